@@ -1,0 +1,37 @@
+# Every target bootstraps .venv on a fresh machine; nothing else is needed beforehand.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO   := examples/shop
+
+.PHONY: run test check bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP) ## load the demo workspace into SQLite, evaluate it, show the result
+	$(BIN)/covenant demo --workspace $(DEMO)
+
+test: $(STAMP) check ## the whole suite (service tests need PostgreSQL; see scripts/test-services)
+	bash scripts/test-services
+	$(BIN)/pytest -n 2 -q
+
+check: $(STAMP) ## lint, types, architecture contracts
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmarks.md)
+	$(BIN)/python benchmarks/fleet.py
+	$(BIN)/python benchmarks/ingest.py
+
+docs: $(STAMP) ## check the docs' commands and examples still run
+	$(BIN)/pytest -q tests/test_docs.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Covenant: SLOs and SLAs managed together."""
+
+__version__ = "0.1.0"

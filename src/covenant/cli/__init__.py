@@ -1,0 +1,1 @@
+"""Covenant cli layer."""

@@ -1,0 +1,25 @@
+"""The ``covenant`` command: parse, call one service function, render.
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 ``evaluate --check`` found a breached or paging SLO.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from covenant.cli import definitions_cmds, evaluate_cmds, ingest_cmds
+
+app = typer.Typer(
+    name="covenant",
+    help="SLOs and SLAs managed together: error budgets, burn-rate alerts and contracts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+definitions_cmds.register(app)
+ingest_cmds.register(app)
+evaluate_cmds.register(app)
+
+
+def main() -> None:
+    app()

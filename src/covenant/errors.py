@@ -1,0 +1,97 @@
+"""One error tree for Covenant.
+
+Every error carries a stable ``code``, a message that names the problem and the fix, and a
+link to ``docs/errors.md#<code>``::
+
+    CovenantError
+    ├── DefinitionError      a workspace file is invalid (carries every Problem found)
+    ├── InputError           a bad argument or value given to a function or the CLI
+    │   └── NaiveDatetimeError
+    ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
+    ├── StoreError           the store cannot be opened, migrated or written
+    └── NotFoundError        a named thing does not exist
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DOCS_URL = "docs/errors.md"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """One thing wrong with one input, found during validation or ingestion.
+
+    ``where`` is ``file:line`` (or ``file:line`` of a data row), ``field`` is a dotted path
+    into the document (``spec.objectives[0].target``), ``fix`` says what to do.
+    """
+
+    code: str
+    message: str
+    where: str = ""
+    field: str = ""
+    fix: str = ""
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.where, self.field) if p]
+        head = " ".join(parts)
+        text = f"{head}: {self.message}" if head else self.message
+        if self.fix:
+            text += f" — {self.fix}"
+        return f"{text} [{self.code}]"
+
+
+class CovenantError(Exception):
+    """Base of every error Covenant raises on purpose."""
+
+    code = "covenant-error"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    @property
+    def docs(self) -> str:
+        return f"{DOCS_URL}#{self.code}"
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class InputError(CovenantError):
+    code = "invalid-input"
+
+
+class NaiveDatetimeError(InputError):
+    code = "naive-datetime"
+
+
+class NotFoundError(CovenantError):
+    code = "not-found"
+
+
+class StoreError(CovenantError):
+    code = "store-error"
+
+
+class IngestError(CovenantError):
+    code = "ingest-error"
+
+
+@dataclass(eq=False)
+class DefinitionError(CovenantError):
+    """The workspace is invalid; ``problems`` lists every problem found (errors and warnings)."""
+
+    problems: list[Problem] = field(default_factory=list)
+    code = "invalid-definition"
+
+    def __post_init__(self) -> None:
+        errors = [p for p in self.problems if p.severity == "error"]
+        CovenantError.__init__(
+            self,
+            f"{len(errors)} problem(s) in the workspace",
+            hint="fix each problem listed; nothing was applied",
+        )

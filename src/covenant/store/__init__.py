@@ -1,0 +1,1 @@
+"""Covenant store layer."""
