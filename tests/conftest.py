@@ -55,4 +55,4 @@ def postgres_url() -> Iterator[str]:
         pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
     finally:
         engine.dispose()
-    yield POSTGRES_URL
+    return POSTGRES_URL

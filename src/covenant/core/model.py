@@ -144,14 +144,34 @@ def default_alert_tiers() -> tuple[AlertTier, ...]:
     5.6, 2.8 and 0.9333….
     """
     return (
-        AlertTier(name="page-fast", severity="page", long_window_s=HOUR, short_window_s=5 * MINUTE,
-                  budget_fraction=Fraction(2, 100)),
-        AlertTier(name="page-slow", severity="page", long_window_s=6 * HOUR,
-                  short_window_s=30 * MINUTE, budget_fraction=Fraction(5, 100)),
-        AlertTier(name="ticket-fast", severity="ticket", long_window_s=DAY,
-                  short_window_s=2 * HOUR, budget_fraction=Fraction(10, 100)),
-        AlertTier(name="ticket-slow", severity="ticket", long_window_s=3 * DAY,
-                  short_window_s=6 * HOUR, budget_fraction=Fraction(10, 100)),
+        AlertTier(
+            name="page-fast",
+            severity="page",
+            long_window_s=HOUR,
+            short_window_s=5 * MINUTE,
+            budget_fraction=Fraction(2, 100),
+        ),
+        AlertTier(
+            name="page-slow",
+            severity="page",
+            long_window_s=6 * HOUR,
+            short_window_s=30 * MINUTE,
+            budget_fraction=Fraction(5, 100),
+        ),
+        AlertTier(
+            name="ticket-fast",
+            severity="ticket",
+            long_window_s=DAY,
+            short_window_s=2 * HOUR,
+            budget_fraction=Fraction(10, 100),
+        ),
+        AlertTier(
+            name="ticket-slow",
+            severity="ticket",
+            long_window_s=3 * DAY,
+            short_window_s=6 * HOUR,
+            budget_fraction=Fraction(10, 100),
+        ),
     )
 
 
@@ -198,7 +218,8 @@ class Objective:
         if not 0 < self.target < 1:
             raise InputError(
                 f"{self.slo}: target {self.target} is outside (0, 1)",
-                hint="write a ratio such as 0.999 (targetPercent takes 99.9); 100 % leaves no budget",
+                hint="write a ratio such as 0.999 (targetPercent takes 99.9); "
+                "100 % leaves no error budget",
             )
         if self.method is BudgetingMethod.TIMESLICES and self.time_slice_target is None:
             raise InputError(f"{self.slo}: Timeslices needs a time slice target")

@@ -37,10 +37,10 @@ class BucketMatrix:
 
     @property
     def end(self) -> int:
-        return self.start + self.good.shape[1] * self.step
+        return self.start + int(self.good.shape[1]) * self.step
 
     def row(self, key: str) -> int:
-        return self.keys.index(key)
+        return int(self.keys.index(key))
 
     @classmethod
     def empty(cls, keys: tuple[str, ...], *, start: int, end: int, step: int) -> BucketMatrix:

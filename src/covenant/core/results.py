@@ -1,0 +1,84 @@
+"""What an evaluation returns: exact values, and absence with a reason instead of a number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from fractions import Fraction
+
+from covenant.core.model import Objective
+
+
+class Status(StrEnum):
+    """Worst first: an SLO is breached, else paging, else warning (ticket tier), else ok."""
+
+    BREACHED = "breached"
+    PAGING = "paging"
+    WARNING = "warning"
+    OK = "ok"
+    NO_DATA = "no_data"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Burn:
+    """The burn rate over one window, or the reason there is none."""
+
+    window_s: int
+    start: datetime
+    end: datetime
+    rate: Fraction | None
+    events: int
+    no_data: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TierResult:
+    """One alert tier: the threshold it compares with, both windows, and whether it fires."""
+
+    name: str
+    severity: str
+    threshold: Fraction
+    long: Burn
+    short: Burn
+    firing: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Budget:
+    """Error budget over the SLO window, in ``unit`` (events or slices).
+
+    ``remaining`` may be negative (overspent); ``remaining_ratio`` is remaining / allowed.
+    """
+
+    unit: str
+    allowed: Fraction
+    consumed: Fraction
+    remaining: Fraction
+    remaining_ratio: Fraction | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evaluation:
+    """One objective of one SLO evaluated at ``at``."""
+
+    objective: Objective
+    at: datetime
+    window_start: datetime
+    window_end: datetime
+    period_end: datetime
+    good: int
+    total: int
+    unit: str
+    sli: Fraction | None
+    budget: Budget | None
+    burn: Burn | None
+    tiers: tuple[TierResult, ...]
+    time_to_exhaustion: timedelta | None
+    status: Status
+    no_data: str | None = None
+    exhaustion_note: str | None = None
+
+    @property
+    def firing(self) -> tuple[TierResult, ...]:
+        return tuple(t for t in self.tiers if t.firing)

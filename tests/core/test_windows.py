@@ -1,0 +1,108 @@
+"""Calendar periods are right across DST, including Lord Howe's 30-minute shift."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from covenant.core.model import CalendarUnit, CalendarWindow, RollingWindow
+from covenant.core.timeutil import to_epoch
+from covenant.core.windows import calendar_period, window_bounds
+from covenant.errors import InputError, NaiveDatetimeError
+from tests.strategies import ZONES
+
+
+@pytest.mark.parametrize(
+    ("zone", "month", "hours"),
+    [
+        ("UTC", (2026, 2), 28 * 24),
+        ("Europe/Berlin", (2026, 3), 31 * 24 - 1),  # spring forward
+        ("Europe/Berlin", (2026, 10), 31 * 24 + 1),  # fall back
+        ("America/New_York", (2026, 3), 31 * 24 - 1),
+        ("America/New_York", (2026, 11), 30 * 24 + 1),
+        ("Australia/Lord_Howe", (2026, 4), 30 * 24 + 0.5),  # DST ends 5 April: +30 min
+        ("Australia/Lord_Howe", (2026, 10), 31 * 24 - 0.5),  # DST starts 4 October: −30 min
+        ("Asia/Kolkata", (2026, 7), 31 * 24),
+    ],
+)
+def test_month_lengths_across_dst(zone: str, month: tuple[int, int], hours: float) -> None:
+    window = CalendarWindow(unit=CalendarUnit.MONTH, zone=zone)
+    at = datetime(*month, 15, 12, tzinfo=ZoneInfo(zone))
+    start, end = calendar_period(window, at)
+    assert (end - start) == timedelta(hours=hours)
+    assert start.astimezone(ZoneInfo(zone)).replace(tzinfo=None) == datetime(*month, 1)
+
+
+def _walk_days(start_local: datetime, days: int, zone: ZoneInfo) -> float:
+    """Hours in ``days`` local days, by adding up each day's own length."""
+    total = 0.0
+    day = start_local
+    for _ in range(days):
+        nxt = day + timedelta(days=1)
+        total += (
+            nxt.replace(tzinfo=zone).astimezone(UTC) - day.replace(tzinfo=zone).astimezone(UTC)
+        ).total_seconds() / 3600
+        day = nxt
+    return total
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    unit=st.sampled_from(
+        [CalendarUnit.DAY, CalendarUnit.WEEK, CalendarUnit.MONTH, CalendarUnit.QUARTER]
+    ),
+    instant=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
+    ),
+)
+def test_period_contains_instant_and_tiles(
+    zone: str, unit: CalendarUnit, instant: datetime
+) -> None:
+    window = CalendarWindow(unit=unit, zone=zone)
+    start, end = calendar_period(window, instant)
+    assert start <= instant < end
+    after, _ = calendar_period(window, end)
+    assert after == end  # the next period starts where this one ends
+    tz = ZoneInfo(zone)
+    local_start = start.astimezone(tz).replace(tzinfo=None)
+    local_end = end.astimezone(tz).replace(tzinfo=None)
+    assert local_start.time() == local_end.time() == datetime.min.time()
+    days = (local_end.date() - local_start.date()).days
+    assert (end - start).total_seconds() / 3600 == pytest.approx(_walk_days(local_start, days, tz))
+    if unit is CalendarUnit.WEEK:
+        assert local_start.weekday() == 0
+        assert days == 7
+    if unit is CalendarUnit.MONTH:
+        assert local_start.day == 1
+    if unit is CalendarUnit.QUARTER:
+        assert local_start.day == 1
+        assert local_start.month in (1, 4, 7, 10)
+
+
+def test_anchor_on_the_31st_clamps_in_short_months() -> None:
+    window = CalendarWindow(unit=CalendarUnit.MONTH, anchor=datetime(2026, 1, 31, tzinfo=UTC))
+    start, end = calendar_period(window, datetime(2026, 3, 1, tzinfo=UTC))
+    assert (start, end) == (datetime(2026, 2, 28, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC))
+
+
+def test_evaluation_at_midnight_reports_the_period_that_just_ended() -> None:
+    window = CalendarWindow(unit=CalendarUnit.MONTH)
+    b = window_bounds(window, at=to_epoch(datetime(2026, 11, 1, tzinfo=UTC)))
+    assert b.full_start == to_epoch(datetime(2026, 10, 1, tzinfo=UTC))
+    assert b.length == 31 * 86400
+
+
+def test_rolling_bounds() -> None:
+    b = window_bounds(RollingWindow(seconds=3600), at=7200)
+    assert (b.start, b.end, b.length) == (3600, 7200, 3600)
+
+
+def test_naive_and_bad_inputs_are_refused_with_a_fix() -> None:
+    with pytest.raises(NaiveDatetimeError, match="tzinfo=UTC"):
+        calendar_period(CalendarWindow(unit=CalendarUnit.DAY), datetime(2026, 1, 1))
+    with pytest.raises(InputError, match="IANA"):
+        CalendarWindow(unit=CalendarUnit.DAY, zone="Mars/Olympus")
