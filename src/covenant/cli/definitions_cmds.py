@@ -1,9 +1,116 @@
-"""Placeholder: commands land here."""
+"""``covenant validate``, ``covenant export openslo`` and ``covenant init``."""
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from covenant.cli.common import console, err_console, fail
+from covenant.errors import CovenantError, Problem
+from covenant.services import workspace as service
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def validate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Workspace folders or definition files.", exists=True),
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="text for people, json for machines.")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Check definitions: every problem with file:line, field and fix. Exit 1 on errors."""
+    problems = service.validate_paths(paths)
+    errors = [p for p in problems if p.severity == "error"]
+    if output_format is OutputFormat.JSON:
+        typer.echo(json.dumps([_problem_json(p) for p in problems], indent=2))
+    else:
+        for problem in problems:
+            style = "red" if problem.severity == "error" else "yellow"
+            prefix = "" if problem.severity == "error" else "warning: "
+            console.print(
+                f"{prefix}{problem}", style=style, markup=False, highlight=False, soft_wrap=True
+            )
+        warnings = len(problems) - len(errors)
+        verdict = "invalid" if errors else "valid"
+        console.print(
+            f"{verdict}: {len(errors)} error(s), {warnings} warning(s)",
+            style="bold red" if errors else "bold green",
+            markup=False,
+            highlight=False,
+        )
+    if errors:
+        raise typer.Exit(code=1)
+
+
+def _problem_json(problem: Problem) -> dict[str, str]:
+    return {
+        "code": problem.code,
+        "severity": problem.severity,
+        "message": problem.message,
+        "where": problem.where,
+        "field": problem.field,
+        "fix": problem.fix,
+    }
+
+
+def export_openslo(
+    path: Annotated[
+        Path | None, typer.Argument(help="Workspace folder or file (default: --workspace).")
+    ] = None,
+    workspace: Annotated[
+        Path,
+        typer.Option("--workspace", "-w", help="Workspace folder.", envvar="COVENANT_WORKSPACE"),
+    ] = Path(),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Write the workspace as OpenSLO v1 YAML (covenant extensions as annotations)."""
+    source = path if path is not None else workspace
+    if not source.exists():
+        raise typer.BadParameter(f"{source} does not exist", param_hint="PATH")
+    try:
+        text = service.export_openslo(source)
+    except CovenantError as exc:
+        raise fail(exc) from exc
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err_console.print(f"error: cannot write {output}: {exc}", style="bold red", markup=False)
+        raise typer.Exit(code=1) from exc
+    err_console.print(f"wrote {output}", markup=False, highlight=False)
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")],
+) -> None:
+    """Create a starter workspace (README, slos.yaml, sample events) that validates clean."""
+    try:
+        written = service.init_workspace(directory)
+    except CovenantError as exc:
+        raise fail(exc) from exc
+    for path in written:
+        console.print(f"created {path}", markup=False, highlight=False)
+    console.print(f"next: covenant validate {directory}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command("validate")(validate)
+    app.command("init")(init)
+    export_app = typer.Typer(help="Export definitions to other formats.", no_args_is_help=True)
+    export_app.command("openslo")(export_openslo)
+    app.add_typer(export_app, name="export")

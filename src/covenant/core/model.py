@@ -213,6 +213,7 @@ class Objective:
     alert_tiers: tuple[AlertTier, ...] = field(default_factory=default_alert_tiers)
     service: str = ""
     sli: str = ""
+    display_name: str = ""
 
     def __post_init__(self) -> None:
         if not 0 < self.target < 1:

@@ -1,0 +1,157 @@
+"""Problems with a place: pydantic errors → ``Problem`` with ``file:line``, field and fix."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
+from covenant.errors import Problem
+
+WARNING = "warning"
+
+
+def at(
+    doc: SourceDocument,
+    path: Sequence[str | int],
+    *,
+    code: str,
+    message: str,
+    fix: str = "",
+    severity: str = "error",
+) -> Problem:
+    """A Problem pointing at ``path`` inside ``doc``."""
+    return Problem(
+        code=code,
+        message=message,
+        where=doc.where(path),
+        field=field_path(path),
+        fix=fix,
+        severity=severity,
+    )
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
+def problems_from(
+    error: ValidationError,
+    doc: SourceDocument,
+    model: type[BaseModel],
+    *,
+    prefix: PathKey = (),
+) -> list[Problem]:
+    """Every error pydantic found in ``doc`` (validated as ``model``), deduplicated."""
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for detail in error.errors(include_url=False):
+        loc = (*prefix, *_clean(detail["loc"], doc, prefix))
+        problem = _one(detail, doc, model, loc, prefix)
+        key = (problem.code, problem.field)
+        if key not in seen:
+            seen.add(key)
+            problems.append(problem)
+    return problems
+
+
+def _clean(loc: tuple[str | int, ...], doc: SourceDocument, prefix: PathKey) -> PathKey:
+    """Drop pydantic's internal loc parts (validator and union tags) that are not keys."""
+    kept: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or part in {"str", "int", "bool"}):
+            path = (*prefix, *kept, part)
+            if path not in doc.lines:
+                continue
+        kept.append(part)
+    return tuple(kept)
+
+
+def _one(
+    detail: ErrorDetails,
+    doc: SourceDocument,
+    model: type[BaseModel],
+    loc: PathKey,
+    prefix: PathKey,
+) -> Problem:
+    kind = detail["type"]
+    ctx: dict[str, Any] = dict(detail.get("ctx") or {})
+    name = str(loc[-1]) if loc else ""
+    if kind == "missing":
+        return at(
+            doc,
+            loc,
+            code="missing-field",
+            message=f"required field {name!r} is missing",
+            fix=f"add {name}",
+        )
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[len(prefix) : -1])
+        guess = did_you_mean(name, allowed)
+        fix = f"did you mean {guess!r}?" if guess else "remove it"
+        if allowed and not guess:
+            fix += f"; allowed here: {', '.join(allowed)}"
+        return at(doc, loc, code="unknown-field", message=f"unknown field {name!r}", fix=fix)
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        given = detail.get("input")
+        guess = did_you_mean(str(given), choices)
+        fix = f"did you mean {guess!r}?" if guess else f"use one of: {', '.join(choices)}"
+        return at(
+            doc,
+            loc,
+            code="invalid-value",
+            message=f"{given!r} is not allowed here",
+            fix=fix,
+        )
+    if kind in {"greater_than_equal", "greater_than", "too_short", "string_too_long"}:
+        return at(doc, loc, code="invalid-value", message=detail["msg"])
+    if "fix" in ctx:  # one of ours (covenant.definitions.fields.problem)
+        return at(doc, loc, code=kind, message=detail["msg"], fix=str(ctx["fix"]))
+    return at(doc, loc, code="invalid-type", message=detail["msg"])
+
+
+def _allowed_keys(model: type[BaseModel], loc: PathKey) -> list[str]:
+    """The keys the model accepts at ``loc`` (for "did you mean")."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current, part)
+        if current is None:
+            return []
+    current = _unwrap(current, None)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [info.alias or name for name, info in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any, part: str | int | None) -> Any:
+    """Step from a type to the type of ``part`` inside it (None: just strip wrappers)."""
+    for _ in range(6):
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in {typing.Union, types.UnionType}:
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = members[0] if len(members) == 1 else None
+        else:
+            break
+    if part is None:
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is list and isinstance(part, int):
+        return typing.get_args(annotation)[0]
+    if origin is dict and isinstance(part, str):
+        return typing.get_args(annotation)[1]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, info in annotation.model_fields.items():
+            if (info.alias or name) == part:
+                return info.annotation
+    return None

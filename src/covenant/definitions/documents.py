@@ -1,0 +1,191 @@
+"""One definition document: its envelope checked, its spec validated against the kind's model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from covenant.definitions import checks
+from covenant.definitions.covenant_v1 import (
+    COVENANT_V1,
+    COVENANT_V1_KINDS,
+    FUTURE_KINDS,
+    OPENSLO_V1,
+)
+from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
+from covenant.definitions.extensions import sli_extensions
+from covenant.definitions.fields import NAME_PATTERN
+from covenant.definitions.openslo import (
+    OPENSLO_V1_KINDS,
+    AlertConditionDocument,
+    AlertPolicyDocument,
+    Document,
+    SLIDocument,
+    SLODocument,
+)
+from covenant.definitions.yamlsource import SourceDocument
+from covenant.errors import Problem
+
+UNSUPPORTED_VERSIONS = ("openslo/v1alpha", "openslo/v2alpha", "openslo.com/v2alpha")
+KINDS_BY_VERSION: dict[str, dict[str, type[Document]]] = {
+    OPENSLO_V1: OPENSLO_V1_KINDS,
+    COVENANT_V1: COVENANT_V1_KINDS,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Definition:
+    """A document of the workspace as written: what it is, where, and its raw mapping."""
+
+    api_version: str
+    kind: str
+    name: str
+    file: str
+    line: int
+    raw: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parsed:
+    """A definition with its source positions and, when it validated, its model."""
+
+    source: SourceDocument
+    definition: Definition
+    model: Document | None
+
+
+def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return None, [
+            at(
+                doc,
+                (),
+                code="not-a-definition",
+                message="expected a mapping with apiVersion, kind, metadata and spec",
+                fix="start the document with apiVersion: openslo/v1",
+            )
+        ]
+    problems: list[Problem] = []
+    api, kind = data.get("apiVersion"), data.get("kind")
+    for key, value in (("apiVersion", api), ("kind", kind)):
+        if value is None:
+            problems.append(
+                at(doc, (key,), code="missing-field", message=f"{key} is missing", fix=_fix(key))
+            )
+        elif not isinstance(value, str):
+            problems.append(
+                at(
+                    doc,
+                    (key,),
+                    code="invalid-type",
+                    message=f"{key} must be a string",
+                    fix=_fix(key),
+                )
+            )
+    name = _name(data)
+    if problems or not isinstance(api, str) or not isinstance(kind, str):
+        return None, problems
+    if api in UNSUPPORTED_VERSIONS:
+        problems.append(
+            at(
+                doc,
+                ("apiVersion",),
+                code="unsupported-api-version",
+                message=f"{api} is not supported; Covenant reads openslo/v1 and covenant/v1",
+                fix="convert to openslo/v1 (e.g. with `oslo convert`)",
+            )
+        )
+        return None, problems + _name_problems(doc, name)
+    kinds = KINDS_BY_VERSION.get(api)
+    if kinds is None:
+        guess = did_you_mean(api, list(KINDS_BY_VERSION))
+        problems.append(
+            at(
+                doc,
+                ("apiVersion",),
+                code="unknown-api-version",
+                message=f"unknown apiVersion {api!r}",
+                fix=f"did you mean {guess!r}?" if guess else "use openslo/v1 or covenant/v1",
+            )
+        )
+        return None, problems + _name_problems(doc, name)
+    if api == COVENANT_V1 and kind in FUTURE_KINDS:
+        problems.append(
+            at(
+                doc,
+                ("kind",),
+                code="kind-not-yet-supported",
+                message=f"covenant/v1 {kind} is not supported yet; the document is skipped",
+                fix="keep it; a later Covenant version reads it",
+                severity=WARNING,
+            )
+        )
+        return None, problems
+    model = kinds.get(kind)
+    if model is None:
+        return None, [*problems, _unknown_kind(doc, api, kind, kinds)]
+    definition = Definition(
+        api_version=api, kind=kind, name=name or "", file=doc.file, line=doc.line, raw=data
+    )
+    try:
+        validated = model.model_validate(data)
+    except ValidationError as exc:
+        return Parsed(source=doc, definition=definition, model=None), problems_from(exc, doc, model)
+    return Parsed(source=doc, definition=definition, model=validated), _kind_checks(doc, validated)
+
+
+def _kind_checks(doc: SourceDocument, model: Document) -> list[Problem]:
+    if isinstance(model, SLODocument):
+        return checks.check_slo(doc, model.spec) + checks.check_slo_extensions(
+            doc, model.metadata, model.spec
+        )
+    if isinstance(model, SLIDocument):
+        _, found = sli_extensions(doc, model.metadata, model.spec)
+        return checks.check_sli(doc, model.spec) + found
+    if isinstance(model, AlertPolicyDocument):
+        return checks.check_policy(doc, model.spec)
+    if isinstance(model, AlertConditionDocument):
+        return checks.check_condition(doc, model.spec)
+    return []
+
+
+def _name(data: Mapping[str, Any]) -> str | None:
+    metadata = data.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("name"), str):
+        return str(metadata["name"])
+    return None
+
+
+def _name_problems(doc: SourceDocument, name: str | None) -> list[Problem]:
+    if name is None or (len(name) <= 63 and NAME_PATTERN.match(name)):
+        return []
+    return [
+        at(
+            doc,
+            ("metadata", "name"),
+            code="invalid-name",
+            message=f"name {name!r} is not a DNS label (RFC 1123)",
+            fix="use at most 63 lowercase letters, digits and '-'",
+        )
+    ]
+
+
+def _unknown_kind(
+    doc: SourceDocument, api: str, kind: str, kinds: Mapping[str, type[Document]]
+) -> Problem:
+    if api == COVENANT_V1 and kind in OPENSLO_V1_KINDS:
+        fix = f"write {kind} as apiVersion: openslo/v1"
+    else:
+        guess = did_you_mean(kind, [*kinds, *(FUTURE_KINDS if api == COVENANT_V1 else ())])
+        fix = f"did you mean {guess!r}?" if guess else f"use one of: {', '.join(kinds)}"
+    return at(doc, ("kind",), code="unknown-kind", message=f"{api} has no kind {kind!r}", fix=fix)
+
+
+def _fix(key: str) -> str:
+    return (
+        "add apiVersion: openslo/v1" if key == "apiVersion" else "add kind: SLO (or SLI, Service…)"
+    )

@@ -1,0 +1,76 @@
+"""OpenSLO duration shorthand: a positive integer and one unit letter (``28d``, ``1M``, ``1Q``).
+
+Fixed units (``m`` minutes, ``h`` hours, ``d`` days, ``w`` weeks) have a length in seconds.
+Calendar units (``M`` month, ``Q`` quarter, ``y``/``Y`` year) do not: a month is the calendar
+month in the window's time zone (28–31 days), never 30 days. ``d`` and ``w`` are both: a rolling
+``7d`` is 604 800 s, a calendar ``1w`` is the calendar week.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from covenant.core.model import CalendarUnit
+from covenant.errors import InputError
+
+_PATTERN = re.compile(r"^([0-9]+)(m|h|d|w|M|Q|y|Y)$")
+FIXED_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+CALENDAR_UNITS = {
+    "d": CalendarUnit.DAY,
+    "w": CalendarUnit.WEEK,
+    "M": CalendarUnit.MONTH,
+    "Q": CalendarUnit.QUARTER,
+    "y": CalendarUnit.YEAR,
+    "Y": CalendarUnit.YEAR,
+}
+DURATION_HELP = "write a positive whole number and one unit: m, h, d, w, M, Q or y (e.g. 28d, 1M)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Duration:
+    """A parsed duration shorthand, kept with the unit as written."""
+
+    count: int
+    unit: str
+
+    def __post_init__(self) -> None:
+        if self.count <= 0 or self.unit not in {*FIXED_SECONDS, *CALENDAR_UNITS}:
+            raise InputError(f"invalid duration {self.count}{self.unit}", hint=DURATION_HELP)
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.unit in FIXED_SECONDS
+
+    @property
+    def seconds(self) -> int:
+        """Length in seconds; only for fixed units."""
+        if not self.is_fixed:
+            raise InputError(
+                f"{self} has no fixed length in seconds", hint="use m, h, d or w units here"
+            )
+        return self.count * FIXED_SECONDS[self.unit]
+
+    @property
+    def calendar_unit(self) -> CalendarUnit | None:
+        return CALENDAR_UNITS.get(self.unit)
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+
+def parse_duration(text: str) -> Duration:
+    """``"28d"`` → ``Duration(count=28, unit="d")``; raises :class:`InputError` otherwise."""
+    match = _PATTERN.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise InputError(f"invalid duration {text!r}", hint=DURATION_HELP)
+    return Duration(count=int(match.group(1)), unit=match.group(2))
+
+
+def format_seconds(seconds: int) -> str:
+    """The shortest exact shorthand for a whole number of seconds, e.g. 3600 → ``1h``."""
+    for unit in ("w", "d", "h", "m"):
+        size = FIXED_SECONDS[unit]
+        if seconds % size == 0 and seconds > 0:
+            return f"{seconds // size}{unit}"
+    raise InputError(f"{seconds}s is not a whole number of minutes", hint="use whole minutes")

@@ -1,0 +1,150 @@
+"""Field-level checks shared by the OpenSLO and covenant models.
+
+Each check raises a ``PydanticCustomError`` whose type is the Covenant problem code and whose
+context carries the fix, so pydantic collects every field problem of a document in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from covenant.definitions.durations import DURATION_HELP, parse_duration
+from covenant.errors import InputError
+
+NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+START_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+
+class Spec(BaseModel):
+    """Base of every definition model: camelCase keys, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, frozen=True)
+
+
+def problem(code: str, message: str, fix: str = "") -> PydanticCustomError:
+    # The message is a format template for pydantic: braces must be doubled.
+    escaped = message.replace("{", "{{").replace("}", "}}")
+    return PydanticCustomError(code, escaped, {"fix": fix})
+
+
+def _name(value: str) -> str:
+    if len(value) > 63 or not NAME_PATTERN.match(value):
+        raise problem(
+            "invalid-name",
+            f"name {value!r} is not a DNS label (RFC 1123)",
+            "use at most 63 lowercase letters, digits and '-', starting and ending with a "
+            f"letter or digit, e.g. {_suggest_name(value)!r}",
+        )
+    return value
+
+
+def _suggest_name(value: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")[:63].strip("-")
+    return cleaned or "my-name"
+
+
+def _duration(value: str) -> str:
+    try:
+        parse_duration(value)
+    except InputError as exc:
+        raise problem("invalid-duration", str(exc.message), DURATION_HELP) from exc
+    return value
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise problem(
+            "invalid-time-zone",
+            f"unknown time zone {value!r}",
+            "use an IANA Time Zone Database name such as UTC, Europe/Berlin or America/New_York",
+        ) from exc
+    return value
+
+
+def parse_start_time(value: str) -> datetime:
+    """``2022-01-01 12:00:00`` (OpenSLO form, no zone) or ISO 8601 with an offset or ``Z``."""
+    text = value.strip()
+    for fmt in START_TIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)  # noqa: DTZ007  (the zone comes from the window)
+        except ValueError:
+            continue
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _start_time(value: Any) -> str:
+    text = str(value)
+    try:
+        parse_start_time(text)
+    except ValueError as exc:
+        raise problem(
+            "invalid-start-time",
+            f"start time {text!r} is not a date and time",
+            "write it as YYYY-MM-DD HH:MM:SS (24 h, interpreted in calendar.timeZone)",
+        ) from exc
+    return text
+
+
+def _ratio_open(value: Decimal) -> Decimal:
+    if not 0 < value < 1:
+        fix = "write a ratio strictly between 0 and 1, e.g. 0.999"
+        if value == 1:
+            fix = "a target of 1 (100 %) leaves no error budget; use e.g. 0.9999"
+        elif value > 1:
+            fix = f"write a ratio, e.g. 0.999; for a percentage use targetPercent: {value}"
+        raise problem("target-out-of-range", f"target {value} is outside (0, 1)", fix)
+    return value
+
+
+def _percent_open(value: Decimal) -> Decimal:
+    if not 0 < value < 100:
+        fix = "write a percentage strictly between 0 and 100, e.g. 99.9"
+        if value == 100:
+            fix = "100 % leaves no error budget; use e.g. 99.99"
+        raise problem("target-out-of-range", f"targetPercent {value} is outside (0, 100)", fix)
+    return value
+
+
+def _ratio_half_open(value: Decimal) -> Decimal:
+    if not 0 < value <= 1:
+        raise problem(
+            "target-out-of-range",
+            f"timeSliceTarget {value} is outside (0, 1]",
+            "write the share of good events that makes a slice good, e.g. 0.95",
+        )
+    return value
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise problem("invalid-type", "expected a number, got a boolean", "write a number")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def _positive(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise problem("invalid-value", f"{value} must be positive", "write a number above 0")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+DurationText = Annotated[str, AfterValidator(_duration)]
+TimeZoneText = Annotated[str, AfterValidator(_time_zone)]
+StartTimeText = Annotated[str, BeforeValidator(_start_time)]
+Number = Annotated[Decimal, BeforeValidator(_finite)]
+Target = Annotated[Decimal, BeforeValidator(_finite), AfterValidator(_ratio_open)]
+TargetPercent = Annotated[Decimal, BeforeValidator(_finite), AfterValidator(_percent_open)]
+TimeSliceTarget = Annotated[Decimal, BeforeValidator(_finite), AfterValidator(_ratio_half_open)]
+PositiveNumber = Annotated[Decimal, BeforeValidator(_finite), AfterValidator(_positive)]

@@ -1,0 +1,147 @@
+"""``spec.timeWindow`` → ``RollingWindow`` or ``CalendarWindow``, and the checks that guard it.
+
+Interpretation (documented in docs/definitions.md):
+
+* ``isRolling: true`` → a rolling window of fixed length; only ``m``/``h``/``d``/``w`` units.
+* otherwise (``isRolling: false`` or a ``calendar`` given) → a calendar window: ``d`` Day,
+  ``w`` Week, ``M`` Month, ``Q`` Quarter, ``y``/``Y`` Year, in ``calendar.timeZone`` (default
+  UTC), aligned to ``calendar.startTime`` read as a wall-clock time in that zone.
+* ``1m``…``12m`` on a calendar window is almost always a month written with the wrong case: an
+  error that says "did you mean 1M?". A rolling window under an hour written in minutes is
+  legal but unusual for an SLO: a warning.
+* No ``timeWindow`` at all (OpenSLO allows it): a rolling 28 days, with a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from covenant.core.model import DAY, CalendarWindow, RollingWindow, Window
+from covenant.definitions.diagnostics import WARNING, at
+from covenant.definitions.durations import parse_duration
+from covenant.definitions.fields import parse_start_time
+from covenant.definitions.openslo import TimeWindow
+from covenant.definitions.yamlsource import PathKey, SourceDocument
+from covenant.errors import Problem
+
+DEFAULT_WINDOW = RollingWindow(seconds=28 * DAY)
+
+
+def check_time_windows(
+    doc: SourceDocument, windows: Sequence[TimeWindow] | None, path: PathKey
+) -> list[Problem]:
+    if windows is None:
+        return [
+            at(
+                doc,
+                path,
+                code="missing-time-window",
+                message="no timeWindow given; Covenant uses a rolling 28d window",
+                fix="add timeWindow: [{duration: 28d, isRolling: true}]",
+                severity=WARNING,
+            )
+        ]
+    if len(windows) != 1:
+        return [
+            at(
+                doc,
+                path,
+                code="invalid-window",
+                message=f"timeWindow must hold exactly one window, found {len(windows)}",
+                fix="keep one window; define another SLO for another window",
+            )
+        ]
+    return check_time_window(doc, windows[0], (*path, 0))
+
+
+def check_time_window(doc: SourceDocument, window: TimeWindow, path: PathKey) -> list[Problem]:
+    duration = parse_duration(window.duration)  # already validated by the model
+    where = (*path, "duration")
+    if window.is_rolling:
+        if window.calendar is not None:
+            return [
+                at(
+                    doc,
+                    (*path, "calendar"),
+                    code="conflicting-fields",
+                    message="a rolling window cannot have a calendar",
+                    fix="remove calendar, or set isRolling: false",
+                )
+            ]
+        if not duration.is_fixed:
+            return [
+                at(
+                    doc,
+                    where,
+                    code="invalid-window",
+                    message=f"a rolling window of {duration} has no fixed length",
+                    fix="use m, h, d or w for rolling windows (e.g. 30d), or make it a calendar "
+                    "window (isRolling: false with calendar)",
+                )
+            ]
+        if duration.unit == "m" and duration.count < 60:
+            return [
+                at(
+                    doc,
+                    where,
+                    code="ambiguous-duration",
+                    message=f"a rolling window of {duration.count} minute(s) is unusually short",
+                    fix=f"did you mean {duration.count}M (months)? Rolling windows take d or w, "
+                    "e.g. 28d",
+                    severity=WARNING,
+                )
+            ]
+        return []
+    if window.is_rolling is None and window.calendar is None:
+        return [
+            at(
+                doc,
+                (*path, "isRolling"),
+                code="missing-field",
+                message="say whether the window is rolling",
+                fix="add isRolling: true, or a calendar for a calendar-aligned window",
+            )
+        ]
+    if duration.calendar_unit is None:
+        if duration.unit == "m" and 1 <= duration.count <= 12:
+            return [
+                at(
+                    doc,
+                    where,
+                    code="ambiguous-duration",
+                    message=f"{duration} is {duration.count} minute(s), not a calendar period",
+                    fix=f"did you mean {duration.count}M (month)? Calendar windows take d, w, "
+                    "M, Q or y",
+                )
+            ]
+        return [
+            at(
+                doc,
+                where,
+                code="invalid-window",
+                message=f"a calendar window cannot be {duration} long",
+                fix="calendar windows take d, w, M, Q or y (e.g. 1M, 1Q)",
+            )
+        ]
+    return []
+
+
+def window_of(windows: Sequence[TimeWindow] | None) -> Window:
+    """The resolved window of a checked ``timeWindow`` list."""
+    if not windows:
+        return DEFAULT_WINDOW
+    window = windows[0]
+    duration = parse_duration(window.duration)
+    if window.is_rolling:
+        return RollingWindow(seconds=duration.seconds)
+    unit = duration.calendar_unit
+    assert unit is not None
+    if window.calendar is None:
+        return CalendarWindow(unit=unit, count=duration.count)
+    zone = window.calendar.time_zone
+    start = parse_start_time(window.calendar.start_time)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo(zone))
+    return CalendarWindow(unit=unit, count=duration.count, zone=zone, anchor=start.astimezone(UTC))

@@ -1,0 +1,94 @@
+"""A workspace: every definition under some paths, checked together and resolved to the model.
+
+``analyse`` never stops at the first problem: it reads every file, validates every document,
+checks every reference and returns all problems at once. ``load_workspace`` raises
+:class:`~covenant.errors.DefinitionError` carrying them when any is an error, so a workspace
+is used entirely or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from covenant.core.model import EventRule, Objective
+from covenant.definitions.documents import Definition, Parsed, parse_document
+from covenant.definitions.resolve import resolve
+from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
+from covenant.errors import DefinitionError, Problem
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Workspace:
+    """Definitions as written (``documents``) and as the engine uses them."""
+
+    documents: tuple[Definition, ...]
+    objectives: tuple[Objective, ...]
+    event_rules: tuple[EventRule, ...]
+    warnings: list[Problem] = field(default_factory=list)
+
+    def objective(self, key: str) -> Objective:
+        """The objective whose ``key`` is ``slo`` or ``slo/name``."""
+        for objective in self.objectives:
+            if objective.key == key:
+                return objective
+        raise KeyError(key)
+
+
+def analyse(paths: Iterable[Path]) -> tuple[Workspace | None, list[Problem]]:
+    """Read and check every definition under ``paths``; the workspace when nothing is wrong."""
+    files, problems = discover_files(paths)
+    sources: list[SourceDocument] = []
+    for file in files:
+        found, syntax = read_file(file)
+        sources += found
+        problems += syntax
+    workspace, more = analyse_sources(sources, problems=problems)
+    return workspace, more
+
+
+def analyse_text(text: str, *, file: str = "<text>") -> tuple[Workspace | None, list[Problem]]:
+    """The same as :func:`analyse` for one YAML text (tests, the API)."""
+    sources, problems = read_text(text, file=file)
+    return analyse_sources(sources, problems=problems)
+
+
+def analyse_sources(
+    sources: Sequence[SourceDocument], *, problems: Sequence[Problem] = ()
+) -> tuple[Workspace | None, list[Problem]]:
+    found = list(problems)
+    parsed: list[Parsed] = []
+    for source in sources:
+        item, more = parse_document(source)
+        found += more
+        if item is not None:
+            parsed.append(item)
+    has_errors = any(p.severity == "error" for p in found)
+    resolved = resolve(parsed, build=not has_errors)
+    found += resolved.problems
+    found.sort(key=_order)
+    if any(p.severity == "error" for p in found):
+        return None, found
+    workspace = Workspace(
+        documents=tuple(item.definition for item in parsed),
+        objectives=resolved.objectives,
+        event_rules=resolved.event_rules,
+        warnings=found,
+    )
+    return workspace, found
+
+
+def load_workspace(*paths: Path) -> Workspace:
+    """The resolved workspace; raises DefinitionError listing every problem if any is an error."""
+    workspace, problems = analyse(paths)
+    if workspace is None:
+        raise DefinitionError(problems=problems)
+    return workspace
+
+
+def _order(problem: Problem) -> tuple[str, int, str]:
+    file, _, line = problem.where.rpartition(":")
+    if not file or not line.isdigit():
+        return (problem.where, 0, problem.field)
+    return (file, int(line), problem.field)

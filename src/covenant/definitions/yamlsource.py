@@ -1,0 +1,210 @@
+"""YAML files → plain documents that remember the line of every field.
+
+The composer of ruamel.yaml gives a node tree with positions; this module turns it into plain
+Python data (``dict``, ``list``, ``str``, ``int``, ``bool``, ``None`` and :class:`~decimal.Decimal`
+for every YAML float, so ``0.999`` stays exactly ``0.999``) plus a table from field path to line.
+Timestamps are kept as the string written in the file (``2022-01-01 12:00:00``).
+
+A file holds one or more YAML documents (``---``); a document is a mapping (one definition) or a
+sequence of mappings (several definitions, as the OpenSLO SDK writes them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from covenant.errors import Problem
+
+PathKey = tuple[str | int, ...]
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceDocument:
+    """One definition as read from a file: its data and where each field was written."""
+
+    file: str
+    index: int  # position of the definition in the file, 0-based
+    line: int  # 1-based line where the definition starts
+    data: Any
+    lines: Mapping[PathKey, int] = field(default_factory=dict)
+
+    def line_of(self, path: Iterable[str | int]) -> int:
+        """The line of the deepest written prefix of ``path`` (a missing field: its parent)."""
+        best = self.line
+        prefix: PathKey = ()
+        for part in path:
+            prefix = (*prefix, part)
+            found = self.lines.get(prefix)
+            if found is None:
+                break
+            best = found
+        return best
+
+    def where(self, path: Iterable[str | int] = ()) -> str:
+        return f"{self.file}:{self.line_of(path)}"
+
+
+def field_path(path: Iterable[str | int]) -> str:
+    """``("spec", "objectives", 0, "target")`` → ``spec.objectives[0].target``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int) or "." in part or "/" in part or " " in part:
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Files to read: ``*.yaml``/``*.yml`` under folders (skipping hidden ones), or files."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(_walk(path)))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(
+                Problem(
+                    code="path-not-found",
+                    message=f"{path} does not exist",
+                    where=str(path),
+                    fix="give an existing workspace folder or definition file",
+                )
+            )
+    return files, problems
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for entry in folder.iterdir():
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _walk(entry)
+        elif entry.suffix in YAML_SUFFIXES and entry.is_file():
+            yield entry
+
+
+def read_file(path: Path) -> tuple[list[SourceDocument], list[Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = Problem(
+            code="unreadable-file",
+            message=f"cannot read {path}: {exc}",
+            where=str(path),
+            fix="check the file exists, is readable and is UTF-8",
+        )
+        return [], [problem]
+    return read_text(text, file=str(path))
+
+
+def read_text(text: str, *, file: str) -> tuple[list[SourceDocument], list[Problem]]:
+    """Every definition in ``text``; a YAML syntax error is one Problem and no documents."""
+    try:
+        nodes = list(YAML(typ="rt").compose_all(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        reason = exc.problem or exc.context or "invalid YAML"
+        return [], [
+            Problem(
+                code="yaml-syntax",
+                message=f"invalid YAML: {reason}",
+                where=f"{file}:{line}",
+                fix="fix the YAML syntax (indentation, quoting, a missing ':')",
+            )
+        ]
+    except YAMLError as exc:
+        return [], [Problem(code="yaml-syntax", message=f"invalid YAML: {exc}", where=f"{file}:1")]
+    documents: list[SourceDocument] = []
+    problems: list[Problem] = []
+    for node in nodes:
+        if node is None:
+            continue
+        roots = node.value if isinstance(node, SequenceNode) else [node]
+        for root in roots:
+            converter = _Converter(file)
+            data = converter.convert(root, ())
+            problems.extend(converter.problems)
+            documents.append(
+                SourceDocument(
+                    file=file,
+                    index=len(documents),
+                    line=root.start_mark.line + 1,
+                    data=data,
+                    lines=converter.lines,
+                )
+            )
+    return documents, problems
+
+
+class _Converter:
+    """Node tree → plain data, recording the line of every key and list item."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[PathKey, int] = {}
+        self.problems: list[Problem] = []
+
+    def convert(self, node: Node, path: PathKey) -> Any:
+        if isinstance(node, MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.convert(key_node, path)
+                key_text = key if isinstance(key, str) else str(key)
+                child = (*path, key_text)
+                if key_text in result:
+                    self.problems.append(
+                        Problem(
+                            code="duplicate-key",
+                            message=f"key {key_text!r} appears twice (first on line "
+                            f"{self.lines[child]})",
+                            where=f"{self.file}:{key_node.start_mark.line + 1}",
+                            field=field_path(child),
+                            fix="keep one of them",
+                        )
+                    )
+                    continue
+                self.lines[child] = key_node.start_mark.line + 1
+                result[key_text] = self.convert(value_node, child)
+            return result
+        if isinstance(node, SequenceNode):
+            items: list[Any] = []
+            for index, item in enumerate(node.value):
+                self.lines[(*path, index)] = item.start_mark.line + 1
+                items.append(self.convert(item, (*path, index)))
+            return items
+        assert isinstance(node, ScalarNode)
+        return scalar_value(str(node.tag), node.value, plain=not node.style)
+
+
+def scalar_value(tag: str, text: str, *, plain: bool = True) -> Any:
+    """A YAML scalar as plain data; floats become exact ``Decimal``s."""
+    if not plain:
+        return text
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return text.lower() in {"true", "yes", "on"}
+    if tag.endswith(":int"):
+        try:
+            return int(text.replace("_", ""), 0)
+        except ValueError:
+            return text
+    if tag.endswith(":float"):
+        try:
+            return Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            return text  # .inf / .nan: left as text, rejected as a number later
+    return text

@@ -1,0 +1,92 @@
+"""The CLI: validate, export openslo and init through typer's CliRunner (exit codes 0/1/2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+from covenant.definitions.workspace import analyse
+from tests.definitions.test_validation import COVENANT
+
+runner = CliRunner()
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "defs.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_clean_exits_0(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(_write(tmp_path, COVENANT))])
+    assert result.exit_code == 0, result.output
+    assert "valid: 0 error(s)" in result.output
+
+
+def test_validate_errors_exit_1_with_file_line_field(tmp_path: Path) -> None:
+    path = _write(tmp_path, COVENANT.replace("target: 0.999", "target: 99.9"))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:21 spec.objectives[0].target: " in result.output
+    assert "[target-out-of-range]" in result.output
+    assert "invalid: 1 error(s)" in result.output
+
+
+def test_validate_json(tmp_path: Path) -> None:
+    path = _write(tmp_path, COVENANT.replace("noDataPolicy: bad", "noDataPolicy: maybe"))
+    result = runner.invoke(app, ["validate", "--format", "json", str(path)])
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.output)
+    assert problem["code"] == "invalid-value"
+    assert problem["field"] == "spec.noDataPolicy"
+    assert problem["where"] == f"{path}:22"
+    assert problem["severity"] == "error"
+
+
+def test_validate_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["validate", str(tmp_path / "missing")]).exit_code == 2
+    assert runner.invoke(app, ["validate", "--format", "xml", str(tmp_path)]).exit_code == 2
+    assert runner.invoke(app, ["validate"]).exit_code == 2
+
+
+def test_export_openslo_to_file(tmp_path: Path) -> None:
+    _write(tmp_path, COVENANT)
+    out = tmp_path / "out" / "openslo.yaml"
+    out.parent.mkdir()
+    result = runner.invoke(app, ["export", "openslo", "-w", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    workspace, problems = analyse([out])
+    assert workspace is not None, problems
+    assert len(workspace.objectives) == 1
+
+
+def test_export_invalid_workspace_exits_1(tmp_path: Path) -> None:
+    path = _write(tmp_path, "apiVersion: openslo/v1\nkind: Nope\n")
+    result = runner.invoke(app, ["export", "openslo", str(path)])
+    assert result.exit_code == 1
+
+
+def test_init_scaffolds_a_clean_workspace_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "ws"
+    result = runner.invoke(app, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in target.rglob("*") if p.is_file()} == {
+        "README.md",
+        "slos.yaml",
+        "sample.csv",
+    }
+    workspace, problems = analyse([target])
+    assert workspace is not None
+    assert problems == []
+    assert {o.slo for o in workspace.objectives} == {"checkout-availability", "checkout-latency"}
+    header, *rows = (target / "events" / "sample.csv").read_text().splitlines()
+    assert header == "timestamp,sli,status,latency_ms"
+    assert rows
+    assert all(row.split(",")[0].endswith("Z") for row in rows)
+    assert runner.invoke(app, ["validate", str(target)]).exit_code == 0
+    again = runner.invoke(app, ["init", str(target)])
+    assert again.exit_code == 1
+    assert "already exist" in again.output

@@ -1,0 +1,56 @@
+"""Duration shorthand: parsing, calendar units, and a parse/format round trip."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from covenant.core.model import CalendarUnit
+from covenant.definitions.durations import format_seconds, parse_duration
+from covenant.errors import InputError
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("5m", 300), ("1h", 3600), ("28d", 28 * 86400), ("1w", 604800)],
+)
+def test_fixed_units_have_seconds(text: str, seconds: int) -> None:
+    assert parse_duration(text).seconds == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("1M", CalendarUnit.MONTH),
+        ("1Q", CalendarUnit.QUARTER),
+        ("1y", CalendarUnit.YEAR),
+        ("1Y", CalendarUnit.YEAR),
+        ("1w", CalendarUnit.WEEK),
+        ("1d", CalendarUnit.DAY),
+    ],
+)
+def test_calendar_units(text: str, unit: CalendarUnit) -> None:
+    assert parse_duration(text).calendar_unit is unit
+
+
+@pytest.mark.parametrize("text", ["", "0d", "1.5h", "-1d", "1 d", "1s", "d", "28days"])
+def test_invalid_durations_raise(text: str) -> None:
+    with pytest.raises(InputError):
+        parse_duration(text)
+
+
+def test_month_has_no_fixed_length() -> None:
+    with pytest.raises(InputError):
+        _ = parse_duration("1M").seconds
+
+
+@given(st.integers(min_value=1, max_value=10**6), st.sampled_from(["m", "h", "d", "w"]))
+def test_format_then_parse_round_trips(count: int, unit: str) -> None:
+    seconds = parse_duration(f"{count}{unit}").seconds
+    assert parse_duration(format_seconds(seconds)).seconds == seconds
+
+
+@given(st.integers(min_value=1, max_value=10**7))
+def test_format_seconds_is_exact_for_whole_minutes(minutes: int) -> None:
+    assert parse_duration(format_seconds(minutes * 60)).seconds == minutes * 60

@@ -1,0 +1,363 @@
+"""Validation: every problem at once, each with file:line, field, fix and a stable code."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from covenant.core.model import CalendarUnit, CalendarWindow, NoDataPolicy, RollingWindow
+from tests.definitions.helpers import codes, errors, load_text
+
+SLI = """\
+apiVersion: openslo/v1
+kind: SLI
+metadata:
+  name: avail
+spec:
+  ratioMetric:
+    counter: true
+    good: {metricSource: {type: events, spec: {}}}
+    total: {metricSource: {type: events, spec: {}}}
+---
+apiVersion: openslo/v1
+kind: Service
+metadata:
+  name: web
+spec: {}
+"""
+
+
+def slo(body: str, *, api: str = "openslo/v1", extra_meta: str = "") -> str:
+    return (
+        SLI + f"---\napiVersion: {api}\nkind: SLO\nmetadata:\n  name: web-slo\n{extra_meta}spec:\n"
+        "  service: web\n  indicatorRef: avail\n  budgetingMethod: Occurrences\n" + body
+    )
+
+
+ROLLING = "  timeWindow:\n    - duration: 28d\n      isRolling: true\n"
+
+
+def test_several_problems_are_all_reported_with_line_and_field() -> None:
+    text = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: Bad Name
+spec:
+  service: web
+  indicatorRef: nowhere
+  budgetingMethod: Occurences
+  timeWindow:
+    - duration: 28x
+      isRolling: true
+  objectives:
+    - target: 1.5
+      targt: 0.9
+"""
+    workspace, problems = load_text(text)
+    assert workspace is None
+    found = {(p.code, p.where, p.field) for p in errors(problems)}
+    assert found == {
+        ("invalid-name", "ws.yaml:4", "metadata.name"),
+        ("invalid-value", "ws.yaml:8", "spec.budgetingMethod"),
+        ("invalid-duration", "ws.yaml:10", "spec.timeWindow[0].duration"),
+        ("target-out-of-range", "ws.yaml:13", "spec.objectives[0].target"),
+        ("unknown-field", "ws.yaml:14", "spec.objectives[0].targt"),
+        ("missing-reference", "ws.yaml:7", "spec.indicatorRef"),
+    }
+    by_code = {p.code: p for p in problems}
+    assert "Occurrences" in by_code["invalid-value"].fix
+    assert "did you mean 'target'" in by_code["unknown-field"].fix
+    assert "targetPercent" in by_code["target-out-of-range"].fix
+
+
+def test_problem_string_has_file_line_field_message_fix_code() -> None:
+    _, problems = load_text(slo(ROLLING + "  objectives:\n    - target: 0.99\n      op: gt\n"))
+    (problem,) = errors(problems)
+    assert str(problem).startswith("ws.yaml:30 spec.objectives[0].op: ")
+    assert str(problem).endswith("[op-on-ratio-objective]")
+    assert "remove op/value" in problem.fix
+
+
+def test_targets_are_exact_fractions() -> None:
+    body = ROLLING + (
+        "  objectives:\n    - displayName: a\n      target: 0.999\n"
+        "    - displayName: b\n      targetPercent: 99.95\n"
+        "    - targetPercent: 99.9\n"
+    )
+    workspace, problems = load_text(slo(body))
+    assert workspace is not None, problems
+    targets = {o.name: o.target for o in workspace.objectives}
+    assert targets == {
+        "a": Fraction(999, 1000),
+        "b": Fraction(9995, 10000),
+        "obj-2": Fraction(999, 1000),
+    }
+
+
+def test_single_unnamed_objective_and_series() -> None:
+    workspace, _ = load_text(slo(ROLLING + "  objectives:\n    - target: 0.99\n"))
+    assert workspace is not None
+    (objective,) = workspace.objectives
+    assert (objective.slo, objective.name, objective.series) == ("web-slo", "", "avail")
+    assert objective.window == RollingWindow(seconds=28 * 86400)
+    (rule,) = workspace.event_rules
+    assert (rule.series, rule.sli, rule.status, rule.latency_ms) == ("avail", "avail", None, None)
+
+
+@pytest.mark.parametrize(
+    ("target", "code"),
+    [("1", "target-out-of-range"), ("0", "target-out-of-range"), ("true", "invalid-type")],
+)
+def test_target_range(target: str, code: str) -> None:
+    _, problems = load_text(slo(ROLLING + f"  objectives:\n    - target: {target}\n"))
+    assert codes(errors(problems)) == [code]
+
+
+def test_target_percent_100_leaves_no_budget() -> None:
+    _, problems = load_text(slo(ROLLING + "  objectives:\n    - targetPercent: 100\n"))
+    (problem,) = errors(problems)
+    assert problem.code == "target-out-of-range"
+    assert "no error budget" in problem.fix
+
+
+def test_calendar_month_in_a_zone() -> None:
+    window = (
+        "  timeWindow:\n    - duration: 1M\n      isRolling: false\n      calendar:\n"
+        "        startTime: 2026-01-01 00:00:00\n        timeZone: America/New_York\n"
+    )
+    workspace, problems = load_text(slo(window + "  objectives:\n    - target: 0.99\n"))
+    assert workspace is not None, problems
+    window_ = workspace.objectives[0].window
+    assert isinstance(window_, CalendarWindow)
+    assert (window_.unit, window_.count, window_.zone) == (
+        CalendarUnit.MONTH,
+        1,
+        "America/New_York",
+    )
+    assert window_.anchor is not None
+    assert window_.anchor.isoformat() == "2026-01-01T05:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("window", "code", "severity"),
+    [
+        ("duration: 1m\n      isRolling: false", "ambiguous-duration", "error"),
+        ("duration: 5m\n      isRolling: true", "ambiguous-duration", "warning"),
+        ("duration: 1M\n      isRolling: true", "invalid-window", "error"),
+        ("duration: 24h\n      isRolling: false", "invalid-window", "error"),
+    ],
+)
+def test_ambiguous_and_invalid_windows(window: str, code: str, severity: str) -> None:
+    body = f"  timeWindow:\n    - {window}\n  objectives:\n    - target: 0.99\n"
+    _, problems = load_text(slo(body))
+    (problem,) = [p for p in problems if p.code == code]
+    assert problem.severity == severity
+    assert problem.field == "spec.timeWindow[0].duration"
+    if code == "ambiguous-duration":
+        assert "did you mean" in problem.fix
+
+
+def test_unknown_time_zone() -> None:
+    window = (
+        "  timeWindow:\n    - duration: 1M\n      calendar:\n"
+        "        startTime: 2026-01-01 00:00:00\n        timeZone: Mars/Olympus\n"
+    )
+    _, problems = load_text(slo(window + "  objectives:\n    - target: 0.99\n"))
+    assert [(p.code, p.field) for p in errors(problems)] == [
+        ("invalid-time-zone", "spec.timeWindow[0].calendar.timeZone")
+    ]
+
+
+def test_timeslices_need_slice_fields() -> None:
+    body = ROLLING.replace("Occurrences", "") + "  objectives:\n    - target: 0.99\n"
+    text = slo(body).replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices")
+    _, problems = load_text(text)
+    assert {p.field for p in errors(problems)} == {
+        "spec.objectives[0].timeSliceTarget",
+        "spec.objectives[0].timeSliceWindow",
+    }
+
+
+def test_threshold_sli_needs_op_and_value_and_builds_its_series() -> None:
+    text = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: lat
+spec:
+  service: web
+  indicator:
+    metadata: {name: checkout-latency}
+    spec:
+      thresholdMetric: {metricSource: {type: events, spec: {}}}
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 7d, isRolling: true}]
+  objectives:
+    - {displayName: fast, op: lte, value: 300, target: 0.9}
+    - {displayName: ok, op: lte, value: 1000.0, target: 0.99}
+"""
+    workspace, problems = load_text(text)
+    assert workspace is not None, problems
+    assert [o.series for o in workspace.objectives] == [
+        "checkout-latency:lte300",
+        "checkout-latency:lte1000",
+    ]
+    assert [str(r.latency_ms) for r in workspace.event_rules] == ["<=300", "<=1000"]
+    _, problems = load_text(text.replace("op: lte, value: 300, ", ""))
+    assert [(p.code, p.field) for p in errors(problems)] == [
+        ("threshold-needs-op-value", "spec.objectives[0].op")
+    ]
+
+
+def test_ratio_metric_needs_one_of_good_or_bad_with_total() -> None:
+    text = SLI.replace("good:", "bad: {metricSource: {type: x, spec: {}}}\n    good:")
+    _, problems = load_text(text)
+    assert [(p.code, p.field) for p in errors(problems)] == [
+        ("conflicting-fields", "spec.ratioMetric.bad")
+    ]
+
+
+def test_duplicate_names_point_at_both_places() -> None:
+    _, problems = load_text(SLI + "---\n" + SLI.split("---\n", maxsplit=1)[0])
+    (problem,) = errors(problems)
+    assert problem.code == "duplicate-name"
+    assert problem.where == "ws.yaml:20"
+    assert "ws.yaml:4" in problem.message
+
+
+def test_missing_service_is_a_warning() -> None:
+    workspace, problems = load_text(
+        slo(ROLLING + "  objectives:\n    - target: 0.99\n").replace("service: web", "service: x")
+    )
+    assert workspace is not None
+    assert [(p.code, p.severity) for p in problems] == [("unresolved-reference", "warning")]
+
+
+def test_covenant_future_kinds_warn() -> None:
+    workspace, problems = load_text(
+        "apiVersion: covenant/v1\nkind: Agreement\nmetadata: {name: a}\nspec: {}\n"
+    )
+    assert workspace is not None
+    assert [(p.code, p.severity) for p in problems] == [("kind-not-yet-supported", "warning")]
+
+
+def test_unknown_kind_suggests() -> None:
+    _, problems = load_text("apiVersion: openslo/v1\nkind: Servce\nmetadata: {name: a}\n")
+    (problem,) = problems
+    assert (problem.code, problem.fix) == ("unknown-kind", "did you mean 'Service'?")
+
+
+def test_missing_envelope_fields() -> None:
+    _, problems = load_text("metadata: {name: a}\nspec: {}\n")
+    assert codes(problems) == ["missing-field", "missing-field"]
+    assert {p.field for p in problems} == {"apiVersion", "kind"}
+
+
+COVENANT = """\
+apiVersion: covenant/v1
+kind: SLI
+metadata: {name: checkout}
+spec:
+  ratioMetric:
+    good: {metricSource: {type: events, spec: {}}}
+    total: {metricSource: {type: events, spec: {}}}
+  events:
+    service: shop
+    status: {op: lt, value: 500}
+    latencyMs: {op: lte, value: 250}
+---
+apiVersion: covenant/v1
+kind: SLO
+metadata: {name: checkout}
+spec:
+  service: shop
+  indicatorRef: checkout
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 30d, isRolling: true}]
+  objectives: [{target: 0.999}]
+  noDataPolicy: bad
+  minimumEvents: 50
+  alerting:
+    tiers:
+      - {name: page-fast, burnRate: 10}
+      - {name: ticket-slow, enabled: false}
+      - {name: weekly, severity: ticket, longWindow: 7d, shortWindow: 12h, budgetPercent: 25}
+"""
+
+
+def test_covenant_extensions_resolve() -> None:
+    workspace, problems = load_text(COVENANT)
+    assert workspace is not None, problems
+    (objective,) = workspace.objectives
+    assert objective.no_data is NoDataPolicy.BAD
+    assert objective.minimum_events == 50
+    tiers = {t.name: t for t in objective.alert_tiers}
+    assert list(tiers) == ["page-fast", "page-slow", "ticket-fast", "weekly"]
+    assert tiers["page-fast"].burn_rate == 10
+    assert tiers["page-fast"].budget_fraction is None
+    assert tiers["page-fast"].long_window_s == 3600
+    assert tiers["weekly"].budget_fraction == Fraction(1, 4)
+    (rule,) = workspace.event_rules
+    assert rule.service == "shop"
+    assert (str(rule.status), str(rule.latency_ms)) == ("<500", "<=250")
+
+
+def test_alerting_defaults_false_and_incomplete_new_tier() -> None:
+    text = COVENANT.replace("    tiers:\n", "    defaults: false\n    tiers:\n")
+    _, problems = load_text(text)
+    # page-fast no longer exists as a default, so it is a new, incomplete tier
+    assert [(p.code, p.field) for p in errors(problems)] == [
+        ("invalid-alert-tier", "spec.alerting.tiers[0]")
+    ]
+
+
+def test_burnrate_conditions_become_tiers() -> None:
+    text = slo(
+        ROLLING
+        + "  objectives:\n    - target: 0.99\n  alertPolicies:\n    - alertPolicyRef: fast\n"
+    ) + (
+        "---\napiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: fast}\nspec:\n"
+        "  conditions: [{conditionRef: burn}]\n  notificationTargets: []\n"
+        "---\napiVersion: openslo/v1\nkind: AlertCondition\nmetadata: {name: burn}\nspec:\n"
+        "  severity: page\n  condition: {kind: burnrate, op: gte, threshold: 14.4, "
+        "lookbackWindow: 1h, alertAfter: 5m}\n"
+    )
+    workspace, problems = load_text(text)
+    assert workspace is not None, problems
+    (tier,) = workspace.objectives[0].alert_tiers
+    assert (tier.name, tier.severity, tier.long_window_s, tier.short_window_s) == (
+        "burn",
+        "page",
+        3600,
+        300,
+    )
+    assert tier.burn_rate == Fraction(144, 10)
+
+
+def test_annotations_carry_the_extensions() -> None:
+    meta = (
+        "  annotations:\n    covenant.dev/no-data-policy: good\n"
+        "    covenant.dev/minimum-events: '7'\n"
+        '    covenant.dev/alerting: \'{"defaults": false, "tiers": [{"name": "x", '
+        '"severity": "page", "longWindow": "1h", "shortWindow": "5m", "burnRate": 2}]}\'\n'
+    )
+    workspace, problems = load_text(
+        slo(ROLLING + "  objectives:\n    - target: 0.99\n", extra_meta=meta)
+    )
+    assert workspace is not None, problems
+    (objective,) = workspace.objectives
+    assert (objective.no_data, objective.minimum_events) == (NoDataPolicy.GOOD, 7)
+    assert [t.name for t in objective.alert_tiers] == ["x"]
+
+
+def test_bad_annotation_points_at_its_key() -> None:
+    meta = '  annotations:\n    covenant.dev/alerting: \'{"tiers": [{"nme": "x"}]}\'\n'
+    _, problems = load_text(slo(ROLLING + "  objectives:\n    - target: 0.99\n", extra_meta=meta))
+    found = {(p.code, p.where, p.field) for p in errors(problems)}
+    assert (
+        "unknown-field",
+        "ws.yaml:22",
+        "metadata.annotations[covenant.dev/alerting].tiers[0].nme",
+    ) in found
