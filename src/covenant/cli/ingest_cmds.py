@@ -1,9 +1,194 @@
-"""Placeholder: commands land here."""
+"""``covenant ingest``: bring request events into the bucket store."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
+from covenant.core.model import EventRule
+from covenant.errors import CovenantError
+from covenant.services.ingest import IngestReport, ingest_event_files, open_store
+from covenant.services.workspace import load_workspace
+
+SHOWN_PROBLEMS = 20
+
+ingest_app = typer.Typer(
+    help="Bring data into the store (request events, pre-counted buckets).",
+    no_args_is_help=True,
+)
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.add_typer(ingest_app, name="ingest")
+
+
+@ingest_app.command("events")
+def events(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Event files: .csv, .csv.gz, .jsonl, .jsonl.gz or .parquet.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    workspace: WorkspaceOption = Path(),
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table for people, json for machines.")
+    ] = OutputFormat.TABLE,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when any row was rejected.")
+    ] = False,
+) -> None:
+    """Classify raw request events with the workspace's SLIs and merge their counts.
+
+    Columns: timestamp (ISO-8601 with Z or an offset, or epoch s/ms), sli or service, and
+    outcome, status or latency_ms — or pre-counted good and total. Re-ingesting the same
+    file changes nothing.
+    """
+    settings = settings_for(workspace)
+    reports: list[IngestReport] = []
+    error: CovenantError | None = None
+    try:
+        rules = _event_rules(workspace)
+        engine = open_store(settings.database_url)
+        try:
+            show = output_format is OutputFormat.TABLE and err_console.is_terminal
+            with _progress(err_console, enabled=show) as bar:
+                for path in files:
+                    task = bar.add_task(path.name, total=1.0, stage="read")
+
+                    def advance(_: Path, stage: str, done: float, task: Any = task) -> None:
+                        bar.update(task, completed=done, stage=stage)
+
+                    reports.extend(
+                        ingest_event_files(engine, files=[path], rules=rules, progress=advance)
+                    )
+        finally:
+            engine.dispose()
+    except CovenantError as exc:
+        error = exc
+    if output_format is OutputFormat.JSON:
+        console.print_json(json.dumps({"files": [report_json(r) for r in reports]}))
+    else:
+        render_reports(reports, console)
+    if error is not None:
+        raise fail(error)
+    if strict and any(r.rows_rejected for r in reports if not r.duplicate):
+        raise typer.Exit(code=1)
+
+
+def _event_rules(workspace: Path) -> Sequence[EventRule]:
+    """The workspace's event rules (validated: an invalid workspace ingests nothing)."""
+    return load_workspace(workspace).event_rules
+
+
+def _progress(target: Console, *, enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(),
+        console=target,
+        transient=True,
+        disable=not enabled,
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def report_json(report: IngestReport) -> dict[str, Any]:
+    """The stable machine form of one file's report."""
+    return {
+        "file": str(report.path),
+        "sha256": report.sha256,
+        "duplicate": report.duplicate,
+        "previously_ingested_at": _iso(report.duplicate_of),
+        "rows_read": report.rows_read,
+        "rows_ingested": report.rows_ingested,
+        "rows_rejected": report.rows_rejected,
+        "rows_unmatched": report.rows_unmatched,
+        "unmatched": dict(report.unmatched),
+        "series_touched": list(report.series_touched),
+        "first_event": _iso(report.first_event),
+        "last_event": _iso(report.last_event),
+        "problems": [
+            {
+                "where": p.where,
+                "field": p.field,
+                "code": p.code,
+                "message": p.message,
+                "fix": p.fix,
+            }
+            for p in report.problems
+        ],
+    }
+
+
+def render_reports(reports: list[IngestReport], out: Console) -> None:
+    """Tables for a person: one summary row per file, then bad rows and unmatched values."""
+    if not reports:
+        return
+    summary = Table(title="Ingested events", title_justify="left")
+    for header in ("file", "read", "ingested", "rejected", "unmatched", "series", "events"):
+        justify = "left" if header in ("file", "events") else "right"
+        summary.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for r in reports:
+        span = f"{_iso(r.first_event)} … {_iso(r.last_event)}" if r.first_event is not None else "—"
+        if r.duplicate:
+            span = f"already ingested on {_iso(r.duplicate_of)}; nothing changed"
+        summary.add_row(
+            r.path.name,
+            f"{r.rows_read:,}",
+            f"{r.rows_ingested:,}",
+            f"{r.rows_rejected:,}",
+            f"{r.rows_unmatched:,}",
+            str(len(r.series_touched)),
+            span,
+        )
+    out.print(summary)
+    for r in reports:
+        if r.duplicate:
+            out.print(
+                f"{r.path.name}: already ingested on {_iso(r.duplicate_of)} "
+                "(same content); skipped",
+                markup=False,
+                highlight=False,
+            )
+        for label, rows in r.unmatched:
+            out.print(
+                f"{r.path.name}: {rows:,} row(s) with {label} match no SLI; not ingested",
+                style="yellow",
+                markup=False,
+                highlight=False,
+            )
+        if r.problems:
+            table = Table(title=f"{r.path.name}: rejected rows", title_justify="left")
+            table.add_column("where")
+            table.add_column("column")
+            table.add_column("problem")
+            for p in r.problems[:SHOWN_PROBLEMS]:
+                table.add_row(p.where, p.field, p.message + (f" — {p.fix}" if p.fix else ""))
+            out.print(table)
+            hidden = r.rows_rejected - min(len(r.problems), SHOWN_PROBLEMS)
+            if hidden > 0:
+                out.print(f"… and {hidden:,} more rejected row(s)", markup=False)

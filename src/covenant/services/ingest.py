@@ -1,0 +1,250 @@
+"""Use cases that fill the bucket store: event files and ready-made counts.
+
+One file is one transaction: its counts, its new series and its ``ingest_batches`` record
+are written together or not at all. A file whose bytes were ingested before (same sha256)
+is skipped and reported as a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from covenant.core.model import EventRule
+from covenant.core.series import BucketMatrix
+from covenant.core.timeutil import from_epoch
+from covenant.errors import InputError, Problem, StoreError
+from covenant.sources.events import ClassifiedEvents, classify_events, read_source
+from covenant.store import buckets
+from covenant.store.db import create_engine_for, migrate
+
+Progress = Callable[[Path, str, float], None]
+"""``progress(file, stage, fraction_done)``; stages: read, classify, write, done."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestReport:
+    """What ingesting one file did (or, for a duplicate, what the earlier ingestion did)."""
+
+    path: Path
+    sha256: str
+    rows_read: int
+    rows_ingested: int
+    rows_rejected: int
+    rows_unmatched: int = 0
+    unmatched: tuple[tuple[str, int], ...] = ()
+    problems: tuple[Problem, ...] = ()
+    series_touched: tuple[str, ...] = ()
+    first_event: datetime | None = None
+    last_event: datetime | None = None
+    duplicate_of: datetime | None = None  # when set: skipped, ingested before at this instant
+    precounted: bool = False
+
+    @property
+    def duplicate(self) -> bool:
+        return self.duplicate_of is not None
+
+
+def open_store(database_url: str) -> Engine:
+    """An engine on the store at ``database_url``, migrated to the newest schema."""
+    engine = create_engine_for(database_url)
+    migrate(engine)
+    return engine
+
+
+def ingest_event_files(
+    engine: Engine,
+    *,
+    files: Sequence[Path],
+    rules: Sequence[EventRule],
+    progress: Progress | None = None,
+    step: int = 60,
+) -> list[IngestReport]:
+    """Ingest each file in its own transaction; return one report per file, in order.
+
+    Raises ``IngestError`` for a file that cannot be read at all (files before it stay
+    ingested) and ``StoreError`` when the store refuses the write (nothing of that file stays).
+    """
+    return [
+        _ingest_file(engine, path=Path(path), rules=rules, progress=progress, step=step)
+        for path in files
+    ]
+
+
+def _notify(progress: Progress | None, path: Path, stage: str, fraction: float) -> None:
+    if progress is not None:
+        progress(path, stage, fraction)
+
+
+def _duplicate_report(path: Path, sha256: str, batch: buckets.BatchRecord) -> IngestReport:
+    return IngestReport(
+        path=path,
+        sha256=sha256,
+        rows_read=batch.rows_read,
+        rows_ingested=batch.rows_ingested,
+        rows_rejected=batch.rows_rejected,
+        first_event=None if batch.events_min is None else from_epoch(batch.events_min),
+        last_event=None if batch.events_max is None else from_epoch(batch.events_max),
+        duplicate_of=batch.ingested_at,
+    )
+
+
+def _ingest_file(
+    engine: Engine,
+    *,
+    path: Path,
+    rules: Sequence[EventRule],
+    progress: Progress | None,
+    step: int,
+) -> IngestReport:
+    _notify(progress, path, "read", 0.0)
+    source = read_source(path)
+    with _store_errors(engine):
+        with engine.connect() as conn:
+            earlier = buckets.find_batch(conn, sha256=source.sha256)
+        if earlier is not None:
+            _notify(progress, path, "done", 1.0)
+            return _duplicate_report(path, source.sha256, earlier)
+        _notify(progress, path, "classify", 0.4)
+        events = classify_events(source, rules=rules, step=step)
+        _notify(progress, path, "write", 0.7)
+        try:
+            touched = _write(engine, path=path, sha256=source.sha256, events=events, step=step)
+        except IntegrityError:
+            # the same bytes were ingested concurrently, after our check: nothing was written
+            with engine.connect() as conn:
+                earlier = buckets.find_batch(conn, sha256=source.sha256)
+            if earlier is None:
+                raise
+            _notify(progress, path, "done", 1.0)
+            return _duplicate_report(path, source.sha256, earlier)
+    _notify(progress, path, "done", 1.0)
+    return IngestReport(
+        path=path,
+        sha256=source.sha256,
+        rows_read=events.rows_read,
+        rows_ingested=events.rows_ingested,
+        rows_rejected=events.rows_rejected,
+        rows_unmatched=events.rows_unmatched,
+        unmatched=events.unmatched,
+        problems=events.problems,
+        series_touched=touched,
+        first_event=None if events.events_min is None else from_epoch(events.events_min),
+        last_event=None if events.events_max is None else from_epoch(events.events_max),
+        precounted=events.precounted,
+    )
+
+
+def _write(
+    engine: Engine, *, path: Path, sha256: str, events: ClassifiedEvents, step: int
+) -> tuple[str, ...]:
+    counts = events.counts
+    used = np.unique(counts.series) if counts.series.size else np.zeros(0, dtype=np.int64)
+    touched = tuple(counts.keys[i] for i in used.tolist())
+    with engine.begin() as conn:
+        if touched:
+            ids = buckets.ensure_series(conn, keys=touched, step=step)
+            id_of = np.zeros(len(counts.keys), dtype=np.int64)
+            for key, id_ in ids.items():
+                id_of[counts.keys.index(key)] = id_
+            buckets.add_counts(
+                conn,
+                series_ids=id_of[counts.series],
+                bucket_starts=counts.bucket_starts,
+                good=counts.good,
+                total=counts.total,
+                step=step,
+            )
+        buckets.record_batch(
+            conn,
+            batch=buckets.BatchRecord(
+                sha256=sha256,
+                filename=path.name,
+                rows_read=events.rows_read,
+                rows_ingested=events.rows_ingested,
+                rows_rejected=events.rows_rejected,
+                events_min=events.events_min,
+                events_max=events.events_max,
+                ingested_at=datetime.now(UTC),
+            ),
+        )
+    return tuple(sorted(touched))
+
+
+@contextmanager
+def _store_errors(engine: Engine) -> Iterator[None]:
+    """Translate driver errors (other than a duplicate's IntegrityError) into ``StoreError``."""
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except SQLAlchemyError as exc:
+        url = engine.url.render_as_string(hide_password=True)
+        cause = getattr(exc, "orig", None) or exc.__class__.__name__
+        raise StoreError(
+            f"the store at {url} refused the write: {cause}",
+            hint="nothing of this file was written; check the database and retry",
+        ) from exc
+
+
+def ingest_counts(
+    engine: Engine,
+    *,
+    keys: Sequence[str] | npt.NDArray[np.str_],
+    bucket_starts: npt.ArrayLike,
+    good: npt.ArrayLike,
+    total: npt.ArrayLike,
+    series: npt.ArrayLike | None = None,
+    step: int = 60,
+) -> int:
+    """Merge ready-made counts into the store in one transaction; return day chunks written.
+
+    Either ``keys`` names the series of every entry (same length as the counts), or ``keys``
+    lists distinct series and ``series`` holds each entry's index into it (much faster for
+    millions of entries). ``bucket_starts`` are epoch seconds aligned to ``step``.
+    """
+    starts = np.asarray(bucket_starts, dtype=np.int64)
+    if series is None:
+        names, inverse = np.unique(np.asarray(keys, dtype=np.str_), return_inverse=True)
+        distinct = [str(name) for name in names.tolist()]
+        index = inverse.astype(np.int64).reshape(-1)
+    else:
+        distinct = [str(key) for key in keys]
+        index = np.asarray(series, dtype=np.int64)
+        if index.size and (index.min() < 0 or index.max() >= len(distinct)):
+            raise InputError("series indices must point into keys")
+    if index.shape != starts.shape:
+        raise InputError("keys (or series) and bucket_starts must have the same length")
+    with _store_errors(engine), engine.begin() as conn:
+        ids = buckets.ensure_series(conn, keys=distinct, step=step)
+        id_of = np.array([ids[key] for key in distinct], dtype=np.int64)
+        return buckets.add_counts(
+            conn,
+            series_ids=id_of[index] if index.size else index,
+            bucket_starts=starts,
+            good=good,
+            total=total,
+            step=step,
+        )
+
+
+def ingest_matrix(engine: Engine, *, matrix: BucketMatrix) -> int:
+    """Merge a dense bucket matrix (e.g. generated traffic) into the store in one transaction."""
+    rows, cols = np.nonzero(matrix.total)
+    return ingest_counts(
+        engine,
+        keys=list(matrix.keys),
+        series=rows.astype(np.int64),
+        bucket_starts=matrix.start + cols.astype(np.int64) * matrix.step,
+        good=matrix.good[rows, cols],
+        total=matrix.total[rows, cols],
+        step=matrix.step,
+    )

@@ -1,0 +1,453 @@
+"""Repository of bucketed ``(good, total)`` counts: series, day chunks, ingestion batches.
+
+Every function takes the open connection (or ORM session) first and never commits: the
+caller owns the transaction, so one ingestion is written all or nothing.
+
+Storage layout (see ``docs/adr/0002-bucket-store.md``): one ``bucket_chunks`` row per series
+per UTC day; its blob is the day's ``good`` array then its ``total`` array, ``86400 / step``
+buckets each, little-endian, in the smallest unsigned dtype that holds the day's largest count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy import insert as core_insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from covenant.core.series import BucketMatrix
+from covenant.errors import InputError, StoreError
+from covenant.store.tables import bucket_chunks, ingest_batches, series
+
+DAY = 86400
+MAX_KEY_LENGTH = 255
+_IN_LIMIT = 900  # bound parameters per IN list (SQLite allows 32766; stay well below)
+_CHUNK_BATCH = 2048  # day chunks merged per round trip (bounds memory on huge inputs)
+_ITEMSIZES = (1, 2, 4, 8)
+_LIMITS = tuple(np.iinfo(np.dtype(f"<u{size}")).max for size in _ITEMSIZES)
+
+Executor = Connection | Session
+Int64Array = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeriesInfo:
+    """One stored series."""
+
+    id: int
+    key: str
+    step: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchRecord:
+    """One ingested source (a file), remembered by the sha256 of its bytes."""
+
+    sha256: str
+    filename: str
+    rows_read: int
+    rows_ingested: int
+    rows_rejected: int
+    events_min: int | None
+    events_max: int | None
+    ingested_at: datetime
+
+
+def buckets_per_day(step: int) -> int:
+    """Buckets in one UTC day chunk; the step must divide a day."""
+    if step <= 0 or DAY % step:
+        raise InputError(
+            f"bucket step {step}s does not divide a day",
+            hint="use a step such as 60, 300 or 3600 seconds",
+        )
+    return DAY // step
+
+
+def _batched(items: Sequence[Any], size: int = _IN_LIMIT) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _series_rows(conn: Executor, keys: Sequence[str]) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    for part in _batched(list(keys)):
+        query = select(series.c.key, series.c.id, series.c.step_s).where(series.c.key.in_(part))
+        for key, id_, step in conn.execute(query):
+            found[key] = (int(id_), int(step))
+    return found
+
+
+def _check_step(found: dict[str, tuple[int, int]], step: int) -> None:
+    wrong = sorted(key for key, (_, s) in found.items() if s != step)
+    if wrong:
+        raise StoreError(
+            f"series {', '.join(wrong[:5])} are stored with a step other than {step}s",
+            hint="read and write a series with the step it was created with",
+        )
+
+
+def ensure_series(conn: Executor, *, keys: Sequence[str], step: int = 60) -> dict[str, int]:
+    """The id of every key, creating missing series with ``step`` (safe under concurrency)."""
+    buckets_per_day(step)
+    unique = list(dict.fromkeys(keys))
+    for key in unique:
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise InputError(
+                f"series key {key!r} must be 1–{MAX_KEY_LENGTH} characters",
+                hint="name series like checkout-availability or checkout-latency:lte300",
+            )
+    found = _series_rows(conn, unique)
+    missing = [key for key in unique if key not in found]
+    if missing:
+        now = datetime.now(UTC)
+        dialect = _dialect(conn)
+        values = [{"key": key, "step_s": step, "created_at": now} for key in missing]
+        if dialect == "postgresql":
+            conn.execute(pg_insert(series).on_conflict_do_nothing(index_elements=["key"]), values)
+        elif dialect == "sqlite":
+            conn.execute(
+                sqlite_insert(series).on_conflict_do_nothing(index_elements=["key"]), values
+            )
+        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            conn.execute(core_insert(series), values)
+        found.update(_series_rows(conn, missing))
+    _check_step(found, step)
+    return {key: found[key][0] for key in unique}
+
+
+def _dialect(conn: Executor) -> str:
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    return str(bind.dialect.name)
+
+
+def _as_int64(name: str, values: npt.ArrayLike) -> Int64Array:
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise InputError(f"{name} must be a one-dimensional array")
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        raise InputError(f"{name} must hold integers, got {array.dtype}")
+    return array.astype(np.int64, copy=False)
+
+
+def _decode(blob: bytes, itemsize: int, per_day: int) -> npt.NDArray[np.unsignedinteger[Any]]:
+    data = np.frombuffer(blob, dtype=np.dtype(f"<u{itemsize}"))
+    if data.size != 2 * per_day:
+        raise StoreError(
+            f"a stored day chunk holds {data.size} values, expected {2 * per_day}",
+            hint="the series was written with another step; the store may be corrupt",
+        )
+    return data.reshape(2, per_day)
+
+
+def _itemsizes(peaks: Int64Array) -> Int64Array:
+    conditions = [peaks <= limit for limit in _LIMITS[:-1]]
+    return np.select(conditions, list(_ITEMSIZES[:-1]), default=8).astype(np.int64)
+
+
+def add_counts(
+    conn: Executor,
+    *,
+    series_ids: npt.ArrayLike,
+    bucket_starts: npt.ArrayLike,
+    good: npt.ArrayLike,
+    total: npt.ArrayLike,
+    step: int = 60,
+) -> int:
+    """Add counts to the stored buckets (merging into existing day chunks); return chunks written.
+
+    ``bucket_starts`` are epoch seconds aligned to ``step``; entries may repeat and come in any
+    order. Counts must be non-negative with ``good <= total``. The caller's transaction holds
+    every write.
+    """
+    per_day = buckets_per_day(step)
+    sid = _as_int64("series_ids", series_ids)
+    starts = _as_int64("bucket_starts", bucket_starts)
+    g = _as_int64("good", good)
+    t = _as_int64("total", total)
+    if not sid.size == starts.size == g.size == t.size:
+        raise InputError("series_ids, bucket_starts, good and total must have the same length")
+    if sid.size == 0:
+        return 0
+    if np.any(starts % step):
+        raise InputError(f"bucket starts must be aligned to the step {step}s (floor them first)")
+    if np.any(g < 0) or np.any(g > t):
+        raise InputError("counts must satisfy 0 <= good <= total")
+
+    day = starts - starts % DAY
+    slot = (starts - day) // step
+    sid_min = int(sid.min())
+    day_min = int(day.min())
+    n_days = (int(day.max()) - day_min) // DAY + 1
+    chunk_key = (sid - sid_min) * n_days + (day - day_min) // DAY
+    if chunk_key.size > 1 and np.any(chunk_key[1:] < chunk_key[:-1]):
+        order = np.argsort(chunk_key, kind="stable")
+        chunk_key, slot, g, t = chunk_key[order], slot[order], g[order], t[order]
+    bounds = np.flatnonzero(chunk_key[1:] != chunk_key[:-1]) + 1
+    first = np.concatenate(([0], bounds))
+    last = np.concatenate((bounds, [chunk_key.size]))
+    keys = chunk_key[first]
+    chunk_sid = keys // n_days + sid_min
+    chunk_day = (keys % n_days) * DAY + day_min
+
+    written = 0
+    for c0 in range(0, keys.size, _CHUNK_BATCH):
+        c1 = min(c0 + _CHUNK_BATCH, keys.size)
+        e0, e1 = int(first[c0]), int(last[c1 - 1])
+        local = np.repeat(np.arange(c1 - c0), last[c0:c1] - first[c0:c1])
+        dense = np.zeros((c1 - c0, 2, per_day), dtype=np.int64)
+        np.add.at(dense[:, 0, :], (local, slot[e0:e1]), g[e0:e1])
+        np.add.at(dense[:, 1, :], (local, slot[e0:e1]), t[e0:e1])
+        written += _merge_chunks(
+            conn,
+            sids=chunk_sid[c0:c1],
+            days=chunk_day[c0:c1],
+            dense=dense,
+            per_day=per_day,
+        )
+    return written
+
+
+def _merge_chunks(
+    conn: Executor, *, sids: Int64Array, days: Int64Array, dense: Int64Array, per_day: int
+) -> int:
+    """Add the stored chunks into ``dense`` (n, 2, per_day), then write every chunk back."""
+    position = {(int(s), int(d)): i for i, (s, d) in enumerate(zip(sids, days, strict=True))}
+    exists = np.zeros(sids.size, dtype=bool)
+    day_lo, day_hi = int(days.min()), int(days.max())
+    for part in _batched(sorted(set(sids.tolist()))):
+        query = select(
+            bucket_chunks.c.series_id,
+            bucket_chunks.c.day,
+            bucket_chunks.c.itemsize,
+            bucket_chunks.c.counts,
+        ).where(
+            bucket_chunks.c.series_id.in_(part),
+            bucket_chunks.c.day >= day_lo,
+            bucket_chunks.c.day <= day_hi,
+        )
+        for series_id, day, itemsize, blob in conn.execute(query):
+            i = position.get((int(series_id), int(day)))
+            if i is not None:
+                dense[i] += _decode(bytes(blob), int(itemsize), per_day)
+                exists[i] = True
+
+    sizes = _itemsizes(dense.max(axis=(1, 2)))
+    sums = dense.sum(axis=2)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for size in _ITEMSIZES:
+        chosen = np.flatnonzero(sizes == size)
+        if not chosen.size:
+            continue
+        encoded = dense[chosen].astype(np.dtype(f"<u{size}"))
+        for j, i in enumerate(chosen.tolist()):
+            row = {
+                "b_series_id": int(sids[i]),
+                "b_day": int(days[i]),
+                "itemsize": size,
+                "counts": encoded[j].tobytes(),
+                "good_sum": int(sums[i, 0]),
+                "total_sum": int(sums[i, 1]),
+            }
+            (updates if exists[i] else inserts).append(row)
+    if updates:
+        conn.execute(
+            update(bucket_chunks)
+            .where(
+                bucket_chunks.c.series_id == bindparam("b_series_id"),
+                bucket_chunks.c.day == bindparam("b_day"),
+            )
+            .values(
+                itemsize=bindparam("itemsize"),
+                counts=bindparam("counts"),
+                good_sum=bindparam("good_sum"),
+                total_sum=bindparam("total_sum"),
+            ),
+            updates,
+        )
+    if inserts:
+        conn.execute(
+            core_insert(bucket_chunks).values(
+                series_id=bindparam("b_series_id"),
+                day=bindparam("b_day"),
+                itemsize=bindparam("itemsize"),
+                counts=bindparam("counts"),
+                good_sum=bindparam("good_sum"),
+                total_sum=bindparam("total_sum"),
+            ),
+            inserts,
+        )
+    return len(inserts) + len(updates)
+
+
+def read_matrix(
+    conn: Executor, *, keys: Sequence[str], start: int, end: int, step: int = 60
+) -> BucketMatrix:
+    """Dense counts of ``keys`` over ``[start, end)``; missing chunks and unknown keys are zeros.
+
+    ``start`` and ``end`` are epoch seconds aligned to ``step``. The returned arrays may be
+    views into a slightly larger day-aligned buffer (no copy is made to trim them).
+    """
+    per_day = buckets_per_day(step)
+    if start % step or end % step:
+        raise InputError(f"start and end must be aligned to the step {step}s")
+    if end < start:
+        raise InputError(f"end {end} is before start {start}")
+    names = tuple(keys)
+    if len(set(names)) != len(names):
+        raise InputError("read_matrix keys must be unique")
+    found = _series_rows(conn, names)
+    _check_step(found, step)
+    row_of = {found[key][0]: i for i, key in enumerate(names) if key in found}
+
+    day0 = start - start % DAY
+    day1 = end - end % DAY + (DAY if end % DAY else 0)
+    n_days = max((day1 - day0) // DAY, 1)
+    good = np.zeros((len(names), n_days * per_day), dtype=np.int64)
+    total = np.zeros((len(names), n_days * per_day), dtype=np.int64)
+    good3 = good.reshape(len(names), n_days, per_day)
+    total3 = total.reshape(len(names), n_days, per_day)
+
+    by_size: dict[int, tuple[list[int], list[int], list[bytes]]] = {}
+    ids = sorted(row_of)
+    for part in _batched(ids):
+        query = select(
+            bucket_chunks.c.series_id,
+            bucket_chunks.c.day,
+            bucket_chunks.c.itemsize,
+            bucket_chunks.c.counts,
+        ).where(
+            bucket_chunks.c.series_id.in_(part),
+            bucket_chunks.c.day >= day0,
+            bucket_chunks.c.day < day1,
+        )
+        for series_id, day, itemsize, blob in conn.execute(query):
+            rows, cols, blobs = by_size.setdefault(int(itemsize), ([], [], []))
+            rows.append(row_of[series_id])
+            cols.append((day - day0) // DAY)
+            blobs.append(blob)
+    for itemsize, (rows, cols, blobs) in by_size.items():
+        data = np.frombuffer(b"".join(blobs), dtype=np.dtype(f"<u{itemsize}"))
+        if data.size != len(blobs) * 2 * per_day:
+            raise StoreError(
+                "stored day chunks have an unexpected size",
+                hint="the series was written with another step; the store may be corrupt",
+            )
+        chunks = data.reshape(len(blobs), 2, per_day)
+        r = np.asarray(rows, dtype=np.intp)
+        c = np.asarray(cols, dtype=np.intp)
+        good3[r, c] = chunks[:, 0, :]
+        total3[r, c] = chunks[:, 1, :]
+    offset = (start - day0) // step
+    n = (end - start) // step
+    return BucketMatrix(
+        keys=names,
+        start=start,
+        step=step,
+        good=good[:, offset : offset + n],
+        total=total[:, offset : offset + n],
+    )
+
+
+def series_extent(conn: Executor, *, keys: Sequence[str]) -> dict[str, tuple[int, int] | None]:
+    """Per key, ``(first bucket start, last bucket end)`` of buckets with events, else None."""
+    found = _series_rows(conn, list(dict.fromkeys(keys)))
+    result: dict[str, tuple[int, int] | None] = dict.fromkeys(keys)
+    key_of = {id_: key for key, (id_, _) in found.items()}
+    step_of = {id_: step for _, (id_, step) in found.items()}
+    ranges: dict[int, tuple[int, int]] = {}
+    for part in _batched(sorted(key_of)):
+        query = (
+            select(
+                bucket_chunks.c.series_id,
+                func.min(bucket_chunks.c.day),
+                func.max(bucket_chunks.c.day),
+            )
+            .where(bucket_chunks.c.series_id.in_(part), bucket_chunks.c.total_sum > 0)
+            .group_by(bucket_chunks.c.series_id)
+        )
+        for series_id, lo, hi in conn.execute(query):
+            ranges[int(series_id)] = (int(lo), int(hi))
+    wanted = [(s, d) for s, (lo, hi) in ranges.items() for d in {lo, hi}]
+    totals: dict[tuple[int, int], npt.NDArray[np.unsignedinteger[Any]]] = {}
+    for part in _batched(wanted, _IN_LIMIT // 2):
+        query = select(
+            bucket_chunks.c.series_id,
+            bucket_chunks.c.day,
+            bucket_chunks.c.itemsize,
+            bucket_chunks.c.counts,
+        ).where(tuple_(bucket_chunks.c.series_id, bucket_chunks.c.day).in_(part))
+        for row in conn.execute(query):
+            per_day = buckets_per_day(step_of[int(row[0])])
+            totals[(int(row[0]), int(row[1]))] = _decode(bytes(row[3]), int(row[2]), per_day)[1]
+    for series_id, (lo, hi) in ranges.items():
+        step = step_of[series_id]
+        first_slot = int(np.flatnonzero(totals[(series_id, lo)])[0])
+        last_slot = int(np.flatnonzero(totals[(series_id, hi)])[-1])
+        result[key_of[series_id]] = (lo + first_slot * step, hi + (last_slot + 1) * step)
+    return result
+
+
+def list_series(conn: Executor) -> list[SeriesInfo]:
+    """Every stored series, by key."""
+    query = select(series.c.id, series.c.key, series.c.step_s, series.c.created_at).order_by(
+        series.c.key
+    )
+    return [
+        SeriesInfo(id=int(id_), key=str(key), step=int(step), created_at=created)
+        for id_, key, step, created in conn.execute(query)
+    ]
+
+
+def find_batch(conn: Executor, *, sha256: str) -> BatchRecord | None:
+    """The earlier ingestion of a source with this sha256, if any."""
+    t = ingest_batches.c
+    query = select(
+        t.source_sha256,
+        t.filename,
+        t.rows_read,
+        t.rows_ingested,
+        t.rows_rejected,
+        t.events_min,
+        t.events_max,
+        t.ingested_at,
+    ).where(t.source_sha256 == sha256)
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    return BatchRecord(
+        sha256=row[0],
+        filename=row[1],
+        rows_read=int(row[2]),
+        rows_ingested=int(row[3]),
+        rows_rejected=int(row[4]),
+        events_min=None if row[5] is None else int(row[5]),
+        events_max=None if row[6] is None else int(row[6]),
+        ingested_at=row[7],
+    )
+
+
+def record_batch(conn: Executor, *, batch: BatchRecord) -> None:
+    """Remember an ingested source (the unique sha256 makes a concurrent duplicate fail)."""
+    conn.execute(
+        core_insert(ingest_batches).values(
+            source_sha256=batch.sha256,
+            filename=batch.filename,
+            rows_read=batch.rows_read,
+            rows_ingested=batch.rows_ingested,
+            rows_rejected=batch.rows_rejected,
+            events_min=batch.events_min,
+            events_max=batch.events_max,
+            ingested_at=batch.ingested_at,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Alembic environment and revisions of the store (run by ``covenant.store.db.migrate``)."""

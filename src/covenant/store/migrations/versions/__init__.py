@@ -1,0 +1,1 @@
+"""Store revisions, oldest first (Alembic skips this file)."""

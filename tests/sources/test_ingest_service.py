@@ -1,0 +1,177 @@
+"""Ingesting files into the store: idempotency, late data, atomicity, the CLI — both backends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from covenant.cli import ingest_cmds
+from covenant.cli.main import app
+from covenant.core.model import EventRule
+from covenant.errors import IngestError
+from covenant.services import ingest
+from covenant.services.ingest import ingest_counts, ingest_event_files
+from covenant.store import buckets
+
+T0 = 1_767_225_600
+RULES = [EventRule(series="checkout-availability", sli="checkout")]
+
+
+def csv_file(tmp_path: Path, name: str, rows: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("timestamp,sli,status\n" + "".join(f"{r}\n" for r in rows))
+    return path
+
+
+def matrix(engine: Engine, keys: list[str] | None = None) -> tuple[list[int], list[int]]:
+    with engine.connect() as conn:
+        m = buckets.read_matrix(
+            conn, keys=keys or ["checkout-availability"], start=T0 - 600, end=T0 + 600
+        )
+    return m.good[0].tolist(), m.total[0].tolist()
+
+
+def test_the_same_file_twice_changes_nothing(engine: Engine, tmp_path: Path) -> None:
+    path = csv_file(
+        tmp_path,
+        "a.csv",
+        ["2026-01-01T00:00:00Z,checkout,200", "2026-01-01T00:00:01Z,checkout,500"],
+    )
+    (first,) = ingest_event_files(engine, files=[path], rules=RULES)
+    before = matrix(engine)
+    copy = tmp_path / "renamed.csv"
+    copy.write_bytes(path.read_bytes())
+    (second,) = ingest_event_files(engine, files=[copy], rules=RULES)
+    assert not first.duplicate
+    assert first.series_touched == ("checkout-availability",)
+    assert second.duplicate
+    assert second.duplicate_of is not None
+    assert second.rows_ingested == first.rows_ingested == 2
+    assert matrix(engine) == before
+    assert sum(before[1]) == 2
+
+
+def test_out_of_order_and_late_files_merge(engine: Engine, tmp_path: Path) -> None:
+    later = csv_file(
+        tmp_path,
+        "later.csv",
+        ["2026-01-01T00:05:00Z,checkout,200", "2026-01-01T00:00:30Z,checkout,200"],
+    )
+    late = csv_file(
+        tmp_path,
+        "late.csv",
+        ["2026-01-01T00:00:10Z,checkout,503", "2025-12-31T23:59:00Z,checkout,200"],
+    )
+    ingest_event_files(engine, files=[later, late], rules=RULES)
+    good, total = matrix(engine)
+    assert total[9] == 1  # 23:59
+    assert (good[10], total[10]) == (1, 2)
+    assert total[15] == 1
+
+
+def test_a_failure_mid_file_leaves_nothing(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = csv_file(tmp_path, "a.csv", ["2026-01-01T00:00:00Z,checkout,200"])
+
+    def crash(*_: object, **__: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingest.buckets, "record_batch", crash)
+    with pytest.raises(RuntimeError):
+        ingest_event_files(engine, files=[path], rules=RULES)
+    monkeypatch.undo()
+    with engine.connect() as conn:
+        assert buckets.list_series(conn) == []
+        assert buckets.find_batch(conn, sha256="0" * 64) is None
+    # and the file can be ingested once the problem is fixed
+    (report,) = ingest_event_files(engine, files=[path], rules=RULES)
+    assert not report.duplicate
+    assert sum(matrix(engine)[1]) == 1
+
+
+def test_an_unreadable_file_raises(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("sli\ncheckout\n")
+    with pytest.raises(IngestError, match="timestamp"):
+        ingest_event_files(engine, files=[path], rules=RULES)
+
+
+def test_ingest_counts_both_shapes(engine: Engine) -> None:
+    ingest_counts(
+        engine,
+        keys=["checkout-availability"] * 2,
+        bucket_starts=[T0, T0],
+        good=[1, 2],
+        total=[2, 2],
+    )
+    ingest_counts(
+        engine,
+        keys=["checkout-availability"],
+        series=np.array([0]),
+        bucket_starts=[T0 + 60],
+        good=[5],
+        total=[5],
+    )
+    good, total = matrix(engine)
+    assert (good[10], total[10], good[11], total[11]) == (3, 4, 5, 5)
+
+
+def test_cli_ingests_reports_and_skips_duplicates(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_cmds, "_event_rules", lambda _: RULES)
+    monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
+    path = csv_file(
+        tmp_path,
+        "a.csv",
+        [
+            "2026-01-01T00:00:00Z,checkout,200",
+            "2026-01-01T00:00:00,checkout,200",
+            "2026-01-01T00:00:00Z,search,200",
+        ],
+    )
+    runner = CliRunner()
+    args = ["ingest", "events", str(path), "--workspace", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (summary,) = json.loads(result.stdout)["files"]
+    assert summary["rows_read"] == 3
+    assert summary["rows_ingested"] == 1
+    assert summary["rows_rejected"] == 1
+    assert summary["unmatched"] == {"sli=search": 1}
+    assert summary["series_touched"] == ["checkout-availability"]
+    assert summary["problems"][0]["where"] == "a.csv:3"
+    assert summary["first_event"] == "2026-01-01T00:00:00Z"
+    assert not summary["duplicate"]
+
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "already ingested on" in again.stdout
+    strict = runner.invoke(app, [*args, "--strict"])
+    assert strict.exit_code == 0  # a duplicate rejects nothing new
+    assert (tmp_path / ".covenant" / "covenant.db").exists()
+
+
+def test_cli_table_lists_bad_rows_and_fails_on_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_cmds, "_event_rules", lambda _: RULES)
+    monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
+    rows = [f"2026-01-01T00:00:{i:02d},checkout,200" for i in range(25)]
+    path = csv_file(tmp_path, "naive.csv", rows)
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", "events", str(path), "-w", str(tmp_path), "--strict"])
+    assert result.exit_code == 1
+    assert "no UTC offset; add Z" in result.stdout
+    assert "and 5 more rejected" in result.stdout
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"nope")
+    failed = runner.invoke(app, ["ingest", "events", str(broken), "-w", str(tmp_path)])
+    assert failed.exit_code == 1
+    assert "Parquet" in failed.stderr
