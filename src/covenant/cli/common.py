@@ -16,8 +16,13 @@ err_console = Console(stderr=True)
 
 WorkspaceOption = Annotated[
     Path,
-    typer.Option("--workspace", "-w", help="Workspace folder (definitions and .covenant/ store).",
-                 file_okay=False, envvar="COVENANT_WORKSPACE"),
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (definitions and .covenant/ store).",
+        file_okay=False,
+        envvar="COVENANT_WORKSPACE",
+    ),
 ]
 
 
@@ -30,7 +35,13 @@ def fail(error: CovenantError) -> typer.Exit:
     if isinstance(error, DefinitionError):
         for problem in error.problems:
             style = "yellow" if problem.severity == "warning" else "red"
-            err_console.print(str(problem), style=style, markup=False, highlight=False)
-    err_console.print(f"error: {error}", style="bold red", markup=False, highlight=False)
-    err_console.print(f"  see {error.docs}", style="dim", markup=False, highlight=False)
+            err_console.print(
+                str(problem), style=style, markup=False, highlight=False, soft_wrap=True
+            )
+    err_console.print(
+        f"error: {error}", style="bold red", markup=False, highlight=False, soft_wrap=True
+    )
+    err_console.print(
+        f"  see {error.docs}", style="dim", markup=False, highlight=False, soft_wrap=True
+    )
     return typer.Exit(code=1)

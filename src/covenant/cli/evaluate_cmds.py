@@ -1,9 +1,103 @@
-"""Placeholder: commands land here."""
+"""``covenant evaluate`` and ``covenant demo``."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from covenant.cli.common import WorkspaceOption, console, fail, settings_for
+from covenant.core.results import Evaluation
+from covenant.errors import CovenantError
+from covenant.render.evaluation import render_table, report_json
+from covenant.services.demo import run_demo
+from covenant.services.evaluate import evaluate_objectives
+from covenant.services.ingest import open_store
+from covenant.services.workspace import load_workspace
+
+CHECK_FAILED = 3
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def parse_instant(value: str | None) -> datetime:
+    """``--at``: an ISO-8601 instant with an offset (``2026-10-31T00:00:00Z``); default now."""
+    if value is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO-8601 instant; write e.g. 2026-10-31T00:00:00Z"
+        ) from None
+    if parsed.tzinfo is None:
+        raise typer.BadParameter(f"{value!r} has no UTC offset; add Z or +HH:MM")
+    return parsed.astimezone(UTC)
+
+
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help="Evaluate at this ISO-8601 instant (with Z or offset); default now."),
+]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    app.command("evaluate")(evaluate_command)
+    app.command("demo")(demo_command)
+
+
+def evaluate_command(
+    workspace: WorkspaceOption = Path(),
+    at: AtOption = None,
+    output: FormatOption = Format.TABLE,
+    check: Annotated[
+        bool, typer.Option("--check", help=f"Exit {CHECK_FAILED} if any SLO is breached or paging.")
+    ] = False,
+) -> None:
+    """Evaluate every SLO of the workspace: budgets, burn rates, firing alerts, status."""
+
+    instant = parse_instant(at)
+    try:
+        ws = load_workspace(workspace)
+        engine = open_store(settings_for(workspace).database_url)
+        report = evaluate_objectives(engine, objectives=ws.objectives, at=instant)
+    except CovenantError as error:
+        raise fail(error) from None
+    show(report.at, report.evaluations, output)
+    if check and report.needs_attention:
+        raise typer.Exit(code=CHECK_FAILED)
+
+
+def show(at: datetime, evaluations: tuple[Evaluation, ...], output: Format) -> None:
+    if output is Format.JSON:
+        console.print_json(json.dumps(report_json(at, evaluations)))
+    else:
+        render_table(console, at, evaluations)
+
+
+def demo_command(
+    workspace: WorkspaceOption = Path("examples/shop"),
+    at: AtOption = None,
+    days: Annotated[int, typer.Option(min=1, max=400, help="Days of traffic to generate.")] = 90,
+    output: FormatOption = Format.TABLE,
+) -> None:
+    """Load the example shop into its embedded store with generated traffic, then evaluate it."""
+    instant = parse_instant(at)
+    try:
+        summary = run_demo(settings_for(workspace), at=instant, days=days)
+    except CovenantError as error:
+        raise fail(error) from None
+    if output is Format.TABLE:
+        console.print(
+            f"[bold]Covenant demo[/]: {summary.series} series, {summary.buckets:,} one-minute "
+            f"buckets ({summary.events:,} requests) over {days} days into {summary.database}"
+        )
+    show(summary.report.at, summary.report.evaluations, output)

@@ -1,0 +1,201 @@
+"""Evaluation results as a table for people and as stable JSON for machines.
+
+The JSON schema (``covenant.evaluate/v1``) is documented in docs/evaluate-json.md; fields are
+only ever added, never renamed or removed, within a schema version.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from covenant.core.model import CalendarWindow, Objective, RollingWindow
+from covenant.core.results import Burn, Evaluation, Status, TierResult
+
+SCHEMA = "covenant.evaluate/v1"
+
+STATUS_STYLE = {
+    Status.BREACHED: "bold red",
+    Status.PAGING: "red",
+    Status.WARNING: "yellow",
+    Status.OK: "green",
+    Status.NO_DATA: "dim",
+}
+
+
+def iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def exact(value: Fraction | None) -> dict[str, Any]:
+    """A ratio as a JSON number (for convenience) and as an exact fraction string."""
+    if value is None:
+        return {"value": None, "exact": None}
+    return {"value": float(value), "exact": f"{value.numerator}/{value.denominator}"}
+
+
+def window_json(objective: Objective) -> dict[str, Any]:
+    w = objective.window
+    if isinstance(w, RollingWindow):
+        return {"kind": "rolling", "seconds": w.seconds}
+    return {
+        "kind": "calendar",
+        "unit": w.unit.value,
+        "count": w.count,
+        "zone": w.zone,
+        "anchor": iso(w.anchor) if w.anchor else None,
+    }
+
+
+def burn_json(burn: Burn | None) -> dict[str, Any] | None:
+    if burn is None:
+        return None
+    return {
+        "window_seconds": burn.window_s,
+        "start": iso(burn.start),
+        "end": iso(burn.end),
+        "rate": exact(burn.rate),
+        "events": burn.events,
+        "no_data": burn.no_data,
+    }
+
+
+def tier_json(tier: TierResult) -> dict[str, Any]:
+    return {
+        "tier": tier.name,
+        "severity": tier.severity,
+        "threshold": exact(tier.threshold),
+        "firing": tier.firing,
+        "long": burn_json(tier.long),
+        "short": burn_json(tier.short),
+    }
+
+
+def evaluation_json(e: Evaluation) -> dict[str, Any]:
+    o = e.objective
+    budget = None
+    if e.budget is not None:
+        budget = {
+            "unit": e.budget.unit,
+            "allowed": exact(e.budget.allowed),
+            "consumed": exact(e.budget.consumed),
+            "remaining": exact(e.budget.remaining),
+            "remaining_ratio": exact(e.budget.remaining_ratio),
+        }
+    tte = e.time_to_exhaustion
+    return {
+        "slo": o.slo,
+        "objective": o.name,
+        "display_name": o.display_name,
+        "service": o.service,
+        "sli": o.sli,
+        "series": o.series,
+        "budgeting_method": o.method.value,
+        "target": exact(o.target),
+        "window": window_json(o),
+        "window_start": iso(e.window_start),
+        "window_end": iso(e.window_end),
+        "period_end": iso(e.period_end),
+        "status": e.status.value,
+        "no_data": e.no_data,
+        "unit": e.unit,
+        "good": e.good,
+        "total": e.total,
+        "sli_value": exact(e.sli),
+        "budget": budget,
+        "burn_rate": burn_json(e.burn),
+        "time_to_exhaustion_seconds": None if tte is None else int(tte.total_seconds()),
+        "time_to_exhaustion_note": e.exhaustion_note,
+        "alerts": [tier_json(t) for t in e.tiers],
+        "firing": [t.name for t in e.firing],
+    }
+
+
+def report_json(at: datetime, evaluations: tuple[Evaluation, ...]) -> dict[str, Any]:
+    summary = {s.value: 0 for s in Status}
+    for e in evaluations:
+        summary[e.status.value] += 1
+    return {
+        "schema": SCHEMA,
+        "at": iso(at),
+        "summary": {"objectives": len(evaluations), **summary},
+        "results": [evaluation_json(e) for e in evaluations],
+    }
+
+
+def percent(value: Fraction | None, digits: int = 3) -> str:
+    """A ratio shown as a percentage for people (display only; decisions use exact values)."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.{digits}f} %"
+
+
+def rate_text(value: Fraction | None) -> str:
+    return "—" if value is None else f"{float(value):.2f}×"
+
+
+def duration_text(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m"
+
+
+def window_text(objective: Objective) -> str:
+    w = objective.window
+    if isinstance(w, CalendarWindow):
+        count = "" if w.count == 1 else f"{w.count} × "
+        return f"{count}{w.unit.value.lower()} ({w.zone})"
+    return f"rolling {duration_text(timedelta(seconds=w.seconds))}"
+
+
+def render_table(console: Console, at: datetime, evaluations: tuple[Evaluation, ...]) -> None:
+    table = Table(title=f"SLOs at {iso(at)}", title_justify="left")
+    for name, justify in [
+        ("SLO", "left"),
+        ("SLI", "left"),
+        ("method", "left"),
+        ("target", "right"),
+        ("window", "left"),
+        ("SLI value", "right"),
+        ("budget left", "right"),
+        ("burn 1h", "right"),
+        ("exhausted in", "right"),
+        ("firing", "left"),
+        ("status", "left"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for e in evaluations:
+        o = e.objective
+        budget = e.budget.remaining_ratio if e.budget else None
+        firing = ", ".join(
+            f"{t.name} ({rate_text(t.long.rate)}/{rate_text(t.short.rate)}"
+            f" ≥ {rate_text(t.threshold)})"
+            for t in e.firing
+        )
+        status = e.status.value + (f": {e.no_data}" if e.no_data else "")
+        table.add_row(
+            o.key,
+            o.sli or o.series,
+            o.method.value,
+            percent(o.target),
+            window_text(o),
+            percent(e.sli),
+            percent(budget, 1),
+            rate_text(e.burn.rate if e.burn else None),
+            duration_text(e.time_to_exhaustion),
+            firing or "—",
+            f"[{STATUS_STYLE[e.status]}]{status}[/]",
+        )
+    console.print(table)

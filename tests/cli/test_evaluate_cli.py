@@ -1,0 +1,87 @@
+"""The evaluate workflow end to end through the CLI: init, ingest, evaluate, check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
+
+
+def test_init_ingest_evaluate(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    events = ws / "events" / "sample.csv"
+    result = runner.invoke(app, ["ingest", "events", str(events), "-w", str(ws)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app, ["evaluate", "-w", str(ws), "--format", "json", "--at", "2026-10-01T01:00:00Z"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["schema"] == "covenant.evaluate/v1"
+    assert doc["at"] == "2026-10-01T01:00:00Z"
+    assert doc["summary"]["objectives"] == len(doc["results"]) > 0
+    totals = [r["total"] for r in doc["results"] if r["status"] != "no_data"]
+    assert totals
+    assert all(t > 0 for t in totals)
+    for r in doc["results"]:
+        if r["status"] == "no_data":
+            assert r["no_data"]
+            assert r["sli_value"]["value"] is None
+            assert r["budget"] is None
+
+
+def test_evaluate_before_any_data_reports_no_data(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    result = runner.invoke(
+        app,
+        ["evaluate", "-w", str(ws), "--format", "json", "--at", "2026-10-01T01:00:00Z", "--check"],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert {r["status"] for r in doc["results"]} == {"no_data"}
+
+
+def test_check_exits_3_on_the_demo(tmp_path: Path) -> None:
+    shop = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", shop, ignore=shutil.ignore_patterns(".covenant"))
+    at = "2026-10-31T09:30:00Z"
+    result = runner.invoke(app, ["demo", "-w", str(shop), "--at", at, "--days", "30"])
+    assert result.exit_code == 0, result.output
+    assert "SLOs at 2026-10-31T09:30:00Z" in result.output
+    table = runner.invoke(app, ["evaluate", "-w", str(shop), "--at", at, "--format", "json"])
+    assert table.exit_code == 0
+    statuses = {r["slo"]: r["status"] for r in json.loads(table.output)["results"]}
+    assert statuses["checkout-availability"] == "paging"
+    check = runner.invoke(app, ["evaluate", "-w", str(shop), "--at", at, "--check"])
+    assert check.exit_code == 3
+
+
+@pytest.mark.parametrize("at", ["2026-10-01T00:00:00", "yesterday"])
+def test_bad_instants_are_usage_errors(tmp_path: Path, at: str) -> None:
+    result = runner.invoke(app, ["evaluate", "-w", str(tmp_path), "--at", at])
+    assert result.exit_code == 2
+    assert "Z" in result.output or "ISO-8601" in result.output
+
+
+def test_invalid_workspace_exits_1_with_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "slo.yaml").write_text(
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\nspec: {}\n"
+    )
+    result = runner.invoke(app, ["evaluate", "-w", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "slo.yaml:" in result.output

@@ -1,0 +1,56 @@
+"""The example shop tells its story: the demo is run by tests so it never rots."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from covenant.config import Settings, sqlite_url
+from covenant.core.results import Status
+from covenant.errors import InputError
+from covenant.services.demo import run_demo
+from tests.conftest import ROOT
+
+AT = datetime(2026, 10, 31, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    target = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    return target
+
+
+def test_demo_story(shop: Path) -> None:
+    summary = run_demo(Settings(workspace=shop, database_url=sqlite_url(shop)), at=AT, days=35)
+    by_slo = {e.objective.slo: e for e in summary.report.evaluations}
+    assert set(by_slo) == {
+        "checkout-availability",
+        "checkout-latency",
+        "checkout-monthly",
+        "payments-availability",
+        "search-availability",
+        "storefront-availability",
+    }
+    assert by_slo["checkout-availability"].status is Status.PAGING
+    assert [t.name for t in by_slo["checkout-availability"].firing][:1] == ["page-fast"]
+    assert by_slo["checkout-monthly"].status in (Status.PAGING, Status.BREACHED)
+    assert by_slo["checkout-latency"].status is Status.BREACHED
+    assert by_slo["search-availability"].status is Status.WARNING
+    assert by_slo["payments-availability"].status is Status.OK
+    assert by_slo["storefront-availability"].status is Status.OK
+    assert summary.report.needs_attention
+    assert (shop / ".covenant" / "covenant.db").exists()
+    # Running again rebuilds the store rather than adding the traffic twice.
+    again = run_demo(Settings(workspace=shop, database_url=sqlite_url(shop)), at=AT, days=35)
+    assert [e.total for e in again.report.evaluations] == [
+        e.total for e in summary.report.evaluations
+    ]
+
+
+def test_demo_refuses_a_shared_database(shop: Path) -> None:
+    with pytest.raises(InputError, match="COVENANT_DATABASE_URL"):
+        run_demo(Settings(workspace=shop, database_url="postgresql://elsewhere/db"), at=AT)
