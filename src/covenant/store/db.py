@@ -82,7 +82,7 @@ def migrate(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     except SQLAlchemyError as exc:
         raise StoreError(
             f"cannot migrate the store at {engine.url.render_as_string(hide_password=True)}: "

@@ -1,0 +1,345 @@
+"""The agreement (SLA) model: versions, commitments and remedies, resolved and exact.
+
+Built by the definitions layer from ``covenant/v1`` ``Agreement`` documents. Levels and
+thresholds are ``Fraction`` ratios (99.9 % is 999/1000), money is ``Decimal`` with a
+currency, durations are integer seconds, instants are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from covenant.core.timeutil import require_utc
+from covenant.errors import InputError
+
+
+class VersionStatus(StrEnum):
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+
+
+TRANSITIONS: dict[VersionStatus, frozenset[VersionStatus]] = {
+    VersionStatus.DRAFT: frozenset({VersionStatus.PROPOSED, VersionStatus.TERMINATED}),
+    VersionStatus.PROPOSED: frozenset(
+        {VersionStatus.DRAFT, VersionStatus.SIGNED, VersionStatus.TERMINATED}
+    ),
+    VersionStatus.SIGNED: frozenset({VersionStatus.ACTIVE, VersionStatus.TERMINATED}),
+    VersionStatus.ACTIVE: frozenset(
+        {VersionStatus.SUPERSEDED, VersionStatus.EXPIRED, VersionStatus.TERMINATED}
+    ),
+    VersionStatus.SUPERSEDED: frozenset(),
+    VersionStatus.EXPIRED: frozenset(),
+    VersionStatus.TERMINATED: frozenset(),
+}
+"""Allowed moves: draft → proposed → signed → active → superseded | expired | terminated."""
+
+BINDING = frozenset(
+    {
+        VersionStatus.SIGNED,
+        VersionStatus.ACTIVE,
+        VersionStatus.SUPERSEDED,
+        VersionStatus.EXPIRED,
+        VersionStatus.TERMINATED,
+    }
+)
+"""Statuses of a signed version: its terms are immutable; a change needs an amendment."""
+
+
+def can_move(current: VersionStatus, target: VersionStatus) -> bool:
+    return target in TRANSITIONS[current]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise InputError("money must be a Decimal", hint="write amounts as text: '1200.00'")
+        if len(self.currency) != 3 or not self.currency.isupper():
+            raise InputError(
+                f"currency {self.currency!r} is not an ISO 4217 code",
+                hint="use a three-letter code such as EUR or USD",
+            )
+
+
+class PeriodUnit(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreditTier:
+    """A credit that applies when the measured level lies inside the tier's bounds.
+
+    Bounds are written exactly as the contract does: ``below`` with ``below_inclusive``
+    (``< 99.99`` or ``≤ 99.99``), ``at_least`` with ``at_least_inclusive`` (``≥ 99.0`` or
+    ``> 99.0``). ``credit`` is a percentage of the period's fee for the covered services.
+    """
+
+    credit: Decimal
+    below: Fraction | None = None
+    below_inclusive: bool = False
+    at_least: Fraction | None = None
+    at_least_inclusive: bool = True
+
+    def __post_init__(self) -> None:
+        if self.below is None and self.at_least is None:
+            raise InputError("a credit tier needs at least one bound")
+        if not Decimal(0) <= self.credit <= Decimal(100):
+            raise InputError(f"credit {self.credit} % is outside 0–100 %")
+
+    def contains(self, level: Fraction) -> bool:
+        if self.below is not None and (
+            level > self.below or (level == self.below and not self.below_inclusive)
+        ):
+            return False
+        return self.at_least is None or not (
+            level < self.at_least or (level == self.at_least and not self.at_least_inclusive)
+        )
+
+    def __str__(self) -> str:
+        parts = []
+        if self.below is not None:
+            parts.append(f"{'≤' if self.below_inclusive else '<'} {_pct(self.below)}")
+        if self.at_least is not None:
+            parts.append(f"{'≥' if self.at_least_inclusive else '>'} {_pct(self.at_least)}")
+        return " and ".join(parts) + f" → {self.credit} %"
+
+
+def _pct(value: Fraction) -> str:
+    text = f"{Decimal(value.numerator) / Decimal(value.denominator) * 100:f}".rstrip("0")
+    return text.rstrip(".") + " %"
+
+
+class DowntimeSource(StrEnum):
+    """How downtime is measured for an availability commitment."""
+
+    INCIDENTS = "incidents"  # union of incident intervals on the covered services
+    BAD_INTERVALS = "bad-intervals"  # an interval is down when its error ratio meets a threshold
+    MEAN_ERROR_RATE = "mean-error-rate"  # level = 1 − mean of per-interval error ratios
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Measurement:
+    """``series`` is the bucket series (a backing SLO's SLI) for the interval-based sources.
+
+    ``interval_s`` is the interval (e.g. 60 s or 300 s). For BAD_INTERVALS an interval is
+    down when ``bad / total`` ≥ ``threshold`` (``>`` when ``threshold_inclusive`` is False);
+    an interval without requests is never down and, for MEAN_ERROR_RATE, counts as 0 % errors.
+    For INCIDENTS, ``severities`` (if given) limits which incidents count.
+    """
+
+    source: DowntimeSource
+    series: str | None = None
+    interval_s: int = 60
+    threshold: Fraction | None = None
+    threshold_inclusive: bool = True
+    severities: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.source is not DowntimeSource.INCIDENTS and not self.series:
+            raise InputError(f"{self.source} downtime needs a series (a backing SLO's SLI)")
+        if self.source is DowntimeSource.BAD_INTERVALS and self.threshold is None:
+            raise InputError("bad-interval downtime needs an error-ratio threshold")
+        if self.interval_s <= 0:
+            raise InputError("the measurement interval must be positive")
+
+
+class EligibleTime(StrEnum):
+    PERIOD = "period"  # every minute of the period the version is in force
+    PERIOD_LESS_EXCLUSIONS = "period-less-exclusions"  # excluded time leaves the denominator too
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Exclusions:
+    """What does not count as downtime.
+
+    Maintenance windows count as excluded only when announced at least ``maintenance_notice_s``
+    before they start (None: maintenance is never excluded); incidents flagged customer-caused
+    or force majeure are excluded when the flags say so.
+    """
+
+    maintenance_notice_s: int | None = None
+    customer_caused: bool = True
+    force_majeure: bool = True
+
+
+class ClaimRule(StrEnum):
+    PERIODS_AFTER = "periods-after"  # end of the N-th billing period after the incident's period
+    DAYS_AFTER_PERIOD = "days-after-period"  # N days after the end of the incident's period
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimDeadline:
+    rule: ClaimRule
+    count: int
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            raise InputError("a claim deadline count must be >= 0")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Remedies:
+    """Credit tiers (first matching tier wins; write them from mildest to harshest or make
+    them disjoint), fixed penalties, a cap and a minimum payable credit per period."""
+
+    tiers: tuple[CreditTier, ...] = ()
+    cap_percent: Decimal | None = None  # of the period's fee
+    cap_amount: Decimal | None = None
+    minimum_credit: Decimal | None = None  # credits below this amount are not paid
+    claim: ClaimDeadline | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AvailabilityCommitment:
+    name: str
+    services: tuple[str, ...]
+    level: Fraction
+    measurement: Measurement
+    exclusions: Exclusions = field(default_factory=Exclusions)
+    eligible: EligibleTime = EligibleTime.PERIOD
+    remedies: Remedies = field(default_factory=Remedies)
+    backing_slos: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 < self.level < 1:
+            raise InputError(
+                f"{self.name}: level {self.level} is outside (0, 1)",
+                hint="write a percentage such as 99.9",
+            )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SupportTarget:
+    """Targets for one priority, in seconds of business time (or calendar time)."""
+
+    priority: str
+    first_response_s: int | None = None
+    resolution_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SupportCommitment:
+    """Per-priority targets measured on ``calendar`` (None: calendar time, 24×7).
+
+    Time in a ``pause_states`` status does not count. ``attainment`` is the share of tickets
+    created in the period that must meet their targets; below it, ``penalty_percent`` of the
+    period's fee (and/or ``penalty_amount``) is owed.
+    """
+
+    name: str
+    calendar: str | None
+    targets: tuple[SupportTarget, ...]
+    pause_states: frozenset[str] = frozenset({"waiting-on-customer"})
+    attainment: Fraction = Fraction(95, 100)
+    penalty_percent: Decimal | None = None
+    penalty_amount: Decimal | None = None
+    backing_slos: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Party:
+    name: str
+    role: str = ""
+    signed_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.signed_at is not None:
+            require_utc(self.signed_at, what="signature time")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgreementVersion:
+    """One version of an agreement: what was in force from ``effective_from``."""
+
+    agreement: str
+    version: int
+    customer: str
+    status: VersionStatus
+    effective_from: datetime
+    effective_to: datetime | None
+    currency: str
+    fees: tuple[tuple[str, Decimal], ...]  # (service, monthly fee)
+    period: PeriodUnit = PeriodUnit.MONTH
+    zone: str = "UTC"
+    availability: tuple[AvailabilityCommitment, ...] = ()
+    support: tuple[SupportCommitment, ...] = ()
+    signatories: tuple[Party, ...] = ()
+    approvals: tuple[Party, ...] = ()
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        require_utc(self.effective_from, what="effective_from")
+        if self.effective_to is not None:
+            require_utc(self.effective_to, what="effective_to")
+            if self.effective_to <= self.effective_from:
+                raise InputError(
+                    f"{self.agreement} v{self.version}: effective_to is not after effective_from"
+                )
+        if self.version < 1:
+            raise InputError("versions are numbered from 1")
+
+    @property
+    def key(self) -> str:
+        return f"{self.agreement}@v{self.version}"
+
+    def fee(self, services: tuple[str, ...]) -> Decimal:
+        """The monthly fee for ``services`` (all of the agreement's when empty)."""
+        wanted = set(services)
+        return sum(
+            (amount for service, amount in self.fees if not wanted or service in wanted),
+            Decimal(0),
+        )
+
+    def in_force(self, at: datetime) -> bool:
+        at = require_utc(at)
+        return self.effective_from <= at and (self.effective_to is None or at < self.effective_to)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MaintenanceWindow:
+    """Planned maintenance on ``services`` announced at ``announced_at``."""
+
+    name: str
+    services: tuple[str, ...]
+    start: datetime
+    end: datetime
+    announced_at: datetime
+    customers: tuple[str, ...] = ()  # empty: every customer
+
+    def __post_init__(self) -> None:
+        for value, what in (
+            (self.start, "start"),
+            (self.end, "end"),
+            (self.announced_at, "announced_at"),
+        ):
+            require_utc(value, what=f"maintenance {what}")
+        if self.end <= self.start:
+            raise InputError(f"maintenance {self.name}: end is not after start")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Incident:
+    """An incident record: downtime evidence for incident-measured commitments and exclusions."""
+
+    id: str
+    services: tuple[str, ...]
+    start: datetime
+    end: datetime | None  # None: still open
+    severity: str = ""
+    customer_caused: bool = False
+    force_majeure: bool = False
+    planned_maintenance: bool = False
+    customers: tuple[str, ...] = ()  # empty: every customer
