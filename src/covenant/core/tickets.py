@@ -1,0 +1,53 @@
+"""Support tickets as records: their status history, responses and resolutions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from covenant.core.timeutil import require_utc
+from covenant.errors import InputError
+
+RESOLVED_STATES = frozenset({"resolved", "closed"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChange:
+    at: datetime
+    status: str
+
+    def __post_init__(self) -> None:
+        require_utc(self.at, what="status change time")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ticket:
+    """A ticket as the ticketing tool reports it (instants in UTC).
+
+    ``history`` is the status timeline in time order, starting at creation. A move out of a
+    resolved state (``resolved``/``closed``) reopens the ticket and starts a new *cycle*:
+    the resolution timer restarts, the first-response timer does not.
+    ``first_response`` is the first *public* response by the provider.
+    """
+
+    id: str
+    customer: str
+    priority: str
+    created: datetime
+    history: tuple[StatusChange, ...] = ()
+    first_response: datetime | None = None
+    resolved: datetime | None = None
+
+    def __post_init__(self) -> None:
+        require_utc(self.created, what=f"ticket {self.id} created")
+        for value in (self.first_response, self.resolved):
+            if value is not None:
+                require_utc(value, what=f"ticket {self.id} time")
+        times = [c.at for c in self.history]
+        if times != sorted(times):
+            raise InputError(
+                f"ticket {self.id}: status history is not in time order",
+                hint="sort the status changes by time",
+            )
+        if times and times[0] < self.created:
+            raise InputError(f"ticket {self.id}: a status change precedes its creation")
