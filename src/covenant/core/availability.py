@@ -1,0 +1,368 @@
+"""Availability of an agreement commitment over a reporting period, with its evidence.
+
+For one commitment and one period: the eligible time (the part of the period the version was
+in force, up to ``at``), the down intervals (from incidents, or from bucket data as intervals
+whose error ratio meets a threshold), the exclusions (announced maintenance, customer-caused
+and force-majeure incidents) each with its reason, the measured level, the credit tier it
+falls in, the credit in money (cap and minimum applied) and the claim deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from covenant.core import intervals
+from covenant.core.agreements import (
+    AgreementVersion,
+    AvailabilityCommitment,
+    ClaimRule,
+    CreditTier,
+    DowntimeSource,
+    EligibleTime,
+    Incident,
+    MaintenanceWindow,
+    Money,
+    PeriodUnit,
+    Remedies,
+)
+from covenant.core.model import CalendarUnit, CalendarWindow
+from covenant.core.series import BucketMatrix
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.windows import calendar_period, wall_to_utc
+from covenant.errors import InputError
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """One interval of the record: down time or an exclusion, with why."""
+
+    start: datetime
+    end: datetime
+    reason: str
+
+    @property
+    def seconds(self) -> int:
+        return int((self.end - self.start).total_seconds())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreditResult:
+    tier: CreditTier | None
+    percent: Decimal
+    fee: Money
+    uncapped: Money
+    amount: Money
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AvailabilityResult:
+    agreement: str
+    version: int
+    commitment: str
+    services: tuple[str, ...]
+    level_committed: Fraction
+    period_start: datetime
+    period_end: datetime
+    eligible_start: datetime
+    eligible_end: datetime
+    complete: bool  # the period has ended (at >= period_end)
+    eligible_s: int
+    downtime_s: int
+    excluded_s: int
+    level: Fraction | None
+    no_data: str | None
+    met: bool | None
+    credit: CreditResult | None
+    claim_deadline: datetime | None
+    down: tuple[Evidence, ...]
+    exclusions: tuple[Evidence, ...]
+    not_excluded: tuple[Evidence, ...]  # e.g. maintenance announced too late
+
+
+def period_window(version: AgreementVersion) -> CalendarWindow:
+    unit = CalendarUnit.MONTH if version.period is PeriodUnit.MONTH else CalendarUnit.QUARTER
+    return CalendarWindow(unit=unit, zone=version.zone)
+
+
+def period_containing(version: AgreementVersion, instant: datetime) -> tuple[datetime, datetime]:
+    """The reporting period ``[start, end)`` (UTC) of ``version`` that contains ``instant``."""
+    return calendar_period(period_window(version), instant)
+
+
+def claim_deadline(
+    version: AgreementVersion, remedies: Remedies, period_end: datetime
+) -> datetime | None:
+    """When a credit for the period ending at ``period_end`` can no longer be claimed."""
+    if remedies.claim is None:
+        return None
+    if remedies.claim.rule is ClaimRule.PERIODS_AFTER:
+        end = period_end
+        for _ in range(remedies.claim.count):
+            _, end = period_containing(version, end)
+        return end
+    zone = ZoneInfo(version.zone)
+    local = period_end.astimezone(zone).replace(tzinfo=None)
+    return wall_to_utc(local + timedelta(days=remedies.claim.count), zone)
+
+
+def credit_for(
+    version: AgreementVersion, commitment: AvailabilityCommitment, level: Fraction
+) -> CreditResult:
+    """The credit owed for ``level``: first matching tier, then cap, then minimum payable."""
+    remedies = commitment.remedies
+    months = 1 if version.period is PeriodUnit.MONTH else 3
+    fee = version.fee(commitment.services) * months
+    tier = next((t for t in remedies.tiers if t.contains(level)), None)
+    percent = tier.credit if tier else Decimal(0)
+    uncapped = (fee * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    amount = uncapped
+    notes = []
+    caps = []
+    if remedies.cap_percent is not None:
+        caps.append((fee * remedies.cap_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP))
+    if remedies.cap_amount is not None:
+        caps.append(remedies.cap_amount)
+    if caps and amount > min(caps):
+        amount = min(caps)
+        notes.append(f"capped at {amount} {version.currency}")
+    if remedies.minimum_credit is not None and Decimal(0) < amount < remedies.minimum_credit:
+        notes.append(
+            f"{amount} {version.currency} is below the minimum payable credit "
+            f"of {remedies.minimum_credit} {version.currency}"
+        )
+        amount = Decimal("0.00")
+    currency = version.currency
+    return CreditResult(
+        tier=tier,
+        percent=percent,
+        fee=Money(amount=fee.quantize(CENT), currency=currency),
+        uncapped=Money(amount=uncapped, currency=currency),
+        amount=Money(amount=amount, currency=currency),
+        notes=tuple(notes),
+    )
+
+
+def _covers(services: Sequence[str], wanted: Sequence[str]) -> bool:
+    return not wanted or bool(set(services) & set(wanted))
+
+
+def _for_customer(customers: Sequence[str], customer: str) -> bool:
+    return not customers or customer in customers
+
+
+def availability(
+    version: AgreementVersion,
+    commitment: AvailabilityCommitment,
+    *,
+    period_start: datetime,
+    at: datetime,
+    incidents: Sequence[Incident] = (),
+    maintenance: Sequence[MaintenanceWindow] = (),
+    data: BucketMatrix | None = None,
+) -> AvailabilityResult:
+    """Evaluate ``commitment`` of ``version`` for the period starting at ``period_start``.
+
+    ``at`` bounds what has happened (a period in progress is evaluated up to ``at``).
+    ``data`` must hold the commitment's series over the period for interval-based sources.
+    """
+    at = require_utc(at)
+    start_dt, end_dt = period_containing(version, require_utc(period_start))
+    lo = max(to_epoch(start_dt), to_epoch(version.effective_from))
+    hi = min(to_epoch(end_dt), to_epoch(at))
+    if version.effective_to is not None:
+        hi = min(hi, to_epoch(version.effective_to))
+    hi = max(hi, lo)
+    m = commitment.measurement
+    customer = version.customer
+
+    # Exclusions with their reasons, and maintenance that does not qualify.
+    excluded: list[tuple[int, int, str]] = []
+    not_excluded: list[tuple[int, int, str]] = []
+    notice = commitment.exclusions.maintenance_notice_s
+    for w in maintenance:
+        if not (_covers(w.services, commitment.services) and _for_customer(w.customers, customer)):
+            continue
+        ahead = int((w.start - w.announced_at).total_seconds())
+        span = (to_epoch(w.start), to_epoch(w.end))
+        days = Fraction(ahead, 86400)
+        if notice is not None and ahead >= notice:
+            excluded.append(
+                (
+                    *span,
+                    f"maintenance {w.name}: announced {float(days):.1f} days ahead "
+                    f"(notice {notice // 86400} days)",
+                )
+            )
+        else:
+            why = (
+                "maintenance is not excluded by this agreement"
+                if notice is None
+                else f"announced {float(days):.1f} days ahead, notice is {notice // 86400} days"
+            )
+            not_excluded.append((*span, f"maintenance {w.name}: {why}"))
+    relevant = [
+        i
+        for i in incidents
+        if _covers(i.services, commitment.services) and _for_customer(i.customers, customer)
+    ]
+    for i in relevant:
+        span = (to_epoch(i.start), to_epoch(i.end) if i.end else hi)
+        if i.customer_caused and commitment.exclusions.customer_caused:
+            excluded.append((*span, f"incident {i.id}: caused by the customer"))
+        elif i.force_majeure and commitment.exclusions.force_majeure:
+            excluded.append((*span, f"incident {i.id}: force majeure"))
+    excluded_spans = intervals.clip(((s, e) for s, e, _ in excluded), lo, hi)
+
+    # Down intervals from the measurement source.
+    down: list[tuple[int, int, str]] = []
+    level: Fraction | None
+    no_data: str | None = None
+    eligible_spans = (
+        intervals.subtract([(lo, hi)], excluded_spans)
+        if (commitment.eligible is EligibleTime.PERIOD_LESS_EXCLUSIONS)
+        else [(lo, hi)]
+    )
+    eligible_s = intervals.total(eligible_spans)
+    if m.source is DowntimeSource.INCIDENTS:
+        for i in relevant:
+            if m.severities and i.severity not in m.severities:
+                continue
+            span = (to_epoch(i.start), to_epoch(i.end) if i.end else hi)
+            down.append((*span, f"incident {i.id}" + (f" ({i.severity})" if i.severity else "")))
+    else:
+        down, mean_error, no_data = _from_buckets(
+            commitment, data, lo=lo, hi=hi, excluded=excluded_spans
+        )
+    down_spans = intervals.subtract(
+        intervals.clip(((s, e) for s, e, _ in down), lo, hi), excluded_spans
+    )
+    downtime_s = intervals.total(down_spans)
+    if eligible_s == 0:
+        level, no_data = None, "no eligible time in the period (the version was not in force)"
+    elif m.source is DowntimeSource.MEAN_ERROR_RATE:
+        level = None if no_data else 1 - mean_error
+    else:
+        level = Fraction(eligible_s - downtime_s, eligible_s)
+    credit = credit_for(version, commitment, level) if level is not None else None
+    complete = to_epoch(at) >= to_epoch(end_dt)
+    return AvailabilityResult(
+        agreement=version.agreement,
+        version=version.version,
+        commitment=commitment.name,
+        services=commitment.services,
+        level_committed=commitment.level,
+        period_start=start_dt,
+        period_end=end_dt,
+        eligible_start=from_epoch(lo),
+        eligible_end=from_epoch(hi),
+        complete=complete,
+        eligible_s=eligible_s,
+        downtime_s=downtime_s,
+        excluded_s=intervals.total(excluded_spans),
+        level=level,
+        no_data=no_data,
+        met=None if level is None else level >= commitment.level,
+        credit=credit,
+        claim_deadline=claim_deadline(version, commitment.remedies, end_dt),
+        down=_evidence(down, down_spans),
+        exclusions=_evidence(excluded, excluded_spans),
+        not_excluded=tuple(
+            Evidence(start=from_epoch(s), end=from_epoch(e), reason=r)
+            for s, e, r in sorted(not_excluded)
+        ),
+    )
+
+
+def _evidence(
+    labelled: Sequence[tuple[int, int, str]], kept: Sequence[intervals.Span]
+) -> tuple[Evidence, ...]:
+    """Each labelled interval, cut to the parts that survived clipping and exclusion."""
+    out = []
+    for s, e, reason in sorted(labelled):
+        for ks, ke in intervals.intersect([(s, e)], kept):
+            out.append(Evidence(start=from_epoch(ks), end=from_epoch(ke), reason=reason))
+    return tuple(out)
+
+
+def _from_buckets(
+    commitment: AvailabilityCommitment,
+    data: BucketMatrix | None,
+    *,
+    lo: int,
+    hi: int,
+    excluded: Sequence[intervals.Span],
+) -> tuple[list[tuple[int, int, str]], Fraction, str | None]:
+    """Down intervals (bad-interval source) or the mean interval error ratio (mean source)."""
+    m = commitment.measurement
+    size = m.interval_s
+    if data is None or m.series not in data.keys:
+        raise InputError(f"{commitment.name}: bucket data for series {m.series!r} is missing")
+    if size % data.step:
+        raise InputError(
+            f"{commitment.name}: interval {size}s is not a multiple of the bucket step {data.step}s"
+        )
+    first = -(-lo // size) * size  # whole intervals inside the eligible range
+    last = hi // size * size
+    if last <= first:
+        return [], Fraction(0), "no whole measurement interval in the eligible time"
+    if first < data.start or last > data.end:
+        raise InputError(f"{commitment.name}: bucket data does not cover the period")
+    row = data.row(m.series)
+    a = (first - data.start) // data.step
+    b = (last - data.start) // data.step
+    per = size // data.step
+    good = data.good[row, a:b].reshape(-1, per).sum(axis=1)
+    total = data.total[row, a:b].reshape(-1, per).sum(axis=1)
+    bad = total - good
+    starts = first + np.arange(good.size, dtype=np.int64) * size
+    keep = np.ones(good.size, dtype=bool)
+    for s, e in excluded:  # an interval touched by an exclusion is left out entirely
+        keep &= ~((starts < e) & (starts + size > s))
+    if m.source is DowntimeSource.MEAN_ERROR_RATE:
+        if not keep.any():
+            return [], Fraction(0), "every measurement interval is excluded"
+        if int(total.sum()) == 0:
+            return [], Fraction(0), "no requests in the period"
+        ratios = _exact_mean(bad[keep], total[keep])
+        return [], ratios, None
+    assert m.threshold is not None
+    num, den = m.threshold.numerator, m.threshold.denominator
+    lhs = bad.astype(object) * den
+    rhs = total.astype(object) * num
+    is_down = (total > 0) & ((lhs >= rhs) if m.threshold_inclusive else (lhs > rhs)).astype(bool)
+    down = []
+    pct = 100 * m.threshold
+    for i in np.flatnonzero(is_down & keep).tolist():
+        ratio = Fraction(int(bad[i]), int(total[i]))
+        down.append(
+            (
+                int(starts[i]),
+                int(starts[i]) + size,
+                f"{size // 60}-minute interval with {float(ratio) * 100:.2f} % errors "
+                f"({int(bad[i])}/{int(total[i])}; threshold {float(pct):g} %)",
+            )
+        )
+    return down, Fraction(0), None
+
+
+def _exact_mean(bad: np.ndarray, total: np.ndarray) -> Fraction:
+    """Mean of per-interval error ratios, exact; an interval without requests counts as 0."""
+    n = bad.size
+    busy = total > 0
+    denominators, inverse = np.unique(total[busy], return_inverse=True)
+    numerators = np.bincount(inverse, weights=bad[busy].astype(np.float64)).astype(np.int64)
+    acc = sum(
+        (Fraction(int(b), int(t)) for t, b in zip(denominators, numerators, strict=True) if b),
+        Fraction(0),
+    )
+    return acc / n
