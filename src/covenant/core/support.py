@@ -1,0 +1,329 @@
+"""Support compliance: per-ticket timers and per-priority attainment, vectorised over tickets.
+
+A ticket has a first-response timer (its first cycle only) and a resolution timer per cycle
+(reopening a resolved ticket starts a new cycle). Time spent in a pause state does not count.
+Time is measured on a ``Clock``: business time of a calendar, or calendar time (24×7).
+Breach is ``elapsed > target`` in integer seconds; at risk is 50 % / 75 % of the target used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from covenant.core.agreements import AgreementVersion, Money, SupportCommitment, SupportTarget
+from covenant.core.tickets import RESOLVED_STATES, Ticket
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+
+I64 = npt.NDArray[np.int64]
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PauseSet:
+    """Pauses of many timers, flattened: pause ``k`` belongs to timer ``owner[k]``."""
+
+    owner: I64
+    start: I64
+    end: I64
+
+
+class Clock(Protocol):
+    """Elapsed time and deadlines, vectorised (epoch seconds, int64)."""
+
+    def elapsed(self, start: I64, end: I64, pauses: PauseSet) -> I64: ...
+
+    def deadline(self, start: I64, seconds: I64, pauses: PauseSet) -> I64: ...
+
+
+class WallClock:
+    """Calendar time, 24×7: every second counts unless paused."""
+
+    def elapsed(self, start: I64, end: I64, pauses: PauseSet) -> I64:
+        span = np.maximum(end - start, 0)
+        lo = np.maximum(pauses.start, start[pauses.owner])
+        hi = np.minimum(pauses.end, end[pauses.owner])
+        paused = np.bincount(pauses.owner, weights=np.maximum(hi - lo, 0), minlength=start.size)
+        result: I64 = span - paused.astype(np.int64)
+        return result
+
+    def deadline(self, start: I64, seconds: I64, pauses: PauseSet) -> I64:
+        due = start + seconds
+        order = np.lexsort((pauses.start, pauses.owner))
+        owner, p_start, p_end = pauses.owner[order], pauses.start[order], pauses.end[order]
+        # Pauses in time order push the deadline back when they begin before it; process the
+        # k-th pause of every timer at once (loop over pause rank, not over tickets).
+        first = np.searchsorted(owner, np.arange(start.size))
+        rank = np.arange(owner.size) - first[owner]
+        for k in range(int(rank.max()) + 1 if rank.size else 0):
+            sel = rank == k
+            who = owner[sel]
+            lo = np.maximum(p_start[sel], start[who])
+            hi = p_end[sel]
+            hit = (lo < due[who]) & (hi > lo)
+            due[who[hit]] += (hi - lo)[hit]
+        return due
+
+
+class TimerKind(StrEnum):
+    FIRST_RESPONSE = "first-response"
+    RESOLUTION = "resolution"
+
+
+class TimerState(StrEnum):
+    MET = "met"
+    BREACHED = "breached"
+    RUNNING = "running"
+    AT_RISK_50 = "at-risk-50"
+    AT_RISK_75 = "at-risk-75"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketTimer:
+    ticket: str
+    priority: str
+    kind: TimerKind
+    cycle: int
+    started: datetime
+    stopped: datetime | None  # response or resolution; None while running
+    target_s: int
+    elapsed_s: int
+    remaining_s: int  # target − elapsed; negative when breached
+    deadline: datetime  # given the pauses so far
+    state: TimerState
+
+    @property
+    def breached(self) -> bool:
+        return self.state is TimerState.BREACHED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attainment:
+    priority: str
+    kind: TimerKind
+    met: int
+    breached: int
+    running: int
+    share: Fraction | None  # met / (met + breached); None while nothing is decided
+    required: Fraction
+
+    @property
+    def ok(self) -> bool | None:
+        return None if self.share is None else self.share >= self.required
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SupportResult:
+    agreement: str
+    version: int
+    commitment: str
+    period_start: datetime
+    period_end: datetime
+    timers: tuple[TicketTimer, ...]
+    attainment: tuple[Attainment, ...]
+    met: bool | None
+    penalty: Money | None
+
+
+@dataclass
+class _Timers:
+    ticket: list[str]
+    priority: list[str]
+    kind: list[TimerKind]
+    cycle: list[int]
+    start: list[int]
+    stop: list[int]  # -1 while running
+    target: list[int]
+    pauses: list[tuple[int, int, int]]
+
+
+def _cycles(t: Ticket, at: int) -> list[tuple[int, int]]:
+    """(start, stop) of each cycle; stop is -1 while the cycle is open at ``at``."""
+    cycles: list[tuple[int, int]] = []
+    start, resolved = to_epoch(t.created), False
+    for change in t.history:
+        moment = to_epoch(change.at)
+        if moment > at:
+            break
+        if change.status in RESOLVED_STATES and not resolved:
+            cycles.append((start, moment))
+            resolved = True
+        elif change.status not in RESOLVED_STATES and resolved:
+            start, resolved = moment, False
+    if not resolved:
+        stop = to_epoch(t.resolved) if t.resolved and to_epoch(t.resolved) <= at else -1
+        cycles.append((start, stop))
+    return cycles
+
+
+def _pauses(t: Ticket, pause_states: frozenset[str], at: int) -> list[tuple[int, int]]:
+    spans, opened = [], None
+    for change in t.history:
+        moment = to_epoch(change.at)
+        if moment > at:
+            break
+        if change.status in pause_states and opened is None:
+            opened = moment
+        elif change.status not in pause_states and opened is not None:
+            spans.append((opened, moment))
+            opened = None
+    if opened is not None:
+        spans.append((opened, at))
+    return spans
+
+
+def ticket_timers(
+    tickets: Sequence[Ticket],
+    commitment: SupportCommitment,
+    *,
+    clock: Clock,
+    at: datetime,
+) -> tuple[TicketTimer, ...]:
+    """Every timer of every ticket whose priority has targets, as of ``at``."""
+    now = to_epoch(require_utc(at))
+    targets: dict[str, SupportTarget] = {t.priority: t for t in commitment.targets}
+    rows = _Timers([], [], [], [], [], [], [], [])
+    for t in tickets:  # building the timer table: one pass over records, no time arithmetic
+        target = targets.get(t.priority)
+        if target is None or to_epoch(t.created) > now:
+            continue
+        pauses = _pauses(t, commitment.pause_states, now)
+        specs: list[tuple[TimerKind, int, int, int, int]] = []
+        if target.first_response_s is not None:
+            responded = to_epoch(t.first_response) if t.first_response else -1
+            stop = responded if 0 <= responded <= now else -1
+            specs.append(
+                (TimerKind.FIRST_RESPONSE, 1, to_epoch(t.created), stop, target.first_response_s)
+            )
+        if target.resolution_s is not None:
+            for n, (start, stop) in enumerate(_cycles(t, now), start=1):
+                specs.append((TimerKind.RESOLUTION, n, start, stop, target.resolution_s))
+        for kind, cycle, start, stop, seconds in specs:
+            index = len(rows.start)
+            rows.ticket.append(t.id)
+            rows.priority.append(t.priority)
+            rows.kind.append(kind)
+            rows.cycle.append(cycle)
+            rows.start.append(start)
+            rows.stop.append(stop)
+            rows.target.append(seconds)
+            rows.pauses.extend((index, ps, pe) for ps, pe in pauses)
+    if not rows.start:
+        return ()
+    starts = np.array(rows.start, dtype=np.int64)
+    stops = np.array(rows.stop, dtype=np.int64)
+    limits = np.array(rows.target, dtype=np.int64)
+    flat = np.array(rows.pauses, dtype=np.int64).reshape(-1, 3)
+    pause_set = PauseSet(owner=flat[:, 0], start=flat[:, 1], end=flat[:, 2])
+    running = stops < 0
+    elapsed = clock.elapsed(starts, np.where(running, now, stops), pause_set)
+    deadline = clock.deadline(starts, limits, pause_set)
+    state = np.where(
+        elapsed > limits,
+        1,
+        np.where(
+            ~running,
+            0,
+            np.where(elapsed * 4 >= limits * 3, 4, np.where(elapsed * 2 >= limits, 3, 2)),
+        ),
+    )
+    names = [
+        TimerState.MET,
+        TimerState.BREACHED,
+        TimerState.RUNNING,
+        TimerState.AT_RISK_50,
+        TimerState.AT_RISK_75,
+    ]
+    return tuple(
+        TicketTimer(
+            ticket=rows.ticket[i],
+            priority=rows.priority[i],
+            kind=rows.kind[i],
+            cycle=rows.cycle[i],
+            started=from_epoch(rows.start[i]),
+            stopped=None if rows.stop[i] < 0 else from_epoch(rows.stop[i]),
+            target_s=rows.target[i],
+            elapsed_s=e,
+            remaining_s=rows.target[i] - e,
+            deadline=from_epoch(d),
+            state=names[s],
+        )
+        for i, (e, d, s) in enumerate(
+            zip(elapsed.tolist(), deadline.tolist(), state.tolist(), strict=True)
+        )
+    )
+
+
+def attainment(
+    timers: Sequence[TicketTimer], commitment: SupportCommitment
+) -> tuple[Attainment, ...]:
+    """Per priority and timer kind: the share of decided timers that met their target."""
+    out = []
+    for target in commitment.targets:
+        for kind in TimerKind:
+            mine = [t for t in timers if t.priority == target.priority and t.kind is kind]
+            if not mine:
+                continue
+            met = sum(1 for t in mine if t.state is TimerState.MET)
+            breached = sum(1 for t in mine if t.breached)
+            decided = met + breached
+            out.append(
+                Attainment(
+                    priority=target.priority,
+                    kind=kind,
+                    met=met,
+                    breached=breached,
+                    running=len(mine) - decided,
+                    share=Fraction(met, decided) if decided else None,
+                    required=commitment.attainment,
+                )
+            )
+    return tuple(out)
+
+
+def support_compliance(
+    version: AgreementVersion,
+    commitment: SupportCommitment,
+    tickets: Sequence[Ticket],
+    *,
+    clock: Clock,
+    period: tuple[datetime, datetime],
+    at: datetime,
+) -> SupportResult:
+    """Timers of the tickets created in ``period``, attainment per priority, and the penalty."""
+    lo, hi = period
+    mine = [t for t in tickets if t.customer == version.customer and lo <= t.created < hi]
+    timers = ticket_timers(mine, commitment, clock=clock, at=at)
+    shares = attainment(timers, commitment)
+    verdicts = [a.ok for a in shares if a.ok is not None]
+    met = None if not verdicts else all(verdicts)
+    penalty = None
+    if met is False:
+        fee = version.fee(())
+        amount = Decimal(0)
+        if commitment.penalty_percent is not None:
+            amount += fee * commitment.penalty_percent / 100
+        if commitment.penalty_amount is not None:
+            amount += commitment.penalty_amount
+        penalty = Money(
+            amount=amount.quantize(CENT, rounding=ROUND_HALF_UP), currency=version.currency
+        )
+    return SupportResult(
+        agreement=version.agreement,
+        version=version.version,
+        commitment=commitment.name,
+        period_start=lo,
+        period_end=hi,
+        timers=timers,
+        attainment=shares,
+        met=met,
+        penalty=penalty,
+    )

@@ -1,0 +1,189 @@
+"""Ticket timers, cycles, pauses, at-risk states, attainment and penalties."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from covenant.core.agreements import (
+    AgreementVersion,
+    SupportCommitment,
+    SupportTarget,
+    VersionStatus,
+)
+from covenant.core.support import (
+    PauseSet,
+    TimerKind,
+    TimerState,
+    WallClock,
+    support_compliance,
+    ticket_timers,
+)
+from covenant.core.tickets import StatusChange, Ticket
+
+DAY0 = datetime(2026, 10, 5, tzinfo=UTC)
+
+
+def h(hours: float) -> datetime:
+    return DAY0 + timedelta(hours=hours)
+
+
+COMMITMENT = SupportCommitment(
+    name="support",
+    calendar=None,
+    targets=(
+        SupportTarget(priority="P1", first_response_s=1800, resolution_s=7200),
+        SupportTarget(priority="P2", resolution_s=8 * 3600),
+    ),
+    pause_states=frozenset({"waiting-on-customer"}),
+    attainment=Fraction(95, 100),
+    penalty_percent=Decimal(5),
+)
+VERSION = AgreementVersion(
+    agreement="globex-msa",
+    version=1,
+    customer="globex",
+    status=VersionStatus.ACTIVE,
+    effective_from=datetime(2026, 1, 1, tzinfo=UTC),
+    effective_to=None,
+    currency="EUR",
+    fees=(("shop", Decimal("2000.00")),),
+    support=(COMMITMENT,),
+)
+
+
+def ticket(
+    tid: str, *changes: tuple[float, str], priority: str = "P1", response: float | None = None
+) -> Ticket:
+    history = tuple(StatusChange(at=h(t), status=s) for t, s in changes)
+    return Ticket(
+        id=tid,
+        customer="globex",
+        priority=priority,
+        created=history[0].at,
+        history=history,
+        first_response=h(response) if response is not None else None,
+    )
+
+
+def test_vendor_example_pause_moves_the_deadline() -> None:
+    """24×7 resolution target 2 h, created 08:00, paused 09:00–10:05 → deadline 11:05."""
+    t = ticket(
+        "T1",
+        (8, "open"),
+        (9, "waiting-on-customer"),
+        (10 + 5 / 60, "open"),
+        (10.5, "resolved"),
+        response=8.25,
+    )
+    timers = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(12))
+    resolution = next(x for x in timers if x.kind is TimerKind.RESOLUTION)
+    assert resolution.deadline == h(11 + 5 / 60)
+    assert resolution.elapsed_s == int(2.5 * 3600) - 65 * 60
+    assert resolution.state is TimerState.MET
+    response = next(x for x in timers if x.kind is TimerKind.FIRST_RESPONSE)
+    assert response.elapsed_s == 900
+    assert response.state is TimerState.MET
+
+
+def test_breach_is_strictly_more_than_the_target_in_whole_seconds() -> None:
+    exact = ticket("T2", (0, "open"), (2, "resolved"))
+    over = ticket("T3", (0, "open"), (2 + 1 / 3600, "resolved"))
+    timers = ticket_timers([exact, over], COMMITMENT, clock=WallClock(), at=h(5))
+    states = {(x.ticket, x.kind): x.state for x in timers}
+    assert states["T2", TimerKind.RESOLUTION] is TimerState.MET
+    assert states["T3", TimerKind.RESOLUTION] is TimerState.BREACHED
+    assert states["T2", TimerKind.FIRST_RESPONSE] is TimerState.BREACHED  # no response at all
+
+
+def test_reopen_starts_a_new_resolution_cycle() -> None:
+    t = ticket("T4", (0, "open"), (1, "resolved"), (30, "open"), (33, "resolved"), response=0.1)
+    timers = [
+        x
+        for x in ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(40))
+        if x.kind is TimerKind.RESOLUTION
+    ]
+    assert [(x.cycle, x.elapsed_s, x.state) for x in timers] == [
+        (1, 3600, TimerState.MET),
+        (2, 3 * 3600, TimerState.BREACHED),
+    ]
+
+
+def test_running_timers_are_at_risk_at_half_and_three_quarters() -> None:
+    t = ticket("T5", (0, "open"), priority="P2")
+    states = [
+        ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(x))[0].state
+        for x in (3.9, 4, 6, 8, 8.001)
+    ]
+    assert states == [
+        TimerState.RUNNING,
+        TimerState.AT_RISK_50,
+        TimerState.AT_RISK_75,
+        TimerState.AT_RISK_75,
+        TimerState.BREACHED,
+    ]
+
+
+def test_attainment_and_penalty() -> None:
+    good = [ticket(f"G{i}", (i, "open"), (i + 1, "resolved"), response=i + 0.1) for i in range(19)]
+    late = ticket("L", (0, "open"), (5, "resolved"), response=0.1)
+    result = support_compliance(
+        VERSION,
+        COMMITMENT,
+        [*good, late],
+        clock=WallClock(),
+        period=(DAY0, DAY0 + timedelta(days=30)),
+        at=h(48),
+    )
+    resolution = next(a for a in result.attainment if a.kind is TimerKind.RESOLUTION)
+    assert resolution.share == Fraction(19, 20)  # exactly 95 %: met
+    assert result.met is True
+    assert result.penalty is None
+    late2 = ticket("L2", (2, "open"), (9, "resolved"), response=2.1)
+    result = support_compliance(
+        VERSION,
+        COMMITMENT,
+        [*good, late, late2],
+        clock=WallClock(),
+        period=(DAY0, DAY0 + timedelta(days=30)),
+        at=h(48),
+    )
+    assert result.met is False
+    assert result.penalty is not None
+    assert result.penalty.amount == Decimal("100.00")
+
+
+@given(
+    start=st.integers(0, 10_000),
+    seconds=st.integers(0, 20_000),
+    pauses=st.lists(st.tuples(st.integers(-5_000, 40_000), st.integers(1, 5_000)), max_size=4),
+)
+def test_wall_clock_deadline_matches_a_second_by_second_walk(
+    start: int, seconds: int, pauses: list[tuple[int, int]]
+) -> None:
+    spans = []
+    for begin, length in sorted(pauses):  # non-overlapping, as a status history produces them
+        s = max(begin, spans[-1][1]) if spans else begin
+        spans.append((s, s + length))
+    paused = set()
+    for s, e in spans:
+        paused.update(range(s, e))
+    t, counted = start, 0
+    while counted < seconds:
+        if t not in paused:
+            counted += 1
+        t += 1
+    ps = PauseSet(
+        owner=np.zeros(len(spans), dtype=np.int64),
+        start=np.array([s for s, _ in spans], dtype=np.int64),
+        end=np.array([e for _, e in spans], dtype=np.int64),
+    )
+    due = WallClock().deadline(np.array([start]), np.array([seconds]), ps)[0]
+    clock = WallClock()
+    assert clock.elapsed(np.array([start]), np.array([due]), ps)[0] == seconds
+    assert due == t
