@@ -34,7 +34,9 @@ targets = st.sampled_from(
 def objectives(draw: st.DrawFn, *, step: int = 60, max_window_s: int = 6 * 3600) -> Objective:
     method = draw(st.sampled_from(list(BudgetingMethod)))
     slice_s = (
-        draw(st.sampled_from([step, 5 * step])) if method != BudgetingMethod.OCCURRENCES else None
+        draw(st.sampled_from([step, 5 * step, 60 * step]))
+        if method != BudgetingMethod.OCCURRENCES
+        else None
     )
     long_s = draw(st.integers(2, 12)) * 10 * step
     tier = AlertTier(
@@ -45,6 +47,7 @@ def objectives(draw: st.DrawFn, *, step: int = 60, max_window_s: int = 6 * 3600)
         burn_rate=draw(
             st.sampled_from([Fraction(1), Fraction(2), Fraction(144, 10), Fraction(1, 3)])
         ),
+        inclusive=draw(st.booleans()),
     )
     if draw(st.booleans()):
         window: RollingWindow | CalendarWindow = RollingWindow(

@@ -47,6 +47,13 @@ def bounds(o: Objective, at: int) -> tuple[int, int, int, int]:
     return s, at, s, e
 
 
+def phase(o: Objective, at: int) -> int:
+    """Calendar windows lay slices out from the period start; rolling ones from the epoch."""
+    if isinstance(o.window, RollingWindow) or not o.time_slice_window_s:
+        return 0
+    return bounds(o, at)[2] % o.time_slice_window_s
+
+
 def window(
     o: Objective,
     good: list[int],
@@ -55,8 +62,14 @@ def window(
     step: int,
     start: int,
     end: int,
+    *,
+    alert: bool = False,
 ) -> RefWindow:
-    """Events, bad units and counted units over [start, end) — buckets wholly inside."""
+    """Events, bad units and counted units over [start, end) — buckets wholly inside.
+
+    Time slices: the SLO window counts the slices wholly inside it; an alert window (``alert``)
+    counts the last max(1, length // slice) complete slices before ``end``.
+    """
     events = good_events = 0
     for i in range(len(total)):
         b = data_start + i * step
@@ -67,17 +80,22 @@ def window(
         return RefWindow(bad=Fraction(events - good_events), counted=events, events=events)
     size = o.time_slice_window_s
     assert size
+    ph = phase(o, end)
     per_slice: dict[int, tuple[int, int]] = {}
     for i in range(len(total)):
         b = data_start + i * step
-        key = b - b % size
+        key = b - (b - ph) % size
         g0, t0 = per_slice.get(key, (0, 0))
         per_slice[key] = (g0 + good[i], t0 + total[i])
+    last_end = end - (end - ph) % size
+    if alert:
+        first = last_end - max(1, (end - start) // size) * size
+    else:
+        first = start + (ph - start) % size
     bad = Fraction(0)
     counted = 0
-    first = -(-start // size) * size
     t = first
-    while t + size <= end:
+    while t + size <= last_end:
         g, tot = per_slice.get(t, (0, 0))
         if tot == 0:
             if o.no_data is NoDataPolicy.GOOD:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from covenant.core.evaluate import CURRENT_BURN_WINDOW_S, evaluate, required_range
-from covenant.core.model import BudgetingMethod, CalendarWindow, Objective
+from covenant.core.model import BudgetingMethod, CalendarWindow, NoDataPolicy, Objective
 from covenant.core.results import Status
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
@@ -49,10 +49,12 @@ def check_one(o: Objective, got, data: BucketMatrix, at: int) -> None:  # type: 
     total = data.total[0].tolist()
     start, _, full_start, full_end = reference.bounds(o, end)
     win = reference.window(o, good, total, data.start, STEP, start, end)
-    no_data = win.events == 0 or win.events < o.minimum_events or win.counted == 0
+    no_data = _no_data(o, win)
     assert (got.status is Status.NO_DATA) == no_data, (got.no_data, win)
-    burn = reference.window(o, good, total, data.start, STEP, end - CURRENT_BURN_WINDOW_S, end)
-    if burn.events == 0 or burn.events < o.minimum_events or burn.counted == 0:
+    burn = reference.window(
+        o, good, total, data.start, STEP, end - CURRENT_BURN_WINDOW_S, end, alert=True
+    )
+    if _no_data(o, burn):
         assert got.burn.rate is None
     else:
         expected = burn.bad / burn.counted / (1 - o.target)
@@ -60,15 +62,17 @@ def check_one(o: Objective, got, data: BucketMatrix, at: int) -> None:  # type: 
     for tier, result in zip(o.alert_tiers, got.tiers, strict=True):
         rates = []
         for w in (tier.long_window_s, tier.short_window_s):
-            r = reference.window(o, good, total, data.start, STEP, end - w, end)
-            ok = r.events > 0 and r.events >= o.minimum_events and r.counted > 0
-            rates.append(r.bad / r.counted / (1 - o.target) if ok else None)
-        threshold = tier.factor(full_end - full_start)
+            r = reference.window(o, good, total, data.start, STEP, end - w, end, alert=True)
+            rates.append(None if _no_data(o, r) else r.bad / r.counted / (1 - o.target))
+        # the threshold stays within [1, 1 / (1 - target)]
+        threshold = min(max(tier.factor(full_end - full_start), Fraction(1)), 1 / (1 - o.target))
         assert result.threshold == threshold
+        assert result.firing == all(
+            r is not None and (r >= threshold if tier.inclusive else r > threshold) for r in rates
+        )
         if o.method is not BudgetingMethod.RATIO_TIMESLICES:
             assert result.long.rate == rates[0]
             assert result.short.rate == rates[1]
-            assert result.firing == all(r is not None and r >= threshold for r in rates)
     if no_data:
         assert got.sli is None
         assert got.budget is None
@@ -79,15 +83,22 @@ def check_one(o: Objective, got, data: BucketMatrix, at: int) -> None:  # type: 
     if o.method is not BudgetingMethod.OCCURRENCES:
         size = o.time_slice_window_s
         assert size
-        full = full_end // size - -(-full_start // size)
-        elapsed = end // size - -(-start // size)
+        ph = reference.phase(o, end)
+        full = len(range(full_start + (ph - full_start) % size, full_end - size + 1, size))
+        elapsed = len(range(start + (ph - start) % size, end - size + 1, size))
         units = full - (elapsed - win.counted)
     allowed = (1 - o.target) * units
     assert got.budget.allowed == allowed
     assert _close(got.budget.consumed, win.bad, o)
     assert got.budget.consumed + got.budget.remaining == got.budget.allowed
-    if o.method is not BudgetingMethod.RATIO_TIMESLICES:
-        assert (got.status is Status.BREACHED) == (win.bad > allowed)
+    assert (got.status is Status.BREACHED) == (win.bad > allowed)
+
+
+def _no_data(o: Objective, w: reference.RefWindow) -> bool:
+    lenient = o.method is not BudgetingMethod.OCCURRENCES and o.no_data is not NoDataPolicy.SKIP
+    if lenient:
+        return w.counted == 0
+    return w.events == 0 or w.events < o.minimum_events or w.counted == 0
 
 
 def _close(got: Fraction | None, expected: Fraction, o: Objective) -> bool:

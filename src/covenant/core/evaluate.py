@@ -15,7 +15,7 @@ docs/semantics.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
 
@@ -23,7 +23,14 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.budget import burn_rate, time_to_exhaustion
-from covenant.core.model import HOUR, BudgetingMethod, NoDataPolicy, Objective
+from covenant.core.model import (
+    HOUR,
+    AlertTier,
+    BudgetingMethod,
+    NoDataPolicy,
+    Objective,
+    RollingWindow,
+)
 from covenant.core.results import Budget, Burn, Evaluation, Status, TierResult
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, to_epoch
@@ -57,10 +64,24 @@ def required_range(objectives: Sequence[Objective], *, at: datetime, step: int) 
         [CURRENT_BURN_WINDOW_S] + [t.long_window_s for o in objectives for t in o.alert_tiers]
     )
     start = min(start, end - longest)
-    slices = {o.time_slice_window_s for o in objectives if o.time_slice_window_s}
-    for slice_s in slices:
-        start = align_down(start, slice_s)
+    for o in objectives:
+        if o.time_slice_window_s:
+            size = o.time_slice_window_s
+            phase = _phase(o, window_bounds(o.window, at=end))
+            start = min(start, start - (start - phase) % size)
     return align_down(start, step), end
+
+
+def _phase(o: Objective, b: WindowBounds) -> int:
+    """Where an objective's time slices start, modulo the slice length.
+
+    Calendar windows lay slices out from the period's local start (a 1-hour slice in
+    Asia/Kolkata starts at :30 UTC); rolling windows use slices aligned to the epoch.
+    """
+    size = o.time_slice_window_s
+    if not size or isinstance(o.window, RollingWindow):
+        return 0
+    return b.full_start % size
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +91,15 @@ class _Requests:
     obj: I64
     start: I64
     end: I64
+    alert: npt.NDArray[np.bool_]  # alert windows end at the last complete slice
+
+
+@dataclass(frozen=True, slots=True)
+class _RatioSlices:
+    """Per-slice counts kept for exact re-summation of RatioTimeslices near a decision."""
+
+    good: I64
+    total: I64
 
 
 @dataclass(slots=True)
@@ -80,6 +110,20 @@ class _Answers:
     bad: F64  # exact integers for Occurrences/Timeslices (as float64 < 2**53), sums for ratio
     bad_int: I64
     counted: I64
+    # RatioTimeslices requests: k -> (slices, first, last, bad slices added by the policy)
+    ratio: dict[int, tuple[_RatioSlices, int, int, int]] = field(default_factory=dict)
+
+    def exact_ratio_bad(self, k: int) -> Fraction:
+        """Σ(1 − good/total) over the request's slices, in exact arithmetic."""
+        slices, first, last, extra = self.ratio[k]
+        good, total = slices.good[first:last], slices.total[first:last]
+        busy = total > 0
+        dens, inverse = np.unique(total[busy], return_inverse=True)
+        bad = np.bincount(inverse, weights=(total - good)[busy].astype(np.float64))
+        return sum(
+            (Fraction(int(b), int(d)) for d, b in zip(dens.tolist(), bad.tolist(), strict=True)),
+            Fraction(extra),
+        )
 
 
 def evaluate(
@@ -108,14 +152,18 @@ def evaluate(
         starts.append(end - CURRENT_BURN_WINDOW_S)
         for tier in o.alert_tiers:
             starts.extend((end - tier.long_window_s, end - tier.short_window_s))
+    alert = np.ones(len(starts), dtype=bool)
+    alert[offsets[:-1]] = False
     req = _Requests(
         obj=obj_idx.astype(np.int64),
         start=np.array(starts, dtype=np.int64),
         end=np.full(len(starts), end, dtype=np.int64),
+        alert=alert,
     )
-    answers = _answer(objectives, rows, data, req)
+    phases = [_phase(o, b) for o, b in zip(objectives, bounds, strict=True)]
+    answers = _answer(objectives, rows, data, req, phases)
     return [
-        _assemble(o, b, end, answers, int(offsets[i]))
+        _assemble(o, b, end=end, ans=answers, base=int(offsets[i]), phase=phases[i])
         for i, (o, b) in enumerate(zip(objectives, bounds, strict=True))
     ]
 
@@ -131,7 +179,11 @@ def _row(data: BucketMatrix, objective: Objective) -> int:
 
 
 def _answer(
-    objectives: Sequence[Objective], rows: I64, data: BucketMatrix, req: _Requests
+    objectives: Sequence[Objective],
+    rows: I64,
+    data: BucketMatrix,
+    req: _Requests,
+    phases: Sequence[int],
 ) -> _Answers:
     step = data.step
     n = data.good.shape[1]
@@ -150,22 +202,22 @@ def _answer(
         bad_int=events - good,
         counted=events.copy(),
     )
-    methods = np.array([o.method != BudgetingMethod.OCCURRENCES for o in objectives])
-    slice_sizes = {o.time_slice_window_s for o in objectives if o.time_slice_window_s}
-    for slice_s in sorted(slice_sizes):
-        members = np.flatnonzero(
-            methods & np.array([o.time_slice_window_s == slice_s for o in objectives])
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, o in enumerate(objectives):  # one group per (slice length, phase): a handful
+        if o.method is not BudgetingMethod.OCCURRENCES and o.time_slice_window_s:
+            groups.setdefault((o.time_slice_window_s, phases[i]), []).append(i)
+    for (slice_s, phase), member_list in sorted(groups.items()):
+        members = np.array(member_list, dtype=np.int64)
+        _answer_slices(
+            [objectives[i] for i in member_list],
+            members,
+            rows=rows,
+            data=data,
+            req=req,
+            answers=answers,
+            slice_s=slice_s,
+            phase=phase,
         )
-        if members.size:
-            _answer_slices(
-                [objectives[i] for i in members.tolist()],
-                members,
-                rows=rows,
-                data=data,
-                req=req,
-                answers=answers,
-                slice_s=slice_s,
-            )
     return answers
 
 
@@ -184,16 +236,22 @@ def _answer_slices(
     req: _Requests,
     answers: _Answers,
     slice_s: int,
+    phase: int,
 ) -> None:
-    """Fill bad/counted (in slices) for the requests of objectives sharing one slice size."""
+    """Fill bad/counted (in slices) for the requests of objectives sharing one slice layout.
+
+    Slices start at ``phase`` modulo ``slice_s``. The SLO window counts the slices wholly
+    inside it; an alert window counts the last ``max(1, w // slice)`` complete slices, so a
+    5-minute alert window over 5-minute slices always sees the last complete slice.
+    """
     step = data.step
-    if slice_s % step:
+    if slice_s % step or phase % step:
         raise InputError(
             f"{group[0].key}: time slice {slice_s}s is not a multiple of the bucket step {step}s",
             hint="use a time slice window that is a whole number of buckets",
         )
     per = slice_s // step
-    s0 = align_up(data.start, slice_s)
+    s0 = data.start + (phase - data.start) % slice_s  # first slice start inside the data
     n_slices = max((data.end - s0) // slice_s, 0)
     lo = (s0 - data.start) // step
     shape = (len(group), n_slices, per)
@@ -201,18 +259,18 @@ def _answer_slices(
     good = data.good[member_rows, lo : lo + n_slices * per].reshape(shape).sum(axis=2)
     total = data.total[member_rows, lo : lo + n_slices * per].reshape(shape).sum(axis=2)
     has = total > 0
-    policy_good = np.array([o.no_data is NoDataPolicy.GOOD for o in group])[:, None]
-    policy_skip = np.array([o.no_data is NoDataPolicy.SKIP for o in group])[:, None]
-    counted = has | ~policy_skip
+    policy_good = np.array([o.no_data is NoDataPolicy.GOOD for o in group])
+    policy_skip = np.array([o.no_data is NoDataPolicy.SKIP for o in group])
+    counted = has | ~policy_skip[:, None]
     ratio_method = np.array([o.method is BudgetingMethod.RATIO_TIMESLICES for o in group])
     # Timeslices: a slice is good when good/total >= timeSliceTarget (exact: g*den >= num*t).
     num = np.array([(o.time_slice_target or Fraction(1)).numerator for o in group])[:, None]
     den = np.array([(o.time_slice_target or Fraction(1)).denominator for o in group])[:, None]
     slice_good = has & (good.astype(object) * den >= total.astype(object) * num).astype(bool)
-    bad_slices = (counted & ~slice_good & ~(~has & policy_good)).astype(np.int64)
+    bad_slices = (counted & ~slice_good & ~(~has & policy_good[:, None])).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         bad_ratio = np.where(has, 1.0 - good / np.where(has, total, 1), 0.0)
-    bad_ratio = np.where(~has & counted & ~policy_good, 1.0, bad_ratio)
+    bad_ratio = np.where(~has & counted & ~policy_good[:, None], 1.0, bad_ratio)
     bad_prefix_int = _prefix(bad_slices)
     bad_prefix_float = np.zeros((len(group), n_slices + 1))
     np.cumsum(bad_ratio, axis=1, out=bad_prefix_float[:, 1:])
@@ -220,18 +278,24 @@ def _answer_slices(
 
     local = np.full(len(rows), -1, dtype=np.int64)
     local[members] = np.arange(len(group))
-    mask = local[req.obj] >= 0
-    k = np.flatnonzero(mask)
+    k = np.flatnonzero(local[req.obj] >= 0)
     g = local[req.obj[k]]
-    want_first = -((-req.start[k]) // slice_s)  # slices wholly inside [start, end), epoch-aligned
-    want_last = req.end[k] // slice_s
-    want = np.maximum(want_last - want_first, 0)
-    first = np.clip(want_first - s0 // slice_s, 0, n_slices)
-    last = np.clip(want_last - s0 // slice_s, 0, n_slices)
+    # Slice indices counted from the slice that starts at ``phase`` (the layout's origin).
+    last_complete = (req.end[k] - phase) // slice_s
+    span = req.end[k] - req.start[k]
+    want_first = np.where(
+        req.alert[k],
+        last_complete - np.maximum(1, span // slice_s),
+        -((phase - req.start[k]) // slice_s),  # ceil((start - phase) / slice)
+    )
+    want = np.maximum(last_complete - want_first, 0)
+    origin = (s0 - phase) // slice_s
+    first = np.clip(want_first - origin, 0, n_slices)
+    last = np.clip(last_complete - origin, 0, n_slices)
     last = np.maximum(last, first)
     outside = want - (last - first)  # wanted slices the data does not cover: no data
-    pol_g = policy_good[g, 0]
-    pol_s = policy_skip[g, 0]
+    pol_g = policy_good[g]
+    pol_s = policy_skip[g]
     extra_counted = np.where(pol_s, 0, outside)
     extra_bad = np.where(pol_s | pol_g, 0, outside)
     counted_k = counted_prefix[g, last] - counted_prefix[g, first] + extra_counted
@@ -241,24 +305,54 @@ def _answer_slices(
     answers.counted[k] = counted_k
     answers.bad_int[k] = np.where(is_ratio, 0, bad_int_k)
     answers.bad[k] = np.where(is_ratio, bad_float_k, bad_int_k.astype(np.float64))
+    for kk, gg, f, la, extra in zip(
+        k[is_ratio].tolist(),
+        g[is_ratio].tolist(),
+        first[is_ratio].tolist(),
+        last[is_ratio].tolist(),
+        extra_bad[is_ratio].tolist(),
+        strict=True,
+    ):
+        answers.ratio[kk] = (_RatioSlices(good=good[gg], total=total[gg]), f, la, extra)
 
 
-def _assemble(o: Objective, b: WindowBounds, end: int, ans: _Answers, base: int) -> Evaluation:
+def alert_threshold(tier: AlertTier, *, window_s: int, target: Fraction) -> Fraction:
+    """The burn rate a tier compares with, kept within [1, 1 / (1 − target)].
+
+    Below 1 a burn cannot exhaust the budget within the window, so no tier fires there (the
+    budget-share formula gives 0.23 for the 3-day tier of a 7-day SLO); above 1 / (1 − target)
+    no burn can reach it (a 90 % SLO burns at most 10×), so a total outage still alerts.
+    """
+    return min(max(tier.factor(window_s), Fraction(1)), 1 / (1 - target))
+
+
+def _assemble(
+    o: Objective, b: WindowBounds, *, end: int, ans: _Answers, base: int, phase: int
+) -> Evaluation:
     ratio = o.method is BudgetingMethod.RATIO_TIMESLICES
     unit = "events" if o.method is BudgetingMethod.OCCURRENCES else "slices"
     one_minus_t = 1 - o.target
 
-    def bad_at(k: int) -> Fraction:
-        if ratio:
-            return Fraction(float(ans.bad[k]))
-        return Fraction(int(ans.bad_int[k]))
+    def bad_at(k: int, boundary: Fraction | None = None) -> Fraction:
+        """Bad units of request ``k``; RatioTimeslices sums are redone exactly near a boundary."""
+        if not ratio:
+            return Fraction(int(ans.bad_int[k]))
+        approx = float(ans.bad[k])
+        if boundary is not None and abs(approx - float(boundary)) <= _RELATIVE_TIE * max(
+            1.0, abs(float(boundary))
+        ):
+            return ans.exact_ratio_bad(k)
+        return Fraction(approx)
 
-    def burn(k: int) -> Burn:
+    def burn(k: int, threshold: Fraction | None = None) -> Burn:
         start = _req_start(end, o, k - base, b)
         events = int(ans.events[k])
         counted = int(ans.counted[k])
         reason = _no_data_reason(o, events, counted)
-        rate = None if reason else burn_rate(bad=bad_at(k), counted=counted, target=o.target)
+        boundary = None if threshold is None else threshold * counted * one_minus_t
+        rate = (
+            None if reason else burn_rate(bad=bad_at(k, boundary), counted=counted, target=o.target)
+        )
         return Burn(
             window_s=end - start,
             start=from_epoch(start),
@@ -271,18 +365,25 @@ def _assemble(o: Objective, b: WindowBounds, end: int, ans: _Answers, base: int)
     slo = base
     events = int(ans.events[slo])
     counted = int(ans.counted[slo])
-    bad = bad_at(slo)
+    budget_units = counted
+    if o.time_slice_window_s and unit == "slices":
+        # Time-based budget: every slice of the whole period counts, less those skipped so far.
+        size = o.time_slice_window_s
+        full = (b.full_end - phase) // size + (phase - b.full_start) // size
+        elapsed = (end - phase) // size + (phase - b.start) // size
+        budget_units = full - (elapsed - counted)
+    allowed = one_minus_t * budget_units
+    bad = bad_at(slo, allowed)
     reason = _no_data_reason(o, events, counted)
     current = burn(base + 1)
     tiers = []
     for i, tier in enumerate(o.alert_tiers):
-        long_b, short_b = burn(base + 2 + 2 * i), burn(base + 3 + 2 * i)
-        threshold = tier.factor(b.length)
-        firing = (
-            long_b.rate is not None
-            and short_b.rate is not None
-            and long_b.rate >= threshold
-            and short_b.rate >= threshold
+        threshold = alert_threshold(tier, window_s=b.length, target=o.target)
+        long_b = burn(base + 2 + 2 * i, threshold)
+        short_b = burn(base + 3 + 2 * i, threshold)
+        firing = all(
+            w.rate is not None and (w.rate >= threshold if tier.inclusive else w.rate > threshold)
+            for w in (long_b, short_b)
         )
         tiers.append(
             TierResult(
@@ -315,14 +416,6 @@ def _assemble(o: Objective, b: WindowBounds, end: int, ans: _Answers, base: int)
     if reason:
         return base_result
     sli = 1 - bad / counted
-    budget_units = counted
-    if o.time_slice_window_s and unit == "slices":
-        # Time-based budget: every slice of the whole period counts, less those skipped so far.
-        size = o.time_slice_window_s
-        full = b.full_end // size - align_up(b.full_start, size) // size
-        elapsed = end // size - align_up(b.start, size) // size
-        budget_units = full - (elapsed - counted)
-    allowed = one_minus_t * budget_units
     remaining = allowed - bad
     budget = Budget(
         unit=unit,
@@ -367,6 +460,11 @@ def _req_start(end: int, o: Objective, position: int, b: WindowBounds) -> int:
 
 
 def _no_data_reason(o: Objective, events: int, counted: int) -> str | None:
+    """Why a window has no value, or None. With a good/bad no-data policy a time-slice SLO
+    counts slices without events as the policy says, so silence still burns (or not)."""
+    slices = o.method is not BudgetingMethod.OCCURRENCES
+    if slices and o.no_data is not NoDataPolicy.SKIP:
+        return None if counted else "no complete time slice in the window"
     if events == 0:
         return "no events in the window"
     if events < o.minimum_events:

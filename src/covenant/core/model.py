@@ -116,6 +116,7 @@ class AlertTier:
     short_window_s: int
     budget_fraction: Fraction | None = None
     burn_rate: Fraction | None = None
+    inclusive: bool = True  # fire at burn >= threshold; False: strictly above (OpenSLO op: gt)
 
     def __post_init__(self) -> None:
         if (self.budget_fraction is None) == (self.burn_rate is None):

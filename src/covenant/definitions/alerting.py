@@ -96,6 +96,7 @@ def tier_from_condition(name: str, spec: AlertConditionSpec) -> AlertTier | None
         long_window_s=long_s,
         short_window_s=short_s,
         burn_rate=Fraction(condition.threshold),
+        inclusive=condition.op != "gt",  # gt fires strictly above the threshold
     )
 
 

@@ -106,6 +106,7 @@ def evaluation_json(e: Evaluation) -> dict[str, Any]:
         "good": e.good,
         "total": e.total,
         "sli_value": exact(e.sli),
+        "below_target": None if e.sli is None else e.sli < o.target,
         "budget": budget,
         "burn_rate": burn_json(e.burn),
         "time_to_exhaustion_seconds": None if tte is None else int(tte.total_seconds()),
