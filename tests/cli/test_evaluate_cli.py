@@ -51,9 +51,10 @@ def test_evaluate_before_any_data_reports_no_data(tmp_path: Path) -> None:
         app,
         ["evaluate", "-w", str(ws), "--format", "json", "--at", "2026-10-01T01:00:00Z", "--check"],
     )
-    assert result.exit_code == 0, result.output
-    doc = json.loads(result.output)
+    assert result.exit_code == 4, result.output  # a gate that checked nothing does not pass
+    doc = json.loads(result.stdout)
     assert {r["status"] for r in doc["results"]} == {"no_data"}
+    assert "nothing was checked" in result.stderr
 
 
 def test_check_exits_3_on_the_demo(tmp_path: Path) -> None:
@@ -71,11 +72,13 @@ def test_check_exits_3_on_the_demo(tmp_path: Path) -> None:
     assert check.exit_code == 3
 
 
-@pytest.mark.parametrize("at", ["2026-10-01T00:00:00", "yesterday"])
+@pytest.mark.parametrize(
+    "at", ["2026-10-01T00:00:00", "yesterday", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"]
+)
 def test_bad_instants_are_usage_errors(tmp_path: Path, at: str) -> None:
     result = runner.invoke(app, ["evaluate", "-w", str(tmp_path), "--at", at])
     assert result.exit_code == 2
-    assert "Z" in result.output or "ISO-8601" in result.output
+    assert "Z" in result.output or "ISO-8601" in result.output or "years" in result.output
 
 
 def test_invalid_workspace_exits_1_with_the_problem(tmp_path: Path) -> None:

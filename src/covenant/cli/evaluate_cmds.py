@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, fail, settings_for
+from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
 from covenant.core.results import Evaluation
 from covenant.errors import CovenantError
 from covenant.render.evaluation import render_table, report_json
@@ -20,6 +20,9 @@ from covenant.services.ingest import open_store
 from covenant.services.workspace import load_workspace
 
 CHECK_FAILED = 3
+NOTHING_CHECKED = 4
+EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 class Format(StrEnum):
@@ -39,6 +42,8 @@ def parse_instant(value: str | None) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         raise typer.BadParameter(f"{value!r} has no UTC offset; add Z or +HH:MM")
+    if not EARLIEST <= parsed < LATEST:
+        raise typer.BadParameter(f"{value!r} is outside the years 1971 to 8999")
     return parsed.astimezone(UTC)
 
 
@@ -59,7 +64,12 @@ def evaluate_command(
     at: AtOption = None,
     output: FormatOption = Format.TABLE,
     check: Annotated[
-        bool, typer.Option("--check", help=f"Exit {CHECK_FAILED} if any SLO is breached or paging.")
+        bool,
+        typer.Option(
+            "--check",
+            help=f"Exit {CHECK_FAILED} if any SLO is breached or paging, {NOTHING_CHECKED} if "
+            "there is nothing to check (no SLOs, or no data for any).",
+        ),
     ] = False,
 ) -> None:
     """Evaluate every SLO of the workspace: budgets, burn rates, firing alerts, status."""
@@ -74,6 +84,13 @@ def evaluate_command(
     show(report.at, report.evaluations, output)
     if check and report.needs_attention:
         raise typer.Exit(code=CHECK_FAILED)
+    if check and report.checked == 0:
+        err_console.print(
+            "nothing was checked: no SLO has data at this instant",
+            style="yellow",
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=NOTHING_CHECKED)
 
 
 def show(at: datetime, evaluations: tuple[Evaluation, ...], output: Format) -> None:

@@ -1,13 +1,14 @@
 """The ``covenant`` command: parse, call one service function, render.
 
-Exit codes: 0 ok, 1 error, 2 usage, 3 ``evaluate --check`` found a breached or paging SLO.
+Exit codes: 0 ok, 1 error, 2 usage, 3 ``evaluate --check`` found a breached or paging SLO,
+4 ``evaluate --check`` had nothing to check (no SLO with data).
 """
 
 from __future__ import annotations
 
 import typer
 
-from covenant.cli import definitions_cmds, evaluate_cmds, ingest_cmds
+from covenant.cli import agreement_cmds, definitions_cmds, evaluate_cmds, ingest_cmds
 
 app = typer.Typer(
     name="covenant",
@@ -19,6 +20,7 @@ app = typer.Typer(
 definitions_cmds.register(app)
 ingest_cmds.register(app)
 evaluate_cmds.register(app)
+agreement_cmds.register(app)
 
 
 def main() -> None:

@@ -90,7 +90,8 @@ spec:
       target: 0.99
       timeSliceTarget: 0.95
       timeSliceWindow: 5m
-  noDataPolicy: good
+  # A 5-minute slice without requests is left out (skip); `good` or `bad` would count it.
+  noDataPolicy: skip
   minimumEvents: 10
 """
 

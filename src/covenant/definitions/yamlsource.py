@@ -135,7 +135,19 @@ def read_text(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
         roots = node.value if isinstance(node, SequenceNode) else [node]
         for root in roots:
             converter = _Converter(file)
-            data = converter.convert(root, ())
+            try:
+                data = converter.convert(root, ())
+            except _AliasBombError as exc:
+                problems.append(
+                    Problem(
+                        code="yaml-alias",
+                        message=str(exc),
+                        where=f"{file}:{root.start_mark.line + 1}",
+                        fix="write the repeated part out, without anchors that refer to "
+                        "themselves or expand into huge documents",
+                    )
+                )
+                continue
             problems.extend(converter.problems)
             documents.append(
                 SourceDocument(
@@ -149,6 +161,14 @@ def read_text(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
     return documents, problems
 
 
+MAX_NODES = 200_000
+"""A definition file expands to at most this many nodes (aliases included): no alias bombs."""
+
+
+class _AliasBombError(Exception):
+    """A document whose aliases recurse or expand past MAX_NODES."""
+
+
 class _Converter:
     """Node tree → plain data, recording the line of every key and list item."""
 
@@ -156,8 +176,27 @@ class _Converter:
         self.file = file
         self.lines: dict[PathKey, int] = {}
         self.problems: list[Problem] = []
+        self.nodes = 0
+        self.active: set[int] = set()
 
     def convert(self, node: Node, path: PathKey) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _AliasBombError(f"the document expands to more than {MAX_NODES:,} values")
+        if id(node) in self.active:
+            raise _AliasBombError(
+                f"an alias on line {node.start_mark.line + 1} refers to a node that contains it"
+            )
+        if isinstance(node, MappingNode | SequenceNode):
+            self.active.add(id(node))
+            try:
+                return self._convert_collection(node, path)
+            finally:
+                self.active.discard(id(node))
+        assert isinstance(node, ScalarNode)
+        return scalar_value(str(node.tag), node.value, plain=not node.style)
+
+    def _convert_collection(self, node: Node, path: PathKey) -> Any:
         if isinstance(node, MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -185,8 +224,7 @@ class _Converter:
                 self.lines[(*path, index)] = item.start_mark.line + 1
                 items.append(self.convert(item, (*path, index)))
             return items
-        assert isinstance(node, ScalarNode)
-        return scalar_value(str(node.tag), node.value, plain=not node.style)
+        raise AssertionError(node)
 
 
 def scalar_value(tag: str, text: str, *, plain: bool = True) -> Any:

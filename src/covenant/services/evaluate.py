@@ -29,6 +29,11 @@ class EvaluationReport:
         return {status: counted.get(status, 0) for status in Status}
 
     @property
+    def checked(self) -> int:
+        """Objectives that had data (a gate passing on none checked nothing)."""
+        return sum(1 for e in self.evaluations if e.status is not Status.NO_DATA)
+
+    @property
     def needs_attention(self) -> bool:
         """True when any objective is breached or paging (``evaluate --check`` fails then)."""
         return any(e.status in (Status.BREACHED, Status.PAGING) for e in self.evaluations)

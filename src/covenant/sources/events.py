@@ -61,7 +61,9 @@ _MS_THRESHOLD = 100_000_000_000  # epoch numbers at or above this are millisecon
 # reasons a row is rejected, in the order they are checked (the first one is reported)
 _R_OK, _R_NO_ID, _R_TS_MISSING, _R_TS_NAIVE, _R_TS_BAD = 0, 1, 2, 3, 4
 _R_STATUS_BAD, _R_LATENCY_BAD, _R_OUTCOME_BAD, _R_COUNTS_BAD, _R_GOOD_GT_TOTAL = 5, 6, 7, 8, 9
-_R_NEED_STATUS, _R_NEED_LATENCY, _R_NEED_OUTCOME = 10, 11, 12
+_R_NEED_STATUS, _R_NEED_LATENCY, _R_NEED_OUTCOME, _R_TS_RANGE = 10, 11, 12, 13
+EARLIEST = 0  # 1970-01-01T00:00:00Z
+LATEST = 7_258_118_400  # 2200-01-01T00:00:00Z: later instants are typos, not data
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -258,7 +260,9 @@ def _timestamps(column: pa.ChunkedArray, n: int) -> tuple[I64, npt.NDArray[np.in
 def _epoch_seconds(values: F64) -> I64:
     ms = np.abs(values) >= _MS_THRESHOLD
     seconds = np.where(ms, values / 1000.0, values)
-    return np.floor(seconds).astype(np.int64)
+    # Far out of range (or NaN) becomes LATEST, which the range check rejects as a bad row.
+    sane = np.isfinite(seconds) & (np.abs(seconds) < 2.0**62)
+    return np.floor(np.where(sane, seconds, LATEST)).astype(np.int64)
 
 
 def _timestamps_slowly(
@@ -481,6 +485,7 @@ def classify_events(
     reason[no_identity] = _R_NO_ID
 
     seconds, ts_reason = _timestamps(table.column("timestamp"), n)
+    ts_reason[(ts_reason == 0) & ((seconds < EARLIEST) | (seconds >= LATEST))] = _R_TS_RANGE
     _first(reason, matched & (ts_reason != 0), ts_reason)
 
     if precounted:
@@ -491,8 +496,9 @@ def classify_events(
         _first(reason, matched & (good_n > total_n), _R_GOOD_GT_TOTAL)
     else:
         status, has_status, status_bad = _numbers(_column(table, "status"), n)
-        status_bad |= has_status & (status != np.floor(status))
+        status_bad |= has_status & ((status != np.floor(status)) | (status < 100) | (status > 599))
         latency, has_latency, latency_bad = _numbers(_column(table, "latency_ms"), n)
+        latency_bad |= has_latency & ~(latency >= 0)
         outcome, outcome_bad = _outcomes(_column(table, "outcome"), n)
         _first(reason, matched & status_bad, _R_STATUS_BAD)
         _first(reason, matched & latency_bad, _R_LATENCY_BAD)
@@ -730,8 +736,24 @@ _MESSAGES: dict[int, tuple[str, str, str, str]] = {
         "{value!r} is not a timestamp",
         "use ISO-8601 with Z or an offset, or epoch seconds / milliseconds",
     ),
-    _R_STATUS_BAD: ("bad-value", "status", "{value!r} is not an HTTP status code", ""),
-    _R_LATENCY_BAD: ("bad-value", "latency_ms", "{value!r} is not a number of milliseconds", ""),
+    _R_STATUS_BAD: (
+        "bad-value",
+        "status",
+        "{value!r} is not an HTTP status code",
+        "use a code from 100 to 599",
+    ),
+    _R_LATENCY_BAD: (
+        "bad-value",
+        "latency_ms",
+        "{value!r} is not a number of milliseconds",
+        "use a number >= 0",
+    ),
+    _R_TS_RANGE: (
+        "bad-value",
+        "timestamp",
+        "{value!r} lies outside 1970-01-01 to 2200-01-01",
+        "check the timestamp's unit and year",
+    ),
     _R_OUTCOME_BAD: (
         "bad-value",
         "outcome",

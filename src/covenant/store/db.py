@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
+from alembic.util.exc import CommandError
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -83,6 +84,13 @@ def migrate(engine: Engine) -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
+    except CommandError as exc:
+        raise StoreError(
+            f"the store at {engine.url.render_as_string(hide_password=True)} has a schema this "
+            f"version of Covenant does not know ({exc})",
+            hint="it was written by a newer Covenant: upgrade Covenant, or point "
+            "COVENANT_DATABASE_URL at another store",
+        ) from exc
     except SQLAlchemyError as exc:
         raise StoreError(
             f"cannot migrate the store at {engine.url.render_as_string(hide_password=True)}: "
