@@ -84,7 +84,7 @@ AFTER = datetime(2026, 12, 5, tzinfo=UTC)
     [
         (0, Fraction(1), Decimal(0)),
         (4, Fraction(43196, 43200), Decimal(0)),  # 99.9907 % still meets 99.99 %
-    (5, Fraction(43195, 43200), Decimal(10)),  # 99.9884 % < 99.99 %
+        (5, Fraction(43195, 43200), Decimal(10)),  # 99.9884 % < 99.99 %
         (432, Fraction(99, 100), Decimal(10)),  # exactly 99.0 % is still "≥ 99.0"
         (433, Fraction(43200 - 433, 43200), Decimal(30)),
         (2160, Fraction(95, 100), Decimal(30)),
