@@ -34,9 +34,13 @@ def fail(error: CovenantError) -> typer.Exit:
     """Print a domain error for a person and return the exit to raise (code 1)."""
     if isinstance(error, DefinitionError):
         for problem in error.problems:
-            style = "yellow" if problem.severity == "warning" else "red"
+            warning = problem.severity == "warning"
             err_console.print(
-                str(problem), style=style, markup=False, highlight=False, soft_wrap=True
+                f"warning: {problem}" if warning else str(problem),
+                style="yellow" if warning else "red",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
     err_console.print(
         f"error: {error}", style="bold red", markup=False, highlight=False, soft_wrap=True
