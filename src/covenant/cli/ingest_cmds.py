@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -18,12 +18,17 @@ from covenant.cli.common import WorkspaceOption, console, err_console, fail, set
 from covenant.core.model import EventRule
 from covenant.errors import CovenantError
 from covenant.services.ingest import IngestReport, ingest_event_files, open_store
+from covenant.services.records import (
+    RecordIngestReport,
+    ingest_incident_files,
+    ingest_ticket_files,
+)
 from covenant.services.workspace import load_workspace
 
 SHOWN_PROBLEMS = 20
 
 ingest_app = typer.Typer(
-    help="Bring data into the store (request events, pre-counted buckets).",
+    help="Bring data into the store (request events, pre-counted buckets, tickets, incidents).",
     no_args_is_help=True,
 )
 
@@ -185,6 +190,159 @@ def render_reports(reports: list[IngestReport], out: Console) -> None:
             table = Table(title=f"{r.path.name}: rejected rows", title_justify="left")
             table.add_column("where")
             table.add_column("column")
+            table.add_column("problem")
+            for p in r.problems[:SHOWN_PROBLEMS]:
+                table.add_row(p.where, p.field, p.message + (f" — {p.fix}" if p.fix else ""))
+            out.print(table)
+            hidden = r.rows_rejected - min(len(r.problems), SHOWN_PROBLEMS)
+            if hidden > 0:
+                out.print(f"… and {hidden:,} more rejected row(s)", markup=False)
+
+
+# --- tickets and incidents ---------------------------------------------------------------------
+
+RecordFiles = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Record files: .csv, .jsonl or .json (an array of objects), optionally .gz.",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", help="table for people, json for machines.")
+]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 1 when any row was rejected.")]
+RecordIngest = Callable[..., list[RecordIngestReport]]
+
+
+@ingest_app.command("tickets")
+def tickets(
+    files: RecordFiles,
+    workspace: WorkspaceOption = Path(),
+    output_format: FormatOption = OutputFormat.TABLE,
+    strict: StrictOption = False,
+) -> None:
+    """Insert or update support tickets (by id) from ticket-tool exports.
+
+    Columns: id, customer, priority, created, first_response, resolved, history
+    (status@instant;… in CSV, a list of {at, status} in JSON). Instants need Z or an offset.
+    A changed ticket replaces the stored one; re-ingesting the same file changes nothing.
+    See docs/records.md.
+    """
+    _ingest_records(files, workspace, output_format, strict, ingest=ingest_ticket_files)
+
+
+@ingest_app.command("incidents")
+def incidents(
+    files: RecordFiles,
+    workspace: WorkspaceOption = Path(),
+    output_format: FormatOption = OutputFormat.TABLE,
+    strict: StrictOption = False,
+) -> None:
+    """Insert or update incident records (by id): downtime evidence and exclusions.
+
+    Columns: id, services, start, end (empty: still open), severity, customer_caused,
+    force_majeure, planned_maintenance (true/false, yes/no, 1/0), customers (empty: all).
+    Lists are a;b in CSV, arrays in JSON. See docs/records.md.
+    """
+    _ingest_records(files, workspace, output_format, strict, ingest=ingest_incident_files)
+
+
+def _ingest_records(
+    files: list[Path],
+    workspace: Path,
+    output_format: OutputFormat,
+    strict: bool,
+    *,
+    ingest: RecordIngest,
+) -> None:
+    settings = settings_for(workspace)
+    reports: list[RecordIngestReport] = []
+    error: CovenantError | None = None
+    try:
+        engine = open_store(settings.database_url)
+        try:
+            show = output_format is OutputFormat.TABLE and err_console.is_terminal
+            with _progress(err_console, enabled=show) as bar:
+                for path in files:
+                    task = bar.add_task(path.name, total=1.0, stage="read")
+
+                    def advance(_: Path, stage: str, done: float, task: Any = task) -> None:
+                        bar.update(task, completed=done, stage=stage)
+
+                    reports.extend(ingest(engine, files=[path], progress=advance))
+        finally:
+            engine.dispose()
+    except CovenantError as exc:
+        error = exc
+    if output_format is OutputFormat.JSON:
+        console.print_json(json.dumps({"files": [record_report_json(r) for r in reports]}))
+    else:
+        render_record_reports(reports, console)
+    if error is not None:
+        raise fail(error)
+    if strict and any(r.rows_rejected for r in reports if not r.duplicate):
+        raise typer.Exit(code=1)
+
+
+def record_report_json(report: RecordIngestReport) -> dict[str, Any]:
+    """The stable machine form of one record file's report."""
+    return {
+        "file": str(report.path),
+        "kind": report.kind,
+        "sha256": report.sha256,
+        "duplicate": report.duplicate,
+        "previously_ingested_at": _iso(report.duplicate_of),
+        "rows_read": report.rows_read,
+        "rows_ingested": report.rows_ingested,
+        "rows_rejected": report.rows_rejected,
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "problems": [
+            {
+                "where": p.where,
+                "field": p.field,
+                "code": p.code,
+                "message": p.message,
+                "fix": p.fix,
+            }
+            for p in report.problems
+        ],
+    }
+
+
+def render_record_reports(reports: list[RecordIngestReport], out: Console) -> None:
+    """Tables for a person: one summary row per file, then its rejected rows."""
+    if not reports:
+        return
+    summary = Table(title=f"Ingested {reports[0].kind}", title_justify="left")
+    for header in ("file", "read", "inserted", "updated", "unchanged", "rejected"):
+        summary.add_column(header, justify="left" if header == "file" else "right")
+    for r in reports:
+        summary.add_row(
+            r.path.name,
+            f"{r.rows_read:,}",
+            f"{r.inserted:,}",
+            f"{r.updated:,}",
+            f"{r.unchanged:,}",
+            f"{r.rows_rejected:,}",
+        )
+    out.print(summary)
+    for r in reports:
+        if r.duplicate:
+            out.print(
+                f"{r.path.name}: already ingested on {_iso(r.duplicate_of)} "
+                "(same content); skipped, nothing changed",
+                markup=False,
+                highlight=False,
+            )
+        if r.problems:
+            table = Table(title=f"{r.path.name}: rejected rows", title_justify="left")
+            table.add_column("where")
+            table.add_column("field")
             table.add_column("problem")
             for p in r.problems[:SHOWN_PROBLEMS]:
                 table.add_row(p.where, p.field, p.message + (f" — {p.fix}" if p.fix else ""))

@@ -1,0 +1,776 @@
+"""Ticket and incident files (CSV, JSONL, JSON arrays; ``.gz`` welcome) → core records.
+
+Reading: CSV goes through pyarrow's parser with *every* column read as text (type inference
+would turn ticket id ``007`` into ``7`` and drop UTC offsets), line numbers come from the
+quote-aware record scan shared with event files. JSON and JSONL are read with the standard
+library, because their values nest (status histories, service lists) and pyarrow's JSON
+inference drops UTC offsets inside nested fields; the position of every JSON object gives
+its line.
+
+Parsing: instants of a whole column (and all status-history entries of a file at once) are
+classified and parsed vectorised with pyarrow.compute; the ``Ticket`` / ``Incident`` objects
+are then built per record (ticket and incident volumes are modest). A bad row becomes a
+``Problem`` with ``file:line``, field, message and fix; the first problem of a row is the one
+reported, and the rest of the file is kept. A file that cannot be read at all raises
+``IngestError``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from covenant.core.agreements import Incident
+from covenant.core.tickets import StatusChange, Ticket
+from covenant.core.timeutil import from_epoch
+from covenant.errors import IngestError, InputError, Problem
+from covenant.sources.eventfiles import InvalidRow, _csv_records, _find_records
+
+__all__ = [
+    "INCIDENT_COLUMNS",
+    "TICKET_COLUMNS",
+    "ParsedRecords",
+    "RecordSource",
+    "parse_incidents",
+    "parse_instants",
+    "parse_tickets",
+    "read_incidents",
+    "read_record_source",
+    "read_tickets",
+]
+
+MAX_PROBLEMS = 100
+MAX_KEY_LENGTH = 255  # ids, customers and services (the store's key columns)
+MAX_LABEL_LENGTH = 64  # priorities and severities
+
+TICKET_COLUMNS = ("id", "customer", "priority", "created", "first_response", "resolved", "history")
+TICKET_REQUIRED = ("id", "customer", "priority", "created")
+INCIDENT_COLUMNS = (
+    "id",
+    "services",
+    "start",
+    "end",
+    "severity",
+    "customer_caused",
+    "force_majeure",
+    "planned_maintenance",
+    "customers",
+)
+INCIDENT_REQUIRED = ("id", "services", "start")
+
+I64 = npt.NDArray[np.int64]
+I8 = npt.NDArray[np.int8]
+R = TypeVar("R", Ticket, Incident)
+
+# instant status per value
+OK, MISSING, NAIVE, BAD = 0, 1, 2, 3
+_ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+_ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+_INSTANT_FIX = "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordSource:
+    """A record file's rows (one dict per record, keys lower-cased) with their line numbers."""
+
+    path: Path
+    sha256: str
+    columns: tuple[str, ...]  # every column (CSV header) or key (JSON) seen
+    rows: tuple[dict[str, Any], ...]
+    lines: tuple[int, ...]  # the line each row starts on (CSV header = line 1)
+    invalid: tuple[InvalidRow, ...] = ()  # rows that are not records at all (first 100)
+    invalid_count: int = 0
+
+    def where(self, row: int) -> str:
+        return f"{self.path.name}:{self.lines[row]}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParsedRecords(Generic[R]):
+    """The good records of a file (ids unique) and an account of every row read."""
+
+    source: RecordSource
+    records: tuple[R, ...]
+    rows_read: int
+    rows_rejected: int
+    problems: tuple[Problem, ...]  # the first MAX_PROBLEMS, in file order
+
+    @property
+    def sha256(self) -> str:
+        return self.source.sha256
+
+
+class _Reject(Exception):  # noqa: N818 - a control-flow signal inside this module, not an error
+    """Raised while building one record: the row's (first) problem."""
+
+    def __init__(self, code: str, field: str, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.message = message
+        self.fix = fix
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def record_format(path: Path) -> tuple[str, bool]:
+    """``(format, gzipped)`` from the name: csv, jsonl (also .ndjson) or json (an array)."""
+    name = path.name.lower()
+    gz = name.endswith(".gz")
+    if gz:
+        name = name[:-3]
+    for suffix, kind in ((".csv", "csv"), (".jsonl", "jsonl"), (".ndjson", "jsonl")):
+        if name.endswith(suffix):
+            return kind, gz
+    if name.endswith(".json"):
+        return "json", gz
+    raise IngestError(
+        f"{path.name}: cannot tell the file format from its name",
+        hint="name record files *.csv, *.jsonl or *.json (a JSON array), optionally .gz",
+    )
+
+
+def read_record_source(path: Path) -> RecordSource:
+    """Read a ticket or incident file whole; ``IngestError`` (with the fix) if it cannot be."""
+    kind, gz = record_format(path)
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file", hint="check the path")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(
+            f"{path}: cannot read the file ({exc.strerror or exc})",
+            hint="check the path and that you may read it",
+        ) from exc
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if gz:
+        try:
+            data = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise IngestError(
+                f"{path.name}: cannot decompress it as gzip ({exc})",
+                hint="re-compress it with gzip, or drop .gz from the name if it is plain",
+            ) from exc
+    else:
+        data = raw
+    if kind == "csv":
+        return _read_csv(path, sha256, data)
+    text = _decode(path, data)
+    if kind == "jsonl" or text.lstrip(" \t\r\n").startswith("{"):
+        return _read_jsonl(path, sha256, text)  # a .json file of one object per line too
+    return _read_json_array(path, sha256, text)
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"{path.name}: not UTF-8 text (byte {exc.start})",
+            hint="export the file as UTF-8",
+        ) from exc
+
+
+def _normalise_columns(path: Path, names: Sequence[str]) -> list[str]:
+    columns = [name.strip().lower() for name in names]
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise IngestError(
+            f"{path.name}: column(s) {', '.join(repeated)} appear more than once",
+            hint="give every column a distinct name (names are not case-sensitive)",
+        )
+    return columns
+
+
+def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    first = body.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    header = next(csv.reader([first]), [])
+    bad_texts: list[str] = []
+
+    def on_invalid(row: Any) -> str:
+        bad_texts.append(str(row.text))
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(body),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise IngestError(
+            f"{path.name}: cannot parse the file as CSV: {exc}",
+            hint="check that it is valid CSV (UTF-8) with a header of column names",
+        ) from exc
+    columns = _normalise_columns(path, table.column_names)
+    table = table.rename_columns(columns)
+    # the line of every record: the header is record 0; rows the parser skipped are removed
+    starts, ends, lines = _csv_records(body)
+    skipped = _find_records(body, starts, ends, bad_texts)
+    keep = np.ones(lines.size, dtype=bool)
+    keep[:1] = False
+    keep[skipped] = False
+    record_lines = lines[keep].tolist()
+    invalid = tuple(
+        InvalidRow(
+            where=f"{path.name}:{int(lines[i])}",
+            message="wrong number of columns: "
+            + repr(body[starts[i] : ends[i]].decode(errors="replace").rstrip()[:80]),
+        )
+        for i in skipped[:MAX_PROBLEMS].tolist()
+    )
+    rows = tuple(table.to_pylist())
+    if len(record_lines) != len(rows):  # pragma: no cover - a parser/scan disagreement
+        record_lines = [0] * len(rows)
+    return RecordSource(
+        path=path,
+        sha256=sha256,
+        columns=tuple(columns),
+        rows=rows,
+        lines=tuple(int(line) for line in record_lines),
+        invalid=invalid,
+        invalid_count=len(bad_texts),
+    )
+
+
+def _read_jsonl(path: Path, sha256: str, text: str) -> RecordSource:
+    rows: list[dict[str, Any]] = []
+    lines: list[int] = []
+    invalid: list[InvalidRow] = []
+    n_invalid = 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = None
+            what = "not valid JSON"
+        else:
+            what = "not a JSON object"
+        if not isinstance(value, dict):
+            n_invalid += 1
+            if len(invalid) < MAX_PROBLEMS:
+                invalid.append(InvalidRow(where=f"{path.name}:{number}", message=f"line is {what}"))
+            continue
+        rows.append(_lower_keys(value))
+        lines.append(number)
+    return _json_source(
+        path, sha256=sha256, rows=rows, lines=lines, invalid=invalid, n_invalid=n_invalid
+    )
+
+
+def _read_json_array(path: Path, sha256: str, text: str) -> RecordSource:
+    """A top-level array of objects; each object's line is where it starts."""
+    decoder = json.JSONDecoder()
+    newlines = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype="<u4") == 10)
+
+    def line_of(offset: int) -> int:
+        return int(np.searchsorted(newlines, offset)) + 1
+
+    def broken(offset: int, what: str) -> IngestError:
+        return IngestError(
+            f"{path.name}:{line_of(offset)}: {what}",
+            hint="a .json record file must be one JSON array of objects: [{...}, {...}]"
+            " (use .jsonl for one object per line)",
+        )
+
+    position = _skip_space(text, 0)
+    if position >= len(text) or text[position] != "[":
+        raise broken(position, "the file does not start with a JSON array '['")
+    position = _skip_space(text, position + 1)
+    rows: list[dict[str, Any]] = []
+    lines: list[int] = []
+    invalid: list[InvalidRow] = []
+    n_invalid = 0
+    if position < len(text) and text[position] == "]":
+        position += 1
+    else:
+        while True:
+            try:
+                value, end = decoder.raw_decode(text, position)
+            except json.JSONDecodeError as exc:
+                raise broken(exc.pos, f"invalid JSON: {exc.msg}") from exc
+            if isinstance(value, dict):
+                rows.append(_lower_keys(value))
+                lines.append(line_of(position))
+            else:
+                n_invalid += 1
+                if len(invalid) < MAX_PROBLEMS:
+                    invalid.append(
+                        InvalidRow(
+                            where=f"{path.name}:{line_of(position)}",
+                            message="array element is not a JSON object",
+                        )
+                    )
+            position = _skip_space(text, end)
+            if position < len(text) and text[position] == ",":
+                position = _skip_space(text, position + 1)
+                continue
+            if position < len(text) and text[position] == "]":
+                position += 1
+                break
+            raise broken(position, "expected ',' or ']' after an array element")
+    if _skip_space(text, position) != len(text):
+        raise broken(position, "text after the closing ']'")
+    return _json_source(
+        path, sha256=sha256, rows=rows, lines=lines, invalid=invalid, n_invalid=n_invalid
+    )
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _lower_keys(value: dict[str, Any]) -> dict[str, Any]:
+    return {str(key).strip().lower(): item for key, item in value.items()}
+
+
+def _json_source(
+    path: Path,
+    *,
+    sha256: str,
+    rows: list[dict[str, Any]],
+    lines: list[int],
+    invalid: list[InvalidRow],
+    n_invalid: int,
+) -> RecordSource:
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    return RecordSource(
+        path=path,
+        sha256=sha256,
+        columns=tuple(columns),
+        rows=tuple(rows),
+        lines=tuple(lines),
+        invalid=tuple(invalid),
+        invalid_count=n_invalid,
+    )
+
+
+def _require(source: RecordSource, required: Sequence[str], what: str) -> None:
+    if not source.rows:
+        return  # an empty export is fine
+    missing = [name for name in required if name not in source.columns]
+    if missing:
+        found = ", ".join(source.columns) or "none"
+        raise IngestError(
+            f"{source.path.name}: no {', '.join(repr(m) for m in missing)} column for {what}"
+            f" (found: {found})",
+            hint=f"{what} files need the columns {', '.join(required)}; see docs/records.md",
+        )
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def _mask(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.bool_]:
+    return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def parse_instants(values: Sequence[object]) -> tuple[I64, I8]:
+    """Epoch seconds (floored) and a status per value: OK, MISSING, NAIVE or BAD.
+
+    Accepted: ISO-8601 text with ``Z`` or an offset. Text without an offset is NAIVE;
+    anything else (other text, numbers) is BAD; None and blank text are MISSING.
+    """
+    n = len(values)
+    texts = [v.strip() if isinstance(v, str) else None for v in values]
+    not_text = np.fromiter(
+        (v is not None and not isinstance(v, str) for v in values), dtype=bool, count=n
+    )
+    array = pa.array(texts, type=pa.string())
+    present = _mask(pc.greater(pc.utf8_length(array), 0))
+    zoned = _mask(pc.match_substring_regex(array, _ISO_ZONED))
+    naive = _mask(pc.match_substring_regex(array, _ISO_NAIVE))
+    seconds = np.zeros(n, dtype=np.int64)
+    parsed = np.zeros(n, dtype=bool)
+    if zoned.any():
+        rows = np.flatnonzero(zoned)
+        subset = array.take(pa.array(rows))
+        try:
+            stamps = pc.cast(subset, pa.timestamp("ns", "UTC"))
+            ns = np.asarray(stamps.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
+            seconds[rows] = ns.astype(np.int64) // 1_000_000_000
+            parsed[rows] = _mask(stamps.is_valid())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            # one impossible value (month 13, a lower-case z): parse this column one by one
+            for row, text in zip(rows.tolist(), subset.to_pylist(), strict=True):
+                epoch = _parse_iso(str(text))
+                if epoch is not None:
+                    seconds[row], parsed[row] = epoch, True
+    status = np.full(n, MISSING, dtype=np.int8)
+    status[present] = BAD
+    status[present & naive] = NAIVE
+    status[parsed] = OK
+    status[not_text] = BAD
+    return seconds, status
+
+
+def _parse_iso(text: str) -> int | None:
+    if text[-1:] == "z":
+        text = text[:-1] + "Z"
+    try:
+        moment = datetime.fromisoformat(text.replace(",", "."))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return delta.days * 86400 + delta.seconds
+
+
+class _Instants:
+    """One parsed column of instants: value ``i`` as an aware datetime, or the row's problem."""
+
+    def __init__(self, field: str, values: Sequence[object]) -> None:
+        self.field = field
+        self.values = values
+        self.seconds, self.status = parse_instants(values)
+
+    def get(self, i: int, *, label: str = "") -> datetime | None:
+        """Value ``i`` (None when blank); raises the row's problem when it is not an instant."""
+        status = int(self.status[i])
+        if status == OK:
+            return from_epoch(int(self.seconds[i]))
+        if status == MISSING:
+            return None
+        field = self.field
+        prefix = f"{label}: " if label else ""
+        value = self.values[i]
+        if status == NAIVE:
+            raise _Reject(
+                "naive-timestamp", field, f"{prefix}{value!r}: no UTC offset; add Z", _INSTANT_FIX
+            )
+        raise _Reject("bad-value", field, f"{prefix}{value!r} is not an instant", _INSTANT_FIX)
+
+    def require(self, i: int, *, label: str = "") -> datetime:
+        """Like ``get``, and a blank value is a problem too."""
+        moment = self.get(i, label=label)
+        if moment is None:
+            prefix = f"{label}: " if label else ""
+            field = self.field
+            raise _Reject("missing-value", field, f"{prefix}no {field}", f"fill in {field}")
+        return moment
+
+
+def _scalar(row: dict[str, Any], field: str) -> str | None:
+    """A text cell (numbers allowed, as ids and priorities often are), stripped; None if blank."""
+    value = row.get(field)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise _Reject("bad-value", field, f"{value!r} is not text", f"write {field} as text")
+
+
+def _key(row: dict[str, Any], field: str, *, limit: int = MAX_KEY_LENGTH) -> str:
+    value = _scalar(row, field)
+    if value is None:
+        raise _Reject("missing-value", field, f"no {field}", f"fill in {field}")
+    if len(value) > limit:
+        raise _Reject(
+            "bad-value",
+            field,
+            f"{value[:40]!r}… is longer than {limit} characters",
+            f"shorten {field} to at most {limit} characters",
+        )
+    return value
+
+
+def _label(row: dict[str, Any], field: str) -> str:
+    value = _scalar(row, field) or ""
+    if len(value) > MAX_LABEL_LENGTH:
+        raise _Reject(
+            "bad-value",
+            field,
+            f"{value[:40]!r}… is longer than {MAX_LABEL_LENGTH} characters",
+            f"shorten {field} to at most {MAX_LABEL_LENGTH} characters",
+        )
+    return value
+
+
+def _boolean(row: dict[str, Any], field: str) -> bool:
+    value = row.get(field)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    key = str(value).strip().lower() if isinstance(value, str | int) else None
+    if key == "":
+        return False
+    if key in _BOOLEANS:
+        return _BOOLEANS[key]
+    raise _Reject(
+        "bad-value", field, f"{value!r} is not a boolean", "use true/false, yes/no or 1/0"
+    )
+
+
+def _names(row: dict[str, Any], field: str) -> tuple[str, ...]:
+    """A list of names: a JSON array of text, or text separated by ``;``; blanks dropped."""
+    value = row.get(field)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[object] = list(value.split(";"))
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise _Reject(
+            "bad-value", field, f"{value!r} is not a list", f"write {field} as a;b or a JSON array"
+        )
+    names: dict[str, None] = {}
+    for item in items:
+        if not isinstance(item, str):
+            raise _Reject("bad-value", field, f"{item!r} in {field} is not text")
+        name = item.strip()
+        if len(name) > MAX_KEY_LENGTH:
+            raise _Reject("bad-value", field, f"{name[:40]!r}… is too long")
+        if name:
+            names[name] = None
+    return tuple(names)
+
+
+# --- tickets ---------------------------------------------------------------------------------
+
+_History = tuple[tuple[tuple[str, object, str], ...], None] | tuple[None, _Reject]
+
+
+def _history_entries(value: object) -> _History:
+    """``((status, at, entry text) …)`` of a history cell, or the reason it cannot be read."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return (), None
+    entries: list[tuple[str, object, str]] = []
+    if isinstance(value, str):
+        for part in value.split(";"):
+            text = part.strip()
+            if not text:
+                continue
+            status, at_sign, at = text.rpartition("@")
+            if not at_sign or not status.strip():
+                return None, _Reject(
+                    "bad-value",
+                    "history",
+                    f"entry {text!r} is not status@instant",
+                    "write entries as open@2026-10-01T09:00:00Z separated by ;",
+                )
+            entries.append((status.strip().lower(), at, text))
+        return tuple(entries), None
+    if isinstance(value, list):
+        for item in value:
+            named = item.get("status") if isinstance(item, dict) else None
+            if not isinstance(named, str) or not named.strip() or "at" not in item:
+                return None, _Reject(
+                    "bad-value",
+                    "history",
+                    f"entry {item!r} is not an object with 'at' and 'status'",
+                    'write entries as {"at": "2026-10-01T09:00:00Z", "status": "open"}',
+                )
+            entries.append((named.strip().lower(), item["at"], f"{named}@{item['at']}"))
+        return tuple(entries), None
+    return None, _Reject(
+        "bad-value",
+        "history",
+        f"{value!r} is not a status history",
+        "give a list of {at, status} objects (JSON) or status@instant;… (CSV)",
+    )
+
+
+def parse_tickets(source: RecordSource) -> ParsedRecords[Ticket]:
+    """The tickets of a file; bad rows become problems (see ``docs/records.md``)."""
+    _require(source, TICKET_REQUIRED, "ticket")
+    rows = source.rows
+    created = _Instants("created", [r.get("created") for r in rows])
+    first_response = _Instants("first_response", [r.get("first_response") for r in rows])
+    resolved = _Instants("resolved", [r.get("resolved") for r in rows])
+    histories = [_history_entries(r.get("history")) for r in rows]
+    flat = [entry for entries, _ in histories if entries for entry in entries]
+    at = _Instants("history", [entry[1] for entry in flat])
+    offsets = np.cumsum([0] + [len(entries or ()) for entries, _ in histories]).tolist()
+
+    def build(i: int, row: dict[str, Any]) -> Ticket:
+        ticket_id = _key(row, "id")
+        customer = _key(row, "customer")
+        priority = _label(row, "priority")
+        if not priority:
+            raise _Reject("missing-value", "priority", "no priority", "fill in priority")
+        opened = created.require(i)
+        answered = first_response.get(i)
+        closed = resolved.get(i)
+        for moment, field in ((answered, "first_response"), (closed, "resolved")):
+            if moment is not None and moment < opened:
+                raise _Reject(
+                    "bad-value",
+                    field,
+                    f"{field} {_iso(moment)} is before created {_iso(opened)}",
+                    f"check the {field} and created times",
+                )
+        entries, reject = histories[i]
+        if entries is None:
+            raise reject or _Reject("bad-value", "history", "unreadable status history")
+        changes: list[StatusChange] = []
+        for k, (status, _, text) in enumerate(entries, start=offsets[i]):
+            moment = at.require(k, label=f"entry {text!r}")
+            changes.append(StatusChange(at=moment, status=status))
+        if not changes:
+            changes.append(StatusChange(at=opened, status="open"))
+            if closed is not None:
+                changes.append(StatusChange(at=closed, status="resolved"))
+        try:
+            return Ticket(
+                id=ticket_id,
+                customer=customer,
+                priority=priority,
+                created=opened,
+                history=tuple(changes),
+                first_response=answered,
+                resolved=closed,
+            )
+        except InputError as exc:
+            raise _Reject(
+                "unsorted-history",
+                "history",
+                exc.message,
+                "list the status changes in time order, none before created",
+            ) from exc
+
+    return _collect(source, build, key=lambda t: t.id)
+
+
+# --- incidents -------------------------------------------------------------------------------
+
+
+def parse_incidents(source: RecordSource) -> ParsedRecords[Incident]:
+    """The incidents of a file; bad rows become problems (see ``docs/records.md``)."""
+    _require(source, INCIDENT_REQUIRED, "incident")
+    rows = source.rows
+    starts = _Instants("start", [r.get("start") for r in rows])
+    ends = _Instants("end", [r.get("end") for r in rows])
+
+    def build(i: int, row: dict[str, Any]) -> Incident:
+        incident_id = _key(row, "id")
+        services = _names(row, "services")
+        if not services:
+            raise _Reject(
+                "missing-value", "services", "no services", "name the affected service(s)"
+            )
+        start = starts.require(i)
+        end = ends.get(i)
+        if end is not None and end < start:
+            raise _Reject(
+                "bad-value",
+                "end",
+                f"end {_iso(end)} is before start {_iso(start)}",
+                "check the start and end times (leave end empty while the incident is open)",
+            )
+        return Incident(
+            id=incident_id,
+            services=services,
+            start=start,
+            end=end,
+            severity=_label(row, "severity"),
+            customer_caused=_boolean(row, "customer_caused"),
+            force_majeure=_boolean(row, "force_majeure"),
+            planned_maintenance=_boolean(row, "planned_maintenance"),
+            customers=_names(row, "customers"),
+        )
+
+    return _collect(source, build, key=lambda incident: incident.id)
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _collect(
+    source: RecordSource,
+    build: Callable[[int, dict[str, Any]], R],
+    *,
+    key: Callable[[R], str],
+) -> ParsedRecords[R]:
+    """Build every row; a later row with the same id wins over an earlier one."""
+    built: dict[str, tuple[int, R]] = {}
+    problems: list[tuple[int, Problem]] = []
+    rejected = 0
+    for i, row in enumerate(source.rows):
+        try:
+            record = build(i, row)
+        except _Reject as reject:
+            rejected += 1
+            problem = Problem(
+                code=reject.code,
+                message=reject.message,
+                where=source.where(i),
+                field=reject.field,
+                fix=reject.fix,
+            )
+            problems.append((source.lines[i], problem))
+            continue
+        earlier = built.pop(key(record), None)
+        if earlier is not None:
+            rejected += 1
+            j = earlier[0]
+            problem = Problem(
+                code="duplicate-id",
+                message=f"id {key(record)!r} appears again on line {source.lines[i]}; "
+                "the later row is kept",
+                where=source.where(j),
+                field="id",
+                fix="export each record once (the latest state)",
+            )
+            problems.append((source.lines[j], problem))
+        built[key(record)] = (i, record)
+    problems.extend(
+        (_line(row.where), Problem(code="bad-row", message=row.message, where=row.where))
+        for row in source.invalid
+    )
+    problems.sort(key=lambda item: item[0])
+    records = tuple(record for _, record in sorted(built.values(), key=lambda item: item[0]))
+    return ParsedRecords(
+        source=source,
+        records=records,
+        rows_read=len(source.rows) + source.invalid_count,
+        rows_rejected=rejected + source.invalid_count,
+        problems=tuple(problem for _, problem in problems[:MAX_PROBLEMS]),
+    )
+
+
+def _line(where: str) -> int:
+    tail = where.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def read_tickets(path: Path) -> ParsedRecords[Ticket]:
+    """Read and parse a ticket file."""
+    return parse_tickets(read_record_source(path))
+
+
+def read_incidents(path: Path) -> ParsedRecords[Incident]:
+    """Read and parse an incident file."""
+    return parse_incidents(read_record_source(path))

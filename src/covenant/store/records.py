@@ -1,0 +1,267 @@
+"""Repository of ticket and incident records: upsert by id, load as core objects.
+
+Every function takes the open connection (or ORM session) first and never commits: the
+caller owns the transaction, so one file is written all or nothing.
+
+A record is keyed by its ``id`` alone (one id space per kind, across customers). Saving a
+record whose id is stored already replaces the stored record when its content differs (the
+ticket was resolved since the last export) and leaves it alone when it does not; the
+``content_sha256`` of the stored fields tells the two apart without comparing field by field.
+Instants are stored in UTC to the second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from covenant.core.agreements import Incident
+from covenant.core.tickets import StatusChange, Ticket
+from covenant.core.timeutil import require_utc
+from covenant.errors import InputError, StoreError
+from covenant.store import record_tables
+
+Executor = Connection | Session
+_IN_LIMIT = 900  # bound parameters per IN list
+_WRITE_BATCH = 1000  # rows per upsert statement
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SaveCounts:
+    """What saving a batch of records did."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+# --- encoding --------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    return require_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _second(moment: datetime | None) -> datetime | None:
+    return None if moment is None else require_utc(moment).replace(microsecond=0)
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    canonical = {
+        key: _iso(value) if isinstance(value, datetime) else value for key, value in fields.items()
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _ticket_row(ticket: Ticket) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "id": ticket.id,
+        "customer": ticket.customer,
+        "priority": ticket.priority,
+        "created": _second(ticket.created),
+        "first_response": _second(ticket.first_response),
+        "resolved": _second(ticket.resolved),
+        "history": json.dumps(
+            [{"at": _iso(c.at), "status": c.status} for c in ticket.history],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
+    }
+    return {**fields, "content_sha256": _digest(fields)}
+
+
+def _incident_row(incident: Incident) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "id": incident.id,
+        "services": json.dumps(list(incident.services), ensure_ascii=False),
+        "start_at": _second(incident.start),
+        "end_at": _second(incident.end),
+        "severity": incident.severity,
+        "customer_caused": incident.customer_caused,
+        "force_majeure": incident.force_majeure,
+        "planned_maintenance": incident.planned_maintenance,
+        "customers": json.dumps(list(incident.customers), ensure_ascii=False),
+    }
+    return {**fields, "content_sha256": _digest(fields)}
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    value = json.loads(text)
+    if not isinstance(value, list):
+        raise StoreError("a stored record holds a malformed list", hint="re-ingest the record")
+    return tuple(str(item) for item in value)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _batched(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _dialect(conn: Executor) -> str:
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    return str(bind.dialect.name)
+
+
+def _save(conn: Executor, table: Table, rows: list[dict[str, Any]], at: datetime) -> SaveCounts:
+    at = require_utc(at)
+    ids = [row["id"] for row in rows]
+    if len(set(ids)) != len(ids):
+        raise InputError(
+            f"{len(ids) - len(set(ids))} record(s) repeat an id in one save",
+            hint="pass each id once (the latest state of the record)",
+        )
+    stored: dict[str, str] = {}
+    for part in _batched(ids, _IN_LIMIT):
+        query = select(table.c.id, table.c.content_sha256).where(table.c.id.in_(part))
+        stored.update((str(id_), str(sha)) for id_, sha in conn.execute(query))
+    changed = [
+        {**row, "updated_at": at} for row in rows if stored.get(row["id"]) != row["content_sha256"]
+    ]
+    updated = sum(1 for row in changed if row["id"] in stored)
+    if changed:
+        dialect = _dialect(conn)
+        if dialect == "postgresql":
+            statement: Any = pg_insert(table)
+        elif dialect == "sqlite":
+            statement = sqlite_insert(table)
+        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            raise StoreError(f"records cannot be saved on {dialect}")
+        # a concurrent writer may insert the same id after our read: update it instead
+        columns = [c.name for c in table.columns if c.name != "id"]
+        upsert = statement.on_conflict_do_update(
+            index_elements=["id"], set_={name: statement.excluded[name] for name in columns}
+        )
+        for part in _batched(changed, _WRITE_BATCH):
+            conn.execute(upsert, list(part))
+    return SaveCounts(
+        inserted=len(changed) - updated,
+        updated=updated,
+        unchanged=len(rows) - len(changed),
+    )
+
+
+def save_tickets(conn: Executor, *, tickets: Sequence[Ticket], at: datetime) -> SaveCounts:
+    """Insert new tickets and replace changed ones (by id); ``at`` stamps what was written."""
+    return _save(conn, record_tables.tickets, [_ticket_row(t) for t in tickets], at)
+
+
+def save_incidents(conn: Executor, *, incidents: Sequence[Incident], at: datetime) -> SaveCounts:
+    """Insert new incidents and replace changed ones (by id); ``at`` stamps what was written."""
+    return _save(conn, record_tables.incidents, [_incident_row(i) for i in incidents], at)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def load_tickets(
+    conn: Executor,
+    *,
+    customer: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> list[Ticket]:
+    """Tickets, by creation time then id; ``created_from``/``created_to`` bound ``[from, to)``."""
+    t = record_tables.tickets.c
+    query = select(
+        t.id, t.customer, t.priority, t.created, t.first_response, t.resolved, t.history
+    ).order_by(t.created, t.id)
+    if customer is not None:
+        query = query.where(t.customer == customer)
+    if created_from is not None:
+        query = query.where(t.created >= require_utc(created_from, what="created_from"))
+    if created_to is not None:
+        query = query.where(t.created < require_utc(created_to, what="created_to"))
+    result = []
+    for id_, cust, priority, created, first_response, resolved, history in conn.execute(query):
+        changes = tuple(
+            StatusChange(at=_instant(entry["at"]), status=entry["status"])
+            for entry in json.loads(history)
+        )
+        result.append(
+            Ticket(
+                id=id_,
+                customer=cust,
+                priority=priority,
+                created=created,
+                history=changes,
+                first_response=first_response,
+                resolved=resolved,
+            )
+        )
+    return result
+
+
+def load_incidents(
+    conn: Executor,
+    *,
+    services: Sequence[str] | None = None,
+    start: datetime,
+    end: datetime,
+    customer: str | None = None,
+) -> list[Incident]:
+    """Incidents overlapping ``[start, end)`` (open ones included), by start then id.
+
+    ``services``: only incidents on at least one of them (None: every service).
+    ``customer``: only incidents for that customer or for every customer.
+    """
+    start = require_utc(start, what="start")
+    end = require_utc(end, what="end")
+    if end < start:
+        raise InputError(f"end {_iso(end)} is before start {_iso(start)}")
+    i = record_tables.incidents.c
+    query = (
+        select(
+            i.id,
+            i.services,
+            i.start_at,
+            i.end_at,
+            i.severity,
+            i.customer_caused,
+            i.force_majeure,
+            i.planned_maintenance,
+            i.customers,
+        )
+        .where(i.start_at < end, or_(i.end_at.is_(None), i.end_at > start))
+        .order_by(i.start_at, i.id)
+    )
+    wanted = None if services is None else set(services)
+    result = []
+    for row in conn.execute(query):
+        affected = _names(row.services)
+        customers = _names(row.customers)
+        if wanted is not None and wanted.isdisjoint(affected):
+            continue
+        if customer is not None and customers and customer not in customers:
+            continue
+        result.append(
+            Incident(
+                id=row.id,
+                services=affected,
+                start=row.start_at,
+                end=row.end_at,
+                severity=row.severity,
+                customer_caused=bool(row.customer_caused),
+                force_majeure=bool(row.force_majeure),
+                planned_maintenance=bool(row.planned_maintenance),
+                customers=customers,
+            )
+        )
+    return result
