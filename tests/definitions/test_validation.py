@@ -235,12 +235,15 @@ def test_missing_service_is_a_warning() -> None:
     assert [(p.code, p.severity) for p in problems] == [("unresolved-reference", "warning")]
 
 
-def test_covenant_future_kinds_warn() -> None:
+def test_contract_kinds_are_validated() -> None:
     workspace, problems = load_text(
         "apiVersion: covenant/v1\nkind: Agreement\nmetadata: {name: a}\nspec: {}\n"
     )
-    assert workspace is not None
-    assert [(p.code, p.severity) for p in problems] == [("kind-not-yet-supported", "warning")]
+    assert workspace is None
+    assert {(p.code, p.field) for p in problems} == {
+        ("missing-field", "spec.customer"),
+        ("missing-field", "spec.versions"),
+    }
 
 
 def test_unknown_kind_suggests() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from covenant.cli import definitions_cmds, evaluate_cmds, ingest_cmds
+from covenant.cli import agreement_cmds, definitions_cmds, evaluate_cmds, ingest_cmds
 
 app = typer.Typer(
     name="covenant",
@@ -20,6 +20,7 @@ app = typer.Typer(
 definitions_cmds.register(app)
 ingest_cmds.register(app)
 evaluate_cmds.register(app)
+agreement_cmds.register(app)
 
 
 def main() -> None:

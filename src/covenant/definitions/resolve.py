@@ -22,6 +22,7 @@ from covenant.core.model import (
     Operator,
 )
 from covenant.definitions.alerting import resolve_tiers, tier_from_condition
+from covenant.definitions.contracts import Contracts, resolve_contracts
 from covenant.definitions.covenant_v1 import ComparisonSpec
 from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.documents import Parsed
@@ -64,6 +65,7 @@ class Resolved:
     objectives: tuple[Objective, ...]
     event_rules: tuple[EventRule, ...]
     problems: list[Problem]
+    contracts: Contracts = field(default_factory=Contracts)
 
 
 def duplicate_problems(parsed: Sequence[Parsed]) -> list[Problem]:
@@ -121,10 +123,12 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
                         )
                     )
                 rules.setdefault(rule.series, (rule, item.source))
+    contracts = resolve_contracts(parsed, objectives=objectives, build=build)
     return Resolved(
         objectives=tuple(objectives),
         event_rules=tuple(rule for rule, _ in rules.values()),
-        problems=problems,
+        problems=problems + contracts.problems,
+        contracts=contracts,
     )
 
 

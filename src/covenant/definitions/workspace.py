@@ -8,11 +8,14 @@ is used entirely or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from covenant.core.agreements import AgreementVersion, MaintenanceWindow
 from covenant.core.model import EventRule, Objective
+from covenant.definitions.calendars import CalendarSpec
+from covenant.definitions.contracts import Customer
 from covenant.definitions.documents import Definition, Parsed, parse_document
 from covenant.definitions.resolve import resolve
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
@@ -27,6 +30,11 @@ class Workspace:
     objectives: tuple[Objective, ...]
     event_rules: tuple[EventRule, ...]
     warnings: list[Problem] = field(default_factory=list)
+    customers: tuple[Customer, ...] = ()
+    calendars: tuple[CalendarSpec, ...] = ()
+    agreements: tuple[AgreementVersion, ...] = ()  # every version of every agreement
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+    origins: Mapping[str, str] = field(default_factory=dict)  # "agreement@vN" → "file:line"
 
     def objective(self, key: str) -> Objective:
         """The objective whose ``key`` is ``slo`` or ``slo/name``."""
@@ -75,6 +83,11 @@ def analyse_sources(
         objectives=resolved.objectives,
         event_rules=resolved.event_rules,
         warnings=found,
+        customers=resolved.contracts.customers,
+        calendars=resolved.contracts.calendars,
+        agreements=resolved.contracts.agreements,
+        maintenance=resolved.contracts.maintenance,
+        origins=resolved.contracts.origins,
     )
     return workspace, found
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from covenant.store import agreement_tables, record_tables  # noqa: F401 - register tables
 from covenant.store.tables import metadata
 
 

@@ -1,0 +1,289 @@
+"""``covenant/v1`` ``Customer``, ``Agreement`` and ``MaintenanceWindow`` as written (pydantic).
+
+Only structure and single-field rules live here (unknown keys, types, ranges, durations,
+currency codes); rules relating several fields, versions or documents are in
+``agreement_checks`` and ``contracts``, which also build the core model. See
+docs/agreements.md for the format and its exact meaning.
+
+Numbers that are percentages (``level: 99.9``, ``credit: 25``) and money (``"1200.00"``) are
+read exactly from the YAML text as ``Decimal`` (a plain YAML float is never a binary float here).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from covenant.definitions.calendars import CalendarDocument
+from covenant.definitions.durations import parse_duration
+from covenant.definitions.fields import Spec, TimeZoneText, problem
+from covenant.definitions.openslo import Document
+from covenant.errors import InputError
+
+FIXED_HELP = "write a whole number and one unit: m, h, d or w (e.g. 30m, 4h, 5d)"
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+INSTANT_HELP = (
+    "write a date (2026-01-01: midnight in the period's time zone) or an ISO-8601 date-time, "
+    "e.g. 2026-01-01T00:00:00+01:00"
+)
+
+# --- field types -----------------------------------------------------------------------------
+
+
+def _exact(value: Any) -> Any:
+    """A YAML number or text → Decimal, exactly; booleans and binary floats are refused."""
+    if isinstance(value, bool):
+        raise problem("invalid-type", "expected a number, got a boolean", "write a number")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _between(low: Decimal, high: Decimal, *, open_low: bool, open_high: bool, what: str) -> Any:
+    def check(value: Decimal) -> Decimal:
+        if not value.is_finite():
+            raise problem("invalid-value", f"{what} must be a finite number", "write a number")
+        too_low = value <= low if open_low else value < low
+        too_high = value >= high if open_high else value > high
+        if too_low or too_high:
+            left, right = "(" if open_low else "[", ")" if open_high else "]"
+            raise problem(
+                "percent-out-of-range",
+                f"{what} {value} is outside {left}{low}, {high}{right}",
+                f"write a percentage, e.g. {'99.9' if what == 'level' else '25'}",
+            )
+        return value
+
+    return check
+
+
+def _money(value: Decimal) -> Decimal:
+    if not value.is_finite() or value < 0:
+        raise problem(
+            "invalid-money",
+            f"amount {value} is not a non-negative amount",
+            'write the amount as text with its decimals, e.g. "1200.00"',
+        )
+    return value
+
+
+def _currency(value: str) -> str:
+    if not CURRENCY_PATTERN.match(value):
+        raise problem(
+            "invalid-currency",
+            f"currency {value!r} is not an ISO 4217 code",
+            "use three capital letters such as EUR, USD or GBP",
+        )
+    return value
+
+
+def _fixed_duration(value: Any) -> str:
+    text = str(value)
+    try:
+        parse_duration(text).seconds  # noqa: B018  (a fixed length is required)
+    except InputError as exc:
+        raise problem("invalid-duration", exc.message, FIXED_HELP) from exc
+    return text
+
+
+def _instant_text(value: Any) -> str:
+    text = str(value).strip()
+    try:
+        parse_instant(text, zone="UTC")
+    except ValueError as exc:
+        raise problem(
+            "invalid-instant", f"{text!r} is not a date or date-time", INSTANT_HELP
+        ) from exc
+    return text
+
+
+def parse_instant(text: str, *, zone: str) -> datetime:
+    """A date (midnight in ``zone``) or date-time (naive: in ``zone``) → aware UTC datetime."""
+    value = text.strip()
+    if len(value) == 10:
+        day = date.fromisoformat(value)
+        return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
+    return parsed.astimezone(UTC)
+
+
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_exact),
+    AfterValidator(
+        _between(Decimal(0), Decimal(100), open_low=False, open_high=False, what="percentage")
+    ),
+]
+Level = Annotated[
+    Decimal,
+    BeforeValidator(_exact),
+    AfterValidator(_between(Decimal(0), Decimal(100), open_low=True, open_high=True, what="level")),
+]
+PositivePercent = Annotated[
+    Decimal,
+    BeforeValidator(_exact),
+    AfterValidator(
+        _between(Decimal(0), Decimal(100), open_low=True, open_high=False, what="percentage")
+    ),
+]
+Money = Annotated[Decimal, BeforeValidator(_exact), AfterValidator(_money)]
+Currency = Annotated[str, AfterValidator(_currency)]
+FixedDuration = Annotated[str, BeforeValidator(_fixed_duration)]
+InstantText = Annotated[str, BeforeValidator(_instant_text)]
+StatusName = Literal["draft", "proposed", "signed", "active", "superseded", "expired", "terminated"]
+
+# --- Customer --------------------------------------------------------------------------------
+
+
+class ContactSpec(Spec):
+    name: str = Field(min_length=1)
+    email: str | None = None
+    role: str | None = None
+
+
+class CustomerSpec(Spec):
+    currency: Currency
+    contacts: list[ContactSpec] = Field(default_factory=list)
+
+
+class CustomerDocument(Document):
+    spec: CustomerSpec
+
+
+# --- MaintenanceWindow -----------------------------------------------------------------------
+
+
+class MaintenanceSpec(Spec):
+    services: list[str] = Field(min_length=1)
+    start: InstantText
+    end: InstantText
+    announced_at: InstantText
+    time_zone: TimeZoneText = "UTC"
+    customers: list[str] = Field(default_factory=list)
+    description: str | None = None
+
+
+class MaintenanceDocument(Document):
+    spec: MaintenanceSpec
+
+
+# --- Agreement -------------------------------------------------------------------------------
+
+
+class PartySpec(Spec):
+    name: str = Field(min_length=1)
+    role: str = ""
+    signed_at: InstantText | None = None
+
+
+class PeriodSpec(Spec):
+    unit: Literal["month", "quarter"] = "month"
+    time_zone: TimeZoneText = "UTC"
+
+
+class MeasurementSpec(Spec):
+    source: Literal["incidents", "bad-intervals", "mean-error-rate"]
+    slo: str | None = None
+    interval: FixedDuration | None = None
+    error_rate_at_least: PositivePercent | None = None
+    error_rate_above: Percent | None = None
+    severities: list[str] = Field(default_factory=list)
+
+
+class ExclusionsSpec(Spec):
+    maintenance_notice: FixedDuration | None = None
+    customer_caused: bool = True
+    force_majeure: bool = True
+
+
+class TierSpec(Spec):
+    """Bounds as the contract writes them: below ``<``, atMost ``≤``, atLeast ``≥``, above ``>``."""
+
+    below: Percent | None = None
+    at_most: Percent | None = None
+    at_least: Percent | None = None
+    above: Percent | None = None
+    credit: Percent
+
+
+class AmountSpec(Spec):
+    """``{percent: 50}`` of the period's fee and/or ``{amount: "5000.00"}``."""
+
+    percent: PositivePercent | None = None
+    amount: Money | None = None
+
+
+class ClaimDeadlineSpec(Spec):
+    periods_after: int | None = Field(default=None, ge=0)
+    days_after_period: int | None = Field(default=None, ge=0)
+
+
+class AvailabilitySpec(Spec):
+    name: str = Field(min_length=1)
+    services: list[str] = Field(min_length=1)
+    level: Level
+    measurement: MeasurementSpec
+    exclusions: ExclusionsSpec = Field(default_factory=ExclusionsSpec)
+    eligible: Literal["period", "period-less-exclusions"] = "period"
+    credits: list[TierSpec] = Field(default_factory=list)
+    cap: AmountSpec | None = None
+    minimum_credit: Money | None = None
+    claim_deadline: ClaimDeadlineSpec | None = None
+    backed_by: list[str] = Field(default_factory=list)
+
+
+class TargetSpec(Spec):
+    first_response: FixedDuration | None = None
+    resolution: FixedDuration | None = None
+
+
+class SupportSpec(Spec):
+    name: str = Field(min_length=1)
+    calendar: str | None = None
+    targets: dict[str, TargetSpec] = Field(min_length=1)
+    pause_states: list[str] | None = None
+    attainment: PositivePercent = Decimal(95)
+    penalty: AmountSpec | None = None
+    backed_by: list[str] = Field(default_factory=list)
+
+
+class VersionSpec(Spec):
+    version: int = Field(ge=1)
+    status: StatusName
+    effective_from: InstantText
+    effective_to: InstantText | None = None
+    reason: str | None = None
+    currency: Currency | None = None
+    fees: dict[str, Money] = Field(default_factory=dict)
+    period: PeriodSpec = Field(default_factory=PeriodSpec)
+    signatories: list[PartySpec] = Field(default_factory=list)
+    approvals: list[PartySpec] = Field(default_factory=list)
+    availability: list[AvailabilitySpec] = Field(default_factory=list)
+    support: list[SupportSpec] = Field(default_factory=list)
+
+
+class AgreementSpec(Spec):
+    customer: str
+    description: str | None = None
+    versions: list[VersionSpec] = Field(min_length=1)
+
+
+class AgreementDocument(Document):
+    spec: AgreementSpec
+
+
+CONTRACT_KINDS: dict[str, type[Document]] = {
+    "Customer": CustomerDocument,
+    "Calendar": CalendarDocument,
+    "Agreement": AgreementDocument,
+    "MaintenanceWindow": MaintenanceDocument,
+}
