@@ -29,6 +29,7 @@ check: $(STAMP) ## lint, types, architecture contracts
 bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmarks.md)
 	$(BIN)/python benchmarks/fleet.py
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/business_time.py
 
 docs: $(STAMP) ## check the docs' commands and examples still run
 	$(BIN)/pytest -q tests/test_docs.py
