@@ -110,7 +110,7 @@ class _Answers:
     bad: F64  # exact integers for Occurrences/Timeslices (as float64 < 2**53), sums for ratio
     bad_int: I64
     counted: I64
-    # RatioTimeslices requests: k -> (slices, first, last, bad slices added by the policy)
+    # RatioTimeslices requests: k -> (slices, first, last, silent slices the policy calls bad)
     ratio: dict[int, tuple[_RatioSlices, int, int, int]] = field(default_factory=dict)
 
     def exact_ratio_bad(self, k: int) -> Fraction:
@@ -270,7 +270,9 @@ def _answer_slices(
     bad_slices = (counted & ~slice_good & ~(~has & policy_good[:, None])).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         bad_ratio = np.where(has, 1.0 - good / np.where(has, total, 1), 0.0)
-    bad_ratio = np.where(~has & counted & ~policy_good[:, None], 1.0, bad_ratio)
+    empty_bad = ~has & counted & ~policy_good[:, None]  # silent slices the policy calls bad
+    bad_ratio = np.where(empty_bad, 1.0, bad_ratio)
+    empty_bad_prefix = _prefix(empty_bad.astype(np.int64))
     bad_prefix_int = _prefix(bad_slices)
     bad_prefix_float = np.zeros((len(group), n_slices + 1))
     np.cumsum(bad_ratio, axis=1, out=bad_prefix_float[:, 1:])
@@ -305,12 +307,13 @@ def _answer_slices(
     answers.counted[k] = counted_k
     answers.bad_int[k] = np.where(is_ratio, 0, bad_int_k)
     answers.bad[k] = np.where(is_ratio, bad_float_k, bad_int_k.astype(np.float64))
+    silent_bad = extra_bad + empty_bad_prefix[g, last] - empty_bad_prefix[g, first]
     for kk, gg, f, la, extra in zip(
         k[is_ratio].tolist(),
         g[is_ratio].tolist(),
         first[is_ratio].tolist(),
         last[is_ratio].tolist(),
-        extra_bad[is_ratio].tolist(),
+        silent_bad[is_ratio].tolist(),
         strict=True,
     ):
         answers.ratio[kk] = (_RatioSlices(good=good[gg], total=total[gg]), f, la, extra)
