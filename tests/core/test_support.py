@@ -16,8 +16,8 @@ from covenant.core.agreements import (
     SupportTarget,
     VersionStatus,
 )
+from covenant.core.business_time import Pauses
 from covenant.core.support import (
-    PauseSet,
     TimerKind,
     TimerState,
     WallClock,
@@ -178,8 +178,8 @@ def test_wall_clock_deadline_matches_a_second_by_second_walk(
         if t not in paused:
             counted += 1
         t += 1
-    ps = PauseSet(
-        owner=np.zeros(len(spans), dtype=np.int64),
+    ps = Pauses(
+        ticket=np.zeros(len(spans), dtype=np.int64),
         start=np.array([s for s, _ in spans], dtype=np.int64),
         end=np.array([e for _, e in spans], dtype=np.int64),
     )

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import typer
 
-from covenant.cli import agreement_cmds, definitions_cmds, evaluate_cmds, ingest_cmds
+from covenant.cli import (
+    agreement_cmds,
+    definitions_cmds,
+    evaluate_cmds,
+    ingest_cmds,
+    report_cmds,
+)
 
 app = typer.Typer(
     name="covenant",
@@ -21,6 +27,7 @@ definitions_cmds.register(app)
 ingest_cmds.register(app)
 evaluate_cmds.register(app)
 agreement_cmds.register(app)
+report_cmds.register(app)
 
 
 def main() -> None:

@@ -20,6 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.agreements import AgreementVersion, Money, SupportCommitment, SupportTarget
+from covenant.core.business_time import Pauses, business_deadline, business_seconds_between
+from covenant.core.calendars import IntervalTable
 from covenant.core.tickets import RESOLVED_STATES, Ticket
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 
@@ -27,38 +29,43 @@ I64 = npt.NDArray[np.int64]
 CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PauseSet:
-    """Pauses of many timers, flattened: pause ``k`` belongs to timer ``owner[k]``."""
-
-    owner: I64
-    start: I64
-    end: I64
-
-
 class Clock(Protocol):
-    """Elapsed time and deadlines, vectorised (epoch seconds, int64)."""
+    """Elapsed time and deadlines, vectorised over timers (epoch seconds, int64)."""
 
-    def elapsed(self, start: I64, end: I64, pauses: PauseSet) -> I64: ...
+    def elapsed(self, start: I64, end: I64, pauses: Pauses) -> I64: ...
 
-    def deadline(self, start: I64, seconds: I64, pauses: PauseSet) -> I64: ...
+    def deadline(self, start: I64, seconds: I64, pauses: Pauses) -> I64: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessClock:
+    """Business time of a compiled calendar (see ``covenant.core.business_time``)."""
+
+    table: IntervalTable
+
+    def elapsed(self, start: I64, end: I64, pauses: Pauses) -> I64:
+        return business_seconds_between(self.table, start, end, pauses=pauses)
+
+    def deadline(self, start: I64, seconds: I64, pauses: Pauses) -> I64:
+        return business_deadline(self.table, start, seconds, pauses=pauses)
 
 
 class WallClock:
-    """Calendar time, 24×7: every second counts unless paused."""
+    """Calendar time, 24×7: every second counts unless paused (pauses of one timer must not
+    overlap, as a status history guarantees)."""
 
-    def elapsed(self, start: I64, end: I64, pauses: PauseSet) -> I64:
+    def elapsed(self, start: I64, end: I64, pauses: Pauses) -> I64:
         span = np.maximum(end - start, 0)
-        lo = np.maximum(pauses.start, start[pauses.owner])
-        hi = np.minimum(pauses.end, end[pauses.owner])
-        paused = np.bincount(pauses.owner, weights=np.maximum(hi - lo, 0), minlength=start.size)
+        lo = np.maximum(pauses.start, start[pauses.ticket])
+        hi = np.minimum(pauses.end, end[pauses.ticket])
+        paused = np.bincount(pauses.ticket, weights=np.maximum(hi - lo, 0), minlength=start.size)
         result: I64 = span - paused.astype(np.int64)
         return result
 
-    def deadline(self, start: I64, seconds: I64, pauses: PauseSet) -> I64:
+    def deadline(self, start: I64, seconds: I64, pauses: Pauses) -> I64:
         due = start + seconds
-        order = np.lexsort((pauses.start, pauses.owner))
-        owner, p_start, p_end = pauses.owner[order], pauses.start[order], pauses.end[order]
+        order = np.lexsort((pauses.start, pauses.ticket))
+        owner, p_start, p_end = pauses.ticket[order], pauses.start[order], pauses.end[order]
         # Pauses in time order push the deadline back when they begin before it; process the
         # k-th pause of every timer at once (loop over pause rank, not over tickets).
         first = np.searchsorted(owner, np.arange(start.size))
@@ -222,7 +229,7 @@ def ticket_timers(
     stops = np.array(rows.stop, dtype=np.int64)
     limits = np.array(rows.target, dtype=np.int64)
     flat = np.array(rows.pauses, dtype=np.int64).reshape(-1, 3)
-    pause_set = PauseSet(owner=flat[:, 0], start=flat[:, 1], end=flat[:, 2])
+    pause_set = Pauses(ticket=flat[:, 0], start=flat[:, 1], end=flat[:, 2])
     running = stops < 0
     elapsed = clock.elapsed(starts, np.where(running, now, stops), pause_set)
     deadline = clock.deadline(starts, limits, pause_set)

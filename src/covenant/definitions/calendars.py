@@ -26,6 +26,7 @@ from typing import Any
 import holidays as holiday_data
 from pydantic import Field
 
+from covenant.core import calendars as core
 from covenant.definitions.diagnostics import at, did_you_mean
 from covenant.definitions.fields import Spec, TimeZoneText
 from covenant.definitions.openslo import Document
@@ -492,3 +493,32 @@ def _no_overlap(
             )
             return False
     return True
+
+
+def to_core_calendar(spec: CalendarSpec) -> core.Calendar:
+    """The business-time engine's calendar for ``spec`` (holidays already expanded)."""
+
+    def week(schedule: WeekSchedule) -> core.WeeklyHours:
+        return core.WeeklyHours(
+            days=tuple(
+                tuple(core.Shift(start=s, end=e) for s, e in hours) for hours in schedule.days
+            )
+        )
+
+    return core.Calendar(
+        name=spec.name,
+        zone=spec.zone,
+        hours=week(spec.weekly),
+        changes=tuple(
+            core.ScheduleChange(effective=c.effective_from, hours=week(c.weekly))
+            for c in spec.changes
+        ),
+        holidays=frozenset(day for day, _ in spec.holidays),
+        overrides=tuple(
+            core.DayHours(day=day, shifts=tuple(core.Shift(start=s, end=e) for s, e in hours))
+            for day, hours in spec.overrides
+        ),
+        closures=tuple(
+            core.Closure(day=day, start=s, end=e) for day, hours in spec.closures for s, e in hours
+        ),
+    )

@@ -7,15 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from covenant.config import Settings, sqlite_url
+from covenant.core.agreements import Incident as IncidentRecord
 from covenant.core.evaluate import align_down
 from covenant.core.model import DAY, HOUR, MINUTE
-from covenant.core.timeutil import to_epoch
+from covenant.core.tickets import StatusChange, Ticket
+from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError
 from covenant.services.evaluate import EvaluationReport, evaluate_objectives
 from covenant.services.ingest import ingest_matrix, open_store
 from covenant.services.workspace import load_workspace
 from covenant.sources.synthetic import Incident, Profile, generate
+from covenant.store.records import save_incidents, save_tickets
 
 STEP = 60
 
@@ -80,6 +85,88 @@ def shop_profiles(series: Sequence[str], *, end: int) -> dict[str, Profile]:
     return profiles
 
 
+def shop_incidents(*, end: int) -> list[IncidentRecord]:
+    """Incident records matching the generated traffic, plus two storefront incidents."""
+    return [
+        IncidentRecord(
+            id="INC-1042",
+            services=("checkout",),
+            start=from_epoch(end - 40 * MINUTE),
+            end=None,
+            severity="sev1",
+        ),
+        IncidentRecord(
+            id="INC-0977",
+            services=("checkout",),
+            start=from_epoch(end - 20 * DAY),
+            end=from_epoch(end - 20 * DAY + HOUR),
+            severity="sev2",
+        ),
+        IncidentRecord(
+            id="INC-1010",
+            services=("storefront",),
+            start=from_epoch(end - 6 * DAY),
+            end=from_epoch(end - 6 * DAY + 50 * MINUTE),
+            severity="sev1",
+        ),
+        IncidentRecord(
+            id="INC-1021",
+            services=("storefront",),
+            start=from_epoch(end - 3 * DAY),
+            end=from_epoch(end - 3 * DAY + 2 * HOUR),
+            severity="sev1",
+            customer_caused=True,
+            customers=("initech",),
+        ),
+    ]
+
+
+def shop_tickets(*, end: int, days: int = 45, seed: int = 11) -> list[Ticket]:
+    """Globex's support tickets: mostly on time, a few late, some paused, reopened or open."""
+    rng = np.random.default_rng(seed)
+    tickets = []
+    start = end - days * DAY
+    count = int(rng.poisson(1.3 * days))
+    created_all = np.sort(rng.integers(start, end - HOUR, size=count))
+    for n, created in enumerate(created_all.tolist()):
+        priority = str(rng.choice(["P1", "P2", "P3"], p=[0.15, 0.4, 0.45]))
+        late = rng.random() < 0.08
+        response = {"P1": 20 * MINUTE, "P2": 90 * MINUTE, "P3": 3 * HOUR}[priority]
+        response = int(response * (1.8 if late else rng.uniform(0.2, 0.9)))
+        resolve = {"P1": 3 * HOUR, "P2": 20 * HOUR, "P3": 2 * DAY}[priority]
+        resolve = int(resolve * (1.6 if late else rng.uniform(0.3, 0.9)))
+        history = [StatusChange(at=from_epoch(created), status="open")]
+        if rng.random() < 0.25:  # waiting on the customer for a while
+            pause_at = created + response + int(rng.integers(1, 30)) * MINUTE
+            pause_end = pause_at + int(rng.integers(1, 12)) * HOUR
+            history += [
+                StatusChange(at=from_epoch(pause_at), status="waiting-on-customer"),
+                StatusChange(at=from_epoch(pause_end), status="open"),
+            ]
+            resolve += pause_end - pause_at
+        resolved = created + max(resolve, response + MINUTE)
+        first_response = created + response
+        if resolved <= end:
+            history.append(StatusChange(at=from_epoch(resolved), status="resolved"))
+            if rng.random() < 0.05 and resolved + DAY + 2 * HOUR <= end:  # reopened
+                history += [
+                    StatusChange(at=from_epoch(resolved + DAY), status="open"),
+                    StatusChange(at=from_epoch(resolved + DAY + 2 * HOUR), status="resolved"),
+                ]
+        tickets.append(
+            Ticket(
+                id=f"GLX-{n + 1:04d}",
+                customer="globex",
+                priority=priority,
+                created=from_epoch(created),
+                history=tuple(history),
+                first_response=from_epoch(first_response) if first_response <= end else None,
+                resolved=from_epoch(resolved) if resolved <= end else None,
+            )
+        )
+    return tickets
+
+
 def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary:
     """Reset the workspace's embedded store, fill it with generated traffic, evaluate at ``at``."""
     workspace = load_workspace(settings.workspace)
@@ -97,6 +184,9 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
     series = tuple(dict.fromkeys(o.series for o in workspace.objectives))
     matrix = generate(shop_profiles(series, end=end), start=end - days * DAY, end=end, step=STEP)
     ingest_matrix(engine, matrix=matrix)
+    with engine.begin() as conn:
+        save_incidents(conn, incidents=shop_incidents(end=end), at=from_epoch(end))
+        save_tickets(conn, tickets=shop_tickets(end=end), at=from_epoch(end))
     report = evaluate_objectives(engine, objectives=workspace.objectives, at=at)
     engine.dispose()
     return DemoSummary(

@@ -1,0 +1,69 @@
+"""``covenant report sla``: a customer's service level statement for one period."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from covenant.cli.common import WorkspaceOption, console, fail, settings_for
+from covenant.cli.evaluate_cmds import AtOption, parse_instant
+from covenant.errors import CovenantError
+from covenant.render.sla import render_statement_table, statement_html, statement_json
+from covenant.services.ingest import open_store
+from covenant.services.sla import report_statement
+from covenant.services.workspace import load_workspace
+
+
+class StatementFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    HTML = "html"
+
+
+def register(app: typer.Typer) -> None:
+    report = typer.Typer(help="Reports for customers and finance.", no_args_is_help=True)
+    report.command("sla")(sla_command)
+    app.add_typer(report, name="report")
+
+
+def sla_command(
+    customer: Annotated[str, typer.Option("--customer", "-c", help="Customer name.")],
+    period: Annotated[
+        str, typer.Option("--period", "-p", help="Reporting period: 2026-10 or 2026-Q4.")
+    ],
+    workspace: WorkspaceOption = Path(),
+    at: AtOption = None,
+    output_format: Annotated[
+        StatementFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = StatementFormat.TABLE,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
+    ] = None,
+) -> None:
+    """The customer's statement: levels, downtime and exclusions, credits, support, deadlines."""
+    instant = parse_instant(at)
+    try:
+        ws = load_workspace(workspace)
+        engine = open_store(settings_for(workspace).database_url)
+        statement = report_statement(
+            engine, workspace=ws, customer=customer, period=period, at=instant
+        )
+    except CovenantError as error:
+        raise fail(error) from None
+    if output_format is StatementFormat.TABLE and output is None:
+        render_statement_table(console, statement)
+        return
+    text = (
+        statement_html(statement)
+        if output_format is StatementFormat.HTML
+        else json.dumps(statement_json(statement), indent=2)
+    )
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output}")

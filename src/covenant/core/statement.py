@@ -1,0 +1,40 @@
+"""A customer's statement for one reporting period: what was promised, measured and owed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from covenant.core.agreements import Money
+from covenant.core.availability import AvailabilityResult
+from covenant.core.support import SupportResult
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Statement:
+    customer: str
+    customer_name: str
+    period_label: str
+    period_start: datetime
+    period_end: datetime
+    zone: str
+    generated_at: datetime
+    agreements: tuple[tuple[str, int], ...]  # (agreement, version) in force during the period
+    availability: tuple[AvailabilityResult, ...]
+    support: tuple[SupportResult, ...]
+    credits: tuple[Money, ...]  # total per currency
+    penalties: tuple[Money, ...]
+
+    @property
+    def complete(self) -> bool:
+        return all(a.complete for a in self.availability) and self.generated_at >= self.period_end
+
+
+def totals(amounts: Sequence[Money]) -> tuple[Money, ...]:
+    """Sum money per currency (never across currencies)."""
+    by_currency: dict[str, Decimal] = {}
+    for m in amounts:
+        by_currency[m.currency] = by_currency.get(m.currency, Decimal("0.00")) + m.amount
+    return tuple(Money(amount=v, currency=k) for k, v in sorted(by_currency.items()))

@@ -1,0 +1,231 @@
+"""A customer's SLA statement as a table, as JSON (``covenant.statement/v1``) and as HTML.
+
+The statement is customer-facing: commitments, measured levels, evidence, credits and
+penalties — never internal SLO names, series, burn rates or error budgets.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from rich.console import Console
+from rich.table import Table
+
+from covenant.core.agreements import Money
+from covenant.core.availability import AvailabilityResult, Evidence
+from covenant.core.statement import Statement
+from covenant.core.support import SupportResult, TimerKind
+from covenant.render.evaluation import exact, iso
+
+SCHEMA = "covenant.statement/v1"
+
+
+def money_text(m: Money | None) -> str:
+    return "—" if m is None else f"{m.amount:,.2f} {m.currency}"
+
+
+def level_text(value: Fraction | None, digits: int = 3) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.{digits}f} %"
+
+
+def committed_text(value: Fraction) -> str:
+    text = f"{float(value) * 100:.6f}".rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
+def minutes_text(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes:,} min" + (f" {rest} s" if rest else "")
+
+
+def duration_text(seconds: int) -> str:
+    sign = "-" if seconds < 0 else ""
+    d = timedelta(seconds=abs(seconds))
+    hours, rest = divmod(int(d.total_seconds()), 3600)
+    return f"{sign}{hours}h {rest // 60:02d}m"
+
+
+def _money(m: Money | None) -> dict[str, str] | None:
+    return None if m is None else {"amount": str(m.amount), "currency": m.currency}
+
+
+def _evidence(items: tuple[Evidence, ...]) -> list[dict[str, Any]]:
+    return [
+        {"start": iso(e.start), "end": iso(e.end), "seconds": e.seconds, "reason": e.reason}
+        for e in items
+    ]
+
+
+def availability_json(a: AvailabilityResult) -> dict[str, Any]:
+    credit = a.credit
+    return {
+        "agreement": a.agreement,
+        "version": a.version,
+        "commitment": a.commitment,
+        "services": list(a.services),
+        "committed": exact(a.level_committed),
+        "eligible_start": iso(a.eligible_start),
+        "eligible_end": iso(a.eligible_end),
+        "complete": a.complete,
+        "eligible_seconds": a.eligible_s,
+        "downtime_seconds": a.downtime_s,
+        "excluded_seconds": a.excluded_s,
+        "level": exact(a.level),
+        "no_data": a.no_data,
+        "met": a.met,
+        "credit": None
+        if credit is None
+        else {
+            "tier": str(credit.tier) if credit.tier else None,
+            "percent": str(credit.percent),
+            "fee": _money(credit.fee),
+            "uncapped": _money(credit.uncapped),
+            "amount": _money(credit.amount),
+            "notes": list(credit.notes),
+        },
+        "claim_deadline": iso(a.claim_deadline) if a.claim_deadline else None,
+        "downtime": _evidence(a.down),
+        "exclusions": _evidence(a.exclusions),
+        "not_excluded": _evidence(a.not_excluded),
+    }
+
+
+def support_json(s: SupportResult) -> dict[str, Any]:
+    return {
+        "agreement": s.agreement,
+        "version": s.version,
+        "commitment": s.commitment,
+        "met": s.met,
+        "penalty": _money(s.penalty),
+        "attainment": [
+            {
+                "priority": a.priority,
+                "timer": a.kind.value,
+                "met": a.met,
+                "breached": a.breached,
+                "running": a.running,
+                "share": exact(a.share),
+                "required": exact(a.required),
+                "ok": a.ok,
+            }
+            for a in s.attainment
+        ],
+        "tickets": [
+            {
+                "ticket": t.ticket,
+                "priority": t.priority,
+                "timer": t.kind.value,
+                "cycle": t.cycle,
+                "started": iso(t.started),
+                "stopped": iso(t.stopped) if t.stopped else None,
+                "target_seconds": t.target_s,
+                "elapsed_seconds": t.elapsed_s,
+                "remaining_seconds": t.remaining_s,
+                "deadline": iso(t.deadline),
+                "state": t.state.value,
+            }
+            for t in s.timers
+        ],
+    }
+
+
+def statement_json(st: Statement) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "customer": st.customer,
+        "customer_name": st.customer_name,
+        "period": st.period_label,
+        "period_start": iso(st.period_start),
+        "period_end": iso(st.period_end),
+        "time_zone": st.zone,
+        "generated_at": iso(st.generated_at),
+        "complete": st.complete,
+        "agreements": [{"agreement": a, "version": v} for a, v in st.agreements],
+        "availability": [availability_json(a) for a in st.availability],
+        "support": [support_json(s) for s in st.support],
+        "credits": [_money(m) for m in st.credits],
+        "penalties": [_money(m) for m in st.penalties],
+    }
+
+
+def render_statement_table(console: Console, st: Statement) -> None:
+    state = "final" if st.complete else f"provisional, as of {iso(st.generated_at)}"
+    console.print(
+        f"[bold]{st.customer_name}[/] — service level statement for "
+        f"[bold]{st.period_label}[/] ({st.zone}, {state})"
+    )
+    table = Table(title="Availability", title_justify="left")
+    for col in (
+        "agreement",
+        "commitment",
+        "services",
+        "committed",
+        "measured",
+        "downtime",
+        "excluded",
+        "credit",
+        "claim by",
+    ):
+        table.add_column(col)
+    for a in st.availability:
+        credit = a.credit
+        credit_text = (
+            "—"
+            if credit is None
+            else (
+                f"{credit.percent} % = {money_text(credit.amount)}"
+                + (f" ({'; '.join(credit.notes)})" if credit.notes else "")
+            )
+        )
+        table.add_row(
+            f"{a.agreement} v{a.version}",
+            a.commitment,
+            ", ".join(a.services),
+            committed_text(a.level_committed),
+            level_text(a.level) if a.level is not None else f"no data: {a.no_data}",
+            minutes_text(a.downtime_s),
+            minutes_text(a.excluded_s),
+            credit_text,
+            iso(a.claim_deadline) if a.claim_deadline else "—",
+        )
+    console.print(table)
+    for s in st.support:
+        t = Table(
+            title=f"Support — {s.agreement} v{s.version} {s.commitment}", title_justify="left"
+        )
+        for col in ("priority", "timer", "met", "breached", "open", "attained", "required"):
+            t.add_column(col)
+        for share in s.attainment:
+            t.add_row(
+                share.priority,
+                share.kind.value,
+                str(share.met),
+                str(share.breached),
+                str(share.running),
+                level_text(share.share, 1),
+                level_text(share.required, 1),
+            )
+        console.print(t)
+        if s.penalty is not None:
+            console.print(f"  support penalty owed: {money_text(s.penalty)}")
+    console.print("credits owed: " + (", ".join(money_text(m) for m in st.credits) or "none"))
+
+
+def statement_html(st: Statement) -> str:
+    env = Environment(
+        loader=PackageLoader("covenant.render", "templates"), autoescape=select_autoescape(["html"])
+    )
+    env.filters.update(
+        money=money_text,
+        level=level_text,
+        committed=committed_text,
+        minutes=minutes_text,
+        iso=iso,
+        duration=duration_text,
+    )
+    return env.get_template("statement.html").render(st=st, first_response=TimerKind.FIRST_RESPONSE)
