@@ -358,3 +358,27 @@ def test_claim_deadlines(claim: ClaimDeadline, deadline: datetime) -> None:
     c = incidents_commitment(claim=claim)
     r = availability(version(c, zone="Europe/Berlin"), c, period_start=NOV, at=AFTER)
     assert r.claim_deadline == deadline
+
+
+def test_interval_measurement_without_any_requests_is_no_data() -> None:
+    c = AvailabilityCommitment(
+        name="uptime",
+        services=("storage",),
+        level=Fraction(999, 1000),
+        measurement=Measurement(
+            source=DowntimeSource.BAD_INTERVALS,
+            series="storage-requests",
+            interval_s=300,
+            threshold=Fraction(5, 100),
+        ),
+        remedies=Remedies(tiers=TIERS),
+    )
+    zeros = np.zeros(30 * 1440, dtype=np.int64)
+    r = availability(
+        version(c), c, period_start=NOV, at=AFTER, data=buckets(NOV, 30, good=zeros, total=zeros)
+    )
+    assert r.level is None
+    assert r.credit is None
+    assert r.met is None
+    assert r.no_data is not None
+    assert "no requests" in r.no_data

@@ -85,10 +85,21 @@ def test_vendor_example_pause_moves_the_deadline() -> None:
     resolution = next(x for x in timers if x.kind is TimerKind.RESOLUTION)
     assert resolution.deadline == h(11 + 5 / 60)
     assert resolution.elapsed_s == int(2.5 * 3600) - 65 * 60
+    assert resolution.paused_s == 65 * 60
+    assert not resolution.paused_now
     assert resolution.state is TimerState.MET
     response = next(x for x in timers if x.kind is TimerKind.FIRST_RESPONSE)
     assert response.elapsed_s == 900
     assert response.state is TimerState.MET
+
+
+def test_a_paused_running_timer_stands_still() -> None:
+    t = ticket("T6", (0, "open"), (1, "waiting-on-customer"), priority="P2")
+    (timer,) = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(10))
+    assert timer.paused_now
+    assert (timer.elapsed_s, timer.paused_s) == (3600, 9 * 3600)
+    assert timer.deadline == h(10 + 7)  # 7 h of the 8 h target remain, counted from now
+    assert timer.state is TimerState.RUNNING
 
 
 def test_breach_is_strictly_more_than_the_target_in_whole_seconds() -> None:

@@ -44,6 +44,14 @@ def test_demo_story(shop: Path) -> None:
     assert by_slo["storefront-availability"].status is Status.OK
     assert summary.report.needs_attention
     assert (shop / ".covenant" / "covenant.db").exists()
+    # Both customers get a statement for the month in progress; checkout's outage costs Globex.
+    statements = {s.customer: s for s in summary.statements}
+    assert set(statements) == {"globex", "initech"}
+    assert statements["globex"].period_label == "2026-10"
+    assert not statements["globex"].complete
+    (globex_uptime,) = statements["globex"].availability
+    assert globex_uptime.met is False
+    assert statements["globex"].credits
     # Running again rebuilds the store rather than adding the traffic twice.
     again = run_demo(Settings(workspace=shop, database_url=sqlite_url(shop)), at=AT, days=35)
     assert [e.total for e in again.report.evaluations] == [

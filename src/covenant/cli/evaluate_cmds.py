@@ -14,6 +14,7 @@ from covenant.cli.common import WorkspaceOption, console, err_console, fail, set
 from covenant.core.results import Evaluation
 from covenant.errors import CovenantError
 from covenant.render.evaluation import render_table, report_json
+from covenant.render.sla import render_statement_table
 from covenant.services.demo import run_demo
 from covenant.services.evaluate import evaluate_objectives
 from covenant.services.ingest import open_store
@@ -118,3 +119,12 @@ def demo_command(
             f"buckets ({summary.events:,} requests) over {days} days into {summary.database}"
         )
     show(summary.report.at, summary.report.evaluations, output)
+    if output is Format.TABLE:
+        for statement in summary.statements:
+            console.print()
+            render_statement_table(console, statement)
+        console.print(
+            "\nTry: covenant report sla --customer globex --period "
+            f"{summary.statements[0].period_label if summary.statements else '2026-11'} "
+            f"-w {workspace} --format html -o statement.html"
+        )

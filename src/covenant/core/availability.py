@@ -249,8 +249,10 @@ def availability(
     downtime_s = intervals.total(down_spans)
     if eligible_s == 0:
         level, no_data = None, "no eligible time in the period (the version was not in force)"
+    elif no_data:
+        level = None
     elif m.source is DowntimeSource.MEAN_ERROR_RATE:
-        level = None if no_data else 1 - mean_error
+        level = 1 - mean_error
     else:
         level = Fraction(eligible_s - downtime_s, eligible_s)
     credit = credit_for(version, commitment, level) if level is not None else None
@@ -335,6 +337,8 @@ def _from_buckets(
             return [], Fraction(0), "no requests in the period"
         ratios = _exact_mean(bad[keep], total[keep])
         return [], ratios, None
+    if int(total[keep].sum()) == 0:
+        return [], Fraction(0), "no requests in the eligible time (is the data being collected?)"
     assert m.threshold is not None
     num, den = m.threshold.numerator, m.threshold.denominator
     lhs = bad.astype(object) * den

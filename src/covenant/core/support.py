@@ -103,6 +103,8 @@ class TicketTimer:
     stopped: datetime | None  # response or resolution; None while running
     target_s: int
     elapsed_s: int
+    paused_s: int  # time (on the clock) spent in a pause state, not counted in elapsed
+    paused_now: bool  # the ticket is in a pause state at ``at`` (a running timer stands still)
     remaining_s: int  # target − elapsed; negative when breached
     deadline: datetime  # given the pauses so far
     state: TimerState
@@ -231,7 +233,12 @@ def ticket_timers(
     flat = np.array(rows.pauses, dtype=np.int64).reshape(-1, 3)
     pause_set = Pauses(ticket=flat[:, 0], start=flat[:, 1], end=flat[:, 2])
     running = stops < 0
-    elapsed = clock.elapsed(starts, np.where(running, now, stops), pause_set)
+    ends = np.where(running, now, stops)
+    elapsed = clock.elapsed(starts, ends, pause_set)
+    paused = clock.elapsed(starts, ends, Pauses.none()) - elapsed
+    open_pause = np.zeros(starts.size, dtype=bool)
+    open_pause[pause_set.ticket[pause_set.end >= now]] = True
+    paused_now = running & open_pause
     deadline = clock.deadline(starts, limits, pause_set)
     state = np.where(
         elapsed > limits,
@@ -259,12 +266,21 @@ def ticket_timers(
             stopped=None if rows.stop[i] < 0 else from_epoch(rows.stop[i]),
             target_s=rows.target[i],
             elapsed_s=e,
+            paused_s=p,
+            paused_now=bool(z),
             remaining_s=rows.target[i] - e,
             deadline=from_epoch(d),
             state=names[s],
         )
-        for i, (e, d, s) in enumerate(
-            zip(elapsed.tolist(), deadline.tolist(), state.tolist(), strict=True)
+        for i, (e, d, s, p, z) in enumerate(
+            zip(
+                elapsed.tolist(),
+                deadline.tolist(),
+                state.tolist(),
+                paused.tolist(),
+                paused_now.tolist(),
+                strict=True,
+            )
         )
     )
 

@@ -125,6 +125,8 @@ def support_json(s: SupportResult) -> dict[str, Any]:
                 "stopped": iso(t.stopped) if t.stopped else None,
                 "target_seconds": t.target_s,
                 "elapsed_seconds": t.elapsed_s,
+                "paused_seconds": t.paused_s,
+                "paused_now": t.paused_now,
                 "remaining_seconds": t.remaining_s,
                 "deadline": iso(t.deadline),
                 "state": t.state.value,
@@ -214,6 +216,8 @@ def render_statement_table(console: Console, st: Statement) -> None:
         if s.penalty is not None:
             console.print(f"  support penalty owed: {money_text(s.penalty)}")
     console.print("credits owed: " + (", ".join(money_text(m) for m in st.credits) or "none"))
+    if st.penalties:
+        console.print("penalties owed: " + ", ".join(money_text(m) for m in st.penalties))
 
 
 def statement_html(st: Statement) -> str:

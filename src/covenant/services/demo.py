@@ -11,13 +11,16 @@ import numpy as np
 
 from covenant.config import Settings, sqlite_url
 from covenant.core.agreements import Incident as IncidentRecord
+from covenant.core.availability import period_containing
 from covenant.core.evaluate import align_down
 from covenant.core.model import DAY, HOUR, MINUTE
+from covenant.core.statement import Statement
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError
 from covenant.services.evaluate import EvaluationReport, evaluate_objectives
 from covenant.services.ingest import ingest_matrix, open_store
+from covenant.services.sla import period_label, report_statement
 from covenant.services.workspace import load_workspace
 from covenant.sources.synthetic import Incident, Profile, generate
 from covenant.store.records import save_incidents, save_tickets
@@ -32,6 +35,7 @@ class DemoSummary:
     events: int
     database: str
     report: EvaluationReport
+    statements: tuple[Statement, ...] = ()
 
 
 def shop_profiles(series: Sequence[str], *, end: int) -> dict[str, Profile]:
@@ -188,6 +192,20 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
         save_incidents(conn, incidents=shop_incidents(end=end), at=from_epoch(end))
         save_tickets(conn, tickets=shop_tickets(end=end), at=from_epoch(end))
     report = evaluate_objectives(engine, objectives=workspace.objectives, at=at)
+    statements = []
+    for customer in workspace.customers:
+        versions = [v for v in workspace.agreements if v.customer == customer.name]
+        if versions:
+            start, _ = period_containing(versions[0], at)
+            statements.append(
+                report_statement(
+                    engine,
+                    workspace=workspace,
+                    customer=customer.name,
+                    period=period_label(versions[0], start),
+                    at=at,
+                )
+            )
     engine.dispose()
     return DemoSummary(
         series=len(series),
@@ -195,4 +213,5 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
         events=int(matrix.total.sum()),
         database=str(db_file),
         report=report,
+        statements=tuple(statements),
     )
