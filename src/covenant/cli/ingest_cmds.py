@@ -16,7 +16,7 @@ from rich.table import Table
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
 from covenant.core.model import EventRule
-from covenant.errors import CovenantError
+from covenant.errors import CovenantError, Problem
 from covenant.services.ingest import IngestReport, ingest_event_files, open_store
 from covenant.services.records import (
     RecordIngestReport,
@@ -121,6 +121,28 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
+def problem_json(p: Problem) -> dict[str, str]:
+    return {"where": p.where, "field": p.field, "code": p.code, "message": p.message, "fix": p.fix}
+
+
+def render_rejected(
+    out: Console, path: Path, problems: Sequence[Problem], *, rejected: int, field: str
+) -> None:
+    """The first rejected rows of a file as a table, and how many more there were."""
+    if not problems:
+        return
+    table = Table(title=f"{path.name}: rejected rows", title_justify="left")
+    table.add_column("where")
+    table.add_column(field)
+    table.add_column("problem")
+    for p in problems[:SHOWN_PROBLEMS]:
+        table.add_row(p.where, p.field, p.message + (f" — {p.fix}" if p.fix else ""))
+    out.print(table)
+    hidden = rejected - min(len(problems), SHOWN_PROBLEMS)
+    if hidden > 0:
+        out.print(f"… and {hidden:,} more rejected row(s)", markup=False)
+
+
 def report_json(report: IngestReport) -> dict[str, Any]:
     """The stable machine form of one file's report."""
     return {
@@ -136,16 +158,7 @@ def report_json(report: IngestReport) -> dict[str, Any]:
         "series_touched": list(report.series_touched),
         "first_event": _iso(report.first_event),
         "last_event": _iso(report.last_event),
-        "problems": [
-            {
-                "where": p.where,
-                "field": p.field,
-                "code": p.code,
-                "message": p.message,
-                "fix": p.fix,
-            }
-            for p in report.problems
-        ],
+        "problems": [problem_json(p) for p in report.problems],
     }
 
 
@@ -186,17 +199,7 @@ def render_reports(reports: list[IngestReport], out: Console) -> None:
                 markup=False,
                 highlight=False,
             )
-        if r.problems:
-            table = Table(title=f"{r.path.name}: rejected rows", title_justify="left")
-            table.add_column("where")
-            table.add_column("column")
-            table.add_column("problem")
-            for p in r.problems[:SHOWN_PROBLEMS]:
-                table.add_row(p.where, p.field, p.message + (f" — {p.fix}" if p.fix else ""))
-            out.print(table)
-            hidden = r.rows_rejected - min(len(r.problems), SHOWN_PROBLEMS)
-            if hidden > 0:
-                out.print(f"… and {hidden:,} more rejected row(s)", markup=False)
+        render_rejected(out, r.path, r.problems, rejected=r.rows_rejected, field="column")
 
 
 # --- tickets and incidents ---------------------------------------------------------------------
@@ -301,16 +304,7 @@ def record_report_json(report: RecordIngestReport) -> dict[str, Any]:
         "inserted": report.inserted,
         "updated": report.updated,
         "unchanged": report.unchanged,
-        "problems": [
-            {
-                "where": p.where,
-                "field": p.field,
-                "code": p.code,
-                "message": p.message,
-                "fix": p.fix,
-            }
-            for p in report.problems
-        ],
+        "problems": [problem_json(p) for p in report.problems],
     }
 
 
@@ -339,14 +333,4 @@ def render_record_reports(reports: list[RecordIngestReport], out: Console) -> No
                 markup=False,
                 highlight=False,
             )
-        if r.problems:
-            table = Table(title=f"{r.path.name}: rejected rows", title_justify="left")
-            table.add_column("where")
-            table.add_column("field")
-            table.add_column("problem")
-            for p in r.problems[:SHOWN_PROBLEMS]:
-                table.add_row(p.where, p.field, p.message + (f" — {p.fix}" if p.fix else ""))
-            out.print(table)
-            hidden = r.rows_rejected - min(len(r.problems), SHOWN_PROBLEMS)
-            if hidden > 0:
-                out.print(f"… and {hidden:,} more rejected row(s)", markup=False)
+        render_rejected(out, r.path, r.problems, rejected=r.rows_rejected, field="field")

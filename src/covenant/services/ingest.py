@@ -107,7 +107,7 @@ def _ingest_file(
 ) -> IngestReport:
     _notify(progress, path, "read", 0.0)
     source = read_source(path)
-    with _store_errors(engine):
+    with store_errors(engine):
         with engine.connect() as conn:
             earlier = buckets.find_batch(conn, sha256=source.sha256)
         if earlier is not None:
@@ -180,7 +180,7 @@ def _write(
 
 
 @contextmanager
-def _store_errors(engine: Engine) -> Iterator[None]:
+def store_errors(engine: Engine) -> Iterator[None]:
     """Translate driver errors (other than a duplicate's IntegrityError) into ``StoreError``."""
     try:
         yield
@@ -223,7 +223,7 @@ def ingest_counts(
             raise InputError("series indices must point into keys")
     if index.shape != starts.shape:
         raise InputError("keys (or series) and bucket_starts must have the same length")
-    with _store_errors(engine), engine.begin() as conn:
+    with store_errors(engine), engine.begin() as conn:
         ids = buckets.ensure_series(conn, keys=distinct, step=step)
         id_of = np.array([ids[key] for key in distinct], dtype=np.int64)
         return buckets.add_counts(

@@ -21,7 +21,7 @@ from covenant.core.agreements import Incident
 from covenant.core.tickets import Ticket
 from covenant.core.timeutil import to_epoch
 from covenant.errors import Problem
-from covenant.services.ingest import Progress, _store_errors
+from covenant.services.ingest import Progress, store_errors
 from covenant.sources import records as record_files
 from covenant.store import buckets, records
 from covenant.store.records import load_incidents, load_tickets
@@ -130,7 +130,7 @@ def _ingest_file(
 ) -> RecordIngestReport:
     _notify(progress, path, "read", 0.0)
     source = record_files.read_record_source(path)
-    with _store_errors(engine):
+    with store_errors(engine):
         with engine.connect() as conn:
             earlier = buckets.find_batch(conn, sha256=source.sha256)
         if earlier is not None:

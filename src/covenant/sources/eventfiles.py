@@ -154,7 +154,7 @@ def _open(path: Path, gz: bool) -> Any:
 _MAX_INVALID = 100
 
 
-def _csv_records(data: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any]:
+def csv_records(data: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any]:
     """Start, end and line number of every non-empty CSV record (the header first)."""
     buf = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buf == 10)
@@ -201,8 +201,8 @@ def _read_csv(path: Path, gz: bool) -> tuple[pa.Table, LineMap, list[InvalidRow]
     def records() -> npt.NDArray[np.int64]:
         if "lines" not in cache:
             data = _raw_bytes(path, gz)
-            starts, ends, lines = _csv_records(data)
-            invalid_records = _find_records(data, starts, ends, bad_texts)
+            starts, ends, lines = csv_records(data)
+            invalid_records = find_records(data, starts, ends, bad_texts)
             mask = np.ones(lines.size, dtype=bool)
             mask[0] = False  # the header
             mask[invalid_records] = False
@@ -228,7 +228,7 @@ def _read_csv(path: Path, gz: bool) -> tuple[pa.Table, LineMap, list[InvalidRow]
     return table, locate, invalid, len(bad_texts)
 
 
-def _find_records(
+def find_records(
     data: bytes,
     starts: npt.NDArray[np.int64],
     ends: npt.NDArray[np.int64],

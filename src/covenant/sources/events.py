@@ -17,21 +17,19 @@ distinct ``sli``/``service`` value, and per *bad* row (to word its message) only
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from covenant.core.model import Comparison, EventRule, Operator
 from covenant.errors import IngestError, InputError, Problem
+from covenant.sources import eventrows as er
 from covenant.sources.eventfiles import SourceTable, read_source
+from covenant.sources.eventrows import F64, I64, MAX_PROBLEMS, Mask
 
 __all__ = [
     "ClassifiedEvents",
@@ -41,29 +39,7 @@ __all__ = [
     "read_source",
 ]
 
-MAX_PROBLEMS = 100
 _DENSE_LIMIT = 1 << 24  # (series × buckets) cells counted densely; beyond, sort-based unique
-
-I64 = npt.NDArray[np.int64]
-F64 = npt.NDArray[np.float64]
-Mask = npt.NDArray[np.bool_]
-
-_OUTCOMES = {
-    "good": 1, "ok": 1, "success": 1, "true": 1, "1": 1, "pass": 1,
-    "bad": 0, "error": 0, "failure": 0, "false": 0, "0": 0, "fail": 0,
-}  # fmt: skip
-_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_INTEGER = r"^[+-]?\d+$"
-_ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
-_ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
-_MS_THRESHOLD = 100_000_000_000  # epoch numbers at or above this are milliseconds (year 5138+ in s)
-
-# reasons a row is rejected, in the order they are checked (the first one is reported)
-_R_OK, _R_NO_ID, _R_TS_MISSING, _R_TS_NAIVE, _R_TS_BAD = 0, 1, 2, 3, 4
-_R_STATUS_BAD, _R_LATENCY_BAD, _R_OUTCOME_BAD, _R_COUNTS_BAD, _R_GOOD_GT_TOTAL = 5, 6, 7, 8, 9
-_R_NEED_STATUS, _R_NEED_LATENCY, _R_NEED_OUTCOME, _R_TS_RANGE = 10, 11, 12, 13
-EARLIEST = 0  # 1970-01-01T00:00:00Z
-LATEST = 7_258_118_400  # 2200-01-01T00:00:00Z: later instants are typos, not data
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,243 +72,6 @@ class ClassifiedEvents:
 def read_events(path: Path, *, rules: Sequence[EventRule], step: int = 60) -> ClassifiedEvents:
     """Read and classify one file (see ``classify_events``)."""
     return classify_events(read_source(path), rules=rules, step=step)
-
-
-# --- columns ---------------------------------------------------------------------------------
-
-
-def _column(table: pa.Table, name: str) -> pa.ChunkedArray | None:
-    return table.column(name) if name in table.column_names else None
-
-
-def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        return column.cast(kind.value_type).cast(pa.string())
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return column.cast(pa.string())
-    return column.cast(pa.string())
-
-
-def _codes(column: pa.ChunkedArray | None, n: int) -> tuple[npt.NDArray[np.int32], list[str]]:
-    """Per-row dictionary code (-1 for null or empty) and the distinct values."""
-    if column is None:
-        return np.full(n, -1, dtype=np.int32), []
-    if not pa.types.is_dictionary(column.type):
-        column = _as_text(column).dictionary_encode()
-    column = column.unify_dictionaries() if column.num_chunks > 1 else column
-    if column.num_chunks == 0:
-        return np.full(n, -1, dtype=np.int32), []
-    values = [str(v) for v in column.chunk(0).dictionary.cast(pa.string()).to_pylist()]
-    parts = [
-        chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-        for chunk in column.chunks
-    ]
-    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-    blank = [i for i, v in enumerate(values) if not v.strip()]
-    if blank:
-        codes[np.isin(codes, blank)] = -1
-    return codes, values
-
-
-def _text_mask(text: pa.ChunkedArray, pattern: str) -> Mask:
-    return np.asarray(
-        pc.match_substring_regex(text, pattern).fill_null(False).to_numpy(zero_copy_only=False),
-        dtype=bool,
-    )
-
-
-def _numbers(column: pa.ChunkedArray | None, n: int) -> tuple[F64, Mask, Mask]:
-    """``(values, present, invalid)``: float values, which rows hold one, which hold junk."""
-    if column is None:
-        return np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    kind = column.type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
-        present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        values = column.cast(pa.float64()).fill_null(0).to_numpy(zero_copy_only=False)
-        values = np.asarray(values, dtype=np.float64)
-        invalid = present & ~np.isfinite(values)
-        return np.where(invalid, 0.0, values), present & ~invalid, invalid
-    text = pc.utf8_trim_whitespace(_as_text(column))
-    nonempty = np.asarray(
-        pc.greater(pc.utf8_length(text), 0).fill_null(False).to_numpy(zero_copy_only=False),
-        dtype=bool,
-    )
-    try:
-        values = np.asarray(
-            pc.cast(pc.if_else(pc.greater(pc.utf8_length(text), 0), text, None), pa.float64())
-            .fill_null(0)
-            .to_numpy(zero_copy_only=False),
-            dtype=np.float64,
-        )
-        good = nonempty.copy()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        good = _text_mask(text, _NUMBER)
-        values = np.asarray(
-            pc.cast(pc.if_else(pa.chunked_array([pa.array(good)]), text, None), pa.float64())
-            .fill_null(0)
-            .to_numpy(zero_copy_only=False),
-            dtype=np.float64,
-        )
-    invalid = nonempty & ~good
-    finite = np.isfinite(values)
-    invalid |= good & ~finite
-    good &= finite
-    return np.where(good, values, 0.0), good, invalid
-
-
-def _integers(column: pa.ChunkedArray | None, n: int) -> tuple[I64, Mask, Mask]:
-    """Like ``_numbers`` but integral values only, as exact int64."""
-    if column is None:
-        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    if pa.types.is_integer(column.type):
-        present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        values = column.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
-        return np.asarray(values, dtype=np.int64), present, np.zeros(n, dtype=bool)
-    floats, present, invalid = _numbers(column, n)
-    integral = present & (floats == np.floor(floats)) & (np.abs(floats) < 2.0**53)
-    invalid = invalid | (present & ~integral)
-    return np.where(integral, floats, 0).astype(np.int64), integral, invalid
-
-
-def _cast_timestamps(text: pa.ChunkedArray | pa.Array) -> tuple[I64, Mask]:
-    """Parse zoned ISO-8601 text to epoch ns; ``ok`` marks rows that parsed."""
-    parsed = pc.cast(text, pa.timestamp("ns", "UTC"))
-    ok = np.asarray(parsed.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    ns = np.asarray(parsed.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
-    return ns.astype(np.int64, copy=False), ok
-
-
-def _parallel_cast(text: pa.ChunkedArray) -> tuple[I64, Mask]:
-    """The fast path (every value parses): chunks cast on two threads (pyarrow frees the GIL)."""
-    chunks = text.chunks or [pa.array([], pa.string())]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(_cast_timestamps, chunks))
-    return (
-        np.concatenate([r[0] for r in results]),
-        np.concatenate([r[1] for r in results]),
-    )
-
-
-def _timestamps(column: pa.ChunkedArray, n: int) -> tuple[I64, npt.NDArray[np.int8]]:
-    """Epoch seconds (floored) and a reason code per row (0 when the timestamp is good)."""
-    reason = np.zeros(n, dtype=np.int8)
-    kind = column.type
-    if pa.types.is_timestamp(kind):
-        if kind.tz is None:
-            raise IngestError(
-                "the timestamp column holds timestamps without a time zone",
-                hint="write them as UTC (a timestamp type with tz=UTC) or as ISO-8601 text with Z",
-            )
-        unit = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[kind.unit]
-        present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        raw = np.asarray(
-            column.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64
-        )
-        reason[~present] = _R_TS_MISSING
-        return raw // unit, reason
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        values, present, invalid = _numbers(column, n)
-        reason[~present] = _R_TS_MISSING
-        reason[invalid] = _R_TS_BAD
-        return _epoch_seconds(values), reason
-    text = _as_text(column)
-    try:
-        ns, present = _parallel_cast(text)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        text = pc.utf8_trim_whitespace(text)
-        present = np.asarray(
-            pc.greater(pc.utf8_length(text), 0).fill_null(False).to_numpy(zero_copy_only=False),
-            dtype=bool,
-        )
-        try:
-            values = pc.cast(pc.if_else(present, text, None), pa.float64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return _timestamps_slowly(text, present, reason)
-        reason[~present] = _R_TS_MISSING
-        floats = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.float64)
-        return _epoch_seconds(floats), reason
-    reason[~present] = _R_TS_MISSING
-    ns //= 1_000_000_000
-    return ns, reason
-
-
-def _epoch_seconds(values: F64) -> I64:
-    ms = np.abs(values) >= _MS_THRESHOLD
-    seconds = np.where(ms, values / 1000.0, values)
-    # Far out of range (or NaN) becomes LATEST, which the range check rejects as a bad row.
-    sane = np.isfinite(seconds) & (np.abs(seconds) < 2.0**62)
-    return np.floor(np.where(sane, seconds, LATEST)).astype(np.int64)
-
-
-def _timestamps_slowly(
-    text: pa.ChunkedArray, present: Mask, reason: npt.NDArray[np.int8]
-) -> tuple[I64, npt.NDArray[np.int8]]:
-    """Mixed or partly broken timestamps: classify each row's shape, then parse by shape."""
-    n = present.size
-    seconds = np.zeros(n, dtype=np.int64)
-    numeric = _text_mask(text, _NUMBER)
-    zoned = _text_mask(text, _ISO_ZONED)
-    naive = _text_mask(text, _ISO_NAIVE)
-    if numeric.any():
-        floats = np.asarray(
-            pc.cast(pc.if_else(pa.chunked_array([pa.array(numeric)]), text, None), pa.float64())
-            .fill_null(0)
-            .to_numpy(zero_copy_only=False),
-            dtype=np.float64,
-        )
-        seconds[numeric] = _epoch_seconds(floats[numeric])
-    parsed = np.zeros(n, dtype=bool)
-    if zoned.any():
-        rows = np.flatnonzero(zoned)
-        subset = pc.take(text, pa.array(rows))
-        block = 1 << 16
-        for b0 in range(0, rows.size, block):
-            part = subset.slice(b0, block)
-            try:
-                ns, ok = _cast_timestamps(part)
-                seconds[rows[b0 : b0 + block]] = ns // 1_000_000_000
-                parsed[rows[b0 : b0 + block]] = ok
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                # a block with an impossible date (month 13): parse its values one by one
-                for j, value in enumerate(part.to_pylist()):
-                    epoch = _parse_iso(str(value))
-                    if epoch is not None:
-                        seconds[rows[b0 + j]] = epoch
-                        parsed[rows[b0 + j]] = True
-    reason[~present] = _R_TS_MISSING
-    reason[present & naive & ~numeric] = _R_TS_NAIVE
-    reason[present & ~numeric & ~naive & ~parsed] = _R_TS_BAD
-    return seconds, reason
-
-
-def _parse_iso(value: str) -> int | None:
-    try:
-        moment = datetime.fromisoformat(value.replace(",", "."))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
-    return delta.days * 86400 + delta.seconds
-
-
-def _outcomes(column: pa.ChunkedArray | None, n: int) -> tuple[npt.NDArray[np.int8], Mask]:
-    """Per row 1 good, 0 bad, -1 absent; and which rows hold an unrecognised value."""
-    if column is None:
-        return np.full(n, -1, dtype=np.int8), np.zeros(n, dtype=bool)
-    if pa.types.is_boolean(column.type) or pa.types.is_integer(column.type):
-        present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        raw = np.asarray(
-            column.cast(pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
-        )
-        valid = present & ((raw == 0) | (raw == 1))
-        return np.where(valid, raw, -1).astype(np.int8), present & ~valid
-    codes, values = _codes(column, n)
-    lookup = np.array([_OUTCOMES.get(v.strip().lower(), -2) for v in values] + [-1], dtype=np.int8)
-    mapped = lookup[codes]  # code -1 picks the trailing "absent"
-    invalid = mapped == -2
-    return np.where(invalid, -1, mapped).astype(np.int8), invalid
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -466,8 +205,8 @@ def classify_events(
     compiled = _compile(rules)
     reason = np.zeros(n, dtype=np.int8)
 
-    sli_codes, sli_values = _codes(_column(table, "sli"), n)
-    svc_codes, svc_values = _codes(_column(table, "service"), n)
+    sli_codes, sli_values = er.dictionary_codes(er.column(table, "sli"), n)
+    svc_codes, svc_values = er.dictionary_codes(er.column(table, "service"), n)
     width = len(svc_values) + 1
     if (len(sli_values) + 1) * width >= 2**31:
         raise IngestError(
@@ -482,27 +221,27 @@ def classify_events(
     no_identity = (sli_codes < 0) & (svc_codes < 0)
     matched = levels[0][cell] >= 0 if levels else np.zeros(n, dtype=bool)
     unmatched_rows = ~matched & ~no_identity
-    reason[no_identity] = _R_NO_ID
+    reason[no_identity] = er.R_NO_ID
 
-    seconds, ts_reason = _timestamps(table.column("timestamp"), n)
-    ts_reason[(ts_reason == 0) & ((seconds < EARLIEST) | (seconds >= LATEST))] = _R_TS_RANGE
+    seconds, ts_reason = er.timestamps(table.column("timestamp"), n)
+    ts_reason[(ts_reason == 0) & ((seconds < er.EARLIEST) | (seconds >= er.LATEST))] = er.R_TS_RANGE
     _first(reason, matched & (ts_reason != 0), ts_reason)
 
     if precounted:
-        good_n, good_ok, good_bad = _integers(_column(table, "good"), n)
-        total_n, total_ok, total_bad = _integers(_column(table, "total"), n)
+        good_n, good_ok, good_bad = er.integers(er.column(table, "good"), n)
+        total_n, total_ok, total_bad = er.integers(er.column(table, "total"), n)
         counts_bad = ~good_ok | ~total_ok | good_bad | total_bad | (good_n < 0) | (total_n < 0)
-        _first(reason, matched & counts_bad, _R_COUNTS_BAD)
-        _first(reason, matched & (good_n > total_n), _R_GOOD_GT_TOTAL)
+        _first(reason, matched & counts_bad, er.R_COUNTS_BAD)
+        _first(reason, matched & (good_n > total_n), er.R_GOOD_GT_TOTAL)
     else:
-        status, has_status, status_bad = _numbers(_column(table, "status"), n)
+        status, has_status, status_bad = er.numbers(er.column(table, "status"), n)
         status_bad |= has_status & ((status != np.floor(status)) | (status < 100) | (status > 599))
-        latency, has_latency, latency_bad = _numbers(_column(table, "latency_ms"), n)
+        latency, has_latency, latency_bad = er.numbers(er.column(table, "latency_ms"), n)
         latency_bad |= has_latency & ~(latency >= 0)
-        outcome, outcome_bad = _outcomes(_column(table, "outcome"), n)
-        _first(reason, matched & status_bad, _R_STATUS_BAD)
-        _first(reason, matched & latency_bad, _R_LATENCY_BAD)
-        _first(reason, matched & outcome_bad, _R_OUTCOME_BAD)
+        outcome, outcome_bad = er.outcomes(er.column(table, "outcome"), n)
+        _first(reason, matched & status_bad, er.R_STATUS_BAD)
+        _first(reason, matched & latency_bad, er.R_LATENCY_BAD)
+        _first(reason, matched & outcome_bad, er.R_OUTCOME_BAD)
 
     # fan out: every (row, matching rule) pair; decide good per pair, collect bad rows
     pairs: list[_Pairs] = []
@@ -537,14 +276,14 @@ def classify_events(
                 crit = np.ones(n, dtype=bool)
                 if any_status:
                     crit &= ~need_s | _holds(status, rule, compiled.status)
-                    _first(reason, active & need_s & ~has_status & ~status_bad, _R_NEED_STATUS)
+                    _first(reason, active & need_s & ~has_status & ~status_bad, er.R_NEED_STATUS)
                 if any_latency:
                     crit &= ~need_l | _holds(latency, rule, compiled.latency)
-                    _first(reason, active & need_l & ~has_latency & ~latency_bad, _R_NEED_LATENCY)
+                    _first(reason, active & need_l & ~has_latency & ~latency_bad, er.R_NEED_LATENCY)
                 good = np.where(default, default_good, crit)
             if missing_outcome is not None:
                 where = active & missing_outcome
-                _first(reason, where if default is None else where & default, _R_NEED_OUTCOME)
+                _first(reason, where if default is None else where & default, er.R_NEED_OUTCOME)
         if len(levels) == 1:
             series_of = rule if identity else compiled.series[rule]
             pairs.append(_Pairs(rows=None, series=series_of, good=good))
@@ -558,7 +297,7 @@ def classify_events(
                 )
             )
 
-    ok_rows = matched & (reason == _R_OK)
+    ok_rows = matched & (reason == er.R_OK)
     counts = _count(
         compiled.keys,
         pairs=pairs,
@@ -567,9 +306,9 @@ def classify_events(
         step=step,
         weights=(good_n, total_n) if precounted else None,
     )
-    rejected_rows = np.flatnonzero(reason != _R_OK)
-    problems = _merge_invalid(
-        source, _problems(source, table, rejected_rows[:MAX_PROBLEMS], reason)
+    rejected_rows = np.flatnonzero(reason != er.R_OK)
+    problems = er.merge_invalid(
+        source, er.problems(source, table, rejected_rows[:MAX_PROBLEMS], reason)
     )
     unmatched = _unmatched(cell[unmatched_rows], sli_values, svc_values)
     ingested = int(np.count_nonzero(ok_rows))
@@ -590,7 +329,7 @@ def classify_events(
 
 def _first(reason: npt.NDArray[np.int8], where: Mask, code: int | npt.NDArray[np.int8]) -> None:
     """Set ``reason`` where it is still 0 (the first problem found is the one reported)."""
-    target = where & (reason == _R_OK)
+    target = where & (reason == er.R_OK)
     if isinstance(code, np.ndarray):
         reason[target] = code[target]
     else:
@@ -718,99 +457,3 @@ def _unmatched(
         label = " ".join(parts)
         labels[label] = labels.get(label, 0) + int(k)
     return tuple(sorted(labels.items(), key=lambda item: (-item[1], item[0])))
-
-
-_MESSAGES: dict[int, tuple[str, str, str, str]] = {
-    # reason: (code, column, message with {value}, fix)
-    _R_NO_ID: ("missing-value", "sli", "no sli or service", "fill in the sli (or service)"),
-    _R_TS_MISSING: ("missing-value", "timestamp", "no timestamp", "give every row a timestamp"),
-    _R_TS_NAIVE: (
-        "naive-timestamp",
-        "timestamp",
-        "{value!r}: no UTC offset; add Z",
-        "write UTC times with Z (2026-01-01T12:00:00Z) or an offset (+02:00)",
-    ),
-    _R_TS_BAD: (
-        "bad-value",
-        "timestamp",
-        "{value!r} is not a timestamp",
-        "use ISO-8601 with Z or an offset, or epoch seconds / milliseconds",
-    ),
-    _R_STATUS_BAD: (
-        "bad-value",
-        "status",
-        "{value!r} is not an HTTP status code",
-        "use a code from 100 to 599",
-    ),
-    _R_LATENCY_BAD: (
-        "bad-value",
-        "latency_ms",
-        "{value!r} is not a number of milliseconds",
-        "use a number >= 0",
-    ),
-    _R_TS_RANGE: (
-        "bad-value",
-        "timestamp",
-        "{value!r} lies outside 1970-01-01 to 2200-01-01",
-        "check the timestamp's unit and year",
-    ),
-    _R_OUTCOME_BAD: (
-        "bad-value",
-        "outcome",
-        "{value!r} is not an outcome",
-        "use good/bad, ok/error, success/failure, true/false or 1/0",
-    ),
-    _R_COUNTS_BAD: (
-        "bad-value",
-        "good",
-        "good={good!r} total={total!r} are not both whole numbers >= 0",
-        "",
-    ),
-    _R_GOOD_GT_TOTAL: ("bad-value", "good", "good={good!r} is more than total={total!r}", ""),
-    _R_NEED_STATUS: ("missing-value", "status", "no status, needed by its SLI", ""),
-    _R_NEED_LATENCY: ("missing-value", "latency_ms", "no latency_ms, needed by its SLI", ""),
-    _R_NEED_OUTCOME: (
-        "missing-value",
-        "outcome",
-        "no outcome or status to tell good from bad",
-        "fill in outcome (good/bad) or status",
-    ),
-}
-
-
-def _problems(
-    source: SourceTable, table: pa.Table, rows: I64, reason: npt.NDArray[np.int8]
-) -> list[Problem]:
-    """Word the problems of the given bad rows (few: a loop per bad row is fine here)."""
-    if rows.size == 0:
-        return []
-    places = source.locate(rows)
-    taken = table.take(pa.array(rows)).to_pylist()
-    problems = []
-    for place, record, code in zip(places, taken, reason[rows].tolist(), strict=True):
-        kind, column, message, fix = _MESSAGES[code]
-        values: dict[str, Any] = {
-            "value": record.get(column),
-            "good": record.get("good"),
-            "total": record.get("total"),
-        }
-        problems.append(
-            Problem(code=kind, message=message.format(**values), where=place, field=column, fix=fix)
-        )
-    return problems
-
-
-def _merge_invalid(source: SourceTable, problems: list[Problem]) -> tuple[Problem, ...]:
-    extra = [
-        Problem(code="bad-row", message=row.message, where=row.where, fix="")
-        for row in source.invalid
-    ]
-    if not extra:
-        return tuple(problems)
-    merged = sorted([*problems, *extra], key=lambda p: _line_key(p.where))
-    return tuple(merged[:MAX_PROBLEMS])
-
-
-def _line_key(where: str) -> int:
-    tail = where.rsplit(":", 1)[-1].rsplit(" ", 1)[-1]
-    return int(tail) if tail.isdigit() else 0

@@ -37,7 +37,8 @@ from covenant.core.agreements import Incident
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.core.timeutil import from_epoch
 from covenant.errors import IngestError, InputError, Problem
-from covenant.sources.eventfiles import InvalidRow, _csv_records, _find_records
+from covenant.sources.eventfiles import InvalidRow, csv_records, find_records
+from covenant.sources.eventrows import MAX_PROBLEMS
 
 __all__ = [
     "INCIDENT_COLUMNS",
@@ -52,7 +53,6 @@ __all__ = [
     "read_tickets",
 ]
 
-MAX_PROBLEMS = 100
 MAX_KEY_LENGTH = 255  # ids, customers and services (the store's key columns)
 MAX_LABEL_LENGTH = 64  # priorities and severities
 
@@ -225,8 +225,8 @@ def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
     columns = _normalise_columns(path, table.column_names)
     table = table.rename_columns(columns)
     # the line of every record: the header is record 0; rows the parser skipped are removed
-    starts, ends, lines = _csv_records(body)
-    skipped = _find_records(body, starts, ends, bad_texts)
+    starts, ends, lines = csv_records(body)
+    skipped = find_records(body, starts, ends, bad_texts)
     keep = np.ones(lines.size, dtype=bool)
     keep[:1] = False
     keep[skipped] = False
