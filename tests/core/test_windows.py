@@ -106,3 +106,16 @@ def test_naive_and_bad_inputs_are_refused_with_a_fix() -> None:
         calendar_period(CalendarWindow(unit=CalendarUnit.DAY), datetime(2026, 1, 1))
     with pytest.raises(InputError, match="IANA"):
         CalendarWindow(unit=CalendarUnit.DAY, zone="Mars/Olympus")
+
+
+def test_an_anchor_inside_a_dst_gap_keeps_its_wall_time() -> None:
+    """startTime 2026-03-29 02:30 Europe/Berlin does not exist; days still start at 02:30."""
+    berlin = ZoneInfo("Europe/Berlin")
+    window = CalendarWindow(
+        unit=CalendarUnit.DAY,
+        zone="Europe/Berlin",
+        anchor=datetime(2026, 3, 29, 2, 30, tzinfo=berlin),
+    )
+    start, end = calendar_period(window, datetime(2026, 3, 1, 12, tzinfo=UTC))
+    assert start.astimezone(berlin).replace(tzinfo=None) == datetime(2026, 3, 1, 2, 30)
+    assert end - start == timedelta(days=1)

@@ -15,7 +15,6 @@ Interpretation (documented in docs/definitions.md):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from covenant.core.model import DAY, CalendarWindow, RollingWindow, Window
@@ -142,6 +141,11 @@ def window_of(windows: Sequence[TimeWindow] | None) -> Window:
         return CalendarWindow(unit=unit, count=duration.count)
     zone = window.calendar.time_zone
     start = parse_start_time(window.calendar.start_time)
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=ZoneInfo(zone))
-    return CalendarWindow(unit=unit, count=duration.count, zone=zone, anchor=start.astimezone(UTC))
+    # Keep the anchor on the zone's wall clock as written: a startTime inside a DST gap
+    # (02:30 on the spring-forward night) must still lay periods out at 02:30 local.
+    local = (
+        start.replace(tzinfo=ZoneInfo(zone))
+        if start.tzinfo is None
+        else start.astimezone(ZoneInfo(zone))
+    )
+    return CalendarWindow(unit=unit, count=duration.count, zone=zone, anchor=local)
