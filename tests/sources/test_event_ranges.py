@@ -38,3 +38,18 @@ def test_out_of_range_values_are_rejected(engine: Engine, tmp_path: Path) -> Non
     with engine.connect() as conn:
         extent = buckets.series_extent(conn, keys=["api"])
     assert extent["api"] == (1_790_812_800, 1_790_812_860)  # only the good row's minute
+
+
+def test_a_quote_never_closed_is_reported(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "timestamp,sli,status\n"
+        "2026-10-01T00:00:00Z,api,200\n"
+        '2026-10-01T00:00:01Z,"api,200\n'
+        "2026-10-01T00:00:02Z,api,200\n"
+    )
+    (report,) = ingest_event_files(engine, files=[path], rules=RULES)
+    assert report.rows_ingested == 1
+    assert report.rows_rejected == 1
+    (problem,) = report.problems
+    assert "never closed" in problem.message

@@ -225,6 +225,18 @@ def _read_csv(path: Path, gz: bool) -> tuple[pa.Table, LineMap, list[InvalidRow]
             invalid.append(
                 InvalidRow(where=f"{name}:{line}", message=f"wrong number of columns: {text!r}")
             )
+        unplaced = len(bad_texts) - len(cache["invalid_text"])
+        if unplaced > 0 and len(invalid) < _MAX_INVALID:
+            # A record the line scan cannot find: typically a quote that is never closed, which
+            # swallows the following lines into one value.
+            sample = bad_texts[-1][:80]
+            invalid.append(
+                InvalidRow(
+                    where=f"{name}:?",
+                    message=f"{unplaced} record(s) with the wrong number of columns, e.g. "
+                    f"{sample!r} — look for a quote that is never closed",
+                )
+            )
     return table, locate, invalid, len(bad_texts)
 
 
