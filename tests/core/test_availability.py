@@ -180,13 +180,13 @@ def test_maintenance_is_excluded_only_with_enough_notice() -> None:
     )
     assert with_notice.downtime_s == 60 * 60
     assert with_notice.excluded_s == 3600
-    assert "announced 7.0 days ahead" in with_notice.exclusions[0].reason
+    assert "announced 7 d ahead (notice 5 d)" in with_notice.exclusions[0].reason
     too_late = availability(
         version(c), c, period_start=NOV, at=AFTER, incidents=[incident], maintenance=[late]
     )
     assert too_late.downtime_s == 120 * 60
     assert too_late.exclusions == ()
-    assert "notice is 5 days" in too_late.not_excluded[0].reason
+    assert "announced 2 d ahead, notice is 5 d" in too_late.not_excluded[0].reason
 
 
 def test_customer_caused_and_force_majeure_incidents_are_excluded() -> None:
@@ -382,3 +382,58 @@ def test_interval_measurement_without_any_requests_is_no_data() -> None:
     assert r.met is None
     assert r.no_data is not None
     assert "no requests" in r.no_data
+
+
+def test_overlapping_incidents_make_one_evidence_row() -> None:
+    c = incidents_commitment()
+    r = availability(
+        version(c),
+        c,
+        period_start=NOV,
+        at=AFTER,
+        incidents=[
+            outage(60),
+            Incident(
+                id="INC-B",
+                services=("storage",),
+                start=datetime(2026, 11, 10, 0, 30, tzinfo=UTC),
+                end=datetime(2026, 11, 10, 2, tzinfo=UTC),
+            ),
+        ],
+    )
+    assert r.downtime_s == 2 * 3600
+    (row,) = r.down
+    assert row.seconds == r.downtime_s
+    assert row.reason == "incident INC-60; incident INC-B"
+
+
+def test_a_version_in_force_for_half_the_month_pays_half_the_fee() -> None:
+    c = incidents_commitment()
+    half = (datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    r = availability(
+        version(c),
+        c,
+        period_start=NOV,
+        at=AFTER,
+        in_force=half,
+        incidents=[outage(216, start=datetime(2026, 11, 20, tzinfo=UTC))],
+    )
+    assert r.eligible_s == 15 * 86400
+    assert r.level == Fraction(99, 100)
+    assert r.credit is not None
+    assert r.credit.fee.amount == Decimal("500.00")
+    assert r.credit.amount.amount == Decimal("50.00")
+
+
+def test_maintenance_outside_the_measured_time_is_not_listed() -> None:
+    c = incidents_commitment()
+    later = MaintenanceWindow(
+        name="next-month",
+        services=("storage",),
+        start=datetime(2026, 12, 3, tzinfo=UTC),
+        end=datetime(2026, 12, 3, 1, tzinfo=UTC),
+        announced_at=datetime(2026, 12, 2, tzinfo=UTC),
+    )
+    r = availability(version(c), c, period_start=NOV, at=AFTER, maintenance=[later])
+    assert r.not_excluded == ()
+    assert r.exclusions == ()

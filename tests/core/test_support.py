@@ -198,3 +198,47 @@ def test_wall_clock_deadline_matches_a_second_by_second_walk(
     clock = WallClock()
     assert clock.elapsed(np.array([start]), np.array([due]), ps)[0] == seconds
     assert due == t
+
+
+def test_a_reopened_ticket_still_open_is_running_not_met() -> None:
+    t = Ticket(
+        id="T7",
+        customer="globex",
+        priority="P1",
+        created=h(0),
+        history=(
+            StatusChange(at=h(0), status="open"),
+            StatusChange(at=h(1), status="resolved"),
+            StatusChange(at=h(2), status="open"),
+        ),
+        first_response=h(0.1),
+        resolved=h(1),  # the export kept the first resolution
+    )
+    timers = [
+        x
+        for x in ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(3))
+        if x.kind is TimerKind.RESOLUTION
+    ]
+    assert [(x.cycle, x.stopped is None, x.elapsed_s) for x in timers] == [
+        (1, False, 3600),
+        (2, True, 3600),
+    ]
+    assert timers[1].state is TimerState.AT_RISK_50
+
+
+def test_tickets_count_under_the_version_in_force_and_the_penalty_is_pro_rata() -> None:
+    late = [ticket(f"L{i}", (i, "open"), (i + 5, "resolved"), response=i + 0.1) for i in range(3)]
+    period = (DAY0, DAY0 + timedelta(days=30))
+    first_half = (DAY0, DAY0 + timedelta(days=15))
+    result = support_compliance(
+        VERSION, COMMITMENT, late, clock=WallClock(), period=period, at=h(48), in_force=first_half
+    )
+    assert result.met is False
+    assert result.penalty is not None
+    assert result.penalty.amount == Decimal("50.00")  # 5 % of half of 2000.00
+    second_half = (DAY0 + timedelta(days=15), DAY0 + timedelta(days=30))
+    other = support_compliance(
+        VERSION, COMMITMENT, late, clock=WallClock(), period=period, at=h(48), in_force=second_half
+    )
+    assert other.timers == ()
+    assert other.met is None

@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
+from covenant.core.agreements import PeriodUnit
 from covenant.core.support import TimerKind
 from covenant.errors import InputError, NotFoundError
-from covenant.render.sla import statement_html, statement_json
+from covenant.render.sla import level_text, statement_html, statement_json
 from covenant.services.demo import run_demo
 from covenant.services.ingest import open_store
 from covenant.services.sla import parse_period, report_statement
@@ -132,8 +133,10 @@ def test_report_cli_formats(shop: Path, tmp_path: Path) -> None:
 
 
 def test_periods() -> None:
-    assert parse_period("2026-10") == (2026, 10)
-    assert parse_period("2026-Q4") == (2026, 10)
+    assert parse_period("2026-10") == (2026, 10, PeriodUnit.MONTH)
+    assert parse_period("2026-Q4") == (2026, 10, PeriodUnit.QUARTER)
+    with pytest.raises(InputError, match="1971 to 8999"):
+        parse_period("9999-12")
     with pytest.raises(InputError, match="2026-Q4"):
         parse_period("October")
     with pytest.raises(InputError):
@@ -143,3 +146,34 @@ def test_periods() -> None:
 def test_unknown_customer(shop: Path) -> None:
     with pytest.raises(NotFoundError, match="globex, initech"):
         statement(shop, "hooli")
+
+
+def test_levels_are_shown_truncated_so_they_never_look_met() -> None:
+    just_below = Fraction(43200 * 60 - (432 * 60 + 1), 43200 * 60)  # 432 min 1 s down
+    assert just_below < Fraction(99, 100)
+    assert level_text(just_below) == "98.999 %"
+    assert level_text(Fraction(99, 100)) == "99.000 %"
+
+
+def test_unwritable_output_is_a_clear_error(shop: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "sla",
+            "-w",
+            str(shop),
+            "--customer",
+            "initech",
+            "--period",
+            "2026-11",
+            "--at",
+            "2026-11-27T09:30:00Z",
+            "--format",
+            "html",
+            "--output",
+            str(tmp_path / "missing" / "x.html"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "cannot write" in result.output

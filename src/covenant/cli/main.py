@@ -13,6 +13,7 @@ from covenant.cli import (
     definitions_cmds,
     evaluate_cmds,
     ingest_cmds,
+    lint_cmds,
     report_cmds,
 )
 
@@ -28,6 +29,7 @@ ingest_cmds.register(app)
 evaluate_cmds.register(app)
 agreement_cmds.register(app)
 report_cmds.register(app)
+lint_cmds.register(app)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import typer
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import AtOption, parse_instant
-from covenant.errors import CovenantError
+from covenant.errors import CovenantError, InputError
 from covenant.render.sla import render_statement_table, statement_html, statement_json
 from covenant.services.ingest import open_store
 from covenant.services.sla import report_statement
@@ -64,6 +64,14 @@ def sla_command(
     )
     if output is None:
         typer.echo(text)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
-        console.print(f"wrote {output}")
+    except OSError as exc:
+        raise fail(
+            InputError(
+                f"cannot write {output}: {exc.strerror or exc}",
+                hint="check that the folder exists and is writable",
+            )
+        ) from None
+    console.print(f"wrote {output}")

@@ -7,6 +7,7 @@ currency, durations are integer seconds, instants are aware UTC datetimes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -56,6 +57,46 @@ BINDING = frozenset(
 
 def can_move(current: VersionStatus, target: VersionStatus) -> bool:
     return target in TRANSITIONS[current]
+
+
+def is_binding(version: AgreementVersion) -> bool:
+    """Signed terms: a binding status, and signatures (a terminated draft was never signed)."""
+    if version.status is VersionStatus.TERMINATED:
+        return bool(version.signatories)
+    return version.status in BINDING
+
+
+def version_spans(
+    versions: Sequence[AgreementVersion],
+    *,
+    start: datetime,
+    end: datetime,
+    terminated: Mapping[tuple[str, int], datetime] | None = None,
+) -> list[tuple[AgreementVersion, datetime, datetime]]:
+    """The part of ``[start, end)`` each binding version of each agreement was in force.
+
+    The version in force at an instant is the highest-numbered binding version that has
+    started; it ends at its ``effective_to``, at its recorded termination (``terminated``,
+    keyed by (agreement, version)), or where a later version starts — whichever is first. The
+    spans of one agreement never overlap, so nothing is counted twice.
+    """
+    ended = terminated or {}
+    out = []
+    for v in versions:
+        if not is_binding(v):
+            continue
+        lo = max(start, v.effective_from)
+        hi = end
+        if v.effective_to is not None:
+            hi = min(hi, v.effective_to)
+        if (v.agreement, v.version) in ended:
+            hi = min(hi, ended[v.agreement, v.version])
+        for w in versions:
+            if w.agreement == v.agreement and w.version > v.version and is_binding(w):
+                hi = min(hi, max(w.effective_from, v.effective_from))
+        if lo < hi:
+            out.append((v, lo, hi))
+    return sorted(out, key=lambda item: (item[0].agreement, item[1]))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -343,3 +384,12 @@ class Incident:
     force_majeure: bool = False
     planned_maintenance: bool = False
     customers: tuple[str, ...] = ()  # empty: every customer
+
+
+def period_fee(
+    version: AgreementVersion, services: tuple[str, ...], share: Fraction = Fraction(1)
+) -> Decimal:
+    """The fee for ``services`` over a period (monthly fee, ×3 for a quarter), pro rata
+    ``share`` of the period when the version was in force for only part of it; exact."""
+    months = 1 if version.period is PeriodUnit.MONTH else 3
+    return version.fee(services) * months * share.numerator / share.denominator

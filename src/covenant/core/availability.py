@@ -31,6 +31,7 @@ from covenant.core.agreements import (
     Money,
     PeriodUnit,
     Remedies,
+    period_fee,
 )
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
@@ -116,12 +117,18 @@ def claim_deadline(
 
 
 def credit_for(
-    version: AgreementVersion, commitment: AvailabilityCommitment, level: Fraction
+    version: AgreementVersion,
+    commitment: AvailabilityCommitment,
+    level: Fraction,
+    *,
+    share: Fraction = Fraction(1),
 ) -> CreditResult:
-    """The credit owed for ``level``: first matching tier, then cap, then minimum payable."""
+    """The credit owed for ``level``: first matching tier, then cap, then minimum payable.
+
+    ``share`` is the part of the period the version was in force: its fee is pro rata.
+    """
     remedies = commitment.remedies
-    months = 1 if version.period is PeriodUnit.MONTH else 3
-    fee = version.fee(commitment.services) * months
+    fee = period_fee(version, commitment.services, share)
     tier = next((t for t in remedies.tiers if t.contains(level)), None)
     percent = tier.credit if tier else Decimal(0)
     uncapped = (fee * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -145,7 +152,7 @@ def credit_for(
     return CreditResult(
         tier=tier,
         percent=percent,
-        fee=Money(amount=fee.quantize(CENT), currency=currency),
+        fee=Money(amount=fee.quantize(CENT, rounding=ROUND_HALF_UP), currency=currency),
         uncapped=Money(amount=uncapped, currency=currency),
         amount=Money(amount=amount, currency=currency),
         notes=tuple(notes),
@@ -169,19 +176,27 @@ def availability(
     incidents: Sequence[Incident] = (),
     maintenance: Sequence[MaintenanceWindow] = (),
     data: BucketMatrix | None = None,
+    in_force: tuple[datetime, datetime] | None = None,
 ) -> AvailabilityResult:
     """Evaluate ``commitment`` of ``version`` for the period starting at ``period_start``.
 
     ``at`` bounds what has happened (a period in progress is evaluated up to ``at``).
-    ``data`` must hold the commitment's series over the period for interval-based sources.
+    ``in_force`` is the part of the period the version was in force (see
+    ``core.agreements.version_spans``); by default its effective dates decide. The fee, and so
+    the credit, is pro rata that part. ``data`` must hold the commitment's series over the
+    period for interval-based sources.
     """
     at = require_utc(at)
     start_dt, end_dt = period_containing(version, require_utc(period_start))
-    lo = max(to_epoch(start_dt), to_epoch(version.effective_from))
-    hi = min(to_epoch(end_dt), to_epoch(at))
-    if version.effective_to is not None:
-        hi = min(hi, to_epoch(version.effective_to))
-    hi = max(hi, lo)
+    if in_force is None:
+        span_lo = max(start_dt, version.effective_from)
+        span_hi = min(end_dt, version.effective_to) if version.effective_to else end_dt
+    else:
+        span_lo, span_hi = max(start_dt, in_force[0]), min(end_dt, in_force[1])
+    span_s = max(to_epoch(span_hi) - to_epoch(span_lo), 0)
+    share = Fraction(span_s, to_epoch(end_dt) - to_epoch(start_dt))
+    lo = to_epoch(span_lo)
+    hi = max(min(to_epoch(span_hi), to_epoch(at)), lo)
     m = commitment.measurement
     customer = version.customer
 
@@ -194,20 +209,16 @@ def availability(
             continue
         ahead = int((w.start - w.announced_at).total_seconds())
         span = (to_epoch(w.start), to_epoch(w.end))
-        days = Fraction(ahead, 86400)
+        if span[1] <= lo or span[0] >= hi:
+            continue  # outside what this statement measures
         if notice is not None and ahead >= notice:
-            excluded.append(
-                (
-                    *span,
-                    f"maintenance {w.name}: announced {float(days):.1f} days ahead "
-                    f"(notice {notice // 86400} days)",
-                )
-            )
+            reason = f"announced {span_text(ahead)} ahead (notice {span_text(notice)})"
+            excluded.append((*span, f"maintenance {w.name}: {reason}"))
         else:
             why = (
                 "maintenance is not excluded by this agreement"
                 if notice is None
-                else f"announced {float(days):.1f} days ahead, notice is {notice // 86400} days"
+                else f"announced {span_text(ahead)} ahead, notice is {span_text(notice)}"
             )
             not_excluded.append((*span, f"maintenance {w.name}: {why}"))
     relevant = [
@@ -255,7 +266,7 @@ def availability(
         level = 1 - mean_error
     else:
         level = Fraction(eligible_s - downtime_s, eligible_s)
-    credit = credit_for(version, commitment, level) if level is not None else None
+    credit = credit_for(version, commitment, level, share=share) if level is not None else None
     complete = to_epoch(at) >= to_epoch(end_dt)
     return AvailabilityResult(
         agreement=version.agreement,
@@ -288,12 +299,26 @@ def availability(
 def _evidence(
     labelled: Sequence[tuple[int, int, str]], kept: Sequence[intervals.Span]
 ) -> tuple[Evidence, ...]:
-    """Each labelled interval, cut to the parts that survived clipping and exclusion."""
+    """The kept spans, each once, with the reasons of every labelled interval that touches it
+    (overlapping incidents make one row, so the rows add up to the total)."""
     out = []
-    for s, e, reason in sorted(labelled):
-        for ks, ke in intervals.intersect([(s, e)], kept):
-            out.append(Evidence(start=from_epoch(ks), end=from_epoch(ke), reason=reason))
+    for ks, ke in intervals.merge(kept):
+        reasons = list(dict.fromkeys(r for s, e, r in sorted(labelled) if s < ke and e > ks))
+        out.append(Evidence(start=from_epoch(ks), end=from_epoch(ke), reason="; ".join(reasons)))
     return tuple(out)
+
+
+def span_text(seconds: int) -> str:
+    """A duration for people, exact to the minute: ``5 d``, ``1 d 11 h 59 min``."""
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+    ]
+    return " ".join(p for p in parts if p) or f"{seconds} s"
 
 
 def _from_buckets(
@@ -333,12 +358,12 @@ def _from_buckets(
     if m.source is DowntimeSource.MEAN_ERROR_RATE:
         if not keep.any():
             return [], Fraction(0), "every measurement interval is excluded"
-        if int(total.sum()) == 0:
+        if int(total[keep].sum()) == 0:
             return [], Fraction(0), "no requests in the period"
         ratios = _exact_mean(bad[keep], total[keep])
         return [], ratios, None
     if int(total[keep].sum()) == 0:
-        return [], Fraction(0), "no requests in the eligible time (is the data being collected?)"
+        return [], Fraction(0), "no requests in the eligible time"
     assert m.threshold is not None
     num, den = m.threshold.numerator, m.threshold.denominator
     lhs = bad.astype(object) * den
@@ -364,7 +389,8 @@ def _exact_mean(bad: np.ndarray, total: np.ndarray) -> Fraction:
     n = bad.size
     busy = total > 0
     denominators, inverse = np.unique(total[busy], return_inverse=True)
-    numerators = np.bincount(inverse, weights=bad[busy].astype(np.float64)).astype(np.int64)
+    numerators = np.zeros(denominators.size, dtype=np.int64)
+    np.add.at(numerators, inverse, bad[busy].astype(np.int64))
     acc = sum(
         (Fraction(int(b), int(t)) for t, b in zip(denominators, numerators, strict=True) if b),
         Fraction(0),

@@ -29,7 +29,13 @@ class Statement:
 
     @property
     def complete(self) -> bool:
-        return all(a.complete for a in self.availability) and self.generated_at >= self.period_end
+        """Final: the period is over and no support timer of its tickets is still running."""
+        running = any(t.stopped is None for s in self.support for t in s.timers)
+        return (
+            all(a.complete for a in self.availability)
+            and self.generated_at >= self.period_end
+            and not running
+        )
 
 
 def totals(amounts: Sequence[Money]) -> tuple[Money, ...]:

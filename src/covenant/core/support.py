@@ -19,7 +19,13 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.agreements import AgreementVersion, Money, SupportCommitment, SupportTarget
+from covenant.core.agreements import (
+    AgreementVersion,
+    Money,
+    SupportCommitment,
+    SupportTarget,
+    period_fee,
+)
 from covenant.core.business_time import Pauses, business_deadline, business_seconds_between
 from covenant.core.calendars import IntervalTable
 from covenant.core.tickets import RESOLVED_STATES, Ticket
@@ -168,8 +174,10 @@ def _cycles(t: Ticket, at: int) -> list[tuple[int, int]]:
         elif change.status not in RESOLVED_STATES and resolved:
             start, resolved = moment, False
     if not resolved:
-        stop = to_epoch(t.resolved) if t.resolved and to_epoch(t.resolved) <= at else -1
-        cycles.append((start, stop))
+        # ``resolved`` closes the open cycle only when it falls inside it (an export may keep
+        # the first resolution of a ticket that was reopened since).
+        done = to_epoch(t.resolved) if t.resolved else -1
+        cycles.append((start, done if start <= done <= at else -1))
     return cycles
 
 
@@ -320,17 +328,23 @@ def support_compliance(
     clock: Clock,
     period: tuple[datetime, datetime],
     at: datetime,
+    in_force: tuple[datetime, datetime] | None = None,
 ) -> SupportResult:
-    """Timers of the tickets created in ``period``, attainment per priority, and the penalty."""
+    """Timers of the tickets created in ``period`` while the version was in force (``in_force``,
+    default the whole period), attainment per priority, and the penalty — pro rata the part of
+    the period the version was in force when it is a percentage of the fee."""
     lo, hi = period
-    mine = [t for t in tickets if t.customer == version.customer and lo <= t.created < hi]
+    span_lo, span_hi = in_force if in_force is not None else period
+    span_lo, span_hi = max(lo, span_lo), min(hi, span_hi)
+    share = Fraction(max(to_epoch(span_hi) - to_epoch(span_lo), 0), to_epoch(hi) - to_epoch(lo))
+    mine = [t for t in tickets if t.customer == version.customer and span_lo <= t.created < span_hi]
     timers = ticket_timers(mine, commitment, clock=clock, at=at)
     shares = attainment(timers, commitment)
     verdicts = [a.ok for a in shares if a.ok is not None]
     met = None if not verdicts else all(verdicts)
     penalty = None
     if met is False:
-        fee = version.fee(())
+        fee = period_fee(version, (), share)
         amount = Decimal(0)
         if commitment.penalty_percent is not None:
             amount += fee * commitment.penalty_percent / 100

@@ -6,9 +6,12 @@ penalties — never internal SLO names, series, burn rates or error budgets.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
@@ -28,9 +31,21 @@ def money_text(m: Money | None) -> str:
 
 
 def level_text(value: Fraction | None, digits: int = 3) -> str:
+    """A level as a percentage, truncated (never rounded up): 98.9999 % shows as 98.999 %, so
+    the figure never looks as if it met a bound it missed."""
     if value is None:
         return "—"
-    return f"{float(value) * 100:.{digits}f} %"
+    scale = 10**digits
+    truncated = Decimal(math.floor(value * 100 * scale)) / scale
+    return f"{truncated:.{digits}f} %"
+
+
+def deadline_text(moment: datetime | None, zone: str) -> str:
+    """A claim deadline as the contract's local date and time, and the UTC instant."""
+    if moment is None:
+        return "—"
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {zone} ({iso(moment)})"
 
 
 def committed_text(value: Fraction) -> str:
@@ -193,7 +208,7 @@ def render_statement_table(console: Console, st: Statement) -> None:
             minutes_text(a.downtime_s),
             minutes_text(a.excluded_s),
             credit_text,
-            iso(a.claim_deadline) if a.claim_deadline else "—",
+            deadline_text(a.claim_deadline, st.zone),
         )
     console.print(table)
     for s in st.support:
@@ -225,6 +240,7 @@ def statement_html(st: Statement) -> str:
         loader=PackageLoader("covenant.render", "templates"), autoescape=select_autoescape(["html"])
     )
     env.filters.update(
+        deadline=lambda m: deadline_text(m, st.zone),
         money=money_text,
         level=level_text,
         committed=committed_text,

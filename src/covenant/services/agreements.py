@@ -74,13 +74,24 @@ class AgreementSummary:
 
 
 def sync_agreements(
-    engine: Engine, *, workspace: Workspace, at: datetime, actor: str | None = None
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    at: datetime,
+    actor: str | None = None,
+    dry_run: bool = False,
 ) -> SyncReport:
-    """Apply the workspace's agreements to the store atomically (see the module docstring)."""
+    """Apply the workspace's agreements to the store atomically (see the module docstring).
+
+    ``dry_run`` checks everything (raising the same errors) and then rolls back: readers such
+    as reports use it so that reading never writes history.
+    """
     at = require_utc(at)
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn, conn.begin() as transaction:
             report = _sync(conn, workspace=workspace, at=at, actor=actor)
+            if dry_run:
+                transaction.rollback()
     except IntegrityError as exc:
         raise StoreError(
             "another sync changed the same agreements at the same time; nothing was applied",

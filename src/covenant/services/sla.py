@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
-from covenant.core.agreements import BINDING, AgreementVersion, PeriodUnit, SupportCommitment
+from covenant.core.agreements import (
+    AgreementVersion,
+    AvailabilityCommitment,
+    Incident,
+    MaintenanceWindow,
+    PeriodUnit,
+    SupportCommitment,
+    is_binding,
+    version_spans,
+)
 from covenant.core.availability import AvailabilityResult, availability, period_containing
 from covenant.core.calendars import compile_calendar
 from covenant.core.evaluate import align_down, align_up
+from covenant.core.series import BucketMatrix
 from covenant.core.statement import Statement, totals
 from covenant.core.support import (
     BusinessClock,
@@ -27,6 +37,7 @@ from covenant.definitions.calendars import to_core_calendar
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
 from covenant.services.agreements import sync_agreements
+from covenant.store.agreements import termination_times
 from covenant.store.buckets import read_matrix
 from covenant.store.records import load_incidents, load_tickets
 
@@ -38,18 +49,22 @@ ClockFactory = Callable[[str, datetime, datetime], Clock]
 """Builds the clock of a named business calendar valid over ``[start, end)``."""
 
 
-def parse_period(text: str) -> tuple[int, int]:
-    """``2026-10`` → (2026, 10); ``2026-Q3`` → (2026, 7): the year and first month."""
+def parse_period(text: str) -> tuple[int, int, PeriodUnit]:
+    """``2026-10`` → (2026, 10, month); ``2026-Q3`` → (2026, 7, quarter)."""
+    found: tuple[int, int, PeriodUnit] | None = None
     if m := _MONTH.match(text):
-        year, month = int(m[1]), int(m[2])
-        if 1 <= month <= 12:
-            return year, month
-    if m := _QUARTER.match(text):
-        return int(m[1]), (int(m[2]) - 1) * 3 + 1
-    raise InputError(
-        f"period {text!r} is not a month or a quarter",
-        hint="write 2026-10 for October 2026 or 2026-Q4 for a quarter",
-    )
+        if 1 <= int(m[2]) <= 12:
+            found = (int(m[1]), int(m[2]), PeriodUnit.MONTH)
+    elif m := _QUARTER.match(text):
+        found = (int(m[1]), (int(m[2]) - 1) * 3 + 1, PeriodUnit.QUARTER)
+    if found is None:
+        raise InputError(
+            f"period {text!r} is not a month or a quarter",
+            hint="write 2026-10 for October 2026 or 2026-Q4 for a quarter",
+        )
+    if not 1971 <= found[0] <= 8999:
+        raise InputError(f"period {text!r} is outside the years 1971 to 8999")
+    return found
 
 
 def period_label(version: AgreementVersion, start: datetime) -> str:
@@ -59,18 +74,26 @@ def period_label(version: AgreementVersion, start: datetime) -> str:
     return f"{local.year}-{local.month:02d}"
 
 
-def versions_for(
-    workspace: Workspace, *, customer: str, start: datetime, end: datetime
-) -> list[AgreementVersion]:
-    """Binding versions of the customer's agreements in force at some point of ``[start, end)``."""
-    return [
-        v
-        for v in workspace.agreements
-        if v.customer == customer
-        and v.status in BINDING
-        and v.effective_from < end
-        and (v.effective_to is None or v.effective_to > start)
-    ]
+def version_periods(
+    versions: Sequence[AgreementVersion],
+    *,
+    year: int,
+    month: int,
+    terminated: Mapping[tuple[str, int], datetime],
+) -> list[tuple[AgreementVersion, tuple[datetime, datetime], tuple[datetime, datetime]]]:
+    """For each version: its reporting period (in its own zone) and the part of it the version
+    was in force. Versions of one agreement never overlap (``core.agreements.version_spans``)."""
+    out = []
+    for version in versions:
+        local_start = datetime(year, month, 1)  # noqa: DTZ001 - wall-clock time in the zone
+        period = period_containing(version, wall_to_utc(local_start, ZoneInfo(version.zone)))
+        siblings = [v for v in versions if v.agreement == version.agreement]
+        for v, lo, hi in version_spans(
+            siblings, start=period[0], end=period[1], terminated=terminated
+        ):
+            if v is version:
+                out.append((version, period, (lo, hi)))
+    return out
 
 
 def sla_statement(
@@ -82,7 +105,7 @@ def sla_statement(
     at: datetime,
     clock_for: ClockFactory,
 ) -> Statement:
-    """The statement of ``customer`` for ``period`` as known at ``at``."""
+    """The statement of ``customer`` for ``period`` as known at ``at`` (reads, never writes)."""
     at = require_utc(at, what="--at")
     known = {c.name: c for c in workspace.customers}
     if customer not in known:
@@ -90,38 +113,63 @@ def sla_statement(
         raise NotFoundError(
             f"no customer named {customer!r}", hint=f"customers in the workspace: {names}"
         )
-    year, month = parse_period(period)
-    candidates = [v for v in workspace.agreements if v.customer == customer and v.status in BINDING]
-    if not candidates:
+    year, month, unit = parse_period(period)
+    binding = [v for v in workspace.agreements if v.customer == customer and is_binding(v)]
+    if not binding:
         raise NotFoundError(
             f"customer {customer!r} has no signed agreement",
             hint="sign an agreement version (status signed or active) first",
         )
-    zone = candidates[0].zone
-    local_start = datetime(year, month, 1)  # noqa: DTZ001 - a wall-clock time in ``zone``
-    start, end = period_containing(candidates[0], wall_to_utc(local_start, ZoneInfo(zone)))
-    versions = versions_for(workspace, customer=customer, start=start, end=end)
-    availability_results: list[AvailabilityResult] = []
-    support_results: list[SupportResult] = []
+    matching = [v for v in binding if v.period is unit]
+    if not matching:
+        example = "2026-Q4" if unit is PeriodUnit.MONTH else "2026-10"
+        raise InputError(
+            f"{customer!r}'s agreements report per {binding[0].period.value}, not per {unit.value}",
+            hint=f"ask for a {binding[0].period.value} such as {example}",
+        )
     with engine.connect() as conn:
-        for version in versions:
+        terminated = termination_times(conn, names=sorted({v.agreement for v in matching}))
+        spans = version_periods(matching, year=year, month=month, terminated=terminated)
+        if not spans:
+            raise NotFoundError(
+                f"no version of {customer!r}'s agreements was in force in {period}",
+                hint="see `covenant agreements history NAME` for the versions and their dates",
+            )
+        availability_results: list[AvailabilityResult] = []
+        support_results: list[SupportResult] = []
+        for version, (start, end), in_force in spans:
             availability_results.extend(
-                _availability(conn, workspace=workspace, version=version, start=start, at=at)
+                _availability(
+                    conn,
+                    workspace=workspace,
+                    version=version,
+                    start=start,
+                    at=at,
+                    in_force=in_force,
+                )
             )
             support_results.extend(
-                _support(conn, version=version, period=(start, end), at=at, clock_for=clock_for)
+                _support(
+                    conn,
+                    version=version,
+                    period=(start, end),
+                    at=at,
+                    clock_for=clock_for,
+                    in_force=in_force,
+                )
             )
+    first, (start, end), _ = spans[0]
     credits = [a.credit.amount for a in availability_results if a.credit is not None]
     penalties = [s.penalty for s in support_results if s.penalty is not None]
     return Statement(
         customer=customer,
         customer_name=known[customer].display_name or customer,
-        period_label=period_label(candidates[0], start),
+        period_label=period_label(first, start),
         period_start=start,
         period_end=end,
-        zone=zone,
+        zone=first.zone,
         generated_at=at,
-        agreements=tuple((v.agreement, v.version) for v in versions),
+        agreements=tuple(dict.fromkeys((v.agreement, v.version) for v, _, _ in spans)),
         availability=tuple(availability_results),
         support=tuple(support_results),
         credits=totals([c for c in credits if c.amount]),
@@ -136,6 +184,7 @@ def _availability(
     version: AgreementVersion,
     start: datetime,
     at: datetime,
+    in_force: tuple[datetime, datetime],
 ) -> list[AvailabilityResult]:
     results = []
     _, end = period_containing(version, start)
@@ -163,6 +212,7 @@ def _availability(
                 incidents=incidents,
                 maintenance=workspace.maintenance,
                 data=data,
+                in_force=in_force,
             )
         )
     return results
@@ -175,6 +225,7 @@ def _support(
     period: tuple[datetime, datetime],
     at: datetime,
     clock_for: ClockFactory,
+    in_force: tuple[datetime, datetime],
 ) -> list[SupportResult]:
     if not version.support:
         return []
@@ -184,7 +235,15 @@ def _support(
     for commitment in version.support:
         clock = _clock(commitment, start=start, at=at, clock_for=clock_for)
         results.append(
-            support_compliance(version, commitment, tickets, clock=clock, period=period, at=at)
+            support_compliance(
+                version,
+                commitment,
+                tickets,
+                clock=clock,
+                period=period,
+                at=at,
+                in_force=in_force,
+            )
         )
     return results
 
@@ -218,8 +277,9 @@ def calendar_clocks(workspace: Workspace) -> ClockFactory:
 def report_statement(
     engine: Engine, *, workspace: Workspace, customer: str, period: str, at: datetime
 ) -> Statement:
-    """Sync the agreements (signed versions must be unchanged), then build the statement."""
-    sync_agreements(engine, workspace=workspace, at=at)
+    """Check the agreements against the store (a signed version must be unchanged; nothing is
+    written), then build the statement."""
+    sync_agreements(engine, workspace=workspace, at=datetime.now(UTC), dry_run=True)
     return sla_statement(
         engine,
         workspace=workspace,
@@ -228,3 +288,28 @@ def report_statement(
         at=at,
         clock_for=calendar_clocks(workspace),
     )
+
+
+def availability_inputs(
+    conn: Connection,
+    *,
+    workspace: Workspace,
+    version: AgreementVersion,
+    commitment: AvailabilityCommitment,
+    start: datetime,
+    end: datetime,
+) -> tuple[list[Incident], tuple[MaintenanceWindow, ...], BucketMatrix | None]:
+    """What ``availability`` needs for ``commitment`` over ``[start, end)`` (one or more periods):
+    the incidents on its services for the customer, the workspace's maintenance windows and,
+    for interval-measured commitments, the bucket data of its series."""
+    data = None
+    series = commitment.measurement.series
+    if series:
+        size = commitment.measurement.interval_s
+        lo = align_down(to_epoch(start), size)
+        hi = align_up(to_epoch(end), size)
+        data = read_matrix(conn, keys=[series], start=lo, end=hi, step=STEP)
+    incidents = load_incidents(
+        conn, services=list(commitment.services), start=start, end=end, customer=version.customer
+    )
+    return incidents, workspace.maintenance, data

@@ -517,3 +517,24 @@ def _terminated_at(conn: Connection, agreement_id: int, version: StoredVersion) 
         .limit(1)
     ).scalar()
     return None if found is None else require_utc(found)
+
+
+def termination_times(
+    conn: Connection, *, names: Sequence[str]
+) -> dict[tuple[str, int], datetime]:
+    """When each terminated version's termination was recorded, keyed by (agreement, version)."""
+    if not names:
+        return {}
+    rows = conn.execute(
+        sa.select(agreements.c.name, agreement_events.c.version, agreement_events.c.at)
+        .join(agreements, agreements.c.id == agreement_events.c.agreement_id)
+        .where(
+            agreements.c.name.in_(list(names)),
+            agreement_events.c.to_status == VersionStatus.TERMINATED.value,
+        )
+        .order_by(agreement_events.c.seq)
+    )
+    found: dict[tuple[str, int], datetime] = {}
+    for name, version, at in rows:
+        found.setdefault((name, int(version)), require_utc(at))
+    return found
