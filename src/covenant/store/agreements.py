@@ -519,9 +519,7 @@ def _terminated_at(conn: Connection, agreement_id: int, version: StoredVersion) 
     return None if found is None else require_utc(found)
 
 
-def termination_times(
-    conn: Connection, *, names: Sequence[str]
-) -> dict[tuple[str, int], datetime]:
+def termination_times(conn: Connection, *, names: Sequence[str]) -> dict[tuple[str, int], datetime]:
     """When each terminated version's termination was recorded, keyed by (agreement, version)."""
     if not names:
         return {}
