@@ -10,6 +10,7 @@ import typer
 
 from covenant.cli import (
     agreement_cmds,
+    backtest_cmds,
     definitions_cmds,
     evaluate_cmds,
     ingest_cmds,
@@ -30,6 +31,7 @@ evaluate_cmds.register(app)
 agreement_cmds.register(app)
 report_cmds.register(app)
 lint_cmds.register(app)
+backtest_cmds.register(app)
 
 
 def main() -> None:

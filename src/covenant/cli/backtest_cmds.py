@@ -1,0 +1,190 @@
+"""``covenant backtest agreement|alerts`` and ``covenant suggest slo|backing``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from covenant.cli.common import WorkspaceOption, console, fail, settings_for
+from covenant.cli.evaluate_cmds import AtOption, Format, FormatOption, parse_instant
+from covenant.errors import CovenantError, InputError
+from covenant.render.backtest import (
+    alerts_json,
+    backing_json,
+    backtest_json,
+    render_alerts_table,
+    render_backing_table,
+    render_backtest_table,
+    render_suggestion_table,
+    suggestion_json,
+)
+from covenant.services.backtest import (
+    backtest_agreement,
+    backtest_alerts,
+    parse_margin,
+    parse_step,
+    parse_tier,
+    suggest_backing,
+    suggest_slo,
+)
+from covenant.services.ingest import open_store
+from covenant.services.workspace import load_workspace
+
+
+def register(app: typer.Typer) -> None:
+    backtest = typer.Typer(
+        help="Replay proposed terms or alert policies against history.", no_args_is_help=True
+    )
+    backtest.command("agreement")(agreement_command)
+    backtest.command("alerts")(alerts_command)
+    app.add_typer(backtest, name="backtest")
+    suggest = typer.Typer(help="Suggest targets from history.", no_args_is_help=True)
+    suggest.command("slo")(suggest_slo_command)
+    suggest.command("backing")(suggest_backing_command)
+    app.add_typer(suggest, name="suggest")
+
+
+def _echo(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2))
+
+
+def agreement_command(
+    file: Annotated[
+        Path,
+        typer.Argument(help="YAML file with one Agreement (the proposed terms).", dir_okay=False),
+    ],
+    first: Annotated[str, typer.Option("--from", help="First period: 2026-01 or 2026-Q1.")],
+    last: Annotated[str, typer.Option("--to", help="Last period (included).")],
+    workspace: WorkspaceOption = Path(),
+    version: Annotated[
+        int | None, typer.Option("--version", help="Version to test (default: the latest).")
+    ] = None,
+    at: AtOption = None,
+    output_format: FormatOption = Format.TABLE,
+) -> None:
+    """What the proposed terms would have paid in each past period, beside the current terms."""
+    instant = parse_instant(at)
+    try:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(
+                f"cannot read {file}: {exc}", hint="give a readable YAML file"
+            ) from exc
+        engine = open_store(settings_for(workspace).database_url)
+        result = backtest_agreement(
+            engine,
+            workspace_dir=workspace,
+            proposal_text=text,
+            proposal_file=str(file),
+            first=first,
+            last=last,
+            at=instant,
+            version=version,
+        )
+    except CovenantError as error:
+        raise fail(error) from None
+    if output_format is Format.JSON:
+        _echo(backtest_json(result))
+    else:
+        render_backtest_table(console, result)
+
+
+def alerts_command(
+    slo: Annotated[str, typer.Argument(help="SLO name (or slo/objective).")],
+    workspace: WorkspaceOption = Path(),
+    start: Annotated[
+        str | None, typer.Option("--from", help="First instant (default: one SLO window back).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last instant (default: now).")] = None,
+    step: Annotated[str, typer.Option("--step", help="Evaluate every … (5m, 1m, 1h).")] = "5m",
+    tier: Annotated[
+        list[str] | None,
+        typer.Option("--tier", help="Proposed tier name:severity:burn:long:short (repeatable)."),
+    ] = None,
+    output_format: FormatOption = Format.TABLE,
+) -> None:
+    """When each alert tier would have fired, for how long, and the budget spent by then."""
+    to_instant = parse_instant(end)
+    from_instant = None if start is None else parse_instant(start)
+    try:
+        step_s = parse_step(step)
+        tiers = None if not tier else [parse_tier(t) for t in tier]
+        ws = load_workspace(workspace)
+        engine = open_store(settings_for(workspace).database_url)
+        replays = backtest_alerts(
+            engine,
+            workspace=ws,
+            slo=slo,
+            start=from_instant,
+            end=to_instant,
+            step_s=step_s,
+            tiers=tiers,
+        )
+    except CovenantError as error:
+        raise fail(error) from None
+    if output_format is Format.JSON:
+        _echo(alerts_json(replays))
+    else:
+        render_alerts_table(console, replays)
+
+
+def suggest_slo_command(
+    slo: Annotated[str, typer.Argument(help="SLO name (or slo/objective).")],
+    workspace: WorkspaceOption = Path(),
+    windows: Annotated[int, typer.Option("--windows", help="Windows to look back (M).")] = 12,
+    hold: Annotated[int, typer.Option("--hold", help="Windows the target must hold in (N).")] = 10,
+    at: AtOption = None,
+    output_format: FormatOption = Format.TABLE,
+) -> None:
+    """The target that would have held in N of the last M windows."""
+    instant = parse_instant(at)
+    try:
+        ws = load_workspace(workspace)
+        engine = open_store(settings_for(workspace).database_url)
+        result = suggest_slo(engine, workspace=ws, slo=slo, at=instant, windows=windows, hold=hold)
+    except CovenantError as error:
+        raise fail(error) from None
+    if output_format is Format.JSON:
+        _echo(suggestion_json(result))
+    else:
+        render_suggestion_table(console, result)
+
+
+def suggest_backing_command(
+    agreement: Annotated[str, typer.Argument(help="Agreement name.")],
+    workspace: WorkspaceOption = Path(),
+    margin: Annotated[
+        str, typer.Option("--margin", help="Required margin in percentage points.")
+    ] = "0.05",
+    version: Annotated[int | None, typer.Option("--version", help="Agreement version.")] = None,
+    windows: Annotated[int, typer.Option("--windows", help="Windows of history (M).")] = 12,
+    hold: Annotated[int, typer.Option("--hold", help="Windows to hold in (N).")] = 10,
+    at: AtOption = None,
+    output_format: FormatOption = Format.TABLE,
+) -> None:
+    """The backing SLO target each commitment needs (level + margin), and how the SLO fares."""
+    instant = parse_instant(at)
+    try:
+        ws = load_workspace(workspace)
+        engine = open_store(settings_for(workspace).database_url)
+        chosen, result = suggest_backing(
+            engine,
+            workspace=ws,
+            agreement=agreement,
+            at=instant,
+            margin=parse_margin(margin),
+            version=version,
+            windows=windows,
+            hold=hold,
+        )
+    except CovenantError as error:
+        raise fail(error) from None
+    if output_format is Format.JSON:
+        _echo(backing_json(result))
+    else:
+        console.print(f"[bold]{chosen.key}[/] ({chosen.status.value}), margin {margin} points")
+        render_backing_table(console, result)
