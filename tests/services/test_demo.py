@@ -34,6 +34,7 @@ def test_demo_story(shop: Path) -> None:
         "payments-availability",
         "search-availability",
         "storefront-availability",
+        "support-response",
     }
     assert by_slo["checkout-availability"].status is Status.PAGING
     assert [t.name for t in by_slo["checkout-availability"].firing][:1] == ["page-fast"]
@@ -42,6 +43,7 @@ def test_demo_story(shop: Path) -> None:
     assert by_slo["search-availability"].status is Status.WARNING
     assert by_slo["payments-availability"].status is Status.OK
     assert by_slo["storefront-availability"].status is Status.OK
+    assert by_slo["support-response"].total > 0  # measured from the generated tickets
     assert summary.report.needs_attention
     assert (shop / ".covenant" / "covenant.db").exists()
     # Both customers get a statement for the month in progress; checkout's outage costs Globex.

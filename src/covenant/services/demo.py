@@ -19,7 +19,7 @@ from covenant.core.tickets import StatusChange, Ticket
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError
 from covenant.services.evaluate import EvaluationReport, evaluate_objectives
-from covenant.services.ingest import ingest_matrix, open_store
+from covenant.services.ingest import ingest_counts, ingest_matrix, open_store
 from covenant.services.sla import period_label, report_statement
 from covenant.services.workspace import load_workspace
 from covenant.sources.synthetic import Incident, Profile, generate
@@ -83,8 +83,10 @@ def shop_profiles(series: Sequence[str], *, end: int) -> dict[str, Profile]:
                     ),
                 ),
             )
+        elif sli == "support-response":
+            continue  # measured from the generated tickets (see support_response_counts)
         else:
-            p = Profile(service=service, peak_per_minute=600, error_ratio=0.0005)
+            p = Profile(service=service, peak_per_minute=600, error_ratio=0.0001)
         profiles[key] = p
     return profiles
 
@@ -112,6 +114,13 @@ def shop_incidents(*, end: int) -> list[IncidentRecord]:
             start=from_epoch(end - 6 * DAY),
             end=from_epoch(end - 6 * DAY + 50 * MINUTE),
             severity="sev1",
+        ),
+        IncidentRecord(
+            id="INC-0931",
+            services=("storefront",),
+            start=from_epoch(end - 40 * DAY),
+            end=from_epoch(end - 40 * DAY + 40 * MINUTE),
+            severity="sev2",
         ),
         IncidentRecord(
             id="INC-1021",
@@ -171,6 +180,24 @@ def shop_tickets(*, end: int, days: int = 45, seed: int = 11) -> list[Ticket]:
     return tickets
 
 
+RESPONSE_TARGETS = {"P1": 30 * MINUTE, "P2": 2 * HOUR, "P3": 4 * HOUR}
+
+
+def support_response_counts(tickets: list[Ticket]) -> tuple[list[int], list[int], list[int]]:
+    """The internal SLI behind the support commitments: a first response is good when it came
+    within 80 % of the ticket's target (calendar time). Returns bucket starts, good, total."""
+    starts, good, total = [], [], []
+    for t in tickets:
+        if t.first_response is None:
+            continue
+        waited = to_epoch(t.first_response) - to_epoch(t.created)
+        moment = to_epoch(t.first_response)
+        starts.append(moment - moment % STEP)
+        good.append(int(waited * 5 <= RESPONSE_TARGETS[t.priority] * 4))
+        total.append(1)
+    return starts, good, total
+
+
 def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary:
     """Reset the workspace's embedded store, fill it with generated traffic, evaluate at ``at``."""
     workspace = load_workspace(settings.workspace)
@@ -188,9 +215,19 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
     series = tuple(dict.fromkeys(o.series for o in workspace.objectives))
     matrix = generate(shop_profiles(series, end=end), start=end - days * DAY, end=end, step=STEP)
     ingest_matrix(engine, matrix=matrix)
+    tickets = shop_tickets(end=end)
     with engine.begin() as conn:
         save_incidents(conn, incidents=shop_incidents(end=end), at=from_epoch(end))
-        save_tickets(conn, tickets=shop_tickets(end=end), at=from_epoch(end))
+        save_tickets(conn, tickets=tickets, at=from_epoch(end))
+    if "support-response" in series:
+        starts, good, total = support_response_counts(tickets)
+        ingest_counts(
+            engine,
+            keys=["support-response"] * len(starts),
+            bucket_starts=starts,
+            good=good,
+            total=total,
+        )
     report = evaluate_objectives(engine, objectives=workspace.objectives, at=at)
     statements = []
     for customer in workspace.customers:
