@@ -48,7 +48,7 @@ V2 = """
             source: bad-intervals
             slo: checkout-monthly
             interval: 5m
-            errorRateAtLeast: 2
+            errorRateAtLeast: 5
           exclusions: {maintenanceNotice: 5d, customerCaused: true, forceMajeure: true}
           credits:
             - {below: 99.99, atLeast: 99.95, credit: 5}

@@ -21,6 +21,7 @@ AT = datetime(2026, 10, 31, 9, 30, tzinfo=UTC)
 def shop(tmp_path: Path) -> Path:
     target = tmp_path / "shop"
     shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    shutil.copytree(ROOT / "examples" / "proposals", tmp_path / "proposals")
     return target
 
 
@@ -54,6 +55,16 @@ def test_demo_story(shop: Path) -> None:
     (globex_uptime,) = statements["globex"].availability
     assert globex_uptime.met is False
     assert statements["globex"].credits
+    # The money at risk: Globex's running outage projects a worse tier before the month ends.
+    assert summary.exposure is not None
+    globex = next(c for c in summary.exposure.customers if c.customer == "globex")
+    (risk,) = globex.commitments
+    assert any(x.projected for x in risk.crossings)
+    assert risk.expected_credit is not None
+    assert risk.expected_credit.amount > 0
+    # The amendment under negotiation costs more than the terms in force would have.
+    assert summary.backtest is not None
+    assert all(m.amount > 0 for m in summary.backtest.difference())
     # Running again rebuilds the store rather than adding the traffic twice.
     again = run_demo(Settings(workspace=shop, database_url=sqlite_url(shop)), at=AT, days=35)
     assert [e.total for e in again.report.evaluations] == [

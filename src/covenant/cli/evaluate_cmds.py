@@ -13,7 +13,9 @@ import typer
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
 from covenant.core.results import Evaluation
 from covenant.errors import CovenantError
+from covenant.render.backtest import render_backtest_table
 from covenant.render.evaluation import render_table, report_json
+from covenant.render.exposure import render_exposure_table
 from covenant.render.sla import render_statement_table
 from covenant.services.demo import run_demo
 from covenant.services.evaluate import evaluate_objectives
@@ -123,6 +125,12 @@ def demo_command(
         for statement in summary.statements:
             console.print()
             render_statement_table(console, statement)
+        if summary.exposure is not None:
+            console.print()
+            render_exposure_table(console, summary.exposure)
+        if summary.backtest is not None:
+            console.print("\n[bold]Under negotiation[/]: Initech's premium amendment, backtested")
+            render_backtest_table(console, summary.backtest)
         console.print(
             "\nTry: covenant report sla --customer globex --period "
             f"{summary.statements[0].period_label if summary.statements else '2026-11'} "

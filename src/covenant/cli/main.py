@@ -13,6 +13,7 @@ from covenant.cli import (
     backtest_cmds,
     definitions_cmds,
     evaluate_cmds,
+    exposure_cmds,
     ingest_cmds,
     lint_cmds,
     report_cmds,
@@ -32,6 +33,7 @@ agreement_cmds.register(app)
 report_cmds.register(app)
 lint_cmds.register(app)
 backtest_cmds.register(app)
+exposure_cmds.register(app)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -12,13 +12,17 @@ import numpy as np
 from covenant.config import Settings, sqlite_url
 from covenant.core.agreements import Incident as IncidentRecord
 from covenant.core.availability import period_containing
+from covenant.core.backtest import AgreementBacktest
 from covenant.core.evaluate import align_down
+from covenant.core.forecast import Exposure
 from covenant.core.model import DAY, HOUR, MINUTE
 from covenant.core.statement import Statement
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError
+from covenant.services.backtest import backtest_agreement
 from covenant.services.evaluate import EvaluationReport, evaluate_objectives
+from covenant.services.exposure import exposure
 from covenant.services.ingest import ingest_counts, ingest_matrix, open_store
 from covenant.services.sla import period_label, report_statement
 from covenant.services.workspace import load_workspace
@@ -36,6 +40,8 @@ class DemoSummary:
     database: str
     report: EvaluationReport
     statements: tuple[Statement, ...] = ()
+    exposure: Exposure | None = None
+    backtest: AgreementBacktest | None = None
 
 
 def shop_profiles(series: Sequence[str], *, end: int) -> dict[str, Profile]:
@@ -52,9 +58,9 @@ def shop_profiles(series: Sequence[str], *, end: int) -> dict[str, Profile]:
             p = Profile(
                 service=service,
                 peak_per_minute=120,
-                error_ratio=0.0002,
+                error_ratio=0.00005,
                 incidents=(
-                    Incident(start=end - 40 * MINUTE, end=end, error_ratio=0.03),
+                    Incident(start=end - 30 * MINUTE, end=end, error_ratio=0.08),
                     Incident(start=end - 20 * DAY, end=end - 20 * DAY + HOUR, error_ratio=0.02),
                 ),
             )
@@ -97,7 +103,7 @@ def shop_incidents(*, end: int) -> list[IncidentRecord]:
         IncidentRecord(
             id="INC-1042",
             services=("checkout",),
-            start=from_epoch(end - 40 * MINUTE),
+            start=from_epoch(end - 30 * MINUTE),
             end=None,
             severity="sev1",
         ),
@@ -243,6 +249,22 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
                     at=at,
                 )
             )
+    money_at_risk = exposure(engine, workspace=workspace, at=at)
+    proposal = settings.workspace.parent / "proposals" / "initech-premium.yaml"
+    negotiation = None
+    if proposal.is_file():  # the amendment under negotiation, tried on the last three months
+        first, _ = period_containing(workspace.agreements[0], at - timedelta(days=62))
+        negotiation = backtest_agreement(
+            engine,
+            workspace_dir=settings.workspace,
+            proposal_text=proposal.read_text(),
+            proposal_file=str(proposal),
+            first=period_label(workspace.agreements[0], first),
+            last=period_label(
+                workspace.agreements[0], period_containing(workspace.agreements[0], at)[0]
+            ),
+            at=at,
+        )
     engine.dispose()
     return DemoSummary(
         series=len(series),
@@ -251,4 +273,6 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
         database=str(db_file),
         report=report,
         statements=tuple(statements),
+        exposure=money_at_risk,
+        backtest=negotiation,
     )

@@ -1,0 +1,217 @@
+"""Exposure as a table and as JSON (``covenant.exposure/v1``, documented in docs/exposure.md).
+
+Internal: it shows forecasts, probabilities and money at risk for the provider, not for
+customers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from covenant.core.agreements import Money
+from covenant.core.forecast import (
+    BAND,
+    CommitmentExposure,
+    CustomerExposure,
+    Exposure,
+    TierCrossing,
+)
+from covenant.render.evaluation import exact, iso
+from covenant.render.sla import level_text, money_text
+
+SCHEMA = "covenant.exposure/v1"
+_SHOWN = 0.005  # tier probabilities below half a percent are left out of the table
+
+
+def _money(m: Money | None) -> dict[str, str] | None:
+    return None if m is None else {"amount": str(m.amount), "currency": m.currency}
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def period_name(c: CommitmentExposure) -> str:
+    """``November`` for a month, ``2026-Q4`` for a quarter (in the agreement's zone)."""
+    local = c.period_start.astimezone(ZoneInfo(c.zone))
+    end = c.period_end.astimezone(ZoneInfo(c.zone))
+    if (end.year - local.year) * 12 + end.month - local.month > 1:
+        return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
+    return local.strftime("%B")
+
+
+def alert_text(customer_name: str, c: CommitmentExposure, x: TierCrossing) -> str:
+    """``at this rate, Globex's November credit becomes 10 % on the 23rd`` (local date)."""
+    local: datetime = x.at.astimezone(ZoneInfo(c.zone))
+    when = f"on the {_ordinal(local.day)}"
+    if local.month != c.period_start.astimezone(ZoneInfo(c.zone)).month:
+        when = f"on {local.strftime('%B')} {_ordinal(local.day)}"
+    head = f"{customer_name}'s {period_name(c)} credit"
+    if x.projected:
+        return f"at this rate, {head} becomes {x.percent} % {when}"
+    return f"{head} became {x.percent} % {when}"
+
+
+def alerts(customer_name: str, c: CommitmentExposure) -> list[str]:
+    return [alert_text(customer_name, c, x) for x in c.crossings]
+
+
+def _crossing_json(customer_name: str, c: CommitmentExposure, x: TierCrossing) -> dict[str, Any]:
+    return {
+        "at": iso(x.at),
+        "percent": str(x.percent),
+        "credit": _money(x.credit),
+        "projected": x.projected,
+        "text": alert_text(customer_name, c, x),
+    }
+
+
+def commitment_json(customer_name: str, c: CommitmentExposure) -> dict[str, Any]:
+    return {
+        "agreement": c.agreement,
+        "version": c.version,
+        "commitment": c.commitment,
+        "services": list(c.services),
+        "source": c.source.value,
+        "committed": exact(c.committed),
+        "period_start": iso(c.period_start),
+        "period_end": iso(c.period_end),
+        "time_zone": c.zone,
+        "eligible_so_far_seconds": c.eligible_so_far_s,
+        "eligible_total_seconds": c.eligible_total_s,
+        "downtime_so_far_seconds": c.downtime_so_far_s,
+        "level_so_far": exact(c.level_so_far),
+        "no_forecast": c.no_forecast,
+        "owed_now": _money(c.owed_now),
+        "owed_now_percent": None if c.owed_now_percent is None else str(c.owed_now_percent),
+        "projected_downtime_seconds": c.projected_downtime_s,
+        "projected_level": exact(c.projected_level),
+        "band": {
+            "quantiles": list(BAND),
+            "low": exact(c.band_low),
+            "high": exact(c.band_high),
+        },
+        "tiers": [
+            {
+                "tier": t.tier,
+                "percent": str(t.percent),
+                "probability": round(t.probability, 6),
+                "credit": _money(t.credit),
+            }
+            for t in c.tiers
+        ],
+        "expected_credit": _money(c.expected_credit),
+        "worst_case_credit": _money(c.worst_case_credit),
+        "worst_case_percent": None if c.worst_case_percent is None else str(c.worst_case_percent),
+        "crossings": [_crossing_json(customer_name, c, x) for x in c.crossings],
+        "history_periods": c.history_periods,
+        "credibility": None if c.credibility is None else round(c.credibility, 6),
+        "notes": list(c.notes),
+    }
+
+
+def _customer_json(cu: CustomerExposure) -> dict[str, Any]:
+    return {
+        "customer": cu.customer,
+        "customer_name": cu.customer_name,
+        "commitments": [commitment_json(cu.customer_name, c) for c in cu.commitments],
+        "owed_now": [_money(m) for m in cu.owed_now],
+        "expected_credit": [_money(m) for m in cu.expected],
+        "worst_case_credit": [_money(m) for m in cu.worst_case],
+    }
+
+
+def exposure_json(e: Exposure) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "at": iso(e.at),
+        "customers": [_customer_json(cu) for cu in e.customers],
+        "portfolio": {
+            "owed_now": [_money(m) for m in e.owed_now],
+            "expected_credit": [_money(m) for m in e.expected],
+            "worst_case_credit": [_money(m) for m in e.worst_case],
+        },
+    }
+
+
+def _tiers_text(c: CommitmentExposure) -> str:
+    parts = [
+        f"{'none' if t.tier is None else f'{t.percent} %'}: {t.probability * 100:.0f} %"
+        for t in c.tiers
+        if t.probability >= _SHOWN
+    ]
+    return "\n".join(parts)
+
+
+def _projected_text(c: CommitmentExposure) -> str:
+    return (
+        f"{level_text(c.projected_level)}\n({level_text(c.band_low)} – {level_text(c.band_high)})"
+    )
+
+
+def render_exposure_table(console: Console, e: Exposure) -> None:
+    console.print(f"[bold]Credit exposure[/] as of {iso(e.at)} (current periods, projected)")
+    table = Table(show_lines=True)
+    for col in (
+        "customer",
+        "agreement",
+        "commitment",
+        "so far",
+        f"projected ({BAND[0] * 100:.0f}–{BAND[1] * 100:.0f} %)",
+        "tier chances",
+        "expected",
+        "worst case",
+        "alert",
+    ):
+        table.add_column(col)
+    notes: list[str] = []
+    for cu in e.customers:
+        for c in cu.commitments:
+            so_far = level_text(c.level_so_far)
+            if c.no_forecast is not None:
+                table.add_row(
+                    cu.customer_name,
+                    f"{c.agreement} v{c.version}",
+                    c.commitment,
+                    so_far,
+                    f"no forecast: {c.no_forecast}",
+                    "",
+                    "—",
+                    "—",
+                    "",
+                )
+                continue
+            table.add_row(
+                cu.customer_name,
+                f"{c.agreement} v{c.version}",
+                c.commitment,
+                so_far,
+                _projected_text(c),
+                _tiers_text(c),
+                money_text(c.expected_credit),
+                money_text(c.worst_case_credit) + f"\n({c.worst_case_percent} %)",
+                "\n".join(alerts(cu.customer_name, c)),
+            )
+            notes.extend(f"{cu.customer_name} {c.commitment}: {n}" for n in c.notes)
+    console.print(table)
+    for cu in e.customers:
+        console.print(
+            f"{cu.customer_name}: expected {_sum_text(cu.expected)}, "
+            f"worst case {_sum_text(cu.worst_case)}, owed now {_sum_text(cu.owed_now)}"
+        )
+    console.print(
+        f"[bold]portfolio[/]: expected {_sum_text(e.expected)}, "
+        f"worst case {_sum_text(e.worst_case)}, owed now {_sum_text(e.owed_now)}"
+    )
+    for n in notes:
+        console.print(f"  note — {n}", style="dim", markup=False, highlight=False)
+
+
+def _sum_text(amounts: tuple[Money, ...]) -> str:
+    return ", ".join(money_text(m) for m in amounts) or "nothing"

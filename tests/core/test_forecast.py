@@ -1,0 +1,456 @@
+"""The forecast: hand-checked histories, the compound distribution, exact tiers, calibration."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from covenant.core.agreements import (
+    AgreementVersion,
+    AvailabilityCommitment,
+    CreditTier,
+    DowntimeSource,
+    Incident,
+    Measurement,
+    Money,
+    Remedies,
+    VersionStatus,
+)
+from covenant.core.availability import availability
+from covenant.core.forecast import (
+    CommitmentExposure,
+    PastPeriod,
+    RemainingDowntime,
+    _compound_negbin,
+    commitment_exposure,
+    crossings,
+    episode_lengths,
+    past_crossings,
+    portfolio,
+    rate_model,
+    remaining_downtime,
+    tier_chances,
+)
+from covenant.core.series import BucketMatrix
+from covenant.errors import InputError
+
+DAY = 86400
+NOV = datetime(2026, 11, 1, tzinfo=UTC)
+MONTH_S = 30 * DAY  # November
+
+# A 99.9 % monthly SLA: < 99.9 → 10 %, < 99.0 → 25 %, < 95.0 → 100 %.
+TIERS = (
+    CreditTier(credit=Decimal(10), below=Fraction(999, 1000), at_least=Fraction(99, 100)),
+    CreditTier(credit=Decimal(25), below=Fraction(99, 100), at_least=Fraction(95, 100)),
+    CreditTier(credit=Decimal(100), below=Fraction(95, 100)),
+)
+
+
+def commitment(
+    source: DowntimeSource = DowntimeSource.INCIDENTS, tiers: tuple[CreditTier, ...] = TIERS
+) -> AvailabilityCommitment:
+    measurement = (
+        Measurement(source=source)
+        if source is DowntimeSource.INCIDENTS
+        else Measurement(
+            source=source, series="api:availability", interval_s=300, threshold=Fraction(1, 20)
+        )
+    )
+    return AvailabilityCommitment(
+        name="uptime",
+        services=("api",),
+        level=Fraction(999, 1000),
+        measurement=measurement,
+        remedies=Remedies(tiers=tiers),
+    )
+
+
+def version(c: AvailabilityCommitment, currency: str = "EUR") -> AgreementVersion:
+    return AgreementVersion(
+        agreement="acme-sla",
+        version=2,
+        customer="acme",
+        status=VersionStatus.ACTIVE,
+        effective_from=datetime(2026, 1, 1, tzinfo=UTC),
+        effective_to=None,
+        currency=currency,
+        fees=(("api", Decimal("3000.00")),),
+        availability=(c,),
+    )
+
+
+def steady_history(n: int = 6, episodes: int = 15, length_s: int = 300) -> list[PastPeriod]:
+    return [
+        PastPeriod(
+            start=NOV - timedelta(days=30 * (i + 1)),
+            eligible_s=MONTH_S,
+            episodes=((length_s,) * episodes),
+        )
+        for i in range(n)
+    ]
+
+
+def outages(count: int, *, every: timedelta, minutes: int, first: datetime) -> list[Incident]:
+    return [
+        Incident(
+            id=f"INC-{i}",
+            services=("api",),
+            start=first + i * every,
+            end=first + i * every + timedelta(minutes=minutes),
+        )
+        for i in range(count)
+    ]
+
+
+# --- A period heading for the 10 % tier, by hand ---------------------------------------------
+
+
+def heading_for_ten_percent() -> CommitmentExposure:
+    """25 minutes down in the first 10 days (5 × 5 min, one every 2 days), history at the same
+    steady rate: 0.5 episodes a day × 5 min → 50 more minutes in the 20 days left → 75 min."""
+    c = commitment()
+    v = version(c)
+    at = NOV + timedelta(days=10)
+    so_far = availability(
+        v,
+        c,
+        period_start=NOV,
+        at=at,
+        incidents=outages(5, every=timedelta(days=2), minutes=5, first=NOV + timedelta(days=1)),
+    )
+    return commitment_exposure(v, c, so_far=so_far, at=at, history=steady_history())
+
+
+def test_projection_of_a_steady_rate_by_hand() -> None:
+    e = heading_for_ten_percent()
+    assert e.no_forecast is None
+    assert e.downtime_so_far_s == 25 * 60
+    assert e.eligible_total_s == MONTH_S
+    # Steady history: the between-period variance is nil, so the history pools fully and
+    # the posterior rate is exactly 0.5 episodes a day (95 episodes over 190 days).
+    assert e.credibility == pytest.approx(10 / 190)
+    assert e.projected_downtime_s == 75 * 60
+    assert e.projected_level == Fraction(MONTH_S - 4500, MONTH_S)  # 99.826 %
+    assert e.band_low is not None
+    assert e.band_high is not None
+    assert e.band_low < e.projected_level < e.band_high
+    assert e.owed_now_percent == 0  # 25 min ≤ 43.2 min: nothing is owed yet
+
+
+def test_tier_probabilities_and_money_by_hand() -> None:
+    e = heading_for_ten_percent()
+    chances = {t.percent: t.probability for t in e.tiers}
+    assert set(chances) == {Decimal(0), Decimal(10), Decimal(25), Decimal(100)}
+    assert sum(chances.values()) == pytest.approx(1.0)
+    # Staying ≤ 43.2 min needs ≤ 3 more 5-minute episodes when 10 are expected: ≈ 1 %.
+    assert chances[Decimal(10)] > 0.98
+    assert chances[Decimal(0)] < 0.02
+    assert chances[Decimal(25)] < 1e-6  # 432 min is out of reach
+    assert e.expected_credit is not None
+    assert e.expected_credit.currency == "EUR"
+    assert Decimal("295.00") < e.expected_credit.amount <= Decimal("300.00")  # ≈ 10 % of 3000
+    assert e.expected_credit.amount == e.expected_credit.amount.quantize(Decimal("0.01"))
+    # Worst case: the rest goes at the worst observed rate (history and this period both run
+    # at 2.5 min a day) → 75 min → 10 %.
+    assert e.worst_case_percent == Decimal(10)
+    assert e.worst_case_credit == Money(amount=Decimal("300.00"), currency="EUR")
+
+
+def test_the_crossing_instant_is_exact() -> None:
+    e = heading_for_ten_percent()
+    # Allowed: 0.1 % of 30 days = 2592 s; 1500 s so far; rate 3000 s / 1 728 000 s = 1/576.
+    # Below 99.9 % once 1500 + t/576 > 2592  ⟺  t > 628 992 s; the first whole second after.
+    (crossing,) = e.crossings
+    assert crossing.percent == Decimal(10)
+    assert crossing.at == NOV + timedelta(days=10, seconds=628_993)
+    assert crossing.at == datetime(2026, 11, 18, 6, 43, 13, tzinfo=UTC)
+    assert crossing.credit.amount == Decimal("300.00")
+
+
+def test_crossing_respects_an_inclusive_bound() -> None:
+    inclusive = (CreditTier(credit=Decimal(10), below=Fraction(999, 1000), below_inclusive=True),)
+    c = commitment(tiers=inclusive)
+    v = version(c)
+    at = NOV + timedelta(days=10)
+    (crossing,) = crossings(
+        v,
+        c,
+        at=at,
+        eligible_total_s=MONTH_S,
+        downtime_so_far_s=1500,
+        remaining_s=20 * DAY,
+        projected_remaining_s=3000,
+    )
+    assert crossing.at == at + timedelta(seconds=628_992)  # level == 99.9 % counts now
+
+
+def test_no_crossing_when_the_projection_stays_in_tier() -> None:
+    c = commitment()
+    assert (
+        crossings(
+            version(c),
+            c,
+            at=NOV + timedelta(days=10),
+            eligible_total_s=MONTH_S,
+            downtime_so_far_s=600,
+            remaining_s=20 * DAY,
+            projected_remaining_s=1200,
+        )
+        == ()
+    )
+
+
+# --- The distribution ------------------------------------------------------------------------
+
+
+def _negbin_pmf(shape: float, p: float, n_max: int) -> npt.NDArray[np.float64]:
+    out = np.empty(n_max + 1)
+    out[0] = p**shape
+    for n in range(1, n_max + 1):
+        out[n] = out[n - 1] * (n - 1 + shape) / n * (1 - p)
+    return out
+
+
+def test_panjer_matches_the_direct_sum_over_episode_counts() -> None:
+    f = np.array([0.0, 0.5, 0.2, 0.0, 0.3])
+    shape, p, size = 2.5, 0.4, 60
+    direct = np.zeros(size)
+    conv = np.zeros(size)
+    conv[0] = 1.0
+    for prob in _negbin_pmf(shape, p, 200):
+        direct += prob * conv
+        conv = np.convolve(conv, f)[:size]
+    assert np.allclose(_compound_negbin(shape, p, f, size), direct, atol=1e-12)
+
+
+def test_panjer_survives_a_large_expected_count() -> None:
+    f = np.array([0.0, 1.0])  # every episode is one unit: S = N
+    shape, p = 800.0, 0.2  # p**shape underflows a double
+    pmf = _compound_negbin(shape, p, f, 8000)
+    assert pmf.sum() == pytest.approx(1.0, abs=1e-9)
+    assert float(np.dot(np.arange(pmf.size), pmf)) == pytest.approx(shape * 0.8 / 0.2, rel=1e-9)
+
+
+def test_no_downtime_left_when_the_period_is_over() -> None:
+    r = remaining_downtime(
+        steady_history(), elapsed_s=MONTH_S, completed=(), ongoing_s=None, remaining_s=0, unit_s=60
+    )
+    assert r.mean_s == 0
+    assert r.quantile_s(0.95) == 0
+
+
+def test_an_ongoing_episode_continues_for_the_residual_of_longer_ones() -> None:
+    history = [
+        PastPeriod(start=NOV, eligible_s=MONTH_S, episodes=(600, 1800, 3600)) for _ in range(3)
+    ]
+    kw = {"elapsed_s": DAY, "completed": (), "remaining_s": DAY, "unit_s": 60}
+    quiet = remaining_downtime(history, ongoing_s=None, **kw)  # type: ignore[arg-type]
+    running = remaining_downtime(history, ongoing_s=1200, **kw)  # type: ignore[arg-type]
+    # Residuals of the 30- and 60-minute episodes past 20 minutes: 10 or 40 min (mean 25).
+    assert running.mean_s - quiet.mean_s == pytest.approx(25 * 60, rel=0.05)
+    longest = remaining_downtime(history, ongoing_s=7200, **kw)  # type: ignore[arg-type]
+    assert any("as long" in n for n in longest.notes)
+
+
+def test_too_little_history_says_so_and_widens_the_band() -> None:
+    kw = {"elapsed_s": 10 * DAY, "completed": (300,) * 5, "ongoing_s": None}
+    rich = remaining_downtime(steady_history(6), remaining_s=20 * DAY, unit_s=60, **kw)  # type: ignore[arg-type]
+    poor = remaining_downtime(steady_history(2), remaining_s=20 * DAY, unit_s=60, **kw)  # type: ignore[arg-type]
+    assert any("fewer than 3" in n for n in poor.notes)
+    assert not rich.notes
+    assert poor.quantile_s(0.95) - poor.quantile_s(0.05) > rich.quantile_s(0.95) - rich.quantile_s(
+        0.05
+    )
+
+
+def test_rate_model_refuses_without_history_or_elapsed_time() -> None:
+    with pytest.raises(InputError):
+        rate_model([], elapsed_s=0, started=0)
+
+
+def test_heterogeneous_history_trusts_this_period_more() -> None:
+    steady = rate_model(steady_history(), elapsed_s=10 * DAY, started=5)
+    varied = [
+        PastPeriod(start=NOV, eligible_s=MONTH_S, episodes=(300,) * n) for n in (0, 2, 40, 1, 30, 7)
+    ]
+    wild = rate_model(varied, elapsed_s=10 * DAY, started=5)
+    assert wild.credibility > steady.credibility
+
+
+def test_episode_lengths_merge_touching_spans() -> None:
+    assert episode_lengths([(0, 300), (300, 600), (900, 1200)]) == (600, 300)
+
+
+# --- Exact tiers and sources -----------------------------------------------------------------
+
+
+def test_tier_edges_follow_inclusive_bounds_exactly() -> None:
+    # 1000 s eligible; tiers at exactly 99.0 %: 10 s of downtime is level == 0.99.
+    tiers = (CreditTier(credit=Decimal(10), below=Fraction(99, 100), below_inclusive=True),)
+    c = commitment(tiers=tiers)
+    pmf = np.zeros(21)
+    pmf[10] = 1.0  # exactly 10 more seconds
+    remaining = RemainingDowntime(
+        unit_s=1,
+        remaining_s=500,
+        pmf=pmf,
+        rate=rate_model(steady_history(), elapsed_s=500, started=0),
+    )
+    chances = tier_chances(
+        version(c), c, eligible_total_s=1000, downtime_so_far_s=0, remaining=remaining
+    )
+    assert {t.percent: t.probability for t in chances} == {Decimal(0): 0.0, Decimal(10): 1.0}
+
+
+def test_mean_error_rate_is_not_forecast_and_says_why() -> None:
+    c = AvailabilityCommitment(
+        name="errors",
+        services=("api",),
+        level=Fraction(999, 1000),
+        measurement=Measurement(source=DowntimeSource.MEAN_ERROR_RATE, series="api:x"),
+        remedies=Remedies(tiers=TIERS),
+    )
+    v = version(c)
+    start = int(NOV.timestamp())
+    data = BucketMatrix.empty(("api:x",), start=start, end=start + MONTH_S, step=60)
+    data.total[0, :] = 100
+    data.good[0, :] = 100
+    at = NOV + timedelta(days=3)
+    so_far = availability(v, c, period_start=NOV, at=at, data=data)
+    e = commitment_exposure(v, c, so_far=so_far, at=at, history=steady_history())
+    assert e.no_forecast is not None
+    assert "mean-error-rate" in e.no_forecast
+    assert e.expected_credit is None
+    assert e.tiers == ()
+
+
+def test_portfolio_sums_per_currency() -> None:
+    e = heading_for_ten_percent()
+    usd = CommitmentExposure(
+        **{
+            **{f: getattr(e, f) for f in e.__dataclass_fields__},
+            "customer": "initech",
+            "expected_credit": Money(amount=Decimal("12.50"), currency="USD"),
+            "worst_case_credit": Money(amount=Decimal("40.00"), currency="USD"),
+            "owed_now": Money(amount=Decimal("0.00"), currency="USD"),
+        }
+    )
+    p = portfolio(at=e.at, commitments=[e, e, usd], names={"acme": "ACME Corp"})
+    assert [c.customer_name for c in p.customers] == ["ACME Corp", "initech"]
+    assert e.expected_credit is not None
+    assert {m.currency: m.amount for m in p.expected} == {
+        "EUR": 2 * e.expected_credit.amount,
+        "USD": Decimal("12.50"),
+    }
+    assert {m.currency for m in p.worst_case} == {"EUR", "USD"}
+
+
+# --- Calibration -----------------------------------------------------------------------------
+
+UNIT = 300
+SLOTS = MONTH_S // UNIT  # 8640 five-minute intervals in a 30-day period
+HALF = SLOTS // 2
+PAST = 6
+TRIALS = 600
+
+
+def _runs(down: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """(start, end) slot indices of the runs of True."""
+    edges = np.diff(np.concatenate(([0], down.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
+    return list(zip(starts, ends, strict=True))
+
+
+def _simulate(rng: np.random.Generator) -> npt.NDArray[np.bool_]:
+    """TRIALS services × (PAST + 1) periods of five-minute down flags.
+
+    Each service has its own mean episode rate (one every 1–10 days); each period draws its
+    rate from a Gamma around it (shape 3: some months are much worse); episodes start as a
+    Bernoulli process per interval and last a geometric number of intervals (mean 3, 15 min).
+    """
+    mean_rate = 1 / rng.uniform(1, 10, size=(TRIALS, 1)) / DAY  # episodes per second
+    period_rate = rng.gamma(3.0, mean_rate / 3.0, size=(TRIALS, PAST + 1))
+    starts = rng.random((TRIALS, PAST + 1, SLOTS)) < (period_rate * UNIT)[..., None]
+    down = np.zeros_like(starts)
+    for t, p, s in zip(*np.nonzero(starts), strict=True):
+        length = int(rng.geometric(1 / 3))
+        down[t, p, s : s + length] = True
+    return down
+
+
+def test_tier_probabilities_are_calibrated() -> None:
+    rng = np.random.default_rng(20261127)
+    down = _simulate(rng)
+    c = commitment(DowntimeSource.BAD_INTERVALS)
+    v = version(c)
+    predicted: list[list[float]] = []
+    observed: list[list[float]] = []
+    for t in range(TRIALS):
+        history = [
+            PastPeriod(
+                start=NOV - timedelta(days=30 * (PAST - p)),
+                eligible_s=MONTH_S,
+                episodes=tuple((e - s) * UNIT for s, e in _runs(down[t, p])),
+            )
+            for p in range(PAST)
+        ]
+        runs = _runs(down[t, PAST, :HALF])
+        ongoing = None
+        if runs and runs[-1][1] == HALF:
+            ongoing = (runs[-1][1] - runs[-1][0]) * UNIT
+            runs = runs[:-1]
+        so_far_s = int(down[t, PAST, :HALF].sum()) * UNIT
+        remaining = remaining_downtime(
+            history,
+            elapsed_s=HALF * UNIT,
+            completed=[(e - s) * UNIT for s, e in runs],
+            ongoing_s=ongoing,
+            remaining_s=(SLOTS - HALF) * UNIT,
+            unit_s=UNIT,
+            reach_s=MONTH_S // 20,
+        )
+        chances = tier_chances(
+            v, c, eligible_total_s=MONTH_S, downtime_so_far_s=so_far_s, remaining=remaining
+        )
+        final = Fraction(MONTH_S - int(down[t, PAST].sum()) * UNIT, MONTH_S)
+        truth = next((tier.credit for tier in TIERS if tier.contains(final)), Decimal(0))
+        predicted.append([ch.probability for ch in chances])
+        observed.append([float(ch.percent == truth) for ch in chances])
+    pred = np.array(predicted)
+    obs = np.array(observed)
+    assert np.allclose(pred.sum(axis=1), 1.0)
+    assert 0.05 < obs[:, 1].mean() < 0.95  # the simulation exercises the 10 % tier at least
+
+    # Reliability: predicted probabilities binned in deciles match observed frequencies.
+    p_flat, o_flat = pred.ravel(), obs.ravel()
+    bins = np.minimum((p_flat * 10).astype(int), 9)
+    checked = 0
+    for b in range(10):
+        sel = bins == b
+        if sel.sum() >= 40:
+            checked += 1
+            gap = abs(p_flat[sel].mean() - o_flat[sel].mean())
+            assert gap <= 0.1, (
+                f"decile {b}: predicted {p_flat[sel].mean():.3f}, seen {o_flat[sel].mean():.3f}"
+            )
+    assert checked >= 4
+    # Skill: the forecast beats climatology (each tier's overall frequency) on Brier score.
+    brier = float(np.mean(np.sum((pred - obs) ** 2, axis=1)))
+    climatology = float(np.mean(np.sum((obs.mean(axis=0) - obs) ** 2, axis=1)))
+    assert brier < 0.8 * climatology
+
+
+def test_past_crossing_is_the_second_the_allowance_ran_out() -> None:
+    c = commitment()
+    start = int(NOV.timestamp())
+    down = [(start, start + 2000), (start + 10_000, start + 11_000)]
+    (crossing,) = past_crossings(version(c), c, eligible_total_s=MONTH_S, down=down)
+    # 0.1 % of 30 days = 2592 s: the 2593rd second of downtime is 593 s into the second outage.
+    assert crossing.at == NOV + timedelta(seconds=10_593)
+    assert crossing.percent == Decimal(10)
+    assert not crossing.projected
