@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -463,3 +464,15 @@ def test_text_helpers_are_exact() -> None:
     assert points(Fraction(2)) == "2"
     assert describe_window(RollingWindow(seconds=28 * DAY)) == "rolling 28d"
     assert describe_window(MONTH_BERLIN) == "calendar month in Europe/Berlin"
+
+
+def test_a_backing_slo_on_another_service_is_flagged() -> None:
+    other = replace(slo("0.9999"), service="search")
+    finding = only(lint(version(uptime("0.999")), other), "backing-other-service")
+    assert finding.severity == "warning"
+    assert "search" in finding.message
+
+
+def test_utc_under_another_name_is_the_same_zone() -> None:
+    etc = CalendarWindow(unit=CalendarUnit.MONTH, zone="Etc/UTC")
+    assert lint(version(uptime("0.999")), slo("0.9995", window=etc)) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -158,3 +158,19 @@ def test_projected_alert_wording() -> None:
     assert alerts("ACME Corp", e) == [
         "at this rate, ACME Corp's November credit becomes 10 % on the 18th"
     ]
+
+
+@pytest.mark.parametrize("minutes_before", [0, 10, 15])
+def test_the_worst_case_is_never_below_the_expected_credit(shop: Path, minutes_before: int) -> None:
+    """Early in the running outage a harsh tier becomes likely; the worst case must cover it."""
+    engine = open_store(sqlite_url(shop))
+    try:
+        found = exposure(
+            engine, workspace=load_workspace(shop), at=AT - timedelta(minutes=minutes_before)
+        )
+    finally:
+        engine.dispose()
+    for customer in found.customers:
+        for c in customer.commitments:
+            if c.expected_credit is not None and c.worst_case_credit is not None:
+                assert c.worst_case_credit.amount >= c.expected_credit.amount, c.commitment

@@ -36,6 +36,7 @@ from covenant.core.agreements import (
 )
 from covenant.core.availability import AvailabilityResult, availability, period_containing
 from covenant.core.evaluate import alert_threshold, align_down, align_up, evaluate
+from covenant.core.lint import Finding
 from covenant.core.model import AlertTier, BudgetingMethod, NoDataPolicy, Objective, RollingWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.statement import totals
@@ -142,6 +143,7 @@ class AgreementBacktest:
     current: tuple[VersionBacktest, ...]
     labels: tuple[str, ...]
     at: datetime
+    findings: tuple[Finding, ...] = ()  # covenant lint on the proposed terms (backing SLOs)
 
     def current_credits(self, label: str | None = None) -> tuple[Money, ...]:
         return totals([m for v in self.current for m in v.credits(label)])

@@ -639,6 +639,11 @@ def commitment_exposure(
         + ([Fraction(d0, so_far.eligible_s)] if so_far.eligible_s else [])
     )
     worst = credit_for(version, commitment, _level(e_t, d0 + worst_rate * remaining_s), share=share)
+    # The worst case is never milder than a tier the model gives a real chance (≥ 0.5 %).
+    reachable = [c for c in chances if c.probability >= WORST_CASE_FLOOR]
+    harshest = max(reachable, key=lambda c: c.credit.amount, default=None)
+    if harshest is not None and harshest.credit.amount > worst.amount.amount:
+        worst = replace(worst, amount=harshest.credit, percent=harshest.percent)
     return replace(
         head,
         owed_now=owed.amount,
@@ -665,6 +670,10 @@ def commitment_exposure(
         credibility=remaining.rate.credibility,
         notes=tuple(notes) + remaining.notes,
     )
+
+
+WORST_CASE_FLOOR = 0.005
+"""Tiers less likely than this do not set the worst case (a 1e-12 tail is not a plan)."""
 
 
 def _unforecastable(

@@ -249,6 +249,19 @@ def _commitment(
         yield from _window(ctx, commitment, objective)
         if isinstance(commitment, AvailabilityCommitment):
             yield from _measurement(ctx, commitment, objective)
+            if objective.service and objective.service not in commitment.services:
+                yield ctx.finding(
+                    code="backing-other-service",
+                    severity="warning",
+                    commitment=commitment.name,
+                    slo=objective.key,
+                    message=f"backing SLO {objective.key} is about service "
+                    f"{objective.service!r}, but {commitment.name} covers "
+                    f"{', '.join(commitment.services)}",
+                    why="an objective on another service cannot see the outages the contract "
+                    "is judged on",
+                    fix=f"back {commitment.name} with an SLO of {' or '.join(commitment.services)}",
+                )
 
 
 def _unbacked(
@@ -383,7 +396,7 @@ def _window_reasons(window: Window, *, period: PeriodUnit, zone: str, at: dateti
             )
         return reasons
     reasons = []
-    if window.zone != zone:
+    if _canonical_zone(window.zone) != _canonical_zone(zone):
         reasons.append(
             f"the SLO's periods start at midnight {window.zone}, the contract's at midnight "
             f"{zone}{_offset_note(window.zone, zone, at)}"
@@ -428,6 +441,32 @@ def _offset_note(slo_zone: str, contract_zone: str, at: datetime) -> str:
         return ""
     hours = Fraction(int(abs((offset - other).total_seconds())), 3600)
     return f" ({points(hours)} h apart on {at:%Y-%m-%d})"
+
+
+def _canonical_zone(name: str) -> str:
+    """UTC under any of its names (UTC, Etc/UTC, Etc/Universal, Zulu…) is one zone."""
+    return "UTC" if name in _UTC_NAMES else name
+
+
+_UTC_NAMES = frozenset(
+    {
+        "UTC",
+        "Etc/UTC",
+        "Etc/Universal",
+        "Etc/Zulu",
+        "Universal",
+        "Zulu",
+        "Etc/UCT",
+        "UCT",
+        "Etc/GMT",
+        "GMT",
+        "Etc/GMT0",
+        "Etc/GMT+0",
+        "Etc/GMT-0",
+        "GMT0",
+        "Etc/Greenwich",
+    }
+)
 
 
 def _measurement(

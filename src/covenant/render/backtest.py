@@ -115,6 +115,17 @@ def backtest_json(bt: AgreementBacktest) -> dict[str, Any]:
             "current": _monies(bt.current_credits()),
             "difference": _monies(bt.difference()),
         },
+        "lint": [
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "commitment": f.commitment,
+                "message": f.message,
+                "why": f.why,
+                "fix": f.fix,
+            }
+            for f in bt.findings
+        ],
     }
 
 
@@ -171,6 +182,13 @@ def render_backtest_table(console: Console, bt: AgreementBacktest) -> None:
         style="bold",
     )
     console.print(table)
+    for f in bt.findings:
+        console.print(
+            f"{f.severity} [{f.code}] {f.commitment}: {f.message} — {f.fix}",
+            style="red" if f.severity == "error" else "yellow",
+            markup=False,
+            highlight=False,
+        )
 
 
 # --- alert replay ---------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from covenant.definitions.durations import parse_duration
 from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, InputError, NotFoundError
+from covenant.services.lint import lint_workspace
 from covenant.services.sla import parse_period
 from covenant.store.buckets import list_series, read_matrix, series_extent
 from covenant.store.records import load_incidents
@@ -213,8 +214,17 @@ def backtest_agreement(
                 )
             )
     labels = list(dict.fromkeys(r.label for b in results for r in b.rows))
+    findings = tuple(
+        f
+        for f in lint_workspace(workspace)
+        if f.agreement == chosen.agreement and f.version == chosen.version
+    )
     return AgreementBacktest(
-        proposed=results[0], current=tuple(results[1:]), labels=tuple(labels), at=at
+        proposed=results[0],
+        current=tuple(results[1:]),
+        labels=tuple(labels),
+        at=at,
+        findings=findings,
     )
 
 
@@ -256,11 +266,16 @@ def parse_tier(text: str) -> AlertTier:
     name, severity, burn, long_w, short_w = m.groups()
     try:
         budget = burn.endswith("%")
-        value = Fraction(Decimal(burn.removesuffix("%")))
-    except (InvalidOperation, ValueError):
+        number = Decimal(burn.removesuffix("%"))
+        if not number.is_finite():
+            raise ValueError(burn)
+        value = Fraction(number)
+    except (InvalidOperation, ValueError, OverflowError):
         raise InputError(f"alert tier {name}: {burn!r} is not a number") from None
     if value <= 0:
         raise InputError(f"alert tier {name}: the burn rate must be positive")
+    if budget and value > 100:
+        raise InputError(f"alert tier {name}: a budget share over 100 % can never fire")
     return AlertTier(
         name=name,
         severity=severity,

@@ -92,7 +92,7 @@ def shop_profiles(series: Sequence[str], *, end: int) -> dict[str, Profile]:
         elif sli == "support-response":
             continue  # measured from the generated tickets (see support_response_counts)
         else:
-            p = Profile(service=service, peak_per_minute=600, error_ratio=0.0001)
+            p = Profile(service=service, peak_per_minute=600, error_ratio=0.00002)
         profiles[key] = p
     return profiles
 
