@@ -17,8 +17,9 @@ from covenant.render.backtest import render_backtest_table
 from covenant.render.evaluation import render_table, report_json
 from covenant.render.exposure import render_exposure_table
 from covenant.render.sla import render_statement_table
+from covenant.services.corrections import revisions_by_hash
 from covenant.services.demo import run_demo
-from covenant.services.evaluate import evaluate_objectives
+from covenant.services.evaluate import EvaluationReport, evaluate_objectives
 from covenant.services.ingest import open_store
 from covenant.services.workspace import load_workspace
 
@@ -70,8 +71,8 @@ def evaluate_command(
         bool,
         typer.Option(
             "--check",
-            help=f"Exit {CHECK_FAILED} if any SLO is breached or paging, {NOTHING_CHECKED} if "
-            "there is nothing to check (no SLOs, or no data for any).",
+            help=f"Exit {CHECK_FAILED} if any SLO is breached or paging (after corrections), "
+            f"{NOTHING_CHECKED} if there is nothing to check (no SLOs, or no data for any).",
         ),
     ] = False,
 ) -> None:
@@ -81,10 +82,16 @@ def evaluate_command(
     try:
         ws = load_workspace(workspace)
         engine = open_store(settings_for(workspace).database_url)
-        report = evaluate_objectives(engine, objectives=ws.objectives, at=instant)
+        report = evaluate_objectives(
+            engine,
+            objectives=ws.objectives,
+            at=instant,
+            composites=ws.composites,
+            corrections=ws.corrections,
+        )
     except CovenantError as error:
         raise fail(error) from None
-    show(report.at, report.evaluations, output)
+    show(report.at, report.evaluations, output, report=report)
     if check and report.needs_attention:
         raise typer.Exit(code=CHECK_FAILED)
     if check and report.checked == 0:
@@ -96,11 +103,32 @@ def evaluate_command(
         raise typer.Exit(code=NOTHING_CHECKED)
 
 
-def show(at: datetime, evaluations: tuple[Evaluation, ...], output: Format) -> None:
+def show(
+    at: datetime,
+    evaluations: tuple[Evaluation, ...],
+    output: Format,
+    *,
+    report: EvaluationReport | None = None,
+) -> None:
+    corrected = report.corrected if report else ()
+    composites = (
+        [(c.composite, c.evaluation, c.corrected) for c in report.composites] if report else []
+    )
     if output is Format.JSON:
-        console.print_json(json.dumps(report_json(at, evaluations)))
+        revisions = revisions_by_hash(report.audit) if report else {}
+        console.print_json(
+            json.dumps(
+                report_json(
+                    at,
+                    evaluations,
+                    corrected=corrected,
+                    composites=composites,
+                    revisions=revisions,
+                )
+            )
+        )
     else:
-        render_table(console, at, evaluations)
+        render_table(console, at, evaluations, corrected=corrected, composites=composites)
 
 
 def demo_command(

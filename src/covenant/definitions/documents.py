@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from covenant.definitions import checks
 from covenant.definitions.agreements import CONTRACT_KINDS
+from covenant.definitions.corrections import CORRECTION_KINDS
 from covenant.definitions.covenant_v1 import (
     COVENANT_V1,
     COVENANT_V1_KINDS,
@@ -33,7 +34,7 @@ from covenant.errors import Problem
 UNSUPPORTED_VERSIONS = ("openslo/v1alpha", "openslo/v2alpha", "openslo.com/v2alpha")
 KINDS_BY_VERSION: dict[str, dict[str, type[Document]]] = {
     OPENSLO_V1: OPENSLO_V1_KINDS,
-    COVENANT_V1: {**COVENANT_V1_KINDS, **CONTRACT_KINDS},
+    COVENANT_V1: {**COVENANT_V1_KINDS, **CONTRACT_KINDS, **CORRECTION_KINDS},
 }
 
 

@@ -13,17 +13,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from covenant.core.composite import Component, CompositeObjective
 from covenant.core.model import (
     AlertTier,
     BudgetingMethod,
     Comparison,
     EventRule,
+    NoDataPolicy,
     Objective,
     Operator,
 )
 from covenant.definitions.alerting import resolve_tiers, tier_from_condition
 from covenant.definitions.contracts import Contracts, resolve_contracts
-from covenant.definitions.covenant_v1 import ComparisonSpec
+from covenant.definitions.corrections import CorrectionRule, resolve_corrections
+from covenant.definitions.covenant_v1 import NO_DATA_KEY, ComparisonSpec
 from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.documents import Parsed
 from covenant.definitions.durations import parse_duration
@@ -32,7 +35,9 @@ from covenant.definitions.openslo import (
     AlertConditionDocument,
     AlertPolicyDocument,
     AlertPolicySpec,
+    Metadata,
     MetricSpec,
+    ObjectiveSpec,
     SLIDocument,
     SLISpec,
     SLODocument,
@@ -66,6 +71,8 @@ class Resolved:
     event_rules: tuple[EventRule, ...]
     problems: list[Problem]
     contracts: Contracts = field(default_factory=Contracts)
+    composites: tuple[CompositeObjective, ...] = ()
+    corrections: tuple[CorrectionRule, ...] = ()
 
 
 def duplicate_problems(parsed: Sequence[Parsed]) -> list[Problem]:
@@ -96,6 +103,7 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
     index = Index.of(parsed)
     problems = duplicate_problems(parsed)
     objectives: list[Objective] = []
+    composites: list[CompositeObjective] = []
     rules: dict[str, tuple[EventRule, SourceDocument]] = {}
     for item in parsed:
         model = item.model
@@ -106,8 +114,11 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         elif isinstance(model, SLIDocument):
             problems += _source_refs(item.source, model.spec, ("spec",), index)
         elif isinstance(model, SLODocument):
-            found, slo_rules, slo_problems = _resolve_slo(item, model, index, build=build)
+            found, slo_rules, slo_problems, composite = _resolve_slo(
+                item, model, index, build=build
+            )
             objectives += found
+            composites += [composite] if composite is not None else []
             problems += slo_problems
             for rule in slo_rules:
                 known = rules.get(rule.series)
@@ -124,11 +135,16 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
                     )
                 rules.setdefault(rule.series, (rule, item.source))
     contracts = resolve_contracts(parsed, objectives=objectives, build=build)
+    corrections, correction_problems = resolve_corrections(
+        parsed, slos=set(index.by_kind.get("SLO", {})), build=build
+    )
     return Resolved(
         objectives=tuple(objectives),
         event_rules=tuple(rule for rule, _ in rules.values()),
-        problems=problems + contracts.problems,
+        problems=problems + contracts.problems + correction_problems,
         contracts=contracts,
+        composites=tuple(composites),
+        corrections=corrections,
     )
 
 
@@ -212,9 +228,18 @@ def _source_refs(doc: SourceDocument, spec: SLISpec, path: PathKey, index: Index
     return problems
 
 
+SLIRef = tuple[str, SLISpec, SLIExtensions, Metadata]
+
+
 def _resolve_slo(
     item: Parsed, model: SLODocument, index: Index, *, build: bool
-) -> tuple[list[Objective], list[EventRule], list[Problem]]:
+) -> tuple[list[Objective], list[EventRule], list[Problem], CompositeObjective | None]:
+    """The SLO's objectives; for a composite SLO also its components and the composite.
+
+    An objective with its own ``indicator``/``indicatorRef`` is a *component* of the SLO's
+    composite: it is evaluated on its own (key ``slo/<displayName or obj-i>``) and together
+    with the other components as the composite (key ``slo``), see docs/semantics.md.
+    """
     doc, spec, slo = item.source, model.spec, model.metadata.name
     problems: list[Problem] = []
     if index.get("Service", spec.service) is None:
@@ -228,41 +253,77 @@ def _resolve_slo(
                 severity=WARNING,
             )
         )
-    sli: tuple[str, SLISpec, SLIExtensions] | None = None
+    sli: SLIRef | None = None
     if spec.indicator_ref is not None:
         target = index.get("SLI", spec.indicator_ref)
         if target is None:
             problems.append(_missing(doc, ("spec", "indicatorRef"), "SLI", spec.indicator_ref))
         elif isinstance(target.model, SLIDocument):
             ext, _ = sli_extensions(target.source, target.model.metadata, target.model.spec)
-            sli = (spec.indicator_ref, target.model.spec, ext)
+            sli = (spec.indicator_ref, target.model.spec, ext, target.model.metadata)
     elif spec.indicator is not None:
         inline = spec.indicator
         ext, _ = sli_extensions(doc, inline.metadata, inline.spec, ("spec", "indicator"))
-        sli = (inline.metadata.name, inline.spec, ext)
+        sli = (inline.metadata.name, inline.spec, ext, inline.metadata)
         problems += _source_refs(doc, inline.spec, ("spec", "indicator", "spec"), index)
     conditions, found = _conditions(doc, model, index)
     problems += found
+    components: dict[int, SLIRef] = {}
     for i, objective in enumerate(spec.objectives):
+        here: PathKey = ("spec", "objectives", i)
         ref = objective.indicator_ref
-        if ref is not None and index.get("SLI", ref) is None:
-            problems.append(_missing(doc, ("spec", "objectives", i, "indicatorRef"), "SLI", ref))
-    if any(o.indicator or o.indicator_ref for o in spec.objectives):
+        if ref is not None:
+            target = index.get("SLI", ref)
+            if target is None:
+                problems.append(_missing(doc, (*here, "indicatorRef"), "SLI", ref))
+            elif isinstance(target.model, SLIDocument):
+                ext, _ = sli_extensions(target.source, target.model.metadata, target.model.spec)
+                components[i] = (ref, target.model.spec, ext, target.model.metadata)
+        elif objective.indicator is not None:
+            inline = objective.indicator
+            ext, _ = sli_extensions(doc, inline.metadata, inline.spec, (*here, "indicator"))
+            components[i] = (inline.metadata.name, inline.spec, ext, inline.metadata)
+            problems += _source_refs(doc, inline.spec, (*here, "indicator", "spec"), index)
+    composite_objectives = [
+        i for i, o in enumerate(spec.objectives) if o.indicator or o.indicator_ref
+    ]
+    method = BudgetingMethod(spec.budgeting_method)
+    if composite_objectives and method is BudgetingMethod.RATIO_TIMESLICES:
         problems.append(
             at(
                 doc,
-                ("spec", "objectives"),
+                ("spec", "budgetingMethod"),
                 code="composite-unsupported",
-                message="composite objectives (an indicator per objective) are loaded and "
-                "exported but not evaluated",
-                fix="split the composite into one SLO per indicator to evaluate each",
+                message="RatioTimeslices composites are not evaluated; each objective with its "
+                "own indicator is evaluated on its own",
+                fix="use budgetingMethod Occurrences (weighted) or Timeslices (any-bad) for a "
+                "composite",
                 severity=WARNING,
             )
         )
-    ops = _op_problems(doc, model, sli)
+    if composite_objectives and sli is None:
+        for i in range(len(spec.objectives)):
+            if i not in composite_objectives:
+                problems.append(
+                    at(
+                        doc,
+                        ("spec", "objectives", i),
+                        code="missing-field",
+                        message="this objective has no indicator, and neither has the SLO",
+                        fix="give the objective an indicatorRef (a composite component), or "
+                        "the SLO an indicator",
+                    )
+                )
+    problems += _component_no_data_problems(doc, spec.objectives, components)
+    ops = _op_problems(doc, model, sli, components)
     problems += ops
-    if not build or ops or sli is None or any(p.severity == "error" for p in problems):
-        return [], [], problems
+    if (
+        not build
+        or ops
+        or (sli is None and not components)
+        or any(p.severity == "error" for p in problems)
+    ):
+        return [], [], problems, None
     extensions, _ = slo_extensions(doc, model.metadata, spec)
     tiers, found = resolve_tiers(
         doc,
@@ -271,16 +332,18 @@ def _resolve_slo(
         from_conditions=conditions,
     )
     problems += found
-    sli_name, sli_spec, sli_ext = sli
-    events = sli_ext.events
     objectives: list[Objective] = []
     rules: list[EventRule] = []
     window = window_of(spec.time_window)
-    method = BudgetingMethod(spec.budgeting_method)
-    single = len(spec.objectives) == 1
+    single = len(spec.objectives) == 1 and not components
+    weighted: list[Component] = []
     for i, objective in enumerate(spec.objectives):
-        if objective.indicator or objective.indicator_ref:
+        own = components.get(i)
+        chosen = own if own is not None else sli
+        if chosen is None or ((objective.indicator or objective.indicator_ref) and own is None):
             continue
+        sli_name, sli_spec, sli_ext, sli_meta = chosen
+        events = sli_ext.events
         if sli_spec.threshold_metric is not None:
             assert objective.op is not None
             assert objective.value is not None
@@ -306,26 +369,25 @@ def _resolve_slo(
             assert objective.target_percent is not None
             ratio = Fraction(objective.target_percent) / 100
         slice_window = objective.time_slice_window
+        no_data = extensions.no_data
+        if own is not None:
+            no_data = _component_no_data(sli_meta) or no_data
         try:
-            objectives.append(
-                Objective(
-                    slo=slo,
-                    name="" if single else (objective.display_name or f"obj-{i}"),
-                    display_name=objective.display_name or "",
-                    series=series,
-                    target=ratio,
-                    window=window,
-                    method=method,
-                    time_slice_target=_fraction(objective.time_slice_target),
-                    time_slice_window_s=parse_duration(slice_window).seconds
-                    if slice_window
-                    else None,
-                    no_data=extensions.no_data,
-                    minimum_events=extensions.minimum_events,
-                    alert_tiers=tiers,
-                    service=spec.service,
-                    sli=sli_name,
-                )
+            built = Objective(
+                slo=slo,
+                name="" if single else (objective.display_name or f"obj-{i}"),
+                display_name=objective.display_name or "",
+                series=series,
+                target=ratio,
+                window=window,
+                method=method,
+                time_slice_target=_fraction(objective.time_slice_target),
+                time_slice_window_s=parse_duration(slice_window).seconds if slice_window else None,
+                no_data=no_data,
+                minimum_events=extensions.minimum_events,
+                alert_tiers=tiers,
+                service=spec.service,
+                sli=sli_name,
             )
         except InputError as exc:
             problems.append(
@@ -337,19 +399,113 @@ def _resolve_slo(
                     fix=exc.hint,
                 )
             )
-    return objectives, rules, problems
+            continue
+        objectives.append(built)
+        if own is not None:
+            weight = objective.composite_weight
+            weighted.append(
+                Component(objective=built, weight=Fraction(weight) if weight else Fraction(1))
+            )
+    composite = None
+    if weighted and method is not BudgetingMethod.RATIO_TIMESLICES:
+        composite, found = _composite(doc, slo, weighted, extensions.minimum_events, tiers)
+        problems += found
+    return objectives, rules, problems, composite
+
+
+def _composite(
+    doc: SourceDocument,
+    slo: str,
+    components: list[Component],
+    minimum_events: int,
+    tiers: tuple[AlertTier, ...],
+) -> tuple[CompositeObjective | None, list[Problem]]:
+    """The composite over ``components``: the strictest component target, the SLO's window."""
+    first = components[0].objective
+    try:
+        return CompositeObjective(
+            objective=Objective(
+                slo=slo,
+                name="",
+                display_name="",
+                series=f"{slo}:composite",
+                target=max(c.objective.target for c in components),
+                window=first.window,
+                method=first.method,
+                time_slice_target=Fraction(1)
+                if first.method is BudgetingMethod.TIMESLICES
+                else None,
+                time_slice_window_s=first.time_slice_window_s,
+                no_data=NoDataPolicy.SKIP,
+                minimum_events=minimum_events,
+                alert_tiers=tiers,
+                service=first.service,
+                sli="",
+            ),
+            components=tuple(components),
+        ), []
+    except InputError as exc:
+        return None, [
+            at(
+                doc,
+                ("spec", "objectives"),
+                code="invalid-composite",
+                message=exc.message,
+                fix=exc.hint,
+            )
+        ]
+
+
+def _component_no_data(metadata: Metadata) -> NoDataPolicy | None:
+    text = (metadata.annotations or {}).get(NO_DATA_KEY, "").strip()
+    return NoDataPolicy(text) if text in {"good", "bad", "skip"} else None
+
+
+def _component_no_data_problems(
+    doc: SourceDocument, objectives: Sequence[ObjectiveSpec], components: dict[int, SLIRef]
+) -> list[Problem]:
+    """A component SLI's ``covenant.dev/no-data-policy`` annotation must be good/bad/skip."""
+    problems: list[Problem] = []
+    for i, (_, _, _, metadata) in sorted(components.items()):
+        text = (metadata.annotations or {}).get(NO_DATA_KEY)
+        if text is not None and text.strip() not in {"good", "bad", "skip"}:
+            inline = objectives[i].indicator is not None
+            path: PathKey = (
+                ("spec", "objectives", i, "indicator", "metadata", "annotations", NO_DATA_KEY)
+                if inline
+                else ("spec", "objectives", i, "indicatorRef")
+            )
+            problems.append(
+                at(
+                    doc,
+                    path,
+                    code="invalid-annotation",
+                    message=f"{NO_DATA_KEY} of a composite component must be good, bad or "
+                    f"skip, not {text.strip()!r}",
+                    fix="write good, bad or skip",
+                )
+            )
+    return problems
 
 
 def _op_problems(
-    doc: SourceDocument, model: SLODocument, sli: tuple[str, SLISpec, SLIExtensions] | None
+    doc: SourceDocument,
+    model: SLODocument,
+    sli: SLIRef | None,
+    components: dict[int, SLIRef] | None = None,
 ) -> list[Problem]:
-    if sli is None:
-        return []
-    threshold = sli[1].threshold_metric is not None
     problems: list[Problem] = []
     for i, objective in enumerate(model.spec.objectives):
+        own = (components or {}).get(i)
         if objective.indicator or objective.indicator_ref:
+            if own is None:
+                continue
+            chosen = own
+        elif sli is None:
             continue
+        else:
+            chosen = sli
+        threshold = chosen[1].threshold_metric is not None
         here: PathKey = ("spec", "objectives", i)
         if threshold:
             missing = [
@@ -361,7 +517,7 @@ def _op_problems(
                         doc,
                         (*here, missing[0]),
                         code="threshold-needs-op-value",
-                        message=f"SLI {sli[0]!r} is a thresholdMetric: the objective needs "
+                        message=f"SLI {chosen[0]!r} is a thresholdMetric: the objective needs "
                         f"{' and '.join(missing)}",
                         fix="add op (lt, lte, gt, gte) and value, e.g. op: lte, value: 300",
                     )
@@ -374,7 +530,7 @@ def _op_problems(
                         doc,
                         (*here, key),
                         code="op-on-ratio-objective",
-                        message=f"SLI {sli[0]!r} is a ratioMetric: {key} is forbidden on its "
+                        message=f"SLI {chosen[0]!r} is a ratioMetric: {key} is forbidden on its "
                         "objectives",
                         fix="remove op/value; they apply to thresholdMetric SLIs",
                     )

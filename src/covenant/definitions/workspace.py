@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from covenant.core.agreements import AgreementVersion, MaintenanceWindow
+from covenant.core.composite import CompositeObjective
 from covenant.core.model import EventRule, Objective
 from covenant.definitions.calendars import CalendarSpec
 from covenant.definitions.contracts import Customer
+from covenant.definitions.corrections import CorrectionRule
 from covenant.definitions.documents import Definition, Parsed, parse_document
 from covenant.definitions.resolve import resolve
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
@@ -35,6 +37,8 @@ class Workspace:
     agreements: tuple[AgreementVersion, ...] = ()  # every version of every agreement
     maintenance: tuple[MaintenanceWindow, ...] = ()
     origins: Mapping[str, str] = field(default_factory=dict)  # "agreement@vN" → "file:line"
+    composites: tuple[CompositeObjective, ...] = ()  # composite SLOs (components in objectives)
+    corrections: tuple[CorrectionRule, ...] = ()  # SLO corrections, applied retroactively
 
     def objective(self, key: str) -> Objective:
         """The objective whose ``key`` is ``slo`` or ``slo/name``."""
@@ -88,6 +92,8 @@ def analyse_sources(
         agreements=resolved.contracts.agreements,
         maintenance=resolved.contracts.maintenance,
         origins=resolved.contracts.origins,
+        composites=resolved.composites,
+        corrections=resolved.corrections,
     )
     return workspace, found
 

@@ -6,6 +6,7 @@ only ever added, never renamed or removed, within a schema version.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from covenant.core.composite import CompositeObjective
+from covenant.core.corrections import Corrected, CorrectionWindow
 from covenant.core.model import CalendarWindow, Objective, RollingWindow
 from covenant.core.results import Burn, Evaluation, Status, TierResult
 
@@ -116,15 +119,106 @@ def evaluation_json(e: Evaluation) -> dict[str, Any]:
     }
 
 
-def report_json(at: datetime, evaluations: tuple[Evaluation, ...]) -> dict[str, Any]:
+# Fields of a result that describe the objective rather than its figures: ``corrected`` holds
+# the rest (the same shape of figures, after corrections).
+_IDENTITY = (
+    "slo",
+    "objective",
+    "display_name",
+    "service",
+    "sli",
+    "series",
+    "budgeting_method",
+    "target",
+    "window",
+)
+
+CompositeRow = tuple[CompositeObjective, Evaluation, Corrected]
+
+
+def figures_json(e: Evaluation) -> dict[str, Any]:
+    """An evaluation's figures without the objective's description (for ``corrected``)."""
+    data = evaluation_json(e)
+    for key in _IDENTITY:
+        del data[key]
+    return data
+
+
+def correction_json(w: CorrectionWindow, revisions: Mapping[str, int]) -> dict[str, Any]:
+    return {
+        "name": w.name,
+        "author": w.author,
+        "reason": w.reason,
+        "start": iso(w.start),
+        "end": iso(w.end),
+        "revision": revisions.get(w.revision),
+        "content_sha256": w.revision,
+    }
+
+
+def composite_json(c: CompositeObjective) -> dict[str, Any]:
+    return {
+        "method": c.objective.method.value,
+        "components": [
+            {
+                "objective": part.objective.key,
+                "sli": part.objective.sli,
+                "series": part.objective.series,
+                "target": exact(part.objective.target),
+                "weight": exact(part.weight),
+                "integer_weight": weight,
+                "time_slice_target": exact(part.objective.time_slice_target)
+                if part.objective.time_slice_target is not None
+                else None,
+                "no_data_policy": part.objective.no_data.value,
+            }
+            for part, weight in zip(c.components, c.integer_weights, strict=True)
+        ],
+    }
+
+
+def result_json(
+    e: Evaluation,
+    corrected: Corrected | None = None,
+    *,
+    composite: CompositeObjective | None = None,
+    revisions: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """One result: the raw figures, the corrected ones (or null), the corrections, the status
+    a gate uses (``effective_status``) and, for a composite, its components."""
+    fixed = corrected.evaluation if corrected is not None else None
+    windows = corrected.windows if corrected is not None else ()
+    return {
+        **evaluation_json(e),
+        "effective_status": (fixed or e).status.value,
+        "corrected": None if fixed is None else figures_json(fixed),
+        "corrections": [correction_json(w, revisions or {}) for w in windows],
+        "composite": None if composite is None else composite_json(composite),
+    }
+
+
+def report_json(
+    at: datetime,
+    evaluations: tuple[Evaluation, ...],
+    *,
+    corrected: Sequence[Corrected] = (),
+    composites: Sequence[CompositeRow] = (),
+    revisions: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """The report; ``summary`` counts each result by its effective status."""
+    results = [
+        result_json(e, corrected[i] if corrected else None, revisions=revisions)
+        for i, e in enumerate(evaluations)
+    ]
+    results += [result_json(e, k, composite=c, revisions=revisions) for c, e, k in composites]
     summary = {s.value: 0 for s in Status}
-    for e in evaluations:
-        summary[e.status.value] += 1
+    for result in results:
+        summary[result["effective_status"]] += 1
     return {
         "schema": SCHEMA,
         "at": iso(at),
-        "summary": {"objectives": len(evaluations), **summary},
-        "results": [evaluation_json(e) for e in evaluations],
+        "summary": {"objectives": len(results), **summary},
+        "results": results,
     }
 
 
@@ -161,7 +255,16 @@ def window_text(objective: Objective) -> str:
     return f"rolling {duration_text(timedelta(seconds=w.seconds))}"
 
 
-def render_table(console: Console, at: datetime, evaluations: tuple[Evaluation, ...]) -> None:
+def render_table(
+    console: Console,
+    at: datetime,
+    evaluations: tuple[Evaluation, ...],
+    *,
+    corrected: Sequence[Corrected] = (),
+    composites: Sequence[CompositeRow] = (),
+) -> None:
+    """One row per objective then per composite; corrected figures where a correction applies
+    (the status says so and shows the raw status beside it)."""
     table = Table(title=f"SLOs at {iso(at)}", title_justify="left")
     for name, justify in [
         ("SLO", "left"),
@@ -177,7 +280,12 @@ def render_table(console: Console, at: datetime, evaluations: tuple[Evaluation, 
         ("status", "left"),
     ]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for e in evaluations:
+    rows: list[tuple[Evaluation, Corrected | None, bool]] = [
+        (e, corrected[i] if corrected else None, False) for i, e in enumerate(evaluations)
+    ]
+    rows += [(e, k, True) for _, e, k in composites]
+    for raw, fix, is_composite in rows:
+        e = fix.evaluation if fix is not None and fix.evaluation is not None else raw
         o = e.objective
         budget = e.budget.remaining_ratio if e.budget else None
         firing = ", ".join(
@@ -186,8 +294,10 @@ def render_table(console: Console, at: datetime, evaluations: tuple[Evaluation, 
             for t in e.firing
         )
         status = e.status.value + (f": {e.no_data}" if e.no_data else "")
+        if e is not raw:
+            status += f" (corrected; raw {raw.status.value})"
         table.add_row(
-            o.key,
+            o.key + (" (composite)" if is_composite else ""),
             o.sli or o.series,
             o.method.value,
             percent(o.target),

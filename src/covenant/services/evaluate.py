@@ -1,53 +1,132 @@
-"""Evaluate a workspace's objectives against the store at one instant."""
+"""Evaluate a workspace's objectives against the store at one instant.
+
+With corrections, every objective is evaluated twice from the same buckets: *raw* (what was
+measured) and *corrected* (the correction windows removed, docs/corrections.md). Composite SLOs
+are evaluated alongside. The status a gate uses (``effective_status``, ``evaluate --check``) is
+the corrected one where a correction touched the objective, else the raw one.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from covenant.core.composite import (
+    CompositeObjective,
+    evaluate_composites,
+    evaluate_composites_corrected,
+)
+from covenant.core.corrections import Corrected, evaluate_corrected
 from covenant.core.evaluate import evaluate, required_range
 from covenant.core.model import Objective
 from covenant.core.results import Evaluation, Status
-from covenant.core.timeutil import require_utc
+from covenant.core.timeutil import from_epoch, require_utc
+from covenant.definitions.corrections import CorrectionRule
+from covenant.services.corrections import expand_corrections, record_corrections
 from covenant.store.buckets import read_matrix
+from covenant.store.corrections import CorrectionRecord
 
 DEFAULT_STEP = 60
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CompositeResult:
+    """A composite SLO evaluated raw and (where a correction touched it) corrected."""
+
+    composite: CompositeObjective
+    evaluation: Evaluation
+    corrected: Corrected = field(default_factory=lambda: Corrected(evaluation=None))
+
+
+def effective(raw: Evaluation, corrected: Corrected | None) -> Evaluation:
+    """The evaluation a gate uses: the corrected one when a correction touched it."""
+    if corrected is not None and corrected.evaluation is not None:
+        return corrected.evaluation
+    return raw
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EvaluationReport:
     at: datetime
-    evaluations: tuple[Evaluation, ...]
+    evaluations: tuple[Evaluation, ...]  # raw, one per objective
+    corrected: tuple[Corrected, ...] = ()  # aligned with evaluations; () without corrections
+    composites: tuple[CompositeResult, ...] = ()
+    audit: Mapping[str, CorrectionRecord] = field(default_factory=dict)  # by correction name
+
+    @property
+    def effective(self) -> tuple[Evaluation, ...]:
+        """Corrected where a correction applies, else raw; objectives then composites."""
+        plain = tuple(
+            effective(e, self.corrected[i] if self.corrected else None)
+            for i, e in enumerate(self.evaluations)
+        )
+        return plain + tuple(effective(c.evaluation, c.corrected) for c in self.composites)
 
     @property
     def counts(self) -> dict[Status, int]:
-        counted = Counter(e.status for e in self.evaluations)
+        counted = Counter(e.status for e in self.effective)
         return {status: counted.get(status, 0) for status in Status}
 
     @property
     def checked(self) -> int:
         """Objectives that had data (a gate passing on none checked nothing)."""
-        return sum(1 for e in self.evaluations if e.status is not Status.NO_DATA)
+        return sum(1 for e in self.effective if e.status is not Status.NO_DATA)
 
     @property
     def needs_attention(self) -> bool:
         """True when any objective is breached or paging (``evaluate --check`` fails then)."""
-        return any(e.status in (Status.BREACHED, Status.PAGING) for e in self.evaluations)
+        return any(e.status in (Status.BREACHED, Status.PAGING) for e in self.effective)
 
 
 def evaluate_objectives(
-    engine: Engine, *, objectives: Sequence[Objective], at: datetime, step: int = DEFAULT_STEP
+    engine: Engine,
+    *,
+    objectives: Sequence[Objective],
+    at: datetime,
+    step: int = DEFAULT_STEP,
+    composites: Sequence[CompositeObjective] = (),
+    corrections: Sequence[CorrectionRule] = (),
+    seen_at: datetime | None = None,
 ) -> EvaluationReport:
-    """Read the buckets every objective needs in one pass and evaluate them all at ``at``."""
+    """Read the buckets every objective needs in one pass and evaluate them all at ``at``.
+
+    ``corrections`` are applied to every evaluation and audited in the store as seen at
+    ``seen_at`` (default: the wall clock now — not ``at``, which may be in the past).
+    """
     at = require_utc(at, what="--at")
-    if not objectives:
-        return EvaluationReport(at=at, evaluations=())
-    start, end = required_range(objectives, at=at, step=step)
-    keys = tuple(dict.fromkeys(o.series for o in objectives))
+    audit: dict[str, CorrectionRecord] = {}
+    if corrections:
+        seen = datetime.now(UTC) if seen_at is None else require_utc(seen_at, what="seen_at")
+        audit = record_corrections(engine, rules=corrections, seen_at=seen)
+    everything = [*objectives, *(c.objective for c in composites)]
+    if not everything:
+        return EvaluationReport(at=at, evaluations=(), audit=audit)
+    start, end = required_range(everything, at=at, step=step)
+    series = [o.series for o in objectives]
+    series += [part.objective.series for c in composites for part in c.components]
+    keys = tuple(dict.fromkeys(series))
     with engine.connect() as conn:
         data = read_matrix(conn, keys=keys, start=start, end=end, step=step)
-    return EvaluationReport(at=at, evaluations=tuple(evaluate(objectives, data, at=at)))
+    windows = expand_corrections(corrections, start=from_epoch(start), end=from_epoch(end))
+    raw = tuple(evaluate(objectives, data, at=at))
+    corrected = tuple(evaluate_corrected(objectives, data, windows, at=at)) if windows else ()
+    composite_raw = evaluate_composites(composites, data, at=at)
+    composite_corrected = (
+        evaluate_composites_corrected(composites, data, windows, at=at)
+        if windows
+        else [Corrected(evaluation=None) for _ in composites]
+    )
+    return EvaluationReport(
+        at=at,
+        evaluations=raw,
+        corrected=corrected,
+        composites=tuple(
+            CompositeResult(composite=c, evaluation=e, corrected=k)
+            for c, e, k in zip(composites, composite_raw, composite_corrected, strict=True)
+        ),
+        audit=audit,
+    )

@@ -9,7 +9,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from covenant.store import agreement_tables, record_tables  # noqa: F401 - register tables
+from covenant.store import (  # noqa: F401 - register tables
+    agreement_tables,
+    correction_tables,
+    record_tables,
+)
 from covenant.store.tables import metadata
 
 

@@ -1,0 +1,355 @@
+"""``covenant/v1`` ``Correction``: a one-off or recurring (RFC 5545 RRULE) SLO correction.
+
+::
+
+    apiVersion: covenant/v1
+    kind: Correction
+    metadata: {name: weekly-db-maintenance}
+    spec:
+      slos: [checkout-availability]      # omitted: every SLO of the workspace
+      start: 2026-01-04T02:00:00         # a date or date-time; without offset: in timeZone
+      duration: 1h                       # or end: 2026-01-04T03:00:00 (exactly one)
+      rrule: FREQ=WEEKLY;BYDAY=SU        # optional; UNTIL/COUNT here or as until/count
+      until: 2026-12-31                  # optional (recurring only)
+      timeZone: Europe/Berlin            # occurrences follow this wall clock (default UTC)
+      author: jane@example.com           # who
+      reason: weekly database failover   # why
+      createdAt: 2026-01-02T10:00:00Z    # optional: when the author wrote it
+
+The rule is expanded here (with ``python-dateutil``), never in the core: the core sees plain UTC
+:class:`~covenant.core.corrections.CorrectionWindow` intervals, and only the occurrences that
+overlap the range an evaluation reads (so an unbounded rule costs nothing). Occurrences are
+laid out on the wall clock of ``timeZone`` (02:00 local every Sunday, across DST changes) and
+each lasts ``duration`` (or ``end − start``) of real time. See docs/corrections.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule, rrulestr
+from pydantic import Field
+
+from covenant.core.corrections import CorrectionWindow
+from covenant.definitions.agreements import FixedDuration, InstantText, parse_instant
+from covenant.definitions.diagnostics import at
+from covenant.definitions.durations import parse_duration
+from covenant.definitions.fields import Spec, TimeZoneText
+from covenant.definitions.openslo import Document
+from covenant.definitions.yamlsource import PathKey, SourceDocument
+from covenant.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from covenant.definitions.documents import Parsed
+
+RRULE_HELP = (
+    "write an RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=SU or "
+    "FREQ=MONTHLY;BYMONTHDAY=1;COUNT=12 (the first occurrence is spec.start)"
+)
+_UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
+
+
+class CorrectionSpec(Spec):
+    slos: list[str] | None = Field(default=None, min_length=1)
+    start: InstantText
+    end: InstantText | None = None
+    duration: FixedDuration | None = None
+    rrule: str | None = Field(default=None, min_length=1)
+    until: InstantText | None = None
+    count: int | None = Field(default=None, ge=1)
+    time_zone: TimeZoneText = "UTC"
+    author: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    created_at: InstantText | None = None
+
+
+class CorrectionDocument(Document):
+    spec: CorrectionSpec
+
+
+CORRECTION_KINDS: dict[str, type[Document]] = {"Correction": CorrectionDocument}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorrectionRule:
+    """A resolved Correction: the first occurrence, its length and the recurrence (if any)."""
+
+    name: str
+    slos: tuple[str, ...]  # empty: every SLO
+    start: datetime  # UTC
+    duration: timedelta
+    zone: str = "UTC"
+    rrule: str | None = None  # as written, without UNTIL/COUNT (kept in until/count)
+    until: datetime | None = None  # UTC
+    count: int | None = None
+    author: str = ""
+    reason: str = ""
+    created_at: datetime | None = None
+    origin: str = ""  # file:line of the document
+
+    def content(self) -> str:
+        """The canonical JSON of what the correction says (audited; hashed by ``sha256``)."""
+        data = {
+            "name": self.name,
+            "slos": sorted(self.slos),
+            "start": _iso(self.start),
+            "duration_seconds": int(self.duration.total_seconds()),
+            "zone": self.zone,
+            "rrule": self.rrule,
+            "until": None if self.until is None else _iso(self.until),
+            "count": self.count,
+            "author": self.author,
+            "reason": self.reason,
+            "created_at": None if self.created_at is None else _iso(self.created_at),
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content().encode("utf-8")).hexdigest()
+
+    def windows(self, *, start: datetime, end: datetime) -> list[CorrectionWindow]:
+        """Every occurrence that overlaps ``[start, end)``, as UTC windows."""
+        revision = self.sha256
+        slos = frozenset(self.slos)
+
+        def window(first: datetime) -> CorrectionWindow:
+            return CorrectionWindow(
+                name=self.name,
+                start=first,
+                end=first + self.duration,
+                slos=slos,
+                author=self.author,
+                reason=self.reason,
+                revision=revision,
+            )
+
+        if self.rrule is None:
+            first = [self.start]
+        else:
+            zone = ZoneInfo(self.zone)
+            rule = build_rrule(self)
+            margin = timedelta(days=2)  # covers any UTC offset between wall clock and UTC
+            lo = (start - self.duration - margin).astimezone(zone).replace(tzinfo=None)
+            hi = (end + margin).astimezone(zone).replace(tzinfo=None)
+            first = [
+                local.replace(tzinfo=zone).astimezone(UTC)
+                for local in rule.between(lo, hi, inc=True)
+            ]
+        return [window(f) for f in first if f < end and f + self.duration > start]
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _local(value: datetime, zone: str) -> datetime:
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def build_rrule(rule: CorrectionRule) -> rrule:
+    """The dateutil rule, on naive wall-clock times of the rule's zone."""
+    assert rule.rrule is not None
+    parsed = rrulestr(rule.rrule, dtstart=_local(rule.start, rule.zone))
+    if not isinstance(parsed, rrule):  # pragma: no cover - rrulestr without set options
+        raise ValueError("expected a single RRULE")
+    if rule.until is not None:
+        parsed = parsed.replace(until=_local(rule.until, rule.zone))
+    if rule.count is not None:
+        parsed = parsed.replace(count=rule.count)
+    return parsed
+
+
+def split_rrule(text: str, *, zone: str) -> tuple[str, datetime | None, int | None]:
+    """``text`` without its UNTIL and COUNT parts, and those parts (UNTIL as a UTC instant).
+
+    Raises ValueError with a readable message for a malformed rule.
+    """
+    body = text.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[len("RRULE:") :]
+    if "\n" in body or "DTSTART" in body.upper():
+        raise ValueError("the rule must be a single RRULE line without DTSTART")
+    kept: list[str] = []
+    until: datetime | None = None
+    count: int | None = None
+    for part in (p for p in body.split(";") if p):
+        key, _, value = part.partition("=")
+        name = key.strip().upper()
+        if name == "UNTIL":
+            match = _UNTIL.match(value.strip())
+            if match is None:
+                raise ValueError(f"UNTIL={value} is not YYYYMMDD or YYYYMMDDTHHMMSS[Z]")
+            day, time, utc = match.groups()
+            local = datetime.strptime(day + (time or "235959"), "%Y%m%d%H%M%S")  # noqa: DTZ007
+            until = (
+                local.replace(tzinfo=UTC) if utc else local.replace(tzinfo=ZoneInfo(zone))
+            ).astimezone(UTC)
+        elif name == "COUNT":
+            if not value.strip().isdigit() or int(value) < 1:
+                raise ValueError(f"COUNT={value} is not a positive whole number")
+            count = int(value)
+        else:
+            kept.append(part.strip())
+    rest = ";".join(kept)
+    if "FREQ=" not in rest.upper():
+        raise ValueError("the rule has no FREQ (e.g. FREQ=WEEKLY)")
+    try:
+        rrulestr(rest, dtstart=datetime(2000, 1, 1))  # noqa: DTZ001 - syntax check only
+    except (TypeError, KeyError, OverflowError) as exc:
+        raise ValueError(str(exc)) from exc
+    return rest, until, count
+
+
+def resolve_corrections(
+    parsed: Sequence[Parsed], *, slos: set[str], build: bool
+) -> tuple[tuple[CorrectionRule, ...], list[Problem]]:
+    """Check every Correction (references, dates, the rule); with ``build`` also build them."""
+    rules: list[CorrectionRule] = []
+    problems: list[Problem] = []
+    for item in parsed:
+        if isinstance(item.model, CorrectionDocument):
+            rule, found = _correction(item.source, item.model, slos)
+            problems += found
+            if rule is not None and build and not found:
+                rules.append(rule)
+    return tuple(rules), problems
+
+
+def _correction(
+    doc: SourceDocument, model: CorrectionDocument, slos: set[str]
+) -> tuple[CorrectionRule | None, list[Problem]]:
+    spec = model.spec
+    problems: list[Problem] = []
+
+    def problem(path: PathKey, code: str, message: str, fix: str) -> None:
+        problems.append(at(doc, ("spec", *path), code=code, message=message, fix=fix))
+
+    for i, name in enumerate(spec.slos or ()):
+        if name not in slos:
+            problem(
+                ("slos", i),
+                "missing-reference",
+                f"no SLO named {name!r} in the workspace",
+                f"add an SLO named {name!r}, fix the name, or omit slos to correct every SLO",
+            )
+    zone = spec.time_zone
+    start = parse_instant(spec.start, zone=zone)
+    duration: timedelta | None = None
+    if spec.end is None and spec.duration is None:
+        problem((), "missing-field", "the correction has no end", "add end: or duration: 1h")
+    elif spec.end is not None and spec.duration is not None:
+        problem(
+            ("duration",),
+            "conflicting-fields",
+            "end and duration are both given",
+            "keep one of end and duration",
+        )
+    elif spec.end is not None:
+        duration = parse_instant(spec.end, zone=zone) - start
+        if duration <= timedelta(0):
+            problem(
+                ("end",),
+                "invalid-correction",
+                f"end {spec.end} is not after start {spec.start}",
+                "give an end after the start (or a duration)",
+            )
+    else:
+        assert spec.duration is not None
+        try:
+            duration = timedelta(seconds=parse_duration(spec.duration).seconds)
+        except InputError as exc:  # pragma: no cover - FixedDuration validated it
+            problem(("duration",), "invalid-duration", exc.message, "e.g. 30m or 2h")
+        if duration is not None and duration <= timedelta(0):
+            problem(("duration",), "invalid-correction", "duration must be positive", "e.g. 1h")
+    rule_text, until, count = None, None, None
+    if spec.rrule is None:
+        for key, given in (("until", spec.until), ("count", spec.count)):
+            if given is not None:
+                problem(
+                    (key,),
+                    "invalid-correction",
+                    f"{key} only applies to a recurring correction",
+                    f"add an rrule, or remove {key}",
+                )
+    else:
+        try:
+            rule_text, until, count = split_rrule(spec.rrule, zone=zone)
+        except ValueError as exc:
+            problem(
+                ("rrule",),
+                "invalid-rrule",
+                f"rrule {spec.rrule!r} is not a valid RFC 5545 rule: {exc}",
+                RRULE_HELP,
+            )
+        for key, given, inside in (
+            ("until", spec.until, until),
+            ("count", spec.count, count),
+        ):
+            if given is not None and inside is not None:
+                problem(
+                    (key,),
+                    "conflicting-fields",
+                    f"{key} is given both here and in the rrule",
+                    f"keep one: spec.{key} or {key.upper()}= in the rrule",
+                )
+        if spec.until is not None:
+            until = parse_instant(spec.until, zone=zone)
+        count = spec.count if spec.count is not None else count
+        if until is not None and count is not None:
+            problem(
+                ("rrule",),
+                "conflicting-fields",
+                "the rule has both an until and a count (RFC 5545 allows one)",
+                "keep one of until and count",
+            )
+        if until is not None and until < start:
+            problem(
+                ("until",) if spec.until is not None else ("rrule",),
+                "invalid-correction",
+                "the recurrence ends before its first occurrence",
+                "give an until after start",
+            )
+    if problems or duration is None:
+        return None, problems
+    rule = CorrectionRule(
+        name=model.metadata.name,
+        slos=tuple(spec.slos or ()),
+        start=start,
+        duration=duration,
+        zone=zone,
+        rrule=rule_text,
+        until=until,
+        count=count,
+        author=spec.author.strip(),
+        reason=spec.reason.strip(),
+        created_at=parse_instant(spec.created_at, zone=zone) if spec.created_at else None,
+        origin=doc.where(),
+    )
+    if rule.rrule is not None:
+        try:
+            build_rrule(rule)
+        except (ValueError, TypeError) as exc:
+            problem(
+                ("rrule",),
+                "invalid-rrule",
+                f"rrule {spec.rrule!r} cannot be used: {exc}",
+                RRULE_HELP,
+            )
+            return None, problems
+    return rule, problems
+
+
+def correction_windows(
+    rules: Sequence[CorrectionRule], *, start: datetime, end: datetime
+) -> list[CorrectionWindow]:
+    """Every occurrence of every rule that overlaps ``[start, end)``, by start."""
+    windows = [w for rule in rules for w in rule.windows(start=start, end=end)]
+    return sorted(windows, key=lambda w: (w.start, w.name))
