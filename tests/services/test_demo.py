@@ -36,6 +36,7 @@ def test_demo_story(shop: Path) -> None:
         "search-availability",
         "storefront-availability",
         "support-response",
+        "shopping-journey",  # the composite's components
     }
     assert by_slo["checkout-availability"].status is Status.PAGING
     assert [t.name for t in by_slo["checkout-availability"].firing][:1] == ["page-fast"]
@@ -45,6 +46,18 @@ def test_demo_story(shop: Path) -> None:
     assert by_slo["payments-availability"].status is Status.OK
     assert by_slo["storefront-availability"].status is Status.OK
     assert by_slo["support-response"].total > 0  # measured from the generated tickets
+    # The weekly failover is corrected away: the corrected SLI is better than the raw one.
+    i = [e.objective.slo for e in summary.report.evaluations].index("payments-availability")
+    corrected = summary.report.corrected[i]
+    assert corrected.evaluation is not None
+    assert corrected.windows
+    raw_sli = summary.report.evaluations[i].sli
+    assert raw_sli is not None
+    assert corrected.evaluation.sli is not None
+    assert corrected.evaluation.sli > raw_sli
+    assert summary.report.audit["payments-weekly-failover"].author == "sre-payments@shop.example"
+    # The composite journey is evaluated as a whole.
+    assert [c.evaluation.objective.slo for c in summary.report.composites] == ["shopping-journey"]
     assert summary.report.needs_attention
     assert (shop / ".covenant" / "covenant.db").exists()
     # Both customers get a statement for the month in progress; checkout's outage costs Globex.

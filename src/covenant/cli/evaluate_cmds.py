@@ -19,7 +19,7 @@ from covenant.render.exposure import render_exposure_table
 from covenant.render.sla import render_statement_table
 from covenant.services.corrections import revisions_by_hash
 from covenant.services.demo import run_demo
-from covenant.services.evaluate import EvaluationReport, evaluate_objectives
+from covenant.services.evaluate import EvaluationReport, evaluate_workspace
 from covenant.services.ingest import open_store
 from covenant.services.workspace import load_workspace
 
@@ -82,13 +82,7 @@ def evaluate_command(
     try:
         ws = load_workspace(workspace)
         engine = open_store(settings_for(workspace).database_url)
-        report = evaluate_objectives(
-            engine,
-            objectives=ws.objectives,
-            at=instant,
-            composites=ws.composites,
-            corrections=ws.corrections,
-        )
+        report = evaluate_workspace(engine, workspace=ws, at=instant)
     except CovenantError as error:
         raise fail(error) from None
     show(report.at, report.evaluations, output, report=report)

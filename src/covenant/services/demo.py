@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -19,9 +20,10 @@ from covenant.core.model import DAY, HOUR, MINUTE
 from covenant.core.statement import Statement
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.core.timeutil import from_epoch, to_epoch
+from covenant.core.windows import wall_to_utc
 from covenant.errors import InputError
 from covenant.services.backtest import backtest_agreement
-from covenant.services.evaluate import EvaluationReport, evaluate_objectives
+from covenant.services.evaluate import EvaluationReport, evaluate_workspace
 from covenant.services.exposure import exposure
 from covenant.services.ingest import ingest_counts, ingest_matrix, open_store
 from covenant.services.sla import period_label, report_statement
@@ -87,6 +89,7 @@ def shop_profiles(series: Sequence[str], *, end: int) -> dict[str, Profile]:
                     Incident(
                         start=end - 50 * HOUR, end=end - 50 * HOUR + 90 * MINUTE, error_ratio=0.10
                     ),
+                    *weekly_failovers(end=end),
                 ),
             )
         elif sli == "support-response":
@@ -95,6 +98,22 @@ def shop_profiles(series: Sequence[str], *, end: int) -> dict[str, Profile]:
             p = Profile(service=service, peak_per_minute=600, error_ratio=0.00002)
         profiles[key] = p
     return profiles
+
+
+def weekly_failovers(*, end: int, weeks: int = 14) -> list[Incident]:
+    """The card gateway's planned failover: Sundays 02:00–02:20 Berlin time, half the
+    authorisations fail (the `payments-weekly-failover` correction leaves it out)."""
+    berlin = ZoneInfo("Europe/Berlin")
+    last = from_epoch(end).astimezone(berlin).date()
+    sunday = last - timedelta(days=(last.weekday() - 6) % 7)
+    out = []
+    for week in range(weeks):
+        day = sunday - timedelta(weeks=week)
+        wall = datetime(day.year, day.month, day.day, 2)  # noqa: DTZ001 - Berlin wall clock
+        start = to_epoch(wall_to_utc(wall, berlin))
+        if start + 20 * MINUTE <= end:
+            out.append(Incident(start=start, end=start + 20 * MINUTE, error_ratio=0.5))
+    return out
 
 
 def shop_incidents(*, end: int) -> list[IncidentRecord]:
@@ -234,7 +253,7 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
             good=good,
             total=total,
         )
-    report = evaluate_objectives(engine, objectives=workspace.objectives, at=at)
+    report = evaluate_workspace(engine, workspace=workspace, at=at)
     statements = []
     for customer in workspace.customers:
         versions = [v for v in workspace.agreements if v.customer == customer.name]

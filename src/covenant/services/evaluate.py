@@ -26,6 +26,7 @@ from covenant.core.model import Objective
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import from_epoch, require_utc
 from covenant.definitions.corrections import CorrectionRule
+from covenant.definitions.workspace import Workspace
 from covenant.services.corrections import expand_corrections, record_corrections
 from covenant.store.buckets import read_matrix
 from covenant.store.corrections import CorrectionRecord
@@ -129,4 +130,15 @@ def evaluate_objectives(
             for c, e, k in zip(composites, composite_raw, composite_corrected, strict=True)
         ),
         audit=audit,
+    )
+
+
+def evaluate_workspace(engine: Engine, *, workspace: Workspace, at: datetime) -> EvaluationReport:
+    """Every objective, composite and correction of ``workspace`` evaluated at ``at``."""
+    return evaluate_objectives(
+        engine,
+        objectives=workspace.objectives,
+        at=at,
+        composites=workspace.composites,
+        corrections=workspace.corrections,
     )
