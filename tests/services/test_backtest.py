@@ -316,3 +316,26 @@ def test_cli_commands_and_json_schemas(shop: Path, tmp_path: Path) -> None:
     assert json.loads(backing.output)["kind"] == "backing"
     missing = runner.invoke(cli(), ["backtest", "alerts", "nope", *w])
     assert missing.exit_code == 1
+
+
+def test_quarter_bounds_and_reversed_ranges(shop: Path) -> None:
+    runner = CliRunner()
+    base = [
+        "backtest",
+        "agreement",
+        str(ROOT / "examples" / "proposals" / "initech-premium.yaml"),
+        "-w",
+        str(shop),
+        "--at",
+        "2026-11-27T09:30:00Z",
+        "--format",
+        "json",
+    ]
+    quarters = runner.invoke(cli(), [*base, "--from", "2026-Q3", "--to", "2026-Q4"])
+    assert quarters.exit_code == 0, quarters.output
+    labels = json.loads(quarters.stdout)["periods"]
+    assert labels[0] == "2026-07"
+    assert labels[-1] == "2026-12"  # --to a quarter runs to its last month
+    reversed_ = runner.invoke(cli(), [*base, "--from", "2026-11", "--to", "2026-09"])
+    assert reversed_.exit_code == 1
+    assert "swap them" in reversed_.output

@@ -24,9 +24,9 @@ from covenant.render.backtest import (
 from covenant.services.backtest import (
     backtest_agreement,
     backtest_alerts,
-    parse_margin,
     parse_step,
     parse_tier,
+    required_margin,
     suggest_backing,
     suggest_slo,
 )
@@ -158,8 +158,13 @@ def suggest_backing_command(
     agreement: Annotated[str, typer.Argument(help="Agreement name.")],
     workspace: WorkspaceOption = Path(),
     margin: Annotated[
-        str, typer.Option("--margin", help="Required margin in percentage points.")
-    ] = "0.05",
+        str | None,
+        typer.Option(
+            "--margin",
+            help="Required margin in percentage points (default: the agreement's "
+            "covenant.dev/required-margin annotation, else 0.05).",
+        ),
+    ] = None,
     version: Annotated[int | None, typer.Option("--version", help="Agreement version.")] = None,
     windows: Annotated[int, typer.Option("--windows", help="Windows of history (M).")] = 12,
     hold: Annotated[int, typer.Option("--hold", help="Windows to hold in (N).")] = 10,
@@ -176,7 +181,7 @@ def suggest_backing_command(
             workspace=ws,
             agreement=agreement,
             at=instant,
-            margin=parse_margin(margin),
+            margin=required_margin(ws, agreement=agreement, given=margin),
             version=version,
             windows=windows,
             hold=hold,
@@ -186,5 +191,8 @@ def suggest_backing_command(
     if output_format is Format.JSON:
         _echo(backing_json(result))
     else:
-        console.print(f"[bold]{chosen.key}[/] ({chosen.status.value}), margin {margin} points")
+        used = required_margin(ws, agreement=agreement, given=margin) * 100
+        console.print(
+            f"[bold]{chosen.key}[/] ({chosen.status.value}), margin {float(used):g} points"
+        )
         render_backing_table(console, result)

@@ -203,11 +203,11 @@ def render_exposure_table(console: Console, e: Exposure) -> None:
     for cu in e.customers:
         console.print(
             f"{cu.customer_name}: expected {_sum_text(cu.expected)}, "
-            f"worst case {_sum_text(cu.worst_case)}, owed now {_sum_text(cu.owed_now)}"
+            f"worst case {_sum_text(cu.worst_case)}, locked in so far {_sum_text(cu.owed_now)}"
         )
     console.print(
         f"[bold]portfolio[/]: expected {_sum_text(e.expected)}, "
-        f"worst case {_sum_text(e.worst_case)}, owed now {_sum_text(e.owed_now)}"
+        f"worst case {_sum_text(e.worst_case)}, locked in so far {_sum_text(e.owed_now)}"
     )
     for n in notes:
         console.print(f"  note — {n}", style="dim", markup=False, highlight=False)

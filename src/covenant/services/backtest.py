@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
-from covenant.core.agreements import BINDING, AgreementVersion
+from covenant.core.agreements import AgreementVersion, PeriodUnit, is_binding
 from covenant.core.backtest import (
     AgreementBacktest,
     AlertReplay,
@@ -39,6 +39,7 @@ from covenant.core.backtest import (
     window_levels,
 )
 from covenant.core.evaluate import align_down, align_up, required_range
+from covenant.core.lint import DEFAULT_MARGIN
 from covenant.core.model import AlertTier, Objective, RollingWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
@@ -47,7 +48,8 @@ from covenant.definitions.durations import parse_duration
 from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, InputError, NotFoundError
-from covenant.services.lint import lint_workspace
+from covenant.services.lint import agreement_margins, lint_workspace
+from covenant.services.lint import parse_margin as lint_margin
 from covenant.services.sla import parse_period
 from covenant.store.buckets import list_series, read_matrix, series_extent
 from covenant.store.records import load_incidents
@@ -109,8 +111,12 @@ def load_proposal(
 
 def _range(version: AgreementVersion, first: str, last: str) -> list[Span]:
     zone = ZoneInfo(version.zone)
-    y0, m0 = parse_period(first)[:2]
-    y1, m1 = parse_period(last)[:2]
+    y0, m0, _ = parse_period(first)
+    y1, m1, unit = parse_period(last)
+    if unit is PeriodUnit.QUARTER:  # --to 2026-Q4 means up to its last month, December
+        m1 += 2
+    if (y1, m1) < (y0, m0):
+        raise InputError(f"--from {first} is after --to {last}", hint="swap them")
     lo = wall_to_utc(datetime(y0, m0, 1), zone)  # noqa: DTZ001 - wall time in ``zone``
     hi = wall_to_utc(datetime(y1, m1, 1), zone)  # noqa: DTZ001
     return periods_between(version, lo, hi)
@@ -124,7 +130,7 @@ def current_versions(
     The signed version of the same agreement in force at ``at`` (else its latest signed one);
     for a new agreement, every signed agreement of the customer in force at ``at``.
     """
-    binding = [v for v in workspace.agreements if v.status in BINDING]
+    binding = [v for v in workspace.agreements if is_binding(v)]
     same = [v for v in binding if v.agreement == proposed.agreement]
     if same:
         in_force = [v for v in same if v.in_force(at)]
@@ -435,14 +441,20 @@ def parse_step(text: str) -> int:
 
 
 def parse_margin(text: str) -> Fraction:
-    """``0.05`` (percentage points) → ``Fraction(5, 10000)``."""
+    """``0.05`` (percentage points) → ``Fraction(5, 10000)``, read as ``covenant lint`` reads it."""
     try:
-        value = Fraction(Decimal(text.strip().removesuffix("%")))
-    except (InvalidOperation, ValueError):
-        raise InputError(
-            f"margin {text!r} is not a number", hint="write percentage points, e.g. 0.05"
-        ) from None
-    return value / 100
+        return lint_margin(text) / 100
+    except ValueError as exc:
+        raise InputError(str(exc), hint="write percentage points, e.g. 0.05") from None
+
+
+def required_margin(workspace: Workspace, *, agreement: str, given: str | None) -> Fraction:
+    """The margin for ``agreement`` as a ratio: ``--margin`` if given, else the agreement's
+    ``covenant.dev/required-margin`` annotation, else lint's default (0.05 points)."""
+    if given is not None:
+        return parse_margin(given)
+    margins, _ = agreement_margins(workspace)
+    return margins.get(agreement, DEFAULT_MARGIN) / 100
 
 
 __all__ = [
