@@ -275,3 +275,30 @@ def test_parse_margin_is_exact() -> None:
     assert parse_margin(" 0.1 pp") == Fraction(1, 10)
     with pytest.raises(ValueError, match="between 0 and 100"):
         parse_margin("100")
+
+
+SETTINGS = """\
+---
+apiVersion: covenant/v1
+kind: Settings
+metadata: {name: workspace}
+spec:
+  requiredMargin: 0.1
+"""
+
+
+def test_the_workspace_settings_set_the_required_margin(tmp_path: Path) -> None:
+    folder = write(tmp_path, workspace_text() + SETTINGS)  # 99.95 % behind 99.9 %: 0.05 points
+    code, doc = lint_json(str(folder))
+    assert code == 0
+    assert found(doc) == [("margin-too-small", "warning")]
+    assert doc["required_margin"] == {"points": "0.1", "exact": "1/10"}
+    code, doc = lint_json(str(folder), "--margin", "0.05")  # the flag wins over the workspace
+    assert found(doc) == []
+
+
+def test_a_second_settings_document_is_a_problem(tmp_path: Path) -> None:
+    folder = write(tmp_path, workspace_text() + SETTINGS + SETTINGS)
+    result = runner.invoke(APP, ["lint", str(folder)])
+    assert result.exit_code == 1
+    assert "duplicate-settings" in result.output

@@ -56,13 +56,15 @@ def lint_command(
         Format.TABLE
     ),
     margin: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--margin",
             help="Required margin in percentage points (0.05: an SLO of 99.95 % may back "
-            "99.9 %). An Agreement's covenant.dev/required-margin annotation overrides it.",
+            "99.9 %). Default: the workspace's Settings requiredMargin, else "
+            f"{points(DEFAULT_MARGIN)}. An Agreement's covenant.dev/required-margin "
+            "annotation overrides both.",
         ),
-    ] = points(DEFAULT_MARGIN),
+    ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")
     ] = False,
@@ -73,11 +75,11 @@ def lint_command(
         if not source.exists():
             raise typer.BadParameter(f"{source} does not exist", param_hint="PATH")
     try:
-        required = parse_margin(margin)
+        given = None if margin is None else parse_margin(margin)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--margin") from None
     try:
-        findings = lint_paths(sources, required_margin=required)
+        findings, required = lint_paths(sources, required_margin=given)
     except CovenantError as exc:
         raise fail(exc) from exc
     if output is Format.JSON:

@@ -28,13 +28,14 @@ from covenant.definitions.openslo import (
     SLIDocument,
     SLODocument,
 )
+from covenant.definitions.settings import SETTINGS_KINDS
 from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import Problem
 
 UNSUPPORTED_VERSIONS = ("openslo/v1alpha", "openslo/v2alpha", "openslo.com/v2alpha")
 KINDS_BY_VERSION: dict[str, dict[str, type[Document]]] = {
     OPENSLO_V1: OPENSLO_V1_KINDS,
-    COVENANT_V1: {**COVENANT_V1_KINDS, **CONTRACT_KINDS, **CORRECTION_KINDS},
+    COVENANT_V1: {**COVENANT_V1_KINDS, **CONTRACT_KINDS, **CORRECTION_KINDS, **SETTINGS_KINDS},
 }
 
 

@@ -42,6 +42,7 @@ from covenant.definitions.openslo import (
     SLISpec,
     SLODocument,
 )
+from covenant.definitions.settings import WorkspaceSettings, resolve_settings
 from covenant.definitions.timewindows import window_of
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
@@ -73,6 +74,7 @@ class Resolved:
     contracts: Contracts = field(default_factory=Contracts)
     composites: tuple[CompositeObjective, ...] = ()
     corrections: tuple[CorrectionRule, ...] = ()
+    settings: WorkspaceSettings = field(default_factory=WorkspaceSettings)
 
 
 def duplicate_problems(parsed: Sequence[Parsed]) -> list[Problem]:
@@ -138,6 +140,8 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
     corrections, correction_problems = resolve_corrections(
         parsed, slos=set(index.by_kind.get("SLO", {})), build=build
     )
+    settings, settings_problems = resolve_settings(parsed)
+    correction_problems += settings_problems
     return Resolved(
         objectives=tuple(objectives),
         event_rules=tuple(rule for rule, _ in rules.values()),
@@ -145,6 +149,7 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         contracts=contracts,
         composites=tuple(composites),
         corrections=corrections,
+        settings=settings,
     )
 
 

@@ -20,6 +20,7 @@ from covenant.definitions.contracts import Customer
 from covenant.definitions.corrections import CorrectionRule
 from covenant.definitions.documents import Definition, Parsed, parse_document
 from covenant.definitions.resolve import resolve
+from covenant.definitions.settings import WorkspaceSettings
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, Problem
 
@@ -39,6 +40,7 @@ class Workspace:
     origins: Mapping[str, str] = field(default_factory=dict)  # "agreement@vN" → "file:line"
     composites: tuple[CompositeObjective, ...] = ()  # composite SLOs (components in objectives)
     corrections: tuple[CorrectionRule, ...] = ()  # SLO corrections, applied retroactively
+    settings: WorkspaceSettings = field(default_factory=WorkspaceSettings)
 
     def objective(self, key: str) -> Objective:
         """The objective whose ``key`` is ``slo`` or ``slo/name``."""
@@ -94,6 +96,7 @@ def analyse_sources(
         origins=resolved.contracts.origins,
         composites=resolved.composites,
         corrections=resolved.corrections,
+        settings=resolved.settings,
     )
     return workspace, found
 

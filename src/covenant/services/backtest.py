@@ -39,7 +39,6 @@ from covenant.core.backtest import (
     window_levels,
 )
 from covenant.core.evaluate import align_down, align_up, required_range
-from covenant.core.lint import DEFAULT_MARGIN
 from covenant.core.model import AlertTier, Objective, RollingWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
@@ -48,7 +47,7 @@ from covenant.definitions.durations import parse_duration
 from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, InputError, NotFoundError
-from covenant.services.lint import agreement_margins, lint_workspace
+from covenant.services.lint import agreement_margins, lint_workspace, workspace_margin
 from covenant.services.lint import parse_margin as lint_margin
 from covenant.services.sla import parse_period
 from covenant.store.buckets import list_series, read_matrix, series_extent
@@ -454,7 +453,7 @@ def required_margin(workspace: Workspace, *, agreement: str, given: str | None) 
     if given is not None:
         return parse_margin(given)
     margins, _ = agreement_margins(workspace)
-    return margins.get(agreement, DEFAULT_MARGIN) / 100
+    return margins.get(agreement, workspace_margin(workspace)) / 100
 
 
 __all__ = [

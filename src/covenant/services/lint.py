@@ -19,11 +19,20 @@ from covenant.definitions.workspace import Workspace
 MARGIN_ANNOTATION = "covenant.dev/required-margin"
 
 
+def workspace_margin(workspace: Workspace, given: Fraction | None = None) -> Fraction:
+    """The margin in force: ``given`` (``--margin``), else the workspace's Settings
+    ``requiredMargin``, else DEFAULT_MARGIN (an agreement's annotation still wins over it)."""
+    if given is not None:
+        return given
+    configured = workspace.settings.required_margin
+    return DEFAULT_MARGIN if configured is None else configured
+
+
 def lint_workspace(
     workspace: Workspace, *, required_margin: Fraction | None = None
 ) -> list[Finding]:
     """Every bridge finding on every agreement version of ``workspace`` (drafts included)."""
-    default = DEFAULT_MARGIN if required_margin is None else required_margin
+    default = workspace_margin(workspace, required_margin)
     margins, found = agreement_margins(workspace)
     found += lint_versions(
         workspace.agreements,
@@ -35,10 +44,14 @@ def lint_workspace(
     return found
 
 
-def lint_paths(paths: Sequence[Path], *, required_margin: Fraction | None = None) -> list[Finding]:
-    """Load the workspace under ``paths`` (DefinitionError if invalid) and lint it."""
+def lint_paths(
+    paths: Sequence[Path], *, required_margin: Fraction | None = None
+) -> tuple[list[Finding], Fraction]:
+    """Load the workspace under ``paths`` (DefinitionError if invalid) and lint it; also the
+    workspace-wide margin that was used."""
     workspace = definitions.load_workspace(*paths)
-    return lint_workspace(workspace, required_margin=required_margin)
+    margin = workspace_margin(workspace, required_margin)
+    return lint_workspace(workspace, required_margin=margin), margin
 
 
 def parse_margin(text: str) -> Fraction:

@@ -1,0 +1,66 @@
+"""``covenant/v1`` ``Settings``: workspace-wide policy, at most one document per workspace.
+
+```yaml
+apiVersion: covenant/v1
+kind: Settings
+metadata: {name: workspace}
+spec:
+  requiredMargin: 0.05   # percentage points an SLO must be stricter than the SLA it backs
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from covenant.definitions.diagnostics import at
+from covenant.definitions.fields import Number, Spec
+from covenant.definitions.openslo import Document
+from covenant.errors import Problem
+
+if TYPE_CHECKING:
+    from covenant.definitions.documents import Parsed
+
+
+class SettingsSpec(Spec):
+    required_margin: Number | None = Field(default=None, ge=0, lt=100)
+
+
+class SettingsDocument(Document):
+    spec: SettingsSpec
+
+
+SETTINGS_KINDS: dict[str, type[Document]] = {"Settings": SettingsDocument}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkspaceSettings:
+    """``required_margin`` in percentage points (``Fraction(5, 100)`` = 0.05), None: default."""
+
+    required_margin: Fraction | None = None
+
+
+def resolve_settings(parsed: Sequence[Parsed]) -> tuple[WorkspaceSettings, list[Problem]]:
+    """The workspace's settings; a second Settings document is a problem at its file:line."""
+    found = [item for item in parsed if isinstance(item.model, SettingsDocument)]
+    problems = [
+        at(
+            item.source,
+            ("kind",),
+            code="duplicate-settings",
+            message="a workspace has at most one Settings document",
+            fix="merge the settings into the first Settings document",
+        )
+        for item in found[1:]
+    ]
+    if not found:
+        return WorkspaceSettings(), problems
+    model = found[0].model
+    assert isinstance(model, SettingsDocument)
+    margin = model.spec.required_margin
+    return WorkspaceSettings(required_margin=None if margin is None else Fraction(margin)), problems
