@@ -23,6 +23,7 @@ from covenant.core.timeutil import to_epoch
 from covenant.errors import Problem
 from covenant.services.ingest import Progress, store_errors
 from covenant.sources import records as record_files
+from covenant.sources.recordfiles import RecordSource, read_record_source
 from covenant.store import buckets, records
 from covenant.store.records import load_incidents, load_tickets
 
@@ -69,7 +70,7 @@ class _Kind(Generic[R]):
     """How to parse, save and date one kind of record."""
 
     name: RecordKind
-    parse: Callable[[record_files.RecordSource], record_files.ParsedRecords[R]]
+    parse: Callable[[RecordSource], record_files.ParsedRecords[R]]
     save: Callable[[Connection, Sequence[R], datetime], records.SaveCounts]
     instant: Callable[[R], datetime]  # recorded as the batch's first/last instant
 
@@ -129,7 +130,7 @@ def _ingest_file(
     engine: Engine, *, path: Path, kind: _Kind[R], progress: Progress | None
 ) -> RecordIngestReport:
     _notify(progress, path, "read", 0.0)
-    source = record_files.read_record_source(path)
+    source = read_record_source(path)
     with store_errors(engine):
         with engine.connect() as conn:
             earlier = buckets.find_batch(conn, sha256=source.sha256)
