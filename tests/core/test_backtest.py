@@ -10,6 +10,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from covenant.core import backtest as facade
+from covenant.core import replay as replay_module
+from covenant.core import suggest as suggest_module
 from covenant.core.agreements import (
     AgreementVersion,
     AvailabilityCommitment,
@@ -23,17 +26,8 @@ from covenant.core.agreements import (
 from covenant.core.backtest import (
     AgreementBacktest,
     VersionBacktest,
-    WindowLevel,
     backtest_version,
-    floor_to,
-    nice_target_at_most,
     periods_between,
-    replay_alerts,
-    required_backing_target,
-    suggest_target,
-    suggestion_windows,
-    tier_firing,
-    window_levels,
 )
 from covenant.core.evaluate import evaluate
 from covenant.core.model import (
@@ -46,7 +40,17 @@ from covenant.core.model import (
     RollingWindow,
     default_alert_tiers,
 )
+from covenant.core.replay import replay_alerts, tier_firing
 from covenant.core.series import BucketMatrix
+from covenant.core.suggest import (
+    WindowLevel,
+    floor_to,
+    nice_target_at_most,
+    required_backing_target,
+    suggest_target,
+    suggestion_windows,
+    window_levels,
+)
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError
 
@@ -294,7 +298,88 @@ def test_proposed_tiers_and_an_episode_still_firing_at_the_end() -> None:
     # 50 × 0.1 % = 5 % over the hour: 300 bad of 6 000 → 30 outage minutes.
     assert episode.start == T0 + timedelta(minutes=30)
     assert episode.ongoing
-    assert episode.end == T0 + timedelta(minutes=45)
+    # Still firing at --to: the episode is clipped there, never reported as ending after it.
+    assert episode.end == T0 + timedelta(minutes=40)
+    assert episode.duration_s == 10 * MIN
+    assert strict.firing_s == 10 * MIN
+    assert strict.firing_steps == 3  # 12:30, 12:35, 12:40
+
+
+def test_an_ongoing_episode_ends_at_an_unaligned_to() -> None:
+    replay = replay_alerts(
+        OBJ,
+        steady_with_outage(),
+        start=T0,
+        end=T0 + timedelta(minutes=42),
+        step_s=5 * MIN,
+        tiers=[
+            AlertTier(
+                name="s",
+                severity="page",
+                long_window_s=3600,
+                short_window_s=300,
+                burn_rate=Fraction(50),
+            )
+        ],
+    )
+    (episode,) = replay.tiers[0].episodes
+    assert episode.ongoing
+    assert replay.end == T0 + timedelta(minutes=40)  # the last evaluated instant
+    assert episode.end == T0 + timedelta(minutes=42)  # --to, not 12:45
+
+
+def test_a_range_without_data_says_no_data_not_never_fired() -> None:
+    data = steady_with_outage()  # from DAY0 on
+    before = replay_alerts(
+        OBJ, data, start=DAY0 - timedelta(days=3), end=DAY0 - timedelta(days=1), step_s=5 * MIN
+    )
+    assert before.steps == 2 * 288 + 1
+    for tier in before.tiers:
+        assert not tier.episodes
+        assert tier.steps_with_data == 0
+        assert tier.no_data == "no stored events in the replayed range"
+    # Half of the range has data: counted, and no "no data" reason.
+    (half,) = [
+        t
+        for t in replay_alerts(
+            OBJ, data, start=DAY0 - timedelta(hours=2), end=DAY0 + timedelta(hours=2), step_s=MIN
+        ).tiers
+        if t.name == "page-fast"
+    ]
+    # Steps from DAY0 + 1 min (the short window holds a minute of data) to DAY0 + 2 h.
+    assert half.steps_with_data == 120
+    assert half.no_data is None
+    # Too few events for a burn rate is no data too, with its own reason.
+    few = replace(OBJ, minimum_events=10**6)
+    (t0, *_) = replay_alerts(few, data, start=T0, end=T0 + timedelta(hours=1), step_s=MIN).tiers
+    assert t0.steps_with_data == 0
+    assert t0.no_data is not None
+    assert "too few events" in t0.no_data
+
+
+def test_a_time_slice_policy_is_not_data() -> None:
+    # With no-data = good, silent slices still have a burn rate (0) as `evaluate` computes it,
+    # but nothing was measured: the replay says so instead of a clean record.
+    o = replace(
+        OBJ,
+        method=BudgetingMethod.TIMESLICES,
+        time_slice_target=pct("99"),
+        time_slice_window_s=300,
+        no_data=NoDataPolicy.GOOD,
+    )
+    (tier, *_) = replay_alerts(
+        o, steady_with_outage(), start=DAY0 - timedelta(days=2), end=DAY0, step_s=5 * MIN
+    ).tiers
+    assert not tier.episodes
+    assert tier.steps_with_data == 0
+    assert tier.no_data is not None
+
+
+def test_the_backtest_module_re_exports_the_split_modules() -> None:
+    assert facade.replay_alerts is replay_module.replay_alerts
+    assert facade.AlertReplay is replay_module.AlertReplay
+    assert facade.suggest_target is suggest_module.suggest_target
+    assert facade.Span is suggest_module.Span
 
 
 def noisy(seed: int, *, days: int, start: datetime, gaps: bool) -> BucketMatrix:

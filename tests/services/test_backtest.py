@@ -339,3 +339,54 @@ def test_quarter_bounds_and_reversed_ranges(shop: Path) -> None:
     reversed_ = runner.invoke(cli(), [*base, "--from", "2026-11", "--to", "2026-09"])
     assert reversed_.exit_code == 1
     assert "swap them" in reversed_.output
+
+
+def test_alert_replay_clips_an_ongoing_episode_at_to(shop: Path) -> None:
+    ws = load_workspace(shop)
+    engine = open_store(sqlite_url(shop))
+    try:
+        (replay,) = backtest_alerts(
+            engine,
+            workspace=ws,
+            slo="checkout-availability",
+            start=AT - timedelta(days=1),
+            end=AT,
+            step_s=300,
+        )
+    finally:
+        engine.dispose()
+    ongoing = [e for t in replay.tiers for e in t.episodes if e.ongoing]
+    assert ongoing  # the demo shop's checkout is burning at --at
+    for e in ongoing:
+        assert e.end == AT  # not AT + 5 min
+    for t in replay.tiers:
+        assert t.steps_with_data == replay.steps
+        assert t.no_data is None
+
+
+def test_alert_replay_without_data_says_so(shop: Path) -> None:
+    runner = CliRunner()
+    args = [
+        "backtest", "alerts", "checkout-availability", "-w", str(shop),
+        "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-05T00:00:00Z",
+    ]  # fmt: skip
+    table = runner.invoke(cli(), args)
+    assert table.exit_code == 0, table.output
+    assert "never fired" not in table.output
+    assert "no data" in table.output
+    result = runner.invoke(cli(), [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (objective,) = json.loads(result.output)["objectives"]
+    assert objective["tiers"]
+    for tier in objective["tiers"]:
+        assert tier["steps_with_data"] == 0
+        assert tier["no_data"] == "no stored events in the replayed range"
+        assert tier["episodes"] == []
+    # A range the history covers in part: counted, and the table says where data was missing.
+    partial = [*args[:5], "--from", "2026-08-27T00:00:00Z", "--to", "2026-08-30T00:00:00Z"]
+    table = runner.invoke(cli(), partial)
+    assert table.exit_code == 0, table.output
+    assert "steps; no data at the others" in " ".join(table.output.split())
+    (objective,) = json.loads(runner.invoke(cli(), [*partial, "-f", "json"]).output)["objectives"]
+    assert all(0 < t["steps_with_data"] < objective["steps"] for t in objective["tiers"])
+    assert all(t["no_data"] is None for t in objective["tiers"])

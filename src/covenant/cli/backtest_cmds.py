@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy import Engine
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import AtOption, Format, FormatOption, parse_instant
+from covenant.core.agreements import AgreementVersion
+from covenant.core.backtest import AgreementBacktest
+from covenant.core.replay import AlertReplay
+from covenant.core.suggest import BackingSuggestion, TargetSuggestion
 from covenant.errors import CovenantError, InputError
 from covenant.render.backtest import (
     alerts_json,
@@ -33,6 +40,8 @@ from covenant.services.backtest import (
 from covenant.services.ingest import open_store
 from covenant.services.workspace import load_workspace
 
+T = TypeVar("T")
+
 
 def register(app: typer.Typer) -> None:
     backtest = typer.Typer(
@@ -47,8 +56,25 @@ def register(app: typer.Typer) -> None:
     app.add_typer(suggest, name="suggest")
 
 
-def _echo(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2))
+def _store(workspace: Path) -> Engine:
+    return open_store(settings_for(workspace).database_url)
+
+
+def _run(
+    output_format: Format,
+    compute: Callable[[], T],
+    as_json: Callable[[T], object],
+    as_table: Callable[[T], None],
+) -> None:
+    """Compute (a Covenant error exits with its message), then print JSON or a table."""
+    try:
+        result = compute()
+    except CovenantError as error:
+        raise fail(error) from None
+    if output_format is Format.JSON:
+        typer.echo(json.dumps(as_json(result), indent=2))
+    else:
+        as_table(result)
 
 
 def agreement_command(
@@ -67,16 +93,16 @@ def agreement_command(
 ) -> None:
     """What the proposed terms would have paid in each past period, beside the current terms."""
     instant = parse_instant(at)
-    try:
+
+    def compute() -> AgreementBacktest:
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(
                 f"cannot read {file}: {exc}", hint="give a readable YAML file"
             ) from exc
-        engine = open_store(settings_for(workspace).database_url)
-        result = backtest_agreement(
-            engine,
+        return backtest_agreement(
+            _store(workspace),
             workspace_dir=workspace,
             proposal_text=text,
             proposal_file=str(file),
@@ -85,12 +111,8 @@ def agreement_command(
             at=instant,
             version=version,
         )
-    except CovenantError as error:
-        raise fail(error) from None
-    if output_format is Format.JSON:
-        _echo(backtest_json(result))
-    else:
-        render_backtest_table(console, result)
+
+    _run(output_format, compute, backtest_json, lambda r: render_backtest_table(console, r))
 
 
 def alerts_command(
@@ -110,13 +132,13 @@ def alerts_command(
     """When each alert tier would have fired, for how long, and the budget spent by then."""
     to_instant = parse_instant(end)
     from_instant = None if start is None else parse_instant(start)
-    try:
+
+    def compute() -> list[AlertReplay]:
         step_s = parse_step(step)
         tiers = None if not tier else [parse_tier(t) for t in tier]
         ws = load_workspace(workspace)
-        engine = open_store(settings_for(workspace).database_url)
-        replays = backtest_alerts(
-            engine,
+        return backtest_alerts(
+            _store(workspace),
             workspace=ws,
             slo=slo,
             start=from_instant,
@@ -124,12 +146,8 @@ def alerts_command(
             step_s=step_s,
             tiers=tiers,
         )
-    except CovenantError as error:
-        raise fail(error) from None
-    if output_format is Format.JSON:
-        _echo(alerts_json(replays))
-    else:
-        render_alerts_table(console, replays)
+
+    _run(output_format, compute, alerts_json, lambda r: render_alerts_table(console, r))
 
 
 def suggest_slo_command(
@@ -142,16 +160,19 @@ def suggest_slo_command(
 ) -> None:
     """The target that would have held in N of the last M windows."""
     instant = parse_instant(at)
-    try:
+
+    def compute() -> list[TargetSuggestion]:
         ws = load_workspace(workspace)
-        engine = open_store(settings_for(workspace).database_url)
-        result = suggest_slo(engine, workspace=ws, slo=slo, at=instant, windows=windows, hold=hold)
-    except CovenantError as error:
-        raise fail(error) from None
-    if output_format is Format.JSON:
-        _echo(suggestion_json(result))
-    else:
-        render_suggestion_table(console, result)
+        return suggest_slo(
+            _store(workspace),
+            workspace=ws,
+            slo=slo,
+            at=instant,
+            windows=windows,
+            hold=hold,
+        )
+
+    _run(output_format, compute, suggestion_json, lambda r: render_suggestion_table(console, r))
 
 
 def suggest_backing_command(
@@ -173,26 +194,27 @@ def suggest_backing_command(
 ) -> None:
     """The backing SLO target each commitment needs (level + margin), and how the SLO fares."""
     instant = parse_instant(at)
-    try:
+
+    def compute() -> tuple[Fraction, AgreementVersion, list[BackingSuggestion]]:
         ws = load_workspace(workspace)
-        engine = open_store(settings_for(workspace).database_url)
+        used = required_margin(ws, agreement=agreement, given=margin)
         chosen, result = suggest_backing(
-            engine,
+            _store(workspace),
             workspace=ws,
             agreement=agreement,
             at=instant,
-            margin=required_margin(ws, agreement=agreement, given=margin),
+            margin=used,
             version=version,
             windows=windows,
             hold=hold,
         )
-    except CovenantError as error:
-        raise fail(error) from None
-    if output_format is Format.JSON:
-        _echo(backing_json(result))
-    else:
-        used = required_margin(ws, agreement=agreement, given=margin) * 100
+        return used, chosen, result
+
+    def table(found: tuple[Fraction, AgreementVersion, list[BackingSuggestion]]) -> None:
+        used, chosen, result = found
         console.print(
-            f"[bold]{chosen.key}[/] ({chosen.status.value}), margin {float(used):g} points"
+            f"[bold]{chosen.key}[/] ({chosen.status.value}), margin {float(used * 100):g} points"
         )
         render_backing_table(console, result)
+
+    _run(output_format, compute, lambda found: backing_json(found[2]), table)

@@ -40,7 +40,7 @@ from covenant.errors import InputError
 CURRENT_BURN_WINDOW_S = HOUR
 """The window of the headline burn rate (and of time to exhaustion)."""
 
-_RELATIVE_TIE = 1e-9
+RELATIVE_TIE = 1e-9
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -67,12 +67,12 @@ def required_range(objectives: Sequence[Objective], *, at: datetime, step: int) 
     for o in objectives:
         if o.time_slice_window_s:
             size = o.time_slice_window_s
-            phase = _phase(o, window_bounds(o.window, at=end))
+            phase = slice_phase(o, window_bounds(o.window, at=end))
             start = min(start, start - (start - phase) % size)
     return align_down(start, step), end
 
 
-def _phase(o: Objective, b: WindowBounds) -> int:
+def slice_phase(o: Objective, b: WindowBounds) -> int:
     """Where an objective's time slices start, modulo the slice length.
 
     Calendar windows lay slices out from the period's local start (a 1-hour slice in
@@ -85,7 +85,7 @@ def _phase(o: Objective, b: WindowBounds) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class _Requests:
+class Requests:
     """Flattened windows: request ``k`` asks for objective ``obj[k]`` over ``[start, end)``."""
 
     obj: I64
@@ -103,7 +103,7 @@ class _RatioSlices:
 
 
 @dataclass(slots=True)
-class _Answers:
+class Answers:
     """Per request: events seen, bad units, counted units (events or slices)."""
 
     events: I64
@@ -138,7 +138,7 @@ def evaluate(
         return []
     step = data.step
     end = align_down(to_epoch(at), step)
-    rows = np.array([_row(data, o) for o in objectives], dtype=np.int64)
+    rows = np.array([series_row(data, o) for o in objectives], dtype=np.int64)
     bounds_of = {w: window_bounds(w, at=end) for w in {o.window for o in objectives}}
     bounds = [bounds_of[o.window] for o in objectives]
 
@@ -154,21 +154,21 @@ def evaluate(
             starts.extend((end - tier.long_window_s, end - tier.short_window_s))
     alert = np.ones(len(starts), dtype=bool)
     alert[offsets[:-1]] = False
-    req = _Requests(
+    req = Requests(
         obj=obj_idx.astype(np.int64),
         start=np.array(starts, dtype=np.int64),
         end=np.full(len(starts), end, dtype=np.int64),
         alert=alert,
     )
-    phases = [_phase(o, b) for o, b in zip(objectives, bounds, strict=True)]
-    answers = _answer(objectives, rows, data, req, phases)
+    phases = [slice_phase(o, b) for o, b in zip(objectives, bounds, strict=True)]
+    answers = answer_requests(objectives, rows, data, req, phases)
     return [
         _assemble(o, b, end=end, ans=answers, base=int(offsets[i]), phase=phases[i])
         for i, (o, b) in enumerate(zip(objectives, bounds, strict=True))
     ]
 
 
-def _row(data: BucketMatrix, objective: Objective) -> int:
+def series_row(data: BucketMatrix, objective: Objective) -> int:
     try:
         return data.row(objective.series)
     except ValueError:
@@ -178,13 +178,13 @@ def _row(data: BucketMatrix, objective: Objective) -> int:
         ) from None
 
 
-def _answer(
+def answer_requests(
     objectives: Sequence[Objective],
     rows: I64,
     data: BucketMatrix,
-    req: _Requests,
+    req: Requests,
     phases: Sequence[int],
-) -> _Answers:
+) -> Answers:
     step = data.step
     n = data.good.shape[1]
     req_rows = rows[req.obj]
@@ -196,7 +196,7 @@ def _answer(
     last = np.maximum(last, first)
     good = prefix_good[inverse, last] - prefix_good[inverse, first]
     events = prefix_total[inverse, last] - prefix_total[inverse, first]
-    answers = _Answers(
+    answers = Answers(
         events=events,
         bad=(events - good).astype(np.float64),
         bad_int=events - good,
@@ -233,8 +233,8 @@ def _answer_slices(
     *,
     rows: I64,
     data: BucketMatrix,
-    req: _Requests,
-    answers: _Answers,
+    req: Requests,
+    answers: Answers,
     slice_s: int,
     phase: int,
 ) -> None:
@@ -330,7 +330,7 @@ def alert_threshold(tier: AlertTier, *, window_s: int, target: Fraction) -> Frac
 
 
 def _assemble(
-    o: Objective, b: WindowBounds, *, end: int, ans: _Answers, base: int, phase: int
+    o: Objective, b: WindowBounds, *, end: int, ans: Answers, base: int, phase: int
 ) -> Evaluation:
     ratio = o.method is BudgetingMethod.RATIO_TIMESLICES
     unit = "events" if o.method is BudgetingMethod.OCCURRENCES else "slices"
@@ -341,7 +341,7 @@ def _assemble(
         if not ratio:
             return Fraction(int(ans.bad_int[k]))
         approx = float(ans.bad[k])
-        if boundary is not None and abs(approx - float(boundary)) <= _RELATIVE_TIE * max(
+        if boundary is not None and abs(approx - float(boundary)) <= RELATIVE_TIE * max(
             1.0, abs(float(boundary))
         ):
             return ans.exact_ratio_bad(k)

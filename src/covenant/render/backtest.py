@@ -16,14 +16,9 @@ from rich.console import Console
 from rich.table import Table
 
 from covenant.core.agreements import Money
-from covenant.core.backtest import (
-    AgreementBacktest,
-    AlertReplay,
-    BackingSuggestion,
-    CommitmentPeriod,
-    TargetSuggestion,
-    VersionBacktest,
-)
+from covenant.core.backtest import AgreementBacktest, CommitmentPeriod, VersionBacktest
+from covenant.core.replay import AlertReplay, TierReplay
+from covenant.core.suggest import BackingSuggestion, TargetSuggestion
 from covenant.render.evaluation import exact, iso, window_text
 from covenant.render.sla import committed_text, level_text, money_text
 
@@ -220,6 +215,8 @@ def alerts_json(replays: Sequence[AlertReplay]) -> dict[str, Any]:
                         "thresholds": [exact(x) for x in t.thresholds],
                         "firing_steps": t.firing_steps,
                         "firing_seconds": t.firing_s,
+                        "steps_with_data": t.steps_with_data,
+                        "no_data": t.no_data,
                         "episodes": [
                             {
                                 "start": iso(e.start),
@@ -243,6 +240,31 @@ def alerts_json(replays: Sequence[AlertReplay]) -> dict[str, Any]:
     }
 
 
+def _coverage(r: AlertReplay, t: TierReplay) -> str | None:
+    """A note when some steps had no burn rate from stored events, else None."""
+    if t.no_data is not None:
+        return f"no data at any of the {r.steps} steps — {t.no_data}"
+    if t.steps_with_data < r.steps:
+        return (
+            f"a burn rate from stored data at {t.steps_with_data} of {r.steps} steps; "
+            "no data at the others"
+        )
+    return None
+
+
+def _coverage_notes(console: Console, r: AlertReplay) -> None:
+    notes = {t.name: note for t in r.tiers if (note := _coverage(r, t)) is not None}
+    if not notes:
+        return
+    if len(notes) == len(r.tiers) > 1 and len(set(notes.values())) == 1:
+        notes = {"all tiers": next(iter(notes.values()))}
+    for name, note in notes.items():
+        missing = note.startswith("no data")
+        console.print(
+            f"{name}: {note}", style="yellow" if missing else "dim", markup=False, highlight=False
+        )
+
+
 def render_alerts_table(console: Console, replays: Sequence[AlertReplay]) -> None:
     for r in replays:
         o = r.objective
@@ -256,22 +278,26 @@ def render_alerts_table(console: Console, replays: Sequence[AlertReplay]) -> Non
             table.add_column(col)
         for t in r.tiers:
             if not t.episodes:
-                table.add_row(t.name, t.severity, "never fired", "", "", "", "", style="dim")
+                if t.no_data is not None:
+                    table.add_row(t.name, t.severity, "no data", "", "", "", "", style="yellow")
+                else:
+                    table.add_row(t.name, t.severity, "never fired", "", "", "", "", style="dim")
             for e in t.episodes:
                 spent = e.budget_consumed_at_start
                 table.add_row(
                     t.name,
                     t.severity,
                     _when(e.start),
-                    _when(e.end) + (" (firing)" if e.ongoing else ""),
+                    _when(e.end) + (" (ongoing)" if e.ongoing else ""),
                     _duration(e.duration_s),
                     f"{float(e.max_long_burn):.1f}× / {float(e.max_short_burn):.1f}×",
                     "—" if spent is None else f"{float(spent) * 100:.1f} %",
                 )
         console.print(table)
+        _coverage_notes(console, r)
         console.print(
             "max burn: long / short window; budget spent: share of the SLO window's budget "
-            "consumed when the tier started firing",
+            "consumed when the tier started firing; an episode still firing ends at --to",
             style="dim",
         )
 

@@ -1,4 +1,5 @@
-"""Backtests and suggestions: load what the pure computations in ``core.backtest`` need.
+"""Backtests and suggestions: load what the pure computations need (``core.backtest``,
+``core.replay``, ``core.suggest``).
 
 - :func:`backtest_agreement` — proposed agreement terms (a YAML file read together with the
   workspace) against the terms in force, over past reporting periods.
@@ -23,24 +24,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 
 from covenant.core.agreements import AgreementVersion, PeriodUnit, is_binding
-from covenant.core.backtest import (
-    AgreementBacktest,
-    AlertReplay,
+from covenant.core.backtest import AgreementBacktest, backtest_version, periods_between
+from covenant.core.evaluate import align_down, align_up, required_range
+from covenant.core.model import AlertTier, Objective, RollingWindow
+from covenant.core.replay import AlertReplay, replay_alerts
+from covenant.core.series import BucketMatrix
+from covenant.core.suggest import (
     BackingSuggestion,
     Span,
     TargetSuggestion,
     backing_check,
-    backtest_version,
-    periods_between,
-    replay_alerts,
     required_backing_target,
     suggest_target,
     suggestion_windows,
     window_levels,
 )
-from covenant.core.evaluate import align_down, align_up, required_range
-from covenant.core.model import AlertTier, Objective, RollingWindow
-from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.core.windows import wall_to_utc
 from covenant.definitions.durations import parse_duration

@@ -13,7 +13,7 @@ import numpy as np
 from covenant.config import Settings, sqlite_url
 from covenant.core.agreements import Incident as IncidentRecord
 from covenant.core.availability import period_containing
-from covenant.core.backtest import AgreementBacktest
+from covenant.core.backtest import AgreementBacktest, period_label
 from covenant.core.evaluate import align_down
 from covenant.core.forecast import Exposure
 from covenant.core.model import DAY, HOUR, MINUTE
@@ -26,7 +26,7 @@ from covenant.services.backtest import backtest_agreement
 from covenant.services.evaluate import EvaluationReport, evaluate_workspace
 from covenant.services.exposure import exposure
 from covenant.services.ingest import ingest_counts, ingest_matrix, open_store
-from covenant.services.sla import period_label, report_statement
+from covenant.services.sla import report_statement
 from covenant.services.workspace import load_workspace
 from covenant.sources.synthetic import Incident, Profile, generate
 from covenant.store.records import save_incidents, save_tickets

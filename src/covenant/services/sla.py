@@ -20,6 +20,7 @@ from covenant.core.agreements import (
     version_spans,
 )
 from covenant.core.availability import AvailabilityResult, availability, period_containing
+from covenant.core.backtest import period_label
 from covenant.core.calendars import compile_calendar
 from covenant.core.evaluate import align_down, align_up
 from covenant.core.series import BucketMatrix
@@ -65,13 +66,6 @@ def parse_period(text: str) -> tuple[int, int, PeriodUnit]:
     if not 1971 <= found[0] <= 8999:
         raise InputError(f"period {text!r} is outside the years 1971 to 8999")
     return found
-
-
-def period_label(version: AgreementVersion, start: datetime) -> str:
-    local = start.astimezone(ZoneInfo(version.zone))
-    if version.period is PeriodUnit.QUARTER:
-        return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
-    return f"{local.year}-{local.month:02d}"
 
 
 def version_periods(
