@@ -94,14 +94,6 @@ class Requests:
     alert: npt.NDArray[np.bool_]  # alert windows end at the last complete slice
 
 
-@dataclass(frozen=True, slots=True)
-class _RatioSlices:
-    """Per-slice counts kept for exact re-summation of RatioTimeslices near a decision."""
-
-    good: I64
-    total: I64
-
-
 @dataclass(slots=True)
 class Answers:
     """Per request: events seen, bad units, counted units (events or slices)."""
@@ -110,16 +102,22 @@ class Answers:
     bad: F64  # exact integers for Occurrences/Timeslices (as float64 < 2**53), sums for ratio
     bad_int: I64
     counted: I64
-    # RatioTimeslices requests: k -> (slices, first, last, silent slices the policy calls bad)
-    ratio: dict[int, tuple[_RatioSlices, int, int, int]] = field(default_factory=dict)
+    # Kept for exact re-summation of RatioTimeslices near a decision: per slice layout the
+    # (good, total) slice counts of its objectives, and per request [layout, row, first slice,
+    # last slice, silent slices the policy calls bad] (-1: not a RatioTimeslices request).
+    ratio_slices: list[tuple[I64, I64]] = field(default_factory=list)
+    ratio_ref: I64 | None = None
 
     def exact_ratio_bad(self, k: int) -> Fraction:
         """Σ(1 − good/total) over the request's slices, in exact arithmetic."""
-        slices, first, last, extra = self.ratio[k]
-        good, total = slices.good[first:last], slices.total[first:last]
+        assert self.ratio_ref is not None
+        layout, row, first, last, extra = (int(v) for v in self.ratio_ref[k])
+        good_all, total_all = self.ratio_slices[layout]
+        good, total = good_all[row, first:last], total_all[row, first:last]
         busy = total > 0
         dens, inverse = np.unique(total[busy], return_inverse=True)
-        bad = np.bincount(inverse, weights=(total - good)[busy].astype(np.float64))
+        bad = np.zeros(dens.size, dtype=np.int64)
+        np.add.at(bad, inverse, (total - good)[busy].astype(np.int64))
         return sum(
             (Fraction(int(b), int(d)) for d, b in zip(dens.tolist(), bad.tolist(), strict=True)),
             Fraction(extra),
@@ -308,15 +306,20 @@ def _answer_slices(
     answers.bad_int[k] = np.where(is_ratio, 0, bad_int_k)
     answers.bad[k] = np.where(is_ratio, bad_float_k, bad_int_k.astype(np.float64))
     silent_bad = extra_bad + empty_bad_prefix[g, last] - empty_bad_prefix[g, first]
-    for kk, gg, f, la, extra in zip(
-        k[is_ratio].tolist(),
-        g[is_ratio].tolist(),
-        first[is_ratio].tolist(),
-        last[is_ratio].tolist(),
-        silent_bad[is_ratio].tolist(),
-        strict=True,
-    ):
-        answers.ratio[kk] = (_RatioSlices(good=good[gg], total=total[gg]), f, la, extra)
+    if is_ratio.any():
+        if answers.ratio_ref is None:
+            answers.ratio_ref = np.full((answers.events.size, 5), -1, dtype=np.int64)
+        layout = len(answers.ratio_slices)
+        answers.ratio_slices.append((good, total))
+        answers.ratio_ref[k[is_ratio]] = np.column_stack(
+            (
+                np.full(int(is_ratio.sum()), layout),
+                g[is_ratio],
+                first[is_ratio],
+                last[is_ratio],
+                silent_bad[is_ratio],
+            )
+        )
 
 
 def alert_threshold(tier: AlertTier, *, window_s: int, target: Fraction) -> Fraction:
