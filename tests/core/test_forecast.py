@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -24,14 +25,19 @@ from covenant.core.agreements import (
 from covenant.core.availability import availability
 from covenant.core.forecast import (
     CommitmentExposure,
-    PastPeriod,
-    RemainingDowntime,
-    _compound_negbin,
     commitment_exposure,
     crossings,
-    episode_lengths,
     past_crossings,
     portfolio,
+)
+from covenant.core.forecast_model import (
+    PastPeriod,
+    RemainingDowntime,
+    TierChance,
+    _compound_negbin,
+    episode_lengths,
+    expected_credit,
+    geometric_residual,
     rate_model,
     remaining_downtime,
     tier_chances,
@@ -172,6 +178,65 @@ def test_the_crossing_instant_is_exact() -> None:
     assert crossing.credit.amount == Decimal("300.00")
 
 
+def test_the_crossing_counts_the_running_outage() -> None:
+    """The alert's instant is the first second at which the downtime so far plus the expected
+    downtime by then, E[min(R, t)] + N·t/remaining, exceeds the allowance — not the mean rate."""
+    c = commitment()
+    at = NOV + timedelta(days=10)
+    remaining_s = 20 * DAY
+    ongoing = geometric_residual(30.0, 4000)  # a running outage, 30 more minutes on average
+    remaining = RemainingDowntime(
+        unit_s=60,
+        remaining_s=remaining_s,
+        pmf=np.ones(1),
+        rate=rate_model(steady_history(), elapsed_s=10 * DAY, started=1),
+        ongoing=ongoing,
+    )
+    (crossing,) = crossings(
+        version(c),
+        c,
+        at=at,
+        eligible_total_s=MONTH_S,
+        downtime_so_far_s=1500,
+        remaining_s=remaining_s,
+        projected_remaining_s=4800,
+        remaining=remaining,
+    )
+    # By hand: R geometric with ratio 30/31 per minute, P(R ≥ j + 1) = ratio^(j+1).
+    ratio = 30 / 31
+    t = np.arange(1, 4 * 3600)
+    q, rest = np.divmod(t, 60)
+    running = 60 * ratio * (1 - ratio**q) / (1 - ratio) + rest * ratio ** (q + 1)
+    total_running = 60 * ratio / (1 - ratio)  # E[R] = 1800 s (the rest of the grid is negligible)
+    fresh = (4800 - total_running) / remaining_s
+    first = int(t[np.flatnonzero(1500 + running + fresh * t > 2592)[0]])
+    assert crossing.at == at + timedelta(seconds=first)
+    assert 20 * 60 < first < 40 * 60  # within the outage, not days later at the mean rate
+    linear = crossings(
+        version(c),
+        c,
+        at=at,
+        eligible_total_s=MONTH_S,
+        downtime_so_far_s=1500,
+        remaining_s=remaining_s,
+        projected_remaining_s=4800,
+    )
+    assert linear[0].at > at + timedelta(days=4)
+
+
+def test_expected_credit_sums_exact_probabilities_and_rounds_once() -> None:
+    # 0.015 as a double is 0.01499999999999999944…: 1.00 × it is under half a cent more than
+    # 0.01, so the exact sum rounds to 0.01 (its repr, "0.015", would round up to 0.02).
+    one = Money(amount=Decimal("1.00"), currency="EUR")
+    chances = [TierChance(tier="x", percent=Decimal(10), probability=0.015, credit=one)]
+    assert expected_credit(chances, "EUR") == Money(amount=Decimal("0.01"), currency="EUR")
+    # Rounded once, at the end: three 0.004 contributions make 0.012 → 0.01, not 3 × 0.00.
+    many = [
+        TierChance(tier=str(i), percent=Decimal(i), probability=0.004, credit=one) for i in range(3)
+    ]
+    assert expected_credit(many, "EUR") == Money(amount=Decimal("0.01"), currency="EUR")
+
+
 def test_crossing_respects_an_inclusive_bound() -> None:
     inclusive = (CreditTier(credit=Decimal(10), below=Fraction(999, 1000), below_inclusive=True),)
     c = commitment(tiers=inclusive)
@@ -254,7 +319,43 @@ def test_an_ongoing_episode_continues_for_the_residual_of_longer_ones() -> None:
     # Residuals of the 30- and 60-minute episodes past 20 minutes: 10 or 40 min (mean 25).
     assert running.mean_s - quiet.mean_s == pytest.approx(25 * 60, rel=0.05)
     longest = remaining_downtime(history, ongoing_s=7200, **kw)  # type: ignore[arg-type]
-    assert any("as long" in n for n in longest.notes)
+    assert any("geometric" in n for n in longest.notes)
+
+
+def test_an_outage_longer_than_any_on_record_has_a_spread_out_remaining_length() -> None:
+    """Not "as long again" for sure: geometric on the unit grid with the age as its mean."""
+    history = [PastPeriod(start=NOV, eligible_s=MONTH_S, episodes=(300, 600)) for _ in range(3)]
+    kw = {"elapsed_s": DAY, "completed": (), "remaining_s": 20 * DAY, "unit_s": 60}
+    quiet = remaining_downtime(history, ongoing_s=None, **kw)  # type: ignore[arg-type]
+    running = remaining_downtime(history, ongoing_s=3600, **kw)  # type: ignore[arg-type]
+    # The residual: mean 60 units (its age), no single length likelier than 1/61.
+    r = running.ongoing
+    assert float(np.dot(np.arange(r.size), r)) == pytest.approx(60, rel=1e-3)
+    assert float(r.max()) == pytest.approx(1 / 61)
+    # Its expected rest (plus a little: the running episode also counts towards the rate).
+    assert running.mean_s - quiet.mean_s == pytest.approx(3600, rel=0.05)
+    # The remaining downtime is spread out: it may end at once or run for hours.
+    assert running.quantile_s(0.05) <= 15 * 60
+    assert running.quantile_s(0.95) >= 2 * 3600
+    # So a tier 30 minutes of downtime away is likely, not certain — and the chance grows
+    # smoothly as the outage ages (it used to jump to exactly 1.0).
+    c = commitment()
+    chances = []
+    for age_min in range(20, 41, 5):
+        rem = remaining_downtime(history, ongoing_s=age_min * 60, **kw)  # type: ignore[arg-type]
+        tiers = tier_chances(
+            version(c), c, eligible_total_s=MONTH_S, downtime_so_far_s=0, remaining=rem
+        )
+        chances.append(next(t.probability for t in tiers if t.percent == Decimal(10)))
+    assert all(0.2 < p < 0.95 for p in chances), chances
+    assert all(0 <= b - a < 0.2 for a, b in itertools.pairwise(chances)), chances
+
+
+def test_geometric_residual_has_the_requested_mean() -> None:
+    g = geometric_residual(30.0, 5000)
+    assert g.sum() == pytest.approx(1.0)
+    assert float(np.dot(np.arange(g.size), g)) == pytest.approx(30.0)
+    assert g[0] == pytest.approx(1 / 31)
 
 
 def test_too_little_history_says_so_and_widens_the_band() -> None:

@@ -1,25 +1,13 @@
-"""Forecast of an availability commitment's end-of-period level, credit tier and money at risk.
+"""Exposure: a commitment's current period projected to its end, its credit tiers and the money
+at risk, per customer and across the portfolio (docs/exposure.md).
 
-The model (docs/exposure.md explains and justifies it):
+The distribution of the downtime still to come, its tier probabilities and the expected credit
+are ``core.forecast_model``'s. This module assembles them per commitment (with the worst case
+and the tier-crossing alerts: the first second at which the downtime so far plus the expected
+downtime still to come by then crosses a tier's allowance) and sums the money per currency.
 
-* Downtime comes in **episodes**: maximal runs of down time (merged down intervals, or merged
-  incident intervals). Episodes start at a rate λ per eligible second and have lengths drawn
-  from the empirical distribution of the episode lengths seen in past periods and this period.
-* λ differs from period to period. Its prior is a Gamma distribution fitted to the previous
-  periods' episode rates by the method of moments (between-period variance = the variance of
-  the rates less their Poisson noise) and never more confident than the history it came from
-  (prior exposure ≤ the history's eligible time). Updated with this period so far, the posterior
-  mean is the credibility blend ``Z × this period's rate + (1 − Z) × the historical rate`` with
-  ``Z = elapsed / (elapsed + prior exposure)`` (Bühlmann credibility, as insurers price risk).
-* Given λ ~ Gamma, the number of episodes in the remaining eligible time is negative binomial;
-  the remaining downtime is a compound negative binomial, computed exactly on a grid of whole
-  units (the measurement interval, or a minute) with Panjer's recursion — deterministic, no
-  sampling. An episode still running at ``at`` continues for the residual of the past episodes
-  longer than it (as long again when none was longer).
-* The tier of every possible remaining downtime is found with exact integer arithmetic on the
-  tier bounds, so the tier probabilities, expected credit and band follow from the distribution.
-  Money is ``Decimal`` quantized to cents. A crossing alert gives the first whole second at
-  which the downtime accumulated at the projected mean rate puts the period in a worse tier.
+Data that ends well before ``at`` is not taken as good news: the gap is unknown time, left out
+of the rate so far and added to the time still at risk.
 
 Mean-error-rate commitments are not forecast (no episodes to count); the result says so.
 """
@@ -27,126 +15,45 @@ Mean-error-rate commitments are not forecast (no episodes to count); the result 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
-
-import numpy as np
-import numpy.typing as npt
 
 from covenant.core import intervals
 from covenant.core.agreements import (
     AgreementVersion,
     AvailabilityCommitment,
-    CreditTier,
     DowntimeSource,
     Money,
 )
-from covenant.core.availability import CENT, AvailabilityResult, credit_for
+from covenant.core.availability import AvailabilityResult, credit_for
+from covenant.core.forecast_model import (
+    INCIDENT_UNIT_S,
+    MIN_HISTORY,
+    PastPeriod,
+    RemainingDowntime,
+    TierChance,
+    expected_credit,
+    level_after,
+    remaining_downtime,
+    tier_chances,
+)
 from covenant.core.statement import totals
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError
 
-MIN_HISTORY = 3
-"""Fewer past periods than this cannot estimate between-period variability."""
 BAND = (0.05, 0.95)
 """The projected level's band: these quantiles of the end-of-period downtime."""
-INCIDENT_UNIT_S = 60
-DEFAULT_EPISODE_S = 3600
-"""Assumed episode length when no episode has ever been observed (a stated assumption)."""
-_SPREAD = 8.0  # the grid reaches mean + 8 sd of the remaining downtime (and every tier bound)
-_RESCALE = 1e200
-
-Floats = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PastPeriod:
-    """One past period measured with the current terms: eligible time and down episodes."""
-
-    start: datetime
-    eligible_s: int
-    episodes: tuple[int, ...]  # lengths (s) of the merged down runs in the period
-
-    def __post_init__(self) -> None:
-        require_utc(self.start, what="past period start")
-        if self.eligible_s <= 0:
-            raise InputError("a past period needs eligible time")
-        if any(e <= 0 for e in self.episodes):
-            raise InputError("episode lengths must be positive")
-        if self.downtime_s > self.eligible_s:
-            raise InputError("a past period's downtime exceeds its eligible time")
-
-    @property
-    def downtime_s(self) -> int:
-        return sum(self.episodes)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RateModel:
-    """Gamma(shape, rate=exposure_s) posterior of the episode rate per eligible second."""
-
-    shape: float
-    exposure_s: float
-    credibility: float  # Z: the weight of this period's own rate in the posterior mean
-    history_periods: int
-
-    @property
-    def mean(self) -> float:
-        return self.shape / self.exposure_s
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RemainingDowntime:
-    """The distribution of downtime in the remaining eligible time, on a grid of units.
-
-    ``pmf[k]`` is P(remaining downtime = k units); ``1 − pmf.sum()`` is the tail beyond the
-    grid (downtime of at least ``len(pmf)`` units, capped by the remaining time).
-    """
-
-    unit_s: int
-    remaining_s: int
-    pmf: Floats
-    rate: RateModel
-    notes: tuple[str, ...] = ()
-
-    @property
-    def tail(self) -> float:
-        return max(0.0, 1.0 - float(self.pmf.sum()))
-
-    @property
-    def tail_s(self) -> int:
-        """The downtime the tail stands for (its least value, at most the remaining time)."""
-        return min(self.pmf.size * self.unit_s, self.remaining_s)
-
-    @property
-    def mean_s(self) -> float:
-        grid = np.minimum(np.arange(self.pmf.size) * self.unit_s, self.remaining_s)
-        return float(np.dot(self.pmf, grid)) + self.tail * self.tail_s
-
-    def quantile_s(self, q: float) -> int:
-        """The least downtime d (s) with P(remaining ≤ d) ≥ q."""
-        cdf = np.cumsum(self.pmf)
-        k = int(np.searchsorted(cdf, q - 1e-12))
-        return self.tail_s if k >= self.pmf.size else min(k * self.unit_s, self.remaining_s)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TierChance:
-    """The chance of ending the period in one credit tier (``tier`` None: no credit)."""
-
-    tier: str | None
-    percent: Decimal
-    probability: float
-    credit: Money
+WORST_CASE_FLOOR = 0.005
+"""Tiers less likely than this do not set the worst case (a 1e-12 tail is not a plan)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TierCrossing:
     """The period's credit becomes ``percent`` at ``at``: a fact when the downtime so far
-    crossed the tier bound (``projected`` False), a projection at the mean rate otherwise."""
+    crossed the tier bound (``projected`` False), else when the expected downtime would."""
 
     at: datetime
     percent: Decimal
@@ -212,238 +119,7 @@ class Exposure:
 
 
 # ---------------------------------------------------------------------------------------------
-# Episodes and the rate
-
-
-def episode_lengths(spans: Iterable[intervals.Span]) -> tuple[int, ...]:
-    """Lengths (s) of the maximal down runs in ``spans`` (touching spans are one episode)."""
-    return tuple(e - s for s, e in intervals.merge(spans))
-
-
-def rate_model(
-    history: Sequence[PastPeriod],
-    *,
-    elapsed_s: int,
-    started: int,
-    min_history: int = MIN_HISTORY,
-) -> RateModel:
-    """Posterior of the episode rate from past periods and ``started`` episodes so far."""
-    if elapsed_s < 0 or started < 0:
-        raise InputError("elapsed time and episode counts must be >= 0")
-    if len(history) < min_history:
-        if elapsed_s == 0:
-            raise InputError(
-                f"fewer than {min_history} past periods and no elapsed time in this one",
-                hint="wait until part of the period has passed, or keep more history",
-            )
-        # Jeffreys prior Gamma(½, 0): this period's own rate, with its full uncertainty.
-        return RateModel(
-            shape=started + 0.5,
-            exposure_s=float(elapsed_s),
-            credibility=1.0,
-            history_periods=len(history),
-        )
-    exposures = np.array([p.eligible_s for p in history], dtype=np.float64)
-    counts = np.array([len(p.episodes) for p in history], dtype=np.float64)
-    total_exposure = float(exposures.sum())
-    pooled = (float(counts.sum()) or 0.5) / total_exposure
-    rates = counts / exposures
-    noise = pooled * float(np.mean(1.0 / exposures))  # Poisson part of the rates' variance
-    between = float(np.var(rates, ddof=1)) - noise
-    prior_exposure = total_exposure if between <= 0 else min(pooled / between, total_exposure)
-    shape = pooled * prior_exposure
-    return RateModel(
-        shape=shape + started,
-        exposure_s=prior_exposure + elapsed_s,
-        credibility=elapsed_s / (elapsed_s + prior_exposure),
-        history_periods=len(history),
-    )
-
-
-def _size_pmf(lengths_u: npt.NDArray[np.int64]) -> Floats:
-    f = np.bincount(lengths_u).astype(np.float64)
-    out: Floats = f / f.sum()
-    return out
-
-
-def _compound_negbin(shape: float, p: float, f: Floats, size: int) -> Floats:
-    """P(S = k), k < size, for S a sum of N ~ NB(shape, p) lengths with pmf ``f`` (f[0] = 0).
-
-    Panjer's recursion for the (a, b, 0) class, rescaled against underflow of p^shape.
-    """
-    q = 1.0 - p
-    a, b = q, (shape - 1.0) * q
-    m = f.size - 1
-    g = np.zeros(size, dtype=np.float64)
-    g[0] = 1.0
-    log_scale = shape * math.log(p)
-    j_all = np.arange(1, m + 1, dtype=np.float64)
-    f_all = f[1:]
-    for k in range(1, size):
-        n = min(k, m)
-        weights = (a + b * j_all[:n] / k) * f_all[:n]
-        g[k] = float(np.dot(weights, g[k - n : k][::-1]))
-        if g[k] > _RESCALE:
-            g[: k + 1] /= _RESCALE
-            log_scale += math.log(_RESCALE)
-    with np.errstate(divide="ignore", under="ignore"):
-        out: Floats = np.where(g > 0, np.exp(np.log(np.where(g > 0, g, 1.0)) + log_scale), 0.0)
-    return out
-
-
-def remaining_downtime(
-    history: Sequence[PastPeriod],
-    *,
-    elapsed_s: int,
-    completed: Sequence[int],
-    ongoing_s: int | None,
-    remaining_s: int,
-    unit_s: int,
-    reach_s: int = 0,
-    min_history: int = MIN_HISTORY,
-) -> RemainingDowntime:
-    """The distribution of downtime in the next ``remaining_s`` eligible seconds.
-
-    ``completed``: lengths of this period's finished episodes; ``ongoing_s``: the age of an
-    episode still running (None: none is). The grid reaches at least ``reach_s`` of downtime.
-    """
-    if unit_s <= 0 or remaining_s < 0:
-        raise InputError("the unit must be positive and the remaining time >= 0")
-    notes: list[str] = []
-    started = len(completed) + (1 if ongoing_s is not None else 0)
-    rate = rate_model(history, elapsed_s=elapsed_s, started=started, min_history=min_history)
-    if len(history) < min_history:
-        notes.append(
-            f"only {len(history)} past period(s) on record (fewer than {min_history}): the rate "
-            "comes from this period alone, so the band is wide"
-        )
-    lengths = [e for p in history for e in p.episodes] + list(completed)
-    if not lengths:
-        lengths = [DEFAULT_EPISODE_S]
-        notes.append(
-            f"no down episode on record: an episode is assumed to last "
-            f"{DEFAULT_EPISODE_S // 60} minutes"
-        )
-    units = np.maximum(1, np.rint(np.array(lengths, dtype=np.float64) / unit_s)).astype(np.int64)
-    f = _size_pmf(units)
-    # The residual of an episode still running.
-    residual: Floats = np.ones(1, dtype=np.float64)
-    if ongoing_s is not None:
-        age = max(1, round(ongoing_s / unit_s))
-        longer = units[units > age] - age
-        if longer.size:
-            residual = _size_pmf(longer)
-        else:
-            residual = np.zeros(age + 1, dtype=np.float64)
-            residual[age] = 1.0
-            notes.append(
-                "the episode running now is longer than any on record: assumed to last as long "
-                "again"
-            )
-    total_units = remaining_s // unit_s
-    p = rate.exposure_s / (rate.exposure_s + remaining_s)
-    mean_n = rate.shape * (1 - p) / p
-    var_n = mean_n / p
-    ks = np.arange(f.size, dtype=np.float64)
-    mean_f, var_f = float(np.dot(ks, f)), float(np.dot(ks**2, f)) - float(np.dot(ks, f)) ** 2
-    kr = np.arange(residual.size, dtype=np.float64)
-    mean_r = float(np.dot(kr, residual))
-    var_r = float(np.dot(kr**2, residual)) - mean_r**2
-    mean_u = mean_n * mean_f + mean_r
-    sd_u = math.sqrt(max(0.0, mean_n * var_f + var_n * mean_f**2 + var_r))
-    reach_u = max(math.ceil(reach_s / unit_s) + 2, math.ceil(mean_u + _SPREAD * sd_u) + 2)
-    size = min(total_units, reach_u) + 1
-    pmf = _compound_negbin(rate.shape, p, f, size) if remaining_s else np.ones(1)
-    if residual.size > 1:
-        pmf = np.convolve(pmf, residual)[:size]
-    return RemainingDowntime(
-        unit_s=unit_s, remaining_s=remaining_s, pmf=pmf, rate=rate, notes=tuple(notes)
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # Tiers, money, crossings
-
-
-def _level(total_s: int, down: Fraction) -> Fraction:
-    return max(Fraction(0), Fraction(total_s) - down) / total_s
-
-
-def tier_chances(
-    version: AgreementVersion,
-    commitment: AvailabilityCommitment,
-    *,
-    eligible_total_s: int,
-    downtime_so_far_s: int,
-    remaining: RemainingDowntime,
-    share: Fraction = Fraction(1),
-) -> tuple[TierChance, ...]:
-    """The probability of each credit tier (and of none) at the end of the period.
-
-    Every grid point k (downtime so far + k units) is placed in its tier exactly: each tier's
-    bounds become an integer range of k, first matching tier wins, as in ``credit_for``.
-    """
-    e_t, d0, u = eligible_total_s, downtime_so_far_s, remaining.unit_s
-    n = remaining.pmf.size
-    tier_of = np.full(n, -1, dtype=np.int64)  # index into commitment.remedies.tiers, -1: none
-    ks = np.arange(n, dtype=np.int64)
-    for i, tier in enumerate(commitment.remedies.tiers):
-        lo, hi = 0, n - 1
-        if tier.below is not None:  # level < b  ⟺  k·u > e_t(1 − b) − d0
-            thr = (e_t * (1 - tier.below) - d0) / Fraction(u)
-            lo = max(lo, math.ceil(thr) if tier.below_inclusive else math.floor(thr) + 1)
-        if tier.at_least is not None:  # level ≥ a  ⟺  k·u ≤ e_t(1 − a) − d0
-            thr = (e_t * (1 - tier.at_least) - d0) / Fraction(u)
-            hi = min(hi, math.floor(thr) if tier.at_least_inclusive else math.ceil(thr) - 1)
-        tier_of[(ks >= lo) & (ks <= hi) & (tier_of == -1)] = i
-    # Grid points past the remaining time are clamped to it (all down for the rest).
-    chances: dict[int, float] = {}
-    for i in range(-1, len(commitment.remedies.tiers)):
-        chances[i] = float(remaining.pmf[tier_of == i].sum())
-    tail_level = _level(e_t, Fraction(d0 + remaining.tail_s))
-    tail_credit = credit_for(version, commitment, tail_level, share=share)
-    tail_index = (
-        -1 if tail_credit.tier is None else commitment.remedies.tiers.index(tail_credit.tier)
-    )
-    chances[tail_index] += remaining.tail
-    zero = Money(amount=Decimal("0.00"), currency=version.currency)
-    out = [TierChance(tier=None, percent=Decimal(0), probability=_prob(chances[-1]), credit=zero)]
-    for i, tier in enumerate(commitment.remedies.tiers):
-        hits = np.flatnonzero(tier_of == i)
-        level = _level(e_t, Fraction(d0 + int(hits[0]) * u)) if hits.size else _inside(tier)
-        credit = credit_for(version, commitment, level, share=share)
-        if credit.tier is not tier:  # shadowed by an earlier tier: it can never apply
-            continue
-        out.append(
-            TierChance(
-                tier=str(tier),
-                percent=credit.percent,
-                probability=_prob(chances[i]),
-                credit=credit.amount,
-            )
-        )
-    return tuple(out)
-
-
-def _prob(value: float) -> float:
-    return min(1.0, max(0.0, value))
-
-
-def _inside(tier: CreditTier) -> Fraction:
-    """A level inside ``tier``'s bounds (taken alone, before first-match-wins)."""
-    if tier.at_least is not None and tier.at_least_inclusive:
-        return tier.at_least
-    if tier.below is not None and tier.below_inclusive:
-        return tier.below
-    low = tier.at_least if tier.at_least is not None else Fraction(0)
-    high = tier.below if tier.below is not None else Fraction(1)
-    return (low + high) / 2
-
-
-def expected_credit(chances: Sequence[TierChance], currency: str) -> Money:
-    """Σ P(tier) × credit(tier), quantized to cents."""
-    total = sum((Decimal(repr(c.probability)) * c.credit.amount for c in chances), start=Decimal(0))
-    return Money(amount=total.quantize(CENT, rounding=ROUND_HALF_UP), currency=currency)
 
 
 def crossings(
@@ -455,18 +131,37 @@ def crossings(
     downtime_so_far_s: int,
     remaining_s: int,
     projected_remaining_s: int,
+    remaining: RemainingDowntime | None = None,
+    origin: datetime | None = None,
     share: Fraction = Fraction(1),
 ) -> tuple[TierCrossing, ...]:
-    """Each worse tier the period enters before it ends when downtime accrues at the projected
-    mean rate ``projected_remaining_s / remaining_s``; the instant is the first whole second
-    at which it has entered (exact rational arithmetic)."""
+    """Each worse tier the period is expected to enter before it ends, and the first whole
+    second (after ``origin``, default ``at``) at which it does.
+
+    The expected downtime still to come by second t is ``m(t) = E[min(R, t)] + N × t /
+    remaining_s``: R is the running episode's remaining length (``remaining.ongoing``; 0 when
+    none runs) and N = ``projected_remaining_s`` − E[min(R, remaining_s)] the expected downtime
+    of the episodes still to start, whose count grows in proportion to time. So m reaches the
+    projection at the period's end, and the crossing is the first t at which
+    ``downtime_so_far_s + m(t)`` puts the period in a worse tier — compared exactly (``Fraction``
+    of the model's numbers) with the tier bounds. An instant before ``at`` (possible only when
+    the data ends before ``at``) is reported as ``at``.
+    """
     if remaining_s <= 0 or projected_remaining_s <= 0:
         return ()
     e_t, d0 = eligible_total_s, downtime_so_far_s
-    rate = Fraction(projected_remaining_s, remaining_s)
+    start = at if origin is None else origin
+
+    def running(t: int) -> Fraction:
+        return Fraction(remaining.ongoing_by(t)) if remaining is not None else Fraction(0)
+
+    fresh = max(Fraction(0), projected_remaining_s - running(remaining_s)) / remaining_s
+
+    def expected_by(t: int) -> Fraction:
+        return running(t) + fresh * t
 
     def percent_at(t: int) -> tuple[Decimal, Money]:
-        c = credit_for(version, commitment, _level(e_t, d0 + rate * t), share=share)
+        c = credit_for(version, commitment, level_after(e_t, d0 + expected_by(t)), share=share)
         return c.percent, c.amount
 
     candidates: set[int] = set()
@@ -474,10 +169,14 @@ def crossings(
         for bound in (tier.below, tier.at_least):
             if bound is None:
                 continue
-            tau = (e_t * (1 - bound) - d0) / rate  # level(tau) == bound
-            for t in (math.floor(tau), math.floor(tau) + 1):
-                if 0 < t <= remaining_s:
-                    candidates.add(t)
+            allowance = e_t * (1 - bound) - d0  # level == bound once m(t) == allowance
+            if allowance <= 0 or expected_by(remaining_s) < allowance:
+                continue
+            lo, hi = 0, remaining_s  # the least t with m(t) ≥ allowance (m is non-decreasing)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                lo, hi = (lo, mid) if expected_by(mid) >= allowance else (mid + 1, hi)
+            candidates.update(t for t in (lo - 1, lo, lo + 1) if 0 < t <= remaining_s)
     current, _ = percent_at(0)
     out = []
     for t in sorted(candidates):
@@ -485,7 +184,10 @@ def crossings(
         if percent > current:
             out.append(
                 TierCrossing(
-                    at=at + timedelta(seconds=t), percent=percent, credit=money, projected=True
+                    at=max(at, start + timedelta(seconds=t)),
+                    percent=percent,
+                    credit=money,
+                    projected=True,
                 )
             )
             current = percent
@@ -507,7 +209,7 @@ def past_crossings(
     e_t = eligible_total_s
 
     def credit_at(d: int) -> tuple[Decimal, Money]:
-        c = credit_for(version, commitment, _level(e_t, Fraction(d)), share=share)
+        c = credit_for(version, commitment, level_after(e_t, Fraction(d)), share=share)
         return c.percent, c.amount
 
     candidates: set[int] = set()
@@ -557,12 +259,16 @@ def commitment_exposure(
     in_force: tuple[datetime, datetime] | None = None,
     min_history: int = MIN_HISTORY,
     notes: Sequence[str] = (),
+    known: AvailabilityResult | None = None,
 ) -> CommitmentExposure:
     """Forecast the current period of ``commitment`` from its evaluation ``so_far`` (up to
     ``at``) and its ``history`` (the previous periods measured with the same terms).
 
     ``in_force`` is the part of the period the version is in force, as given to
-    ``availability``: the forecast stops where it ends and the fee is pro rata.
+    ``availability``: the forecast stops where it ends and the fee is pro rata. ``known`` is
+    the same evaluation up to where the data ends, when it ends well before ``at`` (see
+    ``is_stale``): the eligible time after it is unknown — left out of the rate so far and
+    added to the time still at risk, never counted as up time.
     """
     at = require_utc(at)
     start, end = so_far.period_start, so_far.period_end
@@ -570,9 +276,18 @@ def commitment_exposure(
         in_force = (version.effective_from, version.effective_to or end)
     span_lo, span_hi = max(start, in_force[0]), min(end, in_force[1])
     share = Fraction(max(0, to_epoch(span_hi) - to_epoch(span_lo)), to_epoch(end) - to_epoch(start))
-    remaining_s = max(0, to_epoch(span_hi) - max(to_epoch(at), to_epoch(so_far.eligible_end)))
-    e_t = so_far.eligible_s + remaining_s
+    future_s = max(0, to_epoch(span_hi) - max(to_epoch(at), to_epoch(so_far.eligible_end)))
+    e_t = so_far.eligible_s + future_s
     d0 = so_far.downtime_s
+    seen = so_far if known is None else known
+    elapsed_s = min(seen.eligible_s, so_far.eligible_s)
+    remaining_s = future_s + so_far.eligible_s - elapsed_s  # the unknown gap is still at risk
+    notes = tuple(notes)
+    if known is not None:
+        notes += (
+            f"data ends at {_iso(known.eligible_end)}; the forecast does not count the gap as "
+            "up time",
+        )
     head = CommitmentExposure(
         agreement=version.agreement,
         version=version.version,
@@ -590,9 +305,9 @@ def commitment_exposure(
         downtime_so_far_s=d0,
         level_so_far=so_far.level,
         history_periods=len(history),
-        notes=tuple(notes),
+        notes=notes,
     )
-    reason = _unforecastable(commitment, so_far, history, min_history)
+    reason = _unforecastable(commitment, so_far, history, min_history, elapsed_s)
     if reason is not None:
         return replace(head, no_forecast=reason)
     m = commitment.measurement
@@ -601,11 +316,11 @@ def commitment_exposure(
     spans = [(to_epoch(e.start), to_epoch(e.end)) for e in so_far.down]
     merged = intervals.merge(spans)
     ongoing_s: int | None = None
-    eligible_end = to_epoch(so_far.eligible_end)
-    if merged and merged[-1][1] >= eligible_end - (m.interval_s if bucketed else 0):
+    seen_end = to_epoch(seen.eligible_end)
+    if merged and merged[-1][1] >= seen_end - (m.interval_s if bucketed else 0):
         ongoing_s = merged[-1][1] - merged[-1][0]
         merged = merged[:-1]
-    owed = credit_for(version, commitment, _level(e_t, Fraction(d0)), share=share)
+    owed = credit_for(version, commitment, level_after(e_t, Fraction(d0)), share=share)
     reach = max(
         (
             int(e_t * (1 - b)) - d0
@@ -617,7 +332,7 @@ def commitment_exposure(
     )
     remaining = remaining_downtime(
         history,
-        elapsed_s=so_far.eligible_s,
+        elapsed_s=elapsed_s,
         completed=[e - s for s, e in merged],
         ongoing_s=ongoing_s,
         remaining_s=remaining_s,
@@ -636,24 +351,41 @@ def commitment_exposure(
     mean_rem = round(remaining.mean_s)
     worst_rate = max(
         [Fraction(p.downtime_s, p.eligible_s) for p in history]
-        + ([Fraction(d0, so_far.eligible_s)] if so_far.eligible_s else [])
+        + ([Fraction(d0, elapsed_s)] if elapsed_s else [])
     )
-    worst = credit_for(version, commitment, _level(e_t, d0 + worst_rate * remaining_s), share=share)
+    worst = credit_for(
+        version, commitment, level_after(e_t, d0 + worst_rate * remaining_s), share=share
+    )
     # The worst case is never milder than a tier the model gives a real chance (≥ 0.5 %).
     reachable = [c for c in chances if c.probability >= WORST_CASE_FLOOR]
     harshest = max(reachable, key=lambda c: c.credit.amount, default=None)
     if harshest is not None and harshest.credit.amount > worst.amount.amount:
         worst = replace(worst, amount=harshest.credit, percent=harshest.percent)
+    # Nor below the expected credit when a tier with a real chance lifts it: then the mildest
+    # such tier above it. (A negligible tail may lift the mean by a cent; it sets nothing.)
+    mean = expected_credit(chances, version.currency)
+    if mean.amount > worst.amount.amount:
+        cover = min(
+            (
+                c
+                for c in chances
+                if c.probability >= WORST_CASE_FLOOR and c.credit.amount >= mean.amount
+            ),
+            key=lambda c: c.credit.amount,
+            default=None,
+        )
+        if cover is not None:
+            worst = replace(worst, amount=cover.credit, percent=cover.percent)
     return replace(
         head,
         owed_now=owed.amount,
         owed_now_percent=owed.percent,
         projected_downtime_s=d0 + mean_rem,
-        projected_level=_level(e_t, Fraction(d0 + mean_rem)),
-        band_low=_level(e_t, Fraction(d0 + remaining.quantile_s(BAND[1]))),
-        band_high=_level(e_t, Fraction(d0 + remaining.quantile_s(BAND[0]))),
+        projected_level=level_after(e_t, Fraction(d0 + mean_rem)),
+        band_low=level_after(e_t, Fraction(d0 + remaining.quantile_s(BAND[1]))),
+        band_high=level_after(e_t, Fraction(d0 + remaining.quantile_s(BAND[0]))),
         tiers=chances,
-        expected_credit=expected_credit(chances, version.currency),
+        expected_credit=mean,
         worst_case_credit=worst.amount,
         worst_case_percent=worst.percent,
         crossings=past_crossings(version, commitment, eligible_total_s=e_t, down=spans, share=share)
@@ -665,15 +397,17 @@ def commitment_exposure(
             downtime_so_far_s=d0,
             remaining_s=remaining_s,
             projected_remaining_s=mean_rem,
+            remaining=remaining,
+            origin=None if known is None else known.eligible_end,
             share=share,
         ),
         credibility=remaining.rate.credibility,
-        notes=tuple(notes) + remaining.notes,
+        notes=notes + remaining.notes,
     )
 
 
-WORST_CASE_FLOOR = 0.005
-"""Tiers less likely than this do not set the worst case (a 1e-12 tail is not a plan)."""
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _unforecastable(
@@ -681,6 +415,7 @@ def _unforecastable(
     so_far: AvailabilityResult,
     history: Sequence[PastPeriod],
     min_history: int,
+    elapsed_s: int,
 ) -> str | None:
     if commitment.measurement.source is DowntimeSource.MEAN_ERROR_RATE:
         return (
@@ -689,8 +424,11 @@ def _unforecastable(
         )
     if so_far.level is None:
         return so_far.no_data or "no level so far"
-    if len(history) < min_history and so_far.eligible_s == 0:
-        return f"the period has just begun and fewer than {min_history} past periods are on record"
+    if len(history) < min_history and elapsed_s == 0:
+        return (
+            f"no elapsed time with data in this period and fewer than {min_history} past "
+            "periods are on record"
+        )
     return None
 
 

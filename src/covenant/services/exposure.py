@@ -1,9 +1,10 @@
 """Forecast and exposure: the current period of every agreement in force, projected to its end
 and priced — per commitment, per customer and across the portfolio (reads, never writes).
 
-The model lives in ``core.forecast``; this module gathers its inputs from the store: the
-current period evaluated up to ``at``, and the same commitment evaluated on the previous
-periods (the service's history under today's terms).
+The model lives in ``core.forecast_model`` and ``core.forecast``; this module gathers its
+inputs from the store: the current period evaluated up to ``at`` (and up to where its data
+ends, when that is well before ``at``), and the same commitment evaluated on the previous
+periods that the records cover (the service's history under today's terms).
 """
 
 from __future__ import annotations
@@ -24,20 +25,15 @@ from covenant.core.agreements import (
     version_spans,
 )
 from covenant.core.availability import availability, period_containing
-from covenant.core.forecast import (
-    CommitmentExposure,
-    Exposure,
-    PastPeriod,
-    commitment_exposure,
-    episode_lengths,
-    portfolio,
-)
+from covenant.core.forecast import CommitmentExposure, Exposure, commitment_exposure, portfolio
+from covenant.core.forecast_model import PastPeriod, data_end, episode_lengths, is_stale
 from covenant.core.series import BucketMatrix
-from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError
 from covenant.services.sla import availability_inputs
 from covenant.store.agreements import termination_times
+from covenant.store.records import load_incidents
 
 HISTORY_PERIODS = 6
 """How many previous periods the forecast learns from (fewer when the store holds fewer)."""
@@ -70,7 +66,6 @@ def exposure(
                     )
                     if v is version
                 )
-                since = min(v.effective_from for v in siblings)
                 results.extend(
                     _version_exposure(
                         conn,
@@ -79,7 +74,6 @@ def exposure(
                         at=at,
                         in_force=in_force,
                         history_periods=history_periods,
-                        records_since=since,
                     )
                 )
     return portfolio(at=at, commitments=results, names=names)
@@ -93,7 +87,6 @@ def _version_exposure(
     at: datetime,
     in_force: tuple[datetime, datetime],
     history_periods: int,
-    records_since: datetime,
 ) -> list[CommitmentExposure]:
     start, end = period_containing(version, at)
     past: list[tuple[datetime, datetime]] = []
@@ -117,6 +110,9 @@ def _version_exposure(
             data=data,
             in_force=in_force,
         )
+        first_incident = None
+        if commitment.measurement.source is DowntimeSource.INCIDENTS:
+            first_incident = _first_incident(conn, version, commitment, at)
         history, notes = past_periods(
             version,
             commitment,
@@ -124,8 +120,25 @@ def _version_exposure(
             incidents=incidents,
             maintenance=maintenance,
             data=data,
-            records_since=records_since,
+            first_incident=first_incident,
         )
+        known = None
+        ends = data_end(data, commitment.measurement.series, at)
+        if (
+            commitment.measurement.source is DowntimeSource.BAD_INTERVALS
+            and ends is not None
+            and is_stale(ends, at, commitment.measurement.interval_s)
+        ):
+            known = availability(
+                version,
+                commitment,
+                period_start=start,
+                at=max(ends, start),
+                incidents=incidents,
+                maintenance=maintenance,
+                data=data,
+                in_force=in_force,
+            )
         out.append(
             commitment_exposure(
                 version,
@@ -135,6 +148,7 @@ def _version_exposure(
                 history=history,
                 in_force=in_force,
                 notes=notes,
+                known=known,
             )
         )
     return out
@@ -148,22 +162,27 @@ def past_periods(
     incidents: Sequence[Incident],
     maintenance: Sequence[MaintenanceWindow],
     data: BucketMatrix | None,
-    records_since: datetime,
+    first_incident: datetime | None = None,
 ) -> tuple[list[PastPeriod], tuple[str, ...]]:
     """``commitment`` measured on each of ``periods`` that the records cover, with a note on
     the periods left out.
 
-    Interval-measured commitments are covered from the first bucket with requests; incident
-    measured ones from the start of the agreement (the incident log is taken to be complete
-    since the contract began, as its evidence must be).
+    The records cover a period when it starts at or after the first record: the first bucket
+    with requests of the commitment's series (interval-measured), or ``first_incident``, the
+    start of the first incident ever recorded on its services (incident-measured) — months
+    before any record are unknown, not clean. With no record at all there is no history.
     """
-    horizon = records_since
-    if commitment.measurement.source is not DowntimeSource.INCIDENTS:
+    if commitment.measurement.source is DowntimeSource.INCIDENTS:
+        if first_incident is None:
+            services = ", ".join(commitment.services)
+            return [], (f"no history on record: no incident was ever recorded for {services}",)
+        horizon = first_incident
+    else:
         if data is None or commitment.measurement.series not in data.keys:
-            return [], ("no bucket data on record for the history",)
+            return [], ("no history on record: no bucket data for the series",)
         busy = np.flatnonzero(data.total[data.row(commitment.measurement.series)] > 0)
         if not busy.size:
-            return [], ("no bucket data on record for the history",)
+            return [], ("no history on record: no bucket data for the series",)
         horizon = from_epoch(data.start + int(busy[0]) * data.step)
     history = []
     for start, end in periods:
@@ -192,3 +211,14 @@ def past_periods(
             f"(records from {horizon.date().isoformat()})",
         )
     return history, notes
+
+
+def _first_incident(
+    conn: Connection, version: AgreementVersion, commitment: AvailabilityCommitment, at: datetime
+) -> datetime | None:
+    """The start of the first incident on record before ``at`` on the commitment's services
+    (for the customer or for everyone), None when there is none."""
+    found = load_incidents(
+        conn, services=list(commitment.services), start=EPOCH, end=at, customer=version.customer
+    )
+    return min((i.start for i in found), default=None)
