@@ -117,6 +117,12 @@ def list_command(
             str(s.versions),
         )
     console.print(table)
+    if not summaries:
+        console.print(
+            "no agreement is recorded in the store yet: run `covenant agreements sync` to "
+            "record the workspace's agreements",
+            style="yellow",
+        )
 
 
 def show_command(

@@ -122,8 +122,14 @@ def write_scaffold(directory: Path) -> list[Path]:
         )
     if directory.exists() and not directory.is_dir():
         raise InputError(f"{directory} is not a directory", hint="give a directory path")
-    for relative, text in FILES.items():
-        path = directory / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    try:
+        for relative, text in FILES.items():
+            path = directory / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the workspace in {directory}: {exc.strerror or exc}",
+            hint="choose a directory you can write to",
+        ) from exc
     return targets

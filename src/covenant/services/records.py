@@ -8,6 +8,7 @@ changed and left alone otherwise; the report counts inserted, updated and unchan
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -126,6 +127,12 @@ def _duplicate(
     )
 
 
+def batch_key(kind: str, sha256: str) -> str:
+    """The idempotency key of a record file: its bytes *and* what it was read as, so the same
+    file ingested as events, tickets or incidents is three different batches."""
+    return hashlib.sha256(f"{kind}:{sha256}".encode()).hexdigest()
+
+
 def _ingest_file(
     engine: Engine, *, path: Path, kind: _Kind[R], progress: Progress | None
 ) -> RecordIngestReport:
@@ -133,7 +140,7 @@ def _ingest_file(
     source = read_record_source(path)
     with store_errors(engine):
         with engine.connect() as conn:
-            earlier = buckets.find_batch(conn, sha256=source.sha256)
+            earlier = buckets.find_batch(conn, sha256=batch_key(kind.name, source.sha256))
         if earlier is not None:
             _notify(progress, path, "done", 1.0)
             return _duplicate(path, kind.name, source.sha256, earlier)
@@ -145,7 +152,7 @@ def _ingest_file(
         except IntegrityError:
             # the same bytes were ingested concurrently, after our check: nothing was written
             with engine.connect() as conn:
-                earlier = buckets.find_batch(conn, sha256=source.sha256)
+                earlier = buckets.find_batch(conn, sha256=batch_key(kind.name, source.sha256))
             if earlier is None:
                 raise
             _notify(progress, path, "done", 1.0)
@@ -174,7 +181,7 @@ def _write(
         buckets.record_batch(
             conn,
             batch=buckets.BatchRecord(
-                sha256=parsed.sha256,
+                sha256=batch_key(kind.name, parsed.sha256),
                 filename=path.name,
                 rows_read=parsed.rows_read,
                 rows_ingested=counts.inserted + counts.updated + counts.unchanged,
