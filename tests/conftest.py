@@ -37,7 +37,9 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         if IN_CI:
             pytest.fail(f"conformance corpus missing at {CORPUS} (CI=true)")
-        pytest.skip(f"conformance corpus not found at {CORPUS}; clone shared/ beside the repo")
+        pytest.skip(
+            f"conformance corpus not found at {CORPUS}; clone shared/ beside the repo"
+        )  # never under CI=true (failed above)
     return CORPUS
 
 
@@ -52,7 +54,9 @@ def postgres_url() -> Iterator[str]:
     except sqlalchemy.exc.OperationalError as exc:
         if IN_CI:
             pytest.fail(f"PostgreSQL unreachable at {POSTGRES_URL} (CI=true): {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
+        pytest.skip(
+            f"PostgreSQL unreachable at {POSTGRES_URL}"
+        )  # never under CI=true (failed above)
     finally:
         engine.dispose()
     return POSTGRES_URL

@@ -7,12 +7,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import Engine
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
 from covenant.core.model import EventRule
@@ -68,36 +69,21 @@ def events(
     outcome, status or latency_ms — or pre-counted good and total. Re-ingesting the same
     file changes nothing.
     """
-    settings = settings_for(workspace)
-    reports: list[IngestReport] = []
-    error: CovenantError | None = None
     try:
         rules = _event_rules(workspace)
-        engine = open_store(settings.database_url)
-        try:
-            show = output_format is OutputFormat.TABLE and err_console.is_terminal
-            with _progress(err_console, enabled=show) as bar:
-                for path in files:
-                    task = bar.add_task(path.name, total=1.0, stage="read")
-
-                    def advance(_: Path, stage: str, done: float, task: Any = task) -> None:
-                        bar.update(task, completed=done, stage=stage)
-
-                    reports.extend(
-                        ingest_event_files(engine, files=[path], rules=rules, progress=advance)
-                    )
-        finally:
-            engine.dispose()
-    except CovenantError as exc:
-        error = exc
-    if output_format is OutputFormat.JSON:
-        console.print_json(json.dumps({"files": [report_json(r) for r in reports]}))
-    else:
-        render_reports(reports, console)
-    if error is not None:
-        raise fail(error)
-    if strict and any(r.rows_rejected for r in reports if not r.duplicate):
-        raise typer.Exit(code=1)
+    except CovenantError as error:
+        raise fail(error) from None
+    _ingest_files(
+        files,
+        workspace,
+        output_format,
+        strict,
+        ingest=lambda engine, path, progress: ingest_event_files(
+            engine, files=[path], rules=rules, progress=progress
+        ),
+        to_json=report_json,
+        render=render_reports,
+    )
 
 
 def _event_rules(workspace: Path) -> Sequence[EventRule]:
@@ -217,7 +203,6 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json for machines.")
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 1 when any row was rejected.")]
-RecordIngest = Callable[..., list[RecordIngestReport]]
 
 
 @ingest_app.command("tickets")
@@ -234,7 +219,17 @@ def tickets(
     A changed ticket replaces the stored one; re-ingesting the same file changes nothing.
     See docs/records.md.
     """
-    _ingest_records(files, workspace, output_format, strict, ingest=ingest_ticket_files)
+    _ingest_files(
+        files,
+        workspace,
+        output_format,
+        strict,
+        ingest=lambda engine, path, progress: ingest_ticket_files(
+            engine, files=[path], progress=progress
+        ),
+        to_json=record_report_json,
+        render=render_record_reports,
+    )
 
 
 @ingest_app.command("incidents")
@@ -250,22 +245,46 @@ def incidents(
     force_majeure, planned_maintenance (true/false, yes/no, 1/0), customers (empty: all).
     Lists are a;b in CSV, arrays in JSON. See docs/records.md.
     """
-    _ingest_records(files, workspace, output_format, strict, ingest=ingest_incident_files)
+    _ingest_files(
+        files,
+        workspace,
+        output_format,
+        strict,
+        ingest=lambda engine, path, progress: ingest_incident_files(
+            engine, files=[path], progress=progress
+        ),
+        to_json=record_report_json,
+        render=render_record_reports,
+    )
 
 
-def _ingest_records(
+class _Report(Protocol):
+    @property
+    def rows_rejected(self) -> int: ...
+
+    @property
+    def duplicate(self) -> bool: ...
+
+
+R = TypeVar("R", bound=_Report)
+ProgressCallback = Callable[[Path, str, float], None]
+
+
+def _ingest_files(
     files: list[Path],
     workspace: Path,
     output_format: OutputFormat,
     strict: bool,
     *,
-    ingest: RecordIngest,
+    ingest: Callable[[Engine, Path, ProgressCallback], Sequence[R]],
+    to_json: Callable[[R], dict[str, Any]],
+    render: Callable[[list[R], Console], None],
 ) -> None:
-    settings = settings_for(workspace)
-    reports: list[RecordIngestReport] = []
+    """Ingest ``files`` one by one with a progress bar, then report (table or JSON)."""
+    reports: list[R] = []
     error: CovenantError | None = None
     try:
-        engine = open_store(settings.database_url)
+        engine = open_store(settings_for(workspace).database_url)
         try:
             show = output_format is OutputFormat.TABLE and err_console.is_terminal
             with _progress(err_console, enabled=show) as bar:
@@ -275,15 +294,15 @@ def _ingest_records(
                     def advance(_: Path, stage: str, done: float, task: Any = task) -> None:
                         bar.update(task, completed=done, stage=stage)
 
-                    reports.extend(ingest(engine, files=[path], progress=advance))
+                    reports.extend(ingest(engine, path, advance))
         finally:
             engine.dispose()
     except CovenantError as exc:
         error = exc
     if output_format is OutputFormat.JSON:
-        console.print_json(json.dumps({"files": [record_report_json(r) for r in reports]}))
+        console.print_json(json.dumps({"files": [to_json(r) for r in reports]}))
     else:
-        render_record_reports(reports, console)
+        render(reports, console)
     if error is not None:
         raise fail(error)
     if strict and any(r.rows_rejected for r in reports if not r.duplicate):
