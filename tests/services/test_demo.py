@@ -88,3 +88,15 @@ def test_demo_story(shop: Path) -> None:
 def test_demo_refuses_a_shared_database(shop: Path) -> None:
     with pytest.raises(InputError, match="COVENANT_DATABASE_URL"):
         run_demo(Settings(workspace=shop, database_url="postgresql://elsewhere/db"), at=AT)
+
+
+def test_a_window_longer_than_the_data_reads_only_the_data(shop: Path) -> None:
+    """A 99 999-day rolling window must not allocate 274 years of buckets."""
+    slos = shop / "slos.yaml"
+    slos.write_text(slos.read_text().replace("- duration: 28d", "- duration: 99999d", 1))
+    summary = run_demo(Settings(workspace=shop, database_url=sqlite_url(shop)), at=AT, days=35)
+    (long_window,) = [
+        e for e in summary.report.evaluations if e.objective.slo == "checkout-availability"
+    ]
+    assert long_window.total > 0
+    assert long_window.window_start.year < 1800  # the window is what was asked for

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from covenant.core.composite import (
     CompositeObjective,
@@ -21,14 +21,15 @@ from covenant.core.composite import (
     evaluate_composites_corrected,
 )
 from covenant.core.corrections import Corrected, evaluate_corrected
-from covenant.core.evaluate import evaluate, required_range
+from covenant.core.evaluate import evaluate, required_range, slice_phase
 from covenant.core.model import Objective
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import from_epoch, require_utc
+from covenant.core.windows import window_bounds
 from covenant.definitions.corrections import CorrectionRule
 from covenant.definitions.workspace import Workspace
 from covenant.services.corrections import expand_corrections, record_corrections
-from covenant.store.buckets import read_matrix
+from covenant.store.buckets import read_matrix, series_extent
 from covenant.store.corrections import CorrectionRecord
 
 DEFAULT_STEP = 60
@@ -111,6 +112,7 @@ def evaluate_objectives(
     series += [part.objective.series for c in composites for part in c.components]
     keys = tuple(dict.fromkeys(series))
     with engine.connect() as conn:
+        start = _clip_to_data(conn, keys=keys, objectives=everything, start=start, end=end)
         data = read_matrix(conn, keys=keys, start=start, end=end, step=step)
     windows = expand_corrections(corrections, start=from_epoch(start), end=from_epoch(end))
     raw = tuple(evaluate(objectives, data, at=at))
@@ -142,3 +144,27 @@ def evaluate_workspace(engine: Engine, *, workspace: Workspace, at: datetime) ->
         composites=workspace.composites,
         corrections=workspace.corrections,
     )
+
+
+def _clip_to_data(
+    conn: Connection, *, keys: Sequence[str], objectives: Sequence[Objective], start: int, end: int
+) -> int:
+    """Start reading where the stored data starts, not where a (possibly years-long) window does.
+
+    Buckets before the first stored one have no events either way, and the engine counts the
+    time slices it is not given by their no-data policy, so the results are the same; the
+    start stays aligned to the bucket step and to every objective's slice layout.
+    """
+    extents = [e for e in series_extent(conn, keys=keys).values() if e is not None]
+    if not extents:
+        return max(start, end - 86400)  # nothing stored: a day of empty buckets is enough
+    first = min(lo for lo, _ in extents)
+    if first <= start:
+        return start
+    clipped = first
+    for o in objectives:
+        if o.time_slice_window_s:
+            size = o.time_slice_window_s
+            phase = slice_phase(o, window_bounds(o.window, at=end))
+            clipped = min(clipped, first - (first - phase) % size)
+    return max(start, min(clipped, end))
