@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -31,15 +32,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             print(f"  {nodeid}")
 
 
+def unavailable(reason: str) -> NoReturn:
+    """A needed service or file is missing: fail under CI=true, skip on a developer machine."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true)")
+    pytest.skip(reason)  # only reached outside CI=true: under CI it failed above
+
+
 @pytest.fixture
 def corpus() -> Path:
     """The shared conformance corpus; missing it skips locally and fails under CI=true."""
     if not CORPUS.is_dir():
-        if IN_CI:
-            pytest.fail(f"conformance corpus missing at {CORPUS} (CI=true)")
-        pytest.skip(
-            f"conformance corpus not found at {CORPUS}; clone shared/ beside the repo"
-        )  # never under CI=true (failed above)
+        unavailable(f"conformance corpus not found at {CORPUS}; clone shared/ beside the repo")
     return CORPUS
 
 
@@ -52,11 +56,7 @@ def postgres_url() -> Iterator[str]:
         with engine.connect():
             pass
     except sqlalchemy.exc.OperationalError as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL unreachable at {POSTGRES_URL} (CI=true): {exc}")
-        pytest.skip(
-            f"PostgreSQL unreachable at {POSTGRES_URL}"
-        )  # never under CI=true (failed above)
+        unavailable(f"PostgreSQL unreachable at {POSTGRES_URL}: {exc}")
     finally:
         engine.dispose()
     return POSTGRES_URL
