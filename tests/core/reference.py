@@ -113,3 +113,58 @@ def window(
                 bad += 1 - ratio
         t += size
     return RefWindow(bad=bad, counted=counted, events=events)
+
+
+def threshold(o: Objective, tier_index: int, *, window_length: int) -> Fraction:
+    """The burn rate a tier compares with, from the SRE Workbook and docs/semantics.md.
+
+    A tier that tolerates a share ``s`` of a window W's budget within its long window ``l``
+    pages at the burn rate that spends exactly that share: ``s × W / l``; a tier written with a
+    burn rate uses it as written. A rate below 1 can never exhaust the budget within W, and one
+    above ``1 / (1 − T)`` can never be reached (the error ratio is at most 1), so the rate used
+    is pulled back into that range.
+    """
+    tier = o.alert_tiers[tier_index]
+    if tier.burn_rate is not None:
+        raw = tier.burn_rate
+    else:
+        assert tier.budget_fraction is not None
+        raw = tier.budget_fraction * window_length / tier.long_window_s
+    highest_reachable = 1 / (1 - o.target)
+    if raw > highest_reachable:
+        return highest_reachable
+    if raw < 1:
+        return Fraction(1)
+    return raw
+
+
+def budget_units(
+    o: Objective, good: list[int], total: list[int], data_start: int, step: int, at: int
+) -> int:
+    """How many units the error budget is a share of, by enumerating them one by one.
+
+    Occurrences: every event in the window so far. Time slices: every slice of the whole
+    window (the past and the rest of the period), except past slices without events when the
+    no-data policy skips them.
+    """
+    start, end, full_start, full_end = bounds(o, at)
+    if o.method is BudgetingMethod.OCCURRENCES:
+        return window(o, good, total, data_start, step, start, end).events
+    size = o.time_slice_window_s
+    assert size
+    ph = phase(o, at)
+    events_in: dict[int, int] = {}
+    for i in range(len(total)):
+        b = data_start + i * step
+        key = b - (b - ph) % size
+        events_in[key] = events_in.get(key, 0) + total[i]
+    units = 0
+    t = full_start
+    while (t - ph) % size:
+        t += 1
+    while t + size <= full_end:
+        past = t + size <= end
+        if not (past and o.no_data is NoDataPolicy.SKIP and events_in.get(t, 0) == 0):
+            units += 1
+        t += size
+    return units

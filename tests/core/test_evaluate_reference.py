@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from covenant.core.evaluate import CURRENT_BURN_WINDOW_S, evaluate, required_range
-from covenant.core.model import BudgetingMethod, CalendarWindow, NoDataPolicy, Objective
+from covenant.core.model import (
+    AlertTier,
+    BudgetingMethod,
+    CalendarUnit,
+    CalendarWindow,
+    NoDataPolicy,
+    Objective,
+    RollingWindow,
+)
 from covenant.core.results import Status
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
 from tests.core import reference
-from tests.strategies import objectives
+from tests.strategies import ZONES, objectives, targets
 
 STEP = 60
 
@@ -43,29 +52,115 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Objective], BucketMatrix, int]:
     return objs, BucketMatrix(keys=("s",), start=start, step=STEP, good=good, total=total), at
 
 
+@st.composite
+def wide_objectives(draw: st.DrawFn, *, step: int, zone: str) -> Objective:
+    """Wider than ``tests.strategies.objectives``: budget-share tiers, long rolling windows,
+    slices of several steps, and calendar months in zones with DST changes."""
+    method = draw(st.sampled_from(list(BudgetingMethod)))
+    slice_s = (
+        draw(st.sampled_from([step, 2 * step, 12 * step])) * (1 if step >= 300 else 5)
+        if method != BudgetingMethod.OCCURRENCES
+        else None
+    )
+    tiers = []
+    for i in range(draw(st.integers(1, 2))):
+        long_s = draw(st.integers(1, 24)) * 3600
+        short_s = draw(st.integers(1, long_s // step)) * step
+        share = draw(st.one_of(st.none(), st.sampled_from(["1/50", "1/20", "1/10", "1/2"])))
+        tiers.append(
+            AlertTier(
+                name=f"t{i}",
+                severity=draw(st.sampled_from(["page", "ticket"])),
+                long_window_s=long_s,
+                short_window_s=short_s,
+                budget_fraction=Fraction(share) if share else None,
+                burn_rate=None
+                if share
+                else draw(st.sampled_from([Fraction(1), Fraction(3), Fraction(144, 10)])),
+                inclusive=draw(st.booleans()),
+            )
+        )
+    window: RollingWindow | CalendarWindow
+    if draw(st.booleans()):
+        window = RollingWindow(seconds=draw(st.integers(1, 72)) * 3600)
+    else:
+        window = CalendarWindow(unit=CalendarUnit.MONTH, zone=zone)
+    return Objective(
+        slo="slo",
+        name="",
+        series="s",
+        target=draw(targets),
+        window=window,
+        method=method,
+        time_slice_target=draw(st.sampled_from([Fraction(1, 2), Fraction(99, 100), Fraction(1)]))
+        if method == BudgetingMethod.TIMESLICES
+        else None,
+        time_slice_window_s=slice_s,
+        no_data=draw(st.sampled_from(list(NoDataPolicy))),
+        minimum_events=draw(st.sampled_from([0, 0, 1, 50])),
+        alert_tiers=tuple(tiers),
+    )
+
+
+# Months with a DST change in these zones (Berlin Mar/Oct, New York Mar/Nov, Lord Howe Apr/Oct)
+# beside months without one; ``at`` falls anywhere in the month, near its end included.
+MONTHS = [(2026, m) for m in (1, 2, 3, 4, 10, 11, 12)] + [(2027, 2), (2028, 2)]
+
+
+@st.composite
+def wide_scenarios(draw: st.DrawFn) -> tuple[list[Objective], BucketMatrix, int]:
+    step = draw(st.sampled_from([300, 900]))
+    zone = draw(st.sampled_from(ZONES))
+    objs = draw(st.lists(wide_objectives(step=step, zone=zone), min_size=1, max_size=3))
+    year, month = draw(st.sampled_from(MONTHS))
+    tz = ZoneInfo(zone)
+    first = int(datetime(year, month, 1, tzinfo=tz).timestamp())
+    nxt = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    last = int(nxt.timestamp())
+    at = draw(
+        st.one_of(
+            st.integers(first + 1, last),
+            st.integers(last - 7200, last),  # the last two hours of the month
+            st.integers(first + 1, first + 7200),  # its first two hours
+        )
+    )
+    start, end = required_range(objs, at=from_epoch(at), step=step)
+    n = (end - start) // step
+    offset = draw(st.integers(0, n // 3)) if n else 0
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    lam = draw(st.sampled_from([0.0, 0.2, 3.0, 500.0]))
+    hours = (start + np.arange(n) * step) // 3600 % 24
+    diurnal = np.where((hours >= 8) & (hours < 20), 4.0, 0.25)  # busy days, quiet nights
+    total = rng.poisson(lam * diurnal, size=(1, n)).astype(np.int64)
+    total[:, :offset] = 0
+    error = draw(st.sampled_from([0.0, 0.001, 0.02, 0.5, 1.0]))
+    good = total - rng.binomial(total, error).astype(np.int64)
+    return objs, BucketMatrix(keys=("s",), start=start, step=step, good=good, total=total), at
+
+
 def check_one(o: Objective, got, data: BucketMatrix, at: int) -> None:  # type: ignore[no-untyped-def]
-    end = at - at % STEP
+    end = at - at % data.step
     good = data.good[0].tolist()
     total = data.total[0].tolist()
     start, _, full_start, full_end = reference.bounds(o, end)
-    win = reference.window(o, good, total, data.start, STEP, start, end)
+    step = data.step
+    win = reference.window(o, good, total, data.start, step, start, end)
     no_data = _no_data(o, win)
     assert (got.status is Status.NO_DATA) == no_data, (got.no_data, win)
     burn = reference.window(
-        o, good, total, data.start, STEP, end - CURRENT_BURN_WINDOW_S, end, alert=True
+        o, good, total, data.start, step, end - CURRENT_BURN_WINDOW_S, end, alert=True
     )
     if _no_data(o, burn):
         assert got.burn.rate is None
     else:
         expected = burn.bad / burn.counted / (1 - o.target)
         assert _close(got.burn.rate, expected, o)
-    for tier, result in zip(o.alert_tiers, got.tiers, strict=True):
+    for index, (tier, result) in enumerate(zip(o.alert_tiers, got.tiers, strict=True)):
         rates = []
         for w in (tier.long_window_s, tier.short_window_s):
-            r = reference.window(o, good, total, data.start, STEP, end - w, end, alert=True)
+            r = reference.window(o, good, total, data.start, step, end - w, end, alert=True)
             rates.append(None if _no_data(o, r) else r.bad / r.counted / (1 - o.target))
-        # the threshold stays within [1, 1 / (1 - target)]
-        threshold = min(max(tier.factor(full_end - full_start), Fraction(1)), 1 / (1 - o.target))
+        threshold = reference.threshold(o, index, window_length=full_end - full_start)
         assert result.threshold == threshold
         assert result.firing == all(
             r is not None and (r >= threshold if tier.inclusive else r > threshold) for r in rates
@@ -79,14 +174,7 @@ def check_one(o: Objective, got, data: BucketMatrix, at: int) -> None:  # type: 
         return
     sli = 1 - win.bad / win.counted
     assert _close(got.sli, sli, o)
-    units = win.counted
-    if o.method is not BudgetingMethod.OCCURRENCES:
-        size = o.time_slice_window_s
-        assert size
-        ph = reference.phase(o, end)
-        full = len(range(full_start + (ph - full_start) % size, full_end - size + 1, size))
-        elapsed = len(range(start + (ph - start) % size, end - size + 1, size))
-        units = full - (elapsed - win.counted)
+    units = reference.budget_units(o, good, total, data.start, data.step, end)
     allowed = (1 - o.target) * units
     assert got.budget.allowed == allowed
     assert _close(got.budget.consumed, win.bad, o)
@@ -111,6 +199,18 @@ def _close(got: Fraction | None, expected: Fraction, o: Objective) -> bool:
 @settings(max_examples=150, deadline=None)
 @given(scenarios())
 def test_engine_matches_brute_force(scenario: tuple[list[Objective], BucketMatrix, int]) -> None:
+    objs, data, at = scenario
+    results = evaluate(objs, data, at=from_epoch(at))
+    assert len(results) == len(objs)
+    for o, got in zip(objs, results, strict=True):
+        check_one(o, got, data, at)
+
+
+@settings(max_examples=60, deadline=None)
+@given(wide_scenarios())
+def test_engine_matches_brute_force_wide(
+    scenario: tuple[list[Objective], BucketMatrix, int],
+) -> None:
     objs, data, at = scenario
     results = evaluate(objs, data, at=from_epoch(at))
     assert len(results) == len(objs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
@@ -9,10 +10,11 @@ import numpy as np
 import pytest
 
 from covenant.core.budget import budget_consumed, time_to_exhaustion
-from covenant.core.evaluate import evaluate, required_range
+from covenant.core.evaluate import alert_threshold, evaluate, required_range
 from covenant.core.model import DAY, HOUR, MINUTE, Objective, RollingWindow, default_alert_tiers
 from covenant.core.results import Status
 from covenant.core.series import BucketMatrix
+from tests.conftest import ROOT
 
 THIRTY_DAYS = 30 * DAY
 TWENTY_EIGHT_DAYS = 28 * DAY
@@ -31,6 +33,19 @@ TWENTY_EIGHT_DAYS = 28 * DAY
 )
 def test_default_tier_factors(window: int, expected: list[Fraction]) -> None:
     assert [t.factor(window) for t in default_alert_tiers()] == expected
+
+
+def test_semantics_doc_tier_table_is_what_the_engine_compares_with() -> None:
+    """docs/semantics.md's tier table shows the thresholds the engine uses at 30 and 28 days."""
+    doc = (ROOT / "docs" / "semantics.md").read_text()
+    rows = re.findall(r"^\s*\| (page-fast|page-slow|ticket-fast|ticket-slow) \|(.*)\|$", doc, re.M)
+    assert [name for name, _ in rows] == [t.name for t in default_alert_tiers()]
+    target = Fraction(999, 1000)
+    for (name, cells), tier in zip(rows, default_alert_tiers(), strict=True):
+        at_30, at_28 = (cell.strip().split()[0] for cell in cells.split("|")[-2:])
+        for written, window in ((at_30, THIRTY_DAYS), (at_28, TWENTY_EIGHT_DAYS)):
+            used = alert_threshold(tier, window_s=window, target=target)
+            assert Fraction(written) == used, (name, window, written, used)
 
 
 def test_default_tier_windows_are_the_workbook_pairs() -> None:

@@ -142,7 +142,8 @@ def default_alert_tiers() -> tuple[AlertTier, ...]:
     """SRE Workbook ch. 5 defaults: 2 % in 1 h, 5 % in 6 h page; 10 % in 1 d, 10 % in 3 d ticket.
 
     For a 30-day window these give the familiar 14.4, 6, 3 and 1; for 28 days Sloth's 13.44,
-    5.6, 2.8 and 0.9333….
+    5.6 and 2.8, and 1 where the share formula gives 0.9333… (the engine never compares with a
+    rate below 1: see ``alert_threshold``).
     """
     return (
         AlertTier(
