@@ -6,17 +6,16 @@ import json
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
-from covenant.core.agreements import AgreementVersion
 from covenant.errors import CovenantError
-from covenant.services import agreements as service
-from covenant.services.ingest import open_store
-from covenant.services.workspace import load_workspace
+
+if TYPE_CHECKING:
+    from covenant.core.agreements import AgreementVersion
 
 
 class Format(StrEnum):
@@ -52,6 +51,10 @@ def sync_command(
     ] = None,
 ) -> None:
     """Store the workspace's agreements: new versions, legal status moves; nothing on error."""
+    from covenant.services import agreements as service
+    from covenant.services.ingest import open_store
+    from covenant.services.workspace import load_workspace
+
     try:
         ws = load_workspace(workspace)
         engine = open_store(settings_for(workspace).database_url)
@@ -85,6 +88,9 @@ def list_command(
     output: FormatOption = Format.TABLE,
 ) -> None:
     """Stored agreements with the version in force, its status and the customer."""
+    from covenant.services import agreements as service
+    from covenant.services.ingest import open_store
+
     instant = _instant(at)
     try:
         engine = open_store(settings_for(workspace).database_url)
@@ -132,6 +138,9 @@ def show_command(
     output: FormatOption = Format.TABLE,
 ) -> None:
     """The version of an agreement in force at --at, with its commitments."""
+    from covenant.services import agreements as service
+    from covenant.services.ingest import open_store
+
     instant = _instant(at)
     try:
         engine = open_store(settings_for(workspace).database_url)
@@ -145,6 +154,8 @@ def show_command(
 
 
 def _render_version(v: AgreementVersion) -> None:
+    from covenant.services import agreements as service
+
     end = v.effective_to.isoformat() if v.effective_to else "open"
     lines = [
         f"{v.agreement} v{v.version} ({v.status.value}) for {v.customer}",
@@ -192,6 +203,9 @@ def history_command(
     output: FormatOption = Format.TABLE,
 ) -> None:
     """Every recorded event of an agreement, oldest first, and whether the chain is intact."""
+    from covenant.services import agreements as service
+    from covenant.services.ingest import open_store
+
     try:
         engine = open_store(settings_for(workspace).database_url)
         events, intact = service.agreement_history(engine, name=name)

@@ -6,39 +6,21 @@ import json
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from sqlalchemy import Engine
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import AtOption, Format, FormatOption, parse_instant
-from covenant.core.agreements import AgreementVersion
-from covenant.core.backtest import AgreementBacktest
-from covenant.core.replay import AlertReplay
-from covenant.core.suggest import BackingSuggestion, TargetSuggestion
 from covenant.errors import CovenantError, InputError
-from covenant.render.backtest import (
-    alerts_json,
-    backing_json,
-    backtest_json,
-    render_alerts_table,
-    render_backing_table,
-    render_backtest_table,
-    render_suggestion_table,
-    suggestion_json,
-)
-from covenant.services.backtest import (
-    backtest_agreement,
-    backtest_alerts,
-    parse_step,
-    parse_tier,
-    required_margin,
-    suggest_backing,
-    suggest_slo,
-)
-from covenant.services.ingest import open_store
-from covenant.services.workspace import load_workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from covenant.core.agreements import AgreementVersion
+    from covenant.core.backtest import AgreementBacktest
+    from covenant.core.replay import AlertReplay
+    from covenant.core.suggest import BackingSuggestion, TargetSuggestion
 
 T = TypeVar("T")
 
@@ -57,6 +39,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _store(workspace: Path) -> Engine:
+    from covenant.services.ingest import open_store
+
     return open_store(settings_for(workspace).database_url)
 
 
@@ -92,6 +76,9 @@ def agreement_command(
     output_format: FormatOption = Format.TABLE,
 ) -> None:
     """What the proposed terms would have paid in each past period, beside the current terms."""
+    from covenant.render.backtest import backtest_json, render_backtest_table
+    from covenant.services.backtest import backtest_agreement
+
     instant = parse_instant(at)
 
     def compute() -> AgreementBacktest:
@@ -130,6 +117,10 @@ def alerts_command(
     output_format: FormatOption = Format.TABLE,
 ) -> None:
     """When each alert tier would have fired, for how long, and the budget spent by then."""
+    from covenant.render.backtest import alerts_json, render_alerts_table
+    from covenant.services.backtest import backtest_alerts, parse_step, parse_tier
+    from covenant.services.workspace import load_workspace
+
     to_instant = parse_instant(end)
     from_instant = None if start is None else parse_instant(start)
 
@@ -159,6 +150,10 @@ def suggest_slo_command(
     output_format: FormatOption = Format.TABLE,
 ) -> None:
     """The target that would have held in N of the last M windows."""
+    from covenant.render.backtest import render_suggestion_table, suggestion_json
+    from covenant.services.backtest import suggest_slo
+    from covenant.services.workspace import load_workspace
+
     instant = parse_instant(at)
 
     def compute() -> list[TargetSuggestion]:
@@ -193,6 +188,10 @@ def suggest_backing_command(
     output_format: FormatOption = Format.TABLE,
 ) -> None:
     """The backing SLO target each commitment needs (level + margin), and how the SLO fares."""
+    from covenant.render.backtest import backing_json, render_backing_table
+    from covenant.services.backtest import required_margin, suggest_backing
+    from covenant.services.workspace import load_workspace
+
     instant = parse_instant(at)
 
     def compute() -> tuple[Fraction, AgreementVersion, list[BackingSuggestion]]:

@@ -11,7 +11,6 @@ import typer
 
 from covenant.cli.common import console, err_console, fail
 from covenant.errors import CovenantError, Problem
-from covenant.services import workspace as service
 
 
 class OutputFormat(StrEnum):
@@ -29,6 +28,8 @@ def validate(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Check definitions: every problem with file:line, field and fix. Exit 1 on errors."""
+    from covenant.services import workspace as service
+
     problems = service.validate_paths(paths)
     errors = [p for p in problems if p.severity == "error"]
     if output_format is OutputFormat.JSON:
@@ -76,6 +77,8 @@ def export_openslo(
     ] = None,
 ) -> None:
     """Write the workspace as OpenSLO v1 YAML (covenant extensions as annotations)."""
+    from covenant.services import workspace as service
+
     source = path if path is not None else workspace
     if not source.exists():
         raise typer.BadParameter(f"{source} does not exist", param_hint="PATH")
@@ -98,6 +101,8 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")],
 ) -> None:
     """Create a starter workspace (README, slos.yaml, sample events) that validates clean."""
+    from covenant.services import workspace as service
+
     try:
         written = service.init_workspace(directory)
     except CovenantError as exc:

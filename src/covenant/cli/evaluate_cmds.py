@@ -6,22 +6,16 @@ import json
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
-from covenant.core.results import Evaluation
 from covenant.errors import CovenantError
-from covenant.render.backtest import render_backtest_table
-from covenant.render.evaluation import render_table, report_json
-from covenant.render.exposure import render_exposure_table
-from covenant.render.sla import render_statement_table
-from covenant.services.corrections import revisions_by_hash
-from covenant.services.demo import run_demo
-from covenant.services.evaluate import EvaluationReport, evaluate_workspace
-from covenant.services.ingest import open_store
-from covenant.services.workspace import load_workspace
+
+if TYPE_CHECKING:
+    from covenant.core.results import Evaluation
+    from covenant.services.evaluate import EvaluationReport
 
 CHECK_FAILED = 3
 NOTHING_CHECKED = 4
@@ -78,6 +72,10 @@ def evaluate_command(
 ) -> None:
     """Evaluate every SLO of the workspace: budgets, burn rates, firing alerts, status."""
 
+    from covenant.services.evaluate import evaluate_workspace
+    from covenant.services.ingest import open_store
+    from covenant.services.workspace import load_workspace
+
     instant = parse_instant(at)
     try:
         ws = load_workspace(workspace)
@@ -104,6 +102,9 @@ def show(
     *,
     report: EvaluationReport | None = None,
 ) -> None:
+    from covenant.render.evaluation import render_table, report_json
+    from covenant.services.corrections import revisions_by_hash
+
     corrected = report.corrected if report else ()
     composites = (
         [(c.composite, c.evaluation, c.corrected) for c in report.composites] if report else []
@@ -132,6 +133,11 @@ def demo_command(
     output: FormatOption = Format.TABLE,
 ) -> None:
     """Load the example shop into its embedded store with generated traffic, then evaluate it."""
+    from covenant.render.backtest import render_backtest_table
+    from covenant.render.exposure import render_exposure_table
+    from covenant.render.sla import render_statement_table
+    from covenant.services.demo import run_demo
+
     instant = parse_instant(at)
     try:
         summary = run_demo(settings_for(workspace), at=instant, days=days)

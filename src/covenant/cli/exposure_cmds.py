@@ -12,10 +12,6 @@ import typer
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import AtOption, parse_instant
 from covenant.errors import CovenantError
-from covenant.render.exposure import exposure_json, render_exposure_table
-from covenant.services.exposure import exposure
-from covenant.services.ingest import open_store
-from covenant.services.workspace import load_workspace
 
 
 class ExposureFormat(StrEnum):
@@ -35,6 +31,11 @@ def exposure_command(
     ] = ExposureFormat.TABLE,
 ) -> None:
     """Forecast each agreement's current period: level, tier chances, credit at risk, alerts."""
+    from covenant.render.exposure import exposure_json, render_exposure_table
+    from covenant.services.exposure import exposure
+    from covenant.services.ingest import open_store
+    from covenant.services.workspace import load_workspace
+
     instant = parse_instant(at)
     try:
         ws = load_workspace(workspace)

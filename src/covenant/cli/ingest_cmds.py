@@ -7,24 +7,22 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
-from covenant.core.model import EventRule
 from covenant.errors import CovenantError, Problem
-from covenant.services.ingest import IngestReport, ingest_event_files, open_store
-from covenant.services.records import (
-    RecordIngestReport,
-    ingest_incident_files,
-    ingest_ticket_files,
-)
-from covenant.services.workspace import load_workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from covenant.core.model import EventRule
+    from covenant.services.ingest import IngestReport
+    from covenant.services.records import RecordIngestReport
 
 SHOWN_PROBLEMS = 20
 
@@ -69,6 +67,8 @@ def events(
     outcome, status or latency_ms — or pre-counted good and total. Re-ingesting the same
     file changes nothing.
     """
+    from covenant.services.ingest import ingest_event_files
+
     try:
         rules = _event_rules(workspace)
     except CovenantError as error:
@@ -88,6 +88,8 @@ def events(
 
 def _event_rules(workspace: Path) -> Sequence[EventRule]:
     """The workspace's event rules (validated: an invalid workspace ingests nothing)."""
+    from covenant.services.workspace import load_workspace
+
     return load_workspace(workspace).event_rules
 
 
@@ -219,6 +221,8 @@ def tickets(
     A changed ticket replaces the stored one; re-ingesting the same file changes nothing.
     See docs/records.md.
     """
+    from covenant.services.records import ingest_ticket_files
+
     _ingest_files(
         files,
         workspace,
@@ -245,6 +249,8 @@ def incidents(
     force_majeure, planned_maintenance (true/false, yes/no, 1/0), customers (empty: all).
     Lists are a;b in CSV, arrays in JSON. See docs/records.md.
     """
+    from covenant.services.records import ingest_incident_files
+
     _ingest_files(
         files,
         workspace,
@@ -281,6 +287,8 @@ def _ingest_files(
     render: Callable[[list[R], Console], None],
 ) -> None:
     """Ingest ``files`` one by one with a progress bar, then report (table or JSON)."""
+    from covenant.services.ingest import open_store
+
     reports: list[R] = []
     error: CovenantError | None = None
     try:

@@ -22,7 +22,6 @@ from rich.text import Text
 from covenant.cli.common import console, fail
 from covenant.core.lint import DEFAULT_MARGIN, Finding, points
 from covenant.errors import DOCS_URL, CovenantError
-from covenant.services.lint import lint_paths, parse_margin
 
 SCHEMA = "covenant.lint/v1"
 
@@ -70,6 +69,8 @@ def lint_command(
     ] = False,
 ) -> None:
     """Check that every SLA commitment is backed by a stricter SLO. Exit 1 on errors."""
+    from covenant.services.lint import lint_paths, parse_margin
+
     sources = list(paths) if paths else [workspace]
     for source in sources:
         if not source.exists():

@@ -12,10 +12,6 @@ import typer
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import AtOption, parse_instant
 from covenant.errors import CovenantError, InputError
-from covenant.render.sla import render_statement_table, statement_html, statement_json
-from covenant.services.ingest import open_store
-from covenant.services.sla import report_statement
-from covenant.services.workspace import load_workspace
 
 
 class StatementFormat(StrEnum):
@@ -45,6 +41,11 @@ def sla_command(
     ] = None,
 ) -> None:
     """The customer's statement: levels, downtime and exclusions, credits, support, deadlines."""
+    from covenant.render.sla import render_statement_table, statement_html, statement_json
+    from covenant.services.ingest import open_store
+    from covenant.services.sla import report_statement
+    from covenant.services.workspace import load_workspace
+
     instant = parse_instant(at)
     try:
         ws = load_workspace(workspace)
