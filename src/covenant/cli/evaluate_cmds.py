@@ -11,6 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
+from covenant.cli.table_options import (
+    ServiceFilter,
+    SloFilter,
+    WideOption,
+    check_choices,
+    status_filter,
+)
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
@@ -50,6 +57,8 @@ AtOption = Annotated[
     typer.Option("--at", help="Evaluate at this ISO-8601 instant (with Z or offset); default now."),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+SLO_STATUSES = ("breached", "paging", "warning", "ok", "no_data")
+SloStatusFilter = Annotated[list[str] | None, status_filter(SLO_STATUSES, "SLOs")]
 
 
 def register(app: typer.Typer) -> None:
@@ -66,30 +75,50 @@ def evaluate_command(
         typer.Option(
             "--check",
             help=f"Exit {CHECK_FAILED} if any SLO is breached or paging (after corrections), "
-            f"{NOTHING_CHECKED} if there is nothing to check (no SLOs, or no data for any).",
+            f"{NOTHING_CHECKED} if there is nothing to check (no SLOs, or no data for any); "
+            "the reasons go to stderr, one line per SLO. With filters, only the SLOs shown "
+            "are checked.",
         ),
     ] = False,
+    wide: WideOption = False,
+    slo: SloFilter = None,
+    service: ServiceFilter = None,
+    status: SloStatusFilter = None,
 ) -> None:
     """Evaluate every SLO of the workspace: budgets, burn rates, firing alerts, status."""
-
+    from covenant.render.evaluation_table import check_reasons, shown_rows
     from covenant.services.evaluate import evaluate_workspace
     from covenant.services.ingest import open_store
+    from covenant.services.selection import select_report
     from covenant.services.workspace import load_workspace
 
     instant = parse_instant(at)
+    statuses = check_choices(status, SLO_STATUSES)
     try:
         ws = load_workspace(workspace)
         engine = open_store(settings_for(workspace).database_url)
         report = evaluate_workspace(engine, workspace=ws, at=instant)
     except CovenantError as error:
         raise fail(error) from None
-    show(report.at, report.evaluations, output, report=report)
+    report = select_report(report, slos=slo or (), services=service or (), statuses=statuses)
+    show(report.at, report.evaluations, output, report=report, wide=wide)
     if check and report.needs_attention:
+        rows = shown_rows(
+            report.evaluations,
+            corrected=report.corrected,
+            composites=[(c.composite, c.evaluation, c.corrected) for c in report.composites],
+        )
+        for reason in check_reasons(rows):
+            err_console.print(reason, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=CHECK_FAILED)
     if check and report.checked == 0:
         err_console.print(
-            "nothing was checked: no SLO has data at this instant",
+            "nothing was checked: no SLO "
+            + ("matches the filters" if not report.effective else "has data at this instant")
+            + f" (exit {NOTHING_CHECKED})",
             style="yellow",
+            markup=False,
+            highlight=False,
             soft_wrap=True,
         )
         raise typer.Exit(code=NOTHING_CHECKED)
@@ -101,8 +130,10 @@ def show(
     output: Format,
     *,
     report: EvaluationReport | None = None,
+    wide: bool = False,
 ) -> None:
-    from covenant.render.evaluation import render_table, report_json
+    from covenant.render.evaluation import report_json
+    from covenant.render.evaluation_table import render_table
     from covenant.services.corrections import revisions_by_hash
 
     corrected = report.corrected if report else ()
@@ -123,7 +154,9 @@ def show(
             )
         )
     else:
-        render_table(console, at, evaluations, corrected=corrected, composites=composites)
+        render_table(
+            console, at, evaluations, corrected=corrected, composites=composites, wide=wide
+        )
 
 
 def demo_command(

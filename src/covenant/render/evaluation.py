@@ -11,9 +11,6 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from covenant.core.composite import CompositeObjective
 from covenant.core.corrections import Corrected, CorrectionWindow
 from covenant.core.model import CalendarWindow, Objective, RollingWindow
@@ -247,66 +244,19 @@ def duration_text(value: timedelta | None) -> str:
     return f"{minutes}m"
 
 
+def span_text(seconds: int) -> str:
+    """A window length as short as it reads: ``5m``, ``1h``, ``6h``, ``3d``, ``90s``."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    if seconds > 3600 and seconds % 60 == 0:
+        return f"{seconds // 3600}h{seconds % 3600 // 60}m"
+    return f"{seconds}s"
+
+
 def window_text(objective: Objective) -> str:
     w = objective.window
     if isinstance(w, CalendarWindow):
         count = "" if w.count == 1 else f"{w.count} × "
         return f"{count}{w.unit.value.lower()} ({w.zone})"
-    return f"rolling {duration_text(timedelta(seconds=w.seconds))}"
-
-
-def render_table(
-    console: Console,
-    at: datetime,
-    evaluations: tuple[Evaluation, ...],
-    *,
-    corrected: Sequence[Corrected] = (),
-    composites: Sequence[CompositeRow] = (),
-) -> None:
-    """One row per objective then per composite; corrected figures where a correction applies
-    (the status says so and shows the raw status beside it)."""
-    table = Table(title=f"SLOs at {iso(at)}", title_justify="left")
-    for name, justify in [
-        ("SLO", "left"),
-        ("SLI", "left"),
-        ("method", "left"),
-        ("target", "right"),
-        ("window", "left"),
-        ("SLI value", "right"),
-        ("budget left", "right"),
-        ("burn 1h", "right"),
-        ("exhausted in", "right"),
-        ("firing", "left"),
-        ("status", "left"),
-    ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    rows: list[tuple[Evaluation, Corrected | None, bool]] = [
-        (e, corrected[i] if corrected else None, False) for i, e in enumerate(evaluations)
-    ]
-    rows += [(e, k, True) for _, e, k in composites]
-    for raw, fix, is_composite in rows:
-        e = fix.evaluation if fix is not None and fix.evaluation is not None else raw
-        o = e.objective
-        budget = e.budget.remaining_ratio if e.budget else None
-        firing = ", ".join(
-            f"{t.name} ({rate_text(t.long.rate)}/{rate_text(t.short.rate)}"
-            f" ≥ {rate_text(t.threshold)})"
-            for t in e.firing
-        )
-        status = e.status.value + (f": {e.no_data}" if e.no_data else "")
-        if e is not raw:
-            status += f" (corrected; raw {raw.status.value})"
-        table.add_row(
-            o.key + (" (composite)" if is_composite else ""),
-            o.sli or o.series,
-            o.method.value,
-            percent(o.target),
-            window_text(o),
-            percent(e.sli),
-            percent(budget, 1),
-            rate_text(e.burn.rate if e.burn else None),
-            duration_text(e.time_to_exhaustion),
-            firing or "—",
-            f"[{STATUS_STYLE[e.status]}]{status}[/]",
-        )
-    console.print(table)
+    return f"rolling {span_text(w.seconds)}"

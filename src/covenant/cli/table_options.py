@@ -1,0 +1,56 @@
+"""Options every table command shares: ``--wide`` and the row filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+
+WideOption = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        help="Show every column and detail (the default table fits 80 columns).",
+        show_default=False,
+    ),
+]
+
+
+def _filter(flag: str, what: str) -> object:
+    return typer.Option(
+        flag,
+        help=f"Only {what} (a name or a glob such as 'checkout-*'; repeatable).",
+        show_default=False,
+    )
+
+
+SloFilter = Annotated[list[str] | None, _filter("--slo", "these SLOs")]
+ServiceFilter = Annotated[list[str] | None, _filter("--service", "SLOs of these services")]
+CustomerFilter = Annotated[
+    list[str] | None, _filter("--customer", "these customers (id or display name)")
+]
+AgreementFilter = Annotated[list[str] | None, _filter("--agreement", "these agreements")]
+
+
+def status_filter(choices: Sequence[str], what: str) -> object:
+    return typer.Option(
+        "--status",
+        help=f"Only {what} with this status: {', '.join(choices)} (repeatable).",
+        show_default=False,
+    )
+
+
+def check_choices(given: Sequence[str] | None, choices: Sequence[str]) -> list[str]:
+    """The ``--status`` values, each one of ``choices`` (``no-data`` = ``no_data``)."""
+    out = []
+    for value in given or ():
+        norm = value.strip().lower()
+        allowed = {c.replace("_", "-"): c for c in choices}
+        if norm.replace("_", "-") not in allowed:
+            raise typer.BadParameter(
+                f"{value!r} is not a status here; use one of {', '.join(choices)}",
+                param_hint="--status",
+            )
+        out.append(allowed[norm.replace("_", "-")])
+    return out

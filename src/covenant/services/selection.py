@@ -1,0 +1,160 @@
+"""Which rows a table command shows: ``--slo/--service/--status`` for SLOs and
+``--customer/--agreement/--status`` for agreements, statements and exposure.
+
+A pattern is a name or a shell-style glob (``checkout-*``); a filter given several times
+keeps what matches any of its values, and different filters must all match. Selection never
+changes a figure: it only leaves rows out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from fnmatch import fnmatchcase
+
+from covenant.core.forecast import CommitmentExposure, CustomerExposure, Exposure
+from covenant.core.results import Evaluation, Status
+from covenant.core.statement import Statement
+from covenant.services.agreements import AgreementSummary
+from covenant.services.evaluate import EvaluationReport, effective
+
+EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")
+STATEMENT_STATES = ("met", "missed", "no-data")
+
+
+def matches(values: Iterable[str], patterns: Sequence[str]) -> bool:
+    """True when no pattern is given, or any value matches any pattern (case-sensitive)."""
+    if not patterns:
+        return True
+    return any(fnmatchcase(v, p) for v in values if v for p in patterns)
+
+
+def status_values(given: Sequence[str]) -> tuple[str, ...]:
+    """``no-data`` and ``no_data`` are the same status."""
+    return tuple(s.replace("-", "_") for s in given)
+
+
+def _keep(
+    e: Evaluation, slos: Sequence[str], services: Sequence[str], statuses: Sequence[str]
+) -> bool:
+    o = e.objective
+    return (
+        matches((o.slo, o.key), slos)
+        and matches((o.service,), services)
+        and (not statuses or e.status.value in status_values(statuses))
+    )
+
+
+def select_report(
+    report: EvaluationReport,
+    *,
+    slos: Sequence[str] = (),
+    services: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> EvaluationReport:
+    """The report with only the objectives (and composites) that match; ``--status`` is the
+    status a gate uses (after corrections)."""
+    if not (slos or services or statuses):
+        return report
+    kept = [
+        i
+        for i, raw in enumerate(report.evaluations)
+        if _keep(
+            effective(raw, report.corrected[i] if report.corrected else None),
+            slos,
+            services,
+            statuses,
+        )
+    ]
+    return replace(
+        report,
+        evaluations=tuple(report.evaluations[i] for i in kept),
+        corrected=tuple(report.corrected[i] for i in kept) if report.corrected else (),
+        composites=tuple(
+            c
+            for c in report.composites
+            if _keep(effective(c.evaluation, c.corrected), slos, services, statuses)
+        ),
+    )
+
+
+def valid_statuses() -> tuple[str, ...]:
+    return tuple(s.value for s in Status)
+
+
+def select_agreements(
+    summaries: Sequence[AgreementSummary],
+    *,
+    customers: Sequence[str] = (),
+    agreements: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> list[AgreementSummary]:
+    """Agreements by customer, name and the status of the version in force (``none``: no
+    version in force)."""
+    return [
+        s
+        for s in summaries
+        if matches((s.customer,), customers)
+        and matches((s.name,), agreements)
+        and matches(("none" if s.in_force is None else s.in_force.status.value,), statuses)
+    ]
+
+
+def exposure_state(c: CommitmentExposure) -> str:
+    """``owed`` (a credit is locked in), ``at-risk`` (one may still come), ``ok`` (none
+    expected even in the worst case) or ``no-forecast``."""
+    if c.no_forecast is not None:
+        return "no-forecast"
+    if c.owed_now is not None and c.owed_now.amount > 0:
+        return "owed"
+    if c.worst_case_credit is not None and c.worst_case_credit.amount > 0:
+        return "at-risk"
+    return "ok"
+
+
+def select_exposure(
+    e: Exposure,
+    *,
+    customers: Sequence[str] = (),
+    agreements: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> Exposure:
+    """Only the matching customers (by id or display name) and commitments; customers left
+    with no commitment are left out. Totals are not recomputed: a renderer that shows a
+    selection says the totals are the whole portfolio's or leaves them out."""
+    kept: list[CustomerExposure] = []
+    for cu in e.customers:
+        if not matches((cu.customer, cu.customer_name), customers):
+            continue
+        commitments = tuple(
+            c
+            for c in cu.commitments
+            if matches((c.agreement,), agreements) and matches((exposure_state(c),), statuses)
+        )
+        if commitments:
+            kept.append(replace(cu, commitments=commitments))
+    return replace(e, customers=tuple(kept))
+
+
+def statement_state(met: bool | None) -> str:
+    return "no-data" if met is None else ("met" if met else "missed")
+
+
+def select_statement(
+    st: Statement, *, agreements: Sequence[str] = (), statuses: Sequence[str] = ()
+) -> Statement:
+    """Only the matching commitments (availability and support) of a statement; the credit
+    and penalty totals stay those of the whole statement."""
+    return replace(
+        st,
+        availability=tuple(
+            a
+            for a in st.availability
+            if matches((a.agreement,), agreements) and matches((statement_state(a.met),), statuses)
+        ),
+        support=tuple(
+            s
+            for s in st.support
+            if matches((s.agreement,), agreements) and matches((statement_state(s.met),), statuses)
+        ),
+    )
