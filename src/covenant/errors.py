@@ -95,3 +95,10 @@ class DefinitionError(CovenantError):
             f"{len(errors)} problem(s) in the workspace",
             hint="fix each problem listed; nothing was applied",
         )
+
+
+class TamperedError(StoreError):
+    """A stored agreement disagrees with its own hash-chained history: it was altered outside
+    Covenant (a version's terms, hash or status, or an event of the history)."""
+
+    code = "agreement-tampered"

@@ -208,7 +208,8 @@ def history_command(
 
     try:
         engine = open_store(settings_for(workspace).database_url)
-        events, intact = service.agreement_history(engine, name=name)
+        events, wrong = service.agreement_audit(engine, name=name)
+        intact = not wrong
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:
@@ -226,7 +227,10 @@ def history_command(
             }
             for e in events
         ]
-        typer.echo(json.dumps({"agreement": name, "intact": intact, "events": rows}, indent=2))
+        document = {"agreement": name, "intact": intact, "problems": wrong, "events": rows}
+        typer.echo(json.dumps(document, indent=2))
+        if not intact:
+            raise typer.Exit(code=1)
         return
     table = Table(title=f"History of {name}", title_justify="left")
     for column in ("#", "at", "version", "event", "status", "actor"):
@@ -242,9 +246,15 @@ def history_command(
             e.actor or "",
         )
     console.print(table)
-    verdict = "hash chain intact" if intact else "hash chain BROKEN: the history was altered"
+    verdict = (
+        "hash chain intact"
+        if intact
+        else "hash chain BROKEN: the store was altered outside Covenant [agreement-tampered]"
+    )
     console.print(verdict, style="green" if intact else "bold red", markup=False)
     if not intact:
+        for line in wrong:
+            console.print(f"  - {line}", style="red", markup=False, highlight=False)
         raise typer.Exit(code=1)
 
 

@@ -300,9 +300,17 @@ def agreement_in_force(engine: Engine, *, name: str, at: datetime) -> AgreementV
 
 
 def agreement_history(engine: Engine, *, name: str) -> tuple[list[repo.HistoryEvent], bool]:
-    """Every event of agreement ``name``, oldest first, and whether its hash chain is intact."""
+    """Every event of agreement ``name``, oldest first, and whether its hash chain is intact
+    and the stored versions agree with it."""
+    events, wrong = agreement_audit(engine, name=name)
+    return events, not wrong
+
+
+def agreement_audit(engine: Engine, *, name: str) -> tuple[list[repo.HistoryEvent], list[str]]:
+    """Every event of agreement ``name``, oldest first, and every way the stored agreement
+    disagrees with that hash-chained history (empty when it is intact)."""
     with engine.connect() as conn:
-        return repo.history(conn, agreement=name), repo.chain_intact(conn, agreement=name)
+        return repo.history(conn, agreement=name), repo.audit(conn, agreement=name)
 
 
 # --- presentation helpers (shared by the CLI and a later API) --------------------------------

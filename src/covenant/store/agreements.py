@@ -40,7 +40,7 @@ from covenant.core.agreements import (
     VersionStatus,
 )
 from covenant.core.timeutil import require_utc
-from covenant.errors import NotFoundError
+from covenant.errors import NotFoundError, TamperedError
 from covenant.store.agreement_tables import agreement_events, agreement_versions, agreements
 
 # --- canonical content -----------------------------------------------------------------------
@@ -237,9 +237,14 @@ class HistoryEvent:
 
 
 def load_agreements(
-    conn: Connection, *, names: Sequence[str] | None = None
+    conn: Connection, *, names: Sequence[str] | None = None, verify: bool = True
 ) -> list[StoredAgreement]:
-    """Every stored agreement (or those named) with its versions, by name and version."""
+    """Every stored agreement (or those named) with its versions, by name and version.
+
+    With ``verify`` (the default) every agreement read is checked against its hash-chained
+    history first (:func:`discrepancies`), and :class:`TamperedError` is raised when any
+    disagrees: nothing reads forged terms.
+    """
     query = sa.select(agreements).order_by(agreements.c.name)
     if names is not None:
         query = query.where(agreements.c.name.in_(list(names)))
@@ -272,7 +277,7 @@ def load_agreements(
                 last_seen=row["last_seen"],
             )
         )
-    return [
+    found = [
         StoredAgreement(
             id=row["id"],
             name=row["name"],
@@ -281,6 +286,24 @@ def load_agreements(
         )
         for row in heads
     ]
+    if verify:
+        events = _events_by_id(conn, names_by_id)
+        for stored in found:
+            wrong = discrepancies(stored, events[stored.id])
+            if wrong:
+                raise tampered(stored.name, wrong)
+    return found
+
+
+def tampered(name: str, wrong: Sequence[str]) -> TamperedError:
+    """The error for an agreement whose stored rows disagree with its history."""
+    return TamperedError(
+        f"agreement {name!r} in the store disagrees with its hash-chained history, so it was "
+        f"altered outside Covenant and is not used: {'; '.join(wrong)}",
+        hint="restore the store from a backup taken before the change (or re-create it and "
+        f"run `covenant agreements sync`); `covenant agreements history {name}` lists the "
+        "disagreements",
+    )
 
 
 def insert_agreement(conn: Connection, *, name: str, customer: str, at: datetime) -> int:
@@ -412,36 +435,54 @@ def append_event(
     )
 
 
+def _event(agreement: str, row: sa.RowMapping) -> HistoryEvent:
+    try:
+        details = json.loads(row["details"])
+    except ValueError:
+        details = None
+    return HistoryEvent(
+        agreement=agreement,
+        seq=row["seq"],
+        version=row["version"],
+        event=row["event"],
+        from_status=row["from_status"],
+        to_status=row["to_status"],
+        at=row["at"],
+        actor=row["actor"],
+        # unreadable details (edited outside Covenant) keep their text: the hash shows it
+        details=details if isinstance(details, dict) else {"unreadable": row["details"]},
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+def _events_by_id(
+    conn: Connection, names_by_id: Mapping[int, str]
+) -> dict[int, list[HistoryEvent]]:
+    found: dict[int, list[HistoryEvent]] = {i: [] for i in names_by_id}
+    if not names_by_id:
+        return found
+    rows = conn.execute(
+        sa.select(agreement_events)
+        .where(agreement_events.c.agreement_id.in_(list(names_by_id)))
+        .order_by(agreement_events.c.agreement_id, agreement_events.c.seq)
+    ).mappings()
+    for row in rows:
+        found[row["agreement_id"]].append(_event(names_by_id[row["agreement_id"]], row))
+    return found
+
+
 def history(conn: Connection, *, agreement: str) -> list[HistoryEvent]:
     """Every event of ``agreement``, oldest first; NotFoundError when it was never stored."""
     agreement_id = _agreement_id(conn, agreement)
-    rows = conn.execute(
-        sa.select(agreement_events)
-        .where(agreement_events.c.agreement_id == agreement_id)
-        .order_by(agreement_events.c.seq)
-    ).mappings()
-    return [
-        HistoryEvent(
-            agreement=agreement,
-            seq=row["seq"],
-            version=row["version"],
-            event=row["event"],
-            from_status=row["from_status"],
-            to_status=row["to_status"],
-            at=row["at"],
-            actor=row["actor"],
-            details=json.loads(row["details"]),
-            prev_hash=row["prev_hash"],
-            hash=row["hash"],
-        )
-        for row in rows
-    ]
+    return _events_by_id(conn, {agreement_id: agreement})[agreement_id]
 
 
-def chain_intact(conn: Connection, *, agreement: str) -> bool:
-    """True when every event's hash matches its content and the previous event's hash."""
+def chain_problems(events: Sequence[HistoryEvent]) -> list[str]:
+    """Where the hash chain of ``events`` (one agreement's, oldest first) is broken."""
+    wrong: list[str] = []
     previous: str | None = None
-    for index, item in enumerate(history(conn, agreement=agreement), start=1):
+    for index, item in enumerate(events, start=1):
         row = {
             "seq": item.seq,
             "version": item.version,
@@ -451,11 +492,81 @@ def chain_intact(conn: Connection, *, agreement: str) -> bool:
             "at": item.at,
             "actor": item.actor,
         }
-        expected = _event_hash(previous, _event_body(agreement, row, item.details))
-        if item.seq != index or item.prev_hash != previous or item.hash != expected:
-            return False
+        expected = _event_hash(previous, _event_body(item.agreement, row, item.details))
+        if item.seq != index:
+            wrong.append(f"history event #{index} is missing (the next one is #{item.seq})")
+            return wrong
+        if item.prev_hash != previous:
+            wrong.append(f"history event #{item.seq} is not chained to the event before it")
+        if item.hash != expected:
+            wrong.append(f"history event #{item.seq} was changed after it was recorded")
         previous = item.hash
-    return True
+    return wrong
+
+
+def discrepancies(stored: StoredAgreement, events: Sequence[HistoryEvent]) -> list[str]:
+    """Every way ``stored`` disagrees with its history ``events`` (empty when it does not).
+
+    The chain must be intact; and each stored version's terms must hash to its stored hash,
+    which must be the hash its last ``created``/``content-changed`` event recorded; its status
+    must be the last status its events moved it to; its effective dates the ones in its terms;
+    no version the history knows may be missing; the customer must be the last one recorded.
+    """
+    wrong = chain_problems(events)
+    recorded_hash: dict[int, object] = {}
+    recorded_status: dict[int, str] = {}
+    customer: object = None
+    for item in events:
+        if item.version is None:
+            if item.event == "customer-changed":
+                customer = item.details.get("to")
+            continue
+        if item.event in ("created", "content-changed"):
+            recorded_hash[item.version] = item.details.get("content_sha256")
+        if item.to_status is not None:
+            recorded_status[item.version] = item.to_status
+    for v in stored.versions:
+        label = f"v{v.version}"
+        if v.version not in recorded_hash:
+            wrong.append(f"{label} is stored but its history never recorded it")
+            continue
+        if sha256(v.content) != v.content_sha256:
+            wrong.append(f"{label}'s terms do not match their stored hash")
+        elif recorded_hash[v.version] != v.content_sha256:
+            wrong.append(f"{label}'s terms are not the ones its history recorded")
+        else:
+            data = json.loads(v.content)
+            if (
+                _instant(data["effective_from"]) != v.effective_from
+                or _instant(data["effective_to"]) != v.effective_to
+            ):
+                wrong.append(f"{label}'s effective dates are not the ones in its terms")
+        expected = recorded_status.get(v.version)
+        if expected != v.status.value:
+            wrong.append(
+                f"{label} is {v.status.value} in the store but its history last recorded "
+                f"{expected or 'no status'}"
+            )
+    missing = sorted(set(recorded_hash) - {v.version for v in stored.versions})
+    wrong.extend(f"v{n} is in the history but missing from the store" for n in missing)
+    if customer is not None and customer != stored.customer:
+        wrong.append(
+            f"the customer is {stored.customer!r} in the store but its history last "
+            f"recorded {customer!r}"
+        )
+    return wrong
+
+
+def audit(conn: Connection, *, agreement: str) -> list[str]:
+    """Every way the stored ``agreement`` disagrees with its history (NotFoundError if none)."""
+    _agreement_id(conn, agreement)
+    (stored,) = load_agreements(conn, names=[agreement], verify=False)
+    return discrepancies(stored, history(conn, agreement=agreement))
+
+
+def chain_intact(conn: Connection, *, agreement: str) -> bool:
+    """True when the history's hash chain is intact and the stored versions agree with it."""
+    return not audit(conn, agreement=agreement)
 
 
 def _agreement_id(conn: Connection, name: str) -> int:
@@ -523,6 +634,7 @@ def termination_times(conn: Connection, *, names: Sequence[str]) -> dict[tuple[s
     """When each terminated version's termination was recorded, keyed by (agreement, version)."""
     if not names:
         return {}
+    load_agreements(conn, names=names)  # TamperedError when one disagrees with its history
     rows = conn.execute(
         sa.select(agreements.c.name, agreement_events.c.version, agreement_events.c.at)
         .join(agreements, agreements.c.id == agreement_events.c.agreement_id)
