@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from covenant.core.model import CalendarUnit
-from covenant.definitions.durations import format_seconds, parse_duration
+from covenant.definitions.durations import DurationRangeError, format_seconds, parse_duration
 from covenant.errors import InputError
 
 
@@ -45,7 +45,7 @@ def test_month_has_no_fixed_length() -> None:
         _ = parse_duration("1M").seconds
 
 
-@given(st.integers(min_value=1, max_value=10**6), st.sampled_from(["m", "h", "d", "w"]))
+@given(st.integers(min_value=1, max_value=5217), st.sampled_from(["m", "h", "d", "w"]))
 def test_format_then_parse_round_trips(count: int, unit: str) -> None:
     seconds = parse_duration(f"{count}{unit}").seconds
     assert parse_duration(format_seconds(seconds)).seconds == seconds
@@ -54,3 +54,22 @@ def test_format_then_parse_round_trips(count: int, unit: str) -> None:
 @given(st.integers(min_value=1, max_value=10**7))
 def test_format_seconds_is_exact_for_whole_minutes(minutes: int) -> None:
     assert parse_duration(format_seconds(minutes * 60)).seconds == minutes * 60
+
+
+# 100 years at most, counted by hand: 36525 days = 5217 weeks + 6 days = 876600 hours.
+@pytest.mark.parametrize(
+    "text", ["36525d", "5217w", "876600h", "52596000m", "1200M", "400Q", "100Y", "100y"]
+)
+def test_longest_durations_parse(text: str) -> None:
+    assert parse_duration(text).count > 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["36526d", "5218w", "876601h", "52596001m", "1201M", "401Q", "101Y", "99999999999999d"],
+)
+def test_durations_over_100_years_are_out_of_range(text: str) -> None:
+    with pytest.raises(DurationRangeError) as caught:
+        parse_duration(text)
+    assert caught.value.code == "duration-out-of-range"
+    assert "100 years" in caught.value.message

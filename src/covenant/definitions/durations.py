@@ -25,6 +25,19 @@ CALENDAR_UNITS = {
     "Y": CalendarUnit.YEAR,
 }
 DURATION_HELP = "write a positive whole number and one unit: m, h, d, w, M, Q or y (e.g. 28d, 1M)"
+MAX_DAYS = 36_525
+"""No duration is longer than 100 years, so every window, slice and lookback can be laid out
+on the calendar and in epoch seconds without overflowing (the evaluator's datetimes end in 9999).
+"""
+MAX_MONTHS = 1_200
+_MONTHS = {"M": 1, "Q": 3, "y": 12, "Y": 12}
+RANGE_HELP = "at most 100 years: 36525d, 5217w, 1200M, 400Q or 100Y"
+
+
+class DurationRangeError(InputError):
+    """A well-formed duration longer than Covenant can lay out (over 100 years)."""
+
+    code = "duration-out-of-range"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,7 +77,15 @@ def parse_duration(text: str) -> Duration:
     match = _PATTERN.match(text)
     if match is None or int(match.group(1)) == 0:
         raise InputError(f"invalid duration {text!r}", hint=DURATION_HELP)
-    return Duration(count=int(match.group(1)), unit=match.group(2))
+    count, unit = int(match.group(1)), match.group(2)
+    too_long = (
+        count * FIXED_SECONDS[unit] > MAX_DAYS * 86400
+        if unit in FIXED_SECONDS
+        else count * _MONTHS[unit] > MAX_MONTHS
+    )
+    if too_long:
+        raise DurationRangeError(f"duration {text} is longer than 100 years", hint=RANGE_HELP)
+    return Duration(count=count, unit=unit)
 
 
 def format_seconds(seconds: int) -> str:

@@ -16,11 +16,13 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from covenant.definitions.durations import DURATION_HELP, parse_duration
+from covenant.definitions.durations import DURATION_HELP, DurationRangeError, parse_duration
 from covenant.errors import InputError
 
 NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 START_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+EARLIEST_START = datetime(1970, 1, 1)  # noqa: DTZ001  (wall-clock bounds, any zone)
+LATEST_START = datetime(2201, 1, 1)  # noqa: DTZ001
 
 
 class Spec(BaseModel):
@@ -54,6 +56,8 @@ def _suggest_name(value: str) -> str:
 def _duration(value: str) -> str:
     try:
         parse_duration(value)
+    except DurationRangeError as exc:
+        raise problem(exc.code, exc.message, exc.hint) from exc
     except InputError as exc:
         raise problem("invalid-duration", str(exc.message), DURATION_HELP) from exc
     return value
@@ -85,13 +89,20 @@ def parse_start_time(value: str) -> datetime:
 def _start_time(value: Any) -> str:
     text = str(value)
     try:
-        parse_start_time(text)
+        parsed = parse_start_time(text)
     except ValueError as exc:
         raise problem(
             "invalid-start-time",
             f"start time {text!r} is not a date and time",
             "write it as YYYY-MM-DD HH:MM:SS (24 h, interpreted in calendar.timeZone)",
         ) from exc
+    if not EARLIEST_START <= parsed.replace(tzinfo=None) < LATEST_START:
+        raise problem(
+            "start-time-out-of-range",
+            f"start time {text!r} is outside 1970-01-01 – 2200-12-31",
+            "anchor the calendar on a date between 1970 and 2200, e.g. 2026-01-01 00:00:00 "
+            "(only the alignment of periods matters, not how long ago it was)",
+        )
     return text
 
 
@@ -125,7 +136,7 @@ def _ratio_half_open(value: Decimal) -> Decimal:
     return value
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     if isinstance(value, bool):
         raise problem("invalid-type", "expected a number, got a boolean", "write a number")
     if isinstance(value, float):
@@ -143,8 +154,8 @@ Name = Annotated[str, AfterValidator(_name)]
 DurationText = Annotated[str, AfterValidator(_duration)]
 TimeZoneText = Annotated[str, AfterValidator(_time_zone)]
 StartTimeText = Annotated[str, BeforeValidator(_start_time)]
-Number = Annotated[Decimal, BeforeValidator(_finite)]
-Target = Annotated[Decimal, BeforeValidator(_finite), AfterValidator(_ratio_open)]
-TargetPercent = Annotated[Decimal, BeforeValidator(_finite), AfterValidator(_percent_open)]
-TimeSliceTarget = Annotated[Decimal, BeforeValidator(_finite), AfterValidator(_ratio_half_open)]
-PositiveNumber = Annotated[Decimal, BeforeValidator(_finite), AfterValidator(_positive)]
+Number = Annotated[Decimal, BeforeValidator(finite)]
+Target = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_ratio_open)]
+TargetPercent = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_percent_open)]
+TimeSliceTarget = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_ratio_half_open)]
+PositiveNumber = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_positive)]

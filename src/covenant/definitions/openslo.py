@@ -9,11 +9,12 @@ durations, time zones); rules that relate several fields or documents are in ``c
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
-from covenant.definitions.durations import DURATION_HELP, parse_duration
+from covenant.definitions.durations import DURATION_HELP, DurationRangeError, parse_duration
 from covenant.definitions.fields import (
     DurationText,
     Name,
@@ -25,6 +26,7 @@ from covenant.definitions.fields import (
     TargetPercent,
     TimeSliceTarget,
     TimeZoneText,
+    finite,
     problem,
 )
 from covenant.errors import InputError
@@ -41,6 +43,8 @@ def _slice_window(value: Any) -> str:
         raise problem("invalid-type", "expected a duration such as 1m or 5m", DURATION_HELP)
     try:
         duration = parse_duration(value)
+    except DurationRangeError as exc:
+        raise problem(exc.code, exc.message, exc.hint) from exc
     except InputError as exc:
         raise problem("invalid-duration", exc.message, DURATION_HELP) from exc
     if not duration.is_fixed:
@@ -128,10 +132,24 @@ class InlineSLI(Spec):
 # --- AlertCondition, AlertNotificationTarget, AlertPolicy ------------------------------------
 
 
+def _burn_rate(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise problem(
+            "invalid-value",
+            f"burn-rate threshold {value} must be above 0",
+            "a burn rate is how fast the error budget is spent (1 = exactly on budget); "
+            "write a positive number, e.g. threshold: 14.4",
+        )
+    return value
+
+
+BurnRate = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_burn_rate)]
+
+
 class ConditionSpec(Spec):
     kind: Literal["burnrate"] = "burnrate"
     op: Op | None = None
-    threshold: Number
+    threshold: BurnRate
     lookback_window: DurationText
     alert_after: DurationText | None = None
 

@@ -11,6 +11,7 @@ sequence of mappings (several definitions, as the OpenSLO SDK writes them).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -97,6 +99,9 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def read_file(path: Path) -> tuple[list[SourceDocument], list[Problem]]:
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return [], [_too_large(str(path), f"the file is {size:,} bytes")]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problem = Problem(
@@ -110,9 +115,26 @@ def read_file(path: Path) -> tuple[list[SourceDocument], list[Problem]]:
 
 
 def read_text(text: str, *, file: str) -> tuple[list[SourceDocument], list[Problem]]:
-    """Every definition in ``text``; a YAML syntax error is one Problem and no documents."""
+    """Every definition in ``text``; a YAML syntax error is one Problem and no documents.
+
+    Size, value count and nesting depth are bounded before and while parsing (see MAX_BYTES,
+    MAX_NODES, MAX_DEPTH), so a hostile file is refused in milliseconds, never a traceback.
+    """
+    too_large = _prescan(text, file)
+    if too_large is not None:
+        return [], [too_large]
+    yaml = YAML(typ="rt")
+    yaml.Composer = _CountingComposer
+    yaml.max_depth = MAX_DEPTH
     try:
-        nodes = list(YAML(typ="rt").compose_all(text))
+        nodes = list(yaml.compose_all(text))
+    except MaxDepthExceededError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 1
+        return [], [_too_deep(f"{file}:{line}")]
+    except _TooManyNodesError as exc:
+        return [], [_too_large(f"{file}:{exc.line}", f"it holds more than {MAX_NODES:,} values")]
+    except RecursionError:
+        return [], [_too_deep(f"{file}:1")]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -161,8 +183,68 @@ def read_text(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
     return documents, problems
 
 
-MAX_NODES = 200_000
-"""A definition file expands to at most this many nodes (aliases included): no alias bombs."""
+MAX_BYTES = 1 << 20
+"""A definition file is at most 1 MiB: real workspaces are a few kilobytes per file."""
+MAX_NODES = 50_000
+"""A definition file holds (and expands to, aliases included) at most this many values."""
+MAX_DEPTH = 64
+"""Collections nest at most this deep (OpenSLO's deepest path is about 12 levels)."""
+_ITEM_MARKS = re.compile(r"[,\n]")
+
+
+def _prescan(text: str, file: str) -> Problem | None:
+    """Refuse a text too large to parse quickly, before the (pure Python) parser sees it.
+
+    Every value after the first in a collection follows a comma (flow style) or a line break
+    (block style), so their count bounds the number of values from above: a file under the
+    bound is parsed, one over it could not have been within MAX_NODES anyway unless most of
+    its commas sit inside strings, which real definitions do not do by the hundred thousand.
+    """
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_BYTES:
+        return _too_large(file, f"the text is {size:,} bytes")
+    marks = len(_ITEM_MARKS.findall(text))
+    if marks > MAX_NODES:
+        return _too_large(file, f"it holds about {marks:,} values")
+    return None
+
+
+def _too_large(where: str, detail: str) -> Problem:
+    return Problem(
+        code="yaml-too-large",
+        message=f"the definition file is too large to read: {detail} (at most "
+        f"{MAX_BYTES:,} bytes and {MAX_NODES:,} values)",
+        where=where,
+        fix="split the definitions into several smaller files; a data set belongs in "
+        "`covenant ingest`, not in a definition file",
+    )
+
+
+def _too_deep(where: str) -> Problem:
+    return Problem(
+        code="yaml-too-deep",
+        message=f"collections nest more than {MAX_DEPTH} levels deep",
+        where=where,
+        fix="flatten the document; OpenSLO definitions nest about 12 levels at most",
+    )
+
+
+class _TooManyNodesError(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _CountingComposer(Composer):
+    """ruamel's composer that stops once a file has composed MAX_NODES values."""
+
+    composed = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise _TooManyNodesError(self.parser.peek_event().start_mark.line + 1)
+        return super().compose_node(parent, index)
 
 
 class _AliasBombError(Exception):

@@ -1,0 +1,116 @@
+"""Rules on an SLO's objectives that need its resolved SLIs, and small value conversions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from covenant.core.model import Comparison, NoDataPolicy, Operator
+from covenant.definitions.covenant_v1 import NO_DATA_KEY, ComparisonSpec
+from covenant.definitions.diagnostics import at
+from covenant.definitions.extensions import SLIExtensions
+from covenant.definitions.openslo import Metadata, ObjectiveSpec, SLISpec, SLODocument
+from covenant.definitions.yamlsource import PathKey, SourceDocument
+from covenant.errors import Problem
+
+SLIRef = tuple[str, SLISpec, SLIExtensions, Metadata]
+"""An SLI as an objective uses it: name, spec, Covenant extensions, metadata."""
+
+
+def component_no_data(metadata: Metadata) -> NoDataPolicy | None:
+    text = (metadata.annotations or {}).get(NO_DATA_KEY, "").strip()
+    return NoDataPolicy(text) if text in {"good", "bad", "skip"} else None
+
+
+def component_no_data_problems(
+    doc: SourceDocument, objectives: Sequence[ObjectiveSpec], components: dict[int, SLIRef]
+) -> list[Problem]:
+    """A component SLI's ``covenant.dev/no-data-policy`` annotation must be good/bad/skip."""
+    problems: list[Problem] = []
+    for i, (_, _, _, metadata) in sorted(components.items()):
+        text = (metadata.annotations or {}).get(NO_DATA_KEY)
+        if text is not None and text.strip() not in {"good", "bad", "skip"}:
+            inline = objectives[i].indicator is not None
+            path: PathKey = (
+                ("spec", "objectives", i, "indicator", "metadata", "annotations", NO_DATA_KEY)
+                if inline
+                else ("spec", "objectives", i, "indicatorRef")
+            )
+            problems.append(
+                at(
+                    doc,
+                    path,
+                    code="invalid-annotation",
+                    message=f"{NO_DATA_KEY} of a composite component must be good, bad or "
+                    f"skip, not {text.strip()!r}",
+                    fix="write good, bad or skip",
+                )
+            )
+    return problems
+
+
+def op_problems(
+    doc: SourceDocument,
+    model: SLODocument,
+    sli: SLIRef | None,
+    components: dict[int, SLIRef] | None = None,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, objective in enumerate(model.spec.objectives):
+        own = (components or {}).get(i)
+        if objective.indicator or objective.indicator_ref:
+            if own is None:
+                continue
+            chosen = own
+        elif sli is None:
+            continue
+        else:
+            chosen = sli
+        threshold = chosen[1].threshold_metric is not None
+        here: PathKey = ("spec", "objectives", i)
+        if threshold:
+            missing = [
+                k for k, v in (("op", objective.op), ("value", objective.value)) if v is None
+            ]
+            if missing:
+                problems.append(
+                    at(
+                        doc,
+                        (*here, missing[0]),
+                        code="threshold-needs-op-value",
+                        message=f"SLI {chosen[0]!r} is a thresholdMetric: the objective needs "
+                        f"{' and '.join(missing)}",
+                        fix="add op (lt, lte, gt, gte) and value, e.g. op: lte, value: 300",
+                    )
+                )
+            continue
+        for key, given in (("op", objective.op), ("value", objective.value)):
+            if given is not None:
+                problems.append(
+                    at(
+                        doc,
+                        (*here, key),
+                        code="op-on-ratio-objective",
+                        message=f"SLI {chosen[0]!r} is a ratioMetric: {key} is forbidden on its "
+                        "objectives",
+                        fix="remove op/value; they apply to thresholdMetric SLIs",
+                    )
+                )
+                break
+    return problems
+
+
+def comparison(spec: ComparisonSpec | None) -> Comparison | None:
+    if spec is None:
+        return None
+    return Comparison(op=Operator(spec.op), threshold=Fraction(spec.value))
+
+
+def fraction(value: Decimal | None) -> Fraction | None:
+    return None if value is None else Fraction(value)
+
+
+def plain(value: Decimal) -> str:
+    """A number as written without exponent or trailing zeros: 300.0 → ``300``."""
+    return format(value.normalize(), "f")

@@ -1,0 +1,269 @@
+"""Names across documents: duplicates, references to other documents, alert tiers from policies.
+
+Severities follow the OpenSLO reference (the Go SDK's validation and inliner, `oslo validate`),
+see docs/definitions.md:
+
+* A missing SLI (``indicatorRef``), AlertPolicy (``alertPolicyRef``) or AlertCondition that an
+  SLO needs is an error: the SLO cannot be evaluated or alerted on.
+* A ``conditionRef`` in an AlertPolicy that no SLO uses is a warning (nothing depends on it yet).
+* A ``targetRef`` naming no AlertNotificationTarget is a warning: Covenant never sends to it.
+* ``spec.service`` naming no Service and ``metricSourceRef`` naming no DataSource are warnings:
+  Covenant evaluates events, not metric sources.
+* The same name twice in one kind is an error for SLO, SLI, AlertPolicy and AlertCondition
+  (which one would an SLO use?), a warning for Service, DataSource and AlertNotificationTarget
+  (nothing is evaluated from them), and an error for the covenant/v1 kinds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from covenant.core.model import AlertTier
+from covenant.definitions.alerting import tier_from_condition
+from covenant.definitions.diagnostics import WARNING, at
+from covenant.definitions.documents import Parsed
+from covenant.definitions.openslo import (
+    AlertConditionDocument,
+    AlertPolicyDocument,
+    AlertPolicySpec,
+    MetricSpec,
+    SLISpec,
+    SLODocument,
+)
+from covenant.definitions.yamlsource import PathKey, SourceDocument
+from covenant.errors import InputError, Problem
+
+DUPLICATE_IS_WARNING = frozenset({"Service", "DataSource", "AlertNotificationTarget"})
+
+
+@dataclass(slots=True)
+class Index:
+    """First document of each kind and name, and the AlertPolicies some SLO refers to."""
+
+    by_kind: dict[str, dict[str, Parsed]] = field(default_factory=dict)
+    used_policies: dict[str, str] = field(default_factory=dict)  # policy → first SLO using it
+
+    @classmethod
+    def of(cls, parsed: Iterable[Parsed]) -> Index:
+        index = cls()
+        for item in parsed:
+            names = index.by_kind.setdefault(item.definition.kind, {})
+            names.setdefault(item.definition.name, item)
+            if item.definition.kind == "SLO":
+                for ref in _raw_policy_refs(item):
+                    index.used_policies.setdefault(ref, item.definition.name)
+        return index
+
+    def get(self, kind: str, name: str) -> Parsed | None:
+        return self.by_kind.get(kind, {}).get(name)
+
+
+def _raw_policy_refs(item: Parsed) -> list[str]:
+    spec = item.definition.raw.get("spec")
+    policies = spec.get("alertPolicies") if isinstance(spec, dict) else None
+    refs = []
+    for policy in policies if isinstance(policies, list) else ():
+        ref = policy.get("alertPolicyRef") if isinstance(policy, dict) else None
+        if isinstance(ref, str):
+            refs.append(ref)
+    return refs
+
+
+def duplicate_problems(parsed: Sequence[Parsed]) -> list[Problem]:
+    first: dict[tuple[str, str], Parsed] = {}
+    problems: list[Problem] = []
+    for item in parsed:
+        key = (item.definition.kind, item.definition.name)
+        if not item.definition.name:
+            continue
+        if key in first:
+            other = first[key].source
+            warning = key[0] in DUPLICATE_IS_WARNING
+            problems.append(
+                at(
+                    item.source,
+                    ("metadata", "name"),
+                    code="duplicate-name",
+                    message=f"{key[0]} {key[1]!r} is defined twice: here and at "
+                    f"{other.where(('metadata', 'name'))}"
+                    + ("; the first one is used" if warning else ""),
+                    fix="rename one of them, or delete the copy",
+                    severity=WARNING if warning else "error",
+                )
+            )
+        first.setdefault(key, item)
+    return problems
+
+
+def missing_reference(doc: SourceDocument, path: PathKey, kind: str, name: str) -> Problem:
+    return at(
+        doc,
+        path,
+        code="missing-reference",
+        message=f"no {kind} named {name!r} in the workspace",
+        fix=f"add {'an' if kind[0] in 'AEIOU' else 'a'} {kind} document named {name!r}, "
+        "or fix the name",
+    )
+
+
+def raw_slo_refs(item: Parsed, index: Index) -> list[Problem]:
+    """References of an SLO that failed validation, read from its raw mapping."""
+    spec = item.definition.raw.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    problems: list[Problem] = []
+    ref = spec.get("indicatorRef")
+    if isinstance(ref, str) and index.get("SLI", ref) is None:
+        problems.append(missing_reference(item.source, ("spec", "indicatorRef"), "SLI", ref))
+    policies = spec.get("alertPolicies")
+    for i, policy in enumerate(policies if isinstance(policies, list) else ()):
+        ref = policy.get("alertPolicyRef") if isinstance(policy, dict) else None
+        if isinstance(ref, str) and index.get("AlertPolicy", ref) is None:
+            path: PathKey = ("spec", "alertPolicies", i, "alertPolicyRef")
+            problems.append(missing_reference(item.source, path, "AlertPolicy", ref))
+    return problems
+
+
+def policy_refs(
+    doc: SourceDocument,
+    spec: AlertPolicySpec,
+    path: PathKey,
+    index: Index,
+    *,
+    used_by: str | None,
+) -> list[Problem]:
+    """References of one policy; ``used_by`` names an SLO that needs it (None: no SLO does)."""
+    problems: list[Problem] = []
+    for i, condition in enumerate(spec.conditions):
+        ref = condition.condition_ref
+        if ref is None or index.get("AlertCondition", ref) is not None:
+            continue
+        here = (*path, "conditions", i, "conditionRef")
+        if used_by is not None:
+            problem = missing_reference(doc, here, "AlertCondition", ref)
+            if used_by:
+                problem = _with_message(problem, f"{problem.message} (SLO {used_by!r} uses it)")
+            problems.append(problem)
+        else:
+            problems.append(
+                at(
+                    doc,
+                    here,
+                    code="unresolved-reference",
+                    message=f"no AlertCondition named {ref!r} in the workspace; no SLO uses "
+                    "this policy yet",
+                    fix=f"add an AlertCondition named {ref!r} before an SLO refers to the policy",
+                    severity=WARNING,
+                )
+            )
+    for i, target in enumerate(spec.notification_targets):
+        ref = target.target_ref
+        if ref is not None and index.get("AlertNotificationTarget", ref) is None:
+            problems.append(
+                at(
+                    doc,
+                    (*path, "notificationTargets", i, "targetRef"),
+                    code="unresolved-reference",
+                    message=f"no AlertNotificationTarget named {ref!r} in the workspace",
+                    fix="add the target if other tools send alerts; Covenant does not send "
+                    "notifications",
+                    severity=WARNING,
+                )
+            )
+    return problems
+
+
+def _with_message(problem: Problem, message: str) -> Problem:
+    return Problem(
+        code=problem.code,
+        message=message,
+        where=problem.where,
+        field=problem.field,
+        fix=problem.fix,
+        severity=problem.severity,
+    )
+
+
+def source_refs(doc: SourceDocument, spec: SLISpec, path: PathKey, index: Index) -> list[Problem]:
+    metrics: list[tuple[str, MetricSpec | None]] = [("thresholdMetric", spec.threshold_metric)]
+    if spec.ratio_metric is not None:
+        ratio = spec.ratio_metric
+        metrics += [
+            (f"ratioMetric.{k}", getattr(ratio, k)) for k in ("good", "bad", "total", "raw")
+        ]
+    problems: list[Problem] = []
+    for key, metric in metrics:
+        if metric is None or metric.metric_source.metric_source_ref is None:
+            continue
+        ref = metric.metric_source.metric_source_ref
+        if index.get("DataSource", ref) is None:
+            parts = tuple(key.split("."))
+            problems.append(
+                at(
+                    doc,
+                    (*path, *parts, "metricSource", "metricSourceRef"),
+                    code="unresolved-reference",
+                    message=f"no DataSource named {ref!r} in the workspace",
+                    fix="add the DataSource if other tools need it; Covenant reads events",
+                    severity=WARNING,
+                )
+            )
+    return problems
+
+
+def policy_tiers(
+    doc: SourceDocument, model: SLODocument, index: Index
+) -> tuple[list[AlertTier], list[Problem]]:
+    """Tiers from the burn-rate conditions of the SLO's alert policies (and their problems)."""
+    tiers: list[AlertTier] = []
+    problems: list[Problem] = []
+    for i, item in enumerate(model.spec.alert_policies or ()):
+        path: PathKey = ("spec", "alertPolicies", i)
+        policy: AlertPolicySpec | None = item.spec
+        if item.alert_policy_ref is not None:
+            target = index.get("AlertPolicy", item.alert_policy_ref)
+            if target is None:
+                problems.append(
+                    missing_reference(
+                        doc, (*path, "alertPolicyRef"), "AlertPolicy", item.alert_policy_ref
+                    )
+                )
+            policy = (
+                target.model.spec
+                if target and isinstance(target.model, AlertPolicyDocument)
+                else None
+            )
+        elif policy is not None:
+            problems += policy_refs(doc, policy, (*path, "spec"), index, used_by="")
+        for j, condition in enumerate(policy.conditions if policy else ()):
+            name, spec = condition.metadata.name if condition.metadata else "", condition.spec
+            if condition.condition_ref is not None:
+                found = index.get("AlertCondition", condition.condition_ref)
+                name = condition.condition_ref
+                spec = (
+                    found.model.spec
+                    if found and isinstance(found.model, AlertConditionDocument)
+                    else None
+                )
+            if spec is None:
+                continue
+            try:
+                tier = tier_from_condition(name, spec)
+            except InputError:
+                continue  # a bad lookbackWindow is reported on the condition itself
+            if tier is None:
+                problems.append(
+                    at(
+                        doc,
+                        (*path,) if item.alert_policy_ref else (*path, "spec", "conditions", j),
+                        code="alert-condition-ignored",
+                        message=f"condition {name!r} alerts on a low burn rate "
+                        f"(op {spec.condition.op}); Covenant ignores it",
+                        fix="use op: gte (alert when the burn rate reaches the threshold)",
+                        severity=WARNING,
+                    )
+                )
+            else:
+                tiers.append(tier)
+    return tiers, problems
