@@ -1,6 +1,6 @@
 """Definitions that used to pass `validate` and then failed in `evaluate` (or crashed validate).
 
-Validation bounds what it accepts (start times 1970–2200, durations up to 100 years, positive
+Validation bounds what it accepts (start times 1970–2200, durations up to 300 years, positive
 burn-rate thresholds) and the extremes it does accept evaluate without a traceback.
 """
 
@@ -88,12 +88,12 @@ def test_start_time_at_the_bounds_is_accepted(start: str) -> None:
     ("change", "line", "field"),
     [
         ({"duration": "99999999999999d"}, 15, "spec.timeWindow[0].duration"),
-        ({"duration": "101Y"}, 15, "spec.timeWindow[0].duration"),
-        ({"duration": "1201M"}, 15, "spec.timeWindow[0].duration"),
+        ({"duration": "301Y"}, 15, "spec.timeWindow[0].duration"),
+        ({"duration": "3601M"}, 15, "spec.timeWindow[0].duration"),
         ({"slice": "99999999999999d"}, 24, "spec.objectives[0].timeSliceWindow"),
     ],
 )
-def test_durations_over_100_years_are_refused(
+def test_durations_over_300_years_are_refused(
     change: dict[str, str], line: int, field: str
 ) -> None:
     workspace, problems = load_text(_slo(**change))
@@ -101,7 +101,7 @@ def test_durations_over_100_years_are_refused(
     assert [(p.code, p.where, p.field) for p in errors(problems)] == [
         ("duration-out-of-range", f"ws.yaml:{line}", field)
     ]
-    assert "36525d" in errors(problems)[0].fix
+    assert "109575d" in errors(problems)[0].fix
 
 
 CONDITION = """\
@@ -130,7 +130,7 @@ def test_a_burn_rate_threshold_must_be_positive(threshold: str) -> None:
     assert "above 0" in errors(problems)[0].message
 
 
-def test_a_lookback_over_100_years_is_refused() -> None:
+def test_a_lookback_over_300_years_is_refused() -> None:
     workspace, problems = load_text(CONDITION.format(threshold="14.4", lookback="99999999999d"))
     assert workspace is None
     assert [(p.code, p.field) for p in errors(problems)] == [
@@ -141,15 +141,15 @@ def test_a_lookback_over_100_years_is_refused() -> None:
 def test_the_extremes_validation_accepts_evaluate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A 100-year rolling window and a 100-year calendar from 1970 evaluate, with exact counts."""
+    """A 300-year rolling window and a 300-year calendar from 1970 evaluate, with exact counts."""
     monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
     ws = tmp_path / "ws"
     assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
     slos = ws / "slos.yaml"
     text = slos.read_text()
     for old, new in [
-        ("duration: 28d", "duration: 36525d"),
-        ("duration: 1M", "duration: 100Y"),
+        ("duration: 28d", "duration: 109575d"),
+        ("duration: 1M", "duration: 300Y"),
         ("startTime: 2026-01-01 00:00:00", "startTime: 1970-01-01 00:00:00"),
     ]:
         assert old in text
@@ -169,6 +169,6 @@ def test_the_extremes_validation_accepts_evaluate(
     availability = by_slo["checkout-availability"]
     assert availability["total"] == len(rows)
     assert availability["good"] == sum(int(r["status"]) < 500 for r in rows)
-    assert availability["window_start"] == "1926-11-01T00:00:00Z"  # 36525 days before --at
+    assert availability["window_start"] == "1726-10-30T00:00:00Z"  # 109575 days before --at
     # midnight 1970-01-01 in Europe/Berlin (UTC+1 that winter)
     assert by_slo["checkout-latency"]["window_start"] == "1969-12-31T23:00:00Z"

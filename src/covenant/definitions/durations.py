@@ -25,17 +25,18 @@ CALENDAR_UNITS = {
     "Y": CalendarUnit.YEAR,
 }
 DURATION_HELP = "write a positive whole number and one unit: m, h, d, w, M, Q or y (e.g. 28d, 1M)"
-MAX_DAYS = 36_525
-"""No duration is longer than 100 years, so every window, slice and lookback can be laid out
-on the calendar and in epoch seconds without overflowing (the evaluator's datetimes end in 9999).
+MAX_DAYS = 109_575
+"""No duration is longer than 300 years (of 365.25 days), so every window, slice and lookback
+can be laid out on the calendar and in epoch seconds without overflowing (Python's datetimes
+end in 9999; calendar anchors lie in 1970–2200).
 """
-MAX_MONTHS = 1_200
+MAX_MONTHS = 3_600
 _MONTHS = {"M": 1, "Q": 3, "y": 12, "Y": 12}
-RANGE_HELP = "at most 100 years: 36525d, 5217w, 1200M, 400Q or 100Y"
+RANGE_HELP = "at most 300 years: 109575d, 15653w, 3600M, 1200Q or 300Y"
 
 
 class DurationRangeError(InputError):
-    """A well-formed duration longer than Covenant can lay out (over 100 years)."""
+    """A well-formed duration longer than Covenant can lay out (over 300 years)."""
 
     code = "duration-out-of-range"
 
@@ -84,7 +85,7 @@ def parse_duration(text: str) -> Duration:
         else count * _MONTHS[unit] > MAX_MONTHS
     )
     if too_long:
-        raise DurationRangeError(f"duration {text} is longer than 100 years", hint=RANGE_HELP)
+        raise DurationRangeError(f"duration {text} is longer than 300 years", hint=RANGE_HELP)
     return Duration(count=count, unit=unit)
 
 
