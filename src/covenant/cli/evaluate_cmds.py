@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -134,6 +133,7 @@ def show(
 ) -> None:
     from covenant.render.evaluation import report_json
     from covenant.render.evaluation_table import render_table
+    from covenant.render.jsonout import write_json
     from covenant.services.corrections import revisions_by_hash
 
     corrected = report.corrected if report else ()
@@ -142,15 +142,13 @@ def show(
     )
     if output is Format.JSON:
         revisions = revisions_by_hash(report.audit) if report else {}
-        console.print_json(
-            json.dumps(
-                report_json(
-                    at,
-                    evaluations,
-                    corrected=corrected,
-                    composites=composites,
-                    revisions=revisions,
-                )
+        write_json(
+            report_json(
+                at,
+                evaluations,
+                corrected=corrected,
+                composites=composites,
+                revisions=revisions,
             )
         )
     else:

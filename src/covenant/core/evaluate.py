@@ -14,8 +14,8 @@ docs/semantics.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
 
@@ -32,7 +32,7 @@ from covenant.core.model import (
     RollingWindow,
 )
 from covenant.core.results import Budget, Burn, Evaluation, Status, TierResult
-from covenant.core.series import BucketMatrix
+from covenant.core.series import BucketMatrix, EdgeCounts
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.core.windows import WindowBounds, window_bounds
 from covenant.errors import InputError
@@ -125,24 +125,60 @@ class Answers:
 
 
 def evaluate(
-    objectives: Sequence[Objective], data: BucketMatrix, *, at: datetime
+    objectives: Sequence[Objective], data: BucketMatrix | EdgeCounts, *, at: datetime
 ) -> list[Evaluation]:
     """Evaluate every objective at ``at`` (aligned down to the bucket step).
 
-    ``data`` must hold every series the objectives name (missing keys are an error) and cover
-    ``required_range``; buckets outside the data count as having no events.
+    ``data`` must hold every series the objectives name (missing keys are an error). A
+    ``BucketMatrix`` must cover ``required_range``; buckets outside it count as having no
+    events. ``EdgeCounts`` must hold ``required_edges``; they serve only objectives without time
+    slices (Occurrences), which need nothing but the events of each window.
     """
     if not objectives:
         return []
     step = data.step
     end = align_down(to_epoch(at), step)
-    rows = np.array([series_row(data, o) for o in objectives], dtype=np.int64)
+    row_of = {key: i for i, key in enumerate(data.keys)}
+    rows = np.array([series_row(row_of, o) for o in objectives], dtype=np.int64)
     bounds_of = {w: window_bounds(w, at=end) for w in {o.window for o in objectives}}
     bounds = [bounds_of[o.window] for o in objectives]
+    req, offsets = _requests(objectives, bounds, end)
+    phases = [slice_phase(o, b) for o, b in zip(objectives, bounds, strict=True)]
+    if isinstance(data, BucketMatrix):
+        edges = EdgeCounts.from_matrix(data, _edges(req, step))
+        answers = answer_requests(objectives, rows, data, req, phases, edges=edges)
+    else:
+        answers = answer_requests(objectives, rows, None, req, phases, edges=data)
+    ctx = _Context(end=end, answers=answers)
+    return [
+        _assemble(o, b, ctx=ctx, base=int(offsets[i]), phase=phases[i])
+        for i, (o, b) in enumerate(zip(objectives, bounds, strict=True))
+    ]
 
+
+def required_edges(objectives: Sequence[Objective], *, at: datetime, step: int) -> list[int]:
+    """The instants whose cumulative counts an evaluation at ``at`` reads (``EdgeCounts``)."""
+    if not objectives:
+        return []
+    end = align_down(to_epoch(at), step)
+    bounds_of = {w: window_bounds(w, at=end) for w in {o.window for o in objectives}}
+    req, _ = _requests(objectives, [bounds_of[o.window] for o in objectives], end)
+    return [int(e) for e in _edges(req, step)]
+
+
+def needs_buckets(objective: Objective) -> bool:
+    """True when evaluating ``objective`` needs every bucket (time slices), not only edges."""
+    return objective.method is not BudgetingMethod.OCCURRENCES and bool(
+        objective.time_slice_window_s
+    )
+
+
+def _requests(
+    objectives: Sequence[Objective], bounds: Sequence[WindowBounds], end: int
+) -> tuple[Requests, I64]:
     # Request layout per objective: [slo window, current burn, tier0 long, tier0 short, ...]
     per_obj = [2 + 2 * len(o.alert_tiers) for o in objectives]
-    offsets = np.concatenate(([0], np.cumsum(per_obj)))
+    offsets = np.concatenate(([0], np.cumsum(per_obj))).astype(np.int64)
     obj_idx = np.repeat(np.arange(len(objectives)), per_obj)
     starts: list[int] = []
     for o, b in zip(objectives, bounds, strict=True):
@@ -158,18 +194,21 @@ def evaluate(
         end=np.full(len(starts), end, dtype=np.int64),
         alert=alert,
     )
-    phases = [slice_phase(o, b) for o, b in zip(objectives, bounds, strict=True)]
-    answers = answer_requests(objectives, rows, data, req, phases)
-    return [
-        _assemble(o, b, end=end, ans=answers, base=int(offsets[i]), phase=phases[i])
-        for i, (o, b) in enumerate(zip(objectives, bounds, strict=True))
-    ]
+    return req, offsets
 
 
-def series_row(data: BucketMatrix, objective: Objective) -> int:
+def _edges(req: Requests, step: int) -> I64:
+    """Every bucket boundary a request's events start or end at (first bucket at or after)."""
+    starts = -((-req.start) // step) * step
+    return np.unique(np.concatenate((starts, req.end))).astype(np.int64)
+
+
+def series_row(row_of: Mapping[str, int] | BucketMatrix, objective: Objective) -> int:
     try:
-        return data.row(objective.series)
-    except ValueError:
+        if isinstance(row_of, BucketMatrix):
+            return row_of.row(objective.series)
+        return row_of[objective.series]
+    except (KeyError, ValueError):
         raise InputError(
             f"{objective.key}: no data series {objective.series!r} was loaded",
             hint="load the series the objective names into the bucket matrix",
@@ -179,21 +218,35 @@ def series_row(data: BucketMatrix, objective: Objective) -> int:
 def answer_requests(
     objectives: Sequence[Objective],
     rows: I64,
-    data: BucketMatrix,
+    data: BucketMatrix | None,
     req: Requests,
     phases: Sequence[int],
+    *,
+    edges: EdgeCounts | None = None,
 ) -> Answers:
-    step = data.step
-    n = data.good.shape[1]
-    req_rows = rows[req.obj]
-    used, inverse = np.unique(req_rows, return_inverse=True)
-    prefix_good = _prefix(data.good[used])
-    prefix_total = _prefix(data.total[used])
-    first = np.clip(-((data.start - req.start) // step), 0, n)  # ceil((start - data.start)/step)
-    last = np.clip((req.end - data.start) // step, 0, n)
-    last = np.maximum(last, first)
-    good = prefix_good[inverse, last] - prefix_good[inverse, first]
-    events = prefix_total[inverse, last] - prefix_total[inverse, first]
+    """Events, bad and counted units of every request; from ``edges`` when given (each
+    request's start and end must be among them), else from prefix sums of ``data``."""
+    if edges is not None:
+        req_rows = rows[req.obj]
+        first = edges.columns(-((-req.start) // edges.step) * edges.step)
+        last = edges.columns(req.end)
+        good = edges.good[req_rows, last] - edges.good[req_rows, first]
+        events = edges.total[req_rows, last] - edges.total[req_rows, first]
+    else:
+        assert data is not None
+        step = data.step
+        n = data.good.shape[1]
+        req_rows = rows[req.obj]
+        used, inverse = np.unique(req_rows, return_inverse=True)
+        prefix_good = _prefix(data.good[used])
+        prefix_total = _prefix(data.total[used])
+        first = np.clip(
+            -((data.start - req.start) // step), 0, n
+        )  # ceil((start - data.start)/step)
+        last = np.clip((req.end - data.start) // step, 0, n)
+        last = np.maximum(last, first)
+        good = prefix_good[inverse, last] - prefix_good[inverse, first]
+        events = prefix_total[inverse, last] - prefix_total[inverse, first]
     answers = Answers(
         events=events,
         bad=(events - good).astype(np.float64),
@@ -202,9 +255,15 @@ def answer_requests(
     )
     groups: dict[tuple[int, int], list[int]] = {}
     for i, o in enumerate(objectives):  # one group per (slice length, phase): a handful
-        if o.method is not BudgetingMethod.OCCURRENCES and o.time_slice_window_s:
-            groups.setdefault((o.time_slice_window_s, phases[i]), []).append(i)
+        if needs_buckets(o):
+            groups.setdefault((o.time_slice_window_s or 0, phases[i]), []).append(i)
+    if groups and data is None:
+        raise InputError(
+            f"{objectives[next(iter(groups.values()))[0]].key}: time slices need every bucket",
+            hint="evaluate time-slice objectives from a bucket matrix",
+        )
     for (slice_s, phase), member_list in sorted(groups.items()):
+        assert data is not None
         members = np.array(member_list, dtype=np.int64)
         _answer_slices(
             [objectives[i] for i in member_list],
@@ -332,45 +391,101 @@ def alert_threshold(tier: AlertTier, *, window_s: int, target: Fraction) -> Frac
     return min(max(tier.factor(window_s), Fraction(1)), 1 / (1 - target))
 
 
-def _assemble(
-    o: Objective, b: WindowBounds, *, end: int, ans: Answers, base: int, phase: int
-) -> Evaluation:
+class _Context:
+    """What every objective's assembly shares: the answers as Python lists (one conversion,
+    not a numpy scalar per read), instants as datetimes, thresholds by tier."""
+
+    def __init__(self, *, end: int, answers: Answers) -> None:
+        self.end = end
+        self.answers = answers
+        self.events: list[int] = answers.events.tolist()
+        self.counted: list[int] = answers.counted.tolist()
+        self.bad_int: list[int] = answers.bad_int.tolist()
+        self.bad: list[float] = answers.bad.tolist()
+        self._instants: dict[int, datetime] = {}
+        self._thresholds: dict[tuple[int | None, ...], Fraction] = {}
+
+    def instant(self, epoch: int) -> datetime:
+        found = self._instants.get(epoch)
+        if found is None:
+            found = self._instants[epoch] = from_epoch(epoch)
+        return found
+
+    def threshold(self, tier: AlertTier, window_s: int, target: Fraction) -> Fraction:
+        # Keyed by the integers the threshold depends on (hashing Fractions costs more than
+        # the lookup saves).
+        given, per_budget = tier.burn_rate, tier.budget_fraction
+        key = (
+            window_s,
+            target.numerator,
+            target.denominator,
+            None if given is None else given.numerator,
+            None if given is None else given.denominator,
+            None if per_budget is None else per_budget.numerator,
+            None if per_budget is None else per_budget.denominator,
+            tier.long_window_s,
+        )
+        found = self._thresholds.get(key)
+        if found is None:
+            found = self._thresholds[key] = alert_threshold(tier, window_s=window_s, target=target)
+        return found
+
+
+def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase: int) -> Evaluation:
+    """One objective's results from its requests' answers.
+
+    Occurrences and Timeslices count whole units, so every value is an integer ratio built
+    once (``Fraction(n, d)``) and every decision an integer cross product. RatioTimeslices sums
+    per-slice ratios in float64 and redoes the sum exactly near a decision (``bad_at``).
+    """
     ratio = o.method is BudgetingMethod.RATIO_TIMESLICES
     unit = "events" if o.method is BudgetingMethod.OCCURRENCES else "slices"
-    one_minus_t = 1 - o.target
+    end = ctx.end
+    num, den = o.target.numerator, o.target.denominator
+    slack = den - num  # 1 − target = slack / den
+    one_minus_t = Fraction(slack, den)
 
     def bad_at(k: int, boundary: Fraction | None = None) -> Fraction:
-        """Bad units of request ``k``; RatioTimeslices sums are redone exactly near a boundary."""
-        if not ratio:
-            return Fraction(int(ans.bad_int[k]))
-        approx = float(ans.bad[k])
+        """Bad units of request ``k`` (RatioTimeslices only), exact near a boundary."""
+        approx = ctx.bad[k]
         if boundary is not None and abs(approx - float(boundary)) <= RELATIVE_TIE * max(
             1.0, abs(float(boundary))
         ):
-            return ans.exact_ratio_bad(k)
+            return ctx.answers.exact_ratio_bad(k)
         return Fraction(approx)
 
-    def burn(k: int, threshold: Fraction | None = None) -> Burn:
-        start = _req_start(end, o, k - base, b)
-        events = int(ans.events[k])
-        counted = int(ans.counted[k])
+    def burn(k: int, start: int, threshold: Fraction | None = None) -> tuple[Burn, bool]:
+        """The window's burn and whether it reaches ``threshold`` (False without a rate)."""
+        events = ctx.events[k]
+        counted = ctx.counted[k]
         reason = _no_data_reason(o, events, counted)
-        boundary = None if threshold is None else threshold * counted * one_minus_t
-        rate = (
-            None if reason else burn_rate(bad=bad_at(k, boundary), counted=counted, target=o.target)
-        )
-        return Burn(
+        rate: Fraction | None = None
+        hits = False
+        if reason is None:
+            if ratio:
+                boundary = None if threshold is None else threshold * counted * one_minus_t
+                rate = burn_rate(bad=bad_at(k, boundary), counted=counted, target=o.target)
+                hits = threshold is not None and rate >= threshold
+            else:
+                bad = ctx.bad_int[k]
+                rate = Fraction(bad * den, counted * slack)
+                if threshold is not None:  # rate >= threshold, on integers
+                    hits = (
+                        bad * den * threshold.denominator >= threshold.numerator * counted * slack
+                    )
+        window = Burn(
             window_s=end - start,
-            start=from_epoch(start),
-            end=from_epoch(end),
+            start=ctx.instant(start),
+            end=ctx.instant(end),
             rate=rate,
             events=events,
             no_data=reason,
         )
+        return window, hits
 
     slo = base
-    events = int(ans.events[slo])
-    counted = int(ans.counted[slo])
+    events = ctx.events[slo]
+    counted = ctx.counted[slo]
     budget_units = counted
     if o.time_slice_window_s and unit == "slices":
         # Time-based budget: every slice of the whole period counts, less those skipped so far.
@@ -378,19 +493,17 @@ def _assemble(
         full = (b.full_end - phase) // size + (phase - b.full_start) // size
         elapsed = (end - phase) // size + (phase - b.start) // size
         budget_units = full - (elapsed - counted)
-    allowed = one_minus_t * budget_units
-    bad = bad_at(slo, allowed)
     reason = _no_data_reason(o, events, counted)
-    current = burn(base + 1)
+    current, _ = burn(base + 1, end - CURRENT_BURN_WINDOW_S)
     tiers = []
     for i, tier in enumerate(o.alert_tiers):
-        threshold = alert_threshold(tier, window_s=b.length, target=o.target)
-        long_b = burn(base + 2 + 2 * i, threshold)
-        short_b = burn(base + 3 + 2 * i, threshold)
-        firing = all(
-            w.rate is not None and (w.rate >= threshold if tier.inclusive else w.rate > threshold)
-            for w in (long_b, short_b)
-        )
+        threshold = ctx.threshold(tier, b.length, o.target)
+        long_b, long_hit = burn(base + 2 + 2 * i, end - tier.long_window_s, threshold)
+        short_b, short_hit = burn(base + 3 + 2 * i, end - tier.short_window_s, threshold)
+        if tier.inclusive:
+            firing = long_hit and short_hit
+        else:
+            firing = all(w.rate is not None and w.rate > threshold for w in (long_b, short_b))
         tiers.append(
             TierResult(
                 name=tier.name,
@@ -402,67 +515,69 @@ def _assemble(
             )
         )
 
-    base_result = Evaluation(
+    good = 0
+    total = 0
+    sli: Fraction | None = None
+    budget: Budget | None = None
+    tte: timedelta | None = None
+    note: str | None = None
+    status = Status.NO_DATA
+    if reason is None:
+        if ratio:
+            allowed = one_minus_t * budget_units
+            bad = bad_at(slo, allowed)
+            sli = 1 - bad / counted
+            remaining = allowed - bad
+            good = int(Fraction(counted) - bad)
+            ratio_left = remaining / allowed if allowed else None
+        else:
+            bad_units = ctx.bad_int[slo]
+            allowed = Fraction(slack * budget_units, den)
+            bad = Fraction(bad_units)
+            sli = Fraction(counted - bad_units, counted)
+            left = slack * budget_units - den * bad_units  # remaining × den
+            remaining = Fraction(left, den)
+            good = counted - bad_units
+            ratio_left = Fraction(left, slack * budget_units) if budget_units else None
+        total = counted
+        budget = Budget(
+            unit=unit,
+            allowed=allowed,
+            consumed=bad,
+            remaining=remaining,
+            remaining_ratio=ratio_left,
+        )
+        tte, note = _time_to_exhaustion(budget, current, b.length)
+        if remaining < 0:
+            status = Status.BREACHED
+        elif any(t.firing and _pages(t) for t in tiers):
+            status = Status.PAGING
+        elif any(t.firing for t in tiers):
+            status = Status.WARNING
+        else:
+            status = Status.OK
+    return Evaluation(
         objective=o,
-        at=from_epoch(end),
-        window_start=from_epoch(b.start),
-        window_end=from_epoch(end),
-        period_end=from_epoch(b.full_end),
+        at=ctx.instant(end),
+        window_start=ctx.instant(b.start),
+        window_end=ctx.instant(end),
+        period_end=ctx.instant(b.full_end),
         unit=unit,
         burn=current,
         tiers=tuple(tiers),
-        good=0,
-        total=0,
-        sli=None,
-        budget=None,
-        time_to_exhaustion=None,
-        status=Status.NO_DATA,
-        no_data=reason,
-    )
-    if reason:
-        return base_result
-    sli = 1 - bad / counted
-    remaining = allowed - bad
-    budget = Budget(
-        unit=unit,
-        allowed=allowed,
-        consumed=bad,
-        remaining=remaining,
-        remaining_ratio=remaining / allowed if allowed else None,
-    )
-    tte, note = _time_to_exhaustion(budget, current, b.length)
-    if remaining < 0:
-        status = Status.BREACHED
-    elif any(t.firing and _pages(t) for t in tiers):
-        status = Status.PAGING
-    elif any(t.firing for t in tiers):
-        status = Status.WARNING
-    else:
-        status = Status.OK
-    good_units = counted - bad if not ratio else Fraction(counted) - bad
-    return replace(
-        base_result,
-        good=int(good_units),
-        total=counted,
+        good=good,
+        total=total,
         sli=sli,
         budget=budget,
         time_to_exhaustion=tte,
         status=status,
+        no_data=reason,
         exhaustion_note=note,
     )
 
 
 def _pages(tier: TierResult) -> bool:
     return tier.severity.lower() in {"page", "critical"}
-
-
-def _req_start(end: int, o: Objective, position: int, b: WindowBounds) -> int:
-    if position == 0:
-        return b.start
-    if position == 1:
-        return end - CURRENT_BURN_WINDOW_S
-    tier = o.alert_tiers[(position - 2) // 2]
-    return end - (tier.long_window_s if position % 2 == 0 else tier.short_window_s)
 
 
 def _no_data_reason(o: Objective, events: int, counted: int) -> str | None:

@@ -21,7 +21,13 @@ from covenant.core.composite import (
     evaluate_composites_corrected,
 )
 from covenant.core.corrections import Corrected, evaluate_corrected
-from covenant.core.evaluate import evaluate, required_range, slice_phase
+from covenant.core.evaluate import (
+    evaluate,
+    needs_buckets,
+    required_edges,
+    required_range,
+    slice_phase,
+)
 from covenant.core.model import Objective
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import from_epoch, require_utc
@@ -29,7 +35,7 @@ from covenant.core.windows import window_bounds
 from covenant.definitions.corrections import CorrectionRule
 from covenant.definitions.workspace import Workspace
 from covenant.services.corrections import expand_corrections, record_corrections
-from covenant.store.buckets import read_matrix, series_extent
+from covenant.store.buckets import read_edge_counts, read_matrix, series_extent
 from covenant.store.corrections import CorrectionRecord
 
 DEFAULT_STEP = 60
@@ -107,6 +113,10 @@ def evaluate_objectives(
     everything = [*objectives, *(c.objective for c in composites)]
     if not everything:
         return EvaluationReport(at=at, evaluations=(), audit=audit)
+    if not corrections and not composites:
+        return EvaluationReport(
+            at=at, evaluations=_evaluate_plain(engine, objectives, at=at, step=step), audit=audit
+        )
     start, end = required_range(everything, at=at, step=step)
     series = [o.series for o in objectives]
     series += [part.objective.series for c in composites for part in c.components]
@@ -144,6 +154,35 @@ def evaluate_workspace(engine: Engine, *, workspace: Workspace, at: datetime) ->
         composites=workspace.composites,
         corrections=workspace.corrections,
     )
+
+
+def _evaluate_plain(
+    engine: Engine, objectives: Sequence[Objective], *, at: datetime, step: int
+) -> tuple[Evaluation, ...]:
+    """Objectives without corrections or composites, each read the cheapest way it allows.
+
+    Event-based objectives need only the cumulative counts at their window edges, which the
+    store sums from its per-day totals (``read_edge_counts``); time-slice objectives need every
+    bucket of their windows (``read_matrix``). Results keep the objectives' order.
+    """
+    sliced_at = [i for i, o in enumerate(objectives) if needs_buckets(o)]
+    edged_at = [i for i, o in enumerate(objectives) if not needs_buckets(o)]
+    sliced = [objectives[i] for i in sliced_at]
+    edged = [objectives[i] for i in edged_at]
+    by_position: dict[int, Evaluation] = {}
+    with engine.connect() as conn:
+        if edged:
+            keys = tuple(dict.fromkeys(o.series for o in edged))
+            edges = required_edges(edged, at=at, step=step)
+            counts = read_edge_counts(conn, keys=keys, edges=edges, step=step)
+            by_position.update(zip(edged_at, evaluate(edged, counts, at=at), strict=True))
+        if sliced:
+            start, end = required_range(sliced, at=at, step=step)
+            keys = tuple(dict.fromkeys(o.series for o in sliced))
+            start = _clip_to_data(conn, keys=keys, objectives=sliced, start=start, end=end)
+            data = read_matrix(conn, keys=keys, start=start, end=end, step=step)
+            by_position.update(zip(sliced_at, evaluate(sliced, data, at=at), strict=True))
+    return tuple(by_position[i] for i in range(len(objectives)))
 
 
 def _clip_to_data(

@@ -17,14 +17,14 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy import bindparam, case, func, select, tuple_, update
 from sqlalchemy import insert as core_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from covenant.core.series import BucketMatrix
+from covenant.core.series import BucketMatrix, EdgeCounts
 from covenant.errors import InputError, StoreError
 from covenant.store.tables import bucket_chunks, ingest_batches, series
 
@@ -357,6 +357,92 @@ def read_matrix(
         good=good[:, offset : offset + n],
         total=total[:, offset : offset + n],
     )
+
+
+def read_edge_counts(
+    conn: Executor, *, keys: Sequence[str], edges: Sequence[int], step: int = 60
+) -> EdgeCounts:
+    """Cumulative counts of ``keys`` at ``edges`` (epoch seconds aligned to ``step``).
+
+    Whole days between edges are summed by the database from each chunk's stored day sums;
+    only the day chunks an edge falls inside are read and decoded. Unknown keys count zero.
+    """
+    per_day = buckets_per_day(step)
+    at = np.unique(np.asarray(list(edges), dtype=np.int64))
+    if np.any(at % step):
+        raise InputError(f"edges must be aligned to the step {step}s")
+    names = tuple(keys)
+    if len(set(names)) != len(names):
+        raise InputError("read_edge_counts keys must be unique")
+    good = np.zeros((len(names), at.size), dtype=np.int64)
+    total = np.zeros((len(names), at.size), dtype=np.int64)
+    found = _series_rows(conn, names)
+    _check_step(found, step)
+    row_of = {found[key][0]: i for i, key in enumerate(names) if key in found}
+    if at.size and row_of:
+        edge_day = at - at % DAY
+        days = np.unique(edge_day)  # sum whole days [days[i], days[i + 1]) in the database
+        day_good = np.zeros((len(names), days.size), dtype=np.int64)
+        day_total = np.zeros((len(names), days.size), dtype=np.int64)
+        ids = sorted(row_of)
+        c = bucket_chunks.c
+        if days.size > 1:
+            bounds = days[1:-1].tolist()
+            segment = (
+                case(*((c.day < d, i + 1) for i, d in enumerate(bounds)), else_=len(bounds) + 1)
+                if bounds
+                else None
+            )
+            for part in _batched(ids):
+                where = (c.series_id.in_(part), c.day >= int(days[0]), c.day < int(days[-1]))
+                sums = (func.sum(c.good_sum), func.sum(c.total_sum))
+                rows: list[tuple[Any, ...]]
+                if segment is None:  # one span of whole days
+                    query = select(c.series_id, *sums).where(*where).group_by(c.series_id)
+                    rows = [(r[0], 1, r[1], r[2]) for r in conn.execute(query)]
+                else:
+                    label = segment.label("segment")
+                    query = (
+                        select(c.series_id, label, *sums).where(*where).group_by(c.series_id, label)
+                    )
+                    rows = [tuple(r) for r in conn.execute(query)]
+                for series_id, seg, g, t in rows:
+                    day_good[row_of[series_id], int(seg)] = int(g)
+                    day_total[row_of[series_id], int(seg)] = int(t)
+            np.cumsum(day_good, axis=1, out=day_good)
+            np.cumsum(day_total, axis=1, out=day_total)
+        column = np.searchsorted(days, edge_day)
+        good[:] = day_good[:, column]
+        total[:] = day_total[:, column]
+        slot = (at - edge_day) // step
+        inside = np.unique(edge_day[slot > 0]).tolist()  # days an edge cuts: decode those
+        by_size: dict[int, tuple[list[int], list[int], list[bytes]]] = {}
+        for part in _batched(ids if inside else [], max(_IN_LIMIT - len(inside), 1)):
+            query = select(c.series_id, c.day, c.itemsize, c.counts).where(
+                c.series_id.in_(part), c.day.in_(inside)
+            )
+            for row in conn.execute(query):
+                chunk_rows, chunk_days, blobs = by_size.setdefault(int(row[2]), ([], [], []))
+                chunk_rows.append(row_of[row[0]])
+                chunk_days.append(int(row[1]))
+                blobs.append(bytes(row[3]))
+        for itemsize, (chunk_rows, chunk_days, blobs) in by_size.items():
+            data = np.frombuffer(b"".join(blobs), dtype=np.dtype(f"<u{itemsize}"))
+            if data.size != len(blobs) * 2 * per_day:
+                raise StoreError(
+                    "stored day chunks have an unexpected size",
+                    hint="the series was written with another step; the store may be corrupt",
+                )
+            running = np.cumsum(data.reshape(len(blobs), 2, per_day), axis=2, dtype=np.int64)
+            r = np.asarray(chunk_rows, dtype=np.intp)
+            d = np.asarray(chunk_days, dtype=np.int64)
+            for day in inside:  # buckets [0, slot) of the day an edge cuts
+                j = np.flatnonzero((edge_day == day) & (slot > 0))
+                mine = np.flatnonzero(d == day)
+                picked = running[mine][:, :, slot[j] - 1]
+                good[r[mine][:, None], j[None, :]] += picked[:, 0, :]
+                total[r[mine][:, None], j[None, :]] += picked[:, 1, :]
+    return EdgeCounts(keys=names, step=step, edges=at, good=good, total=total)
 
 
 def series_extent(conn: Executor, *, keys: Sequence[str]) -> dict[str, tuple[int, int] | None]:
