@@ -15,6 +15,11 @@ Exact definitions (docs/semantics.md, "Composite SLOs"):
   and has no data (skipped) when every component is ignored. Weights do not change a slice.
   Burn windows report the components' events added up.
 - RatioTimeslices composites are not defined here (the definitions layer warns).
+- **Bounds**: reduced to integers, no weight may exceed :data:`MAX_INTEGER_WEIGHT` (weights are
+  ratios to one part in a million; ``0.3333333333333, 0.6666666666667`` is refused with the
+  suggestion ``1, 2``), and the weighted counts of a matrix must fit the engine's 64-bit sums —
+  checked exactly on Python integers before anything is multiplied, so a composite is never
+  silently wrong (:class:`CompositeRangeError`).
 
 Everything after that — budget, burn rates, alert tiers, status — is the plain engine on the
 composite's derived series (:mod:`covenant.core.corrections` ``evaluate_derived``), vectorised
@@ -51,6 +56,17 @@ from covenant.core.timeutil import to_epoch
 from covenant.errors import InputError
 
 COMPOSITE_METHODS = (BudgetingMethod.OCCURRENCES, BudgetingMethod.TIMESLICES)
+
+MAX_INTEGER_WEIGHT = 1_000_000
+"""The largest integer weight after reduction: weights are ratios to one part in a million."""
+
+_I64_MAX = 2**63 - 1
+
+
+class CompositeRangeError(InputError):
+    """Composite weights too fine (or counts too large) to be evaluated exactly."""
+
+    code = "composite-out-of-range"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,6 +113,16 @@ class CompositeObjective:
                 if c.objective.time_slice_target is None:
                     raise InputError(f"{c.objective.key}: Timeslices needs a time slice target")
 
+        weights = [c.weight for c in self.components]
+        reduced = integer_weights(weights)
+        if max(reduced) > MAX_INTEGER_WEIGHT:
+            raise CompositeRangeError(
+                f"{o.key}: composite weights {', '.join(_text(w) for w in weights)} reduce to "
+                f"whole-number ratios {':'.join(str(r) for r in reduced)}, above "
+                f"{MAX_INTEGER_WEIGHT:,}",
+                hint=_weights_fix(weights),
+            )
+
     @property
     def key(self) -> str:
         return self.objective.key
@@ -114,6 +140,43 @@ def integer_weights(weights: Sequence[Fraction]) -> tuple[int, ...]:
     return tuple(s // common for s in scaled)
 
 
+def _text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    decimal = f"{float(value):.15g}"
+    return decimal if Fraction(decimal) == value else str(value)
+
+
+def _weights_fix(weights: Sequence[Fraction]) -> str:
+    top = max(weights)
+    near = [(w / top).limit_denominator(1000) for w in weights]
+    if all(n > 0 for n in near):
+        suggestion = ", ".join(str(n) for n in integer_weights(near))
+        return (
+            "only the ratios of compositeWeight matter and they are kept to one part in a "
+            f"million; write simpler weights, e.g. {suggestion}"
+        )
+    return (
+        "only the ratios of compositeWeight matter; the smallest weight is under a millionth "
+        "of the largest, so raise it or drop that objective from the composite"
+    )
+
+
+def _check_range(composite: CompositeObjective, total: I64) -> None:
+    """Refuse (exactly, on Python integers) weighted counts the engine's int64 cannot sum."""
+    weighted = sum(
+        w * int(row_total)
+        for w, row_total in zip(composite.integer_weights, total.sum(axis=1).tolist(), strict=True)
+    )
+    if weighted > _I64_MAX // 2:
+        raise CompositeRangeError(
+            f"{composite.key}: the weighted counts of the composite ({weighted:,} weighted "
+            "events in the data read) exceed what can be evaluated exactly",
+            hint="use smaller compositeWeight ratios (e.g. 1 and 2 rather than 1 and "
+            "1000000), or a shorter window",
+        )
+
+
 def composite_derived(
     composite: CompositeObjective,
     data: BucketMatrix,
@@ -128,6 +191,7 @@ def composite_derived(
     if o.method is BudgetingMethod.OCCURRENCES:
         if mask is not None:
             good, total = good * ~mask, total * ~mask
+        _check_range(composite, total)
         weights = np.array(composite.integer_weights, dtype=np.int64)[:, None]
         engine = o
         return Derived(
