@@ -55,6 +55,21 @@ RRULE_HELP = (
 )
 _UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
 
+FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")
+"""RRULE frequencies a correction may use: it recurs at most hourly."""
+MAX_INTERVAL = 100_000
+MAX_EXPANSION = 200_000
+"""The most occurrences one correction may expand to, from its start to the end of the range
+evaluated (after skipping whole periods ahead where the rule allows it)."""
+
+_STEP_OF = {"HOURLY": timedelta(hours=1), "DAILY": timedelta(days=1), "WEEKLY": timedelta(weeks=1)}
+
+
+class CorrectionRangeError(InputError):
+    """A recurring correction expands to more occurrences than can be evaluated."""
+
+    code = "correction-too-frequent"
+
 
 class CorrectionSpec(Spec):
     slos: list[str] | None = Field(default=None, min_length=1)
@@ -135,15 +150,44 @@ class CorrectionRule:
             first = [self.start]
         else:
             zone = ZoneInfo(self.zone)
-            rule = build_rrule(self)
             margin = timedelta(days=2)  # covers any UTC offset between wall clock and UTC
             lo = (start - self.duration - margin).astimezone(zone).replace(tzinfo=None)
             hi = (end + margin).astimezone(zone).replace(tzinfo=None)
             first = [
                 local.replace(tzinfo=zone).astimezone(UTC)
-                for local in rule.between(lo, hi, inc=True)
+                for local in self._occurrences(lo, hi)
             ]
         return [window(f) for f in first if f < end and f + self.duration > start]
+
+    def _occurrences(self, lo: datetime, hi: datetime) -> list[datetime]:
+        """The rule's wall-clock occurrences in ``[lo, hi]``, expanding at most MAX_EXPANSION.
+
+        dateutil walks from the first occurrence; for an HOURLY, DAILY or WEEKLY rule without
+        a count, the walk starts instead a whole number of periods (``INTERVAL`` hours, days
+        or weeks) later, just before ``lo``: on naive wall-clock times that is the same
+        sequence, so a rule started years ago costs no more than one started last week.
+        """
+        assert self.rrule is not None
+        dtstart = _local(self.start, self.zone)
+        parts = rule_parts(self.rrule)
+        period = _STEP_OF.get(parts.get("FREQ", ""))
+        if period is not None and self.count is None and lo > dtstart:
+            period *= int(parts.get("INTERVAL", "1"))
+            dtstart += period * max((lo - dtstart) // period - 1, 0)
+        found: list[datetime] = []
+        for expanded, local in enumerate(build_rrule(self, dtstart=dtstart), start=1):
+            if local > hi:
+                break
+            if expanded > MAX_EXPANSION:
+                raise CorrectionRangeError(
+                    f"correction {self.name!r} ({self.origin or 'workspace'}) expands to more "
+                    f"than {MAX_EXPANSION:,} occurrences up to {hi.isoformat()}",
+                    hint="recur less often (e.g. FREQ=DAILY instead of BYMINUTE lists), or "
+                    "move spec.start closer to the period evaluated",
+                )
+            if local >= lo:
+                found.append(local)
+        return found
 
 
 def _iso(value: datetime) -> str:
@@ -154,10 +198,20 @@ def _local(value: datetime, zone: str) -> datetime:
     return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
-def build_rrule(rule: CorrectionRule) -> rrule:
+def rule_parts(text: str) -> dict[str, str]:
+    """``FREQ=WEEKLY;BYDAY=SU`` → ``{"FREQ": "WEEKLY", "BYDAY": "SU"}`` (names upper-cased)."""
+    parts: dict[str, str] = {}
+    for part in (p for p in text.split(";") if p.strip()):
+        key, _, value = part.partition("=")
+        parts[key.strip().upper()] = value.strip().upper()
+    return parts
+
+
+def build_rrule(rule: CorrectionRule, *, dtstart: datetime | None = None) -> rrule:
     """The dateutil rule, on naive wall-clock times of the rule's zone."""
     assert rule.rrule is not None
-    parsed = rrulestr(rule.rrule, dtstart=_local(rule.start, rule.zone))
+    first = _local(rule.start, rule.zone) if dtstart is None else dtstart
+    parsed = rrulestr(rule.rrule, dtstart=first)
     if not isinstance(parsed, rrule):  # pragma: no cover - rrulestr without set options
         raise ValueError("expected a single RRULE")
     if rule.until is not None:
@@ -201,6 +255,15 @@ def split_rrule(text: str, *, zone: str) -> tuple[str, datetime | None, int | No
     rest = ";".join(kept)
     if "FREQ=" not in rest.upper():
         raise ValueError("the rule has no FREQ (e.g. FREQ=WEEKLY)")
+    parts = rule_parts(rest)
+    if parts["FREQ"] not in FREQUENCIES:
+        raise ValueError(
+            f"FREQ={parts['FREQ']} is not allowed: a correction recurs at most hourly "
+            f"({', '.join(FREQUENCIES)})"
+        )
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or not 1 <= int(interval) <= MAX_INTERVAL:
+        raise ValueError(f"INTERVAL={interval} is not a whole number from 1 to {MAX_INTERVAL:,}")
     try:
         rrulestr(rest, dtstart=datetime(2000, 1, 1))  # noqa: DTZ001 - syntax check only
     except (TypeError, KeyError, OverflowError) as exc:
