@@ -102,3 +102,10 @@ class TamperedError(StoreError):
     Covenant (a version's terms, hash or status, or an event of the history)."""
 
     code = "agreement-tampered"
+
+
+class RangeLimitError(InputError):
+    """A range or count option asks for more than can be computed in bounded time and memory;
+    the message names the option, the limit and what the stored data covers."""
+
+    code = "range-too-large"

@@ -154,8 +154,7 @@ class CorrectionRule:
             lo = (start - self.duration - margin).astimezone(zone).replace(tzinfo=None)
             hi = (end + margin).astimezone(zone).replace(tzinfo=None)
             first = [
-                local.replace(tzinfo=zone).astimezone(UTC)
-                for local in self._occurrences(lo, hi)
+                local.replace(tzinfo=zone).astimezone(UTC) for local in self._occurrences(lo, hi)
             ]
         return [window(f) for f in first if f < end and f + self.duration > start]
 

@@ -44,7 +44,7 @@ from covenant.core.windows import wall_to_utc
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
-from covenant.errors import DefinitionError, InputError, NotFoundError
+from covenant.errors import DefinitionError, InputError, NotFoundError, RangeLimitError
 from covenant.services.lint import agreement_margins, lint_workspace, workspace_margin
 from covenant.services.lint import parse_margin as lint_margin
 from covenant.services.sla import parse_period
@@ -53,6 +53,29 @@ from covenant.store.records import load_incidents
 
 STEP = 60
 DAY = 86400
+
+MAX_PERIODS = 1200
+"""The most reporting periods one agreement backtest covers (100 years of months)."""
+MAX_REPLAY_STEPS = 500_000
+"""The most instants one alert replay evaluates (about 4.75 years at --step 5m)."""
+MAX_WINDOWS = 1000
+"""The most windows a suggestion reads (``--windows``)."""
+
+
+def _stored(conn: Connection, keys: Sequence[str]) -> tuple[int, int] | None:
+    """The span (epoch seconds) over which any of ``keys`` has stored events, else None."""
+    spans = [s for s in series_extent(conn, keys=list(dict.fromkeys(keys))).values() if s]
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+def _span_text(span: tuple[int, int] | None) -> str:
+    if span is None:
+        return "no events are stored for it"
+    lo, hi = (from_epoch(x).strftime("%Y-%m-%d %H:%M") for x in span)
+    return f"the stored data spans {lo} – {hi} UTC"
+
 
 # --------------------------------------------------------------------------------------------
 # Agreement backtest
@@ -199,18 +222,39 @@ def backtest_agreement(
         {c.measurement.series for v, _ in plans for c in v.availability if c.measurement.series}
     )
     with engine.connect() as conn:
+        histories = [_history(conn, workspace, v) for v, _ in plans]
+        most = max(len(p) for _, p in plans)
+        if most > MAX_PERIODS:
+            spans = [s for h in histories for s in h.values() if s is not None]
+            stored = (
+                None
+                if not spans
+                else (to_epoch(min(s[0] for s in spans)), to_epoch(max(s[1] for s in spans)))
+            )
+            raise RangeLimitError(
+                f"--from {first} --to {last} covers {most:,} reporting periods; a backtest "
+                f"covers at most {MAX_PERIODS:,} ({_span_text(stored)})",
+                hint="narrow --from/--to to the periods the stored data covers",
+            )
+        # Only the stored history is ever read (a period outside it is "no data"): the bucket
+        # matrix spans the periods' intersection with the histories, whatever --from/--to say.
+        covered = [s for h in histories for s in h.values() if s is not None]
         start = align_down(to_epoch(lo), DAY)
         end = align_up(to_epoch(hi), DAY)
+        if covered:
+            start = max(start, align_down(to_epoch(min(s[0] for s in covered)), DAY))
+            end = min(end, align_up(to_epoch(max(s[1] for s in covered)), DAY))
+        end = max(end, start)
         data = read_matrix(conn, keys=series, start=start, end=end, step=STEP) if series else None
         results = []
-        for v, periods in plans:
+        for (v, periods), history in zip(plans, histories, strict=True):
             incidents = load_incidents(conn, start=lo, end=hi, customer=v.customer)
             results.append(
                 backtest_version(
                     v,
                     periods=periods,
                     at=at,
-                    history=_history(conn, workspace, v),
+                    history=history,
                     incidents=incidents,
                     maintenance=workspace.maintenance,
                     data=data,
@@ -323,11 +367,40 @@ def backtest_alerts(
             if lo_at >= end:
                 raise InputError("--from is not before --to")
             shaped = replace(o, alert_tiers=chosen)
-            lo, _ = required_range([shaped], at=lo_at, step=STEP)
-            _, hi = required_range([shaped], at=end, step=STEP)
+            first, last = _replay_range(conn, shaped, lo_at, end)
+            steps = (to_epoch(last) - to_epoch(first)) // max(step_s, 1) + 1
+            if steps > MAX_REPLAY_STEPS:
+                raise RangeLimitError(
+                    f"{o.key}: replaying from {first.isoformat()} to {last.isoformat()} every "
+                    f"{step_s}s is {steps:,} evaluations; a replay makes at most "
+                    f"{MAX_REPLAY_STEPS:,}",
+                    hint="narrow --from/--to, or use a longer --step (e.g. 1h)",
+                )
+            lo, _ = required_range([shaped], at=first, step=STEP)
+            _, hi = required_range([shaped], at=last, step=STEP)
             data = read_matrix(conn, keys=[o.series], start=lo, end=hi + STEP, step=STEP)
-            out.append(replay_alerts(o, data, start=lo_at, end=end, step_s=step_s, tiers=tiers))
+            out.append(replay_alerts(o, data, start=first, end=last, step_s=step_s, tiers=tiers))
     return out
+
+
+def _replay_range(
+    conn: Connection, o: Objective, start: datetime, end: datetime
+) -> tuple[datetime, datetime]:
+    """``[start, end]`` cut to where the stored data can reach a window: from the longest window
+    read before the first stored event to that long after the last one (beyond, every window
+    is empty). A range that misses the stored data entirely is kept as asked (every instant is
+    no data, and the replay says so)."""
+    stored = _stored(conn, [o.series])
+    reach = max(
+        [o.window.seconds if isinstance(o.window, RollingWindow) else 93 * DAY]
+        + [t.long_window_s for t in o.alert_tiers]
+    )
+    if stored is not None:
+        first = max(start, from_epoch(stored[0] - reach))
+        last = min(end, from_epoch(stored[1] + reach))
+        if first < last:
+            return first, last
+    return start, end
 
 
 # --------------------------------------------------------------------------------------------
@@ -338,16 +411,25 @@ def backtest_alerts(
 def _levels(
     conn: Connection, o: Objective, *, at: datetime, windows: int, hold: int
 ) -> TargetSuggestion:
+    if windows > MAX_WINDOWS:
+        raise RangeLimitError(
+            f"--windows {windows:,} is more than {MAX_WINDOWS:,} windows",
+            hint=f"ask for at most {MAX_WINDOWS:,} (the default is 12); windows before the "
+            "stored data are no data anyway",
+        )
     spans = suggestion_windows(o, at=at, count=windows)
     plain = replace(o, alert_tiers=())
-    lo, _ = required_range([plain], at=spans[0][1], step=STEP)
-    start = min(lo, align_down(to_epoch(spans[0][0]), STEP))
-    end = align_up(to_epoch(spans[-1][1]), STEP)
-    data: BucketMatrix = read_matrix(conn, keys=[o.series], start=start, end=end, step=STEP)
     extent = series_extent(conn, keys=[o.series])[o.series]
     history = None if extent is None else (from_epoch(extent[0]), from_epoch(extent[1]))
     if history is None:
         history = (spans[-1][1], spans[-1][1])  # nothing stored: every window is no data
+    # A window starting before the history is no data and reads nothing: read from the first
+    # window that starts inside it (or the last window only, when none does).
+    read = [s for s in spans if s[0] >= history[0]] or spans[-1:]
+    lo, _ = required_range([plain], at=read[0][1], step=STEP)
+    start = min(lo, align_down(to_epoch(read[0][0]), STEP))
+    end = align_up(to_epoch(spans[-1][1]), STEP)
+    data: BucketMatrix = read_matrix(conn, keys=[o.series], start=start, end=end, step=STEP)
     levels = window_levels(o, data, spans, history=history)
     return suggest_target(o.key, o.target, levels, hold=hold)
 
