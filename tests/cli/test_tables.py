@@ -7,6 +7,7 @@ prefix of ``shopping-journey/checkout``, and no cell is cut with an ellipsis.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -15,11 +16,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from covenant.cli.ingest_cmds import render_rejected
 from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
+from covenant.errors import Problem
+from covenant.render.exposure import render_exposure_table
+from covenant.render.sla import render_statement_table
 from covenant.services.demo import DemoSummary, run_demo
+from covenant.services.exposure import exposure
+from covenant.services.ingest import open_store
+from covenant.services.sla import report_statement
+from covenant.services.workspace import load_workspace
 from tests.conftest import ROOT
 
 AT = datetime(2026, 10, 31, 9, 30, tzinfo=UTC)
@@ -190,3 +200,280 @@ def test_check_only_judges_the_selection(demo: tuple[Path, DemoSummary]) -> None
     code, _, err = run([*base, "--slo", "no-such-slo"], 80)
     assert code == 4
     assert "nothing was checked: no SLO matches the filters" in err
+
+
+# --- every other table of the demo -------------------------------------------------------------
+
+
+def agreement_names(shop: Path) -> tuple[list[str], list[str]]:
+    """Agreement and customer ids as the JSON of ``agreements list`` gives them."""
+    code, out, _ = run(["agreements", "list", "-w", str(shop), "-f", "json"], 200)
+    assert code == 0, out
+    rows = json.loads(out)["agreements"]
+    return [r["agreement"] for r in rows], [r["customer"] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def synced(demo: tuple[Path, DemoSummary]) -> Path:
+    shop, _ = demo
+    code, out, _ = run(["agreements", "sync", "-w", str(shop)], 200)
+    assert code == 0, out
+    return shop
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("wide", [False, True], ids=["compact", "wide"])
+def test_agreement_tables_show_names_whole(synced: Path, width: int, wide: bool) -> None:
+    agreements, customers = agreement_names(synced)
+    assert agreements == ["globex-enterprise", "initech-standard"]
+    flag = ["--wide"] if wide else []
+    code, out, _ = run(["agreements", "list", "-w", str(synced)], width)
+    assert code == 0
+    assert_fits(out, width, agreements + customers)
+    for name in agreements:
+        code, out, _ = run(["agreements", "show", name, "-w", str(synced), *flag], width)
+        assert code == 0, out
+        doc = json.loads(run(["agreements", "show", name, "-w", str(synced), "-f", "json"], 200)[1])
+        commitments = [c["name"] for c in doc["availability"] + doc["support"]]
+        assert commitments
+        assert_fits(out, width, [name, *commitments])
+        code, out, _ = run(["agreements", "history", name, "-w", str(synced), *flag], width)
+        assert code == 0, out
+        assert_fits(out, width, [name])
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("wide", [False, True], ids=["compact", "wide"])
+def test_statement_exposure_backtest_and_suggest_tables(
+    demo: tuple[Path, DemoSummary], width: int, wide: bool
+) -> None:
+    shop, summary = demo
+    flag = ["--wide"] if wide else []
+    assert summary.exposure is not None
+    for st in summary.statements:
+        args = ["report", "sla", "-w", str(shop), "-c", st.customer, "-p", st.period_label]
+        code, out, _ = run([*args, "--at", AT_TEXT, *flag], width)
+        assert code == 0, out
+        names = [st.customer_name] + [a.agreement for a in st.availability]
+        names += [a.commitment for a in st.availability] + [s.commitment for s in st.support]
+        assert_fits(out, width, names)
+    code, out, _ = run(["exposure", "-w", str(shop), "--at", AT_TEXT, *flag], width)
+    assert code == 0, out
+    names = [cu.customer_name for cu in summary.exposure.customers]
+    names += [c.agreement for cu in summary.exposure.customers for c in cu.commitments]
+    names += [c.commitment for cu in summary.exposure.customers for c in cu.commitments]
+    assert len(names) == 6
+    assert_fits(out, width, names)
+    # one alert sentence per line, each whole
+    sentences = [
+        x["text"]
+        for cu in json.loads(
+            run(["exposure", "-w", str(shop), "--at", AT_TEXT, "-f", "json"], 200)[1]
+        )["customers"]
+        for c in cu["commitments"]
+        for x in c["crossings"]
+    ]
+    assert sentences
+    flat = " ".join(out.split())
+    for sentence in sentences:
+        assert f"alert: {sentence}" in flat
+    proposal = shop.parent / "proposals" / "initech-premium.yaml"
+    code, out, _ = run(
+        [
+            "backtest",
+            "agreement",
+            str(proposal),
+            "-w",
+            str(shop),
+            "--from",
+            "2026-08",
+            "--to",
+            "2026-10",
+            "--at",
+            AT_TEXT,
+            *flag,
+        ],
+        width,
+    )
+    assert code == 0, out
+    assert_fits(out, width, ["initech-standard@v2", "initech-standard@v1", "initech"])
+    code, out, _ = run(
+        [
+            "backtest",
+            "alerts",
+            "checkout-availability",
+            "-w",
+            str(shop),
+            "--from",
+            "2026-10-30T00:00:00Z",
+            "--to",
+            AT_TEXT,
+            *flag,
+        ],
+        width,
+    )
+    assert code == 0, out
+    assert_fits(out, width, ["checkout-availability", "page-fast", "ticket-slow"])
+    code, out, _ = run(
+        [
+            "suggest",
+            "slo",
+            "checkout-availability",
+            "-w",
+            str(shop),
+            "--windows",
+            "2",
+            "--hold",
+            "1",
+            "--at",
+            AT_TEXT,
+            *flag,
+        ],
+        width,
+    )
+    assert code == 0, out
+    assert_fits(out, width, ["checkout-availability"])
+    code, out, _ = run(
+        [
+            "suggest",
+            "backing",
+            "globex-enterprise",
+            "-w",
+            str(shop),
+            "--windows",
+            "2",
+            "--hold",
+            "1",
+            "--at",
+            AT_TEXT,
+            *flag,
+        ],
+        width,
+    )
+    assert code == 0, out
+    assert_fits(out, width, ["globex-enterprise@v1", "checkout-uptime", "checkout-monthly"])
+    code, out, _ = run(["lint", "-w", str(shop), *flag], width)
+    assert_fits(out, width, ["globex-enterprise@v1", "checkout-uptime", "checkout-monthly"])
+
+
+def test_exposure_and_statement_filters(demo: tuple[Path, DemoSummary]) -> None:
+    shop, _ = demo
+    base = ["exposure", "-w", str(shop), "--at", AT_TEXT]
+    doc = json.loads(run([*base, "-f", "json", "--customer", "Initech"], 200)[1])
+    assert [cu["customer"] for cu in doc["customers"]] == ["initech"]
+    doc = json.loads(run([*base, "-f", "json", "--agreement", "globex-*"], 200)[1])
+    assert [c["agreement"] for cu in doc["customers"] for c in cu["commitments"]] == [
+        "globex-enterprise"
+    ]
+    # Both customers already owe a credit this month (the demo's outages), so "owed" keeps
+    # both and "ok" keeps neither.
+    doc = json.loads(run([*base, "-f", "json", "--status", "owed"], 200)[1])
+    assert [cu["customer"] for cu in doc["customers"]] == ["globex", "initech"]
+    doc = json.loads(run([*base, "-f", "json", "--status", "ok"], 200)[1])
+    assert doc["customers"] == []
+    code, out, _ = run([*base, "--customer", "globex"], 80)
+    assert code == 0
+    assert "Initech" not in out
+    assert "totals left out" in out
+    args = ["report", "sla", "-w", str(shop), "-c", "globex", "-p", "2026-10", "--at", AT_TEXT]
+    code, out, _ = run([*args, "--status", "met"], 80)
+    assert code == 0
+    assert "checkout-uptime" not in out  # missed this month
+    assert "credits owed (whole statement): 800.00 EUR" in out
+    code, out, _ = run([*args, "--status", "missed"], 80)
+    assert whole("checkout-uptime", out)
+
+
+# --- markup in data is shown literally --------------------------------------------------------
+
+EVIL_LINK = "[link=http://evil]x[/link]"
+OSC8 = "\x1b]8;"
+
+
+def test_markup_in_a_csv_is_reported_literally(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    csv = tmp_path / "evil.csv"
+    csv.write_text(
+        "timestamp,sli,status,latency_ms\n"
+        "2026-10-01T00:00:00Z,checkout-availability,200,120\n"
+        f"{EVIL_LINK},checkout-availability,200,95\n"
+        "2026-10-01T00:01:00Z,[/bold],200,80\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["ingest", "events", str(csv), "-w", str(ws)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert EVIL_LINK in result.stdout  # the bad row's value, as written
+    assert "[/bold]" in result.stdout  # the unmatched SLI value, as written
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["ingest", "events", str(csv), "-w", str(ws), "--format", "json"])
+    # the good row was committed once: a second run finds the same content
+    doc = json.loads(result.stdout)["files"][0]
+    assert doc["duplicate"] is True
+    fresh = tmp_path / "evil2.csv"
+    fresh.write_text(csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", "events", str(fresh), "-w", str(ws), "--strict"])
+    assert result.exit_code == 1  # --strict: a row was rejected
+    assert EVIL_LINK in result.stdout
+
+
+def test_rejected_rows_never_become_terminal_links(tmp_path: Path) -> None:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=80)
+    problem = Problem(
+        code="bad-row",
+        message=f"not an instant: {EVIL_LINK} [/bold]",
+        where="evil.csv:3",
+        field="timestamp",
+        fix="write an ISO-8601 instant",
+    )
+    render_rejected(console, Path("evil.csv"), [problem], rejected=1, field="column")
+    text = out.getvalue()
+    assert OSC8 not in text
+    assert "[/bold]" in text
+    assert "http://evil" in text
+
+
+def test_markup_in_a_customer_name_is_shown_literally(
+    demo: tuple[Path, DemoSummary], tmp_path: Path
+) -> None:
+    shop, _ = demo
+    copy = tmp_path / "shop"
+    shutil.copytree(shop, copy)
+    contracts = copy / "contracts.yaml"
+    evil = f"Globex {EVIL_LINK} [/bold] [bold]"
+    original = contracts.read_text(encoding="utf-8")
+    assert "displayName: Globex Corporation" in original
+    contracts.write_text(
+        original.replace("displayName: Globex Corporation", f"displayName: '{evil}'"),
+        encoding="utf-8",
+    )
+    ws = load_workspace(copy)
+    engine = open_store(sqlite_url(copy))
+    st = report_statement(engine, workspace=ws, customer="globex", period="2026-10", at=AT)
+    ex = exposure(engine, workspace=ws, at=AT)
+    engine.dispose()
+    assert st.customer_name == evil
+    for render in (
+        lambda c: render_statement_table(c, st),
+        lambda c: render_exposure_table(c, ex),
+        lambda c: render_exposure_table(c, ex, wide=True),
+    ):
+        out = io.StringIO()
+        render(Console(file=out, force_terminal=True, width=80))
+        text = out.getvalue()
+        assert OSC8 not in text
+        assert "http://evil" in text
+        plain = io.StringIO()
+        render(Console(file=plain, width=200))
+        assert evil in plain.getvalue()
+    code, out, _ = run(["exposure", "-w", str(copy), "--at", AT_TEXT], 200)
+    assert code == 0
+    assert evil in out
+    code, out, _ = run(
+        ["report", "sla", "-w", str(copy), "-c", "globex", "-p", "2026-10", "--at", AT_TEXT], 200
+    )
+    assert code == 0
+    assert evil in out

@@ -9,13 +9,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
+from covenant.cli.table_options import (
+    AgreementFilter,
+    CustomerFilter,
+    WideOption,
+    check_choices,
+    status_filter,
+)
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
     from covenant.core.agreements import AgreementVersion
+
+
+AGREEMENT_STATES = (
+    "draft",
+    "proposed",
+    "signed",
+    "active",
+    "superseded",
+    "expired",
+    "terminated",
+    "none",
+)
 
 
 class Format(StrEnum):
@@ -86,17 +104,33 @@ def list_command(
     workspace: WorkspaceOption = Path(),
     at: AtOption = None,
     output: FormatOption = Format.TABLE,
+    customer: CustomerFilter = None,
+    agreement: AgreementFilter = None,
+    status: Annotated[
+        list[str] | None,
+        status_filter(
+            AGREEMENT_STATES,
+            "agreements whose version in force has a status (none: no version in force)",
+        ),
+    ] = None,
 ) -> None:
     """Stored agreements with the version in force, its status and the customer."""
+    from covenant.render.tables import Col, print_table, text
     from covenant.services import agreements as service
     from covenant.services.ingest import open_store
+    from covenant.services.selection import select_agreements
 
     instant = _instant(at)
+    statuses = check_choices(status, AGREEMENT_STATES)
     try:
         engine = open_store(settings_for(workspace).database_url)
         summaries = service.list_agreements(engine, at=instant)
     except CovenantError as error:
         raise fail(error) from None
+    stored = len(summaries)
+    summaries = select_agreements(
+        summaries, customers=customer or (), agreements=agreement or (), statuses=statuses
+    )
     if output is Format.JSON:
         rows = [
             {
@@ -111,19 +145,30 @@ def list_command(
         ]
         typer.echo(json.dumps({"at": instant.isoformat(), "agreements": rows}, indent=2))
         return
-    table = Table(title=f"Agreements at {instant.isoformat()}", title_justify="left")
-    for column in ("agreement", "customer", "in force", "status", "versions"):
-        table.add_column(column)
-    for s in summaries:
-        table.add_row(
-            s.name,
-            s.customer,
-            "—" if s.in_force is None else f"v{s.in_force.version}",
-            "—" if s.in_force is None else s.in_force.status.value,
-            str(s.versions),
-        )
-    console.print(table)
-    if not summaries:
+    print_table(
+        console,
+        [
+            Col("agreement", name=True),
+            Col("customer", name=True),
+            Col("in force", wrap=False),
+            Col("status", wrap=False),
+            Col("versions", "right", wrap=False),
+        ],
+        [
+            [
+                s.name,
+                s.customer,
+                "—" if s.in_force is None else f"v{s.in_force.version}",
+                "—" if s.in_force is None else s.in_force.status.value,
+                str(s.versions),
+            ]
+            for s in summaries
+        ],
+        title=f"Agreements at {instant.isoformat()}",
+    )
+    if stored and not summaries:
+        console.print(text(f"none of the {stored} stored agreement(s) matches the filters"))
+    if not stored:
         console.print(
             "no agreement is recorded in the store yet: run `covenant agreements sync` to "
             "record the workspace's agreements",
@@ -136,6 +181,7 @@ def show_command(
     workspace: WorkspaceOption = Path(),
     at: AtOption = None,
     output: FormatOption = Format.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """The version of an agreement in force at --at, with its commitments."""
     from covenant.services import agreements as service
@@ -150,10 +196,11 @@ def show_command(
     if output is Format.JSON:
         typer.echo(json.dumps(service.version_document(version), indent=2, sort_keys=True))
         return
-    _render_version(version)
+    _render_version(version, wide=wide)
 
 
-def _render_version(v: AgreementVersion) -> None:
+def _render_version(v: AgreementVersion, *, wide: bool) -> None:
+    from covenant.render.tables import Cell, Col, print_notes, print_table
     from covenant.services import agreements as service
 
     end = v.effective_to.isoformat() if v.effective_to else "open"
@@ -166,43 +213,71 @@ def _render_version(v: AgreementVersion) -> None:
         lines.append(f"  reason: {v.reason}")
     lines += [f"  fee {svc}: {amount} {v.currency}" for svc, amount in v.fees]
     lines += [f"  signed by {p.name}" + (f", {p.role}" if p.role else "") for p in v.signatories]
-    for line in lines:
-        console.print(line, markup=False, highlight=False)
-    table = Table(title="Availability", title_justify="left")
-    for column in ("commitment", "services", "level", "measured by", "credits", "backed by"):
-        table.add_column(column)
+    for text_line in lines:
+        console.print(text_line, markup=False, highlight=False)
+    rows: list[list[Cell]] = []
+    notes: list[str] = []
     for a in v.availability:
-        table.add_row(
-            a.name,
-            ", ".join(a.services),
-            service.percent_text(a.level),
-            a.measurement.source.value
-            + (f" on {a.measurement.series}" if a.measurement.series else ""),
-            "; ".join(str(t) for t in a.remedies.tiers),
-            ", ".join(a.backing_slos),
-        )
+        measured = a.measurement.source.value
+        if a.measurement.series:
+            measured += f" on {a.measurement.series}"
+        tiers = [str(t) for t in a.remedies.tiers]
+        row: list[Cell] = [a.name]
+        if wide:
+            row.append(", ".join(a.services))
+        row += [service.percent_text(a.level), measured]
+        if wide:
+            row.append("\n".join(tiers))
+        elif tiers:
+            notes.append(f"{a.name} credits: " + "; ".join(tiers))
+        row.append(", ".join(a.backing_slos) or "—")
+        rows.append(row)
     if v.availability:
-        console.print(table)
-    support = Table(title="Support", title_justify="left")
-    for column in ("commitment", "calendar", "targets", "attainment"):
-        support.add_column(column)
-    for s in v.support:
-        support.add_row(
-            s.name,
-            s.calendar or "24×7",
-            "; ".join(service.target_text(t) for t in s.targets),
-            service.percent_text(s.attainment),
+        print_table(
+            console,
+            [
+                Col("commitment", name=True),
+                *([Col("services")] if wide else []),
+                Col("level", "right", wrap=False),
+                Col("measured by"),
+                *([Col("credits", wrap=False)] if wide else []),
+                Col("backed by"),
+            ],
+            rows,
+            title="Availability",
         )
+        print_notes(console, notes)
     if v.support:
-        console.print(support)
+        print_table(
+            console,
+            [
+                Col("commitment", name=True),
+                Col("calendar", name=True),
+                Col("targets"),
+                Col("attainment", "right", wrap=False),
+            ],
+            [
+                [
+                    s.name,
+                    s.calendar or "24×7",
+                    "\n".join(service.target_text(t) for t in s.targets),
+                    service.percent_text(s.attainment),
+                ]
+                for s in v.support
+            ],
+            title="Support",
+            lines_between=True,
+        )
 
 
 def history_command(
     name: Annotated[str, typer.Argument(help="Agreement name.")],
     workspace: WorkspaceOption = Path(),
     output: FormatOption = Format.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """Every recorded event of an agreement, oldest first, and whether the chain is intact."""
+    from covenant.render.tables import Col, print_table
     from covenant.services import agreements as service
     from covenant.services.ingest import open_store
 
@@ -232,20 +307,31 @@ def history_command(
         if not intact:
             raise typer.Exit(code=1)
         return
-    table = Table(title=f"History of {name}", title_justify="left")
-    for column in ("#", "at", "version", "event", "status", "actor"):
-        table.add_column(column)
-    for e in events:
-        status = f"{e.from_status or '∅'} → {e.to_status}" if e.to_status else ""
-        table.add_row(
-            str(e.seq),
-            e.at.isoformat(),
-            "" if e.version is None else f"v{e.version}",
-            e.event,
-            status,
-            e.actor or "",
-        )
-    console.print(table)
+    print_table(
+        console,
+        [
+            Col("#", "right", wrap=False),
+            Col("at (UTC)", wrap=False),
+            Col("version", wrap=False),
+            Col("event", name=True),
+            Col("status", wrap=False),
+            Col("actor", name=True),
+            *([Col("hash", wrap=False)] if wide else []),
+        ],
+        [
+            [
+                str(e.seq),
+                e.at.isoformat() if wide else e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                "" if e.version is None else f"v{e.version}",
+                e.event,
+                f"{e.from_status or '∅'} → {e.to_status}" if e.to_status else "",
+                e.actor or "",
+                *([e.hash[:16]] if wide else []),
+            ]
+            for e in events
+        ],
+        title=f"History of {name}",
+    )
     verdict = (
         "hash chain intact"
         if intact

@@ -12,6 +12,7 @@ import typer
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import AtOption, Format, FormatOption, parse_instant
+from covenant.cli.table_options import WideOption
 from covenant.errors import CovenantError, InputError
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def agreement_command(
     ] = None,
     at: AtOption = None,
     output_format: FormatOption = Format.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """What the proposed terms would have paid in each past period, beside the current terms."""
     from covenant.render.backtest import backtest_json, render_backtest_table
@@ -99,7 +101,12 @@ def agreement_command(
             version=version,
         )
 
-    _run(output_format, compute, backtest_json, lambda r: render_backtest_table(console, r))
+    _run(
+        output_format,
+        compute,
+        backtest_json,
+        lambda r: render_backtest_table(console, r, wide=wide),
+    )
 
 
 def alerts_command(
@@ -115,6 +122,7 @@ def alerts_command(
         typer.Option("--tier", help="Proposed tier name:severity:burn:long:short (repeatable)."),
     ] = None,
     output_format: FormatOption = Format.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """When each alert tier would have fired, for how long, and the budget spent by then."""
     from covenant.render.backtest import alerts_json, render_alerts_table
@@ -138,7 +146,7 @@ def alerts_command(
             tiers=tiers,
         )
 
-    _run(output_format, compute, alerts_json, lambda r: render_alerts_table(console, r))
+    _run(output_format, compute, alerts_json, lambda r: render_alerts_table(console, r, wide=wide))
 
 
 def suggest_slo_command(
@@ -148,6 +156,7 @@ def suggest_slo_command(
     hold: Annotated[int, typer.Option("--hold", help="Windows the target must hold in (N).")] = 10,
     at: AtOption = None,
     output_format: FormatOption = Format.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """The target that would have held in N of the last M windows."""
     from covenant.render.backtest import render_suggestion_table, suggestion_json
@@ -167,7 +176,12 @@ def suggest_slo_command(
             hold=hold,
         )
 
-    _run(output_format, compute, suggestion_json, lambda r: render_suggestion_table(console, r))
+    _run(
+        output_format,
+        compute,
+        suggestion_json,
+        lambda r: render_suggestion_table(console, r, wide=wide),
+    )
 
 
 def suggest_backing_command(
@@ -186,6 +200,7 @@ def suggest_backing_command(
     hold: Annotated[int, typer.Option("--hold", help="Windows to hold in (N).")] = 10,
     at: AtOption = None,
     output_format: FormatOption = Format.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """The backing SLO target each commitment needs (level + margin), and how the SLO fares."""
     from covenant.render.backtest import backing_json, render_backing_table
@@ -212,8 +227,10 @@ def suggest_backing_command(
     def table(found: tuple[Fraction, AgreementVersion, list[BackingSuggestion]]) -> None:
         used, chosen, result = found
         console.print(
-            f"[bold]{chosen.key}[/] ({chosen.status.value}), margin {float(used * 100):g} points"
+            f"{chosen.key} ({chosen.status.value}), margin {float(used * 100):g} points",
+            markup=False,
+            highlight=False,
         )
-        render_backing_table(console, result)
+        render_backing_table(console, result, wide=wide)
 
     _run(output_format, compute, lambda found: backing_json(found[2]), table)

@@ -162,11 +162,13 @@ def demo_command(
     at: AtOption = None,
     days: Annotated[int, typer.Option(min=1, max=400, help="Days of traffic to generate.")] = 90,
     output: FormatOption = Format.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """Load the example shop into its embedded store with generated traffic, then evaluate it."""
     from covenant.render.backtest import render_backtest_table
     from covenant.render.exposure import render_exposure_table
     from covenant.render.sla import render_statement_table
+    from covenant.render.tables import line
     from covenant.services.demo import run_demo
 
     instant = parse_instant(at)
@@ -176,22 +178,30 @@ def demo_command(
         raise fail(error) from None
     if output is Format.TABLE:
         console.print(
-            f"[bold]Covenant demo[/]: {summary.series} series, {summary.buckets:,} one-minute "
-            f"buckets ({summary.events:,} requests) over {days} days into {summary.database}"
+            line(
+                ("Covenant demo", "bold"),
+                f": {summary.series} series, {summary.buckets:,} one-minute "
+                f"buckets ({summary.events:,} requests) over {days} days into {summary.database}",
+            )
         )
-    show(summary.report.at, summary.report.evaluations, output)
+    show(summary.report.at, summary.report.evaluations, output, wide=wide)
     if output is Format.TABLE:
         for statement in summary.statements:
             console.print()
-            render_statement_table(console, statement)
+            render_statement_table(console, statement, wide=wide)
         if summary.exposure is not None:
             console.print()
-            render_exposure_table(console, summary.exposure)
+            render_exposure_table(console, summary.exposure, wide=wide)
         if summary.backtest is not None:
-            console.print("\n[bold]Under negotiation[/]: Initech's premium amendment, backtested")
-            render_backtest_table(console, summary.backtest)
+            console.print()
+            console.print(
+                line(("Under negotiation", "bold"), ": Initech's premium amendment, backtested")
+            )
+            render_backtest_table(console, summary.backtest, wide=wide)
         console.print(
             "\nTry: covenant report sla --customer globex --period "
             f"{summary.statements[0].period_label if summary.statements else '2026-11'} "
-            f"-w {workspace} --format html -o statement.html"
+            f"-w {workspace} --format html -o statement.html",
+            markup=False,
+            highlight=False,
         )

@@ -11,7 +11,16 @@ import typer
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import AtOption, parse_instant
+from covenant.cli.table_options import (
+    AgreementFilter,
+    CustomerFilter,
+    WideOption,
+    check_choices,
+    status_filter,
+)
 from covenant.errors import CovenantError
+
+EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")
 
 
 class ExposureFormat(StrEnum):
@@ -29,14 +38,31 @@ def exposure_command(
     output_format: Annotated[
         ExposureFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ExposureFormat.TABLE,
+    wide: WideOption = False,
+    customer: CustomerFilter = None,
+    agreement: AgreementFilter = None,
+    status: Annotated[
+        list[str] | None,
+        status_filter(
+            EXPOSURE_STATES,
+            "commitments (owed: a credit is locked in; at-risk: one may still come; ok: none "
+            "even in the worst case)",
+        ),
+    ] = None,
 ) -> None:
-    """Forecast each agreement's current period: level, tier chances, credit at risk, alerts."""
+    """Forecast each agreement's current period: level, tier chances, credit at risk, alerts.
+
+    Filters choose the commitments shown (table and JSON); the totals then are left out of
+    the table, and the JSON's portfolio totals stay the whole portfolio's."""
     from covenant.render.exposure import exposure_json, render_exposure_table
     from covenant.services.exposure import exposure
     from covenant.services.ingest import open_store
+    from covenant.services.selection import select_exposure
     from covenant.services.workspace import load_workspace
 
     instant = parse_instant(at)
+    statuses = check_choices(status, EXPOSURE_STATES)
+    selected = bool(customer or agreement or statuses)
     try:
         ws = load_workspace(workspace)
         engine = open_store(settings_for(workspace).database_url)
@@ -46,7 +72,10 @@ def exposure_command(
             engine.dispose()
     except CovenantError as error:
         raise fail(error) from None
+    result = select_exposure(
+        result, customers=customer or (), agreements=agreement or (), statuses=statuses
+    )
     if output_format is ExposureFormat.JSON:
         typer.echo(json.dumps(exposure_json(result), indent=2))
     else:
-        render_exposure_table(console, result)
+        render_exposure_table(console, result, wide=wide, selected=selected)

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
+from covenant.cli.table_options import WideOption
 from covenant.errors import CovenantError, Problem
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def events(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when any row was rejected.")
     ] = False,
+    wide: WideOption = False,
 ) -> None:
     """Classify raw request events with the workspace's SLIs and merge their counts.
 
@@ -83,6 +85,7 @@ def events(
         ),
         to_json=report_json,
         render=render_reports,
+        wide=wide,
     )
 
 
@@ -116,19 +119,24 @@ def problem_json(p: Problem) -> dict[str, str]:
 def render_rejected(
     out: Console, path: Path, problems: Sequence[Problem], *, rejected: int, field: str
 ) -> None:
-    """The first rejected rows of a file as a table, and how many more there were."""
+    """The first rejected rows of a file as a table, and how many more there were. The row
+    text is shown literally (a cell such as ``[/bold]`` is data, not markup)."""
+    from covenant.render.tables import Col, print_table, text
+
     if not problems:
         return
-    table = Table(title=f"{path.name}: rejected rows", title_justify="left")
-    table.add_column("where")
-    table.add_column(field)
-    table.add_column("problem")
-    for p in problems[:SHOWN_PROBLEMS]:
-        table.add_row(p.where, p.field, p.message + (f" — {p.fix}" if p.fix else ""))
-    out.print(table)
+    print_table(
+        out,
+        [Col("where", name=True), Col(field, name=True), Col("problem")],
+        [
+            [p.where, p.field, p.message + (f" — {p.fix}" if p.fix else "")]
+            for p in problems[:SHOWN_PROBLEMS]
+        ],
+        title=f"{path.name}: rejected rows",
+    )
     hidden = rejected - min(len(problems), SHOWN_PROBLEMS)
     if hidden > 0:
-        out.print(f"… and {hidden:,} more rejected row(s)", markup=False)
+        out.print(text(f"… and {hidden:,} more rejected row(s)"))
 
 
 def report_json(report: IngestReport) -> dict[str, Any]:
@@ -150,28 +158,42 @@ def report_json(report: IngestReport) -> dict[str, Any]:
     }
 
 
-def render_reports(reports: list[IngestReport], out: Console) -> None:
-    """Tables for a person: one summary row per file, then bad rows and unmatched values."""
+def render_reports(reports: list[IngestReport], out: Console, wide: bool = False) -> None:
+    """Tables for a person: one summary row per file, then bad rows and unmatched values.
+    The compact table fits 80 columns (the events' span is a note below); ``wide`` shows the
+    series and span columns."""
+    from covenant.render.tables import Cell, Col, print_notes, print_table
+
     if not reports:
         return
-    summary = Table(title="Ingested events", title_justify="left")
-    for header in ("file", "read", "ingested", "rejected", "unmatched", "series", "events"):
-        justify = "left" if header in ("file", "events") else "right"
-        summary.add_column(header, justify=justify)  # type: ignore[arg-type]
+    cols = [
+        Col("file", name=True),
+        *(Col(h, "right", wrap=False) for h in ("read", "ingested", "rejected", "unmatched")),
+        *([Col("series", "right", wrap=False), Col("events")] if wide else []),
+    ]
+    rows: list[list[Cell]] = []
+    notes: list[str] = []
     for r in reports:
         span = f"{_iso(r.first_event)} … {_iso(r.last_event)}" if r.first_event is not None else "—"
         if r.duplicate:
             span = f"already ingested on {_iso(r.duplicate_of)}; nothing changed"
-        summary.add_row(
-            r.path.name,
-            f"{r.rows_read:,}",
-            f"{r.rows_ingested:,}",
-            f"{r.rows_rejected:,}",
-            f"{r.rows_unmatched:,}",
-            str(len(r.series_touched)),
-            span,
+        rows.append(
+            [
+                r.path.name,
+                f"{r.rows_read:,}",
+                f"{r.rows_ingested:,}",
+                f"{r.rows_rejected:,}",
+                f"{r.rows_unmatched:,}",
+                *([str(len(r.series_touched)), span] if wide else []),
+            ]
         )
-    out.print(summary)
+        if not wide and not r.duplicate and r.first_event is not None:
+            notes.append(
+                f"{r.path.name}: events {_iso(r.first_event)} … {_iso(r.last_event)} "
+                f"in {len(r.series_touched)} series"
+            )
+    print_table(out, cols, rows, title="Ingested events")
+    print_notes(out, notes)
     for r in reports:
         if r.duplicate:
             out.print(
@@ -180,9 +202,9 @@ def render_reports(reports: list[IngestReport], out: Console) -> None:
                 markup=False,
                 highlight=False,
             )
-        for label, rows in r.unmatched:
+        for label, count in r.unmatched:
             out.print(
-                f"{r.path.name}: {rows:,} row(s) with {label} match no SLI; not ingested",
+                f"{r.path.name}: {count:,} row(s) with {label} match no SLI; not ingested",
                 style="yellow",
                 markup=False,
                 highlight=False,
@@ -213,6 +235,7 @@ def tickets(
     workspace: WorkspaceOption = Path(),
     output_format: FormatOption = OutputFormat.TABLE,
     strict: StrictOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Insert or update support tickets (by id) from ticket-tool exports.
 
@@ -233,6 +256,7 @@ def tickets(
         ),
         to_json=record_report_json,
         render=render_record_reports,
+        wide=wide,
     )
 
 
@@ -242,6 +266,7 @@ def incidents(
     workspace: WorkspaceOption = Path(),
     output_format: FormatOption = OutputFormat.TABLE,
     strict: StrictOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Insert or update incident records (by id): downtime evidence and exclusions.
 
@@ -261,6 +286,7 @@ def incidents(
         ),
         to_json=record_report_json,
         render=render_record_reports,
+        wide=wide,
     )
 
 
@@ -284,7 +310,8 @@ def _ingest_files(
     *,
     ingest: Callable[[Engine, Path, ProgressCallback], Sequence[R]],
     to_json: Callable[[R], dict[str, Any]],
-    render: Callable[[list[R], Console], None],
+    render: Callable[[list[R], Console, bool], None],
+    wide: bool = False,
 ) -> None:
     """Ingest ``files`` one by one with a progress bar, then report (table or JSON)."""
     from covenant.services.ingest import open_store
@@ -297,7 +324,7 @@ def _ingest_files(
             show = output_format is OutputFormat.TABLE and err_console.is_terminal
             with _progress(err_console, enabled=show) as bar:
                 for path in files:
-                    task = bar.add_task(path.name, total=1.0, stage="read")
+                    task = bar.add_task(escape(path.name), total=1.0, stage="read")
 
                     def advance(_: Path, stage: str, done: float, task: Any = task) -> None:
                         bar.update(task, completed=done, stage=stage)
@@ -310,7 +337,7 @@ def _ingest_files(
     if output_format is OutputFormat.JSON:
         console.print_json(json.dumps({"files": [to_json(r) for r in reports]}))
     else:
-        render(reports, console)
+        render(reports, console, wide)
     if error is not None:
         raise fail(error)
     if strict and any(r.rows_rejected for r in reports if not r.duplicate):
@@ -335,23 +362,36 @@ def record_report_json(report: RecordIngestReport) -> dict[str, Any]:
     }
 
 
-def render_record_reports(reports: list[RecordIngestReport], out: Console) -> None:
+def render_record_reports(
+    reports: list[RecordIngestReport], out: Console, wide: bool = False
+) -> None:
     """Tables for a person: one summary row per file, then its rejected rows."""
+    from covenant.render.tables import Col, print_table
+
     if not reports:
         return
-    summary = Table(title=f"Ingested {reports[0].kind}", title_justify="left")
-    for header in ("file", "read", "inserted", "updated", "unchanged", "rejected"):
-        summary.add_column(header, justify="left" if header == "file" else "right")
-    for r in reports:
-        summary.add_row(
-            r.path.name,
-            f"{r.rows_read:,}",
-            f"{r.inserted:,}",
-            f"{r.updated:,}",
-            f"{r.unchanged:,}",
-            f"{r.rows_rejected:,}",
-        )
-    out.print(summary)
+    print_table(
+        out,
+        [
+            Col("file", name=True),
+            *(
+                Col(h, "right", wrap=False)
+                for h in ("read", "inserted", "updated", "unchanged", "rejected")
+            ),
+        ],
+        [
+            [
+                r.path.name,
+                f"{r.rows_read:,}",
+                f"{r.inserted:,}",
+                f"{r.updated:,}",
+                f"{r.unchanged:,}",
+                f"{r.rows_rejected:,}",
+            ]
+            for r in reports
+        ],
+        title=f"Ingested {reports[0].kind}",
+    )
     for r in reports:
         if r.duplicate:
             out.print(

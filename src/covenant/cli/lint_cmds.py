@@ -16,10 +16,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from covenant.cli.common import console, fail
+from covenant.cli.table_options import AgreementFilter, WideOption
 from covenant.core.lint import DEFAULT_MARGIN, Finding, points
 from covenant.errors import DOCS_URL, CovenantError
 
@@ -67,9 +67,14 @@ def lint_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")
     ] = False,
+    wide: WideOption = False,
+    agreement: AgreementFilter = None,
 ) -> None:
-    """Check that every SLA commitment is backed by a stricter SLO. Exit 1 on errors."""
+    """Check that every SLA commitment is backed by a stricter SLO. Exit 1 on errors.
+
+    With --agreement only the findings of those agreements are shown and judged."""
     from covenant.services.lint import lint_paths, parse_margin
+    from covenant.services.selection import matches
 
     sources = list(paths) if paths else [workspace]
     for source in sources:
@@ -83,10 +88,11 @@ def lint_command(
         findings, required = lint_paths(sources, required_margin=given)
     except CovenantError as exc:
         raise fail(exc) from exc
+    findings = [f for f in findings if matches((f.agreement,), agreement or ())]
     if output is Format.JSON:
         typer.echo(json.dumps(lint_json(findings, margin=required, strict=strict), indent=2))
     else:
-        render_table(findings, out=console, margin=required, strict=strict)
+        render_table(findings, out=console, margin=required, strict=strict, wide=wide)
     if failed(findings, strict=strict):
         raise typer.Exit(code=1)
 
@@ -132,9 +138,17 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 
 def render_table(
-    findings: Sequence[Finding], *, out: Console, margin: Fraction, strict: bool
+    findings: Sequence[Finding],
+    *,
+    out: Console,
+    margin: Fraction,
+    strict: bool,
+    wide: bool = False,
 ) -> None:
-    """Findings grouped by agreement version: what is wrong, why it matters, what to change."""
+    """Findings grouped by agreement version: what is wrong, why it matters, what to change
+    (``wide``: and where the docs explain the code)."""
+    from covenant.render.tables import Col, print_table
+
     for _, group in groupby(findings, key=lambda f: (f.agreement, f.version)):
         items = list(group)
         first = items[0]
@@ -145,20 +159,24 @@ def render_table(
             title.append("  not signed yet: fix before signing", style="cyan")
         if first.where:
             title.append(f"  {first.where}", style="dim")
-        out.print(title, soft_wrap=True)
-        table = Table(show_lines=True, expand=True)
-        table.add_column("severity", no_wrap=True)
-        table.add_column("commitment")
-        table.add_column("finding", ratio=1)
+        out.print(title)
+        rows = []
         for finding in items:
             style = "red" if finding.severity == "error" else "yellow"
             body = Text(finding.message)
             body.append(f"\nwhy: {finding.why}", style="dim")
             body.append(f"\nfix: {finding.fix}", style="green")
             body.append(f"\n[{finding.code}]", style="dim")
+            if wide:
+                body.append(f"\n{DOCS_URL}#{finding.code}", style="dim")
             commitment = finding.commitment + (f"\n← {finding.slo}" if finding.slo else "")
-            table.add_row(Text(finding.severity, style=style), Text(commitment), body)
-        out.print(table)
+            rows.append([Text(finding.severity, style=style), Text(commitment), body])
+        print_table(
+            out,
+            [Col("severity", wrap=False), Col("commitment", name=True), Col("finding")],
+            rows,
+            lines_between=True,
+        )
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     bad = failed(findings, strict=strict)

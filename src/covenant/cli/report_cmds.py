@@ -11,7 +11,10 @@ import typer
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import AtOption, parse_instant
+from covenant.cli.table_options import AgreementFilter, WideOption, check_choices, status_filter
 from covenant.errors import CovenantError, InputError
+
+STATEMENT_STATES = ("met", "missed", "no-data")
 
 
 class StatementFormat(StrEnum):
@@ -39,14 +42,24 @@ def sla_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
     ] = None,
+    wide: WideOption = False,
+    agreement: AgreementFilter = None,
+    status: Annotated[
+        list[str] | None, status_filter(STATEMENT_STATES, "commitments (table only)")
+    ] = None,
 ) -> None:
-    """The customer's statement: levels, downtime and exclusions, credits, support, deadlines."""
+    """The customer's statement: levels, downtime and exclusions, credits, support, deadlines.
+
+    --agreement and --status choose the commitments the table shows; the totals stay the whole
+    statement's. JSON and HTML are the whole statement (they are sent to customers)."""
     from covenant.render.sla import render_statement_table, statement_html, statement_json
     from covenant.services.ingest import open_store
+    from covenant.services.selection import select_statement
     from covenant.services.sla import report_statement
     from covenant.services.workspace import load_workspace
 
     instant = parse_instant(at)
+    statuses = check_choices(status, STATEMENT_STATES)
     try:
         ws = load_workspace(workspace)
         engine = open_store(settings_for(workspace).database_url)
@@ -56,7 +69,9 @@ def sla_command(
     except CovenantError as error:
         raise fail(error) from None
     if output_format is StatementFormat.TABLE and output is None:
-        render_statement_table(console, statement)
+        selected = bool(agreement or statuses)
+        shown = select_statement(statement, agreements=agreement or (), statuses=statuses)
+        render_statement_table(console, shown, wide=wide, selected=selected)
         return
     text = (
         statement_html(statement)
@@ -75,4 +90,4 @@ def sla_command(
                 hint="check that the folder exists and is writable",
             )
         ) from None
-    console.print(f"wrote {output}")
+    console.print(f"wrote {output}", markup=False, highlight=False)

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from covenant.core.agreements import Money
 from covenant.core.backtest import AgreementBacktest, CommitmentPeriod, VersionBacktest
@@ -21,6 +21,7 @@ from covenant.core.replay import AlertReplay, TierReplay
 from covenant.core.suggest import BackingSuggestion, TargetSuggestion
 from covenant.render.evaluation import exact, iso, window_text
 from covenant.render.sla import committed_text, level_text, money_text
+from covenant.render.tables import Cell, Col, line, print_notes, print_table, text
 
 BACKTEST_SCHEMA = "covenant.backtest/v1"
 ALERT_SCHEMA = "covenant.alert-backtest/v1"
@@ -124,66 +125,123 @@ def backtest_json(bt: AgreementBacktest) -> dict[str, Any]:
     }
 
 
-def _cell(rows: Sequence[CommitmentPeriod]) -> str:
+def _cell(rows: Sequence[CommitmentPeriod], *, wide: bool) -> str:
+    """Wide: ``level (partial) · tier · credit`` per commitment. Compact: the credit tier and
+    amount only (``met``, ``25 % 600.00 USD``, ``no data``); the level has its own column."""
     if not rows:
         return "—"
     parts = []
     for r in rows:
         if r.level is None:
-            parts.append(f"no data ({r.no_data})" if r.no_data else "no data")
+            parts.append(f"no data ({r.no_data})" if r.no_data and wide else "no data")
             continue
         credit = r.result.credit if r.result else None
-        tier = (
-            "met"
-            if r.result is not None and r.result.met
-            else (f"{credit.percent} %" if credit else "—")
-        )
+        met = r.result is not None and r.result.met
+        tier = "met" if met else (f"{credit.percent} %" if credit else "—")
         amount = money_text(credit.amount) if credit else "—"
-        partial = " (partial)" if r.partial else ""
-        parts.append(f"{level_text(r.level)}{partial} · {tier} · {amount}")
+        if wide:
+            partial = " (partial)" if r.partial else ""
+            parts.append(f"{level_text(r.level)}{partial} · {tier} · {amount}")
+        else:
+            parts.append("met" if met else f"{tier} {amount}")
     return "\n".join(parts)
 
 
-def render_backtest_table(console: Console, bt: AgreementBacktest) -> None:
+def _levels(rows: Sequence[CommitmentPeriod]) -> str:
+    return (
+        "\n".join(
+            "—" if r.level is None else level_text(r.level) + ("*" if r.partial else "")
+            for r in rows
+        )
+        or "—"
+    )
+
+
+def render_backtest_table(console: Console, bt: AgreementBacktest, *, wide: bool = False) -> None:
     p = bt.proposed
     commits = ", ".join(
         f"{c} {committed_text(r.committed)}" for c, r in {r.commitment: r for r in p.rows}.items()
     )
-    console.print(f"[bold]Backtest of {p.key}[/] ({p.status}) for {p.customer}: {commits}")
-    if bt.current:
-        console.print("compared with " + ", ".join(f"{v.key} ({v.status})" for v in bt.current))
-    else:
-        console.print("no signed terms in force for this customer to compare with")
     console.print(
-        "both evaluated as if in force in every period (effective dates ignored), "
-        f"on history up to {iso(bt.at)}",
-        style="dim",
+        line(("Backtest of ", "bold"), (p.key, "bold"), f" ({p.status}) for ", p.customer),
+        soft_wrap=True,
     )
-    table = Table(title_justify="left")
-    table.add_column("period")
-    table.add_column(f"proposed {p.key}\nlevel · credit tier · credit")
+    console.print(line("commits to ", commits))
+    if bt.current:
+        console.print(
+            text("compared with " + ", ".join(f"{v.key} ({v.status})" for v in bt.current))
+        )
+    else:
+        console.print(text("no signed terms in force for this customer to compare with"))
+    console.print(
+        text(
+            "both evaluated as if in force in every period (effective dates ignored), "
+            f"on history up to {iso(bt.at)}",
+            "dim",
+        )
+    )
     current = ", ".join(v.key for v in bt.current) or "none"
-    table.add_column(f"current {current}\nlevel · credit tier · credit")
-    table.add_column("difference", justify="right")
+    if wide:
+        cols = [
+            Col("period", name=True),
+            Col(f"proposed {p.key}\nlevel · credit tier · credit"),
+            Col(f"current {current}\nlevel · credit tier · credit"),
+            Col("difference", "right", wrap=False),
+        ]
+    else:
+        cols = [
+            Col("period", name=True),
+            Col("level", "right", wrap=False),
+            Col("proposed", wrap=False),
+            Col("current", wrap=False),
+            Col("difference", "right", wrap=False),
+        ]
+    rows: list[list[Cell]] = []
+    partial = False
     for label in bt.labels:
         mine = [r for r in p.rows if r.label == label]
         theirs = [r for v in bt.current for r in v.rows if r.label == label]
-        table.add_row(label, _cell(mine), _cell(theirs), _monies_text(bt.difference(label)))
-    table.add_row(
-        "total",
-        _monies_text(p.credits()),
-        _monies_text(bt.current_credits()),
-        _monies_text(bt.difference()),
-        style="bold",
+        partial = partial or any(r.partial for r in mine)
+        figures = [_cell(mine, wide=wide), _cell(theirs, wide=wide)]
+        rows.append(
+            [
+                label,
+                *([] if wide else [_levels(mine)]),
+                *figures,
+                _monies_text(bt.difference(label)),
+            ]
+        )
+    rows.append(
+        [
+            "total",
+            *([] if wide else [""]),
+            _monies_text(p.credits()),
+            _monies_text(bt.current_credits()),
+            _monies_text(bt.difference()),
+        ]
     )
-    console.print(table)
+    styles: list[str | None] = [None] * (len(rows) - 1) + ["bold"]
+    print_table(console, cols, rows, styles=styles)
+    notes = []
+    if not wide:
+        notes.append("level: the proposed terms' measured level; * the period is partly on record")
+        notes += [
+            f"{label}: no data: {r.no_data}"
+            for label in bt.labels
+            for r in p.rows
+            if r.label == label and r.level is None and r.no_data
+        ]
+    print_notes(console, notes)
     for f in bt.findings:
         console.print(
-            f"{f.severity} [{f.code}] {f.commitment}: {f.message} — {f.fix}",
-            style="red" if f.severity == "error" else "yellow",
-            markup=False,
-            highlight=False,
+            text(
+                f"{f.severity} [{f.code}] {f.commitment}: {f.message}"
+                + (f" — {f.fix}" if wide else ""),
+                "red" if f.severity == "error" else "yellow",
+            )
         )
+    if bt.findings and not wide:
+        print_notes(console, ["--wide shows how to fix each finding (or run covenant lint)"])
 
 
 # --- alert replay ---------------------------------------------------------------------------
@@ -265,40 +323,68 @@ def _coverage_notes(console: Console, r: AlertReplay) -> None:
         )
 
 
-def render_alerts_table(console: Console, replays: Sequence[AlertReplay]) -> None:
+def render_alerts_table(
+    console: Console, replays: Sequence[AlertReplay], *, wide: bool = False
+) -> None:
     for r in replays:
         o = r.objective
         kind = "proposed tiers" if r.proposed else "its alert tiers"
         console.print(
-            f"[bold]{o.key}[/] ({level_text(o.target)}, {window_text(o)}) replayed against "
-            f"{kind}: {iso(r.start)} → {iso(r.end)}, every {r.step_s // 60} min ({r.steps} steps)"
+            line(
+                (o.key, "bold"),
+                f" ({level_text(o.target)}, {window_text(o)}) replayed against {kind}: "
+                f"{iso(r.start)} → {iso(r.end)}, every {r.step_s // 60} min ({r.steps} steps)",
+            )
         )
-        table = Table(title_justify="left")
-        for col in ("tier", "severity", "start", "end", "duration", "max burn", "budget spent"):
-            table.add_column(col)
+        cols = [
+            Col("tier", name=True),
+            *([Col("severity", wrap=False)] if wide else []),
+            Col("start", wrap=False),
+            *([Col("end", wrap=False)] if wide else []),
+            Col("duration", "right", wrap=False),
+            Col("max burn\nlong / short" if wide else "max burn", wrap=False),
+            Col("budget\nspent", "right", wrap=False),
+        ]
+        rows: list[list[Cell]] = []
+        styles: list[str | None] = []
         for t in r.tiers:
+            severity = [t.severity] if wide else []
             if not t.episodes:
-                if t.no_data is not None:
-                    table.add_row(t.name, t.severity, "no data", "", "", "", "", style="yellow")
-                else:
-                    table.add_row(t.name, t.severity, "never fired", "", "", "", "", style="dim")
+                what = "no data" if t.no_data is not None else "never fired"
+                rows.append([t.name, *severity, what, *([""] if wide else []), "", "", ""])
+                styles.append("yellow" if t.no_data is not None else "dim")
             for e in t.episodes:
                 spent = e.budget_consumed_at_start
-                table.add_row(
-                    t.name,
-                    t.severity,
-                    _when(e.start),
-                    _when(e.end) + (" (ongoing)" if e.ongoing else ""),
-                    _duration(e.duration_s),
-                    f"{float(e.max_long_burn):.1f}× / {float(e.max_short_burn):.1f}×",
-                    "—" if spent is None else f"{float(spent) * 100:.1f} %",
+                burn = (
+                    f"{float(e.max_long_burn):.1f}× / {float(e.max_short_burn):.1f}×"
+                    if wide
+                    else f"{float(e.max_long_burn):.1f}×"
                 )
-        console.print(table)
+                end = [_when(e.end) + (" (ongoing)" if e.ongoing else "")] if wide else []
+                ongoing = "+" if e.ongoing and not wide else ""
+                rows.append(
+                    [
+                        t.name,
+                        *severity,
+                        _when(e.start),
+                        *end,
+                        _duration(e.duration_s) + ongoing,
+                        burn,
+                        "—" if spent is None else f"{float(spent) * 100:.1f} %",
+                    ]
+                )
+                styles.append(None)
+        print_table(console, cols, rows, styles=styles)
         _coverage_notes(console, r)
         console.print(
-            "max burn: long / short window; budget spent: share of the SLO window's budget "
-            "consumed when the tier started firing; an episode still firing ends at --to",
-            style="dim",
+            text(
+                "max burn: long window"
+                + (" / short window" if wide else " (--wide: both windows, severity, end)")
+                + "; budget spent: share of the SLO window's budget consumed when the tier "
+                "started firing; an episode still firing ends at --to"
+                + ("" if wide else " (duration marked +)"),
+                "dim",
+            )
         )
 
 
@@ -374,63 +460,96 @@ def _pct(value: Fraction | None) -> str:
     return "—" if value is None else committed_text(value)
 
 
-def render_suggestion_table(console: Console, items: Sequence[TargetSuggestion]) -> None:
+def render_suggestion_table(
+    console: Console, items: Sequence[TargetSuggestion], *, wide: bool = False
+) -> None:
     for s in items:
-        console.print(f"[bold]{s.objective}[/] — current target {_pct(s.current_target)}")
-        table = Table(title_justify="left")
-        for col in ("window", "level", "meets current"):
-            table.add_column(col)
-        for w in s.windows:
-            table.add_row(
+        console.print(line((s.objective, "bold"), f" — current target {_pct(s.current_target)}"))
+        rows: list[list[Cell]] = [
+            [
                 f"{_when(w.start)} → {_when(w.end)}",
-                level_text(w.level, 4) if w.level is not None else f"no data ({w.no_data})",
+                level_text(w.level, 4) if w.level is not None else "no data",
                 "—" if w.level is None else ("yes" if w.level >= s.current_target else "no"),
-            )
-        console.print(table)
+            ]
+            for w in s.windows
+        ]
+        print_table(
+            console,
+            [
+                Col("window", wrap=False),
+                Col("level", "right", wrap=False),
+                Col("meets\ncurrent", wrap=False),
+            ],
+            rows,
+        )
+        print_notes(
+            console,
+            [
+                f"{_when(w.start)} → {_when(w.end)}: no data: {w.no_data}"
+                for w in s.windows
+                if w.level is None and w.no_data
+            ],
+        )
         n = len(s.windows)
         if s.held_level is None:
-            console.print(f"no suggestion: {s.reason}")
+            console.print(text(f"no suggestion: {s.reason}"))
             continue
         console.print(
-            f"level held in {s.hold} of {n} windows: {level_text(s.held_level, 4)}; "
-            f"suggested target [bold]{_pct(s.nice)}[/]"
-            + (f" (held in {s.held_in(s.nice)} of {n})" if s.nice is not None else "")
-            + f", precise {_pct(s.precise)}; the current target held in "
-            f"{s.held_in(s.current_target)} of {n}"
+            line(
+                f"level held in {s.hold} of {n} windows: {level_text(s.held_level, 4)}; "
+                "suggested target ",
+                (_pct(s.nice), "bold"),
+                (f" (held in {s.held_in(s.nice)} of {n})" if s.nice is not None else "")
+                + f", precise {_pct(s.precise)}; the current target held in "
+                f"{s.held_in(s.current_target)} of {n}",
+            )
         )
 
 
-def render_backing_table(console: Console, items: Sequence[BackingSuggestion]) -> None:
-    table = Table(title_justify="left")
-    for col in ("commitment", "level", "needs", "backing SLO", "target", "meets", "history"):
-        table.add_column(col)
+def render_backing_table(
+    console: Console, items: Sequence[BackingSuggestion], *, wide: bool = False
+) -> None:
+    cols = [
+        Col("commitment", name=True),
+        Col("level", "right", wrap=False),
+        Col("needs", "right", wrap=False),
+        Col("backing SLO", name=True),
+        Col("target", "right", wrap=False),
+        Col("meets", wrap=False),
+        *([Col("history")] if wide else []),
+    ]
+    rows: list[list[Cell]] = []
+    notes: list[str] = []
     for b in items:
         if b.problem is not None:
-            table.add_row(b.commitment, _pct(b.level), "—", b.problem, "", "no", "")
+            rows.append([b.commitment, _pct(b.level), "—", "—", "", Text("no", "red")])
+            notes.append(f"{b.commitment}: {b.problem}")
         elif not b.backing:
             missing = ", ".join(b.missing) or "none named"
-            table.add_row(
-                b.commitment,
-                _pct(b.level),
-                _pct(b.required),
-                f"no backing SLO ({missing})",
-                "",
-                "no",
-                "",
-            )
+            rows.append([b.commitment, _pct(b.level), _pct(b.required), "—", "", Text("no", "red")])
+            notes.append(f"{b.commitment}: no backing SLO ({missing})")
         for c in b.backing:
             h = c.history
             history = (
                 f"held {level_text(h.held_level, 4)} in {h.hold} of "
                 f"{len(h.windows)}; met {_pct(b.required)} in {c.held_required} of {len(h.windows)}"
             )
-            table.add_row(
-                b.commitment,
-                _pct(b.level),
-                _pct(b.required),
-                c.objective,
-                _pct(c.target),
-                "yes" if c.meets else "[red]no[/]",
-                history,
+            rows.append(
+                [
+                    b.commitment,
+                    _pct(b.level),
+                    _pct(b.required),
+                    c.objective,
+                    _pct(c.target),
+                    Text("yes") if c.meets else Text("no", "red"),
+                ]
             )
-    console.print(table)
+            if wide:
+                rows[-1].append(history)
+            else:
+                notes.append(f"{c.objective}: {history}")
+    if wide:
+        for row in rows:
+            row.extend([""] * (len(cols) - len(row)))
+    print_table(console, cols, rows)
+    print_notes(console, notes)

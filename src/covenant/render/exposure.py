@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
-from rich.table import Table
 
 from covenant.core.agreements import Money
 from covenant.core.forecast import (
@@ -23,6 +22,7 @@ from covenant.core.forecast import (
 )
 from covenant.render.evaluation import exact, iso
 from covenant.render.sla import level_text, money_text
+from covenant.render.tables import Cell, Col, line, print_table, text
 
 SCHEMA = "covenant.exposure/v1"
 _SHOWN = 0.005  # tier probabilities below half a percent are left out of the table
@@ -149,68 +149,96 @@ def _tiers_text(c: CommitmentExposure) -> str:
     return "\n".join(parts)
 
 
-def _projected_text(c: CommitmentExposure) -> str:
-    return (
-        f"{level_text(c.projected_level)}\n({level_text(c.band_low)} – {level_text(c.band_high)})"
+def _projected_text(c: CommitmentExposure, *, band: bool) -> str:
+    level = level_text(c.projected_level)
+    if not band:
+        return level
+    return f"{level}\n({level_text(c.band_low)} – {level_text(c.band_high)})"
+
+
+def _worst_text(c: CommitmentExposure) -> str:
+    return money_text(c.worst_case_credit) + f"\n({c.worst_case_percent} %)"
+
+
+def render_exposure_table(
+    console: Console, e: Exposure, *, wide: bool = False, selected: bool = False
+) -> None:
+    """One row per commitment, each alert sentence on its own line below the table, then the
+    totals per customer and for the portfolio (left out when ``selected``: the rows are a
+    selection). The compact form fits 80 columns; ``wide`` adds the band, the tier chances and
+    one column per name."""
+    console.print(
+        line(("Credit exposure", "bold"), f" as of {iso(e.at)} (current periods, projected)")
     )
-
-
-def render_exposure_table(console: Console, e: Exposure) -> None:
-    console.print(f"[bold]Credit exposure[/] as of {iso(e.at)} (current periods, projected)")
-    table = Table(show_lines=True)
-    for col in (
-        "customer",
-        "agreement",
-        "commitment",
-        "so far",
-        f"projected ({BAND[0] * 100:.0f}–{BAND[1] * 100:.0f} %)",
-        "tier chances",
-        "expected",
-        "worst case",
-        "alert",
-    ):
-        table.add_column(col)
+    band = f"({BAND[0] * 100:.0f}–{BAND[1] * 100:.0f} %)"
+    if wide:
+        cols = [
+            Col("customer", name=True),
+            Col("agreement", name=True),
+            Col("commitment", name=True),
+            Col("so far", "right", wrap=False),
+            Col(f"projected\n{band}", "right", wrap=False),
+            Col("tier chances", wrap=False),
+            Col("expected", "right", wrap=False),
+            Col("worst case", "right", wrap=False),
+        ]
+    else:
+        cols = [
+            Col("customer\nagreement\ncommitment", name=True),
+            Col("so far", "right", wrap=False),
+            Col("projected", "right", wrap=False),
+            Col("expected", "right", wrap=False),
+            Col("worst case", "right", wrap=False),
+        ]
+    rows: list[list[Cell]] = []
     notes: list[str] = []
+    sentences: list[str] = []
     for cu in e.customers:
         for c in cu.commitments:
+            names: list[Cell] = (
+                [cu.customer_name, f"{c.agreement} v{c.version}", c.commitment]
+                if wide
+                else [f"{cu.customer_name}\n{c.agreement} v{c.version}\n{c.commitment}"]
+            )
             so_far = level_text(c.level_so_far)
             if c.no_forecast is not None:
-                table.add_row(
-                    cu.customer_name,
-                    f"{c.agreement} v{c.version}",
-                    c.commitment,
-                    so_far,
-                    f"no forecast: {c.no_forecast}",
-                    "",
-                    "—",
-                    "—",
-                    "",
-                )
-                continue
-            table.add_row(
-                cu.customer_name,
-                f"{c.agreement} v{c.version}",
-                c.commitment,
-                so_far,
-                _projected_text(c),
-                _tiers_text(c),
-                money_text(c.expected_credit),
-                money_text(c.worst_case_credit) + f"\n({c.worst_case_percent} %)",
-                "\n".join(alerts(cu.customer_name, c)),
-            )
-            notes.extend(f"{cu.customer_name} {c.commitment}: {n}" for n in c.notes)
-    console.print(table)
-    for cu in e.customers:
+                figures: list[Cell] = ["no forecast", *([""] if wide else []), "—", "—"]
+                notes.append(f"{cu.customer_name} {c.commitment}: no forecast: {c.no_forecast}")
+            else:
+                figures = [
+                    _projected_text(c, band=wide),
+                    *([_tiers_text(c)] if wide else []),
+                    money_text(c.expected_credit),
+                    _worst_text(c),
+                ]
+                notes.extend(f"{cu.customer_name} {c.commitment}: {n}" for n in c.notes)
+            rows.append([*names, so_far, *figures])
+            sentences.extend(alerts(cu.customer_name, c))
+    print_table(console, cols, rows, lines_between=True)
+    for sentence in sentences:
+        console.print(line(("  alert: ", "bold yellow"), sentence))
+    if selected:
         console.print(
-            f"{cu.customer_name}: expected {_sum_text(cu.expected)}, "
-            f"worst case {_sum_text(cu.worst_case)}, locked in so far {_sum_text(cu.owed_now)}"
+            text("totals left out: the rows above are a selection (filters given)", "dim")
         )
-    console.print(
-        f"[bold]portfolio[/]: expected {_sum_text(e.expected)}, "
-        f"worst case {_sum_text(e.worst_case)}, locked in so far {_sum_text(e.owed_now)}"
-    )
+    else:
+        for cu in e.customers:
+            console.print(
+                line(
+                    cu.customer_name,
+                    f": expected {_sum_text(cu.expected)}, worst case "
+                    f"{_sum_text(cu.worst_case)}, locked in so far {_sum_text(cu.owed_now)}",
+                )
+            )
+        console.print(
+            line(
+                ("portfolio", "bold"),
+                f": expected {_sum_text(e.expected)}, worst case {_sum_text(e.worst_case)}, "
+                f"locked in so far {_sum_text(e.owed_now)}",
+            )
+        )
     for n in notes:
-        console.print(f"  note — {n}", style="dim", markup=False, highlight=False)
+        console.print(text(f"  note — {n}", "dim"))
 
 
 def _sum_text(amounts: tuple[Money, ...]) -> str:

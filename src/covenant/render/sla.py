@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
-from rich.table import Table
 
 from covenant.core.agreements import Money
 from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult, TimerKind
 from covenant.render.evaluation import exact, iso
+from covenant.render.tables import Cell, Col, line, print_notes, print_table, text
 
 SCHEMA = "covenant.statement/v1"
 
@@ -170,55 +170,79 @@ def statement_json(st: Statement) -> dict[str, Any]:
     }
 
 
-def render_statement_table(console: Console, st: Statement) -> None:
+def _credit_text(a: AvailabilityResult) -> str:
+    credit = a.credit
+    if credit is None:
+        return "—"
+    return money_text(credit.amount)
+
+
+def render_statement_table(
+    console: Console, st: Statement, *, wide: bool = False, selected: bool = False
+) -> None:
+    """The statement for people. The compact form fits 80 columns (agreement, commitment,
+    levels, downtime, credit; the credit tier, exclusions and claim deadline as notes below);
+    ``wide`` shows every column. ``selected``: the rows are a selection (the totals stay the
+    whole statement's, and say so)."""
     state = "final" if st.complete else f"provisional, as of {iso(st.generated_at)}"
     console.print(
-        f"[bold]{st.customer_name}[/] — service level statement for "
-        f"[bold]{st.period_label}[/] ({st.zone}, {state})"
+        line(
+            (st.customer_name, "bold"),
+            " — service level statement for ",
+            (st.period_label, "bold"),
+            f" ({st.zone}, {state})",
+        )
     )
-    table = Table(title="Availability", title_justify="left")
-    for col in (
-        "agreement",
-        "commitment",
-        "services",
-        "committed",
-        "measured",
-        "downtime",
-        "excluded",
-        "credit",
-        "claim by",
-    ):
-        table.add_column(col)
+    cols = [
+        Col("agreement", name=True),
+        Col("commitment", name=True),
+        *([Col("services")] if wide else []),
+        Col("committed", "right", wrap=False),
+        Col("measured", "right", wrap=not wide),
+        Col("downtime", "right", wrap=False),
+        *([Col("excluded", "right", wrap=False)] if wide else []),
+        Col("credit", "right", wrap=False),
+        *([Col("claim by")] if wide else []),
+    ]
+    rows: list[list[Cell]] = []
+    notes: list[str] = []
     for a in st.availability:
         credit = a.credit
-        credit_text = (
-            "—"
-            if credit is None
-            else (
-                f"{credit.percent} % = {money_text(credit.amount)}"
-                + (f" ({'; '.join(credit.notes)})" if credit.notes else "")
-            )
-        )
-        table.add_row(
-            f"{a.agreement} v{a.version}",
-            a.commitment,
-            ", ".join(a.services),
-            committed_text(a.level_committed),
-            level_text(a.level) if a.level is not None else f"no data: {a.no_data}",
-            minutes_text(a.downtime_s),
-            minutes_text(a.excluded_s),
-            credit_text,
-            deadline_text(a.claim_deadline, st.zone),
-        )
-    console.print(table)
+        measured = level_text(a.level) if a.level is not None else "no data"
+        key = f"{a.agreement} v{a.version} {a.commitment}"
+        if a.level is None and a.no_data:
+            notes.append(f"{key}: no data: {a.no_data}")
+        row: list[Cell] = [f"{a.agreement} v{a.version}", a.commitment]
+        if wide:
+            row.append(", ".join(a.services))
+        row += [committed_text(a.level_committed), measured, minutes_text(a.downtime_s)]
+        if wide:
+            row.append(minutes_text(a.excluded_s))
+        if wide and credit is not None:
+            extra = f" ({'; '.join(credit.notes)})" if credit.notes else ""
+            row.append(f"{credit.percent} % = {money_text(credit.amount)}{extra}")
+        else:
+            row.append(_credit_text(a))
+        if wide:
+            row.append(deadline_text(a.claim_deadline, st.zone))
+        rows.append(row)
+        if not wide:
+            details = []
+            if credit is not None:
+                details.append(
+                    f"credit {credit.percent} %" + "".join(f"; {n}" for n in credit.notes)
+                )
+            if a.excluded_s:
+                details.append(f"{minutes_text(a.excluded_s)} excluded")
+            if a.claim_deadline is not None:
+                details.append(f"claim by {deadline_text(a.claim_deadline, st.zone)}")
+            if details:
+                notes.append(f"{key}: " + ", ".join(details))
+    print_table(console, cols, rows, title="Availability")
+    print_notes(console, notes)
     for s in st.support:
-        t = Table(
-            title=f"Support — {s.agreement} v{s.version} {s.commitment}", title_justify="left"
-        )
-        for col in ("priority", "timer", "met", "breached", "open", "attained", "required"):
-            t.add_column(col)
-        for share in s.attainment:
-            t.add_row(
+        rows = [
+            [
                 share.priority,
                 share.kind.value,
                 str(share.met),
@@ -226,13 +250,31 @@ def render_statement_table(console: Console, st: Statement) -> None:
                 str(share.running),
                 level_text(share.share, 1),
                 level_text(share.required, 1),
-            )
-        console.print(t)
+            ]
+            for share in s.attainment
+        ]
+        print_table(
+            console,
+            [
+                Col("priority", name=True),
+                Col("timer", name=True),
+                *(Col(h, "right", wrap=False) for h in ("met", "breached", "open")),
+                Col("attained", "right", wrap=False),
+                Col("required", "right", wrap=False),
+            ],
+            rows,
+            title=f"Support — {s.agreement} v{s.version} {s.commitment}",
+        )
         if s.penalty is not None:
-            console.print(f"  support penalty owed: {money_text(s.penalty)}")
-    console.print("credits owed: " + (", ".join(money_text(m) for m in st.credits) or "none"))
+            console.print(text(f"  support penalty owed: {money_text(s.penalty)}"))
+    whole = " (whole statement)" if selected else ""
+    console.print(
+        text(f"credits owed{whole}: " + (", ".join(money_text(m) for m in st.credits) or "none"))
+    )
     if st.penalties:
-        console.print("penalties owed: " + ", ".join(money_text(m) for m in st.penalties))
+        console.print(
+            text(f"penalties owed{whole}: " + ", ".join(money_text(m) for m in st.penalties))
+        )
 
 
 def statement_html(st: Statement) -> str:
