@@ -257,6 +257,8 @@ def test_statement_exposure_backtest_and_suggest_tables(
         names = [st.customer_name] + [a.agreement for a in st.availability]
         names += [a.commitment for a in st.availability] + [s.commitment for s in st.support]
         assert_fits(out, width, names)
+        if not wide:  # a table, not the fallback blocks
+            assert re.search(r"committed +measured +downtime +credit", out), out
     code, out, _ = run(["exposure", "-w", str(shop), "--at", AT_TEXT, *flag], width)
     assert code == 0, out
     names = [cu.customer_name for cu in summary.exposure.customers]
@@ -264,6 +266,7 @@ def test_statement_exposure_backtest_and_suggest_tables(
     names += [c.commitment for cu in summary.exposure.customers for c in cu.commitments]
     assert len(names) == 6
     assert_fits(out, width, names)
+    assert re.search(r"so far +projected", out), out
     # one alert sentence per line, each whole
     sentences = [
         x["text"]

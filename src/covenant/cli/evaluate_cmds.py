@@ -184,7 +184,7 @@ def demo_command(
                 f"buckets ({summary.events:,} requests) over {days} days into {summary.database}",
             )
         )
-    show(summary.report.at, summary.report.evaluations, output, wide=wide)
+    show(summary.report.at, summary.report.evaluations, output, report=summary.report, wide=wide)
     if output is Format.TABLE:
         for statement in summary.statements:
             console.print()

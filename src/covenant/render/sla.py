@@ -194,9 +194,11 @@ def render_statement_table(
         )
     )
     cols = [
-        Col("agreement", name=True),
-        Col("commitment", name=True),
-        *([Col("services")] if wide else []),
+        *(
+            [Col("agreement", name=True), Col("commitment", name=True), Col("services")]
+            if wide
+            else [Col("agreement\ncommitment", name=True)]
+        ),
         Col("committed", "right", wrap=False),
         Col("measured", "right", wrap=not wide),
         Col("downtime", "right", wrap=False),
@@ -212,9 +214,11 @@ def render_statement_table(
         key = f"{a.agreement} v{a.version} {a.commitment}"
         if a.level is None and a.no_data:
             notes.append(f"{key}: no data: {a.no_data}")
-        row: list[Cell] = [f"{a.agreement} v{a.version}", a.commitment]
-        if wide:
-            row.append(", ".join(a.services))
+        row: list[Cell] = (
+            [f"{a.agreement} v{a.version}", a.commitment, ", ".join(a.services)]
+            if wide
+            else [f"{a.agreement} v{a.version}\n{a.commitment}"]
+        )
         row += [committed_text(a.level_committed), measured, minutes_text(a.downtime_s)]
         if wide:
             row.append(minutes_text(a.excluded_s))
@@ -238,7 +242,7 @@ def render_statement_table(
                 details.append(f"claim by {deadline_text(a.claim_deadline, st.zone)}")
             if details:
                 notes.append(f"{key}: " + ", ".join(details))
-    print_table(console, cols, rows, title="Availability")
+    print_table(console, cols, rows, title="Availability", lines_between=not wide)
     print_notes(console, notes)
     for s in st.support:
         rows = [
