@@ -165,7 +165,8 @@ def _print_blocks(
             if c.name or not row[i].plain.strip():
                 continue
             value = Text("; ").join(Text(part) for part in _lines(row[i]))
-            console.print(line("  ", (f"{c.header}: ", "dim"), value), style=style)
+            header = " ".join(c.header.split())
+            console.print(line("  ", (f"{header}: ", "dim"), value), style=style)
 
 
 def print_notes(console: Console, notes: Sequence[Cell], *, style: str = "dim") -> None:
