@@ -481,3 +481,22 @@ def test_markup_in_a_customer_name_is_shown_literally(
     )
     assert code == 0
     assert evil in out
+
+
+def test_markup_in_a_ticket_field_is_reported_literally(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "id,customer,priority,created,first_response,resolved,history\n"
+        "T-1,acme,P1,2026-10-01T09:00:00Z,2026-10-01T09:10:00Z,,\n"
+        f"{EVIL_LINK},acme,P1,[/bold],,,\n",
+        encoding="utf-8",
+    )
+    args = ["ingest", "tickets", str(tickets), "-w", str(ws)]
+    result = runner.invoke(app, [*args, "--strict"], env={"COLUMNS": "80"})
+    assert result.exit_code == 1  # one row rejected
+    assert "'[/bold]' is not an instant" in result.stdout
+    result = runner.invoke(app, [*args, "--format", "json"])
+    doc = json.loads(result.stdout)["files"][0]
+    assert doc["duplicate"] is True  # the good row was committed by the first run

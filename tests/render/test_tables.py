@@ -1,0 +1,57 @@
+"""The table layout: names whole, words whole, markup literal, blocks when nothing fits."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from covenant.render.tables import Col, fit_widths, print_table
+
+NAME = "a-very-long-service-name-that-is-long"  # 37 characters
+
+
+def render(width: int, rows: list[list[str]], cols: list[Col]) -> str:
+    out = io.StringIO()
+    print_table(Console(file=out, width=width), cols, rows, title="T")
+    return out.getvalue()
+
+
+def test_widths_shrink_the_wrapping_column_down_to_its_longest_word() -> None:
+    cols = [Col("n", name=True), Col("w")]
+    rows = [[Text("0123456789"), Text("aaaa bbbbbb")]]  # name 10; 11 wide, longest word 6
+    # one separator column and one shared padding space between the two columns: 2
+    assert fit_widths(cols, rows, 23) == [10, 11]
+    assert fit_widths(cols, rows, 20) == [10, 8]
+    assert fit_widths(cols, rows, 18) == [10, 6]
+    assert fit_widths(cols, rows, 17) is None  # the word would be cut: no table
+
+
+def test_a_name_is_never_cut_and_other_cells_wrap_at_spaces() -> None:
+    cols = [Col("service", name=True), Col("note"), Col("level", "right", wrap=False)]
+    out = render(60, [[NAME, "alpha beta gamma delta", "99.95 %"]], cols)
+    assert NAME in out
+    assert "99.95 %" in out
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 60
+    assert "gamma" in out  # wrapped, not dropped
+
+
+def test_blocks_when_even_the_longest_words_do_not_fit() -> None:
+    cols = [Col("service", name=True), Col("note"), Col("level", "right", wrap=False)]
+    out = render(40, [[NAME, "alpha beta", "99.95 %"]], cols)
+    lines = out.splitlines()
+    assert NAME in lines  # the name on a line of its own, whole
+    assert "  note: alpha beta" in lines
+    assert "  level: 99.95 %" in lines
+
+
+def test_markup_in_cells_and_titles_is_text() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=True)
+    evil = "[link=http://evil]x[/link] [/bold]"
+    print_table(console, [Col("name", name=True)], [[evil]], title=evil)
+    text = out.getvalue()
+    assert "\x1b]8;" not in text
+    assert text.count("http://evil") == 2
