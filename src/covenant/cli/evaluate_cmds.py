@@ -87,8 +87,8 @@ def evaluate_command(
     """Evaluate every SLO of the workspace: budgets, burn rates, firing alerts, status."""
     from covenant.render.evaluation_table import check_reasons, shown_rows
     from covenant.services.evaluate import evaluate_workspace
-    from covenant.services.ingest import open_store
     from covenant.services.selection import select_report
+    from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
 
     instant = parse_instant(at)
@@ -134,14 +134,17 @@ def show(
     from covenant.render.evaluation import report_json
     from covenant.render.evaluation_table import render_table
     from covenant.render.jsonout import write_json
-    from covenant.services.corrections import revisions_by_hash
 
     corrected = report.corrected if report else ()
     composites = (
         [(c.composite, c.evaluation, c.corrected) for c in report.composites] if report else []
     )
     if output is Format.JSON:
-        revisions = revisions_by_hash(report.audit) if report else {}
+        revisions = {}
+        if report and report.audit:  # only corrections have revisions to name
+            from covenant.services.corrections import revisions_by_hash
+
+            revisions = revisions_by_hash(report.audit)
         write_json(
             report_json(
                 at,

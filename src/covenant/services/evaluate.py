@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
@@ -32,11 +33,12 @@ from covenant.core.model import Objective
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import from_epoch, require_utc
 from covenant.core.windows import window_bounds
-from covenant.definitions.corrections import CorrectionRule
-from covenant.definitions.workspace import Workspace
-from covenant.services.corrections import expand_corrections, record_corrections
 from covenant.store.buckets import read_edge_counts, read_matrix, series_extent
-from covenant.store.corrections import CorrectionRecord
+
+if TYPE_CHECKING:  # imported when used: a plain evaluation never loads them
+    from covenant.definitions.corrections import CorrectionRule
+    from covenant.definitions.workspace import Workspace
+    from covenant.store.corrections import CorrectionRecord
 
 DEFAULT_STEP = 60
 
@@ -108,6 +110,8 @@ def evaluate_objectives(
     at = require_utc(at, what="--at")
     audit: dict[str, CorrectionRecord] = {}
     if corrections:
+        from covenant.services.corrections import record_corrections  # noqa: PLC0415
+
         seen = datetime.now(UTC) if seen_at is None else require_utc(seen_at, what="seen_at")
         audit = record_corrections(engine, rules=corrections, seen_at=seen)
     everything = [*objectives, *(c.objective for c in composites)]
@@ -124,6 +128,8 @@ def evaluate_objectives(
     with engine.connect() as conn:
         start = _clip_to_data(conn, keys=keys, objectives=everything, start=start, end=end)
         data = read_matrix(conn, keys=keys, start=start, end=end, step=step)
+    from covenant.services.corrections import expand_corrections  # noqa: PLC0415
+
     windows = expand_corrections(corrections, start=from_epoch(start), end=from_epoch(end))
     raw = tuple(evaluate(objectives, data, at=at))
     corrected = tuple(evaluate_corrected(objectives, data, windows, at=at)) if windows else ()

@@ -22,9 +22,11 @@ from covenant.core.model import EventRule
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
 from covenant.errors import InputError, Problem, StoreError
+from covenant.services.store import open_store
 from covenant.sources.events import ClassifiedEvents, classify_events, read_source
 from covenant.store import buckets
-from covenant.store.db import create_engine_for, migrate
+
+__all__ = ["IngestReport", "Progress", "open_store"]  # open_store: callers open the store here too
 
 Progress = Callable[[Path, str, float], None]
 """``progress(file, stage, fraction_done)``; stages: read, classify, write, done."""
@@ -51,13 +53,6 @@ class IngestReport:
     @property
     def duplicate(self) -> bool:
         return self.duplicate_of is not None
-
-
-def open_store(database_url: str) -> Engine:
-    """An engine on the store at ``database_url``, migrated to the newest schema."""
-    engine = create_engine_for(database_url)
-    migrate(engine)
-    return engine
 
 
 def ingest_event_files(

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import sqlite3
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.util.exc import CommandError
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from covenant.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -72,13 +74,63 @@ def create_engine_for(url: str) -> Engine:
 
 def alembic_config() -> Config:
     """The Alembic config for the packaged migrations (no alembic.ini needed)."""
+    from alembic.config import Config  # noqa: PLC0415 - Alembic loads only to migrate
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+@cache
+def head_revisions() -> frozenset[str]:
+    """The newest revisions of the packaged migrations, read from their files (no Alembic)."""
+    revisions: set[str] = set()
+    replaced: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target: ast.expr
+            if isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, expression = node.target, node.value
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, expression = node.targets[0], node.value
+            else:
+                continue
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id == "revision":
+                revisions.add(ast.literal_eval(expression))
+            elif target.id == "down_revision":
+                value = ast.literal_eval(expression)
+                replaced.update(
+                    () if value is None else (value,) if isinstance(value, str) else value
+                )
+    return frozenset(revisions - replaced)
+
+
+def _at_head(engine: Engine) -> bool:
+    """True when the store is stamped with exactly the packaged heads (nothing to migrate)."""
+    try:
+        with engine.connect() as connection:
+            stamped = {
+                row[0]
+                for row in connection.execute(text("SELECT version_num FROM alembic_version"))
+            }
+    except SQLAlchemyError:
+        return False  # no schema yet, or unreadable: let Alembic say what is wrong
+    return stamped == head_revisions()
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the store's schema to the newest revision (idempotent; one transaction)."""
+    """Bring the store's schema to the newest revision (idempotent; one transaction).
+
+    A store already at the newest revision is recognised from its stamp without loading
+    Alembic, so opening an up-to-date store costs one query.
+    """
+    if _at_head(engine):
+        return
+    from alembic import command  # noqa: PLC0415 - Alembic loads only to migrate
+    from alembic.util.exc import CommandError  # noqa: PLC0415
+
     config = alembic_config()
     try:
         with engine.begin() as connection:

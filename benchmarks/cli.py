@@ -1,0 +1,336 @@
+"""CLI benchmark: ``covenant --help``, and ``covenant evaluate --format json`` end to end as a
+process, against slo-generator 2.6.0 computing the same SLOs from the same counts.
+
+Workspace: 100 Occurrences SLOs (rolling 30 days, four targets, the default alert tiers) over
+100 series × 31 days of generated one-minute counts, written into the workspace's SQLite
+store before timing. Covenant is timed as ``covenant evaluate --workspace WS --at AT --format
+json`` (a fresh process: start-up, reading the YAML, opening the store, evaluating, writing
+JSON).
+
+slo-generator (from PyPI, in a virtualenv this benchmark creates under benchmarks/.data/,
+with ``setuptools<81`` which it needs for ``pkg_resources``) is timed as ``slo-generator
+compute -f SLO_DIR -c config.yaml -t AT``: 100 SLO configs whose error budget policy has one
+step per window Covenant reports (30 d, 3 d, 1 d, 6 h, 2 h, 1 h, 30 m, 5 m). Its Prometheus
+backend cannot query a past instant, so the benchmark writes a replay backend
+(``replay_backend.Replay``, loaded by slo-generator as a custom backend class) that answers
+``good_bad_ratio`` from the same counts: cumulative good/total per minute in a binary file it
+reads by offset (two reads per query, as cheap as a backend can be).
+
+Before any time is reported, every SLO's good and bad counts in every window are checked equal
+between the two (Covenant's from its exact burn rates), and so is the SLI of the 30-day window
+(slo-generator rounds it to 6 decimals). Both sides are timed the same way, interleaved,
+best of ``--repeat``.
+
+    python benchmarks/cli.py [--slos 100] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from covenant.config import sqlite_url
+from covenant.core.model import DAY, default_alert_tiers
+from covenant.services.ingest import ingest_matrix, open_store
+from covenant.sources.synthetic import Incident, Profile, generate
+
+DATA = Path(__file__).resolve().parent / ".data"
+AT = datetime(2026, 10, 30, 13, 37, tzinfo=UTC)
+WINDOW = 30 * DAY
+TARGETS = ["0.99", "0.995", "0.999", "0.9995"]
+SLOGEN = "slo-generator==2.6.0"
+BIN = Path(sys.executable).parent
+HELP_TARGET_S = 0.3
+
+BACKEND = '''"""Replay backend for slo-generator: a past window's good/bad counts from a file."""
+
+import json
+import mmap
+import struct
+from pathlib import Path
+
+_OPEN = {}
+
+
+class Replay:
+    """``good_bad_ratio`` over ``[timestamp - window, timestamp)`` from cumulative counts."""
+
+    def __init__(self, client=None, data=None, **kwargs):
+        if data not in _OPEN:
+            index = json.loads(Path(data + ".json").read_text())
+            handle = open(data, "rb")
+            _OPEN[data] = (index, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+        self.index, self.blob = _OPEN[data]
+
+    def _at(self, row, instant):
+        start, step, n = self.index["start"], self.index["step"], self.index["n"]
+        col = min(max((instant - start) // step, 0), n)
+        good = struct.unpack_from("<q", self.blob, 8 * ((2 * row) * (n + 1) + col))[0]
+        total = struct.unpack_from("<q", self.blob, 8 * ((2 * row + 1) * (n + 1) + col))[0]
+        return good, total
+
+    def good_bad_ratio(self, timestamp, window, slo_config):
+        row = self.index["rows"][slo_config["spec"]["service_level_indicator"]["series"]]
+        end = int(timestamp) // self.index["step"] * self.index["step"]
+        g1, t1 = self._at(row, end)
+        g0, t0 = self._at(row, end - int(window))
+        return g1 - g0, (t1 - g1) - (t0 - g0)
+'''
+
+STEPS = [  # (name, seconds): every window Covenant reports for the default tiers
+    ("30d", WINDOW),
+    ("3d", 3 * DAY),
+    ("1d", DAY),
+    ("6h", 6 * 3600),
+    ("2h", 2 * 3600),
+    ("1h", 3600),
+    ("30m", 1800),
+    ("5m", 300),
+]
+
+
+def series(i: int) -> str:
+    return f"api-{i:03d}"
+
+
+def build(n: int) -> tuple[Path, Path]:
+    """The Covenant workspace (with its store) and the slo-generator folder (cached)."""
+    root = DATA / f"cli-{n}"
+    ws, sg = root / "covenant", root / "slo-generator"
+    if (root / "done").exists():
+        return ws, sg
+    print(f"building {root.name}: {n} series × 31 days …", flush=True)
+    (ws / ".covenant").mkdir(parents=True, exist_ok=True)
+    (sg / "slos").mkdir(parents=True, exist_ok=True)
+    end = int(AT.timestamp()) // 60 * 60
+    start = end - end % DAY - WINDOW  # whole days, covering every window
+    rng = np.random.default_rng(5)
+    profiles = {}
+    for i in range(n):
+        incidents: tuple[Incident, ...] = ()
+        if rng.random() < 0.3:
+            at = end - int(rng.integers(0, 30 * 24)) * 3600
+            incidents = (Incident(start=at - 3600, end=at + 1800, error_ratio=0.05),)
+        profiles[series(i)] = Profile(
+            service=series(i),
+            peak_per_minute=float(rng.choice([5, 50, 500, 3000])),
+            error_ratio=float(rng.choice([0.0, 0.0002, 0.001, 0.004])),
+            incidents=incidents,
+        )
+    matrix = generate(profiles, start=start, end=end + DAY - end % DAY, seed=3)
+    engine = open_store(sqlite_url(ws))
+    ingest_matrix(engine, matrix=matrix)
+    engine.dispose()
+
+    docs = []
+    for i in range(n):
+        key = series(i)
+        docs.append(
+            f"""apiVersion: openslo/v1
+kind: SLI
+metadata:
+  name: {key}
+spec:
+  ratioMetric:
+    counter: true
+    good:
+      metricSource:
+        type: Prometheus
+        spec:
+          query: sum(rate(http_requests_total{{job="{key}",code!~"5.."}}[1m]))
+    total:
+      metricSource:
+        type: Prometheus
+        spec:
+          query: sum(rate(http_requests_total{{job="{key}"}}[1m]))
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: {key}-availability
+spec:
+  service: {key}
+  indicatorRef: {key}
+  timeWindow:
+    - duration: 30d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - target: {TARGETS[i % len(TARGETS)]}
+"""
+        )
+        (sg / "slos" / f"{key}.yaml").write_text(
+            f"""apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata:
+  name: {key}-availability
+  labels:
+    service_name: {key}
+    feature_name: requests
+    slo_name: availability
+spec:
+  description: {key} availability
+  backend: replay_backend.Replay
+  method: good_bad_ratio
+  exporters: []
+  service_level_indicator:
+    series: {key}
+  goal: {TARGETS[i % len(TARGETS)]}
+"""
+        )
+    (ws / "slos.yaml").write_text("---\n".join(docs))
+
+    # slo-generator's side: cumulative counts per series, good then total, n + 1 columns each.
+    cols = matrix.good.shape[1]
+    cumulative = np.zeros((n, 2, cols + 1), dtype="<i8")
+    np.cumsum(matrix.good, axis=1, out=cumulative[:, 0, 1:])
+    np.cumsum(matrix.total, axis=1, out=cumulative[:, 1, 1:])
+    (sg / "replay.bin").write_bytes(cumulative.tobytes())
+    index = {"start": matrix.start, "step": 60, "n": cols, "rows": {series(i): i for i in range(n)}}
+    (sg / "replay.bin.json").write_text(json.dumps(index))
+    (sg / "replay_backend.py").write_text(BACKEND)
+    thresholds = {t.long_window_s: t.factor(WINDOW) for t in default_alert_tiers()}
+    steps = "".join(
+        f"""      - name: {name}
+        window: {seconds}
+        burn_rate_threshold: {float(thresholds.get(seconds, 1))}
+        alert: false
+        message_alert: burning
+        message_ok: fine
+"""
+        for name, seconds in STEPS
+    )
+    (sg / "config.yaml").write_text(
+        f"""backends:
+  replay_backend.Replay:
+    data: {sg / "replay.bin"}
+exporters: {{}}
+error_budget_policies:
+  default:
+    steps:
+{steps}"""
+    )
+    (root / "done").write_text("")
+    return ws, sg
+
+
+def slogen_bin() -> Path:
+    """slo-generator in a virtualenv of its own (its dependencies never touch ours)."""
+    venv = DATA / "slo-generator-venv"
+    exe = venv / "bin" / "slo-generator"
+    if not exe.exists():
+        print(f"installing {SLOGEN} into {venv} …", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", SLOGEN, "setuptools<81"],
+            check=True,
+        )
+    return exe
+
+
+def timed(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, str]:
+    env = {**os.environ, "COLORED_OUTPUT": "0", "COVENANT_DATABASE_URL": ""}
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return elapsed, done.stdout
+
+
+LINE = re.compile(
+    r"INFO - (?P<name>\S+)\s*\| (?P<step>\S+)\s*\| SLI: (?P<sli>[\d.]+)\s*%.*"
+    r"Good: (?P<good>\d+)\s*\| Bad: (?P<bad>\d+)"
+)
+
+
+def check_same(covenant_json: str, slogen_out: str, n: int) -> int:
+    """Every SLO's good/bad counts in every window equal; the 30-day SLI too. Returns checks."""
+    theirs: dict[tuple[str, str], tuple[int, int, float]] = {}
+    for line in slogen_out.splitlines():
+        m = LINE.search(line)
+        if m:
+            key = (m["name"], m["step"])
+            theirs[key] = (int(m["good"]), int(m["bad"]), float(m["sli"]))
+    assert len(theirs) == n * len(STEPS), f"slo-generator reported {len(theirs)} windows"
+    name_of = {seconds: name for name, seconds in STEPS}
+    checked = 0
+    results = json.loads(covenant_json)["results"]
+    assert len(results) == n
+    for r in results:
+        target = Fraction(r["target"]["exact"])
+        ours: dict[int, tuple[int, int]] = {WINDOW: (r["good"], r["total"] - r["good"])}
+        windows = [r["burn_rate"]] + [w for a in r["alerts"] for w in (a["long"], a["short"])]
+        for w in windows:
+            bad = Fraction(w["rate"]["exact"]) * w["events"] * (1 - target)
+            assert bad.denominator == 1
+            ours[w["window_seconds"]] = (w["events"] - int(bad), int(bad))
+        assert set(ours) == set(name_of), sorted(ours)
+        for seconds, (good, bad) in ours.items():
+            got = theirs[(r["slo"], name_of[seconds])]
+            assert got[:2] == (good, bad), (r["slo"], seconds, got, good, bad)
+            checked += 1
+        sli = Fraction(r["sli_value"]["exact"])
+        assert abs(round(float(sli), 6) * 100 - theirs[(r["slo"], "30d")][2]) < 1e-6, r["slo"]
+    return checked
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--slos", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    ws, sg = build(args.slos)
+    slogen = slogen_bin()
+    covenant = str(BIN / "covenant")
+    at = AT.isoformat().replace("+00:00", "Z")
+    evaluate = [covenant, "evaluate", "--workspace", str(ws), "--at", at, "--format", "json"]
+    compute = [str(slogen), "compute", "-f", "slos", "-c", "config.yaml"]
+    compute += ["-t", str(int(AT.timestamp()))]
+
+    timed([covenant, "--help"])  # warm the file cache and byte-code on both sides
+    timed(evaluate)
+    timed(compute, cwd=sg)
+    help_times, theirs_help, ours, theirs = [], [], [], []
+    ours_out = theirs_out = ""
+    for _ in range(args.repeat):  # interleaved: both sides see the same machine load
+        help_times.append(timed([covenant, "--help"])[0])
+        theirs_help.append(timed([str(slogen), "--help"])[0])
+        seconds, ours_out = timed(evaluate)
+        ours.append(seconds)
+        seconds, theirs_out = timed(compute, cwd=sg)
+        theirs.append(seconds)
+    checked = check_same(ours_out, theirs_out, args.slos)
+
+    ratio = min(theirs) / min(ours)
+    print(f"machine: {platform.processor() or platform.machine()}, {sys.version.split()[0]}")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d}; best of {args.repeat}, interleaved")
+    print(
+        f"covenant --help: best {min(help_times):.3f} s "
+        f"(target < {HELP_TARGET_S} s: {'met' if min(help_times) < HELP_TARGET_S else 'NOT met'})"
+        f"; slo-generator --help: best {min(theirs_help):.3f} s"
+    )
+    print(
+        f"{args.slos} SLOs × 30 days of 1-minute counts, {len(STEPS)} windows each; "
+        f"{checked} (SLO, window) counts equal on both sides"
+    )
+    print(f"covenant evaluate --format json: best {min(ours):.3f} s")
+    print(f"slo-generator compute (replay backend): best {min(theirs):.3f} s")
+    verdict = "met" if ratio >= 2 else "NOT met"
+    print(f"ratio: covenant is {ratio:.2f}× as fast (target ≥ 2×: {verdict})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
