@@ -185,7 +185,23 @@ def test_the_service_reads_edges_for_events_and_buckets_for_slices(
             )
     finally:
         engine.dispose()
-    assert list(got) == expected
+    assert len(got) == len(expected)
+    for o, mine, full in zip(objs, got, expected, strict=True):
+        if o.method is BudgetingMethod.RATIO_TIMESLICES:
+            # The service reads time slices from where the stored data starts; silent slices
+            # before it are counted by the policy instead of summed, so the float sum of
+            # per-slice ratios may differ in its last bits (docs/semantics.md): compare what
+            # is exact, and the rest to float precision.
+            assert (mine.status, mine.total, mine.no_data) == (
+                full.status,
+                full.total,
+                full.no_data,
+            )
+            assert (mine.sli is None) == (full.sli is None)
+            if mine.sli is not None and full.sli is not None:
+                assert abs(float(mine.sli) - float(full.sli)) < 1e-9
+        else:
+            assert mine == full
     events_only = [o for o in objs if o.method is BudgetingMethod.OCCURRENCES]
     if events_only:
         assert evaluate(events_only, edges, at=at) == [
