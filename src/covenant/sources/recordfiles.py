@@ -21,6 +21,43 @@ from covenant.sources.eventrows import MAX_PROBLEMS
 
 __all__ = ["RecordSource", "read_record_source", "record_format", "require_columns"]
 
+MAX_DEPTH = 64
+"""How deeply a record's JSON may nest (a ticket's history is 3 levels deep); deeper is refused
+before anything recurses over it."""
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+
+
+def _depth_ok(value: object) -> bool:
+    """True when ``value`` nests at most MAX_DEPTH containers deep (checked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def _loads(raw: str) -> tuple[object, str]:
+    """A JSONL line's value and what is wrong with it ("" when it is a usable object)."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None, "not valid JSON"
+    except RecursionError:
+        return None, _TOO_DEEP
+    if not isinstance(value, dict):
+        return None, "not a JSON object"
+    if not _depth_ok(value):
+        return None, _TOO_DEEP
+    return value, ""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordSource:
@@ -171,13 +208,7 @@ def _read_jsonl(path: Path, sha256: str, text: str) -> RecordSource:
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            value = None
-            what = "not valid JSON"
-        else:
-            what = "not a JSON object"
+        value, what = _loads(raw)
         if not isinstance(value, dict):
             n_invalid += 1
             if len(invalid) < MAX_PROBLEMS:
@@ -221,7 +252,18 @@ def _read_json_array(path: Path, sha256: str, text: str) -> RecordSource:
                 value, end = decoder.raw_decode(text, position)
             except json.JSONDecodeError as exc:
                 raise broken(exc.pos, f"invalid JSON: {exc.msg}") from exc
-            if isinstance(value, dict):
+            except RecursionError:
+                raise broken(position, f"an array element is {_TOO_DEEP}") from None
+            if isinstance(value, dict) and not _depth_ok(value):
+                n_invalid += 1
+                if len(invalid) < MAX_PROBLEMS:
+                    invalid.append(
+                        InvalidRow(
+                            where=f"{path.name}:{line_of(position)}",
+                            message=f"array element is {_TOO_DEEP}",
+                        )
+                    )
+            elif isinstance(value, dict):
                 rows.append(_lower_keys(value))
                 lines.append(line_of(position))
             else:
