@@ -146,8 +146,15 @@ def _normalise_columns(path: Path, names: Sequence[str]) -> list[str]:
 
 def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
     body = data.removeprefix(b"\xef\xbb\xbf")
-    first = body.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    header = next(csv.reader([first]), [])
+    _decode(path, body)  # UTF-8 or a clear error (UTF-16 and Latin-1 exports are common)
+    lines = body.split(b"\n", 1)[0].decode("utf-8").splitlines()
+    try:
+        header = next(csv.reader(lines[:1]), [])
+    except csv.Error as exc:
+        raise IngestError(
+            f"{path.name}:1: cannot read the CSV header ({exc})",
+            hint="the first line must be the column names, separated by commas",
+        ) from None
     bad_texts: list[str] = []
 
     def on_invalid(row: Any) -> str:
