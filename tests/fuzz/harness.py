@@ -25,20 +25,20 @@ HANG_S = 20
 FUZZ = settings(
     derandomize=True,  # a fixed seed: the same inputs on every run and every machine
     deadline=None,
-    max_examples=60,
+    max_examples=150,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
-class Hang(Exception):
+class HangError(Exception):
     pass
 
 
 @contextmanager
 def no_hang(seconds: int = HANG_S) -> Iterator[None]:
     def alarm(signum: int, frame: FrameType | None) -> None:
-        raise Hang(f"no answer within {seconds}s")
+        raise HangError(f"no answer within {seconds}s")
 
     previous = signal.signal(signal.SIGALRM, alarm)
     signal.alarm(seconds)
@@ -68,12 +68,17 @@ def coded(call: Callable[[], T]) -> T | CovenantError:
         with no_hang():
             return call()
     except CovenantError as error:
-        assert error.code in documented(), f"undocumented code {error.code!r}: {error}"
-        assert error.message, repr(error)
-        if isinstance(error, DefinitionError):
-            assert error.problems
-            check_problems(error.problems)
-        return error
+        raised = error
+    check_error(raised)
+    return raised
+
+
+def check_error(error: CovenantError) -> None:
+    assert error.code in documented(), f"undocumented code {error.code!r}: {error}"
+    assert error.message, repr(error)
+    if isinstance(error, DefinitionError):
+        assert error.problems
+        check_problems(error.problems)
 
 
 # --- inputs -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ corrections, customers, calendars, agreements) mutated, as one text and as files
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from hypothesis import given
@@ -58,11 +59,7 @@ def test_workspace_with_tricky_values(data: st.DataObject) -> None:
     cut=st.integers(0, 4000),
     junk=st.binary(max_size=16),
 )
-def test_workspace_files_as_bytes(
-    tmp_path_factory: object, name: str, encoding: str, cut: int, junk: bytes
-) -> None:
-    import tempfile
-
+def test_workspace_files_as_bytes(name: str, encoding: str, cut: int, junk: bytes) -> None:
     raw = FILES[name].replace("é", "e").encode(encoding, errors="replace")
     raw = raw[:cut] + junk + raw[cut:]
     with tempfile.TemporaryDirectory() as folder:

@@ -12,6 +12,7 @@ sequence of mappings (several definitions, as the OpenSLO SDK writes them).
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,7 +21,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, MaxDepthExceededError
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from covenant.errors import Problem
@@ -127,7 +128,19 @@ def read_text(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
     yaml.Composer = _CountingComposer
     yaml.max_depth = MAX_DEPTH
     try:
-        nodes = list(yaml.compose_all(text))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ReusedAnchorWarning)
+            nodes = list(yaml.compose_all(text))
+    except ReusedAnchorWarning as exc:
+        lines = re.findall(r"line (\d+), column", str(exc))
+        return [], [
+            Problem(
+                code="yaml-alias",
+                message="an anchor (&name) is defined twice",
+                where=f"{file}:{lines[-1] if lines else 1}",
+                fix="give every anchor its own name",
+            )
+        ]
     except MaxDepthExceededError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 1
         return [], [_too_deep(f"{file}:{line}")]

@@ -117,6 +117,9 @@ def read_source(path: Path) -> SourceTable:
                 table, locate, invalid, n_invalid = _read_jsonl(path, gz)
             else:
                 table, locate, invalid, n_invalid = _read_parquet(path)
+            if kind == "jsonl":
+                table.validate(full=True)  # pyarrow's JSON reader lets invalid UTF-8 through
+            _distinct_columns(path, table)
             sha = digest.result()
         except OSError as exc:
             if gz:
@@ -128,6 +131,12 @@ def read_source(path: Path) -> SourceTable:
                 f"{path}: cannot read the file ({exc.strerror or exc})",
                 hint="check the path, that you may read it, and that a .gz file is complete",
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise IngestError(
+                f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start} of a "
+                "column name or value)",
+                hint="export the file as UTF-8",
+            ) from None
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
             raise IngestError(
                 f"{path.name}: cannot parse the file as {kind}: {exc}",
@@ -141,6 +150,28 @@ def read_source(path: Path) -> SourceTable:
         invalid=tuple(invalid),
         invalid_count=n_invalid,
     )
+
+
+_READ_COLUMNS = frozenset(
+    {"timestamp", "sli", "service", "status", "latency_ms", "outcome", "good", "total"}
+)
+
+
+def _distinct_columns(path: Path, table: pa.Table) -> None:
+    """Column names are distinct, and the columns read hold plain values (not nested)."""
+    names = [str(name).strip().lower() for name in table.column_names]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise IngestError(
+            f"{path.name}: column(s) {', '.join(repeated)} appear more than once",
+            hint="give every column a distinct name (names are not case-sensitive)",
+        )
+    for name, kind in zip(names, table.schema.types, strict=True):
+        if name in _READ_COLUMNS and pa.types.is_nested(kind):
+            raise IngestError(
+                f"{path.name}: column {name!r} holds nested values ({kind})",
+                hint=f"write {name} as a plain string or number in every row",
+            )
 
 
 def _open(path: Path, gz: bool) -> Any:
@@ -178,7 +209,10 @@ def _read_csv(path: Path, gz: bool) -> tuple[pa.Table, LineMap, list[InvalidRow]
     bad_texts: list[str] = []
 
     def on_invalid(row: Any) -> str:
-        bad_texts.append(str(row.text))
+        try:
+            bad_texts.append(str(row.text))
+        except UnicodeDecodeError:  # not UTF-8: the whole read fails clearly just after
+            bad_texts.append("")
         return "skip"
 
     name = path.name
@@ -333,7 +367,7 @@ def _read_jsonl_slowly(name: str, data: bytes) -> tuple[pa.Table, LineMap, list[
             continue
         try:
             value = json.loads(raw)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested past the parser
             value = exc
         if not isinstance(value, dict):
             n_invalid += 1
