@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from covenant.definitions.workspace import analyse_text, load_workspace
@@ -36,7 +36,7 @@ def test_the_seed_workspace_is_valid() -> None:
     assert workspace is not None, [str(p) for p in problems]
 
 
-@FUZZ
+@settings(FUZZ, max_examples=50)
 @given(st.data())
 def test_mutated_workspace_text(data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(sorted(FILES)))
@@ -44,7 +44,7 @@ def test_mutated_workspace_text(data: st.DataObject) -> None:
     analyse(WORKSPACE.replace(FILES[name], text))
 
 
-@FUZZ
+@settings(FUZZ, max_examples=50)
 @given(st.data())
 def test_workspace_with_tricky_values(data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(sorted(FILES)))
@@ -52,7 +52,7 @@ def test_workspace_with_tricky_values(data: st.DataObject) -> None:
     analyse(WORKSPACE.replace(FILES[name], text))
 
 
-@FUZZ
+@settings(FUZZ, max_examples=50)
 @given(
     name=st.sampled_from(sorted(FILES)),
     encoding=st.sampled_from(["utf-8", "utf-16", "latin-1", "utf-8-sig"]),
