@@ -67,3 +67,16 @@ def test_workspace_files_as_bytes(name: str, encoding: str, cut: int, junk: byte
             (Path(folder) / other).write_text(text)
         (Path(folder) / name).write_bytes(raw)
         coded(lambda: load_workspace(Path(folder)))
+
+
+def test_instants_outside_the_supported_years_are_problems_not_overflows() -> None:
+    """Found by fuzzing: a correction starting 0001-01-01 in Europe/Berlin overflowed."""
+    corrections = FILES["corrections.yaml"]
+    for start in ("0001-01-01", "9999-12-31T23:00:00", "1970-12-31"):
+        text = corrections.replace("start: 2026-01-04T02:00:00", f"start: {start}")
+        assert text != corrections
+        workspace, problems = analyse_text(WORKSPACE.replace(corrections, text), file="ws.yaml")
+        assert workspace is None
+        assert [(p.code, p.field) for p in problems if p.severity == "error"] == [
+            ("invalid-instant", "spec.start")
+        ]

@@ -96,11 +96,15 @@ def _fixed_duration(value: Any) -> str:
 def _instant_text(value: Any) -> str:
     text = str(value).strip()
     try:
-        parse_instant(text, zone="UTC")
-    except ValueError as exc:
+        moment = parse_instant(text, zone="UTC")
+    except (ValueError, OverflowError) as exc:
         raise problem(
             "invalid-instant", f"{text!r} is not a date or date-time", INSTANT_HELP
         ) from exc
+    if not 1971 <= moment.year <= 8999:  # any zone's offset stays inside datetime's range
+        raise problem(
+            "invalid-instant", f"{text!r} is outside the years 1971 to 8999", INSTANT_HELP
+        )
     return text
 
 
