@@ -214,7 +214,7 @@ def test_excluded_time_can_leave_the_denominator() -> None:
     c = AvailabilityCommitment(
         name="uptime",
         services=("storage",),
-        level=Fraction(999, 1000),
+        level=Fraction(9999, 10000),
         measurement=Measurement(source=DowntimeSource.INCIDENTS),
         eligible=EligibleTime.PERIOD_LESS_EXCLUSIONS,
         remedies=Remedies(tiers=TIERS),
@@ -276,7 +276,7 @@ def test_bad_interval_threshold_is_exact_and_inclusive_as_written() -> None:
         return AvailabilityCommitment(
             name="uptime",
             services=("storage",),
-            level=Fraction(999, 1000),
+            level=Fraction(9999, 10000),
             measurement=Measurement(
                 source=DowntimeSource.BAD_INTERVALS,
                 series="storage-requests",
@@ -312,7 +312,7 @@ def test_tier_bounds_as_written() -> None:
 
 
 def test_cap_and_minimum_payable() -> None:
-    full = CreditTier(credit=Decimal(100), below=Fraction(1))
+    full = CreditTier(credit=Decimal(100), below=Fraction(9, 10))
     c = AvailabilityCommitment(
         name="u",
         services=("storage",),
@@ -324,7 +324,7 @@ def test_cap_and_minimum_payable() -> None:
     assert capped.uncapped.amount == Decimal("1000.00")
     assert capped.amount.amount == Decimal("500.00")
     assert capped.notes == ("capped at 500.00 USD",)
-    small = CreditTier(credit=Decimal("0.5"), below=Fraction(1))
+    small = CreditTier(credit=Decimal("0.5"), below=Fraction(9, 10))
     c2 = AvailabilityCommitment(
         name="u",
         services=("storage",),
@@ -364,7 +364,7 @@ def test_interval_measurement_without_any_requests_is_no_data() -> None:
     c = AvailabilityCommitment(
         name="uptime",
         services=("storage",),
-        level=Fraction(999, 1000),
+        level=Fraction(9999, 10000),
         measurement=Measurement(
             source=DowntimeSource.BAD_INTERVALS,
             series="storage-requests",

@@ -58,7 +58,9 @@ TIERS = (
 
 
 def commitment(
-    source: DowntimeSource = DowntimeSource.INCIDENTS, tiers: tuple[CreditTier, ...] = TIERS
+    source: DowntimeSource = DowntimeSource.INCIDENTS,
+    tiers: tuple[CreditTier, ...] = TIERS,
+    level: Fraction = Fraction(999, 1000),
 ) -> AvailabilityCommitment:
     measurement = (
         Measurement(source=source)
@@ -70,7 +72,7 @@ def commitment(
     return AvailabilityCommitment(
         name="uptime",
         services=("api",),
-        level=Fraction(999, 1000),
+        level=level,
         measurement=measurement,
         remedies=Remedies(tiers=tiers),
     )
@@ -239,7 +241,7 @@ def test_expected_credit_sums_exact_probabilities_and_rounds_once() -> None:
 
 def test_crossing_respects_an_inclusive_bound() -> None:
     inclusive = (CreditTier(credit=Decimal(10), below=Fraction(999, 1000), below_inclusive=True),)
-    c = commitment(tiers=inclusive)
+    c = commitment(tiers=inclusive, level=Fraction(9995, 10000))  # ≤ 99.9 pays below 99.95
     v = version(c)
     at = NOV + timedelta(days=10)
     (crossing,) = crossings(

@@ -550,7 +550,7 @@ def test_slo_with_several_series_needs_the_objective() -> None:
     assert "'two/fast'" in problem.fix
 
 
-def test_tier_warnings_overlap_gap_and_above_level() -> None:
+def test_tier_warnings_overlap_gap_and_an_error_above_level() -> None:
     body = V1.replace(
         """            - {below: 99.9, atLeast: 99.0, credit: 10}
             - {below: 99.0, atLeast: 95.0, credit: 25}
@@ -560,12 +560,15 @@ def test_tier_warnings_overlap_gap_and_above_level() -> None:
     )
     text = "---\n".join([CUSTOMER, CALENDAR, agreement(body)])
     workspace, problems = load(text)
-    assert workspace is not None  # warnings only
+    assert workspace is None  # a tier that pays while the level is met is an error
     credits = "spec.versions[0].availability[0].credits"
     assert {(p.code, p.field, p.severity) for p in problems} == {
         ("credit-tier-overlap", f"{credits}[1]", "warning"),
-        ("credit-tier-above-level", f"{credits}[0]", "warning"),
+        ("credit-tier-above-level", f"{credits}[0]", "error"),
     }
+    (above,) = [p for p in problems if p.code == "credit-tier-above-level"]
+    assert "while the committed 99.9 % is met" in above.message
+    assert "below: 99.9" in above.fix
     text = text.replace("{below: 99.95, credit: 10}", "{below: 99.9, atLeast: 99.0, credit: 10}")
     _, problems = load(text)
     (gap,) = problems
@@ -638,8 +641,218 @@ def test_measurement_rules() -> None:
     assert {(p.code, p.field, p.severity) for p in problems} == {
         ("missing-field", f"{a}[0].measurement.slo", "error"),
         ("missing-field", f"{a}[0].measurement", "error"),
+        ("missing-field", f"{a}[0].measurement.interval", "error"),
         ("ignored-field", f"{a}[1].measurement.slo", "warning"),
     }
+
+
+def test_mean_error_rate_needs_its_interval() -> None:
+    body = V2.replace(", interval: 1m}", "}")
+    _, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(V1 + body)]))
+    (problem,) = errors(problems)
+    assert (problem.code, problem.field) == (
+        "missing-field",
+        "spec.versions[1].availability[0].measurement.interval",
+    )
+    assert "interval: 5m" in problem.fix
+
+
+TOP_DOWN = """\
+            - {atLeast: 99.0, credit: 10}
+            - {atLeast: 95.0, credit: 25}
+            - {below: 95.0, credit: 100}"""
+S3_TIERS = """\
+            - {below: 99.9, atLeast: 99.0, credit: 10}
+            - {below: 99.0, atLeast: 95.0, credit: 25}
+            - {below: 95.0, credit: 100}"""
+
+
+def test_tiers_written_top_down_by_lower_bounds_alone_are_an_error() -> None:
+    # {atLeast: 99.0} first would pay 10 % at 100 % uptime (first matching tier wins)
+    body = V1.replace(S3_TIERS, TOP_DOWN)
+    workspace, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    assert workspace is None
+    credits = "spec.versions[0].availability[0].credits"
+    # the second tier would pay at 100 % too once the first is bounded: both are named
+    assert [(p.code, p.field, p.severity) for p in errors(problems)] == [
+        ("credit-tier-above-level", f"{credits}[0]", "error"),
+        ("credit-tier-above-level", f"{credits}[1]", "error"),
+    ]
+    problem, _ = errors(problems)
+    assert problem.message == (
+        "credits[0] (≥ 99 % → 10 %) pays a credit while the committed 99.9 % is met "
+        "(at 100 % uptime)"
+    )
+    assert problem.fix == (
+        "bound the tier below the level: add below: 99.9 to it "
+        "(e.g. {below: 99.9, atLeast: 99, credit: 10})"
+    )
+
+
+def test_a_tier_paying_exactly_at_the_level_is_an_error_and_one_below_is_not() -> None:
+    at_most = V1.replace(
+        "{below: 99.9, atLeast: 99.0, credit: 10}", "{atMost: 99.9, atLeast: 99.0, credit: 10}"
+    )
+    _, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(at_most)]))
+    assert [p.code for p in errors(problems)] == ["credit-tier-above-level"]
+    assert "(at 99.9 % uptime)" in errors(problems)[0].message
+    workspace, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(V1)]))
+    assert workspace is not None and problems == []
+
+
+def test_an_agreement_with_only_tiers_commits_to_the_highest_upper_bound() -> None:
+    body = V1.replace("          level: 99.9\n", "", 1)
+    workspace, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    assert workspace is not None, problems
+    assert problems == []
+    commitment = workspace.agreements[0].availability[0]
+    assert commitment.level == Fraction(999, 1000)
+    # tiers with no upper bound (or an inclusive one at the top) cannot tell the level
+    for tiers, needle in (
+        ("            - {atLeast: 99.0, credit: 10}", "no credit tier with an upper bound"),
+        ("            - {atMost: 99.9, credit: 10}", "pays at 99.9 % (atMost)"),
+    ):
+        text = "---\n".join([CUSTOMER, CALENDAR, agreement(body.replace(S3_TIERS, tiers))])
+        _, problems = load(text)
+        (problem,) = errors(problems)
+        assert (problem.code, problem.field) == (
+            "missing-field",
+            "spec.versions[0].availability[0].level",
+        )
+        assert needle in problem.message
+
+
+@pytest.mark.parametrize(
+    ("written", "level"),
+    [
+        ('"99.99%"', Fraction(9999, 10000)),
+        ('"99.99 %"', Fraction(9999, 10000)),
+        ("99.99", Fraction(9999, 10000)),
+    ],
+)
+def test_a_level_written_with_a_percent_sign_is_read(written: str, level: Fraction) -> None:
+    body = V1.replace("level: 99.9\n", f"level: {written}\n", 1).replace(
+        S3_TIERS,
+        """\
+            - {below: 99.99, atLeast: 99.0, credit: "10%"}
+            - {below: 99.0, credit: 25 %}""",
+    )
+    workspace, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    assert workspace is not None, problems
+    commitment = workspace.agreements[0].availability[0]
+    assert commitment.level == level
+    assert [t.credit for t in commitment.remedies.tiers] == [Decimal(10), Decimal(25)]
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"), [("0.9999", "99.99"), ("0.999", "99.9"), ("0.95", "95")]
+)
+def test_a_level_written_as_a_fraction_asks_what_was_meant(written: str, meant: str) -> None:
+    body = V1.replace("level: 99.9\n", f"level: {written}\n", 1)
+    _, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    (problem,) = errors(problems)
+    assert (problem.code, problem.field) == (
+        "level-as-fraction",
+        "spec.versions[0].availability[0].level",
+    )
+    assert problem.fix.startswith(f"did you mean {meant}?")
+
+
+def test_a_percentage_that_is_not_a_number_is_refused_with_the_fix() -> None:
+    body = V1.replace("level: 99.9\n", 'level: "ninety%"\n', 1)
+    _, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    (problem,) = errors(problems)
+    assert (problem.code, problem.field) == (
+        "invalid-value",
+        "spec.versions[0].availability[0].level",
+    )
+    assert "99.9" in problem.fix
+
+
+@pytest.mark.parametrize(
+    ("currency", "fee", "ok"),
+    [
+        ("JPY", '"1200"', True),
+        ("JPY", '"1200.5"', False),
+        ("EUR", '"1200.50"', True),
+        ("EUR", '"1200.505"', False),
+        ("EUR", '"1200.500"', True),  # trailing zeros state no smaller unit
+        ("BHD", '"1200.505"', True),
+        ("BHD", '"1200.5055"', False),
+    ],
+)
+def test_a_fee_has_at_most_its_currencys_decimals(currency: str, fee: str, ok: bool) -> None:
+    body = V1.replace('"1200.00"', fee).replace("search: 300.10", "search: 300")
+    text = "---\n".join([CUSTOMER.replace("EUR", currency), CALENDAR, agreement(body)])
+    _, problems = load(text)
+    if ok:
+        assert errors(problems) == []
+        return
+    (problem,) = errors(problems)
+    assert (problem.code, problem.field) == ("money-precision", "spec.versions[0].fees.checkout")
+    assert f"more decimals than {currency} has" in problem.message
+
+
+def test_minimum_credit_and_cap_amounts_are_checked_against_the_currency_too() -> None:
+    body = V1.replace('minimumCredit: "10.00"', 'minimumCredit: {above: "0.005"}').replace(
+        'cap: {amount: "5000.00"}', 'cap: {amount: "5000.001"}'
+    )
+    _, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    a = "spec.versions[0].availability"
+    assert {(p.code, p.field) for p in errors(problems)} == {
+        ("money-precision", f"{a}[0].minimumCredit.above"),
+        ("money-precision", f"{a}[1].cap.amount"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "field"),
+    [
+        ('"1200.00"', "1e30", "money-out-of-range", "spec.versions[0].fees.checkout"),
+        ('"1200.00"', "1e400", "money-out-of-range", "spec.versions[0].fees.checkout"),
+        (
+            "claimDeadline: {periodsAfter: 2}",
+            "claimDeadline: {periodsAfter: 999999999}",
+            "claim-deadline-out-of-range",
+            "spec.versions[0].availability[0].claimDeadline.periodsAfter",
+        ),
+        (
+            "claimDeadline: {daysAfterPeriod: 30}",
+            "claimDeadline: {daysAfterPeriod: 999999999}",
+            "claim-deadline-out-of-range",
+            "spec.versions[0].availability[1].claimDeadline.daysAfterPeriod",
+        ),
+    ],
+)
+def test_huge_money_and_deadlines_are_bounded_at_validation(
+    old: str, new: str, code: str, field: str
+) -> None:
+    body = V1.replace(old, new)
+    _, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    (problem,) = errors(problems)
+    assert (problem.code, problem.field) == (code, field)
+    assert problem.fix
+
+
+def test_minimum_credit_is_written_as_at_least_or_above() -> None:
+    body = V1.replace('minimumCredit: "10.00"', 'minimumCredit: {above: "1.00"}')
+    workspace, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    assert workspace is not None, problems
+    remedies = workspace.agreements[0].availability[0].remedies
+    assert (remedies.minimum_credit, remedies.minimum_inclusive) == (Decimal("1.00"), False)
+    for written, code in (
+        ('{above: "1.00", atLeast: "1.00"}', "conflicting-fields"),
+        ("{}", "missing-field"),
+    ):
+        text = "---\n".join(
+            [
+                CUSTOMER,
+                CALENDAR,
+                agreement(V1.replace('minimumCredit: "10.00"', f"minimumCredit: {written}")),
+            ]
+        )
+        _, problems = load(text)
+        assert [p.code for p in errors(problems)] == [code]
 
 
 def test_a_float_looking_fee_stays_exact() -> None:

@@ -99,6 +99,26 @@ def version_spans(
     return sorted(out, key=lambda item: (item[0].agreement, item[1]))
 
 
+_ZERO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE_DECIMALS = "BHD IQD JOD KWD LYD OMR TND"
+MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(_ZERO_DECIMALS.split(" "), 0),
+    **dict.fromkeys(_THREE_DECIMALS.split(" "), 3),
+    "CLF": 4,
+    "UYW": 4,
+}
+"""ISO 4217 minor units (decimals) of the currencies that do not have 2; every other code has 2."""
+
+MAX_AMOUNT = Decimal(10) ** 12
+"""The largest amount an agreement may state (a fee, cap, minimum or penalty): below 10^12,
+so every credit computed from it is exact in ``Decimal``'s default 28 digits."""
+
+
+def minor_units(currency: str) -> int:
+    """How many decimals an amount in ``currency`` has (ISO 4217; 2 unless listed)."""
+    return MINOR_UNITS.get(currency, 2)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Money:
     amount: Decimal
@@ -149,6 +169,18 @@ class CreditTier:
             level < self.at_least or (level == self.at_least and not self.at_least_inclusive)
         )
 
+    def pays_when_met(self, level: Fraction) -> bool:
+        """True when the tier contains some level in ``[level, 1]``: it would pay a credit
+        while the committed ``level`` is met (exact, on the bounds as written)."""
+        high, high_inclusive = Fraction(1), True
+        if self.below is not None:
+            high, high_inclusive = self.below, self.below_inclusive
+        low, low_inclusive = level, True
+        if self.at_least is not None and self.at_least >= level:
+            low = self.at_least
+            low_inclusive = self.at_least_inclusive
+        return low < high or (low == high and low_inclusive and high_inclusive)
+
     def __str__(self) -> str:
         parts = []
         if self.below is not None:
@@ -159,8 +191,10 @@ class CreditTier:
 
 
 def _pct(value: Fraction) -> str:
-    text = f"{Decimal(value.numerator) / Decimal(value.denominator) * 100:f}".rstrip("0")
-    return text.rstrip(".") + " %"
+    text = f"{Decimal(value.numerator) / Decimal(value.denominator) * 100:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + " %"
 
 
 class DowntimeSource(StrEnum):
@@ -240,6 +274,7 @@ class Remedies:
     cap_percent: Decimal | None = None  # of the period's fee
     cap_amount: Decimal | None = None
     minimum_credit: Decimal | None = None  # credits below this amount are not paid
+    minimum_inclusive: bool = True  # True: paid when ≥ the minimum; False: only when >
     claim: ClaimDeadline | None = None
 
 
@@ -260,6 +295,13 @@ class AvailabilityCommitment:
                 f"{self.name}: level {self.level} is outside (0, 1)",
                 hint="write a percentage such as 99.9",
             )
+        for k, tier in enumerate(self.remedies.tiers):
+            if tier.pays_when_met(self.level):
+                raise InputError(
+                    f"{self.name}: credit tier {k} ({tier}) pays while the committed level "
+                    f"{_pct(self.level)} is met",
+                    hint=f"bound the tier below the level (below: {_pct(self.level)[:-2]})",
+                )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -31,6 +31,7 @@ from covenant.core.agreements import (
     Money,
     PeriodUnit,
     Remedies,
+    minor_units,
     period_fee,
 )
 from covenant.core.model import CalendarUnit, CalendarWindow
@@ -40,6 +41,11 @@ from covenant.core.windows import calendar_period, wall_to_utc
 from covenant.errors import InputError
 
 CENT = Decimal("0.01")
+
+
+def quantum(currency: str) -> Decimal:
+    """The smallest amount of ``currency``: 0.01 EUR, 1 JPY, 0.001 BHD (ISO 4217)."""
+    return Decimal(1).scaleb(-minor_units(currency))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,31 +134,35 @@ def credit_for(
     ``share`` is the part of the period the version was in force: its fee is pro rata.
     """
     remedies = commitment.remedies
+    unit = quantum(version.currency)
     fee = period_fee(version, commitment.services, share)
     tier = next((t for t in remedies.tiers if t.contains(level)), None)
     percent = tier.credit if tier else Decimal(0)
-    uncapped = (fee * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    uncapped = (fee * percent / 100).quantize(unit, rounding=ROUND_HALF_UP)
     amount = uncapped
     notes = []
     caps = []
     if remedies.cap_percent is not None:
-        caps.append((fee * remedies.cap_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP))
+        caps.append((fee * remedies.cap_percent / 100).quantize(unit, rounding=ROUND_HALF_UP))
     if remedies.cap_amount is not None:
         caps.append(remedies.cap_amount)
     if caps and amount > min(caps):
         amount = min(caps)
         notes.append(f"capped at {amount} {version.currency}")
-    if remedies.minimum_credit is not None and Decimal(0) < amount < remedies.minimum_credit:
-        notes.append(
-            f"{amount} {version.currency} is below the minimum payable credit "
-            f"of {remedies.minimum_credit} {version.currency}"
-        )
-        amount = Decimal("0.00")
+    minimum = remedies.minimum_credit
+    if (
+        minimum is not None
+        and Decimal(0) < amount
+        and (amount < minimum or (amount == minimum and not remedies.minimum_inclusive))
+    ):
+        rule = "below the minimum payable credit of" if amount < minimum else "not more than"
+        notes.append(f"{amount} {version.currency} is {rule} {minimum} {version.currency}")
+        amount = Decimal(0).quantize(unit)
     currency = version.currency
     return CreditResult(
         tier=tier,
         percent=percent,
-        fee=Money(amount=fee.quantize(CENT, rounding=ROUND_HALF_UP), currency=currency),
+        fee=Money(amount=fee.quantize(unit, rounding=ROUND_HALF_UP), currency=currency),
         uncapped=Money(amount=uncapped, currency=currency),
         amount=Money(amount=amount, currency=currency),
         notes=tuple(notes),

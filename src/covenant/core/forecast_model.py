@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from covenant.core import intervals
 from covenant.core.agreements import AgreementVersion, AvailabilityCommitment, CreditTier, Money
-from covenant.core.availability import CENT, credit_for
+from covenant.core.availability import credit_for, quantum
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError
@@ -400,7 +400,7 @@ def tier_chances(
         -1 if tail_credit.tier is None else commitment.remedies.tiers.index(tail_credit.tier)
     )
     chances[tail_index] += remaining.tail
-    zero = Money(amount=Decimal("0.00"), currency=version.currency)
+    zero = Money(amount=Decimal(0).quantize(quantum(version.currency)), currency=version.currency)
     out = [TierChance(tier=None, percent=Decimal(0), probability=_prob(chances[-1]), credit=zero)]
     for i, tier in enumerate(commitment.remedies.tiers):
         hits = np.flatnonzero(tier_of == i)
@@ -436,8 +436,10 @@ def _inside(tier: CreditTier) -> Fraction:
 
 def expected_credit(chances: Sequence[TierChance], currency: str) -> Money:
     """Σ P(tier) × credit(tier), summed exactly in ``Decimal`` (each float probability converted
-    exactly, not through its repr) and rounded to cents once, at the end."""
+    exactly, not through its repr) and rounded to the currency's minor unit once, at the end."""
     with localcontext() as ctx:
         ctx.prec = 200  # enough for every product and sum to be exact
         total = sum((Decimal(c.probability) * c.credit.amount for c in chances), start=Decimal(0))
-        return Money(amount=total.quantize(CENT, rounding=ROUND_HALF_UP), currency=currency)
+        return Money(
+            amount=total.quantize(quantum(currency), rounding=ROUND_HALF_UP), currency=currency
+        )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from fractions import Fraction
 
 from covenant.core.agreements import CreditTier
@@ -27,6 +28,7 @@ from covenant.definitions.agreements import (
     AgreementDocument,
     AmountSpec,
     AvailabilitySpec,
+    MinimumCreditSpec,
     TierSpec,
     VersionSpec,
     parse_instant,
@@ -222,7 +224,36 @@ def _availability(
         )
         for key in ignored
     )
-    problems += _tiers(doc, item, here)
+    if m.source in INTERVAL_SOURCES and m.interval is None:
+        problems.append(
+            at(
+                doc,
+                (*where, "interval"),
+                code="missing-field",
+                message=f"{m.source} needs the length of its measurement interval",
+                fix="add interval: 5m (Amazon S3 and Google Cloud measure five-minute "
+                "intervals) or the interval the contract names",
+            )
+        )
+    level, found = committed_level(doc, item, here)
+    problems += found
+    if level is not None:
+        problems += _tiers(doc, item, here, level)
+    if isinstance(item.minimum_credit, MinimumCreditSpec):
+        minimum = item.minimum_credit
+        if minimum.at_least is not None and minimum.above is not None:
+            problems.append(_conflict(doc, (*here, "minimumCredit", "above"), "atLeast", "above"))
+        elif minimum.at_least is None and minimum.above is None:
+            problems.append(
+                at(
+                    doc,
+                    (*here, "minimumCredit"),
+                    code="missing-field",
+                    message="minimumCredit needs an amount",
+                    fix='write {atLeast: "10.00"} (paid from 10.00) or {above: "1.00"} '
+                    "(paid only when more than 1.00)",
+                )
+            )
     if item.cap is not None:
         problems += _amount(doc, item.cap, (*here, "cap"))
     claim = item.claim_deadline
@@ -300,7 +331,49 @@ def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
-def _tiers(doc: SourceDocument, item: AvailabilitySpec, here: PathKey) -> list[Problem]:
+def committed_level(
+    doc: SourceDocument, item: AvailabilitySpec, here: PathKey
+) -> tuple[Fraction | None, list[Problem]]:
+    """The committed level as a ratio: ``level`` as written, else the highest upper bound
+    (``below``) of the credit tiers — the level from which no tier pays."""
+    if item.level is not None:
+        return Fraction(item.level) / 100, []
+    uppers: list[tuple[Decimal, bool]] = []  # (bound, inclusive)
+    for spec in item.credits:
+        if spec.below is not None:
+            uppers.append((spec.below, False))
+        elif spec.at_most is not None:
+            uppers.append((spec.at_most, True))
+    if not uppers:
+        return None, [
+            at(
+                doc,
+                (*here, "level"),
+                code="missing-field",
+                message="the commitment has no level and no credit tier with an upper bound "
+                "to take it from",
+                fix="add level: 99.9 (the committed uptime, in percent)",
+            )
+        ]
+    highest = max(bound for bound, _ in uppers)
+    if any(bound == highest and inclusive for bound, inclusive in uppers):
+        return None, [
+            at(
+                doc,
+                (*here, "level"),
+                code="missing-field",
+                message=f"the highest tier pays at {highest} % (atMost), so the committed "
+                "level cannot be taken from it",
+                fix=f"add level: the committed uptime (a tier atMost: {highest} pays at "
+                f"{highest} %, so the commitment is more than {highest} %)",
+            )
+        ]
+    return Fraction(highest) / 100, []
+
+
+def _tiers(
+    doc: SourceDocument, item: AvailabilitySpec, here: PathKey, level: Fraction
+) -> list[Problem]:
     problems: list[Problem] = []
     tiers: list[tuple[int, CreditTier]] = []
     for k, spec in enumerate(item.credits):
@@ -310,7 +383,7 @@ def _tiers(doc: SourceDocument, item: AvailabilitySpec, here: PathKey) -> list[P
             tiers.append((k, tier))
     if problems or not tiers:
         return problems
-    return coverage_problems(doc, (*here, "credits"), tiers, Fraction(item.level) / 100)
+    return coverage_problems(doc, (*here, "credits"), tiers, level)
 
 
 def coverage_problems(
@@ -331,15 +404,13 @@ def coverage_problems(
     problems: list[Problem] = []
     overlap: set[tuple[int, int]] = set()
     gaps: list[Fraction] = []
-    above: set[int] = set()
+    above = {k for k, t in tiers if t.pays_when_met(level)}
     for point in sorted(points):
         inside = [k for k, t in tiers if t.contains(point)]
         for other in inside[1:]:
             overlap.add((inside[0], other))
         if point < level and not inside:
             gaps.append(point)
-        if point >= level:
-            above.update(inside)
     for first, second in sorted(overlap):
         problems.append(
             at(
@@ -365,18 +436,40 @@ def coverage_problems(
                 severity=WARNING,
             )
         )
+    tier_of = dict(tiers)
     problems.extend(
         at(
             doc,
             (*here, k),
             code="credit-tier-above-level",
-            message=f"credits[{k}] pays a credit at or above the committed {_pct(level)}",
-            fix="bound the tier below the level (below: <level>)",
-            severity=WARNING,
+            message=f"credits[{k}] ({tier_of[k]}) pays a credit while the committed "
+            f"{_pct(level)} is met" + _at_level(_paying_level(tier_of[k], level)),
+            fix=f"bound the tier below the level: add below: {_pct(level)[:-2]} to it "
+            f"(e.g. {_suggest(tier_of[k], level)})",
         )
         for k in sorted(above)
     )
     return problems
+
+
+def _paying_level(tier: CreditTier, level: Fraction) -> Fraction | None:
+    """The highest level at or above ``level`` at which ``tier`` pays (None: only levels
+    just under an exclusive bound)."""
+    points = [Fraction(1), level, *(b for b in (tier.below, tier.at_least) if b is not None)]
+    paying = [p for p in points if p >= level and tier.contains(p)]
+    return max(paying, default=None)
+
+
+def _at_level(value: Fraction | None) -> str:
+    return "" if value is None else f" (at {_pct(value)} uptime)"
+
+
+def _suggest(tier: CreditTier, level: Fraction) -> str:
+    parts = [f"below: {_pct(level)[:-2]}"]
+    if tier.at_least is not None and tier.at_least < level:
+        key = "atLeast" if tier.at_least_inclusive else "above"
+        parts.append(f"{key}: {_pct(tier.at_least)[:-2]}")
+    return "{" + ", ".join(parts) + f", credit: {tier.credit}}}"
 
 
 def _pct(value: Fraction) -> str:

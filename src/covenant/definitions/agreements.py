@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from covenant.core.agreements import MAX_AMOUNT
 from covenant.definitions.calendars import CalendarDocument
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.fields import Spec, TimeZoneText, problem
@@ -43,6 +44,35 @@ def _exact(value: Any) -> Any:
         return Decimal(repr(value))
     if isinstance(value, str):
         return value.strip()
+    return value
+
+
+def _percent_text(value: Any) -> Any:
+    """A percentage as a number, or as text with or without a trailing ``%`` (``"99.99%"``)."""
+    value = _exact(value)
+    if isinstance(value, str) and value.endswith("%"):
+        number = value[:-1].strip()
+        try:
+            Decimal(number)
+        except ArithmeticError as exc:
+            raise problem(
+                "invalid-value",
+                f"{value!r} is not a percentage",
+                'write a number, e.g. 99.9 or "99.9%"',
+            ) from exc
+        return number
+    return value
+
+
+def _not_a_fraction(value: Decimal) -> Decimal:
+    """A level below 1 % is a ratio written where a percentage belongs (0.9999 for 99.99)."""
+    if value < 1:
+        meant = (value * 100).normalize()
+        raise problem(
+            "level-as-fraction",
+            f"level {value} reads as {value} %, which no agreement commits to",
+            f"did you mean {meant:f}? write the level as a percentage (level: {meant:f})",
+        )
     return value
 
 
@@ -71,7 +101,29 @@ def _money(value: Decimal) -> Decimal:
             f"amount {value} is not a non-negative amount",
             'write the amount as text with its decimals, e.g. "1200.00"',
         )
+    if value >= MAX_AMOUNT:
+        raise problem(
+            "money-out-of-range",
+            f"amount {value} is not below {MAX_AMOUNT:,f}",
+            "write the real amount (at most 999999999999.99); an agreement's money is a "
+            "fee, a cap, a minimum or a penalty per period",
+        )
     return value
+
+
+def _bounded_count(high: int, what: str) -> Any:
+    def check(value: int) -> int:
+        if value > high:
+            raise problem(
+                "claim-deadline-out-of-range",
+                f"{what} {value} is more than {high}",
+                f"write the contract's deadline (at most {high}), e.g. {what}: 2"
+                if what == "periodsAfter"
+                else f"write the contract's deadline (at most {high}), e.g. {what}: 30",
+            )
+        return value
+
+    return check
 
 
 def _currency(value: str) -> str:
@@ -122,19 +174,20 @@ def parse_instant(text: str, *, zone: str) -> datetime:
 
 Percent = Annotated[
     Decimal,
-    BeforeValidator(_exact),
+    BeforeValidator(_percent_text),
     AfterValidator(
         _between(Decimal(0), Decimal(100), open_low=False, open_high=False, what="percentage")
     ),
 ]
 Level = Annotated[
     Decimal,
-    BeforeValidator(_exact),
+    BeforeValidator(_percent_text),
     AfterValidator(_between(Decimal(0), Decimal(100), open_low=True, open_high=True, what="level")),
+    AfterValidator(_not_a_fraction),
 ]
 PositivePercent = Annotated[
     Decimal,
-    BeforeValidator(_exact),
+    BeforeValidator(_percent_text),
     AfterValidator(
         _between(Decimal(0), Decimal(100), open_low=True, open_high=False, what="percentage")
     ),
@@ -226,21 +279,37 @@ class AmountSpec(Spec):
     amount: Money | None = None
 
 
+MAX_PERIODS_AFTER = 120
+MAX_DAYS_AFTER = 3660
+
+
 class ClaimDeadlineSpec(Spec):
-    periods_after: int | None = Field(default=None, ge=0)
-    days_after_period: int | None = Field(default=None, ge=0)
+    periods_after: (
+        Annotated[int, AfterValidator(_bounded_count(MAX_PERIODS_AFTER, "periodsAfter"))] | None
+    ) = Field(default=None, ge=0)
+    days_after_period: (
+        Annotated[int, AfterValidator(_bounded_count(MAX_DAYS_AFTER, "daysAfterPeriod"))] | None
+    ) = Field(default=None, ge=0)
+
+
+class MinimumCreditSpec(Spec):
+    """``{atLeast: "1.00"}``: paid when the credit is at least 1.00; ``{above: "1.00"}``: only
+    when it is more than 1.00 ("only if more than $1")."""
+
+    at_least: Money | None = None
+    above: Money | None = None
 
 
 class AvailabilitySpec(Spec):
     name: str = Field(min_length=1)
     services: list[str] = Field(min_length=1)
-    level: Level
+    level: Level | None = None  # absent: the highest upper bound of the credit tiers
     measurement: MeasurementSpec
     exclusions: ExclusionsSpec = Field(default_factory=ExclusionsSpec)
     eligible: Literal["period", "period-less-exclusions"] = "period"
     credits: list[TierSpec] = Field(default_factory=list)
     cap: AmountSpec | None = None
-    minimum_credit: Money | None = None
+    minimum_credit: Money | MinimumCreditSpec | None = None
     claim_deadline: ClaimDeadlineSpec | None = None
     backed_by: list[str] = Field(default_factory=list)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from fractions import Fraction
 
 from covenant.core.agreements import (
@@ -30,14 +31,16 @@ from covenant.core.agreements import (
     SupportCommitment,
     SupportTarget,
     VersionStatus,
+    minor_units,
 )
 from covenant.core.model import Objective
-from covenant.definitions.agreement_checks import check_agreement, tier_of
+from covenant.definitions.agreement_checks import check_agreement, committed_level, tier_of
 from covenant.definitions.agreements import (
     AgreementDocument,
     AvailabilitySpec,
     CustomerDocument,
     MaintenanceDocument,
+    MinimumCreditSpec,
     PartySpec,
     SupportSpec,
     VersionSpec,
@@ -209,6 +212,9 @@ def _agreement(
     built: list[tuple[PathKey, AgreementVersion]] = []
     for i, version in enumerate(spec.versions):
         here: PathKey = ("spec", "versions", i)
+        currency = version.currency or (customer.currency if customer else "")
+        if currency:
+            ctx.problems += _precision(doc, version, here, currency)
         result = _version(doc, model=model, spec=version, here=here, customer=customer, ctx=ctx)
         if result is not None:
             built.append((here, result))
@@ -261,6 +267,54 @@ def _version(
         return None  # reported by check_agreement (dates, numbering)
 
 
+def _amounts(version: VersionSpec, here: PathKey) -> list[tuple[PathKey, Decimal]]:
+    """Every amount of money a version states, with where it is written."""
+    out: list[tuple[PathKey, Decimal]] = [
+        ((*here, "fees", service), fee) for service, fee in version.fees.items()
+    ]
+    for j, item in enumerate(version.availability):
+        path: PathKey = (*here, "availability", j)
+        if item.cap is not None and item.cap.amount is not None:
+            out.append(((*path, "cap", "amount"), item.cap.amount))
+        minimum = item.minimum_credit
+        if isinstance(minimum, MinimumCreditSpec):
+            out += [
+                ((*path, "minimumCredit", key), value)
+                for key, value in (("atLeast", minimum.at_least), ("above", minimum.above))
+                if value is not None
+            ]
+        elif minimum is not None:
+            out.append(((*path, "minimumCredit"), minimum))
+    for j, support in enumerate(version.support):
+        if support.penalty is not None and support.penalty.amount is not None:
+            out.append(((*here, "support", j, "penalty", "amount"), support.penalty.amount))
+    return out
+
+
+def _precision(
+    doc: SourceDocument, version: VersionSpec, here: PathKey, currency: str
+) -> list[Problem]:
+    """Amounts with more decimals than ``currency`` has (ISO 4217 minor units)."""
+    digits = minor_units(currency)
+    problems = []
+    for path, amount in _amounts(version, here):
+        exponent = amount.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > digits:
+            rounded = amount.quantize(Decimal(1).scaleb(-digits))
+            unit = "no decimals" if digits == 0 else f"{digits} decimal(s)"
+            problems.append(
+                at(
+                    doc,
+                    path,
+                    code="money-precision",
+                    message=f"{amount} {currency} has more decimals than {currency} has "
+                    f"({unit}, ISO 4217)",
+                    fix=f'write the amount in whole {currency} minor units, e.g. "{rounded}"',
+                )
+            )
+    return problems
+
+
 def _party(spec: PartySpec, zone: str) -> Party:
     signed = parse_instant(spec.signed_at, zone=zone) if spec.signed_at else None
     return Party(name=spec.name, role=spec.role, signed_at=signed)
@@ -307,17 +361,24 @@ def _availability(
         tier, _ = tier_of(doc, tier_spec, (*here, "credits", k))  # problems: check_agreement
         if tier is not None:
             tiers.append(tier)
-    if not ctx.build:
+    level, _ = committed_level(doc, spec, here)  # problems: check_agreement
+    if not ctx.build or level is None:
         return None
     rate = m.error_rate_at_least if m.error_rate_at_least is not None else m.error_rate_above
     notice = spec.exclusions.maintenance_notice
     claim = spec.claim_deadline
     cap = spec.cap
+    minimum = spec.minimum_credit
+    if isinstance(minimum, MinimumCreditSpec):
+        minimum_amount = minimum.above if minimum.above is not None else minimum.at_least
+        minimum_inclusive = minimum.above is None
+    else:
+        minimum_amount, minimum_inclusive = minimum, True
     try:
         return AvailabilityCommitment(
             name=spec.name,
             services=tuple(spec.services),
-            level=Fraction(spec.level) / 100,
+            level=level,
             measurement=Measurement(
                 source=DowntimeSource(m.source),
                 series=series,
@@ -336,7 +397,8 @@ def _availability(
                 tiers=tuple(tiers),
                 cap_percent=cap.percent if cap else None,
                 cap_amount=cap.amount if cap else None,
-                minimum_credit=spec.minimum_credit,
+                minimum_credit=minimum_amount,
+                minimum_inclusive=minimum_inclusive,
                 claim=None
                 if claim is None
                 else ClaimDeadline(rule=ClaimRule.PERIODS_AFTER, count=claim.periods_after)
