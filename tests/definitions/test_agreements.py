@@ -697,7 +697,8 @@ def test_a_tier_paying_exactly_at_the_level_is_an_error_and_one_below_is_not() -
     assert [p.code for p in errors(problems)] == ["credit-tier-above-level"]
     assert "(at 99.9 % uptime)" in errors(problems)[0].message
     workspace, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(V1)]))
-    assert workspace is not None and problems == []
+    assert workspace is not None
+    assert problems == []
 
 
 def test_an_agreement_with_only_tiers_commits_to_the_highest_upper_bound() -> None:

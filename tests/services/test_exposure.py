@@ -201,7 +201,11 @@ def test_an_empty_store_gives_incident_commitments_no_made_up_history(tmp_path: 
     i = only(found, "initech")
     assert i.history_periods == 0  # not six clean months
     assert any(n.startswith("no history on record") for n in i.notes)
-    assert any("fewer than 3" in n for n in i.notes)  # the wide prior
+    # nor a clean month so far: no incident record covers it, so there is no level to project
+    assert i.level_so_far is None
+    assert i.expected_credit is None
+    assert i.no_forecast is not None
+    assert "no incident on storefront is on record" in i.no_forecast
 
 
 def test_stale_data_is_not_counted_as_up_time(shop: Path, result: Exposure) -> None:

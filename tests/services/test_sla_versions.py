@@ -42,7 +42,7 @@ spec:
         - name: uptime
           services: [checkout]
           level: 99.9
-          measurement: {source: incidents}
+          measurement: {source: incidents, recordsFrom: 2026-01-01}
           credits:
             - {below: 99.9, atLeast: 99.0, credit: 10}
             - {below: 99.0, credit: 30}
@@ -62,7 +62,7 @@ SIGNATURES
         - name: uptime
           services: [checkout]
           level: 99.9
-          measurement: {source: incidents}
+          measurement: {source: incidents, recordsFrom: 2026-01-01}
           credits:
             - {below: 99.9, atLeast: 99.0, credit: 10}
             - {below: 99.0, credit: 30}

@@ -221,6 +221,7 @@ class Measurement:
     threshold: Fraction | None = None
     threshold_inclusive: bool = True
     severities: frozenset[str] = frozenset()
+    records_from: datetime | None = None  # INCIDENTS: the incident records are complete since
 
     def __post_init__(self) -> None:
         if self.source is not DowntimeSource.INCIDENTS and not self.series:

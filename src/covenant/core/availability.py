@@ -94,6 +94,20 @@ class AvailabilityResult:
     down: tuple[Evidence, ...]
     exclusions: tuple[Evidence, ...]
     not_excluded: tuple[Evidence, ...]  # e.g. maintenance announced too late
+    uncovered: tuple[Evidence, ...] = ()  # eligible time the stored records do not cover
+
+    @property
+    def uncovered_s(self) -> int:
+        return sum(e.seconds for e in self.uncovered)
+
+    @property
+    def coverage(self) -> str:
+        """``full``, ``partial`` or ``none``: how much of the eligible time (up to ``at``) the
+        stored records cover. Uncovered time is left out of the level, never counted as up."""
+        if not self.uncovered:
+            return "full"
+        span = int((self.eligible_end - self.eligible_start).total_seconds())
+        return "none" if self.uncovered_s >= span else "partial"
 
 
 def period_window(version: AgreementVersion) -> CalendarWindow:
@@ -187,6 +201,8 @@ def availability(
     maintenance: Sequence[MaintenanceWindow] = (),
     data: BucketMatrix | None = None,
     in_force: tuple[datetime, datetime] | None = None,
+    covered: tuple[datetime, datetime] | None = None,
+    uncovered_reason: str = "no records stored for this time",
 ) -> AvailabilityResult:
     """Evaluate ``commitment`` of ``version`` for the period starting at ``period_start``.
 
@@ -195,6 +211,11 @@ def availability(
     ``core.agreements.version_spans``); by default its effective dates decide. The fee, and so
     the credit, is pro rata that part. ``data`` must hold the commitment's series over the
     period for interval-based sources.
+
+    ``covered`` is the span the stored records cover (None: the caller vouches for the whole
+    eligible time). Eligible time outside it is *uncovered*: listed with ``uncovered_reason``,
+    left out of the level (never counted as up time), and with nothing covered at all the
+    level is no data.
     """
     at = require_utc(at)
     start_dt, end_dt = period_containing(version, require_utc(period_start))
@@ -207,6 +228,15 @@ def availability(
     share = Fraction(span_s, to_epoch(end_dt) - to_epoch(start_dt))
     lo = to_epoch(span_lo)
     hi = max(min(to_epoch(span_hi), to_epoch(at)), lo)
+    uncovered: list[intervals.Span] = []
+    if covered is not None:
+        c_lo = min(max(lo, to_epoch(require_utc(covered[0]))), hi)
+        c_hi = max(min(hi, to_epoch(require_utc(covered[1]))), c_lo)
+        uncovered = intervals.subtract([(lo, hi)], [(c_lo, c_hi)]) if hi > lo else []
+        first_lo, first_hi = lo, hi
+        lo, hi = c_lo, c_hi
+    else:
+        first_lo, first_hi = lo, hi
     m = commitment.measurement
     customer = version.customer
 
@@ -268,7 +298,9 @@ def availability(
         intervals.clip(((s, e) for s, e, _ in down), lo, hi), excluded_spans
     )
     downtime_s = intervals.total(down_spans)
-    if eligible_s == 0:
+    if uncovered and hi == lo:
+        level, no_data = None, f"no data: the stored records cover none of it ({uncovered_reason})"
+    elif eligible_s == 0:
         level, no_data = None, "no eligible time in the period (the version was not in force)"
     elif no_data:
         level = None
@@ -286,8 +318,8 @@ def availability(
         level_committed=commitment.level,
         period_start=start_dt,
         period_end=end_dt,
-        eligible_start=from_epoch(lo),
-        eligible_end=from_epoch(hi),
+        eligible_start=from_epoch(first_lo),
+        eligible_end=from_epoch(first_hi),
         complete=complete,
         eligible_s=eligible_s,
         downtime_s=downtime_s,
@@ -302,6 +334,10 @@ def availability(
         not_excluded=tuple(
             Evidence(start=from_epoch(s), end=from_epoch(e), reason=r)
             for s, e, r in sorted(not_excluded)
+        ),
+        uncovered=tuple(
+            Evidence(start=from_epoch(s), end=from_epoch(e), reason=uncovered_reason)
+            for s, e in uncovered
         ),
     )
 

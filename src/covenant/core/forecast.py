@@ -28,7 +28,7 @@ from covenant.core.agreements import (
     DowntimeSource,
     Money,
 )
-from covenant.core.availability import AvailabilityResult, credit_for
+from covenant.core.availability import AvailabilityResult, credit_for, span_text
 from covenant.core.forecast_model import (
     INCIDENT_UNIT_S,
     MIN_HISTORY,
@@ -277,12 +277,19 @@ def commitment_exposure(
     span_lo, span_hi = max(start, in_force[0]), min(end, in_force[1])
     share = Fraction(max(0, to_epoch(span_hi) - to_epoch(span_lo)), to_epoch(end) - to_epoch(start))
     future_s = max(0, to_epoch(span_hi) - max(to_epoch(at), to_epoch(so_far.eligible_end)))
-    e_t = so_far.eligible_s + future_s
+    gap_s = so_far.uncovered_s  # time so far the stored records do not cover: unknown
+    e_t = so_far.eligible_s + gap_s + future_s
     d0 = so_far.downtime_s
     seen = so_far if known is None else known
     elapsed_s = min(seen.eligible_s, so_far.eligible_s)
-    remaining_s = future_s + so_far.eligible_s - elapsed_s  # the unknown gap is still at risk
+    # the unknown time (a stale tail, uncovered spans) is still at risk, never up time
+    remaining_s = future_s + so_far.eligible_s - elapsed_s + gap_s
     notes = tuple(notes)
+    if gap_s and so_far.level is not None:
+        notes += (
+            f"partial coverage: the stored records do not cover {span_text(gap_s)} of the "
+            "period so far; the forecast counts that time as at risk, not as up time",
+        )
     if known is not None:
         notes += (
             f"data ends at {_iso(known.eligible_end)}; the forecast does not count the gap as "
@@ -349,6 +356,15 @@ def commitment_exposure(
         share=share,
     )
     mean_rem = round(remaining.mean_s)
+    projected = level_after(e_t, Fraction(d0 + mean_rem))
+    # The band is the 5th–95th percentile range of the end-of-period level, widened to the
+    # projection (the mean) when a rare long episode pulls the mean outside it.
+    band_low = min(projected, level_after(e_t, Fraction(d0 + remaining.quantile_s(BAND[1]))))
+    band_high = max(projected, level_after(e_t, Fraction(d0 + remaining.quantile_s(BAND[0]))))
+    model_notes = tuple(
+        n.replace(", so the band is wide", "") if band_low == band_high else n
+        for n in remaining.notes
+    )
     worst_rate = max(
         [Fraction(p.downtime_s, p.eligible_s) for p in history]
         + ([Fraction(d0, elapsed_s)] if elapsed_s else [])
@@ -381,9 +397,9 @@ def commitment_exposure(
         owed_now=owed.amount,
         owed_now_percent=owed.percent,
         projected_downtime_s=d0 + mean_rem,
-        projected_level=level_after(e_t, Fraction(d0 + mean_rem)),
-        band_low=level_after(e_t, Fraction(d0 + remaining.quantile_s(BAND[1]))),
-        band_high=level_after(e_t, Fraction(d0 + remaining.quantile_s(BAND[0]))),
+        projected_level=projected,
+        band_low=band_low,
+        band_high=band_high,
         tiers=chances,
         expected_credit=mean,
         worst_case_credit=worst.amount,
@@ -402,7 +418,7 @@ def commitment_exposure(
             share=share,
         ),
         credibility=remaining.rate.credibility,
-        notes=notes + remaining.notes,
+        notes=notes + model_notes,
     )
 
 

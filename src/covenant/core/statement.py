@@ -29,13 +29,19 @@ class Statement:
 
     @property
     def complete(self) -> bool:
-        """Final: the period is over and no support timer of its tickets is still running."""
+        """Final: the period is over, the stored records cover all of it, and no support timer
+        of its tickets is still running."""
         running = any(t.stopped is None for s in self.support for t in s.timers)
         return (
-            all(a.complete for a in self.availability)
+            all(a.complete and not a.uncovered for a in self.availability)
             and self.generated_at >= self.period_end
             and not running
         )
+
+    @property
+    def partial(self) -> bool:
+        """Some commitment's eligible time is not covered by the stored records."""
+        return any(a.uncovered for a in self.availability)
 
 
 def totals(amounts: Sequence[Money]) -> tuple[Money, ...]:

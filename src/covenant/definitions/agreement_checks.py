@@ -211,8 +211,9 @@ def _availability(
     ignored = [*rates] if m.source != "bad-intervals" else []
     if m.source == "incidents":
         ignored += [k for k, v in (("interval", m.interval), ("slo", m.slo)) if v is not None]
-    elif m.severities:
-        ignored.append("severities")
+    else:
+        ignored += ["severities"] if m.severities else []
+        ignored += ["recordsFrom"] if m.records_from is not None else []
     problems.extend(
         at(
             doc,

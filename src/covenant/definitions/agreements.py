@@ -254,6 +254,7 @@ class MeasurementSpec(Spec):
     error_rate_at_least: PositivePercent | None = None
     error_rate_above: Percent | None = None
     severities: list[str] = Field(default_factory=list)
+    records_from: InstantText | None = None  # incidents: the records are complete from here
 
 
 class ExclusionsSpec(Spec):

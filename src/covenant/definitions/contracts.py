@@ -234,7 +234,7 @@ def _version(
 ) -> AgreementVersion | None:
     zone = spec.period.time_zone
     availability = [
-        _availability(doc, item, (*here, "availability", j), ctx)
+        _availability(doc, item, (*here, "availability", j), ctx, zone)
         for j, item in enumerate(spec.availability)
     ]
     support = [
@@ -349,7 +349,7 @@ def _series(doc: SourceDocument, ref: str, path: PathKey, ctx: _Context) -> str 
 
 
 def _availability(
-    doc: SourceDocument, spec: AvailabilitySpec, here: PathKey, ctx: _Context
+    doc: SourceDocument, spec: AvailabilitySpec, here: PathKey, ctx: _Context, zone: str = "UTC"
 ) -> AvailabilityCommitment | None:
     _slo_refs(doc, spec.backed_by, (*here, "backedBy"), ctx)
     m = spec.measurement
@@ -386,6 +386,9 @@ def _availability(
                 threshold=None if rate is None else Fraction(rate) / 100,
                 threshold_inclusive=m.error_rate_above is None,
                 severities=frozenset(m.severities),
+                records_from=None
+                if m.records_from is None or m.source != "incidents"
+                else parse_instant(m.records_from, zone=zone),
             ),
             exclusions=Exclusions(
                 maintenance_notice_s=parse_duration(notice).seconds if notice else None,

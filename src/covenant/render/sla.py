@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 
-from covenant.core.agreements import Money
+from covenant.core.agreements import Money, minor_units
 from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult, TimerKind
@@ -27,7 +27,8 @@ SCHEMA = "covenant.statement/v1"
 
 
 def money_text(m: Money | None) -> str:
-    return "—" if m is None else f"{m.amount:,.2f} {m.currency}"
+    """An amount with its currency's decimals (ISO 4217: 1,235 JPY, 1,234.57 EUR)."""
+    return "—" if m is None else f"{m.amount:,.{minor_units(m.currency)}f} {m.currency}"
 
 
 def level_text(value: Fraction | None, digits: int = 3) -> str:
@@ -92,6 +93,9 @@ def availability_json(a: AvailabilityResult) -> dict[str, Any]:
         "excluded_seconds": a.excluded_s,
         "level": exact(a.level),
         "no_data": a.no_data,
+        "coverage": a.coverage,
+        "uncovered_seconds": a.uncovered_s,
+        "uncovered": _evidence(a.uncovered),
         "met": a.met,
         "credit": None
         if credit is None
@@ -162,6 +166,7 @@ def statement_json(st: Statement) -> dict[str, Any]:
         "time_zone": st.zone,
         "generated_at": iso(st.generated_at),
         "complete": st.complete,
+        "partial_coverage": st.partial,
         "agreements": [{"agreement": a, "version": v} for a, v in st.agreements],
         "availability": [availability_json(a) for a in st.availability],
         "support": [support_json(s) for s in st.support],
@@ -185,6 +190,8 @@ def render_statement_table(
     ``wide`` shows every column. ``selected``: the rows are a selection (the totals stay the
     whole statement's, and say so)."""
     state = "final" if st.complete else f"provisional, as of {iso(st.generated_at)}"
+    if st.partial:
+        state += "; partial coverage: the stored records do not cover all of it"
     console.print(
         line(
             (st.customer_name, "bold"),
@@ -214,6 +221,9 @@ def render_statement_table(
         key = f"{a.agreement} v{a.version} {a.commitment}"
         if a.level is None and a.no_data:
             notes.append(f"{key}: no data: {a.no_data}")
+        elif a.uncovered:
+            measured += "\npartial" if not wide else " (partial coverage)"
+            notes.append(f"{key}: partial coverage: {coverage_text(a)}")
         row: list[Cell] = (
             [f"{a.agreement} v{a.version}", a.commitment, ", ".join(a.services)]
             if wide
@@ -281,6 +291,14 @@ def render_statement_table(
         )
 
 
+def coverage_text(a: AvailabilityResult) -> str:
+    """What the stored records do not cover of ``a``'s eligible time ('' when they cover it)."""
+    if not a.uncovered:
+        return ""
+    reasons = "; ".join(dict.fromkeys(e.reason for e in a.uncovered))
+    return f"{minutes_text(a.uncovered_s)} not covered ({reasons})"
+
+
 def statement_html(st: Statement) -> str:
     env = Environment(
         loader=PackageLoader("covenant.render", "templates"), autoescape=select_autoescape(["html"])
@@ -293,5 +311,6 @@ def statement_html(st: Statement) -> str:
         minutes=minutes_text,
         iso=iso,
         duration=duration_text,
+        coverage=coverage_text,
     )
     return env.get_template("statement.html").render(st=st, first_response=TimerKind.FIRST_RESPONSE)

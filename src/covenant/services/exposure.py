@@ -28,12 +28,12 @@ from covenant.core.availability import availability, period_containing
 from covenant.core.forecast import CommitmentExposure, Exposure, commitment_exposure, portfolio
 from covenant.core.forecast_model import PastPeriod, data_end, episode_lengths, is_stale
 from covenant.core.series import BucketMatrix
-from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError
-from covenant.services.sla import availability_inputs
+from covenant.services.sla import availability_inputs, record_coverage
+from covenant.services.sla import first_incident as first_incident_on_record
 from covenant.store.agreements import termination_times
-from covenant.store.records import load_incidents
 
 HISTORY_PERIODS = 6
 """How many previous periods the forecast learns from (fewer when the store holds fewer)."""
@@ -100,6 +100,7 @@ def _version_exposure(
         incidents, maintenance, data = availability_inputs(
             conn, workspace=workspace, version=version, commitment=commitment, start=first, end=end
         )
+        covered, why = record_coverage(conn, version=version, commitment=commitment, at=at)
         so_far = availability(
             version,
             commitment,
@@ -109,10 +110,12 @@ def _version_exposure(
             maintenance=maintenance,
             data=data,
             in_force=in_force,
+            covered=covered,
+            uncovered_reason=why,
         )
         first_incident = None
         if commitment.measurement.source is DowntimeSource.INCIDENTS:
-            first_incident = _first_incident(conn, version, commitment, at)
+            first_incident = first_incident_on_record(conn, version, commitment, at)
         history, notes = past_periods(
             version,
             commitment,
@@ -138,6 +141,8 @@ def _version_exposure(
                 maintenance=maintenance,
                 data=data,
                 in_force=in_force,
+                covered=covered,
+                uncovered_reason=why,
             )
         out.append(
             commitment_exposure(
@@ -211,14 +216,3 @@ def past_periods(
             f"(records from {horizon.date().isoformat()})",
         )
     return history, notes
-
-
-def _first_incident(
-    conn: Connection, version: AgreementVersion, commitment: AvailabilityCommitment, at: datetime
-) -> datetime | None:
-    """The start of the first incident on record before ``at`` on the commitment's services
-    (for the customer or for everyone), None when there is none."""
-    found = load_incidents(
-        conn, services=list(commitment.services), start=EPOCH, end=at, customer=version.customer
-    )
-    return min((i.start for i in found), default=None)

@@ -32,14 +32,14 @@ from covenant.core.support import (
     WallClock,
     support_compliance,
 )
-from covenant.core.timeutil import require_utc, to_epoch
+from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch
 from covenant.core.windows import wall_to_utc
 from covenant.definitions.calendars import to_core_calendar
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
 from covenant.services.agreements import sync_agreements
 from covenant.store.agreements import termination_times
-from covenant.store.buckets import read_matrix
+from covenant.store.buckets import read_matrix, series_extent
 from covenant.store.records import load_incidents, load_tickets
 
 STEP = 60
@@ -197,6 +197,7 @@ def _availability(
             end=end,
             customer=version.customer,
         )
+        covered, why = record_coverage(conn, version=version, commitment=commitment, at=at)
         results.append(
             availability(
                 version,
@@ -207,9 +208,55 @@ def _availability(
                 maintenance=workspace.maintenance,
                 data=data,
                 in_force=in_force,
+                covered=covered,
+                uncovered_reason=why,
             )
         )
     return results
+
+
+def first_incident(
+    conn: Connection, version: AgreementVersion, commitment: AvailabilityCommitment, at: datetime
+) -> datetime | None:
+    """The start of the first incident on record before ``at`` on the commitment's services
+    (for the customer or for everyone), None when there is none."""
+    found = load_incidents(
+        conn, services=list(commitment.services), start=EPOCH, end=at, customer=version.customer
+    )
+    return min((i.start for i in found), default=None)
+
+
+def record_coverage(
+    conn: Connection,
+    *,
+    version: AgreementVersion,
+    commitment: AvailabilityCommitment,
+    at: datetime,
+) -> tuple[tuple[datetime, datetime], str]:
+    """The span the stored records cover for ``commitment``, and why the rest is uncovered.
+
+    Interval-measured: from the first to the last stored bucket with requests of its series,
+    widened to whole measurement intervals. Incident-measured: from ``measurement.recordsFrom``
+    when the agreement states it, else from the start of the first incident on record on its
+    services; the incident records are taken as current up to ``at``.
+    """
+    m = commitment.measurement
+    nothing = (EPOCH, EPOCH)
+    if m.series is not None:
+        extent = series_extent(conn, keys=[m.series]).get(m.series)
+        if extent is None:
+            return nothing, "no requests are stored for this service"
+        lo, hi = align_down(extent[0], m.interval_s), align_up(extent[1], m.interval_s)
+        return (from_epoch(lo), from_epoch(hi)), "no requests stored for this time"
+    if m.records_from is not None:
+        return (m.records_from, at), "before the incident records start (recordsFrom)"
+    first = first_incident(conn, version, commitment, at)
+    if first is None:
+        return nothing, (
+            f"no incident on {', '.join(commitment.services)} is on record; if none happened, "
+            "the agreement's measurement.recordsFrom says since when the records are complete"
+        )
+    return (first, at), "before the first incident on record"
 
 
 def _support(

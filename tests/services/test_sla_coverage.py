@@ -1,0 +1,159 @@
+"""Statements for periods the stored records cover only in part (or not at all) say so and
+never count the uncovered time as up time: buckets cover from the first to the last stored
+bucket with requests, incidents from `recordsFrom` or the first incident on record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from covenant.config import Settings, sqlite_url
+from covenant.render.sla import render_statement_table, statement_html, statement_json
+from covenant.services.demo import run_demo
+from covenant.services.ingest import ingest_counts, open_store
+from covenant.services.sla import report_statement
+from covenant.services.workspace import load_workspace
+from tests.conftest import ROOT
+
+DEMO_AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+LATER = datetime(2026, 12, 5, tzinfo=UTC)
+
+
+def copy_shop(base: Path) -> Path:
+    target = base / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    return target
+
+
+def statement(shop: Path, customer: str, period: str, at: datetime):  # type: ignore[no-untyped-def]
+    engine = open_store(sqlite_url(shop))
+    try:
+        return report_statement(
+            engine, workspace=load_workspace(shop), customer=customer, period=period, at=at
+        )
+    finally:
+        engine.dispose()
+
+
+def table_text(st) -> str:  # type: ignore[no-untyped-def]
+    console = Console(width=400, record=True)
+    render_statement_table(console, st)
+    return console.export_text()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    shop = copy_shop(tmp_path_factory.mktemp("coverage"))
+    run_demo(Settings(workspace=shop, database_url=sqlite_url(shop)), at=DEMO_AT, days=60)
+    return shop
+
+
+def test_a_month_the_buckets_cover_for_sixty_minutes_is_partial_not_final(tmp_path: Path) -> None:
+    shop = copy_shop(tmp_path)
+    workspace = load_workspace(shop)
+    (series,) = {o.series for o in workspace.objectives if o.slo == "checkout-monthly"}
+    engine = open_store(sqlite_url(shop))
+    try:
+        start = int(datetime(2026, 10, 10, 10, tzinfo=UTC).timestamp())
+        ingest_counts(
+            engine,
+            keys=[series] * 60,
+            bucket_starts=[start + 60 * i for i in range(60)],
+            good=[100] * 60,
+            total=[100] * 60,
+        )
+    finally:
+        engine.dispose()
+    st = statement(shop, "globex", "2026-10", LATER)
+    (a,) = st.availability
+    # October in Berlin: 2026-09-30T22:00Z to 2026-10-31T23:00Z = 31 days + 1 hour
+    assert a.eligible_start == datetime(2026, 9, 30, 22, tzinfo=UTC)
+    assert a.eligible_end == datetime(2026, 10, 31, 23, tzinfo=UTC)
+    assert a.eligible_s == 3600  # only the covered hour is measured
+    assert a.uncovered_s == 31 * 86400 + 3600 - 3600
+    assert [(e.start, e.end) for e in a.uncovered] == [
+        (datetime(2026, 9, 30, 22, tzinfo=UTC), datetime(2026, 10, 10, 10, tzinfo=UTC)),
+        (datetime(2026, 10, 10, 11, tzinfo=UTC), datetime(2026, 10, 31, 23, tzinfo=UTC)),
+    ]
+    assert a.coverage == "partial"
+    assert a.level == 1
+    assert not st.complete  # the period is over, but not final
+    assert st.partial
+    body = statement_json(st)
+    assert body["complete"] is False
+    assert body["partial_coverage"] is True
+    (item,) = body["availability"]
+    assert (item["coverage"], item["uncovered_seconds"]) == ("partial", 31 * 86400)
+    text = table_text(st)
+    assert "partial coverage" in text
+    assert "final" not in text
+    assert "Partial coverage" in statement_html(st)
+
+
+def test_an_incident_measured_month_with_no_records_on_file_is_no_data(tmp_path: Path) -> None:
+    shop = copy_shop(tmp_path)
+    st = statement(shop, "initech", "2026-11", LATER)
+    (a,) = st.availability
+    assert a.level is None
+    assert a.met is None
+    assert a.credit is None
+    assert a.coverage == "none"
+    assert a.no_data is not None
+    assert "no incident on storefront is on record" in a.no_data
+    assert "recordsFrom" in a.no_data
+    assert not st.complete
+    (item,) = statement_json(st)["availability"]
+    assert item["coverage"] == "none"
+    assert item["level"]["exact"] is None
+    assert "no data" in table_text(st)
+
+
+def test_an_incident_measured_month_before_the_first_record_is_partial(demo: Path) -> None:
+    """The demo's first storefront incident starts 40 days before 2026-11-27T09:30Z, at
+    2026-10-18T09:30Z. October in New York runs 2026-10-01T04:00Z to 2026-11-01T04:00Z, so
+    17 days 5 h 30 min of it are before the records start."""
+    st = statement(demo, "initech", "2026-10", LATER)
+    (a,) = st.availability
+    assert [(e.start, e.end) for e in a.uncovered] == [
+        (datetime(2026, 10, 1, 4, tzinfo=UTC), datetime(2026, 10, 18, 9, 30, tzinfo=UTC))
+    ]
+    assert a.uncovered_s == 17 * 86400 + 5 * 3600 + 1800
+    month_s = 31 * 86400
+    assert a.eligible_s == month_s - a.uncovered_s
+    assert a.downtime_s == 40 * 60  # INC-0931
+    assert a.level == Fraction(a.eligible_s - 2400, a.eligible_s)
+    assert not st.complete
+    # November is covered in full: its statement is unchanged by coverage
+    (november,) = statement(demo, "initech", "2026-11", DEMO_AT).availability
+    assert november.coverage == "full"
+    assert november.uncovered == ()
+
+
+def test_stating_when_the_incident_records_start_covers_the_month(tmp_path: Path) -> None:
+    shop = copy_shop(tmp_path)
+    contracts = shop / "contracts.yaml"
+    text = contracts.read_text()
+    old = "measurement: {source: incidents, severities: [sev1, sev2]}"
+    assert old in text
+    contracts.write_text(
+        text.replace(
+            old,
+            "measurement: {source: incidents, severities: [sev1, sev2], recordsFrom: 2026-11-01}",
+        )
+    )
+    st = statement(shop, "initech", "2026-11", LATER)
+    (a,) = st.availability
+    assert a.coverage == "full"
+    assert a.level == 1  # nothing recorded since the records start: a clean month
+    assert st.complete
+    # a month before recordsFrom is no data
+    (october,) = statement(shop, "initech", "2026-10", LATER).availability
+    assert october.coverage == "none"
+    assert october.level is None
+    assert json.dumps(statement_json(statement(shop, "initech", "2026-10", LATER)))
