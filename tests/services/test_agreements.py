@@ -223,7 +223,7 @@ def test_cli_errors_exit_1_and_change_nothing(ws_dir: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["agreements", "sync", "-w", str(ws_dir)]).exit_code == 0
     contracts = ws_dir / "contracts.yaml"
-    contracts.write_text(contracts.read_text().replace("level: 99.9", "level: 99.8"))
+    contracts.write_text(contracts.read_text().replace("level: 99.9", "level: 99.95"))
     result = runner.invoke(app, ["agreements", "sync", "-w", str(ws_dir)])
     assert result.exit_code == 1
     assert "signed-version-changed" in result.output
