@@ -6,7 +6,8 @@ link to ``docs/errors.md#<code>``::
     CovenantError
     ├── DefinitionError      a workspace file is invalid (carries every Problem found)
     ├── InputError           a bad argument or value given to a function or the CLI
-    │   └── NaiveDatetimeError
+    │   ├── NaiveDatetimeError
+    │   └── OutsideCompiledRangeError  an instant or deadline beyond a compiled calendar's range
     ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
     ├── StoreError           the store cannot be opened, migrated or written
     └── NotFoundError        a named thing does not exist
@@ -67,6 +68,13 @@ class InputError(CovenantError):
 
 class NaiveDatetimeError(InputError):
     code = "naive-datetime"
+
+
+class OutsideCompiledRangeError(InputError):
+    """Business-time arithmetic was asked about an instant, or reached a deadline, outside the
+    range its calendars were compiled for (never answered with a silent 0)."""
+
+    code = "outside-compiled-range"
 
 
 class NotFoundError(CovenantError):

@@ -9,6 +9,13 @@ high-water mark has reached ``w``. So an instant is open when, for a shift on da
 or yesterday, by the high-water mark), ``D + start <= mark < D + end``, and no holiday or
 closure covers the mark.
 
+Holidays, read from the definition of ``holiday_rule`` (not from the engine):
+
+* ``local-day``: the mark's own date being a holiday (without an override) closes it, whatever
+  shift it is in; a holiday does not remove any shift;
+* ``shift-start``: a holiday (without an override) has no shifts of its own, so its overnight
+  tail never opens; the previous evening's shift runs on into the holiday.
+
 Exact when every rule boundary and every queried instant is a multiple of ``step`` and the
 zone's offsets are too (whole minutes for the zones under test).
 """
@@ -49,10 +56,13 @@ class Reference:
                 self.open.append(self._open_at(mark))
             t += step
 
+    def _holiday(self, day: date) -> bool:
+        return day in self.calendar.holidays and day not in self.overrides
+
     def _shifts(self, day: date) -> list[tuple[int, int]]:
         if day in self.overrides:
             return self.overrides[day]
-        if day in self.calendar.holidays:
+        if self._holiday(day) and self.calendar.holiday_rule == "shift-start":
             return []
         dates = [d for d, _ in self.changes]
         i = bisect_right(dates, day)
@@ -70,7 +80,7 @@ class Reference:
                     opened = True
         if not opened:
             return False
-        if today in self.calendar.holidays and today not in self.overrides:
+        if self._holiday(today) and self.calendar.holiday_rule == "local-day":
             return False
         since_midnight = (mark - datetime.combine(today, time())).total_seconds()
         return not any(

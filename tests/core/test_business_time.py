@@ -16,6 +16,7 @@ from covenant.core.business_time import (
     Calendar,
     Closure,
     DayHours,
+    HolidayRule,
     IntervalTable,
     Pauses,
     ScheduleChange,
@@ -28,14 +29,17 @@ from covenant.core.business_time import (
     business_time_between,
     clock,
     compile_calendar,
+    compile_calendars,
+    epoch_seconds,
 )
 from covenant.core.timeutil import to_epoch
-from covenant.errors import InputError, NaiveDatetimeError
+from covenant.errors import InputError, NaiveDatetimeError, OutsideCompiledRangeError
 from tests.conftest import ROOT
 from tests.core.business_reference import Reference
 
 BERLIN = ZoneInfo("Europe/Berlin")
 H = 3600
+TWENTY_FOUR_SEVEN = Calendar(zone="UTC", hours=WeeklyHours.always())
 
 # DST changes in 2026 (UTC), one spring and one autumn per zone; UTC gets an ordinary instant.
 TRANSITIONS = {
@@ -104,6 +108,7 @@ def calendars(draw: st.DrawFn, *, zone: str, days: list[date], unit: int = 60) -
             for day in draw(st.sets(some_days, max_size=2))
         ),
         closures=tuple(closures),
+        holiday_rule=draw(st.sampled_from(list(HolidayRule))),
     )
 
 
@@ -171,12 +176,21 @@ def _check_against_reference(
     assert got.tolist() == [ref.elapsed(x, y) for x, y, _, _ in cases]
     got = business_seconds_between(table, a, b, pauses=pauses)
     assert got.tolist() == [ref.elapsed(x, y, p) for x, y, _, p in cases]
+    # the same tickets in one batch over several calendars, each naming its own
+    many = compile_calendars([OFFICE, calendar, TWENTY_FOUR_SEVEN], start=lo, end=hi)
+    which = np.ones(a.size, dtype=np.int64)
+    got = business_seconds_between(many, a, b, calendar=which, pauses=pauses)
+    assert got.tolist() == [ref.elapsed(x, y, p) for x, y, _, p in cases]
+    everywhere = business_seconds_between(many, a, b, calendar=np.full(a.size, 2))
+    assert everywhere.tolist() == np.maximum(b - a, 0).tolist()
     # deadlines: those past the range must raise, the rest match in one call
     for paused in (False, True):
         want = [ref.deadline(x, s, p if paused else []) for x, _, s, p in cases]
         inside = [i for i, w in enumerate(want) if w is not None]
         sub = Pauses.from_lists([cases[i][3] if paused else [] for i in inside])
         got = business_deadline(table, a[inside], n[inside], pauses=sub)
+        assert got.tolist() == [want[i] for i in inside]
+        got = business_deadline(many, a[inside], n[inside], calendar=1, pauses=sub)
         assert got.tolist() == [want[i] for i in inside]
         for i, w in enumerate(want):
             if w is None:
@@ -215,6 +229,10 @@ def second_scenario(draw: st.DrawFn) -> tuple[Calendar, int, int]:
     cal = Calendar(
         zone=zone,
         hours=WeeklyHours(days=(shifts,) * 7),
+        holidays=frozenset(
+            d for d in (day - timedelta(days=1), day) if draw(st.integers(0, 2)) == 0
+        ),
+        holiday_rule=draw(st.sampled_from(list(HolidayRule))),
         closures=tuple(
             Closure(day=day, start=lo_, end=hi_)
             for lo_, hi_ in [sorted(draw(st.sets(near, min_size=2, max_size=2)))]
@@ -522,3 +540,134 @@ def test_docs_examples_run() -> None:
     namespace: dict[str, object] = {}
     for block in blocks:
         exec(compile(block, "docs/business-time.md", "exec"), namespace)
+
+
+# ------------------------------------------------------------------ holidays on a night desk
+
+
+@pytest.mark.parametrize(
+    ("rule", "thursday_morning", "friday_morning"),
+    [(HolidayRule.LOCAL_DAY, 0, 6 * H), (HolidayRule.SHIFT_START, 6 * H, 0)],
+)
+def test_a_thursday_holiday_on_a_night_desk(
+    rule: HolidayRule, thursday_morning: int, friday_morning: int
+) -> None:
+    """22:00-06:00 daily, Thursday 14 May 2026 a holiday. local-day closes Thursday 00:00-24:00
+    only (Friday 00:00-06:00 is no holiday); shift-start closes Thursday's shift whole and lets
+    Wednesday's run to Thursday 06:00."""
+    cal = Calendar(
+        zone="Europe/Berlin",
+        hours=WeeklyHours.parse({"daily": "22:00-06:00"}),
+        holidays=frozenset({date(2026, 5, 14)}),
+        holiday_rule=rule,
+    )
+    table = _table(cal)
+
+    def hours(lo: datetime, hi: datetime) -> int:
+        return int(business_time_between(table, lo, hi).total_seconds())
+
+    assert hours(
+        datetime(2026, 5, 14, tzinfo=BERLIN), datetime(2026, 5, 14, 12, tzinfo=BERLIN)
+    ) == (thursday_morning)
+    assert (
+        hours(datetime(2026, 5, 14, 12, tzinfo=BERLIN), datetime(2026, 5, 15, tzinfo=BERLIN)) == 0
+    )
+    assert hours(
+        datetime(2026, 5, 15, tzinfo=BERLIN), datetime(2026, 5, 15, 12, tzinfo=BERLIN)
+    ) == (friday_morning)
+    # Wed 22:00 .. Sat 00:00 holds 2 h (Wed) + 6 h (Thu or Fri morning) + 2 h (Fri night) + the
+    # other 0, under both rules
+    assert hours(
+        datetime(2026, 5, 13, 12, tzinfo=BERLIN), datetime(2026, 5, 16, tzinfo=BERLIN)
+    ) == (10 * H)
+
+
+# ------------------------------------------------------------------ one batch, many calendars
+
+
+def test_one_batch_over_many_calendars_matches_each_alone() -> None:
+    de = Calendar(
+        zone="Europe/Berlin",
+        hours=WeeklyHours.parse({"mon-fri": "08:00-17:00"}),
+        holidays=frozenset(holidays.country_holidays("DE", years=2026)),
+    )
+    ny = Calendar(
+        zone="America/New_York",
+        hours=WeeklyHours.parse({"mon-fri": "09:00-12:00, 13:00-18:00"}),
+        holidays=frozenset(holidays.country_holidays("US", years=2026)),
+    )
+    cals = [de, ny, TWENTY_FOUR_SEVEN]
+    rng = np.random.default_rng(3)
+    lo = to_epoch(datetime(2026, 1, 1, tzinfo=UTC))
+    created = lo + rng.integers(0, 300 * 86400, 300)
+    resolved = created + rng.integers(0, 20 * 86400, 300)
+    which = rng.integers(0, 3, 300)
+    many = compile_calendars(cals, covering=(created, resolved), ahead=timedelta(days=40))
+    assert many.start == int(created.min())
+    assert many.end == int(resolved.max()) + 1 + 40 * 86400
+    elapsed = business_seconds_between(many, created, resolved, calendar=which)
+    due = business_deadline(many, created, 4 * H, calendar=which)
+    for k, cal in enumerate(cals):
+        alone = compile_calendar(cal, start=many.start, end=many.end)
+        mine = which == k
+        assert mine.any()
+        assert (
+            elapsed[mine].tolist()
+            == business_seconds_between(alone, created[mine], resolved[mine]).tolist()
+        )
+        assert due[mine].tolist() == business_deadline(alone, created[mine], 4 * H).tolist()
+        assert many[k].starts.tolist() == alone.starts.tolist()
+    # on the 24x7 calendar elapsed time is wall time and the deadline 4 h later
+    assert elapsed[which == 2].tolist() == (resolved - created)[which == 2].tolist()
+    assert (due[which == 2] - created[which == 2] == 4 * H).all()
+
+
+def test_batch_calls_say_what_is_wrong() -> None:
+    many = compile_calendars(
+        [OFFICE, TWENTY_FOUR_SEVEN],
+        start=datetime(2026, 1, 1, tzinfo=UTC),
+        end=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    t = np.array([to_epoch(datetime(2026, 1, 5, tzinfo=UTC))])
+    with pytest.raises(InputError, match="say which one") as info:
+        business_seconds_between(many, t, t + 60)
+    assert "calendar=" in info.value.hint
+    with pytest.raises(InputError, match="calendar index 2 is out of range"):
+        business_seconds_between(many, t, t + 60, calendar=[2])
+    with pytest.raises(OutsideCompiledRangeError, match="after the end") as beyond:
+        business_deadline(many, t, 40 * 86400, calendar=1)
+    assert beyond.value.code == "outside-compiled-range"
+    assert "ahead=" in beyond.value.hint
+    with pytest.raises(OutsideCompiledRangeError, match="outside the compiled"):
+        business_seconds_at(many, t - 30 * 86400, calendar=0)
+    with pytest.raises(InputError, match="either start/end or covering"):
+        compile_calendars([OFFICE], start=t[0], end=t[0] + 1, covering=(t,))
+    with pytest.raises(InputError, match="needs a range"):
+        compile_calendars([OFFICE])
+
+
+def test_instants_are_taken_one_way_everywhere() -> None:
+    """Aware datetimes or integer epoch seconds, scalars or arrays; naive refused."""
+    table = _table(OFFICE)
+    monday_9 = datetime(2026, 5, 4, 9, tzinfo=BERLIN)
+    monday_10 = datetime(2026, 5, 4, 10, tzinfo=BERLIN)
+    as_ints = np.array([to_epoch(monday_9)]), np.array([to_epoch(monday_10)])
+    as_datetimes = np.array([monday_9], dtype=object), np.array([monday_10], dtype=object)
+    assert business_seconds_between(table, *as_ints).tolist() == [H]
+    assert business_seconds_between(table, *as_datetimes).tolist() == [H]
+    assert business_seconds_between(table, [monday_9], [to_epoch(monday_10)]).tolist() == [H]
+    assert business_time_between(table, to_epoch(monday_9), monday_10) == timedelta(hours=1)
+    assert epoch_seconds(monday_9).tolist() == to_epoch(monday_9)
+    naive = datetime(2026, 5, 4, 9)
+    for call in (
+        lambda: business_seconds_between(table, [naive], [monday_10]),
+        lambda: business_seconds_at(table, naive),
+        lambda: compile_calendars([OFFICE], start=naive, end=monday_10),
+        lambda: compile_calendars([OFFICE], covering=([naive],)),
+        lambda: Pauses.from_lists([[(naive, monday_10)]]),
+        lambda: epoch_seconds(np.array(["2026-05-04T09:00"], dtype="datetime64[s]")),
+    ):
+        with pytest.raises(NaiveDatetimeError):
+            call()
+    with pytest.raises(InputError, match="neither an aware datetime"):
+        business_seconds_between(table, np.array(["x"], dtype=object), [0])

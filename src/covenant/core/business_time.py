@@ -1,14 +1,17 @@
-"""Business time: elapsed business seconds and deadlines, vectorised over arrays of tickets.
+"""Business time: elapsed business seconds and deadlines, vectorised over batches of tickets.
 
-Everything works on a compiled :class:`~covenant.core.calendars.IntervalTable` and integer
-epoch seconds (int64 arrays, one element per ticket). ``B(t)``, the business seconds between
-the table's start and ``t``, is one ``searchsorted`` over the table; elapsed time is a
-difference of two ``B`` values and a deadline is the inverse of ``B``. No Python loop runs per
-ticket: pauses are merged with sorts and running maxima, and deadlines with pauses loop over
+Everything works on compiled calendars: one :class:`IntervalTable`, or a :class:`CalendarSet`
+of many calendars compiled over one range, where each ticket names its calendar by index
+(``calendar=`` an int array). ``B(t)``, the business seconds of a calendar up to ``t``, is one
+``searchsorted`` over the stacked tables for the whole batch; elapsed time is a difference of
+two ``B`` values and a deadline is the inverse of ``B``. No Python loop runs per ticket or per
+calendar: pauses are merged with sorts and running maxima, and deadlines with pauses loop over
 the *k*-th pause of all tickets at once (as many rounds as the most-paused ticket has pauses).
 
 Conventions (see ``docs/business-time.md``):
 
+* instants are aware datetimes or integer epoch seconds (:func:`epoch_seconds`), one element
+  per ticket in the array functions; a naive datetime raises ``NaiveDatetimeError``;
 * elapsed business time over ``[start, end)`` is 0 when ``end <= start``;
 * paused time never counts: elapsed = business seconds in ``[start, end)`` minus business
   seconds in (merged pauses ∩ ``[start, end)``); a pause still open is passed with its end set
@@ -18,8 +21,8 @@ Conventions (see ``docs/business-time.md``):
   not Monday 08:00; ``N == 0`` is due at ``start``;
 * instants and durations are whole seconds; datetimes with sub-second parts are truncated
   toward the past, so a breach test ``elapsed > target`` is exact integer arithmetic;
-* every instant asked about must lie in the table's compiled range, else ``InputError``
-  (never a silent 0), and so must every deadline.
+* every instant asked about must lie in the compiled range, and so must every deadline, else
+  ``OutsideCompiledRangeError`` (never a silent 0).
 """
 
 from __future__ import annotations
@@ -31,36 +34,39 @@ from datetime import datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from covenant.core.calendar_compile import (
+    CalendarSet,
+    Instant,
+    IntervalTable,
+    compile_calendar,
+    compile_calendars,
+    covering_range,
+    epoch_seconds,
+)
 from covenant.core.calendars import (
     DAY_S,
     Calendar,
     Closure,
     DayHours,
-    IntervalTable,
+    HolidayRule,
     ScheduleChange,
     Shift,
     WeeklyHours,
     clock,
-    compile_calendar,
     format_clock,
 )
 from covenant.core.timeutil import from_epoch, to_epoch
-from covenant.errors import InputError
+from covenant.errors import InputError, OutsideCompiledRangeError
 
 Int64Array = npt.NDArray[np.int64]
+Compiled = IntervalTable | CalendarSet
+"""What the arithmetic takes: one compiled calendar, or many (each ticket names one)."""
 
 _BAND_LIMIT = 2**62
 
 
-def _instants(values: npt.ArrayLike, *, what: str) -> Int64Array:
-    array = np.asarray(values)
-    if array.dtype.kind not in "iu":
-        raise InputError(
-            f"{what} must be integer epoch seconds, got dtype {array.dtype}",
-            hint="convert datetimes with covenant.core.timeutil.to_epoch, or use the scalar "
-            "wrappers business_time_between / business_deadline_after",
-        )
-    return array.astype(np.int64, copy=False)
+def _instants(values: object, *, what: str) -> Int64Array:
+    return epoch_seconds(values, what=what)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -103,9 +109,14 @@ class Pauses:
         return cls(ticket=empty, start=empty, end=empty)
 
     @classmethod
-    def from_lists(cls, per_ticket: Iterable[Iterable[tuple[int, int]]]) -> Pauses:
-        """Pauses from one list of ``(start, end)`` epoch-second pairs per ticket."""
-        rows = [(i, s, e) for i, spans in enumerate(per_ticket) for s, e in spans]
+    def from_lists(cls, per_ticket: Iterable[Iterable[tuple[Instant, Instant]]]) -> Pauses:
+        """Pauses from one list of ``(start, end)`` instants (aware datetimes or epoch seconds)
+        per ticket."""
+        rows = [
+            (i, int(_instants(s, what="pause start")), int(_instants(e, what="pause end")))
+            for i, spans in enumerate(per_ticket)
+            for s, e in spans
+        ]
         if not rows:
             return cls.none()
         ticket, start, end = (np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
@@ -161,104 +172,199 @@ def _merge(pauses: Pauses, tickets: int) -> _Merged:
     return _Merged(ticket=m_ticket, start=m_start, end=m_end, rank=rank)
 
 
-def _check_range(table: IntervalTable, values: Int64Array, *, what: str) -> None:
-    if values.size == 0:
-        return
-    outside = (values < table.start) | (values > table.end)
-    if outside.any():
-        bad = int(values[np.flatnonzero(outside)[0]])
-        raise InputError(
-            f"{what} {from_epoch(bad).isoformat()} is outside the compiled calendar range "
-            f"{from_epoch(table.start).isoformat()} .. {from_epoch(table.end).isoformat()}",
-            hint="compile the calendar over a range that covers every ticket instant and "
-            "deadline: compile_calendar(calendar, start=..., end=...)",
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _Lines:
+    """The compiled intervals as one number line: calendar ``k`` on band ``k * width``."""
+
+    start: int
+    end: int
+    width: int
+    starts: Int64Array
+    ends: Int64Array
+    cum: Int64Array
+    bounds: Int64Array
+
+    @classmethod
+    def of(cls, compiled: Compiled) -> _Lines:
+        if isinstance(compiled, IntervalTable):
+            n = len(compiled)
+            return cls(
+                start=compiled.start,
+                end=compiled.end,
+                width=compiled.end - compiled.start + 1,
+                starts=compiled.starts,
+                ends=compiled.ends,
+                cum=compiled.cum,
+                bounds=np.array([0, n], dtype=np.int64),
+            )
+        if not isinstance(compiled, CalendarSet):
+            raise InputError(
+                f"business-time arithmetic needs compiled calendars, got {type(compiled).__name__}",
+                hint="compile with compile_calendars([...], ...) or compile_calendar(...)",
+            )
+        return cls(
+            start=compiled.start,
+            end=compiled.end,
+            width=compiled.width,
+            starts=compiled.starts,
+            ends=compiled.ends,
+            cum=compiled.cum,
+            bounds=compiled.bounds,
         )
 
+    @property
+    def count(self) -> int:
+        return int(self.bounds.size - 1)
 
-def business_seconds_at(table: IntervalTable, at: npt.ArrayLike) -> Int64Array:
-    """Business seconds from the table's start up to each instant in ``at`` (a running clock).
+    def band(self, calendar: object, shape: tuple[int, ...]) -> Int64Array:
+        """Each ticket's calendar index, broadcast to ``shape`` and checked."""
+        if calendar is None:
+            if self.count != 1:
+                raise InputError(
+                    f"these are {self.count} compiled calendars; say which one each ticket uses",
+                    hint="pass calendar= an array of calendar indices, one per ticket",
+                )
+            return np.zeros(shape, dtype=np.int64)
+        index = np.asarray(calendar)
+        if index.dtype.kind not in "iu":
+            raise InputError(
+                f"calendar indices must be integers, got dtype {index.dtype}",
+                hint="pass calendar= an int array indexing the compiled calendars",
+            )
+        index = np.broadcast_to(index.astype(np.int64, copy=False), shape)
+        if index.size and (int(index.min()) < 0 or int(index.max()) >= self.count):
+            bad = int(index.max()) if int(index.max()) >= self.count else int(index.min())
+            raise InputError(
+                f"calendar index {bad} is out of range: {self.count} calendar(s) were compiled",
+                hint="index the calendars in the order they were passed to compile_calendars",
+            )
+        return index
 
-    Differences of this clock are elapsed business time; instants must be in the range.
+    def check(self, values: Int64Array, *, what: str) -> None:
+        if values.size == 0:
+            return
+        outside = (values < self.start) | (values > self.end)
+        if outside.any():
+            bad = int(values.reshape(-1)[np.flatnonzero(outside.reshape(-1))[0]])
+            raise OutsideCompiledRangeError(
+                f"{what} {from_epoch(bad).isoformat()} is outside the compiled calendar range "
+                f"{from_epoch(self.start).isoformat()} .. {from_epoch(self.end).isoformat()}",
+                hint="compile over a range that covers every ticket instant and deadline: "
+                "compile_calendars(calendars, covering=(created, resolved), ahead=...) or "
+                "compile_calendar(calendar, start=..., end=...)",
+            )
+
+    def clock(self, t: Int64Array) -> Int64Array:
+        """Business seconds before ``t`` on the stacked line (``t`` already shifted)."""
+        if self.starts.size == 0:
+            return np.zeros_like(t)
+        i = np.searchsorted(self.starts, t, side="right") - 1
+        j = np.maximum(i, 0)
+        inside = np.minimum(t - self.starts[j], self.ends[j] - self.starts[j])
+        result: Int64Array = np.where(i >= 0, self.cum[j] + inside, 0)
+        return result
+
+    def first_reaching(self, target: Int64Array, band: Int64Array) -> Int64Array:
+        """The earliest (shifted) instant at which band ``band``'s clock reads ``target`` (> 0)."""
+        reached = self.cum + (self.ends - self.starts)
+        j = np.searchsorted(reached, target, side="left")
+        if (j >= self.bounds[band + 1]).any():
+            raise OutsideCompiledRangeError(
+                "a deadline falls after the end of the compiled calendar range "
+                f"({from_epoch(self.end).isoformat()})",
+                hint="compile over a longer range that covers the latest deadline too (a larger "
+                "ahead= for compile_calendars, or a later end=)",
+            )
+        result: Int64Array = self.starts[j] + (target - self.cum[j])
+        return result
+
+
+def business_seconds_at(
+    compiled: Compiled, at: npt.ArrayLike | Instant, *, calendar: npt.ArrayLike | None = None
+) -> Int64Array:
+    """Business seconds from the range's start up to each instant in ``at`` (a running clock).
+
+    Differences of this clock (for one calendar) are elapsed business time.
     """
+    lines = _Lines.of(compiled)
     t = _instants(at, what="instant")
-    _check_range(table, t, what="instant")
-    return _clock(table, t)
-
-
-def _clock(table: IntervalTable, t: Int64Array) -> Int64Array:
-    if len(table) == 0:
-        return np.zeros_like(t)
-    i = np.searchsorted(table.starts, t, side="right") - 1
-    j = np.maximum(i, 0)
-    inside = np.minimum(t - table.starts[j], table.ends[j] - table.starts[j])
-    return np.where(i >= 0, table.cum[j] + inside, 0)
-
-
-def _first_instant_reaching(table: IntervalTable, target: Int64Array) -> Int64Array:
-    """The earliest instant at which the business clock reads ``target`` (> 0)."""
-    reached = table.cum + table.lengths
-    j = np.searchsorted(reached, target, side="left")
-    if (j >= len(table)).any():
-        raise InputError(
-            "a deadline falls after the end of the compiled calendar range "
-            f"({from_epoch(table.end).isoformat()})",
-            hint="compile the calendar over a longer range (cover the latest deadline too)",
-        )
-    return table.starts[j] + (target - table.cum[j])
+    band = lines.band(calendar, t.shape)
+    lines.check(t, what="instant")
+    shift = band * lines.width
+    result: Int64Array = lines.clock(t + shift) - lines.clock(lines.start + shift)
+    return result
 
 
 def business_seconds_between(
-    table: IntervalTable,
-    start: npt.ArrayLike,
-    end: npt.ArrayLike,
+    compiled: Compiled,
+    start: npt.ArrayLike | Instant,
+    end: npt.ArrayLike | Instant,
     *,
+    calendar: npt.ArrayLike | None = None,
     pauses: Pauses | None = None,
 ) -> Int64Array:
     """Elapsed business seconds in ``[start[i], end[i])`` minus paused business seconds.
 
-    ``start``/``end`` are int64 epoch seconds (broadcast together); 0 where ``end <= start``.
+    ``start``/``end`` (and ``calendar``, the index of each ticket's calendar in a
+    :class:`CalendarSet`) broadcast together; 0 where ``end <= start``.
     """
+    lines = _Lines.of(compiled)
     a, b = np.broadcast_arrays(_instants(start, what="start"), _instants(end, what="end"))
-    _check_range(table, a, what="start")
-    _check_range(table, b, what="end")
-    out = np.maximum(_clock(table, b) - _clock(table, a), 0)
+    band = lines.band(calendar, a.shape)
+    lines.check(a, what="start")
+    lines.check(b, what="end")
+    shift = band * lines.width
+    out = np.maximum(lines.clock(b + shift) - lines.clock(a + shift), 0)
     if pauses is not None and len(pauses):
-        flat_a, flat_b = a.reshape(-1), b.reshape(-1)
+        flat_a, flat_b, flat_shift = a.reshape(-1), b.reshape(-1), shift.reshape(-1)
         merged = _merge(pauses, flat_a.size)
         lo = np.maximum(merged.start, flat_a[merged.ticket])
         hi = np.minimum(merged.end, flat_b[merged.ticket])
         cut = hi > lo
-        paused = _clock(table, hi[cut]) - _clock(table, lo[cut])
+        owner = merged.ticket[cut]
+        paused = lines.clock(hi[cut] + flat_shift[owner]) - lines.clock(lo[cut] + flat_shift[owner])
         flat = out.reshape(-1).copy()
-        np.subtract.at(flat, merged.ticket[cut], paused)
+        np.subtract.at(flat, owner, paused)
         out = flat.reshape(out.shape)
     return np.asarray(out, dtype=np.int64)
 
 
 def business_deadline(
-    table: IntervalTable,
-    start: npt.ArrayLike,
+    compiled: Compiled,
+    start: npt.ArrayLike | Instant,
     seconds: npt.ArrayLike,
     *,
+    calendar: npt.ArrayLike | None = None,
     pauses: Pauses | None = None,
 ) -> Int64Array:
     """The earliest instant by which ``seconds`` business seconds, not counting pauses, have
-    elapsed after ``start`` (int64 epoch seconds, broadcast together); ``start`` when 0.
+    elapsed after ``start`` (epoch seconds; broadcast with ``start`` and ``calendar``);
+    ``start`` when 0.
     """
-    a, n = np.broadcast_arrays(_instants(start, what="start"), _instants(seconds, what="seconds"))
+    lines = _Lines.of(compiled)
+    n_raw = np.asarray(seconds)
+    if n_raw.dtype.kind not in "iu":
+        raise InputError(
+            f"business seconds must be integers, got dtype {n_raw.dtype}",
+            hint="give whole seconds (targets are compared in integer seconds)",
+        )
+    a, n = np.broadcast_arrays(_instants(start, what="start"), n_raw.astype(np.int64))
     shape = a.shape
+    band = lines.band(calendar, shape).reshape(-1)
     a, n = a.reshape(-1), n.reshape(-1)
     if (n < 0).any():
         raise InputError(
             "business seconds must be >= 0", hint="a deadline is after its start, never before"
         )
-    _check_range(table, a, what="start")
-    cursor = a.copy()
+    lines.check(a, what="start")
+    shift = band * lines.width
+    cursor = a + shift
     remaining = n.copy()
     if pauses is not None and len(pauses):
         merged = _merge(pauses, a.size)
-        p_start = np.minimum(merged.start, table.end)
-        p_end = np.minimum(merged.end, table.end)
+        p_shift = shift[merged.ticket]
+        p_start = np.minimum(merged.start, lines.end) + p_shift
+        p_end = np.minimum(merged.end, lines.end) + p_shift
         order = np.argsort(merged.rank, kind="stable")
         bounds = np.cumsum(np.bincount(merged.rank))
         done = remaining == 0
@@ -268,23 +374,24 @@ def business_deadline(
             ticket = merged.ticket[rows]
             here = cursor[ticket]
             until = np.maximum(p_start[rows], here)
-            available = _clock(table, until) - _clock(table, here)
+            available = lines.clock(until) - lines.clock(here)
             need = remaining[ticket]
             falls_before = available >= need
             done[ticket[falls_before]] = True
             moved = ~falls_before
             remaining[ticket[moved]] = need[moved] - available[moved]
             cursor[ticket[moved]] = p_end[rows][moved]
-    out = cursor.copy()
+    out = cursor - shift
     due = remaining > 0
-    out[due] = _first_instant_reaching(table, _clock(table, cursor[due]) + remaining[due])
+    if due.any():
+        target = lines.clock(cursor[due]) + remaining[due]
+        out[due] = lines.first_reaching(target, band[due]) - shift[due]
     out[n == 0] = a[n == 0]
     return out.reshape(shape)
 
 
-def _pause_arrays(pauses: Iterable[tuple[datetime, datetime]]) -> Pauses:
-    spans = [(to_epoch(s), to_epoch(e)) for s, e in pauses]
-    return Pauses.from_lists([spans])
+def _pause_arrays(pauses: Iterable[tuple[Instant, Instant]]) -> Pauses:
+    return Pauses.from_lists([list(pauses)])
 
 
 def _whole_seconds(duration: timedelta) -> int:
@@ -297,36 +404,40 @@ def _whole_seconds(duration: timedelta) -> int:
 
 
 def business_time_between(
-    table: IntervalTable,
-    start: datetime,
-    end: datetime,
+    compiled: Compiled,
+    start: Instant,
+    end: Instant,
     *,
-    pauses: Iterable[tuple[datetime, datetime]] = (),
+    calendar: int | None = None,
+    pauses: Iterable[tuple[Instant, Instant]] = (),
 ) -> timedelta:
-    """Business time between two aware datetimes, minus ``(start, end)`` pauses (scalar API)."""
+    """Business time between two instants, minus ``(start, end)`` pauses (one ticket)."""
     elapsed = business_seconds_between(
-        table,
-        np.array([to_epoch(start)]),
-        np.array([to_epoch(end)]),
+        compiled,
+        np.array([_instants(start, what="start")]),
+        np.array([_instants(end, what="end")]),
+        calendar=None if calendar is None else np.array([calendar]),
         pauses=_pause_arrays(pauses),
     )
     return timedelta(seconds=int(elapsed[0]))
 
 
 def business_deadline_after(
-    table: IntervalTable,
-    start: datetime,
+    compiled: Compiled,
+    start: Instant,
     duration: timedelta,
     *,
-    pauses: Iterable[tuple[datetime, datetime]] = (),
+    calendar: int | None = None,
+    pauses: Iterable[tuple[Instant, Instant]] = (),
 ) -> datetime:
     """The UTC instant ``duration`` of business time after ``start``, pauses not counting."""
     if duration < timedelta(0):
         raise InputError(f"business duration {duration} is negative", hint="give a duration >= 0")
     due = business_deadline(
-        table,
-        np.array([to_epoch(start)]),
+        compiled,
+        np.array([_instants(start, what="start")]),
         np.array([_whole_seconds(duration)]),
+        calendar=None if calendar is None else np.array([calendar]),
         pauses=_pause_arrays(pauses),
     )
     return from_epoch(int(due[0]))
@@ -334,9 +445,13 @@ def business_deadline_after(
 
 __all__ = [
     "Calendar",
+    "CalendarSet",
     "Closure",
     "DayHours",
+    "HolidayRule",
+    "Instant",
     "IntervalTable",
+    "OutsideCompiledRangeError",
     "Pauses",
     "ScheduleChange",
     "Shift",
@@ -348,5 +463,10 @@ __all__ = [
     "business_time_between",
     "clock",
     "compile_calendar",
+    "compile_calendars",
+    "covering_range",
+    "epoch_seconds",
     "format_clock",
+    "from_epoch",
+    "to_epoch",
 ]

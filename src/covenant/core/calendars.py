@@ -1,31 +1,32 @@
-"""Business calendars: weekly hours, holidays, closures and overrides, compiled to UTC intervals.
+"""Business calendars: weekly hours, holidays, closures and overrides, on a zone's wall clock.
 
-A :class:`Calendar` describes opening hours on the *wall clock* of an IANA zone.
-:func:`compile_calendar` turns it, for a range of instants, into an :class:`IntervalTable`:
-sorted, merged, non-overlapping open intervals in UTC epoch seconds plus a running total of
-business seconds, which :mod:`covenant.core.business_time` searches with numpy.
+A :class:`Calendar` describes opening hours on the *wall clock* of an IANA zone;
+:mod:`covenant.core.calendar_compile` turns calendars into UTC interval tables that
+:mod:`covenant.core.business_time` searches with numpy.
 
-How a day's hours are decided, for each local date ``D``:
+How the open time is decided, for each local date ``D``:
 
-1. a per-date override (:class:`DayHours`) for ``D`` replaces everything else that day;
-2. otherwise a holiday on ``D`` has no shifts, and closes ``D`` from 00:00 to 24:00 (which also
-   cuts the after-midnight part of the previous evening's overnight shift);
-3. otherwise the weekly hours in force on ``D`` (the last :class:`ScheduleChange` effective on
-   or before ``D``, else ``Calendar.hours``) for ``D``'s weekday.
+1. a per-date override (:class:`DayHours`) for ``D`` replaces ``D``'s shifts, and a holiday on
+   ``D`` does not apply;
+2. otherwise the weekly hours in force on ``D`` (the last :class:`ScheduleChange` effective on
+   or before ``D``, else ``Calendar.hours``) for ``D``'s weekday give ``D``'s shifts.
 
 A shift belongs to the day it starts on: ``22:00-06:00`` on Friday runs until Saturday 06:00.
 Open time is the union of every day's shifts (an overnight tail may touch or overlap the next
-day's first shift; they merge) minus holidays and partial-day :class:`Closure` ranges, which
-always win.
+day's first shift; they merge), minus the closed time. A holiday closes according to the
+calendar's :class:`HolidayRule`:
 
-Wall clock to instant, exactly across DST: a wall time maps to the *first instant at which the
-zone's clock reads that time or later*. For an ordinary time that is the time itself; in a fold
-(the repeated hour when clocks go back) it is the first occurrence (``fold=0``), for starts and
-ends alike; in a gap (the skipped hour when clocks go forward) it is the instant the gap ends,
-so ``02:30`` on the spring-forward night in Europe/Berlin is 03:00 CEST. The mapping never runs
-backwards, so a shift can shrink (to nothing, if it lies inside a gap) but never invert. With it
-an overnight shift 22:00-06:00 in Europe/Berlin lasts 7 h on the spring-forward night and 9 h on
-the fall-back night; Australia/Lord_Howe's 30-minute shift gives 7 h 30 m and 8 h 30 m.
+* ``local-day`` (the default, as Zendesk, Jira Service Management and ServiceNow count): a
+  holiday closes exactly its local calendar day, 00:00 to 24:00. The evening before runs until
+  midnight; the holiday's own overnight shift opens at midnight after it.
+* ``shift-start``: a shift that *starts* on a holiday is closed whole (its after-midnight tail
+  too); a shift that started the evening before runs to its end.
+
+Partial-day :class:`Closure` ranges are closed time too, always (whatever the rule, even on an
+overridden date).
+
+Wall clock to instant: see :mod:`covenant.core.wallclock` (the first instant at which the clock
+reads that time or later: a fold's first occurrence, a gap's end).
 """
 
 from __future__ import annotations
@@ -33,21 +34,22 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
+from enum import StrEnum
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
-import numpy.typing as npt
-
-from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError
 
 DAY_S = 86400
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MAX_COMPILED_DAYS = 50 * 366
 
-Int64Array = npt.NDArray[np.int64]
+
+class HolidayRule(StrEnum):
+    """Which time a holiday closes (see the module docstring)."""
+
+    LOCAL_DAY = "local-day"
+    SHIFT_START = "shift-start"
 
 
 def clock(text: str) -> int:
@@ -267,7 +269,8 @@ class Calendar:
     per-date overrides and partial-day closures. All times are wall-clock times in ``zone``.
 
     ``holidays`` takes any iterable of dates (e.g. the keys of
-    ``holidays.country_holidays("DE", subdiv="BY", years=...)``) and is stored as a frozenset.
+    ``holidays.country_holidays("DE", subdiv="BY", years=...)``) and is stored as a frozenset;
+    ``holiday_rule`` says which time a holiday closes (default ``local-day``).
     """
 
     zone: str
@@ -277,8 +280,17 @@ class Calendar:
     overrides: tuple[DayHours, ...] = ()
     closures: tuple[Closure, ...] = ()
     name: str = ""
+    holiday_rule: HolidayRule = HolidayRule.LOCAL_DAY
 
     def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "holiday_rule", HolidayRule(self.holiday_rule))
+        except ValueError as exc:
+            raise InputError(
+                f"unknown holiday rule {self.holiday_rule!r}",
+                hint="use local-day (a holiday closes its local date) or shift-start (a shift "
+                "that starts on a holiday is closed whole)",
+            ) from exc
         try:
             ZoneInfo(self.zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -311,200 +323,16 @@ class Calendar:
         return self.changes[index - 1].hours if index else self.hours
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _DayRules:
-    """Per-date lookups built once per compilation."""
-
-    calendar: Calendar
-    overrides: dict[date, tuple[Shift, ...]]
-    closures: dict[date, list[tuple[int, int]]]
-    effective: list[date]
-
-    @classmethod
-    def of(cls, calendar: Calendar) -> _DayRules:
-        closures: dict[date, list[tuple[int, int]]] = {}
-        for c in calendar.closures:
-            closures.setdefault(c.day, []).append((c.start, c.end))
-        return cls(
-            calendar=calendar,
-            overrides={o.day: o.shifts for o in calendar.overrides},
-            closures=closures,
-            effective=[c.effective for c in calendar.changes],
-        )
-
-    def shifts(self, day: date) -> tuple[Shift, ...]:
-        if day in self.overrides:
-            return self.overrides[day]
-        if day in self.calendar.holidays:
-            return ()
-        index = bisect_right(self.effective, day)
-        weekly = self.calendar.changes[index - 1].hours if index else self.calendar.hours
-        return weekly.days[day.weekday()]
-
-    def closed(self, day: date) -> list[tuple[int, int]]:
-        ranges = list(self.closures.get(day, ()))
-        if day in self.calendar.holidays and day not in self.overrides:
-            ranges.append((0, DAY_S))
-        return ranges
-
-
-class _WallClock:
-    """Wall-clock time to instant in one zone (see the module docstring for the convention)."""
-
-    def __init__(self, zone: ZoneInfo) -> None:
-        self.zone = zone
-
-    def instant(self, day: date, seconds: int) -> int:
-        """The first epoch second at which the clock reads ``day`` + ``seconds`` or later."""
-        wall = datetime.combine(day, time()) + timedelta(seconds=seconds)
-        first = to_epoch(wall.replace(tzinfo=self.zone, fold=0))
-        if self._reading(first) == wall:
-            return first  # exists; fold=0 is its first occurrence
-        # In a gap: fold=1 reads the wall time with the offset after the transition, giving an
-        # instant before the gap; the transition lies between the two. Bisect for it.
-        lo = to_epoch(wall.replace(tzinfo=self.zone, fold=1))
-        hi = first
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if self._reading(mid) >= wall:
-                hi = mid
-            else:
-                lo = mid
-        return hi
-
-    def _reading(self, epoch: int) -> datetime:
-        return from_epoch(epoch).astimezone(self.zone).replace(tzinfo=None)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class IntervalTable:
-    """A calendar's open time over ``[start, end)``, in UTC epoch seconds.
-
-    ``starts``/``ends`` are sorted, merged, non-empty and non-touching open intervals inside
-    ``[start, end)``; ``cum[i]`` is the business seconds in ``[start, starts[i])``. Arrays are
-    read-only int64. Built by :func:`compile_calendar`.
-    """
-
-    zone: str
-    start: int
-    end: int
-    starts: Int64Array
-    ends: Int64Array
-    cum: Int64Array
-
-    def __post_init__(self) -> None:
-        arrays = []
-        for name in ("starts", "ends", "cum"):
-            array = np.array(getattr(self, name), dtype=np.int64, copy=True)
-            array.flags.writeable = False
-            object.__setattr__(self, name, array)
-            arrays.append(array)
-        starts, ends, cum = arrays
-        if not (starts.ndim == ends.ndim == cum.ndim == 1) or not (
-            starts.size == ends.size == cum.size
-        ):
-            raise InputError("interval table arrays must be 1-D and of one length")
-        if self.end <= self.start:
-            raise InputError("interval table range is empty", hint="end must be after start")
-        lengths = ends - starts
-        if starts.size and (
-            (lengths <= 0).any()
-            or (starts[1:] <= ends[:-1]).any()
-            or starts[0] < self.start
-            or ends[-1] > self.end
-            or (cum != np.cumsum(lengths) - lengths).any()
-        ):
-            raise InputError(
-                "interval table is not sorted, merged, within its range and consistent",
-                hint="build it with compile_calendar",
-            )
-
-    @property
-    def lengths(self) -> Int64Array:
-        return self.ends - self.starts
-
-    @property
-    def total(self) -> int:
-        """Business seconds in the whole range."""
-        return int(self.lengths.sum())
-
-    def __len__(self) -> int:
-        return int(self.starts.size)
-
-
-def _union_minus(
-    opens: tuple[Int64Array, Int64Array], closes: tuple[Int64Array, Int64Array], lo: int, hi: int
-) -> tuple[Int64Array, Int64Array]:
-    """Merged intervals covered by some open and no closed interval, clipped to ``[lo, hi)``."""
-    points = np.unique(np.concatenate([*opens, *closes, np.array([lo, hi], dtype=np.int64)]))
-
-    def cover(starts: Int64Array, ends: Int64Array) -> Int64Array:
-        delta = np.zeros(points.size, dtype=np.int64)
-        np.add.at(delta, np.searchsorted(points, starts), 1)
-        np.add.at(delta, np.searchsorted(points, ends), -1)
-        return np.cumsum(delta)[:-1]  # coverage of segment [points[i], points[i + 1])
-
-    inside = (points[:-1] >= lo) & (points[1:] <= hi)
-    is_open = (cover(*opens) > 0) & (cover(*closes) == 0) & inside
-    before = np.concatenate([[False], is_open[:-1]])
-    after = np.concatenate([is_open[1:], [False]])
-    return points[:-1][is_open & ~before], points[1:][is_open & ~after]
-
-
-def compile_calendar(calendar: Calendar, *, start: datetime, end: datetime) -> IntervalTable:
-    """The open intervals of ``calendar`` within ``[start, end)`` (aware datetimes).
-
-    Pass a range that covers every instant you will ask about, including deadlines; the
-    arithmetic refuses instants outside it. Sub-second parts are truncated. Loops once per
-    local day of the range (at most 50 years).
-    """
-    lo, hi = to_epoch(start), to_epoch(end)
-    if hi <= lo:
-        raise InputError(
-            f"calendar range {start.isoformat()} .. {end.isoformat()} is empty",
-            hint="end must be after start",
-        )
-    zone = ZoneInfo(calendar.zone)
-    first = from_epoch(lo).astimezone(zone).date() - timedelta(days=1)
-    last = from_epoch(hi).astimezone(zone).date() + timedelta(days=1)
-    days = (last - first).days + 1
-    if days > MAX_COMPILED_DAYS:
-        raise InputError(
-            f"calendar range of {days} days is too long",
-            hint="compile at most 50 years; compile per reporting period instead",
-        )
-    clock_ = _WallClock(zone)
-    rules = _DayRules.of(calendar)
-    spans: dict[bool, tuple[list[int], list[int]]] = {True: ([], []), False: ([], [])}
-    for offset in range(days):
-        day = first + timedelta(days=offset)
-        ranges = [(True, s.start, s.stop) for s in rules.shifts(day)]
-        ranges += [(False, s, e) for s, e in rules.closed(day)]
-        for is_open, s, e in ranges:
-            a, b = clock_.instant(day, s), clock_.instant(day, e)
-            if b > a:
-                spans[is_open][0].append(a)
-                spans[is_open][1].append(b)
-
-    def arrays(key: bool) -> tuple[Int64Array, Int64Array]:
-        return (np.array(spans[key][0], dtype=np.int64), np.array(spans[key][1], dtype=np.int64))
-
-    starts, ends = _union_minus(arrays(True), arrays(False), lo, hi)
-    lengths = ends - starts
-    cum = np.cumsum(lengths) - lengths
-    return IntervalTable(zone=calendar.zone, start=lo, end=hi, starts=starts, ends=ends, cum=cum)
-
-
 __all__ = [
     "DAY_S",
+    "WEEKDAYS",
     "Calendar",
     "Closure",
     "DayHours",
-    "IntervalTable",
+    "HolidayRule",
     "ScheduleChange",
     "Shift",
     "WeeklyHours",
     "clock",
-    "compile_calendar",
     "format_clock",
 ]

@@ -27,7 +27,7 @@ from covenant.core.agreements import (
     period_fee,
 )
 from covenant.core.business_time import Pauses, business_deadline, business_seconds_between
-from covenant.core.calendars import IntervalTable
+from covenant.core.calendar_compile import IntervalTable
 from covenant.core.tickets import RESOLVED_STATES, Ticket
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 

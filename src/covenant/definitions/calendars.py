@@ -12,6 +12,13 @@ included), otherwise the weekly hours in force on that date (the base ``weekly``
 ``closures`` entry of the date is cut out. Holidays of ``holidays.country`` /
 ``holidays.subdivision`` come from the ``holidays`` package, expanded for
 ``firstYear``–``lastYear`` (default 2000–2040), plus the explicit ``holidays.dates``.
+
+``holidayRule`` says which time a holiday closes: ``local-day`` (the default) closes exactly the
+holiday's local date, 00:00–24:00, as Zendesk, Jira Service Management and ServiceNow count
+(Friday 00:00–06:00 of Thursday's 22:00–06:00 shift stays open); ``shift-start`` closes every
+shift that *starts* on the holiday, whole, and lets the previous evening's shift run to its end.
+The split form above describes ``local-day``; the engine gets each weekly shift as written
+(``WeekSchedule.shifts``) so that ``shift-start`` knows where a shift began.
 """
 
 from __future__ import annotations
@@ -20,8 +27,8 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, Literal
 
 import holidays as holiday_data
 from pydantic import Field
@@ -59,15 +66,25 @@ def _check_day(hours: DayHours, what: str) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WeekSchedule:
-    """Hours per weekday, Monday first: sorted, non-overlapping seconds since local midnight."""
+    """Hours per weekday, Monday first: sorted, non-overlapping seconds since local midnight.
+
+    ``days`` is the split form (an overnight shift's tail counted on the next day); ``shifts``
+    keeps each shift on the day it starts, as written (``end <= start`` runs overnight). Built
+    without ``shifts``, the split ``days`` stand for themselves.
+    """
 
     days: tuple[DayHours, ...]
+    shifts: tuple[tuple[Interval, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.days) != len(WEEKDAYS):
             raise InputError("a week schedule has exactly seven days, Monday first")
         for name, hours in zip(WEEKDAYS, self.days, strict=True):
             _check_day(hours, name)
+        if not self.shifts:
+            object.__setattr__(self, "shifts", self.days)
+        elif len(self.shifts) != len(WEEKDAYS):
+            raise InputError("a week schedule has exactly seven days of shifts, Monday first")
 
     def hours(self, weekday: int) -> DayHours:
         """Hours of ``weekday`` (0 = Monday, as ``date.weekday()``)."""
@@ -97,6 +114,7 @@ class CalendarSpec:
     closures: tuple[tuple[date, DayHours], ...] = ()
     overrides: tuple[tuple[date, DayHours], ...] = ()
     holiday_years: tuple[int, int] = DEFAULT_YEARS
+    holiday_rule: str = "local-day"
 
     def schedule_on(self, day: date) -> WeekSchedule:
         """The weekly hours in force on ``day``."""
@@ -115,6 +133,8 @@ class CalendarSpec:
         override = dict(self.overrides).get(day)
         if override is not None:
             hours = override
+        elif self.holiday_rule == "shift-start":
+            hours = self._shift_start_hours(day)
         elif self.is_holiday(day):
             hours = ()
         else:
@@ -123,6 +143,20 @@ class CalendarSpec:
             if closed_day == day:
                 hours = subtract(hours, closed)
         return hours
+
+    def _shift_start_hours(self, day: date) -> DayHours:
+        """``day``'s part of the shifts that start on it or the day before, a holiday's shifts
+        left out (``shift-start``)."""
+        found: list[Interval] = []
+        before = day - timedelta(days=1)
+        if not self.is_holiday(before) and before not in dict(self.overrides):
+            for start, end in self.schedule_on(before).shifts[before.weekday()]:
+                if end <= start and end > 0:
+                    found.append((0, end))
+        if not self.is_holiday(day):
+            for start, end in self.schedule_on(day).shifts[day.weekday()]:
+                found.append((start, end if end > start else DAY_S))
+        return tuple(sorted(found))
 
 
 def subtract(hours: DayHours, closed: DayHours) -> DayHours:
@@ -168,6 +202,7 @@ class ChangeSpec(Spec):
 class CalendarDocumentSpec(Spec):
     time_zone: TimeZoneText
     weekly: dict[str, HoursText]
+    holiday_rule: Literal["local-day", "shift-start"] = "local-day"
     holidays: HolidaysSpec | None = None
     closures: list[ClosureSpec] = Field(default_factory=list)
     overrides: dict[str, HoursText] = Field(default_factory=dict)
@@ -239,6 +274,7 @@ def build_calendar(
         closures=tuple(sorted(closures)),
         overrides=tuple(sorted(overrides)),
         holiday_years=years,
+        holiday_rule=spec.holiday_rule,
     )
     return calendar, problems
 
@@ -341,6 +377,7 @@ def _week(
     problems: list[Problem],
 ) -> WeekSchedule | None:
     days: list[list[Interval]] = [[] for _ in WEEKDAYS]
+    written: list[list[Interval]] = [[] for _ in WEEKDAYS]
     origin: list[list[str]] = [[] for _ in WEEKDAYS]
     ok = True
     for key, text in weekly.items():
@@ -362,6 +399,7 @@ def _week(
             continue
         index = WEEKDAYS.index(name)
         for item, (start, end) in _intervals(doc, text, (*here, key), problems):
+            written[index].append((start, end))
             if end > start:
                 days[index].append((start, end))
                 origin[index].append(item)
@@ -384,7 +422,10 @@ def _week(
             ok = False
     if not ok:
         return None
-    return WeekSchedule(days=tuple(tuple(sorted(d)) for d in days))
+    return WeekSchedule(
+        days=tuple(tuple(sorted(d)) for d in days),
+        shifts=tuple(tuple(sorted(w)) for w in written),
+    )
 
 
 def _day(
@@ -496,15 +537,26 @@ def _no_overlap(
 
 
 def to_core_calendar(spec: CalendarSpec) -> core.Calendar:
-    """The business-time engine's calendar for ``spec`` (holidays already expanded)."""
+    """The business-time engine's calendar for ``spec`` (holidays already expanded).
+
+    Weekly shifts go over as written, an overnight shift on the day it starts. An override
+    replaces everything on its date, a previous evening's tail included, so the rest of an
+    overridden date becomes closures.
+    """
 
     def week(schedule: WeekSchedule) -> core.WeeklyHours:
         return core.WeeklyHours(
             days=tuple(
-                tuple(core.Shift(start=s, end=e) for s, e in hours) for hours in schedule.days
+                tuple(core.Shift(start=s, end=e % DAY_S if e <= s else e) for s, e in hours)
+                for hours in schedule.shifts
             )
         )
 
+    override_gaps = [
+        core.Closure(day=day, start=s, end=e)
+        for day, hours in spec.overrides
+        for s, e in subtract(((0, DAY_S),), hours)
+    ]
     return core.Calendar(
         name=spec.name,
         zone=spec.zone,
@@ -520,5 +572,7 @@ def to_core_calendar(spec: CalendarSpec) -> core.Calendar:
         ),
         closures=tuple(
             core.Closure(day=day, start=s, end=e) for day, hours in spec.closures for s, e in hours
-        ),
+        )
+        + tuple(override_gaps),
+        holiday_rule=core.HolidayRule(spec.holiday_rule),
     )

@@ -21,7 +21,7 @@ from covenant.core.agreements import (
 )
 from covenant.core.availability import AvailabilityResult, availability, period_containing
 from covenant.core.backtest import period_label
-from covenant.core.calendars import compile_calendar
+from covenant.core.calendar_compile import compile_calendar
 from covenant.core.evaluate import align_down, align_up
 from covenant.core.series import BucketMatrix
 from covenant.core.statement import Statement, totals

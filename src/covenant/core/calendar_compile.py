@@ -1,0 +1,422 @@
+"""Calendars compiled to UTC interval tables: one calendar, or many stacked for one batch.
+
+:func:`compile_calendar` turns a :class:`~covenant.core.calendars.Calendar` into an
+:class:`IntervalTable` over a range of instants: sorted, merged, non-touching open intervals in
+UTC epoch seconds plus a running total of business seconds. :func:`compile_calendars` compiles
+many calendars over one range into a :class:`CalendarSet`, which the arithmetic in
+:mod:`covenant.core.business_time` searches in one call for a batch of tickets that each name
+their calendar by index.
+
+Compilation is vectorised over the days of the range: the weekly hours become a per-weekday
+template laid over every local date at once, holidays, overrides and closures are applied as
+arrays, and wall-clock times become instants through the zone's offset segments
+(:mod:`covenant.core.wallclock`). Only overrides and closures are looped over, and they are
+few.
+
+Instants are taken the same way everywhere: an aware ``datetime`` or integer epoch seconds
+(see :func:`epoch_seconds`); a naive datetime raises ``NaiveDatetimeError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from covenant.core.calendars import DAY_S, Calendar, HolidayRule, WeeklyHours
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.wallclock import first_instants, wall_readings
+from covenant.errors import InputError, NaiveDatetimeError
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+MAX_COMPILED_DAYS = 50 * 366
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_EDGE = 2 * DAY_S  # the zone is read this far beyond the range on both sides
+
+Instant = datetime | int | np.integer
+"""One instant: an aware datetime or integer epoch seconds."""
+
+
+def epoch_seconds(values: object, *, what: str = "instant") -> Int64Array:
+    """Instants as int64 epoch seconds: the one convention of the business-time API.
+
+    Accepts an aware ``datetime``, integer epoch seconds, or a sequence / numpy array of either
+    (any shape). Sub-second parts of datetimes are truncated toward the past. A naive datetime
+    raises :class:`~covenant.errors.NaiveDatetimeError`; floats, strings and ``datetime64``
+    (which carries no zone) raise :class:`~covenant.errors.InputError`.
+    """
+    if isinstance(values, datetime):
+        return np.array(to_epoch(require_utc(values, what=what)), dtype=np.int64)
+    array = np.asarray(values)
+    if array.dtype.kind in "iu":
+        if array.dtype.kind == "u" and array.size and int(array.max()) > np.iinfo(np.int64).max:
+            raise InputError(f"{what} is too large for epoch seconds", hint="give int64 values")
+        return array.astype(np.int64, copy=False)
+    if array.dtype.kind == "O":
+        flat = array.reshape(-1)
+        out = np.empty(flat.size, dtype=np.int64)
+        for i, value in enumerate(flat.tolist()):
+            if isinstance(value, datetime):
+                out[i] = to_epoch(require_utc(value, what=what))
+            elif isinstance(value, int) and not isinstance(value, bool):
+                out[i] = value
+            else:
+                raise InputError(
+                    f"{what} {value!r} is neither an aware datetime nor integer epoch seconds",
+                    hint=_INSTANT_HINT,
+                )
+        return out.reshape(array.shape)
+    if array.dtype.kind == "M":
+        raise NaiveDatetimeError(
+            f"{what} is a numpy datetime64, which has no time zone",
+            hint="pass int64 epoch seconds, e.g. values.astype('datetime64[s]').astype('int64') "
+            "for UTC values",
+        )
+    raise InputError(
+        f"{what} must be aware datetimes or integer epoch seconds, got dtype {array.dtype}",
+        hint=_INSTANT_HINT,
+    )
+
+
+_INSTANT_HINT = (
+    "pass aware datetimes (datetime(..., tzinfo=UTC)) or int64 epoch seconds "
+    "(covenant.core.business_time.epoch_seconds converts)"
+)
+
+
+def _one_instant(value: object, *, what: str) -> int:
+    array = epoch_seconds(value, what=what)
+    if array.ndim != 0:
+        raise InputError(f"{what} must be one instant, got an array", hint=_INSTANT_HINT)
+    return int(array)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class IntervalTable:
+    """A calendar's open time over ``[start, end)``, in UTC epoch seconds.
+
+    ``starts``/``ends`` are sorted, merged, non-empty and non-touching open intervals inside
+    ``[start, end)``; ``cum[i]`` is the business seconds in ``[start, starts[i])``. Arrays are
+    read-only int64. Built by :func:`compile_calendar`.
+    """
+
+    zone: str
+    start: int
+    end: int
+    starts: Int64Array
+    ends: Int64Array
+    cum: Int64Array
+
+    def __post_init__(self) -> None:
+        arrays = []
+        for name in ("starts", "ends", "cum"):
+            array = np.array(getattr(self, name), dtype=np.int64, copy=True)
+            array.flags.writeable = False
+            object.__setattr__(self, name, array)
+            arrays.append(array)
+        starts, ends, cum = arrays
+        if not (starts.ndim == ends.ndim == cum.ndim == 1) or not (
+            starts.size == ends.size == cum.size
+        ):
+            raise InputError("interval table arrays must be 1-D and of one length")
+        if self.end <= self.start:
+            raise InputError("interval table range is empty", hint="end must be after start")
+        lengths = ends - starts
+        if starts.size and (
+            (lengths <= 0).any()
+            or (starts[1:] <= ends[:-1]).any()
+            or starts[0] < self.start
+            or ends[-1] > self.end
+            or (cum != np.cumsum(lengths) - lengths).any()
+        ):
+            raise InputError(
+                "interval table is not sorted, merged, within its range and consistent",
+                hint="build it with compile_calendar",
+            )
+
+    @property
+    def lengths(self) -> Int64Array:
+        return self.ends - self.starts
+
+    @property
+    def total(self) -> int:
+        """Business seconds in the whole range."""
+        return int(self.lengths.sum())
+
+    def __len__(self) -> int:
+        return int(self.starts.size)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class CalendarSet:
+    """Many calendars compiled over one range ``[start, end)``, stacked for batch arithmetic.
+
+    Calendar ``k`` is ``calendars[k]``; a batch names each ticket's calendar by index. Inside,
+    calendar ``k``'s intervals sit on their own band of one number line (shifted by
+    ``k * width``), so one ``searchsorted`` serves every calendar. ``set[k]`` is calendar
+    ``k``'s own :class:`IntervalTable`. Built by :func:`compile_calendars`.
+    """
+
+    calendars: tuple[Calendar, ...]
+    start: int
+    end: int
+    width: int  # band width: end - start + 1
+    starts: Int64Array  # shifted by band
+    ends: Int64Array
+    cum: Int64Array  # business seconds before starts[i], over all bands
+    bounds: Int64Array  # calendar k's intervals are [bounds[k], bounds[k + 1])
+
+    @classmethod
+    def of(cls, tables: Sequence[IntervalTable]) -> CalendarSet:
+        """Stack compiled tables of one range (e.g. from :func:`compile_calendar`)."""
+        if not tables:
+            raise InputError("no calendars to stack", hint="pass at least one table")
+        lo, hi = tables[0].start, tables[0].end
+        if any(t.start != lo or t.end != hi for t in tables):
+            raise InputError(
+                "tables compiled over different ranges cannot be stacked",
+                hint="compile every calendar over one range (compile_calendars does)",
+            )
+        pairs = [(t.starts, t.ends) for t in tables]
+        return _stack((), pairs, lo, hi)
+
+    def __len__(self) -> int:
+        return int(self.bounds.size - 1)
+
+    def __getitem__(self, k: int) -> IntervalTable:
+        i, j = int(self.bounds[k]), int(self.bounds[k + 1])
+        shift = k * self.width
+        cum = self.cum[i:j] - (self.cum[i] if j > i else 0)
+        zone = self.calendars[k].zone if self.calendars else ""
+        return IntervalTable(
+            zone=zone,
+            start=self.start,
+            end=self.end,
+            starts=self.starts[i:j] - shift,
+            ends=self.ends[i:j] - shift,
+            cum=cum,
+        )
+
+
+def _stack(
+    calendars: tuple[Calendar, ...],
+    pairs: Sequence[tuple[Int64Array, Int64Array]],
+    lo: int,
+    hi: int,
+) -> CalendarSet:
+    width = hi - lo + 1
+    sizes = np.array([s.size for s, _ in pairs], dtype=np.int64)
+    shift = np.repeat(np.arange(len(pairs), dtype=np.int64) * width, sizes)
+    empty = np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([s for s, _ in pairs] or [empty]) + shift
+    ends = np.concatenate([e for _, e in pairs] or [empty]) + shift
+    lengths = ends - starts
+    cum = np.cumsum(lengths) - lengths
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    for array in (starts, ends, cum, bounds):
+        array.flags.writeable = False
+    return CalendarSet(
+        calendars=calendars,
+        start=lo,
+        end=hi,
+        width=width,
+        starts=starts,
+        ends=ends,
+        cum=cum,
+        bounds=bounds,
+    )
+
+
+# ----------------------------------------------------------------------------- compilation
+
+
+def _union_minus(
+    opens: tuple[Int64Array, Int64Array], closes: tuple[Int64Array, Int64Array], lo: int, hi: int
+) -> tuple[Int64Array, Int64Array]:
+    """Merged intervals covered by some open and no closed interval, clipped to ``[lo, hi)``."""
+    points = np.unique(np.concatenate([*opens, *closes, np.array([lo, hi], dtype=np.int64)]))
+
+    def cover(starts: Int64Array, ends: Int64Array) -> Int64Array:
+        delta = np.bincount(np.searchsorted(points, starts), minlength=points.size)
+        delta = delta - np.bincount(np.searchsorted(points, ends), minlength=points.size)
+        return np.cumsum(delta)[:-1]  # coverage of segment [points[i], points[i + 1])
+
+    inside = (points[:-1] >= lo) & (points[1:] <= hi)
+    is_open = (cover(*opens) > 0) & (cover(*closes) == 0) & inside
+    before = np.concatenate([[False], is_open[:-1]])
+    after = np.concatenate([is_open[1:], [False]])
+    return points[:-1][is_open & ~before], points[1:][is_open & ~after]
+
+
+def _epoch_day(day: date) -> int:
+    return day.toordinal() - _EPOCH_ORDINAL
+
+
+def _template(weeklies: Sequence[WeeklyHours]) -> tuple[Int64Array, Int64Array]:
+    """Shift starts and stops per (schedule, weekday) row, padded with -1."""
+    widest = max((len(d) for w in weeklies for d in w.days), default=0)
+    starts = np.full((len(weeklies) * 7, max(widest, 1)), -1, dtype=np.int64)
+    stops = starts.copy()
+    for k, weekly in enumerate(weeklies):
+        for weekday, shifts in enumerate(weekly.days):
+            for m, shift in enumerate(shifts):
+                starts[k * 7 + weekday, m] = shift.start
+                stops[k * 7 + weekday, m] = shift.stop
+    return starts, stops
+
+
+def _day_set(days: Iterable[date], first: int, last: int) -> Int64Array:
+    found = np.fromiter((_epoch_day(d) for d in days), dtype=np.int64)
+    return np.sort(found[(found >= first) & (found <= last)])
+
+
+def _open_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, Int64Array]:
+    zone = calendar.zone
+    seg_lo, seg_hi = lo - _EDGE, hi + _EDGE
+    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
+    first, last = int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 1
+    days = np.arange(first, last + 1, dtype=np.int64)
+    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday
+    effective = np.array([_epoch_day(c.effective) for c in calendar.changes], dtype=np.int64)
+    schedule = np.searchsorted(effective, days, side="right")
+    t_starts, t_stops = _template([calendar.hours, *(c.hours for c in calendar.changes)])
+
+    overridden = _day_set((o.day for o in calendar.overrides), first, last)
+    holidays = _day_set(calendar.holidays, first, last)
+    holidays = holidays[~np.isin(holidays, overridden)]
+    regular = ~np.isin(days, overridden)
+    if calendar.holiday_rule is HolidayRule.SHIFT_START:
+        regular &= ~np.isin(days, holidays)
+    row = schedule * 7 + weekday
+    s, e = t_starts[row], t_stops[row]
+    valid = (s >= 0) & regular[:, None]
+    base = (days * DAY_S)[:, None]
+    open_lo, open_hi = [(base + s)[valid]], [(base + e)[valid]]
+    for override in calendar.overrides:
+        d = _epoch_day(override.day)
+        if first <= d <= last and override.shifts:
+            open_lo.append(np.array([d * DAY_S + x.start for x in override.shifts]))
+            open_hi.append(np.array([d * DAY_S + x.stop for x in override.shifts]))
+    close_lo, close_hi = [], []
+    if calendar.holiday_rule is HolidayRule.LOCAL_DAY:
+        close_lo.append(holidays * DAY_S)
+        close_hi.append(holidays * DAY_S + DAY_S)
+    closures = [c for c in calendar.closures if first <= _epoch_day(c.day) <= last]
+    if closures:
+        close_lo.append(np.array([_epoch_day(c.day) * DAY_S + c.start for c in closures]))
+        close_hi.append(np.array([_epoch_day(c.day) * DAY_S + c.end for c in closures]))
+
+    parts = [
+        np.concatenate(p).astype(np.int64) if p else np.zeros(0, np.int64)
+        for p in (open_lo, open_hi, close_lo, close_hi)
+    ]
+    sizes = [p.size for p in parts]
+    instants = first_instants(zone, seg_lo, seg_hi, np.concatenate(parts))
+    o_lo, o_hi, c_lo, c_hi = np.split(instants, np.cumsum(sizes)[:-1])
+    keep_open, keep_closed = o_hi > o_lo, c_hi > c_lo
+    return _union_minus(
+        (o_lo[keep_open], o_hi[keep_open]), (c_lo[keep_closed], c_hi[keep_closed]), lo, hi
+    )
+
+
+def _range(start: object, end: object) -> tuple[int, int]:
+    lo = _one_instant(start, what="calendar range start")
+    hi = _one_instant(end, what="calendar range end")
+    if hi <= lo:
+        raise InputError(
+            f"calendar range {from_epoch(lo).isoformat()} .. {from_epoch(hi).isoformat()} is empty",
+            hint="end must be after start",
+        )
+    if hi - lo > MAX_COMPILED_DAYS * DAY_S:
+        raise InputError(
+            f"calendar range of {(hi - lo) // DAY_S} days is too long",
+            hint="compile at most 50 years; compile per reporting period instead",
+        )
+    return lo, hi
+
+
+def compile_calendar(calendar: Calendar, *, start: Instant, end: Instant) -> IntervalTable:
+    """The open intervals of ``calendar`` within ``[start, end)``.
+
+    ``start``/``end`` are aware datetimes or epoch seconds. Pass a range that covers every
+    instant you will ask about, including deadlines; the arithmetic refuses instants outside
+    it with :class:`~covenant.errors.OutsideCompiledRangeError`. Sub-second parts are
+    truncated. At most 50 years.
+    """
+    lo, hi = _range(start, end)
+    starts, ends = _open_intervals(calendar, lo, hi)
+    lengths = ends - starts
+    return IntervalTable(
+        zone=calendar.zone,
+        start=lo,
+        end=hi,
+        starts=starts,
+        ends=ends,
+        cum=np.cumsum(lengths) - lengths,
+    )
+
+
+def covering_range(*instants: object, ahead: timedelta = timedelta(0)) -> tuple[int, int]:
+    """The range ``(lo, hi)`` in epoch seconds to compile for these ticket instants.
+
+    ``lo`` is the earliest instant, ``hi`` one second past the latest plus ``ahead`` (room for
+    deadlines after the last instant). Each argument is anything :func:`epoch_seconds` takes.
+    """
+    arrays = [epoch_seconds(v).reshape(-1) for v in instants]
+    found = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+    if found.size == 0:
+        raise InputError("no instants to cover", hint="pass the tickets' instants")
+    if ahead < timedelta(0):
+        raise InputError(f"ahead {ahead} is negative", hint="give room after the last instant")
+    return int(found.min()), int(found.max()) + 1 + int(ahead.total_seconds())
+
+
+def compile_calendars(
+    calendars: Sequence[Calendar],
+    *,
+    start: Instant | None = None,
+    end: Instant | None = None,
+    covering: Sequence[object] = (),
+    ahead: timedelta = timedelta(0),
+) -> CalendarSet:
+    """Compile ``calendars`` over one range for batch arithmetic.
+
+    Give the range as ``start``/``end`` (aware datetimes or epoch seconds), or derive it from
+    the tickets: ``covering=(created, resolved)`` spans their earliest to latest instant, plus
+    ``ahead`` after it for deadlines (see :func:`covering_range`).
+    """
+    if not calendars:
+        raise InputError("no calendars to compile", hint="pass at least one Calendar")
+    if covering:
+        if start is not None or end is not None:
+            raise InputError(
+                "give either start/end or covering, not both",
+                hint="covering derives the range from the tickets' instants",
+            )
+        lo, hi = covering_range(*covering, ahead=ahead)
+    elif start is None or end is None:
+        raise InputError(
+            "compile_calendars needs a range",
+            hint="pass start= and end=, or covering=(created, resolved) with ahead=",
+        )
+    else:
+        lo, hi = _range(start, end)
+    lo, hi = _range(lo, hi)
+    pairs = [_open_intervals(c, lo, hi) for c in calendars]
+    return _stack(tuple(calendars), pairs, lo, hi)
+
+
+__all__ = [
+    "CalendarSet",
+    "Instant",
+    "IntervalTable",
+    "compile_calendar",
+    "compile_calendars",
+    "covering_range",
+    "epoch_seconds",
+]
