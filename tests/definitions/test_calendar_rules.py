@@ -98,7 +98,8 @@ def test_an_unknown_holiday_rule_is_refused_with_the_choices() -> None:
     found = errors(problems)
     assert len(found) == 1
     assert "holidayRule" in found[0].field
-    assert "local-day" in str(found[0]) and "shift-start" in str(found[0])
+    assert "local-day" in str(found[0])
+    assert "shift-start" in str(found[0])
 
 
 def test_an_override_replaces_the_previous_nights_tail() -> None:
