@@ -32,6 +32,7 @@ from covenant.core.business_time import (
     compile_calendars,
     epoch_seconds,
 )
+from covenant.core.calendar_compile import _open_intervals
 from covenant.core.timeutil import to_epoch
 from covenant.errors import InputError, NaiveDatetimeError, OutsideCompiledRangeError
 from tests.conftest import ROOT
@@ -671,3 +672,30 @@ def test_instants_are_taken_one_way_everywhere() -> None:
             call()
     with pytest.raises(InputError, match="neither an aware datetime"):
         business_seconds_between(table, np.array(["x"], dtype=object), [0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(setup=scenario())
+def test_shared_hours_minus_own_closed_time_equals_compiling_alone(
+    setup: tuple[Calendar, int, int],
+) -> None:
+    """Calendars of one zone and hours share one compilation and subtract their own holidays
+    and closures; that gives what compiling each calendar from its own rules gives."""
+    calendar, lo, hi = setup
+    plain = Calendar(zone=calendar.zone, hours=calendar.hours, changes=calendar.changes)
+    variants = [
+        calendar,
+        Calendar(
+            zone=calendar.zone,
+            hours=calendar.hours,
+            changes=calendar.changes,
+            holidays=calendar.holidays,
+            closures=calendar.closures,
+        ),
+        plain,
+    ]
+    many = compile_calendars(variants, start=lo, end=hi)
+    for k, variant in enumerate(variants):
+        starts, ends = _open_intervals(variant, lo, hi)  # the rules applied one calendar alone
+        assert many[k].starts.tolist() == starts.tolist()
+        assert many[k].ends.tolist() == ends.tolist()

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import numpy.typing as npt
@@ -172,45 +173,64 @@ def _merge(pauses: Pauses, tickets: int) -> _Merged:
     return _Merged(ticket=m_ticket, start=m_start, end=m_end, rank=rank)
 
 
+_SENTINEL = 2**62
+_MAX_STEPS = 24  # steps forward from a ticket's own day before a deadline falls back to a search
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class _Lines:
-    """The compiled intervals as one number line: calendar ``k`` on band ``k * width``."""
+    """The compiled intervals as one number line: calendar ``k`` on band ``k * width``, with a
+    sentinel interval at the end and an index of the first interval ending after each day of
+    each band (so finding a ticket's interval is a lookup and a step or two, not a search)."""
 
     start: int
     end: int
     width: int
-    starts: Int64Array
+    starts: Int64Array  # sentinel-terminated
     ends: Int64Array
     cum: Int64Array
     bounds: Int64Array
+    days: int
+    day_first: Int64Array
 
     @classmethod
     def of(cls, compiled: Compiled) -> _Lines:
+        cached = _LINES.get(compiled)
+        if cached is not None:
+            return cached
         if isinstance(compiled, IntervalTable):
-            n = len(compiled)
-            return cls(
-                start=compiled.start,
-                end=compiled.end,
-                width=compiled.end - compiled.start + 1,
-                starts=compiled.starts,
-                ends=compiled.ends,
-                cum=compiled.cum,
-                bounds=np.array([0, n], dtype=np.int64),
-            )
-        if not isinstance(compiled, CalendarSet):
+            starts, ends, cum = compiled.starts, compiled.ends, compiled.cum
+            bounds = np.array([0, len(compiled)], dtype=np.int64)
+            width = compiled.end - compiled.start + 1
+        elif isinstance(compiled, CalendarSet):
+            starts, ends, cum = compiled.starts, compiled.ends, compiled.cum
+            bounds, width = compiled.bounds, compiled.width
+        else:
             raise InputError(
                 f"business-time arithmetic needs compiled calendars, got {type(compiled).__name__}",
                 hint="compile with compile_calendars([...], ...) or compile_calendar(...)",
             )
-        return cls(
+        total = int(cum[-1] + ends[-1] - starts[-1]) if starts.size else 0
+        days = (compiled.end - compiled.start) // DAY_S + 1
+        count = bounds.size - 1
+        day_starts = (
+            compiled.start
+            + np.arange(count, dtype=np.int64)[:, None] * width
+            + np.arange(days, dtype=np.int64)[None, :] * DAY_S
+        )
+        lines = cls(
             start=compiled.start,
             end=compiled.end,
-            width=compiled.width,
-            starts=compiled.starts,
-            ends=compiled.ends,
-            cum=compiled.cum,
-            bounds=compiled.bounds,
+            width=width,
+            starts=np.append(starts, _SENTINEL),
+            ends=np.append(ends, _SENTINEL),
+            cum=np.append(cum, total),
+            bounds=bounds,
+            days=days,
+            day_first=np.searchsorted(ends, day_starts.reshape(-1), side="right"),
         )
+        _LINES[compiled] = lines
+        return lines
 
     @property
     def count(self) -> int:
@@ -254,20 +274,36 @@ class _Lines:
                 "compile_calendar(calendar, start=..., end=...)",
             )
 
-    def clock(self, t: Int64Array) -> Int64Array:
-        """Business seconds before ``t`` on the stacked line (``t`` already shifted)."""
-        if self.starts.size == 0:
-            return np.zeros_like(t)
-        i = np.searchsorted(self.starts, t, side="right") - 1
-        j = np.maximum(i, 0)
-        inside = np.minimum(t - self.starts[j], self.ends[j] - self.starts[j])
-        result: Int64Array = np.where(i >= 0, self.cum[j] + inside, 0)
+    def locate(self, t: Int64Array, band: Int64Array) -> tuple[Int64Array, Int64Array]:
+        """``(i, shifted t)``: ``i`` is the first interval (of any band) ending after ``t``."""
+        shifted = t + band * self.width
+        i = self.day_first[band * self.days + (t - self.start) // DAY_S]
+        pending = np.flatnonzero(self.ends[i] <= shifted)
+        while pending.size:
+            i[pending] += 1
+            pending = pending[self.ends[i[pending]] <= shifted[pending]]
+        return i, shifted
+
+    def clock(self, t: Int64Array, band: Int64Array) -> Int64Array:
+        """Business seconds of calendar ``band`` before ``t`` (plus the bands before it)."""
+        i, shifted = self.locate(t, band)
+        result: Int64Array = self.cum[i] + np.maximum(shifted - self.starts[i], 0)
         return result
 
-    def first_reaching(self, target: Int64Array, band: Int64Array) -> Int64Array:
-        """The earliest (shifted) instant at which band ``band``'s clock reads ``target`` (> 0)."""
+    def first_reaching(self, target: Int64Array, i: Int64Array, band: Int64Array) -> Int64Array:
+        """The earliest instant at which band ``band``'s clock reads ``target`` (> the clock at
+        the start of interval ``i``)."""
         reached = self.cum + (self.ends - self.starts)
-        j = np.searchsorted(reached, target, side="left")
+        last = self.starts.size - 1  # the sentinel
+        j = i.copy()
+        pending = np.flatnonzero((reached[j] < target) & (j < last))
+        for _ in range(_MAX_STEPS):
+            if not pending.size:
+                break
+            j[pending] += 1
+            pending = pending[(reached[j[pending]] < target[pending]) & (j[pending] < last)]
+        if pending.size:
+            j[pending] = np.searchsorted(reached[:last], target[pending], side="left")
         if (j >= self.bounds[band + 1]).any():
             raise OutsideCompiledRangeError(
                 "a deadline falls after the end of the compiled calendar range "
@@ -275,8 +311,11 @@ class _Lines:
                 hint="compile over a longer range that covers the latest deadline too (a larger "
                 "ahead= for compile_calendars, or a later end=)",
             )
-        result: Int64Array = self.starts[j] + (target - self.cum[j])
+        result: Int64Array = self.starts[j] + (target - self.cum[j]) - band * self.width
         return result
+
+
+_LINES: WeakKeyDictionary[Compiled, _Lines] = WeakKeyDictionary()
 
 
 def business_seconds_at(
@@ -290,8 +329,7 @@ def business_seconds_at(
     t = _instants(at, what="instant")
     band = lines.band(calendar, t.shape)
     lines.check(t, what="instant")
-    shift = band * lines.width
-    result: Int64Array = lines.clock(t + shift) - lines.clock(lines.start + shift)
+    result: Int64Array = lines.clock(t, band) - lines.clock(np.full_like(t, lines.start), band)
     return result
 
 
@@ -313,16 +351,15 @@ def business_seconds_between(
     band = lines.band(calendar, a.shape)
     lines.check(a, what="start")
     lines.check(b, what="end")
-    shift = band * lines.width
-    out = np.maximum(lines.clock(b + shift) - lines.clock(a + shift), 0)
+    out = np.maximum(lines.clock(b, band) - lines.clock(a, band), 0)
     if pauses is not None and len(pauses):
-        flat_a, flat_b, flat_shift = a.reshape(-1), b.reshape(-1), shift.reshape(-1)
+        flat_a, flat_b, flat_band = a.reshape(-1), b.reshape(-1), band.reshape(-1)
         merged = _merge(pauses, flat_a.size)
         lo = np.maximum(merged.start, flat_a[merged.ticket])
         hi = np.minimum(merged.end, flat_b[merged.ticket])
         cut = hi > lo
         owner = merged.ticket[cut]
-        paused = lines.clock(hi[cut] + flat_shift[owner]) - lines.clock(lo[cut] + flat_shift[owner])
+        paused = lines.clock(hi[cut], flat_band[owner]) - lines.clock(lo[cut], flat_band[owner])
         flat = out.reshape(-1).copy()
         np.subtract.at(flat, owner, paused)
         out = flat.reshape(out.shape)
@@ -357,14 +394,12 @@ def business_deadline(
             "business seconds must be >= 0", hint="a deadline is after its start, never before"
         )
     lines.check(a, what="start")
-    shift = band * lines.width
-    cursor = a + shift
+    cursor = a.copy()
     remaining = n.copy()
     if pauses is not None and len(pauses):
         merged = _merge(pauses, a.size)
-        p_shift = shift[merged.ticket]
-        p_start = np.minimum(merged.start, lines.end) + p_shift
-        p_end = np.minimum(merged.end, lines.end) + p_shift
+        p_start = np.minimum(merged.start, lines.end)
+        p_end = np.minimum(merged.end, lines.end)
         order = np.argsort(merged.rank, kind="stable")
         bounds = np.cumsum(np.bincount(merged.rank))
         done = remaining == 0
@@ -374,18 +409,19 @@ def business_deadline(
             ticket = merged.ticket[rows]
             here = cursor[ticket]
             until = np.maximum(p_start[rows], here)
-            available = lines.clock(until) - lines.clock(here)
+            available = lines.clock(until, band[ticket]) - lines.clock(here, band[ticket])
             need = remaining[ticket]
             falls_before = available >= need
             done[ticket[falls_before]] = True
             moved = ~falls_before
             remaining[ticket[moved]] = need[moved] - available[moved]
             cursor[ticket[moved]] = p_end[rows][moved]
-    out = cursor - shift
-    due = remaining > 0
-    if due.any():
-        target = lines.clock(cursor[due]) + remaining[due]
-        out[due] = lines.first_reaching(target, band[due]) - shift[due]
+    out = cursor.copy()
+    due = np.flatnonzero(remaining > 0)
+    if due.size:
+        i, shifted = lines.locate(cursor[due], band[due])
+        target = lines.cum[i] + np.maximum(shifted - lines.starts[i], 0) + remaining[due]
+        out[due] = lines.first_reaching(target, i, band[due])
     out[n == 0] = a[n == 0]
     return out.reshape(shape)
 

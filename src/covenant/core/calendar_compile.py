@@ -96,7 +96,7 @@ def _one_instant(value: object, *, what: str) -> int:
     return int(array)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, weakref_slot=True)
 class IntervalTable:
     """A calendar's open time over ``[start, end)``, in UTC epoch seconds.
 
@@ -152,7 +152,7 @@ class IntervalTable:
         return int(self.starts.size)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, weakref_slot=True)
 class CalendarSet:
     """Many calendars compiled over one range ``[start, end)``, stacked for batch arithmetic.
 
@@ -324,6 +324,139 @@ def _open_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, I
     )
 
 
+def _fast(calendar: Calendar) -> bool:
+    """Whether ``calendar`` is its weekly hours minus closed time (holidays by ``local-day``
+    and closures, no overrides): then it shares its compiled hours with every calendar of the
+    same zone and hours, and only its closed time is its own."""
+    return calendar.holiday_rule is HolidayRule.LOCAL_DAY and not calendar.overrides
+
+
+def _plain(calendar: Calendar) -> Calendar:
+    return Calendar(zone=calendar.zone, hours=calendar.hours, changes=calendar.changes)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _Base:
+    """The open intervals of weekly hours alone, and the instants of the local midnights."""
+
+    starts: Int64Array
+    ends: Int64Array
+    first: int  # epoch day of midnights[0]
+    midnights: Int64Array
+    edge: tuple[int, int]  # the range the zone was read over
+
+    @classmethod
+    def of(cls, calendar: Calendar, lo: int, hi: int) -> _Base:
+        starts, ends = _open_intervals(_plain(calendar), lo, hi)
+        seg_lo, seg_hi = lo - _EDGE, hi + _EDGE
+        wall = wall_readings(calendar.zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
+        first, last = int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 2
+        days = np.arange(first, last + 1, dtype=np.int64) * DAY_S
+        midnights = first_instants(calendar.zone, seg_lo, seg_hi, days)
+        return cls(
+            starts=starts, ends=ends, first=first, midnights=midnights, edge=(seg_lo, seg_hi)
+        )
+
+    def closed(self, calendar: Calendar) -> tuple[Int64Array, Int64Array]:
+        """``calendar``'s holidays (whole local dates) and closures as instants."""
+        last = self.first + self.midnights.size - 2
+        days = _day_set(calendar.holidays, self.first, last) - self.first
+        lo, hi = [self.midnights[days]], [self.midnights[days + 1]]
+        closures = [c for c in calendar.closures if self.first <= _epoch_day(c.day) <= last]
+        if closures:
+            walls = np.array(
+                [_epoch_day(c.day) * DAY_S + x for c in closures for x in (c.start, c.end)],
+                dtype=np.int64,
+            )
+            instants = first_instants(calendar.zone, *self.edge, walls)
+            lo.append(instants[0::2])
+            hi.append(instants[1::2])
+        return np.concatenate(lo), np.concatenate(hi)
+
+
+def _merge_touching(lo: Int64Array, hi: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """Sorted disjoint intervals covering the union of ``[lo, hi)`` (touching ones merge)."""
+    keep = hi > lo
+    lo, hi = lo[keep], hi[keep]
+    if lo.size == 0:
+        return lo, hi
+    order = np.argsort(lo, kind="stable")
+    lo, hi = lo[order], hi[order]
+    reach = np.maximum.accumulate(hi)
+    head = np.concatenate([[True], lo[1:] > reach[:-1]])
+    heads = np.flatnonzero(head)
+    return lo[heads], np.maximum.reduceat(hi, heads)
+
+
+def _minus(
+    starts: Int64Array, ends: Int64Array, c_lo: Int64Array, c_hi: Int64Array
+) -> tuple[Int64Array, Int64Array]:
+    """Sorted disjoint ``[starts, ends)`` minus sorted disjoint non-touching ``[c_lo, c_hi)``."""
+    if c_lo.size == 0 or starts.size == 0:
+        return starts, ends
+    last = c_lo.size - 1
+    i = np.minimum(np.searchsorted(c_hi, starts, side="right"), last)
+    start_closed = (c_lo[i] <= starts) & (starts < c_hi[i])
+    i = np.minimum(np.searchsorted(c_hi, ends, side="left"), last)
+    end_closed = (c_lo[i] < ends) & (ends <= c_hi[i])
+    j = np.searchsorted(starts, c_hi, side="right") - 1
+    jj = np.maximum(j, 0)
+    reopen = (j >= 0) & (starts[jj] < c_hi) & (c_hi < ends[jj])
+    j = np.searchsorted(starts, c_lo, side="left") - 1
+    jj = np.maximum(j, 0)
+    cut = (j >= 0) & (c_lo < ends[jj])
+    new_starts = np.sort(np.concatenate([starts[~start_closed], c_hi[reopen]]), kind="stable")
+    new_ends = np.sort(np.concatenate([ends[~end_closed], c_lo[cut]]), kind="stable")
+    return new_starts, new_ends
+
+
+def _compile_many(calendars: Sequence[Calendar], lo: int, hi: int) -> CalendarSet:
+    """Every calendar over ``[lo, hi)``, stacked. Calendars of one zone and weekly hours share
+    one compilation of those hours; each then subtracts its own closed time, all at once."""
+    width = hi - lo + 1
+    bases: dict[tuple[object, ...], _Base] = {}
+    opens_lo, opens_hi, shut_lo, shut_hi = [], [], [], []
+    for k, calendar in enumerate(calendars):
+        band = k * width
+        if not _fast(calendar):
+            s, e = _open_intervals(calendar, lo, hi)
+            opens_lo.append(s + band)
+            opens_hi.append(e + band)
+            continue
+        key = (calendar.zone, calendar.hours, calendar.changes)
+        base = bases.get(key)
+        if base is None:
+            base = bases[key] = _Base.of(calendar, lo, hi)
+        opens_lo.append(base.starts + band)
+        opens_hi.append(base.ends + band)
+        if calendar.holidays or calendar.closures:
+            c_lo, c_hi = base.closed(calendar)
+            shut_lo.append(np.maximum(c_lo, lo) + band)
+            shut_hi.append(np.minimum(c_hi, hi) + band)
+    empty = np.zeros(0, dtype=np.int64)
+    starts = np.concatenate(opens_lo or [empty])
+    ends = np.concatenate(opens_hi or [empty])
+    c_lo, c_hi = _merge_touching(
+        np.concatenate(shut_lo or [empty]), np.concatenate(shut_hi or [empty])
+    )
+    starts, ends = _minus(starts, ends, c_lo, c_hi)
+    bounds = np.searchsorted(starts, lo + np.arange(len(calendars) + 1, dtype=np.int64) * width)
+    lengths = ends - starts
+    cum = np.cumsum(lengths) - lengths
+    for array in (starts, ends, cum, bounds):
+        array.flags.writeable = False
+    return CalendarSet(
+        calendars=tuple(calendars),
+        start=lo,
+        end=hi,
+        width=width,
+        starts=starts,
+        ends=ends,
+        cum=cum,
+        bounds=bounds.astype(np.int64),
+    )
+
+
 def _range(start: object, end: object) -> tuple[int, int]:
     lo = _one_instant(start, what="calendar range start")
     hi = _one_instant(end, what="calendar range end")
@@ -349,16 +482,7 @@ def compile_calendar(calendar: Calendar, *, start: Instant, end: Instant) -> Int
     truncated. At most 50 years.
     """
     lo, hi = _range(start, end)
-    starts, ends = _open_intervals(calendar, lo, hi)
-    lengths = ends - starts
-    return IntervalTable(
-        zone=calendar.zone,
-        start=lo,
-        end=hi,
-        starts=starts,
-        ends=ends,
-        cum=np.cumsum(lengths) - lengths,
-    )
+    return _compile_many([calendar], lo, hi)[0]
 
 
 def covering_range(*instants: object, ahead: timedelta = timedelta(0)) -> tuple[int, int]:
@@ -407,8 +531,7 @@ def compile_calendars(
     else:
         lo, hi = _range(start, end)
     lo, hi = _range(lo, hi)
-    pairs = [_open_intervals(c, lo, hi) for c in calendars]
-    return _stack(tuple(calendars), pairs, lo, hi)
+    return _compile_many(calendars, lo, hi)
 
 
 __all__ = [

@@ -16,7 +16,7 @@ within 6 hours) and bisecting each change to the second; they are cached per zon
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -26,12 +26,10 @@ import numpy.typing as npt
 Int64Array = npt.NDArray[np.int64]
 
 PROBE_S = 6 * 3600
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _offset(zone: ZoneInfo, epoch: int) -> int:
-    moment = (EPOCH + timedelta(seconds=epoch)).astimezone(zone)
-    delta = moment.utcoffset()
+    delta = datetime.fromtimestamp(epoch, zone).utcoffset()
     assert delta is not None
     return delta.days * 86400 + delta.seconds
 
