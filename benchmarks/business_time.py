@@ -14,9 +14,10 @@ does) and with about 30 % of tickets paused 1-3 times.
 
 Baseline: what a skilled numpy user writes: per zone, the local weekday, minute of day and date
 of every UTC minute of the range (pandas ``tz_convert``); per kind of hours, a 10,080-minute
-weekly open mask read at every minute; per calendar, that mask with the calendar's holidays
-(whole local dates) masked out, and its cumulative sum in seconds. Elapsed = cumsum at end -
-cumsum at start; deadline = the first minute whose cumsum reaches cumsum at start + 4 h
+weekly open mask read at every minute (shared by the calendars of that zone and hours); per
+calendar, a copy of that mask with the minutes of its holidays (whole local dates, one slice
+each) set closed, and its cumulative sum (int32 minutes). Elapsed = 60 x (cumsum at end -
+cumsum at start); deadline = the first minute whose cumsum reaches cumsum at start + 240
 (``searchsorted``). Exact for unpaused tickets at whole minutes, and checked equal to Covenant
 on every ticket (elapsed and deadline) before any time is printed. It has no pauses.
 
@@ -177,12 +178,14 @@ def baseline_many(
     lo = lo - lo % 60
     utc = pd.DatetimeIndex(np.arange(lo, hi + 60, 60) * 1_000_000_000, tz="UTC")
     local_week: dict[int, np.ndarray] = {}
-    local_day: dict[int, tuple[np.ndarray, int]] = {}
+    day_edges: dict[int, tuple[np.ndarray, int]] = {}
     for z, (zone, _, _) in enumerate(ZONES):
         local = utc.tz_convert(zone)
         local_week[z] = (local.day_of_week * 1440 + local.hour * 60 + local.minute).to_numpy()
-        days = (local.tz_localize(None).normalize().asi8 // 86_400_000_000_000).astype(np.int64)
-        local_day[z] = (days - days[0], int(days[0]))
+        days = local.tz_localize(None).normalize().asi8 // 86_400_000_000_000
+        first = int(days[0])
+        # the first minute of each local date (dates are contiguous, so one searchsorted)
+        day_edges[z] = (np.searchsorted(days, np.arange(first, int(days[-1]) + 2)), first)
     week_masks = [_week_mask(h) for h in HOURS]
     base: dict[tuple[int, int], np.ndarray] = {}
     order = np.argsort(which, kind="stable")
@@ -192,22 +195,22 @@ def baseline_many(
     elapsed = np.empty_like(created)
     due = np.empty_like(created)
     epoch_day = date(1970, 1, 1).toordinal()
+    cum = np.zeros(utc.size + 1, dtype=np.int32)  # open minutes before each minute
     for k, customer in enumerate(found):
         key = (customer.zone, customer.hours)
         if key not in base:
             base[key] = week_masks[customer.hours][local_week[customer.zone]]
-        day_index, first_day = local_day[customer.zone]
-        closed = np.zeros(int(day_index[-1]) + 1, dtype=bool)
-        hol = np.array([d.toordinal() - epoch_day for d in customer.calendar.holidays]) - first_day
-        closed[hol[(hol >= 0) & (hol < closed.size)]] = True
-        mask = base[key] & ~closed[day_index]
-        cum = np.zeros(mask.size + 1, dtype=np.int64)
+        starts, first = day_edges[customer.zone]
+        mask = base[key].copy()
+        for day in customer.calendar.holidays:  # a holiday closes its local date's minutes
+            d = day.toordinal() - epoch_day - first
+            if 0 <= d < starts.size - 1:
+                mask[starts[d] : starts[d + 1]] = False
         np.cumsum(mask, out=cum[1:])
-        cum *= 60
         rows = order[edges[k] : edges[k + 1]]
         at_start = cum[start_minute[rows]]
-        elapsed[rows] = cum[end_minute[rows]] - at_start
-        reach = np.searchsorted(cum, at_start + TARGET_S, side="left")
+        elapsed[rows] = (cum[end_minute[rows]] - at_start).astype(np.int64) * 60
+        reach = np.searchsorted(cum, at_start + TARGET_S // 60, side="left")
         if (reach >= cum.size).any():
             raise SystemExit("baseline: a deadline falls after the range; raise AHEAD")
         due[rows] = lo + reach * 60

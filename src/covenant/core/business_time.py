@@ -189,6 +189,7 @@ class _Lines:
     starts: Int64Array  # sentinel-terminated
     ends: Int64Array
     cum: Int64Array
+    reached: Int64Array  # cum + length: business seconds at the end of each interval
     bounds: Int64Array
     days: int
     day_first: Int64Array
@@ -225,6 +226,7 @@ class _Lines:
             starts=np.append(starts, _SENTINEL),
             ends=np.append(ends, _SENTINEL),
             cum=np.append(cum, total),
+            reached=np.append(cum + (ends - starts), total),
             bounds=bounds,
             days=days,
             day_first=np.searchsorted(ends, day_starts.reshape(-1), side="right"),
@@ -261,7 +263,7 @@ class _Lines:
         return index
 
     def check(self, values: Int64Array, *, what: str) -> None:
-        if values.size == 0:
+        if values.size == 0 or (self.start <= values.min() and values.max() <= self.end):
             return
         outside = (values < self.start) | (values > self.end)
         if outside.any():
@@ -277,7 +279,10 @@ class _Lines:
     def locate(self, t: Int64Array, band: Int64Array) -> tuple[Int64Array, Int64Array]:
         """``(i, shifted t)``: ``i`` is the first interval (of any band) ending after ``t``."""
         shifted = t + band * self.width
-        i = self.day_first[band * self.days + (t - self.start) // DAY_S]
+        if self.width == self.days * DAY_S:  # bands are whole days: one division finds the day
+            i = self.day_first[(shifted - self.start) // DAY_S]
+        else:
+            i = self.day_first[band * self.days + (t - self.start) // DAY_S]
         pending = np.flatnonzero(self.ends[i] <= shifted)
         while pending.size:
             i[pending] += 1
@@ -293,7 +298,7 @@ class _Lines:
     def first_reaching(self, target: Int64Array, i: Int64Array, band: Int64Array) -> Int64Array:
         """The earliest instant at which band ``band``'s clock reads ``target`` (> the clock at
         the start of interval ``i``)."""
-        reached = self.cum + (self.ends - self.starts)
+        reached = self.reached
         last = self.starts.size - 1  # the sentinel
         j = i.copy()
         pending = np.flatnonzero((reached[j] < target) & (j < last))

@@ -165,7 +165,7 @@ class CalendarSet:
     calendars: tuple[Calendar, ...]
     start: int
     end: int
-    width: int  # band width: end - start + 1
+    width: int  # band width: more than end - start
     starts: Int64Array  # shifted by band
     ends: Int64Array
     cum: Int64Array  # business seconds before starts[i], over all bands
@@ -209,7 +209,7 @@ def _stack(
     lo: int,
     hi: int,
 ) -> CalendarSet:
-    width = hi - lo + 1
+    width = ((hi - lo) // DAY_S + 1) * DAY_S
     sizes = np.array([s.size for s, _ in pairs], dtype=np.int64)
     shift = np.repeat(np.arange(len(pairs), dtype=np.int64) * width, sizes)
     empty = np.zeros(0, dtype=np.int64)
@@ -413,7 +413,7 @@ def _minus(
 def _compile_many(calendars: Sequence[Calendar], lo: int, hi: int) -> CalendarSet:
     """Every calendar over ``[lo, hi)``, stacked. Calendars of one zone and weekly hours share
     one compilation of those hours; each then subtracts its own closed time, all at once."""
-    width = hi - lo + 1
+    width = ((hi - lo) // DAY_S + 1) * DAY_S  # whole days, past the range
     bases: dict[tuple[object, ...], _Base] = {}
     opens_lo, opens_hi, shut_lo, shut_hi = [], [], [], []
     for k, calendar in enumerate(calendars):

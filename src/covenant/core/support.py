@@ -26,8 +26,13 @@ from covenant.core.agreements import (
     SupportTarget,
     period_fee,
 )
-from covenant.core.business_time import Pauses, business_deadline, business_seconds_between
-from covenant.core.calendar_compile import IntervalTable
+from covenant.core.business_time import (
+    CalendarSet,
+    IntervalTable,
+    Pauses,
+    business_deadline,
+    business_seconds_between,
+)
 from covenant.core.tickets import RESOLVED_STATES, Ticket
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 
@@ -45,15 +50,17 @@ class Clock(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class BusinessClock:
-    """Business time of a compiled calendar (see ``covenant.core.business_time``)."""
+    """Business time of a compiled calendar (see ``covenant.core.business_time``): one
+    ``IntervalTable``, or calendar ``index`` of a ``CalendarSet`` compiled in one batch."""
 
-    table: IntervalTable
+    table: IntervalTable | CalendarSet
+    index: int | None = None
 
     def elapsed(self, start: I64, end: I64, pauses: Pauses) -> I64:
-        return business_seconds_between(self.table, start, end, pauses=pauses)
+        return business_seconds_between(self.table, start, end, calendar=self.index, pauses=pauses)
 
     def deadline(self, start: I64, seconds: I64, pauses: Pauses) -> I64:
-        return business_deadline(self.table, start, seconds, pauses=pauses)
+        return business_deadline(self.table, start, seconds, calendar=self.index, pauses=pauses)
 
 
 class WallClock:

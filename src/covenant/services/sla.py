@@ -21,7 +21,7 @@ from covenant.core.agreements import (
 )
 from covenant.core.availability import AvailabilityResult, availability, period_containing
 from covenant.core.backtest import period_label
-from covenant.core.calendar_compile import compile_calendar
+from covenant.core.business_time import CalendarSet, compile_calendars
 from covenant.core.evaluate import align_down, align_up
 from covenant.core.series import BucketMatrix
 from covenant.core.statement import Statement, totals
@@ -301,16 +301,22 @@ def _clock(
 
 
 def calendar_clocks(workspace: Workspace) -> ClockFactory:
-    """A clock factory over the workspace's business calendars."""
+    """A clock factory over the workspace's business calendars: every calendar is compiled in
+    one batch per range asked for, and each clock reads its own calendar of the set."""
     specs = {c.name: c for c in workspace.calendars}
+    names = sorted(specs)
+    compiled: dict[tuple[datetime, datetime], CalendarSet] = {}
 
     def clock_for(name: str, start: datetime, end: datetime) -> Clock:
         if name not in specs:
             raise NotFoundError(
                 f"no calendar named {name!r}", hint="define it as a covenant/v1 Calendar"
             )
-        calendar = to_core_calendar(specs[name])
-        return BusinessClock(compile_calendar(calendar, start=start, end=end))
+        key = (start, end)
+        if key not in compiled:
+            calendars = [to_core_calendar(specs[n]) for n in names]
+            compiled[key] = compile_calendars(calendars, start=start, end=end)
+        return BusinessClock(compiled[key], names.index(name))
 
     return clock_for
 
