@@ -70,7 +70,7 @@ def _instants(values: object, *, what: str) -> Int64Array:
     return epoch_seconds(values, what=what)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, weakref_slot=True)
 class Pauses:
     """Pause intervals of many tickets, flattened: pause ``i`` of ticket ``ticket[i]`` runs over
     ``[start[i], end[i])`` (epoch seconds). Any order; overlapping pauses of one ticket merge.
@@ -91,7 +91,9 @@ class Pauses:
                 "pause ticket, start and end must be 1-D arrays of one length",
                 hint="one element per pause",
             )
+        arrays = [np.array(a, dtype=np.int64, copy=True) for a in arrays]  # ours, read-only
         for name, array in zip(("ticket", "start", "end"), arrays, strict=True):
+            array.flags.writeable = False
             object.__setattr__(self, name, array)
         ticket, start, end = arrays
         if ticket.size and ticket.min() < 0:
@@ -143,12 +145,23 @@ def _merge(pauses: Pauses, tickets: int) -> _Merged:
             f"a pause refers to ticket {int(pauses.ticket.max())} but there are {tickets}",
             hint="pause ticket indexes must index the start/end arrays",
         )
+    cached = _MERGED.get(pauses)
+    if cached is None:
+        cached = _MERGED[pauses] = _merged(pauses)
+    return cached
+
+
+def _merged(pauses: Pauses) -> _Merged:
     keep = pauses.end > pauses.start
     ticket, start, end = pauses.ticket[keep], pauses.start[keep], pauses.end[keep]
-    order = np.lexsort((start, ticket))
-    ticket, start, end = ticket[order], start[order], end[order]
     if ticket.size == 0:
         return _Merged(ticket=ticket, start=start, end=end, rank=ticket)
+    low, span = int(start.min()), int(start.max()) - int(start.min()) + 1
+    if (int(ticket.max()) + 1) * span < _BAND_LIMIT:  # one int64 key: ticket, then start
+        order = np.argsort(ticket * span + (start - low))
+    else:
+        order = np.lexsort((start, ticket))
+    ticket, start, end = ticket[order], start[order], end[order]
     # Put each ticket on its own band of the number line so one running maximum of the ends
     # never carries over from one ticket to the next.
     first = np.concatenate([[True], ticket[1:] != ticket[:-1]])
@@ -321,6 +334,7 @@ class _Lines:
 
 
 _LINES: WeakKeyDictionary[Compiled, _Lines] = WeakKeyDictionary()
+_MERGED: WeakKeyDictionary[Pauses, _Merged] = WeakKeyDictionary()
 
 
 def business_seconds_at(
@@ -366,7 +380,9 @@ def business_seconds_between(
         owner = merged.ticket[cut]
         paused = lines.clock(hi[cut], flat_band[owner]) - lines.clock(lo[cut], flat_band[owner])
         flat = out.reshape(-1).copy()
-        np.subtract.at(flat, owner, paused)
+        if owner.size:  # owners are sorted: sum each ticket's run of pauses
+            heads = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))
+            flat[owner[heads]] -= np.add.reduceat(paused, heads)
         out = flat.reshape(out.shape)
     return np.asarray(out, dtype=np.int64)
 
