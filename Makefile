@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-DEMO   := examples/shop
+DEMO   := covenant-demo
 
 .PHONY: run test check bench docs clean
 
@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP) ## load the demo workspace into SQLite, evaluate it, show the result
-	$(BIN)/covenant demo --workspace $(DEMO)
+run: $(STAMP) ## write the demo workspace to ./covenant-demo, load it into SQLite, evaluate it
+	$(BIN)/covenant demo $(DEMO) --force
 
 test: $(STAMP) check ## the whole suite (service tests need PostgreSQL; see scripts/test-services)
 	bash scripts/test-services

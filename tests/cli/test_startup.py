@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("numpy", "sqlalchemy", "alembic", "pyarrow", "holidays", "pandas")
+# click is no dependency of ours (typer vendors its own): importing it would break installs.
+HEAVY = ("numpy", "sqlalchemy", "alembic", "pyarrow", "holidays", "pandas", "click")
 
 PROBE = """
 import json, sys
@@ -30,6 +31,7 @@ HELP = [
     ["--help"],
     ["evaluate", "--help"],
     ["demo", "--help"],
+    ["explain", "--help"],
     ["ingest", "events", "--help"],
     ["ingest", "tickets", "--help"],
     ["agreements", "list", "--help"],

@@ -479,7 +479,7 @@ def test_cli_exit_codes_for_unreadable_and_missing_files(runner: CliRunner, tmp_
     failed = runner.invoke(app, ["ingest", "incidents", str(broken), "-w", str(tmp_path)])
     assert failed.exit_code == 1
     assert "broken.json:1" in failed.stderr
-    assert "docs/errors.md#ingest-error" in failed.stderr
+    assert "run: covenant explain ingest-error" in failed.stderr
     missing = runner.invoke(app, ["ingest", "tickets", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2
 

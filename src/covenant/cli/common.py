@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +28,32 @@ WorkspaceOption = Annotated[
 ]
 
 
+NOW_VARIABLE = "COVENANT_NOW"
+
+
+def now() -> datetime:
+    """The CLI's one clock: the current UTC instant, to the second.
+
+    A testing aid: ``COVENANT_NOW`` (an ISO-8601 instant with Z or an offset) replaces the
+    system clock for every default and relative instant (``--at -7d``, ``--period
+    this-month``) and for the demo's generated data, so a test can run the README a year
+    ahead. Never set it in production.
+    """
+    fixed = os.environ.get(NOW_VARIABLE)
+    if fixed:
+        try:
+            parsed = datetime.fromisoformat(fixed)
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            raise typer.BadParameter(
+                f"{NOW_VARIABLE}={fixed!r} is not an ISO-8601 instant with Z or an offset; "
+                "unset it to use the system clock"
+            )
+        return parsed.astimezone(UTC).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 def settings_for(workspace: Path) -> Settings:
     return Settings.from_env(workspace)
 
@@ -46,6 +74,17 @@ def fail(error: CovenantError) -> typer.Exit:
         f"error: {error}", style="bold red", markup=False, highlight=False, soft_wrap=True
     )
     err_console.print(
-        f"  see {error.docs}", style="dim", markup=False, highlight=False, soft_wrap=True
+        f"  {explain_hint(error)}", style="dim", markup=False, highlight=False, soft_wrap=True
     )
     return typer.Exit(code=1)
+
+
+def explain_hint(error: CovenantError) -> str:
+    """Where to read more: ``covenant explain`` works wherever the package is installed."""
+    if isinstance(error, DefinitionError):
+        codes = list(dict.fromkeys(p.code for p in error.problems if p.severity == "error"))
+        if len(codes) == 1:
+            return f"run: covenant explain {codes[0]}"
+        if codes:
+            return f"run: covenant explain CODE (the code in brackets, e.g. {codes[0]})"
+    return f"run: covenant explain {error.code}"

@@ -49,6 +49,13 @@ def validate(
             markup=False,
             highlight=False,
         )
+        if problems:
+            console.print(
+                f"run: covenant explain CODE (the code in brackets, e.g. {problems[0].code})",
+                style="dim",
+                markup=False,
+                highlight=False,
+            )
     if errors:
         raise typer.Exit(code=1)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
+from covenant.cli.common import WorkspaceOption, console, err_console, fail, now, settings_for
 from covenant.cli.table_options import (
     ServiceFilter,
     SloFilter,
@@ -37,7 +37,7 @@ class Format(StrEnum):
 def parse_instant(value: str | None) -> datetime:
     """``--at``: an ISO-8601 instant with an offset (``2026-10-31T00:00:00Z``); default now."""
     if value is None:
-        return datetime.now(UTC).replace(microsecond=0)
+        return now()
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -160,22 +160,52 @@ def show(
         )
 
 
+DEMO_DIR = Path("covenant-demo")
+
+
 def demo_command(
-    workspace: WorkspaceOption = Path("examples/shop"),
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder to write the example workspace into (shop/ and proposals/); "
+            f"default ./{DEMO_DIR}.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Write into a folder that is not empty (the demo's files are replaced)."
+        ),
+    ] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Instead of writing one, use this copy of the example workspace in place "
+            "(its embedded store is rebuilt).",
+            file_okay=False,
+        ),
+    ] = None,
     at: AtOption = None,
     days: Annotated[int, typer.Option(min=1, max=400, help="Days of traffic to generate.")] = 90,
     output: FormatOption = Format.TABLE,
     wide: WideOption = False,
 ) -> None:
-    """Load the example shop into its embedded store with generated traffic, then evaluate it."""
+    """Write the example shop, fill its store with generated traffic, then evaluate it."""
     from covenant.render.backtest import render_backtest_table
     from covenant.render.exposure import render_exposure_table
     from covenant.render.sla import render_statement_table
     from covenant.render.tables import line
-    from covenant.services.demo import run_demo
+    from covenant.services.demo import run_demo, write_demo
 
     instant = parse_instant(at)
+    if workspace is not None and directory is not None:
+        raise typer.BadParameter("give a folder or --workspace, not both", param_hint="DIRECTORY")
     try:
+        if workspace is None:
+            workspace = write_demo(directory or DEMO_DIR, force=force)
         summary = run_demo(settings_for(workspace), at=instant, days=days)
     except CovenantError as error:
         raise fail(error) from None
@@ -201,10 +231,15 @@ def demo_command(
                 line(("Under negotiation", "bold"), ": Initech's premium amendment, backtested")
             )
             render_backtest_table(console, summary.backtest, wide=wide)
-        console.print(
-            "\nTry: covenant report sla --customer globex --period "
-            f"{summary.statements[0].period_label if summary.statements else '2026-11'} "
-            f"-w {workspace} --format html -o statement.html",
-            markup=False,
-            highlight=False,
-        )
+        period = summary.statements[0].period_label if summary.statements else "this-month"
+        console.print("\nNext, try:", style="bold")
+        for command in (
+            f"covenant evaluate -w {workspace}",
+            f"covenant report sla -w {workspace} --customer globex --period {period} "
+            "--format html -o statement.html",
+            f"covenant explain {ERROR_EXAMPLE}",
+        ):
+            console.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)
+
+
+ERROR_EXAMPLE = "invalid-definition"

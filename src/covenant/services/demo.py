@@ -22,6 +22,7 @@ from covenant.core.tickets import StatusChange, Ticket
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.core.windows import wall_to_utc
 from covenant.errors import InputError
+from covenant.resources import demo_proposals, demo_shop
 from covenant.services.backtest import backtest_agreement
 from covenant.services.evaluate import EvaluationReport, evaluate_workspace
 from covenant.services.exposure import exposure
@@ -44,6 +45,59 @@ class DemoSummary:
     statements: tuple[Statement, ...] = ()
     exposure: Exposure | None = None
     backtest: AgreementBacktest | None = None
+
+
+WORKSPACE = "shop"
+PROPOSALS = "proposals"
+
+
+def write_demo(target: Path, *, force: bool = False) -> Path:
+    """Write the example workspace that ships with Covenant into ``target``; return it.
+
+    ``target`` gets ``shop/`` (the workspace) and ``proposals/`` (an amendment under
+    negotiation, outside the workspace so it is not loaded with it). A folder that exists and
+    is not empty is refused unless ``force``: then the shipped files are written over their
+    copies, other files are left alone, and the demo rebuilds the workspace's store.
+    """
+    if target.exists() and not target.is_dir():
+        raise InputError(
+            f"{target} exists and is not a folder", hint="give a new or empty folder for the demo"
+        )
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise InputError(
+            f"{target} is not empty",
+            hint="give a new or empty folder, or pass --force to write the demo over it "
+            "(its files are replaced and its store rebuilt; other files stay)",
+        )
+    copies = [(demo_shop(), target / WORKSPACE), (demo_proposals(), target / PROPOSALS)]
+    try:
+        for source, destination in copies:
+            for file in sorted(_shipped(source)):
+                out = destination / file.relative_to(source)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                if out.exists() and out.resolve() == file.resolve():
+                    continue  # --force onto the source itself (a checkout): nothing to copy
+                out.write_bytes(file.read_bytes())
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the demo into {target}: {exc.strerror or exc}",
+            hint="choose a folder you can write to",
+        ) from None
+    return target / WORKSPACE
+
+
+def _shipped(folder: Path) -> list[Path]:
+    """The files of a shipped folder, without hidden ones (a checkout's ``.covenant`` store)."""
+    if not folder.is_dir():
+        raise InputError(
+            f"the demo workspace is missing from this installation ({folder})",
+            hint="reinstall covenant",
+        )
+    return [
+        f
+        for f in folder.rglob("*")
+        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(folder).parts)
+    ]
 
 
 def shop_profiles(series: Sequence[str], *, end: int) -> dict[str, Profile]:
