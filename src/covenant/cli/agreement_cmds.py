@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
+from covenant.cli.common import WorkspaceOption, console, err_console, fail, now, settings_for
 from covenant.cli.table_options import (
     AgreementFilter,
     CustomerFilter,
@@ -18,6 +18,7 @@ from covenant.cli.table_options import (
     check_choices,
     status_filter,
 )
+from covenant.cli.when import AtOption, parse_instant
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
@@ -42,24 +43,6 @@ class Format(StrEnum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-AtOption = Annotated[
-    str | None,
-    typer.Option("--at", help="ISO-8601 instant with Z or an offset; default now."),
-]
-
-
-def _instant(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC).replace(microsecond=0)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO-8601 instant; write e.g. 2026-10-31T00:00:00Z"
-        ) from None
-    if parsed.tzinfo is None:
-        raise typer.BadParameter(f"{value!r} has no UTC offset; add Z or +HH:MM")
-    return parsed.astimezone(UTC)
 
 
 def sync_command(
@@ -76,9 +59,7 @@ def sync_command(
     try:
         ws = load_workspace(workspace)
         engine = open_store(settings_for(workspace).database_url)
-        report = service.sync_agreements(
-            engine, workspace=ws, at=datetime.now(UTC).replace(microsecond=0), actor=actor
-        )
+        report = service.sync_agreements(engine, workspace=ws, at=now(), actor=actor)
     except CovenantError as error:
         raise fail(error) from None
     for problem in report.warnings:
@@ -120,7 +101,7 @@ def list_command(
     from covenant.services.ingest import open_store
     from covenant.services.selection import select_agreements
 
-    instant = _instant(at)
+    instant = parse_instant(at)
     statuses = check_choices(status, AGREEMENT_STATES)
     try:
         engine = open_store(settings_for(workspace).database_url)
@@ -187,7 +168,7 @@ def show_command(
     from covenant.services import agreements as service
     from covenant.services.ingest import open_store
 
-    instant = _instant(at)
+    instant = parse_instant(at)
     try:
         engine = open_store(settings_for(workspace).database_url)
         version = service.agreement_in_force(engine, name=name, at=instant)

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
-from covenant.cli.evaluate_cmds import AtOption, Format, FormatOption, parse_instant
+from covenant.cli.evaluate_cmds import Format, FormatOption
 from covenant.cli.table_options import WideOption
+from covenant.cli.when import AtOption, parse_instant, parse_period
 from covenant.errors import CovenantError, InputError
 
 if TYPE_CHECKING:
@@ -67,8 +68,18 @@ def agreement_command(
         Path,
         typer.Argument(help="YAML file with one Agreement (the proposed terms).", dir_okay=False),
     ],
-    first: Annotated[str, typer.Option("--from", help="First period: 2026-01 or 2026-Q1.")],
-    last: Annotated[str, typer.Option("--to", help="Last period (included).")],
+    first: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            metavar="PERIOD",
+            help="First period: 2026-01, 2026-Q1, last-month, -3M, this-quarter, -2Q.",
+        ),
+    ],
+    last: Annotated[
+        str,
+        typer.Option("--to", metavar="PERIOD", help="Last period (included), e.g. this-month."),
+    ],
     workspace: WorkspaceOption = Path(),
     version: Annotated[
         int | None, typer.Option("--version", help="Version to test (default: the latest).")
@@ -82,6 +93,8 @@ def agreement_command(
     from covenant.services.backtest import backtest_agreement
 
     instant = parse_instant(at)
+    first = parse_period(first, reference=instant)
+    last = parse_period(last, reference=instant)
 
     def compute() -> AgreementBacktest:
         try:
@@ -113,9 +126,17 @@ def alerts_command(
     slo: Annotated[str, typer.Argument(help="SLO name (or slo/objective).")],
     workspace: WorkspaceOption = Path(),
     start: Annotated[
-        str | None, typer.Option("--from", help="First instant (default: one SLO window back).")
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="INSTANT",
+            help="First instant: 2026-11-01T00:00:00Z, -7d, -1M (default: one SLO window back).",
+        ),
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last instant (default: now).")] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", metavar="INSTANT", help="Last instant: as --from, or now (default)."),
+    ] = None,
     step: Annotated[str, typer.Option("--step", help="Evaluate every … (5m, 1m, 1h).")] = "5m",
     tier: Annotated[
         list[str] | None,
@@ -129,8 +150,9 @@ def alerts_command(
     from covenant.services.backtest import backtest_alerts, parse_step, parse_tier
     from covenant.services.workspace import load_workspace
 
-    to_instant = parse_instant(end)
-    from_instant = None if start is None else parse_instant(start)
+    reference = parse_instant(None)
+    to_instant = parse_instant(end, reference=reference)
+    from_instant = None if start is None else parse_instant(start, reference=reference)
 
     def compute() -> list[AlertReplay]:
         step_s = parse_step(step)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, err_console, fail, now, settings_for
+from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
 from covenant.cli.table_options import (
     ServiceFilter,
     SloFilter,
@@ -17,6 +17,7 @@ from covenant.cli.table_options import (
     check_choices,
     status_filter,
 )
+from covenant.cli.when import AtOption, parse_instant
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 CHECK_FAILED = 3
 NOTHING_CHECKED = 4
-EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 class Format(StrEnum):
@@ -34,27 +33,6 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def parse_instant(value: str | None) -> datetime:
-    """``--at``: an ISO-8601 instant with an offset (``2026-10-31T00:00:00Z``); default now."""
-    if value is None:
-        return now()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO-8601 instant; write e.g. 2026-10-31T00:00:00Z"
-        ) from None
-    if parsed.tzinfo is None:
-        raise typer.BadParameter(f"{value!r} has no UTC offset; add Z or +HH:MM")
-    if not EARLIEST <= parsed < LATEST:
-        raise typer.BadParameter(f"{value!r} is outside the years 1971 to 8999")
-    return parsed.astimezone(UTC)
-
-
-AtOption = Annotated[
-    str | None,
-    typer.Option("--at", help="Evaluate at this ISO-8601 instant (with Z or offset); default now."),
-]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 SLO_STATUSES = ("breached", "paging", "warning", "ok", "no_data")
 SloStatusFilter = Annotated[list[str] | None, status_filter(SLO_STATUSES, "SLOs")]
@@ -231,11 +209,10 @@ def demo_command(
                 line(("Under negotiation", "bold"), ": Initech's premium amendment, backtested")
             )
             render_backtest_table(console, summary.backtest, wide=wide)
-        period = summary.statements[0].period_label if summary.statements else "this-month"
         console.print("\nNext, try:", style="bold")
         for command in (
             f"covenant evaluate -w {workspace}",
-            f"covenant report sla -w {workspace} --customer globex --period {period} "
+            f"covenant report sla -w {workspace} --customer globex --period this-month "
             "--format html -o statement.html",
             f"covenant explain {ERROR_EXAMPLE}",
         ):

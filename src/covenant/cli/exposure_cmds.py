@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
-from covenant.cli.evaluate_cmds import AtOption, parse_instant
 from covenant.cli.table_options import (
     AgreementFilter,
     CustomerFilter,
@@ -18,6 +17,7 @@ from covenant.cli.table_options import (
     check_choices,
     status_filter,
 )
+from covenant.cli.when import AtOption, parse_instant
 from covenant.errors import CovenantError
 
 EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
-from covenant.cli.evaluate_cmds import AtOption, parse_instant
 from covenant.cli.table_options import AgreementFilter, WideOption, check_choices, status_filter
+from covenant.cli.when import AtOption, parse_instant, parse_period
 from covenant.errors import CovenantError, InputError
 
 STATEMENT_STATES = ("met", "missed", "no-data")
@@ -32,7 +32,14 @@ def register(app: typer.Typer) -> None:
 def sla_command(
     customer: Annotated[str, typer.Option("--customer", "-c", help="Customer name.")],
     period: Annotated[
-        str, typer.Option("--period", "-p", help="Reporting period: 2026-10 or 2026-Q4.")
+        str,
+        typer.Option(
+            "--period",
+            "-p",
+            metavar="PERIOD",
+            help="Reporting period: 2026-10, 2026-Q4, this-month, last-month, this-quarter, "
+            "last-quarter, -3M (relative to --at, in UTC).",
+        ),
     ],
     workspace: WorkspaceOption = Path(),
     at: AtOption = None,
@@ -60,6 +67,7 @@ def sla_command(
 
     instant = parse_instant(at)
     statuses = check_choices(status, STATEMENT_STATES)
+    period = parse_period(period, reference=instant)
     try:
         ws = load_workspace(workspace)
         engine = open_store(settings_for(workspace).database_url)
