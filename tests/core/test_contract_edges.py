@@ -24,10 +24,11 @@ from covenant.core.agreements import (
     Remedies,
     VersionStatus,
 )
-from covenant.core.availability import availability, credit_for, period_containing
+from covenant.core.availability import availability, cap_across, credit_for, period_containing
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.windows import calendar_period
+from covenant.errors import InputError
 
 NOV = datetime(2026, 11, 1, tzinfo=UTC)
 AFTER = datetime(2026, 12, 5, tzinfo=UTC)
@@ -194,3 +195,121 @@ def test_credits_round_to_the_currencys_minor_unit(
     result = credit_for(version(c, currency=currency, fee=fee), c, Fraction(995, 1000))
     assert result.amount.amount == credit
     assert str(result.amount.amount) == str(credit)
+
+
+def k_of_n(k: int) -> AvailabilityCommitment:
+    return commitment(
+        Measurement(
+            source=DowntimeSource.INCIDENTS,
+            components=("az-a", "az-b", "az-c"),
+            components_down=k,
+        )
+    )
+
+
+def az_outages() -> list[Incident]:
+    day = datetime(2026, 11, 10, tzinfo=UTC)
+
+    def inc(name: str, az: str, start: tuple[int, int], end: tuple[int, int]) -> Incident:
+        return Incident(
+            id=name,
+            services=(az,),
+            start=day.replace(hour=start[0], minute=start[1]),
+            end=day.replace(hour=end[0], minute=end[1]),
+        )
+
+    return [
+        inc("A", "az-a", (10, 0), (11, 0)),
+        inc("B", "az-b", (10, 30), (12, 0)),
+        inc("C", "az-c", (11, 30), (11, 45)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("k", "minutes", "spans"),
+    [
+        # any one zone down: the union 10:00–12:00
+        (1, 120, [((10, 0), (12, 0))]),
+        # two or more at once: A+B 10:30–11:00 and B+C 11:30–11:45
+        (2, 45, [((10, 30), (11, 0)), ((11, 30), (11, 45))]),
+        (3, 0, []),  # never all three
+    ],
+)
+def test_region_downtime_counts_only_while_k_of_n_components_are_down(
+    k: int, minutes: int, spans: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> None:
+    c = k_of_n(k)
+    r = availability(version(c), c, period_start=NOV, at=AFTER, incidents=az_outages())
+    assert r.downtime_s == minutes * 60
+    day = datetime(2026, 11, 10, tzinfo=UTC)
+    assert [(e.start, e.end) for e in r.down] == [
+        (day.replace(hour=a, minute=b), day.replace(hour=x, minute=y)) for (a, b), (x, y) in spans
+    ]
+    if k == 2:
+        # 45 min = 2 700 s > 2 592 s: under 99.9 %, 10 %
+        assert r.credit is not None
+        assert r.credit.percent == Decimal(10)
+        assert "2 or more of 3 components down" in r.down[0].reason
+        assert "incident A (az-a)" in r.down[0].reason
+
+
+def test_k_of_n_needs_incidents_and_a_sensible_k() -> None:
+    for components, k in ((("az-a",), 1), (("az-a", "az-b"), 3), (("az-a", "az-b"), 0)):
+        with pytest.raises(InputError):
+            Measurement(source=DowntimeSource.INCIDENTS, components=components, components_down=k)
+
+
+def test_a_cap_across_the_agreement_keeps_credits_in_order_until_it_is_reached() -> None:
+    # two commitments, each 10 % of a 1 000.00 fee = 100.00; the agreement caps all credits
+    # at 5 % of its 2 000.00 fee = 100.00, or at 150.00 as an amount
+    first = AvailabilityCommitment(
+        name="api",
+        services=("api",),
+        level=Fraction(999, 1000),
+        measurement=Measurement(source=DowntimeSource.INCIDENTS),
+        remedies=Remedies(tiers=TIERS),
+    )
+    second = AvailabilityCommitment(
+        name="web",
+        services=("web",),
+        level=Fraction(999, 1000),
+        measurement=Measurement(source=DowntimeSource.INCIDENTS),
+        remedies=Remedies(tiers=TIERS),
+    )
+    start = datetime(2026, 11, 10, tzinfo=UTC)
+    outages = [
+        Incident(id="I1", services=("api",), start=start, end=start + timedelta(hours=1)),
+        Incident(id="I2", services=("web",), start=start, end=start + timedelta(hours=1)),
+    ]
+    for cap_percent, cap_amount, second_paid in (
+        (Decimal(5), None, Decimal("0.00")),
+        (None, Decimal("150.00"), Decimal("50.00")),
+        (Decimal(5), Decimal("150.00"), Decimal("0.00")),  # the lower cap wins
+        (Decimal(50), None, Decimal("100.00")),  # 1 000.00: not reached
+    ):
+        v = AgreementVersion(
+            agreement="acme",
+            version=1,
+            customer="acme",
+            status=VersionStatus.ACTIVE,
+            effective_from=datetime(2026, 1, 1, tzinfo=UTC),
+            effective_to=None,
+            currency="EUR",
+            fees=(("api", Decimal("1000.00")), ("web", Decimal("1000.00"))),
+            availability=(first, second),
+            cap_percent=cap_percent,
+            cap_amount=cap_amount,
+        )
+        results = [
+            availability(v, c, period_start=NOV, at=AFTER, incidents=outages)
+            for c in (first, second)
+        ]
+        assert [r.credit.amount.amount for r in results if r.credit] == [Decimal("100.00")] * 2
+        capped = cap_across(v, results)
+        assert [r.credit.amount.amount for r in capped if r.credit] == [
+            Decimal("100.00"),
+            second_paid,
+        ]
+        last = capped[1].credit
+        assert last is not None
+        assert any("caps all credits" in n for n in last.notes) is (second_paid < 100)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from covenant.core.agreements import (
@@ -69,6 +69,7 @@ outages = st.lists(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+@example(history=[], down=[(DAY, 600)], elapsed=MONTH_S - 60)  # a zero-width band
 @given(
     history=histories,
     down=outages,
@@ -103,6 +104,8 @@ def test_projection_lies_in_its_band_and_the_notes_match_it(
     assert e.band_low <= e.projected_level <= e.band_high
     if e.band_low == e.band_high:
         assert not any("band is wide" in n for n in e.notes), e.notes
+        if len(past) < 3:  # the short history is still named, without the claim
+            assert any("fewer than 3" in n for n in e.notes), e.notes
     total = sum(t.probability for t in e.tiers)
     assert abs(total - 1.0) < 1e-6
     credits = [t.credit.amount for t in e.tiers]

@@ -899,3 +899,41 @@ def test_the_docs_example_validates_clean() -> None:
     assert problems == []
     assert workspace is not None
     assert [v.key for v in workspace.agreements] == ["acme-sla@v1", "acme-sla@v2"]
+
+
+def test_region_downtime_from_k_of_n_components_is_written_and_checked() -> None:
+    old = "measurement: {source: incidents, severities: [sev1]}"
+    new = "measurement: {source: incidents, components: [az-a, az-b, az-c], atLeastDown: 2}"
+    body = V1.replace(old, new)
+    workspace, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    assert workspace is not None, problems
+    m = workspace.agreements[0].availability[1].measurement
+    assert (m.components, m.components_down) == (("az-a", "az-b", "az-c"), 2)
+    where = "spec.versions[0].availability[1].measurement"
+    for bad, needle in (
+        ("{source: incidents, components: [az-a], atLeastDown: 1}", "two or more"),
+        ("{source: incidents, components: [az-a, az-b], atLeastDown: 3}", "between 1 and the 2"),
+        ("{source: incidents, components: [az-a, az-b]}", "between 1 and the 2"),
+        ("{source: incidents, atLeastDown: 2}", "two or more"),
+    ):
+        text = "---\n".join([CUSTOMER, CALENDAR, agreement(V1.replace(old, f"measurement: {bad}"))])
+        _, problems = load(text)
+        (problem,) = errors(problems)
+        assert (problem.code, problem.field) == ("invalid-components", where)
+        assert needle in problem.message
+
+
+def test_a_cap_across_the_whole_agreement_is_read() -> None:
+    body = V1.replace(
+        "      approvals:\n", '      cap: {percent: 20, amount: "250.00"}\n      approvals:\n', 1
+    )
+    workspace, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    assert workspace is not None, problems
+    version = workspace.agreements[0]
+    assert (version.cap_percent, version.cap_amount) == (Decimal(20), Decimal("250.00"))
+    _, problems = load(
+        "---\n".join([CUSTOMER, CALENDAR, agreement(body.replace('"250.00"', '"250.001"'))])
+    )
+    assert [(p.code, p.field) for p in errors(problems)] == [
+        ("money-precision", "spec.versions[0].cap.amount")
+    ]

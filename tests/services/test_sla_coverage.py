@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from typer.testing import CliRunner
 
+from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
 from covenant.render.sla import render_statement_table, statement_html, statement_json
 from covenant.services.demo import run_demo
@@ -157,3 +159,21 @@ def test_stating_when_the_incident_records_start_covers_the_month(tmp_path: Path
     assert october.coverage == "none"
     assert october.level is None
     assert json.dumps(statement_json(statement(shop, "initech", "2026-10", LATER)))
+
+
+def test_report_sla_refuses_tiers_that_pay_while_the_level_is_met(tmp_path: Path) -> None:
+    """Written top-down by lower bounds alone, the first tier pays 10 % at 100 % uptime: the
+    statement is not silent about it, it refuses with the fix."""
+    shop = copy_shop(tmp_path)
+    contracts = shop / "contracts.yaml"
+    text = contracts.read_text()
+    old = "            - {below: 99.9, atLeast: 99.0, credit: 10}\n"
+    assert old in text
+    contracts.write_text(text.replace(old, "            - {atLeast: 99.0, credit: 10}\n"))
+    result = CliRunner().invoke(
+        app,
+        ["report", "sla", "-w", str(shop), "--customer", "initech", "--period", "2026-11"],
+    )
+    assert result.exit_code == 1
+    assert "credit-tier-above-level" in result.output
+    assert "below: 99.9" in result.output

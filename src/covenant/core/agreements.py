@@ -222,6 +222,8 @@ class Measurement:
     threshold_inclusive: bool = True
     severities: frozenset[str] = frozenset()
     records_from: datetime | None = None  # INCIDENTS: the incident records are complete since
+    components: tuple[str, ...] = ()  # INCIDENTS: down only while ≥ components_down of these are
+    components_down: int = 0
 
     def __post_init__(self) -> None:
         if self.source is not DowntimeSource.INCIDENTS and not self.series:
@@ -230,6 +232,15 @@ class Measurement:
             raise InputError("bad-interval downtime needs an error-ratio threshold")
         if self.interval_s <= 0:
             raise InputError("the measurement interval must be positive")
+        if self.components and not (
+            self.source is DowntimeSource.INCIDENTS
+            and len(self.components) >= 2
+            and 1 <= self.components_down <= len(self.components)
+        ):
+            raise InputError(
+                "k-of-n downtime needs incidents, at least 2 components and 1 ≤ k ≤ n",
+                hint="components: [az-a, az-b, az-c] with atLeastDown: 2",
+            )
 
 
 class EligibleTime(StrEnum):
@@ -363,6 +374,8 @@ class AgreementVersion:
     signatories: tuple[Party, ...] = ()
     approvals: tuple[Party, ...] = ()
     reason: str = ""
+    cap_percent: Decimal | None = None  # all credits of a period together: % of the period fee
+    cap_amount: Decimal | None = None  # … and/or an amount
 
     def __post_init__(self) -> None:
         require_utc(self.effective_from, what="effective_from")

@@ -10,7 +10,7 @@ falls in, the credit in money (cap and minimum applied) and the claim deadline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -261,10 +261,11 @@ def availability(
                 else f"announced {span_text(ahead)} ahead, notice is {span_text(notice)}"
             )
             not_excluded.append((*span, f"maintenance {w.name}: {why}"))
+    watched = (*commitment.services, *m.components)
     relevant = [
         i
         for i in incidents
-        if _covers(i.services, commitment.services) and _for_customer(i.customers, customer)
+        if _covers(i.services, watched) and _for_customer(i.customers, customer)
     ]
     for i in relevant:
         span = (to_epoch(i.start), to_epoch(i.end) if i.end else hi)
@@ -284,7 +285,9 @@ def availability(
         else [(lo, hi)]
     )
     eligible_s = intervals.total(eligible_spans)
-    if m.source is DowntimeSource.INCIDENTS:
+    if m.components:
+        down = _k_of_n(m.components, m.components_down, relevant, m.severities, hi)
+    elif m.source is DowntimeSource.INCIDENTS:
         for i in relevant:
             if m.severities and i.severity not in m.severities:
                 continue
@@ -340,6 +343,84 @@ def availability(
             for s, e in uncovered
         ),
     )
+
+
+def _k_of_n(
+    components: Sequence[str],
+    k: int,
+    incidents: Sequence[Incident],
+    severities: frozenset[str],
+    open_end: int,
+) -> list[tuple[int, int, str]]:
+    """The spans during which at least ``k`` of ``components`` have an incident at once
+    (AWS: "two or more Availability Zones"), each with the incidents behind it."""
+    per: dict[str, list[intervals.Span]] = {c: [] for c in components}
+    labelled: list[tuple[int, int, str]] = []
+    for i in incidents:
+        if severities and i.severity not in severities:
+            continue
+        span = (to_epoch(i.start), to_epoch(i.end) if i.end else open_end)
+        hit = [c for c in components if c in i.services]
+        for c in hit:
+            per[c].append(span)
+        if hit:
+            labelled.append((*span, f"incident {i.id} ({', '.join(hit)})"))
+    events: list[tuple[int, int]] = []
+    for spans in per.values():
+        for s, e in intervals.merge(spans):
+            events += [(s, 1), (e, -1)]
+    out: list[tuple[int, int, str]] = []
+    count, since = 0, 0
+    for moment, step in sorted(events):  # ends (-1) sort before starts (+1) at one instant
+        before = count
+        count += step
+        if before < k <= count:
+            since = moment
+        elif count < k <= before and moment > since:
+            reasons = [r for s, e, r in sorted(labelled) if s < moment and e > since]
+            why = f"{k} or more of {len(components)} components down: " + "; ".join(reasons)
+            out.append((since, moment, why))
+    return out
+
+
+def cap_across(
+    version: AgreementVersion,
+    results: Sequence[AvailabilityResult],
+    *,
+    share: Fraction = Fraction(1),
+) -> list[AvailabilityResult]:
+    """Apply the version's cap on all its credits of a period together (``cap_percent`` of the
+    whole period fee, pro rata ``share``, and/or ``cap_amount``; the lower wins). Credits are
+    kept in the order the commitments are written until the cap is reached; the rest are cut,
+    each with a note."""
+    caps = []
+    unit = quantum(version.currency)
+    if version.cap_percent is not None:
+        fee = period_fee(version, (), share)
+        caps.append((fee * version.cap_percent / 100).quantize(unit, rounding=ROUND_HALF_UP))
+    if version.cap_amount is not None:
+        caps.append(version.cap_amount)
+    if not caps:
+        return list(results)
+    left = min(caps)
+    out = []
+    for r in results:
+        credit = r.credit
+        if credit is None or r.version != version.version or r.agreement != version.agreement:
+            out.append(r)
+            continue
+        amount = credit.amount.amount
+        if amount > left:
+            note = (
+                f"the agreement caps all credits of the period at {min(caps)} "
+                f"{version.currency}: {amount} {version.currency} becomes {left}"
+            )
+            cut = Money(amount=left.quantize(unit), currency=version.currency)
+            credit = replace(credit, amount=cut, notes=(*credit.notes, note))
+            amount = left
+        left -= amount
+        out.append(replace(r, credit=credit))
+    return out
 
 
 def _evidence(

@@ -28,6 +28,7 @@ from covenant.definitions.agreements import (
     AgreementDocument,
     AmountSpec,
     AvailabilitySpec,
+    MeasurementSpec,
     MinimumCreditSpec,
     TierSpec,
     VersionSpec,
@@ -155,6 +156,8 @@ def _version_fields(doc: SourceDocument, version: VersionSpec, here: PathKey) ->
         names.setdefault(name, j)
     for j, item in enumerate(version.availability):
         problems += _availability(doc, version, item, (*here, "availability", j))
+    if version.cap is not None:
+        problems += _amount(doc, version.cap, (*here, "cap"))
     for j, support in enumerate(version.support):
         path = (*here, "support", j)
         for priority, target in support.targets.items():
@@ -236,6 +239,7 @@ def _availability(
                 "intervals) or the interval the contract names",
             )
         )
+    problems += _components(doc, m, where)
     level, found = committed_level(doc, item, here)
     problems += found
     if level is not None:
@@ -330,6 +334,32 @@ def tier_of(
 
 def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _components(doc: SourceDocument, m: MeasurementSpec, where: PathKey) -> list[Problem]:
+    """``components`` with ``atLeastDown``: region downtime while k of n components are down."""
+    if not m.components and m.at_least_down is None:
+        return []
+    n, k = len(m.components), m.at_least_down
+    why = ""
+    if m.source != "incidents":
+        why = f"k-of-n components are counted from incidents, not from {m.source}"
+    elif n < 2 or len(set(m.components)) != n:
+        why = "components needs two or more distinct component names"
+    elif k is None or not 1 <= k <= n:
+        why = f"atLeastDown must be between 1 and the {n} components"
+    if not why:
+        return []
+    return [
+        at(
+            doc,
+            where,
+            code="invalid-components",
+            message=why,
+            fix="write {source: incidents, components: [az-a, az-b, az-c], atLeastDown: 2} "
+            "(down only while two or more of them are down at once)",
+        )
+    ]
 
 
 def committed_level(

@@ -255,6 +255,8 @@ class MeasurementSpec(Spec):
     error_rate_above: Percent | None = None
     severities: list[str] = Field(default_factory=list)
     records_from: InstantText | None = None  # incidents: the records are complete from here
+    components: list[str] = Field(default_factory=list)  # k-of-n: down while k of these are
+    at_least_down: int | None = None
 
 
 class ExclusionsSpec(Spec):
@@ -343,6 +345,7 @@ class VersionSpec(Spec):
     approvals: list[PartySpec] = Field(default_factory=list)
     availability: list[AvailabilitySpec] = Field(default_factory=list)
     support: list[SupportSpec] = Field(default_factory=list)
+    cap: AmountSpec | None = None  # on all the version's credits of a period together
 
 
 class AgreementSpec(Spec):

@@ -262,6 +262,8 @@ def _version(
             signatories=tuple(_party(p, zone) for p in spec.signatories),
             approvals=tuple(_party(p, zone) for p in spec.approvals),
             reason=(spec.reason or "").strip(),
+            cap_percent=spec.cap.percent if spec.cap else None,
+            cap_amount=spec.cap.amount if spec.cap else None,
         )
     except InputError:
         return None  # reported by check_agreement (dates, numbering)
@@ -272,6 +274,8 @@ def _amounts(version: VersionSpec, here: PathKey) -> list[tuple[PathKey, Decimal
     out: list[tuple[PathKey, Decimal]] = [
         ((*here, "fees", service), fee) for service, fee in version.fees.items()
     ]
+    if version.cap is not None and version.cap.amount is not None:
+        out.append(((*here, "cap", "amount"), version.cap.amount))
     for j, item in enumerate(version.availability):
         path: PathKey = (*here, "availability", j)
         if item.cap is not None and item.cap.amount is not None:
@@ -389,6 +393,8 @@ def _availability(
                 records_from=None
                 if m.records_from is None or m.source != "incidents"
                 else parse_instant(m.records_from, zone=zone),
+                components=tuple(m.components),
+                components_down=m.at_least_down or 0,
             ),
             exclusions=Exclusions(
                 maintenance_notice_s=parse_duration(notice).seconds if notice else None,

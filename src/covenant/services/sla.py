@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
@@ -19,7 +20,12 @@ from covenant.core.agreements import (
     is_binding,
     version_spans,
 )
-from covenant.core.availability import AvailabilityResult, availability, period_containing
+from covenant.core.availability import (
+    AvailabilityResult,
+    availability,
+    cap_across,
+    period_containing,
+)
 from covenant.core.backtest import period_label
 from covenant.core.business_time import CalendarSet, compile_calendars
 from covenant.core.evaluate import align_down, align_up
@@ -132,14 +138,21 @@ def sla_statement(
         availability_results: list[AvailabilityResult] = []
         support_results: list[SupportResult] = []
         for version, (start, end), in_force in spans:
+            share = Fraction(
+                to_epoch(in_force[1]) - to_epoch(in_force[0]), to_epoch(end) - to_epoch(start)
+            )
             availability_results.extend(
-                _availability(
-                    conn,
-                    workspace=workspace,
-                    version=version,
-                    start=start,
-                    at=at,
-                    in_force=in_force,
+                cap_across(
+                    version,
+                    _availability(
+                        conn,
+                        workspace=workspace,
+                        version=version,
+                        start=start,
+                        at=at,
+                        in_force=in_force,
+                    ),
+                    share=share,
                 )
             )
             support_results.extend(
@@ -192,7 +205,7 @@ def _availability(
             data = read_matrix(conn, keys=[series], start=lo, end=hi, step=STEP)
         incidents = load_incidents(
             conn,
-            services=list(commitment.services),
+            services=watched(commitment),
             start=start,
             end=end,
             customer=version.customer,
@@ -221,9 +234,14 @@ def first_incident(
     """The start of the first incident on record before ``at`` on the commitment's services
     (for the customer or for everyone), None when there is none."""
     found = load_incidents(
-        conn, services=list(commitment.services), start=EPOCH, end=at, customer=version.customer
+        conn, services=watched(commitment), start=EPOCH, end=at, customer=version.customer
     )
     return min((i.start for i in found), default=None)
+
+
+def watched(commitment: AvailabilityCommitment) -> list[str]:
+    """The services whose incidents a commitment reads: its own and its k-of-n components."""
+    return list(dict.fromkeys((*commitment.services, *commitment.measurement.components)))
 
 
 def record_coverage(
@@ -357,6 +375,6 @@ def availability_inputs(
         hi = align_up(to_epoch(end), size)
         data = read_matrix(conn, keys=[series], start=lo, end=hi, step=STEP)
     incidents = load_incidents(
-        conn, services=list(commitment.services), start=start, end=end, customer=version.customer
+        conn, services=watched(commitment), start=start, end=end, customer=version.customer
     )
     return incidents, workspace.maintenance, data
