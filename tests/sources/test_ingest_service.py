@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from covenant.cli import ingest_cmds
 from covenant.cli.main import app
 from covenant.core.model import EventRule
-from covenant.errors import IngestError
+from covenant.errors import IngestError, StoreError
 from covenant.services import ingest
 from covenant.services.ingest import ingest_counts, ingest_event_files
 from covenant.store import buckets
@@ -175,3 +176,34 @@ def test_cli_table_lists_bad_rows_and_fails_on_unreadable(
     failed = runner.invoke(app, ["ingest", "events", str(broken), "-w", str(tmp_path)])
     assert failed.exit_code == 1
     assert "Parquet" in failed.stderr
+
+
+def test_a_unique_key_race_is_retried_then_reported(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = csv_file(tmp_path, "a.csv", ["2026-01-01T00:00:00Z,checkout,200"])
+    real = ingest.buckets.add_counts
+    calls: list[int] = []
+
+    def race_once(*args: object, **kwargs: object) -> int:
+        calls.append(1)
+        if len(calls) == 1:  # another writer's row appeared under our feet, once
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest.buckets, "add_counts", race_once)
+    (report,) = ingest_event_files(engine, files=[path], rules=RULES)
+    assert len(calls) == 2
+    assert report.rows_ingested == 1
+    assert not report.duplicate
+    assert sum(matrix(engine)[1]) == 1  # written once, not twice
+
+    def always(*_: object, **__: object) -> int:
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(ingest.buckets, "add_counts", always)
+    other = csv_file(tmp_path, "b.csv", ["2026-01-01T00:01:00Z,checkout,200"])
+    with pytest.raises(StoreError, match="refused the write 3 times") as caught:
+        ingest_event_files(engine, files=[other], rules=RULES)
+    assert caught.value.code == "store-error"
+    assert sum(matrix(engine)[1]) == 1

@@ -25,8 +25,11 @@ from covenant.errors import InputError, Problem, StoreError
 from covenant.services.store import open_store
 from covenant.sources.events import ClassifiedEvents, classify_events, read_source
 from covenant.store import buckets
+from covenant.store.db import write_transaction
 
 __all__ = ["IngestReport", "Progress", "open_store"]  # open_store: callers open the store here too
+
+_WRITE_ATTEMPTS = 3  # a unique-key race (another writer's new row) is retried, then reported
 
 Progress = Callable[[Path, str, float], None]
 """``progress(file, stage, fraction_done)``; stages: read, classify, write, done."""
@@ -111,16 +114,24 @@ def _ingest_file(
         _notify(progress, path, "classify", 0.4)
         events = classify_events(source, rules=rules, step=step)
         _notify(progress, path, "write", 0.7)
-        try:
-            touched = _write(engine, path=path, sha256=source.sha256, events=events, step=step)
-        except IntegrityError:
-            # the same bytes were ingested concurrently, after our check: nothing was written
-            with engine.connect() as conn:
-                earlier = buckets.find_batch(conn, sha256=source.sha256)
-            if earlier is None:
-                raise
-            _notify(progress, path, "done", 1.0)
-            return _duplicate_report(path, source.sha256, earlier)
+        for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            try:
+                touched = _write(engine, path=path, sha256=source.sha256, events=events, step=step)
+                break
+            except IntegrityError as exc:
+                # nothing of this file was written (the transaction rolled back)
+                with engine.connect() as conn:
+                    earlier = buckets.find_batch(conn, sha256=source.sha256)
+                if earlier is not None:  # the same bytes were ingested concurrently
+                    _notify(progress, path, "done", 1.0)
+                    return _duplicate_report(path, source.sha256, earlier)
+                if attempt == _WRITE_ATTEMPTS:
+                    raise StoreError(
+                        f"{path.name}: the store refused the write {attempt} times because a "
+                        f"key already existed ({getattr(exc, 'orig', None) or exc})",
+                        hint="nothing of this file was written; another writer may be changing "
+                        "the store in a way Covenant does not (check for other tools), then retry",
+                    ) from exc
     _notify(progress, path, "done", 1.0)
     return IngestReport(
         path=path,
@@ -144,7 +155,7 @@ def _write(
     counts = events.counts
     used = np.unique(counts.series) if counts.series.size else np.zeros(0, dtype=np.int64)
     touched = tuple(counts.keys[i] for i in used.tolist())
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         if touched:
             ids = buckets.ensure_series(conn, keys=touched, step=step)
             id_of = np.zeros(len(counts.keys), dtype=np.int64)
@@ -218,7 +229,7 @@ def ingest_counts(
             raise InputError("series indices must point into keys")
     if index.shape != starts.shape:
         raise InputError("keys (or series) and bucket_starts must have the same length")
-    with store_errors(engine), engine.begin() as conn:
+    with store_errors(engine), write_transaction(engine) as conn:
         ids = buckets.ensure_series(conn, keys=distinct, step=step)
         id_of = np.array([ids[key] for key in distinct], dtype=np.int64)
         return buckets.add_counts(

@@ -107,7 +107,8 @@ def ensure_series(conn: Executor, *, keys: Sequence[str], step: int = 60) -> dic
                 hint="name series like checkout-availability or checkout-latency:lte300",
             )
     found = _series_rows(conn, unique)
-    missing = [key for key in unique if key not in found]
+    # sorted: concurrent writers insert new keys in one order, so they never deadlock
+    missing = sorted(key for key in unique if key not in found)
     if missing:
         now = datetime.now(UTC)
         dialect = _dialect(conn)
@@ -199,6 +200,7 @@ def add_counts(
     chunk_sid = keys // n_days + sid_min
     chunk_day = (keys % n_days) * DAY + day_min
 
+    _lock_series(conn, np.unique(chunk_sid).tolist())
     written = 0
     for c0 in range(0, keys.size, _CHUNK_BATCH):
         c1 = min(c0 + _CHUNK_BATCH, keys.size)
@@ -215,6 +217,28 @@ def add_counts(
             per_day=per_day,
         )
     return written
+
+
+def _lock_series(conn: Executor, ids: list[int]) -> None:
+    """Hold every merged series until the transaction ends, so concurrent merges queue.
+
+    The merge reads a day chunk, adds to it in numpy and writes it back: two writers must not
+    both read the old chunk. PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` on the series rows
+    (ascending ids, so two writers never deadlock; the lock also covers chunks not written
+    yet, which a row lock on ``bucket_chunks`` could not). SQLite has one writer at a time: a
+    ``write_transaction`` holds the write lock from its start, and a deferred transaction
+    fails rather than overwrite a chunk another writer changed after it read.
+    """
+    if _dialect(conn) != "postgresql":
+        return
+    for part in _batched(ids):
+        query = (
+            select(series.c.id)
+            .where(series.c.id.in_(part))
+            .order_by(series.c.id)
+            .with_for_update(key_share=True)
+        )
+        conn.execute(query).all()
 
 
 def _merge_chunks(

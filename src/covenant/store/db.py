@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from covenant.errors import StoreError
@@ -29,13 +31,46 @@ _SQLITE_PRAGMAS = (
 )
 
 
+WRITE_OPTION = "covenant_write"
+"""Execution option that makes a SQLite transaction start with ``BEGIN IMMEDIATE``."""
+
+
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # The driver's own transaction handling starts a transaction only before the first
+    # INSERT/UPDATE/DELETE, so a read-then-write would read outside the transaction (a lost
+    # update under concurrency). Take it over: SQLAlchemy's "begin" event below emits BEGIN.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         for pragma in _SQLITE_PRAGMAS:
             cursor.execute(pragma)
     finally:
         cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    """Every transaction reads one snapshot; a write transaction takes the write lock first.
+
+    A deferred (plain ``BEGIN``) transaction that read and then writes after another writer
+    committed fails with "database is locked" instead of overwriting newer data; a transaction
+    opened by ``write_transaction`` waits for the lock up front (``busy_timeout``) instead.
+    """
+    immediate = bool(conn.get_execution_options().get(WRITE_OPTION))
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction for a read-modify-write of the store (committed on success).
+
+    On SQLite it starts with ``BEGIN IMMEDIATE``: concurrent writers queue for the write lock
+    before reading what they will merge into. On PostgreSQL it is an ordinary transaction; the
+    writers lock the rows they merge into (``buckets.add_counts``).
+    """
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            yield conn
 
 
 def create_engine_for(url: str) -> Engine:
@@ -62,6 +97,7 @@ def create_engine_for(url: str) -> Engine:
                 ) from exc
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     try:
         return create_engine(parsed, pool_pre_ping=True)
