@@ -8,6 +8,7 @@ is skipped and reported as a duplicate.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,9 +22,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from covenant.core.model import EventRule
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
-from covenant.errors import InputError, Problem, StoreError
+from covenant.errors import IngestError, InputError, Problem, StoreError
 from covenant.services.store import open_store
-from covenant.sources.events import ClassifiedEvents, classify_events, read_source
+from covenant.sources.eventfiles import DEFAULT_BLOCK_BYTES, file_format, file_sha256
+from covenant.sources.events import ClassifiedEvents, EventTotals, iter_classified
 from covenant.store import buckets
 from covenant.store.db import write_transaction
 
@@ -65,14 +67,24 @@ def ingest_event_files(
     rules: Sequence[EventRule],
     progress: Progress | None = None,
     step: int = 60,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
 ) -> list[IngestReport]:
     """Ingest each file in its own transaction; return one report per file, in order.
 
-    Raises ``IngestError`` for a file that cannot be read at all (files before it stay
-    ingested) and ``StoreError`` when the store refuses the write (nothing of that file stays).
+    A file is read in batches of about ``block_bytes`` and only its counts per bucket are
+    kept, so memory does not grow with the file. Raises ``IngestError`` for a file that
+    cannot be read at all (files before it stay ingested; nothing of it is written) and
+    ``StoreError`` when the store refuses the write (nothing of that file stays).
     """
     return [
-        _ingest_file(engine, path=Path(path), rules=rules, progress=progress, step=step)
+        _ingest_file(
+            engine,
+            path=Path(path),
+            rules=rules,
+            progress=progress,
+            step=step,
+            block_bytes=block_bytes,
+        )
         for path in files
     ]
 
@@ -102,29 +114,46 @@ def _ingest_file(
     rules: Sequence[EventRule],
     progress: Progress | None,
     step: int,
+    block_bytes: int,
 ) -> IngestReport:
     _notify(progress, path, "read", 0.0)
-    source = read_source(path)
-    with store_errors(engine):
-        with engine.connect() as conn:
-            earlier = buckets.find_batch(conn, sha256=source.sha256)
-        if earlier is not None:
-            _notify(progress, path, "done", 1.0)
-            return _duplicate_report(path, source.sha256, earlier)
-        _notify(progress, path, "classify", 0.4)
-        events = classify_events(source, rules=rules, step=step)
-        _notify(progress, path, "write", 0.7)
+    file_format(path)  # a name we cannot read is refused before any work
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file", hint="check the path")
+    with ThreadPoolExecutor(max_workers=1) as pool, store_errors(engine):
+        digest = pool.submit(file_sha256, path)
+        checked = False
+        totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)))
+        batches = iter_classified(path, rules=rules, step=step, block_bytes=block_bytes)
+        for events, done in batches:
+            totals.add(events)
+            _notify(progress, path, "classify", 0.9 * done)
+            if not checked and digest.done():
+                checked = True
+                earlier = _earlier(engine, digest.result())
+                if earlier is not None:  # the same bytes were ingested before: stop reading
+                    batches.close()
+                    _notify(progress, path, "done", 1.0)
+                    return _duplicate_report(path, digest.result(), earlier)
+        sha256 = digest.result()
+        if not checked:
+            earlier = _earlier(engine, sha256)
+            if earlier is not None:
+                _notify(progress, path, "done", 1.0)
+                return _duplicate_report(path, sha256, earlier)
+        events = totals.result()
+        _notify(progress, path, "write", 0.9)
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
-                touched = _write(engine, path=path, sha256=source.sha256, events=events, step=step)
+                touched = _write(engine, path=path, sha256=sha256, events=events, step=step)
                 break
             except IntegrityError as exc:
                 # nothing of this file was written (the transaction rolled back)
                 with engine.connect() as conn:
-                    earlier = buckets.find_batch(conn, sha256=source.sha256)
+                    earlier = buckets.find_batch(conn, sha256=sha256)
                 if earlier is not None:  # the same bytes were ingested concurrently
                     _notify(progress, path, "done", 1.0)
-                    return _duplicate_report(path, source.sha256, earlier)
+                    return _duplicate_report(path, sha256, earlier)
                 if attempt == _WRITE_ATTEMPTS:
                     raise StoreError(
                         f"{path.name}: the store refused the write {attempt} times because a "
@@ -135,7 +164,7 @@ def _ingest_file(
     _notify(progress, path, "done", 1.0)
     return IngestReport(
         path=path,
-        sha256=source.sha256,
+        sha256=sha256,
         rows_read=events.rows_read,
         rows_ingested=events.rows_ingested,
         rows_rejected=events.rows_rejected,
@@ -147,6 +176,11 @@ def _ingest_file(
         last_event=None if events.events_max is None else from_epoch(events.events_max),
         precounted=events.precounted,
     )
+
+
+def _earlier(engine: Engine, sha256: str) -> buckets.BatchRecord | None:
+    with engine.connect() as conn:
+        return buckets.find_batch(conn, sha256=sha256)
 
 
 def _write(

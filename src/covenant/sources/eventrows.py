@@ -7,6 +7,7 @@ from it, a ``Problem`` with the file line, the column, the message and the fix.
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -33,27 +34,78 @@ NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 INTEGER = r"^[+-]?\d+$"
 ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
+MAX_COUNT = 10**12  # good/total of one pre-counted row: sums of a batch stay far below 2**63
 MS_THRESHOLD = 100_000_000_000  # epoch numbers at or above this are milliseconds (year 5138+ in s)
 
 # reasons a row is rejected, in the order they are checked (the first one is reported)
 R_OK, R_NO_ID, R_TS_MISSING, R_TS_NAIVE, R_TS_BAD = 0, 1, 2, 3, 4
 R_STATUS_BAD, R_LATENCY_BAD, R_OUTCOME_BAD, R_COUNTS_BAD, R_GOOD_GT_TOTAL = 5, 6, 7, 8, 9
 R_NEED_STATUS, R_NEED_LATENCY, R_NEED_OUTCOME, R_TS_RANGE = 10, 11, 12, 13
+R_SLI_NESTED, R_SERVICE_NESTED = 14, 15
 EARLIEST = 0  # 1970-01-01T00:00:00Z
 LATEST = 7_258_118_400  # 2200-01-01T00:00:00Z: later instants are typos, not data
 
 
 def column(table: pa.Table, name: str) -> pa.ChunkedArray | None:
-    return table.column(name) if name in table.column_names else None
+    """The column as a type the classifier reads: scalars as they are, anything else as text.
+
+    A nested value (a JSON object or list, a Parquet struct/list/map) becomes its JSON text,
+    bytes become UTF-8 text (undecodable bytes replaced), other types their string form; the
+    classifier then rejects such rows with the column's usual problem.
+    """
+    if name not in table.column_names:
+        return None
+    found = table.column(name)
+    kind = found.type
+    if pa.types.is_dictionary(kind) and not pa.types.is_string(kind.value_type):
+        found = found.cast(kind.value_type)
+        kind = found.type
+    if (
+        pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_timestamp(kind)
+        or pa.types.is_null(kind)
+        or pa.types.is_dictionary(kind)
+    ):
+        return found
+    try:
+        if pa.types.is_nested(kind):
+            raise pa.ArrowNotImplementedError("nested")
+        return found.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return pa.chunked_array(
+            [pa.array([_value_text(v) for v in found.to_pylist()], type=pa.string())],
+            type=pa.string(),
+        )
+
+
+def _value_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    try:
+        return json.dumps(value, default=str, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return str(value)
 
 
 def as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     kind = column.type
     if pa.types.is_dictionary(kind):
         return column.cast(kind.value_type).cast(pa.string())
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return column.cast(pa.string())
     return column.cast(pa.string())
+
+
+def nested_rows(table: pa.Table, name: str) -> Mask | None:
+    """Rows holding an object or a list in the column (None when it holds none)."""
+    if name not in table.column_names or not pa.types.is_nested(table.column(name).type):
+        return None
+    valid = table.column(name).is_valid().to_numpy(zero_copy_only=False)
+    return np.asarray(valid, dtype=bool)
 
 
 def dictionary_codes(
@@ -93,8 +145,9 @@ def numbers(column: pa.ChunkedArray | None, n: int) -> tuple[F64, Mask, Mask]:
     kind = column.type
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
         present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        values = column.cast(pa.float64()).fill_null(0).to_numpy(zero_copy_only=False)
-        values = np.asarray(values, dtype=np.float64)
+        # unsafe: a uint64 of 2**64-1 becomes its nearest float, and the range checks reject it
+        values = pc.cast(column, pa.float64(), safe=False).fill_null(0)
+        values = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
         invalid = present & ~np.isfinite(values)
         return np.where(invalid, 0.0, values), present & ~invalid, invalid
     text = pc.utf8_trim_whitespace(as_text(column))
@@ -131,10 +184,15 @@ def integers(column: pa.ChunkedArray | None, n: int) -> tuple[I64, Mask, Mask]:
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     if pa.types.is_integer(column.type):
         present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        values = column.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
-        return np.asarray(values, dtype=np.int64), present, np.zeros(n, dtype=bool)
+        values = np.asarray(
+            pc.cast(column, pa.int64(), safe=False).fill_null(0).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
+        # a uint64 above 2**63 - 1 wrapped to a negative number in the unsafe cast
+        invalid = present & ((values < 0) | (values > MAX_COUNT))
+        return np.where(invalid, 0, values), present & ~invalid, invalid
     floats, present, invalid = numbers(column, n)
-    integral = present & (floats == np.floor(floats)) & (np.abs(floats) < 2.0**53)
+    integral = present & (floats == np.floor(floats)) & (np.abs(floats) <= MAX_COUNT)
     invalid = invalid | (present & ~integral)
     return np.where(integral, floats, 0).astype(np.int64), integral, invalid
 
@@ -268,9 +326,11 @@ def outcomes(column: pa.ChunkedArray | None, n: int) -> tuple[npt.NDArray[np.int
     if pa.types.is_boolean(column.type) or pa.types.is_integer(column.type):
         present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         raw = np.asarray(
-            column.cast(pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
+            pc.cast(column, pa.int64(), safe=False).fill_null(-1).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
         )
         valid = present & ((raw == 0) | (raw == 1))
+
         return np.where(valid, raw, -1).astype(np.int8), present & ~valid
     codes, values = dictionary_codes(column, n)
     lookup = np.array([OUTCOMES.get(v.strip().lower(), -2) for v in values] + [-1], dtype=np.int8)
@@ -307,6 +367,18 @@ MESSAGES: dict[int, tuple[str, str, str, str]] = {
         "{value!r} is not a number of milliseconds",
         "use a number >= 0",
     ),
+    R_SLI_NESTED: (
+        "bad-value",
+        "sli",
+        "{value} is an object or a list, not an SLI name",
+        "write the SLI's name as text",
+    ),
+    R_SERVICE_NESTED: (
+        "bad-value",
+        "service",
+        "{value} is an object or a list, not a service name",
+        "write the service's name as text",
+    ),
     R_TS_RANGE: (
         "bad-value",
         "timestamp",
@@ -322,7 +394,7 @@ MESSAGES: dict[int, tuple[str, str, str, str]] = {
     R_COUNTS_BAD: (
         "bad-value",
         "good",
-        "good={good!r} total={total!r} are not both whole numbers >= 0",
+        "good={good!r} total={total!r} are not both whole numbers from 0 to 10^12",
         "",
     ),
     R_GOOD_GT_TOTAL: ("bad-value", "good", "good={good!r} is more than total={total!r}", ""),

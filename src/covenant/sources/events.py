@@ -16,8 +16,8 @@ distinct ``sli``/``service`` value, and per *bad* row (to word its message) only
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,15 +28,16 @@ import numpy.typing as npt
 from covenant.core.model import Comparison, EventRule, Operator
 from covenant.errors import IngestError, InputError, Problem
 from covenant.sources import eventrows as er
-from covenant.sources.eventfiles import SourceTable, read_source
+from covenant.sources.eventfiles import DEFAULT_BLOCK_BYTES, SourceTable, read_batches
 from covenant.sources.eventrows import F64, I64, MAX_PROBLEMS, Mask
 
 __all__ = [
     "ClassifiedEvents",
     "EventCounts",
+    "EventTotals",
     "classify_events",
+    "iter_classified",
     "read_events",
-    "read_source",
 ]
 
 _DENSE_LIMIT = 1 << 24  # (series × buckets) cells counted densely; beyond, sort-based unique
@@ -69,9 +70,127 @@ class ClassifiedEvents:
     precounted: bool
 
 
-def read_events(path: Path, *, rules: Sequence[EventRule], step: int = 60) -> ClassifiedEvents:
-    """Read and classify one file (see ``classify_events``)."""
-    return classify_events(read_source(path), rules=rules, step=step)
+def iter_classified(
+    path: Path,
+    *,
+    rules: Sequence[EventRule],
+    step: int = 60,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+) -> Generator[tuple[ClassifiedEvents, float]]:
+    """Each batch of the file classified, with the fraction of the file read so far."""
+    for batch in read_batches(path, block_bytes=block_bytes):
+        yield classify_events(batch, rules=rules, step=step), batch.done
+
+
+def read_events(
+    path: Path,
+    *,
+    rules: Sequence[EventRule],
+    step: int = 60,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+    on_batch: Callable[[float], None] | None = None,
+) -> ClassifiedEvents:
+    """Read and classify one file batch by batch (bounded memory); counts of all batches.
+
+    ``on_batch(fraction_done)`` is called after each batch.
+    """
+    totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)))
+    for events, done in iter_classified(path, rules=rules, step=step, block_bytes=block_bytes):
+        totals.add(events)
+        if on_batch is not None:
+            on_batch(done)
+    return totals.result()
+
+
+_REDUCE_AT = 1 << 22  # pending count entries that trigger a merge (bounds memory)
+
+
+@dataclass(slots=True, kw_only=True)
+class EventTotals:
+    """Adds up the ``ClassifiedEvents`` of a file's batches into one.
+
+    Counts are merged per ``(series, bucket)`` whenever many are pending, so memory follows
+    the number of distinct buckets, not the number of events.
+    """
+
+    keys: tuple[str, ...]
+    batches: int = 0
+    rows_read: int = 0
+    rows_ingested: int = 0
+    rows_rejected: int = 0
+    rows_unmatched: int = 0
+    unmatched: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    events_min: int | None = None
+    events_max: int | None = None
+    precounted: bool | None = None
+    _parts: list[tuple[I64, I64, I64, I64]] = field(default_factory=list)
+    _pending: int = 0
+
+    def add(self, events: ClassifiedEvents) -> None:
+        self.batches += 1
+        self.rows_read += events.rows_read
+        self.rows_ingested += events.rows_ingested
+        self.rows_rejected += events.rows_rejected
+        self.rows_unmatched += events.rows_unmatched
+        for label, rows in events.unmatched:
+            self.unmatched[label] = self.unmatched.get(label, 0) + rows
+        room = MAX_PROBLEMS - len(self.problems)
+        if room > 0:
+            self.problems.extend(events.problems[:room])
+        if events.events_min is not None and events.events_max is not None:
+            low, high = self.events_min, self.events_max
+            self.events_min = events.events_min if low is None else min(low, events.events_min)
+            self.events_max = events.events_max if high is None else max(high, events.events_max)
+        if self.precounted is None and events.rows_read:
+            self.precounted = events.precounted
+        c = events.counts
+        if c.series.size:
+            if c.keys != self.keys:
+                raise InputError("batches of one file must be classified with the same rules")
+            self._parts.append((c.series, c.bucket_starts, c.good, c.total))
+            self._pending += int(c.series.size)
+            if self._pending >= _REDUCE_AT and len(self._parts) > 1:
+                self._reduce()
+
+    def _reduce(self) -> None:
+        series = np.concatenate([p[0] for p in self._parts]).astype(np.int64, copy=False)
+        starts = np.concatenate([p[1] for p in self._parts])
+        good = np.concatenate([p[2] for p in self._parts])
+        total = np.concatenate([p[3] for p in self._parts])
+        origin = int(starts.min())
+        span = (int(starts.max()) - origin) + 1
+        key = series * span + (starts - origin)  # < keys × 2**33: fits int64
+        cells, inverse = np.unique(key, return_inverse=True)
+        inverse = inverse.astype(np.int64).reshape(-1)
+        merged = (
+            cells // span,
+            cells % span + origin,
+            _weighted(inverse, good, cells.size),
+            _weighted(inverse, total, cells.size),
+        )
+        self._parts = [merged]
+        self._pending = int(cells.size)
+
+    def result(self) -> ClassifiedEvents:
+        if len(self._parts) > 1:
+            self._reduce()
+        empty = np.zeros(0, dtype=np.int64)
+        series, starts, good, total = self._parts[0] if self._parts else (empty,) * 4
+        return ClassifiedEvents(
+            counts=EventCounts(
+                keys=self.keys, series=series, bucket_starts=starts, good=good, total=total
+            ),
+            rows_read=self.rows_read,
+            rows_ingested=self.rows_ingested,
+            rows_rejected=self.rows_rejected,
+            rows_unmatched=self.rows_unmatched,
+            unmatched=tuple(sorted(self.unmatched.items(), key=lambda item: (-item[1], item[0]))),
+            problems=tuple(self.problems),
+            events_min=self.events_min,
+            events_max=self.events_max,
+            precounted=bool(self.precounted),
+        )
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -185,6 +304,8 @@ def classify_events(
     name = source.path.name
     n = table.num_rows
     columns = set(table.column_names)
+    if n == 0 and source.invalid_count:  # a batch of bad lines only: no columns to check
+        return _only_invalid(source, rules)
     if "timestamp" not in columns:
         raise IngestError(
             f"{name}: no 'timestamp' column (found: {', '.join(sorted(columns)) or 'none'})",
@@ -222,8 +343,16 @@ def classify_events(
     matched = levels[0][cell] >= 0 if levels else np.zeros(n, dtype=bool)
     unmatched_rows = ~matched & ~no_identity
     reason[no_identity] = er.R_NO_ID
+    for nested_column, code in (("sli", er.R_SLI_NESTED), ("service", er.R_SERVICE_NESTED)):
+        nested = er.nested_rows(table, nested_column)
+        if nested is not None:
+            _first(reason, nested, code)
+            matched &= ~nested
+            unmatched_rows &= ~nested
 
-    seconds, ts_reason = er.timestamps(table.column("timestamp"), n)
+    ts_column = er.column(table, "timestamp")
+    assert ts_column is not None  # checked above
+    seconds, ts_reason = er.timestamps(ts_column, n)
     ts_reason[(ts_reason == 0) & ((seconds < er.EARLIEST) | (seconds >= er.LATEST))] = er.R_TS_RANGE
     _first(reason, matched & (ts_reason != 0), ts_reason)
 
@@ -324,6 +453,23 @@ def classify_events(
         events_min=int(ok_seconds.min()) if ingested else None,
         events_max=int(ok_seconds.max()) if ingested else None,
         precounted=precounted,
+    )
+
+
+def _only_invalid(source: SourceTable, rules: Sequence[EventRule]) -> ClassifiedEvents:
+    empty = np.zeros(0, dtype=np.int64)
+    keys = tuple(dict.fromkeys(rule.series for rule in rules))
+    return ClassifiedEvents(
+        counts=EventCounts(keys=keys, series=empty, bucket_starts=empty, good=empty, total=empty),
+        rows_read=source.invalid_count,
+        rows_ingested=0,
+        rows_rejected=source.invalid_count,
+        rows_unmatched=0,
+        unmatched=(),
+        problems=er.merge_invalid(source, []),
+        events_min=None,
+        events_max=None,
+        precounted=False,
     )
 
 
