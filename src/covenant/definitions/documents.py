@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from covenant.definitions import checks
 from covenant.definitions.agreements import CONTRACT_KINDS
+from covenant.definitions.alpha import ALPHA_VERSIONS, V2ALPHA, convert_alpha
 from covenant.definitions.corrections import CORRECTION_KINDS
 from covenant.definitions.covenant_v1 import (
     COVENANT_V1,
@@ -32,7 +33,7 @@ from covenant.definitions.settings import SETTINGS_KINDS
 from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import Problem
 
-UNSUPPORTED_VERSIONS = ("openslo/v1alpha", "openslo/v2alpha", "openslo.com/v2alpha")
+UNSUPPORTED_VERSIONS = ("openslo/v2alpha", "openslo/v2alpha1")
 KINDS_BY_VERSION: dict[str, dict[str, type[Document]]] = {
     OPENSLO_V1: OPENSLO_V1_KINDS,
     COVENANT_V1: {**COVENANT_V1_KINDS, **CONTRACT_KINDS, **CORRECTION_KINDS, **SETTINGS_KINDS},
@@ -92,14 +93,21 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
     name = _name(data)
     if problems or not isinstance(api, str) or not isinstance(kind, str):
         return None, problems
+    if api in ALPHA_VERSIONS:
+        converted, notes = convert_alpha(doc, api, kind)
+        problems += notes
+        if converted is None:
+            return None, problems + _name_problems(doc, name)
+        doc, data, api = converted, converted.data, OPENSLO_V1
     if api in UNSUPPORTED_VERSIONS:
         problems.append(
             at(
                 doc,
                 ("apiVersion",),
                 code="unsupported-api-version",
-                message=f"{api} is not supported; Covenant reads openslo/v1 and covenant/v1",
-                fix="convert to openslo/v1 (e.g. with `oslo convert`)",
+                message=f"{api} is not an OpenSLO version Covenant reads (the v2alpha draft is "
+                f"{V2ALPHA})",
+                fix=f"write apiVersion: {OPENSLO_V1} (or {V2ALPHA} for the v2alpha draft)",
             )
         )
         return None, problems + _name_problems(doc, name)
@@ -137,8 +145,10 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
     try:
         validated = model.model_validate(data)
     except ValidationError as exc:
-        return Parsed(source=doc, definition=definition, model=None), problems_from(exc, doc, model)
-    return Parsed(source=doc, definition=definition, model=validated), _kind_checks(doc, validated)
+        found = problems + problems_from(exc, doc, model)
+        return Parsed(source=doc, definition=definition, model=None), found
+    found = problems + _kind_checks(doc, validated)
+    return Parsed(source=doc, definition=definition, model=validated), found
 
 
 def _kind_checks(doc: SourceDocument, model: Document) -> list[Problem]:

@@ -1,9 +1,16 @@
 """Workspace → OpenSLO v1 YAML. Covenant extensions travel as ``covenant.dev/*`` annotations.
 
-Every ``openslo/v1`` document is written as read; a ``covenant/v1`` SLO or SLI becomes an
-``openslo/v1`` one with its extension fields moved into annotations (JSON text), so loading the
-export gives the same objectives and event rules (lossless). Kinds OpenSLO cannot represent
-(``covenant/v1`` Customer, Agreement…) are left out.
+Every ``openslo/v1`` document is written as read (``openslo/v1alpha`` and ``v2alpha`` ones in
+their converted ``openslo/v1`` form); a ``covenant/v1`` SLO or SLI becomes an ``openslo/v1`` one
+with its extension fields moved into annotations (JSON text), so loading the export gives the
+same objectives and event rules (lossless). Kinds OpenSLO cannot represent (``covenant/v1``
+Customer, Agreement…) are left out.
+
+An SLO's spec is written the way the reference (the OpenSLO Go SDK, ``oslo validate``) reads
+it back: the year unit as ``Y`` (not ``y``), a ``timeSliceWindow`` written as a bare number of
+minutes as a duration (``5m``), ``calendar.startTime`` as ``YYYY-MM-DD HH:MM:SS`` on the
+calendar's wall clock, the window Covenant assumed when none was written (rolling 28 days), and
+the calendar Covenant assumed when ``isRolling: false`` had none (UTC, from the natural start).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
@@ -24,6 +32,8 @@ from covenant.definitions.covenant_v1 import (
     SLO_EXTENSION_FIELDS,
 )
 from covenant.definitions.documents import Definition
+from covenant.definitions.fields import START_TIME_FORMAT, parse_start_time
+from covenant.definitions.timewindows import DEFAULT_START, DEFAULT_WEEK_START, DEFAULT_WINDOW_TEXT
 
 
 def openslo_documents(definitions: Iterable[Definition]) -> list[dict[str, Any]]:
@@ -31,10 +41,74 @@ def openslo_documents(definitions: Iterable[Definition]) -> list[dict[str, Any]]
     exported: list[dict[str, Any]] = []
     for definition in definitions:
         if definition.api_version == OPENSLO_V1:
-            exported.append(dict(definition.raw))
+            document = dict(definition.raw)
         elif definition.api_version == COVENANT_V1 and definition.kind in {"SLO", "SLI"}:
-            exported.append(_to_openslo(definition.raw))
+            document = _to_openslo(definition.raw)
+        else:
+            continue
+        if document.get("kind") == "SLO" and isinstance(document.get("spec"), Mapping):
+            document["spec"] = reference_slo_spec(document["spec"])
+        exported.append(document)
     return exported
+
+
+def reference_slo_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """An SLO spec in the form the reference reads back with the same meaning."""
+    result = dict(spec)
+    windows = result.get("timeWindow")
+    if windows is None:
+        result["timeWindow"] = [{"duration": DEFAULT_WINDOW_TEXT, "isRolling": True}]
+    elif isinstance(windows, list):
+        result["timeWindow"] = [
+            _reference_window(w) if isinstance(w, Mapping) else w for w in windows
+        ]
+    objectives = result.get("objectives")
+    if isinstance(objectives, list):
+        result["objectives"] = [
+            _reference_objective(o) if isinstance(o, Mapping) else o for o in objectives
+        ]
+    return result
+
+
+def _reference_window(window: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(window)
+    duration = result.get("duration")
+    if isinstance(duration, str) and duration.endswith("y"):
+        result["duration"] = duration[:-1] + "Y"  # the reference knows Y only
+    calendar = result.get("calendar")
+    if result.get("isRolling") is not True:
+        result["isRolling"] = False
+        if calendar is None:
+            unit = str(result.get("duration", ""))[-1:]
+            start = DEFAULT_WEEK_START if unit == "w" else DEFAULT_START
+            result["calendar"] = {"startTime": start, "timeZone": "UTC"}
+        elif isinstance(calendar, Mapping):
+            result["calendar"] = _reference_calendar(calendar)
+    return result
+
+
+def _reference_calendar(calendar: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(calendar)
+    zone = result.get("timeZone", "UTC")
+    result["timeZone"] = zone
+    start = result.get("startTime")
+    if isinstance(start, str):
+        try:
+            parsed = parse_start_time(start)
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(ZoneInfo(str(zone)))
+        except (ValueError, ZoneInfoNotFoundError):
+            return result  # not valid: never reached for a workspace that loaded
+        result["startTime"] = parsed.strftime(START_TIME_FORMAT)
+    return result
+
+
+def _reference_objective(objective: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(objective)
+    window = result.get("timeSliceWindow")
+    if isinstance(window, int) and not isinstance(window, bool):
+        result["timeSliceWindow"] = f"{window}m"  # a bare number is minutes
+    return result
 
 
 def _to_openslo(raw: Mapping[str, Any]) -> dict[str, Any]:

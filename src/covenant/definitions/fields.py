@@ -20,7 +20,8 @@ from covenant.definitions.durations import DURATION_HELP, DurationRangeError, pa
 from covenant.errors import InputError
 
 NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-START_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+START_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # the reference's (Go's time.DateTime)
+START_TIME_FORMATS = (START_TIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 EARLIEST_START = datetime(1970, 1, 1)  # noqa: DTZ001  (wall-clock bounds, any zone)
 LATEST_START = datetime(2201, 1, 1)  # noqa: DTZ001
 

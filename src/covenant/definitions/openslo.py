@@ -243,7 +243,7 @@ class Document(Spec):
 
 
 class ServiceDocument(Document):
-    spec: ServiceSpec
+    spec: ServiceSpec = Field(default_factory=ServiceSpec)  # optional, as in the reference SDK
 
 
 class DataSourceDocument(Document):

@@ -26,6 +26,10 @@ from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
 DEFAULT_WINDOW = RollingWindow(seconds=28 * DAY)
+DEFAULT_WINDOW_TEXT = "28d"
+DEFAULT_START = "1970-01-01 00:00:00"
+"""Where calendar periods without ``calendar`` start (UTC): the core's natural unit starts."""
+DEFAULT_WEEK_START = "1970-01-05 00:00:00"  # a Monday: ISO weeks
 
 
 def check_time_windows(

@@ -1,0 +1,458 @@
+"""``openslo/v1alpha`` and ``openslo.com/v2alpha`` documents rewritten as ``openslo/v1``.
+
+Each rewrite is noted (warning ``converted-api-version`` at the line of the field as written),
+and every field of the result keeps the line it came from, so later problems still point into
+the file. What has no ``openslo/v1`` form is refused (``not-convertible``), never guessed.
+Field meanings are those of the OpenSLO specification and the Go SDK (docs/definitions.md):
+
+v1alpha → v1
+  ``timeWindows: [{unit, count, isRolling, calendar}]`` → ``timeWindow: [{duration, …}]``
+  (Second → minutes when whole, Day d, Week w, Month M, Quarter Q, Year Y);
+  ``indicator.thresholdMetric{source, queryType, query}`` → an inline SLI named after the SLO
+  with ``thresholdMetric.metricSource{type: source, spec: {queryType, query}}``;
+  ``objectives[].ratioMetrics{good, total, incremental}`` → the SLO's inline SLI
+  ``ratioMetric{counter: incremental, good, total}`` (the same for every objective), the
+  objective's ``value`` (required by v1alpha, meaningless for a ratio) dropped; Timeslices
+  objectives get ``timeSliceWindow: 1m`` (v1alpha has no slice length).
+
+v2alpha → v1
+  SLO ``serviceRef`` → ``service``, ``sli`` → ``indicator``, ``sliRef`` → ``indicatorRef`` (also
+  per objective); metric specs ``{dataSourceRef, dataSourceSpec, spec}`` →
+  ``metricSource{metricSourceRef, type, spec}`` (an inline data source's connectionDetails have
+  no v1 place and are dropped with a note). BudgetAdjustment has no v1 form: refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from covenant.definitions.covenant_v1 import OPENSLO_V1
+from covenant.definitions.diagnostics import WARNING, at
+from covenant.definitions.yamlsource import PathKey, SourceDocument
+from covenant.errors import Problem
+
+V1ALPHA = "openslo/v1alpha"
+V2ALPHA = "openslo.com/v2alpha"
+ALPHA_VERSIONS = (V1ALPHA, V2ALPHA)
+V1ALPHA_KINDS = ("SLO", "Service")
+V2ALPHA_KINDS = (
+    "Service",
+    "DataSource",
+    "SLI",
+    "SLO",
+    "AlertPolicy",
+    "AlertCondition",
+    "AlertNotificationTarget",
+)
+V1ALPHA_UNITS = {"Day": "d", "Week": "w", "Month": "M", "Quarter": "Q", "Year": "Y"}
+V1ALPHA_SLICE = "1m"
+"""The slice length given to v1alpha Timeslices objectives (v1alpha has no field for it)."""
+
+
+@dataclass(slots=True)
+class _Rewrite:
+    """The rewritten document's line table and the problems found while rewriting."""
+
+    doc: SourceDocument
+    version: str
+    lines: dict[PathKey, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    blocked: bool = False  # the document has no openslo/v1 form: it is not validated further
+
+    def __post_init__(self) -> None:
+        self.lines.update(self.doc.lines)
+
+    def line(self, path: PathKey) -> int:
+        return self.doc.line_of(path)
+
+    def move(self, old: PathKey, new: PathKey) -> None:
+        """Lines of ``old`` and everything under it now also belong to ``new``."""
+        size = len(old)
+        self.lines[new] = self.line(old)
+        for path, line in self.doc.lines.items():
+            if path[:size] == old:
+                self.lines[(*new, *path[size:])] = line
+
+    def place(self, new: PathKey, old: PathKey) -> None:
+        """A field that did not exist takes the line of ``old``."""
+        self.lines[new] = self.line(old)
+
+    def note(self, path: PathKey, message: str) -> None:
+        self.problems.append(
+            at(
+                self.doc,
+                path,
+                code="converted-api-version",
+                message=f"{self.version}: {message}",
+                fix="nothing to do; to keep the openslo/v1 form, write the file with "
+                "`covenant export openslo`",
+                severity=WARNING,
+            )
+        )
+
+    def error(
+        self, path: PathKey, code: str, message: str, fix: str, *, blocking: bool = True
+    ) -> None:
+        """An error; a blocking one means the rewritten document would be incomplete."""
+        self.problems.append(at(self.doc, path, code=code, message=message, fix=fix))
+        self.blocked = self.blocked or blocking
+
+
+def convert_alpha(
+    doc: SourceDocument, api: str, kind: str
+) -> tuple[SourceDocument | None, list[Problem]]:
+    """``doc`` as an ``openslo/v1`` document, or None (with errors) when it has no v1 form."""
+    rewrite = _Rewrite(doc=doc, version=api)
+    data = dict(doc.data)
+    data["apiVersion"] = OPENSLO_V1
+    convert = _v1alpha if api == V1ALPHA else _v2alpha
+    converted = convert(rewrite, data, kind)
+    if converted is None or rewrite.blocked:
+        return None, rewrite.problems
+    if not [p for p in rewrite.problems if p.code == "converted-api-version"]:
+        rewrite.note(("apiVersion",), f"{kind} read as openslo/v1 (the same fields)")
+    result = SourceDocument(
+        file=doc.file, index=doc.index, line=doc.line, data=converted, lines=rewrite.lines
+    )
+    return result, rewrite.problems
+
+
+def _name(data: Mapping[str, Any]) -> str:
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return name if isinstance(name, str) and name else "sli"
+
+
+# --- v1alpha ---------------------------------------------------------------------------------
+
+
+def _v1alpha(rw: _Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    if kind not in V1ALPHA_KINDS:
+        rw.error(
+            ("kind",),
+            "not-convertible",
+            f"openslo/v1alpha has no kind {kind!r} (it has SLO and Service)",
+            f"write the {kind} as apiVersion: openslo/v1",
+        )
+        return None
+    spec = data.get("spec")
+    if kind == "Service" or not isinstance(spec, dict):
+        return data
+    spec = dict(spec)
+    data["spec"] = spec
+    _v1alpha_windows(rw, spec)
+    _v1alpha_threshold(rw, spec, _name(data))
+    _v1alpha_objectives(rw, spec, _name(data))
+    return data
+
+
+def _v1alpha_windows(rw: _Rewrite, spec: dict[str, Any]) -> None:
+    if "timeWindows" not in spec:
+        return
+    windows = spec.pop("timeWindows")
+    rw.move(("spec", "timeWindows"), ("spec", "timeWindow"))
+    if isinstance(windows, list):
+        windows = [_v1alpha_window(rw, i, w) for i, w in enumerate(windows)]
+    spec["timeWindow"] = windows
+
+
+def _v1alpha_window(rw: _Rewrite, i: int, window: Any) -> Any:
+    here: PathKey = ("spec", "timeWindows", i)
+    if not isinstance(window, dict) or "duration" in window:
+        return window
+    window = dict(window)
+    unit, count = window.pop("unit", None), window.pop("count", None)
+    if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+        rw.error(
+            (*here, "count"),
+            "invalid-value",
+            f"timeWindows count must be a positive whole number, not {count!r}",
+            "write e.g. count: 28",
+        )
+        return window
+    if unit == "Second":
+        if count % 60:
+            rw.error(
+                (*here, "count"),
+                "not-convertible",
+                f"a window of {count} seconds has no openslo/v1 form (no seconds unit)",
+                "use a whole number of minutes (a multiple of 60 seconds), or Day/Week/Month",
+            )
+            return window
+        duration = f"{count // 60}m"
+    elif unit in V1ALPHA_UNITS:
+        duration = f"{count}{V1ALPHA_UNITS[unit]}"
+    else:
+        rw.error(
+            (*here, "unit"),
+            "invalid-value",
+            f"timeWindows unit {unit!r} is not one of Second, Day, Week, Month, Quarter, Year",
+            "write e.g. unit: Day",
+        )
+        return window
+    rw.place(("spec", "timeWindow", i, "duration"), (*here, "unit"))
+    rw.note(
+        (*here, "unit"), f"timeWindows {{unit: {unit}, count: {count}}} read as duration {duration}"
+    )
+    return {"duration": duration, **window}
+
+
+def _v1alpha_metric(rw: _Rewrite, metric: Any, old: PathKey, new: PathKey) -> Any:
+    """``{source, queryType, query}`` → ``{metricSource: {type: source, spec: {…}}}``."""
+    if not isinstance(metric, dict):
+        return metric
+    for key in ("source", "queryType", "query"):
+        if not isinstance(metric.get(key), str) or not metric.get(key):
+            rw.error(
+                (*old, key),
+                "missing-field",
+                f"openslo/v1alpha metric needs {key}",
+                f"add {key}: <text>",
+            )
+    rest = {k: v for k, v in metric.items() if k != "source"}
+    rw.move(old, (*new, "metricSource"))
+    rw.place((*new, "metricSource", "type"), (*old, "source"))
+    rw.place((*new, "metricSource", "spec"), old)
+    for key in rest:
+        rw.move((*old, key), (*new, "metricSource", "spec", key))
+    return {"metricSource": {"type": metric.get("source"), "spec": rest}}
+
+
+def _v1alpha_threshold(rw: _Rewrite, spec: dict[str, Any], name: str) -> None:
+    indicator = spec.get("indicator")
+    if not isinstance(indicator, dict) or "thresholdMetric" not in indicator:
+        return
+    old: PathKey = ("spec", "indicator")
+    rest = {k: v for k, v in indicator.items() if k != "thresholdMetric"}
+    metric = _v1alpha_metric(
+        rw,
+        indicator["thresholdMetric"],
+        (*old, "thresholdMetric"),
+        (*old, "spec", "thresholdMetric"),
+    )
+    for path in ((*old, "metadata"), (*old, "metadata", "name"), (*old, "spec")):
+        rw.place(path, old)
+    spec["indicator"] = {
+        "metadata": {"name": name},
+        "spec": {"thresholdMetric": metric},
+        **rest,
+    }
+    rw.note(
+        (*old, "thresholdMetric"),
+        f"indicator.thresholdMetric read as the inline SLI {name!r} "
+        "(spec.thresholdMetric.metricSource: type = source, spec = queryType and query)",
+    )
+
+
+def _v1alpha_objectives(rw: _Rewrite, spec: dict[str, Any], name: str) -> None:
+    objectives = spec.get("objectives")
+    if not isinstance(objectives, list):
+        return
+    ratios: list[tuple[int, Any]] = []
+    converted: list[Any] = []
+    timeslices = spec.get("budgetingMethod") == "Timeslices"
+    for i, written in enumerate(objectives):
+        here: PathKey = ("spec", "objectives", i)
+        if not isinstance(written, dict):
+            converted.append(written)
+            continue
+        objective = dict(written)
+        if "value" not in objective:
+            rw.error(
+                (*here, "value"),
+                "missing-field",
+                "openslo/v1alpha requires value on every objective",
+                "add value (for ratioMetrics objectives it is not used), or write the SLO "
+                "as openslo/v1",
+                blocking=False,
+            )
+        if "ratioMetrics" in objective:
+            ratios.append((i, objective.pop("ratioMetrics")))
+            if "value" in objective:
+                value = objective.pop("value")
+                rw.note((*here, "value"), f"value {value} of a ratioMetrics objective is dropped")
+        if timeslices and "timeSliceWindow" not in objective:
+            objective["timeSliceWindow"] = V1ALPHA_SLICE
+            rw.place((*here, "timeSliceWindow"), here)
+            rw.note(here, f"Timeslices objective given timeSliceWindow: {V1ALPHA_SLICE}")
+        converted.append(objective)
+    spec["objectives"] = converted
+    if ratios:
+        _v1alpha_ratio(rw, spec, name, ratios)
+
+
+def _v1alpha_ratio(
+    rw: _Rewrite, spec: dict[str, Any], name: str, ratios: list[tuple[int, Any]]
+) -> None:
+    first_index, first = ratios[0]
+    old: PathKey = ("spec", "objectives", first_index, "ratioMetrics")
+    for i, other in ratios[1:]:
+        if other != first:
+            rw.error(
+                ("spec", "objectives", i, "ratioMetrics"),
+                "not-convertible",
+                "objectives with different ratioMetrics have no openslo/v1 form (one SLI per SLO)",
+                "write one SLO per ratioMetrics",
+            )
+            return
+    if "indicator" in spec:
+        rw.error(
+            old,
+            "conflicting-fields",
+            "give indicator or objectives[*].ratioMetrics, not both",
+            "remove one of them",
+        )
+        return
+    if not isinstance(first, dict):
+        rw.error(old, "invalid-type", "ratioMetrics must be a mapping", "write good and total")
+        return
+    new: PathKey = ("spec", "indicator", "spec", "ratioMetric")
+    ratio: dict[str, Any] = {}
+    for key, value in first.items():
+        if key == "incremental":
+            ratio["counter"] = value
+            rw.move((*old, key), (*new, "counter"))
+        elif key in ("good", "total"):
+            ratio[key] = _v1alpha_metric(rw, value, (*old, key), (*new, key))
+        else:
+            ratio[key] = value
+            rw.move((*old, key), (*new, key))
+    for path in (
+        ("spec", "indicator"),
+        ("spec", "indicator", "metadata"),
+        ("spec", "indicator", "metadata", "name"),
+        ("spec", "indicator", "spec"),
+    ):
+        rw.place(path, old)
+    rw.move(old, new)
+    spec["indicator"] = {"metadata": {"name": name}, "spec": {"ratioMetric": ratio}}
+    rw.note(
+        old,
+        f"objectives[].ratioMetrics read as the inline SLI {name!r} "
+        "(spec.ratioMetric; incremental → counter; source → metricSource.type)",
+    )
+
+
+# --- v2alpha ---------------------------------------------------------------------------------
+
+
+def _v2alpha(rw: _Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    if kind not in V2ALPHA_KINDS:
+        fix = (
+            "a budget adjustment is a covenant/v1 Correction in Covenant (docs/corrections.md)"
+            if kind == "BudgetAdjustment"
+            else f"use one of: {', '.join(V2ALPHA_KINDS)}"
+        )
+        rw.error(
+            ("kind",),
+            "not-convertible",
+            f"openslo.com/v2alpha {kind} has no openslo/v1 form; the document is not read",
+            fix,
+        )
+        return None
+    spec = data.get("spec")
+    if not isinstance(spec, dict):
+        return data
+    spec = dict(spec)
+    data["spec"] = spec
+    if kind == "SLI":
+        _v2alpha_sli_spec(rw, spec, ("spec",))
+    elif kind == "SLO":
+        _v2alpha_slo(rw, spec)
+    return data
+
+
+def _rename(rw: _Rewrite, holder: dict[str, Any], path: PathKey, old: str, new: str) -> bool:
+    if old not in holder:
+        return False
+    if new in holder:
+        rw.error(
+            (*path, old),
+            "conflicting-fields",
+            f"give {old} ({rw.version}) or {new} (openslo/v1), not both",
+            f"remove {new}",
+        )
+        return False
+    holder[new] = holder.pop(old)
+    rw.move((*path, old), (*path, new))
+    rw.note((*path, old), f"{old} read as {new}")
+    return True
+
+
+def _v2alpha_slo(rw: _Rewrite, spec: dict[str, Any]) -> None:
+    _rename(rw, spec, ("spec",), "serviceRef", "service")
+    _v2alpha_sli_holder(rw, spec, ("spec",))
+    objectives = spec.get("objectives")
+    if isinstance(objectives, list):
+        converted = []
+        for i, written in enumerate(objectives):
+            objective = dict(written) if isinstance(written, dict) else written
+            if isinstance(objective, dict):
+                _v2alpha_sli_holder(rw, objective, ("spec", "objectives", i))
+            converted.append(objective)
+        spec["objectives"] = converted
+
+
+def _v2alpha_sli_holder(rw: _Rewrite, holder: dict[str, Any], path: PathKey) -> None:
+    """``sli`` / ``sliRef`` of an SLO or an objective → ``indicator`` / ``indicatorRef``."""
+    _rename(rw, holder, path, "sliRef", "indicatorRef")
+    if _rename(rw, holder, path, "sli", "indicator"):
+        inline = holder["indicator"]
+        if isinstance(inline, dict) and isinstance(inline.get("spec"), dict):
+            inline = dict(inline)
+            inline["spec"] = dict(inline["spec"])
+            _v2alpha_sli_spec(
+                rw, inline["spec"], (*path, "indicator", "spec"), old=(*path, "sli", "spec")
+            )
+            holder["indicator"] = inline
+
+
+def _v2alpha_sli_spec(
+    rw: _Rewrite, spec: dict[str, Any], path: PathKey, *, old: PathKey | None = None
+) -> None:
+    source = old or path
+    if "thresholdMetric" in spec:
+        spec["thresholdMetric"] = _v2alpha_metric(
+            rw, spec["thresholdMetric"], (*source, "thresholdMetric"), (*path, "thresholdMetric")
+        )
+    ratio = spec.get("ratioMetric")
+    if isinstance(ratio, dict):
+        ratio = dict(ratio)
+        for key in ("good", "bad", "total", "raw"):
+            if key in ratio:
+                ratio[key] = _v2alpha_metric(
+                    rw,
+                    ratio[key],
+                    (*source, "ratioMetric", key),
+                    (*path, "ratioMetric", key),
+                )
+        spec["ratioMetric"] = ratio
+
+
+def _v2alpha_metric(rw: _Rewrite, metric: Any, old: PathKey, new: PathKey) -> Any:
+    """``{dataSourceRef, dataSourceSpec, spec}`` → ``{metricSource: {…}}``."""
+    if not isinstance(metric, dict) or "metricSource" in metric:
+        return metric
+    source: dict[str, Any] = {}
+    rw.move(old, (*new, "metricSource"))
+    rest = dict(metric)
+    if "dataSourceRef" in rest:
+        source["metricSourceRef"] = rest.pop("dataSourceRef")
+        rw.move((*old, "dataSourceRef"), (*new, "metricSource", "metricSourceRef"))
+    inline = rest.pop("dataSourceSpec", None)
+    if isinstance(inline, dict):
+        if "type" in inline:
+            source["type"] = inline["type"]
+            rw.move((*old, "dataSourceSpec", "type"), (*new, "metricSource", "type"))
+        if "connectionDetails" in inline:
+            rw.note(
+                (*old, "dataSourceSpec", "connectionDetails"),
+                "dataSourceSpec.connectionDetails dropped: an openslo/v1 metricSource has no "
+                "place for them (define a DataSource and refer to it with dataSourceRef)",
+            )
+    source["spec"] = rest.pop("spec", {})
+    rw.move((*old, "spec"), (*new, "metricSource", "spec"))
+    rw.note(old, "dataSourceRef / dataSourceSpec / spec read as metricSource")
+    return {"metricSource": source, **rest}

@@ -1,0 +1,186 @@
+"""openslo/v1alpha and openslo.com/v2alpha are read as openslo/v1 where they map onto it."""
+
+from __future__ import annotations
+
+from covenant.errors import Problem
+from tests.definitions.helpers import errors, load_text
+
+V1ALPHA_SLO = """\
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata:
+  name: search
+spec:
+  service: search
+  timeWindows:
+    - unit: {unit}
+      count: {count}
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - displayName: Good
+      value: 1
+      target: {target}
+      ratioMetrics:
+        incremental: true
+        good: {{source: prometheus, queryType: promql, query: good}}
+        total: {{source: prometheus, queryType: promql, query: total}}
+"""
+
+V1_SLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: search
+spec:
+  service: search
+  timeWindow:
+    - duration: {duration}
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - displayName: Good
+      target: {target}
+  indicator:
+    metadata: {{name: search}}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {{metricSource: {{type: prometheus, spec: {{queryType: promql, query: good}}}}}}
+        total: {{metricSource: {{type: prometheus, spec: {{queryType: promql, query: total}}}}}}
+"""
+
+
+def _alpha(unit: str = "Day", count: str = "28", target: str = "0.99") -> str:
+    return V1ALPHA_SLO.format(unit=unit, count=count, target=target)
+
+
+def _notes(problems: list[Problem]) -> list[tuple[str, str]]:
+    return [(p.where, p.field) for p in problems if p.code == "converted-api-version"]
+
+
+def test_v1alpha_slo_builds_the_same_objective_as_its_v1_form() -> None:
+    alpha, problems = load_text(_alpha())
+    assert alpha is not None, problems
+    v1, v1_problems = load_text(V1_SLO.format(duration="28d", target="0.99"))
+    assert v1 is not None, v1_problems
+    assert alpha.objectives == v1.objectives
+    assert alpha.event_rules == v1.event_rules
+    assert _notes(problems) == [
+        ("ws.yaml:8", "spec.timeWindows[0].unit"),
+        ("ws.yaml:14", "spec.objectives[0].value"),
+        ("ws.yaml:16", "spec.objectives[0].ratioMetrics"),
+    ]
+
+
+def test_problems_in_a_converted_document_point_at_the_written_line() -> None:
+    _, problems = load_text(_alpha(target="1.5"))
+    assert [(p.code, p.where, p.field) for p in errors(problems)] == [
+        ("target-out-of-range", "ws.yaml:15", "spec.objectives[0].target")
+    ]
+
+
+def test_seconds_become_whole_minutes() -> None:
+    workspace, problems = load_text(_alpha(unit="Second", count="7200"))
+    assert workspace is not None, problems
+    assert workspace.objectives[0].window.seconds == 7200  # type: ignore[union-attr]
+
+
+def test_seconds_that_are_not_whole_minutes_are_not_convertible() -> None:
+    workspace, problems = load_text(_alpha(unit="Second", count="90"))
+    assert workspace is None
+    assert [(p.code, p.where) for p in errors(problems)] == [("not-convertible", "ws.yaml:9")]
+
+
+def test_an_unknown_unit_is_an_invalid_value() -> None:
+    _, problems = load_text(_alpha(unit="Fortnight"))
+    assert [(p.code, p.field) for p in errors(problems)] == [
+        ("invalid-value", "spec.timeWindows[0].unit")
+    ]
+
+
+def test_objectives_with_different_ratio_metrics_are_not_convertible() -> None:
+    text = _alpha() + (
+        "    - displayName: Other\n"
+        "      value: 1\n"
+        "      target: 0.9\n"
+        "      ratioMetrics:\n"
+        "        incremental: true\n"
+        "        good: {source: prometheus, queryType: promql, query: other}\n"
+        "        total: {source: prometheus, queryType: promql, query: total}\n"
+    )
+    workspace, problems = load_text(text)
+    assert workspace is None
+    assert [(p.code, p.field) for p in errors(problems)] == [
+        ("not-convertible", "spec.objectives[1].ratioMetrics")
+    ]
+
+
+def test_v1alpha_kinds_other_than_slo_and_service_are_refused() -> None:
+    text = "apiVersion: openslo/v1alpha\nkind: SLI\nmetadata: {name: x}\nspec: {}\n"
+    workspace, problems = load_text(text)
+    assert workspace is None
+    assert [(p.code, p.field) for p in errors(problems)] == [("not-convertible", "kind")]
+
+
+V2ALPHA = """\
+apiVersion: openslo.com/v2alpha
+kind: SLO
+metadata:
+  name: search
+spec:
+  serviceRef: search
+  sli:
+    metadata: {name: search}
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          dataSourceSpec:
+            type: prometheus
+            connectionDetails: {url: "http://p"}
+          spec: {queryType: promql, query: good}
+        total:
+          dataSourceSpec: {type: prometheus}
+          spec: {queryType: promql, query: total}
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - displayName: Good
+      target: 0.99
+"""
+
+
+def test_v2alpha_slo_builds_the_same_objective_as_its_v1_form() -> None:
+    alpha, problems = load_text(V2ALPHA)
+    assert alpha is not None, problems
+    v1, _ = load_text(V1_SLO.format(duration="28d", target="0.99"))
+    assert v1 is not None
+    assert alpha.objectives == v1.objectives
+    notes = _notes(problems)
+    assert ("ws.yaml:6", "spec.serviceRef") in notes
+    assert ("ws.yaml:7", "spec.sli") in notes
+    assert ("ws.yaml:15", "spec.sli.spec.ratioMetric.good.dataSourceSpec.connectionDetails") in (
+        notes
+    )
+
+
+def test_v2alpha_budget_adjustment_is_refused_with_the_covenant_equivalent() -> None:
+    text = "apiVersion: openslo.com/v2alpha\nkind: BudgetAdjustment\nmetadata: {name: x}\n"
+    workspace, problems = load_text(text + "spec: {}\n")
+    assert workspace is None
+    (problem,) = errors(problems)
+    assert (problem.code, problem.where) == ("not-convertible", "ws.yaml:2")
+    assert "Correction" in problem.fix
+
+
+def test_an_unpublished_version_is_refused_without_naming_oslo_convert() -> None:
+    text = "apiVersion: openslo/v2alpha\nkind: Service\nmetadata: {name: x}\nspec: {}\n"
+    workspace, problems = load_text(text)
+    assert workspace is None
+    (problem,) = errors(problems)
+    assert problem.code == "unsupported-api-version"
+    assert "openslo.com/v2alpha" in problem.fix
+    assert "oslo convert" not in problem.fix
