@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import io
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
 from covenant.errors import Problem
 from tests.definitions.helpers import errors, load_text
 
@@ -184,3 +193,73 @@ def test_an_unpublished_version_is_refused_without_naming_oslo_convert() -> None
     assert problem.code == "unsupported-api-version"
     assert "openslo.com/v2alpha" in problem.fix
     assert "oslo convert" not in problem.fix
+
+
+_ODD_VALUES: list[object] = [None, 0, -1, 1.5, "x", "", [], {}, [1], {"a": 1}, True, "Second"]
+
+
+def _subtree_paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _subtree_paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _subtree_paths(item, (*prefix, index))
+    return found
+
+
+def _load_mutated(document: object) -> None:
+    stream = io.StringIO()
+    YAML(typ="safe").dump(document, stream)
+    workspace, problems = load_text(stream.getvalue())  # must not raise
+    assert workspace is not None or errors(problems)
+
+
+def _alpha_documents(corpus: Path, version: str) -> list[Any]:
+    documents: list[Any] = []
+    for path in sorted((corpus / "openslo" / "go-sdk" / version).glob("*.yaml")):
+        for loaded in YAML(typ="safe").load_all(path.read_text()):
+            documents += loaded if isinstance(loaded, list) else [loaded]
+    return documents
+
+
+@pytest.mark.corpus
+def test_every_field_of_the_v1alpha_examples_replaced_never_raises(corpus: Path) -> None:
+    """Exhaustive: each field of each v1alpha example replaced by each odd value, or removed."""
+    documents = _alpha_documents(corpus, "v1alpha")
+    assert len(documents) == 3
+    runs = 0
+    for original in documents:
+        for path in _subtree_paths(original):
+            for value in [*_ODD_VALUES, "remove"]:
+                document = copy.deepcopy(original)
+                holder: Any = document
+                for key in path[:-1]:
+                    holder = holder[key]
+                if value == "remove" and isinstance(holder, dict):
+                    del holder[path[-1]]
+                else:
+                    holder[path[-1]] = value
+                _load_mutated(document)
+                runs += 1
+    assert runs > 500
+
+
+@pytest.mark.corpus
+def test_mutated_v2alpha_documents_never_raise(corpus: Path) -> None:
+    """A bounded, seeded fuzz: any field of a v2alpha example replaced or removed."""
+    documents = _alpha_documents(corpus, "v2alpha")
+    assert len(documents) == 17  # 2 + 2 + 3 + 2 + 2 + 5 + 1
+    rng = random.Random(7)
+    for _ in range(300):
+        document = copy.deepcopy(rng.choice(documents))
+        path = rng.choice(_subtree_paths(document))
+        holder: Any = document
+        for key in path[:-1]:
+            holder = holder[key]
+        if isinstance(holder, dict) and rng.random() < 0.3:
+            del holder[path[-1]]
+        else:
+            holder[path[-1]] = rng.choice(_ODD_VALUES)
+        _load_mutated(document)

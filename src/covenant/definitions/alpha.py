@@ -182,7 +182,7 @@ def _v1alpha_window(rw: _Rewrite, i: int, window: Any) -> Any:
             )
             return window
         duration = f"{count // 60}m"
-    elif unit in V1ALPHA_UNITS:
+    elif isinstance(unit, str) and unit in V1ALPHA_UNITS:
         duration = f"{count}{V1ALPHA_UNITS[unit]}"
     else:
         rw.error(
