@@ -194,7 +194,8 @@ def _v1alpha_window(rw: _Rewrite, i: int, window: Any) -> Any:
         return window
     rw.place(("spec", "timeWindow", i, "duration"), (*here, "unit"))
     rw.note(
-        (*here, "unit"), f"timeWindows {{unit: {unit}, count: {count}}} read as duration {duration}"
+        (*here, "unit"),
+        f"timeWindows {{unit: {unit}, count: {count}}} read as timeWindow duration {duration}",
     )
     return {"duration": duration, **window}
 
