@@ -182,8 +182,20 @@ def mutated(draw: st.DrawFn, seed: str, *, edits: int = 6) -> str:
     return text
 
 
-def scalar_replacements(seed: str) -> st.SearchStrategy[str]:
-    """``seed`` with the value after one ``key:`` replaced by a tricky token."""
+PLAUSIBLE = [
+    "0", "1", "2", "0.5", "5", "50", "95", "99.9", "99.99", "99.9999999", "100", "100.0001",
+    "0.0001", "1e-9", "1e6", "1000000", "1m", "5m", "1h", "6h", "7d", "28d", "1w", "30d",
+    "2026-01-01", "2026-11-27T09:30:00Z", "2026-11-01T02:30:00", "1971-01-01", "8999-12-31",
+    "true", "false", "[]", "{}", "[checkout]", "FREQ=HOURLY", "FREQ=DAILY;INTERVAL=100000",
+    "FREQ=MONTHLY;BYMONTHDAY=31", "Europe/Berlin", "America/Havana", "Pacific/Kiritimati",
+    '"1e30"', '"0.001"', "sev1", "[sev1, sev2]", "Occurrences", "Timeslices",
+]  # fmt: skip
+"""Values close to valid ones: they pass validation more often, so evaluation gets fuzzed."""
+
+
+def scalar_replacements(seed: str, tokens: list[str] | None = None) -> st.SearchStrategy[str]:
+    """``seed`` with the value after one to three ``key:`` replaced by a tricky token."""
+    pool = TOKENS if tokens is None else tokens
     values = [m.end() for m in re.finditer(r": ", seed)]
 
     @st.composite
@@ -194,7 +206,7 @@ def scalar_replacements(seed: str) -> st.SearchStrategy[str]:
             at = draw(st.sampled_from(ends))
             stop = text.find("\n", at)
             stop = len(text) if stop < 0 else stop
-            token = draw(st.sampled_from(TOKENS).filter(lambda t: "\n" not in t))
+            token = draw(st.sampled_from(pool).filter(lambda t: "\n" not in t))
             text = text[:at] + token + text[stop:]
         return text
 
