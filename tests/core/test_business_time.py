@@ -53,6 +53,12 @@ TRANSITIONS = {
         datetime(2026, 4, 4, 15, tzinfo=UTC),
         datetime(2026, 10, 3, 15, 30, tzinfo=UTC),
     ),
+    # clocks change at midnight: a holiday's 00:00 falls in a gap or a fold
+    "America/Havana": (datetime(2026, 3, 8, 5, tzinfo=UTC), datetime(2026, 11, 1, 5, tzinfo=UTC)),
+    "America/Santiago": (
+        datetime(2026, 4, 5, 3, tzinfo=UTC),
+        datetime(2026, 9, 6, 4, tzinfo=UTC),
+    ),
     "UTC": (datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)),
 }
 
@@ -217,12 +223,21 @@ def test_matches_minute_walk_around_dst(
 @st.composite
 def second_scenario(draw: st.DrawFn) -> tuple[Calendar, int, int]:
     """Shift edges at any second near the change, a 6-hour range around it."""
-    zone = draw(st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Lord_Howe"]))
+    zone = draw(
+        st.sampled_from(
+            ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Havana"]
+        )
+    )
     pivot = to_epoch(draw(st.sampled_from(TRANSITIONS[zone])))
     tz = ZoneInfo(zone)
     day = datetime.fromtimestamp(pivot, tz).date()
-    # local 02:00-03:00 is the gap or fold in all three zones (Lord Howe: 02:00-02:30)
-    near = st.integers(7000, 11000) | st.integers(3600, 4 * 3600) | st.integers(0, 86400)
+    # local 02:00-03:00 is the gap or fold in the first three zones (Lord Howe: 02:00-02:30),
+    # 00:00-01:00 in Havana
+    near = (
+        st.integers(0, 7200) | st.integers(82800, 86399)
+        if zone == "America/Havana"
+        else st.integers(7000, 11000) | st.integers(3600, 4 * 3600)
+    ) | st.integers(0, 86400)
     count = draw(st.integers(1, 3))
     points = draw(st.sets(near, min_size=2 * count, max_size=2 * count))
     overnight = draw(st.none() | st.integers(0, 86399))

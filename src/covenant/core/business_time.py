@@ -35,15 +35,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.calendar_compile import (
-    CalendarSet,
-    Instant,
-    IntervalTable,
-    compile_calendar,
-    compile_calendars,
-    covering_range,
-    epoch_seconds,
-)
+from covenant.core.calendar_compile import compile_calendar, compile_calendars, covering_range
 from covenant.core.calendars import (
     DAY_S,
     Calendar,
@@ -56,135 +48,15 @@ from covenant.core.calendars import (
     clock,
     format_clock,
 )
+from covenant.core.instants import Instant, epoch_seconds
+from covenant.core.interval_tables import CalendarSet, IntervalTable
+from covenant.core.pauses import Pauses, merge_pauses
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError, OutsideCompiledRangeError
 
 Int64Array = npt.NDArray[np.int64]
 Compiled = IntervalTable | CalendarSet
 """What the arithmetic takes: one compiled calendar, or many (each ticket names one)."""
-
-_BAND_LIMIT = 2**62
-
-
-def _instants(values: object, *, what: str) -> Int64Array:
-    return epoch_seconds(values, what=what)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, weakref_slot=True)
-class Pauses:
-    """Pause intervals of many tickets, flattened: pause ``i`` of ticket ``ticket[i]`` runs over
-    ``[start[i], end[i])`` (epoch seconds). Any order; overlapping pauses of one ticket merge.
-    ``ticket`` indexes the ticket arrays passed alongside. A pause still open has ``end`` = the
-    evaluation instant.
-    """
-
-    ticket: Int64Array
-    start: Int64Array
-    end: Int64Array
-
-    def __post_init__(self) -> None:
-        arrays = [
-            _instants(getattr(self, n), what=f"pause {n}") for n in ("ticket", "start", "end")
-        ]
-        if any(a.ndim != 1 for a in arrays) or len({a.size for a in arrays}) != 1:
-            raise InputError(
-                "pause ticket, start and end must be 1-D arrays of one length",
-                hint="one element per pause",
-            )
-        arrays = [np.array(a, dtype=np.int64, copy=True) for a in arrays]  # ours, read-only
-        for name, array in zip(("ticket", "start", "end"), arrays, strict=True):
-            array.flags.writeable = False
-            object.__setattr__(self, name, array)
-        ticket, start, end = arrays
-        if ticket.size and ticket.min() < 0:
-            raise InputError("a pause has a negative ticket index", hint="index the ticket arrays")
-        if (end < start).any():
-            i = int(np.flatnonzero(end < start)[0])
-            raise InputError(
-                f"pause {i} of ticket {int(ticket[i])} ends before it starts",
-                hint="give each pause as (start, end) with end >= start; an open pause ends "
-                "at the evaluation instant",
-            )
-
-    @classmethod
-    def none(cls) -> Pauses:
-        empty = np.zeros(0, dtype=np.int64)
-        return cls(ticket=empty, start=empty, end=empty)
-
-    @classmethod
-    def from_lists(cls, per_ticket: Iterable[Iterable[tuple[Instant, Instant]]]) -> Pauses:
-        """Pauses from one list of ``(start, end)`` instants (aware datetimes or epoch seconds)
-        per ticket."""
-        rows = [
-            (i, int(_instants(s, what="pause start")), int(_instants(e, what="pause end")))
-            for i, spans in enumerate(per_ticket)
-            for s, e in spans
-        ]
-        if not rows:
-            return cls.none()
-        ticket, start, end = (np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
-        return cls(ticket=ticket, start=start, end=end)
-
-    def __len__(self) -> int:
-        return int(self.ticket.size)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class _Merged:
-    """Disjoint pauses sorted by (ticket, start); ``rank`` is the pause's index in its ticket."""
-
-    ticket: Int64Array
-    start: Int64Array
-    end: Int64Array
-    rank: Int64Array
-
-
-def _merge(pauses: Pauses, tickets: int) -> _Merged:
-    if len(pauses) and pauses.ticket.max() >= tickets:
-        raise InputError(
-            f"a pause refers to ticket {int(pauses.ticket.max())} but there are {tickets}",
-            hint="pause ticket indexes must index the start/end arrays",
-        )
-    cached = _MERGED.get(pauses)
-    if cached is None:
-        cached = _MERGED[pauses] = _merged(pauses)
-    return cached
-
-
-def _merged(pauses: Pauses) -> _Merged:
-    keep = pauses.end > pauses.start
-    ticket, start, end = pauses.ticket[keep], pauses.start[keep], pauses.end[keep]
-    if ticket.size == 0:
-        return _Merged(ticket=ticket, start=start, end=end, rank=ticket)
-    low, span = int(start.min()), int(start.max()) - int(start.min()) + 1
-    if (int(ticket.max()) + 1) * span < _BAND_LIMIT:  # one int64 key: ticket, then start
-        order = np.argsort(ticket * span + (start - low))
-    else:
-        order = np.lexsort((start, ticket))
-    ticket, start, end = ticket[order], start[order], end[order]
-    # Put each ticket on its own band of the number line so one running maximum of the ends
-    # never carries over from one ticket to the next.
-    first = np.concatenate([[True], ticket[1:] != ticket[:-1]])
-    band = np.cumsum(first) - 1
-    base = int(start.min())
-    width = int(end.max()) - base + 1
-    if int(band[-1]) * width >= _BAND_LIMIT:
-        raise InputError(
-            "too many paused tickets over too long a range for one call",
-            hint="split the tickets into smaller batches",
-        )
-    shift = band * width - base
-    reach = np.maximum.accumulate(end + shift)
-    opens = np.concatenate([[True], start[1:] + shift[1:] > reach[:-1]])
-    heads = np.flatnonzero(opens)
-    m_ticket = ticket[heads]
-    m_start = start[heads]
-    m_end = np.maximum.reduceat(end, heads)
-    m_first = np.concatenate([[True], m_ticket[1:] != m_ticket[:-1]])
-    index = np.arange(heads.size, dtype=np.int64)
-    rank = index - np.maximum.accumulate(np.where(m_first, index, 0))
-    return _Merged(ticket=m_ticket, start=m_start, end=m_end, rank=rank)
-
 
 _SENTINEL = 2**62
 _MAX_STEPS = 24  # steps forward from a ticket's own day before a deadline falls back to a search
@@ -334,7 +206,6 @@ class _Lines:
 
 
 _LINES: WeakKeyDictionary[Compiled, _Lines] = WeakKeyDictionary()
-_MERGED: WeakKeyDictionary[Pauses, _Merged] = WeakKeyDictionary()
 
 
 def business_seconds_at(
@@ -345,7 +216,7 @@ def business_seconds_at(
     Differences of this clock (for one calendar) are elapsed business time.
     """
     lines = _Lines.of(compiled)
-    t = _instants(at, what="instant")
+    t = epoch_seconds(at, what="instant")
     band = lines.band(calendar, t.shape)
     lines.check(t, what="instant")
     result: Int64Array = lines.clock(t, band) - lines.clock(np.full_like(t, lines.start), band)
@@ -366,14 +237,14 @@ def business_seconds_between(
     :class:`CalendarSet`) broadcast together; 0 where ``end <= start``.
     """
     lines = _Lines.of(compiled)
-    a, b = np.broadcast_arrays(_instants(start, what="start"), _instants(end, what="end"))
+    a, b = np.broadcast_arrays(epoch_seconds(start, what="start"), epoch_seconds(end, what="end"))
     band = lines.band(calendar, a.shape)
     lines.check(a, what="start")
     lines.check(b, what="end")
     out = np.maximum(lines.clock(b, band) - lines.clock(a, band), 0)
     if pauses is not None and len(pauses):
         flat_a, flat_b, flat_band = a.reshape(-1), b.reshape(-1), band.reshape(-1)
-        merged = _merge(pauses, flat_a.size)
+        merged = merge_pauses(pauses, flat_a.size)
         lo = np.maximum(merged.start, flat_a[merged.ticket])
         hi = np.minimum(merged.end, flat_b[merged.ticket])
         cut = hi > lo
@@ -406,7 +277,7 @@ def business_deadline(
             f"business seconds must be integers, got dtype {n_raw.dtype}",
             hint="give whole seconds (targets are compared in integer seconds)",
         )
-    a, n = np.broadcast_arrays(_instants(start, what="start"), n_raw.astype(np.int64))
+    a, n = np.broadcast_arrays(epoch_seconds(start, what="start"), n_raw.astype(np.int64))
     shape = a.shape
     band = lines.band(calendar, shape).reshape(-1)
     a, n = a.reshape(-1), n.reshape(-1)
@@ -418,7 +289,7 @@ def business_deadline(
     cursor = a.copy()
     remaining = n.copy()
     if pauses is not None and len(pauses):
-        merged = _merge(pauses, a.size)
+        merged = merge_pauses(pauses, a.size)
         p_start = np.minimum(merged.start, lines.end)
         p_end = np.minimum(merged.end, lines.end)
         order = np.argsort(merged.rank, kind="stable")
@@ -471,8 +342,8 @@ def business_time_between(
     """Business time between two instants, minus ``(start, end)`` pauses (one ticket)."""
     elapsed = business_seconds_between(
         compiled,
-        np.array([_instants(start, what="start")]),
-        np.array([_instants(end, what="end")]),
+        np.array([epoch_seconds(start, what="start")]),
+        np.array([epoch_seconds(end, what="end")]),
         calendar=None if calendar is None else np.array([calendar]),
         pauses=_pause_arrays(pauses),
     )
@@ -492,7 +363,7 @@ def business_deadline_after(
         raise InputError(f"business duration {duration} is negative", hint="give a duration >= 0")
     due = business_deadline(
         compiled,
-        np.array([_instants(start, what="start")]),
+        np.array([epoch_seconds(start, what="start")]),
         np.array([_whole_seconds(duration)]),
         calendar=None if calendar is None else np.array([calendar]),
         pauses=_pause_arrays(pauses),

@@ -21,15 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
 from covenant.core.calendars import DAY_S, Calendar, HolidayRule, WeeklyHours
-from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.instants import Instant, epoch_seconds, one_instant
+from covenant.core.interval_tables import CalendarSet, IntervalTable
+from covenant.core.timeutil import from_epoch
 from covenant.core.wallclock import first_instants, wall_readings
-from covenant.errors import InputError, NaiveDatetimeError
+from covenant.errors import InputError
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -37,199 +39,6 @@ BoolArray = npt.NDArray[np.bool_]
 MAX_COMPILED_DAYS = 50 * 366
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _EDGE = 2 * DAY_S  # the zone is read this far beyond the range on both sides
-
-Instant = datetime | int | np.integer
-"""One instant: an aware datetime or integer epoch seconds."""
-
-
-def epoch_seconds(values: object, *, what: str = "instant") -> Int64Array:
-    """Instants as int64 epoch seconds: the one convention of the business-time API.
-
-    Accepts an aware ``datetime``, integer epoch seconds, or a sequence / numpy array of either
-    (any shape). Sub-second parts of datetimes are truncated toward the past. A naive datetime
-    raises :class:`~covenant.errors.NaiveDatetimeError`; floats, strings and ``datetime64``
-    (which carries no zone) raise :class:`~covenant.errors.InputError`.
-    """
-    if isinstance(values, datetime):
-        return np.array(to_epoch(require_utc(values, what=what)), dtype=np.int64)
-    array = np.asarray(values)
-    if array.dtype.kind in "iu":
-        if array.dtype.kind == "u" and array.size and int(array.max()) > np.iinfo(np.int64).max:
-            raise InputError(f"{what} is too large for epoch seconds", hint="give int64 values")
-        return array.astype(np.int64, copy=False)
-    if array.dtype.kind == "O":
-        flat = array.reshape(-1)
-        out = np.empty(flat.size, dtype=np.int64)
-        for i, value in enumerate(flat.tolist()):
-            if isinstance(value, datetime):
-                out[i] = to_epoch(require_utc(value, what=what))
-            elif isinstance(value, int) and not isinstance(value, bool):
-                out[i] = value
-            else:
-                raise InputError(
-                    f"{what} {value!r} is neither an aware datetime nor integer epoch seconds",
-                    hint=_INSTANT_HINT,
-                )
-        return out.reshape(array.shape)
-    if array.dtype.kind == "M":
-        raise NaiveDatetimeError(
-            f"{what} is a numpy datetime64, which has no time zone",
-            hint="pass int64 epoch seconds, e.g. values.astype('datetime64[s]').astype('int64') "
-            "for UTC values",
-        )
-    raise InputError(
-        f"{what} must be aware datetimes or integer epoch seconds, got dtype {array.dtype}",
-        hint=_INSTANT_HINT,
-    )
-
-
-_INSTANT_HINT = (
-    "pass aware datetimes (datetime(..., tzinfo=UTC)) or int64 epoch seconds "
-    "(covenant.core.business_time.epoch_seconds converts)"
-)
-
-
-def _one_instant(value: object, *, what: str) -> int:
-    array = epoch_seconds(value, what=what)
-    if array.ndim != 0:
-        raise InputError(f"{what} must be one instant, got an array", hint=_INSTANT_HINT)
-    return int(array)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, weakref_slot=True)
-class IntervalTable:
-    """A calendar's open time over ``[start, end)``, in UTC epoch seconds.
-
-    ``starts``/``ends`` are sorted, merged, non-empty and non-touching open intervals inside
-    ``[start, end)``; ``cum[i]`` is the business seconds in ``[start, starts[i])``. Arrays are
-    read-only int64. Built by :func:`compile_calendar`.
-    """
-
-    zone: str
-    start: int
-    end: int
-    starts: Int64Array
-    ends: Int64Array
-    cum: Int64Array
-
-    def __post_init__(self) -> None:
-        arrays = []
-        for name in ("starts", "ends", "cum"):
-            array = np.array(getattr(self, name), dtype=np.int64, copy=True)
-            array.flags.writeable = False
-            object.__setattr__(self, name, array)
-            arrays.append(array)
-        starts, ends, cum = arrays
-        if not (starts.ndim == ends.ndim == cum.ndim == 1) or not (
-            starts.size == ends.size == cum.size
-        ):
-            raise InputError("interval table arrays must be 1-D and of one length")
-        if self.end <= self.start:
-            raise InputError("interval table range is empty", hint="end must be after start")
-        lengths = ends - starts
-        if starts.size and (
-            (lengths <= 0).any()
-            or (starts[1:] <= ends[:-1]).any()
-            or starts[0] < self.start
-            or ends[-1] > self.end
-            or (cum != np.cumsum(lengths) - lengths).any()
-        ):
-            raise InputError(
-                "interval table is not sorted, merged, within its range and consistent",
-                hint="build it with compile_calendar",
-            )
-
-    @property
-    def lengths(self) -> Int64Array:
-        return self.ends - self.starts
-
-    @property
-    def total(self) -> int:
-        """Business seconds in the whole range."""
-        return int(self.lengths.sum())
-
-    def __len__(self) -> int:
-        return int(self.starts.size)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, weakref_slot=True)
-class CalendarSet:
-    """Many calendars compiled over one range ``[start, end)``, stacked for batch arithmetic.
-
-    Calendar ``k`` is ``calendars[k]``; a batch names each ticket's calendar by index. Inside,
-    calendar ``k``'s intervals sit on their own band of one number line (shifted by
-    ``k * width``), so one ``searchsorted`` serves every calendar. ``set[k]`` is calendar
-    ``k``'s own :class:`IntervalTable`. Built by :func:`compile_calendars`.
-    """
-
-    calendars: tuple[Calendar, ...]
-    start: int
-    end: int
-    width: int  # band width: more than end - start
-    starts: Int64Array  # shifted by band
-    ends: Int64Array
-    cum: Int64Array  # business seconds before starts[i], over all bands
-    bounds: Int64Array  # calendar k's intervals are [bounds[k], bounds[k + 1])
-
-    @classmethod
-    def of(cls, tables: Sequence[IntervalTable]) -> CalendarSet:
-        """Stack compiled tables of one range (e.g. from :func:`compile_calendar`)."""
-        if not tables:
-            raise InputError("no calendars to stack", hint="pass at least one table")
-        lo, hi = tables[0].start, tables[0].end
-        if any(t.start != lo or t.end != hi for t in tables):
-            raise InputError(
-                "tables compiled over different ranges cannot be stacked",
-                hint="compile every calendar over one range (compile_calendars does)",
-            )
-        pairs = [(t.starts, t.ends) for t in tables]
-        return _stack((), pairs, lo, hi)
-
-    def __len__(self) -> int:
-        return int(self.bounds.size - 1)
-
-    def __getitem__(self, k: int) -> IntervalTable:
-        i, j = int(self.bounds[k]), int(self.bounds[k + 1])
-        shift = k * self.width
-        cum = self.cum[i:j] - (self.cum[i] if j > i else 0)
-        zone = self.calendars[k].zone if self.calendars else ""
-        return IntervalTable(
-            zone=zone,
-            start=self.start,
-            end=self.end,
-            starts=self.starts[i:j] - shift,
-            ends=self.ends[i:j] - shift,
-            cum=cum,
-        )
-
-
-def _stack(
-    calendars: tuple[Calendar, ...],
-    pairs: Sequence[tuple[Int64Array, Int64Array]],
-    lo: int,
-    hi: int,
-) -> CalendarSet:
-    width = ((hi - lo) // DAY_S + 1) * DAY_S
-    sizes = np.array([s.size for s, _ in pairs], dtype=np.int64)
-    shift = np.repeat(np.arange(len(pairs), dtype=np.int64) * width, sizes)
-    empty = np.zeros(0, dtype=np.int64)
-    starts = np.concatenate([s for s, _ in pairs] or [empty]) + shift
-    ends = np.concatenate([e for _, e in pairs] or [empty]) + shift
-    lengths = ends - starts
-    cum = np.cumsum(lengths) - lengths
-    bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    for array in (starts, ends, cum, bounds):
-        array.flags.writeable = False
-    return CalendarSet(
-        calendars=calendars,
-        start=lo,
-        end=hi,
-        width=width,
-        starts=starts,
-        ends=ends,
-        cum=cum,
-        bounds=bounds,
-    )
 
 
 # ----------------------------------------------------------------------------- compilation
@@ -458,8 +267,8 @@ def _compile_many(calendars: Sequence[Calendar], lo: int, hi: int) -> CalendarSe
 
 
 def _range(start: object, end: object) -> tuple[int, int]:
-    lo = _one_instant(start, what="calendar range start")
-    hi = _one_instant(end, what="calendar range end")
+    lo = one_instant(start, what="calendar range start")
+    hi = one_instant(end, what="calendar range end")
     if hi <= lo:
         raise InputError(
             f"calendar range {from_epoch(lo).isoformat()} .. {from_epoch(hi).isoformat()} is empty",
