@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from covenant.core.business_time import (
     Calendar,
+    CalendarSet,
     Closure,
     DayHours,
     HolidayRule,
@@ -30,6 +31,7 @@ from covenant.core.business_time import (
     clock,
     compile_calendar,
     compile_calendars,
+    covering_range,
     epoch_seconds,
 )
 from covenant.core.calendar_compile import _open_intervals
@@ -714,3 +716,23 @@ def test_shared_hours_minus_own_closed_time_equals_compiling_alone(
         starts, ends = _open_intervals(variant, lo, hi)  # the rules applied one calendar alone
         assert many[k].starts.tolist() == starts.tolist()
         assert many[k].ends.tolist() == ends.tolist()
+
+
+def test_stacked_tables_and_the_covering_range() -> None:
+    lo, hi = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+    night = Calendar(zone="Europe/Berlin", hours=WeeklyHours.parse({"daily": "22:00-06:00"}))
+    tables = [compile_calendar(c, start=lo, end=hi) for c in (OFFICE, night)]
+    stacked = CalendarSet.of(tables)
+    compiled = compile_calendars([OFFICE, night], start=lo, end=hi)
+    # Monday 2 March 08:00 CET to Tuesday 08:00 CET: the office is open 08:00-17:00 (9 h); the
+    # night desk Monday 22:00 - Tuesday 06:00 (8 h; Sunday's shift ended Monday 06:00)
+    a = to_epoch(datetime(2026, 3, 2, 7, tzinfo=UTC))
+    b = a + 86400
+    for many in (stacked, compiled):
+        got = business_seconds_between(many, [a, a], [b, b], calendar=[0, 1])
+        assert got.tolist() == [9 * H, 8 * H]
+    with pytest.raises(InputError, match="different ranges"):
+        CalendarSet.of([tables[0], compile_calendar(night, start=lo, end=hi + timedelta(days=1))])
+    assert covering_range([a, b], b + 5, ahead=timedelta(hours=1)) == (a, b + 5 + 1 + 3600)
+    with pytest.raises(InputError, match="no instants"):
+        covering_range()
