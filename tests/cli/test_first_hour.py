@@ -182,3 +182,36 @@ def test_the_wheel_ships_the_demo_and_the_error_reference(tmp_path: Path) -> Non
     explained = covenant("explain", "yaml-syntax")
     assert explained.returncode == 0, explained.stderr
     assert "The YAML cannot be parsed" in explained.stdout
+
+
+TICKETS = (
+    "id,customer,priority,created,first_response,resolved,history\n"
+    "T1,acme,P1,2026-10-01T00:00:00Z,,,open@2026-10-01T00:00:00Z\n"
+)
+INCIDENTS = (
+    "id,services,start,end,severity\nI1,api,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z,sev1\n"
+)
+
+
+@pytest.mark.parametrize("kind", ["events", "tickets", "incidents"])
+def test_re_ingesting_a_file_prints_one_line_that_nothing_changed(
+    tmp_path: Path, kind: str
+) -> None:
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    path = ws / "events" / "sample.csv"
+    if kind != "events":
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(TICKETS if kind == "tickets" else INCIDENTS)
+    first = runner.invoke(app, ["ingest", kind, str(path), "-w", str(ws)], terminal_width=100)
+    assert first.exit_code == 0, first.output
+    assert "Ingested" in first.stdout  # the first time: the table
+    again = runner.invoke(app, ["ingest", kind, str(path), "-w", str(ws)], terminal_width=100)
+    assert again.exit_code == 0, again.output
+    lines = again.stdout.strip().splitlines()
+    assert len(lines) == 1, again.stdout
+    assert re.fullmatch(
+        rf"{path.name}: already ingested on \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ "
+        r"\(same content\); nothing changed",
+        lines[0],
+    ), lines[0]

@@ -158,6 +158,30 @@ def report_json(report: IngestReport) -> dict[str, Any]:
     }
 
 
+class _Fresh(Protocol):
+    @property
+    def duplicate(self) -> bool: ...
+
+
+F = TypeVar("F", bound=_Fresh)
+
+
+def fresh(reports: Sequence[F]) -> list[F]:
+    """The reports of files read this time (a file already ingested gets one line instead)."""
+    return [r for r in reports if not r.duplicate]
+
+
+def print_duplicate(out: Console, path: Path, previously: datetime | None) -> None:
+    """One line for a file whose exact content was ingested before: nothing changed."""
+    when = _iso(previously.replace(microsecond=0)) if previously is not None else "an earlier run"
+    out.print(
+        f"{path.name}: already ingested on {when} (same content); nothing changed",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def render_reports(reports: list[IngestReport], out: Console, wide: bool = False) -> None:
     """Tables for a person: one summary row per file, then bad rows and unmatched values.
     The compact table fits 80 columns (the events' span is a note below); ``wide`` shows the
@@ -173,7 +197,7 @@ def render_reports(reports: list[IngestReport], out: Console, wide: bool = False
     ]
     rows: list[list[Cell]] = []
     notes: list[str] = []
-    for r in reports:
+    for r in fresh(reports):
         span = f"{_iso(r.first_event)} … {_iso(r.last_event)}" if r.first_event is not None else "—"
         if r.duplicate:
             span = f"already ingested on {_iso(r.duplicate_of)}; nothing changed"
@@ -192,16 +216,13 @@ def render_reports(reports: list[IngestReport], out: Console, wide: bool = False
                 f"{r.path.name}: events {_iso(r.first_event)} … {_iso(r.last_event)} "
                 f"in {len(r.series_touched)} series"
             )
-    print_table(out, cols, rows, title="Ingested events")
-    print_notes(out, notes)
+    if rows:
+        print_table(out, cols, rows, title="Ingested events")
+        print_notes(out, notes)
     for r in reports:
         if r.duplicate:
-            out.print(
-                f"{r.path.name}: already ingested on {_iso(r.duplicate_of)} "
-                "(same content); skipped",
-                markup=False,
-                highlight=False,
-            )
+            print_duplicate(out, r.path, r.duplicate_of)
+            continue
         for label, count in r.unmatched:
             out.print(
                 f"{r.path.name}: {count:,} row(s) with {label} match no SLI; not ingested",
@@ -368,7 +389,9 @@ def render_record_reports(
     """Tables for a person: one summary row per file, then its rejected rows."""
     from covenant.render.tables import Col, print_table
 
-    if not reports:
+    if not fresh(reports):
+        for r in reports:
+            print_duplicate(out, r.path, r.duplicate_of)
         return
     print_table(
         out,
@@ -388,16 +411,12 @@ def render_record_reports(
                 f"{r.unchanged:,}",
                 f"{r.rows_rejected:,}",
             ]
-            for r in reports
+            for r in fresh(reports)
         ],
         title=f"Ingested {reports[0].kind}",
     )
     for r in reports:
         if r.duplicate:
-            out.print(
-                f"{r.path.name}: already ingested on {_iso(r.duplicate_of)} "
-                "(same content); skipped, nothing changed",
-                markup=False,
-                highlight=False,
-            )
+            print_duplicate(out, r.path, r.duplicate_of)
+            continue
         render_rejected(out, r.path, r.problems, rejected=r.rows_rejected, field="field")
