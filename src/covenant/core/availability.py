@@ -302,7 +302,7 @@ def availability(
     )
     downtime_s = intervals.total(down_spans)
     if uncovered and hi == lo:
-        level, no_data = None, f"no data: the stored records cover none of it ({uncovered_reason})"
+        level, no_data = None, f"the stored records cover none of it ({uncovered_reason})"
     elif eligible_s == 0:
         level, no_data = None, "no eligible time in the period (the version was not in force)"
     elif no_data:
