@@ -125,6 +125,17 @@ def _name(data: Mapping[str, Any]) -> str:
     return name if isinstance(name, str) and name else "sli"
 
 
+def _replace_key(holder: dict[str, Any], old: str, new: str, value: Any) -> None:
+    """Rename ``old`` to ``new`` in place, keeping its position (the export keeps the order)."""
+    items = list(holder.items())
+    holder.clear()
+    for key, item in items:
+        if key == old:
+            holder[new] = value
+        else:
+            holder[key] = item
+
+
 # --- v1alpha ---------------------------------------------------------------------------------
 
 
@@ -151,11 +162,11 @@ def _v1alpha(rw: _Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | 
 def _v1alpha_windows(rw: _Rewrite, spec: dict[str, Any]) -> None:
     if "timeWindows" not in spec:
         return
-    windows = spec.pop("timeWindows")
+    windows = spec["timeWindows"]
     rw.move(("spec", "timeWindows"), ("spec", "timeWindow"))
     if isinstance(windows, list):
         windows = [_v1alpha_window(rw, i, w) for i, w in enumerate(windows)]
-    spec["timeWindow"] = windows
+    _replace_key(spec, "timeWindows", "timeWindow", windows)
 
 
 def _v1alpha_window(rw: _Rewrite, i: int, window: Any) -> Any:
@@ -376,7 +387,7 @@ def _rename(rw: _Rewrite, holder: dict[str, Any], path: PathKey, old: str, new: 
             f"remove {new}",
         )
         return False
-    holder[new] = holder.pop(old)
+    _replace_key(holder, old, new, holder[old])
     rw.move((*path, old), (*path, new))
     rw.note((*path, old), f"{old} read as {new}")
     return True
