@@ -22,7 +22,7 @@ from covenant.cli.when import AtOption, parse_instant
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
-    from covenant.core.agreements import AgreementVersion
+    pass
 
 
 AGREEMENT_STATES = (
@@ -96,7 +96,8 @@ def list_command(
     ] = None,
 ) -> None:
     """Stored agreements with the version in force, its status and the customer."""
-    from covenant.render.tables import Col, print_table, text
+    from covenant.render.agreements import render_agreement_list
+    from covenant.render.tables import text
     from covenant.services import agreements as service
     from covenant.services.ingest import open_store
     from covenant.services.selection import select_agreements
@@ -126,27 +127,7 @@ def list_command(
         ]
         typer.echo(json.dumps({"at": instant.isoformat(), "agreements": rows}, indent=2))
         return
-    print_table(
-        console,
-        [
-            Col("agreement", name=True),
-            Col("customer", name=True),
-            Col("in force", wrap=False),
-            Col("status", wrap=False),
-            Col("versions", "right", wrap=False),
-        ],
-        [
-            [
-                s.name,
-                s.customer,
-                "—" if s.in_force is None else f"v{s.in_force.version}",
-                "—" if s.in_force is None else s.in_force.status.value,
-                str(s.versions),
-            ]
-            for s in summaries
-        ],
-        title=f"Agreements at {instant.isoformat()}",
-    )
+    render_agreement_list(console, instant, summaries)
     if stored and not summaries:
         console.print(text(f"none of the {stored} stored agreement(s) matches the filters"))
     if not stored:
@@ -177,78 +158,9 @@ def show_command(
     if output is Format.JSON:
         typer.echo(json.dumps(service.version_document(version), indent=2, sort_keys=True))
         return
-    _render_version(version, wide=wide)
+    from covenant.render.agreements import render_version
 
-
-def _render_version(v: AgreementVersion, *, wide: bool) -> None:
-    from covenant.render.tables import Cell, Col, print_notes, print_table
-    from covenant.services import agreements as service
-
-    end = v.effective_to.isoformat() if v.effective_to else "open"
-    lines = [
-        f"{v.agreement} v{v.version} ({v.status.value}) for {v.customer}",
-        f"  in force {v.effective_from.isoformat()} → {end}; {v.period.value}ly periods in "
-        f"{v.zone}; {v.currency}",
-    ]
-    if v.reason:
-        lines.append(f"  reason: {v.reason}")
-    lines += [f"  fee {svc}: {amount} {v.currency}" for svc, amount in v.fees]
-    lines += [f"  signed by {p.name}" + (f", {p.role}" if p.role else "") for p in v.signatories]
-    for text_line in lines:
-        console.print(text_line, markup=False, highlight=False)
-    rows: list[list[Cell]] = []
-    notes: list[str] = []
-    for a in v.availability:
-        measured = a.measurement.source.value
-        if a.measurement.series:
-            measured += f" on {a.measurement.series}"
-        tiers = [str(t) for t in a.remedies.tiers]
-        row: list[Cell] = [a.name]
-        if wide:
-            row.append(", ".join(a.services))
-        row += [service.percent_text(a.level), measured]
-        if wide:
-            row.append("\n".join(tiers))
-        elif tiers:
-            notes.append(f"{a.name} credits: " + "; ".join(tiers))
-        row.append(", ".join(a.backing_slos) or "—")
-        rows.append(row)
-    if v.availability:
-        print_table(
-            console,
-            [
-                Col("commitment", name=True),
-                *([Col("services")] if wide else []),
-                Col("level", "right", wrap=False),
-                Col("measured by"),
-                *([Col("credits", wrap=False)] if wide else []),
-                Col("backed by"),
-            ],
-            rows,
-            title="Availability",
-        )
-        print_notes(console, notes)
-    if v.support:
-        print_table(
-            console,
-            [
-                Col("commitment", name=True),
-                Col("calendar", name=True),
-                Col("targets"),
-                Col("attainment", "right", wrap=False),
-            ],
-            [
-                [
-                    s.name,
-                    s.calendar or "24×7",
-                    "\n".join(service.target_text(t) for t in s.targets),
-                    service.percent_text(s.attainment),
-                ]
-                for s in v.support
-            ],
-            title="Support",
-            lines_between=True,
-        )
+    render_version(console, version, wide=wide)
 
 
 def history_command(
@@ -258,7 +170,7 @@ def history_command(
     wide: WideOption = False,
 ) -> None:
     """Every recorded event of an agreement, oldest first, and whether the chain is intact."""
-    from covenant.render.tables import Col, print_table
+    from covenant.render.agreements import render_history
     from covenant.services import agreements as service
     from covenant.services.ingest import open_store
 
@@ -288,31 +200,7 @@ def history_command(
         if not intact:
             raise typer.Exit(code=1)
         return
-    print_table(
-        console,
-        [
-            Col("#", "right", wrap=False),
-            Col("at (UTC)", wrap=False),
-            Col("version", wrap=False),
-            Col("event", name=True),
-            Col("status", wrap=False),
-            Col("actor", name=True),
-            *([Col("hash", wrap=False)] if wide else []),
-        ],
-        [
-            [
-                str(e.seq),
-                e.at.isoformat() if wide else e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-                "" if e.version is None else f"v{e.version}",
-                e.event,
-                f"{e.from_status or '∅'} → {e.to_status}" if e.to_status else "",
-                e.actor or "",
-                *([e.hash[:16]] if wide else []),
-            ]
-            for e in events
-        ],
-        title=f"History of {name}",
-    )
+    render_history(console, name, events, wide=wide)
     verdict = (
         "hash chain intact"
         if intact

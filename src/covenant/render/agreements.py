@@ -1,0 +1,229 @@
+"""Agreements for people: the stored list, one version's terms, a version history.
+
+Each function takes the data and the console to print on. The list and the history take any
+objects with the fields they show (the services' and the store's records), so this module
+needs neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Protocol
+
+from rich.console import Console
+
+from covenant.core.agreements import AgreementVersion, SupportTarget
+from covenant.render.tables import Cell, Col, print_notes, print_table, text
+
+
+class _Status(Protocol):
+    @property
+    def value(self) -> str: ...
+
+
+class _InForce(Protocol):
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def status(self) -> _Status: ...
+
+
+class AgreementRow(Protocol):
+    """What the list shows of one stored agreement."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def customer(self) -> str: ...
+
+    @property
+    def versions(self) -> int: ...
+
+    @property
+    def in_force(self) -> _InForce | None: ...
+
+
+class HistoryRow(Protocol):
+    """What the history shows of one recorded event."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def version(self) -> int | None: ...
+
+    @property
+    def event(self) -> str: ...
+
+    @property
+    def from_status(self) -> str | None: ...
+
+    @property
+    def to_status(self) -> str | None: ...
+
+    @property
+    def actor(self) -> str | None: ...
+
+    @property
+    def hash(self) -> str: ...
+
+
+def percent_text(value: Fraction) -> str:
+    """An exact ratio as a percentage without rounding artefacts: 999/1000 → ``99.9 %``."""
+    number = Decimal(value.numerator) * 100 / Decimal(value.denominator)
+    digits = f"{number:f}"
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    return f"{digits} %"
+
+
+def _span(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def target_text(target: SupportTarget) -> str:
+    """``P1 response 30m resolution 4h``."""
+    parts = [target.priority]
+    if target.first_response_s is not None:
+        parts.append(f"response {_span(target.first_response_s)}")
+    if target.resolution_s is not None:
+        parts.append(f"resolution {_span(target.resolution_s)}")
+    return " ".join(parts)
+
+
+def render_agreement_list(
+    console: Console, at: datetime, summaries: Sequence[AgreementRow]
+) -> None:
+    print_table(
+        console,
+        [
+            Col("agreement", name=True),
+            Col("customer", name=True),
+            Col("in force", wrap=False),
+            Col("status", wrap=False),
+            Col("versions", "right", wrap=False),
+        ],
+        [
+            [
+                s.name,
+                s.customer,
+                "—" if s.in_force is None else f"v{s.in_force.version}",
+                "—" if s.in_force is None else s.in_force.status.value,
+                str(s.versions),
+            ]
+            for s in summaries
+        ],
+        title=f"Agreements at {at.isoformat()}",
+    )
+
+
+def render_version(console: Console, v: AgreementVersion, *, wide: bool = False) -> None:
+    """The version's terms; the compact form lists each commitment's credit tiers as a note
+    below the table, ``wide`` in a column (with the services)."""
+    end = v.effective_to.isoformat() if v.effective_to else "open"
+    lines = [
+        f"{v.agreement} v{v.version} ({v.status.value}) for {v.customer}",
+        f"  in force {v.effective_from.isoformat()} → {end}; {v.period.value}ly periods in "
+        f"{v.zone}; {v.currency}",
+    ]
+    if v.reason:
+        lines.append(f"  reason: {v.reason}")
+    lines += [f"  fee {svc}: {amount} {v.currency}" for svc, amount in v.fees]
+    lines += [f"  signed by {p.name}" + (f", {p.role}" if p.role else "") for p in v.signatories]
+    for text_line in lines:
+        console.print(text(text_line))
+    rows: list[list[Cell]] = []
+    notes: list[str] = []
+    for a in v.availability:
+        measured = a.measurement.source.value
+        if a.measurement.series:
+            measured += f" on {a.measurement.series}"
+        tiers = [str(t) for t in a.remedies.tiers]
+        row: list[Cell] = [a.name]
+        if wide:
+            row.append(", ".join(a.services))
+        row += [percent_text(a.level), measured]
+        if wide:
+            row.append("\n".join(tiers))
+        elif tiers:
+            notes.append(f"{a.name} credits: " + "; ".join(tiers))
+        row.append(", ".join(a.backing_slos) or "—")
+        rows.append(row)
+    if v.availability:
+        print_table(
+            console,
+            [
+                Col("commitment", name=True),
+                *([Col("services")] if wide else []),
+                Col("level", "right", wrap=False),
+                Col("measured by"),
+                *([Col("credits", wrap=False)] if wide else []),
+                Col("backed by"),
+            ],
+            rows,
+            title="Availability",
+        )
+        print_notes(console, notes)
+    if v.support:
+        print_table(
+            console,
+            [
+                Col("commitment", name=True),
+                Col("calendar", name=True),
+                Col("targets"),
+                Col("attainment", "right", wrap=False),
+            ],
+            [
+                [
+                    s.name,
+                    s.calendar or "24×7",
+                    "\n".join(target_text(t) for t in s.targets),
+                    percent_text(s.attainment),
+                ]
+                for s in v.support
+            ],
+            title="Support",
+            lines_between=True,
+        )
+
+
+def render_history(
+    console: Console, name: str, events: Sequence[HistoryRow], *, wide: bool = False
+) -> None:
+    """One row per event, oldest first; ``wide`` adds the full instant and the hash."""
+    print_table(
+        console,
+        [
+            Col("#", "right", wrap=False),
+            Col("at (UTC)", wrap=False),
+            Col("version", wrap=False),
+            Col("event", name=True),
+            Col("status", wrap=False),
+            Col("actor", name=True),
+            *([Col("hash", wrap=False)] if wide else []),
+        ],
+        [
+            [
+                str(e.seq),
+                e.at.isoformat() if wide else e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                "" if e.version is None else f"v{e.version}",
+                e.event,
+                f"{e.from_status or '∅'} → {e.to_status}" if e.to_status else "",
+                e.actor or "",
+                *([e.hash[:16]] if wide else []),
+            ]
+            for e in events
+        ],
+        title=f"History of {name}",
+    )
