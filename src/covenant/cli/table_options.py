@@ -22,6 +22,7 @@ def _filter(flag: str, what: str) -> object:
         flag,
         help=f"Only {what} (a name or a glob such as 'checkout-*'; repeatable).",
         show_default=False,
+        metavar="NAME",
     )
 
 
@@ -38,6 +39,7 @@ def status_filter(choices: Sequence[str], what: str) -> object:
         "--status",
         help=f"Only {what} with this status: {', '.join(choices)} (repeatable).",
         show_default=False,
+        metavar="STATUS",
     )
 
 
