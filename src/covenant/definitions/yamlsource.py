@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from covenant.errors import Problem
 
@@ -130,7 +132,8 @@ def read_text(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", ReusedAnchorWarning)
-            nodes = list(yaml.compose_all(text))
+            fast = _compose_fast(text)  # None: let the pure parser judge it
+            nodes = fast if fast is not None else list(yaml.compose_all(text))
     except ReusedAnchorWarning as exc:
         lines = re.findall(r"line (\d+), column", str(exc))
         return [], [
@@ -258,6 +261,95 @@ class _CountingComposer(Composer):
         if self.composed > MAX_NODES:
             raise _TooManyNodesError(self.parser.peek_event().start_mark.line + 1)
         return super().compose_node(parent, index)
+
+
+class _Fallback(Exception):  # noqa: N818 - not an error: "let ruamel.yaml do it"
+    """The C parser met something the pure parser should judge (errors, caps, directives)."""
+
+
+def _compose_fast(text: str) -> list[Node] | None:
+    """The node tree ruamel.yaml composes, parsed by libyaml (C) instead of pure Python.
+
+    libyaml (through PyYAML's ``CParser``) only tokenises and parses; tags are resolved with
+    ruamel.yaml's own YAML 1.2 resolver and nodes are ruamel's, so the tree is the one the pure
+    parser builds (tests/definitions/test_yaml_fast.py compares them on every file we have).
+    Anything unusual (a syntax error, a directive, an unknown or reused anchor, more than
+    MAX_NODES values or MAX_DEPTH levels) returns None: the pure parser then reads the text
+    and reports exactly what it always did. Without PyYAML's C extension, always None.
+    """
+    try:
+        from yaml import YAMLError as CError  # noqa: PLC0415
+        from yaml import events  # noqa: PLC0415
+        from yaml.cyaml import CParser  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may be missing
+        return None
+    resolver = _resolver()
+    parser = CParser(text)
+    nodes: list[Node] = []
+    count = 0
+
+    def compose(depth: int, anchors: dict[str, Node]) -> Node:
+        nonlocal count
+        count += 1
+        if count > MAX_NODES or depth > MAX_DEPTH:
+            raise _Fallback
+        event = parser.get_event()
+        if isinstance(event, events.AliasEvent):
+            if event.anchor not in anchors:
+                raise _Fallback
+            return anchors[event.anchor]
+        tag = event.tag
+        node: Node
+        if isinstance(event, events.ScalarEvent):
+            if tag is None or tag == "!":
+                tag = resolver.resolve(ScalarNode, event.value, event.implicit)
+            node = ScalarNode(
+                tag, event.value, event.start_mark, event.end_mark, style=event.style or None
+            )
+        elif isinstance(event, events.SequenceStartEvent):
+            if tag is None or tag == "!":
+                tag = resolver.resolve(SequenceNode, None, event.implicit)
+            node = SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        elif isinstance(event, events.MappingStartEvent):
+            if tag is None or tag == "!":
+                tag = resolver.resolve(MappingNode, None, event.implicit)
+            node = MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        else:  # pragma: no cover - libyaml emits nothing else here
+            raise _Fallback
+        anchor = event.anchor
+        if anchor is not None:
+            if anchor in anchors:
+                raise _Fallback
+            anchors[anchor] = node
+        if isinstance(node, SequenceNode):
+            while not parser.check_event(events.SequenceEndEvent):
+                node.value.append(compose(depth + 1, anchors))
+            node.end_mark = parser.get_event().end_mark
+        elif isinstance(node, MappingNode):
+            while not parser.check_event(events.MappingEndEvent):
+                key = compose(depth + 1, anchors)
+                node.value.append((key, compose(depth + 1, anchors)))
+            node.end_mark = parser.get_event().end_mark
+        return node
+
+    try:
+        parser.get_event()  # stream start
+        while not parser.check_event(events.StreamEndEvent):
+            start = parser.get_event()
+            if start.version is not None or start.tags:  # directives: the pure parser's job
+                return None
+            nodes.append(compose(1, {}))
+            parser.get_event()  # document end
+    except (_Fallback, CError, RecursionError):
+        return None
+    finally:
+        parser.dispose()
+    return nodes
+
+
+@cache
+def _resolver() -> VersionedResolver:
+    return VersionedResolver()
 
 
 class _AliasBombError(Exception):

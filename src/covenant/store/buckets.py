@@ -13,16 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import bindparam, case, func, select, tuple_, update
 from sqlalchemy import insert as core_insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from covenant.core.series import BucketMatrix, EdgeCounts
 from covenant.errors import InputError, StoreError
@@ -35,7 +32,10 @@ _CHUNK_BATCH = 2048  # day chunks merged per round trip (bounds memory on huge i
 _ITEMSIZES = (1, 2, 4, 8)
 _LIMITS = tuple(np.iinfo(np.dtype(f"<u{size}")).max for size in _ITEMSIZES)
 
-Executor = Connection | Session
+if TYPE_CHECKING:  # the ORM and dialect inserts load only where a write needs them
+    from sqlalchemy.orm import Session
+
+    Executor = Connection | Session
 Int64Array = npt.NDArray[np.int64]
 
 
@@ -114,8 +114,12 @@ def ensure_series(conn: Executor, *, keys: Sequence[str], step: int = 60) -> dic
         dialect = _dialect(conn)
         values = [{"key": key, "step_s": step, "created_at": now} for key in missing]
         if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert  # noqa: PLC0415
+
             conn.execute(pg_insert(series).on_conflict_do_nothing(index_elements=["key"]), values)
         elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: PLC0415
+
             conn.execute(
                 sqlite_insert(series).on_conflict_do_nothing(index_elements=["key"]), values
             )
@@ -127,6 +131,8 @@ def ensure_series(conn: Executor, *, keys: Sequence[str], step: int = 60) -> dic
 
 
 def _dialect(conn: Executor) -> str:
+    from sqlalchemy.orm import Session  # noqa: PLC0415
+
     bind = conn.get_bind() if isinstance(conn, Session) else conn
     return str(bind.dialect.name)
 
