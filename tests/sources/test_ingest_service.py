@@ -207,3 +207,31 @@ def test_a_unique_key_race_is_retried_then_reported(
         ingest_event_files(engine, files=[other], rules=RULES)
     assert caught.value.code == "store-error"
     assert sum(matrix(engine)[1]) == 1
+
+
+def test_a_file_read_in_many_batches_is_stored_once_and_whole(
+    engine: Engine, tmp_path: Path
+) -> None:
+    rows = [
+        f"2026-01-01T00:{i % 10:02d}:{i % 60:02d}Z,checkout,{500 if i % 7 == 0 else 200}"
+        for i in range(600)
+    ]
+    path = csv_file(tmp_path, "big.csv", rows)
+    seen: list[float] = []
+    (report,) = ingest_event_files(
+        engine,
+        files=[path],
+        rules=RULES,
+        block_bytes=1024,
+        progress=lambda _path, stage, done: seen.append(done) if stage == "classify" else None,
+    )
+    assert len(seen) > 10  # many batches
+    assert report.rows_ingested == 600
+    good, total = matrix(engine)
+    # by hand: minute m (0..9) holds rows i with i % 10 == m: 60 each; bad when i % 7 == 0
+    want_bad = [sum(1 for i in range(600) if i % 10 == m and i % 7 == 0) for m in range(10)]
+    assert total[10:20] == [60] * 10
+    assert good[10:20] == [60 - b for b in want_bad]
+    (again,) = ingest_event_files(engine, files=[path], rules=RULES, block_bytes=1024)
+    assert again.duplicate
+    assert matrix(engine) == (good, total)

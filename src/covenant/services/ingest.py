@@ -123,7 +123,7 @@ def _ingest_file(
     with ThreadPoolExecutor(max_workers=1) as pool, store_errors(engine):
         digest = pool.submit(file_sha256, path)
         checked = False
-        totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)))
+        totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)), step=step)
         batches = iter_classified(path, rules=rules, step=step, block_bytes=block_bytes)
         for events, done in batches:
             totals.add(events)

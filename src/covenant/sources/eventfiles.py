@@ -43,7 +43,7 @@ EVENT_COLUMNS = (
     "good",
     "total",
 )  # the columns classification reads; others are never parsed (Parquet) or ignored
-DEFAULT_BLOCK_BYTES = 1 << 25  # 32 MiB of text per batch: bounded memory, pyarrow still fast
+DEFAULT_BLOCK_BYTES = 1 << 24  # 16 MiB of text per batch: bounded memory, pyarrow still fast
 MAX_JSON_DEPTH = 64
 _DICT = pa.dictionary(pa.int32(), pa.string())
 _MAX_INVALID = 100

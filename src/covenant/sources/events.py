@@ -94,7 +94,7 @@ def read_events(
 
     ``on_batch(fraction_done)`` is called after each batch.
     """
-    totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)))
+    totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)), step=step)
     for events, done in iter_classified(path, rules=rules, step=step, block_bytes=block_bytes):
         totals.add(events)
         if on_batch is not None:
@@ -102,18 +102,23 @@ def read_events(
     return totals.result()
 
 
-_REDUCE_AT = 1 << 22  # pending count entries that trigger a merge (bounds memory)
+_REDUCE_AT = 1 << 22  # pending sparse entries that trigger a merge (bounds memory)
+_DENSE_BYTES = 256 << 20  # day chunks accumulated densely up to this size, then sparsely
+_DAY = 86400
 
 
 @dataclass(slots=True, kw_only=True)
 class EventTotals:
     """Adds up the ``ClassifiedEvents`` of a file's batches into one.
 
-    Counts are merged per ``(series, bucket)`` whenever many are pending, so memory follows
-    the number of distinct buckets, not the number of events.
+    Counts are added into dense day chunks (as the store keeps them: one row of buckets per
+    series and UTC day), so memory follows the days and series the file covers, not its
+    events. A file that scatters few events over very many days (over 256 MiB of chunks)
+    switches to merging sparse ``(series, bucket)`` entries instead.
     """
 
     keys: tuple[str, ...]
+    step: int = 60
     batches: int = 0
     rows_read: int = 0
     rows_ingested: int = 0
@@ -124,6 +129,8 @@ class EventTotals:
     events_min: int | None = None
     events_max: int | None = None
     precounted: bool | None = None
+    _chunk_row: dict[int, int] = field(default_factory=dict)
+    _dense: I64 | None = None  # (capacity, 2, buckets per day): good, total
     _parts: list[tuple[I64, I64, I64, I64]] = field(default_factory=list)
     _pending: int = 0
 
@@ -145,13 +152,63 @@ class EventTotals:
         if self.precounted is None and events.rows_read:
             self.precounted = events.precounted
         c = events.counts
-        if c.series.size:
-            if c.keys != self.keys:
-                raise InputError("batches of one file must be classified with the same rules")
-            self._parts.append((c.series, c.bucket_starts, c.good, c.total))
-            self._pending += int(c.series.size)
+        if not c.series.size:
+            return
+        if c.keys != self.keys:
+            raise InputError("batches of one file must be classified with the same rules")
+        series = c.series.astype(np.int64, copy=False)
+        if self._parts or not self._add_dense(series, c.bucket_starts, c.good, c.total):
+            self._parts.append((series, c.bucket_starts, c.good, c.total))
+            self._pending += int(series.size)
             if self._pending >= _REDUCE_AT and len(self._parts) > 1:
                 self._reduce()
+
+    def _add_dense(self, series: I64, starts: I64, good: I64, total: I64) -> bool:
+        """Add into the day chunks; False (nothing added) when they would grow too large."""
+        per_day = _DAY // self.step
+        day = starts // _DAY
+        chunk = series * (1 << 24) + day  # days since 1970 < 2**17
+        found, inverse = np.unique(chunk, return_inverse=True)
+        new = [k for k in found.tolist() if k not in self._chunk_row]
+        rows_needed = len(self._chunk_row) + len(new)
+        if rows_needed * 2 * per_day * 8 > _DENSE_BYTES:
+            self._to_sparse()
+            return False
+        capacity = 0 if self._dense is None else self._dense.shape[0]
+        if rows_needed > capacity:
+            grown = np.zeros((max(rows_needed, 2 * capacity, 16), 2, per_day), dtype=np.int64)
+            if self._dense is not None:
+                grown[:capacity] = self._dense
+            self._dense = grown
+        for k in new:
+            self._chunk_row[k] = len(self._chunk_row)
+        assert self._dense is not None
+        rows = np.array([self._chunk_row[k] for k in found.tolist()], dtype=np.int64)
+        flat = rows[inverse.reshape(-1)] * (2 * per_day) + (starts - day * _DAY) // self.step
+        view = self._dense.reshape(-1)
+        view[flat] += good  # a batch holds each (series, bucket) once: indices are distinct
+        view[flat + per_day] += total
+        return True
+
+    def _to_sparse(self) -> None:
+        """Move the day chunks into sparse entries (from now on every batch goes there)."""
+        if self._dense is None or not self._chunk_row:
+            return
+        keys = np.array(list(self._chunk_row), dtype=np.int64)
+        rows = np.array(list(self._chunk_row.values()), dtype=np.int64)
+        dense = self._dense[rows]
+        r, slot = np.nonzero(dense[:, 1, :])
+        self._parts.append(
+            (
+                keys[r] // (1 << 24),
+                (keys[r] % (1 << 24)) * _DAY + slot * self.step,
+                dense[r, 0, slot],
+                dense[r, 1, slot],
+            )
+        )
+        self._pending += int(r.size)
+        self._dense = None
+        self._chunk_row = {}
 
     def _reduce(self) -> None:
         series = np.concatenate([p[0] for p in self._parts]).astype(np.int64, copy=False)
@@ -173,13 +230,20 @@ class EventTotals:
         self._pending = int(cells.size)
 
     def result(self) -> ClassifiedEvents:
+        if self._dense is not None:
+            self._to_sparse()
         if len(self._parts) > 1:
             self._reduce()
         empty = np.zeros(0, dtype=np.int64)
         series, starts, good, total = self._parts[0] if self._parts else (empty,) * 4
+        order = np.lexsort((starts, series))
         return ClassifiedEvents(
             counts=EventCounts(
-                keys=self.keys, series=series, bucket_starts=starts, good=good, total=total
+                keys=self.keys,
+                series=series[order],
+                bucket_starts=starts[order],
+                good=good[order],
+                total=total[order],
             ),
             rows_read=self.rows_read,
             rows_ingested=self.rows_ingested,
