@@ -124,7 +124,9 @@ def _ingest_file(
         digest = pool.submit(file_sha256, path)
         checked = False
         totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)), step=step)
-        batches = iter_classified(path, rules=rules, step=step, block_bytes=block_bytes)
+        batches = iter_classified(
+            path, rules=rules, step=step, block_bytes=block_bytes, into=totals
+        )
         for events, done in batches:
             totals.add(events)
             _notify(progress, path, "classify", 0.9 * done)

@@ -76,10 +76,15 @@ def iter_classified(
     rules: Sequence[EventRule],
     step: int = 60,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    into: EventTotals | None = None,
 ) -> Generator[tuple[ClassifiedEvents, float]]:
-    """Each batch of the file classified, with the fraction of the file read so far."""
+    """Each batch of the file classified, with the fraction of the file read so far.
+
+    With ``into``, each batch's events are added straight into its day chunks (the yielded
+    counts are then empty; add the yielded batches to ``into`` for the rest of the account).
+    """
     for batch in read_batches(path, block_bytes=block_bytes):
-        yield classify_events(batch, rules=rules, step=step), batch.done
+        yield classify_events(batch, rules=rules, step=step, into=into), batch.done
 
 
 def read_events(
@@ -95,7 +100,8 @@ def read_events(
     ``on_batch(fraction_done)`` is called after each batch.
     """
     totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)), step=step)
-    for events, done in iter_classified(path, rules=rules, step=step, block_bytes=block_bytes):
+    batches = iter_classified(path, rules=rules, step=step, block_bytes=block_bytes, into=totals)
+    for events, done in batches:
         totals.add(events)
         if on_batch is not None:
             on_batch(done)
@@ -105,6 +111,7 @@ def read_events(
 _REDUCE_AT = 1 << 22  # pending sparse entries that trigger a merge (bounds memory)
 _DENSE_BYTES = 256 << 20  # day chunks accumulated densely up to this size, then sparsely
 _DAY = 86400
+_LOOKUP_LIMIT = 1 << 22  # series × days a batch may span to be added row by row
 
 
 @dataclass(slots=True, kw_only=True)
@@ -163,6 +170,73 @@ class EventTotals:
             if self._pending >= _REDUCE_AT and len(self._parts) > 1:
                 self._reduce()
 
+    def add_rows(
+        self,
+        pairs: list[_Pairs],
+        ok_rows: Mask,
+        seconds: I64,
+        weights: tuple[I64, I64] | None,
+    ) -> bool:
+        """Add every ok ``(row, series)`` pair straight into the day chunks (no per-batch
+        counting); False (nothing added) when the chunks would grow too large or merging went
+        sparse already, and the caller counts the batch itself.
+        """
+        if self._parts or not ok_rows.any():
+            return not ok_rows.any() and not self._parts
+        per_day = _DAY // self.step
+        chosen: list[tuple[I64, I64, I64, I64]] = []
+        for pair in pairs:
+            ok = ok_rows if pair.rows is None else ok_rows[pair.rows]
+            rows = np.flatnonzero(ok) if pair.rows is None else pair.rows[ok]
+            series = np.asarray(pair.series, dtype=np.int64)[ok]
+            if weights is None:
+                assert pair.good is not None
+                good = pair.good[ok].astype(np.int64)
+                total = np.ones(rows.size, dtype=np.int64)
+            else:
+                good, total = weights[0][rows], weights[1][rows]
+            chosen.append((series, seconds[rows], good, total))
+        series = np.concatenate([c[0] for c in chosen])
+        secs = np.concatenate([c[1] for c in chosen])
+        day = secs // _DAY
+        day0, day1 = int(day.min()), int(day.max())
+        n_keys = len(self.keys)
+        if n_keys * (day1 - day0 + 1) > _LOOKUP_LIMIT:
+            return False
+        # which (series, day) chunks the batch touches, without sorting its rows
+        touched = np.zeros((n_keys, day1 - day0 + 1), dtype=bool)
+        touched[series, day - day0] = True
+        pairs_at = np.argwhere(touched)
+        new = [
+            k
+            for k in (pairs_at[:, 0] * (1 << 24) + pairs_at[:, 1] + day0).tolist()
+            if k not in self._chunk_row
+        ]
+        rows_needed = len(self._chunk_row) + len(new)
+        if rows_needed * 2 * per_day * 8 > _DENSE_BYTES:
+            self._to_sparse()
+            return False
+        self._grow(rows_needed, per_day)
+        for k in new:
+            self._chunk_row[k] = len(self._chunk_row)
+        lookup = np.full(touched.shape, -1, dtype=np.int64)
+        for k in (pairs_at[:, 0] * (1 << 24) + pairs_at[:, 1] + day0).tolist():
+            lookup[k >> 24, (k & ((1 << 24) - 1)) - day0] = self._chunk_row[k]
+        flat = lookup[series, day - day0] * (2 * per_day) + (secs - day * _DAY) // self.step
+        assert self._dense is not None
+        view = self._dense.reshape(-1)
+        np.add.at(view, flat, np.concatenate([c[2] for c in chosen]))
+        np.add.at(view, flat + per_day, np.concatenate([c[3] for c in chosen]))
+        return True
+
+    def _grow(self, rows_needed: int, per_day: int) -> None:
+        capacity = 0 if self._dense is None else self._dense.shape[0]
+        if rows_needed > capacity:
+            grown = np.zeros((max(rows_needed, 2 * capacity, 16), 2, per_day), dtype=np.int64)
+            if self._dense is not None:
+                grown[:capacity] = self._dense
+            self._dense = grown
+
     def _add_dense(self, series: I64, starts: I64, good: I64, total: I64) -> bool:
         """Add into the day chunks; False (nothing added) when they would grow too large."""
         per_day = _DAY // self.step
@@ -174,12 +248,7 @@ class EventTotals:
         if rows_needed * 2 * per_day * 8 > _DENSE_BYTES:
             self._to_sparse()
             return False
-        capacity = 0 if self._dense is None else self._dense.shape[0]
-        if rows_needed > capacity:
-            grown = np.zeros((max(rows_needed, 2 * capacity, 16), 2, per_day), dtype=np.int64)
-            if self._dense is not None:
-                grown[:capacity] = self._dense
-            self._dense = grown
+        self._grow(rows_needed, per_day)
         for k in new:
             self._chunk_row[k] = len(self._chunk_row)
         assert self._dense is not None
@@ -355,7 +424,11 @@ def _fan_out(
 
 
 def classify_events(
-    source: SourceTable, *, rules: Sequence[EventRule], step: int = 60
+    source: SourceTable,
+    *,
+    rules: Sequence[EventRule],
+    step: int = 60,
+    into: EventTotals | None = None,
 ) -> ClassifiedEvents:
     """Classify a file's rows with ``rules`` and count them per ``(series, bucket)``.
 
@@ -491,14 +564,21 @@ def classify_events(
             )
 
     ok_rows = matched & (reason == er.R_OK)
-    counts = _count(
-        compiled.keys,
-        pairs=pairs,
-        ok_rows=ok_rows,
-        seconds=seconds,
-        step=step,
-        weights=(good_n, total_n) if precounted else None,
-    )
+    weights = (good_n, total_n) if precounted else None
+    if into is not None and into.add_rows(pairs, ok_rows, seconds, weights):
+        empty = np.zeros(0, dtype=np.int64)
+        counts = EventCounts(
+            keys=compiled.keys, series=empty, bucket_starts=empty, good=empty, total=empty
+        )
+    else:
+        counts = _count(
+            compiled.keys,
+            pairs=pairs,
+            ok_rows=ok_rows,
+            seconds=seconds,
+            step=step,
+            weights=weights,
+        )
     rejected_rows = np.flatnonzero(reason != er.R_OK)
     problems = er.merge_invalid(
         source, er.problems(source, table, rejected_rows[:MAX_PROBLEMS], reason)
