@@ -142,6 +142,17 @@ def _range(version: AgreementVersion, first: str, last: str) -> list[Span]:
     return periods_between(version, lo, hi)
 
 
+def _period_count(version: AgreementVersion, first: str, last: str) -> int:
+    """How many of ``version``'s reporting periods ``--from first --to last`` spans (at most
+    one more than :func:`_range` gives), counted without computing them."""
+    y0, m0, _ = parse_period(first)
+    y1, m1, unit = parse_period(last)
+    if unit is PeriodUnit.QUARTER:
+        m1 += 2
+    months = (y1 * 12 + m1) - (y0 * 12 + m0) + 1
+    return months if version.period is PeriodUnit.MONTH else -(-months // 3) + 1
+
+
 def current_versions(
     workspace: Workspace, *, proposed: AgreementVersion, at: datetime
 ) -> list[AgreementVersion]:
@@ -215,7 +226,22 @@ def backtest_agreement(
         )
     original = _original_workspace(workspace_dir, chosen.agreement, workspace)
     current = current_versions(original, proposed=chosen, at=at)
-    plans = [(v, _range(v, first, last)) for v in (chosen, *current)]
+    compared = (chosen, *current)
+    most = max(_period_count(v, first, last) for v in compared)
+    if most > MAX_PERIODS:  # refused before a single period is computed
+        with engine.connect() as conn:
+            spans = [s for v in compared for s in _history(conn, workspace, v).values() if s]
+        stored = (
+            None
+            if not spans
+            else (to_epoch(min(s[0] for s in spans)), to_epoch(max(s[1] for s in spans)))
+        )
+        raise RangeLimitError(
+            f"--from {first} --to {last} covers {most:,} reporting periods; a backtest "
+            f"covers at most {MAX_PERIODS:,} ({_span_text(stored)})",
+            hint="narrow --from/--to to the periods the stored data covers",
+        )
+    plans = [(v, _range(v, first, last)) for v in compared]
     lo = min(p[0][0] for _, p in plans)
     hi = max(p[-1][1] for _, p in plans)
     series = sorted(
@@ -223,19 +249,6 @@ def backtest_agreement(
     )
     with engine.connect() as conn:
         histories = [_history(conn, workspace, v) for v, _ in plans]
-        most = max(len(p) for _, p in plans)
-        if most > MAX_PERIODS:
-            spans = [s for h in histories for s in h.values() if s is not None]
-            stored = (
-                None
-                if not spans
-                else (to_epoch(min(s[0] for s in spans)), to_epoch(max(s[1] for s in spans)))
-            )
-            raise RangeLimitError(
-                f"--from {first} --to {last} covers {most:,} reporting periods; a backtest "
-                f"covers at most {MAX_PERIODS:,} ({_span_text(stored)})",
-                hint="narrow --from/--to to the periods the stored data covers",
-            )
         # Only the stored history is ever read (a period outside it is "no data"): the bucket
         # matrix spans the periods' intersection with the histories, whatever --from/--to say.
         covered = [s for h in histories for s in h.values() if s is not None]
