@@ -7,6 +7,7 @@ import re
 import shlex
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -62,12 +63,20 @@ def tour_commands() -> list[list[str]]:
     return commands
 
 
+def a_year_ahead(moment: str) -> datetime:
+    ahead = datetime.now(UTC).replace(microsecond=0) + timedelta(days=365)
+    if moment == "early on the 1st":  # a new month in UTC, still the last one in New York
+        ahead = ahead.replace(day=1, hour=2, minute=0, second=0)
+    return ahead
+
+
+@pytest.mark.parametrize("moment", ["now", "early on the 1st"])
 def test_readme_tour_runs_as_written_a_year_ahead(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
 ) -> None:
     """The tour tells the same story on any date: run it as written with the clock (and so the
     demo's data) a year ahead, in an empty folder, as an installed user would."""
-    ahead = datetime.now(UTC).replace(microsecond=0) + timedelta(days=365)
+    ahead = a_year_ahead(moment)
     monkeypatch.setenv("COVENANT_NOW", ahead.isoformat())
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
@@ -94,7 +103,8 @@ def test_readme_tour_runs_as_written_a_year_ahead(
     # the relative forms were taken from the clock a year ahead, not from today
     at = json.loads(outputs["evaluate -w covenant-demo/shop --format json --at -1d"])["at"]
     assert at == (ahead - timedelta(days=1)).isoformat().replace("+00:00", "Z")
-    this_month = f"{ahead.year:04d}-{ahead.month:02d}"
+    in_new_york = ahead.astimezone(ZoneInfo("America/New_York"))  # Initech's agreement zone
+    this_month = f"{in_new_york.year:04d}-{in_new_york.month:02d}"
     assert (
         this_month
         in outputs["report sla -w covenant-demo/shop --customer initech --period this-month"]

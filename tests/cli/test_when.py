@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from covenant.cli.common import now
 from covenant.cli.main import app
-from covenant.cli.when import parse_instant, parse_period
+from covenant.cli.when import parse_instant, parse_period, zone_of
 
 REF = datetime(2027, 3, 31, 10, 15, 0, tzinfo=UTC)  # a month end, to test day clamping
 
@@ -112,3 +112,20 @@ def test_the_cli_takes_relative_forms(tmp_path: Path, monkeypatch: pytest.Monkey
     bad = runner.invoke(app, ["report", "sla", "-c", "x", "-p", "-2Y", "-w", f"{tmp_path}/ws"])
     assert bad.exit_code == 2
     assert "this-month" in bad.output
+
+
+def test_relative_periods_are_read_on_the_agreements_wall_clock() -> None:
+    early = datetime(2027, 12, 1, 2, 0, tzinfo=UTC)  # still 30 November in New York
+    new_york = zone_of(["America/New_York"])
+    assert parse_period("this-month", reference=early) == "2027-12"
+    assert parse_period("this-month", reference=early, zone=new_york) == "2027-11"
+    assert parse_period("last-quarter", reference=early, zone=new_york) == "2027-Q3"
+    assert parse_period("2027-12", reference=early, zone=new_york) == "2027-12"
+
+
+def test_zone_of_several_or_none() -> None:
+    assert str(zone_of(["Europe/Berlin", "America/New_York", "Europe/Berlin"])) == (
+        "America/New_York"
+    )
+    assert zone_of([]) is UTC
+    assert zone_of(["Not/AZone"]) is UTC

@@ -13,7 +13,7 @@ import typer
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import Format, FormatOption
 from covenant.cli.table_options import WideOption
-from covenant.cli.when import AtOption, parse_instant, parse_period
+from covenant.cli.when import AtOption, parse_instant, parse_period, zone_of
 from covenant.errors import CovenantError, InputError
 
 if TYPE_CHECKING:
@@ -90,11 +90,11 @@ def agreement_command(
 ) -> None:
     """What the proposed terms would have paid in each past period, beside the current terms."""
     from covenant.render.backtest import backtest_json, render_backtest_table
-    from covenant.services.backtest import backtest_agreement
+    from covenant.services.backtest import backtest_agreement, load_proposal
 
     instant = parse_instant(at)
-    first = parse_period(first, reference=instant)
-    last = parse_period(last, reference=instant)
+    for given in (first, last):
+        parse_period(given, reference=instant)  # a usage error before any work
 
     def compute() -> AgreementBacktest:
         try:
@@ -103,13 +103,15 @@ def agreement_command(
             raise InputError(
                 f"cannot read {file}: {exc}", hint="give a readable YAML file"
             ) from exc
+        _, versions = load_proposal(workspace, text=text, file=str(file))
+        zone = zone_of([v.zone for v in versions])
         return backtest_agreement(
             _store(workspace),
             workspace_dir=workspace,
             proposal_text=text,
             proposal_file=str(file),
-            first=first,
-            last=last,
+            first=parse_period(first, reference=instant, zone=zone),
+            last=parse_period(last, reference=instant, zone=zone),
             at=instant,
             version=version,
         )

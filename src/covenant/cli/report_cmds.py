@@ -11,7 +11,7 @@ import typer
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.table_options import AgreementFilter, WideOption, check_choices, status_filter
-from covenant.cli.when import AtOption, parse_instant, parse_period
+from covenant.cli.when import AtOption, parse_instant, parse_period, zone_of
 from covenant.errors import CovenantError, InputError
 
 STATEMENT_STATES = ("met", "missed", "no-data")
@@ -38,7 +38,7 @@ def sla_command(
             "-p",
             metavar="PERIOD",
             help="Reporting period: 2026-10, 2026-Q4, this-month, last-month, this-quarter, "
-            "last-quarter, -3M (relative to --at, in UTC).",
+            "last-quarter, -3M (relative to --at, in the agreement's time zone).",
         ),
     ],
     workspace: WorkspaceOption = Path(),
@@ -67,9 +67,11 @@ def sla_command(
 
     instant = parse_instant(at)
     statuses = check_choices(status, STATEMENT_STATES)
-    period = parse_period(period, reference=instant)
+    parse_period(period, reference=instant)  # a usage error before any work
     try:
         ws = load_workspace(workspace)
+        zone = zone_of([v.zone for v in ws.agreements if v.customer == customer])
+        period = parse_period(period, reference=instant, zone=zone)
         engine = open_store(settings_for(workspace).database_url)
         statement = report_statement(
             engine, workspace=ws, customer=customer, period=period, at=instant

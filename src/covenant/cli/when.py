@@ -15,14 +15,15 @@ Periods (``report sla --period``, ``backtest agreement --from/--to``)::
     this-month  last-month  next-month  this-quarter  last-quarter  next-quarter
     -3M  +1M  -2Q            months or quarters before (after) the current one
 
-A relative period is taken from the reference instant (``--at``, default now) in UTC.
+A relative period counts from the period that contains the reference instant (``--at``, default
+now) in the agreement's time zone (``zone_of``), as the agreement's own periods do.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated
 
 import typer
@@ -89,11 +90,14 @@ def parse_instant(value: str | None, *, reference: datetime | None = None) -> da
     return moment.astimezone(UTC)
 
 
-def parse_period(value: str, *, reference: datetime | None = None) -> str:
+def parse_period(
+    value: str, *, reference: datetime | None = None, zone: tzinfo | None = None
+) -> str:
     """A reporting period label (``2026-11`` or ``2026-Q4``) from an absolute or relative form.
 
     Absolute labels pass through (the services check them and say what is accepted); relative
-    ones are taken from ``reference`` (default now) in UTC.
+    ones count from the period containing ``reference`` (default now) on the wall clock of
+    ``zone`` (the agreement's time zone; default UTC).
     """
     text = value.strip()
     named = NAMED_PERIOD.match(text.lower())
@@ -102,7 +106,7 @@ def parse_period(value: str, *, reference: datetime | None = None) -> str:
         if not text[:1].isdigit():
             raise typer.BadParameter(f"{value!r} is not a period; write {PERIOD_FORMS}")
         return text  # an absolute label: the services check it and name the fix
-    base = (reference if reference is not None else now()).astimezone(UTC)
+    base = (reference if reference is not None else now()).astimezone(zone or UTC)
     if named is not None:
         which, unit = named.groups()
         steps = {"this": 0, "last": -1, "next": 1}[which]
@@ -131,3 +135,16 @@ AtOption = Annotated[
         "default now.",
     ),
 ]
+
+
+def zone_of(zones: list[str]) -> tzinfo:
+    """The zone relative periods are read in: the agreements' (the first, sorted, if they
+    differ), else UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for name in sorted(set(zones)):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return UTC

@@ -23,7 +23,7 @@ from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.core.windows import wall_to_utc
 from covenant.errors import InputError
 from covenant.resources import demo_proposals, demo_shop
-from covenant.services.backtest import backtest_agreement
+from covenant.services.backtest import backtest_agreement, load_proposal
 from covenant.services.evaluate import EvaluationReport, evaluate_workspace
 from covenant.services.exposure import exposure
 from covenant.services.ingest import ingest_counts, ingest_matrix, open_store
@@ -326,16 +326,19 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
     proposal = settings.workspace.parent / "proposals" / "initech-premium.yaml"
     negotiation = None
     if proposal.is_file():  # the amendment under negotiation, tried on the last three months
-        first, _ = period_containing(workspace.agreements[0], at - timedelta(days=62))
+        text = proposal.read_text()
+        # periods on the amended agreement's own calendar (its zone), so that just after
+        # midnight UTC on the 1st the month in progress in New York is still the last one
+        _, versions = load_proposal(settings.workspace, text=text, file=str(proposal))
+        terms = versions[-1]
+        first, _ = period_containing(terms, at - timedelta(days=62))
         negotiation = backtest_agreement(
             engine,
             workspace_dir=settings.workspace,
-            proposal_text=proposal.read_text(),
+            proposal_text=text,
             proposal_file=str(proposal),
-            first=period_label(workspace.agreements[0], first),
-            last=period_label(
-                workspace.agreements[0], period_containing(workspace.agreements[0], at)[0]
-            ),
+            first=period_label(terms, first),
+            last=period_label(terms, period_containing(terms, at)[0]),
             at=at,
         )
     engine.dispose()
