@@ -736,3 +736,16 @@ def test_stacked_tables_and_the_covering_range() -> None:
     assert covering_range([a, b], b + 5, ahead=timedelta(hours=1)) == (a, b + 5 + 1 + 3600)
     with pytest.raises(InputError, match="no instants"):
         covering_range()
+
+
+def test_huge_numbers_are_refused_not_wrapped() -> None:
+    table = _table(OFFICE)
+    t = np.array([to_epoch(datetime(2026, 5, 4, 9, tzinfo=UTC))])
+    with pytest.raises(OutsideCompiledRangeError, match="more than"):
+        business_deadline(table, t, np.array([2**62]))
+    with pytest.raises(InputError, match="too far from 1970"):
+        business_seconds_between(table, [2**70], t)
+    with pytest.raises(InputError, match="too far from 1970"):
+        business_seconds_between(table, np.array([2**70], dtype=object), t)
+    with pytest.raises(OutsideCompiledRangeError, match="outside the compiled"):
+        business_seconds_between(table, [2**61], t)

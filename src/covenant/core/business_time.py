@@ -58,6 +58,15 @@ Int64Array = npt.NDArray[np.int64]
 Compiled = IntervalTable | CalendarSet
 """What the arithmetic takes: one compiled calendar, or many (each ticket names one)."""
 
+
+def _when(seconds: int) -> str:
+    """An instant for a message: ISO 8601 when a datetime can hold it, else epoch seconds."""
+    try:
+        return from_epoch(seconds).isoformat()
+    except (OverflowError, ValueError):
+        return f"{seconds} (epoch seconds)"
+
+
 _SENTINEL = 2**62
 _MAX_STEPS = 24  # steps forward from a ticket's own day before a deadline falls back to a search
 
@@ -154,7 +163,7 @@ class _Lines:
         if outside.any():
             bad = int(values.reshape(-1)[np.flatnonzero(outside.reshape(-1))[0]])
             raise OutsideCompiledRangeError(
-                f"{what} {from_epoch(bad).isoformat()} is outside the compiled calendar range "
+                f"{what} {_when(bad)} is outside the compiled calendar range "
                 f"{from_epoch(self.start).isoformat()} .. {from_epoch(self.end).isoformat()}",
                 hint="compile over a range that covers every ticket instant and deadline: "
                 "compile_calendars(calendars, covering=(created, resolved), ahead=...) or "
@@ -286,6 +295,14 @@ def business_deadline(
             "business seconds must be >= 0", hint="a deadline is after its start, never before"
         )
     lines.check(a, what="start")
+    if n.size and int(n.max()) > lines.end - lines.start:  # more than the whole range holds
+        raise OutsideCompiledRangeError(
+            "a deadline falls after the end of the compiled calendar range: "
+            f"{int(n.max())} business seconds are more than "
+            f"{from_epoch(lines.start).isoformat()} .. {from_epoch(lines.end).isoformat()} holds",
+            hint="compile over a longer range that covers the latest deadline too (a larger "
+            "ahead= for compile_calendars, or a later end=)",
+        )
     cursor = a.copy()
     remaining = n.copy()
     if pauses is not None and len(pauses):

@@ -80,7 +80,7 @@ def _template(weeklies: Sequence[WeeklyHours]) -> tuple[Int64Array, Int64Array]:
 
 
 def _day_set(days: Iterable[date], first: int, last: int) -> Int64Array:
-    found = np.fromiter((_epoch_day(d) for d in days), dtype=np.int64)
+    found = np.fromiter(map(date.toordinal, days), dtype=np.int64) - _EPOCH_ORDINAL
     return np.sort(found[(found >= first) & (found <= last)])
 
 

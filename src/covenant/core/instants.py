@@ -31,7 +31,13 @@ def epoch_seconds(values: object, *, what: str = "instant") -> Int64Array:
     """
     if isinstance(values, datetime):
         return np.array(to_epoch(require_utc(values, what=what)), dtype=np.int64)
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except (OverflowError, ValueError) as exc:
+        raise InputError(
+            f"{what} cannot be read as instants ({exc})",
+            hint=_INSTANT_HINT + "; epoch seconds must fit in int64",
+        ) from exc
     if array.dtype.kind in "iu":
         if array.dtype.kind == "u" and array.size and int(array.max()) > np.iinfo(np.int64).max:
             raise InputError(f"{what} is too large for epoch seconds", hint="give int64 values")
@@ -43,6 +49,11 @@ def epoch_seconds(values: object, *, what: str = "instant") -> Int64Array:
             if isinstance(value, datetime):
                 out[i] = to_epoch(require_utc(value, what=what))
             elif isinstance(value, int) and not isinstance(value, bool):
+                if not -(2**62) <= value <= 2**62:
+                    raise InputError(
+                        f"{what} {value} is too far from 1970 to be an instant",
+                        hint="give epoch seconds within int64 (year 1 to 9999 fits easily)",
+                    )
                 out[i] = value
             else:
                 raise InputError(
