@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from covenant.cli import when
 from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
 from covenant.definitions.durations import parse_duration
@@ -25,7 +27,7 @@ from covenant.services.demo import run_demo
 from covenant.services.lint import parse_margin as lint_margin
 from covenant.services.sla import parse_period
 from tests.conftest import ROOT
-from tests.fuzz.harness import FUZZ, TOKENS, check_error, documented, no_hang
+from tests.fuzz.harness import FUZZ, TOKENS, check_error, coded, documented, no_hang
 
 AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
@@ -68,6 +70,38 @@ def test_parsers_return_a_value_or_a_coded_error(name: str, text: str) -> None:
     elif raised is not None:
         # lint's margin parser documents ValueError; its CLI turns it into a usage error
         assert name == "lint-margin", f"{name}({text!r}) raised {raised!r}"
+
+
+REFERENCES = st.sampled_from(
+    [AT, datetime(1971, 1, 1, tzinfo=UTC), datetime(8999, 12, 31, 23, 59, tzinfo=UTC)]
+)
+
+
+@settings(FUZZ, max_examples=400)
+@given(text=ARGUMENT | st.just("now"), reference=REFERENCES, kind=st.sampled_from(["at", "period"]))
+def test_relative_instants_and_periods_parse_or_say_why(
+    text: str, reference: datetime, kind: str
+) -> None:
+    """The CLI's one parser for --at/--from/--to/--period (absolute or relative to now): a
+    value in 1971–8999, or Click's usage error naming the problem — even at the range ends."""
+    usage: typer.BadParameter | None = None
+    try:
+        with no_hang(5):
+            if kind == "at":
+                moment = when.parse_instant(text, reference=reference)
+                assert when.EARLIEST <= moment < when.LATEST
+                assert moment.tzinfo is not None
+            else:
+                label = when.parse_period(text, reference=reference)
+                found = coded(lambda: parse_period(label))
+                if isinstance(found, CovenantError):
+                    # an absolute form is passed on as written; the statement validates it
+                    assert label in (text, text.strip()), (text, label)
+                else:
+                    assert 1971 <= found[0] <= 8999
+    except typer.BadParameter as error:
+        usage = error
+    assert usage is None or str(usage.message)
 
 
 @pytest.fixture(scope="module")
