@@ -139,6 +139,7 @@ def test_no_help_shows_a_type_on_a_flag() -> None:
         assert result.exit_code == 0, path
         assert "--help" in result.stdout, path
         assert "<bool>" not in result.stdout, path
+        assert "<list[" not in result.stdout, path
         assert not re.search(r"--[a-z-]+\s+<(?:bool|boolean)>", result.stdout), path
 
 

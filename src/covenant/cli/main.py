@@ -27,28 +27,38 @@ from covenant.cli import (
 )
 
 
-def _flags_take_no_value() -> None:
-    """Help lists a flag as ``--check``, not ``--check <bool>``.
+def _plain_help_types() -> None:
+    """Help lists a flag as ``--check``, not ``--check <bool>``, and a repeatable value as
+    ``<path>``/``<str>...``, not ``<list[Path]>``.
 
     Typer's rich help prints a type for every option, flags included, as if ``--help`` took
-    a boolean. A flag takes no value; show none (tests/cli/test_help.py checks every command).
+    a boolean, and spells lists as Python types. tests/cli/test_first_hour.py checks the help
+    of every command.
     """
-    option = getattr(typer.core, "TyperOption", None)
-    original = getattr(option, "display_type_rich", None)
-    if option is None or original is None or getattr(original, "covenant_patched", False):
-        return
+    for name in ("TyperOption", "TyperArgument"):
+        kind = getattr(typer.core, name, None)
+        original = getattr(kind, "display_type_rich", None)
+        if kind is None or original is None or getattr(original, "covenant_patched", False):
+            continue
+        kind.display_type_rich = _plain(original, argument=name == "TyperArgument")
 
-    def display_type_rich(self: typer.core.TyperOption, ctx: Any) -> str | None:
-        if self.is_bool_flag and self.metavar is None:
+
+def _plain(original: Any, *, argument: bool) -> Any:
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_bool_flag", False) and self.metavar is None:
             return None
         result: str | None = original(self, ctx)
+        if result and result.startswith("<list[") and result.endswith("]>"):
+            inner = result.removeprefix("<list[").removesuffix("]>").lower()
+            # an argument's name already ends in "..."; a repeatable option says so here
+            return f"<{inner}>" if argument else f"<{inner}>..."
         return result
 
     display_type_rich.covenant_patched = True  # type: ignore[attr-defined]
-    option.display_type_rich = display_type_rich
+    return display_type_rich
 
 
-_flags_take_no_value()
+_plain_help_types()
 
 app = typer.Typer(
     name="covenant",
