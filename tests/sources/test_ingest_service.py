@@ -17,6 +17,7 @@ from covenant.core.model import EventRule
 from covenant.errors import IngestError, StoreError
 from covenant.services import ingest
 from covenant.services.ingest import ingest_counts, ingest_event_files
+from covenant.sources import events as events_module
 from covenant.store import buckets
 
 T0 = 1_767_225_600
@@ -182,7 +183,7 @@ def test_a_unique_key_race_is_retried_then_reported(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = csv_file(tmp_path, "a.csv", ["2026-01-01T00:00:00Z,checkout,200"])
-    real = ingest.buckets.add_counts
+    real = ingest.buckets.add_chunks  # the write path of an event file
     calls: list[int] = []
 
     def race_once(*args: object, **kwargs: object) -> int:
@@ -191,7 +192,7 @@ def test_a_unique_key_race_is_retried_then_reported(
             raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ingest.buckets, "add_counts", race_once)
+    monkeypatch.setattr(ingest.buckets, "add_chunks", race_once)
     (report,) = ingest_event_files(engine, files=[path], rules=RULES)
     assert len(calls) == 2
     assert report.rows_ingested == 1
@@ -201,7 +202,7 @@ def test_a_unique_key_race_is_retried_then_reported(
     def always(*_: object, **__: object) -> int:
         raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
 
-    monkeypatch.setattr(ingest.buckets, "add_counts", always)
+    monkeypatch.setattr(ingest.buckets, "add_chunks", always)
     other = csv_file(tmp_path, "b.csv", ["2026-01-01T00:01:00Z,checkout,200"])
     with pytest.raises(StoreError, match="refused the write 3 times") as caught:
         ingest_event_files(engine, files=[other], rules=RULES)
@@ -209,9 +210,12 @@ def test_a_unique_key_race_is_retried_then_reported(
     assert sum(matrix(engine)[1]) == 1
 
 
+@pytest.mark.parametrize("sparse", [False, True])
 def test_a_file_read_in_many_batches_is_stored_once_and_whole(
-    engine: Engine, tmp_path: Path
+    engine: Engine, tmp_path: Path, sparse: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if sparse:  # counts merged as sparse entries and written through add_counts
+        monkeypatch.setattr(events_module, "_DENSE_BYTES", 0)
     rows = [
         f"2026-01-01T00:{i % 10:02d}:{i % 60:02d}Z,checkout,{500 if i % 7 == 0 else 200}"
         for i in range(600)

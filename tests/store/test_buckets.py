@@ -232,3 +232,28 @@ def test_store_equals_a_naive_sum(batches: list[list[tuple[str, int, int, int]]]
         for r, c in zip(*np.nonzero(m.total), strict=True)
     }
     assert got == {k: v for k, v in expected.items() if v[1]}
+
+
+def test_whole_day_chunks_merge_like_bucket_entries(engine: Engine) -> None:
+    add(engine, "a", [T0 + 60], [1], [2])  # an existing chunk to merge into
+    chunk = np.zeros((2, 2, 1440), dtype=np.int64)
+    chunk[0, :, 1] = (3, 4)  # day 0, 00:01
+    chunk[1, :, 0] = (0, 5)  # day 1, 00:00
+    with engine.begin() as conn:
+        ids = buckets.ensure_series(conn, keys=["a"])
+        written = buckets.add_chunks(
+            conn, series_ids=[ids["a"]] * 2, days=[T0, T0 + DAY], chunks=chunk
+        )
+        with pytest.raises(InputError, match="once"):
+            buckets.add_chunks(conn, series_ids=[ids["a"]] * 2, days=[T0, T0], chunks=chunk)
+        with pytest.raises(InputError, match="good <= total"):
+            buckets.add_chunks(conn, series_ids=[ids["a"]], days=[T0], chunks=chunk[:1, ::-1])
+        with pytest.raises(InputError, match="day starts"):
+            buckets.add_chunks(conn, series_ids=[ids["a"]], days=[T0 + 60], chunks=chunk[:1])
+    assert written == 2
+    with engine.connect() as conn:
+        m = buckets.read_matrix(conn, keys=["a"], start=T0, end=T0 + DAY + 120)
+    assert m.good[0, 1] == 4
+    assert m.total[0, 1] == 6  # 2 stored + 4 added
+    assert m.total[0, 1440] == 5
+    assert int(m.total.sum()) == 11

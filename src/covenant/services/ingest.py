@@ -143,11 +143,14 @@ def _ingest_file(
             if earlier is not None:
                 _notify(progress, path, "done", 1.0)
                 return _duplicate_report(path, sha256, earlier)
-        events = totals.result()
+        chunks = totals.day_chunks()
+        events = totals.result(counts=chunks is None)
         _notify(progress, path, "write", 0.9)
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
-                touched = _write(engine, path=path, sha256=sha256, events=events, step=step)
+                touched = _write(
+                    engine, path=path, sha256=sha256, events=events, chunks=chunks, step=step
+                )
                 break
             except IntegrityError as exc:
                 # nothing of this file was written (the transaction rolled back)
@@ -186,10 +189,18 @@ def _earlier(engine: Engine, sha256: str) -> buckets.BatchRecord | None:
 
 
 def _write(
-    engine: Engine, *, path: Path, sha256: str, events: ClassifiedEvents, step: int
+    engine: Engine,
+    *,
+    path: Path,
+    sha256: str,
+    events: ClassifiedEvents,
+    chunks: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None,
+    step: int,
 ) -> tuple[str, ...]:
+    """One transaction: the counts (as day chunks, or as bucket entries) and the batch record."""
     counts = events.counts
-    used = np.unique(counts.series) if counts.series.size else np.zeros(0, dtype=np.int64)
+    which = counts.series if chunks is None else chunks[0]
+    used = np.unique(which) if which.size else np.zeros(0, dtype=np.int64)
     touched = tuple(counts.keys[i] for i in used.tolist())
     with write_transaction(engine) as conn:
         if touched:
@@ -197,14 +208,19 @@ def _write(
             id_of = np.zeros(len(counts.keys), dtype=np.int64)
             for key, id_ in ids.items():
                 id_of[counts.keys.index(key)] = id_
-            buckets.add_counts(
-                conn,
-                series_ids=id_of[counts.series],
-                bucket_starts=counts.bucket_starts,
-                good=counts.good,
-                total=counts.total,
-                step=step,
-            )
+            if chunks is None:
+                buckets.add_counts(
+                    conn,
+                    series_ids=id_of[counts.series],
+                    bucket_starts=counts.bucket_starts,
+                    good=counts.good,
+                    total=counts.total,
+                    step=step,
+                )
+            else:
+                buckets.add_chunks(
+                    conn, series_ids=id_of[chunks[0]], days=chunks[1], chunks=chunks[2], step=step
+                )
         buckets.record_batch(
             conn,
             batch=buckets.BatchRecord(

@@ -298,7 +298,28 @@ class EventTotals:
         self._parts = [merged]
         self._pending = int(cells.size)
 
-    def result(self) -> ClassifiedEvents:
+    def day_chunks(self) -> tuple[I64, I64, I64] | None:
+        """``(key index, UTC day start, counts (n, 2, buckets per day))`` of every day chunk
+        with events, as the store keeps them; None once merging went sparse."""
+        if self._parts:
+            return None
+        if self._dense is None or not self._chunk_row:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros((0, 2, _DAY // self.step), dtype=np.int64)
+        keys = np.array(list(self._chunk_row), dtype=np.int64)
+        rows = np.array(list(self._chunk_row.values()), dtype=np.int64)
+        keep = self._dense[rows, 1, :].any(axis=1)
+        return (
+            keys[keep] >> 24,
+            (keys[keep] & ((1 << 24) - 1)) * _DAY,
+            self._dense[rows[keep]],
+        )
+
+    def result(self, *, counts: bool = True) -> ClassifiedEvents:
+        """Everything added; with ``counts=False`` the counts are left empty (see
+        ``day_chunks``)."""
+        if not counts:
+            self._dense, self._chunk_row, self._parts = None, {}, []
         if self._dense is not None:
             self._to_sparse()
         if len(self._parts) > 1:

@@ -131,9 +131,8 @@ def ensure_series(conn: Executor, *, keys: Sequence[str], step: int = 60) -> dic
 
 
 def _dialect(conn: Executor) -> str:
-    from sqlalchemy.orm import Session  # noqa: PLC0415
-
-    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    # a Connection is checked first: a plain ingest never has to import the ORM for this
+    bind = conn if isinstance(conn, Connection) else conn.get_bind()
     return str(bind.dialect.name)
 
 
@@ -220,6 +219,53 @@ def add_counts(
             sids=chunk_sid[c0:c1],
             days=chunk_day[c0:c1],
             dense=dense,
+            per_day=per_day,
+        )
+    return written
+
+
+def add_chunks(
+    conn: Executor,
+    *,
+    series_ids: npt.ArrayLike,
+    days: npt.ArrayLike,
+    chunks: npt.ArrayLike,
+    step: int = 60,
+) -> int:
+    """Add whole day chunks into the stored ones; return chunks written.
+
+    ``chunks[i]`` is ``(good, total)`` over the ``86400 / step`` buckets of the UTC day that
+    starts at epoch second ``days[i]``, for series ``series_ids[i]``; each (series, day) at most
+    once. The same merge as ``add_counts`` (and the same locks), without going through
+    per-bucket entries.
+    """
+    per_day = buckets_per_day(step)
+    sid = _as_int64("series_ids", series_ids)
+    day = _as_int64("days", days)
+    dense = np.asarray(chunks)
+    if sid.size != day.size or dense.shape != (sid.size, 2, per_day):
+        raise InputError(f"chunks must have the shape (len(series_ids), 2, {per_day})")
+    if sid.size == 0:
+        return 0
+    if not np.issubdtype(dense.dtype, np.integer):
+        raise InputError(f"chunks must hold integers, got {dense.dtype}")
+    if np.any(day % DAY):
+        raise InputError("days must be UTC day starts (epoch seconds divisible by 86400)")
+    if np.any(dense[:, 0] < 0) or np.any(dense[:, 0] > dense[:, 1]):
+        raise InputError("counts must satisfy 0 <= good <= total")
+    order = np.lexsort((day, sid))
+    same = (sid[order][1:] == sid[order][:-1]) & (day[order][1:] == day[order][:-1])
+    if np.any(same):
+        raise InputError("each (series, day) chunk may be given once")
+    _lock_series(conn, np.unique(sid).tolist())
+    written = 0
+    for c0 in range(0, order.size, _CHUNK_BATCH):
+        part = order[c0 : c0 + _CHUNK_BATCH]
+        written += _merge_chunks(
+            conn,
+            sids=sid[part],
+            days=day[part],
+            dense=np.ascontiguousarray(dense[part], dtype=np.int64),  # a copy: merged in place
             per_day=per_day,
         )
     return written
