@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import typer
@@ -78,9 +79,14 @@ REFERENCES = st.sampled_from(
 
 
 @settings(FUZZ, max_examples=400)
-@given(text=ARGUMENT | st.just("now"), reference=REFERENCES, kind=st.sampled_from(["at", "period"]))
+@given(
+    text=ARGUMENT | st.just("now"),
+    reference=REFERENCES,
+    kind=st.sampled_from(["at", "period"]),
+    zone=st.sampled_from([None, "UTC", "Pacific/Kiritimati", "America/Havana", "Etc/GMT+12"]),
+)
 def test_relative_instants_and_periods_parse_or_say_why(
-    text: str, reference: datetime, kind: str
+    text: str, reference: datetime, kind: str, zone: str | None
 ) -> None:
     """The CLI's one parser for --at/--from/--to/--period (absolute or relative to now): a
     value in 1971–8999, or Click's usage error naming the problem — even at the range ends."""
@@ -92,7 +98,9 @@ def test_relative_instants_and_periods_parse_or_say_why(
                 assert when.EARLIEST <= moment < when.LATEST
                 assert moment.tzinfo is not None
             else:
-                label = when.parse_period(text, reference=reference)
+                label = when.parse_period(
+                    text, reference=reference, zone=None if zone is None else ZoneInfo(zone)
+                )
                 found = coded(lambda: parse_period(label))
                 if isinstance(found, CovenantError):
                     # an absolute form is passed on as written; the statement validates it
