@@ -278,14 +278,25 @@ def csv_records(data: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int6
 
 def _csv_header(name: str, block: bytes) -> tuple[list[str], int]:
     """Column names and the byte length up to the end of the header record (its newline)."""
-    starts, ends, _ = csv_records(block)
-    if not starts.size:
-        raise IngestError(
-            f"{name}: the file is empty",
-            hint="start the file with a header line: timestamp,sli,status",
-        )
-    raw = block[int(starts[0]) : int(ends[0])]
-    end = min(int(ends[0]) + 1, len(block))
+    first = 0
+    while True:  # blank lines before the header are skipped, as the parser skips them
+        newline = block.find(b"\n", first)
+        line = block[first:] if newline < 0 else block[first:newline]
+        if line.strip() or newline < 0:
+            break
+        first = newline + 1
+    if line.count(b'"') % 2 == 0:  # the usual header: one line, no quoted newline
+        raw = line
+        end = len(block) if newline < 0 else newline + 1
+    else:
+        starts, ends, _ = csv_records(block)
+        if not starts.size:
+            raise IngestError(
+                f"{name}: the file is empty",
+                hint="start the file with a header line: timestamp,sli,status",
+            )
+        raw = block[int(starts[0]) : int(ends[0])]
+        end = min(int(ends[0]) + 1, len(block))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -306,14 +306,12 @@ class EventTotals:
         if self._dense is None or not self._chunk_row:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros((0, 2, _DAY // self.step), dtype=np.int64)
-        keys = np.array(list(self._chunk_row), dtype=np.int64)
-        rows = np.array(list(self._chunk_row.values()), dtype=np.int64)
-        keep = self._dense[rows, 1, :].any(axis=1)
-        return (
-            keys[keep] >> 24,
-            (keys[keep] & ((1 << 24) - 1)) * _DAY,
-            self._dense[rows[keep]],
-        )
+        keys = np.array(list(self._chunk_row), dtype=np.int64)  # rows 0, 1, 2, … in order
+        dense = self._dense[: keys.size]
+        keep = dense[:, 1, :].any(axis=1)
+        if not keep.all():  # chunks of pre-counted rows with total 0 only
+            keys, dense = keys[keep], dense[keep]
+        return keys >> 24, (keys & ((1 << 24) - 1)) * _DAY, dense
 
     def result(self, *, counts: bool = True) -> ClassifiedEvents:
         """Everything added; with ``counts=False`` the counts are left empty (see
