@@ -7,7 +7,10 @@ link to ``docs/errors.md#<code>``::
     ├── DefinitionError      a workspace file is invalid (carries every Problem found)
     ├── InputError           a bad argument or value given to a function or the CLI
     │   ├── NaiveDatetimeError
-    │   └── OutsideCompiledRangeError  an instant or deadline beyond a compiled calendar's range
+    │   ├── OutsideCompiledRangeError  an instant or deadline beyond a compiled calendar's range
+    │   ├── RangeLimitError       a range or count option asks for too much
+    │   ├── InstantOptionError    a bad --at / backtest alerts --from/--to (CLI usage, exit 2)
+    │   └── PeriodOptionError     a bad --period / backtest agreement --from/--to (exit 2)
     ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
     ├── StoreError           the store cannot be opened, migrated or written
     └── NotFoundError        a named thing does not exist
@@ -117,3 +120,17 @@ class RangeLimitError(InputError):
     the message names the option, the limit and what the stored data covers."""
 
     code = "range-too-large"
+
+
+class InstantOptionError(InputError):
+    """An instant option of the CLI (``--at``, ``backtest alerts --from/--to``) is not one of
+    the accepted forms or is out of range; the message names the option and the value."""
+
+    code = "invalid-instant-option"
+
+
+class PeriodOptionError(InputError):
+    """A period option of the CLI (``report sla --period``, ``backtest agreement --from/--to``)
+    is not one of the accepted forms or is out of range."""
+
+    code = "invalid-period-option"

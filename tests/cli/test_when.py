@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from covenant.cli.common import now
 from covenant.cli.main import app
 from covenant.cli.when import parse_instant, parse_period, zone_of
+from covenant.errors import InstantOptionError, PeriodOptionError
 
 REF = datetime(2027, 3, 31, 10, 15, 0, tzinfo=UTC)  # a month end, to test day clamping
 
@@ -57,8 +58,11 @@ def test_leap_day_minus_a_year_is_the_28th() -> None:
     ],
 )
 def test_bad_instants_say_what_is_accepted(text: str, message: str) -> None:
-    with pytest.raises(typer.BadParameter, match=message):
-        parse_instant(text, reference=REF)
+    with pytest.raises(InstantOptionError, match=message) as raised:
+        parse_instant(text, reference=REF, option="--from")
+    assert raised.value.code == "invalid-instant-option"
+    assert str(raised.value).startswith(f"--from {text!r} ")
+    assert "-7d" in raised.value.hint  # the accepted forms, whatever the problem
 
 
 @pytest.mark.parametrize(
@@ -84,11 +88,22 @@ def test_periods(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("-99999M", "1971 to 8999"), ("-2Y", "this-month, last-month"), ("previous-month", "-1Q")],
+    [
+        ("-99999M", "1971 to 8999"),
+        ("-2Y", "this-month, last-month"),
+        ("previous-month", "-1Q"),
+        ("2026-13", "2026-Q4"),  # absolute labels are checked here too
+        ("2026-00", "2026-Q4"),
+        ("2026-Q5", "2026-Q4"),
+        ("1970-12", "1971 to 8999"),
+        ("9000-Q1", "1971 to 8999"),
+    ],
 )
 def test_bad_periods_say_what_is_accepted(text: str, message: str) -> None:
-    with pytest.raises(typer.BadParameter, match=message):
+    with pytest.raises(PeriodOptionError, match=message) as raised:
         parse_period(text, reference=REF)
+    assert raised.value.code == "invalid-period-option"
+    assert str(raised.value).startswith(f"--period {text!r} ")
 
 
 def test_the_clock_can_be_injected(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,6 +127,54 @@ def test_the_cli_takes_relative_forms(tmp_path: Path, monkeypatch: pytest.Monkey
     bad = runner.invoke(app, ["report", "sla", "-c", "x", "-p", "-2Y", "-w", f"{tmp_path}/ws"])
     assert bad.exit_code == 2
     assert "this-month" in bad.output
+
+
+PROPOSAL = "examples/proposals/initech-premium.yaml"
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "value", "code"),
+    [
+        (["evaluate"], "--at", "yesterday", "invalid-instant-option"),
+        (["exposure"], "--at", "2026-10-31", "invalid-instant-option"),
+        (["agreements", "list"], "--at", "-9999999d", "invalid-instant-option"),
+        (["report", "sla", "-c", "x"], "--at", "-1x", "invalid-instant-option"),
+        (["report", "sla", "-c", "x"], "--period", "previous-month", "invalid-period-option"),
+        (["report", "sla", "-c", "x"], "--period", "2026-13", "invalid-period-option"),
+        (["backtest", "alerts", "slo"], "--from", "2026-10-01T00:00", "invalid-instant-option"),
+        (["backtest", "alerts", "slo"], "--to", "-60000y", "invalid-instant-option"),
+        (
+            ["backtest", "agreement", PROPOSAL, "--to", "-1M"],
+            "--from",
+            "-2Y",
+            "invalid-period-option",
+        ),
+        (
+            ["backtest", "agreement", PROPOSAL, "--from", "-3M"],
+            "--to",
+            "1970-01",
+            "invalid-period-option",
+        ),
+    ],
+)
+def test_a_bad_time_option_is_a_coded_usage_error(
+    tmp_path: Path, args: list[str], option: str, value: str, code: str
+) -> None:
+    """Shown as every coded error is (error: message — fix, then the explain hint) and exits 2
+    like Click's usage errors; the code is one `covenant explain` knows."""
+    args = [*args, "-w", str(tmp_path), f"{option}={value}"]
+    if option != "--period" and args[:2] == ["report", "sla"]:
+        args.append("--period=2026-10")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"error: {option} {value!r} "), result.stderr
+    assert ("-7d" if code == "invalid-instant-option" else "last-month") in lines[0]
+    assert lines[1] == f"  run: covenant explain {code}"
+    assert "Usage:" not in result.output
+    explained = CliRunner().invoke(app, ["explain", code])
+    assert explained.exit_code == 0
+    assert option in explained.stdout
 
 
 def test_relative_periods_are_read_on_the_agreements_wall_clock() -> None:

@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -22,7 +21,7 @@ from covenant.cli import when
 from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
 from covenant.definitions.durations import parse_duration
-from covenant.errors import CovenantError
+from covenant.errors import CovenantError, InstantOptionError, PeriodOptionError
 from covenant.services.backtest import parse_margin, parse_step, parse_tier
 from covenant.services.demo import run_demo
 from covenant.services.lint import parse_margin as lint_margin
@@ -90,7 +89,7 @@ def test_relative_instants_and_periods_parse_or_say_why(
 ) -> None:
     """The CLI's one parser for --at/--from/--to/--period (absolute or relative to now): a
     value in 1971–8999, or Click's usage error naming the problem — even at the range ends."""
-    usage: typer.BadParameter | None = None
+    usage: CovenantError | None = None
     try:
         with no_hang(5):
             if kind == "at":
@@ -107,9 +106,9 @@ def test_relative_instants_and_periods_parse_or_say_why(
                     assert label in (text, text.strip()), (text, label)
                 else:
                     assert 1971 <= found[0] <= 8999
-    except typer.BadParameter as error:
+    except (InstantOptionError, PeriodOptionError) as error:
         usage = error
-    assert usage is None or str(usage.message)
+    assert usage is None or (usage.message and usage.hint and usage.code in documented())
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +123,7 @@ PROPOSAL = str(ROOT / "examples" / "proposals" / "initech-premium.yaml")
 COMMANDS: list[tuple[list[str], list[str]]] = [
     # (command words, the options that take the fuzzed value — one drawn per run)
     (["evaluate"], ["--at"]),
-    (["report", "sla", "initech"], ["--period", "--at"]),
+    (["report", "sla", "-c", "initech"], ["--period", "--at"]),
     (["exposure"], ["--at"]),
     (["agreements", "list"], ["--at"]),
     (["agreements", "show", "initech-standard"], ["--at"]),
@@ -168,9 +167,14 @@ def test_cli_options_end_in_a_result_or_a_coded_error(shop: Path, data: st.DataO
         codes = [a or b for a, b in CODE.findall(result.output)]
         assert codes, (args, result.output)
         assert set(codes) <= documented(), (args, result.output)
+    elif result.exit_code == 2 and option in DEFAULTS:
+        # a bad instant or period: a coded usage error that names the option
+        codes = [a or b for a, b in CODE.findall(result.output)]
+        assert codes, (args, result.output)
+        assert set(codes) <= documented(), (args, result.output)
+        assert f"error: {option} " in result.output, (args, result.output)
     elif result.exit_code == 2:
-        # Click's usage error (exit 2): the CLI's --at/--from parsers raise BadParameter, which
-        # says what is wrong but has no docs code (recorded in the report as open).
+        # Click's own usage error (exit 2) for the other options (--step, --windows, ...)
         assert "Invalid value" in result.output or "Usage" in result.output, result.output
     else:
         assert result.exit_code == 0, (args, result.exit_code, result.output)

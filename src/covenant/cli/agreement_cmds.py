@@ -17,7 +17,7 @@ from covenant.cli.table_options import (
     check_choices,
     status_filter,
 )
-from covenant.cli.when import AtOption, parse_instant
+from covenant.cli.when import AtOption, instant_option
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def list_command(
     from covenant.services.ingest import open_store
     from covenant.services.selection import select_agreements
 
-    instant = parse_instant(at)
+    instant = instant_option(at)
     statuses = check_choices(status, AGREEMENT_STATES)
     try:
         engine = open_store(settings_for(workspace).database_url)
@@ -148,7 +148,7 @@ def show_command(
     from covenant.services import agreements as service
     from covenant.services.ingest import open_store
 
-    instant = parse_instant(at)
+    instant = instant_option(at)
     try:
         engine = open_store(settings_for(workspace).database_url)
         version = service.agreement_in_force(engine, name=name, at=instant)

@@ -13,7 +13,7 @@ import typer
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.evaluate_cmds import Format, FormatOption
 from covenant.cli.table_options import WideOption
-from covenant.cli.when import AtOption, parse_instant, parse_period, zone_of
+from covenant.cli.when import AtOption, instant_option, period_option, zone_of
 from covenant.errors import CovenantError, InputError
 
 if TYPE_CHECKING:
@@ -92,9 +92,9 @@ def agreement_command(
     from covenant.render.backtest import backtest_json, render_backtest_table
     from covenant.services.backtest import backtest_agreement, load_proposal
 
-    instant = parse_instant(at)
-    for given in (first, last):
-        parse_period(given, reference=instant)  # a usage error before any work
+    instant = instant_option(at)
+    for name, given in (("--from", first), ("--to", last)):
+        period_option(given, option=name, reference=instant)  # a usage error before any work
 
     def compute() -> AgreementBacktest:
         try:
@@ -110,8 +110,8 @@ def agreement_command(
             workspace_dir=workspace,
             proposal_text=text,
             proposal_file=str(file),
-            first=parse_period(first, reference=instant, zone=zone),
-            last=parse_period(last, reference=instant, zone=zone),
+            first=period_option(first, option="--from", reference=instant, zone=zone),
+            last=period_option(last, option="--to", reference=instant, zone=zone),
             at=instant,
             version=version,
         )
@@ -152,9 +152,11 @@ def alerts_command(
     from covenant.services.backtest import backtest_alerts, parse_step, parse_tier
     from covenant.services.workspace import load_workspace
 
-    reference = parse_instant(None)
-    to_instant = parse_instant(end, reference=reference)
-    from_instant = None if start is None else parse_instant(start, reference=reference)
+    reference = instant_option(None)
+    to_instant = instant_option(end, option="--to", reference=reference)
+    from_instant = (
+        None if start is None else instant_option(start, option="--from", reference=reference)
+    )
 
     def compute() -> list[AlertReplay]:
         step_s = parse_step(step)
@@ -187,7 +189,7 @@ def suggest_slo_command(
     from covenant.services.backtest import suggest_slo
     from covenant.services.workspace import load_workspace
 
-    instant = parse_instant(at)
+    instant = instant_option(at)
 
     def compute() -> list[TargetSuggestion]:
         ws = load_workspace(workspace)
@@ -231,7 +233,7 @@ def suggest_backing_command(
     from covenant.services.backtest import required_margin, suggest_backing
     from covenant.services.workspace import load_workspace
 
-    instant = parse_instant(at)
+    instant = instant_option(at)
 
     def compute() -> tuple[Fraction, AgreementVersion, list[BackingSuggestion]]:
         ws = load_workspace(workspace)

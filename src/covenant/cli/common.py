@@ -79,6 +79,13 @@ def fail(error: CovenantError) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def usage(error: CovenantError) -> typer.Exit:
+    """Print a coded usage error (a bad option value) as ``fail`` prints any coded error, and
+    return the exit to raise: code 2, as Click's own usage errors."""
+    fail(error)
+    return typer.Exit(code=2)
+
+
 def explain_hint(error: CovenantError) -> str:
     """Where to read more: ``covenant explain`` works wherever the package is installed."""
     if isinstance(error, DefinitionError):

@@ -17,7 +17,7 @@ from covenant.cli.table_options import (
     check_choices,
     status_filter,
 )
-from covenant.cli.when import AtOption, parse_instant
+from covenant.cli.when import AtOption, instant_option
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def evaluate_command(
     from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
 
-    instant = parse_instant(at)
+    instant = instant_option(at)
     statuses = check_choices(status, SLO_STATUSES)
     try:
         ws = load_workspace(workspace)
@@ -178,7 +178,7 @@ def demo_command(
     from covenant.render.tables import line
     from covenant.services.demo import run_demo, write_demo
 
-    instant = parse_instant(at)
+    instant = instant_option(at)
     if workspace is not None and directory is not None:
         raise typer.BadParameter("give a folder or --workspace, not both", param_hint="DIRECTORY")
     try:

@@ -17,7 +17,7 @@ from covenant.cli.table_options import (
     check_choices,
     status_filter,
 )
-from covenant.cli.when import AtOption, parse_instant
+from covenant.cli.when import AtOption, instant_option
 from covenant.errors import CovenantError
 
 EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")
@@ -60,7 +60,7 @@ def exposure_command(
     from covenant.services.selection import select_exposure
     from covenant.services.workspace import load_workspace
 
-    instant = parse_instant(at)
+    instant = instant_option(at)
     statuses = check_choices(status, EXPOSURE_STATES)
     selected = bool(customer or agreement or statuses)
     try:

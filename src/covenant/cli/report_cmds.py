@@ -11,7 +11,7 @@ import typer
 
 from covenant.cli.common import WorkspaceOption, console, fail, settings_for
 from covenant.cli.table_options import AgreementFilter, WideOption, check_choices, status_filter
-from covenant.cli.when import AtOption, parse_instant, parse_period, zone_of
+from covenant.cli.when import AtOption, instant_option, period_option, zone_of
 from covenant.errors import CovenantError, InputError
 
 STATEMENT_STATES = ("met", "missed", "no-data")
@@ -65,13 +65,13 @@ def sla_command(
     from covenant.services.sla import report_statement
     from covenant.services.workspace import load_workspace
 
-    instant = parse_instant(at)
+    instant = instant_option(at)
     statuses = check_choices(status, STATEMENT_STATES)
-    parse_period(period, reference=instant)  # a usage error before any work
+    period_option(period, reference=instant)  # a usage error before any work
     try:
         ws = load_workspace(workspace)
         zone = zone_of([v.zone for v in ws.agreements if v.customer == customer])
-        period = parse_period(period, reference=instant, zone=zone)
+        period = period_option(period, reference=instant, zone=zone)
         engine = open_store(settings_for(workspace).database_url)
         statement = report_statement(
             engine, workspace=ws, customer=customer, period=period, at=instant

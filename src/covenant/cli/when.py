@@ -17,6 +17,10 @@ Periods (``report sla --period``, ``backtest agreement --from/--to``)::
 
 A relative period counts from the period that contains the reference instant (``--at``, default
 now) in the agreement's time zone (``zone_of``), as the agreement's own periods do.
+
+A bad value is a coded error (``invalid-instant-option``, ``invalid-period-option``) that names
+the option, the value, the accepted forms and the fix; commands call ``instant_option`` and
+``period_option``, which print it as every coded error is printed and exit 2 (a usage error).
 """
 
 from __future__ import annotations
@@ -28,17 +32,25 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import now
+from covenant.cli.common import now, usage
+from covenant.errors import InstantOptionError, PeriodOptionError
 
 EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 MAX_AMOUNT = 100_000
 
-INSTANT_FORMS = "an ISO-8601 instant with Z or an offset (2026-10-31T09:30:00Z), now, or -7d/-3M"
-PERIOD_FORMS = "2026-11, 2026-Q4, this-month, last-month, this-quarter, last-quarter, or -3M/-1Q"
+INSTANT_FORMS = (
+    "an ISO-8601 instant with Z or an offset (2026-10-31T09:30:00Z), now, or a time before "
+    "(after) now: -7d, -36h, -90m, -2w, -3M, -1y (+1d)"
+)
+PERIOD_FORMS = (
+    "a month or quarter (2026-11, 2026-Q4), this-month, last-month, next-month, this-quarter, "
+    "last-quarter, next-quarter, or months/quarters before (after) the current one: -3M, -1Q (+1M)"
+)
 
-RELATIVE = re.compile(r"^([+-])(\d{1,6})([smhdwMy])$")
-RELATIVE_PERIOD = re.compile(r"^([+-])(\d{1,5})([MQ])$")
+RELATIVE = re.compile(r"^([+-])(\d{1,12})([smhdwMy])$")
+RELATIVE_PERIOD = re.compile(r"^([+-])(\d{1,12})([MQ])$")
+ABSOLUTE_PERIOD = re.compile(r"^(\d{4})-(?:(\d{2})|(Q[1-4]))$")
 NAMED_PERIOD = re.compile(r"^(this|last|next)-(month|quarter)$")
 EXACT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -53,12 +65,26 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-def parse_instant(value: str | None, *, reference: datetime | None = None) -> datetime:
-    """An instant from the command line; ``None`` is now. Raises ``typer.BadParameter``."""
+def parse_instant(
+    value: str | None, *, reference: datetime | None = None, option: str = "--at"
+) -> datetime:
+    """An instant from the command line; ``None`` is now.
+
+    Raises ``InstantOptionError`` (code ``invalid-instant-option``) naming ``option``, the
+    value, the accepted forms and the fix; the CLI shows it as a usage error
+    (``instant_option``)."""
     base = reference if reference is not None else now()
     if value is None:
         return base
     text = value.strip()
+
+    def bad(problem: str, fix: str = "") -> InstantOptionError:
+        forms = f"write {INSTANT_FORMS}"
+        return InstantOptionError(
+            f"{option} {value!r} {problem}", hint=f"{fix}; or {forms}" if fix else forms
+        )
+
+    outside = ("is outside the years 1971 to 8999", "give an instant in that range")
     moment: datetime | None = None
     if text.lower() == "now":
         moment = base
@@ -66,46 +92,57 @@ def parse_instant(value: str | None, *, reference: datetime | None = None) -> da
         sign, amount, unit = match.groups()
         count = int(amount) * (-1 if sign == "-" else 1)
         if int(amount) > MAX_AMOUNT:
-            raise typer.BadParameter(f"{value!r} reaches too far; use at most {MAX_AMOUNT:,}")
+            raise bad("reaches too far", f"use at most {MAX_AMOUNT:,} units, e.g. -90d")
         try:
             if unit in EXACT:
                 moment = base + timedelta(seconds=count * EXACT[unit])
             else:
                 moment = add_months(base, count * (12 if unit == "y" else 1))
         except (OverflowError, ValueError):
-            raise typer.BadParameter(f"{value!r} is outside the years 1971 to 8999") from None
+            raise bad(*outside) from None
     else:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise typer.BadParameter(f"{value!r} is not {INSTANT_FORMS}") from None
+            raise bad("is not an instant") from None
         if moment.tzinfo is None:
-            raise typer.BadParameter(
-                f"{value!r} has no UTC offset; add Z or +HH:MM (e.g. {text}Z)"
-                if "T" in text or " " in text
-                else f"{value!r} has no time and offset; write e.g. {text}T00:00:00Z"
-            )
+            if "T" in text or " " in text:
+                raise bad("has no UTC offset", f"add Z or +HH:MM, e.g. {text}Z")
+            raise bad("has no time and UTC offset", f"write e.g. {text}T00:00:00Z")
     if not EARLIEST <= moment < LATEST:
-        raise typer.BadParameter(f"{value!r} is outside the years 1971 to 8999")
+        raise bad(*outside)
     return moment.astimezone(UTC)
 
 
 def parse_period(
-    value: str, *, reference: datetime | None = None, zone: tzinfo | None = None
+    value: str,
+    *,
+    reference: datetime | None = None,
+    zone: tzinfo | None = None,
+    option: str = "--period",
 ) -> str:
     """A reporting period label (``2026-11`` or ``2026-Q4``) from an absolute or relative form.
 
-    Absolute labels pass through (the services check them and say what is accepted); relative
+    Absolute labels (a month 01–12 or a quarter Q1–Q4 of 1971–8999) pass through; relative
     ones count from the period containing ``reference`` (default now) on the wall clock of
-    ``zone`` (the agreement's time zone; default UTC).
+    ``zone`` (the agreement's time zone; default UTC). Raises ``PeriodOptionError`` (code
+    ``invalid-period-option``) naming ``option`` and the value.
     """
     text = value.strip()
     named = NAMED_PERIOD.match(text.lower())
     relative = RELATIVE_PERIOD.match(text)
     if named is None and relative is None:
-        if not text[:1].isdigit():
-            raise typer.BadParameter(f"{value!r} is not a period; write {PERIOD_FORMS}")
-        return text  # an absolute label: the services check it and name the fix
+        absolute = ABSOLUTE_PERIOD.match(text)
+        if absolute is None or not 1 <= int(absolute[2] or absolute[3][1:]) <= 12:
+            raise PeriodOptionError(
+                f"{option} {value!r} is not a period", hint=f"write {PERIOD_FORMS}"
+            )
+        if not 1971 <= int(absolute[1]) <= 8999:
+            raise PeriodOptionError(
+                f"{option} {value!r} is outside the years 1971 to 8999",
+                hint=f"give a period in that range; write {PERIOD_FORMS}",
+            )
+        return text  # an absolute label, as written
     base = (reference if reference is not None else now()).astimezone(zone or UTC)
     if named is not None:
         which, unit = named.groups()
@@ -122,8 +159,35 @@ def parse_period(
         index -= index % 3
     year, month0 = divmod(index + months, 12)
     if not 1971 <= year <= 8999:
-        raise typer.BadParameter(f"{value!r} is outside the years 1971 to 8999")
+        raise PeriodOptionError(
+            f"{option} {value!r} is outside the years 1971 to 8999",
+            hint=f"give a period in that range; write {PERIOD_FORMS}",
+        )
     return f"{year:04d}-Q{month0 // 3 + 1}" if quarter else f"{year:04d}-{month0 + 1:02d}"
+
+
+def instant_option(
+    value: str | None, *, option: str = "--at", reference: datetime | None = None
+) -> datetime:
+    """``parse_instant`` for a command: a bad value is a coded usage error (exit 2)."""
+    try:
+        return parse_instant(value, reference=reference, option=option)
+    except InstantOptionError as error:
+        raise usage(error) from None
+
+
+def period_option(
+    value: str,
+    *,
+    option: str = "--period",
+    reference: datetime | None = None,
+    zone: tzinfo | None = None,
+) -> str:
+    """``parse_period`` for a command: a bad value is a coded usage error (exit 2)."""
+    try:
+        return parse_period(value, reference=reference, zone=zone, option=option)
+    except PeriodOptionError as error:
+        raise usage(error) from None
 
 
 AtOption = Annotated[
