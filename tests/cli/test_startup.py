@@ -65,6 +65,12 @@ def test_help_loads_no_heavy_library(args: list[str]) -> None:
 
 def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
     """The check can fail: a command that does its work loads what it needs."""
+    (tmp_path / "calendar.yaml").write_text(
+        "apiVersion: covenant/v1\nkind: Calendar\nmetadata: {name: berlin}\n"
+        "spec:\n  timeZone: Europe/Berlin\n  weekly: {mon: '08:00-18:00'}\n"
+        "  holidays: {country: DE, subdivision: BE}\n",
+        encoding="utf-8",
+    )
     found = probe([["validate", str(tmp_path)]])
     assert found["codes"] == [0]
     assert "holidays" in found["heavy"]

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from covenant.core.agreements import MAX_AMOUNT
-from covenant.definitions.calendars import CalendarDocument
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.fields import Spec, TimeZoneText, problem
 from covenant.definitions.openslo import Document
@@ -356,11 +355,3 @@ class AgreementSpec(Spec):
 
 class AgreementDocument(Document):
     spec: AgreementSpec
-
-
-CONTRACT_KINDS: dict[str, type[Document]] = {
-    "Customer": CustomerDocument,
-    "Calendar": CalendarDocument,
-    "Agreement": AgreementDocument,
-    "MaintenanceWindow": MaintenanceDocument,
-}

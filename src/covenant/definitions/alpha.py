@@ -28,8 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from covenant.definitions.covenant_v1 import OPENSLO_V1
 from covenant.definitions.diagnostics import WARNING, at
+from covenant.definitions.kinds import OPENSLO_V1
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 

@@ -9,7 +9,7 @@ series of the referenced SLO's objective.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -47,40 +47,12 @@ from covenant.definitions.agreements import (
     parse_instant,
 )
 from covenant.definitions.calendars import CalendarDocument, CalendarSpec, build_calendar
+from covenant.definitions.contract_model import Contact, Contracts, Customer
 from covenant.definitions.diagnostics import at
-from covenant.definitions.documents import Parsed
 from covenant.definitions.durations import parse_duration
+from covenant.definitions.parsed import Parsed
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
-
-CONTRACT_KIND_NAMES = frozenset({"Customer", "Calendar", "Agreement", "MaintenanceWindow"})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Contact:
-    name: str
-    email: str = ""
-    role: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Customer:
-    name: str
-    display_name: str
-    currency: str
-    contacts: tuple[Contact, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Contracts:
-    """The resolved contract documents of a workspace."""
-
-    customers: tuple[Customer, ...] = ()
-    calendars: tuple[CalendarSpec, ...] = ()
-    agreements: tuple[AgreementVersion, ...] = ()
-    maintenance: tuple[MaintenanceWindow, ...] = ()
-    origins: Mapping[str, str] = field(default_factory=dict)  # "name@vN" → "file:line"
-    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass(slots=True)

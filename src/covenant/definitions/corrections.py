@@ -47,7 +47,7 @@ from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from covenant.definitions.documents import Parsed
+    from covenant.definitions.parsed import Parsed
 
 RRULE_HELP = (
     "write an RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=SU or "
@@ -87,9 +87,6 @@ class CorrectionSpec(Spec):
 
 class CorrectionDocument(Document):
     spec: CorrectionSpec
-
-
-CORRECTION_KINDS: dict[str, type[Document]] = {"Correction": CorrectionDocument}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,6 @@ from pydantic import Field
 
 from covenant.definitions.fields import DurationText, Number, PositiveNumber, Spec
 from covenant.definitions.openslo import (
-    Document,
     InlineSLI,
     Op,
     SLIDocument,
@@ -28,9 +27,6 @@ from covenant.definitions.openslo import (
     SLOSpec,
 )
 
-COVENANT_V1 = "covenant/v1"
-OPENSLO_V1 = "openslo/v1"
-
 NO_DATA_KEY = "covenant.dev/no-data-policy"
 MINIMUM_EVENTS_KEY = "covenant.dev/minimum-events"
 ALERTING_KEY = "covenant.dev/alerting"
@@ -38,7 +34,6 @@ EVENTS_KEY = "covenant.dev/events"
 SLO_ANNOTATION_KEYS = (NO_DATA_KEY, MINIMUM_EVENTS_KEY, ALERTING_KEY)
 
 DEFAULT_TIER_NAMES = ("page-fast", "page-slow", "ticket-fast", "ticket-slow")
-FUTURE_KINDS: tuple[str, ...] = ()  # covenant/v1 kinds announced but not read yet
 
 NoDataName = Literal["good", "bad", "skip"]
 
@@ -95,11 +90,6 @@ class CovenantSLIDocument(SLIDocument):
 class CovenantSLODocument(SLODocument):
     spec: CovenantSLOSpec
 
-
-COVENANT_V1_KINDS: dict[str, type[Document]] = {
-    "SLI": CovenantSLIDocument,
-    "SLO": CovenantSLODocument,
-}
 
 # Covenant spec fields ⇄ annotation keys (export moves them, loading reads either).
 SLO_EXTENSION_FIELDS = {

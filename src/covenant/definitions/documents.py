@@ -3,62 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from covenant.definitions import checks
-from covenant.definitions.agreements import CONTRACT_KINDS
 from covenant.definitions.alpha import ALPHA_VERSIONS, V2ALPHA, convert_alpha
-from covenant.definitions.corrections import CORRECTION_KINDS
-from covenant.definitions.covenant_v1 import (
-    COVENANT_V1,
-    COVENANT_V1_KINDS,
-    FUTURE_KINDS,
-    OPENSLO_V1,
-)
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.extensions import sli_extensions
 from covenant.definitions.fields import NAME_PATTERN
+from covenant.definitions.kinds import (
+    COVENANT_V1,
+    FUTURE_KINDS,
+    OPENSLO_V1,
+    api_versions,
+    kind_names,
+    model_for,
+)
 from covenant.definitions.openslo import (
-    OPENSLO_V1_KINDS,
     AlertConditionDocument,
     AlertPolicyDocument,
     Document,
     SLIDocument,
     SLODocument,
 )
-from covenant.definitions.settings import SETTINGS_KINDS
+from covenant.definitions.parsed import Definition, Parsed
 from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import Problem
 
 UNSUPPORTED_VERSIONS = ("openslo/v2alpha", "openslo/v2alpha1")
-KINDS_BY_VERSION: dict[str, dict[str, type[Document]]] = {
-    OPENSLO_V1: OPENSLO_V1_KINDS,
-    COVENANT_V1: {**COVENANT_V1_KINDS, **CONTRACT_KINDS, **CORRECTION_KINDS, **SETTINGS_KINDS},
-}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Definition:
-    """A document of the workspace as written: what it is, where, and its raw mapping."""
-
-    api_version: str
-    kind: str
-    name: str
-    file: str
-    line: int
-    raw: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Parsed:
-    """A definition with its source positions and, when it validated, its model."""
-
-    source: SourceDocument
-    definition: Definition
-    model: Document | None
 
 
 def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
@@ -111,9 +84,9 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
             )
         )
         return None, problems + _name_problems(doc, name)
-    kinds = KINDS_BY_VERSION.get(api)
-    if kinds is None:
-        guess = did_you_mean(api, list(KINDS_BY_VERSION))
+    kinds = kind_names(api)
+    if not kinds:
+        guess = did_you_mean(api, api_versions())
         problems.append(
             at(
                 doc,
@@ -136,7 +109,7 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
             )
         )
         return None, problems
-    model = kinds.get(kind)
+    model = model_for(api, kind)
     if model is None:
         return None, [*problems, _unknown_kind(doc, api, kind, kinds)]
     definition = Definition(
@@ -187,10 +160,8 @@ def _name_problems(doc: SourceDocument, name: str | None) -> list[Problem]:
     ]
 
 
-def _unknown_kind(
-    doc: SourceDocument, api: str, kind: str, kinds: Mapping[str, type[Document]]
-) -> Problem:
-    if api == COVENANT_V1 and kind in OPENSLO_V1_KINDS:
+def _unknown_kind(doc: SourceDocument, api: str, kind: str, kinds: list[str]) -> Problem:
+    if api == COVENANT_V1 and kind in kind_names(OPENSLO_V1):
         fix = f"write {kind} as apiVersion: openslo/v1"
     else:
         guess = did_you_mean(kind, [*kinds, *(FUTURE_KINDS if api == COVENANT_V1 else ())])

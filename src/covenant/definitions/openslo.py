@@ -268,14 +268,3 @@ class AlertConditionDocument(Document):
 
 class AlertNotificationTargetDocument(Document):
     spec: AlertNotificationTargetSpec
-
-
-OPENSLO_V1_KINDS: dict[str, type[Document]] = {
-    "Service": ServiceDocument,
-    "DataSource": DataSourceDocument,
-    "SLI": SLIDocument,
-    "SLO": SLODocument,
-    "AlertPolicy": AlertPolicyDocument,
-    "AlertCondition": AlertConditionDocument,
-    "AlertNotificationTarget": AlertNotificationTargetDocument,
-}

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from covenant.core.model import AlertTier
 from covenant.definitions.alerting import tier_from_condition
 from covenant.definitions.diagnostics import WARNING, at
-from covenant.definitions.documents import Parsed
 from covenant.definitions.openslo import (
     AlertConditionDocument,
     AlertPolicyDocument,
@@ -31,6 +30,7 @@ from covenant.definitions.openslo import (
     SLISpec,
     SLODocument,
 )
+from covenant.definitions.parsed import Parsed
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
 

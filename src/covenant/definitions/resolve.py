@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from covenant.core.composite import Component, CompositeObjective
 from covenant.core.model import (
@@ -21,12 +22,11 @@ from covenant.core.model import (
     Operator,
 )
 from covenant.definitions.alerting import resolve_tiers
-from covenant.definitions.contracts import Contracts, resolve_contracts
-from covenant.definitions.corrections import CorrectionRule, resolve_corrections
+from covenant.definitions.contract_model import Contracts
 from covenant.definitions.diagnostics import WARNING, at
-from covenant.definitions.documents import Parsed
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.extensions import sli_extensions, slo_extensions
+from covenant.definitions.kinds import CONTRACT_KINDS, CORRECTION_KINDS
 from covenant.definitions.objective_checks import (
     SLIRef,
     comparison,
@@ -41,6 +41,7 @@ from covenant.definitions.openslo import (
     SLIDocument,
     SLODocument,
 )
+from covenant.definitions.parsed import Parsed
 from covenant.definitions.references import (
     Index,
     duplicate_problems,
@@ -54,6 +55,9 @@ from covenant.definitions.settings import WorkspaceSettings, resolve_settings
 from covenant.definitions.timewindows import window_of
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from covenant.definitions.corrections import CorrectionRule
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,10 +113,21 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
                         )
                     )
                 rules.setdefault(rule.series, (rule, item.source))
-    contracts = resolve_contracts(parsed, objectives=objectives, build=build)
-    corrections, correction_problems = resolve_corrections(
-        parsed, slos=set(index.by_kind.get("SLO", {})), build=build
-    )
+    # the contract and correction code loads only for a workspace that has such documents
+    kinds = {item.definition.kind for item in parsed}
+    contracts = Contracts()
+    if kinds & CONTRACT_KINDS:
+        from covenant.definitions.contracts import resolve_contracts  # noqa: PLC0415
+
+        contracts = resolve_contracts(parsed, objectives=objectives, build=build)
+    corrections: tuple[CorrectionRule, ...] = ()
+    correction_problems: list[Problem] = []
+    if kinds & CORRECTION_KINDS:
+        from covenant.definitions.corrections import resolve_corrections  # noqa: PLC0415
+
+        corrections, correction_problems = resolve_corrections(
+            parsed, slos=set(index.by_kind.get("SLO", {})), build=build
+        )
     settings, settings_problems = resolve_settings(parsed)
     correction_problems += settings_problems
     return Resolved(

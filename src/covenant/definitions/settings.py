@@ -24,7 +24,7 @@ from covenant.definitions.openslo import Document
 from covenant.errors import Problem
 
 if TYPE_CHECKING:
-    from covenant.definitions.documents import Parsed
+    from covenant.definitions.parsed import Parsed
 
 
 class SettingsSpec(Spec):
@@ -33,9 +33,6 @@ class SettingsSpec(Spec):
 
 class SettingsDocument(Document):
     spec: SettingsSpec
-
-
-SETTINGS_KINDS: dict[str, type[Document]] = {"Settings": SettingsDocument}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,18 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from covenant.core.agreements import AgreementVersion, MaintenanceWindow
-from covenant.core.composite import CompositeObjective
-from covenant.core.model import EventRule, Objective
-from covenant.definitions.calendars import CalendarSpec
-from covenant.definitions.contracts import Customer
-from covenant.definitions.corrections import CorrectionRule
-from covenant.definitions.documents import Definition, Parsed, parse_document
+from covenant.definitions.documents import parse_document
+from covenant.definitions.parsed import Definition, Parsed
 from covenant.definitions.resolve import resolve
 from covenant.definitions.settings import WorkspaceSettings
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, Problem
+
+if TYPE_CHECKING:  # the contract, calendar and correction code loads only when a workspace has them
+    from covenant.core.agreements import AgreementVersion, MaintenanceWindow
+    from covenant.core.composite import CompositeObjective
+    from covenant.core.model import EventRule, Objective
+    from covenant.definitions.calendars import CalendarSpec
+    from covenant.definitions.contract_model import Customer
+    from covenant.definitions.corrections import CorrectionRule
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
