@@ -156,6 +156,9 @@ def _at_head(engine: Engine) -> bool:
     return stamped == head_revisions()
 
 
+_LOCK = 0x636F76656E616E74  # "covenant": the advisory lock a PostgreSQL migration holds
+
+
 def migrate(engine: Engine) -> None:
     """Bring the store's schema to the newest revision (idempotent; one transaction).
 
@@ -169,7 +172,13 @@ def migrate(engine: Engine) -> None:
 
     config = alembic_config()
     try:
-        with engine.begin() as connection:
+        # Several processes may open a new store at once: each migrates in a transaction that
+        # first takes the store's write lock (SQLite: BEGIN IMMEDIATE, waiting busy_timeout;
+        # PostgreSQL: a transaction-scoped advisory lock), so the later ones wait, then find
+        # the stamp at head and change nothing.
+        with write_transaction(engine) as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
     except CommandError as exc:

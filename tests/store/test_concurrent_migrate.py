@@ -1,0 +1,122 @@
+"""Several processes opening one new store at once all get a migrated store (both backends).
+
+The first commands run on a new workspace often start together (two `covenant ingest` in a
+script, a cron job beside a person): each finds no schema and migrates. Today the second one
+failed with "database is locked" (SQLite) or a duplicate-table error (PostgreSQL) and its file
+was not ingested. Each round the workers are told to migrate at the same instant.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from covenant.store.db import head_revisions
+
+ROUNDS = 5
+WORKERS = 3
+
+WORKER = textwrap.dedent(
+    """
+    import json, sys
+    from covenant.errors import CovenantError
+    from covenant.store.db import create_engine_for, migrate
+
+    print("ready", flush=True)
+    for line in sys.stdin:  # one URL per round, sent to every worker at once
+        engine = create_engine_for(line.strip())
+        try:
+            migrate(engine)
+            out = {"ok": True}
+        except CovenantError as exc:
+            out = {"error": f"{exc.code}: {exc}"}
+        finally:
+            engine.dispose()
+        print(json.dumps(out), flush=True)
+    """
+)
+
+
+def run_rounds(urls: list[str]) -> list[dict[str, object]]:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(WORKERS)
+    ]
+    results: list[dict[str, object]] = []
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            assert worker.stdout.readline().strip() == "ready"
+        for url in urls:
+            for worker in workers:
+                assert worker.stdin is not None
+                worker.stdin.write(url + "\n")
+                worker.stdin.flush()
+            for worker in workers:
+                assert worker.stdout is not None
+                results.append(json.loads(worker.stdout.readline()))
+    finally:
+        for worker in workers:
+            assert worker.stdin is not None
+            assert worker.stdout is not None
+            worker.stdin.close()
+            worker.wait(timeout=60)
+            worker.stdout.close()
+    return results
+
+
+def check_schema(url: str) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            stamps = conn.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    finally:
+        engine.dispose()
+    assert {row[0] for row in stamps} == head_revisions()
+
+
+def test_concurrent_first_opens_of_a_sqlite_store(tmp_path: Path) -> None:
+    urls = [f"sqlite:///{tmp_path / f'r{r}' / 'covenant.db'}" for r in range(ROUNDS)]
+    results = run_rounds(urls)
+    assert len(results) == ROUNDS * WORKERS
+    assert results == [{"ok": True}] * (ROUNDS * WORKERS)
+    for url in urls:
+        check_schema(url)
+
+
+@pytest.fixture
+def postgres_schemas(postgres_url: str) -> Iterator[list[str]]:
+    names = [f"m_{uuid.uuid4().hex[:12]}" for _ in range(ROUNDS)]
+    admin = sa.create_engine(postgres_url)
+    with admin.begin() as conn:
+        for name in names:
+            conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    try:
+        yield [f"{postgres_url}?options=-csearch_path%3D{name}" for name in names]
+    finally:
+        with admin.begin() as conn:
+            for name in names:
+                conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_concurrent_first_opens_of_a_postgres_store(postgres_schemas: list[str]) -> None:
+    results = run_rounds(postgres_schemas)
+    assert len(results) == ROUNDS * WORKERS
+    assert results == [{"ok": True}] * (ROUNDS * WORKERS)
+    for url in postgres_schemas:
+        check_schema(url)
