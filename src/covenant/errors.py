@@ -1,7 +1,8 @@
 """One error tree for Covenant.
 
 Every error carries a stable ``code``, a message that names the problem and the fix, and a
-link to ``docs/errors.md#<code>``::
+section in the error reference (``docs/errors.md``, shipped in the package): ``covenant explain
+<code>`` prints it wherever Covenant is installed (``explain_command``)::
 
     CovenantError
     ├── DefinitionError      a workspace file is invalid (carries every Problem found)
@@ -20,7 +21,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DOCS_URL = "docs/errors.md"
+REFERENCE = "errors.md"
+"""The error reference: ``docs/errors.md`` in the repository, ``covenant/_bundled/docs/errors.md``
+in the wheel; a code's section has the anchor ``errors.md#<code>`` in both."""
+
+
+def explain_command(code: str) -> str:
+    """The command that prints a code's section wherever Covenant is installed."""
+    return f"covenant explain {code}"
+
+
+def docs_anchor(code: str) -> str:
+    """A code's stable anchor in the error reference (``errors.md#<code>``)."""
+    return f"{REFERENCE}#{code}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,7 +72,11 @@ class CovenantError(Exception):
 
     @property
     def docs(self) -> str:
-        return f"{DOCS_URL}#{self.code}"
+        return docs_anchor(self.code)
+
+    @property
+    def explain(self) -> str:
+        return explain_command(self.code)
 
     def __str__(self) -> str:
         return f"{self.message} — {self.hint}" if self.hint else self.message

@@ -12,7 +12,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from covenant.cli import lint_cmds
+from covenant.cli.main import app as main_app
 from covenant.definitions.workspace import analyse_text
+from covenant.resources import errors_md
 from covenant.services.lint import lint_workspace, parse_margin
 
 runner = CliRunner()
@@ -210,7 +212,15 @@ def test_a_rolling_28d_slo_behind_a_berlin_month(tmp_path: Path) -> None:
     (finding,) = findings
     assert finding["slo"] == "api-slo"
     assert "28d is shorter than a 31-day month" in finding["message"]
-    assert finding["docs"] == "docs/errors.md#window-mismatch"
+    # for an installed user: the command that prints the code's section, and its stable
+    # anchor in the error reference the package ships (not a repository path)
+    assert finding["explain"] == "covenant explain window-mismatch"
+    assert finding["docs"] == "errors.md#window-mismatch"
+    explained = runner.invoke(main_app, finding["explain"].split()[1:])
+    assert explained.exit_code == 0
+    assert explained.stdout.startswith("window-mismatch\n")
+    headings = errors_md().read_text(encoding="utf-8").splitlines()
+    assert "### " + finding["docs"].removeprefix("errors.md#") in headings
     assert runner.invoke(APP, ["lint", str(ws), "--strict"]).exit_code == 1
 
 
@@ -302,3 +312,14 @@ def test_a_second_settings_document_is_a_problem(tmp_path: Path) -> None:
     result = runner.invoke(APP, ["lint", str(folder)])
     assert result.exit_code == 1
     assert "duplicate-settings" in result.output
+
+
+def test_the_wide_table_names_the_explain_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lint_cmds, "console", Console(width=300))
+    ws = write(tmp_path, workspace_text(window=ROLLING_28D))
+    result = runner.invoke(APP, ["lint", str(ws), "--wide"])
+    assert result.exit_code == 0, result.output
+    assert "run: covenant explain window-mismatch" in result.output
+    assert "docs/errors.md" not in result.output

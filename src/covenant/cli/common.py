@@ -94,4 +94,4 @@ def explain_hint(error: CovenantError) -> str:
             return f"run: covenant explain {codes[0]}"
         if codes:
             return f"run: covenant explain CODE (the code in brackets, e.g. {codes[0]})"
-    return f"run: covenant explain {error.code}"
+    return f"run: {error.explain}"

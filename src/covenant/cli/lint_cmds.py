@@ -21,7 +21,7 @@ from rich.text import Text
 from covenant.cli.common import console, fail
 from covenant.cli.table_options import AgreementFilter, WideOption
 from covenant.core.lint import DEFAULT_MARGIN, Finding, points
-from covenant.errors import DOCS_URL, CovenantError
+from covenant.errors import CovenantError, docs_anchor, explain_command
 
 SCHEMA = "covenant.lint/v1"
 
@@ -133,7 +133,8 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "why": finding.why,
         "fix": finding.fix,
         "where": finding.where,
-        "docs": f"{DOCS_URL}#{finding.code}",
+        "explain": explain_command(finding.code),
+        "docs": docs_anchor(finding.code),
     }
 
 
@@ -146,7 +147,7 @@ def render_table(
     wide: bool = False,
 ) -> None:
     """Findings grouped by agreement version: what is wrong, why it matters, what to change
-    (``wide``: and where the docs explain the code)."""
+    (``wide``: and the command that explains the code)."""
     from covenant.render.tables import Col, print_table
 
     for _, group in groupby(findings, key=lambda f: (f.agreement, f.version)):
@@ -168,7 +169,7 @@ def render_table(
             body.append(f"\nfix: {finding.fix}", style="green")
             body.append(f"\n[{finding.code}]", style="dim")
             if wide:
-                body.append(f"\n{DOCS_URL}#{finding.code}", style="dim")
+                body.append(f"\nrun: {explain_command(finding.code)}", style="dim")
             commitment = finding.commitment + (f"\n← {finding.slo}" if finding.slo else "")
             rows.append([Text(finding.severity, style=style), Text(commitment), body])
         print_table(
