@@ -14,6 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from covenant.cli import exposure_cmds
+from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
 from covenant.core.agreements import DowntimeSource
 from covenant.core.forecast import WORST_CASE_FLOOR, CommitmentExposure, Exposure
@@ -247,3 +248,59 @@ def test_a_running_outage_moves_the_tier_chances_smoothly(shop: Path) -> None:
     (alert,) = [x for x in ten_before.crossings if x.projected]
     assert alert.percent == Decimal(25)
     assert alert.at - (AT - timedelta(minutes=10)) < timedelta(hours=1)
+
+
+def test_an_agreement_wide_cap_bounds_exposure_as_it_bounds_the_statement(
+    tmp_path: Path,
+) -> None:
+    """Initech's November is locked in the 10 % tier (50 min down; 10 % of 1500.00 = 150.00,
+    test_initech_incident_forecast_by_hand). Capped at 100.00 across the agreement, nothing
+    above 100.00 can be owed, expected or lost in the worst case — and the statement of the
+    same month pays the same 100.00."""
+    target = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    contracts = target / "contracts.yaml"
+    original = contracts.read_text(encoding="utf-8")
+    fee = '      fees: {storefront: "1500.00"}\n'
+    assert original.count(fee) == 1
+    contracts.write_text(
+        original.replace(fee, fee + '      cap: {amount: "100.00"}\n'), encoding="utf-8"
+    )
+    run_demo(Settings(workspace=target, database_url=sqlite_url(target)), at=AT, days=60)
+    engine = open_store(sqlite_url(target))
+    try:
+        capped = exposure(engine, workspace=load_workspace(target), at=AT)
+    finally:
+        engine.dispose()
+    i = only(capped, "initech")
+    hundred = Decimal("100.00")
+    assert i.owed_now is not None
+    assert i.expected_credit is not None
+    assert i.worst_case_credit is not None
+    assert (i.owed_now.amount, i.expected_credit.amount, i.worst_case_credit.amount) == (
+        hundred,
+        hundred,
+        hundred,
+    )
+    assert any("caps all credits of the period at 100.00 USD" in n for n in i.notes)
+    (cu,) = [c for c in capped.customers if c.customer == "initech"]
+    assert [m.amount for m in cu.worst_case] == [hundred]
+    statement = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "sla",
+            "-c",
+            "initech",
+            "-p",
+            "2026-11",
+            "--at",
+            "2026-11-27T09:30:00Z",
+            "-w",
+            str(target),
+            "-f",
+            "json",
+        ],
+    )
+    assert statement.exit_code == 0, statement.output
+    assert json.loads(statement.stdout)["credits"] == [{"amount": "100.00", "currency": "USD"}]

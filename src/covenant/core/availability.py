@@ -383,16 +383,10 @@ def _k_of_n(
     return out
 
 
-def cap_across(
-    version: AgreementVersion,
-    results: Sequence[AvailabilityResult],
-    *,
-    share: Fraction = Fraction(1),
-) -> list[AvailabilityResult]:
-    """Apply the version's cap on all its credits of a period together (``cap_percent`` of the
-    whole period fee, pro rata ``share``, and/or ``cap_amount``; the lower wins). Credits are
-    kept in the order the commitments are written until the cap is reached; the rest are cut,
-    each with a note."""
+def agreement_cap(version: AgreementVersion, *, share: Fraction = Fraction(1)) -> Decimal | None:
+    """The version's cap on all its credits of a period together, or None: the lower of
+    ``cap_percent`` of the whole period fee (pro rata ``share``, rounded half up to the
+    currency's minor unit) and ``cap_amount``."""
     caps = []
     unit = quantum(version.currency)
     if version.cap_percent is not None:
@@ -400,9 +394,23 @@ def cap_across(
         caps.append((fee * version.cap_percent / 100).quantize(unit, rounding=ROUND_HALF_UP))
     if version.cap_amount is not None:
         caps.append(version.cap_amount)
-    if not caps:
+    return min(caps) if caps else None
+
+
+def cap_across(
+    version: AgreementVersion,
+    results: Sequence[AvailabilityResult],
+    *,
+    share: Fraction = Fraction(1),
+) -> list[AvailabilityResult]:
+    """Apply the version's cap on all its credits of a period together (``agreement_cap``).
+    Credits are kept in the order the commitments are written until the cap is reached; the
+    rest are cut, each with a note."""
+    cap = agreement_cap(version, share=share)
+    if cap is None:
         return list(results)
-    left = min(caps)
+    unit = quantum(version.currency)
+    left = cap
     out = []
     for r in results:
         credit = r.credit
@@ -412,7 +420,7 @@ def cap_across(
         amount = credit.amount.amount
         if amount > left:
             note = (
-                f"the agreement caps all credits of the period at {min(caps)} "
+                f"the agreement caps all credits of the period at {cap} "
                 f"{version.currency}: {amount} {version.currency} becomes {left}"
             )
             cut = Money(amount=left.quantize(unit), currency=version.currency)

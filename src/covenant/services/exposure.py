@@ -26,6 +26,7 @@ from covenant.core.agreements import (
 )
 from covenant.core.availability import availability, period_containing
 from covenant.core.forecast import CommitmentExposure, Exposure, commitment_exposure, portfolio
+from covenant.core.forecast_cap import cap_exposures, in_force_share
 from covenant.core.forecast_model import PastPeriod, data_end, episode_lengths, is_stale
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
@@ -156,7 +157,8 @@ def _version_exposure(
                 known=known,
             )
         )
-    return out
+    # the agreement-wide cap, across the version's commitments, as ``report sla`` applies it
+    return cap_exposures(version, out, share=in_force_share((start, end), in_force))
 
 
 def past_periods(

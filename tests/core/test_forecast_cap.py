@@ -1,0 +1,155 @@
+"""An agreement-wide credit cap in the forecast, applied as ``report sla`` applies it: credits
+kept in the order the commitments are written until the cap is reached.
+
+The tier chances are written by hand (probabilities that are exact binary fractions, so every
+expected figure below is exact), and every expected number is derived in the comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from covenant.core.agreements import AgreementVersion, DowntimeSource, Money, VersionStatus
+from covenant.core.forecast import CommitmentExposure, TierCrossing
+from covenant.core.forecast_cap import cap_exposures, in_force_share
+from covenant.core.forecast_model import TierChance
+
+NOV = datetime(2026, 11, 1, tzinfo=UTC)
+DEC = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def eur(amount: str) -> Money:
+    return Money(amount=Decimal(amount), currency="EUR")
+
+
+def version(*, cap_percent: str | None = None, cap_amount: str | None = None) -> AgreementVersion:
+    return AgreementVersion(
+        agreement="acme",
+        version=1,
+        customer="acme",
+        status=VersionStatus.ACTIVE,
+        effective_from=datetime(2026, 1, 1, tzinfo=UTC),
+        effective_to=None,
+        currency="EUR",
+        fees=(("api", Decimal("1000.00")), ("web", Decimal("1000.00"))),
+        cap_percent=None if cap_percent is None else Decimal(cap_percent),
+        cap_amount=None if cap_amount is None else Decimal(cap_amount),
+    )
+
+
+def exposure(
+    name: str, chances: list[tuple[float, str]], *, owed: str = "0.00", worst: str
+) -> CommitmentExposure:
+    """A commitment's forecast: (probability, credit) per tier, as the model gives them."""
+    tiers = tuple(
+        TierChance(
+            tier=None if i == 0 else f"t{i}", percent=Decimal(i), probability=p, credit=eur(c)
+        )
+        for i, (p, c) in enumerate(chances)
+    )
+    expected = sum((Decimal(p) * Decimal(c) for p, c in chances), start=Decimal(0))
+    return CommitmentExposure(
+        agreement="acme",
+        version=1,
+        customer="acme",
+        commitment=name,
+        services=(name,),
+        source=DowntimeSource.INCIDENTS,
+        committed=Fraction(999, 1000),
+        zone="UTC",
+        period_start=NOV,
+        period_end=DEC,
+        at=NOV + timedelta(days=10),
+        eligible_so_far_s=10 * 86400,
+        eligible_total_s=30 * 86400,
+        downtime_so_far_s=0,
+        level_so_far=Fraction(1),
+        owed_now=eur(owed),
+        tiers=tiers,
+        expected_credit=eur(str(expected.quantize(Decimal("0.01")))),
+        worst_case_credit=eur(worst),
+        crossings=(
+            TierCrossing(
+                at=NOV + timedelta(days=20), percent=Decimal(10), credit=eur(worst), projected=True
+            ),
+        ),
+    )
+
+
+# api: no credit or 100.00, half and half (expected 50.00); web: 100.00 with chance 1/4
+# (expected 25.00). Both worst cases are 100.00.
+API = exposure("api", [(0.5, "0.00"), (0.5, "100.00")], worst="100.00")
+WEB = exposure("web", [(0.75, "0.00"), (0.25, "100.00")], worst="100.00")
+
+
+def figures(items: list[CommitmentExposure]) -> list[tuple[Decimal, Decimal, Decimal]]:
+    out = []
+    for e in items:
+        assert e.owed_now is not None
+        assert e.expected_credit is not None
+        assert e.worst_case_credit is not None
+        out.append((e.owed_now.amount, e.expected_credit.amount, e.worst_case_credit.amount))
+    return out
+
+
+def test_without_a_cap_nothing_changes() -> None:
+    assert cap_exposures(version(), [API, WEB]) == [API, WEB]
+
+
+def test_a_cap_splits_the_worst_case_and_the_expected_credit_in_order() -> None:
+    # cap 7.5 % of the 2000.00 fee = 150.00.
+    # api first: min(credit, 150) is its credit: expected 50.00, worst 100.00.
+    # web: api paid 0 (chance 1/2) → web keeps 1/4 × 100 = 25; api paid 100 (1/2) → web gets
+    # at most 50: 1/4 × 50 = 12.5. Expected ½ × 25 + ½ × 12.5 = 18.75. Worst: 150 − 100 = 50.
+    for v in (version(cap_percent="7.5"), version(cap_amount="150.00")):
+        api, web = cap_exposures(v, [API, WEB])
+        assert figures([api, web]) == [
+            (Decimal("0.00"), Decimal("50.00"), Decimal("100.00")),
+            (Decimal("0.00"), Decimal("18.75"), Decimal("50.00")),
+        ]
+        assert any("caps all credits of the period at 150.00 EUR" in n for n in web.notes)
+        assert not api.notes
+        # a tier row or an alert never promises more than the cap
+        assert [t.credit.amount for t in web.tiers] == [Decimal("0.00"), Decimal("100.00")]
+
+
+def test_the_lower_cap_wins_and_a_cap_reached_leaves_nothing_for_the_rest() -> None:
+    # api has 100.00 locked in; the cap is min(10 % of 2000.00 = 200.00, 100.00) = 100.00:
+    # api keeps 100.00 owed/expected/worst, web gets nothing in any case.
+    locked = exposure("api", [(1.0, "100.00")], owed="100.00", worst="100.00")
+    api, web = cap_exposures(version(cap_percent="10", cap_amount="100.00"), [locked, WEB])
+    assert figures([api, web]) == [
+        (Decimal("100.00"), Decimal("100.00"), Decimal("100.00")),
+        (Decimal("0.00"), Decimal("0.00"), Decimal("0.00")),
+    ]
+
+
+def test_one_commitment_expects_the_capped_credit() -> None:
+    # no credit ½, 100.00 ¼, 250.00 ¼ (expected 87.50, worst 250.00); cap 150.00:
+    # E[min(X, 150)] = ¼ × 100 + ¼ × 150 = 62.50; worst 150.00; the 250.00 tier shows 150.00.
+    one = exposure("api", [(0.5, "0.00"), (0.25, "100.00"), (0.25, "250.00")], worst="250.00")
+    (capped,) = cap_exposures(version(cap_amount="150.00"), [one])
+    assert figures([capped]) == [(Decimal("0.00"), Decimal("62.50"), Decimal("150.00"))]
+    assert [t.credit.amount for t in capped.tiers] == [
+        Decimal("0.00"),
+        Decimal("100.00"),
+        Decimal("150.00"),
+    ]
+    assert [c.credit.amount for c in capped.crossings] == [Decimal("150.00")]
+
+
+def test_the_percent_cap_is_pro_rata_the_time_in_force() -> None:
+    # in force for the second half of a 30-day November: the cap is 7.5 % of 1000.00 = 75.00.
+    share = in_force_share((NOV, DEC), (NOV + timedelta(days=15), DEC + timedelta(days=99)))
+    assert share == Fraction(1, 2)
+    (api,) = cap_exposures(version(cap_percent="7.5"), [API], share=share)
+    # expected E[min(X, 75)] = ½ × 75 = 37.50; worst 75.00
+    assert figures([api]) == [(Decimal("0.00"), Decimal("37.50"), Decimal("75.00"))]
+
+
+def test_a_commitment_without_a_forecast_is_left_alone() -> None:
+    quiet = replace(WEB, no_forecast="mean-error-rate", owed_now=None)
+    assert cap_exposures(version(cap_amount="10.00"), [quiet]) == [quiet]
