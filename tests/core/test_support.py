@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -242,3 +244,32 @@ def test_tickets_count_under_the_version_in_force_and_the_penalty_is_pro_rata() 
     )
     assert other.timers == ()
     assert other.met is None
+
+
+@pytest.mark.parametrize(
+    ("currency", "fee", "penalty"),
+    [
+        # 5 % of each fee, rounded half up to the currency's minor unit (ISO 4217), by hand:
+        ("JPY", "12330", "617"),  # 616.5 → 617 (JPY has no decimals)
+        ("KWD", "1000.010", "50.001"),  # 50.0005 → 50.001 (3 decimals)
+        ("BHD", "99.990", "5.000"),  # 4.9995 → 5.000
+        ("EUR", "2000.10", "100.01"),  # 100.005 → 100.01
+    ],
+)
+def test_a_penalty_is_rounded_half_up_to_its_currencys_minor_unit(
+    currency: str, fee: str, penalty: str
+) -> None:
+    version = replace(VERSION, currency=currency, fees=(("shop", Decimal(fee)),))
+    late = [ticket(f"L{i}", (i, "open"), (i + 5, "resolved"), response=i + 0.1) for i in range(3)]
+    result = support_compliance(
+        version,
+        COMMITMENT,
+        late,
+        clock=WallClock(),
+        period=(DAY0, DAY0 + timedelta(days=30)),
+        at=h(48),
+    )
+    assert result.met is False
+    assert result.penalty is not None
+    assert result.penalty.currency == currency
+    assert str(result.penalty.amount) == penalty  # the value and its number of decimals

@@ -119,6 +119,12 @@ def minor_units(currency: str) -> int:
     return MINOR_UNITS.get(currency, 2)
 
 
+def quantum(currency: str) -> Decimal:
+    """The smallest amount of ``currency``: 0.01 EUR, 1 JPY, 0.001 BHD (ISO 4217). Every
+    credit, cap and penalty is rounded half up to it."""
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Money:
     amount: Decimal

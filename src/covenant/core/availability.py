@@ -31,21 +31,14 @@ from covenant.core.agreements import (
     Money,
     PeriodUnit,
     Remedies,
-    minor_units,
     period_fee,
+    quantum,
 )
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.core.windows import calendar_period, wall_to_utc
 from covenant.errors import InputError
-
-CENT = Decimal("0.01")
-
-
-def quantum(currency: str) -> Decimal:
-    """The smallest amount of ``currency``: 0.01 EUR, 1 JPY, 0.001 BHD (ISO 4217)."""
-    return Decimal(1).scaleb(-minor_units(currency))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,8 +29,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
-from covenant.core.agreements import AgreementVersion, Money
-from covenant.core.availability import agreement_cap, quantum
+from covenant.core.agreements import AgreementVersion, Money, quantum
+from covenant.core.availability import agreement_cap
 from covenant.core.forecast import CommitmentExposure
 from covenant.core.timeutil import to_epoch
 

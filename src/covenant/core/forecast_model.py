@@ -34,8 +34,14 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core import intervals
-from covenant.core.agreements import AgreementVersion, AvailabilityCommitment, CreditTier, Money
-from covenant.core.availability import credit_for, quantum
+from covenant.core.agreements import (
+    AgreementVersion,
+    AvailabilityCommitment,
+    CreditTier,
+    Money,
+    quantum,
+)
+from covenant.core.availability import credit_for
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError

@@ -25,6 +25,7 @@ from covenant.core.agreements import (
     SupportCommitment,
     SupportTarget,
     period_fee,
+    quantum,
 )
 from covenant.core.business_time import (
     CalendarSet,
@@ -37,7 +38,6 @@ from covenant.core.tickets import RESOLVED_STATES, Ticket
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 
 I64 = npt.NDArray[np.int64]
-CENT = Decimal("0.01")
 
 
 class Clock(Protocol):
@@ -339,7 +339,8 @@ def support_compliance(
 ) -> SupportResult:
     """Timers of the tickets created in ``period`` while the version was in force (``in_force``,
     default the whole period), attainment per priority, and the penalty — pro rata the part of
-    the period the version was in force when it is a percentage of the fee."""
+    the period the version was in force when it is a percentage of the fee, rounded half up to
+    the currency's minor unit (ISO 4217), as credits are."""
     lo, hi = period
     span_lo, span_hi = in_force if in_force is not None else period
     span_lo, span_hi = max(lo, span_lo), min(hi, span_hi)
@@ -357,8 +358,10 @@ def support_compliance(
             amount += fee * commitment.penalty_percent / 100
         if commitment.penalty_amount is not None:
             amount += commitment.penalty_amount
+        # rounded as credits are: half up to the currency's minor unit (JPY 1, BHD 0.001)
         penalty = Money(
-            amount=amount.quantize(CENT, rounding=ROUND_HALF_UP), currency=version.currency
+            amount=amount.quantize(quantum(version.currency), rounding=ROUND_HALF_UP),
+            currency=version.currency,
         )
     return SupportResult(
         agreement=version.agreement,
