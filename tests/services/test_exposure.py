@@ -26,6 +26,7 @@ from covenant.services.ingest import open_store
 from covenant.services.workspace import load_workspace
 from tests.conftest import ROOT
 from tests.core.test_forecast import heading_for_ten_percent
+from tests.services.test_sla_coverage import NO_RECORDS_FROM
 
 AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
@@ -79,10 +80,10 @@ def test_initech_incident_forecast_by_hand(result: Exposure) -> None:
     i = only(result, "initech")
     assert i.source is DowntimeSource.INCIDENTS
     assert i.no_forecast is None
-    # The incident log starts with INC-0931 on 18 October: no whole earlier month is on
-    # record, so the rate comes from November alone (months before the log are not clean).
-    assert i.history_periods == 0
-    assert any("records from 2026-10-18" in n for n in i.notes)
+    # Initech states its incident records start on 2026-01-01 (recordsFrom): the six months
+    # before November (May to October) are on record, clean but for INC-0931 in October.
+    assert i.history_periods == 6
+    assert not any("previous periods are on record" in n for n in i.notes)
     assert i.downtime_so_far_s == 50 * 60  # INC-1010 (INC-1021 was caused by the customer)
     # November in New York has 30 days and 1 hour: 0.1 % of it is 2595.6 s, so the 2596th
     # second of INC-1010 (from 09:30:00Z on the 21st) made the credit 10 %.
@@ -194,12 +195,13 @@ def test_the_worst_case_is_never_below_the_expected_credit(shop: Path, minutes_b
 def test_an_empty_store_gives_incident_commitments_no_made_up_history(tmp_path: Path) -> None:
     target = tmp_path / "shop"
     shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    shutil.copy(NO_RECORDS_FROM, target / "umbrella.yaml")  # records start unstated
     engine = open_store(sqlite_url(target))
     try:
         found = exposure(engine, workspace=load_workspace(target), at=AT)
     finally:
         engine.dispose()
-    i = only(found, "initech")
+    i = only(found, "umbrella")
     assert i.history_periods == 0  # not six clean months
     assert any(n.startswith("no history on record") for n in i.notes)
     # nor a clean month so far: no incident record covers it, so there is no level to project

@@ -27,9 +27,15 @@ DEMO_AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 LATER = datetime(2026, 12, 5, tzinfo=UTC)
 
 
+NO_RECORDS_FROM = Path(__file__).parent / "fixtures" / "no-records-from.yaml"
+"""Umbrella: Initech's storefront terms without `recordsFrom` (the demo's Initech states it)."""
+
+
 def copy_shop(base: Path) -> Path:
+    """The demo workspace plus the Umbrella fixture agreement."""
     target = base / "shop"
     shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    shutil.copy(NO_RECORDS_FROM, target / "umbrella.yaml")
     return target
 
 
@@ -100,7 +106,7 @@ def test_a_month_the_buckets_cover_for_sixty_minutes_is_partial_not_final(tmp_pa
 
 def test_an_incident_measured_month_with_no_records_on_file_is_no_data(tmp_path: Path) -> None:
     shop = copy_shop(tmp_path)
-    st = statement(shop, "initech", "2026-11", LATER)
+    st = statement(shop, "umbrella", "2026-11", LATER)
     (a,) = st.availability
     assert a.level is None
     assert a.met is None
@@ -120,7 +126,7 @@ def test_an_incident_measured_month_before_the_first_record_is_partial(demo: Pat
     """The demo's first storefront incident starts 40 days before 2026-11-27T09:30Z, at
     2026-10-18T09:30Z. October in New York runs 2026-10-01T04:00Z to 2026-11-01T04:00Z, so
     17 days 5 h 30 min of it are before the records start."""
-    st = statement(demo, "initech", "2026-10", LATER)
+    st = statement(demo, "umbrella", "2026-10", LATER)
     (a,) = st.availability
     assert [(e.start, e.end) for e in a.uncovered] == [
         (datetime(2026, 10, 1, 4, tzinfo=UTC), datetime(2026, 10, 18, 9, 30, tzinfo=UTC))
@@ -132,33 +138,50 @@ def test_an_incident_measured_month_before_the_first_record_is_partial(demo: Pat
     assert a.level == Fraction(a.eligible_s - 2400, a.eligible_s)
     assert not st.complete
     # November is covered in full: its statement is unchanged by coverage
-    (november,) = statement(demo, "initech", "2026-11", DEMO_AT).availability
+    (november,) = statement(demo, "umbrella", "2026-11", DEMO_AT).availability
     assert november.coverage == "full"
     assert november.uncovered == ()
 
 
+def test_the_demos_initech_states_its_records_and_last_month_is_clean(demo: Path) -> None:
+    """The demo's Initech states `recordsFrom: 2026-01-01` (its incident log is kept since the
+    agreement began): October — the README tour's last month at the demo's instant — is a
+    full statement. October in New York is 2026-10-01T04:00Z to 2026-11-01T04:00Z (DST ends
+    on 1 November, after it): 31 × 86 400 = 2 678 400 s, 40 min of it down (INC-0931)."""
+    st = statement(demo, "initech", "2026-10", LATER)
+    (a,) = st.availability
+    assert a.coverage == "full"
+    assert a.uncovered == ()
+    assert a.eligible_s == 2_678_400
+    assert a.downtime_s == 2400
+    assert a.level == Fraction(2_678_400 - 2400, 2_678_400)  # 99.910 %: met
+    assert a.met is True
+    assert st.complete
+    assert "partial" not in table_text(st)
+
+
 def test_stating_when_the_incident_records_start_covers_the_month(tmp_path: Path) -> None:
     shop = copy_shop(tmp_path)
-    contracts = shop / "contracts.yaml"
+    contracts = shop / "umbrella.yaml"
     text = contracts.read_text()
     old = "measurement: {source: incidents, severities: [sev1, sev2]}"
-    assert old in text
+    assert text.count(old) == 1
     contracts.write_text(
         text.replace(
             old,
             "measurement: {source: incidents, severities: [sev1, sev2], recordsFrom: 2026-11-01}",
         )
     )
-    st = statement(shop, "initech", "2026-11", LATER)
+    st = statement(shop, "umbrella", "2026-11", LATER)
     (a,) = st.availability
     assert a.coverage == "full"
     assert a.level == 1  # nothing recorded since the records start: a clean month
     assert st.complete
     # a month before recordsFrom is no data
-    (october,) = statement(shop, "initech", "2026-10", LATER).availability
+    (october,) = statement(shop, "umbrella", "2026-10", LATER).availability
     assert october.coverage == "none"
     assert october.level is None
-    assert json.dumps(statement_json(statement(shop, "initech", "2026-10", LATER)))
+    assert json.dumps(statement_json(statement(shop, "umbrella", "2026-10", LATER)))
 
 
 def test_report_sla_refuses_tiers_that_pay_while_the_level_is_met(tmp_path: Path) -> None:

@@ -116,7 +116,10 @@ def _version_exposure(
         )
         first_incident = None
         if commitment.measurement.source is DowntimeSource.INCIDENTS:
-            first_incident = first_incident_on_record(conn, version, commitment, at)
+            # the records start where the agreement says (recordsFrom), as for a statement
+            first_incident = commitment.measurement.records_from or first_incident_on_record(
+                conn, version, commitment, at
+            )
         history, notes = past_periods(
             version,
             commitment,
@@ -176,8 +179,9 @@ def past_periods(
 
     The records cover a period when it starts at or after the first record: the first bucket
     with requests of the commitment's series (interval-measured), or ``first_incident``, the
-    start of the first incident ever recorded on its services (incident-measured) — months
-    before any record are unknown, not clean. With no record at all there is no history.
+    measurement's ``recordsFrom`` or else the start of the first incident ever recorded on its
+    services (incident-measured) — months before any record are unknown, not clean. With no
+    record at all there is no history.
     """
     if commitment.measurement.source is DowntimeSource.INCIDENTS:
         if first_incident is None:
