@@ -95,8 +95,10 @@ def test_forged_terms_are_refused_by_sync_reads_and_history(store: Engine) -> No
         sync_agreements(store, workspace=forged, at=T1, dry_run=True)
     with pytest.raises(TamperedError):
         agreement_in_force(store, name="acme-sla", at=T1)
-    with pytest.raises(TamperedError):
-        list_agreements(store, at=T1)
+    (listed,) = list_agreements(store, at=T1)  # listed as tampered, its terms never read
+    assert listed.in_force is None
+    assert listed.tampered is not None
+    assert listed.tampered.code == "agreement-tampered"
     events, intact = agreement_history(store, name="acme-sla")
     assert [e.seq for e in events] == [1, 2]  # the chain itself was not touched
     assert intact is False
@@ -204,3 +206,42 @@ def test_a_forged_credit_never_reaches_a_statement_or_an_exposure(tmp_path: Path
             exposure(engine, workspace=forged_ws, at=AT)
     finally:
         engine.dispose()
+
+
+def test_one_tampered_agreement_is_listed_as_such_beside_the_others(tmp_path: Path) -> None:
+    """`agreements list` lists every other agreement as usual, shows the tampered one as
+    tampered with its code, and exits 1; `report sla` and `sync` still refuse it."""
+    target = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    runner = CliRunner()
+    ws = ["-w", str(target)]
+    assert runner.invoke(app, ["agreements", "sync", *ws]).exit_code == 0
+    engine = open_store(sqlite_url(target))
+    raw(engine, "UPDATE agreement_versions SET status = 'draft' WHERE content LIKE '%initech%'")
+    engine.dispose()
+    at = ["--at", "2026-11-27T09:30:00Z"]
+    result = runner.invoke(app, ["agreements", "list", *ws, *at], terminal_width=120)
+    assert result.exit_code == 1, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line}
+    assert rows["globex-enterprise"] == ["globex", "v1", "active", "1"]
+    assert rows["initech-standard"] == ["initech", "—", "tampered", "1"]
+    assert "error: agreement 'initech-standard' in the store disagrees" in result.stderr
+    assert "v1 is draft in the store but its history last recorded active" in result.stderr
+    assert "run: covenant explain agreement-tampered" in result.stderr
+    as_json = runner.invoke(app, ["agreements", "list", *ws, *at, "--format", "json"])
+    assert as_json.exit_code == 1
+    listed = {a["agreement"]: a for a in json.loads(as_json.stdout)["agreements"]}
+    assert listed["globex-enterprise"]["in_force"] == 1
+    assert listed["globex-enterprise"]["error"] is None
+    assert listed["initech-standard"]["in_force"] is None
+    assert listed["initech-standard"]["error"]["code"] == "agreement-tampered"
+    only = runner.invoke(app, ["agreements", "list", *ws, *at, "--status", "tampered"])
+    assert "initech-standard" in only.stdout
+    assert "globex-enterprise" not in only.stdout
+    for refused in (
+        ["report", "sla", "-c", "initech", "-p", "2026-11", *at, *ws],
+        ["agreements", "sync", *ws],
+    ):
+        result = runner.invoke(app, refused)
+        assert result.exit_code == 1, (refused, result.output)
+        assert "run: covenant explain agreement-tampered" in result.output, refused

@@ -198,6 +198,7 @@ def test_cli_sync_list_show_history(ws_dir: Path) -> None:
             "in_force": 1,
             "status": "active",
             "latest_status": "active",
+            "error": None,  # an agreement that disagrees with its history: {code, message, hint}
         }
     ]
     result = runner.invoke(app, ["agreements", "list", "-w", str(ws_dir), *at])

@@ -18,7 +18,7 @@ from covenant.cli.table_options import (
     status_filter,
 )
 from covenant.cli.when import AtOption, instant_option
-from covenant.errors import CovenantError
+from covenant.errors import CovenantError, TamperedError
 
 if TYPE_CHECKING:
     pass
@@ -33,6 +33,7 @@ AGREEMENT_STATES = (
     "expired",
     "terminated",
     "none",
+    "tampered",
 )
 
 
@@ -90,11 +91,15 @@ def list_command(
         list[str] | None,
         status_filter(
             AGREEMENT_STATES,
-            "agreements whose version in force has a status (none: no version in force)",
+            "agreements whose version in force has a status (none: no version in force; "
+            "tampered: the stored agreement disagrees with its history)",
         ),
     ] = None,
 ) -> None:
-    """Stored agreements with the version in force, its status and the customer."""
+    """Stored agreements with the version in force, its status and the customer.
+
+    An agreement altered in the store outside Covenant is listed as tampered (the others as
+    usual) and the command exits 1."""
     from covenant.render.agreements import render_agreement_list
     from covenant.render.tables import text
     from covenant.services import agreements as service
@@ -109,6 +114,7 @@ def list_command(
     except CovenantError as error:
         raise fail(error) from None
     stored = len(summaries)
+    tampered = [s.tampered for s in summaries if s.tampered is not None]
     summaries = select_agreements(
         summaries, customers=customer or (), agreements=agreement or (), statuses=statuses
     )
@@ -121,10 +127,18 @@ def list_command(
                 "in_force": None if s.in_force is None else s.in_force.version,
                 "status": None if s.in_force is None else s.in_force.status.value,
                 "latest_status": s.latest_status,
+                "error": None
+                if s.tampered is None
+                else {
+                    "code": s.tampered.code,
+                    "message": s.tampered.message,
+                    "hint": s.tampered.hint,
+                },
             }
             for s in summaries
         ]
         typer.echo(json.dumps({"at": instant.isoformat(), "agreements": rows}, indent=2))
+        _refuse_tampered(tampered)
         return
     render_agreement_list(console, instant, summaries)
     if stored and not summaries:
@@ -135,6 +149,17 @@ def list_command(
             "record the workspace's agreements",
             style="yellow",
         )
+    _refuse_tampered(tampered)
+
+
+def _refuse_tampered(tampered: list[TamperedError]) -> None:
+    """Every stored agreement that disagrees with its history, as a coded error, then exit 1
+    (the others were listed): the store was altered outside Covenant."""
+    exit_ = None
+    for error in tampered:
+        exit_ = fail(error)
+    if exit_ is not None:
+        raise exit_
 
 
 def show_command(

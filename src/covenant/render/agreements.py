@@ -47,6 +47,9 @@ class AgreementRow(Protocol):
     @property
     def in_force(self) -> _InForce | None: ...
 
+    @property
+    def tampered(self) -> Exception | None: ...
+
 
 class HistoryRow(Protocol):
     """What the history shows of one recorded event."""
@@ -119,7 +122,11 @@ def render_agreement_list(
                 s.name,
                 s.customer,
                 "—" if s.in_force is None else f"v{s.in_force.version}",
-                "—" if s.in_force is None else s.in_force.status.value,
+                text("tampered", "bold red")
+                if s.tampered is not None
+                else "—"
+                if s.in_force is None
+                else s.in_force.status.value,
                 str(s.versions),
             ]
             for s in summaries

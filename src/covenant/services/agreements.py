@@ -35,7 +35,7 @@ from covenant.core.agreements import (
 )
 from covenant.core.timeutil import require_utc
 from covenant.definitions.workspace import Workspace
-from covenant.errors import DefinitionError, NotFoundError, Problem, StoreError
+from covenant.errors import DefinitionError, NotFoundError, Problem, StoreError, TamperedError
 from covenant.store import agreements as repo
 
 WARNING = "warning"
@@ -71,6 +71,7 @@ class AgreementSummary:
     versions: int
     in_force: AgreementVersion | None
     latest_status: str
+    tampered: TamperedError | None = None  # disagrees with its history: listed, never used
 
 
 def sync_agreements(
@@ -269,11 +270,28 @@ def _removed(name: str, old: repo.StoredVersion) -> Problem:
 
 
 def list_agreements(engine: Engine, *, at: datetime) -> list[AgreementSummary]:
-    """Every stored agreement with the version in force at ``at``."""
+    """Every stored agreement with the version in force at ``at``.
+
+    An agreement that disagrees with its hash-chained history is listed with ``tampered`` set
+    (the ``agreement-tampered`` error naming each disagreement) and no version in force: its
+    terms are never read, and the others are listed as usual."""
     at = require_utc(at)
     summaries: list[AgreementSummary] = []
     with engine.connect() as conn:
-        for stored in repo.load_agreements(conn):
+        for stored in repo.load_agreements(conn, verify=False):
+            wrong = repo.discrepancies(stored, repo.history(conn, agreement=stored.name))
+            if wrong:
+                summaries.append(
+                    AgreementSummary(
+                        name=stored.name,
+                        customer=stored.customer,
+                        versions=len(stored.versions),
+                        in_force=None,
+                        latest_status="tampered",
+                        tampered=repo.tampered(stored.name, wrong),
+                    )
+                )
+                continue
             try:
                 in_force: AgreementVersion | None = repo.version_in_force(
                     conn, agreement=stored.name, at=at

@@ -90,14 +90,22 @@ def select_agreements(
     statuses: Sequence[str] = (),
 ) -> list[AgreementSummary]:
     """Agreements by customer, name and the status of the version in force (``none``: no
-    version in force)."""
+    version in force; ``tampered``: the stored agreement disagrees with its history)."""
     return [
         s
         for s in summaries
         if matches((s.customer,), customers)
         and matches((s.name,), agreements)
-        and matches(("none" if s.in_force is None else s.in_force.status.value,), statuses)
+        and matches((agreement_state(s),), statuses)
     ]
+
+
+def agreement_state(s: AgreementSummary) -> str:
+    """What ``agreements list`` shows as the status: ``tampered``, ``none`` or the status of
+    the version in force."""
+    if s.tampered is not None:
+        return "tampered"
+    return "none" if s.in_force is None else s.in_force.status.value
 
 
 def exposure_state(c: CommitmentExposure) -> str:
