@@ -55,3 +55,19 @@ def test_markup_in_cells_and_titles_is_text() -> None:
     text = out.getvalue()
     assert "\x1b]8;" not in text
     assert text.count("http://evil") == 2
+
+
+def test_wide_means_wide_the_table_overflows_instead_of_turning_into_blocks() -> None:
+    cols = [Col("service", name=True), Col("note"), Col("level", "right", wrap=False)]
+    rows = [[NAME, "alpha beta gamma delta", "99.95 %"]]
+    compact = render(40, rows, cols)  # 37 + 22 + 7 + 4 does not fit 40: blocks
+    assert "note: alpha beta gamma delta" in compact
+    out = io.StringIO()
+    console = Console(file=out, width=40)
+    print_table(console, cols, rows, wide=True)
+    lines = out.getvalue().splitlines()
+    # natural widths 37, 22 and 7, two characters between columns: 70 characters a line
+    assert lines[0].split() == ["service", "note", "level"]
+    assert lines[2].rstrip() == f"{NAME}  alpha beta gamma delta  99.95 %"
+    assert len(lines[2].rstrip()) == 37 + 2 + 22 + 2 + 7
+    assert console.width == 40  # the console is left as it was

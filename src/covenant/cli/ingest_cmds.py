@@ -217,7 +217,7 @@ def render_reports(reports: list[IngestReport], out: Console, wide: bool = False
                 f"in {len(r.series_touched)} series"
             )
     if rows:
-        print_table(out, cols, rows, title="Ingested events")
+        print_table(out, cols, rows, title="Ingested events", wide=wide)
         print_notes(out, notes)
     for r in reports:
         if r.duplicate:
@@ -414,6 +414,7 @@ def render_record_reports(
             for r in fresh(reports)
         ],
         title=f"Ingested {reports[0].kind}",
+        wide=wide,
     )
     for r in reports:
         if r.duplicate:

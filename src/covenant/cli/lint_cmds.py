@@ -177,6 +177,7 @@ def render_table(
             [Col("severity", wrap=False), Col("commitment", name=True), Col("finding")],
             rows,
             lines_between=True,
+            wide=wide,
         )
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors

@@ -11,7 +11,8 @@ WideOption = Annotated[
     bool,
     typer.Option(
         "--wide",
-        help="Show every column and detail (the default table fits 80 columns).",
+        help="Show every column and detail at full width: lines may be wider than the "
+        "terminal (pipe to `less -S` to scroll); the default table fits 80 columns.",
         show_default=False,
     ),
 ]

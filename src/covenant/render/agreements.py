@@ -180,6 +180,7 @@ def render_version(console: Console, v: AgreementVersion, *, wide: bool = False)
             ],
             rows,
             title="Availability",
+            wide=wide,
         )
         print_notes(console, notes)
     if v.support:
@@ -202,6 +203,7 @@ def render_version(console: Console, v: AgreementVersion, *, wide: bool = False)
             ],
             title="Support",
             lines_between=True,
+            wide=wide,
         )
 
 
@@ -233,4 +235,5 @@ def render_history(
             for e in events
         ],
         title=f"History of {name}",
+        wide=wide,
     )

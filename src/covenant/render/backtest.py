@@ -221,7 +221,7 @@ def render_backtest_table(console: Console, bt: AgreementBacktest, *, wide: bool
         ]
     )
     styles: list[str | None] = [None] * (len(rows) - 1) + ["bold"]
-    print_table(console, cols, rows, styles=styles)
+    print_table(console, cols, rows, styles=styles, wide=wide)
     notes = []
     if not wide:
         notes.append("level: the proposed terms' measured level; * the period is partly on record")
@@ -374,7 +374,7 @@ def render_alerts_table(
                     ]
                 )
                 styles.append(None)
-        print_table(console, cols, rows, styles=styles)
+        print_table(console, cols, rows, styles=styles, wide=wide)
         _coverage_notes(console, r)
         console.print(
             text(
@@ -481,6 +481,7 @@ def render_suggestion_table(
                 Col("meets\ncurrent", wrap=False),
             ],
             rows,
+            wide=wide,
         )
         print_notes(
             console,
@@ -551,5 +552,5 @@ def render_backing_table(
     if wide:
         for row in rows:
             row.extend([""] * (len(cols) - len(row)))
-    print_table(console, cols, rows)
+    print_table(console, cols, rows, wide=wide)
     print_notes(console, notes)

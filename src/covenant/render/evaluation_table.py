@@ -206,7 +206,7 @@ def _render_wide(console: Console, title: str, rows: Sequence[Shown]) -> None:
                 status,
             ]
         )
-    print_table(console, cols, table, title=title)
+    print_table(console, cols, table, title=title, wide=True)
 
 
 def check_reasons(rows: Sequence[Shown]) -> list[str]:

@@ -214,7 +214,7 @@ def render_exposure_table(
                 notes.extend(f"{cu.customer_name} {c.commitment}: {n}" for n in c.notes)
             rows.append([*names, so_far, *figures])
             sentences.extend(alerts(cu.customer_name, c))
-    print_table(console, cols, rows, lines_between=True)
+    print_table(console, cols, rows, lines_between=True, wide=wide)
     for sentence in sentences:
         console.print(line(("  alert: ", "bold yellow"), sentence))
     if selected:

@@ -252,7 +252,7 @@ def render_statement_table(
                 details.append(f"claim by {deadline_text(a.claim_deadline, st.zone)}")
             if details:
                 notes.append(f"{key}: " + ", ".join(details))
-    print_table(console, cols, rows, title="Availability", lines_between=not wide)
+    print_table(console, cols, rows, title="Availability", lines_between=not wide, wide=wide)
     print_notes(console, notes)
     for s in st.support:
         rows = [
@@ -278,6 +278,7 @@ def render_statement_table(
             ],
             rows,
             title=f"Support — {s.agreement} v{s.version} {s.commitment}",
+            wide=wide,
         )
         if s.penalty is not None:
             console.print(text(f"  support penalty owed: {money_text(s.penalty)}"))

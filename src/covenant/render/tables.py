@@ -5,6 +5,11 @@ an agreement, a file) is never wrapped or cut: the other columns give way, wrapp
 only. When even that cannot fit (a very long name on a narrow terminal) each row is printed as
 a short block instead: the names on one line, ``header: value`` pairs below.
 
+``--wide`` (``wide=True``) means wide: every column at its natural width, never squeezed and
+never turned into blocks, even when the lines are wider than the terminal (they overflow: the
+terminal wraps or scrolls them; ``| less -S`` scrolls sideways). Without ``--wide`` the tables
+fit the terminal.
+
 Cells are plain strings (always shown literally: ``[link=…]`` in a customer's name stays
 text, never a live terminal link) or :class:`rich.text.Text` for styled cells.
 """
@@ -78,6 +83,13 @@ def overhead(columns: int) -> int:
     return max(columns - 1, 0) * (_SEPARATOR + _PADDING)
 
 
+def natural_widths(cols: Sequence[Col], rows: Sequence[Sequence[Text]]) -> list[int]:
+    """Each column's natural width: its widest line, header included."""
+    return [
+        max([_natural(Text(c.header))] + [_natural(r[i]) for r in rows]) for i, c in enumerate(cols)
+    ]
+
+
 def fit_widths(cols: Sequence[Col], rows: Sequence[Sequence[Text]], width: int) -> list[int] | None:
     """Content widths that fit ``width`` with every name whole and every word whole, or None.
 
@@ -118,12 +130,14 @@ def print_table(
     title: Cell | None = None,
     styles: Sequence[str | None] | None = None,
     lines_between: bool = False,
+    wide: bool = False,
 ) -> None:
-    """Print ``rows`` under ``title`` so that no name is cut at the console's width."""
+    """Print ``rows`` under ``title`` so that no name is cut at the console's width; ``wide``:
+    every column at its natural width, wider than the console if need be."""
     if title is not None:
         console.print(text(title, "bold"), soft_wrap=True)
     cells = [[text(c) for c in row] for row in rows]
-    widths = fit_widths(cols, cells, console.width)
+    widths = natural_widths(cols, cells) if wide else fit_widths(cols, cells, console.width)
     if widths is None:
         _print_blocks(console, cols, cells, styles)
         return
@@ -145,7 +159,18 @@ def print_table(
         )
     for i, row in enumerate(cells):
         table.add_row(*row, style=None if styles is None else styles[i])
-    console.print(table)
+    needed = sum(widths) + overhead(len(cols))
+    if needed <= console.width:
+        console.print(table)
+        return
+    # wide: render at the table's own width and let the lines overflow the terminal (rich has
+    # no public way to print wider than the console, so its width is lent for this table)
+    saved = console._width
+    console.width = needed
+    try:
+        console.print(table, crop=False)
+    finally:
+        console._width = saved
 
 
 def _print_blocks(
