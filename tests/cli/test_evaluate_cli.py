@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -21,9 +23,18 @@ def _no_shared_database(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_init_ingest_evaluate(tmp_path: Path) -> None:
+    """The scaffold's sample events, counted here with the csv module, give the figures shown."""
     ws = tmp_path / "ws"
     assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
     events = ws / "events" / "sample.csv"
+    with events.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    availability = [r for r in rows if r["sli"] == "checkout-availability"]
+    latency = [r for r in rows if r["sli"] == "checkout-latency"]
+    assert availability
+    assert latency
+    total = len(availability)
+    good = sum(1 for r in availability if int(r["status"]) < 500)  # the SLI's status < 500
     result = runner.invoke(app, ["ingest", "events", str(events), "-w", str(ws)])
     assert result.exit_code == 0, result.output
     result = runner.invoke(
@@ -33,15 +44,23 @@ def test_init_ingest_evaluate(tmp_path: Path) -> None:
     doc = json.loads(result.output)
     assert doc["schema"] == "covenant.evaluate/v1"
     assert doc["at"] == "2026-10-01T01:00:00Z"
-    assert doc["summary"]["objectives"] == len(doc["results"]) > 0
-    totals = [r["total"] for r in doc["results"] if r["status"] != "no_data"]
-    assert totals
-    assert all(t > 0 for t in totals)
-    for r in doc["results"]:
-        if r["status"] == "no_data":
-            assert r["no_data"]
-            assert r["sli_value"]["value"] is None
-            assert r["budget"] is None
+    by_slo = {r["slo"]: r for r in doc["results"]}
+    assert set(by_slo) == {"checkout-availability", "checkout-latency"}
+    got = by_slo["checkout-availability"]
+    assert (got["total"], got["good"]) == (total, good)
+    assert Fraction(got["sli_value"]["exact"]) == Fraction(good, total)
+    allowed = (1 - Fraction(999, 1000)) * total  # target 0.999, Occurrences
+    assert Fraction(got["budget"]["allowed"]["exact"]) == allowed
+    assert Fraction(got["budget"]["consumed"]["exact"]) == total - good
+    assert Fraction(got["budget"]["remaining"]["exact"]) == allowed - (total - good)
+    assert got["status"] == ("breached" if total - good > allowed else "ok")
+    # two latency events are fewer than the SLO's minimumEvents: 10, so no data, with the reason
+    slow = by_slo["checkout-latency"]
+    assert slow["status"] == "no_data"
+    assert slow["sli_value"]["value"] is None
+    assert slow["budget"] is None
+    assert f"only {len(latency)} events" in slow["no_data"]
+    assert "minimum 10" in slow["no_data"]
 
 
 def test_evaluate_before_any_data_reports_no_data(tmp_path: Path) -> None:

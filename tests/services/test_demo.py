@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -74,10 +75,26 @@ def test_demo_story(shop: Path) -> None:
     (risk,) = globex.commitments
     assert any(x.projected for x in risk.crossings)
     assert risk.expected_credit is not None
-    assert risk.expected_credit.amount > 0
+    assert risk.worst_case_credit is not None
+    assert risk.owed_now is not None
+    # The expected credit is the tier credits weighted by their chances (to the cent), between
+    # what is locked in (the statement's credit so far) and the worst case, which is never
+    # milder than a tier with a chance of 0.5 % or more (docs/exposure.md).
+    assert risk.tiers
+    assert abs(sum(t.probability for t in risk.tiers) - 1) < 1e-9
+    weighted = sum(Decimal(repr(t.probability)) * t.credit.amount for t in risk.tiers)
+    assert abs(risk.expected_credit.amount - weighted) <= Decimal("0.01")
+    likely = [t.credit.amount for t in risk.tiers if t.probability >= 0.005]
+    assert likely
+    assert risk.worst_case_credit.amount >= max(likely)
+    assert risk.owed_now.amount <= risk.expected_credit.amount <= risk.worst_case_credit.amount
+    assert risk.owed_now.amount == sum(c.amount for c in statements["globex"].credits)
+    assert risk.owed_now.amount > 0  # the running outage has already cost a credit
     # The amendment under negotiation costs more than the terms in force would have.
     assert summary.backtest is not None
-    assert all(m.amount > 0 for m in summary.backtest.difference())
+    difference = summary.backtest.difference()
+    assert difference  # something was compared
+    assert all(m.amount > 0 for m in difference)
     # Running again rebuilds the store rather than adding the traffic twice.
     again = run_demo(Settings(workspace=shop, database_url=sqlite_url(shop)), at=AT, days=35)
     assert [e.total for e in again.report.evaluations] == [
