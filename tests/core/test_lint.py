@@ -20,15 +20,9 @@ from covenant.core.agreements import (
     SupportTarget,
     VersionStatus,
 )
-from covenant.core.lint import (
-    DEFAULT_MARGIN,
-    Finding,
-    describe_window,
-    lint_version,
-    lint_versions,
-    percent,
-    points,
-)
+from covenant.core.lint import lint_version, lint_versions
+from covenant.core.lint_findings import DEFAULT_MARGIN, Finding, percent, points
+from covenant.core.lint_windows import describe_window
 from covenant.core.model import (
     DAY,
     BudgetingMethod,

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from covenant.cli.common import console, fail
 from covenant.cli.table_options import AgreementFilter, WideOption
-from covenant.core.lint import DEFAULT_MARGIN, Finding, points
+from covenant.core.lint_findings import DEFAULT_MARGIN, Finding, points
 from covenant.errors import CovenantError, docs_anchor, explain_command
 
 SCHEMA = "covenant.lint/v1"

@@ -27,7 +27,7 @@ from covenant.core.agreements import (
     PeriodUnit,
 )
 from covenant.core.availability import AvailabilityResult, availability, period_containing
-from covenant.core.lint import Finding
+from covenant.core.lint_findings import Finding
 from covenant.core.replay import (
     AlertEpisode,
     AlertReplay,

@@ -30,92 +30,26 @@ them is reported as a warning: they bind no-one any more and a signed version ca
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from fractions import Fraction
-from typing import Literal
-from zoneinfo import ZoneInfo
 
 from covenant.core.agreements import (
     AgreementVersion,
     AvailabilityCommitment,
-    DowntimeSource,
-    PeriodUnit,
     SupportCommitment,
-    VersionStatus,
 )
-from covenant.core.model import (
-    DAY,
-    BudgetingMethod,
-    CalendarUnit,
-    CalendarWindow,
-    Objective,
-    RollingWindow,
-    Window,
+from covenant.core.lint_findings import (
+    DEFAULT_MARGIN,
+    Context,
+    Finding,
+    length_text,
+    percent,
+    points,
 )
+from covenant.core.lint_measurement import measurement_findings
+from covenant.core.lint_windows import window_findings
+from covenant.core.model import DAY, Objective
 
-Severity = Literal["error", "warning"]
-
-DEFAULT_MARGIN = Fraction(5, 100)
-"""The default required margin, in percentage points: an SLO 0.05 points above the level."""
-
-PENDING = frozenset({VersionStatus.DRAFT, VersionStatus.PROPOSED})
-"""Versions not yet signed: findings on them are what a negotiator fixes before signing."""
-
-ENDED = frozenset({VersionStatus.SUPERSEDED, VersionStatus.EXPIRED, VersionStatus.TERMINATED})
-"""Versions no longer in force: their errors are reported as warnings."""
-
-_PERIOD_MONTHS = {PeriodUnit.MONTH: 1, PeriodUnit.QUARTER: 3}
-_SHORTEST_DAYS = {PeriodUnit.MONTH: 28, PeriodUnit.QUARTER: 90}
-_LONGEST_DAYS = {PeriodUnit.MONTH: 31, PeriodUnit.QUARTER: 92}
-_DURATION = {PeriodUnit.MONTH: "1M", PeriodUnit.QUARTER: "1Q"}
-_UNIT_MONTHS = {CalendarUnit.MONTH: 1, CalendarUnit.QUARTER: 3, CalendarUnit.YEAR: 12}
-_UNIT_DAYS = {CalendarUnit.DAY: 1, CalendarUnit.WEEK: 7}
 _LONG_TARGET_S = DAY
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Finding:
-    """One thing about one commitment of one agreement version that the bridge does not hold.
-
-    ``version`` is 0 for a finding about the agreement as a whole (its annotations);
-    ``commitment`` is empty then. ``slo`` is the backing objective's key when the finding is
-    about one. ``status`` is the version's status (``draft``, ``active``…).
-    """
-
-    code: str
-    severity: Severity
-    agreement: str
-    version: int
-    commitment: str
-    message: str
-    why: str
-    fix: str
-    where: str = ""
-    status: str = ""
-    slo: str = ""
-
-    @property
-    def pending(self) -> bool:
-        """The version is a draft or proposal: not signed yet, so still cheap to change."""
-        return self.status in {s.value for s in PENDING}
-
-    @property
-    def key(self) -> str:
-        return f"{self.agreement}@v{self.version}" if self.version else self.agreement
-
-
-def percent(value: Fraction) -> str:
-    """A ratio as an exact percentage text: ``Fraction(9995, 10000)`` → ``99.95 %``."""
-    return f"{points(value * 100)} %"
-
-
-def points(value: Fraction) -> str:
-    """A number of percentage points as short exact-looking text (``0.05``, ``1/3`` → 0.333333)."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def lint_versions(
@@ -155,7 +89,7 @@ def lint_version(
     """The findings on one version; ``objectives`` maps an SLO name to its objectives."""
     if required_margin < 0:
         raise ValueError("the required margin cannot be negative")
-    ctx = _Version(version=version, margin=required_margin, where=where)
+    ctx = Context(version=version, margin=required_margin, where=where)
     found: list[Finding] = []
     for availability in version.availability:
         found += _commitment(ctx, availability, objectives, all_objectives)
@@ -166,42 +100,6 @@ def lint_version(
 
 
 # --- the rules ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Version:
-    version: AgreementVersion
-    margin: Fraction
-    where: str
-
-    def finding(
-        self,
-        *,
-        code: str,
-        severity: Severity,
-        commitment: str,
-        message: str,
-        why: str,
-        fix: str,
-        slo: str = "",
-    ) -> Finding:
-        status = self.version.status
-        if status in ENDED and severity == "error":
-            severity = "warning"
-            why += f" (v{self.version.version} is {status.value}: no longer in force)"
-        return Finding(
-            code=code,
-            severity=severity,
-            agreement=self.version.agreement,
-            version=self.version.version,
-            commitment=commitment,
-            message=message,
-            why=why,
-            fix=fix,
-            where=self.where,
-            status=status.value,
-            slo=slo,
-        )
 
 
 Commitment = AvailabilityCommitment | SupportCommitment
@@ -220,7 +118,7 @@ def _what(commitment: Commitment) -> str:
 
 
 def _commitment(
-    ctx: _Version,
+    ctx: Context,
     commitment: Commitment,
     objectives: Mapping[str, Sequence[Objective]],
     all_objectives: Sequence[Objective],
@@ -246,9 +144,9 @@ def _commitment(
             continue
         objective = max(candidates, key=lambda o: o.target)
         yield from _strictness(ctx, commitment, objective)
-        yield from _window(ctx, commitment, objective)
+        yield from window_findings(ctx, commitment.name, objective)
         if isinstance(commitment, AvailabilityCommitment):
-            yield from _measurement(ctx, commitment, objective)
+            yield from measurement_findings(ctx, commitment, objective)
             if objective.service and objective.service not in commitment.services:
                 yield ctx.finding(
                     code="backing-other-service",
@@ -264,9 +162,7 @@ def _commitment(
                 )
 
 
-def _unbacked(
-    ctx: _Version, commitment: Commitment, all_objectives: Sequence[Objective]
-) -> Finding:
+def _unbacked(ctx: Context, commitment: Commitment, all_objectives: Sequence[Objective]) -> Finding:
     level = _level(commitment)
     wanted = level + ctx.margin / 100
     if isinstance(commitment, AvailabilityCommitment):
@@ -290,7 +186,7 @@ def _unbacked(
     )
 
 
-def _strictness(ctx: _Version, commitment: Commitment, objective: Objective) -> Iterator[Finding]:
+def _strictness(ctx: Context, commitment: Commitment, objective: Objective) -> Iterator[Finding]:
     level = _level(commitment)
     margin = (objective.target - level) * 100  # percentage points, exact
     wanted = level + ctx.margin / 100
@@ -340,236 +236,11 @@ def _raise_fix(objective: Objective, *, level: Fraction, wanted: Fraction, margi
     )
 
 
-def _window(ctx: _Version, commitment: Commitment, objective: Objective) -> Iterator[Finding]:
-    version = ctx.version
-    period, zone = version.period, version.zone
-    reasons = _window_reasons(objective.window, period=period, zone=zone, at=version.effective_from)
-    if not reasons:
-        return
-    unit = period.value
-    yield ctx.finding(
-        code="window-mismatch",
-        severity="warning",
-        commitment=commitment.name,
-        slo=objective.key,
-        message=f"backing SLO {objective.key} ({describe_window(objective.window)}) cannot "
-        f"protect the calendar {unit} in {zone}: " + "; ".join(reasons),
-        why=f"the contract is judged per calendar {unit} in {zone}; an SLO whose budget is not "
-        f"spent and reset on the same boundaries can look healthy while the {unit} is "
-        "already breached",
-        fix=f"give {objective.slo} (or a second backing SLO) the contract's period: timeWindow: "
-        f"[{{duration: {_DURATION[period]}, isRolling: false, calendar: {{startTime: "
-        f"'2026-01-01 00:00:00', timeZone: {zone}}}}}]",
-    )
-
-
-def describe_window(window: Window) -> str:
-    if isinstance(window, RollingWindow):
-        return f"rolling {_length(window.seconds)}"
-    unit = window.unit.value.lower()
-    count = f"{window.count} {unit}s" if window.count != 1 else unit
-    return f"calendar {count} in {window.zone}"
-
-
-def _length(seconds: int) -> str:
-    if seconds % DAY == 0:
-        return f"{seconds // DAY}d"
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600}h"
-    if seconds % 60 == 0:
-        return f"{seconds // 60}m"
-    return f"{seconds}s"
-
-
-def _window_reasons(window: Window, *, period: PeriodUnit, zone: str, at: datetime) -> list[str]:
-    unit = period.value
-    longest = _LONGEST_DAYS[period]
-    if isinstance(window, RollingWindow):
-        reasons = [
-            f"a rolling window has no {unit} boundary: it mixes the end of one {unit} with the "
-            f"start of the next and never resets when the contract's {unit} does"
-        ]
-        if window.seconds < longest * DAY:
-            reasons.append(
-                f"{_length(window.seconds)} is shorter than a {longest}-day {unit}: downtime early "
-                f"in the {unit} has left the window before the {unit} ends"
-            )
-        return reasons
-    reasons = []
-    if _canonical_zone(window.zone) != _canonical_zone(zone):
-        reasons.append(
-            f"the SLO's periods start at midnight {window.zone}, the contract's at midnight "
-            f"{zone}{_offset_note(window.zone, zone, at)}"
-        )
-    wanted = _PERIOD_MONTHS[period]
-    months = _UNIT_MONTHS.get(window.unit)
-    if months is None:
-        days = _UNIT_DAYS[window.unit] * window.count
-        relation = "shorter than" if days < _SHORTEST_DAYS[period] else "not aligned with"
-        reasons.append(
-            f"a {describe_window(window).split(' in ')[0]} window is {relation} a {unit}"
-        )
-    elif months * window.count != wanted:
-        relation = "shorter" if months * window.count < wanted else "longer"
-        reasons.append(
-            f"its period is {months * window.count} month(s), {relation} than the contract's "
-            f"{unit} ({wanted} month(s))"
-        )
-    elif not _aligned(window, months=wanted):
-        assert window.anchor is not None
-        local = window.anchor.astimezone(ZoneInfo(window.zone))
-        reasons.append(
-            f"its periods start on {local:%Y-%m-%d %H:%M} ({window.zone}), not on the first "
-            f"day of a {unit}"
-        )
-    return reasons
-
-
-def _aligned(window: CalendarWindow, *, months: int) -> bool:
-    """The window's periods start where calendar months (or quarters) do."""
-    if window.anchor is None:
-        return True  # the natural start: the 1st of the month, January/April/July/October
-    local = window.anchor.astimezone(ZoneInfo(window.zone))
-    midnight = (local.day, local.hour, local.minute, local.second) == (1, 0, 0, 0)
-    return midnight and (local.month - 1) % months == 0
-
-
-def _offset_note(slo_zone: str, contract_zone: str, at: datetime) -> str:
-    offset = at.astimezone(ZoneInfo(slo_zone)).utcoffset()
-    other = at.astimezone(ZoneInfo(contract_zone)).utcoffset()
-    if offset is None or other is None or offset == other:
-        return ""
-    hours = Fraction(int(abs((offset - other).total_seconds())), 3600)
-    return f" ({points(hours)} h apart on {at:%Y-%m-%d})"
-
-
-def _canonical_zone(name: str) -> str:
-    """UTC under any of its names (UTC, Etc/UTC, Etc/Universal, Zulu…) is one zone."""
-    return "UTC" if name in _UTC_NAMES else name
-
-
-_UTC_NAMES = frozenset(
-    {
-        "UTC",
-        "Etc/UTC",
-        "Etc/Universal",
-        "Etc/Zulu",
-        "Universal",
-        "Zulu",
-        "Etc/UCT",
-        "UCT",
-        "Etc/GMT",
-        "GMT",
-        "Etc/GMT0",
-        "Etc/GMT+0",
-        "Etc/GMT-0",
-        "GMT0",
-        "Etc/Greenwich",
-    }
-)
-
-
-def _measurement(
-    ctx: _Version, commitment: AvailabilityCommitment, objective: Objective
-) -> Iterator[Finding]:
-    m = commitment.measurement
-    method = objective.method
-    slo = objective.key
-
-    def finding(message: str, why: str, fix: str) -> Finding:
-        return ctx.finding(
-            code="measurement-mismatch",
-            severity="warning",
-            commitment=commitment.name,
-            slo=slo,
-            message=message,
-            why=why,
-            fix=fix,
-        )
-
-    interval = _length(m.interval_s)
-    if m.source is DowntimeSource.INCIDENTS:
-        if method is not BudgetingMethod.OCCURRENCES:
-            yield finding(
-                f"backing SLO {slo} judges time slices by error ratio ({method.value}), but "
-                f"{commitment.name} counts downtime from incident records",
-                "downtime counts for the customer when an incident is recorded, whatever its "
-                "error ratio; slices that pass the SLO can be downtime in the contract, and "
-                "the other way round",
-                "measure the contract on the SLO's series (measurement: {source: "
-                "bad-intervals, slo: ...}) or back it with an SLO that tracks the same outages",
-            )
-        return
-    if m.series is not None and objective.series != m.series:
-        yield finding(
-            f"backing SLO {slo} reads series {objective.series!r}, but {commitment.name} "
-            f"measures downtime on {m.series!r}",
-            "the SLO watches other requests than the ones the contract is judged on: its "
-            "budget says nothing about the contract's level",
-            f"back {commitment.name} with the SLO whose SLI is {m.series!r}, or point "
-            "measurement.slo at the backing SLO",
-        )
-    source = m.source.value
-    wanted = (
-        BudgetingMethod.TIMESLICES
-        if m.source is DowntimeSource.BAD_INTERVALS
-        else BudgetingMethod.RATIO_TIMESLICES
-    )
-    if method is BudgetingMethod.OCCURRENCES:
-        yield finding(
-            f"backing SLO {slo} budgets events (Occurrences), but {commitment.name} counts "
-            f"{interval} intervals ({source})",
-            "events and intervals weigh outages differently: a burst at peak traffic spends "
-            "much SLO budget but few contract intervals, an outage in a quiet hour spends "
-            "little budget but many intervals",
-            f"use budgetingMethod: {wanted.value} with timeSliceWindow: {interval}"
-            + (
-                f" and timeSliceTarget above {percent(1 - m.threshold)}"
-                if m.threshold is not None and wanted is BudgetingMethod.TIMESLICES
-                else ""
-            ),
-        )
-        return
-    if objective.time_slice_window_s != m.interval_s:
-        slice_s = objective.time_slice_window_s or 0
-        yield finding(
-            f"backing SLO {slo} uses {_length(slice_s)} "
-            f"time slices, but {commitment.name} counts {interval} intervals",
-            "a slice of another length averages a failure differently: a short outage can "
-            "fail a contract interval and leave a longer slice good (or the reverse)",
-            f"set timeSliceWindow: {interval} on {objective.slo}",
-        )
-    if method is not wanted:
-        yield finding(
-            f"backing SLO {slo} is {method.value}, but {commitment.name} is measured as {source}",
-            "bad-intervals counts a whole interval down once its error rate crosses the "
-            "threshold; mean-error-rate averages the per-interval ratios. An SLO of the other "
-            "kind can pass while the contract's level falls",
-            f"use budgetingMethod: {wanted.value} for an SLO that backs a {source} commitment",
-        )
-        return
-    if wanted is BudgetingMethod.TIMESLICES and m.threshold is not None:
-        slice_target = objective.time_slice_target
-        floor = 1 - m.threshold  # the good ratio at which the contract calls an interval down
-        if slice_target is not None and (
-            slice_target < floor or (slice_target == floor and m.threshold_inclusive)
-        ):
-            op = "≥" if m.threshold_inclusive else ">"
-            yield finding(
-                f"backing SLO {slo} counts a slice good at a success ratio ≥ "
-                f"{percent(slice_target)}, but {commitment.name} counts an interval down at an "
-                f"error rate {op} {percent(m.threshold)}",
-                "intervals between the two are down for the customer and good for the SLO: "
-                "the SLO does not spend budget on them",
-                f"raise timeSliceTarget above {percent(floor)}",
-            )
-
-
-def _support_calendar(ctx: _Version, support: SupportCommitment) -> Iterator[Finding]:
+def _support_calendar(ctx: Context, support: SupportCommitment) -> Iterator[Finding]:
     if support.calendar is not None:
         return
     long_targets = [
-        f"{t.priority} {label} {_length(seconds)}"
+        f"{t.priority} {label} {length_text(seconds)}"
         for t in support.targets
         for label, seconds in (
             ("first response", t.first_response_s),

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
-from covenant.core.lint import DEFAULT_MARGIN, Finding, lint_versions
+from covenant.core.lint import lint_versions
+from covenant.core.lint_findings import DEFAULT_MARGIN, Finding
 from covenant.definitions import workspace as definitions
 from covenant.definitions.workspace import Workspace
 
