@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from covenant.definitions.alerting import check_alerting
 from covenant.definitions.covenant_v1 import CovenantSLISpec
-from covenant.definitions.diagnostics import WARNING, at
+from covenant.definitions.diagnostics import WARNING, at, conflict
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.extensions import sli_extensions, slo_extensions
 from covenant.definitions.openslo import (
@@ -31,7 +31,7 @@ def check_slo(doc: SourceDocument, spec: SLOSpec, path: PathKey = ("spec",)) -> 
     problems: list[Problem] = []
     composite = any(o.indicator or o.indicator_ref for o in spec.objectives)
     if spec.indicator is not None and spec.indicator_ref is not None:
-        problems.append(_conflict(doc, (*path, "indicatorRef"), "indicator", "indicatorRef"))
+        problems.append(conflict(doc, (*path, "indicatorRef"), "indicator", "indicatorRef"))
     elif spec.indicator is None and spec.indicator_ref is None and not composite:
         problems.append(
             at(
@@ -72,7 +72,7 @@ def _check_objective(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if objective.target is not None and objective.target_percent is not None:
-        problems.append(_conflict(doc, (*here, "targetPercent"), "target", "targetPercent"))
+        problems.append(conflict(doc, (*here, "targetPercent"), "target", "targetPercent"))
     elif objective.target is None and objective.target_percent is None:
         problems.append(
             at(
@@ -105,7 +105,7 @@ def _check_objective(
                     )
                 )
     if objective.indicator is not None and objective.indicator_ref is not None:
-        problems.append(_conflict(doc, (*here, "indicatorRef"), "indicator", "indicatorRef"))
+        problems.append(conflict(doc, (*here, "indicatorRef"), "indicator", "indicatorRef"))
     if objective.indicator is not None:
         problems += check_inline_sli(doc, objective.indicator, (*here, "indicator"))
     if objective.composite_weight is not None and not (
@@ -146,9 +146,7 @@ def check_sli(doc: SourceDocument, spec: SLISpec, path: PathKey = ("spec",)) -> 
     problems: list[Problem] = []
     ratio, threshold = spec.ratio_metric, spec.threshold_metric
     if ratio is not None and threshold is not None:
-        problems.append(
-            _conflict(doc, (*path, "thresholdMetric"), "ratioMetric", "thresholdMetric")
-        )
+        problems.append(conflict(doc, (*path, "thresholdMetric"), "ratioMetric", "thresholdMetric"))
     elif ratio is None and threshold is None:
         problems.append(
             at(
@@ -166,7 +164,7 @@ def check_sli(doc: SourceDocument, spec: SLISpec, path: PathKey = ("spec",)) -> 
         if ratio.raw is not None:
             for key, value in (("good", ratio.good), ("bad", ratio.bad), ("total", ratio.total)):
                 if value is not None:
-                    problems.append(_conflict(doc, (*here, key), "raw", key))
+                    problems.append(conflict(doc, (*here, key), "raw", key))
             if ratio.raw_type is None:
                 problems.append(
                     at(
@@ -179,7 +177,7 @@ def check_sli(doc: SourceDocument, spec: SLISpec, path: PathKey = ("spec",)) -> 
                 )
         else:
             if ratio.good is not None and ratio.bad is not None:
-                problems.append(_conflict(doc, (*here, "bad"), "good", "bad"))
+                problems.append(conflict(doc, (*here, "bad"), "good", "bad"))
             elif ratio.good is None and ratio.bad is None:
                 problems.append(
                     at(
@@ -315,7 +313,7 @@ def _ref_or_inline(
 ) -> list[Problem]:
     inline = item.metadata is not None or item.spec is not None or item.kind is not None
     if ref is not None and inline:
-        return [_conflict(doc, (*path, ref_key), "an inline object", ref_key)]
+        return [conflict(doc, (*path, ref_key), "an inline object", ref_key)]
     if ref is None and not inline:
         return [
             at(
@@ -338,13 +336,3 @@ def _ref_or_inline(
             )
         ]
     return []
-
-
-def _conflict(doc: SourceDocument, path: PathKey, first: str, second: str) -> Problem:
-    return at(
-        doc,
-        path,
-        code="conflicting-fields",
-        message=f"give {first} or {second}, not both",
-        fix=f"remove one of {first} and {second}",
-    )

@@ -34,7 +34,7 @@ from covenant.core.agreements import (
     minor_units,
 )
 from covenant.core.model import Objective
-from covenant.definitions.agreement_checks import check_agreement, committed_level, tier_of
+from covenant.definitions.agreement_checks import check_agreement
 from covenant.definitions.agreements import (
     AgreementDocument,
     AvailabilitySpec,
@@ -48,6 +48,7 @@ from covenant.definitions.agreements import (
 )
 from covenant.definitions.calendars import CalendarDocument, CalendarSpec, build_calendar
 from covenant.definitions.contract_model import Contact, Contracts, Customer
+from covenant.definitions.credit_tier_checks import committed_level, tier_of
 from covenant.definitions.diagnostics import at
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.parsed import Parsed

@@ -38,6 +38,17 @@ def at(
     )
 
 
+def conflict(doc: SourceDocument, path: PathKey, first: str, second: str) -> Problem:
+    """Two fields of which only one may be given (``below`` and ``atMost``…)."""
+    return at(
+        doc,
+        path,
+        code="conflicting-fields",
+        message=f"give {first} or {second}, not both",
+        fix=f"remove one of {first} and {second}",
+    )
+
+
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return close[0] if close else ""

@@ -1,0 +1,184 @@
+"""Field rules of one availability commitment: how its downtime is measured, its minimum
+credit, cap and claim deadline, and a fee for every service it credits.
+
+The credit tiers are checked in ``credit_tier_checks``.
+"""
+
+from __future__ import annotations
+
+from covenant.definitions.agreements import (
+    AmountSpec,
+    AvailabilitySpec,
+    MeasurementSpec,
+    MinimumCreditSpec,
+    VersionSpec,
+)
+from covenant.definitions.credit_tier_checks import committed_level, tier_problems
+from covenant.definitions.diagnostics import WARNING, at, conflict
+from covenant.definitions.yamlsource import PathKey, SourceDocument
+from covenant.errors import Problem
+
+INTERVAL_SOURCES = frozenset({"bad-intervals", "mean-error-rate"})
+
+
+def availability_problems(
+    doc: SourceDocument, version: VersionSpec, item: AvailabilitySpec, here: PathKey
+) -> list[Problem]:
+    problems: list[Problem] = []
+    m, where = item.measurement, (*here, "measurement")
+    if m.source in INTERVAL_SOURCES and m.slo is None:
+        problems.append(
+            at(
+                doc,
+                (*where, "slo"),
+                code="missing-field",
+                message=f"{m.source} downtime is measured on a backing SLO's SLI series",
+                fix="add slo: <the name of the SLO whose SLI measures this service>",
+            )
+        )
+    rates = [
+        k
+        for k, v in (
+            ("errorRateAtLeast", m.error_rate_at_least),
+            ("errorRateAbove", m.error_rate_above),
+        )
+        if v is not None
+    ]
+    if m.source == "bad-intervals" and not rates:
+        problems.append(
+            at(
+                doc,
+                where,
+                code="missing-field",
+                message="bad-intervals needs the error rate that makes an interval down",
+                fix="add errorRateAtLeast: 5 (≥ 5 %) or errorRateAbove: 5 (> 5 %)",
+            )
+        )
+    if len(rates) == 2:
+        problems.append(conflict(doc, (*where, rates[1]), *rates))
+    ignored = [*rates] if m.source != "bad-intervals" else []
+    if m.source == "incidents":
+        ignored += [k for k, v in (("interval", m.interval), ("slo", m.slo)) if v is not None]
+    else:
+        ignored += ["severities"] if m.severities else []
+        ignored += ["recordsFrom"] if m.records_from is not None else []
+    problems.extend(
+        at(
+            doc,
+            (*where, key),
+            code="ignored-field",
+            message=f"{key} has no effect with source {m.source}",
+            fix=f"remove {key}",
+            severity=WARNING,
+        )
+        for key in ignored
+    )
+    if m.source in INTERVAL_SOURCES and m.interval is None:
+        problems.append(
+            at(
+                doc,
+                (*where, "interval"),
+                code="missing-field",
+                message=f"{m.source} needs the length of its measurement interval",
+                fix="add interval: 5m (Amazon S3 and Google Cloud measure five-minute "
+                "intervals) or the interval the contract names",
+            )
+        )
+    problems += _components(doc, m, where)
+    level, found = committed_level(doc, item, here)
+    problems += found
+    if level is not None:
+        problems += tier_problems(doc, item, here, level)
+    if isinstance(item.minimum_credit, MinimumCreditSpec):
+        minimum = item.minimum_credit
+        if minimum.at_least is not None and minimum.above is not None:
+            problems.append(conflict(doc, (*here, "minimumCredit", "above"), "atLeast", "above"))
+        elif minimum.at_least is None and minimum.above is None:
+            problems.append(
+                at(
+                    doc,
+                    (*here, "minimumCredit"),
+                    code="missing-field",
+                    message="minimumCredit needs an amount",
+                    fix='write {atLeast: "10.00"} (paid from 10.00) or {above: "1.00"} '
+                    "(paid only when more than 1.00)",
+                )
+            )
+    if item.cap is not None:
+        problems += amount_problems(doc, item.cap, (*here, "cap"))
+    claim = item.claim_deadline
+    if claim is not None:
+        given = [
+            k
+            for k, v in (
+                ("periodsAfter", claim.periods_after),
+                ("daysAfterPeriod", claim.days_after_period),
+            )
+            if v is not None
+        ]
+        if len(given) == 2:
+            problems.append(conflict(doc, (*here, "claimDeadline", given[1]), *given))
+        elif not given:
+            problems.append(
+                at(
+                    doc,
+                    (*here, "claimDeadline"),
+                    code="missing-field",
+                    message="claimDeadline needs a rule",
+                    fix="add periodsAfter: 2 or daysAfterPeriod: 30",
+                )
+            )
+    unpriced = [s for s in item.services if s not in version.fees]
+    if item.credits and unpriced:
+        problems.append(
+            at(
+                doc,
+                (*here, "services"),
+                code="service-without-fee",
+                message=f"v{version.version} has no fee for {', '.join(unpriced)}: a credit "
+                "on it is a percentage of nothing",
+                fix=f'add fees: {{{unpriced[0]}: "0.00"}} or the real monthly fee',
+                severity=WARNING,
+            )
+        )
+    return problems
+
+
+def _components(doc: SourceDocument, m: MeasurementSpec, where: PathKey) -> list[Problem]:
+    """``components`` with ``atLeastDown``: region downtime while k of n components are down."""
+    if not m.components and m.at_least_down is None:
+        return []
+    n, k = len(m.components), m.at_least_down
+    why = ""
+    if m.source != "incidents":
+        why = f"k-of-n components are counted from incidents, not from {m.source}"
+    elif n < 2 or len(set(m.components)) != n:
+        why = "components needs two or more distinct component names"
+    elif k is None or not 1 <= k <= n:
+        why = f"atLeastDown must be between 1 and the {n} components"
+    if not why:
+        return []
+    return [
+        at(
+            doc,
+            where,
+            code="invalid-components",
+            message=why,
+            fix="write {source: incidents, components: [az-a, az-b, az-c], atLeastDown: 2} "
+            "(down only while two or more of them are down at once)",
+        )
+    ]
+
+
+def amount_problems(doc: SourceDocument, spec: AmountSpec, here: PathKey) -> list[Problem]:
+    if spec.percent is None and spec.amount is None:
+        return [
+            at(
+                doc,
+                here,
+                code="missing-field",
+                message=f"{here[-1]} needs percent or amount",
+                fix='write {percent: 50} (of the period fee) or {amount: "5000.00"}',
+            )
+        ]
+    return []
