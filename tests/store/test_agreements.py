@@ -14,6 +14,8 @@ from covenant.core.agreements import AgreementVersion, VersionStatus
 from covenant.definitions.workspace import Workspace
 from covenant.errors import NotFoundError
 from covenant.store import agreements as repo
+from covenant.store.agreement_content import content_hash, version_content, version_from_content
+from covenant.store.agreement_history import append_event
 from covenant.store.agreement_tables import agreement_events
 from covenant.store.db import alembic_config
 from tests.definitions.test_agreements import CALENDAR, CUSTOMER, FULL, V1, agreement, load
@@ -33,14 +35,14 @@ def by_version(workspace: Workspace) -> dict[int, AgreementVersion]:
 
 def test_content_round_trips_exactly_and_leaves_the_status_out() -> None:
     for version in full_workspace().agreements:
-        content = repo.version_content(version)
-        assert repo.version_from_content(content, status=version.status) == version
+        content = version_content(version)
+        assert version_from_content(content, status=version.status) == version
         assert '"status"' not in content
         other = replace(version, status=VersionStatus.TERMINATED)
-        assert repo.content_hash(other) == repo.content_hash(version)
+        assert content_hash(other) == content_hash(version)
     v1 = by_version(full_workspace())[1]
-    assert '"level":"999/1000"' in repo.version_content(v1)
-    assert '"1200.00"' in repo.version_content(v1)
+    assert '"level":"999/1000"' in version_content(v1)
+    assert '"1200.00"' in version_content(v1)
 
 
 def test_tables_exist_after_migration(engine: Engine) -> None:
@@ -56,7 +58,7 @@ def _store(engine: Engine, versions: list[AgreementVersion], *, at: datetime = T
         agreement_id = repo.insert_agreement(conn, name="acme-sla", customer="acme", at=at)
         for version in versions:
             repo.insert_version(conn, agreement_id=agreement_id, version=version, at=at)
-            repo.append_event(
+            append_event(
                 conn,
                 agreement_id=agreement_id,
                 agreement="acme-sla",
@@ -64,7 +66,7 @@ def _store(engine: Engine, versions: list[AgreementVersion], *, at: datetime = T
                 event="created",
                 at=at,
                 to_status=version.status.value,
-                details={"content_sha256": repo.content_hash(version)},
+                details={"content_sha256": content_hash(version)},
             )
 
 

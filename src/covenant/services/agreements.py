@@ -37,6 +37,8 @@ from covenant.core.timeutil import require_utc
 from covenant.definitions.workspace import Workspace
 from covenant.errors import DefinitionError, NotFoundError, Problem, StoreError, TamperedError
 from covenant.store import agreements as repo
+from covenant.store.agreement_content import content_hash, version_content
+from covenant.store.agreement_history import HistoryEvent, append_event
 
 WARNING = "warning"
 
@@ -122,7 +124,7 @@ def _sync(conn: Connection, *, workspace: Workspace, at: datetime, actor: str | 
             if old is None:
                 plan.append((name, version, "created", None))
                 continue
-            same = old.content_sha256 == repo.content_hash(version)
+            same = old.content_sha256 == content_hash(version)
             moved = old.status is not version.status
             if not same and old.status in BINDING:
                 problems.append(_immutable(version, old.status, where))
@@ -174,7 +176,7 @@ def _apply(
             ids[name] = repo.insert_agreement(conn, name=name, customer=customer, at=at)
         elif stored[name].customer != customer:
             repo.set_customer(conn, agreement_id=ids[name], customer=customer, at=at)
-            repo.append_event(
+            append_event(
                 conn,
                 agreement_id=ids[name],
                 agreement=name,
@@ -193,10 +195,8 @@ def _apply(
         else:
             repo.update_version(conn, agreement_id=agreement_id, version=version, at=at)
         to_status = None if event == "content-changed" else version.status.value
-        details = (
-            {} if event == "status-changed" else {"content_sha256": repo.content_hash(version)}
-        )
-        repo.append_event(
+        details = {} if event == "status-changed" else {"content_sha256": content_hash(version)}
+        append_event(
             conn,
             agreement_id=agreement_id,
             agreement=name,
@@ -317,14 +317,14 @@ def agreement_in_force(engine: Engine, *, name: str, at: datetime) -> AgreementV
         return repo.version_in_force(conn, agreement=name, at=require_utc(at))
 
 
-def agreement_history(engine: Engine, *, name: str) -> tuple[list[repo.HistoryEvent], bool]:
+def agreement_history(engine: Engine, *, name: str) -> tuple[list[HistoryEvent], bool]:
     """Every event of agreement ``name``, oldest first, and whether its hash chain is intact
     and the stored versions agree with it."""
     events, wrong = agreement_audit(engine, name=name)
     return events, not wrong
 
 
-def agreement_audit(engine: Engine, *, name: str) -> tuple[list[repo.HistoryEvent], list[str]]:
+def agreement_audit(engine: Engine, *, name: str) -> tuple[list[HistoryEvent], list[str]]:
     """Every event of agreement ``name``, oldest first, and every way the stored agreement
     disagrees with that hash-chained history (empty when it is intact)."""
     with engine.connect() as conn:
@@ -336,7 +336,7 @@ def agreement_audit(engine: Engine, *, name: str) -> tuple[list[repo.HistoryEven
 
 def version_document(version: AgreementVersion) -> dict[str, Any]:
     """A version as JSON-ready data: its canonical content plus its status."""
-    data: dict[str, Any] = json.loads(repo.version_content(version))
+    data: dict[str, Any] = json.loads(version_content(version))
     data["status"] = version.status.value
     return data
 

@@ -1,196 +1,32 @@
-"""Agreement repository: versions as canonical JSON with a hash, and a hash-chained history.
+"""Agreement repository: stored agreements and their versions, checked against their history.
 
-The *content* of a version is its terms without its status, as canonical JSON (sorted keys,
-no spaces; ``Fraction`` as ``"n/d"``, ``Decimal`` as written, instants in UTC ISO-8601), so
-the same terms always give the same ``content_sha256`` and a signed version can be proven
-unchanged. Functions take the connection first; the caller owns the transaction.
+A version is stored as its canonical content with a hash (``agreement_content``); every change
+is an event of the hash-chained history (``agreement_history``), and every read for a statement,
+a sync or a lint verifies the stored rows against that history. Functions take the connection
+first; the caller owns the transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from enum import Enum
-from fractions import Fraction
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from covenant.core.agreements import (
-    BINDING,
-    AgreementVersion,
-    AvailabilityCommitment,
-    ClaimDeadline,
-    ClaimRule,
-    CreditTier,
-    DowntimeSource,
-    EligibleTime,
-    Exclusions,
-    Measurement,
-    Party,
-    PeriodUnit,
-    Remedies,
-    SupportCommitment,
-    SupportTarget,
-    VersionStatus,
-)
+from covenant.core.agreements import BINDING, AgreementVersion, VersionStatus
 from covenant.core.timeutil import require_utc
 from covenant.errors import NotFoundError, TamperedError
+from covenant.store.agreement_content import (
+    instant,
+    sha256,
+    version_content,
+    version_from_content,
+)
+from covenant.store.agreement_history import HistoryEvent, chain_problems, events_by_id
 from covenant.store.agreement_tables import agreement_events, agreement_versions, agreements
-
-# --- canonical content -----------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, bool | int | str) or value is None:
-        return value
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return require_utc(value).isoformat()
-    if isinstance(value, frozenset):
-        return sorted(_plain(v) for v in value)
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    slots = getattr(type(value), "__slots__", None)
-    if slots is not None:
-        return {name: _plain(getattr(value, name)) for name in slots}
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def version_content(version: AgreementVersion) -> str:
-    """The canonical JSON of a version's terms (everything but its status)."""
-    data = _plain(version)
-    del data["status"]
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def content_hash(version: AgreementVersion) -> str:
-    """The sha256 of :func:`version_content`."""
-    return sha256(version_content(version))
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _fraction(text: str | None) -> Fraction | None:
-    return None if text is None else Fraction(text)
-
-
-def _decimal(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
-
-
-def _instant(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def version_from_content(content: str, *, status: VersionStatus) -> AgreementVersion:
-    """The inverse of :func:`version_content`."""
-    data = json.loads(content)
-    start = _instant(data["effective_from"])
-    assert start is not None
-    return AgreementVersion(
-        agreement=data["agreement"],
-        version=data["version"],
-        customer=data["customer"],
-        status=status,
-        effective_from=start,
-        effective_to=_instant(data["effective_to"]),
-        currency=data["currency"],
-        fees=tuple((service, Decimal(amount)) for service, amount in data["fees"]),
-        period=PeriodUnit(data["period"]),
-        zone=data["zone"],
-        availability=tuple(_availability(a) for a in data["availability"]),
-        support=tuple(_support(s) for s in data["support"]),
-        signatories=tuple(_party(p) for p in data["signatories"]),
-        approvals=tuple(_party(p) for p in data["approvals"]),
-        reason=data["reason"],
-    )
-
-
-def _party(data: dict[str, Any]) -> Party:
-    return Party(name=data["name"], role=data["role"], signed_at=_instant(data["signed_at"]))
-
-
-def _availability(data: dict[str, Any]) -> AvailabilityCommitment:
-    m, e, r = data["measurement"], data["exclusions"], data["remedies"]
-    claim = r["claim"]
-    return AvailabilityCommitment(
-        name=data["name"],
-        services=tuple(data["services"]),
-        level=Fraction(data["level"]),
-        measurement=Measurement(
-            source=DowntimeSource(m["source"]),
-            series=m["series"],
-            interval_s=m["interval_s"],
-            threshold=_fraction(m["threshold"]),
-            threshold_inclusive=m["threshold_inclusive"],
-            severities=frozenset(m["severities"]),
-        ),
-        exclusions=Exclusions(
-            maintenance_notice_s=e["maintenance_notice_s"],
-            customer_caused=e["customer_caused"],
-            force_majeure=e["force_majeure"],
-        ),
-        eligible=EligibleTime(data["eligible"]),
-        remedies=Remedies(
-            tiers=tuple(
-                CreditTier(
-                    credit=Decimal(t["credit"]),
-                    below=_fraction(t["below"]),
-                    below_inclusive=t["below_inclusive"],
-                    at_least=_fraction(t["at_least"]),
-                    at_least_inclusive=t["at_least_inclusive"],
-                )
-                for t in r["tiers"]
-            ),
-            cap_percent=_decimal(r["cap_percent"]),
-            cap_amount=_decimal(r["cap_amount"]),
-            minimum_credit=_decimal(r["minimum_credit"]),
-            claim=None
-            if claim is None
-            else ClaimDeadline(rule=ClaimRule(claim["rule"]), count=claim["count"]),
-        ),
-        backing_slos=tuple(data["backing_slos"]),
-    )
-
-
-def _support(data: dict[str, Any]) -> SupportCommitment:
-    return SupportCommitment(
-        name=data["name"],
-        calendar=data["calendar"],
-        targets=tuple(
-            SupportTarget(
-                priority=t["priority"],
-                first_response_s=t["first_response_s"],
-                resolution_s=t["resolution_s"],
-            )
-            for t in data["targets"]
-        ),
-        pause_states=frozenset(data["pause_states"]),
-        attainment=Fraction(data["attainment"]),
-        penalty_percent=_decimal(data["penalty_percent"]),
-        penalty_amount=_decimal(data["penalty_amount"]),
-        backing_slos=tuple(data["backing_slos"]),
-    )
-
 
 # --- rows ------------------------------------------------------------------------------------
 
@@ -217,23 +53,6 @@ class StoredAgreement:
     name: str
     customer: str
     versions: tuple[StoredVersion, ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HistoryEvent:
-    """One entry of an agreement's append-only history."""
-
-    agreement: str
-    seq: int
-    version: int | None
-    event: str  # created | status-changed | content-changed | customer-changed
-    from_status: str | None
-    to_status: str | None
-    at: datetime
-    actor: str | None
-    details: dict[str, Any]
-    prev_hash: str | None
-    hash: str
 
 
 def load_agreements(
@@ -287,7 +106,7 @@ def load_agreements(
         for row in heads
     ]
     if verify:
-        events = _events_by_id(conn, names_by_id)
+        events = events_by_id(conn, names_by_id)
         for stored in found:
             wrong = discrepancies(stored, events[stored.id])
             if wrong:
@@ -373,135 +192,10 @@ def touch_versions(conn: Connection, *, agreement_id: int, at: datetime) -> None
     )
 
 
-def _event_hash(prev_hash: str | None, body: Mapping[str, Any]) -> str:
-    return sha256((prev_hash or "") + "\n" + canonical_json(body))
-
-
-def _event_body(
-    agreement: str, row: Mapping[str, Any], details: Mapping[str, Any]
-) -> dict[str, Any]:
-    return {
-        "agreement": agreement,
-        "seq": row["seq"],
-        "version": row["version"],
-        "event": row["event"],
-        "from_status": row["from_status"],
-        "to_status": row["to_status"],
-        "at": require_utc(row["at"]).isoformat(),
-        "actor": row["actor"],
-        "details": dict(details),
-    }
-
-
-def append_event(
-    conn: Connection,
-    *,
-    agreement_id: int,
-    agreement: str,
-    version: int | None,
-    event: str,
-    at: datetime,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    actor: str | None = None,
-    details: Mapping[str, Any] | None = None,
-) -> None:
-    """Append one event, numbered after and chained to the agreement's last one."""
-    last = conn.execute(
-        sa.select(agreement_events.c.seq, agreement_events.c.hash)
-        .where(agreement_events.c.agreement_id == agreement_id)
-        .order_by(agreement_events.c.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev_hash = (1, None) if last is None else (int(last.seq) + 1, str(last.hash))
-    row = {
-        "seq": seq,
-        "version": version,
-        "event": event,
-        "from_status": from_status,
-        "to_status": to_status,
-        "at": at,
-        "actor": actor,
-    }
-    details = dict(details or {})
-    conn.execute(
-        sa.insert(agreement_events).values(
-            agreement_id=agreement_id,
-            details=canonical_json(details),
-            prev_hash=prev_hash,
-            hash=_event_hash(prev_hash, _event_body(agreement, row, details)),
-            **row,
-        )
-    )
-
-
-def _event(agreement: str, row: sa.RowMapping) -> HistoryEvent:
-    try:
-        details = json.loads(row["details"])
-    except ValueError:
-        details = None
-    return HistoryEvent(
-        agreement=agreement,
-        seq=row["seq"],
-        version=row["version"],
-        event=row["event"],
-        from_status=row["from_status"],
-        to_status=row["to_status"],
-        at=row["at"],
-        actor=row["actor"],
-        # unreadable details (edited outside Covenant) keep their text: the hash shows it
-        details=details if isinstance(details, dict) else {"unreadable": row["details"]},
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-    )
-
-
-def _events_by_id(
-    conn: Connection, names_by_id: Mapping[int, str]
-) -> dict[int, list[HistoryEvent]]:
-    found: dict[int, list[HistoryEvent]] = {i: [] for i in names_by_id}
-    if not names_by_id:
-        return found
-    rows = conn.execute(
-        sa.select(agreement_events)
-        .where(agreement_events.c.agreement_id.in_(list(names_by_id)))
-        .order_by(agreement_events.c.agreement_id, agreement_events.c.seq)
-    ).mappings()
-    for row in rows:
-        found[row["agreement_id"]].append(_event(names_by_id[row["agreement_id"]], row))
-    return found
-
-
 def history(conn: Connection, *, agreement: str) -> list[HistoryEvent]:
     """Every event of ``agreement``, oldest first; NotFoundError when it was never stored."""
     agreement_id = _agreement_id(conn, agreement)
-    return _events_by_id(conn, {agreement_id: agreement})[agreement_id]
-
-
-def chain_problems(events: Sequence[HistoryEvent]) -> list[str]:
-    """Where the hash chain of ``events`` (one agreement's, oldest first) is broken."""
-    wrong: list[str] = []
-    previous: str | None = None
-    for index, item in enumerate(events, start=1):
-        row = {
-            "seq": item.seq,
-            "version": item.version,
-            "event": item.event,
-            "from_status": item.from_status,
-            "to_status": item.to_status,
-            "at": item.at,
-            "actor": item.actor,
-        }
-        expected = _event_hash(previous, _event_body(item.agreement, row, item.details))
-        if item.seq != index:
-            wrong.append(f"history event #{index} is missing (the next one is #{item.seq})")
-            return wrong
-        if item.prev_hash != previous:
-            wrong.append(f"history event #{item.seq} is not chained to the event before it")
-        if item.hash != expected:
-            wrong.append(f"history event #{item.seq} was changed after it was recorded")
-        previous = item.hash
-    return wrong
+    return events_by_id(conn, {agreement_id: agreement})[agreement_id]
 
 
 def discrepancies(stored: StoredAgreement, events: Sequence[HistoryEvent]) -> list[str]:
@@ -537,8 +231,8 @@ def discrepancies(stored: StoredAgreement, events: Sequence[HistoryEvent]) -> li
         else:
             data = json.loads(v.content)
             if (
-                _instant(data["effective_from"]) != v.effective_from
-                or _instant(data["effective_to"]) != v.effective_to
+                instant(data["effective_from"]) != v.effective_from
+                or instant(data["effective_to"]) != v.effective_to
             ):
                 wrong.append(f"{label}'s effective dates are not the ones in its terms")
         expected = recorded_status.get(v.version)
