@@ -22,10 +22,11 @@ from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
 from covenant.definitions.durations import parse_duration
 from covenant.errors import CovenantError, InstantOptionError, PeriodOptionError
-from covenant.services.backtest import parse_margin, parse_step, parse_tier
+from covenant.services.alert_backtest import parse_step, parse_tier
 from covenant.services.demo import run_demo
 from covenant.services.lint import parse_margin as lint_margin
 from covenant.services.sla import parse_period
+from covenant.services.suggest import parse_margin
 from tests.conftest import ROOT
 from tests.fuzz.harness import FUZZ, TOKENS, check_error, coded, documented, no_hang
 

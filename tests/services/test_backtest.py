@@ -17,16 +17,11 @@ from covenant.cli import backtest_cmds
 from covenant.config import Settings, sqlite_url
 from covenant.core.evaluate import evaluate, required_range
 from covenant.errors import DefinitionError, InputError, NotFoundError
-from covenant.services.backtest import (
-    backtest_agreement,
-    backtest_alerts,
-    parse_margin,
-    parse_tier,
-    suggest_backing,
-    suggest_slo,
-)
+from covenant.services.alert_backtest import backtest_alerts, parse_tier
+from covenant.services.backtest import backtest_agreement
 from covenant.services.demo import run_demo
 from covenant.services.ingest import open_store
+from covenant.services.suggest import parse_margin, suggest_backing, suggest_slo
 from covenant.services.workspace import load_workspace
 from covenant.store.buckets import read_matrix
 from tests.conftest import ROOT

@@ -12,15 +12,11 @@ from typer.testing import CliRunner
 
 from covenant.config import Settings, sqlite_url
 from covenant.errors import RangeLimitError
-from covenant.services.backtest import (
-    MAX_PERIODS,
-    MAX_REPLAY_STEPS,
-    MAX_WINDOWS,
-    backtest_alerts,
-    suggest_slo,
-)
+from covenant.services.alert_backtest import MAX_REPLAY_STEPS, backtest_alerts
+from covenant.services.backtest import MAX_PERIODS
 from covenant.services.demo import run_demo
 from covenant.services.ingest import open_store
+from covenant.services.suggest import MAX_WINDOWS, suggest_slo
 from covenant.services.workspace import load_workspace
 from tests.conftest import ROOT
 from tests.services.test_backtest import AT, cli

@@ -149,7 +149,7 @@ def alerts_command(
 ) -> None:
     """When each alert tier would have fired, for how long, and the budget spent by then."""
     from covenant.render.backtest import alerts_json, render_alerts_table
-    from covenant.services.backtest import backtest_alerts, parse_step, parse_tier
+    from covenant.services.alert_backtest import backtest_alerts, parse_step, parse_tier
     from covenant.services.workspace import load_workspace
 
     reference = instant_option(None)
@@ -186,7 +186,7 @@ def suggest_slo_command(
 ) -> None:
     """The target that would have held in N of the last M windows."""
     from covenant.render.backtest import render_suggestion_table, suggestion_json
-    from covenant.services.backtest import suggest_slo
+    from covenant.services.suggest import suggest_slo
     from covenant.services.workspace import load_workspace
 
     instant = instant_option(at)
@@ -230,7 +230,7 @@ def suggest_backing_command(
 ) -> None:
     """The backing SLO target each commitment needs (level + margin), and how the SLO fares."""
     from covenant.render.backtest import backing_json, render_backing_table
-    from covenant.services.backtest import required_margin, suggest_backing
+    from covenant.services.suggest import required_margin, suggest_backing
     from covenant.services.workspace import load_workspace
 
     instant = instant_option(at)
