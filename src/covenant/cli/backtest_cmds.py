@@ -148,7 +148,7 @@ def alerts_command(
     wide: WideOption = False,
 ) -> None:
     """When each alert tier would have fired, for how long, and the budget spent by then."""
-    from covenant.render.backtest import alerts_json, render_alerts_table
+    from covenant.render.alert_backtest import alerts_json, render_alerts_table
     from covenant.services.alert_backtest import backtest_alerts, parse_step, parse_tier
     from covenant.services.workspace import load_workspace
 
@@ -185,7 +185,7 @@ def suggest_slo_command(
     wide: WideOption = False,
 ) -> None:
     """The target that would have held in N of the last M windows."""
-    from covenant.render.backtest import render_suggestion_table, suggestion_json
+    from covenant.render.suggest import render_suggestion_table, suggestion_json
     from covenant.services.suggest import suggest_slo
     from covenant.services.workspace import load_workspace
 
@@ -229,7 +229,7 @@ def suggest_backing_command(
     wide: WideOption = False,
 ) -> None:
     """The backing SLO target each commitment needs (level + margin), and how the SLO fares."""
-    from covenant.render.backtest import backing_json, render_backing_table
+    from covenant.render.suggest import backing_json, render_backing_table
     from covenant.services.suggest import required_margin, suggest_backing
     from covenant.services.workspace import load_workspace
 

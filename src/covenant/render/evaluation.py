@@ -31,6 +31,11 @@ def iso(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def minute_text(instant: datetime) -> str:
+    """An instant to the minute in UTC, for tables: ``2026-11-27 09:30Z``."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ")
+
+
 def exact(value: Fraction | None) -> dict[str, Any]:
     """A ratio as a JSON number (for convenience) and as an exact fraction string."""
     if value is None:

@@ -66,7 +66,7 @@ def duration_text(seconds: int) -> str:
     return f"{sign}{hours}h {rest // 60:02d}m"
 
 
-def _money(m: Money | None) -> dict[str, str] | None:
+def money_json(m: Money | None) -> dict[str, str] | None:
     return None if m is None else {"amount": str(m.amount), "currency": m.currency}
 
 
@@ -102,9 +102,9 @@ def availability_json(a: AvailabilityResult) -> dict[str, Any]:
         else {
             "tier": str(credit.tier) if credit.tier else None,
             "percent": str(credit.percent),
-            "fee": _money(credit.fee),
-            "uncapped": _money(credit.uncapped),
-            "amount": _money(credit.amount),
+            "fee": money_json(credit.fee),
+            "uncapped": money_json(credit.uncapped),
+            "amount": money_json(credit.amount),
             "notes": list(credit.notes),
         },
         "claim_deadline": iso(a.claim_deadline) if a.claim_deadline else None,
@@ -120,7 +120,7 @@ def support_json(s: SupportResult) -> dict[str, Any]:
         "version": s.version,
         "commitment": s.commitment,
         "met": s.met,
-        "penalty": _money(s.penalty),
+        "penalty": money_json(s.penalty),
         "attainment": [
             {
                 "priority": a.priority,
@@ -170,8 +170,8 @@ def statement_json(st: Statement) -> dict[str, Any]:
         "agreements": [{"agreement": a, "version": v} for a, v in st.agreements],
         "availability": [availability_json(a) for a in st.availability],
         "support": [support_json(s) for s in st.support],
-        "credits": [_money(m) for m in st.credits],
-        "penalties": [_money(m) for m in st.penalties],
+        "credits": [money_json(m) for m in st.credits],
+        "penalties": [money_json(m) for m in st.penalties],
     }
 
 
