@@ -22,7 +22,7 @@ from covenant.core.agreements import (
     SupportTarget,
     VersionStatus,
 )
-from covenant.definitions.calendars import parse_interval
+from covenant.definitions.calendar_hours import parse_interval
 from covenant.definitions.export import export_openslo
 from covenant.definitions.workspace import Workspace, analyse, analyse_sources
 from covenant.definitions.yamlsource import read_file, read_text

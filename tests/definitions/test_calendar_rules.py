@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from covenant.core.business_time import business_time_between, compile_calendar
-from covenant.definitions.calendars import CalendarSpec, to_core_calendar
+from covenant.definitions.calendar_spec import CalendarSpec, to_core_calendar
 from tests.definitions.helpers import errors, load_text
 
 BERLIN = ZoneInfo("Europe/Berlin")

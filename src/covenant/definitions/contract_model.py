@@ -14,7 +14,7 @@ from covenant.errors import Problem
 
 if TYPE_CHECKING:
     from covenant.core.agreements import AgreementVersion, MaintenanceWindow
-    from covenant.definitions.calendars import CalendarSpec
+    from covenant.definitions.calendar_spec import CalendarSpec
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -46,7 +46,8 @@ from covenant.definitions.agreements import (
     VersionSpec,
     parse_instant,
 )
-from covenant.definitions.calendars import CalendarDocument, CalendarSpec, build_calendar
+from covenant.definitions.calendar_spec import CalendarSpec
+from covenant.definitions.calendars import CalendarDocument, build_calendar
 from covenant.definitions.contract_model import Contact, Contracts, Customer
 from covenant.definitions.credit_tier_checks import committed_level, tier_of
 from covenant.definitions.diagnostics import at

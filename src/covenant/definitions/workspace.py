@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the contract, calendar and correction code loads only when 
     from covenant.core.agreements import AgreementVersion, MaintenanceWindow
     from covenant.core.composite import CompositeObjective
     from covenant.core.model import EventRule, Objective
-    from covenant.definitions.calendars import CalendarSpec
+    from covenant.definitions.calendar_spec import CalendarSpec
     from covenant.definitions.contract_model import Customer
     from covenant.definitions.corrections import CorrectionRule
 

@@ -40,7 +40,7 @@ from covenant.core.support import (
 )
 from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch
 from covenant.core.windows import wall_to_utc
-from covenant.definitions.calendars import to_core_calendar
+from covenant.definitions.calendar_spec import to_core_calendar
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
 from covenant.services.agreements import sync_agreements
