@@ -1,7 +1,7 @@
 """Alert replay: an objective's alert tiers evaluated at every step of a range at once.
 
 Every step's long and short windows become requests answered by the engine's own vectorised
-window arithmetic (:func:`core.evaluate.answer_requests`: prefix sums for events, per-slice
+window arithmetic (:func:`core.window_answers.answer_requests`: prefix sums for events, per-slice
 prefix sums for time slices laid out from the engine's slice phase), so the replay shares the
 engine's semantics instead of copying them. The decision ``burn ≥ threshold`` is taken in float and
 re-taken exactly (integers / Fractions) wherever float could be wrong, so the replay agrees with
@@ -26,19 +26,16 @@ import numpy.typing as npt
 from covenant.core.budget import budget_consumed, burn_rate
 from covenant.core.evaluate import (
     RELATIVE_TIE,
-    Answers,
-    Requests,
     alert_threshold,
     align_down,
     align_up,
-    answer_requests,
     evaluate,
-    series_row,
     slice_phase,
 )
 from covenant.core.model import AlertTier, BudgetingMethod, NoDataPolicy, Objective, RollingWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.window_answers import Answers, Requests, answer_requests, series_row
 from covenant.core.windows import window_bounds
 from covenant.errors import InputError
 

@@ -24,7 +24,6 @@ from covenant.core.composite import (
 from covenant.core.corrections import Corrected, evaluate_corrected
 from covenant.core.evaluate import (
     evaluate,
-    needs_buckets,
     required_edges,
     required_range,
     slice_phase,
@@ -32,6 +31,7 @@ from covenant.core.evaluate import (
 from covenant.core.model import Objective
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import from_epoch, require_utc
+from covenant.core.window_answers import needs_buckets
 from covenant.core.windows import window_bounds
 from covenant.store.buckets import read_edge_counts, read_matrix, series_extent
 
