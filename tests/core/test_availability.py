@@ -24,7 +24,8 @@ from covenant.core.agreements import (
     Remedies,
     VersionStatus,
 )
-from covenant.core.availability import availability, credit_for
+from covenant.core.availability import availability
+from covenant.core.credits import credit_for
 from covenant.core.series import BucketMatrix
 
 # A 99.99 % monthly commitment: < 99.99 & ≥ 99.0 → 10 %, < 99.0 & ≥ 95.0 → 30 %, < 95.0 → 100 %.

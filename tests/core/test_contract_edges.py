@@ -24,7 +24,8 @@ from covenant.core.agreements import (
     Remedies,
     VersionStatus,
 )
-from covenant.core.availability import availability, cap_across, credit_for, period_containing
+from covenant.core.availability import availability, cap_across, period_containing
+from covenant.core.credits import credit_for
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.windows import calendar_period

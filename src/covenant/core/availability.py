@@ -5,6 +5,8 @@ in force, up to ``at``), the down intervals (from incidents, or from bucket data
 whose error ratio meets a threshold), the exclusions (announced maintenance, customer-caused
 and force-majeure incidents) each with its reason, the measured level, the credit tier it
 falls in, the credit in money (cap and minimum applied) and the claim deadline.
+
+The credit is computed in ``core.credits``, the down intervals in ``core.downtime``.
 """
 
 from __future__ import annotations
@@ -16,14 +18,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
 from covenant.core import intervals
 from covenant.core.agreements import (
     AgreementVersion,
     AvailabilityCommitment,
     ClaimRule,
-    CreditTier,
     DowntimeSource,
     EligibleTime,
     Incident,
@@ -34,11 +33,12 @@ from covenant.core.agreements import (
     period_fee,
     quantum,
 )
+from covenant.core.credits import CreditResult, credit_for
+from covenant.core.downtime import bucket_downtime, k_of_n_down
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.core.windows import calendar_period, wall_to_utc
-from covenant.errors import InputError
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,16 +52,6 @@ class Evidence:
     @property
     def seconds(self) -> int:
         return int((self.end - self.start).total_seconds())
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CreditResult:
-    tier: CreditTier | None
-    percent: Decimal
-    fee: Money
-    uncapped: Money
-    amount: Money
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,53 +117,6 @@ def claim_deadline(
     zone = ZoneInfo(version.zone)
     local = period_end.astimezone(zone).replace(tzinfo=None)
     return wall_to_utc(local + timedelta(days=remedies.claim.count), zone)
-
-
-def credit_for(
-    version: AgreementVersion,
-    commitment: AvailabilityCommitment,
-    level: Fraction,
-    *,
-    share: Fraction = Fraction(1),
-) -> CreditResult:
-    """The credit owed for ``level``: first matching tier, then cap, then minimum payable.
-
-    ``share`` is the part of the period the version was in force: its fee is pro rata.
-    """
-    remedies = commitment.remedies
-    unit = quantum(version.currency)
-    fee = period_fee(version, commitment.services, share)
-    tier = next((t for t in remedies.tiers if t.contains(level)), None)
-    percent = tier.credit if tier else Decimal(0)
-    uncapped = (fee * percent / 100).quantize(unit, rounding=ROUND_HALF_UP)
-    amount = uncapped
-    notes = []
-    caps = []
-    if remedies.cap_percent is not None:
-        caps.append((fee * remedies.cap_percent / 100).quantize(unit, rounding=ROUND_HALF_UP))
-    if remedies.cap_amount is not None:
-        caps.append(remedies.cap_amount)
-    if caps and amount > min(caps):
-        amount = min(caps)
-        notes.append(f"capped at {amount} {version.currency}")
-    minimum = remedies.minimum_credit
-    if (
-        minimum is not None
-        and Decimal(0) < amount
-        and (amount < minimum or (amount == minimum and not remedies.minimum_inclusive))
-    ):
-        rule = "below the minimum payable credit of" if amount < minimum else "not more than"
-        notes.append(f"{amount} {version.currency} is {rule} {minimum} {version.currency}")
-        amount = Decimal(0).quantize(unit)
-    currency = version.currency
-    return CreditResult(
-        tier=tier,
-        percent=percent,
-        fee=Money(amount=fee.quantize(unit, rounding=ROUND_HALF_UP), currency=currency),
-        uncapped=Money(amount=uncapped, currency=currency),
-        amount=Money(amount=amount, currency=currency),
-        notes=tuple(notes),
-    )
 
 
 def _covers(services: Sequence[str], wanted: Sequence[str]) -> bool:
@@ -279,7 +222,7 @@ def availability(
     )
     eligible_s = intervals.total(eligible_spans)
     if m.components:
-        down = _k_of_n(m.components, m.components_down, relevant, m.severities, hi)
+        down = k_of_n_down(m.components, m.components_down, relevant, m.severities, hi)
     elif m.source is DowntimeSource.INCIDENTS:
         for i in relevant:
             if m.severities and i.severity not in m.severities:
@@ -287,7 +230,7 @@ def availability(
             span = (to_epoch(i.start), to_epoch(i.end) if i.end else hi)
             down.append((*span, f"incident {i.id}" + (f" ({i.severity})" if i.severity else "")))
     else:
-        down, mean_error, no_data = _from_buckets(
+        down, mean_error, no_data = bucket_downtime(
             commitment, data, lo=lo, hi=hi, excluded=excluded_spans
         )
     down_spans = intervals.subtract(
@@ -336,44 +279,6 @@ def availability(
             for s, e in uncovered
         ),
     )
-
-
-def _k_of_n(
-    components: Sequence[str],
-    k: int,
-    incidents: Sequence[Incident],
-    severities: frozenset[str],
-    open_end: int,
-) -> list[tuple[int, int, str]]:
-    """The spans during which at least ``k`` of ``components`` have an incident at once
-    (AWS: "two or more Availability Zones"), each with the incidents behind it."""
-    per: dict[str, list[intervals.Span]] = {c: [] for c in components}
-    labelled: list[tuple[int, int, str]] = []
-    for i in incidents:
-        if severities and i.severity not in severities:
-            continue
-        span = (to_epoch(i.start), to_epoch(i.end) if i.end else open_end)
-        hit = [c for c in components if c in i.services]
-        for c in hit:
-            per[c].append(span)
-        if hit:
-            labelled.append((*span, f"incident {i.id} ({', '.join(hit)})"))
-    events: list[tuple[int, int]] = []
-    for spans in per.values():
-        for s, e in intervals.merge(spans):
-            events += [(s, 1), (e, -1)]
-    out: list[tuple[int, int, str]] = []
-    count, since = 0, 0
-    for moment, step in sorted(events):  # ends (-1) sort before starts (+1) at one instant
-        before = count
-        count += step
-        if before < k <= count:
-            since = moment
-        elif count < k <= before and moment > since:
-            reasons = [r for s, e, r in sorted(labelled) if s < moment and e > since]
-            why = f"{k} or more of {len(components)} components down: " + "; ".join(reasons)
-            out.append((since, moment, why))
-    return out
 
 
 def agreement_cap(version: AgreementVersion, *, share: Fraction = Fraction(1)) -> Decimal | None:
@@ -447,80 +352,3 @@ def span_text(seconds: int) -> str:
         f"{minutes} min" if minutes else "",
     ]
     return " ".join(p for p in parts if p) or f"{seconds} s"
-
-
-def _from_buckets(
-    commitment: AvailabilityCommitment,
-    data: BucketMatrix | None,
-    *,
-    lo: int,
-    hi: int,
-    excluded: Sequence[intervals.Span],
-) -> tuple[list[tuple[int, int, str]], Fraction, str | None]:
-    """Down intervals (bad-interval source) or the mean interval error ratio (mean source)."""
-    m = commitment.measurement
-    size = m.interval_s
-    if data is None or m.series not in data.keys:
-        raise InputError(f"{commitment.name}: bucket data for series {m.series!r} is missing")
-    if size % data.step:
-        raise InputError(
-            f"{commitment.name}: interval {size}s is not a multiple of the bucket step {data.step}s"
-        )
-    first = -(-lo // size) * size  # whole intervals inside the eligible range
-    last = hi // size * size
-    if last <= first:
-        return [], Fraction(0), "no whole measurement interval in the eligible time"
-    if first < data.start or last > data.end:
-        raise InputError(f"{commitment.name}: bucket data does not cover the period")
-    row = data.row(m.series)
-    a = (first - data.start) // data.step
-    b = (last - data.start) // data.step
-    per = size // data.step
-    good = data.good[row, a:b].reshape(-1, per).sum(axis=1)
-    total = data.total[row, a:b].reshape(-1, per).sum(axis=1)
-    bad = total - good
-    starts = first + np.arange(good.size, dtype=np.int64) * size
-    keep = np.ones(good.size, dtype=bool)
-    for s, e in excluded:  # an interval touched by an exclusion is left out entirely
-        keep &= ~((starts < e) & (starts + size > s))
-    if m.source is DowntimeSource.MEAN_ERROR_RATE:
-        if not keep.any():
-            return [], Fraction(0), "every measurement interval is excluded"
-        if int(total[keep].sum()) == 0:
-            return [], Fraction(0), "no requests in the period"
-        ratios = _exact_mean(bad[keep], total[keep])
-        return [], ratios, None
-    if int(total[keep].sum()) == 0:
-        return [], Fraction(0), "no requests in the eligible time"
-    assert m.threshold is not None
-    num, den = m.threshold.numerator, m.threshold.denominator
-    lhs = bad.astype(object) * den
-    rhs = total.astype(object) * num
-    is_down = (total > 0) & ((lhs >= rhs) if m.threshold_inclusive else (lhs > rhs)).astype(bool)
-    down = []
-    pct = 100 * m.threshold
-    for i in np.flatnonzero(is_down & keep).tolist():
-        ratio = Fraction(int(bad[i]), int(total[i]))
-        down.append(
-            (
-                int(starts[i]),
-                int(starts[i]) + size,
-                f"{size // 60}-minute interval with {float(ratio) * 100:.2f} % errors "
-                f"({int(bad[i])}/{int(total[i])}; threshold {float(pct):g} %)",
-            )
-        )
-    return down, Fraction(0), None
-
-
-def _exact_mean(bad: np.ndarray, total: np.ndarray) -> Fraction:
-    """Mean of per-interval error ratios, exact; an interval without requests counts as 0."""
-    n = bad.size
-    busy = total > 0
-    denominators, inverse = np.unique(total[busy], return_inverse=True)
-    numerators = np.zeros(denominators.size, dtype=np.int64)
-    np.add.at(numerators, inverse, bad[busy].astype(np.int64))
-    acc = sum(
-        (Fraction(int(b), int(t)) for t, b in zip(denominators, numerators, strict=True) if b),
-        Fraction(0),
-    )
-    return acc / n

@@ -28,7 +28,8 @@ from covenant.core.agreements import (
     DowntimeSource,
     Money,
 )
-from covenant.core.availability import AvailabilityResult, credit_for, span_text
+from covenant.core.availability import AvailabilityResult, span_text
+from covenant.core.credits import credit_for
 from covenant.core.forecast_model import (
     INCIDENT_UNIT_S,
     MIN_HISTORY,

@@ -41,7 +41,7 @@ from covenant.core.agreements import (
     Money,
     quantum,
 )
-from covenant.core.availability import credit_for
+from covenant.core.credits import credit_for
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError
