@@ -99,6 +99,11 @@ def lint_version(
     return found
 
 
+def failed(findings: Sequence[Finding], *, strict: bool) -> bool:
+    """The exit verdict: any error, or (strict) any finding at all."""
+    return any(f.severity == "error" or strict for f in findings)
+
+
 # --- the rules ---------------------------------------------------------------------------------
 
 
