@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -29,7 +27,6 @@ from covenant.core.agreements import (
     BINDING,
     TRANSITIONS,
     AgreementVersion,
-    SupportTarget,
     VersionStatus,
     can_move,
 )
@@ -339,28 +336,3 @@ def version_document(version: AgreementVersion) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(version_content(version))
     data["status"] = version.status.value
     return data
-
-
-def percent_text(value: Fraction) -> str:
-    """An exact ratio as a percentage without rounding artefacts: 999/1000 → ``99.9 %``."""
-    number = Decimal(value.numerator) * 100 / Decimal(value.denominator)
-    text = f"{number:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text} %"
-
-
-def target_text(target: SupportTarget) -> str:
-    parts = [target.priority]
-    if target.first_response_s is not None:
-        parts.append(f"response {_seconds(target.first_response_s)}")
-    if target.resolution_s is not None:
-        parts.append(f"resolution {_seconds(target.resolution_s)}")
-    return " ".join(parts)
-
-
-def _seconds(value: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if value % size == 0:
-            return f"{value // size}{unit}"
-    return f"{value}s"
