@@ -1,4 +1,4 @@
-"""Repository of bucketed ``(good, total)`` counts: series, day chunks, ingestion batches.
+"""Writing the bucket store: series, day chunks merged in, ingestion batches (and its reads).
 
 Every function takes the open connection (or ORM session) first and never commits: the
 caller owns the transaction, so one ingestion is written all or nothing.
@@ -6,47 +6,65 @@ caller owns the transaction, so one ingestion is written all or nothing.
 Storage layout (see ``docs/adr/0002-bucket-store.md``): one ``bucket_chunks`` row per series
 per UTC day; its blob is the day's ``good`` array then its ``total`` array, ``86400 / step``
 buckets each, little-endian, in the smallest unsigned dtype that holds the day's largest count.
+The layout's helpers live in ``chunk_layout``, the reads in ``bucket_reads`` (re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import bindparam, case, func, select, tuple_, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import insert as core_insert
-from sqlalchemy.engine import Connection
 
-from covenant.core.series import BucketMatrix, EdgeCounts
-from covenant.errors import InputError, StoreError
+from covenant.errors import InputError
+from covenant.store.bucket_reads import (
+    SeriesInfo,
+    list_series,
+    read_edge_counts,
+    read_matrix,
+    series_extent,
+)
+from covenant.store.chunk_layout import (
+    DAY,
+    Int64Array,
+    batched,
+    buckets_per_day,
+    check_step,
+    decode_chunk,
+    dialect,
+    series_rows,
+)
 from covenant.store.tables import bucket_chunks, ingest_batches, series
 
-DAY = 86400
+__all__ = [
+    "DAY",
+    "MAX_KEY_LENGTH",
+    "BatchRecord",
+    "SeriesInfo",
+    "add_chunks",
+    "add_counts",
+    "buckets_per_day",
+    "ensure_series",
+    "find_batch",
+    "list_series",
+    "read_edge_counts",
+    "read_matrix",
+    "record_batch",
+    "series_extent",
+]
+
 MAX_KEY_LENGTH = 255
-_IN_LIMIT = 900  # bound parameters per IN list (SQLite allows 32766; stay well below)
 _CHUNK_BATCH = 2048  # day chunks merged per round trip (bounds memory on huge inputs)
 _ITEMSIZES = (1, 2, 4, 8)
 _LIMITS = tuple(np.iinfo(np.dtype(f"<u{size}")).max for size in _ITEMSIZES)
 
 if TYPE_CHECKING:  # the ORM and dialect inserts load only where a write needs them
-    from sqlalchemy.orm import Session
-
-    Executor = Connection | Session
-Int64Array = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SeriesInfo:
-    """One stored series."""
-
-    id: int
-    key: str
-    step: int
-    created_at: datetime
+    from covenant.store.chunk_layout import Executor
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,39 +81,6 @@ class BatchRecord:
     ingested_at: datetime
 
 
-def buckets_per_day(step: int) -> int:
-    """Buckets in one UTC day chunk; the step must divide a day."""
-    if step <= 0 or DAY % step:
-        raise InputError(
-            f"bucket step {step}s does not divide a day",
-            hint="use a step such as 60, 300 or 3600 seconds",
-        )
-    return DAY // step
-
-
-def _batched(items: Sequence[Any], size: int = _IN_LIMIT) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _series_rows(conn: Executor, keys: Sequence[str]) -> dict[str, tuple[int, int]]:
-    found: dict[str, tuple[int, int]] = {}
-    for part in _batched(list(keys)):
-        query = select(series.c.key, series.c.id, series.c.step_s).where(series.c.key.in_(part))
-        for key, id_, step in conn.execute(query):
-            found[key] = (int(id_), int(step))
-    return found
-
-
-def _check_step(found: dict[str, tuple[int, int]], step: int) -> None:
-    wrong = sorted(key for key, (_, s) in found.items() if s != step)
-    if wrong:
-        raise StoreError(
-            f"series {', '.join(wrong[:5])} are stored with a step other than {step}s",
-            hint="read and write a series with the step it was created with",
-        )
-
-
 def ensure_series(conn: Executor, *, keys: Sequence[str], step: int = 60) -> dict[str, int]:
     """The id of every key, creating missing series with ``step`` (safe under concurrency)."""
     buckets_per_day(step)
@@ -106,18 +91,18 @@ def ensure_series(conn: Executor, *, keys: Sequence[str], step: int = 60) -> dic
                 f"series key {key!r} must be 1–{MAX_KEY_LENGTH} characters",
                 hint="name series like checkout-availability or checkout-latency:lte300",
             )
-    found = _series_rows(conn, unique)
+    found = series_rows(conn, unique)
     # sorted: concurrent writers insert new keys in one order, so they never deadlock
     missing = sorted(key for key in unique if key not in found)
     if missing:
         now = datetime.now(UTC)
-        dialect = _dialect(conn)
+        kind = dialect(conn)
         values = [{"key": key, "step_s": step, "created_at": now} for key in missing]
-        if dialect == "postgresql":
+        if kind == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert  # noqa: PLC0415
 
             conn.execute(pg_insert(series).on_conflict_do_nothing(index_elements=["key"]), values)
-        elif dialect == "sqlite":
+        elif kind == "sqlite":
             from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: PLC0415
 
             conn.execute(
@@ -125,15 +110,9 @@ def ensure_series(conn: Executor, *, keys: Sequence[str], step: int = 60) -> dic
             )
         else:  # pragma: no cover - only SQLite and PostgreSQL are supported
             conn.execute(core_insert(series), values)
-        found.update(_series_rows(conn, missing))
-    _check_step(found, step)
+        found.update(series_rows(conn, missing))
+    check_step(found, step)
     return {key: found[key][0] for key in unique}
-
-
-def _dialect(conn: Executor) -> str:
-    # a Connection is checked first: a plain ingest never has to import the ORM for this
-    bind = conn if isinstance(conn, Connection) else conn.get_bind()
-    return str(bind.dialect.name)
 
 
 def _as_int64(name: str, values: npt.ArrayLike) -> Int64Array:
@@ -143,16 +122,6 @@ def _as_int64(name: str, values: npt.ArrayLike) -> Int64Array:
     if array.size and not np.issubdtype(array.dtype, np.integer):
         raise InputError(f"{name} must hold integers, got {array.dtype}")
     return array.astype(np.int64, copy=False)
-
-
-def _decode(blob: bytes, itemsize: int, per_day: int) -> npt.NDArray[np.unsignedinteger[Any]]:
-    data = np.frombuffer(blob, dtype=np.dtype(f"<u{itemsize}"))
-    if data.size != 2 * per_day:
-        raise StoreError(
-            f"a stored day chunk holds {data.size} values, expected {2 * per_day}",
-            hint="the series was written with another step; the store may be corrupt",
-        )
-    return data.reshape(2, per_day)
 
 
 def _itemsizes(peaks: Int64Array) -> Int64Array:
@@ -281,9 +250,9 @@ def _lock_series(conn: Executor, ids: list[int]) -> None:
     ``write_transaction`` holds the write lock from its start, and a deferred transaction
     fails rather than overwrite a chunk another writer changed after it read.
     """
-    if _dialect(conn) != "postgresql":
+    if dialect(conn) != "postgresql":
         return
-    for part in _batched(ids):
+    for part in batched(ids):
         query = (
             select(series.c.id)
             .where(series.c.id.in_(part))
@@ -300,7 +269,7 @@ def _merge_chunks(
     position = {(int(s), int(d)): i for i, (s, d) in enumerate(zip(sids, days, strict=True))}
     exists = np.zeros(sids.size, dtype=bool)
     day_lo, day_hi = int(days.min()), int(days.max())
-    for part in _batched(sorted(set(sids.tolist()))):
+    for part in batched(sorted(set(sids.tolist()))):
         query = select(
             bucket_chunks.c.series_id,
             bucket_chunks.c.day,
@@ -314,7 +283,7 @@ def _merge_chunks(
         for series_id, day, itemsize, blob in conn.execute(query):
             i = position.get((int(series_id), int(day)))
             if i is not None:
-                dense[i] += _decode(bytes(blob), int(itemsize), per_day)
+                dense[i] += decode_chunk(bytes(blob), int(itemsize), per_day)
                 exists[i] = True
 
     sizes = _itemsizes(dense.max(axis=(1, 2)))
@@ -364,211 +333,6 @@ def _merge_chunks(
             inserts,
         )
     return len(inserts) + len(updates)
-
-
-def read_matrix(
-    conn: Executor, *, keys: Sequence[str], start: int, end: int, step: int = 60
-) -> BucketMatrix:
-    """Dense counts of ``keys`` over ``[start, end)``; missing chunks and unknown keys are zeros.
-
-    ``start`` and ``end`` are epoch seconds aligned to ``step``. The returned arrays may be
-    views into a slightly larger day-aligned buffer (no copy is made to trim them).
-    """
-    per_day = buckets_per_day(step)
-    if start % step or end % step:
-        raise InputError(f"start and end must be aligned to the step {step}s")
-    if end < start:
-        raise InputError(f"end {end} is before start {start}")
-    names = tuple(keys)
-    if len(set(names)) != len(names):
-        raise InputError("read_matrix keys must be unique")
-    found = _series_rows(conn, names)
-    _check_step(found, step)
-    row_of = {found[key][0]: i for i, key in enumerate(names) if key in found}
-
-    day0 = start - start % DAY
-    day1 = end - end % DAY + (DAY if end % DAY else 0)
-    n_days = max((day1 - day0) // DAY, 1)
-    good = np.zeros((len(names), n_days * per_day), dtype=np.int64)
-    total = np.zeros((len(names), n_days * per_day), dtype=np.int64)
-    good3 = good.reshape(len(names), n_days, per_day)
-    total3 = total.reshape(len(names), n_days, per_day)
-
-    by_size: dict[int, tuple[list[int], list[int], list[bytes]]] = {}
-    ids = sorted(row_of)
-    for part in _batched(ids):
-        query = select(
-            bucket_chunks.c.series_id,
-            bucket_chunks.c.day,
-            bucket_chunks.c.itemsize,
-            bucket_chunks.c.counts,
-        ).where(
-            bucket_chunks.c.series_id.in_(part),
-            bucket_chunks.c.day >= day0,
-            bucket_chunks.c.day < day1,
-        )
-        for series_id, day, itemsize, blob in conn.execute(query):
-            rows, cols, blobs = by_size.setdefault(int(itemsize), ([], [], []))
-            rows.append(row_of[series_id])
-            cols.append((day - day0) // DAY)
-            blobs.append(blob)
-    for itemsize, (rows, cols, blobs) in by_size.items():
-        data = np.frombuffer(b"".join(blobs), dtype=np.dtype(f"<u{itemsize}"))
-        if data.size != len(blobs) * 2 * per_day:
-            raise StoreError(
-                "stored day chunks have an unexpected size",
-                hint="the series was written with another step; the store may be corrupt",
-            )
-        chunks = data.reshape(len(blobs), 2, per_day)
-        r = np.asarray(rows, dtype=np.intp)
-        c = np.asarray(cols, dtype=np.intp)
-        good3[r, c] = chunks[:, 0, :]
-        total3[r, c] = chunks[:, 1, :]
-    offset = (start - day0) // step
-    n = (end - start) // step
-    return BucketMatrix(
-        keys=names,
-        start=start,
-        step=step,
-        good=good[:, offset : offset + n],
-        total=total[:, offset : offset + n],
-    )
-
-
-def read_edge_counts(
-    conn: Executor, *, keys: Sequence[str], edges: Sequence[int], step: int = 60
-) -> EdgeCounts:
-    """Cumulative counts of ``keys`` at ``edges`` (epoch seconds aligned to ``step``).
-
-    Whole days between edges are summed by the database from each chunk's stored day sums;
-    only the day chunks an edge falls inside are read and decoded. Unknown keys count zero.
-    """
-    per_day = buckets_per_day(step)
-    at = np.unique(np.asarray(list(edges), dtype=np.int64))
-    if np.any(at % step):
-        raise InputError(f"edges must be aligned to the step {step}s")
-    names = tuple(keys)
-    if len(set(names)) != len(names):
-        raise InputError("read_edge_counts keys must be unique")
-    good = np.zeros((len(names), at.size), dtype=np.int64)
-    total = np.zeros((len(names), at.size), dtype=np.int64)
-    found = _series_rows(conn, names)
-    _check_step(found, step)
-    row_of = {found[key][0]: i for i, key in enumerate(names) if key in found}
-    if at.size and row_of:
-        edge_day = at - at % DAY
-        days = np.unique(edge_day)  # sum whole days [days[i], days[i + 1]) in the database
-        day_good = np.zeros((len(names), days.size), dtype=np.int64)
-        day_total = np.zeros((len(names), days.size), dtype=np.int64)
-        ids = sorted(row_of)
-        c = bucket_chunks.c
-        if days.size > 1:
-            bounds = days[1:-1].tolist()
-            segment = (
-                case(*((c.day < d, i + 1) for i, d in enumerate(bounds)), else_=len(bounds) + 1)
-                if bounds
-                else None
-            )
-            for part in _batched(ids):
-                where = (c.series_id.in_(part), c.day >= int(days[0]), c.day < int(days[-1]))
-                sums = (func.sum(c.good_sum), func.sum(c.total_sum))
-                rows: list[tuple[Any, ...]]
-                if segment is None:  # one span of whole days
-                    query = select(c.series_id, *sums).where(*where).group_by(c.series_id)
-                    rows = [(r[0], 1, r[1], r[2]) for r in conn.execute(query)]
-                else:
-                    label = segment.label("segment")
-                    query = (
-                        select(c.series_id, label, *sums).where(*where).group_by(c.series_id, label)
-                    )
-                    rows = [tuple(r) for r in conn.execute(query)]
-                for series_id, seg, g, t in rows:
-                    day_good[row_of[series_id], int(seg)] = int(g)
-                    day_total[row_of[series_id], int(seg)] = int(t)
-            np.cumsum(day_good, axis=1, out=day_good)
-            np.cumsum(day_total, axis=1, out=day_total)
-        column = np.searchsorted(days, edge_day)
-        good[:] = day_good[:, column]
-        total[:] = day_total[:, column]
-        slot = (at - edge_day) // step
-        inside = np.unique(edge_day[slot > 0]).tolist()  # days an edge cuts: decode those
-        by_size: dict[int, tuple[list[int], list[int], list[bytes]]] = {}
-        for part in _batched(ids if inside else [], max(_IN_LIMIT - len(inside), 1)):
-            query = select(c.series_id, c.day, c.itemsize, c.counts).where(
-                c.series_id.in_(part), c.day.in_(inside)
-            )
-            for row in conn.execute(query):
-                chunk_rows, chunk_days, blobs = by_size.setdefault(int(row[2]), ([], [], []))
-                chunk_rows.append(row_of[row[0]])
-                chunk_days.append(int(row[1]))
-                blobs.append(bytes(row[3]))
-        for itemsize, (chunk_rows, chunk_days, blobs) in by_size.items():
-            data = np.frombuffer(b"".join(blobs), dtype=np.dtype(f"<u{itemsize}"))
-            if data.size != len(blobs) * 2 * per_day:
-                raise StoreError(
-                    "stored day chunks have an unexpected size",
-                    hint="the series was written with another step; the store may be corrupt",
-                )
-            running = np.cumsum(data.reshape(len(blobs), 2, per_day), axis=2, dtype=np.int64)
-            r = np.asarray(chunk_rows, dtype=np.intp)
-            d = np.asarray(chunk_days, dtype=np.int64)
-            for day in inside:  # buckets [0, slot) of the day an edge cuts
-                j = np.flatnonzero((edge_day == day) & (slot > 0))
-                mine = np.flatnonzero(d == day)
-                picked = running[mine][:, :, slot[j] - 1]
-                good[r[mine][:, None], j[None, :]] += picked[:, 0, :]
-                total[r[mine][:, None], j[None, :]] += picked[:, 1, :]
-    return EdgeCounts(keys=names, step=step, edges=at, good=good, total=total)
-
-
-def series_extent(conn: Executor, *, keys: Sequence[str]) -> dict[str, tuple[int, int] | None]:
-    """Per key, ``(first bucket start, last bucket end)`` of buckets with events, else None."""
-    found = _series_rows(conn, list(dict.fromkeys(keys)))
-    result: dict[str, tuple[int, int] | None] = dict.fromkeys(keys)
-    key_of = {id_: key for key, (id_, _) in found.items()}
-    step_of = {id_: step for _, (id_, step) in found.items()}
-    ranges: dict[int, tuple[int, int]] = {}
-    for part in _batched(sorted(key_of)):
-        query = (
-            select(
-                bucket_chunks.c.series_id,
-                func.min(bucket_chunks.c.day),
-                func.max(bucket_chunks.c.day),
-            )
-            .where(bucket_chunks.c.series_id.in_(part), bucket_chunks.c.total_sum > 0)
-            .group_by(bucket_chunks.c.series_id)
-        )
-        for series_id, lo, hi in conn.execute(query):
-            ranges[int(series_id)] = (int(lo), int(hi))
-    wanted = [(s, d) for s, (lo, hi) in ranges.items() for d in {lo, hi}]
-    totals: dict[tuple[int, int], npt.NDArray[np.unsignedinteger[Any]]] = {}
-    for part in _batched(wanted, _IN_LIMIT // 2):
-        query = select(
-            bucket_chunks.c.series_id,
-            bucket_chunks.c.day,
-            bucket_chunks.c.itemsize,
-            bucket_chunks.c.counts,
-        ).where(tuple_(bucket_chunks.c.series_id, bucket_chunks.c.day).in_(part))
-        for row in conn.execute(query):
-            per_day = buckets_per_day(step_of[int(row[0])])
-            totals[(int(row[0]), int(row[1]))] = _decode(bytes(row[3]), int(row[2]), per_day)[1]
-    for series_id, (lo, hi) in ranges.items():
-        step = step_of[series_id]
-        first_slot = int(np.flatnonzero(totals[(series_id, lo)])[0])
-        last_slot = int(np.flatnonzero(totals[(series_id, hi)])[-1])
-        result[key_of[series_id]] = (lo + first_slot * step, hi + (last_slot + 1) * step)
-    return result
-
-
-def list_series(conn: Executor) -> list[SeriesInfo]:
-    """Every stored series, by key."""
-    query = select(series.c.id, series.c.key, series.c.step_s, series.c.created_at).order_by(
-        series.c.key
-    )
-    return [
-        SeriesInfo(id=int(id_), key=str(key), step=int(step), created_at=created)
-        for id_, key, step, created in conn.execute(query)
-    ]
 
 
 def find_batch(conn: Executor, *, sha256: str) -> BatchRecord | None:
