@@ -19,7 +19,7 @@ import pytest
 
 from covenant.core.model import EventRule
 from covenant.errors import IngestError
-from covenant.sources import events as events_module
+from covenant.sources import eventcounts as counts_module
 from covenant.sources.events import ClassifiedEvents, iter_classified, read_events
 
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -255,8 +255,8 @@ def test_small_batches_count_exactly_what_one_batch_counts(
     tmp_path: Path, name: str, sparse: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if sparse:  # no room for day chunks: every batch merges as sparse entries, often
-        monkeypatch.setattr(events_module, "_DENSE_BYTES", 0)
-        monkeypatch.setattr(events_module, "_REDUCE_AT", 500)
+        monkeypatch.setattr(counts_module, "_DENSE_BYTES", 0)
+        monkeypatch.setattr(counts_module, "_REDUCE_AT", 500)
     rows = make_rows(7, 3000)
     path = tmp_path / name
     if name.startswith("e.csv"):

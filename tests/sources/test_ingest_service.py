@@ -17,7 +17,7 @@ from covenant.core.model import EventRule
 from covenant.errors import IngestError, StoreError
 from covenant.services import ingest
 from covenant.services.ingest import ingest_counts, ingest_event_files
-from covenant.sources import events as events_module
+from covenant.sources import eventcounts as counts_module
 from covenant.store import buckets
 
 T0 = 1_767_225_600
@@ -215,7 +215,7 @@ def test_a_file_read_in_many_batches_is_stored_once_and_whole(
     engine: Engine, tmp_path: Path, sparse: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if sparse:  # counts merged as sparse entries and written through add_counts
-        monkeypatch.setattr(events_module, "_DENSE_BYTES", 0)
+        monkeypatch.setattr(counts_module, "_DENSE_BYTES", 0)
     rows = [
         f"2026-01-01T00:{i % 10:02d}:{i % 60:02d}Z,checkout,{500 if i % 7 == 0 else 200}"
         for i in range(600)

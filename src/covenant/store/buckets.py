@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import bindparam, select, update
 from sqlalchemy import insert as core_insert
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from covenant.errors import InputError
 from covenant.store.bucket_reads import (
@@ -227,15 +228,12 @@ def add_chunks(
     if np.any(same):
         raise InputError("each (series, day) chunk may be given once")
     _lock_series(conn, np.unique(sid).tolist())
+    dense = np.asarray(dense, dtype=np.int64)
     written = 0
-    for c0 in range(0, order.size, _CHUNK_BATCH):
-        part = order[c0 : c0 + _CHUNK_BATCH]
+    for c0 in range(0, sid.size, _CHUNK_BATCH):  # in the given order: slices, not copies
+        part = slice(c0, c0 + _CHUNK_BATCH)
         written += _merge_chunks(
-            conn,
-            sids=sid[part],
-            days=day[part],
-            dense=np.ascontiguousarray(dense[part], dtype=np.int64),  # a copy: merged in place
-            per_day=per_day,
+            conn, sids=sid[part], days=day[part], dense=dense[part], per_day=per_day
         )
     return written
 
@@ -265,9 +263,10 @@ def _lock_series(conn: Executor, ids: list[int]) -> None:
 def _merge_chunks(
     conn: Executor, *, sids: Int64Array, days: Int64Array, dense: Int64Array, per_day: int
 ) -> int:
-    """Add the stored chunks into ``dense`` (n, 2, per_day), then write every chunk back."""
+    """Add the stored chunks to ``dense`` (n, 2, per_day; left unchanged), write them back."""
     position = {(int(s), int(d)): i for i, (s, d) in enumerate(zip(sids, days, strict=True))}
     exists = np.zeros(sids.size, dtype=bool)
+    stored: list[tuple[int, npt.NDArray[np.unsignedinteger[Any]]]] = []
     day_lo, day_hi = int(days.min()), int(days.max())
     for part in batched(sorted(set(sids.tolist()))):
         query = select(
@@ -283,53 +282,43 @@ def _merge_chunks(
         for series_id, day, itemsize, blob in conn.execute(query):
             i = position.get((int(series_id), int(day)))
             if i is not None:
-                dense[i] += decode_chunk(bytes(blob), int(itemsize), per_day)
+                stored.append((i, decode_chunk(bytes(blob), int(itemsize), per_day)))
                 exists[i] = True
+    if stored:  # merge into a copy: the caller's chunks stay as they were
+        dense = dense.copy()
+        for i, chunk in stored:
+            dense[i] += chunk
 
-    sizes = _itemsizes(dense.max(axis=(1, 2)))
-    sums = dense.sum(axis=2)
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    sizes = _itemsizes(dense[:, 1, :].max(axis=1))  # good <= total: the totals bound both
+    sums = dense.sum(axis=2).tolist()
+    sid_list, day_list = sids.tolist(), days.tolist()
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
     for size in _ITEMSIZES:
         chosen = np.flatnonzero(sizes == size)
         if not chosen.size:
             continue
         encoded = dense[chosen].astype(np.dtype(f"<u{size}"))
         for j, i in enumerate(chosen.tolist()):
-            row = {
-                "b_series_id": int(sids[i]),
-                "b_day": int(days[i]),
-                "itemsize": size,
-                "counts": encoded[j].tobytes(),
-                "good_sum": int(sums[i, 0]),
-                "total_sum": int(sums[i, 1]),
-            }
-            (updates if exists[i] else inserts).append(row)
-    if updates:
-        conn.execute(
-            update(bucket_chunks)
-            .where(
-                bucket_chunks.c.series_id == bindparam("b_series_id"),
-                bucket_chunks.c.day == bindparam("b_day"),
-            )
-            .values(
-                itemsize=bindparam("itemsize"),
-                counts=bindparam("counts"),
-                good_sum=bindparam("good_sum"),
-                total_sum=bindparam("total_sum"),
-            ),
+            blob = encoded[j].tobytes()
+            good_sum, total_sum = sums[i]
+            if exists[i]:
+                updates.append((size, blob, good_sum, total_sum, sid_list[i], day_list[i]))
+            else:
+                inserts.append((sid_list[i], day_list[i], size, blob, good_sum, total_sum))
+    raw = conn if isinstance(conn, Connection) else conn.connection()
+    mark = "?" if raw.dialect.paramstyle == "qmark" else "%s"  # SQLite, or psycopg
+    if updates:  # the driver's executemany: no per-row work in SQLAlchemy
+        raw.exec_driver_sql(
+            f"UPDATE {bucket_chunks.name} SET itemsize = {mark}, counts = {mark}, "
+            f"good_sum = {mark}, total_sum = {mark} WHERE series_id = {mark} AND day = {mark}",
             updates,
         )
     if inserts:
-        conn.execute(
-            core_insert(bucket_chunks).values(
-                series_id=bindparam("b_series_id"),
-                day=bindparam("b_day"),
-                itemsize=bindparam("itemsize"),
-                counts=bindparam("counts"),
-                good_sum=bindparam("good_sum"),
-                total_sum=bindparam("total_sum"),
-            ),
+        raw.exec_driver_sql(
+            f"INSERT INTO {bucket_chunks.name} "
+            "(series_id, day, itemsize, counts, good_sum, total_sum) "
+            f"VALUES ({', '.join([mark] * 6)})",
             inserts,
         )
     return len(inserts) + len(updates)

@@ -1,0 +1,251 @@
+"""CSV event files, block by block: the header, pyarrow's multi-threaded parser, bad records.
+
+A newline ends a CSV record only outside quotes (an even number of ``"`` before it), and
+empty lines are skipped as the parser skips them; records the parser refuses are found in
+the block's bytes to give their line numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from covenant.errors import IngestError
+from covenant.sources.eventblocks import (
+    DICTIONARY_COLUMNS,
+    MAX_INVALID,
+    InvalidRow,
+    SourceTable,
+    blank_lines,
+    has_text,
+    line_of,
+    line_spans,
+    text_blocks,
+    utf8_problems,
+)
+
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+def _csv_cut(data: bytes) -> int:
+    """Length of the longest prefix of whole CSV records (0: no record ends in ``data``)."""
+    if b'"' not in data:
+        return data.rfind(b"\n") + 1
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    quotes = np.flatnonzero(buf == 34)
+    outside = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    return int(outside[-1]) + 1 if outside.size else 0
+
+
+def csv_records(data: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any]:
+    """Start, end and line number of every non-empty CSV record (the header first)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    if b'"' in data:
+        quotes = np.flatnonzero(buf == 34)
+        before = np.searchsorted(quotes, newlines)
+        ends = newlines[before % 2 == 0]
+    else:
+        ends = newlines
+    starts = np.concatenate(([0], ends + 1)).astype(np.int64)
+    ends = np.concatenate((ends, [buf.size])).astype(np.int64)
+    length = ends - starts
+    last_byte = buf[np.clip(ends - 1, 0, max(buf.size - 1, 0))] if buf.size else np.zeros(0)
+    empty = (length == 0) | ((length == 1) & (last_byte == 13))
+    keep = ~empty
+    lines = np.searchsorted(newlines, starts[keep]) + 1
+    return starts[keep], ends[keep], lines.astype(np.int64)
+
+
+def _csv_header(name: str, block: bytes) -> tuple[list[str], int]:
+    """Column names and the byte length up to the end of the header record (its newline)."""
+    first = 0
+    while True:  # blank lines before the header are skipped, as the parser skips them
+        newline = block.find(b"\n", first)
+        line = block[first:] if newline < 0 else block[first:newline]
+        if line.strip() or newline < 0:
+            break
+        first = newline + 1
+    if line.count(b'"') % 2 == 0:  # the usual header: one line, no quoted newline
+        raw = line
+        end = len(block) if newline < 0 else newline + 1
+    else:
+        starts, ends, _ = csv_records(block)
+        if not starts.size:
+            raise IngestError(
+                f"{name}: the file is empty",
+                hint="start the file with a header line: timestamp,sli,status",
+            )
+        raw = block[int(starts[0]) : int(ends[0])]
+        end = min(int(ends[0]) + 1, len(block))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"{name}:1: the header is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+            hint="save the file as UTF-8",
+        ) from exc
+    names = next(csv.reader(io.StringIO(text)), [])
+    if not [n for n in names if n.strip()]:
+        raise IngestError(
+            f"{name}: the file is empty or its first line is blank",
+            hint="start the file with a header line: timestamp,sli,status",
+        )
+    seen: set[str] = set()
+    for column in names:
+        folded = column.strip().lower()
+        if folded in seen:
+            raise IngestError(
+                f"{name}:1: the header names the column {column!r} twice",
+                hint="give every column its own name (names are not case-sensitive: remove "
+                "or rename the second one)",
+            )
+        seen.add(folded)
+    return names, end
+
+
+def csv_batches(path: Path, gz: bool, block_bytes: int) -> Iterator[SourceTable]:
+    names: list[str] | None = None
+    header_lines = 0
+    yielded = False
+    for block, first_line, done in text_blocks(path, gz, block_bytes, _csv_cut):
+        body_line = first_line
+        body = block
+        if names is None:
+            names, end = _csv_header(path.name, block)
+            header_lines = block[:end].count(b"\n")
+            body = block[end:]
+            body_line = first_line + header_lines
+        if not has_text(body):
+            continue
+        batch = _csv_block(path, names, body, body_line, done)
+        yielded = True
+        yield batch
+    if names is None:
+        raise IngestError(
+            f"{path.name}: the file is empty",
+            hint="start the file with a header line: timestamp,sli,status",
+        )
+    if not yielded:
+        table = pa.table({n: pa.array([], pa.string()) for n in names})
+        yield SourceTable(path=path, table=table, locate=lambda rows: [], done=1.0)
+
+
+def _csv_block(
+    path: Path, names: list[str], body: bytes, first_line: int, done: float
+) -> SourceTable:
+    name = path.name
+    invalid: list[InvalidRow] = []
+    n_invalid = 0
+    not_utf8 = utf8_problems(body)
+    if not_utf8:
+        starts, _ = line_spans(body)
+        body = blank_lines(body, [i for i, _ in not_utf8], starts)
+        n_invalid += len(not_utf8)
+        invalid.extend(
+            InvalidRow(where=f"{name}:{first_line + i}", message=message)
+            for i, message in not_utf8[:MAX_INVALID]
+        )
+    bad_texts: list[str] = []
+
+    def on_invalid(row: Any) -> str:
+        try:
+            bad_texts.append(str(row.text))
+        except UnicodeDecodeError:  # cannot happen after the UTF-8 check; never fail here
+            bad_texts.append("")
+        return "skip"
+
+    table = pa_csv.read_csv(
+        pa.BufferReader(body),
+        read_options=pa_csv.ReadOptions(use_threads=True, block_size=1 << 22, column_names=names),
+        parse_options=pa_csv.ParseOptions(
+            newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={"timestamp": pa.string(), **dict.fromkeys(DICTIONARY_COLUMNS, _DICT)},
+            strings_can_be_null=True,
+        ),
+    )
+    cache: dict[str, npt.NDArray[np.int64]] = {}
+    placed: list[tuple[int, str]] = []
+
+    def records() -> npt.NDArray[np.int64]:
+        if "lines" not in cache:
+            starts, ends, lines = csv_records(body)
+            skipped = find_records(body, starts, ends, bad_texts)
+            mask = np.ones(lines.size, dtype=bool)
+            mask[skipped] = False
+            cache["lines"] = lines[mask] + (first_line - 1)
+            placed.extend(
+                (
+                    int(lines[i]) + first_line - 1,
+                    body[starts[i] : ends[i]].decode(errors="replace").rstrip()[:80],
+                )
+                for i in skipped[:MAX_INVALID].tolist()
+            )
+        return cache["lines"]
+
+    def locate(rows: npt.NDArray[np.int64]) -> list[str]:
+        lines = records()
+        return [f"{name}:{int(lines[r])}" if r < lines.size else f"{name}:?" for r in rows]
+
+    if bad_texts:
+        records()
+        n_invalid += len(bad_texts)
+        for line, text in placed[: MAX_INVALID - len(invalid)]:
+            invalid.append(
+                InvalidRow(where=f"{name}:{line}", message=f"wrong number of columns: {text!r}")
+            )
+        unplaced = len(bad_texts) - len(placed)
+        if unplaced > 0 and len(invalid) < MAX_INVALID:
+            # A record the line scan cannot find: typically a quote that is never closed, which
+            # swallows the following lines into one value.
+            invalid.append(
+                InvalidRow(
+                    where=f"{name}:?",
+                    message=f"{unplaced} record(s) with the wrong number of columns, e.g. "
+                    f"{bad_texts[-1][:80]!r} — look for a quote that is never closed",
+                )
+            )
+    invalid.sort(key=lambda row: line_of(row.where))
+    return SourceTable(
+        path=path,
+        table=table,
+        locate=locate,
+        invalid=tuple(invalid),
+        invalid_count=n_invalid,
+        done=done,
+    )
+
+
+def find_records(
+    data: bytes,
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    texts: list[str],
+) -> npt.NDArray[np.intp]:
+    """Indices of the records whose bytes are one of ``texts`` (rows the parser skipped)."""
+    if not texts:
+        return np.zeros(0, dtype=np.intp)
+    found: set[int] = set()
+    for text in set(texts):
+        needle = text.encode()
+        pos = data.find(needle)
+        while pos >= 0:
+            i = int(np.searchsorted(starts, pos))
+            if i < starts.size and starts[i] == pos:
+                end = int(ends[i])
+                tail = data[pos + len(needle) : end]
+                if tail in (b"", b"\r"):
+                    found.add(i)
+            pos = data.find(needle, pos + 1)
+    return np.asarray(sorted(found), dtype=np.intp)
