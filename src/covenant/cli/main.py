@@ -9,6 +9,7 @@ level; each command imports the services it needs when it runs (tests/cli/test_s
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -114,5 +115,24 @@ exposure_cmds.register(app)
 explain_cmds.register(app)
 
 
+class _WithoutPandas:
+    """A ``sys.meta_path`` finder that refuses pandas (pyarrow then goes on without it)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError(
+                f"No module named {name!r} in the covenant command", name=name
+            )
+
+
 def main() -> None:
-    app()
+    """The ``covenant`` command. Its process never imports pandas: pyarrow imports it (about a
+    second) on its first conversion whenever it is installed, and Covenant never needs it."""
+    finder = _WithoutPandas()
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, finder)
+    try:
+        app()
+    finally:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
