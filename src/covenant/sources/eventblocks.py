@@ -35,6 +35,8 @@ DEFAULT_BLOCK_BYTES = 1 << 24  # 16 MiB of text per batch: bounded memory, pyarr
 
 
 MAX_INVALID = 100
+EARLIEST = 0  # 1970-01-01T00:00:00Z: timestamps before are rejected
+LATEST = 7_258_118_400  # 2200-01-01T00:00:00Z: later instants are typos, not data
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

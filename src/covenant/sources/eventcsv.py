@@ -16,11 +16,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
 from covenant.sources.eventblocks import (
     DICTIONARY_COLUMNS,
+    EARLIEST,
+    LATEST,
     MAX_INVALID,
     InvalidRow,
     SourceTable,
@@ -33,6 +36,17 @@ from covenant.sources.eventblocks import (
 )
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
+_ZONED = pa.timestamp("ns", "UTC")
+_NS = 1_000_000_000
+
+
+def _plausible(stamps: pa.ChunkedArray) -> bool:
+    """Every timestamp lies in the years the classifier accepts (1970 to 2200)."""
+    if stamps.null_count == len(stamps):
+        return True
+    bounds = pc.min_max(stamps)
+    low, high = bounds["min"].value, bounds["max"].value
+    return bool(low >= EARLIEST * _NS and high < LATEST * _NS)
 
 
 def _csv_cut(data: bytes) -> int:
@@ -164,17 +178,35 @@ def _csv_block(
             bad_texts.append("")
         return "skip"
 
-    table = pa_csv.read_csv(
-        pa.BufferReader(body),
-        read_options=pa_csv.ReadOptions(use_threads=True, block_size=1 << 22, column_names=names),
-        parse_options=pa_csv.ParseOptions(
-            newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
-        ),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={"timestamp": pa.string(), **dict.fromkeys(DICTIONARY_COLUMNS, _DICT)},
-            strings_can_be_null=True,
-        ),
-    )
+    def parse(timestamps: pa.DataType) -> pa.Table:
+        bad_texts.clear()
+        return pa_csv.read_csv(
+            pa.BufferReader(body),
+            read_options=pa_csv.ReadOptions(
+                use_threads=True, block_size=1 << 22, column_names=names
+            ),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={"timestamp": timestamps, **dict.fromkeys(DICTIONARY_COLUMNS, _DICT)},
+                strings_can_be_null=True,
+            ),
+        )
+
+    # Zoned ISO-8601 timestamps are parsed by the CSV reader itself (pyarrow's parser, as the
+    # classifier's cast uses); a block with any other timestamp, or one outside the accepted
+    # years, is read again with timestamps as text, which the classifier judges row by row.
+    table = None
+    if "timestamp" in names:
+        try:
+            table = parse(_ZONED)
+        except pa.ArrowInvalid:
+            table = None
+        if table is not None and not _plausible(table.column("timestamp")):
+            table = None
+    if table is None:
+        table = parse(pa.string())
     cache: dict[str, npt.NDArray[np.int64]] = {}
     placed: list[tuple[int, str]] = []
 

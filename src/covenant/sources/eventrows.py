@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from covenant.errors import IngestError, Problem
+from covenant.sources.eventblocks import LATEST
 from covenant.sources.eventfiles import SourceTable
 
 MAX_PROBLEMS = 100
@@ -42,8 +43,6 @@ R_OK, R_NO_ID, R_TS_MISSING, R_TS_NAIVE, R_TS_BAD = 0, 1, 2, 3, 4
 R_STATUS_BAD, R_LATENCY_BAD, R_OUTCOME_BAD, R_COUNTS_BAD, R_GOOD_GT_TOTAL = 5, 6, 7, 8, 9
 R_NEED_STATUS, R_NEED_LATENCY, R_NEED_OUTCOME, R_TS_RANGE = 10, 11, 12, 13
 R_SLI_NESTED, R_SERVICE_NESTED = 14, 15
-EARLIEST = 0  # 1970-01-01T00:00:00Z
-LATEST = 7_258_118_400  # 2200-01-01T00:00:00Z: later instants are typos, not data
 
 
 def column(table: pa.Table, name: str) -> pa.ChunkedArray | None:

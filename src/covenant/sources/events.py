@@ -28,6 +28,7 @@ import numpy.typing as npt
 from covenant.core.model import Comparison, EventRule, Operator
 from covenant.errors import IngestError, InputError
 from covenant.sources import eventrows as er
+from covenant.sources.eventblocks import EARLIEST, LATEST
 from covenant.sources.eventcounts import (
     ClassifiedEvents,
     EventCounts,
@@ -252,7 +253,7 @@ def classify_events(
     ts_column = er.column(table, "timestamp")
     assert ts_column is not None  # checked above
     seconds, ts_reason = er.timestamps(ts_column, n)
-    ts_reason[(ts_reason == 0) & ((seconds < er.EARLIEST) | (seconds >= er.LATEST))] = er.R_TS_RANGE
+    ts_reason[(ts_reason == 0) & ((seconds < EARLIEST) | (seconds >= LATEST))] = er.R_TS_RANGE
     _first(reason, matched & (ts_reason != 0), ts_reason)
 
     if precounted:
