@@ -9,7 +9,7 @@ in one transaction. Each baseline reads the same file and aggregates into the sa
 would: pandas with ``read_csv(engine="pyarrow")``, polars lazily (``scan_csv``/``scan_parquet``
 then ``group_by``), DuckDB in one SQL query. Every result is checked equal to Covenant's, and
 every side is timed the same way: best of ``--repeat`` runs. polars and DuckDB are optional
-(``pip install polars duckdb``); a missing one is reported as such.
+(the ``bench`` extra: ``pip install -e ".[dev,bench]"``); a missing one is reported as such.
 """
 
 from __future__ import annotations
