@@ -123,11 +123,65 @@ def _one(
             message=f"{given!r} is not allowed here",
             fix=fix,
         )
-    if kind in {"greater_than_equal", "greater_than", "too_short", "string_too_long"}:
-        return at(doc, loc, code="invalid-value", message=detail["msg"])
+    if kind in BOUND_FIXES:
+        return at(
+            doc,
+            loc,
+            code="invalid-value",
+            message=_with_input(detail),
+            fix=BOUND_FIXES[kind].format(**ctx),
+        )
     if "fix" in ctx:  # one of ours (covenant.definitions.fields.problem)
         return at(doc, loc, code=kind, message=detail["msg"], fix=str(ctx["fix"]))
-    return at(doc, loc, code="invalid-type", message=detail["msg"])
+    return at(
+        doc,
+        loc,
+        code="invalid-type",
+        message=_with_input(detail),
+        fix=TYPE_FIXES.get(kind, "write a value of the type this field takes"),
+    )
+
+
+NUMBER_FIX = "write a plain number such as 0.999 (no % sign, no quotes)"
+TYPE_FIXES = {
+    "decimal_parsing": NUMBER_FIX,
+    "decimal_type": NUMBER_FIX,
+    "float_parsing": NUMBER_FIX,
+    "float_type": NUMBER_FIX,
+    "finite_number": "write a finite number (not .nan or .inf)",
+    "int_parsing": "write a whole number such as 10",
+    "int_type": "write a whole number such as 10",
+    "int_from_float": "write a whole number such as 10",
+    "string_type": "write text (quote it if YAML would read it as a number, a date or a list)",
+    "bool_parsing": "write true or false",
+    "bool_type": "write true or false",
+    "list_type": "write a list: one '- item' per line",
+    "dict_type": "write a mapping: one 'key: value' per line",
+    "model_type": "write a mapping: one 'key: value' per line",
+    "model_attributes_type": "write a mapping: one 'key: value' per line",
+}
+"""The fix for pydantic's own type errors (the message alone says what is wrong, not how)."""
+
+BOUND_FIXES = {
+    "greater_than_equal": "use a value of at least {ge}",
+    "greater_than": "use a value above {gt}",
+    "less_than_equal": "use a value of at most {le}",
+    "less_than": "use a value below {lt}",
+    "too_short": "give at least {min_length}",
+    "too_long": "give at most {max_length}",
+    "string_too_long": "shorten it to at most {max_length} characters",
+}
+
+
+def _with_input(detail: ErrorDetails) -> str:
+    """Pydantic's message with the value as written (shortened), so the reader sees it."""
+    given = detail.get("input")
+    if isinstance(given, dict | list):
+        return str(detail["msg"])
+    shown = repr(given)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return f"{detail['msg']} (found {shown})"
 
 
 def _allowed_keys(model: type[BaseModel], loc: PathKey) -> list[str]:
