@@ -12,6 +12,7 @@ from covenant.definitions.alpha import ALPHA_VERSIONS, V2ALPHA, convert_alpha
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.extensions import sli_extensions
 from covenant.definitions.fields import NAME_PATTERN
+from covenant.definitions.foreign import foreign_format
 from covenant.definitions.kinds import (
     COVENANT_V1,
     FUTURE_KINDS,
@@ -46,6 +47,10 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
                 fix="start the document with apiVersion: openslo/v1",
             )
         ]
+    if (other := foreign_format(data)) is not None:
+        what, fix = other
+        code, path = "other-tool-format", ("apiVersion",) if "apiVersion" in data else ()
+        return None, [at(doc, path, code=code, message=f"{what}, not OpenSLO", fix=fix)]
     problems: list[Problem] = []
     api, kind = data.get("apiVersion"), data.get("kind")
     for key, value in (("apiVersion", api), ("kind", kind)):
