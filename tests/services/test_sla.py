@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from datetime import UTC, datetime
@@ -10,14 +11,20 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
 from covenant.core.agreements import PeriodUnit
-from covenant.core.support import TimerKind
+from covenant.core.support import TimerKind, TimerState
 from covenant.errors import InputError, NotFoundError
-from covenant.render.sla import level_text, statement_html, statement_json
+from covenant.render.sla import (
+    level_text,
+    render_statement_table,
+    statement_html,
+    statement_json,
+)
 from covenant.services.demo import run_demo
 from covenant.services.ingest import open_store
 from covenant.services.sla import parse_period, report_statement
@@ -177,3 +184,27 @@ def test_unwritable_output_is_a_clear_error(shop: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "cannot write" in result.output
+
+
+def test_an_ended_period_with_running_timers_says_why_it_is_provisional(shop: Path) -> None:
+    """The period is over but a ticket's timer runs: the statement used to say "the period is
+    still in progress" (HTML) or give no reason (table)."""
+    st = statement(shop, "globex", "2026-10")
+    assert st.generated_at >= st.period_end
+    first = st.support[0]
+    running = dataclasses.replace(first.timers[0], stopped=None, state=TimerState.RUNNING)
+    others = [t for s in st.support for t in s.timers][1:]
+    expected = 1 + sum(t.stopped is None for t in others)
+    st = dataclasses.replace(
+        st,
+        support=(dataclasses.replace(first, timers=(running, *first.timers[1:])), *st.support[1:]),
+    )
+    assert not st.complete
+    assert not st.partial
+    html = statement_html(st)
+    assert "still in progress" not in html
+    assert f"the period is over, but {expected} support timer(s)" in html
+    console = Console(record=True, width=80)
+    render_statement_table(console, st)
+    text = console.export_text()
+    assert f"{expected} support timer(s) still running" in text.replace("\n", " ")

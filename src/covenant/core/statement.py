@@ -31,12 +31,17 @@ class Statement:
     def complete(self) -> bool:
         """Final: the period is over, the stored records cover all of it, and no support timer
         of its tickets is still running."""
-        running = any(t.stopped is None for s in self.support for t in s.timers)
         return (
             all(a.complete and not a.uncovered for a in self.availability)
             and self.generated_at >= self.period_end
-            and not running
+            and not self.running_timers
         )
+
+    @property
+    def running_timers(self) -> int:
+        """Support timers of the period's tickets still running at ``generated_at``: a period
+        that is over stays provisional until they stop."""
+        return sum(t.stopped is None for s in self.support for t in s.timers)
 
     @property
     def partial(self) -> bool:

@@ -192,6 +192,8 @@ def render_statement_table(
     state = "final" if st.complete else f"provisional, as of {iso(st.generated_at)}"
     if st.partial:
         state += "; partial coverage: the stored records do not cover all of it"
+    elif not st.complete and st.generated_at >= st.period_end and st.running_timers:
+        state += f"; {st.running_timers} support timer(s) still running"
     console.print(
         line(
             (st.customer_name, "bold"),
