@@ -16,6 +16,7 @@ from covenant.cli.table_options import (
     WideOption,
     check_choices,
     status_filter,
+    warn_unmatched,
 )
 from covenant.cli.when import AtOption, instant_option
 from covenant.errors import CovenantError, TamperedError
@@ -115,6 +116,9 @@ def list_command(
         raise fail(error) from None
     stored = len(summaries)
     tampered = [s.tampered for s in summaries if s.tampered is not None]
+    if stored:
+        warn_unmatched("--customer", customer, [s.customer for s in summaries])
+        warn_unmatched("--agreement", agreement, [s.name for s in summaries])
     summaries = select_agreements(
         summaries, customers=customer or (), agreements=agreement or (), statuses=statuses
     )

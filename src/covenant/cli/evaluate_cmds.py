@@ -16,6 +16,7 @@ from covenant.cli.table_options import (
     WideOption,
     check_choices,
     status_filter,
+    warn_unmatched,
 )
 from covenant.cli.when import AtOption, instant_option
 from covenant.errors import CovenantError
@@ -77,6 +78,11 @@ def evaluate_command(
         report = evaluate_workspace(engine, workspace=ws, at=instant)
     except CovenantError as error:
         raise fail(error) from None
+    objectives = [e.objective for e in report.evaluations] + [
+        c.evaluation.objective for c in report.composites
+    ]
+    warn_unmatched("--slo", slo, [n for o in objectives for n in (o.slo, o.key)])
+    warn_unmatched("--service", service, [o.service for o in objectives])
     report = select_report(report, slos=slo or (), services=service or (), statuses=statuses)
     show(report.at, report.evaluations, output, report=report, wide=wide)
     if check and report.needs_attention:

@@ -16,6 +16,7 @@ from covenant.cli.table_options import (
     WideOption,
     check_choices,
     status_filter,
+    warn_unmatched,
 )
 from covenant.cli.when import AtOption, instant_option
 from covenant.errors import CovenantError
@@ -72,6 +73,12 @@ def exposure_command(
             engine.dispose()
     except CovenantError as error:
         raise fail(error) from None
+    warn_unmatched(
+        "--customer", customer, [n for c in result.customers for n in (c.customer, c.customer_name)]
+    )
+    warn_unmatched(
+        "--agreement", agreement, [m.agreement for c in result.customers for m in c.commitments]
+    )
     result = select_exposure(
         result, customers=customer or (), agreements=agreement or (), statuses=statuses
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 import typer
+
+from covenant.cli.common import err_console
 
 WideOption = Annotated[
     bool,
@@ -57,3 +60,21 @@ def check_choices(given: Sequence[str] | None, choices: Sequence[str]) -> list[s
             )
         out.append(allowed[norm.replace("_", "-")])
     return out
+
+
+def warn_unmatched(flag: str, patterns: Sequence[str] | None, names: Iterable[str]) -> None:
+    """A warning on stderr for each filter value that matches nothing, with the closest name:
+    ``--slo chekout-availability`` used to print an empty table and exit 0."""
+    from covenant.services.selection import unmatched  # the services load per command
+
+    pool = sorted({n for n in names if n})
+    for pattern in unmatched(patterns or (), pool):
+        close = difflib.get_close_matches(pattern, pool, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(pool) or 'none'}"
+        err_console.print(
+            f"warning: {flag} {pattern!r} matches nothing — {hint}",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )

@@ -29,6 +29,12 @@ def matches(values: Iterable[str], patterns: Sequence[str]) -> bool:
     return any(fnmatchcase(v, p) for v in values if v for p in patterns)
 
 
+def unmatched(patterns: Sequence[str], names: Iterable[str]) -> list[str]:
+    """The patterns that match none of ``names`` (a filter with a typo shows nothing)."""
+    pool = sorted({n for n in names if n})
+    return [p for p in patterns if not any(fnmatchcase(n, p) for n in pool)]
+
+
 def status_values(given: Sequence[str]) -> tuple[str, ...]:
     """``no-data`` and ``no_data`` are the same status."""
     return tuple(s.replace("-", "_") for s in given)
