@@ -208,3 +208,12 @@ def test_an_ended_period_with_running_timers_says_why_it_is_provisional(shop: Pa
     render_statement_table(console, st)
     text = console.export_text()
     assert f"{expected} support timer(s) still running" in text.replace("\n", " ")
+
+
+def test_a_quarter_of_a_monthly_agreement_is_refused_in_plain_words(shop: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        statement(shop, "globex", "2026-Q4")
+    message = str(caught.value)
+    assert "'globex''s" not in message  # was: 'globex''s agreements report per month
+    assert message.startswith("the agreements of customer 'globex' report per month, not per")
+    assert "ask for a month such as 2026-10" in message

@@ -124,7 +124,8 @@ def sla_statement(
     if not matching:
         example = "2026-Q4" if unit is PeriodUnit.MONTH else "2026-10"
         raise InputError(
-            f"{customer!r}'s agreements report per {binding[0].period.value}, not per {unit.value}",
+            f"the agreements of customer {customer!r} report per {binding[0].period.value}, "
+            f"not per {unit.value}",
             hint=f"ask for a {binding[0].period.value} such as {example}",
         )
     with engine.connect() as conn:
