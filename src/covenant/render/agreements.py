@@ -131,7 +131,7 @@ def render_agreement_list(
             ]
             for s in summaries
         ],
-        title=f"Agreements at {at.isoformat()}",
+        title=f"Agreements at {at.astimezone(UTC).isoformat().replace('+00:00', 'Z')}",
     )
 
 
