@@ -79,10 +79,24 @@ def near(code: str, known: list[str]) -> list[str]:
     return list(dict.fromkeys([*close, *containing]))[:8]
 
 
+def complete_code(incomplete: str) -> list[str]:
+    """Shell completion of ``covenant explain <TAB>``: the documented codes."""
+    from covenant.resources import errors_md
+
+    try:
+        text = errors_md().read_text(encoding="utf-8")
+    except OSError:
+        return []
+    return [code for code in sections(text) if code.startswith(incomplete.lower())]
+
+
 def explain_command(
     code: Annotated[
         str | None,
-        typer.Argument(help="An error or problem code, e.g. yaml-syntax. Omit to list them all."),
+        typer.Argument(
+            help="An error or problem code, e.g. yaml-syntax. Omit to list them all.",
+            autocompletion=complete_code,
+        ),
     ] = None,
 ) -> None:
     """Explain an error or problem code: what it means and how to fix it."""
