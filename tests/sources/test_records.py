@@ -513,3 +513,32 @@ def test_the_same_file_as_events_and_as_incidents_are_different_batches(tmp_path
     assert not incidents.duplicate
     assert incidents.inserted == 1
     assert again.duplicate
+
+
+def test_instants_outside_1970_to_2200_are_bad_rows_not_a_traceback(tmp_path: Path) -> None:
+    """`9999-12-31T23:59:59-14:00` is past year 9999 in UTC: it raised OverflowError out of the
+    whole ingest. Records, like events, lie between 1970 and 2200 (a later year is a typo)."""
+    path = ticket_csv(
+        tmp_path,
+        rows=[
+            "T-1,acme,P1,9999-12-31T23:59:59-14:00,,,",  # line 2: past 9999 in UTC
+            "T-2,acme,P1,0001-01-01T00:00:00+14:00,,,",  # line 3: before year 1 in UTC
+            "T-3,acme,P1,2226-11-20T09:00:00Z,,,",  # line 4: a typo for 2026
+            "T-4,acme,P1,1969-12-31T23:59:59Z,,,",  # line 5: before 1970
+            "T-5,acme,P1,2199-12-31T23:59:59Z,,,",  # line 6: the last second accepted
+            "T-6,acme,P1,2026-10-01T09:00:00Z,2300-01-01T00:00:00Z,,",  # line 7: response
+        ],
+    )
+    parsed = read_tickets(path)
+    assert [t.id for t in parsed.records] == ["T-5"]
+    assert parsed.records[0].created == datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC)
+    found = [(p.where, p.field, p.code) for p in parsed.problems]
+    assert found == [
+        ("tickets.csv:2", "created", "bad-value"),
+        ("tickets.csv:3", "created", "bad-value"),
+        ("tickets.csv:4", "created", "bad-value"),
+        ("tickets.csv:5", "created", "bad-value"),
+        ("tickets.csv:7", "first_response", "bad-value"),
+    ]
+    assert all("lies outside 1970-01-01 to 2200-01-01" in p.message for p in parsed.problems)
+    assert all(p.fix == "check the year" for p in parsed.problems)

@@ -75,7 +75,9 @@ I8 = npt.NDArray[np.int8]
 R = TypeVar("R", Ticket, Incident)
 
 # instant status per value
-OK, MISSING, NAIVE, BAD = 0, 1, 2, 3
+OK, MISSING, NAIVE, BAD, OUT_OF_RANGE = 0, 1, 2, 3, 4
+EARLIEST = 0  # 1970-01-01T00:00:00Z
+LATEST = 7_258_118_400  # 2200-01-01T00:00:00Z: later instants are typos, not records
 _ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -150,6 +152,7 @@ def parse_instants(values: Sequence[object]) -> tuple[I64, I8]:
     status[present] = BAD
     status[present & naive] = NAIVE
     status[parsed] = OK
+    status[parsed & ((seconds < EARLIEST) | (seconds >= LATEST))] = OUT_OF_RANGE
     status[not_text] = BAD
     return seconds, status
 
@@ -163,7 +166,10 @@ def _parse_iso(text: str) -> int | None:
         return None
     if moment.tzinfo is None:
         return None
-    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    try:
+        delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-14:00 lies past year 9999 in UTC
+        return LATEST if moment.year > 1970 else EARLIEST - 1
     return delta.days * 86400 + delta.seconds
 
 
@@ -188,6 +194,13 @@ class _Instants:
         if status == NAIVE:
             raise _Reject(
                 "naive-timestamp", field, f"{prefix}{value!r}: no UTC offset; add Z", _INSTANT_FIX
+            )
+        if status == OUT_OF_RANGE:
+            raise _Reject(
+                "bad-value",
+                field,
+                f"{prefix}{value!r} lies outside 1970-01-01 to 2200-01-01",
+                "check the year",
             )
         raise _Reject("bad-value", field, f"{prefix}{value!r} is not an instant", _INSTANT_FIX)
 
