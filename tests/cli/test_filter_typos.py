@@ -57,3 +57,17 @@ def test_a_misspelt_customer_in_exposure_is_named(shop: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "warning: --customer 'globx' matches nothing — did you mean 'globex'?" in (result.stderr)
     assert "warning: --agreement 'nope*' matches nothing" in result.stderr
+
+
+def test_a_folder_without_slos_says_so(tmp_path: Path) -> None:
+    """`covenant evaluate` in the wrong folder printed an empty table and exit 0, nothing else."""
+    result = runner.invoke(app, ["evaluate", "-w", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: no SLO is defined in {tmp_path}" in result.stderr
+    assert "covenant init DIR" in result.stderr
+
+
+def test_a_workspace_with_slos_has_no_such_warning(shop: Path) -> None:
+    result = runner.invoke(app, ["evaluate", "-w", str(shop), "--at", "2026-10-31T09:30:00Z"])
+    assert result.exit_code == 0, result.output
+    assert "no SLO is defined" not in result.stderr

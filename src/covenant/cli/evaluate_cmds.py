@@ -78,6 +78,15 @@ def evaluate_command(
         report = evaluate_workspace(engine, workspace=ws, at=instant)
     except CovenantError as error:
         raise fail(error) from None
+    if not ws.objectives and not ws.composites:
+        err_console.print(
+            f"warning: no SLO is defined in {workspace} — give -w the folder with your "
+            "definitions, or run `covenant init DIR` for a starter workspace",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     objectives = [e.objective for e in report.evaluations] + [
         c.evaluation.objective for c in report.composites
     ]
