@@ -394,11 +394,27 @@ MESSAGES: dict[int, tuple[str, str, str, str]] = {
         "bad-value",
         "good",
         "good={good!r} total={total!r} are not both whole numbers from 0 to 10^12",
-        "",
+        "write both counts as whole numbers on every row (a file with good and total columns "
+        "is read as pre-counted rows)",
     ),
-    R_GOOD_GT_TOTAL: ("bad-value", "good", "good={good!r} is more than total={total!r}", ""),
-    R_NEED_STATUS: ("missing-value", "status", "no status, needed by its SLI", ""),
-    R_NEED_LATENCY: ("missing-value", "latency_ms", "no latency_ms, needed by its SLI", ""),
+    R_GOOD_GT_TOTAL: (
+        "bad-value",
+        "good",
+        "good={good!r} is more than total={total!r}",
+        "good counts the successful requests among total: check the two columns",
+    ),
+    R_NEED_STATUS: (
+        "missing-value",
+        "status",
+        "no status, needed by its SLI",
+        "fill in the HTTP status code (NaN and empty cells count as missing)",
+    ),
+    R_NEED_LATENCY: (
+        "missing-value",
+        "latency_ms",
+        "no latency_ms, needed by its SLI",
+        "fill in the latency in milliseconds (NaN and empty cells count as missing)",
+    ),
     R_NEED_OUTCOME: (
         "missing-value",
         "outcome",

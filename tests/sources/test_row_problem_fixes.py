@@ -1,0 +1,49 @@
+"""Every rejected event row says the fix, not only the problem.
+
+`no status, needed by its SLI` (a `NaN` or empty status cell), `good=… total=… are not both
+whole numbers` (a raw row in a file that also has good/total) and `good is more than total`
+came without a fix.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from covenant.core.model import Comparison, EventRule, Operator
+from covenant.sources.eventrows import MESSAGES
+from covenant.sources.events import read_events
+
+RULE = EventRule(
+    series="checkout-availability",
+    sli="checkout",
+    status=Comparison(op=Operator.LT, threshold=Fraction(500)),
+)
+
+
+def test_every_row_problem_has_a_fix() -> None:
+    assert len(MESSAGES) > 10
+    assert {reason: fix for reason, (_, _, _, fix) in MESSAGES.items() if not fix} == {}
+
+
+def test_a_nan_status_names_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "timestamp,sli,status\n2026-01-01T00:00:00Z,checkout,NaN\n2026-01-01T00:00:01Z,checkout,200\n"
+    )
+    result = read_events(path, rules=[RULE])
+    ((problem),) = result.problems
+    assert (problem.where, problem.field, problem.code) == ("e.csv:2", "status", "missing-value")
+    assert "fill in the HTTP status code" in problem.fix
+
+
+def test_a_raw_row_in_a_pre_counted_jsonl_file_names_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_text(
+        '{"timestamp":"2026-01-01T00:00:00Z","sli":"checkout","status":200}\n'
+        '{"timestamp":"2026-01-01T00:00:00Z","sli":"checkout","good":5,"total":5}\n'
+    )
+    result = read_events(path, rules=[RULE])
+    ((problem),) = result.problems
+    assert problem.where == "e.jsonl:1"
+    assert "read as pre-counted rows" in problem.fix
