@@ -542,3 +542,14 @@ def test_instants_outside_1970_to_2200_are_bad_rows_not_a_traceback(tmp_path: Pa
     ]
     assert all("lies outside 1970-01-01 to 2200-01-01" in p.message for p in parsed.problems)
     assert all(p.fix == "check the year" for p in parsed.problems)
+
+
+def test_a_file_without_the_required_columns_points_at_the_help_not_the_repository(
+    tmp_path: Path,
+) -> None:
+    """The hint named docs/records.md, which an installed user does not have."""
+    path = write(tmp_path, "tickets.csv", "id,customer\nT-1,acme\n")
+    with pytest.raises(IngestError) as caught:
+        read_tickets(path)
+    assert "docs/records.md" not in str(caught.value)
+    assert "`covenant ingest tickets --help` describes every column" in str(caught.value)

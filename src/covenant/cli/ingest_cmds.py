@@ -263,7 +263,6 @@ def tickets(
     Columns: id, customer, priority, created, first_response, resolved, history
     (status@instant;… in CSV, a list of {at, status} in JSON). Instants need Z or an offset.
     A changed ticket replaces the stored one; re-ingesting the same file changes nothing.
-    See docs/records.md.
     """
     from covenant.services.records import ingest_ticket_files
 
@@ -293,7 +292,7 @@ def incidents(
 
     Columns: id, services, start, end (empty: still open), severity, customer_caused,
     force_majeure, planned_maintenance (true/false, yes/no, 1/0), customers (empty: all).
-    Lists are a;b in CSV, arrays in JSON. See docs/records.md.
+    Lists are a;b in CSV, arrays in JSON.
     """
     from covenant.services.records import ingest_incident_files
 

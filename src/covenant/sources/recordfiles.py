@@ -339,5 +339,6 @@ def require_columns(source: RecordSource, required: Sequence[str], what: str) ->
         raise IngestError(
             f"{source.path.name}: no {', '.join(repr(m) for m in missing)} column for {what}"
             f" (found: {found})",
-            hint=f"{what} files need the columns {', '.join(required)}; see docs/records.md",
+            hint=f"{what} files need the columns {', '.join(required)}; "
+            f"`covenant ingest {what}s --help` describes every column",
         )
