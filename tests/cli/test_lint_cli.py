@@ -323,3 +323,9 @@ def test_the_wide_table_names_the_explain_command(
     assert result.exit_code == 0, result.output
     assert "run: covenant explain window-mismatch" in result.output
     assert "docs/errors.md" not in result.output
+
+
+def test_the_help_names_the_default_margin() -> None:
+    from covenant.core.lint_findings import DEFAULT_MARGIN, points  # noqa: PLC0415
+
+    assert points(DEFAULT_MARGIN) == lint_cmds.DEFAULT_MARGIN_TEXT == "0.05"

@@ -74,3 +74,98 @@ def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
     found = probe([["validate", str(tmp_path)]])
     assert found["codes"] == [0]
     assert "holidays" in found["heavy"]
+
+
+EVALUATE_PROBE = """
+import json, sys
+from typer.testing import CliRunner
+from covenant.cli.main import app
+result = CliRunner().invoke(app, {args!r})
+document = json.loads(result.stdout) if "json" in {args!r} else {{"results": []}}
+loaded = sorted({{m for m in sys.modules if m.split(".")[0] in {roots!r} or m in {modules!r}}})
+print(json.dumps({{"code": result.exit_code, "results": len(document["results"]),
+                  "loaded": loaded}}))
+"""
+
+NOT_TO_EVALUATE = (  # libraries `evaluate --format json` on the SQLite store never needs
+    "sqlalchemy",
+    "alembic",
+    "pyarrow",
+    "pandas",
+    "holidays",
+    "dateutil",
+    "rich",
+    "click",
+)
+NOT_TO_EVALUATE_MODULES = (  # nor the contract, correction or table code
+    "covenant.definitions.agreements",
+    "covenant.definitions.calendars",
+    "covenant.definitions.contracts",
+    "covenant.definitions.corrections",
+    "covenant.definitions.export",
+    "covenant.core.agreements",
+    "covenant.core.forecast",
+    "covenant.services.agreements",
+    "covenant.services.corrections",
+    "covenant.render.tables",
+    "covenant.render.evaluation_table",
+    "covenant.store.db",
+    "covenant.store.buckets",
+)
+
+EVALUATE_SLO = """
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout}
+spec:
+  service: shop
+  indicator:
+    metadata: {name: checkout}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Prometheus, spec: {query: good}}}
+        total: {metricSource: {type: Prometheus, spec: {query: total}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+"""
+
+
+def evaluate_probe(workspace: Path, output: str) -> dict[str, object]:
+    args = ["evaluate", "-w", str(workspace), "--at", "2026-10-30T12:00:00Z", "--format", output]
+    code = EVALUATE_PROBE.format(args=args, roots=NOT_TO_EVALUATE, modules=NOT_TO_EVALUATE_MODULES)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_evaluate_json_loads_only_what_it_uses(tmp_path: Path) -> None:
+    """`evaluate --format json` on the embedded store reads the YAML, the store (sqlite3) and
+    writes JSON: no ORM, no event-file readers, no contract or table code, no rich."""
+    from covenant.config import sqlite_url  # noqa: PLC0415
+    from covenant.services.store import open_store  # noqa: PLC0415
+
+    (tmp_path / "slos.yaml").write_text(EVALUATE_SLO, encoding="utf-8")
+    open_store(sqlite_url(tmp_path)).dispose()  # an up-to-date store, as `covenant init` makes
+    found = evaluate_probe(tmp_path, "json")
+    assert found["code"] == 0
+    assert found["results"] == 1
+    assert found["loaded"] == []
+
+
+def test_the_evaluate_probe_sees_the_table_code(tmp_path: Path) -> None:
+    """The check can fail: a table is drawn with rich and the table renderer."""
+    from covenant.config import sqlite_url  # noqa: PLC0415
+    from covenant.services.store import open_store  # noqa: PLC0415
+
+    (tmp_path / "slos.yaml").write_text(EVALUATE_SLO, encoding="utf-8")
+    open_store(sqlite_url(tmp_path)).dispose()
+    found = evaluate_probe(tmp_path, "table")
+    assert found["code"] == 0
+    loaded = found["loaded"]
+    assert isinstance(loaded, list)
+    assert "rich" in loaded
+    assert "covenant.render.evaluation_table" in loaded

@@ -64,17 +64,18 @@ def evaluate_command(
     status: SloStatusFilter = None,
 ) -> None:
     """Evaluate every SLO of the workspace: budgets, burn rates, firing alerts, status."""
-    from covenant.render.evaluation_table import check_reasons, shown_rows
     from covenant.services.evaluate import evaluate_workspace
     from covenant.services.selection import select_report
-    from covenant.services.store import open_store
+    from covenant.services.store import open_reader, open_store
     from covenant.services.workspace import load_workspace
 
     instant = instant_option(at)
     statuses = check_choices(status, SLO_STATUSES)
     try:
         ws = load_workspace(workspace)
-        engine = open_store(settings_for(workspace).database_url)
+        url = settings_for(workspace).database_url
+        # corrections are audited in the store (a write); otherwise only bucket counts are read
+        engine = open_store(url) if ws.corrections else open_reader(url)
         report = evaluate_workspace(engine, workspace=ws, at=instant)
     except CovenantError as error:
         raise fail(error) from None
@@ -95,6 +96,8 @@ def evaluate_command(
     report = select_report(report, slos=slo or (), services=service or (), statuses=statuses)
     show(report.at, report.evaluations, output, report=report, wide=wide)
     if check and report.needs_attention:
+        from covenant.render.evaluation_table import check_reasons, shown_rows
+
         rows = shown_rows(
             report.evaluations,
             corrected=report.corrected,
@@ -124,15 +127,14 @@ def show(
     report: EvaluationReport | None = None,
     wide: bool = False,
 ) -> None:
-    from covenant.render.evaluation import report_json
-    from covenant.render.evaluation_table import render_table
-    from covenant.render.jsonout import write_json
-
     corrected = report.corrected if report else ()
     composites = (
         [(c.composite, c.evaluation, c.corrected) for c in report.composites] if report else []
     )
     if output is Format.JSON:
+        from covenant.render.evaluation import report_json
+        from covenant.render.jsonout import write_json
+
         revisions = {}
         if report and report.audit:  # only corrections have revisions to name
             from covenant.services.corrections import revisions_by_hash
@@ -148,6 +150,8 @@ def show(
             )
         )
     else:
+        from covenant.render.evaluation_table import render_table  # rich loads for tables only
+
         render_table(
             console, at, evaluations, corrected=corrected, composites=composites, wide=wide
         )

@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
 from covenant.cli.table_options import WideOption
 from covenant.errors import CovenantError, Problem
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
     from sqlalchemy import Engine
 
     from covenant.core.model import EventRule
@@ -97,6 +96,8 @@ def _event_rules(workspace: Path) -> Sequence[EventRule]:
 
 
 def _progress(target: Console, *, enabled: bool) -> Progress:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -334,6 +335,8 @@ def _ingest_files(
     wide: bool = False,
 ) -> None:
     """Ingest ``files`` one by one with a progress bar, then report (table or JSON)."""
+    from rich.markup import escape
+
     from covenant.services.ingest import open_store
 
     reports: list[R] = []

@@ -12,9 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Connection, Engine
+from typing import TYPE_CHECKING, Any
 
 from covenant.core.composite import (
     CompositeObjective,
@@ -33,9 +31,12 @@ from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import from_epoch, require_utc
 from covenant.core.window_answers import needs_buckets
 from covenant.core.windows import window_bounds
-from covenant.store.buckets import read_edge_counts, read_matrix, series_extent
+from covenant.store.chunk_reads import read_edge_counts, read_matrix, series_extent
+from covenant.store.sqlite_reader import SqliteReader
 
 if TYPE_CHECKING:  # imported when used: a plain evaluation never loads them
+    from sqlalchemy import Engine
+
     from covenant.definitions.corrections import CorrectionRule
     from covenant.definitions.workspace import Workspace
     from covenant.store.corrections import CorrectionRecord
@@ -93,7 +94,7 @@ class EvaluationReport:
 
 
 def evaluate_objectives(
-    engine: Engine,
+    engine: Engine | SqliteReader,
     *,
     objectives: Sequence[Objective],
     at: datetime,
@@ -111,6 +112,9 @@ def evaluate_objectives(
     audit: dict[str, CorrectionRecord] = {}
     if corrections:
         from covenant.services.corrections import record_corrections  # noqa: PLC0415
+
+        if isinstance(engine, SqliteReader):  # the audit is written: open it with open_store
+            raise TypeError("corrections need a store opened for writing (services.store)")
 
         seen = datetime.now(UTC) if seen_at is None else require_utc(seen_at, what="seen_at")
         audit = record_corrections(engine, rules=corrections, seen_at=seen)
@@ -151,7 +155,9 @@ def evaluate_objectives(
     )
 
 
-def evaluate_workspace(engine: Engine, *, workspace: Workspace, at: datetime) -> EvaluationReport:
+def evaluate_workspace(
+    engine: Engine | SqliteReader, *, workspace: Workspace, at: datetime
+) -> EvaluationReport:
     """Every objective, composite and correction of ``workspace`` evaluated at ``at``."""
     return evaluate_objectives(
         engine,
@@ -163,7 +169,7 @@ def evaluate_workspace(engine: Engine, *, workspace: Workspace, at: datetime) ->
 
 
 def _evaluate_plain(
-    engine: Engine, objectives: Sequence[Objective], *, at: datetime, step: int
+    engine: Engine | SqliteReader, objectives: Sequence[Objective], *, at: datetime, step: int
 ) -> tuple[Evaluation, ...]:
     """Objectives without corrections or composites, each read the cheapest way it allows.
 
@@ -192,7 +198,7 @@ def _evaluate_plain(
 
 
 def _clip_to_data(
-    conn: Connection, *, keys: Sequence[str], objectives: Sequence[Objective], start: int, end: int
+    conn: Any, *, keys: Sequence[str], objectives: Sequence[Objective], start: int, end: int
 ) -> int:
     """Start reading where the stored data starts, not where a (possibly years-long) window does.
 

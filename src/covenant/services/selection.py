@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
-from covenant.core.forecast import CommitmentExposure, CustomerExposure, Exposure
 from covenant.core.results import Evaluation, Status
-from covenant.core.statement import Statement
-from covenant.services.agreements import AgreementSummary
 from covenant.services.evaluate import EvaluationReport, effective
+
+if TYPE_CHECKING:  # selecting SLOs never loads the agreement, statement or forecast code
+    from covenant.core.forecast import CommitmentExposure, CustomerExposure, Exposure
+    from covenant.core.statement import Statement
+    from covenant.services.agreements import AgreementSummary
 
 EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")
 STATEMENT_STATES = ("met", "missed", "no-data")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from covenant.definitions import export, scaffold
 from covenant.definitions import workspace as definitions
 from covenant.definitions.workspace import Workspace
 from covenant.errors import Problem
@@ -24,10 +23,14 @@ def load_workspace(path: Path) -> Workspace:
 
 def export_openslo(path: Path) -> str:
     """The workspace at ``path`` as OpenSLO v1 YAML (covenant extensions in annotations)."""
+    from covenant.definitions import export  # noqa: PLC0415 - the YAML writer loads to export
+
     workspace = definitions.load_workspace(path)
     return export.export_openslo(workspace.documents)
 
 
 def init_workspace(directory: Path) -> list[Path]:
     """Scaffold a new workspace in ``directory``; returns the files written."""
+    from covenant.definitions import scaffold  # noqa: PLC0415
+
     return scaffold.write_scaffold(directory)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +13,11 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from covenant.errors import StoreError
+from covenant.store.schema_version import MIGRATIONS, head_revisions
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",  # readers never block the writer
@@ -115,32 +113,6 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
-
-
-@cache
-def head_revisions() -> frozenset[str]:
-    """The newest revisions of the packaged migrations, read from their files (no Alembic)."""
-    revisions: set[str] = set()
-    replaced: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            target: ast.expr
-            if isinstance(node, ast.AnnAssign) and node.value is not None:
-                target, expression = node.target, node.value
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, expression = node.targets[0], node.value
-            else:
-                continue
-            if not isinstance(target, ast.Name):
-                continue
-            if target.id == "revision":
-                revisions.add(ast.literal_eval(expression))
-            elif target.id == "down_revision":
-                value = ast.literal_eval(expression)
-                replaced.update(
-                    () if value is None else (value,) if isinstance(value, str) else value
-                )
-    return frozenset(revisions - replaced)
 
 
 def _at_head(engine: Engine) -> bool:

@@ -1,0 +1,76 @@
+"""The embedded SQLite store opened for reading with the standard library's ``sqlite3``.
+
+``covenant evaluate`` reads day chunks and nothing else; through ``sqlite3`` it does so without
+loading SQLAlchemy (most of its start-up). The reads are the same functions every store uses
+(``chunk_reads``). Only a plain file URL (``sqlite:///path``) of a store that exists and is
+stamped with the newest schema is opened this way; anything else (PostgreSQL, a store to
+create or migrate, an unusual URL) returns None and the caller opens an engine as always.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from covenant.store.schema_version import head_revisions
+
+_PREFIX = "sqlite:///"
+BUSY_TIMEOUT_MS = 10_000  # as the engine: wait for a writer's checkpoint instead of failing
+
+
+class SqliteReader:
+    """An up-to-date embedded store, read only: ``connect()`` is one read transaction (one
+    snapshot of the store, as an engine's connection gives)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN")
+        try:
+            yield self._conn
+        finally:
+            self._conn.execute("ROLLBACK")  # nothing was written: end the snapshot
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def dispose(self) -> None:
+        """The engine's name for :meth:`close`."""
+        self.close()
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a plain ``sqlite:///path`` URL; None for any other URL."""
+    if not url.startswith(_PREFIX):
+        return None
+    database = url[len(_PREFIX) :]
+    if not database or database == ":memory:" or any(c in database for c in "?#%"):
+        return None  # in memory, URI options or escapes: the engine reads those
+    return Path(database)
+
+
+def open_sqlite_reader(url: str) -> SqliteReader | None:
+    """A reader on the store at ``url`` if it is an existing SQLite file at the newest schema."""
+    path = sqlite_file(url)
+    if path is None or not path.is_file():
+        return None
+    try:
+        reader = SqliteReader(path)
+    except sqlite3.Error:
+        return None
+    try:
+        with reader.connect() as conn:
+            stamped = {row[0] for row in conn.execute("SELECT version_num FROM alembic_version")}
+    except sqlite3.Error:  # not a store, or no schema yet: the engine says what is wrong
+        reader.close()
+        return None
+    if stamped != head_revisions():
+        reader.close()
+        return None
+    return reader
