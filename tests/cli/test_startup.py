@@ -96,6 +96,7 @@ NOT_TO_EVALUATE = (  # libraries `evaluate --format json` on the SQLite store ne
     "dateutil",
     "rich",
     "click",
+    "ruamel",  # plain definitions are read by libyaml; ruamel.yaml reads unusual ones
 )
 NOT_TO_EVALUATE_MODULES = (  # nor the contract, correction or table code
     "covenant.definitions.agreements",

@@ -1,30 +1,24 @@
 """YAML files → plain documents that remember the line of every field.
 
-The composer of ruamel.yaml gives a node tree with positions; this module turns it into plain
-Python data (``dict``, ``list``, ``str``, ``int``, ``bool``, ``None`` and :class:`~decimal.Decimal`
-for every YAML float, so ``0.999`` stays exactly ``0.999``) plus a table from field path to line.
+libyaml (PyYAML's C parser) reads a plain definition file straight into plain Python data
+(``dict``, ``list``, ``str``, ``int``, ``bool``, ``None`` and :class:`~decimal.Decimal` for every
+YAML float, so ``0.999`` stays exactly ``0.999``) plus a table from field path to line.
 Timestamps are kept as the string written in the file (``2022-01-01 12:00:00``).
 
 A file holds one or more YAML documents (``---``); a document is a mapping (one definition) or a
-sequence of mappings (several definitions, as the OpenSLO SDK writes them).
+sequence of mappings (several definitions, as the OpenSLO SDK writes them). A file with
+anything unusual (errors, anchors, tags, directives) is read by ruamel.yaml's pure parser
+(``yaml_pure``), which positions every problem.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.composer import Composer, MaxDepthExceededError
-from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver
 
 from covenant.errors import Problem
 
@@ -122,81 +116,18 @@ def read_text(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
 
     Size, value count and nesting depth are bounded before and while parsing (see MAX_BYTES,
     MAX_NODES, MAX_DEPTH), so a hostile file is refused in milliseconds, never a traceback.
+    Plain definitions are read by libyaml straight into data (:func:`_read_fast`); anything
+    unusual is read by ruamel.yaml's pure parser (``yaml_pure``), which reports problems.
     """
     too_large = _prescan(text, file)
     if too_large is not None:
         return [], [too_large]
-    yaml = YAML(typ="safe", pure=True)  # nodes with positions; no comment round trip (faster)
-    yaml.Composer = _CountingComposer
-    yaml.max_depth = MAX_DEPTH
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", ReusedAnchorWarning)
-            fast = _compose_fast(text)  # None: let the pure parser judge it
-            nodes = fast if fast is not None else list(yaml.compose_all(text))
-    except ReusedAnchorWarning as exc:
-        lines = re.findall(r"line (\d+), column", str(exc))
-        return [], [
-            Problem(
-                code="yaml-alias",
-                message="an anchor (&name) is defined twice",
-                where=f"{file}:{lines[-1] if lines else 1}",
-                fix="give every anchor its own name",
-            )
-        ]
-    except MaxDepthExceededError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 1
-        return [], [_too_deep(f"{file}:{line}")]
-    except _TooManyNodesError as exc:
-        return [], [_too_large(f"{file}:{exc.line}", f"it holds more than {MAX_NODES:,} values")]
-    except RecursionError:
-        return [], [_too_deep(f"{file}:1")]
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        reason = exc.problem or exc.context or "invalid YAML"
-        return [], [
-            Problem(
-                code="yaml-syntax",
-                message=f"invalid YAML: {reason}",
-                where=f"{file}:{line}",
-                fix="fix the YAML syntax (indentation, quoting, a missing ':')",
-            )
-        ]
-    except YAMLError as exc:
-        return [], [Problem(code="yaml-syntax", message=f"invalid YAML: {exc}", where=f"{file}:1")]
-    documents: list[SourceDocument] = []
-    problems: list[Problem] = []
-    for node in nodes:
-        if node is None:
-            continue
-        roots = node.value if isinstance(node, SequenceNode) else [node]
-        for root in roots:
-            converter = _Converter(file)
-            try:
-                data = converter.convert(root, ())
-            except _AliasBombError as exc:
-                problems.append(
-                    Problem(
-                        code="yaml-alias",
-                        message=str(exc),
-                        where=f"{file}:{root.start_mark.line + 1}",
-                        fix="write the repeated part out, without anchors that refer to "
-                        "themselves or expand into huge documents",
-                    )
-                )
-                continue
-            problems.extend(converter.problems)
-            documents.append(
-                SourceDocument(
-                    file=file,
-                    index=len(documents),
-                    line=root.start_mark.line + 1,
-                    data=data,
-                    lines=converter.lines,
-                )
-            )
-    return documents, problems
+    fast = _read_fast(text, file)
+    if fast is not None:
+        return fast, []
+    from covenant.definitions.yaml_pure import read_pure  # noqa: PLC0415 - unusual texts only
+
+    return read_pure(text, file=file)
 
 
 MAX_BYTES = 1 << 20
@@ -245,173 +176,159 @@ def _too_deep(where: str) -> Problem:
     )
 
 
-class _TooManyNodesError(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
+# YAML 1.2 implicit resolution of plain scalars, as ruamel.yaml's VersionedResolver does it for
+# version 1.2 (the same expressions, tried in its order by first character). Only the tags
+# ``scalar_value`` turns into something other than text matter here: null, bool, int, float.
+# tests/definitions/test_yaml_fast.py checks them against ruamel.yaml's resolver.
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_FLOAT = re.compile(
+    r"""^(?:
+     [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+_INT = re.compile(
+    r"""^(?:[-+]?0b[0-1_]+
+    |[-+]?0o?[0-7_]+
+    |[-+]?[0-9_]+
+    |[-+]?0x[0-9a-fA-F_]+)$""",
+    re.X,
+)
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_TAG = "tag:yaml.org,2002:"
 
 
-class _CountingComposer(Composer):
-    """ruamel's composer that stops once a file has composed MAX_NODES values."""
-
-    composed = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        self.composed += 1
-        if self.composed > MAX_NODES:
-            raise _TooManyNodesError(self.parser.peek_event().start_mark.line + 1)
-        return super().compose_node(parent, index)
+def plain_tag(value: str) -> str:
+    """The YAML 1.2 tag ruamel.yaml resolves a plain scalar to (``str`` for the tags that
+    stay text here: timestamps, ``<<``, ``=``)."""
+    first = value[:1]
+    if first and first in "tTfF" and _BOOL.match(value):
+        return _TAG + "bool"
+    if first and first in "-+0123456789." and _FLOAT.match(value):
+        return _TAG + "float"
+    if first and first in "-+0123456789" and _INT.match(value):
+        return _TAG + "int"
+    if first in ("", "~", "n", "N") and _NULL.match(value):
+        return _TAG + "null"
+    return _TAG + "str"
 
 
 class _Fallback(Exception):  # noqa: N818 - not an error: "let ruamel.yaml do it"
-    """The C parser met something the pure parser should judge (errors, caps, directives)."""
+    """libyaml met something the pure parser should judge (errors, caps, directives, anchors,
+    tags, duplicate or collection keys)."""
 
 
-def _compose_fast(text: str) -> list[Node] | None:
-    """The node tree ruamel.yaml composes, parsed by libyaml (C) instead of pure Python.
+def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
+    """The documents of ``text`` read by libyaml (C) straight into plain data and lines.
 
-    libyaml (through PyYAML's ``CParser``) only tokenises and parses; tags are resolved with
-    ruamel.yaml's own YAML 1.2 resolver and nodes are ruamel's, so the tree is the one the pure
-    parser builds (tests/definitions/test_yaml_fast.py compares them on every file we have).
-    Anything unusual (a syntax error, a directive, an unknown or reused anchor, more than
-    MAX_NODES values or MAX_DEPTH levels) returns None: the pure parser then reads the text
+    The result is what the pure parser path gives (tests/definitions/test_yaml_fast.py reads
+    every YAML file we have both ways). Anything unusual (a syntax error, a directive, an
+    anchor, alias or explicit tag, a duplicate key, a collection as a key, more than MAX_NODES
+    values or MAX_DEPTH levels) returns None: ruamel.yaml's pure parser then reads the text
     and reports exactly what it always did. Without PyYAML's C extension, always None.
     """
     try:
         from yaml import YAMLError as CError  # noqa: PLC0415
-        from yaml import events  # noqa: PLC0415
         from yaml.cyaml import CParser  # noqa: PLC0415
+        from yaml.events import (  # noqa: PLC0415
+            MappingEndEvent,
+            MappingStartEvent,
+            ScalarEvent,
+            SequenceEndEvent,
+            SequenceStartEvent,
+            StreamEndEvent,
+        )
     except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may be missing
         return None
-    resolver = _resolver()
     parser = CParser(text)
-    nodes: list[Node] = []
+    next_event = parser.get_event
     count = 0
 
-    def compose(depth: int, anchors: dict[str, Node]) -> Node:
+    def value(event: Any, path: PathKey, depth: int, lines: dict[PathKey, int]) -> Any:
         nonlocal count
         count += 1
-        if count > MAX_NODES or depth > MAX_DEPTH:
+        if count > MAX_NODES or depth > MAX_DEPTH or event.anchor is not None:
             raise _Fallback
-        event = parser.get_event()
-        if isinstance(event, events.AliasEvent):
-            if event.anchor not in anchors:
+        if event.__class__ is ScalarEvent:
+            if event.tag is not None:
                 raise _Fallback
-            return anchors[event.anchor]
-        tag = event.tag
-        node: Node
-        if isinstance(event, events.ScalarEvent):
-            if tag is None or tag == "!":
-                tag = resolver.resolve(ScalarNode, event.value, event.implicit)
-            node = ScalarNode(
-                tag, event.value, event.start_mark, event.end_mark, style=event.style or None
+            if event.style:  # quoted or block: always text
+                return event.value
+            return scalar_value(plain_tag(event.value), event.value)
+        if event.tag is not None:
+            raise _Fallback
+        if event.__class__ is MappingStartEvent:
+            result: dict[str, Any] = {}
+            while True:
+                key_event = next_event()
+                if key_event.__class__ is MappingEndEvent:
+                    return result
+                if key_event.__class__ is not ScalarEvent:
+                    raise _Fallback  # a collection or an alias as a key
+                key = value(key_event, path, depth + 1, lines)
+                key_text = key if isinstance(key, str) else str(key)
+                if key_text in result:
+                    raise _Fallback  # the pure path reports it where it is
+                child = (*path, key_text)
+                lines[child] = key_event.start_mark.line + 1
+                result[key_text] = value(next_event(), child, depth + 1, lines)
+        if event.__class__ is SequenceStartEvent:
+            items: list[Any] = []
+            index = 0
+            while True:
+                item_event = next_event()
+                if item_event.__class__ is SequenceEndEvent:
+                    return items
+                child = (*path, index)
+                lines[child] = item_event.start_mark.line + 1
+                items.append(value(item_event, child, depth + 1, lines))
+                index += 1
+        raise _Fallback  # an alias
+
+    documents: list[SourceDocument] = []
+
+    def add(event: Any, depth: int) -> None:
+        lines: dict[PathKey, int] = {}
+        data = value(event, (), depth, lines)
+        documents.append(
+            SourceDocument(
+                file=file,
+                index=len(documents),
+                line=event.start_mark.line + 1,
+                data=data,
+                lines=lines,
             )
-        elif isinstance(event, events.SequenceStartEvent):
-            if tag is None or tag == "!":
-                tag = resolver.resolve(SequenceNode, None, event.implicit)
-            node = SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
-        elif isinstance(event, events.MappingStartEvent):
-            if tag is None or tag == "!":
-                tag = resolver.resolve(MappingNode, None, event.implicit)
-            node = MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
-        else:  # pragma: no cover - libyaml emits nothing else here
-            raise _Fallback
-        anchor = event.anchor
-        if anchor is not None:
-            if anchor in anchors:
-                raise _Fallback
-            anchors[anchor] = node
-        if isinstance(node, SequenceNode):
-            while not parser.check_event(events.SequenceEndEvent):
-                node.value.append(compose(depth + 1, anchors))
-            node.end_mark = parser.get_event().end_mark
-        elif isinstance(node, MappingNode):
-            while not parser.check_event(events.MappingEndEvent):
-                key = compose(depth + 1, anchors)
-                node.value.append((key, compose(depth + 1, anchors)))
-            node.end_mark = parser.get_event().end_mark
-        return node
+        )
 
     try:
-        parser.get_event()  # stream start
-        while not parser.check_event(events.StreamEndEvent):
-            start = parser.get_event()
+        next_event()  # stream start
+        while True:
+            start = next_event()
+            if start.__class__ is StreamEndEvent:
+                break
             if start.version is not None or start.tags:  # directives: the pure parser's job
                 return None
-            nodes.append(compose(1, {}))
-            parser.get_event()  # document end
+            root = next_event()
+            if root.__class__ is SequenceStartEvent:  # several definitions in one document
+                count += 1
+                if root.anchor is not None or root.tag is not None:
+                    return None
+                while True:
+                    item = next_event()
+                    if item.__class__ is SequenceEndEvent:
+                        break
+                    add(item, 2)
+            else:
+                add(root, 1)
+            next_event()  # document end
     except (_Fallback, CError, RecursionError):
         return None
     finally:
         parser.dispose()
-    return nodes
-
-
-@cache
-def _resolver() -> VersionedResolver:
-    return VersionedResolver()
-
-
-class _AliasBombError(Exception):
-    """A document whose aliases recurse or expand past MAX_NODES."""
-
-
-class _Converter:
-    """Node tree → plain data, recording the line of every key and list item."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.lines: dict[PathKey, int] = {}
-        self.problems: list[Problem] = []
-        self.nodes = 0
-        self.active: set[int] = set()
-
-    def convert(self, node: Node, path: PathKey) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _AliasBombError(f"the document expands to more than {MAX_NODES:,} values")
-        if id(node) in self.active:
-            raise _AliasBombError(
-                f"an alias on line {node.start_mark.line + 1} refers to a node that contains it"
-            )
-        if isinstance(node, MappingNode | SequenceNode):
-            self.active.add(id(node))
-            try:
-                return self._convert_collection(node, path)
-            finally:
-                self.active.discard(id(node))
-        assert isinstance(node, ScalarNode)
-        return scalar_value(str(node.tag), node.value, plain=not node.style)
-
-    def _convert_collection(self, node: Node, path: PathKey) -> Any:
-        if isinstance(node, MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.convert(key_node, path)
-                key_text = key if isinstance(key, str) else str(key)
-                child = (*path, key_text)
-                if key_text in result:
-                    self.problems.append(
-                        Problem(
-                            code="duplicate-key",
-                            message=f"key {key_text!r} appears twice (first on line "
-                            f"{self.lines[child]})",
-                            where=f"{self.file}:{key_node.start_mark.line + 1}",
-                            field=field_path(child),
-                            fix="keep one of them",
-                        )
-                    )
-                    continue
-                self.lines[child] = key_node.start_mark.line + 1
-                result[key_text] = self.convert(value_node, child)
-            return result
-        if isinstance(node, SequenceNode):
-            items: list[Any] = []
-            for index, item in enumerate(node.value):
-                self.lines[(*path, index)] = item.start_mark.line + 1
-                items.append(self.convert(item, (*path, index)))
-            return items
-        raise AssertionError(node)
+    return documents
 
 
 def scalar_value(tag: str, text: str, *, plain: bool = True) -> Any:
