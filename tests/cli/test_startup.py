@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from covenant.cli import main as main_module
+
 # click is no dependency of ours (typer vendors its own): importing it would break installs.
 HEAVY = ("numpy", "sqlalchemy", "alembic", "pyarrow", "holidays", "pandas", "click")
 
@@ -170,3 +172,61 @@ def test_the_evaluate_probe_sees_the_table_code(tmp_path: Path) -> None:
     assert isinstance(loaded, list)
     assert "rich" in loaded
     assert "covenant.render.evaluation_table" in loaded
+
+
+MAIN_PROBE = """
+import json, sys
+sys.argv = ["covenant", *{args!r}]
+from covenant.cli.main import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+else:
+    code = 0
+loaded = sorted(m for m in sys.modules if m.startswith("covenant.cli."))
+print(json.dumps({{"code": code, "loaded": loaded}}), file=sys.stderr)
+"""
+
+
+def main_probe(args: list[str]) -> tuple[object, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", MAIN_PROBE.format(args=args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    result = json.loads(done.stderr.strip().splitlines()[-1])
+    return result["code"], [m for m in result["loaded"] if m.endswith("_cmds")]
+
+
+def test_the_command_line_loads_only_the_command_it_names(tmp_path: Path) -> None:
+    from covenant.config import sqlite_url  # noqa: PLC0415
+    from covenant.services.store import open_store  # noqa: PLC0415
+
+    (tmp_path / "slos.yaml").write_text(EVALUATE_SLO, encoding="utf-8")
+    open_store(sqlite_url(tmp_path)).dispose()
+    code, commands = main_probe(["evaluate", "-w", str(tmp_path), "--format", "json"])
+    assert code == 0
+    assert commands == ["covenant.cli.evaluate_cmds"]
+
+
+def test_help_and_unknown_commands_load_every_command() -> None:
+    for args in (["--help"], ["evalute"]):
+        _, commands = main_probe(args)
+        assert len(commands) == len(main_module.MODULES), args
+
+
+def test_every_command_is_mapped_to_its_module() -> None:
+    """COMMANDS names every top-level command of the full app, and nothing else."""
+    full = main_module.build_app()
+    names = {c.name for c in full.registered_commands} | {g.name for g in full.registered_groups}
+    assert names == set(main_module.COMMANDS)
+    for name, module in main_module.COMMANDS.items():
+        only = main_module.build_app([module])
+        mine = {c.name for c in only.registered_commands} | {g.name for g in only.registered_groups}
+        assert name in mine
+    assert main_module.modules_for(["evaluate", "-w", "x"]) == ("evaluate_cmds",)
+    assert main_module.modules_for(["-V"]) == main_module.MODULES
+    assert main_module.modules_for([]) == main_module.MODULES

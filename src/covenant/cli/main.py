@@ -3,29 +3,50 @@
 Exit codes: 0 ok, 1 error, 2 usage, 3 ``evaluate --check`` found a breached or paging SLO,
 4 ``evaluate --check`` had nothing to check (no SLO with data).
 
-Start-up stays fast: the command modules import only typer, rich and light things at module
-level; each command imports the services it needs when it runs (tests/cli/test_startup.py).
+Start-up stays fast: the command modules import only typer and light things at module level;
+each command imports the services it needs when it runs, and ``main`` registers only the
+command module a command line names (``COMMANDS``), so ``covenant evaluate`` neither imports
+nor builds the other commands. ``app`` (every command) is what help, completion and tests use.
+tests/cli/test_startup.py checks what each command loads.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
+from importlib import import_module
 from typing import Annotated, Any
 
 import typer
 import typer.core
 
-from covenant.cli import (
-    agreement_cmds,
-    backtest_cmds,
-    definitions_cmds,
-    evaluate_cmds,
-    explain_cmds,
-    exposure_cmds,
-    ingest_cmds,
-    lint_cmds,
-    report_cmds,
+MODULES = (  # in the order their commands are listed in help
+    "definitions_cmds",
+    "ingest_cmds",
+    "evaluate_cmds",
+    "agreement_cmds",
+    "report_cmds",
+    "lint_cmds",
+    "backtest_cmds",
+    "exposure_cmds",
+    "explain_cmds",
 )
+COMMANDS = {  # top-level command or group → the module that registers it
+    "validate": "definitions_cmds",
+    "init": "definitions_cmds",
+    "export": "definitions_cmds",
+    "ingest": "ingest_cmds",
+    "evaluate": "evaluate_cmds",
+    "demo": "evaluate_cmds",
+    "agreements": "agreement_cmds",
+    "report": "report_cmds",
+    "lint": "lint_cmds",
+    "backtest": "backtest_cmds",
+    "suggest": "backtest_cmds",
+    "exposure": "exposure_cmds",
+    "explain": "explain_cmds",
+}
 
 
 def _plain_help_types() -> None:
@@ -61,12 +82,6 @@ def _plain(original: Any, *, argument: bool) -> Any:
 
 _plain_help_types()
 
-app = typer.Typer(
-    name="covenant",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-
 
 def version_text() -> str:
     from importlib.metadata import PackageNotFoundError, version
@@ -85,7 +100,6 @@ def _show_version(value: bool) -> None:
         raise typer.Exit
 
 
-@app.callback()
 def root(
     version: Annotated[
         bool,
@@ -104,15 +118,33 @@ def root(
     """
 
 
-definitions_cmds.register(app)
-ingest_cmds.register(app)
-evaluate_cmds.register(app)
-agreement_cmds.register(app)
-report_cmds.register(app)
-lint_cmds.register(app)
-backtest_cmds.register(app)
-exposure_cmds.register(app)
-explain_cmds.register(app)
+def build_app(modules: Sequence[str] = MODULES) -> typer.Typer:
+    """The ``covenant`` command with the commands of ``modules`` (default: all of them)."""
+    built = typer.Typer(name="covenant", no_args_is_help=True, pretty_exceptions_enable=False)
+    built.callback()(root)
+    for name in modules:
+        import_module(f"covenant.cli.{name}").register(built)
+    return built
+
+
+app: typer.Typer  # every command, built on first use (module __getattr__ below)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def modules_for(args: Sequence[str]) -> tuple[str, ...]:
+    """The command modules a command line needs: the one its command names, or all of them
+    (no command, an unknown one, or shell completion, which lists every command)."""
+    command = next((a for a in args if not a.startswith("-")), None)
+    module = COMMANDS.get(command or "")
+    if module is None or "_COVENANT_COMPLETE" in os.environ:
+        return MODULES
+    return (module,)
 
 
 class _WithoutPandas:
@@ -128,11 +160,14 @@ class _WithoutPandas:
 def main() -> None:
     """The ``covenant`` command. Its process never imports pandas: pyarrow imports it (about a
     second) on its first conversion whenever it is installed, and Covenant never needs it."""
+    # Covenant uses no pydantic plugins: do not scan every installed package's metadata for
+    # them on start-up (set it yourself to anything else to let pydantic look)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     finder = _WithoutPandas()
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, finder)
     try:
-        app()
+        build_app(modules_for(sys.argv[1:]))()
     finally:
         if finder in sys.meta_path:
             sys.meta_path.remove(finder)

@@ -27,9 +27,15 @@ LATEST_START = datetime(2201, 1, 1)  # noqa: DTZ001
 
 
 class Spec(BaseModel):
-    """Base of every definition model: camelCase keys, unknown keys are errors."""
+    """Base of every definition model: camelCase keys, unknown keys are errors.
 
-    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, frozen=True)
+    ``defer_build``: a model's validator is built when it first validates, not when its class
+    is defined, so reading a workspace builds only the kinds it holds (faster start-up).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=to_camel, frozen=True, defer_build=True
+    )
 
 
 def problem(code: str, message: str, fix: str = "") -> PydanticCustomError:
