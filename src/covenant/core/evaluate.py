@@ -31,7 +31,7 @@ from covenant.core.model import (
     RollingWindow,
 )
 from covenant.core.results import Budget, Burn, Evaluation, Status, TierResult
-from covenant.core.series import BucketMatrix, EdgeCounts
+from covenant.core.series import BucketMatrix, EdgeCounts, unique_sorted
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.core.window_answers import I64, Answers, Requests, answer_requests, series_row
 from covenant.core.windows import WindowBounds, window_bounds
@@ -149,7 +149,7 @@ def _requests(
 def _edges(req: Requests, step: int) -> I64:
     """Every bucket boundary a request's events start or end at (first bucket at or after)."""
     starts = -((-req.start) // step) * step
-    return np.unique(np.concatenate((starts, req.end))).astype(np.int64)
+    return unique_sorted(np.concatenate((starts, req.end)))
 
 
 def alert_threshold(tier: AlertTier, *, window_s: int, target: Fraction) -> Fraction:

@@ -101,3 +101,13 @@ class EdgeCounts:
             position = np.searchsorted(np.concatenate(([0], at)), cols)
             out.append(np.ascontiguousarray(cum[:, position]))
         return cls(keys=data.keys, step=data.step, edges=edges, good=out[0], total=out[1])
+
+
+def unique_sorted(values: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """The distinct values, ascending, as int64: ``np.unique`` without its masked-array check,
+    which imports ``numpy.ma`` (a noticeable part of a short command's start-up)."""
+    ordered = np.sort(np.asarray(values, dtype=np.int64), axis=None)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]

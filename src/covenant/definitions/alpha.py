@@ -29,13 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from covenant.definitions.diagnostics import WARNING, at
-from covenant.definitions.kinds import OPENSLO_V1
+from covenant.definitions.kinds import OPENSLO_V1, V1ALPHA
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
-V1ALPHA = "openslo/v1alpha"
-V2ALPHA = "openslo.com/v2alpha"
-ALPHA_VERSIONS = (V1ALPHA, V2ALPHA)
 V1ALPHA_KINDS = ("SLO", "Service")
 V2ALPHA_KINDS = (
     "Service",

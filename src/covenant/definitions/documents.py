@@ -8,15 +8,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from covenant.definitions import checks
-from covenant.definitions.alpha import ALPHA_VERSIONS, V2ALPHA, convert_alpha
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.extensions import sli_extensions
 from covenant.definitions.fields import NAME_PATTERN
 from covenant.definitions.foreign import foreign_format
 from covenant.definitions.kinds import (
+    ALPHA_VERSIONS,
     COVENANT_V1,
     FUTURE_KINDS,
     OPENSLO_V1,
+    V2ALPHA,
     api_versions,
     kind_names,
     model_for,
@@ -72,6 +73,8 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
     if problems or not isinstance(api, str) or not isinstance(kind, str):
         return None, problems
     if api in ALPHA_VERSIONS:
+        from covenant.definitions.alpha import convert_alpha  # noqa: PLC0415 - rare documents
+
         converted, notes = convert_alpha(doc, api, kind)
         problems += notes
         if converted is None:

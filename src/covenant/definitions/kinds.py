@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 OPENSLO_V1 = "openslo/v1"
 COVENANT_V1 = "covenant/v1"
+V1ALPHA = "openslo/v1alpha"
+V2ALPHA = "openslo.com/v2alpha"
+ALPHA_VERSIONS = (V1ALPHA, V2ALPHA)
+"""Earlier OpenSLO versions, converted to v1 by ``alpha`` (loaded only to convert one)."""
 
 _OPENSLO = "covenant.definitions.openslo"
 _COVENANT = "covenant.definitions.covenant_v1"

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.series import BucketMatrix, EdgeCounts
+from covenant.core.series import BucketMatrix, EdgeCounts, unique_sorted
 from covenant.errors import InputError, StoreError
 
 DAY = 86400
@@ -170,7 +170,7 @@ def read_edge_counts(
     only the day chunks an edge falls inside are read and decoded. Unknown keys count zero.
     """
     per_day = buckets_per_day(step)
-    at = np.unique(np.asarray(list(edges), dtype=np.int64))
+    at = unique_sorted(list(edges))
     if np.any(at % step):
         raise InputError(f"edges must be aligned to the step {step}s")
     names = tuple(keys)
@@ -184,7 +184,7 @@ def read_edge_counts(
     row_of = {found[key][0]: i for i, key in enumerate(names) if key in found}
     if at.size and row_of:
         edge_day = at - at % DAY
-        days = np.unique(edge_day)  # sum whole days [days[i], days[i + 1]) in the database
+        days = unique_sorted(edge_day)  # sum whole days [days[i], days[i + 1]) in the database
         day_good = np.zeros((len(names), days.size), dtype=np.int64)
         day_total = np.zeros((len(names), days.size), dtype=np.int64)
         ids = sorted(row_of)
@@ -209,7 +209,7 @@ def read_edge_counts(
         good[:] = day_good[:, column]
         total[:] = day_total[:, column]
         slot = (at - edge_day) // step
-        inside = [int(d) for d in np.unique(edge_day[slot > 0])]  # days an edge cuts: decode
+        inside = [int(d) for d in unique_sorted(edge_day[slot > 0])]  # days an edge cuts: decode
         by_size: dict[int, tuple[list[int], list[int], list[bytes]]] = {}
         for part in batched(ids if inside else [], max(IN_LIMIT - len(inside), 1)):
             sql = (
