@@ -18,20 +18,40 @@ if TYPE_CHECKING:
 
 class _LazyConsole:
     """A rich ``Console`` made on first use: a command that only writes JSON never imports
-    rich (tests/cli/test_startup.py checks ``evaluate --format json``)."""
+    rich (tests/cli/test_startup.py checks ``evaluate --format json``).
 
-    __slots__ = ("_console", "_stderr")
+    It behaves as the console made at import did: attributes are read from and written to
+    the real console, and a terminal size not given in the environment at import (``COLUMNS``,
+    ``LINES``) stays measured on every use rather than fixed when the console is made.
+    """
+
+    __slots__ = ("_console", "_sized", "_stderr")
 
     def __init__(self, *, stderr: bool) -> None:
         self._stderr = stderr
         self._console: Console | None = None
+        self._sized = {name: name in os.environ for name in ("COLUMNS", "LINES")}
 
-    def __getattr__(self, name: str) -> Any:
+    def _real(self) -> Console:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=self._stderr)
-        return getattr(self._console, name)
+            made = Console(stderr=self._stderr)
+            if not self._sized["COLUMNS"]:
+                made._width = None  # measured on use, as when it was made at import
+            if not self._sized["LINES"]:
+                made._height = None
+            self._console = made
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LazyConsole.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._real(), name, value)
 
 
 console = cast("Console", _LazyConsole(stderr=False))
