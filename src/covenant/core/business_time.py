@@ -2,11 +2,13 @@
 
 Everything works on compiled calendars: one :class:`IntervalTable`, or a :class:`CalendarSet`
 of many calendars compiled over one range, where each ticket names its calendar by index
-(``calendar=`` an int array). ``B(t)``, the business seconds of a calendar up to ``t``, is one
-``searchsorted`` over the stacked tables for the whole batch; elapsed time is a difference of
-two ``B`` values and a deadline is the inverse of ``B``. No Python loop runs per ticket or per
-calendar: pauses are merged with sorts and running maxima, and deadlines with pauses loop over
-the *k*-th pause of all tickets at once (as many rounds as the most-paused ticket has pauses).
+(``calendar=`` an int array). ``B(t)``, the business seconds of a calendar up to ``t``, is read
+for the whole batch from day tables (:mod:`covenant.core.day_tables`: per calendar and UTC day
+a pattern and a running total, per pattern its open quanta) with two gathers per instant
+(:mod:`covenant.core.business_clock`); elapsed time is a difference of two ``B`` values and a
+deadline is the inverse of ``B``. No Python loop runs per ticket or per calendar: pauses are
+merged with sorts and running maxima, and deadlines with pauses loop over the *k*-th pause of
+all tickets at once (as many rounds as the most-paused ticket has pauses).
 
 Conventions (see ``docs/business-time.md``):
 
@@ -28,13 +30,20 @@ Conventions (see ``docs/business-time.md``):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
 import numpy as np
 import numpy.typing as npt
 
+from covenant.core.business_clock import (
+    BEYOND_HINT,
+    IntArray,
+    check,
+    clock_at,
+    due,
+    first_rows,
+)
 from covenant.core.calendar_compile import compile_calendar, compile_calendars, covering_range
 from covenant.core.calendars import (
     DAY_S,
@@ -48,6 +57,7 @@ from covenant.core.calendars import (
     clock,
     format_clock,
 )
+from covenant.core.day_tables import DayTable, from_intervals
 from covenant.core.instants import Instant, epoch_seconds
 from covenant.core.interval_tables import CalendarSet, IntervalTable
 from covenant.core.pauses import Pauses, merge_pauses
@@ -59,162 +69,29 @@ Compiled = IntervalTable | CalendarSet
 """What the arithmetic takes: one compiled calendar, or many (each ticket names one)."""
 
 
-def _when(seconds: int) -> str:
-    """An instant for a message: ISO 8601 when a datetime can hold it, else epoch seconds."""
-    try:
-        return from_epoch(seconds).isoformat()
-    except (OverflowError, ValueError):
-        return f"{seconds} (epoch seconds)"
-
-
-_SENTINEL = 2**62
-_MAX_STEPS = 24  # steps forward from a ticket's own day before a deadline falls back to a search
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class _Lines:
-    """The compiled intervals as one number line: calendar ``k`` on band ``k * width``, with a
-    sentinel interval at the end and an index of the first interval ending after each day of
-    each band (so finding a ticket's interval is a lookup and a step or two, not a search)."""
-
-    start: int
-    end: int
-    width: int
-    starts: Int64Array  # sentinel-terminated
-    ends: Int64Array
-    cum: Int64Array
-    reached: Int64Array  # cum + length: business seconds at the end of each interval
-    bounds: Int64Array
-    days: int
-    day_first: Int64Array
-
-    @classmethod
-    def of(cls, compiled: Compiled) -> _Lines:
-        cached = _LINES.get(compiled)
-        if cached is not None:
-            return cached
-        if isinstance(compiled, IntervalTable):
-            starts, ends, cum = compiled.starts, compiled.ends, compiled.cum
-            bounds = np.array([0, len(compiled)], dtype=np.int64)
-            width = compiled.end - compiled.start + 1
-        elif isinstance(compiled, CalendarSet):
-            starts, ends, cum = compiled.starts, compiled.ends, compiled.cum
-            bounds, width = compiled.bounds, compiled.width
-        else:
-            raise InputError(
-                f"business-time arithmetic needs compiled calendars, got {type(compiled).__name__}",
-                hint="compile with compile_calendars([...], ...) or compile_calendar(...)",
+def _table(compiled: Compiled) -> DayTable:
+    if isinstance(compiled, CalendarSet):
+        return compiled.day_table
+    if isinstance(compiled, IntervalTable):
+        cached = _TABLES.get(compiled)
+        if cached is None:
+            origin = compiled.start - compiled.start % DAY_S
+            days = (compiled.end - origin) // DAY_S + 1
+            cached = _TABLES[compiled] = from_intervals(
+                [(compiled.starts, compiled.ends)], origin, days
             )
-        total = int(cum[-1] + ends[-1] - starts[-1]) if starts.size else 0
-        days = (compiled.end - compiled.start) // DAY_S + 1
-        count = bounds.size - 1
-        day_starts = (
-            compiled.start
-            + np.arange(count, dtype=np.int64)[:, None] * width
-            + np.arange(days, dtype=np.int64)[None, :] * DAY_S
-        )
-        lines = cls(
-            start=compiled.start,
-            end=compiled.end,
-            width=width,
-            starts=np.append(starts, _SENTINEL),
-            ends=np.append(ends, _SENTINEL),
-            cum=np.append(cum, total),
-            reached=np.append(cum + (ends - starts), total),
-            bounds=bounds,
-            days=days,
-            day_first=np.searchsorted(ends, day_starts.reshape(-1), side="right"),
-        )
-        _LINES[compiled] = lines
-        return lines
-
-    @property
-    def count(self) -> int:
-        return int(self.bounds.size - 1)
-
-    def band(self, calendar: object, shape: tuple[int, ...]) -> Int64Array:
-        """Each ticket's calendar index, broadcast to ``shape`` and checked."""
-        if calendar is None:
-            if self.count != 1:
-                raise InputError(
-                    f"these are {self.count} compiled calendars; say which one each ticket uses",
-                    hint="pass calendar= an array of calendar indices, one per ticket",
-                )
-            return np.zeros(shape, dtype=np.int64)
-        index = np.asarray(calendar)
-        if index.dtype.kind not in "iu":
-            raise InputError(
-                f"calendar indices must be integers, got dtype {index.dtype}",
-                hint="pass calendar= an int array indexing the compiled calendars",
-            )
-        index = np.broadcast_to(index.astype(np.int64, copy=False), shape)
-        if index.size and (int(index.min()) < 0 or int(index.max()) >= self.count):
-            bad = int(index.max()) if int(index.max()) >= self.count else int(index.min())
-            raise InputError(
-                f"calendar index {bad} is out of range: {self.count} calendar(s) were compiled",
-                hint="index the calendars in the order they were passed to compile_calendars",
-            )
-        return index
-
-    def check(self, values: Int64Array, *, what: str) -> None:
-        if values.size == 0 or (self.start <= values.min() and values.max() <= self.end):
-            return
-        outside = (values < self.start) | (values > self.end)
-        if outside.any():
-            bad = int(values.reshape(-1)[np.flatnonzero(outside.reshape(-1))[0]])
-            raise OutsideCompiledRangeError(
-                f"{what} {_when(bad)} is outside the compiled calendar range "
-                f"{from_epoch(self.start).isoformat()} .. {from_epoch(self.end).isoformat()}",
-                hint="compile over a range that covers every ticket instant and deadline: "
-                "compile_calendars(calendars, covering=(created, resolved), ahead=...) or "
-                "compile_calendar(calendar, start=..., end=...)",
-            )
-
-    def locate(self, t: Int64Array, band: Int64Array) -> tuple[Int64Array, Int64Array]:
-        """``(i, shifted t)``: ``i`` is the first interval (of any band) ending after ``t``."""
-        shifted = t + band * self.width
-        if self.width == self.days * DAY_S:  # bands are whole days: one division finds the day
-            i = self.day_first[(shifted - self.start) // DAY_S]
-        else:
-            i = self.day_first[band * self.days + (t - self.start) // DAY_S]
-        pending = np.flatnonzero(self.ends[i] <= shifted)
-        while pending.size:
-            i[pending] += 1
-            pending = pending[self.ends[i[pending]] <= shifted[pending]]
-        return i, shifted
-
-    def clock(self, t: Int64Array, band: Int64Array) -> Int64Array:
-        """Business seconds of calendar ``band`` before ``t`` (plus the bands before it)."""
-        i, shifted = self.locate(t, band)
-        result: Int64Array = self.cum[i] + np.maximum(shifted - self.starts[i], 0)
-        return result
-
-    def first_reaching(self, target: Int64Array, i: Int64Array, band: Int64Array) -> Int64Array:
-        """The earliest instant at which band ``band``'s clock reads ``target`` (> the clock at
-        the start of interval ``i``)."""
-        reached = self.reached
-        last = self.starts.size - 1  # the sentinel
-        j = i.copy()
-        pending = np.flatnonzero((reached[j] < target) & (j < last))
-        for _ in range(_MAX_STEPS):
-            if not pending.size:
-                break
-            j[pending] += 1
-            pending = pending[(reached[j[pending]] < target[pending]) & (j[pending] < last)]
-        if pending.size:
-            j[pending] = np.searchsorted(reached[:last], target[pending], side="left")
-        if (j >= self.bounds[band + 1]).any():
-            raise OutsideCompiledRangeError(
-                "a deadline falls after the end of the compiled calendar range "
-                f"({from_epoch(self.end).isoformat()})",
-                hint="compile over a longer range that covers the latest deadline too (a larger "
-                "ahead= for compile_calendars, or a later end=)",
-            )
-        result: Int64Array = self.starts[j] + (target - self.cum[j]) - band * self.width
-        return result
+        return cached
+    raise InputError(
+        f"business-time arithmetic needs compiled calendars, got {type(compiled).__name__}",
+        hint="compile with compile_calendars([...], ...) or compile_calendar(...)",
+    )
 
 
-_LINES: WeakKeyDictionary[Compiled, _Lines] = WeakKeyDictionary()
+_TABLES: WeakKeyDictionary[IntervalTable, DayTable] = WeakKeyDictionary()
+
+
+def _clock(table: DayTable, t: Int64Array, first: IntArray) -> Int64Array:
+    return clock_at(table, t, first).astype(np.int64)
 
 
 def business_seconds_at(
@@ -224,12 +101,13 @@ def business_seconds_at(
 
     Differences of this clock (for one calendar) are elapsed business time.
     """
-    lines = _Lines.of(compiled)
+    table = _table(compiled)
     t = epoch_seconds(at, what="instant")
-    band = lines.band(calendar, t.shape)
-    lines.check(t, what="instant")
-    result: Int64Array = lines.clock(t, band) - lines.clock(np.full_like(t, lines.start), band)
-    return result
+    flat = t.reshape(-1)
+    first = first_rows(table, calendar, t.shape)
+    check(flat, compiled.start, compiled.end, what="instant")
+    result = _clock(table, flat, first) - _clock(table, np.full_like(flat, compiled.start), first)
+    return result.reshape(t.shape)
 
 
 def business_seconds_between(
@@ -245,26 +123,31 @@ def business_seconds_between(
     ``start``/``end`` (and ``calendar``, the index of each ticket's calendar in a
     :class:`CalendarSet`) broadcast together; 0 where ``end <= start``.
     """
-    lines = _Lines.of(compiled)
-    a, b = np.broadcast_arrays(epoch_seconds(start, what="start"), epoch_seconds(end, what="end"))
-    band = lines.band(calendar, a.shape)
-    lines.check(a, what="start")
-    lines.check(b, what="end")
-    out = np.maximum(lines.clock(b, band) - lines.clock(a, band), 0)
+    table = _table(compiled)
+    a, b = epoch_seconds(start, what="start"), epoch_seconds(end, what="end")
+    shape = np.broadcast_shapes(
+        a.shape, b.shape, np.shape(calendar) if calendar is not None else ()
+    )
+    flat_a = np.broadcast_to(a, shape).reshape(-1)
+    flat_b = np.broadcast_to(b, shape).reshape(-1)
+    first = first_rows(table, calendar, shape)
+    check(flat_a, compiled.start, compiled.end, what="start")
+    check(flat_b, compiled.start, compiled.end, what="end")
+    out = clock_at(table, flat_b, first)
+    out -= clock_at(table, flat_a, first)
+    np.maximum(out, 0, out=out)
+    flat = out.astype(np.int64)
     if pauses is not None and len(pauses):
-        flat_a, flat_b, flat_band = a.reshape(-1), b.reshape(-1), band.reshape(-1)
         merged = merge_pauses(pauses, flat_a.size)
         lo = np.maximum(merged.start, flat_a[merged.ticket])
         hi = np.minimum(merged.end, flat_b[merged.ticket])
         cut = hi > lo
         owner = merged.ticket[cut]
-        paused = lines.clock(hi[cut], flat_band[owner]) - lines.clock(lo[cut], flat_band[owner])
-        flat = out.reshape(-1).copy()
+        paused = _clock(table, hi[cut], first[owner]) - _clock(table, lo[cut], first[owner])
         if owner.size:  # owners are sorted: sum each ticket's run of pauses
             heads = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))
             flat[owner[heads]] -= np.add.reduceat(paused, heads)
-        out = flat.reshape(out.shape)
-    return np.asarray(out, dtype=np.int64)
+    return flat.reshape(shape)
 
 
 def business_deadline(
@@ -279,36 +162,41 @@ def business_deadline(
     elapsed after ``start`` (epoch seconds; broadcast with ``start`` and ``calendar``);
     ``start`` when 0.
     """
-    lines = _Lines.of(compiled)
+    table = _table(compiled)
     n_raw = np.asarray(seconds)
     if n_raw.dtype.kind not in "iu":
         raise InputError(
             f"business seconds must be integers, got dtype {n_raw.dtype}",
             hint="give whole seconds (targets are compared in integer seconds)",
         )
-    a, n = np.broadcast_arrays(epoch_seconds(start, what="start"), n_raw.astype(np.int64))
-    shape = a.shape
-    band = lines.band(calendar, shape).reshape(-1)
-    a, n = a.reshape(-1), n.reshape(-1)
-    if (n < 0).any():
+    a_raw = epoch_seconds(start, what="start")
+    shape = np.broadcast_shapes(
+        a_raw.shape, n_raw.shape, np.shape(calendar) if calendar is not None else ()
+    )
+    a = np.broadcast_to(a_raw, shape).reshape(-1)
+    n = np.broadcast_to(n_raw, shape).reshape(-1).astype(np.int64, copy=False)
+    first = first_rows(table, calendar, shape)
+    lo_n, hi_n = (int(n.min()), int(n.max())) if n.size else (0, 0)
+    if lo_n < 0:
         raise InputError(
             "business seconds must be >= 0", hint="a deadline is after its start, never before"
         )
-    lines.check(a, what="start")
-    if n.size and int(n.max()) > lines.end - lines.start:  # more than the whole range holds
+    check(a, compiled.start, compiled.end, what="start")
+    span = compiled.end - compiled.start
+    if hi_n > span:  # more than the whole range holds
         raise OutsideCompiledRangeError(
             "a deadline falls after the end of the compiled calendar range: "
-            f"{int(n.max())} business seconds are more than "
-            f"{from_epoch(lines.start).isoformat()} .. {from_epoch(lines.end).isoformat()} holds",
-            hint="compile over a longer range that covers the latest deadline too (a larger "
-            "ahead= for compile_calendars, or a later end=)",
+            f"{hi_n} business seconds are more than "
+            f"{from_epoch(compiled.start).isoformat()} .. {from_epoch(compiled.end).isoformat()} "
+            "holds",
+            hint=BEYOND_HINT,
         )
-    cursor = a.copy()
-    remaining = n.copy()
+    cursor, remaining = a, n
     if pauses is not None and len(pauses):
+        cursor, remaining = a.copy(), n.copy()
         merged = merge_pauses(pauses, a.size)
-        p_start = np.minimum(merged.start, lines.end)
-        p_end = np.minimum(merged.end, lines.end)
+        p_start = np.minimum(merged.start, compiled.end)
+        p_end = np.minimum(merged.end, compiled.end)
         order = np.argsort(merged.rank, kind="stable")
         bounds = np.cumsum(np.bincount(merged.rank))
         done = remaining == 0
@@ -318,20 +206,22 @@ def business_deadline(
             ticket = merged.ticket[rows]
             here = cursor[ticket]
             until = np.maximum(p_start[rows], here)
-            available = lines.clock(until, band[ticket]) - lines.clock(here, band[ticket])
+            available = _clock(table, until, first[ticket]) - _clock(table, here, first[ticket])
             need = remaining[ticket]
             falls_before = available >= need
             done[ticket[falls_before]] = True
             moved = ~falls_before
             remaining[ticket[moved]] = need[moved] - available[moved]
             cursor[ticket[moved]] = p_end[rows][moved]
-    out = cursor.copy()
-    due = np.flatnonzero(remaining > 0)
-    if due.size:
-        i, shifted = lines.locate(cursor[due], band[due])
-        target = lines.cum[i] + np.maximum(shifted - lines.starts[i], 0) + remaining[due]
-        out[due] = lines.first_reaching(target, i, band[due])
-    out[n == 0] = a[n == 0]
+    if lo_n > 0 and remaining is n:  # every ticket is due after its start: no subsets
+        out = due(table, a, n, first, compiled.end)
+    else:
+        out = cursor.copy()
+        late = np.flatnonzero(remaining > 0)
+        if late.size:
+            out[late] = due(table, cursor[late], remaining[late], first[late], compiled.end)
+        zero = n == 0
+        out[zero] = a[zero]
     return out.reshape(shape)
 
 

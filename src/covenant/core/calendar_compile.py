@@ -22,13 +22,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
 from covenant.core.calendars import DAY_S, Calendar, HolidayRule, WeeklyHours
+from covenant.core.day_tables import DayTable
+from covenant.core.day_tables import build as build_days
 from covenant.core.instants import Instant, epoch_seconds, one_instant
-from covenant.core.interval_tables import CalendarSet, IntervalTable
+from covenant.core.interval_tables import CalendarSet, Intervals, IntervalTable
 from covenant.core.timeutil import from_epoch
 from covenant.core.wallclock import first_instants, wall_readings
 from covenant.errors import InputError
@@ -219,9 +222,10 @@ def _minus(
     return new_starts, new_ends
 
 
-def _compile_many(calendars: Sequence[Calendar], lo: int, hi: int) -> CalendarSet:
-    """Every calendar over ``[lo, hi)``, stacked. Calendars of one zone and weekly hours share
-    one compilation of those hours; each then subtracts its own closed time, all at once."""
+def _stacked(calendars: Sequence[Calendar], lo: int, hi: int) -> Intervals:
+    """Every calendar's open intervals over ``[lo, hi)``, stacked. Calendars of one zone and
+    weekly hours share one compilation of those hours; each then subtracts its own closed
+    time, all at once."""
     width = ((hi - lo) // DAY_S + 1) * DAY_S  # whole days, past the range
     bases: dict[tuple[object, ...], _Base] = {}
     opens_lo, opens_hi, shut_lo, shut_hi = [], [], [], []
@@ -252,18 +256,101 @@ def _compile_many(calendars: Sequence[Calendar], lo: int, hi: int) -> CalendarSe
     bounds = np.searchsorted(starts, lo + np.arange(len(calendars) + 1, dtype=np.int64) * width)
     lengths = ends - starts
     cum = np.cumsum(lengths) - lengths
+    bounds = bounds.astype(np.int64)
     for array in (starts, ends, cum, bounds):
         array.flags.writeable = False
-    return CalendarSet(
-        calendars=tuple(calendars),
-        start=lo,
-        end=hi,
-        width=width,
-        starts=starts,
-        ends=ends,
-        cum=cum,
-        bounds=bounds.astype(np.int64),
+    return Intervals(starts=starts, ends=ends, cum=cum, bounds=bounds)
+
+
+def _midnights(zone: str, lo: int, hi: int) -> tuple[int, Int64Array]:
+    """``(first, instants)``: the epoch day of the first local date around ``[lo, hi)`` and the
+    instants at which each local date from it begins (one more than the dates)."""
+    seg_lo, seg_hi = lo - _EDGE, hi + _EDGE
+    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
+    first, last = int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 2
+    days = np.arange(first, last + 1, dtype=np.int64) * DAY_S
+    return first, first_instants(zone, seg_lo, seg_hi, days)
+
+
+def _day_table(calendars: Sequence[Calendar], lo: int, hi: int) -> DayTable:
+    """The day tables of ``calendars`` over whole UTC days covering ``[lo, hi]``: calendars of
+    one zone and weekly hours share those hours' intervals (a group); each subtracts its own
+    holidays and closures, all calendars at once."""
+    origin = lo - lo % DAY_S
+    days = (hi - origin) // DAY_S + 1
+    span_end = origin + days * DAY_S
+    groups: list[tuple[Int64Array, Int64Array]] = []
+    group_of = np.empty(len(calendars), dtype=np.int64)
+    keys: dict[tuple[object, ...], int] = {}
+    zones: dict[str, tuple[int, Int64Array]] = {}
+    closing: list[int] = []
+    for k, calendar in enumerate(calendars):
+        if not _fast(calendar):
+            group_of[k] = len(groups)
+            groups.append(_open_intervals(calendar, origin, span_end))
+            continue
+        key = (calendar.zone, calendar.hours, calendar.changes)
+        g = keys.get(key)
+        if g is None:
+            g = keys[key] = len(groups)
+            groups.append(_open_intervals(_plain(calendar), origin, span_end))
+        group_of[k] = g
+        if calendar.holidays or calendar.closures:
+            closing.append(k)
+            if calendar.zone not in zones:
+                zones[calendar.zone] = _midnights(calendar.zone, origin, span_end)
+    closed = _closed_time(
+        [calendars[k] for k in closing],
+        np.array(closing, dtype=np.int64),
+        zones,
+        (origin, span_end),
     )
+    return build_days(origin=origin, days=days, groups=groups, group_of=group_of, closed=closed)
+
+
+def _closed_time(
+    calendars: Sequence[Calendar],
+    owner: Int64Array,
+    zones: dict[str, tuple[int, Int64Array]],
+    span: tuple[int, int],
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """``(calendar, lo, hi)``: the holidays (whole local dates) and closures of ``calendars``
+    (calendar ``owner[i]`` is ``calendars[i]``) as instants; holidays of all at once."""
+    sizes = np.fromiter((len(c.holidays) for c in calendars), dtype=np.int64, count=len(calendars))
+    days = (
+        np.fromiter(
+            map(date.toordinal, chain.from_iterable(c.holidays for c in calendars)),
+            dtype=np.int64,
+            count=int(sizes.sum()),
+        )
+        - _EPOCH_ORDINAL
+    )
+    names = sorted(zones)
+    zone_index = {z: i for i, z in enumerate(names)}
+    firsts = np.array([zones[z][0] for z in names], dtype=np.int64)
+    counts = np.array([zones[z][1].size for z in names], dtype=np.int64)
+    offsets = np.cumsum(counts) - counts
+    every = np.concatenate([zones[z][1] for z in names] or [np.zeros(0, dtype=np.int64)])
+    of_calendar = np.array([zone_index[c.zone] for c in calendars], dtype=np.int64)
+    z = np.repeat(of_calendar, sizes)
+    who = np.repeat(owner, sizes)
+    at = days - firsts[z]
+    ok = (at >= 0) & (at < counts[z] - 1)
+    pos = offsets[z][ok] + at[ok]
+    k_parts, lo_parts, hi_parts = [who[ok]], [every[pos]], [every[pos + 1]]
+    lo, hi = span
+    for i, calendar in enumerate(calendars):
+        if not calendar.closures:
+            continue
+        walls = np.array(
+            [_epoch_day(c.day) * DAY_S + x for c in calendar.closures for x in (c.start, c.end)],
+            dtype=np.int64,
+        )
+        instants = first_instants(calendar.zone, lo - _EDGE, hi + _EDGE, walls)
+        k_parts.append(np.full(instants.size // 2, owner[i], dtype=np.int64))
+        lo_parts.append(instants[0::2])
+        hi_parts.append(instants[1::2])
+    return np.concatenate(k_parts), np.concatenate(lo_parts), np.concatenate(hi_parts)
 
 
 def _range(start: object, end: object) -> tuple[int, int]:
@@ -291,7 +378,10 @@ def compile_calendar(calendar: Calendar, *, start: Instant, end: Instant) -> Int
     truncated. At most 50 years.
     """
     lo, hi = _range(start, end)
-    return _compile_many([calendar], lo, hi)[0]
+    found = _stacked([calendar], lo, hi)
+    return IntervalTable(
+        zone=calendar.zone, start=lo, end=hi, starts=found.starts, ends=found.ends, cum=found.cum
+    )
 
 
 def covering_range(*instants: object, ahead: timedelta = timedelta(0)) -> tuple[int, int]:
@@ -340,7 +430,15 @@ def compile_calendars(
     else:
         lo, hi = _range(start, end)
     lo, hi = _range(lo, hi)
-    return _compile_many(calendars, lo, hi)
+    chosen = tuple(calendars)
+    table = _day_table(chosen, lo, hi)
+    return CalendarSet(
+        calendars=chosen,
+        start=lo,
+        end=hi,
+        intervals=lambda: _stacked(chosen, lo, hi),
+        table=lambda: table,
+    )
 
 
 __all__ = [

@@ -4,13 +4,14 @@ over one range (:class:`CalendarSet`). Built by :mod:`covenant.core.calendar_com
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from covenant.core.calendars import DAY_S, Calendar
+from covenant.core.day_tables import DayTable, from_intervals
 from covenant.errors import InputError
 
 Int64Array = npt.NDArray[np.int64]
@@ -72,24 +73,98 @@ class IntervalTable:
         return int(self.starts.size)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, weakref_slot=True)
-class CalendarSet:
-    """Many calendars compiled over one range ``[start, end)``, stacked for batch arithmetic.
+@dataclass(frozen=True, slots=True)
+class Intervals:
+    """Many calendars' open intervals stacked on one number line (see :class:`CalendarSet`)."""
 
-    Calendar ``k`` is ``calendars[k]``; a batch names each ticket's calendar by index. Inside,
-    calendar ``k``'s intervals sit on their own band of one number line (shifted by
-    ``k * width``), so one ``searchsorted`` serves every calendar. ``set[k]`` is calendar
-    ``k``'s own :class:`IntervalTable`. Built by :func:`compile_calendars`.
-    """
-
-    calendars: tuple[Calendar, ...]
-    start: int
-    end: int
-    width: int  # band width: more than end - start
     starts: Int64Array  # shifted by band
     ends: Int64Array
     cum: Int64Array  # business seconds before starts[i], over all bands
     bounds: Int64Array  # calendar k's intervals are [bounds[k], bounds[k + 1])
+
+
+class CalendarSet:
+    """Many calendars compiled over one range ``[start, end)``, for batch arithmetic.
+
+    Calendar ``k`` is ``calendars[k]``; a batch names each ticket's calendar by index. The
+    arithmetic reads the set's :attr:`day_table`; the stacked intervals (calendar ``k``'s on its
+    own band of one number line, shifted by ``k * width``) are built when first asked for.
+    ``set[k]`` is calendar ``k``'s own :class:`IntervalTable`. Built by
+    :func:`compile_calendars`, or :meth:`of` from compiled tables.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_intervals",
+        "_make_intervals",
+        "_make_table",
+        "_table",
+        "calendars",
+        "end",
+        "start",
+    )
+
+    def __init__(
+        self,
+        *,
+        calendars: tuple[Calendar, ...],
+        start: int,
+        end: int,
+        intervals: Callable[[], Intervals],
+        table: Callable[[], DayTable] | None = None,
+    ) -> None:
+        self.calendars = calendars
+        self.start = start
+        self.end = end
+        self._make_intervals = intervals
+        self._intervals: Intervals | None = None
+        self._make_table = table
+        self._table: DayTable | None = None
+
+    @property
+    def width(self) -> int:
+        """Band width of the stacked intervals: whole days, more than ``end - start``."""
+        return ((self.end - self.start) // DAY_S + 1) * DAY_S
+
+    @property
+    def intervals(self) -> Intervals:
+        if self._intervals is None:
+            self._intervals = self._make_intervals()
+        return self._intervals
+
+    @property
+    def starts(self) -> Int64Array:
+        return self.intervals.starts
+
+    @property
+    def ends(self) -> Int64Array:
+        return self.intervals.ends
+
+    @property
+    def cum(self) -> Int64Array:
+        return self.intervals.cum
+
+    @property
+    def bounds(self) -> Int64Array:
+        return self.intervals.bounds
+
+    @property
+    def day_table(self) -> DayTable:
+        """The day tables the arithmetic reads (built with the set, or from its intervals)."""
+        if self._table is None:
+            if self._make_table is not None:
+                self._table = self._make_table()
+            else:
+                found = self.intervals
+                origin = self.start - self.start % DAY_S
+                days = (self.end - origin) // DAY_S + 1
+                pairs = []
+                for k in range(found.bounds.size - 1):
+                    i, j = int(found.bounds[k]), int(found.bounds[k + 1])
+                    shift = k * self.width
+                    pairs.append((found.starts[i:j] - shift, found.ends[i:j] - shift))
+                self._table = from_intervals(pairs, origin, days)
+        return self._table
 
     @classmethod
     def of(cls, tables: Sequence[IntervalTable]) -> CalendarSet:
@@ -103,32 +178,30 @@ class CalendarSet:
                 hint="compile every calendar over one range (compile_calendars does)",
             )
         pairs = [(t.starts, t.ends) for t in tables]
-        return stack((), pairs, lo, hi)
+        found = stack(pairs, lo, hi)
+        return cls(calendars=(), start=lo, end=hi, intervals=lambda: found)
 
     def __len__(self) -> int:
-        return int(self.bounds.size - 1)
+        return len(self.calendars) if self.calendars else int(self.intervals.bounds.size - 1)
 
     def __getitem__(self, k: int) -> IntervalTable:
-        i, j = int(self.bounds[k]), int(self.bounds[k + 1])
+        found = self.intervals
+        i, j = int(found.bounds[k]), int(found.bounds[k + 1])
         shift = k * self.width
-        cum = self.cum[i:j] - (self.cum[i] if j > i else 0)
+        cum = found.cum[i:j] - (found.cum[i] if j > i else 0)
         zone = self.calendars[k].zone if self.calendars else ""
         return IntervalTable(
             zone=zone,
             start=self.start,
             end=self.end,
-            starts=self.starts[i:j] - shift,
-            ends=self.ends[i:j] - shift,
+            starts=found.starts[i:j] - shift,
+            ends=found.ends[i:j] - shift,
             cum=cum,
         )
 
 
-def stack(
-    calendars: tuple[Calendar, ...],
-    pairs: Sequence[tuple[Int64Array, Int64Array]],
-    lo: int,
-    hi: int,
-) -> CalendarSet:
+def stack(pairs: Sequence[tuple[Int64Array, Int64Array]], lo: int, hi: int) -> Intervals:
+    """Calendars' intervals over ``[lo, hi)`` stacked on bands of one number line."""
     width = ((hi - lo) // DAY_S + 1) * DAY_S
     sizes = np.array([s.size for s, _ in pairs], dtype=np.int64)
     shift = np.repeat(np.arange(len(pairs), dtype=np.int64) * width, sizes)
@@ -140,16 +213,7 @@ def stack(
     bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     for array in (starts, ends, cum, bounds):
         array.flags.writeable = False
-    return CalendarSet(
-        calendars=calendars,
-        start=lo,
-        end=hi,
-        width=width,
-        starts=starts,
-        ends=ends,
-        cum=cum,
-        bounds=bounds,
-    )
+    return Intervals(starts=starts, ends=ends, cum=cum, bounds=bounds)
 
 
-__all__ = ["CalendarSet", "IntervalTable"]
+__all__ = ["CalendarSet", "IntervalTable", "Intervals"]
