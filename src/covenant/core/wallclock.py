@@ -10,15 +10,25 @@ A zone is read as *segments* of constant UTC offset: segment ``k`` covers the in
 ``[T[k], T[k+1])`` with offset ``o[k]``, so its clock reads ``[T[k] + o[k], T[k+1] + o[k])``
 and increases inside it. The first instant reading ``w`` or later lies in the first segment
 whose clock passes ``w`` (``T[k+1] + o[k] > w``) and is ``max(T[k], w - o[k])``. Segments are
-found by probing ``zoneinfo`` every 6 hours across the range (no zone changes its offset twice
-within 6 hours) and bisecting each change to the second; they are cached per zone and range.
+read from the zone's TZif file (the one ``zoneinfo`` reads: ``zoneinfo.TZPATH``, then the
+``tzdata`` package): its explicit transitions, then its POSIX rule (``M`` dates) for the years
+after them; every change so found is checked against ``zoneinfo`` on both sides, and each
+segment at its middle. A zone that cannot be read that way (no file, another rule form, a check
+that fails) is probed instead: ``zoneinfo`` every 6 hours across the range (no zone changes its
+offset twice within 6 hours) with each change bisected to the second. Segments are cached per
+zone and range.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+import re
+import struct
+from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from importlib import resources
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +36,7 @@ import numpy.typing as npt
 Int64Array = npt.NDArray[np.int64]
 
 PROBE_S = 6 * 3600
+ZONE_UTC = ZoneInfo("UTC")
 
 
 def _offset(zone: ZoneInfo, epoch: int) -> int:
@@ -34,14 +45,125 @@ def _offset(zone: ZoneInfo, epoch: int) -> int:
     return delta.days * 86400 + delta.seconds
 
 
-@lru_cache(maxsize=1024)
-def segments(zone: str, lo: int, hi: int) -> tuple[Int64Array, Int64Array, Int64Array]:
-    """``(T, o, reach)`` of the constant-offset segments covering ``[lo, hi]`` (epoch seconds).
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_RULE = re.compile(
+    r"(?P<std><[^>]+>|[A-Za-z]+)(?P<stdoff>[+-]?\d{1,3}(?::\d{2}(?::\d{2})?)?)"
+    r"(?:(?P<dst><[^>]+>|[A-Za-z]+)(?P<dstoff>[+-]?\d{1,3}(?::\d{2}(?::\d{2})?)?)?"
+    r",(?P<start>M\d{1,2}\.\d\.\d(?:/[+-]?\d{1,3}(?::\d{2}(?::\d{2})?)?)?)"
+    r",(?P<end>M\d{1,2}\.\d\.\d(?:/[+-]?\d{1,3}(?::\d{2}(?::\d{2})?)?)?))?",
+    re.ASCII,
+)
 
-    ``T[0]`` is ``lo``; ``reach[k]`` is the largest wall reading of segments ``0..k`` (a running
-    maximum; the last is unbounded). Arrays are read-only.
-    """
-    tz = ZoneInfo(zone)
+
+def _hms(text: str) -> int:
+    sign = -1 if text.startswith("-") else 1
+    parts = [int(p) for p in text.lstrip("+-").split(":")]
+    return sign * sum(v * u for v, u in zip(parts, (3600, 60, 1), strict=False))
+
+
+def _rule_day(text: str, year: int) -> int:
+    """Local seconds (as if UTC) of a POSIX ``Mm.w.d[/time]`` date in ``year``."""
+    spec, _, at = text.partition("/")
+    month, week, weekday = (int(v) for v in spec[1:].split("."))
+    first, length = calendar.monthrange(year, month)
+    day = (weekday - (first + 1)) % 7 + 1 + (week - 1) * 7
+    if day > length:
+        day -= 7
+    ordinal = date(year, month, day).toordinal() - _EPOCH_ORDINAL
+    return ordinal * 86400 + (_hms(at) if at else 7200)
+
+
+def _read(zone: str) -> bytes | None:
+    for folder in TZPATH:
+        path = Path(folder).joinpath(*zone.split("/"))
+        if path.is_file():
+            return path.read_bytes()
+    try:
+        return resources.files("tzdata.zoneinfo").joinpath(*zone.split("/")).read_bytes()
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _tzif(data: bytes) -> tuple[list[int], list[int], str] | None:
+    """``(transition instants, offset after each, footer rule)`` of TZif version 2+ data."""
+    if data[:4] != b"TZif" or data[4:5] not in (b"2", b"3", b"4"):
+        return None
+    counts = struct.unpack(">6l", data[20:44])
+    isut, isstd, leap, times, types, chars = counts
+    at = 44 + times * 5 + types * 6 + chars + leap * 8 + isstd + isut
+    if data[at : at + 4] != b"TZif":
+        return None
+    isut, isstd, leap, times, types, chars = struct.unpack(">6l", data[at + 20 : at + 44])
+    at += 44
+    instants = list(struct.unpack(f">{times}q", data[at : at + 8 * times]))
+    at += 8 * times
+    kinds = data[at : at + times]
+    at += times
+    offsets = [struct.unpack(">l", data[at + 6 * i : at + 6 * i + 4])[0] for i in range(types)]
+    at += types * 6 + chars + leap * 12 + isstd + isut
+    footer = data[at:].split(b"\n")
+    if len(footer) < 2:
+        return None
+    return instants, [offsets[k] for k in kinds], footer[1].decode("ascii", "replace")
+
+
+def _from_tzif(zone: str, tz: ZoneInfo, lo: int, hi: int) -> tuple[list[int], list[int]] | None:
+    """``(starts, offsets)`` of the segments over ``[lo, hi]`` from the TZif data, each change
+    checked against ``zoneinfo``; ``None`` when they cannot be read or do not agree."""
+    data = _read(zone)
+    parsed = _tzif(data) if data else None
+    if parsed is None:
+        return None
+    instants, after, footer = parsed
+    rule = _RULE.fullmatch(footer) if footer else None
+    if rule is None:
+        return None
+    changes = [(t, o) for t, o in zip(instants, after, strict=True) if lo < t <= hi]
+    last = instants[-1] if instants else None
+    if last is None or last < hi:  # the rule decides after the last transition
+        std = -_hms(rule["stdoff"])
+        dst = -_hms(rule["dstoff"]) if rule["dstoff"] else std + 3600
+
+        def offset(t: int) -> int:
+            if rule["dst"] is None:
+                return std
+            year = datetime.fromtimestamp(t, ZONE_UTC).year
+            begin = _rule_day(rule["start"], year) - std
+            end = _rule_day(rule["end"], year) - dst
+            summer = begin <= t < end if begin < end else not end <= t < begin
+            return dst if summer else std
+
+        since = lo if last is None else max(lo, last)
+        candidates = {since + 1}
+        for year in range(
+            datetime.fromtimestamp(since, ZONE_UTC).year - 1,
+            datetime.fromtimestamp(hi, ZONE_UTC).year + 2,
+        ):
+            candidates.add((date(year, 1, 1).toordinal() - _EPOCH_ORDINAL) * 86400)
+            if rule["dst"] is not None:
+                candidates.add(_rule_day(rule["start"], year) - std)
+                candidates.add(_rule_day(rule["end"], year) - dst)
+        explicit = last is not None and last >= lo
+        for t in sorted(c for c in candidates if since < c <= hi):
+            before = after[-1] if explicit and t == since + 1 else offset(t - 1)
+            now = offset(t)
+            if now != before:
+                changes.append((t, now))
+    starts, offsets = [lo], [_offset(tz, lo)]
+    for t, o in changes:
+        if o != offsets[-1]:
+            starts.append(t)
+            offsets.append(o)
+    ends = [*starts[1:], hi + 1]
+    for k, (t, o) in enumerate(zip(starts, offsets, strict=True)):
+        if _offset(tz, (t + ends[k] - 1) // 2) != o or _offset(tz, t) != o:
+            return None
+        if k and _offset(tz, t - 1) != offsets[k - 1]:
+            return None
+    return starts, offsets
+
+
+def _probe(tz: ZoneInfo, lo: int, hi: int) -> tuple[list[int], list[int]]:
     starts = [lo]
     offsets = [_offset(tz, lo)]
     t = lo
@@ -59,6 +181,19 @@ def segments(zone: str, lo: int, hi: int) -> tuple[Int64Array, Int64Array, Int64
             starts.append(b)
             offsets.append(after)
         t = nxt
+    return starts, offsets
+
+
+@lru_cache(maxsize=1024)
+def segments(zone: str, lo: int, hi: int) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """``(T, o, reach)`` of the constant-offset segments covering ``[lo, hi]`` (epoch seconds).
+
+    ``T[0]`` is ``lo``; ``reach[k]`` is the largest wall reading of segments ``0..k`` (a running
+    maximum; the last is unbounded). Arrays are read-only.
+    """
+    tz = ZoneInfo(zone)
+    found = _from_tzif(zone, tz, lo, hi)
+    starts, offsets = found if found is not None else _probe(tz, lo, hi)
     t_arr = np.array(starts, dtype=np.int64)
     o_arr = np.array(offsets, dtype=np.int64)
     wall_end = np.empty_like(t_arr)
