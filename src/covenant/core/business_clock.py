@@ -121,18 +121,23 @@ def clock_at(table: DayTable, t: Int64Array, first: IntArray) -> npt.NDArray[np.
 
 
 def due(
-    table: DayTable, t: Int64Array, seconds: Int64Array, first: IntArray, end: int
+    table: DayTable, t: Int64Array, seconds: Int64Array | int, first: IntArray, end: int
 ) -> Int64Array:
     """The earliest instant at which each ticket's clock reads ``seconds`` more than at ``t``
-    (``seconds`` > 0), at most ``end``."""
+    (``seconds`` > 0: one number for all, or one per ticket), at most ``end``."""
     day, second = _day_and_second(table, t)
     row = first + day
     got = np.take(table.rows_ahead.view(np.complex128).reshape(-1), row)
     got4 = got.view(np.int32).reshape(-1, 4)
     pattern_m, dc = got4[:, 0], got4[:, 1]
-    target = _within(table, second, pattern_m) + seconds  # business seconds of the calendar
+    most = seconds if isinstance(seconds, int) else int(seconds.max(initial=0))
+    target: npt.NDArray[np.int32] | Int64Array = _within(table, second, pattern_m)
+    if table.most + most >= 2**31:  # business seconds of the calendar: int64 when they must
+        target = target.astype(np.int64)
+    elif not isinstance(seconds, int):
+        seconds = seconds.astype(np.int32)
+    target += seconds
     target += dc
-    day_start = t - second
     later = np.flatnonzero(got4[:, 2] < target)
     if later.size:  # not reached within its own day: go to the next day with business time
         ahead = table.rows_ahead.view(np.complex128).reshape(-1)
@@ -160,11 +165,10 @@ def due(
             )
         pattern_m[later] = moved4[:, 0]
         dc[later] = moved4[:, 1]
-        day_start[later] += skipped * DAY_S
     need = target - dc  # >= 1: business seconds of the day still to run
     j = (need - 1) // table.q
     j += pattern_m
-    within = np.take(table.inv, j) + need
+    within = np.take(table.inv, j) + need  # seconds after the midnight of the day it falls in
     if table.any_irregular:
         pattern = pattern_m // table.quanta
         odd = np.flatnonzero(table.irregular[pattern])
@@ -175,14 +179,17 @@ def due(
             k = (reached < w[:, None]).sum(axis=1)
             pick = np.arange(odd.size)
             within[odd] = starts[pick, k] + (w - before[pick, k])
-    day_start += within
-    if day_start.size and int(day_start.max()) > end:
+    within -= second
+    result: Int64Array = t + within
+    if later.size:
+        result[later] += skipped * DAY_S
+    if result.size and int(result.max()) > end:
         raise OutsideCompiledRangeError(
             "a deadline falls after the end of the compiled calendar range "
             f"({from_epoch(end).isoformat()})",
             hint=BEYOND_HINT,
         )
-    return day_start
+    return result
 
 
 __all__ = ["BEYOND_HINT", "check", "clock_at", "due", "first_rows"]

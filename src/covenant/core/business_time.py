@@ -174,9 +174,13 @@ def business_deadline(
         a_raw.shape, n_raw.shape, np.shape(calendar) if calendar is not None else ()
     )
     a = np.broadcast_to(a_raw, shape).reshape(-1)
-    n = np.broadcast_to(n_raw, shape).reshape(-1).astype(np.int64, copy=False)
     first = first_rows(table, calendar, shape)
-    lo_n, hi_n = (int(n.min()), int(n.max())) if n.size else (0, 0)
+    if n_raw.ndim == 0:  # one target for every ticket
+        lo_n = hi_n = int(n_raw)
+        n = np.full(a.size, lo_n, dtype=np.int64)
+    else:
+        n = np.broadcast_to(n_raw, shape).reshape(-1).astype(np.int64, copy=False)
+        lo_n, hi_n = (int(n.min()), int(n.max())) if n.size else (0, 0)
     if lo_n < 0:
         raise InputError(
             "business seconds must be >= 0", hint="a deadline is after its start, never before"
@@ -214,7 +218,7 @@ def business_deadline(
             remaining[ticket[moved]] = need[moved] - available[moved]
             cursor[ticket[moved]] = p_end[rows][moved]
     if lo_n > 0 and remaining is n:  # every ticket is due after its start: no subsets
-        out = due(table, a, n, first, compiled.end)
+        out = due(table, a, lo_n if lo_n == hi_n else n, first, compiled.end)
     else:
         out = cursor.copy()
         late = np.flatnonzero(remaining > 0)

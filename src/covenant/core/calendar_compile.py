@@ -136,6 +136,43 @@ def _open_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, I
     )
 
 
+def _weekly_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, Int64Array]:
+    """The open intervals of ``calendar``'s weekly hours (and schedule changes) alone, within
+    ``[lo, hi)``: what :func:`_open_intervals` gives for it without holidays, closures and
+    overrides, with no closed time to subtract."""
+    zone = calendar.zone
+    seg_lo, seg_hi = lo - _EDGE, hi + _EDGE
+    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
+    days = np.arange(int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 2, dtype=np.int64)
+    row = (days + 3) % 7  # 1970-01-01 was a Thursday
+    if calendar.changes:
+        effective = np.array([_epoch_day(c.effective) for c in calendar.changes], dtype=np.int64)
+        row += np.searchsorted(effective, days, side="right") * 7
+    t_starts, t_stops = _template([calendar.hours, *(c.hours for c in calendar.changes)])
+    s, e = t_starts[row], t_stops[row]
+    valid = s >= 0
+    base = (days * DAY_S)[:, None]
+    walls = np.concatenate([(base + s)[valid], (base + e)[valid]])
+    instants = first_instants(zone, seg_lo, seg_hi, walls)
+    o_lo, o_hi = np.split(instants, 2)
+    keep = (o_hi > lo) & (o_lo < hi) & (o_hi > o_lo)
+    o_lo, o_hi = np.maximum(o_lo[keep], lo), np.minimum(o_hi[keep], hi)
+    if o_lo.size == 0:
+        return o_lo, o_hi
+    reach = np.maximum.accumulate(o_hi)  # starts rise: days in order, shifts sorted in a day
+    heads = np.flatnonzero(np.concatenate([[True], o_lo[1:] > reach[:-1]]))
+    return o_lo[heads], np.maximum.reduceat(o_hi, heads)
+
+
+def _hours_key(calendar: Calendar) -> tuple[object, ...]:
+    """A calendar's zone and weekly hours as plain numbers (equal hours, equal keys): hashing
+    the hours themselves would walk their dataclasses in Python, for every calendar."""
+    if calendar.changes:
+        changes = tuple((c.effective, c.hours.key) for c in calendar.changes)
+        return (calendar.zone, calendar.hours.key, changes)
+    return (calendar.zone, calendar.hours.key)
+
+
 def _fast(calendar: Calendar) -> bool:
     """Whether ``calendar`` is its weekly hours minus closed time (holidays by ``local-day``
     and closures, no overrides): then it shares its compiled hours with every calendar of the
@@ -289,11 +326,11 @@ def _day_table(calendars: Sequence[Calendar], lo: int, hi: int) -> DayTable:
             group_of[k] = len(groups)
             groups.append(_open_intervals(calendar, origin, span_end))
             continue
-        key = (calendar.zone, calendar.hours, calendar.changes)
+        key = _hours_key(calendar)
         g = keys.get(key)
         if g is None:
             g = keys[key] = len(groups)
-            groups.append(_open_intervals(_plain(calendar), origin, span_end))
+            groups.append(_weekly_intervals(calendar, origin, span_end))
         group_of[k] = g
         if calendar.holidays or calendar.closures:
             closing.append(k)

@@ -171,6 +171,9 @@ class WeeklyHours:
     """
 
     days: tuple[tuple[Shift, ...], ...]
+    key: tuple[tuple[tuple[int, int], ...], ...] = field(init=False, repr=False, compare=False)
+    """The shifts as plain ``(start, end)`` numbers: equal hours have equal keys, and a key
+    hashes and compares without walking dataclasses (compilation groups calendars by it)."""
 
     def __post_init__(self) -> None:
         if len(self.days) != 7:
@@ -179,6 +182,8 @@ class WeeklyHours:
             )
         normal = tuple(_day_shifts(shifts, where=WEEKDAYS[i]) for i, shifts in enumerate(self.days))
         object.__setattr__(self, "days", normal)
+        key = tuple(tuple((s.start, s.end) for s in shifts) for shifts in normal)
+        object.__setattr__(self, "key", key)
 
     @classmethod
     def parse(cls, spec: Mapping[str, str | Iterable[str]]) -> WeeklyHours:

@@ -49,6 +49,7 @@ class DayTable:
     days: int
     count: int
     q: int  # seconds per quantum
+    most: int  # the most business seconds any calendar holds over the days
     rows: Int32Array  # (count * (days + 1), 2): pattern * quanta, dc (business seconds before)
     rows_ahead: Int32Array  # (count * (days + 1), 4): the same, the next row's dc, and the
     # rows to skip to the next day of the calendar with business time (0 on its last row)
@@ -232,10 +233,15 @@ def build(
     cal_rows = (group_of[:, None] * days + np.arange(days, dtype=np.int64)[None, :]).reshape(-1)
     pattern_of_row = base_of[cal_rows]  # base pattern ids, for now
     slots = base_slots
-    if closed is not None and closed[0].size:
-        c_row, c_lo, c_hi = _closed_pieces(*closed, origin=origin, days=days, count=count)
-        touched, c_index = np.unique(c_row, return_inverse=True)
-        c_slots = slot_rows(c_index.reshape(-1), c_lo, c_hi, touched.size)
+    c_row, c_lo, c_hi = (
+        _closed_pieces(*closed, origin=origin, days=days, count=count)
+        if closed is not None and closed[0].size
+        else (empty, empty, empty)
+    )
+    if c_row.size:
+        head = np.concatenate([[True], c_row[1:] != c_row[:-1]])  # rows come sorted
+        touched = c_row[head]
+        c_slots = slot_rows(np.cumsum(head) - 1, c_lo, c_hi, touched.size)
         keys = np.concatenate([pattern_of_row[touched][:, None], c_slots], axis=1)
         key_slots, key_of = unique_rows(keys)
         width = max(base_slots.shape[1], 2)
@@ -251,23 +257,31 @@ def build(
     np.cumsum(patterns.total[grid], axis=1, out=dc[:, 1:])
     if dc.size and int(dc[:, -1].max()) >= 2**31:
         raise ValueError("a calendar holds more business seconds than int32 counts")
-    ahead = np.zeros((count, days + 1, 4), dtype=np.int32)
+    ahead = np.empty((count, days + 1, 4), dtype=np.int32)
     ahead[:, :days, 0] = grid * (DAY_S // patterns.q)
+    ahead[:, days, 0] = 0
     ahead[:, :, 1] = dc
     ahead[:, :days, 2] = dc[:, 1:]
     ahead[:, days, 2] = dc[:, days]
-    line = dc + (np.arange(count, dtype=np.int64) * (days + 1) * DAY_S)[:, None]
-    stops = np.ones((count, days + 1), dtype=bool)  # days with business time, and the last
+    # rows to skip to the next day with business time (the calendar's last row stops it)
+    flat = np.arange(count * (days + 1), dtype=np.int32)
+    stops = np.ones((count, days + 1), dtype=bool)
     stops[:, :days] = dc[:, 1:] > dc[:, :days]
-    marked = np.where(stops, np.arange(days + 1, dtype=np.int64)[None, :], np.int64(days))
-    nearest = np.minimum.accumulate(marked[:, ::-1], axis=1)[:, ::-1]  # first stop at or after
-    ahead[:, :days, 3] = nearest[:, 1:] - np.arange(days, dtype=np.int64)[None, :]
+    marked = np.where(stops.reshape(-1), flat, np.int32(2**31 - 1))
+    nearest = np.minimum.accumulate(marked[::-1])[::-1]
+    skip = np.zeros((count, days + 1), dtype=np.int32)
+    skip.reshape(-1)[:-1] = nearest[1:] - flat[:-1]
+    skip[:, days] = 0
+    ahead[:, :, 3] = skip
+    line = dc + (np.arange(count, dtype=np.int64) * (days + 1) * DAY_S)[:, None]
+    rows = np.ascontiguousarray(ahead.view(np.int64)[:, :, 0]).view(np.int32).reshape(-1, 2)
     return DayTable(
         origin=origin,
         days=days,
         count=count,
         q=patterns.q,
-        rows=np.ascontiguousarray(ahead[:, :, :2].reshape(-1, 2)),
+        most=int(dc[:, -1].max()) if dc.size else 0,
+        rows=rows,
         rows_ahead=ahead.reshape(-1, 4),
         dc=np.append(line.reshape(-1), np.iinfo(np.int64).max),
         ac=patterns.ac,
