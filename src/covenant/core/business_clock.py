@@ -138,33 +138,33 @@ def due(
         seconds = seconds.astype(np.int32)
     target += seconds
     target += dc
-    later = np.flatnonzero(got4[:, 2] < target)
-    if later.size:  # not reached within its own day: go to the next day with business time
+    # a deadline not reached within its own day moves to the next day with business time
+    later = got4[:, 2] < target
+    if later.any():
         ahead = table.rows_ahead.view(np.complex128).reshape(-1)
-        start_row = row[later]
-        at = start_row + got4[later, 3]
-        moved4 = np.take(ahead, at).view(np.int32).reshape(-1, 4)
-        goal = target[later]
-        pending = np.flatnonzero(moved4[:, 2] < goal)
+        skipped = got4[:, 3] * later
+        at = row + skipped
+        got4 = np.take(ahead, at).view(np.int32).reshape(-1, 4)
+        pending = np.flatnonzero(got4[:, 2] < target)
         for _ in range(_STEPS):
             if not pending.size:
                 break
-            at[pending] += moved4[pending, 3]
-            moved4[pending] = np.take(ahead, at[pending]).view(np.int32).reshape(-1, 4)
-            pending = pending[moved4[pending, 2] < goal[pending]]
+            at[pending] += got4[pending, 3]
+            got4[pending] = np.take(ahead, at[pending]).view(np.int32).reshape(-1, 4)
+            pending = pending[got4[pending, 2] < target[pending]]
         if pending.size:  # many closed days: search the calendar's line
-            line_goal = goal[pending] + first[later][pending] * np.int64(DAY_S)
+            line_goal = target[pending] + first[pending] * np.int64(DAY_S)
             at[pending] = np.searchsorted(table.dc, line_goal, side="left") - 1
-            moved4[pending] = np.take(ahead, at[pending]).view(np.int32).reshape(-1, 4)
-        skipped = at - start_row
-        if (day[later] + skipped >= table.days).any():
+            got4[pending] = np.take(ahead, at[pending]).view(np.int32).reshape(-1, 4)
+        skipped = (at - row).astype(np.int32)
+        if int((day + skipped).max()) >= table.days:
             raise OutsideCompiledRangeError(
                 "a deadline falls after the end of the compiled calendar range "
                 f"({from_epoch(end).isoformat()})",
                 hint=BEYOND_HINT,
             )
-        pattern_m[later] = moved4[:, 0]
-        dc[later] = moved4[:, 1]
+        pattern_m, dc = got4[:, 0], got4[:, 1]
+        second -= skipped * DAY_S  # the start of the day it falls in, before t
     need = target - dc  # >= 1: business seconds of the day still to run
     j = (need - 1) // table.q
     j += pattern_m
@@ -181,8 +181,6 @@ def due(
             within[odd] = starts[pick, k] + (w - before[pick, k])
     within -= second
     result: Int64Array = t + within
-    if later.size:
-        result[later] += skipped * DAY_S
     if result.size and int(result.max()) > end:
         raise OutsideCompiledRangeError(
             "a deadline falls after the end of the compiled calendar range "
