@@ -3,9 +3,12 @@
 :func:`compile_calendar` turns a :class:`~covenant.core.calendars.Calendar` into an
 :class:`IntervalTable` over a range of instants: sorted, merged, non-touching open intervals in
 UTC epoch seconds plus a running total of business seconds. :func:`compile_calendars` compiles
-many calendars over one range into a :class:`CalendarSet`, which the arithmetic in
-:mod:`covenant.core.business_time` searches in one call for a batch of tickets that each name
-their calendar by index.
+many calendars over one range into a :class:`CalendarSet` whose day tables
+(:mod:`covenant.core.day_tables`) the arithmetic in :mod:`covenant.core.business_time` reads
+for a batch of tickets that each name their calendar by index. Calendars of one zone and weekly
+hours form a group: the group's hours are compiled once, and each calendar subtracts its own
+holidays (every calendar's at once) and closures; the set's stacked intervals are built only
+when asked for (``set[k]``, ``set.starts``).
 
 Compilation is vectorised over the days of the range: the weekly hours become a per-weekday
 template laid over every local date at once, holidays, overrides and closures are applied as
@@ -19,7 +22,7 @@ Instants are taken the same way everywhere: an aware ``datetime`` or integer epo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain
@@ -27,7 +30,20 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.calendars import DAY_S, Calendar, HolidayRule, WeeklyHours
+from covenant.core.calendar_hours import (
+    EDGE,
+    EPOCH_ORDINAL,
+    NOT_YET,
+    day_set,
+    epoch_day,
+    fast,
+    hours_key,
+    midnights,
+    open_intervals,
+    plain,
+    weekly_zone,
+)
+from covenant.core.calendars import DAY_S, Calendar
 from covenant.core.day_tables import DayTable
 from covenant.core.day_tables import build as build_days
 from covenant.core.instants import Instant, epoch_seconds, one_instant
@@ -40,148 +56,9 @@ Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 MAX_COMPILED_DAYS = 50 * 366
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_EDGE = 2 * DAY_S  # the zone is read this far beyond the range on both sides
 
 
 # ----------------------------------------------------------------------------- compilation
-
-
-def _union_minus(
-    opens: tuple[Int64Array, Int64Array], closes: tuple[Int64Array, Int64Array], lo: int, hi: int
-) -> tuple[Int64Array, Int64Array]:
-    """Merged intervals covered by some open and no closed interval, clipped to ``[lo, hi)``."""
-    points = np.unique(np.concatenate([*opens, *closes, np.array([lo, hi], dtype=np.int64)]))
-
-    def cover(starts: Int64Array, ends: Int64Array) -> Int64Array:
-        delta = np.bincount(np.searchsorted(points, starts), minlength=points.size)
-        delta = delta - np.bincount(np.searchsorted(points, ends), minlength=points.size)
-        return np.cumsum(delta)[:-1]  # coverage of segment [points[i], points[i + 1])
-
-    inside = (points[:-1] >= lo) & (points[1:] <= hi)
-    is_open = (cover(*opens) > 0) & (cover(*closes) == 0) & inside
-    before = np.concatenate([[False], is_open[:-1]])
-    after = np.concatenate([is_open[1:], [False]])
-    return points[:-1][is_open & ~before], points[1:][is_open & ~after]
-
-
-def _epoch_day(day: date) -> int:
-    return day.toordinal() - _EPOCH_ORDINAL
-
-
-def _template(weeklies: Sequence[WeeklyHours]) -> tuple[Int64Array, Int64Array]:
-    """Shift starts and stops per (schedule, weekday) row, padded with -1."""
-    widest = max((len(d) for w in weeklies for d in w.days), default=0)
-    starts = np.full((len(weeklies) * 7, max(widest, 1)), -1, dtype=np.int64)
-    stops = starts.copy()
-    for k, weekly in enumerate(weeklies):
-        for weekday, shifts in enumerate(weekly.days):
-            for m, shift in enumerate(shifts):
-                starts[k * 7 + weekday, m] = shift.start
-                stops[k * 7 + weekday, m] = shift.stop
-    return starts, stops
-
-
-def _day_set(days: Iterable[date], first: int, last: int) -> Int64Array:
-    found = np.fromiter(map(date.toordinal, days), dtype=np.int64) - _EPOCH_ORDINAL
-    return np.sort(found[(found >= first) & (found <= last)])
-
-
-def _open_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, Int64Array]:
-    zone = calendar.zone
-    seg_lo, seg_hi = lo - _EDGE, hi + _EDGE
-    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
-    first, last = int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 1
-    days = np.arange(first, last + 1, dtype=np.int64)
-    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday
-    effective = np.array([_epoch_day(c.effective) for c in calendar.changes], dtype=np.int64)
-    schedule = np.searchsorted(effective, days, side="right")
-    t_starts, t_stops = _template([calendar.hours, *(c.hours for c in calendar.changes)])
-
-    overridden = _day_set((o.day for o in calendar.overrides), first, last)
-    holidays = _day_set(calendar.holidays, first, last)
-    holidays = holidays[~np.isin(holidays, overridden)]
-    regular = ~np.isin(days, overridden)
-    if calendar.holiday_rule is HolidayRule.SHIFT_START:
-        regular &= ~np.isin(days, holidays)
-    row = schedule * 7 + weekday
-    s, e = t_starts[row], t_stops[row]
-    valid = (s >= 0) & regular[:, None]
-    base = (days * DAY_S)[:, None]
-    open_lo, open_hi = [(base + s)[valid]], [(base + e)[valid]]
-    for override in calendar.overrides:
-        d = _epoch_day(override.day)
-        if first <= d <= last and override.shifts:
-            open_lo.append(np.array([d * DAY_S + x.start for x in override.shifts]))
-            open_hi.append(np.array([d * DAY_S + x.stop for x in override.shifts]))
-    close_lo, close_hi = [], []
-    if calendar.holiday_rule is HolidayRule.LOCAL_DAY:
-        close_lo.append(holidays * DAY_S)
-        close_hi.append(holidays * DAY_S + DAY_S)
-    closures = [c for c in calendar.closures if first <= _epoch_day(c.day) <= last]
-    if closures:
-        close_lo.append(np.array([_epoch_day(c.day) * DAY_S + c.start for c in closures]))
-        close_hi.append(np.array([_epoch_day(c.day) * DAY_S + c.end for c in closures]))
-
-    parts = [
-        np.concatenate(p).astype(np.int64) if p else np.zeros(0, np.int64)
-        for p in (open_lo, open_hi, close_lo, close_hi)
-    ]
-    sizes = [p.size for p in parts]
-    instants = first_instants(zone, seg_lo, seg_hi, np.concatenate(parts))
-    o_lo, o_hi, c_lo, c_hi = np.split(instants, np.cumsum(sizes)[:-1])
-    keep_open, keep_closed = o_hi > o_lo, c_hi > c_lo
-    return _union_minus(
-        (o_lo[keep_open], o_hi[keep_open]), (c_lo[keep_closed], c_hi[keep_closed]), lo, hi
-    )
-
-
-def _weekly_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, Int64Array]:
-    """The open intervals of ``calendar``'s weekly hours (and schedule changes) alone, within
-    ``[lo, hi)``: what :func:`_open_intervals` gives for it without holidays, closures and
-    overrides, with no closed time to subtract."""
-    zone = calendar.zone
-    seg_lo, seg_hi = lo - _EDGE, hi + _EDGE
-    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
-    days = np.arange(int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 2, dtype=np.int64)
-    row = (days + 3) % 7  # 1970-01-01 was a Thursday
-    if calendar.changes:
-        effective = np.array([_epoch_day(c.effective) for c in calendar.changes], dtype=np.int64)
-        row += np.searchsorted(effective, days, side="right") * 7
-    t_starts, t_stops = _template([calendar.hours, *(c.hours for c in calendar.changes)])
-    s, e = t_starts[row], t_stops[row]
-    valid = s >= 0
-    base = (days * DAY_S)[:, None]
-    walls = np.concatenate([(base + s)[valid], (base + e)[valid]])
-    instants = first_instants(zone, seg_lo, seg_hi, walls)
-    o_lo, o_hi = np.split(instants, 2)
-    keep = (o_hi > lo) & (o_lo < hi) & (o_hi > o_lo)
-    o_lo, o_hi = np.maximum(o_lo[keep], lo), np.minimum(o_hi[keep], hi)
-    if o_lo.size == 0:
-        return o_lo, o_hi
-    reach = np.maximum.accumulate(o_hi)  # starts rise: days in order, shifts sorted in a day
-    heads = np.flatnonzero(np.concatenate([[True], o_lo[1:] > reach[:-1]]))
-    return o_lo[heads], np.maximum.reduceat(o_hi, heads)
-
-
-def _hours_key(calendar: Calendar) -> tuple[object, ...]:
-    """A calendar's zone and weekly hours as plain numbers (equal hours, equal keys): hashing
-    the hours themselves would walk their dataclasses in Python, for every calendar."""
-    if calendar.changes:
-        changes = tuple((c.effective, c.hours.key) for c in calendar.changes)
-        return (calendar.zone, calendar.hours.key, changes)
-    return (calendar.zone, calendar.hours.key)
-
-
-def _fast(calendar: Calendar) -> bool:
-    """Whether ``calendar`` is its weekly hours minus closed time (holidays by ``local-day``
-    and closures, no overrides): then it shares its compiled hours with every calendar of the
-    same zone and hours, and only its closed time is its own."""
-    return calendar.holiday_rule is HolidayRule.LOCAL_DAY and not calendar.overrides
-
-
-def _plain(calendar: Calendar) -> Calendar:
-    return Calendar(zone=calendar.zone, hours=calendar.hours, changes=calendar.changes)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -196,8 +73,8 @@ class _Base:
 
     @classmethod
     def of(cls, calendar: Calendar, lo: int, hi: int) -> _Base:
-        starts, ends = _open_intervals(_plain(calendar), lo, hi)
-        seg_lo, seg_hi = lo - _EDGE, hi + _EDGE
+        starts, ends = open_intervals(plain(calendar), lo, hi)
+        seg_lo, seg_hi = lo - EDGE, hi + EDGE
         wall = wall_readings(calendar.zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
         first, last = int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 2
         days = np.arange(first, last + 1, dtype=np.int64) * DAY_S
@@ -209,12 +86,12 @@ class _Base:
     def closed(self, calendar: Calendar) -> tuple[Int64Array, Int64Array]:
         """``calendar``'s holidays (whole local dates) and closures as instants."""
         last = self.first + self.midnights.size - 2
-        days = _day_set(calendar.holidays, self.first, last) - self.first
+        days = day_set(calendar.holidays, self.first, last) - self.first
         lo, hi = [self.midnights[days]], [self.midnights[days + 1]]
-        closures = [c for c in calendar.closures if self.first <= _epoch_day(c.day) <= last]
+        closures = [c for c in calendar.closures if self.first <= epoch_day(c.day) <= last]
         if closures:
             walls = np.array(
-                [_epoch_day(c.day) * DAY_S + x for c in closures for x in (c.start, c.end)],
+                [epoch_day(c.day) * DAY_S + x for c in closures for x in (c.start, c.end)],
                 dtype=np.int64,
             )
             instants = first_instants(calendar.zone, *self.edge, walls)
@@ -268,8 +145,8 @@ def _stacked(calendars: Sequence[Calendar], lo: int, hi: int) -> Intervals:
     opens_lo, opens_hi, shut_lo, shut_hi = [], [], [], []
     for k, calendar in enumerate(calendars):
         band = k * width
-        if not _fast(calendar):
-            s, e = _open_intervals(calendar, lo, hi)
+        if not fast(calendar):
+            s, e = open_intervals(calendar, lo, hi)
             opens_lo.append(s + band)
             opens_hi.append(e + band)
             continue
@@ -299,16 +176,6 @@ def _stacked(calendars: Sequence[Calendar], lo: int, hi: int) -> Intervals:
     return Intervals(starts=starts, ends=ends, cum=cum, bounds=bounds)
 
 
-def _midnights(zone: str, lo: int, hi: int) -> tuple[int, Int64Array]:
-    """``(first, instants)``: the epoch day of the first local date around ``[lo, hi)`` and the
-    instants at which each local date from it begins (one more than the dates)."""
-    seg_lo, seg_hi = lo - _EDGE, hi + _EDGE
-    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
-    first, last = int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 2
-    days = np.arange(first, last + 1, dtype=np.int64) * DAY_S
-    return first, first_instants(zone, seg_lo, seg_hi, days)
-
-
 def _day_table(calendars: Sequence[Calendar], lo: int, hi: int) -> DayTable:
     """The day tables of ``calendars`` over whole UTC days covering ``[lo, hi]``: calendars of
     one zone and weekly hours share those hours' intervals (a group); each subtracts its own
@@ -321,21 +188,29 @@ def _day_table(calendars: Sequence[Calendar], lo: int, hi: int) -> DayTable:
     keys: dict[tuple[object, ...], int] = {}
     zones: dict[str, tuple[int, Int64Array]] = {}
     closing: list[int] = []
+    weekly: dict[str | int, list[tuple[int, Calendar]]] = {}  # new groups by zone
     for k, calendar in enumerate(calendars):
-        if not _fast(calendar):
+        if not fast(calendar):
             group_of[k] = len(groups)
-            groups.append(_open_intervals(calendar, origin, span_end))
+            groups.append(open_intervals(calendar, origin, span_end))
             continue
-        key = _hours_key(calendar)
+        key = hours_key(calendar)
         g = keys.get(key)
         if g is None:
             g = keys[key] = len(groups)
-            groups.append(_weekly_intervals(calendar, origin, span_end))
+            groups.append(NOT_YET)
+            weekly.setdefault(calendar.zone if not calendar.changes else k, []).append(
+                (g, calendar)
+            )
         group_of[k] = g
         if calendar.holidays or calendar.closures:
             closing.append(k)
             if calendar.zone not in zones:
-                zones[calendar.zone] = _midnights(calendar.zone, origin, span_end)
+                zones[calendar.zone] = midnights(calendar.zone, origin, span_end)
+    for members in weekly.values():
+        found = weekly_zone([c for _, c in members], origin, span_end)
+        for (g, _), pair in zip(members, found, strict=True):
+            groups[g] = pair
     closed = _closed_time(
         [calendars[k] for k in closing],
         np.array(closing, dtype=np.int64),
@@ -360,7 +235,7 @@ def _closed_time(
             dtype=np.int64,
             count=int(sizes.sum()),
         )
-        - _EPOCH_ORDINAL
+        - EPOCH_ORDINAL
     )
     names = sorted(zones)
     zone_index = {z: i for i, z in enumerate(names)}
@@ -380,10 +255,10 @@ def _closed_time(
         if not calendar.closures:
             continue
         walls = np.array(
-            [_epoch_day(c.day) * DAY_S + x for c in calendar.closures for x in (c.start, c.end)],
+            [epoch_day(c.day) * DAY_S + x for c in calendar.closures for x in (c.start, c.end)],
             dtype=np.int64,
         )
-        instants = first_instants(calendar.zone, lo - _EDGE, hi + _EDGE, walls)
+        instants = first_instants(calendar.zone, lo - EDGE, hi + EDGE, walls)
         k_parts.append(np.full(instants.size // 2, owner[i], dtype=np.int64))
         lo_parts.append(instants[0::2])
         hi_parts.append(instants[1::2])

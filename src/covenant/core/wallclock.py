@@ -27,7 +27,6 @@ import struct
 from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from zoneinfo import TZPATH, ZoneInfo
 
 import numpy as np
@@ -74,10 +73,16 @@ def _rule_day(text: str, year: int) -> int:
 
 
 def _read(zone: str) -> bytes | None:
+    """The TZif bytes of ``zone``, found where ``zoneinfo`` finds them (``TZPATH``, then the
+    ``tzdata`` package). Zone data is the one thing core reads (ADR 0004)."""
+    if not zone or zone.startswith("/") or ".." in zone.split("/"):
+        return None
     for folder in TZPATH:
-        path = Path(folder).joinpath(*zone.split("/"))
-        if path.is_file():
-            return path.read_bytes()
+        try:
+            with open(f"{folder}/{zone}", "rb") as handle:  # noqa: PTH123 (no pathlib in core)
+                return handle.read()
+        except OSError:
+            continue
     try:
         return resources.files("tzdata.zoneinfo").joinpath(*zone.split("/")).read_bytes()
     except (ImportError, OSError, ValueError):
