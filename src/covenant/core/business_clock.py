@@ -146,17 +146,18 @@ def due(
         at = row + skipped
         got4 = np.take(ahead, at).view(np.int32).reshape(-1, 4)
         pending = np.flatnonzero(got4[:, 2] < target)
-        for _ in range(_STEPS):
-            if not pending.size:
-                break
-            at[pending] += got4[pending, 3]
-            got4[pending] = np.take(ahead, at[pending]).view(np.int32).reshape(-1, 4)
-            pending = pending[got4[pending, 2] < target[pending]]
-        if pending.size:  # many closed days: search the calendar's line
-            line_goal = target[pending] + first[pending] * np.int64(DAY_S)
-            at[pending] = np.searchsorted(table.dc, line_goal, side="left") - 1
-            got4[pending] = np.take(ahead, at[pending]).view(np.int32).reshape(-1, 4)
-        skipped = (at - row).astype(np.int32)
+        if pending.size:  # not there either: step on (a few), or search (very few)
+            for _ in range(_STEPS):
+                at[pending] += got4[pending, 3]
+                got4[pending] = np.take(ahead, at[pending]).view(np.int32).reshape(-1, 4)
+                pending = pending[got4[pending, 2] < target[pending]]
+                if not pending.size:
+                    break
+            if pending.size:  # many closed days: search the calendar's line
+                line_goal = target[pending] + first[pending] * np.int64(DAY_S)
+                at[pending] = np.searchsorted(table.dc, line_goal, side="left") - 1
+                got4[pending] = np.take(ahead, at[pending]).view(np.int32).reshape(-1, 4)
+            skipped = (at - row).astype(np.int32)
         if int((day + skipped).max()) >= table.days:
             raise OutsideCompiledRangeError(
                 "a deadline falls after the end of the compiled calendar range "

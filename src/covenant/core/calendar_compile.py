@@ -302,13 +302,14 @@ def covering_range(*instants: object, ahead: timedelta = timedelta(0)) -> tuple[
     ``lo`` is the earliest instant, ``hi`` one second past the latest plus ``ahead`` (room for
     deadlines after the last instant). Each argument is anything :func:`epoch_seconds` takes.
     """
-    arrays = [epoch_seconds(v).reshape(-1) for v in instants]
-    found = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
-    if found.size == 0:
+    arrays = [a for a in (epoch_seconds(v).reshape(-1) for v in instants) if a.size]
+    if not arrays:
         raise InputError("no instants to cover", hint="pass the tickets' instants")
     if ahead < timedelta(0):
         raise InputError(f"ahead {ahead} is negative", hint="give room after the last instant")
-    return int(found.min()), int(found.max()) + 1 + int(ahead.total_seconds())
+    lo = min(int(a.min()) for a in arrays)
+    hi = max(int(a.max()) for a in arrays)
+    return lo, hi + 1 + int(ahead.total_seconds())
 
 
 def compile_calendars(
