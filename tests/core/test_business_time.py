@@ -34,7 +34,7 @@ from covenant.core.business_time import (
     covering_range,
     epoch_seconds,
 )
-from covenant.core.calendar_compile import _open_intervals
+from covenant.core.calendar_hours import open_intervals
 from covenant.core.timeutil import to_epoch
 from covenant.errors import InputError, NaiveDatetimeError, OutsideCompiledRangeError
 from tests.conftest import ROOT
@@ -713,7 +713,7 @@ def test_shared_hours_minus_own_closed_time_equals_compiling_alone(
     ]
     many = compile_calendars(variants, start=lo, end=hi)
     for k, variant in enumerate(variants):
-        starts, ends = _open_intervals(variant, lo, hi)  # the rules applied one calendar alone
+        starts, ends = open_intervals(variant, lo, hi)  # the rules applied one calendar alone
         assert many[k].starts.tolist() == starts.tolist()
         assert many[k].ends.tolist() == ends.tolist()
 
