@@ -16,7 +16,8 @@ def _epoch(year: int) -> int:
 
 
 ZONES = sorted(zoneinfo.available_timezones())
-SAMPLE = ZONES[::15] + [
+SAMPLE = [
+    *ZONES[::15],
     "Europe/Berlin",
     "America/New_York",
     "Australia/Lord_Howe",  # 30-minute DST
