@@ -10,6 +10,7 @@ import pytest
 from covenant.core.business_time import (
     Calendar,
     CalendarSet,
+    IntervalTable,
     WeeklyHours,
     business_deadline,
     business_seconds_between,
@@ -17,7 +18,7 @@ from covenant.core.business_time import (
     compile_calendars,
     to_epoch,
 )
-from covenant.errors import OutsideCompiledRangeError
+from covenant.errors import InputError, OutsideCompiledRangeError
 
 H = 3600
 OFFICE = WeeklyHours.parse({"mon-fri": "09:00-17:00"})  # 8 hours a weekday
@@ -96,3 +97,10 @@ def test_stacked_tables_answer_like_the_compiled_set() -> None:
     )
     with pytest.raises(OutsideCompiledRangeError, match="after the end"):
         business_deadline(many, a, np.full(a.size, 400 * H), calendar=k)
+
+
+def test_a_hand_made_table_of_a_century_is_refused_not_wrapped() -> None:
+    lo, hi = _at(1950, 1, 1), _at(2050, 1, 1)
+    table = IntervalTable(zone="UTC", start=lo, end=hi, starts=[lo + H], ends=[hi - H], cum=[0])
+    with pytest.raises(InputError, match="too long for business-time arithmetic"):
+        business_seconds_between(table, lo, hi)

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.calendars import DAY_S
+from covenant.errors import InputError
 
 Int64Array = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -221,6 +222,11 @@ def build(
     """The day table of calendars that each take a group's open intervals (sorted, disjoint,
     within the days) minus their own closed intervals ``closed = (calendar, lo, hi)`` (any
     order, may overlap)."""
+    if days * DAY_S >= 2**31:  # instants within the days are counted in int32
+        raise InputError(
+            f"a calendar range of {days} days is too long for business-time arithmetic",
+            hint="compile at most 50 years; compile per reporting period instead",
+        )
     count = int(group_of.size)
     sizes = np.array([s.size for s, _ in groups], dtype=np.int64)
     empty = np.zeros(0, dtype=np.int64)
@@ -255,8 +261,6 @@ def build(
     grid = pattern_of_row.reshape(count, days)
     dc = np.zeros((count, days + 1), dtype=np.int64)
     np.cumsum(patterns.total[grid], axis=1, out=dc[:, 1:])
-    if dc.size and int(dc[:, -1].max()) >= 2**31:
-        raise ValueError("a calendar holds more business seconds than int32 counts")
     ahead = np.empty((count, days + 1, 4), dtype=np.int32)
     ahead[:, :days, 0] = grid * (DAY_S // patterns.q)
     ahead[:, days, 0] = 0
