@@ -14,16 +14,19 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from covenant.errors import StoreError
 from covenant.store.schema_version import MIGRATIONS, head_revisions
+from covenant.store.sqlite_reader import BUSY_TIMEOUT_MS
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 
 _SQLITE_PRAGMAS = (
+    # First, so that switching a new store to WAL also waits for a concurrent writer (a first
+    # migration on a loaded machine can hold the lock for several seconds) instead of failing.
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA journal_mode=WAL",  # readers never block the writer
     "PRAGMA synchronous=NORMAL",  # durable at checkpoints; safe with WAL
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=10000",  # wait for a concurrent writer instead of failing at once
     "PRAGMA temp_store=MEMORY",
     "PRAGMA cache_size=-65536",  # 64 MiB page cache
 )

@@ -17,7 +17,9 @@ from pathlib import Path
 from covenant.store.schema_version import head_revisions
 
 _PREFIX = "sqlite:///"
-BUSY_TIMEOUT_MS = 10_000  # as the engine: wait for a writer's checkpoint instead of failing
+BUSY_TIMEOUT_MS = 60_000
+"""How long any connection to the embedded store waits for another process's write lock (a
+queued ingest, a first migration on a loaded machine) before it fails: the engine uses it too."""
 
 
 class SqliteReader:
