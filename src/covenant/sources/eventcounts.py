@@ -165,14 +165,8 @@ class EventTotals:
         cell += day
         touched = np.flatnonzero(np.bincount(cell, minlength=n_keys * n_days))
         chunk_keys = ((touched // n_days) * (1 << 24) + touched % n_days + day0).tolist()
-        new = [k for k in chunk_keys if k not in self._chunk_row]
-        rows_needed = len(self._chunk_row) + len(new)
-        if rows_needed * 2 * per_day * 8 > _DENSE_BYTES:
-            self._to_sparse()
+        if not self._admit(chunk_keys, per_day):
             return False
-        self._grow(rows_needed, per_day)
-        for k in new:
-            self._chunk_row[k] = len(self._chunk_row)
         lookup = np.zeros(n_keys * n_days, dtype=np.int64)
         lookup[touched] = [self._chunk_row[k] for k in chunk_keys]
         lookup *= 2 * per_day
@@ -194,6 +188,18 @@ class EventTotals:
             np.add.at(view, flat, np.concatenate([c[3] for c in chosen if c[3] is not None]))
         return True
 
+    def _admit(self, chunk_keys: list[int], per_day: int) -> bool:
+        """Give every new chunk key a dense row; False (switched to sparse) when too large."""
+        new = [k for k in chunk_keys if k not in self._chunk_row]
+        rows_needed = len(self._chunk_row) + len(new)
+        if rows_needed * 2 * per_day * 8 > _DENSE_BYTES:
+            self._to_sparse()
+            return False
+        self._grow(rows_needed, per_day)
+        for k in new:
+            self._chunk_row[k] = len(self._chunk_row)
+        return True
+
     def _grow(self, rows_needed: int, per_day: int) -> None:
         capacity = 0 if self._dense is None else self._dense.shape[0]
         if rows_needed > capacity:
@@ -208,14 +214,8 @@ class EventTotals:
         day = starts // _DAY
         chunk = series * (1 << 24) + day  # days since 1970 < 2**17
         found, inverse = np.unique(chunk, return_inverse=True)
-        new = [k for k in found.tolist() if k not in self._chunk_row]
-        rows_needed = len(self._chunk_row) + len(new)
-        if rows_needed * 2 * per_day * 8 > _DENSE_BYTES:
-            self._to_sparse()
+        if not self._admit(found.tolist(), per_day):
             return False
-        self._grow(rows_needed, per_day)
-        for k in new:
-            self._chunk_row[k] = len(self._chunk_row)
         assert self._dense is not None
         rows = np.array([self._chunk_row[k] for k in found.tolist()], dtype=np.int64)
         flat = rows[inverse.reshape(-1)] * (2 * per_day) + (starts - day * _DAY) // self.step
