@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any
 
 import pytest
 
+from tests.availability import IN_CI, unavailable
+from tests.promserver import Server, start_prometheus, start_victoria_metrics
+
+__all__ = ["IN_CI", "unavailable"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
-IN_CI = os.environ.get("CI") == "true"
 POSTGRES_URL = os.environ.get(
     "COVENANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -30,13 +34,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print(f"\nCI=true: {len(_skipped)} skipped test(s) count as failures:")
         for nodeid in _skipped:
             print(f"  {nodeid}")
-
-
-def unavailable(reason: str) -> NoReturn:
-    """A needed service or file is missing: fail under CI=true, skip on a developer machine."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true)")
-    pytest.skip(reason)  # only reached outside CI=true: under CI it failed above
 
 
 @pytest.fixture
@@ -60,3 +57,34 @@ def postgres_url() -> Iterator[str]:
     finally:
         engine.dispose()
     return POSTGRES_URL
+
+
+@pytest.fixture
+def prometheus(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start real Prometheus servers (`tests/promserver.start_prometheus` keywords); all are
+    stopped on teardown. Missing binaries skip locally and fail under CI=true."""
+    started: list[Server] = []
+
+    def start(**options: Any) -> Server:
+        server = start_prometheus(tmp_path / f"prometheus-{len(started)}", **options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def victoria_metrics(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start real single-node VictoriaMetrics servers; all are stopped on teardown."""
+    started: list[Server] = []
+
+    def start(**options: Any) -> Server:
+        server = start_victoria_metrics(tmp_path / f"vm-{len(started)}", **options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -1,0 +1,229 @@
+"""A real Prometheus (or VictoriaMetrics) for the tests: started on a free loopback port with a
+temporary data directory, optionally backfilled from OpenMetrics text with
+`promtool tsdb create-blocks-from openmetrics`, stopped on teardown.
+
+The binaries come from Debian's packages (`scripts/install-test-deps`, which `make test` runs).
+Without them a test skips on a developer machine and fails under CI=true (`unavailable`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.availability import unavailable
+
+READY_TIMEOUT_S = 60.0
+#: Keep backfilled history of any age: Prometheus drops blocks past its retention on start.
+RETENTION = "100y"
+
+
+def binary(name: str) -> str:
+    """The path of a service binary, or skip/fail (CI) when it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        unavailable(f"{name} is not installed (scripts/install-test-deps installs it)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One OpenMetrics sample: a series (name and labels), a value and a UTC epoch second."""
+
+    name: str
+    labels: Mapping[str, str]
+    value: float
+    timestamp: int
+
+
+def openmetrics_text(samples: Iterable[Sample], *, counters: Sequence[str] = ()) -> str:
+    """OpenMetrics exposition text for backfilling. `counters` are metric family names (without
+    `_total`) typed as counters; every other family is a gauge. Samples of one family are kept
+    together and in time order, as `promtool` requires."""
+    families: dict[str, list[Sample]] = {}
+    for sample in samples:
+        family = sample.name.removesuffix("_total")
+        families.setdefault(family, []).append(sample)
+    lines: list[str] = []
+    for family, members in families.items():
+        kind = "counter" if family in counters else "gauge"
+        lines.append(f"# TYPE {family} {kind}")
+        for sample in sorted(members, key=lambda s: (sorted(s.labels.items()), s.timestamp)):
+            labels = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(sample.labels.items()))
+            selector = f"{sample.name}{{{labels}}}" if labels else sample.name
+            lines.append(f"{selector} {_number(sample.value)} {sample.timestamp}")
+    lines.append("# EOF")
+    return "\n".join(lines) + "\n"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def get_json(url: str, params: Mapping[str, str] | None = None, timeout: float = 30.0) -> Any:
+    """GET a JSON document (stdlib only: the fixture must not depend on the client under test)."""
+    if params:
+        url = f"{url}?{urllib.parse.urlencode(params)}"
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+@dataclass
+class Server:
+    """A started server process; `url` is its base URL (http://127.0.0.1:PORT)."""
+
+    name: str
+    url: str
+    data_dir: Path
+    log: Path
+    process: subprocess.Popen[bytes]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def query(self, expr: str, at: int) -> list[dict[str, Any]]:
+        """An instant query's `result` (vector) at epoch second `at`."""
+        body = get_json(f"{self.url}/api/v1/query", {"query": expr, "time": str(at)})
+        assert body["status"] == "success", body
+        result: list[dict[str, Any]] = body["data"]["result"]
+        return result
+
+    def query_range(self, expr: str, start: int, end: int, step: int) -> list[dict[str, Any]]:
+        params = {"query": expr, "start": str(start), "end": str(end), "step": str(step)}
+        body = get_json(f"{self.url}/api/v1/query_range", params)
+        assert body["status"] == "success", body
+        result: list[dict[str, Any]] = body["data"]["result"]
+        return result
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def _wait_ready(server: Server, path: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"{server.name} exited with {server.process.returncode}:\n{server.log_tail()}"
+            )
+        try:
+            with urllib.request.urlopen(f"{server.url}{path}", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    server.stop()
+    waited = f"{READY_TIMEOUT_S:.0f} s"
+    raise RuntimeError(f"{server.name} not ready after {waited}:\n{server.log_tail()}")
+
+
+def backfill(openmetrics: str, data_dir: Path, workdir: Path) -> None:
+    """Write OpenMetrics text into TSDB blocks under `data_dir` with promtool."""
+    source = workdir / "backfill.om"
+    source.write_text(openmetrics)
+    command = [binary("promtool"), "tsdb", "create-blocks-from", "openmetrics"]
+    done = subprocess.run(
+        [*command, str(source), str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"promtool backfill failed:\n{done.stdout}\n{done.stderr}")
+
+
+def start_prometheus(
+    workdir: Path,
+    *,
+    openmetrics: str | None = None,
+    rule_files: Sequence[Path] = (),
+    evaluation_interval: str = "1m",
+    scrape_configs: Sequence[Mapping[str, Any]] = (),
+    extra_args: Sequence[str] = (),
+) -> Server:
+    """Start Prometheus on a free loopback port. `openmetrics` is backfilled before start;
+    `rule_files` are loaded (their paths are copied into the config as given)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    data_dir = workdir / "data"
+    data_dir.mkdir(exist_ok=True)
+    if openmetrics is not None:
+        backfill(openmetrics, data_dir, workdir)
+    config = {
+        "global": {"evaluation_interval": evaluation_interval, "scrape_interval": "15s"},
+        "rule_files": [str(path) for path in rule_files],
+        "scrape_configs": list(scrape_configs),
+    }
+    config_file = workdir / "prometheus.yml"
+    config_file.write_text(json.dumps(config))  # JSON is YAML
+    port = free_port()
+    log = workdir / "prometheus.log"
+    command = [
+        binary("prometheus"),
+        f"--config.file={config_file}",
+        f"--storage.tsdb.path={data_dir}",
+        f"--storage.tsdb.retention.time={RETENTION}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--web.enable-lifecycle",
+        "--web.enable-admin-api",
+        *extra_args,
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
+    server = Server("prometheus", f"http://127.0.0.1:{port}", data_dir, log, process)
+    _wait_ready(server, "/-/ready")
+    return server
+
+
+def start_victoria_metrics(workdir: Path, *, extra_args: Sequence[str] = ()) -> Server:
+    """Start VictoriaMetrics (single node) on a free loopback port with a temporary storage path.
+    Load data through its import APIs (`/api/v1/import/prometheus?timestamp=…` or
+    `/api/v1/import`), then call `/internal/force_flush` before querying."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    data_dir = workdir / "vmdata"
+    port = free_port()
+    log = workdir / "victoria-metrics.log"
+    command = [
+        binary("victoria-metrics"),
+        f"-storageDataPath={data_dir}",
+        f"-httpListenAddr=127.0.0.1:{port}",
+        "-retentionPeriod=100y",
+        "-search.disableCache",
+        *extra_args,
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
+    server = Server("victoria-metrics", f"http://127.0.0.1:{port}", data_dir, log, process)
+    _wait_ready(server, "/health")
+    return server

@@ -1,0 +1,62 @@
+"""The real-server fixtures do what the Prometheus tests rely on: backfilled counters read back
+exactly, and `increase` over one step between samples on step boundaries is the exact difference
+(Prometheus 2.x range selectors are closed at both ends; VictoriaMetrics does not extrapolate)."""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Callable
+
+from tests.promserver import Sample, Server, openmetrics_text
+
+START = 1_790_000_000 - 1_790_000_000 % 3600  # an hour boundary in 2026
+STEP = 60
+# A counter with uneven increments and one reset (to 2) after the 4th step.
+VALUES = [0, 5, 12, 12, 40, 2, 9, 30]
+EXPECTED = [5, 7, 0, 28, 2, 7, 21]  # per-step increases, the reset counted from zero
+
+
+def _samples() -> list[Sample]:
+    labels = {"job": "api", "code": "200"}
+    return [
+        Sample("requests_total", labels, value, START + i * STEP) for i, value in enumerate(VALUES)
+    ]
+
+
+def _values(result: list[dict[str, object]]) -> list[float]:
+    assert len(result) == 1, result
+    points = result[0]["values"]
+    assert isinstance(points, list)
+    return [float(value) for _, value in points]
+
+
+def test_prometheus_backfill_reads_back_exact_increases(
+    prometheus: Callable[..., Server],
+) -> None:
+    server = prometheus(openmetrics=openmetrics_text(_samples(), counters=["requests"]))
+    end = START + (len(VALUES) - 1) * STEP
+    raw = server.query_range("requests_total", START, end, STEP)
+    assert _values(raw) == VALUES
+    increases = server.query_range(f"increase(requests_total[{STEP}s])", START + STEP, end, STEP)
+    assert _values(increases) == EXPECTED
+
+
+def test_victoria_metrics_imports_and_reads_back_increases(
+    victoria_metrics: Callable[..., Server],
+) -> None:
+    server = victoria_metrics()
+    lines = "".join(
+        f'requests_total{{job="api",code="200"}} {v} {(START + i * STEP) * 1000}\n'
+        for i, v in enumerate(VALUES)
+    )
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/import/prometheus", data=lines.encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+    with urllib.request.urlopen(f"{server.url}/internal/force_flush", timeout=30):
+        pass
+    end = START + (len(VALUES) - 1) * STEP
+    assert _values(server.query_range("requests_total", START, end, STEP)) == VALUES
+    increases = server.query_range(f"increase(requests_total[{STEP}s])", START + STEP, end, STEP)
+    assert _values(increases) == EXPECTED
