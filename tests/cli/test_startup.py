@@ -43,6 +43,7 @@ HELP = [
     ["lint", "--help"],
     ["validate", "--help"],
     ["export", "openslo", "--help"],
+    ["import", "sloth", "--help"],
     ["exposure", "--help"],
 ]
 

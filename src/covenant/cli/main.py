@@ -23,6 +23,7 @@ import typer.core
 
 MODULES = (  # in the order their commands are listed in help
     "definitions_cmds",
+    "import_cmds",
     "ingest_cmds",
     "evaluate_cmds",
     "agreement_cmds",
@@ -36,6 +37,7 @@ COMMANDS = {  # top-level command or group → the module that registers it
     "validate": "definitions_cmds",
     "init": "definitions_cmds",
     "export": "definitions_cmds",
+    "import": "import_cmds",
     "ingest": "ingest_cmds",
     "evaluate": "evaluate_cmds",
     "demo": "evaluate_cmds",

@@ -1,0 +1,269 @@
+"""``covenant import sloth|pyrra|slo-generator FILE...``: other tools' SLOs into the workspace."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from covenant.cli.common import console, err_console, fail
+from covenant.errors import CovenantError
+
+if TYPE_CHECKING:
+    from covenant.definitions.importers.base import Options
+    from covenant.services.importing import ImportPlan
+
+
+class ReportFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+Files = Annotated[
+    list[Path], typer.Argument(help="The tool's files to import.", exists=True, dir_okay=False)
+]
+Into = Annotated[
+    Path, typer.Option("--into", help="Workspace folder to write into (created if missing).")
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Report what would be written; write nothing.")
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace files a previous import wrote.")]
+Format = Annotated[
+    ReportFormat, typer.Option("--format", help="text for people, json for machines.")
+]
+Url = Annotated[
+    str, typer.Option("--prometheus-url", help="URL of the Prometheus DataSource written.")
+]
+Source = Annotated[str, typer.Option("--datasource", help="Name of the Prometheus DataSource.")]
+
+
+def _run(
+    tool: str,
+    files: list[Path],
+    *,
+    into: Path,
+    dry_run: bool,
+    force: bool,
+    output: ReportFormat,
+    options: Options,
+    config_given: bool = False,
+) -> None:
+    from covenant.services import importing
+
+    try:
+        plan = importing.plan_import(
+            tool, files, into=into, options=options, config_given=config_given, force=force
+        )
+        written = [] if dry_run or plan.problems else importing.write_import(plan)
+    except CovenantError as exc:
+        raise fail(exc) from exc
+    if output is ReportFormat.JSON:
+        typer.echo(json.dumps(_json(plan, written, dry_run=dry_run), indent=2))
+    else:
+        _text(plan, written, dry_run=dry_run)
+    if plan.problems:
+        raise typer.Exit(code=1)
+
+
+def _json(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> dict[str, Any]:
+    files = []
+    for planned in plan.files:
+        imported = planned.imported
+        files.append(
+            {
+                "source": imported.source,
+                "status": _status(planned),
+                "target": str(planned.target) if planned.target else None,
+                "slos": imported.slos,
+                "notes": [note.as_dict() for note in imported.notes],
+                "renamed": imported.renamed,
+                "reused": planned.reused,
+                "reason": imported.reason,
+                "problems": [
+                    {
+                        "code": p.code,
+                        "message": p.message,
+                        "where": p.where,
+                        "field": p.field,
+                        "fix": p.fix,
+                    }
+                    for p in imported.problems
+                ],
+            }
+        )
+    return {
+        "tool": plan.tool,
+        "into": str(plan.into),
+        "dryRun": dry_run,
+        "written": [str(p) for p in written],
+        "files": files,
+        "warnings": [str(p) for p in plan.warnings],
+    }
+
+
+def _status(planned: Any) -> str:
+    imported = planned.imported
+    if imported.problems:
+        return "refused"
+    if not imported.slos:
+        return "nothing-imported"
+    return "partly-imported" if any(n.skipped for n in imported.notes) else "imported"
+
+
+def _say(text: str, style: str = "") -> None:
+    console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
+    for planned in plan.files:
+        imported = planned.imported
+        status = _status(planned)
+        head = f"{imported.source}: {status}"
+        if imported.slos:
+            head += f" — {len(imported.slos)} SLO(s): {', '.join(imported.slos)}"
+        _say(head, "bold red" if status == "refused" else "bold")
+        if imported.reason:
+            _say(f"  {imported.reason}")
+        for problem in imported.problems:
+            _say(f"  {problem}", "red")
+        for note in imported.notes:
+            mark = "left out" if note.skipped else "note"
+            _say(
+                f"  {mark}: {note.where} {note.field}: {note.reason}",
+                "yellow" if note.skipped else "",
+            )
+        for original, name in imported.renamed.items():
+            _say(f"  renamed: {original!r} → {name} (OpenSLO names are DNS labels)")
+        for reused in planned.reused:
+            _say(f"  {reused} is already in the workspace: reused, not written again")
+        if planned.target is not None:
+            verb = "would write" if dry_run or plan.problems else "wrote"
+            _say(f"  {verb} {planned.target}", "green")
+    for warning in plan.warnings:
+        _say(f"warning: {warning}", "yellow")
+    if plan.problems:
+        err_console.print(
+            "error: some files are not valid input; nothing was written — fix them or leave them "
+            "out",
+            style="bold red",
+            markup=False,
+            highlight=False,
+        )
+        err_console.print(
+            "  run: covenant explain CODE (the code in brackets)", style="dim", markup=False
+        )
+    elif written:
+        _say(f"next: covenant validate {plan.into}")
+
+
+def sloth(
+    files: Files,
+    into: Into = Path(),
+    dry_run: DryRun = False,
+    force: Force = False,
+    output: Format = ReportFormat.TEXT,
+    prometheus_url: Url = "http://localhost:9090",
+    datasource: Source = "prometheus",
+    period: Annotated[
+        str, typer.Option("--sloth-period", help="SLO period (Sloth's --default-slo-period).")
+    ] = "30d",
+    windows: Annotated[
+        Path | None,
+        typer.Option(
+            "--alert-windows",
+            help="A Sloth AlertWindows catalog for the period.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Import Sloth prometheus/v1 specs and PrometheusServiceLevel resources."""
+    from covenant.definitions.importers.base import Options
+    from covenant.services import importing
+
+    try:
+        catalog = importing.alert_windows(windows) if windows is not None else None
+    except CovenantError as exc:
+        raise fail(exc) from exc
+    options = Options(
+        datasource=datasource,
+        prometheus_url=prometheus_url,
+        sloth_period=period,
+        alert_windows=catalog,
+    )
+    _run("sloth", files, into=into, dry_run=dry_run, force=force, output=output, options=options)
+
+
+def pyrra(
+    files: Files,
+    into: Into = Path(),
+    dry_run: DryRun = False,
+    force: Force = False,
+    output: Format = ReportFormat.TEXT,
+    prometheus_url: Url = "http://localhost:9090",
+    datasource: Source = "prometheus",
+) -> None:
+    """Import Pyrra ServiceLevelObjective resources."""
+    from covenant.definitions.importers.base import Options
+
+    options = Options(datasource=datasource, prometheus_url=prometheus_url)
+    _run("pyrra", files, into=into, dry_run=dry_run, force=force, output=output, options=options)
+
+
+def slo_generator(
+    files: Files,
+    into: Into = Path(),
+    dry_run: DryRun = False,
+    force: Force = False,
+    output: Format = ReportFormat.TEXT,
+    prometheus_url: Url = "http://localhost:9090",
+    datasource: Source = "prometheus",
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="slo-generator's shared config (default: config.yaml beside the file or above).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Import slo-generator sre.google.com/v2 SLO configs."""
+    from covenant.definitions.importers.base import Options
+    from covenant.services import importing
+
+    options = Options(datasource=datasource, prometheus_url=prometheus_url)
+    if config is not None:
+        try:
+            options.slo_generator_config = importing.read_mapping(
+                config, what="slo-generator config"
+            )
+        except CovenantError as exc:
+            raise fail(exc) from exc
+        options.slo_generator_config_file = str(config)
+    _run(
+        "slo-generator",
+        files,
+        into=into,
+        dry_run=dry_run,
+        force=force,
+        output=output,
+        options=options,
+        config_given=config is not None,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+    import_app = typer.Typer(
+        help="Import other tools' SLOs (Sloth, Pyrra, slo-generator) as OpenSLO definitions.",
+        no_args_is_help=True,
+    )
+    import_app.command("sloth")(sloth)
+    import_app.command("pyrra")(pyrra)
+    import_app.command("slo-generator")(slo_generator)
+    app.add_typer(import_app, name="import")

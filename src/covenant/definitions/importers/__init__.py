@@ -1,0 +1,1 @@
+"""Importers of other SLO tools' files (Sloth, Pyrra, slo-generator) into OpenSLO v1."""

@@ -1,0 +1,285 @@
+"""What every importer shares: the result of one file, notes, names and OpenSLO documents.
+
+An importer reads one file of another tool (already parsed, with lines) and returns an
+:class:`ImportedFile`: the OpenSLO v1 / ``covenant/v1`` documents it became, a :class:`Note`
+for every field that could not be carried over (field path, line, reason), the names it had to
+change to fit OpenSLO's DNS-label rule, and coded problems when the file is not a valid input
+of its tool at all (then nothing of it is imported).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
+from covenant.errors import Problem
+
+PROMETHEUS = "Prometheus"
+NAME_LIMIT = 63
+
+# problem codes of the importers (docs/errors.md)
+UNRECOGNISED = "import-unrecognised"
+MISSING = "import-missing-field"
+INVALID = "import-invalid-value"
+NOT_CARRIED = "import-not-carried"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """A field of the source that was not carried over (or changed), and why."""
+
+    where: str  # file:line
+    field: str  # path in the source document (``slos[1].sli.raw``)
+    reason: str
+    skipped: bool = False  # True: a whole SLO of the source was left out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "where": self.where,
+            "field": self.field,
+            "reason": self.reason,
+            "skipped": self.skipped,
+        }
+
+
+@dataclass(slots=True, kw_only=True)
+class Options:
+    """Choices the user makes on the command line (``covenant import --help``)."""
+
+    datasource: str = "prometheus"
+    prometheus_url: str = "http://localhost:9090"
+    sloth_period: str = "30d"
+    alert_windows: Mapping[str, Any] | None = None  # a Sloth AlertWindows spec
+    slo_generator_config: Mapping[str, Any] | None = None  # slo-generator's shared config
+    slo_generator_config_file: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class ImportedFile:
+    """One source file after import."""
+
+    source: str
+    tool: str
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # name in the source → OpenSLO name
+    problems: list[Problem] = field(default_factory=list)  # errors: the file is not imported
+    reason: str = ""  # why nothing of a readable file was imported (not an SLO file…)
+
+    @property
+    def slos(self) -> list[str]:
+        return [d["metadata"]["name"] for d in self.documents if d.get("kind") == "SLO"]
+
+
+class Recorder:
+    """Collects notes and problems about one source document, positioned by field path."""
+
+    def __init__(self, result: ImportedFile, doc: SourceDocument, prefix: PathKey = ()) -> None:
+        self.result = result
+        self.doc = doc
+        self.prefix = prefix
+
+    def at(self, path: PathKey) -> tuple[str, str]:
+        full = (*self.prefix, *path)
+        return self.doc.where(full), field_path(full)
+
+    def note(self, path: PathKey, reason: str, *, skipped: bool = False) -> None:
+        where, name = self.at(path)
+        self.result.notes.append(Note(where=where, field=name, reason=reason, skipped=skipped))
+
+    def problem(self, path: PathKey, code: str, message: str, fix: str) -> None:
+        where, name = self.at(path)
+        self.result.problems.append(
+            Problem(code=code, message=message, where=where, field=name, fix=fix)
+        )
+
+    def child(self, path: PathKey) -> Recorder:
+        return Recorder(self.result, self.doc, (*self.prefix, *path))
+
+
+def dns_label(text: str) -> str:
+    """``text`` as an RFC 1123 label: lowercase letters, digits and '-', at most 63."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    cleaned = cleaned[:NAME_LIMIT].strip("-")
+    return cleaned or "unnamed"
+
+
+def name_for(result: ImportedFile, original: str) -> str:
+    """The OpenSLO name of ``original``; a changed name is recorded in ``result.renamed``."""
+    name = dns_label(original)
+    if name != original:
+        result.renamed[original] = name
+    return name
+
+
+def label_values(labels: Any) -> dict[str, str]:
+    """Labels as OpenSLO writes them: text values (``tier: 2`` → ``"2"``, ``true`` → ``"true"``)."""
+    if not isinstance(labels, Mapping):
+        return {}
+    out: dict[str, str] = {}
+    for key, value in labels.items():
+        if isinstance(value, bool):
+            out[str(key)] = "true" if value else "false"
+        elif value is not None and not isinstance(value, (Mapping, list)):
+            out[str(key)] = str(value)
+    return out
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is a mapping, else an empty one (a missing or mistyped block)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def decimal(value: Any) -> Decimal | None:
+    """A number as written (``99.9``, ``"99.9"``, ``95``) as a Decimal; None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def percent_to_target(percent: Decimal) -> Decimal:
+    """``99.9`` → ``0.999`` exactly (a decimal shift, never a float division)."""
+    return percent.scaleb(-2)
+
+
+def metric(query: str, *, datasource: str, source_type: str = PROMETHEUS) -> dict[str, Any]:
+    return {
+        "metricSource": {
+            "metricSourceRef": datasource,
+            "type": source_type,
+            "spec": {"query": query},
+        }
+    }
+
+
+def metric_spec(spec: Mapping[str, Any], *, datasource: str, source_type: str) -> dict[str, Any]:
+    return {
+        "metricSource": {"metricSourceRef": datasource, "type": source_type, "spec": dict(spec)}
+    }
+
+
+def service_document(name: str, description: str = "") -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "apiVersion": "openslo/v1",
+        "kind": "Service",
+        "metadata": {"name": name},
+    }
+    document["spec"] = {"description": description[:1050]} if description else {}
+    return document
+
+
+def prometheus_datasource(name: str, url: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "openslo/v1",
+        "kind": "DataSource",
+        "metadata": {"name": name},
+        "spec": {"type": PROMETHEUS, "connectionDetails": {"url": url}},
+    }
+
+
+def tier(
+    name: str,
+    severity: str,
+    long_window: str,
+    short_window: str,
+    *,
+    budget_percent: Decimal | None = None,
+    burn_rate: Decimal | None = None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": name,
+        "severity": severity,
+        "longWindow": long_window,
+        "shortWindow": short_window,
+    }
+    if budget_percent is not None:
+        out["budgetPercent"] = budget_percent
+    if burn_rate is not None:
+        out["burnRate"] = burn_rate
+    return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SLOParts:
+    """What an importer knows about one SLO; :func:`slo_document` writes it."""
+
+    name: str
+    service: str
+    indicator: Mapping[str, Any]  # the SLI spec: {"ratioMetric": {...}}
+    target: Decimal
+    window: str  # a rolling duration (``30d``)
+    display_name: str = ""
+    description: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    tiers: Sequence[Mapping[str, Any]] | None = None  # None: Covenant's default tiers
+
+
+def slo_document(parts: SLOParts) -> dict[str, Any]:
+    """An SLO with its SLI inline; ``covenant/v1`` when it states its alert tiers."""
+    metadata: dict[str, Any] = {"name": parts.name}
+    if parts.display_name:
+        metadata["displayName"] = parts.display_name
+    if parts.labels:
+        metadata["labels"] = dict(parts.labels)
+    if parts.annotations:
+        metadata["annotations"] = dict(parts.annotations)
+    spec: dict[str, Any] = {}
+    if parts.description:
+        spec["description"] = parts.description[:1050]
+    spec["service"] = parts.service
+    spec["indicator"] = {"metadata": {"name": parts.name}, "spec": dict(parts.indicator)}
+    spec["timeWindow"] = [{"duration": parts.window, "isRolling": True}]
+    spec["budgetingMethod"] = "Occurrences"
+    spec["objectives"] = [{"target": parts.target}]
+    api = "openslo/v1"
+    if parts.tiers is not None:
+        api = "covenant/v1"
+        spec["alerting"] = {"defaults": False, "tiers": [dict(t) for t in parts.tiers]}
+    return {"apiVersion": api, "kind": "SLO", "metadata": metadata, "spec": spec}
+
+
+def duration_text(seconds: int) -> str | None:
+    """Whole seconds as an OpenSLO duration (``3600`` → ``1h``); None below a whole minute."""
+    if seconds <= 0 or seconds % 60:
+        return None
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return None  # pragma: no cover - a whole minute always divides
+
+
+def prometheus_duration_seconds(text: str) -> int | None:
+    """A Prometheus duration (``4w``, ``1h30m``, ``90s``, ``1y`` = 365d) in seconds."""
+    units = {"ms": 0, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+    text = text.strip()
+    if not re.fullmatch(r"(\d+(ms|s|m|h|d|w|y))+", text):
+        return None
+    total = 0
+    for count, unit in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text):
+        if unit == "ms":
+            if int(count) % 1000:
+                return None
+            total += int(count) // 1000
+        else:
+            total += int(count) * units[unit]
+    return total
+
+
+def add_once(result: ImportedFile, document: dict[str, Any]) -> None:
+    """Add a Service or DataSource unless the file already has one of that name."""
+    key = (document["kind"], document["metadata"]["name"])
+    if all((d["kind"], d["metadata"]["name"]) != key for d in result.documents):
+        result.documents.append(document)

@@ -1,0 +1,226 @@
+"""Small, careful rewrites of PromQL text for the importers (no PromQL parser needed).
+
+The query convention (docs/import.md, "How queries become counts"): a query holding Sloth's
+placeholder ``{{.window}}`` gives the *count* of events per window; a ``counter: true`` query is
+a selector (or ``sum(selector)``) whose increase Covenant takes. So the importers:
+
+- turn ``rate(x[{{.window}}])`` into ``increase(x[{{.window}}])`` (rate × window = increase);
+- turn slo-generator's ``[window]`` into ``[{{.window}}]``;
+- add a label matcher to a selector (``le="0.25"`` for a histogram bucket);
+- split a ratio ``A / B`` of two counts into its numerator and denominator.
+
+Every function works on the text outside string literals and keeps everything else as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+WINDOW = "{{.window}}"
+_WINDOW_SPELLINGS = re.compile(r"\{\{\s*\.window\s*\}\}")
+_IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_SELECTOR = re.compile(r"^\s*([A-Za-z_:][A-Za-z0-9_:]*)?\s*(\{(?P<body>.*)\})?\s*$", re.S)
+
+
+def normalise_window(query: str) -> str:
+    """``{{ .window }}`` and other spacings → ``{{.window}}``."""
+    return _WINDOW_SPELLINGS.sub(WINDOW, query)
+
+
+def _code_mask(query: str) -> list[bool]:
+    """For each character: True when it is PromQL code, False inside a string literal."""
+    mask: list[bool] = []
+    quote = ""
+    escaped = False
+    for ch in query:
+        if quote:
+            mask.append(False)
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote != "`":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+            continue
+        if ch in "\"'`":
+            quote = ch
+            mask.append(False)
+            continue
+        mask.append(True)
+    return mask
+
+
+def _closing(query: str, mask: list[bool], start: int) -> int:
+    """Index of the bracket closing the one at ``start`` (-1 when unbalanced)."""
+    depth = 0
+    for index in range(start, len(query)):
+        if not mask[index]:
+            continue
+        ch = query[index]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def rate_to_increase(query: str) -> tuple[str, int]:
+    """``rate(...[{{.window}}])`` → ``increase(...[{{.window}}])``; also the number of calls
+    of ``rate`` left alone because their range is not ``{{.window}}``."""
+    mask = _code_mask(query)
+    out: list[str] = []
+    position = 0
+    kept = 0
+    for match in re.finditer(r"(?<![A-Za-z0-9_:])rate\s*\(", query):
+        if not mask[match.start()]:
+            continue
+        opening = match.end() - 1
+        closing = _closing(query, mask, opening)
+        inner = query[opening + 1 : closing] if closing > 0 else ""
+        if inner.rstrip().endswith(f"[{WINDOW}]"):
+            out.append(query[position : match.start()])
+            out.append("increase(")
+            position = match.end()
+        else:
+            kept += 1
+    out.append(query[position:])
+    return "".join(out), kept
+
+
+def range_to_window(query: str, name: str = "window") -> str:
+    """slo-generator's ``[window]`` → ``[{{.window}}]`` (outside string literals)."""
+    mask = _code_mask(query)
+    out: list[str] = []
+    position = 0
+    for match in re.finditer(r"\[\s*" + re.escape(name) + r"\s*\]", query):
+        if mask[match.start()]:
+            out.append(query[position : match.start()])
+            out.append(f"[{WINDOW}]")
+            position = match.end()
+    out.append(query[position:])
+    return "".join(out)
+
+
+def is_selector(query: str) -> bool:
+    """A plain series selector: ``metric{a="b"}``, ``metric`` or ``{__name__="m"}``."""
+    match = _SELECTOR.match(query)
+    if match is None or not query.strip():
+        return False
+    body = match.group("body")
+    if body is None:
+        return bool(match.group(1))
+    mask = _code_mask(body)
+    return all(not (mask[i] and body[i] in "{}()[]") for i in range(len(body)))
+
+
+def matchers(selector: str) -> dict[str, str]:
+    """The label matchers of a selector, ``name`` → ``op + quoted value`` (``{"le": '="1"'}``)."""
+    match = _SELECTOR.match(selector)
+    body = (match.group("body") if match else None) or ""
+    found: dict[str, str] = {}
+    for item in re.finditer(
+        r"([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(\"(?:[^\"\\]|\\.)*\"|'[^']*'|`[^`]*`)", body
+    ):
+        found[item.group(1)] = item.group(2) + item.group(3)
+    return found
+
+
+def metric_name(selector: str) -> str:
+    match = _SELECTOR.match(selector)
+    return (match.group(1) or "") if match else ""
+
+
+def with_matcher(selector: str, label: str, value: str) -> str:
+    """The selector with ``label="value"`` (replacing an existing matcher on ``label``)."""
+    match = _SELECTOR.match(selector)
+    if match is None:
+        raise ValueError(f"not a selector: {selector}")
+    name = match.group(1) or ""
+    kept = [f"{key}{op}" for key, op in matchers(selector).items() if key != label]
+    kept.append(f'{label}="{value}"')
+    return f"{name}{{{','.join(kept)}}}"
+
+
+def without_matcher(selector: str, label: str) -> str:
+    """The selector without its matcher on ``label``."""
+    match = _SELECTOR.match(selector)
+    if match is None:
+        raise ValueError(f"not a selector: {selector}")
+    name = match.group(1) or ""
+    kept = [f"{key}{op}" for key, op in matchers(selector).items() if key != label]
+    return f"{name}{{{','.join(kept)}}}" if kept else name
+
+
+def _strip_parens(text: str) -> str:
+    text = text.strip()
+    while text.startswith("("):
+        mask = _code_mask(text)
+        if _closing(text, mask, 0) != len(text) - 1:
+            break
+        text = text[1:-1].strip()
+    return text
+
+
+def split_ratio(query: str) -> tuple[str, str, str] | None:
+    """``A / B`` at the top level → ``(A, B, modifier)`` (``ignoring (le)``…), else None."""
+    text = _strip_parens(query)
+    mask = _code_mask(text)
+    depth = 0
+    slashes: list[int] = []
+    for index, ch in enumerate(text):
+        if not mask[index]:
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "/" and depth == 0:
+            slashes.append(index)
+    if len(slashes) != 1:
+        return None
+    left, right = text[: slashes[0]], text[slashes[0] + 1 :]
+    modifier = ""
+    found = re.match(
+        r"\s*((?:ignoring|on)\s*\([^)]*\)(?:\s*group_(?:left|right)(?:\s*\([^)]*\))?)?)", right
+    )
+    if found:
+        modifier = " ".join(found.group(1).split())
+        right = right[found.end() :]
+    if (
+        not left.strip()
+        or not right.strip()
+        or _has_top_level_operator(left)
+        or _has_top_level_operator(right)
+    ):
+        return None
+    return _strip_parens(left), _strip_parens(right), modifier
+
+
+def _has_top_level_operator(text: str) -> bool:
+    """An arithmetic or set operator outside brackets (``1 - x``, ``a + b``, ``x or y``)."""
+    text = _strip_parens(text)
+    mask = _code_mask(text)
+    depth = 0
+    for index, ch in enumerate(text):
+        if not mask[index]:
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and ch in "+-*/%^<>=!":
+            return True
+    rest = "".join(ch if mask[i] else " " for i, ch in enumerate(text))
+    return bool(re.search(r"\)\s*(and|or|unless)\s", rest))
+
+
+def counts_over_window(query: str) -> bool:
+    """Every range in the query is ``[{{.window}}]`` and it sums counts (increase, or
+    ``*_over_time`` counting samples), so its value is a count per window."""
+    if WINDOW not in query:
+        return False
+    return bool(
+        re.search(r"(?<![A-Za-z0-9_:])(increase|count_over_time|sum_over_time)\s*\(", query)
+    )

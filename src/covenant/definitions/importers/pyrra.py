@@ -1,0 +1,373 @@
+"""Pyrra ``ServiceLevelObjective`` (``pyrra.dev/v1alpha1``) → OpenSLO.
+
+Meaning kept (docs/import.md): ``target: "99.9"`` → ``0.999``; ``window: 4w`` → a rolling 4w;
+``ratio`` (errors / total counters) → bad / total counters; ``latency`` (a ``_bucket`` with
+``le`` / ``_count``) → good / total histogram counters; ``latencyNative`` → the share of a
+native histogram below the latency, per window; ``bool_gauge`` → samples at 1 / all samples, per
+window. Pyrra's four multi-window alerts (factors 14, 7, 2, 1 over 1h/5m, 6h/30m, 1d/2h,
+4d/6h for 28 days, scaled with the window and rounded to the minute, ``critical`` → page,
+``warning`` → ticket) → ``covenant/v1`` alert tiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from covenant.definitions.importers import promql
+from covenant.definitions.importers.base import (
+    INVALID,
+    MISSING,
+    UNRECOGNISED,
+    ImportedFile,
+    Options,
+    Recorder,
+    SLOParts,
+    add_once,
+    decimal,
+    duration_text,
+    label_values,
+    mapping,
+    metric,
+    name_for,
+    percent_to_target,
+    prometheus_datasource,
+    prometheus_duration_seconds,
+    service_document,
+    slo_document,
+    tier,
+)
+from covenant.definitions.yamlsource import SourceDocument
+
+BASE_DAYS = 28
+NANOS = 10**9
+# (severity, long divisor, short divisor, factor) of Pyrra's Windows() for a window W:
+# long = W / long divisor, short = W / short divisor, each rounded to the minute
+WINDOWS = (
+    ("page", 28 * 24, 28 * 24 * 12, 14),
+    ("page", 28 * 4, 28 * 24 * 2, 7),
+    ("ticket", 28, 28 * 12, 2),
+    ("ticket", 7, 28 * 4, 1),
+)
+STRICT_NOTE = (
+    "Pyrra fires when the burn rate is strictly above the factor; Covenant's tiers fire at or "
+    "above it (the same except at exactly the factor); Pyrra's 'for' durations are not used"
+)
+SPEC_KEYS = {
+    "target",
+    "window",
+    "indicator",
+    "description",
+    "alerting",
+    "serviceLevel",
+    "performanceOverAccuracy",
+}
+
+
+def _round_minute(nanos: int) -> int:
+    """Go's ``Duration.Round(time.Minute)`` (half away from zero) in whole minutes."""
+    minute = 60 * NANOS
+    whole, rest = divmod(nanos, minute)
+    return whole + (1 if 2 * rest >= minute else 0)
+
+
+def pyrra_tiers(window_seconds: int) -> list[dict[str, Any]]:
+    """Pyrra's alert windows for an SLO window, as ``covenant/v1`` tiers."""
+    tiers = []
+    names = ("page-1", "page-2", "ticket-1", "ticket-2")
+    for name, (severity, long_div, short_div, factor) in zip(names, WINDOWS, strict=True):
+        long_m = _round_minute(window_seconds * NANOS // long_div)
+        short_m = _round_minute(window_seconds * NANOS // short_div)
+        long_text, short_text = duration_text(long_m * 60), duration_text(short_m * 60)
+        if long_text is None or short_text is None:
+            continue  # a window under a minute: Pyrra's rule would be invalid too
+        tiers.append(tier(name, severity, long_text, short_text, burn_rate=Decimal(factor)))
+    return tiers
+
+
+def import_pyrra(docs: list[SourceDocument], *, file: str, options: Options) -> ImportedFile:
+    result = ImportedFile(source=file, tool="pyrra")
+    for doc in docs:
+        record = Recorder(result, doc)
+        data = doc.data
+        api = data.get("apiVersion") if isinstance(data, Mapping) else None
+        kind = data.get("kind") if isinstance(data, Mapping) else None
+        if (
+            not isinstance(api, str)
+            or not api.startswith("pyrra.dev/")
+            or kind != "ServiceLevelObjective"
+        ):
+            record.problem(
+                ("apiVersion",),
+                UNRECOGNISED,
+                f"not a Pyrra ServiceLevelObjective (apiVersion {api!r}, kind {kind!r})",
+                "Pyrra files have apiVersion: pyrra.dev/v1alpha1 and kind: ServiceLevelObjective; "
+                "for other tools use covenant import sloth or covenant import slo-generator",
+            )
+            continue
+        assert isinstance(data, Mapping)
+        _objective(result, record, data, options)
+    if result.problems:
+        result.documents.clear()
+    return result
+
+
+def _objective(
+    result: ImportedFile, record: Recorder, data: Mapping[str, Any], options: Options
+) -> None:
+    metadata = mapping(data.get("metadata"))
+    spec = data.get("spec")
+    name = metadata.get("name")
+    if not isinstance(name, str) or not name:
+        record.problem(
+            ("metadata", "name"), MISSING, "metadata.name is missing", "name the objective"
+        )
+        return
+    if not isinstance(spec, Mapping):
+        record.problem(
+            ("spec",), MISSING, "spec is missing", "add spec.target, spec.window and spec.indicator"
+        )
+        return
+    here = record.child(("spec",))
+    target = decimal(spec.get("target"))
+    if target is None or not 0 < target < 100:
+        here.problem(
+            ("target",),
+            INVALID,
+            f"target {spec.get('target')!r} is not a percentage in (0, 100)",
+            'write e.g. target: "99.9"',
+        )
+        return
+    window_text = spec.get("window")
+    seconds = prometheus_duration_seconds(str(window_text)) if window_text is not None else None
+    window = duration_text(seconds) if seconds else None
+    if window is None:
+        here.problem(
+            ("window",),
+            INVALID,
+            f"window {window_text!r} is not a duration of whole minutes",
+            "write e.g. window: 4w",
+        )
+        return
+    assert seconds is not None
+    if isinstance(window_text, str) and promql_duration_is_openslo(window_text):
+        window = window_text
+    indicator = _indicator(here.child(("indicator",)), spec.get("indicator"), options)
+    if indicator is None:
+        return
+    for key in spec:
+        if key not in SPEC_KEYS:
+            here.note((key,), "not a field of a Pyrra objective; ignored")
+    if spec.get("performanceOverAccuracy"):
+        here.note(
+            ("performanceOverAccuracy",),
+            "a rule-generation choice of Pyrra; Covenant's windows are always exact sums of counts",
+        )
+    tiers = pyrra_tiers(seconds)
+    alerting = mapping(spec.get("alerting"))
+    if alerting.get("disabled") is True or alerting.get("burnrates") is False:
+        tiers = []
+    else:
+        here.note(("alerting",) if alerting else (), STRICT_NOTE)
+    for key in ("name", "absent"):
+        if key in alerting:
+            here.note(
+                ("alerting", key),
+                "alert naming and absent-metric alerts belong to the generated rules; not "
+                "carried over",
+            )
+    namespace = metadata.get("namespace")
+    service = name_for(result, str(namespace or "default"))
+    record.note(
+        ("metadata", "namespace") if namespace else ("metadata",),
+        f"Pyrra has no service: the SLO's service is its namespace ({service})",
+    )
+    add_once(result, service_document(service))
+    add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
+    slo_name = name_for(result, name)
+    result.documents.append(
+        slo_document(
+            SLOParts(
+                name=slo_name,
+                service=service,
+                description=str(spec.get("description") or ""),
+                labels=label_values(metadata.get("labels")),
+                indicator=indicator,
+                target=percent_to_target(target),
+                window=window,
+                tiers=tiers,
+            )
+        )
+    )
+
+
+def promql_duration_is_openslo(text: str) -> bool:
+    """``4w``, ``7d``, ``90m``: one count and a unit OpenSLO reads the same way."""
+    return bool(text) and text[:-1].isdigit() and text[-1] in "mhdw" and int(text[:-1]) > 0
+
+
+def _selector(record: Recorder, block: Any, path: tuple[str | int, ...]) -> str | None:
+    query = block.get("metric") if isinstance(block, Mapping) else None
+    if not isinstance(query, str) or not query.strip():
+        record.problem(
+            (*path, "metric"),
+            MISSING,
+            f"{'.'.join(map(str, path))}.metric is missing",
+            "give the series selector",
+        )
+        return None
+    if not promql.is_selector(query):
+        record.problem(
+            (*path, "metric"),
+            INVALID,
+            f"{query!r} is not a series selector",
+            'Pyrra takes a selector such as http_requests_total{job="api"}',
+        )
+        return None
+    return query.strip()
+
+
+def _grouping(record: Recorder, block: Mapping[str, Any]) -> None:
+    if block.get("grouping"):
+        record.note(
+            ("grouping",),
+            f"grouping by {block['grouping']} makes one objective per group in Pyrra; Covenant "
+            "evaluates one SLI per SLO, imported over all series together (write one SLO per "
+            "group value to keep per-group objectives)",
+        )
+
+
+def _indicator(record: Recorder, indicator: Any, options: Options) -> dict[str, Any] | None:
+    if not isinstance(indicator, Mapping) or len(indicator) != 1:
+        record.problem(
+            (),
+            MISSING,
+            "indicator needs exactly one of ratio, latency, latencyNative, bool_gauge",
+            "add one",
+        )
+        return None
+    ((kind, block),) = indicator.items()
+    ds = options.datasource
+    here = record.child((kind,))
+    if not isinstance(block, Mapping):
+        here.problem((), INVALID, f"indicator.{kind} must be a mapping", "see Pyrra's examples")
+        return None
+    if kind == "ratio":
+        errors, total = (
+            _selector(here, block.get("errors"), ("errors",)),
+            _selector(here, block.get("total"), ("total",)),
+        )
+        if errors is None or total is None:
+            return None
+        _grouping(here, block)
+        return {
+            "ratioMetric": {
+                "counter": True,
+                "bad": metric(f"sum({errors})", datasource=ds),
+                "total": metric(f"sum({total})", datasource=ds),
+            }
+        }
+    if kind == "latency":
+        success, total = (
+            _selector(here, block.get("success"), ("success",)),
+            _selector(here, block.get("total"), ("total",)),
+        )
+        if success is None or total is None:
+            return None
+        if "le" not in promql.matchers(success):
+            here.problem(
+                ("success", "metric"),
+                MISSING,
+                "the success selector has no le matcher",
+                'select the bucket, e.g. …_bucket{le="0.5"}',
+            )
+            return None
+        extra = {
+            k: v
+            for k, v in promql.matchers(success).items()
+            if k != "le" and promql.matchers(total).get(k) != v
+        }
+        if extra:
+            here.note(
+                ("success", "metric"),
+                f"the success selector has matchers the total lacks ({extra}); imported as written",
+            )
+        _grouping(here, block)
+        return {
+            "ratioMetric": {
+                "counter": True,
+                "good": metric(f"sum({success})", datasource=ds),
+                "total": metric(f"sum({total})", datasource=ds),
+            }
+        }
+    if kind == "latencyNative":
+        total = _selector(here, block.get("total"), ("total",))
+        seconds = (
+            prometheus_duration_seconds(str(block.get("latency", "")))
+            if block.get("latency")
+            else None
+        )
+        latency = _latency_seconds(str(block.get("latency", "")))
+        if total is None:
+            return None
+        if latency is None and seconds is None:
+            here.problem(
+                ("latency",),
+                INVALID,
+                f"latency {block.get('latency')!r} is not a duration",
+                "write e.g. latency: 200ms",
+            )
+            return None
+        _grouping(here, block)
+        hist = f"sum(increase({total}[{promql.WINDOW}]))"
+        here.note(
+            ("latency",),
+            "a native histogram has no bucket at the latency: the good count is estimated by "
+            "interpolation (histogram_fraction), as Pyrra does",
+        )
+        return {
+            "ratioMetric": {
+                "counter": False,
+                "good": metric(
+                    f"histogram_count({hist}) * histogram_fraction(0, {latency}, {hist})",
+                    datasource=ds,
+                ),
+                "total": metric(f"histogram_count({hist})", datasource=ds),
+            }
+        }
+    if kind == "bool_gauge":
+        query = _selector(here, block, ())
+        if query is None:
+            return None
+        _grouping(here, block)
+        here.note(
+            (),
+            "samples are counted per window (sum_over_time / count_over_time); with Prometheus "
+            "before 3.0 a sample exactly on a bucket boundary counts in both buckets",
+        )
+        return {
+            "ratioMetric": {
+                "counter": False,
+                "good": metric(f"sum(sum_over_time({query}[{promql.WINDOW}]))", datasource=ds),
+                "total": metric(f"sum(count_over_time({query}[{promql.WINDOW}]))", datasource=ds),
+            }
+        }
+    here.problem(
+        (),
+        INVALID,
+        f"unknown indicator {kind!r}",
+        "use ratio, latency, latencyNative or bool_gauge",
+    )
+    return None
+
+
+def _latency_seconds(text: str) -> str | None:
+    """``200ms`` → ``0.2``; ``1s`` → ``1`` (the histogram's unit is seconds)."""
+    text = text.strip()
+    for suffix, scale in (("ms", -3), ("s", 0)):
+        if text.endswith(suffix) and text[: -len(suffix)].replace(".", "", 1).isdigit():
+            value = Decimal(text[: -len(suffix)]).scaleb(scale).normalize()
+            return format(value, "f")
+    seconds = prometheus_duration_seconds(text)
+    return None if seconds is None else str(seconds)

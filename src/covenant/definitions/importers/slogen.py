@@ -1,0 +1,496 @@
+"""slo-generator ``sre.google.com/v2`` SLO configs → OpenSLO.
+
+Meaning kept (docs/import.md): ``goal`` → ``target`` as written; the SLO window is the longest
+step of its error-budget policy (``spec.error_budget_policy``, default ``default``, from the
+shared ``config.yaml``); every step with ``alert: true`` is an alert tier with that step's
+window as both windows (slo-generator looks at one window) and its ``burn_rate_threshold``.
+The Prometheus backend's ``good_bad_ratio`` filters become counter selectors,
+``distribution_cut`` a histogram (``le`` = ``threshold_bucket``, total ``le="+Inf"``), and a
+``query_sli`` that is one count divided by another its two counts. Other backends import with
+a DataSource of their type that Covenant does not query (feed the SLI with ``covenant ingest
+events``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from covenant.definitions.importers import promql
+from covenant.definitions.importers.base import (
+    INVALID,
+    MISSING,
+    UNRECOGNISED,
+    ImportedFile,
+    Options,
+    Recorder,
+    SLOParts,
+    add_once,
+    decimal,
+    dns_label,
+    duration_text,
+    label_values,
+    mapping,
+    metric,
+    metric_spec,
+    name_for,
+    prometheus_datasource,
+    service_document,
+    slo_document,
+    tier,
+)
+from covenant.definitions.yamlsource import SourceDocument
+
+DEFAULT_WINDOW = "28d"
+BACKEND_TYPES = {
+    "cloud_monitoring": "GoogleCloudMonitoring",
+    "cloud_monitoring_mql": "GoogleCloudMonitoringMQL",
+    "cloud_service_monitoring": "GoogleCloudServiceMonitoring",
+    "datadog": "Datadog",
+    "dynatrace": "Dynatrace",
+    "elasticsearch": "Elasticsearch",
+    "open_search": "OpenSearch",
+    "splunk": "Splunk",
+}
+GOOD = ("filter_good", "query_good", "search_query_good")
+VALID = ("filter_valid", "query_valid", "search_query_valid")
+BAD = ("filter_bad", "query_bad", "search_query_bad")
+SECRET = re.compile(r"key|token|password|secret", re.I)
+ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def import_slo_generator(
+    docs: list[SourceDocument], *, file: str, options: Options
+) -> ImportedFile:
+    result = ImportedFile(source=file, tool="slo-generator")
+    for doc in docs:
+        record = Recorder(result, doc)
+        data = doc.data
+        if (
+            isinstance(data, Mapping)
+            and data.get("apiVersion") == "sre.google.com/v2"
+            and data.get("kind") == "ServiceLevelObjective"
+        ):
+            _slo(result, record, data, options)
+        elif isinstance(data, Mapping) and "slo_target" in data and "slo_name" in data:
+            result.reason = (
+                "a slo-generator v1 config: convert it to v2 first (slo-generator migrate), then "
+                "import the v2 file"
+            )
+        elif isinstance(data, Mapping) and data.keys() & {
+            "error_budget_burn_rate",
+            "sli_measurement",
+            "gap",
+        }:
+            result.reason = "a slo-generator report (its output), not a config: nothing to import"
+        elif isinstance(data, Mapping) and "class" in data and "apiVersion" not in data:
+            result.reason = "a slo-generator v1 exporter list holds no SLO: nothing to import"
+        elif isinstance(data, Mapping) and data.keys() & {
+            "error_budget_policies",
+            "backends",
+            "exporters",
+            "default_exporters",
+        }:
+            result.reason = (
+                "slo-generator's shared config (backends, exporters, error-budget policies) holds "
+                "no SLO: it is read when importing the SLO configs (next to them, or --config FILE)"
+            )
+        else:
+            what = data.get("kind") if isinstance(data, Mapping) else type(data).__name__
+            record.problem(
+                ("apiVersion",),
+                UNRECOGNISED,
+                "not a slo-generator SLO config (apiVersion sre.google.com/v2, kind "
+                f"ServiceLevelObjective): {what!r}",
+                "give slo-generator v2 SLO configs; for other tools use covenant import sloth or "
+                "covenant import pyrra",
+            )
+    if result.problems:
+        result.documents.clear()
+    return result
+
+
+def _policy(
+    record: Recorder, spec: Mapping[str, Any], options: Options
+) -> tuple[str, list[dict[str, Any]] | None]:
+    """The SLO window and alert tiers from the error-budget policy (None: Covenant's defaults)."""
+    policy_name = str(spec.get("error_budget_policy") or "default")
+    config = options.slo_generator_config
+    if config is None:
+        record.note(
+            ("error_budget_policy",) if "error_budget_policy" in spec else (),
+            "no shared config.yaml found (next to the file, its parent, or --config): window "
+            f"{DEFAULT_WINDOW} assumed and Covenant's default alert tiers used",
+        )
+        return DEFAULT_WINDOW, None
+    policies = mapping(config.get("error_budget_policies"))
+    policy = policies.get(policy_name)
+    steps = policy.get("steps") if isinstance(policy, Mapping) else None
+    if not isinstance(steps, list) or not steps:
+        record.problem(
+            ("error_budget_policy",),
+            MISSING,
+            f"error-budget policy {policy_name!r} is not in {options.slo_generator_config_file}",
+            "name a policy of the shared config, or add it there",
+        )
+        return DEFAULT_WINDOW, []
+    longest = 0
+    tiers: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, step in enumerate(steps):
+        if not isinstance(step, Mapping):
+            continue
+        seconds = step.get("window")
+        threshold = decimal(step.get("burn_rate_threshold"))
+        window = duration_text(seconds) if isinstance(seconds, int) else None
+        where = (
+            f"{options.slo_generator_config_file} "
+            f"error_budget_policies.{policy_name}.steps[{index}]"
+        )
+        if window is None or threshold is None or threshold <= 0:
+            record.problem(
+                ("error_budget_policy",),
+                INVALID,
+                f"{where}: window {seconds!r} s / burn_rate_threshold "
+                f"{step.get('burn_rate_threshold')!r} unusable",
+                "windows are whole minutes in seconds, thresholds positive numbers",
+            )
+            return DEFAULT_WINDOW, []
+        assert isinstance(seconds, int)
+        longest = max(longest, seconds)
+        if step.get("alert") is True:
+            name = dns_label(str(step.get("name") or window))
+            while name in seen:
+                name += "-x"
+            seen.add(name)
+            tiers.append(tier(name, "page", window, window, burn_rate=threshold))
+    window_text = duration_text(longest) or DEFAULT_WINDOW
+    record.note(
+        ("error_budget_policy",) if "error_budget_policy" in spec else (),
+        f"policy {policy_name!r}: window {window_text} (its longest step); steps with alert: true "
+        "are "
+        "page tiers with one window (slo-generator fires strictly above the threshold, Covenant "
+        "at or above it, and never rounds the burn rate first); steps without alert and the "
+        "steps' messages are not carried over",
+    )
+    return window_text, tiers
+
+
+def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], options: Options) -> None:
+    metadata = mapping(data.get("metadata"))
+    spec = data.get("spec")
+    name = metadata.get("name")
+    if not isinstance(name, str) or not name:
+        record.problem(("metadata", "name"), MISSING, "metadata.name is missing", "name the SLO")
+        return
+    if not isinstance(spec, Mapping):
+        record.problem(
+            ("spec",),
+            MISSING,
+            "spec is missing",
+            "add spec.goal, spec.backend, spec.method, spec.service_level_indicator",
+        )
+        return
+    here = record.child(("spec",))
+    goal = decimal(spec.get("goal"))
+    if goal is None or not 0 < goal <= 1:
+        here.problem(
+            ("goal",),
+            INVALID,
+            f"goal {spec.get('goal')!r} is not a ratio in (0, 1]",
+            "write e.g. goal: 0.999",
+        )
+        return
+    backend, method = spec.get("backend"), spec.get("method")
+    if not isinstance(backend, str) or not isinstance(method, str):
+        here.problem(
+            ("backend",),
+            MISSING,
+            "spec.backend and spec.method are needed",
+            "e.g. backend: prometheus, method: good_bad_ratio",
+        )
+        return
+    sli = spec.get("service_level_indicator")
+    sli = sli if isinstance(sli, Mapping) else {}
+    window, tiers = _policy(here, spec, options)
+    if goal == 1:
+        here.note(
+            ("goal",),
+            "a goal of 1 (100 %) leaves no error budget; Covenant refuses a target of 1",
+            skipped=True,
+        )
+        return
+    if backend == "prometheus":
+        indicator = _prometheus(here, method, sli, options)
+        source = options.datasource
+    elif backend in BACKEND_TYPES:
+        source = dns_label(backend)
+        indicator = _other(here, method, sli, source=source, source_type=BACKEND_TYPES[backend])
+    else:
+        here.note(
+            ("backend",),
+            f"backend {backend!r} is a custom Python class: its queries live in code, not in the "
+            "file",
+            skipped=True,
+        )
+        return
+    if indicator is None:
+        return
+    if backend == "prometheus":
+        add_once(result, prometheus_datasource(source, options.prometheus_url))
+    else:
+        add_once(result, _datasource(here, backend, source, options))
+    if spec.get("exporters"):
+        here.note(
+            ("exporters",),
+            "exporters push slo-generator's reports; Covenant serves its results through its API "
+            "and /metrics",
+        )
+    labels = label_values(metadata.get("labels"))
+    service = name_for(result, labels.get("service_name") or name)
+    add_once(result, service_document(service))
+    result.documents.append(
+        slo_document(
+            SLOParts(
+                name=name_for(result, name),
+                service=service,
+                description=str(spec.get("description") or "").strip(),
+                labels=labels,
+                indicator=indicator,
+                target=goal,
+                window=window,
+                tiers=tiers,
+            )
+        )
+    )
+
+
+def _first(sli: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
+    for key in keys:
+        if key in sli:
+            return key, sli[key]
+    return "", None
+
+
+def _prometheus(
+    record: Recorder, method: str, sli: Mapping[str, Any], options: Options
+) -> dict[str, Any] | None:
+    ds = options.datasource
+    here = record.child(("service_level_indicator",))
+    if method == "good_bad_ratio":
+        good, valid, bad = sli.get("filter_good"), sli.get("filter_valid"), sli.get("filter_bad")
+        parts = {
+            k: v.strip()
+            for k, v in (("good", good), ("total", valid), ("bad", bad))
+            if isinstance(v, str) and v.strip()
+        }
+        if "total" in parts and ("good" in parts or "bad" in parts):
+            key = "good" if "good" in parts else "bad"
+            if "good" in parts and "bad" in parts:
+                here.note(
+                    ("filter_bad",),
+                    "filter_valid is given, so filter_bad is not used (slo-generator does the "
+                    "same)",
+                )
+            return {
+                "ratioMetric": {
+                    "counter": True,
+                    key: metric(f"sum({parts[key]})", datasource=ds),
+                    "total": metric(f"sum({parts['total']})", datasource=ds),
+                }
+            }
+        if "good" in parts and "bad" in parts:
+            good_count = f"sum(increase({parts['good']}[{promql.WINDOW}]))"
+            bad_count = f"sum(increase({parts['bad']}[{promql.WINDOW}]))"
+            here.note(
+                ("filter_bad",),
+                "valid events = good + bad (slo-generator's rule without filter_valid)",
+            )
+            return {
+                "ratioMetric": {
+                    "counter": False,
+                    "good": metric(good_count, datasource=ds),
+                    "total": metric(f"{good_count} + {bad_count}", datasource=ds),
+                }
+            }
+        here.problem(
+            (),
+            MISSING,
+            "good_bad_ratio needs filter_good or filter_bad, with filter_valid (or good and bad)",
+            "add the filters",
+        )
+        return None
+    if method == "distribution_cut":
+        expression = sli.get("expression")
+        threshold = sli.get("threshold_bucket")
+        if (
+            not isinstance(expression, str)
+            or not promql.is_selector(expression)
+            or threshold is None
+        ):
+            here.problem(
+                ("expression",),
+                MISSING,
+                "distribution_cut needs expression (a _bucket selector) and threshold_bucket",
+                "add both",
+            )
+            return None
+        bucket = expression.strip()
+        le = str(threshold)
+        cut = promql.with_matcher(bucket, "le", le)
+        total = promql.with_matcher(bucket, "le", "+Inf")
+        key = "good" if sli.get("good_below_threshold", True) is not False else "bad"
+        here.note(
+            ("threshold_bucket",),
+            f'the bucket is selected by le="{le}" as written: it must match the le label your '
+            "exporter writes (0.25, 1 or 1.0)",
+        )
+        return {
+            "ratioMetric": {
+                "counter": True,
+                key: metric(f"sum({cut})", datasource=ds),
+                "total": metric(f"sum({total})", datasource=ds),
+            }
+        }
+    if method == "query_sli":
+        expression = sli.get("expression")
+        if not isinstance(expression, str):
+            here.problem(
+                ("expression",), MISSING, "query_sli needs expression", "add the PromQL expression"
+            )
+            return None
+        split = promql.split_ratio(promql.range_to_window(expression.strip()))
+        if split is not None:
+            numerator, denominator = (promql.rate_to_increase(part)[0] for part in split[:2])
+            if all(promql.counts_over_window(part) for part in (numerator, denominator)):
+                if split[2]:
+                    here.note(
+                        ("expression",),
+                        f"the vector matching '{split[2]}' is dropped: numerator and denominator "
+                        "are each summed",
+                    )
+                good, total = (
+                    part if part.startswith("sum") else f"sum({part})"
+                    for part in (numerator, denominator)
+                )
+                here.note(
+                    ("expression",),
+                    "a ratio of two counts: imported as its numerator (good) and denominator "
+                    "(total), rate read as increase",
+                )
+                return {
+                    "ratioMetric": {
+                        "counter": False,
+                        "good": metric(good, datasource=ds),
+                        "total": metric(total, datasource=ds),
+                    }
+                }
+        here.note(
+            ("expression",),
+            "query_sli gives a ratio Covenant cannot split into two counts (it sums good and total "
+            "counts over the window, and a ratio cannot be summed): write it as good_bad_ratio "
+            "filters, or as numerator / denominator of increase(...[window])",
+            skipped=True,
+        )
+        return None
+    here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)
+    return None
+
+
+def _other(
+    record: Recorder, method: str, sli: Mapping[str, Any], *, source: str, source_type: str
+) -> dict[str, Any] | None:
+    here = record.child(("service_level_indicator",))
+    if not sli:
+        here.problem((), MISSING, "service_level_indicator is empty", "add the backend's queries")
+        return None
+    shared = {k: v for k, v in sli.items() if k not in (*GOOD, *VALID, *BAD)}
+    good_key, good = _first(sli, GOOD)
+    valid_key, valid = _first(sli, VALID)
+    bad_key, bad = _first(sli, BAD)
+    record.note(
+        ("backend",),
+        f"Covenant does not query {source_type}: the SLI keeps the queries for reference and gets "
+        "its counts from covenant ingest events (sli column = the SLO name)",
+    )
+    if _has_env(sli):
+        here.note(
+            (),
+            "${VAR} references are kept as written (slo-generator substitutes them from the "
+            "environment)",
+        )
+
+    def spec(key: str, value: Any) -> dict[str, Any]:
+        return metric_spec({**shared, key: value}, datasource=source, source_type=source_type)
+
+    if method in {"good_bad_ratio", "threshold", "distribution_cut"} and valid is not None:
+        ratio: dict[str, Any] = {"counter": True, "total": spec(valid_key, valid)}
+        if good is not None:
+            ratio["good"] = spec(good_key, good)
+        elif bad is not None:
+            ratio["bad"] = spec(bad_key, bad)
+        else:
+            ratio["good"] = spec(valid_key, valid)  # the cut (threshold / bucket) is in shared
+        return {"ratioMetric": ratio}
+    if method == "good_bad_ratio" and good is not None and bad is not None:
+        here.note((), "valid events = good + bad (no valid query given)")
+        return {
+            "ratioMetric": {
+                "counter": True,
+                "bad": spec(bad_key, bad),
+                "total": metric_spec(
+                    {**shared, good_key: good, bad_key: bad, "valid": "good + bad"},
+                    datasource=source,
+                    source_type=source_type,
+                ),
+            }
+        }
+    here.note(
+        (),
+        f"method {method!r}: the backend computes the SLI itself; imported as a raw success ratio",
+    )
+    return {
+        "ratioMetric": {
+            "rawType": "success",
+            "raw": metric_spec(dict(sli), datasource=source, source_type=source_type),
+        }
+    }
+
+
+def _has_env(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value
+    if isinstance(value, Mapping):
+        return any(_has_env(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_env(v) for v in value)
+    return False
+
+
+def _datasource(record: Recorder, backend: str, name: str, options: Options) -> dict[str, Any]:
+    config = options.slo_generator_config or {}
+    backends = mapping(config.get("backends"))
+    details: dict[str, Any] = {}
+    for key, value in (backends.get(backend) or {}).items():
+        env = ENV.match(value) if isinstance(value, str) else None
+        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), str(key))
+        if env:
+            details[f"{camel}Env"] = env.group(1)
+        elif SECRET.search(str(key)):
+            record.note(
+                ("backend",),
+                f"backend setting {key!r} looks like an inline secret; not carried over (give it "
+                "by environment variable)",
+            )
+        else:
+            details[camel] = value
+    spec: dict[str, Any] = {"type": BACKEND_TYPES[backend]}
+    if details:
+        spec["connectionDetails"] = details
+    return {
+        "apiVersion": "openslo/v1",
+        "kind": "DataSource",
+        "metadata": {"name": name},
+        "spec": spec,
+    }

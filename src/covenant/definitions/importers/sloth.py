@@ -1,0 +1,498 @@
+"""Sloth → OpenSLO: ``prometheus/v1`` specs, ``PrometheusServiceLevel`` resources, and the
+``openslo/v1alpha`` SLOs Sloth reads.
+
+Meaning kept (docs/import.md): one SLO per Sloth SLO, named like Sloth's ``sloth_id``
+(``<service>-<slo>``); ``objective: 99.9`` → ``target: 0.999``; the SLO period (30 days unless
+``--sloth-period`` or an ``--alert-windows`` catalog says otherwise) as a rolling window; the
+``events`` SLI as a ratio of two counts per window (``rate(x[{{.window}}])`` read as
+``increase``); page and ticket alerts as ``covenant/v1`` alert tiers with the catalog's budget
+shares and windows (Sloth's defaults: 2 % in 1 h / 5 m and 5 % in 6 h / 30 m page, 10 % in
+1 d / 2 h and 10 % in 3 d / 6 h ticket).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from covenant.definitions.importers import promql
+from covenant.definitions.importers.base import (
+    INVALID,
+    MISSING,
+    UNRECOGNISED,
+    ImportedFile,
+    Options,
+    Recorder,
+    SLOParts,
+    add_once,
+    decimal,
+    label_values,
+    mapping,
+    metric,
+    name_for,
+    percent_to_target,
+    prometheus_datasource,
+    service_document,
+    slo_document,
+    tier,
+)
+from covenant.definitions.yamlsource import SourceDocument
+
+# Sloth's default alert windows (its 30d and 28d catalogs): the budget share is the same
+DEFAULT_WINDOWS: dict[str, dict[str, Any]] = {
+    "page": {
+        "quick": {"errorBudgetPercent": Decimal(2), "shortWindow": "5m", "longWindow": "1h"},
+        "slow": {"errorBudgetPercent": Decimal(5), "shortWindow": "30m", "longWindow": "6h"},
+    },
+    "ticket": {
+        "quick": {"errorBudgetPercent": Decimal(10), "shortWindow": "2h", "longWindow": "1d"},
+        "slow": {"errorBudgetPercent": Decimal(10), "shortWindow": "6h", "longWindow": "3d"},
+    },
+}
+SLOTH_PERIODS = ("28d", "30d")
+STRICT_NOTE = (
+    "Sloth fires when the burn rate is strictly above the threshold; Covenant's tiers fire at "
+    "or above it (the same except at exactly the threshold)"
+)
+SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCase)
+    "error_query": "errorQuery",
+    "total_query": "totalQuery",
+    "error_ratio_query": "errorRatioQuery",
+    "page_alert": "pageAlert",
+    "ticket_alert": "ticketAlert",
+    "slo_plugins": "sloPlugins",
+}
+SLO_KEYS = {"name", "objective", "description", "labels", "sli", "alerting", "plugins"}
+SPEC_KEYS = {"version", "service", "labels", "slos", "slo_plugins", "sloPlugins"}
+
+
+def _get(data: Mapping[str, Any], key: str) -> tuple[str, Any]:
+    """``(key as written, value)`` accepting both Sloth spellings of ``key``."""
+    for spelling in (key, SPELLINGS.get(key, key)):
+        if spelling in data:
+            return spelling, data[spelling]
+    return key, None
+
+
+def alert_windows(options: Options) -> tuple[str, dict[str, Any]]:
+    """The SLO period and its alert windows (the ``--alert-windows`` catalog, or Sloth's)."""
+    catalog = options.alert_windows
+    if catalog is not None:
+        spec = catalog.get("spec", {})
+        return str(spec.get("sloPeriod", options.sloth_period)), dict(spec)
+    return options.sloth_period, DEFAULT_WINDOWS
+
+
+def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> ImportedFile:
+    result = ImportedFile(source=file, tool="sloth")
+    for doc in docs:
+        data = doc.data
+        record = Recorder(result, doc)
+        if not isinstance(data, Mapping):
+            record.problem((), UNRECOGNISED, "the document is not a mapping", "give a Sloth spec")
+            continue
+        api, kind = data.get("apiVersion"), data.get("kind")
+        if data.get("version") == "prometheus/v1":
+            _service_level(result, record, data, options)
+        elif api == "sloth.slok.dev/v1" and kind == "PrometheusServiceLevel":
+            spec = data.get("spec")
+            if not isinstance(spec, Mapping):
+                record.problem(
+                    ("spec",), MISSING, "the resource has no spec", "add spec.service and spec.slos"
+                )
+                continue
+            for key in ("namespace",):
+                if key in data.get("metadata", {}):
+                    record.note(
+                        ("metadata", key), "Kubernetes placement; a workspace has no namespaces"
+                    )
+            _service_level(result, record.child(("spec",)), spec, options)
+        elif api == "sloth.slok.dev/v1" and kind == "AlertWindows":
+            result.reason = (
+                "a Sloth AlertWindows catalog holds no SLO: give it to the import of the specs "
+                "it applies to (covenant import sloth SPEC... --alert-windows FILE)"
+            )
+        elif api == "openslo/v1alpha" and kind == "SLO":
+            _openslo_alpha(result, record, data, options)
+        else:
+            record.problem(
+                ("apiVersion",) if api else ("version",),
+                UNRECOGNISED,
+                f"not a Sloth spec (version {data.get('version')!r}, apiVersion {api!r}, kind "
+                f"{kind!r})",
+                "Sloth specs start with version: prometheus/v1, or are sloth.slok.dev/v1 "
+                "PrometheusServiceLevel resources; for other tools use covenant import pyrra or "
+                "covenant import slo-generator",
+            )
+    if result.problems:
+        result.documents.clear()
+    return result
+
+
+def _service_level(
+    result: ImportedFile, record: Recorder, spec: Mapping[str, Any], options: Options
+) -> None:
+    service = spec.get("service")
+    if not isinstance(service, str) or not service.strip():
+        record.problem(
+            ("service",),
+            MISSING,
+            "service is missing or empty",
+            'name the service, e.g. service: "checkout"',
+        )
+        return
+    slos = spec.get("slos")
+    if not isinstance(slos, list) or not slos:
+        record.problem(
+            ("slos",), MISSING, "slos is missing or empty", "list at least one SLO under slos"
+        )
+        return
+    for key in spec:
+        if key not in SPEC_KEYS and key not in {"apiVersion", "kind"}:
+            record.note((key,), "not a field of Sloth's spec; ignored (as Sloth ignores it)")
+    plugins_key, plugins = _get(spec, "slo_plugins")
+    if plugins:
+        record.note(
+            (plugins_key,),
+            "SLO plugins change the Prometheus rules Sloth generates; Covenant generates its own "
+            "(covenant rules prometheus), which keep exact counts",
+        )
+    service_name = name_for(result, service)
+    add_once(result, service_document(service_name))
+    add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
+    common = label_values(spec.get("labels"))
+    period, catalog = alert_windows(options)
+    if options.alert_windows is None and period not in SLOTH_PERIODS:
+        record.note(
+            (),
+            f"Sloth ships alert windows for 28d and 30d only; the {period} period uses the same "
+            "budget shares",
+        )
+    for index, slo in enumerate(slos):
+        here = record.child(("slos", index))
+        if not isinstance(slo, Mapping):
+            here.problem((), INVALID, "an SLO must be a mapping", "give name, objective, sli")
+            continue
+        parts = _slo(
+            result,
+            here,
+            slo,
+            service=service,
+            service_name=service_name,
+            common=common,
+            period=period,
+            catalog=catalog,
+            options=options,
+        )
+        if parts is not None:
+            result.documents.append(slo_document(parts))
+
+
+def _slo(
+    result: ImportedFile,
+    record: Recorder,
+    slo: Mapping[str, Any],
+    *,
+    service: str,
+    service_name: str,
+    common: Mapping[str, str],
+    period: str,
+    catalog: Mapping[str, Any],
+    options: Options,
+) -> SLOParts | None:
+    name = slo.get("name")
+    if not isinstance(name, str) or not name.strip():
+        record.problem(("name",), MISSING, "the SLO has no name", "add name: requests-availability")
+        return None
+    objective = decimal(slo.get("objective"))
+    if objective is None or not 0 < objective <= 100:
+        record.problem(
+            ("objective",),
+            INVALID,
+            f"objective {slo.get('objective')!r} is not a percentage above 0 and at most 100",
+            "write the objective in percent, e.g. objective: 99.9",
+        )
+        return None
+    for key in slo:
+        if key not in SLO_KEYS:
+            record.note((key,), "not a field of a Sloth SLO; ignored (as Sloth ignores it)")
+    indicator = _indicator(record, slo.get("sli"), options)
+    tiers = _tiers(record, slo.get("alerting"), catalog)
+    if indicator is None or tiers is None:
+        return None
+    if objective == 100:
+        record.note(
+            ("objective",),
+            "an objective of 100 % leaves no error budget; Covenant refuses a target of 1",
+            skipped=True,
+        )
+        return None
+    if slo.get("plugins"):
+        record.note(
+            ("plugins",), "SLO plugins change the generated rules; Covenant generates its own"
+        )
+    annotations = {}
+    alerting = slo.get("alerting")
+    if (
+        isinstance(alerting, Mapping)
+        and any(alerting.get(k) for k in ("name", "labels", "annotations"))
+    ) or _routing(alerting):
+        from covenant.definitions.export import to_json  # noqa: PLC0415 - only when there is one
+
+        annotations["sloth.slok.dev/alerting"] = to_json(alerting)
+        record.note(
+            ("alerting",),
+            "alert name, labels and annotations are for Prometheus/Alertmanager routing; kept "
+            "verbatim in the annotation sloth.slok.dev/alerting, Covenant's tiers do not use them",
+        )
+    if tiers:
+        record.note(("alerting",), STRICT_NOTE)
+    labels = {**common, **label_values(slo.get("labels"))}
+    return SLOParts(
+        name=name_for(result, f"{service}-{name}"),
+        display_name=f"{service} {name}",
+        service=service_name,
+        description=str(slo.get("description") or ""),
+        labels=labels,
+        annotations=annotations,
+        indicator=indicator,
+        target=percent_to_target(objective),
+        window=period,
+        tiers=tiers,
+    )
+
+
+def _routing(alerting: Any) -> bool:
+    if not isinstance(alerting, Mapping):
+        return False
+    for key in ("page_alert", "ticket_alert"):
+        _, block = _get(alerting, key)
+        if isinstance(block, Mapping) and (block.get("labels") or block.get("annotations")):
+            return True
+    return False
+
+
+def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | None:
+    if not isinstance(sli, Mapping) or not sli:
+        record.problem(
+            ("sli",),
+            MISSING,
+            "the SLO has no SLI",
+            "add sli.events with error_query and total_query",
+        )
+        return None
+    if "plugin" in sli:
+        plugin = sli["plugin"].get("id") if isinstance(sli["plugin"], Mapping) else None
+        record.note(
+            ("sli", "plugin"),
+            f"SLI plugin {plugin!r}: its queries are made by plugin code that is not in the file; "
+            "write the SLI as sli.events (the queries the plugin generates) and import again",
+            skipped=True,
+        )
+        return None
+    if "raw" in sli:
+        record.note(
+            ("sli", "raw"),
+            "a raw SLI is an error *ratio* per window, not counts of events: Covenant sums "
+            "good and total counts over the window, and a ratio cannot be summed; write it as "
+            "sli.events (error_query and total_query counting events)",
+            skipped=True,
+        )
+        return None
+    events = sli.get("events")
+    if not isinstance(events, Mapping):
+        record.problem(
+            ("sli",),
+            MISSING,
+            "sli needs events, raw or plugin",
+            "add sli.events with error_query and total_query",
+        )
+        return None
+    queries: dict[str, str] = {}
+    for key in ("error_query", "total_query"):
+        written, value = _get(events, key)
+        if not isinstance(value, str) or not value.strip():
+            record.problem(
+                ("sli", "events", written),
+                MISSING,
+                f"sli.events.{key} is missing",
+                f"add {key} (a PromQL query with {{{{.window}}}})",
+            )
+            return None
+        query = promql.normalise_window(value.strip())
+        if promql.WINDOW not in query:
+            record.problem(
+                ("sli", "events", written),
+                INVALID,
+                f"{key} has no {{{{.window}}}} range",
+                "Sloth queries use [{{.window}}] as the range of rate()",
+            )
+            return None
+        query, kept = promql.rate_to_increase(query)
+        if kept:
+            record.note(
+                ("sli", "events", written),
+                f"{kept} rate() over a range other than {{{{.window}}}} kept as written (a "
+                "per-second rate, not a count)",
+            )
+        queries[key] = query
+    if re.fullmatch(r"\s*vector\s*\(\s*1\s*\)\s*(\[[^\]]*\])?\s*", queries["total_query"]):
+        record.note(
+            ("sli", "events"),
+            "total_query is the constant vector(1), so error_query is an error *ratio* "
+            "(e.g. VictoriaMetrics' 1 - histogram_share(...)), not a count of events; Covenant "
+            "sums counts and cannot carry a ratio over: count the slow requests "
+            "(…_bucket / …_count) as error_query and all requests as total_query",
+            skipped=True,
+        )
+        return None
+    for key, query in queries.items():
+        if not promql.counts_over_window(query):
+            written, _ = _get(events, key)
+            record.note(
+                ("sli", "events", written),
+                "no increase/rate/…_over_time over {{.window}}: check that the query counts "
+                "events per window",
+            )
+    return {
+        "ratioMetric": {
+            "counter": False,
+            "bad": metric(queries["error_query"], datasource=options.datasource),
+            "total": metric(queries["total_query"], datasource=options.datasource),
+        }
+    }
+
+
+def _tiers(
+    record: Recorder, alerting: Any, catalog: Mapping[str, Any]
+) -> list[dict[str, Any]] | None:
+    alerting = alerting if isinstance(alerting, Mapping) else {}
+    tiers: list[dict[str, Any]] = []
+    enabled = []
+    for severity, key in (("page", "page_alert"), ("ticket", "ticket_alert")):
+        _, block = _get(alerting, key)
+        if isinstance(block, Mapping) and block.get("disable") is True:
+            continue
+        enabled.append(key)
+        windows = catalog.get(severity, {})
+        for speed in ("quick", "slow"):
+            window = windows.get(speed) if isinstance(windows, Mapping) else None
+            if not isinstance(window, Mapping):
+                continue
+            tiers.append(
+                tier(
+                    f"{severity}-{speed}",
+                    severity,
+                    str(window.get("longWindow")),
+                    str(window.get("shortWindow")),
+                    budget_percent=decimal(window.get("errorBudgetPercent")),
+                )
+            )
+    name = alerting.get("name")
+    if enabled and (not isinstance(name, str) or not name.strip()):
+        record.problem(
+            ("alerting", "name"),
+            MISSING,
+            f"alerting.name is missing or empty while {' and '.join(enabled)} is enabled (Sloth "
+            "requires it)",
+            "name the alert (e.g. name: MyServiceHighErrorRate), or disable both alerts",
+        )
+        return None
+    return tiers
+
+
+def _openslo_alpha(
+    result: ImportedFile, record: Recorder, data: Mapping[str, Any], options: Options
+) -> None:
+    """An ``openslo/v1alpha`` SLO as Sloth reads it: one SLO per objective (``<name>-<i>``)."""
+    spec = mapping(data.get("spec"))
+    metadata = mapping(data.get("metadata"))
+    name, service = metadata.get("name"), spec.get("service")
+    if not isinstance(name, str) or not isinstance(service, str) or not service:
+        record.problem(
+            ("spec", "service"), MISSING, "metadata.name and spec.service are needed", "add both"
+        )
+        return
+    windows = spec.get("timeWindows")
+    window = (
+        windows[0]
+        if isinstance(windows, list) and windows and isinstance(windows[0], Mapping)
+        else {}
+    )
+    unit = {"Day": "d", "Week": "w"}.get(str(window.get("unit")))
+    count = window.get("count")
+    if unit is None or not isinstance(count, int) or count <= 0:
+        record.problem(
+            ("spec", "timeWindows"),
+            INVALID,
+            "Sloth reads a time window of a number of days",
+            "write timeWindows: [{count: 30, unit: Day}]",
+        )
+        return
+    period = f"{count}{unit}"
+    if period not in SLOTH_PERIODS:
+        record.note(
+            ("spec", "timeWindows", 0),
+            f"Sloth itself refuses a {period} period without an alert-windows catalog for it; "
+            f"Covenant's window is {period} as written",
+        )
+    service_name = name_for(result, service)
+    add_once(result, service_document(service_name))
+    add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
+    for index, objective in enumerate(spec.get("objectives") or []):
+        here = record.child(("spec", "objectives", index))
+        ratio = objective.get("ratioMetrics") if isinstance(objective, Mapping) else None
+        target = decimal(objective.get("target")) if isinstance(objective, Mapping) else None
+        if not isinstance(ratio, Mapping) or target is None or not 0 < target < 1:
+            here.note(
+                (),
+                "Sloth reads objectives with ratioMetrics and a target in (0, 1); left out",
+                skipped=True,
+            )
+            continue
+        queries = {}
+        for key in ("good", "total"):
+            query = ratio.get(key, {}).get("query") if isinstance(ratio.get(key), Mapping) else None
+            if not isinstance(query, str):
+                here.problem(
+                    ("ratioMetrics", key, "query"),
+                    MISSING,
+                    f"ratioMetrics.{key}.query is missing",
+                    "add the PromQL query",
+                )
+                return
+            queries[key] = promql.rate_to_increase(promql.normalise_window(query.strip()))[0]
+        slo_name = name_for(result, f"{service}-{name}-{index}")
+        indicator = {
+            "ratioMetric": {
+                "counter": False,
+                "good": metric(queries["good"], datasource=options.datasource),
+                "total": metric(queries["total"], datasource=options.datasource),
+            }
+        }
+        result.documents.append(
+            slo_document(
+                SLOParts(
+                    name=slo_name,
+                    display_name=str(metadata.get("displayName") or ""),
+                    service=service_name,
+                    description=str(spec.get("description") or ""),
+                    indicator=indicator,
+                    target=target,
+                    window=period,
+                    tiers=[],
+                )
+            )
+        )
+    record.note(
+        (),
+        "Sloth generates no alerts for OpenSLO input: the imported SLOs have none "
+        "(alerting.defaults: false)",
+    )
+    if spec.get("budgetingMethod") not in (None, "Occurrences"):
+        record.note(
+            ("spec", "budgetingMethod"),
+            "Sloth treats every SLO as Occurrences; imported as Occurrences",
+        )

@@ -1,0 +1,275 @@
+"""``covenant import``: other tools' SLO files → OpenSLO documents written into a workspace.
+
+:func:`plan_import` reads every source file, converts it (``covenant.definitions.importers``),
+leaves out Services and DataSources the workspace (or an earlier file) already has, and checks
+the workspace *with* the new files exactly as ``covenant validate`` would. :func:`write_import`
+writes the files all or nothing: each to a temporary file beside its target, then renamed into
+place; a failure part-way removes what was written. An existing file is never replaced unless
+``force`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from covenant.definitions.importers.base import UNRECOGNISED, ImportedFile, Options, dns_label
+from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
+from covenant.errors import DefinitionError, InputError, Problem
+
+TOOLS = ("sloth", "pyrra", "slo-generator")
+
+
+class ImportTargetExistsError(InputError):
+    """A file the import would write exists already (``--force`` replaces it)."""
+
+    code = "import-file-exists"
+
+
+@dataclass(slots=True, kw_only=True)
+class Planned:
+    """One source file: what it became and where it goes (``target`` None: nothing to write)."""
+
+    imported: ImportedFile
+    target: Path | None = None
+    text: str = ""
+    reused: list[str] = field(default_factory=list)  # "DataSource prometheus" already present
+
+
+@dataclass(slots=True, kw_only=True)
+class ImportPlan:
+    tool: str
+    into: Path
+    files: list[Planned]
+    warnings: list[Problem] = field(default_factory=list)  # validation warnings on new files
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for planned in self.files for p in planned.imported.problems]
+
+    @property
+    def writes(self) -> list[tuple[Path, str]]:
+        return [(p.target, p.text) for p in self.files if p.target is not None]
+
+
+def _converter(tool: str) -> Callable[..., ImportedFile]:
+    if tool == "sloth":
+        from covenant.definitions.importers.sloth import import_sloth  # noqa: PLC0415
+
+        return import_sloth
+    if tool == "pyrra":
+        from covenant.definitions.importers.pyrra import import_pyrra  # noqa: PLC0415
+
+        return import_pyrra
+    if tool == "slo-generator":
+        from covenant.definitions.importers.slogen import import_slo_generator  # noqa: PLC0415
+
+        return import_slo_generator
+    raise InputError(f"unknown tool {tool!r}", hint=f"use one of {', '.join(TOOLS)}")
+
+
+def read_mapping(path: Path, *, what: str) -> Mapping[str, Any]:
+    """The first document of a YAML file that must be a mapping (an option's file)."""
+    docs, problems = read_file(path)
+    if problems or not docs or not isinstance(docs[0].data, Mapping):
+        detail = "; ".join(str(p) for p in problems) or "it holds no mapping"
+        raise InputError(f"cannot read {what} {path}: {detail}", hint=f"give a readable {what}")
+    return docs[0].data
+
+
+def alert_windows(path: Path) -> Mapping[str, Any]:
+    """A Sloth ``AlertWindows`` catalog (``--alert-windows``)."""
+    data = read_mapping(path, what="Sloth alert windows")
+    if data.get("kind") != "AlertWindows" or not isinstance(data.get("spec"), Mapping):
+        raise InputError(
+            f"{path} is not a Sloth AlertWindows catalog (kind: AlertWindows)",
+            hint="give a file like Sloth's windows/30d.yaml (sloPeriod, page, ticket)",
+        )
+    return data
+
+
+def _slo_generator_config(source: Path, options: Options, explicit: bool) -> Options:
+    """The shared config for one SLO file: ``--config``, else a config.yaml next to the file
+    or in its parent folder that has the file's error-budget policy."""
+    if explicit:
+        return options
+    for folder in (source.parent, source.parent.parent):
+        candidate = folder / "config.yaml"
+        if candidate.is_file():
+            try:
+                config = read_mapping(candidate, what="slo-generator config")
+            except InputError:
+                continue
+            if isinstance(config.get("error_budget_policies"), Mapping):
+                policies = config["error_budget_policies"]
+                wanted = _policy_names(source)
+                if all(name in policies for name in wanted):
+                    return replace(
+                        options,
+                        slo_generator_config=config,
+                        slo_generator_config_file=str(candidate),
+                    )
+    return replace(options, slo_generator_config=None, slo_generator_config_file="")
+
+
+def _policy_names(source: Path) -> set[str]:
+    docs, _ = read_file(source)
+    names = set()
+    for doc in docs:
+        spec = doc.data.get("spec") if isinstance(doc.data, Mapping) else None
+        if isinstance(spec, Mapping):
+            names.add(str(spec.get("error_budget_policy") or "default"))
+    return names
+
+
+def _existing(into: Path, replaced: set[Path]) -> tuple[list[SourceDocument], set[tuple[str, str]]]:
+    if not into.is_dir():
+        return [], set()
+    files, _ = discover_files([into])
+    sources: list[SourceDocument] = []
+    names: set[tuple[str, str]] = set()
+    for file in files:
+        if file.resolve() in replaced:
+            continue
+        found, _ = read_file(file)
+        sources += found
+        for doc in found:
+            for item in doc.data if isinstance(doc.data, list) else [doc.data]:
+                if isinstance(item, Mapping) and isinstance(item.get("metadata"), Mapping):
+                    names.add((str(item.get("kind")), str(item["metadata"].get("name"))))
+    return sources, names
+
+
+def _target(into: Path, tool: str, source: Path, taken: set[Path]) -> Path:
+    base = f"{tool}-{dns_label(source.stem)}"
+    target = into / f"{base}.yaml"
+    counter = 2
+    while target in taken:
+        target = into / f"{base}-{counter}.yaml"
+        counter += 1
+    taken.add(target)
+    return target
+
+
+def plan_import(
+    tool: str,
+    paths: Sequence[Path],
+    *,
+    into: Path,
+    options: Options | None = None,
+    config_given: bool = False,
+    force: bool = False,
+) -> ImportPlan:
+    """Convert ``paths`` and check the result; nothing is written (see :func:`write_import`)."""
+    from covenant.definitions.export import dump_yaml  # noqa: PLC0415 - the YAML writer
+    from covenant.definitions.workspace import analyse_sources  # noqa: PLC0415
+
+    convert = _converter(tool)
+    options = options or Options()
+    planned: list[Planned] = []
+    taken: set[Path] = set()
+    for path in paths:
+        docs, problems = read_file(path)
+        if problems:
+            planned.append(
+                Planned(imported=ImportedFile(source=str(path), tool=tool, problems=problems))
+            )
+            continue
+        if not docs:
+            empty = Problem(
+                code=UNRECOGNISED,
+                message=f"{path} holds no document",
+                where=str(path),
+                fix=f"give {tool} files",
+            )
+            planned.append(
+                Planned(imported=ImportedFile(source=str(path), tool=tool, problems=[empty]))
+            )
+            continue
+        file_options = (
+            _slo_generator_config(path, options, config_given)
+            if tool == "slo-generator"
+            else options
+        )
+        imported = convert(docs, file=str(path), options=file_options)
+        planned.append(
+            Planned(
+                imported=imported,
+                target=_target(into, tool, path, taken) if imported.slos else None,
+            )
+        )
+    targets = {p.target for p in planned if p.target is not None}
+    existing_targets = sorted(str(t) for t in targets if t.exists())
+    if existing_targets and not force:
+        raise ImportTargetExistsError(
+            f"{', '.join(existing_targets)} exist(s) already; nothing was written",
+            hint="add --force to replace them, or import --into another folder",
+        )
+    existing, names = _existing(into, {t.resolve() for t in targets})
+    for item in planned:
+        kept = []
+        if item.target is None:
+            item.imported.documents.clear()  # no SLO: its Service and DataSource are not written
+        for document in item.imported.documents:
+            key = (document["kind"], document["metadata"]["name"])
+            if document["kind"] in {"Service", "DataSource"} and key in names:
+                item.reused.append(f"{key[0]} {key[1]}")
+                continue
+            names.add(key)
+            kept.append(document)
+        if item.target is not None:
+            header = f"# Imported by `covenant import {tool}` from {item.imported.source}\n"
+            item.text = header + dump_yaml(kept)
+    plan = ImportPlan(tool=tool, into=into, files=planned)
+    if plan.problems:
+        return plan
+    new_sources: list[SourceDocument] = []
+    for target, text in plan.writes:
+        found, syntax = read_text(text, file=str(target))
+        new_sources += found
+        plan.warnings += syntax
+    _, checked = analyse_sources([*existing, *new_sources])
+    new_files = {str(t) for t in targets}
+    mine = [p for p in checked if p.where.rpartition(":")[0] in new_files]
+    errors = [p for p in mine if p.severity == "error"]
+    if errors:
+        raise DefinitionError(problems=errors)
+    plan.warnings += mine
+    return plan
+
+
+def write_import(plan: ImportPlan) -> list[Path]:
+    """Write the plan's files all or nothing; returns the files written."""
+    if plan.problems:
+        raise InputError(
+            "the import has problems; nothing was written", hint="fix the source files"
+        )
+    writes = plan.writes
+    temporaries: list[tuple[Path, Path]] = []
+    done: list[tuple[Path, str | None]] = []  # target, its previous text (None: new file)
+    try:
+        plan.into.mkdir(parents=True, exist_ok=True)
+        for target, text in writes:
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            temporaries.append((temporary, target))
+        for temporary, target in temporaries:
+            previous = target.read_text(encoding="utf-8") if target.exists() else None
+            temporary.replace(target)
+            done.append((target, previous))
+    except OSError as exc:
+        for target, previous in done:
+            if previous is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_text(previous, encoding="utf-8")
+        for temporary, _ in temporaries:
+            temporary.unlink(missing_ok=True)
+        raise InputError(
+            f"cannot write into {plan.into}: {exc.strerror or exc}; nothing was written",
+            hint="choose a folder you can write to",
+        ) from exc
+    return [target for target, _ in writes]

@@ -1,0 +1,71 @@
+"""``covenant import``: writes the workspace all or nothing, never overwrites silently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+
+runner = CliRunner()
+
+
+def test_import_writes_a_valid_workspace_and_refuses_to_overwrite(
+    corpus: Path, tmp_path: Path
+) -> None:
+    into = tmp_path / "ws"
+    source = str(corpus / "sloth/getting-started.yml")
+    result = runner.invoke(app, ["import", "sloth", source, "--into", str(into)])
+    assert result.exit_code == 0, result.output
+    written = into / "sloth-getting-started.yaml"
+    assert written.is_file()
+    assert runner.invoke(app, ["validate", str(into)]).exit_code == 0
+    before = written.read_text(encoding="utf-8")
+    again = runner.invoke(app, ["import", "sloth", source, "--into", str(into)])
+    assert again.exit_code == 1
+    assert "import-file-exists" in again.output
+    assert "--force" in again.output
+    assert written.read_text(encoding="utf-8") == before
+    forced = runner.invoke(app, ["import", "sloth", source, "--into", str(into), "--force"])
+    assert forced.exit_code == 0, forced.output
+
+
+def test_a_bad_file_writes_nothing_at_all(corpus: Path, tmp_path: Path) -> None:
+    into = tmp_path / "ws"
+    good = str(corpus / "sloth/getting-started.yml")
+    bad = str(corpus / "sloth/validate/bad/bad-k8s.yaml")
+    result = runner.invoke(app, ["import", "sloth", good, bad, "--into", str(into)])
+    assert result.exit_code == 1
+    assert "[import-missing-field]" in result.output
+    assert "bad-k8s.yaml:7" in result.output  # service: "" is on line 7
+    assert not into.exists() or list(into.iterdir()) == []
+
+
+def test_dry_run_json_reports_per_file_and_writes_nothing(corpus: Path, tmp_path: Path) -> None:
+    into = tmp_path / "ws"
+    files = [str(corpus / "pyrra/nginx.yaml"), str(corpus / "pyrra/prometheus-http.yaml")]
+    result = runner.invoke(
+        app, ["import", "pyrra", *files, "--into", str(into), "--dry-run", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["written"] == []
+    assert not into.exists()
+    by_source = {Path(f["source"]).name: f for f in report["files"]}
+    assert by_source["nginx.yaml"]["slos"] == ["nginx-api-errors", "nginx-api-latency"]
+    assert by_source["nginx.yaml"]["status"] == "imported"
+    http = by_source["prometheus-http.yaml"]
+    assert any(n["field"] == "spec.indicator.ratio.grouping" for n in http["notes"])
+    # the DataSource is written once, with the first file
+    assert by_source["prometheus-http.yaml"]["reused"] == ["DataSource prometheus"]
+
+
+def test_wrong_tool_is_a_coded_error(corpus: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["import", "pyrra", str(corpus / "sloth/getting-started.yml"), "--into", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "[import-unrecognised]" in result.output
+    assert "covenant import sloth" in result.output

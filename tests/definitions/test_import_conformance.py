@@ -1,0 +1,79 @@
+"""Every file of the shared corpus of Sloth, Pyrra and slo-generator imports, or gets a reason.
+
+Each file is imported alone into an empty workspace: it is written and the workspace passes
+``covenant validate``; or nothing is written and the report says why (a coded problem with
+file:line and a fix, a reason for a file that holds no SLO, or a "left out" note per SLO).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from covenant.services.importing import plan_import, write_import
+from covenant.services.workspace import validate_paths
+
+TOOLS = {"sloth": "sloth", "pyrra": "pyrra", "slo-generator": "slo-generator"}
+
+
+def corpus_files(corpus: Path, folder: str) -> list[Path]:
+    return [
+        path
+        for path in sorted((corpus / folder).rglob("*"))
+        if path.is_file()
+        and path.suffix in {".yaml", ".yml", ".json"}
+        and "_gen" not in path.relative_to(corpus).parts  # Prometheus rules Sloth generated
+    ]
+
+
+@pytest.mark.parametrize("tool", sorted(TOOLS))
+def test_every_corpus_file_imports_or_says_why(corpus: Path, tmp_path: Path, tool: str) -> None:
+    files = corpus_files(corpus, TOOLS[tool])
+    assert len(files) >= 12  # the corpus was found
+    outcomes: dict[str, str] = {}
+    for index, path in enumerate(files):
+        into = tmp_path / str(index)
+        plan = plan_import(tool, [path], into=into)
+        imported = plan.files[0].imported
+        name = path.relative_to(corpus).as_posix()
+        if plan.problems:
+            assert all(
+                p.where and p.fix and p.code.startswith(("import-", "yaml")) for p in plan.problems
+            )
+            outcomes[name] = "refused"
+            continue
+        if not plan.writes:
+            reasons = [n.reason for n in imported.notes if n.skipped] + [imported.reason]
+            assert any(reasons), name
+            outcomes[name] = "nothing"
+            continue
+        write_import(plan)
+        problems = validate_paths([into])
+        assert [str(p) for p in problems if p.severity == "error"] == [], name
+        outcomes[name] = "imported"
+    assert "imported" in outcomes.values()
+
+
+def test_corpus_outcomes_per_tool(corpus: Path, tmp_path: Path) -> None:
+    """The expected outcome of a few files of each kind (the full table is in docs/import.md)."""
+    expected = {
+        ("sloth", "sloth/validate/good/good-multi.yaml"): "imported",
+        ("sloth", "sloth/windows/custom-30d.yaml"): "nothing",
+        ("sloth", "sloth/validate/bad/bad-aa.yaml"): "refused",
+        ("pyrra", "pyrra/nginx.yaml"): "imported",
+        ("slo-generator", "slo-generator/samples/config.yaml"): "nothing",
+        ("slo-generator", "slo-generator/fixtures/ci_knative_service.yaml"): "refused",
+        (
+            "slo-generator",
+            "slo-generator/samples/custom/slo_custom_app_availability_ratio.yaml",
+        ): "nothing",
+        (
+            "slo-generator",
+            "slo-generator/samples/splunk/slo_splunk_app_availability_ratio.yaml",
+        ): "imported",
+    }
+    for (tool, name), outcome in expected.items():
+        plan = plan_import(tool, [corpus / name], into=tmp_path)
+        found = "refused" if plan.problems else "imported" if plan.writes else "nothing"
+        assert found == outcome, name

@@ -1,0 +1,280 @@
+"""Importers keep the meaning of Sloth, Pyrra and slo-generator files.
+
+Every expectation is derived by hand from the source file and the tool's documented rules
+(Sloth: objective in percent, a 30-day period, alert windows 2 % in 1 h / 5 m … ; Pyrra:
+``Windows()`` for 28 days scaled by the window and rounded to the minute, factors 14/7/2/1;
+slo-generator: the longest policy step is the window, ``alert: true`` steps alert), never read
+back from the importer's own tables.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from covenant.core.model import Objective, RollingWindow
+from covenant.definitions.importers.base import Options
+from covenant.definitions.importers.promql import (
+    range_to_window,
+    rate_to_increase,
+    split_ratio,
+    with_matcher,
+)
+from covenant.definitions.workspace import Workspace, analyse_text
+from covenant.services.importing import ImportPlan, alert_windows, plan_import
+
+DAY = 86400
+HOUR = 3600
+MINUTE = 60
+
+
+def imported(
+    corpus: Path, tool: str, name: str, tmp_path: Path, options: Options | None = None
+) -> tuple[ImportPlan, Workspace]:
+    plan = plan_import(tool, [corpus / name], into=tmp_path, options=options)
+    assert plan.problems == []
+    text = "\n---\n".join(text for _, text in plan.writes)
+    workspace, problems = analyse_text(text, file="imported.yaml")
+    assert workspace is not None, [str(p) for p in problems]
+    return plan, workspace
+
+
+def only(workspace: Workspace, slo: str) -> Objective:
+    return workspace.objective(slo)
+
+
+def tiers(objective: Objective) -> list[tuple[str, int, int, Fraction]]:
+    """(severity, long s, short s, burn-rate threshold) of each tier for the SLO's window."""
+    assert isinstance(objective.window, RollingWindow)
+    seconds = objective.window.seconds
+    return [
+        (t.severity, t.long_window_s, t.short_window_s, t.factor(seconds))
+        for t in objective.alert_tiers
+    ]
+
+
+# --- Sloth --------------------------------------------------------------------------------
+
+
+def test_sloth_objective_window_and_default_alerts(corpus: Path, tmp_path: Path) -> None:
+    _, workspace = imported(corpus, "sloth", "sloth/getting-started.yml", tmp_path)
+    objective = only(workspace, "myservice-requests-availability")
+    assert objective.target == Fraction(999, 1000)  # objective: 99.9
+    assert objective.window == RollingWindow(seconds=30 * DAY)  # Sloth's default period
+    # Sloth's 30d windows: 2 % of 30 d in 1 h = 14.4; 5 % in 6 h = 6;
+    # 10 % in 1 d = 3; 10 % in 3 d = 1
+    assert tiers(objective) == [
+        ("page", HOUR, 5 * MINUTE, Fraction(144, 10)),
+        ("page", 6 * HOUR, 30 * MINUTE, Fraction(6)),
+        ("ticket", DAY, 2 * HOUR, Fraction(3)),
+        ("ticket", 3 * DAY, 6 * HOUR, Fraction(1)),
+    ]
+    assert objective.series == "myservice-requests-availability"
+
+
+def test_sloth_queries_become_counts_per_window(corpus: Path, tmp_path: Path) -> None:
+    plan, _ = imported(corpus, "sloth", "sloth/kubernetes-apiserver.yml", tmp_path)
+    text = plan.writes[0][1]
+    assert "sum(increase(apiserver_request_total[{{.window}}]))" in text
+    assert "rate(" not in text
+    assert "objective:" not in text  # Sloth's percent is written as target: 0.99 / 0.999
+    assert "target: 0.99\n" in text
+
+
+def test_sloth_disabled_alerts_give_no_tier(corpus: Path, tmp_path: Path) -> None:
+    _, workspace = imported(corpus, "sloth", "sloth/no-alerts.yml", tmp_path)
+    objective = only(workspace, "myapp-http-availability")
+    assert objective.target == Fraction(9999, 10000)
+    assert objective.alert_tiers == ()
+
+
+def test_sloth_alert_windows_catalog_sets_period_and_tiers(corpus: Path, tmp_path: Path) -> None:
+    catalog = alert_windows(corpus / "sloth/windows/7d.yaml")
+    options = Options(alert_windows=catalog)
+    _, workspace = imported(corpus, "sloth", "sloth/getting-started.yml", tmp_path, options)
+    objective = only(workspace, "myservice-requests-availability")
+    assert objective.window == RollingWindow(seconds=7 * DAY)
+    # 8 % of 168 h in 1 h = 13.44; 12.5 % in 6 h = 3.5; 20 % in 24 h = 1.4; 42 % in 72 h = 0.98
+    assert [t[3] for t in tiers(objective)] == [
+        Fraction(1344, 100),
+        Fraction(35, 10),
+        Fraction(14, 10),
+        Fraction(98, 100),
+    ]
+
+
+def test_sloth_openslo_input_one_slo_per_objective(corpus: Path, tmp_path: Path) -> None:
+    _, workspace = imported(corpus, "sloth", "sloth/openslo-kubernetes-apiserver.yml", tmp_path)
+    names = sorted(o.slo for o in workspace.objectives)
+    assert names == [
+        "k8s-apiserver-requests-availability-openslo-0",
+        "k8s-apiserver-requests-latency-openslo-0",
+        "k8s-apiserver-requests-latency-openslo-1",
+    ]
+    assert only(workspace, "k8s-apiserver-requests-latency-openslo-1").target == Fraction(999, 1000)
+    assert all(o.alert_tiers == () for o in workspace.objectives)  # Sloth makes none
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "reason"),
+    [
+        ("sloth/raw-home-wifi.yml", "slos[0].sli.raw", "ratio"),
+        ("sloth/plugin-getting-started.yml", "slos[0].sli.plugin", "plugin code"),
+        ("sloth/victoria-metrics.yml", "slos[0].sli.events", "vector(1)"),
+    ],
+)
+def test_sloth_slos_that_cannot_be_counted_are_left_out_with_the_reason(
+    corpus: Path, tmp_path: Path, name: str, field: str, reason: str
+) -> None:
+    plan = plan_import("sloth", [corpus / name], into=tmp_path)
+    file = plan.files[0]
+    assert file.target is None
+    assert file.imported.slos == []
+    left = [n for n in file.imported.notes if n.skipped]
+    assert left[0].field == field
+    assert reason in left[0].reason
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "field"),
+    [
+        ("sloth/validate/bad/bad-aa.yaml", "import-invalid-value", "slos[1].objective"),
+        ("sloth/validate/bad/bad-k8s.yaml", "import-missing-field", "spec.service"),
+        (
+            "sloth/validate/bad/bad-multi-k8s.yaml",
+            "import-missing-field",
+            "spec.slos[0].alerting.name",
+        ),
+        ("sloth/validate/bad/bad-multi.yaml", "import-missing-field", "slos[1].sli"),
+    ],
+)
+def test_sloth_bad_specs_are_refused_with_file_line_and_field(
+    corpus: Path, tmp_path: Path, name: str, code: str, field: str
+) -> None:
+    plan = plan_import("sloth", [corpus / name], into=tmp_path)
+    problems = plan.problems
+    assert [(p.code, p.field) for p in problems] == [(code, field)]
+    assert problems[0].where.startswith(str(corpus / name) + ":")
+    assert problems[0].fix
+    assert plan.writes == []
+
+
+# --- Pyrra --------------------------------------------------------------------------------
+
+
+def test_pyrra_latency_is_a_histogram_sli_over_four_weeks(corpus: Path, tmp_path: Path) -> None:
+    plan, workspace = imported(corpus, "pyrra", "pyrra/caddy-response-latency.yaml", tmp_path)
+    objective = only(workspace, "caddy-response-latency")
+    assert objective.target == Fraction(9, 10)  # target: "90"
+    assert objective.window == RollingWindow(seconds=28 * DAY)  # window: 4w
+    text = plan.writes[0][1]
+    assert 'sum(caddy_http_response_duration_seconds_bucket{job="caddy"' in text
+    assert 'le="0.05"}' in text
+    assert "sum(caddy_http_response_duration_seconds_count{" in text
+    # Pyrra's windows for 28 days, factors 14, 7, 2, 1
+    assert tiers(objective) == [
+        ("page", HOUR, 5 * MINUTE, Fraction(14)),
+        ("page", 6 * HOUR, 30 * MINUTE, Fraction(7)),
+        ("ticket", DAY, 2 * HOUR, Fraction(2)),
+        ("ticket", 4 * DAY, 6 * HOUR, Fraction(1)),
+    ]
+
+
+def test_pyrra_windows_scale_and_round_to_the_minute(corpus: Path, tmp_path: Path) -> None:
+    _, workspace = imported(corpus, "pyrra", "pyrra/parca-grpc-queryrange-errors.yaml", tmp_path)
+    objective = only(workspace, "parca-grpc-queryrange-errors")
+    assert objective.target == Fraction(99, 100)
+    assert objective.window == RollingWindow(seconds=14 * DAY)
+    # 2w is half of 28 d: 30m/2.5m (rounded half up to 3m), 3h/15m, 12h/1h, 2d/3h
+    assert [(t[1], t[2]) for t in tiers(objective)] == [
+        (30 * MINUTE, 3 * MINUTE),
+        (3 * HOUR, 15 * MINUTE),
+        (12 * HOUR, HOUR),
+        (2 * DAY, 3 * HOUR),
+    ]
+
+
+def test_pyrra_ratio_grouping_and_bool_gauge(corpus: Path, tmp_path: Path) -> None:
+    plan, workspace = imported(corpus, "pyrra", "pyrra/prometheus-http.yaml", tmp_path)
+    assert only(workspace, "prometheus-api-query").window == RollingWindow(seconds=7 * DAY)
+    notes = plan.files[0].imported.notes
+    assert any(n.field == "spec.indicator.ratio.grouping" for n in notes)
+    plan, _ = imported(corpus, "pyrra", "pyrra/prometheus-probe-success.yaml", tmp_path)
+    text = plan.writes[0][1]
+    assert "sum(sum_over_time(probe_success[{{.window}}]))" in text
+    assert "sum(count_over_time(probe_success[{{.window}}]))" in text
+
+
+# --- slo-generator ------------------------------------------------------------------------
+
+
+def test_slo_generator_goal_window_and_alerting_steps(corpus: Path, tmp_path: Path) -> None:
+    name = "slo-generator/samples/prometheus/slo_prom_metrics_availability_ratio.yaml"
+    plan, workspace = imported(corpus, "slo-generator", name, tmp_path)
+    objective = only(workspace, "prom-metrics-availability")
+    assert objective.target == Fraction(999, 1000)  # goal: 0.999
+    # samples/config.yaml, policy default: steps 1 h (9, alert), 12 h (3, alert), 7 d, 28 d
+    assert objective.window == RollingWindow(seconds=2419200)
+    assert tiers(objective) == [
+        ("page", HOUR, HOUR, Fraction(9)),
+        ("page", 12 * HOUR, 12 * HOUR, Fraction(3)),
+    ]
+    text = plan.writes[0][1]
+    assert 'sum(prometheus_http_requests_total{handler="/metrics", code=~"2.."})' in text
+    assert "counter: true" in text
+
+
+def test_slo_generator_distribution_cut_and_query_sli(corpus: Path, tmp_path: Path) -> None:
+    folder = "slo-generator/samples/prometheus/"
+    plan, workspace = imported(
+        corpus, "slo-generator", folder + "slo_prom_metrics_latency_distribution_cut.yaml", tmp_path
+    )
+    assert only(workspace, "prom-metrics-latency").target == Fraction(9999, 10000)
+    text = plan.writes[0][1]
+    assert 'code=~"2..",le="0.25"})' in text
+    assert 'code=~"2..",le="+Inf"})' in text
+    plan, _ = imported(
+        corpus, "slo-generator", folder + "slo_prom_metrics_availability_query_sli.yaml", tmp_path
+    )
+    text = plan.writes[0][1]
+    assert (
+        "sum(increase(prometheus_http_requests_total"
+        '{handler="/metrics", code=~"2.."}[{{.window}}]))' in text
+    )
+
+
+def test_slo_generator_other_backend_keeps_its_datasource(corpus: Path, tmp_path: Path) -> None:
+    name = "slo-generator/samples/datadog/slo_dd_app_availability_ratio.yaml"
+    plan, workspace = imported(corpus, "slo-generator", name, tmp_path)
+    assert only(workspace, "dd-app-availability").target == Fraction(99, 100)
+    text = plan.writes[0][1]
+    assert "type: Datadog" in text
+    assert "apiKeyEnv: DATADOG_API_KEY" in text  # secrets by environment variable only
+
+
+def test_slo_generator_goal_of_one_is_left_out(corpus: Path, tmp_path: Path) -> None:
+    name = "slo-generator/samples/elasticsearch/slo_elk_test_ratio.yaml"
+    plan = plan_import("slo-generator", [corpus / name], into=tmp_path)
+    assert plan.writes == []
+    assert any(n.skipped and n.field == "spec.goal" for n in plan.files[0].imported.notes)
+
+
+# --- PromQL rewrites ----------------------------------------------------------------------
+
+
+def test_promql_rewrites() -> None:
+    assert rate_to_increase('sum(rate(x{a="rate("}[{{.window}}]))') == (
+        'sum(increase(x{a="rate("}[{{.window}}]))',
+        0,
+    )
+    assert rate_to_increase("irate(x[5m]) + rate(y[5m])") == ("irate(x[5m]) + rate(y[5m])", 1)
+    assert range_to_window("increase(x[window])") == "increase(x[{{.window}}])"
+    assert with_matcher('h_bucket{a="1", le="9"}', "le", "0.5") == 'h_bucket{a="1",le="0.5"}'
+    assert split_ratio("sum(a[w]) / ignoring (le) sum(b[w])") == (
+        "sum(a[w])",
+        "sum(b[w])",
+        "ignoring (le)",
+    )
+    assert split_ratio("1 - sum(a) / sum(b)") is None
