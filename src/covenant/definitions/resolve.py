@@ -58,6 +58,7 @@ from covenant.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from covenant.definitions.corrections import CorrectionRule
+    from covenant.definitions.prometheus import PrometheusReads
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +70,7 @@ class Resolved:
     composites: tuple[CompositeObjective, ...] = ()
     corrections: tuple[CorrectionRule, ...] = ()
     settings: WorkspaceSettings = field(default_factory=WorkspaceSettings)
+    prometheus: PrometheusReads | None = None  # None: the workspace has no DataSource
 
 
 def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
@@ -130,6 +132,14 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         )
     settings, settings_problems = resolve_settings(parsed)
     correction_problems += settings_problems
+    prometheus: PrometheusReads | None = None
+    if "DataSource" in kinds:  # the Prometheus code loads only for a workspace naming a source
+        from covenant.definitions.prometheus import prometheus_reads  # noqa: PLC0415
+
+        prometheus, read_problems = prometheus_reads(
+            parsed, objectives=objectives, rules=[rule for rule, _ in rules.values()]
+        )
+        correction_problems += read_problems
     return Resolved(
         objectives=tuple(objectives),
         event_rules=tuple(rule for rule, _ in rules.values()),
@@ -138,6 +148,7 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         composites=tuple(composites),
         corrections=corrections,
         settings=settings,
+        prometheus=prometheus,
     )
 
 

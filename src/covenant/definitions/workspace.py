@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the contract, calendar and correction code loads only when 
     from covenant.definitions.calendar_spec import CalendarSpec
     from covenant.definitions.contract_model import Customer
     from covenant.definitions.corrections import CorrectionRule
+    from covenant.definitions.prometheus import PrometheusReads
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +46,7 @@ class Workspace:
     composites: tuple[CompositeObjective, ...] = ()  # composite SLOs (components in objectives)
     corrections: tuple[CorrectionRule, ...] = ()  # SLO corrections, applied retroactively
     settings: WorkspaceSettings = field(default_factory=WorkspaceSettings)
+    prometheus: PrometheusReads | None = None  # SLIs read through Prometheus (None: no source)
 
     def objective(self, key: str) -> Objective:
         """The objective whose ``key`` is ``slo`` or ``slo/name``."""
@@ -101,6 +103,7 @@ def analyse_sources(
         composites=resolved.composites,
         corrections=resolved.corrections,
         settings=resolved.settings,
+        prometheus=resolved.prometheus,
     )
     return workspace, found
 

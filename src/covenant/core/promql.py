@@ -1,0 +1,246 @@
+"""How an SLI's PromQL becomes counts per bucket (the query convention), and what a read needs.
+
+Pure: no I/O. The definitions layer builds :class:`PrometheusSource` and :class:`SeriesQueries`
+from DataSource and SLI documents; ``covenant.sources.prometheus`` runs them. The convention
+(docs/prometheus.md, followed by the importers and the rule generator):
+
+1. A query containing Sloth's placeholder ``{{.window}}`` gives the count per window as it is
+   written: the step (``1m``) is put in its place and each ``query_range`` point is the count
+   of the bucket that *ends* at that instant.
+2. A counter query (``counter: true``): a selector ``metric{matchers}``, or a ``sum``
+   (optionally ``by``/``without``) of one, becomes ``sum(increase(<selector>[{{.window}}]))``,
+   so the server handles counter resets. Anything more complex is refused: write it in form 1.
+3. A histogram latency SLI (``thresholdMetric`` on a ``<name>_bucket`` selector): good is the
+   bucket whose ``le`` is the objective's threshold, total is ``<name>_count``, both as in 2.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from covenant.errors import InputError
+
+WINDOW = "{{.window}}"
+COMPATIBLE = ("prometheus", "victoriametrics", "thanos", "mimir", "cortex")
+"""``DataSource`` types read with the Prometheus query API (compared case-insensitively)."""
+
+FORM_FIX = (
+    "write the count per window yourself with the {{.window}} placeholder, e.g. "
+    'sum(increase(http_requests_total{code!~"5.."}[{{.window}}]))'
+)
+
+
+class QueryFormError(InputError):
+    """A query that the convention cannot turn into counts per bucket (never guessed)."""
+
+    code = "prometheus-query-form"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrometheusSource:
+    """How to reach one Prometheus-compatible query API. Secrets are named, never held:
+    ``bearer_token_env`` and the basic-auth fields are environment-variable names."""
+
+    name: str
+    url: str
+    bearer_token_env: str | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    tenant: str | None = None
+    timeout_s: float = 30.0
+    tls_verify: bool = True
+    ca_file: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeriesQueries:
+    """The queries that fill one stored series: templates with ``{{.window}}``.
+
+    ``good`` or ``bad`` (exactly one) and ``total``; with ``bad`` the good count is
+    ``total - bad`` per bucket.
+    """
+
+    series: str
+    slos: tuple[str, ...]  # the SLOs whose objectives read this series
+    sli: str
+    source: PrometheusSource
+    total: str
+    good: str | None = None
+    bad: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.good is None) == (self.bad is None):
+            raise InputError(f"series {self.series!r}: give exactly one of good and bad queries")
+
+    def at_step(self, step: int) -> tuple[str, str, bool]:
+        """``(first query, total query, first is bad)`` with the window put in place."""
+        first = self.good if self.good is not None else self.bad
+        assert first is not None
+        return window(first, step), window(self.total, step), self.good is None
+
+
+def is_compatible(kind: str | None) -> bool:
+    return kind is not None and kind.lower() in COMPATIBLE
+
+
+def step_text(step: int) -> str:
+    """A PromQL duration for ``step`` seconds: 1m for 60, 90s for 90, 1h for 3600."""
+    if step <= 0:
+        raise InputError(f"step must be positive, got {step}s")
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if step % size == 0:
+            return f"{step // size}{unit}"
+    return f"{step}s"
+
+
+def window(template: str, step: int) -> str:
+    return template.replace(WINDOW, step_text(step))
+
+
+_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_OPS = ("=~", "!~", "!=", "=")
+_SUM = re.compile(
+    r"^sum\s*(?:(?:by|without)\s*\(\s*[a-zA-Z0-9_,\s]*\)\s*)?\((?P<inner>.*?)\)"
+    r"\s*(?:(?:by|without)\s*\(\s*[a-zA-Z0-9_,\s]*\)\s*)?$",
+    re.S,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selector:
+    """An instant-vector selector: a metric name and label matchers, as written."""
+
+    name: str
+    matchers: tuple[tuple[str, str, str], ...]  # (label, op, quoted value as written)
+
+    def text(self, *, name: str | None = None, extra: tuple[str, ...] = ()) -> str:
+        parts = [*(f"{label}{op}{value}" for label, op, value in self.matchers), *extra]
+        braces = f"{{{','.join(parts)}}}" if parts else ""
+        return f"{name or self.name}{braces}"
+
+
+def parse_selector(text: str) -> Selector | None:
+    """``metric{a="b", c=~"d"}`` (name, braces or both); None when it is anything else."""
+    s = text.strip()
+    name = ""
+    found = _NAME.match(s)
+    if found:
+        name, s = found.group(), s[found.end() :].lstrip()
+    matchers: list[tuple[str, str, str]] = []
+    if s.startswith("{"):
+        s = s[1:].lstrip()
+        while not s.startswith("}"):
+            label = _LABEL.match(s)
+            if label is None:
+                return None
+            s = s[label.end() :].lstrip()
+            op = next((o for o in _OPS if s.startswith(o)), None)
+            if op is None:
+                return None
+            s = s[len(op) :].lstrip()
+            value, s = _string(s)
+            if value is None:
+                return None
+            matchers.append((label.group(), op, value))
+            s = s.lstrip()
+            if s.startswith(","):
+                s = s[1:].lstrip()
+            elif not s.startswith("}"):
+                return None
+        s = s[1:].lstrip()
+    if s or not (name or matchers):
+        return None
+    return Selector(name=name, matchers=tuple(matchers))
+
+
+def _string(s: str) -> tuple[str | None, str]:
+    """A PromQL string literal at the start of ``s`` (as written) and the rest."""
+    if not s or s[0] not in "\"'`":
+        return None, s
+    quote, i = s[0], 1
+    while i < len(s):
+        if s[i] == "\\" and quote != "`":
+            i += 2
+            continue
+        if s[i] == quote:
+            return s[: i + 1], s[i + 1 :]
+        i += 1
+    return None, s
+
+
+def counter_selector(query: str) -> Selector | None:
+    """The selector of a counter query: the selector itself or the one a ``sum`` wraps."""
+    text = query.strip()
+    wrapped = _SUM.match(text)
+    return parse_selector(wrapped.group("inner") if wrapped else text)
+
+
+def count_query(query: str, *, counter: bool) -> str:
+    """The ``{{.window}}`` template that counts ``query``'s events per bucket (rules 1 and 2)."""
+    if WINDOW in query:
+        return query.strip()
+    if not counter:
+        raise QueryFormError(
+            "a query without {{.window}} must be a counter (counter: true) to be counted",
+            hint=FORM_FIX,
+        )
+    selector = counter_selector(query)
+    if selector is None:
+        raise QueryFormError(
+            f"cannot count {query.strip()!r}: a counter query is a selector or a sum of one",
+            hint=FORM_FIX,
+        )
+    return f"sum(increase({selector.text()}[{WINDOW}]))"
+
+
+def le_values(threshold: Fraction) -> tuple[str, ...]:
+    """How an ``le`` label may spell ``threshold`` (0.3; 1 and 1.0; 1e+06 as Go writes it)."""
+    if threshold.denominator != 1 and 10**18 % threshold.denominator:
+        raise QueryFormError(
+            f"a histogram bucket bound cannot be {threshold} exactly",
+            hint="use a decimal threshold that is one of the histogram's le bounds",
+        )
+    value = float(threshold)
+    spellings = {repr(value), f"{value:g}"}
+    if threshold.denominator == 1:
+        spellings |= {str(threshold.numerator), f"{threshold.numerator}.0"}
+    return tuple(sorted(spellings))
+
+
+def histogram_queries(query: str, *, op: str, threshold: Fraction) -> tuple[str, str, bool]:
+    """``(good or bad, total, is_bad)`` templates for a latency SLI on a histogram (rule 3).
+
+    ``le`` buckets count observations ``<= bound``: ``lte`` reads the bucket as good, ``gt``
+    reads it as bad (good = count − bucket); ``lt`` and ``gte`` are not exact on them.
+    """
+    selector = counter_selector(query)
+    if selector is None or not selector.name.endswith("_bucket"):
+        raise QueryFormError(
+            f"a Prometheus thresholdMetric reads a histogram: {query.strip()!r} is not a "
+            "selector of a <name>_bucket series",
+            hint="name the histogram's buckets, e.g. "
+            'http_request_duration_seconds_bucket{job="api"}',
+        )
+    if any(label == "le" for label, _, _ in selector.matchers):
+        raise QueryFormError(
+            "the histogram selector already matches le",
+            hint="leave le out: the objective's value picks the bucket",
+        )
+    if op not in ("lte", "gt"):
+        raise QueryFormError(
+            f"op {op} cannot be read exactly from le buckets (they count values <= a bound)",
+            hint="use op: lte (good when at most the threshold) or op: gt",
+        )
+    # a PromQL string holds the regex: "\\." there is the regex's literal dot
+    spellings = "|".join(
+        v.replace(".", "\\\\.").replace("+", "\\\\+") for v in le_values(threshold)
+    )
+    bucket = selector.text(extra=(f'le=~"{spellings}"',))
+    count = selector.text(name=selector.name.removesuffix("_bucket") + "_count")
+    first = f"sum(increase({bucket}[{WINDOW}]))"
+    total = f"sum(increase({count}[{WINDOW}]))"
+    return first, total, op == "gt"

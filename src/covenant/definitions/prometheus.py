@@ -1,0 +1,373 @@
+"""Prometheus DataSources and the SLIs read through them: validated, then built for the reader.
+
+A ``DataSource`` whose ``spec.type`` is Prometheus-compatible (Prometheus, VictoriaMetrics,
+Thanos, Mimir, Cortex; any case) has its ``connectionDetails`` checked here: ``url``,
+``bearerTokenEnv`` or ``basicAuth: {usernameEnv, passwordEnv}`` (secrets only by
+environment-variable name), ``headers``, ``tenant`` (sent as ``X-Scope-OrgID``), ``timeout``,
+``tlsVerify``, ``caFile``. The OpenSLO Go SDK writes connectionDetails as a list of one-key
+mappings; that form is read too.
+
+An SLI whose metric sources are Prometheus-typed and name such a DataSource becomes a
+:class:`~covenant.core.promql.SeriesQueries` per stored series (docs/prometheus.md). A query
+the convention cannot count is a warning here (the workspace still evaluates events) and the
+reason ``covenant ingest prometheus`` gives when asked to read that SLO.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BeforeValidator, ValidationError
+
+from covenant.core.model import EventRule, Objective
+from covenant.core.promql import (
+    PrometheusSource,
+    QueryFormError,
+    SeriesQueries,
+    count_query,
+    histogram_queries,
+    is_compatible,
+)
+from covenant.definitions.diagnostics import WARNING, at, problems_from
+from covenant.definitions.fields import Spec, problem
+from covenant.definitions.openslo import (
+    DataSourceDocument,
+    InlineSLI,
+    MetricSpec,
+    SLIDocument,
+    SLISpec,
+    SLODocument,
+)
+from covenant.definitions.parsed import Parsed
+from covenant.definitions.yamlsource import PathKey, SourceDocument
+from covenant.errors import Problem
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SECRET_KEYS = ("bearerToken", "token", "password", "apiKey", "secret")
+_TIMEOUT = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m)?$")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, None: 1.0}
+
+
+def _env_name(value: str) -> str:
+    if not ENV_NAME.match(value):
+        raise problem(
+            "invalid-data-source",
+            f"{value!r} is not an environment-variable name",
+            "name the variable that holds the secret, e.g. PROMETHEUS_TOKEN (never the secret)",
+        )
+    return value
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise problem(
+            "invalid-data-source",
+            f"url {value!r} is not an http(s) URL with a host",
+            "write the query API's base URL, e.g. http://prometheus:9090 (Covenant adds "
+            "/api/v1/query_range)",
+        )
+    if parts.username or parts.password:
+        raise problem(
+            "inline-secret",
+            "the url holds credentials",
+            "remove user:password@ and use basicAuth: {usernameEnv, passwordEnv}",
+        )
+    return value.rstrip("/")
+
+
+def timeout_seconds(value: Any) -> float:
+    """``30s``, ``1m``, ``500ms`` or a number of seconds; in (0, 600]."""
+    text = str(value).strip() if not isinstance(value, bool) else ""
+    found = _TIMEOUT.match(text)
+    seconds = float(found.group(1)) * _UNIT_S[found.group(2)] if found else 0.0
+    if not 0 < seconds <= 600:
+        raise problem(
+            "invalid-data-source",
+            f"timeout {value!r} is not a duration of up to 10 minutes",
+            "write e.g. 30s, 2m or 500ms",
+        )
+    return seconds
+
+
+EnvName = Annotated[str, AfterValidator(_env_name)]
+
+
+class BasicAuth(Spec):
+    username_env: EnvName
+    password_env: EnvName
+
+
+class Connection(Spec):
+    url: Annotated[str, AfterValidator(_url)]
+    bearer_token_env: EnvName | None = None
+    basic_auth: BasicAuth | None = None
+    headers: dict[str, str] | None = None
+    tenant: str | None = None
+    timeout: Annotated[float, BeforeValidator(timeout_seconds)] = 30.0
+    tls_verify: bool = True
+    ca_file: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrometheusReads:
+    """What ``covenant ingest prometheus`` can read, and why the rest cannot be read."""
+
+    reads: tuple[SeriesQueries, ...] = ()
+    unreadable: Mapping[str, str] = field(default_factory=dict)  # SLO name → reason
+
+
+def data_sources(parsed: Sequence[Parsed]) -> tuple[dict[str, PrometheusSource], list[Problem]]:
+    """Every valid Prometheus-compatible DataSource by name, and the problems of the others."""
+    found: dict[str, PrometheusSource] = {}
+    problems: list[Problem] = []
+    for item in parsed:
+        model = item.model
+        if not isinstance(model, DataSourceDocument) or not is_compatible(model.spec.type):
+            continue
+        source, more = _connection(item.source, model)
+        problems += more
+        if source is not None:
+            found.setdefault(model.metadata.name, source)
+    return found, problems
+
+
+def _connection(
+    doc: SourceDocument, model: DataSourceDocument
+) -> tuple[PrometheusSource | None, list[Problem]]:
+    here: PathKey = ("spec", "connectionDetails")
+    raw = model.spec.connection_details
+    if isinstance(raw, list) and all(isinstance(x, dict) and len(x) == 1 for x in raw):
+        raw = {k: v for one in raw for k, v in one.items()}  # the Go SDK's list form
+    if not isinstance(raw, dict):
+        return None, [
+            at(
+                doc,
+                here,
+                code="invalid-data-source",
+                message="a Prometheus DataSource needs connectionDetails with a url",
+                fix="add connectionDetails: {url: http://prometheus:9090}",
+            )
+        ]
+    secrets = _inline_secrets(raw)
+    if secrets:
+        return None, [
+            at(
+                doc,
+                (*here, *secrets[0]),
+                code="inline-secret",
+                message=f"{'.'.join(secrets[0])} puts a secret in the workspace",
+                fix="put it in an environment variable and name it: bearerTokenEnv: "
+                "PROMETHEUS_TOKEN, or basicAuth: {usernameEnv: …, passwordEnv: …}",
+            )
+        ]
+    try:
+        details = Connection.model_validate(raw)
+    except ValidationError as exc:
+        return None, problems_from(exc, doc, Connection, prefix=here)
+    if details.bearer_token_env and details.basic_auth:
+        return None, [
+            at(
+                doc,
+                here,
+                code="conflicting-fields",
+                message="give bearerTokenEnv or basicAuth, not both",
+                fix="remove one of bearerTokenEnv and basicAuth",
+            )
+        ]
+    auth = details.basic_auth
+    return PrometheusSource(
+        name=model.metadata.name,
+        url=details.url,
+        bearer_token_env=details.bearer_token_env,
+        username_env=auth.username_env if auth else None,
+        password_env=auth.password_env if auth else None,
+        headers=tuple(sorted((details.headers or {}).items())),
+        tenant=details.tenant,
+        timeout_s=details.timeout,
+        tls_verify=details.tls_verify,
+        ca_file=details.ca_file,
+    ), []
+
+
+def _inline_secrets(raw: Mapping[str, Any]) -> list[tuple[str, ...]]:
+    """Where the connection details hold a secret itself instead of a variable's name."""
+    found: list[tuple[str, ...]] = [(k,) for k in raw if k in SECRET_KEYS]
+    auth = raw.get("basicAuth")
+    if isinstance(auth, dict):
+        found += [("basicAuth", k) for k in ("username", "password") if k in auth]
+    headers = raw.get("headers")
+    if isinstance(headers, dict):
+        found += [
+            ("headers", str(k)) for k in headers if str(k).lower() in ("authorization", "cookie")
+        ]
+    return found
+
+
+def prometheus_reads(
+    parsed: Sequence[Parsed],
+    *,
+    objectives: Sequence[Objective],
+    rules: Sequence[EventRule],
+) -> tuple[PrometheusReads, list[Problem]]:
+    """The reads of every objective whose SLI is Prometheus-typed, with their problems."""
+    sources, problems = data_sources(parsed)
+    by_kind: dict[tuple[str, str], Parsed] = {}
+    for item in parsed:
+        by_kind.setdefault((item.definition.kind, item.definition.name), item)
+    by_series = {rule.series: rule for rule in rules}
+    types = {
+        item.definition.name: item.model.spec.type
+        for item in parsed
+        if isinstance(item.model, DataSourceDocument)
+    }
+    reads: dict[str, SeriesQueries] = {}
+    unreadable: dict[str, str] = {}
+    reported: set[tuple[str, str]] = set()
+    for o in objectives:
+        known = reads.get(o.series)
+        if known is not None:
+            if o.slo not in known.slos:
+                reads[o.series] = replace(known, slos=(*known.slos, o.slo))
+            continue
+        located = _locate_sli(by_kind, o)
+        if located is None:
+            continue
+        doc, path, spec = located
+        metrics = _metrics(spec)
+        refs = {m.metric_source.metric_source_ref for _, m in metrics}
+        kinds = [types.get(ref or "") for ref in refs]
+        if not any(is_compatible(k) for k in kinds):
+            reason = "its metricSources name no Prometheus DataSource (metricSourceRef)"
+            unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {reason}")
+            continue
+        try:
+            built = _queries(o, spec, sources, by_series.get(o.series), types)
+        except QueryFormError as exc:
+            unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {exc.message} — {exc.hint}")
+            if (doc.where(path), exc.message) not in reported:
+                reported.add((doc.where(path), exc.message))
+                problems.append(
+                    at(
+                        doc,
+                        path,
+                        code=exc.code,
+                        message=f"cannot be read from Prometheus: {exc.message}",
+                        fix=exc.hint,
+                        severity=WARNING,
+                    )
+                )
+            continue
+        reads[o.series] = built
+    return PrometheusReads(reads=tuple(reads.values()), unreadable=unreadable), problems
+
+
+def _locate_sli(
+    by_kind: Mapping[tuple[str, str], Parsed], o: Objective
+) -> tuple[SourceDocument, PathKey, SLISpec] | None:
+    """The SLI an objective reads: the SLI document, or the inline indicator in its SLO."""
+    slo = by_kind.get(("SLO", o.slo))
+    if slo is None or not isinstance(slo.model, SLODocument):
+        return None
+    spec = slo.model.spec
+    inline: list[tuple[PathKey, InlineSLI | None]] = [(("spec", "indicator"), spec.indicator)]
+    inline += [
+        (("spec", "objectives", i, "indicator"), x.indicator) for i, x in enumerate(spec.objectives)
+    ]
+    for path, indicator in inline:
+        if indicator is not None and indicator.metadata.name == o.sli:
+            return slo.source, (*path, "spec"), indicator.spec
+    sli = by_kind.get(("SLI", o.sli))
+    if sli is not None and isinstance(sli.model, SLIDocument):
+        return sli.source, ("spec",), sli.model.spec
+    return None
+
+
+def _metrics(spec: SLISpec) -> list[tuple[str, MetricSpec]]:
+    found: list[tuple[str, MetricSpec | None]] = [("threshold", spec.threshold_metric)]
+    ratio = spec.ratio_metric
+    if ratio is not None:
+        found += [(k, getattr(ratio, k)) for k in ("good", "bad", "total", "raw")]
+    return [(k, m) for k, m in found if m is not None]
+
+
+def _queries(
+    o: Objective,
+    spec: SLISpec,
+    sources: Mapping[str, PrometheusSource],
+    rule: EventRule | None,
+    types: Mapping[str, str],
+) -> SeriesQueries:
+    metrics = dict(_metrics(spec))
+    refs = {m.metric_source.metric_source_ref for m in metrics.values()}
+    if len(refs) != 1 or None in refs:
+        raise QueryFormError(
+            "its metrics do not all name one DataSource (metricSourceRef)",
+            hint="give every metricSource the same metricSourceRef: good and total are read "
+            "from one server at the same instants",
+        )
+    ref = next(iter(refs))
+    assert ref is not None
+    source = sources.get(ref)
+    if source is None:
+        known = ref in types
+        raise QueryFormError(
+            f"DataSource {ref!r} is " + ("not a valid Prometheus source" if known else "missing"),
+            hint="define a DataSource of type Prometheus with connectionDetails.url"
+            if not known
+            else "fix the DataSource's problems listed by covenant validate",
+        )
+    texts = {k: _query_text(m) for k, m in metrics.items()}
+    if "threshold" in metrics:
+        if rule is None or rule.latency_ms is None:
+            raise QueryFormError(
+                "no threshold found for it", hint="give the objective op and value"
+            )
+        first, total, is_bad = histogram_queries(
+            texts["threshold"], op=rule.latency_ms.op.value, threshold=rule.latency_ms.threshold
+        )
+        return _built(o, source, first=first, total=total, is_bad=is_bad)
+    if "raw" in metrics:
+        raise QueryFormError(
+            "ratioMetric.raw gives a ratio, which cannot be counted per bucket",
+            hint="give good (or bad) and total counters instead of raw",
+        )
+    counter = spec.ratio_metric is not None and spec.ratio_metric.counter is not False
+    first_key = "good" if "good" in metrics else "bad"
+    if first_key not in texts or "total" not in texts:
+        raise QueryFormError("it needs good (or bad) and total", hint="add both queries")
+    return _built(
+        o,
+        source,
+        first=count_query(texts[first_key], counter=counter),
+        total=count_query(texts["total"], counter=counter),
+        is_bad=first_key == "bad",
+    )
+
+
+def _built(
+    o: Objective, source: PrometheusSource, *, first: str, total: str, is_bad: bool
+) -> SeriesQueries:
+    return SeriesQueries(
+        series=o.series,
+        slos=(o.slo,),
+        sli=o.sli,
+        source=source,
+        total=total,
+        good=None if is_bad else first,
+        bad=first if is_bad else None,
+    )
+
+
+def _query_text(metric: MetricSpec) -> str:
+    query = metric.metric_source.spec.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise QueryFormError(
+            "a metricSource has no spec.query text",
+            hint="write the PromQL in metricSource.spec.query",
+        )
+    return query

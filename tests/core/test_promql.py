@@ -1,0 +1,121 @@
+"""The query convention: how an SLI's PromQL becomes a count per bucket (docs/prometheus.md)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from covenant.core.promql import (
+    QueryFormError,
+    count_query,
+    histogram_queries,
+    le_values,
+    parse_selector,
+    step_text,
+    window,
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("http_requests_total", "sum(increase(http_requests_total[{{.window}}]))"),
+        (
+            ' http_requests_total{code!~"5..", job="api"} ',
+            'sum(increase(http_requests_total{code!~"5..",job="api"}[{{.window}}]))',
+        ),
+        ('{__name__="x_total"}', 'sum(increase({__name__="x_total"}[{{.window}}]))'),
+        ('sum(x_total{a=~"b|c"})', 'sum(increase(x_total{a=~"b|c"}[{{.window}}]))'),
+        ("sum by (job) (x_total)", "sum(increase(x_total[{{.window}}]))"),
+        ("sum without(instance)(x_total{a='1'})", "sum(increase(x_total{a='1'}[{{.window}}]))"),
+        ("sum(x_total) by (job)", "sum(increase(x_total[{{.window}}]))"),
+        # a label value may hold braces, commas and quotes
+        (r'x_total{path="/a,b}\"c"}', r'sum(increase(x_total{path="/a,b}\"c"}[{{.window}}]))'),
+    ],
+)
+def test_a_counter_selector_or_its_sum_is_counted_with_increase(query: str, expected: str) -> None:
+    assert count_query(query, counter=True) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sum(rate(x_total[5m]))",
+        "x_total / 2",
+        "avg(x_total)",
+        "x_total offset 5m",
+        'x_total{a="unterminated}',
+        "x_total{a}",
+        "sum(x_total) + sum(y_total)",
+        "",
+    ],
+)
+def test_anything_more_complex_is_refused_with_the_window_form_as_fix(query: str) -> None:
+    with pytest.raises(QueryFormError, match="cannot count") as caught:
+        count_query(query, counter=True)
+    assert caught.value.code == "prometheus-query-form"
+    assert "{{.window}}" in caught.value.hint
+
+
+def test_the_window_form_is_taken_as_written_and_the_step_put_in_place() -> None:
+    query = 'sum(increase(x_total{a="b"}[{{.window}}])) - sum(increase(y_total[{{.window}}]))'
+    assert count_query(query, counter=False) == query
+    assert window(query, 60) == 'sum(increase(x_total{a="b"}[1m])) - sum(increase(y_total[1m]))'
+    assert [step_text(s) for s in (30, 60, 90, 300, 3600, 86400)] == [
+        "30s",
+        "1m",
+        "90s",
+        "5m",
+        "1h",
+        "1d",
+    ]
+
+
+def test_a_gauge_query_without_the_window_is_refused() -> None:
+    with pytest.raises(QueryFormError, match="counter: true"):
+        count_query("x_total", counter=False)
+
+
+def test_a_histogram_reads_the_le_bucket_as_good_and_the_count_as_total() -> None:
+    good, total, is_bad = histogram_queries(
+        'latency_seconds_bucket{job="api"}', op="lte", threshold=Fraction("0.3")
+    )
+    assert good == 'sum(increase(latency_seconds_bucket{job="api",le=~"0\\\\.3"}[{{.window}}]))'
+    assert total == 'sum(increase(latency_seconds_count{job="api"}[{{.window}}]))'
+    assert not is_bad
+    _, _, is_bad = histogram_queries("latency_seconds_bucket", op="gt", threshold=Fraction(1))
+    assert is_bad  # le=1 counts values <= 1: the bad ones when good is > 1
+
+
+def test_le_spellings_cover_what_clients_write() -> None:
+    assert le_values(Fraction(300)) == ("300", "300.0")
+    assert le_values(Fraction("0.25")) == ("0.25",)
+    assert le_values(Fraction(10**6)) == ("1000000", "1000000.0", "1e+06")
+    with pytest.raises(QueryFormError):
+        le_values(Fraction(1, 3))
+
+
+@pytest.mark.parametrize(
+    ("query", "op", "message"),
+    [
+        ("latency_seconds_count", "lte", "not a selector of a <name>_bucket"),
+        ("histogram_quantile(0.99, x_bucket)", "lte", "not a selector"),
+        ('x_bucket{le="0.3"}', "lte", "already matches le"),
+        ("x_bucket", "lt", "op lt cannot be read exactly"),
+        ("x_bucket", "gte", "op gte cannot be read exactly"),
+    ],
+)
+def test_a_histogram_query_that_cannot_be_exact_is_refused(
+    query: str, op: str, message: str
+) -> None:
+    with pytest.raises(QueryFormError, match=message):
+        histogram_queries(query, op=op, threshold=Fraction(1))
+
+
+def test_selectors_parse_as_written() -> None:
+    found = parse_selector('up{job="a", env!="b",}')
+    assert found is not None
+    assert found.name == "up"
+    assert found.matchers == (("job", "=", '"a"'), ("env", "!=", '"b"'))
+    assert parse_selector("up[5m]") is None

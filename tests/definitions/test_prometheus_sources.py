@@ -1,0 +1,266 @@
+"""Prometheus DataSources are validated with coded problems; SLIs naming them become the queries
+of the query convention (docs/prometheus.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from covenant.core.promql import PrometheusSource
+from tests.definitions.helpers import errors, load_text
+
+SOURCE = """\
+apiVersion: openslo/v1
+kind: DataSource
+metadata: {{name: metrics}}
+spec:
+  type: {kind}
+  connectionDetails:
+{details}
+"""
+
+SLI_AND_SLO = """\
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: api}
+spec:
+  ratioMetric:
+    counter: true
+    good:
+      metricSource: {metricSourceRef: metrics, type: Prometheus, spec: {query: 'GOOD'}}
+    total:
+      metricSource: {metricSourceRef: metrics, type: Prometheus, spec: {query: 'TOTAL'}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api}
+spec:
+  service: api
+  indicatorRef: api
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99}]
+---
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: api}
+spec: {}
+"""
+
+
+def source_text(details: str, kind: str = "Prometheus") -> str:
+    indented = "\n".join("    " + line for line in details.strip().splitlines())
+    return SOURCE.format(kind=kind, details=indented)
+
+
+def workspace(details: str, good: str = "http_requests_total{code!~'5..'}", total: str = "") -> str:
+    sli = SLI_AND_SLO.replace("GOOD", good.replace("'", "''"))
+    sli = sli.replace("TOTAL", (total or "http_requests_total").replace("'", "''"))
+    return source_text(details) + sli
+
+
+def test_a_full_data_source_is_read_with_every_detail() -> None:
+    details = """
+url: https://mimir.example.com/prometheus/
+bearerTokenEnv: MIMIR_TOKEN
+headers: {X-Team: sre}
+tenant: team-a
+timeout: 45s
+tlsVerify: true
+caFile: /etc/ssl/ca.pem
+"""
+    ws, problems = load_text(workspace(details))
+    assert errors(problems) == []
+    assert ws is not None
+    assert ws.prometheus is not None
+    (read,) = ws.prometheus.reads
+    assert read.source == PrometheusSource(
+        name="metrics",
+        url="https://mimir.example.com/prometheus",
+        bearer_token_env="MIMIR_TOKEN",
+        headers=(("X-Team", "sre"),),
+        tenant="team-a",
+        timeout_s=45.0,
+        tls_verify=True,
+        ca_file="/etc/ssl/ca.pem",
+    )
+    assert read.good == "sum(increase(http_requests_total{code!~'5..'}[{{.window}}]))"
+    assert read.total == "sum(increase(http_requests_total[{{.window}}]))"
+    assert (read.series, read.slos, read.sli) == ("api", ("api",), "api")
+
+
+def test_the_go_sdk_list_form_and_compatible_types_are_read() -> None:
+    text = source_text("- url: http://vm:8428\n- timeout: 1m", kind="victoriaMetrics")
+    ws, problems = load_text(
+        text + SLI_AND_SLO.replace("GOOD", "good_total").replace("TOTAL", "all_total")
+    )
+    assert errors(problems) == []
+    assert ws is not None
+    assert ws.prometheus is not None
+    (read,) = ws.prometheus.reads
+    assert (read.source.url, read.source.timeout_s) == ("http://vm:8428", 60.0)
+
+
+@pytest.mark.parametrize(
+    ("details", "code", "field"),
+    [
+        ("timeout: 30s", "missing-field", "spec.connectionDetails.url"),
+        ("url: prometheus:9090", "invalid-data-source", "spec.connectionDetails.url"),
+        ("url: http://u:p@prom:9090", "inline-secret", "spec.connectionDetails.url"),
+        (
+            "url: http://prom:9090\nbearerToken: abc",
+            "inline-secret",
+            "spec.connectionDetails.bearerToken",
+        ),
+        (
+            "url: http://prom:9090\nheaders: {Authorization: Bearer abc}",
+            "inline-secret",
+            "spec.connectionDetails.headers.Authorization",
+        ),
+        (
+            "url: http://prom:9090\nbasicAuth: {usernameEnv: U, password: p}",
+            "inline-secret",
+            "spec.connectionDetails.basicAuth.password",
+        ),
+        (
+            "url: http://prom:9090\nbearerTokenEnv: my-token",
+            "invalid-data-source",
+            "spec.connectionDetails.bearerTokenEnv",
+        ),
+        (
+            "url: http://prom:9090\ntimeout: forever",
+            "invalid-data-source",
+            "spec.connectionDetails.timeout",
+        ),
+        (
+            "url: http://prom:9090\ntimeout: 2h",
+            "invalid-data-source",
+            "spec.connectionDetails.timeout",
+        ),
+        (
+            "url: http://prom:9090\ntlsVerfy: false",
+            "unknown-field",
+            "spec.connectionDetails.tlsVerfy",
+        ),
+        (
+            "url: http://prom:9090\nbearerTokenEnv: T\nbasicAuth: {usernameEnv: U, passwordEnv: P}",
+            "conflicting-fields",
+            "spec.connectionDetails",
+        ),
+    ],
+)
+def test_a_bad_data_source_is_a_coded_problem_at_its_field(
+    details: str, code: str, field: str
+) -> None:
+    ws, problems = load_text(workspace(details))
+    assert ws is None
+    found = {(p.code, p.field) for p in errors(problems)}
+    assert (code, field) in found
+    assert all(p.where.startswith("ws.yaml:") and p.fix for p in errors(problems))
+
+
+def test_a_data_source_of_another_type_is_not_checked() -> None:
+    _, problems = load_text(source_text("- apiKey: my-api-key", kind="Datadog"))
+    assert errors(problems) == []
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "sum(rate(http_requests_total[5m]))",
+        "http_requests_total / 2",
+        "sum(http_requests_total) by (code) or vector(0)",
+    ],
+)
+def test_a_query_that_cannot_be_counted_is_a_warning_and_the_reason_to_refuse_it(good: str) -> None:
+    ws, problems = load_text(workspace("url: http://prom:9090", good=good))
+    assert errors(problems) == []
+    (warning,) = [p for p in problems if p.code == "prometheus-query-form"]
+    assert warning.severity == "warning"
+    assert "{{.window}}" in warning.fix
+    assert ws is not None
+    assert ws.prometheus is not None
+    assert ws.prometheus.reads == ()
+    assert "cannot count" in ws.prometheus.unreadable["api"]
+
+
+def test_a_histogram_latency_sli_reads_the_le_bucket_and_the_count() -> None:
+    text = (
+        source_text("url: http://prom:9090")
+        + """\
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: latency}
+spec:
+  service: api
+  indicator:
+    metadata: {name: api-latency}
+    spec:
+      thresholdMetric:
+        metricSource:
+          metricSourceRef: metrics
+          spec: {query: 'sum by (job) (http_request_duration_seconds_bucket{job="api"})'}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives:
+    - {op: lte, value: 0.25, target: 0.99}
+    - {op: gt, value: 1, target: 0.999, displayName: slow}
+"""
+    )
+    ws, problems = load_text(text)
+    assert errors(problems) == []
+    assert ws is not None
+    assert ws.prometheus is not None
+    fast, slow = ws.prometheus.reads
+    assert fast.series == "api-latency:lte0.25"
+    assert fast.good == (
+        'sum(increase(http_request_duration_seconds_bucket{job="api",le=~"0\\\\.25"}[{{.window}}]))'
+    )
+    assert (
+        fast.total == 'sum(increase(http_request_duration_seconds_count{job="api"}[{{.window}}]))'
+    )
+    assert slow.series == "api-latency:gt1"
+    assert slow.good is None  # the bucket le=1 counts the fast ones: good = count − bucket
+    assert slow.bad == (
+        'sum(increase(http_request_duration_seconds_bucket{job="api",le=~"1|1\\\\.0"}[{{.window}}]))'
+    )
+
+
+def test_an_sli_shared_by_two_slos_is_read_once_for_both() -> None:
+    text = (
+        workspace("url: http://prom:9090")
+        + """\
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-monthly}
+spec:
+  service: api
+  indicatorRef: api
+  timeWindow: [{duration: 1M, isRolling: false, calendar: {startTime: "2026-01-01 00:00:00"}}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+"""
+    )
+    ws, problems = load_text(text)
+    assert errors(problems) == []
+    assert ws is not None
+    assert ws.prometheus is not None
+    (read,) = ws.prometheus.reads
+    assert read.slos == ("api", "api-monthly")
+
+
+def test_an_sli_without_a_data_source_reference_is_simply_not_read() -> None:
+    text = (
+        SLI_AND_SLO.replace("metricSourceRef: metrics, ", "")
+        .replace("GOOD", "a")
+        .replace("TOTAL", "b")
+    )
+    text = source_text("url: http://prom:9090") + text
+    ws, problems = load_text(text)
+    assert [p for p in problems if p.code == "prometheus-query-form"] == []
+    assert ws is not None
+    assert ws.prometheus is not None
+    assert ws.prometheus.reads == ()
+    assert "no Prometheus DataSource" in ws.prometheus.unreadable["api"]
