@@ -13,6 +13,11 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── InstantOptionError    a bad --at / backtest alerts --from/--to (CLI usage, exit 2)
     │   └── PeriodOptionError     a bad --period / backtest agreement --from/--to (exit 2)
     ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
+    ├── SourceError          a metrics source (Prometheus) did not answer usably
+    │   ├── SourceUnreachableError  down, refused or too slow, after the retries
+    │   ├── SourceRefusedError      it answered with an error (bad query, auth, overload)
+    │   ├── SourceAnswerError       partial (warnings), garbage, or counts that are not exact
+    │   └── SourceCredentialsError  a credential's environment variable is not set
     ├── StoreError           the store cannot be opened, migrated or written
     └── NotFoundError        a named thing does not exist
 """
@@ -107,6 +112,29 @@ class StoreError(CovenantError):
 
 class IngestError(CovenantError):
     code = "ingest-error"
+
+
+class SourceError(CovenantError):
+    """A metrics source did not give usable counts; nothing of the failed part is written,
+    and the series it feeds show "no data (stale)" with this reason until a read succeeds."""
+
+    code = "source-error"
+
+
+class SourceUnreachableError(SourceError):
+    code = "source-unreachable"
+
+
+class SourceRefusedError(SourceError):
+    code = "source-refused"
+
+
+class SourceAnswerError(SourceError):
+    code = "source-bad-answer"
+
+
+class SourceCredentialsError(SourceError):
+    code = "source-credentials"
 
 
 @dataclass(eq=False)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 import typer
 
 from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
+from covenant.cli.ingest_prometheus import prometheus
 from covenant.cli.table_options import WideOption
 from covenant.errors import CovenantError, Problem
 
@@ -35,6 +36,9 @@ ingest_app = typer.Typer(
 class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
+
+
+ingest_app.command("prometheus")(prometheus)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +28,11 @@ from covenant.core.evaluate import (
 )
 from covenant.core.model import Objective
 from covenant.core.results import Evaluation, Status
-from covenant.core.timeutil import from_epoch, require_utc
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.core.window_answers import needs_buckets
 from covenant.core.windows import window_bounds
 from covenant.store.chunk_reads import read_edge_counts, read_matrix, series_extent
+from covenant.store.source_state import stale_reasons
 from covenant.store.sqlite_reader import SqliteReader
 
 if TYPE_CHECKING:  # imported when used: a plain evaluation never loads them
@@ -106,8 +107,82 @@ def evaluate_objectives(
     """Read the buckets every objective needs in one pass and evaluate them all at ``at``.
 
     ``corrections`` are applied to every evaluation and audited in the store as seen at
-    ``seen_at`` (default: the wall clock now — not ``at``, which may be in the past).
+    ``seen_at`` (default: the wall clock now — not ``at``, which may be in the past). An
+    objective whose series a metrics source failed to read up to ``at`` is "no data" with the
+    source's error as the reason (``mark_stale``).
     """
+    report = _evaluate_objectives(
+        engine,
+        objectives=objectives,
+        at=at,
+        step=step,
+        composites=composites,
+        corrections=corrections,
+        seen_at=seen_at,
+    )
+    return mark_stale(engine, report)
+
+
+def mark_stale(engine: Engine | SqliteReader, report: EvaluationReport) -> EvaluationReport:
+    """Evaluations of series whose source read failed before ``at`` become "no data (stale)":
+    their numbers would describe data that stopped arriving, not the service."""
+    series = {e.objective.series for e in report.evaluations}
+    series |= {p.objective.series for c in report.composites for p in c.composite.components}
+    if not series:
+        return report
+    with engine.connect() as conn:
+        at = to_epoch(report.at)
+        stale = stale_reasons(conn, keys=sorted(series), at=at - at % DEFAULT_STEP)
+    if not stale:
+        return report
+
+    def marked(e: Evaluation, reason: str | None) -> Evaluation:
+        return e if reason is None else replace(e, status=Status.NO_DATA, no_data=reason)
+
+    def of(c: CompositeResult) -> str | None:
+        return next(
+            (
+                stale[p.objective.series]
+                for p in c.composite.components
+                if p.objective.series in stale
+            ),
+            None,
+        )
+
+    return replace(
+        report,
+        evaluations=tuple(marked(e, stale.get(e.objective.series)) for e in report.evaluations),
+        corrected=tuple(
+            k
+            if k.evaluation is None
+            else replace(
+                k, evaluation=marked(k.evaluation, stale.get(k.evaluation.objective.series))
+            )
+            for k in report.corrected
+        ),
+        composites=tuple(
+            replace(
+                c,
+                evaluation=marked(c.evaluation, of(c)),
+                corrected=c.corrected
+                if c.corrected.evaluation is None
+                else replace(c.corrected, evaluation=marked(c.corrected.evaluation, of(c))),
+            )
+            for c in report.composites
+        ),
+    )
+
+
+def _evaluate_objectives(
+    engine: Engine | SqliteReader,
+    *,
+    objectives: Sequence[Objective],
+    at: datetime,
+    step: int,
+    composites: Sequence[CompositeObjective],
+    corrections: Sequence[CorrectionRule],
+    seen_at: datetime | None,
+) -> EvaluationReport:
     at = require_utc(at, what="--at")
     audit: dict[str, CorrectionRecord] = {}
     if corrections:

@@ -1,0 +1,185 @@
+"""``covenant ingest prometheus``: fill the bucket store from a Prometheus-compatible server.
+
+Registered on the ``ingest`` group by ``ingest_cmds``; imports only typer at module level.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
+from covenant.errors import CovenantError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from covenant.services.prometheus import ReadReport
+
+
+class ReadFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def prometheus(
+    start: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            metavar="INSTANT",
+            help="First instant to read: 2026-11-01T00:00:00Z, -30d, -3M… (floored to the minute).",
+        ),
+    ],
+    end: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="INSTANT",
+            help="Instant to read up to (excluded): an instant, now, -1h… (floored to the minute).",
+        ),
+    ] = "now",
+    slo: Annotated[
+        list[str] | None,
+        typer.Option("--slo", metavar="NAME", help="Read only this SLO's SLIs (repeatable)."),
+    ] = None,
+    workspace: WorkspaceOption = Path(),
+    output_format: Annotated[
+        ReadFormat, typer.Option("--format", help="table for people, json for machines.")
+    ] = ReadFormat.TABLE,
+) -> None:
+    """Read (good, total) per minute from each SLI's Prometheus DataSource into the store.
+
+    Good and total are read with query_range at the same aligned instants; a range read again
+    replaces what was stored for it. A server that is down, slow, partial or answers garbage
+    stops that SLI (what was read stays) and its SLOs show "no data (stale)" with the reason.
+    """
+    from covenant.cli.when import instant_option
+
+    as_json = output_format is ReadFormat.JSON
+
+    lo = instant_option(start, option="--from")
+    hi = instant_option(end, option="--to")
+    from covenant.services.prometheus import ingest_prometheus, select_reads
+    from covenant.services.store import open_store
+    from covenant.services.workspace import load_workspace
+
+    try:
+        ws = load_workspace(workspace)
+        found = ws.prometheus
+        reads = select_reads(
+            found.reads if found else (),
+            slos=slo or (),
+            unreadable=dict(found.unreadable) if found else None,
+        )
+        if not reads:
+            raise _nothing_to_read()
+        engine = open_store(settings_for(workspace).database_url)
+        try:
+            with _bar(err_console, enabled=not as_json and err_console.is_terminal) as bar:
+                tasks: dict[str, Any] = {}
+
+                def advance(series: str, done: int, size: int) -> None:
+                    if series not in tasks:
+                        tasks[series] = bar.add_task(series, total=size)
+                    bar.update(tasks[series], completed=done)
+
+                reports = ingest_prometheus(engine, reads=reads, start=lo, end=hi, progress=advance)
+        finally:
+            engine.dispose()
+    except CovenantError as error:
+        raise fail(error) from None
+    if as_json:
+        console.print_json(json.dumps({"series": [report_json(r) for r in reports]}))
+    else:
+        render(reports, console)
+    if any(r.error is not None for r in reports):
+        raise typer.Exit(code=1)
+
+
+def _nothing_to_read() -> CovenantError:
+    from covenant.errors import InputError
+
+    return InputError(
+        "no SLI of the workspace reads a Prometheus DataSource",
+        hint="add a DataSource of type Prometheus and name it in each SLI's metricSourceRef "
+        "(docs/prometheus.md)",
+    )
+
+
+def _bar(target: Console, *, enabled: bool) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("s"),
+        console=target,
+        transient=True,
+        disable=not enabled,
+    )
+
+
+def _iso(report_time: Any) -> str:
+    return str(report_time.isoformat().replace("+00:00", "Z"))
+
+
+def report_json(r: ReadReport) -> dict[str, Any]:
+    """The stable machine form of one series' read."""
+    return {
+        "series": r.series,
+        "slos": list(r.slos),
+        "source": r.source,
+        "from": _iso(r.start),
+        "to": _iso(r.end),
+        "read_until": _iso(r.read_until),
+        "complete": r.complete,
+        "buckets": r.buckets,
+        "good": r.good,
+        "total": r.total,
+        "error": None
+        if r.error is None
+        else {"code": r.error.code, "message": r.error.message, "fix": r.error.hint},
+    }
+
+
+def render(reports: list[ReadReport], out: Console) -> None:
+    """One row per series, then each error with its fix."""
+    from covenant.render.tables import Col, print_table
+
+    print_table(
+        out,
+        [
+            Col("series", name=True),
+            Col("read until", wrap=False),
+            *(Col(h, "right", wrap=False) for h in ("buckets", "good", "total")),
+            Col("status"),
+        ],
+        [
+            [
+                r.series,
+                _iso(r.read_until),
+                f"{r.buckets:,}",
+                f"{r.good:,}",
+                f"{r.total:,}",
+                "ok" if r.error is None else f"error [{r.error.code}]",
+            ]
+            for r in reports
+        ],
+        title="Read from Prometheus",
+    )
+    for r in reports:
+        if r.error is not None:
+            out.print(
+                f"{r.series}: {r.error} (what was read up to {_iso(r.read_until)} stays; "
+                f"its SLOs show no data after it)",
+                style="red",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )

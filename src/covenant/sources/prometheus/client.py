@@ -1,0 +1,238 @@
+"""The Prometheus HTTP query API (``/api/v1/query_range``) over httpx, with retries.
+
+Every failure becomes a coded :class:`~covenant.errors.SourceError` (adapters translate
+third-party exceptions): a server that is down, refuses the connection or is too slow after
+the retries is ``source-unreachable``; an HTTP error answer (a bad query, auth, an overloaded
+server after the retries) is ``source-refused`` with the server's own message; an answer that
+is not a complete matrix (``warnings``, ``isPartial``, not JSON, the wrong shape) is
+``source-bad-answer``. A credential's environment variable that is not set is
+``source-credentials``. Nothing here returns a partial result.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from covenant.core.promql import PrometheusSource
+from covenant.errors import (
+    SourceAnswerError,
+    SourceCredentialsError,
+    SourceRefusedError,
+    SourceUnreachableError,
+)
+
+RETRIED_STATUS = frozenset({429, 502, 503, 504})
+"""Answers worth asking again (overload, a restarting server or proxy); others are final."""
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One series of a matrix answer: its labels and its points ``(epoch second, value text)``."""
+
+    labels: Mapping[str, str]
+    points: tuple[tuple[int, str], ...]
+
+
+class PrometheusClient:
+    """Queries one Prometheus-compatible server (Prometheus, VictoriaMetrics, Thanos, Mimir…).
+
+    ``attempts`` tries per query, waiting ``backoff_s`` × 2ⁿ between them. ``transport`` and
+    ``sleep`` let tests use a fake server without waiting.
+    """
+
+    def __init__(
+        self,
+        source: PrometheusSource,
+        *,
+        env: Mapping[str, str] | None = None,
+        attempts: int = 3,
+        backoff_s: float = 0.5,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.source = source
+        self.attempts = max(1, attempts)
+        self.backoff_s = backoff_s
+        self._sleep = sleep
+        environ = os.environ if env is None else env
+        headers = dict(source.headers)
+        if source.tenant:
+            headers["X-Scope-OrgID"] = source.tenant
+        if source.bearer_token_env:
+            headers["Authorization"] = f"Bearer {_secret(environ, source.bearer_token_env)}"
+        auth = None
+        if source.username_env and source.password_env:
+            auth = httpx.BasicAuth(
+                _secret(environ, source.username_env), _secret(environ, source.password_env)
+            )
+        verify: ssl.SSLContext | bool = source.tls_verify
+        if source.tls_verify and source.ca_file:
+            try:
+                verify = ssl.create_default_context(cafile=source.ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise SourceCredentialsError(
+                    f"DataSource {source.name!r}: cannot read caFile {source.ca_file}: {exc}",
+                    hint="point caFile at a readable PEM file of the CA that signed the server",
+                ) from exc
+        self._http = httpx.Client(
+            base_url=source.url,
+            headers=headers,
+            auth=auth,
+            timeout=source.timeout_s,
+            verify=verify,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> PrometheusClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def query_range(self, query: str, *, start: int, end: int, step: int) -> list[Series]:
+        """The matrix ``query`` gives at ``start, start + step, …, end`` (epoch seconds)."""
+        form = {"query": query, "start": str(start), "end": str(end), "step": str(step)}
+        body = self._post("/api/v1/query_range", form)
+        return _matrix(body, where=self._where(query, start, end))
+
+    def _where(self, query: str, start: int, end: int) -> str:
+        return f"{self.source.name} ({self.source.url}), query {query!r} from {start} to {end}"
+
+    def _post(self, path: str, form: dict[str, str]) -> Any:
+        what = f"{self.source.name} ({self.source.url}{path})"
+        last = ""
+        for attempt in range(self.attempts):
+            if attempt:
+                self._sleep(self.backoff_s * 2 ** (attempt - 1))
+            try:
+                answer = self._http.post(path, data=form)
+            except httpx.TimeoutException as exc:
+                last = f"no answer within {self.source.timeout_s:g}s ({exc.__class__.__name__})"
+                continue
+            except httpx.TransportError as exc:
+                last = f"{exc.__class__.__name__}: {exc}"
+                continue
+            if answer.status_code in RETRIED_STATUS:
+                last = f"HTTP {answer.status_code}: {_error_text(answer)}"
+                continue
+            if answer.status_code >= 400:
+                raise SourceRefusedError(
+                    f"{what} answered HTTP {answer.status_code}: {_error_text(answer)}",
+                    hint=_refused_hint(answer.status_code),
+                )
+            try:
+                return answer.json()
+            except ValueError as exc:
+                raise SourceAnswerError(
+                    f"{what} answered something that is not JSON "
+                    f"({answer.headers.get('content-type', 'no content type')}): "
+                    f"{answer.text[:120]!r}",
+                    hint="check that url is the query API of a Prometheus-compatible server "
+                    "(not a UI or a proxy's error page)",
+                ) from exc
+        if last.startswith("HTTP"):
+            raise SourceRefusedError(
+                f"{what} still answered {last} after {self.attempts} attempts",
+                hint="the server is overloaded or restarting: try again later",
+            )
+        raise SourceUnreachableError(
+            f"{what} did not answer after {self.attempts} attempts: {last}",
+            hint="check that the server is up and reachable from here, and the url and "
+            "timeout of the DataSource",
+        )
+
+
+def _secret(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name)
+    if not value:
+        raise SourceCredentialsError(
+            f"the environment variable {name} is not set",
+            hint=f"export {name}=… before running (the DataSource names it; the secret is "
+            "never written in the workspace)",
+        )
+    return value
+
+
+def _error_text(answer: httpx.Response) -> str:
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.text[:200].strip() or answer.reason_phrase
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        kind = body.get("errorType")
+        return f"{kind}: {body['error']}" if kind else str(body["error"])
+    return answer.text[:200]
+
+
+def _refused_hint(status: int) -> str:
+    if status in (401, 403):
+        return "check the credentials (bearerTokenEnv or basicAuth) and the tenant"
+    if status in (400, 422):
+        return "fix the SLI's query (docs/prometheus.md explains the query forms)"
+    if status == 404:
+        return "url must be the server's base URL (Covenant adds /api/v1/query_range)"
+    return "see the server's logs"
+
+
+def _matrix(body: Any, *, where: str) -> list[Series]:
+    """The series of a ``query_range`` answer; anything but a complete matrix is refused."""
+
+    def bad(what: str) -> SourceAnswerError:
+        return SourceAnswerError(
+            f"{where}: {what}",
+            hint="the server's answer cannot be counted: nothing of this range was written",
+        )
+
+    if not isinstance(body, dict):
+        raise bad("the answer is not a JSON object")
+    if body.get("status") != "success":
+        raise SourceRefusedError(
+            f"{where}: {body.get('errorType', 'error')}: {body.get('error', body.get('status'))}",
+            hint="fix the SLI's query (docs/prometheus.md explains the query forms)",
+        )
+    warnings = body.get("warnings")
+    if warnings:
+        shown = "; ".join(str(w) for w in warnings[:3]) if isinstance(warnings, list) else warnings
+        raise bad(f"a partial answer (warnings: {shown})")
+    if body.get("isPartial") is True:
+        raise bad("a partial answer (isPartial)")
+    data = body.get("data")
+    if not isinstance(data, dict) or data.get("resultType") != "matrix":
+        raise bad("the answer is not a matrix")
+    result = data.get("result")
+    if not isinstance(result, list):
+        raise bad("the matrix has no result list")
+    found: list[Series] = []
+    for item in result:
+        if not isinstance(item, dict):
+            raise bad("a series of the matrix is not an object")
+        labels, values = item.get("metric", {}), item.get("values", [])
+        if not isinstance(labels, dict) or not isinstance(values, list):
+            raise bad("a series has no metric labels or values")
+        points: list[tuple[int, str]] = []
+        for point in values:
+            if (
+                not isinstance(point, list)
+                or len(point) != 2
+                or not isinstance(point[0], int | float)
+                or isinstance(point[0], bool)
+                or not isinstance(point[1], str)
+            ):
+                raise bad(f'a point is not [time, "value"]: {str(point)[:60]}')
+            if point[0] != int(point[0]):
+                raise bad(f"a point's time {point[0]} is not a whole second")
+            points.append((int(point[0]), point[1]))
+        found.append(
+            Series(labels={str(k): str(v) for k, v in labels.items()}, points=tuple(points))
+        )
+    return found

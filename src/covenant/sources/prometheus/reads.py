@@ -1,0 +1,160 @@
+"""An SLI's ``(good, total)`` per bucket read with ``query_range``, range by range.
+
+Bucket ``[t − step, t)`` gets the value each query has at the instant ``t`` (the convention in
+``covenant.core.promql``: the count of the window ending at ``t``). Good (or bad) and total are
+asked for the same ``start``, ``end`` and ``step``, so they hold the same instants. A long
+range is cut into parts of at most ``max_points`` instants (Prometheus refuses more than
+11,000 points per series); each part is yielded when it is read, so the caller can keep what
+was read before a later part fails.
+
+Exactness: a count must come back as a whole number. ``increase(x[1m])`` is the exact
+difference of the samples at both ends of the window when the samples lie on the step's
+boundaries (Prometheus 2.x selects ``[t − 1m, t]`` closed and does not extrapolate then;
+VictoriaMetrics never extrapolates). Otherwise Prometheus extrapolates and answers a fraction:
+that is refused (``source-bad-answer``) with the reason, never rounded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from covenant.core.promql import SeriesQueries
+from covenant.errors import InputError, SourceAnswerError
+from covenant.sources.prometheus.client import PrometheusClient, Series
+
+MAX_POINTS = 11_000
+"""Prometheus's limit of points per series in one ``query_range`` answer."""
+
+EXACTNESS = (
+    "counts are exact only when the counter's samples lie on the step's boundaries (e.g. one "
+    "sample every 60 s at :00); see docs/prometheus.md#exactness"
+)
+
+Int64Array = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Counts:
+    """``good`` and ``total`` of the buckets ``[start, start + len * step)``."""
+
+    start: int
+    step: int
+    good: Int64Array
+    total: Int64Array
+
+    @property
+    def end(self) -> int:
+        return self.start + int(self.total.size) * self.step
+
+
+def parts(
+    start: int, end: int, *, step: int, max_points: int = MAX_POINTS
+) -> list[tuple[int, int]]:
+    """``[start, end)`` cut into ranges of at most ``max_points`` buckets (aligned to ``step``)."""
+    if step <= 0 or start % step or end % step:
+        raise InputError(f"the range {start}…{end} is not aligned to the step {step}s")
+    size = max(1, max_points) * step
+    return [(lo, min(lo + size, end)) for lo in range(start, end, size)]
+
+
+def read_counts(
+    client: PrometheusClient,
+    queries: SeriesQueries,
+    *,
+    start: int,
+    end: int,
+    step: int,
+    max_points: int = MAX_POINTS,
+) -> Iterator[Counts]:
+    """The counts of ``[start, end)``, one part at a time (raises ``SourceError`` on a part)."""
+    first_q, total_q, is_bad = queries.at_step(step)
+    for lo, hi in parts(start, end, step=step, max_points=max_points):
+        # instants lo + step … hi: the ends of the buckets lo … hi − step
+        first = client.query_range(first_q, start=lo + step, end=hi, step=step)
+        total = client.query_range(total_q, start=lo + step, end=hi, step=step)
+        n = (hi - lo) // step
+        where = f"{queries.source.name}, series {queries.series!r}"
+        f = _values(first, lo=lo, n=n, step=step, query=first_q, where=where)
+        t = _values(total, lo=lo, n=n, step=step, query=total_q, where=where)
+        yield _combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where)
+
+
+def _values(
+    answer: list[Series], *, lo: int, n: int, step: int, query: str, where: str
+) -> npt.NDArray[np.float64]:
+    """One value per bucket (NaN where the query had no point), checked to be exact counts."""
+    if len(answer) > 1:
+        raise SourceAnswerError(
+            f"{where}: {query!r} returned {len(answer)} series, not one",
+            hint="sum it into one series, e.g. sum(...) around the query",
+        )
+    values = np.full(n, np.nan)
+    for instant, text in answer[0].points if answer else ():
+        slot, off = divmod(instant - lo - step, step)
+        if off or not 0 <= slot < n:
+            raise SourceAnswerError(
+                f"{where}: a point at {instant} is not one of the instants asked for",
+                hint="the server does not honour start/end/step: check the url",
+            )
+        value = _number(text, where=where, instant=instant, query=query)
+        values[slot] = value
+    return values
+
+
+def _number(text: str, *, where: str, instant: int, query: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise SourceAnswerError(
+            f"{where}: {query!r} gave {text!r} at {instant}, not a count",
+            hint="a count query must give a finite number >= 0 (check the query)",
+        )
+    if not value.is_integer():
+        raise SourceAnswerError(
+            f"{where}: {query!r} gave {text} at {instant}, not a whole number of events",
+            hint=EXACTNESS,
+        )
+    if value >= 2**53:
+        raise SourceAnswerError(
+            f"{where}: {query!r} gave {text} at {instant}, too large to be exact in a float",
+            hint="count in a shorter step",
+        )
+    return value
+
+
+def _combine(
+    first: npt.NDArray[np.float64],
+    total: npt.NDArray[np.float64],
+    *,
+    lo: int,
+    step: int,
+    is_bad: bool,
+    where: str,
+) -> Counts:
+    """Good and total per bucket; no point at all is a bucket without events."""
+    lonely = np.flatnonzero(np.isnan(total) & ~np.isnan(first) & (np.nan_to_num(first) > 0))
+    if lonely.size:
+        at = lo + (int(lonely[0]) + 1) * step
+        raise SourceAnswerError(
+            f"{where}: {'bad' if is_bad else 'good'} events but no total at {at}",
+            hint="the total query must count every event the good (bad) query counts",
+        )
+    f = np.nan_to_num(first, nan=0.0).astype(np.int64)
+    t = np.nan_to_num(total, nan=0.0).astype(np.int64)
+    over = np.flatnonzero(f > t)
+    if over.size:
+        i = int(over[0])
+        raise SourceAnswerError(
+            f"{where}: {'bad' if is_bad else 'good'} {f[i]} exceeds total {t[i]} at "
+            f"{lo + (i + 1) * step}",
+            hint="the good (bad) query must count a subset of the total query's events",
+        )
+    good = t - f if is_bad else f
+    return Counts(start=lo, step=step, good=good, total=t)

@@ -1,0 +1,82 @@
+"""How far each series was read from its metrics source, and the last error of that source.
+
+One ``source_reads`` row per series that a source (a Prometheus DataSource) fills.
+``read_until`` is the end (epoch second, exclusive) of the newest bucket read successfully;
+``error`` the last failed read, kept until a read reaches past ``read_until`` again. An
+evaluation after ``read_until`` of a series with an error shows it as "no data (stale)" with
+that error as the reason (``source_state.stale_reasons``, plain SQL without SQLAlchemy, so it
+runs on ``sqlite3`` in ``covenant evaluate`` too). Writes take the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Text, select, update
+from sqlalchemy import insert as core_insert
+
+from covenant.store.source_state import SourceState, read_states, stale_reasons
+from covenant.store.tables import UtcDateTime, metadata
+
+__all__ = [
+    "SourceState",
+    "read_states",
+    "record_error",
+    "record_read",
+    "source_reads",
+    "stale_reasons",
+]
+
+if TYPE_CHECKING:
+    from covenant.store.chunk_layout import Executor
+
+source_reads = Table(
+    "source_reads",
+    metadata,
+    Column("series_id", Integer, ForeignKey("series.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(255), nullable=False),  # the DataSource name
+    Column("read_until", BigInteger, nullable=True),  # epoch s, exclusive; None: never read
+    Column("error_code", String(64), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("error_at", UtcDateTime, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
+def _row(conn: Executor, series_id: int) -> tuple[int | None, str | None] | None:
+    t = source_reads.c
+    found = conn.execute(select(t.read_until, t.error).where(t.series_id == series_id)).first()
+    return None if found is None else (found[0], found[1])
+
+
+def _ensure(conn: Executor, *, series_id: int, source: str, at: datetime) -> None:
+    if _row(conn, series_id) is None:
+        conn.execute(
+            core_insert(source_reads).values(series_id=series_id, source=source, updated_at=at)
+        )
+
+
+def record_read(conn: Executor, *, series_id: int, source: str, until: int, at: datetime) -> None:
+    """A read that succeeded up to ``until``: the frontier moves on; reaching it clears the
+    error (a re-read of an older range leaves both as they are)."""
+    _ensure(conn, series_id=series_id, source=source, at=at)
+    found = _row(conn, series_id)
+    assert found is not None
+    frontier = found[0]
+    values: dict[str, Any] = {"source": source, "updated_at": at}
+    if frontier is None or until >= frontier:
+        values |= {"read_until": until, "error_code": None, "error": None, "error_at": None}
+    conn.execute(update(source_reads).where(source_reads.c.series_id == series_id).values(values))
+
+
+def record_error(
+    conn: Executor, *, series_id: int, source: str, code: str, message: str, at: datetime
+) -> None:
+    """A read that failed: the data read so far stays, the error is kept for the evaluation."""
+    _ensure(conn, series_id=series_id, source=source, at=at)
+    conn.execute(
+        update(source_reads)
+        .where(source_reads.c.series_id == series_id)
+        .values(source=source, error_code=code, error=message, error_at=at, updated_at=at)
+    )

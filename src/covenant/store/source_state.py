@@ -1,0 +1,70 @@
+"""Reading ``source_reads`` (see ``store.source_reads``) in plain SQL through the DB-API, so
+``covenant evaluate`` reads it through ``sqlite3`` without loading SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from covenant.core.timeutil import from_epoch
+from covenant.store.chunk_reads import batched, query_of, series_rows
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceState:
+    source: str
+    read_until: int | None
+    error_code: str | None
+    error: str | None
+    error_at: datetime | None
+
+
+def read_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
+    """The source state of each key that has one (any connection ``query_of`` takes)."""
+    run = query_of(conn)
+    ids = {id_: key for key, (id_, _) in series_rows(conn, list(dict.fromkeys(keys))).items()}
+    found: dict[str, SourceState] = {}
+    for part in batched(sorted(ids)):
+        sql = (
+            "SELECT series_id, source, read_until, error_code, error, error_at FROM source_reads "
+            f"WHERE series_id IN ({', '.join('?' * len(part))})"
+        )
+        for series_id, source, until, code, error, error_at in run(sql, part):
+            found[ids[int(series_id)]] = SourceState(
+                source=str(source),
+                read_until=None if until is None else int(until),
+                error_code=code,
+                error=error,
+                error_at=_instant(error_at),
+            )
+    return found
+
+
+def _instant(value: Any) -> datetime | None:
+    """A stored instant as an aware UTC datetime (SQLite returns text through ``sqlite3``)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    parsed = datetime.fromisoformat(str(value))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def stale_reasons(conn: Any, *, keys: Sequence[str], at: int) -> dict[str, str]:
+    """Why each key is stale at epoch second ``at``: its source's last read failed and the
+    data read ends before ``at``. Keys not read from a source, or fresh, are not listed."""
+    reasons: dict[str, str] = {}
+    for key, state in read_states(conn, keys=keys).items():
+        if state.error is None or (state.read_until is not None and state.read_until >= at):
+            continue
+        until = "nothing read yet"
+        if state.read_until is not None:
+            until = "data up to " + from_epoch(state.read_until).isoformat().replace("+00:00", "Z")
+        when = state.error_at.isoformat().replace("+00:00", "Z") if state.error_at else "?"
+        reasons[key] = (
+            f"stale: reading {state.source} failed at {when} [{state.error_code}]: "
+            f"{state.error} ({until})"
+        )
+    return reasons

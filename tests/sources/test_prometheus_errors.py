@@ -1,0 +1,329 @@
+"""A Prometheus that is down, slow, partial or answers garbage gives a coded source error, never
+good or bad events; retries with backoff; what was read before a failure stays and the SLO
+shows "no data (stale)" with the reason (a local fake server plays the misbehaving Prometheus)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy.engine import Engine
+
+from covenant.core.model import Objective, RollingWindow
+from covenant.core.promql import PrometheusSource, SeriesQueries
+from covenant.core.results import Status
+from covenant.core.timeutil import from_epoch
+from covenant.errors import (
+    SourceAnswerError,
+    SourceCredentialsError,
+    SourceError,
+    SourceRefusedError,
+    SourceUnreachableError,
+)
+from covenant.services.evaluate import evaluate_objectives
+from covenant.services.prometheus import ingest_prometheus
+from covenant.services.store import open_store
+from covenant.sources.prometheus.client import PrometheusClient
+from covenant.sources.prometheus.reads import read_counts
+from covenant.store import buckets
+from tests.promserver import free_port
+from tests.sources.promfake import Answer, fake_prometheus, instants, matrix
+
+T0 = 1_790_000_000 - 1_790_000_000 % 86400
+GOOD, TOTAL = "sum(increase(good[{{.window}}]))", "sum(increase(total[{{.window}}]))"
+
+
+def source(url: str, **options: object) -> PrometheusSource:
+    return PrometheusSource(name="metrics", url=url, **options)  # type: ignore[arg-type]
+
+
+def queries(url: str, **options: object) -> SeriesQueries:
+    return SeriesQueries(
+        series="api",
+        slos=("api",),
+        sli="api",
+        source=source(url, **options),
+        good=GOOD,
+        total=TOTAL,
+    )
+
+
+def counts_answer(good: int = 3, total: int = 4) -> object:
+    """Every instant asked for: ``good`` for the good query, ``total`` for the total one."""
+
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        value = good if form["query"].startswith("sum(increase(good") else total
+        return matrix({t: str(value) for t in instants(form)})
+
+    return respond
+
+
+def read(client: PrometheusClient, url: str, *, minutes: int = 3) -> list[object]:
+    return list(read_counts(client, queries(url), start=T0, end=T0 + minutes * 60, step=60))
+
+
+def client(url: str, sleeps: list[float] | None = None, **options: object) -> PrometheusClient:
+    pauses = sleeps if sleeps is not None else []
+    return PrometheusClient(source(url, **options), sleep=pauses.append, env={})
+
+
+def test_a_server_that_is_down_is_unreachable_after_backing_off() -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    sleeps: list[float] = []
+    with pytest.raises(SourceUnreachableError, match="did not answer after 3 attempts") as caught:
+        read(client(url, sleeps), url)
+    assert sleeps == [0.5, 1.0]
+    assert caught.value.code == "source-unreachable"
+
+
+def test_a_slow_server_is_unreachable_within_the_timeout() -> None:
+    with fake_prometheus(lambda form, _: Answer(body=b"{}", delay_s=2.0)) as fake:
+        with pytest.raises(SourceUnreachableError, match=r"no answer within 0\.2s"):
+            read(client(fake.url, timeout_s=0.2), fake.url)
+        assert len(fake.requests) == 3
+
+
+def test_a_partial_answer_with_warnings_is_refused() -> None:
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        return matrix(dict.fromkeys(instants(form), "1"), warnings=["store eu-1 unavailable"])
+
+    with fake_prometheus(respond) as fake, pytest.raises(SourceAnswerError, match="eu-1"):
+        read(client(fake.url), fake.url)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"<html>login</html>", "not JSON"),
+        (b'{"status": "success", "data": {"resultType": "vector", "result": []}}', "not a matrix"),
+        (
+            b'{"status": "success", "data": {"resultType": "matrix", '
+            b'"result": [{"values": [[1]]}]}}',
+            "not \\[time",
+        ),
+        (b"[1, 2]", "not a JSON object"),
+    ],
+)
+def test_garbage_is_refused(body: bytes, message: str) -> None:
+    with (
+        fake_prometheus(lambda form, _: Answer(body=body)) as fake,
+        pytest.raises(SourceAnswerError, match=message),
+    ):
+        read(client(fake.url), fake.url)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2.5", "not a whole number of events"),
+        ("NaN", "not a count"),
+        ("+Inf", "not a count"),
+        ("-1", "not a count"),
+    ],
+)
+def test_a_value_that_is_not_an_exact_count_is_refused_never_rounded(
+    value: str, message: str
+) -> None:
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        return matrix(dict.fromkeys(instants(form), value))
+
+    with (
+        fake_prometheus(respond) as fake,
+        pytest.raises(SourceAnswerError, match=message) as caught,
+    ):
+        read(client(fake.url), fake.url)
+    if value == "2.5":
+        assert "step's boundaries" in caught.value.hint
+
+
+def test_good_above_total_and_several_series_are_refused() -> None:
+    with (
+        fake_prometheus(counts_answer(good=5, total=4)) as fake,
+        pytest.raises(SourceAnswerError, match="good 5 exceeds total 4"),
+    ):
+        read(client(fake.url), fake.url)
+
+    def two(form: dict[str, str], _: dict[str, str]) -> Answer:
+        one = {"metric": {"a": "1"}, "values": [[t, "1"] for t in instants(form)]}
+        body = {"status": "success", "data": {"resultType": "matrix", "result": [one, one]}}
+        return Answer(body=json.dumps(body).encode())
+
+    with fake_prometheus(two) as fake, pytest.raises(SourceAnswerError, match="2 series"):
+        read(client(fake.url), fake.url)
+
+
+def test_a_bad_query_is_refused_at_once_with_the_servers_message() -> None:
+    body = {"status": "error", "errorType": "bad_data", "error": 'parse error: unexpected "}"'}
+    with fake_prometheus(lambda form, _: Answer(400, json.dumps(body).encode())) as fake:
+        with pytest.raises(SourceRefusedError, match='bad_data: parse error: unexpected "}"'):
+            read(client(fake.url), fake.url)
+        assert len(fake.requests) == 1  # a 400 is final: no retry
+
+
+def test_an_overloaded_server_is_asked_again_and_its_answer_used() -> None:
+    calls: list[int] = []
+
+    def respond(form: dict[str, str], headers: dict[str, str]) -> Answer:
+        calls.append(1)
+        if len(calls) == 1:
+            return Answer(503, b"overloaded", "text/plain")
+        return counts_answer(good=3, total=4)(form, headers)  # type: ignore[operator]
+
+    sleeps: list[float] = []
+    with fake_prometheus(respond) as fake:
+        (part,) = read(client(fake.url, sleeps), fake.url)
+    assert sleeps == [0.5]
+    assert part.good.tolist() == [3, 3, 3]  # type: ignore[attr-defined]
+    assert part.total.tolist() == [4, 4, 4]  # type: ignore[attr-defined]
+
+
+def test_missing_points_are_buckets_without_events_and_instants_are_the_bucket_ends() -> None:
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        assert (int(form["start"]), int(form["end"]), form["step"]) == (T0 + 60, T0 + 180, "60")
+        return matrix({T0 + 120: "2"})  # only the bucket [T0 + 60, T0 + 120)
+
+    with fake_prometheus(respond) as fake:
+        (part,) = read(client(fake.url), fake.url)
+    assert part.total.tolist() == [0, 2, 0]  # type: ignore[attr-defined]
+
+
+def test_credentials_and_headers_come_from_the_data_source_and_the_environment() -> None:
+    with fake_prometheus(counts_answer()) as fake:
+        options = {"bearer_token_env": "PROM_TOKEN", "tenant": "team-a", "headers": (("X-A", "1"),)}
+        with PrometheusClient(source(fake.url, **options), env={"PROM_TOKEN": "s3cret"}) as c:
+            read(c, fake.url, minutes=1)
+        _, headers = fake.requests[0]
+        assert headers["Authorization"] == "Bearer s3cret"
+        assert (headers["X-Scope-OrgID"], headers["X-A"]) == ("team-a", "1")
+        basic = {"username_env": "PROM_USER", "password_env": "PROM_PASS"}
+        env = {"PROM_USER": "reader", "PROM_PASS": "pw"}
+        with PrometheusClient(source(fake.url, **basic), env=env) as c:
+            read(c, fake.url, minutes=1)
+        _, headers = fake.requests[-1]
+        assert headers["Authorization"] == "Basic " + base64.b64encode(b"reader:pw").decode()
+    with pytest.raises(SourceCredentialsError, match="PROM_TOKEN is not set"):
+        PrometheusClient(source("http://127.0.0.1:1", bearer_token_env="PROM_TOKEN"), env={})
+
+
+def _store(tmp_path: Path) -> Engine:
+    return open_store(f"sqlite:///{tmp_path / 's.db'}")
+
+
+def _matrix(engine: Engine, minutes: int) -> tuple[list[int], list[int]]:
+    with engine.connect() as conn:
+        m = buckets.read_matrix(conn, keys=["api"], start=T0, end=T0 + minutes * 60)
+    return m.good[0].tolist(), m.total[0].tolist()
+
+
+OBJECTIVE = Objective(
+    slo="api", name="", series="api", target=Fraction(9, 10), window=RollingWindow(seconds=3600)
+)
+
+
+def test_a_failure_keeps_what_was_read_and_the_slo_shows_stale_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        if int(form["start"]) > T0 + 600:  # the second part of the range
+            return Answer(body=b"<html>proxy error</html>", content_type="text/html")
+        value = "3" if form["query"].startswith("sum(increase(good") else "4"
+        return matrix(dict.fromkeys(instants(form), value))
+
+    engine = _store(tmp_path)
+    with fake_prometheus(respond) as fake:
+        (report,) = ingest_prometheus(
+            engine,
+            reads=[queries(fake.url)],
+            start=from_epoch(T0),
+            end=from_epoch(T0 + 1200),
+            max_points=10,
+            now=datetime(2026, 12, 1, tzinfo=UTC),
+        )
+    assert isinstance(report.error, SourceAnswerError)
+    assert not report.complete
+    assert report.read_until == from_epoch(T0 + 600)
+    assert (report.buckets, report.good, report.total) == (10, 30, 40)
+    assert _matrix(engine, 20) == ([3] * 10 + [0] * 10, [4] * 10 + [0] * 10)
+    (stale,) = evaluate_objectives(
+        engine, objectives=[OBJECTIVE], at=from_epoch(T0 + 1200)
+    ).evaluations
+    assert stale.status is Status.NO_DATA
+    assert stale.no_data is not None
+    assert stale.no_data.startswith("stale: reading metrics failed at 2026-12-01T00:00:00Z")
+    assert "[source-bad-answer]" in stale.no_data
+    assert "data up to " + from_epoch(T0 + 600).isoformat().replace("+00:00", "Z") in stale.no_data
+    # within what was read the numbers stand; a later read that gets through clears the error
+    (before,) = evaluate_objectives(
+        engine, objectives=[OBJECTIVE], at=from_epoch(T0 + 600)
+    ).evaluations
+    assert (before.status, before.good, before.total) == (Status.BREACHED, 30, 40)  # 75 % < 90 %
+    with fake_prometheus(counts_answer(good=4, total=4)) as fake:
+        (again,) = ingest_prometheus(
+            engine, reads=[queries(fake.url)], start=from_epoch(T0 + 600), end=from_epoch(T0 + 1200)
+        )
+    assert again.complete
+    (fresh,) = evaluate_objectives(
+        engine, objectives=[OBJECTIVE], at=from_epoch(T0 + 1200)
+    ).evaluations
+    assert fresh.no_data is None
+    assert (fresh.good, fresh.total) == (70, 80)
+
+
+def test_reading_a_range_again_replaces_its_buckets_and_keeps_the_others(tmp_path: Path) -> None:
+    engine = _store(tmp_path)
+    with fake_prometheus(counts_answer(good=3, total=4)) as fake:
+        ingest_prometheus(
+            engine, reads=[queries(fake.url)], start=from_epoch(T0), end=from_epoch(T0 + 300)
+        )
+    with fake_prometheus(counts_answer(good=1, total=2)) as fake:
+        for _ in range(2):
+            ingest_prometheus(
+                engine,
+                reads=[queries(fake.url)],
+                start=from_epoch(T0 + 120),
+                end=from_epoch(T0 + 240),
+            )
+    assert _matrix(engine, 5) == ([3, 3, 1, 1, 3], [4, 4, 2, 2, 4])
+
+
+def test_a_range_across_midnight_is_written_into_both_days(tmp_path: Path) -> None:
+    engine = _store(tmp_path)
+    with fake_prometheus(counts_answer(good=0, total=0)) as fake:
+        ingest_prometheus(
+            engine, reads=[queries(fake.url)], start=from_epoch(T0 - 120), end=from_epoch(T0 + 120)
+        )
+    with engine.connect() as conn:
+        m = buckets.read_matrix(conn, keys=["api"], start=T0 - 120, end=T0 + 120)
+    assert np.asarray(m.total).sum() == 0  # nothing but zeros: no day chunk was kept
+    with fake_prometheus(counts_answer(good=1, total=1)) as fake:
+        ingest_prometheus(
+            engine, reads=[queries(fake.url)], start=from_epoch(T0 - 120), end=from_epoch(T0 + 120)
+        )
+    with engine.connect() as conn:
+        m = buckets.read_matrix(conn, keys=["api"], start=T0 - 180, end=T0 + 180)
+    assert m.total[0].tolist() == [0, 1, 1, 1, 1, 0]
+
+
+def test_an_error_is_never_events(tmp_path: Path) -> None:
+    """Whatever the failure, nothing is written for the failed range."""
+    engine = _store(tmp_path)
+    for respond in (
+        lambda form, _: Answer(500, b"boom", "text/plain"),
+        lambda form, _: matrix(dict.fromkeys(instants(form), "1"), warnings=["partial"]),
+    ):
+        with fake_prometheus(respond) as fake:
+            (report,) = ingest_prometheus(
+                engine,
+                reads=[queries(fake.url)],
+                start=from_epoch(T0),
+                end=from_epoch(T0 + 300),
+                client_for=lambda s: PrometheusClient(s, sleep=lambda _: None),
+            )
+        assert isinstance(report.error, SourceError)
+        assert report.buckets == 0
+    assert _matrix(engine, 5) == ([0] * 5, [0] * 5)
