@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
@@ -69,3 +70,33 @@ def test_wrong_tool_is_a_coded_error(corpus: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "[import-unrecognised]" in result.output
     assert "covenant import sloth" in result.output
+
+
+def test_bad_options_are_usage_errors(corpus: Path, tmp_path: Path) -> None:
+    source = str(corpus / "sloth/getting-started.yml")
+    month = runner.invoke(app, ["import", "sloth", source, "--sloth-period", "1M"])
+    assert month.exit_code == 2
+    assert "invalid-import-option" in month.output
+    rules = str(corpus / "sloth/windows/7d.yaml")
+    broken = tmp_path / "windows.yaml"
+    broken.write_text(
+        "apiVersion: sloth.slok.dev/v1\nkind: AlertWindows\nspec:\n  sloPeriod: 7d\n"
+        "  page: {quick: {errorBudgetPercent: 8, shortWindow: 5m}}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", "sloth", source, "--alert-windows", str(broken)])
+    assert result.exit_code == 2
+    assert "spec.page.quick" in result.output
+    good = runner.invoke(
+        app, ["import", "sloth", source, "--alert-windows", rules, "--into", str(tmp_path / "w")]
+    )
+    assert good.exit_code == 0, good.output
+
+
+def test_into_defaults_to_the_workspace_variable(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COVENANT_WORKSPACE", str(tmp_path / "ws"))
+    result = runner.invoke(app, ["import", "pyrra", str(corpus / "pyrra/thanos-http.yaml")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ws" / "pyrra-thanos-http.yaml").is_file()

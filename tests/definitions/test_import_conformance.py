@@ -7,6 +7,7 @@ file:line and a fix, a reason for a file that holds no SLO, or a "left out" note
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -75,5 +76,23 @@ def test_corpus_outcomes_per_tool(corpus: Path, tmp_path: Path) -> None:
     }
     for (tool, name), outcome in expected.items():
         plan = plan_import(tool, [corpus / name], into=tmp_path)
+        found = "refused" if plan.problems else "imported" if plan.writes else "nothing"
+        assert found == outcome, name
+
+
+def test_the_conformance_table_in_the_docs_is_true(corpus: Path, tmp_path: Path) -> None:
+    """docs/import.md lists every corpus file with its outcome; each row is what happens."""
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    text = (ROOT / "docs/import.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([^`]+)` \| (imported|nothing|refused)", text, re.M))
+    listed = {
+        path.relative_to(corpus).as_posix(): tool
+        for tool, folder in TOOLS.items()
+        for path in corpus_files(corpus, folder)
+    }
+    assert set(rows) == set(listed)
+    for name, outcome in rows.items():
+        plan = plan_import(listed[name], [corpus / name], into=tmp_path)
         found = "refused" if plan.problems else "imported" if plan.writes else "nothing"
         assert found == outcome, name

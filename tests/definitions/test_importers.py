@@ -278,3 +278,42 @@ def test_promql_rewrites() -> None:
         "ignoring (le)",
     )
     assert split_ratio("1 - sum(a) / sum(b)") is None
+
+
+# --- names, descriptions, v1 configs --------------------------------------------------------
+
+
+def test_names_become_dns_labels_and_the_mapping_is_reported(tmp_path: Path) -> None:
+    source = tmp_path / "spec.yaml"
+    source.write_text(
+        'version: "prometheus/v1"\nservice: "My_Service"\nslos:\n'
+        '  - name: "Requests.Availability"\n    objective: 99.5\n'
+        f"    description: {'x' * 1100}\n"
+        "    sli:\n      events:\n"
+        "        error_query: sum(rate(e[{{.window}}]))\n"
+        "        total_query: sum(rate(t[{{.window}}]))\n"
+        "    alerting:\n      page_alert: {disable: true}\n      ticket_alert: {disable: true}\n",
+        encoding="utf-8",
+    )
+    plan = plan_import("sloth", [source], into=tmp_path / "ws")
+    imported = plan.files[0].imported
+    assert imported.renamed == {
+        "My_Service": "my-service",
+        "My_Service-Requests.Availability": "my-service-requests-availability",
+    }
+    assert imported.slos == ["my-service-requests-availability"]
+    cut = [n for n in imported.notes if n.field == "slos[0].description"]
+    assert cut
+    assert "1050" in cut[0].reason
+    workspace, _ = analyse_text(plan.writes[0][1], file="x.yaml")
+    assert workspace is not None
+    assert only(workspace, "my-service-requests-availability").target == Fraction(995, 1000)
+
+
+def test_slo_generator_v1_config_is_read_as_its_v2_form(corpus: Path, tmp_path: Path) -> None:
+    plan, workspace = imported(
+        corpus, "slo-generator", "slo-generator/fixtures/slo_config_v1.yaml", tmp_path
+    )
+    objective = only(workspace, "gae-app-availability")  # service-feature-slo
+    assert objective.target == Fraction(95, 100)  # slo_target: 0.95
+    assert "type: GoogleCloudMonitoring" in plan.writes[0][1]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from covenant.cli.common import console, err_console, fail
+from covenant.cli.common import console, err_console, fail, usage
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
@@ -26,7 +26,12 @@ Files = Annotated[
     list[Path], typer.Argument(help="The tool's files to import.", exists=True, dir_okay=False)
 ]
 Into = Annotated[
-    Path, typer.Option("--into", help="Workspace folder to write into (created if missing).")
+    Path,
+    typer.Option(
+        "--into",
+        help="Workspace folder to write into (created if missing).",
+        envvar="COVENANT_WORKSPACE",
+    ),
 ]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Report what would be written; write nothing.")
@@ -132,8 +137,9 @@ def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
             _say(f"  {problem}", "red")
         for note in imported.notes:
             mark = "left out" if note.skipped else "note"
+            place = " ".join(part for part in (note.where, note.field) if part)
             _say(
-                f"  {mark}: {note.where} {note.field}: {note.reason}",
+                f"  {mark}: {place}: {note.reason}",
                 "yellow" if note.skipped else "",
             )
         for original, name in imported.renamed.items():
@@ -186,9 +192,10 @@ def sloth(
     from covenant.services import importing
 
     try:
+        importing.fixed_duration(period, option="--sloth-period")
         catalog = importing.alert_windows(windows) if windows is not None else None
     except CovenantError as exc:
-        raise fail(exc) from exc
+        raise usage(exc) from exc
     options = Options(
         datasource=datasource,
         prometheus_url=prometheus_url,

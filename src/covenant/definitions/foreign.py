@@ -54,9 +54,7 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
     if data.get("version") == "prometheus/v1":
         return "a Sloth prometheus/v1 spec", import_fix("sloth")
     if "slo_target" in data and "slo_name" in data:
-        return "a slo-generator v1 SLO config", (
-            "convert it to v2 (slo-generator migrate), then " + import_fix("slo-generator")
-        )
+        return "a slo-generator v1 SLO config", import_fix("slo-generator")
     if data.keys() & {"error_budget_policies", "backends", "exporters", "default_exporters"}:
         return (
             "a slo-generator shared config (backends, exporters, error budget policies)",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,12 @@ from covenant.definitions.yamlsource import SourceDocument, discover_files, read
 from covenant.errors import DefinitionError, InputError, Problem
 
 TOOLS = ("sloth", "pyrra", "slo-generator")
+
+
+class ImportOptionError(InputError):
+    """An option of ``covenant import`` has a value it cannot use (a usage error, exit 2)."""
+
+    code = "invalid-import-option"
 
 
 class ImportTargetExistsError(InputError):
@@ -80,14 +87,53 @@ def read_mapping(path: Path, *, what: str) -> Mapping[str, Any]:
     return docs[0].data
 
 
+def fixed_duration(text: str, *, option: str) -> str:
+    """``text`` when it is an OpenSLO duration of fixed length (``30d``, ``4w``, ``6h``)."""
+    from covenant.definitions.durations import parse_duration  # noqa: PLC0415
+
+    try:
+        fixed = parse_duration(text).is_fixed
+    except InputError:
+        fixed = False
+    if not fixed:
+        raise ImportOptionError(
+            f"{option} {text!r} is not a duration of fixed length",
+            hint="write minutes, hours, days or weeks, e.g. 30d or 28d",
+        )
+    return text
+
+
 def alert_windows(path: Path) -> Mapping[str, Any]:
-    """A Sloth ``AlertWindows`` catalog (``--alert-windows``)."""
+    """A Sloth ``AlertWindows`` catalog (``--alert-windows``), every window checked."""
     data = read_mapping(path, what="Sloth alert windows")
     if data.get("kind") != "AlertWindows" or not isinstance(data.get("spec"), Mapping):
-        raise InputError(
+        raise ImportOptionError(
             f"{path} is not a Sloth AlertWindows catalog (kind: AlertWindows)",
             hint="give a file like Sloth's windows/30d.yaml (sloPeriod, page, ticket)",
         )
+    spec = data["spec"]
+    fixed_duration(str(spec.get("sloPeriod")), option=f"{path} spec.sloPeriod")
+    for severity in ("page", "ticket"):
+        for speed in ("quick", "slow"):
+            window = (
+                spec.get(severity, {}).get(speed)
+                if isinstance(spec.get(severity), Mapping)
+                else None
+            )
+            where = f"{path} spec.{severity}.{speed}"
+            share = window.get("errorBudgetPercent") if isinstance(window, Mapping) else None
+            if (
+                not isinstance(window, Mapping)
+                or isinstance(share, bool)
+                or not isinstance(share, (int, Decimal))
+                or not 0 < share <= 100
+            ):
+                raise ImportOptionError(
+                    f"{where} needs errorBudgetPercent (in (0, 100]), shortWindow and longWindow",
+                    hint="complete it as in Sloth's windows/30d.yaml",
+                )
+            for key in ("shortWindow", "longWindow"):
+                fixed_duration(str(window.get(key)), option=f"{where}.{key}")
     return data
 
 
@@ -119,9 +165,12 @@ def _policy_names(source: Path) -> set[str]:
     docs, _ = read_file(source)
     names = set()
     for doc in docs:
-        spec = doc.data.get("spec") if isinstance(doc.data, Mapping) else None
+        data = doc.data if isinstance(doc.data, Mapping) else {}
+        spec = data.get("spec")
         if isinstance(spec, Mapping):
             names.add(str(spec.get("error_budget_policy") or "default"))
+        elif "slo_target" in data:  # a v1 config: its policy is the default one
+            names.add("default")
     return names
 
 

@@ -39,6 +39,7 @@ class Note:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "code": NOT_CARRIED,
             "where": self.where,
             "field": self.field,
             "reason": self.reason,
@@ -99,6 +100,18 @@ class Recorder:
 
     def child(self, path: PathKey) -> Recorder:
         return Recorder(self.result, self.doc, (*self.prefix, *path))
+
+
+DESCRIPTION_LIMIT = 1050  # OpenSLO's maximum
+
+
+def description(record: Recorder, path: PathKey, value: Any) -> str:
+    """A description as OpenSLO takes it (cut to its limit, noted)."""
+    text = str(value or "").strip()
+    if len(text) > DESCRIPTION_LIMIT:
+        record.note(path, f"description cut to OpenSLO's {DESCRIPTION_LIMIT} characters")
+        text = text[:DESCRIPTION_LIMIT]
+    return text
 
 
 def dns_label(text: str) -> str:

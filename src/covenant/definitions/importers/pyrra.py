@@ -26,6 +26,7 @@ from covenant.definitions.importers.base import (
     SLOParts,
     add_once,
     decimal,
+    description,
     duration_text,
     label_values,
     mapping,
@@ -191,7 +192,7 @@ def _objective(
             SLOParts(
                 name=slo_name,
                 service=service,
-                description=str(spec.get("description") or ""),
+                description=description(here, ("description",), spec.get("description")),
                 labels=label_values(metadata.get("labels")),
                 indicator=indicator,
                 target=percent_to_target(target),

@@ -13,7 +13,6 @@ events``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,36 +27,27 @@ from covenant.definitions.importers.base import (
     SLOParts,
     add_once,
     decimal,
+    description,
     dns_label,
     duration_text,
     label_values,
     mapping,
     metric,
-    metric_spec,
     name_for,
     prometheus_datasource,
     service_document,
     slo_document,
     tier,
 )
+from covenant.definitions.importers.slogen_backends import (
+    BACKEND_TYPES,
+    backend_datasource,
+    other_backend,
+)
+from covenant.definitions.importers.slogen_v1 import is_v1, v2_from_v1
 from covenant.definitions.yamlsource import SourceDocument
 
 DEFAULT_WINDOW = "28d"
-BACKEND_TYPES = {
-    "cloud_monitoring": "GoogleCloudMonitoring",
-    "cloud_monitoring_mql": "GoogleCloudMonitoringMQL",
-    "cloud_service_monitoring": "GoogleCloudServiceMonitoring",
-    "datadog": "Datadog",
-    "dynatrace": "Dynatrace",
-    "elasticsearch": "Elasticsearch",
-    "open_search": "OpenSearch",
-    "splunk": "Splunk",
-}
-GOOD = ("filter_good", "query_good", "search_query_good")
-VALID = ("filter_valid", "query_valid", "search_query_valid")
-BAD = ("filter_bad", "query_bad", "search_query_bad")
-SECRET = re.compile(r"key|token|password|secret", re.I)
-ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
 def import_slo_generator(
@@ -73,11 +63,15 @@ def import_slo_generator(
             and data.get("kind") == "ServiceLevelObjective"
         ):
             _slo(result, record, data, options)
-        elif isinstance(data, Mapping) and "slo_target" in data and "slo_name" in data:
-            result.reason = (
-                "a slo-generator v1 config: convert it to v2 first (slo-generator migrate), then "
-                "import the v2 file"
+        elif is_v1(data):
+            record.note(
+                (),
+                "a slo-generator v1 config: read as the v2 config `slo-generator migrate` writes "
+                "(name <service>-<feature>-<slo>, goal = slo_target, the backend's measurement "
+                "as the SLI; fields below are named by their v2 place); the backend's own settings "
+                "(project, URL) are not carried over",
             )
+            _slo(result, record, v2_from_v1(data), options)
         elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_burn_rate",
             "sli_measurement",
@@ -226,7 +220,9 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
         source = options.datasource
     elif backend in BACKEND_TYPES:
         source = dns_label(backend)
-        indicator = _other(here, method, sli, source=source, source_type=BACKEND_TYPES[backend])
+        indicator = other_backend(
+            here, method, sli, source=source, source_type=BACKEND_TYPES[backend]
+        )
     else:
         here.note(
             ("backend",),
@@ -240,7 +236,7 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
     if backend == "prometheus":
         add_once(result, prometheus_datasource(source, options.prometheus_url))
     else:
-        add_once(result, _datasource(here, backend, source, options))
+        add_once(result, backend_datasource(here, backend, source, options))
     if spec.get("exporters"):
         here.note(
             ("exporters",),
@@ -255,7 +251,7 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
             SLOParts(
                 name=name_for(result, name),
                 service=service,
-                description=str(spec.get("description") or "").strip(),
+                description=description(here, ("description",), spec.get("description")),
                 labels=labels,
                 indicator=indicator,
                 target=goal,
@@ -264,13 +260,6 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
             )
         )
     )
-
-
-def _first(sli: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
-    for key in keys:
-        if key in sli:
-            return key, sli[key]
-    return "", None
 
 
 def _prometheus(
@@ -396,101 +385,3 @@ def _prometheus(
         return None
     here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)
     return None
-
-
-def _other(
-    record: Recorder, method: str, sli: Mapping[str, Any], *, source: str, source_type: str
-) -> dict[str, Any] | None:
-    here = record.child(("service_level_indicator",))
-    if not sli:
-        here.problem((), MISSING, "service_level_indicator is empty", "add the backend's queries")
-        return None
-    shared = {k: v for k, v in sli.items() if k not in (*GOOD, *VALID, *BAD)}
-    good_key, good = _first(sli, GOOD)
-    valid_key, valid = _first(sli, VALID)
-    bad_key, bad = _first(sli, BAD)
-    record.note(
-        ("backend",),
-        f"Covenant does not query {source_type}: the SLI keeps the queries for reference and gets "
-        "its counts from covenant ingest events (sli column = the SLO name)",
-    )
-    if _has_env(sli):
-        here.note(
-            (),
-            "${VAR} references are kept as written (slo-generator substitutes them from the "
-            "environment)",
-        )
-
-    def spec(key: str, value: Any) -> dict[str, Any]:
-        return metric_spec({**shared, key: value}, datasource=source, source_type=source_type)
-
-    if method in {"good_bad_ratio", "threshold", "distribution_cut"} and valid is not None:
-        ratio: dict[str, Any] = {"counter": True, "total": spec(valid_key, valid)}
-        if good is not None:
-            ratio["good"] = spec(good_key, good)
-        elif bad is not None:
-            ratio["bad"] = spec(bad_key, bad)
-        else:
-            ratio["good"] = spec(valid_key, valid)  # the cut (threshold / bucket) is in shared
-        return {"ratioMetric": ratio}
-    if method == "good_bad_ratio" and good is not None and bad is not None:
-        here.note((), "valid events = good + bad (no valid query given)")
-        return {
-            "ratioMetric": {
-                "counter": True,
-                "bad": spec(bad_key, bad),
-                "total": metric_spec(
-                    {**shared, good_key: good, bad_key: bad, "valid": "good + bad"},
-                    datasource=source,
-                    source_type=source_type,
-                ),
-            }
-        }
-    here.note(
-        (),
-        f"method {method!r}: the backend computes the SLI itself; imported as a raw success ratio",
-    )
-    return {
-        "ratioMetric": {
-            "rawType": "success",
-            "raw": metric_spec(dict(sli), datasource=source, source_type=source_type),
-        }
-    }
-
-
-def _has_env(value: Any) -> bool:
-    if isinstance(value, str):
-        return "${" in value
-    if isinstance(value, Mapping):
-        return any(_has_env(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_env(v) for v in value)
-    return False
-
-
-def _datasource(record: Recorder, backend: str, name: str, options: Options) -> dict[str, Any]:
-    config = options.slo_generator_config or {}
-    backends = mapping(config.get("backends"))
-    details: dict[str, Any] = {}
-    for key, value in (backends.get(backend) or {}).items():
-        env = ENV.match(value) if isinstance(value, str) else None
-        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), str(key))
-        if env:
-            details[f"{camel}Env"] = env.group(1)
-        elif SECRET.search(str(key)):
-            record.note(
-                ("backend",),
-                f"backend setting {key!r} looks like an inline secret; not carried over (give it "
-                "by environment variable)",
-            )
-        else:
-            details[camel] = value
-    spec: dict[str, Any] = {"type": BACKEND_TYPES[backend]}
-    if details:
-        spec["connectionDetails"] = details
-    return {
-        "apiVersion": "openslo/v1",
-        "kind": "DataSource",
-        "metadata": {"name": name},
-        "spec": spec,
-    }

@@ -28,6 +28,7 @@ from covenant.definitions.importers.base import (
     SLOParts,
     add_once,
     decimal,
+    description,
     label_values,
     mapping,
     metric,
@@ -38,6 +39,7 @@ from covenant.definitions.importers.base import (
     slo_document,
     tier,
 )
+from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, openslo_alpha
 from covenant.definitions.yamlsource import SourceDocument
 
 # Sloth's default alert windows (its 30d and 28d catalogs): the budget share is the same
@@ -51,7 +53,6 @@ DEFAULT_WINDOWS: dict[str, dict[str, Any]] = {
         "slow": {"errorBudgetPercent": Decimal(10), "shortWindow": "6h", "longWindow": "3d"},
     },
 }
-SLOTH_PERIODS = ("28d", "30d")
 STRICT_NOTE = (
     "Sloth fires when the burn rate is strictly above the threshold; Covenant's tiers fire at "
     "or above it (the same except at exactly the threshold)"
@@ -103,11 +104,15 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                     ("spec",), MISSING, "the resource has no spec", "add spec.service and spec.slos"
                 )
                 continue
-            for key in ("namespace",):
-                if key in data.get("metadata", {}):
-                    record.note(
-                        ("metadata", key), "Kubernetes placement; a workspace has no namespaces"
-                    )
+            metadata = mapping(data.get("metadata"))
+            if "namespace" in metadata:
+                record.note(("metadata", "namespace"), "Kubernetes placement; not carried over")
+            if metadata.get("labels"):
+                record.note(
+                    ("metadata", "labels"),
+                    "labels of the Kubernetes resource (selecting it for an operator); not carried "
+                    "over — spec.labels are the SLOs' labels",
+                )
             _service_level(result, record.child(("spec",)), spec, options)
         elif api == "sloth.slok.dev/v1" and kind == "AlertWindows":
             result.reason = (
@@ -115,7 +120,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 "it applies to (covenant import sloth SPEC... --alert-windows FILE)"
             )
         elif api == "openslo/v1alpha" and kind == "SLO":
-            _openslo_alpha(result, record, data, options)
+            openslo_alpha(result, record, data, options)
         else:
             record.problem(
                 ("apiVersion",) if api else ("version",),
@@ -254,7 +259,7 @@ def _slo(
         name=name_for(result, f"{service}-{name}"),
         display_name=f"{service} {name}",
         service=service_name,
-        description=str(slo.get("description") or ""),
+        description=description(record, ("description",), slo.get("description")),
         labels=labels,
         annotations=annotations,
         indicator=indicator,
@@ -401,98 +406,3 @@ def _tiers(
         )
         return None
     return tiers
-
-
-def _openslo_alpha(
-    result: ImportedFile, record: Recorder, data: Mapping[str, Any], options: Options
-) -> None:
-    """An ``openslo/v1alpha`` SLO as Sloth reads it: one SLO per objective (``<name>-<i>``)."""
-    spec = mapping(data.get("spec"))
-    metadata = mapping(data.get("metadata"))
-    name, service = metadata.get("name"), spec.get("service")
-    if not isinstance(name, str) or not isinstance(service, str) or not service:
-        record.problem(
-            ("spec", "service"), MISSING, "metadata.name and spec.service are needed", "add both"
-        )
-        return
-    windows = spec.get("timeWindows")
-    window = (
-        windows[0]
-        if isinstance(windows, list) and windows and isinstance(windows[0], Mapping)
-        else {}
-    )
-    unit = {"Day": "d", "Week": "w"}.get(str(window.get("unit")))
-    count = window.get("count")
-    if unit is None or not isinstance(count, int) or count <= 0:
-        record.problem(
-            ("spec", "timeWindows"),
-            INVALID,
-            "Sloth reads a time window of a number of days",
-            "write timeWindows: [{count: 30, unit: Day}]",
-        )
-        return
-    period = f"{count}{unit}"
-    if period not in SLOTH_PERIODS:
-        record.note(
-            ("spec", "timeWindows", 0),
-            f"Sloth itself refuses a {period} period without an alert-windows catalog for it; "
-            f"Covenant's window is {period} as written",
-        )
-    service_name = name_for(result, service)
-    add_once(result, service_document(service_name))
-    add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
-    for index, objective in enumerate(spec.get("objectives") or []):
-        here = record.child(("spec", "objectives", index))
-        ratio = objective.get("ratioMetrics") if isinstance(objective, Mapping) else None
-        target = decimal(objective.get("target")) if isinstance(objective, Mapping) else None
-        if not isinstance(ratio, Mapping) or target is None or not 0 < target < 1:
-            here.note(
-                (),
-                "Sloth reads objectives with ratioMetrics and a target in (0, 1); left out",
-                skipped=True,
-            )
-            continue
-        queries = {}
-        for key in ("good", "total"):
-            query = ratio.get(key, {}).get("query") if isinstance(ratio.get(key), Mapping) else None
-            if not isinstance(query, str):
-                here.problem(
-                    ("ratioMetrics", key, "query"),
-                    MISSING,
-                    f"ratioMetrics.{key}.query is missing",
-                    "add the PromQL query",
-                )
-                return
-            queries[key] = promql.rate_to_increase(promql.normalise_window(query.strip()))[0]
-        slo_name = name_for(result, f"{service}-{name}-{index}")
-        indicator = {
-            "ratioMetric": {
-                "counter": False,
-                "good": metric(queries["good"], datasource=options.datasource),
-                "total": metric(queries["total"], datasource=options.datasource),
-            }
-        }
-        result.documents.append(
-            slo_document(
-                SLOParts(
-                    name=slo_name,
-                    display_name=str(metadata.get("displayName") or ""),
-                    service=service_name,
-                    description=str(spec.get("description") or ""),
-                    indicator=indicator,
-                    target=target,
-                    window=period,
-                    tiers=[],
-                )
-            )
-        )
-    record.note(
-        (),
-        "Sloth generates no alerts for OpenSLO input: the imported SLOs have none "
-        "(alerting.defaults: false)",
-    )
-    if spec.get("budgetingMethod") not in (None, "Occurrences"):
-        record.note(
-            ("spec", "budgetingMethod"),
-            "Sloth treats every SLO as Occurrences; imported as Occurrences",
-        )

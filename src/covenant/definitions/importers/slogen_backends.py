@@ -1,0 +1,144 @@
+"""slo-generator backends other than Prometheus: a DataSource of their type, queries kept.
+
+Covenant does not query these backends: the SLI keeps the backend's queries (filters, metric
+selectors, searches) for reference, split into good / bad / valid where the config names them,
+and gets its counts from ``covenant ingest events``. Settings given as ``${VAR}`` become
+``…Env: VAR``; settings that look like inline secrets are dropped (noted).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from covenant.definitions.importers.base import (
+    MISSING,
+    Options,
+    Recorder,
+    mapping,
+    metric_spec,
+)
+
+BACKEND_TYPES = {
+    "cloud_monitoring": "GoogleCloudMonitoring",
+    "cloud_monitoring_mql": "GoogleCloudMonitoringMQL",
+    "cloud_service_monitoring": "GoogleCloudServiceMonitoring",
+    "datadog": "Datadog",
+    "dynatrace": "Dynatrace",
+    "elasticsearch": "Elasticsearch",
+    "open_search": "OpenSearch",
+    "splunk": "Splunk",
+}
+GOOD = ("filter_good", "query_good", "search_query_good")
+VALID = ("filter_valid", "query_valid", "search_query_valid")
+BAD = ("filter_bad", "query_bad", "search_query_bad")
+SECRET = re.compile(r"key|token|password|secret", re.I)
+ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def first_of(sli: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
+    for key in keys:
+        if key in sli:
+            return key, sli[key]
+    return "", None
+
+
+def other_backend(
+    record: Recorder, method: str, sli: Mapping[str, Any], *, source: str, source_type: str
+) -> dict[str, Any] | None:
+    here = record.child(("service_level_indicator",))
+    if not sli:
+        here.problem((), MISSING, "service_level_indicator is empty", "add the backend's queries")
+        return None
+    shared = {k: v for k, v in sli.items() if k not in (*GOOD, *VALID, *BAD)}
+    good_key, good = first_of(sli, GOOD)
+    valid_key, valid = first_of(sli, VALID)
+    bad_key, bad = first_of(sli, BAD)
+    record.note(
+        ("backend",),
+        f"Covenant does not query {source_type}: the SLI keeps the queries for reference and gets "
+        "its counts from covenant ingest events (sli column = the SLO name)",
+    )
+    if _has_env(sli):
+        here.note(
+            (),
+            "${VAR} references are kept as written (slo-generator substitutes them from the "
+            "environment)",
+        )
+
+    def spec(key: str, value: Any) -> dict[str, Any]:
+        return metric_spec({**shared, key: value}, datasource=source, source_type=source_type)
+
+    if method in {"good_bad_ratio", "threshold", "distribution_cut"} and valid is not None:
+        ratio: dict[str, Any] = {"counter": True, "total": spec(valid_key, valid)}
+        if good is not None:
+            ratio["good"] = spec(good_key, good)
+        elif bad is not None:
+            ratio["bad"] = spec(bad_key, bad)
+        else:
+            ratio["good"] = spec(valid_key, valid)  # the cut (threshold / bucket) is in shared
+        return {"ratioMetric": ratio}
+    if method == "good_bad_ratio" and good is not None and bad is not None:
+        here.note((), "valid events = good + bad (no valid query given)")
+        return {
+            "ratioMetric": {
+                "counter": True,
+                "bad": spec(bad_key, bad),
+                "total": metric_spec(
+                    {**shared, good_key: good, bad_key: bad, "valid": "good + bad"},
+                    datasource=source,
+                    source_type=source_type,
+                ),
+            }
+        }
+    here.note(
+        (),
+        f"method {method!r}: the backend computes the SLI itself; imported as a raw success ratio",
+    )
+    return {
+        "ratioMetric": {
+            "rawType": "success",
+            "raw": metric_spec(dict(sli), datasource=source, source_type=source_type),
+        }
+    }
+
+
+def _has_env(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value
+    if isinstance(value, Mapping):
+        return any(_has_env(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_env(v) for v in value)
+    return False
+
+
+def backend_datasource(
+    record: Recorder, backend: str, name: str, options: Options
+) -> dict[str, Any]:
+    config = options.slo_generator_config or {}
+    backends = mapping(config.get("backends"))
+    details: dict[str, Any] = {}
+    for key, value in (backends.get(backend) or {}).items():
+        env = ENV.match(value) if isinstance(value, str) else None
+        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), str(key))
+        if env:
+            details[f"{camel}Env"] = env.group(1)
+        elif SECRET.search(str(key)):
+            record.note(
+                ("backend",),
+                f"backend setting {key!r} looks like an inline secret; not carried over (give it "
+                "by environment variable)",
+            )
+        else:
+            details[camel] = value
+    spec: dict[str, Any] = {"type": BACKEND_TYPES[backend]}
+    if details:
+        spec["connectionDetails"] = details
+    return {
+        "apiVersion": "openslo/v1",
+        "kind": "DataSource",
+        "metadata": {"name": name},
+        "spec": spec,
+    }

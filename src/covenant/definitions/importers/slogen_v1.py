@@ -1,0 +1,56 @@
+"""slo-generator v1 SLO configs, read as the v2 config ``slo-generator migrate`` writes.
+
+A v1 config names the SLO by ``service_name``, ``feature_name`` and ``slo_name``, gives
+``slo_target``, and puts the backend (``class``, ``method``, ``measurement`` and its settings)
+inline. Its v2 form: ``metadata.name: <service>-<feature>-<slo>`` with those three as labels,
+``goal: slo_target``, ``backend`` the class's v2 name, ``service_level_indicator`` the
+measurement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from covenant.definitions.importers.base import mapping
+
+V2_BACKENDS = {  # v1 backend class → v2 backend name
+    "Stackdriver": "cloud_monitoring",
+    "CloudMonitoring": "cloud_monitoring",
+    "StackdriverServiceMonitoring": "cloud_service_monitoring",
+    "CloudServiceMonitoring": "cloud_service_monitoring",
+    "Prometheus": "prometheus",
+    "Datadog": "datadog",
+    "Dynatrace": "dynatrace",
+    "Elasticsearch": "elasticsearch",
+}
+
+
+def is_v1(data: Any) -> bool:
+    return isinstance(data, Mapping) and "slo_target" in data and "slo_name" in data
+
+
+def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The v2 config of a v1 one (unknown backend classes stay as written: custom)."""
+    backend = mapping(data.get("backend"))
+    names = [str(data.get(key) or "") for key in ("service_name", "feature_name", "slo_name")]
+    klass = str(backend.get("class") or "")
+    exporters = data.get("exporters")
+    return {
+        "apiVersion": "sre.google.com/v2",
+        "kind": "ServiceLevelObjective",
+        "metadata": {
+            "name": "-".join(n for n in names if n),
+            "labels": dict(zip(("service_name", "feature_name", "slo_name"), names, strict=True)),
+        },
+        "spec": {
+            "description": data.get("slo_description") or "",
+            "backend": V2_BACKENDS.get(klass, klass),
+            "method": backend.get("method"),
+            "exporters": [mapping(e).get("class") for e in exporters]
+            if isinstance(exporters, list)
+            else [],
+            "service_level_indicator": dict(mapping(backend.get("measurement"))),
+            "goal": data.get("slo_target"),
+        },
+    }

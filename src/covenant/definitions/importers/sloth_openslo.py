@@ -1,0 +1,124 @@
+"""The ``openslo/v1alpha`` SLOs Sloth reads, as Sloth reads them: one SLO per objective."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from covenant.definitions.importers import promql
+from covenant.definitions.importers.base import (
+    INVALID,
+    MISSING,
+    ImportedFile,
+    Options,
+    Recorder,
+    SLOParts,
+    add_once,
+    decimal,
+    description,
+    mapping,
+    metric,
+    name_for,
+    prometheus_datasource,
+    service_document,
+    slo_document,
+)
+
+SLOTH_PERIODS = ("28d", "30d")
+
+
+def openslo_alpha(
+    result: ImportedFile, record: Recorder, data: Mapping[str, Any], options: Options
+) -> None:
+    """An ``openslo/v1alpha`` SLO as Sloth reads it: one SLO per objective (``<name>-<i>``)."""
+    spec = mapping(data.get("spec"))
+    metadata = mapping(data.get("metadata"))
+    name, service = metadata.get("name"), spec.get("service")
+    if not isinstance(name, str) or not isinstance(service, str) or not service:
+        record.problem(
+            ("spec", "service"), MISSING, "metadata.name and spec.service are needed", "add both"
+        )
+        return
+    windows = spec.get("timeWindows")
+    window = (
+        windows[0]
+        if isinstance(windows, list) and windows and isinstance(windows[0], Mapping)
+        else {}
+    )
+    unit = {"Day": "d", "Week": "w"}.get(str(window.get("unit")))
+    count = window.get("count")
+    if unit is None or not isinstance(count, int) or count <= 0:
+        record.problem(
+            ("spec", "timeWindows"),
+            INVALID,
+            "Sloth reads a time window of a number of days",
+            "write timeWindows: [{count: 30, unit: Day}]",
+        )
+        return
+    period = f"{count}{unit}"
+    if period not in SLOTH_PERIODS:
+        record.note(
+            ("spec", "timeWindows", 0),
+            f"Sloth itself refuses a {period} period without an alert-windows catalog for it; "
+            f"Covenant's window is {period} as written",
+        )
+    service_name = name_for(result, service)
+    add_once(result, service_document(service_name))
+    add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
+    for index, objective in enumerate(spec.get("objectives") or []):
+        here = record.child(("spec", "objectives", index))
+        ratio = objective.get("ratioMetrics") if isinstance(objective, Mapping) else None
+        target = decimal(objective.get("target")) if isinstance(objective, Mapping) else None
+        if not isinstance(ratio, Mapping) or target is None or not 0 < target < 1:
+            here.note(
+                (),
+                "Sloth reads objectives with ratioMetrics and a target in (0, 1); left out",
+                skipped=True,
+            )
+            continue
+        queries = {}
+        for key in ("good", "total"):
+            query = ratio.get(key, {}).get("query") if isinstance(ratio.get(key), Mapping) else None
+            if not isinstance(query, str):
+                here.problem(
+                    ("ratioMetrics", key, "query"),
+                    MISSING,
+                    f"ratioMetrics.{key}.query is missing",
+                    "add the PromQL query",
+                )
+                return
+            queries[key] = promql.rate_to_increase(promql.normalise_window(query.strip()))[0]
+        slo_name = name_for(result, f"{service}-{name}-{index}")
+        indicator = {
+            "ratioMetric": {
+                "counter": False,
+                "good": metric(queries["good"], datasource=options.datasource),
+                "total": metric(queries["total"], datasource=options.datasource),
+            }
+        }
+        result.documents.append(
+            slo_document(
+                SLOParts(
+                    name=slo_name,
+                    display_name=str(metadata.get("displayName") or ""),
+                    service=service_name,
+                    description=description(
+                        record, ("spec", "description"), spec.get("description")
+                    ),
+                    indicator=indicator,
+                    target=target,
+                    window=period,
+                    tiers=[],
+                )
+            )
+        )
+    record.note(
+        (),
+        "Sloth generates no alerts for OpenSLO input: the imported SLOs have none "
+        "(alerting.defaults: false)",
+    )
+    if spec.get("budgetingMethod") not in (None, "Occurrences"):
+        record.note(
+            ("spec", "budgetingMethod"),
+            "Sloth treats every SLO as Occurrences; imported as Occurrences",
+        )
