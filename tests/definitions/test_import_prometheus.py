@@ -1,0 +1,221 @@
+"""Imported SLIs count exactly on a real Prometheus.
+
+Counters with known per-minute increments are backfilled (samples exactly on minute
+boundaries, where Prometheus 2.x's closed range selectors make ``increase(x[1m])`` the exact
+difference). Sloth, Pyrra and slo-generator files written for those series are imported, their
+queries are read by the query convention (docs/import.md: ``{{.window}}`` → the step; a
+``counter: true`` ``sum(selector)`` → ``sum(increase(selector[step]))``), and every minute's
+good/bad and total equal the increments summed by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from covenant.services.importing import plan_import
+from tests.promserver import Sample, Server, openmetrics_text
+
+START = 1_790_000_000 - 1_790_000_000 % 3600  # an hour boundary
+STEP = 60
+GOOD = [7, 0, 13, 4, 25, 9, 1, 30, 6, 11]  # code 200, per minute
+ERR5 = [1, 0, 0, 2, 0, 5, 0, 0, 1, 0]  # code 503
+ERR429 = [0, 1, 0, 0, 0, 0, 2, 0, 0, 0]  # code 429
+FAST = [5, 0, 10, 4, 20, 9, 1, 22, 6, 8]  # code-200 requests under 0.25 s
+UP = [4, 3, 4, 0, 2, 4, 4, 1, 4, 4]  # probe_success samples at 1 of 4 per minute
+
+
+def _cumulative(increments: Sequence[int]) -> list[int]:
+    values = [0]
+    for step in increments:
+        values.append(values[-1] + step)
+    return values
+
+
+def _series(name: str, labels: Mapping[str, str], increments: Sequence[int]) -> list[Sample]:
+    return [
+        Sample(name, labels, value, START + i * STEP)
+        for i, value in enumerate(_cumulative(increments))
+    ]
+
+
+def _samples() -> list[Sample]:
+    job = {"job": "myservice"}
+    samples = _series("requests_total", {**job, "code": "200"}, GOOD)
+    samples += _series("requests_total", {**job, "code": "503"}, ERR5)
+    samples += _series("requests_total", {**job, "code": "429"}, ERR429)
+    samples += _series("latency_seconds_bucket", {**job, "le": "0.25"}, FAST)
+    samples += _series("latency_seconds_bucket", {**job, "le": "+Inf"}, GOOD)
+    samples += _series("latency_seconds_count", job, GOOD)
+    # a 0/1 gauge sampled 4 times a minute, off the minute boundaries (at :10, :25, :40, :55),
+    # so each one-minute window holds exactly four samples
+    for minute, up in enumerate(UP):
+        for k in range(4):
+            at = START + minute * STEP + 10 + 15 * k
+            samples.append(Sample("probe_success", {"target": "a"}, 1.0 if k < up else 0.0, at))
+    return samples
+
+
+@pytest.fixture
+def server(prometheus: Callable[..., Server]) -> Server:
+    return prometheus(openmetrics=openmetrics_text(_samples(), counters=["requests"]))
+
+
+def per_step(query: str, *, counter: bool) -> str:
+    """The query convention for one-minute buckets."""
+    if "{{.window}}" in query:
+        return query.replace("{{.window}}", "1m")
+    assert counter, query
+    inner = re.fullmatch(r"sum\((.*)\)", query.strip(), re.S)
+    assert inner is not None, query
+    return f"sum(increase({inner.group(1)}[1m]))"
+
+
+def counts(server: Server, query: str, *, counter: bool) -> list[int]:
+    result = server.query_range(
+        per_step(query, counter=counter), START + STEP, START + len(GOOD) * STEP, STEP
+    )
+    assert len(result) == 1, result
+    values = [float(value) for _, value in result[0]["values"]]
+    assert all(v == int(v) for v in values), values
+    return [int(v) for v in values]
+
+
+def indicators(tool: str, text: str, tmp_path: Path) -> dict[str, dict[str, Any]]:
+    """SLO name → its imported ratioMetric."""
+    source = tmp_path / f"{tool}.yaml"
+    source.write_text(text, encoding="utf-8")
+    plan = plan_import(tool, [source], into=tmp_path / f"ws-{tool}")
+    assert plan.problems == []
+    found = {}
+    for document in plan.files[0].imported.documents:
+        if document["kind"] == "SLO":
+            found[document["metadata"]["name"]] = document["spec"]["indicator"]["spec"][
+                "ratioMetric"
+            ]
+    return found
+
+
+def read(server: Server, ratio: Mapping[str, Any], key: str) -> list[int]:
+    query = ratio[key]["metricSource"]["spec"]["query"]
+    return counts(server, query, counter=bool(ratio.get("counter")))
+
+
+TOTAL = [g + a + b for g, a, b in zip(GOOD, ERR5, ERR429, strict=True)]
+
+SLOTH = """\
+version: prometheus/v1
+service: myservice
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(requests_total{job="myservice",code=~"(5..|429)"}[{{.window}}]))
+        total_query: sum(rate(requests_total{job="myservice"}[{{.window}}]))
+    alerting: {name: A}
+"""
+
+PYRRA = """\
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: errors, namespace: shop}
+spec:
+  target: "99"
+  window: 4w
+  indicator:
+    ratio:
+      errors: {metric: 'requests_total{job="myservice",code=~"5..|429"}'}
+      total: {metric: 'requests_total{job="myservice"}'}
+---
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: latency, namespace: shop}
+spec:
+  target: "90"
+  window: 4w
+  indicator:
+    latency:
+      success: {metric: 'latency_seconds_bucket{job="myservice",le="0.25"}'}
+      total: {metric: 'latency_seconds_count{job="myservice"}'}
+---
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: probes, namespace: shop}
+spec:
+  target: "95"
+  window: 1w
+  indicator:
+    bool_gauge: {metric: 'probe_success{target="a"}'}
+"""
+
+SLO_GENERATOR = """\
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: ratio, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: good_bad_ratio
+  service_level_indicator:
+    filter_good: requests_total{job="myservice", code="200"}
+    filter_valid: requests_total{job="myservice"}
+  goal: 0.99
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: cut, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: distribution_cut
+  service_level_indicator:
+    expression: latency_seconds_bucket{job="myservice"}
+    threshold_bucket: 0.25
+  goal: 0.9
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: query, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: query_sli
+  service_level_indicator:
+    expression: >
+      sum(rate(requests_total{job="myservice", code="200"}[window]))
+      /
+      sum(rate(requests_total{job="myservice"}[window]))
+  goal: 0.99
+"""
+
+
+def test_sloth_events_count_per_minute(server: Server, tmp_path: Path) -> None:
+    ratio = indicators("sloth", SLOTH, tmp_path)["myservice-availability"]
+    assert read(server, ratio, "bad") == [a + b for a, b in zip(ERR5, ERR429, strict=True)]
+    assert read(server, ratio, "total") == TOTAL
+
+
+def test_pyrra_ratio_latency_and_bool_gauge_count_per_minute(
+    server: Server, tmp_path: Path
+) -> None:
+    found = indicators("pyrra", PYRRA, tmp_path)
+    assert read(server, found["errors"], "bad") == [
+        a + b for a, b in zip(ERR5, ERR429, strict=True)
+    ]
+    assert read(server, found["errors"], "total") == TOTAL
+    assert read(server, found["latency"], "good") == FAST
+    assert read(server, found["latency"], "total") == GOOD
+    assert read(server, found["probes"], "good") == UP
+    assert read(server, found["probes"], "total") == [4] * len(UP)
+
+
+def test_slo_generator_methods_count_per_minute(server: Server, tmp_path: Path) -> None:
+    found = indicators("slo-generator", SLO_GENERATOR, tmp_path)
+    assert read(server, found["ratio"], "good") == GOOD
+    assert read(server, found["ratio"], "total") == TOTAL
+    assert read(server, found["cut"], "good") == FAST
+    assert read(server, found["cut"], "total") == GOOD
+    assert read(server, found["query"], "good") == GOOD
+    assert read(server, found["query"], "total") == TOTAL
