@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,33 @@ def test_into_defaults_to_the_workspace_variable(
     result = runner.invoke(app, ["import", "pyrra", str(corpus / "pyrra/thanos-http.yaml")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "ws" / "pyrra-thanos-http.yaml").is_file()
+
+
+def test_the_commands_of_docs_import_run_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    text = (ROOT / "docs/import.md").read_text(encoding="utf-8")
+    block = text.split("## Try it", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line)[1:] for line in block.strip().splitlines()]
+    assert len(commands) == 5
+    shutil.copytree(ROOT / "examples" / "import", tmp_path / "examples" / "import")
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for args in commands:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+        outputs.append(result.output)
+    report = json.loads(outputs[0])
+    assert report["written"] == []
+    assert report["files"][0]["slos"] == [
+        "checkout-requests-availability",
+        "checkout-requests-latency",
+    ]
+    assert sorted(p.name for p in (tmp_path / "imported").iterdir()) == [
+        "pyrra-search.yaml",
+        "slo-generator-payments-availability.yaml",
+        "sloth-checkout.yaml",
+    ]
+    assert "valid: 0 error(s), 0 warning(s)" in outputs[-1]

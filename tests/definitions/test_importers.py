@@ -317,3 +317,29 @@ def test_slo_generator_v1_config_is_read_as_its_v2_form(corpus: Path, tmp_path: 
     objective = only(workspace, "gae-app-availability")  # service-feature-slo
     assert objective.target == Fraction(95, 100)  # slo_target: 0.95
     assert "type: GoogleCloudMonitoring" in plan.writes[0][1]
+
+
+def test_slo_generator_datasource_url_from_the_config_unless_given(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        "backends: {prometheus: {url: 'http://prom.internal:9090/'}}\n"
+        "error_budget_policies:\n  default:\n    steps:\n"
+        "      - {name: 1 hour, window: 3600, burn_rate_threshold: 9, alert: true}\n"
+        "      - {name: 7 days, window: 604800, burn_rate_threshold: 1, alert: false}\n",
+        encoding="utf-8",
+    )
+    source = tmp_path / "slo.yaml"
+    source.write_text(
+        "apiVersion: sre.google.com/v2\nkind: ServiceLevelObjective\nmetadata: {name: a}\n"
+        "spec:\n  backend: prometheus\n  method: good_bad_ratio\n  goal: 0.99\n"
+        "  service_level_indicator: {filter_good: 'g_total', filter_valid: 'v_total'}\n",
+        encoding="utf-8",
+    )
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws")
+    text = plan.writes[0][1]
+    assert "url: http://prom.internal:9090\n" in text
+    workspace, _ = analyse_text(text, file="x.yaml")
+    assert workspace is not None
+    assert only(workspace, "a").window == RollingWindow(seconds=7 * DAY)  # the longest step
+    given = Options(prometheus_url="http://other:9090", prometheus_url_given=True)
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws", options=given)
+    assert "url: http://other:9090\n" in plan.writes[0][1]

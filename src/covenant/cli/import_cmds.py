@@ -41,9 +41,18 @@ Format = Annotated[
     ReportFormat, typer.Option("--format", help="text for people, json for machines.")
 ]
 Url = Annotated[
-    str, typer.Option("--prometheus-url", help="URL of the Prometheus DataSource written.")
+    str | None,
+    typer.Option(
+        "--prometheus-url", help="URL of the Prometheus DataSource (default http://localhost:9090)."
+    ),
 ]
 Source = Annotated[str, typer.Option("--datasource", help="Name of the Prometheus DataSource.")]
+
+
+def _url(given: str | None) -> dict[str, Any]:
+    if given is None:
+        return {}
+    return {"prometheus_url": given, "prometheus_url_given": True}
 
 
 def _run(
@@ -172,7 +181,7 @@ def sloth(
     dry_run: DryRun = False,
     force: Force = False,
     output: Format = ReportFormat.TEXT,
-    prometheus_url: Url = "http://localhost:9090",
+    prometheus_url: Url = None,
     datasource: Source = "prometheus",
     period: Annotated[
         str, typer.Option("--sloth-period", help="SLO period (Sloth's --default-slo-period).")
@@ -198,7 +207,7 @@ def sloth(
         raise usage(exc) from exc
     options = Options(
         datasource=datasource,
-        prometheus_url=prometheus_url,
+        **_url(prometheus_url),
         sloth_period=period,
         alert_windows=catalog,
     )
@@ -211,13 +220,13 @@ def pyrra(
     dry_run: DryRun = False,
     force: Force = False,
     output: Format = ReportFormat.TEXT,
-    prometheus_url: Url = "http://localhost:9090",
+    prometheus_url: Url = None,
     datasource: Source = "prometheus",
 ) -> None:
     """Import Pyrra ServiceLevelObjective resources."""
     from covenant.definitions.importers.base import Options
 
-    options = Options(datasource=datasource, prometheus_url=prometheus_url)
+    options = Options(datasource=datasource, **_url(prometheus_url))
     _run("pyrra", files, into=into, dry_run=dry_run, force=force, output=output, options=options)
 
 
@@ -227,7 +236,7 @@ def slo_generator(
     dry_run: DryRun = False,
     force: Force = False,
     output: Format = ReportFormat.TEXT,
-    prometheus_url: Url = "http://localhost:9090",
+    prometheus_url: Url = None,
     datasource: Source = "prometheus",
     config: Annotated[
         Path | None,
@@ -243,7 +252,7 @@ def slo_generator(
     from covenant.definitions.importers.base import Options
     from covenant.services import importing
 
-    options = Options(datasource=datasource, prometheus_url=prometheus_url)
+    options = Options(datasource=datasource, **_url(prometheus_url))
     if config is not None:
         try:
             options.slo_generator_config = importing.read_mapping(

@@ -193,7 +193,8 @@ def _existing(into: Path, replaced: set[Path]) -> tuple[list[SourceDocument], se
 
 
 def _target(into: Path, tool: str, source: Path, taken: set[Path]) -> Path:
-    base = f"{tool}-{dns_label(source.stem)}"
+    stem = dns_label(source.stem)
+    base = stem if stem.startswith(f"{tool}-") else f"{tool}-{stem}"
     target = into / f"{base}.yaml"
     counter = 2
     while target in taken:

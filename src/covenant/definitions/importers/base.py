@@ -53,6 +53,7 @@ class Options:
 
     datasource: str = "prometheus"
     prometheus_url: str = "http://localhost:9090"
+    prometheus_url_given: bool = False  # --prometheus-url given: it wins over a config's URL
     sloth_period: str = "30d"
     alert_windows: Mapping[str, Any] | None = None  # a Sloth AlertWindows spec
     slo_generator_config: Mapping[str, Any] | None = None  # slo-generator's shared config
@@ -70,6 +71,7 @@ class ImportedFile:
     renamed: dict[str, str] = field(default_factory=dict)  # name in the source → OpenSLO name
     problems: list[Problem] = field(default_factory=list)  # errors: the file is not imported
     reason: str = ""  # why nothing of a readable file was imported (not an SLO file…)
+    said: set[str] = field(default_factory=set)  # notes given once per file
 
     @property
     def slos(self) -> list[str]:
@@ -91,6 +93,12 @@ class Recorder:
     def note(self, path: PathKey, reason: str, *, skipped: bool = False) -> None:
         where, name = self.at(path)
         self.result.notes.append(Note(where=where, field=name, reason=reason, skipped=skipped))
+
+    def note_once(self, path: PathKey, reason: str) -> None:
+        """A note that holds for the whole file: given at its first place only."""
+        if reason not in self.result.said:
+            self.result.said.add(reason)
+            self.note(path, reason)
 
     def problem(self, path: PathKey, code: str, message: str, fix: str) -> None:
         where, name = self.at(path)

@@ -170,7 +170,7 @@ def _objective(
     if alerting.get("disabled") is True or alerting.get("burnrates") is False:
         tiers = []
     else:
-        here.note(("alerting",) if alerting else (), STRICT_NOTE)
+        here.note_once(("alerting",) if alerting else (), STRICT_NOTE)
     for key in ("name", "absent"):
         if key in alerting:
             here.note(

@@ -234,7 +234,7 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
     if indicator is None:
         return
     if backend == "prometheus":
-        add_once(result, prometheus_datasource(source, options.prometheus_url))
+        add_once(result, prometheus_datasource(source, _prometheus_url(here, options)))
     else:
         add_once(result, backend_datasource(here, backend, source, options))
     if spec.get("exporters"):
@@ -385,3 +385,20 @@ def _prometheus(
         return None
     here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)
     return None
+
+
+def _prometheus_url(record: Recorder, options: Options) -> str:
+    """The DataSource's URL: ``--prometheus-url``, else the config's backend URL if literal."""
+    config = options.slo_generator_config or {}
+    url = mapping(mapping(config.get("backends")).get("prometheus")).get("url")
+    if options.prometheus_url_given or not isinstance(url, str) or not url:
+        return options.prometheus_url
+    if url.startswith(("http://", "https://")):
+        record.note_once(("backend",), f"the DataSource's url is the config's ({url})")
+        return url.rstrip("/")
+    record.note_once(
+        ("backend",),
+        f"the config's Prometheus url is {url!r} (slo-generator reads it from the environment); "
+        f"the DataSource's url is {options.prometheus_url}: give --prometheus-url or edit it",
+    )
+    return options.prometheus_url

@@ -253,7 +253,7 @@ def _slo(
             "verbatim in the annotation sloth.slok.dev/alerting, Covenant's tiers do not use them",
         )
     if tiers:
-        record.note(("alerting",), STRICT_NOTE)
+        record.note_once(("alerting",), STRICT_NOTE)
     labels = {**common, **label_values(slo.get("labels"))}
     return SLOParts(
         name=name_for(result, f"{service}-{name}"),
