@@ -50,6 +50,7 @@ def _samples() -> list[Sample]:
     samples += _series("requests_total", {**job, "code": "429"}, ERR429)
     samples += _series("latency_seconds_bucket", {**job, "le": "0.25"}, FAST)
     samples += _series("latency_seconds_bucket", {**job, "le": "+Inf"}, GOOD)
+    samples += _series("latency_seconds_bucket", {**job, "le": "1"}, GOOD)  # all under 1 s
     samples += _series("latency_seconds_count", job, GOOD)
     # a 0/1 gauge sampled 4 times a minute, off the minute boundaries (at :10, :25, :40, :55),
     # so each one-minute window holds exactly four samples
@@ -178,6 +179,17 @@ spec:
 ---
 apiVersion: sre.google.com/v2
 kind: ServiceLevelObjective
+metadata: {name: cut-one, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: distribution_cut
+  service_level_indicator:
+    expression: latency_seconds_bucket{job="myservice"}
+    threshold_bucket: 1
+  goal: 0.9
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
 metadata: {name: query, labels: {service_name: shop}}
 spec:
   backend: prometheus
@@ -217,5 +229,8 @@ def test_slo_generator_methods_count_per_minute(server: Server, tmp_path: Path) 
     assert read(server, found["ratio"], "total") == TOTAL
     assert read(server, found["cut"], "good") == FAST
     assert read(server, found["cut"], "total") == GOOD
+    # le="1" read through le=~"1|1\\.0" (the spelling Prometheus 3 writes is matched too)
+    assert "le=~" in found["cut-one"]["good"]["metricSource"]["spec"]["query"]
+    assert read(server, found["cut-one"], "good") == GOOD
     assert read(server, found["query"], "good") == GOOD
     assert read(server, found["query"], "total") == TOTAL

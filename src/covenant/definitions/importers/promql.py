@@ -224,3 +224,37 @@ def counts_over_window(query: str) -> bool:
     return bool(
         re.search(r"(?<![A-Za-z0-9_:])(increase|count_over_time|sum_over_time)\s*\(", query)
     )
+
+
+def le_spellings(value: str) -> list[str]:
+    """How a histogram's ``le`` label may spell ``value``: as written, and as Prometheus 3
+    writes it (it normalises ``le`` to a float: ``1`` → ``1.0``), and as client libraries do."""
+    from decimal import Decimal, InvalidOperation  # noqa: PLC0415
+
+    text = value.strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return [text]
+    if not number.is_finite():
+        return [text]
+    spellings = [text]
+    if number == number.to_integral_value():
+        spellings += [f"{int(number)}", f"{int(number)}.0"]
+    else:
+        spellings.append(format(number.normalize(), "f"))
+    return list(dict.fromkeys(spellings))
+
+
+def with_le(selector: str, value: str) -> str:
+    """The selector with ``le`` matching every spelling of ``value`` (``le=~"1|1\\\\.0"``)."""
+    spellings = le_spellings(value)
+    if len(spellings) == 1:
+        return with_matcher(selector, "le", spellings[0])
+    pattern = "|".join(re.escape(s).replace("\\", "\\\\") for s in spellings)
+    match = _SELECTOR.match(selector)
+    if match is None:
+        raise ValueError(f"not a selector: {selector}")
+    kept = [f"{key}{op}" for key, op in matchers(selector).items() if key != "le"]
+    kept.append(f'le=~"{pattern}"')
+    return f"{match.group(1) or ''}{{{','.join(kept)}}}"

@@ -284,6 +284,15 @@ def _indicator(record: Recorder, indicator: Any, options: Options) -> dict[str, 
                 'select the bucket, e.g. …_bucket{le="0.5"}',
             )
             return None
+        le = promql.matchers(success)["le"]
+        if le.startswith('="'):
+            success = promql.with_le(success, le[2:-1])
+            if "=~" in success:
+                here.note(
+                    ("success", "metric"),
+                    f"le {le[2:-1]} is matched in each spelling Prometheus 3 may write "
+                    f"({', '.join(promql.le_spellings(le[2:-1]))}), as Pyrra's migration does",
+                )
         extra = {
             k: v
             for k, v in promql.matchers(success).items()

@@ -327,14 +327,15 @@ def _prometheus(
             return None
         bucket = expression.strip()
         le = str(threshold)
-        cut = promql.with_matcher(bucket, "le", le)
+        cut = promql.with_le(bucket, le)
         total = promql.with_matcher(bucket, "le", "+Inf")
         key = "good" if sli.get("good_below_threshold", True) is not False else "bad"
-        here.note(
-            ("threshold_bucket",),
-            f'the bucket is selected by le="{le}" as written: it must match the le label your '
-            "exporter writes (0.25, 1 or 1.0)",
-        )
+        if "=~" in cut:
+            here.note(
+                ("threshold_bucket",),
+                f"le {le} is matched in each spelling an exporter or Prometheus 3 writes "
+                f"({', '.join(promql.le_spellings(le))})",
+            )
         return {
             "ratioMetric": {
                 "counter": True,
