@@ -557,3 +557,56 @@ def test_past_crossing_is_the_second_the_allowance_ran_out() -> None:
     assert crossing.at == NOV + timedelta(seconds=10_593)
     assert crossing.percent == Decimal(10)
     assert not crossing.projected
+
+
+# --- Too early to tell ------------------------------------------------------------------------
+
+
+def early(*, hours: float, history: list[PastPeriod]) -> CommitmentExposure:
+    """50 minutes down from 01:00 on the 1st (3000 s: past the 99.9 % allowance of a 30-day
+    month, 2592 s, so 10 % is locked in), seen ``hours`` into the month."""
+    c = commitment()
+    v = version(c)
+    at = NOV + timedelta(hours=hours)
+    down = outages(1, every=timedelta(days=1), minutes=50, first=NOV + timedelta(hours=1))
+    so_far = availability(v, c, period_start=NOV, at=at, incidents=down)
+    return commitment_exposure(v, c, so_far=so_far, at=at, history=history)
+
+
+def test_a_young_period_without_history_is_too_early_to_project() -> None:
+    """3.5 hours into the month with 2 past periods: the rate would come from 3.5 hours alone
+    (one 50-minute outage → a projection far below 99 %). Only the facts are given."""
+    e = early(hours=3.5, history=steady_history(2))
+    assert e.no_forecast is not None
+    assert e.no_forecast.startswith("too early to tell: 3 h 30 min of the period has data")
+    assert "3 d (10 % of the period)" in e.no_forecast  # 10 % of 30 days
+    assert e.projected_level is None
+    assert e.expected_credit is None
+    assert e.worst_case_credit is None
+    assert not e.tiers
+    # the facts: 3000 s down of the 12600 s so far; 3000 s of the month's 2592000 s is past
+    # its 2592 s allowance (0.1 %), so 10 % of 3000.00 EUR is locked in, since the 2593rd
+    # second went down: 01:00 + 2593 s
+    assert e.level_so_far == Fraction(12600 - 3000, 12600)
+    assert e.owed_now == Money(amount=Decimal("300.00"), currency="EUR")
+    assert [(x.at, x.projected) for x in e.crossings] == [
+        (datetime(2026, 11, 1, 1, 43, 13, tzinfo=UTC), False)
+    ]
+
+
+def test_projection_starts_once_a_tenth_of_the_period_has_data() -> None:
+    assert early(hours=71.9, history=steady_history(2)).no_forecast is not None
+    later = early(hours=72, history=steady_history(2))  # 3 days = 10 % of 30
+    assert later.no_forecast is None
+    assert later.projected_level is not None
+
+
+def test_with_enough_history_an_early_period_leans_on_it() -> None:
+    """Six past periods: the credibility weight is small after 3.5 hours, so the projection
+    stays near the history's rate instead of extrapolating this morning's outage."""
+    e = early(hours=3.5, history=steady_history(6))
+    assert e.no_forecast is None
+    assert e.credibility is not None
+    assert e.credibility < 0.1
+    assert e.projected_level is not None
+    assert e.projected_level > Fraction(99, 100)

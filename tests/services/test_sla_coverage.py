@@ -90,6 +90,11 @@ def test_a_month_the_buckets_cover_for_sixty_minutes_is_partial_not_final(tmp_pa
         (datetime(2026, 10, 10, 11, tzinfo=UTC), datetime(2026, 10, 31, 23, tzinfo=UTC)),
     ]
     assert a.coverage == "partial"
+    # each uncovered span says on which side of the stored hour it lies
+    assert [e.reason for e in a.uncovered] == [
+        "no requests stored for this time: the stored records start at 2026-10-10T10:00:00Z",
+        "no requests stored for this time: the stored records end at 2026-10-10T11:00:00Z",
+    ]
     assert a.level == 1
     assert not st.complete  # the period is over, but not final
     assert st.partial

@@ -275,10 +275,31 @@ def availability(
             for s, e, r in sorted(not_excluded)
         ),
         uncovered=tuple(
-            Evidence(start=from_epoch(s), end=from_epoch(e), reason=uncovered_reason)
+            Evidence(
+                start=from_epoch(s),
+                end=from_epoch(e),
+                reason=_uncovered_why(uncovered_reason, s, e, covered=(lo, hi)),
+            )
             for s, e in uncovered
         ),
     )
+
+
+def _uncovered_why(reason: str, start: int, end: int, *, covered: intervals.Span) -> str:
+    """``reason``, and which side of the covered span ``start``–``end`` lies on: time after
+    the newest stored record (a collector that lags or stopped) or before the first one."""
+    lo, hi = covered
+    if hi <= lo:
+        return reason
+    if start >= hi:
+        return f"{reason}: the stored records end at {_iso(hi)}"
+    if end <= lo:
+        return f"{reason}: the stored records start at {_iso(lo)}"
+    return reason
+
+
+def _iso(epoch: int) -> str:
+    return from_epoch(epoch).isoformat().replace("+00:00", "Z")
 
 
 def agreement_cap(version: AgreementVersion, *, share: Fraction = Fraction(1)) -> Decimal | None:

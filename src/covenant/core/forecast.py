@@ -40,6 +40,7 @@ from covenant.core.forecast_model import (
     level_after,
     remaining_downtime,
     tier_chances,
+    too_early,
 )
 from covenant.core.statement import totals
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
@@ -287,9 +288,10 @@ def commitment_exposure(
     remaining_s = future_s + so_far.eligible_s - elapsed_s + gap_s
     notes = tuple(notes)
     if gap_s and so_far.level is not None:
+        why = "; ".join(dict.fromkeys(e.reason for e in so_far.uncovered))
         notes += (
             f"partial coverage: the stored records do not cover {span_text(gap_s)} of the "
-            "period so far; the forecast counts that time as at risk, not as up time",
+            f"period so far ({why}); the forecast counts that time as at risk, not as up time",
         )
     if known is not None:
         notes += (
@@ -318,6 +320,23 @@ def commitment_exposure(
     reason = _unforecastable(commitment, so_far, history, min_history, elapsed_s)
     if reason is not None:
         return replace(head, no_forecast=reason)
+    owed = credit_for(version, commitment, level_after(e_t, Fraction(d0)), share=share)
+    early = too_early(len(history), min_history=min_history, elapsed_s=elapsed_s, total_s=e_t)
+    if early is not None:
+        # the rate would come from these first hours alone: only the facts are given
+        return replace(
+            head,
+            no_forecast=early,
+            owed_now=owed.amount,
+            owed_now_percent=owed.percent,
+            crossings=past_crossings(
+                version,
+                commitment,
+                eligible_total_s=e_t,
+                down=[(to_epoch(e.start), to_epoch(e.end)) for e in so_far.down],
+                share=share,
+            ),
+        )
     m = commitment.measurement
     bucketed = m.source is not DowntimeSource.INCIDENTS
     unit = m.interval_s if bucketed else INCIDENT_UNIT_S
@@ -328,7 +347,6 @@ def commitment_exposure(
     if merged and merged[-1][1] >= seen_end - (m.interval_s if bucketed else 0):
         ongoing_s = merged[-1][1] - merged[-1][0]
         merged = merged[:-1]
-    owed = credit_for(version, commitment, level_after(e_t, Fraction(d0)), share=share)
     reach = max(
         (
             int(e_t * (1 - b)) - d0

@@ -41,6 +41,7 @@ from covenant.core.agreements import (
     Money,
     quantum,
 )
+from covenant.core.availability import span_text
 from covenant.core.credits import credit_for
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
@@ -48,6 +49,11 @@ from covenant.errors import InputError
 
 MIN_HISTORY = 3
 """Fewer past periods than this cannot estimate between-period variability."""
+MIN_ELAPSED = Fraction(1, 10)
+"""With fewer than ``MIN_HISTORY`` past periods the rate comes from this period alone, and it is
+not projected before this share of the period's eligible time has data (``too_early``)."""
+TOO_EARLY = "too early to tell"
+"""How ``no_forecast`` starts when the period is too young to project (``MIN_ELAPSED``)."""
 INCIDENT_UNIT_S = 60
 DEFAULT_EPISODE_S = 3600
 """Assumed episode length when no episode has ever been observed (a stated assumption)."""
@@ -449,3 +455,16 @@ def expected_credit(chances: Sequence[TierChance], currency: str) -> Money:
         return Money(
             amount=total.quantize(quantum(currency), rounding=ROUND_HALF_UP), currency=currency
         )
+
+
+def too_early(history: int, *, min_history: int, elapsed_s: int, total_s: int) -> str | None:
+    """Why a period with ``history`` past periods on record and ``elapsed_s`` of its
+    ``total_s`` eligible seconds with data is too young to project; None when it is not."""
+    if history >= min_history or elapsed_s >= MIN_ELAPSED * total_s:
+        return None
+    return (
+        f"{TOO_EARLY}: {span_text(elapsed_s)} of the period has data and fewer than "
+        f"{min_history} past periods are on record, so a projection would extrapolate these "
+        f"alone; it needs {span_text(math.ceil(MIN_ELAPSED * total_s))} "
+        f"({MIN_ELAPSED * 100} % of the period) with data"
+    )

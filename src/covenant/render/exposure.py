@@ -6,6 +6,7 @@ customers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from covenant.core.forecast import (
     Exposure,
     TierCrossing,
 )
+from covenant.core.forecast_model import TOO_EARLY
 from covenant.render.evaluation import exact, iso
 from covenant.render.sla import level_text, money_text
 from covenant.render.tables import Cell, Col, line, print_table, text
@@ -202,8 +204,15 @@ def render_exposure_table(
             )
             so_far = level_text(c.level_so_far)
             if c.no_forecast is not None:
-                figures: list[Cell] = ["no forecast", *([""] if wide else []), "—", "—"]
+                early = c.no_forecast.startswith(TOO_EARLY)
+                figures: list[Cell] = [
+                    TOO_EARLY if early else "no forecast",
+                    *([""] if wide else []),
+                    "—",
+                    "—",
+                ]
                 notes.append(f"{cu.customer_name} {c.commitment}: no forecast: {c.no_forecast}")
+                notes.extend(f"{cu.customer_name} {c.commitment}: {n}" for n in c.notes)
             else:
                 figures = [
                     _projected_text(c, band=wide),
@@ -227,18 +236,29 @@ def render_exposure_table(
                 line(
                     cu.customer_name,
                     f": expected {_sum_text(cu.expected)}, worst case "
-                    f"{_sum_text(cu.worst_case)}, locked in so far {_sum_text(cu.owed_now)}",
+                    f"{_sum_text(cu.worst_case)}, locked in so far {_sum_text(cu.owed_now)}"
+                    + _unforecast_text(cu.commitments),
                 )
             )
         console.print(
             line(
                 ("portfolio", "bold"),
                 f": expected {_sum_text(e.expected)}, worst case {_sum_text(e.worst_case)}, "
-                f"locked in so far {_sum_text(e.owed_now)}",
+                f"locked in so far {_sum_text(e.owed_now)}"
+                + _unforecast_text([c for cu in e.customers for c in cu.commitments]),
             )
         )
     for n in notes:
         console.print(text(f"  note — {n}", "dim"))
+
+
+def _unforecast_text(commitments: Sequence[CommitmentExposure]) -> str:
+    """Says that the expected and worst-case sums leave out commitments without a forecast."""
+    n = sum(c.no_forecast is not None for c in commitments)
+    if not n:
+        return ""
+    plural = "s" if n > 1 else ""
+    return f" (expected and worst case leave out {n} commitment{plural} without a forecast)"
 
 
 def _sum_text(amounts: tuple[Money, ...]) -> str:

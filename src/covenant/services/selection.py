@@ -120,10 +120,10 @@ def agreement_state(s: AgreementSummary) -> str:
 def exposure_state(c: CommitmentExposure) -> str:
     """``owed`` (a credit is locked in), ``at-risk`` (one may still come), ``ok`` (none
     expected even in the worst case) or ``no-forecast``."""
+    if c.owed_now is not None and c.owed_now.amount > 0:
+        return "owed"  # a fact, even when it is too early to project the rest
     if c.no_forecast is not None:
         return "no-forecast"
-    if c.owed_now is not None and c.owed_now.amount > 0:
-        return "owed"
     if c.worst_case_credit is not None and c.worst_case_credit.amount > 0:
         return "at-risk"
     return "ok"
