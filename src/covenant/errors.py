@@ -19,6 +19,8 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── SourceAnswerError       partial (warnings), garbage, or counts that are not exact
     │   └── SourceCredentialsError  a credential's environment variable is not set
     ├── StoreError           the store cannot be opened, migrated or written
+    │   ├── NoStoreError          a command that only reads found no store to read
+    │   └── ReadOnlyStoreError    a read-only store needs a write (a schema upgrade)
     └── NotFoundError        a named thing does not exist
 """
 
@@ -108,6 +110,20 @@ class NotFoundError(CovenantError):
 
 class StoreError(CovenantError):
     code = "store-error"
+
+
+class NoStoreError(StoreError):
+    """A command that only reads (evaluate, report, exposure, backtest…) found no store at the
+    configured place: it never creates one."""
+
+    code = "no-store"
+
+
+class ReadOnlyStoreError(StoreError):
+    """The store can only be read (a read-only file system, no write permission) and what was
+    asked needs a write: its schema upgraded, or a writing command."""
+
+    code = "store-read-only"
 
 
 class IngestError(CovenantError):

@@ -2,7 +2,8 @@
 
 `covenant evaluate --slo chekout-availability` used to print an empty table ("no SLO to show")
 and exit 0, as if the workspace had no such SLO problem at all. The shop's definitions are
-evaluated without any data (no store content is needed to know the names).
+evaluated without any data (no store content is needed to know the names): the store holds
+only the synced agreements.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ runner = CliRunner()
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("typos") / "shop"
     shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    synced = runner.invoke(app, ["agreements", "sync", "-w", str(target)])  # creates the store
+    assert synced.exit_code == 0, synced.output
     return target
 
 

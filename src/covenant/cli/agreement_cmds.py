@@ -104,13 +104,13 @@ def list_command(
     from covenant.render.agreements import render_agreement_list
     from covenant.render.tables import text
     from covenant.services import agreements as service
-    from covenant.services.ingest import open_store
     from covenant.services.selection import select_agreements
+    from covenant.services.store import open_existing
 
     instant = instant_option(at)
     statuses = check_choices(status, AGREEMENT_STATES)
     try:
-        engine = open_store(settings_for(workspace).database_url)
+        engine = open_existing(settings_for(workspace).database_url)
         summaries = service.list_agreements(engine, at=instant)
     except CovenantError as error:
         raise fail(error) from None
@@ -175,11 +175,11 @@ def show_command(
 ) -> None:
     """The version of an agreement in force at --at, with its commitments."""
     from covenant.services import agreements as service
-    from covenant.services.ingest import open_store
+    from covenant.services.store import open_existing
 
     instant = instant_option(at)
     try:
-        engine = open_store(settings_for(workspace).database_url)
+        engine = open_existing(settings_for(workspace).database_url)
         version = service.agreement_in_force(engine, name=name, at=instant)
     except CovenantError as error:
         raise fail(error) from None
@@ -200,10 +200,10 @@ def history_command(
     """Every recorded event of an agreement, oldest first, and whether the chain is intact."""
     from covenant.render.agreements import render_history
     from covenant.services import agreements as service
-    from covenant.services.ingest import open_store
+    from covenant.services.store import open_existing
 
     try:
-        engine = open_store(settings_for(workspace).database_url)
+        engine = open_existing(settings_for(workspace).database_url)
         events, wrong = service.agreement_audit(engine, name=name)
         intact = not wrong
     except CovenantError as error:

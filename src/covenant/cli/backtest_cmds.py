@@ -41,9 +41,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _store(workspace: Path) -> Engine:
-    from covenant.services.ingest import open_store
+    from covenant.services.store import open_existing
 
-    return open_store(settings_for(workspace).database_url)
+    return open_existing(settings_for(workspace).database_url)
 
 
 def _run(

@@ -66,7 +66,7 @@ def evaluate_command(
     """Evaluate every SLO of the workspace: budgets, burn rates, firing alerts, status."""
     from covenant.services.evaluate import evaluate_workspace
     from covenant.services.selection import select_report
-    from covenant.services.store import open_reader, open_store
+    from covenant.services.store import empty_store, open_existing, open_reader, store_missing
     from covenant.services.workspace import load_workspace
 
     instant = instant_option(at)
@@ -74,11 +74,28 @@ def evaluate_command(
     try:
         ws = load_workspace(workspace)
         url = settings_for(workspace).database_url
-        # corrections are audited in the store (a write); otherwise only bucket counts are read
-        engine = open_store(url) if ws.corrections else open_reader(url)
+        # corrections are audited in the store (a write, skipped on a read-only store);
+        # otherwise only bucket counts are read. No store is created: before any data every
+        # SLO is no data (docs/errors.md#no-store).
+        missing = store_missing(url)
+        engine = (
+            empty_store()
+            if missing
+            else (open_existing(url) if ws.corrections else open_reader(url))
+        )
         report = evaluate_workspace(engine, workspace=ws, at=instant)
     except CovenantError as error:
         raise fail(error) from None
+    if missing:
+        err_console.print(
+            f"note: no store yet at {url.removeprefix('sqlite:///')}: nothing has been "
+            "ingested, so there is no data to evaluate (a command that only reads creates no "
+            "store)",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if not ws.objectives and not ws.composites:
         err_console.print(
             f"warning: no SLO is defined in {workspace} — give -w the folder with your "

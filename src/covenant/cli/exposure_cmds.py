@@ -57,8 +57,8 @@ def exposure_command(
     the table, and the JSON's portfolio totals stay the whole portfolio's."""
     from covenant.render.exposure import exposure_json, render_exposure_table
     from covenant.services.exposure import exposure
-    from covenant.services.ingest import open_store
     from covenant.services.selection import select_exposure
+    from covenant.services.store import open_existing
     from covenant.services.workspace import load_workspace
 
     instant = instant_option(at)
@@ -66,7 +66,7 @@ def exposure_command(
     selected = bool(customer or agreement or statuses)
     try:
         ws = load_workspace(workspace)
-        engine = open_store(settings_for(workspace).database_url)
+        engine = open_existing(settings_for(workspace).database_url)
         try:
             result = exposure(engine, workspace=ws, at=instant)
         finally:

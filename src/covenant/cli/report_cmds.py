@@ -60,9 +60,9 @@ def sla_command(
     --agreement and --status choose the commitments the table shows; the totals stay the whole
     statement's. JSON and HTML are the whole statement (they are sent to customers)."""
     from covenant.render.sla import render_statement_table, statement_html, statement_json
-    from covenant.services.ingest import open_store
     from covenant.services.selection import select_statement
     from covenant.services.sla import report_statement
+    from covenant.services.store import open_existing
     from covenant.services.workspace import load_workspace
 
     instant = instant_option(at)
@@ -72,7 +72,7 @@ def sla_command(
         ws = load_workspace(workspace)
         zone = zone_of([v.zone for v in ws.agreements if v.customer == customer])
         period = period_option(period, reference=instant, zone=zone)
-        engine = open_store(settings_for(workspace).database_url)
+        engine = open_existing(settings_for(workspace).database_url)
         statement = report_statement(
             engine, workspace=ws, customer=customer, period=period, at=instant
         )

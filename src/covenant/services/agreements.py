@@ -83,15 +83,13 @@ def sync_agreements(
 ) -> SyncReport:
     """Apply the workspace's agreements to the store atomically (see the module docstring).
 
-    ``dry_run`` checks everything (raising the same errors) and then rolls back: readers such
-    as reports use it so that reading never writes history.
+    ``dry_run`` checks everything (raising the same errors) and writes nothing, so readers
+    such as reports can use it on a store that can only be read; its report lists no changes.
     """
     at = require_utc(at)
     try:
-        with engine.connect() as conn, conn.begin() as transaction:
-            report = _sync(conn, workspace=workspace, at=at, actor=actor)
-            if dry_run:
-                transaction.rollback()
+        with engine.connect() as conn, conn.begin():
+            report = _sync(conn, workspace=workspace, at=at, actor=actor, apply=not dry_run)
     except IntegrityError as exc:
         raise StoreError(
             "another sync changed the same agreements at the same time; nothing was applied",
@@ -104,7 +102,9 @@ def sync_agreements(
     return report
 
 
-def _sync(conn: Connection, *, workspace: Workspace, at: datetime, actor: str | None) -> SyncReport:
+def _sync(
+    conn: Connection, *, workspace: Workspace, at: datetime, actor: str | None, apply: bool
+) -> SyncReport:
     defined: dict[str, list[AgreementVersion]] = {}
     for version in workspace.agreements:
         defined.setdefault(version.agreement, []).append(version)
@@ -152,6 +152,8 @@ def _sync(conn: Connection, *, workspace: Workspace, at: datetime, actor: str | 
     )
     if any(p.severity == "error" for p in problems):
         raise DefinitionError(problems=problems)
+    if not apply:
+        return SyncReport(at=at, changes=(), unchanged=unchanged, warnings=tuple(problems))
     changes = _apply(conn, plan=plan, stored=stored, defined=defined, at=at, actor=actor)
     return SyncReport(at=at, changes=tuple(changes), unchanged=unchanged, warnings=tuple(problems))
 

@@ -187,12 +187,13 @@ def _evaluate_objectives(
     audit: dict[str, CorrectionRecord] = {}
     if corrections:
         from covenant.services.corrections import record_corrections  # noqa: PLC0415
+        from covenant.store.db import is_read_only  # noqa: PLC0415
 
         if isinstance(engine, SqliteReader):  # the audit is written: open it with open_store
             raise TypeError("corrections need a store opened for writing (services.store)")
-
-        seen = datetime.now(UTC) if seen_at is None else require_utc(seen_at, what="seen_at")
-        audit = record_corrections(engine, rules=corrections, seen_at=seen)
+        if not is_read_only(engine):  # a read-only store is read, its audit left as it is
+            seen = datetime.now(UTC) if seen_at is None else require_utc(seen_at, what="seen_at")
+            audit = record_corrections(engine, rules=corrections, seen_at=seen)
     everything = [*objectives, *(c.objective for c in composites)]
     if not everything:
         return EvaluationReport(at=at, evaluations=(), audit=audit)

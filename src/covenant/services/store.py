@@ -3,13 +3,24 @@
 Kept apart from ``services.ingest`` so a command that only reads (``evaluate``) does not load
 the event-file readers (pyarrow) to open it; ``open_reader`` does not load SQLAlchemy either
 when the store is the workspace's up-to-date SQLite file.
+
+Commands that write (ingest, agreements sync, demo) call :func:`open_store`, which creates and
+migrates the store. Commands that only read call :func:`open_existing` or :func:`open_reader`:
+they never create a store (a missing one is :class:`~covenant.errors.NoStoreError`), and a
+store that cannot be written (a read-only file system) is opened read-only.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from covenant.store.sqlite_reader import SqliteReader, open_sqlite_reader
+from covenant.errors import NoStoreError
+from covenant.store.sqlite_reader import (
+    SqliteReader,
+    can_write,
+    open_sqlite_reader,
+    sqlite_file,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -24,8 +35,48 @@ def open_store(database_url: str) -> Engine:
     return engine
 
 
+def store_missing(database_url: str) -> bool:
+    """True when ``database_url`` names a SQLite store file that does not exist (yet)."""
+    path = sqlite_file(database_url)
+    return path is not None and not path.exists()
+
+
+def empty_store() -> Engine:
+    """An empty store in memory, at the newest schema: what a command that only reads and
+    answers "no data" before any data (``evaluate``) reads when there is no store, so that it
+    creates none."""
+    return open_store("sqlite://")
+
+
+def open_existing(database_url: str) -> Engine:
+    """An engine on the existing store at ``database_url``, for a command that only reads.
+
+    A SQLite store is never created: a missing file is :class:`NoStoreError` with the fix. One
+    that can be written is opened as :func:`open_store` opens it (migrated if it is older); one
+    that cannot (a read-only file system, no permission) is opened read-only. Other databases
+    (PostgreSQL) open as :func:`open_store` opens them.
+    """
+    from covenant.store.db import read_only_engine, sqlite_path  # noqa: PLC0415 - SQLAlchemy
+
+    path = sqlite_path(database_url)
+    if path is None:
+        return open_store(database_url)
+    if not path.is_file():
+        raise NoStoreError(
+            f"no store at {path}: nothing has been ingested or synced into this workspace "
+            "yet (a command that only reads never creates one)",
+            hint="check -w, ingest data first (`covenant ingest events FILE -w WORKSPACE`, "
+            "`covenant agreements sync -w WORKSPACE`), or set COVENANT_DATABASE_URL to the "
+            "store to read",
+        )
+    if can_write(path):
+        return open_store(database_url)
+    return read_only_engine(path)
+
+
 def open_reader(database_url: str) -> Engine | SqliteReader:
     """The store at ``database_url`` to read bucket counts from: an existing SQLite file at the
-    newest schema through ``sqlite3`` alone, anything else as :func:`open_store` opens it."""
+    newest schema through ``sqlite3`` alone, anything else as :func:`open_existing` opens it
+    (never created)."""
     reader = open_sqlite_reader(database_url)
-    return reader if reader is not None else open_store(database_url)
+    return reader if reader is not None else open_existing(database_url)

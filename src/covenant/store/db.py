@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from covenant.errors import StoreError
+from covenant.errors import ReadOnlyStoreError, StoreError
 from covenant.store.schema_version import MIGRATIONS, head_revisions
-from covenant.store.sqlite_reader import BUSY_TIMEOUT_MS
+from covenant.store.sqlite_reader import BUSY_TIMEOUT_MS, read_only_uri
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -44,6 +44,20 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor = dbapi_connection.cursor()
     try:
         for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+_READ_ONLY_PRAGMAS = tuple(p for p in _SQLITE_PRAGMAS if "journal_mode" not in p)
+"""A read-only connection leaves the journal mode as the file has it (changing it is a write)."""
+
+
+def _sqlite_read_only_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in _READ_ONLY_PRAGMAS:
             cursor.execute(pragma)
     finally:
         cursor.close()
@@ -107,6 +121,45 @@ def create_engine_for(url: str) -> Engine:
             f"cannot open {parsed.render_as_string(hide_password=True)}: {exc}",
             hint="for PostgreSQL install the extra: pip install 'covenant[postgres]'",
         ) from exc
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL that names one; None for another database, a SQLite database
+    in memory or given as a ``file:`` URI, or a URL that cannot be read."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database:
+        return None
+    if database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def read_only_engine(path: Path) -> Engine:
+    """An engine that reads the existing SQLite store at ``path`` and never writes it (no
+    migration, no journal switch); a store not at the newest schema is refused with the fix."""
+    uri = read_only_uri(path)
+    engine = create_engine(URL.create("sqlite", database=uri, query={"uri": "true"}))
+    event.listen(engine, "connect", _sqlite_read_only_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    if not _at_head(engine):
+        engine.dispose()
+        raise ReadOnlyStoreError(
+            f"the store {path} can only be read, and it needs its schema upgraded first "
+            "(it was written by an older Covenant, or it is not a Covenant store)",
+            hint="run a writing command once where the store can be written (e.g. `covenant "
+            "agreements sync`), or copy the store to a writable place and point "
+            "COVENANT_DATABASE_URL at the copy",
+        )
+    return engine
+
+
+def is_read_only(engine: Engine) -> bool:
+    """True for an engine from :func:`read_only_engine`."""
+    return engine.url.get_backend_name() == "sqlite" and "mode=ro" in (engine.url.database or "")
 
 
 def alembic_config() -> Config:

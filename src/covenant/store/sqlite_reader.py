@@ -9,10 +9,12 @@ create or migrate, an unusual URL) returns None and the caller opens an engine a
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from covenant.store.schema_version import head_revisions
 
@@ -28,7 +30,9 @@ class SqliteReader:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn = sqlite3.connect(
+            read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False
+        )
         self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     @contextmanager
@@ -45,6 +49,25 @@ class SqliteReader:
     def dispose(self) -> None:
         """The engine's name for :meth:`close`."""
         self.close()
+
+
+def can_write(path: Path) -> bool:
+    """True when the SQLite store ``path`` and its folder (where its journal lives) can be
+    written: False on a read-only file system or without write permission."""
+    return os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+
+
+def read_only_uri(path: Path) -> str:
+    """A ``file:`` URI that opens the SQLite store ``path`` for reading only.
+
+    Where nothing can write the file (it cannot be written, and no write-ahead log lies beside
+    it) it is opened *immutable*: SQLite then needs no ``-shm`` lock file, which a read-only
+    file system cannot hold. Otherwise read-only (a log's pages are read through its ``-shm``).
+    """
+    wal = path.with_name(path.name + "-wal")
+    logged = wal.is_file() and wal.stat().st_size > 0
+    immutable = "&immutable=1" if not can_write(path) and not logged else ""
+    return f"file:{quote(str(path.resolve()))}?mode=ro{immutable}"
 
 
 def sqlite_file(url: str) -> Path | None:
