@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pytest
 
+from covenant.core import business_clock
 from covenant.core.business_time import (
     Calendar,
     CalendarSet,
     IntervalTable,
+    Pauses,
     WeeklyHours,
     business_deadline,
     business_seconds_between,
@@ -19,6 +21,7 @@ from covenant.core.business_time import (
     to_epoch,
 )
 from covenant.errors import InputError, OutsideCompiledRangeError
+from tests.core.business_reference import Reference
 
 H = 3600
 OFFICE = WeeklyHours.parse({"mon-fri": "09:00-17:00"})  # 8 hours a weekday
@@ -104,3 +107,38 @@ def test_a_hand_made_table_of_a_century_is_refused_not_wrapped() -> None:
     table = IntervalTable(zone="UTC", start=lo, end=hi, starts=[lo + H], ends=[hi - H], cum=[0])
     with pytest.raises(InputError, match="too long for business-time arithmetic"):
         business_seconds_between(table, lo, hi)
+
+
+def test_batches_in_chunks_answer_like_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches run a chunk of tickets at a time (``business_clock.CHUNK``); in chunks of 7,
+    60 tickets on three calendars, some paused, get the brute-force walk's answers."""
+    monkeypatch.setattr(business_clock, "CHUNK", 7)
+    cals = [
+        Calendar(zone="Europe/Berlin", hours=OFFICE, holidays=frozenset({date(2026, 3, 27)})),
+        Calendar(
+            zone="America/New_York",
+            hours=WeeklyHours.parse({"mon-fri": "09:00-12:00, 13:00-18:00"}),
+        ),
+        Calendar(zone="Australia/Sydney", hours=WeeklyHours.parse({"mon-fri": "18:00-09:00"})),
+    ]
+    lo, hi = _at(2026, 3, 20), _at(2026, 4, 12)  # Berlin's and Sydney's clocks change inside
+    refs = [Reference(c, start=lo, end=hi) for c in cals]
+    many = compile_calendars(cals, start=lo, end=hi)
+    rng = np.random.default_rng(8)
+    n = 60
+    which = rng.integers(0, 3, n)
+    a = lo + rng.integers(0, 12 * 1440, n) * 60
+    b = a + rng.integers(0, 4 * 1440, n) * 60
+    spans: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for i in rng.choice(n, 25, replace=False).tolist():
+        for _ in range(int(rng.integers(1, 4))):
+            start = int(a[i] + rng.integers(0, 3 * 1440) * 60)
+            spans[i].append((start, start + int(rng.integers(1, 600)) * 60))
+    pauses = Pauses.from_lists(spans)
+    for paused in (None, pauses):
+        got = business_seconds_between(many, a, b, calendar=which, pauses=paused)
+        due = business_deadline(many, a, 4 * H, calendar=which, pauses=paused)
+        for i, k in enumerate(which.tolist()):
+            mine = spans[i] if paused is not None else []
+            assert got[i] == refs[k].elapsed(int(a[i]), int(b[i]), mine)
+            assert due[i] == refs[k].deadline(int(a[i]), 4 * H, mine)

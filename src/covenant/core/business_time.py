@@ -38,10 +38,10 @@ import numpy.typing as npt
 
 from covenant.core.business_clock import (
     BEYOND_HINT,
-    IntArray,
     check,
-    clock_at,
-    due,
+    clocks,
+    deadlines,
+    elapsed,
     first_rows,
 )
 from covenant.core.calendar_compile import compile_calendar, compile_calendars, covering_range
@@ -90,10 +90,6 @@ def _table(compiled: Compiled) -> DayTable:
 _TABLES: WeakKeyDictionary[IntervalTable, DayTable] = WeakKeyDictionary()
 
 
-def _clock(table: DayTable, t: Int64Array, first: IntArray) -> Int64Array:
-    return clock_at(table, t, first).astype(np.int64)
-
-
 def business_seconds_at(
     compiled: Compiled, at: npt.ArrayLike | Instant, *, calendar: npt.ArrayLike | None = None
 ) -> Int64Array:
@@ -104,9 +100,9 @@ def business_seconds_at(
     table = _table(compiled)
     t = epoch_seconds(at, what="instant")
     flat = t.reshape(-1)
-    first = first_rows(table, calendar, t.shape)
+    firsts = first_rows(table, calendar, t.shape)
     check(flat, compiled.start, compiled.end, what="instant")
-    result = _clock(table, flat, first) - _clock(table, np.full_like(flat, compiled.start), first)
+    result = clocks(table, flat, firsts) - clocks(table, np.full_like(flat, compiled.start), firsts)
     return result.reshape(t.shape)
 
 
@@ -130,20 +126,17 @@ def business_seconds_between(
     )
     flat_a = np.broadcast_to(a, shape).reshape(-1)
     flat_b = np.broadcast_to(b, shape).reshape(-1)
-    first = first_rows(table, calendar, shape)
+    firsts = first_rows(table, calendar, shape)
     check(flat_a, compiled.start, compiled.end, what="start")
     check(flat_b, compiled.start, compiled.end, what="end")
-    out = clock_at(table, flat_b, first)
-    out -= clock_at(table, flat_a, first)
-    np.maximum(out, 0, out=out)
-    flat = out.astype(np.int64)
+    flat = elapsed(table, flat_a, flat_b, firsts)
     if pauses is not None and len(pauses):
         merged = merge_pauses(pauses, flat_a.size)
         lo = np.maximum(merged.start, flat_a[merged.ticket])
         hi = np.minimum(merged.end, flat_b[merged.ticket])
         cut = hi > lo
         owner = merged.ticket[cut]
-        paused = _clock(table, hi[cut], first[owner]) - _clock(table, lo[cut], first[owner])
+        paused = clocks(table, hi[cut], firsts, owner) - clocks(table, lo[cut], firsts, owner)
         if owner.size:  # owners are sorted: sum each ticket's run of pauses
             heads = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))
             flat[owner[heads]] -= np.add.reduceat(paused, heads)
@@ -174,7 +167,7 @@ def business_deadline(
         a_raw.shape, n_raw.shape, np.shape(calendar) if calendar is not None else ()
     )
     a = np.broadcast_to(a_raw, shape).reshape(-1)
-    first = first_rows(table, calendar, shape)
+    firsts = first_rows(table, calendar, shape)
     if n_raw.ndim == 0:  # one target for every ticket
         lo_n = hi_n = int(n_raw)
         n = np.full(a.size, lo_n, dtype=np.int64)
@@ -210,7 +203,7 @@ def business_deadline(
             ticket = merged.ticket[rows]
             here = cursor[ticket]
             until = np.maximum(p_start[rows], here)
-            available = _clock(table, until, first[ticket]) - _clock(table, here, first[ticket])
+            available = clocks(table, until, firsts, ticket) - clocks(table, here, firsts, ticket)
             need = remaining[ticket]
             falls_before = available >= need
             done[ticket[falls_before]] = True
@@ -218,12 +211,14 @@ def business_deadline(
             remaining[ticket[moved]] = need[moved] - available[moved]
             cursor[ticket[moved]] = p_end[rows][moved]
     if lo_n > 0 and remaining is n:  # every ticket is due after its start: no subsets
-        out = due(table, a, lo_n if lo_n == hi_n else n, first, compiled.end)
+        out = deadlines(table, a, lo_n if lo_n == hi_n else n, firsts, compiled.end)
     else:
         out = cursor.copy()
         late = np.flatnonzero(remaining > 0)
         if late.size:
-            out[late] = due(table, cursor[late], remaining[late], first[late], compiled.end)
+            out[late] = deadlines(
+                table, cursor[late], remaining[late], firsts, compiled.end, tickets=late
+            )
         zero = n == 0
         out[zero] = a[zero]
     return out.reshape(shape)

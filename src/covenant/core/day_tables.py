@@ -54,7 +54,6 @@ class DayTable:
     rows: Int32Array  # (count * (days + 1), 2): pattern * quanta, dc (business seconds before)
     rows_ahead: Int32Array  # (count * (days + 1), 4): the same, the next row's dc, and the
     # rows to skip to the next day of the calendar with business time (0 on its last row)
-    dc: Int64Array  # dc as one rising line: calendar k's dc + k * (days + 1) * DAY_S, then a cap
     ac: Int32Array  # (patterns * M, 2): A, C1
     inv: Int32Array  # (patterns * M,)
     irregular: npt.NDArray[np.int8]  # per pattern: 1 when its quanta are not used
@@ -69,6 +68,15 @@ class DayTable:
     @property
     def any_irregular(self) -> bool:
         return bool(self.irregular.any())
+
+    def line(self) -> Int64Array:
+        """``dc`` as one rising line: calendar ``k``'s ``dc + k * (days + 1) * DAY_S``, then a
+        cap (for a binary search over all calendars' rows at once)."""
+        band = np.repeat(
+            np.arange(self.count, dtype=np.int64) * (self.days + 1) * DAY_S, self.days + 1
+        )
+        band += self.rows[:, 1]
+        return np.append(band, np.iinfo(np.int64).max)
 
     def total(self, k: int) -> int:
         """Business seconds of calendar ``k`` over all the days."""
@@ -236,8 +244,7 @@ def build(
     row, lo, hi = day_pieces(g_starts, g_ends, g_owner, origin, days)
     base_slots, base_of = unique_rows(slot_rows(row, lo, hi, len(groups) * days))
 
-    cal_rows = (group_of[:, None] * days + np.arange(days, dtype=np.int64)[None, :]).reshape(-1)
-    pattern_of_row = base_of[cal_rows]  # base pattern ids, for now
+    base_grid = base_of.reshape(len(groups), days)  # each group's pattern of each day
     slots = base_slots
     c_row, c_lo, c_hi = (
         _closed_pieces(*closed, origin=origin, days=days, count=count)
@@ -248,46 +255,72 @@ def build(
         head = np.concatenate([[True], c_row[1:] != c_row[:-1]])  # rows come sorted
         touched = c_row[head]
         c_slots = slot_rows(np.cumsum(head) - 1, c_lo, c_hi, touched.size)
-        keys = np.concatenate([pattern_of_row[touched][:, None], c_slots], axis=1)
+        touched_base = base_grid[group_of[touched // days], touched % days]
+        keys = np.concatenate([touched_base[:, None], c_slots], axis=1)
         key_slots, key_of = unique_rows(keys)
         width = max(base_slots.shape[1], 2)
         made = subtract(_pad(base_slots[key_slots[:, 0]], width), key_slots[:, 1:])
         width = max(base_slots.shape[1], made.shape[1])
         slots, final_of = unique_rows(np.concatenate([_pad(base_slots, width), _pad(made, width)]))
-        pattern_of_row = final_of[pattern_of_row]
-        pattern_of_row[touched] = final_of[base_slots.shape[0] + key_of]
+        base_grid = final_of[base_grid]
+        touched_pattern = final_of[base_slots.shape[0] + key_of]
+    else:
+        touched = touched_pattern = empty
     patterns = _patterns(slots)
+    return _assemble(origin, days, (base_grid, group_of), (touched, touched_pattern), patterns)
 
-    grid = pattern_of_row.reshape(count, days)
-    dc = np.zeros((count, days + 1), dtype=np.int64)
-    np.cumsum(patterns.total[grid], axis=1, out=dc[:, 1:])
-    ahead = np.empty((count, days + 1, 4), dtype=np.int32)
-    ahead[:, :days, 0] = grid * (DAY_S // patterns.q)
+
+def _assemble(
+    origin: int,
+    days: int,
+    grid: tuple[Int64Array, Int64Array],
+    own: tuple[Int64Array, Int64Array],
+    patterns: _Patterns,
+) -> DayTable:
+    """The tables of calendars whose day ``d`` has the pattern of their group's day ``d``
+    (``grid``: each group's pattern of each day, and each calendar's group), except the
+    ``(calendar * days + d, pattern)`` pairs of ``own``. Per-group values are spread to the
+    calendars by copying whole rows, not gathered one day at a time."""
+    base_grid, group_of = grid
+    count, width = group_of.size, days + 1
+    ahead = np.empty((count, width, 4), dtype=np.int32)
+    total = patterns.total.astype(np.int32)  # < 2**31: the range is checked
+    totals = total[base_grid][group_of]
+    totals.reshape(-1)[own[0]] = total[own[1]]
+    first_quantum = np.arange(total.size, dtype=np.int32) * np.int32(DAY_S // patterns.q)
+    quanta = first_quantum[base_grid][group_of]
+    quanta.reshape(-1)[own[0]] = first_quantum[own[1]]
+    ahead[:, :days, 0] = quanta
+    dc = np.empty((count, width), dtype=np.int32)  # business seconds before each day
+    dc[:, 0] = 0
+    np.cumsum(totals, axis=1, out=dc[:, 1:])
     ahead[:, days, 0] = 0
     ahead[:, :, 1] = dc
     ahead[:, :days, 2] = dc[:, 1:]
     ahead[:, days, 2] = dc[:, days]
-    # rows to skip to the next day with business time (the calendar's last row stops it)
-    flat = np.arange(count * (days + 1), dtype=np.int32)
-    stops = np.ones((count, days + 1), dtype=bool)
-    stops[:, :days] = dc[:, 1:] > dc[:, :days]
-    marked = np.where(stops.reshape(-1), flat, np.int32(2**31 - 1))
-    nearest = np.minimum.accumulate(marked[::-1])[::-1]
-    skip = np.zeros((count, days + 1), dtype=np.int32)
-    skip.reshape(-1)[:-1] = nearest[1:] - flat[:-1]
-    skip[:, days] = 0
-    ahead[:, :, 3] = skip
-    line = dc + (np.arange(count, dtype=np.int64) * (days + 1) * DAY_S)[:, None]
+    # rows to skip to the next day with business time (the calendar's last row stops it):
+    # the next stop after row r is the c-th stop, c the number of stops up to r
+    stops = np.empty((count, width), dtype=bool)
+    np.greater(totals, 0, out=stops[:, :days])
+    stops[:, days] = True
+    flat = stops.reshape(-1)
+    where = np.flatnonzero(flat).astype(np.int32)
+    seen = np.cumsum(flat, dtype=np.int32)
+    np.minimum(seen, where.size - 1, out=seen)
+    skip = where[seen]
+    skip -= np.arange(count * width, dtype=np.int32)
+    ahead[:, :, 3] = skip.reshape(count, width)
+    ahead[:, days, 3] = 0
+    # the first two numbers of each row, copied a calendar at a time (as one int64 each)
     rows = np.ascontiguousarray(ahead.view(np.int64)[:, :, 0]).view(np.int32).reshape(-1, 2)
     return DayTable(
         origin=origin,
         days=days,
         count=count,
         q=patterns.q,
-        most=int(dc[:, -1].max()) if dc.size else 0,
+        most=int(dc[:, days].max()) if count else 0,
         rows=rows,
         rows_ahead=ahead.reshape(-1, 4),
-        dc=np.append(line.reshape(-1), np.iinfo(np.int64).max),
         ac=patterns.ac,
         inv=patterns.inv,
         irregular=patterns.irregular,
