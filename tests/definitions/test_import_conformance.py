@@ -96,3 +96,36 @@ def test_the_conformance_table_in_the_docs_is_true(corpus: Path, tmp_path: Path)
         plan = plan_import(listed[name], [corpus / name], into=tmp_path)
         found = "refused" if plan.problems else "imported" if plan.writes else "nothing"
         assert found == outcome, name
+
+
+def test_every_imported_prometheus_sli_is_readable(corpus: Path, tmp_path: Path) -> None:
+    """The imported queries follow the query convention: Covenant's Prometheus reader reads
+    every imported SLI whose DataSource is Prometheus, and gives no query-form warning."""
+    from covenant.services.workspace import load_workspace  # noqa: PLC0415
+
+    checked = 0
+    for tool, folder in TOOLS.items():
+        for index, path in enumerate(corpus_files(corpus, folder)):
+            into = tmp_path / f"{tool}-{index}"
+            plan = plan_import(tool, [path], into=into)
+            if plan.problems or not plan.writes:
+                continue
+            write_import(plan)
+            name = path.relative_to(corpus).as_posix()
+            assert [w for w in plan.warnings if w.code == "prometheus-query-form"] == [], name
+            workspace = load_workspace(into)
+            found = workspace.prometheus
+            prometheus_slos = {
+                d["metadata"]["name"]
+                for d in plan.files[0].imported.documents
+                if d["kind"] == "SLO"
+                and "prometheus" in str(d["spec"]["indicator"]["spec"]).lower()
+            }
+            if not prometheus_slos:
+                continue
+            assert found is not None, name
+            assert dict(found.unreadable) == {}, name
+            read = {slo for r in found.reads for slo in r.slos}
+            assert read == prometheus_slos, name
+            checked += len(read)
+    assert checked >= 40  # Sloth, Pyrra and slo-generator's Prometheus SLOs

@@ -234,3 +234,40 @@ def test_slo_generator_methods_count_per_minute(server: Server, tmp_path: Path) 
     assert read(server, found["cut-one"], "good") == GOOD
     assert read(server, found["query"], "good") == GOOD
     assert read(server, found["query"], "total") == TOTAL
+
+
+def test_import_then_ingest_then_evaluate(server: Server, tmp_path: Path) -> None:
+    """The whole path: a Sloth spec imported, read from Prometheus by `covenant ingest
+    prometheus`, evaluated: the SLI is the hand-summed counts of the ten minutes."""
+    import json  # noqa: PLC0415
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    runner = CliRunner()
+    source = tmp_path / "sloth.yml"
+    source.write_text(SLOTH, encoding="utf-8")
+    ws = tmp_path / "ws"
+    done = runner.invoke(
+        app, ["import", "sloth", str(source), "--into", str(ws), "--prometheus-url", server.url]
+    )
+    assert done.exit_code == 0, done.output
+    start = datetime.fromtimestamp(START, UTC).isoformat()
+    end = datetime.fromtimestamp(START + len(GOOD) * STEP, UTC).isoformat()
+    read = runner.invoke(app, ["ingest", "prometheus", "-w", str(ws), "--from", start, "--to", end])
+    assert read.exit_code == 0, read.output
+    shown = runner.invoke(app, ["evaluate", "-w", str(ws), "--at", end, "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    (result,) = json.loads(shown.output)["results"]
+    assert result["slo"] == "myservice-availability"
+    assert result["total"] == sum(TOTAL)
+    assert result["good"] == sum(GOOD)  # total - (5xx + 429)
+    assert result["target"]["exact"] == "999/1000"
+    assert [a["tier"] for a in result["alerts"]] == [
+        "page-quick",
+        "page-slow",
+        "ticket-quick",
+        "ticket-slow",
+    ]
