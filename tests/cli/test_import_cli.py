@@ -123,8 +123,8 @@ def test_the_commands_of_docs_import_run_as_written(
     report = json.loads(outputs[0])
     assert report["written"] == []
     assert report["files"][0]["slos"] == [
-        "checkout-requests-availability",
-        "checkout-requests-latency",
+        "requests-availability",
+        "requests-latency",
     ]
     assert sorted(p.name for p in (tmp_path / "imported").iterdir()) == [
         "pyrra-search.yaml",
@@ -132,3 +132,20 @@ def test_the_commands_of_docs_import_run_as_written(
         "sloth-checkout.yaml",
     ]
     assert "valid: 0 error(s), 0 warning(s)" in outputs[-1]
+
+
+def test_a_name_the_workspace_has_becomes_service_and_name(corpus: Path, tmp_path: Path) -> None:
+    into = str(tmp_path / "ws")
+    first = runner.invoke(
+        app, ["import", "sloth", str(corpus / "sloth/getting-started.yml"), "--into", into]
+    )
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(
+        app,
+        ["import", "sloth", str(corpus / "sloth/k8s-getting-started.yml"), "--into", into],
+        env={"COLUMNS": "300"},
+    )
+    assert second.exit_code == 0, second.output
+    assert "named 'myservice-requests-availability'" in second.output
+    assert "Service myservice is already in the workspace" in second.output
+    assert runner.invoke(app, ["validate", into]).exit_code == 0

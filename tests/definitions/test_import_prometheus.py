@@ -204,7 +204,7 @@ spec:
 
 
 def test_sloth_events_count_per_minute(server: Server, tmp_path: Path) -> None:
-    ratio = indicators("sloth", SLOTH, tmp_path)["myservice-availability"]
+    ratio = indicators("sloth", SLOTH, tmp_path)["availability"]
     assert read(server, ratio, "bad") == [a + b for a, b in zip(ERR5, ERR429, strict=True)]
     assert read(server, ratio, "total") == TOTAL
 
@@ -261,7 +261,8 @@ def test_import_then_ingest_then_evaluate(server: Server, tmp_path: Path) -> Non
     shown = runner.invoke(app, ["evaluate", "-w", str(ws), "--at", end, "--format", "json"])
     assert shown.exit_code == 0, shown.output
     (result,) = json.loads(shown.output)["results"]
-    assert result["slo"] == "myservice-availability"
+    assert result["slo"] == "availability"
+    assert result["service"] == "myservice"
     assert result["total"] == sum(TOTAL)
     assert result["good"] == sum(GOOD)  # total - (5xx + 429)
     assert result["target"]["exact"] == "999/1000"

@@ -89,10 +89,15 @@ def test_imported_tiers_equal_sloths_generated_alerts(
     left_out = [n for n in plan.files[0].imported.notes if n.skipped]
     # every SLO Sloth generated rules for is imported, or left out with a reason
     assert len(imported) + len(left_out) >= len(objectives), (name, problems)
-    renamed = plan.files[0].imported.renamed  # a sloth_id over 63 characters is cut
+    # the sloth_id of an imported SLO: its service and its name (or the name alone when two
+    # SLOs of the file shared a name and it became <service>-<name>)
+    by_id = {}
+    for slo in imported.values():
+        by_id[f"{slo.service}-{slo.slo}"] = slo
+        by_id.setdefault(slo.slo, slo)
     compared = 0
     for sloth_id, objective in objectives.items():
-        slo = imported.get(renamed.get(sloth_id, sloth_id))
+        slo = by_id.get(sloth_id)
         if slo is None:
             continue
         assert slo.target == objective, sloth_id

@@ -60,7 +60,7 @@ def tiers(objective: Objective) -> list[tuple[str, int, int, Fraction]]:
 
 def test_sloth_objective_window_and_default_alerts(corpus: Path, tmp_path: Path) -> None:
     _, workspace = imported(corpus, "sloth", "sloth/getting-started.yml", tmp_path)
-    objective = only(workspace, "myservice-requests-availability")
+    objective = only(workspace, "requests-availability")
     assert objective.target == Fraction(999, 1000)  # objective: 99.9
     assert objective.window == RollingWindow(seconds=30 * DAY)  # Sloth's default period
     # Sloth's 30d windows: 2 % of 30 d in 1 h = 14.4; 5 % in 6 h = 6;
@@ -71,7 +71,8 @@ def test_sloth_objective_window_and_default_alerts(corpus: Path, tmp_path: Path)
         ("ticket", DAY, 2 * HOUR, Fraction(3)),
         ("ticket", 3 * DAY, 6 * HOUR, Fraction(1)),
     ]
-    assert objective.series == "myservice-requests-availability"
+    assert objective.series == "requests-availability"
+    assert objective.service == "myservice"  # sloth_id = myservice-requests-availability
 
 
 def test_sloth_queries_become_counts_per_window(corpus: Path, tmp_path: Path) -> None:
@@ -85,7 +86,7 @@ def test_sloth_queries_become_counts_per_window(corpus: Path, tmp_path: Path) ->
 
 def test_sloth_disabled_alerts_give_no_tier(corpus: Path, tmp_path: Path) -> None:
     _, workspace = imported(corpus, "sloth", "sloth/no-alerts.yml", tmp_path)
-    objective = only(workspace, "myapp-http-availability")
+    objective = only(workspace, "http-availability")
     assert objective.target == Fraction(9999, 10000)
     assert objective.alert_tiers == ()
 
@@ -94,7 +95,7 @@ def test_sloth_alert_windows_catalog_sets_period_and_tiers(corpus: Path, tmp_pat
     catalog = alert_windows(corpus / "sloth/windows/7d.yaml")
     options = Options(alert_windows=catalog)
     _, workspace = imported(corpus, "sloth", "sloth/getting-started.yml", tmp_path, options)
-    objective = only(workspace, "myservice-requests-availability")
+    objective = only(workspace, "requests-availability")
     assert objective.window == RollingWindow(seconds=7 * DAY)
     # 8 % of 168 h in 1 h = 13.44; 12.5 % in 6 h = 3.5; 20 % in 24 h = 1.4; 42 % in 72 h = 0.98
     assert [t[3] for t in tiers(objective)] == [
@@ -109,11 +110,11 @@ def test_sloth_openslo_input_one_slo_per_objective(corpus: Path, tmp_path: Path)
     _, workspace = imported(corpus, "sloth", "sloth/openslo-kubernetes-apiserver.yml", tmp_path)
     names = sorted(o.slo for o in workspace.objectives)
     assert names == [
-        "k8s-apiserver-requests-availability-openslo-0",
-        "k8s-apiserver-requests-latency-openslo-0",
-        "k8s-apiserver-requests-latency-openslo-1",
+        "requests-availability-openslo-0",
+        "requests-latency-openslo-0",
+        "requests-latency-openslo-1",
     ]
-    assert only(workspace, "k8s-apiserver-requests-latency-openslo-1").target == Fraction(999, 1000)
+    assert only(workspace, "requests-latency-openslo-1").target == Fraction(999, 1000)
     assert all(o.alert_tiers == () for o in workspace.objectives)  # Sloth makes none
 
 
@@ -299,15 +300,15 @@ def test_names_become_dns_labels_and_the_mapping_is_reported(tmp_path: Path) -> 
     imported = plan.files[0].imported
     assert imported.renamed == {
         "My_Service": "my-service",
-        "My_Service-Requests.Availability": "my-service-requests-availability",
+        "Requests.Availability": "requests-availability",
     }
-    assert imported.slos == ["my-service-requests-availability"]
+    assert imported.slos == ["requests-availability"]
     cut = [n for n in imported.notes if n.field == "slos[0].description"]
     assert cut
     assert "1050" in cut[0].reason
     workspace, _ = analyse_text(plan.writes[0][1], file="x.yaml")
     assert workspace is not None
-    assert only(workspace, "my-service-requests-availability").target == Fraction(995, 1000)
+    assert only(workspace, "requests-availability").target == Fraction(995, 1000)
 
 
 def test_slo_generator_v1_config_is_read_as_its_v2_form(corpus: Path, tmp_path: Path) -> None:

@@ -17,7 +17,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from covenant.definitions.importers.base import UNRECOGNISED, ImportedFile, Options, dns_label
+from covenant.definitions.importers.base import (
+    UNRECOGNISED,
+    ImportedFile,
+    Options,
+    disambiguate,
+    dns_label,
+)
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, InputError, Problem
 
@@ -259,6 +265,7 @@ def plan_import(
             hint="add --force to replace them, or import --into another folder",
         )
     existing, names = _existing(into, {t.resolve() for t in targets})
+    disambiguate([p.imported for p in planned], {n for kind, n in names if kind == "SLO"})
     for item in planned:
         kept = []
         if item.target is None:

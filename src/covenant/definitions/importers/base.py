@@ -304,3 +304,33 @@ def add_once(result: ImportedFile, document: dict[str, Any]) -> None:
     key = (document["kind"], document["metadata"]["name"])
     if all((d["kind"], d["metadata"]["name"]) != key for d in result.documents):
         result.documents.append(document)
+
+
+def disambiguate(files: Sequence[ImportedFile], taken: set[str]) -> None:
+    """SLOs of one import whose names collide (with each other, or with an SLO of the
+    workspace) are named ``<service>-<name>`` instead (Sloth's ``sloth_id``), noted."""
+    names = [d["metadata"]["name"] for f in files for d in f.documents if d.get("kind") == "SLO"]
+    clashing = {n for n in names if names.count(n) > 1 or n in taken}
+    used = set(taken) | {n for n in names if n not in clashing}
+    for result in files:
+        for document in result.documents:
+            name = document["metadata"]["name"]
+            if document.get("kind") != "SLO" or name not in clashing:
+                continue
+            base = dns_label(f"{document['spec']['service']}-{name}")
+            candidate, counter = base, 2
+            while candidate in used:
+                candidate = f"{base[: NAME_LIMIT - 1 - len(str(counter))]}-{counter}"
+                counter += 1
+            used.add(candidate)
+            document["metadata"]["name"] = candidate
+            document["spec"]["indicator"]["metadata"]["name"] = candidate
+            where = "another SLO of this import" if name not in taken else "an SLO of the workspace"
+            result.notes.append(
+                Note(
+                    where=result.source,
+                    field="",
+                    reason=f"SLO {name!r} is also the name of {where}: named {candidate!r} "
+                    "(service and name, as Sloth's sloth_id)",
+                )
+            )

@@ -256,7 +256,7 @@ def _slo(
         record.note_once(("alerting",), STRICT_NOTE)
     labels = {**common, **label_values(slo.get("labels"))}
     return SLOParts(
-        name=name_for(result, f"{service}-{name}"),
+        name=name_for(result, name),
         display_name=f"{service} {name}",
         service=service_name,
         description=description(record, ("description",), slo.get("description")),

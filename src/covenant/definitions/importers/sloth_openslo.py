@@ -88,7 +88,7 @@ def openslo_alpha(
                 )
                 return
             queries[key] = promql.rate_to_increase(promql.normalise_window(query.strip()))[0]
-        slo_name = name_for(result, f"{service}-{name}-{index}")
+        slo_name = name_for(result, f"{name}-{index}")
         indicator = {
             "ratioMetric": {
                 "counter": False,
