@@ -149,3 +149,15 @@ def test_a_name_the_workspace_has_becomes_service_and_name(corpus: Path, tmp_pat
     assert "named 'myservice-requests-availability'" in second.output
     assert "Service myservice is already in the workspace" in second.output
     assert runner.invoke(app, ["validate", into]).exit_code == 0
+
+
+def test_a_folder_imports_its_files(corpus: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["import", "pyrra", str(corpus / "pyrra"), "--into", str(tmp_path), "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert len(report["files"]) == 12  # the corpus's Pyrra files
+    assert len(report["written"]) == 12
+    assert runner.invoke(app, ["validate", str(tmp_path)]).exit_code == 0

@@ -23,7 +23,8 @@ class ReportFormat(StrEnum):
 
 
 Files = Annotated[
-    list[Path], typer.Argument(help="The tool's files to import.", exists=True, dir_okay=False)
+    list[Path],
+    typer.Argument(help="The tool's files, or folders of them (*.yaml, *.yml).", exists=True),
 ]
 Into = Annotated[
     Path,

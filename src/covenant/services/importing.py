@@ -225,6 +225,7 @@ def plan_import(
 
     convert = _converter(tool)
     options = options or Options()
+    paths, _ = discover_files(paths)  # a folder: its *.yaml / *.yml files, hidden ones skipped
     planned: list[Planned] = []
     taken: set[Path] = set()
     for path in paths:
