@@ -272,3 +272,34 @@ def test_import_then_ingest_then_evaluate(server: Server, tmp_path: Path) -> Non
         "ticket-quick",
         "ticket-slow",
     ]
+
+
+def test_the_same_queries_count_on_victoria_metrics(
+    victoria_metrics: Callable[..., Server], tmp_path: Path
+) -> None:
+    """VictoriaMetrics reads the imported queries the same way (its increase does not
+    extrapolate; the samples are the same)."""
+    import urllib.request  # noqa: PLC0415
+
+    vm = victoria_metrics()
+    lines = []
+    for sample in _samples():
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+        lines.append(f"{sample.name}{{{labels}}} {sample.value:g} {sample.timestamp * 1000}\n")
+    request = urllib.request.Request(
+        f"{vm.url}/api/v1/import/prometheus", data="".join(lines).encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+    with urllib.request.urlopen(f"{vm.url}/internal/force_flush", timeout=30):
+        pass
+    ratio = indicators("sloth", SLOTH, tmp_path)["availability"]
+    assert read(vm, ratio, "bad") == [a + b for a, b in zip(ERR5, ERR429, strict=True)]
+    assert read(vm, ratio, "total") == TOTAL
+    found = indicators("pyrra", PYRRA, tmp_path)
+    assert read(vm, found["latency"], "good") == FAST
+    assert read(vm, found["probes"], "good") == UP
+    assert read(vm, found["probes"], "total") == [4] * len(UP)
+    found = indicators("slo-generator", SLO_GENERATOR, tmp_path)
+    assert read(vm, found["cut-one"], "good") == GOOD
+    assert read(vm, found["query"], "total") == TOTAL
