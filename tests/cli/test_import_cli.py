@@ -161,3 +161,17 @@ def test_a_folder_imports_its_files(corpus: Path, tmp_path: Path) -> None:
     assert len(report["files"]) == 12  # the corpus's Pyrra files
     assert len(report["written"]) == 12
     assert runner.invoke(app, ["validate", str(tmp_path)]).exit_code == 0
+
+
+def test_a_file_given_twice_is_imported_once_and_names_are_checked(
+    corpus: Path, tmp_path: Path
+) -> None:
+    source = str(corpus / "pyrra/nginx.yaml")
+    result = runner.invoke(
+        app, ["import", "pyrra", source, source, "--into", str(tmp_path), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["files"]) == 1
+    bad = runner.invoke(app, ["import", "pyrra", source, "--datasource", "My Prom"])
+    assert bad.exit_code == 2
+    assert "invalid-import-option" in bad.output

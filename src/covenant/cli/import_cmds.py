@@ -74,6 +74,8 @@ def _run(
             tool, files, into=into, options=options, config_given=config_given, force=force
         )
         written = [] if dry_run or plan.problems else importing.write_import(plan)
+    except importing.ImportOptionError as exc:
+        raise usage(exc) from exc
     except CovenantError as exc:
         raise fail(exc) from exc
     if output is ReportFormat.JSON:

@@ -225,7 +225,16 @@ def plan_import(
 
     convert = _converter(tool)
     options = options or Options()
-    paths, _ = discover_files(paths)  # a folder: its *.yaml / *.yml files, hidden ones skipped
+    listed, _ = discover_files(paths)  # a folder: its *.yaml / *.yml files, hidden ones skipped
+    unique: dict[Path, Path] = {}
+    for path in listed:
+        unique.setdefault(path.resolve(), path)  # a file given twice is imported once
+    paths = list(unique.values())
+    if options.datasource != dns_label(options.datasource):
+        raise ImportOptionError(
+            f"--datasource {options.datasource!r} is not a DNS label",
+            hint=f"use lowercase letters, digits and '-', e.g. {dns_label(options.datasource)}",
+        )
     planned: list[Planned] = []
     taken: set[Path] = set()
     for path in paths:
