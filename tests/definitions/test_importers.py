@@ -344,3 +344,21 @@ def test_slo_generator_datasource_url_from_the_config_unless_given(tmp_path: Pat
     given = Options(prometheus_url="http://other:9090", prometheus_url_given=True)
     plan = plan_import("slo-generator", [source], into=tmp_path / "ws", options=given)
     assert "url: http://other:9090\n" in plan.writes[0][1]
+
+
+def test_an_imported_workspace_exports_to_plain_openslo_and_back(
+    corpus: Path, tmp_path: Path
+) -> None:
+    from covenant.services.importing import write_import  # noqa: PLC0415
+    from covenant.services.workspace import export_openslo, load_workspace  # noqa: PLC0415
+
+    plan = plan_import("sloth", [corpus / "sloth/kubernetes-apiserver.yml"], into=tmp_path)
+    write_import(plan)
+    before = load_workspace(tmp_path)
+    text = export_openslo(tmp_path)
+    assert "covenant/v1" not in text  # the tiers travel as a covenant.dev/alerting annotation
+    after, problems = analyse_text(text, file="export.yaml")
+    assert after is not None, [str(p) for p in problems]
+    assert sorted(before.objectives, key=lambda o: o.slo) == sorted(
+        after.objectives, key=lambda o: o.slo
+    )
