@@ -107,6 +107,7 @@ def test_imported_tiers_equal_sloths_generated_alerts(
             for t in slo.alert_tiers
         }
         assert mine == tiers.get(sloth_id, set()), sloth_id
+        assert all(not t.inclusive for t in slo.alert_tiers)  # Sloth's alerts compare with >
         compared += 1
     if imported:
         assert compared == len(imported)  # every imported SLO was checked against Sloth

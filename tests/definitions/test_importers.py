@@ -46,8 +46,10 @@ def only(workspace: Workspace, slo: str) -> Objective:
 
 
 def tiers(objective: Objective) -> list[tuple[str, int, int, Fraction]]:
-    """(severity, long s, short s, burn-rate threshold) of each tier for the SLO's window."""
+    """(severity, long s, short s, burn-rate threshold) of each tier for the SLO's window.
+    Sloth, Pyrra and slo-generator all fire strictly above the threshold: so do the tiers."""
     assert isinstance(objective.window, RollingWindow)
+    assert all(not t.inclusive for t in objective.alert_tiers)
     seconds = objective.window.seconds
     return [
         (t.severity, t.long_window_s, t.short_window_s, t.factor(seconds))

@@ -310,6 +310,20 @@ def test_covenant_extensions_resolve() -> None:
     assert (str(rule.status), str(rule.latency_ms)) == ("<500", "<=250")
 
 
+def test_tier_op_gt_fires_strictly_above() -> None:
+    text = COVENANT.replace(
+        "      - {name: page-fast, burnRate: 10}", "      - {name: page-fast, burnRate: 10, op: gt}"
+    ).replace("budgetPercent: 25}", "budgetPercent: 25, op: gt}")
+    workspace, problems = load_text(text)
+    assert workspace is not None, problems
+    tiers = {t.name: t for t in workspace.objectives[0].alert_tiers}
+    assert not tiers["page-fast"].inclusive  # an override changes the default's comparison
+    assert not tiers["weekly"].inclusive  # a new tier with op: gt
+    assert tiers["page-slow"].inclusive  # the defaults fire at the threshold or above
+    _, problems = load_text(text.replace("op: gt}", "op: ge}", 1))
+    assert [p.code for p in errors(problems)] == ["invalid-value"]
+
+
 def test_alerting_defaults_false_and_incomplete_new_tier() -> None:
     text = COVENANT.replace("    tiers:\n", "    defaults: false\n    tiers:\n")
     _, problems = load_text(text)

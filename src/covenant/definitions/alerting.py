@@ -11,7 +11,9 @@ The order of application (documented in docs/definitions.md):
    window does the job a "for" duration does. ``op: lt``/``lte`` conditions are ignored with a
    warning (a burn-rate alert fires on a high burn).
 3. ``alerting.tiers`` entries with the name of an existing tier override it field by field
-   (``enabled: false`` removes it); other names add a tier and must be complete.
+   (``enabled: false`` removes it); other names add a tier and must be complete. ``op: gt``
+   fires only strictly above the threshold (Sloth, Pyrra and slo-generator compare so);
+   the default ``gte`` fires at it or above.
 """
 
 from __future__ import annotations
@@ -162,6 +164,7 @@ def _apply(base: AlertTier | None, spec: TierSpec) -> AlertTier:
             short_window_s=short_s or base.short_window_s,
             budget_fraction=budget,
             burn_rate=rate,
+            inclusive=base.inclusive if spec.op is None else spec.op == "gte",
         )
     assert long_s is not None
     assert short_s is not None
@@ -172,6 +175,7 @@ def _apply(base: AlertTier | None, spec: TierSpec) -> AlertTier:
         short_window_s=short_s,
         budget_fraction=budget,
         burn_rate=rate,
+        inclusive=spec.op != "gt",
     )
 
 

@@ -60,6 +60,7 @@ class TierSpec(Spec):
     short_window: DurationText | None = None
     budget_percent: PositiveNumber | None = None
     burn_rate: PositiveNumber | None = None
+    op: Literal["gte", "gt"] | None = None  # gte: fire at the threshold or above; gt: above it
     enabled: bool = True
 
 

@@ -219,11 +219,14 @@ def tier(
     budget_percent: Decimal | None = None,
     burn_rate: Decimal | None = None,
 ) -> dict[str, Any]:
+    """A ``covenant/v1`` alert tier that fires strictly above its threshold (``op: gt``), as
+    Sloth, Pyrra and slo-generator all compare."""
     out: dict[str, Any] = {
         "name": name,
         "severity": severity,
         "longWindow": long_window,
         "shortWindow": short_window,
+        "op": "gt",
     }
     if budget_percent is not None:
         out["budgetPercent"] = budget_percent

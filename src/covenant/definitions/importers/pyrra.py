@@ -51,10 +51,7 @@ WINDOWS = (
     ("ticket", 28, 28 * 12, 2),
     ("ticket", 7, 28 * 4, 1),
 )
-STRICT_NOTE = (
-    "Pyrra fires when the burn rate is strictly above the factor; Covenant's tiers fire at or "
-    "above it (the same except at exactly the factor); Pyrra's 'for' durations are not used"
-)
+FOR_NOTE = "Pyrra's 'for' durations of its alerts are not used (the short window does that job)"
 SPEC_KEYS = {
     "target",
     "window",
@@ -170,7 +167,7 @@ def _objective(
     if alerting.get("disabled") is True or alerting.get("burnrates") is False:
         tiers = []
     else:
-        here.note_once(("alerting",) if alerting else (), STRICT_NOTE)
+        here.note_once(("alerting",) if alerting else (), FOR_NOTE)
     for key in ("name", "absent"):
         if key in alerting:
             here.note(

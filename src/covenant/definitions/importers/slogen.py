@@ -163,10 +163,9 @@ def _policy(
     record.note(
         ("error_budget_policy",) if "error_budget_policy" in spec else (),
         f"policy {policy_name!r}: window {window_text} (its longest step); steps with alert: true "
-        "are "
-        "page tiers with one window (slo-generator fires strictly above the threshold, Covenant "
-        "at or above it, and never rounds the burn rate first); steps without alert and the "
-        "steps' messages are not carried over",
+        "are page tiers with one window, firing strictly above the threshold as slo-generator "
+        "does (but on the exact burn rate: slo-generator rounds it first); steps without alert "
+        "and the steps' messages are not carried over",
     )
     return window_text, tiers
 

@@ -53,10 +53,6 @@ DEFAULT_WINDOWS: dict[str, dict[str, Any]] = {
         "slow": {"errorBudgetPercent": Decimal(10), "shortWindow": "6h", "longWindow": "3d"},
     },
 }
-STRICT_NOTE = (
-    "Sloth fires when the burn rate is strictly above the threshold; Covenant's tiers fire at "
-    "or above it (the same except at exactly the threshold)"
-)
 SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCase)
     "error_query": "errorQuery",
     "total_query": "totalQuery",
@@ -252,8 +248,6 @@ def _slo(
             "alert name, labels and annotations are for Prometheus/Alertmanager routing; kept "
             "verbatim in the annotation sloth.slok.dev/alerting, Covenant's tiers do not use them",
         )
-    if tiers:
-        record.note_once(("alerting",), STRICT_NOTE)
     labels = {**common, **label_values(slo.get("labels"))}
     return SLOParts(
         name=name_for(result, name),
