@@ -337,3 +337,40 @@ def disambiguate(files: Sequence[ImportedFile], taken: set[str]) -> None:
                     "(service and name, as Sloth's sloth_id)",
                 )
             )
+
+
+def threshold_notes(
+    record: Recorder,
+    path: PathKey,
+    tiers: Sequence[Mapping[str, Any]] | None,
+    *,
+    target: Decimal,
+    window: str,
+) -> None:
+    """Note tiers whose burn-rate threshold Covenant's engine keeps within [1, 1 / (1 − T)]
+    (docs/semantics.md): below 1 it compares with 1, above the highest burn with that burn."""
+    from fractions import Fraction  # noqa: PLC0415
+
+    from covenant.definitions.durations import parse_duration  # noqa: PLC0415
+
+    window_s = parse_duration(window).seconds
+    highest = 1 / (1 - Fraction(target))
+    for one in tiers or ():
+        long_s = parse_duration(str(one["longWindow"])).seconds
+        if one.get("burnRate") is not None:
+            factor = Fraction(one["burnRate"])
+        else:
+            factor = Fraction(one["budgetPercent"]) / 100 * window_s / long_s
+        if factor < 1:
+            record.note(
+                path,
+                f"tier {one['name']}: the source's threshold is {float(factor):.4g}; Covenant "
+                "compares with 1 at least (below 1 a burn cannot exhaust the budget in the window)",
+            )
+        elif factor > highest:
+            record.note(
+                path,
+                f"tier {one['name']}: threshold {float(factor):.4g} is above {float(highest):.4g}, "
+                f"the highest burn rate a target of {target} allows: it never fires, here as in "
+                "the source",
+            )

@@ -37,6 +37,7 @@ from covenant.definitions.importers.base import (
     prometheus_duration_seconds,
     service_document,
     slo_document,
+    threshold_notes,
     tier,
 )
 from covenant.definitions.yamlsource import SourceDocument
@@ -175,6 +176,13 @@ def _objective(
                 "alert naming and absent-metric alerts belong to the generated rules; not "
                 "carried over",
             )
+    threshold_notes(
+        here,
+        ("alerting",) if alerting else (),
+        tiers,
+        target=percent_to_target(target),
+        window=window,
+    )
     namespace = metadata.get("namespace")
     service = name_for(result, str(namespace or "default"))
     record.note(

@@ -37,6 +37,7 @@ from covenant.definitions.importers.base import (
     prometheus_datasource,
     service_document,
     slo_document,
+    threshold_notes,
     tier,
 )
 from covenant.definitions.importers.slogen_backends import (
@@ -214,6 +215,7 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
             skipped=True,
         )
         return
+    threshold_notes(here, ("error_budget_policy",), tiers, target=goal, window=window)
     if backend == "prometheus":
         indicator = _prometheus(here, method, sli, options)
         source = options.datasource

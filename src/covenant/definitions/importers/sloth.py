@@ -37,6 +37,7 @@ from covenant.definitions.importers.base import (
     prometheus_datasource,
     service_document,
     slo_document,
+    threshold_notes,
     tier,
 )
 from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, openslo_alpha
@@ -248,6 +249,9 @@ def _slo(
             "alert name, labels and annotations are for Prometheus/Alertmanager routing; kept "
             "verbatim in the annotation sloth.slok.dev/alerting, Covenant's tiers do not use them",
         )
+    threshold_notes(
+        record, ("alerting",), tiers, target=percent_to_target(objective), window=period
+    )
     labels = {**common, **label_values(slo.get("labels"))}
     return SLOParts(
         name=name_for(result, name),

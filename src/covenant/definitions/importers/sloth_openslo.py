@@ -56,11 +56,12 @@ def openslo_alpha(
         )
         return
     period = f"{count}{unit}"
-    if period not in SLOTH_PERIODS:
+    if period != options.sloth_period:
         record.note(
             ("spec", "timeWindows", 0),
-            f"Sloth itself refuses a {period} period without an alert-windows catalog for it; "
-            f"Covenant's window is {period} as written",
+            f"Sloth reads an OpenSLO window only when it equals its SLO period "
+            f"({options.sloth_period}; --sloth-period) and refuses this file; Covenant takes "
+            f"the file's {period} as written",
         )
     service_name = name_for(result, service)
     add_once(result, service_document(service_name))
