@@ -163,6 +163,8 @@ def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
             _say(f"  {verb} {planned.target}", "green")
     for warning in plan.warnings:
         _say(f"warning: {warning}", "yellow")
+    if len(plan.files) > 1:
+        _say(_summary(plan), "bold")
     if plan.problems:
         err_console.print(
             "error: some files are not valid input; nothing was written — fix them or leave them "
@@ -176,6 +178,22 @@ def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
         )
     elif written:
         _say(f"next: covenant validate {plan.into}")
+
+
+def _summary(plan: ImportPlan) -> str:
+    statuses = [_status(planned) for planned in plan.files]
+    slos = sum(len(planned.imported.slos) for planned in plan.files)
+    left = sum(n.skipped for planned in plan.files for n in planned.imported.notes)
+    parts = [f"{len(plan.files)} files", f"{slos} SLO(s) imported", f"{left} left out"]
+    parts += [
+        f"{statuses.count(status)} {label}"
+        for status, label in (
+            ("nothing-imported", "with nothing to import"),
+            ("refused", "refused"),
+        )
+        if status in statuses
+    ]
+    return ", ".join(parts)
 
 
 def sloth(

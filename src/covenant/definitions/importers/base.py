@@ -374,3 +374,21 @@ def threshold_notes(
                 f"the highest burn rate a target of {target} allows: it never fires, here as in "
                 "the source",
             )
+
+
+def unrecognised(record: Recorder, data: Any, *, expected: str, fix: str) -> None:
+    """A document that is not the importer's input: say what it is, when that can be told."""
+    from covenant.definitions.foreign import foreign_format  # noqa: PLC0415
+
+    if not isinstance(data, Mapping):
+        what = f"a {type(data).__name__}, not a mapping"
+    elif (found := foreign_format(data)) is not None:
+        what = found[0]
+    elif isinstance(data.get("apiVersion"), str) and data["apiVersion"].startswith("openslo"):
+        what = f"OpenSLO ({data['apiVersion']}), which Covenant reads as it is, without import"
+    elif data.get("apiVersion") or data.get("kind"):
+        what = f"apiVersion {data.get('apiVersion')!r}, kind {data.get('kind')!r}"
+    else:
+        what = "a mapping without apiVersion"
+    path: PathKey = ("apiVersion",) if isinstance(data, Mapping) and "apiVersion" in data else ()
+    record.problem(path, UNRECOGNISED, f"not {expected}: {what}", fix)

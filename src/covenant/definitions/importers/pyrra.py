@@ -19,7 +19,6 @@ from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
-    UNRECOGNISED,
     ImportedFile,
     Options,
     Recorder,
@@ -39,6 +38,7 @@ from covenant.definitions.importers.base import (
     slo_document,
     threshold_notes,
     tier,
+    unrecognised,
 )
 from covenant.definitions.yamlsource import SourceDocument
 
@@ -97,12 +97,13 @@ def import_pyrra(docs: list[SourceDocument], *, file: str, options: Options) -> 
             or not api.startswith("pyrra.dev/")
             or kind != "ServiceLevelObjective"
         ):
-            record.problem(
-                ("apiVersion",),
-                UNRECOGNISED,
-                f"not a Pyrra ServiceLevelObjective (apiVersion {api!r}, kind {kind!r})",
-                "Pyrra files have apiVersion: pyrra.dev/v1alpha1 and kind: ServiceLevelObjective; "
-                "for other tools use covenant import sloth or covenant import slo-generator",
+            unrecognised(
+                record,
+                data,
+                expected="a Pyrra ServiceLevelObjective",
+                fix="Pyrra files have apiVersion: pyrra.dev/v1alpha1 and kind: "
+                "ServiceLevelObjective; for other tools use covenant import sloth or covenant "
+                "import slo-generator",
             )
             continue
         assert isinstance(data, Mapping)

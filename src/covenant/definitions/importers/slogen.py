@@ -20,7 +20,6 @@ from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
-    UNRECOGNISED,
     ImportedFile,
     Options,
     Recorder,
@@ -39,6 +38,7 @@ from covenant.definitions.importers.base import (
     slo_document,
     threshold_notes,
     tier,
+    unrecognised,
 )
 from covenant.definitions.importers.slogen_backends import (
     BACKEND_TYPES,
@@ -92,14 +92,12 @@ def import_slo_generator(
                 "no SLO: it is read when importing the SLO configs (next to them, or --config FILE)"
             )
         else:
-            what = data.get("kind") if isinstance(data, Mapping) else type(data).__name__
-            record.problem(
-                ("apiVersion",),
-                UNRECOGNISED,
-                "not a slo-generator SLO config (apiVersion sre.google.com/v2, kind "
-                f"ServiceLevelObjective): {what!r}",
-                "give slo-generator v2 SLO configs; for other tools use covenant import sloth or "
-                "covenant import pyrra",
+            unrecognised(
+                record,
+                data,
+                expected="a slo-generator SLO config",
+                fix="give slo-generator SLO configs (sre.google.com/v2 ServiceLevelObjective, or "
+                "v1); for other tools use covenant import sloth or covenant import pyrra",
             )
     if result.problems:
         result.documents.clear()

@@ -21,7 +21,6 @@ from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
-    UNRECOGNISED,
     ImportedFile,
     Options,
     Recorder,
@@ -39,6 +38,7 @@ from covenant.definitions.importers.base import (
     slo_document,
     threshold_notes,
     tier,
+    unrecognised,
 )
 from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, openslo_alpha
 from covenant.definitions.yamlsource import SourceDocument
@@ -66,6 +66,13 @@ SLO_KEYS = {"name", "objective", "description", "labels", "sli", "alerting", "pl
 SPEC_KEYS = {"version", "service", "labels", "slos", "slo_plugins", "sloPlugins"}
 
 
+SLOTH_FIX = (
+    "Sloth specs start with version: prometheus/v1, or are sloth.slok.dev/v1 "
+    "PrometheusServiceLevel resources; for other tools use covenant import pyrra or "
+    "covenant import slo-generator; leave generated rules out"
+)
+
+
 def _get(data: Mapping[str, Any], key: str) -> tuple[str, Any]:
     """``(key as written, value)`` accepting both Sloth spellings of ``key``."""
     for spelling in (key, SPELLINGS.get(key, key)):
@@ -89,7 +96,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
         data = doc.data
         record = Recorder(result, doc)
         if not isinstance(data, Mapping):
-            record.problem((), UNRECOGNISED, "the document is not a mapping", "give a Sloth spec")
+            unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
             continue
         api, kind = data.get("apiVersion"), data.get("kind")
         if data.get("version") == "prometheus/v1":
@@ -119,15 +126,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
         elif api == "openslo/v1alpha" and kind == "SLO":
             openslo_alpha(result, record, data, options)
         else:
-            record.problem(
-                ("apiVersion",) if api else ("version",),
-                UNRECOGNISED,
-                f"not a Sloth spec (version {data.get('version')!r}, apiVersion {api!r}, kind "
-                f"{kind!r})",
-                "Sloth specs start with version: prometheus/v1, or are sloth.slok.dev/v1 "
-                "PrometheusServiceLevel resources; for other tools use covenant import pyrra or "
-                "covenant import slo-generator",
-            )
+            unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
     if result.problems:
         result.documents.clear()
     return result
@@ -398,8 +397,8 @@ def _tiers(
         record.problem(
             ("alerting", "name"),
             MISSING,
-            f"alerting.name is missing or empty while {' and '.join(enabled)} is enabled (Sloth "
-            "requires it)",
+            f"alerting.name is missing or empty while {' and '.join(enabled)} "
+            f"{'are' if len(enabled) > 1 else 'is'} enabled (Sloth requires it)",
             "name the alert (e.g. name: MyServiceHighErrorRate), or disable both alerts",
         )
         return None
