@@ -175,3 +175,39 @@ def test_a_file_given_twice_is_imported_once_and_names_are_checked(
     bad = runner.invoke(app, ["import", "pyrra", source, "--datasource", "My Prom"])
     assert bad.exit_code == 2
     assert "invalid-import-option" in bad.output
+
+
+def test_malformed_yaml_is_a_coded_problem_with_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "broken.yml"
+    source.write_text('version: "prometheus/v1"\nservice: x\nslos:\n  - name: [a\n', "utf-8")
+    result = runner.invoke(app, ["import", "sloth", str(source), "--into", str(tmp_path / "w")])
+    assert result.exit_code == 1
+    assert "[yaml-syntax]" in result.output
+    assert f"{source}:" in result.output
+    assert not (tmp_path / "w").exists()
+
+
+def test_a_failed_write_leaves_nothing_behind(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two files to write; renaming the second fails: the first is removed again."""
+    from covenant.errors import InputError  # noqa: PLC0415
+    from covenant.services import importing  # noqa: PLC0415
+
+    into = tmp_path / "ws"
+    files = [corpus / "pyrra/nginx.yaml", corpus / "pyrra/thanos-http.yaml"]
+    plan = importing.plan_import("pyrra", files, into=into)
+    real_replace = Path.replace
+    calls = []
+
+    def failing_replace(self: Path, target: Path) -> Path:
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing_replace)
+    with pytest.raises(InputError, match="nothing was written"):
+        importing.write_import(plan)
+    assert len(calls) == 2
+    assert list(into.iterdir()) == []  # the first file and both temporary files are gone
