@@ -211,3 +211,19 @@ def test_a_failed_write_leaves_nothing_behind(
         importing.write_import(plan)
     assert len(calls) == 2
     assert list(into.iterdir()) == []  # the first file and both temporary files are gone
+
+
+def test_slo_generator_config_option(corpus: Path, tmp_path: Path) -> None:
+    slo = str(corpus / "slo-generator/samples/prometheus/slo_prom_metrics_availability_ratio.yaml")
+    lacking = str(corpus / "slo-generator/fixtures/config.yaml")  # has policy 'standard' only
+    result = runner.invoke(
+        app, ["import", "slo-generator", slo, "--config", lacking, "--into", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "policy 'default' is not in" in result.output
+    assert "[import-missing-field]" in result.output
+    config = str(corpus / "slo-generator/samples/config.yaml")
+    result = runner.invoke(
+        app, ["import", "slo-generator", slo, "--config", config, "--into", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output

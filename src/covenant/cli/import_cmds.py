@@ -273,15 +273,16 @@ def slo_generator(
     from covenant.definitions.importers.base import Options
     from covenant.services import importing
 
-    options = Options(datasource=datasource, **_url(prometheus_url))
+    shared: dict[str, Any] = {}
     if config is not None:
         try:
-            options.slo_generator_config = importing.read_mapping(
+            shared["slo_generator_config"] = importing.read_mapping(
                 config, what="slo-generator config"
             )
         except CovenantError as exc:
             raise fail(exc) from exc
-        options.slo_generator_config_file = str(config)
+        shared["slo_generator_config_file"] = str(config)
+    options = Options(datasource=datasource, **_url(prometheus_url), **shared)
     _run(
         "slo-generator",
         files,

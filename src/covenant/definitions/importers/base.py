@@ -47,7 +47,7 @@ class Note:
         }
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Options:
     """Choices the user makes on the command line (``covenant import --help``)."""
 
