@@ -3,29 +3,81 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from covenant.definitions import workspace as definitions
-from covenant.definitions.workspace import Workspace
+from covenant.config import STATE_DIR
 from covenant.errors import Problem
+
+if TYPE_CHECKING:  # the full load (YAML, pydantic) is imported when the cache cannot answer
+    from covenant.core.composite import CompositeObjective
+    from covenant.core.model import Objective
+    from covenant.definitions.corrections import CorrectionRule
+    from covenant.definitions.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvaluationDefinitions:
+    """What ``evaluate`` needs of a workspace: its objectives, composites and corrections."""
+
+    objectives: tuple[Objective, ...]
+    composites: tuple[CompositeObjective, ...] = ()
+    corrections: tuple[CorrectionRule, ...] = ()
 
 
 def validate_paths(paths: Sequence[Path]) -> list[Problem]:
     """Every problem (errors and warnings) in the definitions under ``paths``."""
+    from covenant.definitions import workspace as definitions  # noqa: PLC0415
+
     _, problems = definitions.analyse(paths)
     return problems
 
 
 def load_workspace(path: Path) -> Workspace:
     """The resolved workspace at ``path``; raises DefinitionError listing every problem."""
+    from covenant.definitions import workspace as definitions  # noqa: PLC0415
+
     return definitions.load_workspace(path)
+
+
+def load_for_evaluation(path: Path) -> EvaluationDefinitions:
+    """What ``evaluate`` needs of the workspace folder ``path``, from the evaluation cache in its
+    state folder (``.covenant/``) when that holds the definitions as they are now, else from a
+    full load (which raises DefinitionError as ``load_workspace`` does), cached for the next run.
+
+    Without a state folder nothing is cached; see ``definitions.evaluation_cache`` for the key
+    and when a cache is ignored.
+    """
+    from covenant.definitions import evaluation_cache as cache  # noqa: PLC0415
+
+    state = path / STATE_DIR
+    key = cache.definitions_key(path) if path.is_dir() and state.is_dir() else None
+    if key is not None:
+        cached = cache.read_cache(state, key=key)
+        if cached is not None:
+            return EvaluationDefinitions(objectives=cached.objectives, composites=cached.composites)
+    workspace = load_workspace(path)
+    found = EvaluationDefinitions(
+        objectives=workspace.objectives,
+        composites=workspace.composites,
+        corrections=workspace.corrections,
+    )
+    # written only when the files did not change while they were read (else: next run)
+    if key is not None and not found.corrections and cache.definitions_key(path) == key:
+        cache.write_cache(
+            state,
+            key=key,
+            cached=cache.Cached(objectives=found.objectives, composites=found.composites),
+        )
+    return found
 
 
 def export_openslo(path: Path) -> str:
     """The workspace at ``path`` as OpenSLO v1 YAML (covenant extensions in annotations)."""
     from covenant.definitions import export  # noqa: PLC0415 - the YAML writer loads to export
 
-    workspace = definitions.load_workspace(path)
+    workspace = load_workspace(path)
     return export.export_openslo(workspace.documents)
 
 

@@ -1,0 +1,254 @@
+"""A cache of what ``evaluate`` needs from a workspace, so a warm run reads no YAML and loads no
+pydantic: the resolved objectives and composites, kept as JSON in the workspace's state folder
+(``.covenant/evaluation-cache.json``, beside the embedded store).
+
+**Key.** A SHA-256 over this cache's format version, Covenant's version, Python's version, the
+size and modification time of every module of ``covenant.definitions`` and ``covenant.core``
+(the code that turns definitions into objectives, so an edited source tree never reads a cache
+an older one wrote), and the relative path and SHA-256 of the bytes of every definition file
+the workspace reads (found as ``load_workspace`` finds them). Any edit, added, removed or
+renamed file gives another key, and the cache is rebuilt.
+
+**Safe format.** Plain JSON of whitelisted frozen values (:data:`CLASSES`, their enums,
+``Fraction``, ``datetime`` in UTC or on a named zone's wall clock with its fold, tuples);
+each value is rebuilt through its constructor, so its invariants are checked again. Never
+pickle: reading the cache runs no code it names.
+
+**Never trusted.** A cache that cannot be read, parsed or rebuilt, or whose key differs, is
+ignored and replaced; a state folder that cannot be written is left alone. It is written only
+for a workspace that loaded without errors and has no corrections (they are audited in the
+store on every evaluation), to a temporary file then renamed over the old one, so a reader in
+another process sees the old cache, the new one or none, never half of one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from enum import Enum
+from fractions import Fraction
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import covenant
+from covenant.definitions.yamlsource import discover_files
+
+if TYPE_CHECKING:
+    from covenant.core.composite import CompositeObjective
+    from covenant.core.model import Objective
+
+FORMAT = "covenant.evaluation-cache/1"
+FILE_NAME = "evaluation-cache.json"
+
+_MODEL = "covenant.core.model"
+_COMPOSITE = "covenant.core.composite"
+CLASSES: dict[str, tuple[str, str]] = {
+    "Objective": (_MODEL, "Objective"),
+    "RollingWindow": (_MODEL, "RollingWindow"),
+    "CalendarWindow": (_MODEL, "CalendarWindow"),
+    "AlertTier": (_MODEL, "AlertTier"),
+    "CompositeObjective": (_COMPOSITE, "CompositeObjective"),
+    "Component": (_COMPOSITE, "Component"),
+}
+"""The frozen values a cache may hold (name → module, class): nothing else is ever built."""
+ENUMS: dict[str, tuple[str, str]] = {
+    "BudgetingMethod": (_MODEL, "BudgetingMethod"),
+    "NoDataPolicy": (_MODEL, "NoDataPolicy"),
+    "CalendarUnit": (_MODEL, "CalendarUnit"),
+}
+_CODE = ("definitions", "core")  # the subpackages whose modules make the cached values
+
+
+class UnsupportedValueError(Exception):
+    """A value the cache format does not hold (the workspace is then not cached)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Cached:
+    """The part of a resolved workspace that ``evaluate`` uses."""
+
+    objectives: tuple[Objective, ...]
+    composites: tuple[CompositeObjective, ...]
+
+
+def definitions_key(root: Path) -> str | None:
+    """The cache key of the workspace folder ``root`` now, or None when a file cannot be read
+    (the full load then reports it)."""
+    files, problems = discover_files([root])
+    if problems:
+        return None
+    digest = hashlib.sha256()
+    for part in (FORMAT, covenant.__version__, sys.version, *_code_stamps()):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    for file in files:
+        try:
+            content = file.read_bytes()
+            name = file.relative_to(root).as_posix()
+        except (OSError, ValueError):
+            return None
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+def _code_stamps() -> list[str]:
+    package = Path(covenant.__file__).parent
+    stamps = []
+    for sub in _CODE:
+        with os.scandir(package / sub) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    st = entry.stat()
+                    stamps.append(f"{sub}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    return sorted(stamps)
+
+
+def read_cache(state: Path, *, key: str) -> Cached | None:
+    """The cached values under ``key`` in the state folder ``state``, or None (no cache, another
+    key, or a file that is not a cache this version wrote)."""
+    try:
+        text = (state / FILE_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return decode(text, key=key)
+    except Exception:  # a cache is never trusted: any failure is a miss
+        return None
+
+
+def write_cache(state: Path, *, key: str, cached: Cached) -> bool:
+    """Write ``cached`` under ``key``; False (and nothing written) when it cannot be encoded or
+    the folder cannot be written."""
+    try:
+        text = encode(cached, key=key)
+    except UnsupportedValueError:
+        return False
+    import tempfile  # noqa: PLC0415 - only a cold run writes
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=state, prefix=f".{FILE_NAME}.", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        Path(temporary).replace(state / FILE_NAME)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        return False
+    return True
+
+
+def encode(cached: Cached, *, key: str) -> str:
+    """``cached`` as the cache's JSON text; raises :class:`UnsupportedValueError` for a value
+    it cannot hold exactly."""
+    document = {
+        "format": FORMAT,
+        "key": key,
+        "objectives": [_encode(o) for o in cached.objectives],
+        "composites": [_encode(c) for c in cached.composites],
+    }
+    return json.dumps(document, separators=(",", ":"), allow_nan=False)
+
+
+def decode(text: str, *, key: str) -> Cached | None:
+    """The values in a cache's JSON text, or None when it was written under another key or
+    format. Raises on anything malformed (the caller treats it as a miss)."""
+    document = json.loads(text)
+    if document.get("format") != FORMAT or document.get("key") != key:
+        return None
+    builders: dict[str, Callable[..., Any]] = {}
+    objectives = tuple(_decode(o, builders) for o in document["objectives"])
+    composites = tuple(_decode(c, builders) for c in document["composites"])
+    if not all(type(o).__name__ == "Objective" for o in objectives):
+        raise ValueError("objectives of another type")
+    if not all(type(c).__name__ == "CompositeObjective" for c in composites):
+        raise ValueError("composites of another type")
+    return Cached(objectives=objectives, composites=composites)
+
+
+def _encode(value: Any) -> Any:
+    if value is None or type(value) in (bool, int, str):
+        return value
+    if type(value) is float:
+        if not math.isfinite(value):
+            raise UnsupportedValueError("a float that JSON cannot hold")
+        return value
+    if isinstance(value, Enum):
+        name = type(value).__name__
+        if ENUMS.get(name) != (type(value).__module__, name):
+            raise UnsupportedValueError(f"enum {name}")
+        return {"E": name, "v": value.value}
+    if type(value) is Fraction:
+        return {"Q": [str(value.numerator), str(value.denominator)]}
+    if type(value) is datetime:
+        zone = value.tzinfo
+        if zone is UTC and not value.fold:
+            return {"T": value.isoformat()}
+        if type(zone) is ZoneInfo and zone.key:  # a wall-clock time in a named zone
+            return {"Z": [value.replace(tzinfo=None).isoformat(), zone.key, value.fold]}
+        raise UnsupportedValueError("a datetime neither in UTC nor in a named zone")
+    if type(value) is tuple:
+        return {"t": [_encode(v) for v in value]}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        name = type(value).__name__
+        if CLASSES.get(name) != (type(value).__module__, name):
+            raise UnsupportedValueError(f"class {name}")
+        fields = dataclasses.fields(value)
+        if any(not f.init for f in fields):
+            raise UnsupportedValueError(f"class {name} has fields its constructor does not take")
+        return {"D": name, "f": {f.name: _encode(getattr(value, f.name)) for f in fields}}
+    raise UnsupportedValueError(f"a value of type {type(value).__name__}")
+
+
+def _decode(value: Any, builders: dict[str, Callable[..., Any]]) -> Any:
+    if value is None or type(value) in (bool, int, str, float):
+        return value
+    if type(value) is not dict or len(value) not in (1, 2):
+        raise ValueError("not a cached value")
+    if "t" in value:
+        return tuple(_decode(v, builders) for v in value["t"])
+    if "Q" in value:
+        numerator, denominator = value["Q"]
+        return Fraction(int(numerator), int(denominator))
+    if "T" in value:
+        moment = datetime.fromisoformat(value["T"])
+        if moment.tzinfo is not UTC:
+            raise ValueError("not a UTC instant")
+        return moment
+    if "Z" in value:
+        wall, key, fold = value["Z"]
+        moment = datetime.fromisoformat(wall)
+        if moment.tzinfo is not None or fold not in (0, 1):
+            raise ValueError("not a wall-clock time")
+        return moment.replace(tzinfo=ZoneInfo(key), fold=fold)
+    if "E" in value:
+        return _builder(value["E"], ENUMS, builders)(value["v"])
+    if "D" in value:
+        fields = {name: _decode(v, builders) for name, v in _items(value["f"])}
+        return _builder(value["D"], CLASSES, builders)(**fields)
+    raise ValueError("not a cached value")
+
+
+def _items(fields: Any) -> Iterable[tuple[str, Any]]:
+    if type(fields) is not dict:
+        raise ValueError("not a cached value")
+    return fields.items()
+
+
+def _builder(
+    name: Any, table: dict[str, tuple[str, str]], builders: dict[str, Callable[..., Any]]
+) -> Callable[..., Any]:
+    found = builders.get(name)
+    if found is None:
+        module, attribute = table[name]  # KeyError: a name outside the whitelist
+        found = builders[name] = getattr(import_module(module), attribute)
+    return found
