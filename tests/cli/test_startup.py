@@ -208,8 +208,16 @@ def test_the_command_line_loads_only_the_command_it_names(tmp_path: Path) -> Non
 
     (tmp_path / "slos.yaml").write_text(EVALUATE_SLO, encoding="utf-8")
     open_store(sqlite_url(tmp_path)).dispose()
+    code, commands = main_probe(["validate", str(tmp_path)])
+    assert code == 0
+    assert commands == ["covenant.cli.definitions_cmds"]
+    # evaluate's usual lines run without typer (cli.fast): no command module at all …
     code, commands = main_probe(["evaluate", "-w", str(tmp_path), "--format", "json"])
     assert code == 0
+    assert commands == []
+    # … and a line cli.fast leaves to typer builds evaluate's alone
+    code, commands = main_probe(["evaluate", "-w", str(tmp_path), "--format", "yaml"])
+    assert code == 2
     assert commands == ["covenant.cli.evaluate_cmds"]
 
 
@@ -231,3 +239,42 @@ def test_every_command_is_mapped_to_its_module() -> None:
     assert main_module.modules_for(["evaluate", "-w", "x"]) == ("evaluate_cmds",)
     assert main_module.modules_for(["-V"]) == main_module.MODULES
     assert main_module.modules_for([]) == main_module.MODULES
+
+
+WARM_PROBE = """
+import json, sys
+sys.argv = ["covenant", *{args!r}]
+from covenant.cli.main import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+loaded = sorted({{m.split(".")[0] for m in sys.modules}} & set({roots!r}))
+print(json.dumps({{"code": code, "loaded": loaded}}), file=sys.stderr)
+"""
+NOT_WHEN_WARM = ("typer", "pydantic", "yaml", "ruamel", "rich", "click", "sqlalchemy")
+
+
+def test_a_warm_evaluate_loads_no_typer_pydantic_or_yaml(tmp_path: Path) -> None:
+    """`covenant evaluate --format json` a second time: the options are read without typer and
+    the definitions come from the evaluation cache, so neither typer nor pydantic nor a YAML
+    parser is imported. The first run (no cache yet) reads the YAML with pydantic."""
+    from covenant.config import sqlite_url  # noqa: PLC0415
+    from covenant.services.store import open_store  # noqa: PLC0415
+
+    (tmp_path / "slos.yaml").write_text(EVALUATE_SLO, encoding="utf-8")
+    open_store(sqlite_url(tmp_path)).dispose()
+    args = ["evaluate", "-w", str(tmp_path), "--at", "2026-10-30T12:00:00Z", "--format", "json"]
+    found = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", WARM_PROBE.format(args=args, roots=NOT_WHEN_WARM)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        found.append(json.loads(done.stderr.strip().splitlines()[-1]))
+    cold, warm = found
+    assert cold == {"code": 0, "loaded": ["pydantic", "yaml"]}
+    assert warm == {"code": 0, "loaded": []}

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, err_console, fail, now, settings_for
+from covenant.cli.common import (
+    AtOption,
+    WorkspaceOption,
+    console,
+    err_console,
+    fail,
+    now,
+    settings_for,
+)
 from covenant.cli.table_options import (
     AgreementFilter,
     CustomerFilter,
@@ -18,7 +26,7 @@ from covenant.cli.table_options import (
     status_filter,
     warn_unmatched,
 )
-from covenant.cli.when import AtOption, instant_option
+from covenant.cli.when import instant_option
 from covenant.errors import CovenantError, TamperedError
 
 if TYPE_CHECKING:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, fail, settings_for
-from covenant.cli.evaluate_cmds import Format, FormatOption
+from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for
+from covenant.cli.evaluate_cmds import FormatOption
+from covenant.cli.evaluate_run import Format
 from covenant.cli.table_options import WideOption
-from covenant.cli.when import AtOption, instant_option, period_option, zone_of
+from covenant.cli.when import instant_option, period_option, zone_of
 from covenant.errors import CovenantError, InputError
 
 if TYPE_CHECKING:

@@ -1,61 +1,39 @@
-"""What every command shares: consoles, the workspace option, error rendering."""
+"""What every command shares: consoles, the workspace and instant options, error rendering.
+
+The consoles, the clock and error printing live in ``console`` (no typer there); this module
+adds the typer option types the command modules declare their parameters with.
+"""
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import Annotated
 
 import typer
 
-from covenant.config import Settings
-from covenant.errors import CovenantError, DefinitionError
+from covenant.cli.console import (
+    NOW_VARIABLE,
+    console,
+    err_console,
+    explain_hint,
+    fail,
+    now,
+    settings_for,
+    usage,
+)
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-
-class _LazyConsole:
-    """A rich ``Console`` made on first use: a command that only writes JSON never imports
-    rich (tests/cli/test_startup.py checks ``evaluate --format json``).
-
-    It behaves as the console made at import did: attributes are read from and written to
-    the real console, and a terminal size not given in the environment at import (``COLUMNS``,
-    ``LINES``) stays measured on every use rather than fixed when the console is made.
-    """
-
-    __slots__ = ("_console", "_sized", "_stderr")
-
-    def __init__(self, *, stderr: bool) -> None:
-        self._stderr = stderr
-        self._console: Console | None = None
-        self._sized = {name: name in os.environ for name in ("COLUMNS", "LINES")}
-
-    def _real(self) -> Console:
-        if self._console is None:
-            from rich.console import Console
-
-            made = Console(stderr=self._stderr)
-            if not self._sized["COLUMNS"]:
-                made._width = None  # measured on use, as when it was made at import
-            if not self._sized["LINES"]:
-                made._height = None
-            self._console = made
-        return self._console
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real(), name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LazyConsole.__slots__:
-            object.__setattr__(self, name, value)
-        else:
-            setattr(self._real(), name, value)
-
-
-console = cast("Console", _LazyConsole(stderr=False))
-err_console = cast("Console", _LazyConsole(stderr=True))
+__all__ = [
+    "NOW_VARIABLE",
+    "AtOption",
+    "WorkspaceOption",
+    "console",
+    "err_console",
+    "explain_hint",
+    "fail",
+    "now",
+    "settings_for",
+    "usage",
+]
 
 WorkspaceOption = Annotated[
     Path,
@@ -69,70 +47,12 @@ WorkspaceOption = Annotated[
 ]
 
 
-NOW_VARIABLE = "COVENANT_NOW"
-
-
-def now() -> datetime:
-    """The CLI's one clock: the current UTC instant, to the second.
-
-    A testing aid: ``COVENANT_NOW`` (an ISO-8601 instant with Z or an offset) replaces the
-    system clock for every default and relative instant (``--at -7d``, ``--period
-    this-month``) and for the demo's generated data, so a test can run the README a year
-    ahead. Never set it in production.
-    """
-    fixed = os.environ.get(NOW_VARIABLE)
-    if fixed:
-        try:
-            parsed = datetime.fromisoformat(fixed)
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.tzinfo is None:
-            raise typer.BadParameter(
-                f"{NOW_VARIABLE}={fixed!r} is not an ISO-8601 instant with Z or an offset; "
-                "unset it to use the system clock"
-            )
-        return parsed.astimezone(UTC).replace(microsecond=0)
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def settings_for(workspace: Path) -> Settings:
-    return Settings.from_env(workspace)
-
-
-def fail(error: CovenantError) -> typer.Exit:
-    """Print a domain error for a person and return the exit to raise (code 1)."""
-    if isinstance(error, DefinitionError):
-        for problem in error.problems:
-            warning = problem.severity == "warning"
-            err_console.print(
-                f"warning: {problem}" if warning else str(problem),
-                style="yellow" if warning else "red",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-    err_console.print(
-        f"error: {error}", style="bold red", markup=False, highlight=False, soft_wrap=True
-    )
-    err_console.print(
-        f"  {explain_hint(error)}", style="dim", markup=False, highlight=False, soft_wrap=True
-    )
-    return typer.Exit(code=1)
-
-
-def usage(error: CovenantError) -> typer.Exit:
-    """Print a coded usage error (a bad option value) as ``fail`` prints any coded error, and
-    return the exit to raise: code 2, as Click's own usage errors."""
-    fail(error)
-    return typer.Exit(code=2)
-
-
-def explain_hint(error: CovenantError) -> str:
-    """Where to read more: ``covenant explain`` works wherever the package is installed."""
-    if isinstance(error, DefinitionError):
-        codes = list(dict.fromkeys(p.code for p in error.problems if p.severity == "error"))
-        if len(codes) == 1:
-            return f"run: covenant explain {codes[0]}"
-        if codes:
-            return f"run: covenant explain CODE (the code in brackets, e.g. {codes[0]})"
-    return f"run: {error.explain}"
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar="INSTANT",
+        help="Instant to evaluate at: 2026-10-31T09:30:00Z (Z or an offset), now, -7d, -3M; "
+        "default now.",
+    ),
+]

@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
-from covenant.cli.table_options import (
-    ServiceFilter,
-    SloFilter,
-    WideOption,
-    check_choices,
-    status_filter,
-    warn_unmatched,
+from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for
+from covenant.cli.evaluate_run import (
+    CHECK_FAILED,
+    NOTHING_CHECKED,
+    SLO_STATUSES,
+    Format,
+    run_evaluate,
+    show,
 )
-from covenant.cli.when import AtOption, instant_option
+from covenant.cli.table_options import ServiceFilter, SloFilter, WideOption, status_filter
+from covenant.cli.when import instant_option
 from covenant.errors import CovenantError
 
-if TYPE_CHECKING:
-    from covenant.core.results import Evaluation
-    from covenant.services.evaluate import EvaluationReport
-
-CHECK_FAILED = 3
-NOTHING_CHECKED = 4
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-SLO_STATUSES = ("breached", "paging", "warning", "ok", "no_data")
 SloStatusFilter = Annotated[list[str] | None, status_filter(SLO_STATUSES, "SLOs")]
 
 
@@ -64,114 +49,18 @@ def evaluate_command(
     status: SloStatusFilter = None,
 ) -> None:
     """Evaluate every SLO of the workspace: budgets, burn rates, firing alerts, status."""
-    from covenant.services.evaluate import evaluate_workspace
-    from covenant.services.selection import select_report
-    from covenant.services.store import empty_store, open_existing, open_reader, store_missing
-    from covenant.services.workspace import load_workspace
-
-    instant = instant_option(at)
-    statuses = check_choices(status, SLO_STATUSES)
-    try:
-        ws = load_workspace(workspace)
-        url = settings_for(workspace).database_url
-        # corrections are audited in the store (a write, skipped on a read-only store);
-        # otherwise only bucket counts are read. No store is created: before any data every
-        # SLO is no data (docs/errors.md#no-store).
-        missing = store_missing(url)
-        engine = (
-            empty_store()
-            if missing
-            else (open_existing(url) if ws.corrections else open_reader(url))
-        )
-        report = evaluate_workspace(engine, workspace=ws, at=instant)
-    except CovenantError as error:
-        raise fail(error) from None
-    if missing:
-        err_console.print(
-            f"note: no store yet at {url.removeprefix('sqlite:///')}: nothing has been "
-            "ingested, so there is no data to evaluate (a command that only reads creates no "
-            "store)",
-            style="yellow",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-    if not ws.objectives and not ws.composites:
-        err_console.print(
-            f"warning: no SLO is defined in {workspace} — give -w the folder with your "
-            "definitions, or run `covenant init DIR` for a starter workspace",
-            style="yellow",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-    objectives = [e.objective for e in report.evaluations] + [
-        c.evaluation.objective for c in report.composites
-    ]
-    warn_unmatched("--slo", slo, [n for o in objectives for n in (o.slo, o.key)])
-    warn_unmatched("--service", service, [o.service for o in objectives])
-    report = select_report(report, slos=slo or (), services=service or (), statuses=statuses)
-    show(report.at, report.evaluations, output, report=report, wide=wide)
-    if check and report.needs_attention:
-        from covenant.render.evaluation_table import check_reasons, shown_rows
-
-        rows = shown_rows(
-            report.evaluations,
-            corrected=report.corrected,
-            composites=[(c.composite, c.evaluation, c.corrected) for c in report.composites],
-        )
-        for reason in check_reasons(rows):
-            err_console.print(reason, markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=CHECK_FAILED)
-    if check and report.checked == 0:
-        err_console.print(
-            "nothing was checked: no SLO "
-            + ("matches the filters" if not report.effective else "has data at this instant")
-            + f" (exit {NOTHING_CHECKED})",
-            style="yellow",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=NOTHING_CHECKED)
-
-
-def show(
-    at: datetime,
-    evaluations: tuple[Evaluation, ...],
-    output: Format,
-    *,
-    report: EvaluationReport | None = None,
-    wide: bool = False,
-) -> None:
-    corrected = report.corrected if report else ()
-    composites = (
-        [(c.composite, c.evaluation, c.corrected) for c in report.composites] if report else []
+    code = run_evaluate(
+        workspace=workspace,
+        at=at,
+        output=output,
+        check=check,
+        wide=wide,
+        slo=slo,
+        service=service,
+        status=status,
     )
-    if output is Format.JSON:
-        from covenant.render.evaluation import report_json
-        from covenant.render.jsonout import write_json
-
-        revisions = {}
-        if report and report.audit:  # only corrections have revisions to name
-            from covenant.services.corrections import revisions_by_hash
-
-            revisions = revisions_by_hash(report.audit)
-        write_json(
-            report_json(
-                at,
-                evaluations,
-                corrected=corrected,
-                composites=composites,
-                revisions=revisions,
-            )
-        )
-    else:
-        from covenant.render.evaluation_table import render_table  # rich loads for tables only
-
-        render_table(
-            console, at, evaluations, corrected=corrected, composites=composites, wide=wide
-        )
+    if code:
+        raise typer.Exit(code=code)
 
 
 DEMO_DIR = Path("covenant-demo")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, fail, settings_for
+from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for
 from covenant.cli.table_options import (
     AgreementFilter,
     CustomerFilter,
@@ -18,7 +18,7 @@ from covenant.cli.table_options import (
     status_filter,
     warn_unmatched,
 )
-from covenant.cli.when import AtOption, instant_option
+from covenant.cli.when import instant_option
 from covenant.errors import CovenantError
 
 EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")

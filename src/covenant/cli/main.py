@@ -15,121 +15,23 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from importlib import import_module
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-import typer.core
+from covenant.cli.commands import COMMANDS, COMPLETE_VARIABLE, FAST_COMMAND, MODULES
 
-MODULES = (  # in the order their commands are listed in help
-    "definitions_cmds",
-    "import_cmds",
-    "ingest_cmds",
-    "evaluate_cmds",
-    "agreement_cmds",
-    "report_cmds",
-    "lint_cmds",
-    "backtest_cmds",
-    "exposure_cmds",
-    "explain_cmds",
-)
-COMMANDS = {  # top-level command or group → the module that registers it
-    "validate": "definitions_cmds",
-    "init": "definitions_cmds",
-    "export": "definitions_cmds",
-    "import": "import_cmds",
-    "ingest": "ingest_cmds",
-    "evaluate": "evaluate_cmds",
-    "demo": "evaluate_cmds",
-    "agreements": "agreement_cmds",
-    "report": "report_cmds",
-    "lint": "lint_cmds",
-    "backtest": "backtest_cmds",
-    "suggest": "backtest_cmds",
-    "exposure": "exposure_cmds",
-    "explain": "explain_cmds",
-}
+if TYPE_CHECKING:
+    import typer
 
+__all__ = ["COMMANDS", "MODULES", "app", "build_app", "main", "modules_for"]
 
-def _plain_help_types() -> None:
-    """Help lists a flag as ``--check``, not ``--check <bool>``, and a repeatable value as
-    ``<path>``/``<str>...``, not ``<list[Path]>``.
-
-    Typer's rich help prints a type for every option, flags included, as if ``--help`` took
-    a boolean, and spells lists as Python types. tests/cli/test_first_hour.py checks the help
-    of every command.
-    """
-    for name in ("TyperOption", "TyperArgument"):
-        kind = getattr(typer.core, name, None)
-        original = getattr(kind, "display_type_rich", None)
-        if kind is None or original is None or getattr(original, "covenant_patched", False):
-            continue
-        kind.display_type_rich = _plain(original, argument=name == "TyperArgument")
-
-
-def _plain(original: Any, *, argument: bool) -> Any:
-    def display_type_rich(self: Any, ctx: Any) -> str | None:
-        if getattr(self, "is_bool_flag", False) and self.metavar is None:
-            return None
-        result: str | None = original(self, ctx)
-        if result and result.startswith("<list[") and result.endswith("]>"):
-            inner = result.removeprefix("<list[").removesuffix("]>").lower()
-            # an argument's name already ends in "..."; a repeatable option says so here
-            return f"<{inner}>" if argument else f"<{inner}>..."
-        return result
-
-    display_type_rich.covenant_patched = True  # type: ignore[attr-defined]
-    return display_type_rich
-
-
-_plain_help_types()
-
-
-def version_text() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import covenant
-
-    try:
-        return version("covenant")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return covenant.__version__
-
-
-def _show_version(value: bool) -> None:
-    if value:
-        typer.echo(f"covenant {version_text()}")
-        raise typer.Exit
-
-
-def root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            "-V",
-            help="Print the version and exit.",
-            callback=_show_version,
-            is_eager=True,
-        ),
-    ] = False,
-) -> None:
-    """SLOs and SLAs managed together: error budgets, burn-rate alerts and contracts.
-
-    Start with `covenant demo`; `covenant explain CODE` explains any error code.
-    """
+app: typer.Typer  # every command, built on first use (module __getattr__ below)
 
 
 def build_app(modules: Sequence[str] = MODULES) -> typer.Typer:
     """The ``covenant`` command with the commands of ``modules`` (default: all of them)."""
-    built = typer.Typer(name="covenant", no_args_is_help=True, pretty_exceptions_enable=False)
-    built.callback()(root)
-    for name in modules:
-        import_module(f"covenant.cli.{name}").register(built)
-    return built
+    from covenant.cli.app import build_app as build
 
-
-app: typer.Typer  # every command, built on first use (module __getattr__ below)
+    return build(modules)
 
 
 def __getattr__(name: str) -> Any:
@@ -144,7 +46,7 @@ def modules_for(args: Sequence[str]) -> tuple[str, ...]:
     (no command, an unknown one, or shell completion, which lists every command)."""
     command = next((a for a in args if not a.startswith("-")), None)
     module = COMMANDS.get(command or "")
-    if module is None or "_COVENANT_COMPLETE" in os.environ:
+    if module is None or COMPLETE_VARIABLE in os.environ:
         return MODULES
     return (module,)
 
@@ -161,14 +63,25 @@ class _WithoutPandas:
 
 def main() -> None:
     """The ``covenant`` command. Its process never imports pandas: pyarrow imports it (about a
-    second) on its first conversion whenever it is installed, and Covenant never needs it."""
+    second) on its first conversion whenever it is installed, and Covenant never needs it.
+
+    ``covenant evaluate`` runs without typer when ``cli.fast`` reads its command line (it
+    returns, and typer runs it, for anything it does not read exactly as typer would)."""
     # Covenant uses no pydantic plugins: do not scan every installed package's metadata for
     # them on start-up (set it yourself to anything else to let pydantic look)
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # Covenant does no linear algebra: one BLAS thread, not a pool started with numpy on every
+    # run (≈ 30 ms of CPU and more of wall time on each command that loads numpy; set it
+    # yourself to have more)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     finder = _WithoutPandas()
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, finder)
     try:
+        if sys.argv[1:2] == [FAST_COMMAND] and COMPLETE_VARIABLE not in os.environ:
+            from covenant.cli import fast
+
+            fast.run(sys.argv[2:])  # exits when it ran the command
         build_app(modules_for(sys.argv[1:]))()
     finally:
         if finder in sys.meta_path:

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, fail, settings_for
+from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for
 from covenant.cli.table_options import AgreementFilter, WideOption, check_choices, status_filter
-from covenant.cli.when import AtOption, instant_option, period_option, zone_of
+from covenant.cli.when import instant_option, period_option, zone_of
 from covenant.errors import CovenantError, InputError
 
 STATEMENT_STATES = ("met", "missed", "no-data")

@@ -28,11 +28,8 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Annotated
 
-import typer
-
-from covenant.cli.common import now, usage
+from covenant.cli.console import now, usage
 from covenant.errors import InstantOptionError, PeriodOptionError
 
 EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
@@ -188,17 +185,6 @@ def period_option(
         return parse_period(value, reference=reference, zone=zone, option=option)
     except PeriodOptionError as error:
         raise usage(error) from None
-
-
-AtOption = Annotated[
-    str | None,
-    typer.Option(
-        "--at",
-        metavar="INSTANT",
-        help="Instant to evaluate at: 2026-10-31T09:30:00Z (Z or an offset), now, -7d, -3M; "
-        "default now.",
-    ),
-]
 
 
 def zone_of(zones: list[str]) -> tzinfo:

@@ -1,0 +1,34 @@
+"""Which module registers each top-level command (no typer here: ``main`` reads it first)."""
+
+MODULES = (  # in the order their commands are listed in help
+    "definitions_cmds",
+    "import_cmds",
+    "ingest_cmds",
+    "evaluate_cmds",
+    "agreement_cmds",
+    "report_cmds",
+    "lint_cmds",
+    "backtest_cmds",
+    "exposure_cmds",
+    "explain_cmds",
+)
+COMMANDS = {  # top-level command or group → the module that registers it
+    "validate": "definitions_cmds",
+    "init": "definitions_cmds",
+    "export": "definitions_cmds",
+    "import": "import_cmds",
+    "ingest": "ingest_cmds",
+    "evaluate": "evaluate_cmds",
+    "demo": "evaluate_cmds",
+    "agreements": "agreement_cmds",
+    "report": "report_cmds",
+    "lint": "lint_cmds",
+    "backtest": "backtest_cmds",
+    "suggest": "backtest_cmds",
+    "exposure": "exposure_cmds",
+    "explain": "explain_cmds",
+}
+
+
+COMPLETE_VARIABLE = "_COVENANT_COMPLETE"  # set by the shell while it completes a command line
+FAST_COMMAND = "evaluate"  # run by cli.fast without typer when it can
