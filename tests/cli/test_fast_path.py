@@ -10,6 +10,7 @@ the fast path was meant to run that fell back to typer is noticed too.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,8 +76,12 @@ def cases(ws: Path, tmp: Path) -> list[tuple[list[str], dict[str, str], bool]]:
     (broken / "slo.yaml").write_text("apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\n")
     a_file = tmp / "file.txt"
     a_file.write_text("not a folder")
+    bare = tmp / "bare"  # definitions, no store yet
+    bare.mkdir(exist_ok=True)
+    shutil.copy(ws / "slos.yaml", bare / "slos.yaml")
     w = str(ws)
     return [
+        (["-w", str(bare), "--at", AT, "-f", "json"], {}, True),
         (["-w", w, "--at", AT, "--format", "json"], {}, True),
         (["-w", w, "--at", AT], {}, True),
         ([f"--workspace={w}", f"--at={AT}", "-f", "json", "--check"], {}, True),
@@ -107,7 +112,7 @@ def test_the_fast_path_prints_and_exits_as_typer_does(workspace: Path, tmp_path:
         assert quick[3] == ("fast" if fast else "typer"), args
         fast_ran += fast
         codes.add(quick[0])
-    assert fast_ran == 8
+    assert fast_ran == 9
     assert codes == {0, 1, 2, 3, 4}  # every exit is compared
 
 

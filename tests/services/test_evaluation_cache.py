@@ -24,6 +24,7 @@ import pytest
 from covenant.core.model import AlertTier, CalendarUnit, CalendarWindow, Objective
 from covenant.definitions import evaluation_cache as cache
 from covenant.definitions.workspace import load_workspace
+from covenant.definitions.yamlsource import MAX_BYTES
 from covenant.errors import DefinitionError
 from covenant.services import workspace as service
 from tests.conftest import ROOT
@@ -357,3 +358,15 @@ def test_processes_at_once_all_read_the_same(tmp_path: Path) -> None:
     assert whole is not None
     assert whole.objectives == full.objectives
     assert sorted(p.name for p in (ws / ".covenant").iterdir()) == [cache.FILE_NAME]
+
+
+def test_a_file_too_large_to_read_is_not_hashed(tmp_path: Path) -> None:
+    """A definition file over the size cap is refused by the full load before it is read;
+    the key does not read it either (it would hold it in memory to hash it)."""
+    ws = one_slo(tmp_path)
+    (ws / "huge.yaml").write_bytes(b"#" * (MAX_BYTES + 1))
+    assert cache.definitions_key(ws) is None
+    with pytest.raises(DefinitionError) as raised:
+        service.load_for_evaluation(ws)
+    assert [p.code for p in raised.value.problems if p.severity == "error"] == ["yaml-too-large"]
+    assert not cache_file(ws).exists()

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import covenant
-from covenant.definitions.yamlsource import discover_files
+from covenant.definitions.yamlsource import MAX_BYTES, discover_files
 
 if TYPE_CHECKING:
     from covenant.core.composite import CompositeObjective
@@ -90,6 +90,8 @@ def definitions_key(root: Path) -> str | None:
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     for file in files:
         try:
+            if file.stat().st_size > MAX_BYTES:  # refused by the full load: no cache
+                return None
             content = file.read_bytes()
             name = file.relative_to(root).as_posix()
         except (OSError, ValueError):
