@@ -107,7 +107,7 @@ class Server:
         result: list[dict[str, Any]] = body["data"]["result"]
         return result
 
-    def query_range(self, expr: str, start: int, end: int, step: int) -> list[dict[str, Any]]:
+    def query_range(self, expr: str, start: float, end: float, step: int) -> list[dict[str, Any]]:
         params = {"query": expr, "start": str(start), "end": str(end), "step": str(step)}
         body = get_json(f"{self.url}/api/v1/query_range", params)
         assert body["status"] == "success", body
@@ -227,3 +227,38 @@ def start_victoria_metrics(workdir: Path, *, extra_args: Sequence[str] = ()) -> 
     server = Server("victoria-metrics", f"http://127.0.0.1:{port}", data_dir, log, process)
     _wait_ready(server, "/health")
     return server
+
+
+def backfill_rules(
+    server: Server, rule_file: Path, *, start: int, end: int, output_dir: Path
+) -> None:
+    """Evaluate `rule_file`'s recording rules over `[start, end]` against `server` and write the
+    results as TSDB blocks to `output_dir` (`promtool tsdb create-blocks-from rules`; each
+    group's interval is its step). Rules that read other recordings need those loaded first:
+    back-fill one dependency level at a time (`restart` loads the new blocks)."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        binary("promtool"),
+        "tsdb",
+        "create-blocks-from",
+        "rules",
+        f"--start={start}",
+        f"--end={end}",
+        f"--url={server.url}",
+        f"--output-dir={output_dir}",
+        str(rule_file),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"promtool rule backfill failed:\n{done.stdout}\n{done.stderr}")
+
+
+def restart(server: Server, workdir: Path, *, blocks: Path | None = None) -> Server:
+    """Stop `server`, move the blocks under `blocks` into its data directory and start it again
+    on the same data (a new port)."""
+    server.stop()
+    if blocks is not None:
+        for block in blocks.iterdir():
+            if block.is_dir():
+                shutil.move(str(block), server.data_dir / block.name)
+    return start_prometheus(workdir)

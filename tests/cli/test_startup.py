@@ -45,6 +45,8 @@ HELP = [
     ["export", "openslo", "--help"],
     ["import", "sloth", "--help"],
     ["exposure", "--help"],
+    ["rules", "prometheus", "--help"],
+    ["dashboards", "grafana", "--help"],
 ]
 
 

@@ -10,6 +10,7 @@ MODULES = (  # in the order their commands are listed in help
     "lint_cmds",
     "backtest_cmds",
     "exposure_cmds",
+    "rules_cmds",
     "explain_cmds",
 )
 COMMANDS = {  # top-level command or group → the module that registers it
@@ -26,6 +27,8 @@ COMMANDS = {  # top-level command or group → the module that registers it
     "backtest": "backtest_cmds",
     "suggest": "backtest_cmds",
     "exposure": "exposure_cmds",
+    "rules": "rules_cmds",
+    "dashboards": "rules_cmds",
     "explain": "explain_cmds",
 }
 

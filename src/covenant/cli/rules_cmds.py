@@ -1,0 +1,137 @@
+"""``covenant rules prometheus`` and ``covenant dashboards grafana`` (docs/prometheus-rules.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from covenant.cli.common import WorkspaceOption, err_console, fail
+from covenant.errors import CovenantError
+
+if TYPE_CHECKING:
+    from covenant.services.prom_rules import RulePlan
+
+
+class RuleFormat(StrEnum):
+    RULES = "rules"
+    PROMETHEUSRULE = "prometheusrule"
+
+
+SloOption = Annotated[
+    list[str] | None,
+    typer.Option("--slo", metavar="NAME", help="Only this SLO (repeatable; default: every SLO)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    rules = typer.Typer(
+        help="Generate monitoring rules from the definitions.", no_args_is_help=True
+    )
+    rules.command("prometheus")(prometheus_command)
+    app.add_typer(rules, name="rules")
+    dashboards = typer.Typer(
+        help="Generate dashboards on the generated rules.", no_args_is_help=True
+    )
+    dashboards.command("grafana")(grafana_command)
+    app.add_typer(dashboards, name="dashboards")
+
+
+def _report(plan: RulePlan) -> None:
+    for skipped in plan.skipped:
+        err_console.print(
+            f"skipped {skipped.objective}: {skipped.reason}",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def prometheus_command(
+    workspace: WorkspaceOption = Path(),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the rules to FILE (default: standard output).",
+            dir_okay=False,
+        ),
+    ] = None,
+    rule_format: Annotated[
+        RuleFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="rules: a Prometheus rule file; prometheusrule: a prometheus-operator "
+            "PrometheusRule.",
+        ),
+    ] = RuleFormat.RULES,
+    slo: SloOption = None,
+    tests: Annotated[
+        Path | None,
+        typer.Option(
+            "--tests",
+            metavar="FILE",
+            dir_okay=False,
+            help="Also write promtool unit tests to FILE (and the rules they load to "
+            "FILE's name with .rules.yml): each alert tier fires and resolves at the "
+            "instants Covenant's engine computes.",
+        ),
+    ] = None,
+) -> None:
+    """Prometheus recording and alerting rules for every Prometheus-backed SLO.
+
+    Objectives that get no rules are listed on standard error with the reason.
+    """
+    from covenant.services.prom_rules import prometheus_rules
+
+    try:
+        text, plan = prometheus_rules(
+            workspace, slos=slo or (), operator=rule_format is RuleFormat.PROMETHEUSRULE
+        )
+        _report(plan)
+        _write(text, out)
+        if tests is not None:
+            from covenant.services.prom_tests import write_rule_tests
+
+            written = write_rule_tests(plan, tests)
+            for line in written:
+                err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+    except CovenantError as error:
+        raise fail(error) from None
+
+
+def grafana_command(
+    workspace: WorkspaceOption = Path(),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for the dashboards (one JSON file per service).",
+            file_okay=False,
+        ),
+    ] = Path("dashboards"),
+    slo: SloOption = None,
+) -> None:
+    """A Grafana dashboard per service on the recordings of ``covenant rules prometheus``."""
+    from covenant.services.dashboards import write_grafana_dashboards
+
+    try:
+        written, plan = write_grafana_dashboards(workspace, out, slos=slo or ())
+    except CovenantError as error:
+        raise fail(error) from None
+    _report(plan)
+    for path in written:
+        typer.echo(str(path))

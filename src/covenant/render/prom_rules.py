@@ -1,0 +1,346 @@
+"""Prometheus recording and alerting rules for objectives (``covenant rules prometheus``).
+
+Per objective three rule groups, named after Sloth's:
+
+- ``covenant-slo-sli-recordings-<id>`` (every minute): the good and total event counts of the
+  last minute (``covenant:sli_good:count1m``, ``covenant:sli_total:count1m``), their sums over
+  every alert window (``covenant:sli_good:count<w>``; exactly ``w / 1m`` recorded minutes, so a
+  window's SLI is a sum of counts over a sum of counts, never an average of ratios) and Sloth's
+  ``slo:sli_error:ratio_rate<w>``;
+- ``covenant-slo-meta-recordings-<id>`` (every 5 minutes): the counts and error ratio over the
+  SLO window (rolling, or the current calendar period), ``slo:objective:ratio``,
+  ``slo:error_budget:ratio``, ``slo:time_period:days``, ``slo:period_burn_rate:ratio``,
+  ``slo:period_error_budget_remaining:ratio`` and ``sloth_slo_info``;
+- and, last in the per-minute group so they read this minute's counts (rules of a group run in
+  order; separate groups run at unrelated offsets), one alert per engine tier, firing when both
+  of its windows burn at or above the tier's threshold, compared on integer counts
+  (``q × bad ≥ p × total`` for the exact bound ``p / q``), with the engine's minimum events.
+
+The rules are data (:func:`rule_groups`); :func:`rules_yaml` writes them as a Prometheus rule
+file or a prometheus-operator ``PrometheusRule``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import yaml
+
+from covenant.core.model import AlertTier, CalendarWindow, Objective, RollingWindow
+from covenant.core.prom_queries import PromCounts, at_window
+from covenant.render.prom_windows import (
+    alert_windows,
+    period_of,
+    prom_duration,
+    range_of,
+    tier_bounds,
+    window_name,
+)
+
+GOOD, TOTAL = "covenant:sli_good:count", "covenant:sli_total:count"
+GOOD_PERIOD, TOTAL_PERIOD = "covenant:sli_good:count1m_period", "covenant:sli_total:count1m_period"
+ERROR = "slo:sli_error:ratio_rate"
+PERIOD_LABEL = "covenant_period"
+SLI_INTERVAL, META_INTERVAL = "1m", "5m"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleTarget:
+    """One objective to write rules for, with its SLI as count templates."""
+
+    objective: Objective
+    counts: PromCounts
+    labels: Mapping[str, str] = field(default_factory=dict)  # extra labels on every series
+
+    @property
+    def slo(self) -> str:
+        o = self.objective
+        return f"{o.slo}-{_slug(o.name)}" if o.name else o.slo
+
+    @property
+    def service(self) -> str:
+        return self.objective.service or self.objective.slo
+
+    @property
+    def sloth_id(self) -> str:
+        return f"{self.service}-{self.slo}"
+
+    @property
+    def ids(self) -> dict[str, str]:
+        return {"sloth_id": self.sloth_id, "sloth_service": self.service, "sloth_slo": self.slo}
+
+    @property
+    def selector(self) -> str:
+        return "{" + ", ".join(f'{k}="{_esc(v)}"' for k, v in self.ids.items()) + "}"
+
+    @property
+    def alert_name(self) -> str:
+        words = re.split(r"[^A-Za-z0-9]+", self.slo)
+        return "".join(p[:1].upper() + p[1:] for p in words if p) + "BurnRate"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "objective"
+
+
+def _esc(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _num(value: Fraction) -> str:
+    """A ratio as PromQL float text (exact when it has a short decimal form)."""
+    return repr(float(value))
+
+
+def rule_groups(
+    targets: Sequence[RuleTarget], *, sources: bool = True, meta: bool = True
+) -> list[dict[str, Any]]:
+    """Every rule group for ``targets``. The generated unit tests use ``sources=False`` (they
+    feed the per-minute counts that the two source rules would record) and ``meta=False``
+    (only the per-minute group: counts, windows and alerts; the SLO-window recordings are
+    checked against the engine in a real Prometheus instead)."""
+    groups: list[dict[str, Any]] = []
+    for t in targets:
+        alerts = [_alert(t, tier) for tier in t.objective.alert_tiers]
+        groups.append(
+            {
+                "name": f"covenant-slo-sli-recordings-{t.sloth_id}",
+                "interval": SLI_INTERVAL,
+                "rules": _sli_rules(t, sources=sources, period=meta) + alerts,
+            }
+        )
+        if meta:
+            groups.append(
+                {
+                    "name": f"covenant-slo-meta-recordings-{t.sloth_id}",
+                    "interval": META_INTERVAL,
+                    "rules": _meta_rules(t),
+                }
+            )
+    return groups
+
+
+def _record(name: str, expr: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    return {"record": name, "expr": expr, "labels": dict(labels)}
+
+
+def source_rules(t: RuleTarget) -> list[dict[str, Any]]:
+    """The two rules that turn the SLI's metrics into counts of the last minute."""
+    c = t.counts
+    total = _summed(c.total)
+    if c.good is not None:
+        good = f"{_summed(c.good)} or on() 0 * {total}"
+    else:
+        assert c.bad is not None
+        good = f"{total} - ({_summed(c.bad)} or on() 0 * {total})"
+    labels = {**t.labels, **t.ids, "sloth_window": "1m"}
+    return [_record(f"{GOOD}1m", good, labels), _record(f"{TOTAL}1m", total, labels)]
+
+
+_COUNTER = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]\)\)$")
+
+
+def _summed(template: str) -> str:
+    """The events of the last minute as one series without labels.
+
+    A counter (``sum(increase(S[{{.window}}]))``) becomes the difference of its latest samples
+    a minute apart, ``S - S offset 1m`` (a reset counts the value after it; a series new
+    within the minute is not counted, as ``increase`` does): these differences add up over
+    consecutive minutes to exactly the counter's increase, whatever the scrape interval and
+    the group's evaluation offset, where ``increase(S[1m])`` extrapolates (and has no value
+    at all with one sample a minute). Any other ``{{.window}}`` query is used as written.
+    """
+    found = _COUNTER.match(template.strip())
+    if found is not None:
+        sel = found.group("sel")
+        return f"sum((({sel}) - ({sel} offset 1m)) >= 0 or ({sel} and ({sel} offset 1m)))"
+    expr = at_window(template, "1m")
+    return expr if re.match(r"^sum\s*\(", expr) and expr.endswith(")") else f"sum({expr})"
+
+
+def _sli_rules(t: RuleTarget, *, sources: bool, period: bool) -> list[dict[str, Any]]:
+    o, sel = t.objective, t.selector
+    rules = source_rules(t) if sources else []
+    if period and isinstance(o.window, CalendarWindow):
+        found = period_of(o.window)
+        assert not isinstance(found, str)
+        tag = f'count_values("{PERIOD_LABEL}", {found.id_expr})'
+        for name, base in ((GOOD_PERIOD, GOOD), (TOTAL_PERIOD, TOTAL)):
+            expr = f"{base}1m{sel} * on() group_left({PERIOD_LABEL}) {tag}"
+            rules.append(_record(name, expr, {**t.labels, **t.ids, "sloth_window": "1m"}))
+    for seconds in alert_windows(o):
+        rules += _window_rules(t, seconds)
+    rules.append(
+        _record(
+            "slo:current_burn_rate:ratio",
+            f"{ERROR}5m{sel} / {_num(1 - o.target)}",
+            {**t.labels, **t.ids},
+        )
+    )
+    return rules
+
+
+def _window_rules(t: RuleTarget, seconds: int) -> list[dict[str, Any]]:
+    w, sel = prom_duration(seconds), t.selector
+    labels = {**t.labels, **t.ids, "sloth_window": w}
+    return [
+        _record(f"{GOOD}{w}", f"sum_over_time({GOOD}1m{sel}[{range_of(seconds)}])", labels),
+        _record(f"{TOTAL}{w}", f"sum_over_time({TOTAL}1m{sel}[{range_of(seconds)}])", labels),
+        _record(f"{ERROR}{w}", _error_ratio(w, sel), labels),
+    ]
+
+
+def _error_ratio(w: str, sel: str) -> str:
+    return f"({TOTAL}{w}{sel} - {GOOD}{w}{sel})\n/\n{TOTAL}{w}{sel}"
+
+
+def _meta_rules(t: RuleTarget) -> list[dict[str, Any]]:
+    o, sel = t.objective, t.selector
+    name = window_name(o)
+    ids = {**t.labels, **t.ids}
+    rules: list[dict[str, Any]] = []
+    if isinstance(o.window, RollingWindow):
+        if o.window.seconds not in alert_windows(o):
+            rules += _window_rules(t, o.window.seconds)
+        days = f"vector({_num(Fraction(o.window.seconds, 86400))})"
+        period_error = f"{ERROR}{name}{sel}"
+    else:
+        period = period_of(o.window)
+        assert not isinstance(period, str)
+        labels = {**ids, "sloth_window": name}
+        tag = f'count_values("{PERIOD_LABEL}", {period.id_expr})'
+        for record, base in ((f"{GOOD}_period", GOOD_PERIOD), (f"{TOTAL}_period", TOTAL_PERIOD)):
+            expr = (
+                f"sum without ({PERIOD_LABEL}) (\n  sum_over_time({base}{sel}"
+                f"[{prom_duration(period.max_seconds)}])\n  and on({PERIOD_LABEL}) {tag}\n)"
+            )
+            rules.append(_record(record, expr, labels))
+        period_error = f"{ERROR}_period{sel}"
+        rules.append(
+            _record(
+                f"{ERROR}_period",
+                f"({TOTAL}_period{sel} - {GOOD}_period{sel})\n/\n{TOTAL}_period{sel}",
+                labels,
+            )
+        )
+        days = period.days_expr
+    budget = _num(1 - o.target)
+    rules += [
+        _record("slo:objective:ratio", f"vector({_num(o.target)})", ids),
+        _record("slo:error_budget:ratio", f"vector({budget})", ids),
+        _record("slo:time_period:days", days, ids),
+        _record(
+            "slo:period_burn_rate:ratio",
+            f"max without (sloth_window) ({period_error}) / {budget}",
+            ids,
+        ),
+        _record(
+            "slo:period_error_budget_remaining:ratio", f"1 - slo:period_burn_rate:ratio{sel}", ids
+        ),
+        _record(
+            "sloth_slo_info",
+            "vector(1)",
+            {
+                **ids,
+                "sloth_mode": "covenant",
+                "sloth_objective": _percent(o.target),
+                "sloth_spec": "openslo/v1",
+                "sloth_window": name,
+            },
+        ),
+    ]
+    return rules
+
+
+def _percent(target: Fraction) -> str:
+    return f"{float(target * 100):.10g}"
+
+
+def _window_condition(t: RuleTarget, seconds: int, bound: Fraction, *, inclusive: bool) -> str:
+    w, sel = prom_duration(seconds), t.selector
+    total, good = f"{TOTAL}{w}{sel}", f"{GOOD}{w}{sel}"
+    op = ">=" if inclusive else ">"
+    least = max(1, t.objective.minimum_events)
+    return (
+        f"({bound.denominator} * ({total} - {good}) {op} {bound.numerator} * {total})"
+        f" and ({total} >= {least})"
+    )
+
+
+def alert_expr(t: RuleTarget, tier: AlertTier) -> str:
+    """The tier's condition: both windows at or above the bound (per possible period length)."""
+    parts = []
+    for bound, guard in tier_bounds(t.objective, tier):
+        long_c = _window_condition(t, tier.long_window_s, bound, inclusive=tier.inclusive)
+        short_c = _window_condition(t, tier.short_window_s, bound, inclusive=tier.inclusive)
+        joined = "\n  )\n  and on(sloth_id, sloth_service, sloth_slo)\n  (\n    "
+        cond = f"(\n    {long_c}{joined}{short_c}\n  )"
+        if guard is not None:
+            cond = f"{cond}\n  and on() ({guard})"
+        parts.append(f"max without (sloth_window) (\n  {cond}\n)")
+    return "\nor\n".join(parts)
+
+
+def alert_labels(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
+    return {
+        "severity": tier.severity,
+        "sloth_severity": "page" if tier.pages else "ticket",
+        "covenant_tier": tier.name,
+    }
+
+
+def alert_annotations(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
+    long_w, short_w = prom_duration(tier.long_window_s), prom_duration(tier.short_window_s)
+    kind = "page" if tier.pages else "ticket"
+    return {
+        "title": f"({kind}) {t.service} {t.slo} SLO error budget burn rate is too fast.",
+        "summary": f"{t.objective.display_name or t.objective.key}: the error budget burns at "
+        f"or above the {tier.name} threshold over both {long_w} and {short_w}.",
+    }
+
+
+def _alert(t: RuleTarget, tier: AlertTier) -> dict[str, Any]:
+    return {
+        "alert": t.alert_name,
+        "expr": alert_expr(t, tier),
+        "labels": alert_labels(t, tier),
+        "annotations": alert_annotations(t, tier),
+    }
+
+
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # pyyaml ships no types
+    """Multi-line expressions as literal blocks, as people write rule files."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+HEADER = "# Generated by Covenant (covenant rules prometheus). Do not edit: regenerate.\n"
+
+
+def dump_yaml(document: object) -> str:
+    text: str = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return text
+
+
+def rules_yaml(
+    groups: list[dict[str, Any]], *, operator: bool = False, name: str = "covenant-slos"
+) -> str:
+    """A rule file (``groups:``), or a prometheus-operator ``PrometheusRule`` holding them."""
+    if not operator:
+        return HEADER + dump_yaml({"groups": groups})
+    doc = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {"name": name, "labels": {"app.kubernetes.io/managed-by": "covenant"}},
+        "spec": {"groups": groups},
+    }
+    return HEADER + dump_yaml(doc)

@@ -1,0 +1,198 @@
+"""Prometheus forms of an objective's windows: durations, calendar periods, alert thresholds.
+
+Everything the rule and dashboard renderers need to know about *time*, kept apart from the
+text of the rules. Calendar periods are expressed with PromQL's UTC date functions shifted by a
+fixed offset, so only zones whose offset never changes (UTC, Asia/Kolkata, …) are expressible:
+a zone with daylight saving time changes a day's length, which PromQL cannot follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from covenant.core.evaluate import alert_threshold
+from covenant.core.model import (
+    DAY,
+    AlertTier,
+    BudgetingMethod,
+    CalendarUnit,
+    CalendarWindow,
+    Objective,
+    RollingWindow,
+)
+
+WEEK = 7 * DAY
+_ISO_MONDAY = 4 * DAY  # 1970-01-05, a Monday, is 4 days after the epoch
+_UNITS = (("d", DAY), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def prom_duration(seconds: int) -> str:
+    """``300`` → ``5m``, ``2591999`` → ``29d23h59m59s`` (units d, h, m, s)."""
+    if seconds <= 0:
+        raise ValueError(f"a duration must be positive, got {seconds}")
+    out, rest = "", seconds
+    for unit, size in _UNITS:
+        count, rest = divmod(rest, size)
+        if count:
+            out += f"{count}{unit}"
+    return out
+
+
+def range_of(seconds: int) -> str:
+    """The range selector holding exactly the ``seconds / 60`` one-minute points recorded in
+    ``(t − seconds, t]`` at evaluation instant ``t``: one millisecond short, because a
+    Prometheus 2 range is closed at both ends and would also take the point exactly
+    ``seconds`` back (Prometheus 3 ranges are open on the left; see docs/prometheus-rules.md)."""
+    return prom_duration(seconds - 1) + "999ms"
+
+
+def fixed_offset(zone: str) -> int | None:
+    """The zone's UTC offset in seconds when it never changes (2000–2100), else None."""
+    tz = ZoneInfo(zone)
+    offsets = {
+        datetime(year, month, 15, tzinfo=UTC).astimezone(tz).utcoffset()
+        for year in range(2000, 2101)
+        for month in (1, 4, 7, 10)
+    }
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return int((offset or timedelta(0)).total_seconds())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Period:
+    """A calendar window as PromQL: the period id of an instant and the possible lengths."""
+
+    name: str  # the window as written: 1M, 1w, 1d
+    id_expr: str  # PromQL (instant vector) numbering the period holding the instant before now
+    lengths: tuple[tuple[int, str | None], ...]  # (seconds, guard selecting it) per length
+    days_expr: str  # PromQL: the current period's length in days
+    max_seconds: int
+
+
+def period_of(window: CalendarWindow) -> Period | str:
+    """The calendar window's PromQL form, or why it has none."""
+    if window.count != 1:
+        return "calendar windows of more than one unit (2w, 3M) have no PromQL form"
+    if window.anchor is not None and not _natural(window):
+        return (
+            "a calendar startTime that is not the unit's natural start (midnight; a Monday for "
+            "weeks; the 1st for months) has no PromQL form"
+        )
+    offset = fixed_offset(window.zone)
+    if offset is None:
+        return (
+            f"time zone {window.zone} changes its UTC offset (daylight saving time), which "
+            "PromQL's UTC date functions cannot follow; use a UTC (or fixed-offset) window"
+        )
+    # the instant before the minute the counts end at: a group evaluates at an offset into the
+    # minute, and its counts are the minutes up to the last sample on or before it
+    last = "scalar(floor(vector(time() / 60))) * 60 - 1"
+    now = f"{last} + {offset}" if offset else last
+    if window.unit is CalendarUnit.DAY:
+        return Period(
+            name="1d",
+            id_expr=f"floor(vector(({now}) / 86400))",
+            lengths=((DAY, None),),
+            days_expr="vector(1)",
+            max_seconds=DAY,
+        )
+    if window.unit is CalendarUnit.WEEK:
+        return Period(
+            name="1w",
+            id_expr=f"floor(vector(({now} - {_ISO_MONDAY}) / {WEEK}))",
+            lengths=((WEEK, None),),
+            days_expr="vector(7)",
+            max_seconds=WEEK,
+        )
+    if window.unit is CalendarUnit.MONTH:
+        at = f"vector({now})"
+        dim = f"days_in_month({at})"
+        return Period(
+            name="1M",
+            id_expr=f"year({at}) * 12 + month({at})",
+            lengths=tuple((d * DAY, f"{dim} == {d}") for d in (28, 29, 30, 31)),
+            days_expr=dim,
+            max_seconds=31 * DAY,
+        )
+    return f"calendar {window.unit.value.lower()} windows have no PromQL form (use 1d, 1w or 1M)"
+
+
+def _natural(window: CalendarWindow) -> bool:
+    """The anchor falls where the unit's periods start anyway."""
+    assert window.anchor is not None
+    local = window.anchor.astimezone(ZoneInfo(window.zone))
+    if local.time() != datetime.min.time():
+        return False
+    if window.unit is CalendarUnit.WEEK:
+        return local.weekday() == 0
+    if window.unit is CalendarUnit.MONTH:
+        return local.day == 1
+    return True
+
+
+def unsupported(o: Objective) -> str | None:
+    """Why the objective cannot be expressed as Prometheus rules (None: it can)."""
+    if o.method is not BudgetingMethod.OCCURRENCES:
+        return (
+            f"{o.method.value} counts time slices; the generated rules record event counts "
+            "(Occurrences) only"
+        )
+    if isinstance(o.window, CalendarWindow):
+        found = period_of(o.window)
+        if isinstance(found, str):
+            return found
+    return None
+
+
+def window_name(o: Objective) -> str:
+    """The SLO window as Sloth's ``sloth_window`` label writes it (``30d``, ``1M``)."""
+    if isinstance(o.window, RollingWindow):
+        return prom_duration(o.window.seconds)
+    found = period_of(o.window)
+    assert not isinstance(found, str)
+    return found.name
+
+
+def alert_windows(o: Objective) -> tuple[int, ...]:
+    """Every alert window of the objective's tiers, and 5 m (Sloth's current burn rate)."""
+    seconds = {300}
+    for tier in o.alert_tiers:
+        seconds |= {tier.long_window_s, tier.short_window_s}
+    return tuple(sorted(seconds))
+
+
+def tier_bounds(o: Objective, tier: AlertTier) -> tuple[tuple[Fraction, str | None], ...]:
+    """The error-ratio bound ``threshold × (1 − target)`` the tier compares with, exactly, per
+    possible SLO window length, with the PromQL guard that selects that length (calendar
+    months: 28–31 days). Equal bounds are merged into one guard range."""
+    budget = 1 - o.target
+    if isinstance(o.window, RollingWindow):
+        lengths: tuple[tuple[int, str | None], ...] = ((o.window.seconds, None),)
+    else:
+        found = period_of(o.window)
+        assert not isinstance(found, str)
+        lengths = found.lengths
+    bounds = [
+        (alert_threshold(tier, window_s=w, target=o.target) * budget, w, guard)
+        for w, guard in lengths
+    ]
+    if len({b for b, _, _ in bounds}) == 1:
+        return ((bounds[0][0], None),)
+    merged: list[tuple[Fraction, str | None]] = []
+    for bound, w, _ in bounds:
+        days = w // DAY
+        if merged and merged[-1][0] == bound:
+            low = merged[-1][1]
+            assert low is not None
+            merged[-1] = (bound, low.rsplit(" <= ", 1)[0] + f" <= {days}")
+        else:
+            assert isinstance(o.window, CalendarWindow)
+            found = period_of(o.window)
+            assert not isinstance(found, str)
+            merged.append((bound, f"{found.days_expr} >= {days} <= {days}"))
+    return tuple(merged)

@@ -1,0 +1,81 @@
+"""Grafana dashboards read only series the generated rules record."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from covenant.definitions.workspace import load_workspace
+from covenant.render.grafana import dashboards
+from covenant.render.prom_rules import rule_groups
+from covenant.services.dashboards import write_grafana_dashboards
+from covenant.services.prom_rules import plan_rules
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "prometheus"
+SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})")
+WORDS = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+
+
+def _exprs(model: object) -> list[str]:
+    found: list[str] = []
+    if isinstance(model, dict):
+        for key, value in model.items():
+            if key == "expr" and isinstance(value, str):
+                found.append(value)
+            else:
+                found += _exprs(value)
+    elif isinstance(model, list):
+        for item in model:
+            found += _exprs(item)
+    return found
+
+
+def _series(expr: str) -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2)) for m in SELECTOR.finditer(expr)]
+
+
+def test_every_dashboard_query_reads_a_recorded_series() -> None:
+    plan = plan_rules(load_workspace(EXAMPLE))
+    groups = rule_groups(plan.targets)
+    recorded = {
+        (r["record"], r["labels"]["sloth_id"]) for g in groups for r in g["rules"] if "record" in r
+    }
+    boards = dashboards(plan.targets)
+    assert sorted(boards) == ["api"]
+    exprs = _exprs(boards["api"])
+    assert len(exprs) >= 3 * 7
+    for expr in exprs:
+        series = _series(expr)
+        assert series, expr
+        for name, selector in series:
+            sloth_id = re.search(r'sloth_id="([^"]+)"', selector)
+            assert sloth_id is not None, expr
+            assert (name, sloth_id.group(1)) in recorded, f"{name} in {expr!r} is not recorded"
+        # nothing but selectors, numbers and operators: no raw metric, no function of one
+        rest = SELECTOR.sub("", expr)
+        assert not WORDS.findall(rest), expr
+
+
+def test_the_check_sees_a_series_no_rule_records() -> None:
+    """The check can fail: a dashboard query on a raw metric is not among the recordings."""
+    plan = plan_rules(load_workspace(EXAMPLE))
+    recorded = {r["record"] for g in rule_groups(plan.targets) for r in g["rules"] if "record" in r}
+    ((name, _),) = _series('http_requests_total{sloth_id="api-api-availability"}')
+    assert name not in recorded
+
+
+def test_one_file_per_service(tmp_path: Path) -> None:
+    written, plan = write_grafana_dashboards(EXAMPLE, tmp_path / "boards")
+    assert [p.name for p in written] == ["api.json"]
+    model = json.loads(written[0].read_text(encoding="utf-8"))
+    titles = [p["title"] for p in model["panels"] if p["type"] == "row"]
+    assert len(titles) == len(plan.targets) == 3
+    tiers = [p["title"] for p in model["panels"] if "burn rate vs threshold" in p["title"]]
+    assert tiers[:4] == [
+        "page-fast (page): burn rate vs threshold 14.4",
+        "page-slow (page): burn rate vs threshold 6",
+        "ticket-fast (ticket): burn rate vs threshold 3",
+        "ticket-slow (ticket): burn rate vs threshold 1",
+    ]

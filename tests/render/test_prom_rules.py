@@ -1,0 +1,261 @@
+"""Generated Prometheus rules: promtool accepts them, names follow Sloth's, alerts compare exact
+bounds, and every objective without rules is reported with the reason."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import yaml
+
+from covenant.core.model import CalendarUnit, CalendarWindow, Objective, RollingWindow
+from covenant.core.prom_queries import PromCounts
+from covenant.definitions.workspace import analyse_text, load_workspace
+from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
+from covenant.render.prom_windows import period_of, range_of, tier_bounds
+from covenant.services.prom_rules import plan_rules
+from tests.promserver import binary
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "prometheus"
+COUNTS = PromCounts(
+    total='sum(increase(http_requests_total{job="api"}[{{.window}}]))',
+    good='sum(increase(http_requests_total{job="api", code!~"5.."}[{{.window}}]))',
+)
+
+
+def _objective(**changes: object) -> Objective:
+    fields: dict[str, object] = {
+        "slo": "api-availability",
+        "name": "",
+        "series": "api",
+        "target": Fraction(999, 1000),
+        "window": RollingWindow(seconds=30 * 86400),
+        "service": "api",
+        "sli": "api",
+    }
+    fields.update(changes)
+    return Objective(**fields)  # type: ignore[arg-type]
+
+
+def _check(text: str, tmp_path: Path) -> str:
+    path = tmp_path / "rules.yml"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [binary("promtool"), "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_the_example_rules_pass_promtool(tmp_path: Path) -> None:
+    plan = plan_rules(load_workspace(EXAMPLE))
+    out = _check(rules_yaml(rule_groups(plan.targets)), tmp_path)
+    assert "SUCCESS" in out
+    assert [t.objective.key for t in plan.targets] == [
+        "api-availability",
+        "api-availability-monthly",
+        "api-latency",
+    ]
+
+
+def test_the_prometheusrule_form_holds_the_same_groups(tmp_path: Path) -> None:
+    plan = plan_rules(load_workspace(EXAMPLE))
+    groups = rule_groups(plan.targets)
+    doc = yaml.safe_load(rules_yaml(groups, operator=True))
+    assert doc["apiVersion"] == "monitoring.coreos.com/v1"
+    assert doc["kind"] == "PrometheusRule"
+    assert doc["spec"]["groups"] == groups
+    _check(yaml.safe_dump({"groups": doc["spec"]["groups"]}), tmp_path)
+
+
+def test_objectives_without_rules_are_reported_with_the_reason() -> None:
+    plan = plan_rules(load_workspace(EXAMPLE))
+    assert [(s.objective, s.reason.split(";")[0]) for s in plan.skipped] == [
+        ("api-latency-weekly", "Timeslices counts time slices")
+    ]
+
+
+def test_a_promql_error_is_caught_by_promtool(tmp_path: Path) -> None:
+    """The check can fail: promtool rejects a broken expression."""
+    path = tmp_path / "bad.yml"
+    path.write_text("groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: sum(\n")
+    done = subprocess.run(
+        [binary("promtool"), "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+
+
+def test_sloth_names_and_labels() -> None:
+    target = RuleTarget(objective=_objective(), counts=COUNTS)
+    records = {r["record"]: r for g in rule_groups([target]) for r in g["rules"] if "record" in r}
+    for name in (
+        "slo:sli_error:ratio_rate5m",
+        "slo:sli_error:ratio_rate30m",
+        "slo:sli_error:ratio_rate1h",
+        "slo:sli_error:ratio_rate2h",
+        "slo:sli_error:ratio_rate6h",
+        "slo:sli_error:ratio_rate1d",
+        "slo:sli_error:ratio_rate3d",
+        "slo:sli_error:ratio_rate30d",
+        "slo:objective:ratio",
+        "slo:error_budget:ratio",
+        "slo:time_period:days",
+        "slo:current_burn_rate:ratio",
+        "slo:period_burn_rate:ratio",
+        "slo:period_error_budget_remaining:ratio",
+        "sloth_slo_info",
+    ):
+        labels = records[name]["labels"]
+        assert labels["sloth_id"] == "api-api-availability"
+        assert labels["sloth_service"] == "api"
+        assert labels["sloth_slo"] == "api-availability"
+    assert records["slo:sli_error:ratio_rate1h"]["labels"]["sloth_window"] == "1h"
+    assert records["slo:objective:ratio"]["expr"] == "vector(0.999)"
+    assert records["slo:time_period:days"]["expr"] == "vector(30.0)"
+
+
+def test_window_counts_sum_exactly_the_minutes_of_the_window() -> None:
+    """One millisecond short of the window: 60 one-minute points, whether the range is closed at
+    both ends (Prometheus 2) or open on the left (Prometheus 3)."""
+    assert range_of(3600) == "59m59s999ms"
+    assert range_of(30 * 86400) == "29d23h59m59s999ms"
+    target = RuleTarget(objective=_objective(), counts=COUNTS)
+    records = {
+        r["record"]: r["expr"] for g in rule_groups([target]) for r in g["rules"] if "record" in r
+    }
+    assert records["covenant:sli_total:count1h"].startswith(
+        "sum_over_time(covenant:sli_total:count1m{"
+    )
+    assert records["covenant:sli_total:count1h"].endswith("[59m59s999ms])")
+
+
+def test_alerts_compare_exact_integer_bounds() -> None:
+    """14.4 × (1 − 0.999) = 0.0144 = 9/625: the page-fast alert compares 625 × bad ≥ 9 × total."""
+    target = RuleTarget(objective=_objective(), counts=COUNTS)
+    rules = [r for g in rule_groups([target]) for r in g["rules"] if "alert" in r]
+    assert [r["labels"]["covenant_tier"] for r in rules] == [
+        "page-fast",
+        "page-slow",
+        "ticket-fast",
+        "ticket-slow",
+    ]
+    assert [r["labels"]["sloth_severity"] for r in rules] == ["page", "page", "ticket", "ticket"]
+    page_fast = rules[0]["expr"]
+    assert "625 * (covenant:sli_total:count1h" in page_fast
+    assert ">= 9 * covenant:sli_total:count1h" in page_fast
+    assert "625 * (covenant:sli_total:count5m" in page_fast
+    strict = _objective(alert_tiers=(rules_tier(inclusive=False),))
+    (alert,) = [
+        r
+        for g in rule_groups([RuleTarget(objective=strict, counts=COUNTS)])
+        for r in g["rules"]
+        if "alert" in r
+    ]
+    assert " > 1 * covenant:sli_total" in alert["expr"]
+
+
+def rules_tier(*, inclusive: bool) -> object:
+    from covenant.core.model import AlertTier  # noqa: PLC0415
+
+    return AlertTier(
+        name="t",
+        severity="page",
+        long_window_s=3600,
+        short_window_s=300,
+        burn_rate=Fraction(1),
+        inclusive=inclusive,
+    )
+
+
+def test_minimum_events_guard_both_windows() -> None:
+    target = RuleTarget(objective=_objective(minimum_events=20), counts=COUNTS)
+    alert = next(r for g in rule_groups([target]) for r in g["rules"] if "alert" in r)
+    assert len(re.findall(r">= 20\)", alert["expr"])) == 2
+
+
+def test_a_calendar_month_has_one_bound_per_month_length() -> None:
+    """page-fast at 99.9 % on a month: 2 % × D days / 1 h, so 13.44, 13.92, 14.4, 14.88."""
+    month = _objective(window=CalendarWindow(unit=CalendarUnit.MONTH))
+    tier = month.alert_tiers[0]
+    bounds = tier_bounds(month, tier)
+    expected = [Fraction(2, 100) * d * 24 / 1000 for d in (28, 29, 30, 31)]
+    assert [b for b, _ in bounds] == expected
+    assert all(guard and guard.startswith("days_in_month(") for _, guard in bounds)
+
+
+def test_calendar_windows_in_a_dst_zone_are_refused_with_the_reason() -> None:
+    found = period_of(CalendarWindow(unit=CalendarUnit.MONTH, zone="Europe/Berlin"))
+    assert isinstance(found, str)
+    assert "daylight saving" in found
+    fixed = period_of(CalendarWindow(unit=CalendarUnit.MONTH, zone="Asia/Kolkata"))
+    assert not isinstance(fixed, str)
+    assert "+ 19800" in fixed.id_expr
+
+
+NOT_PROMETHEUS = """
+apiVersion: openslo/v1
+kind: DataSource
+metadata: {name: dd}
+spec: {type: Datadog, connectionDetails: {}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout}
+spec:
+  service: shop
+  indicator:
+    metadata: {name: checkout}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {metricSourceRef: dd, spec: {query: good}}}
+        total: {metricSource: {metricSourceRef: dd, spec: {query: total}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+"""
+
+
+def test_an_sli_outside_prometheus_is_reported_not_skipped() -> None:
+    workspace, problems = analyse_text(NOT_PROMETHEUS)
+    assert workspace is not None, problems
+    plan = plan_rules(workspace)
+    assert plan.targets == ()
+    (skipped,) = plan.skipped
+    assert skipped.objective == "checkout"
+    assert "Datadog, not Prometheus" in skipped.reason
+
+
+@pytest.mark.parametrize("query", ["sum(rate(x[1m]))", "x / y"])
+def test_a_query_without_count_form_is_reported(query: str) -> None:
+    text = NOT_PROMETHEUS.replace("metricSourceRef: dd", "type: Prometheus").replace(
+        "query: good", f"query: '{query}'"
+    )
+    workspace, problems = analyse_text(text)
+    assert workspace is not None, problems
+    (skipped,) = plan_rules(workspace).skipped
+    assert "{{.window}}" in skipped.reason
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        CalendarWindow(unit=CalendarUnit.DAY),
+        CalendarWindow(unit=CalendarUnit.WEEK),
+        CalendarWindow(unit=CalendarUnit.MONTH, zone="Asia/Kolkata"),
+    ],
+    ids=["day", "week", "kolkata-month"],
+)
+def test_calendar_rules_pass_promtool(window: CalendarWindow, tmp_path: Path) -> None:
+    target = RuleTarget(objective=_objective(window=window), counts=COUNTS)
+    assert "SUCCESS" in _check(rules_yaml(rule_groups([target])), tmp_path)
