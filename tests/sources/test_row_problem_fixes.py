@@ -10,7 +10,10 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
+
 from covenant.core.model import Comparison, EventRule, Operator
+from covenant.errors import IngestError
 from covenant.sources.eventrows import MESSAGES
 from covenant.sources.events import read_events
 
@@ -27,9 +30,22 @@ def test_every_row_problem_has_a_fix() -> None:
 
 
 def test_a_nan_status_names_the_fix(tmp_path: Path) -> None:
+    """`NaN` is a value, not an empty cell (tests/sources/test_one_kind_per_file.py)."""
     path = tmp_path / "e.csv"
     path.write_text(
         "timestamp,sli,status\n2026-01-01T00:00:00Z,checkout,NaN\n2026-01-01T00:00:01Z,checkout,200\n"
+    )
+    result = read_events(path, rules=[RULE])
+    ((problem),) = result.problems
+    assert (problem.where, problem.field, problem.code) == ("e.csv:2", "status", "bad-value")
+    assert problem.message == "'NaN' is not an HTTP status code"
+    assert problem.fix == "use a code from 100 to 599"
+
+
+def test_an_empty_status_names_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "timestamp,sli,status\n2026-01-01T00:00:00Z,checkout,\n2026-01-01T00:00:01Z,checkout,200\n"
     )
     result = read_events(path, rules=[RULE])
     ((problem),) = result.problems
@@ -38,12 +54,13 @@ def test_a_nan_status_names_the_fix(tmp_path: Path) -> None:
 
 
 def test_a_raw_row_in_a_pre_counted_jsonl_file_names_the_fix(tmp_path: Path) -> None:
+    """A file mixing the two kinds is refused whole, naming both lines and the fix."""
     path = tmp_path / "e.jsonl"
     path.write_text(
         '{"timestamp":"2026-01-01T00:00:00Z","sli":"checkout","status":200}\n'
         '{"timestamp":"2026-01-01T00:00:00Z","sli":"checkout","good":5,"total":5}\n'
     )
-    result = read_events(path, rules=[RULE])
-    ((problem),) = result.problems
-    assert problem.where == "e.jsonl:1"
-    assert "read as pre-counted rows" in problem.fix
+    with pytest.raises(IngestError) as caught:
+        read_events(path, rules=[RULE])
+    assert caught.value.message.startswith("e.jsonl:1 is a raw event and e.jsonl:2 a pre-counted")
+    assert "separate files" in caught.value.hint

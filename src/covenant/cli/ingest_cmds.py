@@ -270,14 +270,19 @@ def tickets(
     A changed ticket replaces the stored one; re-ingesting the same file changes nothing.
     """
     from covenant.services.records import ingest_ticket_files
+    from covenant.services.workspace import load_workspace
 
+    try:  # its customers and support priorities: tickets no agreement counts are warned about
+        ws = load_workspace(workspace)
+    except CovenantError as error:
+        raise fail(error) from None
     _ingest_files(
         files,
         workspace,
         output_format,
         strict,
         ingest=lambda engine, path, progress: ingest_ticket_files(
-            engine, files=[path], progress=progress
+            engine, files=[path], progress=progress, workspace=ws
         ),
         to_json=record_report_json,
         render=render_record_reports,
@@ -386,6 +391,7 @@ def record_report_json(report: RecordIngestReport) -> dict[str, Any]:
         "updated": report.updated,
         "unchanged": report.unchanged,
         "problems": [problem_json(p) for p in report.problems],
+        "warnings": [problem_json(p) for p in report.warnings],
     }
 
 
@@ -427,3 +433,7 @@ def render_record_reports(
             print_duplicate(out, r.path, r.duplicate_of)
             continue
         render_rejected(out, r.path, r.problems, rejected=r.rows_rejected, field="field")
+        for warning in r.warnings:
+            err_console.print(
+                f"warning: {warning}", style="yellow", markup=False, highlight=False, soft_wrap=True
+            )

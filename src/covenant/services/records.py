@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
@@ -21,8 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from covenant.core.agreements import Incident
 from covenant.core.tickets import Ticket
 from covenant.core.timeutil import to_epoch
+from covenant.definitions.workspace import Workspace
 from covenant.errors import Problem
 from covenant.services.ingest import Progress, store_errors
+from covenant.services.ticket_checks import ticket_warnings
 from covenant.sources import records as record_files
 from covenant.sources.recordfiles import RecordSource, read_record_source
 from covenant.store import buckets, records
@@ -55,6 +57,9 @@ class RecordIngestReport:
     unchanged: int = 0
     problems: tuple[Problem, ...] = ()
     duplicate_of: datetime | None = None  # when set: skipped, ingested before at this instant
+    warnings: tuple[
+        Problem, ...
+    ] = ()  # stored records no agreement counts (services.ticket_checks)
 
     @property
     def duplicate(self) -> bool:
@@ -91,21 +96,36 @@ _INCIDENTS: _Kind[Incident] = _Kind(
 
 
 def ingest_ticket_files(
-    engine: Engine, *, files: Sequence[Path], progress: Progress | None = None
+    engine: Engine,
+    *,
+    files: Sequence[Path],
+    progress: Progress | None = None,
+    workspace: Workspace | None = None,
 ) -> list[RecordIngestReport]:
     """Ingest ticket files, each in its own transaction; one report per file, in order.
 
+    With ``workspace``, each report warns about tickets no agreement of it counts (an unknown
+    customer, a priority without a support target: ``services.ticket_checks``).
     Raises ``IngestError`` for a file that cannot be read at all (files before it stay
     ingested) and ``StoreError`` when the store refuses the write (nothing of that file stays).
     """
-    return [_ingest_file(engine, path=Path(p), kind=_TICKETS, progress=progress) for p in files]
+    reports = []
+    for p in files:
+        report, parsed = _ingest_file(engine, path=Path(p), kind=_TICKETS, progress=progress)
+        if workspace is not None and parsed is not None:
+            found = ticket_warnings(parsed.records, workspace=workspace, file=Path(p).name)
+            report = replace(report, warnings=found)
+        reports.append(report)
+    return reports
 
 
 def ingest_incident_files(
     engine: Engine, *, files: Sequence[Path], progress: Progress | None = None
 ) -> list[RecordIngestReport]:
     """Ingest incident files, each in its own transaction (see ``ingest_ticket_files``)."""
-    return [_ingest_file(engine, path=Path(p), kind=_INCIDENTS, progress=progress) for p in files]
+    return [
+        _ingest_file(engine, path=Path(p), kind=_INCIDENTS, progress=progress)[0] for p in files
+    ]
 
 
 def _notify(progress: Progress | None, path: Path, stage: str, fraction: float) -> None:
@@ -135,7 +155,8 @@ def batch_key(kind: str, sha256: str) -> str:
 
 def _ingest_file(
     engine: Engine, *, path: Path, kind: _Kind[R], progress: Progress | None
-) -> RecordIngestReport:
+) -> tuple[RecordIngestReport, record_files.ParsedRecords[R] | None]:
+    """The file's report, and its records when they were parsed (None for a duplicate)."""
     _notify(progress, path, "read", 0.0)
     source = read_record_source(path)
     with store_errors(engine):
@@ -143,7 +164,7 @@ def _ingest_file(
             earlier = buckets.find_batch(conn, sha256=batch_key(kind.name, source.sha256))
         if earlier is not None:
             _notify(progress, path, "done", 1.0)
-            return _duplicate(path, kind.name, source.sha256, earlier)
+            return _duplicate(path, kind.name, source.sha256, earlier), None
         _notify(progress, path, "parse", 0.4)
         parsed = kind.parse(source)
         _notify(progress, path, "write", 0.7)
@@ -156,9 +177,9 @@ def _ingest_file(
             if earlier is None:
                 raise
             _notify(progress, path, "done", 1.0)
-            return _duplicate(path, kind.name, source.sha256, earlier)
+            return _duplicate(path, kind.name, source.sha256, earlier), None
     _notify(progress, path, "done", 1.0)
-    return RecordIngestReport(
+    report = RecordIngestReport(
         path=path,
         kind=kind.name,
         sha256=source.sha256,
@@ -169,6 +190,7 @@ def _ingest_file(
         unchanged=counts.unchanged,
         problems=parsed.problems,
     )
+    return report, parsed
 
 
 def _write(

@@ -191,6 +191,7 @@ def _csv_block(
             convert_options=pa_csv.ConvertOptions(
                 column_types={"timestamp": timestamps, **dict.fromkeys(DICTIONARY_COLUMNS, _DICT)},
                 strings_can_be_null=True,
+                null_values=[""],  # only an empty cell is empty: "NaN", "NA", "null" are values
             ),
         )
 

@@ -8,6 +8,7 @@ from it, a ``Problem`` with the file line, the column, the message and the fix.
 from __future__ import annotations
 
 import json
+import math
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -407,13 +408,13 @@ MESSAGES: dict[int, tuple[str, str, str, str]] = {
         "missing-value",
         "status",
         "no status, needed by its SLI",
-        "fill in the HTTP status code (NaN and empty cells count as missing)",
+        "fill in the HTTP status code (only an empty cell counts as missing)",
     ),
     R_NEED_LATENCY: (
         "missing-value",
         "latency_ms",
         "no latency_ms, needed by its SLI",
-        "fill in the latency in milliseconds (NaN and empty cells count as missing)",
+        "fill in the latency in milliseconds (only an empty cell counts as missing)",
     ),
     R_NEED_OUTCOME: (
         "missing-value",
@@ -435,8 +436,11 @@ def problems(
     problems = []
     for place, record, code in zip(places, taken, reason[rows].tolist(), strict=True):
         kind, column, message, fix = MESSAGES[code]
+        value = record.get(column)
+        if isinstance(value, float) and not math.isfinite(value):  # a number column's NaN, inf
+            value = "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")
         values: dict[str, Any] = {
-            "value": record.get(column),
+            "value": value,
             "good": record.get("good"),
             "total": record.get("total"),
         }

@@ -37,6 +37,7 @@ from covenant.sources.eventcounts import (
     count_cells,
 )
 from covenant.sources.eventfiles import DEFAULT_BLOCK_BYTES, SourceTable, read_batches
+from covenant.sources.eventkinds import FileKind, refuse_raw_rows
 from covenant.sources.eventrows import F64, I64, MAX_PROBLEMS, Mask
 from covenant.sources.prefetch import prefetched
 
@@ -64,8 +65,11 @@ def iter_classified(
     counts are then empty; add the yielded batches to ``into`` for the rest of the account).
     The next batch is read on a helper thread while this one is classified.
     """
+    kind = FileKind()  # raw events or pre-counted rows: decided once for the whole file
     for batch in prefetched(read_batches(path, block_bytes=block_bytes)):
-        yield classify_events(batch, rules=rules, step=step, into=into), batch.done
+        events = classify_events(batch, rules=rules, step=step, into=into)
+        kind.check(batch, precounted=events.precounted)
+        yield events, batch.done
 
 
 def read_events(
@@ -259,6 +263,7 @@ def classify_events(
     if precounted:
         good_n, good_ok, good_bad = er.integers(er.column(table, "good"), n)
         total_n, total_ok, total_bad = er.integers(er.column(table, "total"), n)
+        refuse_raw_rows(source, counted=good_ok | good_bad | total_ok | total_bad)
         counts_bad = ~good_ok | ~total_ok | good_bad | total_bad | (good_n < 0) | (total_n < 0)
         _first(reason, matched & counts_bad, er.R_COUNTS_BAD)
         _first(reason, matched & (good_n > total_n), er.R_GOOD_GT_TOTAL)

@@ -168,7 +168,9 @@ def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
                 newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],  # only an empty cell is empty: "NaN", "NA", "null" are values
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
