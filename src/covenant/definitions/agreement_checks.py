@@ -23,9 +23,15 @@ import itertools
 from collections.abc import Sequence
 from datetime import datetime
 
-from covenant.definitions.agreements import AgreementDocument, VersionSpec, parse_instant
+from covenant.definitions.agreements import (
+    AgreementDocument,
+    TargetSpec,
+    VersionSpec,
+    parse_instant,
+)
 from covenant.definitions.availability_checks import amount_problems, availability_problems
 from covenant.definitions.diagnostics import at
+from covenant.definitions.durations import parse_duration
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
@@ -161,9 +167,38 @@ def _version_fields(doc: SourceDocument, version: VersionSpec, here: PathKey) ->
                         fix="add firstResponse: 30m and/or resolution: 4h",
                     )
                 )
+            elif target.first_response is not None and target.resolution is not None:
+                problems += _resolution_first(doc, (*path, "targets", priority), priority, target)
         if support.penalty is not None:
             problems += amount_problems(doc, support.penalty, (*path, "penalty"))
     return problems
+
+
+def _resolution_first(
+    doc: SourceDocument, path: PathKey, priority: str, target: TargetSpec
+) -> list[Problem]:
+    """A resolution target shorter than the first-response target is almost always a slip
+    (the two swapped, or a unit wrong): a ticket resolved in time may breach its response."""
+    assert target.first_response is not None
+    assert target.resolution is not None
+    response = parse_duration(target.first_response).seconds
+    resolution = parse_duration(target.resolution).seconds
+    if resolution >= response:
+        return []
+    return [
+        at(
+            doc,
+            (*path, "resolution"),
+            code="resolution-before-response",
+            message=f"priority {priority}: resolution {target.resolution} is shorter than "
+            f"firstResponse {target.first_response}, so a ticket resolved in time can still "
+            "breach its first response",
+            fix=f"check the two targets: resolution is usually the longer "
+            f"(firstResponse: {target.resolution}, resolution: {target.first_response} if they "
+            "were swapped)",
+            severity="warning",
+        )
+    ]
 
 
 def _signed_order(

@@ -62,7 +62,7 @@ def analyse(paths: Iterable[Path]) -> tuple[Workspace | None, list[Problem]]:
     sources: list[SourceDocument] = []
     for file in files:
         found, syntax = read_file(file)
-        sources += found
+        sources += _definitions(found, syntax, file=str(file))
         problems += syntax
     workspace, more = analyse_sources(sources, problems=problems)
     return workspace, more
@@ -71,7 +71,28 @@ def analyse(paths: Iterable[Path]) -> tuple[Workspace | None, list[Problem]]:
 def analyse_text(text: str, *, file: str = "<text>") -> tuple[Workspace | None, list[Problem]]:
     """The same as :func:`analyse` for one YAML text (tests, the API)."""
     sources, problems = read_text(text, file=file)
-    return analyse_sources(sources, problems=problems)
+    return analyse_sources(_definitions(sources, problems, file=file), problems=problems)
+
+
+def _definitions(
+    found: list[SourceDocument], problems: list[Problem], *, file: str
+) -> list[SourceDocument]:
+    """The documents of one file that hold something: an empty YAML document (a bare ``---``)
+    is nothing. A readable file with none at all gets a ``no-documents`` warning (appended to
+    ``problems``): it is not an error, but it defines nothing and says nothing."""
+    kept = [doc for doc in found if doc.data is not None]
+    if not kept and not problems:
+        problems.append(
+            Problem(
+                code="no-documents",
+                message="the file holds no definition (it is empty, or holds only comments or "
+                "`---` separators)",
+                where=file,
+                fix="write the definitions into it, or remove the file",
+                severity="warning",
+            )
+        )
+    return kept
 
 
 def analyse_sources(
