@@ -11,7 +11,9 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── OutsideCompiledRangeError  an instant or deadline beyond a compiled calendar's range
     │   ├── RangeLimitError       a range or count option asks for too much
     │   ├── InstantOptionError    a bad --at / backtest alerts --from/--to (CLI usage, exit 2)
-    │   └── PeriodOptionError     a bad --period / backtest agreement --from/--to (exit 2)
+    │   ├── PeriodOptionError     a bad --period / backtest agreement --from/--to (exit 2)
+    │   ├── OptionValueError      a bad number or duration option (--windows, --step…; exit 2)
+    │   └── ClockVariableError    a bad COVENANT_NOW (exit 2)
     ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
     ├── SourceError          a metrics source (Prometheus) did not answer usably
     │   ├── SourceUnreachableError  down, refused or too slow, after the retries
@@ -195,3 +197,18 @@ class PeriodOptionError(InputError):
     is not one of the accepted forms or is out of range."""
 
     code = "invalid-period-option"
+
+
+class OptionValueError(InputError):
+    """A number or duration option of the CLI (``--windows``, ``--hold``, ``--version``,
+    ``--step``, ``--margin``) is not one of its accepted forms or is out of range; the message
+    names the option and the value, the hint the accepted form."""
+
+    code = "invalid-option-value"
+
+
+class ClockVariableError(InputError):
+    """``COVENANT_NOW`` (the CLI's clock, a testing aid) is set to something that is not an
+    instant."""
+
+    code = "invalid-covenant-now"

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for
+from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for, usage
 from covenant.cli.evaluate_cmds import FormatOption
 from covenant.cli.evaluate_run import Format
+from covenant.cli.options import count_option, option_error
 from covenant.cli.table_options import WideOption
 from covenant.cli.when import instant_option, period_option, zone_of
-from covenant.errors import CovenantError, InputError
+from covenant.errors import CovenantError, InputError, InstantOptionError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -39,6 +40,25 @@ def register(app: typer.Typer) -> None:
     suggest.command("slo")(suggest_slo_command)
     suggest.command("backing")(suggest_backing_command)
     app.add_typer(suggest, name="suggest")
+
+
+def _windows_and_hold(windows: str, hold: str) -> tuple[int, int]:
+    """``--windows`` (M) and ``--hold`` (N ≤ M) as whole numbers: a bad one is a usage error."""
+    m = count_option(windows, option="--windows", example="12")  # the most: range-too-large
+    n = count_option(hold, option="--hold", example="10")
+    assert m is not None
+    assert n is not None
+    if n > m:
+        raise usage(
+            option_error(
+                "--hold",
+                hold,
+                f"is more than --windows {m}: the target cannot hold in more windows than are "
+                "looked at",
+                f"give --hold at most {m}, e.g. --windows {m} --hold {max(1, m * 5 // 6)}",
+            )
+        )
+    return m, n
 
 
 def _store(workspace: Path) -> Engine:
@@ -83,7 +103,8 @@ def agreement_command(
     ],
     workspace: WorkspaceOption = Path(),
     version: Annotated[
-        int | None, typer.Option("--version", help="Version to test (default: the latest).")
+        str | None,
+        typer.Option("--version", metavar="N", help="Version to test (default: the latest)."),
     ] = None,
     at: AtOption = None,
     output_format: FormatOption = Format.TABLE,
@@ -94,6 +115,7 @@ def agreement_command(
     from covenant.services.backtest import backtest_agreement, load_proposal
 
     instant = instant_option(at)
+    number = count_option(version, option="--version", example="2")
     for name, given in (("--from", first), ("--to", last)):
         period_option(given, option=name, reference=instant)  # a usage error before any work
 
@@ -114,7 +136,7 @@ def agreement_command(
             first=period_option(first, option="--from", reference=instant, zone=zone),
             last=period_option(last, option="--to", reference=instant, zone=zone),
             at=instant,
-            version=version,
+            version=number,
         )
 
     _run(
@@ -158,9 +180,24 @@ def alerts_command(
     from_instant = (
         None if start is None else instant_option(start, option="--from", reference=reference)
     )
+    if from_instant is not None and from_instant >= to_instant:
+        raise usage(
+            InstantOptionError(
+                f"--from {start!r} ({from_instant.isoformat().replace('+00:00', 'Z')}) is not "
+                f"before --to {end or 'now'!r} ({to_instant.isoformat().replace('+00:00', 'Z')})",
+                hint=f"swap them: --from {end or 'now'} --to {start}",
+            )
+        )
+    try:
+        step_s = parse_step(step)
+    except InputError as error:
+        raise usage(
+            option_error(
+                "--step", step, "is not a step", "write a duration such as --step 5m (or 1m, 1h)"
+            )
+        ) from error
 
     def compute() -> list[AlertReplay]:
-        step_s = parse_step(step)
         tiers = None if not tier else [parse_tier(t) for t in tier]
         ws = load_workspace(workspace)
         return backtest_alerts(
@@ -179,8 +216,12 @@ def alerts_command(
 def suggest_slo_command(
     slo: Annotated[str, typer.Argument(help="SLO name (or slo/objective).")],
     workspace: WorkspaceOption = Path(),
-    windows: Annotated[int, typer.Option("--windows", help="Windows to look back (M).")] = 12,
-    hold: Annotated[int, typer.Option("--hold", help="Windows the target must hold in (N).")] = 10,
+    windows: Annotated[
+        str, typer.Option("--windows", metavar="M", help="Windows to look back (M).")
+    ] = "12",
+    hold: Annotated[
+        str, typer.Option("--hold", metavar="N", help="Windows the target must hold in (N).")
+    ] = "10",
     at: AtOption = None,
     output_format: FormatOption = Format.TABLE,
     wide: WideOption = False,
@@ -191,6 +232,7 @@ def suggest_slo_command(
     from covenant.services.workspace import load_workspace
 
     instant = instant_option(at)
+    counts = _windows_and_hold(windows, hold)
 
     def compute() -> list[TargetSuggestion]:
         ws = load_workspace(workspace)
@@ -199,8 +241,8 @@ def suggest_slo_command(
             workspace=ws,
             slo=slo,
             at=instant,
-            windows=windows,
-            hold=hold,
+            windows=counts[0],
+            hold=counts[1],
         )
 
     _run(
@@ -222,9 +264,15 @@ def suggest_backing_command(
             "covenant.dev/required-margin annotation, else 0.05).",
         ),
     ] = None,
-    version: Annotated[int | None, typer.Option("--version", help="Agreement version.")] = None,
-    windows: Annotated[int, typer.Option("--windows", help="Windows of history (M).")] = 12,
-    hold: Annotated[int, typer.Option("--hold", help="Windows to hold in (N).")] = 10,
+    version: Annotated[
+        str | None, typer.Option("--version", metavar="N", help="Agreement version.")
+    ] = None,
+    windows: Annotated[
+        str, typer.Option("--windows", metavar="M", help="Windows of history (M).")
+    ] = "12",
+    hold: Annotated[
+        str, typer.Option("--hold", metavar="N", help="Windows to hold in (N).")
+    ] = "10",
     at: AtOption = None,
     output_format: FormatOption = Format.TABLE,
     wide: WideOption = False,
@@ -235,6 +283,8 @@ def suggest_backing_command(
     from covenant.services.workspace import load_workspace
 
     instant = instant_option(at)
+    number = count_option(version, option="--version", example="2")
+    counts = _windows_and_hold(windows, hold)
 
     def compute() -> tuple[Fraction, AgreementVersion, list[BackingSuggestion]]:
         ws = load_workspace(workspace)
@@ -245,9 +295,9 @@ def suggest_backing_command(
             agreement=agreement,
             at=instant,
             margin=used,
-            version=version,
-            windows=windows,
-            hold=hold,
+            version=number,
+            windows=counts[0],
+            hold=counts[1],
         )
         return used, chosen, result
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from covenant.config import Settings
-from covenant.errors import CovenantError, DefinitionError
+from covenant.errors import ClockVariableError, CovenantError, DefinitionError
 
 if TYPE_CHECKING:
     import typer
@@ -79,12 +79,15 @@ def now() -> datetime:
         except ValueError:
             parsed = None
         if parsed is None or parsed.tzinfo is None:
-            import typer
-
-            raise typer.BadParameter(
-                f"{NOW_VARIABLE}={fixed!r} is not an ISO-8601 instant with Z or an offset; "
-                "unset it to use the system clock"
+            fail(
+                ClockVariableError(
+                    f"{NOW_VARIABLE}={fixed!r} is not an ISO-8601 instant with Z or an offset",
+                    hint=f"write e.g. {NOW_VARIABLE}=2026-10-31T09:30:00Z, or unset it to use the "
+                    "system clock",
+                )
             )
+            # a usage error (exit 2), raised past every `except Exception` so it prints once
+            raise SystemExit(2)
         return parsed.astimezone(UTC).replace(microsecond=0)
     return datetime.now(UTC).replace(microsecond=0)
 

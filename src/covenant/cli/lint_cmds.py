@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import console, fail
+from covenant.cli.common import console, fail, usage
 from covenant.cli.table_options import AgreementFilter, WideOption
-from covenant.errors import CovenantError
+from covenant.errors import CovenantError, OptionValueError
 
 DEFAULT_MARGIN_TEXT = "0.05"
 """``points(core.lint_findings.DEFAULT_MARGIN)``, written out for the help: the lint code
@@ -81,7 +81,9 @@ def lint_command(
     try:
         given = None if margin is None else parse_margin(margin)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--margin") from None
+        raise usage(
+            OptionValueError(f"--margin {exc}", hint="write percentage points, e.g. --margin 0.05")
+        ) from None
     try:
         findings, required = lint_paths(sources, required_margin=given)
     except CovenantError as exc:
