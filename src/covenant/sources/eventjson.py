@@ -29,6 +29,7 @@ from covenant.sources.eventblocks import (
     text_blocks,
     utf8_problems,
 )
+from covenant.sources.jsonkeys import BlockKeys, repeated_keys
 
 MAX_JSON_DEPTH = 64
 _SLOW_LINES = 2048  # a JSON segment this short that pyarrow refuses is read line by line
@@ -100,14 +101,19 @@ def jsonl_batches(path: Path, gz: bool, block_bytes: int) -> Iterator[SourceTabl
             for i, m in problems[:MAX_INVALID]
         ]
         n_invalid = len(problems)
-        for parsed, lines, slow_invalid, slow_count in _json_segments(name, data, first_line):
+        keys = BlockKeys(data)
+        for segment, at_lines, slow_invalid, slow_count in _json_segments(name, data, first_line):
+            parsed, lines, repeated = _without_repeated_keys(
+                name, keys, segment, at_lines, first_line
+            )
             seen.update(dict.fromkeys(parsed.column_names))
+            rows = sorted([*invalid, *slow_invalid, *repeated], key=lambda r: line_of(r.where))
             yield SourceTable(
                 path=path,
                 table=_pad(parsed, seen),
                 locate=line_locator(name, lines),
-                invalid=tuple(sorted([*invalid, *slow_invalid], key=lambda r: line_of(r.where))),
-                invalid_count=n_invalid + slow_count,
+                invalid=tuple(rows[:MAX_INVALID]),
+                invalid_count=n_invalid + slow_count + len(repeated),
                 done=done,
             )
             yielded = True
@@ -129,6 +135,26 @@ def jsonl_batches(path: Path, gz: bool, block_bytes: int) -> Iterator[SourceTabl
             table=pa.table({"timestamp": pa.array([], pa.string())}),
             locate=line_locator(name, np.zeros(0, dtype=np.int64)),
         )
+
+
+def _without_repeated_keys(
+    name: str, keys: BlockKeys, table: pa.Table, lines: npt.NDArray[np.int64], first_line: int
+) -> tuple[pa.Table, npt.NDArray[np.int64], list[InvalidRow]]:
+    """``table`` without the rows whose line names a key twice, and those rows as bad rows."""
+    found = repeated_keys(keys, table, lines - first_line)
+    if not found:
+        return table, lines, []
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[[row for row, _ in found]] = False
+    bad = [
+        InvalidRow(
+            where=f"{name}:{int(lines[row])}",
+            message=f"key {key!r} is written more than once on the line (the JSON reader "
+            "would keep only the last) — write each key once",
+        )
+        for row, key in found
+    ]
+    return table.filter(pa.array(keep)), lines[keep], bad
 
 
 def _pad(table: pa.Table, seen: dict[str, None]) -> pa.Table:

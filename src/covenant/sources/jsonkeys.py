@@ -1,0 +1,110 @@
+"""JSONL lines that name a key twice: a bad row, never "the last one wins".
+
+pyarrow's JSON reader (like ``json.loads``) keeps the last value of a repeated key, so
+``{"latency_ms": 5, "latency_ms": 900}`` was counted as a 900 ms request without a word. Finding
+repeats exactly needs every line parsed again in Python, which the hot path cannot afford; so a
+vectorised count picks the few lines that may repeat a key and only those are parsed again:
+
+* ``k`` — per line, the colons right after a closing quote (``":`` or ``" :``): at least one per
+  key written (more when a nested object or a string holds ``":``);
+* ``v + n`` — per row, the columns pyarrow filled, plus the times ``null`` is written on the
+  line: at least the distinct keys, when every key is written ``"key":``.
+
+A line with ``k > v + n`` is parsed with ``json.loads`` and its top-level keys compared; the
+others cannot repeat a key (a key written with two spaces before its colon is not counted, so a
+repeat written that way is not seen).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from covenant.sources.eventblocks import line_spans
+
+I64 = npt.NDArray[np.int64]
+
+
+class BlockKeys:
+    """Per line of one block of text (0-based): the colons right after a quote.
+
+    ``total`` (all such colons of the block) lets a table whose filled columns add up to it
+    skip the per-line count: every line then has as many keys written as columns filled
+    (``k ≥ v`` on each line), so none can repeat a key."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        buf = np.frombuffer(data, dtype=np.uint8)
+        quote, space = buf[:-2] == 34, buf[1:-1] == 32
+        tight = np.count_nonzero(quote & (buf[1:-1] == 58))  # ":
+        spaced = np.count_nonzero(quote & space & (buf[2:] == 58))  # " :
+        self.total = int(tight + spaced + (buf.size >= 2 and data[-2:] == b'":'))
+        self._keys: I64 | None = None
+        self.starts, self.ends = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+    @property
+    def keys(self) -> I64:
+        if self._keys is None:
+            self.starts, self.ends = line_spans(self.data)
+            buf = np.frombuffer(self.data, dtype=np.uint8)
+            colon = np.flatnonzero(buf == 58)
+            colon = colon[colon >= 2]
+            quoted = (buf[colon - 1] == 34) | ((buf[colon - 1] == 32) & (buf[colon - 2] == 34))
+            line = np.searchsorted(self.starts, colon[quoted], side="right") - 1
+            self._keys = np.bincount(line, minlength=self.starts.size).astype(np.int64)
+        return self._keys
+
+    def line(self, index: int) -> bytes:
+        """Line ``index`` (0-based) of the block: ask for ``keys`` first."""
+        return self.data[int(self.starts[index]) : int(self.ends[index])]
+
+
+def repeated_keys(block: BlockKeys, table: pa.Table, rows_at: I64) -> list[tuple[int, str]]:
+    """``(row, key)`` for each row of ``table`` whose line (0-based in ``block``: ``rows_at``)
+    names a top-level key twice; the first repeated key of each."""
+    if not table.num_rows:
+        return []
+    filled = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.itercolumns():
+        if column.null_count == 0:
+            filled += 1
+        else:
+            filled += np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=np.int64)
+    if int(filled.sum()) == block.total:
+        return []
+    extra = block.keys[rows_at] - filled
+    found = []
+    for row in np.flatnonzero(extra > 0).tolist():
+        line = block.line(int(rows_at[row]))
+        if extra[row] <= line.count(b"null"):
+            continue  # keys written null are not columns: they may explain the difference
+        key = _first_repeat(line)
+        if key is not None:
+            found.append((row, key))
+    return found
+
+
+def _first_repeat(line: bytes) -> str | None:
+    """The first key the line's top-level object names twice (None: none, or not JSON)."""
+    repeats: list[list[str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        twice: list[str] = []
+        for key, _ in items:
+            if key in seen:
+                twice.append(key)
+            seen.add(key)
+        repeats.append(twice)
+        return dict(items)
+
+    try:
+        json.loads(line, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return None
+    top = repeats[-1] if repeats else []  # the outermost object is finished last
+    return top[0] if top else None
