@@ -12,8 +12,6 @@ import csv
 import importlib.util
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.csv as pa_csv
@@ -21,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import ROOT
+from tests.probe import run_python
 
 ENTRY = """
 import json, sys
@@ -60,15 +59,7 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def run(script: str, args: list[str], cwd: Path) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", script, json.dumps(args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=True,
-        timeout=300,
-    )
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, object] = run_python(script, json.dumps(args), cwd=cwd, timeout=300)
     return result
 
 

@@ -7,14 +7,12 @@ back in.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from covenant.cli import main as main_module
+from tests.probe import run_python
 
 # click is no dependency of ours (typer vendors its own): importing it would break installs.
 HEAVY = ("numpy", "sqlalchemy", "alembic", "pyarrow", "holidays", "pandas", "click")
@@ -51,11 +49,7 @@ HELP = [
 
 
 def probe(commands: list[list[str]]) -> dict[str, list[object]]:
-    code = PROBE.format(commands=commands, heavy=HEAVY)
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    result: dict[str, list[object]] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, list[object]] = run_python(PROBE.format(commands=commands, heavy=HEAVY))
     return result
 
 
@@ -141,10 +135,7 @@ spec:
 def evaluate_probe(workspace: Path, output: str) -> dict[str, object]:
     args = ["evaluate", "-w", str(workspace), "--at", "2026-10-30T12:00:00Z", "--format", output]
     code = EVALUATE_PROBE.format(args=args, roots=NOT_TO_EVALUATE, modules=NOT_TO_EVALUATE_MODULES)
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, object] = run_python(code)
     return result
 
 
@@ -193,14 +184,7 @@ print(json.dumps({{"code": code, "loaded": loaded}}), file=sys.stderr)
 
 
 def main_probe(args: list[str]) -> tuple[object, list[str]]:
-    done = subprocess.run(
-        [sys.executable, "-c", MAIN_PROBE.format(args=args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    result = json.loads(done.stderr.strip().splitlines()[-1])
+    result = run_python(MAIN_PROBE.format(args=args), stream="stderr", check=False)
     return result["code"], [m for m in result["loaded"] if m.endswith("_cmds")]
 
 
@@ -269,14 +253,8 @@ def test_a_warm_evaluate_loads_no_typer_pydantic_or_yaml(tmp_path: Path) -> None
     args = ["evaluate", "-w", str(tmp_path), "--at", "2026-10-30T12:00:00Z", "--format", "json"]
     found = []
     for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-c", WARM_PROBE.format(args=args, roots=NOT_WHEN_WARM)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
-        found.append(json.loads(done.stderr.strip().splitlines()[-1]))
+        code = WARM_PROBE.format(args=args, roots=NOT_WHEN_WARM)
+        found.append(run_python(code, stream="stderr", check=False))
     cold, warm = found
     assert cold == {"code": 0, "loaded": ["pydantic", "yaml"]}
     assert warm == {"code": 0, "loaded": []}

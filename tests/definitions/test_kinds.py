@@ -3,9 +3,6 @@ when a document of that kind is read."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from importlib import import_module
 
 import pytest
@@ -22,6 +19,7 @@ from covenant.definitions.kinds import (
     model_for,
 )
 from covenant.definitions.openslo import Document
+from tests.probe import run_python
 
 ENTRIES = [(api, kind) for api, kinds in KINDS.items() for kind in kinds]
 
@@ -94,15 +92,7 @@ HEAVY = (
 
 
 def probe(text: str) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, object] = run_python(PROBE, stdin=text)
     return result
 
 
