@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Literal
 
 from covenant.core.agreements import AgreementVersion, VersionStatus
-from covenant.core.model import DAY
+from covenant.core.timeutil import shorthand
 
 Severity = Literal["error", "warning"]
 
@@ -69,15 +69,8 @@ def points(value: Fraction) -> str:
     return text or "0"
 
 
-def length_text(seconds: int) -> str:
-    """A duration in its largest whole unit: ``1d``, ``6h``, ``5m``, ``90s``."""
-    if seconds % DAY == 0:
-        return f"{seconds // DAY}d"
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600}h"
-    if seconds % 60 == 0:
-        return f"{seconds // 60}m"
-    return f"{seconds}s"
+length_text = shorthand
+"""A duration in its largest whole unit: ``1d``, ``6h``, ``5m``, ``90s`` (``core.timeutil``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

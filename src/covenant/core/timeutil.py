@@ -1,4 +1,7 @@
-"""Instants: aware UTC datetimes and integer epoch seconds. Time is always an argument."""
+"""Instants: aware UTC datetimes and integer epoch seconds. Time is always an argument.
+
+Also the one shorthand for a length of time (``shorthand``: ``5m``, ``6h``, ``28d``) that
+windows, steps and targets are shown in everywhere."""
 
 from __future__ import annotations
 
@@ -27,3 +30,13 @@ def to_epoch(value: datetime) -> int:
 
 def from_epoch(seconds: int) -> datetime:
     return EPOCH + timedelta(seconds=int(seconds))
+
+
+def shorthand(seconds: int) -> str:
+    """A length of time in its largest whole unit, as durations are written: ``1d``, ``6h``,
+    ``5m``, ``90s`` (``0s`` for none). The one form windows, alert windows and support targets
+    are shown in (tables, lint findings)."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

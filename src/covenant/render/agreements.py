@@ -16,6 +16,7 @@ from typing import Protocol
 from rich.console import Console
 
 from covenant.core.agreements import AgreementVersion, SupportTarget
+from covenant.core.timeutil import shorthand
 from covenant.render.tables import Cell, Col, print_notes, print_table, text
 
 
@@ -88,20 +89,13 @@ def percent_text(value: Fraction) -> str:
     return f"{digits} %"
 
 
-def _span(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
 def target_text(target: SupportTarget) -> str:
     """``P1 response 30m resolution 4h``."""
     parts = [target.priority]
     if target.first_response_s is not None:
-        parts.append(f"response {_span(target.first_response_s)}")
+        parts.append(f"response {shorthand(target.first_response_s)}")
     if target.resolution_s is not None:
-        parts.append(f"resolution {_span(target.resolution_s)}")
+        parts.append(f"resolution {shorthand(target.resolution_s)}")
     return " ".join(parts)
 
 

@@ -13,15 +13,10 @@ from rich.console import Console
 
 from covenant.core.replay import AlertReplay, TierReplay
 from covenant.render.evaluation import exact, iso, minute_text, window_text
-from covenant.render.sla import level_text
+from covenant.render.sla import duration_text, level_text
 from covenant.render.tables import Cell, Col, line, print_table, text
 
 ALERT_SCHEMA = "covenant.alert-backtest/v1"
-
-
-def _duration(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}h {rest // 60:02d}m"
 
 
 def alerts_json(replays: Sequence[AlertReplay]) -> dict[str, Any]:
@@ -141,7 +136,7 @@ def render_alerts_table(
                         *severity,
                         minute_text(e.start),
                         *end,
-                        _duration(e.duration_s) + ongoing,
+                        duration_text(e.duration_s) + ongoing,
                         burn,
                         "—" if spent is None else f"{float(spent) * 100:.1f} %",
                     ]

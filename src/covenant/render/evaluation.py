@@ -15,6 +15,7 @@ from covenant.core.composite import CompositeObjective
 from covenant.core.corrections import Corrected, CorrectionWindow
 from covenant.core.model import CalendarWindow, Objective, RollingWindow
 from covenant.core.results import Burn, Evaluation, Status, TierResult
+from covenant.core.timeutil import shorthand
 
 SCHEMA = "covenant.evaluate/v1"
 
@@ -249,14 +250,8 @@ def duration_text(value: timedelta | None) -> str:
     return f"{minutes}m"
 
 
-def span_text(seconds: int) -> str:
-    """A window length as short as it reads: ``5m``, ``1h``, ``6h``, ``3d``, ``90s``."""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    if seconds > 3600 and seconds % 60 == 0:
-        return f"{seconds // 3600}h{seconds % 3600 // 60}m"
-    return f"{seconds}s"
+span_text = shorthand
+"""A window length as short as it reads: ``5m``, ``1h``, ``3d``, ``90s`` (``core.timeutil``)."""
 
 
 def window_text(objective: Objective) -> str:
