@@ -68,6 +68,16 @@ CASES = [
         "invalid-option-value",
     ),
     (
+        ["demo", "--days", "0"],
+        "--days '0' is not a whole number from 1 to 400 — write e.g. --days 35",
+        "invalid-option-value",
+    ),
+    (
+        ["demo", "--days", "401"],
+        "--days '401' is not a whole number from 1 to 400 — write e.g. --days 35",
+        "invalid-option-value",
+    ),
+    (
         ["lint", "--margin", "abc"],
         "--margin 'abc' is not a number of percentage points — write percentage points, e.g. "
         "--margin 0.05",

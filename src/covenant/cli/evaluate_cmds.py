@@ -16,6 +16,7 @@ from covenant.cli.evaluate_run import (
     run_evaluate,
     show,
 )
+from covenant.cli.options import count_option
 from covenant.cli.table_options import ServiceFilter, SloFilter, WideOption, status_filter
 from covenant.cli.when import instant_option
 from covenant.errors import CovenantError
@@ -92,7 +93,9 @@ def demo_command(
         ),
     ] = None,
     at: AtOption = None,
-    days: Annotated[int, typer.Option(min=1, max=400, help="Days of traffic to generate.")] = 90,
+    days: Annotated[
+        str, typer.Option("--days", metavar="N", help="Days of traffic to generate (1–400).")
+    ] = "90",
     output: FormatOption = Format.TABLE,
     wide: WideOption = False,
 ) -> None:
@@ -104,12 +107,14 @@ def demo_command(
     from covenant.services.demo import run_demo, write_demo
 
     instant = instant_option(at)
+    span = count_option(days, option="--days", example="35", most=400)
+    assert span is not None
     if workspace is not None and directory is not None:
         raise typer.BadParameter("give a folder or --workspace, not both", param_hint="DIRECTORY")
     try:
         if workspace is None:
             workspace = write_demo(directory or DEMO_DIR, force=force)
-        summary = run_demo(settings_for(workspace), at=instant, days=days)
+        summary = run_demo(settings_for(workspace), at=instant, days=span)
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.TABLE:
@@ -117,7 +122,7 @@ def demo_command(
             line(
                 ("Covenant demo", "bold"),
                 f": {summary.series} series, {summary.buckets:,} one-minute "
-                f"buckets ({summary.events:,} requests) over {days} days into {summary.database}",
+                f"buckets ({summary.events:,} requests) over {span} days into {summary.database}",
             )
         )
     show(summary.report.at, summary.report.evaluations, output, report=summary.report, wide=wide)
