@@ -370,3 +370,12 @@ def test_a_file_too_large_to_read_is_not_hashed(tmp_path: Path) -> None:
         service.load_for_evaluation(ws)
     assert [p.code for p in raised.value.problems if p.severity == "error"] == ["yaml-too-large"]
     assert not cache_file(ws).exists()
+
+
+@pytest.mark.parametrize(("folder", "file"), [(0o755, 0o644), (0o700, 0o600), (0o775, 0o664)])
+def test_the_cache_is_as_readable_as_its_folder(tmp_path: Path, folder: int, file: int) -> None:
+    """Another user who may read the store may read the cache (a temporary file is 0600)."""
+    ws = one_slo(tmp_path)
+    (ws / ".covenant").chmod(folder)
+    service.load_for_evaluation(ws)
+    assert cache_file(ws).stat().st_mode & 0o777 == file

@@ -141,6 +141,8 @@ def write_cache(state: Path, *, key: str, cached: Cached) -> bool:
         return False
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
+            # as readable as its folder (a temporary file is made private): 0755 gives 0644
+            os.fchmod(out.fileno(), state.stat().st_mode & 0o666)
             out.write(text)
         Path(temporary).replace(state / FILE_NAME)
     except OSError:
