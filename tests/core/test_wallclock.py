@@ -1,55 +1,72 @@
-"""The zone offsets read from TZif data against zoneinfo probed every 6 hours and bisected."""
+"""Zone offsets as segments: probed from zoneinfo, or derived from zone data handed in and
+checked against zoneinfo. Core reads no files; reading TZif files is tests/sources/test_zones.py."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from covenant.core import wallclock
+from covenant.core.wallclock import ZoneData
+from covenant.errors import InputError
+
+# Berlin in 2026: CET, CEST from 2026-03-29 01:00 UTC, CET from 2026-10-25 01:00 UTC
+BERLIN_2026 = [1774746000, 1792890000]
+BERLIN_RULE = "CET-1CEST,M3.5.0,M10.5.0/3"
 
 
 def _epoch(year: int) -> int:
     return int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
 
 
-ZONES = sorted(zoneinfo.available_timezones())
-SAMPLE = [
-    *ZONES[::15],
-    "Europe/Berlin",
-    "America/New_York",
-    "Australia/Lord_Howe",  # 30-minute DST
-    "America/Havana",  # changes at midnight
-    "Africa/Casablanca",  # DST suspended in Ramadan
-    "Pacific/Kiritimati",  # skipped a day
-    "America/Sao_Paulo",  # DST abolished in 2019
-]
-
-
-@pytest.mark.parametrize("zone", SAMPLE)
-@pytest.mark.parametrize("year", [1901, 2026, 2041])
-def test_tzif_segments_equal_probing(zone: str, year: int) -> None:
-    tz = ZoneInfo(zone)
-    lo, hi = _epoch(year) - 3 * 86400, _epoch(year + 1) + 30 * 86400
-    found = wallclock._from_tzif(zone, tz, lo, hi)
-    assert found is not None, f"{zone} fell back to probing"
-    assert found == wallclock._probe(tz, lo, hi)
-
-
-def test_segments_fall_back_to_probing_without_a_readable_file(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_without_zone_data_the_zone_is_probed() -> None:
     lo, hi = _epoch(2026), _epoch(2027)
-    monkeypatch.setattr(wallclock, "_read", lambda zone: None)
     wallclock.segments.cache_clear()
-    try:
-        probed = wallclock.segments("Europe/Berlin", lo, hi)
-    finally:
-        wallclock.segments.cache_clear()
-    starts, offsets, _ = probed
-    # CET, CEST from 2026-03-29 01:00 UTC, CET from 2026-10-25 01:00 UTC
-    assert starts.tolist() == [lo, 1774746000, 1792890000]
+    starts, offsets, _ = wallclock.segments("Europe/Berlin", lo, hi)
+    assert starts.tolist() == [lo, *BERLIN_2026]
     assert offsets.tolist() == [3600, 7200, 3600]
-    assert wallclock.segments("Europe/Berlin", lo, hi)[0].tolist() == starts.tolist()
+
+
+def test_zone_data_gives_the_segments_from_its_rule() -> None:
+    lo, hi = _epoch(2026), _epoch(2027)
+    data = ZoneData(zone="Europe/Berlin", instants=[], offsets=[], rule=BERLIN_RULE)
+    found = wallclock._from_data(data, ZoneInfo("Europe/Berlin"), lo, hi)
+    assert found == ([lo, *BERLIN_2026], [3600, 7200, 3600])
+    starts, offsets, _ = wallclock.segments("Europe/Berlin", lo, hi, data)
+    assert starts.tolist() == [lo, *BERLIN_2026]
+    assert offsets.tolist() == [3600, 7200, 3600]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # a transition an hour late: zoneinfo disagrees on both sides of it
+        ZoneData(
+            zone="Europe/Berlin",
+            instants=[BERLIN_2026[0] + 3600],
+            offsets=[7200],
+            rule=BERLIN_RULE,
+        ),
+        # New York's rule for Berlin
+        ZoneData(zone="Europe/Berlin", instants=[], offsets=[], rule="EST5EDT,M3.2.0,M11.1.0"),
+        # a rule form the reader does not take (Julian days)
+        ZoneData(zone="Europe/Berlin", instants=[], offsets=[], rule="CET-1CEST,J87,J300"),
+        # another zone's data
+        ZoneData(zone="America/New_York", instants=[], offsets=[], rule="EST5EDT,M3.2.0,M11.1.0"),
+    ],
+)
+def test_zone_data_that_zoneinfo_contradicts_is_not_used(data: ZoneData) -> None:
+    """Zone data only speeds the search: offsets are zoneinfo's whatever it says."""
+    lo, hi = _epoch(2026), _epoch(2027)
+    if data.zone == "Europe/Berlin":
+        assert wallclock._from_data(data, ZoneInfo("Europe/Berlin"), lo, hi) is None
+    starts, offsets, _ = wallclock.segments("Europe/Berlin", lo, hi, data)
+    assert starts.tolist() == [lo, *BERLIN_2026]
+    assert offsets.tolist() == [3600, 7200, 3600]
+
+
+def test_zone_data_needs_an_offset_per_transition() -> None:
+    with pytest.raises(InputError, match="2 transitions and 1 offsets"):
+        ZoneData(zone="Europe/Berlin", instants=[1, 2], offsets=[3600], rule=BERLIN_RULE)

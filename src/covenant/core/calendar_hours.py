@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.calendars import DAY_S, Calendar, HolidayRule, WeeklyHours
-from covenant.core.wallclock import first_instants, wall_readings
+from covenant.core.wallclock import NO_ZONES, Zones, first_instants, wall_readings
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -65,10 +65,13 @@ def day_set(days: Iterable[date], first: int, last: int) -> Int64Array:
     return np.sort(found[(found >= first) & (found <= last)])
 
 
-def open_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, Int64Array]:
+def open_intervals(
+    calendar: Calendar, lo: int, hi: int, zones: Zones = NO_ZONES
+) -> tuple[Int64Array, Int64Array]:
     zone = calendar.zone
+    data = zones.get(zone)
     seg_lo, seg_hi = lo - EDGE, hi + EDGE
-    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
+    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64), data)
     first, last = int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 1
     days = np.arange(first, last + 1, dtype=np.int64)
     weekday = (days + 3) % 7  # 1970-01-01 was a Thursday
@@ -106,7 +109,7 @@ def open_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, In
         for p in (open_lo, open_hi, close_lo, close_hi)
     ]
     sizes = [p.size for p in parts]
-    instants = first_instants(zone, seg_lo, seg_hi, np.concatenate(parts))
+    instants = first_instants(zone, seg_lo, seg_hi, np.concatenate(parts), data)
     o_lo, o_hi, c_lo, c_hi = np.split(instants, np.cumsum(sizes)[:-1])
     keep_open, keep_closed = o_hi > o_lo, c_hi > c_lo
     return union_minus(
@@ -114,13 +117,16 @@ def open_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, In
     )
 
 
-def weekly_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, Int64Array]:
+def weekly_intervals(
+    calendar: Calendar, lo: int, hi: int, zones: Zones = NO_ZONES
+) -> tuple[Int64Array, Int64Array]:
     """The open intervals of ``calendar``'s weekly hours (and schedule changes) alone, within
     ``[lo, hi)``: what :func:`open_intervals` gives for it without holidays, closures and
     overrides, with no closed time to subtract."""
     zone = calendar.zone
+    data = zones.get(zone)
     seg_lo, seg_hi = lo - EDGE, hi + EDGE
-    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
+    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64), data)
     days = np.arange(int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 2, dtype=np.int64)
     row = (days + 3) % 7  # 1970-01-01 was a Thursday
     if calendar.changes:
@@ -131,7 +137,7 @@ def weekly_intervals(calendar: Calendar, lo: int, hi: int) -> tuple[Int64Array, 
     valid = s >= 0
     base = (days * DAY_S)[:, None]
     walls = np.concatenate([(base + s)[valid], (base + e)[valid]])
-    instants = first_instants(zone, seg_lo, seg_hi, walls)
+    instants = first_instants(zone, seg_lo, seg_hi, walls, data)
     o_lo, o_hi = np.split(instants, 2)
     keep = (o_hi > lo) & (o_lo < hi) & (o_hi > o_lo)
     o_lo, o_hi = np.maximum(o_lo[keep], lo), np.minimum(o_hi[keep], hi)
@@ -146,15 +152,16 @@ NOT_YET = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
 def weekly_zone(
-    calendars: Sequence[Calendar], lo: int, hi: int
+    calendars: Sequence[Calendar], lo: int, hi: int, zones: Zones = NO_ZONES
 ) -> list[tuple[Int64Array, Int64Array]]:
     """:func:`weekly_intervals` of calendars of one zone (without schedule changes, or just
     one calendar), all at once: one pass over the zone for all their hours."""
     if len(calendars) == 1:
-        return [weekly_intervals(calendars[0], lo, hi)]
+        return [weekly_intervals(calendars[0], lo, hi, zones)]
     zone = calendars[0].zone
+    data = zones.get(zone)
     seg_lo, seg_hi = lo - EDGE, hi + EDGE
-    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
+    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64), data)
     days = np.arange(int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 2, dtype=np.int64)
     t_starts, t_stops = template([c.hours for c in calendars])
     row = (np.arange(len(calendars), dtype=np.int64) * 7)[:, None] + ((days + 3) % 7)[None, :]
@@ -163,7 +170,7 @@ def weekly_zone(
     base = (days * DAY_S)[None, :, None]
     owner = np.broadcast_to(np.arange(len(calendars))[:, None, None], s.shape)[valid]
     walls = np.concatenate([(base + s)[valid], (base + e)[valid]])
-    o_lo, o_hi = np.split(first_instants(zone, seg_lo, seg_hi, walls), 2)
+    o_lo, o_hi = np.split(first_instants(zone, seg_lo, seg_hi, walls, data), 2)
     keep = (o_hi > lo) & (o_lo < hi) & (o_hi > o_lo)
     band = owner[keep] * (hi - lo + 1)  # each calendar on its own band; bands never touch
     a, b = np.maximum(o_lo[keep], lo) - lo + band, np.minimum(o_hi[keep], hi) - lo + band
@@ -198,11 +205,12 @@ def plain(calendar: Calendar) -> Calendar:
     return Calendar(zone=calendar.zone, hours=calendar.hours, changes=calendar.changes)
 
 
-def midnights(zone: str, lo: int, hi: int) -> tuple[int, Int64Array]:
+def midnights(zone: str, lo: int, hi: int, zones: Zones = NO_ZONES) -> tuple[int, Int64Array]:
     """``(first, instants)``: the epoch day of the first local date around ``[lo, hi)`` and the
     instants at which each local date from it begins (one more than the dates)."""
+    data = zones.get(zone)
     seg_lo, seg_hi = lo - EDGE, hi + EDGE
-    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64))
+    wall = wall_readings(zone, seg_lo, seg_hi, np.array([lo, hi], dtype=np.int64), data)
     first, last = int(wall[0]) // DAY_S - 1, int(wall[1]) // DAY_S + 2
     days = np.arange(first, last + 1, dtype=np.int64) * DAY_S
-    return first, first_instants(zone, seg_lo, seg_hi, days)
+    return first, first_instants(zone, seg_lo, seg_hi, days, data)

@@ -44,6 +44,7 @@ from covenant.definitions.calendar_spec import to_core_calendar
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
 from covenant.services.agreements import sync_agreements
+from covenant.sources.zones import read_zones
 from covenant.store.agreements import termination_times
 from covenant.store.buckets import read_matrix, series_extent
 from covenant.store.records import load_incidents, load_tickets
@@ -334,7 +335,8 @@ def calendar_clocks(workspace: Workspace) -> ClockFactory:
         key = (start, end)
         if key not in compiled:
             calendars = [to_core_calendar(specs[n]) for n in names]
-            compiled[key] = compile_calendars(calendars, start=start, end=end)
+            zones = read_zones(c.zone for c in calendars)  # core reads no files (ADR 0004)
+            compiled[key] = compile_calendars(calendars, start=start, end=end, zone_data=zones)
         return BusinessClock(compiled[key], names.index(name))
 
     return clock_for
