@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from covenant.core.business_clock import (
     BEYOND_HINT,
+    Rows,
     check,
     clocks,
     deadlines,
@@ -60,7 +61,7 @@ from covenant.core.calendars import (
 from covenant.core.day_tables import DayTable, from_intervals
 from covenant.core.instants import Instant, epoch_seconds
 from covenant.core.interval_tables import CalendarSet, IntervalTable
-from covenant.core.pauses import Pauses, merge_pauses
+from covenant.core.pauses import Merged, Pauses, merge_pauses
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError, OutsideCompiledRangeError
 
@@ -170,7 +171,7 @@ def business_deadline(
     firsts = first_rows(table, calendar, shape)
     if n_raw.ndim == 0:  # one target for every ticket
         lo_n = hi_n = int(n_raw)
-        n = np.full(a.size, lo_n, dtype=np.int64)
+        n: Int64Array | None = None  # made when needed
     else:
         n = np.broadcast_to(n_raw, shape).reshape(-1).astype(np.int64, copy=False)
         lo_n, hi_n = (int(n.min()), int(n.max())) if n.size else (0, 0)
@@ -188,40 +189,68 @@ def business_deadline(
             "holds",
             hint=BEYOND_HINT,
         )
-    cursor, remaining = a, n
+    cursor: Int64Array = a
+    remaining: Int64Array | int = lo_n if n is None else n
     if pauses is not None and len(pauses):
-        cursor, remaining = a.copy(), n.copy()
+        n = np.full(a.size, lo_n, dtype=np.int64) if n is None else n
         merged = merge_pauses(pauses, a.size)
-        p_start = np.minimum(merged.start, compiled.end)
-        p_end = np.minimum(merged.end, compiled.end)
-        order = np.argsort(merged.rank, kind="stable")
-        bounds = np.cumsum(np.bincount(merged.rank))
-        done = remaining == 0
-        for kth in np.split(order, bounds[:-1]):  # the k-th pause of every ticket
-            live = ~done[merged.ticket[kth]] & (p_end[kth] > cursor[merged.ticket[kth]])
-            rows = kth[live]
-            ticket = merged.ticket[rows]
-            here = cursor[ticket]
-            until = np.maximum(p_start[rows], here)
-            available = clocks(table, until, firsts, ticket) - clocks(table, here, firsts, ticket)
-            need = remaining[ticket]
-            falls_before = available >= need
-            done[ticket[falls_before]] = True
-            moved = ~falls_before
-            remaining[ticket[moved]] = need[moved] - available[moved]
-            cursor[ticket[moved]] = p_end[rows][moved]
-    if lo_n > 0 and remaining is n:  # every ticket is due after its start: no subsets
-        out = deadlines(table, a, lo_n if lo_n == hi_n else n, firsts, compiled.end)
+        cursor, remaining = _past_pauses(table, a, n, firsts, merged, compiled.end)
+    if lo_n > 0:  # every ticket is due after its start (or its pauses): no subsets
+        out = deadlines(table, cursor, remaining, firsts, compiled.end)
     else:
+        n = np.full(a.size, lo_n, dtype=np.int64) if n is None else n
+        left = n if isinstance(remaining, int) else remaining
         out = cursor.copy()
-        late = np.flatnonzero(remaining > 0)
+        late = np.flatnonzero(left > 0)
         if late.size:
             out[late] = deadlines(
-                table, cursor[late], remaining[late], firsts, compiled.end, tickets=late
+                table, cursor[late], left[late], firsts, compiled.end, tickets=late
             )
         zero = n == 0
         out[zero] = a[zero]
     return out.reshape(shape)
+
+
+def _past_pauses(
+    table: DayTable, a: Int64Array, n: Int64Array, firsts: Rows, merged: Merged, end: int
+) -> tuple[Int64Array, Int64Array]:
+    """Each ticket's ``(cursor, remaining)``: the deadline is ``remaining`` business seconds
+    after ``cursor``, with no pause in between.
+
+    A ticket's pauses (merged: disjoint, rising) are walked in order: before pause ``k`` the
+    ticket gets the business time from the end of pause ``k - 1`` (or ``a``) to the start of
+    pause ``k``, each clipped to ``[a, end]``. The clock is monotone, so that is a difference
+    of clocks read at every pause's ends once, and the time gathered before each pause is a
+    running sum within the ticket. The deadline comes before the first pause by which the sum
+    reaches ``n``; the cursor is the end of the pause before that one (or ``a``).
+    """
+    ticket = merged.ticket
+    if ticket.size == 0:  # every pause was empty
+        return a, n
+    at = a[ticket]
+    lo = np.minimum(np.maximum(merged.start, at), end)
+    hi = np.minimum(np.maximum(merged.end, at), end)
+    heads = np.flatnonzero(np.concatenate([[True], ticket[1:] != ticket[:-1]]))
+    before = np.empty(ticket.size, dtype=np.int64)  # the clock where the time before it runs from
+    before[1:] = clocks(table, hi[:-1], firsts, ticket[1:])
+    before[heads] = clocks(table, a[ticket[heads]], firsts, ticket[heads])
+    gathered = clocks(table, lo, firsts, ticket)
+    gathered -= before
+    np.cumsum(gathered, out=gathered)  # then from the ticket's first pause only
+    base = np.empty(heads.size, dtype=np.int64)
+    base[0] = 0
+    base[1:] = gathered[heads[1:] - 1]
+    gathered -= np.repeat(base, np.diff(np.append(heads, ticket.size)))
+    short = gathered < n[ticket]  # not there by the start of this pause: it runs past it
+    passed = np.add.reduceat(short.astype(np.int64), heads)
+    moved = passed > 0
+    last = (heads + passed - 1)[moved]
+    owner = ticket[heads[moved]]
+    cursor = a.copy()
+    cursor[owner] = hi[last]
+    remaining = n.copy()
+    remaining[owner] -= gathered[last]
+    return cursor, remaining
 
 
 def _pause_arrays(pauses: Iterable[tuple[Instant, Instant]]) -> Pauses:
