@@ -139,7 +139,7 @@ def business_seconds_between(
         owner = merged.ticket[cut]
         paused = clocks(table, hi[cut], firsts, owner) - clocks(table, lo[cut], firsts, owner)
         if owner.size:  # owners are sorted: sum each ticket's run of pauses
-            heads = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))
+            heads = _heads(owner)
             flat[owner[heads]] -= np.add.reduceat(paused, heads)
     return flat.reshape(shape)
 
@@ -189,17 +189,28 @@ def business_deadline(
             "holds",
             hint=BEYOND_HINT,
         )
-    cursor: Int64Array = a
-    remaining: Int64Array | int = lo_n if n is None else n
-    if pauses is not None and len(pauses):
-        n = np.full(a.size, lo_n, dtype=np.int64) if n is None else n
-        merged = merge_pauses(pauses, a.size)
-        cursor, remaining = _past_pauses(table, a, n, firsts, merged, compiled.end)
-    if lo_n > 0:  # every ticket is due after its start (or its pauses): no subsets
-        out = deadlines(table, cursor, remaining, firsts, compiled.end)
+    merged = merge_pauses(pauses, a.size) if pauses is not None and len(pauses) else None
+    if lo_n > 0:  # every ticket is due after its start: no subsets
+        out = deadlines(table, a, lo_n if n is None else n, firsts, compiled.end)
+        if merged is not None and merged.ticket.size:
+            # a pause can only delay a deadline if the ticket's first pause starts before it
+            heads = _heads(merged.ticket)
+            owner = merged.ticket[heads]
+            late = np.zeros(a.size, dtype=bool)
+            late[owner[merged.start[heads] < out[owner]]] = True
+            mine = late[merged.ticket]
+            if mine.any():
+                n = np.full(a.size, lo_n, dtype=np.int64) if n is None else n
+                sub = Merged(
+                    ticket=merged.ticket[mine], start=merged.start[mine], end=merged.end[mine]
+                )
+                who, cursor, left = _past_pauses(table, a, n, firsts, sub, compiled.end)
+                out[who] = deadlines(table, cursor, left, firsts, compiled.end, tickets=who)
     else:
         n = np.full(a.size, lo_n, dtype=np.int64) if n is None else n
-        left = n if isinstance(remaining, int) else remaining
+        cursor, left = a.copy(), n.copy()
+        if merged is not None and merged.ticket.size:
+            who, cursor[who], left[who] = _past_pauses(table, a, n, firsts, merged, compiled.end)
         out = cursor.copy()
         late = np.flatnonzero(left > 0)
         if late.size:
@@ -211,11 +222,17 @@ def business_deadline(
     return out.reshape(shape)
 
 
+def _heads(ticket: Int64Array) -> Int64Array:
+    """Where each ticket's run begins in ``ticket`` (sorted, not empty)."""
+    return np.flatnonzero(np.concatenate([[True], ticket[1:] != ticket[:-1]]))
+
+
 def _past_pauses(
     table: DayTable, a: Int64Array, n: Int64Array, firsts: Rows, merged: Merged, end: int
-) -> tuple[Int64Array, Int64Array]:
-    """Each ticket's ``(cursor, remaining)``: the deadline is ``remaining`` business seconds
-    after ``cursor``, with no pause in between.
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """``(tickets, cursor, remaining)`` of the tickets that have pauses in ``merged`` (not
+    empty): each one's deadline is ``remaining`` business seconds after ``cursor``, with no
+    pause in between.
 
     A ticket's pauses (merged: disjoint, rising) are walked in order: before pause ``k`` the
     ticket gets the business time from the end of pause ``k - 1`` (or ``a``) to the start of
@@ -225,15 +242,14 @@ def _past_pauses(
     reaches ``n``; the cursor is the end of the pause before that one (or ``a``).
     """
     ticket = merged.ticket
-    if ticket.size == 0:  # every pause was empty
-        return a, n
     at = a[ticket]
     lo = np.minimum(np.maximum(merged.start, at), end)
     hi = np.minimum(np.maximum(merged.end, at), end)
-    heads = np.flatnonzero(np.concatenate([[True], ticket[1:] != ticket[:-1]]))
+    heads = _heads(ticket)
+    owner = ticket[heads]
     before = np.empty(ticket.size, dtype=np.int64)  # the clock where the time before it runs from
     before[1:] = clocks(table, hi[:-1], firsts, ticket[1:])
-    before[heads] = clocks(table, a[ticket[heads]], firsts, ticket[heads])
+    before[heads] = clocks(table, a[owner], firsts, owner)
     gathered = clocks(table, lo, firsts, ticket)
     gathered -= before
     np.cumsum(gathered, out=gathered)  # then from the ticket's first pause only
@@ -245,12 +261,11 @@ def _past_pauses(
     passed = np.add.reduceat(short.astype(np.int64), heads)
     moved = passed > 0
     last = (heads + passed - 1)[moved]
-    owner = ticket[heads[moved]]
-    cursor = a.copy()
-    cursor[owner] = hi[last]
-    remaining = n.copy()
-    remaining[owner] -= gathered[last]
-    return cursor, remaining
+    cursor = a[owner]
+    cursor[moved] = hi[last]
+    remaining = n[owner]
+    remaining[moved] -= gathered[last]
+    return owner, cursor, remaining
 
 
 def _pause_arrays(pauses: Iterable[tuple[Instant, Instant]]) -> Pauses:

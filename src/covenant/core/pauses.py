@@ -87,12 +87,11 @@ class Pauses:
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Merged:
-    """Disjoint pauses sorted by (ticket, start); ``rank`` is the pause's index in its ticket."""
+    """Disjoint, non-touching pauses sorted by (ticket, start)."""
 
     ticket: Int64Array
     start: Int64Array
     end: Int64Array
-    rank: Int64Array
 
 
 def merge_pauses(pauses: Pauses, tickets: int) -> Merged:
@@ -111,35 +110,31 @@ def _merged(pauses: Pauses) -> Merged:
     keep = pauses.end > pauses.start
     ticket, start, end = pauses.ticket[keep], pauses.start[keep], pauses.end[keep]
     if ticket.size == 0:
-        return Merged(ticket=ticket, start=start, end=end, rank=ticket)
-    low, span = int(start.min()), int(start.max()) - int(start.min()) + 1
-    if (int(ticket.max()) + 1) * span < _BAND_LIMIT:  # one int64 key: ticket, then start
-        order = np.argsort(ticket * span + (start - low))
-    else:
-        order = np.lexsort((start, ticket))
-    ticket, start, end = ticket[order], start[order], end[order]
-    # Put each ticket on its own band of the number line so one running maximum of the ends
-    # never carries over from one ticket to the next.
-    first = np.concatenate([[True], ticket[1:] != ticket[:-1]])
-    band = np.cumsum(first) - 1
-    base = int(start.min())
-    width = int(end.max()) - base + 1
-    if int(band[-1]) * width >= _BAND_LIMIT:
+        return Merged(ticket=ticket, start=start, end=end)
+    # Each ticket's pauses on its own band of one number line, ``ticket * width`` on: sorting
+    # the starts sorts by (ticket, start), and one running maximum of the ends never carries
+    # over from one ticket to the next.
+    low = int(start.min())
+    width = int(end.max()) - low + 1
+    if (int(ticket.max()) + 1) * width >= _BAND_LIMIT:
         raise InputError(
             "too many paused tickets over too long a range for one call",
             hint="split the tickets into smaller batches",
         )
-    shift = band * width - base
-    reach = np.maximum.accumulate(end + shift)
-    opens = np.concatenate([[True], start[1:] + shift[1:] > reach[:-1]])
-    heads = np.flatnonzero(opens)
-    m_ticket = ticket[heads]
-    m_start = start[heads]
-    m_end = np.maximum.reduceat(end, heads)
-    m_first = np.concatenate([[True], m_ticket[1:] != m_ticket[:-1]])
-    index = np.arange(heads.size, dtype=np.int64)
-    rank = index - np.maximum.accumulate(np.where(m_first, index, 0))
-    return Merged(ticket=m_ticket, start=m_start, end=m_end, rank=rank)
+    key = ticket * width
+    key -= low
+    a = key + start
+    order = np.argsort(a)
+    a = a[order]
+    key += end
+    b = key[order]
+    reach = np.maximum.accumulate(b)
+    heads = np.flatnonzero(np.concatenate([[True], a[1:] > reach[:-1]]))
+    # a run's last running maximum is its end: earlier runs of the band end before it starts
+    tails = np.append(heads[1:] - 1, a.size - 1)
+    m_ticket = a[heads] // width
+    m_band = m_ticket * width - low
+    return Merged(ticket=m_ticket, start=a[heads] - m_band, end=reach[tails] - m_band)
 
 
 _MERGED: WeakKeyDictionary[Pauses, Merged] = WeakKeyDictionary()
