@@ -210,7 +210,9 @@ def business_deadline(
         n = np.full(a.size, lo_n, dtype=np.int64) if n is None else n
         cursor, left = a.copy(), n.copy()
         if merged is not None and merged.ticket.size:
-            who, cursor[who], left[who] = _past_pauses(table, a, n, firsts, merged, compiled.end)
+            who, moved_to, still = _past_pauses(table, a, n, firsts, merged, compiled.end)
+            cursor[who] = moved_to
+            left[who] = still
         out = cursor.copy()
         late = np.flatnonzero(left > 0)
         if late.size:
