@@ -327,3 +327,70 @@ def test_an_error_is_never_events(tmp_path: Path) -> None:
         assert isinstance(report.error, SourceError)
         assert report.buckets == 0
     assert _matrix(engine, 5) == ([0] * 5, [0] * 5)
+
+
+WORKSPACE = """\
+apiVersion: openslo/v1
+kind: DataSource
+metadata: {name: metrics}
+spec: {type: Prometheus, connectionDetails: {url: "URL", timeout: 5s}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api}
+spec:
+  service: api
+  indicator:
+    metadata: {name: api}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {metricSourceRef: metrics, spec: {query: good}}}
+        total: {metricSource: {metricSourceRef: metrics, spec: {query: total}}}
+  timeWindow: [{duration: 1d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.9}]
+"""
+
+
+def _cli_workspace(tmp_path: Path, url: str) -> Path:
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "slos.yaml").write_text(WORKSPACE.replace("URL", url))
+    return tmp_path / "ws"
+
+
+def test_the_cli_reports_a_source_error_exits_1_and_evaluate_shows_stale(tmp_path: Path) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    ws = _cli_workspace(tmp_path, f"http://127.0.0.1:{free_port()}")
+    frm, to = from_epoch(T0).isoformat(), from_epoch(T0 + 600).isoformat()
+    args = ["ingest", "prometheus", "-w", str(ws), "--from", frm, "--to", to]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "error [source-unreachable]" in result.stdout
+    assert "did not answer after 3 attempts" in result.stdout
+    shown = CliRunner().invoke(app, ["evaluate", "-w", str(ws), "--at", to, "--format", "json"])
+    (row,) = json.loads(shown.stdout)["results"]
+    assert row["status"] == "no_data"
+    assert row["no_data"].startswith("stale: reading metrics failed at ")
+
+
+def test_the_cli_refuses_an_slo_it_cannot_read_and_says_why(tmp_path: Path) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    ws = _cli_workspace(tmp_path, "http://127.0.0.1:1")
+    (ws / "slos.yaml").write_text(
+        (ws / "slos.yaml").read_text().replace("query: good", "query: 'sum(rate(good[5m]))'")
+    )
+    args = ["ingest", "prometheus", "-w", str(ws), "--from", "-1h", "--slo", "api"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "SLO 'api' cannot be read from Prometheus" in result.stderr
+    assert "cannot count 'sum(rate(good[5m]))'" in result.stderr
+    missing = CliRunner().invoke(app, [*args[:-1], "nope"])
+    assert missing.exit_code == 1
+    assert "no such SLO reads a Prometheus DataSource" in missing.stderr

@@ -5,7 +5,6 @@ Registered on the ``ingest`` group by ``ingest_cmds``; imports only typer at mod
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -94,7 +93,9 @@ def prometheus(
     except CovenantError as error:
         raise fail(error) from None
     if as_json:
-        console.print_json(json.dumps({"series": [report_json(r) for r in reports]}))
+        from covenant.render.jsonout import write_json
+
+        write_json({"series": [report_json(r) for r in reports]})
     else:
         render(reports, console)
     if any(r.error is not None for r in reports):

@@ -1,7 +1,8 @@
 """Filling the bucket store from Prometheus: a range on request, or catching up to now.
 
-Each series is read part by part (``sources.prometheus.reads``); each part is written in its own
-transaction, *replacing* the buckets of its range (``store.bucket_ranges``), so reading a range
+Each series is read part by part (``sources.prometheus.reads``), a few series at once on worker
+threads; the calling thread writes them in order, whatever has arrived in one transaction,
+each part *replacing* the buckets of its range (``store.bucket_ranges``), so reading a range
 again changes nothing and what was read before a failure stays. A failed part stops that
 series (the others go on) and is recorded in ``source_reads``: evaluations after the data that
 was read show the series as "no data (stale)" with the error until a read succeeds again.
@@ -9,7 +10,9 @@ was read show the series as "no data (stale)" with the error until a read succee
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -18,16 +21,18 @@ from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError, SourceError
 from covenant.sources.prometheus.client import PrometheusClient
-from covenant.sources.prometheus.reads import MAX_POINTS, read_counts
+from covenant.sources.prometheus.reads import MAX_POINTS, Counts, read_counts
 from covenant.store import buckets
 from covenant.store.bucket_ranges import replace_range
 from covenant.store.db import write_transaction
 from covenant.store.source_reads import read_states, record_error, record_read
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
 DEFAULT_STEP = 60
+WORKERS = 4
+"""Series fetched at once: enough to hide round trips, few enough not to crowd the server."""
 DEFAULT_LAG_S = 120
 """Catch-up reads up to this long before now: a scrape that is due may not be stored yet."""
 
@@ -169,102 +174,123 @@ def _read_all(
     client_for: ClientFactory | None,
     max_points: int,
     now: datetime | None,
+    workers: int = WORKERS,
 ) -> list[ReadReport]:
+    """Fetch series on ``workers`` threads (a few queries in flight hide the round trips);
+    write on this one, in order: each time, every series fetched so far in one transaction."""
     make = client_for or PrometheusClient
-    clients: dict[str, PrometheusClient] = {}
+    clients: dict[str, PrometheusClient | SourceError] = {}
     reports: list[ReadReport] = []
+    todo = list(todo)
+    if not todo:
+        return reports
+    with write_transaction(engine) as conn:
+        ids = buckets.ensure_series(conn, keys=[r.series for r, _ in todo], step=step)
+    at = now or datetime.now(UTC)
     try:
-        for r, start in todo:
-            client = clients.get(r.source.name)
-            error: SourceError | None = None
-            if client is None:
-                try:
-                    client = clients[r.source.name] = make(r.source)
-                except SourceError as exc:
-                    error = exc
-            if client is None:
-                assert error is not None
-                _record_failure(engine, r, error, step=step, now=now)
-                reports.append(_report(r, start, end, start, 0, 0, 0, error))
-                continue
-            reports.append(
-                _read_one(
-                    engine,
-                    client,
-                    r,
-                    start=start,
-                    end=end,
-                    step=step,
-                    progress=progress,
-                    max_points=max_points,
-                    now=now,
-                )
-            )
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            pending: deque[tuple[SeriesQueries, int, Future[Fetched]]] = deque()
+            items = iter(todo)
+            while True:
+                while len(pending) < 2 * max(1, workers):
+                    item = next(items, None)
+                    if item is None:
+                        break
+                    r, start = item
+                    client = clients.get(r.source.name)
+                    if client is None:
+                        try:
+                            client = make(r.source)
+                        except SourceError as exc:
+                            client = exc
+                        clients[r.source.name] = client
+                    future = pool.submit(_fetch, client, r, start, end, step, max_points)
+                    pending.append((r, start, future))
+                if not pending:
+                    break
+                pending[0][2].result()  # wait for the next in order, then take all that are done
+                ready = []
+                while pending and pending[0][2].done():
+                    ready.append(pending.popleft())
+                with write_transaction(engine) as conn:
+                    for r, start, future in ready:
+                        parts, error = future.result()
+                        reports.append(
+                            _write(
+                                conn, r, ids[r.series], parts, error, start=start, end=end, at=at
+                            )
+                        )
+                if progress is not None:
+                    for report in reports[-len(ready) :]:
+                        done = to_epoch(report.read_until) - to_epoch(report.start)
+                        progress(report.series, done, to_epoch(report.end) - to_epoch(report.start))
     finally:
         for client in clients.values():
-            client.close()
+            if isinstance(client, PrometheusClient):
+                client.close()
     return reports
 
 
-def _read_one(
-    engine: Engine,
-    client: PrometheusClient,
+Fetched = tuple[list[Counts], SourceError | None]
+
+
+def _fetch(
+    client: PrometheusClient | SourceError,
     r: SeriesQueries,
-    *,
     start: int,
     end: int,
     step: int,
-    progress: Progress | None,
     max_points: int,
-    now: datetime | None,
-) -> ReadReport:
-    done, good, total, n = start, 0, 0, 0
+) -> Fetched:
+    """Every part of one series, up to the first that fails (on a worker thread)."""
+    if isinstance(client, SourceError):  # the source's client could not be made
+        return [], client
+    parts: list[Counts] = []
     try:
-        for counts in read_counts(
-            client, r, start=start, end=end, step=step, max_points=max_points
-        ):
-            with write_transaction(engine) as conn:
-                ids = buckets.ensure_series(conn, keys=[r.series], step=step)
-                replace_range(
-                    conn,
-                    series_id=ids[r.series],
-                    start=counts.start,
-                    good=counts.good,
-                    total=counts.total,
-                    step=step,
-                )
-                record_read(
-                    conn,
-                    series_id=ids[r.series],
-                    source=r.source.name,
-                    until=counts.end,
-                    at=now or datetime.now(UTC),
-                )
-            done = counts.end
-            good += int(counts.good.sum())
-            total += int(counts.total.sum())
-            n += int(counts.total.size)
-            if progress is not None:
-                progress(r.series, done - start, end - start)
+        parts.extend(read_counts(client, r, start=start, end=end, step=step, max_points=max_points))
     except SourceError as exc:
-        _record_failure(engine, r, exc, step=step, now=now)
-        return _report(r, start, end, done, n, good, total, exc)
-    return _report(r, start, end, done, n, good, total, None)
+        return parts, exc
+    return parts, None
 
 
-def _record_failure(
-    engine: Engine, r: SeriesQueries, error: SourceError, *, step: int, now: datetime | None
-) -> None:
-    with write_transaction(engine) as conn:
-        ids = buckets.ensure_series(conn, keys=[r.series], step=step)
+def _write(
+    conn: Connection,
+    r: SeriesQueries,
+    series_id: int,
+    parts: list[Counts],
+    error: SourceError | None,
+    *,
+    start: int,
+    end: int,
+    at: datetime,
+) -> ReadReport:
+    """One series' parts (replacing their ranges) and how far it was read, or why not."""
+    done, good, total, n = start, 0, 0, 0
+    for counts in parts:
+        replace_range(
+            conn,
+            series_id=series_id,
+            start=counts.start,
+            good=counts.good,
+            total=counts.total,
+            step=counts.step,
+        )
+        done = counts.end
+        good += int(counts.good.sum())
+        total += int(counts.total.sum())
+        n += int(counts.total.size)
+    if parts:
+        record_read(conn, series_id=series_id, source=r.source.name, until=done, at=at)
+    if error is not None:
         record_error(
             conn,
-            series_id=ids[r.series],
+            series_id=series_id,
             source=r.source.name,
             code=error.code,
             message=error.message,
-            at=now or datetime.now(UTC),
+            at=at,
         )
+    return _report(r, start, end, done, n, good, total, error)
 
 
 def _report(

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import numpy as np
+import numpy.typing as npt
+import orjson
 
 from covenant.core.promql import PrometheusSource
 from covenant.errors import (
@@ -34,10 +37,12 @@ RETRIED_STATUS = frozenset({429, 502, 503, 504})
 
 @dataclass(frozen=True, slots=True)
 class Series:
-    """One series of a matrix answer: its labels and its points ``(epoch second, value text)``."""
+    """One series of a matrix answer: its labels, its instants (epoch seconds) and its values
+    (as the server wrote them, parsed: NaN and infinities kept for the reader to refuse)."""
 
     labels: Mapping[str, str]
-    points: tuple[tuple[int, str], ...]
+    times: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
 
 
 class PrometheusClient:
@@ -131,8 +136,8 @@ class PrometheusClient:
                     hint=_refused_hint(answer.status_code),
                 )
             try:
-                return answer.json()
-            except ValueError as exc:
+                return orjson.loads(answer.content)
+            except orjson.JSONDecodeError as exc:
                 raise SourceAnswerError(
                     f"{what} answered something that is not JSON "
                     f"({answer.headers.get('content-type', 'no content type')}): "
@@ -212,27 +217,28 @@ def _matrix(body: Any, *, where: str) -> list[Series]:
     result = data.get("result")
     if not isinstance(result, list):
         raise bad("the matrix has no result list")
-    found: list[Series] = []
-    for item in result:
-        if not isinstance(item, dict):
-            raise bad("a series of the matrix is not an object")
-        labels, values = item.get("metric", {}), item.get("values", [])
-        if not isinstance(labels, dict) or not isinstance(values, list):
-            raise bad("a series has no metric labels or values")
-        points: list[tuple[int, str]] = []
-        for point in values:
-            if (
-                not isinstance(point, list)
-                or len(point) != 2
-                or not isinstance(point[0], int | float)
-                or isinstance(point[0], bool)
-                or not isinstance(point[1], str)
-            ):
-                raise bad(f'a point is not [time, "value"]: {str(point)[:60]}')
-            if point[0] != int(point[0]):
-                raise bad(f"a point's time {point[0]} is not a whole second")
-            points.append((int(point[0]), point[1]))
-        found.append(
-            Series(labels={str(k): str(v) for k, v in labels.items()}, points=tuple(points))
-        )
-    return found
+    return [_series(item, bad) for item in result]
+
+
+def _series(item: Any, bad: Callable[[str], SourceAnswerError]) -> Series:
+    """One series, its points checked and parsed in bulk (a month is 43,200 of them)."""
+    if not isinstance(item, dict):
+        raise bad("a series of the matrix is not an object")
+    labels, values = item.get("metric", {}), item.get("values", [])
+    if not isinstance(labels, dict) or not isinstance(values, list):
+        raise bad("a series has no metric labels or values")
+    if not all(type(p) is list and len(p) == 2 for p in values):
+        raise bad('a point is not [time, "value"]')
+    times = [p[0] for p in values]
+    texts = [p[1] for p in values]
+    if not all(type(t) in (int, float) for t in times) or not all(type(v) is str for v in texts):
+        raise bad('a point is not [time, "value"]')
+    try:
+        parsed = np.array(texts, dtype=np.float64)
+    except ValueError as exc:
+        raise bad(f"a value is not a number: {exc}") from exc
+    instants = np.array(times, dtype=np.float64)
+    whole = instants.astype(np.int64)
+    if np.any(whole != instants):
+        raise bad("a point's time is not a whole second")
+    return Series(labels={str(k): str(v) for k, v in labels.items()}, times=whole, values=parsed)

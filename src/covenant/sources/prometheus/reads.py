@@ -16,7 +16,6 @@ that is refused (``source-bad-answer``) with the reason, never rounded.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -94,39 +93,31 @@ def _values(
             hint="sum it into one series, e.g. sum(...) around the query",
         )
     values = np.full(n, np.nan)
-    for instant, text in answer[0].points if answer else ():
-        slot, off = divmod(instant - lo - step, step)
-        if off or not 0 <= slot < n:
+    if not answer:
+        return values
+    series = answer[0]
+    slot, off = np.divmod(series.times - lo - step, step)
+    wrong = np.flatnonzero((off != 0) | (slot < 0) | (slot >= n))
+    if wrong.size:
+        raise SourceAnswerError(
+            f"{where}: a point at {series.times[wrong[0]]} is not one of the instants asked for",
+            hint="the server does not honour start/end/step: check the url",
+        )
+    v = series.values
+    checks = (
+        (~np.isfinite(v) | (v < 0), "not a count", "a count query must give a finite number >= 0"),
+        (v != np.floor(v), "not a whole number of events", EXACTNESS),
+        (v >= 2**53, "too large to be exact in a float", "count in a shorter step"),
+    )
+    for mask, what, hint in checks:
+        first = np.flatnonzero(mask)
+        if first.size:
+            i = int(first[0])
             raise SourceAnswerError(
-                f"{where}: a point at {instant} is not one of the instants asked for",
-                hint="the server does not honour start/end/step: check the url",
+                f"{where}: {query!r} gave {v[i]!r} at {series.times[i]}, {what}", hint=hint
             )
-        value = _number(text, where=where, instant=instant, query=query)
-        values[slot] = value
+    values[slot] = v
     return values
-
-
-def _number(text: str, *, where: str, instant: int, query: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise SourceAnswerError(
-            f"{where}: {query!r} gave {text!r} at {instant}, not a count",
-            hint="a count query must give a finite number >= 0 (check the query)",
-        )
-    if not value.is_integer():
-        raise SourceAnswerError(
-            f"{where}: {query!r} gave {text} at {instant}, not a whole number of events",
-            hint=EXACTNESS,
-        )
-    if value >= 2**53:
-        raise SourceAnswerError(
-            f"{where}: {query!r} gave {text} at {instant}, too large to be exact in a float",
-            hint="count in a shorter step",
-        )
-    return value
 
 
 def _combine(
