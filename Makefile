@@ -31,6 +31,7 @@ bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmar
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/business_time.py
 	$(BIN)/python benchmarks/cli.py
+	$(BIN)/python benchmarks/prometheus.py
 
 docs: $(STAMP) ## check the docs' commands and examples still run
 	$(BIN)/pytest -q tests/test_docs.py
