@@ -379,3 +379,16 @@ def test_the_cache_is_as_readable_as_its_folder(tmp_path: Path, folder: int, fil
     (ws / ".covenant").chmod(folder)
     service.load_for_evaluation(ws)
     assert cache_file(ws).stat().st_mode & 0o777 == file
+
+
+def test_every_module_that_makes_the_values_is_stamped(tmp_path: Path) -> None:
+    """Modules in sub-packages count too (core may be grouped by domain), byte code does not."""
+    for name in ("definitions/a.py", "core/b.py", "core/slo/c.py", "core/__pycache__/b.pyc"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "d.py").write_text("x = 1\n")
+    stamps = cache.code_stamps(tmp_path)
+    assert [s.split(":")[0] for s in stamps] == ["core/b.py", "core/slo/c.py", "definitions/a.py"]
+    (tmp_path / "core" / "slo" / "c.py").write_text("x = 22\n")
+    assert cache.code_stamps(tmp_path) != stamps

@@ -3,11 +3,11 @@ pydantic: the resolved objectives and composites, kept as JSON in the workspace'
 (``.covenant/evaluation-cache.json``, beside the embedded store).
 
 **Key.** A SHA-256 over this cache's format version, Covenant's version, Python's version, the
-size and modification time of every module of ``covenant.definitions`` and ``covenant.core``
-(the code that turns definitions into objectives, so an edited source tree never reads a cache
-an older one wrote), and the relative path and SHA-256 of the bytes of every definition file
-the workspace reads (found as ``load_workspace`` finds them). Any edit, added, removed or
-renamed file gives another key, and the cache is rebuilt.
+size and modification time of every module of ``covenant.definitions`` and ``covenant.core``,
+sub-packages included (the code that turns definitions into objectives, so an edited source
+tree never reads a cache an older one wrote), and the relative path and SHA-256 of the bytes
+of every definition file the workspace reads (found as ``load_workspace`` finds them). Any
+edit, added, removed or renamed file gives another key, and the cache is rebuilt.
 
 **Safe format.** Plain JSON of whitelisted frozen values (:data:`CLASSES`, their enums,
 ``Fraction``, ``datetime`` in UTC or on a named zone's wall clock with its fold, tuples);
@@ -102,14 +102,24 @@ def definitions_key(root: Path) -> str | None:
 
 
 def _code_stamps() -> list[str]:
-    package = Path(covenant.__file__).parent
+    return code_stamps(Path(covenant.__file__).parent)
+
+
+def code_stamps(package: Path) -> list[str]:
+    """``path:size:mtime`` of every module of the subpackages of ``package`` whose code makes
+    the cached values (their sub-folders included)."""
     stamps = []
-    for sub in _CODE:
-        with os.scandir(package / sub) as entries:
+    pending = [package / sub for sub in _CODE]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.endswith(".py"):
+                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    pending.append(Path(entry.path))
+                elif entry.name.endswith(".py"):
                     st = entry.stat()
-                    stamps.append(f"{sub}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+                    name = Path(entry.path).relative_to(package).as_posix()
+                    stamps.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return sorted(stamps)
 
 
