@@ -394,3 +394,21 @@ def test_the_cli_refuses_an_slo_it_cannot_read_and_says_why(tmp_path: Path) -> N
     missing = CliRunner().invoke(app, [*args[:-1], "nope"])
     assert missing.exit_code == 1
     assert "no such SLO reads a Prometheus DataSource" in missing.stderr
+
+
+def test_a_partial_victoria_metrics_answer_is_refused() -> None:
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        return matrix(dict.fromkeys(instants(form), "1"), isPartial=True)
+
+    with fake_prometheus(respond) as fake, pytest.raises(SourceAnswerError, match="isPartial"):
+        read(client(fake.url), fake.url)
+
+
+def test_a_ca_file_that_cannot_be_read_is_a_credentials_error(tmp_path: Path) -> None:
+    missing = tmp_path / "no-ca.pem"
+    with pytest.raises(SourceCredentialsError, match="cannot read caFile"):
+        PrometheusClient(source("https://127.0.0.1:1", ca_file=str(missing)), env={})
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("not a certificate\n")
+    with pytest.raises(SourceCredentialsError, match="cannot read caFile"):
+        PrometheusClient(source("https://127.0.0.1:1", ca_file=str(not_pem)), env={})
