@@ -343,7 +343,7 @@ def compile_calendars(
     ``ahead`` after it for deadlines (see :func:`covering_range`).
 
     ``zone_data``: the zones' transitions by name (``covenant.sources.zones.read_zones``), which
-    makes finding their offsets ~25x faster; the offsets are ``zoneinfo``'s either way (every
+    makes finding their offsets ~15x faster; the offsets are ``zoneinfo``'s either way (every
     change is checked against it), and a zone without data is probed.
     """
     if not calendars:

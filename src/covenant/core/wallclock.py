@@ -18,7 +18,7 @@ against ``zoneinfo`` on both sides, and each segment at its middle. Without zone
 it cannot be used (another rule form, a check that fails), the zone is probed: ``zoneinfo``
 every 6 hours across the range (no zone changes its offset twice within 6 hours) with each
 change bisected to the second. Either way the offsets are ``zoneinfo``'s; zone data only makes
-finding them ~25x faster. Segments are cached per zone, range and zone data.
+finding them ~15x faster. Segments are cached per zone, range and zone data.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Zone data from this machine's tz database, handed to core for compiling calendars (ADR 0004).
 
 Core reads no files. It finds a zone's UTC offsets by asking ``zoneinfo`` (probing every 6
-hours) unless it is handed the zone's transitions, which is ~25x faster. This adapter reads the
+hours) unless it is handed the zone's transitions, which is ~15x faster. This adapter reads the
 TZif file ``zoneinfo`` itself reads (``zoneinfo.TZPATH``, then the ``tzdata`` package), parses
 its version 2+ body (the transition instants and the offset from each) and its footer (the
 POSIX TZ rule for the years after), and returns them as a
