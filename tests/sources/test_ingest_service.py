@@ -239,3 +239,57 @@ def test_a_file_read_in_many_batches_is_stored_once_and_whole(
     (again,) = ingest_event_files(engine, files=[path], rules=RULES, block_bytes=1024)
     assert again.duplicate
     assert matrix(engine) == (good, total)
+
+
+def test_counts_past_the_int32_range_are_stored_exactly(engine: Engine, tmp_path: Path) -> None:
+    # Day chunks are added up in int32 while no count can pass 2**31 - 1, then in int64.
+    # Pre-counted rows of 3 billion requests: one bucket ends at 6 billion (written by hand).
+    path = tmp_path / "big-counts.csv"
+    path.write_text(
+        "timestamp,sli,good,total\n"
+        "2026-01-01T00:00:10Z,checkout-availability,2000000000,3000000000\n"
+        "2026-01-01T00:00:50Z,checkout-availability,2999999999,3000000000\n"
+        "2026-01-01T00:01:00Z,checkout-availability,7,9\n"
+    )
+    (report,) = ingest_event_files(engine, files=[path], rules=RULES)
+    assert report.rows_ingested == 3
+    good, total = matrix(engine)
+    assert (good[10], total[10]) == (4_999_999_999, 6_000_000_000)
+    assert (good[11], total[11]) == (7, 9)
+    assert sum(total) == 6_000_000_009
+
+
+def test_event_counts_widen_to_int64_before_int32_would_wrap(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The int32 limit lowered to 5: the sixth event of a batch widens the chunks first.
+    monkeypatch.setattr(counts_module, "_INT32_MAX", 5)
+    rows = [f"2026-01-01T00:00:{i:02d}Z,checkout,{503 if i < 3 else 200}" for i in range(8)]
+    path = csv_file(tmp_path, "eight.csv", rows)
+    (report,) = ingest_event_files(engine, files=[path], rules=RULES, block_bytes=64)
+    assert report.rows_ingested == 8
+    good, total = matrix(engine)
+    assert (good[10], total[10]) == (5, 8)
+    assert sum(total) == 8
+
+
+def test_a_file_that_outgrows_its_day_chunks_switches_to_sparse_counts(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Room for two day chunks: the first batches fill two days densely, the third day moves
+    # everything to sparse entries (the bad counts kept in the chunks turned back into good).
+    monkeypatch.setattr(counts_module, "_DENSE_BYTES", 2 * 2 * 1440 * 8)
+    rows = [
+        f"2026-01-0{day}T00:00:{s:02d}Z,checkout,{500 if s % 3 == 0 else 200}"
+        for day in (1, 2, 3)
+        for s in range(6)
+    ]
+    path = csv_file(tmp_path, "three-days.csv", rows)
+    (report,) = ingest_event_files(engine, files=[path], rules=RULES, block_bytes=128)
+    assert report.rows_ingested == 18
+    with engine.connect() as conn:
+        m = buckets.read_matrix(conn, keys=["checkout-availability"], start=T0, end=T0 + 3 * 86400)
+    # minute 0 of each day: 6 events, bad at s = 0 and 3
+    for day in range(3):
+        assert (int(m.good[0, day * 1440]), int(m.total[0, day * 1440])) == (4, 6)
+    assert int(m.total.sum()) == 18

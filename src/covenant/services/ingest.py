@@ -194,7 +194,8 @@ def _write(
     path: Path,
     sha256: str,
     events: ClassifiedEvents,
-    chunks: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None,
+    chunks: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32 | np.int64]]
+    | None,
     step: int,
 ) -> tuple[str, ...]:
     """One transaction: the counts (as day chunks, or as bucket entries) and the batch record."""

@@ -59,6 +59,7 @@ _REDUCE_AT = 1 << 22  # pending sparse entries that trigger a merge (bounds memo
 _DENSE_BYTES = 256 << 20  # day chunks accumulated densely up to this size, then sparsely
 _DAY = 86400
 _LOOKUP_LIMIT = 1 << 22  # series × days a batch may span to be added row by row
+_INT32_MAX = int(np.iinfo(np.int32).max)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -84,7 +85,11 @@ class EventTotals:
     events_max: int | None = None
     precounted: bool | None = None
     _chunk_row: dict[int, int] = field(default_factory=dict)
-    _dense: I64 | None = None  # (capacity, 2, buckets per day): good, total
+    # (capacity, 2, buckets per day): *bad* (total - good), then total. Counting the bad
+    # events (a few percent of them) instead of the good ones saves an add per event.
+    _dense: npt.NDArray[np.int32 | np.int64] | None = None
+    _bound: int = 0  # no cell of _dense exceeds this (the totals added so far)
+    _good_first: bool = False  # day_chunks turned the bad counts into good ones
     _parts: list[tuple[I64, I64, I64, I64]] = field(default_factory=list)
     _pending: int = 0
 
@@ -175,18 +180,37 @@ class EventTotals:
         bucket -= day  # the bucket within its day
         flat = lookup[cell]
         flat += bucket
-        assert self._dense is not None
-        view = self._dense.reshape(-1)
         good_all = np.concatenate([c[2] for c in chosen]) if len(chosen) > 1 else chosen[0][2]
+        # the added values have the chunks' dtype: add.at is ~300x slower when it must cast
         if weights is None:
-            np.add.at(view, flat[good_all], 1)
+            self._room(flat.size)
+            view = self._view()
+            one = view.dtype.type(1)
+            np.add.at(view, flat[~good_all], one)  # bad events
             flat += per_day
-            np.add.at(view, flat, 1)
+            np.add.at(view, flat, one)
         else:
-            np.add.at(view, flat, good_all)
+            total_all = np.concatenate([c[3] for c in chosen if c[3] is not None])
+            self._room(int(total_all.sum()))
+            view = self._view()
+            np.add.at(view, flat, (total_all - good_all).astype(view.dtype, copy=False))
             flat += per_day
-            np.add.at(view, flat, np.concatenate([c[3] for c in chosen if c[3] is not None]))
+            np.add.at(view, flat, total_all.astype(view.dtype, copy=False))
         return True
+
+    def _view(self) -> npt.NDArray[np.int32 | np.int64]:
+        assert self._dense is not None
+        return self._dense.reshape(-1)
+
+    def _room(self, added: int) -> None:
+        """Widen the chunks to int64 before a cell could pass the int32 range."""
+        self._bound += added
+        dense = self._dense
+        if dense is not None and dense.dtype != np.int64 and self._bound > _INT32_MAX:
+            wide = np.zeros(dense.shape, dtype=np.int64)  # fresh pages: only used rows copied
+            used = len(self._chunk_row)
+            wide[:used] = dense[:used]
+            self._dense = wide
 
     def _admit(self, chunk_keys: list[int], per_day: int) -> bool:
         """Give every new chunk key a dense row; False (switched to sparse) when too large."""
@@ -201,12 +225,13 @@ class EventTotals:
         return True
 
     def _grow(self, rows_needed: int, per_day: int) -> None:
-        capacity = 0 if self._dense is None else self._dense.shape[0]
-        if rows_needed > capacity:
-            grown = np.zeros((max(rows_needed, 2 * capacity, 16), 2, per_day), dtype=np.int64)
-            if self._dense is not None:
-                grown[:capacity] = self._dense
-            self._dense = grown
+        """Reserve room for every chunk the budget allows, once: ``np.zeros`` of this size is
+        fresh zero pages that cost nothing until a row is written (rows are handed out in
+        order, so only the rows in use are ever resident), and nothing is copied as a file's
+        chunks arrive (doubling copied the chunks and touched twice their memory)."""
+        if self._dense is None:
+            capacity = max(_DENSE_BYTES // (2 * per_day * 8), rows_needed)
+            self._dense = np.zeros((capacity, 2, per_day), dtype=np.int32)
 
     def _add_dense(self, series: I64, starts: I64, good: I64, total: I64) -> bool:
         """Add into the day chunks; False (nothing added) when they would grow too large."""
@@ -216,11 +241,11 @@ class EventTotals:
         found, inverse = np.unique(chunk, return_inverse=True)
         if not self._admit(found.tolist(), per_day):
             return False
-        assert self._dense is not None
         rows = np.array([self._chunk_row[k] for k in found.tolist()], dtype=np.int64)
         flat = rows[inverse.reshape(-1)] * (2 * per_day) + (starts - day * _DAY) // self.step
-        view = self._dense.reshape(-1)
-        view[flat] += good  # a batch holds each (series, bucket) once: indices are distinct
+        self._room(int(total.sum()))
+        view = self._view()
+        view[flat] += total - good  # a batch holds each (series, bucket) once: distinct indices
         view[flat + per_day] += total
         return True
 
@@ -232,12 +257,14 @@ class EventTotals:
         rows = np.array(list(self._chunk_row.values()), dtype=np.int64)
         dense = self._dense[rows]
         r, slot = np.nonzero(dense[:, 1, :])
+        total = dense[r, 1, slot].astype(np.int64)
+        first = dense[r, 0, slot].astype(np.int64)
         self._parts.append(
             (
                 keys[r] // (1 << 24),
                 (keys[r] % (1 << 24)) * _DAY + slot * self.step,
-                dense[r, 0, slot],
-                dense[r, 1, slot],
+                first if self._good_first else total - first,
+                total,
             )
         )
         self._pending += int(r.size)
@@ -263,9 +290,11 @@ class EventTotals:
         self._parts = [merged]
         self._pending = int(cells.size)
 
-    def day_chunks(self) -> tuple[I64, I64, I64] | None:
+    def day_chunks(self) -> tuple[I64, I64, npt.NDArray[np.int32 | np.int64]] | None:
         """``(key index, UTC day start, counts (n, 2, buckets per day))`` of every day chunk
-        with events, as the store keeps them; None once merging went sparse."""
+        with events, as the store keeps them (good, then total; int32 while every count fits,
+        else int64); None once merging went sparse. The chunks are no longer added to after
+        it (it turns their bad counts into good ones in place)."""
         if self._parts:
             return None
         if self._dense is None or not self._chunk_row:
@@ -273,6 +302,9 @@ class EventTotals:
             return empty, empty, np.zeros((0, 2, _DAY // self.step), dtype=np.int64)
         keys = np.array(list(self._chunk_row), dtype=np.int64)  # rows 0, 1, 2, … in order
         dense = self._dense[: keys.size]
+        if not self._good_first:
+            np.subtract(dense[:, 1], dense[:, 0], out=dense[:, 0])  # bad → good
+            self._good_first = True
         keep = dense[:, 1, :].any(axis=1)
         if not keep.all():  # chunks of pre-counted rows with total 0 only
             keys, dense = keys[keep], dense[keep]

@@ -121,7 +121,9 @@ def dictionary_codes(
         return np.full(n, -1, dtype=np.int32), []
     values = [str(v) for v in column.chunk(0).dictionary.cast(pa.string()).to_pylist()]
     parts = [
-        chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        (chunk.indices.fill_null(-1) if chunk.null_count else chunk.indices)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.int32, copy=False)
         for chunk in column.chunks
     ]
     codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
@@ -144,6 +146,16 @@ def numbers(column: pa.ChunkedArray | None, n: int) -> tuple[F64, Mask, Mask]:
         return np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     kind = column.type
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        if not column.null_count:  # the usual column: no masks to build, no nulls to fill
+            values = np.asarray(
+                pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False),
+                dtype=np.float64,
+            )
+            if pa.types.is_floating(kind):
+                finite = np.isfinite(values)
+                if not finite.all():
+                    return np.where(finite, values, 0.0), finite, ~finite
+            return values, np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
         present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         # unsafe: a uint64 of 2**64-1 becomes its nearest float, and the range checks reject it
         values = pc.cast(column, pa.float64(), safe=False).fill_null(0)
@@ -227,12 +239,15 @@ def timestamps(column: pa.ChunkedArray, n: int) -> tuple[I64, npt.NDArray[np.int
                 hint="write them as UTC (a timestamp type with tz=UTC) or as ISO-8601 text with Z",
             )
         unit = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[kind.unit]
-        present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        raw = np.asarray(
-            column.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64
-        )
-        reason[~present] = R_TS_MISSING
-        return raw // unit, reason
+        raw = column.cast(pa.int64())
+        if column.null_count:
+            present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            reason[~present] = R_TS_MISSING
+            raw = raw.fill_null(0)
+        seconds = np.asarray(raw.to_numpy(zero_copy_only=False), dtype=np.int64)
+        if unit > 1:
+            seconds = seconds // unit
+        return seconds, reason
     if pa.types.is_integer(kind) or pa.types.is_floating(kind):
         values, present, invalid = numbers(column, n)
         reason[~present] = R_TS_MISSING

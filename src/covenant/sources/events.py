@@ -257,8 +257,10 @@ def classify_events(
     ts_column = er.column(table, "timestamp")
     assert ts_column is not None  # checked above
     seconds, ts_reason = er.timestamps(ts_column, n)
-    ts_reason[(ts_reason == 0) & ((seconds < EARLIEST) | (seconds >= LATEST))] = er.R_TS_RANGE
-    _first(reason, matched & (ts_reason != 0), ts_reason)
+    if n and (int(seconds.min()) < EARLIEST or int(seconds.max()) >= LATEST):
+        ts_reason[(ts_reason == 0) & ((seconds < EARLIEST) | (seconds >= LATEST))] = er.R_TS_RANGE
+    if ts_reason.any():
+        _first(reason, matched & (ts_reason != 0), ts_reason)
 
     if precounted:
         good_n, good_ok, good_bad = er.integers(er.column(table, "good"), n)
@@ -269,7 +271,7 @@ def classify_events(
         _first(reason, matched & (good_n > total_n), er.R_GOOD_GT_TOTAL)
     else:
         status, has_status, status_bad = er.numbers(er.column(table, "status"), n)
-        status_bad |= has_status & ((status != np.floor(status)) | (status < 100) | (status > 599))
+        status_bad |= _bad_status(status, has_status)
         latency, has_latency, latency_bad = er.numbers(er.column(table, "latency_ms"), n)
         latency_bad |= has_latency & ~(latency >= 0)
         outcome, outcome_bad = er.outcomes(er.column(table, "outcome"), n)
@@ -353,7 +355,7 @@ def classify_events(
     )
     unmatched = _unmatched(cell[unmatched_rows], sli_values, svc_values)
     ingested = int(np.count_nonzero(ok_rows))
-    ok_seconds = seconds[ok_rows]
+    big = np.iinfo(np.int64).max
     return ClassifiedEvents(
         counts=counts,
         rows_read=n + source.invalid_count,
@@ -362,8 +364,8 @@ def classify_events(
         rows_unmatched=int(np.count_nonzero(unmatched_rows)),
         unmatched=unmatched,
         problems=problems,
-        events_min=int(ok_seconds.min()) if ingested else None,
-        events_max=int(ok_seconds.max()) if ingested else None,
+        events_min=int(seconds.min(initial=big, where=ok_rows)) if ingested else None,
+        events_max=int(seconds.max(initial=-big, where=ok_rows)) if ingested else None,
         precounted=precounted,
     )
 
@@ -385,8 +387,20 @@ def _only_invalid(source: SourceTable, rules: Sequence[EventRule]) -> Classified
     )
 
 
+def _bad_status(status: F64, has_status: Mask) -> Mask:
+    """Rows whose status is not a whole number from 100 to 599 (the range checked first: in
+    the usual file every status is in it, and one comparison per row is left)."""
+    if status.size and has_status.all() and status.min() >= 100 and status.max() <= 599:
+        return np.asarray(status != np.floor(status), dtype=bool)
+    return np.asarray(
+        has_status & ((status != np.floor(status)) | (status < 100) | (status > 599)), dtype=bool
+    )
+
+
 def _first(reason: npt.NDArray[np.int8], where: Mask, code: int | npt.NDArray[np.int8]) -> None:
     """Set ``reason`` where it is still 0 (the first problem found is the one reported)."""
+    if not where.any():
+        return
     target = where & (reason == er.R_OK)
     if isinstance(code, np.ndarray):
         reason[target] = code[target]

@@ -228,7 +228,8 @@ def add_chunks(
     if np.any(same):
         raise InputError("each (series, day) chunk may be given once")
     _lock_series(conn, np.unique(sid).tolist())
-    dense = np.asarray(dense, dtype=np.int64)
+    if dense.dtype not in (np.int32, np.int64):  # int32 chunks are merged as they are
+        dense = dense.astype(np.int64)
     written = 0
     for c0 in range(0, sid.size, _CHUNK_BATCH):  # in the given order: slices, not copies
         part = slice(c0, c0 + _CHUNK_BATCH)
@@ -261,9 +262,15 @@ def _lock_series(conn: Executor, ids: list[int]) -> None:
 
 
 def _merge_chunks(
-    conn: Executor, *, sids: Int64Array, days: Int64Array, dense: Int64Array, per_day: int
+    conn: Executor,
+    *,
+    sids: Int64Array,
+    days: Int64Array,
+    dense: npt.NDArray[np.int32 | np.int64],
+    per_day: int,
 ) -> int:
-    """Add the stored chunks to ``dense`` (n, 2, per_day; left unchanged), write them back."""
+    """Add the stored chunks to ``dense`` (n, 2, per_day, int32 or int64; left unchanged),
+    write them back."""
     position = {(int(s), int(d)): i for i, (s, d) in enumerate(zip(sids, days, strict=True))}
     exists = np.zeros(sids.size, dtype=bool)
     stored: list[tuple[int, npt.NDArray[np.unsignedinteger[Any]]]] = []
@@ -284,13 +291,13 @@ def _merge_chunks(
             if i is not None:
                 stored.append((i, decode_chunk(bytes(blob), int(itemsize), per_day)))
                 exists[i] = True
-    if stored:  # merge into a copy: the caller's chunks stay as they were
-        dense = dense.copy()
+    if stored:  # merge into an int64 copy: the caller's chunks stay as they were
+        dense = dense.astype(np.int64)
         for i, chunk in stored:
             dense[i] += chunk
 
-    sizes = _itemsizes(dense[:, 1, :].max(axis=1))  # good <= total: the totals bound both
-    sums = dense.sum(axis=2).tolist()
+    sizes = _itemsizes(dense[:, 1, :].max(axis=1).astype(np.int64))  # totals bound goods too
+    sums = dense.sum(axis=2, dtype=np.int64).tolist()
     sid_list, day_list = sids.tolist(), days.tolist()
     inserts: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
