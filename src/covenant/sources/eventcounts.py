@@ -305,9 +305,10 @@ class EventTotals:
         if not self._good_first:
             np.subtract(dense[:, 1], dense[:, 0], out=dense[:, 0])  # bad → good
             self._good_first = True
-        keep = dense[:, 1, :].any(axis=1)
-        if not keep.all():  # chunks of pre-counted rows with total 0 only
-            keys, dense = keys[keep], dense[keep]
+        if self.precounted:  # chunks of pre-counted rows with total 0 only are left out
+            keep = dense[:, 1, :].any(axis=1)
+            if not keep.all():
+                keys, dense = keys[keep], dense[keep]
         return keys >> 24, (keys & ((1 << 24) - 1)) * _DAY, dense
 
     def result(self, *, counts: bool = True) -> ClassifiedEvents:

@@ -305,7 +305,8 @@ def _merge_chunks(
         chosen = np.flatnonzero(sizes == size)
         if not chosen.size:
             continue
-        encoded = dense[chosen].astype(np.dtype(f"<u{size}"))
+        chosen_rows = dense if chosen.size == sizes.size else dense[chosen]
+        encoded = chosen_rows.astype(np.dtype(f"<u{size}"))
         for j, i in enumerate(chosen.tolist()):
             blob = encoded[j].tobytes()
             good_sum, total_sum = sums[i]

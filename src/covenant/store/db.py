@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,13 @@ _SQLITE_PRAGMAS = (
 
 WRITE_OPTION = "covenant_write"
 """Execution option that makes a SQLite transaction start with ``BEGIN IMMEDIATE``."""
+
+_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default, which every other commit keeps
+WRITE_CHECKPOINT_PAGES = 16384
+"""A ``write_transaction``'s commit copies the WAL into the database file (a checkpoint) only
+once the WAL holds this many pages (64 MiB of 4 KiB pages). Its commit is durable without the
+checkpoint (``synchronous=FULL`` syncs the WAL); the copy is made by a later commit that passes
+the threshold, or when the last connection closes (``engine.dispose()``, which the CLI calls)."""
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -79,13 +86,27 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction for a read-modify-write of the store (committed on success).
 
     On SQLite it starts with ``BEGIN IMMEDIATE``: concurrent writers queue for the write lock
-    before reading what they will merge into. On PostgreSQL it is an ordinary transaction; the
-    writers lock the rows they merge into (``buckets.add_counts``).
+    before reading what they will merge into; its commit is synced to disk (``synchronous=FULL``
+    in WAL mode) and leaves the checkpoint for later (``WRITE_CHECKPOINT_PAGES``). On PostgreSQL
+    it is an ordinary transaction; the writers lock the rows they merge into
+    (``buckets.add_counts``).
     """
     with engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
-        with conn.begin():
-            yield conn
+        raw = conn.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
+        if isinstance(raw, sqlite3.Connection):
+            # The commit itself is made durable (the WAL is synced), so the checkpoint, which
+            # copies the pages again into the database file and syncs it too, can wait.
+            raw.execute("PRAGMA synchronous=FULL")
+            raw.execute(f"PRAGMA wal_autocheckpoint={WRITE_CHECKPOINT_PAGES}")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if isinstance(raw, sqlite3.Connection):
+                with suppress(sqlite3.Error):  # never hide the error that ended the transaction
+                    raw.execute("PRAGMA synchronous=NORMAL")
+                    raw.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT_PAGES}")
 
 
 def create_engine_for(url: str) -> Engine:
