@@ -31,7 +31,7 @@ EVENT_COLUMNS = (
     "good",
     "total",
 )  # the columns classification reads; others are never parsed (Parquet) or ignored
-DEFAULT_BLOCK_BYTES = 1 << 24  # 16 MiB of text per batch: bounded memory, pyarrow still fast
+DEFAULT_BLOCK_BYTES = 1 << 22  # 4 MiB of text per batch: a batch's arrays stay in the cache
 
 
 MAX_INVALID = 100
