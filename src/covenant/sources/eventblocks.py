@@ -78,25 +78,16 @@ def text_blocks(
 ) -> Iterator[tuple[bytes, int, float]]:
     """``(block, line number of its first line, fraction done)``; blocks hold whole records.
 
-    The first block, and the last of an uncompressed file, are a quarter of ``block_bytes``:
-    the parser then starts sooner, and less work is left once the file is read (the blocks
-    are parsed on one thread while the one before is classified on another).
     A record longer than 8 blocks (a quote never closed) is cut at its last newline instead.
     """
     size = max(path.stat().st_size, 1)
-    quarter = max(block_bytes // 4, 1)
     stream = pa.input_stream(str(path), compression="gzip" if gz else None)
     with stream:
         carry = b""
         line = 1
         first = True
         while True:
-            want = block_bytes
-            if first:
-                want = quarter
-            elif not gz and quarter < size - stream.tell() <= block_bytes + quarter:
-                want = size - stream.tell() - quarter  # leave a quarter block for the end
-            chunk = stream.read(want)
+            chunk = stream.read(block_bytes)
             if first:
                 chunk = _check_encoding(path.name, chunk)
                 first = False
