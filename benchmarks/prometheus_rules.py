@@ -45,7 +45,7 @@ from tests.promserver import (  # noqa: E402
 )
 
 from covenant.core.model import Objective, RollingWindow  # noqa: E402
-from covenant.core.prom_queries import PromCounts  # noqa: E402
+from covenant.core.promql import PrometheusSource, SeriesQueries  # noqa: E402
 from covenant.render.prom_rules import RuleTarget, dump_yaml, rule_groups, source_rules  # noqa: E402
 
 DAY, MINUTE = 86_400, 60
@@ -106,7 +106,11 @@ def covenant_groups() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         service="bench",
         sli="bench",
     )
-    counts = PromCounts(
+    counts = SeriesQueries(
+        series="bench",
+        slos=("covenant",),
+        sli="bench",
+        source=PrometheusSource(name="bench", url="http://127.0.0.1:9090"),
         total=f"sum(increase({TOTAL}[{{{{.window}}}}]))",
         bad=f"sum(increase({ERRORS}[{{{{.window}}}}]))",
     )

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from covenant.core.model import CalendarUnit, CalendarWindow, Objective, RollingWindow
-from covenant.core.prom_queries import PromCounts
+from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.definitions.workspace import analyse_text, load_workspace
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
 from covenant.render.prom_windows import period_of, range_of, tier_bounds
@@ -21,7 +21,11 @@ from tests.promserver import binary
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "prometheus"
-COUNTS = PromCounts(
+COUNTS = SeriesQueries(
+    series="api",
+    slos=("api-availability",),
+    sli="api",
+    source=PrometheusSource(name="prometheus", url="http://localhost:9090"),
     total='sum(increase(http_requests_total{job="api"}[{{.window}}]))',
     good='sum(increase(http_requests_total{job="api", code!~"5.."}[{{.window}}]))',
 )
@@ -233,13 +237,18 @@ def test_an_sli_outside_prometheus_is_reported_not_skipped() -> None:
     assert plan.targets == ()
     (skipped,) = plan.skipped
     assert skipped.objective == "checkout"
-    assert "Datadog, not Prometheus" in skipped.reason
+    assert "no Prometheus DataSource" in skipped.reason
 
 
 @pytest.mark.parametrize("query", ["sum(rate(x[1m]))", "x / y"])
 def test_a_query_without_count_form_is_reported(query: str) -> None:
-    text = NOT_PROMETHEUS.replace("metricSourceRef: dd", "type: Prometheus").replace(
-        "query: good", f"query: '{query}'"
+    text = (
+        NOT_PROMETHEUS.replace(
+            "type: Datadog, connectionDetails: {}",
+            "type: Prometheus, connectionDetails: {url: 'http://localhost:9090'}",
+        )
+        .replace("metricSourceRef: dd", "metricSourceRef: dd, type: Prometheus")
+        .replace("query: good", f"query: '{query}'")
     )
     workspace, problems = analyse_text(text)
     assert workspace is not None, problems

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from covenant.core.model import AlertTier, CalendarWindow, Objective, RollingWindow
-from covenant.core.prom_queries import PromCounts, at_window
+from covenant.core.promql import WINDOW, SeriesQueries
 from covenant.render.prom_windows import (
     alert_windows,
     period_of,
@@ -53,7 +53,7 @@ class RuleTarget:
     """One objective to write rules for, with its SLI as count templates."""
 
     objective: Objective
-    counts: PromCounts
+    counts: SeriesQueries
     labels: Mapping[str, str] = field(default_factory=dict)  # extra labels on every series
 
     @property
@@ -158,7 +158,7 @@ def _summed(template: str) -> str:
     if found is not None:
         sel = found.group("sel")
         return f"sum((({sel}) - ({sel} offset 1m)) >= 0 or ({sel} and ({sel} offset 1m)))"
-    expr = at_window(template, "1m")
+    expr = template.replace(WINDOW, "1m")
     return expr if re.match(r"^sum\s*\(", expr) and expr.endswith(")") else f"sum({expr})"
 
 

@@ -10,11 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from covenant.definitions.prom_sources import Unsupported, prometheus_counts
 from covenant.definitions.workspace import Workspace, load_workspace
 from covenant.errors import NotFoundError
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
 from covenant.render.prom_windows import unsupported
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unsupported:
+    """Why an objective gets no Prometheus rules."""
+
+    objective: str  # the objective's key
+    reason: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,14 +42,20 @@ def plan_rules(workspace: Workspace, *, slos: Sequence[str] = ()) -> RulePlan:
             f"no SLO named {', '.join(map(repr, missing))} in the workspace",
             hint="run covenant evaluate to list the SLOs",
         )
+    reads = workspace.prometheus
+    by_series = {q.series: q for q in reads.reads} if reads is not None else {}
+    unreadable = reads.unreadable if reads is not None else {}
     targets: list[RuleTarget] = []
     skipped: list[Unsupported] = []
     for o in workspace.objectives:
         if wanted and o.slo not in wanted:
             continue
-        found = prometheus_counts(workspace.documents, o)
-        if isinstance(found, Unsupported):
-            skipped.append(found)
+        found = by_series.get(o.series)
+        if found is None:
+            why = unreadable.get(o.slo) or (
+                f"SLI {o.sli!r}: its metricSources name no Prometheus DataSource (metricSourceRef)"
+            )
+            skipped.append(Unsupported(objective=o.key, reason=why))
             continue
         reason = unsupported(o)
         if reason is not None:
