@@ -32,6 +32,7 @@ bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmar
 	$(BIN)/python benchmarks/business_time.py
 	$(BIN)/python benchmarks/cli.py
 	$(BIN)/python benchmarks/prometheus.py
+	$(BIN)/python benchmarks/prometheus_rules.py
 
 docs: $(STAMP) ## check the docs' commands and examples still run
 	$(BIN)/pytest -q tests/test_docs.py

@@ -7,12 +7,13 @@
 - **Pyrra-style**: ``increase(...[30d])`` over the raw series on every evaluation, plus Sloth's
   ``rate`` recordings for the alert windows.
 
-Diurnal traffic (busy afternoons, quiet nights with a higher error ratio) for 31 days up to a few
-minutes after now is back-filled (``promtool tsdb create-blocks-from openmetrics``), the
-recordings each method keeps over history are back-filled (``create-blocks-from rules``, same
-file path so the live groups keep the same evaluation offsets), then Prometheus evaluates all
-three live for a few minutes. Reported: each method's 30-day error ratio against the exact one
-from the events, and each group's ``prometheus_rule_group_last_duration_seconds``.
+Diurnal traffic (busy afternoons, quiet nights with a higher error ratio) for 31 days is
+back-filled (``promtool tsdb create-blocks-from openmetrics``) and then served live by a loopback
+exporter that Prometheus scrapes; the recordings each method keeps over history are back-filled
+(``create-blocks-from rules``, from the same rule file path as the live groups so they keep the
+same evaluation offsets), then Prometheus evaluates all three live for a few minutes. Reported:
+each method's 30-day error ratio against the exact one from the events, and each group's
+``prometheus_rule_group_last_duration_seconds``. Figures: docs/benchmarks.md.
 
 Run: ``.venv/bin/python benchmarks/prometheus_rules.py [--instances 4] [--live-minutes 7]``
 """
@@ -20,10 +21,14 @@ Run: ``.venv/bin/python benchmarks/prometheus_rules.py [--instances 4] [--live-m
 from __future__ import annotations
 
 import argparse
+import http.server
+import json
 import re
+import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from fractions import Fraction
@@ -38,9 +43,9 @@ sys.path.insert(0, str(ROOT))
 from tests.promserver import (  # noqa: E402
     Sample,
     Server,
+    backfill,
     backfill_rules,
     openmetrics_text,
-    restart,
     start_prometheus,
 )
 
@@ -68,23 +73,60 @@ def traffic(start: int, minutes: int, seed: int = 11) -> tuple[np.ndarray, np.nd
     return total, bad
 
 
-def samples(start: int, total: np.ndarray, bad: np.ndarray, instances: int, scrape: int) -> str:
-    """Counters per instance and code, scraped every ``scrape`` seconds (each minute's events
-    spread evenly over the instances and the scrapes within it)."""
-    per = MINUTE // scrape
+def cumulative(counts: np.ndarray, instances: int) -> np.ndarray:
+    """Per instance, the counter after each minute: ``[instance, k]`` counts minutes ``< k``.
+    Each minute's events are split evenly over the instances (integers)."""
+    rows = [(counts + (instances - 1 - i)) // instances for i in range(instances)]
+    return np.array([np.concatenate(([0], np.cumsum(r))) for r in rows], dtype=np.int64)
+
+
+def samples(start: int, until: int, counters: dict[str, np.ndarray], scrape: int) -> str:
+    """OpenMetrics history: every counter scraped every ``scrape`` seconds in ``[start,
+    until)``; a counter steps once a minute, at the minute's end (so the events of a minute are
+    exactly the difference of the samples a minute apart)."""
     out: list[Sample] = []
-    for code, counts in (("200", total - bad), ("500", bad)):
-        for i in range(instances):
-            share = (counts + (instances - 1 - i)) // instances  # integer split over instances
-            steps = np.repeat(share, per) // per
-            steps[per - 1 :: per] += share - (share // per) * per  # the remainder at :45
-            cumulative = np.concatenate(([0], np.cumsum(steps)))
+    times = np.arange(start, until, scrape)
+    index = (times - start) // MINUTE
+    for code, table in counters.items():
+        for i, row in enumerate(table):
             labels = {"job": "bench", "instance": f"pod-{i}", "code": code}
             out += [
-                Sample("http_requests_total", labels, float(v), start + k * scrape)
-                for k, v in enumerate(cumulative.tolist())
+                Sample("http_requests_total", labels, float(v), int(t))
+                for t, v in zip(times.tolist(), row[index].tolist(), strict=True)
             ]
     return openmetrics_text(out, counters=["http_requests"])
+
+
+class Exporter(http.server.ThreadingHTTPServer):
+    """Serves the counters live on loopback, as a scraped service would: the value at scrape
+    time counts every minute that has ended."""
+
+    def __init__(self, start: int, counters: dict[str, np.ndarray]) -> None:
+        self.start, self.counters = start, counters
+        super().__init__(("127.0.0.1", 0), _Metrics)
+
+
+class _Metrics(http.server.BaseHTTPRequestHandler):
+    server: Exporter
+
+    def do_GET(self) -> None:
+        k = int(time.time() - self.server.start) // MINUTE
+        lines = ["# TYPE http_requests_total counter"]
+        for code, table in self.server.counters.items():
+            for i, row in enumerate(table):
+                lines.append(
+                    f'http_requests_total{{job="bench",instance="pod-{i}",code="{code}"}} '
+                    f"{int(row[min(k, row.size - 1)])}"
+                )
+        body = ("\n".join(lines) + "\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 def _ids(slo: str) -> dict[str, str]:
@@ -235,11 +277,51 @@ def group_metrics(server: Server) -> dict[str, tuple[float, float]]:
     }
 
 
-def latest(server: Server, expr: str, at: int) -> tuple[float, float]:
+def latest(server: Server, expr: str, at: int) -> tuple[float, float] | None:
     result = server.query(f"{expr}[15m]", at)
-    assert len(result) == 1, (expr, result)
+    if len(result) != 1:
+        return None
     ts, value = result[0]["values"][-1]
     return float(ts), float(value)
+
+
+def rule_health(server: Server) -> None:
+    """Every rule that is not healthy, with Prometheus's error."""
+    with urllib.request.urlopen(f"{server.url}/api/v1/rules", timeout=30) as response:
+        body = json.loads(response.read())
+    for group in body["data"]["groups"]:
+        for rule in group["rules"]:
+            if rule.get("health") != "ok":
+                print(
+                    f"  {group['name']} / {rule['name']}: {rule.get('health')} "
+                    f"{rule.get('lastError', '')}"
+                )
+
+
+def _move_blocks(source: Path, server: Server) -> None:
+    for block in source.iterdir():
+        if block.is_dir():
+            shutil.move(str(block), server.data_dir / block.name)
+
+
+def _wait_for(server: Server, expr: str, at: int, what: str) -> None:
+    """Prometheus loads blocks moved into its data directory at its next reload (every
+    minute): wait until ``expr`` answers."""
+    deadline = time.monotonic() + 300
+    while not server.query(expr, at):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not appear within 5 minutes")
+        time.sleep(5)
+
+
+def _reload(server: Server, workdir: Path, rules: Path) -> None:
+    config_file = workdir / "prometheus.yml"
+    config = json.loads(config_file.read_text())
+    config["rule_files"] = [str(rules)]
+    config_file.write_text(json.dumps(config))
+    request = urllib.request.Request(f"{server.url}/-/reload", method="POST")
+    with urllib.request.urlopen(request, timeout=60):
+        pass
 
 
 def main() -> None:
@@ -248,33 +330,54 @@ def main() -> None:
     parser.add_argument("--scrape", type=int, default=30, help="scrape interval, seconds")
     parser.add_argument("--live-minutes", type=float, default=7.0)
     args = parser.parse_args()
-    now = int(time.time()) // MINUTE * MINUTE
-    start, end = now - 31 * DAY, now + 40 * MINUTE
-    minutes = (end - start) // MINUTE
+    live = int(time.time()) // MINUTE * MINUTE  # history before, scraped live from here
+    start = live - 31 * DAY
+    minutes = (live + 3 * 3600 - start) // MINUTE
     total, bad = traffic(start, minutes)
+    counters = {
+        "200": cumulative(total - bad, args.instances),
+        "500": cumulative(bad, args.instances),
+    }
+    exporter = Exporter(start, counters)
+    threading.Thread(target=exporter.serve_forever, daemon=True).start()
     workdir = Path(tempfile.mkdtemp(prefix="covenant-bench-prom-"))
-    t0 = time.perf_counter()
-    server = start_prometheus(
-        workdir, openmetrics=samples(start, total, bad, args.instances, args.scrape)
-    )
-    print(
-        f"back-filled {minutes} minutes x {2 * args.instances} series "
-        f"in {time.perf_counter() - t0:.0f} s"
-    )
-    cov_live, cov_history = covenant_groups()
-    sloth_live, sloth_history = sloth_groups()
-    rules = workdir / "rules.yml"  # one path: a group's evaluation offset hashes file and name
-    rules.write_text(dump_yaml({"groups": cov_history + sloth_history}), encoding="utf-8")
-    t0 = time.perf_counter()
-    backfill_rules(server, rules, start=start + MINUTE, end=end, output_dir=workdir / "blocks")
-    print(f"back-filled the recorded history in {time.perf_counter() - t0:.0f} s")
-    rules.write_text(
-        dump_yaml({"groups": cov_live + sloth_live + pyrra_groups()}), encoding="utf-8"
-    )
-    server = restart(server, workdir, blocks=workdir / "blocks")
-    server.stop()
-    server = start_prometheus(workdir, rule_files=[rules])
+    scrape = {
+        "job_name": "bench",
+        "honor_labels": True,
+        "scrape_interval": f"{args.scrape}s",
+        "static_configs": [{"targets": [f"127.0.0.1:{exporter.server_address[1]}"]}],
+    }
+    server = start_prometheus(workdir, scrape_configs=[scrape])
     try:
+        t0 = time.perf_counter()
+        history = workdir / "history"
+        history.mkdir()
+        backfill(samples(start, live, counters, args.scrape), history, workdir)
+        _move_blocks(history, server)
+        _wait_for(server, f"http_requests_total offset {30 * DAY}s", live, "the raw history")
+        print(
+            f"back-filled {live - start} s of {2 * args.instances} counters and loaded them "
+            f"in {time.perf_counter() - t0:.0f} s"
+        )
+        cov_live, cov_history = covenant_groups()
+        sloth_live, sloth_history = sloth_groups()
+        rules = workdir / "rules.yml"  # one path: a group's evaluation offset hashes file and name
+        rules.write_text(dump_yaml({"groups": cov_history + sloth_history}), encoding="utf-8")
+        t0 = time.perf_counter()
+        until = int(time.time())
+        backfill_rules(server, rules, start=start + MINUTE, end=until, output_dir=workdir / "rb")
+        _move_blocks(workdir / "rb", server)
+        _wait_for(
+            server, f"covenant:sli_total:count1m offset {29 * DAY}s", until, "the recorded history"
+        )
+        rules.write_text(
+            dump_yaml({"groups": cov_live + sloth_live + pyrra_groups()}), encoding="utf-8"
+        )
+        _reload(server, workdir, rules)
+        print(
+            f"back-filled the recordings' history in {time.perf_counter() - t0:.0f} s; "
+            f"evaluating live for {args.live_minutes:g} minutes"
+        )
         durations: dict[str, dict[float, float]] = {}
         deadline = time.monotonic() + args.live_minutes * 60
         while time.monotonic() < deadline:
@@ -283,9 +386,11 @@ def main() -> None:
                     durations.setdefault(name, {})[ts] = seconds
             time.sleep(5)
         at = int(time.time())
+        rule_health(server)
         report(server, durations, at, start, total, bad)
     finally:
         server.stop()
+        exporter.shutdown()
 
 
 def exact_error(start: int, total: np.ndarray, bad: np.ndarray, ts: float) -> Fraction:
@@ -311,7 +416,11 @@ def report(
         ("Sloth", "sloth"),
         ("Pyrra-style increase[30d]", "pyrra"),
     ):
-        ts, value = latest(server, f"slo:sli_error:ratio_rate30d{_sel(slo)}", at)
+        found = latest(server, f"slo:sli_error:ratio_rate30d{_sel(slo)}", at)
+        if found is None:
+            print(f"| {method} | (no value) | | |")
+            continue
+        ts, value = found
         exact = exact_error(start, total, bad, ts)
         off = (value - float(exact)) / float(exact)
         print(f"| {method} | {value:.6%} | {float(exact):.6%} | {off:+.3%} |")
