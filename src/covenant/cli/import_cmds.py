@@ -217,7 +217,7 @@ def sloth(
         ),
     ] = None,
 ) -> None:
-    """Import Sloth prometheus/v1 specs and PrometheusServiceLevel resources."""
+    """Import Sloth specs (prometheus/v1, PrometheusServiceLevel, OpenSLO v1alpha SLOs)."""
     from covenant.definitions.importers.base import Options
     from covenant.services import importing
 
@@ -269,7 +269,7 @@ def slo_generator(
         ),
     ] = None,
 ) -> None:
-    """Import slo-generator sre.google.com/v2 SLO configs."""
+    """Import slo-generator SLO configs (sre.google.com/v2, and v1)."""
     from covenant.definitions.importers.base import Options
     from covenant.services import importing
 
