@@ -35,7 +35,7 @@ def seconds(text: str) -> int:
     return int(text[:-1]) * _UNITS[text[-1]]
 
 
-def rules(document: Any) -> list[dict[str, Any]]:
+def rules_of(document: Any) -> list[dict[str, Any]]:
     if not isinstance(document, dict):
         return []
     groups = document.get("groups") or (document.get("spec") or {}).get("groups") or []
@@ -47,7 +47,7 @@ def sloth_says(path: Path) -> tuple[dict[str, set[Tier]], dict[str, Fraction]]:
     tiers: dict[str, set[Tier]] = {}
     objectives: dict[str, Fraction] = {}
     for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-        for rule in rules(document):
+        for rule in rules_of(document):
             labels = rule.get("labels") or {}
             if rule.get("record") == "sloth_slo_info":
                 objectives[labels["sloth_id"]] = Fraction(str(labels["sloth_objective"])) / 100
@@ -111,3 +111,31 @@ def test_imported_tiers_equal_sloths_generated_alerts(
         compared += 1
     if imported:
         assert compared == len(imported)  # every imported SLO was checked against Sloth
+
+
+@pytest.mark.parametrize("name", GENERATED or ["(corpus missing)"])
+def test_rules_from_an_import_carry_sloths_ids(corpus: Path, tmp_path: Path, name: str) -> None:
+    """`covenant rules prometheus` on an imported Sloth file labels its series with the same
+    sloth_id / sloth_service / sloth_slo as Sloth's own generated rules, so Sloth's dashboards
+    and alert routes keep working; every imported SLO gets rules (none is skipped)."""
+    from covenant.services.importing import write_import  # noqa: PLC0415
+    from covenant.services.prom_rules import plan_rules  # noqa: PLC0415
+    from covenant.services.workspace import load_workspace  # noqa: PLC0415
+
+    plan = plan_import("sloth", [corpus / "sloth" / name], into=tmp_path)
+    if not plan.writes:
+        return  # nothing imported (a raw ratio, a plugin): left out with its reason above
+    write_import(plan)
+    rules = plan_rules(load_workspace(tmp_path))
+    assert rules.skipped == ()
+    ids = {(t.sloth_id, t.service, t.slo) for t in rules.targets}
+    generated: set[tuple[str, str, str]] = set()
+    for document in yaml.safe_load_all((corpus / "sloth/_gen" / name).read_text("utf-8")):
+        for rule in rules_of(document):
+            labels = rule.get("labels") or {}
+            if rule.get("record") == "sloth_slo_info":
+                generated.add((labels["sloth_id"], labels["sloth_service"], labels["sloth_slo"]))
+    clashing = {slo for _, _, slo in generated if [s for _, _, s in generated].count(slo) > 1}
+    expected = {g for g in generated if g[2] not in clashing}
+    assert expected or clashing  # Sloth's ids were read
+    assert expected <= ids, (expected - ids, ids)
