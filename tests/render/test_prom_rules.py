@@ -268,3 +268,32 @@ def test_a_query_without_count_form_is_reported(query: str) -> None:
 def test_calendar_rules_pass_promtool(window: CalendarWindow, tmp_path: Path) -> None:
     target = RuleTarget(objective=_objective(window=window), counts=COUNTS)
     assert "SUCCESS" in _check(rules_yaml(rule_groups([target])), tmp_path)
+
+
+def test_the_command_lists_every_skipped_objective_and_fails_when_none_is_left(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    (tmp_path / "slos.yaml").write_text(NOT_PROMETHEUS, encoding="utf-8")
+    for args in (["rules", "prometheus"], ["dashboards", "grafana", "--out", str(tmp_path / "d")]):
+        result = CliRunner().invoke(app, [*args, "-w", str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        assert "skipped checkout: " in result.output
+        assert "no objective gets Prometheus rules" in result.output
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "d").exists()
+
+
+def test_the_command_writes_the_rules_and_names_the_skipped(tmp_path: Path) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    out = tmp_path / "rules.yml"
+    result = CliRunner().invoke(app, ["rules", "prometheus", "-w", str(EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "skipped api-latency-weekly: Timeslices" in result.output
+    assert "SUCCESS" in _check(out.read_text(encoding="utf-8"), tmp_path)

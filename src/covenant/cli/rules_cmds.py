@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from covenant.cli.common import WorkspaceOption, err_console, fail
-from covenant.errors import CovenantError
+from covenant.errors import CovenantError, InputError
 
 if TYPE_CHECKING:
     from covenant.services.prom_rules import RulePlan
@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(plan: RulePlan) -> None:
+    """List every objective without rules, with the reason; none at all is an error."""
     for skipped in plan.skipped:
         err_console.print(
             f"skipped {skipped.objective}: {skipped.reason}",
@@ -47,6 +48,13 @@ def _report(plan: RulePlan) -> None:
             markup=False,
             highlight=False,
             soft_wrap=True,
+        )
+    if not plan.targets:
+        raise fail(
+            InputError(
+                "no objective gets Prometheus rules",
+                hint="each objective is listed above with the reason (docs/prometheus-rules.md)",
+            )
         )
 
 

@@ -19,10 +19,7 @@ def write_grafana_dashboards(
     """Write ``<out>/<service>.json`` for every service with rules; the files and the plan."""
     plan = plan_rules(load_workspace(workspace_path), slos=slos)
     if not plan.targets:
-        raise InputError(
-            "no objective gets Prometheus rules, so no dashboard can be built on them",
-            hint="check the reasons listed for the skipped objectives",
-        )
+        return [], plan  # the command says why, objective by objective
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
