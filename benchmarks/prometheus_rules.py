@@ -365,7 +365,9 @@ def main() -> None:
         rules.write_text(dump_yaml({"groups": cov_history + sloth_history}), encoding="utf-8")
         t0 = time.perf_counter()
         until = int(time.time())
-        backfill_rules(server, rules, start=start + MINUTE, end=until, output_dir=workdir / "rb")
+        backfill_rules(
+            server, rules, start=start + MINUTE, end=until, output_dir=workdir / "rb", by_name=False
+        )
         _move_blocks(workdir / "rb", server)
         _wait_for(
             server, f"covenant:sli_total:count1m offset {29 * DAY}s", until, "the recorded history"

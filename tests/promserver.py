@@ -230,13 +230,22 @@ def start_victoria_metrics(workdir: Path, *, extra_args: Sequence[str] = ()) -> 
 
 
 def backfill_rules(
-    server: Server, rule_file: Path, *, start: int, end: int, output_dir: Path
+    server: Server,
+    rule_file: Path,
+    *,
+    start: int,
+    end: int,
+    output_dir: Path,
+    by_name: bool = True,
 ) -> None:
     """Evaluate `rule_file`'s recording rules over `[start, end]` against `server` and write the
     results as TSDB blocks to `output_dir` (`promtool tsdb create-blocks-from rules`; each
     group's interval is its step). Rules that read other recordings need those loaded first:
     back-fill one dependency level at a time (`restart` loads the new blocks)."""
     output_dir.mkdir(parents=True, exist_ok=True)
+    # A group's evaluation offset hashes the rule file's path as given: by its name (run from
+    # its folder) the instants are the same wherever a test runs; by its full path they are
+    # those of a Prometheus that loads the file (to continue back-filled groups live).
     command = [
         binary("promtool"),
         "tsdb",
@@ -245,10 +254,12 @@ def backfill_rules(
         f"--start={start}",
         f"--end={end}",
         f"--url={server.url}",
-        f"--output-dir={output_dir}",
-        str(rule_file),
+        f"--output-dir={output_dir.resolve()}",
+        rule_file.name if by_name else str(rule_file.resolve()),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, cwd=rule_file.parent
+    )
     if done.returncode != 0:
         raise RuntimeError(f"promtool rule backfill failed:\n{done.stdout}\n{done.stderr}")
 
