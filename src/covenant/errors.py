@@ -23,7 +23,10 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     ├── StoreError           the store cannot be opened, migrated or written
     │   ├── NoStoreError          a command that only reads found no store to read
     │   └── ReadOnlyStoreError    a read-only store needs a write (a schema upgrade)
-    └── NotFoundError        a named thing does not exist
+    ├── NotFoundError        a named thing does not exist
+    ├── AuthenticationError  an API request without a valid token (missing, unknown, revoked,
+    │                        expired)
+    └── ForbiddenError       a valid token whose role may not do this
 """
 
 from __future__ import annotations
@@ -108,6 +111,19 @@ class OutsideCompiledRangeError(InputError):
 
 class NotFoundError(CovenantError):
     code = "not-found"
+
+
+class AuthenticationError(CovenantError):
+    """An API request carried no token, or one that is unknown, revoked or expired."""
+
+    code = "unauthenticated"
+
+
+class ForbiddenError(CovenantError):
+    """An API token whose role may not use this route (never raised for another customer's
+    objects: those are :class:`NotFoundError`, so their existence does not leak)."""
+
+    code = "forbidden"
 
 
 class StoreError(CovenantError):

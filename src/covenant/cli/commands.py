@@ -11,6 +11,7 @@ MODULES = (  # in the order their commands are listed in help
     "backtest_cmds",
     "exposure_cmds",
     "rules_cmds",
+    "serve_cmds",
     "explain_cmds",
 )
 COMMANDS = {  # top-level command or group → the module that registers it
@@ -29,6 +30,8 @@ COMMANDS = {  # top-level command or group → the module that registers it
     "exposure": "exposure_cmds",
     "rules": "rules_cmds",
     "dashboards": "rules_cmds",
+    "serve": "serve_cmds",
+    "token": "serve_cmds",
     "explain": "explain_cmds",
 }
 

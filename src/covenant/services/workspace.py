@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from covenant.config import STATE_DIR
-from covenant.errors import Problem
+from covenant.errors import NotFoundError, Problem
 
 if TYPE_CHECKING:  # the full load (YAML, pydantic) is imported when the cache cannot answer
     from covenant.core.composite import CompositeObjective
     from covenant.core.model import Objective
     from covenant.definitions.corrections import CorrectionRule
+    from covenant.definitions.parsed import Definition
     from covenant.definitions.workspace import Workspace
 
 
@@ -86,3 +87,37 @@ def init_workspace(directory: Path) -> list[Path]:
     from covenant.definitions import scaffold  # noqa: PLC0415
 
     return scaffold.write_scaffold(directory)
+
+
+def workspace_fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """What changes when a definition file of the workspace at ``path`` changes: each file's
+    name, size and modification time (to reload a long-running server's definitions)."""
+    from covenant.definitions.yamlsource import discover_files  # noqa: PLC0415
+
+    files, _ = discover_files([path])
+    marks = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            continue
+        marks.append((str(file), stat.st_size, stat.st_mtime_ns))
+    return tuple(marks)
+
+
+def definitions_of(workspace: Workspace, kind: str) -> list[Definition]:
+    """The workspace's definitions of ``kind`` as written, by name."""
+    return sorted((d for d in workspace.documents if d.kind == kind), key=lambda d: d.name)
+
+
+def definition_of(workspace: Workspace, kind: str, name: str) -> Definition:
+    """The definition of ``kind`` named ``name``; NotFoundError naming the ones there are."""
+    found = definitions_of(workspace, kind)
+    for definition in found:
+        if definition.name == name:
+            return definition
+    names = ", ".join(d.name for d in found[:20]) or "none"
+    raise NotFoundError(
+        f"no {kind} named {name!r} is defined (defined: {names})",
+        hint=f"give the metadata.name of a {kind} of the workspace",
+    )

@@ -177,14 +177,18 @@ def load_tickets(
     customer: str | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
+    ids: Sequence[str] | None = None,
 ) -> list[Ticket]:
-    """Tickets, by creation time then id; ``created_from``/``created_to`` bound ``[from, to)``."""
+    """Tickets, by creation time then id; ``created_from``/``created_to`` bound ``[from, to)``;
+    ``ids``: only those tickets."""
     t = record_tables.tickets.c
     query = select(
         t.id, t.customer, t.priority, t.created, t.first_response, t.resolved, t.history
     ).order_by(t.created, t.id)
     if customer is not None:
         query = query.where(t.customer == customer)
+    if ids is not None:
+        query = query.where(t.id.in_(list(ids)))
     if created_from is not None:
         query = query.where(t.created >= require_utc(created_from, what="created_from"))
     if created_to is not None:

@@ -13,6 +13,7 @@ from covenant.store import (  # noqa: F401 - register tables
     agreement_tables,
     correction_tables,
     record_tables,
+    token_tables,
 )
 from covenant.store.tables import metadata
 

@@ -1,0 +1,141 @@
+"""The API's dependencies, in one place: the store, the workspace, the clock, who asks.
+
+``Context`` is made once per app by ``create_app`` (no engine at import); routes receive what
+they need through the ``Annotated`` aliases below.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+
+from covenant.config import Settings
+from covenant.core.access import Principal, Role
+from covenant.definitions.workspace import Workspace
+from covenant.errors import ForbiddenError, InputError, NaiveDatetimeError
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(eq=False)
+class Context:
+    """What every request shares: settings, the clock, the store and the loaded workspace."""
+
+    settings: Settings
+    clock: Clock
+    _engine: Engine | None = None
+    _workspace: tuple[tuple[Any, ...], Workspace] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                from covenant.services.store import open_store
+
+                self._engine = open_store(self.settings.database_url)
+            return self._engine
+
+    def workspace(self) -> Workspace:
+        """The workspace's definitions, read again when a file changed (DefinitionError when
+        they do not validate)."""
+        from covenant.services.workspace import load_workspace, workspace_fingerprint
+
+        mark = workspace_fingerprint(self.settings.workspace)
+        with self._lock:
+            cached = self._workspace
+        if cached is not None and cached[0] == mark:
+            return cached[1]
+        loaded = load_workspace(self.settings.workspace)
+        with self._lock:
+            self._workspace = (mark, loaded)
+        return loaded
+
+    def close(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+
+def context(request: Request) -> Context:
+    found: Context = request.app.state.covenant
+    return found
+
+
+Ctx = Annotated[Context, Depends(context)]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token: `covenant token create`")
+
+
+def principal(
+    ctx: Ctx,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    from covenant.services.tokens import authenticate
+
+    presented = credentials.credentials if credentials is not None else None
+    return authenticate(ctx.engine(), presented=presented, at=ctx.clock())
+
+
+Who = Annotated[Principal, Depends(principal)]
+
+
+def allow(roles: Collection[Role]) -> Callable[[Principal], Principal]:
+    """A dependency that lets only ``roles`` through (``forbidden`` for the others)."""
+    allowed = frozenset(roles)
+
+    def check(who: Who) -> Principal:
+        if who.role not in allowed:
+            raise ForbiddenError(
+                f"a {who.role.value} token may not use this route",
+                hint="ask an admin for a token with one of the roles: "
+                + ", ".join(r.value for r in Role if r in allowed),
+            )
+        return who
+
+    return check
+
+
+def parse_at(value: str | None, *, now: datetime, name: str = "at") -> datetime:
+    """An instant query parameter: ISO-8601 with Z or an offset; absent means now."""
+    if value is None:
+        return now
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            f"{name}={value!r} is not an ISO-8601 instant",
+            hint=f"write e.g. {name}=2026-11-20T12:00:00Z",
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"{name}={value!r} has no UTC offset", hint=f"add Z or +HH:MM, e.g. {value}Z"
+        )
+    if not 1971 <= moment.year <= 8999:
+        raise InputError(f"{name}={value!r} is outside the years 1971 to 8999")
+
+    return moment.astimezone(UTC)
+
+
+AtQuery = Annotated[
+    str | None,
+    Query(
+        description="The instant to answer for: ISO-8601 with Z or an offset "
+        "(2026-11-20T12:00:00Z). Default: now.",
+        max_length=64,
+    ),
+]
+
+
+def instant(ctx: Ctx, at: AtQuery = None) -> datetime:
+    return parse_at(at, now=ctx.clock())
+
+
+At = Annotated[datetime, Depends(instant)]

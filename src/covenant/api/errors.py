@@ -1,0 +1,162 @@
+"""Domain errors as HTTP answers, in one place, with one body: ``{code, message, hint}``.
+
+The codes are the CLI's (``covenant.errors``; ``covenant explain CODE``). Bad input of any kind
+is a 4xx. Anything unexpected is logged with its traceback and answered ``internal-error``
+(500) without details, so an internal name never reaches a client through an exception text.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from covenant.errors import (
+    AuthenticationError,
+    CovenantError,
+    DefinitionError,
+    ForbiddenError,
+    IngestError,
+    InputError,
+    NotFoundError,
+    SourceError,
+    StoreError,
+    TamperedError,
+)
+
+log = logging.getLogger("covenant.api")
+
+INTERNAL = "internal-error"
+METHOD_NOT_ALLOWED = "method-not-allowed"
+
+
+class ErrorBody(BaseModel):
+    """Every error answer of the API."""
+
+    code: str
+    message: str
+    hint: str = ""
+    problems: list[dict[str, str]] | None = None  # invalid-definition: each problem
+
+
+_STATUS: tuple[tuple[type[CovenantError], int], ...] = (  # the first that matches, in order
+    (AuthenticationError, 401),
+    (ForbiddenError, 403),
+    (NotFoundError, 404),
+    (TamperedError, 409),
+    (DefinitionError, 422),
+    (InputError, 400),
+    (IngestError, 400),
+    (SourceError, 502),
+    (StoreError, 503),
+)
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "Bad input: the message names the parameter and the fix"),
+        (401, "No valid API token (unauthenticated)"),
+        (403, "The token's role may not use this route (forbidden)"),
+        (404, "Not found, or not yours (not-found)"),
+        (422, "A request or definition that does not validate"),
+    )
+}
+"""The error answers every route documents in the OpenAPI document."""
+
+
+def status_of(error: CovenantError) -> int:
+    for kind, status in _STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def body(code: str, message: str, hint: str = "", **more: Any) -> dict[str, Any]:
+    return {"code": code, "message": message, "hint": hint, **more}
+
+
+def error_response(error: CovenantError) -> JSONResponse:
+    more: dict[str, Any] = {}
+    if isinstance(error, DefinitionError):
+        more["problems"] = [
+            {"code": p.code, "where": p.where, "field": p.field, "message": p.message, "fix": p.fix}
+            for p in error.problems
+            if p.severity == "error"
+        ]
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationError) else None
+    return JSONResponse(
+        body(error.code, error.message, error.hint or f"run: {error.explain}", **more),
+        status_code=status_of(error),
+        headers=headers,
+    )
+
+
+def _field(loc: Any) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _covenant(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CovenantError)
+    return error_response(exc)
+
+
+async def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    where = _field(first.get("loc", ()))
+    message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more)"
+    return JSONResponse(
+        body(
+            InputError.code,
+            message,
+            "fix the named parameter or field; GET /api/v1/openapi.json describes every route",
+        ),
+        status_code=422,
+    )
+
+
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        content = body(
+            NotFoundError.code,
+            "no such route",
+            "GET /api/v1/openapi.json lists every route",
+        )
+    elif exc.status_code == 405:
+        content = body(
+            METHOD_NOT_ALLOWED,
+            "this route does not take that method",
+            "GET /api/v1/openapi.json lists each route's methods",
+        )
+    else:
+        content = body(f"http-{exc.status_code}", str(exc.detail), "")
+    return JSONResponse(content, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        body(
+            INTERNAL,
+            "the server failed on this request; it was logged",
+            "report it with the time of the request; retrying will not help",
+        ),
+        status_code=500,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(CovenantError, _covenant)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

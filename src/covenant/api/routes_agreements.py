@@ -1,0 +1,202 @@
+"""Agreements, their versions and history, statements and credits.
+
+Staff see every agreement with its full terms; a customer token sees its own agreements, with
+the terms a customer signed and nothing internal (``services.portal``), and its statements.
+Another customer's agreement or statement is ``not-found``, exactly as one that does not exist.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from covenant.api.deps import At, Ctx, Who, allow
+from covenant.api.errors import RESPONSES
+from covenant.core.access import INTERNAL_READERS, Principal
+from covenant.core.agreements import AgreementVersion
+from covenant.errors import NotFoundError
+
+router = APIRouter(responses=RESPONSES, tags=["agreements"])
+
+
+def _version(version: AgreementVersion, who: Principal) -> dict[str, Any]:
+    from covenant.services.agreements import version_document
+    from covenant.services.portal import customer_version_document
+
+    if who.customer is not None:
+        return customer_version_document(version)
+    return version_document(version)
+
+
+@router.get("/agreements")
+def list_agreements(ctx: Ctx, who: Who, at: At) -> dict[str, Any]:
+    """Stored agreements with the version in force at ``at`` (a customer: its own)."""
+    from covenant.services.portal import visible_agreements
+
+    items = []
+    for s in visible_agreements(ctx.engine(), principal=who, at=at):
+        item: dict[str, Any] = {
+            "agreement": s.name,
+            "customer": s.customer,
+            "versions": s.versions,
+            "in_force": None if s.in_force is None else s.in_force.version,
+            "status": None if s.in_force is None else s.in_force.status.value,
+            "latest_status": s.latest_status,
+            "error": None,
+        }
+        if s.tampered is not None:
+            item["error"] = {
+                "code": s.tampered.code,
+                "message": s.tampered.message if who.customer is None else "",
+                "hint": s.tampered.hint if who.customer is None else "",
+            }
+        items.append(item)
+    return {"at": at.isoformat(), "items": items}
+
+
+@router.get("/agreements/{name}")
+def get_agreement(ctx: Ctx, who: Who, at: At, name: str) -> dict[str, Any]:
+    """The version of agreement ``name`` in force at ``at``."""
+    from covenant.services.agreements import agreement_in_force
+    from covenant.services.portal import visible_agreement
+
+    visible_agreement(ctx.engine(), principal=who, name=name, at=at)
+    return _version(agreement_in_force(ctx.engine(), name=name, at=at), who)
+
+
+@router.get("/agreements/{name}/versions")
+def list_versions(ctx: Ctx, who: Who, at: At, name: str) -> dict[str, Any]:
+    """Every stored version of agreement ``name``, oldest first."""
+    from covenant.services.portal import agreement_versions
+
+    versions = agreement_versions(ctx.engine(), principal=who, name=name, at=at)
+    return {"agreement": name, "items": [_version(v, who) for v in versions]}
+
+
+@router.get("/agreements/{name}/versions/{version}")
+def get_version(
+    ctx: Ctx, who: Who, at: At, name: str, version: Annotated[int, PathParam(ge=1, le=1_000_000)]
+) -> dict[str, Any]:
+    """One stored version of agreement ``name``."""
+    from covenant.services.portal import agreement_versions
+
+    for v in agreement_versions(ctx.engine(), principal=who, name=name, at=at):
+        if v.version == version:
+            return _version(v, who)
+    raise NotFoundError(f"agreement {name!r} has no version {version}")
+
+
+@router.get("/agreements/{name}/history", dependencies=[Depends(allow(INTERNAL_READERS))])
+def agreement_history(ctx: Ctx, name: str) -> dict[str, Any]:
+    """Every recorded event of agreement ``name`` (who, when, what) and whether its hash chain
+    is intact (as `covenant agreements history --format json`)."""
+    from covenant.services.agreements import agreement_audit
+
+    events, wrong = agreement_audit(ctx.engine(), name=name)
+    if not events:
+        raise NotFoundError(f"no agreement named {name!r} is stored")
+    rows = [
+        {
+            "seq": e.seq,
+            "version": e.version,
+            "event": e.event,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "details": e.details,
+            "hash": e.hash,
+        }
+        for e in events
+    ]
+    return {"agreement": name, "intact": not wrong, "problems": wrong, "events": rows}
+
+
+class StatementFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+
+
+Period = Annotated[
+    str,
+    Query(max_length=16, description="A month (2026-11) or a quarter (2026-Q4)."),
+]
+
+
+def _statement(ctx: Ctx, who: Who, customer: str, period: str, at: Any) -> Any:
+    from covenant.services.sla import report_statement
+
+    if not who.sees_customer(customer):
+        raise NotFoundError(f"no customer named {customer!r} has agreements")
+    try:
+        return report_statement(
+            ctx.engine(), workspace=ctx.workspace(), customer=customer, period=period, at=at
+        )
+    except NotFoundError:
+        if who.customer is None:
+            raise
+        raise NotFoundError(f"no customer named {customer!r} has agreements") from None
+
+
+@router.get(
+    "/customers/{customer}/statements/{period}",
+    response_class=JSONResponse,
+    responses={200: {"content": {"text/html": {}}}},
+)
+def get_statement(
+    ctx: Ctx,
+    who: Who,
+    at: At,
+    customer: str,
+    period: Annotated[str, PathParam(max_length=16)],
+    format: StatementFormat = StatementFormat.JSON,
+) -> Response:
+    """The customer's statement for a month (2026-11) or quarter (2026-Q4): levels, downtime
+    and exclusions, credits, support, claim deadlines (as `covenant report sla`)."""
+    from covenant.render.sla import statement_html, statement_json
+
+    statement = _statement(ctx, who, customer, period, at)
+    if format is StatementFormat.HTML:
+        return HTMLResponse(statement_html(statement))
+    return JSONResponse(statement_json(statement))
+
+
+@router.get("/customers/{customer}/credits")
+def get_credits(ctx: Ctx, who: Who, at: At, customer: str, period: Period) -> dict[str, Any]:
+    """The credits and penalties owed to the customer for a period, per commitment."""
+    from covenant.render.sla import money_json
+
+    st = _statement(ctx, who, customer, period, at)
+    return {
+        "customer": st.customer,
+        "period": st.period_label,
+        "complete": st.complete,
+        "credits": [money_json(m) for m in st.credits],
+        "penalties": [money_json(m) for m in st.penalties],
+        "commitments": [
+            {
+                "agreement": a.agreement,
+                "version": a.version,
+                "commitment": a.commitment,
+                "met": a.met,
+                "credit": None if a.credit is None else money_json(a.credit.amount),
+                "claim_deadline": a.claim_deadline,
+            }
+            for a in st.availability
+        ]
+        + [
+            {
+                "agreement": s.agreement,
+                "version": s.version,
+                "commitment": s.commitment,
+                "met": s.met,
+                "credit": money_json(s.penalty),
+                "claim_deadline": None,
+            }
+            for s in st.support
+        ],
+    }

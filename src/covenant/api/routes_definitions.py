@@ -1,0 +1,145 @@
+"""Definitions as written: services, SLIs, SLOs, composites, corrections (with their audit),
+customers, calendars, maintenance windows. Staff read them all; a customer reads only its own
+Customer definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from covenant.api.deps import Ctx, Who, allow
+from covenant.api.errors import RESPONSES
+from covenant.core.access import EVERYONE, INTERNAL_READERS, Principal
+from covenant.definitions.parsed import Definition
+from covenant.errors import NotFoundError
+
+router = APIRouter(responses=RESPONSES)
+Staff = [Depends(allow(INTERNAL_READERS))]
+
+KINDS = {  # path → kind
+    "services": "Service",
+    "slis": "SLI",
+    "slos": "SLO",
+    "calendars": "Calendar",
+    "maintenance-windows": "MaintenanceWindow",
+}
+
+
+def definition_json(d: Definition) -> dict[str, Any]:
+    return {
+        "kind": d.kind,
+        "name": d.name,
+        "api_version": d.api_version,
+        "origin": f"{d.file}:{d.line}",
+        "document": d.raw,
+    }
+
+
+def _add_kind(path: str, kind: str) -> None:
+    def list_definitions(ctx: Ctx) -> dict[str, Any]:
+        from covenant.services.workspace import definitions_of
+
+        return {"items": [definition_json(d) for d in definitions_of(ctx.workspace(), kind)]}
+
+    def get_definition(ctx: Ctx, name: str) -> dict[str, Any]:
+        from covenant.services.workspace import definition_of
+
+        return definition_json(definition_of(ctx.workspace(), kind, name))
+
+    router.add_api_route(
+        f"/{path}",
+        list_definitions,
+        methods=["GET"],
+        dependencies=Staff,
+        summary=f"Every {kind} as written in the workspace",
+        operation_id=f"list_{path.replace('-', '_')}",
+        tags=["definitions"],
+    )
+    router.add_api_route(
+        f"/{path}/{{name}}",
+        get_definition,
+        methods=["GET"],
+        dependencies=Staff,
+        summary=f"One {kind} as written",
+        operation_id=f"get_{path.replace('-', '_')}",
+        tags=["definitions"],
+    )
+
+
+for _path, _kind in KINDS.items():
+    _add_kind(_path, _kind)
+
+
+@router.get("/composites", dependencies=Staff, tags=["definitions"])
+def list_composites(ctx: Ctx) -> dict[str, Any]:
+    """Composite SLOs with their components and weights."""
+    from covenant.render.evaluation import composite_json
+
+    return {"items": [composite_json(c) for c in ctx.workspace().composites]}
+
+
+@router.get("/corrections", dependencies=Staff, tags=["definitions"])
+def list_corrections(ctx: Ctx) -> dict[str, Any]:
+    """Every correction as written, with every audited revision (who, why, when first seen)."""
+    from covenant.services.corrections import correction_history
+    from covenant.services.workspace import definitions_of
+
+    history = correction_history(ctx.engine())
+    items = []
+    for d in definitions_of(ctx.workspace(), "Correction"):
+        item = definition_json(d)
+        item["revisions"] = [
+            {
+                "revision": r.revision,
+                "author": r.author,
+                "reason": r.reason,
+                "created_at": r.created_at,
+                "content_sha256": r.content_sha256,
+                "origin": r.origin,
+                "first_seen": r.first_seen,
+                "last_seen": r.last_seen,
+            }
+            for r in history
+            if r.name == d.name
+        ]
+        items.append(item)
+    return {"items": items}
+
+
+def _customer(d: Definition, who: Principal) -> dict[str, Any]:
+    """Staff see the definition as written; its customer sees its name and terms only."""
+    if who.customer is None:
+        return definition_json(d)
+    metadata = d.raw.get("metadata", {})
+    shown = {k: metadata[k] for k in ("name", "displayName") if k in metadata}
+    return {
+        "kind": d.kind,
+        "name": d.name,
+        "document": {"metadata": shown, "spec": d.raw.get("spec")},
+    }
+
+
+@router.get("/customers", dependencies=[Depends(allow(EVERYONE))], tags=["agreements"])
+def list_customers(ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Customers as written (a customer token: only its own)."""
+    from covenant.services.workspace import definitions_of
+
+    found = definitions_of(ctx.workspace(), "Customer")
+    return {"items": [_customer(d, who) for d in found if who.sees_customer(d.name)]}
+
+
+@router.get("/customers/{name}", tags=["agreements"])
+def get_customer(ctx: Ctx, who: Who, name: str) -> dict[str, Any]:
+    """One customer as written (another customer's: not-found)."""
+    from covenant.services.workspace import definition_of
+
+    missing = NotFoundError(f"no Customer named {name!r} is defined")
+    if not who.sees_customer(name):
+        raise missing
+    try:
+        return _customer(definition_of(ctx.workspace(), "Customer", name), who)
+    except NotFoundError:
+        if who.customer is None:
+            raise
+        raise missing from None  # the message of definition_of names the other customers

@@ -1,0 +1,101 @@
+"""Tickets and incidents as stored (a customer token: its own tickets, and the incidents that
+touch its agreements' services)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from covenant.api.deps import Ctx, Who, parse_at
+from covenant.api.errors import RESPONSES
+from covenant.core.agreements import Incident
+from covenant.core.tickets import Ticket
+
+router = APIRouter(responses=RESPONSES, tags=["records"])
+
+Instant = Annotated[str | None, Query(max_length=64, description="ISO-8601 with Z or an offset")]
+
+
+def ticket_json(t: Ticket) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "customer": t.customer,
+        "priority": t.priority,
+        "created": t.created,
+        "first_response": t.first_response,
+        "resolved": t.resolved,
+        "history": [{"at": c.at, "status": c.status} for c in t.history],
+    }
+
+
+def incident_json(i: Incident) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "services": list(i.services),
+        "start": i.start,
+        "end": i.end,
+        "severity": i.severity,
+        "customer_caused": i.customer_caused,
+        "force_majeure": i.force_majeure,
+        "planned_maintenance": i.planned_maintenance,
+        "customers": list(i.customers),
+    }
+
+
+@router.get("/tickets")
+def list_tickets(
+    ctx: Ctx,
+    who: Who,
+    customer: Annotated[str | None, Query(max_length=255)] = None,
+    created_from: Instant = None,
+    created_to: Instant = None,
+) -> dict[str, Any]:
+    """Tickets by creation time, ``[created_from, created_to)``."""
+    from covenant.services.portal import visible_tickets
+
+    now = ctx.clock()
+    found = visible_tickets(
+        ctx.engine(),
+        principal=who,
+        customer=customer,
+        created_from=None
+        if created_from is None
+        else parse_at(created_from, now=now, name="created_from"),
+        created_to=None if created_to is None else parse_at(created_to, now=now, name="created_to"),
+    )
+    return {"items": [ticket_json(t) for t in found]}
+
+
+@router.get("/tickets/{ticket_id}")
+def get_ticket(ctx: Ctx, who: Who, ticket_id: str) -> dict[str, Any]:
+    """One ticket with its status history."""
+    from covenant.services.portal import visible_ticket
+
+    return ticket_json(visible_ticket(ctx.engine(), principal=who, ticket_id=ticket_id))
+
+
+@router.get("/incidents")
+def list_incidents(
+    ctx: Ctx, who: Who, start: Instant = None, end: Instant = None
+) -> dict[str, Any]:
+    """Incidents overlapping ``[start, end)`` (open ones included), by start."""
+    from covenant.errors import InputError
+    from covenant.services.portal import visible_incidents
+
+    now = ctx.clock()
+    lo = None if start is None else parse_at(start, now=now, name="start")
+    hi = None if end is None else parse_at(end, now=now, name="end")
+    if lo is not None and hi is not None and hi < lo:
+        raise InputError("end is before start", hint="give start <= end")
+    found = visible_incidents(ctx.engine(), principal=who, start=lo, end=hi, at=now)
+    return {"items": [incident_json(i) for i in found]}
+
+
+@router.get("/incidents/{incident_id}")
+def get_incident(ctx: Ctx, who: Who, incident_id: str) -> dict[str, Any]:
+    """One incident."""
+    from covenant.services.portal import visible_incident
+
+    found = visible_incident(ctx.engine(), principal=who, incident_id=incident_id, at=ctx.clock())
+    return incident_json(found)

@@ -1,0 +1,182 @@
+"""``covenant serve`` (the HTTP API) and ``covenant token create|list|revoke``."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from covenant.cli.common import WorkspaceOption, console, fail, now, settings_for
+from covenant.errors import CovenantError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+ROLES = ("admin", "editor", "viewer", "customer")
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)
+    token = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+    token.command("create")(create_command)
+    token.command("list")(list_command)
+    token.command("revoke")(revoke_command)
+    app.add_typer(token, name="token")
+
+
+def serve_command(
+    workspace: WorkspaceOption = Path(),
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (0.0.0.0 for every interface).")
+    ] = DEFAULT_HOST,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="TCP port (0: any free port).")
+    ] = DEFAULT_PORT,
+) -> None:
+    """Serve the HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json) for the workspace.
+
+    Requests need a token (`covenant token create`). Stop with Ctrl-C."""
+    import uvicorn
+
+    from covenant.api.app import create_app
+    from covenant.services.store import open_store
+    from covenant.services.workspace import load_workspace
+
+    settings = settings_for(workspace)
+    try:
+        load_workspace(workspace)  # refuse to start on an invalid workspace
+        open_store(settings.database_url).dispose()  # migrated before the first request
+    except CovenantError as error:
+        raise fail(error) from None
+    app = create_app(settings, clock=now)
+    shown = f"[{host}]" if ":" in host else host
+    console.print(
+        f"Covenant API for {workspace.resolve()} at http://{shown}:{port}/api/v1 "
+        f"(docs: /api/v1/docs)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+def create_command(
+    role: Annotated[str, typer.Option("--role", help="admin, editor, viewer or customer.")],
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", help="The customer a customer token is bound to."),
+    ] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option(
+            "--expires", help="12h, 90d, 8w, a date (2027-03-01) or an instant; default 90d."
+        ),
+    ] = None,
+    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
+    workspace: WorkspaceOption = Path(),
+    output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.TABLE
+    ),
+) -> None:
+    """Make an API token. It is printed once: only its hash is stored."""
+    from covenant.services.store import open_store
+    from covenant.services.tokens import create_token, parse_expiry
+    from covenant.services.workspace import load_workspace
+
+    at = now()
+    try:
+        customers = [c.name for c in load_workspace(workspace).customers] if customer else []
+        made = create_token(
+            open_store(settings_for(workspace).database_url),
+            role=role,
+            customer=customer,
+            expires_at=parse_expiry(expires, at=at),
+            at=at,
+            customers=customers,
+            label=label,
+            created_by="cli",
+        )
+    except CovenantError as error:
+        raise fail(error) from None
+    if output is Format.JSON:
+        typer.echo(json.dumps({**_row(made.token, at), "token": made.text}, indent=2))
+        return
+    bound = f" for customer {made.token.customer}" if made.token.customer else ""
+    console.print(
+        f"token {made.token.id}: {made.token.role.value}{bound}, expires "
+        f"{made.token.expires_at.isoformat()}",
+        markup=False,
+        highlight=False,
+    )
+    console.print("Copy it now; it is not shown again:", style="bold")
+    typer.echo(made.text)
+
+
+def _row(t: Any, at: Any) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "role": t.role.value,
+        "customer": t.customer,
+        "label": t.label,
+        "created_at": t.created_at.isoformat(),
+        "expires_at": t.expires_at.isoformat(),
+        "revoked_at": None if t.revoked_at is None else t.revoked_at.isoformat(),
+        "state": t.state(at),
+    }
+
+
+def list_command(
+    workspace: WorkspaceOption = Path(),
+    output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.TABLE
+    ),
+) -> None:
+    """Every API token (never its secret): id, role, customer, expiry, state."""
+    from covenant.services.store import open_store
+    from covenant.services.tokens import list_tokens
+
+    at = now()
+    try:
+        tokens = list_tokens(open_store(settings_for(workspace).database_url))
+    except CovenantError as error:
+        raise fail(error) from None
+    rows = [_row(t, at) for t in tokens]
+    if output is Format.JSON:
+        typer.echo(json.dumps({"tokens": rows}, indent=2))
+        return
+    if not rows:
+        console.print("no API token yet: `covenant token create --role viewer` makes one")
+        return
+    for r in rows:
+        bound = f" ({r['customer']})" if r["customer"] else ""
+        label = f"  {r['label']}" if r["label"] else ""
+        console.print(
+            f"{r['id']}  {r['role']}{bound}  {r['state']}  expires {r['expires_at']}{label}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def revoke_command(
+    token_id: Annotated[str, typer.Argument(help="The token's id (from `covenant token list`).")],
+    workspace: WorkspaceOption = Path(),
+) -> None:
+    """Revoke an API token: requests with it are refused from now on."""
+    from covenant.services.store import open_store
+    from covenant.services.tokens import revoke_token
+
+    try:
+        revoked = revoke_token(
+            open_store(settings_for(workspace).database_url), token_id=token_id, at=now()
+        )
+    except CovenantError as error:
+        raise fail(error) from None
+    console.print(f"token {revoked.id} revoked", markup=False, highlight=False)

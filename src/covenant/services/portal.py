@@ -1,0 +1,182 @@
+"""Reads of tickets, incidents and agreements, whole for staff and redacted for a customer.
+
+What a customer sees is chosen field by field (a whitelist, so a field added to a model later
+stays hidden until someone decides it is the customer's): their own agreements' terms without
+backing SLOs, measured series or internal approvals; their tickets; the incidents that touch
+them, naming only services of their own agreements. Another customer's object is answered with
+the same :class:`NotFoundError` as an object that does not exist, so existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from covenant.core.access import Principal
+from covenant.core.agreements import AgreementVersion, Incident
+from covenant.core.tickets import Ticket
+from covenant.core.timeutil import EPOCH, require_utc
+from covenant.errors import NotFoundError, StoreError
+from covenant.services.agreements import AgreementSummary, list_agreements, version_document
+from covenant.store import records
+from covenant.store.agreements import load_agreements
+
+LATEST = datetime(9000, 1, 1, tzinfo=EPOCH.tzinfo)
+
+_VERSION_FIELDS = (
+    "agreement", "version", "status", "customer", "currency", "effective_from", "effective_to",
+    "period", "zone", "fees", "signatories", "reason", "cap_amount", "cap_percent",
+)  # fmt: skip
+_AVAILABILITY_FIELDS = ("name", "services", "level", "eligible", "exclusions", "remedies")
+_MEASUREMENT_FIELDS = (
+    "source", "interval_s", "threshold", "threshold_inclusive", "severities", "components",
+    "components_down", "records_from",
+)  # fmt: skip
+_SUPPORT_FIELDS = (
+    "name", "calendar", "targets", "pause_states", "attainment", "penalty_amount",
+    "penalty_percent",
+)  # fmt: skip
+
+
+def _pick(data: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    return {k: data[k] for k in keys if k in data}
+
+
+def customer_version_document(version: AgreementVersion) -> dict[str, Any]:
+    """A version as its customer may see it: the contract's terms, nothing internal."""
+    full = version_document(version)
+    shown = _pick(full, _VERSION_FIELDS)
+    shown["availability"] = []
+    for commitment in full.get("availability", []):
+        item = _pick(commitment, _AVAILABILITY_FIELDS)
+        item["measurement"] = _pick(commitment.get("measurement", {}), _MEASUREMENT_FIELDS)
+        shown["availability"].append(item)
+    shown["support"] = [_pick(s, _SUPPORT_FIELDS) for s in full.get("support", [])]
+    return shown
+
+
+def visible_agreements(
+    engine: Engine, *, principal: Principal, at: datetime
+) -> list[AgreementSummary]:
+    """The stored agreements the principal may see (a customer: only its own)."""
+    return [s for s in list_agreements(engine, at=at) if principal.sees_customer(s.customer)]
+
+
+def visible_agreement(
+    engine: Engine, *, principal: Principal, name: str, at: datetime
+) -> AgreementSummary:
+    for summary in visible_agreements(engine, principal=principal, at=at):
+        if summary.name == name:
+            return summary
+    raise NotFoundError(
+        f"no agreement named {name!r} is stored",
+        hint="GET /api/v1/agreements lists the agreements you may see",
+    )
+
+
+def agreement_versions(
+    engine: Engine, *, principal: Principal, name: str, at: datetime
+) -> list[AgreementVersion]:
+    """Every stored version of agreement ``name`` (verified against its history), oldest first."""
+    visible_agreement(engine, principal=principal, name=name, at=at)
+    try:
+        with engine.connect() as conn:
+            stored = load_agreements(conn, names=[name])
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read agreements: {exc.__class__.__name__}") from exc
+    return [v.model() for a in stored for v in a.versions]
+
+
+def visible_tickets(
+    engine: Engine,
+    *,
+    principal: Principal,
+    customer: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> list[Ticket]:
+    """Tickets by creation time; a customer principal sees only its own, whatever it asks."""
+    if principal.customer is not None:
+        if customer is not None and customer != principal.customer:
+            return []
+        customer = principal.customer
+    with engine.connect() as conn:
+        return records.load_tickets(
+            conn, customer=customer, created_from=created_from, created_to=created_to
+        )
+
+
+def visible_ticket(engine: Engine, *, principal: Principal, ticket_id: str) -> Ticket:
+    with engine.connect() as conn:
+        found = next(iter(records.load_tickets(conn, ids=[ticket_id])), None)
+    if found is None or not principal.sees_customer(found.customer):
+        raise NotFoundError(
+            f"no ticket has the id {ticket_id!r}",
+            hint="GET /api/v1/tickets lists the tickets you may see",
+        )
+    return found
+
+
+def visible_incidents(
+    engine: Engine,
+    *,
+    principal: Principal,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    at: datetime,
+) -> list[Incident]:
+    """Incidents overlapping ``[start, end)``; a customer sees those for it (or for everyone)
+    on services of its own agreements, naming only those services."""
+    lo = require_utc(start) if start is not None else EPOCH
+    hi = require_utc(end) if end is not None else LATEST
+    with engine.connect() as conn:
+        found = records.load_incidents(conn, start=lo, end=hi, customer=principal.customer)
+    if principal.customer is None:
+        return found
+    own = _own_services(engine, principal=principal, at=at)
+    shown = []
+    for incident in found:
+        services = tuple(s for s in incident.services if s in own)
+        if services:
+            shown.append(_for_customer(incident, services, principal.customer))
+    return shown
+
+
+def visible_incident(
+    engine: Engine, *, principal: Principal, incident_id: str, at: datetime
+) -> Incident:
+    for incident in visible_incidents(engine, principal=principal, at=at):
+        if incident.id == incident_id:
+            return incident
+    raise NotFoundError(
+        f"no incident has the id {incident_id!r}",
+        hint="GET /api/v1/incidents lists the incidents you may see",
+    )
+
+
+def _own_services(engine: Engine, *, principal: Principal, at: datetime) -> set[str]:
+    services: set[str] = set()
+    for summary in visible_agreements(engine, principal=principal, at=at):
+        for version in agreement_versions(engine, principal=principal, name=summary.name, at=at):
+            services.update(service for service, _ in version.fees)
+            for commitment in version.availability:
+                services.update(commitment.services)
+    return services
+
+
+def _for_customer(incident: Incident, services: tuple[str, ...], customer: str) -> Incident:
+    return Incident(
+        id=incident.id,
+        services=services,
+        start=incident.start,
+        end=incident.end,
+        severity=incident.severity,
+        customer_caused=incident.customer_caused,
+        force_majeure=incident.force_majeure,
+        planned_maintenance=incident.planned_maintenance,
+        customers=(customer,) if incident.customers else (),
+    )

@@ -1,0 +1,166 @@
+"""The authorization matrix: every route of the OpenAPI document × every role × two customers.
+
+The expected rule of each route is written here, by hand, independently of the code; the test
+fails when the document has a route this table does not name (a new route cannot be forgotten)
+or names one that is gone.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pytest
+
+from tests.api.support import CUSTOMERS, ROLES, Shop
+
+STAFF = frozenset({"admin", "editor", "viewer"})
+V1 = "/api/v1"
+
+# rule: who gets a 2xx. "staff": admin, editor, viewer; "admin": admin only; "everyone": every
+# token (a customer's answer filtered to its own); "scoped": every token, but a customer token
+# only for its own object (another customer's: 404, as for one that does not exist).
+EXPECTED: dict[tuple[str, str], str] = {
+    ("GET", "/me"): "everyone",
+    ("GET", "/tokens"): "admin",
+    ("POST", "/tokens"): "admin",
+    ("DELETE", "/tokens/{token_id}"): "admin",
+    ("GET", "/services"): "staff",
+    ("GET", "/services/{name}"): "staff",
+    ("GET", "/slis"): "staff",
+    ("GET", "/slis/{name}"): "staff",
+    ("GET", "/slos"): "staff",
+    ("GET", "/slos/{name}"): "staff",
+    ("GET", "/calendars"): "staff",
+    ("GET", "/calendars/{name}"): "staff",
+    ("GET", "/maintenance-windows"): "staff",
+    ("GET", "/maintenance-windows/{name}"): "staff",
+    ("GET", "/composites"): "staff",
+    ("GET", "/corrections"): "staff",
+    ("GET", "/customers"): "everyone",
+    ("GET", "/customers/{name}"): "scoped",
+    ("GET", "/evaluations"): "staff",
+    ("GET", "/evaluations/{slo}"): "staff",
+    ("GET", "/lint"): "staff",
+    ("GET", "/exposure"): "staff",
+    ("POST", "/backtests/agreement"): "staff",
+    ("GET", "/backtests/alerts/{slo}"): "staff",
+    ("GET", "/suggestions/slo/{slo}"): "staff",
+    ("GET", "/suggestions/backing/{agreement}"): "staff",
+    ("GET", "/agreements"): "everyone",
+    ("GET", "/agreements/{name}"): "scoped",
+    ("GET", "/agreements/{name}/versions"): "scoped",
+    ("GET", "/agreements/{name}/versions/{version}"): "scoped",
+    ("GET", "/agreements/{name}/history"): "staff",
+    ("GET", "/customers/{customer}/statements/{period}"): "scoped",
+    ("GET", "/customers/{customer}/credits"): "scoped",
+    ("GET", "/tickets"): "everyone",
+    ("GET", "/tickets/{ticket_id}"): "scoped",
+    ("GET", "/incidents"): "everyone",
+    ("GET", "/incidents/{incident_id}"): "scoped",
+}
+
+AGREEMENT = {"globex": "globex-enterprise", "initech": "initech-standard"}
+INCIDENT = {"globex": "INC-0977", "initech": "INC-1021"}  # on checkout only; for initech only
+PROPOSAL = "proposals/initech-premium.yaml"
+
+
+def operations(shop: Shop) -> set[tuple[str, str]]:
+    document = shop.client.get(f"{V1}/openapi.json").json()
+    found = set()
+    for path, methods in document["paths"].items():
+        assert path.startswith(V1), path
+        for method in methods:
+            found.add((method.upper(), path.removeprefix(V1)))
+    return found
+
+
+def test_the_table_names_every_route_of_the_openapi_document(shop: Shop) -> None:
+    assert operations(shop) == set(EXPECTED)
+
+
+@cache
+def _first_ticket(shop: Shop, customer: str) -> str:
+    found = shop.client.get(f"{V1}/tickets", shop.tokens["admin"], params={"customer": customer})
+    return str(found.json()["items"][0]["id"])
+
+
+def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, dict[str, Any]]:
+    """The request for ``path`` about ``owner``'s objects where the route has any."""
+    head = path.split("/")[1]
+    names = {
+        "customers": owner,
+        "agreements": AGREEMENT[owner],
+        "services": "checkout",
+        "slis": "checkout-availability",
+        "slos": "checkout-monthly",
+        "calendars": "berlin-support",
+        "maintenance-windows": "checkout-db-upgrade",
+    }
+    values = {
+        "name": names.get(head, ""),
+        "customer": owner,
+        "period": "2026-10",
+        "version": "1",
+        "ticket_id": _first_ticket(shop, owner),
+        "incident_id": INCIDENT[owner],
+        "slo": "checkout-monthly",
+        "agreement": AGREEMENT[owner],
+    }
+    if "{token_id}" in path:  # a fresh token to revoke each time
+        made = shop.client.request(
+            "POST", f"{V1}/tokens", shop.tokens["admin"], json={"role": "viewer"}
+        )
+        values["token_id"] = made.json()["id"]
+    url = V1 + path.format(**{k: v for k, v in values.items() if "{" + k + "}" in path})
+    kw: dict[str, Any] = {}
+    if path == "/customers/{customer}/credits":
+        kw["params"] = {"period": "2026-10"}
+    if path == "/tokens" and method == "POST":
+        kw["json"] = {"role": "viewer", "label": "matrix"}
+    if path == "/backtests/agreement":
+        kw["params"] = {"first": "2026-10", "last": "2026-10"}
+        kw["content"] = (shop.workspace.parent / PROPOSAL).read_text()
+        kw["headers"] = {"Content-Type": "application/yaml"}
+    return url, kw
+
+
+def expected_status(rule: str, role: str, owner: str) -> int:
+    customer = role.partition(":")[2]
+    ok = {"staff": role in STAFF, "admin": role == "admin", "everyone": True}.get(rule)
+    if rule == "scoped":
+        if customer and customer != owner:
+            return 404
+        ok = True
+    return 200 if ok else 403
+
+
+CASES = [
+    pytest.param(method, path, role, owner, id=f"{method} {path} {role} {owner}")
+    for (method, path) in EXPECTED
+    for role in ROLES
+    for owner in CUSTOMERS
+]
+
+
+@pytest.mark.parametrize(("method", "path", "role", "owner"), CASES)
+def test_route_role_customer(shop: Shop, method: str, path: str, role: str, owner: str) -> None:
+    url, kw = request_for(shop, method, path, owner)
+    answer = shop.client.request(method, url, shop.tokens[role], **kw)
+    want = expected_status(EXPECTED[(method, path)], role, owner)
+    got = answer.status_code
+    if want == 200 and method == "POST" and path == "/tokens":
+        want = 201
+    assert got == want, answer.text
+    if got >= 400:
+        assert set(answer.json()) >= {"code", "message", "hint"}
+        assert answer.json()["code"] == {403: "forbidden", 404: "not-found"}[got]
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED))
+def test_every_route_needs_a_token(shop: Shop, method: str, path: str) -> None:
+    url, kw = request_for(shop, method, path, "globex")
+    for token in (None, "cvt_unknown.secret", "not-a-token"):
+        answer = shop.client.request(method, url, token, **kw)
+        assert answer.status_code == 401, (token, answer.text)
+        assert answer.json()["code"] == "unauthenticated"

@@ -1,0 +1,60 @@
+"""`covenant serve` started as a process: it answers over HTTP on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.api.support import AT, Shop
+
+V1 = "/api/v1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_covenant_serve_answers_over_http(shop: Shop) -> None:
+    port = free_port()
+    env = {**os.environ, "COVENANT_NOW": AT.isoformat()}
+    command = [str(Path(sys.executable).parent / "covenant"), "serve", "-w", str(shop.workspace)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60  # a readiness wait, not a timing assertion
+        while True:
+            try:
+                document = httpx.get(f"{base}{V1}/openapi.json", timeout=5)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.communicate()[0]
+                assert time.monotonic() < deadline, "covenant serve did not start in 60 s"
+                time.sleep(0.2)
+        assert document.json()["info"]["title"] == "Covenant"
+        me = httpx.get(
+            f"{base}{V1}/me", headers={"Authorization": f"Bearer {shop.tokens['viewer']}"}
+        )
+        assert me.json()["role"] == "viewer"
+        customer = {"Authorization": f"Bearer {shop.tokens['customer:initech']}"}
+        listed = httpx.get(f"{base}{V1}/agreements", headers=customer).json()
+        assert [a["agreement"] for a in listed["items"]] == ["initech-standard"]
+        refused = httpx.get(f"{base}{V1}/evaluations", headers=customer)
+        assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert f"127.0.0.1:{port}/api/v1" in output

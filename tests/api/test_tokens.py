@@ -1,0 +1,144 @@
+"""API tokens: random, stored hashed, shown once, revocable, expiring; the CLI commands."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+from covenant.errors import AuthenticationError, InputError, NotFoundError
+from covenant.services.store import open_store
+from covenant.services.tokens import authenticate, create_token, parse_expiry, revoke_token
+from tests.api.support import AT, CUSTOMERS, Shop
+
+V1 = "/api/v1"
+
+
+def _db(shop: Shop) -> str:
+    return shop.settings.database_url.removeprefix("sqlite:///")
+
+
+def test_only_the_hash_of_the_secret_is_stored(shop: Shop) -> None:
+    token = shop.tokens["viewer"]
+    token_id, _, secret = token.removeprefix("cvt_").partition(".")
+    assert len(secret) >= 43  # 256 random bits, URL-safe
+    with sqlite3.connect(_db(shop)) as conn:
+        rows = conn.execute("SELECT * FROM api_tokens").fetchall()
+        stored = conn.execute(
+            "SELECT secret_sha256 FROM api_tokens WHERE id = ?", (token_id,)
+        ).fetchone()
+    assert stored == (hashlib.sha256(secret.encode()).hexdigest(),)
+    assert not any(secret in str(value) for row in rows for value in row)
+
+
+def test_revoked_and_expired_tokens_are_refused(shop: Shop) -> None:
+    engine = open_store(shop.settings.database_url)
+    made = create_token(
+        engine,
+        role="viewer",
+        customer=None,
+        expires_at=AT + timedelta(hours=1),
+        at=AT,
+        customers=CUSTOMERS,
+    )
+    assert authenticate(engine, presented=made.text, at=AT).role.value == "viewer"
+    with pytest.raises(AuthenticationError, match="expired"):
+        authenticate(engine, presented=made.text, at=AT + timedelta(hours=1))
+    assert shop.client.get(f"{V1}/me", made.text).status_code == 200
+    revoke_token(engine, token_id=made.token.id, at=AT)
+    answer = shop.client.get(f"{V1}/me", made.text)
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "unauthenticated"
+    assert "revoked" in answer.json()["message"]
+    wrong_secret = made.text[:-4] + ("AAAA" if not made.text.endswith("AAAA") else "BBBB")
+    assert shop.client.get(f"{V1}/me", wrong_secret).json()["message"] == (
+        "the API token is not known"
+    )
+
+
+def test_bad_token_requests_change_nothing(shop: Shop) -> None:
+    engine = open_store(shop.settings.database_url)
+    with pytest.raises(InputError, match="only a customer token"):
+        create_token(
+            engine, role="viewer", customer="globex", expires_at=AT, at=AT, customers=CUSTOMERS
+        )
+    with pytest.raises(InputError, match="needs the customer"):
+        create_token(engine, role="customer", customer=None, expires_at=AT, at=AT, customers=())
+    with pytest.raises(NotFoundError, match="not defined"):
+        create_token(
+            engine, role="customer", customer="acme", expires_at=AT, at=AT, customers=CUSTOMERS
+        )
+    with pytest.raises(InputError, match="not one of"):
+        create_token(engine, role="root", customer=None, expires_at=AT, at=AT, customers=())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, AT + timedelta(days=90)),
+        ("12h", AT + timedelta(hours=12)),
+        ("8w", AT + timedelta(weeks=8)),
+        ("2027-03-01", datetime(2027, 3, 1, tzinfo=UTC)),
+        ("2027-03-01T10:00:00+01:00", datetime(2027, 3, 1, 9, tzinfo=UTC)),
+    ],
+)
+def test_expiry_forms(text: str | None, expected: datetime) -> None:
+    assert parse_expiry(text, at=AT) == expected
+
+
+@pytest.mark.parametrize("text", ["-1d", "2020-01-01", "4000d", "soon", "2027-03-01T10:00:00"])
+def test_bad_expiry_is_a_coded_error(text: str) -> None:
+    with pytest.raises(InputError):
+        parse_expiry(text, at=AT)
+
+
+def test_token_cli_create_list_revoke(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COVENANT_NOW", AT.isoformat())
+    runner = CliRunner()
+    w = ["-w", str(shop.workspace)]
+    made = runner.invoke(
+        app, ["token", "create", "--role", "customer", "--customer", "initech", *w, "-f", "json"]
+    )
+    assert made.exit_code == 0, made.output
+    created = json.loads(made.stdout)
+    assert created["customer"] == "initech"
+    assert created["expires_at"] == (AT + timedelta(days=90)).isoformat()
+    assert shop.client.get(f"{V1}/me", created["token"]).json()["customer"] == "initech"
+    listed = runner.invoke(app, ["token", "list", *w, "-f", "json"])
+    rows = {r["id"]: r for r in json.loads(listed.stdout)["tokens"]}
+    assert rows[created["id"]]["state"] == "active"
+    assert created["token"] not in listed.stdout
+    revoked = runner.invoke(app, ["token", "revoke", created["id"], *w])
+    assert revoked.exit_code == 0, revoked.output
+    assert shop.client.get(f"{V1}/me", created["token"]).status_code == 401
+    again = json.loads(runner.invoke(app, ["token", "list", *w, "-f", "json"]).stdout)
+    assert {r["id"]: r["state"] for r in again["tokens"]}[created["id"]] == "revoked"
+    unknown = runner.invoke(
+        app, ["token", "create", "--role", "customer", "--customer", "acme", *w]
+    )
+    assert unknown.exit_code == 1
+    assert "not-found" in unknown.output
+
+
+def test_admin_makes_and_revokes_tokens_over_http(shop: Shop) -> None:
+    admin = shop.tokens["admin"]
+    made = shop.client.request(
+        "POST", f"{V1}/tokens", admin, json={"role": "customer", "customer": "globex"}
+    )
+    assert made.status_code == 201, made.text
+    token = made.json()["token"]
+    assert shop.client.get(f"{V1}/me", token).json() == {
+        "token": made.json()["id"],
+        "role": "customer",
+        "customer": "globex",
+    }
+    listed = shop.client.get(f"{V1}/tokens", admin)
+    assert token not in listed.text
+    gone = shop.client.request("DELETE", f"{V1}/tokens/{made.json()['id']}", admin)
+    assert gone.json()["state"] == "revoked"
+    assert shop.client.get(f"{V1}/me", token).status_code == 401
