@@ -24,27 +24,26 @@ class _LazyConsole:
     """A rich ``Console`` made on first use: a command that only writes JSON never imports
     rich (tests/cli/test_startup.py checks ``evaluate --format json``).
 
-    It behaves as the console made at import did: attributes are read from and written to
-    the real console, and a terminal size not given in the environment at import (``COLUMNS``,
-    ``LINES``) stays measured on every use rather than fixed when the console is made.
+    Attributes are read from and written to the real console; its size is measured on every
+    use (``COLUMNS``, ``LINES``, else the terminal), never fixed when it is made.
     """
 
-    __slots__ = ("_console", "_sized", "_stderr")
+    __slots__ = ("_console", "_stderr")
 
     def __init__(self, *, stderr: bool) -> None:
         self._stderr = stderr
         self._console: Console | None = None
-        self._sized = {name: name in os.environ for name in ("COLUMNS", "LINES")}
 
     def _real(self) -> Console:
         if self._console is None:
             from rich.console import Console
 
             made = Console(stderr=self._stderr)
-            if not self._sized["COLUMNS"]:
-                made._width = None  # measured on use, as when it was made at import
-            if not self._sized["LINES"]:
-                made._height = None
+            # Measured on every use (rich reads COLUMNS and LINES then), never fixed at the
+            # size the environment had at first use: that depended on which command used
+            # the console first in a process (a test run's width leaked into the next).
+            made._width = None
+            made._height = None
             self._console = made
         return self._console
 
