@@ -12,6 +12,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── RangeLimitError       a range or count option asks for too much
     │   ├── InstantOptionError    a bad --at / backtest alerts --from/--to (CLI usage, exit 2)
     │   ├── PeriodOptionError     a bad --period / backtest agreement --from/--to (exit 2)
+    │   ├── ConflictError         a change the stored state refuses (an id taken, a paused ticket)
     │   ├── OptionValueError      a bad number or duration option (--windows, --step…; exit 2)
     │   └── ClockVariableError    a bad COVENANT_NOW (exit 2)
     ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
@@ -111,6 +112,13 @@ class OutsideCompiledRangeError(InputError):
 
 class NotFoundError(CovenantError):
     code = "not-found"
+
+
+class ConflictError(InputError):
+    """A change that the stored state refuses: a record id that exists already, a ticket that
+    is not in the state the change needs (pausing a paused one)."""
+
+    code = "conflict"
 
 
 class AuthenticationError(CovenantError):

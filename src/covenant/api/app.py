@@ -39,6 +39,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         routes_records,
         routes_slo,
         routes_tokens,
+        routes_writes,
     )
 
     context = Context(settings=settings, clock=clock)
@@ -65,6 +66,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         routes_slo,
         routes_agreements,
         routes_records,
+        routes_writes,
     ):
         app.include_router(module.router, prefix=PREFIX)
     return app

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from covenant.errors import (
     AuthenticationError,
+    ConflictError,
     CovenantError,
     DefinitionError,
     ForbiddenError,
@@ -49,6 +50,7 @@ _STATUS: tuple[tuple[type[CovenantError], int], ...] = (  # the first that match
     (ForbiddenError, 403),
     (NotFoundError, 404),
     (TamperedError, 409),
+    (ConflictError, 409),
     (DefinitionError, 422),
     (InputError, 400),
     (IngestError, 400),

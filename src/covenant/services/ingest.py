@@ -7,15 +7,19 @@ is skipped and reported as a duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import hashlib
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -115,13 +119,15 @@ def _ingest_file(
     progress: Progress | None,
     step: int,
     block_bytes: int,
+    batch_sha256: str | None = None,
 ) -> IngestReport:
     _notify(progress, path, "read", 0.0)
     file_format(path)  # a name we cannot read is refused before any work
     if not path.is_file():
         raise IngestError(f"{path}: no such file", hint="check the path")
     with ThreadPoolExecutor(max_workers=1) as pool, store_errors(engine):
-        digest = pool.submit(file_sha256, path)
+        # a batch named by its sender is known by its name, not its bytes
+        digest = pool.submit(file_sha256 if batch_sha256 is None else lambda _: batch_sha256, path)
         checked = False
         totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)), step=step)
         batches = iter_classified(
@@ -307,3 +313,45 @@ def ingest_matrix(engine: Engine, *, matrix: BucketMatrix) -> int:
         total=matrix.total[rows, cols],
         step=matrix.step,
     )
+
+
+MAX_BATCH_KEY = 200
+
+
+def batch_sha256(key: str) -> str:
+    """What a keyed batch is recorded under in ``ingest_batches`` (beside file digests)."""
+    return hashlib.sha256(b"covenant-event-batch\0" + key.encode("utf-8")).hexdigest()
+
+
+def ingest_event_batch(
+    engine: Engine,
+    *,
+    key: str,
+    rows: Sequence[Mapping[str, Any]],
+    rules: Sequence[EventRule],
+    step: int = 60,
+) -> IngestReport:
+    """Ingest ``rows`` (JSONL event rows, docs/ingest.md) as one batch named ``key``, exactly
+    once: the batch is recorded under ``key`` in the transaction that writes its counts, so a
+    batch sent again with the same key (a retry after a lost answer) writes nothing and is
+    reported with ``duplicate_of``. Row ``i`` is line ``i + 1`` in the problems' ``where``."""
+    if not key or len(key) > MAX_BATCH_KEY:
+        raise InputError(
+            f"a batch key has 1 to {MAX_BATCH_KEY} characters", hint="send a shorter key"
+        )
+    if not rows:
+        raise InputError("the batch has no events", hint="send at least one event row")
+    with tempfile.TemporaryDirectory(prefix="covenant-batch-") as folder:
+        path = Path(folder) / "batch.jsonl"
+        with path.open("wb") as out:
+            for row in rows:
+                out.write(orjson.dumps(row) + b"\n")
+        return _ingest_file(
+            engine,
+            path=path,
+            rules=rules,
+            progress=None,
+            step=step,
+            block_bytes=DEFAULT_BLOCK_BYTES,
+            batch_sha256=batch_sha256(key),
+        )

@@ -1,0 +1,245 @@
+"""Changing data (editor and admin): tickets and incidents one at a time, and batches of
+request events, idempotent by a key per batch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+
+from covenant.api.deps import Ctx, allow, parse_at
+from covenant.api.errors import RESPONSES
+from covenant.api.routes_records import incident_json, ticket_json
+from covenant.core.access import WRITERS
+
+router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(WRITERS))])
+
+Instant = Annotated[str, Field(max_length=64, description="ISO-8601 with Z or an offset")]
+Name = Annotated[str, Field(min_length=1, max_length=255)]
+Label = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class StatusIn(BaseModel):
+    at: Instant
+    status: Label
+
+
+class TicketCreate(BaseModel):
+    id: Name
+    customer: Name
+    priority: Label
+    created: Instant
+    first_response: Instant | None = None
+    resolved: Instant | None = None
+    history: list[StatusIn] = Field(default_factory=list, max_length=1000)
+
+
+class TicketUpdate(BaseModel):
+    priority: Label | None = None
+    first_response: Instant | None = None
+    resolved: Instant | None = None
+    status: StatusIn | None = None
+
+
+class TicketPause(BaseModel):
+    at: Instant | None = None
+    status: Label | None = None
+
+
+class TicketResume(BaseModel):
+    at: Instant | None = None
+    status: Label = "open"
+
+
+class IncidentCreate(BaseModel):
+    id: Name
+    services: list[Name] = Field(min_length=1, max_length=100)
+    start: Instant
+    end: Instant | None = None
+    severity: Label = "sev1"
+    customer_caused: bool = False
+    force_majeure: bool = False
+    planned_maintenance: bool = False
+    customers: list[Name] = Field(default_factory=list, max_length=1000)
+
+
+class IncidentUpdate(BaseModel):
+    services: list[Name] | None = Field(default=None, min_length=1, max_length=100)
+    end: Instant | None = None
+    severity: Label | None = None
+    customer_caused: bool | None = None
+    force_majeure: bool | None = None
+    planned_maintenance: bool | None = None
+    customers: list[Name] | None = Field(default=None, max_length=1000)
+
+
+def _instant(ctx: Ctx, value: str | None, name: str) -> datetime | None:
+    return None if value is None else parse_at(value, now=ctx.clock(), name=name)
+
+
+@router.post("/tickets", status_code=201, tags=["records"])
+def create_ticket(ctx: Ctx, body: TicketCreate) -> dict[str, Any]:
+    """Record a new ticket (its history starts ``open`` at creation unless given)."""
+    from covenant.core.tickets import StatusChange, Ticket
+    from covenant.services.record_changes import create_ticket as compute
+
+    now = ctx.clock()
+    created = parse_at(body.created, now=now, name="created")
+    ticket = Ticket(
+        id=body.id,
+        customer=body.customer,
+        priority=body.priority,
+        created=created,
+        first_response=_instant(ctx, body.first_response, "first_response"),
+        resolved=_instant(ctx, body.resolved, "resolved"),
+        history=tuple(
+            StatusChange(at=parse_at(s.at, now=now, name="history.at"), status=s.status)
+            for s in body.history
+        ),
+    )
+    customers = [c.name for c in ctx.workspace().customers]
+    return ticket_json(compute(ctx.engine(), ticket=ticket, customers=customers, at=now))
+
+
+@router.patch("/tickets/{ticket_id}", tags=["records"])
+def update_ticket(ctx: Ctx, ticket_id: str, body: TicketUpdate) -> dict[str, Any]:
+    """Change a ticket: priority, first response, resolution, or append a status change."""
+    from covenant.core.tickets import StatusChange
+    from covenant.services.record_changes import update_ticket as compute
+
+    now = ctx.clock()
+    status = None
+    if body.status is not None:
+        status = StatusChange(
+            at=parse_at(body.status.at, now=now, name="status.at"), status=body.status.status
+        )
+    changed = compute(
+        ctx.engine(),
+        ticket_id=ticket_id,
+        at=now,
+        priority=body.priority,
+        first_response=_instant(ctx, body.first_response, "first_response"),
+        resolved=_instant(ctx, body.resolved, "resolved"),
+        status=status,
+    )
+    return ticket_json(changed)
+
+
+@router.post("/tickets/{ticket_id}/pause", tags=["records"])
+def pause_ticket(ctx: Ctx, ticket_id: str, body: TicketPause) -> dict[str, Any]:
+    """Pause a ticket's timers: move it into a pause state of its customer's agreements."""
+    from covenant.services.record_changes import pause_ticket as compute
+
+    moment = _instant(ctx, body.at, "at") or ctx.clock()
+    versions = ctx.workspace().agreements
+    found = compute(
+        ctx.engine(), ticket_id=ticket_id, at=moment, versions=versions, status=body.status
+    )
+    return ticket_json(found)
+
+
+@router.post("/tickets/{ticket_id}/resume", tags=["records"])
+def resume_ticket(ctx: Ctx, ticket_id: str, body: TicketResume) -> dict[str, Any]:
+    """Resume a paused ticket: its timers run again."""
+    from covenant.services.record_changes import resume_ticket as compute
+
+    moment = _instant(ctx, body.at, "at") or ctx.clock()
+    versions = ctx.workspace().agreements
+    found = compute(
+        ctx.engine(), ticket_id=ticket_id, at=moment, versions=versions, status=body.status
+    )
+    return ticket_json(found)
+
+
+@router.post("/incidents", status_code=201, tags=["records"])
+def create_incident(ctx: Ctx, body: IncidentCreate) -> dict[str, Any]:
+    """Record a new incident (open while it has no end)."""
+    from covenant.core.agreements import Incident
+    from covenant.services.record_changes import create_incident as compute
+
+    now = ctx.clock()
+    incident = Incident(
+        id=body.id,
+        services=tuple(body.services),
+        start=parse_at(body.start, now=now, name="start"),
+        end=_instant(ctx, body.end, "end"),
+        severity=body.severity,
+        customer_caused=body.customer_caused,
+        force_majeure=body.force_majeure,
+        planned_maintenance=body.planned_maintenance,
+        customers=tuple(body.customers),
+    )
+    customers = [c.name for c in ctx.workspace().customers]
+    return incident_json(compute(ctx.engine(), incident=incident, customers=customers, at=now))
+
+
+@router.patch("/incidents/{incident_id}", tags=["records"])
+def update_incident(ctx: Ctx, incident_id: str, body: IncidentUpdate) -> dict[str, Any]:
+    """Change an incident: end it, re-rate it, name its services or customers."""
+    from covenant.services.record_changes import update_incident as compute
+
+    changed = compute(
+        ctx.engine(),
+        incident_id=incident_id,
+        at=ctx.clock(),
+        customers_known=[c.name for c in ctx.workspace().customers],
+        services=None if body.services is None else tuple(body.services),
+        end=_instant(ctx, body.end, "end"),
+        severity=body.severity,
+        customer_caused=body.customer_caused,
+        force_majeure=body.force_majeure,
+        planned_maintenance=body.planned_maintenance,
+        customers=None if body.customers is None else tuple(body.customers),
+    )
+    return incident_json(changed)
+
+
+MAX_EVENTS = 10_000
+BatchKey = Annotated[str, PathParam(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+class EventBatch(BaseModel):
+    events: list[dict[str, Any]] = Field(
+        max_length=MAX_EVENTS,
+        description="Rows as in a JSONL event file (docs/ingest.md): timestamp, sli or "
+        "service, and outcome/status/latency_ms, or good and total.",
+    )
+
+
+@router.put("/event-batches/{key}", tags=["events"])
+def ingest_batch(ctx: Ctx, key: BatchKey, body: EventBatch, response: Response) -> dict[str, Any]:
+    """Ingest one batch of events under ``key``, exactly once: a batch sent again with the same
+    key (a retry) changes nothing and is answered 200 with ``duplicate_of``; the first time is
+    201. The answer counts the rows accepted and lists each refused row with its reason."""
+    from covenant.services.ingest import ingest_event_batch
+
+    report = ingest_event_batch(
+        ctx.engine(), key=key, rows=body.events, rules=ctx.workspace().event_rules
+    )
+    response.status_code = 200 if report.duplicate_of is not None else 201
+    refused = []
+    for p in report.problems:
+        if p.severity != "error":
+            continue
+        line = p.where.rpartition(":")[2]
+        refused.append(
+            {
+                "row": int(line) - 1 if line.isdigit() else None,
+                "code": p.code,
+                "field": p.field,
+                "message": p.message,
+            }
+        )
+    return {
+        "key": key,
+        "rows": report.rows_read,
+        "accepted": report.rows_ingested,
+        "refused_count": report.rows_rejected,
+        "refused": refused,
+        "unmatched": dict(report.unmatched),
+        "unmatched_count": report.rows_unmatched,
+        "duplicate_of": report.duplicate_of,
+    }

@@ -1,0 +1,242 @@
+"""Use cases that change tickets and incidents one at a time (the API's write routes).
+
+Each change reads the stored record, makes the new one (the core models check it: a status
+history in time order, instants in UTC), and writes it in one transaction; a bad change raises
+a coded error and writes nothing. Files of records are still ingested by ``services.records``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from covenant.core.agreements import AgreementVersion, Incident
+from covenant.core.tickets import RESOLVED_STATES, StatusChange, Ticket
+from covenant.core.timeutil import EPOCH, require_utc
+from covenant.errors import ConflictError, InputError, NotFoundError
+from covenant.store import records
+from covenant.store.db import write_transaction
+
+LATEST = datetime(9000, 1, 1, tzinfo=EPOCH.tzinfo)
+
+
+def _known_customer(customer: str, customers: Collection[str]) -> None:
+    if customer not in customers:
+        raise NotFoundError(
+            f"customer {customer!r} is not defined in the workspace",
+            hint="give the metadata.name of one of the workspace's Customer definitions",
+        )
+
+
+def _missing_ticket(ticket_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"no ticket has the id {ticket_id!r}", hint="GET /api/v1/tickets lists the tickets"
+    )
+
+
+def create_ticket(
+    engine: Engine, *, ticket: Ticket, customers: Collection[str], at: datetime
+) -> Ticket:
+    """Store a new ticket (``already-exists`` if its id is taken)."""
+    _known_customer(ticket.customer, customers)
+    if not ticket.history:
+        ticket = replace(ticket, history=(StatusChange(at=ticket.created, status="open"),))
+    with write_transaction(engine) as conn:
+        if records.load_tickets(conn, ids=[ticket.id]):
+            raise ConflictError(
+                f"a ticket with the id {ticket.id!r} exists already",
+                hint=f"change it with PATCH /api/v1/tickets/{ticket.id}",
+            )
+        records.save_tickets(conn, tickets=[ticket], at=require_utc(at))
+    return ticket
+
+
+def update_ticket(
+    engine: Engine,
+    *,
+    ticket_id: str,
+    at: datetime,
+    priority: str | None = None,
+    first_response: datetime | None = None,
+    resolved: datetime | None = None,
+    status: StatusChange | None = None,
+) -> Ticket:
+    """Change a stored ticket: its priority, first response, resolution, or a new status."""
+    with write_transaction(engine) as conn:
+        found = records.load_tickets(conn, ids=[ticket_id])
+        if not found:
+            raise _missing_ticket(ticket_id)
+        ticket = found[0]
+        history = ticket.history
+        if status is not None:
+            _after_last(ticket, status.at)
+            history = (*history, status)
+        changed = replace(
+            ticket,
+            priority=priority if priority is not None else ticket.priority,
+            first_response=first_response if first_response is not None else ticket.first_response,
+            resolved=resolved if resolved is not None else ticket.resolved,
+            history=history,
+        )
+        for moment, what in (
+            (changed.first_response, "first_response"),
+            (changed.resolved, "resolved"),
+        ):
+            if moment is not None and moment < changed.created:
+                raise InputError(
+                    f"ticket {ticket_id}: {what} {moment.isoformat()} is before its creation",
+                    hint=f"give a {what} after {changed.created.isoformat()}",
+                )
+        records.save_tickets(conn, tickets=[changed], at=require_utc(at))
+    return changed
+
+
+def _after_last(ticket: Ticket, moment: datetime) -> None:
+    last = ticket.history[-1].at if ticket.history else ticket.created
+    if require_utc(moment) < last:
+        raise InputError(
+            f"ticket {ticket.id}: a status change at {moment.isoformat()} is before its last one "
+            f"({last.isoformat()})",
+            hint="status changes are appended in time order; give a later instant",
+        )
+
+
+def pause_states(versions: Sequence[AgreementVersion], customer: str) -> tuple[str, ...]:
+    """The statuses that pause a ticket's timers under ``customer``'s agreements."""
+    found: dict[str, None] = {}
+    for version in versions:
+        if version.customer == customer:
+            for commitment in version.support:
+                found.update(dict.fromkeys(commitment.pause_states))
+    return tuple(found)
+
+
+def _current(ticket: Ticket) -> str:
+    return ticket.history[-1].status if ticket.history else "open"
+
+
+def pause_ticket(
+    engine: Engine,
+    *,
+    ticket_id: str,
+    at: datetime,
+    versions: Sequence[AgreementVersion],
+    status: str | None = None,
+) -> Ticket:
+    """Move a ticket into a pause state of its customer's agreements (default: the first)."""
+    with engine.connect() as conn:
+        found = records.load_tickets(conn, ids=[ticket_id])
+    if not found:
+        raise _missing_ticket(ticket_id)
+    ticket = found[0]
+    states = pause_states(versions, ticket.customer)
+    if not states:
+        raise InputError(
+            f"ticket {ticket_id}: the agreements of its customer name no pause state",
+            hint="add pauseStates to a support commitment of the agreement",
+        )
+    chosen = status or states[0]
+    if chosen not in states:
+        raise InputError(
+            f"{chosen!r} is not a pause state of the customer's agreements",
+            hint="give one of: " + ", ".join(states),
+        )
+    current = _current(ticket)
+    if current in RESOLVED_STATES or current in states:
+        raise ConflictError(
+            f"ticket {ticket_id} is {current}: only an open ticket can be paused",
+            hint="resume it first" if current in states else "reopen it with a status change",
+        )
+    return update_ticket(
+        engine, ticket_id=ticket_id, at=at, status=StatusChange(at=require_utc(at), status=chosen)
+    )
+
+
+def resume_ticket(
+    engine: Engine,
+    *,
+    ticket_id: str,
+    at: datetime,
+    versions: Sequence[AgreementVersion],
+    status: str = "open",
+) -> Ticket:
+    """Move a paused ticket back to ``status`` (default ``open``): its timers run again."""
+    with engine.connect() as conn:
+        found = records.load_tickets(conn, ids=[ticket_id])
+    if not found:
+        raise _missing_ticket(ticket_id)
+    ticket = found[0]
+    states = pause_states(versions, ticket.customer)
+    current = _current(ticket)
+    if current not in states:
+        raise ConflictError(
+            f"ticket {ticket_id} is {current}, not paused", hint="only a paused ticket resumes"
+        )
+    if status in states:
+        raise InputError(f"{status!r} is a pause state", hint="resume to open or another state")
+    return update_ticket(
+        engine, ticket_id=ticket_id, at=at, status=StatusChange(at=require_utc(at), status=status)
+    )
+
+
+def _find_incident(conn: object, incident_id: str) -> Incident | None:
+    for incident in records.load_incidents(conn, start=EPOCH, end=LATEST):  # type: ignore[arg-type]
+        if incident.id == incident_id:
+            return incident
+    return None
+
+
+def create_incident(
+    engine: Engine, *, incident: Incident, customers: Collection[str], at: datetime
+) -> Incident:
+    """Store a new incident (``already-exists`` if its id is taken)."""
+    for customer in incident.customers:
+        _known_customer(customer, customers)
+    _ordered(incident)
+    with write_transaction(engine) as conn:
+        if _find_incident(conn, incident.id) is not None:
+            raise ConflictError(
+                f"an incident with the id {incident.id!r} exists already",
+                hint=f"change it with PATCH /api/v1/incidents/{incident.id}",
+            )
+        records.save_incidents(conn, incidents=[incident], at=require_utc(at))
+    return incident
+
+
+def update_incident(
+    engine: Engine,
+    *,
+    incident_id: str,
+    at: datetime,
+    customers_known: Collection[str],
+    **changes: object,
+) -> Incident:
+    """Change a stored incident (its end, severity, services, customers or flags; a change
+    given as None is no change)."""
+    for customer in changes.get("customers") or ():  # type: ignore[attr-defined]
+        _known_customer(str(customer), customers_known)
+    with write_transaction(engine) as conn:
+        found = _find_incident(conn, incident_id)
+        if found is None:
+            raise NotFoundError(
+                f"no incident has the id {incident_id!r}",
+                hint="GET /api/v1/incidents lists the incidents",
+            )
+        changed = replace(found, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+        _ordered(changed)
+        records.save_incidents(conn, incidents=[changed], at=require_utc(at))
+    return changed
+
+
+def _ordered(incident: Incident) -> None:
+    require_utc(incident.start)
+    if incident.end is not None and require_utc(incident.end) <= incident.start:
+        raise InputError(
+            f"incident {incident.id}: its end {incident.end.isoformat()} is not after its start",
+            hint="give an end after the start, or none while it is open",
+        )
+    if not incident.services:
+        raise InputError(f"incident {incident.id}: no service", hint="name the services it hit")
