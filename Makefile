@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := covenant-demo
+PORT   ?= 8080
 
 .PHONY: run test check bench docs clean
 
@@ -13,8 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP) ## write the demo workspace to ./covenant-demo, load it into SQLite, evaluate it
+run: $(STAMP) ## write the demo workspace to ./covenant-demo, load it into SQLite, evaluate it, serve the API
 	$(BIN)/covenant demo $(DEMO) --force
+	$(BIN)/covenant agreements sync -w $(DEMO)/shop >/dev/null
+	@echo "Demo API tokens (valid 12 h; 'covenant token list|revoke -w $(DEMO)/shop' manages them):"
+	@$(BIN)/covenant token create -w $(DEMO)/shop --role admin --expires 12h --label "make run: admin"
+	@$(BIN)/covenant token create -w $(DEMO)/shop --role customer --customer globex --expires 12h --label "make run: globex"
+	@echo 'Try: curl -H "Authorization: Bearer <token>" http://127.0.0.1:$(PORT)/api/v1/evaluations   (Ctrl-C stops)'
+	$(BIN)/covenant serve -w $(DEMO)/shop --port $(PORT)
 
 test: $(STAMP) check ## the whole suite (service tests need PostgreSQL; see scripts/test-services)
 	bash scripts/test-services
