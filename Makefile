@@ -34,6 +34,7 @@ check: $(STAMP) ## lint, types, architecture contracts
 	$(BIN)/lint-imports
 
 bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmarks.md)
+	$(BIN)/pip install --quiet -e ".[dev,bench]"  # polars and DuckDB: ingest baselines beside pandas
 	$(BIN)/python benchmarks/fleet.py
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/business_time.py
