@@ -36,6 +36,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     from covenant.api import (
         routes_agreements,
         routes_definitions,
+        routes_health,
         routes_records,
         routes_slo,
         routes_tokens,
@@ -69,4 +70,5 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         routes_writes,
     ):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(routes_health.router)  # /healthz, /readyz: no prefix, no token
     return app
