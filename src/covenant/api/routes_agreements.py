@@ -94,26 +94,13 @@ def get_version(
 def agreement_history(ctx: Ctx, name: str) -> dict[str, Any]:
     """Every recorded event of agreement ``name`` (who, when, what) and whether its hash chain
     is intact (as `covenant agreements history --format json`)."""
+    from covenant.render.agreements import history_json
     from covenant.services.agreements import agreement_audit
 
     events, wrong = agreement_audit(ctx.engine(), name=name)
     if not events:
         raise NotFoundError(f"no agreement named {name!r} is stored")
-    rows = [
-        {
-            "seq": e.seq,
-            "version": e.version,
-            "event": e.event,
-            "from_status": e.from_status,
-            "to_status": e.to_status,
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "details": e.details,
-            "hash": e.hash,
-        }
-        for e in events
-    ]
-    return {"agreement": name, "intact": not wrong, "problems": wrong, "events": rows}
+    return history_json(name, events, wrong)
 
 
 class StatementFormat(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -206,7 +206,7 @@ def history_command(
     wide: WideOption = False,
 ) -> None:
     """Every recorded event of an agreement, oldest first, and whether the chain is intact."""
-    from covenant.render.agreements import render_history
+    from covenant.render.agreements import history_json, render_history
     from covenant.services import agreements as service
     from covenant.services.store import open_existing
 
@@ -217,21 +217,7 @@ def history_command(
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:
-        rows: list[dict[str, Any]] = [
-            {
-                "seq": e.seq,
-                "version": e.version,
-                "event": e.event,
-                "from_status": e.from_status,
-                "to_status": e.to_status,
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "details": e.details,
-                "hash": e.hash,
-            }
-            for e in events
-        ]
-        document = {"agreement": name, "intact": intact, "problems": wrong, "events": rows}
+        document = history_json(name, events, wrong)
         typer.echo(json.dumps(document, indent=2))
         if not intact:
             raise typer.Exit(code=1)

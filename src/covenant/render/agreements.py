@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Protocol
+from typing import Any, Protocol
 
 from rich.console import Console
 
@@ -75,6 +75,9 @@ class HistoryRow(Protocol):
 
     @property
     def actor(self) -> str | None: ...
+
+    @property
+    def details(self) -> dict[str, Any]: ...
 
     @property
     def hash(self) -> str: ...
@@ -199,6 +202,25 @@ def render_version(console: Console, v: AgreementVersion, *, wide: bool = False)
             lines_between=True,
             wide=wide,
         )
+
+
+def history_json(name: str, events: Sequence[HistoryRow], problems: list[str]) -> dict[str, Any]:
+    """The history as `agreements history --format json` and the API give it."""
+    rows = [
+        {
+            "seq": e.seq,
+            "version": e.version,
+            "event": e.event,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "details": e.details,
+            "hash": e.hash,
+        }
+        for e in events
+    ]
+    return {"agreement": name, "intact": not problems, "problems": problems, "events": rows}
 
 
 def render_history(
