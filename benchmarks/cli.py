@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import resource
 import subprocess
 import sys
@@ -47,6 +46,7 @@ from pathlib import Path
 import numpy as np
 
 import covenant as covenant_package
+from _slogen import STEPS, TARGETS, WINDOW, covenant_counts, slogen_bin, slogen_counts
 from covenant.config import sqlite_url
 from covenant.core.model import DAY, default_alert_tiers
 from covenant.definitions.evaluation_cache import FILE_NAME as CACHE_FILE
@@ -55,9 +55,7 @@ from covenant.sources.synthetic import Incident, Profile, generate
 
 DATA = Path(__file__).resolve().parent / ".data"
 AT = datetime(2026, 10, 30, 13, 37, tzinfo=UTC)
-WINDOW = 30 * DAY
-TARGETS = ["0.99", "0.995", "0.999", "0.9995"]
-SLOGEN = "slo-generator==2.6.0"
+SLOGEN = ["slo-generator==2.6.0", "setuptools<81"]
 BIN = Path(sys.executable).parent
 HELP_TARGET_S = 0.3
 
@@ -95,17 +93,6 @@ class Replay:
         g0, t0 = self._at(row, end - int(window))
         return g1 - g0, (t1 - g1) - (t0 - g0)
 '''
-
-STEPS = [  # (name, seconds): every window Covenant reports for the default tiers
-    ("30d", WINDOW),
-    ("3d", 3 * DAY),
-    ("1d", DAY),
-    ("6h", 6 * 3600),
-    ("2h", 2 * 3600),
-    ("1h", 3600),
-    ("30m", 1800),
-    ("5m", 300),
-]
 
 
 def series(i: int) -> str:
@@ -233,20 +220,6 @@ error_budget_policies:
     return ws, sg
 
 
-def slogen_bin() -> Path:
-    """slo-generator in a virtualenv of its own (its dependencies never touch ours)."""
-    venv = DATA / "slo-generator-venv"
-    exe = venv / "bin" / "slo-generator"
-    if not exe.exists():
-        print(f"installing {SLOGEN} into {venv} …", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(venv / "bin" / "pip"), "install", "--quiet", SLOGEN, "setuptools<81"],
-            check=True,
-        )
-    return exe
-
-
 CPU: dict[str, list[float]] = {}  # CPU seconds (user + system) of each timed run, by label
 
 
@@ -265,41 +238,20 @@ def timed(cmd: list[str], *, cwd: Path | None = None, label: str = "") -> tuple[
     return elapsed, done.stdout
 
 
-LINE = re.compile(
-    r"INFO - (?P<name>\S+)\s*\| (?P<step>\S+)\s*\| SLI: (?P<sli>[\d.]+)\s*%.*"
-    r"Good: (?P<good>\d+)\s*\| Bad: (?P<bad>\d+)"
-)
-
-
 def check_same(covenant_json: str, slogen_out: str, n: int) -> int:
     """Every SLO's good/bad counts in every window equal; the 30-day SLI too. Returns checks."""
-    theirs: dict[tuple[str, str], tuple[int, int, float]] = {}
-    for line in slogen_out.splitlines():
-        m = LINE.search(line)
-        if m:
-            key = (m["name"], m["step"])
-            theirs[key] = (int(m["good"]), int(m["bad"]), float(m["sli"]))
+    theirs = slogen_counts(slogen_out)
     assert len(theirs) == n * len(STEPS), f"slo-generator reported {len(theirs)} windows"
-    name_of = {seconds: name for name, seconds in STEPS}
-    checked = 0
-    results = json.loads(covenant_json)["results"]
-    assert len(results) == n
-    for r in results:
-        target = Fraction(r["target"]["exact"])
-        ours: dict[int, tuple[int, int]] = {WINDOW: (r["good"], r["total"] - r["good"])}
-        windows = [r["burn_rate"]] + [w for a in r["alerts"] for w in (a["long"], a["short"])]
-        for w in windows:
-            bad = Fraction(w["rate"]["exact"]) * w["events"] * (1 - target)
-            assert bad.denominator == 1
-            ours[w["window_seconds"]] = (w["events"] - int(bad), int(bad))
-        assert set(ours) == set(name_of), sorted(ours)
-        for seconds, (good, bad) in ours.items():
-            got = theirs[(r["slo"], name_of[seconds])]
-            assert got[:2] == (good, bad), (r["slo"], seconds, got, good, bad)
-            checked += 1
+    ours = covenant_counts(covenant_json)
+    assert len({slo for slo, _ in ours}) == n
+    assert {seconds for _, seconds in ours} == set(dict(STEPS).values()), sorted(ours)
+    for key, (good, bad) in ours.items():
+        got = theirs[key]
+        assert got[:2] == (good, bad), (key, got, good, bad)
+    for r in json.loads(covenant_json)["results"]:
         sli = Fraction(r["sli_value"]["exact"])
-        assert abs(round(float(sli), 6) * 100 - theirs[(r["slo"], "30d")][2]) < 1e-6, r["slo"]
-    return checked
+        assert abs(round(float(sli), 6) * 100 - theirs[(r["slo"], WINDOW)][2]) < 1e-6, r["slo"]
+    return len(ours)
 
 
 def main() -> int:
@@ -308,7 +260,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     ws, sg = build(args.slos)
-    slogen = slogen_bin()
+    slogen = slogen_bin("slo-generator-venv", SLOGEN)
     covenant = str(BIN / "covenant")
     at = AT.isoformat().replace("+00:00", "Z")
     evaluate = [covenant, "evaluate", "--workspace", str(ws), "--at", at, "--format", "json"]

@@ -33,12 +33,10 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +47,14 @@ sys.path.insert(0, str(ROOT))  # tests.promserver: the Prometheus the tests star
 from tests.promserver import Server, start_prometheus  # noqa: E402
 
 import covenant as covenant_package  # noqa: E402
+from _slogen import (  # noqa: E402
+    STEPS,
+    TARGETS,
+    WINDOW,
+    covenant_counts,
+    slogen_bin,
+    slogen_counts,
+)
 from covenant.config import sqlite_url  # noqa: E402
 from covenant.core.model import DAY, default_alert_tiers  # noqa: E402
 from covenant.core.timeutil import from_epoch  # noqa: E402
@@ -60,20 +66,8 @@ from covenant.sources.synthetic import Incident, Profile, generate  # noqa: E402
 
 DATA = ROOT / "benchmarks" / ".data"
 BIN = Path(sys.executable).parent
-WINDOW = 30 * DAY
-TARGETS = ["0.99", "0.995", "0.999", "0.9995"]
 SLOGEN = ["slo-generator[prometheus]==2.6.0", "setuptools<81"]
 TARGET_RATIO = 10
-STEPS = [  # (name, seconds): every window Covenant reports for the default tiers
-    ("30d", WINDOW),
-    ("3d", 3 * DAY),
-    ("1d", DAY),
-    ("6h", 6 * 3600),
-    ("2h", 2 * 3600),
-    ("1h", 3600),
-    ("30m", 1800),
-    ("5m", 300),
-]
 
 
 def job(i: int) -> str:
@@ -245,17 +239,6 @@ error_budget_policies:
     )
 
 
-def slogen_bin() -> Path:
-    """slo-generator with its Prometheus backend, in a virtualenv of its own."""
-    venv = DATA / "slo-generator-prometheus-venv"
-    exe = venv / "bin" / "slo-generator"
-    if not exe.exists():
-        print(f"installing {' '.join(SLOGEN)} into {venv} …", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", *SLOGEN], check=True)
-    return exe
-
-
 def timed(
     cmd: list[str], *, cwd: Path | None = None, ok: tuple[int, ...] = (0,)
 ) -> tuple[float, str]:
@@ -266,12 +249,6 @@ def timed(
     if done.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return elapsed, done.stdout + done.stderr
-
-
-LINE = re.compile(
-    r"INFO - (?P<name>\S+)\s*\| (?P<step>\S+)\s*\| SLI: (?P<sli>[\d.]+)\s*%.*"
-    r"Good: (?P<good>-?\d+)\s*\| Bad: (?P<bad>-?\d+)"
-)
 
 
 def exact_counts(
@@ -292,36 +269,6 @@ def exact_counts(
             g = int(cg[i, end] - cg[i, lo])
             t = int(ct[i, end] - ct[i, lo])
             found[(f"{job(i)}-availability", seconds)] = (g, t - g)
-    return found
-
-
-def covenant_counts(output: str) -> dict[tuple[str, int], tuple[int, int]]:
-    found = {}
-    for r in json.loads(output)["results"]:
-        target = Fraction(r["target"]["exact"])
-        found[(r["slo"], WINDOW)] = (r["good"], r["total"] - r["good"])
-        for w in [r["burn_rate"]] + [w for a in r["alerts"] for w in (a["long"], a["short"])]:
-            if w["rate"]["exact"] is None:  # no events in the window: nothing to count
-                assert w["events"] == 0, w
-                found[(r["slo"], w["window_seconds"])] = (0, 0)
-                continue
-            bad = Fraction(w["rate"]["exact"]) * w["events"] * (1 - target)
-            assert bad.denominator == 1
-            found[(r["slo"], w["window_seconds"])] = (w["events"] - int(bad), int(bad))
-    return found
-
-
-def slogen_counts(output: str) -> dict[tuple[str, int], tuple[int, int, float]]:
-    seconds = dict(STEPS)
-    found = {}
-    for line in output.splitlines():
-        m = LINE.search(line)
-        if m:
-            found[(m["name"], seconds[m["step"]])] = (
-                int(m["good"]),
-                int(m["bad"]),
-                float(m["sli"]),
-            )
     return found
 
 
@@ -362,7 +309,7 @@ def main() -> int:
     n = args.slos
     now = int(time.time())
     root, start, good, total = build(n, now)
-    slogen = slogen_bin()
+    slogen = slogen_bin("slo-generator-prometheus-venv", SLOGEN)
     server: Server = start_prometheus(root / "server")
     try:
         ws, sg = root / "covenant", root / "slo-generator"
