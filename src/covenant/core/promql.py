@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from covenant.core.timeutil import shorthand
 from covenant.errors import InputError
 
 WINDOW = "{{.window}}"
@@ -90,10 +91,7 @@ def step_text(step: int) -> str:
     """A PromQL duration for ``step`` seconds: 1m for 60, 90s for 90, 1h for 3600."""
     if step <= 0:
         raise InputError(f"step must be positive, got {step}s")
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if step % size == 0:
-            return f"{step // size}{unit}"
-    return f"{step}s"
+    return shorthand(step)
 
 
 def window(template: str, step: int) -> str:

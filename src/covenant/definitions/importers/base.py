@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from covenant.core.timeutil import shorthand
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
 
@@ -279,10 +280,7 @@ def duration_text(seconds: int) -> str | None:
     """Whole seconds as an OpenSLO duration (``3600`` → ``1h``); None below a whole minute."""
     if seconds <= 0 or seconds % 60:
         return None
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return None  # pragma: no cover - a whole minute always divides
+    return shorthand(seconds)
 
 
 def prometheus_duration_seconds(text: str) -> int | None:
