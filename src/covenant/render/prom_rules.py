@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from covenant.core.alert_rules import alert_name, service_label, slo_label
 from covenant.core.model import AlertTier, CalendarWindow, Objective, RollingWindow
 from covenant.core.promql import WINDOW, SeriesQueries
 from covenant.render.prom_windows import (
@@ -58,12 +59,11 @@ class RuleTarget:
 
     @property
     def slo(self) -> str:
-        o = self.objective
-        return f"{o.slo}-{_slug(o.name)}" if o.name else o.slo
+        return slo_label(self.objective)
 
     @property
     def service(self) -> str:
-        return self.objective.service or self.objective.slo
+        return service_label(self.objective)
 
     @property
     def sloth_id(self) -> str:
@@ -79,12 +79,7 @@ class RuleTarget:
 
     @property
     def alert_name(self) -> str:
-        words = re.split(r"[^A-Za-z0-9]+", self.slo)
-        return "".join(p[:1].upper() + p[1:] for p in words if p) + "BurnRate"
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "objective"
+        return alert_name(self.objective)
 
 
 def _esc(value: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from covenant.errors import InputError
+from covenant.store.bucket_journal import note_writes
 from covenant.store.chunk_layout import DAY, Int64Array, buckets_per_day, decode_chunk, dialect
 from covenant.store.tables import bucket_chunks, series
 
@@ -49,6 +50,7 @@ def replace_range(
         return 0
     _lock(conn, series_id)
     end = start + t.size * step
+    note_writes(conn, series_ids=[series_id], lo=[start], hi=[end])
     first_day, last_day = start - start % DAY, (end - 1) - (end - 1) % DAY
     stored: dict[int, Int64Array] = {}
     query = select(bucket_chunks.c.day, bucket_chunks.c.itemsize, bucket_chunks.c.counts).where(

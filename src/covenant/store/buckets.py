@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from covenant.errors import InputError
+from covenant.store.bucket_journal import note_writes
 from covenant.store.bucket_reads import (
     SeriesInfo,
     list_series,
@@ -158,6 +159,8 @@ def add_counts(
         raise InputError(f"bucket starts must be aligned to the step {step}s (floor them first)")
     if np.any(g < 0) or np.any(g > t):
         raise InputError("counts must satisfy 0 <= good <= total")
+    busy = t > 0  # a bucket given no events changes nothing (good <= total)
+    note_writes(conn, series_ids=sid[busy], lo=starts[busy], hi=starts[busy] + step)
 
     day = starts - starts % DAY
     slot = (starts - day) // step
@@ -228,6 +231,16 @@ def add_chunks(
     if np.any(same):
         raise InputError("each (series, day) chunk may be given once")
     _lock_series(conn, np.unique(sid).tolist())
+    busy = dense[:, 1, :] > 0
+    written_to = np.flatnonzero(busy.any(axis=1))
+    first = np.argmax(busy[written_to], axis=1)
+    last = per_day - np.argmax(busy[written_to, ::-1], axis=1)
+    note_writes(
+        conn,
+        series_ids=sid[written_to],
+        lo=day[written_to] + first * step,
+        hi=day[written_to] + last * step,
+    )
     if dense.dtype not in (np.int32, np.int64):  # int32 chunks are merged as they are
         dense = dense.astype(np.int64)
     written = 0

@@ -14,6 +14,7 @@ from covenant.store import (  # noqa: F401 - register tables
     correction_tables,
     record_tables,
     token_tables,
+    worker_tables,
 )
 from covenant.store.tables import metadata
 

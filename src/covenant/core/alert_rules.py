@@ -1,0 +1,100 @@
+"""Which alerts hold at an instant, from results the engine already computed (pure).
+
+Each function turns results into :class:`~covenant.core.alert_state.AlertCondition` values —
+one per alert that *could* fire, ``active`` when it does now — for ``alert_state.advance``.
+
+- Burn rate: one alert per objective and tier, active while the tier fires (both windows at
+  or above its threshold: ``TierResult.firing``, the engine's own decision). Its labels are
+  the ones the generated Prometheus rules put on the same alert (``sloth_id``,
+  ``sloth_service``, ``sloth_slo``, ``sloth_severity``, ``severity``, ``covenant_tier``,
+  ``alertname``), so Alertmanager routes both alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+
+from covenant.core.alert_state import AlertCondition
+from covenant.core.model import Objective
+from covenant.core.notices import NoticeKind
+from covenant.core.results import Burn, Evaluation
+
+
+def slo_label(o: Objective) -> str:
+    """The ``sloth_slo`` label: the SLO's name, and its objective's name when it has one."""
+    if not o.name:
+        return o.slo
+    slug = re.sub(r"[^a-z0-9]+", "-", o.name.lower()).strip("-") or "objective"
+    return f"{o.slo}-{slug}"
+
+
+def service_label(o: Objective) -> str:
+    return o.service or o.slo
+
+
+def sloth_ids(o: Objective) -> dict[str, str]:
+    """``sloth_id``, ``sloth_service`` and ``sloth_slo`` as Sloth names them."""
+    service, slo = service_label(o), slo_label(o)
+    return {"sloth_id": f"{service}-{slo}", "sloth_service": service, "sloth_slo": slo}
+
+
+def alert_name(o: Objective) -> str:
+    """``CheckoutAvailabilityBurnRate``: the SLO label in camel case, then ``BurnRate``."""
+    words = re.split(r"[^A-Za-z0-9]+", slo_label(o))
+    return "".join(p[:1].upper() + p[1:] for p in words if p) + "BurnRate"
+
+
+def _percent(value: Fraction) -> str:
+    return f"{float(value) * 100:.4g} %"
+
+
+def _rate(burn: Burn) -> str:
+    return "no data" if burn.rate is None else f"{float(burn.rate):.3g}"
+
+
+def burn_rate_conditions(evaluations: Sequence[Evaluation]) -> list[AlertCondition]:
+    """One condition per objective and alert tier, active while the tier fires."""
+    out: list[AlertCondition] = []
+    for e in evaluations:
+        o = e.objective
+        ids = sloth_ids(o)
+        for tier in e.tiers:
+            pages = tier.severity.lower() in {"page", "critical"}
+            labels = {
+                "alertname": alert_name(o),
+                **ids,
+                "severity": tier.severity,
+                "sloth_severity": "page" if pages else "ticket",
+                "covenant_tier": tier.name,
+            }
+            long_w, short_w = tier.long, tier.short
+            summary = (
+                f"{o.display_name or o.key}: the error budget burns at or above the "
+                f"{tier.name} threshold over both {long_w.window_s // 60} min and "
+                f"{short_w.window_s // 60} min."
+            )
+            description = (
+                f"Burn rate {_rate(long_w)} over {long_w.window_s // 60} min and "
+                f"{_rate(short_w)} over {short_w.window_s // 60} min "
+                f"(threshold {float(tier.threshold):.3g}); objective {_percent(o.target)}."
+            )
+            if e.budget is not None and e.budget.remaining_ratio is not None:
+                description += f" Budget left: {_percent(e.budget.remaining_ratio)}."
+            out.append(
+                AlertCondition(
+                    key=f"burn-rate/{o.key}/{tier.name}",
+                    kind=NoticeKind.BURN_RATE,
+                    severity=tier.severity,
+                    labels=labels,
+                    annotations={
+                        "title": f"({labels['sloth_severity']}) {ids['sloth_service']} "
+                        f"{ids['sloth_slo']} SLO error budget burn rate is too fast.",
+                        "summary": summary,
+                        "description": description,
+                    },
+                    active=tier.firing,
+                )
+            )
+    return out

@@ -1,0 +1,161 @@
+"""Cumulative counts at window edges, kept between ticks: the worker's incremental read.
+
+An event-based evaluation needs nothing but each series' cumulative ``(good, total)`` counts at
+its window edges (``core.series.EdgeCounts``). A minute later every rolling edge has moved by a
+minute, so :class:`EdgeCache` moves each cached edge to the new one nearest it and reads only
+the buckets in between (``store.range_sums``): a bucket or two per series and edge, however
+long the windows are. The engine then evaluates the same ``EdgeCounts`` a full read gives, so
+the results are the full evaluation's (tests/services/test_worker_incremental.py checks it at
+many instants, with late data).
+
+A series is read in full again (``read_edge_counts``, from the per-day sums) when:
+- it is new to the cache, or its stored series appeared since the last tick;
+- the bucket write journal (``store.bucket_journal``) shows a write that starts before the
+  newest edge already summed: late data, a re-read of a metrics source, a back-fill;
+- an edge would move further than ``max_move_s`` (a tick after a long pause, a new window):
+  then every series is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from covenant.core.series import EdgeCounts, unique_sorted
+from covenant.store.bucket_journal import read_writes
+from covenant.store.chunk_reads import read_edge_counts, series_rows
+from covenant.store.range_sums import read_range_sums
+
+Int64Array = npt.NDArray[np.int64]
+
+MAX_MOVE_S = 6 * 3600
+"""An edge further than this from every cached edge is not moved to: the series are read again."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ReadStats:
+    """What one ``EdgeCache.counts`` read: for the worker's report and the benchmark."""
+
+    series: int = 0
+    full: int = 0  # series read in full
+    moved: int = 0  # series moved edge to edge
+    ranges: int = 0  # ranges read for the moved series
+    journal: int = 0  # journal rows seen
+    late: int = 0  # series with a write behind the newest summed edge
+    seqs: list[int] = field(default_factory=list)  # journal rows to forget after the tick
+
+
+class EdgeCache:
+    """The cumulative counts of many series at the edges of the last evaluation.
+
+    Not thread-safe; one worker owns one cache. Every row has its own origin (counts are
+    cumulative from wherever its last full read started), which is all differences need.
+    """
+
+    def __init__(self, *, step: int = 60, max_move_s: int = MAX_MOVE_S) -> None:
+        self.step = step
+        self.max_move_s = max_move_s
+        self.keys: tuple[str, ...] = ()
+        self.ids: dict[str, int] = {}  # stored series id of each key that has one
+        self.edges: Int64Array = np.zeros(0, dtype=np.int64)
+        self.good: Int64Array = np.zeros((0, 0), dtype=np.int64)
+        self.total: Int64Array = np.zeros((0, 0), dtype=np.int64)
+
+    def reset(self) -> None:
+        self.__init__(step=self.step, max_move_s=self.max_move_s)  # type: ignore[misc]
+
+    def counts(
+        self, conn: Any, *, keys: Sequence[str], edges: Sequence[int]
+    ) -> tuple[EdgeCounts, ReadStats]:
+        """``EdgeCounts`` of ``keys`` at ``edges``, as ``read_edge_counts`` would return them.
+
+        ``conn`` should hold one snapshot (a transaction) for the journal and the buckets to
+        agree; the journal rows read are in ``ReadStats.seqs`` for the caller to forget.
+        """
+        names = tuple(dict.fromkeys(keys))
+        at = unique_sorted(list(edges))
+        stats = ReadStats(series=len(names))
+        writes = read_writes(conn)
+        stats.journal = len(writes)
+        stats.seqs = [w.seq for w in writes]
+        head = int(self.edges[-1]) if self.edges.size else None
+        missing = [k for k in names if k not in self.ids]
+        appeared = series_rows(conn, missing) if missing else {}
+        ids = {k: self.ids[k] for k in names if k in self.ids}
+        ids.update({k: v[0] for k, v in appeared.items()})
+        old_row = {k: i for i, k in enumerate(self.keys)}
+        late: set[int] = set()
+        if head is not None:  # a write before the newest edge summed changed a summed count
+            late = {w.series_id for w in writes if w.lo < head}
+        stats.late = len(late)
+        source = self._sources(at)
+        redo = [
+            k
+            for k in names
+            if source is None or k not in old_row or k in appeared or ids.get(k) in late
+        ]
+        good = np.zeros((len(names), at.size), dtype=np.int64)
+        total = np.zeros((len(names), at.size), dtype=np.int64)
+        again = set(redo)
+        kept = [i for i, k in enumerate(names) if k not in again]
+        if kept and source is not None:
+            self._move(conn, names, kept, ids, at, source, good, total, stats)
+        if redo:
+            fresh = read_edge_counts(conn, keys=redo, edges=at.tolist(), step=self.step)
+            row_of = {k: i for i, k in enumerate(names)}
+            where = np.asarray([row_of[k] for k in redo], dtype=np.intp)
+            good[where] = fresh.good
+            total[where] = fresh.total
+        stats.full = len(redo)
+        self.keys, self.ids, self.edges = names, ids, at
+        self.good, self.total = good, total
+        counts = EdgeCounts(keys=names, step=self.step, edges=at, good=good, total=total)
+        return counts, stats
+
+    def _sources(self, at: Int64Array) -> Int64Array | None:
+        """For each new edge, the cached edge nearest it; None when one is too far."""
+        if not self.edges.size or not at.size:
+            return None
+        right = np.clip(np.searchsorted(self.edges, at), 0, self.edges.size - 1)
+        left = np.clip(right - 1, 0, self.edges.size - 1)
+        pick = np.where(
+            np.abs(self.edges[left] - at) <= np.abs(self.edges[right] - at), left, right
+        )
+        if np.any(np.abs(self.edges[pick] - at) > self.max_move_s):
+            return None
+        return pick.astype(np.int64)
+
+    def _move(
+        self,
+        conn: Any,
+        names: tuple[str, ...],
+        kept: list[int],
+        ids: dict[str, int],
+        at: Int64Array,
+        source: Int64Array,
+        good: Int64Array,
+        total: Int64Array,
+        stats: ReadStats,
+    ) -> None:
+        old_row = {k: i for i, k in enumerate(self.keys)}
+        rows = np.asarray([old_row[names[i]] for i in kept], dtype=np.intp)
+        out = np.asarray(kept, dtype=np.intp)
+        good[out] = self.good[rows][:, source]
+        total[out] = self.total[rows][:, source]
+        was = self.edges[source]
+        moving = np.flatnonzero(was != at)
+        if not moving.size:
+            stats.moved = len(kept)
+            return
+        ranges = [(int(min(was[j], at[j])), int(max(was[j], at[j]))) for j in moving.tolist()]
+        sign = np.where(at[moving] > was[moving], 1, -1).astype(np.int64)
+        position = {ids[names[i]]: n for n, i in enumerate(kept) if names[i] in ids}
+        g, t = read_range_sums(conn, ids=position, ranges=ranges, rows=len(kept), step=self.step)
+        good[np.ix_(out, moving)] += g * sign
+        total[np.ix_(out, moving)] += t * sign
+        stats.moved = len(kept)
+        stats.ranges = len(ranges)

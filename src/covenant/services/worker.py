@@ -1,0 +1,260 @@
+"""The worker's minute tick: catch up sources, evaluate every SLO and agreement, keep alerts.
+
+``Worker.tick(workspace, now)`` (or the module's :func:`tick`) does, in order:
+
+1. Prometheus catch-up (``services.prometheus.catch_up``) when the workspace reads SLIs from a
+   Prometheus-compatible DataSource;
+2. every objective evaluated at ``now`` — incrementally: event-based objectives from the
+   cumulative counts the worker keeps at their window edges, moved each tick by the buckets
+   in between (``services.incremental``); objectives that need every bucket (time slices),
+   composites and objectives a correction may touch by the full engine path
+   (``services.evaluate``), so the report equals ``evaluate_workspace`` at ``now``;
+3. the agreements' alerts (forecast credit tiers, ticket timers, claim deadlines,
+   ``services.worker_agreements``);
+4. alert state advanced (``core.alert_state``) and written in one transaction; the notices of
+   the transitions handed to ``notify`` (delivery's dispatcher in ``covenant serve``).
+
+The clock is the caller's: ``now`` is an argument (``covenant serve`` passes the wall clock).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from covenant.core.alert_rules import burn_rate_conditions
+from covenant.core.alert_state import AlertCondition, AlertRecord, Transition, advance
+from covenant.core.evaluate import evaluate, required_edges
+from covenant.core.model import Objective
+from covenant.core.notices import AlertNotice, NoticeKind
+from covenant.core.results import Evaluation
+from covenant.core.timeutil import require_utc
+from covenant.core.window_answers import needs_buckets
+from covenant.errors import CovenantError
+from covenant.services.evaluate import (
+    DEFAULT_STEP,
+    EvaluationReport,
+    evaluate_objectives,
+    mark_stale,
+)
+from covenant.services.incremental import EdgeCache, ReadStats
+from covenant.store.alert_states import load_alert_states, save_transition
+from covenant.store.bucket_journal import forget_writes
+from covenant.store.db import write_transaction
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from covenant.core.corrections import Corrected
+    from covenant.definitions.workspace import Workspace
+    from covenant.services.prometheus import ClientFactory
+
+log = logging.getLogger("covenant.worker")
+
+Notify = Callable[[Sequence[AlertNotice]], None]
+"""Receives the notices of one tick (firing and resolved), after their state is committed."""
+
+CATCH_UP_INITIAL_S = 3 * 3600
+"""A series never read from Prometheus is read from this long before now on the first tick."""
+
+
+def log_notices(notices: Sequence[AlertNotice]) -> None:
+    """The default ``notify``: one log line per notice."""
+    for n in notices:
+        log.warning("alert %s %s (%s): %s", n.state.value, n.key, n.severity, dict(n.labels))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TickResult:
+    """What one tick saw and changed."""
+
+    at: datetime
+    report: EvaluationReport
+    alerts: tuple[AlertRecord, ...]  # every alert state after the tick
+    notices: tuple[AlertNotice, ...]  # transitions of this tick (firing, resolved)
+    reads: ReadStats
+    incremental: int  # objectives evaluated from the kept edge counts
+    full: int  # objectives (and composites) evaluated by the full engine path
+    caught_up: int = 0  # series read from Prometheus
+    problems: tuple[str, ...] = ()  # what could not be evaluated (its alerts keep their state)
+    agreements: object | None = None  # the agreements' exposure (``core.forecast.Exposure``)
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def incremental_objectives(workspace: Workspace) -> tuple[list[int], list[int]]:
+    """Positions of the objectives the worker evaluates from edge counts, and of the others
+    (time slices, or an SLO a correction names: the full path evaluates those)."""
+    corrected: set[str] = set()
+    every = False
+    for rule in workspace.corrections:
+        if not rule.slos:
+            every = True
+        corrected.update(rule.slos)
+    fast: list[int] = []
+    slow: list[int] = []
+    for i, o in enumerate(workspace.objectives):
+        if needs_buckets(o) or every or o.slo in corrected:
+            slow.append(i)
+        else:
+            fast.append(i)
+    return fast, slow
+
+
+class Worker:
+    """One worker: its edge cache and its notify callback. Not thread-safe (one loop owns it)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        notify: Notify = log_notices,
+        step: int = DEFAULT_STEP,
+        client_for: ClientFactory | None = None,
+        catch_up_initial_s: int = CATCH_UP_INITIAL_S,
+    ) -> None:
+        self.engine = engine
+        self.notify = notify
+        self.step = step
+        self.client_for = client_for
+        self.catch_up_initial_s = catch_up_initial_s
+        self.cache = EdgeCache(step=step)
+        self.latest: TickResult | None = None
+
+    def evaluate(
+        self, workspace: Workspace, *, at: datetime, seen_at: datetime | None = None
+    ) -> tuple[EvaluationReport, ReadStats, int]:
+        """Every objective and composite at ``at``: the report ``evaluate_workspace`` gives,
+        read incrementally where it can be. Returns it, what was read, and how many objectives
+        were evaluated from the kept edge counts."""
+        at = require_utc(at, what="at")
+        fast, slow = incremental_objectives(workspace)
+        objectives = workspace.objectives
+        quick = [objectives[i] for i in fast]
+        by_position: dict[int, Evaluation] = {}
+        stats = ReadStats()
+        if quick:
+            evaluations, stats = self._edge_evaluations(quick, at)
+            by_position.update(zip(fast, evaluations, strict=True))
+        corrected: tuple[Corrected, ...] = ()
+        full = None
+        if slow or workspace.composites or workspace.corrections:
+            full = evaluate_objectives(
+                self.engine,
+                objectives=[objectives[i] for i in slow],
+                at=at,
+                step=self.step,
+                composites=workspace.composites,
+                corrections=workspace.corrections,
+                seen_at=seen_at or at,
+            )
+            by_position.update(zip(slow, full.evaluations, strict=True))
+        if workspace.corrections:
+            from covenant.core.corrections import Corrected  # noqa: PLC0415
+
+            slot = dict(zip(slow, full.corrected if full else (), strict=False))
+            corrected = tuple(
+                slot.get(i, Corrected(evaluation=None)) for i in range(len(objectives))
+            )
+        report = EvaluationReport(
+            at=at,
+            evaluations=tuple(by_position[i] for i in range(len(objectives))),
+            corrected=corrected,
+            composites=full.composites if full else (),
+            audit=full.audit if full else {},
+        )
+        if quick:
+            report = mark_stale(self.engine, report)
+        return report, stats, len(quick)
+
+    def _edge_evaluations(
+        self, objectives: Sequence[Objective], at: datetime
+    ) -> tuple[list[Evaluation], ReadStats]:
+        edges = required_edges(objectives, at=at, step=self.step)
+        keys = list(dict.fromkeys(o.series for o in objectives))
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":  # one snapshot: the journal and the buckets
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                counts, stats = self.cache.counts(conn, keys=keys, edges=edges)
+        if stats.seqs:
+            with write_transaction(self.engine) as conn:
+                forget_writes(conn, stats.seqs)
+        return evaluate(objectives, counts, at=at), stats
+
+    def tick(self, workspace: Workspace, now: datetime) -> TickResult:
+        """One tick at ``now``: see the module's docstring."""
+        now = require_utc(now, what="now")
+        problems: list[str] = []
+        caught = self._catch_up(workspace, now, problems)
+        report, stats, quick = self.evaluate(workspace, at=now, seen_at=now)
+        conditions: list[AlertCondition] = burn_rate_conditions(report.effective)
+        unknown: set[NoticeKind] = set()
+        agreements = None
+        transition = self._advance(conditions, now=now, unknown=unknown)
+        if transition.notices:
+            try:
+                self.notify(transition.notices)
+            except Exception:  # a failing receiver never stops the worker
+                log.exception("notify failed for %d notices", len(transition.notices))
+        result = TickResult(
+            at=now,
+            report=report,
+            alerts=transition.records,
+            notices=transition.notices,
+            reads=stats,
+            incremental=quick,
+            full=len(workspace.objectives) - quick + len(workspace.composites),
+            caught_up=caught,
+            problems=tuple(problems),
+            agreements=agreements,
+        )
+        self.latest = result
+        return result
+
+    def _advance(
+        self, conditions: Sequence[AlertCondition], *, now: datetime, unknown: set[NoticeKind]
+    ) -> Transition:
+        with write_transaction(self.engine) as conn:
+            previous = load_alert_states(conn)
+            transition = advance(previous, conditions, now=now, unknown=unknown)
+            save_transition(conn, transition=transition, stored=list(previous), now=now)
+        return transition
+
+    def _catch_up(self, workspace: Workspace, now: datetime, problems: list[str]) -> int:
+        reads = workspace.prometheus.reads if workspace.prometheus else ()
+        if not reads:
+            return 0
+        from covenant.services.prometheus import catch_up  # noqa: PLC0415
+
+        try:
+            reports = catch_up(
+                self.engine,
+                reads=reads,
+                now=now,
+                initial=self.catch_up_initial_s,
+                step=self.step,
+                client_for=self.client_for,
+            )
+        except CovenantError as exc:  # recorded per series by catch_up; evaluation goes on
+            problems.append(f"Prometheus catch-up: {exc}")
+            return 0
+        problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
+        return len(reports)
+
+
+def tick(
+    store: Engine, workspace: Workspace, now: datetime, *, worker: Worker | None = None
+) -> TickResult:
+    """One tick with ``worker`` (a new one, with a cold cache, when None)."""
+    return (worker or Worker(store)).tick(workspace, now)
+
+
+def next_tick(now: datetime, *, interval_s: int = 60) -> datetime:
+    """The next whole ``interval_s`` after ``now`` (ticks land on minute boundaries)."""
+    epoch = int(now.timestamp())
+    return datetime.fromtimestamp(
+        epoch - epoch % interval_s + interval_s, tz=now.tzinfo
+    ) + timedelta(0)

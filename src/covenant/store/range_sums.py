@@ -1,0 +1,88 @@
+"""Sums of short bucket ranges, reading only those buckets: the worker's minute tick.
+
+A window that moved by a minute needs the one bucket it gained and the one it lost, not the 30
+days in between. Each range is cut at UTC days; every day's pieces are read in one query whose
+columns are ``substr`` slices of the day chunk's blob (``good`` then ``total`` arrays, see
+``chunk_reads``), so the database returns a few bytes per series and piece. The same SQL runs
+on SQLite and PostgreSQL (``substr`` on a BLOB / ``bytea``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from covenant.errors import InputError
+from covenant.store.chunk_reads import DAY, IN_LIMIT, batched, buckets_per_day, query_of
+
+Int64Array = npt.NDArray[np.int64]
+
+
+def _pieces(ranges: Sequence[tuple[int, int]], step: int) -> dict[int, list[tuple[int, int, int]]]:
+    """Per day start: ``(range index, first slot, slot count)`` of each range's part in it."""
+    by_day: dict[int, list[tuple[int, int, int]]] = {}
+    for index, (lo, hi) in enumerate(ranges):
+        if lo % step or hi % step or hi < lo:
+            raise InputError(f"range [{lo}, {hi}) is not aligned to the step {step}s")
+        cursor = lo
+        while cursor < hi:
+            day = cursor - cursor % DAY
+            stop = min(hi, day + DAY)
+            by_day.setdefault(day, []).append(
+                (index, (cursor - day) // step, (stop - cursor) // step)
+            )
+            cursor = stop
+    return by_day
+
+
+def read_range_sums(
+    conn: Any,
+    *,
+    ids: Mapping[int, int],
+    ranges: Sequence[tuple[int, int]],
+    rows: int,
+    step: int = 60,
+) -> tuple[Int64Array, Int64Array]:
+    """``(good, total)`` of shape ``(rows, len(ranges))``: the events of each series in each
+    range ``[lo, hi)`` (epoch seconds aligned to ``step``). ``ids`` maps a stored series id to
+    its output row; series without a chunk on a day count zero there."""
+    per_day = buckets_per_day(step)
+    good = np.zeros((rows, len(ranges)), dtype=np.int64)
+    total = np.zeros((rows, len(ranges)), dtype=np.int64)
+    if not ids or not ranges:
+        return good, total
+    run = query_of(conn)
+    series_ids = sorted(ids)
+    for day, pieces in sorted(_pieces(ranges, step).items()):
+        columns: list[str] = []
+        params: list[int] = []
+        for _, first, count in pieces:
+            for offset in (first, per_day + first):  # the good slice, then the total slice
+                columns.append(
+                    "substr(counts, CAST(1 + ? * itemsize AS INTEGER), "
+                    "CAST(? * itemsize AS INTEGER))"
+                )
+                params.extend((offset, count))
+        limit = max(IN_LIMIT - len(params), 1)
+        found: dict[int, tuple[list[int], list[list[bytes]]]] = {}
+        for part in batched(series_ids, limit):
+            sql = (
+                f"SELECT series_id, itemsize, {', '.join(columns)} FROM bucket_chunks "
+                f"WHERE day = ? AND series_id IN ({', '.join('?' * len(part))})"
+            )
+            for row in run(sql, [*params, day, *part]):
+                out_rows, blobs = found.setdefault(int(row[1]), ([], []))
+                out_rows.append(ids[int(row[0])])
+                blobs.append([bytes(b) for b in row[2:]])
+        for itemsize, (out_rows, blobs) in found.items():
+            dtype = np.dtype(f"<u{itemsize}")
+            where = np.asarray(out_rows, dtype=np.intp)
+            for j, (index, _, count) in enumerate(pieces):
+                for k, target in enumerate((good, total)):
+                    joined = b"".join(b[2 * j + k] for b in blobs)
+                    values = np.frombuffer(joined, dtype=dtype).reshape(len(out_rows), count)
+                    target[where, index] += values.sum(axis=1, dtype=np.int64)
+    return good, total

@@ -1,0 +1,135 @@
+"""The worker's tick: burn-rate alerts fire, notify once, resolve once, survive a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy.engine import Engine
+
+from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
+from covenant.core.timeutil import to_epoch
+from covenant.definitions.workspace import Workspace, analyse_text
+from covenant.services.ingest import open_store
+from covenant.services.worker import Worker
+from covenant.store.alert_states import load_alert_states
+from covenant.store.buckets import add_counts, ensure_series
+from covenant.store.db import write_transaction
+
+STEP = 60
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+WORKSPACE = """\
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: shop}
+spec: {}
+---
+apiVersion: covenant/v1
+kind: SLO
+metadata: {name: checkout-availability}
+spec:
+  service: shop
+  indicator:
+    metadata: {name: checkout}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: events, spec: {}}}
+        total: {metricSource: {type: events, spec: {}}}
+  timeWindow: [{duration: 30d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+"""
+
+
+@pytest.fixture
+def workspace() -> Workspace:
+    ws, problems = analyse_text(WORKSPACE)
+    assert ws is not None, problems
+    return ws
+
+
+def put(engine: Engine, start: datetime, minutes: int, *, bad: int) -> None:
+    """100 requests a minute, ``bad`` of them failing, from ``start``."""
+    s = to_epoch(start)
+    with write_transaction(engine) as conn:
+        sid = ensure_series(conn, keys=["checkout"], step=STEP)["checkout"]
+        add_counts(
+            conn,
+            series_ids=np.full(minutes, sid),
+            bucket_starts=s + STEP * np.arange(minutes),
+            good=np.full(minutes, 100 - bad),
+            total=np.full(minutes, 100),
+            step=STEP,
+        )
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.notices: list[AlertNotice] = []
+
+    def __call__(self, notices: Sequence[AlertNotice]) -> None:
+        self.notices.extend(notices)
+
+
+def test_page_fires_once_and_resolves_once(tmp_path, workspace: Workspace) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    put(engine, T0 - timedelta(hours=3), 170, bad=0)  # clean until 11:50
+    put(engine, T0 - timedelta(minutes=10), 10, bad=50)  # then half the requests fail
+    inbox = Inbox()
+    worker = Worker(engine, notify=inbox)
+    # 500 bad requests against a 0.1 % budget: 1 h burn 500/6,000/0.001 = 83 (>= 14.4), 5 min
+    # 500; 6 h and 1 d (3 h of data) 500/18,000/0.001 = 27.8 (>= 6, >= 3, >= 1): all four fire
+    first = worker.tick(workspace, T0)
+    firing = [n for n in inbox.notices if n.state is NoticeState.FIRING]
+    assert [n.key for n in firing] == [
+        f"burn-rate/checkout-availability/{tier}"
+        for tier in ("page-fast", "page-slow", "ticket-fast", "ticket-slow")
+    ]
+    assert firing[0].kind is NoticeKind.BURN_RATE
+    assert dict(firing[0].labels) == {
+        "alertname": "CheckoutAvailabilityBurnRate",
+        "sloth_id": "shop-checkout-availability",
+        "sloth_service": "shop",
+        "sloth_slo": "checkout-availability",
+        "severity": "page",
+        "sloth_severity": "page",
+        "covenant_tier": "page-fast",
+    }
+    assert firing[0].starts_at == T0
+    assert {r.key for r in first.alerts if r.phase.value == "firing"} >= {firing[0].key}
+
+    put(engine, T0, 1, bad=50)
+    worker.tick(workspace, T0 + timedelta(minutes=1))
+    assert len(inbox.notices) == len(first.notices)  # still firing: no second notice
+
+    # a restarted worker (cold cache, state from the store) sends nothing new either
+    restarted = Worker(engine, notify=inbox)
+    put(engine, T0 + timedelta(minutes=1), 1, bad=50)
+    restarted.tick(workspace, T0 + timedelta(minutes=2))
+    assert len(inbox.notices) == len(first.notices)
+
+    # six clean minutes: the 5-minute window is clean, the fast page resolves (once)
+    put(engine, T0 + timedelta(minutes=2), 6, bad=0)
+    restarted.tick(workspace, T0 + timedelta(minutes=8))
+    restarted.tick(workspace, T0 + timedelta(minutes=9))
+    resolved = [n for n in inbox.notices if n.state is NoticeState.RESOLVED]
+    assert [n.key for n in resolved] == ["burn-rate/checkout-availability/page-fast"]
+    assert resolved[0].starts_at == T0
+    assert resolved[0].ends_at == T0 + timedelta(minutes=8)
+    with engine.connect() as conn:
+        stored = load_alert_states(conn)
+    assert stored["burn-rate/checkout-availability/page-fast"].phase.value == "resolved"
+
+
+def test_a_failing_notify_does_not_stop_the_tick(tmp_path, workspace: Workspace) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    put(engine, T0 - timedelta(minutes=10), 10, bad=50)
+
+    def broken(notices: Sequence[AlertNotice]) -> None:
+        raise RuntimeError("receiver down")
+
+    result = Worker(engine, notify=broken).tick(workspace, T0)
+    assert result.notices  # the state moved on; delivery owns retries
