@@ -168,6 +168,66 @@ def test_the_evaluate_probe_sees_the_table_code(tmp_path: Path) -> None:
     assert "covenant.render.evaluation_table" in loaded
 
 
+PLAIN_SLI = """
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: checkout}
+spec:
+  ratioMetric:
+    counter: true
+    good: {metricSource: {type: Prometheus, spec: {query: good}}}
+    total: {metricSource: {type: Prometheus, spec: {query: total}}}
+"""
+VALIDATION = ("pydantic", "covenant.definitions.openslo")
+FIRST_EVALUATE_PROBE = """
+import io, json, sys
+from contextlib import redirect_stdout
+sys.argv = ["covenant", *{args!r}]
+from covenant.cli.main import main
+out = io.StringIO()
+try:
+    with redirect_stdout(out):
+        main()
+except SystemExit as exit:
+    code = exit.code
+loaded = sorted(m for m in sys.modules if m in {modules!r})
+print(json.dumps({{"code": code, "results": len(json.loads(out.getvalue())["results"]),
+                  "loaded": loaded}}))
+"""
+
+
+def _first_evaluate_loads(tmp_path: Path, text: str) -> list[str]:
+    """What ``covenant evaluate --format json`` (as the command runs it, through ``main``)
+    loads of ``VALIDATION`` on its first run, the one that writes the evaluation cache."""
+    from covenant.config import sqlite_url  # noqa: PLC0415
+    from covenant.services.store import open_store  # noqa: PLC0415
+
+    (tmp_path / "slos.yaml").write_text(text, encoding="utf-8")
+    open_store(sqlite_url(tmp_path)).dispose()  # a state folder: the run writes the cache
+    args = ["evaluate", "-w", str(tmp_path), "--at", "2026-10-30T12:00:00Z", "--format", "json"]
+    found = run_python(FIRST_EVALUATE_PROBE.format(args=args, modules=VALIDATION))
+    assert found["code"] == 0
+    assert found["results"] == 1
+    assert (tmp_path / ".covenant" / "evaluation-cache.json").is_file()
+    loaded: list[str] = found["loaded"]
+    return loaded
+
+
+def test_a_first_evaluate_of_a_plain_workspace_loads_no_pydantic(tmp_path: Path) -> None:
+    """A cold run (no evaluation cache yet) of plain OpenSLO reads it without the models."""
+    plain = EVALUATE_SLO.replace(EVALUATE_SLO[EVALUATE_SLO.index("  indicator:") :], "")
+    plain += "  indicatorRef: checkout\n" + EVALUATE_SLO[EVALUATE_SLO.index("  timeWindow") :]
+    assert _first_evaluate_loads(tmp_path, plain + "---" + PLAIN_SLI) == []
+
+
+def test_a_first_evaluate_of_another_workspace_validates_with_the_models(tmp_path: Path) -> None:
+    """The check can fail: an inline SLI is left to the full load (pydantic)."""
+    assert _first_evaluate_loads(tmp_path, EVALUATE_SLO) == [
+        "covenant.definitions.openslo",
+        "pydantic",
+    ]
+
+
 MAIN_PROBE = """
 import json, sys
 sys.argv = ["covenant", *{args!r}]

@@ -195,6 +195,6 @@ def zone_of(zones: list[str]) -> tzinfo:
     for name in sorted(set(zones)):
         try:
             return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
     return UTC

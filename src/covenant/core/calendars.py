@@ -298,7 +298,7 @@ class Calendar:
             ) from exc
         try:
             ZoneInfo(self.zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise InputError(
                 f"unknown time zone {self.zone!r}",
                 hint="use an IANA name such as Europe/Berlin or America/New_York",

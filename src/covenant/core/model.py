@@ -90,7 +90,7 @@ class CalendarWindow:
             raise InputError(f"a calendar window needs a positive count, got {self.count}")
         try:
             ZoneInfo(self.zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise InputError(
                 f"unknown time zone {self.zone!r}", hint="use an IANA name such as Europe/Berlin"
             ) from exc

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from covenant.definitions import checks
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.extensions import sli_extensions
-from covenant.definitions.fields import NAME_PATTERN
+from covenant.definitions.field_rules import NAME_PATTERN
 from covenant.definitions.foreign import foreign_format
 from covenant.definitions.kinds import (
     ALPHA_VERSIONS,

@@ -189,20 +189,56 @@ def decode(text: str, *, key: str) -> Cached | None:
     return Cached(objectives=objectives, composites=composites)
 
 
+_FIELDS: dict[type, tuple[str, tuple[str, ...]]] = {}  # a whitelisted dataclass → its fields
+_ENUM_NAMES: dict[type, str] = {}  # a whitelisted enum → its name
+
+
 def _encode(value: Any) -> Any:
-    if value is None or type(value) in (bool, int, str):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
         return value
+    if kind is Fraction:
+        return {"Q": [str(value.numerator), str(value.denominator)]}
+    if kind is tuple:
+        return {"t": [_encode(v) for v in value]}
+    known = _FIELDS.get(kind)
+    if known is not None:
+        name, fields = known
+        return {"D": name, "f": {f: _encode(getattr(value, f)) for f in fields}}
+    enum = _ENUM_NAMES.get(kind)
+    if enum is not None:
+        return {"E": enum, "v": value.value}
+    if _learn(value):
+        return _encode(value)
+    return _encode_other(value)
+
+
+def _learn(value: Any) -> bool:
+    """True once ``value``'s class is a whitelisted dataclass or enum (checked once: its
+    fields are remembered); False for any other class; raises for one the cache cannot hold."""
+    kind = type(value)
+    name = kind.__name__
+    if isinstance(value, Enum):
+        if ENUMS.get(name) != (kind.__module__, name):
+            raise UnsupportedValueError(f"enum {name}")
+        _ENUM_NAMES[kind] = name
+        return True
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if CLASSES.get(name) != (kind.__module__, name):
+            raise UnsupportedValueError(f"class {name}")
+        fields = dataclasses.fields(value)
+        if any(not f.init for f in fields):
+            raise UnsupportedValueError(f"class {name} has fields its constructor does not take")
+        _FIELDS[kind] = (name, tuple(f.name for f in fields))
+        return True
+    return False
+
+
+def _encode_other(value: Any) -> Any:
     if type(value) is float:
         if not math.isfinite(value):
             raise UnsupportedValueError("a float that JSON cannot hold")
         return value
-    if isinstance(value, Enum):
-        name = type(value).__name__
-        if ENUMS.get(name) != (type(value).__module__, name):
-            raise UnsupportedValueError(f"enum {name}")
-        return {"E": name, "v": value.value}
-    if type(value) is Fraction:
-        return {"Q": [str(value.numerator), str(value.denominator)]}
     if type(value) is datetime:
         zone = value.tzinfo
         if zone is UTC and not value.fold:
@@ -210,16 +246,6 @@ def _encode(value: Any) -> Any:
         if type(zone) is ZoneInfo and zone.key:  # a wall-clock time in a named zone
             return {"Z": [value.replace(tzinfo=None).isoformat(), zone.key, value.fold]}
         raise UnsupportedValueError("a datetime neither in UTC nor in a named zone")
-    if type(value) is tuple:
-        return {"t": [_encode(v) for v in value]}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        name = type(value).__name__
-        if CLASSES.get(name) != (type(value).__module__, name):
-            raise UnsupportedValueError(f"class {name}")
-        fields = dataclasses.fields(value)
-        if any(not f.init for f in fields):
-            raise UnsupportedValueError(f"class {name} has fields its constructor does not take")
-        return {"D": name, "f": {f.name: _encode(getattr(value, f.name)) for f in fields}}
     raise UnsupportedValueError(f"a value of type {type(value).__name__}")
 
 

@@ -26,7 +26,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from covenant.definitions.covenant_v1 import SLI_EXTENSION_FIELDS, SLO_EXTENSION_FIELDS
-from covenant.definitions.fields import START_TIME_FORMAT, parse_start_time
+from covenant.definitions.field_rules import START_TIME_FORMAT, parse_start_time
 from covenant.definitions.kinds import COVENANT_V1, OPENSLO_V1
 from covenant.definitions.parsed import Definition
 from covenant.definitions.timewindows import DEFAULT_START, DEFAULT_WEEK_START, DEFAULT_WINDOW_TEXT

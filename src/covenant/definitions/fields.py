@@ -7,7 +7,6 @@ context carries the fix, so pydantic collects every field problem of a document 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,13 +16,8 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from covenant.definitions.durations import DURATION_HELP, DurationRangeError, parse_duration
+from covenant.definitions.field_rules import is_name, parse_start_time, start_in_range
 from covenant.errors import InputError
-
-NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-START_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # the reference's (Go's time.DateTime)
-START_TIME_FORMATS = (START_TIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-EARLIEST_START = datetime(1970, 1, 1)  # noqa: DTZ001  (wall-clock bounds, any zone)
-LATEST_START = datetime(2201, 1, 1)  # noqa: DTZ001
 
 
 class Spec(BaseModel):
@@ -45,7 +39,7 @@ def problem(code: str, message: str, fix: str = "") -> PydanticCustomError:
 
 
 def _name(value: str) -> str:
-    if len(value) > 63 or not NAME_PATTERN.match(value):
+    if not is_name(value):
         raise problem(
             "invalid-name",
             f"name {value!r} is not a DNS label (RFC 1123)",
@@ -73,24 +67,13 @@ def _duration(value: str) -> str:
 def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise problem(
             "invalid-time-zone",
             f"unknown time zone {value!r}",
             "use an IANA Time Zone Database name such as UTC, Europe/Berlin or America/New_York",
         ) from exc
     return value
-
-
-def parse_start_time(value: str) -> datetime:
-    """``2022-01-01 12:00:00`` (OpenSLO form, no zone) or ISO 8601 with an offset or ``Z``."""
-    text = value.strip()
-    for fmt in START_TIME_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)  # noqa: DTZ007  (the zone comes from the window)
-        except ValueError:
-            continue
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _start_time(value: Any) -> str:
@@ -103,7 +86,7 @@ def _start_time(value: Any) -> str:
             f"start time {text!r} is not a date and time",
             "write it as YYYY-MM-DD HH:MM:SS (24 h, interpreted in calendar.timeZone)",
         ) from exc
-    if not EARLIEST_START <= parsed.replace(tzinfo=None) < LATEST_START:
+    if not start_in_range(parsed):
         raise problem(
             "start-time-out-of-range",
             f"start time {text!r} is outside 1970-01-01 – 2200-12-31",

@@ -15,17 +15,15 @@ Interpretation (documented in docs/definitions.md):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
-from covenant.core.model import DAY, CalendarWindow, RollingWindow, Window
+from covenant.core.model import Window
 from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.durations import parse_duration
-from covenant.definitions.fields import parse_start_time
+from covenant.definitions.field_rules import DEFAULT_WINDOW, window_from
 from covenant.definitions.openslo import TimeWindow
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
-DEFAULT_WINDOW = RollingWindow(seconds=28 * DAY)
 DEFAULT_WINDOW_TEXT = "28d"
 DEFAULT_START = "1970-01-01 00:00:00"
 """Where calendar periods without ``calendar`` start (UTC): the core's natural unit starts."""
@@ -136,20 +134,10 @@ def window_of(windows: Sequence[TimeWindow] | None) -> Window:
     if not windows:
         return DEFAULT_WINDOW
     window = windows[0]
-    duration = parse_duration(window.duration)
-    if window.is_rolling:
-        return RollingWindow(seconds=duration.seconds)
-    unit = duration.calendar_unit
-    assert unit is not None
-    if window.calendar is None:
-        return CalendarWindow(unit=unit, count=duration.count)
-    zone = window.calendar.time_zone
-    start = parse_start_time(window.calendar.start_time)
-    # Keep the anchor on the zone's wall clock as written: a startTime inside a DST gap
-    # (02:30 on the spring-forward night) must still lay periods out at 02:30 local.
-    local = (
-        start.replace(tzinfo=ZoneInfo(zone))
-        if start.tzinfo is None
-        else start.astimezone(ZoneInfo(zone))
+    calendar = window.calendar
+    return window_from(
+        window.duration,
+        rolling=window.is_rolling,
+        start_time=None if calendar is None else calendar.start_time,
+        zone="UTC" if calendar is None else calendar.time_zone,
     )
-    return CalendarWindow(unit=unit, count=duration.count, zone=zone, anchor=local)

@@ -58,12 +58,18 @@ def load_for_evaluation(path: Path) -> EvaluationDefinitions:
         cached = cache.read_cache(state, key=key)
         if cached is not None:
             return EvaluationDefinitions(objectives=cached.objectives, composites=cached.composites)
-    workspace = load_workspace(path)
-    found = EvaluationDefinitions(
-        objectives=workspace.objectives,
-        composites=workspace.composites,
-        corrections=workspace.corrections,
-    )
+    from covenant.definitions.plain import plain_objectives  # noqa: PLC0415
+
+    plain = plain_objectives(path)  # a plain workspace, read without pydantic
+    if plain is not None:
+        found = EvaluationDefinitions(objectives=plain)
+    else:
+        workspace = load_workspace(path)
+        found = EvaluationDefinitions(
+            objectives=workspace.objectives,
+            composites=workspace.composites,
+            corrections=workspace.corrections,
+        )
     # written only when the files did not change while they were read (else: next run)
     if key is not None and not found.corrections and cache.definitions_key(path) == key:
         cache.write_cache(
