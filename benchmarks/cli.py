@@ -17,7 +17,8 @@ backend cannot query a past instant, so the benchmark writes a replay backend
 reads by offset (two reads per query, as cheap as a backend can be).
 
 Covenant is timed twice per round: *cold*, with no evaluation cache (a first run: the YAML
-is read and validated in full, and the cache written), and *warm*, the next run, which takes
+is read and validated — this plain OpenSLO workspace by ``definitions.plain``, without
+pydantic — and the cache written), and *warm*, the next run, which takes
 the resolved definitions from the cache (``.covenant/evaluation-cache.json``, keyed by the
 definition files' content). Both print the same JSON (checked).
 
