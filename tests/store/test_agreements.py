@@ -45,6 +45,38 @@ def test_content_round_trips_exactly_and_leaves_the_status_out() -> None:
     assert '"1200.00"' in version_content(v1)
 
 
+KOFN = agreement(
+    """\
+    - version: 1
+      status: signed
+      effectiveFrom: 2026-01-01
+      fees: {checkout: "100.00"}
+      cap: {percent: 20, amount: "50.00"}
+      signatories: [{name: Jane Roe, signedAt: 2025-12-01}]
+      availability:
+        - name: region
+          services: [checkout]
+          level: 99.9
+          measurement: {source: incidents, components: [az1, az2, az3], atLeastDown: 2,
+                        recordsFrom: 2025-06-01}
+          credits: [{below: 99.9, credit: 10}]
+          minimumCredit: {above: "1.00"}
+"""
+)
+
+
+def test_content_round_trips_every_field_components_caps_and_minimums() -> None:
+    """Regression: the k-of-n components, recordsFrom, the version-wide cap and an exclusive
+    minimum credit are in the hashed content but were not read back from it, so a version
+    read from the store measured without them."""
+    (version,) = full_workspace("---\n".join([CUSTOMER, KOFN])).agreements
+    m = version.availability[0].measurement
+    assert (m.components, m.components_down) == (("az1", "az2", "az3"), 2)
+    assert m.records_from == datetime(2025, 6, 1, tzinfo=UTC)
+    assert (version.cap_percent, version.availability[0].remedies.minimum_inclusive) == (20, False)
+    assert version_from_content(version_content(version), status=version.status) == version
+
+
 def test_tables_exist_after_migration(engine: Engine) -> None:
     names = set(sa.inspect(engine).get_table_names())
     assert {"agreements", "agreement_versions", "agreement_events"} <= names

@@ -92,7 +92,8 @@ def instant(text: str | None) -> datetime | None:
 
 
 def version_from_content(content: str, *, status: VersionStatus) -> AgreementVersion:
-    """The inverse of :func:`version_content`."""
+    """The inverse of :func:`version_content` (every field: a stored version reads back equal to
+    the one written; keys added later are read with their defaults from older rows)."""
     data = json.loads(content)
     start = instant(data["effective_from"])
     assert start is not None
@@ -112,6 +113,8 @@ def version_from_content(content: str, *, status: VersionStatus) -> AgreementVer
         signatories=tuple(_party(p) for p in data["signatories"]),
         approvals=tuple(_party(p) for p in data["approvals"]),
         reason=data["reason"],
+        cap_percent=_decimal(data.get("cap_percent")),
+        cap_amount=_decimal(data.get("cap_amount")),
     )
 
 
@@ -133,6 +136,9 @@ def _availability(data: dict[str, Any]) -> AvailabilityCommitment:
             threshold=_fraction(m["threshold"]),
             threshold_inclusive=m["threshold_inclusive"],
             severities=frozenset(m["severities"]),
+            records_from=instant(m.get("records_from")),
+            components=tuple(m.get("components", ())),
+            components_down=m.get("components_down", 0),
         ),
         exclusions=Exclusions(
             maintenance_notice_s=e["maintenance_notice_s"],
@@ -154,6 +160,7 @@ def _availability(data: dict[str, Any]) -> AvailabilityCommitment:
             cap_percent=_decimal(r["cap_percent"]),
             cap_amount=_decimal(r["cap_amount"]),
             minimum_credit=_decimal(r["minimum_credit"]),
+            minimum_inclusive=r.get("minimum_inclusive", True),
             claim=None
             if claim is None
             else ClaimDeadline(rule=ClaimRule(claim["rule"]), count=claim["count"]),
