@@ -67,9 +67,17 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/incidents"): "writers",
     ("PATCH", "/incidents/{incident_id}"): "writers",
     ("PUT", "/event-batches/{key}"): "writers",
+    ("POST", "/agreements"): "writers",
+    ("POST", "/agreements/{name}/versions"): "writers",
+    ("PUT", "/agreements/{name}/versions/{version}"): "writers",
+    ("POST", "/agreements/{name}/versions/{version}/propose"): "writers",
+    ("POST", "/agreements/{name}/versions/{version}/sign"): "writers",
+    ("POST", "/agreements/{name}/versions/{version}/terminate"): "writers",
+    ("POST", "/agreements/{name}/versions/{version}/status"): "writers",
 }
 CREATED = {("POST", "/tokens"), ("POST", "/tickets"), ("POST", "/incidents")}
 CREATED.add(("PUT", "/event-batches/{key}"))  # a new key each time
+CREATED |= {("POST", "/agreements"), ("POST", "/agreements/{name}/versions")}
 
 AGREEMENT = {"globex": "globex-enterprise", "initech": "initech-standard"}
 INCIDENT = {"globex": "INC-0977", "initech": "INC-1021"}  # on checkout only; for initech only
@@ -121,6 +129,28 @@ def _fresh_incident(shop: Shop) -> str:
     return incident_id
 
 
+def _draft_terms(shop: Shop, agreement: str) -> dict[str, Any]:
+    """Complete terms for a new draft: v1's definition as the store recorded it, amended."""
+    history = shop.client.get(f"{V1}/agreements/{agreement}/history", shop.tokens["admin"])
+    created = next(e for e in history.json()["events"] if e["event"] == "created")
+    terms = {k: v for k, v in created["details"]["spec"].items() if k != "version"}
+    terms.pop("signatories", None)
+    return {**terms, "effectiveFrom": f"{2030 + next(_serial)}-01-01", "reason": "matrix"}
+
+
+def _fresh_draft(shop: Shop, agreement: str, *, proposed: bool) -> str:
+    """A new draft (or proposed) version of ``agreement``, made with the admin token."""
+    admin = shop.tokens["admin"]
+    url = f"{V1}/agreements/{agreement}/versions"
+    made = shop.client.request("POST", url, admin, json=_draft_terms(shop, agreement))
+    assert made.status_code == 201, made.text
+    number = made.json()["version"]["version"]
+    if proposed:
+        answer = shop.client.request("POST", f"{url}/{number}/propose", admin)
+        assert answer.status_code == 200, answer.text
+    return str(number)
+
+
 def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, dict[str, Any]]:
     """The request for ``path`` about ``owner``'s objects where the route has any."""
     head = path.split("/")[1]
@@ -156,6 +186,9 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         values["ticket_id"] = _fresh_ticket(shop, "globex", paused=path.endswith("/resume"))
     if (method, path) == ("PATCH", "/incidents/{incident_id}"):
         values["incident_id"] = _fresh_incident(shop)
+    if method != "GET" and path.startswith("/agreements/{name}/versions/{version}"):
+        proposed = path.endswith(("/sign", "/status"))
+        values["version"] = _fresh_draft(shop, AGREEMENT[owner], proposed=proposed)
     values["key"] = f"matrix-{next(_serial)}"
     url = V1 + path.format(**{k: v for k, v in values.items() if "{" + k + "}" in path})
     kw: dict[str, Any] = {}
@@ -178,6 +211,19 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         kw["json"] = {"id": f"INC-N{next(_serial)}", "services": ["checkout"], "start": AT_TEXT}
     if (method, path) == ("PATCH", "/incidents/{incident_id}"):
         kw["json"] = {"severity": "sev2"}
+    if (method, path) == ("POST", "/agreements"):
+        terms = _draft_terms(shop, AGREEMENT[owner])
+        del terms["reason"]
+        kw["json"] = {"name": f"matrix-{next(_serial)}", "customer": owner, "version": terms}
+    if method in ("POST", "PUT") and path in (
+        "/agreements/{name}/versions",
+        "/agreements/{name}/versions/{version}",
+    ):
+        kw["json"] = _draft_terms(shop, AGREEMENT[owner])
+    if path.endswith("/sign"):
+        kw["json"] = {"signatories": [{"name": "Matrix", "signedAt": "2029-12-01"}]}
+    if path.endswith("/status"):
+        kw["json"] = {"status": "draft"}
     if path == "/event-batches/{key}":
         kw["json"] = {"events": [{"timestamp": AT_TEXT, "service": "checkout", "status": 200}]}
     if path == "/backtests/agreement":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -73,7 +74,8 @@ def test_content_round_trips_every_field_components_caps_and_minimums() -> None:
     m = version.availability[0].measurement
     assert (m.components, m.components_down) == (("az1", "az2", "az3"), 2)
     assert m.records_from == datetime(2025, 6, 1, tzinfo=UTC)
-    assert (version.cap_percent, version.availability[0].remedies.minimum_inclusive) == (20, False)
+    assert version.cap_percent == Decimal(20)
+    assert version.availability[0].remedies.minimum_inclusive is False
     assert version_from_content(version_content(version), status=version.status) == version
 
 

@@ -37,6 +37,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         routes_agreements,
         routes_definitions,
         routes_health,
+        routes_lifecycle,
         routes_records,
         routes_slo,
         routes_tokens,
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         routes_definitions,
         routes_slo,
         routes_agreements,
+        routes_lifecycle,
         routes_records,
         routes_writes,
     ):

@@ -90,6 +90,47 @@ def sync_command(
     )
 
 
+def pull_command(
+    workspace: WorkspaceOption = Path(),
+    agreement: Annotated[
+        list[str] | None,
+        typer.Option("--agreement", "-a", help="Only this agreement (repeatable)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be written; write nothing.")
+    ] = False,
+) -> None:
+    """Write the store's agreement versions (changed over the API) into the workspace's YAML."""
+    from covenant.services.agreement_pull import pull_agreements
+    from covenant.services.ingest import open_store
+
+    try:
+        engine = open_store(settings_for(workspace).database_url)
+        pulled = pull_agreements(engine, workspace_dir=workspace, names=agreement, dry_run=dry_run)
+    except CovenantError as error:
+        raise fail(error) from None
+    verb = "would write" if dry_run else "wrote"
+    for item in pulled:
+        versions = ", ".join(f"v{n}" for n in item.versions)
+        console.print(
+            f"{item.agreement}: {verb} {versions} into {item.file}", markup=False, highlight=False
+        )
+        for number in item.replaced:
+            err_console.print(
+                f"warning: {item.agreement} v{number}: the workspace's unsynced copy was "
+                "replaced by the store's",
+                style="yellow",
+                markup=False,
+                highlight=False,
+            )
+    console.print(
+        f"pulled: {len(pulled)} agreement(s)"
+        + ("" if pulled else " — the workspace already has every stored version"),
+        markup=False,
+        highlight=False,
+    )
+
+
 def list_command(
     workspace: WorkspaceOption = Path(),
     at: AtOption = None,
@@ -237,8 +278,11 @@ def history_command(
 
 def register(app: typer.Typer) -> None:
     """Add the ``agreements`` sub-app to ``app``."""
-    sub = typer.Typer(help="Agreements (SLAs): sync, list, show, history.", no_args_is_help=True)
+    sub = typer.Typer(
+        help="Agreements (SLAs): sync, pull, list, show, history.", no_args_is_help=True
+    )
     sub.command("sync")(sync_command)
+    sub.command("pull")(pull_command)
     sub.command("list")(list_command)
     sub.command("show")(show_command)
     sub.command("history")(history_command)

@@ -10,6 +10,7 @@ the same :class:`NotFoundError` as an object that does not exist, so existence d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from covenant.core.access import Principal
-from covenant.core.agreements import AgreementVersion, Incident
+from covenant.core.agreements import AgreementVersion, Incident, is_binding
 from covenant.core.tickets import Ticket
 from covenant.core.timeutil import EPOCH, require_utc
 from covenant.errors import NotFoundError, StoreError
@@ -62,8 +63,25 @@ def customer_version_document(version: AgreementVersion) -> dict[str, Any]:
 def visible_agreements(
     engine: Engine, *, principal: Principal, at: datetime
 ) -> list[AgreementSummary]:
-    """The stored agreements the principal may see (a customer: only its own)."""
-    return [s for s in list_agreements(engine, at=at) if principal.sees_customer(s.customer)]
+    """The stored agreements the principal may see (a customer: only its own, counting only
+    the versions it signed; an agreement with none is not there for it)."""
+    found = [s for s in list_agreements(engine, at=at) if principal.sees_customer(s.customer)]
+    if principal.customer is None:
+        return found
+    names = [s.name for s in found if s.tampered is None]
+    with engine.connect() as conn:
+        stored = {a.name: a for a in load_agreements(conn, names=names)} if names else {}
+    shown = []
+    for summary in found:
+        if summary.tampered is not None:
+            shown.append(summary)
+            continue
+        signed = [v for v in stored[summary.name].versions if is_binding(v.model())]
+        if signed:
+            shown.append(
+                replace(summary, versions=len(signed), latest_status=signed[-1].status.value)
+            )
+    return shown
 
 
 def visible_agreement(
@@ -88,7 +106,10 @@ def agreement_versions(
             stored = load_agreements(conn, names=[name])
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read agreements: {exc.__class__.__name__}") from exc
-    return [v.model() for a in stored for v in a.versions]
+    versions = [v.model() for a in stored for v in a.versions]
+    if principal.customer is not None:  # a customer sees the terms it signed, never a draft
+        versions = [v for v in versions if is_binding(v)]
+    return versions
 
 
 def visible_tickets(

@@ -43,7 +43,7 @@ from covenant.core.windows import wall_to_utc
 from covenant.definitions.calendar_spec import to_core_calendar
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
-from covenant.services.agreements import sync_agreements
+from covenant.services.agreements import sync_agreements, with_recorded_agreements
 from covenant.sources.zones import read_zones
 from covenant.store.agreements import termination_times
 from covenant.store.buckets import read_matrix, series_extent
@@ -348,6 +348,7 @@ def report_statement(
     """Check the agreements against the store (a signed version must be unchanged; nothing is
     written), then build the statement."""
     sync_agreements(engine, workspace=workspace, at=datetime.now(UTC), dry_run=True)
+    workspace = with_recorded_agreements(engine, workspace)
     return sla_statement(
         engine,
         workspace=workspace,

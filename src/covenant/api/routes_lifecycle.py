@@ -1,0 +1,254 @@
+"""The agreement lifecycle (editor, admin): create a draft, change it, propose, sign, amend,
+terminate. Written into the store, the record of agreement versions (docs/adr/0005), with the
+rules of ``covenant agreements sync``; ``covenant agreements pull`` writes them back into the
+workspace's YAML.
+
+Version terms are sent as the YAML of a version (camelCase keys) in JSON or YAML; numbers are
+read from the text exactly (``99.9`` is 999/1000), so the body is read here, not by pydantic.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+
+from covenant.api.deps import Ctx, Who, allow
+from covenant.api.errors import RESPONSES
+from covenant.core.access import WRITERS
+from covenant.core.agreements import AgreementVersion, VersionStatus
+from covenant.errors import InputError
+
+router = APIRouter(
+    responses=RESPONSES, dependencies=[Depends(allow(WRITERS))], tags=["agreement lifecycle"]
+)
+
+MAX_BODY = 1 << 20
+Number = Annotated[int, PathParam(ge=1, le=1_000_000)]
+VERSION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "One version's terms as in an Agreement's `spec.versions` (docs/agreements.md)"
+    ", without `version` and `status`: effectiveFrom, fees, period, availability, support, "
+    "signatories, approvals, reason (amendments), currency, cap.",
+    "example": {
+        "effectiveFrom": "2027-01-01",
+        "reason": "raise checkout to 99.95 %",
+        "fees": {"checkout": "1500.00"},
+        "availability": [
+            {
+                "name": "checkout-uptime",
+                "services": ["checkout"],
+                "level": 99.95,
+                "measurement": {"source": "incidents"},
+                "credits": [{"below": 99.95, "credit": 10}],
+            }
+        ],
+    },
+}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": schema},
+                "application/yaml": {"schema": {"type": "string"}},
+            },
+        }
+    }
+
+
+async def _text(request: Request) -> str:
+    data = await request.body()
+    if len(data) > MAX_BODY:
+        raise InputError(f"the request body is larger than {MAX_BODY} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("the request body is not UTF-8 text") from None
+
+
+Text = Annotated[str, Depends(_text)]
+
+
+def _actor(who: Who) -> str:
+    return f"token {who.token_id}"
+
+
+def _answer(name: str, version: AgreementVersion, changes: list[Any]) -> dict[str, Any]:
+    from covenant.services.agreements import version_document
+
+    return {
+        "agreement": name,
+        "version": version_document(version),
+        "changes": [
+            {"version": c.version, "event": c.event, "from": c.from_status, "to": c.to_status}
+            for c in changes
+        ],
+    }
+
+
+def _text_field(body: dict[str, Any], key: str, *, required: bool = True) -> str | None:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= 255:
+        raise InputError(f"`{key}` must be a text of 1 to 255 characters")
+    return value
+
+
+@router.post(
+    "/agreements",
+    status_code=201,
+    openapi_extra=_body(
+        {
+            "type": "object",
+            "required": ["name", "customer", "version"],
+            "properties": {
+                "name": {"type": "string"},
+                "customer": {"type": "string"},
+                "description": {"type": "string"},
+                "version": VERSION_SCHEMA,
+            },
+        }
+    ),
+)
+def create_agreement(ctx: Ctx, who: Who, text: Text) -> dict[str, Any]:
+    """A new agreement with a draft v1: `{name, customer, description?, version: {...}}`."""
+    from covenant.services.agreement_writes import create_agreement as create
+    from covenant.services.agreement_writes import read_body
+
+    body = read_body(text, what="agreement")
+    name = _text_field(body, "name")
+    customer = _text_field(body, "customer")
+    version = body.get("version")
+    if not isinstance(version, dict):
+        raise InputError("`version` must be an object: the draft's terms")
+    assert name is not None
+    assert customer is not None
+    changes, made = create(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        name=name,
+        customer=customer,
+        version=version,
+        description=_text_field(body, "description", required=False),
+        at=ctx.clock(),
+        actor=_actor(who),
+    )
+    return _answer(name, made, changes)
+
+
+@router.post("/agreements/{name}/versions", status_code=201, openapi_extra=_body(VERSION_SCHEMA))
+def add_version(ctx: Ctx, who: Who, name: str, text: Text) -> dict[str, Any]:
+    """A new draft version after the last: an amendment is a complete version with a `reason`."""
+    from covenant.services.agreement_writes import add_version as add
+    from covenant.services.agreement_writes import read_body
+
+    changes, made = add(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        name=name,
+        version=read_body(text, what="version"),
+        at=ctx.clock(),
+        actor=_actor(who),
+    )
+    return _answer(name, made, changes)
+
+
+@router.put("/agreements/{name}/versions/{version}", openapi_extra=_body(VERSION_SCHEMA))
+def replace_version(ctx: Ctx, who: Who, name: str, version: Number, text: Text) -> dict[str, Any]:
+    """New terms for a draft or proposed version (a signed version is immutable: 409)."""
+    from covenant.services.agreement_writes import read_body
+    from covenant.services.agreement_writes import replace_version as replace
+
+    changes, made = replace(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        name=name,
+        number=version,
+        version=read_body(text, what="version"),
+        at=ctx.clock(),
+        actor=_actor(who),
+    )
+    return _answer(name, made, changes)
+
+
+def _move(
+    ctx: Ctx,
+    who: Who,
+    name: str,
+    version: int,
+    status: VersionStatus,
+    signatories: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    from covenant.services.agreement_writes import move_version
+
+    changes, made = move_version(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        name=name,
+        number=version,
+        status=status,
+        signatories=signatories or (),
+        at=ctx.clock(),
+        actor=_actor(who),
+    )
+    return _answer(name, made, changes)
+
+
+@router.post("/agreements/{name}/versions/{version}/propose")
+def propose_version(ctx: Ctx, who: Who, name: str, version: Number) -> dict[str, Any]:
+    """Propose a draft to the customer (draft → proposed)."""
+    return _move(ctx, who, name, version, VersionStatus.PROPOSED)
+
+
+class Signatory(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    role: Annotated[str, Field(max_length=255)] = ""
+    signedAt: Annotated[  # noqa: N815 - the YAML's key
+        str | None,
+        Field(max_length=64, description="A date or an instant; default: now"),
+    ] = None
+
+
+class SignIn(BaseModel):
+    signatories: list[Signatory] = Field(min_length=1, max_length=100)
+
+
+@router.post("/agreements/{name}/versions/{version}/sign")
+def sign_version(ctx: Ctx, who: Who, name: str, version: Number, body: SignIn) -> dict[str, Any]:
+    """Sign a proposed version (proposed → signed): its `signatories` are added, and from now
+    on its terms are immutable."""
+    people = [s.model_dump(exclude_none=True) for s in body.signatories]
+    return _move(ctx, who, name, version, VersionStatus.SIGNED, people)
+
+
+@router.post("/agreements/{name}/versions/{version}/terminate")
+def terminate_version(ctx: Ctx, who: Who, name: str, version: Number) -> dict[str, Any]:
+    """Terminate a version (a draft: withdrawn; a signed one: ends when this is recorded)."""
+    return _move(ctx, who, name, version, VersionStatus.TERMINATED)
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+
+
+class StatusIn(BaseModel):
+    status: Status
+
+
+@router.post("/agreements/{name}/versions/{version}/status")
+def set_status(ctx: Ctx, who: Who, name: str, version: Number, body: StatusIn) -> dict[str, Any]:
+    """Any other move along the lifecycle (back to draft, active, superseded, expired)."""
+    return _move(ctx, who, name, version, VersionStatus(body.status.value))

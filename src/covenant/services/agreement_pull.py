@@ -1,0 +1,162 @@
+"""``covenant agreements pull``: write the store's agreement versions into the workspace's YAML.
+
+The store is the record of agreement versions (ADR 0005); a change made over the API is there
+first. ``pull`` writes each stored agreement whose versions differ from the workspace's as one
+Agreement document, built from the definitions the store recorded with each version (the same
+document the API's writes validated), into the file that defines it — only that document of the
+file is replaced, every other document and line stays as written — or into
+``agreements/NAME.yaml`` when no file does. A version only the workspace has (not synced yet) is
+kept. Each file is written whole to a temporary file and renamed over the old one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from sqlalchemy.engine import Engine
+
+from covenant.definitions.yamlsource import read_text
+from covenant.services.agreement_plan import history_of, recorded_specs
+from covenant.services.agreement_writes import Document, recorded_document
+from covenant.services.workspace import load_workspace
+from covenant.store import agreements as repo
+from covenant.store.agreement_content import content_hash
+
+_SEPARATOR = re.compile(r"^---(?:[ \t].*)?$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pulled:
+    agreement: str
+    file: Path
+    versions: tuple[int, ...]  # the versions that were missing or different in the workspace
+    replaced: tuple[int, ...] = ()  # unsynced workspace versions the store's replaced
+
+
+def pull_agreements(
+    engine: Engine,
+    *,
+    workspace_dir: Path,
+    names: Sequence[str] | None = None,
+    dry_run: bool = False,
+) -> list[Pulled]:
+    """Write every stored agreement (or those named) that the workspace lacks or has otherwise;
+    nothing for the ones it already has exactly. ``dry_run`` writes nothing."""
+    workspace = load_workspace(workspace_dir)
+    with engine.connect() as conn:
+        stored = repo.load_agreements(conn, names=names)  # agreement-tampered if forged
+        specs = recorded_specs(history_of(conn, stored))
+    pulled: list[Pulled] = []
+    for agreement in stored:
+        mine = {v.version: v for v in workspace.agreements if v.agreement == agreement.name}
+        differ = tuple(
+            v.version
+            for v in agreement.versions
+            if v.version not in mine
+            or content_hash(mine[v.version]) != v.content_sha256
+            or mine[v.version].status is not v.status
+        )
+        if not differ:
+            continue
+        doc = recorded_document(agreement.name, agreement, workspace, specs)
+        written = next(
+            (d for d in workspace.documents if d.kind == "Agreement" and d.name == agreement.name),
+            None,
+        )
+        numbers = {v.version for v in agreement.versions}
+        replaced: tuple[int, ...] = ()
+        if written is not None:  # keep the versions only the workspace has (not synced yet)
+            raw_versions = written.raw.get("spec", {}).get("versions", [])
+            extra = [v for v in raw_versions if v.get("version") not in numbers]
+            doc["spec"]["versions"] += extra
+            replaced = tuple(
+                n for n in differ if n in mine and mine[n].status.value in ("draft", "proposed")
+            )
+        target = Path(written.file) if written is not None else _new_file(workspace_dir, doc)
+        if not dry_run:
+            _write_document(target, agreement.name, doc)
+        pulled.append(
+            Pulled(agreement=agreement.name, file=target, versions=differ, replaced=replaced)
+        )
+    return pulled
+
+
+def _new_file(workspace_dir: Path, doc: Document) -> Path:
+    return workspace_dir / "agreements" / f"{doc['metadata']['name']}.yaml"
+
+
+def dump(doc: Document) -> str:
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    out = io.StringIO()
+    yaml.dump(_ordered(doc), out)
+    return out.getvalue()
+
+
+def _ordered(doc: Document) -> Document:
+    versions = [
+        {"version": v["version"], "status": v["status"], **v} for v in doc["spec"]["versions"]
+    ]
+    return {**doc, "spec": {**doc["spec"], "versions": versions}}
+
+
+def _write_document(path: Path, name: str, doc: Document) -> None:
+    """Replace the Agreement ``name`` in ``path`` (or add it), every other line kept."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    chunks = _split(text)
+    fresh = dump(doc)
+    for i, chunk in enumerate(chunks):
+        if _is_agreement(chunk, name):
+            chunks[i] = fresh
+            break
+    else:
+        chunks.append(fresh)
+    joined = "---\n".join(c if c.endswith("\n") or not c else c + "\n" for c in chunks)
+    _atomic_write(path, joined)
+
+
+def _split(text: str) -> list[str]:
+    """The file's documents as texts (separator lines dropped; a leading one leaves an empty
+    first chunk, which joining puts back)."""
+    chunks: list[list[str]] = [[]]
+    for line in text.splitlines(keepends=True):
+        if _SEPARATOR.match(line.rstrip("\n")):
+            chunks.append([])
+        else:
+            chunks[-1].append(line)
+    return ["".join(c) for c in chunks]
+
+
+def _is_agreement(chunk: str, name: str) -> bool:
+    documents, _ = read_text(chunk, file="<chunk>")
+    for doc in documents:
+        data: Any = doc.data
+        if isinstance(data, dict) and data.get("kind") == "Agreement":
+            metadata = data.get("metadata")
+            if isinstance(metadata, dict) and metadata.get("name") == name:
+                return True
+    return False
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
