@@ -71,3 +71,32 @@ def test_a_repeated_key_on_a_line_read_slowly_is_found_too(tmp_path: Path) -> No
     )
     assert repeated(3, "latency_ms") in problems
     assert rows == 1
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        '"latency_ms"  :900',  # two spaces before the colon
+        '"latency_ms"\t:900',  # a tab
+        '"latency_ms" \t \r:900',  # any JSON whitespace but a line break
+        '"latency_ms"' + " " * 40 + ":900",  # a long run
+    ],
+)
+def test_a_repeated_key_with_whitespace_before_its_colon_is_found(
+    tmp_path: Path, second: str
+) -> None:
+    """JSON allows any whitespace between a key and its colon: each spelling is a key."""
+    rows, problems, good = ingest(
+        tmp_path,
+        "{" + T.format(0) + ',"latency_ms":5,' + second + "}",
+        "{" + T.format(1) + ',"latency_ms":5}',
+    )
+    assert problems == [repeated(1, "latency_ms")]
+    assert (rows, good) == (1, 1)
+
+
+def test_a_colon_after_whitespace_inside_a_value_is_no_key(tmp_path: Path) -> None:
+    rows, problems, good = ingest(
+        tmp_path, "{" + T.format(0) + ',"latency_ms":5,"note":"error  : timeout \\"x\\"  :"}'
+    )
+    assert (rows, problems, good) == (1, [], 1)

@@ -5,14 +5,15 @@ pyarrow's JSON reader (like ``json.loads``) keeps the last value of a repeated k
 repeats exactly needs every line parsed again in Python, which the hot path cannot afford; so a
 vectorised count picks the few lines that may repeat a key and only those are parsed again:
 
-* ``k`` — per line, the colons right after a closing quote (``":`` or ``" :``): at least one per
-  key written (more when a nested object or a string holds ``":``);
+* ``k`` — per line, the colons after a closing quote and nothing but JSON whitespace (``":``,
+  ``" :``, ``"  :``, a tab…): at least one per key written (more when a nested object or a
+  string holds such a colon);
 * ``v + n`` — per row, the columns pyarrow filled, plus the times ``null`` is written on the
   line: at least the distinct keys, when every key is written ``"key":``.
 
 A line with ``k > v + n`` is parsed with ``json.loads`` and its top-level keys compared; the
-others cannot repeat a key (a key written with two spaces before its colon is not counted, so a
-repeat written that way is not seen).
+others cannot repeat a key. ``":`` and ``" :`` are counted over the whole block at once; a colon
+after any other whitespace (rare) is traced back to the byte before that whitespace.
 """
 
 from __future__ import annotations
@@ -27,6 +28,26 @@ import pyarrow as pa
 from covenant.sources.eventblocks import line_spans
 
 I64 = npt.NDArray[np.int64]
+_SPACE = np.zeros(256, dtype=np.bool_)  # JSON whitespace inside a line: space, tab, CR
+_SPACE[[9, 13, 32]] = True
+
+
+def _far_key_colons(buf: npt.NDArray[np.uint8]) -> I64:
+    """The colons after a quote and whitespace other than a single space (``"key"  :``,
+    ``"key"\t:``): the ones ``":`` and ``" :`` do not find."""
+    if buf.size < 3:
+        return np.zeros(0, dtype=np.int64)
+    colon = np.flatnonzero(buf[1:] == 58) + 1
+    colon = colon[_SPACE[buf[colon - 1]]]
+    single = (colon >= 2) & (buf[colon - 1] == 32) & (buf[np.maximum(colon - 2, 0)] == 34)
+    colon = colon[~single]
+    if not colon.size:
+        return np.zeros(0, dtype=np.int64)
+    solid = np.flatnonzero(~_SPACE[buf])  # only for a block that has such a colon
+    before = np.searchsorted(solid, colon) - 1
+    found = (before >= 0) & (buf[solid[np.maximum(before, 0)]] == 34)
+    keys: I64 = colon[found].astype(np.int64)
+    return keys
 
 
 class BlockKeys:
@@ -42,7 +63,8 @@ class BlockKeys:
         quote, space = buf[:-2] == 34, buf[1:-1] == 32
         tight = np.count_nonzero(quote & (buf[1:-1] == 58))  # ":
         spaced = np.count_nonzero(quote & space & (buf[2:] == 58))  # " :
-        self.total = int(tight + spaced + (buf.size >= 2 and data[-2:] == b'":'))
+        self._far = _far_key_colons(buf)
+        self.total = int(tight + spaced + (buf.size >= 2 and data[-2:] == b'":') + self._far.size)
         self._keys: I64 | None = None
         self.starts, self.ends = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
 
@@ -54,7 +76,8 @@ class BlockKeys:
             colon = np.flatnonzero(buf == 58)
             colon = colon[colon >= 2]
             quoted = (buf[colon - 1] == 34) | ((buf[colon - 1] == 32) & (buf[colon - 2] == 34))
-            line = np.searchsorted(self.starts, colon[quoted], side="right") - 1
+            keys = np.concatenate([colon[quoted], self._far])
+            line = np.searchsorted(self.starts, keys, side="right") - 1
             self._keys = np.bincount(line, minlength=self.starts.size).astype(np.int64)
         return self._keys
 
