@@ -407,6 +407,32 @@ def test_a_support_commitment_without_calendar() -> None:
     assert lint(version(tickets(calendar="office")), backing) == []
 
 
+def test_a_resolution_shorter_than_the_first_response_is_a_finding() -> None:
+    """P1: respond within 4 h, resolve within 30 min: a ticket resolved in time can still
+    breach its response target (the two swapped, or a unit slip)."""
+    backing = slo("0.97", name="ticket-slo")
+    swapped = replace(
+        tickets(calendar="office"),
+        targets=(
+            SupportTarget(priority="P1", first_response_s=4 * 3600, resolution_s=1800),
+            SupportTarget(priority="P2", first_response_s=3600, resolution_s=3600),  # equal: fine
+            SupportTarget(priority="P3", resolution_s=60),  # no response target: fine
+        ),
+    )
+    finding = only(lint(version(swapped), backing), "resolution-before-response")
+    assert finding.severity == "warning"
+    assert finding.commitment == "tickets"
+    assert finding.where == "ws.yaml:7"
+    assert finding.message == (
+        "tickets: priority P1 resolution 30m is shorter than its first response 4h"
+    )
+    assert finding.fix == (
+        "check the two targets: resolution is usually the longer (firstResponse: 30m, "
+        "resolution: 4h if they were swapped)"
+    )
+    assert lint(version(tickets(calendar="office")), backing) == []
+
+
 def test_support_is_judged_by_its_attainment() -> None:
     found = lint(version(tickets(calendar="office")), slo("0.95", name="ticket-slo"))
     assert "support attainment 95 %" in only(found, "backing-not-stricter").message

@@ -14,6 +14,8 @@ margin-too-small          warning  stricter, but by less than the required margi
 window-mismatch           warning  the SLO's window cannot see the contract's period
 measurement-mismatch      warning  the SLO measures something else than the contract does
 support-without-calendar  warning  support targets measured in calendar time (24×7)
+resolution-before-        warning  a priority's resolution target is shorter than its first
+response                           response target (swapped, or a unit slip)
 ========================= ======== ==========================================================
 
 Exact: levels and targets are ``Fraction`` ratios compared as such; the margin is in
@@ -96,6 +98,7 @@ def lint_version(
     for support in version.support:
         found += _commitment(ctx, support, objectives, all_objectives)
         found += _support_calendar(ctx, support)
+        found += _resolution_first(ctx, support)
     return found
 
 
@@ -270,3 +273,24 @@ def _support_calendar(ctx: Context, support: SupportCommitment) -> Iterator[Find
         fix="targets are measured in calendar time 24×7; add `calendar:` if the contract "
         "means business hours",
     )
+
+
+def _resolution_first(ctx: Context, support: SupportCommitment) -> Iterator[Finding]:
+    """A resolution target shorter than the first-response target of the same priority: a
+    ticket resolved in time can still breach its response (``validate`` warns the same)."""
+    for target in support.targets:
+        response, resolution = target.first_response_s, target.resolution_s
+        if response is None or resolution is None or resolution >= response:
+            continue
+        shorter, longer = length_text(resolution), length_text(response)
+        yield ctx.finding(
+            code="resolution-before-response",
+            severity="warning",
+            commitment=support.name,
+            message=f"{support.name}: priority {target.priority} resolution {shorter} is "
+            f"shorter than its first response {longer}",
+            why="a ticket resolved within its target can still breach its first response: "
+            "the contract most likely swapped the two, or a unit is wrong",
+            fix=f"check the two targets: resolution is usually the longer (firstResponse: "
+            f"{shorter}, resolution: {longer} if they were swapped)",
+        )
