@@ -29,7 +29,26 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 SLO = ["checkout-availability"]
+PROPOSAL = [str(ROOT / "examples" / "proposals" / "initech-premium.yaml")]  # America/New_York
 CASES = [
+    (
+        ["backtest", "agreement", *PROPOSAL, "--from", "2026-11", "--to", "2026-09"],
+        "--from '2026-11' (2026-11) is after --to '2026-09' (2026-09) — swap them: --from "
+        "2026-09 --to 2026-11",
+        "invalid-period-option",
+    ),
+    (  # read on the agreement's wall clock: at 03:15 UTC on 1 December it is November there
+        ["backtest", "agreement", *PROPOSAL, "--from", "this-month", "--to", "-4M"],
+        "--from 'this-month' (2026-11) is after --to '-4M' (2026-07) — swap them: --from -4M "
+        "--to this-month",
+        "invalid-period-option",
+    ),
+    (
+        ["backtest", "agreement", *PROPOSAL, "--from", "2026-Q4", "--to", "2026-09"],
+        "--from '2026-Q4' (2026-Q4) is after --to '2026-09' (2026-09) — swap them: --from "
+        "2026-09 --to 2026-Q4",
+        "invalid-period-option",
+    ),
     (
         ["backtest", "alerts", *SLO, "--from", "now", "--to", "-14d"],
         "--from 'now' (2026-12-01T03:15:00Z) is not before --to '-14d' (2026-11-17T03:15:00Z)"

@@ -16,7 +16,7 @@ from covenant.cli.evaluate_run import Format
 from covenant.cli.options import count_option, option_error
 from covenant.cli.table_options import WideOption
 from covenant.cli.when import instant_option, period_option, zone_of
-from covenant.errors import CovenantError, InputError, InstantOptionError
+from covenant.errors import CovenantError, InputError, InstantOptionError, PeriodOptionError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -112,7 +112,7 @@ def agreement_command(
 ) -> None:
     """What the proposed terms would have paid in each past period, beside the current terms."""
     from covenant.render.backtest import backtest_json, render_backtest_table
-    from covenant.services.backtest import backtest_agreement, load_proposal
+    from covenant.services.backtest import backtest_agreement, load_proposal, periods_reversed
 
     instant = instant_option(at)
     number = count_option(version, option="--version", example="2")
@@ -127,14 +127,23 @@ def agreement_command(
                 f"cannot read {file}: {exc}", hint="give a readable YAML file"
             ) from exc
         _, versions = load_proposal(workspace, text=text, file=str(file))
-        zone = zone_of([v.zone for v in versions])
+        zone = zone_of([v.zone for v in versions])  # relative periods on its wall clock
+        start = period_option(first, option="--from", reference=instant, zone=zone)
+        end = period_option(last, option="--to", reference=instant, zone=zone)
+        if periods_reversed(start, end):  # a usage error, as backtest alerts' reversed range
+            raise usage(
+                PeriodOptionError(
+                    f"--from {first!r} ({start}) is after --to {last!r} ({end})",
+                    hint=f"swap them: --from {last} --to {first}",
+                )
+            )
         return backtest_agreement(
             _store(workspace),
             workspace_dir=workspace,
             proposal_text=text,
             proposal_file=str(file),
-            first=period_option(first, option="--from", reference=instant, zone=zone),
-            last=period_option(last, option="--to", reference=instant, zone=zone),
+            first=start,
+            last=end,
             at=instant,
             version=number,
         )

@@ -96,14 +96,24 @@ def load_proposal(
     return workspace, versions
 
 
-def _range(version: AgreementVersion, first: str, last: str) -> list[Span]:
-    zone = ZoneInfo(version.zone)
+def periods_reversed(first: str, last: str) -> bool:
+    """True when the period label ``first`` starts after the period ``last`` ends (``--to``
+    a quarter runs to its last month: ``--from 2026-11 --to 2026-Q4`` is a range)."""
     y0, m0, _ = parse_period(first)
     y1, m1, unit = parse_period(last)
     if unit is PeriodUnit.QUARTER:  # --to 2026-Q4 means up to its last month, December
         m1 += 2
-    if (y1, m1) < (y0, m0):
+    return (y1, m1) < (y0, m0)
+
+
+def _range(version: AgreementVersion, first: str, last: str) -> list[Span]:
+    zone = ZoneInfo(version.zone)
+    if periods_reversed(first, last):
         raise InputError(f"--from {first} is after --to {last}", hint="swap them")
+    y0, m0, _ = parse_period(first)
+    y1, m1, unit = parse_period(last)
+    if unit is PeriodUnit.QUARTER:
+        m1 += 2
     lo = wall_to_utc(datetime(y0, m0, 1), zone)  # noqa: DTZ001 - wall time in ``zone``
     hi = wall_to_utc(datetime(y1, m1, 1), zone)  # noqa: DTZ001
     return periods_between(version, lo, hi)
