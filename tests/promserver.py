@@ -273,3 +273,27 @@ def restart(server: Server, workdir: Path, *, blocks: Path | None = None) -> Ser
             if block.is_dir():
                 shutil.move(str(block), server.data_dir / block.name)
     return start_prometheus(workdir)
+
+
+def start_alertmanager(workdir: Path, *, config: Mapping[str, Any]) -> Server:
+    """Start Alertmanager (Debian's `prometheus-alertmanager`) on a free loopback port with
+    `config` (written as JSON, which is YAML), a temporary storage path and clustering off."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    data_dir = workdir / "alertmanager-data"
+    data_dir.mkdir(exist_ok=True)
+    config_file = workdir / "alertmanager.yml"
+    config_file.write_text(json.dumps(config))
+    port = free_port()
+    log = workdir / "alertmanager.log"
+    command = [
+        binary("prometheus-alertmanager"),
+        f"--config.file={config_file}",
+        f"--storage.path={data_dir}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",  # one instance: no gossip port
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
+    server = Server("alertmanager", f"http://127.0.0.1:{port}", data_dir, log, process)
+    _wait_ready(server, "/-/ready")
+    return server

@@ -22,6 +22,7 @@ OP = ("op-on-ratio-objective", "spec.objectives[0].op")
 NAME = ("invalid-name", "metadata.name")
 CONVERTED = "converted-api-version"
 UNRESOLVED = "unresolved-reference"
+NOT_SENT = "target-not-delivered"  # email, pagerduty: Covenant delivers to neither
 
 
 def _ref(field: str) -> tuple[str, str]:
@@ -33,9 +34,9 @@ Verdict = tuple[set[tuple[str, str]], set[str]]  # (errors as (code, field), war
 EXPECTED: dict[str, Verdict] = {
     # --- go-sdk v1 examples: all valid except slos.yaml ------------------------------------
     "go-sdk/v1/alert_conditions.yaml": (set(), set()),
-    "go-sdk/v1/alert_notification_targets.yaml": (set(), set()),
+    "go-sdk/v1/alert_notification_targets.yaml": (set(), {NOT_SENT}),
     # the policies refer to conditions/targets kept in other files (or nowhere); no SLO uses
-    # them here and Covenant sends no notifications: warnings
+    # them here: warnings (and Covenant delivers to neither email nor pagerduty)
     "go-sdk/v1/alert_policies.yaml": (set(), {UNRESOLVED}),
     "go-sdk/v1/data_sources.yaml": (set(), set()),
     "go-sdk/v1/services.yaml": (set(), {"duplicate-name"}),  # one Service name twice
@@ -46,7 +47,7 @@ EXPECTED: dict[str, Verdict] = {
     "go-sdk/v1alpha/slos.yaml": (set(), {CONVERTED, UNRESOLVED}),
     # --- go-sdk v2alpha examples: read where they map onto v1 ------------------------------
     "go-sdk/v2alpha/alert_conditions.yaml": (set(), {CONVERTED}),
-    "go-sdk/v2alpha/alert_notification_targets.yaml": (set(), {CONVERTED}),
+    "go-sdk/v2alpha/alert_notification_targets.yaml": (set(), {CONVERTED, NOT_SENT}),
     "go-sdk/v2alpha/alert_policies.yaml": (set(), {CONVERTED, UNRESOLVED}),
     "go-sdk/v2alpha/data_sources.yaml": (set(), {CONVERTED}),
     "go-sdk/v2alpha/services.yaml": (set(), {CONVERTED, "duplicate-name"}),
@@ -76,16 +77,16 @@ EXPECTED: dict[str, Verdict] = {
     "go-sdk/sdk-test-data/export/inputs/v1_alert_policies.yaml": (set(), {UNRESOLVED}),
     "go-sdk/sdk-test-data/export/inputs/v1_slo.yaml": (
         {_ref("spec.alertPolicies[0].spec.conditions[0].conditionRef")},
-        {UNRESOLVED},
+        {UNRESOLVED, NOT_SENT},
     ),
     "go-sdk/sdk-test-data/export/outputs/custom_config.yaml": (
         {_ref("spec.alertPolicies[0].spec.conditions[0].conditionRef")},
         {UNRESOLVED},
     ),
-    "go-sdk/sdk-test-data/export/outputs/v1_alert_policies.yaml": (set(), {UNRESOLVED}),
+    "go-sdk/sdk-test-data/export/outputs/v1_alert_policies.yaml": (set(), {UNRESOLVED, NOT_SENT}),
     "go-sdk/sdk-test-data/export/outputs/v1_slo.yaml": (
         {_ref("spec.conditions[0].conditionRef")},  # the policy the SLO names by reference
-        {UNRESOLVED},
+        {UNRESOLVED, NOT_SENT},
     ),
     # the inliner's inputs refer to documents of other files; its outputs are self-contained
     "go-sdk/sdk-test-data/inline/inputs/custom_config.yaml": (
@@ -96,14 +97,14 @@ EXPECTED: dict[str, Verdict] = {
         },
         {UNRESOLVED},
     ),
-    "go-sdk/sdk-test-data/inline/inputs/v1_alert_policies_keep_refs.yaml": (set(), set()),
-    "go-sdk/sdk-test-data/inline/inputs/v1_alert_policies_remove_refs.yaml": (set(), set()),
+    "go-sdk/sdk-test-data/inline/inputs/v1_alert_policies_keep_refs.yaml": (set(), {NOT_SENT}),
+    "go-sdk/sdk-test-data/inline/inputs/v1_alert_policies_remove_refs.yaml": (set(), {NOT_SENT}),
     "go-sdk/sdk-test-data/inline/inputs/v1_slo.yaml": (
         set(),
-        {"alert-condition-ignored", UNRESOLVED},
+        {"alert-condition-ignored", UNRESOLVED, NOT_SENT},
     ),
     # the inliner's *invalid* inputs: a reference naming nothing. No SLO uses these policies
-    # and Covenant sends no notifications, so both are warnings…
+    # and a missing target only means nothing is sent, so both are warnings…
     "go-sdk/sdk-test-data/inline/inputs/v1_alert_policies_invalid_condition.yaml": (
         set(),
         {UNRESOLVED},
@@ -136,7 +137,7 @@ EXPECTED: dict[str, Verdict] = {
         },
         {UNRESOLVED},
     ),
-    "go-sdk/sdk-test-data/inline/outputs/v1_alert_policies_keep_refs.yaml": (set(), set()),
+    "go-sdk/sdk-test-data/inline/outputs/v1_alert_policies_keep_refs.yaml": (set(), {NOT_SENT}),
     "go-sdk/sdk-test-data/inline/outputs/v1_alert_policies_remove_refs.yaml": (set(), set()),
     "go-sdk/sdk-test-data/inline/outputs/v1_slo.yaml": (
         set(),
@@ -295,7 +296,7 @@ def test_v1_sdk_folder_as_one_workspace(corpus: Path) -> None:
     """Loaded together, the condition reference resolves; only the op fault remains."""
     errors, warnings = _verdict(corpus / "openslo" / "go-sdk" / "v1")
     assert errors == {OP}
-    assert warnings == {"duplicate-name", UNRESOLVED}
+    assert warnings == {"duplicate-name", UNRESOLVED, NOT_SENT}
 
 
 @pytest.mark.corpus

@@ -12,6 +12,7 @@ MODULES = (  # in the order their commands are listed in help
     "exposure_cmds",
     "rules_cmds",
     "serve_cmds",
+    "alerts_cmds",
     "explain_cmds",
 )
 COMMANDS = {  # top-level command or group → the module that registers it
@@ -32,6 +33,7 @@ COMMANDS = {  # top-level command or group → the module that registers it
     "dashboards": "rules_cmds",
     "serve": "serve_cmds",
     "token": "serve_cmds",
+    "alerts": "alerts_cmds",
     "explain": "explain_cmds",
 }
 

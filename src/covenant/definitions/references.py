@@ -6,7 +6,7 @@ see docs/definitions.md:
 * A missing SLI (``indicatorRef``), AlertPolicy (``alertPolicyRef``) or AlertCondition that an
   SLO needs is an error: the SLO cannot be evaluated or alerted on.
 * A ``conditionRef`` in an AlertPolicy that no SLO uses is a warning (nothing depends on it yet).
-* A ``targetRef`` naming no AlertNotificationTarget is a warning: Covenant never sends to it.
+* A ``targetRef`` naming no AlertNotificationTarget is a warning: nothing is sent for it.
 * ``spec.service`` naming no Service and ``metricSourceRef`` naming no DataSource are warnings:
   Covenant evaluates events, not metric sources.
 * The same name twice in one kind is an error for SLO, SLI, AlertPolicy and AlertCondition

@@ -58,6 +58,7 @@ from covenant.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from covenant.definitions.corrections import CorrectionRule
+    from covenant.definitions.delivery import DeliveryTarget
     from covenant.definitions.prometheus import PrometheusReads
 
 
@@ -71,6 +72,7 @@ class Resolved:
     corrections: tuple[CorrectionRule, ...] = ()
     settings: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     prometheus: PrometheusReads | None = None  # None: the workspace has no DataSource
+    delivery: tuple[DeliveryTarget, ...] = ()  # the AlertNotificationTargets Covenant sends to
 
 
 def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
@@ -140,6 +142,12 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
             parsed, objectives=objectives, rules=[rule for rule, _ in rules.values()]
         )
         correction_problems += read_problems
+    delivery: tuple[DeliveryTarget, ...] = ()
+    if "AlertNotificationTarget" in kinds:
+        from covenant.definitions.delivery import delivery_targets  # noqa: PLC0415
+
+        delivery, delivery_problems = delivery_targets(parsed)
+        correction_problems += delivery_problems
     return Resolved(
         objectives=tuple(objectives),
         event_rules=tuple(rule for rule, _ in rules.values()),
@@ -149,6 +157,7 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         corrections=corrections,
         settings=settings,
         prometheus=prometheus,
+        delivery=delivery,
     )
 
 

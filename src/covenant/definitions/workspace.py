@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the contract, calendar and correction code loads only when 
     from covenant.definitions.calendar_spec import CalendarSpec
     from covenant.definitions.contract_model import Customer
     from covenant.definitions.corrections import CorrectionRule
+    from covenant.definitions.delivery import DeliveryTarget
     from covenant.definitions.prometheus import PrometheusReads
 
 
@@ -47,6 +48,7 @@ class Workspace:
     corrections: tuple[CorrectionRule, ...] = ()  # SLO corrections, applied retroactively
     settings: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     prometheus: PrometheusReads | None = None  # SLIs read through Prometheus (None: no source)
+    delivery: tuple[DeliveryTarget, ...] = ()  # where alert notices are sent (docs/delivery.md)
 
     def objective(self, key: str) -> Objective:
         """The objective whose ``key`` is ``slo`` or ``slo/name``."""
@@ -125,6 +127,7 @@ def analyse_sources(
         corrections=resolved.corrections,
         settings=resolved.settings,
         prometheus=resolved.prometheus,
+        delivery=resolved.delivery,
     )
     return workspace, found
 

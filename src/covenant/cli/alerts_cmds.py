@@ -1,0 +1,90 @@
+"""``covenant alerts outbox``: the alert notices waiting, sent and failed; retry the failed."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from covenant.cli.common import WorkspaceOption, console, fail, now, settings_for
+from covenant.errors import CovenantError
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def register(app: typer.Typer) -> None:
+    alerts = typer.Typer(help="Alert delivery: the outbox of notices.", no_args_is_help=True)
+    alerts.command("outbox")(outbox_command)
+    app.add_typer(alerts, name="alerts")
+
+
+def outbox_command(
+    workspace: WorkspaceOption = Path(),
+    status: Annotated[
+        Status | None, typer.Option("--status", help="Only rows of this status.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10000, help="Rows shown.")] = 20,
+    retry: Annotated[
+        bool, typer.Option("--retry", help="Put every failed notice back to pending first.")
+    ] = False,
+    output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.TABLE
+    ),
+) -> None:
+    """The notice outbox (docs/delivery.md): counts per status and the newest rows.
+
+    The delivery dispatcher sends them; a failed one stays here until --retry."""
+    from covenant.services.delivery import outbox_view, retry_failed
+    from covenant.services.store import open_existing
+
+    try:
+        engine = open_existing(settings_for(workspace).database_url)
+        retried = retry_failed(engine, now=now()) if retry else 0
+        view = outbox_view(engine, status=status.value if status else None, limit=limit)
+    except CovenantError as error:
+        raise fail(error) from None
+    rows = [_row(r) for r in view.rows]
+    if output is Format.JSON:
+        typer.echo(json.dumps({"counts": view.counts, "retried": retried, "rows": rows}, indent=2))
+        return
+    if retry:
+        console.print(f"{retried} failed notice(s) put back to pending", highlight=False)
+    counts = ", ".join(f"{n} {s}" for s, n in view.counts.items())
+    console.print(f"outbox: {counts}", highlight=False, markup=False)
+    for r in rows:
+        last = f"  last error: {r['last_error']}" if r["last_error"] else ""
+        console.print(
+            f"#{r['id']}  {r['status']}  {r['state']}  {r['notice_key']} → {r['target']}  "
+            f"attempts {r['attempts']}{last}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "status": r.status,
+        "state": r.state,
+        "notice_key": r.notice_key,
+        "target": r.target,
+        "kind": r.kind,
+        "attempts": r.attempts,
+        "next_attempt_at": r.next_attempt_at.isoformat(),
+        "created_at": r.created_at.isoformat(),
+        "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+        "last_error": r.last_error,
+    }

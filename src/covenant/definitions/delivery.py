@@ -1,0 +1,309 @@
+"""Where alert notices go: the workspace's ``AlertNotificationTarget`` documents, checked.
+
+OpenSLO gives a target only ``spec.target`` (a free word: ``email``, ``pagerduty``, ``slack``…)
+and ``spec.description``. Covenant reads the word as the kind of receiver and takes the rest
+from one annotation, so the document stays valid OpenSLO (docs/delivery.md)::
+
+    apiVersion: openslo/v1
+    kind: AlertNotificationTarget
+    metadata:
+      name: oncall
+      annotations:
+        covenant.dev/delivery: '{"url": "http://alertmanager:9093", "timeout": "5s"}'
+    spec:
+      target: alertmanager        # alertmanager | webhook | slack (any case)
+
+The annotation (JSON or YAML text) holds ``url`` or ``urlEnv`` (a Slack webhook's URL is its
+secret: ``urlEnv`` only), ``headers``, ``headersEnv`` (header → variable), ``bearerTokenEnv``,
+``timeout`` (default 5 s, at most 60 s), ``audience`` (``internal``, or ``customer`` with
+``customer``: that customer's notices only, without internal names), ``kinds`` (the notice
+kinds it takes; default all) and ``maxAttempts``. Secrets come only from environment
+variables, read when a notice is sent.
+
+Any other ``spec.target`` (``email``, ``pagerduty``) is a warning: Covenant does not deliver
+to it. A delivered kind without the annotation is a warning too (the document may be written
+for another tool); an annotation that is there but wrong is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+
+from covenant.core.notices import NoticeKind
+from covenant.definitions.diagnostics import WARNING, at, problems_from
+from covenant.definitions.fields import Spec, problem
+from covenant.definitions.openslo import AlertNotificationTargetDocument
+from covenant.definitions.parsed import Parsed
+from covenant.definitions.yamlsource import PathKey, SourceDocument, read_text
+from covenant.errors import Problem
+
+DELIVERY_KEY = "covenant.dev/delivery"
+DELIVERED_KINDS = ("alertmanager", "webhook", "slack")
+DEFAULT_TIMEOUT_S = 5.0
+MAX_TIMEOUT_S = 60.0
+DEFAULT_MAX_ATTEMPTS = 24
+SECRET_HEADERS = ("authorization", "cookie", "x-api-key", "x-auth-token")
+CUSTOMER_KINDS = frozenset(
+    {
+        NoticeKind.TICKET_AT_RISK,
+        NoticeKind.TICKET_BREACHED,
+        NoticeKind.FORECAST_CREDIT,
+        NoticeKind.CLAIM_DEADLINE,
+    }
+)
+"""Notice kinds a customer may receive (a burn-rate alert is about an SLO: internal)."""
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TIMEOUT = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)?$")
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise problem(
+            "invalid-delivery",
+            f"{value!r} is not an environment-variable name",
+            "name the variable that holds the secret, e.g. OPS_WEBHOOK_URL (never the secret)",
+        )
+    return value
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise problem(
+            "invalid-delivery",
+            f"url {value!r} is not an http(s) URL with a host",
+            "write the receiver's URL, e.g. http://alertmanager:9093 or "
+            "https://hooks.example.com/covenant",
+        )
+    if parts.username or parts.password:
+        raise problem(
+            "inline-secret",
+            "the url holds credentials",
+            "remove user:password@; give the secret by urlEnv, bearerTokenEnv or headersEnv",
+        )
+    return value
+
+
+def _timeout(value: Any) -> float:
+    text = "" if isinstance(value, bool) else str(value).strip()
+    found = _TIMEOUT.match(text)
+    seconds = float(found.group(1)) * (0.001 if found.group(2) == "ms" else 1.0) if found else 0
+    if not 0 < seconds <= MAX_TIMEOUT_S:
+        raise problem(
+            "invalid-delivery",
+            f"timeout {value!r} is not a duration above 0 and up to 60 s",
+            "write e.g. 5s or 500ms (a slow receiver is retried later, never waited on)",
+        )
+    return seconds
+
+
+EnvName = Annotated[str, AfterValidator(_env_name)]
+KindName = Literal[
+    "burn-rate", "ticket-at-risk", "ticket-breached", "forecast-credit", "claim-deadline"
+]
+Url = Annotated[str, AfterValidator(_url)]
+
+
+class DeliverySpec(Spec):
+    """The ``covenant.dev/delivery`` annotation's mapping."""
+
+    url: Url | None = None
+    url_env: EnvName | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    headers_env: dict[str, EnvName] = Field(default_factory=dict)
+    bearer_token_env: EnvName | None = None
+    timeout: Annotated[float, BeforeValidator(_timeout)] = DEFAULT_TIMEOUT_S
+    audience: Literal["internal", "customer"] = "internal"
+    customer: str | None = None
+    kinds: list[KindName] | None = None
+    max_attempts: int = Field(default=DEFAULT_MAX_ATTEMPTS, ge=1, le=1000)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryTarget:
+    """A target Covenant sends to: its name, receiver kind and how to reach it."""
+
+    name: str
+    kind: str  # alertmanager | webhook | slack
+    url: str | None = None
+    url_env: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    headers_env: tuple[tuple[str, str], ...] = ()  # header → environment variable
+    bearer_token_env: str | None = None
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    audience: str = "internal"
+    customer: str | None = None
+    kinds: frozenset[str] | None = None  # None: every kind
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    where: str = ""  # file:line of the document
+
+    def takes(self, kind: str) -> bool:
+        """Whether a notice of ``kind`` may go to this target at all."""
+        if self.audience == "customer" and kind not in CUSTOMER_KINDS:
+            return False
+        return self.kinds is None or kind in self.kinds
+
+
+def delivery_targets(parsed: Sequence[Parsed]) -> tuple[tuple[DeliveryTarget, ...], list[Problem]]:
+    """Every deliverable target of the workspace (first of a name wins), and the problems."""
+    targets: dict[str, DeliveryTarget] = {}
+    problems: list[Problem] = []
+    for item in parsed:
+        model = item.model
+        if not isinstance(model, AlertNotificationTargetDocument):
+            continue
+        target, found = _target(item.source, model)
+        problems += found
+        if target is not None:
+            targets.setdefault(target.name, target)
+    return tuple(targets.values()), problems
+
+
+def _target(
+    doc: SourceDocument, model: AlertNotificationTargetDocument
+) -> tuple[DeliveryTarget | None, list[Problem]]:
+    name = model.metadata.name
+    kind = model.spec.target.strip().lower()
+    annotations = model.metadata.annotations or {}
+    key_path: PathKey = ("metadata", "annotations", DELIVERY_KEY)
+    if kind not in DELIVERED_KINDS:
+        return None, [
+            at(
+                doc,
+                ("spec", "target"),
+                code="target-not-delivered",
+                message=f"Covenant does not deliver to {model.spec.target!r} targets: notices "
+                f"for {name!r} are not sent",
+                fix=f"use target: {' | '.join(DELIVERED_KINDS)} with a {DELIVERY_KEY} "
+                "annotation, or route from Alertmanager to this receiver",
+                severity=WARNING,
+            )
+        ]
+    if DELIVERY_KEY not in annotations:
+        return None, [
+            at(
+                doc,
+                ("spec", "target"),
+                code="delivery-not-configured",
+                message=f"{kind} target {name!r} has no {DELIVERY_KEY} annotation: notices "
+                "for it are not sent",
+                fix=f"add the annotation, e.g. {DELIVERY_KEY}: "
+                f"'{_example(kind)}' (docs/delivery.md)",
+                severity=WARNING,
+            )
+        ]
+    spec, problems = _read_spec(doc, annotations[DELIVERY_KEY], key_path, kind)
+    if spec is None:
+        return None, problems
+    problems = _rules(doc, spec, key_path, kind)
+    if problems:
+        return None, problems
+    return DeliveryTarget(
+        name=name,
+        kind=kind,
+        url=spec.url,
+        url_env=spec.url_env,
+        headers=tuple(sorted(spec.headers.items())),
+        headers_env=tuple(sorted(spec.headers_env.items())),
+        bearer_token_env=spec.bearer_token_env,
+        timeout_s=spec.timeout,
+        audience=spec.audience,
+        customer=spec.customer,
+        kinds=frozenset(spec.kinds) if spec.kinds is not None else None,
+        max_attempts=spec.max_attempts,
+        where=doc.where(),
+    ), []
+
+
+def _read_spec(
+    doc: SourceDocument, text: str, path: PathKey, kind: str
+) -> tuple[DeliverySpec | None, list[Problem]]:
+    parsed, syntax = read_text(text, file=doc.file)
+    if syntax or len(parsed) != 1 or not isinstance(parsed[0].data, dict):
+        return None, [
+            at(
+                doc,
+                path,
+                code="invalid-annotation",
+                message=f"{DELIVERY_KEY} must hold a JSON or YAML mapping",
+                fix=f"write it as a JSON object, e.g. {_example(kind)}",
+            )
+        ]
+    data: dict[str, Any] = parsed[0].data
+    secret = [k for k in data.get("headers") or {} if str(k).lower() in SECRET_HEADERS]
+    if secret:
+        return None, [
+            at(
+                doc,
+                (*path, "headers", secret[0]),
+                code="inline-secret",
+                message=f"header {secret[0]!r} puts a secret in the workspace",
+                fix=f'name a variable instead: "headersEnv": {{"{secret[0]}": "OPS_TOKEN"}} '
+                'or "bearerTokenEnv": "OPS_TOKEN"',
+            )
+        ]
+    try:
+        return DeliverySpec.model_validate(data), []
+    except ValidationError as exc:
+        return None, problems_from(exc, doc, DeliverySpec, prefix=path)
+
+
+def _rules(doc: SourceDocument, spec: DeliverySpec, path: PathKey, kind: str) -> list[Problem]:
+    """What the model alone cannot check: url xor urlEnv, Slack's secret URL, the audience."""
+    if (spec.url is None) == (spec.url_env is None):
+        return [
+            at(
+                doc,
+                path,
+                code="invalid-delivery",
+                message="give url or urlEnv (exactly one)",
+                fix=f"e.g. {_example(kind)}",
+            )
+        ]
+    if kind == "slack" and spec.url is not None:
+        return [
+            at(
+                doc,
+                (*path, "url"),
+                code="inline-secret",
+                message="a Slack incoming webhook's URL is its secret",
+                fix='put the URL in an environment variable and name it: "urlEnv": '
+                '"SLACK_WEBHOOK_URL"',
+            )
+        ]
+    if spec.audience == "customer" and not spec.customer:
+        return [
+            at(
+                doc,
+                (*path, "customer"),
+                code="invalid-delivery",
+                message="a customer-facing target needs the customer whose notices it gets",
+                fix='add "customer": "<the Customer document\'s name>"',
+            )
+        ]
+    if spec.audience == "internal" and spec.customer:
+        return [
+            at(
+                doc,
+                (*path, "customer"),
+                code="invalid-delivery",
+                message="customer is only read with audience: customer",
+                fix='add "audience": "customer", or remove customer',
+            )
+        ]
+    return []
+
+
+def _example(kind: str) -> str:
+    if kind == "slack":
+        return '{"urlEnv": "SLACK_WEBHOOK_URL"}'
+    if kind == "webhook":
+        return '{"url": "https://hooks.example.com/covenant", "bearerTokenEnv": "HOOK_TOKEN"}'
+    return '{"url": "http://alertmanager:9093"}'

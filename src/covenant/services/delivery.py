@@ -1,0 +1,280 @@
+"""Alert delivery: a durable outbox of notices and a background sender (docs/delivery.md).
+
+The worker hands each tick's notices to :meth:`Dispatcher.enqueue` inside the transaction that
+changes the alert states (or to :meth:`Dispatcher.submit`, which opens its own), so a notice
+is in the store exactly when its state change is. Writing a row is all the worker's thread
+does: a background thread claims due rows (``store.outbox.claim``: ``FOR UPDATE SKIP LOCKED``
+on PostgreSQL, so replicas never take the same row), sends each with the target's bounded
+timeout from a small pool of threads, and marks it sent — or schedules the next attempt with
+exponential backoff and jitter. A slow or dead receiver therefore never delays evaluation, and a
+notice not yet sent stays pending across restarts. Each row (notice key, state, firing episode,
+target) is sent until it succeeds once; after a target's ``maxAttempts`` (or a 4xx refusal)
+the row is marked ``failed`` and kept: ``covenant alerts outbox --retry`` puts it back.
+
+Delivery is at least once: a process killed between a receiver's acceptance and the ``sent``
+mark sends that row again after the lease (:data:`LEASE`). Alertmanager deduplicates by labels;
+the webhook carries an ``idempotencyKey`` for its receiver to do the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from covenant.core.notices import AlertNotice
+from covenant.definitions.delivery import DeliveryTarget
+from covenant.services.senders import (
+    SendResult,
+    customer_view,
+    decode_notice,
+    encode_notice,
+    send,
+)
+from covenant.store import outbox
+from covenant.store.db import write_transaction
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+    from covenant.definitions.workspace import Workspace
+
+log = logging.getLogger("covenant.delivery")
+
+LEASE = timedelta(minutes=2)
+"""How long a claimed row is a sender's (longer than the longest timeout, 60 s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """The wait before attempt ``n + 1``: ``base · 2ⁿ`` capped at ``cap``, then a random share
+    of it between a half and all of it (jitter, so failed rows do not all retry together)."""
+
+    base_s: float = 2.0
+    cap_s: float = 600.0
+
+    def delay_s(self, attempts: int, rng: random.Random) -> float:
+        full = min(self.cap_s, self.base_s * float(2 ** min(attempts, 30)))
+        return full / 2 + rng.random() * full / 2
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def internal_names(workspace: Workspace) -> frozenset[str]:
+    """The names a customer must never read in a notice: SLOs, SLIs, services, objectives."""
+    names: set[str] = set()
+    for o in workspace.objectives:
+        names.update((o.slo, o.key, o.service, o.sli, o.display_name))
+    names.update(c.objective.key for c in workspace.composites)
+    return frozenset(n for n in names if n)
+
+
+class Dispatcher:
+    """Persists notices in the outbox and sends them from a background thread."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        targets: Sequence[DeliveryTarget],
+        *,
+        internal: Collection[str] = (),
+        clock: Callable[[], datetime] = utc_now,
+        backoff: Backoff = Backoff(),
+        poll_s: float = 1.0,
+        batch: int = 50,
+        senders: int = 4,
+        generator_url: str = "",
+        seed: int | None = None,
+    ) -> None:
+        self.engine = engine
+        self.targets = {t.name: t for t in targets}
+        self.internal = frozenset(internal)
+        self.clock = clock
+        self.backoff = backoff
+        self.poll_s = poll_s
+        self.batch = batch
+        self.generator_url = generator_url
+        self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._senders = senders
+        self._rng = random.Random(seed)
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._client: httpx.Client | None = None
+
+    @classmethod
+    def for_workspace(cls, engine: Engine, workspace: Workspace, **options: Any) -> Dispatcher:
+        """A dispatcher for the workspace's targets, keeping its internal names from customers."""
+        return cls(engine, workspace.delivery, internal=internal_names(workspace), **options)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def routes(self, notice: AlertNotice) -> list[DeliveryTarget]:
+        """The targets ``notice`` goes to: those it names, or every internal target when it
+        names none; a target that does not take its kind (or customer) is left out."""
+        if notice.targets:
+            named = [self.targets[n] for n in notice.targets if n in self.targets]
+            unknown = [n for n in notice.targets if n not in self.targets]
+            if unknown:
+                log.warning("notice %s: no deliverable target %s", notice.key, unknown)
+        else:
+            named = [t for t in self.targets.values() if t.audience == "internal"]
+        return [t for t in named if t.takes(notice.kind) and _customer_fits(t, notice)]
+
+    def enqueue(self, connection: Connection, notices: Sequence[AlertNotice]) -> int:
+        """Write ``notices`` into the outbox in the caller's transaction; rows added (a notice
+        already there for a target is not added again)."""
+        rows = [
+            outbox.NewRow(
+                notice_key=n.key,
+                state=n.state.value,
+                starts_at=n.starts_at,
+                target=t.name,
+                kind=n.kind.value,
+                notice=encode_notice(n),
+            )
+            for n in notices
+            for t in self.routes(n)
+        ]
+        added = outbox.add(connection, rows, now=self.clock())
+        if added:
+            self._wake.set()
+        return added
+
+    def submit(self, notices: Sequence[AlertNotice]) -> int:
+        """Write ``notices`` into the outbox in a transaction of its own; never sends."""
+        if not notices:
+            return 0
+        with write_transaction(self.engine) as conn:
+            return self.enqueue(conn, notices)
+
+    # --- sending ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the sending thread (idempotent)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._client = httpx.Client(follow_redirects=False)
+        self._thread = threading.Thread(target=self._run, name="covenant-delivery", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop sending; True when the thread ended within ``timeout`` s. Rows not sent stay
+        pending (a send under way ends within its target's timeout)."""
+        self._stopping.set()
+        self._wake.set()
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.join(timeout)
+        stopped = not thread.is_alive()
+        if stopped and self._client is not None:
+            self._client.close()
+            self._client = None
+        return stopped
+
+    def send_due(self) -> int:
+        """Claim the due rows once and send them; how many were claimed."""
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            rows = outbox.claim(conn, now=now, limit=self.batch, lease=LEASE, owner=self.owner)
+        if not rows:
+            return 0
+        client = self._client or httpx.Client()
+        try:
+            with ThreadPoolExecutor(max_workers=self._senders) as pool:
+                results = list(pool.map(lambda row: self._send_row(client, row), rows))
+        finally:
+            if client is not self._client:
+                client.close()
+        for row, result in zip(rows, results, strict=True):
+            self._mark(row, result)
+        return len(rows)
+
+    def _send_row(self, client: httpx.Client, row: outbox.OutboxRow) -> SendResult:
+        target = self.targets.get(row.target)
+        if target is None:
+            return SendResult(False, f"target {row.target!r} is no longer in the workspace")
+        notice = decode_notice(row.notice)
+        link = self.generator_url
+        if target.audience == "customer":
+            notice, link = customer_view(notice, self.internal), ""
+        return send(client, target, notice, now=self.clock(), generator_url=link)
+
+    def _mark(self, row: outbox.OutboxRow, result: SendResult) -> None:
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            if result.ok:
+                outbox.mark_sent(conn, row.id, owner=self.owner, now=now)
+                log.info("sent %s %s to %s", row.state, row.notice_key, row.target)
+                return
+            target = self.targets.get(row.target)
+            limit = target.max_attempts if target else 1
+            give_up = result.permanent or row.attempts + 1 >= limit
+            delay = self.backoff.delay_s(row.attempts, self._rng)
+            outbox.mark_failed(
+                conn,
+                row.id,
+                owner=self.owner,
+                error=result.error,
+                next_attempt_at=now + timedelta(seconds=delay),
+                give_up=give_up,
+            )
+        log.warning(
+            "%s %s to %s: %s (%s)",
+            row.state,
+            row.notice_key,
+            row.target,
+            result.error,
+            "gave up: covenant alerts outbox --retry" if give_up else f"next in {delay:.1f} s",
+        )
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                claimed = self.send_due()
+            except Exception:  # the store is unreachable: keep the thread, try again later
+                log.exception("delivery: cannot read or mark the outbox")
+                claimed = 0
+            if claimed == 0 and not self._stopping.is_set():
+                self._wake.wait(self.poll_s)
+                self._wake.clear()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxView:
+    """What ``covenant alerts outbox`` shows: rows per status and the newest rows."""
+
+    counts: dict[str, int]
+    rows: list[outbox.OutboxRow]
+
+
+def outbox_view(engine: Engine, *, status: str | None = None, limit: int = 20) -> OutboxView:
+    with engine.connect() as conn:
+        return OutboxView(
+            counts=outbox.counts(conn), rows=outbox.rows(conn, status=status, limit=limit)
+        )
+
+
+def retry_failed(engine: Engine, *, now: datetime, ids: Sequence[int] = ()) -> int:
+    """Put failed rows (all, or those of ``ids``) back to pending; a running dispatcher (this
+    process's or a replica's) sends them on its next claim. How many."""
+    with write_transaction(engine) as conn:
+        return outbox.retry(conn, now=now, ids=ids)
+
+
+def _customer_fits(target: DeliveryTarget, notice: AlertNotice) -> bool:
+    return target.audience != "customer" or notice.labels.get("customer") == target.customer

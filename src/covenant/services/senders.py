@@ -1,0 +1,238 @@
+"""What delivery sends, and the one HTTP POST that sends it (httpx).
+
+Three receivers (docs/delivery.md has the bodies):
+
+* ``alertmanager`` — Alertmanager's v2 API, ``POST {url}/api/v2/alerts`` with one alert:
+  ``labels``, ``annotations``, ``startsAt``, ``endsAt`` (the resolution's end; while firing,
+  ``startsAt`` + :data:`ALERTMANAGER_HOLD`, so Alertmanager does not resolve it by itself
+  before Covenant's resolution arrives) and ``generatorURL`` when one is configured.
+* ``webhook`` — a JSON document (:func:`webhook_body`) with an ``idempotencyKey`` that is the
+  same on every retry of one row (also sent as the ``Idempotency-Key`` header).
+* ``slack`` — a Slack-compatible incoming webhook: ``text`` (the fallback line) and ``blocks``.
+
+A notice for a customer-facing target is first cut to :func:`customer_view`: customer-side
+kinds only, routing labels from :data:`CUSTOMER_LABELS`, no text that names an internal
+thing (an SLO, SLI or service), the key replaced by its digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
+from covenant.definitions.delivery import DeliveryTarget
+
+ALERTMANAGER_HOLD = timedelta(days=7)
+"""How long Alertmanager keeps a firing alert without hearing from Covenant again."""
+CUSTOMER_LABELS = frozenset(
+    {"alertname", "severity", "customer", "agreement", "ticket", "incident", "period"}
+)
+CUSTOMER_TEXT = ("title", "summary", "description")
+WEBHOOK_VERSION = "1"
+PERMANENT_STATUS = frozenset(range(400, 500)) - {408, 425, 429}
+USER_AGENT = "covenant-delivery/1"
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    ok: bool
+    error: str = ""
+    permanent: bool = False  # retrying cannot help (a 4xx refusal)
+
+
+def encode_notice(notice: AlertNotice) -> str:
+    """The notice as the outbox stores it (JSON)."""
+    return json.dumps(
+        {
+            "key": notice.key,
+            "kind": notice.kind.value,
+            "state": notice.state.value,
+            "severity": notice.severity,
+            "labels": dict(notice.labels),
+            "annotations": dict(notice.annotations),
+            "startsAt": notice.starts_at.isoformat(),
+            "endsAt": notice.ends_at.isoformat() if notice.ends_at else None,
+            "targets": list(notice.targets),
+        },
+        sort_keys=True,
+    )
+
+
+def decode_notice(text: str) -> AlertNotice:
+    data = json.loads(text)
+    ends = data.get("endsAt")
+    return AlertNotice(
+        key=data["key"],
+        kind=NoticeKind(data["kind"]),
+        state=NoticeState(data["state"]),
+        severity=data["severity"],
+        labels=data["labels"],
+        annotations=data["annotations"],
+        starts_at=datetime.fromisoformat(data["startsAt"]),
+        ends_at=datetime.fromisoformat(ends) if ends else None,
+        targets=tuple(data.get("targets") or ()),
+    )
+
+
+def idempotency_key(notice: AlertNotice, target: str) -> str:
+    """The same for every retry of one notice to one target, different otherwise."""
+    text = f"{notice.key}\n{notice.state.value}\n{notice.starts_at.isoformat()}\n{target}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def customer_view(notice: AlertNotice, internal_names: Collection[str]) -> AlertNotice:
+    """The notice as a customer may see it (see the module docstring)."""
+    labels = {k: v for k, v in notice.labels.items() if k in CUSTOMER_LABELS}
+    lowered = [name.lower() for name in internal_names if len(name) >= 3]
+    if any(name in value.lower() for value in labels.values() for name in lowered):
+        labels = {k: v for k, v in labels.items() if k in {"alertname", "severity", "customer"}}
+    text: dict[str, str] = {}
+    for key in CUSTOMER_TEXT:
+        value = notice.annotations.get(key)
+        if value and not any(name in value.lower() for name in lowered):
+            text[key] = value
+    if "summary" not in text:
+        who = labels.get("customer", "your agreement")
+        text["summary"] = f"{_KIND_TEXT[notice.kind]} for {who} ({notice.state.value})."
+    digest = hashlib.sha256(notice.key.encode()).hexdigest()[:16]
+    return replace(notice, key=f"{notice.kind.value}/{digest}", labels=labels, annotations=text)
+
+
+_KIND_TEXT = {
+    NoticeKind.BURN_RATE: "An error budget alert",
+    NoticeKind.TICKET_AT_RISK: "A ticket is close to its response or resolution time",
+    NoticeKind.TICKET_BREACHED: "A ticket passed its response or resolution time",
+    NoticeKind.FORECAST_CREDIT: "An agreement's forecast reaches a service credit",
+    NoticeKind.CLAIM_DEADLINE: "A service credit's claim deadline is near",
+}
+
+
+def alertmanager_body(
+    notice: AlertNotice, *, now: datetime, generator_url: str = ""
+) -> list[dict[str, Any]]:
+    labels = dict(notice.labels)
+    labels.setdefault("alertname", notice.kind.value)
+    labels.setdefault("severity", notice.severity)
+    ends = notice.ends_at if notice.state is NoticeState.RESOLVED else None
+    alert: dict[str, Any] = {
+        "labels": labels,
+        "annotations": dict(notice.annotations),
+        "startsAt": _iso(notice.starts_at),
+        "endsAt": _iso(ends or max(now, notice.starts_at) + ALERTMANAGER_HOLD),
+    }
+    if notice.state is NoticeState.RESOLVED and ends is None:
+        alert["endsAt"] = _iso(now)  # a resolution without its end: ended when sent
+    if generator_url:
+        alert["generatorURL"] = generator_url
+    return [alert]
+
+
+def webhook_body(notice: AlertNotice, *, target: str) -> dict[str, Any]:
+    """The generic webhook's JSON (docs/delivery.md#the-webhook-body)."""
+    return {
+        "version": WEBHOOK_VERSION,
+        "idempotencyKey": idempotency_key(notice, target),
+        "target": target,
+        "key": notice.key,
+        "kind": notice.kind.value,
+        "state": notice.state.value,
+        "severity": notice.severity,
+        "labels": dict(notice.labels),
+        "annotations": dict(notice.annotations),
+        "startsAt": _iso(notice.starts_at),
+        "endsAt": _iso(notice.ends_at) if notice.ends_at else None,
+    }
+
+
+def slack_body(notice: AlertNotice) -> dict[str, Any]:
+    firing = notice.state is NoticeState.FIRING
+    mark = ":red_circle: FIRING" if firing else ":large_green_circle: RESOLVED"
+    a = notice.annotations
+    title = a.get("title") or a.get("summary") or notice.labels.get("alertname") or notice.key
+    text = f"[{'FIRING' if firing else 'RESOLVED'}] {title}"
+    body = "\n".join(v for v in (a.get("summary"), a.get("description")) if v and v != title)
+    since = f"since {_iso(notice.starts_at)}"
+    if notice.ends_at is not None:
+        since = f"from {_iso(notice.starts_at)} to {_iso(notice.ends_at)}"
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _cut(f"{title}", 150)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _cut(f"*{mark}*\n{body}", 3000)}},
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"severity *{notice.severity}* · {since}"}],
+        },
+    ]
+    return {"text": text, "blocks": blocks}
+
+
+def request_for(
+    target: DeliveryTarget, notice: AlertNotice, *, now: datetime, generator_url: str = ""
+) -> tuple[str, dict[str, str], Any]:
+    """(url, headers, JSON body) of one send; KeyError names an unset environment variable."""
+    base = target.url or _env(target.url_env or "")
+    headers = {"User-Agent": USER_AGENT, **dict(target.headers)}
+    headers.update({name: _env(var) for name, var in target.headers_env})
+    if target.bearer_token_env:
+        headers["Authorization"] = f"Bearer {_env(target.bearer_token_env)}"
+    if target.kind == "alertmanager":
+        url = base.rstrip("/") + "/api/v2/alerts"
+        return url, headers, alertmanager_body(notice, now=now, generator_url=generator_url)
+    if target.kind == "slack":
+        return base, headers, slack_body(notice)
+    headers["Idempotency-Key"] = idempotency_key(notice, target.name)
+    return base, headers, webhook_body(notice, target=target.name)
+
+
+def send(
+    client: httpx.Client,
+    target: DeliveryTarget,
+    notice: AlertNotice,
+    *,
+    now: datetime,
+    generator_url: str = "",
+) -> SendResult:
+    """POST one notice to one target, within the target's timeout; never raises."""
+    try:
+        url, headers, body = request_for(target, notice, now=now, generator_url=generator_url)
+    except KeyError as exc:
+        return SendResult(False, f"environment variable {exc.args[0]} is not set")
+    try:
+        response = client.post(url, json=body, headers=headers, timeout=target.timeout_s)
+    except httpx.TimeoutException:
+        return SendResult(False, f"no answer within {target.timeout_s:g} s")
+    except httpx.HTTPError as exc:
+        return SendResult(False, f"{type(exc).__name__}: {exc}"[:500])
+    if response.is_success:
+        return SendResult(True)
+    return SendResult(
+        False,
+        f"HTTP {response.status_code}: {response.text[:300]}",
+        permanent=response.status_code in PERMANENT_STATUS,
+    )
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise KeyError(name)
+    return value
+
+
+def _iso(instant: datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def labels_text(labels: Mapping[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))

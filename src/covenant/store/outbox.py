@@ -1,0 +1,213 @@
+"""Reads and writes of the notice outbox (``outbox_tables``): add, claim, mark, list, retry.
+
+Claiming is safe with several senders: on PostgreSQL the due rows are selected ``FOR UPDATE
+SKIP LOCKED`` and leased (``claimed_until``, ``claimed_by``) in one short transaction, so two
+replicas never take the same row; on SQLite the claim runs in a ``BEGIN IMMEDIATE`` write
+transaction (one writer at a time). The lease is given up when the row is marked; a sender that
+dies holding one leaves the row to be claimed again once the lease has passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from covenant.store.outbox_tables import FAILED, PENDING, SENT, notice_outbox
+
+T = notice_outbox.c
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewRow:
+    notice_key: str
+    state: str
+    starts_at: datetime
+    target: str
+    kind: str
+    notice: str  # JSON
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxRow:
+    id: int
+    notice_key: str
+    state: str
+    starts_at: datetime
+    target: str
+    kind: str
+    notice: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+def add(conn: Connection, rows: Sequence[NewRow], *, now: datetime) -> int:
+    """Insert ``rows`` as pending, skipping any already there (same notice, state, episode and
+    target); the number inserted. Runs in the caller's transaction."""
+    if not rows:
+        return 0
+    values = [
+        {
+            "notice_key": r.notice_key,
+            "state": r.state,
+            "starts_at": r.starts_at,
+            "target": r.target,
+            "kind": r.kind,
+            "notice": r.notice,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for r in rows
+    ]
+    keys = ["notice_key", "state", "starts_at", "target"]
+    if conn.dialect.name == "postgresql":
+        pg = postgresql.insert(notice_outbox).on_conflict_do_nothing(index_elements=keys)
+        stmt = pg.returning(T.id)
+    else:
+        lite = sqlite.insert(notice_outbox).on_conflict_do_nothing(index_elements=keys)
+        stmt = lite.returning(T.id)
+    return sum(len(conn.execute(stmt.values(**v)).all()) for v in values)
+
+
+def claim(
+    conn: Connection, *, now: datetime, limit: int, lease: timedelta, owner: str
+) -> list[OutboxRow]:
+    """Lease up to ``limit`` due pending rows to ``owner`` (oldest first)."""
+    due = (
+        select(T.id)
+        .where(
+            T.status == PENDING,
+            T.next_attempt_at <= now,
+            or_(T.claimed_until.is_(None), T.claimed_until < now),
+        )
+        .order_by(T.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    ids = [row.id for row in conn.execute(due)]
+    if not ids:
+        return []
+    conn.execute(
+        update(notice_outbox)
+        .where(T.id.in_(ids))
+        .values(claimed_until=now + lease, claimed_by=owner)
+    )
+    return _rows(conn, and_(T.id.in_(ids)))
+
+
+def mark_sent(conn: Connection, row_id: int, *, owner: str, now: datetime) -> bool:
+    """The row was delivered; False when ``owner`` no longer held its lease (nothing changed)."""
+    done = conn.execute(
+        update(notice_outbox)
+        .where(T.id == row_id, T.claimed_by == owner, T.status == PENDING)
+        .values(
+            status=SENT,
+            sent_at=now,
+            attempts=T.attempts + 1,
+            claimed_until=None,
+            claimed_by=None,
+            last_error=None,
+        )
+    )
+    return done.rowcount == 1
+
+
+def mark_failed(
+    conn: Connection,
+    row_id: int,
+    *,
+    owner: str,
+    error: str,
+    next_attempt_at: datetime,
+    give_up: bool,
+) -> None:
+    """A send failed: try again at ``next_attempt_at``, or (``give_up``) mark it failed."""
+    conn.execute(
+        update(notice_outbox)
+        .where(T.id == row_id, T.claimed_by == owner, T.status == PENDING)
+        .values(
+            status=FAILED if give_up else PENDING,
+            attempts=T.attempts + 1,
+            next_attempt_at=next_attempt_at,
+            claimed_until=None,
+            claimed_by=None,
+            last_error=error[:2000],
+        )
+    )
+
+
+def release(conn: Connection, ids: Iterable[int], *, owner: str) -> None:
+    """Give back leases without counting an attempt (a sender stopping before it sent)."""
+    conn.execute(
+        update(notice_outbox)
+        .where(T.id.in_(list(ids)), T.claimed_by == owner, T.status == PENDING)
+        .values(claimed_until=None, claimed_by=None)
+    )
+
+
+def rows(conn: Connection, *, status: str | None = None, limit: int = 100) -> list[OutboxRow]:
+    """The newest ``limit`` rows (of ``status``), newest first."""
+    where = T.status == status if status else None
+    return _rows(conn, where, newest_first=True, limit=limit)
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    """Rows per status (every status present, zero when none)."""
+    found: dict[str, int] = {
+        str(status): int(n)
+        for status, n in conn.execute(select(T.status, func.count()).group_by(T.status))
+    }
+    return {status: int(found.get(status, 0)) for status in (PENDING, SENT, FAILED)}
+
+
+def retry(conn: Connection, *, now: datetime, ids: Sequence[int] = ()) -> int:
+    """Put failed rows (all, or those of ``ids``) back to pending, due now; how many."""
+    where = [T.status == FAILED]
+    if ids:
+        where.append(T.id.in_(list(ids)))
+    done = conn.execute(
+        update(notice_outbox)
+        .where(*where)
+        .values(status=PENDING, next_attempt_at=now, attempts=0, claimed_until=None)
+    )
+    return done.rowcount
+
+
+def _rows(
+    conn: Connection, where: object, *, newest_first: bool = False, limit: int | None = None
+) -> list[OutboxRow]:
+    query = select(notice_outbox)
+    if where is not None:
+        query = query.where(where)  # type: ignore[arg-type]
+    query = query.order_by(T.id.desc() if newest_first else T.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        OutboxRow(
+            id=r.id,
+            notice_key=r.notice_key,
+            state=r.state,
+            starts_at=r.starts_at,
+            target=r.target,
+            kind=r.kind,
+            notice=r.notice,
+            status=r.status,
+            attempts=r.attempts,
+            next_attempt_at=r.next_attempt_at,
+            last_error=r.last_error,
+            created_at=r.created_at,
+            sent_at=r.sent_at,
+        )
+        for r in conn.execute(query)
+    ]

@@ -1,0 +1,65 @@
+"""`covenant alerts outbox`: counts, rows and --retry of failed notices."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+from covenant.config import sqlite_url
+from covenant.services.store import open_store
+from covenant.store import outbox
+from covenant.store.db import write_transaction
+
+runner = CliRunner()
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def new(key: str) -> outbox.NewRow:
+    return outbox.NewRow(
+        notice_key=key, state="firing", starts_at=NOW, target="hook", kind="burn-rate", notice="{}"
+    )
+
+
+def test_outbox_lists_and_retries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
+    engine = open_store(sqlite_url(tmp_path))
+    with write_transaction(engine) as conn:
+        outbox.add(conn, [new("a"), new("b"), new("c")], now=NOW)
+        first, second = outbox.claim(conn, now=NOW, limit=2, lease=timedelta(minutes=2), owner="t")
+        outbox.mark_sent(conn, first.id, owner="t", now=NOW)
+        outbox.mark_failed(
+            conn, second.id, owner="t", error="HTTP 400: no", next_attempt_at=NOW, give_up=True
+        )
+    engine.dispose()
+    shown = runner.invoke(app, ["alerts", "outbox", "-w", str(tmp_path), "-f", "json"])
+    assert shown.exit_code == 0, shown.output
+    body = json.loads(shown.output)
+    assert body["counts"] == {"pending": 1, "sent": 1, "failed": 1}
+    assert [(r["notice_key"], r["status"]) for r in body["rows"]] == [
+        ("c", "pending"),
+        ("b", "failed"),
+        ("a", "sent"),
+    ]
+    assert body["rows"][1]["last_error"] == "HTTP 400: no"
+    failed = runner.invoke(app, ["alerts", "outbox", "-w", str(tmp_path), "--status", "failed"])
+    assert failed.exit_code == 0
+    assert "#2  failed  firing  b → hook  attempts 1  last error: HTTP 400: no" in failed.output
+    assert "#1" not in failed.output
+    retried = runner.invoke(app, ["alerts", "outbox", "-w", str(tmp_path), "--retry", "-f", "json"])
+    after = json.loads(retried.output)
+    assert (after["retried"], after["counts"]) == (1, {"pending": 2, "sent": 1, "failed": 0})
+
+
+def test_outbox_without_a_store_creates_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
+    result = runner.invoke(app, ["alerts", "outbox", "-w", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no-store" in result.output or "no store" in result.output
+    assert not (tmp_path / ".covenant").exists()

@@ -1,0 +1,140 @@
+"""A real Alertmanager (Debian's prometheus-alertmanager, started on loopback) receives an alert
+from the dispatcher, routes it to a receiver, and then receives and routes its resolution."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
+from covenant.definitions.delivery import DeliveryTarget
+from covenant.services.delivery import Backoff, Dispatcher
+from covenant.store import outbox
+from covenant.store.db import create_engine_for, migrate
+from tests.promserver import Server, get_json, start_alertmanager
+from tests.receiver import Receiver, receiver
+
+LABELS = {
+    "alertname": "CheckoutAvailabilityBudgetBurn",
+    "sloth_id": "checkout-checkout-availability",
+    "sloth_service": "checkout",
+    "sloth_slo": "checkout-availability",
+    "sloth_severity": "page",
+    "severity": "page",
+}
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    made = create_engine_for(f"sqlite:///{tmp_path / 'covenant.db'}")
+    migrate(made)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def routed() -> Iterator[Receiver]:
+    with receiver() as server:
+        yield server
+
+
+@pytest.fixture
+def alertmanager(tmp_path: Path, routed: Receiver) -> Iterator[Server]:
+    config = {
+        "route": {
+            "receiver": "sre",
+            "group_by": ["alertname", "sloth_slo"],
+            "group_wait": "0s",
+            "group_interval": "1s",
+            "repeat_interval": "1h",
+            # routed like Sloth's alerts: by sloth_severity
+            "routes": [{"receiver": "pager", "matchers": ['sloth_severity="page"']}],
+        },
+        "receivers": [
+            {"name": "sre"},
+            {
+                "name": "pager",
+                "webhook_configs": [{"url": f"{routed.url}/pager", "send_resolved": True}],
+            },
+        ],
+    }
+    server = start_alertmanager(tmp_path / "am", config=config)
+    yield server
+    server.stop()
+
+
+def active_alerts(server: Server) -> list[dict[str, Any]]:
+    alerts: list[dict[str, Any]] = get_json(f"{server.url}/api/v2/alerts")
+    return alerts
+
+
+def wait(condition: Any, what: str) -> None:
+    """Poll until ``condition()`` holds (a deadline only to end a broken test)."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached: {what}")
+        time.sleep(0.05)
+
+
+def test_alertmanager_receives_an_alert_and_its_resolution(
+    engine: Engine, alertmanager: Server, routed: Receiver
+) -> None:
+    starts = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
+    firing = AlertNotice(
+        key="burn-rate/checkout-availability/page-fast",
+        kind=NoticeKind.BURN_RATE,
+        state=NoticeState.FIRING,
+        severity="page",
+        labels=LABELS,
+        annotations={"summary": "Checkout burns its error budget 14x too fast."},
+        starts_at=starts,
+    )
+    target = DeliveryTarget(name="oncall", kind="alertmanager", url=alertmanager.url)
+    dispatcher = Dispatcher(
+        engine, [target], backoff=Backoff(base_s=0.05, cap_s=0.2), generator_url="http://x/y"
+    )
+    dispatcher.start()
+    try:
+        dispatcher.submit([firing])
+        wait(lambda: len(active_alerts(alertmanager)) == 1, "the alert is in Alertmanager")
+        (alert,) = active_alerts(alertmanager)
+        assert alert["labels"] == LABELS
+        assert alert["status"]["state"] == "active"
+        assert alert["annotations"] == {"summary": "Checkout burns its error budget 14x too fast."}
+        assert alert["startsAt"].startswith(starts.strftime("%Y-%m-%dT%H:%M:%S"))
+        assert alert["generatorURL"] == "http://x/y"
+        assert [r["name"] for r in alert["receivers"]] == ["pager"]
+        routed.wait_for("/pager", 1)
+        ends = datetime.now(UTC).replace(microsecond=0)
+        resolved = AlertNotice(
+            key=firing.key,
+            kind=firing.kind,
+            state=NoticeState.RESOLVED,
+            severity="page",
+            labels=LABELS,
+            annotations=firing.annotations,
+            starts_at=starts,
+            ends_at=ends,
+        )
+        dispatcher.submit([resolved])
+        wait(lambda: active_alerts(alertmanager) == [], "the alert is resolved (gone)")
+        wait(
+            lambda: any(b["status"] == "resolved" for b in routed.bodies("/pager")),
+            "Alertmanager routed the resolution",
+        )
+    finally:
+        assert dispatcher.stop(30)
+    first = routed.bodies("/pager")[0]
+    assert first["status"] == "firing"
+    assert first["alerts"][0]["labels"] == LABELS
+    last = [b for b in routed.bodies("/pager") if b["status"] == "resolved"][-1]
+    assert last["alerts"][0]["endsAt"].startswith(ends.strftime("%Y-%m-%dT%H:%M:%S"))
+    with engine.connect() as conn:
+        assert outbox.counts(conn) == {"pending": 0, "sent": 2, "failed": 0}
