@@ -74,6 +74,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/agreements/{name}/versions/{version}/sign"): "writers",
     ("POST", "/agreements/{name}/versions/{version}/terminate"): "writers",
     ("POST", "/agreements/{name}/versions/{version}/status"): "writers",
+    ("GET", "/metrics"): "staff",
 }
 CREATED = {("POST", "/tokens"), ("POST", "/tickets"), ("POST", "/incidents")}
 CREATED.add(("PUT", "/event-batches/{key}"))  # a new key each time

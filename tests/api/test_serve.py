@@ -54,7 +54,15 @@ def test_covenant_serve_answers_over_http(shop: Shop) -> None:
         assert [a["agreement"] for a in listed["items"]] == ["initech-standard"]
         refused = httpx.get(f"{base}{V1}/evaluations", headers=customer)
         assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+        # the worker runs in the background: /metrics shows its tick once it has made one
+        viewer = {"Authorization": f"Bearer {shop.tokens['viewer']}"}
+        deadline = time.monotonic() + 120  # a wait for the first tick, not a timing assertion
+        while "covenant_worker_objectives" not in httpx.get(f"{base}/metrics", headers=viewer).text:
+            assert process.poll() is None, process.communicate()[0]
+            assert time.monotonic() < deadline, "the worker did not tick in 120 s"
+            time.sleep(0.5)
     finally:
         process.terminate()
         output = process.communicate(timeout=30)[0]
     assert f"127.0.0.1:{port}/api/v1" in output
+    assert "worker on" in output

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from covenant.api import errors
 from covenant.api.deps import Clock, Context
 from covenant.config import Settings
+
+if TYPE_CHECKING:
+    from covenant.services.worker import Notify
+    from covenant.services.worker_loop import Leadership
 
 PREFIX = "/api/v1"
 
@@ -30,14 +35,28 @@ def system_clock() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    worker: bool = False,
+    notify: Notify | None = None,
+    leadership: Leadership | None = None,
+    interval_s: float = 60,
+) -> FastAPI:
     """The API for the workspace and store of ``settings``; ``clock`` gives "now" (tests and
-    ``COVENANT_NOW`` pin it). Nothing is opened until the first request needs it."""
+    ``COVENANT_NOW`` pin it). Nothing is opened until the first request needs it.
+
+    With ``worker`` the app's lifespan also runs the worker (``services.worker_loop``): a tick
+    every ``interval_s`` seconds while ``leadership`` says this process leads (default: it
+    does), its notices handed to ``notify`` (default: logged). ``covenant serve`` turns it on.
+    """
     from covenant.api import (
         routes_agreements,
         routes_definitions,
         routes_health,
         routes_lifecycle,
+        routes_metrics,
         routes_records,
         routes_slo,
         routes_tokens,
@@ -48,8 +67,13 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        context.close()
+        if worker:
+            context.start_worker(notify=notify, leadership=leadership, interval_s=interval_s)
+        try:
+            yield
+        finally:
+            context.stop_worker()
+            context.close()
 
     app = FastAPI(
         title="Covenant",
@@ -70,7 +94,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         routes_lifecycle,
         routes_records,
         routes_writes,
+        routes_metrics,
     ):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default
     app.include_router(routes_health.router)  # /healthz, /readyz: no prefix, no token
     return app

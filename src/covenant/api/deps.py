@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -20,6 +20,10 @@ from covenant.config import Settings
 from covenant.core.access import Principal, Role
 from covenant.definitions.workspace import Workspace
 from covenant.errors import ForbiddenError, InputError, NaiveDatetimeError
+
+if TYPE_CHECKING:
+    from covenant.services.worker import Notify
+    from covenant.services.worker_loop import Leadership, WorkerLoop
 
 Clock = Callable[[], datetime]
 
@@ -33,6 +37,7 @@ class Context:
     _engine: Engine | None = None
     _workspace: tuple[tuple[Any, ...], Workspace] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
 
     def engine(self) -> Engine:
         with self._lock:
@@ -56,6 +61,29 @@ class Context:
         with self._lock:
             self._workspace = (mark, loaded)
         return loaded
+
+    def start_worker(
+        self, *, notify: Notify | None, leadership: Leadership | None, interval_s: float
+    ) -> WorkerLoop:
+        """Start the worker loop on this context's store, workspace and clock."""
+        from covenant.services.worker import Worker, log_notices
+        from covenant.services.worker_loop import WorkerLoop
+
+        loop = WorkerLoop(
+            Worker(self.engine(), notify=notify or log_notices),
+            workspace=self.workspace,
+            clock=self.clock,
+            leadership=leadership,
+            interval_s=interval_s,
+        )
+        self.worker = loop
+        loop.start()
+        return loop
+
+    def stop_worker(self, timeout: float = 30.0) -> None:
+        """Stop the worker after its running tick (if any)."""
+        if self.worker is not None:
+            self.worker.stop(timeout)
 
     def close(self) -> None:
         with self._lock:

@@ -39,8 +39,17 @@ def serve_command(
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="TCP port (0: any free port).")
     ] = DEFAULT_PORT,
+    no_worker: Annotated[
+        bool,
+        typer.Option(
+            "--no-worker",
+            help="Serve the API only: no minute tick, no alerts (another process runs them).",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json) for the workspace.
+    """Serve the HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json, /metrics) for the
+    workspace, and run the worker: every minute it catches up sources, evaluates every SLO and
+    agreement and keeps alert state (docs/worker.md).
 
     Requests need a token (`covenant token create`). Stop with Ctrl-C."""
     import uvicorn
@@ -55,11 +64,11 @@ def serve_command(
         open_store(settings.database_url).dispose()  # migrated before the first request
     except CovenantError as error:
         raise fail(error) from None
-    app = create_app(settings, clock=now)
+    app = create_app(settings, clock=now, worker=not no_worker)
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"Covenant API for {workspace.resolve()} at http://{shown}:{port}/api/v1 "
-        f"(docs: /api/v1/docs)",
+        f"(docs: /api/v1/docs; worker {'off' if no_worker else 'on'})",
         markup=False,
         highlight=False,
         soft_wrap=True,

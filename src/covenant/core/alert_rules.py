@@ -54,10 +54,32 @@ def _rate(burn: Burn) -> str:
     return "no data" if burn.rate is None else f"{float(burn.rate):.3g}"
 
 
+STALE = "stale:"
+"""How ``services.evaluate.mark_stale`` starts the no-data reason of a series whose source read
+failed: its tiers describe data that stopped arriving, not the service."""
+
+
+def burn_rate_key(o: Objective, tier: str) -> str:
+    return f"burn-rate/{o.key}/{tier}"
+
+
+def stale_keys(evaluations: Sequence[Evaluation]) -> list[str]:
+    """The burn-rate keys of stale evaluations: their alerts keep their state."""
+    return [
+        burn_rate_key(e.objective, t.name)
+        for e in evaluations
+        if e.no_data is not None and e.no_data.startswith(STALE)
+        for t in e.tiers
+    ]
+
+
 def burn_rate_conditions(evaluations: Sequence[Evaluation]) -> list[AlertCondition]:
-    """One condition per objective and alert tier, active while the tier fires."""
+    """One condition per objective and alert tier, active while the tier fires (none for a
+    stale evaluation: see :func:`stale_keys`)."""
     out: list[AlertCondition] = []
     for e in evaluations:
+        if e.no_data is not None and e.no_data.startswith(STALE):
+            continue
         o = e.objective
         ids = sloth_ids(o)
         for tier in e.tiers:
@@ -84,7 +106,7 @@ def burn_rate_conditions(evaluations: Sequence[Evaluation]) -> list[AlertConditi
                 description += f" Budget left: {_percent(e.budget.remaining_ratio)}."
             out.append(
                 AlertCondition(
-                    key=f"burn-rate/{o.key}/{tier.name}",
+                    key=burn_rate_key(o, tier.name),
                     kind=NoticeKind.BURN_RATE,
                     severity=tier.severity,
                     labels=labels,

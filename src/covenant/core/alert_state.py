@@ -11,8 +11,9 @@ ones and says which notices to send:
 - a pending alert whose condition no longer holds is dropped without a notice (it never fired);
 - a resolved alert whose condition holds again starts a new episode (pending, then firing).
 
-Keys of kinds in ``unknown`` (their inputs could not be evaluated this tick) keep their state:
-an alert never resolves because its data went missing. Labels never change while an alert
+Keys of kinds in ``unknown`` (their inputs could not be evaluated this tick), and ``keep`` keys
+(an SLO whose source read failed: its numbers are stale), keep their state: an alert never
+resolves, nor fires, because its data went missing. Labels never change while an alert
 fires (receivers group by them); the text (annotations) follows the latest evaluation.
 """
 
@@ -99,8 +100,12 @@ def advance(
     *,
     now: datetime,
     unknown: Collection[NoticeKind] = (),
+    keep: Collection[str] = (),
 ) -> Transition:
-    """The records after a tick at ``now`` given the conditions evaluated in it."""
+    """The records after a tick at ``now`` given the conditions evaluated in it.
+
+    Records of ``unknown`` kinds and ``keep`` keys without a condition stay as they are."""
+    kept = set(keep)
     now = require_utc(now, what="now")
     seen: dict[str, AlertCondition] = {}
     for c in conditions:
@@ -114,7 +119,7 @@ def advance(
     for key in sorted(set(previous) | set(seen)):
         before = previous.get(key)
         cond = seen.get(key)
-        if cond is None and before is not None and before.kind in unknown:
+        if cond is None and before is not None and (before.kind in unknown or key in kept):
             records.append(before)
             continue
         after = _next(before, cond, now)

@@ -7,13 +7,12 @@ customers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
 from covenant.core.agreements import Money
+from covenant.core.alert_rules_sla import crossing_text
 from covenant.core.forecast import (
     BAND,
     CommitmentExposure,
@@ -34,30 +33,7 @@ def _money(m: Money | None) -> dict[str, str] | None:
     return None if m is None else {"amount": str(m.amount), "currency": m.currency}
 
 
-def _ordinal(day: int) -> str:
-    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
-
-
-def period_name(c: CommitmentExposure) -> str:
-    """``November`` for a month, ``2026-Q4`` for a quarter (in the agreement's zone)."""
-    local = c.period_start.astimezone(ZoneInfo(c.zone))
-    end = c.period_end.astimezone(ZoneInfo(c.zone))
-    if (end.year - local.year) * 12 + end.month - local.month > 1:
-        return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
-    return local.strftime("%B")
-
-
-def alert_text(customer_name: str, c: CommitmentExposure, x: TierCrossing) -> str:
-    """``at this rate, Globex's November credit becomes 10 % on the 23rd`` (local date)."""
-    local: datetime = x.at.astimezone(ZoneInfo(c.zone))
-    when = f"on the {_ordinal(local.day)}"
-    if local.month != c.period_start.astimezone(ZoneInfo(c.zone)).month:
-        when = f"on {local.strftime('%B')} {_ordinal(local.day)}"
-    head = f"{customer_name}'s {period_name(c)} credit"
-    if x.projected:
-        return f"at this rate, {head} becomes {x.percent} % {when}"
-    return f"{head} became {x.percent} % {when}"
+alert_text = crossing_text  # the worker's forecast alerts say the same (core.alert_rules_sla)
 
 
 def alerts(customer_name: str, c: CommitmentExposure) -> list[str]:

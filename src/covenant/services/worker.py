@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from covenant.core.alert_rules import burn_rate_conditions
+from covenant.core.alert_rules import burn_rate_conditions, stale_keys
 from covenant.core.alert_state import AlertCondition, AlertRecord, Transition, advance
 from covenant.core.evaluate import evaluate, required_edges
 from covenant.core.model import Objective
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from covenant.core.corrections import Corrected
+    from covenant.core.forecast import Exposure
     from covenant.definitions.workspace import Workspace
     from covenant.services.prometheus import ClientFactory
 
@@ -80,8 +81,7 @@ class TickResult:
     full: int  # objectives (and composites) evaluated by the full engine path
     caught_up: int = 0  # series read from Prometheus
     problems: tuple[str, ...] = ()  # what could not be evaluated (its alerts keep their state)
-    agreements: object | None = None  # the agreements' exposure (``core.forecast.Exposure``)
-    extra: dict[str, object] = field(default_factory=dict)
+    agreements: Exposure | None = None  # the agreements' forecast, when there are any
 
 
 def incremental_objectives(workspace: Workspace) -> tuple[list[int], list[int]]:
@@ -193,7 +193,17 @@ class Worker:
         conditions: list[AlertCondition] = burn_rate_conditions(report.effective)
         unknown: set[NoticeKind] = set()
         agreements = None
-        transition = self._advance(conditions, now=now, unknown=unknown)
+        if workspace.agreements:
+            from covenant.services.worker_agreements import agreement_conditions  # noqa: PLC0415
+
+            found = agreement_conditions(self.engine, workspace=workspace, now=now)
+            conditions.extend(found.conditions)
+            unknown.update(found.unknown)
+            problems.extend(found.problems)
+            agreements = found.exposure
+        transition = self._advance(
+            conditions, now=now, unknown=unknown, keep=stale_keys(report.effective)
+        )
         if transition.notices:
             try:
                 self.notify(transition.notices)
@@ -215,11 +225,16 @@ class Worker:
         return result
 
     def _advance(
-        self, conditions: Sequence[AlertCondition], *, now: datetime, unknown: set[NoticeKind]
+        self,
+        conditions: Sequence[AlertCondition],
+        *,
+        now: datetime,
+        unknown: set[NoticeKind],
+        keep: Sequence[str],
     ) -> Transition:
         with write_transaction(self.engine) as conn:
             previous = load_alert_states(conn)
-            transition = advance(previous, conditions, now=now, unknown=unknown)
+            transition = advance(previous, conditions, now=now, unknown=unknown, keep=keep)
             save_transition(conn, transition=transition, stored=list(previous), now=now)
         return transition
 

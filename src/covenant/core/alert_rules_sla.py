@@ -1,0 +1,192 @@
+"""Which agreement-side alerts hold at an instant (pure): credit forecasts, ticket timers,
+claim deadlines. The other side of the bridge from ``core.alert_rules`` (burn rates).
+
+- **Forecast credit**: one alert per commitment and reporting period, active while the
+  period's forecast (``core.forecast``) projects a crossing into a credit tier above what is
+  already owed — "at this rate, Globex's November credit becomes 10 % on the 27th".
+- **Ticket at risk / breached**: per running ticket timer (first response, or resolution per
+  cycle) of an agreement's support commitment: at risk while 75 % or more of its target is
+  used (and still running, breached included), breached while past its target and running.
+  Both resolve when the timer stops (the ticket is answered or resolved).
+- **Claim deadline**: per commitment and past period with a credit owed, active from 7 days
+  before the claim deadline until it passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from covenant.core.agreements import Money
+from covenant.core.alert_state import AlertCondition
+from covenant.core.availability import AvailabilityResult
+from covenant.core.forecast import CommitmentExposure, Exposure, TierCrossing
+from covenant.core.notices import NoticeKind
+from covenant.core.support import SupportResult, TimerState
+
+CLAIM_WARNING = timedelta(days=7)
+"""A claim deadline alerts from this long before it."""
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _money(m: Money) -> str:
+    return f"{m.amount} {m.currency}"
+
+
+def period_name(c: CommitmentExposure) -> str:
+    """``November`` for a month, ``2026-Q4`` for a quarter (in the agreement's zone)."""
+    local = c.period_start.astimezone(ZoneInfo(c.zone))
+    end = c.period_end.astimezone(ZoneInfo(c.zone))
+    if (end.year - local.year) * 12 + end.month - local.month > 1:
+        return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
+    return local.strftime("%B")
+
+
+def crossing_text(customer_name: str, c: CommitmentExposure, x: TierCrossing) -> str:
+    """``at this rate, Globex's November credit becomes 10 % on the 23rd`` (local date)."""
+    local: datetime = x.at.astimezone(ZoneInfo(c.zone))
+    when = f"on the {_ordinal(local.day)}"
+    if local.month != c.period_start.astimezone(ZoneInfo(c.zone)).month:
+        when = f"on {local.strftime('%B')} {_ordinal(local.day)}"
+    head = f"{customer_name}'s {period_name(c)} credit"
+    if x.projected:
+        return f"at this rate, {head} becomes {x.percent} % {when}"
+    return f"{head} became {x.percent} % {when}"
+
+
+def _period_key(start: datetime, zone: str) -> str:
+    return start.astimezone(ZoneInfo(zone)).strftime("%Y-%m")
+
+
+def forecast_conditions(exposure: Exposure) -> list[AlertCondition]:
+    """One condition per commitment in force: active when its forecast projects a credit
+    tier above what is owed now."""
+    return [
+        _forecast(c, customer.customer_name)
+        for customer in exposure.customers
+        for c in customer.commitments
+    ]
+
+
+def _forecast(c: CommitmentExposure, customer_name: str) -> AlertCondition:
+    owed = c.owed_now_percent or 0
+    ahead = [x for x in c.crossings if x.projected and x.percent > owed]
+    first = min(ahead, key=lambda x: x.at) if ahead else None
+    labels = {
+        "alertname": "AgreementCreditForecast",
+        "agreement": c.agreement,
+        "customer": c.customer,
+        "commitment": c.commitment,
+        "severity": "warning",
+    }
+    annotations: dict[str, str] = {}
+    if first is not None:
+        text = crossing_text(customer_name, c, first)
+        annotations = {
+            "title": f"{customer_name}: {period_name(c)} credit projected at {first.percent} %",
+            "summary": text[:1].upper() + text[1:] + ".",
+            "description": f"Agreement {c.agreement} v{c.version}, commitment {c.commitment}: "
+            f"measured so far {_level(c.level_so_far)}, projected {_level(c.projected_level)} "
+            f"against {_level(c.committed)}; the credit would be {_money(first.credit)}.",
+        }
+    return AlertCondition(
+        key=f"{NoticeKind.FORECAST_CREDIT.value}/{c.agreement}/{c.commitment}/"
+        f"{_period_key(c.period_start, c.zone)}",
+        kind=NoticeKind.FORECAST_CREDIT,
+        severity="warning",
+        labels=labels,
+        annotations=annotations,
+        active=first is not None,
+    )
+
+
+def _level(value: object) -> str:
+    if value is None:
+        return "no data"
+    return f"{float(value) * 100:.4f} %"  # type: ignore[arg-type]
+
+
+def ticket_conditions(
+    results: Iterable[SupportResult], customers: Mapping[str, str]
+) -> list[AlertCondition]:
+    """At-risk and breached conditions of every timer of ``results`` (``customers`` maps an
+    agreement to its customer's name)."""
+    out: dict[str, AlertCondition] = {}
+    for r in results:
+        customer = customers.get(r.agreement, "")
+        for t in r.timers:
+            running = t.stopped is None
+            used = t.state in (TimerState.AT_RISK_75, TimerState.BREACHED)
+            base = f"{r.agreement}/{t.ticket}/{t.kind.value}/{t.cycle}"
+            labels = {
+                "agreement": r.agreement,
+                "customer": customer,
+                "ticket": t.ticket,
+                "priority": t.priority,
+                "timer": t.kind.value,
+            }
+            what = "first response" if t.kind.value == "first-response" else "resolution"
+            text = {
+                "summary": f"Ticket {t.ticket} ({t.priority}): {what} due "
+                f"{t.deadline.isoformat()}, {t.elapsed_s // 60} of {t.target_s // 60} min used.",
+            }
+            for kind, name, severity, active in (
+                (NoticeKind.TICKET_AT_RISK, "TicketAtRisk", "warning", running and used),
+                (
+                    NoticeKind.TICKET_BREACHED,
+                    "TicketBreached",
+                    "critical",
+                    running and t.state is TimerState.BREACHED,
+                ),
+            ):
+                key = f"{kind.value}/{base}"
+                out[key] = AlertCondition(
+                    key=key,
+                    kind=kind,
+                    severity=severity,
+                    labels={"alertname": name, **labels, "severity": severity},
+                    annotations={"title": f"{name}: {t.ticket}", **text},
+                    active=active,
+                )
+    return list(out.values())
+
+
+def claim_conditions(
+    results: Sequence[AvailabilityResult], *, now: datetime, customers: Mapping[str, str]
+) -> list[AlertCondition]:
+    """A condition per past period with a credit owed, active within 7 days of its deadline."""
+    out: dict[str, AlertCondition] = {}
+    for r in results:
+        if r.claim_deadline is None or r.credit is None or r.credit.amount.amount <= 0:
+            continue
+        if r.claim_deadline <= now - CLAIM_WARNING:
+            continue
+        key = (
+            f"{NoticeKind.CLAIM_DEADLINE.value}/{r.agreement}/{r.commitment}/"
+            f"{r.period_start.isoformat()}"
+        )
+        name = customers.get(r.agreement, r.agreement)
+        out[key] = AlertCondition(
+            key=key,
+            kind=NoticeKind.CLAIM_DEADLINE,
+            severity="warning",
+            labels={
+                "alertname": "CreditClaimDeadline",
+                "agreement": r.agreement,
+                "commitment": r.commitment,
+                "severity": "warning",
+            },
+            annotations={
+                "title": f"{name}: credit claim deadline {r.claim_deadline.date().isoformat()}",
+                "summary": f"A credit of {_money(r.credit.amount)} ({r.credit.percent} %) "
+                f"for the period from {r.period_start.date().isoformat()} can be claimed until "
+                f"{r.claim_deadline.isoformat()}.",
+            },
+            active=now < r.claim_deadline <= now + CLAIM_WARNING,
+        )
+    return list(out.values())

@@ -1,0 +1,109 @@
+"""The agreement side of the worker's tick: forecasts, ticket timers, claim deadlines.
+
+Everything here reads (the same service functions ``covenant exposure`` and ``covenant report
+sla`` call) and returns alert conditions (``core.alert_rules_sla``). A part that fails (an
+agreement whose calendar cannot be compiled, a store error) is reported as a problem and its
+alert kinds are *unknown* for the tick: their alerts keep their state rather than resolve.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from covenant.core.agreements import is_binding
+from covenant.core.alert_rules_sla import claim_conditions, forecast_conditions, ticket_conditions
+from covenant.core.alert_state import AlertCondition
+from covenant.core.availability import AvailabilityResult, period_containing
+from covenant.core.backtest import period_label
+from covenant.core.notices import NoticeKind
+from covenant.core.support import SupportResult
+from covenant.errors import CovenantError, NotFoundError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from covenant.core.forecast import Exposure
+    from covenant.definitions.workspace import Workspace
+
+log = logging.getLogger("covenant.worker")
+
+CLAIM_PERIODS = 3
+"""Statements read per customer: the current period and the two before (claim deadlines)."""
+TIMER_PERIODS = 2
+"""Support timers of tickets created in the current and the previous period are watched."""
+
+
+@dataclass(slots=True, kw_only=True)
+class AgreementAlerts:
+    conditions: list[AlertCondition] = field(default_factory=list)
+    unknown: set[NoticeKind] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+    exposure: Exposure | None = None
+
+
+def agreement_conditions(engine: Engine, *, workspace: Workspace, now: datetime) -> AgreementAlerts:
+    """The agreement-side conditions of ``workspace`` at ``now``."""
+    from covenant.services.exposure import exposure  # noqa: PLC0415
+
+    found = AgreementAlerts()
+    try:
+        found.exposure = exposure(engine, workspace=workspace, at=now)
+        found.conditions.extend(forecast_conditions(found.exposure))
+    except CovenantError as exc:
+        found.unknown.add(NoticeKind.FORECAST_CREDIT)
+        found.problems.append(f"forecast: {exc}")
+    try:
+        availability, support = _statements(engine, workspace=workspace, now=now)
+    except CovenantError as exc:
+        found.unknown.update(
+            (NoticeKind.TICKET_AT_RISK, NoticeKind.TICKET_BREACHED, NoticeKind.CLAIM_DEADLINE)
+        )
+        found.problems.append(f"statements: {exc}")
+        return found
+    names = {c.name: c.display_name or c.name for c in workspace.customers}
+    customer_of = {v.agreement: names.get(v.customer, v.customer) for v in workspace.agreements}
+    found.conditions.extend(ticket_conditions(support, customer_of))
+    found.conditions.extend(claim_conditions(availability, now=now, customers=customer_of))
+    return found
+
+
+def _statements(
+    engine: Engine, *, workspace: Workspace, now: datetime
+) -> tuple[list[AvailabilityResult], list[SupportResult]]:
+    """Availability results of the last ``CLAIM_PERIODS`` periods and support results of the
+    last ``TIMER_PERIODS``, per customer with a binding agreement, as known at ``now``."""
+    from covenant.services.sla import calendar_clocks, sla_statement  # noqa: PLC0415
+
+    clocks = calendar_clocks(workspace)
+    availability: list[AvailabilityResult] = []
+    support: list[SupportResult] = []
+    seen: set[tuple[str, str]] = set()
+    for version in workspace.agreements:
+        if not is_binding(version):
+            continue
+        instant = now
+        for n in range(CLAIM_PERIODS):
+            start, _ = period_containing(version, instant)
+            instant = start - timedelta(seconds=1)
+            label = period_label(version, start)
+            if (version.customer, label) in seen:
+                continue
+            seen.add((version.customer, label))
+            try:
+                statement = sla_statement(
+                    engine,
+                    workspace=workspace,
+                    customer=version.customer,
+                    period=label,
+                    at=now,
+                    clock_for=clocks,
+                )
+            except NotFoundError:  # no version in force then: nothing to watch
+                continue
+            availability.extend(statement.availability)
+            if n < TIMER_PERIODS:
+                support.extend(statement.support)
+    return availability, support

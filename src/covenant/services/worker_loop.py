@@ -1,0 +1,124 @@
+"""The worker's loop: a background thread that ticks every minute while this process leads.
+
+``covenant serve`` starts one in the API's lifespan (``--no-worker`` serves the API only).
+Each round it asks ``leadership`` (``acquire()``: non-blocking, True while this process leads;
+``services.leader`` on PostgreSQL, one process per SQLite file) and, when it leads, loads the
+workspace (read again when a file changed) and ticks at the wall clock's now. A tick that fails
+is logged and the next one runs on time; ``stop`` lets a running tick finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from covenant.definitions.workspace import Workspace
+    from covenant.services.worker import TickResult, Worker
+
+log = logging.getLogger("covenant.worker")
+
+INTERVAL_S = 60
+FOLLOWER_RETRY_S = 5
+
+
+class Leadership(Protocol):
+    def acquire(self) -> bool: ...
+
+    def held(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+class AlwaysLead:
+    """Until a store-level election is wired in: this process leads."""
+
+    def acquire(self) -> bool:
+        return True
+
+    def held(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        return None
+
+
+class WorkerLoop:
+    """Ticks ``worker`` every ``interval_s`` seconds on a daemon thread."""
+
+    def __init__(
+        self,
+        worker: Worker,
+        *,
+        workspace: Callable[[], Workspace],
+        clock: Callable[[], datetime],
+        leadership: Leadership | None = None,
+        interval_s: float = INTERVAL_S,
+    ) -> None:
+        self.worker = worker
+        self.workspace = workspace
+        self.clock = clock
+        self.leadership: Leadership = leadership or AlwaysLead()
+        self.interval_s = interval_s
+        self.ticks = 0
+        self.failures = 0
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def latest(self) -> TickResult | None:
+        return self.worker.latest
+
+    @property
+    def running(self) -> bool:
+        """True while the loop's thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def leading(self) -> bool:
+        return self.leadership.held()
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="covenant-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the running tick (if any) finishes; release the leadership."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.leadership.release()
+
+    def run_once(self) -> TickResult | None:
+        """One round: tick when this process leads (None when it does not)."""
+        if not self.leadership.acquire():
+            return None
+        try:
+            result = self.worker.tick(self.workspace(), self.clock())
+        except Exception as exc:  # the loop survives any failure; the log keeps it
+            self.failures += 1
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("worker tick failed")
+            return None
+        self.ticks += 1
+        self.last_error = None
+        for problem in result.problems:
+            log.warning("worker: %s", problem)
+        return result
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            started = self.clock()
+            ran = self.run_once() is not None or self.leadership.held()
+            if not ran:
+                self._stop.wait(FOLLOWER_RETRY_S)
+                continue
+            elapsed = (self.clock() - started).total_seconds()
+            wait = self.interval_s - elapsed % self.interval_s if self.interval_s else 0
+            self._stop.wait(max(wait, 0.0))

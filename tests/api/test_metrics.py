@@ -1,0 +1,134 @@
+"""``/metrics``: parsed with prometheus_client's own parser and checked against the engine.
+
+The expected numbers come from ``covenant evaluate``'s and ``covenant exposure``'s service
+functions at the app's pinned instant, read from the same store — not from the exposition code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from covenant.core.alert_rules import sloth_ids
+from covenant.core.results import Status
+from covenant.core.timeutil import shorthand
+from covenant.services.evaluate import evaluate_workspace
+from covenant.services.exposure import exposure
+from covenant.services.store import open_store
+from covenant.services.workspace import load_workspace
+from tests.api.support import AT, Shop
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def scrape(shop: Shop, path: str = "/metrics", role: str = "viewer") -> Samples:
+    answer = shop.client.get(path, shop.tokens[role])
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+    found: Samples = {}
+    for family in text_string_to_metric_families(answer.text):
+        for s in family.samples:
+            key = (s.name, frozenset(s.labels.items()))
+            assert key not in found, f"duplicate series {key}"
+            found[key] = s.value
+    return found
+
+
+def series(name: str, **labels: str) -> tuple[str, frozenset[tuple[str, str]]]:
+    return name, frozenset(labels.items())
+
+
+@pytest.fixture(scope="module")
+def engine_numbers(shop: Shop) -> Iterator[tuple[Any, Any]]:
+    engine = open_store(shop.settings.database_url)
+    workspace = load_workspace(shop.workspace)
+    try:
+        yield (
+            evaluate_workspace(engine, workspace=workspace, at=AT),
+            exposure(engine, workspace=workspace, at=AT),
+        )
+    finally:
+        engine.dispose()
+
+
+def test_slo_numbers_match_the_engine(shop: Shop, engine_numbers: tuple[Any, Any]) -> None:
+    samples = scrape(shop)
+    report, _ = engine_numbers
+    checked = 0
+    for e in report.effective:
+        ids = {**sloth_ids(e.objective), "objective": e.objective.key}
+        assert samples[series("covenant_slo_objective_ratio", **ids)] == float(e.objective.target)
+        if e.sli is None:
+            assert samples[series("covenant_slo_no_data", **ids)] == 1.0
+            assert series("covenant_slo_sli_ratio", **ids) not in samples  # absent, not 0
+            continue
+        checked += 1
+        assert samples[series("covenant_slo_sli_ratio", **ids)] == float(e.sli)
+        assert samples[series("covenant_slo_window_events", **ids)] == e.total
+        assert e.budget is not None
+        assert e.budget.remaining_ratio is not None
+        left = samples[series("covenant_slo_error_budget_remaining_ratio", **ids)]
+        assert left == float(e.budget.remaining_ratio)
+        for s in Status:
+            value = samples[series("covenant_slo_status", **ids, status=s.value)]
+            assert value == (1.0 if s is e.status else 0.0)
+        for t in e.tiers:
+            for w in (t.long, t.short):
+                key = series("covenant_slo_burn_rate", **ids, window=shorthand(w.window_s))
+                if w.rate is None:
+                    assert key not in samples
+                else:
+                    assert samples[key] == float(w.rate)
+            firing = series("covenant_slo_alert_firing", **ids, tier=t.name, severity=t.severity)
+            assert samples[firing] == 0.0  # no worker ran: no alert state in the store
+    assert checked >= 3  # the demo's objectives with data
+
+
+def test_agreement_numbers_match_the_forecast(shop: Shop, engine_numbers: tuple[Any, Any]) -> None:
+    samples = scrape(shop)
+    _, forecast = engine_numbers
+    seen = 0
+    for customer in forecast.customers:
+        for c in customer.commitments:
+            ids = {"agreement": c.agreement, "customer": c.customer, "commitment": c.commitment}
+            assert samples[series("covenant_agreement_committed_ratio", **ids)] == float(
+                c.committed
+            )
+            if c.level_so_far is not None:
+                level = samples[series("covenant_agreement_level_ratio", **ids)]
+                assert level == float(c.level_so_far)
+            if c.projected_level is not None:
+                projected = samples[series("covenant_agreement_projected_level_ratio", **ids)]
+                assert projected == float(c.projected_level)
+            assert c.expected_credit is not None
+            money = series(
+                "covenant_agreement_credit_expected", **ids, currency=c.expected_credit.currency
+            )
+            assert samples[money] == float(c.expected_credit.amount)
+            seen += 1
+    assert seen == 2  # Globex and Initech
+
+
+def test_metrics_is_for_internal_roles_only(shop: Shop) -> None:
+    for path in ("/metrics", "/api/v1/metrics"):
+        assert shop.client.get(path).status_code == 401
+        for customer in ("customer:globex", "customer:initech"):
+            answer = shop.client.get(path, shop.tokens[customer])
+            assert answer.status_code == 403
+            assert "covenant_" not in answer.text
+        assert scrape(shop, path, "admin") == scrape(shop, path, "editor")
+
+
+def test_label_sets_are_bounded_by_the_definitions(shop: Shop) -> None:
+    samples = scrape(shop)
+    workspace = load_workspace(shop.workspace)
+    objectives = {o.key for o in workspace.objectives} | {
+        c.objective.key for c in workspace.composites
+    }
+    named = {dict(labels).get("objective") for _, labels in samples} - {None}
+    assert named == objectives
+    for _, labels in samples:
+        assert "ticket" not in dict(labels)  # nothing per ticket or per alert
