@@ -150,6 +150,45 @@ def test_the_percent_cap_is_pro_rata_the_time_in_force() -> None:
     assert figures([api]) == [(Decimal("0.00"), Decimal("37.50"), Decimal("75.00"))]
 
 
-def test_a_commitment_without_a_forecast_is_left_alone() -> None:
+def test_a_commitment_without_a_forecast_or_a_credit_so_far_is_left_alone() -> None:
     quiet = replace(WEB, no_forecast="mean-error-rate", owed_now=None)
     assert cap_exposures(version(cap_amount="10.00"), [quiet]) == [quiet]
+
+
+def _unforecast(owed: str) -> CommitmentExposure:
+    """A mean-error-rate commitment: no forecast, only the credit its level locks in so far."""
+    return replace(
+        WEB,
+        source=DowntimeSource.MEAN_ERROR_RATE,
+        no_forecast="mean-error-rate",
+        owed_now=eur(owed),
+        tiers=(),
+        expected_credit=None,
+        worst_case_credit=None,
+        crossings=(),
+    )
+
+
+def test_a_commitment_without_a_forecast_takes_its_credit_so_far_of_the_cap() -> None:
+    # cap 150.00. web (mean-error-rate, written first) has 80.00 locked in: it keeps 80.00,
+    # and api, after it, has 70.00 of the cap left. api: no credit ½, 100.00 ½ →
+    # owed 0.00, expected ½ × min(100, 70) = 35.00, worst min(100, 70) = 70.00.
+    web, api = cap_exposures(version(cap_amount="150.00"), [_unforecast("80.00"), API])
+    assert web.owed_now == eur("80.00")
+    assert (web.expected_credit, web.worst_case_credit, web.tiers) == (None, None, ())
+    assert not web.notes
+    assert figures([api]) == [(Decimal("0.00"), Decimal("35.00"), Decimal("70.00"))]
+    assert any("caps all credits of the period at 150.00 EUR" in n for n in api.notes)
+
+
+def test_a_credit_so_far_past_the_cap_is_cut_to_it() -> None:
+    # cap 50.00: api (first) expects ½ × 50 = 25.00 with worst 50.00; web (after it) has
+    # 80.00 locked in, cut to what api's owed-now credit (0.00) leaves: 50.00.
+    api, web = cap_exposures(version(cap_amount="50.00"), [API, _unforecast("80.00")])
+    assert figures([api]) == [(Decimal("0.00"), Decimal("25.00"), Decimal("50.00"))]
+    assert web.owed_now == eur("50.00")
+    assert web.notes == (
+        *WEB.notes,
+        "the agreement caps all credits of the period at 50.00 EUR: the credit owed so far "
+        "80.00 EUR becomes 50.00",
+    )

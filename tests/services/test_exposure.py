@@ -7,6 +7,7 @@ import json
 import shutil
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from covenant.services.demo import run_demo
 from covenant.services.exposure import exposure
 from covenant.services.ingest import open_store
 from covenant.services.workspace import load_workspace
+from covenant.store.buckets import read_matrix
 from tests.conftest import ROOT
 from tests.core.test_forecast import heading_for_ten_percent
 from tests.services.test_sla_coverage import NO_RECORDS_FROM
@@ -306,3 +308,79 @@ def test_an_agreement_wide_cap_bounds_exposure_as_it_bounds_the_statement(
     )
     assert statement.exit_code == 0, statement.output
     assert json.loads(statement.stdout)["credits"] == [{"amount": "100.00", "currency": "USD"}]
+
+
+MEAN_ERROR_RATE = """          level: 99.999
+          measurement:
+            source: mean-error-rate
+            slo: checkout-monthly
+            interval: 5m
+          exclusions: {customerCaused: false, forceMajeure: false}
+          credits:
+            - {below: 99.999, atLeast: 99.99, credit: 10}
+            - {below: 99.99, credit: 25}
+"""
+
+
+def test_a_mean_error_rate_commitment_owes_its_locked_in_credit_cut_by_the_cap(
+    tmp_path: Path,
+) -> None:
+    """Globex's checkout promised at 99.999 %, measured as S3 does (1 − the mean of 5-minute
+    error ratios), no exclusions, the agreement capped at 900.00 EUR. No forecast; owed now is
+    the credit at the level November ends with if no interval after the data has errors: the
+    sum of the ratios so far over all 8,640 five-minute intervals of the Berlin month, derived
+    here from the stored counts alone; then cut to the cap, as the statement cuts it."""
+    target = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    contracts = target / "contracts.yaml"
+    text = contracts.read_text(encoding="utf-8")
+    old = (
+        "          level: 99.95\n          measurement:\n            source: bad-intervals\n"
+        "            slo: checkout-monthly\n            interval: 5m\n"
+        "            errorRateAtLeast: 5\n"
+        "          exclusions: {maintenanceNotice: 5d, customerCaused: true, forceMajeure: true}\n"
+        "          credits:\n"
+        "            - {below: 99.95, atLeast: 99.9, credit: 10}\n"
+        "            - {below: 99.9, atLeast: 99.0, credit: 25}\n"
+        "            - {below: 99.0, credit: 50}\n"
+    )
+    fees = '      fees: {checkout: "8000.00", storefront: "4000.00"}\n'
+    assert text.count(old) == 1
+    assert text.count(fees) == 1
+    text = text.replace(old, MEAN_ERROR_RATE).replace(
+        fees, fees + '      cap: {amount: "900.00"}\n'
+    )
+    contracts.write_text(text, encoding="utf-8")
+    run_demo(Settings(workspace=target, database_url=sqlite_url(target)), at=AT, days=60)
+    ws = load_workspace(target)
+    engine = open_store(sqlite_url(target))
+    try:
+        found = exposure(engine, workspace=ws, at=AT)
+        start = int(datetime(2026, 10, 31, 23, tzinfo=UTC).timestamp())  # November in Berlin
+        series = ws.objective("checkout-monthly").series
+        with engine.connect() as conn:
+            counts = read_matrix(conn, keys=[series], start=start, end=int(AT.timestamp()))
+    finally:
+        engine.dispose()
+    good = counts.good[counts.row(series)].reshape(-1, 5).sum(axis=1)
+    total = counts.total[counts.row(series)].reshape(-1, 5).sum(axis=1)
+    ratios = sum(
+        (Fraction(int(t - g), int(t)) for g, t in zip(good, total, strict=True) if t),
+        start=Fraction(0),
+    )
+    level = 1 - ratios / 8640  # 30 days of 5-minute intervals; the rest counted error-free
+    percent = 25 if level < Fraction(9999, 10000) else 10 if level < Fraction(99999, 100000) else 0
+    assert percent > 0  # the demo's checkout errors so far already cost a credit
+    (cu,) = [c for c in found.customers if c.customer == "globex"]
+    (uptime,) = cu.commitments
+    assert uptime.source is DowntimeSource.MEAN_ERROR_RATE
+    assert uptime.no_forecast is not None
+    assert uptime.owed_now_percent == percent
+    owed = Decimal(8000) * percent / 100  # 800.00 or 2000.00; the commitment's cap is 4000.00
+    assert uptime.owed_now is not None
+    assert uptime.owed_now.amount == min(owed, Decimal("900.00"))
+    if owed > 900:
+        assert uptime.notes[-1] == (
+            "the agreement caps all credits of the period at 900.00 EUR: the credit owed so far "
+            f"{owed:.2f} EUR becomes 900.00"
+        )

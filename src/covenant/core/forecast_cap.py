@@ -17,8 +17,10 @@ written until the cap is reached, the rest cut.
 - Tier rows and crossing alerts: a tier's credit is shown at most the cap (the most one
   commitment can be paid).
 
-Commitments without a forecast (mean-error-rate) are not priced by exposure, so they take no
-part of the cap here.
+- A commitment without a forecast (mean-error-rate; too early in the period) takes the part of
+  the cap its credit owed now uses (cut to what is left), in its place in the order; the
+  commitments after it see that credit as certain (exposure cannot say whether it grows). One
+  without a credit owed now (no data) takes no part.
 """
 
 from __future__ import annotations
@@ -65,8 +67,22 @@ def cap_exposures(
     paid: dict[Decimal, Decimal] = {Decimal(0): Decimal(1)}  # credits so far → probability
     out = []
     for e in exposures:
-        if e.no_forecast is not None or e.owed_now is None:
+        if e.owed_now is None:
             out.append(e)
+            continue
+        if e.no_forecast is not None:  # only its credit so far: it takes that part of the cap
+            owed = min(e.owed_now.amount, owed_left)
+            owed_left, worst_left = owed_left - owed, max(Decimal(0), worst_left - owed)
+            shifted: dict[Decimal, Decimal] = {}
+            for before, p_before in paid.items():
+                key = before + min(owed, cap - before)
+                shifted[key] = shifted.get(key, Decimal(0)) + p_before
+            paid = shifted
+            cut_note = () if owed == e.owed_now.amount else (
+                f"the agreement caps all credits of the period at {cap} {currency}: the credit "
+                f"owed so far {e.owed_now.amount} {currency} becomes {owed.quantize(unit)}",
+            )  # fmt: skip
+            out.append(replace(e, owed_now=money(owed), notes=(*e.notes, *cut_note)))
             continue
         notes: list[str] = []
         owed = min(e.owed_now.amount, owed_left)

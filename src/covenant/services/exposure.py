@@ -10,6 +10,7 @@ periods that the records cover (the service's history under today's terms).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -39,6 +40,10 @@ from covenant.store.agreements import termination_times
 
 HISTORY_PERIODS = 6
 """How many previous periods the forecast learns from (fewer when the store holds fewer)."""
+LOCKED_IN_NOTE = (
+    "owed now: the credit at the level the period ends with if every interval not on record "
+    "yet has no errors (mean-error-rate has no forecast; its credit cannot fall below this)"
+)
 
 
 def exposure(
@@ -150,18 +155,39 @@ def _version_exposure(
                 covered=covered,
                 uncovered_reason=why,
             )
-        out.append(
-            commitment_exposure(
+        found = commitment_exposure(
+            version,
+            commitment,
+            so_far=so_far,
+            at=at,
+            history=history,
+            in_force=in_force,
+            notes=notes,
+            known=known,
+        )
+        if commitment.measurement.source is DowntimeSource.MEAN_ERROR_RATE:
+            # no forecast, but a credit the period cannot go below: every interval not on
+            # record yet without errors (the gap before the records start stays out)
+            locked = availability(
                 version,
                 commitment,
-                so_far=so_far,
-                at=at,
-                history=history,
+                period_start=start,
+                at=end,
+                incidents=incidents,
+                maintenance=maintenance,
+                data=data,
                 in_force=in_force,
-                notes=notes,
-                known=known,
+                covered=(covered[0], max(covered[1], end)),
+                uncovered_reason=why,
             )
-        )
+            if so_far.level is not None and locked.level is not None and locked.credit:
+                found = replace(
+                    found,
+                    owed_now=locked.credit.amount,
+                    owed_now_percent=locked.credit.percent,
+                    notes=(*found.notes, LOCKED_IN_NOTE),
+                )
+        out.append(found)
     # the agreement-wide cap, across the version's commitments, as ``report sla`` applies it
     return cap_exposures(version, out, share=in_force_share((start, end), in_force))
 
