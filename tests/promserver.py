@@ -45,12 +45,12 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class Sample:
-    """One OpenMetrics sample: a series (name and labels), a value and a UTC epoch second."""
+    """One OpenMetrics sample: a series (name and labels), a value and a UTC epoch instant."""
 
     name: str
     labels: Mapping[str, str]
     value: float
-    timestamp: int
+    timestamp: float  # epoch seconds; a fraction for millisecond instants
 
 
 def openmetrics_text(samples: Iterable[Sample], *, counters: Sequence[str] = ()) -> str:

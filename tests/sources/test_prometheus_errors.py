@@ -35,7 +35,9 @@ from tests.promserver import free_port
 from tests.sources.promfake import Answer, fake_prometheus, instants, matrix
 
 T0 = 1_790_000_000 - 1_790_000_000 % 86400
-GOOD, TOTAL = "sum(increase(good[{{.window}}]))", "sum(increase(total[{{.window}}]))"
+# {{.window}} queries read with query_range (a counter's selector is read as samples: below)
+GOOD = "sum(sum_over_time(good_count[{{.window}}]))"
+TOTAL = "sum(sum_over_time(total_count[{{.window}}]))"
 
 
 def source(url: str, **options: object) -> PrometheusSource:
@@ -57,7 +59,7 @@ def counts_answer(good: int = 3, total: int = 4) -> object:
     """Every instant asked for: ``good`` for the good query, ``total`` for the total one."""
 
     def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
-        value = good if form["query"].startswith("sum(increase(good") else total
+        value = good if form["query"].startswith("sum(sum_over_time(good") else total
         return matrix({t: str(value) for t in instants(form)})
 
     return respond
@@ -138,7 +140,7 @@ def test_a_value_that_is_not_an_exact_count_is_refused_never_rounded(
     ):
         read(client(fake.url), fake.url)
     if value == "2.5":
-        assert "step's boundaries" in caught.value.hint
+        assert "Covenant counts from its samples" in caught.value.hint
 
 
 def test_good_above_total_and_several_series_are_refused() -> None:
@@ -231,7 +233,7 @@ def test_a_failure_keeps_what_was_read_and_the_slo_shows_stale_with_the_reason(
     def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
         if int(form["start"]) > T0 + 600:  # the second part of the range
             return Answer(body=b"<html>proxy error</html>", content_type="text/html")
-        value = "3" if form["query"].startswith("sum(increase(good") else "4"
+        value = "3" if form["query"].startswith("sum(sum_over_time(good") else "4"
         return matrix(dict.fromkeys(instants(form), value))
 
     engine = _store(tmp_path)

@@ -53,9 +53,11 @@ def prometheus(
 ) -> None:
     """Read (good, total) per minute from each SLI's Prometheus DataSource into the store.
 
-    Good and total are read with query_range at the same aligned instants; a range read again
-    replaces what was stored for it. A server that is down, slow, partial or answers garbage
-    stops that SLI (what was read stays) and its SLOs show "no data (stale)" with the reason.
+    Counters are counted from their samples (exact whatever the scrape instants), other
+    {{.window}} queries read with query_range at aligned instants; good and total over the same
+    minutes. A range read again replaces what was stored for it. A server that is down, slow,
+    partial or answers garbage stops that SLI (what was read stays) and its SLOs show "no data
+    (stale)" with the reason.
     """
     from covenant.cli.when import instant_option
 

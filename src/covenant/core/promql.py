@@ -9,7 +9,8 @@ from DataSource and SLI documents; ``covenant.sources.prometheus`` runs them. Th
    of the bucket that *ends* at that instant.
 2. A counter query (``counter: true``): a selector ``metric{matchers}``, or a ``sum``
    (optionally ``by``/``without``) of one, becomes ``sum(increase(<selector>[{{.window}}]))``,
-   so the server handles counter resets. Anything more complex is refused: write it in form 1.
+   which is read as the counter's samples and counted per bucket (resets included). Anything
+   more complex is refused: write it in form 1.
 3. A histogram latency SLI (``thresholdMetric`` on a ``<name>_bucket`` selector): good is the
    bucket whose ``le`` is the objective's threshold, total is ``<name>_count``, both as in 2.
 """

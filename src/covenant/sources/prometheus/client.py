@@ -45,6 +45,16 @@ class Series:
     values: npt.NDArray[np.float64]
 
 
+@dataclass(frozen=True, slots=True)
+class RawSeries:
+    """The stored samples of one series: instants in epoch *milliseconds* (scrapes are not on
+    whole seconds) and values."""
+
+    labels: Mapping[str, str]
+    times_ms: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+
+
 class PrometheusClient:
     """Queries one Prometheus-compatible server (Prometheus, VictoriaMetrics, Thanos, Mimir…).
 
@@ -109,6 +119,14 @@ class PrometheusClient:
         form = {"query": query, "start": str(start), "end": str(end), "step": str(step)}
         body = self._post("/api/v1/query_range", form)
         return _matrix(body, where=self._where(query, start, end))
+
+    def samples(self, selector: str, *, start: int, end: int) -> list[RawSeries]:
+        """The samples ``selector`` holds in ``(start, end]`` (epoch seconds): the instant
+        query ``selector[end − start s]`` at ``end``, whose answer is the stored samples."""
+        form = {"query": f"{selector}[{end - start}s]", "time": str(end)}
+        body = self._post("/api/v1/query", form)
+        where = self._where(form["query"], start, end)
+        return [_raw(item, where) for item in _result(body, where=where)]
 
     def _where(self, query: str, start: int, end: int) -> str:
         return f"{self.source.name} ({self.source.url}), query {query!r} from {start} to {end}"
@@ -189,14 +207,27 @@ def _refused_hint(status: int) -> str:
     return "see the server's logs"
 
 
+def _bad(where: str, what: str) -> SourceAnswerError:
+    return SourceAnswerError(
+        f"{where}: {what}",
+        hint="the server's answer cannot be counted: nothing of this range was written",
+    )
+
+
 def _matrix(body: Any, *, where: str) -> list[Series]:
     """The series of a ``query_range`` answer; anything but a complete matrix is refused."""
 
     def bad(what: str) -> SourceAnswerError:
-        return SourceAnswerError(
-            f"{where}: {what}",
-            hint="the server's answer cannot be counted: nothing of this range was written",
-        )
+        return _bad(where, what)
+
+    return [_series(item, bad) for item in _result(body, where=where)]
+
+
+def _result(body: Any, *, where: str) -> list[Any]:
+    """The ``result`` list of a complete matrix answer (anything else is refused)."""
+
+    def bad(what: str) -> SourceAnswerError:
+        return _bad(where, what)
 
     if not isinstance(body, dict):
         raise bad("the answer is not a JSON object")
@@ -217,11 +248,13 @@ def _matrix(body: Any, *, where: str) -> list[Series]:
     result = data.get("result")
     if not isinstance(result, list):
         raise bad("the matrix has no result list")
-    return [_series(item, bad) for item in result]
+    return result
 
 
-def _series(item: Any, bad: Callable[[str], SourceAnswerError]) -> Series:
-    """One series, its points checked and parsed in bulk (a month is 43,200 of them)."""
+def _points(
+    item: Any, bad: Callable[[str], SourceAnswerError]
+) -> tuple[dict[str, str], list[Any], npt.NDArray[np.float64]]:
+    """A series' labels, its times as sent and its values, checked and parsed in bulk."""
     if not isinstance(item, dict):
         raise bad("a series of the matrix is not an object")
     labels, values = item.get("metric", {}), item.get("values", [])
@@ -237,8 +270,21 @@ def _series(item: Any, bad: Callable[[str], SourceAnswerError]) -> Series:
         parsed = np.array(texts, dtype=np.float64)
     except ValueError as exc:
         raise bad(f"a value is not a number: {exc}") from exc
+    return {str(k): str(v) for k, v in labels.items()}, times, parsed
+
+
+def _series(item: Any, bad: Callable[[str], SourceAnswerError]) -> Series:
+    """One series of a ``query_range`` answer (a month is 43,200 points)."""
+    labels, times, parsed = _points(item, bad)
     instants = np.array(times, dtype=np.float64)
     whole = instants.astype(np.int64)
     if np.any(whole != instants):
         raise bad("a point's time is not a whole second")
-    return Series(labels={str(k): str(v) for k, v in labels.items()}, times=whole, values=parsed)
+    return Series(labels=labels, times=whole, values=parsed)
+
+
+def _raw(item: Any, where: str) -> RawSeries:
+    """One series of stored samples; instants are kept to the millisecond."""
+    labels, times, parsed = _points(item, lambda what: _bad(where, what))
+    ms = np.rint(np.array(times, dtype=np.float64) * 1000).astype(np.int64)
+    return RawSeries(labels=labels, times_ms=ms, values=parsed)

@@ -7,11 +7,12 @@ range is cut into parts of at most ``max_points`` instants (Prometheus refuses m
 11,000 points per series); each part is yielded when it is read, so the caller can keep what
 was read before a later part fails.
 
-Exactness: a count must come back as a whole number. ``increase(x[1m])`` is the exact
-difference of the samples at both ends of the window when the samples lie on the step's
-boundaries (Prometheus 2.x selects ``[t − 1m, t]`` closed and does not extrapolate then;
-VictoriaMetrics never extrapolates). Otherwise Prometheus extrapolates and answers a fraction:
-that is refused (``source-bad-answer``) with the reason, never rounded.
+Counters (the convention's ``sum(increase(S[{{.window}}]))``, which counter and histogram SLIs
+become) are not asked for ``increase``: their stored samples are read and counted here
+(``samples``), exact whatever the scrape instants. Any other ``{{.window}}`` query is asked
+with ``query_range`` as written, and its value must come back as a whole number: a fraction
+(e.g. an extrapolated ``increase`` over unaligned samples) is refused (``source-bad-answer``)
+with the reason, never rounded.
 """
 
 from __future__ import annotations
@@ -22,16 +23,19 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.promql import SeriesQueries
+from covenant.core.promql import SeriesQueries, window
 from covenant.errors import InputError, SourceAnswerError
 from covenant.sources.prometheus.client import PrometheusClient, Series
+from covenant.sources.prometheus.samples import LOOKBACK_S, bucket_counts, raw_selector
 
 MAX_POINTS = 11_000
 """Prometheus's limit of points per series in one ``query_range`` answer."""
 
 EXACTNESS = (
-    "counts are exact only when the counter's samples lie on the step's boundaries (e.g. one "
-    "sample every 60 s at :00); see docs/prometheus.md#exactness"
+    "a {{.window}} query must give whole counts (increase() extrapolates over samples that are "
+    "not on the step's boundaries): write a counter as a selector or "
+    "sum(increase(selector[{{.window}}])), which Covenant counts from its samples; see "
+    "docs/prometheus.md#exactness"
 )
 
 Int64Array = npt.NDArray[np.int64]
@@ -71,16 +75,30 @@ def read_counts(
     max_points: int = MAX_POINTS,
 ) -> Iterator[Counts]:
     """The counts of ``[start, end)``, one part at a time (raises ``SourceError`` on a part)."""
-    first_q, total_q, is_bad = queries.at_step(step)
+    first, total = queries.bad if queries.good is None else queries.good, queries.total
+    assert first is not None
+    is_bad = queries.good is None
+    where = f"{queries.source.name}, series {queries.series!r}"
     for lo, hi in parts(start, end, step=step, max_points=max_points):
-        # instants lo + step … hi: the ends of the buckets lo … hi − step
-        first = client.query_range(first_q, start=lo + step, end=hi, step=step)
-        total = client.query_range(total_q, start=lo + step, end=hi, step=step)
-        n = (hi - lo) // step
-        where = f"{queries.source.name}, series {queries.series!r}"
-        f = _values(first, lo=lo, n=n, step=step, query=first_q, where=where)
-        t = _values(total, lo=lo, n=n, step=step, query=total_q, where=where)
+        f = _read(client, first, lo=lo, hi=hi, step=step, where=where)
+        t = _read(client, total, lo=lo, hi=hi, step=step, where=where)
         yield _combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where)
+
+
+def _read(
+    client: PrometheusClient, template: str, *, lo: int, hi: int, step: int, where: str
+) -> npt.NDArray[np.float64]:
+    """The count of each bucket of ``[lo, hi)`` (NaN: no point), from the counter's samples or
+    the query's ``query_range`` points."""
+    n = (hi - lo) // step
+    selector = raw_selector(template)
+    if selector is not None:
+        answer = client.samples(selector, start=lo - LOOKBACK_S, end=hi)
+        return bucket_counts(answer, lo=lo, n=n, step=step, where=where).astype(np.float64)
+    query = window(template, step)
+    # instants lo + step … hi: the ends of the buckets lo … hi − step
+    points = client.query_range(query, start=lo + step, end=hi, step=step)
+    return _values(points, lo=lo, n=n, step=step, query=query, where=where)
 
 
 def _values(

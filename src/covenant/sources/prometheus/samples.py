@@ -1,0 +1,103 @@
+"""Counts per bucket from a counter's raw samples: exact whatever the scrape instants.
+
+``increase(x[1m])`` at an aligned instant is exact only when the samples lie on the minute
+boundaries; with an ordinary scrape (every 15 s at :07.3, :22.3, …) Prometheus extrapolates it
+to a fraction. Instead, Covenant asks for the samples themselves (an instant query of the range
+selector ``x[…]``, which every Prometheus-compatible server answers with the stored samples)
+and counts them here, per series:
+
+- the events between two consecutive samples are the difference of their values, or the later
+  value when it is lower (a counter reset: the counter restarted from zero);
+- they are counted in the bucket of the later sample, bucket ``[a, a + step)`` holding the
+  samples stamped in ``(a, a + step]`` (with samples on the boundaries this is exactly what
+  ``increase`` over ``[t − step, t]`` gives);
+- a series' first sample, and a sample more than ``LOOKBACK_S`` (Prometheus's staleness
+  lookback, 5 minutes) after the previous one of its series, only sets a baseline: what
+  happened before it is not known to have happened within a bucket (a new series, or one back
+  from a silence, as the recording rules' ``S - S offset 1m`` and ``increase`` see it too).
+
+So a bucket's count is exact *at sample resolution*: every event that a sample reports is
+counted once, in the bucket of the first sample that reports it, whatever the scrape interval;
+an event is placed at most one scrape interval late. The answer does not depend on how a range
+is cut into parts: a part ``[lo, hi)`` is read with the ``LOOKBACK_S`` before it, which holds
+the previous sample of every sample it counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from covenant.core.promql import parse_selector
+from covenant.errors import SourceAnswerError
+from covenant.sources.prometheus.client import RawSeries
+
+LOOKBACK_S = 300
+"""A sample this long after the previous one of its series starts the count afresh."""
+
+_COUNTER = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]\)\)$", re.S)
+
+Int64Array = npt.NDArray[np.int64]
+
+
+def raw_selector(template: str) -> str | None:
+    """The selector of a counter template ``sum(increase(S[{{.window}}]))`` (what the query
+    convention writes for counters and histograms), or None: another form, read with
+    ``query_range`` as written."""
+    found = _COUNTER.match(template.strip())
+    if found is None:
+        return None
+    selector = found.group("sel").strip()
+    # a function, a subquery or an offset is not a plain selector: keep it as written
+    return selector if parse_selector(selector) is not None else None
+
+
+def bucket_counts(
+    answer: Sequence[RawSeries], *, lo: int, n: int, step: int, where: str
+) -> Int64Array:
+    """The events of the buckets ``[lo, lo + n·step)`` summed over every series of ``answer``
+    (each series' samples from at least ``LOOKBACK_S`` before ``lo``)."""
+    counts = np.zeros(n, dtype=np.int64)
+    step_ms, lo_ms = step * 1000, lo * 1000
+    for series in answer:
+        t, v = series.times_ms, series.values
+        if t.size == 0:
+            continue
+        order = np.argsort(t, kind="stable")
+        if np.any(order != np.arange(t.size)):
+            t, v = t[order], v[order]
+        _check(series, t, v, where=where)
+        values = v.astype(np.int64)
+        previous = np.concatenate(([0], values[:-1]))
+        increase = np.where(values >= previous, values - previous, values)
+        fresh = np.concatenate(([True], np.diff(t) > LOOKBACK_S * 1000))
+        increase[fresh] = 0
+        slot = (t - 1 - lo_ms) // step_ms  # (a, a + step] → the bucket [a, a + step)
+        keep = (slot >= 0) & (slot < n) & (increase > 0)
+        if np.any(keep):
+            np.add.at(counts, slot[keep], increase[keep])
+    return counts
+
+
+def _check(series: RawSeries, t: Int64Array, v: npt.NDArray[np.float64], *, where: str) -> None:
+    checks = (
+        (~np.isfinite(v) | (v < 0), "not a counter value", "a counter is a finite number >= 0"),
+        (
+            v != np.floor(v),
+            "not a whole number of events",
+            "an SLI counter counts events: select a counter of requests, not of seconds or bytes",
+        ),
+        (v >= 2**53, "too large to be exact in a float", "count with a smaller counter"),
+    )
+    for mask, what, hint in checks:
+        first = np.flatnonzero(mask)
+        if first.size:
+            i = int(first[0])
+            labels = ", ".join(f"{k}={val!r}" for k, val in sorted(series.labels.items()))
+            raise SourceAnswerError(
+                f"{where}: the sample {v[i]!r} of {{{labels}}} at {t[i] / 1000:.3f} is {what}",
+                hint=hint,
+            )

@@ -1,0 +1,93 @@
+"""A counter's stored samples counted per bucket (sources.prometheus.samples): the request a
+server gets, resets, silences, series that appear, and values that are not counts (a local fake
+server answers; the real servers are in tests/services/test_prometheus_unaligned.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from covenant.core.promql import PrometheusSource, SeriesQueries
+from covenant.errors import SourceAnswerError
+from covenant.sources.prometheus.client import PrometheusClient
+from covenant.sources.prometheus.reads import Counts, read_counts
+from covenant.sources.prometheus.samples import raw_selector
+from tests.sources.promfake import Answer, fake_prometheus
+
+T0 = 1_790_000_000 - 1_790_000_000 % 86400
+
+
+def _answer(*series: tuple[dict[str, str], list[tuple[float, str]]]) -> Answer:
+    result = [
+        {"metric": labels, "values": [[t, v] for t, v in points]} for labels, points in series
+    ]
+    body = {"status": "success", "data": {"resultType": "matrix", "result": result}}
+    return Answer(body=json.dumps(body).encode())
+
+
+def _read(respond: object, minutes: int) -> tuple[list[Counts], list[dict[str, str]]]:
+    with fake_prometheus(respond) as fake:  # type: ignore[arg-type]
+        queries = SeriesQueries(
+            series="api",
+            slos=("api",),
+            sli="api",
+            source=PrometheusSource(name="metrics", url=fake.url),
+            good='sum(increase(req_total{code="200"}[{{.window}}]))',
+            total="sum(increase(req_total[{{.window}}]))",
+        )
+        with PrometheusClient(queries.source, env={}) as client:
+            parts = list(read_counts(client, queries, start=T0, end=T0 + minutes * 60, step=60))
+        return parts, [form for form, _ in fake.requests]
+
+
+def test_the_samples_are_asked_for_with_the_lookback_and_counted_in_the_later_samples_minute() -> (
+    None
+):
+    # a 200 series: a sample before T0 (the baseline), increments, a reset, a silence of 6 min;
+    # a 500 series that appears at T0 + 90.5 with 4 (its first sample: a baseline)
+    ok = [
+        (T0 - 10.25, "100"),
+        (T0 + 20.25, "103"),  # +3 in minute 0
+        (T0 + 60, "110"),  # +7 on the boundary: minute 0
+        (T0 + 80.5, "2"),  # reset: +2 in minute 1
+        (T0 + 140.5, "5"),  # +3 in minute 2
+        (T0 + 500.5, "9"),  # after 6 minutes of silence: a baseline only
+        (T0 + 530.5, "12"),  # +3 in minute 8
+    ]
+    errors = [(T0 + 90.5, "4"), (T0 + 150.5, "6")]  # +2 in minute 2
+
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        if 'code="200"' in form["query"]:
+            return _answer(({"code": "200"}, ok))
+        return _answer(({"code": "200"}, ok), ({"code": "500"}, errors))
+
+    (part,), forms = _read(respond, minutes=10)
+    assert forms[0] == {"query": 'req_total{code="200"}[900s]', "time": str(T0 + 600)}
+    assert forms[1] == {"query": "req_total[900s]", "time": str(T0 + 600)}
+    assert part.good.tolist() == [10, 2, 3, 0, 0, 0, 0, 0, 3, 0]
+    assert part.total.tolist() == [10, 2, 5, 0, 0, 0, 0, 0, 3, 0]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("2.5", "not a whole number of events"), ("NaN", "not a counter value"), ("-1", "not a")],
+)
+def test_a_counter_sample_that_is_not_a_count_is_refused_never_rounded(
+    value: str, message: str
+) -> None:
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        return _answer(({"code": "200"}, [(T0 + 10.5, "1"), (T0 + 70.5, value)]))
+
+    with pytest.raises(SourceAnswerError, match=message) as caught:
+        _read(respond, minutes=2)
+    assert "code='200'" in caught.value.message
+
+
+def test_only_a_plain_counter_selector_is_read_as_samples() -> None:
+    assert raw_selector('sum(increase(x{a="b"}[{{.window}}]))') == 'x{a="b"}'
+    assert raw_selector('sum(increase(x{a=~"(b|c)[0-9]"}[{{.window}}]))') == 'x{a=~"(b|c)[0-9]"}'
+    assert raw_selector("sum(increase(x offset 1h[{{.window}}]))") is None
+    assert raw_selector("sum(increase(rate(x[5m])[{{.window}}:]))") is None
+    assert raw_selector("sum(increase(x[{{.window}}])) / 2") is None
+    assert raw_selector("sum(sum_over_time(x[{{.window}}]))") is None
