@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.availability import IN_CI, unavailable
 from tests.promserver import Server, start_prometheus, start_victoria_metrics
+from tests.stores import postgres_schemas
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 __all__ = ["IN_CI", "unavailable"]
 
@@ -45,7 +49,7 @@ def corpus() -> Path:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
+def postgres_url() -> str:
     """A real PostgreSQL URL; unreachable skips locally and fails under CI=true."""
     sqlalchemy = pytest.importorskip("sqlalchemy")
     engine = sqlalchemy.create_engine(POSTGRES_URL)
@@ -57,6 +61,51 @@ def postgres_url() -> Iterator[str]:
     finally:
         engine.dispose()
     return POSTGRES_URL
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty store, once on SQLite (a file in ``tmp_path``) and once on the real
+    PostgreSQL (a schema of its own, dropped afterwards; see tests/stores.py). Nothing is
+    migrated yet: open it with ``open_store`` or use the ``engine`` fixture."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / '.covenant' / 'covenant.db'}"
+        return
+    with postgres_schemas(request.getfixturevalue("postgres_url")) as (url,):
+        yield url
+
+
+def _migrated(url: str) -> Iterator[Engine]:
+    from covenant.store.db import create_engine_for, migrate  # noqa: PLC0415
+
+    engine = create_engine_for(url)
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(store_url: str) -> Iterator[Engine]:
+    """A migrated store on each backend (``store_url``)."""
+    yield from _migrated(store_url)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite store only (for what is SQLite's own: WAL, pragmas, read-only files)."""
+    yield from _migrated(f"sqlite:///{tmp_path / '.covenant' / 'covenant.db'}")
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    """A migrated store on the real PostgreSQL only, in a schema of its own."""
+    with postgres_schemas(postgres_url) as (url,):
+        yield from _migrated(url)
 
 
 @pytest.fixture

@@ -34,7 +34,6 @@ from covenant.services.sla import report_statement
 from covenant.services.workspace import load_workspace
 from tests.conftest import ROOT
 from tests.definitions.test_agreements import CALENDAR, CUSTOMER, V1, V2, agreement, load
-from tests.store.conftest import postgres_engine, sqlite_engine  # noqa: F401  (fixtures)
 
 AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 T1 = datetime(2026, 1, 10, tzinfo=UTC)
@@ -42,11 +41,10 @@ TEN = "{below: 99.9, atLeast: 99.0, credit: 10}"
 ONE = "{below: 99.9, atLeast: 99.0, credit: 1}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest) -> Engine:
-    name = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
-    result: Engine = request.getfixturevalue(name)
-    return result
+@pytest.fixture
+def store(engine: Engine) -> Engine:
+    """A migrated store: each test runs on SQLite and on the real PostgreSQL (own schema)."""
+    return engine
 
 
 def workspace(versions: str) -> Workspace:

@@ -23,7 +23,6 @@ from covenant.services.agreements import (
 )
 from covenant.store.agreement_tables import agreement_events, agreement_versions
 from tests.definitions.test_agreements import CALENDAR, CUSTOMER, SHOP, V1, V2, agreement, load
-from tests.store.conftest import postgres_engine, sqlite_engine  # noqa: F401  (fixtures)
 
 T1 = datetime(2026, 1, 10, tzinfo=UTC)
 T2 = datetime(2026, 2, 10, tzinfo=UTC)
@@ -34,12 +33,10 @@ V2_DRAFT = V2.replace("status: signed", "status: draft").replace(
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest) -> Engine:
+@pytest.fixture
+def store(engine: Engine) -> Engine:
     """A migrated store: each test runs on SQLite and on the real PostgreSQL (own schema)."""
-    name = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
-    result: Engine = request.getfixturevalue(name)
-    return result
+    return engine
 
 
 def workspace(versions: str) -> Workspace:

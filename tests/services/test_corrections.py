@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
-import pytest
 from sqlalchemy.engine import Engine
 
 from covenant.core.results import Status
@@ -21,7 +19,6 @@ from covenant.services.corrections import (
     revisions_by_hash,
 )
 from covenant.services.evaluate import EvaluationReport, evaluate_objectives
-from covenant.services.ingest import open_store
 from covenant.store.buckets import add_counts, ensure_series
 
 STEP = 60
@@ -120,11 +117,6 @@ def problems_of(text: str) -> list[tuple[str, str, str]]:
     ws, problems = analyse_text(text, file="ws.yaml")
     assert ws is None
     return [(p.code, p.where, p.field) for p in problems if p.severity == "error"]
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return open_store(f"sqlite:///{tmp_path / 'covenant.db'}")
 
 
 def store_week(engine: Engine, key: str, *, outage_good: int = 0, per_minute: int = 100) -> None:

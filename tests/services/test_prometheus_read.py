@@ -63,14 +63,13 @@ def _engine_from_events(tmp_path: Path, ws: Path) -> Engine:
     return engine
 
 
-def _compare(tmp_path: Path, server: Server, *, max_points: int) -> None:
+def _compare(engine: Engine, tmp_path: Path, server: Server, *, max_points: int) -> None:
     ws = promdata.workspace(tmp_path / "ws", server.url)
     workspace = load_workspace(ws)
     assert workspace.prometheus is not None
     reads = workspace.prometheus.reads
     assert sorted(r.series for r in reads) == sorted(KEYS)
     expected = _engine_from_events(tmp_path, ws)
-    engine = _store(tmp_path / "prom.db")
     reports = ingest_prometheus(
         engine,
         reads=reads,
@@ -94,16 +93,16 @@ def _compare(tmp_path: Path, server: Server, *, max_points: int) -> None:
 
 
 def test_prometheus_reads_equal_the_engine_from_the_same_events(
-    tmp_path: Path, prometheus: Callable[..., Server]
+    engine: Engine, tmp_path: Path, prometheus: Callable[..., Server]
 ) -> None:
     events = promdata.events(START, MINUTES)
     server = prometheus(openmetrics=promdata.openmetrics(events, START, MINUTES, reset_at=RESET))
     # parts of 700 points: the two days are read in five ranges per query
-    _compare(tmp_path, server, max_points=700)
+    _compare(engine, tmp_path, server, max_points=700)
 
 
 def test_victoria_metrics_reads_equal_the_engine_from_the_same_events(
-    tmp_path: Path, victoria_metrics: Callable[..., Server]
+    engine: Engine, tmp_path: Path, victoria_metrics: Callable[..., Server]
 ) -> None:
     events = promdata.events(START, MINUTES)
     server = victoria_metrics()
@@ -115,7 +114,7 @@ def test_victoria_metrics_reads_equal_the_engine_from_the_same_events(
         pass
     with urllib.request.urlopen(f"{server.url}/internal/force_flush", timeout=60):
         pass
-    _compare(tmp_path, server, max_points=11_000)
+    _compare(engine, tmp_path, server, max_points=11_000)
 
 
 def test_the_cli_reads_a_range_and_a_second_run_changes_nothing(
@@ -141,14 +140,13 @@ def test_the_cli_reads_a_range_and_a_second_run_changes_nothing(
 
 
 def test_catch_up_reads_from_the_last_stored_bucket_to_now(
-    tmp_path: Path, prometheus: Callable[..., Server]
+    engine: Engine, tmp_path: Path, prometheus: Callable[..., Server]
 ) -> None:
     minutes = 240
     events = promdata.events(START, minutes)
     server = prometheus(openmetrics=promdata.openmetrics(events, START, minutes))
     ws = promdata.workspace(tmp_path / "ws", server.url)
     reads = load_workspace(ws).prometheus.reads  # type: ignore[union-attr]
-    engine = _store(tmp_path / "s.db")
     now = from_epoch(START + 3600 + 150)  # 01:02:30: read up to 01:00 (two minutes' lag)
     first = catch_up(engine, reads=reads, now=now, initial=3600)
     assert {(r.start, r.end) for r in first} == {(from_epoch(START), from_epoch(START + 3600))}

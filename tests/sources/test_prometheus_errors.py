@@ -228,6 +228,7 @@ OBJECTIVE = Objective(
 
 
 def test_a_failure_keeps_what_was_read_and_the_slo_shows_stale_with_the_reason(
+    engine: Engine,
     tmp_path: Path,
 ) -> None:
     def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
@@ -236,7 +237,6 @@ def test_a_failure_keeps_what_was_read_and_the_slo_shows_stale_with_the_reason(
         value = "3" if form["query"].startswith("sum(sum_over_time(good") else "4"
         return matrix(dict.fromkeys(instants(form), value))
 
-    engine = _store(tmp_path)
     with fake_prometheus(respond) as fake:
         (report,) = ingest_prometheus(
             engine,
@@ -276,8 +276,7 @@ def test_a_failure_keeps_what_was_read_and_the_slo_shows_stale_with_the_reason(
     assert (fresh.good, fresh.total) == (70, 80)
 
 
-def test_reading_a_range_again_replaces_its_buckets_and_keeps_the_others(tmp_path: Path) -> None:
-    engine = _store(tmp_path)
+def test_reading_a_range_again_replaces_its_buckets_and_keeps_the_others(engine: Engine) -> None:
     with fake_prometheus(counts_answer(good=3, total=4)) as fake:
         ingest_prometheus(
             engine, reads=[queries(fake.url)], start=from_epoch(T0), end=from_epoch(T0 + 300)
@@ -293,8 +292,7 @@ def test_reading_a_range_again_replaces_its_buckets_and_keeps_the_others(tmp_pat
     assert _matrix(engine, 5) == ([3, 3, 1, 1, 3], [4, 4, 2, 2, 4])
 
 
-def test_a_range_across_midnight_is_written_into_both_days(tmp_path: Path) -> None:
-    engine = _store(tmp_path)
+def test_a_range_across_midnight_is_written_into_both_days(engine: Engine) -> None:
     with fake_prometheus(counts_answer(good=0, total=0)) as fake:
         ingest_prometheus(
             engine, reads=[queries(fake.url)], start=from_epoch(T0 - 120), end=from_epoch(T0 + 120)
@@ -311,9 +309,8 @@ def test_a_range_across_midnight_is_written_into_both_days(tmp_path: Path) -> No
     assert m.total[0].tolist() == [0, 1, 1, 1, 1, 0]
 
 
-def test_an_error_is_never_events(tmp_path: Path) -> None:
+def test_an_error_is_never_events(engine: Engine) -> None:
     """Whatever the failure, nothing is written for the failed range."""
-    engine = _store(tmp_path)
     for respond in (
         lambda form, _: Answer(500, b"boom", "text/plain"),
         lambda form, _: matrix(dict.fromkeys(instants(form), "1"), warnings=["partial"]),

@@ -17,6 +17,7 @@ from covenant.errors import InputError, StoreError
 from covenant.store import buckets
 from covenant.store.db import alembic_config, create_engine_for, migrate
 from covenant.store.tables import bucket_chunks
+from tests.stores import clear
 
 DAY = 86400
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -202,11 +203,17 @@ entries = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    # one store per backend for all examples, emptied before each (tests.stores.clear)
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(batches=st.lists(entries, min_size=1, max_size=3))
-def test_store_equals_a_naive_sum(batches: list[list[tuple[str, int, int, int]]]) -> None:
-    engine = create_engine_for("sqlite://")
-    migrate(engine)
+def test_store_equals_a_naive_sum(
+    engine: Engine, batches: list[list[tuple[str, int, int, int]]]
+) -> None:
+    clear(engine)
     expected: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     for batch in batches:
         with engine.begin() as conn:
@@ -226,7 +233,6 @@ def test_store_equals_a_naive_sum(batches: list[list[tuple[str, int, int, int]]]
     start = T0 - 3 * DAY
     with engine.connect() as conn:
         m = buckets.read_matrix(conn, keys=["s1", "s2", "s3"], start=start, end=T0 + 4 * DAY)
-    engine.dispose()
     got = {
         (m.keys[r], int(c) - 3 * 1440): [int(m.good[r, c]), int(m.total[r, c])]
         for r, c in zip(*np.nonzero(m.total), strict=True)

@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from covenant.store.db import head_revisions
+from tests.stores import postgres_schemas as fresh_schemas
 
 ROUNDS = 5
 WORKERS = 3
@@ -99,18 +99,8 @@ def test_concurrent_first_opens_of_a_sqlite_store(tmp_path: Path) -> None:
 
 @pytest.fixture
 def postgres_schemas(postgres_url: str) -> Iterator[list[str]]:
-    names = [f"m_{uuid.uuid4().hex[:12]}" for _ in range(ROUNDS)]
-    admin = sa.create_engine(postgres_url)
-    with admin.begin() as conn:
-        for name in names:
-            conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-    try:
-        yield [f"{postgres_url}?options=-csearch_path%3D{name}" for name in names]
-    finally:
-        with admin.begin() as conn:
-            for name in names:
-                conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+    with fresh_schemas(postgres_url, ROUNDS, prefix="m") as urls:
+        yield urls
 
 
 @pytest.mark.postgres

@@ -16,7 +16,7 @@ from covenant.core.timeutil import from_epoch
 from covenant.errors import InputError
 from covenant.services.evaluate import evaluate_objectives
 from covenant.store import buckets
-from covenant.store.db import create_engine_for, migrate
+from tests.stores import clear
 from tests.strategies import objectives
 
 DAY = 86400
@@ -111,7 +111,11 @@ entries_strategy = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SHARED_STORE = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+"""Each property test uses one store per backend for all its examples, emptied before each."""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=SHARED_STORE)
 @given(
     entries=entries_strategy,
     edges=st.lists(
@@ -120,17 +124,15 @@ entries_strategy = st.lists(
         max_size=8,
     ),
 )
-def test_edge_counts_equal_naive_sums(entries: list[Entry], edges: list[int]) -> None:
-    engine = create_engine_for("sqlite://")
-    migrate(engine)
-    try:
-        write(engine, entries)
-        check(engine, entries, edges, ["s1", "s2", "s3"])
-    finally:
-        engine.dispose()
+def test_edge_counts_equal_naive_sums(
+    engine: Engine, entries: list[Entry], edges: list[int]
+) -> None:
+    clear(engine)
+    write(engine, entries)
+    check(engine, entries, edges, ["s1", "s2", "s3"])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=SHARED_STORE)
 @given(
     objs=st.lists(objectives(step=60), min_size=1, max_size=5),
     entries=st.lists(
@@ -145,7 +147,7 @@ def test_edge_counts_equal_naive_sums(entries: list[Entry], edges: list[int]) ->
     minute=st.integers(0, 59),
 )
 def test_the_service_reads_edges_for_events_and_buckets_for_slices(
-    objs: list[Objective], entries: list[tuple[int, int, int, int]], minute: int
+    engine: Engine, objs: list[Objective], entries: list[tuple[int, int, int, int]], minute: int
 ) -> None:
     """Mixed objectives come back in order, each equal to the engine over the full matrix."""
     objs = [
@@ -165,26 +167,22 @@ def test_the_service_reads_edges_for_events_and_buckets_for_slices(
         for i, o in enumerate(objs)
     ]
     at: datetime = from_epoch(T0 + 60 * minute)
-    engine = create_engine_for("sqlite://")
-    migrate(engine)
-    try:
-        written = [(f"s{i % len(objs)}", s, g, t) for i, s, g, t in entries]
-        if written:
-            write(engine, written)
-        got = evaluate_objectives(engine, objectives=objs, at=at).evaluations
-        start, end = required_range(objs, at=at, step=60)
-        with engine.connect() as conn:
-            data = buckets.read_matrix(
-                conn, keys=[o.series for o in objs], start=start, end=end, step=60
-            )
-            expected = evaluate(objs, data, at=at)
-            edges = buckets.read_edge_counts(
-                conn,
-                keys=[o.series for o in objs],
-                edges=required_edges(objs, at=at, step=60),
-            )
-    finally:
-        engine.dispose()
+    clear(engine)
+    written = [(f"s{i % len(objs)}", s, g, t) for i, s, g, t in entries]
+    if written:
+        write(engine, written)
+    got = evaluate_objectives(engine, objectives=objs, at=at).evaluations
+    start, end = required_range(objs, at=at, step=60)
+    with engine.connect() as conn:
+        data = buckets.read_matrix(
+            conn, keys=[o.series for o in objs], start=start, end=end, step=60
+        )
+        expected = evaluate(objs, data, at=at)
+        edges = buckets.read_edge_counts(
+            conn,
+            keys=[o.series for o in objs],
+            edges=required_edges(objs, at=at, step=60),
+        )
     assert len(got) == len(expected)
     for o, mine, full in zip(objs, got, expected, strict=True):
         if o.method is BudgetingMethod.RATIO_TIMESLICES:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
@@ -11,8 +9,8 @@ from covenant.errors import StoreError
 from covenant.services.ingest import open_store
 
 
-def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'covenant.db'}"
+def test_a_newer_schema_is_refused(store_url: str) -> None:
+    url = store_url
     engine = open_store(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM alembic_version"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
@@ -25,8 +24,8 @@ print("alembic" in sys.modules)
 """
 
 
-def test_only_a_store_behind_the_heads_loads_alembic(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'covenant.db'}"
+def test_only_a_store_behind_the_heads_loads_alembic(store_url: str) -> None:
+    url = store_url
 
     def alembic_loaded() -> bool:
         done = subprocess.run(

@@ -31,7 +31,11 @@ def open_store(database_url: str) -> Engine:
     from covenant.store.db import create_engine_for, migrate  # noqa: PLC0415 - SQLAlchemy
 
     engine = create_engine_for(database_url)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()  # close the connection it opened (a refused or unreachable store)
+        raise
     return engine
 
 
