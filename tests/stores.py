@@ -15,8 +15,6 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from covenant.store.tables import metadata
-
 
 def in_schema(url: str, schema: str) -> str:
     """``url`` with every connection's ``search_path`` set to ``schema``."""
@@ -43,11 +41,9 @@ def postgres_schemas(url: str, count: int = 1, prefix: str = "t") -> Iterator[li
 
 def clear(engine: Engine) -> None:
     """Delete every row but the schema stamp (a property test's examples share one store)."""
-    import covenant.store.agreement_tables  # noqa: PLC0415 - tables onto ``metadata``
-    import covenant.store.correction_tables  # noqa: PLC0415
-    import covenant.store.record_tables  # noqa: PLC0415
-    import covenant.store.token_tables  # noqa: F401, PLC0415
-
+    tables = sa.MetaData()
     with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+        tables.reflect(conn)
+        for table in reversed(tables.sorted_tables):
+            if table.name != "alembic_version":
+                conn.execute(table.delete())

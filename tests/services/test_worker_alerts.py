@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace, analyse_text
-from covenant.services.ingest import open_store
 from covenant.services.worker import Worker
 from covenant.store.alert_states import load_alert_states
 from covenant.store.buckets import add_counts, ensure_series
@@ -74,8 +73,7 @@ class Inbox:
         self.notices.extend(notices)
 
 
-def test_page_fires_once_and_resolves_once(tmp_path, workspace: Workspace) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+def test_page_fires_once_and_resolves_once(engine: Engine, workspace: Workspace) -> None:
     put(engine, T0 - timedelta(hours=3), 170, bad=0)  # clean until 11:50
     put(engine, T0 - timedelta(minutes=10), 10, bad=50)  # then half the requests fail
     inbox = Inbox()
@@ -124,8 +122,7 @@ def test_page_fires_once_and_resolves_once(tmp_path, workspace: Workspace) -> No
     assert stored["burn-rate/checkout-availability/page-fast"].phase.value == "resolved"
 
 
-def test_a_failing_notify_does_not_stop_the_tick(tmp_path, workspace: Workspace) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+def test_a_failing_notify_does_not_stop_the_tick(engine: Engine, workspace: Workspace) -> None:
     put(engine, T0 - timedelta(minutes=10), 10, bad=50)
 
     def broken(notices: Sequence[AlertNotice]) -> None:
