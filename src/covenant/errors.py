@@ -152,6 +152,19 @@ class ReadOnlyStoreError(StoreError):
     code = "store-read-only"
 
 
+class StoreUnreachableError(StoreError):
+    """The store's database does not accept a connection (down, wrong host or port, refused
+    credentials, no such database)."""
+
+    code = "store-unreachable"
+
+
+class StoreNewerError(StoreError):
+    """The store's schema was migrated by a newer Covenant than this one."""
+
+    code = "store-newer"
+
+
 class IngestError(CovenantError):
     code = "ingest-error"
 

@@ -13,6 +13,7 @@ MODULES = (  # in the order their commands are listed in help
     "rules_cmds",
     "serve_cmds",
     "alerts_cmds",
+    "db_cmds",
     "explain_cmds",
 )
 COMMANDS = {  # top-level command or group → the module that registers it
@@ -34,6 +35,7 @@ COMMANDS = {  # top-level command or group → the module that registers it
     "serve": "serve_cmds",
     "token": "serve_cmds",
     "alerts": "alerts_cmds",
+    "db": "db_cmds",
     "explain": "explain_cmds",
 }
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from covenant.errors import ReadOnlyStoreError, StoreError
+from covenant.store.schema_status import describe, refuse_newer, schema_state
 from covenant.store.schema_version import MIGRATIONS, head_revisions
 from covenant.store.sqlite_reader import BUSY_TIMEOUT_MS, read_only_uri
 
@@ -135,8 +136,11 @@ def create_engine_for(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
+    # a database that does not answer is an error after this long, not a hang
+    waits = parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query
+    connect_args = {"connect_timeout": 10} if waits else {}
     try:
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, ImportError) as exc:
         raise StoreError(
             f"cannot open {parsed.render_as_string(hide_password=True)}: {exc}",
@@ -212,10 +216,14 @@ def migrate(engine: Engine) -> None:
     """Bring the store's schema to the newest revision (idempotent; one transaction).
 
     A store already at the newest revision is recognised from its stamp without loading
-    Alembic, so opening an up-to-date store costs one query.
+    Alembic, so opening an up-to-date store costs one query. A database that does not answer
+    is :class:`StoreUnreachableError`; a store migrated by a newer Covenant is
+    :class:`StoreNewerError`, unchanged.
     """
-    if _at_head(engine):
+    state = schema_state(engine)
+    if state.at_head:
         return
+    refuse_newer(engine, state)
     from alembic import command  # noqa: PLC0415 - Alembic loads only to migrate
     from alembic.util.exc import CommandError  # noqa: PLC0415
 
@@ -230,16 +238,16 @@ def migrate(engine: Engine) -> None:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
-    except CommandError as exc:
+    except CommandError as exc:  # a newer Covenant migrated it since the check above
+        refuse_newer(engine, schema_state(engine))
         raise StoreError(
-            f"the store at {engine.url.render_as_string(hide_password=True)} has a schema this "
-            f"version of Covenant does not know ({exc})",
-            hint="it was written by a newer Covenant: upgrade Covenant, or point "
-            "COVENANT_DATABASE_URL at another store",
+            f"cannot migrate the store at {describe(engine)}: {exc}",
+            hint="check the store's alembic_version table: it names a revision this version "
+            "of Covenant cannot upgrade from",
         ) from exc
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"cannot migrate the store at {engine.url.render_as_string(hide_password=True)}: "
+            f"cannot migrate the store at {describe(engine)}: "
             f"{exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}",
             hint="check that the database is reachable and writable",
         ) from exc

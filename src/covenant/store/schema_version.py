@@ -16,6 +16,19 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 @cache
 def head_revisions() -> frozenset[str]:
     """The newest revisions of the packaged migrations, read from their files (no Alembic)."""
+    revisions, replaced = _graph()
+    return frozenset(revisions - replaced)
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision of the packaged migrations (a store stamped with another one was
+    migrated by a newer Covenant)."""
+    return frozenset(_graph()[0])
+
+
+def _graph() -> tuple[set[str], set[str]]:
+    """The revisions the migration files define, and those a later one replaces."""
     revisions: set[str] = set()
     replaced: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
@@ -36,4 +49,4 @@ def head_revisions() -> frozenset[str]:
                 replaced.update(
                     () if value is None else (value,) if isinstance(value, str) else value
                 )
-    return frozenset(revisions - replaced)
+    return revisions, replaced
