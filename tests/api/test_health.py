@@ -19,7 +19,11 @@ def test_healthz_answers_without_a_token(shop: Shop) -> None:
 def test_readyz_is_ready_when_the_store_and_definitions_are(shop: Shop) -> None:
     answer = shop.client.get("/readyz")
     assert answer.status_code == 200
-    assert answer.json() == {"status": "ready", "checks": {"store": "ok", "definitions": "ok"}}
+    assert answer.json() == {
+        "status": "ready",
+        "checks": {"store": "ok", "definitions": "ok"},
+        "worker": "off",  # an app made without the worker
+    }
 
 
 def test_health_routes_stay_out_of_the_api_document(shop: Shop) -> None:
@@ -40,6 +44,7 @@ def test_readyz_is_503_with_invalid_definitions_and_names_no_file(
     assert answer.json() == {
         "status": "not ready",
         "checks": {"store": "ok", "definitions": "invalid"},
+        "worker": "off",
     }
     assert "zz-broken" not in answer.text
 

@@ -1,7 +1,8 @@
 """Liveness and readiness for load balancers and orchestrators, outside ``/api/v1`` and without
 a token: ``/healthz`` says the process answers; ``/readyz`` says whether it can serve (the store
-opens and answers, the workspace's definitions validate). Neither names a file, a table or a
-definition, so an unauthenticated caller learns nothing about the workspace."""
+opens and answers, the workspace's definitions validate) and whether this process leads the
+worker (``worker``: ``off``, or ``{leading, ticks}``; a follower is ready too). Neither names a
+file, a table or a definition, so an unauthenticated caller learns nothing about the workspace."""
 
 from __future__ import annotations
 
@@ -40,5 +41,8 @@ def readyz(request: Request) -> JSONResponse:
         log.warning("readiness: the workspace's definitions do not validate", exc_info=True)
         checks["definitions"] = "invalid"
     ready = all(value == "ok" for value in checks.values())
-    body = {"status": "ready" if ready else "not ready", "checks": checks}
+    body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
+    loop = shared.worker
+    # whether this process runs the worker now (several servers on one store elect one)
+    body["worker"] = "off" if loop is None else {"leading": loop.leading, "ticks": loop.ticks}
     return JSONResponse(body, status_code=200 if ready else 503)

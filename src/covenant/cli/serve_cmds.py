@@ -49,7 +49,8 @@ def serve_command(
 ) -> None:
     """Serve the HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json, /metrics) for the
     workspace, and run the worker: every minute it catches up sources, evaluates every SLO and
-    agreement and keeps alert state (docs/worker.md).
+    agreement and keeps alert state (docs/worker.md). Of several servers on one store, one runs
+    the worker at a time (the leader; /readyz says which; docs/deployment.md).
 
     Requests need a token (`covenant token create`). Stop with Ctrl-C."""
     import uvicorn
@@ -64,7 +65,11 @@ def serve_command(
         open_store(settings.database_url).dispose()  # migrated before the first request
     except CovenantError as error:
         raise fail(error) from None
-    app = create_app(settings, clock=now, worker=not no_worker)
+    from covenant.services.leader import Leadership
+
+    # the worker ticks only while this process leads (one per store: docs/deployment.md)
+    leadership = None if no_worker else Leadership(settings.database_url)
+    app = create_app(settings, clock=now, worker=not no_worker, leadership=leadership)
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"Covenant API for {workspace.resolve()} at http://{shown}:{port}/api/v1 "
