@@ -12,7 +12,7 @@ from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.errors import SourceAnswerError
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import Counts, read_counts
-from covenant.sources.prometheus.samples import raw_selector
+from covenant.sources.prometheus.samples import narrower, raw_selector
 from tests.sources.promfake import Answer, fake_prometheus
 
 T0 = 1_790_000_000 - 1_790_000_000 % 86400
@@ -26,14 +26,16 @@ def _answer(*series: tuple[dict[str, str], list[tuple[float, str]]]) -> Answer:
     return Answer(body=json.dumps(body).encode())
 
 
-def _read(respond: object, minutes: int) -> tuple[list[Counts], list[dict[str, str]]]:
+def _read(
+    respond: object, minutes: int, good: str = 'req_total{code="200"}'
+) -> tuple[list[Counts], list[dict[str, str]]]:
     with fake_prometheus(respond) as fake:  # type: ignore[arg-type]
         queries = SeriesQueries(
             series="api",
             slos=("api",),
             sli="api",
             source=PrometheusSource(name="metrics", url=fake.url),
-            good='sum(increase(req_total{code="200"}[{{.window}}]))',
+            good=f"sum(increase({good}[{{{{.window}}}}]))",
             total="sum(increase(req_total[{{.window}}]))",
         )
         with PrometheusClient(queries.source, env={}) as client:
@@ -41,9 +43,10 @@ def _read(respond: object, minutes: int) -> tuple[list[Counts], list[dict[str, s
         return parts, [form for form, _ in fake.requests]
 
 
-def test_the_samples_are_asked_for_with_the_lookback_and_counted_in_the_later_samples_minute() -> (
-    None
-):
+@pytest.mark.parametrize("good", ['req_total{code="200"}', 'req_total{code=~"200"}'])
+def test_the_samples_are_asked_for_with_the_lookback_and_counted_in_the_later_samples_minute(
+    good: str,
+) -> None:
     # a 200 series: a sample before T0 (the baseline), increments, a reset, a silence of 6 min;
     # a 500 series that appears at T0 + 90.5 with 4 (its first sample: a baseline)
     ok = [
@@ -58,13 +61,16 @@ def test_the_samples_are_asked_for_with_the_lookback_and_counted_in_the_later_sa
     errors = [(T0 + 90.5, "4"), (T0 + 150.5, "6")]  # +2 in minute 2
 
     def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
-        if 'code="200"' in form["query"]:
+        if "code" in form["query"]:
             return _answer(({"code": "200"}, ok))
         return _answer(({"code": "200"}, ok), ({"code": "500"}, errors))
 
-    (part,), forms = _read(respond, minutes=10)
-    assert forms[0] == {"query": 'req_total{code="200"}[900s]', "time": str(T0 + 600)}
-    assert forms[1] == {"query": "req_total[900s]", "time": str(T0 + 600)}
+    (part,), forms = _read(respond, minutes=10, good=good)
+    total = {"query": "req_total[900s]", "time": str(T0 + 600)}
+    if "=~" in good:  # good's series are read on their own
+        assert forms == [{"query": f"{good}[900s]", "time": str(T0 + 600)}, total]
+    else:  # good is total narrowed by an equality: one read gives both
+        assert forms == [total]
     assert part.good.tolist() == [10, 2, 3, 0, 0, 0, 0, 0, 3, 0]
     assert part.total.tolist() == [10, 2, 5, 0, 0, 0, 0, 0, 3, 0]
 
@@ -77,7 +83,7 @@ def test_a_counter_sample_that_is_not_a_count_is_refused_never_rounded(
     value: str, message: str
 ) -> None:
     def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
-        return _answer(({"code": "200"}, [(T0 + 10.5, "1"), (T0 + 70.5, value)]))
+        return _answer(({"code": "200"}, [(T0 + 10.5, "1"), (T0 + 70.5, value)]))  # both queries
 
     with pytest.raises(SourceAnswerError, match=message) as caught:
         _read(respond, minutes=2)
@@ -91,3 +97,12 @@ def test_only_a_plain_counter_selector_is_read_as_samples() -> None:
     assert raw_selector("sum(increase(rate(x[5m])[{{.window}}:]))") is None
     assert raw_selector("sum(increase(x[{{.window}}])) / 2") is None
     assert raw_selector("sum(sum_over_time(x[{{.window}}]))") is None
+
+
+def test_good_is_read_out_of_total_only_when_it_narrows_total_by_equalities() -> None:
+    assert narrower('x{a="1",b="2"}', 'x{a="1"}') == (("b", "=", "2"),)
+    assert narrower('x{b!=""}', "x") == (("b", "!=", ""),)
+    assert narrower('x{b=~"2"}', "x") is None  # a regex is matched by the server only
+    assert narrower('y{b="2"}', "x") is None
+    assert narrower('x{b="2"}', 'x{a="1"}') is None  # total's matcher is not in good
+    assert narrower('x{b="a\\"b"}', "x") is None  # escapes are left to the server

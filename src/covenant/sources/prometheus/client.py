@@ -21,7 +21,6 @@ from typing import Any
 import httpx
 import numpy as np
 import numpy.typing as npt
-import orjson
 
 from covenant.core.promql import PrometheusSource
 from covenant.errors import (
@@ -30,6 +29,7 @@ from covenant.errors import (
     SourceRefusedError,
     SourceUnreachableError,
 )
+from covenant.sources.prometheus import decode
 
 RETRIED_STATUS = frozenset({429, 502, 503, 504})
 """Answers worth asking again (overload, a restarting server or proxy); others are final."""
@@ -117,21 +117,22 @@ class PrometheusClient:
     def query_range(self, query: str, *, start: int, end: int, step: int) -> list[Series]:
         """The matrix ``query`` gives at ``start, start + step, …, end`` (epoch seconds)."""
         form = {"query": query, "start": str(start), "end": str(end), "step": str(step)}
-        body = self._post("/api/v1/query_range", form)
-        return _matrix(body, where=self._where(query, start, end))
+        body, arrays = self._post("/api/v1/query_range", form)
+        where = self._where(query, start, end)
+        return [_series(item, text, where) for item, text in _result(body, arrays, where=where)]
 
     def samples(self, selector: str, *, start: int, end: int) -> list[RawSeries]:
         """The samples ``selector`` holds in ``(start, end]`` (epoch seconds): the instant
         query ``selector[end − start s]`` at ``end``, whose answer is the stored samples."""
         form = {"query": f"{selector}[{end - start}s]", "time": str(end)}
-        body = self._post("/api/v1/query", form)
+        body, arrays = self._post("/api/v1/query", form)
         where = self._where(form["query"], start, end)
-        return [_raw(item, where) for item in _result(body, where=where)]
+        return [_raw(item, text, where) for item, text in _result(body, arrays, where=where)]
 
     def _where(self, query: str, start: int, end: int) -> str:
         return f"{self.source.name} ({self.source.url}), query {query!r} from {start} to {end}"
 
-    def _post(self, path: str, form: dict[str, str]) -> Any:
+    def _post(self, path: str, form: dict[str, str]) -> tuple[Any, list[bytes]]:
         what = f"{self.source.name} ({self.source.url}{path})"
         last = ""
         for attempt in range(self.attempts):
@@ -154,8 +155,8 @@ class PrometheusClient:
                     hint=_refused_hint(answer.status_code),
                 )
             try:
-                return orjson.loads(answer.content)
-            except orjson.JSONDecodeError as exc:
+                return decode.loads(answer.content)
+            except decode.UndecodableError as exc:
                 raise SourceAnswerError(
                     f"{what} answered something that is not JSON "
                     f"({answer.headers.get('content-type', 'no content type')}): "
@@ -214,17 +215,9 @@ def _bad(where: str, what: str) -> SourceAnswerError:
     )
 
 
-def _matrix(body: Any, *, where: str) -> list[Series]:
-    """The series of a ``query_range`` answer; anything but a complete matrix is refused."""
-
-    def bad(what: str) -> SourceAnswerError:
-        return _bad(where, what)
-
-    return [_series(item, bad) for item in _result(body, where=where)]
-
-
-def _result(body: Any, *, where: str) -> list[Any]:
-    """The ``result`` list of a complete matrix answer (anything else is refused)."""
+def _result(body: Any, arrays: list[bytes], *, where: str) -> list[tuple[Any, bytes]]:
+    """Each series of a complete matrix answer with the text of its values (anything else is
+    refused)."""
 
     def bad(what: str) -> SourceAnswerError:
         return _bad(where, what)
@@ -248,43 +241,38 @@ def _result(body: Any, *, where: str) -> list[Any]:
     result = data.get("result")
     if not isinstance(result, list):
         raise bad("the matrix has no result list")
-    return result
+    if not all(isinstance(item, dict) for item in result):
+        raise bad("a series of the matrix is not an object")
+    if len(arrays) != len(result) or not all(item.get("values") == [] for item in result):
+        raise bad("a series has no metric labels or values")
+    return list(zip(result, arrays, strict=True))
 
 
 def _points(
-    item: Any, bad: Callable[[str], SourceAnswerError]
-) -> tuple[dict[str, str], list[Any], npt.NDArray[np.float64]]:
-    """A series' labels, its times as sent and its values, checked and parsed in bulk."""
-    if not isinstance(item, dict):
-        raise bad("a series of the matrix is not an object")
-    labels, values = item.get("metric", {}), item.get("values", [])
-    if not isinstance(labels, dict) or not isinstance(values, list):
-        raise bad("a series has no metric labels or values")
-    if not all(type(p) is list and len(p) == 2 for p in values):
-        raise bad('a point is not [time, "value"]')
-    times = [p[0] for p in values]
-    texts = [p[1] for p in values]
-    if not all(type(t) in (int, float) for t in times) or not all(type(v) is str for v in texts):
-        raise bad('a point is not [time, "value"]')
+    item: dict[str, Any], text: bytes, where: str
+) -> tuple[dict[str, str], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """A series' labels, times and values, parsed in bulk."""
+    labels = item.get("metric", {})
+    if not isinstance(labels, dict):
+        raise _bad(where, "a series has no metric labels or values")
     try:
-        parsed = np.array(texts, dtype=np.float64)
-    except ValueError as exc:
-        raise bad(f"a value is not a number: {exc}") from exc
-    return {str(k): str(v) for k, v in labels.items()}, times, parsed
+        times, values = decode.points(text)
+    except decode.UndecodableError as exc:
+        raise _bad(where, str(exc)) from exc
+    return {str(k): str(v) for k, v in labels.items()}, times, values
 
 
-def _series(item: Any, bad: Callable[[str], SourceAnswerError]) -> Series:
+def _series(item: dict[str, Any], text: bytes, where: str) -> Series:
     """One series of a ``query_range`` answer (a month is 43,200 points)."""
-    labels, times, parsed = _points(item, bad)
-    instants = np.array(times, dtype=np.float64)
+    labels, instants, parsed = _points(item, text, where)
     whole = instants.astype(np.int64)
     if np.any(whole != instants):
-        raise bad("a point's time is not a whole second")
+        raise _bad(where, "a point's time is not a whole second")
     return Series(labels=labels, times=whole, values=parsed)
 
 
-def _raw(item: Any, where: str) -> RawSeries:
+def _raw(item: dict[str, Any], text: bytes, where: str) -> RawSeries:
     """One series of stored samples; instants are kept to the millisecond."""
-    labels, times, parsed = _points(item, lambda what: _bad(where, what))
-    ms = np.rint(np.array(times, dtype=np.float64) * 1000).astype(np.int64)
+    labels, times, parsed = _points(item, text, where)
+    ms = np.rint(times * 1000).astype(np.int64)
     return RawSeries(labels=labels, times_ms=ms, values=parsed)

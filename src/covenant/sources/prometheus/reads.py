@@ -26,7 +26,13 @@ import numpy.typing as npt
 from covenant.core.promql import SeriesQueries, window
 from covenant.errors import InputError, SourceAnswerError
 from covenant.sources.prometheus.client import PrometheusClient, Series
-from covenant.sources.prometheus.samples import LOOKBACK_S, bucket_counts, raw_selector
+from covenant.sources.prometheus.samples import (
+    LOOKBACK_S,
+    bucket_counts,
+    matching,
+    narrower,
+    raw_selector,
+)
 
 MAX_POINTS = 11_000
 """Prometheus's limit of points per series in one ``query_range`` answer."""
@@ -79,9 +85,18 @@ def read_counts(
     assert first is not None
     is_bad = queries.good is None
     where = f"{queries.source.name}, series {queries.series!r}"
+    first_sel, total_sel = raw_selector(first), raw_selector(total)
+    subset = narrower(first_sel, total_sel) if first_sel and total_sel else None
     for lo, hi in parts(start, end, step=step, max_points=max_points):
-        f = _read(client, first, lo=lo, hi=hi, step=step, where=where)
-        t = _read(client, total, lo=lo, hi=hi, step=step, where=where)
+        if subset is not None and total_sel is not None:  # one read gives both
+            n = (hi - lo) // step
+            answer = client.samples(total_sel, start=lo - LOOKBACK_S, end=hi)
+            picked = matching(answer, subset)
+            f = bucket_counts(picked, lo=lo, n=n, step=step, where=where).astype(np.float64)
+            t = bucket_counts(answer, lo=lo, n=n, step=step, where=where).astype(np.float64)
+        else:
+            f = _read(client, first, lo=lo, hi=hi, step=step, where=where)
+            t = _read(client, total, lo=lo, hi=hi, step=step, where=where)
         yield _combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where)
 
 

@@ -55,6 +55,34 @@ def raw_selector(template: str) -> str | None:
     return selector if parse_selector(selector) is not None else None
 
 
+def narrower(first: str, total: str) -> tuple[tuple[str, str, str], ...] | None:
+    """The matchers that pick ``first``'s series out of ``total``'s, when ``first`` is
+    ``total`` with more equality matchers (``=``, ``!=``): then one read of ``total``'s
+    samples gives both counts. None otherwise (both are read)."""
+    a, b = parse_selector(first), parse_selector(total)
+    if a is None or b is None or a.name != b.name or not set(b.matchers) <= set(a.matchers):
+        return None
+    extra = []
+    for label, op, quoted in set(a.matchers) - set(b.matchers):
+        if op not in ("=", "!=") or quoted[0] not in "\"'" or "\\" in quoted:
+            return None
+        extra.append((label, op, quoted[1:-1]))
+    return tuple(sorted(extra))
+
+
+def matching(
+    answer: Sequence[RawSeries], matchers: tuple[tuple[str, str, str], ...]
+) -> list[RawSeries]:
+    """The series whose labels satisfy every equality matcher (a missing label is "")."""
+    return [
+        series
+        for series in answer
+        if all(
+            (series.labels.get(label, "") == value) == (op == "=") for label, op, value in matchers
+        )
+    ]
+
+
 def bucket_counts(
     answer: Sequence[RawSeries], *, lo: int, n: int, step: int, where: str
 ) -> Int64Array:
