@@ -69,11 +69,12 @@ class Shop:
     client: Client
 
 
-def make_shop(folder: Path) -> Shop:
+def make_shop(folder: Path, database_url: str | None = None) -> Shop:
+    """The demo shop in ``folder`` on its SQLite store, or on ``database_url``'s store."""
     shop = folder / "shop"
     shutil.copytree(ROOT / "examples" / "shop", shop, ignore=shutil.ignore_patterns(".covenant"))
     shutil.copytree(ROOT / "examples" / "proposals", folder / "proposals")
-    settings = Settings(workspace=shop, database_url=sqlite_url(shop))
+    settings = Settings(workspace=shop, database_url=database_url or sqlite_url(shop))
     run_demo(settings, at=AT, days=62)
     engine = open_store(settings.database_url)
     sync_agreements(engine, workspace=load_workspace(shop), at=AT, actor="test")

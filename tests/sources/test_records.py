@@ -489,10 +489,12 @@ def test_a_json_file_of_one_object_per_line_is_read_as_jsonl(tmp_path: Path) -> 
     assert read_tickets(path).records == (T1, T2)
 
 
-def test_the_same_file_as_events_and_as_incidents_are_different_batches(tmp_path: Path) -> None:
+def test_the_same_file_as_events_and_as_incidents_are_different_batches(
+    engine: Engine, tmp_path: Path
+) -> None:
     """Idempotency is per file *and* kind: ingesting events does not make incidents a no-op."""
     from covenant.core.model import EventRule  # noqa: PLC0415 - only this test needs it
-    from covenant.services.ingest import ingest_event_files, open_store  # noqa: PLC0415
+    from covenant.services.ingest import ingest_event_files  # noqa: PLC0415
     from covenant.services.records import ingest_incident_files  # noqa: PLC0415
 
     path = tmp_path / "both.csv"
@@ -500,15 +502,9 @@ def test_the_same_file_as_events_and_as_incidents_are_different_batches(tmp_path
         "id,timestamp,sli,status,services,start,end\n"
         "INC-1,2026-10-01T00:00:00Z,api,200,api,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z\n"
     )
-    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
-    try:
-        (events,) = ingest_event_files(
-            engine, files=[path], rules=[EventRule(series="api", sli="api")]
-        )
-        (incidents,) = ingest_incident_files(engine, files=[path])
-        (again,) = ingest_incident_files(engine, files=[path])
-    finally:
-        engine.dispose()
+    (events,) = ingest_event_files(engine, files=[path], rules=[EventRule(series="api", sli="api")])
+    (incidents,) = ingest_incident_files(engine, files=[path])
+    (again,) = ingest_incident_files(engine, files=[path])
     assert events.rows_ingested == 1
     assert not incidents.duplicate
     assert incidents.inserted == 1
