@@ -41,6 +41,7 @@ bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmar
 	$(BIN)/python benchmarks/cli.py
 	$(BIN)/python benchmarks/prometheus.py
 	$(BIN)/python benchmarks/prometheus_rules.py
+	$(BIN)/python benchmarks/worker.py
 
 docs: $(STAMP) ## check the docs' commands and examples still run
 	$(BIN)/pytest -q tests/test_docs.py

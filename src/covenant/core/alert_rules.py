@@ -74,15 +74,20 @@ def stale_keys(evaluations: Sequence[Evaluation]) -> list[str]:
 
 
 def burn_rate_conditions(evaluations: Sequence[Evaluation]) -> list[AlertCondition]:
-    """One condition per objective and alert tier, active while the tier fires (none for a
-    stale evaluation: see :func:`stale_keys`)."""
+    """The condition of every firing tier (``advance`` treats a key without a condition as not
+    holding, so quiet tiers — most of them, most of the time — cost nothing); none for a stale
+    evaluation (see :func:`stale_keys`)."""
     out: list[AlertCondition] = []
     for e in evaluations:
+        if not any(t.firing for t in e.tiers):
+            continue
         if e.no_data is not None and e.no_data.startswith(STALE):
             continue
         o = e.objective
         ids = sloth_ids(o)
         for tier in e.tiers:
+            if not tier.firing:
+                continue
             pages = tier.severity.lower() in {"page", "critical"}
             labels = {
                 "alertname": alert_name(o),
@@ -116,7 +121,6 @@ def burn_rate_conditions(evaluations: Sequence[Evaluation]) -> list[AlertConditi
                         "summary": summary,
                         "description": description,
                     },
-                    active=tier.firing,
                 )
             )
     return out
