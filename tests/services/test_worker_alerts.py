@@ -130,3 +130,33 @@ def test_a_failing_notify_does_not_stop_the_tick(engine: Engine, workspace: Work
 
     result = Worker(engine, notify=broken).tick(workspace, T0)
     assert result.notices  # the state moved on; delivery owns retries
+
+
+TARGET = """---
+apiVersion: openslo/v1
+kind: AlertNotificationTarget
+metadata:
+  name: ops-hook
+  annotations:
+    covenant.dev/delivery: '{"url": "http://127.0.0.1:9/covenant"}'
+spec:
+  target: webhook
+"""
+
+
+def test_notices_are_written_to_the_outbox_with_the_state(tmp_path) -> None:
+    from covenant.services.delivery import Dispatcher, outbox_view  # noqa: PLC0415
+
+    ws, problems = analyse_text(WORKSPACE + TARGET)
+    assert ws is not None, problems
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    put(engine, T0 - timedelta(minutes=10), 10, bad=50)
+    dispatcher = Dispatcher.for_workspace(engine, ws)  # never started: nothing is sent
+    worker = Worker(engine, enqueue=dispatcher.enqueue)
+    first = worker.tick(ws, T0)
+    rows = outbox_view(engine, limit=100).rows
+    assert sorted(r.notice_key for r in rows) == sorted(n.key for n in first.notices)
+    assert {r.target for r in rows} == {"ops-hook"}
+    assert {r.state for r in rows} == {"firing"}
+    worker.tick(ws, T0 + timedelta(minutes=1))  # still firing: nothing new to send
+    assert len(outbox_view(engine, limit=100).rows) == len(rows)

@@ -22,6 +22,7 @@ from covenant.definitions.workspace import Workspace
 from covenant.errors import ForbiddenError, InputError, NaiveDatetimeError
 
 if TYPE_CHECKING:
+    from covenant.services.delivery import Dispatcher
     from covenant.services.worker import Notify
     from covenant.services.worker_loop import Leadership, WorkerLoop
 
@@ -38,6 +39,7 @@ class Context:
     _workspace: tuple[tuple[Any, ...], Workspace] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
+    dispatcher: Dispatcher | None = None  # delivery's, started with the worker
 
     def engine(self) -> Engine:
         with self._lock:
@@ -65,12 +67,19 @@ class Context:
     def start_worker(
         self, *, notify: Notify | None, leadership: Leadership | None, interval_s: float
     ) -> WorkerLoop:
-        """Start the worker loop on this context's store, workspace and clock."""
+        """Start the worker loop on this context's store, workspace and clock, and delivery's
+        dispatcher for the workspace's notification targets (the worker writes its notices
+        into the dispatcher's outbox in its own alert-state transaction)."""
+        from covenant.services.delivery import Dispatcher
         from covenant.services.worker import Worker, log_notices
         from covenant.services.worker_loop import WorkerLoop
 
+        engine = self.engine()
+        dispatcher = Dispatcher.for_workspace(engine, self.workspace())
+        dispatcher.start()
+        self.dispatcher = dispatcher
         loop = WorkerLoop(
-            Worker(self.engine(), notify=notify or log_notices),
+            Worker(engine, notify=notify or log_notices, enqueue=dispatcher.enqueue),
             workspace=self.workspace,
             clock=self.clock,
             leadership=leadership,
@@ -81,9 +90,11 @@ class Context:
         return loop
 
     def stop_worker(self, timeout: float = 30.0) -> None:
-        """Stop the worker after its running tick (if any)."""
+        """Stop the worker after its running tick (if any), then the dispatcher."""
         if self.worker is not None:
             self.worker.stop(timeout)
+        if self.dispatcher is not None:
+            self.dispatcher.stop(timeout)
 
     def close(self) -> None:
         with self._lock:

@@ -11,8 +11,9 @@
    (``services.evaluate``), so the report equals ``evaluate_workspace`` at ``now``;
 3. the agreements' alerts (forecast credit tiers, ticket timers, claim deadlines,
    ``services.worker_agreements``);
-4. alert state advanced (``core.alert_state``) and written in one transaction; the notices of
-   the transitions handed to ``notify`` (delivery's dispatcher in ``covenant serve``).
+4. alert state advanced (``core.alert_state``) and written in one transaction, with the notices
+   of its transitions written into delivery's outbox in the same transaction (``enqueue``:
+   ``Dispatcher.enqueue`` in ``covenant serve``); then the notices are handed to ``notify``.
 
 The clock is the caller's: ``now`` is an argument (``covenant serve`` passes the wall clock).
 """
@@ -46,7 +47,7 @@ from covenant.store.bucket_journal import forget_writes
 from covenant.store.db import write_transaction
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
     from covenant.core.corrections import Corrected
     from covenant.core.forecast import Exposure
@@ -57,6 +58,10 @@ log = logging.getLogger("covenant.worker")
 
 Notify = Callable[[Sequence[AlertNotice]], None]
 """Receives the notices of one tick (firing and resolved), after their state is committed."""
+
+Enqueue = Callable[["Connection", Sequence[AlertNotice]], int]
+"""Writes notices into delivery's outbox in the worker's alert-state transaction
+(``services.delivery.Dispatcher.enqueue``): a state change and its notice commit together."""
 
 CATCH_UP_INITIAL_S = 3 * 3600
 """A series never read from Prometheus is read from this long before now on the first tick."""
@@ -114,9 +119,11 @@ class Worker:
         step: int = DEFAULT_STEP,
         client_for: ClientFactory | None = None,
         catch_up_initial_s: int = CATCH_UP_INITIAL_S,
+        enqueue: Enqueue | None = None,
     ) -> None:
         self.engine = engine
         self.notify = notify
+        self.enqueue = enqueue
         self.step = step
         self.client_for = client_for
         self.catch_up_initial_s = catch_up_initial_s
@@ -236,6 +243,8 @@ class Worker:
             previous = load_alert_states(conn)
             transition = advance(previous, conditions, now=now, unknown=unknown, keep=keep)
             save_transition(conn, transition=transition, stored=list(previous), now=now)
+            if self.enqueue is not None and transition.notices:
+                self.enqueue(conn, transition.notices)
         return transition
 
     def _catch_up(self, workspace: Workspace, now: datetime, problems: list[str]) -> int:
