@@ -160,3 +160,33 @@ def test_notices_are_written_to_the_outbox_with_the_state(tmp_path) -> None:
     assert {r.state for r in rows} == {"firing"}
     worker.tick(ws, T0 + timedelta(minutes=1))  # still firing: nothing new to send
     assert len(outbox_view(engine, limit=100).rows) == len(rows)
+
+
+def test_a_stale_slo_keeps_its_alerts_firing(tmp_path, workspace: Workspace) -> None:
+    """A source read that failed makes the SLO "no data (stale)": its alerts neither resolve
+    nor fire on numbers that stopped arriving; they move again once the read succeeds."""
+    from covenant.core.timeutil import to_epoch as epoch  # noqa: PLC0415
+    from covenant.store.source_reads import record_error, record_read  # noqa: PLC0415
+
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    put(engine, T0 - timedelta(minutes=10), 10, bad=50)
+    inbox = Inbox()
+    worker = Worker(engine, notify=inbox)
+    worker.tick(workspace, T0)
+    firing = len(inbox.notices)
+    assert firing == 4
+    with write_transaction(engine) as conn:
+        sid = ensure_series(conn, keys=["checkout"], step=STEP)["checkout"]
+        record_read(conn, series_id=sid, source="prom", until=epoch(T0), at=T0)
+        record_error(conn, series_id=sid, source="prom", code="source-error", message="down", at=T0)
+    later = T0 + timedelta(hours=2)  # every window clean by now, but nothing was read
+    stale = worker.tick(workspace, later)
+    assert stale.report.evaluations[0].no_data is not None
+    assert stale.report.evaluations[0].no_data.startswith("stale:")
+    assert len(inbox.notices) == firing  # nothing resolved on missing data
+    assert {r.phase.value for r in stale.alerts} == {"firing"}
+    with write_transaction(engine) as conn:
+        record_read(conn, series_id=sid, source="prom", until=epoch(later), at=later)
+    worker.tick(workspace, later + timedelta(minutes=1))
+    resolved = [n for n in inbox.notices if n.state is NoticeState.RESOLVED]
+    assert len(resolved) == 3  # the 3-day ticket tier still sees the burst
