@@ -21,7 +21,7 @@ run: $(STAMP) ## write the demo workspace to ./covenant-demo, load it into SQLit
 	@$(BIN)/covenant token create -w $(DEMO)/shop --role admin --expires 12h --label "make run: admin"
 	@$(BIN)/covenant token create -w $(DEMO)/shop --role customer --customer globex --expires 12h --label "make run: globex"
 	@echo 'Try: curl -H "Authorization: Bearer <token>" http://127.0.0.1:$(PORT)/api/v1/evaluations   (Ctrl-C stops)'
-	$(BIN)/covenant serve -w $(DEMO)/shop --port $(PORT)
+	$(BIN)/covenant serve -w $(DEMO)/shop --port $(PORT) --no-catch-up  # the demo's Prometheus is fictional
 
 test: $(STAMP) check ## the whole suite (service tests need PostgreSQL; see scripts/test-services)
 	bash scripts/test-services

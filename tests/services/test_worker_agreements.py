@@ -113,3 +113,13 @@ def test_claim_deadline_seven_days_before(shop: Path) -> None:
     assert "2027-01-01T05:00:00+00:00" in notice.annotations["summary"]
     worker.tick(workspace, deadline)  # the deadline passed: resolved
     assert inbox.keys(NoticeKind.CLAIM_DEADLINE, NoticeState.RESOLVED) == [key]
+
+
+def test_without_catch_up_the_sources_are_left_unread(shop: Path) -> None:
+    engine = open_store(sqlite_url(shop))
+    workspace = load_workspace(shop)
+    assert workspace.prometheus is not None  # the demo names a (fictional) Prometheus
+    result = Worker(engine, catch_up=False).tick(workspace, AT)
+    assert result.caught_up == 0
+    assert not any("prometheus" in p for p in result.problems)
+    assert not any(e.no_data and e.no_data.startswith("stale") for e in result.report.effective)

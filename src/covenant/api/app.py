@@ -43,13 +43,15 @@ def create_app(
     notify: Notify | None = None,
     leadership: Leadership | None = None,
     interval_s: float = 60,
+    catch_up: bool = True,
 ) -> FastAPI:
     """The API for the workspace and store of ``settings``; ``clock`` gives "now" (tests and
-    ``COVENANT_NOW`` pin it). Nothing is opened until the first request needs it.
+        ``COVENANT_NOW`` pin it). Nothing is opened until the first request needs it.
 
-    With ``worker`` the app's lifespan also runs the worker (``services.worker_loop``): a tick
-    every ``interval_s`` seconds while ``leadership`` says this process leads (default: it
-    does), its notices handed to ``notify`` (default: logged). ``covenant serve`` turns it on.
+        With ``worker`` the app's lifespan also runs the worker (``services.worker_loop``): a tick
+        every ``interval_s`` seconds while ``leadership`` says this process leads (default: it
+        does), its notices handed to ``notify`` (default: logged); ``catch_up`` False leaves the
+    workspace's Prometheus sources unread. ``covenant serve`` turns it on.
     """
     from covenant.api import (
         routes_agreements,
@@ -68,7 +70,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if worker:
-            context.start_worker(notify=notify, leadership=leadership, interval_s=interval_s)
+            context.start_worker(
+                notify=notify, leadership=leadership, interval_s=interval_s, catch_up=catch_up
+            )
         try:
             yield
         finally:

@@ -65,7 +65,12 @@ class Context:
         return loaded
 
     def start_worker(
-        self, *, notify: Notify | None, leadership: Leadership | None, interval_s: float
+        self,
+        *,
+        notify: Notify | None,
+        leadership: Leadership | None,
+        interval_s: float,
+        catch_up: bool = True,
     ) -> WorkerLoop:
         """Start the worker loop on this context's store, workspace and clock, and delivery's
         dispatcher for the workspace's notification targets (the worker writes its notices
@@ -79,7 +84,12 @@ class Context:
         dispatcher.start()
         self.dispatcher = dispatcher
         loop = WorkerLoop(
-            Worker(engine, notify=notify or log_notices, enqueue=dispatcher.enqueue),
+            Worker(
+                engine,
+                notify=notify or log_notices,
+                enqueue=dispatcher.enqueue,
+                catch_up=catch_up,
+            ),
             workspace=self.workspace,
             clock=self.clock,
             leadership=leadership,

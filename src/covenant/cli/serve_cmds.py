@@ -46,6 +46,14 @@ def serve_command(
             help="Serve the API only: no minute tick, no alerts (another process runs them).",
         ),
     ] = False,
+    no_catch_up: Annotated[
+        bool,
+        typer.Option(
+            "--no-catch-up",
+            help="The worker does not read the workspace's Prometheus sources (their data is "
+            "ingested another way, as in the demo).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json, /metrics) for the
     workspace, and run the worker: every minute it catches up sources, evaluates every SLO and
@@ -69,7 +77,13 @@ def serve_command(
 
     # the worker ticks only while this process leads (one per store: docs/deployment.md)
     leadership = None if no_worker else Leadership(settings.database_url)
-    app = create_app(settings, clock=now, worker=not no_worker, leadership=leadership)
+    app = create_app(
+        settings,
+        clock=now,
+        worker=not no_worker,
+        leadership=leadership,
+        catch_up=not no_catch_up,
+    )
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"Covenant API for {workspace.resolve()} at http://{shown}:{port}/api/v1 "

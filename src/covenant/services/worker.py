@@ -120,8 +120,10 @@ class Worker:
         client_for: ClientFactory | None = None,
         catch_up_initial_s: int = CATCH_UP_INITIAL_S,
         enqueue: Enqueue | None = None,
+        catch_up: bool = True,
     ) -> None:
         self.engine = engine
+        self.catch_up = catch_up
         self.notify = notify
         self.enqueue = enqueue
         self.step = step
@@ -249,7 +251,7 @@ class Worker:
 
     def _catch_up(self, workspace: Workspace, now: datetime, problems: list[str]) -> int:
         reads = workspace.prometheus.reads if workspace.prometheus else ()
-        if not reads:
+        if not reads or not self.catch_up:
             return 0
         from covenant.services.prometheus import catch_up  # noqa: PLC0415
 
