@@ -144,12 +144,11 @@ spec:
 """
 
 
-def test_notices_are_written_to_the_outbox_with_the_state(tmp_path) -> None:
+def test_notices_are_written_to_the_outbox_with_the_state(engine: Engine) -> None:
     from covenant.services.delivery import Dispatcher, outbox_view  # noqa: PLC0415
 
     ws, problems = analyse_text(WORKSPACE + TARGET)
     assert ws is not None, problems
-    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     put(engine, T0 - timedelta(minutes=10), 10, bad=50)
     dispatcher = Dispatcher.for_workspace(engine, ws)  # never started: nothing is sent
     worker = Worker(engine, enqueue=dispatcher.enqueue)
@@ -162,13 +161,12 @@ def test_notices_are_written_to_the_outbox_with_the_state(tmp_path) -> None:
     assert len(outbox_view(engine, limit=100).rows) == len(rows)
 
 
-def test_a_stale_slo_keeps_its_alerts_firing(tmp_path, workspace: Workspace) -> None:
+def test_a_stale_slo_keeps_its_alerts_firing(engine: Engine, workspace: Workspace) -> None:
     """A source read that failed makes the SLO "no data (stale)": its alerts neither resolve
     nor fire on numbers that stopped arriving; they move again once the read succeeds."""
     from covenant.core.timeutil import to_epoch as epoch  # noqa: PLC0415
     from covenant.store.source_reads import record_error, record_read  # noqa: PLC0415
 
-    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     put(engine, T0 - timedelta(minutes=10), 10, bad=50)
     inbox = Inbox()
     worker = Worker(engine, notify=inbox)
