@@ -12,8 +12,10 @@ V1 = "/api/v1"
 @pytest.mark.parametrize(
     ("url", "status", "code"),
     [
-        (f"{V1}/evaluations?at=2026-11-01", 400, "naive-datetime"),
-        (f"{V1}/evaluations?at=yesterday", 400, "invalid-input"),
+        (f"{V1}/evaluations?at=2026-11-01", 400, "invalid-instant-option"),
+        (f"{V1}/evaluations?at=2026-11-01T10:00:00", 400, "invalid-instant-option"),
+        (f"{V1}/evaluations?at=yesterday", 400, "invalid-instant-option"),
+        (f"{V1}/evaluations?at=-999999d", 400, "invalid-instant-option"),
         (f"{V1}/evaluations?status=purple", 400, "invalid-input"),
         (f"{V1}/evaluations/no-such-slo", 404, "not-found"),
         (f"{V1}/slos/no-such-slo", 404, "not-found"),
@@ -33,6 +35,24 @@ def test_bad_input_is_a_coded_4xx(shop: Shop, url: str, status: int, code: str) 
     assert body["code"] == code
     assert body["message"]
     assert "hint" in body
+
+
+@pytest.mark.parametrize(
+    ("relative", "absolute"),
+    [  # the shop's clock is 2026-11-20T12:00:00Z
+        ("-7d", "2026-11-13T12:00:00+00:00"),
+        ("-36h", "2026-11-19T00:00:00+00:00"),
+        ("-1M", "2026-10-20T12:00:00+00:00"),
+        ("now", "2026-11-20T12:00:00+00:00"),
+        ("+1w", "2026-11-27T12:00:00+00:00"),
+    ],
+)
+def test_at_takes_the_cli_relative_forms(shop: Shop, relative: str, absolute: str) -> None:
+    admin = shop.tokens["admin"]
+    listed = shop.client.get(f"{V1}/agreements", admin, params={"at": relative}).json()
+    assert listed["at"] == absolute
+    same = shop.client.get(f"{V1}/agreements", admin, params={"at": absolute}).json()
+    assert listed == same
 
 
 def test_wrong_method_and_bad_body(shop: Shop) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from covenant.config import Settings
 from covenant.core.access import Principal, Role
 from covenant.definitions.workspace import Workspace
-from covenant.errors import ForbiddenError, InputError, NaiveDatetimeError
+from covenant.errors import ForbiddenError
 
 if TYPE_CHECKING:
     from covenant.services.worker import Notify
@@ -132,31 +132,20 @@ def allow(roles: Collection[Role]) -> Callable[[Principal], Principal]:
 
 
 def parse_at(value: str | None, *, now: datetime, name: str = "at") -> datetime:
-    """An instant query parameter: ISO-8601 with Z or an offset; absent means now."""
-    if value is None:
-        return now
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"{name}={value!r} is not an ISO-8601 instant",
-            hint=f"write e.g. {name}=2026-11-20T12:00:00Z",
-        ) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise NaiveDatetimeError(
-            f"{name}={value!r} has no UTC offset", hint=f"add Z or +HH:MM, e.g. {value}Z"
-        )
-    if not 1971 <= moment.year <= 8999:
-        raise InputError(f"{name}={value!r} is outside the years 1971 to 8999")
+    """An instant parameter, as the CLI reads ``--at`` (``core.when``, one parser): ISO-8601
+    with Z or an offset, ``now``, or relative to now (``-7d``, ``-36h``, ``-3M``, ``+1d``);
+    absent means now."""
+    from covenant.core.when import parse_instant
 
-    return moment.astimezone(UTC)
+    return parse_instant(value, reference=now, option=name)
 
 
 AtQuery = Annotated[
     str | None,
     Query(
         description="The instant to answer for: ISO-8601 with Z or an offset "
-        "(2026-11-20T12:00:00Z). Default: now.",
+        "(2026-11-20T12:00:00Z), now, or relative to now as the CLI's --at: -7d, -36h, -90m, "
+        "-2w, -3M, -1y, +1d. Default: now.",
         max_length=64,
     ),
 ]
