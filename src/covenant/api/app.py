@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from covenant.api import errors
-from covenant.api.deps import Clock, Context
+from covenant.api.deps import Clock, Context, unicode_body
 from covenant.config import Settings
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ def create_app(
     every ``interval_s`` seconds while ``leadership`` says this process leads (default: it
     does), its notices handed to ``notify`` (default: logged). ``covenant serve`` turns it on.
     """
+    from fastapi import Depends
+
     from covenant.api import (
         routes_agreements,
         routes_definitions,
@@ -83,6 +85,7 @@ def create_app(
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(unicode_body)],
     )
     app.state.covenant = context
     errors.install(app)

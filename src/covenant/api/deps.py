@@ -6,6 +6,7 @@ they need through the ``Annotated`` aliases below.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Engine
 from covenant.config import Settings
 from covenant.core.access import Principal, Role
 from covenant.definitions.workspace import Workspace
-from covenant.errors import ForbiddenError
+from covenant.errors import ForbiddenError, InputError
 
 if TYPE_CHECKING:
     from covenant.services.worker import Notify
@@ -90,6 +91,30 @@ class Context:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
+
+
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+async def unicode_body(request: Request) -> None:
+    """Refuse a JSON body that escapes half of a UTF-16 surrogate pair (``"\\ud800"``), which
+    is no Unicode text, or a NUL (``"\\u0000"``), which PostgreSQL's text columns refuse: no
+    store or encoder could take them (``invalid-input``, never a 500)."""
+    data = await request.body()  # kept by the request: the route reads it again
+    if data and b"\\u" in data and (found := _LONE_SURROGATE.search(data)) is not None:
+        raise InputError(
+            f"the request body escapes a lone UTF-16 surrogate ({found.group().decode()}), "
+            "which is not Unicode text",
+            hint="send text as UTF-8; escape a character beyond U+FFFF as a surrogate pair",
+        )
+    if data and b"\\u0000" in data:
+        raise InputError(
+            "the request body holds a NUL character (\\u0000), which no text field takes",
+            hint="remove it",
+        )
 
 
 def context(request: Request) -> Context:
