@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.api.support import Shop
@@ -12,8 +14,10 @@ V1 = "/api/v1"
 @pytest.mark.parametrize(
     ("url", "status", "code"),
     [
-        (f"{V1}/evaluations?at=2026-11-01", 400, "naive-datetime"),
-        (f"{V1}/evaluations?at=yesterday", 400, "invalid-input"),
+        (f"{V1}/evaluations?at=2026-11-01", 400, "invalid-instant-option"),
+        (f"{V1}/evaluations?at=2026-11-01T10:00:00", 400, "invalid-instant-option"),
+        (f"{V1}/evaluations?at=yesterday", 400, "invalid-instant-option"),
+        (f"{V1}/evaluations?at=-999999d", 400, "invalid-instant-option"),
         (f"{V1}/evaluations?status=purple", 400, "invalid-input"),
         (f"{V1}/evaluations/no-such-slo", 404, "not-found"),
         (f"{V1}/slos/no-such-slo", 404, "not-found"),
@@ -33,6 +37,24 @@ def test_bad_input_is_a_coded_4xx(shop: Shop, url: str, status: int, code: str) 
     assert body["code"] == code
     assert body["message"]
     assert "hint" in body
+
+
+@pytest.mark.parametrize(
+    ("relative", "absolute"),
+    [  # the shop's clock is 2026-11-20T12:00:00Z
+        ("-7d", "2026-11-13T12:00:00+00:00"),
+        ("-36h", "2026-11-19T00:00:00+00:00"),
+        ("-1M", "2026-10-20T12:00:00+00:00"),
+        ("now", "2026-11-20T12:00:00+00:00"),
+        ("+1w", "2026-11-27T12:00:00+00:00"),
+    ],
+)
+def test_at_takes_the_cli_relative_forms(shop: Shop, relative: str, absolute: str) -> None:
+    admin = shop.tokens["admin"]
+    listed = shop.client.get(f"{V1}/agreements", admin, params={"at": relative}).json()
+    assert listed["at"] == absolute
+    same = shop.client.get(f"{V1}/agreements", admin, params={"at": absolute}).json()
+    assert listed == same
 
 
 def test_wrong_method_and_bad_body(shop: Shop) -> None:
@@ -58,3 +80,67 @@ def test_the_openapi_document_documents_every_route(shop: Shop) -> None:
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorBody"}, where
             assert operation.get("security") == [{"HTTPBearer": []}], where
+
+
+# --- 500s found by schemathesis (tests/api/test_schemathesis.py), each fixed and kept here ---
+
+
+def test_an_escaped_surrogate_pair_in_agreement_terms_is_text(shop: Shop) -> None:
+    """Regression: JSON bodies of the agreement routes were read by the YAML reader, which
+    split an escaped pair ("\\ud83d\\ude00", how json.dumps writes 😀) into two lone halves,
+    and the store failed on them (500)."""
+    body = {"name": "sla-🚀", "customer": "globex", "version": {"reason": "🚀 launch"}}
+    text = json.dumps(body)  # ensure_ascii: 🚀 is written as an escaped surrogate pair
+    assert "\\ud83d\\ude80" in text
+    answer = shop.client.request(
+        "POST", f"{V1}/agreements", shop.tokens["editor"], content=text,
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    assert answer.status_code == 422, answer.text  # no such name, but read as text
+    assert answer.json()["code"] == "invalid-definition"
+    assert "sla-🚀" in answer.json()["problems"][0]["where"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "text"),
+    [
+        ("POST", "/tickets", '{"id": "\\ud800", "customer": "globex", "priority": "P1", '
+         '"created": "2026-11-20T10:00:00Z"}'),
+        ("POST", "/agreements", '{"name": "\\udc00x", "customer": "globex", "version": {}}'),
+        ("PUT", "/event-batches/lone", '{"events": [{"service": "\\ud83d", "status": 200}]}'),
+        ("POST", "/incidents", '{"id": "A\\u0000B", "services": ["checkout"], '
+         '"start": "2026-11-20T10:00:00Z"}'),
+    ],
+)  # fmt: skip
+def test_a_body_that_is_not_text_is_a_400(shop: Shop, method: str, path: str, text: str) -> None:
+    """Regression: a lone surrogate (or a NUL, which PostgreSQL refuses) in a JSON body reached
+    the store and failed there (500)."""
+    answer = shop.client.request(
+        method, f"{V1}{path}", shop.tokens["admin"], content=text,
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    assert (answer.status_code, answer.json()["code"]) == (400, "invalid-input"), answer.text
+
+
+def test_an_integer_past_64_bits_refuses_its_row_not_the_batch(shop: Shop) -> None:
+    """Regression: orjson could not write such a row back for the reader (TypeError, 500)."""
+    events = [
+        {
+            "timestamp": "2026-11-20T11:00:05Z",
+            "service": "checkout",
+            "status": 200,
+            "latency_ms": 5,
+        },
+        {
+            "timestamp": "2026-11-20T11:00:06Z",
+            "service": "checkout",
+            "status": 2**70,
+            "latency_ms": 5,
+        },
+    ]
+    answer = shop.client.request(
+        "PUT", f"{V1}/event-batches/big-int", shop.tokens["admin"], json={"events": events}
+    )
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["accepted"], answer.json()["refused_count"]) == (1, 1), answer.text
+    assert [r["row"] for r in answer.json()["refused"]] == [1]

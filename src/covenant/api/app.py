@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from covenant.api import errors
-from covenant.api.deps import Clock, Context
+from covenant.api.deps import Clock, Context, unicode_body
 from covenant.config import Settings
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ def create_app(
         does), its notices handed to ``notify`` (default: logged); ``catch_up`` False leaves the
     workspace's Prometheus sources unread. ``covenant serve`` turns it on.
     """
+    from fastapi import Depends
+
     from covenant.api import (
         routes_agreements,
         routes_definitions,
@@ -87,6 +89,7 @@ def create_app(
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(unicode_body)],
     )
     app.state.covenant = context
     errors.install(app)

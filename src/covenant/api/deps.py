@@ -6,10 +6,11 @@ they need through the ``Annotated`` aliases below.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Engine
 from covenant.config import Settings
 from covenant.core.access import Principal, Role
 from covenant.definitions.workspace import Workspace
-from covenant.errors import ForbiddenError, InputError, NaiveDatetimeError
+from covenant.errors import ForbiddenError, InputError
 
 if TYPE_CHECKING:
     from covenant.services.delivery import Dispatcher
@@ -113,6 +114,30 @@ class Context:
                 self._engine = None
 
 
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+async def unicode_body(request: Request) -> None:
+    """Refuse a JSON body that escapes half of a UTF-16 surrogate pair (``"\\ud800"``), which
+    is no Unicode text, or a NUL (``"\\u0000"``), which PostgreSQL's text columns refuse: no
+    store or encoder could take them (``invalid-input``, never a 500)."""
+    data = await request.body()  # kept by the request: the route reads it again
+    if data and b"\\u" in data and (found := _LONE_SURROGATE.search(data)) is not None:
+        raise InputError(
+            f"the request body escapes a lone UTF-16 surrogate ({found.group().decode()}), "
+            "which is not Unicode text",
+            hint="send text as UTF-8; escape a character beyond U+FFFF as a surrogate pair",
+        )
+    if data and b"\\u0000" in data:
+        raise InputError(
+            "the request body holds a NUL character (\\u0000), which no text field takes",
+            hint="remove it",
+        )
+
+
 def context(request: Request) -> Context:
     found: Context = request.app.state.covenant
     return found
@@ -153,31 +178,20 @@ def allow(roles: Collection[Role]) -> Callable[[Principal], Principal]:
 
 
 def parse_at(value: str | None, *, now: datetime, name: str = "at") -> datetime:
-    """An instant query parameter: ISO-8601 with Z or an offset; absent means now."""
-    if value is None:
-        return now
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"{name}={value!r} is not an ISO-8601 instant",
-            hint=f"write e.g. {name}=2026-11-20T12:00:00Z",
-        ) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise NaiveDatetimeError(
-            f"{name}={value!r} has no UTC offset", hint=f"add Z or +HH:MM, e.g. {value}Z"
-        )
-    if not 1971 <= moment.year <= 8999:
-        raise InputError(f"{name}={value!r} is outside the years 1971 to 8999")
+    """An instant parameter, as the CLI reads ``--at`` (``core.when``, one parser): ISO-8601
+    with Z or an offset, ``now``, or relative to now (``-7d``, ``-36h``, ``-3M``, ``+1d``);
+    absent means now."""
+    from covenant.core.when import parse_instant
 
-    return moment.astimezone(UTC)
+    return parse_instant(value, reference=now, option=name)
 
 
 AtQuery = Annotated[
     str | None,
     Query(
         description="The instant to answer for: ISO-8601 with Z or an offset "
-        "(2026-11-20T12:00:00Z). Default: now.",
+        "(2026-11-20T12:00:00Z), now, or relative to now as the CLI's --at: -7d, -36h, -90m, "
+        "-2w, -3M, -1y, +1d. Default: now.",
         max_length=64,
     ),
 ]

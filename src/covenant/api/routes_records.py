@@ -3,11 +3,13 @@ touch its agreements' services)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from covenant.api.deps import Ctx, Who, parse_at
+from covenant.api.deps import At, Ctx, Who, parse_at
 from covenant.api.errors import RESPONSES
 from covenant.core.agreements import Incident
 from covenant.core.tickets import Ticket
@@ -29,6 +31,40 @@ def ticket_json(t: Ticket) -> dict[str, Any]:
     }
 
 
+def timer_json(live: Any) -> dict[str, Any]:
+    t = live.timer
+    return {
+        "agreement": live.agreement,
+        "version": live.version,
+        "commitment": live.commitment,
+        "calendar": live.calendar,
+        "kind": t.kind.value,
+        "cycle": t.cycle,
+        "started": t.started,
+        "stopped": t.stopped,
+        "target_s": t.target_s,
+        "elapsed_s": t.elapsed_s,
+        "remaining_s": t.remaining_s,
+        "paused_s": t.paused_s,
+        "paused_now": t.paused_now,
+        "deadline": t.deadline,
+        "state": t.state.value,
+        "at_risk": t.state.value.startswith("at-risk"),
+        "breached": t.breached,
+    }
+
+
+def tickets_json(ctx: Ctx, tickets: Sequence[Ticket], at: datetime) -> list[dict[str, Any]]:
+    """Tickets with their live support timers as of ``at``."""
+    from covenant.services.ticket_timers import live_timers
+
+    timers = live_timers(ctx.engine(), workspace=ctx.workspace(), tickets=tickets, at=at)
+    return [
+        {**ticket_json(t), "timers_at": at, "timers": [timer_json(x) for x in timers[t.id]]}
+        for t in tickets
+    ]
+
+
 def incident_json(i: Incident) -> dict[str, Any]:
     return {
         "id": i.id,
@@ -47,11 +83,13 @@ def incident_json(i: Incident) -> dict[str, Any]:
 def list_tickets(
     ctx: Ctx,
     who: Who,
+    at: At,
     customer: Annotated[str | None, Query(max_length=255)] = None,
     created_from: Instant = None,
     created_to: Instant = None,
 ) -> dict[str, Any]:
-    """Tickets by creation time, ``[created_from, created_to)``."""
+    """Tickets by creation time, ``[created_from, created_to)``, each with its live support
+    timers as of ``at`` (elapsed and remaining business time of response and resolution)."""
     from covenant.services.portal import visible_tickets
 
     now = ctx.clock()
@@ -64,15 +102,16 @@ def list_tickets(
         else parse_at(created_from, now=now, name="created_from"),
         created_to=None if created_to is None else parse_at(created_to, now=now, name="created_to"),
     )
-    return {"items": [ticket_json(t) for t in found]}
+    return {"items": tickets_json(ctx, found, at)}
 
 
 @router.get("/tickets/{ticket_id}")
-def get_ticket(ctx: Ctx, who: Who, ticket_id: str) -> dict[str, Any]:
-    """One ticket with its status history."""
+def get_ticket(ctx: Ctx, who: Who, at: At, ticket_id: str) -> dict[str, Any]:
+    """One ticket with its status history and its live support timers as of ``at``."""
     from covenant.services.portal import visible_ticket
 
-    return ticket_json(visible_ticket(ctx.engine(), principal=who, ticket_id=ticket_id))
+    found = visible_ticket(ctx.engine(), principal=who, ticket_id=ticket_id)
+    return tickets_json(ctx, [found], at)[0]
 
 
 @router.get("/incidents")

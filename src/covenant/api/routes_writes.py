@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from covenant.api.deps import Ctx, allow, parse_at
 from covenant.api.errors import RESPONSES
-from covenant.api.routes_records import incident_json, ticket_json
+from covenant.api.routes_records import incident_json, tickets_json
 from covenant.core.access import WRITERS
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(WRITERS))])
@@ -76,6 +76,14 @@ class IncidentUpdate(BaseModel):
     customers: list[Name] | None = Field(default=None, max_length=1000)
 
 
+def _versions(ctx: Ctx) -> Any:
+    """The agreement versions whose pause states count: the workspace's, and the store's of
+    agreements changed over the API (ADR 0005)."""
+    from covenant.services.agreements import with_recorded_agreements
+
+    return with_recorded_agreements(ctx.engine(), ctx.workspace()).agreements
+
+
 def _instant(ctx: Ctx, value: str | None, name: str) -> datetime | None:
     return None if value is None else parse_at(value, now=ctx.clock(), name=name)
 
@@ -101,7 +109,8 @@ def create_ticket(ctx: Ctx, body: TicketCreate) -> dict[str, Any]:
         ),
     )
     customers = [c.name for c in ctx.workspace().customers]
-    return ticket_json(compute(ctx.engine(), ticket=ticket, customers=customers, at=now))
+    made = compute(ctx.engine(), ticket=ticket, customers=customers, at=now)
+    return tickets_json(ctx, [made], now)[0]
 
 
 @router.patch("/tickets/{ticket_id}", tags=["records"])
@@ -125,7 +134,7 @@ def update_ticket(ctx: Ctx, ticket_id: str, body: TicketUpdate) -> dict[str, Any
         resolved=_instant(ctx, body.resolved, "resolved"),
         status=status,
     )
-    return ticket_json(changed)
+    return tickets_json(ctx, [changed], now)[0]
 
 
 @router.post("/tickets/{ticket_id}/pause", tags=["records"])
@@ -134,11 +143,10 @@ def pause_ticket(ctx: Ctx, ticket_id: str, body: TicketPause) -> dict[str, Any]:
     from covenant.services.record_changes import pause_ticket as compute
 
     moment = _instant(ctx, body.at, "at") or ctx.clock()
-    versions = ctx.workspace().agreements
     found = compute(
-        ctx.engine(), ticket_id=ticket_id, at=moment, versions=versions, status=body.status
+        ctx.engine(), ticket_id=ticket_id, at=moment, versions=_versions(ctx), status=body.status
     )
-    return ticket_json(found)
+    return tickets_json(ctx, [found], max(moment, ctx.clock()))[0]
 
 
 @router.post("/tickets/{ticket_id}/resume", tags=["records"])
@@ -147,11 +155,10 @@ def resume_ticket(ctx: Ctx, ticket_id: str, body: TicketResume) -> dict[str, Any
     from covenant.services.record_changes import resume_ticket as compute
 
     moment = _instant(ctx, body.at, "at") or ctx.clock()
-    versions = ctx.workspace().agreements
     found = compute(
-        ctx.engine(), ticket_id=ticket_id, at=moment, versions=versions, status=body.status
+        ctx.engine(), ticket_id=ticket_id, at=moment, versions=_versions(ctx), status=body.status
     )
-    return ticket_json(found)
+    return tickets_json(ctx, [found], max(moment, ctx.clock()))[0]
 
 
 @router.post("/incidents", status_code=201, tags=["records"])

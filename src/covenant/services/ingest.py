@@ -8,6 +8,7 @@ is skipped and reported as a duplicate.
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -323,6 +324,16 @@ def batch_sha256(key: str) -> str:
     return hashlib.sha256(b"covenant-event-batch\0" + key.encode("utf-8")).hexdigest()
 
 
+def _row_line(row: Mapping[str, Any]) -> bytes:
+    """A row as one JSONL line. What orjson cannot write (an integer past 64 bits, a lone
+    surrogate) is written by the standard library instead, as JSON the reader then refuses
+    as that row's bad value: one bad row never fails the batch."""
+    try:
+        return orjson.dumps(row)
+    except TypeError:
+        return json.dumps(row, default=str).encode("ascii")
+
+
 def ingest_event_batch(
     engine: Engine,
     *,
@@ -345,7 +356,7 @@ def ingest_event_batch(
         path = Path(folder) / "batch.jsonl"
         with path.open("wb") as out:
             for row in rows:
-                out.write(orjson.dumps(row) + b"\n")
+                out.write(_row_line(row) + b"\n")
         return _ingest_file(
             engine,
             path=path,

@@ -294,7 +294,7 @@ def _support(
     tickets = load_tickets(conn, customer=version.customer, created_from=start, created_to=end)
     results = []
     for commitment in version.support:
-        clock = _clock(commitment, start=start, at=at, clock_for=clock_for)
+        clock = support_clock(commitment, start=start, at=at, clock_for=clock_for)
         results.append(
             support_compliance(
                 version,
@@ -309,7 +309,7 @@ def _support(
     return results
 
 
-def _clock(
+def support_clock(
     commitment: SupportCommitment, *, start: datetime, at: datetime, clock_for: ClockFactory
 ) -> Clock:
     if commitment.calendar is None:

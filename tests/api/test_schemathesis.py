@@ -1,0 +1,90 @@
+"""Schemathesis against the OpenAPI document served by a started `covenant serve`: requests
+generated from the document for every operation, with an admin token and a customer token,
+a bounded number of examples per operation and a fixed seed. None may be answered 5xx."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+from tests.api.support import AT, Shop
+from tests.api.test_serve import free_port
+
+V1 = "/api/v1"
+EXAMPLES = 12  # per operation and token: bounded, so the suite stays quick
+SEED = 20261201
+
+
+@pytest.fixture(scope="module")
+def served(shop: Shop) -> Iterator[str]:
+    """The shop served by `covenant serve` on loopback; its base URL."""
+    port = free_port()
+    env = {**os.environ, "COVENANT_NOW": AT.isoformat()}
+    command = [str(Path(sys.executable).parent / "covenant"), "serve", "-w", str(shop.workspace)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--no-worker"],  # the API alone: the worker apart
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60  # a readiness wait, not a timing assertion
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.communicate()[1]
+                assert time.monotonic() < deadline, "covenant serve did not start in 60 s"
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+@pytest.mark.parametrize("role", ["admin", "customer:globex"])
+def test_no_request_the_document_allows_is_answered_5xx(shop: Shop, served: str, role: str) -> None:
+    schema = schemathesis.openapi.from_url(f"{served}{V1}/openapi.json")
+    headers = {"Authorization": f"Bearer {shop.tokens[role]}"}
+    failures: list[str] = []
+    statuses: Counter[int] = Counter()
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 50  # the whole document, not a part of it
+    for operation in operations:
+
+        @seed(SEED)
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def check(case: schemathesis.Case) -> None:
+            answer = case.call(base_url=served, headers=headers, timeout=60)
+            statuses[answer.status_code] += 1
+            if answer.status_code >= 500:
+                failures.append(
+                    f"{case.method} {case.formatted_path} {case.query} {case.body!r:.300}"
+                    f" -> {answer.status_code} {answer.text[:300]}"
+                )
+
+        check()
+    assert not failures, "\n".join(failures[:20])
+    print(role, sorted(statuses.items()))
+    ok = sum(n for status, n in statuses.items() if status < 300)
+    assert ok > 0  # some requests get through: the fuzzing reaches the routes' code
