@@ -112,6 +112,7 @@ class Dispatcher:
         self.generator_url = generator_url
         self.resend = resend
         self._next_resend = 0.0  # time.monotonic() of the next re-send round
+        self._seen: Workspace | None = None  # the workspace ``refresh`` last read
         self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._senders = senders
         self._rng = random.Random(seed)
@@ -124,6 +125,19 @@ class Dispatcher:
         """Use ``workspace``'s targets and names from now on (it was read again)."""
         self.targets = {t.name: t for t in workspace.delivery}
         self.internal = internal_names(workspace)
+        self._seen = workspace
+
+    def following(self, load: Callable[[], Workspace]) -> Callable[[], Workspace]:
+        """``load`` that also refreshes this dispatcher whenever it returns a workspace read
+        again (the worker loop's workspace, so targets follow the files)."""
+
+        def loaded() -> Workspace:
+            workspace = load()
+            if workspace is not self._seen:
+                self.refresh(workspace)
+            return workspace
+
+        return loaded
 
     @classmethod
     def for_workspace(cls, engine: Engine, workspace: Workspace, **options: Any) -> Dispatcher:
