@@ -313,3 +313,25 @@ def test_a_firing_alert_is_sent_to_alertmanager_again_until_resolved(
         "2026-12-01T09:42:00Z",
     ]
     assert {b[0]["startsAt"] for b in bodies} == {"2026-12-01T09:00:00Z"}
+
+
+def test_a_ticket_notice_reaches_its_customer_by_agreement(engine: Engine) -> None:
+    # the worker labels a ticket notice with the customer's display name; the agreement label
+    # says whose it is
+    target = webhook("http://127.0.0.1:9/x", name="globex", audience="customer", customer="globex")
+    dispatcher = Dispatcher(engine, [target])
+    dispatcher.customer_of = {"globex-gold": "globex", "acme-basic": "acme"}
+    mine = notice(
+        key="ticket-breached/globex-gold/T-7/resolution/0",
+        kind=NoticeKind.TICKET_BREACHED,
+        labels={"alertname": "TicketBreached", "agreement": "globex-gold", "customer": "Globex"},
+        targets=("globex",),
+    )
+    theirs = notice(
+        key="ticket-breached/acme-basic/T-9/resolution/0",
+        kind=NoticeKind.TICKET_BREACHED,
+        labels={"alertname": "TicketBreached", "agreement": "acme-basic", "customer": "globex"},
+        targets=("globex",),
+    )
+    assert dispatcher.submit([mine, theirs]) == 1
+    assert [r.notice_key for r in all_rows(engine)] == [mine.key]

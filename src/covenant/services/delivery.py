@@ -105,6 +105,7 @@ class Dispatcher:
         self.engine = engine
         self.targets = {t.name: t for t in targets}
         self.internal = frozenset(internal)
+        self.customer_of: dict[str, str] = {}  # agreement → its customer (Customer name)
         self.clock = clock
         self.backoff = backoff
         self.poll_s = poll_s
@@ -125,6 +126,7 @@ class Dispatcher:
         """Use ``workspace``'s targets and names from now on (it was read again)."""
         self.targets = {t.name: t for t in workspace.delivery}
         self.internal = internal_names(workspace)
+        self.customer_of = {v.agreement: v.customer for v in workspace.agreements}
         self._seen = workspace
 
     def following(self, load: Callable[[], Workspace]) -> Callable[[], Workspace]:
@@ -142,7 +144,9 @@ class Dispatcher:
     @classmethod
     def for_workspace(cls, engine: Engine, workspace: Workspace, **options: Any) -> Dispatcher:
         """A dispatcher for the workspace's targets, keeping its internal names from customers."""
-        return cls(engine, workspace.delivery, internal=internal_names(workspace), **options)
+        dispatcher = cls(engine, (), **options)
+        dispatcher.refresh(workspace)
+        return dispatcher
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -156,7 +160,16 @@ class Dispatcher:
                 log.warning("notice %s: no deliverable target %s", notice.key, unknown)
         else:
             named = [t for t in self.targets.values() if t.audience == "internal"]
-        return [t for t in named if t.takes(notice.kind) and _customer_fits(t, notice)]
+        return [t for t in named if t.takes(notice.kind) and self._customer_fits(t, notice)]
+
+    def _customer_fits(self, target: DeliveryTarget, notice: AlertNotice) -> bool:
+        """An internal target takes any customer's notice; a customer's only that customer's:
+        the customer of the notice's ``agreement`` label, else its ``customer`` label."""
+        if target.audience != "customer":
+            return True
+        agreement = notice.labels.get("agreement")
+        customer = self.customer_of.get(agreement or "") or notice.labels.get("customer")
+        return customer == target.customer
 
     def enqueue(self, connection: Connection, notices: Sequence[AlertNotice]) -> int:
         """Write ``notices`` into the outbox in the caller's transaction; rows added (a notice
@@ -325,7 +338,3 @@ def retry_failed(engine: Engine, *, now: datetime, ids: Sequence[int] = ()) -> i
     process's or a replica's) sends them on its next claim. How many."""
     with write_transaction(engine) as conn:
         return outbox.retry(conn, now=now, ids=ids)
-
-
-def _customer_fits(target: DeliveryTarget, notice: AlertNotice) -> bool:
-    return target.audience != "customer" or notice.labels.get("customer") == target.customer

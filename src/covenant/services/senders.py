@@ -34,7 +34,18 @@ from covenant.definitions.delivery import DeliveryTarget
 ALERTMANAGER_HOLD = timedelta(hours=4)
 """How long Alertmanager keeps a firing alert without hearing from Covenant again (default)."""
 CUSTOMER_LABELS = frozenset(
-    {"alertname", "severity", "customer", "agreement", "ticket", "incident", "period"}
+    {
+        "alertname",
+        "severity",
+        "customer",
+        "agreement",
+        "commitment",
+        "ticket",
+        "priority",
+        "timer",
+        "incident",
+        "period",
+    }
 )
 CUSTOMER_TEXT = ("title", "summary", "description")
 WEBHOOK_VERSION = "1"
