@@ -160,3 +160,21 @@ def test_the_documented_example_validates() -> None:
         ("ops-hook", "webhook"),
         ("sre-channel", "slack"),
     ]
+
+
+CUSTOMER = (
+    "---\napiVersion: covenant/v1\nkind: Customer\nmetadata: {name: globex}\n"
+    "spec: {currency: USD}\n"
+)
+
+
+def test_a_customer_target_names_a_customer_of_the_workspace() -> None:
+    settings = {"url": "http://a", "audience": "customer", "customer": "globex"}
+    workspace, problems = read(CUSTOMER, target("globex-hook", "webhook", settings))
+    assert workspace is not None, problems
+    (found,) = workspace.delivery
+    assert (found.audience, found.customer) == ("customer", "globex")
+    workspace, problems = read(CUSTOMER, target("h", "webhook", {**settings, "customer": "globx"}))
+    assert workspace is None
+    (problem,) = [p for p in problems if p.severity == "error"]
+    assert (problem.code, problem.fix) == ("invalid-delivery", "did you mean 'globex'?")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -286,3 +286,52 @@ def test_a_customer_never_reads_an_internal_name(engine: Engine, hooks: Receiver
         "summary": "At this rate, Globex's November credit becomes 10 % on the 27th."
     }
     assert "checkout" not in json.dumps(body)
+
+
+def test_a_firing_alert_is_sent_to_alertmanager_again_until_resolved(
+    engine: Engine, hooks: Receiver
+) -> None:
+    clock = [STARTS]
+    target = DeliveryTarget(name="am", kind="alertmanager", url=hooks.url)
+    dispatcher = Dispatcher(engine, [target], clock=lambda: clock[0])
+    dispatcher.submit([notice()])
+    assert dispatcher.send_due() == 1
+    clock[0] = STARTS + timedelta(minutes=59)
+    assert dispatcher.resend_due() == 0  # sent less than an hour ago
+    clock[0] = STARTS + timedelta(hours=1)
+    assert dispatcher.resend_due() == 1
+    clock[0] = STARTS + timedelta(hours=1, minutes=30)
+    dispatcher.submit([notice(NoticeState.RESOLVED)])
+    clock[0] = STARTS + timedelta(hours=3)
+    assert dispatcher.resend_due() == 0  # its resolution is in the outbox
+    assert dispatcher.send_due() == 1
+    bodies = hooks.bodies("/api/v2/alerts")
+    # endsAt: now + 4 h while firing (the hold), the alert's end once resolved
+    assert [b[0]["endsAt"] for b in bodies] == [
+        "2026-12-01T13:00:00Z",
+        "2026-12-01T14:00:00Z",
+        "2026-12-01T09:42:00Z",
+    ]
+    assert {b[0]["startsAt"] for b in bodies} == {"2026-12-01T09:00:00Z"}
+
+
+def test_a_ticket_notice_reaches_its_customer_by_agreement(engine: Engine) -> None:
+    # the worker labels a ticket notice with the customer's display name; the agreement label
+    # says whose it is
+    target = webhook("http://127.0.0.1:9/x", name="globex", audience="customer", customer="globex")
+    dispatcher = Dispatcher(engine, [target])
+    dispatcher.customer_of = {"globex-gold": "globex", "acme-basic": "acme"}
+    mine = notice(
+        key="ticket-breached/globex-gold/T-7/resolution/0",
+        kind=NoticeKind.TICKET_BREACHED,
+        labels={"alertname": "TicketBreached", "agreement": "globex-gold", "customer": "Globex"},
+        targets=("globex",),
+    )
+    theirs = notice(
+        key="ticket-breached/acme-basic/T-9/resolution/0",
+        kind=NoticeKind.TICKET_BREACHED,
+        labels={"alertname": "TicketBreached", "agreement": "acme-basic", "customer": "globex"},
+        targets=("globex",),
+    )
+    assert dispatcher.submit([mine, theirs]) == 1
+    assert [r.notice_key for r in all_rows(engine)] == [mine.key]

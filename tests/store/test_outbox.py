@@ -80,3 +80,19 @@ def test_two_postgres_senders_never_claim_the_same_row(postgres_engine: Engine) 
     assert len(mine) == 4
     assert len(theirs) == 6
     assert {r.id for r in mine}.isdisjoint({r.id for r in theirs})
+
+
+def test_firing_alerts_are_claimed_again_until_their_resolution(engine: Engine) -> None:
+    hour = timedelta(hours=1)
+    with write_transaction(engine) as conn:
+        outbox.add(conn, [row("a", target="am"), row("b", target="am"), row("c")], now=NOW)
+        for claimed in outbox.claim(conn, now=NOW, limit=10, lease=LEASE, owner="o"):
+            outbox.mark_sent(conn, claimed.id, owner="o", now=NOW)
+        outbox.add(conn, [row("b", target="am", state="resolved")], now=NOW)
+    with write_transaction(engine) as conn:
+        early = outbox.claim_resend(conn, now=NOW + hour / 2, every=hour, targets=["am"], limit=9)
+        due = outbox.claim_resend(conn, now=NOW + hour, every=hour, targets=["am"], limit=9)
+        again = outbox.claim_resend(conn, now=NOW + hour, every=hour, targets=["am"], limit=9)
+    assert early == []
+    assert [(r.notice_key, r.target) for r in due] == [("a", "am")]  # b is resolved, c not am
+    assert again == []  # just sent again

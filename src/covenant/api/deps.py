@@ -91,7 +91,7 @@ class Context:
                 enqueue=dispatcher.enqueue,
                 catch_up=catch_up,
             ),
-            workspace=self.workspace,
+            workspace=dispatcher.following(self.workspace),  # targets follow the files
             clock=self.clock,
             leadership=leadership,
             interval_s=interval_s,

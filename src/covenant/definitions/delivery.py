@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
 from covenant.core.notices import NoticeKind
-from covenant.definitions.diagnostics import WARNING, at, problems_from
+from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.fields import Spec, problem
 from covenant.definitions.openslo import AlertNotificationTargetDocument
 from covenant.definitions.parsed import Parsed
@@ -155,11 +155,12 @@ def delivery_targets(parsed: Sequence[Parsed]) -> tuple[tuple[DeliveryTarget, ..
     """Every deliverable target of the workspace (first of a name wins), and the problems."""
     targets: dict[str, DeliveryTarget] = {}
     problems: list[Problem] = []
+    customers = sorted({i.definition.name for i in parsed if i.definition.kind == "Customer"})
     for item in parsed:
         model = item.model
         if not isinstance(model, AlertNotificationTargetDocument):
             continue
-        target, found = _target(item.source, model)
+        target, found = _target(item.source, model, customers)
         problems += found
         if target is not None:
             targets.setdefault(target.name, target)
@@ -167,7 +168,7 @@ def delivery_targets(parsed: Sequence[Parsed]) -> tuple[tuple[DeliveryTarget, ..
 
 
 def _target(
-    doc: SourceDocument, model: AlertNotificationTargetDocument
+    doc: SourceDocument, model: AlertNotificationTargetDocument, customers: Sequence[str]
 ) -> tuple[DeliveryTarget | None, list[Problem]]:
     name = model.metadata.name
     kind = model.spec.target.strip().lower()
@@ -203,6 +204,19 @@ def _target(
     if spec is None:
         return None, problems
     problems = _rules(doc, spec, key_path, kind)
+    if not problems and spec.customer and spec.customer not in customers:
+        guess = did_you_mean(spec.customer, customers)
+        problems = [
+            at(
+                doc,
+                (*key_path, "customer"),
+                code="invalid-delivery",
+                message=f"no Customer named {spec.customer!r} in the workspace",
+                fix=f"did you mean {guess!r}?"
+                if guess
+                else "name a Customer document (metadata.name)",
+            )
+        ]
     if problems:
         return None, problems
     return DeliveryTarget(

@@ -23,6 +23,7 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -53,6 +54,8 @@ log = logging.getLogger("covenant.delivery")
 
 LEASE = timedelta(minutes=2)
 """How long a claimed row is a sender's (longer than the longest timeout, 60 s)."""
+RESEND = timedelta(hours=1)
+"""How often a firing alert is sent to Alertmanager again (its ``endsAt`` is 4 times this)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +99,21 @@ class Dispatcher:
         batch: int = 50,
         senders: int = 4,
         generator_url: str = "",
+        resend: timedelta = RESEND,
         seed: int | None = None,
     ) -> None:
         self.engine = engine
         self.targets = {t.name: t for t in targets}
         self.internal = frozenset(internal)
+        self.customer_of: dict[str, str] = {}  # agreement → its customer (Customer name)
         self.clock = clock
         self.backoff = backoff
         self.poll_s = poll_s
         self.batch = batch
         self.generator_url = generator_url
+        self.resend = resend
+        self._next_resend = 0.0  # time.monotonic() of the next re-send round
+        self._seen: Workspace | None = None  # the workspace ``refresh`` last read
         self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._senders = senders
         self._rng = random.Random(seed)
@@ -114,10 +122,31 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._client: httpx.Client | None = None
 
+    def refresh(self, workspace: Workspace) -> None:
+        """Use ``workspace``'s targets and names from now on (it was read again)."""
+        self.targets = {t.name: t for t in workspace.delivery}
+        self.internal = internal_names(workspace)
+        self.customer_of = {v.agreement: v.customer for v in workspace.agreements}
+        self._seen = workspace
+
+    def following(self, load: Callable[[], Workspace]) -> Callable[[], Workspace]:
+        """``load`` that also refreshes this dispatcher whenever it returns a workspace read
+        again (the worker loop's workspace, so targets follow the files)."""
+
+        def loaded() -> Workspace:
+            workspace = load()
+            if workspace is not self._seen:
+                self.refresh(workspace)
+            return workspace
+
+        return loaded
+
     @classmethod
     def for_workspace(cls, engine: Engine, workspace: Workspace, **options: Any) -> Dispatcher:
         """A dispatcher for the workspace's targets, keeping its internal names from customers."""
-        return cls(engine, workspace.delivery, internal=internal_names(workspace), **options)
+        dispatcher = cls(engine, (), **options)
+        dispatcher.refresh(workspace)
+        return dispatcher
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -131,7 +160,16 @@ class Dispatcher:
                 log.warning("notice %s: no deliverable target %s", notice.key, unknown)
         else:
             named = [t for t in self.targets.values() if t.audience == "internal"]
-        return [t for t in named if t.takes(notice.kind) and _customer_fits(t, notice)]
+        return [t for t in named if t.takes(notice.kind) and self._customer_fits(t, notice)]
+
+    def _customer_fits(self, target: DeliveryTarget, notice: AlertNotice) -> bool:
+        """An internal target takes any customer's notice; a customer's only that customer's:
+        the customer of the notice's ``agreement`` label, else its ``customer`` label."""
+        if target.audience != "customer":
+            return True
+        agreement = notice.labels.get("agreement")
+        customer = self.customer_of.get(agreement or "") or notice.labels.get("customer")
+        return customer == target.customer
 
     def enqueue(self, connection: Connection, notices: Sequence[AlertNotice]) -> int:
         """Write ``notices`` into the outbox in the caller's transaction; rows added (a notice
@@ -204,6 +242,28 @@ class Dispatcher:
             self._mark(row, result)
         return len(rows)
 
+    def resend_due(self) -> int:
+        """Send firing alerts to Alertmanager again (each at most every ``resend``) until
+        their resolution is in the outbox; how many. A failure waits for the next round."""
+        names = [t.name for t in self.targets.values() if t.kind == "alertmanager"]
+        with write_transaction(self.engine) as conn:
+            rows = outbox.claim_resend(
+                conn, now=self.clock(), every=self.resend, targets=names, limit=self.batch
+            )
+        if rows:
+            client = self._client or httpx.Client()
+            try:
+                for row in rows:
+                    result = self._send_row(client, row)
+                    if not result.ok:
+                        log.warning(
+                            "re-sending %s to %s: %s", row.notice_key, row.target, result.error
+                        )
+            finally:
+                if client is not self._client:
+                    client.close()
+        return len(rows)
+
     def _send_row(self, client: httpx.Client, row: outbox.OutboxRow) -> SendResult:
         target = self.targets.get(row.target)
         if target is None:
@@ -212,7 +272,8 @@ class Dispatcher:
         link = self.generator_url
         if target.audience == "customer":
             notice, link = customer_view(notice, self.internal), ""
-        return send(client, target, notice, now=self.clock(), generator_url=link)
+        hold = 4 * self.resend
+        return send(client, target, notice, now=self.clock(), generator_url=link, hold=hold)
 
     def _mark(self, row: outbox.OutboxRow, result: SendResult) -> None:
         now = self.clock()
@@ -246,6 +307,9 @@ class Dispatcher:
         while not self._stopping.is_set():
             try:
                 claimed = self.send_due()
+                if time.monotonic() >= self._next_resend:
+                    self._next_resend = time.monotonic() + min(60.0, self.resend.total_seconds())
+                    self.resend_due()
             except Exception:  # the store is unreachable: keep the thread, try again later
                 log.exception("delivery: cannot read or mark the outbox")
                 claimed = 0
@@ -274,7 +338,3 @@ def retry_failed(engine: Engine, *, now: datetime, ids: Sequence[int] = ()) -> i
     process's or a replica's) sends them on its next claim. How many."""
     with write_transaction(engine) as conn:
         return outbox.retry(conn, now=now, ids=ids)
-
-
-def _customer_fits(target: DeliveryTarget, notice: AlertNotice) -> bool:
-    return target.audience != "customer" or notice.labels.get("customer") == target.customer

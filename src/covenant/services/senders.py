@@ -4,8 +4,9 @@ Three receivers (docs/delivery.md has the bodies):
 
 * ``alertmanager`` — Alertmanager's v2 API, ``POST {url}/api/v2/alerts`` with one alert:
   ``labels``, ``annotations``, ``startsAt``, ``endsAt`` (the resolution's end; while firing,
-  ``startsAt`` + :data:`ALERTMANAGER_HOLD`, so Alertmanager does not resolve it by itself
-  before Covenant's resolution arrives) and ``generatorURL`` when one is configured.
+  now + ``hold``: the dispatcher sends a firing alert again well before that, as Prometheus
+  does, so Alertmanager resolves it by itself only if Covenant stops) and ``generatorURL``
+  when one is configured.
 * ``webhook`` — a JSON document (:func:`webhook_body`) with an ``idempotencyKey`` that is the
   same on every retry of one row (also sent as the ``Idempotency-Key`` header).
 * ``slack`` — a Slack-compatible incoming webhook: ``text`` (the fallback line) and ``blocks``.
@@ -30,10 +31,21 @@ import httpx
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.definitions.delivery import DeliveryTarget
 
-ALERTMANAGER_HOLD = timedelta(days=7)
-"""How long Alertmanager keeps a firing alert without hearing from Covenant again."""
+ALERTMANAGER_HOLD = timedelta(hours=4)
+"""How long Alertmanager keeps a firing alert without hearing from Covenant again (default)."""
 CUSTOMER_LABELS = frozenset(
-    {"alertname", "severity", "customer", "agreement", "ticket", "incident", "period"}
+    {
+        "alertname",
+        "severity",
+        "customer",
+        "agreement",
+        "commitment",
+        "ticket",
+        "priority",
+        "timer",
+        "incident",
+        "period",
+    }
 )
 CUSTOMER_TEXT = ("title", "summary", "description")
 WEBHOOK_VERSION = "1"
@@ -116,7 +128,11 @@ _KIND_TEXT = {
 
 
 def alertmanager_body(
-    notice: AlertNotice, *, now: datetime, generator_url: str = ""
+    notice: AlertNotice,
+    *,
+    now: datetime,
+    generator_url: str = "",
+    hold: timedelta = ALERTMANAGER_HOLD,
 ) -> list[dict[str, Any]]:
     labels = dict(notice.labels)
     labels.setdefault("alertname", notice.kind.value)
@@ -126,7 +142,7 @@ def alertmanager_body(
         "labels": labels,
         "annotations": dict(notice.annotations),
         "startsAt": _iso(notice.starts_at),
-        "endsAt": _iso(ends or max(now, notice.starts_at) + ALERTMANAGER_HOLD),
+        "endsAt": _iso(ends or max(now, notice.starts_at) + hold),
     }
     if notice.state is NoticeState.RESOLVED and ends is None:
         alert["endsAt"] = _iso(now)  # a resolution without its end: ended when sent
@@ -174,7 +190,12 @@ def slack_body(notice: AlertNotice) -> dict[str, Any]:
 
 
 def request_for(
-    target: DeliveryTarget, notice: AlertNotice, *, now: datetime, generator_url: str = ""
+    target: DeliveryTarget,
+    notice: AlertNotice,
+    *,
+    now: datetime,
+    generator_url: str = "",
+    hold: timedelta = ALERTMANAGER_HOLD,
 ) -> tuple[str, dict[str, str], Any]:
     """(url, headers, JSON body) of one send; KeyError names an unset environment variable."""
     base = target.url or _env(target.url_env or "")
@@ -184,7 +205,8 @@ def request_for(
         headers["Authorization"] = f"Bearer {_env(target.bearer_token_env)}"
     if target.kind == "alertmanager":
         url = base.rstrip("/") + "/api/v2/alerts"
-        return url, headers, alertmanager_body(notice, now=now, generator_url=generator_url)
+        body = alertmanager_body(notice, now=now, generator_url=generator_url, hold=hold)
+        return url, headers, body
     if target.kind == "slack":
         return base, headers, slack_body(notice)
     headers["Idempotency-Key"] = idempotency_key(notice, target.name)
@@ -198,10 +220,13 @@ def send(
     *,
     now: datetime,
     generator_url: str = "",
+    hold: timedelta = ALERTMANAGER_HOLD,
 ) -> SendResult:
     """POST one notice to one target, within the target's timeout; never raises."""
     try:
-        url, headers, body = request_for(target, notice, now=now, generator_url=generator_url)
+        url, headers, body = request_for(
+            target, notice, now=now, generator_url=generator_url, hold=hold
+        )
     except KeyError as exc:
         return SendResult(False, f"environment variable {exc.args[0]} is not set")
     try:

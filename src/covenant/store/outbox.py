@@ -9,11 +9,11 @@ dies holding one leaves the row to be claimed again once the lease has passed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -104,6 +104,47 @@ def claim(
         .values(claimed_until=now + lease, claimed_by=owner)
     )
     return _rows(conn, and_(T.id.in_(ids)))
+
+
+def claim_resend(
+    conn: Connection,
+    *,
+    now: datetime,
+    every: timedelta,
+    targets: Collection[str],
+    limit: int,
+) -> list[OutboxRow]:
+    """Firing rows sent to ``targets`` at least ``every`` ago whose alert has no resolution
+    row yet: what Alertmanager must hear again to keep the alert firing. Their ``sent_at`` is
+    moved to ``now`` (so a replica claiming next skips them: ``SKIP LOCKED`` on PostgreSQL)."""
+    if not targets:
+        return []
+    resolved = notice_outbox.alias("resolved")
+    R = resolved.c  # noqa: N806 - a table's columns
+    due = (
+        select(T.id)
+        .where(
+            T.status == SENT,
+            T.state == "firing",
+            T.target.in_(list(targets)),
+            T.sent_at <= now - every,
+            ~exists().where(
+                R.notice_key == T.notice_key,
+                R.starts_at == T.starts_at,
+                R.target == T.target,
+                R.state == "resolved",
+            ),
+        )
+        .order_by(T.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        due = due.with_for_update(of=notice_outbox, skip_locked=True)
+    ids = [row.id for row in conn.execute(due)]
+    if not ids:
+        return []
+    conn.execute(update(notice_outbox).where(T.id.in_(ids)).values(sent_at=now))
+    return _rows(conn, T.id.in_(ids))
 
 
 def mark_sent(conn: Connection, row_id: int, *, owner: str, now: datetime) -> bool:
