@@ -37,6 +37,7 @@ class Context:
     clock: Clock
     _engine: Engine | None = None
     _workspace: tuple[tuple[Any, ...], Workspace] | None = None
+    _rendered: dict[str, tuple[Workspace, bytes]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
     dispatcher: Dispatcher | None = None  # delivery's, started with the worker
@@ -105,6 +106,19 @@ class Context:
             self.worker.stop(timeout)
         if self.dispatcher is not None:
             self.dispatcher.stop(timeout)
+
+    def rendered(self, key: str, render: Callable[[Workspace], bytes]) -> bytes:
+        """``render(workspace)``, kept until the workspace's files change: an answer that
+        depends on the definitions alone is rendered once, not per request."""
+        workspace = self.workspace()
+        with self._lock:
+            kept = self._rendered.get(key)
+        if kept is not None and kept[0] is workspace:
+            return kept[1]
+        made = render(workspace)
+        with self._lock:
+            self._rendered[key] = (workspace, made)
+        return made
 
     def close(self) -> None:
         with self._lock:

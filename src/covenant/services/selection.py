@@ -14,11 +14,17 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from covenant.core.results import Evaluation, Status
-from covenant.services.evaluate import EvaluationReport, effective
+from covenant.services.evaluate import EvaluationReport, effective, evaluate_objectives
 
 if TYPE_CHECKING:  # selecting SLOs never loads the agreement, statement or forecast code
+    from datetime import datetime
+
+    from sqlalchemy.engine import Engine
+
     from covenant.core.forecast import CommitmentExposure, CustomerExposure, Exposure
+    from covenant.core.model import Objective
     from covenant.core.statement import Statement
+    from covenant.definitions.workspace import Workspace
     from covenant.services.agreements import AgreementSummary
 
 EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")
@@ -85,6 +91,32 @@ def select_report(
             if _keep(effective(c.evaluation, c.corrected), slos, services, statuses)
         ),
     )
+
+
+def evaluate_selected(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    at: datetime,
+    slos: Sequence[str] = (),
+    services: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> EvaluationReport:
+    """``select_report(evaluate_workspace(...))``, the same report, evaluating only what the
+    name and service filters keep (one SLO of a thousand reads one series, not a thousand);
+    the status filter, which needs the results, is applied afterwards."""
+
+    def wanted(o: Objective) -> bool:
+        return matches((o.slo, o.key), slos) and matches((o.service,), services)
+
+    report = evaluate_objectives(
+        engine,
+        objectives=[o for o in workspace.objectives if wanted(o)],
+        at=at,
+        composites=[c for c in workspace.composites if wanted(c.objective)],
+        corrections=workspace.corrections,
+    )
+    return select_report(report, slos=slos, services=services, statuses=statuses)
 
 
 def valid_statuses() -> tuple[str, ...]:
