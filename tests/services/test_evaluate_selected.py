@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from covenant.services.evaluate import evaluate_workspace
-from covenant.services.selection import evaluate_selected, select_report
+from covenant.services.selection import evaluate_selected, matcher, matches, select_report
 from covenant.services.store import open_store
 from covenant.services.workspace import load_workspace
 from tests.api.support import AT, Shop, make_shop
@@ -47,3 +47,15 @@ def test_selected_evaluation_equals_the_whole_evaluation_selected(shop: Shop) ->
         seen.add(len(found.evaluations) + len(found.composites))
     engine.dispose()
     assert len(seen) > 2  # the filters did select different numbers of objectives
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [[], ["checkout"], ["checkout-*"], ["*-monthly", "search"], ["[cs]*"], ["a?c"], ["x[!y]z"]],
+)
+def test_matcher_matches_as_matches_does(patterns: list[str]) -> None:
+    values = ["checkout", "checkout-latency", "search", "abc", "xaz", "xyz", "", "monthly"]
+    match = matcher(patterns)
+    for value in values:
+        assert match((value,)) == matches((value,), patterns), (value, patterns)
+    assert match(values) == matches(values, patterns)

@@ -7,10 +7,10 @@ they need through the ``Annotated`` aliases below.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from covenant.services.worker_loop import Leadership, WorkerLoop
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -38,6 +39,8 @@ class Context:
     _engine: Engine | None = None
     _workspace: tuple[tuple[Any, ...], Workspace] | None = None
     _rendered: dict[str, tuple[Workspace, bytes]] = field(default_factory=dict)
+    _version: Any = None  # answers.StoreVersion of the engine, made with it
+    _answers: Any = None  # answers.Answers
     _lock: threading.Lock = field(default_factory=threading.Lock)
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
     dispatcher: Dispatcher | None = None  # delivery's, started with the worker
@@ -120,8 +123,29 @@ class Context:
             self._rendered[key] = (workspace, made)
         return made
 
+    def remembered(self, question: Hashable, compute: Callable[[Workspace], T]) -> T:
+        """``compute(workspace)``, answered from memory while nothing was committed to the
+        store and the definitions were not read anew (``covenant.api.answers``)."""
+        from covenant.api.answers import Answers, StoreVersion
+
+        engine = self.engine()
+        with self._lock:
+            if self._version is None:
+                self._version, self._answers = StoreVersion(engine), Answers()
+            version, answers = self._version, self._answers
+        workspace = self.workspace()
+        return answers.get(  # type: ignore[no-any-return]
+            question,
+            version=version.current(),
+            workspace=workspace,
+            compute=lambda: compute(workspace),
+        )
+
     def close(self) -> None:
         with self._lock:
+            if self._version is not None:
+                self._version.close()
+                self._version = self._answers = None
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
@@ -132,7 +156,13 @@ def context(request: Request) -> Context:
     return found
 
 
-Ctx = Annotated[Context, Depends(context)]
+async def _context(request: Request) -> Context:
+    # The cheap dependencies are coroutines: a plain function would be run on the thread pool,
+    # a thread hop per dependency per request (the costliest part of a cached answer).
+    return context(request)
+
+
+Ctx = Annotated[Context, Depends(_context)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `covenant token create`")
 
@@ -150,11 +180,11 @@ def principal(
 Who = Annotated[Principal, Depends(principal)]
 
 
-def allow(roles: Collection[Role]) -> Callable[[Principal], Principal]:
+def allow(roles: Collection[Role]) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only ``roles`` through (``forbidden`` for the others)."""
     allowed = frozenset(roles)
 
-    def check(who: Who) -> Principal:
+    async def check(who: Who) -> Principal:
         if who.role not in allowed:
             raise ForbiddenError(
                 f"a {who.role.value} token may not use this route",
@@ -197,7 +227,7 @@ AtQuery = Annotated[
 ]
 
 
-def instant(ctx: Ctx, at: AtQuery = None) -> datetime:
+async def instant(ctx: Ctx, at: AtQuery = None) -> datetime:
     return parse_at(at, now=ctx.clock())
 
 

@@ -25,13 +25,17 @@ def _evaluate(
 ) -> Any:
     from covenant.services.selection import evaluate_selected
 
-    return evaluate_selected(
-        ctx.engine(),
-        workspace=ctx.workspace(),
-        at=at,
-        slos=slos,
-        services=services,
-        statuses=statuses,
+    question = ("evaluate", at, tuple(slos), tuple(services), tuple(statuses))
+    return ctx.remembered(
+        question,
+        lambda workspace: evaluate_selected(
+            ctx.engine(),
+            workspace=workspace,
+            at=at,
+            slos=slos,
+            services=services,
+            statuses=statuses,
+        ),
     )
 
 
