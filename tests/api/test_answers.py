@@ -18,8 +18,10 @@ from covenant.render.evaluation import report_json
 from covenant.services.ingest import ingest_counts
 from covenant.services.selection import evaluate_selected
 from covenant.services.store import open_store
+from covenant.services.tokens import create_token, revoke_token
 from covenant.services.workspace import load_workspace
 from covenant.store.db import create_engine_for
+from covenant.store.tokens import split_token
 from tests.api.served import postgres_schema
 from tests.api.support import AT, Client, Shop, make_shop
 
@@ -141,3 +143,34 @@ def test_an_unknown_version_keeps_nothing(tmp_path: Path) -> None:
     for question in ("a", "b"):  # two more questions push "q" out (two kept at most)
         answers.get(question, version=2, workspace=workspace, compute=compute)
     assert answers.get("q", version=2, workspace=workspace, compute=compute) == 6
+
+
+def test_a_kept_token_is_judged_at_each_request_and_dropped_when_revoked(tmp_path: Path) -> None:
+    shop = make_shop(tmp_path)
+    now = [AT]
+    client = Client(create_app(shop.settings, clock=lambda: now[0]))
+    engine = open_store(shop.settings.database_url)
+    made = create_token(
+        engine,
+        role="viewer",
+        customer=None,
+        expires_at=AT + timedelta(hours=1),
+        at=AT,
+        customers=[],
+    )
+    other = shop.tokens["viewer"]
+    for _ in range(2):  # looked up, then kept
+        assert client.get(f"{V1}/me", made.text).status_code == 200
+    now[0] = AT + timedelta(hours=2)  # past its expiry: refused although kept
+    expired = client.get(f"{V1}/me", made.text)
+    assert (expired.status_code, expired.json()["code"]) == (401, "unauthenticated")
+    assert "expired" in expired.json()["message"]
+    now[0] = AT
+    assert client.get(f"{V1}/me", other).status_code == 200
+    found = split_token(other)
+    assert found is not None
+    revoke_token(engine, token_id=found[0], at=AT)  # by another connection
+    engine.dispose()
+    revoked = client.get(f"{V1}/me", other)
+    assert (revoked.status_code, revoked.json()["code"]) == (401, "unauthenticated")
+    assert "revoked" in revoked.json()["message"]

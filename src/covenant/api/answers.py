@@ -66,11 +66,12 @@ class StoreVersion:
 
 
 class Answers:
-    """Computed answers by question, each valid for one store version and one workspace."""
+    """Computed answers by question, each valid for one store version and one workspace (or
+    for one store version alone: ``workspace=None``)."""
 
     def __init__(self, size: int = KEPT) -> None:
         self._size = size
-        self._kept: OrderedDict[Hashable, tuple[Hashable, Workspace, Any]] = OrderedDict()
+        self._kept: OrderedDict[Hashable, tuple[Hashable, Workspace | None, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(
@@ -78,7 +79,7 @@ class Answers:
         question: Hashable,
         *,
         version: Hashable | None,
-        workspace: Workspace,
+        workspace: Workspace | None,
         compute: Callable[[], T],
     ) -> T:
         if version is None:

@@ -126,13 +126,7 @@ class Context:
     def remembered(self, question: Hashable, compute: Callable[[Workspace], T]) -> T:
         """``compute(workspace)``, answered from memory while nothing was committed to the
         store and the definitions were not read anew (``covenant.api.answers``)."""
-        from covenant.api.answers import Answers, StoreVersion
-
-        engine = self.engine()
-        with self._lock:
-            if self._version is None:
-                self._version, self._answers = StoreVersion(engine), Answers()
-            version, answers = self._version, self._answers
+        version, answers = self._answers_of(self.engine())
         workspace = self.workspace()
         return answers.get(  # type: ignore[no-any-return]
             question,
@@ -140,6 +134,23 @@ class Context:
             workspace=workspace,
             compute=lambda: compute(workspace),
         )
+
+    def stored(self, question: Hashable, compute: Callable[[Engine], T]) -> T:
+        """``compute(engine)``, answered from memory while nothing was committed to the store
+        (an answer that depends on the store alone, like a token's record)."""
+        engine = self.engine()
+        version, answers = self._answers_of(engine)
+        return answers.get(  # type: ignore[no-any-return]
+            question, version=version.current(), workspace=None, compute=lambda: compute(engine)
+        )
+
+    def _answers_of(self, engine: Engine) -> tuple[Any, Any]:
+        from covenant.api.answers import Answers, StoreVersion
+
+        with self._lock:
+            if self._version is None:
+                self._version, self._answers = StoreVersion(engine), Answers()
+            return self._version, self._answers
 
     def close(self) -> None:
         with self._lock:
@@ -171,10 +182,17 @@ def principal(
     ctx: Ctx,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    from covenant.services.tokens import authenticate
+    import hashlib
+
+    from covenant.services.tokens import find_token, principal_of
 
     presented = credentials.credentials if credentials is not None else None
-    return authenticate(ctx.engine(), presented=presented, at=ctx.clock())
+    # The token's record is kept while nothing is committed (a revocation is a commit); its
+    # state is judged at each request's instant. Kept by the presented text's hash, found only
+    # by whoever presents the whole token again; an unknown token is never kept.
+    question = ("token", hashlib.sha256((presented or "").encode()).hexdigest())
+    token = ctx.stored(question, lambda engine: find_token(engine, presented=presented))
+    return principal_of(token, at=ctx.clock())
 
 
 Who = Annotated[Principal, Depends(principal)]
