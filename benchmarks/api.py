@@ -3,7 +3,8 @@
 Workspace: 1,000 Occurrences SLOs (one event SLI and one service each, rolling 30 days, the
 default alert tiers) over 1,000 series × 31 days of generated one-minute counts in the
 workspace's SQLite store. The server runs as `covenant serve` with ``COVENANT_NOW`` pinned to
-the end of the data; wrk (Debian package ``wrk``; ``make bench`` installs it) sends the load.
+the end of the data and ``--no-worker`` (the baseline has no worker; the tick has its own
+benchmark); wrk (Debian package ``wrk``; ``make bench`` installs it) sends the load.
 
 1. **Ingestion**: ``PUT /api/v1/event-batches/{key}`` with a batch of 10,000 raw events (100
    services, the last two hours), every request under a new key, from 4 connections for
@@ -238,7 +239,7 @@ class Server:
 def covenant_server(ws: Path, log: Path) -> Server:
     port = free_port()
     env = {**os.environ, "COVENANT_NOW": AT.isoformat()}
-    command = [str(BIN / "covenant"), "serve", "-w", str(ws), "--port", str(port)]
+    command = [str(BIN / "covenant"), "serve", "-w", str(ws), "--port", str(port), "--no-worker"]
     return Server(command, port, log, env)
 
 
