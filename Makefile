@@ -42,6 +42,8 @@ bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmar
 	$(BIN)/python benchmarks/prometheus.py
 	$(BIN)/python benchmarks/prometheus_rules.py
 	$(BIN)/python benchmarks/worker.py
+	bash scripts/install-bench-deps  # wrk: the load generator of the API benchmark
+	$(BIN)/python benchmarks/api.py
 
 docs: $(STAMP) ## check the docs' commands and examples still run
 	$(BIN)/pytest -q tests/test_docs.py

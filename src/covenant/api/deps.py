@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from covenant.services.worker_loop import Leadership, WorkerLoop
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -38,6 +39,9 @@ class Context:
     clock: Clock
     _engine: Engine | None = None
     _workspace: tuple[tuple[Any, ...], Workspace] | None = None
+    _rendered: dict[str, tuple[Workspace, bytes]] = field(default_factory=dict)
+    _version: Any = None  # answers.StoreVersion of the engine, made with it
+    _answers: Any = None  # answers.Answers
     _lock: threading.Lock = field(default_factory=threading.Lock)
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
     dispatcher: Dispatcher | None = None  # delivery's, started with the worker
@@ -107,8 +111,53 @@ class Context:
         if self.dispatcher is not None:
             self.dispatcher.stop(timeout)
 
+    def rendered(self, key: str, render: Callable[[Workspace], bytes]) -> bytes:
+        """``render(workspace)``, kept until the workspace's files change: an answer that
+        depends on the definitions alone is rendered once, not per request."""
+        workspace = self.workspace()
+        with self._lock:
+            kept = self._rendered.get(key)
+        if kept is not None and kept[0] is workspace:
+            return kept[1]
+        made = render(workspace)
+        with self._lock:
+            self._rendered[key] = (workspace, made)
+        return made
+
+    def remembered(self, question: Hashable, compute: Callable[[Workspace], T]) -> T:
+        """``compute(workspace)``, answered from memory while nothing was committed to the
+        store and the definitions were not read anew (``covenant.api.answers``)."""
+        version, answers = self._answers_of(self.engine())
+        workspace = self.workspace()
+        return answers.get(  # type: ignore[no-any-return]
+            question,
+            version=version.current(),
+            workspace=workspace,
+            compute=lambda: compute(workspace),
+        )
+
+    def stored(self, question: Hashable, compute: Callable[[Engine], T]) -> T:
+        """``compute(engine)``, answered from memory while nothing was committed to the store
+        (an answer that depends on the store alone, like a token's record)."""
+        engine = self.engine()
+        version, answers = self._answers_of(engine)
+        return answers.get(  # type: ignore[no-any-return]
+            question, version=version.current(), workspace=None, compute=lambda: compute(engine)
+        )
+
+    def _answers_of(self, engine: Engine) -> tuple[Any, Any]:
+        from covenant.api.answers import Answers, StoreVersion
+
+        with self._lock:
+            if self._version is None:
+                self._version, self._answers = StoreVersion(engine), Answers()
+            return self._version, self._answers
+
     def close(self) -> None:
         with self._lock:
+            if self._version is not None:
+                self._version.close()
+                self._version = self._answers = None
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
@@ -143,7 +192,13 @@ def context(request: Request) -> Context:
     return found
 
 
-Ctx = Annotated[Context, Depends(context)]
+async def _context(request: Request) -> Context:
+    # The cheap dependencies are coroutines: a plain function would be run on the thread pool,
+    # a thread hop per dependency per request (the costliest part of a cached answer).
+    return context(request)
+
+
+Ctx = Annotated[Context, Depends(_context)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `covenant token create`")
 
@@ -152,20 +207,27 @@ def principal(
     ctx: Ctx,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    from covenant.services.tokens import authenticate
+    import hashlib
+
+    from covenant.services.tokens import find_token, principal_of
 
     presented = credentials.credentials if credentials is not None else None
-    return authenticate(ctx.engine(), presented=presented, at=ctx.clock())
+    # The token's record is kept while nothing is committed (a revocation is a commit); its
+    # state is judged at each request's instant. Kept by the presented text's hash, found only
+    # by whoever presents the whole token again; an unknown token is never kept.
+    question = ("token", hashlib.sha256((presented or "").encode()).hexdigest())
+    token = ctx.stored(question, lambda engine: find_token(engine, presented=presented))
+    return principal_of(token, at=ctx.clock())
 
 
 Who = Annotated[Principal, Depends(principal)]
 
 
-def allow(roles: Collection[Role]) -> Callable[[Principal], Principal]:
+def allow(roles: Collection[Role]) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only ``roles`` through (``forbidden`` for the others)."""
     allowed = frozenset(roles)
 
-    def check(who: Who) -> Principal:
+    async def check(who: Who) -> Principal:
         if who.role not in allowed:
             raise ForbiddenError(
                 f"a {who.role.value} token may not use this route",
@@ -197,7 +259,7 @@ AtQuery = Annotated[
 ]
 
 
-def instant(ctx: Ctx, at: AtQuery = None) -> datetime:
+async def instant(ctx: Ctx, at: AtQuery = None) -> datetime:
     return parse_at(at, now=ctx.clock())
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from covenant.api.deps import Ctx, Who, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import EVERYONE, INTERNAL_READERS, Principal
 from covenant.definitions.parsed import Definition
+from covenant.definitions.workspace import Workspace
 from covenant.errors import NotFoundError
 
 router = APIRouter(responses=RESPONSES)
@@ -36,11 +37,27 @@ def definition_json(d: Definition) -> dict[str, Any]:
     }
 
 
+def json_bytes(value: Any) -> bytes:
+    """``value`` as JSON, as FastAPI would write it (dates as ISO-8601), fast."""
+    import orjson
+
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # a value orjson does not know: FastAPI's encoder first
+        from fastapi.encoders import jsonable_encoder
+
+        return orjson.dumps(jsonable_encoder(value), option=orjson.OPT_NON_STR_KEYS)
+
+
 def _add_kind(path: str, kind: str) -> None:
-    def list_definitions(ctx: Ctx) -> dict[str, Any]:
+    def list_definitions(ctx: Ctx) -> Response:
         from covenant.services.workspace import definitions_of
 
-        return {"items": [definition_json(d) for d in definitions_of(ctx.workspace(), kind)]}
+        def render(workspace: Workspace) -> bytes:
+            items = [definition_json(d) for d in definitions_of(workspace, kind)]
+            return json_bytes({"items": items})
+
+        return Response(ctx.rendered(f"list:{kind}", render), media_type="application/json")
 
     def get_definition(ctx: Ctx, name: str) -> dict[str, Any]:
         from covenant.services.workspace import definition_of
@@ -50,6 +67,7 @@ def _add_kind(path: str, kind: str) -> None:
     router.add_api_route(
         f"/{path}",
         list_definitions,
+        response_model=dict[str, Any],
         methods=["GET"],
         dependencies=Staff,
         summary=f"Every {kind} as written in the workspace",

@@ -23,11 +23,20 @@ Names = Annotated[list[str] | None, Query(max_length=100)]
 def _evaluate(
     ctx: Ctx, at: Any, *, slos: Sequence[str], services: Sequence[str], statuses: Sequence[str]
 ) -> Any:
-    from covenant.services.evaluate import evaluate_workspace
-    from covenant.services.selection import select_report
+    from covenant.services.selection import evaluate_selected
 
-    report = evaluate_workspace(ctx.engine(), workspace=ctx.workspace(), at=at)
-    return select_report(report, slos=slos, services=services, statuses=statuses)
+    question = ("evaluate", at, tuple(slos), tuple(services), tuple(statuses))
+    return ctx.remembered(
+        question,
+        lambda workspace: evaluate_selected(
+            ctx.engine(),
+            workspace=workspace,
+            at=at,
+            slos=slos,
+            services=services,
+            statuses=statuses,
+        ),
+    )
 
 
 def _report_json(report: Any) -> dict[str, Any]:

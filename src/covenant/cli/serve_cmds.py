@@ -14,6 +14,7 @@ from covenant.errors import CovenantError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+DEFAULT_SHUTDOWN_TIMEOUT_S = 30
 ROLES = ("admin", "editor", "viewer", "customer")
 
 
@@ -54,16 +55,25 @@ def serve_command(
             "ingested another way, as in the demo).",
         ),
     ] = False,
+    shutdown_timeout: Annotated[
+        int,
+        typer.Option(
+            "--shutdown-timeout",
+            min=0,
+            help="On SIGTERM or Ctrl-C, how long requests in flight may still run (seconds).",
+        ),
+    ] = DEFAULT_SHUTDOWN_TIMEOUT_S,
 ) -> None:
     """Serve the HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json, /metrics) for the
     workspace, and run the worker: every minute it catches up sources, evaluates every SLO and
     agreement and keeps alert state (docs/worker.md). Of several servers on one store, one runs
     the worker at a time (the leader; /readyz says which; docs/deployment.md).
 
-    Requests need a token (`covenant token create`). Stop with Ctrl-C."""
-    import uvicorn
-
+    Requests need a token (`covenant token create`). Stop with Ctrl-C or SIGTERM: requests in
+    flight (an event batch being ingested) and the worker's tick are finished first, then the
+    process exits 0."""
     from covenant.api.app import create_app
+    from covenant.api.serving import serve
     from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
 
@@ -92,7 +102,8 @@ def serve_command(
         highlight=False,
         soft_wrap=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    if not serve(app, host=host, port=port, shutdown_timeout=shutdown_timeout):
+        raise typer.Exit(3)  # uvicorn logged why (the port is taken, say)
 
 
 def create_command(

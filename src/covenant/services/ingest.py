@@ -11,7 +11,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -127,8 +127,10 @@ def _ingest_file(
     if not path.is_file():
         raise IngestError(f"{path}: no such file", hint="check the path")
     with ThreadPoolExecutor(max_workers=1) as pool, store_errors(engine):
-        # a batch named by its sender is known by its name, not its bytes
-        digest = pool.submit(file_sha256 if batch_sha256 is None else lambda _: batch_sha256, path)
+        # a batch named by its sender is known by its name, not its bytes (no thread for it)
+        digest = (
+            _known(batch_sha256) if batch_sha256 is not None else pool.submit(file_sha256, path)
+        )
         checked = False
         totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)), step=step)
         batches = iter_classified(
@@ -188,6 +190,12 @@ def _ingest_file(
         last_event=None if events.events_max is None else from_epoch(events.events_max),
         precounted=events.precounted,
     )
+
+
+def _known(value: str) -> Future[str]:
+    done: Future[str] = Future()
+    done.set_result(value)
+    return done
 
 
 def _earlier(engine: Engine, sha256: str) -> buckets.BatchRecord | None:
@@ -354,9 +362,8 @@ def ingest_event_batch(
         raise InputError("the batch has no events", hint="send at least one event row")
     with tempfile.TemporaryDirectory(prefix="covenant-batch-") as folder:
         path = Path(folder) / "batch.jsonl"
-        with path.open("wb") as out:
-            for row in rows:
-                out.write(_row_line(row) + b"\n")
+        path.write_bytes(b"".join(_row_line(row) + b"
+" for row in rows))
         return _ingest_file(
             engine,
             path=path,

@@ -8,19 +8,28 @@ changes a figure: it only leaves rows out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import fnmatch
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from covenant.core.results import Evaluation, Status
-from covenant.services.evaluate import EvaluationReport, effective
+from covenant.services.evaluate import EvaluationReport, effective, evaluate_objectives
 
 if TYPE_CHECKING:  # selecting SLOs never loads the agreement, statement or forecast code
+    from datetime import datetime
+
+    from sqlalchemy.engine import Engine
+
     from covenant.core.forecast import CommitmentExposure, CustomerExposure, Exposure
+    from covenant.core.model import Objective
     from covenant.core.statement import Statement
+    from covenant.definitions.workspace import Workspace
     from covenant.services.agreements import AgreementSummary
 
+_WILDCARD = re.compile(r"[*?\[]")
 EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")
 STATEMENT_STATES = ("met", "missed", "no-data")
 
@@ -30,6 +39,20 @@ def matches(values: Iterable[str], patterns: Sequence[str]) -> bool:
     if not patterns:
         return True
     return any(fnmatchcase(v, p) for v in values if v for p in patterns)
+
+
+def matcher(patterns: Sequence[str]) -> Callable[[Iterable[str]], bool]:
+    """``matches(values, patterns)`` as a function of ``values``, for many values: a pattern
+    without a wildcard is looked up in a set (a thousand objectives: no glob per objective)."""
+    if not patterns:
+        return lambda _: True
+    names = frozenset(p for p in patterns if not _WILDCARD.search(p))
+    globs = [re.compile(fnmatch.translate(p)).match for p in patterns if p not in names]
+
+    def match(values: Iterable[str]) -> bool:
+        return any(v in names or any(g(v) for g in globs) for v in values if v)
+
+    return match
 
 
 def unmatched(patterns: Sequence[str], names: Iterable[str]) -> list[str]:
@@ -85,6 +108,64 @@ def select_report(
             if _keep(effective(c.evaluation, c.corrected), slos, services, statuses)
         ),
     )
+
+
+def evaluate_selected(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    at: datetime,
+    slos: Sequence[str] = (),
+    services: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> EvaluationReport:
+    """``select_report(evaluate_workspace(...))``, the same report, evaluating only what the
+    name and service filters keep (one SLO of a thousand reads one series, not a thousand);
+    the status filter, which needs the results, is applied afterwards."""
+
+    by_name, by_service = matcher(slos), matcher(services)
+
+    def wanted(o: Objective) -> bool:
+        return by_name((o.slo, o.key)) and by_service((o.service,))
+
+    if slos and not services and not any(_WILDCARD.search(p) for p in slos):
+        plain, composite = _named(workspace)  # names only: looked up, not scanned
+        objectives = [workspace.objectives[i] for i in sorted(_union(plain, slos))]
+        composites = [workspace.composites[i] for i in sorted(_union(composite, slos))]
+    else:
+        objectives = [o for o in workspace.objectives if wanted(o)]
+        composites = [c for c in workspace.composites if wanted(c.objective)]
+    report = evaluate_objectives(
+        engine,
+        objectives=objectives,
+        at=at,
+        composites=composites,
+        corrections=workspace.corrections,
+    )
+    return select_report(report, slos=slos, services=services, statuses=statuses)
+
+
+_NAMED: list[tuple[Workspace, tuple[dict[str, list[int]], dict[str, list[int]]]]] = []
+
+
+def _named(workspace: Workspace) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Positions of the objectives and of the composites by SLO name and by key, for the
+    workspace last asked about (an API process serves one workspace, read again on change)."""
+    if _NAMED and _NAMED[0][0] is workspace:
+        return _NAMED[0][1]
+    found: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+    for index, objectives in zip(
+        found, (workspace.objectives, [c.objective for c in workspace.composites]), strict=True
+    ):
+        for i, o in enumerate(objectives):
+            for name in dict.fromkeys((o.slo, o.key)):
+                index.setdefault(name, []).append(i)
+    _NAMED[:] = [(workspace, found)]
+    return found
+
+
+def _union(index: dict[str, list[int]], names: Sequence[str]) -> set[int]:
+    return {i for name in names for i in index.get(name, ())}
 
 
 def valid_statuses() -> tuple[str, ...]:

@@ -158,21 +158,34 @@ def revoke_token(engine: Engine, *, token_id: str, at: datetime) -> StoredToken:
 def authenticate(engine: Engine, *, presented: str | None, at: datetime) -> Principal:
     """The principal of a presented token; :class:`AuthenticationError` when it is missing,
     malformed, unknown, revoked or expired (the message says which only to its holder)."""
-    at = require_utc(at)
-    hint = "send the header `Authorization: Bearer <token>`; `covenant token create` makes one"
+    return principal_of(find_token(engine, presented=presented), at=at)
+
+
+_HINT = "send the header `Authorization: Bearer <token>`; `covenant token create` makes one"
+
+
+def find_token(engine: Engine, *, presented: str | None) -> StoredToken:
+    """The stored token a presented one stands for, whatever its state (revoked, expired);
+    :class:`AuthenticationError` when it is missing, malformed or unknown."""
     if not presented:
-        raise AuthenticationError("this route needs an API token", hint=hint)
+        raise AuthenticationError("this route needs an API token", hint=_HINT)
     parts = repo.split_token(presented)
     if parts is None:
-        raise AuthenticationError("the API token is not a Covenant token (cvt_…)", hint=hint)
+        raise AuthenticationError("the API token is not a Covenant token (cvt_…)", hint=_HINT)
     try:
         with engine.connect() as conn:
             token = repo.matching_token(conn, token_id=parts[0], secret=parts[1])
     except SQLAlchemyError as exc:
         raise _store_error(exc) from exc
     if token is None:
-        raise AuthenticationError("the API token is not known", hint=hint)
-    state = token.state(at)
+        raise AuthenticationError("the API token is not known", hint=_HINT)
+    return token
+
+
+def principal_of(token: StoredToken, *, at: datetime) -> Principal:
+    """Who ``token`` speaks for at ``at``; :class:`AuthenticationError` when it is revoked or
+    expired then."""
+    state = token.state(require_utc(at))
     if state != "active":
         raise AuthenticationError(
             f"the API token {token.id} is {state}", hint="ask an admin for a new token"

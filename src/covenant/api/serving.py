@@ -1,0 +1,122 @@
+"""Running the API under uvicorn with a graceful stop.
+
+On SIGTERM or SIGINT the server stops listening, lets every request already received run to its
+answer (an event batch in flight is committed and answered, not cut off), runs the app's
+shutdown (which stops the background work it started), and the process exits 0. A request still
+running after ``shutdown_timeout`` seconds is cancelled and answered 503 ``shutting-down`` when
+it can still be answered: its transaction is never committed, so its client's retry (same key)
+counts it once. A second Ctrl-C stops at once.
+
+uvicorn's own ``run`` re-raises the signal after its graceful shutdown, so a SIGTERM'd server
+ends "killed by SIGTERM" (exit status 143) although it stopped cleanly; process managers then
+report a failure. This server records the stop instead and returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from types import FrameType
+from typing import Any
+
+import orjson
+import uvicorn
+
+log = logging.getLogger("covenant.api")
+
+
+class GracefulServer(uvicorn.Server):
+    """A uvicorn server whose stop signals end it with exit status 0."""
+
+    stop_signal: int | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True  # a second Ctrl-C: stop without waiting
+            return
+        if self.stop_signal is None:
+            self.stop_signal = sig
+            log.info("%s: finishing the requests in flight, then stopping", _name(sig))
+        self.should_exit = True
+
+
+SHUTTING_DOWN = "shutting-down"
+
+_REFUSAL = orjson.dumps(
+    {
+        "code": SHUTTING_DOWN,
+        "message": "the server stopped before this request finished; nothing of it was applied",
+        "hint": "send it again (an event batch under the same key counts once)",
+    }
+)
+
+
+class CancelledAnswer:
+    """ASGI middleware: a request cancelled by the shutdown timeout is answered 503 with the
+    error body (uvicorn would answer a bare 500), when no answer was started yet."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except asyncio.CancelledError:
+            if not started:
+                await _refuse(send)
+            raise
+
+
+async def _refuse(send: Any) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(_REFUSAL)).encode()),
+        (b"retry-after", b"5"),
+        (b"connection", b"close"),
+    ]
+    try:
+        await send({"type": "http.response.start", "status": 503, "headers": headers})
+        await send({"type": "http.response.body", "body": _REFUSAL})
+    except Exception:
+        log.debug("could not answer a cancelled request", exc_info=True)
+
+
+def _name(sig: int) -> str:
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return str(sig)
+
+
+def serve(
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    shutdown_timeout: int,
+    log_level: str = "info",
+) -> bool:
+    """Serve ``app`` until a stop signal; False when the server could not start (port taken)."""
+    config = uvicorn.Config(
+        CancelledAnswer(app),
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=shutdown_timeout,
+    )
+    server = GracefulServer(config)
+    server.run()
+    return bool(server.started)

@@ -1,0 +1,66 @@
+"""A batch body that is not ``{"events": [object, …]}`` (at most 10,000) is refused whole with
+``invalid-input`` (422), naming where, and nothing is written."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from tests.api.support import Shop
+from tests.api.test_writes import stored_total
+
+V1 = "/api/v1"
+ROW = {"timestamp": "2026-11-20T11:00:05Z", "service": "checkout", "status": 200, "latency_ms": 80}
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (b'{"events": [', "body."),
+        (b"not json", "body."),
+        (b"[]", "body:"),
+        (b'"events"', "body:"),
+        (b"{}", "body.events: Field required"),
+        (b'{"event": []}', "body.events: Field required"),
+        (b'{"events": {"0": {}}}', "body.events: Input should be a valid list"),
+        (orjson.dumps({"events": [ROW, ROW, 7, ROW]}), "body.events.2: "),
+        (orjson.dumps({"events": [ROW, None]}), "body.events.1: "),
+        (orjson.dumps({"events": [ROW] * 10_001}), "at most 10000 items, not 10001"),
+    ],
+)
+def test_a_malformed_batch_is_refused_whole(shop: Shop, content: bytes, where: str) -> None:
+    before = stored_total(shop, "checkout-availability")
+    answer = shop.client.request(
+        "PUT",
+        f"{V1}/event-batches/malformed",
+        shop.tokens["editor"],
+        content=content,
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "invalid-input"
+    assert where in answer.json()["message"]
+    assert stored_total(shop, "checkout-availability") == before
+
+
+def test_the_most_events_a_batch_may_hold_are_counted(shop: Shop) -> None:
+    before = stored_total(shop, "checkout-availability")
+    answer = shop.client.request(
+        "PUT",
+        f"{V1}/event-batches/largest",
+        shop.tokens["editor"],
+        content=orjson.dumps({"events": [ROW] * 10_000, "ignored": True}),
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["accepted"] == 10_000, answer.text[:600]
+    assert stored_total(shop, "checkout-availability") == before + 10_000
+
+
+def test_the_openapi_document_describes_the_batch_body(shop: Shop) -> None:
+    document = shop.client.get(f"{V1}/openapi.json").json()
+    body = document["paths"][f"{V1}/event-batches/{{key}}"]["put"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert body["required"] is True
+    assert schema["required"] == ["events"]
+    assert schema["properties"]["events"]["type"] == "array"
+    assert schema["properties"]["events"]["maxItems"] == 10_000
