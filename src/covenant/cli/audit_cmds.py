@@ -1,4 +1,5 @@
-"""``covenant audit verify|list``: check the audit log's hash chain, list its rows."""
+"""``covenant audit verify|list``: check the audit log's hash chain, list its rows; ``covenant
+slo record|history``: the SLOs' change history kept in it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, fail, settings_for
+from covenant.cli.common import WorkspaceOption, cli_actor, console, fail, now, settings_for
 from covenant.cli.when import instant_option
 from covenant.errors import CovenantError
 
@@ -30,6 +31,13 @@ def register(app: typer.Typer) -> None:
     audit.command("verify")(verify_command)
     audit.command("list")(list_command)
     app.add_typer(audit, name="audit")
+    slo = typer.Typer(
+        help="SLO change history: record changes of the SLO definitions, show them.",
+        no_args_is_help=True,
+    )
+    slo.command("record")(slo_record_command)
+    slo.command("history")(slo_history_command)
+    app.add_typer(slo, name="slo")
 
 
 def verify_command(
@@ -143,3 +151,89 @@ def list_command(
             highlight=False,
             soft_wrap=True,
         )
+
+
+def slo_record_command(
+    workspace: WorkspaceOption = Path(),
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="Who made the change (default: cli:<your user name>)."),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason",
+            help="Why (default: each SLO's covenant.dev/change-reason annotation).",
+        ),
+    ] = None,
+) -> None:
+    """Record each SLO created, changed or removed since the last recording in the audit log
+    (who, when, why); nothing when the definitions did not change."""
+    from covenant.services.slo_history import record_slo_changes
+    from covenant.services.store import open_store
+    from covenant.services.workspace import load_workspace
+
+    try:
+        ws = load_workspace(workspace)
+        engine = open_store(settings_for(workspace).database_url)
+        try:
+            changes = record_slo_changes(
+                engine, workspace=ws, actor=cli_actor(actor), at=now(), reason=reason
+            )
+        finally:
+            engine.dispose()
+    except CovenantError as error:
+        raise fail(error) from None
+    for change in changes:
+        why = f" ({change.reason})" if change.reason else ""
+        console.print(
+            f"#{change.seq} {change.slo}: {change.action}{why}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"recorded {len(changes)} SLO change(s)", markup=False, highlight=False)
+
+
+def slo_history_command(
+    name: Annotated[str, typer.Argument(help="The SLO's metadata.name.")],
+    workspace: WorkspaceOption = Path(),
+    output: FormatOption = Format.TABLE,
+) -> None:
+    """Every recorded change of an SLO: who, when, why and the fields that changed."""
+    from covenant.services.slo_history import history_json, slo_history
+    from covenant.services.store import open_existing
+    from covenant.services.workspace import load_workspace
+
+    try:
+        ws = load_workspace(workspace)
+        known = any(d.kind == "SLO" and d.name == name for d in ws.documents)
+        engine = open_existing(settings_for(workspace).database_url)
+        try:
+            found = [history_json(e) for e in slo_history(engine, name=name, known=known)]
+        finally:
+            engine.dispose()
+    except CovenantError as error:
+        raise fail(error) from None
+    if output is Format.JSON:
+        typer.echo(json.dumps({"slo": name, "items": found}, indent=2))
+        return
+    if not found:
+        console.print(f"{name}: no change recorded yet (`covenant slo record`)", markup=False)
+        return
+    for item in found:
+        why = f"  ({item['reason']})" if item["reason"] else ""
+        console.print(
+            f"#{item['seq']}  {item['at']}  {item['actor']}  {item['action']}{why}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        for change in item["changes"] if item["action"] == "changed" else []:
+            console.print(
+                f"    {change['path']}: {json.dumps(change['before'])} → "
+                f"{json.dumps(change['after'])}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )

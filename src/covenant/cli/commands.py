@@ -38,6 +38,7 @@ COMMANDS = {  # top-level command or group → the module that registers it
     "alerts": "alerts_cmds",
     "db": "db_cmds",
     "audit": "audit_cmds",
+    "slo": "audit_cmds",
     "explain": "explain_cmds",
 }
 

@@ -36,6 +36,7 @@ from covenant.errors import InputError
 from covenant.store.agreement_content import canonical_json, sha256
 from covenant.store.audit_tables import audit_log
 
+UNKNOWN_ACTOR = "unknown"  # a caller that did not say who (library use); entry points always do
 LOCK_KEY = 0x636F7661756469  # "covaudi": the advisory lock PostgreSQL appenders take
 PAGE = 1000
 _LIMITS = {"actor": 255, "action": 64, "entity_kind": 32, "entity_id": 255}
