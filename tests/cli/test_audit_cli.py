@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from covenant.cli.main import app
 from covenant.store import audit
 from covenant.store.audit_tables import audit_log
 from covenant.store.db import create_engine_for, migrate, write_transaction
+from tests.conftest import ROOT
 
 T0 = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 
@@ -140,3 +142,41 @@ def test_list_filters(audit_store: Engine, tmp_path: Path) -> None:
     assert [line.split()[0] for line in out.splitlines()] == ["#4"]
     code, out, _ = _run(tmp_path, "list", "--kind", "nothing")
     assert (code, out.strip()) == (0, "no audit row matches")
+
+
+def test_slo_record_and_history(audit_store: Engine, tmp_path: Path) -> None:
+    ws = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", ws, ignore=shutil.ignore_patterns(".covenant"))
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, ["slo", *args, "-w", str(ws)])
+        return result.exit_code, result.stdout + result.stderr
+
+    code, out = run("record", "--actor", "alice", "--reason", "first recording")
+    assert code == 0, out
+    first = out.splitlines()[-1]
+    assert first.startswith("recorded ")
+    assert first != "recorded 0 SLO change(s)"
+    assert run("record")[1].splitlines()[-1] == "recorded 0 SLO change(s)"
+    path = ws / "slos.yaml"
+    path.write_text(path.read_text().replace("target: 0.999\n", "target: 0.9995\n", 1))
+    code, out = run("record", "--actor", "bob", "--reason", "tighter after the Q4 review")
+    assert code == 0, out
+    assert "checkout-availability: changed (tighter after the Q4 review)" in out
+    assert out.splitlines()[-1] == "recorded 1 SLO change(s)"
+    code, out = run("history", "checkout-availability", "-f", "json")
+    assert code == 0, out
+    items = json.loads(out)["items"]
+    assert [(i["action"], i["actor"], i["reason"]) for i in items] == [
+        ("created", "alice", "first recording"),
+        ("changed", "bob", "tighter after the Q4 review"),
+    ]
+    assert items[1]["changes"] == [
+        {"path": "slo.spec.objectives[0].target", "before": "0.999", "after": "0.9995"}
+    ]
+    code, out = run("history", "checkout-availability")
+    assert 'slo.spec.objectives[0].target: "0.999" → "0.9995"' in out
+    code, out = run("history", "no-such-slo")
+    assert code == 1
+    assert "not-found" in out

@@ -15,9 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from covenant.errors import InputError
+from covenant.services.slo_history import record_slo_changes
+from covenant.services.workspace import load_workspace
 from covenant.store import audit
 from covenant.store.audit_tables import audit_log
 from covenant.store.db import write_transaction
+from tests.conftest import ROOT
 
 T0 = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 
@@ -341,3 +344,36 @@ def test_plain_transactions_on_postgres_also_serialize(postgres_engine: Engine) 
     assert errors == []
     result = _verify(postgres_engine)
     assert (result.rows, result.broken) == (writers * each, None)
+
+
+def test_servers_loading_the_same_change_record_it_once(engine: Engine) -> None:
+    """Several recorders of the same definitions at once: each SLO is created exactly once."""
+    shop = ROOT / "examples" / "shop"
+    defined = sum(
+        text.count("\nkind: SLO\n") + text.startswith("kind: SLO\n")
+        for text in (p.read_text() for p in shop.glob("*.yaml"))
+    )
+    workspace = load_workspace(shop)
+    recorders = 4
+    errors: list[BaseException] = []
+    start = threading.Barrier(recorders)
+
+    def record(r: int) -> None:
+        try:
+            start.wait()
+            record_slo_changes(engine, workspace=workspace, actor=f"serve-{r}", at=T0)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=record, args=(r,)) for r in range(recorders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    rows = _rows(engine)
+    assert defined > 3
+    assert len(rows) == defined
+    assert sorted(r["entity_id"] for r in rows) == sorted({r["entity_id"] for r in rows})
+    assert {r["action"] for r in rows} == {"created"}
+    assert _verify(engine).broken is None
