@@ -23,7 +23,9 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   └── SourceCredentialsError  a credential's environment variable is not set
     ├── StoreError           the store cannot be opened, migrated or written
     │   ├── NoStoreError          a command that only reads found no store to read
-    │   └── ReadOnlyStoreError    a read-only store needs a write (a schema upgrade)
+    │   ├── ReadOnlyStoreError    a read-only store needs a write (a schema upgrade)
+    │   └── AuditChainError       the audit log's hash chain is broken (a row edited, deleted
+    │                             or inserted outside Covenant)
     ├── NotFoundError        a named thing does not exist
     ├── AuthenticationError  an API request without a valid token (missing, unknown, revoked,
     │                        expired)
@@ -213,6 +215,13 @@ class TamperedError(StoreError):
     Covenant (a version's terms, hash or status, or an event of the history)."""
 
     code = "agreement-tampered"
+
+
+class AuditChainError(StoreError):
+    """The audit log's hash chain is broken: a row was edited, deleted or inserted outside
+    Covenant (or the log no longer holds the anchor it was checked against)."""
+
+    code = "audit-chain-broken"
 
 
 class RangeLimitError(InputError):

@@ -33,6 +33,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/slis/{name}"): "staff",
     ("GET", "/slos"): "staff",
     ("GET", "/slos/{name}"): "staff",
+    ("GET", "/slos/{name}/history"): "staff",
+    ("GET", "/audit"): "admin",
     ("GET", "/calendars"): "staff",
     ("GET", "/calendars/{name}"): "staff",
     ("GET", "/maintenance-windows"): "staff",

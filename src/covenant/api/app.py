@@ -57,6 +57,7 @@ def create_app(
 
     from covenant.api import (
         routes_agreements,
+        routes_audit,
         routes_definitions,
         routes_health,
         routes_lifecycle,
@@ -102,6 +103,7 @@ def create_app(
         routes_records,
         routes_writes,
         routes_metrics,
+        routes_audit,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default

@@ -6,11 +6,12 @@ they need through the ``Annotated`` aliases below.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -65,8 +66,9 @@ class Context:
         if cached is not None and cached[0] == mark:
             return cached[1]
         loaded = load_workspace(self.settings.workspace)
-        with self._lock:
-            self._workspace = (mark, loaded)
+        if self._record_slos(loaded):  # else not kept: the next request records again
+            with self._lock:
+                self._workspace = (mark, loaded)
         return loaded
 
     def start_worker(
@@ -152,6 +154,19 @@ class Context:
             if self._version is None:
                 self._version, self._answers = StoreVersion(engine), Answers()
             return self._version, self._answers
+
+    def _record_slos(self, loaded: Workspace) -> bool:
+        """Record the SLOs changed since the last recording (``serve``: this server loaded
+        them) in the audit log; False (and a log line) when the store refused."""
+        from covenant.errors import CovenantError
+        from covenant.services.slo_history import record_slo_changes
+
+        try:
+            record_slo_changes(self.engine(), workspace=loaded, actor="serve", at=self.clock())
+        except CovenantError as error:
+            logging.getLogger(__name__).error("SLO changes not recorded: %s", error)
+            return False
+        return True
 
     def close(self) -> None:
         with self._lock:

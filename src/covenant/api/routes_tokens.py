@@ -77,9 +77,10 @@ def create_token(ctx: Ctx, who: Who, body: TokenCreate) -> dict[str, Any]:
 
 
 @router.delete("/tokens/{token_id}", dependencies=Admin)
-def revoke_token(ctx: Ctx, token_id: str) -> dict[str, Any]:
+def revoke_token(ctx: Ctx, who: Who, token_id: str) -> dict[str, Any]:
     """Revoke a token from now on."""
     from covenant.services.tokens import revoke_token as compute
 
     now = ctx.clock()
-    return token_json(compute(ctx.engine(), token_id=token_id, at=now), at=now)
+    revoked = compute(ctx.engine(), token_id=token_id, at=now, actor=f"token:{who.token_id}")
+    return token_json(revoked, at=now)

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from covenant.api.deps import Context, Ctx, allow, parse_at
+from covenant.api.deps import Context, Ctx, Who, allow, parse_at
 from covenant.api.errors import RESPONSES
 from covenant.api.routes_records import incident_json, tickets_json
-from covenant.core.access import WRITERS
+from covenant.core.access import WRITERS, Principal
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(WRITERS))])
 
@@ -84,12 +84,17 @@ def _versions(ctx: Ctx) -> Any:
     return with_recorded_agreements(ctx.engine(), ctx.workspace()).agreements
 
 
+def actor(who: Principal) -> str:
+    """How the audit log names the token a change was made with."""
+    return f"token:{who.token_id}"
+
+
 def _instant(ctx: Ctx, value: str | None, name: str) -> datetime | None:
     return None if value is None else parse_at(value, now=ctx.clock(), name=name)
 
 
 @router.post("/tickets", status_code=201, tags=["records"])
-def create_ticket(ctx: Ctx, body: TicketCreate) -> dict[str, Any]:
+def create_ticket(ctx: Ctx, who: Who, body: TicketCreate) -> dict[str, Any]:
     """Record a new ticket (its history starts ``open`` at creation unless given)."""
     from covenant.core.tickets import StatusChange, Ticket
     from covenant.services.record_changes import create_ticket as compute
@@ -109,12 +114,12 @@ def create_ticket(ctx: Ctx, body: TicketCreate) -> dict[str, Any]:
         ),
     )
     customers = [c.name for c in ctx.workspace().customers]
-    made = compute(ctx.engine(), ticket=ticket, customers=customers, at=now)
+    made = compute(ctx.engine(), ticket=ticket, customers=customers, at=now, actor=actor(who))
     return tickets_json(ctx, [made], now)[0]
 
 
 @router.patch("/tickets/{ticket_id}", tags=["records"])
-def update_ticket(ctx: Ctx, ticket_id: str, body: TicketUpdate) -> dict[str, Any]:
+def update_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketUpdate) -> dict[str, Any]:
     """Change a ticket: priority, first response, resolution, or append a status change."""
     from covenant.core.tickets import StatusChange
     from covenant.services.record_changes import update_ticket as compute
@@ -133,36 +138,47 @@ def update_ticket(ctx: Ctx, ticket_id: str, body: TicketUpdate) -> dict[str, Any
         first_response=_instant(ctx, body.first_response, "first_response"),
         resolved=_instant(ctx, body.resolved, "resolved"),
         status=status,
+        actor=actor(who),
     )
     return tickets_json(ctx, [changed], now)[0]
 
 
 @router.post("/tickets/{ticket_id}/pause", tags=["records"])
-def pause_ticket(ctx: Ctx, ticket_id: str, body: TicketPause) -> dict[str, Any]:
+def pause_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketPause) -> dict[str, Any]:
     """Pause a ticket's timers: move it into a pause state of its customer's agreements."""
     from covenant.services.record_changes import pause_ticket as compute
 
     moment = _instant(ctx, body.at, "at") or ctx.clock()
     found = compute(
-        ctx.engine(), ticket_id=ticket_id, at=moment, versions=_versions(ctx), status=body.status
+        ctx.engine(),
+        ticket_id=ticket_id,
+        at=moment,
+        versions=_versions(ctx),
+        status=body.status,
+        actor=actor(who),
     )
     return tickets_json(ctx, [found], max(moment, ctx.clock()))[0]
 
 
 @router.post("/tickets/{ticket_id}/resume", tags=["records"])
-def resume_ticket(ctx: Ctx, ticket_id: str, body: TicketResume) -> dict[str, Any]:
+def resume_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketResume) -> dict[str, Any]:
     """Resume a paused ticket: its timers run again."""
     from covenant.services.record_changes import resume_ticket as compute
 
     moment = _instant(ctx, body.at, "at") or ctx.clock()
     found = compute(
-        ctx.engine(), ticket_id=ticket_id, at=moment, versions=_versions(ctx), status=body.status
+        ctx.engine(),
+        ticket_id=ticket_id,
+        at=moment,
+        versions=_versions(ctx),
+        status=body.status,
+        actor=actor(who),
     )
     return tickets_json(ctx, [found], max(moment, ctx.clock()))[0]
 
 
 @router.post("/incidents", status_code=201, tags=["records"])
-def create_incident(ctx: Ctx, body: IncidentCreate) -> dict[str, Any]:
+def create_incident(ctx: Ctx, who: Who, body: IncidentCreate) -> dict[str, Any]:
     """Record a new incident (open while it has no end)."""
     from covenant.core.agreements import Incident
     from covenant.services.record_changes import create_incident as compute
@@ -180,11 +196,12 @@ def create_incident(ctx: Ctx, body: IncidentCreate) -> dict[str, Any]:
         customers=tuple(body.customers),
     )
     customers = [c.name for c in ctx.workspace().customers]
-    return incident_json(compute(ctx.engine(), incident=incident, customers=customers, at=now))
+    made = compute(ctx.engine(), incident=incident, customers=customers, at=now, actor=actor(who))
+    return incident_json(made)
 
 
 @router.patch("/incidents/{incident_id}", tags=["records"])
-def update_incident(ctx: Ctx, incident_id: str, body: IncidentUpdate) -> dict[str, Any]:
+def update_incident(ctx: Ctx, who: Who, incident_id: str, body: IncidentUpdate) -> dict[str, Any]:
     """Change an incident: end it, re-rate it, name its services or customers."""
     from covenant.services.record_changes import update_incident as compute
 
@@ -193,6 +210,7 @@ def update_incident(ctx: Ctx, incident_id: str, body: IncidentUpdate) -> dict[st
         incident_id=incident_id,
         at=ctx.clock(),
         customers_known=[c.name for c in ctx.workspace().customers],
+        actor=actor(who),
         services=None if body.services is None else tuple(body.services),
         end=_instant(ctx, body.end, "end"),
         severity=body.severity,
@@ -259,7 +277,7 @@ def batch_rows(raw: bytes) -> list[dict[str, Any]]:
     },
 )
 async def ingest_batch(
-    ctx: Ctx, key: BatchKey, request: Request, response: Response
+    ctx: Ctx, who: Who, key: BatchKey, request: Request, response: Response
 ) -> dict[str, Any]:
     """Ingest one batch of events under ``key``, exactly once: a batch sent again with the same
     key (a retry) changes nothing and is answered 200 with ``duplicate_of``; the first time is
@@ -267,14 +285,18 @@ async def ingest_batch(
     from starlette.concurrency import run_in_threadpool
 
     raw = await request.body()
-    return await run_in_threadpool(_ingest, ctx, key, raw, response)
+    return await run_in_threadpool(_ingest, ctx, key, raw, response, actor(who))
 
 
-def _ingest(ctx: Context, key: str, raw: bytes, response: Response) -> dict[str, Any]:
+def _ingest(
+    ctx: Context, key: str, raw: bytes, response: Response, actor_name: str
+) -> dict[str, Any]:
     from covenant.services.ingest import ingest_event_batch
 
     rows = batch_rows(raw)
-    report = ingest_event_batch(ctx.engine(), key=key, rows=rows, rules=ctx.workspace().event_rules)
+    report = ingest_event_batch(
+        ctx.engine(), key=key, rows=rows, rules=ctx.workspace().event_rules, actor=actor_name
+    )
     response.status_code = 200 if report.duplicate_of is not None else 201
     refused = []
     for p in report.problems:

@@ -14,6 +14,7 @@ MODULES = (  # in the order their commands are listed in help
     "serve_cmds",
     "alerts_cmds",
     "db_cmds",
+    "audit_cmds",
     "explain_cmds",
 )
 COMMANDS = {  # top-level command or group → the module that registers it
@@ -36,6 +37,8 @@ COMMANDS = {  # top-level command or group → the module that registers it
     "token": "serve_cmds",
     "alerts": "alerts_cmds",
     "db": "db_cmds",
+    "audit": "audit_cmds",
+    "slo": "audit_cmds",
     "explain": "explain_cmds",
 }
 

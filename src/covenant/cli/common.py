@@ -24,8 +24,10 @@ from covenant.cli.console import (
 
 __all__ = [
     "NOW_VARIABLE",
+    "ActorOption",
     "AtOption",
     "WorkspaceOption",
+    "cli_actor",
     "console",
     "err_console",
     "explain_hint",
@@ -45,6 +47,26 @@ WorkspaceOption = Annotated[
         envvar="COVENANT_WORKSPACE",
     ),
 ]
+
+
+ActorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--actor", help="Who makes the change, for the audit log (default: cli:<your user name>)."
+    ),
+]
+
+
+def cli_actor(given: str | None) -> str:
+    """Who a command's change is recorded as: ``--actor`` as given, else ``cli:<OS user>``."""
+    if given and given.strip():
+        return given.strip()[:255]
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name in this environment (a container)
+        return "cli"
 
 
 AtOption = Annotated[

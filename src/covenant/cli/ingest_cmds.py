@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, err_console, fail, settings_for
+from covenant.cli.common import (
+    WorkspaceOption,
+    cli_actor,
+    console,
+    err_console,
+    fail,
+    settings_for,
+)
 from covenant.cli.ingest_prometheus import prometheus
 from covenant.cli.table_options import WideOption
 from covenant.errors import CovenantError, Problem
@@ -84,7 +91,7 @@ def events(
         output_format,
         strict,
         ingest=lambda engine, path, progress: ingest_event_files(
-            engine, files=[path], rules=rules, progress=progress
+            engine, files=[path], rules=rules, progress=progress, actor=cli_actor(None)
         ),
         to_json=report_json,
         render=render_reports,

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, fail, now, settings_for
+from covenant.cli.common import (
+    ActorOption,
+    WorkspaceOption,
+    cli_actor,
+    console,
+    fail,
+    now,
+    settings_for,
+)
 from covenant.errors import CovenantError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -74,13 +82,18 @@ def serve_command(
     process exits 0."""
     from covenant.api.app import create_app
     from covenant.api.serving import serve
+    from covenant.services.slo_history import record_slo_changes
     from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
 
     settings = settings_for(workspace)
     try:
-        load_workspace(workspace)  # refuse to start on an invalid workspace
-        open_store(settings.database_url).dispose()  # migrated before the first request
+        loaded = load_workspace(workspace)  # refuse to start on an invalid workspace
+        engine = open_store(settings.database_url)  # migrated before the first request
+        try:  # the SLOs changed since the last recording, in the audit log
+            record_slo_changes(engine, workspace=loaded, actor="serve", at=now())
+        finally:
+            engine.dispose()
     except CovenantError as error:
         raise fail(error) from None
     from covenant.services.leader import Leadership
@@ -119,6 +132,7 @@ def create_command(
         ),
     ] = None,
     label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
+    actor: ActorOption = None,
     workspace: WorkspaceOption = Path(),
     output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
         Format.TABLE
@@ -140,7 +154,7 @@ def create_command(
             at=at,
             customers=customers,
             label=label,
-            created_by="cli",
+            created_by=cli_actor(actor),
         )
     except CovenantError as error:
         raise fail(error) from None
@@ -206,6 +220,7 @@ def list_command(
 
 def revoke_command(
     token_id: Annotated[str, typer.Argument(help="The token's id (from `covenant token list`).")],
+    actor: ActorOption = None,
     workspace: WorkspaceOption = Path(),
 ) -> None:
     """Revoke an API token: requests with it are refused from now on."""
@@ -214,7 +229,10 @@ def revoke_command(
 
     try:
         revoked = revoke_token(
-            open_store(settings_for(workspace).database_url), token_id=token_id, at=now()
+            open_store(settings_for(workspace).database_url),
+            token_id=token_id,
+            at=now(),
+            actor=cli_actor(actor),
         )
     except CovenantError as error:
         raise fail(error) from None

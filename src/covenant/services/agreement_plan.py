@@ -17,10 +17,14 @@ store's versions back into the workspace. A change made over the API records ``v
 a version is *held* by the store until a sync finds the workspace agreeing with it (it then
 records ``in-workspace``): meanwhile a sync that would change it is refused
 (``agreement-changed-over-api``) instead of silently undoing the API's change.
+
+Every change is also recorded in the audit log (``store.audit``, entity ``agreement``) with the
+version before and after (``in-workspace`` changes nothing and is not).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,7 +36,8 @@ from sqlalchemy.engine import Connection
 from covenant.core.agreements import BINDING, TRANSITIONS, AgreementVersion, VersionStatus, can_move
 from covenant.errors import Problem
 from covenant.store import agreements as repo
-from covenant.store.agreement_content import content_hash
+from covenant.store import audit
+from covenant.store.agreement_content import content_hash, version_content
 from covenant.store.agreement_history import HistoryEvent, append_event, events_by_id
 
 WARNING = "warning"
@@ -204,6 +209,16 @@ def apply_plan(
                 details={"from": stored[name].customer, "to": customer, **mark},
             )
             changes.append(SyncChange(agreement=name, version=None, event="customer-changed"))
+            audit.append(
+                conn,
+                actor=actor or "sync",
+                action="customer-changed",
+                entity_kind="agreement",
+                entity_id=name,
+                before={"customer": stored[name].customer},
+                after={"customer": customer},
+                at=at,
+            )
         repo.touch_versions(conn, agreement_id=ids[name], at=at)
     for name, version, event, from_status in plan.steps:
         agreement_id = ids[name]
@@ -239,6 +254,18 @@ def apply_plan(
                 to_status=to_status,
             )
         )
+        before, after = _audited(version, event, from_status, stored.get(name))
+        audit.append(
+            conn,
+            actor=actor or "sync",
+            action=event,
+            entity_kind="agreement",
+            entity_id=name,
+            before=before,
+            after=after,
+            at=at,
+            reason=version.reason if event == "created" else None,
+        )
     for name, number in plan.confirmed:
         append_event(
             conn,
@@ -252,6 +279,35 @@ def apply_plan(
         )
         changes.append(SyncChange(agreement=name, version=number, event="in-workspace"))
     return changes
+
+
+def _version_json(version: AgreementVersion) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(version_content(version))
+    data["status"] = version.status.value
+    return data
+
+
+def _audited(
+    version: AgreementVersion,
+    event: str,
+    from_status: str | None,
+    stored: repo.StoredAgreement | None,
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """What the audit log keeps of a step: the version before and after (its status alone for
+    a status change, its terms for a new version or new terms)."""
+    if event == "status-changed":
+        number = version.version
+        return {"version": number, "status": from_status}, {
+            "version": number,
+            "status": version.status.value,
+        }
+    old = None
+    if event == "content-changed" and stored is not None:
+        old = next((v for v in stored.versions if v.version == version.version), None)
+    before = None
+    if old is not None:
+        before = {**json.loads(old.content), "status": old.status.value}
+    return before, _version_json(version)
 
 
 def _changed_over_api(version: AgreementVersion, status: VersionStatus, where: str) -> Problem:

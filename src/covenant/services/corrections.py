@@ -4,23 +4,27 @@ Every evaluation applies every correction of the workspace (retroactively, whene
 written) and records each correction in the audit table the first time its content is seen: who
 (``author``) and why (``reason``) from the YAML, when Covenant first saw it, the file:line, and
 the content hash. A changed correction under the same name is recorded as a new revision; the
-old one stays. See docs/corrections.md.
+old one stays. A new revision is also recorded in the audit log (entity ``correction``: the
+content before and after, the YAML's reason), in the same transaction. See docs/corrections.md.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from covenant.core.corrections import CorrectionWindow
 from covenant.core.timeutil import require_utc
 from covenant.definitions.corrections import CorrectionRule, correction_windows
 from covenant.errors import StoreError
+from covenant.store import audit
 from covenant.store import corrections as repo
 from covenant.store.corrections import CorrectionRecord
+from covenant.store.db import write_transaction
 
 
 def expand_corrections(
@@ -33,15 +37,20 @@ def expand_corrections(
 
 
 def record_corrections(
-    engine: Engine, *, rules: Sequence[CorrectionRule], seen_at: datetime
+    engine: Engine,
+    *,
+    rules: Sequence[CorrectionRule],
+    seen_at: datetime,
+    actor: str = "evaluate",
 ) -> dict[str, CorrectionRecord]:
-    """Audit ``rules`` as seen at ``seen_at`` in one transaction; the record of each, by name."""
+    """Audit ``rules`` as seen at ``seen_at`` in one transaction; the record of each, by name.
+    ``actor``: what applied them first (the YAML's author is in the recorded content)."""
     seen_at = require_utc(seen_at, what="seen_at")
     records: dict[str, CorrectionRecord] = {}
     try:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             for rule in rules:
-                record, _ = repo.record_seen(
+                record, new = repo.record_seen(
                     conn,
                     name=rule.name,
                     content=rule.content(),
@@ -53,6 +62,8 @@ def record_corrections(
                     at=seen_at,
                 )
                 records[rule.name] = record
+                if new:
+                    _audit_revision(conn, record, actor=actor)
     except IntegrityError as exc:
         raise StoreError(
             "another evaluation recorded the same corrections at the same time",
@@ -63,6 +74,36 @@ def record_corrections(
             f"cannot record corrections: {exc.__class__.__name__}", hint="check the store"
         ) from exc
     return records
+
+
+def _document(record: CorrectionRecord) -> dict[str, object]:
+    return {
+        "revision": record.revision,
+        "content": json.loads(record.content),
+        "content_sha256": record.content_sha256,
+        "author": record.author,
+        "reason": record.reason,
+        "origin": record.origin,
+    }
+
+
+def _audit_revision(conn: Connection, record: CorrectionRecord, *, actor: str) -> None:
+    before = None
+    if record.revision > 1:
+        older = repo.correction_history(conn, name=record.name)
+        previous = next((r for r in older if r.revision == record.revision - 1), None)
+        before = None if previous is None else _document(previous)
+    audit.append(
+        conn,
+        actor=actor,
+        action="created" if record.revision == 1 else "changed",
+        entity_kind="correction",
+        entity_id=record.name,
+        before=before,
+        after=_document(record),
+        at=record.first_seen,
+        reason=record.reason or None,
+    )
 
 
 def correction_history(engine: Engine, *, name: str | None = None) -> list[CorrectionRecord]:

@@ -31,7 +31,8 @@ from covenant.errors import IngestError, InputError, Problem, StoreError
 from covenant.services.store import open_store
 from covenant.sources.eventfiles import DEFAULT_BLOCK_BYTES, file_format, file_sha256
 from covenant.sources.events import ClassifiedEvents, EventTotals, iter_classified
-from covenant.store import buckets
+from covenant.store import audit, buckets
+from covenant.store.audit import UNKNOWN_ACTOR
 from covenant.store.db import write_transaction
 
 __all__ = ["IngestReport", "Progress", "open_store"]  # open_store: callers open the store here too
@@ -73,6 +74,7 @@ def ingest_event_files(
     progress: Progress | None = None,
     step: int = 60,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    actor: str = UNKNOWN_ACTOR,
 ) -> list[IngestReport]:
     """Ingest each file in its own transaction; return one report per file, in order.
 
@@ -89,6 +91,7 @@ def ingest_event_files(
             progress=progress,
             step=step,
             block_bytes=block_bytes,
+            actor=actor,
         )
         for path in files
     ]
@@ -121,6 +124,8 @@ def _ingest_file(
     step: int,
     block_bytes: int,
     batch_sha256: str | None = None,
+    batch_key: str | None = None,
+    actor: str = UNKNOWN_ACTOR,
 ) -> IngestReport:
     _notify(progress, path, "read", 0.0)
     file_format(path)  # a name we cannot read is refused before any work
@@ -158,7 +163,13 @@ def _ingest_file(
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
                 touched = _write(
-                    engine, path=path, sha256=sha256, events=events, chunks=chunks, step=step
+                    engine,
+                    path=path,
+                    sha256=sha256,
+                    events=events,
+                    chunks=chunks,
+                    step=step,
+                    audited=(actor, batch_key or path.name),
                 )
                 break
             except IntegrityError as exc:
@@ -212,8 +223,10 @@ def _write(
     chunks: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32 | np.int64]]
     | None,
     step: int,
+    audited: tuple[str, str],
 ) -> tuple[str, ...]:
-    """One transaction: the counts (as day chunks, or as bucket entries) and the batch record."""
+    """One transaction: the counts (as day chunks, or as bucket entries), the batch record,
+    and one audit row for the batch (``audited``: who, and the batch's key or file name)."""
     counts = events.counts
     which = counts.series if chunks is None else chunks[0]
     used = np.unique(which) if which.size else np.zeros(0, dtype=np.int64)
@@ -237,18 +250,34 @@ def _write(
                 buckets.add_chunks(
                     conn, series_ids=id_of[chunks[0]], days=chunks[1], chunks=chunks[2], step=step
                 )
-        buckets.record_batch(
+        batch = buckets.BatchRecord(
+            sha256=sha256,
+            filename=path.name,
+            rows_read=events.rows_read,
+            rows_ingested=events.rows_ingested,
+            rows_rejected=events.rows_rejected,
+            events_min=events.events_min,
+            events_max=events.events_max,
+            ingested_at=datetime.now(UTC),
+        )
+        buckets.record_batch(conn, batch=batch)
+        audit.append(  # last: the audit lock is held only to the commit
             conn,
-            batch=buckets.BatchRecord(
-                sha256=sha256,
-                filename=path.name,
-                rows_read=events.rows_read,
-                rows_ingested=events.rows_ingested,
-                rows_rejected=events.rows_rejected,
-                events_min=events.events_min,
-                events_max=events.events_max,
-                ingested_at=datetime.now(UTC),
-            ),
+            actor=audited[0],
+            action="ingested",
+            entity_kind="event-batch",
+            entity_id=audited[1][:255],
+            before=None,
+            after={
+                "sha256": sha256,
+                "rows_read": batch.rows_read,
+                "rows_ingested": batch.rows_ingested,
+                "rows_rejected": batch.rows_rejected,
+                "events_min": batch.events_min,
+                "events_max": batch.events_max,
+                "series": len(touched),
+            },
+            at=batch.ingested_at,
         )
     return tuple(sorted(touched))
 
@@ -349,6 +378,7 @@ def ingest_event_batch(
     rows: Sequence[Mapping[str, Any]],
     rules: Sequence[EventRule],
     step: int = 60,
+    actor: str = UNKNOWN_ACTOR,
 ) -> IngestReport:
     """Ingest ``rows`` (JSONL event rows, docs/ingest.md) as one batch named ``key``, exactly
     once: the batch is recorded under ``key`` in the transaction that writes its counts, so a
@@ -362,8 +392,7 @@ def ingest_event_batch(
         raise InputError("the batch has no events", hint="send at least one event row")
     with tempfile.TemporaryDirectory(prefix="covenant-batch-") as folder:
         path = Path(folder) / "batch.jsonl"
-        path.write_bytes(b"".join(_row_line(row) + b"
-" for row in rows))
+        path.write_bytes(b"".join(_row_line(row) + b"\n" for row in rows))
         return _ingest_file(
             engine,
             path=path,
@@ -372,4 +401,6 @@ def ingest_event_batch(
             step=step,
             block_bytes=DEFAULT_BLOCK_BYTES,
             batch_sha256=batch_sha256(key),
+            batch_key=key,
+            actor=actor,
         )

@@ -3,6 +3,8 @@
 Each change reads the stored record, makes the new one (the core models check it: a status
 history in time order, instants in UTC), and writes it in one transaction; a bad change raises
 a coded error and writes nothing. Files of records are still ingested by ``services.records``.
+Each change is recorded in the audit log (``store.audit``) in the same transaction: who
+(``actor``), the record before and after.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from covenant.core.agreements import AgreementVersion, Incident
 from covenant.core.tickets import RESOLVED_STATES, StatusChange, Ticket
 from covenant.core.timeutil import EPOCH, require_utc
 from covenant.errors import ConflictError, InputError, NotFoundError
-from covenant.store import records
+from covenant.store import audit, records
+from covenant.store.audit import UNKNOWN_ACTOR
 from covenant.store.db import write_transaction
 
 LATEST = datetime(9000, 1, 1, tzinfo=EPOCH.tzinfo)
@@ -38,7 +41,12 @@ def _missing_ticket(ticket_id: str) -> NotFoundError:
 
 
 def create_ticket(
-    engine: Engine, *, ticket: Ticket, customers: Collection[str], at: datetime
+    engine: Engine,
+    *,
+    ticket: Ticket,
+    customers: Collection[str],
+    at: datetime,
+    actor: str = UNKNOWN_ACTOR,
 ) -> Ticket:
     """Store a new ticket (``already-exists`` if its id is taken)."""
     _known_customer(ticket.customer, customers)
@@ -51,6 +59,16 @@ def create_ticket(
                 hint=f"change it with PATCH /api/v1/tickets/{ticket.id}",
             )
         records.save_tickets(conn, tickets=[ticket], at=require_utc(at))
+        audit.append(
+            conn,
+            actor=actor,
+            action="created",
+            entity_kind="ticket",
+            entity_id=ticket.id,
+            before=None,
+            after=ticket,
+            at=at,
+        )
     return ticket
 
 
@@ -63,6 +81,8 @@ def update_ticket(
     first_response: datetime | None = None,
     resolved: datetime | None = None,
     status: StatusChange | None = None,
+    actor: str = UNKNOWN_ACTOR,
+    action: str = "changed",
 ) -> Ticket:
     """Change a stored ticket: its priority, first response, resolution, or a new status."""
     with write_transaction(engine) as conn:
@@ -91,6 +111,16 @@ def update_ticket(
                     hint=f"give a {what} after {changed.created.isoformat()}",
                 )
         records.save_tickets(conn, tickets=[changed], at=require_utc(at))
+        audit.append(
+            conn,
+            actor=actor,
+            action=action,
+            entity_kind="ticket",
+            entity_id=ticket_id,
+            before=ticket,
+            after=changed,
+            at=at,
+        )
     return changed
 
 
@@ -125,6 +155,7 @@ def pause_ticket(
     at: datetime,
     versions: Sequence[AgreementVersion],
     status: str | None = None,
+    actor: str = UNKNOWN_ACTOR,
 ) -> Ticket:
     """Move a ticket into a pause state of its customer's agreements (default: the first)."""
     with engine.connect() as conn:
@@ -151,7 +182,12 @@ def pause_ticket(
             hint="resume it first" if current in states else "reopen it with a status change",
         )
     return update_ticket(
-        engine, ticket_id=ticket_id, at=at, status=StatusChange(at=require_utc(at), status=chosen)
+        engine,
+        ticket_id=ticket_id,
+        at=at,
+        status=StatusChange(at=require_utc(at), status=chosen),
+        actor=actor,
+        action="paused",
     )
 
 
@@ -162,6 +198,7 @@ def resume_ticket(
     at: datetime,
     versions: Sequence[AgreementVersion],
     status: str = "open",
+    actor: str = UNKNOWN_ACTOR,
 ) -> Ticket:
     """Move a paused ticket back to ``status`` (default ``open``): its timers run again."""
     with engine.connect() as conn:
@@ -178,7 +215,12 @@ def resume_ticket(
     if status in states:
         raise InputError(f"{status!r} is a pause state", hint="resume to open or another state")
     return update_ticket(
-        engine, ticket_id=ticket_id, at=at, status=StatusChange(at=require_utc(at), status=status)
+        engine,
+        ticket_id=ticket_id,
+        at=at,
+        status=StatusChange(at=require_utc(at), status=status),
+        actor=actor,
+        action="resumed",
     )
 
 
@@ -190,7 +232,12 @@ def _find_incident(conn: object, incident_id: str) -> Incident | None:
 
 
 def create_incident(
-    engine: Engine, *, incident: Incident, customers: Collection[str], at: datetime
+    engine: Engine,
+    *,
+    incident: Incident,
+    customers: Collection[str],
+    at: datetime,
+    actor: str = UNKNOWN_ACTOR,
 ) -> Incident:
     """Store a new incident (``already-exists`` if its id is taken)."""
     for customer in incident.customers:
@@ -203,6 +250,16 @@ def create_incident(
                 hint=f"change it with PATCH /api/v1/incidents/{incident.id}",
             )
         records.save_incidents(conn, incidents=[incident], at=require_utc(at))
+        audit.append(
+            conn,
+            actor=actor,
+            action="created",
+            entity_kind="incident",
+            entity_id=incident.id,
+            before=None,
+            after=incident,
+            at=at,
+        )
     return incident
 
 
@@ -212,6 +269,7 @@ def update_incident(
     incident_id: str,
     at: datetime,
     customers_known: Collection[str],
+    actor: str = UNKNOWN_ACTOR,
     **changes: object,
 ) -> Incident:
     """Change a stored incident (its end, severity, services, customers or flags; a change
@@ -228,6 +286,16 @@ def update_incident(
         changed = replace(found, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
         _ordered(changed)
         records.save_incidents(conn, incidents=[changed], at=require_utc(at))
+        audit.append(
+            conn,
+            actor=actor,
+            action="changed",
+            entity_kind="incident",
+            entity_id=incident_id,
+            before=found,
+            after=changed,
+            at=at,
+        )
     return changed
 
 

@@ -1,6 +1,8 @@
 """Use cases on API tokens: create (shown once), list, revoke, and authenticate a request.
 
-See ``store.tokens`` for the token's form and why its secret is stored as a SHA-256.
+See ``store.tokens`` for the token's form and why its secret is stored as a SHA-256. Making and
+revoking a token is recorded in the audit log (``store.audit``) in the same transaction; the
+token's secret and its hash never are.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from covenant.core.access import Principal, Role
 from covenant.core.timeutil import require_utc
 from covenant.errors import AuthenticationError, InputError, NotFoundError, StoreError
+from covenant.store import audit
 from covenant.store import tokens as repo
+from covenant.store.audit import UNKNOWN_ACTOR
+from covenant.store.db import write_transaction
 from covenant.store.tokens import StoredToken
 
 DEFAULT_EXPIRY = timedelta(days=90)
@@ -109,7 +114,7 @@ def create_token(
         raise InputError("the token's label is longer than 255 characters", hint="shorten it")
     token_id, secret, text = repo.new_token()
     try:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             stored = repo.insert_token(
                 conn,
                 token_id=token_id,
@@ -121,9 +126,33 @@ def create_token(
                 created_by=created_by,
                 expires_at=require_utc(expires_at),
             )
+            audit.append(
+                conn,
+                actor=created_by or UNKNOWN_ACTOR,
+                action="created",
+                entity_kind="token",
+                entity_id=token_id,
+                before=None,
+                after=token_document(stored),
+                at=at,
+            )
     except SQLAlchemyError as exc:
         raise _store_error(exc) from exc
     return CreatedToken(token=stored, text=text)
+
+
+def token_document(token: StoredToken) -> dict[str, object]:
+    """A token as the audit log keeps it: everything but its secret."""
+    return {
+        "id": token.id,
+        "role": token.role.value,
+        "customer": token.customer,
+        "label": token.label,
+        "created_at": token.created_at,
+        "created_by": token.created_by,
+        "expires_at": token.expires_at,
+        "revoked_at": token.revoked_at,
+    }
 
 
 def list_tokens(engine: Engine) -> list[StoredToken]:
@@ -135,12 +164,14 @@ def list_tokens(engine: Engine) -> list[StoredToken]:
         raise _store_error(exc) from exc
 
 
-def revoke_token(engine: Engine, *, token_id: str, at: datetime) -> StoredToken:
+def revoke_token(
+    engine: Engine, *, token_id: str, at: datetime, actor: str = UNKNOWN_ACTOR
+) -> StoredToken:
     """Revoke the token ``token_id`` from ``at`` on (a token revoked before stays so)."""
     at = require_utc(at)
     token_id = token_id.removeprefix(repo.PREFIX).partition(".")[0]
     try:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             found = repo.load_token(conn, token_id=token_id)
             if found is None:
                 raise NotFoundError(
@@ -149,6 +180,17 @@ def revoke_token(engine: Engine, *, token_id: str, at: datetime) -> StoredToken:
                 )
             repo.revoke(conn, token_id=token_id, at=at)
             revoked = repo.load_token(conn, token_id=token_id)
+            if revoked is not None and revoked.revoked_at != found.revoked_at:
+                audit.append(
+                    conn,
+                    actor=actor,
+                    action="revoked",
+                    entity_kind="token",
+                    entity_id=token_id,
+                    before=token_document(found),
+                    after=token_document(revoked),
+                    at=at,
+                )
     except SQLAlchemyError as exc:
         raise _store_error(exc) from exc
     assert revoked is not None

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from covenant.store import (  # noqa: F401 - register tables
     agreement_tables,
+    audit_tables,
     correction_tables,
     outbox_tables,
     record_tables,
