@@ -56,6 +56,10 @@ def test_a_batch_counts_once_however_often_it_is_sent(shop: Shop) -> None:
         assert again.status_code == 200, again.text
         assert again.json()["duplicate_of"] is not None
         assert again.json()["accepted"] == 4
+        # regression: a repeat listed no refused rows; they are kept with the batch now
+        assert again.json()["refused"] == answer["refused"]
+        assert again.json()["unmatched"] == {"service=no-such-service": 1}
+        assert again.json()["unmatched_count"] == 1
     assert stored_total(shop, "checkout-availability") == before + 4
     other = shop.client.request(
         "PUT", f"{V1}/event-batches/shop-2026-11-20T11-b", editor, json={"events": EVENTS[:1]}

@@ -103,7 +103,11 @@ def _notify(progress: Progress | None, path: Path, stage: str, fraction: float) 
 
 
 def _duplicate_report(path: Path, sha256: str, batch: buckets.BatchRecord) -> IngestReport:
+    kept: dict[str, Any] = orjson.loads(batch.outcome) if batch.outcome else {}
     return IngestReport(
+        problems=tuple(Problem(**p) for p in kept.get("problems", ())),
+        unmatched=tuple((str(k), int(n)) for k, n in kept.get("unmatched", ())),
+        rows_unmatched=int(kept.get("rows_unmatched", 0)),
         path=path,
         sha256=sha256,
         rows_read=batch.rows_read,
@@ -259,6 +263,7 @@ def _write(
             events_min=events.events_min,
             events_max=events.events_max,
             ingested_at=datetime.now(UTC),
+            outcome=_outcome(events),
         )
         buckets.record_batch(conn, batch=batch)
         audit.append(  # last: the audit lock is held only to the commit
@@ -280,6 +285,19 @@ def _write(
             at=batch.ingested_at,
         )
     return tuple(sorted(touched))
+
+
+def _outcome(events: ClassifiedEvents) -> str:
+    """What the batch refused, kept with it: its problems (the first MAX_PROBLEMS) and the
+    unmatched counts, so a repeat of a keyed batch answers with the same rows."""
+    problems = [
+        {"code": p.code, "message": p.message, "where": p.where, "field": p.field,
+         "fix": p.fix, "severity": p.severity}
+        for p in events.problems
+    ]  # fmt: skip
+    unmatched = [[key, count] for key, count in events.unmatched]
+    kept = {"problems": problems, "unmatched": unmatched, "rows_unmatched": events.rows_unmatched}
+    return orjson.dumps(kept).decode()
 
 
 @contextmanager

@@ -81,6 +81,7 @@ class BatchRecord:
     events_min: int | None
     events_max: int | None
     ingested_at: datetime
+    outcome: str | None = None  # JSON: the refused rows and unmatched counts (a keyed batch)
 
 
 def ensure_series(conn: Executor, *, keys: Sequence[str], step: int = 60) -> dict[str, int]:
@@ -357,6 +358,7 @@ def find_batch(conn: Executor, *, sha256: str) -> BatchRecord | None:
         t.events_min,
         t.events_max,
         t.ingested_at,
+        t.outcome,
     ).where(t.source_sha256 == sha256)
     row = conn.execute(query).first()
     if row is None:
@@ -370,6 +372,7 @@ def find_batch(conn: Executor, *, sha256: str) -> BatchRecord | None:
         events_min=None if row[5] is None else int(row[5]),
         events_max=None if row[6] is None else int(row[6]),
         ingested_at=row[7],
+        outcome=row[8],
     )
 
 
@@ -385,5 +388,6 @@ def record_batch(conn: Executor, *, batch: BatchRecord) -> None:
             events_min=batch.events_min,
             events_max=batch.events_max,
             ingested_at=batch.ingested_at,
+            outcome=batch.outcome,
         )
     )

@@ -22,6 +22,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    Text,
     TypeDecorator,
 )
 
@@ -94,4 +95,7 @@ ingest_batches = Table(
     Column("events_min", BigInteger, nullable=True),  # epoch seconds, None when no events
     Column("events_max", BigInteger, nullable=True),
     Column("ingested_at", UtcDateTime, nullable=False),
+    # JSON: the first refused rows and the unmatched counts, so a retried keyed batch is
+    # answered with the same rows (None: recorded before 0009)
+    Column("outcome", Text, nullable=True),
 )
