@@ -11,10 +11,12 @@ from covenant.api.app import create_app
 from covenant.api.deps import Context
 from covenant.config import Settings, sqlite_url
 from covenant.services.store import open_store
+from tests.checkout import CHECKOUT_SLO, put
 from tests.receiver import receiver
-from tests.services.test_worker_delivery import T0, put
+from tests.services.test_worker_delivery import T0
 
-WORKSPACE = """\
+WORKSPACE = (
+    """\
 apiVersion: openslo/v1
 kind: Service
 metadata: {name: shop}
@@ -28,22 +30,9 @@ metadata:
 spec:
   target: webhook
 ---
-apiVersion: covenant/v1
-kind: SLO
-metadata: {name: checkout-availability}
-spec:
-  service: shop
-  indicator:
-    metadata: {name: checkout}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: events, spec: {}}}
-        total: {metricSource: {type: events, spec: {}}}
-  timeWindow: [{duration: 30d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.999}]
 """
+    + CHECKOUT_SLO
+)
 
 
 def test_serve_delivers_the_workers_notices(tmp_path: Path) -> None:

@@ -23,40 +23,26 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
 
-from covenant.core.timeutil import to_epoch
 from covenant.services.store import open_store
 from covenant.store.alert_states import load_alert_states
-from covenant.store.buckets import add_counts, ensure_series
-from covenant.store.db import write_transaction
+from tests.checkout import CHECKOUT_SLO
+from tests.checkout import put as put_checkout
 from tests.stores import postgres_schemas
 
 AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 WAIT_S = 120  # how long a start or a takeover may take on a loaded machine (a wait, not a check)
-WORKSPACE = """\
+WORKSPACE = (
+    """\
 apiVersion: openslo/v1
 kind: Service
 metadata: {name: shop}
 spec: {}
 ---
-apiVersion: covenant/v1
-kind: SLO
-metadata: {name: checkout-availability}
-spec:
-  service: shop
-  indicator:
-    metadata: {name: checkout}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: events, spec: {}}}
-        total: {metricSource: {type: events, spec: {}}}
-  timeWindow: [{duration: 30d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.999}]
 """
+    + CHECKOUT_SLO
+)
 # 170 clean minutes of 100 requests, then 10 minutes with 50 of 100 failing, up to AT: 500 bad
 # requests against a 0.1 % budget. Burn rates (bad / total / 0.001): last 5 min 250/500 → 500;
 # last hour 500/6,000 → 83.3; last 6 h and 1 d (3 h of data) 500/18,000 → 27.8. Against the
@@ -79,17 +65,7 @@ def free_port() -> int:
 
 def put(url: str, start: datetime, minutes: int, *, bad: int) -> None:
     engine = open_store(url)
-    s = to_epoch(start)
-    with write_transaction(engine) as conn:
-        sid = ensure_series(conn, keys=["checkout"], step=60)["checkout"]
-        add_counts(
-            conn,
-            series_ids=np.full(minutes, sid),
-            bucket_starts=s + 60 * np.arange(minutes),
-            good=np.full(minutes, 100 - bad),
-            total=np.full(minutes, 100),
-            step=60,
-        )
+    put_checkout(engine, start, minutes, bad=bad)
     engine.dispose()
 
 

@@ -5,42 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
-from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.services.worker import Worker
 from covenant.store.alert_states import load_alert_states
-from covenant.store.buckets import add_counts, ensure_series
+from covenant.store.buckets import ensure_series
 from covenant.store.db import write_transaction
+from tests.checkout import CHECKOUT_SLO, STEP, put
 
-STEP = 60
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-WORKSPACE = """\
+WORKSPACE = (
+    """\
 apiVersion: openslo/v1
 kind: Service
 metadata: {name: shop}
 spec: {}
 ---
-apiVersion: covenant/v1
-kind: SLO
-metadata: {name: checkout-availability}
-spec:
-  service: shop
-  indicator:
-    metadata: {name: checkout}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: events, spec: {}}}
-        total: {metricSource: {type: events, spec: {}}}
-  timeWindow: [{duration: 30d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.999}]
 """
+    + CHECKOUT_SLO
+)
 
 
 @pytest.fixture
@@ -48,21 +34,6 @@ def workspace() -> Workspace:
     ws, problems = analyse_text(WORKSPACE)
     assert ws is not None, problems
     return ws
-
-
-def put(engine: Engine, start: datetime, minutes: int, *, bad: int) -> None:
-    """100 requests a minute, ``bad`` of them failing, from ``start``."""
-    s = to_epoch(start)
-    with write_transaction(engine) as conn:
-        sid = ensure_series(conn, keys=["checkout"], step=STEP)["checkout"]
-        add_counts(
-            conn,
-            series_ids=np.full(minutes, sid),
-            bucket_starts=s + STEP * np.arange(minutes),
-            good=np.full(minutes, 100 - bad),
-            total=np.full(minutes, 100),
-            step=STEP,
-        )
 
 
 class Inbox:

@@ -8,23 +8,19 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
-from sqlalchemy.engine import Engine
 
-from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.services.delivery import Dispatcher
 from covenant.services.store import open_store
 from covenant.services.worker import Worker
 from covenant.store import outbox
-from covenant.store.buckets import add_counts, ensure_series
-from covenant.store.db import write_transaction
+from tests.checkout import CHECKOUT_SLO, put
 from tests.promserver import Server, get_json, start_alertmanager
 
-STEP = 60
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-WORKSPACE = """\
+WORKSPACE = (
+    """\
 apiVersion: openslo/v1
 kind: Service
 metadata: {name: shop}
@@ -38,22 +34,9 @@ metadata:
 spec:
   target: alertmanager
 ---
-apiVersion: covenant/v1
-kind: SLO
-metadata: {name: checkout-availability}
-spec:
-  service: shop
-  indicator:
-    metadata: {name: checkout}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: events, spec: {}}}
-        total: {metricSource: {type: events, spec: {}}}
-  timeWindow: [{duration: 30d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.999}]
 """
+    + CHECKOUT_SLO
+)
 
 
 @pytest.fixture
@@ -62,21 +45,6 @@ def alertmanager(tmp_path: Path) -> Iterator[Server]:
     server = start_alertmanager(tmp_path / "am", config=config)
     yield server
     server.stop()
-
-
-def put(engine: Engine, start: datetime, minutes: int, *, bad: int) -> None:
-    """100 requests a minute, ``bad`` of them failing, from ``start``."""
-    s = to_epoch(start)
-    with write_transaction(engine) as conn:
-        sid = ensure_series(conn, keys=["checkout"], step=STEP)["checkout"]
-        add_counts(
-            conn,
-            series_ids=np.full(minutes, sid),
-            bucket_starts=s + STEP * np.arange(minutes),
-            good=np.full(minutes, 100 - bad),
-            total=np.full(minutes, 100),
-            step=STEP,
-        )
 
 
 def wait(condition: Callable[[], bool], what: str) -> None:
