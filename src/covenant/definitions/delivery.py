@@ -27,17 +27,16 @@ for another tool); an annotation that is there but wrong is an error.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
 from covenant.core.notices import NoticeKind
+from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
-from covenant.definitions.fields import Spec, problem
+from covenant.definitions.fields import Spec
 from covenant.definitions.openslo import AlertNotificationTargetDocument
 from covenant.definitions.parsed import Parsed
 from covenant.definitions.yamlsource import PathKey, SourceDocument, read_text
@@ -59,49 +58,30 @@ CUSTOMER_KINDS = frozenset(
 )
 """Notice kinds a customer may receive (a burn-rate alert is about an SLO: internal)."""
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TIMEOUT = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)?$")
-
 
 def _env_name(value: str) -> str:
-    if not _ENV_NAME.match(value):
-        raise problem(
-            "invalid-delivery",
-            f"{value!r} is not an environment-variable name",
-            "name the variable that holds the secret, e.g. OPS_WEBHOOK_URL (never the secret)",
-        )
-    return value
+    return endpoints.env_name(value, code="invalid-delivery", example="OPS_WEBHOOK_URL")
 
 
 def _url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise problem(
-            "invalid-delivery",
-            f"url {value!r} is not an http(s) URL with a host",
-            "write the receiver's URL, e.g. http://alertmanager:9093 or "
-            "https://hooks.example.com/covenant",
-        )
-    if parts.username or parts.password:
-        raise problem(
-            "inline-secret",
-            "the url holds credentials",
-            "remove user:password@; give the secret by urlEnv, bearerTokenEnv or headersEnv",
-        )
-    return value
+    return endpoints.http_url(
+        value,
+        code="invalid-delivery",
+        example="write the receiver's URL, e.g. http://alertmanager:9093 or "
+        "https://hooks.example.com/covenant",
+        secret_hint="remove user:password@; give the secret by urlEnv, bearerTokenEnv or "
+        "headersEnv",
+    )
 
 
 def _timeout(value: Any) -> float:
-    text = "" if isinstance(value, bool) else str(value).strip()
-    found = _TIMEOUT.match(text)
-    seconds = float(found.group(1)) * (0.001 if found.group(2) == "ms" else 1.0) if found else 0
-    if not 0 < seconds <= MAX_TIMEOUT_S:
-        raise problem(
-            "invalid-delivery",
-            f"timeout {value!r} is not a duration above 0 and up to 60 s",
-            "write e.g. 5s or 500ms (a slow receiver is retried later, never waited on)",
-        )
-    return seconds
+    return endpoints.timeout_seconds(
+        value,
+        code="invalid-delivery",
+        limit_s=MAX_TIMEOUT_S,
+        limit="above 0 and up to 60 s",
+        example="write e.g. 5s or 500ms (a slow receiver is retried later, never waited on)",
+    )
 
 
 EnvName = Annotated[str, AfterValidator(_env_name)]

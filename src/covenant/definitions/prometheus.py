@@ -15,11 +15,9 @@ reason ``covenant ingest prometheus`` gives when asked to read that SLO.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, ValidationError
 
@@ -32,8 +30,9 @@ from covenant.core.promql import (
     histogram_queries,
     is_compatible,
 )
+from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, problems_from
-from covenant.definitions.fields import Spec, problem
+from covenant.definitions.fields import Spec
 from covenant.definitions.openslo import (
     DataSourceDocument,
     InlineSLI,
@@ -46,52 +45,32 @@ from covenant.definitions.parsed import Parsed
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_KEYS = ("bearerToken", "token", "password", "apiKey", "secret")
-_TIMEOUT = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m)?$")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, None: 1.0}
 
 
 def _env_name(value: str) -> str:
-    if not ENV_NAME.match(value):
-        raise problem(
-            "invalid-data-source",
-            f"{value!r} is not an environment-variable name",
-            "name the variable that holds the secret, e.g. PROMETHEUS_TOKEN (never the secret)",
-        )
-    return value
+    return endpoints.env_name(value, code="invalid-data-source", example="PROMETHEUS_TOKEN")
 
 
 def _url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise problem(
-            "invalid-data-source",
-            f"url {value!r} is not an http(s) URL with a host",
-            "write the query API's base URL, e.g. http://prometheus:9090 (Covenant adds "
-            "/api/v1/query_range)",
-        )
-    if parts.username or parts.password:
-        raise problem(
-            "inline-secret",
-            "the url holds credentials",
-            "remove user:password@ and use basicAuth: {usernameEnv, passwordEnv}",
-        )
-    return value.rstrip("/")
+    return endpoints.http_url(
+        value,
+        code="invalid-data-source",
+        example="write the query API's base URL, e.g. http://prometheus:9090 (Covenant adds "
+        "/api/v1/query_range)",
+        secret_hint="remove user:password@ and use basicAuth: {usernameEnv, passwordEnv}",
+    ).rstrip("/")
 
 
 def timeout_seconds(value: Any) -> float:
     """``30s``, ``1m``, ``500ms`` or a number of seconds; in (0, 600]."""
-    text = str(value).strip() if not isinstance(value, bool) else ""
-    found = _TIMEOUT.match(text)
-    seconds = float(found.group(1)) * _UNIT_S[found.group(2)] if found else 0.0
-    if not 0 < seconds <= 600:
-        raise problem(
-            "invalid-data-source",
-            f"timeout {value!r} is not a duration of up to 10 minutes",
-            "write e.g. 30s, 2m or 500ms",
-        )
-    return seconds
+    return endpoints.timeout_seconds(
+        value,
+        code="invalid-data-source",
+        limit_s=600,
+        limit="of up to 10 minutes",
+        example="write e.g. 30s, 2m or 500ms",
+    )
 
 
 EnvName = Annotated[str, AfterValidator(_env_name)]
