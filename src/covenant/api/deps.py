@@ -238,6 +238,11 @@ def principal(
 Who = Annotated[Principal, Depends(principal)]
 
 
+def actor(who: Principal) -> str:
+    """How the audit log and the stores name the token a change was made with."""
+    return f"token:{who.token_id}"
+
+
 def allow(roles: Collection[Role]) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only ``roles`` through (``forbidden`` for the others)."""
     allowed = frozenset(roles)

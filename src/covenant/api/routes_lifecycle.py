@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from covenant.api.deps import Ctx, Who, allow
+from covenant.api.deps import Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import WRITERS
 from covenant.core.agreements import AgreementVersion, VersionStatus
@@ -73,10 +73,6 @@ async def _text(request: Request) -> str:
 
 
 Text = Annotated[str, Depends(_text)]
-
-
-def _actor(who: Who) -> str:
-    return f"token {who.token_id}"
 
 
 def _answer(name: str, version: AgreementVersion, changes: list[Any]) -> dict[str, Any]:
@@ -138,7 +134,7 @@ def create_agreement(ctx: Ctx, who: Who, text: Text) -> dict[str, Any]:
         version=version,
         description=_text_field(body, "description", required=False),
         at=ctx.clock(),
-        actor=_actor(who),
+        actor=actor(who),
     )
     return _answer(name, made, changes)
 
@@ -155,7 +151,7 @@ def add_version(ctx: Ctx, who: Who, name: str, text: Text) -> dict[str, Any]:
         name=name,
         version=read_body(text, what="version"),
         at=ctx.clock(),
-        actor=_actor(who),
+        actor=actor(who),
     )
     return _answer(name, made, changes)
 
@@ -173,7 +169,7 @@ def replace_version(ctx: Ctx, who: Who, name: str, version: Number, text: Text) 
         number=version,
         version=read_body(text, what="version"),
         at=ctx.clock(),
-        actor=_actor(who),
+        actor=actor(who),
     )
     return _answer(name, made, changes)
 
@@ -196,7 +192,7 @@ def _move(
         status=status,
         signatories=signatories or (),
         at=ctx.clock(),
-        actor=_actor(who),
+        actor=actor(who),
     )
     return _answer(name, made, changes)
 

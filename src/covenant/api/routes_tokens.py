@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from covenant.api.deps import Ctx, Who, allow
+from covenant.api.deps import Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import ADMINS
 from covenant.store.tokens import StoredToken
@@ -71,7 +71,7 @@ def create_token(ctx: Ctx, who: Who, body: TokenCreate) -> dict[str, Any]:
         at=now,
         customers=customers,
         label=body.label,
-        created_by=f"token:{who.token_id}",
+        created_by=actor(who),
     )
     return {**token_json(made.token, at=now), "token": made.text}
 
@@ -82,5 +82,5 @@ def revoke_token(ctx: Ctx, who: Who, token_id: str) -> dict[str, Any]:
     from covenant.services.tokens import revoke_token as compute
 
     now = ctx.clock()
-    revoked = compute(ctx.engine(), token_id=token_id, at=now, actor=f"token:{who.token_id}")
+    revoked = compute(ctx.engine(), token_id=token_id, at=now, actor=actor(who))
     return token_json(revoked, at=now)

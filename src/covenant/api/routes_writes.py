@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from covenant.api.deps import Context, Ctx, Who, allow, parse_at
+from covenant.api.deps import Context, Ctx, Who, actor, allow, parse_at
 from covenant.api.errors import RESPONSES
 from covenant.api.routes_records import incident_json, tickets_json
 from covenant.core.access import WRITERS, Principal
@@ -84,11 +84,6 @@ def _versions(ctx: Ctx) -> Any:
     return with_recorded_agreements(ctx.engine(), ctx.workspace()).agreements
 
 
-def actor(who: Principal) -> str:
-    """How the audit log names the token a change was made with."""
-    return f"token:{who.token_id}"
-
-
 def _instant(ctx: Ctx, value: str | None, name: str) -> datetime | None:
     return None if value is None else parse_at(value, now=ctx.clock(), name=name)
 
@@ -146,32 +141,30 @@ def update_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketUpdate) -> dic
 @router.post("/tickets/{ticket_id}/pause", tags=["records"])
 def pause_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketPause) -> dict[str, Any]:
     """Pause a ticket's timers: move it into a pause state of its customer's agreements."""
-    from covenant.services.record_changes import pause_ticket as compute
+    from covenant.services.record_changes import pause_ticket as move
 
-    moment = _instant(ctx, body.at, "at") or ctx.clock()
-    found = compute(
-        ctx.engine(),
-        ticket_id=ticket_id,
-        at=moment,
-        versions=_versions(ctx),
-        status=body.status,
-        actor=actor(who),
-    )
-    return tickets_json(ctx, [found], max(moment, ctx.clock()))[0]
+    return _moved(ctx, who, ticket_id, body.at, body.status, move)
 
 
 @router.post("/tickets/{ticket_id}/resume", tags=["records"])
 def resume_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketResume) -> dict[str, Any]:
     """Resume a paused ticket: its timers run again."""
-    from covenant.services.record_changes import resume_ticket as compute
+    from covenant.services.record_changes import resume_ticket as move
 
-    moment = _instant(ctx, body.at, "at") or ctx.clock()
-    found = compute(
+    return _moved(ctx, who, ticket_id, body.at, body.status, move)
+
+
+def _moved(
+    ctx: Ctx, who: Principal, ticket_id: str, at: str | None, status: str | None, move: Any
+) -> dict[str, Any]:
+    """A ticket moved into or out of a pause state at ``at`` (default now), with its timers."""
+    moment = _instant(ctx, at, "at") or ctx.clock()
+    found = move(
         ctx.engine(),
         ticket_id=ticket_id,
         at=moment,
         versions=_versions(ctx),
-        status=body.status,
+        status=status,
         actor=actor(who),
     )
     return tickets_json(ctx, [found], max(moment, ctx.clock()))[0]
