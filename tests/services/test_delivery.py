@@ -48,11 +48,9 @@ def notice(
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    made = create_engine_for(f"sqlite:///{tmp_path / 'covenant.db'}")
-    migrate(made)
-    yield made
-    made.dispose()
+def engine(sqlite_engine: Engine) -> Engine:
+    """These tests run on SQLite; tests/services/test_delivery_replicas.py covers PostgreSQL."""
+    return sqlite_engine
 
 
 @pytest.fixture

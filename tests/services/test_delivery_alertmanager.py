@@ -16,7 +16,6 @@ from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.definitions.delivery import DeliveryTarget
 from covenant.services.delivery import Backoff, Dispatcher
 from covenant.store import outbox
-from covenant.store.db import create_engine_for, migrate
 from tests.promserver import Server, get_json, start_alertmanager
 from tests.receiver import Receiver, receiver
 
@@ -31,11 +30,9 @@ LABELS = {
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    made = create_engine_for(f"sqlite:///{tmp_path / 'covenant.db'}")
-    migrate(made)
-    yield made
-    made.dispose()
+def engine(sqlite_engine: Engine) -> Engine:
+    """These tests run on SQLite; tests/services/test_delivery_replicas.py covers PostgreSQL."""
+    return sqlite_engine
 
 
 @pytest.fixture
