@@ -31,7 +31,7 @@ def notice(
     kind: NoticeKind = NoticeKind.BURN_RATE,
     labels: dict[str, str] | None = None,
     annotations: dict[str, str] | None = None,
-    targets: tuple[str, ...] = (),
+    targets: tuple[str, ...] | None = None,
 ) -> AlertNotice:
     return AlertNotice(
         key=key,
@@ -238,8 +238,9 @@ def test_routing_by_target_name_kind_and_customer(engine: Engine, hooks: Receive
         targets=("ops", "globex"),
     )
     burn = notice(targets=("pages", "globex"))
-    default = notice(key="burn-rate/checkout-latency/page-fast")  # no targets: internal ones
-    dispatcher.submit([ticket, other, burn, default])
+    default = notice(key="burn-rate/checkout-latency/page-fast")  # not routed: internal ones
+    nowhere = notice(key="burn-rate/checkout-errors/page-fast", targets=())  # routed nowhere
+    dispatcher.submit([ticket, other, burn, default, nowhere])
     assert sorted((r.target, r.notice_key) for r in all_rows(engine)) == [
         ("globex", "ticket-breached/globex/T-7"),
         ("ops", "burn-rate/checkout-latency/page-fast"),

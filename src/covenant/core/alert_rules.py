@@ -13,7 +13,7 @@ one per alert that *could* fire, ``active`` when it does now — for ``alert_sta
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from covenant.core.alert_state import AlertCondition
@@ -73,10 +73,16 @@ def stale_keys(evaluations: Sequence[Evaluation]) -> list[str]:
     ]
 
 
-def burn_rate_conditions(evaluations: Sequence[Evaluation]) -> list[AlertCondition]:
+Route = Callable[[Objective, str], "tuple[str, ...] | None"]
+"""The delivery targets of an objective's tier (``definitions.routing``; None: not routed)."""
+
+
+def burn_rate_conditions(
+    evaluations: Sequence[Evaluation], *, route: Route | None = None
+) -> list[AlertCondition]:
     """The condition of every firing tier (``advance`` treats a key without a condition as not
     holding, so quiet tiers — most of them, most of the time — cost nothing); none for a stale
-    evaluation (see :func:`stale_keys`)."""
+    evaluation (see :func:`stale_keys`). ``route`` names each alert's delivery targets."""
     out: list[AlertCondition] = []
     for e in evaluations:
         if not any(t.firing for t in e.tiers):
@@ -121,6 +127,7 @@ def burn_rate_conditions(evaluations: Sequence[Evaluation]) -> list[AlertConditi
                         "summary": summary,
                         "description": description,
                     },
+                    targets=route(o, tier.name) if route is not None else None,
                 )
             )
     return out

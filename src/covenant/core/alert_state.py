@@ -20,7 +20,7 @@ fires (receivers group by them); the text (annotations) follows the latest evalu
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -45,7 +45,7 @@ class AlertCondition:
     annotations: Mapping[str, str]
     active: bool = True
     for_s: int = 0
-    targets: tuple[str, ...] = ()
+    targets: tuple[str, ...] | None = None  # where its notices go (None: not routed)
 
     def __post_init__(self) -> None:
         if self.for_s < 0:
@@ -65,7 +65,7 @@ class AlertRecord:
     pending_since: datetime
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    targets: tuple[str, ...] = field(default=())
+    targets: tuple[str, ...] | None = None
 
     def notice(self) -> AlertNotice:
         """The notice of this record's transition (firing, or resolved)."""

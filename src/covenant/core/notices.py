@@ -8,7 +8,7 @@ workspace's ``AlertNotificationTarget`` documents named in ``targets``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -48,4 +48,4 @@ class AlertNotice:
     annotations: Mapping[str, str]
     starts_at: datetime
     ends_at: datetime | None = None
-    targets: tuple[str, ...] = field(default=())
+    targets: tuple[str, ...] | None = None  # None: not routed (every internal target)

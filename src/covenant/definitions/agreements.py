@@ -209,6 +209,7 @@ class ContactSpec(Spec):
 class CustomerSpec(Spec):
     currency: Currency
     contacts: list[ContactSpec] = Field(default_factory=list)
+    notification_targets: list[str] | None = None  # where its agreements' alerts go
 
 
 class CustomerDocument(Document):

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from covenant.definitions.corrections import CorrectionRule
     from covenant.definitions.delivery import DeliveryTarget
     from covenant.definitions.prometheus import PrometheusReads
+    from covenant.definitions.routing import NoticeRouting
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +74,7 @@ class Resolved:
     settings: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     prometheus: PrometheusReads | None = None  # None: the workspace has no DataSource
     delivery: tuple[DeliveryTarget, ...] = ()  # the AlertNotificationTargets Covenant sends to
+    routing: NoticeRouting | None = None  # which of them each notice goes to (None: no targets)
 
 
 def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
@@ -143,11 +145,14 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         )
         correction_problems += read_problems
     delivery: tuple[DeliveryTarget, ...] = ()
+    routing: NoticeRouting | None = None
     if "AlertNotificationTarget" in kinds:
         from covenant.definitions.delivery import delivery_targets  # noqa: PLC0415
+        from covenant.definitions.routing import notice_routing  # noqa: PLC0415
 
         delivery, delivery_problems = delivery_targets(parsed)
-        correction_problems += delivery_problems
+        routing, routing_problems = notice_routing(parsed, delivery)
+        correction_problems += delivery_problems + routing_problems
     return Resolved(
         objectives=tuple(objectives),
         event_rules=tuple(rule for rule, _ in rules.values()),
@@ -158,6 +163,7 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         settings=settings,
         prometheus=prometheus,
         delivery=delivery,
+        routing=routing,
     )
 
 

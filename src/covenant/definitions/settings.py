@@ -6,6 +6,7 @@ kind: Settings
 metadata: {name: workspace}
 spec:
   requiredMargin: 0.05   # percentage points an SLO must be stricter than the SLA it backs
+  notificationTargets: [oncall]  # where notices no alert policy or customer routes go
 ```
 """
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 class SettingsSpec(Spec):
     required_margin: Number | None = Field(default=None, ge=0, lt=100)
+    notification_targets: list[str] | None = None  # read by definitions.routing
 
 
 class SettingsDocument(Document):

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the contract, calendar and correction code loads only when 
     from covenant.definitions.corrections import CorrectionRule
     from covenant.definitions.delivery import DeliveryTarget
     from covenant.definitions.prometheus import PrometheusReads
+    from covenant.definitions.routing import NoticeRouting
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +50,7 @@ class Workspace:
     settings: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     prometheus: PrometheusReads | None = None  # SLIs read through Prometheus (None: no source)
     delivery: tuple[DeliveryTarget, ...] = ()  # where alert notices are sent (docs/delivery.md)
+    routing: NoticeRouting | None = None  # which targets each notice goes to (None: no targets)
 
     def objective(self, key: str) -> Objective:
         """The objective whose ``key`` is ``slo`` or ``slo/name``."""
@@ -128,6 +130,7 @@ def analyse_sources(
         settings=resolved.settings,
         prometheus=resolved.prometheus,
         delivery=resolved.delivery,
+        routing=resolved.routing,
     )
     return workspace, found
 

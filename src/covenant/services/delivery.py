@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from covenant.core.notices import AlertNotice
+from covenant.core.notices import AlertNotice, NoticeState
 from covenant.definitions.delivery import DeliveryTarget
 from covenant.services.senders import (
     SendResult,
@@ -151,9 +151,11 @@ class Dispatcher:
     # --- writing ---------------------------------------------------------------------------
 
     def routes(self, notice: AlertNotice) -> list[DeliveryTarget]:
-        """The targets ``notice`` goes to: those it names, or every internal target when it
-        names none; a target that does not take its kind (or customer) is left out."""
-        if notice.targets:
+        """The targets ``notice`` goes to: those it names (the worker routes every notice,
+        ``definitions.routing``), or every internal target when it is not routed
+        (``targets is None``); a target that does not take its kind (or customer) is left
+        out."""
+        if notice.targets is not None:
             named = [self.targets[n] for n in notice.targets if n in self.targets]
             unknown = [n for n in notice.targets if n not in self.targets]
             if unknown:
@@ -173,19 +175,25 @@ class Dispatcher:
 
     def enqueue(self, connection: Connection, notices: Sequence[AlertNotice]) -> int:
         """Write ``notices`` into the outbox in the caller's transaction; rows added (a notice
-        already there for a target is not added again)."""
-        rows = [
-            outbox.NewRow(
-                notice_key=n.key,
-                state=n.state.value,
-                starts_at=n.starts_at,
-                target=t.name,
-                kind=n.kind.value,
-                notice=encode_notice(n),
-            )
-            for n in notices
-            for t in self.routes(n)
-        ]
+        already there for a target is not added again). A resolution also goes to every
+        target its firing notice went to, even if the routing changed since."""
+        resolved = [(n.key, n.starts_at) for n in notices if n.state is NoticeState.RESOLVED]
+        fired = outbox.firing_targets(connection, resolved) if resolved else {}
+        rows: list[outbox.NewRow] = []
+        for n in notices:
+            names = [t.name for t in self.routes(n)]
+            names += [t for t in fired.get((n.key, n.starts_at), ()) if t in self.targets]
+            rows += [
+                outbox.NewRow(
+                    notice_key=n.key,
+                    state=n.state.value,
+                    starts_at=n.starts_at,
+                    target=name,
+                    kind=n.kind.value,
+                    notice=encode_notice(n),
+                )
+                for name in dict.fromkeys(names)
+            ]
         added = outbox.add(connection, rows, now=self.clock())
         if added:
             self._wake.set()

@@ -72,7 +72,7 @@ def encode_notice(notice: AlertNotice) -> str:
             "annotations": dict(notice.annotations),
             "startsAt": notice.starts_at.isoformat(),
             "endsAt": notice.ends_at.isoformat() if notice.ends_at else None,
-            "targets": list(notice.targets),
+            "targets": None if notice.targets is None else list(notice.targets),
         },
         sort_keys=True,
     )
@@ -90,7 +90,7 @@ def decode_notice(text: str) -> AlertNotice:
         annotations=data["annotations"],
         starts_at=datetime.fromisoformat(data["startsAt"]),
         ends_at=datetime.fromisoformat(ends) if ends else None,
-        targets=tuple(data.get("targets") or ()),
+        targets=None if data.get("targets") is None else tuple(data["targets"]),
     )
 
 

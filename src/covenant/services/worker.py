@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -199,14 +199,16 @@ class Worker:
         problems: list[str] = []
         caught = self._catch_up(workspace, now, problems)
         report, stats, quick = self.evaluate(workspace, at=now, seen_at=now)
-        conditions: list[AlertCondition] = burn_rate_conditions(report.effective)
+        routing = workspace.routing
+        route = (lambda o, tier: routing.for_tier(o.slo, tier)) if routing else None
+        conditions: list[AlertCondition] = burn_rate_conditions(report.effective, route=route)
         unknown: set[NoticeKind] = set()
         agreements = None
         if workspace.agreements:
             from covenant.services.worker_agreements import agreement_conditions  # noqa: PLC0415
 
             found = agreement_conditions(self.engine, workspace=workspace, now=now)
-            conditions.extend(found.conditions)
+            conditions.extend(_routed(found.conditions, workspace))
             unknown.update(found.unknown)
             problems.extend(found.problems)
             agreements = found.exposure
@@ -269,6 +271,18 @@ class Worker:
             return 0
         problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
         return len(reports)
+
+
+def _routed(conditions: Sequence[AlertCondition], workspace: Workspace) -> list[AlertCondition]:
+    """Agreement alerts with their customer's targets (``definitions.routing``)."""
+    routing = workspace.routing
+    if routing is None:
+        return list(conditions)
+    customer_of = {v.agreement: v.customer for v in workspace.agreements}
+    return [
+        replace(c, targets=routing.for_customer(customer_of.get(c.labels.get("agreement", ""))))
+        for c in conditions
+    ]
 
 
 def tick(

@@ -45,7 +45,7 @@ def load_alert_states(conn: Any) -> dict[str, AlertRecord]:
             severity=row[3],
             labels=json.loads(row[4]),
             annotations=json.loads(row[5]),
-            targets=tuple(json.loads(row[6])),
+            targets=_targets(json.loads(row[6])),
             pending_since=row[7],
             starts_at=row[8],
             ends_at=row[9],
@@ -60,7 +60,7 @@ def _values(record: AlertRecord, now: datetime) -> dict[str, Any]:
         "severity": record.severity,
         "labels": json.dumps(dict(record.labels), sort_keys=True),
         "annotations": json.dumps(dict(record.annotations), sort_keys=True),
-        "targets": json.dumps(list(record.targets)),
+        "targets": json.dumps(None if record.targets is None else list(record.targets)),
         "pending_since": record.pending_since,
         "starts_at": record.starts_at,
         "ends_at": record.ends_at,
@@ -84,3 +84,8 @@ def save_transition(
             conn.execute(insert(alert_states), {"key": record.key, **values})
     for part in batched(list(transition.dropped)):
         conn.execute(delete(alert_states).where(alert_states.c.key.in_(part)))
+
+
+def _targets(value: Any) -> tuple[str, ...] | None:
+    """Stored target names: a list (routed by the worker), or null (not routed)."""
+    return None if value is None else tuple(value)

@@ -79,6 +79,23 @@ def add(conn: Connection, rows: Sequence[NewRow], *, now: datetime) -> int:
     return sum(len(conn.execute(stmt.values(**v)).all()) for v in values)
 
 
+def firing_targets(
+    conn: Connection, episodes: Sequence[tuple[str, datetime]]
+) -> dict[tuple[str, datetime], list[str]]:
+    """The targets each (notice key, episode start) was written to as firing."""
+    found: dict[tuple[str, datetime], list[str]] = {}
+    wanted = set(episodes)
+    keys = sorted({key for key, _ in episodes})
+    for start in range(0, len(keys), 500):
+        query = select(T.notice_key, T.starts_at, T.target).where(
+            T.state == "firing", T.notice_key.in_(keys[start : start + 500])
+        )
+        for key, starts_at, target in conn.execute(query.order_by(T.id)):
+            if (key, starts_at) in wanted:
+                found.setdefault((key, starts_at), []).append(target)
+    return found
+
+
 def claim(
     conn: Connection, *, now: datetime, limit: int, lease: timedelta, owner: str
 ) -> list[OutboxRow]:
