@@ -129,6 +129,7 @@ def test_a_second_run_reads_the_cache(tmp_path: Path, monkeypatch: pytest.Monkey
             short_window_s=300,
             burn_rate=Fraction(144, 10),
             inclusive=False,
+            for_s=300,  # alertAfter: 5m
         ),
     )
 

@@ -91,6 +91,7 @@ def burn_rate_conditions(
             continue
         o = e.objective
         ids = sloth_ids(o)
+        pending_s = {t.name: t.for_s for t in o.alert_tiers}
         for tier in e.tiers:
             if not tier.firing:
                 continue
@@ -127,6 +128,7 @@ def burn_rate_conditions(
                         "summary": summary,
                         "description": description,
                     },
+                    for_s=pending_s.get(tier.name, 0),
                     targets=route(o, tier.name) if route is not None else None,
                 )
             )

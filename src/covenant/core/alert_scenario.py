@@ -76,11 +76,14 @@ def _matrix(o: Objective, bad: list[int], total: int) -> BucketMatrix:
 
 
 def _phase_minutes(o: Objective, tier: AlertTier, bad: list[int], per: int, total: int) -> int:
-    """How long the tier's phase burns: until the engine sees the tier fire, plus
-    ``FIRING_MINUTES``; the whole long window when it does not fire within it."""
+    """How long the tier's phase burns: until the engine sees the tier's condition hold, plus
+    ``FIRING_MINUTES``, at most the long window; then its pending period (``alertAfter``)."""
     longest = tier.long_window_s // MINUTE
     trial = _matrix(o, [*bad, *[per] * longest], total)
     ends = np.arange(len(bad) + 1, len(bad) + longest + 1, dtype=np.int64) * MINUTE
     firing, _, _, _ = tier_firing(o, tier, trial, ends=ends)
     hits = np.flatnonzero(firing)
-    return longest if hits.size == 0 else min(longest, int(hits[0]) + 1 + FIRING_MINUTES)
+    pending = ceil(tier.for_s / MINUTE)
+    return pending + (
+        longest if hits.size == 0 else min(longest, int(hits[0]) + 1 + FIRING_MINUTES)
+    )

@@ -117,8 +117,11 @@ class AlertTier:
     budget_fraction: Fraction | None = None
     burn_rate: Fraction | None = None
     inclusive: bool = True  # fire at burn >= threshold; False: strictly above (OpenSLO op: gt)
+    for_s: int = 0  # OpenSLO alertAfter: how long the condition holds (pending) before it fires
 
     def __post_init__(self) -> None:
+        if self.for_s < 0:
+            raise InputError(f"alert tier {self.name!r}: alertAfter must not be negative")
         if (self.budget_fraction is None) == (self.burn_rate is None):
             raise InputError(f"alert tier {self.name!r}: give exactly one of burn rate or budget")
         if self.short_window_s <= 0 or self.long_window_s <= 0:

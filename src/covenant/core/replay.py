@@ -260,6 +260,20 @@ def tier_firing(
     return firing, _concat(longs), _concat(shorts), thresholds
 
 
+def after_pending(holds: Bools, ends: I64, for_s: int) -> Bools:
+    """Where an alert whose condition ``holds`` fires, given its pending period ``for_s`` (OpenSLO
+    ``alertAfter``): from the first instant at least ``for_s`` after the run of instants where
+    it holds began, as the worker and Prometheus's ``for:`` decide. A run already under way at
+    the first instant counts from there."""
+    if for_s <= 0:
+        return holds
+    fires = np.zeros(len(holds), dtype=bool)
+    for lo, hi in _runs(holds):
+        first = lo + int(np.searchsorted(ends[lo:hi], int(ends[lo]) + for_s, side="left"))
+        fires[first:hi] = True
+    return fires
+
+
 def _runs(mask: Bools) -> list[tuple[int, int]]:
     """``[lo, hi)`` index runs where ``mask`` is True."""
     padded = np.concatenate(([False], mask, [False])).astype(np.int8)
@@ -311,6 +325,7 @@ def replay_alerts(
     results = []
     for tier in chosen:
         firing, long_c, short_c, _ = tier_firing(objective, tier, data, ends=ends)
+        firing = after_pending(firing, ends, tier.for_s)
         with_data = long_c.has_data & short_c.has_data
         episodes = []
         for lo, hi in _runs(firing):

@@ -7,9 +7,10 @@ The order of application (documented in docs/definitions.md):
    policies whose burn-rate conditions give tiers: those conditions replace the defaults.
 2. An OpenSLO ``burnrate`` condition becomes a tier named after the condition: long window =
    ``lookbackWindow``, short window = long / 12 rounded to whole seconds, burn rate =
-   ``threshold``, severity = the condition's ``severity``. ``alertAfter`` is not used: the short
-   window does the job a "for" duration does. ``op: lt``/``lte`` conditions are ignored with a
-   warning (a burn-rate alert fires on a high burn).
+   ``threshold``, severity = the condition's ``severity``, pending period = ``alertAfter``
+   (the condition must hold that long before the alert fires; default 0, as OpenSLO says).
+   ``op: lt``/``lte`` conditions are ignored with a warning (a burn-rate alert fires on a high
+   burn).
 3. ``alerting.tiers`` entries with the name of an existing tier override it field by field
    (``enabled: false`` removes it); other names add a tier and must be complete. ``op: gt``
    fires only strictly above the threshold (Sloth, Pyrra and slo-generator compare so);
@@ -99,6 +100,7 @@ def tier_from_condition(name: str, spec: AlertConditionSpec) -> AlertTier | None
         short_window_s=short_s,
         burn_rate=Fraction(condition.threshold),
         inclusive=condition.op != "gt",  # gt fires strictly above the threshold
+        for_s=parse_duration(condition.alert_after).seconds if condition.alert_after else 0,
     )
 
 

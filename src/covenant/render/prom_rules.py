@@ -299,12 +299,10 @@ def alert_annotations(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
 
 
 def _alert(t: RuleTarget, tier: AlertTier) -> dict[str, Any]:
-    return {
-        "alert": t.alert_name,
-        "expr": alert_expr(t, tier),
-        "labels": alert_labels(t, tier),
-        "annotations": alert_annotations(t, tier),
-    }
+    rule: dict[str, Any] = {"alert": t.alert_name, "expr": alert_expr(t, tier)}
+    if tier.for_s:  # OpenSLO alertAfter: pending that long before it fires, as the worker does
+        rule["for"] = prom_duration(tier.for_s)
+    return {**rule, "labels": alert_labels(t, tier), "annotations": alert_annotations(t, tier)}
 
 
 class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # pyyaml ships no types
