@@ -24,6 +24,7 @@ class Received:
     headers: dict[str, str]
     body: Any
     status: int
+    raw: bytes = b""  # the body's bytes as received (a signature is over them)
 
 
 @dataclass
@@ -74,6 +75,7 @@ def receiver() -> Iterator[Receiver]:
                         {k.lower(): v for k, v in self.headers.items()},
                         json.loads(raw or b"null"),
                         status,
+                        raw,
                     )
                 )
             try:

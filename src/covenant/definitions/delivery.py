@@ -15,6 +15,7 @@ from one annotation, so the document stays valid OpenSLO (docs/delivery.md)::
 
 The annotation (JSON or YAML text) holds ``url`` or ``urlEnv`` (a Slack webhook's URL is its
 secret: ``urlEnv`` only), ``headers``, ``headersEnv`` (header → variable), ``bearerTokenEnv``,
+``signingSecretEnv`` (webhook: the body's HMAC-SHA256 in ``X-Covenant-Signature``),
 ``timeout`` (default 5 s, at most 60 s), ``audience`` (``internal``, or ``customer`` with
 ``customer``: that customer's notices only, without internal names), ``kinds`` (the notice
 kinds it takes; default all) and ``maxAttempts``. Secrets come only from environment
@@ -99,6 +100,7 @@ class DeliverySpec(Spec):
     headers: dict[str, str] = Field(default_factory=dict)
     headers_env: dict[str, EnvName] = Field(default_factory=dict)
     bearer_token_env: EnvName | None = None
+    signing_secret_env: EnvName | None = None  # webhook: HMAC-SHA256 of the body
     timeout: Annotated[float, BeforeValidator(_timeout)] = DEFAULT_TIMEOUT_S
     audience: Literal["internal", "customer"] = "internal"
     customer: str | None = None
@@ -117,6 +119,7 @@ class DeliveryTarget:
     headers: tuple[tuple[str, str], ...] = ()
     headers_env: tuple[tuple[str, str], ...] = ()  # header → environment variable
     bearer_token_env: str | None = None
+    signing_secret_env: str | None = None  # the variable holding the webhook's signing secret
     timeout_s: float = DEFAULT_TIMEOUT_S
     audience: str = "internal"
     customer: str | None = None
@@ -207,6 +210,7 @@ def _target(
         headers=tuple(sorted(spec.headers.items())),
         headers_env=tuple(sorted(spec.headers_env.items())),
         bearer_token_env=spec.bearer_token_env,
+        signing_secret_env=spec.signing_secret_env,
         timeout_s=spec.timeout,
         audience=spec.audience,
         customer=spec.customer,
@@ -270,6 +274,17 @@ def _rules(doc: SourceDocument, spec: DeliverySpec, path: PathKey, kind: str) ->
                 message="a Slack incoming webhook's URL is its secret",
                 fix='put the URL in an environment variable and name it: "urlEnv": '
                 '"SLACK_WEBHOOK_URL"',
+            )
+        ]
+    if spec.signing_secret_env is not None and kind != "webhook":
+        return [
+            at(
+                doc,
+                (*path, "signingSecretEnv"),
+                code="invalid-delivery",
+                message=f"signingSecretEnv signs the generic webhook's body; a {kind} target "
+                "is not signed",
+                fix="remove signingSecretEnv, or use target: webhook",
             )
         ]
     if spec.audience == "customer" and not spec.customer:

@@ -56,6 +56,10 @@ LEASE = timedelta(minutes=2)
 """How long a claimed row is a sender's (longer than the longest timeout, 60 s)."""
 RESEND = timedelta(hours=1)
 """How often a firing alert is sent to Alertmanager again (its ``endsAt`` is 4 times this)."""
+RETENTION = timedelta(days=7)
+"""How long a sent row is kept in the outbox (``covenant alerts outbox`` shows it meanwhile)."""
+PRUNE_EVERY_S = 3600.0
+"""How often the sending thread deletes sent rows older than the retention."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,7 @@ class Dispatcher:
         senders: int = 4,
         generator_url: str = "",
         resend: timedelta = RESEND,
+        retention: timedelta = RETENTION,
         seed: int | None = None,
     ) -> None:
         self.engine = engine
@@ -112,7 +117,9 @@ class Dispatcher:
         self.batch = batch
         self.generator_url = generator_url
         self.resend = resend
+        self.retention = retention
         self._next_resend = 0.0  # time.monotonic() of the next re-send round
+        self._next_prune = 0.0  # time.monotonic() of the next pruning
         self._seen: Workspace | None = None  # the workspace ``refresh`` last read
         self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._senders = senders
@@ -272,6 +279,15 @@ class Dispatcher:
                     client.close()
         return len(rows)
 
+    def prune(self) -> int:
+        """Delete sent rows older than the retention (``outbox.prune_sent``: an alert still
+        firing keeps its firing rows); how many. Pending and failed rows stay."""
+        with write_transaction(self.engine) as conn:
+            pruned = outbox.prune_sent(conn, before=self.clock() - self.retention)
+        if pruned:
+            log.info("pruned %d sent notices older than %s", pruned, self.retention)
+        return pruned
+
     def _send_row(self, client: httpx.Client, row: outbox.OutboxRow) -> SendResult:
         target = self.targets.get(row.target)
         if target is None:
@@ -318,6 +334,9 @@ class Dispatcher:
                 if time.monotonic() >= self._next_resend:
                     self._next_resend = time.monotonic() + min(60.0, self.resend.total_seconds())
                     self.resend_due()
+                if time.monotonic() >= self._next_prune:
+                    self._next_prune = time.monotonic() + PRUNE_EVERY_S
+                    self.prune()
             except Exception:  # the store is unreachable: keep the thread, try again later
                 log.exception("delivery: cannot read or mark the outbox")
                 claimed = 0

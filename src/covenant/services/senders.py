@@ -8,7 +8,9 @@ Three receivers (docs/delivery.md has the bodies):
   does, so Alertmanager resolves it by itself only if Covenant stops) and ``generatorURL``
   when one is configured.
 * ``webhook`` — a JSON document (:func:`webhook_body`) with an ``idempotencyKey`` that is the
-  same on every retry of one row (also sent as the ``Idempotency-Key`` header).
+  same on every retry of one row (also sent as the ``Idempotency-Key`` header); with
+  ``signingSecretEnv``, ``X-Covenant-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact
+  body bytes under that secret (:func:`signature`).
 * ``slack`` — a Slack-compatible incoming webhook: ``text`` (the fallback line) and ``blocks``.
 
 A notice for a customer-facing target is first cut to :func:`customer_view`: customer-side
@@ -19,6 +21,7 @@ thing (an SLO, SLI or service), the key replaced by its digest.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 from collections.abc import Collection, Mapping
@@ -49,6 +52,7 @@ CUSTOMER_LABELS = frozenset(
 )
 CUSTOMER_TEXT = ("title", "summary", "description")
 WEBHOOK_VERSION = "1"
+SIGNATURE_HEADER = "X-Covenant-Signature"
 PERMANENT_STATUS = frozenset(range(400, 500)) - {408, 425, 429}
 USER_AGENT = "covenant-delivery/1"
 
@@ -227,10 +231,14 @@ def send(
         url, headers, body = request_for(
             target, notice, now=now, generator_url=generator_url, hold=hold
         )
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers["Content-Type"] = "application/json"
+        if target.signing_secret_env and target.kind == "webhook":
+            headers[SIGNATURE_HEADER] = signature(_env(target.signing_secret_env), content)
     except KeyError as exc:
         return SendResult(False, f"environment variable {exc.args[0]} is not set")
     try:
-        response = client.post(url, json=body, headers=headers, timeout=target.timeout_s)
+        response = client.post(url, content=content, headers=headers, timeout=target.timeout_s)
     except httpx.TimeoutException:
         return SendResult(False, f"no answer within {target.timeout_s:g} s")
     except httpx.HTTPError as exc:
@@ -242,6 +250,11 @@ def send(
         f"HTTP {response.status_code}: {response.text[:300]}",
         permanent=response.status_code in PERMANENT_STATUS,
     )
+
+
+def signature(secret: str, content: bytes) -> str:
+    """``sha256=`` and the hex HMAC-SHA256 of ``content`` under ``secret`` (UTF-8)."""
+    return "sha256=" + hmac.new(secret.encode(), content, hashlib.sha256).hexdigest()
 
 
 def _env(name: str) -> str:

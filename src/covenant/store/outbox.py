@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -212,6 +212,28 @@ def release(conn: Connection, ids: Iterable[int], *, owner: str) -> None:
         .where(T.id.in_(list(ids)), T.claimed_by == owner, T.status == PENDING)
         .values(claimed_until=None, claimed_by=None)
     )
+
+
+def prune_sent(conn: Connection, *, before: datetime) -> int:
+    """Delete sent rows last sent before ``before``, except a firing row whose alert has no
+    resolution row yet (it may still fire: Alertmanager is told again from it, and its
+    resolution goes to its target); how many. Pending and failed rows are kept."""
+    resolved = notice_outbox.alias("resolved")
+    R = resolved.c  # noqa: N806 - a table's columns
+    still_firing = and_(
+        T.state == "firing",
+        ~exists().where(
+            R.notice_key == T.notice_key,
+            R.starts_at == T.starts_at,
+            R.target == T.target,
+            R.state == "resolved",
+        ),
+    )
+    old = select(T.id).where(T.status == SENT, T.sent_at < before, ~still_firing)
+    ids = [row.id for row in conn.execute(old)]
+    for start in range(0, len(ids), 500):
+        conn.execute(delete(notice_outbox).where(T.id.in_(ids[start : start + 500])))
+    return len(ids)
 
 
 def rows(conn: Connection, *, status: str | None = None, limit: int = 100) -> list[OutboxRow]:
