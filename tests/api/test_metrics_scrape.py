@@ -1,0 +1,97 @@
+"""`/metrics` scraped by a real Prometheus from a running `covenant serve`: the scrape config
+sends a staff token (a job without one is refused), and the SLI Prometheus stores equals the
+ratio counted here from the events the test sent."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.served import Served, editor_token, make_workspace, store_url
+from tests.promserver import Server
+
+SLO = 'sloth_slo="api-availability"'
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Served, str]]:
+    workspace = make_workspace(tmp_path)
+    url = store_url(workspace, None)
+    token = editor_token(url)
+    server = Served(workspace=workspace, database_url=url, log=tmp_path / "serve.log")
+    server.start()
+    try:
+        server.wait_ready()
+        yield server, token
+    finally:
+        server.close()
+
+
+def events(rng: random.Random, now: int) -> tuple[list[dict[str, Any]], int, int]:
+    """Two hours of events ending ten minutes ago, and how many are good (status < 500)."""
+    rows: list[dict[str, Any]] = []
+    good = 0
+    for _ in range(3000):
+        at = now - 600 - rng.randrange(7200)
+        status = rng.choice((200, 200, 200, 201, 204, 404, 429, 500, 503))
+        good += status < 500
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+        rows.append({"timestamp": stamp, "service": "api", "status": status})
+    return rows, good, len(rows)
+
+
+def sample(prom: Server, expr: str) -> list[dict[str, Any]]:
+    return prom.query(expr, int(time.time()))
+
+
+def wait_for(found: Callable[[], list[dict[str, Any]]], what: str) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 120  # only ends a broken test; nothing asserts how long
+    while not (result := found()):
+        assert time.monotonic() < deadline, f"not scraped: {what}"
+        time.sleep(0.5)
+    return result
+
+
+def test_prometheus_scrapes_the_sli_counted_from_the_events(
+    served: tuple[Served, str], prometheus: Callable[..., Server]
+) -> None:
+    server, token = served
+    rows, good, total = events(random.Random(9), int(time.time()))
+    answer = httpx.put(
+        f"{server.base}/api/v1/event-batches/scrape-1",
+        json={"events": rows},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    assert answer.status_code == 201, answer.text
+    target = server.base.removeprefix("http://")
+    job = {"scrape_interval": "5s", "scrape_timeout": "5s", "metrics_path": "/metrics"}
+    prom = prometheus(
+        scrape_configs=[
+            {
+                **job,
+                "job_name": "covenant",
+                "static_configs": [{"targets": [target]}],
+                "authorization": {"credentials": token},
+            },
+            {**job, "job_name": "anonymous", "static_configs": [{"targets": [target]}]},
+        ]
+    )
+    (sli,) = wait_for(lambda: sample(prom, f"covenant_slo_sli_ratio{{{SLO}}}"), "the SLI")
+    assert float(sli["value"][1]) == float(Fraction(good, total))
+    assert sli["metric"]["job"] == "covenant"
+    (events_in_window,) = sample(prom, f"covenant_slo_window_events{{{SLO}}}")
+    assert int(events_in_window["value"][1]) == total
+    (good_in_window,) = sample(prom, f"covenant_slo_window_good_events{{{SLO}}}")
+    assert int(good_in_window["value"][1]) == good
+    (up,) = wait_for(lambda: sample(prom, 'up{job="anonymous"}'), "the anonymous job")
+    assert up["value"][1] == "0"  # /metrics is for staff tokens only
+    (up,) = sample(prom, 'up{job="covenant"}')
+    assert up["value"][1] == "1"
