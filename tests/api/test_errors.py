@@ -28,6 +28,8 @@ V1 = "/api/v1"
         (f"{V1}/backtests/alerts/checkout-monthly?step=fast", 400, "invalid-input"),
         (f"{V1}/lint?margin=lots", 400, "invalid-input"),
         (f"{V1}/no/such/route", 404, "not-found"),
+        (f"{V1}/audit?action=a%00b", 400, "invalid-input"),  # PostgreSQL text holds no NUL
+        (f"{V1}/slos/check%00out", 400, "invalid-input"),
     ],
 )
 def test_bad_input_is_a_coded_4xx(shop: Shop, url: str, status: int, code: str) -> None:
@@ -144,3 +146,9 @@ def test_an_integer_past_64_bits_refuses_its_row_not_the_batch(shop: Shop) -> No
     assert answer.status_code == 201, answer.text
     assert (answer.json()["accepted"], answer.json()["refused_count"]) == (1, 1), answer.text
     assert [r["row"] for r in answer.json()["refused"]] == [1]
+
+
+def test_a_nul_names_its_parameter(shop: Shop) -> None:
+    answer = shop.client.get(f"{V1}/audit?limit=5&actor=x%00", shop.tokens["admin"])
+    assert answer.status_code == 400
+    assert answer.json()["message"] == "query parameter 'actor' holds a NUL character (U+0000)"

@@ -76,9 +76,26 @@ def copy_store(source: str, target: str) -> None:
                 rows = [dict(row._mapping) for row in src.execute(sa.select(table))]
                 if rows:
                     dst.execute(sa.insert(table), rows)
+                if rows and dst.dialect.name == "postgresql":
+                    _advance_sequences(dst, table)
     finally:
         reader.dispose()
         writer.dispose()
+
+
+def _advance_sequences(conn: sa.Connection, table: sa.Table) -> None:
+    """Rows copied with their ids leave a serial column's sequence behind them: move it past
+    the largest id, so the next insert (a write through the API) gets a free one."""
+    for column in table.primary_key.columns:
+        if column.autoincrement is True or (
+            column.autoincrement == "auto" and isinstance(column.type, sa.Integer)
+        ):
+            sequence = conn.execute(
+                sa.select(sa.func.pg_get_serial_sequence(table.name, column.name))
+            ).scalar()
+            if sequence:
+                top = conn.execute(sa.select(sa.func.max(column))).scalar()
+                conn.execute(sa.select(sa.func.setval(sequence, top)))
 
 
 def read_routes() -> list[str]:

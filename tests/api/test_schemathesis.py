@@ -1,6 +1,7 @@
 """Schemathesis against the OpenAPI document served by a started `covenant serve`: requests
 generated from the document for every operation, with an admin token and a customer token,
-a bounded number of examples per operation and a fixed seed. None may be answered 5xx."""
+a bounded number of examples per operation and a fixed seed, on a SQLite store and on a
+PostgreSQL one (the demo's store copied row by row). None may be answered 5xx."""
 
 from __future__ import annotations
 
@@ -15,21 +16,49 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from tests.api.support import AT, Shop
+from tests.api.test_postgres_api import copy_store
 from tests.api.test_serve import free_port
+from tests.availability import unavailable
+from tests.conftest import POSTGRES_URL
+from tests.stores import postgres_schemas
 
 V1 = "/api/v1"
 EXAMPLES = 12  # per operation and token: bounded, so the suite stays quick
 SEED = 20261201
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def store(request: pytest.FixtureRequest, shop: Shop) -> Iterator[str | None]:
+    """The store `covenant serve` uses: the shop's own SQLite (None), or a PostgreSQL copy."""
+    if request.param == "sqlite":
+        yield None
+        return
+    engine = sa.create_engine(POSTGRES_URL)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as exc:
+        unavailable(f"PostgreSQL unreachable at {POSTGRES_URL}: {exc}")
+    finally:
+        engine.dispose()
+    with postgres_schemas(POSTGRES_URL, prefix="fuzz") as (url,):
+        copy_store(shop.settings.database_url, url)  # the demo writes SQLite only
+        yield url
+
+
 @pytest.fixture(scope="module")
-def served(shop: Shop) -> Iterator[str]:
+def served(shop: Shop, store: str | None) -> Iterator[str]:
     """The shop served by `covenant serve` on loopback; its base URL."""
     port = free_port()
     env = {**os.environ, "COVENANT_NOW": AT.isoformat()}
+    if store is not None:
+        env["COVENANT_DATABASE_URL"] = store
     command = [str(Path(sys.executable).parent / "covenant"), "serve", "-w", str(shop.workspace)]
     process = subprocess.Popen(
         [*command, "--port", str(port), "--no-worker"],  # the API alone: the worker apart

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -156,8 +157,46 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class RefuseNul:
+    """ASGI middleware: a NUL character (U+0000) in the path or the query string is answered
+    400 ``invalid-input`` naming the parameter. PostgreSQL text cannot hold one: a NUL that
+    reached a query would be a store error (5xx) on PostgreSQL and a stored NUL on SQLite."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            where = _nul_in(scope.get("path", ""), scope.get("query_string", b""))
+            if where is not None:
+                response = JSONResponse(
+                    body(
+                        InputError.code,
+                        f"{where} holds a NUL character (U+0000)",
+                        "remove it: names, keys and text in Covenant cannot hold NUL",
+                    ),
+                    status_code=400,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _nul_in(path: str, query: bytes) -> str | None:
+    """Where a NUL is: ``path`` or ``query parameter 'name'`` (None: nowhere)."""
+    if "\x00" in path:
+        return "the path"
+    if b"%00" not in query and b"\x00" not in query:
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return f"query parameter {name.replace(chr(0), '?')!r}"
+    return None
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+    """Register the handlers (and the NUL guard) on ``app``."""
+    app.add_middleware(RefuseNul)
     app.add_exception_handler(CovenantError, _covenant)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
