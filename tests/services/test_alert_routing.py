@@ -278,3 +278,79 @@ def test_agreement_alerts_go_to_their_customers_targets(demo: Path, tmp_path: Pa
     default = hooks.bodies("/default")
     assert claim_key in {b["key"] for b in default}  # Initech names no targets: the default
     assert not [b for b in default if b["labels"].get("agreement") == "globex-enterprise"]
+
+
+def test_an_inline_target_of_an_inline_policy_gets_its_slos_alerts(tmp_path: Path) -> None:
+    with receiver() as hooks:
+        inline = f"""\
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata: {{name: search-inline}}
+      spec:
+        conditions: [{{conditionRef: fast-burn}}]
+        notificationTargets:
+          - kind: AlertNotificationTarget
+            metadata:
+              name: hook-inline
+              annotations:
+                covenant.dev/delivery: '{{"url": "{hooks.url}/inline"}}'
+            spec: {{target: webhook}}
+"""
+        text = "---\n".join(
+            [
+                "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\n",
+                CONDITION,
+                target("hook-default", "webhook", f"{hooks.url}/default"),
+                slo("checkout", []),
+                slo("search", []).replace("  alertPolicies: []\n", inline),
+            ]
+        )
+        workspace, problems = analyse_text(text)
+        assert workspace is not None, problems
+        assert sorted(t.name for t in workspace.delivery) == ["hook-default", "hook-inline"]
+        engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+        dispatcher = Dispatcher.for_workspace(engine, workspace, backoff=Backoff(0.05, 0.2))
+        worker = Worker(engine, enqueue=dispatcher.enqueue)
+        for series in ("checkout", "search"):
+            put(engine, series, T0 - timedelta(hours=3), 170, bad=0)
+            put(engine, series, T0 - timedelta(minutes=10), 10, bad=50)
+        tick = worker.tick(workspace, T0)
+        dispatcher.start()
+        try:
+            wait(lambda: drained(engine), "every notice sent")
+        finally:
+            assert dispatcher.stop(30)
+            engine.dispose()
+    search = "burn-rate/search-availability/fast-burn"
+    assert received(hooks, "/inline") == [(search, "firing", "hook-inline")]
+    checkout = sorted(n.key for n in tick.notices if "checkout" in n.key)
+    assert checkout  # the default tiers fired for checkout, which has no policy
+    assert sorted(key for key, _, _ in received(hooks, "/default")) == checkout
+
+
+def test_a_bad_inline_delivery_annotation_is_an_error() -> None:
+    text = "---\n".join(
+        [
+            "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\n",
+            CONDITION,
+            """\
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: pages}
+spec:
+  conditions: [{conditionRef: fast-burn}]
+  notificationTargets:
+    - kind: AlertNotificationTarget
+      metadata:
+        name: hook-inline
+        annotations: {covenant.dev/delivery: '{"url": "ftp://nowhere"}'}
+      spec: {target: webhook}
+""",
+            slo("checkout", ["pages"]),
+        ]
+    )
+    workspace, problems = analyse_text(text)
+    assert workspace is None
+    (problem,) = [p for p in problems if p.severity == "error"]
+    assert problem.code == "invalid-delivery"
+    assert "notificationTargets[0]" in problem.field or "notificationTargets" in str(problem)

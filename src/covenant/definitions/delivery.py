@@ -28,7 +28,7 @@ for another tool); an annotation that is there but wrong is an error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -38,7 +38,14 @@ from covenant.core.notices import NoticeKind
 from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.fields import Spec
-from covenant.definitions.openslo import AlertNotificationTargetDocument
+from covenant.definitions.openslo import (
+    AlertNotificationTargetDocument,
+    AlertNotificationTargetSpec,
+    AlertPolicyDocument,
+    AlertPolicySpec,
+    Metadata,
+    SLODocument,
+)
 from covenant.definitions.parsed import Parsed
 from covenant.definitions.yamlsource import PathKey, SourceDocument, read_text
 from covenant.errors import Problem
@@ -135,7 +142,9 @@ class DeliveryTarget:
 
 
 def delivery_targets(parsed: Sequence[Parsed]) -> tuple[tuple[DeliveryTarget, ...], list[Problem]]:
-    """Every deliverable target of the workspace (first of a name wins), and the problems."""
+    """Every deliverable target of the workspace (first of a name wins: the top-level documents,
+    then targets written inline in an AlertPolicy with a ``covenant.dev/delivery`` annotation),
+    and the problems."""
     targets: dict[str, DeliveryTarget] = {}
     problems: list[Problem] = []
     customers = sorted({i.definition.name for i in parsed if i.definition.kind == "Customer"})
@@ -143,27 +152,71 @@ def delivery_targets(parsed: Sequence[Parsed]) -> tuple[tuple[DeliveryTarget, ..
         model = item.model
         if not isinstance(model, AlertNotificationTargetDocument):
             continue
-        target, found = _target(item.source, model, customers)
+        target, found = _target(item.source, model.metadata, model.spec, customers, ())
         problems += found
         if target is not None:
+            targets.setdefault(target.name, target)
+    for doc, metadata, spec, base in _inline_targets(parsed):
+        target, found = _target(doc, metadata, spec, customers, base)
+        problems += found
+        first = targets.get(target.name) if target is not None else None
+        if first is not None and first != target:
+            problems.append(
+                at(
+                    doc,
+                    (*base, "metadata", "name"),
+                    code="duplicate-name",
+                    message=f"a target named {metadata.name!r} is already defined at "
+                    f"{first.where}: notices for this name go there, not here",
+                    fix="give this inline target another name, or refer to the other one with "
+                    "targetRef",
+                    severity=WARNING,
+                )
+            )
+        elif target is not None:
             targets.setdefault(target.name, target)
     return tuple(targets.values()), problems
 
 
+def _inline_targets(
+    parsed: Sequence[Parsed],
+) -> Iterator[tuple[SourceDocument, Metadata, AlertNotificationTargetSpec, PathKey]]:
+    """Targets written inline in a policy (top-level, or inline in an SLO) that carry the
+    delivery annotation; one without it is left alone (it may be written for another tool)."""
+    for item in parsed:
+        model = item.model
+        policies: list[tuple[AlertPolicySpec, PathKey]] = []
+        if isinstance(model, AlertPolicyDocument):
+            policies.append((model.spec, ("spec",)))
+        elif isinstance(model, SLODocument):
+            for i, entry in enumerate(model.spec.alert_policies or ()):
+                if entry.spec is not None:
+                    policies.append((entry.spec, ("spec", "alertPolicies", i, "spec")))
+        for policy, path in policies:
+            for j, t in enumerate(policy.notification_targets):
+                annotations = t.metadata.annotations if t.metadata else None
+                if t.metadata and t.spec and annotations and DELIVERY_KEY in annotations:
+                    yield item.source, t.metadata, t.spec, (*path, "notificationTargets", j)
+
+
 def _target(
-    doc: SourceDocument, model: AlertNotificationTargetDocument, customers: Sequence[str]
+    doc: SourceDocument,
+    metadata: Metadata,
+    target_spec: AlertNotificationTargetSpec,
+    customers: Sequence[str],
+    base: PathKey,
 ) -> tuple[DeliveryTarget | None, list[Problem]]:
-    name = model.metadata.name
-    kind = model.spec.target.strip().lower()
-    annotations = model.metadata.annotations or {}
-    key_path: PathKey = ("metadata", "annotations", DELIVERY_KEY)
+    name = metadata.name
+    kind = target_spec.target.strip().lower()
+    annotations = metadata.annotations or {}
+    key_path: PathKey = (*base, "metadata", "annotations", DELIVERY_KEY)
     if kind not in DELIVERED_KINDS:
         return None, [
             at(
                 doc,
-                ("spec", "target"),
+                (*base, "spec", "target"),
                 code="target-not-delivered",
-                message=f"Covenant does not deliver to {model.spec.target!r} targets: notices "
+                message=f"Covenant does not deliver to {target_spec.target!r} targets: notices "
                 f"for {name!r} are not sent",
                 fix=f"use target: {' | '.join(DELIVERED_KINDS)} with a {DELIVERY_KEY} "
                 "annotation, or route from Alertmanager to this receiver",
@@ -174,7 +227,7 @@ def _target(
         return None, [
             at(
                 doc,
-                ("spec", "target"),
+                (*base, "spec", "target"),
                 code="delivery-not-configured",
                 message=f"{kind} target {name!r} has no {DELIVERY_KEY} annotation: notices "
                 "for it are not sent",

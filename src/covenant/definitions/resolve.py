@@ -146,12 +146,13 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         correction_problems += read_problems
     delivery: tuple[DeliveryTarget, ...] = ()
     routing: NoticeRouting | None = None
-    if "AlertNotificationTarget" in kinds:
+    if kinds & {"AlertNotificationTarget", "AlertPolicy"} or any(map(_inline_policy, parsed)):
         from covenant.definitions.delivery import delivery_targets  # noqa: PLC0415
         from covenant.definitions.routing import notice_routing  # noqa: PLC0415
 
         delivery, delivery_problems = delivery_targets(parsed)
         routing, routing_problems = notice_routing(parsed, delivery)
+        routing = routing if delivery else None  # no target of its own: notices not routed
         correction_problems += delivery_problems + routing_problems
     return Resolved(
         objectives=tuple(objectives),
@@ -165,6 +166,15 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         delivery=delivery,
         routing=routing,
     )
+
+
+def _inline_policy(item: Parsed) -> bool:
+    """Whether an SLO writes an alert policy inline (which may hold an inline target)."""
+    if item.definition.kind != "SLO":
+        return False
+    spec = item.definition.raw.get("spec")
+    policies = spec.get("alertPolicies") if isinstance(spec, dict) else None
+    return isinstance(policies, list) and any(isinstance(p, dict) and "spec" in p for p in policies)
 
 
 def _resolve_slo(
