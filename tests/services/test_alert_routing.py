@@ -354,3 +354,35 @@ spec:
     (problem,) = [p for p in problems if p.severity == "error"]
     assert problem.code == "invalid-delivery"
     assert "notificationTargets[0]" in problem.field or "notificationTargets" in str(problem)
+
+
+def test_an_slo_whose_policies_reach_no_delivered_target_is_warned_about() -> None:
+    email = """\
+apiVersion: openslo/v1
+kind: AlertNotificationTarget
+metadata: {name: mail}
+spec: {target: email}
+"""
+    text = "---\n".join(
+        [
+            "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\n",
+            CONDITION,
+            email,
+            target("hook", "webhook", "http://127.0.0.1:9/hook"),
+            policy("mail-only", "mail"),
+            policy("hooked", "hook"),
+            slo("checkout", ["mail-only"]),
+            slo("search", ["hooked"]),
+        ]
+    )
+    workspace, problems = analyse_text(text)
+    assert workspace is not None, problems
+    routed = [p for p in problems if p.code == "alerts-not-routed"]
+    assert [p.message for p in routed] == [
+        "the alert policies of SLO 'checkout-availability' name no target Covenant delivers "
+        "to: its alerts are not sent"
+    ]
+    assert routed[0].severity == "warning"
+    assert workspace.routing is not None
+    assert workspace.routing.for_tier("checkout-availability", "fast-burn") == ()
+    assert workspace.routing.for_tier("search-availability", "fast-burn") == ("hook",)

@@ -72,6 +72,7 @@ def notice_routing(
     by_tier: dict[tuple[str, str], list[str]] = {}
     by_slo: dict[str, list[str]] = {}
     named: set[str] = set()
+    problems: list[Problem] = []
     for item in parsed:
         if not isinstance(item.model, SLODocument) or not item.model.spec.alert_policies:
             continue
@@ -88,8 +89,21 @@ def notice_routing(
                     condition.metadata.name if condition.metadata else ""
                 )
                 by_tier.setdefault((slo, cname), []).extend(names)
+        if delivered and not delivered.intersection(by_slo.get(slo, ())):
+            problems.append(
+                at(
+                    item.source,
+                    ("spec", "alertPolicies"),
+                    code="alerts-not-routed",
+                    message=f"the alert policies of SLO {slo!r} name no target Covenant "
+                    "delivers to: its alerts are not sent",
+                    fix="name a delivered AlertNotificationTarget (alertmanager, webhook or "
+                    "slack with a covenant.dev/delivery annotation) in a policy's "
+                    "notificationTargets",
+                    severity=WARNING,
+                )
+            )
     named.update(n for spec in policies.values() for n in _policy_targets(spec))
-    problems: list[Problem] = []
     by_customer: dict[str, tuple[str, ...]] = {}
     default: tuple[str, ...] | None = None
     known = {item.definition.name for item in parsed if item.definition.kind == _TARGET}
