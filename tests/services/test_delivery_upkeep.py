@@ -164,3 +164,28 @@ def test_the_sending_thread_prunes(sqlite_engine: Engine) -> None:
                 time.sleep(0.05)
         finally:
             assert dispatcher.stop(30)
+
+
+def test_the_workspace_settings_choose_the_retention(sqlite_engine: Engine) -> None:
+    text = """\
+apiVersion: covenant/v1
+kind: Settings
+metadata: {name: workspace}
+spec: {outboxRetention: 14d}
+---
+apiVersion: openslo/v1
+kind: AlertNotificationTarget
+metadata:
+  name: hook
+  annotations: {covenant.dev/delivery: '{"url": "http://127.0.0.1:9/hook"}'}
+spec: {target: webhook}
+"""
+    workspace, problems = analyse_text(text)
+    assert workspace is not None, problems
+    assert Dispatcher.for_workspace(sqlite_engine, workspace).retention == timedelta(days=14)
+    plain, _ = analyse_text(text.replace("spec: {outboxRetention: 14d}", "spec: {}"))
+    assert plain is not None
+    assert Dispatcher.for_workspace(sqlite_engine, plain).retention == timedelta(days=7)
+    monthly, problems = analyse_text(text.replace("14d", "1M"))
+    assert monthly is None
+    assert [p.code for p in problems if p.severity == "error"] == ["invalid-duration"]

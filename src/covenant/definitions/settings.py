@@ -7,6 +7,7 @@ metadata: {name: workspace}
 spec:
   requiredMargin: 0.05   # percentage points an SLO must be stricter than the SLA it backs
   notificationTargets: [oncall]  # where notices no alert policy or customer routes go
+  outboxRetention: 14d  # how long sent notices stay in the outbox (default 7d)
 ```
 """
 
@@ -20,7 +21,8 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from covenant.definitions.diagnostics import at
-from covenant.definitions.fields import Number, Spec
+from covenant.definitions.durations import parse_duration
+from covenant.definitions.fields import DurationText, Number, Spec
 from covenant.definitions.openslo import Document
 from covenant.errors import Problem
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 class SettingsSpec(Spec):
     required_margin: Number | None = Field(default=None, ge=0, lt=100)
     notification_targets: list[str] | None = None  # read by definitions.routing
+    outbox_retention: DurationText | None = None
 
 
 class SettingsDocument(Document):
@@ -42,6 +45,7 @@ class WorkspaceSettings:
     """``required_margin`` in percentage points (``Fraction(5, 100)`` = 0.05), None: default."""
 
     required_margin: Fraction | None = None
+    outbox_retention_s: int | None = None  # sent notices are pruned after this (None: 7 days)
 
 
 def resolve_settings(parsed: Sequence[Parsed]) -> tuple[WorkspaceSettings, list[Problem]]:
@@ -62,4 +66,20 @@ def resolve_settings(parsed: Sequence[Parsed]) -> tuple[WorkspaceSettings, list[
     model = found[0].model
     assert isinstance(model, SettingsDocument)
     margin = model.spec.required_margin
-    return WorkspaceSettings(required_margin=None if margin is None else Fraction(margin)), problems
+    retention = model.spec.outbox_retention
+    retention_s = parse_duration(retention) if retention is not None else None
+    if retention_s is not None and not retention_s.is_fixed:
+        problems.append(
+            at(
+                found[0].source,
+                ("spec", "outboxRetention"),
+                code="invalid-duration",
+                message=f"an outbox retention of {retention} has no fixed length",
+                fix="use m, h, d or w (e.g. 14d)",
+            )
+        )
+        retention_s = None
+    return WorkspaceSettings(
+        required_margin=None if margin is None else Fraction(margin),
+        outbox_retention_s=retention_s.seconds if retention_s is not None else None,
+    ), problems

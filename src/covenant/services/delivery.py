@@ -118,6 +118,7 @@ class Dispatcher:
         self.generator_url = generator_url
         self.resend = resend
         self.retention = retention
+        self._retention = retention  # when the workspace's Settings name none
         self._next_resend = 0.0  # time.monotonic() of the next re-send round
         self._next_prune = 0.0  # time.monotonic() of the next pruning
         self._seen: Workspace | None = None  # the workspace ``refresh`` last read
@@ -134,6 +135,8 @@ class Dispatcher:
         self.targets = {t.name: t for t in workspace.delivery}
         self.internal = internal_names(workspace)
         self.customer_of = {v.agreement: v.customer for v in workspace.agreements}
+        kept = workspace.settings.outbox_retention_s
+        self.retention = timedelta(seconds=kept) if kept else self._retention
         self._seen = workspace
 
     def following(self, load: Callable[[], Workspace]) -> Callable[[], Workspace]:
