@@ -386,3 +386,53 @@ spec: {target: email}
     assert workspace.routing is not None
     assert workspace.routing.for_tier("checkout-availability", "fast-burn") == ()
     assert workspace.routing.for_tier("search-availability", "fast-burn") == ("hook",)
+
+
+def test_alert_when_resolved_false_keeps_resolutions_from_webhooks_not_alertmanager(
+    tmp_path: Path, alertmanager: Server
+) -> None:
+    with receiver() as hooks:
+        quiet = policy("checkout-pages", "hook-checkout", "am-checkout").replace(
+            "spec:\n", "spec:\n  alertWhenResolved: false\n"
+        )
+        text = "---\n".join(
+            [
+                "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\n",
+                CONDITION,
+                target("hook-checkout", "webhook", f"{hooks.url}/checkout"),
+                target("am-checkout", "alertmanager", alertmanager.url),
+                target("hook-search", "webhook", f"{hooks.url}/search"),
+                quiet,
+                policy("search-pages", "hook-search"),
+                slo("checkout", ["checkout-pages"]),
+                slo("search", ["search-pages"]),
+            ]
+        )
+        workspace, problems = analyse_text(text)
+        assert workspace is not None, problems
+        engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+        dispatcher = Dispatcher.for_workspace(engine, workspace, backoff=Backoff(0.05, 0.2))
+        worker = Worker(engine, enqueue=dispatcher.enqueue)
+        for series in ("checkout", "search"):
+            put(engine, series, T0 - timedelta(hours=3), 170, bad=0)
+            put(engine, series, T0 - timedelta(minutes=10), 10, bad=50)
+        dispatcher.start()
+        try:
+            worker.tick(workspace, T0)
+            wait(lambda: active(alertmanager) == ["checkout-availability"], "checkout paged")
+            for series in ("checkout", "search"):
+                put(engine, series, T0, 8, bad=0)
+            later = worker.tick(workspace, T0 + timedelta(minutes=8))
+            assert len(later.notices) == 2  # both resolve
+            wait(lambda: active(alertmanager) == [], "Alertmanager heard the end")
+            wait(lambda: drained(engine), "every notice sent")
+        finally:
+            assert dispatcher.stop(30)
+            engine.dispose()
+    checkout = "burn-rate/checkout-availability/fast-burn"
+    search = "burn-rate/search-availability/fast-burn"
+    assert received(hooks, "/checkout") == [(checkout, "firing", "hook-checkout")]
+    assert received(hooks, "/search") == [
+        (search, "firing", "hook-search"),
+        (search, "resolved", "hook-search"),
+    ]

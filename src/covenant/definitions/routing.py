@@ -12,6 +12,10 @@
   ``notificationTargets`` when it has them, else every internal target that no AlertPolicy and
   no Customer names (so a workspace that routes nothing sends everything everywhere, as before).
 
+A policy with ``alertWhenResolved: false`` keeps the resolutions of its alerts from its targets
+(unless another policy of the tier sends them too); an Alertmanager target still gets them
+(``services.delivery``: Alertmanager must hear an alert end).
+
 Only targets Covenant delivers to are kept (an ``email`` target is warned about where it is
 defined); a name that is no AlertNotificationTarget at all is a warning where it is written.
 """
@@ -40,6 +44,16 @@ class NoticeRouting:
     by_customer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     customer_facing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     default: tuple[str, ...] = ()
+    # targets whose every policy for the tier (or SLO) says alertWhenResolved: false
+    unresolved_tier: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    unresolved_slo: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def without_resolution(self, slo: str, tier: str) -> frozenset[str]:
+        """Targets that do not get the resolution of ``slo``'s ``tier`` (OpenSLO
+        ``alertWhenResolved: false`` in every policy that sends them the alert)."""
+        if (slo, tier) in self.by_tier:
+            return self.unresolved_tier.get((slo, tier), frozenset())
+        return self.unresolved_slo.get(slo, frozenset())
 
     def for_tier(self, slo: str, tier: str) -> tuple[str, ...]:
         """Where the burn-rate notice of ``slo``'s ``tier`` goes."""
@@ -71,6 +85,7 @@ def notice_routing(
     }
     by_tier: dict[tuple[str, str], list[str]] = {}
     by_slo: dict[str, list[str]] = {}
+    resolved: dict[object, tuple[set[str], set[str]]] = {}  # (slo, tier) or slo → (yes, no)
     named: set[str] = set()
     problems: list[Problem] = []
     for item in parsed:
@@ -84,11 +99,14 @@ def notice_routing(
             names = _policy_targets(policy)
             named.update(names)
             by_slo.setdefault(slo, []).extend(names)
+            told = 1 if policy is not None and policy.alert_when_resolved is False else 0
+            resolved.setdefault(slo, (set(), set()))[told].update(names)
             for condition in policy.conditions if policy else ():
                 cname = condition.condition_ref or (
                     condition.metadata.name if condition.metadata else ""
                 )
                 by_tier.setdefault((slo, cname), []).extend(names)
+                resolved.setdefault((slo, cname), (set(), set()))[told].update(names)
         if delivered and not delivered.intersection(by_slo.get(slo, ())):
             problems.append(
                 at(
@@ -132,6 +150,16 @@ def notice_routing(
         by_customer=by_customer,
         customer_facing={k: tuple(v) for k, v in facing.items()},
         default=default,
+        unresolved_tier={
+            k: frozenset(no - yes)
+            for k, (yes, no) in resolved.items()
+            if isinstance(k, tuple) and no - yes
+        },
+        unresolved_slo={
+            k: frozenset(no - yes)
+            for k, (yes, no) in resolved.items()
+            if isinstance(k, str) and no - yes
+        },
     ), problems
 
 

@@ -186,13 +186,18 @@ class Dispatcher:
     def enqueue(self, connection: Connection, notices: Sequence[AlertNotice]) -> int:
         """Write ``notices`` into the outbox in the caller's transaction; rows added (a notice
         already there for a target is not added again). A resolution also goes to every
-        target its firing notice went to, even if the routing changed since."""
+        Alertmanager target its firing notice went to, even if the routing changed since
+        (Alertmanager must hear the end of an alert it was told about)."""
         resolved = [(n.key, n.starts_at) for n in notices if n.state is NoticeState.RESOLVED]
         fired = outbox.firing_targets(connection, resolved) if resolved else {}
         rows: list[outbox.NewRow] = []
         for n in notices:
             names = [t.name for t in self.routes(n)]
-            names += [t for t in fired.get((n.key, n.starts_at), ()) if t in self.targets]
+            names += [
+                t
+                for t in fired.get((n.key, n.starts_at), ())
+                if t in self.targets and self.targets[t].kind == "alertmanager"
+            ]
             rows += [
                 outbox.NewRow(
                     notice_key=n.key,

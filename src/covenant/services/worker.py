@@ -30,7 +30,7 @@ from covenant.core.alert_rules import burn_rate_conditions, stale_keys
 from covenant.core.alert_state import AlertCondition, AlertRecord, Transition, advance
 from covenant.core.evaluate import evaluate, required_edges
 from covenant.core.model import Objective
-from covenant.core.notices import AlertNotice, NoticeKind
+from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.core.results import Evaluation
 from covenant.core.timeutil import require_utc
 from covenant.core.window_answers import needs_buckets
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
     from covenant.core.corrections import Corrected
     from covenant.core.forecast import Exposure
+    from covenant.definitions.routing import NoticeRouting
     from covenant.definitions.workspace import Workspace
     from covenant.services.prometheus import ClientFactory
 
@@ -213,7 +214,11 @@ class Worker:
             problems.extend(found.problems)
             agreements = found.exposure
         transition = self._advance(
-            conditions, now=now, unknown=unknown, keep=stale_keys(report.effective)
+            conditions,
+            now=now,
+            unknown=unknown,
+            keep=stale_keys(report.effective),
+            routing=routing,
         )
         if transition.notices:
             try:
@@ -242,11 +247,15 @@ class Worker:
         now: datetime,
         unknown: set[NoticeKind],
         keep: Sequence[str],
+        routing: NoticeRouting | None = None,
     ) -> Transition:
         with write_transaction(self.engine) as conn:
             previous = load_alert_states(conn)
             transition = advance(previous, conditions, now=now, unknown=unknown, keep=keep)
             save_transition(conn, transition=transition, stored=list(previous), now=now)
+            if routing is not None:
+                notices = tuple(_resolution_targets(n, routing) for n in transition.notices)
+                transition = replace(transition, notices=notices)
             if self.enqueue is not None and transition.notices:
                 self.enqueue(conn, transition.notices)
         return transition
@@ -271,6 +280,18 @@ class Worker:
             return 0
         problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
         return len(reports)
+
+
+def _resolution_targets(notice: AlertNotice, routing: NoticeRouting) -> AlertNotice:
+    """A burn-rate resolution without the targets whose policies say ``alertWhenResolved:
+    false``."""
+    if notice.state is not NoticeState.RESOLVED or notice.kind is not NoticeKind.BURN_RATE:
+        return notice
+    slo, tier = notice.key.split("/")[1], notice.labels.get("covenant_tier", "")
+    quiet = routing.without_resolution(slo, tier)
+    if not quiet or notice.targets is None:
+        return notice
+    return replace(notice, targets=tuple(t for t in notice.targets if t not in quiet))
 
 
 def _routed(conditions: Sequence[AlertCondition], workspace: Workspace) -> list[AlertCondition]:
