@@ -24,6 +24,12 @@ POSTGRES_URL = os.environ.get(
     "COVENANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 
+# `covenant … --help` in a child process answers from the help cache in the user's home once
+# it has run before (cli.help_cache): off for the suite, so tests see typer render help and
+# nothing is written to the home folder; tests/cli/test_help_cache.py turns it on in a folder
+# of its own.
+os.environ["COVENANT_HELP_CACHE"] = "0"
+
 _skipped: list[str] = []
 
 

@@ -54,6 +54,7 @@ def run(args: list[str], *, typer: bool, env: dict[str, str], tmp: Path) -> tupl
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("COVENANT_")},
         "COLUMNS": "100",
+        "COVENANT_HELP_CACHE": "0",  # `evaluate --help` is typer's, not the help cache's
         "PROBE_OUT": str(probe),
         **({"PROBE_TYPER": "1"} if typer else {}),
         **env,

@@ -45,3 +45,14 @@ COMMANDS = {  # top-level command or group → the module that registers it
 
 COMPLETE_VARIABLE = "_COVENANT_COMPLETE"  # set by the shell while it completes a command line
 FAST_COMMAND = "evaluate"  # run by cli.fast without typer when it can
+MAX_HELP_WORDS = 4  # `covenant ingest events --help` has two
+
+
+def asks_for_help(args: list[str]) -> bool:
+    """True for ``--version``/``-V`` alone and for ``WORD… --help`` (a few plain words): the
+    command lines ``cli.help_cache`` may answer."""
+    if args in (["--version"], ["-V"]):
+        return True
+    if not args or args[-1] != "--help" or len(args) > MAX_HELP_WORDS + 1:
+        return False
+    return all(word[:1].isalpha() and word.replace("-", "").isalnum() for word in args[:-1])

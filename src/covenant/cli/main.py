@@ -17,7 +17,13 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from covenant.cli.commands import COMMANDS, COMPLETE_VARIABLE, FAST_COMMAND, MODULES
+from covenant.cli.commands import (
+    COMMANDS,
+    COMPLETE_VARIABLE,
+    FAST_COMMAND,
+    MODULES,
+    asks_for_help,
+)
 
 if TYPE_CHECKING:
     import typer
@@ -78,11 +84,20 @@ def main() -> None:
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, finder)
     try:
+        recording = None
+        if COMPLETE_VARIABLE not in os.environ and asks_for_help(sys.argv[1:]):
+            from covenant.cli import help_cache
+
+            recording = help_cache.serve(sys.argv[1:])  # exits when it printed the help
         if sys.argv[1:2] == [FAST_COMMAND] and COMPLETE_VARIABLE not in os.environ:
             from covenant.cli import fast
 
             fast.run(sys.argv[2:])  # exits when it ran the command
-        build_app(modules_for(sys.argv[1:]))()
+        if recording is None:
+            build_app(modules_for(sys.argv[1:]))()
+        else:
+            with recording:
+                build_app(modules_for(sys.argv[1:]))()
     finally:
         if finder in sys.meta_path:
             sys.meta_path.remove(finder)

@@ -1,0 +1,246 @@
+"""``covenant … --help`` and ``covenant --version`` without typer, from what typer printed before.
+
+Typer's help costs about 0.2 s of CPU to import and build (typer, rich, rich.markdown,
+markdown-it, every command module) for a page that is the same every time. So ``main`` sends
+a command line that only asks for help (``WORD… --help``) or for the version here first:
+
+- **hit** — a file in the user's cache (``$XDG_CACHE_HOME/covenant/help``, default
+  ``~/.cache/covenant/help``) holds what typer printed for this very command line in this
+  very setting: it is written to standard output and the process exits 0, as typer would.
+- **miss** — typer runs as always, and what it writes to ``sys.stdout`` is recorded on the
+  way (the stream it writes to is the same one, so it sees the same terminal, width and
+  encoding); when it exits 0 having written nothing else, the text is kept for next time.
+
+The file is named by everything typer's rendering reads: the command line and program name;
+the size and tty-ness of the standard streams and their encoding; every environment variable
+rich, typer or gettext read (width, colour, terminal, locale: ``ENVIRONMENT``; tests check the
+list against their sources) and every ``COVENANT_…`` one; the Python version. It lives in a
+folder named by a fingerprint of the installed code: the size and modification time of every
+file of the ``covenant`` package, and the modification time of every ``sys.path`` folder (any
+``pip install`` or uninstall — of covenant, typer, rich — changes it). Editing a command,
+adding one or upgrading a library therefore starts a new folder (the old ones are removed),
+and the next run renders with typer again. ``COVENANT_HELP_CACHE=0`` turns it off.
+tests/cli/test_help_cache.py checks that a hit prints byte for byte what typer prints, for
+every command, on a pipe and on 80-column terminals with and without colour, and after a
+command is added.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TextIO
+
+SWITCH = "COVENANT_HELP_CACHE"  # "0" turns the cache off
+LAYOUT = "1"  # bump when what is stored, or how it is named, changes
+MAX_ENTRIES = 256  # per fingerprint: renderings kept (widths, settings, command lines)
+ENVIRONMENT = frozenset(
+    {
+        # rich's Console: width, height, colour, terminal
+        "COLUMNS",
+        "LINES",
+        "JUPYTER_COLUMNS",
+        "JUPYTER_LINES",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "TERM",
+        "COLORTERM",
+        "TTY_COMPATIBLE",
+        "TTY_INTERACTIVE",
+        "UNICODE_VERSION",
+        "DATABRICKS_RUNTIME_VERSION",
+        # typer's rich help
+        "TERMINAL_WIDTH",
+        "GITHUB_ACTIONS",
+        "PY_COLORS",
+        "TYPER_USE_RICH",
+        # gettext (typer's and click's messages)
+        "LANGUAGE",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
+        # read by rich or typer, not for help, kept in the key all the same
+        "SHELL",
+        "XDG_CONFIG_HOME",
+        "PYTHONIOENCODING",
+    }
+)
+PREFIXES = ("COVENANT_", "TYPER_", "_TYPER", "RICH_")
+
+
+def serve(args: Sequence[str]) -> Recording | None:
+    """Print the stored output of ``covenant ARGS`` and exit 0 when there is one; otherwise
+    a :class:`Recording` to run typer in (None when nothing may be stored)."""
+    if os.environ.get(SWITCH) == "0" or sys.stdout is None or sys.stderr is None:
+        return None
+    try:
+        path = _cache_root() / _fingerprint() / _key(args)
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    except FileNotFoundError:
+        return Recording(path)
+    except (OSError, ValueError, RuntimeError):  # no home, unreadable …: typer, keep nothing
+        return None
+    _write(text)
+    raise SystemExit(0)
+
+
+def _write(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as error:  # the reader went away (`covenant --help | head -1`): as typer
+        import errno
+
+        if error.errno != errno.EPIPE:
+            raise
+        from covenant.cli.fast import _quiet_pipes
+
+        _quiet_pipes()
+        raise SystemExit(1) from None
+
+
+class _Tee:
+    """Standard output as it is, but remembering the text written through it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.parts: list[str] = []
+        self.other = False  # bytes, or anything but text, went through
+
+    def write(self, text: object) -> int:
+        if isinstance(text, str):
+            self.parts.append(text)
+        elif text:
+            self.other = True
+        return self._stream.write(text)  # type: ignore[arg-type]
+
+    def writelines(self, lines: Sequence[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+class _Watch(_Tee):
+    """Standard error as it is, noting whether anything was written to it."""
+
+    def write(self, text: object) -> int:
+        if text:
+            self.other = True
+        return self._stream.write(text)  # type: ignore[arg-type]
+
+
+class Recording:
+    """Run typer inside it: on a clean exit 0 what went to standard output is stored."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._streams: tuple[TextIO, TextIO] | None = None
+
+    def __enter__(self) -> Recording:
+        self._streams = (sys.stdout, sys.stderr)
+        sys.stdout = _Tee(sys.stdout)
+        sys.stderr = _Watch(sys.stderr)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        out, err = sys.stdout, sys.stderr
+        assert self._streams is not None
+        sys.stdout, sys.stderr = self._streams
+        if not (isinstance(out, _Tee) and isinstance(err, _Watch)):
+            return  # something replaced the streams: keep nothing
+        clean = kind is None or (isinstance(error, SystemExit) and error.code in (0, None))
+        if clean and out.parts and not out.other and not err.other:
+            _store(self.path, "".join(out.parts))
+
+
+def _store(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically; drop other fingerprints' folders. Best effort."""
+    import shutil
+    import tempfile
+
+    folder = path.parent
+    try:
+        for other in folder.parent.iterdir() if folder.parent.is_dir() else ():
+            if other != folder and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        if sum(1 for _ in folder.iterdir()) >= MAX_ENTRIES:
+            return
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
+        with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as file:
+            file.write(text)
+        Path(temporary).replace(path)
+    except OSError:
+        return
+
+
+def _cache_root() -> Path:
+    """``$XDG_CACHE_HOME/covenant/help``, else ``~/.cache/covenant/help``."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or "")
+    if not base.is_absolute():
+        base = Path.home() / ".cache"  # RuntimeError without a home folder
+    return base / "covenant" / "help"
+
+
+def _digest(parts: Sequence[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def _fingerprint() -> str:
+    """Changes whenever a file of the package or an entry of a ``sys.path`` folder changes."""
+    import covenant
+
+    package = str(Path(covenant.__file__).parent)
+    parts = [LAYOUT, sys.version, sys.executable, package]
+    folders = [package]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        folders.append(entry.path)
+                    continue
+                found = entry.stat()
+                parts.append(f"{entry.path}:{found.st_size}:{found.st_mtime_ns}")
+    for place in sys.path:
+        try:
+            parts.append(f"{place}:{Path(place or '.').stat().st_mtime_ns}")
+        except OSError:
+            parts.append(f"{place}:-")
+    return _digest(parts)
+
+
+def _key(args: Sequence[str]) -> str:
+    """Names everything typer's rendering of ``covenant ARGS`` reads."""
+    main = sys.modules.get("__main__")
+    spec = getattr(getattr(main, "__spec__", None), "name", None)
+    parts = [sys.argv[0], str(spec), *args, "\1"]
+    parts.extend(
+        f"{name}={value}"
+        for name, value in sorted(os.environ.items())
+        if name in ENVIRONMENT or name.startswith(PREFIXES)
+    )
+    for descriptor in (0, 1, 2):
+        try:
+            parts.append(f"{descriptor}:{tuple(os.get_terminal_size(descriptor))}")
+        except (OSError, ValueError):
+            parts.append(f"{descriptor}:-")
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            tty = stream.isatty()
+        except ValueError:
+            tty = False
+        parts.append(f"{getattr(stream, 'encoding', None)}:{getattr(stream, 'errors', None)}:{tty}")
+    return _digest(parts)
