@@ -72,7 +72,8 @@ def main() -> None:
     second) on its first conversion whenever it is installed, and Covenant never needs it.
 
     ``covenant evaluate`` runs without typer when ``cli.fast`` reads its command line (it
-    returns, and typer runs it, for anything it does not read exactly as typer would)."""
+    returns, and typer runs it, for anything it does not read exactly as typer would); help
+    and ``--version`` come from ``cli.help_cache`` when typer printed the same page before."""
     # Covenant uses no pydantic plugins: do not scan every installed package's metadata for
     # them on start-up (set it yourself to anything else to let pydantic look)
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
