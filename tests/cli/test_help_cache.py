@@ -30,7 +30,7 @@ import pytest
 import typer.main
 
 from covenant.cli import help_cache
-from covenant.cli.commands import asks_for_help
+from covenant.cli.commands import COMMANDS, GROUPS, asks_for_help
 from covenant.cli.main import build_app
 
 SEPARATOR = b"\x1e"
@@ -82,7 +82,7 @@ def help_lines() -> list[list[str]]:
             walk(sub, [*path, name])
 
     walk(typer.main.get_command(build_app()), [])
-    return [*found, ["--version"], ["-V"]]
+    return [*found, ["--version"], ["-V"], [], *([group] for group in GROUPS)]
 
 
 def environment(
@@ -165,8 +165,10 @@ def check_setting(lines: list[list[str]], outputs: list[bytes], report: dict[str
         assert typer_text, args
         assert recorded == typer_text, args
         assert served == typer_text, args
-        # typer ran for the first two (exit 0), the third came from the cache
-        assert [plain, miss, hit] == [[0, True], [0, True], [0, False]], args
+        # typer ran for the first two, the third came from the cache; all exit the same way:
+        # 0, or 2 for no command at all or a group alone (typer shows the help)
+        code = 0 if args and args[-1].startswith("-") else 2
+        assert [plain, miss, hit] == [[code, True], [code, True], [code, False]], args
 
 
 SETTINGS = {  # name: (terminal columns or None for a pipe, environment)
@@ -324,8 +326,10 @@ def test_a_stored_page_is_printed_without_typer_or_rich(tmp_path: Path, args: li
         (["evaluate", "-w", "ws", "--help"], False),  # an option before --help: typer
         (["evaluate", "--help", "--wide"], False),
         (["--version", "--help"], False),
-        ([], False),
-        (["evaluate"], False),
+        ([], True),  # typer prints the help (exit 2)
+        (["ingest"], True),  # a group alone: its help (exit 2)
+        (["evaluate"], False),  # runs the evaluation
+        (["explain"], False),
         (["a", "b", "c", "d", "e", "--help"], False),
         (["../x", "--help"], False),
     ],
@@ -344,3 +348,10 @@ def test_a_failing_command_line_is_not_stored(tmp_path: Path) -> None:
     assert json.loads(done.stderr.decode().splitlines()[-1])["code"] == 2
     folders = list((tmp_path / "covenant" / "help").glob("*"))
     assert [list(f.iterdir()) for f in folders] in ([], [[]])
+
+
+def test_the_groups_are_the_groups_of_the_application() -> None:
+    """``GROUPS`` (help when alone) names exactly the top-level commands that are groups."""
+    full = build_app()
+    assert {g.name for g in full.registered_groups} == set(GROUPS)
+    assert set(GROUPS) < set(COMMANDS)

@@ -43,15 +43,33 @@ COMMANDS = {  # top-level command or group → the module that registers it
 }
 
 
+GROUPS = (  # top-level commands that are groups: alone, they print their help (exit 2)
+    "export",
+    "import",
+    "ingest",
+    "agreements",
+    "report",
+    "backtest",
+    "suggest",
+    "rules",
+    "dashboards",
+    "token",
+    "alerts",
+    "db",
+    "audit",
+    "slo",
+)
+
+
 COMPLETE_VARIABLE = "_COVENANT_COMPLETE"  # set by the shell while it completes a command line
 FAST_COMMAND = "evaluate"  # run by cli.fast without typer when it can
 MAX_HELP_WORDS = 4  # `covenant ingest events --help` has two
 
 
 def asks_for_help(args: list[str]) -> bool:
-    """True for ``--version``/``-V`` alone and for ``WORD… --help`` (a few plain words): the
-    command lines ``cli.help_cache`` may answer."""
-    if args in (["--version"], ["-V"]):
+    """True for ``--version``/``-V`` alone, ``WORD… --help`` (a few plain words), nothing at all
+    and a group alone (which print help): the command lines ``cli.help_cache`` may answer."""
+    if args in (["--version"], ["-V"], []) or (len(args) == 1 and args[0] in GROUPS):
         return True
     if not args or args[-1] != "--help" or len(args) > MAX_HELP_WORDS + 1:
         return False

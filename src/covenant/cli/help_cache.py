@@ -2,14 +2,16 @@
 
 Typer's help costs about 0.2 s of CPU to import and build (typer, rich, rich.markdown,
 markdown-it, every command module) for a page that is the same every time. So ``main`` sends
-a command line that only asks for help (``WORD… --help``) or for the version here first:
+a command line that only asks for help (``WORD… --help``), for the version, or that typer
+answers with help (``covenant`` alone, a group alone: exit 2) here first:
 
 - **hit** — a file in the user's cache (``$XDG_CACHE_HOME/covenant/help``, default
   ``~/.cache/covenant/help``) holds what typer printed for this very command line in this
-  very setting: it is written to standard output and the process exits 0, as typer would.
+  very setting: it is written to standard output and the process exits as typer did.
 - **miss** — typer runs as always, and what it writes to ``sys.stdout`` is recorded on the
   way (the stream it writes to is the same one, so it sees the same terminal, width and
-  encoding); when it exits 0 having written nothing else, the text is kept for next time.
+  encoding); when it exits as help exits (0; 2 for help shown for a missing command) having
+  written nothing else, the text is kept for next time.
 
 The file is named by everything typer's rendering reads: the command line and program name;
 the size and tty-ness of the standard streams and their encoding; every environment variable
@@ -35,8 +37,8 @@ from types import TracebackType
 from typing import TextIO
 
 SWITCH = "COVENANT_HELP_CACHE"  # "0" turns the cache off
-LAYOUT = "1"  # bump when what is stored, or how it is named, changes
-MAX_ENTRIES = 256  # per fingerprint: renderings kept (widths, settings, command lines)
+LAYOUT = "2"  # bump when what is stored, or how it is named, changes
+MAX_ENTRIES = 1024  # per fingerprint: renderings kept (widths, settings, command lines)
 ENVIRONMENT = frozenset(
     {
         # rich's Console: width, height, colour, terminal
@@ -80,11 +82,13 @@ def serve(args: Sequence[str]) -> Recording | None:
         path = _cache_root() / _fingerprint() / _key(args)
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
     except FileNotFoundError:
-        return Recording(path)
+        # help asked for, or the version: 0; nothing or a group alone (typer shows help): 2
+        return Recording(path, code=0 if args and args[-1].startswith("-") else 2)
     except (OSError, ValueError, RuntimeError):  # no home, unreadable …: typer, keep nothing
         return None
-    _write(text)
-    raise SystemExit(0)
+    code, _, page = text.partition("\n")
+    _write(page)
+    raise SystemExit(int(code))
 
 
 def _write(text: str) -> None:
@@ -135,10 +139,13 @@ class _Watch(_Tee):
 
 
 class Recording:
-    """Run typer inside it: on a clean exit 0 what went to standard output is stored."""
+    """Run typer inside it: when it exits with ``code`` (0 for help and the version, 2 for
+    the help typer shows when a command is missing) having written only to standard output,
+    that output is stored."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, code: int) -> None:
         self.path = path
+        self.code = code
         self._streams: tuple[TextIO, TextIO] | None = None
 
     def __enter__(self) -> Recording:
@@ -158,9 +165,14 @@ class Recording:
         sys.stdout, sys.stderr = self._streams
         if not (isinstance(out, _Tee) and isinstance(err, _Watch)):
             return  # something replaced the streams: keep nothing
-        clean = kind is None or (isinstance(error, SystemExit) and error.code in (0, None))
-        if clean and out.parts and not out.other and not err.other:
-            _store(self.path, "".join(out.parts))
+        if kind is None:
+            code: object = 0
+        elif isinstance(error, SystemExit):
+            code = error.code or 0
+        else:
+            return
+        if code == self.code and out.parts and not out.other and not err.other:
+            _store(self.path, f"{self.code}\n" + "".join(out.parts))
 
 
 def _store(path: Path, text: str) -> None:
