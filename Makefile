@@ -39,6 +39,7 @@ bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmar
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/business_time.py
 	$(BIN)/python benchmarks/cli.py
+	$(BIN)/python benchmarks/plain_declined.py
 	$(BIN)/python benchmarks/prometheus.py
 	$(BIN)/python benchmarks/prometheus_rules.py
 	$(BIN)/python benchmarks/worker.py

@@ -35,7 +35,7 @@ from covenant.definitions.field_rules import (
     start_in_range,
     window_from,
 )
-from covenant.definitions.yamlsource import discover_files, read_file
+from covenant.definitions.yamlsource import FileRead, discover_files, read_file
 from covenant.errors import InputError
 
 OPENSLO_V1 = "openslo/v1"
@@ -64,9 +64,12 @@ class _NotPlain(Exception):  # noqa: N818 - not an error: "let the full load jud
     """The document is not plain, or the full load would find an error in it."""
 
 
-def plain_objectives(root: Path) -> tuple[Objective, ...] | None:
+def plain_objectives(
+    root: Path, *, reads: dict[Path, FileRead] | None = None
+) -> tuple[Objective, ...] | None:
     """The objectives of the workspace folder ``root`` when every definition in it is plain and
-    valid (see the module docstring), else None (the full load then reads it)."""
+    valid (see the module docstring), else None (the full load then reads it). Each file read
+    is put in ``reads``, so the full load after a None need not parse it again."""
     files, problems = discover_files([root])
     if problems:
         return None
@@ -74,7 +77,10 @@ def plain_objectives(root: Path) -> tuple[Objective, ...] | None:
     slos: list[tuple[str, Mapping[str, Any]]] = []
     try:
         for file in files:
-            found, syntax = read_file(file)
+            read = read_file(file)
+            if reads is not None:
+                reads[file] = read
+            found, syntax = read
             if syntax:
                 return None
             for document in found:

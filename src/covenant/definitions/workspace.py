@@ -17,7 +17,13 @@ from covenant.definitions.documents import parse_document
 from covenant.definitions.parsed import Definition, Parsed
 from covenant.definitions.resolve import resolve
 from covenant.definitions.settings import WorkspaceSettings
-from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
+from covenant.definitions.yamlsource import (
+    FileRead,
+    SourceDocument,
+    discover_files,
+    read_file,
+    read_text,
+)
 from covenant.errors import DefinitionError, Problem
 
 if TYPE_CHECKING:  # the contract, calendar and correction code loads only when a workspace has them
@@ -60,12 +66,16 @@ class Workspace:
         raise KeyError(key)
 
 
-def analyse(paths: Iterable[Path]) -> tuple[Workspace | None, list[Problem]]:
-    """Read and check every definition under ``paths``; the workspace when nothing is wrong."""
+def analyse(
+    paths: Iterable[Path], *, reads: Mapping[Path, FileRead] | None = None
+) -> tuple[Workspace | None, list[Problem]]:
+    """Read and check every definition under ``paths``; the workspace when nothing is wrong.
+    A file in ``reads`` (read already, by ``definitions.plain``) is taken from there, once."""
     files, problems = discover_files(paths)
     sources: list[SourceDocument] = []
     for file in files:
-        found, syntax = read_file(file)
+        read = reads.get(file) if reads is not None else None
+        found, syntax = read if read is not None else read_file(file)
         sources += _definitions(found, syntax, file=str(file))
         problems += syntax
     workspace, more = analyse_sources(sources, problems=problems)
@@ -135,9 +145,10 @@ def analyse_sources(
     return workspace, found
 
 
-def load_workspace(*paths: Path) -> Workspace:
-    """The resolved workspace; raises DefinitionError listing every problem if any is an error."""
-    workspace, problems = analyse(paths)
+def load_workspace(*paths: Path, reads: Mapping[Path, FileRead] | None = None) -> Workspace:
+    """The resolved workspace; raises DefinitionError listing every problem if any is an error.
+    ``reads``: files read already (see :func:`analyse`)."""
+    workspace, problems = analyse(paths, reads=reads)
     if workspace is None:
         raise DefinitionError(problems=problems)
     return workspace

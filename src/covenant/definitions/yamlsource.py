@@ -94,7 +94,11 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield entry
 
 
-def read_file(path: Path) -> tuple[list[SourceDocument], list[Problem]]:
+FileRead = tuple[list[SourceDocument], list[Problem]]
+"""What :func:`read_file` returns: a file's documents and its syntax problems."""
+
+
+def read_file(path: Path) -> FileRead:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the full load (YAML, pydantic) is imported when the cache c
     from covenant.definitions.corrections import CorrectionRule
     from covenant.definitions.parsed import Definition
     from covenant.definitions.workspace import Workspace
+    from covenant.definitions.yamlsource import FileRead
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,11 +61,14 @@ def load_for_evaluation(path: Path) -> EvaluationDefinitions:
             return EvaluationDefinitions(objectives=cached.objectives, composites=cached.composites)
     from covenant.definitions.plain import plain_objectives  # noqa: PLC0415
 
-    plain = plain_objectives(path)  # a plain workspace, read without pydantic
+    reads: dict[Path, FileRead] = {}  # files the plain reader parsed: the full load reuses them
+    plain = plain_objectives(path, reads=reads)  # a plain workspace, read without pydantic
     if plain is not None:
         found = EvaluationDefinitions(objectives=plain)
     else:
-        workspace = load_workspace(path)
+        from covenant.definitions import workspace as definitions  # noqa: PLC0415
+
+        workspace = definitions.load_workspace(path, reads=reads)
         found = EvaluationDefinitions(
             objectives=workspace.objectives,
             composites=workspace.composites,
