@@ -355,3 +355,34 @@ def test_the_groups_are_the_groups_of_the_application() -> None:
     full = build_app()
     assert {g.name for g in full.registered_groups} == set(GROUPS)
     assert set(GROUPS) < set(COMMANDS)
+
+
+def test_shell_completion_is_never_answered_from_the_cache(tmp_path: Path) -> None:
+    """While the shell completes `covenant <TAB>` the command line is empty, as for help: the
+    completions are typer's each time, and nothing is stored."""
+    env = environment(
+        tmp_path / "cache",
+        {
+            "COVENANT_HELP_CACHE": "1",
+            "_COVENANT_COMPLETE": "complete_bash",
+            "COMP_WORDS": "covenant ",
+            "COMP_CWORD": "1",
+        },
+    )
+    (tmp_path / "cwd").mkdir()
+    outputs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", MAIN_PROBE.format(args=[])],
+            capture_output=True,
+            env=env,
+            cwd=tmp_path / "cwd",
+            timeout=120,
+            check=True,
+        )
+        outputs.append(done.stdout.decode())
+        assert json.loads(done.stderr.decode().splitlines()[-1])["heavy"] == ["typer"]
+    assert outputs[0] == outputs[1]
+    assert set(outputs[0].split()) >= {"evaluate", "ingest", "explain"}  # the commands
+    assert "Usage" not in outputs[0]
+    assert not (tmp_path / "cache").exists()
