@@ -31,10 +31,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from types import TracebackType
-from typing import TextIO
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see below)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import TracebackType
+    from typing import TextIO
+
+# A stored page is printed by a process that imports os, sys and hashlib only: not typing,
+# pathlib or collections (≈ 40 % of its instructions), hence the os.path calls.
 
 SWITCH = "COVENANT_HELP_CACHE"  # "0" turns the cache off
 LAYOUT = "2"  # bump when what is stored, or how it is named, changes
@@ -79,8 +84,9 @@ def serve(args: Sequence[str]) -> Recording | None:
     if os.environ.get(SWITCH) == "0" or sys.stdout is None or sys.stderr is None:
         return None
     try:
-        path = _cache_root() / _fingerprint() / _key(args)
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        path = os.path.join(_cache_root(), _fingerprint(), _key(args))
+        with open(path, encoding="utf-8", errors="surrogateescape") as file:
+            text = file.read()
     except FileNotFoundError:
         # help asked for, or the version: 0; nothing or a group alone (typer shows help): 2
         return Recording(path, code=0 if args and args[-1].startswith("-") else 2)
@@ -143,7 +149,7 @@ class Recording:
     the help typer shows when a command is missing) having written only to standard output,
     that output is stored."""
 
-    def __init__(self, path: Path, *, code: int) -> None:
+    def __init__(self, path: str, *, code: int) -> None:
         self.path = path
         self.code = code
         self._streams: tuple[TextIO, TextIO] | None = None
@@ -175,33 +181,38 @@ class Recording:
             _store(self.path, f"{self.code}\n" + "".join(out.parts))
 
 
-def _store(path: Path, text: str) -> None:
+def _store(path: str, text: str) -> None:
     """Write ``text`` to ``path`` atomically; drop other fingerprints' folders. Best effort."""
     import shutil
     import tempfile
 
-    folder = path.parent
+    folder = os.path.dirname(path)
+    root = os.path.dirname(folder)
     try:
-        for other in folder.parent.iterdir() if folder.parent.is_dir() else ():
-            if other != folder and other.is_dir():
+        for name in os.listdir(root) if os.path.isdir(root) else ():
+            other = os.path.join(root, name)
+            if other != folder and os.path.isdir(other):
                 shutil.rmtree(other, ignore_errors=True)
-        folder.mkdir(parents=True, exist_ok=True)
-        if sum(1 for _ in folder.iterdir()) >= MAX_ENTRIES:
+        os.makedirs(folder, exist_ok=True)
+        if len(os.listdir(folder)) >= MAX_ENTRIES:
             return
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
         with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as file:
             file.write(text)
-        Path(temporary).replace(path)
+        os.replace(temporary, path)
     except OSError:
         return
 
 
-def _cache_root() -> Path:
+def _cache_root() -> str:
     """``$XDG_CACHE_HOME/covenant/help``, else ``~/.cache/covenant/help``."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or "")
-    if not base.is_absolute():
-        base = Path.home() / ".cache"  # RuntimeError without a home folder
-    return base / "covenant" / "help"
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            raise RuntimeError("no home folder")
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "covenant", "help")
 
 
 def _digest(parts: Sequence[str]) -> str:
@@ -214,7 +225,7 @@ def _fingerprint() -> str:
     """Changes whenever a file of the package or an entry of a ``sys.path`` folder changes."""
     import covenant
 
-    package = str(Path(covenant.__file__).parent)
+    package = os.path.dirname(os.path.abspath(covenant.__file__))
     parts = [LAYOUT, sys.version, sys.executable, package]
     folders = [package]
     while folders:
@@ -228,7 +239,7 @@ def _fingerprint() -> str:
                 parts.append(f"{entry.path}:{found.st_size}:{found.st_mtime_ns}")
     for place in sys.path:
         try:
-            parts.append(f"{place}:{Path(place or '.').stat().st_mtime_ns}")
+            parts.append(f"{place}:{os.stat(place or '.').st_mtime_ns}")
         except OSError:
             parts.append(f"{place}:-")
     return _digest(parts)

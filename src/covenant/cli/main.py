@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from covenant.cli.commands import (
     COMMANDS,
@@ -25,7 +23,11 @@ from covenant.cli.commands import (
     asks_for_help,
 )
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a help page from
+if TYPE_CHECKING:  # cli.help_cache is printed without typing, pathlib or collections
+    from collections.abc import Sequence
+    from typing import Any
+
     import typer
 
 __all__ = ["COMMANDS", "MODULES", "app", "build_app", "main", "modules_for"]
