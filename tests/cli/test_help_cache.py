@@ -350,10 +350,14 @@ def test_a_failing_command_line_is_not_stored(tmp_path: Path) -> None:
     assert [list(f.iterdir()) for f in folders] in ([], [[]])
 
 
-def test_the_groups_are_the_groups_of_the_application() -> None:
-    """``GROUPS`` (help when alone) names exactly the top-level commands that are groups."""
+def test_the_groups_are_groups_of_the_application() -> None:
+    """Every name in ``GROUPS`` (answered from the cache when alone) is a top-level group: a
+    command there would be run through the cache's recording. A group missing from it is only
+    not answered from the cache (typer prints its help, as before)."""
     full = build_app()
-    assert {g.name for g in full.registered_groups} == set(GROUPS)
+    groups = {g.name for g in full.registered_groups}
+    assert set(GROUPS) <= groups
+    assert len(GROUPS) >= 14  # the groups there were when the cache was written
     assert set(GROUPS) < set(COMMANDS)
 
 

@@ -43,7 +43,8 @@ COMMANDS = {  # top-level command or group → the module that registers it
 }
 
 
-GROUPS = (  # top-level commands that are groups: alone, they print their help (exit 2)
+GROUPS = (  # top-level groups: alone, they print their help (exit 2), kept by cli.help_cache
+    # (a group not listed here is only not answered from the cache)
     "export",
     "import",
     "ingest",
