@@ -174,3 +174,33 @@ def test_a_kept_token_is_judged_at_each_request_and_dropped_when_revoked(tmp_pat
     revoked = client.get(f"{V1}/me", other)
     assert (revoked.status_code, revoked.json()["code"]) == (401, "unauthenticated")
     assert "revoked" in revoked.json()["message"]
+
+
+def test_an_edited_file_shows_once_the_definitions_check_is_due(own_shop: Shop) -> None:
+    """With ``definitions_check_s`` (``covenant serve --definitions-check``) the files are
+    looked at most that often: an edit shows in the first answer after the interval passed,
+    on a clock the test moves (never earlier than the files were looked at)."""
+    app = create_app(own_shop.settings, clock=lambda: AT, definitions_check_s=5.0)
+    ticks = [100.0]
+    app.state.covenant.monotonic = lambda: ticks[0]
+    client, viewer = Client(app), own_shop.tokens["viewer"]
+    first = evaluation(client, viewer)  # the files are looked at (t = 100)
+
+    slos = own_shop.workspace / "slos.yaml"
+    text = slos.read_text()
+    start_of = text.index(f"name: {SLO}\n")
+    target = text.index("target:", start_of)
+    end = text.index("\n", target)
+    slos.write_text(text[:target] + "target: 0.5" + text[end:])
+
+    ticks[0] = 104.9  # not due yet: the answer kept in memory
+    assert evaluation(client, viewer) == first
+    ticks[0] = 105.0  # due: the files are looked at, the edit shows
+    edited = evaluation(client, viewer)
+    assert edited["results"][0]["target"] != first["results"][0]["target"]
+    assert edited == fresh(own_shop)
+    ticks[0] = 109.9  # looked at 105: the next look is due at 110
+    slos.write_text(text)
+    assert evaluation(client, viewer) == edited
+    ticks[0] = 110.0
+    assert evaluation(client, viewer) == first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def test_readyz_is_ready_when_the_store_and_definitions_are(shop: Shop) -> None:
         "status": "ready",
         "checks": {"store": "ok", "definitions": "ok"},
         "worker": "off",  # an app made without the worker
+        "pid": os.getpid(),  # the app runs in this process
     }
 
 
@@ -45,6 +47,7 @@ def test_readyz_is_503_with_invalid_definitions_and_names_no_file(
         "status": "not ready",
         "checks": {"store": "ok", "definitions": "invalid"},
         "worker": "off",
+        "pid": os.getpid(),
     }
     assert "zz-broken" not in answer.text
 

@@ -29,6 +29,7 @@ from covenant.definitions.workspace import Workspace
 from covenant.store.db import sqlite_path
 
 T = TypeVar("T")
+MISSING: Any = object()  # ``Answers.peek``: nothing kept
 KEPT = 256  # answers kept at most (the least recently used go first)
 
 
@@ -40,6 +41,8 @@ class StoreVersion:
         self._lock = threading.Lock()
         self._path = sqlite_path(str(engine.url)) if engine.dialect.name == "sqlite" else None
         self._watch: sqlite3.Connection | None = None
+        # read without waiting on the network or another process (fit for the event loop)
+        self.cheap = self._path is not None
 
     def current(self) -> Hashable | None:
         if self._path is not None:
@@ -73,6 +76,18 @@ class Answers:
         self._size = size
         self._kept: OrderedDict[Hashable, tuple[Hashable, Workspace | None, Any]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def peek(self, question: Hashable, *, version: Hashable | None, workspace: Any) -> Any:
+        """The answer kept for ``question`` at ``version`` and ``workspace``, else ``missing``
+        (nothing is computed)."""
+        if version is None:
+            return MISSING
+        with self._lock:
+            kept = self._kept.get(question)
+            if kept is not None and kept[0] == version and kept[1] is workspace:
+                self._kept.move_to_end(question)
+                return kept[2]
+        return MISSING
 
     def get(
         self,

@@ -44,6 +44,7 @@ def create_app(
     leadership: Leadership | None = None,
     interval_s: float = 60,
     catch_up: bool = True,
+    definitions_check_s: float = 0.0,
 ) -> FastAPI:
     """The API for the workspace and store of ``settings``; ``clock`` gives "now" (tests and
         ``COVENANT_NOW`` pin it). Nothing is opened until the first request needs it.
@@ -52,6 +53,10 @@ def create_app(
         every ``interval_s`` seconds while ``leadership`` says this process leads (default: it
         does), its notices handed to ``notify`` (default: logged); ``catch_up`` False leaves the
     workspace's Prometheus sources unread. ``covenant serve`` turns it on.
+
+        ``definitions_check_s``: the workspace's files are looked at (names, sizes, times) at
+        most this often, so an edited file shows in the answers at most that long after it was
+        saved; 0 looks at them for every request that needs them (``covenant serve``: 1 s).
     """
     from fastapi import Depends
 
@@ -68,7 +73,7 @@ def create_app(
         routes_writes,
     )
 
-    context = Context(settings=settings, clock=clock)
+    context = Context(settings=settings, clock=clock, definitions_check_s=definitions_check_s)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 
+from covenant.api.answers import MISSING
 from covenant.config import Settings
 from covenant.core.access import Principal, Role
 from covenant.definitions.workspace import Workspace
@@ -38,9 +41,12 @@ class Context:
 
     settings: Settings
     clock: Clock
+    definitions_check_s: float = 0.0  # the files are looked at most this often (0: always)
+    monotonic: Callable[[], float] = time.monotonic
     _engine: Engine | None = None
     _workspace: tuple[tuple[Any, ...], Workspace] | None = None
-    _rendered: dict[str, tuple[Workspace, bytes]] = field(default_factory=dict)
+    _checked_at: float | None = None  # when the files were last found unchanged (monotonic)
+    _rendered: dict[str, tuple[Workspace, Any]] = field(default_factory=dict)
     _version: Any = None  # answers.StoreVersion of the engine, made with it
     _answers: Any = None  # answers.Answers
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -57,19 +63,36 @@ class Context:
 
     def workspace(self) -> Workspace:
         """The workspace's definitions, read again when a file changed (DefinitionError when
-        they do not validate)."""
+        they do not validate). The files' names, sizes and times are looked at when
+        ``definitions_check_s`` passed since they were last found unchanged: an edit shows
+        at most that long after it was saved (0: in the very next answer)."""
         from covenant.services.workspace import load_workspace, workspace_fingerprint
 
+        kept = self.kept_workspace()
+        if kept is not None:
+            return kept
+        looked = self.monotonic()
         mark = workspace_fingerprint(self.settings.workspace)
         with self._lock:
             cached = self._workspace
         if cached is not None and cached[0] == mark:
+            with self._lock:
+                self._checked_at = looked
             return cached[1]
         loaded = load_workspace(self.settings.workspace)
         if self._record_slos(loaded):  # else not kept: the next request records again
             with self._lock:
-                self._workspace = (mark, loaded)
+                self._workspace, self._checked_at = (mark, loaded), looked
         return loaded
+
+    def kept_workspace(self) -> Workspace | None:
+        """The definitions in memory when the files need not be looked at yet, else None."""
+        with self._lock:
+            if self._workspace is None or self._checked_at is None:
+                return None
+            if self.monotonic() - self._checked_at >= self.definitions_check_s:
+                return None
+            return self._workspace[1]
 
     def start_worker(
         self,
@@ -113,18 +136,43 @@ class Context:
         if self.dispatcher is not None:
             self.dispatcher.stop(timeout)
 
-    def rendered(self, key: str, render: Callable[[Workspace], bytes]) -> bytes:
+    def rendered(self, key: str, render: Callable[[Workspace], T]) -> T:
         """``render(workspace)``, kept until the workspace's files change: an answer that
         depends on the definitions alone is rendered once, not per request."""
         workspace = self.workspace()
         with self._lock:
             kept = self._rendered.get(key)
         if kept is not None and kept[0] is workspace:
-            return kept[1]
+            found: T = kept[1]
+            return found
         made = render(workspace)
         with self._lock:
             self._rendered[key] = (workspace, made)
         return made
+
+    def kept_rendered(self, key: str) -> Any:
+        """What ``rendered(key, ...)`` would answer, when that needs no file to be looked at
+        (else ``MISSING``): cheap enough for the event loop."""
+        workspace = self.kept_workspace()
+        with self._lock:
+            kept = self._rendered.get(key)
+        if workspace is None or kept is None or kept[0] is not workspace:
+            return MISSING
+        return kept[1]
+
+    def kept(self, question: Hashable, *, definitions: bool = True) -> Any:
+        """What ``remembered`` (``definitions``) or ``stored`` would answer from memory, when
+        that can be told without waiting on the store or the files (a SQLite store's
+        version, the files not due for a look), else ``MISSING``: cheap enough for the
+        event loop."""
+        with self._lock:
+            version, answers = self._version, self._answers
+        if version is None or not version.cheap:
+            return MISSING
+        workspace = None
+        if definitions and (workspace := self.kept_workspace()) is None:
+            return MISSING
+        return answers.peek(question, version=version.current(), workspace=workspace)
 
     def remembered(self, question: Hashable, compute: Callable[[Workspace], T]) -> T:
         """``compute(workspace)``, answered from memory while nothing was committed to the
@@ -218,7 +266,7 @@ Ctx = Annotated[Context, Depends(_context)]
 _bearer = HTTPBearer(auto_error=False, description="An API token: `covenant token create`")
 
 
-def principal(
+async def principal(
     ctx: Ctx,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -229,10 +277,34 @@ def principal(
     presented = credentials.credentials if credentials is not None else None
     # The token's record is kept while nothing is committed (a revocation is a commit); its
     # state is judged at each request's instant. Kept by the presented text's hash, found only
-    # by whoever presents the whole token again; an unknown token is never kept.
+    # by whoever presents the whole token again. Found in memory on the event loop; looked up
+    # in the store on the thread pool.
     question = ("token", hashlib.sha256((presented or "").encode()).hexdigest())
-    token = ctx.stored(question, lambda engine: find_token(engine, presented=presented))
+    token = ctx.kept(question, definitions=False)
+    if token is MISSING:
+        token = await run_in_threadpool(
+            ctx.stored, question, lambda engine: find_token(engine, presented=presented)
+        )
     return principal_of(token, at=ctx.clock())
+
+
+async def remembered(ctx: Context, question: Hashable, compute: Callable[[Workspace], T]) -> T:
+    """``ctx.remembered(question, compute)``: from memory on the event loop when it can be
+    told there (``Context.kept``), else on the thread pool (the store, the files, computing)."""
+    found = ctx.kept(question)
+    if found is not MISSING:
+        kept: T = found
+        return kept
+    return await run_in_threadpool(ctx.remembered, question, compute)
+
+
+async def rendered(ctx: Context, key: str, render: Callable[[Workspace], T]) -> T:
+    """``ctx.rendered(key, render)``, as ``remembered``: the event loop when it is kept."""
+    found = ctx.kept_rendered(key)
+    if found is not MISSING:
+        kept: T = found
+        return kept
+    return await run_in_threadpool(ctx.rendered, key, render)
 
 
 Who = Annotated[Principal, Depends(principal)]

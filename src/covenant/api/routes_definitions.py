@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Response
 
-from covenant.api.deps import Ctx, Who, allow
+from covenant.api.deps import Ctx, Who, allow, rendered
 from covenant.api.errors import RESPONSES
 from covenant.core.access import EVERYONE, INTERNAL_READERS, Principal
 from covenant.definitions.parsed import Definition
@@ -50,14 +50,15 @@ def json_bytes(value: Any) -> bytes:
 
 
 def _add_kind(path: str, kind: str) -> None:
-    def list_definitions(ctx: Ctx) -> Response:
+    async def list_definitions(ctx: Ctx) -> Response:
         from covenant.services.workspace import definitions_of
 
         def render(workspace: Workspace) -> bytes:
             items = [definition_json(d) for d in definitions_of(workspace, kind)]
             return json_bytes({"items": items})
 
-        return Response(ctx.rendered(f"list:{kind}", render), media_type="application/json")
+        body = await rendered(ctx, f"list:{kind}", render)
+        return Response(body, media_type="application/json")
 
     def get_definition(ctx: Ctx, name: str) -> dict[str, Any]:
         from covenant.services.workspace import definition_of

@@ -1,12 +1,14 @@
 """Liveness and readiness for load balancers and orchestrators, outside ``/api/v1`` and without
 a token: ``/healthz`` says the process answers; ``/readyz`` says whether it can serve (the store
 opens and answers, the workspace's definitions validate) and whether this process leads the
-worker (``worker``: ``off``, or ``{leading, ticks}``; a follower is ready too). Neither names a
+worker (``worker``: ``off``, or ``{leading, ticks}``; a follower is ready too), and which
+process answered (``pid``). Neither names a
 file, a table or a definition, so an unauthenticated caller learns nothing about the workspace."""
 
 from __future__ import annotations
 
 import logging
+import os
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -45,4 +47,5 @@ def readyz(request: Request) -> JSONResponse:
     loop = shared.worker
     # whether this process runs the worker now (several servers on one store elect one)
     body["worker"] = "off" if loop is None else {"leading": loop.leading, "ticks": loop.ticks}
+    body["pid"] = os.getpid()  # which process answered (`covenant serve --workers N`)
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -8,35 +8,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Response
 
-from covenant.api.deps import At, Ctx, allow, parse_at
+from covenant.api.deps import At, Ctx, allow, parse_at, remembered
 from covenant.api.errors import RESPONSES
 from covenant.core.access import INTERNAL_READERS
 from covenant.errors import InputError, NotFoundError
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(INTERNAL_READERS))])
 
+JSON = "application/json"
 Names = Annotated[list[str] | None, Query(max_length=100)]
 
 
-def _evaluate(
+async def _evaluated(
     ctx: Ctx, at: Any, *, slos: Sequence[str], services: Sequence[str], statuses: Sequence[str]
-) -> Any:
+) -> tuple[bool, bytes]:
+    """Whether anything was selected, and the evaluation's JSON (as `covenant evaluate
+    --format json`), kept encoded while nothing changed (``deps.remembered``)."""
+    from covenant.api.routes_definitions import json_bytes
     from covenant.services.selection import evaluate_selected
 
-    question = ("evaluate", at, tuple(slos), tuple(services), tuple(statuses))
-    return ctx.remembered(
-        question,
-        lambda workspace: evaluate_selected(
+    def compute(workspace: Any) -> tuple[bool, bytes]:
+        report = evaluate_selected(
             ctx.engine(),
             workspace=workspace,
             at=at,
             slos=slos,
             services=services,
             statuses=statuses,
-        ),
-    )
+        )
+        found = bool(report.evaluations or report.composites)
+        return found, json_bytes(_report_json(report))
+
+    question = ("evaluation", at, tuple(slos), tuple(services), tuple(statuses))
+    return await remembered(ctx, question, compute)
 
 
 def _report_json(report: Any) -> dict[str, Any]:
@@ -54,8 +60,8 @@ def _report_json(report: Any) -> dict[str, Any]:
     )
 
 
-@router.get("/evaluations", tags=["slos"])
-def list_evaluations(
+@router.get("/evaluations", tags=["slos"], response_model=dict[str, Any])
+async def list_evaluations(
     ctx: Ctx,
     at: At,
     slo: Names = None,
@@ -64,7 +70,7 @@ def list_evaluations(
         list[str] | None,
         Query(max_length=5, description="breached, paging, warning, ok, no_data"),
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Every SLO evaluated at ``at``: budgets, burn rates, alerts, status (as `covenant
     evaluate --format json`); filters as the CLI's --slo, --service, --status."""
     from covenant.services.selection import status_values, valid_statuses
@@ -76,19 +82,19 @@ def list_evaluations(
             f"status={wrong[0]!r} is not a status",
             hint="give one of: " + ", ".join(valid_statuses()),
         )
-    report = _evaluate(ctx, at, slos=slo or [], services=service or [], statuses=statuses)
-    return _report_json(report)
+    _, body = await _evaluated(ctx, at, slos=slo or [], services=service or [], statuses=statuses)
+    return Response(body, media_type=JSON)
 
 
-@router.get("/evaluations/{slo}", tags=["slos"])
-def get_evaluation(ctx: Ctx, at: At, slo: str) -> dict[str, Any]:
+@router.get("/evaluations/{slo}", tags=["slos"], response_model=dict[str, Any])
+async def get_evaluation(ctx: Ctx, at: At, slo: str) -> Response:
     """One SLO (``name`` or ``name/objective``) evaluated at ``at``."""
-    report = _evaluate(ctx, at, slos=[slo], services=[], statuses=[])
-    if not report.evaluations and not report.composites:
+    found, body = await _evaluated(ctx, at, slos=[slo], services=[], statuses=[])
+    if not found:
         raise NotFoundError(
             f"no SLO named {slo!r} is defined", hint="GET /api/v1/slos lists the SLOs"
         )
-    return _report_json(report)
+    return Response(body, media_type=JSON)
 
 
 @router.get("/lint", tags=["bridge"])

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -27,9 +29,11 @@ log = logging.getLogger("covenant.api")
 
 
 class GracefulServer(uvicorn.Server):
-    """A uvicorn server whose stop signals end it with exit status 0."""
+    """A uvicorn server whose stop signals end it with exit status 0; one of several worker
+    processes (``parent``) also stops when its supervisor is gone."""
 
     stop_signal: int | None = None
+    parent: int | None = None
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.should_exit and sig == signal.SIGINT:
@@ -39,6 +43,12 @@ class GracefulServer(uvicorn.Server):
             self.stop_signal = sig
             log.info("%s: finishing the requests in flight, then stopping", _name(sig))
         self.should_exit = True
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.parent is not None and os.getppid() != self.parent and not self.should_exit:
+            log.warning("the supervising process is gone: stopping")
+            self.should_exit = True
+        return await super().on_tick(counter)
 
 
 SHUTTING_DOWN = "shutting-down"
@@ -101,22 +111,29 @@ def _name(sig: int) -> str:
 
 
 def serve(
-    app: Any,
+    make_app: Callable[[], Any],
     *,
     host: str,
     port: int,
     shutdown_timeout: int,
     log_level: str = "info",
+    workers: int = 1,
 ) -> bool:
-    """Serve ``app`` until a stop signal; False when the server could not start (port taken)."""
+    """Serve the app ``make_app()`` makes until a stop signal; False when the server could not
+    start (port taken). With ``workers`` > 1, that many processes (``covenant.api.workers``)."""
     config = uvicorn.Config(
-        CancelledAnswer(app),
+        None,  # type: ignore[arg-type]  # set below, or in each worker process
         host=host,
         port=port,
         log_level=log_level,
         access_log=False,
         timeout_graceful_shutdown=shutdown_timeout,
     )
+    if workers > 1:
+        from covenant.api.workers import supervise
+
+        return supervise(make_app, config, workers=workers)
+    config.app = CancelledAnswer(make_app())
     server = GracefulServer(config)
     server.run()
     return bool(server.started)

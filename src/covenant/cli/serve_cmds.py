@@ -23,6 +23,7 @@ from covenant.errors import CovenantError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_SHUTDOWN_TIMEOUT_S = 30
+DEFAULT_DEFINITIONS_CHECK_S = 1.0
 ROLES = ("admin", "editor", "viewer", "customer")
 
 
@@ -71,6 +72,26 @@ def serve_command(
             help="On SIGTERM or Ctrl-C, how long requests in flight may still run (seconds).",
         ),
     ] = DEFAULT_SHUTDOWN_TIMEOUT_S,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes sharing the port (one per core is a good start); one of "
+            "them runs the worker's tick.",
+        ),
+    ] = 1,
+    definitions_check: Annotated[
+        float,
+        typer.Option(
+            "--definitions-check",
+            min=0,
+            max=3600,
+            help="Look at the workspace's files at most this often (seconds): an edited "
+            "definition shows in the answers at most this long after it is saved.",
+        ),
+    ] = DEFAULT_DEFINITIONS_CHECK_S,
 ) -> None:
     """Serve the HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json, /metrics) for the
     workspace, and run the worker: every minute it catches up sources, evaluates every SLO and
@@ -98,24 +119,29 @@ def serve_command(
         raise fail(error) from None
     from covenant.services.leader import Leadership
 
-    # the worker ticks only while this process leads (one per store: docs/deployment.md)
-    leadership = None if no_worker else Leadership(settings.database_url)
-    app = create_app(
-        settings,
-        clock=now,
-        worker=not no_worker,
-        leadership=leadership,
-        catch_up=not no_catch_up,
-    )
+    # the worker ticks only while its process leads (one per store: docs/deployment.md)
+    def make_app() -> Any:  # in each server process
+        return create_app(
+            settings,
+            clock=now,
+            worker=not no_worker,
+            leadership=None if no_worker else Leadership(settings.database_url),
+            catch_up=not no_catch_up,
+            definitions_check_s=definitions_check,
+        )
+
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"Covenant API for {workspace.resolve()} at http://{shown}:{port}/api/v1 "
-        f"(docs: /api/v1/docs; worker {'off' if no_worker else 'on'})",
+        f"(docs: /api/v1/docs; worker {'off' if no_worker else 'on'}"
+        + (f"; {workers} processes)" if workers > 1 else ")"),
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
-    if not serve(app, host=host, port=port, shutdown_timeout=shutdown_timeout):
+    if not serve(
+        make_app, host=host, port=port, shutdown_timeout=shutdown_timeout, workers=workers
+    ):
         raise typer.Exit(3)  # uvicorn logged why (the port is taken, say)
 
 
