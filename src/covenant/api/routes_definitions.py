@@ -4,11 +4,13 @@ Customer definition."""
 
 from __future__ import annotations
 
-from typing import Any
+import bisect
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from covenant.api.deps import Ctx, Who, allow, rendered
+from covenant.api.encoded import Encoded, send
 from covenant.api.errors import RESPONSES
 from covenant.core.access import EVERYONE, INTERNAL_READERS, Principal
 from covenant.definitions.parsed import Definition
@@ -49,16 +51,59 @@ def json_bytes(value: Any) -> bytes:
         return orjson.dumps(jsonable_encoder(value), option=orjson.OPT_NON_STR_KEYS)
 
 
+Limit = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=1000,
+        description="At most this many items (a page; `next` names where the following page "
+        "starts). Default: every item, in one answer.",
+    ),
+]
+After = Annotated[
+    str | None,
+    Query(
+        max_length=256,
+        description="The items whose names sort after this one: the `next` of the previous page.",
+    ),
+]
+
+
+class Listed:
+    """One kind's definitions as written, by name, each encoded once per version of the
+    files: the whole list is kept as its bytes, a page is joined from the items' bytes."""
+
+    def __init__(self, definitions: list[Definition]) -> None:
+        self.names = [d.name for d in definitions]  # sorted (definitions_of)
+        self.items = [json_bytes(definition_json(d)) for d in definitions]
+        self.whole = Encoded(b'{"items":[' + b",".join(self.items) + b"]}")
+
+    def page(self, *, after: str | None, limit: int | None) -> Encoded:
+        """The items after ``after`` (by name), at most ``limit`` of them — more when the
+        last ones share a name (a page never splits equal names, so ``next`` resumes after
+        all of them) — and ``next``: the last name, or null on the last page."""
+        start = 0 if after is None else bisect.bisect_right(self.names, after)
+        end = len(self.names) if limit is None else min(start + limit, len(self.names))
+        while 0 < end < len(self.names) and self.names[end] == self.names[end - 1]:
+            end += 1
+        following = self.names[end - 1] if end < len(self.names) else None
+        body = b'{"items":[' + b",".join(self.items[start:end]) + b'],"next":'
+        return Encoded(body + json_bytes(following) + b"}")
+
+
 def _add_kind(path: str, kind: str) -> None:
-    async def list_definitions(ctx: Ctx) -> Response:
+    async def list_definitions(
+        ctx: Ctx, request: Request, limit: Limit = None, after: After = None
+    ) -> Response:
         from covenant.services.workspace import definitions_of
 
-        def render(workspace: Workspace) -> bytes:
-            items = [definition_json(d) for d in definitions_of(workspace, kind)]
-            return json_bytes({"items": items})
+        def render(workspace: Workspace) -> Listed:
+            return Listed(definitions_of(workspace, kind))
 
-        body = await rendered(ctx, f"list:{kind}", render)
-        return Response(body, media_type="application/json")
+        listed = await rendered(ctx, f"list:{kind}", render)
+        if limit is None and after is None:
+            return send(request, listed.whole)
+        return send(request, listed.page(after=after, limit=limit))
 
     def get_definition(ctx: Ctx, name: str) -> dict[str, Any]:
         from covenant.services.workspace import definition_of
@@ -71,7 +116,7 @@ def _add_kind(path: str, kind: str) -> None:
         response_model=dict[str, Any],
         methods=["GET"],
         dependencies=Staff,
-        summary=f"Every {kind} as written in the workspace",
+        summary=f"Every {kind} as written in the workspace (by name; pages with limit)",
         operation_id=f"list_{path.replace('-', '_')}",
         tags=["definitions"],
     )

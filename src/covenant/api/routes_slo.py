@@ -8,28 +8,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from covenant.api.deps import At, Ctx, allow, parse_at, remembered
+from covenant.api.encoded import Encoded, send
 from covenant.api.errors import RESPONSES
 from covenant.core.access import INTERNAL_READERS
 from covenant.errors import InputError, NotFoundError
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(INTERNAL_READERS))])
 
-JSON = "application/json"
 Names = Annotated[list[str] | None, Query(max_length=100)]
 
 
 async def _evaluated(
     ctx: Ctx, at: Any, *, slos: Sequence[str], services: Sequence[str], statuses: Sequence[str]
-) -> tuple[bool, bytes]:
+) -> tuple[bool, Encoded]:
     """Whether anything was selected, and the evaluation's JSON (as `covenant evaluate
     --format json`), kept encoded while nothing changed (``deps.remembered``)."""
     from covenant.api.routes_definitions import json_bytes
     from covenant.services.selection import evaluate_selected
 
-    def compute(workspace: Any) -> tuple[bool, bytes]:
+    def compute(workspace: Any) -> tuple[bool, Encoded]:
         report = evaluate_selected(
             ctx.engine(),
             workspace=workspace,
@@ -39,7 +39,7 @@ async def _evaluated(
             statuses=statuses,
         )
         found = bool(report.evaluations or report.composites)
-        return found, json_bytes(_report_json(report))
+        return found, Encoded(json_bytes(_report_json(report)))
 
     question = ("evaluation", at, tuple(slos), tuple(services), tuple(statuses))
     return await remembered(ctx, question, compute)
@@ -63,6 +63,7 @@ def _report_json(report: Any) -> dict[str, Any]:
 @router.get("/evaluations", tags=["slos"], response_model=dict[str, Any])
 async def list_evaluations(
     ctx: Ctx,
+    request: Request,
     at: At,
     slo: Names = None,
     service: Names = None,
@@ -82,19 +83,19 @@ async def list_evaluations(
             f"status={wrong[0]!r} is not a status",
             hint="give one of: " + ", ".join(valid_statuses()),
         )
-    _, body = await _evaluated(ctx, at, slos=slo or [], services=service or [], statuses=statuses)
-    return Response(body, media_type=JSON)
+    _, answer = await _evaluated(ctx, at, slos=slo or [], services=service or [], statuses=statuses)
+    return send(request, answer)
 
 
 @router.get("/evaluations/{slo}", tags=["slos"], response_model=dict[str, Any])
-async def get_evaluation(ctx: Ctx, at: At, slo: str) -> Response:
+async def get_evaluation(ctx: Ctx, request: Request, at: At, slo: str) -> Response:
     """One SLO (``name`` or ``name/objective``) evaluated at ``at``."""
-    found, body = await _evaluated(ctx, at, slos=[slo], services=[], statuses=[])
+    found, answer = await _evaluated(ctx, at, slos=[slo], services=[], statuses=[])
     if not found:
         raise NotFoundError(
             f"no SLO named {slo!r} is defined", hint="GET /api/v1/slos lists the SLOs"
         )
-    return Response(body, media_type=JSON)
+    return send(request, answer)
 
 
 @router.get("/lint", tags=["bridge"])
