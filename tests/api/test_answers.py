@@ -4,6 +4,9 @@ definition file show in the very next answer, which equals an evaluation made fr
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -204,3 +207,62 @@ def test_an_edited_file_shows_once_the_definitions_check_is_due(own_shop: Shop) 
     assert evaluation(client, viewer) == edited
     ticks[0] = 110.0
     assert evaluation(client, viewer) == first
+
+
+def _waiting(thread: threading.Thread) -> bool:
+    """Whether ``thread`` waits in ``threading.Event.wait`` (another's answer)."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    while frame is not None:
+        if frame.f_code.co_name == "wait" and "threading" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_one_question_asked_at_once_is_computed_once(fails: bool) -> None:
+    """While one thread computes an answer, another asking the same question at the same
+    version waits for it (no second computation); when the first fails, the other computes
+    its own."""
+    answers = Answers()
+    entered, release = threading.Event(), threading.Event()
+    made: list[str] = []
+    results: dict[str, object] = {}
+
+    def first() -> str:
+        entered.set()
+        release.wait(60)
+        made.append("first")
+        if fails:
+            raise ValueError("the first computation failed")
+        return "first's answer"
+
+    def second() -> str:
+        made.append("second")
+        return "second's answer"
+
+    def ask(name: str, compute: Any) -> None:
+        try:
+            results[name] = answers.get("q", version=1, workspace=None, compute=compute)
+        except ValueError as error:
+            results[name] = error
+
+    one = threading.Thread(target=ask, args=("one", first))
+    one.start()
+    assert entered.wait(60)
+    two = threading.Thread(target=ask, args=("two", second))
+    two.start()
+    deadline = time.monotonic() + 60  # a wait for the thread to block, not a timing check
+    while not _waiting(two):
+        assert two.is_alive(), "it computed instead of waiting"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    release.set()
+    one.join(60)
+    two.join(60)
+    if fails:
+        assert isinstance(results["one"], ValueError)
+        assert (made, results["two"]) == (["first", "second"], "second's answer")
+    else:
+        assert made == ["first"]
+        assert results == {"one": "first's answer", "two": "first's answer"}

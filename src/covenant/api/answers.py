@@ -75,6 +75,7 @@ class Answers:
     def __init__(self, size: int = KEPT) -> None:
         self._size = size
         self._kept: OrderedDict[Hashable, tuple[Hashable, Workspace | None, Any]] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
         self._lock = threading.Lock()
 
     def peek(self, question: Hashable, *, version: Hashable | None, workspace: Any) -> Any:
@@ -97,18 +98,55 @@ class Answers:
         workspace: Workspace | None,
         compute: Callable[[], T],
     ) -> T:
+        """The answer kept for ``question`` at ``version`` and ``workspace``, else computed.
+        Questions asked at once at the same version are computed once: the others wait for
+        that answer (50 clients asking a process that has nothing kept yet made 50 threads
+        compute the same evaluation); if that computation fails, each computes its own."""
         if version is None:
             return compute()
+        key = (version, workspace)
         with self._lock:
             kept = self._kept.get(question)
             if kept is not None and kept[0] == version and kept[1] is workspace:
                 self._kept.move_to_end(question)
                 found: T = kept[2]
                 return found
-        made = compute()
-        with self._lock:
-            self._kept[question] = (version, workspace, made)
-            self._kept.move_to_end(question)
-            while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
+            flight = self._flights.get(question)
+            mine = flight is None or flight.key[0] != version or flight.key[1] is not workspace
+            if mine:
+                flight = self._flights[question] = _Flight(key)
+        assert flight is not None
+        if not mine:
+            flight.done.wait()
+            if flight.failed:
+                return compute()
+            made: T = flight.value
+            return made
+        try:
+            made = compute()
+        except BaseException:
+            flight.failed = True
+            raise
+        else:
+            flight.value = made
+            with self._lock:
+                self._kept[question] = (version, workspace, made)
+                self._kept.move_to_end(question)
+                while len(self._kept) > self._size:
+                    self._kept.popitem(last=False)
+        finally:
+            with self._lock:
+                if self._flights.get(question) is flight:
+                    del self._flights[question]
+            flight.done.set()
         return made
+
+
+class _Flight:
+    """One computation under way, for those who ask the same question meanwhile."""
+
+    def __init__(self, key: tuple[Hashable, Any]) -> None:
+        self.key = key
+        self.done = threading.Event()
+        self.failed = False
+        self.value: Any = None

@@ -35,6 +35,20 @@ def system_clock() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+async def _preload(context: Context) -> None:
+    """Read the definitions now; a problem is logged (requests report it as they would)."""
+    import logging
+
+    from starlette.concurrency import run_in_threadpool
+
+    from covenant.errors import CovenantError
+
+    try:
+        await run_in_threadpool(context.workspace)
+    except CovenantError as error:
+        logging.getLogger("covenant.api").error("definitions not read at start-up: %s", error)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -45,6 +59,7 @@ def create_app(
     interval_s: float = 60,
     catch_up: bool = True,
     definitions_check_s: float = 0.0,
+    preload: bool = False,
 ) -> FastAPI:
     """The API for the workspace and store of ``settings``; ``clock`` gives "now" (tests and
         ``COVENANT_NOW`` pin it). Nothing is opened until the first request needs it.
@@ -57,6 +72,8 @@ def create_app(
         ``definitions_check_s``: the workspace's files are looked at (names, sizes, times) at
         most this often, so an edited file shows in the answers at most that long after it was
         saved; 0 looks at them for every request that needs them (``covenant serve``: 1 s).
+        ``preload``: the app's start-up reads the definitions before the first request
+        (``covenant serve``: each process starts ready, not with its first requests waiting).
     """
     from fastapi import Depends
 
@@ -77,6 +94,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if preload:
+            await _preload(context)
         if worker:
             context.start_worker(
                 notify=notify, leadership=leadership, interval_s=interval_s, catch_up=catch_up

@@ -50,6 +50,7 @@ class Context:
     _version: Any = None  # answers.StoreVersion of the engine, made with it
     _answers: Any = None  # answers.Answers
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _loading: threading.Lock = field(default_factory=threading.Lock)  # one reads the files
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
     dispatcher: Dispatcher | None = None  # delivery's, started with the worker
 
@@ -75,15 +76,23 @@ class Context:
         mark = workspace_fingerprint(self.settings.workspace)
         with self._lock:
             cached = self._workspace
-        if cached is not None and cached[0] == mark:
-            with self._lock:
+        if cached is None or cached[0] != mark:
+            with self._loading:  # one reads the files; the others wait and take its reading
+                with self._lock:
+                    cached = self._workspace
+                if cached is None or cached[0] != mark:
+                    loaded = load_workspace(self.settings.workspace)
+                    if not self._record_slos(loaded):  # not kept: the next request records
+                        return loaded
+                    cached = (tuple(mark), loaded)
+                    with self._lock:
+                        self._workspace = cached
+        if cached is None:  # pragma: no cover - read above, or by the one that read them
+            raise RuntimeError("definitions not read")
+        with self._lock:  # found unchanged at ``looked`` (unless replaced meanwhile)
+            if self._workspace is cached and (self._checked_at or looked) <= looked:
                 self._checked_at = looked
-            return cached[1]
-        loaded = load_workspace(self.settings.workspace)
-        if self._record_slos(loaded):  # else not kept: the next request records again
-            with self._lock:
-                self._workspace, self._checked_at = (mark, loaded), looked
-        return loaded
+        return cached[1]
 
     def kept_workspace(self) -> Workspace | None:
         """The definitions in memory when the files need not be looked at yet, else None."""

@@ -128,6 +128,7 @@ def serve_command(
             leadership=None if no_worker else Leadership(settings.database_url),
             catch_up=not no_catch_up,
             definitions_check_s=definitions_check,
+            preload=True,
         )
 
     shown = f"[{host}]" if ":" in host else host
