@@ -36,7 +36,12 @@ def system_clock() -> datetime:
 
 
 async def _preload(context: Context) -> None:
-    """Read the definitions now; a problem is logged (requests report it as they would)."""
+    """Read the definitions now; a problem is logged (requests report it as they would).
+    Then every object made so far (modules, the definitions) is left out of the garbage
+    collector's passes (``gc.freeze``): a full pass over the 1,000-SLO workspace took 60–130 ms
+    on a loaded 2-core machine, a pause every request in flight waited out. Reference counting
+    still frees them when the files are read anew (reference cycles among them stay)."""
+    import gc
     import logging
 
     from starlette.concurrency import run_in_threadpool
@@ -47,6 +52,8 @@ async def _preload(context: Context) -> None:
         await run_in_threadpool(context.workspace)
     except CovenantError as error:
         logging.getLogger("covenant.api").error("definitions not read at start-up: %s", error)
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(
