@@ -89,6 +89,9 @@ def cases(ws: Path, tmp: Path) -> list[tuple[list[str], dict[str, str], bool]]:
         (["-w", w, "--at", AT, "--slo", "chekout-availability", "--check"], {}, True),
         (["-w", w, "--at", AT, "--status", "no-data", "--wide", "--status", "ok"], {}, True),
         (["--at", AT, "-f", "json"], {"COVENANT_WORKSPACE": w}, True),
+        (["-w", w, "--at", AT, "--no-read", "-f", "json"], {}, True),
+        (["-w", w, "--at", AT, "--read"], {}, True),
+        (["-w", w, "--at", AT, "--read=yes"], {}, False),
         (["-w", str(tmp / "missing"), "--at", AT], {}, True),
         (["-w", str(broken), "--at", AT], {}, True),
         (["-w", w, "--at", "yesterday"], {}, False),
@@ -114,7 +117,7 @@ def test_the_fast_path_prints_and_exits_as_typer_does(workspace: Path, tmp_path:
         assert quick[3] == ("fast" if fast else "typer"), args
         fast_ran += fast
         codes.add(quick[0])
-    assert fast_ran == 10
+    assert fast_ran == 12
     assert codes == {0, 1, 2, 3, 4}  # every exit is compared
 
 
@@ -135,6 +138,7 @@ def test_the_fast_path_prints_and_exits_as_typer_does(workspace: Path, tmp_path:
         (["--workspace="], False),
         (["-h"], False),
         (["--slo"], False),
+        (["--no-read=1"], False),
     ],
 )
 def test_what_the_fast_path_reads(args: list[str], read: bool) -> None:
@@ -155,6 +159,9 @@ def test_options_as_typer_passes_them() -> None:
         False,
     )
     assert line.repeated == {"slo": ["a", "b"]}
+    assert line.read is None  # the default: catch up what was read before
+    reads = [read_evaluate([flag], {}) for flag in ("--read", "--no-read")]
+    assert [r.read if r else "typer" for r in reads] == [True, False]
     given = read_evaluate(["-w", "mine"], {"COVENANT_WORKSPACE": "ws"})
     assert given is not None
     assert given.workspace == "mine"

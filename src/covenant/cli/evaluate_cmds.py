@@ -48,6 +48,16 @@ def evaluate_command(
     slo: SloFilter = None,
     service: ServiceFilter = None,
     status: SloStatusFilter = None,
+    read: Annotated[
+        bool | None,
+        typer.Option(
+            "--read/--no-read",
+            help="Before evaluating, read each SLI's Prometheus DataSource up to --at: by "
+            "default only the SLIs read before (caught up from their last read); --read "
+            "every one (a first read: its whole window); --no-read none (the store as it is).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Evaluate every SLO of the workspace: budgets, burn rates, firing alerts, status."""
     code = run_evaluate(
@@ -59,6 +69,7 @@ def evaluate_command(
         slo=slo,
         service=service,
         status=status,
+        read=read,
     )
     if code:
         raise typer.Exit(code=code)

@@ -19,6 +19,8 @@ from covenant.cli.when import instant_option
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
+    from covenant.core.model import Objective
+    from covenant.core.promql import SeriesQueries
     from covenant.core.results import Evaluation
     from covenant.services.evaluate import EvaluationReport
 
@@ -42,9 +44,13 @@ def run_evaluate(
     slo: Sequence[str] | None,
     service: Sequence[str] | None,
     status: Sequence[str] | None,
+    read: bool | None = None,
 ) -> int:
     """Evaluate every SLO of the workspace and print it; the exit code (0, or ``--check``'s
-    3 or 4). A bad option or definition raises what ``fail``/``usage`` return."""
+    3 or 4). A bad option or definition raises what ``fail``/``usage`` return.
+
+    ``read``: None catches up the SLIs read from Prometheus before, True every Prometheus
+    SLI, False none (``services.evaluate_read``)."""
     from covenant.services.evaluate import evaluate_objectives
     from covenant.services.selection import select_report
     from covenant.services.store import empty_store, open_existing, open_reader, store_missing
@@ -55,6 +61,8 @@ def run_evaluate(
     try:
         ws = load_for_evaluation(workspace)
         url = settings_for(workspace).database_url
+        if read is not False and ws.reads:
+            _read_sources(url, ws.reads, ws.objectives, at=instant, every=read is True)
         # corrections are audited in the store (a write, skipped on a read-only store);
         # otherwise only bucket counts are read. No store is created: before any data every
         # SLO is no data (docs/errors.md#no-store).
@@ -122,6 +130,33 @@ def run_evaluate(
         )
         return NOTHING_CHECKED
     return 0
+
+
+def _read_sources(
+    url: str,
+    reads: Sequence[SeriesQueries],
+    objectives: Sequence[Objective],
+    *,
+    at: datetime,
+    every: bool,
+) -> None:
+    """Catch up the workspace's Prometheus SLIs before evaluating; a failed read is said on
+    stderr (its SLOs show no data, stale, with the reason)."""
+    from covenant.services.evaluate_read import read_before_evaluating
+
+    for report in read_before_evaluating(
+        url, reads=reads, objectives=objectives, at=at, every=every
+    ):
+        if report.error is not None:
+            until = report.read_until.isoformat().replace("+00:00", "Z")
+            err_console.print(
+                f"warning: reading {report.series} from {report.source} failed: "
+                f"{report.error} (what was read up to {until} stays)",
+                style="yellow",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def show(

@@ -34,7 +34,12 @@ _VALUES = {  # option → the parameter it sets
     "--service": "service",
     "--status": "status",
 }
-_FLAGS = {"--check": "check", "--wide": "wide"}
+_FLAGS = {
+    "--check": ("check", True),
+    "--wide": ("wide", True),
+    "--read": ("read", True),
+    "--no-read": ("read", False),
+}
 _REPEATED = ("slo", "service", "status")
 _SHORT = ("-w", "-f")
 
@@ -48,6 +53,7 @@ class EvaluateLine:
     output: str = "table"
     check: bool = False
     wide: bool = False
+    read: bool | None = None
     repeated: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -59,7 +65,7 @@ def read_evaluate(args: Sequence[str], env: Mapping[str, str]) -> EvaluateLine |
         token = rest.pop(0)
         name, equals, attached = token.partition("=")
         if token in _FLAGS:
-            setattr(line, _FLAGS[token], True)
+            setattr(line, *_FLAGS[token])
             continue
         if equals and name.startswith("--") and name in _VALUES:
             value = attached
@@ -127,6 +133,7 @@ def run(args: Sequence[str]) -> None:
             slo=line.repeated.get("slo"),
             service=line.repeated.get("service"),
             status=line.repeated.get("status"),
+            read=line.read,
         )
     except KeyboardInterrupt:
         sys.exit(130)

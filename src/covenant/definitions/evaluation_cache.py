@@ -1,6 +1,7 @@
 """A cache of what ``evaluate`` needs from a workspace, so a warm run reads no YAML and loads no
-pydantic: the resolved objectives and composites, kept as JSON in the workspace's state folder
-(``.covenant/evaluation-cache.json``, beside the embedded store).
+pydantic: the resolved objectives and composites, and the Prometheus reads of its SLIs, kept
+as JSON in the workspace's state folder (``.covenant/evaluation-cache.json``, beside the
+embedded store).
 
 **Key.** A SHA-256 over this cache's format version, Covenant's version, Python's version, the
 size and modification time of every module of ``covenant.definitions`` and ``covenant.core``,
@@ -44,12 +45,14 @@ from covenant.definitions.yamlsource import MAX_BYTES, discover_files
 if TYPE_CHECKING:
     from covenant.core.composite import CompositeObjective
     from covenant.core.model import Objective
+    from covenant.core.promql import SeriesQueries
 
-FORMAT = "covenant.evaluation-cache/1"
+FORMAT = "covenant.evaluation-cache/2"
 FILE_NAME = "evaluation-cache.json"
 
 _MODEL = "covenant.core.model"
 _COMPOSITE = "covenant.core.composite"
+_PROMQL = "covenant.core.promql"
 CLASSES: dict[str, tuple[str, str]] = {
     "Objective": (_MODEL, "Objective"),
     "RollingWindow": (_MODEL, "RollingWindow"),
@@ -57,6 +60,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     "AlertTier": (_MODEL, "AlertTier"),
     "CompositeObjective": (_COMPOSITE, "CompositeObjective"),
     "Component": (_COMPOSITE, "Component"),
+    "SeriesQueries": (_PROMQL, "SeriesQueries"),
+    "PrometheusSource": (_PROMQL, "PrometheusSource"),
 }
 """The frozen values a cache may hold (name → module, class): nothing else is ever built."""
 ENUMS: dict[str, tuple[str, str]] = {
@@ -77,6 +82,7 @@ class Cached:
 
     objectives: tuple[Objective, ...]
     composites: tuple[CompositeObjective, ...]
+    reads: tuple[SeriesQueries, ...] = ()  # what evaluate --read reads from Prometheus
 
 
 def definitions_key(root: Path) -> str | None:
@@ -169,6 +175,7 @@ def encode(cached: Cached, *, key: str) -> str:
         "key": key,
         "objectives": [_encode(o) for o in cached.objectives],
         "composites": [_encode(c) for c in cached.composites],
+        "reads": [_encode(r) for r in cached.reads],
     }
     return json.dumps(document, separators=(",", ":"), allow_nan=False)
 
@@ -182,11 +189,14 @@ def decode(text: str, *, key: str) -> Cached | None:
     builders: dict[str, Callable[..., Any]] = {}
     objectives = tuple(_decode(o, builders) for o in document["objectives"])
     composites = tuple(_decode(c, builders) for c in document["composites"])
+    reads = tuple(_decode(r, builders) for r in document["reads"])
     if not all(type(o).__name__ == "Objective" for o in objectives):
         raise ValueError("objectives of another type")
     if not all(type(c).__name__ == "CompositeObjective" for c in composites):
         raise ValueError("composites of another type")
-    return Cached(objectives=objectives, composites=composites)
+    if not all(type(r).__name__ == "SeriesQueries" for r in reads):
+        raise ValueError("reads of another type")
+    return Cached(objectives=objectives, composites=composites, reads=reads)
 
 
 _FIELDS: dict[type, tuple[str, tuple[str, ...]]] = {}  # a whitelisted dataclass → its fields

@@ -21,6 +21,7 @@ from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError, SourceError
 from covenant.sources.prometheus.client import PrometheusClient
+from covenant.sources.prometheus.groups import Member, member, read_group, union
 from covenant.sources.prometheus.reads import MAX_POINTS, Counts, read_counts
 from covenant.store import buckets
 from covenant.store.bucket_ranges import replace_range
@@ -134,15 +135,23 @@ def catch_up(
     lag_s: int = DEFAULT_LAG_S,
     client_for: ClientFactory | None = None,
     max_points: int = MAX_POINTS,
+    until: datetime | None = None,
 ) -> list[ReadReport]:
     """Read every series from where its last read ended (a series never read: from
-    ``initial`` seconds before now) up to ``now − lag_s``, floored to the step.
+    ``initial`` seconds before the end) up to ``now − lag_s``, floored to the step.
 
     Safe to call every minute from a worker: a series already read up to there is skipped, a
     re-read range is replaced, a failure is recorded and retried on the next call.
+
+    ``until`` (an evaluation's instant) reads up to it instead, at most up to ``now``: the
+    minutes after ``now − lag_s`` are written but the read is recorded only up to there, so
+    the next catch-up reads them again (a scrape that was due may have arrived since).
     """
-    end = aligned(now, step, what="now") - lag_s
-    end -= end % step
+    settled = aligned(now, step, what="now") - lag_s
+    settled -= settled % step
+    end = settled
+    if until is not None:
+        end = min(aligned(until, step, what="--at"), aligned(now, step, what="now"))
     with engine.connect() as conn:
         states = read_states(conn, keys=[r.series for r in reads])
     todo: list[tuple[SeriesQueries, int]] = []
@@ -161,6 +170,7 @@ def catch_up(
         client_for=client_for,
         max_points=max_points,
         now=now,
+        settled=settled,
     )
 
 
@@ -174,50 +184,61 @@ def _read_all(
     client_for: ClientFactory | None,
     max_points: int,
     now: datetime | None,
+    settled: int | None = None,
     workers: int = WORKERS,
 ) -> list[ReadReport]:
-    """Fetch series on ``workers`` threads (a few queries in flight hide the round trips);
-    write on this one, in order: each time, every series fetched so far in one transaction."""
+    """Fetch on ``workers`` threads (a few queries in flight hide the round trips), series
+    that share a metric in groups (``groups``: one query for many SLIs); write on this one,
+    in order: each time, every unit fetched so far in one transaction. The read frontier is
+    recorded up to ``settled`` at most (minutes after it are written, and read again)."""
     make = client_for or PrometheusClient
     clients: dict[str, PrometheusClient | SourceError] = {}
     reports: list[ReadReport] = []
     todo = list(todo)
     if not todo:
         return reports
+    order = {r.series: i for i, (r, _) in enumerate(todo)}
     with write_transaction(engine) as conn:
         ids = buckets.ensure_series(conn, keys=[r.series for r, _ in todo], step=step)
     at = now or datetime.now(UTC)
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            pending: deque[tuple[SeriesQueries, int, Future[Fetched]]] = deque()
-            items = iter(todo)
+            pending: deque[Future[list[tuple[SeriesQueries, int, Fetched]]]] = deque()
+            units = iter(_units(todo, workers=max(1, workers)))
             while True:
                 while len(pending) < 2 * max(1, workers):
-                    item = next(items, None)
-                    if item is None:
+                    unit = next(units, None)
+                    if unit is None:
                         break
-                    r, start = item
-                    client = clients.get(r.source.name)
+                    source = unit.reads[0][0].source
+                    client = clients.get(source.name)
                     if client is None:
                         try:
-                            client = make(r.source)
+                            client = make(source)
                         except SourceError as exc:
                             client = exc
-                        clients[r.source.name] = client
-                    future = pool.submit(_fetch, client, r, start, end, step, max_points)
-                    pending.append((r, start, future))
+                        clients[source.name] = client
+                    pending.append(pool.submit(_fetch, client, unit, end, step, max_points))
                 if not pending:
                     break
-                pending[0][2].result()  # wait for the next in order, then take all that are done
+                pending[0].result()  # wait for the next in order, then take all that are done
                 ready = []
-                while pending and pending[0][2].done():
-                    ready.append(pending.popleft())
+                while pending and pending[0].done():
+                    ready.extend(pending.popleft().result())
                 with write_transaction(engine) as conn:
-                    for r, start, future in ready:
-                        parts, error = future.result()
+                    for r, start, (parts, error) in ready:
+                        frontier = None if settled is None else max(settled, start)
                         reports.append(
                             _write(
-                                conn, r, ids[r.series], parts, error, start=start, end=end, at=at
+                                conn,
+                                r,
+                                ids[r.series],
+                                parts,
+                                error,
+                                start=start,
+                                end=end,
+                                at=at,
+                                frontier=frontier,
                             )
                         )
                 if progress is not None:
@@ -228,29 +249,86 @@ def _read_all(
         for client in clients.values():
             if isinstance(client, PrometheusClient):
                 client.close()
-    return reports
+    return sorted(reports, key=lambda report: order[report.series])
 
 
 Fetched = tuple[list[Counts], SourceError | None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """Reads fetched together: one series, or a group read with one ``selector``."""
+
+    reads: list[tuple[SeriesQueries, int]]
+    selector: str | None = None
+    members: tuple[Member, ...] = ()
+
+
+GROUP_MAX = 100
+"""SLIs read with one union query at most (its answer holds all their samples)."""
+
+
+def _units(todo: list[tuple[SeriesQueries, int]], *, workers: int) -> list[_Unit]:
+    """``todo`` as units: reads of one source, metric and start in groups (spread over the
+    workers, at most ``GROUP_MAX`` each), the others one by one."""
+    units: list[_Unit] = []
+    grouped: dict[tuple[str, int, str], list[tuple[SeriesQueries, int, Member]]] = {}
+    for r, start in todo:
+        found = member(r)
+        if found is None:
+            units.append(_Unit(reads=[(r, start)]))
+            continue
+        name, m = found
+        grouped.setdefault((r.source.name, start, name), []).append((r, start, m))
+    for (_, _, name), items in grouped.items():
+        size = max(1, min(GROUP_MAX, -(-len(items) // workers)))
+        for i in range(0, len(items), size):
+            chunk = items[i : i + size]
+            members = tuple(m for *_, m in chunk)
+            selector = union(name, members) if len(chunk) > 1 else None
+            if selector is None:
+                units.extend(_Unit(reads=[(r, start)]) for r, start, _ in chunk)
+            else:
+                units.append(
+                    _Unit(
+                        reads=[(r, start) for r, start, _ in chunk],
+                        selector=selector,
+                        members=members,
+                    )
+                )
+    return units
+
+
 def _fetch(
     client: PrometheusClient | SourceError,
-    r: SeriesQueries,
-    start: int,
+    unit: _Unit,
     end: int,
     step: int,
     max_points: int,
-) -> Fetched:
-    """Every part of one series, up to the first that fails (on a worker thread)."""
+) -> list[tuple[SeriesQueries, int, Fetched]]:
+    """Every part of the unit's series, each up to the first part that fails (on a worker
+    thread)."""
     if isinstance(client, SourceError):  # the source's client could not be made
-        return [], client
+        return [(r, start, ([], client)) for r, start in unit.reads]
+    if unit.selector is not None:
+        start = unit.reads[0][1]
+        fetched = read_group(
+            client,
+            unit.selector,
+            unit.members,
+            start=start,
+            end=end,
+            step=step,
+            max_points=max_points,
+        )
+        return [(r, s, f) for (r, s), f in zip(unit.reads, fetched, strict=True)]
+    ((r, start),) = unit.reads
     parts: list[Counts] = []
     try:
         parts.extend(read_counts(client, r, start=start, end=end, step=step, max_points=max_points))
     except SourceError as exc:
-        return parts, exc
-    return parts, None
+        return [(r, start, (parts, exc))]
+    return [(r, start, (parts, None))]
 
 
 def _write(
@@ -263,8 +341,10 @@ def _write(
     start: int,
     end: int,
     at: datetime,
+    frontier: int | None = None,
 ) -> ReadReport:
-    """One series' parts (replacing their ranges) and how far it was read, or why not."""
+    """One series' parts (replacing their ranges) and how far it was read, or why not; the
+    read is recorded up to ``frontier`` at most (the minutes after it are read again)."""
     done, good, total, n = start, 0, 0, 0
     for counts in parts:
         replace_range(
@@ -280,7 +360,8 @@ def _write(
         total += int(counts.total.sum())
         n += int(counts.total.size)
     if parts:
-        record_read(conn, series_id=series_id, source=r.source.name, until=done, at=at)
+        until = done if frontier is None else min(done, frontier)
+        record_read(conn, series_id=series_id, source=r.source.name, until=until, at=at)
     if error is not None:
         record_error(
             conn,

@@ -13,6 +13,7 @@ from covenant.errors import NotFoundError, Problem
 if TYPE_CHECKING:  # the full load (YAML, pydantic) is imported when the cache cannot answer
     from covenant.core.composite import CompositeObjective
     from covenant.core.model import Objective
+    from covenant.core.promql import SeriesQueries
     from covenant.definitions.corrections import CorrectionRule
     from covenant.definitions.parsed import Definition
     from covenant.definitions.workspace import Workspace
@@ -21,11 +22,13 @@ if TYPE_CHECKING:  # the full load (YAML, pydantic) is imported when the cache c
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EvaluationDefinitions:
-    """What ``evaluate`` needs of a workspace: its objectives, composites and corrections."""
+    """What ``evaluate`` needs of a workspace: its objectives, composites and corrections, and
+    the Prometheus reads of its SLIs (what ``evaluate`` catches up before evaluating)."""
 
     objectives: tuple[Objective, ...]
     composites: tuple[CompositeObjective, ...] = ()
     corrections: tuple[CorrectionRule, ...] = ()
+    reads: tuple[SeriesQueries, ...] = ()
 
 
 def validate_paths(paths: Sequence[Path]) -> list[Problem]:
@@ -58,7 +61,9 @@ def load_for_evaluation(path: Path) -> EvaluationDefinitions:
     if key is not None:
         cached = cache.read_cache(state, key=key)
         if cached is not None:
-            return EvaluationDefinitions(objectives=cached.objectives, composites=cached.composites)
+            return EvaluationDefinitions(
+                objectives=cached.objectives, composites=cached.composites, reads=cached.reads
+            )
     from covenant.definitions.plain import plain_objectives  # noqa: PLC0415
 
     reads: dict[Path, FileRead] = {}  # files the plain reader parsed: the full load reuses them
@@ -73,13 +78,16 @@ def load_for_evaluation(path: Path) -> EvaluationDefinitions:
             objectives=workspace.objectives,
             composites=workspace.composites,
             corrections=workspace.corrections,
+            reads=workspace.prometheus.reads if workspace.prometheus else (),
         )
     # written only when the files did not change while they were read (else: next run)
     if key is not None and not found.corrections and cache.definitions_key(path) == key:
         cache.write_cache(
             state,
             key=key,
-            cached=cache.Cached(objectives=found.objectives, composites=found.composites),
+            cached=cache.Cached(
+                objectives=found.objectives, composites=found.composites, reads=found.reads
+            ),
         )
     return found
 

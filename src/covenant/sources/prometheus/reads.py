@@ -97,7 +97,7 @@ def read_counts(
         else:
             f = _read(client, first, lo=lo, hi=hi, step=step, where=where)
             t = _read(client, total, lo=lo, hi=hi, step=step, where=where)
-        yield _combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where)
+        yield combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where)
 
 
 def _read(
@@ -153,7 +153,7 @@ def _values(
     return values
 
 
-def _combine(
+def combine(
     first: npt.NDArray[np.float64],
     total: npt.NDArray[np.float64],
     *,

@@ -1,0 +1,79 @@
+"""What ``covenant evaluate`` reads from Prometheus before it evaluates (one process, not two).
+
+- **auto** (the default): every SLI that has been read from its Prometheus DataSource before
+  (``covenant ingest prometheus``, the worker, an earlier ``evaluate --read``) is caught up from
+  where its last read ended to the evaluation instant; nothing else is read. A workspace whose
+  store holds no Prometheus read (event files only, the demo) reads nothing, opens no
+  connection and imports no HTTP client.
+- **every** (``--read``): the same, and an SLI never read is read from the start of what the
+  evaluation needs (its window, the longest alert window) — the first read of a workspace.
+- **none** (``--no-read``): the store as it is.
+
+The reads are ``services.prometheus.catch_up`` with ``until``: up to the evaluation instant,
+at most now; the minutes within the catch-up lag of now are stored but read again next time.
+A failure is recorded as every read records it, and the SLOs it feeds show "no data (stale)"
+with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from covenant.core.model import Objective
+    from covenant.core.promql import SeriesQueries
+    from covenant.services.prometheus import ReadReport
+
+STEP = 60
+
+
+def read_before_evaluating(
+    database_url: str,
+    *,
+    reads: Sequence[SeriesQueries],
+    objectives: Sequence[Objective],
+    at: datetime,
+    every: bool,
+    now: datetime | None = None,
+) -> list[ReadReport]:
+    """Catch up the reads (all of them with ``every``, else those read before) up to ``at``;
+    the reports of what was read (empty when nothing was)."""
+    if not reads:
+        return []
+    from covenant.services.store import open_reader, store_missing  # noqa: PLC0415
+
+    keys = [r.series for r in reads]
+    known: set[str] = set()
+    if not store_missing(database_url):
+        from covenant.store.source_state import read_states  # noqa: PLC0415
+
+        reader = open_reader(database_url)
+        try:
+            with reader.connect() as conn:
+                states = read_states(conn, keys=keys)
+        finally:
+            reader.dispose()
+        known = {key for key, state in states.items() if state.read_until is not None}
+    chosen = [r for r in reads if every or r.series in known]
+    if not chosen:
+        return []
+    never = {r.series for r in chosen if r.series not in known}
+    initial = STEP
+    if never:
+        from covenant.core.evaluate import required_range  # noqa: PLC0415
+
+        needing = [o for o in objectives if o.series in never]
+        if needing:
+            start, end = required_range(needing, at=at, step=STEP)
+            initial = max(STEP, end - start)
+    from covenant.services.prometheus import catch_up  # noqa: PLC0415
+    from covenant.services.store import open_store  # noqa: PLC0415
+
+    engine = open_store(database_url)
+    try:
+        moment = now or datetime.now(UTC)
+        return catch_up(engine, reads=chosen, now=moment, initial=initial, until=at)
+    finally:
+        engine.dispose()
