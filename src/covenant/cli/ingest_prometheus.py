@@ -67,16 +67,18 @@ def prometheus(
     hi = instant_option(end, option="--to")
     from covenant.services.prometheus import ingest_prometheus, select_reads
     from covenant.services.store import open_store
-    from covenant.services.workspace import load_workspace
+    from covenant.services.workspace import load_for_evaluation, load_workspace
 
     try:
-        ws = load_workspace(workspace)
-        found = ws.prometheus
-        reads = select_reads(
-            found.reads if found else (),
-            slos=slo or (),
-            unreadable=dict(found.unreadable) if found else None,
-        )
+        # the reads come from the evaluation cache when the definitions are unchanged (no
+        # YAML, no pydantic); only a named SLO that cannot be read loads them to say why
+        known = load_for_evaluation(workspace).reads
+        unreadable = None
+        if any(not any(name in r.slos for r in known) for name in slo or ()):
+            found = load_workspace(workspace).prometheus
+            known = found.reads if found else ()
+            unreadable = dict(found.unreadable) if found else None
+        reads = select_reads(known, slos=slo or (), unreadable=unreadable)
         if not reads:
             raise _nothing_to_read()
         engine = open_store(settings_for(workspace).database_url)
