@@ -24,9 +24,9 @@ from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.groups import Member, member, read_group, union
 from covenant.sources.prometheus.reads import MAX_POINTS, Counts, read_counts
 from covenant.store import buckets
-from covenant.store.bucket_ranges import replace_range
+from covenant.store.bucket_ranges import Range, replace_ranges
 from covenant.store.db import write_transaction
-from covenant.store.source_reads import read_states, record_error, record_read
+from covenant.store.source_reads import read_states, record_error, record_reads
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -226,21 +226,7 @@ def _read_all(
                 while pending and pending[0].done():
                     ready.extend(pending.popleft().result())
                 with write_transaction(engine) as conn:
-                    for r, start, (parts, error) in ready:
-                        frontier = None if settled is None else max(settled, start)
-                        reports.append(
-                            _write(
-                                conn,
-                                r,
-                                ids[r.series],
-                                parts,
-                                error,
-                                start=start,
-                                end=end,
-                                at=at,
-                                frontier=frontier,
-                            )
-                        )
+                    reports += _write(conn, ready, ids, end=end, step=step, at=at, settled=settled)
                 if progress is not None:
                     for report in reports[-len(ready) :]:
                         done = to_epoch(report.read_until) - to_epoch(report.start)
@@ -333,45 +319,46 @@ def _fetch(
 
 def _write(
     conn: Connection,
-    r: SeriesQueries,
-    series_id: int,
-    parts: list[Counts],
-    error: SourceError | None,
+    ready: Sequence[tuple[SeriesQueries, int, Fetched]],
+    ids: dict[str, int],
     *,
-    start: int,
     end: int,
+    step: int,
     at: datetime,
-    frontier: int | None = None,
-) -> ReadReport:
-    """One series' parts (replacing their ranges) and how far it was read, or why not; the
-    read is recorded up to ``frontier`` at most (the minutes after it are read again)."""
-    done, good, total, n = start, 0, 0, 0
-    for counts in parts:
-        replace_range(
-            conn,
-            series_id=series_id,
-            start=counts.start,
-            good=counts.good,
-            total=counts.total,
-            step=counts.step,
-        )
-        done = counts.end
-        good += int(counts.good.sum())
-        total += int(counts.total.sum())
-        n += int(counts.total.size)
-    if parts:
-        until = done if frontier is None else min(done, frontier)
-        record_read(conn, series_id=series_id, source=r.source.name, until=until, at=at)
-    if error is not None:
-        record_error(
-            conn,
-            series_id=series_id,
-            source=r.source.name,
-            code=error.code,
-            message=error.message,
-            at=at,
-        )
-    return _report(r, start, end, done, n, good, total, error)
+    settled: int | None,
+) -> list[ReadReport]:
+    """Fetched series' parts (replacing their ranges, all in a few statements) and how far
+    each was read, or why not; a read is recorded up to ``settled`` at most (the minutes
+    after it are read again)."""
+    ranges: list[Range] = []
+    frontiers: dict[str, list[tuple[int, int]]] = {}
+    reports = []
+    for r, start, (parts, error) in ready:
+        done, good, total, n = start, 0, 0, 0
+        for counts in parts:
+            ranges.append(Range(ids[r.series], counts.start, counts.good, counts.total))
+            done = counts.end
+            good += int(counts.good.sum())
+            total += int(counts.total.sum())
+            n += int(counts.total.size)
+        if parts:
+            until = done if settled is None else min(done, max(settled, start))
+            frontiers.setdefault(r.source.name, []).append((ids[r.series], until))
+        reports.append(_report(r, start, end, done, n, good, total, error))
+    replace_ranges(conn, ranges, step=step)
+    for source, reads in frontiers.items():
+        record_reads(conn, reads=reads, source=source, at=at)
+    for r, _, (_, error) in ready:
+        if error is not None:
+            record_error(
+                conn,
+                series_id=ids[r.series],
+                source=r.source.name,
+                code=error.code,
+                message=error.message,
+                at=at,
+            )
+    return reports
 
 
 def _report(

@@ -10,12 +10,25 @@ runs on ``sqlite3`` in ``covenant evaluate`` too). Writes take the caller's tran
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Text, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    select,
+    update,
+)
 from sqlalchemy import insert as core_insert
 
+from covenant.store.chunk_reads import batched
 from covenant.store.source_state import SourceState, read_states, stale_reasons
 from covenant.store.tables import UtcDateTime, metadata
 
@@ -24,6 +37,7 @@ __all__ = [
     "read_states",
     "record_error",
     "record_read",
+    "record_reads",
     "source_reads",
     "stale_reasons",
 ]
@@ -68,6 +82,43 @@ def record_read(conn: Executor, *, series_id: int, source: str, until: int, at: 
     if frontier is None or until >= frontier:
         values |= {"read_until": until, "error_code": None, "error": None, "error_at": None}
     conn.execute(update(source_reads).where(source_reads.c.series_id == series_id).values(values))
+
+
+def record_reads(
+    conn: Executor, *, reads: Sequence[tuple[int, int]], source: str, at: datetime
+) -> None:
+    """:func:`record_read` for many ``(series_id, until)`` of one source, in a few statements."""
+    if not reads:
+        return
+    t = source_reads.c
+    frontier: dict[int, int | None] = {}
+    for part in batched(sorted({i for i, _ in reads})):
+        query = select(t.series_id, t.read_until).where(t.series_id.in_(part))
+        frontier.update({int(i): None if u is None else int(u) for i, u in conn.execute(query)})
+    missing = sorted({i for i, _ in reads} - set(frontier))
+    if missing:
+        conn.execute(
+            core_insert(source_reads),
+            [{"series_id": i, "source": source, "updated_at": at} for i in missing],
+        )
+    moved, kept = [], []
+    for series_id, until in reads:
+        known = frontier.get(series_id)
+        if known is None or until >= known:
+            moved.append({"sid": series_id, "until": until})
+        else:
+            kept.append({"sid": series_id})
+    where = t.series_id == bindparam("sid")
+    if moved:
+        values: dict[str, Any] = {"read_until": bindparam("until"), "error_code": None}
+        conn.execute(
+            update(source_reads)
+            .where(where)
+            .values(**values, error=None, error_at=None, source=source, updated_at=at),
+            moved,
+        )
+    if kept:
+        conn.execute(update(source_reads).where(where).values(source=source, updated_at=at), kept)
 
 
 def record_error(
