@@ -9,9 +9,15 @@ import numpy as np
 from sqlalchemy.engine import Engine
 
 from covenant.store import buckets
-from covenant.store.bucket_ranges import replace_range
+from covenant.store.bucket_ranges import Range, replace_range, replace_ranges
 from covenant.store.db import write_transaction
-from covenant.store.source_reads import read_states, record_error, record_read, stale_reasons
+from covenant.store.source_reads import (
+    read_states,
+    record_error,
+    record_read,
+    record_reads,
+    stale_reasons,
+)
 
 DAY = 86400
 T0 = 1_790_000_000 - 1_790_000_000 % DAY
@@ -90,3 +96,32 @@ def test_the_read_frontier_and_the_error_that_makes_a_series_stale(engine: Engin
     with engine.connect() as conn:
         assert stale_reasons(conn, keys=["s"], at=T0 + 6000) == {}
         assert read_states(conn, keys=["s"])["s"].read_until == T0 + 660
+
+
+def test_many_ranges_of_many_series_in_one_call(engine: Engine) -> None:
+    with write_transaction(engine) as conn:
+        ids = buckets.ensure_series(conn, keys=["a", "b", "c"])
+        buckets.add_counts(
+            conn,
+            series_ids=[ids["a"], ids["c"]],
+            bucket_starts=[T0 - 60, T0 + 60],
+            good=[1, 2],
+            total=[1, 3],
+        )
+        written = replace_ranges(
+            conn,
+            [
+                Range(ids["a"], T0 - 120, np.array([4, 0]), np.array([4, 0])),  # clears T0 - 60
+                Range(ids["a"], T0, np.array([1]), np.array([3])),  # the next day: a new chunk
+                Range(ids["b"], T0 + 60, np.array([2]), np.array([2])),
+                Range(ids["c"], T0 + 60, np.array([0]), np.array([0])),  # c is left empty
+            ],
+        )
+        record_reads(conn, reads=[(ids["a"], T0 + 60), (ids["b"], T0 + 120)], source="p", at=AT)
+    assert written == 4  # a's two days, b's day, c's day deleted
+    with engine.connect() as conn:
+        m = buckets.read_matrix(conn, keys=["a", "b", "c"], start=T0 - 120, end=T0 + 120)
+        states = read_states(conn, keys=["a", "b", "c"])
+    assert m.good.tolist() == [[4, 0, 1, 0], [0, 0, 0, 2], [0, 0, 0, 0]]
+    assert m.total.tolist() == [[4, 0, 3, 0], [0, 0, 0, 2], [0, 0, 0, 0]]
+    assert {k: s.read_until for k, s in states.items()} == {"a": T0 + 60, "b": T0 + 120}
