@@ -159,7 +159,7 @@ def test_slis_on_one_metric_are_read_with_one_query_and_counted_exactly(
 ) -> None:
     server, events = _server(prometheus)
     reads = load_workspace(_workspace(tmp_path / "ws", server.url)).prometheus.reads  # type: ignore[union-attr]
-    units = _units([(r, START) for r in reads], workers=1)
+    units = _units([(r, START) for r in reads], workers=1, end=END, step=60, max_points=11_000)
     assert len(units) == 1  # the premise: one union query for the five SLIs
     assert units[0].selector is not None
     assert 'job=~"job-0|job-1|job-2|job-3|job-4"' in units[0].selector

@@ -204,7 +204,9 @@ def _read_all(
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             pending: deque[Future[list[tuple[SeriesQueries, int, Fetched]]]] = deque()
-            units = iter(_units(todo, workers=max(1, workers)))
+            units = iter(
+                _units(todo, workers=max(1, workers), end=end, step=step, max_points=max_points)
+            )
             while True:
                 while len(pending) < 2 * max(1, workers):
                     unit = next(units, None)
@@ -252,9 +254,16 @@ class _Unit:
 
 GROUP_MAX = 100
 """SLIs read with one union query at most (its answer holds all their samples)."""
+GROUP_MINUTES = 100_000
+"""SLI-minutes one union query may ask for: a catch-up of minutes groups up to ``GROUP_MAX``
+SLIs, a first read of a month (parts of 11,000 minutes) about nine. Larger answers are slower
+than several smaller ones: the server encodes the whole answer before the first byte, and the
+threads overlap less."""
 
 
-def _units(todo: list[tuple[SeriesQueries, int]], *, workers: int) -> list[_Unit]:
+def _units(
+    todo: list[tuple[SeriesQueries, int]], *, workers: int, end: int, step: int, max_points: int
+) -> list[_Unit]:
     """``todo`` as units: reads of one source, metric and start in groups (spread over the
     workers, at most ``GROUP_MAX`` each), the others one by one."""
     units: list[_Unit] = []
@@ -266,8 +275,10 @@ def _units(todo: list[tuple[SeriesQueries, int]], *, workers: int) -> list[_Unit
             continue
         name, m = found
         grouped.setdefault((r.source.name, start, name), []).append((r, start, m))
-    for (_, _, name), items in grouped.items():
-        size = max(1, min(GROUP_MAX, -(-len(items) // workers)))
+    for (_, start, name), items in grouped.items():
+        minutes = max(1, min((end - start) // step, max_points))
+        most = max(1, min(GROUP_MAX, GROUP_MINUTES // minutes))
+        size = max(1, min(most, -(-len(items) // workers)))
         for i in range(0, len(items), size):
             chunk = items[i : i + size]
             members = tuple(m for *_, m in chunk)
