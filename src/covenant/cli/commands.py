@@ -15,6 +15,7 @@ MODULES = (  # in the order their commands are listed in help
     "alerts_cmds",
     "db_cmds",
     "audit_cmds",
+    "user_cmds",
     "explain_cmds",
 )
 COMMANDS = {  # top-level command or group → the module that registers it
@@ -39,6 +40,7 @@ COMMANDS = {  # top-level command or group → the module that registers it
     "db": "db_cmds",
     "audit": "audit_cmds",
     "slo": "audit_cmds",
+    "user": "user_cmds",
     "explain": "explain_cmds",
 }
 

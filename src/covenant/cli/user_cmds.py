@@ -1,0 +1,152 @@
+"""``covenant user create|list|disable``: the web UI's users (password sign-in)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from covenant.cli.common import (
+    ActorOption,
+    WorkspaceOption,
+    cli_actor,
+    console,
+    fail,
+    now,
+    settings_for,
+)
+from covenant.errors import CovenantError, InputError
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    user = typer.Typer(
+        help="Web UI users (sign-in with a password): create, list, disable.",
+        no_args_is_help=True,
+    )
+    user.command("create")(create_command)
+    user.command("list")(list_command)
+    user.command("disable")(disable_command)
+    app.add_typer(user, name="user")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        text = sys.stdin.readline().rstrip("\r\n")
+        if not text:
+            raise InputError(
+                "--password-stdin read no password", hint="pipe the password in on one line"
+            )
+        return text
+    entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return entered
+
+
+def create_command(
+    name: Annotated[str, typer.Argument(help="The user's sign-in name (alice, ops.team).")],
+    role: Annotated[str, typer.Option("--role", help="admin, editor, viewer or customer.")],
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", help="The customer a customer user is bound to."),
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from standard input."),
+    ] = False,
+    actor: ActorOption = None,
+    workspace: WorkspaceOption = Path(),
+) -> None:
+    """Make a web UI user; the password is asked for (twice) or read with --password-stdin and
+    stored only as an Argon2id hash."""
+    from covenant.services.store import open_store
+    from covenant.services.users import create_user
+    from covenant.services.workspace import load_workspace
+
+    try:
+        password = _password(password_stdin)
+        customers = [c.name for c in load_workspace(workspace).customers] if customer else []
+        user = create_user(
+            open_store(settings_for(workspace).database_url),
+            name=name,
+            password=password,
+            role=role,
+            customer=customer,
+            customers=customers,
+            at=now(),
+            created_by=cli_actor(actor),
+        )
+    except CovenantError as error:
+        raise fail(error) from None
+    bound = f" for customer {user.customer}" if user.customer else ""
+    console.print(f"user {user.name}: {user.role.value}{bound}", markup=False, highlight=False)
+
+
+def _row(u: Any) -> dict[str, Any]:
+    return {
+        "name": u.name,
+        "role": u.role.value,
+        "customer": u.customer,
+        "created_at": u.created_at.isoformat(),
+        "created_by": u.created_by,
+        "disabled_at": None if u.disabled_at is None else u.disabled_at.isoformat(),
+        "state": "active" if u.disabled_at is None else "disabled",
+    }
+
+
+def list_command(
+    workspace: WorkspaceOption = Path(),
+    output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.TABLE
+    ),
+) -> None:
+    """Every web UI user (never a password hash): name, role, customer, state."""
+    from covenant.services.store import open_store
+    from covenant.services.users import list_users
+
+    try:
+        rows = [_row(u) for u in list_users(open_store(settings_for(workspace).database_url))]
+    except CovenantError as error:
+        raise fail(error) from None
+    if output is Format.JSON:
+        typer.echo(json.dumps({"users": rows}, indent=2))
+        return
+    if not rows:
+        console.print("no user yet: `covenant user create NAME --role viewer` makes one")
+        return
+    for r in rows:
+        bound = f" ({r['customer']})" if r["customer"] else ""
+        console.print(
+            f"{r['name']}  {r['role']}{bound}  {r['state']}  created {r['created_at']}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def disable_command(
+    name: Annotated[str, typer.Argument(help="The user's name (from `covenant user list`).")],
+    actor: ActorOption = None,
+    workspace: WorkspaceOption = Path(),
+) -> None:
+    """Disable a web UI user: its sign-ins are refused and its sessions end now."""
+    from covenant.services.store import open_store
+    from covenant.services.users import disable_user
+
+    try:
+        user = disable_user(
+            open_store(settings_for(workspace).database_url),
+            name=name,
+            at=now(),
+            actor=cli_actor(actor),
+        )
+    except CovenantError as error:
+        raise fail(error) from None
+    console.print(f"user {user.name} disabled", markup=False, highlight=False)
