@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := covenant-demo
 PORT   ?= 8080
+DEMO_PASSWORD := covenant-demo-2026
 
 .PHONY: run test check bench docs clean
 
@@ -14,9 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP) ## write the demo workspace to ./covenant-demo, load it into SQLite, evaluate it, serve the API
+run: $(STAMP) ## write the demo workspace to ./covenant-demo, load it into SQLite, evaluate it, serve the API and the UI
 	$(BIN)/covenant demo $(DEMO) --force
 	$(BIN)/covenant agreements sync -w $(DEMO)/shop >/dev/null
+	@for who in "demo admin" "editor editor" "viewer viewer"; do set -- $$who; \
+	  printf '%s\n' '$(DEMO_PASSWORD)' | $(BIN)/covenant user create $$1 --role $$2 --password-stdin -w $(DEMO)/shop >/dev/null || exit 1; done
+	@printf '%s\n' '$(DEMO_PASSWORD)' | $(BIN)/covenant user create globex --role customer --customer globex --password-stdin -w $(DEMO)/shop >/dev/null
+	@echo "Web UI: http://127.0.0.1:$(PORT)/ui/"
+	@echo "  sign in as demo (admin), editor, viewer or globex (Globex's customer portal); password for each: $(DEMO_PASSWORD)"
 	@echo "Demo API tokens (valid 12 h; 'covenant token list|revoke -w $(DEMO)/shop' manages them):"
 	@$(BIN)/covenant token create -w $(DEMO)/shop --role admin --expires 12h --label "make run: admin"
 	@$(BIN)/covenant token create -w $(DEMO)/shop --role customer --customer globex --expires 12h --label "make run: globex"

@@ -84,6 +84,7 @@ def create_app(
     """
     from fastapi import Depends
 
+    from covenant import web
     from covenant.api import (
         routes_agreements,
         routes_audit,
@@ -139,4 +140,5 @@ def create_app(
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default
     app.include_router(routes_health.router)  # /healthz, /readyz: no prefix, no token
+    web.install(app)  # the web UI under /ui (docs/ui.md): pages, not API routes
     return app

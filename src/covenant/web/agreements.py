@@ -1,0 +1,146 @@
+"""Agreements for the team: every agreement, and one agreement's versions with their
+lifecycle (propose a draft, sign a proposed version: editors and admins), the differences
+between consecutive versions, this period's levels and credits, and its customer's tickets.
+
+Changes go through ``services.agreement_writes.move_version``, the service the API's lifecycle
+routes call, recorded in the audit log as the signed-in user (``user:NAME``) or token.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from covenant.core.access import WRITERS
+from covenant.core.agreements import VersionStatus
+from covenant.errors import CovenantError, InputError
+from covenant.web.core import BASE, backend, check_csrf, form, page, staff, writer
+from covenant.web.routes import pages_router
+
+router = pages_router()
+
+
+@router.get("/agreements")
+def agreements(request: Request) -> Response:
+    from covenant.services.portal import visible_agreements
+
+    session = staff(request)
+    ctx = backend(request)
+    found = visible_agreements(ctx.engine(), principal=session.principal, at=ctx.clock())
+    return page(
+        "agreements.html",
+        session=session,
+        title="Agreements",
+        agreements=sorted(found, key=lambda s: (s.customer, s.name)),
+    )
+
+
+def _diffs(versions: list[Any]) -> dict[int, list[dict[str, Any]]]:
+    """What each version changed against the one before it (field paths, before, after)."""
+    from covenant.services.agreements import version_document
+    from covenant.services.slo_history import changed_fields
+
+    found: dict[int, list[dict[str, Any]]] = {}
+    for before, after in itertools.pairwise(versions):
+        old, new = version_document(before), version_document(after)
+        for doc in (old, new):
+            for key in ("version", "status", "signatories"):
+                doc.pop(key, None)
+        found[after.version] = changed_fields(old, new)
+    return found
+
+
+def _period(ctx: Any, customer: str, name: str, at: Any) -> Any:
+    """This month's statement lines of agreement ``name`` (None when there is no statement)."""
+    from covenant.services.sla import report_statement
+
+    try:
+        st = report_statement(
+            ctx.engine(), workspace=ctx.workspace(), customer=customer, period=f"{at:%Y-%m}", at=at
+        )
+    except CovenantError:
+        return None
+    return {
+        "label": st.period_label,
+        "complete": st.complete,
+        "availability": [a for a in st.availability if a.agreement == name],
+        "support": [s for s in st.support if s.agreement == name],
+        "timers": sorted(  # the ones to act on first: breached, at risk, running, then met
+            (t for s in st.support if s.agreement == name for t in s.timers),
+            key=lambda t: (_URGENCY.get(t.state.value, 9), t.deadline),
+        ),
+    }
+
+
+_URGENCY = {"breached": 0, "at-risk-75": 1, "at-risk-50": 2, "running": 3, "met": 4}
+
+
+@router.get("/agreements/{name}")
+def agreement(request: Request, name: str) -> Response:
+    from covenant.services.portal import agreement_versions, visible_agreement
+
+    session = staff(request)
+    ctx = backend(request)
+    at = ctx.clock()
+    summary = visible_agreement(ctx.engine(), principal=session.principal, name=name, at=at)
+    versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
+    from covenant.web.portal import level_text, money
+
+    return page(
+        "agreement.html",
+        session=session,
+        title=f"Agreement {name}",
+        summary=summary,
+        versions=versions,
+        diffs=_diffs(versions),
+        period=_period(ctx, summary.customer, name, at),
+        can_write=session.principal.role in WRITERS,
+        level_text=level_text,
+        money=money,
+        local_date=local_date,
+        at=at,
+    )
+
+
+def local_date(instant: datetime, zone: str) -> str:
+    """The date of ``instant`` in the agreement's time zone (effective dates are local days)."""
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d")
+
+
+_MOVES = {"propose": VersionStatus.PROPOSED, "sign": VersionStatus.SIGNED}
+
+
+@router.post("/agreements/{name}/versions/{number}/{move}")
+async def move(request: Request, name: str, number: int, move: str) -> Response:
+    from covenant.services.agreement_writes import move_version
+
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    if move not in _MOVES:
+        raise InputError(f"{move!r} is not a move the UI makes", hint="propose or sign")
+    people: list[dict[str, str]] = []
+    if move == "sign":
+        signer = fields.get("signatory", "").strip()
+        if not signer:
+            raise InputError(
+                "signing needs the signatory's name", hint="fill in who signs for the customer"
+            )
+        people = [{"name": signer[:255], "role": fields.get("role", "").strip()[:255]}]
+    ctx = backend(request)
+    move_version(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        name=name,
+        number=number,
+        status=_MOVES[move],
+        signatories=people,
+        at=ctx.clock(),
+        actor=session.actor,
+    )
+    return RedirectResponse(f"{BASE}/agreements/{name}#v{number}", status_code=303)

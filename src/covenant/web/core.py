@@ -1,0 +1,208 @@
+"""What every page shares: the backend, the session, CSRF checks, templates, error pages.
+
+Sessions live in the store (``services.users``); the browser holds only the session id in an
+HttpOnly, SameSite=Lax cookie, marked Secure when the page was served over https (or always
+with ``COVENANT_COOKIE_SECURE=1``, for a TLS proxy that does not say so). Every form POST
+carries the session's CSRF token in a hidden field, compared in constant time; a POST whose
+``Origin`` names another host is refused as well.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.engine import Engine
+
+from covenant.core.access import INTERNAL_READERS, WRITERS, Role
+from covenant.definitions.workspace import Workspace
+from covenant.errors import (
+    AuthenticationError,
+    ConflictError,
+    CovenantError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    StoreError,
+)
+from covenant.services.users import Session
+
+T = TypeVar("T")
+HERE = Path(__file__).parent
+BASE = "/ui"
+SESSION_COOKIE = "covenant_session"
+SIGN_IN_COOKIE = "covenant_sign_in"  # the sign-in form's CSRF token (double-submit)
+MAX_FORM = 64 * 1024
+
+
+class Backend(Protocol):
+    """What the UI uses of the API's ``Context``."""
+
+    clock: Callable[[], datetime]
+
+    def engine(self) -> Engine: ...
+    def workspace(self) -> Workspace: ...
+    def remembered(self, question: Hashable, compute: Callable[[Workspace], T]) -> T: ...
+
+
+def backend(request: Request) -> Backend:
+    found: Backend = request.app.state.covenant
+    return found
+
+
+@cache
+def templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["BASE"] = BASE
+    return env
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def page(
+    template: str, *, session: Session | None, status: int = 200, **values: Any
+) -> HTMLResponse:
+    html = templates().get_template(template).render(session=session, **values)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def secure_cookies(request: Request) -> bool:
+    return request.url.scheme == "https" or os.environ.get("COVENANT_COOKIE_SECURE") == "1"
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=BASE,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+    )
+
+
+def current_session(request: Request) -> Session | None:
+    from covenant.services.users import find_session
+
+    ctx = backend(request)
+    return find_session(
+        ctx.engine(), session_id=request.cookies.get(SESSION_COOKIE), at=ctx.clock()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SignInNeededError(Exception):
+    """No live session: the page answers with a redirect to the sign-in form."""
+
+    path: str
+
+
+def require(request: Request, roles: frozenset[Role] | None = None) -> Session:
+    """The request's session, its role among ``roles``; else a redirect or a 403 page."""
+    session = current_session(request)
+    if session is None:
+        raise SignInNeededError(request.url.path)
+    if roles is not None and session.principal.role not in roles:
+        raise ForbiddenError(
+            f"a {session.principal.role.value} may not use this page",
+            hint="sign in as a user with one of the roles: "
+            + ", ".join(r.value for r in Role if r in roles),
+        )
+    return session
+
+
+def staff(request: Request) -> Session:
+    return require(request, INTERNAL_READERS)
+
+
+def writer(request: Request) -> Session:
+    return require(request, WRITERS)
+
+
+async def form(request: Request) -> dict[str, str]:
+    """An urlencoded form body (its first value per field); a bad one is ``invalid-input``."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    if kind != "application/x-www-form-urlencoded":
+        raise InputError("the form was not sent as application/x-www-form-urlencoded")
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        raise InputError(f"the form is larger than {MAX_FORM} bytes")
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+    except (UnicodeDecodeError, ValueError):
+        raise InputError("the form is not UTF-8 urlencoded text") from None
+    return {k: v[0] for k, v in fields.items()}
+
+
+def same_origin(request: Request) -> None:
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise ForbiddenError("the form was sent from another site", hint="use this site's form")
+
+
+def check_csrf(request: Request, fields: dict[str, str], expected: str | None) -> None:
+    same_origin(request)
+    given = fields.get("csrf", "")
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise ForbiddenError(
+            "the form's CSRF token is missing or not this session's",
+            hint="reload the page and send the form again",
+        )
+
+
+_STATUS: tuple[tuple[type[CovenantError], int], ...] = (
+    (AuthenticationError, 401),
+    (ForbiddenError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (InputError, 400),
+    (StoreError, 503),
+)
+
+
+def error_page(request: Request, error: Exception) -> Response:
+    """A CovenantError as a page (its code, message and hint: they never name internal things
+    to a customer, as in the API); no session: the sign-in form."""
+    if isinstance(error, SignInNeededError):
+        target = error.path if error.path.startswith(BASE) else BASE + "/"
+        return RedirectResponse(f"{BASE}/sign-in?next={target}", status_code=303)
+    assert isinstance(error, CovenantError)
+    status = next((s for kind, s in _STATUS if isinstance(error, kind)), 400)
+    try:
+        session = current_session(request)
+    except CovenantError:
+        session = None
+    return page(
+        "error.html",
+        session=session,
+        status=status,
+        code=error.code,
+        message=error.message,
+        hint=error.hint,
+        title=f"{status}: {error.code}",
+    )

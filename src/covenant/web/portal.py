@@ -1,0 +1,142 @@
+"""The customer portal (role ``customer``): that customer's agreements, the current period's
+levels against the commitments, credits, tickets with their timers, and statements.
+
+Everything comes through ``services.portal`` (the customer's view of agreements, tickets) and
+the statement service the API's statement route calls; the statement itself is rendered by
+``render.sla`` (the same document as `covenant report sla` and the API). Nothing internal is
+shown: no SLO, SLI, target, margin, backing, approval, or another customer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from covenant.core.access import Principal, Role
+from covenant.core.statement import Statement
+from covenant.errors import NotFoundError
+from covenant.web.core import SECURITY_HEADERS, Backend, backend, page, require
+from covenant.web.routes import pages_router
+
+router = pages_router()
+CUSTOMERS = frozenset({Role.CUSTOMER})
+STATEMENT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def months_back(at: datetime, count: int = 3) -> list[str]:
+    """This month and the ``count - 1`` before it, newest first (``2026-11``)."""
+    found, year, month = [], at.year, at.month
+    for _ in range(count):
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return found
+
+
+def statement(ctx: Backend, who: Principal, period: str, at: datetime) -> Statement:
+    from covenant.services.sla import report_statement
+
+    assert who.customer is not None
+    try:
+        return report_statement(
+            ctx.engine(), workspace=ctx.workspace(), customer=who.customer, period=period, at=at
+        )
+    except NotFoundError:  # the customer's words only, as the API answers a customer
+        raise NotFoundError(
+            f"there is no statement for {period}", hint="choose one of the periods listed"
+        ) from None
+
+
+def level_text(value: Fraction | None) -> str:
+    """A level as a percentage truncated (never rounded up) to three decimals."""
+    if value is None:
+        return "–"
+    thousandths = value * 100_000 // 1  # 99.9876 % → 99987
+    return f"{thousandths / 1000:.3f} %"
+
+
+def fill(level: Fraction | None, committed: Fraction) -> float:
+    """How far a bar fills: the level on a scale from 10 points below the commitment to 100 %."""
+    if level is None:
+        return 0.0
+    floor = max(Fraction(0), committed - Fraction(1, 10))
+    share = (level - floor) / (1 - floor) if floor < 1 else Fraction(1)
+    return float(min(Fraction(1), max(Fraction(0), share))) * 100
+
+
+def money(m: Any) -> str:
+    return "–" if m is None else f"{m.amount} {m.currency}"
+
+
+def _tickets(ctx: Backend, who: Principal, current: Statement) -> list[dict[str, Any]]:
+    timers: dict[str, list[Any]] = {}
+    for line in current.support:
+        for timer in line.timers:
+            timers.setdefault(timer.ticket, []).append(timer)
+    from covenant.services.portal import visible_tickets
+
+    shown = [
+        {"ticket": ticket, "timers": timers.get(ticket.id, [])}
+        for ticket in visible_tickets(ctx.engine(), principal=who)
+    ]
+    return sorted(shown, key=lambda t: t["ticket"].created, reverse=True)
+
+
+@router.get("/portal")
+def portal(request: Request) -> Response:
+    from covenant.services.portal import visible_agreements
+
+    session = require(request, CUSTOMERS)
+    who = session.principal
+    ctx = backend(request)
+    at = ctx.clock()
+    periods = months_back(at)
+    current = statement(ctx, who, periods[0], at)
+    agreements = visible_agreements(ctx.engine(), principal=who, at=at)
+    return page(
+        "portal.html",
+        session=session,
+        title=f"{current.customer_name}: agreements",
+        at=at,
+        st=current,
+        agreements=agreements,
+        periods=periods,
+        tickets=_tickets(ctx, who, current),
+        level_text=level_text,
+        fill=fill,
+        money=money,
+    )
+
+
+@router.get("/portal/tickets")
+def portal_tickets(request: Request) -> Response:
+    """The tickets table alone: the page's live part, fetched again every 30 s (htmx)."""
+    session = require(request, CUSTOMERS)
+    ctx = backend(request)
+    at = ctx.clock()
+    current = statement(ctx, session.principal, months_back(at)[0], at)
+    return page(
+        "portal_tickets.html",
+        session=session,
+        title="Tickets",
+        tickets=_tickets(ctx, session.principal, current),
+        at=at,
+    )
+
+
+@router.get("/portal/statements/{period}")
+def portal_statement(request: Request, period: str) -> Response:
+    from covenant.render.sla import statement_html
+
+    session = require(request, CUSTOMERS)
+    ctx = backend(request)
+    found = statement(ctx, session.principal, period[:16], ctx.clock())
+    # the statement document carries its own <style> (it is also saved and printed alone)
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": STATEMENT_POLICY}
+    return HTMLResponse(statement_html(found), headers=headers)

@@ -1,0 +1,152 @@
+"""The UI's routers, its static files, and sign-in and sign-out."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from covenant.core.access import Role
+from covenant.errors import AuthenticationError, CovenantError
+from covenant.web.core import (
+    BASE,
+    HERE,
+    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
+    SignInNeededError,
+    backend,
+    check_csrf,
+    current_session,
+    error_page,
+    form,
+    page,
+    set_cookie,
+)
+
+
+class PageRoute(APIRoute):
+    """A page's route: a domain error is answered with an error page, not the API's JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (CovenantError, SignInNeededError) as error:
+                return error_page(request, error)
+
+        return answer
+
+
+def pages_router() -> APIRouter:
+    return APIRouter(prefix=BASE, route_class=PageRoute, include_in_schema=False)
+
+
+router = pages_router()
+
+
+def install(app: FastAPI) -> None:
+    from covenant.web import agreements, portal, team
+
+    for module in (team, portal, agreements):
+        app.include_router(module.router)
+    app.include_router(router)
+    app.mount(f"{BASE}/static", StaticFiles(directory=HERE / "static"), name="ui-static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse(f"{BASE}/", status_code=307)
+
+
+def _next(target: str | None) -> str:
+    """Where to go after signing in: a path of the UI, never another site."""
+    if target and target.startswith(f"{BASE}/") and not target.startswith("//"):
+        return target
+    return f"{BASE}/"
+
+
+@router.get("/sign-in")
+def sign_in_form(request: Request, next: str | None = None) -> Response:
+    token = secrets.token_urlsafe(32)
+    answer = page(
+        "sign_in.html", session=None, csrf=token, next=_next(next), title="Sign in", error=None
+    )
+    set_cookie(answer, request, SIGN_IN_COOKIE, token, max_age=3600)
+    return answer
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request) -> Response:
+    from covenant.services.tokens import find_token, principal_of
+    from covenant.services.users import check_password, start_session
+
+    fields = await form(request)
+    check_csrf(request, fields, request.cookies.get(SIGN_IN_COOKIE))
+    ctx = backend(request)
+    engine, at = ctx.engine(), ctx.clock()
+    target = _next(fields.get("next"))
+    try:
+        if fields.get("token", "").strip():
+            token = find_token(engine, presented=fields["token"].strip())
+            principal_of(token, at=at)  # refused when revoked or expired
+            session_id = start_session(engine, at=at, token_id=token.id)
+        else:
+            user = check_password(
+                engine, name=fields.get("name", "").strip(), password=fields.get("password", "")
+            )
+            session_id = start_session(engine, at=at, user_name=user.name)
+    except AuthenticationError as error:
+        fresh = secrets.token_urlsafe(32)
+        answer = page(
+            "sign_in.html",
+            session=None,
+            status=401,
+            csrf=fresh,
+            next=target,
+            title="Sign in",
+            error=error.message,
+            name=fields.get("name", ""),
+        )
+        set_cookie(answer, request, SIGN_IN_COOKIE, fresh, max_age=3600)
+        return answer
+    done = RedirectResponse(target, status_code=303)
+    set_cookie(done, request, SESSION_COOKIE, session_id, max_age=12 * 3600)
+    done.delete_cookie(SIGN_IN_COOKIE, path=BASE)
+    return done
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    from covenant.services.users import end_session
+
+    fields = await form(request)
+    session = current_session(request)
+    if session is not None:
+        check_csrf(request, fields, session.csrf)
+        end_session(backend(request).engine(), session_id=request.cookies.get(SESSION_COOKIE))
+    answer = RedirectResponse(f"{BASE}/sign-in", status_code=303)
+    answer.delete_cookie(SESSION_COOKIE, path=BASE)
+    return answer
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    session = current_session(request)
+    if session is None:
+        raise SignInNeededError(f"{BASE}/")
+    if session.principal.role is Role.CUSTOMER:
+        return RedirectResponse(f"{BASE}/portal", status_code=303)
+    return RedirectResponse(f"{BASE}/overview", status_code=303)
+
+
+def query_list(request: Request, name: str) -> list[str]:
+    return [v for v in request.query_params.getlist(name) if v.strip()][:50]
+
+
+__all__: list[Any] = ["install", "pages_router", "query_list"]

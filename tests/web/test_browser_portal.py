@@ -1,0 +1,85 @@
+"""Agreements and the customer portal in Chromium: an editor proposes and signs a version, a
+viewer is refused the same change, a customer sees only its own data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.test_isolation import ABOUT
+from tests.api.test_lifecycle import amendment
+from tests.web.browser import new_page, serious_violations, shot, sign_in
+from tests.web.served import Served
+
+pytestmark = pytest.mark.browser
+GLOBEX = "/api/v1/agreements/globex-enterprise"
+
+
+def _api(served: Served, method: str, path: str, **kw: Any) -> httpx.Response:
+    token = served.shop.tokens["admin"]
+    return httpx.request(
+        method, served.url + path, headers={"Authorization": f"Bearer {token}"}, **kw
+    )
+
+
+def test_an_editor_proposes_and_signs_a_version(served: Served, browser: Any) -> None:
+    made = _api(served, "POST", f"{GLOBEX}/versions", json=amendment(served.shop))
+    assert made.status_code == 201, made.text
+    number = made.json()["version"]["version"]
+    page = new_page(browser)
+    sign_in(page, served.url, "eve")
+    page.goto(f"{served.url}/ui/agreements")
+    shot(page, "agreements")
+    assert serious_violations(page, "agreements") == []
+    page.get_by_role("link", name="globex-enterprise").click()
+    page.get_by_role("button", name=f"Propose version {number} to the customer").click()
+    page.wait_for_load_state("load")
+    assert _api(served, "GET", f"{GLOBEX}/versions/{number}").json()["status"] == "proposed"
+    page.get_by_label("Signatory (customer)").fill("Hank Scorpio")
+    page.get_by_label("Their role").fill("CEO Globex")
+    shot(page, "agreement-proposed")
+    assert serious_violations(page, "agreement") == []
+    page.get_by_role("button", name=f"Sign version {number}").click()
+    page.wait_for_load_state("load")
+    signed = _api(served, "GET", f"{GLOBEX}/versions/{number}").json()
+    assert signed["status"] == "signed"
+    assert signed["signatories"][-1]["name"] == "Hank Scorpio"
+    history = _api(served, "GET", f"{GLOBEX}/history").json()["events"]
+    moves = [e for e in history if e["version"] == number and e["event"] == "status-changed"]
+    assert {e["actor"] for e in moves} == {"user:eve"}
+    shot(page, "agreement-signed")
+
+
+def test_a_viewer_is_refused_a_change(served: Served, browser: Any) -> None:
+    made = _api(served, "POST", f"{GLOBEX}/versions", json=amendment(served.shop))
+    number = made.json()["version"]["version"]
+    page = new_page(browser)
+    sign_in(page, served.url, "vic")
+    page.goto(f"{served.url}/ui/agreements/globex-enterprise")
+    assert page.get_by_role("button", name=f"Propose version {number}").count() == 0
+    csrf = page.locator("input[name=csrf]").first.input_value()  # the viewer's own session
+    answer = page.request.post(
+        f"{served.url}/ui/agreements/globex-enterprise/versions/{number}/propose",
+        form={"csrf": csrf},
+    )
+    assert answer.status == 403
+    assert "a viewer may not use this page" in answer.text()
+    assert _api(served, "GET", f"{GLOBEX}/versions/{number}").json()["status"] == "draft"
+
+
+def test_a_customer_sees_only_its_own_portal(served: Served, browser: Any) -> None:
+    page = new_page(browser)
+    sign_in(page, served.url, "ian")
+    assert page.url.endswith("/ui/portal")
+    text = page.content()
+    assert "Initech" in text
+    for word in [*ABOUT["globex"], "checkout-availability", "checkout-monthly"]:
+        assert word not in text, word
+    shot(page, "portal-initech")
+    assert serious_violations(page, "portal") == []
+    page.goto(f"{served.url}/ui/overview")
+    assert page.locator("h1").inner_text().startswith("403")
+    page.goto(f"{served.url}/ui/portal/statements/2026-10")
+    shot(page, "statement-initech-2026-10")

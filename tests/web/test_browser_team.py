@@ -1,0 +1,87 @@
+"""The team's pages in Chromium: sign in, the overview, an SLO page's charts, phone width."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from covenant.services.slo_timeline import DEFAULT_POINTS
+from covenant.services.workspace import load_workspace
+from tests.web.browser import PHONE, new_page, serious_violations, shot, sign_in
+from tests.web.served import Served
+
+pytestmark = pytest.mark.browser
+
+
+def test_overview_lists_every_objective(served: Served, browser: Any) -> None:
+    page = new_page(browser)
+    page.goto(f"{served.url}/ui/overview")
+    assert "/ui/sign-in" in page.url  # no session: the sign-in form
+    sign_in(page, served.url, "vic")
+    assert page.url.endswith("/ui/overview")
+    workspace = load_workspace(served.shop.workspace)
+    expected = len(workspace.objectives) + len(workspace.composites)
+    assert page.locator("table.slos tbody tr").count() == expected
+    shot(page, "overview")
+    assert serious_violations(page, "overview") == []
+
+
+def test_overview_filters_without_javascript(served: Served, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, served.url, "vic")
+    page.goto(f"{served.url}/ui/overview?service=checkout&sort=name")
+    services = page.locator("table.slos tbody tr td:nth-child(2)").all_inner_texts()
+    workspace = load_workspace(served.shop.workspace)
+    checkout = [o for o in workspace.objectives if o.service == "checkout"]
+    checkout += [c.objective for c in workspace.composites if c.objective.service == "checkout"]
+    assert services == ["checkout"] * len(checkout)
+    context.close()
+
+
+def test_slo_page_draws_its_charts(served: Served, browser: Any) -> None:
+    page = new_page(browser)
+    sign_in(page, served.url, "vic")
+    page.goto(f"{served.url}/ui/slos/checkout-availability")
+    page.wait_for_selector("body[data-charts=drawn]")
+    charts = page.evaluate(
+        """() => Object.fromEntries(Object.entries(window.covenantCharts).map(([k, u]) =>
+            [k, {xs: u.data[0].length, series: u.data.length - 1,
+                 drawn: u.series.slice(1).map(s => s.idxs ? s.idxs[1] - s.idxs[0] + 1 : 0),
+                 canvas: u.root.querySelector('canvas').width}]))"""
+    )
+    # the tiers the API reports for this SLO: a burn line and a threshold line each
+    token = served.shop.tokens["viewer"]
+    answer = httpx.get(
+        f"{served.url}/api/v1/evaluations/checkout-availability",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    evaluation = answer["results"][0]  # measured figures (the charts draw no corrections)
+    tiers = len(evaluation["alerts"])
+    assert tiers > 0
+    expected_series = {"sli": 2, "budget": 2, "burn": 2 * tiers}
+    for name, chart in charts.items():
+        assert chart["xs"] == DEFAULT_POINTS, name
+        assert chart["series"] == expected_series[name], name
+        assert chart["drawn"] == [DEFAULT_POINTS] * expected_series[name], name
+        assert chart["canvas"] > 0, name
+    # the last point is now: the budget left the API reports
+    last_budget = page.evaluate("() => window.covenantCharts.budget.data[1].at(-1)")
+    assert last_budget == pytest.approx(evaluation["budget"]["remaining_ratio"]["value"] * 100)
+    shot(page, "slo-checkout-availability")
+    assert serious_violations(page, "slo") == []
+
+
+def test_phone_width(served: Served, browser: Any) -> None:
+    page = new_page(browser, PHONE)
+    sign_in(page, served.url, "vic")
+    page.goto(f"{served.url}/ui/overview")
+    # the page itself does not scroll sideways at 390 px (the table scrolls in its box)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "overview-390px")
+    page.goto(f"{served.url}/ui/slos/checkout-availability")
+    page.wait_for_selector("body[data-charts=drawn]")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "slo-390px")

@@ -1,0 +1,104 @@
+"""The customer portal: a customer user sees its own agreements, levels, credits, tickets and
+statements, and nothing internal or of the other customer, in any page, fragment or error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from covenant.services.workspace import definitions_of, load_workspace
+from tests.api.support import Shop, make_shop
+from tests.api.test_isolation import ABOUT, INTERNAL_WORDS, OTHER, internal_names
+from tests.web.pages import Browser
+from tests.web.served import add_users
+
+USER = {"globex": "gus", "initech": "ian"}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    made = make_shop(tmp_path_factory.mktemp("web-portal"))
+    add_users(made)
+    return made
+
+
+def forbidden_words(shop: Shop, customer: str) -> list[str]:
+    """Every internal name of the demo workspace (SLOs, SLIs, sources, their display names)
+    and every name of the other customer."""
+    workspace = load_workspace(shop.workspace)
+    services = {s for v in workspace.agreements for s, _ in v.fees}  # the contracts name them
+    slo_titles = [
+        d.raw["metadata"]["displayName"]
+        for d in definitions_of(workspace, "SLO")
+        if d.raw.get("metadata", {}).get("displayName")
+    ]
+    assert slo_titles  # the scan looks for real display names
+    words = [
+        *internal_names(shop),
+        *slo_titles,
+        *(o.display_name for o in workspace.objectives if o.display_name),
+        *INTERNAL_WORDS,
+        *ABOUT[OTHER[customer]],
+    ]
+    return [w for w in words if w not in services]
+
+
+@pytest.mark.parametrize("customer", ["globex", "initech"])
+def test_the_portal_shows_only_the_customers_own_data(shop: Shop, customer: str) -> None:
+    browser = Browser(shop.client.app)
+    assert browser.sign_in(USER[customer]).headers["location"] == "/ui/"
+    assert browser.get("/ui/").headers["location"] == "/ui/portal"
+    pages = {
+        path: browser.get(path)
+        for path in (
+            "/ui/portal",
+            "/ui/portal/tickets",
+            "/ui/portal/statements/2026-11",
+            "/ui/portal/statements/2026-10",
+            "/ui/portal/statements/2026-09",
+        )
+    }
+    for path, answer in pages.items():
+        assert answer.status_code == 200, (path, answer.text)
+    portal = pages["/ui/portal"].text
+    assert ABOUT[customer][1] in portal  # its own display name
+    errors = {
+        path: browser.get(path)
+        for path in (
+            "/ui/overview",
+            "/ui/slos/checkout-monthly",
+            "/ui/slos/checkout-monthly/series.json",
+            "/ui/agreements",
+            f"/ui/portal/statements/{'x' * 40}",
+            "/ui/portal/statements/2026-13",
+        )
+    }
+    assert {p: a.status_code for p, a in errors.items()} == {
+        "/ui/overview": 403,
+        "/ui/slos/checkout-monthly": 403,
+        "/ui/slos/checkout-monthly/series.json": 403,
+        "/ui/agreements": 403,
+        f"/ui/portal/statements/{'x' * 40}": 400,
+        "/ui/portal/statements/2026-13": 400,
+    }
+    for path, answer in {**pages, **errors}.items():
+        for word in forbidden_words(shop, customer):
+            assert word not in answer.text, f"{word!r} leaks through {path}"
+
+
+def test_each_customer_sees_its_own_tickets(shop: Shop) -> None:
+    globex, initech = Browser(shop.client.app), Browser(shop.client.app)
+    globex.sign_in("gus")
+    initech.sign_in("ian")
+    assert "GLX-" in globex.get("/ui/portal/tickets").text
+    assert "INI-0001" in initech.get("/ui/portal/tickets").text
+    assert "INI-0001" not in globex.get("/ui/portal/tickets").text
+
+
+def test_staff_are_sent_to_the_team_pages(shop: Shop) -> None:
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    assert browser.get("/ui/").headers["location"] == "/ui/overview"
+    refused = browser.get("/ui/portal")
+    assert refused.status_code == 403
