@@ -79,12 +79,7 @@ def test_each_role_gets_what_its_rule_allows(shop: Shop, user: str) -> None:
         if rule == "anyone":
             continue
         path = _path(template)
-        if method == "GET":
-            answer = browser.get(path)
-        else:
-            answer = browser.post(path, {"csrf": csrf})
-        if role in ALLOWED[rule]:
-            expected = {"GET": {200, 303}, "POST": {400}}[method]
-        else:
-            expected = {403}
+        answer = browser.get(path) if method == "GET" else browser.post(path, {"csrf": csrf})
+        allowed = {"GET": {200, 303}, "POST": {400}}[method]
+        expected = allowed if role in ALLOWED[rule] else {403}
         assert answer.status_code in expected, (user, method, path, answer.status_code)
