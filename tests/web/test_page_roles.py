@@ -26,6 +26,7 @@ EXPECTED = {
     ("GET", "/ui/agreements"): "staff",
     ("GET", "/ui/agreements/{name}"): "staff",
     ("POST", "/ui/agreements/{name}/versions/{number}/{move}"): "writers",
+    ("GET", "/ui/customers/{customer}/statements/{period}"): "staff",
     ("GET", "/ui/portal"): "customer",
     ("GET", "/ui/portal/tickets"): "customer",
     ("GET", "/ui/portal/statements/{period}"): "customer",
@@ -42,6 +43,7 @@ FILLED = {
     "{number}": "1",
     "{move}": "nothing",  # not a move: a writer passes the role check and gets 400
     "{period}": "2026-10",
+    "{customer}": "globex",
 }
 
 

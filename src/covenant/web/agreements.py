@@ -14,12 +14,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from covenant.core.access import WRITERS
 from covenant.core.agreements import VersionStatus
 from covenant.errors import CovenantError, InputError
-from covenant.web.core import BASE, backend, check_csrf, form, page, staff, writer
+from covenant.web.core import (
+    BASE,
+    SECURITY_HEADERS,
+    STATEMENT_POLICY,
+    backend,
+    check_csrf,
+    form,
+    page,
+    staff,
+    writer,
+)
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -89,7 +99,7 @@ def agreement(request: Request, name: str) -> Response:
     at = ctx.clock()
     summary = visible_agreement(ctx.engine(), principal=session.principal, name=name, at=at)
     versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
-    from covenant.web.portal import level_text, money
+    from covenant.web.portal import level_text, money, months_back
 
     return page(
         "agreement.html",
@@ -103,8 +113,29 @@ def agreement(request: Request, name: str) -> Response:
         level_text=level_text,
         money=money,
         local_date=local_date,
+        periods=months_back(at),
         at=at,
     )
+
+
+@router.get("/customers/{customer}/statements/{period}")
+def statement(request: Request, customer: str, period: str) -> Response:
+    """A customer's statement, for the team: the same document the customer's portal and the
+    API's statement route give (``render.sla``)."""
+    from covenant.render.sla import statement_html
+    from covenant.services.sla import report_statement
+
+    staff(request)
+    ctx = backend(request)
+    found = report_statement(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        customer=customer,
+        period=period[:16],
+        at=ctx.clock(),
+    )
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": STATEMENT_POLICY}
+    return HTMLResponse(statement_html(found), headers=headers)
 
 
 def local_date(instant: datetime, zone: str) -> str:

@@ -19,15 +19,18 @@ from fastapi.responses import HTMLResponse, Response
 from covenant.core.access import Principal, Role
 from covenant.core.statement import Statement
 from covenant.errors import NotFoundError
-from covenant.web.core import SECURITY_HEADERS, Backend, backend, page, require
+from covenant.web.core import (
+    SECURITY_HEADERS,
+    STATEMENT_POLICY,
+    Backend,
+    backend,
+    page,
+    require,
+)
 from covenant.web.routes import pages_router
 
 router = pages_router()
 CUSTOMERS = frozenset({Role.CUSTOMER})
-STATEMENT_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
 
 
 def months_back(at: datetime, count: int = 3) -> list[str]:
