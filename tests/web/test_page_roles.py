@@ -25,6 +25,7 @@ EXPECTED = {
     ("GET", "/ui/slos/{key:path}"): "staff",
     ("GET", "/ui/agreements"): "staff",
     ("GET", "/ui/agreements/{name}"): "staff",
+    ("GET", "/ui/agreements/{name}/timers"): "staff",
     ("POST", "/ui/agreements/{name}/versions/{number}/{move}"): "writers",
     ("GET", "/ui/customers/{customer}/statements/{period}"): "staff",
     ("GET", "/ui/portal"): "customer",

@@ -118,6 +118,24 @@ def agreement(request: Request, name: str) -> Response:
     )
 
 
+@router.get("/agreements/{name}/timers")
+def agreement_timers(request: Request, name: str) -> Response:
+    """The ticket timers alone: the page's live part, fetched again every 30 s (htmx)."""
+    from covenant.services.portal import visible_agreement
+
+    session = staff(request)
+    ctx = backend(request)
+    at = ctx.clock()
+    summary = visible_agreement(ctx.engine(), principal=session.principal, name=name, at=at)
+    return page(
+        "agreement_timers.html",
+        session=session,
+        title="Ticket timers",
+        period=_period(ctx, summary.customer, name, at),
+        at=at,
+    )
+
+
 @router.get("/customers/{customer}/statements/{period}")
 def statement(request: Request, customer: str, period: str) -> Response:
     """A customer's statement, for the team: the same document the customer's portal and the
