@@ -49,6 +49,7 @@ bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmar
 	$(BIN)/python benchmarks/prometheus.py
 	$(BIN)/python benchmarks/prometheus_rules.py
 	$(BIN)/python benchmarks/worker.py
+	$(BIN)/python benchmarks/ui.py
 	bash scripts/install-bench-deps  # wrk: the load generator of the API benchmark
 	$(BIN)/python benchmarks/api.py
 
