@@ -34,6 +34,9 @@ def test_an_editor_proposes_and_signs_a_version(served: Served, browser: Any) ->
     shot(page, "agreements")
     assert serious_violations(page, "agreements") == []
     page.get_by_role("link", name="globex-enterprise").click()
+    # what the draft changes against the version in force (the amendment raised the level)
+    page.get_by_text(f"Changes against version {number - 1}").click()
+    assert "99.99" in page.locator(f"#v{number} details").inner_text()
     page.get_by_role("button", name=f"Propose version {number} to the customer").click()
     page.wait_for_load_state("load")
     assert _api(served, "GET", f"{GLOBEX}/versions/{number}").json()["status"] == "proposed"
@@ -85,5 +88,7 @@ def test_a_customer_sees_only_its_own_portal(served: Served, browser: Any) -> No
     assert serious_violations(page, "portal") == []
     page.goto(f"{served.url}/ui/overview")
     assert page.locator("h1").inner_text().startswith("403")
+    shot(page, "error-403-customer")
+    assert serious_violations(page, "error-403") == []
     page.goto(f"{served.url}/ui/portal/statements/2026-10")
     shot(page, "statement-initech-2026-10")

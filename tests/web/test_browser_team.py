@@ -19,6 +19,10 @@ def test_overview_lists_every_objective(served: Served, browser: Any) -> None:
     page = new_page(browser)
     page.goto(f"{served.url}/ui/overview")
     assert "/ui/sign-in" in page.url  # no session: the sign-in form
+    shot(page, "sign-in")
+    assert serious_violations(page, "sign-in") == []
+    page.keyboard.press("Tab")  # the keyboard's first stop skips to the content
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
     sign_in(page, served.url, "vic")
     assert page.url.endswith("/ui/overview")
     workspace = load_workspace(served.shop.workspace)
