@@ -10,7 +10,7 @@ import pytest
 
 from tests.api.test_isolation import ABOUT
 from tests.api.test_lifecycle import amendment
-from tests.web.browser import new_page, serious_violations, shot, sign_in
+from tests.web.browser import PHONE, new_page, serious_violations, shot, sign_in
 from tests.web.served import Served
 
 pytestmark = pytest.mark.browser
@@ -92,3 +92,7 @@ def test_a_customer_sees_only_its_own_portal(served: Served, browser: Any) -> No
     assert serious_violations(page, "error-403") == []
     page.goto(f"{served.url}/ui/portal/statements/2026-10")
     shot(page, "statement-initech-2026-10")
+    phone = new_page(browser, PHONE)
+    sign_in(phone, served.url, "gus")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(phone, "portal-globex-390px")

@@ -77,9 +77,17 @@ def money(m: Any) -> str:
     return "–" if m is None else f"{m.amount} {m.currency}"
 
 
-def _tickets(ctx: Backend, who: Principal, current: Statement) -> list[dict[str, Any]]:
+def current_statement(ctx: Backend, who: Principal, at: datetime) -> Statement | None:
+    """This month's statement, or None when no agreement of the customer covers it."""
+    try:
+        return statement(ctx, who, months_back(at)[0], at)
+    except NotFoundError:
+        return None
+
+
+def _tickets(ctx: Backend, who: Principal, current: Statement | None) -> list[dict[str, Any]]:
     timers: dict[str, list[Any]] = {}
-    for line in current.support:
+    for line in current.support if current is not None else ():
         for timer in line.timers:
             timers.setdefault(timer.ticket, []).append(timer)
     from covenant.services.portal import visible_tickets
@@ -100,12 +108,14 @@ def portal(request: Request) -> Response:
     ctx = backend(request)
     at = ctx.clock()
     periods = months_back(at)
-    current = statement(ctx, who, periods[0], at)
+    current = current_statement(ctx, who, at)
     agreements = visible_agreements(ctx.engine(), principal=who, at=at)
+    name = current.customer_name if current is not None else who.customer
     return page(
         "portal.html",
         session=session,
-        title=f"{current.customer_name}: agreements",
+        title=f"{name}: agreements",
+        name=name,
         at=at,
         st=current,
         agreements=agreements,
@@ -123,7 +133,7 @@ def portal_tickets(request: Request) -> Response:
     session = require(request, CUSTOMERS)
     ctx = backend(request)
     at = ctx.clock()
-    current = statement(ctx, session.principal, months_back(at)[0], at)
+    current = current_statement(ctx, session.principal, at)
     return page(
         "portal_tickets.html",
         session=session,
