@@ -61,6 +61,7 @@ GROUPS = (  # top-level groups: alone, they print their help (exit 2), kept by c
     "db",
     "audit",
     "slo",
+    "user",
 )
 
 
