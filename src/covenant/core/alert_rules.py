@@ -8,6 +8,10 @@ one per alert that *could* fire, ``active`` when it does now — for ``alert_sta
   the ones the generated Prometheus rules put on the same alert (``sloth_id``,
   ``sloth_service``, ``sloth_slo``, ``sloth_severity``, ``severity``, ``covenant_tier``,
   ``alertname``), so Alertmanager routes both alike.
+- No data (OpenSLO ``alertWhenNoData``): one alert per objective and tier that a policy asking
+  for it routes, active while the tier has no burn rate — either of its windows holds no events
+  (or fewer than the SLO's minimum) — or the SLO's source is stale. No data is never counted
+  good or bad: this alert says only that the burn-rate alert cannot be decided.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from fractions import Fraction
 from covenant.core.alert_state import AlertCondition
 from covenant.core.model import Objective
 from covenant.core.notices import NoticeKind
-from covenant.core.results import Burn, Evaluation
+from covenant.core.results import Burn, Evaluation, TierResult
 
 
 def slo_label(o: Objective) -> str:
@@ -130,6 +134,66 @@ def burn_rate_conditions(
                     },
                     for_s=pending_s.get(tier.name, 0),
                     targets=route(o, tier.name) if route is not None else None,
+                )
+            )
+    return out
+
+
+def no_data_key(o: Objective, tier: str) -> str:
+    return f"no-data/{o.key}/{tier}"
+
+
+def _no_data_reason(e: Evaluation, tier: TierResult) -> str | None:
+    """Why ``tier`` of ``e`` has no burn rate now (None: it has one)."""
+    if e.no_data is not None and e.no_data.startswith(STALE):
+        return e.no_data
+    for w in (tier.short, tier.long):
+        if w.rate is None:
+            return w.no_data or "no events"
+    return None
+
+
+def no_data_conditions(evaluations: Sequence[Evaluation], *, route: Route) -> list[AlertCondition]:
+    """The condition of every tier without a burn rate whose ``route`` names targets (a policy
+    with ``alertWhenNoData: true``); it waits the tier's ``alertAfter`` like its burn-rate
+    alert."""
+    out: list[AlertCondition] = []
+    for e in evaluations:
+        o = e.objective
+        pending_s = {t.name: t.for_s for t in o.alert_tiers}
+        for tier in e.tiers:
+            reason = _no_data_reason(e, tier)
+            if reason is None:
+                continue
+            targets = route(o, tier.name)
+            if not targets:
+                continue
+            ids = sloth_ids(o)
+            pages = tier.severity.lower() in {"page", "critical"}
+            labels = {
+                "alertname": alert_name(o).removesuffix("BurnRate") + "NoData",
+                **ids,
+                "severity": tier.severity,
+                "sloth_severity": "page" if pages else "ticket",
+                "covenant_tier": tier.name,
+            }
+            minutes = (tier.short.window_s // 60, tier.long.window_s // 60)
+            out.append(
+                AlertCondition(
+                    key=no_data_key(o, tier.name),
+                    kind=NoticeKind.NO_DATA,
+                    severity=tier.severity,
+                    labels=labels,
+                    annotations={
+                        "title": f"({labels['sloth_severity']}) {ids['sloth_service']} "
+                        f"{ids['sloth_slo']} SLO has no data.",
+                        "summary": f"{o.display_name or o.key}: no burn rate for the "
+                        f"{tier.name} alert over {minutes[0]} min and {minutes[1]} min, so it "
+                        "cannot fire.",
+                        "description": f"No data: {reason}.",
+                    },
+                    for_s=pending_s.get(tier.name, 0),
+                    targets=targets,
                 )
             )
     return out

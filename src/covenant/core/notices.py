@@ -17,6 +17,7 @@ class NoticeKind(StrEnum):
     """What an alert is about, on either side of the bridge."""
 
     BURN_RATE = "burn-rate"  # an SLO's multi-window burn-rate tier
+    NO_DATA = "no-data"  # an SLO tier without a burn rate (OpenSLO alertWhenNoData)
     TICKET_AT_RISK = "ticket-at-risk"  # a ticket past 75 % of its response or resolution time
     TICKET_BREACHED = "ticket-breached"  # a ticket past its response or resolution time
     FORECAST_CREDIT = "forecast-credit"  # an agreement's forecast crosses into a credit tier

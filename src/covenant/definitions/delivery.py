@@ -64,7 +64,8 @@ CUSTOMER_KINDS = frozenset(
         NoticeKind.CLAIM_DEADLINE,
     }
 )
-"""Notice kinds a customer may receive (a burn-rate alert is about an SLO: internal)."""
+"""Notice kinds a customer may receive (burn-rate and no-data alerts are about an SLO:
+internal)."""
 
 
 def _env_name(value: str) -> str:
@@ -94,7 +95,7 @@ def _timeout(value: Any) -> float:
 
 EnvName = Annotated[str, AfterValidator(_env_name)]
 KindName = Literal[
-    "burn-rate", "ticket-at-risk", "ticket-breached", "forecast-credit", "claim-deadline"
+    "burn-rate", "no-data", "ticket-at-risk", "ticket-breached", "forecast-credit", "claim-deadline"
 ]
 Url = Annotated[str, AfterValidator(_url)]
 

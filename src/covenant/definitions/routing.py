@@ -16,6 +16,11 @@ A policy with ``alertWhenResolved: false`` keeps the resolutions of its alerts f
 (unless another policy of the tier sends them too); an Alertmanager target still gets them
 (``services.delivery``: Alertmanager must hear an alert end).
 
+A policy with ``alertWhenBreaching: false`` sends its targets no burn-rate alert (they get the
+tier's alerts only through another policy); one with ``alertWhenNoData: true`` sends its
+targets the ``no-data`` alert of its tier (``core.alert_rules.no_data_conditions``). Absent,
+``alertWhenBreaching`` is true and ``alertWhenNoData`` false.
+
 Only targets Covenant delivers to are kept (an ``email`` target is warned about where it is
 defined); a name that is no AlertNotificationTarget at all is a warning where it is written.
 """
@@ -47,6 +52,9 @@ class NoticeRouting:
     # targets whose every policy for the tier (or SLO) says alertWhenResolved: false
     unresolved_tier: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     unresolved_slo: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # targets of the policies with alertWhenNoData: true, per SLO tier and per SLO
+    no_data_tier: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    no_data_slo: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def without_resolution(self, slo: str, tier: str) -> frozenset[str]:
         """Targets that do not get the resolution of ``slo``'s ``tier`` (OpenSLO
@@ -60,6 +68,13 @@ class NoticeRouting:
         if slo not in self.by_slo:
             return self.default
         return self.by_tier.get((slo, tier), self.by_slo[slo])
+
+    def for_no_data(self, slo: str, tier: str) -> tuple[str, ...]:
+        """Where the no-data notice of ``slo``'s ``tier`` goes: the targets of the policies
+        (of that tier, else of the SLO) with ``alertWhenNoData: true``; none without one."""
+        if (slo, tier) in self.by_tier:
+            return self.no_data_tier.get((slo, tier), ())
+        return self.no_data_slo.get(slo, ())
 
     def for_customer(self, customer: str | None) -> tuple[str, ...]:
         """Where a notice about an agreement of ``customer`` (its Customer's name) goes."""
@@ -85,6 +100,8 @@ def notice_routing(
     }
     by_tier: dict[tuple[str, str], list[str]] = {}
     by_slo: dict[str, list[str]] = {}
+    no_data: dict[object, list[str]] = {}  # (slo, tier) or slo → alertWhenNoData targets
+    reached: dict[str, list[str]] = {}  # every target an SLO's policies name
     resolved: dict[object, tuple[set[str], set[str]]] = {}  # (slo, tier) or slo → (yes, no)
     named: set[str] = set()
     problems: list[Problem] = []
@@ -98,16 +115,21 @@ def notice_routing(
                 policy = policies.get(entry.alert_policy_ref)
             names = _policy_targets(policy)
             named.update(names)
-            by_slo.setdefault(slo, []).extend(names)
+            reached.setdefault(slo, []).extend(names)
+            breaching = [] if policy is not None and policy.alert_when_breaching is False else names
+            quiet = [] if policy is None or policy.alert_when_no_data is not True else names
+            by_slo.setdefault(slo, []).extend(breaching)
+            no_data.setdefault(slo, []).extend(quiet)
             told = 1 if policy is not None and policy.alert_when_resolved is False else 0
             resolved.setdefault(slo, (set(), set()))[told].update(names)
             for condition in policy.conditions if policy else ():
                 cname = condition.condition_ref or (
                     condition.metadata.name if condition.metadata else ""
                 )
-                by_tier.setdefault((slo, cname), []).extend(names)
+                by_tier.setdefault((slo, cname), []).extend(breaching)
+                no_data.setdefault((slo, cname), []).extend(quiet)
                 resolved.setdefault((slo, cname), (set(), set()))[told].update(names)
-        if delivered and not delivered.intersection(by_slo.get(slo, ())):
+        if delivered and not delivered.intersection(reached.get(slo, ())):
             problems.append(
                 at(
                     item.source,
@@ -154,6 +176,16 @@ def notice_routing(
             k: frozenset(no - yes)
             for k, (yes, no) in resolved.items()
             if isinstance(k, tuple) and no - yes
+        },
+        no_data_tier={
+            k: _unique([n for n in v if n in delivered])
+            for k, v in no_data.items()
+            if isinstance(k, tuple)
+        },
+        no_data_slo={
+            k: _unique([n for n in v if n in delivered])
+            for k, v in no_data.items()
+            if isinstance(k, str)
         },
         unresolved_slo={
             k: frozenset(no - yes)

@@ -124,6 +124,7 @@ def customer_view(notice: AlertNotice, internal_names: Collection[str]) -> Alert
 
 _KIND_TEXT = {
     NoticeKind.BURN_RATE: "An error budget alert",
+    NoticeKind.NO_DATA: "An SLO has no data to alert on",
     NoticeKind.TICKET_AT_RISK: "A ticket is close to its response or resolution time",
     NoticeKind.TICKET_BREACHED: "A ticket passed its response or resolution time",
     NoticeKind.FORECAST_CREDIT: "An agreement's forecast reaches a service credit",

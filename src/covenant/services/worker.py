@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from covenant.core.alert_rules import burn_rate_conditions, stale_keys
+from covenant.core.alert_rules import burn_rate_conditions, no_data_conditions, stale_keys
 from covenant.core.alert_state import AlertCondition, AlertRecord, Transition, advance
 from covenant.core.evaluate import evaluate, required_edges
 from covenant.core.model import Objective
@@ -203,6 +203,11 @@ class Worker:
         routing = workspace.routing
         route = (lambda o, tier: routing.for_tier(o.slo, tier)) if routing else None
         conditions: list[AlertCondition] = burn_rate_conditions(report.effective, route=route)
+        if routing is not None:  # OpenSLO alertWhenNoData: true (definitions.routing)
+            silent = routing.for_no_data
+            conditions.extend(
+                no_data_conditions(report.effective, route=lambda o, tier: silent(o.slo, tier))
+            )
         unknown: set[NoticeKind] = set()
         agreements = None
         if workspace.agreements:
@@ -283,15 +288,18 @@ class Worker:
 
 
 def _resolution_targets(notice: AlertNotice, routing: NoticeRouting) -> AlertNotice:
-    """A burn-rate resolution without the targets whose policies say ``alertWhenResolved:
-    false``."""
-    if notice.state is not NoticeState.RESOLVED or notice.kind is not NoticeKind.BURN_RATE:
+    """A burn-rate or no-data resolution without the targets whose policies say
+    ``alertWhenResolved: false``."""
+    if notice.state is not NoticeState.RESOLVED or notice.kind not in _SLO_KINDS:
         return notice
     slo, tier = notice.key.split("/")[1], notice.labels.get("covenant_tier", "")
     quiet = routing.without_resolution(slo, tier)
     if not quiet or notice.targets is None:
         return notice
     return replace(notice, targets=tuple(t for t in notice.targets if t not in quiet))
+
+
+_SLO_KINDS = (NoticeKind.BURN_RATE, NoticeKind.NO_DATA)
 
 
 def _routed(conditions: Sequence[AlertCondition], workspace: Workspace) -> list[AlertCondition]:
