@@ -20,6 +20,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
@@ -29,6 +30,7 @@ from covenant.services.prometheus import _units, catch_up, ingest_prometheus
 from covenant.services.store import open_store
 from covenant.store import buckets
 from covenant.store.source_state import read_states
+from tests.cli.test_read_only_store import make_read_only
 from tests.promserver import Sample, Server, openmetrics_text
 
 START = 1_790_000_000 - 1_790_000_000 % 86400
@@ -246,3 +248,27 @@ def test_minutes_read_within_the_lag_of_now_are_read_again_next_time(
     assert [(to_epoch(r.start), to_epoch(r.end)) for r in again] == [(END - 120, END - 60)] * len(
         JOBS
     )
+
+
+def test_a_store_that_cannot_be_written_is_evaluated_as_it_is(
+    tmp_path: Path, prometheus: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, _ = _server(prometheus)
+    ws = _workspace(tmp_path / "ws", server.url)
+    earlier = END - 45 * 60
+    first = _evaluate(ws, earlier, "--read")
+    files = make_read_only(ws / ".covenant", monkeypatch)
+    try:
+        stamp = from_epoch(END).isoformat().replace("+00:00", "Z")
+        done = CliRunner().invoke(
+            app, ["evaluate", "-w", str(ws), "--at", stamp, "--format", "json"]
+        )
+    finally:
+        (ws / ".covenant").chmod(0o700)
+        for f in files:
+            f.chmod(0o600)
+    assert done.exit_code == 0, done.output
+    assert "cannot be written: Prometheus is not read" in done.stderr
+    got = {r["slo"]: (r["good"], r["total"]) for r in json.loads(done.stdout)["results"]}
+    assert got == first  # what was stored up to `earlier`, nothing read after it
+    assert sum(t for _, t in got.values()) > 0

@@ -143,7 +143,19 @@ def _read_sources(
     """Catch up the workspace's Prometheus SLIs before evaluating; a failed read is said on
     stderr (its SLOs show no data, stale, with the reason)."""
     from covenant.services.evaluate_read import read_before_evaluating
+    from covenant.store.sqlite_reader import can_write, sqlite_file
 
+    path = sqlite_file(url)
+    if path is not None and path.is_file() and not can_write(path):
+        err_console.print(
+            f"warning: the store {path} cannot be written: Prometheus is not read, the store "
+            "is evaluated as it is",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     for report in read_before_evaluating(
         url, reads=reads, objectives=objectives, at=at, every=every
     ):
