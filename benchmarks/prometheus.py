@@ -439,6 +439,10 @@ def main() -> int:
         print(
             f"ratio {label}: covenant is {ratio:.2f}× as fast (target ≥ {TARGET_RATIO}×: {verdict})"
         )
+    # the load of a shared machine moves between repeats: each repeat's own ratio too
+    for label, times in (("warm", warm), ("warm, 2 processes", warm2), ("worker", worker)):
+        each = ", ".join(f"{a / b:.1f}×" for a, b in zip(theirs, times, strict=True))
+        print(f"ratio {label} in each repeat (slo-generator ÷ Covenant, same repeat): {each}")
     why: dict[str, int] = {}
     for *_, text in differing:
         why[text] = why.get(text, 0) + 1
