@@ -16,11 +16,14 @@ from __future__ import annotations
 import bisect
 import json
 import random
+import socket
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
@@ -29,8 +32,12 @@ from covenant.definitions.workspace import load_workspace
 from covenant.services.prometheus import _units, catch_up, ingest_prometheus
 from covenant.services.store import open_store
 from covenant.store import buckets
+from covenant.store.bucket_journal import read_writes
 from covenant.store.source_state import read_states
+from covenant.store.sqlite_writer import open_sqlite_writer
+from covenant.store.tables import series
 from tests.cli.test_read_only_store import make_read_only
+from tests.probe import run_python
 from tests.promserver import Sample, Server, openmetrics_text
 
 START = 1_790_000_000 - 1_790_000_000 % 86400
@@ -272,3 +279,91 @@ def test_a_store_that_cannot_be_written_is_evaluated_as_it_is(
     got = {r["slo"]: (r["good"], r["total"]) for r in json.loads(done.stdout)["results"]}
     assert got == first  # what was stored up to `earlier`, nothing read after it
     assert sum(t for _, t in got.values()) > 0
+
+
+CATCH_UP_PROBE = """
+import json, sys
+from covenant.cli.main import main
+sys.argv = ["covenant", "evaluate", "-w", sys.argv[1], "--at", sys.argv[2], "--format", "json"]
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+print(json.dumps({"code": code, "sqlalchemy": "sqlalchemy" in sys.modules}), file=sys.stderr)
+"""
+
+
+def test_the_catch_up_of_evaluate_writes_through_sqlite3_what_the_engine_writes(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server, events = _server(prometheus)
+    ws = _workspace(tmp_path / "ws", server.url)
+    reads = load_workspace(ws).prometheus.reads  # type: ignore[union-attr]
+    gone = replace(reads[0].source, name="gone", url=_closed_url(), timeout_s=2.0)
+    down = replace(reads[0], series="down", source=gone)
+    stores = []
+    for name in ("engine", "sqlite3"):
+        url = f"sqlite:///{tmp_path / name / 'covenant.db'}"
+        engine = open_store(url)
+        if name == "sqlite3":
+            engine.dispose()
+            writer = open_sqlite_writer(url)
+            assert writer is not None
+            store: object = writer
+        else:
+            store = engine
+        for until in (END - 90 * 60, END):  # a first read, then a catch-up
+            catch_up(
+                store,  # type: ignore[arg-type]
+                reads=[*reads, down],
+                now=from_epoch(END + 30),
+                initial=MINUTES * 60,
+                until=from_epoch(until),
+            )
+        store.dispose()  # type: ignore[attr-defined]
+        stores.append(open_store(url))
+    keys = [*JOBS, "down"]
+    seen = []
+    for engine in stores:
+        with engine.connect() as conn:
+            m = buckets.read_matrix(conn, keys=keys, start=START, end=END)
+            states = read_states(conn, keys=keys)
+            journal = sorted((w.series_id, w.lo, w.hi) for w in read_writes(conn))
+            created = [row[0].tzinfo for row in conn.execute(select(series.c.created_at))]
+        seen.append(
+            (
+                m.good.tolist(),
+                m.total.tolist(),
+                {
+                    k: (s.read_until, s.error_code, s.error_at is not None)
+                    for k, s in states.items()
+                },
+                journal,
+            )
+        )
+        assert created  # ...and read back as UTC instants
+        assert all(z is not None for z in created)
+    assert seen[0] == seen[1]
+    assert seen[0][1][: len(JOBS)] == [_expected(events, job, ("200", "500")) for job in JOBS]
+    assert seen[0][2]["down"] == (None, "source-unreachable", True)
+
+
+def _closed_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_evaluate_catches_up_without_loading_sqlalchemy(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server, events = _server(prometheus)
+    ws = _workspace(tmp_path / "ws", server.url)
+    earlier = END - 45 * 60
+    _evaluate(ws, earlier, "--read")  # the first read creates and migrates the store
+    stamp = from_epoch(END).isoformat().replace("+00:00", "Z")
+    found = run_python(CATCH_UP_PROBE, str(ws), stamp, stream="stderr")
+    assert found == {"code": 0, "sqlalchemy": False}
+    with open_store(f"sqlite:///{ws / '.covenant' / 'covenant.db'}").connect() as conn:
+        m = buckets.read_matrix(conn, keys=list(JOBS), start=START, end=END)
+    assert m.total.tolist() == [_expected(events, job, ("200", "500")) for job in JOBS]

@@ -69,9 +69,15 @@ def read_before_evaluating(
             start, end = required_range(needing, at=at, step=STEP)
             initial = max(STEP, end - start)
     from covenant.services.prometheus import catch_up  # noqa: PLC0415
-    from covenant.services.store import open_store  # noqa: PLC0415
+    from covenant.store.sqlite_writer import open_sqlite_writer  # noqa: PLC0415
 
-    engine = open_store(database_url)
+    # an embedded store is written through sqlite3 (no SQLAlchemy to load); others, and one
+    # to create or migrate, through the engine
+    writer = open_sqlite_writer(database_url)
+    if writer is None:
+        from covenant.services.store import open_store  # noqa: PLC0415
+
+    engine = writer if writer is not None else open_store(database_url)
     try:
         moment = now or datetime.now(UTC)
         return catch_up(engine, reads=chosen, now=moment, initial=initial, until=at)

@@ -10,6 +10,7 @@ was read show the series as "no data (stale)" with the error until a read succee
 
 from __future__ import annotations
 
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,13 +24,17 @@ from covenant.errors import InputError, SourceError
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.groups import Member, member, read_group, union
 from covenant.sources.prometheus.reads import MAX_POINTS, Counts, read_counts
-from covenant.store import buckets
+from covenant.store import sqlite_writer
 from covenant.store.bucket_ranges import Range, replace_ranges
-from covenant.store.db import write_transaction
-from covenant.store.source_reads import read_states, record_error, record_reads
+from covenant.store.source_state import read_states
+from covenant.store.sqlite_writer import SqliteWriter
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from sqlalchemy.engine import Connection, Engine
+
+    Store = Engine | SqliteWriter
 
 DEFAULT_STEP = 60
 WORKERS = 4
@@ -93,7 +98,7 @@ def select_reads(
 
 
 def ingest_prometheus(
-    engine: Engine,
+    engine: Store,
     *,
     reads: Sequence[SeriesQueries],
     start: datetime,
@@ -126,7 +131,7 @@ def ingest_prometheus(
 
 
 def catch_up(
-    engine: Engine,
+    engine: Store,
     *,
     reads: Sequence[SeriesQueries],
     now: datetime,
@@ -175,7 +180,7 @@ def catch_up(
 
 
 def _read_all(
-    engine: Engine,
+    engine: Store,
     todo: Iterable[tuple[SeriesQueries, int]],
     *,
     end: int,
@@ -198,8 +203,8 @@ def _read_all(
     if not todo:
         return reports
     order = {r.series: i for i, (r, _) in enumerate(todo)}
-    with write_transaction(engine) as conn:
-        ids = buckets.ensure_series(conn, keys=[r.series for r, _ in todo], step=step)
+    with _writing(engine) as conn:
+        ids = _ensure_series(conn, keys=[r.series for r, _ in todo], step=step)
     at = now or datetime.now(UTC)
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -227,7 +232,7 @@ def _read_all(
                 ready = []
                 while pending and pending[0].done():
                     ready.extend(pending.popleft().result())
-                with write_transaction(engine) as conn:
+                with _writing(engine) as conn:
                     reports += _write(conn, ready, ids, end=end, step=step, at=at, settled=settled)
                 if progress is not None:
                     for report in reports[-len(ready) :]:
@@ -241,6 +246,28 @@ def _read_all(
 
 
 Fetched = tuple[list[Counts], SourceError | None]
+
+
+def _writing(store: Store) -> AbstractContextManager[Connection | sqlite3.Connection]:
+    """A write transaction on the store: ``sqlite3``'s (``SqliteWriter``, no SQLAlchemy loaded)
+    or the engine's."""
+    if isinstance(store, SqliteWriter):
+        return store.write()
+    from covenant.store.db import write_transaction  # noqa: PLC0415
+
+    return write_transaction(store)
+
+
+def _ensure_series(
+    conn: Connection | sqlite3.Connection, *, keys: list[str], step: int
+) -> dict[str, int]:
+    if isinstance(conn, sqlite3.Connection):
+        from covenant.store.sqlite_writer import ensure_series  # noqa: PLC0415
+
+        return ensure_series(conn, keys=keys, step=step)
+    from covenant.store.buckets import ensure_series as engine_series  # noqa: PLC0415
+
+    return engine_series(conn, keys=keys, step=step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +356,7 @@ def _fetch(
 
 
 def _write(
-    conn: Connection,
+    conn: Connection | sqlite3.Connection,
     ready: Sequence[tuple[SeriesQueries, int, Fetched]],
     ids: dict[str, int],
     *,
@@ -358,16 +385,25 @@ def _write(
         reports.append(_report(r, start, end, done, n, good, total, error))
     replace_ranges(conn, ranges, step=step)
     for source, reads in frontiers.items():
-        record_reads(conn, reads=reads, source=source, at=at)
+        if isinstance(conn, sqlite3.Connection):
+            sqlite_writer.record_reads(conn, reads=reads, source=source, at=at)
+        else:
+            from covenant.store.source_reads import record_reads  # noqa: PLC0415
+
+            record_reads(conn, reads=reads, source=source, at=at)
     for r, _, (_, error) in ready:
-        if error is not None:
+        if error is None:
+            continue
+        sid, name = ids[r.series], r.source.name
+        if isinstance(conn, sqlite3.Connection):
+            sqlite_writer.record_error(
+                conn, series_id=sid, source=name, code=error.code, message=error.message, at=at
+            )
+        else:
+            from covenant.store.source_reads import record_error  # noqa: PLC0415
+
             record_error(
-                conn,
-                series_id=ids[r.series],
-                source=r.source.name,
-                code=error.code,
-                message=error.message,
-                at=at,
+                conn, series_id=sid, source=name, code=error.code, message=error.message, at=at
             )
     return reports
 

@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from covenant.store.chunk_reads import batched, query_of
-from covenant.store.worker_tables import bucket_writes
+from covenant.store.chunk_reads import batched, query_of, run_many
+
+TABLE = "bucket_writes"  # store.worker_tables.bucket_writes (plain SQL: no SQLAlchemy here)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +52,13 @@ def note_writes(
     np.minimum.at(first, inverse, start)
     np.maximum.at(last, inverse, end)
     rows = list(zip(ids.tolist(), first.tolist(), last.tolist(), strict=True))
-    raw = conn if hasattr(conn, "exec_driver_sql") else conn.connection()
-    mark = "?" if raw.dialect.paramstyle == "qmark" else "%s"
-    raw.exec_driver_sql(
-        f"INSERT INTO {bucket_writes.name} (series_id, lo, hi) VALUES ({mark}, {mark}, {mark})",
-        rows,
-    )
+    run_many(conn, f"INSERT INTO {TABLE} (series_id, lo, hi) VALUES (?, ?, ?)", rows)
 
 
 def read_writes(conn: Any) -> list[BucketWrite]:
     """Every journalled write (any connection ``chunk_reads.query_of`` takes)."""
     run = query_of(conn)
-    rows = run(f"SELECT seq, series_id, lo, hi FROM {bucket_writes.name} ORDER BY seq", [])
+    rows = run(f"SELECT seq, series_id, lo, hi FROM {TABLE} ORDER BY seq", [])
     return [BucketWrite(int(s), int(i), int(a), int(b)) for s, i, a, b in rows]
 
 
@@ -73,7 +69,7 @@ def forget_writes(conn: Any, seqs: Sequence[int]) -> int:
     deleted = 0
     for part in batched(sorted(seqs)):
         result = raw.exec_driver_sql(
-            f"DELETE FROM {bucket_writes.name} WHERE seq IN ({', '.join([mark] * len(part))})",
+            f"DELETE FROM {TABLE} WHERE seq IN ({', '.join([mark] * len(part))})",
             tuple(part),
         )
         deleted += int(result.rowcount or 0)

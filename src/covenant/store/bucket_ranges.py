@@ -4,7 +4,9 @@
 remembered by hash). A source that is read again over the same range gives the counts of that
 range again, so its write *sets* the buckets of the range: the stored day chunks are read, the
 range's slots overwritten and the chunks written back; slots outside the range keep what they
-held. Same layout, same locks as ``buckets`` (docs/adr/0002-bucket-store.md).
+held. Same layout, same locks as ``buckets`` (docs/adr/0002-bucket-store.md). Plain SQL
+through the DB-API (``chunk_reads.query_of`` and ``run_many``): an engine's connection, or
+``sqlite3``'s (``sqlite_writer``: a catch-up that loads no SQLAlchemy).
 """
 
 from __future__ import annotations
@@ -13,30 +15,36 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
+import numpy.typing as npt
 
 from covenant.errors import InputError
 from covenant.store.bucket_journal import note_writes
-from covenant.store.chunk_layout import (
+from covenant.store.chunk_reads import (
     DAY,
     IN_LIMIT,
-    Int64Array,
     batched,
     buckets_per_day,
     decode_chunk,
-    dialect,
+    dialect_of,
+    query_of,
+    run_many,
 )
-from covenant.store.tables import bucket_chunks, series
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from covenant.store.chunk_layout import Executor
 
+    Writer = Executor | sqlite3.Connection
+
+Int64Array = npt.NDArray[np.int64]
+
 _LIMITS = ((1, 0xFF), (2, 0xFFFF), (4, 0xFFFFFFFF))
+CHUNKS = "bucket_chunks"  # store.tables.bucket_chunks (plain SQL: no SQLAlchemy here)
 
 
 def replace_range(
-    conn: Executor,
+    conn: Writer,
     *,
     series_id: int,
     start: int,
@@ -58,7 +66,7 @@ class Range(NamedTuple):
     total: Int64Array
 
 
-def replace_ranges(conn: Executor, ranges: Sequence[Range], *, step: int = 60) -> int:
+def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> int:
     """Set several ranges (of different series, or of one series without overlapping) in a
     few statements: the day chunks they touch read in one query per batch of series, written
     back with one statement per kind (update, insert, delete). Returns chunks written."""
@@ -94,14 +102,14 @@ def replace_ranges(conn: Executor, ranges: Sequence[Range], *, step: int = 60) -
         }
     )
     stored: dict[tuple[int, int], Int64Array] = {}
+    run = query_of(conn)
     for part in batched(ids, max(IN_LIMIT - len(days), 1)):
-        query = select(
-            bucket_chunks.c.series_id,
-            bucket_chunks.c.day,
-            bucket_chunks.c.itemsize,
-            bucket_chunks.c.counts,
-        ).where(bucket_chunks.c.series_id.in_(part), bucket_chunks.c.day.in_(days))
-        for series_id, day, itemsize, blob in conn.execute(query):
+        sql = (
+            f"SELECT series_id, day, itemsize, counts FROM {CHUNKS} "
+            f"WHERE series_id IN ({', '.join('?' * len(part))}) "
+            f"AND day IN ({', '.join('?' * len(days))})"
+        )
+        for series_id, day, itemsize, blob in run(sql, [*part, *days]):
             decoded = decode_chunk(bytes(blob), int(itemsize), per_day).astype(np.int64)
             stored[(int(series_id), int(day))] = decoded
     changed: dict[tuple[int, int], Int64Array] = {}
@@ -131,36 +139,27 @@ def replace_ranges(conn: Executor, ranges: Sequence[Range], *, step: int = 60) -
         blob = chunk.astype(np.dtype(f"<u{size}")).tobytes()
         row = (size, blob, good_sum, total_sum, series_id, day)
         (updates if (series_id, day) in stored else inserts).append(row)
-    raw = conn if isinstance(conn, Connection) else conn.connection()
-    mark = "?" if raw.dialect.paramstyle == "qmark" else "%s"
-    table = bucket_chunks.name
-    if deletes:
-        raw.exec_driver_sql(
-            f"DELETE FROM {table} WHERE series_id = {mark} AND day = {mark}", deletes
-        )
-    if updates:
-        raw.exec_driver_sql(
-            f"UPDATE {table} SET itemsize = {mark}, counts = {mark}, good_sum = {mark}, "
-            f"total_sum = {mark} WHERE series_id = {mark} AND day = {mark}",
-            updates,
-        )
-    if inserts:
-        raw.exec_driver_sql(
-            f"INSERT INTO {table} (itemsize, counts, good_sum, total_sum, series_id, day) "
-            f"VALUES ({', '.join([mark] * 6)})",
-            inserts,
-        )
+    run_many(conn, f"DELETE FROM {CHUNKS} WHERE series_id = ? AND day = ?", deletes)
+    run_many(
+        conn,
+        f"UPDATE {CHUNKS} SET itemsize = ?, counts = ?, good_sum = ?, total_sum = ? "
+        "WHERE series_id = ? AND day = ?",
+        updates,
+    )
+    run_many(
+        conn,
+        f"INSERT INTO {CHUNKS} (itemsize, counts, good_sum, total_sum, series_id, day) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        inserts,
+    )
     return len(deletes) + len(updates) + len(inserts)
 
 
-def _lock(conn: Executor, series_ids: Sequence[int]) -> None:
+def _lock(conn: Writer, series_ids: Sequence[int]) -> None:
     """PostgreSQL: hold the series rows as ``buckets`` merges do, so writers of one series
-    queue (SQLite's ``write_transaction`` already holds the only write lock)."""
-    if dialect(conn) == "postgresql":
+    queue (SQLite's write transaction already holds the only write lock)."""
+    if dialect_of(conn) == "postgresql":
+        run = query_of(conn)
         for part in batched(list(series_ids), IN_LIMIT):
-            conn.execute(
-                select(series.c.id)
-                .where(series.c.id.in_(part))
-                .order_by(series.c.id)
-                .with_for_update(key_share=True)
-            ).all()
+            marks = ", ".join("?" * len(part))
+            run(f"SELECT id FROM series WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE", part)

@@ -45,6 +45,27 @@ def query_of(conn: Any) -> Query:
     return lambda sql, params: bind.exec_driver_sql(sql, tuple(params)).fetchall()
 
 
+def run_many(conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run one statement (``?`` marks) for each row, on any connection ``query_of`` takes."""
+    if not rows:
+        return
+    if isinstance(conn, sqlite3.Connection):
+        conn.executemany(sql, [tuple(r) for r in rows])
+        return
+    bind = conn if hasattr(conn, "exec_driver_sql") else conn.connection()
+    if bind.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("?", "%s")
+    bind.exec_driver_sql(sql, [tuple(r) for r in rows])
+
+
+def dialect_of(conn: Any) -> str:
+    """``sqlite`` or ``postgresql`` for any connection ``query_of`` takes."""
+    if isinstance(conn, sqlite3.Connection):
+        return "sqlite"
+    bind = conn if hasattr(conn, "exec_driver_sql") else conn.get_bind()
+    return str(bind.dialect.name)
+
+
 def buckets_per_day(step: int) -> int:
     """Buckets in one UTC day chunk; the step must divide a day."""
     if step <= 0 or DAY % step:

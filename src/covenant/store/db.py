@@ -15,33 +15,19 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from covenant.errors import ReadOnlyStoreError, StoreError
 from covenant.store.schema_status import describe, refuse_newer, schema_state
 from covenant.store.schema_version import MIGRATIONS, head_revisions
-from covenant.store.sqlite_reader import BUSY_TIMEOUT_MS, read_only_uri
+from covenant.store.sqlite_reader import (
+    AUTOCHECKPOINT_PAGES,
+    SQLITE_PRAGMAS,
+    WRITE_CHECKPOINT_PAGES,
+    read_only_uri,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 
-_SQLITE_PRAGMAS = (
-    # First, so that switching a new store to WAL also waits for a concurrent writer (a first
-    # migration on a loaded machine can hold the lock for several seconds) instead of failing.
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
-    "PRAGMA journal_mode=WAL",  # readers never block the writer
-    "PRAGMA synchronous=NORMAL",  # durable at checkpoints; safe with WAL
-    "PRAGMA foreign_keys=ON",
-    "PRAGMA temp_store=MEMORY",
-    "PRAGMA cache_size=-65536",  # 64 MiB page cache
-)
-
-
 WRITE_OPTION = "covenant_write"
 """Execution option that makes a SQLite transaction start with ``BEGIN IMMEDIATE``."""
-
-_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default, which every other commit keeps
-WRITE_CHECKPOINT_PAGES = 16384
-"""A ``write_transaction``'s commit copies the WAL into the database file (a checkpoint) only
-once the WAL holds this many pages (64 MiB of 4 KiB pages). Its commit is durable without the
-checkpoint (``synchronous=FULL`` syncs the WAL); the copy is made by a later commit that passes
-the threshold, or when the last connection closes (``engine.dispose()``, which the CLI calls)."""
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -51,13 +37,13 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        for pragma in _SQLITE_PRAGMAS:
+        for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
     finally:
         cursor.close()
 
 
-_READ_ONLY_PRAGMAS = tuple(p for p in _SQLITE_PRAGMAS if "journal_mode" not in p)
+_READ_ONLY_PRAGMAS = tuple(p for p in SQLITE_PRAGMAS if "journal_mode" not in p)
 """A read-only connection leaves the journal mode as the file has it (changing it is a write)."""
 
 
@@ -107,7 +93,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             if isinstance(raw, sqlite3.Connection):
                 with suppress(sqlite3.Error):  # never hide the error that ended the transaction
                     raw.execute("PRAGMA synchronous=NORMAL")
-                    raw.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT_PAGES}")
+                    raw.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
 
 
 def create_engine_for(url: str) -> Engine:

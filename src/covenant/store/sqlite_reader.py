@@ -23,6 +23,25 @@ BUSY_TIMEOUT_MS = 60_000
 """How long any connection to the embedded store waits for another process's write lock (a
 queued ingest, a first migration on a loaded machine) before it fails: the engine uses it too."""
 
+SQLITE_PRAGMAS = (
+    # First, so that switching a new store to WAL also waits for a concurrent writer (a first
+    # migration on a loaded machine can hold the lock for several seconds) instead of failing.
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode=WAL",  # readers never block the writer
+    "PRAGMA synchronous=NORMAL",  # durable at checkpoints; safe with WAL
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-65536",  # 64 MiB page cache
+)
+"""Every connection that may write the embedded store (the engine's, ``sqlite_writer``'s)."""
+
+AUTOCHECKPOINT_PAGES = 1000  # SQLite's default, which every other commit keeps
+WRITE_CHECKPOINT_PAGES = 16384
+"""A ``write_transaction``'s commit copies the WAL into the database file (a checkpoint) only
+once the WAL holds this many pages (64 MiB of 4 KiB pages). Its commit is durable without the
+checkpoint (``synchronous=FULL`` syncs the WAL); the copy is made by a later commit that passes
+the threshold, or when the last connection closes (``engine.dispose()``, which the CLI calls)."""
+
 
 class SqliteReader:
     """An up-to-date embedded store, read only: ``connect()`` is one read transaction (one

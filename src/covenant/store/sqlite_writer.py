@@ -1,0 +1,172 @@
+"""The embedded SQLite store written through the standard library's ``sqlite3``: what a
+Prometheus catch-up in ``covenant evaluate`` writes, without loading SQLAlchemy (most of the
+command's start-up after numpy; docs/benchmarks.md).
+
+Only an existing store at the newest schema that can be written is opened this way
+(:func:`open_sqlite_writer`); anything else returns None and the caller opens an engine. The
+connection gets the engine's pragmas (``sqlite_reader.SQLITE_PRAGMAS``) and a write is the
+engine's ``write_transaction``: ``BEGIN IMMEDIATE``, a commit synced to disk with the
+checkpoint left for later. The rows it writes are the ones the engine's writers write
+(``bucket_ranges`` is plain SQL for both); the few that SQLAlchemy writes elsewhere are
+written here as it writes them: the series row and the read frontier, instants as SQLite
+``DATETIME`` text in UTC (``YYYY-MM-DD HH:MM:SS.ffffff``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+
+from covenant.store.chunk_reads import batched, buckets_per_day, check_step, series_rows
+from covenant.store.schema_version import head_revisions
+from covenant.store.sqlite_reader import (
+    AUTOCHECKPOINT_PAGES,
+    SQLITE_PRAGMAS,
+    WRITE_CHECKPOINT_PAGES,
+    can_write,
+    sqlite_file,
+)
+
+MAX_KEY_LENGTH = 255
+
+
+class SqliteWriter:
+    """An up-to-date embedded store opened for writing through ``sqlite3``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        for pragma in SQLITE_PRAGMAS:
+            self._conn.execute(pragma)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction (one snapshot), as an engine's connection gives."""
+        self._conn.execute("BEGIN")
+        try:
+            yield self._conn
+        finally:
+            self._conn.execute("ROLLBACK")
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction as ``store.db.write_transaction`` opens one (committed on
+        success, rolled back on an error)."""
+        conn = self._conn
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA wal_autocheckpoint={WRITE_CHECKPOINT_PAGES}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            with suppress(sqlite3.Error):
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+
+    def dispose(self) -> None:
+        self._conn.close()
+
+
+def open_sqlite_writer(url: str) -> SqliteWriter | None:
+    """A writer on the store at ``url`` if it is an existing SQLite file at the newest schema
+    that can be written; None otherwise (the caller opens an engine, which says why)."""
+    path = sqlite_file(url)
+    if path is None or not path.is_file() or not can_write(path):
+        return None
+    try:
+        writer = SqliteWriter(path)
+        with writer.connect() as conn:
+            stamped = {row[0] for row in conn.execute("SELECT version_num FROM alembic_version")}
+    except sqlite3.Error:
+        return None
+    if stamped != head_revisions():
+        writer.dispose()
+        return None
+    return writer
+
+
+def stamp(moment: datetime) -> str:
+    """An instant as SQLAlchemy writes a ``DateTime`` column on SQLite (UTC, no zone)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def ensure_series(conn: sqlite3.Connection, *, keys: Sequence[str], step: int) -> dict[str, int]:
+    """``buckets.ensure_series`` on a ``sqlite3`` connection: the id of every key, missing
+    series created with ``step``."""
+    buckets_per_day(step)
+    unique = list(dict.fromkeys(keys))
+    if any(not key or len(key) > MAX_KEY_LENGTH for key in unique):
+        from covenant.store.buckets import ensure_series as checked  # noqa: PLC0415
+
+        return checked(conn, keys=unique, step=step)  # type: ignore[arg-type]  # its error
+    found = series_rows(conn, unique)
+    missing = sorted(key for key in unique if key not in found)
+    if missing:
+        now = stamp(datetime.now(UTC))
+        conn.executemany(
+            "INSERT INTO series (key, step_s, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING",
+            [(key, step, now) for key in missing],
+        )
+        found.update(series_rows(conn, missing))
+    check_step(found, step)
+    return {key: found[key][0] for key in unique}
+
+
+def record_reads(
+    conn: sqlite3.Connection, *, reads: Sequence[tuple[int, int]], source: str, at: datetime
+) -> None:
+    """``source_reads.record_reads`` on a ``sqlite3`` connection."""
+    if not reads:
+        return
+    when = stamp(at)
+    frontier: dict[int, int | None] = {}
+    for part in batched(sorted({i for i, _ in reads})):
+        sql = (
+            "SELECT series_id, read_until FROM source_reads "
+            f"WHERE series_id IN ({', '.join('?' * len(part))})"
+        )
+        for series_id, until in conn.execute(sql, tuple(part)):
+            frontier[int(series_id)] = None if until is None else int(until)
+    missing = sorted({i for i, _ in reads} - set(frontier))
+    conn.executemany(
+        "INSERT INTO source_reads (series_id, source, updated_at) VALUES (?, ?, ?)",
+        [(i, source, when) for i in missing],
+    )
+    moved = [
+        (until, source, when, i)
+        for i, until in reads
+        if frontier.get(i) is None or until >= (frontier[i] or 0)
+    ]
+    kept = [(source, when, i) for i, until in reads if (frontier.get(i) or 0) > until]
+    conn.executemany(
+        "UPDATE source_reads SET read_until = ?, error_code = NULL, error = NULL, "
+        "error_at = NULL, source = ?, updated_at = ? WHERE series_id = ?",
+        moved,
+    )
+    conn.executemany("UPDATE source_reads SET source = ?, updated_at = ? WHERE series_id = ?", kept)
+
+
+def record_error(
+    conn: sqlite3.Connection, *, series_id: int, source: str, code: str, message: str, at: datetime
+) -> None:
+    """``source_reads.record_error`` on a ``sqlite3`` connection."""
+    when = stamp(at)
+    conn.execute(
+        "INSERT INTO source_reads (series_id, source, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (series_id) DO NOTHING",
+        (series_id, source, when),
+    )
+    conn.execute(
+        "UPDATE source_reads SET source = ?, error_code = ?, error = ?, error_at = ?, "
+        "updated_at = ? WHERE series_id = ?",
+        (source, code, message, when, when, series_id),
+    )
