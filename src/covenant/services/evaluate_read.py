@@ -22,9 +22,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from covenant.core.model import Objective
     from covenant.core.promql import SeriesQueries
     from covenant.services.prometheus import ReadReport
+    from covenant.store.sqlite_writer import SqliteWriter
 
 STEP = 60
 
@@ -73,11 +76,11 @@ def read_before_evaluating(
 
     # an embedded store is written through sqlite3 (no SQLAlchemy to load); others, and one
     # to create or migrate, through the engine
-    writer = open_sqlite_writer(database_url)
-    if writer is None:
+    engine: Engine | SqliteWriter | None = open_sqlite_writer(database_url)
+    if engine is None:
         from covenant.services.store import open_store  # noqa: PLC0415
 
-    engine = writer if writer is not None else open_store(database_url)
+        engine = open_store(database_url)
     try:
         moment = now or datetime.now(UTC)
         return catch_up(engine, reads=chosen, now=moment, initial=initial, until=at)
