@@ -106,7 +106,9 @@ def test_a_month_the_buckets_cover_for_sixty_minutes_is_partial_not_final(tmp_pa
     text = table_text(st)
     assert "partial coverage" in text
     assert "final" not in text
-    assert "Partial coverage" in statement_html(st)
+    html = statement_html(st)
+    assert "Provisional: the stored records do not cover all of the period" in html
+    assert "Not covered by records" in html
 
 
 def test_an_incident_measured_month_with_no_records_on_file_is_no_data(tmp_path: Path) -> None:

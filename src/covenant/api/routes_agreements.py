@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
@@ -106,6 +106,7 @@ def agreement_history(ctx: Ctx, name: str) -> dict[str, Any]:
 class StatementFormat(StrEnum):
     JSON = "json"
     HTML = "html"
+    PDF = "pdf"
 
 
 Period = Annotated[
@@ -132,7 +133,7 @@ def _statement(ctx: Ctx, who: Who, customer: str, period: str, at: Any) -> Any:
 @router.get(
     "/customers/{customer}/statements/{period}",
     response_class=JSONResponse,
-    responses={200: {"content": {"text/html": {}}}},
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
 )
 def get_statement(
     ctx: Ctx,
@@ -140,16 +141,40 @@ def get_statement(
     at: At,
     customer: str,
     period: Annotated[str, PathParam(max_length=16)],
-    format: StatementFormat = StatementFormat.JSON,
+    format: StatementFormat | None = None,
+    accept: Annotated[str, Header(max_length=1000)] = "",
 ) -> Response:
     """The customer's statement for a month (2026-11) or quarter (2026-Q4): levels, downtime
-    and exclusions, credits, support, claim deadlines (as `covenant report sla`)."""
-    from covenant.render.sla import statement_html, statement_json
+    and exclusions, credits, support, claim deadlines (as `covenant report sla`). ``format``
+    (json, html, pdf) wins over the ``Accept`` header (application/pdf, text/html); JSON when
+    neither asks for another."""
+    from covenant.render.sla import statement_html, statement_json, statement_pdf
 
+    wanted = format or _accepted(accept)
     statement = _statement(ctx, who, customer, period, at)
-    if format is StatementFormat.HTML:
+    if wanted is StatementFormat.HTML:
         return HTMLResponse(statement_html(statement))
+    if wanted is StatementFormat.PDF:
+        name = f"statement-{statement.presentation.number}.pdf"
+        return Response(
+            statement_pdf(statement),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{name}"'},
+        )
     return JSONResponse(statement_json(statement))
+
+
+def _accepted(accept: str) -> StatementFormat:
+    """The first of PDF, HTML and JSON that ``accept`` names (media ranges in their order)."""
+    for part in accept.split(","):
+        media = part.split(";", 1)[0].strip().lower()
+        if media == "application/pdf":
+            return StatementFormat.PDF
+        if media == "text/html":
+            return StatementFormat.HTML
+        if media == "application/json":
+            return StatementFormat.JSON
+    return StatementFormat.JSON
 
 
 @router.get("/customers/{customer}/credits")

@@ -21,6 +21,7 @@ class StatementFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     HTML = "html"
+    PDF = "pdf"
 
 
 def register(app: typer.Typer) -> None:
@@ -58,7 +59,8 @@ def sla_command(
     """The customer's statement: levels, downtime and exclusions, credits, support, deadlines.
 
     --agreement and --status choose the commitments the table shows; the totals stay the whole
-    statement's. JSON and HTML are the whole statement (they are sent to customers)."""
+    statement's. JSON, HTML and PDF are the whole statement (they are sent to customers); a
+    PDF needs -o FILE."""
     from covenant.render.sla import render_statement_table, statement_html, statement_json
     from covenant.services.selection import select_statement
     from covenant.services.sla import report_statement
@@ -66,6 +68,13 @@ def sla_command(
     from covenant.services.workspace import load_workspace
 
     instant = instant_option(at)
+    if output_format is StatementFormat.PDF and output is None:
+        raise fail(
+            InputError(
+                "a PDF statement is written to a file",
+                hint="add -o FILE, e.g. --format pdf -o statement.pdf",
+            )
+        )
     statuses = check_choices(status, STATEMENT_STATES)
     period_option(period, reference=instant)  # a usage error before any work
     try:
@@ -83,16 +92,23 @@ def sla_command(
         shown = select_statement(statement, agreements=agreement or (), statuses=statuses)
         render_statement_table(console, shown, wide=wide, selected=selected)
         return
-    text = (
-        statement_html(statement)
-        if output_format is StatementFormat.HTML
-        else json.dumps(statement_json(statement), indent=2)
-    )
-    if output is None:
-        typer.echo(text)
-        return
+    if output_format is StatementFormat.PDF:
+        from covenant.render.sla import statement_pdf
+
+        content = statement_pdf(statement)
+    else:
+        text = (
+            statement_html(statement)
+            if output_format is StatementFormat.HTML
+            else json.dumps(statement_json(statement), indent=2)
+        )
+        if output is None:
+            typer.echo(text)
+            return
+        content = text.encode("utf-8")
+    assert output is not None
     try:
-        output.write_text(text, encoding="utf-8")
+        output.write_bytes(content)
     except OSError as exc:
         raise fail(
             InputError(

@@ -306,6 +306,8 @@ class AvailabilityCommitment:
     eligible: EligibleTime = EligibleTime.PERIOD
     remedies: Remedies = field(default_factory=Remedies)
     backing_slos: tuple[str, ...] = ()
+    display_name: str = ""  # what the contract calls it (statements show this, not ``name``)
+    terms: str = ""  # the commitment in the contract's own words (statements quote it)
 
     def __post_init__(self) -> None:
         if not 0 < self.level < 1:
@@ -348,6 +350,8 @@ class SupportCommitment:
     penalty_percent: Decimal | None = None
     penalty_amount: Decimal | None = None
     backing_slos: tuple[str, ...] = ()
+    display_name: str = ""  # what the contract calls it (statements show this, not ``name``)
+    terms: str = ""  # the commitment in the contract's own words (statements quote it)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,14 +2,63 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from covenant.core.agreements import Money
 from covenant.core.availability import AvailabilityResult
+from covenant.core.parties import Addressee, Issuer
 from covenant.core.support import SupportResult
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommitmentText:
+    """A commitment as its contract words it: display name, wording, the support penalty's
+    terms and the display name of the support hours' calendar."""
+
+    agreement: str
+    version: int
+    name: str
+    display_name: str = ""
+    terms: str = ""
+    penalty_percent: Decimal | None = None
+    penalty_amount: Decimal | None = None
+    calendar: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Presentation:
+    """What a statement says besides the figures: its number, who issued it to whom, its
+    locale, and the names the contracts use (agreement → display name; "agreement/commitment"
+    → display name and wording)."""
+
+    number: str = ""
+    locale: str = "en_GB"
+    issuer: Issuer | None = None
+    customer: Addressee | None = None
+    agreement_names: tuple[tuple[str, str], ...] = ()
+    commitments: tuple[CommitmentText, ...] = ()
+
+    def agreement_name(self, agreement: str) -> str:
+        return dict(self.agreement_names).get(agreement) or agreement
+
+    def commitment(self, agreement: str, version: int, name: str) -> CommitmentText:
+        for text in self.commitments:
+            if (text.agreement, text.version, text.name) == (agreement, version, name):
+                return text
+        return CommitmentText(agreement=agreement, version=version, name=name)
+
+
+def statement_number(customer: str, period: str, versions: Sequence[tuple[str, int]]) -> str:
+    """``{period}-{8 hex digits}``: the period, then the first 8 hex digits (upper case) of the
+    sha256 of ``customer|period|agreement@vN|…`` (versions sorted). The same for the same
+    customer, agreement versions and period, whenever and wherever it is rendered; another
+    period or version gives another number."""
+    key = "|".join([customer, period, *(f"{a}@v{v}" for a, v in sorted(versions))])
+    return f"{period}-{hashlib.sha256(key.encode()).hexdigest()[:8].upper()}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,6 +75,12 @@ class Statement:
     support: tuple[SupportResult, ...]
     credits: tuple[Money, ...]  # total per currency
     penalties: tuple[Money, ...]
+    presentation: Presentation = field(default_factory=Presentation)
+
+    @property
+    def owed(self) -> tuple[Money, ...]:
+        """Credits and penalties together: the one total owed per currency."""
+        return totals([*self.credits, *self.penalties])
 
     @property
     def complete(self) -> bool:

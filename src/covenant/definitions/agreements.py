@@ -27,6 +27,7 @@ from covenant.errors import InputError
 
 FIXED_HELP = "write a whole number and one unit: m, h, d or w (e.g. 30m, 4h, 5d)"
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_[0-9]{3})?$")
 INSTANT_HELP = (
     "write a date (2026-01-01: midnight in the period's time zone) or an ISO-8601 date-time, "
     "e.g. 2026-01-01T00:00:00+01:00"
@@ -193,6 +194,23 @@ PositivePercent = Annotated[
 ]
 Money = Annotated[Decimal, BeforeValidator(_exact), AfterValidator(_money)]
 Currency = Annotated[str, AfterValidator(_currency)]
+
+
+def _locale(value: str) -> str:
+    """A locale Babel has data for (``de_DE``, ``en_GB``, ``ja_JP``): statements format money,
+    numbers and dates by it."""
+    from babel.localedata import exists  # noqa: PLC0415 - only where a locale is written
+
+    if not LOCALE_PATTERN.match(value) or not exists(value):
+        raise problem(
+            "invalid-locale",
+            f"locale {value!r} is not a known locale",
+            "write a language and region code such as en_GB, en_US, de_DE or ja_JP",
+        )
+    return value
+
+
+LocaleText = Annotated[str, AfterValidator(_locale)]
 FixedDuration = Annotated[str, BeforeValidator(_fixed_duration)]
 InstantText = Annotated[str, BeforeValidator(_instant_text)]
 StatusName = Literal["draft", "proposed", "signed", "active", "superseded", "expired", "terminated"]
@@ -210,6 +228,10 @@ class CustomerSpec(Spec):
     currency: Currency
     contacts: list[ContactSpec] = Field(default_factory=list)
     notification_targets: list[str] | None = None  # where its agreements' alerts go
+    # the customer block of its statements: postal address lines, tax/VAT id, customer number
+    address: list[str] = Field(default_factory=list)
+    tax_id: str | None = None
+    reference: str | None = None
 
 
 class CustomerDocument(Document):
@@ -315,6 +337,8 @@ class AvailabilitySpec(Spec):
     minimum_credit: Money | MinimumCreditSpec | None = None
     claim_deadline: ClaimDeadlineSpec | None = None
     backed_by: list[str] = Field(default_factory=list)
+    display_name: str | None = None  # what the contract calls it; statements show it
+    terms: str | None = None  # the commitment in the contract's own words; statements quote it
 
 
 class TargetSpec(Spec):
@@ -330,6 +354,8 @@ class SupportSpec(Spec):
     attainment: PositivePercent = Decimal(95)
     penalty: AmountSpec | None = None
     backed_by: list[str] = Field(default_factory=list)
+    display_name: str | None = None
+    terms: str | None = None
 
 
 class VersionSpec(Spec):
@@ -351,6 +377,7 @@ class VersionSpec(Spec):
 class AgreementSpec(Spec):
     customer: str
     description: str | None = None
+    locale: LocaleText | None = None  # the statements' language and formats (default en_GB)
     versions: list[VersionSpec] = Field(min_length=1)
 
 

@@ -85,6 +85,7 @@ class CalendarSpec:
     overrides: tuple[tuple[date, DayHours], ...] = ()
     holiday_years: tuple[int, int] = DEFAULT_YEARS
     holiday_rule: str = "local-day"
+    display_name: str = ""  # metadata.displayName (statements name the support hours by it)
 
     def schedule_on(self, day: date) -> WeekSchedule:
         """The weekly hours in force on ``day``."""

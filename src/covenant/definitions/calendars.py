@@ -135,6 +135,7 @@ def build_calendar(
         overrides=tuple(sorted(overrides)),
         holiday_years=years,
         holiday_rule=spec.holiday_rule,
+        display_name=(model.metadata.display_name or "").strip(),
     )
     return calendar, problems
 

@@ -30,6 +30,19 @@ class Customer:
     display_name: str
     currency: str
     contacts: tuple[Contact, ...] = ()
+    address: tuple[str, ...] = ()  # postal address lines (the statement's customer block)
+    tax_id: str = ""
+    reference: str = ""  # the customer's number with the issuer
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgreementLabel:
+    """How an agreement is presented (not part of its signed terms: changing it needs no
+    amendment): its display name and the locale of its statements."""
+
+    name: str
+    display_name: str = ""
+    locale: str = ""  # empty: the default (en_GB)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,5 +53,6 @@ class Contracts:
     calendars: tuple[CalendarSpec, ...] = ()
     agreements: tuple[AgreementVersion, ...] = ()
     maintenance: tuple[MaintenanceWindow, ...] = ()
+    labels: tuple[AgreementLabel, ...] = ()
     origins: Mapping[str, str] = field(default_factory=dict)  # "name@vN" → "file:line"
     problems: list[Problem] = field(default_factory=list)

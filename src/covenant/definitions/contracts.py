@@ -48,7 +48,7 @@ from covenant.definitions.agreements import (
 )
 from covenant.definitions.calendar_spec import CalendarSpec
 from covenant.definitions.calendars import CalendarDocument, build_calendar
-from covenant.definitions.contract_model import Contact, Contracts, Customer
+from covenant.definitions.contract_model import AgreementLabel, Contact, Contracts, Customer
 from covenant.definitions.credit_tier_checks import committed_level, tier_of
 from covenant.definitions.diagnostics import at
 from covenant.definitions.durations import parse_duration
@@ -104,6 +104,9 @@ def resolve_contracts(
                         Contact(name=c.name, email=c.email or "", role=c.role or "")
                         for c in spec.contacts
                     ),
+                    address=tuple(line.strip() for line in spec.address if line.strip()),
+                    tax_id=(spec.tax_id or "").strip(),
+                    reference=(spec.reference or "").strip(),
                 ),
             )
         elif isinstance(model, CalendarDocument):
@@ -123,10 +126,18 @@ def resolve_contracts(
     )
     versions: list[AgreementVersion] = []
     maintenance: list[MaintenanceWindow] = []
+    labels: list[AgreementLabel] = []
     origins: dict[str, str] = {}
     for item in parsed:
         model = item.model
         if isinstance(model, AgreementDocument):
+            labels.append(
+                AgreementLabel(
+                    name=model.metadata.name,
+                    display_name=(model.metadata.display_name or "").strip(),
+                    locale=model.spec.locale or "",
+                )
+            )
             for path, version in _agreement(item.source, model, ctx):
                 versions.append(version)
                 origins[version.key] = item.source.where(path)
@@ -139,6 +150,7 @@ def resolve_contracts(
         calendars=tuple(calendars),
         agreements=tuple(versions),
         maintenance=tuple(maintenance),
+        labels=tuple(labels),
         origins=origins,
         problems=ctx.problems,
     )
@@ -391,6 +403,8 @@ def _availability(
                 ),
             ),
             backing_slos=tuple(spec.backed_by),
+            display_name=(spec.display_name or "").strip(),
+            terms=" ".join((spec.terms or "").split()),
         )
     except InputError:
         return None  # the field problem is reported by check_agreement or the SLO lookup
@@ -421,6 +435,8 @@ def _support(
         penalty_percent=penalty.percent if penalty else None,
         penalty_amount=penalty.amount if penalty else None,
         backing_slos=tuple(spec.backed_by),
+        display_name=(spec.display_name or "").strip(),
+        terms=" ".join((spec.terms or "").split()),
     )
     if spec.pause_states is not None:
         commitment = replace(commitment, pause_states=frozenset(spec.pause_states))

@@ -8,6 +8,12 @@ spec:
   requiredMargin: 0.05   # percentage points an SLO must be stricter than the SLA it backs
   notificationTargets: [oncall]  # where notices no alert policy or customer routes go
   outboxRetention: 14d  # how long sent notices stay in the outbox (default 7d)
+  issuer:                # who issues the customers' SLA statements (their issuer block)
+    name: Shop Example GmbH
+    address: [Musterstraße 1, 10115 Berlin, Germany]
+    taxId: DE123456789
+    registration: Amtsgericht Charlottenburg, HRB 123456 B
+    email: billing@shop.example
 ```
 """
 
@@ -20,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from covenant.core.parties import Issuer
 from covenant.definitions.diagnostics import at
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.fields import DurationText, Number, Spec
@@ -30,10 +37,19 @@ if TYPE_CHECKING:
     from covenant.definitions.parsed import Parsed
 
 
+class IssuerSpec(Spec):
+    name: str = Field(min_length=1)
+    address: list[str] = Field(default_factory=list)
+    tax_id: str | None = None
+    registration: str | None = None
+    email: str | None = None
+
+
 class SettingsSpec(Spec):
     required_margin: Number | None = Field(default=None, ge=0, lt=100)
     notification_targets: list[str] | None = None  # read by definitions.routing
     outbox_retention: DurationText | None = None
+    issuer: IssuerSpec | None = None
 
 
 class SettingsDocument(Document):
@@ -46,6 +62,7 @@ class WorkspaceSettings:
 
     required_margin: Fraction | None = None
     outbox_retention_s: int | None = None  # sent notices are pruned after this (None: 7 days)
+    issuer: Issuer | None = None  # None: statements name no issuer (and say so)
 
 
 def resolve_settings(parsed: Sequence[Parsed]) -> tuple[WorkspaceSettings, list[Problem]]:
@@ -82,4 +99,17 @@ def resolve_settings(parsed: Sequence[Parsed]) -> tuple[WorkspaceSettings, list[
     return WorkspaceSettings(
         required_margin=None if margin is None else Fraction(margin),
         outbox_retention_s=retention_s.seconds if retention_s is not None else None,
+        issuer=_issuer(model.spec.issuer),
     ), problems
+
+
+def _issuer(spec: IssuerSpec | None) -> Issuer | None:
+    if spec is None:
+        return None
+    return Issuer(
+        name=spec.name.strip(),
+        address=tuple(line.strip() for line in spec.address if line.strip()),
+        tax_id=(spec.tax_id or "").strip(),
+        registration=(spec.registration or "").strip(),
+        email=(spec.email or "").strip(),
+    )

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # the contract, calendar and correction code loads only when 
     from covenant.core.composite import CompositeObjective
     from covenant.core.model import EventRule, Objective
     from covenant.definitions.calendar_spec import CalendarSpec
-    from covenant.definitions.contract_model import Customer
+    from covenant.definitions.contract_model import AgreementLabel, Customer
     from covenant.definitions.corrections import CorrectionRule
     from covenant.definitions.delivery import DeliveryTarget
     from covenant.definitions.prometheus import PrometheusReads
@@ -50,6 +50,7 @@ class Workspace:
     calendars: tuple[CalendarSpec, ...] = ()
     agreements: tuple[AgreementVersion, ...] = ()  # every version of every agreement
     maintenance: tuple[MaintenanceWindow, ...] = ()
+    labels: tuple[AgreementLabel, ...] = ()  # agreements' display names and statement locales
     origins: Mapping[str, str] = field(default_factory=dict)  # "agreement@vN" → "file:line"
     composites: tuple[CompositeObjective, ...] = ()  # composite SLOs (components in objectives)
     corrections: tuple[CorrectionRule, ...] = ()  # SLO corrections, applied retroactively
@@ -134,6 +135,7 @@ def analyse_sources(
         calendars=resolved.contracts.calendars,
         agreements=resolved.contracts.agreements,
         maintenance=resolved.contracts.maintenance,
+        labels=resolved.contracts.labels,
         origins=resolved.contracts.origins,
         composites=resolved.composites,
         corrections=resolved.corrections,

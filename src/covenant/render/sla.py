@@ -13,17 +13,18 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 
 from covenant.core.agreements import Money, minor_units
 from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.statement import Statement
-from covenant.core.support import SupportResult, TimerKind
+from covenant.core.support import SupportResult
 from covenant.render.evaluation import exact, iso
+from covenant.render.statement_doc import statement_html, statement_pdf
 from covenant.render.tables import Cell, Col, line, print_notes, print_table, text
 
 SCHEMA = "covenant.statement/v1"
+__all__ = ["statement_html", "statement_json", "statement_pdf"]
 
 
 def money_text(m: Money | None) -> str:
@@ -158,6 +159,8 @@ def support_json(s: SupportResult) -> dict[str, Any]:
 def statement_json(st: Statement) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
+        "number": st.presentation.number,
+        "locale": st.presentation.locale,
         "customer": st.customer,
         "customer_name": st.customer_name,
         "period": st.period_label,
@@ -172,6 +175,7 @@ def statement_json(st: Statement) -> dict[str, Any]:
         "support": [support_json(s) for s in st.support],
         "credits": [money_json(m) for m in st.credits],
         "penalties": [money_json(m) for m in st.penalties],
+        "owed": [money_json(m) for m in st.owed],
     }
 
 
@@ -300,20 +304,3 @@ def coverage_text(a: AvailabilityResult) -> str:
         return ""
     reasons = "; ".join(dict.fromkeys(e.reason for e in a.uncovered))
     return f"{minutes_text(a.uncovered_s)} not covered ({reasons})"
-
-
-def statement_html(st: Statement) -> str:
-    env = Environment(
-        loader=PackageLoader("covenant.render", "templates"), autoescape=select_autoescape(["html"])
-    )
-    env.filters.update(
-        deadline=lambda m: deadline_text(m, st.zone),
-        money=money_text,
-        level=level_text,
-        committed=committed_text,
-        minutes=minutes_text,
-        iso=iso,
-        duration=duration_text,
-        coverage=coverage_text,
-    )
-    return env.get_template("statement.html").render(st=st, first_response=TimerKind.FIRST_RESPONSE)

@@ -29,8 +29,15 @@ from covenant.core.availability import (
 from covenant.core.backtest import period_label
 from covenant.core.business_time import CalendarSet, compile_calendars
 from covenant.core.evaluate import align_down, align_up
+from covenant.core.parties import Addressee
 from covenant.core.series import BucketMatrix
-from covenant.core.statement import Statement, totals
+from covenant.core.statement import (
+    CommitmentText,
+    Presentation,
+    Statement,
+    statement_number,
+    totals,
+)
 from covenant.core.support import (
     BusinessClock,
     Clock,
@@ -41,6 +48,7 @@ from covenant.core.support import (
 from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch
 from covenant.core.windows import wall_to_utc
 from covenant.definitions.calendar_spec import to_core_calendar
+from covenant.definitions.contract_model import Customer
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
 from covenant.services.agreements import sync_agreements, with_recorded_agreements
@@ -50,6 +58,7 @@ from covenant.store.buckets import read_matrix, series_extent
 from covenant.store.records import load_incidents, load_tickets
 
 STEP = 60
+DEFAULT_LOCALE = "en_GB"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -170,20 +179,83 @@ def sla_statement(
     first, (start, end), _ = spans[0]
     credits = [a.credit.amount for a in availability_results if a.credit is not None]
     penalties = [s.penalty for s in support_results if s.penalty is not None]
+    label = period_label(first, start)
+    versions = tuple(dict.fromkeys((v.agreement, v.version) for v, _, _ in spans))
     return Statement(
         customer=customer,
         customer_name=known[customer].display_name or customer,
-        period_label=period_label(first, start),
+        presentation=presentation(
+            workspace, known[customer], label, versions, [v for v, _, _ in spans]
+        ),
+        period_label=label,
         period_start=start,
         period_end=end,
         zone=first.zone,
         generated_at=at,
-        agreements=tuple(dict.fromkeys((v.agreement, v.version) for v, _, _ in spans)),
+        agreements=versions,
         availability=tuple(availability_results),
         support=tuple(support_results),
         credits=totals([c for c in credits if c.amount]),
         penalties=totals(penalties),
     )
+
+
+def presentation(
+    workspace: Workspace,
+    customer: Customer,
+    period: str,
+    versions: tuple[tuple[str, int], ...],
+    models: Sequence[AgreementVersion],
+) -> Presentation:
+    """The statement's number, issuer and customer blocks, locale and agreement display names.
+    The locale is the first of the customer's agreements (in the statement) that states one."""
+    labels = {label.name: label for label in workspace.labels}
+    locales = [labels[a].locale for a, _ in versions if a in labels and labels[a].locale]
+    return Presentation(
+        number=statement_number(customer.name, period, versions),
+        locale=locales[0] if locales else DEFAULT_LOCALE,
+        issuer=workspace.settings.issuer,
+        customer=Addressee(
+            name=customer.display_name or customer.name,
+            address=customer.address,
+            tax_id=customer.tax_id,
+            reference=customer.reference,
+        ),
+        agreement_names=tuple((a, labels[a].display_name) for a, _ in versions if a in labels),
+        commitments=tuple(_commitment_texts(workspace, models)),
+    )
+
+
+def _commitment_texts(
+    workspace: Workspace, models: Sequence[AgreementVersion]
+) -> list[CommitmentText]:
+    calendars = {c.name: c.display_name for c in workspace.calendars}
+    out = []
+    for v in {m.key: m for m in models}.values():
+        out += [
+            CommitmentText(
+                agreement=v.agreement,
+                version=v.version,
+                name=a.name,
+                display_name=a.display_name,
+                terms=a.terms,
+            )
+            for a in v.availability
+        ]
+        out += [
+            CommitmentText(
+                agreement=v.agreement,
+                version=v.version,
+                name=s.name,
+                display_name=s.display_name,
+                terms=s.terms,
+                penalty_percent=s.penalty_percent,
+                penalty_amount=s.penalty_amount,
+                calendar="" if s.calendar is None else calendars.get(s.calendar) or s.calendar,
+            )
+            for s in v.support
+        ]
+    return out
 
 
 def _availability(

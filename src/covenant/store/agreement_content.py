@@ -35,6 +35,10 @@ from covenant.core.agreements import (
 )
 from covenant.core.timeutil import require_utc
 
+_OMITTED_WHEN_EMPTY = frozenset({"display_name", "terms"})
+"""Fields added after versions were first stored: left out while empty, so a version written
+before them keeps its content hash (a commitment's display name and wording, issue 10)."""
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
@@ -55,7 +59,11 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     slots = getattr(type(value), "__slots__", None)
     if slots is not None:
-        return {name: _plain(getattr(value, name)) for name in slots}
+        return {
+            name: _plain(getattr(value, name))
+            for name in slots
+            if not (name in _OMITTED_WHEN_EMPTY and getattr(value, name) == "")
+        }
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
@@ -166,6 +174,8 @@ def _availability(data: dict[str, Any]) -> AvailabilityCommitment:
             else ClaimDeadline(rule=ClaimRule(claim["rule"]), count=claim["count"]),
         ),
         backing_slos=tuple(data["backing_slos"]),
+        display_name=data.get("display_name", ""),
+        terms=data.get("terms", ""),
     )
 
 
@@ -186,4 +196,6 @@ def _support(data: dict[str, Any]) -> SupportCommitment:
         penalty_percent=_decimal(data["penalty_percent"]),
         penalty_amount=_decimal(data["penalty_amount"]),
         backing_slos=tuple(data["backing_slos"]),
+        display_name=data.get("display_name", ""),
+        terms=data.get("terms", ""),
     )

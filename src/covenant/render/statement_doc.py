@@ -1,0 +1,48 @@
+"""A statement as a document: HTML (one self-contained page) and PDF (the same HTML printed by
+WeasyPrint, imported only here and only when a PDF is asked for).
+
+``statement_html`` and ``statement_pdf`` are what the CLI (``covenant report sla --format
+html|pdf``) and the API's statement route serve; the web UI links to or embeds the same route.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
+
+from covenant.core.statement import Statement
+from covenant.render.statement_view import statement_view
+
+TEMPLATE = "statement.html"
+
+
+@cache
+def _template() -> Template:
+    env = Environment(
+        loader=PackageLoader("covenant.render", "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
+    return env.get_template(TEMPLATE)
+
+
+def statement_html(st: Statement) -> str:
+    """The statement as one HTML page (no external stylesheet, font or script)."""
+    return _template().render(v=statement_view(st))
+
+
+def statement_pdf(st: Statement) -> bytes:
+    """The statement as PDF: the HTML page printed (A4, page numbers and the statement number
+    in the footer)."""
+    return html_to_pdf(statement_html(st))
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # noqa: PLC0415 - heavy (Pango, fontTools): only for a PDF
+
+    # WeasyPrint logs every CSS property it ignores (e.g. screen-only ones) as a warning.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

@@ -1,0 +1,126 @@
+"""Numbers, money, levels, durations and times on a statement, in the agreement's locale.
+
+Babel formats money (``format_currency``: the currency's own decimals, so JPY has none),
+percentages and dates by the locale; times are shown in the agreement's time zone. Levels are
+truncated, never rounded (docs/sla.md, "How figures are shown").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from covenant.core.agreements import CreditTier, Money
+
+LEVEL_DIGITS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Formats:
+    """Formatting for one statement: ``locale`` (Babel's name), ``zone`` (IANA), ``words``
+    (the catalogue's labels, for duration units)."""
+
+    locale: str
+    zone: str
+    words: Mapping[str, str]
+
+    def money(self, m: Money | None) -> str:
+        if m is None:
+            return "—"
+        return str(format_currency(m.amount, m.currency, locale=self.locale))
+
+    def _percent_pattern(self, decimals: str) -> str:
+        pattern: str = Locale.parse(self.locale).percent_formats[None].pattern
+        return pattern.split(";", 1)[0].replace("#,##0", "#,##0" + decimals, 1)
+
+    def level(self, value: Fraction | None) -> str:
+        """A measured level, truncated to three decimals of a percent (never rounded up)."""
+        if value is None:
+            return "—"
+        return self.truncated_percent(value, LEVEL_DIGITS)
+
+    def truncated_percent(self, value: Fraction, digits: int) -> str:
+        scale = 10**digits
+        truncated = Decimal(math.floor(value * 100 * scale)) / scale / 100
+        pattern = self._percent_pattern("." + "0" * digits)
+        return str(format_percent(truncated, format=pattern, locale=self.locale))
+
+    def exact_percent(self, value: Fraction | Decimal, *, of_one: bool = True) -> str:
+        """A percentage as the contract writes it (99.95 %, 25 %): exact, no trailing zeros.
+        ``of_one``: ``value`` is a ratio (0.9995); otherwise already in percent (25)."""
+        if isinstance(value, Fraction):
+            number = Decimal(value.numerator) / Decimal(value.denominator)
+        else:
+            number = value
+        ratio = number if of_one else number / 100
+        pattern = self._percent_pattern(".######")
+        return str(format_percent(ratio, format=pattern, locale=self.locale))
+
+    def number(self, value: Decimal | int) -> str:
+        return str(format_decimal(value, locale=self.locale))
+
+    def duration(self, seconds: int) -> str:
+        """``29 d 17 h 36 min`` (seconds only when there are some); units from the catalogue."""
+        sign = "−" if seconds < 0 else ""
+        rest = abs(seconds)
+        days, rest = divmod(rest, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        parts = [
+            f"{self.number(n)} {self.words[unit]}"
+            for n, unit in (
+                (days, "unit_d"),
+                (hours, "unit_h"),
+                (minutes, "unit_min"),
+                (secs, "unit_s"),
+            )
+            if n
+        ]
+        return sign + (" ".join(parts) or f"0 {self.words['unit_min']}")
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(ZoneInfo(self.zone))
+
+    def date(self, moment: datetime) -> str:
+        return str(format_skeleton("yMMMd", self.local(moment), locale=self.locale))
+
+    def when(self, moment: datetime | None) -> str:
+        """Date and time in the agreement's zone: ``14 Nov 2026, 02:00`` (de: ``14. Nov. 2026,
+        02:00``)."""
+        if moment is None:
+            return "—"
+        local = self.local(moment)
+        time = format_time(local, "HH:mm", locale=self.locale)
+        return f"{self.date(moment)}, {time}"
+
+    def utc(self, moment: datetime | None) -> str:
+        """The UTC instant beside a local time: ``2026-11-14 01:00 UTC``."""
+        if moment is None:
+            return ""
+        return moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M UTC")
+
+    def period(self, start: datetime, quarter: bool) -> str:
+        local = self.local(start)
+        if quarter:
+            return str(format_date(local, "QQQ y", locale=self.locale))
+        return str(format_skeleton("yMMMM", local, locale=self.locale))
+
+    def tier(self, tier: CreditTier) -> str:
+        """A credit tier in the locale's numbers: ``< 99 % and ≥ 95 % → 25 %``."""
+        parts = []
+        if tier.below is not None:
+            parts.append(f"{'≤' if tier.below_inclusive else '<'} {self.exact_percent(tier.below)}")
+        if tier.at_least is not None:
+            sign = "≥" if tier.at_least_inclusive else ">"
+            parts.append(f"{sign} {self.exact_percent(tier.at_least)}")
+        joined = " & ".join(parts)
+        return f"{joined} → {self.exact_percent(tier.credit, of_one=False)}"

@@ -1,0 +1,294 @@
+"""A statement as the document a customer files: every figure formatted, every label in the
+agreement's language, ready for the Jinja2 template (``templates/statement.html``).
+
+Evidence a customer can check: one row per downtime interval with its duration and whether and
+why it was excluded; the arithmetic of each credit (level → tier → percent × fee → cap and
+minimum); the late tickets behind each support penalty with their timers; one total owed; the
+claim deadline. Names are the contract's (display names), never internal SLO names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from covenant.core.agreements import Money
+from covenant.core.availability import AvailabilityResult, Evidence
+from covenant.core.statement import Statement
+from covenant.core.support import SupportResult, TimerState
+from covenant.render.statement_format import Formats
+from covenant.render.statement_labels import catalogue, translate_reason
+
+_RUN = re.compile(r"; (?=\d+-minute interval with )")
+_INTERVAL = re.compile(
+    r"^(\d+)-minute interval with ([0-9.]+) % errors \(\d+/\d+; threshold ([0-9.]+) %\)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    cells: tuple[str, ...]
+    utc: tuple[str, ...] = ()
+    kind: str = ""  # css class: counted, excluded, not-excluded, uncovered, late
+
+
+@dataclass(slots=True)
+class Section:
+    title: str
+    terms: str
+    facts: list[tuple[str, str, str]] = field(default_factory=list)  # label, value, css class
+    rows: list[Row] = field(default_factory=list)
+    steps: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def statement_view(st: Statement) -> dict[str, Any]:
+    """Everything the template shows, as text (the template only lays it out)."""
+    pres = st.presentation
+    words, phrases = catalogue(pres.locale)
+    fmt = Formats(pres.locale, st.zone, words)
+    quarter = "Q" in st.period_label
+    status = _status(st, fmt, words)
+    sections = [_availability(st, a, fmt, words, phrases) for a in st.availability]
+    support = [_support(st, s, fmt, words) for s in st.support]
+    items = [
+        (words["credit_item"].format(name=_title(st, a.agreement, a.version, a.commitment)), a)
+        for a in st.availability
+        if a.credit is not None and a.credit.amount.amount
+    ]
+    lines = [(text, fmt.money(a.credit.amount if a.credit else None)) for text, a in items]
+    lines += [
+        (
+            words["penalty_item"].format(name=_title(st, s.agreement, s.version, s.commitment)),
+            fmt.money(s.penalty),
+        )
+        for s in st.support
+        if s.penalty is not None and s.penalty.amount
+    ]
+    deadlines = sorted({a.claim_deadline for _, a in items if a.claim_deadline is not None})
+    example = Fraction(999499, 1000000)
+    return {
+        "lang": pres.locale.split("_", 1)[0],
+        "w": words,
+        "title": words["title"],
+        "number": pres.number,
+        "issuer": pres.issuer,
+        "customer": pres.customer,
+        "period": fmt.period(st.period_start, quarter),
+        "period_range": words["period_range"].format(
+            start=fmt.when(st.period_start), end=fmt.when(st.period_end)
+        ),
+        "period_utc": words["period_range"].format(
+            start=fmt.utc(st.period_start), end=fmt.utc(st.period_end)
+        ),
+        "zone_note": words["zone"].format(zone=st.zone),
+        "generated": fmt.when(st.generated_at),
+        "generated_utc": fmt.utc(st.generated_at),
+        "status": status,
+        "final": st.complete,
+        "agreements": [
+            f"{pres.agreement_name(a)}, {words['version'].format(version=v)}"
+            for a, v in st.agreements
+        ],
+        "lines": lines,
+        "totals": [fmt.money(m) for m in st.owed],
+        "claim": [
+            words["claim_note"].format(deadline=f"{fmt.when(d)} ({fmt.utc(d)})") for d in deadlines
+        ],
+        "availability": sections,
+        "support": support,
+        "truncated": words["truncated"].format(
+            example_exact=fmt.exact_percent(example), example_shown=fmt.level(example)
+        ),
+    }
+
+
+def _title(st: Statement, agreement: str, version: int, name: str) -> str:
+    text = st.presentation.commitment(agreement, version, name)
+    return text.display_name or name
+
+
+def _status(st: Statement, fmt: Formats, words: Mapping[str, str]) -> str:
+    at = f"{fmt.when(st.generated_at)} ({fmt.utc(st.generated_at)})"
+    if st.complete:
+        return words["final"]
+    if st.partial:
+        return words["partial"].format(at=at)
+    if st.generated_at >= st.period_end and st.running_timers:
+        return words["timers"].format(count=st.running_timers, at=at)
+    return words["in_progress"].format(at=at)
+
+
+def _availability(
+    st: Statement,
+    a: AvailabilityResult,
+    fmt: Formats,
+    words: Mapping[str, str],
+    phrases: tuple[tuple[str, str], ...],
+) -> Section:
+    text = st.presentation.commitment(a.agreement, a.version, a.commitment)
+    section = Section(title=text.display_name or a.commitment, terms=text.terms)
+    state = "" if a.met is None else ("met" if a.met else "missed")
+    measured = (
+        fmt.level(a.level)
+        if a.level is not None
+        else words["no_data"].format(why=translate_reason(a.no_data or "", phrases))
+    )
+    if state:
+        measured += f" ({words[state]})"
+    section.facts = [
+        (words["services"], ", ".join(a.services), ""),
+        (words["committed"], fmt.exact_percent(a.level_committed), ""),
+        (words["measured"], measured, state),
+        (words["eligible"], fmt.duration(a.eligible_s), ""),
+        (words["downtime"], fmt.duration(a.downtime_s), ""),
+        (words["excluded"], fmt.duration(a.excluded_s), ""),
+    ]
+    if a.uncovered:
+        section.facts.append((words["uncovered"], fmt.duration(a.uncovered_s), "missed"))
+    if a.claim_deadline is not None:
+        deadline = f"{fmt.when(a.claim_deadline)} ({fmt.utc(a.claim_deadline)})"
+        section.facts.append((words["claim_by"], deadline, ""))
+    evidence: list[tuple[Evidence, str]] = [
+        *((e, "counted") for e in a.down),
+        *((e, "excluded") for e in a.exclusions),
+        *((e, "not-excluded") for e in a.not_excluded),
+        *((e, "uncovered") for e in a.uncovered),
+    ]
+    treatment = {
+        "counted": words["counted"],
+        "excluded": words["excluded_row"],
+        "not-excluded": words["not_excluded_row"],
+        "uncovered": words["uncovered_row"],
+    }
+    for e, kind in sorted(evidence, key=lambda item: (item[0].start, item[0].end)):
+        section.rows.append(
+            Row(
+                cells=(
+                    fmt.when(e.start),
+                    fmt.when(e.end),
+                    fmt.duration(e.seconds),
+                    treatment[kind],
+                    _reason(e.reason, fmt, words, phrases),
+                ),
+                utc=(fmt.utc(e.start), fmt.utc(e.end)),
+                kind=kind,
+            )
+        )
+    if not section.rows:
+        section.notes.append(words["no_evidence"])
+    section.steps = _credit_steps(a, fmt, words)
+    return section
+
+
+def _reason(
+    reason: str, fmt: Formats, words: Mapping[str, str], phrases: tuple[tuple[str, str], ...]
+) -> str:
+    """A record's reason for a customer: a run of bad measurement intervals as one line (how
+    many, their error rates), anything else as recorded (phrases in the statement's language)."""
+    parts = _RUN.split(reason)
+    found = [_INTERVAL.match(p) for p in parts]
+    if parts and all(found):
+        matches = [m for m in found if m is not None]
+        rates = [Decimal(m[2]) / 100 for m in matches]
+        return words["intervals"].format(
+            count=fmt.number(len(matches)),
+            size=fmt.number(int(matches[0][1])),
+            threshold=fmt.exact_percent(Decimal(matches[0][3]), of_one=False),
+            low=fmt.exact_percent(min(rates)),
+            high=fmt.exact_percent(max(rates)),
+        )
+    return translate_reason(reason, phrases)
+
+
+def _credit_steps(
+    a: AvailabilityResult, fmt: Formats, words: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """level → tier → percent × fee → cap and minimum → credit owed."""
+    credit = a.credit
+    if credit is None:
+        return []
+    steps = [(words["step_level"], fmt.level(a.level))]
+    if credit.tier is None:
+        steps.append((words["step_tier"], words["no_tier"]))
+        return steps
+    steps.append((words["step_tier"], fmt.tier(credit.tier)))
+    percent = fmt.exact_percent(credit.percent, of_one=False)
+    steps.append(
+        (
+            words["step_percent"].format(percent=percent, fee=fmt.money(credit.fee)),
+            fmt.money(credit.uncapped),
+        )
+    )
+    if credit.amount != credit.uncapped or credit.notes:
+        limits = fmt.money(credit.amount)
+        if credit.notes and fmt.locale.startswith("en"):
+            limits += " (" + "; ".join(credit.notes) + ")"
+        steps.append((words["step_limits"], limits))
+    steps.append((words["step_owed"], fmt.money(credit.amount)))
+    return steps
+
+
+def _support(st: Statement, s: SupportResult, fmt: Formats, words: Mapping[str, str]) -> Section:
+    text = st.presentation.commitment(s.agreement, s.version, s.commitment)
+    section = Section(title=text.display_name or s.commitment, terms=text.terms)
+    section.notes.append(
+        words["clock_calendar"].format(calendar=text.calendar)
+        if text.calendar
+        else words["clock_wall"]
+    )
+    for share in s.attainment:
+        ok = share.ok
+        section.facts.append(
+            (
+                f"{share.priority} {words[share.kind.value]}",
+                "  ·  ".join(
+                    [
+                        f"{words['decided_met']} {fmt.number(share.met)}",
+                        f"{words['decided_missed']} {fmt.number(share.breached)}",
+                        f"{words['open']} {fmt.number(share.running)}",
+                        f"{words['attained']} "
+                        + ("—" if share.share is None else fmt.truncated_percent(share.share, 1)),
+                        f"{words['required']} {fmt.exact_percent(share.required)}",
+                    ]
+                ),
+                "" if ok is None else ("met" if ok else "missed"),
+            )
+        )
+    late = sorted(
+        (t for t in s.timers if t.state is TimerState.BREACHED),
+        key=lambda t: (t.started, t.ticket, t.kind.value, t.cycle),
+    )
+    for t in late:
+        section.rows.append(
+            Row(
+                cells=(
+                    t.ticket,
+                    f"{t.priority} {words[t.kind.value]}",
+                    fmt.when(t.started),
+                    fmt.when(t.stopped) if t.stopped else words["running"],
+                    fmt.duration(t.target_s),
+                    fmt.duration(t.elapsed_s),
+                    fmt.duration(t.paused_s),
+                    fmt.duration(t.elapsed_s - t.target_s),
+                ),
+                kind="late",
+            )
+        )
+    if s.penalty is not None:
+        terms = []
+        if text.penalty_percent is not None:
+            percent = fmt.exact_percent(text.penalty_percent, of_one=False)
+            terms.append(words["penalty_percent"].format(percent=percent))
+        if text.penalty_amount is not None:
+            terms.append(fmt.money(Money(amount=text.penalty_amount, currency=s.penalty.currency)))
+        if terms:
+            section.steps.append((words["penalty_terms"].format(terms=" + ".join(terms)), ""))
+        section.steps.append((words["penalty"], fmt.money(s.penalty)))
+    elif s.met:
+        section.steps.append((words["no_penalty"], ""))
+    return section
