@@ -12,12 +12,13 @@ Downtime 300 min → level (43 200 − 300) / 43 200 = 99.30555… % → shown t
 in the tier `< 99.9 and ≥ 99.0 → 10 %`:
   Kunde: 10 % × 10 000.00 EUR = 1 000.00 EUR
   Nihon: 10 % × 1 234 567 JPY = 123 456.7 → 123 457 JPY (whole yen, rounded half up)
-Tickets (Kunde, 24×7 support, P1 first response 1 h, resolution 8 h, 90 % required, 500 EUR):
+Tickets (Kunde, 24×7 support, P1 first response 1 h, resolution 8 h, 90 % required; penalty
+5 % of the period's fee plus 500 EUR):
   T-1  created 11-03 09:00Z, responded 09:20Z (met), resolved 20:00Z: 11 h > 8 h, late 3 h
   T-2  created 11-12 10:00Z, responded 11:30Z: 1 h 30 min > 1 h, late 30 min; resolved 14:00Z
-First response 1 of 2 met (50 %) < 90 % → the penalty of 500.00 EUR is owed.
-Kunde's total: 1 000.00 + 500.00 = 1 500.00 EUR. Claim deadline (periodsAfter 1): the end of
-December in Berlin, 2027-01-01 00:00 CET = 2026-12-31 23:00 UTC.
+First response 1 of 2 met (50 %) < 90 % → the penalty is owed: 5 % × 10 000.00 = 500.00, plus
+500.00 = 1 000.00 EUR. Kunde's total: 1 000.00 + 1 000.00 = 2 000.00 EUR. Claim deadline
+(periodsAfter 1): the end of December in Berlin, 2027-01-01 00:00 CET = 2026-12-31 23:00 UTC.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ spec:
           targets:
             P1: {firstResponse: 1h, resolution: 8h}
           attainment: 90
-          penalty: {amount: "500.00"}
+          penalty: {percent: 5, amount: "500.00"}
 ---
 apiVersion: covenant/v1
 kind: Agreement
@@ -244,9 +245,11 @@ def test_a_german_statement_in_pdf(workspace: Path, tmp_path: Path) -> None:
     assert following(text, t1).startswith("10:00 21:00")
     (t2,) = lines_with(text, "T-2")
     assert t2.endswith("1 Std. 1 Std. 30 Min. 0 Min. 30 Min.")
-    assert lines_with(text, "Geschuldete Support-Vertragsstrafe")[0].endswith("500,00 €")
+    assert "5 % von 10.000,00 € 500,00 €" in text
+    assert lines_with(text, "Pauschale Vertragsstrafe")[0].endswith("500,00 €")
+    assert lines_with(text, "Geschuldete Support-Vertragsstrafe")[0].endswith("1.000,00 €")
     # one total owed, and the claim deadline in Berlin time and UTC
-    assert lines_with(text, "Gesamtbetrag zugunsten des Kunden")[0].endswith("1.500,00 €")
+    assert lines_with(text, "Gesamtbetrag zugunsten des Kunden")[0].endswith("2.000,00 €")
     assert "bis 1. Jan. 2027, 00:00 (2026-12-31 23:00 UTC) geltend zu machen" in text
     assert "abgeschnitten, nicht gerundet" in text
 

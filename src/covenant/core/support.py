@@ -153,6 +153,7 @@ class SupportResult:
     attainment: tuple[Attainment, ...]
     met: bool | None
     penalty: Money | None
+    penalty_fee: Money | None = None  # the fee a percentage penalty was taken of (pro rata)
 
 
 @dataclass
@@ -350,9 +351,10 @@ def support_compliance(
     shares = attainment(timers, commitment)
     verdicts = [a.ok for a in shares if a.ok is not None]
     met = None if not verdicts else all(verdicts)
-    penalty = None
+    penalty = penalty_fee = None
     if met is False:
         fee = period_fee(version, (), share)
+        penalty_fee = Money(amount=fee, currency=version.currency)
         amount = Decimal(0)
         if commitment.penalty_percent is not None:
             amount += fee * commitment.penalty_percent / 100
@@ -373,4 +375,5 @@ def support_compliance(
         attainment=shares,
         met=met,
         penalty=penalty,
+        penalty_fee=penalty_fee,
     )

@@ -95,8 +95,7 @@ EN: dict[str, str] = {
     "late_by": "Late by",
     "running": "running",
     "penalty": "Support penalty owed",
-    "penalty_terms": "Penalty when an attainment is missed: {terms}",
-    "penalty_percent": "{percent} of the fee for the period",
+    "penalty_amount": "Fixed penalty",
     "no_penalty": "All attainment targets were met: no penalty.",
     "truncated": "Levels are truncated, not rounded, to three decimals (a level of "
     "{example_exact} shows as {example_shown}), so a figure never looks as if it met a bound "
@@ -194,8 +193,7 @@ DE: dict[str, str] = {
     "late_by": "Verspätung",
     "running": "läuft",
     "penalty": "Geschuldete Support-Vertragsstrafe",
-    "penalty_terms": "Vertragsstrafe bei verfehlter Quote: {terms}",
-    "penalty_percent": "{percent} des Entgelts für den Zeitraum",
+    "penalty_amount": "Pauschale Vertragsstrafe",
     "no_penalty": "Alle Quoten wurden erreicht: keine Vertragsstrafe.",
     "truncated": "Verfügbarkeiten werden auf drei Nachkommastellen abgeschnitten, nicht gerundet "
     "({example_exact} erscheint als {example_shown}), damit ein Wert nie eine verfehlte Grenze "

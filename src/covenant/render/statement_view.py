@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from covenant.core.agreements import Money
+from covenant.core.agreements import Money, quantum
 from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult, TimerState
@@ -280,14 +280,21 @@ def _support(st: Statement, s: SupportResult, fmt: Formats, words: Mapping[str, 
             )
         )
     if s.penalty is not None:
-        terms = []
-        if text.penalty_percent is not None:
+        currency = s.penalty.currency
+        if text.penalty_percent is not None and s.penalty_fee is not None:
             percent = fmt.exact_percent(text.penalty_percent, of_one=False)
-            terms.append(words["penalty_percent"].format(percent=percent))
+            part = (s.penalty_fee.amount * text.penalty_percent / 100).quantize(
+                quantum(currency), rounding=ROUND_HALF_UP
+            )  # as the penalty is rounded (core.support)
+            section.steps.append(
+                (
+                    words["step_percent"].format(percent=percent, fee=fmt.money(s.penalty_fee)),
+                    fmt.money(Money(amount=part, currency=currency)),
+                )
+            )
         if text.penalty_amount is not None:
-            terms.append(fmt.money(Money(amount=text.penalty_amount, currency=s.penalty.currency)))
-        if terms:
-            section.steps.append((words["penalty_terms"].format(terms=" + ".join(terms)), ""))
+            amount = Money(amount=text.penalty_amount, currency=currency)
+            section.steps.append((words["penalty_amount"], fmt.money(amount)))
         section.steps.append((words["penalty"], fmt.money(s.penalty)))
     elif s.met:
         section.steps.append((words["no_penalty"], ""))
