@@ -36,7 +36,7 @@ from covenant.cli.main import app
 from covenant.config import sqlite_url
 from covenant.core.statement import Statement
 from covenant.render.sla import statement_pdf
-from covenant.render.statement_labels import DE, EN
+from covenant.render.statement_labels import DE, EN, REASONS_DE, translate_reason
 from covenant.services.ingest import open_store
 from covenant.services.records import ingest_incident_files, ingest_ticket_files
 from covenant.services.sla import report_statement
@@ -300,3 +300,11 @@ def test_the_catalogues_have_the_same_labels() -> None:
     for key, english in EN.items():
         fields = set(re.findall(r"{(\w+)}", english))
         assert fields == set(re.findall(r"{(\w+)}", DE[key])), key
+
+
+def test_reasons_read_in_german() -> None:
+    reason = "maintenance db-upgrade: announced 11 d 16 h ahead (notice 5 d)"
+    assert translate_reason(reason, REASONS_DE, DE) == (
+        "Wartung db-upgrade: angekündigt 11 Tg. 16 Std. vorher (Frist 5 Tg.)"
+    )
+    assert translate_reason(reason, (), EN) == reason

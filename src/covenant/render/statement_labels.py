@@ -8,6 +8,7 @@ written in English (with that locale's number and date formats). Each entry is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 EN: dict[str, str] = {
@@ -50,7 +51,7 @@ EN: dict[str, str] = {
     "uncovered": "Not covered by records",
     "met": "met",
     "missed": "missed",
-    "open": "open",
+    "open": "Open",
     "no_data": "no data ({why})",
     "evidence": "Downtime and exclusions",
     "from": "From",
@@ -148,7 +149,7 @@ DE: dict[str, str] = {
     "uncovered": "Nicht durch Aufzeichnungen gedeckt",
     "met": "eingehalten",
     "missed": "verfehlt",
-    "open": "offen",
+    "open": "Offen",
     "no_data": "keine Daten ({why})",
     "evidence": "Ausfälle und Ausnahmen",
     "from": "Von",
@@ -229,7 +230,14 @@ def catalogue(locale: str) -> tuple[Mapping[str, str], tuple[tuple[str, str], ..
     return CATALOGUES.get(language, CATALOGUES["en"])
 
 
-def translate_reason(reason: str, phrases: tuple[tuple[str, str], ...]) -> str:
+_SPAN = re.compile(r"\b(\d+) (d|h|min|s)\b")
+
+
+def translate_reason(
+    reason: str, phrases: tuple[tuple[str, str], ...], words: Mapping[str, str]
+) -> str:
+    """A reason the evaluation wrote in English, phrase by phrase in the statement's language,
+    its spans (``11 d 16 h``) in the catalogue's units."""
     for english, translated in phrases:
         reason = reason.replace(english, translated)
-    return reason
+    return _SPAN.sub(lambda m: f"{m[1]} {words['unit_' + m[2]]}", reason)

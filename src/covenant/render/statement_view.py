@@ -136,7 +136,7 @@ def _availability(
     measured = (
         fmt.level(a.level)
         if a.level is not None
-        else words["no_data"].format(why=translate_reason(a.no_data or "", phrases))
+        else words["no_data"].format(why=translate_reason(a.no_data or "", phrases, words))
     )
     if state:
         measured += f" ({words[state]})"
@@ -202,7 +202,7 @@ def _reason(
             low=fmt.exact_percent(min(rates)),
             high=fmt.exact_percent(max(rates)),
         )
-    return translate_reason(reason, phrases)
+    return translate_reason(reason, phrases, words)
 
 
 def _credit_steps(
