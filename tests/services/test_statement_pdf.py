@@ -35,7 +35,7 @@ from typer.testing import CliRunner
 from covenant.cli.main import app
 from covenant.config import sqlite_url
 from covenant.core.statement import Statement
-from covenant.render.sla import statement_pdf
+from covenant.render.sla import statement_fragment, statement_html, statement_pdf
 from covenant.render.statement_labels import DE, EN, REASONS_DE, translate_reason
 from covenant.services.ingest import open_store
 from covenant.services.records import ingest_incident_files, ingest_ticket_files
@@ -308,3 +308,21 @@ def test_reasons_read_in_german() -> None:
         "Wartung db-upgrade: angekündigt 11 Tg. 16 Std. vorher (Frist 5 Tg.)"
     )
     assert translate_reason(reason, (), EN) == reason
+
+
+def test_the_fragment_is_the_statement_to_embed(workspace: Path) -> None:
+    st = statement(workspace, "kunde")
+    fragment = statement_fragment(st)
+    assert '<article class="statement" lang="de">' in fragment
+    assert "<html" not in fragment
+    assert "@page" not in fragment  # the page rules belong to the whole document
+    style = fragment.split("<style>")[1].split("</style>")[0]
+    selectors = [part.strip() for part in re.findall(r"([^{}]+)\{", style)]
+    assert selectors
+    for selector in selectors:  # scoped: nothing styles the embedding page
+        assert selector.startswith("@media") or all(
+            one.strip().startswith(".statement") for one in selector.split(",")
+        ), selector
+    page = statement_html(st)
+    assert page.startswith("<!doctype html>")
+    assert fragment.strip() in page

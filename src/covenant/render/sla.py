@@ -20,11 +20,11 @@ from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult
 from covenant.render.evaluation import exact, iso
-from covenant.render.statement_doc import statement_html, statement_pdf
+from covenant.render.statement_doc import statement_fragment, statement_html, statement_pdf
 from covenant.render.tables import Cell, Col, line, print_notes, print_table, text
 
 SCHEMA = "covenant.statement/v1"
-__all__ = ["statement_html", "statement_json", "statement_pdf"]
+__all__ = ["statement_fragment", "statement_html", "statement_json", "statement_pdf"]
 
 
 def money_text(m: Money | None) -> str:

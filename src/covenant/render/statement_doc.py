@@ -15,21 +15,28 @@ from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from covenant.core.statement import Statement
 from covenant.render.statement_view import statement_view
 
-TEMPLATE = "statement.html"
+TEMPLATE = "statement.html"  # the whole document (browser, PDF)
+FRAGMENT = "statement_body.html"  # the statement alone, to embed in another page
 
 
 @cache
-def _template() -> Template:
+def _template(name: str) -> Template:
     env = Environment(
         loader=PackageLoader("covenant.render", "templates"),
         autoescape=select_autoescape(["html"]),
     )
-    return env.get_template(TEMPLATE)
+    return env.get_template(name)
 
 
 def statement_html(st: Statement) -> str:
     """The statement as one HTML page (no external stylesheet, font or script)."""
-    return _template().render(v=statement_view(st))
+    return _template(TEMPLATE).render(v=statement_view(st))
+
+
+def statement_fragment(st: Statement) -> str:
+    """The statement as one ``<article class="statement">`` with its scoped ``<style>``: for a
+    page that embeds it (the web UI); the same content as :func:`statement_html`."""
+    return _template(FRAGMENT).render(v=statement_view(st))
 
 
 def statement_pdf(st: Statement) -> bytes:
