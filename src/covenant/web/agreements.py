@@ -9,7 +9,7 @@ routes call, recorded in the audit log as the signed-in user (``user:NAME``) or 
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -90,6 +90,40 @@ def _period(ctx: Any, customer: str, name: str, at: Any) -> Any:
 _URGENCY = {"breached": 0, "at-risk-75": 1, "at-risk-50": 2, "running": 3, "met": 4}
 
 
+def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime) -> Any:
+    """The forecast of its commitments (money at risk), and the incidents and maintenance
+    windows on its services in this period and the one before."""
+    from covenant.services.exposure import exposure
+    from covenant.services.portal import visible_incidents
+
+    try:
+        found = exposure(ctx.engine(), workspace=ctx.workspace(), at=at)
+        forecast = [
+            c
+            for customer in found.customers
+            for c in customer.commitments
+            if c.agreement == summary.name
+        ]
+    except CovenantError:
+        forecast = []
+    services = {s for v in versions for s, _ in v.fees}
+    services |= {s for v in versions for c in v.availability for s in c.services}
+    since = at - timedelta(days=62)
+    incidents = [
+        i
+        for i in visible_incidents(ctx.engine(), principal=who, start=since, end=at, at=at)
+        if services & set(i.services) and (not i.customers or summary.customer in i.customers)
+    ]
+    maintenance = [
+        m
+        for m in ctx.workspace().maintenance
+        if services & set(m.services)
+        and m.end >= since
+        and (not m.customers or summary.customer in m.customers)
+    ]
+    return {"forecast": forecast, "incidents": incidents, "maintenance": maintenance}
+
+
 @router.get("/agreements/{name}")
 def agreement(request: Request, name: str) -> Response:
     from covenant.services.portal import agreement_versions, visible_agreement
@@ -114,6 +148,8 @@ def agreement(request: Request, name: str) -> Response:
         money=money,
         local_date=local_date,
         periods=months_back(at),
+        more=_context(ctx, session.principal, summary, versions, at),
+        percent=level_text,
         at=at,
     )
 

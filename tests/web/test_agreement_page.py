@@ -1,0 +1,72 @@
+"""An agreement's page for the team shows the figures the API gives for the same instant: the
+forecast's money, the period's credits, the incidents on its services; and its versions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.api.support import Shop, make_shop
+from tests.web.pages import Browser
+from tests.web.served import add_users
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    made = make_shop(tmp_path_factory.mktemp("web-agreement"))
+    add_users(made)
+    return made
+
+
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def _cells(row: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+
+
+def _money(m: dict[str, str] | None) -> str:
+    return "–" if m is None else f"{m['amount']} {m['currency']}"
+
+
+def test_the_page_shows_the_apis_figures(shop: Shop) -> None:
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    page = browser.get("/ui/agreements/globex-enterprise")
+    assert page.status_code == 200
+    token = shop.tokens["viewer"]
+    exposure = shop.client.get("/api/v1/exposure", token).json()
+    expected = [
+        ["v1: " + c["commitment"], _money(c["owed_now"]), _money(c["expected_credit"])]
+        + [_money(c["worst_case_credit"])]
+        for customer in exposure["customers"]
+        for c in customer["commitments"]
+        if c["agreement"] == "globex-enterprise"
+    ]
+    assert expected  # the demo's checkout-uptime has a forecast
+    rows = re.findall(r"<tr><td>.*?</tr>", _section(page.text, "h-forecast"), re.S)
+    shown = [[c[0], c[3], c[4], c[5]] for c in map(_cells, rows)]
+    assert shown == expected
+    credits = shop.client.get("/api/v1/customers/globex/credits?period=2026-11", token).json()
+    period = _section(page.text, "h-period")
+    for line in credits["commitments"]:
+        row = next(
+            r for r in re.findall(r"<tr><td>.*?</tr>", period, re.S) if line["commitment"] in r
+        )
+        assert _cells(row)[4] == _money(line["credit"]), line["commitment"]
+    incidents = shop.client.get(
+        "/api/v1/incidents?start=2026-09-19T12:00:00Z&end=2026-11-20T12:00:00Z", token
+    ).json()["items"]
+    on_its_services = {  # Globex's services, for Globex or for everyone
+        i["id"]
+        for i in incidents
+        if {"checkout", "storefront"} & set(i["services"])
+        and (not i["customers"] or "globex" in i["customers"])
+    }
+    assert on_its_services
+    listed = set(re.findall(r"<li>(INC-\d+):", _section(page.text, "h-incidents")))
+    assert listed == on_its_services
