@@ -41,8 +41,8 @@ def test_the_page_shows_the_apis_figures(shop: Shop) -> None:
     token = shop.tokens["viewer"]
     exposure = shop.client.get("/api/v1/exposure", token).json()
     expected = [
-        ["v1: " + c["commitment"], _money(c["owed_now"]), _money(c["expected_credit"])]
-        + [_money(c["worst_case_credit"])]
+        [f"v1: {c['commitment']}"]
+        + [_money(c[k]) for k in ("owed_now", "expected_credit", "worst_case_credit")]
         for customer in exposure["customers"]
         for c in customer["commitments"]
         if c["agreement"] == "globex-enterprise"
