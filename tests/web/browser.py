@@ -8,6 +8,7 @@ from typing import Any
 from tests.web.conftest import ARTIFACTS, AXE
 from tests.web.served import PASSWORD
 
+WAIT_MS = 120_000  # how long an action may wait on a loaded machine (a wait, not an assertion)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -16,6 +17,7 @@ def new_page(browser: Any, viewport: dict[str, int] = DESKTOP) -> Any:
     # bypass_csp: the pages forbid inline scripts (Content-Security-Policy), and Playwright
     # injects axe-core as one; the pages' own scripts are files and need no bypass
     context = browser.new_context(viewport=viewport, bypass_csp=True)
+    context.set_default_timeout(WAIT_MS)
     return context.new_page()
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from covenant.services.slo_timeline import DEFAULT_POINTS
 from covenant.services.workspace import load_workspace
-from tests.web.browser import PHONE, new_page, serious_violations, shot, sign_in
+from tests.web.browser import PHONE, WAIT_MS, new_page, serious_violations, shot, sign_in
 from tests.web.served import Served
 
 pytestmark = pytest.mark.browser
@@ -43,6 +43,7 @@ def test_overview_lists_every_objective(served: Served, browser: Any) -> None:
 
 def test_overview_filters_without_javascript(served: Served, browser: Any) -> None:
     context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     sign_in(page, served.url, "vic")
     page.goto(f"{served.url}/ui/overview?service=checkout&sort=name")
