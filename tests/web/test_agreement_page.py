@@ -3,6 +3,7 @@ forecast's money, the period's credits, the incidents on its services; and its v
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -70,3 +71,44 @@ def test_the_page_shows_the_apis_figures(shop: Shop) -> None:
     assert on_its_services
     listed = set(re.findall(r"<li>(INC-\d+):", _section(page.text, "h-incidents")))
     assert listed == on_its_services
+
+
+def test_an_editor_drafts_an_amendment_from_the_version_in_force(shop: Shop) -> None:
+    editor = Browser(shop.client.app)
+    editor.sign_in("eve")
+    page = editor.get("/ui/agreements/initech-standard").text
+    prefilled = re.search(r'name="level:storefront-uptime" value="([^"]+)"', page)
+    assert prefilled is not None
+    assert prefilled.group(1) == "99.9"  # the YAML's level, as written
+    csrf = editor.csrf("/ui/agreements/initech-standard")
+    form = {
+        "csrf": csrf,
+        "base": "1",
+        "effective_from": "2027-01-01",
+        "reason": "storefront promise raised",
+        "level:storefront-uptime": "99.9",
+    }
+    made = editor.post("/ui/agreements/initech-standard/amend", form)
+    assert made.status_code == 303, made.text
+    token = shop.tokens["viewer"]
+    versions = shop.client.get("/api/v1/agreements/initech-standard/versions", token).json()
+    draft = versions["items"][-1]
+    assert made.headers["location"].endswith(f"#v{draft['version']}")
+    assert (draft["status"], draft["reason"]) == ("draft", "storefront promise raised")
+    assert draft["availability"] == versions["items"][0]["availability"]  # the terms copied
+    assert draft["fees"] == versions["items"][0]["fees"]
+    for change, words in (
+        ({"effective_from": "next year"}, "effective from 'next year' is not a date"),
+        ({"reason": " "}, "an amendment needs its reason"),
+    ):
+        refused = editor.post("/ui/agreements/initech-standard/amend", {**form, **change})
+        assert refused.status_code == 400
+        assert words in html.unescape(refused.text)
+    viewer = Browser(shop.client.app)
+    viewer.sign_in("vic")
+    assert "Draft an amendment" not in viewer.get("/ui/agreements/initech-standard").text
+    csrf = viewer.csrf("/ui/agreements/initech-standard")
+    refused = viewer.post("/ui/agreements/initech-standard/amend", {**form, "csrf": csrf})
+    assert refused.status_code == 403
+    after = shop.client.get("/api/v1/agreements/initech-standard/versions", token).json()
+    assert len(after["items"]) == len(versions["items"])  # nothing more was drafted

@@ -13,6 +13,7 @@ with the first's (``conflict``), and it may retry.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -159,6 +160,44 @@ def add_version(
         versions = doc["spec"]["versions"]
         number = max((v["version"] for v in versions), default=0) + 1
         versions.append(_new(version, number))
+        return number
+
+    return _change(engine, workspace=workspace, name=name, edit=edit, at=at, actor=actor)
+
+
+def amend_version(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    name: str,
+    base: int,
+    effective_from: str,
+    reason: str,
+    levels: Mapping[str, str],
+    at: datetime,
+    actor: str | None,
+) -> tuple[list[SyncChange], AgreementVersion]:
+    """A new draft that copies version ``base``'s terms, from ``effective_from`` (a date), for
+    ``reason``, with the committed ``levels`` (percent as text, by commitment name) changed:
+    the web UI's amendment. The draft is checked like any other version."""
+    if not reason.strip():
+        raise InputError("an amendment needs its reason", hint="say what changes and why")
+
+    def edit(doc: Document, before: repo.StoredAgreement | None) -> int:
+        _exists(before, name)
+        copied = {
+            key: copy.deepcopy(value)
+            for key, value in _find(doc, name, base).items()
+            if key not in ("version", "status", "signatories")
+        }
+        copied["effectiveFrom"] = effective_from
+        copied["reason"] = reason.strip()
+        for commitment in copied.get("availability", []):
+            if commitment.get("name") in levels:
+                commitment["level"] = levels[commitment["name"]]
+        versions = doc["spec"]["versions"]
+        number = max(v["version"] for v in versions) + 1
+        versions.append(_new(copied, number))
         return number
 
     return _change(engine, workspace=workspace, name=name, edit=edit, at=at, actor=actor)

@@ -9,7 +9,10 @@ routes call, recorded in the audit log as the signed-in user (``user:NAME``) or 
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -147,6 +150,7 @@ def agreement(request: Request, name: str) -> Response:
         level_text=level_text,
         money=money,
         local_date=local_date,
+        level_field=level_field,
         periods=months_back(at),
         more=_context(ctx, session.principal, summary, versions, at),
         percent=level_text,
@@ -195,6 +199,47 @@ def statement(request: Request, customer: str, period: str) -> Response:
 def local_date(instant: datetime, zone: str) -> str:
     """The date of ``instant`` in the agreement's time zone (effective dates are local days)."""
     return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d")
+
+
+def level_field(level: Fraction) -> str:
+    """A committed level as the percent a person types (9995/10000 → ``99.95``)."""
+    found = Decimal(level.numerator * 100) / Decimal(level.denominator)
+    return format(found.normalize(), "f")
+
+
+@router.post("/agreements/{name}/amend")
+async def amend(request: Request, name: str) -> Response:
+    """A new draft from a version's terms with a new start, reason and levels."""
+    from covenant.services.agreement_writes import amend_version
+
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    try:
+        base = int(fields.get("base", ""))
+    except ValueError:
+        raise InputError("the form does not say which version to amend", hint="reload") from None
+    start = fields.get("effective_from", "").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start):
+        raise InputError(
+            f"effective from {start[:40]!r} is not a date", hint="give a date like 2027-01-01"
+        )
+    levels = {
+        k.removeprefix("level:"): v.strip() for k, v in fields.items() if k.startswith("level:")
+    }
+    ctx = backend(request)
+    _, made = amend_version(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        name=name,
+        base=base,
+        effective_from=start,
+        reason=fields.get("reason", "")[:500],
+        levels=levels,
+        at=ctx.clock(),
+        actor=session.actor,
+    )
+    return RedirectResponse(f"{BASE}/agreements/{name}#v{made.version}", status_code=303)
 
 
 _MOVES = {"propose": VersionStatus.PROPOSED, "sign": VersionStatus.SIGNED}
