@@ -196,7 +196,7 @@ def amend_version(
             if commitment.get("name") in levels:
                 commitment["level"] = levels[commitment["name"]]
         versions = doc["spec"]["versions"]
-        number = max(v["version"] for v in versions) + 1
+        number = int(max(v["version"] for v in versions)) + 1
         versions.append(_new(copied, number))
         return number
 
