@@ -4,12 +4,16 @@ forecast's money, the period's credits, the incidents on its services; and its v
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
+from ruamel.yaml import YAML
 
 from tests.api.support import Shop, make_shop
+from tests.api.test_lifecycle import amendment
 from tests.web.pages import Browser
 from tests.web.served import add_users
 
@@ -112,3 +116,47 @@ def test_an_editor_drafts_an_amendment_from_the_version_in_force(shop: Shop) -> 
     assert refused.status_code == 403
     after = shop.client.get("/api/v1/agreements/initech-standard/versions", token).json()
     assert len(after["items"]) == len(versions["items"])  # nothing more was drafted
+
+
+def test_a_draft_is_backtested_from_its_page(shop: Shop) -> None:
+    """The page's credits per period equal the API's backtest of the same terms, sent as the
+    Agreement document written here from the example YAML and the amendment."""
+    draft = amendment(shop)
+    made = shop.client.request(
+        "POST", "/api/v1/agreements/globex-enterprise/versions", shop.tokens["editor"], json=draft
+    )
+    assert made.status_code == 201, made.text
+    number = made.json()["version"]["version"]
+    yaml = YAML(typ="safe")
+    documents = list(yaml.load_all((shop.workspace / "contracts.yaml").read_text()))
+    (doc,) = [d for d in documents if d and d["metadata"]["name"] == "globex-enterprise"]
+    doc["spec"]["versions"].append({**draft, "version": number, "status": "draft"})
+    params = {"first": "2026-09", "last": "2026-11", "version": str(number)}
+    api = shop.client.request(
+        "POST",
+        "/api/v1/backtests/agreement",
+        shop.tokens["viewer"],
+        params=params,
+        content=json.dumps(doc, default=str),
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert api.status_code == 200, api.text
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    page = browser.get(
+        f"/ui/agreements/globex-enterprise/versions/{number}/backtest?first=2026-09&last=2026-11"
+    )
+    assert page.status_code == 200, page.text
+    rows = [_cells(r) for r in re.findall(r"<tr><td>.*?</tr>", page.text, re.S)]
+    by_period = {row[0]: row[1] for row in rows}
+    expected = api.json()
+    assert sorted(by_period) == ["2026-09", "2026-10", "2026-11"]
+    for period, shown in by_period.items():
+        owed: dict[str, Decimal] = {}
+        for row in expected["proposed"]["periods"]:
+            if row["period"] == period and row["credit"] is not None:
+                credit = row["credit"]
+                owed[credit["currency"]] = owed.get(credit["currency"], Decimal(0)) + Decimal(
+                    credit["amount"]
+                )
+        assert shown == ", ".join(f"{amount} {cur}" for cur, amount in sorted(owed.items()))

@@ -26,6 +26,7 @@ EXPECTED = {
     ("GET", "/ui/agreements"): "staff",
     ("GET", "/ui/agreements/{name}"): "staff",
     ("GET", "/ui/agreements/{name}/timers"): "staff",
+    ("GET", "/ui/agreements/{name}/versions/{number}/backtest"): "staff",
     ("POST", "/ui/agreements/{name}/versions/{number}/{move}"): "writers",
     ("POST", "/ui/agreements/{name}/amend"): "writers",  # no base given: 400 for a writer
     ("GET", "/ui/customers/{customer}/statements/{period}"): "staff",

@@ -203,6 +203,17 @@ def amend_version(
     return _change(engine, workspace=workspace, name=name, edit=edit, at=at, actor=actor)
 
 
+def recorded_text(engine: Engine, *, workspace: Workspace, name: str) -> str:
+    """The stored agreement ``name`` (every version, drafts included) as one Agreement
+    document's text (JSON, which YAML readers read): what a backtest of a draft reads."""
+    with engine.connect() as conn:
+        found = repo.load_agreements(conn, names=[name])
+        if not found:
+            _exists(None, name)
+        doc = recorded_document(name, found[0], workspace, recorded_specs(history_of(conn, found)))
+    return json.dumps(doc, default=str)
+
+
 def replace_version(
     engine: Engine,
     *,

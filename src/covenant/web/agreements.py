@@ -176,6 +176,53 @@ def agreement_timers(request: Request, name: str) -> Response:
     )
 
 
+@router.get("/agreements/{name}/versions/{number}/backtest")
+def backtest(request: Request, name: str, number: int) -> Response:
+    """What version ``number`` (a draft, say) would have paid in each period from ``first`` to
+    ``last``, beside the terms in force (``covenant backtest agreement``)."""
+    from covenant.services.agreement_writes import recorded_text
+    from covenant.services.backtest import backtest_agreement
+    from covenant.web.portal import money, months_back
+
+    session = staff(request)
+    ctx = backend(request)
+    at = ctx.clock()
+    recent = months_back(at)
+    first = request.query_params.get("first", recent[-1])[:16]
+    last = request.query_params.get("last", recent[0])[:16]
+    result = backtest_agreement(
+        ctx.engine(),
+        workspace_dir=ctx.settings.workspace,
+        proposal_text=recorded_text(ctx.engine(), workspace=ctx.workspace(), name=name),
+        proposal_file=f"{name} as stored",
+        first=first,
+        last=last,
+        at=at,
+        version=number,
+    )
+    rows = [
+        {
+            "label": label,
+            "proposed": result.proposed.credits(label),
+            "current": result.current_credits(label),
+            "difference": result.difference(label),
+        }
+        for label in result.labels
+    ]
+    return page(
+        "backtest.html",
+        session=session,
+        title=f"Backtest of {name} v{number}",
+        name=name,
+        number=number,
+        first=first,
+        last=last,
+        bt=result,
+        rows=rows,
+        monies=lambda items: ", ".join(money(m) for m in items) or "–",
+    )
+
+
 @router.get("/customers/{customer}/statements/{period}")
 def statement(request: Request, customer: str, period: str) -> Response:
     """A customer's statement, for the team: the same document the customer's portal and the

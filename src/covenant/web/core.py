@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.engine import Engine
 
+from covenant.config import Settings
 from covenant.core.access import INTERNAL_READERS, WRITERS, Role
 from covenant.definitions.workspace import Workspace
 from covenant.errors import (
@@ -49,6 +50,7 @@ class Backend(Protocol):
     """What the UI uses of the API's ``Context``."""
 
     clock: Callable[[], datetime]
+    settings: Settings
 
     def engine(self) -> Engine: ...
     def workspace(self) -> Workspace: ...
