@@ -74,6 +74,10 @@ def test_a_viewer_is_refused_a_change(served: Served, browser: Any) -> None:
     assert answer.status == 403
     assert "a viewer may not use this page" in answer.text()
     assert _api(served, "GET", f"{GLOBEX}/versions/{number}").json()["status"] == "draft"
+    page.get_by_role("link", name=f"Backtest version {number} against the terms in force").click()
+    page.wait_for_selector("table.backtest")
+    shot(page, "backtest")
+    assert serious_violations(page, "backtest") == []
 
 
 def test_a_customer_sees_only_its_own_portal(served: Served, browser: Any) -> None:
