@@ -163,3 +163,24 @@ def test_a_taken_port_is_refused(tmp_path: Path) -> None:
         process = start(shop, port, log)
         assert process.wait(timeout=WAIT_S) == 3, log.read_text()
     assert "cannot listen" in log.read_text()
+
+
+def test_a_dead_worker_process_is_replaced(
+    served: tuple[Shop, int, subprocess.Popen[bytes], Path],
+) -> None:
+    _, port, process, log = served
+    first = readiness(port, process, log)
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + WAIT_S  # a wait for the replacement, not a timing check
+    while True:
+        assert time.monotonic() < deadline, f"not replaced:\n{log.read_text()}"
+        now = readiness(port, process, log)
+        if victim not in now:
+            break
+        time.sleep(0.5)
+    assert len(now) == 2
+    assert set(now) - set(first)  # a new process answers beside the survivor
+    assert "ended" in log.read_text()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=90) == 0, log.read_text()
