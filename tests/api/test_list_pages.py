@@ -148,3 +148,27 @@ def test_if_none_match() -> None:
     assert not matches('"b"', tags)
     assert not matches("a", tags)  # not quoted: not a tag
     assert not matches(None, tags)
+
+
+def test_fields_give_a_summary_of_each_item(shop: Shop) -> None:
+    viewer = shop.tokens["viewer"]
+    names = slo_names(shop.workspace)
+    whole = shop.client.get(f"{V1}/slos", viewer).json()["items"]
+    summary = shop.client.get(f"{V1}/slos", viewer, params={"fields": "origin, name"}).json()
+    assert summary == {"items": [{"name": i["name"], "origin": i["origin"]} for i in whole]}
+    assert [item["name"] for item in summary["items"]] == names
+    paged = shop.client.get(
+        f"{V1}/slos", viewer, params={"fields": "name", "limit": 2, "after": names[0]}
+    ).json()
+    assert paged["items"] == [{"name": n} for n in names[1:3]]
+    assert paged["next"] == (names[2] if len(names) > 3 else None)
+
+
+@pytest.mark.parametrize("fields", ["secret", "name,target", ",", ""])
+def test_unknown_fields_are_refused(shop: Shop, fields: str) -> None:
+    answer = shop.client.get(f"{V1}/slos", shop.tokens["viewer"], params={"fields": fields})
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["code"] == "invalid-input"
+    assert body["message"].startswith("fields:")
+    assert "api_version" in body["hint"]

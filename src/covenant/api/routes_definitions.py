@@ -15,7 +15,7 @@ from covenant.api.errors import RESPONSES
 from covenant.core.access import EVERYONE, INTERNAL_READERS, Principal
 from covenant.definitions.parsed import Definition
 from covenant.definitions.workspace import Workspace
-from covenant.errors import NotFoundError
+from covenant.errors import InputError, NotFoundError
 
 router = APIRouter(responses=RESPONSES)
 Staff = [Depends(allow(INTERNAL_READERS))]
@@ -69,14 +69,58 @@ After = Annotated[
 ]
 
 
+FIELDS = ("kind", "name", "api_version", "origin", "document")  # of a listed item
+Fields = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description="Only these fields of each item, comma-separated, of: "
+        + ", ".join(FIELDS)
+        + " (`fields=name,origin`: a summary without the documents). Default: every field.",
+    ),
+]
+
+
+def _only(item: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, Any]:
+    return item if fields is None else {k: v for k, v in item.items() if k in fields}
+
+
+def parse_fields(text: str | None) -> tuple[str, ...] | None:
+    """The fields asked for, in the items' order (None: every field)."""
+    if text is None:
+        return None
+    wanted = [f.strip() for f in text.split(",") if f.strip()]
+    wrong = [f for f in wanted if f not in FIELDS]
+    if wrong or not wanted:
+        found = f"{wrong[0]!r} is not a field of a listed item" if wrong else "no field named"
+        raise InputError(f"fields: {found}", hint="give some of: " + ", ".join(FIELDS))
+    return tuple(f for f in FIELDS if f in wanted)
+
+
 class Listed:
     """One kind's definitions as written, by name, each encoded once per version of the
-    files: the whole list is kept as its bytes, a page is joined from the items' bytes."""
+    files (and per set of ``fields`` asked for): the whole list is kept as its bytes, a page
+    is joined from the items' bytes."""
 
-    def __init__(self, definitions: list[Definition]) -> None:
+    def __init__(
+        self, definitions: list[Definition], fields: tuple[str, ...] | None = None
+    ) -> None:
+        self.definitions = definitions
         self.names = [d.name for d in definitions]  # sorted (definitions_of)
-        self.items = [json_bytes(definition_json(d)) for d in definitions]
+        self.items = [json_bytes(_only(definition_json(d), fields)) for d in definitions]
         self.whole = Encoded(b'{"items":[' + b",".join(self.items) + b"]}")
+        self._views: dict[tuple[str, ...], Listed] = {}
+
+    def view(self, fields: tuple[str, ...] | None) -> Listed | None:
+        """The list with only ``fields`` of each item, if made already (None: not yet)."""
+        return self if fields is None else self._views.get(fields)
+
+    def make_view(self, fields: tuple[str, ...]) -> Listed:
+        """The list with only ``fields`` of each item (made once, then kept)."""
+        made = self._views.get(fields)
+        if made is None:
+            made = self._views[fields] = Listed(self.definitions, fields)
+        return made
 
     def page(self, *, after: str | None, limit: int | None) -> Encoded:
         """The items after ``after`` (by name), at most ``limit`` of them — more when the
@@ -93,14 +137,25 @@ class Listed:
 
 def _add_kind(path: str, kind: str) -> None:
     async def list_definitions(
-        ctx: Ctx, request: Request, limit: Limit = None, after: After = None
+        ctx: Ctx,
+        request: Request,
+        limit: Limit = None,
+        after: After = None,
+        fields: Fields = None,
     ) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
         from covenant.services.workspace import definitions_of
 
         def render(workspace: Workspace) -> Listed:
             return Listed(definitions_of(workspace, kind))
 
-        listed = await rendered(ctx, f"list:{kind}", render)
+        asked = parse_fields(fields)
+        whole = await rendered(ctx, f"list:{kind}", render)
+        listed = whole.view(asked)
+        if listed is None:  # asked for the first time: encoded off the event loop
+            assert asked is not None
+            listed = await run_in_threadpool(whole.make_view, asked)
         if limit is None and after is None:
             return send(request, listed.whole)
         return send(request, listed.page(after=after, limit=limit))
