@@ -93,12 +93,15 @@ def serve_command(
         ),
     ] = DEFAULT_DEFINITIONS_CHECK_S,
 ) -> None:
-    """Serve the HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json, /metrics) for the
-    workspace, and run the worker: every minute it catches up sources, evaluates every SLO and
-    agreement and keeps alert state (docs/worker.md). Of several servers on one store, one runs
-    the worker at a time (the leader; /readyz says which; docs/deployment.md).
+    """Serve the workspace: HTTP API, web UI and /metrics, and run the worker.
 
-    Requests need a token (`covenant token create`). Stop with Ctrl-C or SIGTERM: requests in
+    The API is under /api/v1 (OpenAPI at /api/v1/openapi.json), the web UI under /ui. Every
+    minute the worker catches up sources, evaluates every SLO and agreement and keeps alert
+    state (docs/worker.md). Of several servers on one store, one runs the worker at a time
+    (the leader; /readyz says which; docs/deployment.md).
+
+    API requests need a token (`covenant token create`); the UI signs in with a token or a
+    user (`covenant user create`). Stop with Ctrl-C or SIGTERM: requests in
     flight (an event batch being ingested) and the worker's tick are finished first, then the
     process exits 0."""
     from covenant.api.app import create_app
