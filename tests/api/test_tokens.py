@@ -14,6 +14,7 @@ from covenant.cli.main import app
 from covenant.errors import AuthenticationError, InputError, NotFoundError
 from covenant.services.store import open_store
 from covenant.services.tokens import authenticate, create_token, parse_expiry, revoke_token
+from covenant.store.tokens import new_token
 from tests.api.support import AT, CUSTOMERS, Shop
 
 V1 = "/api/v1"
@@ -142,3 +143,12 @@ def test_admin_makes_and_revokes_tokens_over_http(shop: Shop) -> None:
     gone = shop.client.request("DELETE", f"{V1}/tokens/{made.json()['id']}", admin)
     assert gone.json()["state"] == "revoked"
     assert shop.client.get(f"{V1}/me", token).status_code == 401
+
+
+def test_token_ids_never_start_with_a_dash() -> None:
+    # a 12-character URL-safe id starts with '-' once in 64 draws; a leading dash made
+    # `covenant token revoke <id>` read the id as an option (seen as "No such option: -W")
+    ids = [new_token()[0] for _ in range(3000)]
+    assert len(set(ids)) == 3000
+    assert not [i for i in ids if i.startswith("-")]
+    assert {i[0] for i in ids} & {"_"}, "the draw still uses the whole URL-safe alphabet"

@@ -1,8 +1,9 @@
 """API token repository: stored hashed, looked up by their public id, compared in constant time.
 
-A token reads ``cvt_<id>.<secret>``: ``id`` (12 URL-safe characters) is public and names the
-row; ``secret`` (43 URL-safe characters, 256 random bits from :func:`secrets.token_urlsafe`) is
-shown once, when the token is made, and only its SHA-256 is stored.
+A token reads ``cvt_<id>.<secret>``: ``id`` (12 URL-safe characters, never a leading ``-``, so
+it can be passed on a command line) is public and names the row; ``secret`` (43 URL-safe
+characters, 256 random bits from :func:`secrets.token_urlsafe`) is shown once, when the token
+is made, and only its SHA-256 is stored.
 
 Why a plain SHA-256 and not a slow password hash (bcrypt, scrypt, Argon2): those slow down
 guessing a *low-entropy* secret from a stolen hash. A 256-bit random secret cannot be guessed
@@ -55,6 +56,8 @@ def digest(secret: str) -> str:
 def new_token() -> tuple[str, str, str]:
     """A fresh token: ``(id, secret, the token text to hand over)``."""
     token_id = secrets.token_urlsafe(ID_BYTES)
+    while token_id.startswith("-"):  # `covenant token revoke -Wx…` would read it as an option
+        token_id = secrets.token_urlsafe(ID_BYTES)
     secret = secrets.token_urlsafe(SECRET_BYTES)
     return token_id, secret, f"{PREFIX}{token_id}.{secret}"
 
