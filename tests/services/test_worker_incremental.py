@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 
+from covenant.core.alert_rules import burn_rate_conditions, stale_keys
 from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.services.evaluate import evaluate_workspace
@@ -117,11 +118,24 @@ def _add(
             )
 
 
-def _same(worker: Worker, engine: Engine, workspace: Workspace, at: datetime) -> None:
-    got, _, _ = worker.evaluate(workspace, at=at, seen_at=at)
+def _same(worker: Worker, engine: Engine, workspace: Workspace, at: datetime) -> int:
+    """The worker's report equals the full evaluation, and so do the alert inputs it decides
+    without assembling the report: its conditions, its stale keys, its statuses. Returns how
+    many incrementally evaluated objectives have a firing tier."""
+    found, _ = worker.decide(workspace, at=at, seen_at=at)
     want = evaluate_workspace(engine, workspace=workspace, at=at)
+    conditions = burn_rate_conditions(want.effective)
+    assert sorted(found.conditions(), key=lambda c: c.key) == sorted(
+        conditions, key=lambda c: c.key
+    )
+    assert sorted(found.keep()) == sorted(stale_keys(want.effective))
+    if found.edge is not None:
+        statuses = found.edge.decisions.statuses()
+        assert statuses == [want.evaluations[p].status for p in found.fast]
+    got = found.report()  # assembled after the decisions, from the same counts
     assert got.effective == want.effective
     assert got.evaluations == want.evaluations
+    return len(found.edge.firing()) if found.edge is not None else 0
 
 
 def test_incremental_equals_full_evaluation(engine: Engine, workspace: Workspace) -> None:
@@ -129,7 +143,7 @@ def test_incremental_equals_full_evaluation(engine: Engine, workspace: Workspace
     now = FIRST
     _add(engine, rng, to_epoch(START), to_epoch(now) - to_epoch(now) % STEP, keys=SERIES)
     worker = Worker(engine)
-    _same(worker, engine, workspace, now)
+    firing = _same(worker, engine, workspace, now)
     assert worker.cache.edges.size  # the cache holds the edges of the first evaluation
     moves = [60] * 30 + [47, 73, 60, 3600, 60, -120, 60, 7 * 3600, 60, 60, 0, 60]
     for i, seconds in enumerate(moves):
@@ -151,7 +165,8 @@ def test_incremental_equals_full_evaluation(engine: Engine, workspace: Workspace
                     good=np.full(30, 5, dtype=np.int64),
                     total=np.full(30, 9, dtype=np.int64),
                 )
-        _same(worker, engine, workspace, now)
+        firing += _same(worker, engine, workspace, now)
+    assert firing  # error bursts fire tiers: the conditions compared are not all empty
 
 
 def test_incremental_reads_little_and_forgets_the_journal(

@@ -101,15 +101,54 @@ def evaluate(
     req, offsets = _requests(objectives, bounds, end)
     phases = [slice_phase(o, b) for o, b in zip(objectives, bounds, strict=True)]
     if isinstance(data, BucketMatrix):
-        edges = EdgeCounts.from_matrix(data, _edges(req, step))
+        edges = EdgeCounts.from_matrix(data, request_edges(req, step))
         answers = answer_requests(objectives, rows, data, req, phases, edges=edges)
     else:
         answers = answer_requests(objectives, rows, None, req, phases, edges=data)
-    ctx = _Context(end=end, answers=answers)
-    return [
-        _assemble(o, b, ctx=ctx, base=int(offsets[i]), phase=phases[i])
-        for i, (o, b) in enumerate(zip(objectives, bounds, strict=True))
-    ]
+    assembly = Assembly(
+        objectives, bounds=bounds, offsets=offsets, phases=phases, answers=answers, end=end
+    )
+    return [assembly.evaluation(i) for i in range(len(objectives))]
+
+
+class Assembly:
+    """The answers of many objectives' requests (laid out as :func:`evaluate` lays them out:
+    per objective ``[SLO window, current burn, tier0 long, tier0 short, …]`` from
+    ``offsets[i]``), and any one objective's ``Evaluation`` assembled from them on demand.
+
+    :func:`evaluate` assembles every objective; the worker assembles only those something
+    asks for (``services.worker``), from the same answers, so the values are the same.
+    """
+
+    def __init__(
+        self,
+        objectives: Sequence[Objective],
+        *,
+        bounds: Sequence[WindowBounds],
+        offsets: I64,
+        phases: Sequence[int],
+        answers: Answers,
+        end: int,
+    ) -> None:
+        self.objectives = objectives
+        self.bounds = bounds
+        self.offsets = offsets
+        self.phases = phases
+        self.answers = answers
+        self.end = end
+        self._ctx: _Context | None = None
+
+    def evaluation(self, i: int) -> Evaluation:
+        """The ``Evaluation`` of objective ``i``."""
+        if self._ctx is None:
+            self._ctx = _Context(end=self.end, answers=self.answers)
+        return _assemble(
+            self.objectives[i],
+            self.bounds[i],
+            ctx=self._ctx,
+            base=int(self.offsets[i]),
+            phase=self.phases[i],
+        )
 
 
 def required_edges(objectives: Sequence[Objective], *, at: datetime, step: int) -> list[int]:
@@ -119,7 +158,7 @@ def required_edges(objectives: Sequence[Objective], *, at: datetime, step: int) 
     end = align_down(to_epoch(at), step)
     bounds_of = {w: window_bounds(w, at=end) for w in {o.window for o in objectives}}
     req, _ = _requests(objectives, [bounds_of[o.window] for o in objectives], end)
-    return [int(e) for e in _edges(req, step)]
+    return [int(e) for e in request_edges(req, step)]
 
 
 def _requests(
@@ -146,7 +185,7 @@ def _requests(
     return req, offsets
 
 
-def _edges(req: Requests, step: int) -> I64:
+def request_edges(req: Requests, step: int) -> I64:
     """Every bucket boundary a request's events start or end at (first bucket at or after)."""
     starts = -((-req.start) // step) * step
     return unique_sorted(np.concatenate((starts, req.end)))

@@ -9,7 +9,7 @@ the corrected one where a correction touched the objective, else the raw one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -128,16 +128,32 @@ def mark_stale(engine: Engine | SqliteReader, report: EvaluationReport) -> Evalu
     their numbers would describe data that stopped arriving, not the service."""
     series = {e.objective.series for e in report.evaluations}
     series |= {p.objective.series for c in report.composites for p in c.composite.components}
+    return apply_stale(report, read_stale(engine, series, at=report.at))
+
+
+def read_stale(
+    engine: Engine | SqliteReader, series: Collection[str], *, at: datetime
+) -> dict[str, str]:
+    """The stale reason of each of ``series`` whose source read failed before ``at``."""
     if not series:
-        return report
+        return {}
     with engine.connect() as conn:
-        at = to_epoch(report.at)
-        stale = stale_reasons(conn, keys=sorted(series), at=at - at % DEFAULT_STEP)
+        epoch = to_epoch(at)
+        return stale_reasons(conn, keys=sorted(series), at=epoch - epoch % DEFAULT_STEP)
+
+
+def stale_marked(e: Evaluation, reason: str) -> Evaluation:
+    """``e`` as "no data" for ``reason`` (its source read failed: ``read_stale``)."""
+    return replace(e, status=Status.NO_DATA, no_data=reason)
+
+
+def apply_stale(report: EvaluationReport, stale: Mapping[str, str]) -> EvaluationReport:
+    """``report`` with the evaluations of ``stale`` series "no data" for that reason."""
     if not stale:
         return report
 
     def marked(e: Evaluation, reason: str | None) -> Evaluation:
-        return e if reason is None else replace(e, status=Status.NO_DATA, no_data=reason)
+        return e if reason is None else stale_marked(e, reason)
 
     def of(c: CompositeResult) -> str | None:
         return next(

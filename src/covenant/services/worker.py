@@ -26,12 +26,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from covenant.core.alert_rules import burn_rate_conditions, no_data_conditions, stale_keys
 from covenant.core.alert_state import AlertCondition, AlertRecord, Transition, advance
-from covenant.core.evaluate import evaluate, required_edges
-from covenant.core.model import Objective
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
-from covenant.core.results import Evaluation
 from covenant.core.timeutil import require_utc
 from covenant.core.window_answers import needs_buckets
 from covenant.errors import CovenantError
@@ -39,9 +35,10 @@ from covenant.services.evaluate import (
     DEFAULT_STEP,
     EvaluationReport,
     evaluate_objectives,
-    mark_stale,
+    read_stale,
 )
 from covenant.services.incremental import EdgeCache, ReadStats
+from covenant.services.worker_eval import EdgeResults, Plan, TickEvaluation
 from covenant.store.alert_states import load_alert_states, save_transition
 from covenant.store.bucket_journal import forget_writes
 from covenant.store.db import write_transaction
@@ -49,7 +46,6 @@ from covenant.store.db import write_transaction
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-    from covenant.core.corrections import Corrected
     from covenant.core.forecast import Exposure
     from covenant.definitions.routing import NoticeRouting
     from covenant.definitions.workspace import Workspace
@@ -79,7 +75,7 @@ class TickResult:
     """What one tick saw and changed."""
 
     at: datetime
-    report: EvaluationReport
+    evaluated: TickEvaluation  # decisions now, the full report when read (``report``)
     alerts: tuple[AlertRecord, ...]  # every alert state after the tick
     notices: tuple[AlertNotice, ...]  # transitions of this tick (firing, resolved)
     reads: ReadStats
@@ -88,6 +84,12 @@ class TickResult:
     caught_up: int = 0  # series read from Prometheus
     problems: tuple[str, ...] = ()  # what could not be evaluated (its alerts keep their state)
     agreements: Exposure | None = None  # the agreements' forecast, when there are any
+
+    @property
+    def report(self) -> EvaluationReport:
+        """Every objective's evaluation at ``at`` (``evaluate_workspace``'s report), assembled
+        on first read from the tick's own counts (``services.worker_eval``)."""
+        return self.evaluated.report()
 
 
 def incremental_objectives(workspace: Workspace) -> tuple[list[int], list[int]]:
@@ -132,6 +134,8 @@ class Worker:
         self.catch_up_initial_s = catch_up_initial_s
         self.cache = EdgeCache(step=step)
         self.latest: TickResult | None = None
+        self._plan_key: tuple[object, object] | None = None
+        self._plan: tuple[list[int], list[int], Plan | None] = ([], [], None)
 
     def evaluate(
         self, workspace: Workspace, *, at: datetime, seen_at: datetime | None = None
@@ -139,16 +143,22 @@ class Worker:
         """Every objective and composite at ``at``: the report ``evaluate_workspace`` gives,
         read incrementally where it can be. Returns it, what was read, and how many objectives
         were evaluated from the kept edge counts."""
+        found, stats = self.decide(workspace, at=at, seen_at=seen_at)
+        return found.report(), stats, len(found.fast)
+
+    def decide(
+        self, workspace: Workspace, *, at: datetime, seen_at: datetime | None = None
+    ) -> tuple[TickEvaluation, ReadStats]:
+        """The tick's evaluation at ``at``: the decisions of every objective (what the alerts
+        need), the full report when read (``TickEvaluation.report``); and what was read."""
         at = require_utc(at, what="at")
-        fast, slow = incremental_objectives(workspace)
+        fast, slow, plan = self._plan_for(workspace)
         objectives = workspace.objectives
-        quick = [objectives[i] for i in fast]
-        by_position: dict[int, Evaluation] = {}
         stats = ReadStats()
-        if quick:
-            evaluations, stats = self._edge_evaluations(quick, at)
-            by_position.update(zip(fast, evaluations, strict=True))
-        corrected: tuple[Corrected, ...] = ()
+        edge = None
+        stale: dict[str, str] = {}
+        if plan is not None:
+            edge, stats = self._edge_results(plan, at)
         full = None
         if slow or workspace.composites or workspace.corrections:
             full = evaluate_objectives(
@@ -160,53 +170,59 @@ class Worker:
                 corrections=workspace.corrections,
                 seen_at=seen_at or at,
             )
-            by_position.update(zip(slow, full.evaluations, strict=True))
-        if workspace.corrections:
-            from covenant.core.corrections import Corrected  # noqa: PLC0415
-
-            slot = dict(zip(slow, full.corrected if full else (), strict=False))
-            corrected = tuple(
-                slot.get(i, Corrected(evaluation=None)) for i in range(len(objectives))
-            )
-        report = EvaluationReport(
+        if plan is not None:  # as ``mark_stale`` reads them for the whole report
+            series = {o.series for o in objectives}
+            series |= {p.objective.series for c in workspace.composites for p in c.components}
+            stale = read_stale(self.engine, series, at=at)
+        found = TickEvaluation(
             at=at,
-            evaluations=tuple(by_position[i] for i in range(len(objectives))),
-            corrected=corrected,
-            composites=full.composites if full else (),
-            audit=full.audit if full else {},
+            count=len(objectives),
+            fast=fast,
+            edge=edge,
+            slow=slow,
+            full=full,
+            corrections=bool(workspace.corrections),
+            stale=stale,
         )
-        if quick:
-            report = mark_stale(self.engine, report)
-        return report, stats, len(quick)
+        return found, stats
 
-    def _edge_evaluations(
-        self, objectives: Sequence[Objective], at: datetime
-    ) -> tuple[list[Evaluation], ReadStats]:
-        edges = required_edges(objectives, at=at, step=self.step)
-        keys = list(dict.fromkeys(o.series for o in objectives))
+    def _plan_for(self, workspace: Workspace) -> tuple[list[int], list[int], Plan | None]:
+        """The incremental objectives' positions, the others', and their plan: kept while the
+        workspace's objectives and corrections are the same objects."""
+        key = self._plan_key
+        if key is None or key[0] is not workspace.objectives or key[1] is not workspace.corrections:
+            fast, slow = incremental_objectives(workspace)
+            quick = [workspace.objectives[i] for i in fast]
+            plan = Plan.of(quick) if quick else None
+            self._plan_key = (workspace.objectives, workspace.corrections)
+            self._plan = (fast, slow, plan)
+        return self._plan
+
+    def _edge_results(self, plan: Plan, at: datetime) -> tuple[EdgeResults, ReadStats]:
+        edges = plan.edges(at, self.step)
         with self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":  # one snapshot: the journal and the buckets
                 conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
-                counts, stats = self.cache.counts(conn, keys=keys, edges=edges)
+                counts, stats = self.cache.counts(conn, keys=plan.keys, edges=edges)
         if stats.seqs:
             with write_transaction(self.engine) as conn:
                 forget_writes(conn, stats.seqs)
-        return evaluate(objectives, counts, at=at), stats
+        return EdgeResults.of(plan, counts, at), stats
 
     def tick(self, workspace: Workspace, now: datetime) -> TickResult:
         """One tick at ``now``: see the module's docstring."""
         now = require_utc(now, what="now")
         problems: list[str] = []
         caught = self._catch_up(workspace, now, problems)
-        report, stats, quick = self.evaluate(workspace, at=now, seen_at=now)
+        evaluated, stats = self.decide(workspace, at=now, seen_at=now)
         routing = workspace.routing
         route = (lambda o, tier: routing.for_tier(o.slo, tier)) if routing else None
-        conditions: list[AlertCondition] = burn_rate_conditions(report.effective, route=route)
+        conditions: list[AlertCondition] = evaluated.conditions(route=route)
         if routing is not None:  # OpenSLO alertWhenNoData: true (definitions.routing)
             silent = routing.for_no_data
             conditions.extend(
-                no_data_conditions(report.effective, route=lambda o, tier: silent(o.slo, tier))
+                evaluated.no_data_conditions(route=lambda o, tier: silent(o.slo, tier))
             )
         unknown: set[NoticeKind] = set()
         agreements = None
@@ -222,7 +238,7 @@ class Worker:
             conditions,
             now=now,
             unknown=unknown,
-            keep=stale_keys(report.effective),
+            keep=evaluated.keep(),
             routing=routing,
         )
         if transition.notices:
@@ -232,12 +248,12 @@ class Worker:
                 log.exception("notify failed for %d notices", len(transition.notices))
         result = TickResult(
             at=now,
-            report=report,
+            evaluated=evaluated,
             alerts=transition.records,
             notices=transition.notices,
             reads=stats,
-            incremental=quick,
-            full=len(workspace.objectives) - quick + len(workspace.composites),
+            incremental=len(evaluated.fast),
+            full=len(workspace.objectives) - len(evaluated.fast) + len(workspace.composites),
             caught_up=caught,
             problems=tuple(problems),
             agreements=agreements,
