@@ -135,6 +135,11 @@ class TickEvaluation:
         self._report: EvaluationReport | None = None
         self._lock = threading.Lock()
 
+    @property
+    def assembled(self) -> bool:
+        """True once the report was assembled (a read finds it ready)."""
+        return self._report is not None
+
     def report(self) -> EvaluationReport:
         """The report ``evaluate_workspace`` gives at ``at``, assembled on the first call."""
         with self._lock:

@@ -110,6 +110,10 @@ class WorkerLoop:
         self.last_error = None
         for problem in result.problems:
             log.warning("worker: %s", problem)
+        try:  # the full report readers see (/metrics): assembled here, after the alerts moved
+            result.evaluated.report()
+        except Exception:
+            log.exception("worker: the tick's report could not be assembled")
         return result
 
     def _run(self) -> None:
