@@ -18,9 +18,7 @@ from tests.services.test_worker_alerts import T0, workspace
 __all__ = ["workspace"]  # fixture, used by name
 
 
-def test_the_loop_assembles_the_report_after_the_tick(
-    engine: Engine, workspace: Workspace
-) -> None:
+def test_the_loop_assembles_the_report_after_the_tick(engine: Engine, workspace: Workspace) -> None:
     put(engine, T0 - timedelta(minutes=10), 10, bad=50)
     bare = Worker(engine).tick(workspace, T0)
     assert bare.alerts  # the alerts moved without the report
