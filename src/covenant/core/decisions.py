@@ -64,13 +64,17 @@ class Layout:
     obj: I64  # per request
     back: I64  # per request: seconds before the end it starts (alert windows; 0 for the SLO's)
     slo_request: Bools  # per request: an SLO window
-    den: list[int]  # per objective: the target's denominator
-    slack: list[int]  # per objective: den − numerator
+    den: npt.NDArray[Any]  # per objective: the target's denominator (int64, or Python ints)
+    slack: npt.NDArray[Any]  # per objective: den − numerator (likewise)
+    den_max: int
+    slack_max: int
     minimum: I64  # per request: its objective's minimum events
     tier_offsets: I64  # per objective, and one past the end
     tier_obj: I64  # per flat tier
     tier_kind: I64  # per flat tier: its (tier, target) in ``kinds``
     kinds: tuple[tuple[AlertTier, Fraction], ...]
+    tier_pair: I64  # per flat tier: its (kind, window) in ``pairs``
+    pairs: tuple[tuple[int, int], ...]  # distinct (kind, window): one threshold each per tick
     inclusive: Bools  # per flat tier
     pages: Bools  # per flat tier
 
@@ -103,6 +107,15 @@ class Layout:
         slo_request = np.zeros(len(back), dtype=bool)
         slo_request[offsets[:-1]] = True
         counts = [len(o.alert_tiers) for o in objectives]
+        den, den_max = _exact_array([o.target.denominator for o in objectives])
+        slack, slack_max = _exact_array(
+            [o.target.denominator - o.target.numerator for o in objectives]
+        )
+        pairs: dict[tuple[int, int], int] = {}
+        tier_pair = [
+            pairs.setdefault((kind, window_of[i]), len(pairs))
+            for kind, i in zip(tier_kind, tier_obj, strict=True)
+        ]
         return cls(
             objectives=tuple(objectives),
             windows=tuple(windows),
@@ -111,13 +124,17 @@ class Layout:
             obj=obj,
             back=np.asarray(back, dtype=np.int64),
             slo_request=slo_request,
-            den=[o.target.denominator for o in objectives],
-            slack=[o.target.denominator - o.target.numerator for o in objectives],
+            den=den,
+            slack=slack,
+            den_max=den_max,
+            slack_max=slack_max,
             minimum=np.asarray([o.minimum_events for o in objectives], dtype=np.int64)[obj],
             tier_offsets=np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).astype(np.int64),
             tier_obj=np.asarray(tier_obj, dtype=np.int64),
             tier_kind=np.asarray(tier_kind, dtype=np.int64),
             kinds=tuple(kinds),
+            tier_pair=np.asarray(tier_pair, dtype=np.int64),
+            pairs=tuple(pairs),
             inclusive=np.asarray(inclusive, dtype=bool),
             pages=np.asarray(pages, dtype=bool),
         )
@@ -194,20 +211,23 @@ def _compare(a: npt.NDArray[Any], b: npt.NDArray[Any], *, strict: Bools) -> Bool
     return np.asarray(np.where(strict, a > b, a >= b), dtype=bool)
 
 
-def _thresholds(layout: Layout, bounds: Sequence[WindowBounds]) -> tuple[list[int], list[int], I64]:
-    """The numerators and denominators of the distinct thresholds (one per tier, target and
-    window length), and each flat tier's position among them."""
-    lengths = np.asarray([b.length for b in bounds], dtype=np.int64)
-    pairs = np.stack((layout.tier_kind, lengths[layout.tier_obj]), axis=1)
-    distinct, where = np.unique(pairs, axis=0, return_inverse=True)
+def _thresholds(layout: Layout, bounds: Sequence[WindowBounds]) -> tuple[list[int], list[int]]:
+    """The numerator and denominator of each of ``layout.pairs``' threshold at this tick (a
+    calendar window's length changes with the period)."""
+    length = [0] * len(layout.windows)
+    for i, w in enumerate(layout.window_of.tolist()):  # the first objective of each window
+        if not length[w]:
+            length[w] = bounds[i].length
+        if all(length):
+            break
     num: list[int] = []
     den: list[int] = []
-    for kind, length in distinct.tolist():
+    for kind, window in layout.pairs:
         tier, target = layout.kinds[kind]
-        threshold = alert_threshold(tier, window_s=length, target=target)
+        threshold = alert_threshold(tier, window_s=length[window], target=target)
         num.append(threshold.numerator)
         den.append(threshold.denominator)
-    return num, den, np.asarray(where, dtype=np.int64).reshape(-1)
+    return num, den
 
 
 def decide(layout: Layout, answers: Answers, bounds: Sequence[WindowBounds]) -> Decisions:
@@ -223,9 +243,10 @@ def decide(layout: Layout, answers: Answers, bounds: Sequence[WindowBounds]) -> 
     fires = np.ones(layout.tier_obj.size, dtype=bool)
     both = np.ones(layout.tier_obj.size, dtype=bool)
     if fires.size:
-        p, q, which = _thresholds(layout, bounds)
-        den, den_max = _exact_array(layout.den)
-        slack, slack_max = _exact_array(layout.slack)
+        p, q = _thresholds(layout, bounds)
+        which = layout.tier_pair
+        den, den_max = layout.den, layout.den_max
+        slack, slack_max = layout.slack, layout.slack_max
         p_values, p_max = _exact_array(p)
         q_values, q_max = _exact_array(q)
         owner = layout.tier_obj
@@ -246,9 +267,10 @@ def decide(layout: Layout, answers: Answers, bounds: Sequence[WindowBounds]) -> 
             both &= rated[k]
 
     slo = layout.offsets[:-1]
-    den, den_max = _exact_array(layout.den)
-    slack, slack_max = _exact_array(layout.slack)
-    left = _difference(_times(counted[slo], slack, slack_max), _times(bad[slo], den, den_max))
+    left = _difference(
+        _times(counted[slo], layout.slack, layout.slack_max),
+        _times(bad[slo], layout.den, layout.den_max),
+    )
     overspent = np.asarray(left < 0, dtype=bool)
     tier_owner = layout.tier_obj
     any_firing = np.zeros(n, dtype=bool)

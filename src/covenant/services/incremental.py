@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.series import EdgeCounts, unique_sorted
-from covenant.store.bucket_journal import read_writes
+from covenant.store.bucket_journal import read_journal
 from covenant.store.chunk_reads import read_edge_counts, series_rows
 from covenant.store.range_sums import read_range_sums
 
@@ -79,9 +79,9 @@ class EdgeCache:
         names = tuple(dict.fromkeys(keys))
         at = unique_sorted(list(edges))
         stats = ReadStats(series=len(names))
-        writes = read_writes(conn)
-        stats.journal = len(writes)
-        stats.seqs = [w.seq for w in writes]
+        seqs, written, lows = read_journal(conn)
+        stats.journal = int(seqs.size)
+        stats.seqs = seqs.tolist()
         head = int(self.edges[-1]) if self.edges.size else None
         missing = [k for k in names if k not in self.ids]
         appeared = series_rows(conn, missing) if missing else {}
@@ -90,7 +90,7 @@ class EdgeCache:
         old_row = {k: i for i, k in enumerate(self.keys)}
         late: set[int] = set()
         if head is not None:  # a write before the newest edge summed changed a summed count
-            late = {w.series_id for w in writes if w.lo < head}
+            late = set(written[lows < head].tolist())
         stats.late = len(late)
         source = self._sources(at)
         redo = [

@@ -19,9 +19,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from covenant.store.chunk_reads import batched, query_of, run_many
+from covenant.core.series import unique_sorted
+from covenant.store.chunk_reads import query_of, run_many
 
 TABLE = "bucket_writes"  # store.worker_tables.bucket_writes (plain SQL: no SQLAlchemy here)
+
+Int64Array = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +65,31 @@ def read_writes(conn: Any) -> list[BucketWrite]:
     return [BucketWrite(int(s), int(i), int(a), int(b)) for s, i, a, b in rows]
 
 
+def read_journal(conn: Any) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Every journalled write as arrays ``(seq, series_id, lo)``, by ``seq`` (``read_writes``
+    without a Python object per row: the worker reads one row per series every minute)."""
+    run = query_of(conn)
+    rows = run(f"SELECT seq, series_id, lo FROM {TABLE} ORDER BY seq", [])
+    table = np.array([tuple(r) for r in rows], dtype=np.int64).reshape(-1, 3)
+    return table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy()
+
+
 def forget_writes(conn: Any, seqs: Sequence[int]) -> int:
-    """Delete the journal rows ``seqs`` (read earlier); return how many were deleted."""
+    """Delete the journal rows ``seqs`` (read earlier); return how many were deleted.
+
+    Runs of consecutive ``seqs`` are deleted by range: every ``seq`` of such a run was read, so
+    no row committed later (``seq`` is unique) falls inside one."""
     raw = conn if hasattr(conn, "exec_driver_sql") else conn.connection()
     mark = "?" if raw.dialect.paramstyle == "qmark" else "%s"
+    ordered = unique_sorted(np.asarray(seqs, dtype=np.int64))
+    if not ordered.size:
+        return 0
+    cut = np.flatnonzero(np.diff(ordered) != 1)
+    lows = ordered[np.concatenate(([0], cut + 1))].tolist()
+    highs = ordered[np.concatenate((cut, [ordered.size - 1]))].tolist()
     deleted = 0
-    for part in batched(sorted(seqs)):
-        result = raw.exec_driver_sql(
-            f"DELETE FROM {TABLE} WHERE seq IN ({', '.join([mark] * len(part))})",
-            tuple(part),
-        )
+    sql = f"DELETE FROM {TABLE} WHERE seq >= {mark} AND seq <= {mark}"
+    for low, high in zip(lows, highs, strict=True):
+        result = raw.exec_driver_sql(sql, (low, high))
         deleted += int(result.rowcount or 0)
     return deleted
