@@ -5,7 +5,8 @@ event-based 30-day SLO each, the SRE Workbook alert tiers). After a warm-up tick
 adds the next minute of data for every series (not timed) and times:
 
 - **incremental**: ``Worker.tick`` with the worker's kept edge counts — a few bucket slices per
-  series, the engine's decisions (``core.decisions``), alert state;
+  series (edges in past days from buckets read ahead: one tick in 30 reads the next half hour
+  of them, its time is in "worst"), the engine's decisions (``core.decisions``), alert state;
 - **full** (the baseline): a tick by a fresh ``Worker`` (cold cache): every series read as
   ``covenant evaluate`` reads it (per-day sums and every day chunk an edge cuts), the same engine
   and alert state.
@@ -116,6 +117,7 @@ def main() -> None:
         print(f"warm-up tick (cold cache): {time.perf_counter() - t:.2f} s")
         incremental: list[float] = []
         assembly: list[float] = []
+        ahead: list[int] = []  # ranges of past days read ahead, per incremental tick
         full: list[float] = []
         for _ in range(args.rounds):
             head = to_epoch(now) - to_epoch(now) % MINUTE
@@ -133,6 +135,7 @@ def main() -> None:
             assert fast.report.evaluations == slow.report.evaluations
             assert fast.alerts == slow.alerts
             assert fast.reads.full == 0 and fast.reads.moved == args.slos, fast.reads
+            ahead.append(fast.reads.ahead_reads)
         load = os.getloadavg()
         print(f"{args.slos} SLOs, {args.rounds} rounds (load {load[0]:.1f} {load[1]:.1f}):")
         for name, times in (
@@ -140,8 +143,12 @@ def main() -> None:
             ("full tick (baseline)", full),
             ("report read after tick", assembly),
         ):
-            print(f"  {name:22} best {min(times):.3f} s  median {statistics.median(times):.3f} s")
+            print(
+                f"  {name:22} best {min(times):.3f} s  median {statistics.median(times):.3f} s"
+                f"  worst {max(times):.3f} s"
+            )
         print(f"  speed-up (best/best): {min(full) / min(incremental):.1f}x")
+        print(f"  past-day ranges read ahead per incremental tick: {ahead}")
         engine.dispose()
 
 

@@ -185,7 +185,29 @@ def test_incremental_reads_little_and_forgets_the_journal(
     _add(engine, rng, head, head + STEP, keys=SERIES)
     _, second, _ = worker.evaluate(workspace, at=now + timedelta(minutes=1))
     assert (second.full, second.moved, second.late) == (0, 4, 0)
-    _add(engine, rng, head - 600, head - 540, keys=["week-sli"])  # late
-    _, third, _ = worker.evaluate(workspace, at=now + timedelta(minutes=2))
-    assert (third.full, third.late) == (1, 1)
+    # edges in past days (30 d, 7 d, 3 d, 1 d ago) read the next 30 buckets with their own
+    assert second.ahead_reads > 0
+    assert second.ahead_hits == 0
+    _add(engine, rng, head + STEP, head + 2 * STEP, keys=SERIES)
+    _, ahead, _ = worker.evaluate(workspace, at=now + timedelta(minutes=2))
+    assert (ahead.ahead_reads, ahead.ahead_hits) == (0, second.ahead_reads)  # from memory
     _same(worker, engine, workspace, now + timedelta(minutes=2))
+    _add(engine, rng, head - 600, head - 540, keys=["week-sli"])  # late
+    _, third, _ = worker.evaluate(workspace, at=now + timedelta(minutes=3))
+    assert (third.full, third.late) == (1, 1)
+    assert third.ahead_hits == 0  # a series read again: what was read ahead is dropped
+    _same(worker, engine, workspace, now + timedelta(minutes=3))
+    # a past day rewritten under what was read ahead (a re-read of 1 d ago): read again
+    _same(worker, engine, workspace, now + timedelta(minutes=4))
+    with write_transaction(engine) as conn:
+        sid = ensure_series(conn, keys=["rolling-sli"], step=STEP)["rolling-sli"]
+        lo = head - 86400 + 5 * STEP
+        replace_range(
+            conn,
+            series_id=sid,
+            start=lo,
+            good=np.full(10, 1, dtype=np.int64),
+            total=np.full(10, 1000, dtype=np.int64),
+        )
+    for minutes in range(5, 12):
+        _same(worker, engine, workspace, now + timedelta(minutes=minutes))

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from covenant.store.buckets import add_counts, ensure_series
 from covenant.store.db import write_transaction
-from covenant.store.range_sums import read_range_sums
+from covenant.store.range_sums import read_range_buckets, read_range_sums
 
 STEP = 60
 DAY = 86400
@@ -54,7 +54,13 @@ def test_range_sums_equal_the_written_buckets(engine: Engine) -> None:
     rows = {ids[k]: i for i, k in enumerate(keys)}
     with engine.connect() as conn:
         got_good, got_total = read_range_sums(conn, ids=rows, ranges=ranges, rows=4, step=STEP)
+        buckets = [
+            read_range_buckets(conn, ids=rows, lo=lo, hi=hi, rows=4, step=STEP) for lo, hi in ranges
+        ]
     for j, (lo, hi) in enumerate(ranges):
         a, b = (lo - T0) // STEP, (hi - T0) // STEP
         assert got_total[:, j].tolist() == total[:, a:b].sum(axis=1).tolist()
         assert got_good[:, j].tolist() == good[:, a:b].sum(axis=1).tolist()
+        # every bucket, not only the sums (the worker's read-ahead of past days)
+        assert buckets[j][0].tolist() == good[:, a:b].tolist()
+        assert buckets[j][1].tolist() == total[:, a:b].tolist()

@@ -10,7 +10,7 @@ on SQLite and PostgreSQL (``substr`` on a BLOB / ``bytea``).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,11 +50,46 @@ def read_range_sums(
     """``(good, total)`` of shape ``(rows, len(ranges))``: the events of each series in each
     range ``[lo, hi)`` (epoch seconds aligned to ``step``). ``ids`` maps a stored series id to
     its output row; series without a chunk on a day count zero there."""
-    per_day = buckets_per_day(step)
     good = np.zeros((rows, len(ranges)), dtype=np.int64)
     total = np.zeros((rows, len(ranges)), dtype=np.int64)
     if not ids or not ranges:
         return good, total
+    for _, pieces, where, values in _slices(conn, ids=ids, ranges=ranges, step=step):
+        column = 0
+        for index, _, count in pieces:
+            for target in (good, total):
+                # one row per series and day: no repeated index in ``where``
+                target[where, index] += values[:, column : column + count].sum(
+                    axis=1, dtype=np.int64
+                )
+                column += count
+    return good, total
+
+
+def read_range_buckets(
+    conn: Any, *, ids: Mapping[int, int], lo: int, hi: int, rows: int, step: int = 60
+) -> tuple[npt.NDArray[np.unsignedinteger[Any]], npt.NDArray[np.unsignedinteger[Any]]]:
+    """``(good, total)`` of shape ``(rows, (hi − lo) / step)``: every bucket of ``[lo, hi)``
+    per series (``ids`` as for :func:`read_range_sums`), in the widest unsigned type read."""
+    width = (hi - lo) // step
+    found = list(_slices(conn, ids=ids, ranges=[(lo, hi)], step=step)) if ids and width else []
+    dtype = np.result_type(np.uint8, *(values.dtype for _, _, _, values in found))
+    good = np.zeros((rows, width), dtype=dtype)
+    total = np.zeros((rows, width), dtype=dtype)
+    for day, pieces, where, values in found:
+        (_, first, count) = pieces[0]  # one range: one piece per day
+        at = (day + first * step - lo) // step
+        good[where, at : at + count] = values[:, :count]
+        total[where, at : at + count] = values[:, count:]
+    return good, total
+
+
+def _slices(
+    conn: Any, *, ids: Mapping[int, int], ranges: Sequence[tuple[int, int]], step: int
+) -> Iterator[tuple[int, list[tuple[int, int, int]], npt.NDArray[np.intp], npt.NDArray[Any]]]:
+    """Per day and item size: the day, its pieces of ``ranges``, the output rows, and per row
+    the pieces' buckets (``good`` then ``total`` of each piece, in the order of the pieces)."""
+    per_day = buckets_per_day(step)
     run = query_of(conn)
     blob = _blob_type(conn)
     series_ids = sorted(ids)
@@ -87,15 +122,7 @@ def read_range_sums(
             dtype = np.dtype(f"<u{itemsize}")
             where = np.asarray(out_rows, dtype=np.intp)
             values = np.frombuffer(b"".join(blobs), dtype=dtype).reshape(len(out_rows), width)
-            column = 0
-            for index, _, count in pieces:
-                for target in (good, total):
-                    # one row per series and day: no repeated index in ``where``
-                    target[where, index] += values[:, column : column + count].sum(
-                        axis=1, dtype=np.int64
-                    )
-                    column += count
-    return good, total
+            yield day, pieces, where, values
 
 
 def _blob_type(conn: Any) -> str:
