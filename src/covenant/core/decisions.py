@@ -82,14 +82,16 @@ class Layout:
     def of(cls, objectives: Sequence[Objective]) -> Layout:
         """The layout of ``objectives`` (each must be an Occurrences objective)."""
         windows: dict[Window, int] = {}
-        kinds: dict[tuple[AlertTier, Fraction], int] = {}
+        # Kinds are found by their fields as plain values: hashing the dataclasses (and their
+        # Fractions) for 40,000 tiers took seconds on a loaded machine.
+        kind_of: dict[tuple[object, ...], int] = {}
+        kinds: list[tuple[AlertTier, Fraction]] = []
+        flags: list[tuple[bool, bool]] = []  # per kind: inclusive, pages
         window_of: list[int] = []
         per: list[int] = []
         back: list[int] = []
         tier_obj: list[int] = []
         tier_kind: list[int] = []
-        inclusive: list[bool] = []
-        pages: list[bool] = []
         for i, o in enumerate(objectives):
             if o.method is not BudgetingMethod.OCCURRENCES:
                 raise InputError(f"{o.key}: only Occurrences objectives are decided from edges")
@@ -99,9 +101,15 @@ class Layout:
             for tier in o.alert_tiers:
                 back.extend((tier.long_window_s, tier.short_window_s))
                 tier_obj.append(i)
-                tier_kind.append(kinds.setdefault((tier, o.target), len(kinds)))
-                inclusive.append(tier.inclusive)
-                pages.append(tier.pages)
+                key = _kind_key(tier, o.target)
+                kind = kind_of.get(key)
+                if kind is None:
+                    kind = kind_of[key] = len(kinds)
+                    kinds.append((tier, o.target))
+                    flags.append((tier.inclusive, tier.pages))
+                tier_kind.append(kind)
+        inclusive = [flags[k][0] for k in tier_kind]
+        pages = [flags[k][1] for k in tier_kind]
         offsets = np.concatenate(([0], np.cumsum(per, dtype=np.int64))).astype(np.int64)
         obj = np.repeat(np.arange(len(objectives), dtype=np.int64), per)
         slo_request = np.zeros(len(back), dtype=bool)
@@ -174,6 +182,22 @@ def _magnitude(values: npt.NDArray[Any]) -> int:
     if not values.size:
         return 0
     return max(abs(int(values.max())), abs(int(values.min())))
+
+
+def _kind_key(tier: AlertTier, target: Fraction) -> tuple[object, ...]:
+    """Every field of ``tier`` and ``target`` as plain values: equal keys, equal kinds."""
+    given, share = tier.burn_rate, tier.budget_fraction
+    return (
+        tier.name,
+        tier.severity,
+        tier.long_window_s,
+        tier.short_window_s,
+        None if given is None else (given.numerator, given.denominator),
+        None if share is None else (share.numerator, share.denominator),
+        tier.inclusive,
+        target.numerator,
+        target.denominator,
+    )
 
 
 def _exact_array(values: Sequence[int]) -> tuple[npt.NDArray[Any], int]:

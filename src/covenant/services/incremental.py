@@ -4,7 +4,9 @@ An event-based evaluation needs nothing but each series' cumulative ``(good, tot
 its window edges (``core.series.EdgeCounts``). A minute later every rolling edge has moved by a
 minute, so :class:`EdgeCache` moves each cached edge to the new one nearest it and reads only
 the buckets in between (``store.range_sums``): a bucket or two per series and edge, however
-long the windows are. The engine then evaluates the same ``EdgeCounts`` a full read gives, so
+long the windows are. An edge in a past UTC day reads the next ``AHEAD_BUCKETS`` buckets with
+it and takes them from memory in the next ticks (dropped whenever a series is read in full).
+The engine then evaluates the same ``EdgeCounts`` a full read gives, so
 the results are the full evaluation's (tests/services/test_worker_incremental.py checks it at
 many instants, with late data).
 
@@ -193,18 +195,28 @@ class EdgeCache:
                 conn, ids=position, ranges=[ranges[n] for n in now], rows=len(kept), step=self.step
             )
         used: list[_Ahead] = []
+        wanted: dict[tuple[int, int], int] = {}  # a new block per range no block covers
+        cover: list[_Ahead | int] = []  # per past range: its block, or its new block's index
         for n in past:
             lo, hi = ranges[n]
-            block = next((b for b in self.blocks + used if b.lo <= lo and hi <= b.hi), None)
-            if block is None:
+            found = next((b for b in self.blocks if b.lo <= lo and hi <= b.hi), None)
+            if found is None:
                 end = min(max(hi, lo + self.ahead_buckets * self.step), today)
-                good_b, total_b = read_range_buckets(
-                    conn, ids=position, lo=lo, hi=end, rows=len(kept), step=self.step
-                )
-                block = _Ahead(lo=lo, hi=end, good=good_b, total=total_b)
-                stats.ahead_reads += 1
+                cover.append(wanted.setdefault((lo, end), len(wanted)))
             else:
+                cover.append(found)
                 stats.ahead_hits += 1
+        fresh = read_range_buckets(
+            conn, ids=position, ranges=list(wanted), rows=len(kept), step=self.step
+        )
+        made = [
+            _Ahead(lo=lo, hi=end, good=g_b, total=t_b)
+            for (lo, end), (g_b, t_b) in zip(wanted, fresh, strict=True)
+        ]
+        stats.ahead_reads += len(made)
+        for n, which in zip(past, cover, strict=True):
+            lo, hi = ranges[n]
+            block = made[which] if isinstance(which, int) else which
             if block not in used:
                 used.append(block)
             a, b = (lo - block.lo) // self.step, (hi - block.lo) // self.step

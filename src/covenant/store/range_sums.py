@@ -67,21 +67,34 @@ def read_range_sums(
 
 
 def read_range_buckets(
-    conn: Any, *, ids: Mapping[int, int], lo: int, hi: int, rows: int, step: int = 60
-) -> tuple[npt.NDArray[np.unsignedinteger[Any]], npt.NDArray[np.unsignedinteger[Any]]]:
-    """``(good, total)`` of shape ``(rows, (hi − lo) / step)``: every bucket of ``[lo, hi)``
-    per series (``ids`` as for :func:`read_range_sums`), in the widest unsigned type read."""
-    width = (hi - lo) // step
-    found = list(_slices(conn, ids=ids, ranges=[(lo, hi)], step=step)) if ids and width else []
+    conn: Any,
+    *,
+    ids: Mapping[int, int],
+    ranges: Sequence[tuple[int, int]],
+    rows: int,
+    step: int = 60,
+) -> list[tuple[npt.NDArray[Any], npt.NDArray[Any]]]:
+    """Per range ``[lo, hi)``: ``(good, total)`` of shape ``(rows, (hi − lo) / step)``, every
+    bucket per series (``ids`` as for :func:`read_range_sums`), in the widest unsigned type
+    read. One query per day and batch of series for all the ranges."""
+    found = list(_slices(conn, ids=ids, ranges=ranges, step=step)) if ids and ranges else []
     dtype = np.result_type(np.uint8, *(values.dtype for _, _, _, values in found))
-    good = np.zeros((rows, width), dtype=dtype)
-    total = np.zeros((rows, width), dtype=dtype)
+    out = [
+        (
+            np.zeros((rows, (hi - lo) // step), dtype=dtype),
+            np.zeros((rows, (hi - lo) // step), dtype=dtype),
+        )
+        for lo, hi in ranges
+    ]
     for day, pieces, where, values in found:
-        (_, first, count) = pieces[0]  # one range: one piece per day
-        at = (day + first * step - lo) // step
-        good[where, at : at + count] = values[:, :count]
-        total[where, at : at + count] = values[:, count:]
-    return good, total
+        column = 0
+        for index, first, count in pieces:
+            good, total = out[index]
+            at = (day + first * step - ranges[index][0]) // step
+            good[where, at : at + count] = values[:, column : column + count]
+            total[where, at : at + count] = values[:, column + count : column + 2 * count]
+            column += 2 * count
+    return out
 
 
 def _slices(
