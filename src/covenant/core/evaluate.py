@@ -41,6 +41,10 @@ CURRENT_BURN_WINDOW_S = HOUR
 
 RELATIVE_TIE = 1e-9
 
+LONGEST_EXHAUSTION_S = timedelta.max.days * 86400
+"""A time to exhaustion this long or longer has no value (a burn of 1 bad request in a busy
+hour against a loose target): ``timedelta`` cannot hold it."""
+
 
 def align_down(instant: int, step: int) -> int:
     return instant - instant % step
@@ -415,6 +419,8 @@ def _time_to_exhaustion(
     if current.rate == 0:
         return None, "not burning"
     assert budget.remaining_ratio is not None
+    if budget.remaining_ratio * window_s >= LONGEST_EXHAUSTION_S * current.rate:
+        return None, "burning too slowly to count (longer than a date can hold)"
     return time_to_exhaustion(
         remaining_ratio=budget.remaining_ratio, rate=current.rate, window_s=window_s
     ), None
