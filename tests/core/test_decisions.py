@@ -144,7 +144,7 @@ def test_random_answers_decide_as_the_engine(seed: int) -> None:
         default=rng.integers(-5, 50, size),
     ).astype(np.int64)
     # The current burn window only feeds the time to exhaustion (no decision): kept ordinary,
-    # as the scalar engine's timedelta cannot hold the years a near-zero burn would last.
+    # as the scalar engine refuses a negative burn rate there.
     current = layout.offsets[:-1] + 1
     events[current] = rng.integers(1, 40, current.size)
     bad[current] = np.minimum(events[current], rng.integers(0, 3, current.size))
