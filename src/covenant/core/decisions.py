@@ -185,16 +185,16 @@ def _magnitude(values: npt.NDArray[Any]) -> int:
 
 
 def _kind_key(tier: AlertTier, target: Fraction) -> tuple[object, ...]:
-    """Every field of ``tier`` and ``target`` as plain values: equal keys, equal kinds."""
+    """What a tier's decision depends on, as plain values: its threshold (given rate or budget
+    share, long window, target), whether it is inclusive and whether it pages. Tiers with equal
+    keys decide alike (their names and other fields do not enter the decision)."""
     given, share = tier.burn_rate, tier.budget_fraction
     return (
-        tier.name,
-        tier.severity,
         tier.long_window_s,
-        tier.short_window_s,
         None if given is None else (given.numerator, given.denominator),
         None if share is None else (share.numerator, share.denominator),
         tier.inclusive,
+        tier.pages,
         target.numerator,
         target.denominator,
     )
