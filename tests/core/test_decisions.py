@@ -126,6 +126,10 @@ def _check(layout: Layout, answers: Answers, end: int) -> list[Evaluation]:
     assert got.statuses() == [e.status for e in expected]
     firing = [t.firing for e in expected for t in e.tiers]
     assert got.firing.tolist() == firing
+    rated = [
+        t.long.rate is not None and t.short.rate is not None for e in expected for t in e.tiers
+    ]
+    assert got.rated.tolist() == rated
     return expected
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 
-from covenant.core.alert_rules import burn_rate_conditions, stale_keys
+from covenant.core.alert_rules import burn_rate_conditions, no_data_conditions, stale_keys
 from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.services.evaluate import evaluate_workspace
@@ -129,6 +129,10 @@ def _same(worker: Worker, engine: Engine, workspace: Workspace, at: datetime) ->
         conditions, key=lambda c: c.key
     )
     assert sorted(found.keep()) == sorted(stale_keys(want.effective))
+    everyone = lambda o, tier: ("ops",)  # noqa: E731 - a policy asking for every no-data alert
+    assert sorted(found.no_data_conditions(route=everyone), key=lambda c: c.key) == sorted(
+        no_data_conditions(want.effective, route=everyone), key=lambda c: c.key
+    )
     if found.edge is not None:
         statuses = found.edge.decisions.statuses()
         assert statuses == [want.evaluations[p].status for p in found.fast]
