@@ -53,7 +53,7 @@ def test_an_editor_proposes_and_signs_a_version(served: Served, browser: Any) ->
     moves = [e for e in history if e["version"] == number and e["event"] == "status-changed"]
     assert {e["actor"] for e in moves} == {"user:eve"}
     shot(page, "agreement-signed")
-    page.get_by_role("link", name="Statement for 2026-11").click()
+    page.get_by_role("link", name="Statement for 2026-11", exact=True).click()
     assert page.url.endswith("/ui/customers/globex/statements/2026-11")
     assert "Globex" in page.content()
     shot(page, "statement-globex-2026-11")

@@ -3,13 +3,17 @@ statements, and nothing internal or of the other customer, in any page, fragment
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from covenant.services.workspace import definitions_of, load_workspace
 from tests.api.support import Shop, make_shop
 from tests.api.test_isolation import ABOUT, INTERNAL_WORDS, OTHER, internal_names
+from tests.availability import unavailable
 from tests.web.pages import Browser
 from tests.web.served import add_users
 
@@ -102,3 +106,35 @@ def test_staff_are_sent_to_the_team_pages(shop: Shop) -> None:
     assert browser.get("/ui/").headers["location"] == "/ui/overview"
     refused = browser.get("/ui/portal")
     assert refused.status_code == 403
+
+
+def _pdf_text(data: bytes, folder: Path) -> str:
+    """The PDF's text as `pdftotext` (poppler-utils) reads it back."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        unavailable("pdftotext (poppler-utils) is not installed (scripts/install-test-deps)")
+    path = folder / "statement.pdf"
+    path.write_bytes(data)
+    done = subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+@pytest.mark.parametrize("customer", ["globex", "initech"])
+def test_the_statement_pdf_holds_nothing_internal(
+    shop: Shop, customer: str, tmp_path: Path
+) -> None:
+    browser = Browser(shop.client.app)
+    browser.sign_in(USER[customer])
+    portal = browser.get("/ui/portal").text
+    assert 'href="/ui/portal/statements/2026-11?format=pdf"' in portal
+    answer = browser.get("/ui/portal/statements/2026-11?format=pdf")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"].startswith('attachment; filename="statement-')
+    text = _pdf_text(answer.content, tmp_path)
+    assert ABOUT[customer][1] in text  # its own name: the text was read back
+    for word in forbidden_words(shop, customer):
+        assert word not in text, f"{word!r} leaks through the PDF"
+    wrong = browser.get("/ui/portal/statements/2026-11?format=xml")
+    assert wrong.status_code == 400
+    assert "is not html or pdf" in wrong.text

@@ -17,20 +17,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from covenant.core.access import WRITERS
 from covenant.core.agreements import VersionStatus
 from covenant.errors import CovenantError, InputError
 from covenant.web.core import (
     BASE,
-    SECURITY_HEADERS,
-    STATEMENT_POLICY,
     backend,
     check_csrf,
     form,
     page,
     staff,
+    statement_answer,
     writer,
 )
 from covenant.web.routes import pages_router
@@ -227,7 +226,6 @@ def backtest(request: Request, name: str, number: int) -> Response:
 def statement(request: Request, customer: str, period: str) -> Response:
     """A customer's statement, for the team: the same document the customer's portal and the
     API's statement route give (``render.sla``)."""
-    from covenant.render.sla import statement_html
     from covenant.services.sla import report_statement
 
     staff(request)
@@ -239,8 +237,7 @@ def statement(request: Request, customer: str, period: str) -> Response:
         period=period[:16],
         at=ctx.clock(),
     )
-    headers = {**SECURITY_HEADERS, "Content-Security-Policy": STATEMENT_POLICY}
-    return HTMLResponse(statement_html(found), headers=headers)
+    return statement_answer(request, found)
 
 
 def local_date(instant: datetime, zone: str) -> str:

@@ -92,6 +92,28 @@ STATEMENT_POLICY = (
 )
 
 
+def statement_answer(request: Request, statement: Any) -> Response:
+    """A statement as ``render.sla`` makes it for the CLI and the API: its HTML page, or with
+    ``?format=pdf`` the PDF (a download named by the statement's number)."""
+    from covenant.render.sla import statement_html, statement_pdf
+
+    wanted = request.query_params.get("format", "html")
+    if wanted == "pdf":
+        name = f"statement-{statement.presentation.number}.pdf"
+        return Response(
+            statement_pdf(statement),
+            media_type="application/pdf",
+            headers={
+                **SECURITY_HEADERS,
+                "Content-Disposition": f'attachment; filename="{name}"',
+            },
+        )
+    if wanted != "html":
+        raise InputError(f"format={wanted[:20]!r} is not html or pdf", hint="format=pdf")
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": STATEMENT_POLICY}
+    return HTMLResponse(statement_html(statement), headers=headers)
+
+
 def page(
     template: str, *, session: Session | None, status: int = 200, **values: Any
 ) -> HTMLResponse:

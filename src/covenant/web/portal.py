@@ -14,18 +14,17 @@ from fractions import Fraction
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from covenant.core.access import Principal, Role
 from covenant.core.statement import Statement
 from covenant.errors import NotFoundError
 from covenant.web.core import (
-    SECURITY_HEADERS,
-    STATEMENT_POLICY,
     Backend,
     backend,
     page,
     require,
+    statement_answer,
 )
 from covenant.web.routes import pages_router
 
@@ -145,11 +144,7 @@ def portal_tickets(request: Request) -> Response:
 
 @router.get("/portal/statements/{period}")
 def portal_statement(request: Request, period: str) -> Response:
-    from covenant.render.sla import statement_html
-
     session = require(request, CUSTOMERS)
     ctx = backend(request)
     found = statement(ctx, session.principal, period[:16], ctx.clock())
-    # the statement document carries its own <style> (it is also saved and printed alone)
-    headers = {**SECURITY_HEADERS, "Content-Security-Policy": STATEMENT_POLICY}
-    return HTMLResponse(statement_html(found), headers=headers)
+    return statement_answer(request, found)
