@@ -1,14 +1,18 @@
 """The worker tests' shared SLO: checkout availability at 99.9 % over 30 days, counted from
-stored one-minute buckets of a series named ``checkout``, and a writer of those buckets."""
+stored one-minute buckets of a series named ``checkout``, a writer of those buckets, the same
+SLO under another name with alert policies, and the waits of the delivery tests."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy.engine import Engine
 
 from covenant.core.timeutil import to_epoch
+from covenant.store import outbox
 from covenant.store.buckets import add_counts, ensure_series
 from covenant.store.db import write_transaction
 
@@ -32,11 +36,20 @@ spec:
 """
 
 
-def put(engine: Engine, start: datetime, minutes: int, *, bad: int) -> None:
-    """100 requests a minute, ``bad`` of them failing, from ``start``."""
+def slo_with_policies(name: str, policies: list[str]) -> str:
+    """The checkout SLO named ``<name>-availability`` on series ``name``, with alert policies."""
+    refs = "".join(f"\n    - alertPolicyRef: {p}" for p in policies)
+    text = CHECKOUT_SLO.replace("checkout", name)
+    return f"{text}  alertPolicies:{refs or ' []'}\n"
+
+
+def put(
+    engine: Engine, start: datetime, minutes: int, *, bad: int, series: str = "checkout"
+) -> None:
+    """100 requests a minute to ``series``, ``bad`` of them failing, from ``start``."""
     s = to_epoch(start)
     with write_transaction(engine) as conn:
-        sid = ensure_series(conn, keys=["checkout"], step=STEP)["checkout"]
+        sid = ensure_series(conn, keys=[series], step=STEP)[series]
         add_counts(
             conn,
             series_ids=np.full(minutes, sid),
@@ -45,3 +58,18 @@ def put(engine: Engine, start: datetime, minutes: int, *, bad: int) -> None:
             total=np.full(minutes, 100),
             step=STEP,
         )
+
+
+def wait(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 60  # only ends a broken test; nothing asserts how long
+    while not condition():
+        assert time.monotonic() < deadline, f"not reached: {what}"
+        time.sleep(0.05)
+
+
+def drained(engine: Engine) -> bool:
+    """True once the outbox has nothing pending (and nothing failed)."""
+    with engine.connect() as conn:
+        counts = outbox.counts(conn)
+    assert counts["failed"] == 0
+    return counts["pending"] == 0

@@ -11,22 +11,17 @@ where"): through the worker's tick, the outbox and the dispatcher to stdlib webh
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import numpy as np
-from sqlalchemy.engine import Engine
 
 from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.services.delivery import Backoff, Dispatcher
 from covenant.services.store import open_store
 from covenant.services.worker import Worker
-from covenant.store import outbox
-from covenant.store.buckets import add_counts, ensure_series
+from covenant.store.buckets import ensure_series
 from covenant.store.db import write_transaction
+from tests.checkout import drained, put, slo_with_policies, wait
 from tests.receiver import Receiver, receiver
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -40,28 +35,6 @@ metadata: {name: fast-burn}
 spec:
   severity: page
   condition: {kind: burnrate, op: gte, threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m}
-"""
-
-
-def slo(name: str, policies: list[str]) -> str:
-    refs = "".join(f"\n    - alertPolicyRef: {p}" for p in policies)
-    return f"""\
-apiVersion: covenant/v1
-kind: SLO
-metadata: {{name: {name}-availability}}
-spec:
-  service: shop
-  indicator:
-    metadata: {{name: {name}}}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {{metricSource: {{type: events, spec: {{}}}}}}
-        total: {{metricSource: {{type: events, spec: {{}}}}}}
-  timeWindow: [{{duration: 30d, isRolling: true}}]
-  budgetingMethod: Occurrences
-  objectives: [{{target: 0.999}}]
-  alertPolicies:{refs or " []"}
 """
 
 
@@ -105,35 +78,6 @@ def load(docs: list[str]) -> Workspace:
     return workspace
 
 
-def put(engine: Engine, series: str, start: datetime, minutes: int, *, bad: int) -> None:
-    """100 requests a minute to ``series``, ``bad`` of them failing, from ``start``."""
-    s = to_epoch(start)
-    with write_transaction(engine) as conn:
-        sid = ensure_series(conn, keys=[series], step=60)[series]
-        add_counts(
-            conn,
-            series_ids=np.full(minutes, sid),
-            bucket_starts=s + 60 * np.arange(minutes),
-            good=np.full(minutes, 100 - bad),
-            total=np.full(minutes, 100),
-            step=60,
-        )
-
-
-def wait(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 60  # only ends a broken test; nothing asserts how long
-    while not condition():
-        assert time.monotonic() < deadline, f"not reached: {what}"
-        time.sleep(0.05)
-
-
-def drained(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        counts = outbox.counts(conn)
-    assert counts["failed"] == 0
-    return counts["pending"] == 0
-
-
 def received(hooks: Receiver, path: str) -> list[tuple[str, str, str, str]]:
     return [(b["key"], b["kind"], b["state"], b["target"]) for b in hooks.bodies(path)]
 
@@ -155,16 +99,16 @@ def test_a_no_data_alert_fires_after_the_wait_and_resolves_when_data_returns(
                 target("hook-default", f"{hooks.url}/default"),
                 policy("checkout-watch", "hook-checkout", "  alertWhenNoData: true\n"),
                 policy("search-pages", "hook-search"),
-                slo("checkout", ["checkout-watch"]),
-                slo("search", ["search-pages"]),
-                slo("payments", []),
+                slo_with_policies("checkout", ["checkout-watch"]),
+                slo_with_policies("search", ["search-pages"]),
+                slo_with_policies("payments", []),
             ]
         )
         engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
         dispatcher = Dispatcher.for_workspace(engine, workspace, backoff=Backoff(0.05, 0.2))
         worker = Worker(engine, enqueue=dispatcher.enqueue)
         for series in ("checkout", "search", "payments"):  # clean data, which stops at T0
-            put(engine, series, T0 - timedelta(hours=3), 180, bad=0)
+            put(engine, T0 - timedelta(hours=3), 180, bad=0, series=series)
         pending_from = T0 + SHORT  # the first short window without an event
         fires_at = pending_from + ALERT_AFTER
         dispatcher.start()
@@ -182,7 +126,7 @@ def test_a_no_data_alert_fires_after_the_wait_and_resolves_when_data_returns(
             assert notice.targets == ("hook-checkout",)
             assert notice.labels["alertname"] == "CheckoutAvailabilityNoData"
             assert worker.tick(workspace, fires_at + MINUTE).notices == ()  # deduplicated
-            put(engine, "checkout", fires_at + MINUTE, 2, bad=0)  # data returns
+            put(engine, fires_at + MINUTE, 2, bad=0)  # data returns
             back = worker.tick(workspace, fires_at + 2 * MINUTE)
             assert [(n.key, n.state.value) for n in back.notices] == [(nd, "resolved")]
             wait(lambda: drained(engine), "every notice sent")
@@ -210,7 +154,7 @@ def test_alert_when_breaching_false_sends_no_burn_rate_alert_to_its_targets(
                 target("hook-watch", f"{hooks.url}/watch"),
                 policy("pages", "hook-pages"),
                 policy("watch", "hook-watch", watch),
-                slo("checkout", ["pages", "watch"]),
+                slo_with_policies("checkout", ["pages", "watch"]),
             ]
         )
         routing = workspace.routing
@@ -220,8 +164,10 @@ def test_alert_when_breaching_false_sends_no_burn_rate_alert_to_its_targets(
         engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
         dispatcher = Dispatcher.for_workspace(engine, workspace, backoff=Backoff(0.05, 0.2))
         worker = Worker(engine, enqueue=dispatcher.enqueue)
-        put(engine, "checkout", T0 - timedelta(hours=3), 170, bad=0)
-        put(engine, "checkout", T0 - timedelta(minutes=10), 16, bad=50)  # bad until T0 + 6 min
+        put(engine, T0 - timedelta(hours=3), 170, bad=0)
+        put(
+            engine, T0 - timedelta(minutes=10), 16, bad=50, series="checkout"
+        )  # bad until T0 + 6 min
         stops = T0 + timedelta(minutes=6)  # no event from here on
         dispatcher.start()
         try:
@@ -257,12 +203,12 @@ def test_a_stale_source_is_no_data_too(tmp_path: Path) -> None:
         [
             target("hook-checkout", "http://127.0.0.1:9/checkout"),
             policy("checkout-watch", "hook-checkout", "  alertWhenNoData: true\n"),
-            slo("checkout", ["checkout-watch"]),
+            slo_with_policies("checkout", ["checkout-watch"]),
         ]
     )
     engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     worker = Worker(engine)
-    put(engine, "checkout", T0 - timedelta(hours=3), 200, bad=0)  # until T0 + 20 min
+    put(engine, T0 - timedelta(hours=3), 200, bad=0)  # until T0 + 20 min
     with write_transaction(engine) as conn:
         sid = ensure_series(conn, keys=["checkout"], step=60)["checkout"]
         record_read(conn, series_id=sid, source="prom", until=to_epoch(T0), at=T0)

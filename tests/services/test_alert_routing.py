@@ -6,51 +6,23 @@ path and a real Alertmanager."""
 from __future__ import annotations
 
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
-from sqlalchemy.engine import Engine
 
-from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.services.delivery import Backoff, Dispatcher
 from covenant.services.store import open_store
 from covenant.services.worker import Worker
-from covenant.store import outbox
-from covenant.store.buckets import add_counts, ensure_series
-from covenant.store.db import write_transaction
+from tests.checkout import drained, put, slo_with_policies, wait
 from tests.promserver import Server, get_json, start_alertmanager
 from tests.receiver import Receiver, receiver
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SLOS = ("checkout", "search", "payments")
-
-
-def slo(name: str, policies: list[str]) -> str:
-    refs = "".join(f"\n    - alertPolicyRef: {p}" for p in policies)
-    return f"""\
-apiVersion: covenant/v1
-kind: SLO
-metadata: {{name: {name}-availability}}
-spec:
-  service: shop
-  indicator:
-    metadata: {{name: {name}}}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {{metricSource: {{type: events, spec: {{}}}}}}
-        total: {{metricSource: {{type: events, spec: {{}}}}}}
-  timeWindow: [{{duration: 30d, isRolling: true}}]
-  budgetingMethod: Occurrences
-  objectives: [{{target: 0.999}}]
-  alertPolicies:{refs or " []"}
-"""
 
 
 def target(name: str, kind: str, url: str) -> str:
@@ -100,26 +72,11 @@ def workspace_text(hooks: str, alertmanager: str) -> str:
         target("hook-default", "webhook", f"{hooks}/default"),
         policy("checkout-pages", "hook-checkout", "am-checkout"),
         policy("search-pages", "hook-search"),
-        slo("checkout", ["checkout-pages"]),
-        slo("search", ["search-pages"]),
-        slo("payments", []),
+        slo_with_policies("checkout", ["checkout-pages"]),
+        slo_with_policies("search", ["search-pages"]),
+        slo_with_policies("payments", []),
     ]
     return "---\n".join(docs)
-
-
-def put(engine: Engine, series: str, start: datetime, minutes: int, *, bad: int) -> None:
-    """100 requests a minute to ``series``, ``bad`` of them failing, from ``start``."""
-    s = to_epoch(start)
-    with write_transaction(engine) as conn:
-        sid = ensure_series(conn, keys=[series], step=60)[series]
-        add_counts(
-            conn,
-            series_ids=np.full(minutes, sid),
-            bucket_starts=s + 60 * np.arange(minutes),
-            good=np.full(minutes, 100 - bad),
-            total=np.full(minutes, 100),
-            step=60,
-        )
 
 
 @pytest.fixture
@@ -128,13 +85,6 @@ def alertmanager(tmp_path: Path) -> Iterator[Server]:
     server = start_alertmanager(tmp_path / "am", config=config)
     yield server
     server.stop()
-
-
-def wait(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 60  # only ends a broken test; nothing asserts how long
-    while not condition():
-        assert time.monotonic() < deadline, f"not reached: {what}"
-        time.sleep(0.05)
 
 
 def received(hooks: Receiver, path: str) -> list[tuple[str, str, str]]:
@@ -156,8 +106,8 @@ def test_each_target_gets_only_the_alerts_of_its_policies(
         dispatcher = Dispatcher.for_workspace(engine, workspace, backoff=Backoff(0.05, 0.2))
         worker = Worker(engine, enqueue=dispatcher.enqueue)
         for series in SLOS:  # every SLO burns: its fast-burn (or default page-fast) tier fires
-            put(engine, series, T0 - timedelta(hours=3), 170, bad=0)
-            put(engine, series, T0 - timedelta(minutes=10), 10, bad=50)
+            put(engine, T0 - timedelta(hours=3), 170, bad=0, series=series)
+            put(engine, T0 - timedelta(minutes=10), 10, bad=50, series=series)
         dispatcher.start()
         try:
             first = worker.tick(workspace, T0)
@@ -171,7 +121,7 @@ def test_each_target_gets_only_the_alerts_of_its_policies(
             hooks.wait_for("/default", len(payments))
             wait(lambda: active(alertmanager) == ["checkout-availability"], "checkout paged")
             for series in SLOS:  # eight clean minutes: every 5-minute window is clean
-                put(engine, series, T0, 8, bad=0)
+                put(engine, T0, 8, bad=0, series=series)
             later = worker.tick(workspace, T0 + timedelta(minutes=8))
             assert {n.state.value for n in later.notices} == {"resolved"}
             hooks.wait_for("/checkout", 2)
@@ -212,13 +162,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "examples" / "shop", shop, ignore=shutil.ignore_patterns(".covenant"))
     run_demo(Settings(workspace=shop, database_url=sqlite_url(shop)), at=AT, days=40)
     return shop
-
-
-def drained(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        counts = outbox.counts(conn)
-    assert counts["failed"] == 0
-    return counts["pending"] == 0
 
 
 def test_agreement_alerts_go_to_their_customers_targets(demo: Path, tmp_path: Path) -> None:
@@ -301,8 +244,8 @@ def test_an_inline_target_of_an_inline_policy_gets_its_slos_alerts(tmp_path: Pat
                 "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\n",
                 CONDITION,
                 target("hook-default", "webhook", f"{hooks.url}/default"),
-                slo("checkout", []),
-                slo("search", []).replace("  alertPolicies: []\n", inline),
+                slo_with_policies("checkout", []),
+                slo_with_policies("search", []).replace("  alertPolicies: []\n", inline),
             ]
         )
         workspace, problems = analyse_text(text)
@@ -312,8 +255,8 @@ def test_an_inline_target_of_an_inline_policy_gets_its_slos_alerts(tmp_path: Pat
         dispatcher = Dispatcher.for_workspace(engine, workspace, backoff=Backoff(0.05, 0.2))
         worker = Worker(engine, enqueue=dispatcher.enqueue)
         for series in ("checkout", "search"):
-            put(engine, series, T0 - timedelta(hours=3), 170, bad=0)
-            put(engine, series, T0 - timedelta(minutes=10), 10, bad=50)
+            put(engine, T0 - timedelta(hours=3), 170, bad=0, series=series)
+            put(engine, T0 - timedelta(minutes=10), 10, bad=50, series=series)
         tick = worker.tick(workspace, T0)
         dispatcher.start()
         try:
@@ -346,7 +289,7 @@ spec:
         annotations: {covenant.dev/delivery: '{"url": "ftp://nowhere"}'}
       spec: {target: webhook}
 """,
-            slo("checkout", ["pages"]),
+            slo_with_policies("checkout", ["pages"]),
         ]
     )
     workspace, problems = analyse_text(text)
@@ -371,8 +314,8 @@ spec: {target: email}
             target("hook", "webhook", "http://127.0.0.1:9/hook"),
             policy("mail-only", "mail"),
             policy("hooked", "hook"),
-            slo("checkout", ["mail-only"]),
-            slo("search", ["hooked"]),
+            slo_with_policies("checkout", ["mail-only"]),
+            slo_with_policies("search", ["hooked"]),
         ]
     )
     workspace, problems = analyse_text(text)
@@ -404,8 +347,8 @@ def test_alert_when_resolved_false_keeps_resolutions_from_webhooks_not_alertmana
                 target("hook-search", "webhook", f"{hooks.url}/search"),
                 quiet,
                 policy("search-pages", "hook-search"),
-                slo("checkout", ["checkout-pages"]),
-                slo("search", ["search-pages"]),
+                slo_with_policies("checkout", ["checkout-pages"]),
+                slo_with_policies("search", ["search-pages"]),
             ]
         )
         workspace, problems = analyse_text(text)
@@ -414,14 +357,14 @@ def test_alert_when_resolved_false_keeps_resolutions_from_webhooks_not_alertmana
         dispatcher = Dispatcher.for_workspace(engine, workspace, backoff=Backoff(0.05, 0.2))
         worker = Worker(engine, enqueue=dispatcher.enqueue)
         for series in ("checkout", "search"):
-            put(engine, series, T0 - timedelta(hours=3), 170, bad=0)
-            put(engine, series, T0 - timedelta(minutes=10), 10, bad=50)
+            put(engine, T0 - timedelta(hours=3), 170, bad=0, series=series)
+            put(engine, T0 - timedelta(minutes=10), 10, bad=50, series=series)
         dispatcher.start()
         try:
             worker.tick(workspace, T0)
             wait(lambda: active(alertmanager) == ["checkout-availability"], "checkout paged")
             for series in ("checkout", "search"):
-                put(engine, series, T0, 8, bad=0)
+                put(engine, T0, 8, bad=0, series=series)
             later = worker.tick(workspace, T0 + timedelta(minutes=8))
             assert len(later.notices) == 2  # both resolve
             wait(lambda: active(alertmanager) == [], "Alertmanager heard the end")
