@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from covenant.errors import AuditChainError, InputError, StoreError
+from covenant.errors import AuditChainError, InputError
+from covenant.services.store import store_failure
 from covenant.store import audit as repo
 from covenant.store.audit import AuditEntry, Verification
 
@@ -61,7 +62,7 @@ def verify_log(engine: Engine, *, anchor: tuple[int, str] | None = None) -> Veri
         with engine.connect() as conn, conn.begin():
             return repo.verify(conn, anchor=anchor)
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read the audit log", exc) from exc
 
 
 def broken_error(result: Verification) -> AuditChainError:
@@ -97,7 +98,7 @@ def list_entries(engine: Engine, *, where: AuditFilter) -> list[AuditEntry]:
                 limit=where.limit,
             )
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read the audit log", exc) from exc
 
 
 def entry_json(entry: AuditEntry) -> dict[str, Any]:
@@ -115,10 +116,3 @@ def entry_json(entry: AuditEntry) -> dict[str, Any]:
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }
-
-
-def _store_error(exc: SQLAlchemyError) -> StoreError:
-    return StoreError(
-        f"cannot read the audit log: {exc.__class__.__name__}",
-        hint="check that the store is reachable and migrated (any writing command migrates it)",
-    )

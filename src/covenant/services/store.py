@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from covenant.errors import NoStoreError
+from covenant.errors import NoStoreError, StoreError
 from covenant.store.sqlite_reader import (
     SqliteReader,
     can_write,
@@ -24,6 +24,15 @@ from covenant.store.sqlite_reader import (
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+
+def store_failure(doing: str, exc: SQLAlchemyError) -> StoreError:
+    """A driver error met while ``doing`` something in the store, as the user sees it."""
+    return StoreError(
+        f"cannot {doing}: {exc.__class__.__name__}",
+        hint="check that the store is reachable and migrated (a writing command migrates it)",
+    )
 
 
 def open_store(database_url: str) -> Engine:

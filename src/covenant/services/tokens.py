@@ -17,7 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from covenant.core.access import Principal, Role
 from covenant.core.timeutil import require_utc
-from covenant.errors import AuthenticationError, InputError, NotFoundError, StoreError
+from covenant.errors import AuthenticationError, InputError, NotFoundError
+from covenant.services.store import store_failure
 from covenant.store import audit
 from covenant.store import tokens as repo
 from covenant.store.audit import UNKNOWN_ACTOR
@@ -137,7 +138,7 @@ def create_token(
                 at=at,
             )
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write API tokens", exc) from exc
     return CreatedToken(token=stored, text=text)
 
 
@@ -161,7 +162,7 @@ def list_tokens(engine: Engine) -> list[StoredToken]:
         with engine.connect() as conn:
             return repo.load_tokens(conn)
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write API tokens", exc) from exc
 
 
 def revoke_token(
@@ -192,7 +193,7 @@ def revoke_token(
                     at=at,
                 )
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write API tokens", exc) from exc
     assert revoked is not None
     return revoked
 
@@ -218,7 +219,7 @@ def find_token(engine: Engine, *, presented: str | None) -> StoredToken:
         with engine.connect() as conn:
             token = repo.matching_token(conn, token_id=parts[0], secret=parts[1])
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write API tokens", exc) from exc
     if token is None:
         raise AuthenticationError("the API token is not known", hint=_HINT)
     return token
@@ -233,10 +234,3 @@ def principal_of(token: StoredToken, *, at: datetime) -> Principal:
             f"the API token {token.id} is {state}", hint="ask an admin for a new token"
         )
     return Principal(token_id=token.id, role=token.role, customer=token.customer)
-
-
-def _store_error(exc: SQLAlchemyError) -> StoreError:
-    return StoreError(
-        f"cannot read or write API tokens: {exc.__class__.__name__}",
-        hint="check that the store is reachable and migrated (any covenant command migrates it)",
-    )

@@ -32,8 +32,8 @@ from covenant.errors import (
     ConflictError,
     InputError,
     NotFoundError,
-    StoreError,
 )
+from covenant.services.store import store_failure
 from covenant.store import audit
 from covenant.store import users as repo
 from covenant.store.audit import UNKNOWN_ACTOR
@@ -59,13 +59,6 @@ class Session:
     csrf: str
     actor: str  # user:NAME or token:ID
     label: str  # shown in the page header
-
-
-def _store_error(exc: SQLAlchemyError) -> StoreError:
-    return StoreError(
-        f"cannot read or write web users or sessions: {exc.__class__.__name__}",
-        hint="check that the store is reachable and migrated (any covenant command migrates it)",
-    )
 
 
 def user_document(user: StoredUser) -> dict[str, object]:
@@ -152,7 +145,7 @@ def create_user(
     except IntegrityError:
         raise ConflictError(f"a user named {name!r} exists already") from None
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write web users or sessions", exc) from exc
     return user
 
 
@@ -161,7 +154,7 @@ def list_users(engine: Engine) -> list[StoredUser]:
         with engine.connect() as conn:
             return repo.load_users(conn)
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write web users or sessions", exc) from exc
 
 
 def disable_user(
@@ -191,7 +184,7 @@ def disable_user(
                 at=at,
             )
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write web users or sessions", exc) from exc
     assert after is not None
     return after
 
@@ -204,7 +197,7 @@ def check_password(engine: Engine, *, name: str, password: str) -> StoredUser:
             stored = repo.password_hash(conn, name=name)
             user = repo.load_user(conn, name=name) if stored is not None else None
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write web users or sessions", exc) from exc
     try:
         _HASHER.verify(stored or _NOBODY, password[:MAX_PASSWORD])
         matched = stored is not None
@@ -240,7 +233,7 @@ def start_session(
                 expires_at=require_utc(at) + length,
             )
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write web users or sessions", exc) from exc
     return session_id
 
 
@@ -270,7 +263,7 @@ def find_session(engine: Engine, *, session_id: str | None, at: datetime) -> Ses
                 )
             token = None if found.token_id is None else load_token(conn, token_id=found.token_id)
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write web users or sessions", exc) from exc
     if token is None or token.state(at) != "active":
         return None
     principal = Principal(token_id=token.id, role=token.role, customer=token.customer)
@@ -289,4 +282,4 @@ def end_session(engine: Engine, *, session_id: str | None) -> None:
         with write_transaction(engine) as conn:
             repo.delete_session(conn, session_id=session_id)
     except SQLAlchemyError as exc:
-        raise _store_error(exc) from exc
+        raise store_failure("read or write web users or sessions", exc) from exc
