@@ -17,14 +17,19 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 class Browser:
     """One browser's cookie jar against the app; each call runs on its own event loop."""
 
-    def __init__(self, app: FastAPI, base_url: str = "http://test") -> None:
+    def __init__(
+        self, app: FastAPI, base_url: str = "http://test", *, raise_app_exceptions: bool = True
+    ) -> None:
         self.app = app
         self.base_url = base_url
+        self.raise_app_exceptions = raise_app_exceptions  # False: see the 500 page instead
         self.cookies = httpx.Cookies()
 
     def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
         async def send() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
+            transport = httpx.ASGITransport(
+                app=self.app, raise_app_exceptions=self.raise_app_exceptions
+            )
             async with httpx.AsyncClient(
                 transport=transport, base_url=self.base_url, cookies=self.cookies
             ) as client:

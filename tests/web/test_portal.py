@@ -76,6 +76,7 @@ def test_the_portal_shows_only_the_customers_own_data(shop: Shop, customer: str)
             "/ui/agreements",
             f"/ui/portal/statements/{'x' * 40}",
             "/ui/portal/statements/2026-13",
+            "/ui/checkout-monthly",  # no such page: an HTML 404 that does not repeat the path
         )
     }
     assert {p: a.status_code for p, a in errors.items()} == {
@@ -85,6 +86,7 @@ def test_the_portal_shows_only_the_customers_own_data(shop: Shop, customer: str)
         "/ui/agreements": 403,
         f"/ui/portal/statements/{'x' * 40}": 400,
         "/ui/portal/statements/2026-13": 400,
+        "/ui/checkout-monthly": 404,
     }
     for path, answer in {**pages, **errors}.items():
         for word in forbidden_words(shop, customer):

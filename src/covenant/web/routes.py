@@ -52,8 +52,9 @@ router = pages_router()
 
 
 def install(app: FastAPI) -> None:
-    from covenant.web import agreements, portal, team
+    from covenant.web import agreements, error_pages, portal, team
 
+    error_pages.install(app)  # after the API's handlers: it wraps them for /ui
     for module in (team, portal, agreements):
         app.include_router(module.router)
     app.include_router(router)
