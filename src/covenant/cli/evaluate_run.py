@@ -62,7 +62,14 @@ def run_evaluate(
         ws = load_for_evaluation(workspace)
         url = settings_for(workspace).database_url
         if read is not False and ws.reads:
-            _read_sources(url, ws.reads, ws.objectives, at=instant, every=read is True)
+            _read_sources(
+                url,
+                ws.reads,
+                ws.objectives,
+                at=instant,
+                every=read is True,
+                by_days=not ws.corrections and not ws.composites,
+            )
         # corrections are audited in the store (a write, skipped on a read-only store);
         # otherwise only bucket counts are read. No store is created: before any data every
         # SLO is no data (docs/errors.md#no-store).
@@ -139,6 +146,7 @@ def _read_sources(
     *,
     at: datetime,
     every: bool,
+    by_days: bool = True,
 ) -> None:
     """Catch up the workspace's Prometheus SLIs before evaluating; a failed read is said on
     stderr (its SLOs show no data, stale, with the reason)."""
@@ -157,7 +165,7 @@ def _read_sources(
         )
         return
     for report in read_before_evaluating(
-        url, reads=reads, objectives=objectives, at=at, every=every
+        url, reads=reads, objectives=objectives, at=at, every=every, by_days=by_days
     ):
         if report.error is not None:
             until = report.read_until.isoformat().replace("+00:00", "Z")

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from covenant.store.sqlite_writer import SqliteWriter
 
 STEP = 60
+LAG_S = 120  # services.prometheus.DEFAULT_LAG_S (not imported: it loads httpx)
 
 
 def read_before_evaluating(
@@ -40,9 +41,15 @@ def read_before_evaluating(
     at: datetime,
     every: bool,
     now: datetime | None = None,
+    by_days: bool = True,
 ) -> list[ReadReport]:
     """Catch up the reads (all of them with ``every``, else those read before) up to ``at``;
-    the reports of what was read (empty when nothing was)."""
+    the reports of what was read (empty when nothing was).
+
+    ``by_days``: a first read takes the whole days its event-based objectives need only as
+    sums from the server's recorded counts where they check (``services.prometheus_recorded``),
+    and later reads refine the days the sliding windows cut; False (corrections or composites,
+    which read every bucket) reads every minute."""
     if not reads:
         return []
     from covenant.services.store import open_reader, store_missing  # noqa: PLC0415
@@ -83,6 +90,37 @@ def read_before_evaluating(
         engine = open_store(database_url)
     try:
         moment = now or datetime.now(UTC)
-        return catch_up(engine, reads=chosen, now=moment, initial=initial, until=at)
+        reports: list[ReadReport] = []
+        if never and by_days:
+            from covenant.services.prometheus_recorded import first_read_by_days  # noqa: PLC0415
+
+            end = min(_minute(at), _minute(moment))
+            reports, rest = first_read_by_days(
+                engine,
+                reads=[r for r in chosen if r.series in never],
+                objectives=objectives,
+                at=end,
+                now=moment,
+                settled=_minute(moment) - LAG_S,
+            )
+            left = {r.series for r in rest}
+            chosen = [r for r in chosen if r.series not in never or r.series in left]
+        reports += catch_up(engine, reads=chosen, now=moment, initial=initial, until=at)
+        if by_days:
+            from covenant.services.prometheus_recorded import refine_days  # noqa: PLC0415
+
+            reports += refine_days(
+                engine,
+                reads=reads,
+                objectives=objectives,
+                at=min(_minute(at), _minute(moment)),
+                now=moment,
+            )
+        return reports
     finally:
         engine.dispose()
+
+
+def _minute(moment: datetime) -> int:
+    seconds = int(moment.timestamp())
+    return seconds - seconds % STEP

@@ -299,6 +299,19 @@ class Worker:
         except CovenantError as exc:  # recorded per series by catch_up; evaluation goes on
             problems.append(f"Prometheus catch-up: {exc}")
             return 0
+        try:  # days a first read stored as sums, which the sliding windows now cut
+            from covenant.services.prometheus_recorded import refine_days  # noqa: PLC0415
+
+            reports += refine_days(
+                self.engine,
+                reads=reads,
+                objectives=workspace.objectives,
+                at=int(now.timestamp()) // self.step * self.step,
+                now=now,
+                client_for=self.client_for,
+            )
+        except CovenantError as exc:
+            problems.append(f"Prometheus day refinement: {exc}")
         problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
         return len(reports)
 

@@ -4,9 +4,11 @@
 remembered by hash). A source that is read again over the same range gives the counts of that
 range again, so its write *sets* the buckets of the range: the stored day chunks are read, the
 range's slots overwritten and the chunks written back; slots outside the range keep what they
-held. Same layout, same locks as ``buckets`` (docs/adr/0002-bucket-store.md). Plain SQL
-through the DB-API (``chunk_reads.query_of`` and ``run_many``): an engine's connection, or
-``sqlite3``'s (``sqlite_writer``: a catch-up that loads no SQLAlchemy).
+held. A day stored as its sums only (``store.day_sums``) is replaced when a write sets all its
+minutes, and otherwise keeps its exact sums (the minutes of a part of it are not written).
+Same layout, same locks as ``buckets`` (docs/adr/0002-bucket-store.md). Plain SQL through the
+DB-API (``chunk_reads.query_of`` and ``run_many``): an engine's connection, or ``sqlite3``'s
+(``sqlite_writer``: a catch-up that loads no SQLAlchemy).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from covenant.store.chunk_reads import (
     query_of,
     run_many,
 )
+from covenant.store.day_sums import is_day_sum
 
 if TYPE_CHECKING:
     import sqlite3
@@ -102,6 +105,7 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
         }
     )
     stored: dict[tuple[int, int], Int64Array] = {}
+    sums_only: dict[tuple[int, int], int] = {}  # day-sum chunks: minutes written to them
     run = query_of(conn)
     for part in batched(ids, max(IN_LIMIT - len(days), 1)):
         sql = (
@@ -110,8 +114,12 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
             f"AND day IN ({', '.join('?' * len(days))})"
         )
         for series_id, day, itemsize, blob in run(sql, [*part, *days]):
-            decoded = decode_chunk(bytes(blob), int(itemsize), per_day).astype(np.int64)
-            stored[(int(series_id), int(day))] = decoded
+            key = (int(series_id), int(day))
+            if is_day_sum(blob, int(itemsize)):  # sums only: replaced by a whole day of minutes
+                sums_only[key] = 0
+                stored[key] = np.zeros((2, per_day), dtype=np.int64)
+                continue
+            stored[key] = decode_chunk(bytes(blob), int(itemsize), per_day).astype(np.int64)
     changed: dict[tuple[int, int], Int64Array] = {}
     for (series_id, start, g, t), end in zip(items, ends, strict=True):
         for day in range(start - start % DAY, end, DAY):
@@ -125,6 +133,11 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
             s0, s1 = (lo - day) // step, (hi - day) // step
             chunk[0, s0:s1] = g[i0:i1]
             chunk[1, s0:s1] = t[i0:i1]
+            if key in sums_only:
+                sums_only[key] += s1 - s0
+    for key, covered in sums_only.items():  # a day of sums read in part keeps its exact sums
+        if covered < per_day:
+            del changed[key]
     updates: list[tuple[int, bytes, int, int, int, int]] = []
     inserts: list[tuple[int, bytes, int, int, int, int]] = []
     deletes: list[tuple[int, int]] = []

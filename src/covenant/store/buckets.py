@@ -303,7 +303,10 @@ def _merge_chunks(
         for series_id, day, itemsize, blob in conn.execute(query):
             i = position.get((int(series_id), int(day)))
             if i is not None:
-                stored.append((i, decode_chunk(bytes(blob), int(itemsize), per_day)))
+                chunk = decode_chunk(
+                    bytes(blob), int(itemsize), per_day, series_id=int(series_id), day=int(day)
+                )
+                stored.append((i, chunk))
                 exists[i] = True
     if stored:  # merge into an int64 copy: the caller's chunks stay as they were
         dense = dense.astype(np.int64)

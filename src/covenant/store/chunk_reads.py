@@ -105,9 +105,12 @@ def check_step(found: dict[str, tuple[int, int]], step: int) -> None:
         )
 
 
-def decode_chunk(blob: bytes, itemsize: int, per_day: int) -> npt.NDArray[np.unsignedinteger[Any]]:
+def decode_chunk(
+    blob: bytes, itemsize: int, per_day: int, *, series_id: int = 0, day: int = 0
+) -> npt.NDArray[np.unsignedinteger[Any]]:
     data = np.frombuffer(blob, dtype=np.dtype(f"<u{itemsize}"))
     if data.size != 2 * per_day:
+        _refuse_day_sums([blob], [itemsize], [series_id], [day])
         raise StoreError(
             f"a stored day chunk holds {data.size} values, expected {2 * per_day}",
             hint="the series was written with another step; the store may be corrupt",
@@ -115,9 +118,30 @@ def decode_chunk(blob: bytes, itemsize: int, per_day: int) -> npt.NDArray[np.uns
     return data.reshape(2, per_day)
 
 
-def _decode_all(blobs: list[bytes], itemsize: int, per_day: int) -> npt.NDArray[Any]:
+def _refuse_day_sums(
+    blobs: Sequence[bytes], itemsizes: Sequence[int], ids: Sequence[int], days: Sequence[int]
+) -> None:
+    """Raise for the first chunk that holds only its day's sums (``store.day_sums``): a reader
+    that needs minutes never reads them as zeros or spreads them."""
+    from covenant.store.day_sums import is_day_sum, refused  # noqa: PLC0415
+
+    for blob, size, series_id, day in zip(blobs, itemsizes, ids, days, strict=True):
+        if is_day_sum(blob, size):
+            raise refused(series_id, day)
+
+
+def _decode_all(
+    blobs: list[bytes],
+    itemsize: int,
+    per_day: int,
+    *,
+    ids: Sequence[int] = (),
+    days: Sequence[int] = (),
+) -> npt.NDArray[Any]:
     data = np.frombuffer(b"".join(blobs), dtype=np.dtype(f"<u{itemsize}"))
     if data.size != len(blobs) * 2 * per_day:
+        if len(ids) == len(blobs) and len(days) == len(blobs):
+            _refuse_day_sums(blobs, [itemsize] * len(blobs), ids, days)
         raise StoreError(
             "stored day chunks have an unexpected size",
             hint="the series was written with another step; the store may be corrupt",
@@ -165,8 +189,15 @@ def read_matrix(
             rows.append(row_of[int(series_id)])
             cols.append((int(day) - day0) // DAY)
             blobs.append(bytes(blob))
+    id_of = {row: series_id for series_id, row in row_of.items()}
     for itemsize, (rows, cols, blobs) in by_size.items():
-        chunks = _decode_all(blobs, itemsize, per_day)
+        chunks = _decode_all(
+            blobs,
+            itemsize,
+            per_day,
+            ids=[id_of[r] for r in rows],
+            days=[day0 + c * DAY for c in cols],
+        )
         r = np.asarray(rows, dtype=np.intp)
         c = np.asarray(cols, dtype=np.intp)
         good3[r, c] = chunks[:, 0, :]
@@ -242,8 +273,12 @@ def read_edge_counts(
                 chunk_rows.append(row_of[int(series_id)])
                 chunk_days.append(int(day))
                 blobs.append(bytes(blob))
+        id_of = {row: series_id for series_id, row in row_of.items()}
         for itemsize, (chunk_rows, chunk_days, blobs) in by_size.items():
-            running = np.cumsum(_decode_all(blobs, itemsize, per_day), axis=2, dtype=np.int64)
+            decoded = _decode_all(
+                blobs, itemsize, per_day, ids=[id_of[r] for r in chunk_rows], days=chunk_days
+            )
+            running = np.cumsum(decoded, axis=2, dtype=np.int64)
             r = np.asarray(chunk_rows, dtype=np.intp)
             d = np.asarray(chunk_days, dtype=np.int64)
             for day in inside:  # buckets [0, slot) of the day an edge cuts
@@ -277,6 +312,9 @@ def series_extent(conn: Any, *, keys: Sequence[str]) -> dict[str, tuple[int, int
         sql = f"SELECT series_id, day, itemsize, counts FROM bucket_chunks WHERE {pairs}"
         for series_id, day, itemsize, blob in run(sql, [v for pair in part for v in pair]):
             per_day = buckets_per_day(step_of[int(series_id)])
+            if len(blob) == 16 and int(itemsize) == 8:  # a day of sums only (store.day_sums)
+                totals[(int(series_id), int(day))] = np.ones(per_day, dtype=np.uint8)
+                continue
             totals[(int(series_id), int(day))] = decode_chunk(bytes(blob), int(itemsize), per_day)[
                 1
             ]

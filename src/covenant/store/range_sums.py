@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from covenant.errors import InputError
 from covenant.store.chunk_reads import DAY, IN_LIMIT, batched, buckets_per_day, query_of
+from covenant.store.day_sums import refused
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -127,6 +128,8 @@ def _slices(
                 f"WHERE day = ? AND series_id IN ({', '.join('?' * len(part))})"
             )
             for series_id, itemsize, data in run(sql, [*params, day, *part]):
+                if len(data) != 2 * sum(c for _, _, c in pieces) * int(itemsize):
+                    raise refused(int(series_id), day)  # a day of sums only (store.day_sums)
                 out_rows, blobs = found.setdefault(int(itemsize), ([], []))
                 out_rows.append(ids[int(series_id)])
                 blobs.append(data)

@@ -1,0 +1,292 @@
+"""Whole UTC days of an SLI as two numbers each, witnessed by Covenant's recorded counts.
+
+An exact first read of a month reads every sample (docs/prometheus.md). Over a UTC day in
+which no counter of the SLI reset, went silent for more than the staleness lookback, appeared
+or vanished, the events the engine counts from the samples (``samples.bucket_counts``: the
+increases between consecutive samples, in the minute of the later one) telescope to the
+counter's value at the day's end minus its value at its start — two numbers per series, read
+for every midnight at once (``query_range`` of the selectors at a one-day step). What makes
+that usable is a cheap witness that the day was clean, and ``covenant rules prometheus``
+records one: per objective (``sloth_id``), ``covenant:sli_{good,total}:count1d`` is the sum
+of the rules' minute counts (``S − S offset 1m`` per series, a reset counting the value after
+it; a series new within the minute not counted) over the day ending at each evaluation.
+
+Prometheus evaluates a group at an offset within the minute (a hash of its file and name; the
+same for back-filled recordings), so the recording stamped just after midnight, at
+``midnight + o``, covers ``(midnight − 1d + o, midnight + o]``. For each such shifted day the
+witness compares the recorded good and total with the counters' increase between the two
+recording instants (each read's selectors asked ``offset`` back to its own instants, one
+query for many SLIs). A reset, a silence, a series that came or went, a minute the rules did
+not evaluate (a restart; rules loaded during the day; a scrape gap with staleness markers)
+make them differ. A UTC day is taken — as the midnight difference, never as a recorded
+number — only when both shifted days that cover it agree, good and total, every series had a
+whole value at both midnights and none decreased; any other day leaves the SLI to its samples.
+
+What the witness cannot see: a counter silent for between 5 and 6 minutes (no staleness
+marker, e.g. the server itself down) whose increase across the silence the rules count (the
+lookback of ``S offset 1m`` reaches 6 minutes before the minute's end) and the samples reading
+does not (a sample more than 5 minutes after the previous one is a fresh start); and a reset
+whose loss the rules' minute count happens to make up exactly. Both are documented in
+docs/prometheus.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from covenant.core.promql import SeriesQueries
+from covenant.sources.prometheus.client import PrometheusClient, Series
+from covenant.sources.prometheus.groups import Member, member, union
+
+DAY = 86400
+GOOD_1D, TOTAL_1D = "covenant:sli_good:count1d", "covenant:sli_total:count1d"
+Int64Array = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recorded:
+    """One SLI to read by days: its reads and the ``sloth_id`` its rules record under."""
+
+    queries: SeriesQueries
+    sloth_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DaySums:
+    """An SLI's good and total on the days ``first + i·DAY``; ``ok[i]`` when checked."""
+
+    good: Int64Array
+    total: Int64Array
+    ok: npt.NDArray[np.bool_]
+    why: str = ""  # why some day is not ok (the first reason met)
+
+
+PLAIN_ID = re.compile(r"^[A-Za-z0-9_.:/ -]+$")
+"""A ``sloth_id`` read by days: anything else (quotes, backslashes) is read from samples."""
+
+
+def _alternation(values: Sequence[str]) -> str:
+    """Plain values as an RE2 alternation inside a PromQL string (``\\.`` for a dot)."""
+    return "|".join("".join("\\\\" + c if c in ".+*?()[]{}|^$" else c for c in v) for v in values)
+
+
+def recorded_days(
+    client: PrometheusClient, reads: Sequence[Recorded], *, first: int, n: int
+) -> list[DaySums]:
+    """Each read's good and total on the ``n`` UTC days from ``first`` (a midnight), each day
+    ok only when the recordings witness that its counters' increase is what the samples give
+    (module docstring)."""
+    if first % DAY:
+        raise ValueError("first must be a UTC midnight")
+    found = [_none(n, "no recorded counts") for _ in reads]
+    plans: dict[str, list[tuple[int, Member]]] = {}
+    for i, r in enumerate(reads):
+        joined = member(r.queries)
+        if joined is None:
+            found[i] = _none(n, "not a plain counter: read from its samples")
+        else:
+            plans.setdefault(joined[0], []).append((i, joined[1]))
+    for name, items in plans.items():
+        selector = union(name, [m for _, m in items])
+        if selector is None:
+            continue
+        # the counters at every midnight: the day increases to store
+        midnights = client.query_range(selector, start=first, end=first + n * DAY, step=DAY)
+        taken = _disjoint(midnights, items)
+        ids = [reads[i].sloth_id for i, _ in taken]
+        if not ids:
+            continue
+        recorded = _recordings(client, ids, first=first, n=n)
+        offsets = {i: _offset(recorded.get(reads[i].sloth_id), first=first, n=n) for i, _ in taken}
+        fixed = [(i, m, o) for i, m in taken if (o := offsets[i]) is not None]
+        shifted = _shifted(client, name, fixed, first=first, n=n) if fixed else []
+        for i, m in taken:
+            found[i] = _check(
+                reads[i],
+                m,
+                midnights,
+                recorded.get(reads[i].sloth_id),
+                offsets[i],
+                shifted,
+                n=n,
+                first=first,
+            )
+    return found
+
+
+def _none(n: int, why: str) -> DaySums:
+    zeros = np.zeros(n, dtype=np.int64)
+    return DaySums(good=zeros, total=zeros.copy(), ok=np.zeros(n, dtype=bool), why=why)
+
+
+def _matches(series: Series, matchers: tuple[tuple[str, str, str], ...]) -> bool:
+    """``samples.matching``'s rule for one series (a missing label is "")."""
+    return all((series.labels.get(k, "") == v) == (op == "=") for k, op, v in matchers)
+
+
+def _key(series: Series) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(series.labels.items()))
+
+
+def _disjoint(
+    answer: Sequence[Series], items: list[tuple[int, Member]]
+) -> list[tuple[int, Member]]:
+    """The reads whose series no earlier read of ``items`` also selects: each is then asked
+    for at its own recording instants without another read's series in the way."""
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    kept = []
+    for i, m in items:
+        mine = {_key(s) for s in answer if _matches(s, m.total) or _matches(s, m.first)}
+        if mine & seen:
+            continue
+        seen |= mine
+        kept.append((i, m))
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class _Recorded:
+    good: npt.NDArray[np.float64]  # k = 0 … n: the day ending at first + k·DAY + offset
+    total: npt.NDArray[np.float64]
+    stamps: npt.NDArray[np.float64]  # the total's sample instants (seconds, ms precision)
+
+
+def _recordings(
+    client: PrometheusClient, ids: Sequence[str], *, first: int, n: int
+) -> dict[str, _Recorded]:
+    """Per ``sloth_id``: the ``1d`` recordings last stamped before each ``first + k·DAY +
+    60 s`` (k = 0 … n), and their instants."""
+    sel = f'sloth_id=~"{_alternation(sorted(ids))}"'
+    start, end = first + LATEST, first + n * DAY + LATEST
+    both = client.query_range(
+        f'{{__name__=~"covenant:sli_(good|total):count1d",{sel}}}', start=start, end=end, step=DAY
+    )
+    stamps = client.query_range(f"timestamp({TOTAL_1D}{{{sel}}})", start=start, end=end, step=DAY)
+    out: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
+    for s in both:
+        which = "good" if s.labels.get("__name__") == GOOD_1D else "total"
+        out.setdefault(s.labels.get("sloth_id", ""), {})[which] = _at(s, first + LATEST, n + 1)
+    for s in stamps:
+        out.setdefault(s.labels.get("sloth_id", ""), {})["stamps"] = _at(s, first + LATEST, n + 1)
+    return {
+        key: _Recorded(good=v["good"], total=v["total"], stamps=v["stamps"])
+        for key, v in out.items()
+        if {"good", "total", "stamps"} <= set(v)
+    }
+
+
+LATEST = 60
+"""Asked at ``midnight + 60 s``: the latest minute recording is then the one stamped in
+``(midnight, midnight + 60 s]``, whatever the group's offset within the minute."""
+
+
+def _at(series: Series, start: float, size: int) -> npt.NDArray[np.float64]:
+    """The series' values at ``start + k·DAY`` (NaN: no point)."""
+    out = np.full(size, np.nan)
+    slot = np.rint((series.times - start) / DAY).astype(np.int64)
+    keep = (np.abs(series.times - start - slot * DAY) < 0.5) & (slot >= 0) & (slot < size)
+    out[slot[keep]] = series.values[keep]
+    return out
+
+
+def _offset(rec: _Recorded | None, *, first: int, n: int) -> int | None:
+    """The group's evaluation offset in ms (the same after every midnight), or None."""
+    if rec is None or not np.all(np.isfinite(rec.stamps)):
+        return None
+    offsets = np.rint((rec.stamps - (first + DAY * np.arange(n + 1))) * 1000).astype(np.int64)
+    if np.any(offsets != offsets[0]) or not 0 < offsets[0] <= 60_000:
+        return None
+    return int(offsets[0])
+
+
+def _shifted(
+    client: PrometheusClient,
+    name: str,
+    fixed: Sequence[tuple[int, Member, int]],
+    *,
+    first: int,
+    n: int,
+) -> list[Series]:
+    """The counters of each read at its own recording instants ``first + k·DAY + offset``
+    (k = −1 … n): one query, each read's selectors offset back from ``… + 60 s``."""
+    terms: list[str] = []
+    for _, m, offset in fixed:
+        back = 60_000 - offset
+        terms.extend(
+            f"({_selector(name, matchers)} offset {back}ms)"
+            for matchers in dict.fromkeys((m.total, m.first))
+        )
+    return client.query_range(
+        " or ".join(terms), start=first - DAY + 60, end=first + n * DAY + 60, step=DAY
+    )
+
+
+def _selector(name: str, matchers: tuple[tuple[str, str, str], ...]) -> str:
+    inner = ",".join(f'{k}{op}"{v}"' for k, op, v in matchers)
+    return f"{name}{{{inner}}}"
+
+
+def _increase(
+    answer: Sequence[Series], matchers: tuple[tuple[str, str, str], ...], start: float, size: int
+) -> tuple[Int64Array, npt.NDArray[np.bool_]]:
+    """The summed increase of the matching series between consecutive instants ``start +
+    k·DAY`` (``size`` instants), and whether it is known: every such series has a whole value
+    at both ends and did not decrease."""
+    increase = np.zeros(size - 1, dtype=np.int64)
+    known = np.ones(size - 1, dtype=bool)
+    for s in answer:
+        if not _matches(s, matchers):
+            continue
+        v = _at(s, start, size)
+        a, b = v[:-1], v[1:]
+        fine = np.isfinite(a) & np.isfinite(b) & (b >= a) & (a == np.floor(a)) & (b == np.floor(b))
+        fine &= b < 2**53
+        known &= fine
+        increase += np.where(fine, b - a, 0).astype(np.int64)
+    return increase, known
+
+
+def _check(
+    r: Recorded,
+    m: Member,
+    midnights: Sequence[Series],
+    rec: _Recorded | None,
+    offset: int | None,
+    shifted: Sequence[Series],
+    *,
+    n: int,
+    first: int,
+) -> DaySums:
+    """The day increases of ``r`` at the midnights, ok where the recordings witness them."""
+    if rec is None or offset is None:
+        return _none(n, "no aligned 1d recording after every midnight (covenant rules prometheus)")
+    is_bad = r.queries.good is None
+    f_day, f_known = _increase(midnights, m.first, first, n + 1)
+    t_day, t_known = _increase(midnights, m.total, first, n + 1)
+    good_day = t_day - f_day if is_bad else f_day
+    # the witnesses: the recorded day ending at each recording instant against the counters'
+    # increase between consecutive recording instants (k = 0 … n)
+    mine = [s for s in shifted if _matches(s, m.total) or _matches(s, m.first)]
+    f_w, f_wk = _increase(mine, m.first, first - DAY + 60, n + 2)
+    t_w, t_wk = _increase(mine, m.total, first - DAY + 60, n + 2)
+    g_w = t_w - f_w if is_bad else f_w
+    whole = np.isfinite(rec.good) & np.isfinite(rec.total)
+    rg = np.where(whole, rec.good, -1)
+    rt = np.where(whole, rec.total, -1)
+    witnessed = f_wk & t_wk & whole & (rg == g_w) & (rt == t_w)
+    # day k (first + k·DAY …) lies within the witnessed days k and k + 1
+    ok = f_known & t_known & witnessed[:-1] & witnessed[1:] & (good_day >= 0) & (good_day <= t_day)
+    why = (
+        ""
+        if bool(ok.all())
+        else (
+            "a recorded day differs from its counters' increase (a reset, a silence, a minute the "
+            "rules did not evaluate) or a counter has no value at a midnight"
+        )
+    )
+    return DaySums(good=good_day, total=t_day, ok=ok, why=why)

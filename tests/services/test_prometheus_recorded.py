@@ -1,0 +1,223 @@
+"""A first read that takes whole days from the recorded counts equals a read of every sample.
+
+Two services' counters are scraped every 30 s at unaligned instants (:13.5, :43.5) over a week;
+``api``'s counters restart once (a reset) in the middle of a day. The generated rules' minute
+and day counts are back-filled with promtool (at their groups' own offsets within the minute,
+as Prometheus evaluates them). ``evaluate --read``'s first read (``read_before_evaluating``)
+then stores ``web``'s whole middle days as day sums — the witness holds — and reads ``api``
+from its samples (the reset makes its recorded day differ from the counters' increase). Every
+evaluation equals the one on a store read minute by minute, and its counts equal the ones
+derived here from the events alone; a day later the sliding windows cut a day-sum day, which
+the next read replaces with its minutes before evaluating.
+"""
+
+from __future__ import annotations
+
+import bisect
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from covenant.core.timeutil import from_epoch
+from covenant.definitions.workspace import load_workspace
+from covenant.render.prom_rules import dump_yaml, rule_groups
+from covenant.services.evaluate import evaluate_objectives
+from covenant.services.evaluate_read import read_before_evaluating
+from covenant.services.prom_rules import plan_rules
+from covenant.services.prometheus import ingest_prometheus
+from covenant.services.store import open_store
+from covenant.store.chunk_reads import series_rows
+from covenant.store.day_sums import day_sum_days
+from tests.promserver import Sample, Server, backfill_rules, openmetrics_text, restart
+
+DAY = 86400
+START = 1_790_000_000 - 1_790_000_000 % DAY  # a midnight
+DAYS = 8
+END = START + DAYS * DAY
+AT = START + 6 * DAY + 13 * 3600 + 17 * 60  # the first evaluation: 5-day windows end here
+LATER = AT + 20 * 3600  # the 5-day window's start has slid into the next day
+RESET_AFTER = START + 3 * DAY + 11 * 3600 + 13.5  # api's counters restart after this scrape
+SERVICES = ("api", "web")
+RULE_FILE = "rules.yml"
+
+
+def _workspace(folder: Path, url: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = [
+        "apiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: prom}\n"
+        f'spec: {{type: Prometheus, connectionDetails: {{url: "{url}"}}}}\n'
+    ]
+    for s in SERVICES:
+        docs.append(
+            f"""apiVersion: openslo/v1
+kind: SLI
+metadata: {{name: {s}}}
+spec:
+  ratioMetric:
+    counter: true
+    good:
+      metricSource:
+        metricSourceRef: prom
+        spec: {{query: 'http_requests_total{{service="{s}",code="200"}}'}}
+    total:
+      metricSource:
+        metricSourceRef: prom
+        spec: {{query: 'http_requests_total{{service="{s}"}}'}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {{name: {s}-availability}}
+spec:
+  service: {s}
+  indicatorRef: {s}
+  timeWindow: [{{duration: 5d, isRolling: true}}]
+  budgetingMethod: Occurrences
+  objectives: [{{target: 0.99}}]
+"""
+        )
+    (folder / "slos.yaml").write_text("---\n".join(docs))
+    return folder
+
+
+def _events(service: str) -> dict[str, list[float]]:
+    """Event instants per status code (a few per minute, more by day, some errors)."""
+    rng = np.random.default_rng(7 if service == "api" else 8)
+    minutes = np.arange(START - 600, END + 600, 60)
+    rate = 2 + 3 * (np.sin((minutes % DAY) / DAY * 2 * np.pi) > 0)
+    n = rng.poisson(rate)
+    at = np.repeat(minutes, n) + rng.uniform(0, 60, int(n.sum()))
+    bad = rng.random(at.size) < 0.02
+    return {"200": sorted(at[~bad].tolist()), "500": sorted(at[bad].tolist())}
+
+
+def _scrapes() -> list[float]:
+    return [START - 600 + 13.5 + 30 * k for k in range((END - START + 1200) // 30)]
+
+
+def _samples(events: dict[str, dict[str, list[float]]]) -> list[Sample]:
+    out = []
+    for s in SERVICES:
+        for code, instants in events[s].items():
+            lost = bisect.bisect_left(instants, RESET_AFTER) if s == "api" else 0
+            for t in _scrapes():
+                value = bisect.bisect_left(instants, t)
+                if s == "api" and t > RESET_AFTER:
+                    value -= lost
+                labels = {"service": s, "code": code}
+                out.append(Sample("http_requests_total", labels, value, t))
+    return out
+
+
+def _expected(instants: list[float], lo: int, hi: int) -> int:
+    """The events the samples reading counts in ``[lo, hi)``: each in the minute of the first
+    scrape after it (the minute ``[a, a + 1m)`` holds the scrapes of ``(a, a + 1m]``); none is
+    lost here (every series has a sample before the range and no silence)."""
+    scrapes = _scrapes()
+    count = 0
+    for e in instants:
+        i = bisect.bisect_right(scrapes, e)
+        if i == len(scrapes):
+            continue  # after the last scrape: never reported
+        s = scrapes[i]
+        minute = int(-(-s // 60)) * 60 - 60
+        count += lo <= minute < hi
+    return count
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tests.promserver import start_prometheus  # noqa: PLC0415
+
+    events = {s: _events(s) for s in SERVICES}
+    workdir = tmp_path_factory.mktemp("prometheus")
+    text = openmetrics_text(_samples(events), counters=["http_requests"])
+    server: Server = start_prometheus(workdir, openmetrics=text)
+    try:
+        ws = _workspace(workdir / "ws", server.url)
+        groups = rule_groups(plan_rules(load_workspace(ws)).targets, meta=False)
+        for k, names in enumerate((("count1m",), ("count1d",))):
+            chosen = [
+                {
+                    **g,
+                    "rules": [r for r in g["rules"] if r.get("record", "").endswith(names)],
+                }
+                for g in groups
+            ]
+            rule_file = workdir / RULE_FILE
+            rule_file.write_text(dump_yaml({"groups": chosen}), encoding="utf-8")
+            blocks = workdir / f"blocks{k}"
+            backfill_rules(server, rule_file, start=START - 300, end=END, output_dir=blocks)
+            server = restart(server, workdir, blocks=blocks)
+        ws = _workspace(workdir / "ws", server.url)
+        yield server, ws, events
+    finally:
+        server.stop()
+
+
+def _evaluations(url: str, ws: Path, at: int) -> list[Any]:
+    workspace = load_workspace(ws)
+    engine = open_store(url)
+    try:
+        report = evaluate_objectives(engine, objectives=workspace.objectives, at=from_epoch(at))
+    finally:
+        engine.dispose()
+    return list(report.evaluations)
+
+
+def test_a_first_read_by_days_equals_a_read_of_every_sample(loaded: Any, tmp_path: Path) -> None:
+    server, ws, events = loaded
+    workspace = load_workspace(ws)
+    reads = workspace.prometheus.reads  # type: ignore[union-attr]
+    key = {o.slo: o.series for o in workspace.objectives}
+    by_days, raw = f"sqlite:///{tmp_path / 'days.db'}", f"sqlite:///{tmp_path / 'raw.db'}"
+    open_store(by_days).dispose()
+    reports = read_before_evaluating(
+        by_days, reads=reads, objectives=workspace.objectives, at=from_epoch(AT), every=True
+    )
+    assert [r.error for r in reports] == [None, None]
+    engine = open_store(raw)
+    try:
+        done = ingest_prometheus(
+            engine, reads=reads, start=from_epoch(START), end=from_epoch(END)
+        )
+        assert [r.error for r in done] == [None, None]
+    finally:
+        engine.dispose()
+    engine = open_store(by_days)
+    try:
+        with engine.connect() as conn:
+            ids = series_rows(conn, list(key.values()))
+            stored = day_sum_days(conn, series_ids=[i for i, _ in ids.values()], before=END)
+    finally:
+        engine.dispose()
+    # web: the days no 5d/3d/1d edge cuts (AT − 4d, AT − 2d) as sums; api (reset): none
+    assert stored == {
+        ids[key["web-availability"]][0]: [START + 2 * DAY, START + 4 * DAY],
+    }, stored
+    first = _evaluations(by_days, ws, AT)
+    assert first == _evaluations(raw, ws, AT)
+    for e in first:
+        s = e.objective.slo.removesuffix("-availability")
+        lo = AT - 5 * DAY
+        assert e.good == _expected(events[s]["200"], lo, AT)
+        assert e.total - e.good == _expected(events[s]["500"], lo, AT)
+    # 20 hours later the 5-day and 3-day windows start inside the two days of sums: the next
+    # read (evaluate's catch-up) reads their minutes before the evaluation
+    again = read_before_evaluating(
+        by_days, reads=reads, objectives=workspace.objectives, at=from_epoch(LATER), every=False
+    )
+    assert all(r.error is None for r in again)
+    engine = open_store(by_days)
+    try:
+        with engine.connect() as conn:
+            left = day_sum_days(conn, series_ids=[i for i, _ in ids.values()], before=END)
+    finally:
+        engine.dispose()
+    assert left == {}  # both cut now: the 5-day start (START + 2d), the 3-day one (START + 4d)
+    later = _evaluations(by_days, ws, LATER)
+    assert later == _evaluations(raw, ws, LATER)
+    for e in later:
+        s = e.objective.slo.removesuffix("-availability")
+        assert e.total == _expected(events[s]["200"] + events[s]["500"], LATER - 5 * DAY, LATER)
