@@ -49,9 +49,8 @@ def _workspace(folder: Path, url: str) -> Path:
         "apiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: prom}\n"
         f'spec: {{type: Prometheus, connectionDetails: {{url: "{url}"}}}}\n'
     ]
-    for s in SERVICES:
-        docs.append(
-            f"""apiVersion: openslo/v1
+    docs.extend(
+        f"""apiVersion: openslo/v1
 kind: SLI
 metadata: {{name: {s}}}
 spec:
@@ -76,7 +75,8 @@ spec:
   budgetingMethod: Occurrences
   objectives: [{{target: 0.99}}]
 """
-        )
+        for s in SERVICES
+    )
     (folder / "slos.yaml").write_text("---\n".join(docs))
     return folder
 
@@ -167,7 +167,7 @@ def _evaluations(url: str, ws: Path, at: int) -> list[Any]:
 
 
 def test_a_first_read_by_days_equals_a_read_of_every_sample(loaded: Any, tmp_path: Path) -> None:
-    server, ws, events = loaded
+    _, ws, events = loaded
     workspace = load_workspace(ws)
     reads = workspace.prometheus.reads  # type: ignore[union-attr]
     key = {o.slo: o.series for o in workspace.objectives}
@@ -179,9 +179,7 @@ def test_a_first_read_by_days_equals_a_read_of_every_sample(loaded: Any, tmp_pat
     assert [r.error for r in reports] == [None, None]
     engine = open_store(raw)
     try:
-        done = ingest_prometheus(
-            engine, reads=reads, start=from_epoch(START), end=from_epoch(END)
-        )
+        done = ingest_prometheus(engine, reads=reads, start=from_epoch(START), end=from_epoch(END))
         assert [r.error for r in done] == [None, None]
     finally:
         engine.dispose()
