@@ -92,6 +92,9 @@ class EventTotals:
     _good_first: bool = False  # day_chunks turned the bad counts into good ones
     _parts: list[tuple[I64, I64, I64, I64]] = field(default_factory=list)
     _pending: int = 0
+    # _chunk_row as two arrays, keys sorted (rebuilt when a chunk is added): a batch finds its
+    # chunks' rows with one searchsorted instead of a dictionary look-up per chunk
+    _known: tuple[I64, I64] = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     def add(self, events: ClassifiedEvents) -> None:
         self.batches += 1
@@ -169,11 +172,12 @@ class EventTotals:
         day -= day0
         cell += day
         touched = np.flatnonzero(np.bincount(cell, minlength=n_keys * n_days))
-        chunk_keys = ((touched // n_days) * (1 << 24) + touched % n_days + day0).tolist()
-        if not self._admit(chunk_keys, per_day):
+        chunk_keys = (touched // n_days) * (1 << 24) + touched % n_days + day0
+        rows_of = self._rows_of(chunk_keys, per_day)
+        if rows_of is None:
             return False
         lookup = np.zeros(n_keys * n_days, dtype=np.int64)
-        lookup[touched] = [self._chunk_row[k] for k in chunk_keys]
+        lookup[touched] = rows_of
         lookup *= 2 * per_day
         day += day0
         day *= per_day
@@ -197,6 +201,22 @@ class EventTotals:
             flat += per_day
             np.add.at(view, flat, total_all.astype(view.dtype, copy=False))
         return True
+
+    def _rows_of(self, chunk_keys: I64, per_day: int) -> I64 | None:
+        """The dense row of each chunk key (new keys get one); None when the chunks would grow
+        too large (merging switched to sparse)."""
+        keys, rows = self._known
+        at = np.searchsorted(keys, chunk_keys)
+        if at.size and (int(at.max()) >= keys.size or not np.array_equal(keys[at], chunk_keys)):
+            if not self._admit(chunk_keys.tolist(), per_day):
+                return None
+            keys = np.fromiter(self._chunk_row, dtype=np.int64, count=len(self._chunk_row))
+            rows = np.fromiter(self._chunk_row.values(), dtype=np.int64, count=len(self._chunk_row))
+            order = np.argsort(keys)
+            keys, rows = keys[order], rows[order]
+            self._known = (keys, rows)
+            at = np.searchsorted(keys, chunk_keys)
+        return rows[at]
 
     def _view(self) -> npt.NDArray[np.int32 | np.int64]:
         assert self._dense is not None
@@ -270,6 +290,7 @@ class EventTotals:
         self._pending += int(r.size)
         self._dense = None
         self._chunk_row = {}
+        self._known = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     def _reduce(self) -> None:
         series = np.concatenate([p[0] for p in self._parts]).astype(np.int64, copy=False)
