@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from covenant.errors import NoStoreError, StoreError
+from covenant.errors import NoStoreError, ReadOnlyStoreError, StoreError
 from covenant.store.sqlite_reader import (
     SqliteReader,
     can_write,
@@ -66,14 +66,14 @@ def open_existing(database_url: str) -> Engine:
 
     A SQLite store is never created: a missing file is :class:`NoStoreError` with the fix. One
     that can be written is opened as :func:`open_store` opens it (migrated if it is older); one
-    that cannot (a read-only file system, no permission) is opened read-only. Other databases
-    (PostgreSQL) open as :func:`open_store` opens them.
+    that cannot (a read-only file system, no permission) is opened read-only. A server's store
+    (PostgreSQL) is never migrated by a command that only reads (see :func:`_server_store`).
     """
     from covenant.store.db import read_only_engine, sqlite_path  # noqa: PLC0415 - SQLAlchemy
 
     path = sqlite_path(database_url)
     if path is None:
-        return open_store(database_url)
+        return _server_store(database_url)
     if not path.is_file():
         raise NoStoreError(
             f"no store at {path}: nothing has been ingested or synced into this workspace "
@@ -85,6 +85,41 @@ def open_existing(database_url: str) -> Engine:
     if can_write(path):
         return open_store(database_url)
     return read_only_engine(path)
+
+
+def _server_store(database_url: str) -> Engine:
+    """A server's store (PostgreSQL) as it is, for a command that only reads.
+
+    Such a store is shared by every replica and process that points at it: a reading command
+    never migrates it (an older replica may still be running against it; migrating is
+    ``covenant db upgrade``'s decision, or a writing command's). A store behind this version's
+    schema is :class:`ReadOnlyStoreError` naming that fix, a newer one :class:`StoreNewerError`,
+    an unreachable one :class:`StoreUnreachableError`. A database without any Covenant schema
+    yet is created as :func:`open_store` creates it (there is nothing to migrate).
+    """
+    from covenant.store.db import create_engine_for  # noqa: PLC0415 - SQLAlchemy
+    from covenant.store.schema_status import describe, refuse_newer, schema_state  # noqa: PLC0415
+
+    engine = create_engine_for(database_url)
+    try:
+        state = schema_state(engine)
+        if not state.current:
+            engine.dispose()
+            return open_store(database_url)
+        refuse_newer(engine, state)
+        if not state.at_head:
+            raise ReadOnlyStoreError(
+                f"the store at {describe(engine)} is at schema revision "
+                f"{', '.join(sorted(state.current))}, behind this version's "
+                f"{', '.join(sorted(state.heads))}: a command that only reads does not migrate "
+                "a shared store, so nothing was read or changed",
+                hint="run `covenant db upgrade` once (then roll this version out to every "
+                "replica), or use the Covenant version that migrated the store",
+            )
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
 
 
 def open_reader(database_url: str) -> Engine | SqliteReader:
