@@ -323,9 +323,13 @@ def test_a_stored_page_is_printed_without_typer_or_rich(tmp_path: Path, args: li
         (["ingest", "events", "--help"], True),
         (["--version"], True),
         (["-V"], True),
-        (["evaluate", "-w", "ws", "--help"], False),  # an option before --help: typer
+        (["evaluate", "-w", "ws", "--help"], True),  # options before --help: kept if help
+        (["evaluate", "-w", "ws", "--format", "json", "--slo", "a", "--help"], True),
         (["evaluate", "--help", "--wide"], False),
-        (["--version", "--help"], False),
+        (["--version", "--help"], True),  # typer prints the version: not kept (no Usage)
+        (["../x", "-w", "ws", "--help"], False),
+        (["a", "b", "c", "d", "e", "-w", "ws", "--help"], False),
+        (["evaluate", *["-w", "ws"] * 8, "--help"], False),  # more than 16 words
         ([], True),  # typer prints the help (exit 2)
         (["ingest"], True),  # a group alone: its help (exit 2)
         (["evaluate"], False),  # runs the evaluation

@@ -68,13 +68,23 @@ GROUPS = (  # top-level groups: alone, they print their help (exit 2), kept by c
 COMPLETE_VARIABLE = "_COVENANT_COMPLETE"  # set by the shell while it completes a command line
 FAST_COMMAND = "evaluate"  # run by cli.fast without typer when it can
 MAX_HELP_WORDS = 4  # `covenant ingest events --help` has two
+MAX_HELP_ARGS = 16  # `covenant evaluate -w shop --format json --help`: options before --help
 
 
 def asks_for_help(args: list[str]) -> bool:
-    """True for ``--version``/``-V`` alone, ``WORD… --help`` (a few plain words), nothing at all
-    and a group alone (which print help): the command lines ``cli.help_cache`` may answer."""
+    """True for ``--version``/``-V`` alone, ``WORD… [OPTION…] --help`` (a few plain words, then
+    options and their values), nothing at all and a group alone (which print help): the command
+    lines ``cli.help_cache`` may answer. (An option that takes a value may take ``--help`` as
+    it: the cache then keeps nothing, as typer printed no help.)"""
     if args in (["--version"], ["-V"], []) or (len(args) == 1 and args[0] in GROUPS):
         return True
-    if not args or args[-1] != "--help" or len(args) > MAX_HELP_WORDS + 1:
+    if not args or args[-1] != "--help" or len(args) > MAX_HELP_ARGS:
         return False
-    return all(word[:1].isalpha() and word.replace("-", "").isalnum() for word in args[:-1])
+    words = args[:-1]
+    for at, word in enumerate(words):
+        if word.startswith("-"):
+            words = words[:at]
+            break
+    if len(words) > MAX_HELP_WORDS:
+        return False
+    return all(word[:1].isalpha() and word.replace("-", "").isalnum() for word in words)

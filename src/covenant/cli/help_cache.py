@@ -22,6 +22,18 @@ file of the ``covenant`` package, and the modification time of every ``sys.path`
 ``pip install`` or uninstall — of covenant, typer, rich — changes it). Editing a command,
 adding one or upgrading a library therefore starts a new folder (the old ones are removed),
 and the next run renders with typer again. ``COVENANT_HELP_CACHE=0`` turns it off.
+
+A page is printed as it is, so only this user may have written it: the cache folder and the
+fingerprint's folder must be this user's own and writable by no one else (no group or world
+write bit), and the page a regular file of this user's; otherwise nothing is read from or
+stored there (typer renders, as without a cache). The folders are created ``0700``; a cache
+folder of this user's with a group or world write bit (as ``umask 002`` leaves one) is
+closed to ``0700`` and its stored pages dropped before anything is stored again.
+
+A command line with options before ``--help`` (``evaluate -w shop --help``) is kept only when
+what typer printed is its help (a ``Usage:`` line at the top): an option that takes a value
+takes ``--help`` as its value (``evaluate --slo --help`` evaluates), and that output is not
+help.
 tests/cli/test_help_cache.py checks that a hit prints byte for byte what typer prints, for
 every command, on a pipe and on 80-column terminals with and without colour, and after a
 command is added.
@@ -30,6 +42,7 @@ command is added.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see below)
@@ -38,11 +51,12 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import TextIO
 
-# A stored page is printed by a process that imports os, sys and hashlib only: not typing,
-# pathlib or collections (≈ 40 % of its instructions), hence the os.path calls.
+# A stored page is printed by a process that imports os, sys and hashlib only (stat comes with
+# os): not typing, pathlib or collections (≈ 40 % of its instructions), hence the os.path
+# calls.
 
 SWITCH = "COVENANT_HELP_CACHE"  # "0" turns the cache off
-LAYOUT = "2"  # bump when what is stored, or how it is named, changes
+LAYOUT = "3"  # bump when what is stored, or how it is named, changes (3: folders 0700)
 MAX_ENTRIES = 1024  # per fingerprint: renderings kept (widths, settings, command lines)
 ENVIRONMENT = frozenset(
     {
@@ -84,17 +98,49 @@ def serve(args: Sequence[str]) -> Recording | None:
     if os.environ.get(SWITCH) == "0" or sys.stdout is None or sys.stderr is None:
         return None
     try:
-        path = os.path.join(_cache_root(), _fingerprint(), _key(args))
+        root = _cache_root()
+        folder = os.path.join(root, _fingerprint())
+        path = os.path.join(folder, _key(args))
+        owner = _owner(root)
+        if owner == "other":
+            return None  # another user's cache: neither read nor written
+        if owner != "private" or _owner(folder) != "private":
+            raise FileNotFoundError(path)  # nothing to trust in it: typer, then store anew
         with open(path, encoding="utf-8", errors="surrogateescape") as file:
+            if not _mine(os.fstat(file.fileno())):
+                return None
             text = file.read()
     except FileNotFoundError:
         # help asked for, or the version: 0; nothing or a group alone (typer shows help): 2
-        return Recording(path, code=0 if args and args[-1].startswith("-") else 2)
+        exit_code = 0 if args and args[-1].startswith("-") else 2
+        return Recording(path, code=exit_code, help_only=_options_before_help(args))
     except (OSError, ValueError, RuntimeError):  # no home, unreadable …: typer, keep nothing
         return None
     code, _, page = text.partition("\n")
     _write(page)
     raise SystemExit(int(code))
+
+
+def _options_before_help(args: Sequence[str]) -> bool:
+    """An option stands before the final ``--help``: it may have taken ``--help`` as its value."""
+    return any(word.startswith("-") for word in args[:-1])
+
+
+def _mine(found: os.stat_result) -> bool:
+    """This user's, and no one else may write it."""
+    return found.st_uid == os.geteuid() and not found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _owner(folder: str) -> str:
+    """``private`` (a folder of this user's that no one else may write), ``open`` (this
+    user's, but others may write it), ``missing``, or ``other`` (another user's, or no folder)."""
+    try:
+        found = os.stat(folder)
+    except FileNotFoundError:
+        return "missing"
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.geteuid():
+        return "other"
+    return "private" if _mine(found) else "open"
 
 
 def _write(text: str) -> None:
@@ -149,9 +195,10 @@ class Recording:
     the help typer shows when a command is missing) having written only to standard output,
     that output is stored."""
 
-    def __init__(self, path: str, *, code: int) -> None:
+    def __init__(self, path: str, *, code: int, help_only: bool = False) -> None:
         self.path = path
         self.code = code
+        self.help_only = help_only  # keep the output only when it is a help page
         self._streams: tuple[TextIO, TextIO] | None = None
 
     def __enter__(self) -> Recording:
@@ -177,23 +224,41 @@ class Recording:
             code = error.code or 0
         else:
             return
-        if code == self.code and out.parts and not out.other and not err.other:
-            _store(self.path, f"{self.code}\n" + "".join(out.parts))
+        if code != self.code or not out.parts or out.other or err.other:
+            return
+        page = "".join(out.parts)
+        if self.help_only and "Usage:" not in page[:_USAGE_WITHIN]:
+            return  # an option took --help as its value: typer ran the command, not its help
+        _store(self.path, f"{self.code}\n" + page)
+
+
+_USAGE_WITHIN = 400  # typer's help shows its Usage line first (after a blank, styled line)
 
 
 def _store(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` atomically; drop other fingerprints' folders. Best effort."""
+    """Write ``text`` to ``path`` atomically; drop other fingerprints' folders. Best effort;
+    nothing is written in a folder another user owns or may write (see the module's notes)."""
     import shutil
     import tempfile
 
     folder = os.path.dirname(path)
     root = os.path.dirname(folder)
     try:
-        for name in os.listdir(root) if os.path.isdir(root) else ():
+        os.makedirs(root, mode=0o700, exist_ok=True)
+        owner = _owner(root)
+        if owner == "other":
+            return  # another user's: leave it alone
+        if owner == "open":  # this user's, but others could write it: close it, drop its pages
+            os.chmod(root, 0o700)
+            for name in os.listdir(root):
+                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        for name in os.listdir(root):
             other = os.path.join(root, name)
-            if other != folder and os.path.isdir(other):
+            if (other != folder or _owner(other) != "private") and os.path.isdir(other):
                 shutil.rmtree(other, ignore_errors=True)
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if _owner(root) != "private" or _owner(folder) != "private":
+            return
         if len(os.listdir(folder)) >= MAX_ENTRIES:
             return
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
