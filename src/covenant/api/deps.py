@@ -28,6 +28,7 @@ from covenant.errors import ForbiddenError, InputError
 
 if TYPE_CHECKING:
     from covenant.services.delivery import Dispatcher
+    from covenant.services.metrics import SharedMetrics
     from covenant.services.worker import Notify
     from covenant.services.worker_loop import Leadership, WorkerLoop
 
@@ -53,6 +54,7 @@ class Context:
     _loading: threading.Lock = field(default_factory=threading.Lock)  # one reads the files
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
     dispatcher: Dispatcher | None = None  # delivery's, started with the worker
+    metrics: SharedMetrics | None = None  # /metrics: the published page, made on first scrape
 
     def engine(self) -> Engine:
         with self._lock:

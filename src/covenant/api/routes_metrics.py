@@ -4,6 +4,7 @@ Prometheus looks by default, and at ``/api/v1/metrics`` (the same, in the OpenAP
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -19,6 +20,8 @@ scrape = APIRouter(
     include_in_schema=False,
 )
 
+PROCESS_HEADER = "X-Covenant-Process"
+
 TEXT: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/plain": {}}, "description": "Prometheus text format 0.0.4"}
 }
@@ -28,12 +31,14 @@ TEXT: dict[int | str, dict[str, Any]] = {
 @scrape.get("/metrics", response_class=Response)
 def metrics(ctx: Ctx) -> Response:
     """Per SLO: SLI, budget left, burn rates, status, alert state; per agreement: measured and
-    projected level, money at risk (docs/worker.md#metrics)."""
-    from covenant.render.metrics import CONTENT_TYPE, exposition
-    from covenant.services.metrics import metrics_snapshot
+    projected level, money at risk (docs/worker.md#metrics). The worker's latest tick, as it
+    published it for every server process; the header ``X-Covenant-Process`` names the
+    process that answered."""
+    from covenant.render.metrics import CONTENT_TYPE
+    from covenant.services.metrics import SharedMetrics
 
-    latest = ctx.worker.latest if ctx.worker is not None else None
-    snapshot = metrics_snapshot(
-        ctx.engine(), workspace=ctx.workspace(), now=ctx.clock(), latest=latest
-    )
-    return Response(content=exposition(snapshot), media_type=CONTENT_TYPE)
+    if ctx.metrics is None:
+        ctx.metrics = SharedMetrics()
+    body = ctx.metrics.page(ctx.engine(), workspace=ctx.workspace, now=ctx.clock())
+    headers = {PROCESS_HEADER: str(os.getpid())}
+    return Response(content=body, media_type=CONTENT_TYPE, headers=headers)

@@ -196,3 +196,24 @@ def exposition(snapshot: Snapshot) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Snapshot(snapshot))
     return generate_latest(registry)
+
+
+def age_exposition(age_s: float) -> bytes:
+    """``covenant_metrics_snapshot_age_seconds``: how long before the scrape the served tick
+    evaluated (appended to a published page by the process that serves it)."""
+    family = GaugeMetricFamily(
+        "covenant_metrics_snapshot_age_seconds",
+        "Seconds between the worker tick these numbers are from and this scrape.",
+    )
+    family.add_metric([], age_s)
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Families([family]))
+    return generate_latest(registry)
+
+
+class _Families(Collector):
+    def __init__(self, families: Sequence[Metric]) -> None:
+        self.families = families
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self.families

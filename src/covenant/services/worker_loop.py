@@ -4,7 +4,9 @@
 Each round it asks ``leadership`` (``acquire()``: non-blocking, True while this process leads;
 ``services.leader`` on PostgreSQL, one process per SQLite file) and, when it leads, loads the
 workspace (read again when a file changed) and ticks at the wall clock's now. A tick that fails
-is logged and the next one runs on time; ``stop`` lets a running tick finish.
+is logged and the next one runs on time; ``stop`` lets a running tick finish. After each tick
+the loop publishes the tick's ``/metrics`` page into the store (``services.metrics``), which
+every server process serves.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
+
+from covenant.services.metrics import publish_tick
 
 if TYPE_CHECKING:
     from covenant.definitions.workspace import Workspace
@@ -106,14 +110,15 @@ class WorkerLoop:
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("worker tick failed")
             return None
-        self.ticks += 1
         self.last_error = None
         for problem in result.problems:
             log.warning("worker: %s", problem)
-        try:  # the full report readers see (/metrics): assembled here, after the alerts moved
-            result.evaluated.report()
+        try:  # the full report readers see (/metrics): assembled here, after the alerts moved,
+            # and published for every server process (services.metrics)
+            publish_tick(self.worker.engine, result, published_at=self.clock())
         except Exception:
-            log.exception("worker: the tick's report could not be assembled")
+            log.exception("worker: the tick's metrics could not be published")
+        self.ticks += 1
         return result
 
     def _run(self) -> None:

@@ -9,11 +9,14 @@ Migration ``0008_worker_state`` creates them.
   it has read. Nothing else reads it.
 - ``alert_states``: one row per alert key (pending, firing or resolved), what the worker
   remembers between ticks and across restarts (``store.alert_states``).
+- ``metrics_snapshots`` (migration ``0013_metrics_snapshots``): the ``/metrics`` page of the
+  leader's latest tick, one row per name (``worker``), so every server process serves the
+  same figures (``store.metrics_snapshots``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, String, Table, Text
 
 from covenant.store.tables import UtcDateTime, metadata
 
@@ -41,4 +44,14 @@ alert_states = Table(
     Column("starts_at", UtcDateTime, nullable=True),  # when it started firing
     Column("ends_at", UtcDateTime, nullable=True),  # when it resolved
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+metrics_snapshots = Table(
+    "metrics_snapshots",
+    metadata,
+    Column("name", String(64), primary_key=True),  # "worker": the worker's latest tick
+    Column("seq", BigInteger, nullable=False),  # 1, 2, …: one more per publication
+    Column("at", UtcDateTime, nullable=False),  # the instant the tick evaluated
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("body", LargeBinary, nullable=False),  # the exposition text, zlib-compressed
 )
