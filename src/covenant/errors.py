@@ -26,6 +26,8 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── ReadOnlyStoreError    a read-only store needs a write (a schema upgrade)
     │   └── AuditChainError       the audit log's hash chain is broken (a row edited, deleted
     │                             or inserted outside Covenant)
+    ├── ServeStartError      ``covenant serve`` could not start serving (its processes fail
+    │                        at start)
     ├── NotFoundError        a named thing does not exist
     ├── AuthenticationError  an API request without a valid token (missing, unknown, revoked,
     │                        expired)
@@ -134,6 +136,13 @@ class ForbiddenError(CovenantError):
     objects: those are :class:`NotFoundError`, so their existence does not leak)."""
 
     code = "forbidden"
+
+
+class ServeStartError(CovenantError):
+    """``covenant serve`` could not start serving: the app's start-up failed (with
+    ``--workers N``: the server processes kept failing at start, and the supervisor stopped)."""
+
+    code = "serve-start-failed"
 
 
 class StoreError(CovenantError):

@@ -18,12 +18,15 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 import orjson
 import uvicorn
+
+from covenant.errors import ServeStartError
 
 log = logging.getLogger("covenant.api")
 
@@ -64,12 +67,18 @@ _REFUSAL = orjson.dumps(
 
 class CancelledAnswer:
     """ASGI middleware: a request cancelled by the shutdown timeout is answered 503 with the
-    error body (uvicorn would answer a bare 500), when no answer was started yet."""
+    error body (uvicorn would answer a bare 500), when no answer was started yet. A start-up
+    that fails (the app's lifespan raised) is kept in ``startup_failure`` as one line, which
+    is what uvicorn logs instead of the traceback (logged at debug level)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self.startup_failure: str | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, self._watched(send))
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -87,6 +96,30 @@ class CancelledAnswer:
             if not started:
                 await _refuse(send)
             raise
+
+    def _watched(self, send: Any) -> Any:
+        async def watched(message: Any) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                error = sys.exc_info()[1]  # sent while the app's lifespan handles it
+                log.debug("start-up failed:\n%s", message.get("message", ""))
+                self.startup_failure = failure_text(error, message.get("message", ""))
+                message = {**message, "message": f"cannot start: {self.startup_failure}"}
+            await send(message)
+
+        return watched
+
+
+def failure_text(error: BaseException | None, traceback_text: str = "") -> str:
+    """One line that says why a start failed: a coded error's message and code, else the
+    exception's type and text (the traceback's last line when the exception is not known)."""
+    from covenant.errors import CovenantError
+
+    if isinstance(error, CovenantError):
+        return f"{error} [{error.code}]"
+    if error is not None:
+        return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    lines = [line for line in traceback_text.splitlines() if line.strip()]
+    return lines[-1] if lines else "unknown error"
 
 
 async def _refuse(send: Any) -> None:
@@ -120,7 +153,9 @@ def serve(
     workers: int = 1,
 ) -> bool:
     """Serve the app ``make_app()`` makes until a stop signal; False when the server could not
-    start (port taken). With ``workers`` > 1, that many processes (``covenant.api.workers``)."""
+    listen (port taken); ``ServeStartError`` when the app's start-up failed (with ``workers`` > 1:
+    when the server processes keep failing at start). With ``workers`` > 1, that many processes
+    (``covenant.api.workers``)."""
     config = uvicorn.Config(
         None,  # type: ignore[arg-type]  # set below, or in each worker process
         host=host,
@@ -133,7 +168,25 @@ def serve(
         from covenant.api.workers import supervise
 
         return supervise(make_app, config, workers=workers)
-    config.app = CancelledAnswer(make_app())
+    app = CancelledAnswer(make_app())
+    config.app = app
     server = GracefulServer(config)
-    server.run()
+    failure = run_server(server, app)
+    if failure is not None:
+        raise ServeStartError(
+            f"the server did not start: {failure}",
+            hint="fix what the message names (a setting, the store, the workspace) and start "
+            "it again",
+        )
     return bool(server.started)
+
+
+def run_server(server: GracefulServer, app: CancelledAnswer, sockets: Any = None) -> str | None:
+    """Run ``server`` until it stops; why its app did not start (None when it started, or
+    could not listen: uvicorn logged that)."""
+    try:
+        server.run(sockets=sockets)
+    except SystemExit:  # uvicorn's way out of a failed start-up (status 3)
+        if app.startup_failure is None:
+            raise
+    return None if server.started else app.startup_failure

@@ -143,9 +143,13 @@ def serve_command(
         highlight=False,
         soft_wrap=True,
     )
-    if not serve(
-        make_app, host=host, port=port, shutdown_timeout=shutdown_timeout, workers=workers
-    ):
+    try:
+        served = serve(
+            make_app, host=host, port=port, shutdown_timeout=shutdown_timeout, workers=workers
+        )
+    except CovenantError as error:  # the app did not start (serve-start-failed)
+        raise fail(error) from None
+    if not served:
         raise typer.Exit(3)  # uvicorn logged why (the port is taken, say)
 
 
