@@ -122,7 +122,7 @@ class Context:
 
         engine = self.engine()
         dispatcher = Dispatcher.for_workspace(engine, self.workspace())
-        dispatcher.start()
+        dispatcher.start(load=self.workspace)  # it follows the files in every process
         self.dispatcher = dispatcher
         loop = WorkerLoop(
             Worker(

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from covenant.core.notices import AlertNotice, NoticeState
-from covenant.definitions.delivery import DeliveryTarget
+from covenant.definitions.delivery import DEFAULT_MAX_ATTEMPTS, DeliveryTarget
 from covenant.services.senders import (
     SendResult,
     customer_view,
@@ -122,6 +122,10 @@ class Dispatcher:
         self._next_resend = 0.0  # time.monotonic() of the next re-send round
         self._next_prune = 0.0  # time.monotonic() of the next pruning
         self._seen: Workspace | None = None  # the workspace ``refresh`` last read
+        self._load: Callable[[], Workspace] | None = None  # the files, for the sending thread
+        # targets removed from the workspace, kept to send the resolutions of alerts they were
+        # told fired (this process's memory only: a process started later does not know them)
+        self.retired: dict[str, DeliveryTarget] = {}
         self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._senders = senders
         self._rng = random.Random(seed)
@@ -131,8 +135,14 @@ class Dispatcher:
         self._client: httpx.Client | None = None
 
     def refresh(self, workspace: Workspace) -> None:
-        """Use ``workspace``'s targets and names from now on (it was read again)."""
-        self.targets = {t.name: t for t in workspace.delivery}
+        """Use ``workspace``'s targets and names from now on (it was read again). A target
+        that is gone is kept aside (``retired``) for the resolutions of what it was told."""
+        targets = {t.name: t for t in workspace.delivery}
+        if self._seen is not None:
+            self.retired.update((n, t) for n, t in self.targets.items() if n not in targets)
+        for name in targets:
+            self.retired.pop(name, None)
+        self.targets = targets
         self.internal = internal_names(workspace)
         self.customer_of = {v.agreement: v.customer for v in workspace.agreements}
         kept = workspace.settings.outbox_retention_s
@@ -196,7 +206,8 @@ class Dispatcher:
             names += [
                 t
                 for t in fired.get((n.key, n.starts_at), ())
-                if t in self.targets and self.targets[t].kind == "alertmanager"
+                if (t in self.targets and self.targets[t].kind == "alertmanager")
+                or t in self.retired
             ]
             rows += [
                 outbox.NewRow(
@@ -223,8 +234,12 @@ class Dispatcher:
 
     # --- sending ---------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start the sending thread (idempotent)."""
+    def start(self, load: Callable[[], Workspace] | None = None) -> None:
+        """Start the sending thread (idempotent). With ``load`` (the workspace, read again when
+        a file changed), the thread follows the files itself before each round: every process
+        sends with the targets the files name now, not only the one whose worker ticks."""
+        if load is not None:
+            self._load = load
         if self._thread is not None and self._thread.is_alive():
             return
         self._stopping.clear()
@@ -296,10 +311,17 @@ class Dispatcher:
             log.info("pruned %d sent notices older than %s", pruned, self.retention)
         return pruned
 
+    def _target(self, name: str, state: str) -> DeliveryTarget | None:
+        """The target a row goes to; a retired one only for a resolution."""
+        found = self.targets.get(name)
+        if found is None and state == NoticeState.RESOLVED.value:
+            found = self.retired.get(name)
+        return found
+
     def _send_row(self, client: httpx.Client, row: outbox.OutboxRow) -> SendResult:
-        target = self.targets.get(row.target)
-        if target is None:
-            return SendResult(False, f"target {row.target!r} is no longer in the workspace")
+        target = self._target(row.target, row.state)
+        if target is None:  # unknown here: this process's files are older, or it was removed
+            return SendResult(False, f"target {row.target!r} is not in this process's workspace")
         notice = decode_notice(row.notice)
         link = self.generator_url
         if target.audience == "customer":
@@ -314,8 +336,8 @@ class Dispatcher:
                 outbox.mark_sent(conn, row.id, owner=self.owner, now=now)
                 log.info("sent %s %s to %s", row.state, row.notice_key, row.target)
                 return
-            target = self.targets.get(row.target)
-            limit = target.max_attempts if target else 1
+            target = self._target(row.target, row.state)
+            limit = target.max_attempts if target else DEFAULT_MAX_ATTEMPTS
             give_up = result.permanent or row.attempts + 1 >= limit
             delay = self.backoff.delay_s(row.attempts, self._rng)
             outbox.mark_failed(
@@ -335,9 +357,22 @@ class Dispatcher:
             "gave up: covenant alerts outbox --retry" if give_up else f"next in {delay:.1f} s",
         )
 
+    def _follow(self) -> None:
+        """Read the workspace's targets again when a file changed (``start``'s ``load``)."""
+        if self._load is None:
+            return
+        try:
+            workspace = self._load()
+        except Exception as exc:  # a file being edited: keep sending with the targets in use
+            log.debug("delivery: definitions not read again: %s", exc)
+            return
+        if workspace is not self._seen:
+            self.refresh(workspace)
+
     def _run(self) -> None:
         while not self._stopping.is_set():
             try:
+                self._follow()
                 claimed = self.send_due()
                 if time.monotonic() >= self._next_resend:
                     self._next_resend = time.monotonic() + min(60.0, self.resend.total_seconds())
