@@ -1,5 +1,6 @@
-"""Webhook signing (``signingSecretEnv``: HMAC-SHA256 of the body, checked here with the
-standard library over the bytes a real receiver got) and pruning of sent outbox rows."""
+"""Webhook signing (``signingSecretEnv``: HMAC-SHA256 of the send's instant and the body,
+checked here with the standard library over the bytes a real receiver got, and with the
+receiver's check docs/delivery.md gives) and pruning of sent outbox rows."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -18,6 +21,7 @@ from covenant.definitions.delivery import DeliveryTarget
 from covenant.definitions.workspace import analyse_text
 from covenant.services.delivery import Backoff, Dispatcher
 from covenant.store import outbox
+from tests.conftest import ROOT
 from tests.receiver import receiver
 
 STARTS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -37,7 +41,18 @@ def notice(key: str, state: NoticeState = NoticeState.FIRING) -> AlertNotice:
     )
 
 
-def test_a_signed_webhook_carries_the_hmac_of_its_body(
+def docs_check() -> Callable[..., bool]:
+    """The receiver's check as docs/delivery.md gives it (its Python block, run as written)."""
+    text = (ROOT / "docs" / "delivery.md").read_text()
+    section = text[text.index("### Signed webhooks") :]
+    code = section[section.index("```python\n") + 10 : section.index("```\n", 10)]
+    scope: dict[str, Any] = {}
+    exec(compile(code, "docs/delivery.md", "exec"), scope)
+    check: Callable[..., bool] = scope["genuine"]
+    return check
+
+
+def test_a_signed_webhook_carries_the_hmac_of_its_instant_and_body(
     sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOOK_SECRET", "k3y-ß")
@@ -57,17 +72,27 @@ def test_a_signed_webhook_carries_the_hmac_of_its_body(
                 signing_secret_env="NO_SUCH_VAR",
             ),
         ]
-        dispatcher = Dispatcher(sqlite_engine, targets, backoff=FAST)
+        sent_at = datetime(2026, 12, 1, 9, 5, 7, 250_000, tzinfo=UTC)
+        dispatcher = Dispatcher(sqlite_engine, targets, backoff=FAST, clock=lambda: sent_at)
         assert dispatcher.submit([notice("burn-rate/checkout/page-fast")]) == 3
         assert dispatcher.send_due() == 3
     (signed,) = [r for r in hooks.requests if r.path == "/signed"]
-    expected = hmac.new("k3y-ß".encode(), signed.raw, hashlib.sha256).hexdigest()
-    assert signed.headers["x-covenant-signature"] == f"sha256={expected}"
+    header = signed.headers["x-covenant-signature"]
+    t = 1_796_115_907  # 2026-12-01T09:05:07Z in Unix seconds (whole seconds, floored)
+    content = b"1796115907." + signed.raw
+    expected = hmac.new("k3y-ß".encode(), content, hashlib.sha256).hexdigest()
+    assert header == f"t={t},v1={expected}"
     assert json.loads(signed.raw)["labels"]["note"] == "café ✓"
-    tampered = signed.raw.replace(b"page", b"tick")
-    assert tampered != signed.raw
-    forged = hmac.new("k3y-ß".encode(), tampered, hashlib.sha256).hexdigest()
-    assert signed.headers["x-covenant-signature"] != f"sha256={forged}"
+    # the receiver's check from the docs: genuine now, not 6 minutes later (a replay), not
+    # with another secret, a changed body or a changed instant
+    genuine = docs_check()
+    assert genuine(signed.raw, header, "k3y-ß", now=t + 299)
+    assert not genuine(signed.raw, header, "k3y-ß", now=t + 360)
+    assert not genuine(signed.raw, header, "other", now=t)
+    assert not genuine(signed.raw.replace(b"page", b"tick"), header, "k3y-ß", now=t)
+    moved = header.replace(f"t={t}", f"t={t + 60}")
+    assert not genuine(signed.raw, moved, "k3y-ß", now=t + 60)
+    assert not genuine(signed.raw, "sha256=" + expected, "k3y-ß", now=t)
     (plain,) = [r for r in hooks.requests if r.path == "/plain"]
     assert "x-covenant-signature" not in plain.headers
     assert [r.path for r in hooks.requests if r.path == "/unset"] == []  # never sent unsigned

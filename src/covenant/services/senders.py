@@ -9,8 +9,9 @@ Three receivers (docs/delivery.md has the bodies):
   when one is configured.
 * ``webhook`` — a JSON document (:func:`webhook_body`) with an ``idempotencyKey`` that is the
   same on every retry of one row (also sent as the ``Idempotency-Key`` header); with
-  ``signingSecretEnv``, ``X-Covenant-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact
-  body bytes under that secret (:func:`signature`).
+  ``signingSecretEnv``, ``X-Covenant-Signature: t=<unix seconds>,v1=<hex>``, the HMAC-SHA256
+  under that secret of the send's instant, a dot and the exact body bytes (:func:`signature`,
+  Stripe's scheme: a receiver refuses an old ``t``, so a captured request cannot be replayed).
 * ``slack`` — a Slack-compatible incoming webhook: ``text`` (the fallback line) and ``blocks``.
 
 A notice for a customer-facing target is first cut to :func:`customer_view`: customer-side
@@ -235,7 +236,8 @@ def send(
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         headers["Content-Type"] = "application/json"
         if target.signing_secret_env and target.kind == "webhook":
-            headers[SIGNATURE_HEADER] = signature(_env(target.signing_secret_env), content)
+            secret = _env(target.signing_secret_env)
+            headers[SIGNATURE_HEADER] = signature(secret, content, at=int(now.timestamp()))
     except KeyError as exc:
         return SendResult(False, f"environment variable {exc.args[0]} is not set")
     try:
@@ -253,9 +255,11 @@ def send(
     )
 
 
-def signature(secret: str, content: bytes) -> str:
-    """``sha256=`` and the hex HMAC-SHA256 of ``content`` under ``secret`` (UTF-8)."""
-    return "sha256=" + hmac.new(secret.encode(), content, hashlib.sha256).hexdigest()
+def signature(secret: str, content: bytes, *, at: int) -> str:
+    """``t=<at>,v1=<hex>``: the hex HMAC-SHA256 under ``secret`` (UTF-8) of ``<at>.`` and then
+    ``content`` — the instant signed with the body, so an old request is told from a new one."""
+    signed = str(at).encode() + b"." + content
+    return f"t={at},v1={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
 
 
 def _env(name: str) -> str:
