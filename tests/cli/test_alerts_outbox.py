@@ -63,3 +63,49 @@ def test_outbox_without_a_store_creates_none(
     assert result.exit_code == 1
     assert "no-store" in result.output or "no store" in result.output
     assert not (tmp_path / ".covenant").exists()
+
+
+def test_prune_deletes_sent_notices_older_than_the_retention(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--prune` does what a running dispatcher does every hour, for a store no worker
+    serves: sent rows last sent more than 7 days ago go (a firing row whose resolution is not
+    in the outbox stays: it may still fire); pending and recent rows stay."""
+    monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
+    monkeypatch.setenv("COVENANT_NOW", NOW.isoformat())
+    engine = open_store(sqlite_url(tmp_path))
+    old, recent = NOW - timedelta(days=8), NOW - timedelta(days=6)
+
+    def resolved(key: str) -> outbox.NewRow:
+        return outbox.NewRow(
+            notice_key=key,
+            state="resolved",
+            starts_at=NOW,
+            target="hook",
+            kind="burn-rate",
+            notice="{}",
+        )
+
+    with write_transaction(engine) as conn:
+        # a: fired and resolved 8 days ago (both go); b: resolved 6 days ago (both stay);
+        # c: fired 8 days ago, no resolution (stays); d: pending (stays)
+        outbox.add(conn, [new("a"), resolved("a"), new("b"), resolved("b"), new("c")], now=old)
+        claimed = outbox.claim(conn, now=old, limit=10, lease=timedelta(minutes=2), owner="t")
+        for row in claimed:
+            sent_at = recent if row.notice_key == "b" else old
+            outbox.mark_sent(conn, row.id, owner="t", now=sent_at)
+        outbox.add(conn, [new("d")], now=NOW)
+    engine.dispose()
+    (tmp_path / "shop.yaml").write_text(
+        "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\nspec: {}\n"
+    )
+    shown = runner.invoke(app, ["alerts", "outbox", "-w", str(tmp_path), "--prune", "-f", "json"])
+    assert shown.exit_code == 0, shown.output
+    body = json.loads(shown.output)
+    assert body["pruned"] == 2
+    assert body["counts"] == {"pending": 1, "sent": 3, "failed": 0}
+    left = sorted((r["notice_key"], r["state"]) for r in body["rows"])
+    assert left == [("b", "firing"), ("b", "resolved"), ("c", "firing"), ("d", "firing")]
+    again = runner.invoke(app, ["alerts", "outbox", "-w", str(tmp_path), "--prune"])
+    assert again.exit_code == 0, again.output
+    assert "0 sent notice(s) older than 7 days pruned" in again.output

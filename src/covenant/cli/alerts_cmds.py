@@ -39,6 +39,14 @@ def outbox_command(
     retry: Annotated[
         bool, typer.Option("--retry", help="Put every failed notice back to pending first.")
     ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Delete sent notices older than the retention first (what a running "
+            "dispatcher does every hour; for a store no worker serves).",
+        ),
+    ] = False,
     output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
         Format.TABLE
     ),
@@ -46,21 +54,28 @@ def outbox_command(
     """The notice outbox (docs/delivery.md): counts per status and the newest rows.
 
     The delivery dispatcher sends them; a failed one stays here until --retry."""
-    from covenant.services.delivery import outbox_view, retry_failed
+    from covenant.services.delivery import outbox_view, prune_sent, retention_of, retry_failed
     from covenant.services.store import open_existing
+    from covenant.services.workspace import load_workspace
 
     try:
         engine = open_existing(settings_for(workspace).database_url)
         retried = retry_failed(engine, now=now()) if retry else 0
+        kept = retention_of(load_workspace(workspace)) if prune else None
+        pruned = prune_sent(engine, now=now(), retention=kept) if kept is not None else 0
         view = outbox_view(engine, status=status.value if status else None, limit=limit)
     except CovenantError as error:
         raise fail(error) from None
     rows = [_row(r) for r in view.rows]
     if output is Format.JSON:
-        typer.echo(json.dumps({"counts": view.counts, "retried": retried, "rows": rows}, indent=2))
+        found = {"counts": view.counts, "retried": retried, "pruned": pruned, "rows": rows}
+        typer.echo(json.dumps(found, indent=2))
         return
     if retry:
         console.print(f"{retried} failed notice(s) put back to pending", highlight=False)
+    if kept is not None:
+        days = kept.total_seconds() / 86400
+        console.print(f"{pruned} sent notice(s) older than {days:g} days pruned", highlight=False)
     counts = ", ".join(f"{n} {s}" for s, n in view.counts.items())
     console.print(f"outbox: {counts}", highlight=False, markup=False)
     for r in rows:

@@ -303,10 +303,8 @@ class Dispatcher:
         return len(rows)
 
     def prune(self) -> int:
-        """Delete sent rows older than the retention (``outbox.prune_sent``: an alert still
-        firing keeps its firing rows); how many. Pending and failed rows stay."""
-        with write_transaction(self.engine) as conn:
-            pruned = outbox.prune_sent(conn, before=self.clock() - self.retention)
+        """Delete sent rows older than the retention (``prune_sent``); how many."""
+        pruned = prune_sent(self.engine, now=self.clock(), retention=self.retention)
         if pruned:
             log.info("pruned %d sent notices older than %s", pruned, self.retention)
         return pruned
@@ -401,6 +399,19 @@ def outbox_view(engine: Engine, *, status: str | None = None, limit: int = 20) -
         return OutboxView(
             counts=outbox.counts(conn), rows=outbox.rows(conn, status=status, limit=limit)
         )
+
+
+def retention_of(workspace: Workspace) -> timedelta:
+    """How long sent rows are kept: the workspace's ``outboxRetention``, else :data:`RETENTION`."""
+    kept = workspace.settings.outbox_retention_s
+    return timedelta(seconds=kept) if kept else RETENTION
+
+
+def prune_sent(engine: Engine, *, now: datetime, retention: timedelta) -> int:
+    """Delete sent rows last sent more than ``retention`` before ``now`` (``outbox.prune_sent``:
+    an alert still firing keeps its firing rows); how many. Pending and failed rows stay."""
+    with write_transaction(engine) as conn:
+        return outbox.prune_sent(conn, before=now - retention)
 
 
 def retry_failed(engine: Engine, *, now: datetime, ids: Sequence[int] = ()) -> int:
