@@ -50,3 +50,6 @@ class AlertNotice:
     starts_at: datetime
     ends_at: datetime | None = None
     targets: tuple[str, ...] | None = None  # None: not routed (every internal target)
+    # a resolution's targets whose policies say alertWhenResolved: false (not sent it even
+    # where its firing notice went, except to Alertmanager, which must hear the end)
+    unresolved: tuple[str, ...] = ()

@@ -196,19 +196,19 @@ class Dispatcher:
     def enqueue(self, connection: Connection, notices: Sequence[AlertNotice]) -> int:
         """Write ``notices`` into the outbox in the caller's transaction; rows added (a notice
         already there for a target is not added again). A resolution also goes to every
-        Alertmanager target its firing notice went to, even if the routing changed since
-        (Alertmanager must hear the end of an alert it was told about)."""
+        target its firing notice went to, even if the routing changed since or the target was
+        removed (a receiver hears the end of an alert it was told about; an alert that fired
+        before routing existed has no targets of its own), except those whose policies say
+        ``alertWhenResolved: false`` — but always to Alertmanager, which must hear the end."""
         resolved = [(n.key, n.starts_at) for n in notices if n.state is NoticeState.RESOLVED]
         fired = outbox.firing_targets(connection, resolved) if resolved else {}
         rows: list[outbox.NewRow] = []
         for n in notices:
             names = [t.name for t in self.routes(n)]
-            names += [
-                t
-                for t in fired.get((n.key, n.starts_at), ())
-                if (t in self.targets and self.targets[t].kind == "alertmanager")
-                or t in self.retired
-            ]
+            for t in fired.get((n.key, n.starts_at), ()):
+                known = self.targets.get(t) or self.retired.get(t)
+                if known is not None and (t not in n.unresolved or known.kind == "alertmanager"):
+                    names.append(t)
             rows += [
                 outbox.NewRow(
                     notice_key=n.key,

@@ -323,9 +323,10 @@ def _resolution_targets(notice: AlertNotice, routing: NoticeRouting) -> AlertNot
         return notice
     slo, tier = notice.key.split("/")[1], notice.labels.get("covenant_tier", "")
     quiet = routing.without_resolution(slo, tier)
-    if not quiet or notice.targets is None:
+    if not quiet:
         return notice
-    return replace(notice, targets=tuple(t for t in notice.targets if t not in quiet))
+    kept = None if notice.targets is None else tuple(t for t in notice.targets if t not in quiet)
+    return replace(notice, targets=kept, unresolved=tuple(sorted(quiet)))
 
 
 _SLO_KINDS = (NoticeKind.BURN_RATE, NoticeKind.NO_DATA)
