@@ -20,15 +20,17 @@ from typing import Any
 import numpy as np
 import pytest
 
+from covenant.core.alert_rules import TierSwitches
 from covenant.core.alert_scenario import alert_scenario
 from covenant.core.evaluate import evaluate
-from covenant.core.replay import replay_alerts, window_counts
+from covenant.core.replay import after_pending, replay_alerts, window_counts
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
-from covenant.render.prom_rules import RuleTarget, dump_yaml, rule_groups
+from covenant.render.prom_rules import RuleTarget, dump_yaml, no_data_expr, rule_groups
 from covenant.render.prom_windows import alert_windows, prom_duration
 from covenant.services.prom_rules import plan_rules
+from covenant.services.prom_tests import with_silence
 from tests.promserver import Sample, Server, backfill_rules, openmetrics_text, restart
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +43,7 @@ STEP = 60
 # rule file's name and the group's: this name keeps every group here clear of that second
 # (test_every_minute_is_recorded_once guards it). A Prometheus evaluating live is not affected.
 RULE_FILE = "covenant-rules.yml"
+NO_DATA = TierSwitches(no_data=True)
 
 
 def _levels(groups: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -79,11 +82,17 @@ def _points(server: Server, expr: str, start: int, end: int, step: int) -> dict[
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Any:
     workspace = load_workspace(EXAMPLE)
     plan = plan_rules(workspace, slos=["api-availability", "api-availability-monthly"])
-    rolling, monthly = plan.targets
-    # the monthly SLO's target is looser, so bursts that fire its tiers fire the rolling ones too
+    # every tier also gets its no-data alert (alertWhenNoData: true)
+    rolling, monthly = (
+        replace(t, switches={tier.name: NO_DATA for tier in t.objective.alert_tiers})
+        for t in plan.targets
+    )
+    # the monthly SLO's target is looser, so bursts that fire its tiers fire the rolling ones too;
+    # then hours without traffic (the counters stay flat), so the no-data alerts fire too
     scenario = alert_scenario(monthly.objective)
-    n = scenario.minutes
-    data = replace(scenario.data, start=T0)
+    silenced, _ = with_silence(scenario.data, monthly.objective)
+    n = silenced.total.shape[1]
+    data = replace(silenced, start=T0)
     good_cum = np.concatenate(([0], np.cumsum(data.good[0])))
     bad_cum = np.concatenate(([0], np.cumsum(data.total[0] - data.good[0])))
     samples = [
@@ -99,7 +108,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Any:
     )
     end = T0 + n * STEP
     try:
-        for k, groups in enumerate(_levels(rule_groups(plan.targets))):
+        for k, groups in enumerate(_levels(rule_groups([rolling, monthly]))):
             # one path for every level: a group's evaluation offset hashes its file and name
             rule_file = workdir / RULE_FILE
             rule_file.write_text(dump_yaml({"groups": groups}), encoding="utf-8")
@@ -194,7 +203,7 @@ def _alert_exprs(target: RuleTarget) -> dict[str, str]:
         r["labels"]["covenant_tier"]: r["expr"]
         for g in rule_groups([target])
         for r in g["rules"]
-        if "alert" in r
+        if r.get("alert") == target.alert_name
     }
 
 
@@ -222,3 +231,26 @@ def test_alerts_fire_and_resolve_at_the_engines_instants(loaded: Any, which: int
         assert prom == engine, tier.name
         fired += bool(engine)
     assert fired == len(o.alert_tiers)  # every tier fired (and the sets equal, so resolved too)
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["rolling-30d", "calendar-month"])
+def test_no_data_alerts_fire_and_resolve_at_the_engines_instants(loaded: Any, which: int) -> None:
+    """OpenSLO alertWhenNoData: each tier's no-data expression, evaluated at the instants its
+    group recorded its window counts, holds exactly where the engine has no burn rate for the
+    tier (either window without events), through hours without traffic."""
+    server, targets, data, end = loaded
+    target = targets[which]
+    o = target.objective
+    minutes = sorted(_recorded(server, f"covenant:sli_total:count1m{target.selector}", end))
+    ends = np.array([_minute(t) for t in minutes], dtype=np.int64)
+    fired = 0
+    for tier in o.alert_tiers:
+        rated = np.ones(len(ends), dtype=bool)
+        for window_s in (tier.long_window_s, tier.short_window_s):
+            rated &= window_counts(o, data, ends=ends, window_s=window_s).has_rate
+        engine = set(ends[after_pending(~rated, ends, tier.for_s)].tolist())
+        result = server.query_range(no_data_expr(target, tier), minutes[0], minutes[-1], STEP)
+        prom = {_minute(float(t)) for r in result for t, _ in r["values"]}
+        assert prom == engine, tier.name
+        fired += bool(engine)
+    assert fired == len(o.alert_tiers)  # hours without traffic: every tier had no data

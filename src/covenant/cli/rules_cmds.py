@@ -49,6 +49,19 @@ def _report(plan: RulePlan) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    for target in plan.targets:
+        quiet = [t.name for t in target.objective.alert_tiers if not target.switch(t).resolved]
+        if quiet:
+            err_console.print(
+                f"note {target.objective.key}: alertWhenResolved: false ({', '.join(quiet)}) "
+                "has no Prometheus form (Prometheus always sends the resolution); its alerts "
+                'carry the annotation covenant_send_resolved: "false": route them to an '
+                "Alertmanager receiver with send_resolved: false (docs/prometheus-rules.md)",
+                style="yellow",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
     if not plan.targets:
         raise fail(
             InputError(

@@ -18,12 +18,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from covenant.core.alert_state import AlertCondition
 from covenant.core.model import Objective
 from covenant.core.notices import NoticeKind
 from covenant.core.results import Burn, Evaluation, TierResult
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TierSwitches:
+    """Which alerts of one tier are wanted: the OpenSLO AlertPolicy switches
+    ``alertWhenBreaching``, ``alertWhenNoData`` and ``alertWhenResolved`` (their defaults when
+    no policy says; ``definitions.alert_switches``)."""
+
+    breaching: bool = True
+    no_data: bool = False
+    resolved: bool = True
 
 
 def slo_label(o: Objective) -> str:
@@ -48,6 +60,11 @@ def alert_name(o: Objective) -> str:
     """``CheckoutAvailabilityBurnRate``: the SLO label in camel case, then ``BurnRate``."""
     words = re.split(r"[^A-Za-z0-9]+", slo_label(o))
     return "".join(p[:1].upper() + p[1:] for p in words if p) + "BurnRate"
+
+
+def no_data_alert_name(o: Objective) -> str:
+    """``CheckoutAvailabilityNoData``: the no-data alert of the same SLO."""
+    return alert_name(o).removesuffix("BurnRate") + "NoData"
 
 
 def _percent(value: Fraction) -> str:
@@ -171,7 +188,7 @@ def no_data_conditions(evaluations: Sequence[Evaluation], *, route: Route) -> li
             ids = sloth_ids(o)
             pages = tier.severity.lower() in {"page", "critical"}
             labels = {
-                "alertname": alert_name(o).removesuffix("BurnRate") + "NoData",
+                "alertname": no_data_alert_name(o),
                 **ids,
                 "severity": tier.severity,
                 "sloth_severity": "page" if pages else "ticket",

@@ -30,7 +30,13 @@ from typing import Any
 
 import yaml
 
-from covenant.core.alert_rules import alert_name, service_label, slo_label
+from covenant.core.alert_rules import (
+    TierSwitches,
+    alert_name,
+    no_data_alert_name,
+    service_label,
+    slo_label,
+)
 from covenant.core.model import AlertTier, CalendarWindow, Objective, RollingWindow
 from covenant.core.promql import WINDOW, SeriesQueries
 from covenant.render.prom_windows import (
@@ -56,6 +62,11 @@ class RuleTarget:
     objective: Objective
     counts: SeriesQueries
     labels: Mapping[str, str] = field(default_factory=dict)  # extra labels on every series
+    # OpenSLO AlertPolicy switches per tier name (a tier not named: the defaults)
+    switches: Mapping[str, TierSwitches] = field(default_factory=dict)
+
+    def switch(self, tier: AlertTier) -> TierSwitches:
+        return self.switches.get(tier.name, _DEFAULT_SWITCHES)
 
     @property
     def slo(self) -> str:
@@ -78,8 +89,21 @@ class RuleTarget:
         return "{" + ", ".join(f'{k}="{_esc(v)}"' for k, v in self.ids.items()) + "}"
 
     @property
+    def full_selector(self) -> str:
+        """The selector with the extra labels too (``absent`` returns exactly these)."""
+        labels = {**self.labels, **self.ids}
+        return "{" + ", ".join(f'{k}="{_esc(v)}"' for k, v in labels.items()) + "}"
+
+    @property
     def alert_name(self) -> str:
         return alert_name(self.objective)
+
+    @property
+    def no_data_alert_name(self) -> str:
+        return no_data_alert_name(self.objective)
+
+
+_DEFAULT_SWITCHES = TierSwitches()
 
 
 def _esc(value: str) -> str:
@@ -100,7 +124,9 @@ def rule_groups(
     checked against the engine in a real Prometheus instead)."""
     groups: list[dict[str, Any]] = []
     for t in targets:
-        alerts = [_alert(t, tier) for tier in t.objective.alert_tiers]
+        tiers = t.objective.alert_tiers
+        alerts = [_alert(t, tier) for tier in tiers if t.switch(tier).breaching]
+        alerts += [_no_data_alert(t, tier) for tier in tiers if t.switch(tier).no_data]
         groups.append(
             {
                 "name": f"covenant-slo-sli-recordings-{t.sloth_id}",
@@ -288,14 +314,56 @@ def alert_labels(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
     }
 
 
+SEND_RESOLVED = "covenant_send_resolved"
+"""The annotation saying a policy asked for no resolved notice (OpenSLO ``alertWhenResolved:
+false``): Prometheus always sends the resolution; the Alertmanager receiver decides
+(``send_resolved: false``, docs/prometheus-rules.md)."""
+
+
 def alert_annotations(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
     long_w, short_w = prom_duration(tier.long_window_s), prom_duration(tier.short_window_s)
     kind = "page" if tier.pages else "ticket"
-    return {
+    out = {
         "title": f"({kind}) {t.service} {t.slo} SLO error budget burn rate is too fast.",
         "summary": f"{t.objective.display_name or t.objective.key}: the error budget burns at "
         f"or above the {tier.name} threshold over both {long_w} and {short_w}.",
     }
+    return _resolved_hint(t, tier, out)
+
+
+def _resolved_hint(t: RuleTarget, tier: AlertTier, out: dict[str, str]) -> dict[str, str]:
+    if not t.switch(tier).resolved:
+        out[SEND_RESOLVED] = "false"
+    return out
+
+
+def no_data_expr(t: RuleTarget, tier: AlertTier) -> str:
+    """The tier has no burn rate, as the engine says: either window holds fewer events than
+    ``max(1, minimumEvents)``, or no minute count at all (its sum is absent)."""
+    least = max(1, t.objective.minimum_events)
+    names = [f"{TOTAL}{prom_duration(s)}" for s in (tier.short_window_s, tier.long_window_s)]
+    parts = [f"max without (sloth_window) ({name}{t.selector} < {least})" for name in names]
+    parts += [f"absent({name}{t.full_selector})" for name in names]
+    return "\nor\n".join(parts)
+
+
+def no_data_annotations(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
+    long_w, short_w = prom_duration(tier.long_window_s), prom_duration(tier.short_window_s)
+    kind = "page" if tier.pages else "ticket"
+    out = {
+        "title": f"({kind}) {t.service} {t.slo} SLO has no data.",
+        "summary": f"{t.objective.display_name or t.objective.key}: no burn rate for the "
+        f"{tier.name} alert over {short_w} and {long_w}, so it cannot fire.",
+    }
+    return _resolved_hint(t, tier, out)
+
+
+def _no_data_alert(t: RuleTarget, tier: AlertTier) -> dict[str, Any]:
+    """OpenSLO ``alertWhenNoData: true``: the worker's no-data alert of the tier."""
+    rule: dict[str, Any] = {"alert": t.no_data_alert_name, "expr": no_data_expr(t, tier)}
+    if tier.for_s:  # the worker waits the tier's alertAfter for it too
+        rule["for"] = prom_duration(tier.for_s)
+    return {**rule, "labels": alert_labels(t, tier), "annotations": no_data_annotations(t, tier)}
 
 
 def _alert(t: RuleTarget, tier: AlertTier) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from covenant.render.prom_rules import (
     alert_annotations,
     alert_labels,
     dump_yaml,
+    no_data_annotations,
 )
 from covenant.render.prom_windows import prom_duration
 
@@ -49,10 +50,14 @@ class TargetTest:
     alerts: Sequence[AlertCheck]
     windows: Sequence[WindowCheck]
     minutes: int
+    missing: Sequence[bool] = ()  # per minute: no sample at all (the SLI's series is absent)
+    no_data: Sequence[AlertCheck] = ()  # the tiers whose no-data alert the engine has firing
 
 
-def series_values(counts: Sequence[int]) -> str:
-    """promtool's expanding notation: ``_`` at 0 s, then bucket ``j`` at ``60 (j + 1)``."""
+def series_values(counts: Sequence[int | None]) -> str:
+    """promtool's expanding notation: ``_`` at 0 s, then bucket ``j`` at ``60 (j + 1)``
+    (``None``: no sample, ``_``; promtool writes ``n`` missing samples as ``_xn`` but ``n + 1``
+    equal ones as ``vxn``)."""
     parts = ["_"]
     i = 0
     while i < len(counts):
@@ -60,9 +65,16 @@ def series_values(counts: Sequence[int]) -> str:
         while j + 1 < len(counts) and counts[j + 1] == counts[i]:
             j += 1
         run = j - i + 1
-        parts.append(f"{counts[i]}x{run - 1}" if run > 1 else str(counts[i]))
+        if counts[i] is None:
+            parts.append(f"_x{run}" if run > 1 else "_")
+        else:
+            parts.append(f"{counts[i]}x{run - 1}" if run > 1 else str(counts[i]))
         i = j + 1
     return " ".join(parts)
+
+
+def _present(counts: Sequence[int], missing: Sequence[bool]) -> list[int | None]:
+    return [None if missing and missing[j] else c for j, c in enumerate(counts)]
 
 
 def _eval_time(seconds: int) -> str:
@@ -79,11 +91,11 @@ def _test(t: TargetTest) -> dict[str, Any]:
     inputs = [
         {
             "series": f"{GOOD}1m{_selector({**ids, 'sloth_window': '1m'})}",
-            "values": series_values(t.good),
+            "values": series_values(_present(t.good, t.missing)),
         },
         {
             "series": f"{TOTAL}1m{_selector({**ids, 'sloth_window': '1m'})}",
-            "values": series_values(t.total),
+            "values": series_values(_present(t.total, t.missing)),
         },
     ]
     alerts = [
@@ -99,6 +111,20 @@ def _test(t: TargetTest) -> dict[str, Any]:
             ],
         }
         for check in t.alerts
+    ]
+    alerts += [
+        {
+            "eval_time": _eval_time(check.at),
+            "alertname": target.no_data_alert_name,
+            "exp_alerts": [
+                {
+                    "exp_labels": {**ids, **alert_labels(target, tier)},
+                    "exp_annotations": no_data_annotations(target, tier),
+                }
+                for tier in check.firing
+            ],
+        }
+        for check in t.no_data
     ]
     exprs = []
     for w in t.windows:

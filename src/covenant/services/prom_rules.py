@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from covenant.definitions.alert_switches import alert_switches
 from covenant.definitions.workspace import Workspace, load_workspace
 from covenant.errors import NotFoundError
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
@@ -47,6 +48,7 @@ def plan_rules(workspace: Workspace, *, slos: Sequence[str] = ()) -> RulePlan:
     unreadable = reads.unreadable if reads is not None else {}
     targets: list[RuleTarget] = []
     skipped: list[Unsupported] = []
+    switches = alert_switches(workspace.documents)
     for o in workspace.objectives:
         if wanted and o.slo not in wanted:
             continue
@@ -61,7 +63,8 @@ def plan_rules(workspace: Workspace, *, slos: Sequence[str] = ()) -> RulePlan:
         if reason is not None:
             skipped.append(Unsupported(objective=o.key, reason=reason))
             continue
-        targets.append(RuleTarget(objective=o, counts=found))
+        tiers = {t.name: switches.of(o.slo, t.name) for t in o.alert_tiers}
+        targets.append(RuleTarget(objective=o, counts=found, switches=tiers))
     skipped.extend(
         Unsupported(
             objective=c.objective.key,

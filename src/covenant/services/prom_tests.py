@@ -4,13 +4,16 @@ engine replaying the same data (``core.replay``), so passing them shows the rule
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from covenant.core.alert_scenario import alert_scenario
-from covenant.core.replay import replay_alerts, window_counts
+from covenant.core.model import AlertTier, Objective
+from covenant.core.replay import after_pending, replay_alerts, window_counts
+from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
@@ -20,14 +23,62 @@ from covenant.services.prom_rules import RulePlan
 STEP = 60
 
 
+def with_silence(data: BucketMatrix, o: Objective) -> tuple[BucketMatrix, list[bool]]:
+    """``data`` followed by no traffic (zero counts) for the longest short window and a
+    quarter of an hour, half an hour of clean traffic, no series at all (absent minute
+    counts; counted as zero by the engine) for the shortest short window and a quarter of an
+    hour, and half an hour of clean traffic: the no-data alerts fire and resolve."""
+    shorts = [t.short_window_s for t in o.alert_tiers]
+    zero = (max(shorts) + QUARTER) // STEP
+    absent = (min(shorts) + QUARTER) // STEP
+    clean = int(data.total[0, -1])
+    total = [0] * zero + [clean] * HALF + [0] * absent + [clean] * HALF
+    extra = np.array([total], dtype=np.int64)
+    matrix = replace(
+        data,
+        good=np.concatenate((data.good, extra), axis=1),
+        total=np.concatenate((data.total, extra), axis=1),
+    )
+    n = data.total.shape[1]
+    missing = [False] * (n + zero + HALF) + [True] * absent + [False] * HALF
+    return matrix, missing
+
+
+QUARTER, HALF = 15 * 60, 30
+
+
+def no_data_checks(o: Objective, tiers: list[AlertTier], data: BucketMatrix) -> list[AlertCheck]:
+    """The engine's no-data alert of each of ``tiers`` (no burn rate in either window, after
+    the tier's ``alertAfter``) checked a minute before and at each firing and resolution."""
+    ends = np.arange(STEP, data.total.shape[1] * STEP + 1, STEP, dtype=np.int64)
+    firing: dict[str, set[int]] = {}
+    checks: set[int] = set()
+    for tier in tiers:
+        rated = np.ones(len(ends), dtype=bool)
+        for window_s in (tier.long_window_s, tier.short_window_s):
+            rated &= window_counts(o, data, ends=ends, window_s=window_s).has_rate
+        fires = after_pending(~rated, ends, tier.for_s)
+        at = set(ends[fires].tolist())
+        firing[tier.name] = at
+        for k in np.flatnonzero(np.diff(fires.astype(np.int8))).tolist():
+            checks |= {int(ends[k]), int(ends[k + 1])}
+    return [
+        AlertCheck(at=at, firing=tuple(t for t in tiers if at in firing[t.name]))
+        for at in sorted(checks)
+    ]
+
+
 def target_test(target: RuleTarget) -> TargetTest:
     """The scenario for one objective and what the engine says about it."""
     o = target.objective
     scenario = alert_scenario(o)
-    end = scenario.minutes * STEP
-    replay = replay_alerts(
-        o, scenario.data, start=from_epoch(STEP), end=from_epoch(end), step_s=STEP
-    )
+    silent = [t for t in o.alert_tiers if target.switch(t).no_data]
+    data = scenario.data
+    missing: list[bool] = []
+    if silent:
+        data, missing = with_silence(data, o)
+    end = data.total.shape[1] * STEP
+    replay = replay_alerts(o, data, start=from_epoch(STEP), end=from_epoch(end), step_s=STEP)
     instants = np.arange(STEP, end + 1, STEP, dtype=np.int64)
     firing: dict[str, set[int]] = {tier.name: set() for tier in o.alert_tiers}
     checks: set[int] = set()
@@ -41,24 +92,29 @@ def target_test(target: RuleTarget) -> TargetTest:
                 checks.add(start - STEP)
             for window_s in (tier.long_window_s, tier.short_window_s):
                 counts = window_counts(
-                    o, scenario.data, ends=np.array([start], dtype=np.int64), window_s=window_s
+                    o, data, ends=np.array([start], dtype=np.int64), window_s=window_s
                 )
                 events, bad = int(counts.events[0]), int(counts.bad[0])
                 windows.append(
                     WindowCheck(at=start, window_s=window_s, good=events - bad, total=events)
                 )
+    # a tier whose policies say alertWhenBreaching: false has no burn-rate alert: checked
+    # absent where the engine fires it
+    wanted = [t for t in o.alert_tiers if target.switch(t).breaching]
     alerts = [
-        AlertCheck(at=at, firing=tuple(t for t in o.alert_tiers if at in firing[t.name]))
+        AlertCheck(at=at, firing=tuple(t for t in wanted if at in firing[t.name]))
         for at in sorted(checks)
         if STEP <= at <= int(instants[-1])
     ]
     return TargetTest(
         target=target,
-        good=scenario.data.good[0].tolist(),
-        total=scenario.data.total[0].tolist(),
+        good=data.good[0].tolist(),
+        total=data.total[0].tolist(),
         alerts=alerts,
         windows=windows,
-        minutes=scenario.minutes,
+        minutes=int(data.total.shape[1]),
+        missing=missing,
+        no_data=no_data_checks(o, silent, data) if silent else (),
     )
 
 
@@ -86,10 +142,17 @@ def write_rule_tests(plan: RulePlan, path: Path) -> list[str]:
     ]
     for test in tests:
         fired = sorted({tier.name for check in test.alerts for tier in check.firing})
-        quiet = [t.name for t in test.target.objective.alert_tiers if t.name not in fired]
+        tiers = test.target.objective.alert_tiers
+        off = [t.name for t in tiers if not test.target.switch(t).breaching]
+        quiet = [t.name for t in tiers if t.name not in fired and t.name not in off]
         note = f"; never fired: {', '.join(quiet)}" if quiet else ""
+        if off:
+            note += f"; no burn-rate alert (alertWhenBreaching: false): {', '.join(off)}"
+        silent = sorted({tier.name for check in test.no_data for tier in check.firing})
+        if test.no_data:
+            note += f"; no-data alerts fired: {', '.join(silent) or 'none'}"
         lines.append(
-            f"{test.target.sloth_id}: {len(test.alerts)} alert checks over "
+            f"{test.target.sloth_id}: {len(test.alerts) + len(test.no_data)} alert checks over "
             f"{test.minutes} minutes, tiers fired: {', '.join(fired) or 'none'}{note}"
         )
     lines.append(f"wrote {path}; run: promtool test rules {path}")
