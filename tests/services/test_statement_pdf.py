@@ -201,9 +201,13 @@ def test_a_german_statement_in_pdf(workspace: Path, tmp_path: Path) -> None:
         assert line in text
     for line in ("Kunde Handels AG", "Marktplatz 3", "Kundennummer K-4711"):
         assert line in text
-    # the period in Berlin time, with UTC beside it
-    assert "November 2026: 1. Nov. 2026, 00:00 bis 1. Dez. 2026, 00:00" in text
-    assert "2026-10-31 23:00 UTC bis 2026-11-30 23:00 UTC" in text
+    # the period as a customer reads it (the last day included), then its exact instants in
+    # Berlin time (its end as 24:00 of 30 November) and in UTC
+    assert "Zeitraum November 2026 (1.–30. Nov. 2026)" in text
+    assert "1. Nov. 2026, 00:00 bis 30. Nov. 2026, 24:00;" in text
+    assert re.search(r"(?<!\d)1\. Dez\. 2026", text) is None  # not the exclusive end
+    assert "2026-10-31 23:00 UTC bis 2026-11-30" in text
+    assert "24:00 Uhr (dem Ende) des letzten Tages" in text  # the convention, stated
     # display names and the contract's own words, never the internal names
     assert "Kunde Premium-Vertrag, Version 1" in text
     assert "Web-Verfügbarkeit" in text
@@ -250,7 +254,7 @@ def test_a_german_statement_in_pdf(workspace: Path, tmp_path: Path) -> None:
     assert lines_with(text, "Geschuldete Support-Vertragsstrafe")[0].endswith("1.000,00 €")
     # one total owed, and the claim deadline in Berlin time and UTC
     assert lines_with(text, "Gesamtbetrag zugunsten des Kunden")[0].endswith("2.000,00 €")
-    assert "bis 1. Jan. 2027, 00:00 (2026-12-31 23:00 UTC) geltend zu machen" in text
+    assert "bis 31. Dez. 2026, 24:00 (2026-12-31 23:00 UTC) geltend zu machen" in text
     assert "abgeschnitten, nicht gerundet" in text
 
 
@@ -264,7 +268,8 @@ def test_yen_have_no_decimals(workspace: Path, tmp_path: Path) -> None:
     assert "123,456.7" not in text
     # Tokyo time: INC-1 started at 17:00 JST; November runs from 15:00 UTC on 31 October
     assert "10 Nov 2026, 17:00" in text
-    assert "2026-10-31 15:00 UTC to 2026-11-30 15:00 UTC" in text
+    assert "Period November 2026 (1 – 30 Nov 2026)" in text  # thin spaces around the dash
+    assert "1 Nov 2026, 00:00 to 30 Nov 2026, 24:00; 2026-10-31 15:00 UTC to" in text
     assert "99.305%" in text
 
 
@@ -303,11 +308,15 @@ def test_the_catalogues_have_the_same_labels() -> None:
 
 
 def test_reasons_read_in_german() -> None:
-    reason = "maintenance db-upgrade: announced 11 d 16 h ahead (notice 5 d)"
+    reason = "maintenance “DB upgrade 1 h”: announced 11 d 16 h ahead (notice 5 d)"
     assert translate_reason(reason, REASONS_DE, DE) == (
-        "Wartung db-upgrade: angekündigt 11 Tg. 16 Std. vorher (Frist 5 Tg.)"
-    )
+        "Wartung „DB upgrade 1 h“: angekündigt 11 Tg. 16 Std. vorher (Frist 5 Tg.)"
+    )  # the quoted display name is kept as written (its "1 h" too)
     assert translate_reason(reason, (), EN) == reason
+    unnamed = "planned maintenance: announced 2 d ahead, notice is 5 d"
+    assert translate_reason(unnamed, REASONS_DE, DE) == (
+        "geplante Wartung: angekündigt 2 Tg. vorher, Frist 5 Tg."
+    )
 
 
 def test_the_fragment_is_the_statement_to_embed(workspace: Path) -> None:

@@ -417,7 +417,9 @@ class AgreementVersion:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MaintenanceWindow:
-    """Planned maintenance on ``services`` announced at ``announced_at``."""
+    """Planned maintenance on ``services`` announced at ``announced_at``. ``display_name`` is
+    what a customer's statement calls it (``metadata.displayName``); without one a statement
+    says "planned maintenance", never the internal ``name``."""
 
     name: str
     services: tuple[str, ...]
@@ -425,6 +427,13 @@ class MaintenanceWindow:
     end: datetime
     announced_at: datetime
     customers: tuple[str, ...] = ()  # empty: every customer
+    display_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the evidence names it for a customer: ``maintenance “Database upgrade”`` or
+        ``planned maintenance``."""
+        return f"maintenance “{self.display_name}”" if self.display_name else "planned maintenance"
 
     def __post_init__(self) -> None:
         for value, what in (

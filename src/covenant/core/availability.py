@@ -33,7 +33,7 @@ from covenant.core.agreements import (
     period_fee,
     quantum,
 )
-from covenant.core.credits import CreditResult, credit_for
+from covenant.core.credits import CreditLimit, CreditResult, credit_for
 from covenant.core.downtime import bucket_downtime, k_of_n_down
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
@@ -189,14 +189,14 @@ def availability(
             continue  # outside what this statement measures
         if notice is not None and ahead >= notice:
             reason = f"announced {span_text(ahead)} ahead (notice {span_text(notice)})"
-            excluded.append((*span, f"maintenance {w.name}: {reason}"))
+            excluded.append((*span, f"{w.label}: {reason}"))
         else:
             why = (
                 "maintenance is not excluded by this agreement"
                 if notice is None
                 else f"announced {span_text(ahead)} ahead, notice is {span_text(notice)}"
             )
-            not_excluded.append((*span, f"maintenance {w.name}: {why}"))
+            not_excluded.append((*span, f"{w.label}: {why}"))
     watched = (*commitment.services, *m.components)
     relevant = [
         i
@@ -343,7 +343,10 @@ def cap_across(
                 f"{version.currency}: {amount} {version.currency} becomes {left}"
             )
             cut = Money(amount=left.quantize(unit), currency=version.currency)
-            credit = replace(credit, amount=cut, notes=(*credit.notes, note))
+            limit = CreditLimit(kind="agreement-cap", before=amount, bound=cap, after=cut.amount)
+            credit = replace(
+                credit, amount=cut, notes=(*credit.notes, note), limits=(*credit.limits, limit)
+            )
             amount = left
         left -= amount
         out.append(replace(r, credit=credit))

@@ -20,6 +20,21 @@ from covenant.core.agreements import (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CreditLimit:
+    """One limit that changed a credit, with its figures (a statement words it in its own
+    language): ``kind`` is ``cap`` (the commitment's cap: ``percent`` of the fee when that was
+    the lower bound), ``minimum`` (below the minimum payable credit), ``minimum-exclusive`` (not
+    more than a minimum that must be exceeded) or ``agreement-cap`` (the version's cap on all
+    its credits of the period); ``before`` → ``after`` in the currency, ``bound`` the limit."""
+
+    kind: str
+    before: Decimal
+    bound: Decimal
+    after: Decimal
+    percent: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreditResult:
     tier: CreditTier | None
     percent: Decimal
@@ -27,6 +42,7 @@ class CreditResult:
     uncapped: Money
     amount: Money
     notes: tuple[str, ...] = ()
+    limits: tuple[CreditLimit, ...] = ()  # the notes' figures, in the same order
 
 
 def credit_for(
@@ -48,13 +64,19 @@ def credit_for(
     uncapped = (fee * percent / 100).quantize(unit, rounding=ROUND_HALF_UP)
     amount = uncapped
     notes = []
-    caps = []
+    limits = []
+    caps: list[tuple[Decimal, Decimal | None]] = []  # (amount, percent of the fee)
     if remedies.cap_percent is not None:
-        caps.append((fee * remedies.cap_percent / 100).quantize(unit, rounding=ROUND_HALF_UP))
+        by_percent = (fee * remedies.cap_percent / 100).quantize(unit, rounding=ROUND_HALF_UP)
+        caps.append((by_percent, remedies.cap_percent))
     if remedies.cap_amount is not None:
-        caps.append(remedies.cap_amount)
-    if caps and amount > min(caps):
-        amount = min(caps)
+        caps.append((remedies.cap_amount, None))
+    if caps and amount > min(c for c, _ in caps):
+        cap, cap_percent = min(caps, key=lambda c: (c[0], c[1] is not None))
+        limits.append(
+            CreditLimit(kind="cap", before=amount, bound=cap, after=cap, percent=cap_percent)
+        )
+        amount = cap
         notes.append(f"capped at {amount} {version.currency}")
     minimum = remedies.minimum_credit
     if (
@@ -62,8 +84,17 @@ def credit_for(
         and Decimal(0) < amount
         and (amount < minimum or (amount == minimum and not remedies.minimum_inclusive))
     ):
-        rule = "below the minimum payable credit of" if amount < minimum else "not more than"
+        below = amount < minimum
+        rule = "below the minimum payable credit of" if below else "not more than"
         notes.append(f"{amount} {version.currency} is {rule} {minimum} {version.currency}")
+        limits.append(
+            CreditLimit(
+                kind="minimum" if below else "minimum-exclusive",
+                before=amount,
+                bound=minimum,
+                after=Decimal(0).quantize(unit),
+            )
+        )
         amount = Decimal(0).quantize(unit)
     currency = version.currency
     return CreditResult(
@@ -73,4 +104,5 @@ def credit_for(
         uncapped=Money(amount=uncapped, currency=currency),
         amount=Money(amount=amount, currency=currency),
         notes=tuple(notes),
+        limits=tuple(limits),
     )

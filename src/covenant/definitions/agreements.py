@@ -197,11 +197,22 @@ Currency = Annotated[str, AfterValidator(_currency)]
 
 
 def _locale(value: str) -> str:
-    """A locale Babel has data for (``de_DE``, ``en_GB``, ``ja_JP``): statements format money,
-    numbers and dates by it."""
-    from babel.localedata import exists  # noqa: PLC0415 - only where a locale is written
+    """A locale Babel has data for (``de_DE``, ``en_GB``, ``ja_JP``, ``zh_CN``): statements
+    format money, numbers and dates by it. Babel resolves the usual aliases (``zh_CN`` is
+    ``zh_Hans_CN``), as its formatting does."""
+    from babel import Locale, UnknownLocaleError  # noqa: PLC0415 - only where one is written
+    from babel.localedata import exists  # noqa: PLC0415
 
-    if not LOCALE_PATTERN.match(value) or not exists(value):
+    known = bool(LOCALE_PATTERN.match(value)) and exists(value)
+    if not known and LOCALE_PATTERN.match(value):
+        try:  # an alias (zh_CN → zh_Hans_CN), not a guess (en_ZZ → en_US)
+            found = Locale.parse(value)
+            written = value.split("_")
+            known = found.language == written[0] and found.territory in (None, written[-1])
+            known = known and exists(str(found))
+        except (ValueError, UnknownLocaleError):
+            known = False
+    if not known:
         raise problem(
             "invalid-locale",
             f"locale {value!r} is not a known locale",

@@ -172,6 +172,7 @@ def _maintenance(
             end=parse_instant(spec.end, zone=zone),
             announced_at=parse_instant(spec.announced_at, zone=zone),
             customers=tuple(spec.customers),
+            display_name=(model.metadata.display_name or "").strip(),
         )
     except InputError as exc:
         ctx.problems.append(

@@ -21,6 +21,7 @@ from covenant.core.statement import Statement
 from covenant.core.support import SupportResult
 from covenant.render.evaluation import exact, iso
 from covenant.render.statement_doc import statement_fragment, statement_html, statement_pdf
+from covenant.render.statement_format import duration_words
 from covenant.render.tables import Cell, Col, line, print_notes, print_table, text
 
 SCHEMA = "covenant.statement/v1"
@@ -56,8 +57,8 @@ def committed_text(value: Fraction) -> str:
 
 
 def minutes_text(seconds: int) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes:,} min" + (f" {rest} s" if rest else "")
+    """A duration as the HTML and PDF statement show it (English units): ``29 d 17 h 36 min``."""
+    return duration_words(seconds)
 
 
 def duration_text(seconds: int) -> str:
@@ -214,6 +215,7 @@ def render_statement_table(
         ),
         Col("committed", "right", wrap=False),
         Col("measured", "right", wrap=not wide),
+        *([Col("eligible", "right", wrap=False)] if wide else []),
         Col("downtime", "right", wrap=False),
         *([Col("excluded", "right", wrap=False)] if wide else []),
         Col("credit", "right", wrap=False),
@@ -235,7 +237,10 @@ def render_statement_table(
             if wide
             else [f"{a.agreement} v{a.version}\n{a.commitment}"]
         )
-        row += [committed_text(a.level_committed), measured, minutes_text(a.downtime_s)]
+        row += [committed_text(a.level_committed), measured]
+        if wide:
+            row.append(minutes_text(a.eligible_s))
+        row.append(minutes_text(a.downtime_s))
         if wide:
             row.append(minutes_text(a.excluded_s))
         if wide and credit is not None:

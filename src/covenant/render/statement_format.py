@@ -8,20 +8,47 @@ truncated, never rounded (docs/sla.md, "How figures are shown").
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_interval, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from covenant.core.agreements import CreditTier, Money
 
 LEVEL_DIGITS = 3
+UNITS = {"unit_d": "d", "unit_h": "h", "unit_min": "min", "unit_s": "s"}
+
+
+def duration_words(
+    seconds: int,
+    words: Mapping[str, str] = UNITS,
+    number: Callable[[int], str] = lambda n: f"{n:,}",
+) -> str:
+    """A duration as people read it: ``29 d 17 h 36 min`` (``17 s`` only when there are
+    seconds; ``0 min`` for none; ``−`` before a negative one). The statement's units come from
+    its catalogue (German ``29 Tg. 17 Std. 36 Min.``); the terminal table uses the English."""
+    sign = "−" if seconds < 0 else ""
+    rest = abs(seconds)
+    days, rest = divmod(rest, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        f"{number(n)} {words[unit]}"
+        for n, unit in (
+            (days, "unit_d"),
+            (hours, "unit_h"),
+            (minutes, "unit_min"),
+            (secs, "unit_s"),
+        )
+        if n
+    ]
+    return sign + (" ".join(parts) or f"0 {words['unit_min']}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,22 +97,7 @@ class Formats:
 
     def duration(self, seconds: int) -> str:
         """``29 d 17 h 36 min`` (seconds only when there are some); units from the catalogue."""
-        sign = "−" if seconds < 0 else ""
-        rest = abs(seconds)
-        days, rest = divmod(rest, 86400)
-        hours, rest = divmod(rest, 3600)
-        minutes, secs = divmod(rest, 60)
-        parts = [
-            f"{self.number(n)} {self.words[unit]}"
-            for n, unit in (
-                (days, "unit_d"),
-                (hours, "unit_h"),
-                (minutes, "unit_min"),
-                (secs, "unit_s"),
-            )
-            if n
-        ]
-        return sign + (" ".join(parts) or f"0 {self.words['unit_min']}")
+        return duration_words(seconds, self.words, self.number)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(ZoneInfo(self.zone))
@@ -93,14 +105,28 @@ class Formats:
     def date(self, moment: datetime) -> str:
         return str(format_skeleton("yMMMd", self.local(moment), locale=self.locale))
 
-    def when(self, moment: datetime | None) -> str:
+    def when(self, moment: datetime | None, *, end: bool = False) -> str:
         """Date and time in the agreement's zone: ``14 Nov 2026, 02:00`` (de: ``14. Nov. 2026,
-        02:00``)."""
+        02:00``). ``end``: the instant ends something (a period, an interval, a deadline), so
+        local midnight is shown as 24:00 of the day before (``30 Nov 2026, 24:00``): the day a
+        customer reads as the last one."""
         if moment is None:
             return "—"
         local = self.local(moment)
-        time = format_time(local, "HH:mm", locale=self.locale)
-        return f"{self.date(moment)}, {time}"
+        if end and local.time() == time(0):
+            day = format_skeleton("yMMMd", local - timedelta(days=1), locale=self.locale)
+            return f"{day}, 24:00"
+        clock = format_time(local, "HH:mm", locale=self.locale)
+        return f"{self.date(moment)}, {clock}"
+
+    def days(self, start: datetime, end: datetime) -> str:
+        """The days of ``[start, end)`` as a customer reads them, the last one included:
+        ``1–30 Nov 2026`` (de ``1.–30. Nov. 2026``), in the agreement's zone."""
+        first = self.local(start).date()
+        last = (self.local(end) - timedelta(microseconds=1)).date()
+        if first == last:
+            return str(format_skeleton("yMMMd", first, locale=self.locale))
+        return str(format_interval(first, last, "yMMMd", locale=self.locale))
 
     def utc(self, moment: datetime | None) -> str:
         """The UTC instant beside a local time: ``2026-11-14 01:00 UTC``."""

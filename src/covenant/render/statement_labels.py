@@ -23,6 +23,9 @@ EN: dict[str, str] = {
     "period": "Period",
     "period_range": "{start} to {end}",
     "zone": "Times are shown in {zone}; UTC in brackets where it helps.",
+    "convention": "A period includes its first and its last day: it runs from 00:00 on the "
+    "first day to 24:00 (the end) of the last day. A row from 09:00 to 11:30 lasted "
+    "2 h 30 min; a time of 24:00 is the end of that day.",
     "generated": "Issued",
     "agreements": "Agreements",
     "version": "version {version}",
@@ -73,6 +76,16 @@ EN: dict[str, str] = {
     "step_fee": "Fee for the period",
     "step_percent": "{percent} of {fee}",
     "step_limits": "After cap and minimum",
+    "limit_cap": "{before} exceeds the commitment's cap of {bound}: the credit is capped at "
+    "{after}",
+    "limit_cap_percent": "{before} exceeds the commitment's cap of {percent} of the fee "
+    "({bound}): the credit is capped at {after}",
+    "limit_minimum": "{before} is below the minimum payable credit of {bound}: no credit is "
+    "paid ({after})",
+    "limit_minimum_exclusive": "{before} does not exceed the minimum payable credit of {bound}: "
+    "no credit is paid ({after})",
+    "limit_agreement_cap": "The agreement caps all credits of the period together at {bound}: "
+    "{before} becomes {after}",
     "step_owed": "Credit owed",
     "support": "Support",
     "priority": "Priority",
@@ -106,6 +119,7 @@ EN: dict[str, str] = {
     "unit_min": "min",
     "unit_s": "s",
     "none": "none",
+    "quoted": "“{name}”",
 }
 
 DE: dict[str, str] = {
@@ -120,6 +134,9 @@ DE: dict[str, str] = {
     "period": "Zeitraum",
     "period_range": "{start} bis {end}",
     "zone": "Zeitangaben in {zone}; UTC in Klammern, wo es hilft.",
+    "convention": "Ein Zeitraum umfasst seinen ersten und seinen letzten Tag: er reicht von "
+    "00:00 Uhr am ersten bis 24:00 Uhr (dem Ende) des letzten Tages. Eine Zeile von 09:00 bis "
+    "11:30 dauerte 2 Std. 30 Min.; 24:00 ist das Ende des Tages.",
     "generated": "Erstellt",
     "agreements": "Verträge",
     "version": "Version {version}",
@@ -171,6 +188,16 @@ DE: dict[str, str] = {
     "step_fee": "Entgelt für den Zeitraum",
     "step_percent": "{percent} von {fee}",
     "step_limits": "Nach Obergrenze und Mindestbetrag",
+    "limit_cap": "{before} übersteigt die Obergrenze der Zusage von {bound}: die Gutschrift "
+    "wird auf {after} begrenzt",
+    "limit_cap_percent": "{before} übersteigt die Obergrenze der Zusage von {percent} des "
+    "Entgelts ({bound}): die Gutschrift wird auf {after} begrenzt",
+    "limit_minimum": "{before} liegt unter der Mindestgutschrift von {bound}: es wird keine "
+    "Gutschrift gezahlt ({after})",
+    "limit_minimum_exclusive": "{before} übersteigt die Mindestgutschrift von {bound} nicht: es "
+    "wird keine Gutschrift gezahlt ({after})",
+    "limit_agreement_cap": "Der Vertrag begrenzt alle Gutschriften des Zeitraums zusammen auf "
+    "{bound}: aus {before} werden {after}",
     "step_owed": "Geschuldete Gutschrift",
     "support": "Support",
     "priority": "Priorität",
@@ -204,12 +231,14 @@ DE: dict[str, str] = {
     "unit_min": "Min.",
     "unit_s": "Sek.",
     "none": "keine",
+    "quoted": "„{name}“",
 }
 
 REASONS_DE: tuple[tuple[str, str], ...] = (
     ("caused by the customer", "vom Kunden verursacht"),
     ("force majeure", "höhere Gewalt"),
     ("maintenance is not excluded by this agreement", "Wartung ist laut Vertrag nicht ausgenommen"),
+    ("planned maintenance", "geplante Wartung"),
     ("maintenance ", "Wartung "),
     ("incident ", "Störung "),
     ("announced ", "angekündigt "),
@@ -231,13 +260,24 @@ def catalogue(locale: str) -> tuple[Mapping[str, str], tuple[tuple[str, str], ..
 
 
 _SPAN = re.compile(r"\b(\d+) (d|h|min|s)\b")
+_QUOTED = re.compile(r"“([^”]*)”")
 
 
 def translate_reason(
     reason: str, phrases: tuple[tuple[str, str], ...], words: Mapping[str, str]
 ) -> str:
     """A reason the evaluation wrote in English, phrase by phrase in the statement's language,
-    its spans (``11 d 16 h``) in the catalogue's units."""
-    for english, translated in phrases:
-        reason = reason.replace(english, translated)
-    return _SPAN.sub(lambda m: f"{m[1]} {words['unit_' + m[2]]}", reason)
+    its spans (``11 d 16 h``) in the catalogue's units. A name in quotes (a maintenance
+    window's display name: ``maintenance “Datenbank-Upgrade”``) is kept as written, in the
+    language's quotation marks."""
+    parts = _QUOTED.split(reason)  # even: the evaluation's words; odd: a quoted name
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(words["quoted"].format(name=part))
+            continue
+        text = part
+        for english, translated in phrases:
+            text = text.replace(english, translated)
+        out.append(_SPAN.sub(lambda m: f"{m[1]} {words['unit_' + m[2]]}", text))
+    return "".join(out)

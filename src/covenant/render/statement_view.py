@@ -18,6 +18,7 @@ from typing import Any
 
 from covenant.core.agreements import Money, quantum
 from covenant.core.availability import AvailabilityResult, Evidence
+from covenant.core.credits import CreditLimit
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult, TimerState
 from covenant.render.statement_format import Formats
@@ -79,13 +80,15 @@ def statement_view(st: Statement) -> dict[str, Any]:
         "issuer": pres.issuer,
         "customer": pres.customer,
         "period": fmt.period(st.period_start, quarter),
+        "period_days": fmt.days(st.period_start, st.period_end),
         "period_range": words["period_range"].format(
-            start=fmt.when(st.period_start), end=fmt.when(st.period_end)
+            start=fmt.when(st.period_start), end=fmt.when(st.period_end, end=True)
         ),
         "period_utc": words["period_range"].format(
             start=fmt.utc(st.period_start), end=fmt.utc(st.period_end)
         ),
         "zone_note": words["zone"].format(zone=st.zone),
+        "convention": words["convention"],
         "generated": fmt.when(st.generated_at),
         "generated_utc": fmt.utc(st.generated_at),
         "status": status,
@@ -97,7 +100,8 @@ def statement_view(st: Statement) -> dict[str, Any]:
         "lines": lines,
         "totals": [fmt.money(m) for m in st.owed],
         "claim": [
-            words["claim_note"].format(deadline=f"{fmt.when(d)} ({fmt.utc(d)})") for d in deadlines
+            words["claim_note"].format(deadline=f"{fmt.when(d, end=True)} ({fmt.utc(d)})")
+            for d in deadlines
         ],
         "availability": sections,
         "support": support,
@@ -151,7 +155,7 @@ def _availability(
     if a.uncovered:
         section.facts.append((words["uncovered"], fmt.duration(a.uncovered_s), "missed"))
     if a.claim_deadline is not None:
-        deadline = f"{fmt.when(a.claim_deadline)} ({fmt.utc(a.claim_deadline)})"
+        deadline = f"{fmt.when(a.claim_deadline, end=True)} ({fmt.utc(a.claim_deadline)})"
         section.facts.append((words["claim_by"], deadline, ""))
     evidence: list[tuple[Evidence, str]] = [
         *((e, "counted") for e in a.down),
@@ -170,7 +174,7 @@ def _availability(
             Row(
                 cells=(
                     fmt.when(e.start),
-                    fmt.when(e.end),
+                    fmt.when(e.end, end=True),
                     fmt.duration(e.seconds),
                     treatment[kind],
                     _reason(e.reason, fmt, words, phrases),
@@ -224,13 +228,38 @@ def _credit_steps(
             fmt.money(credit.uncapped),
         )
     )
-    if credit.amount != credit.uncapped or credit.notes:
-        limits = fmt.money(credit.amount)
-        if credit.notes and fmt.locale.startswith("en"):
-            limits += " (" + "; ".join(credit.notes) + ")"
-        steps.append((words["step_limits"], limits))
+    currency = credit.amount.currency
+    steps += [
+        (_limit_text(limit, currency, fmt, words), _money(limit.after, currency, fmt))
+        for limit in credit.limits
+    ]
+    if credit.amount != credit.uncapped and not credit.limits:
+        steps.append((words["step_limits"], fmt.money(credit.amount)))
     steps.append((words["step_owed"], fmt.money(credit.amount)))
     return steps
+
+
+def _money(amount: Decimal, currency: str, fmt: Formats) -> str:
+    return fmt.money(Money(amount=amount, currency=currency))
+
+
+def _limit_text(limit: CreditLimit, currency: str, fmt: Formats, words: Mapping[str, str]) -> str:
+    """A cap or minimum that changed the credit, worded in full with its figures."""
+    figures = {
+        "before": _money(limit.before, currency, fmt),
+        "bound": _money(limit.bound, currency, fmt),
+        "after": _money(limit.after, currency, fmt),
+    }
+    if limit.kind == "cap" and limit.percent is not None:
+        percent = fmt.exact_percent(limit.percent, of_one=False)
+        return words["limit_cap_percent"].format(percent=percent, **figures)
+    key = {
+        "cap": "limit_cap",
+        "minimum": "limit_minimum",
+        "minimum-exclusive": "limit_minimum_exclusive",
+        "agreement-cap": "limit_agreement_cap",
+    }[limit.kind]
+    return words[key].format(**figures)
 
 
 def _support(st: Statement, s: SupportResult, fmt: Formats, words: Mapping[str, str]) -> Section:
