@@ -261,7 +261,10 @@ def test_statement_exposure_backtest_and_suggest_tables(
         names += [a.commitment for a in st.availability] + [s.commitment for s in st.support]
         assert_fits(out, width, names, wide=wide)
         # a table, not the fallback blocks, at every width: --wide never falls back
-        assert re.search(r"committed +measured +downtime", out), out
+        header = (
+            r"committed +measured +eligible +downtime" if wide else r"committed +measured +downtime"
+        )
+        assert re.search(header, out), out
     code, out, _ = run(["exposure", "-w", str(shop), "--at", AT_TEXT, *flag], width)
     assert code == 0, out
     names = [cu.customer_name for cu in summary.exposure.customers]
