@@ -70,6 +70,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("PATCH", "/incidents/{incident_id}"): "writers",
     ("PUT", "/event-batches/{key}"): "writers",
     ("POST", "/agreements"): "writers",
+    ("PATCH", "/agreements/{name}"): "writers",
     ("POST", "/agreements/{name}/versions"): "writers",
     ("PUT", "/agreements/{name}/versions/{version}"): "writers",
     ("POST", "/agreements/{name}/versions/{version}/propose"): "writers",
@@ -154,6 +155,17 @@ def _fresh_draft(shop: Shop, agreement: str, *, proposed: bool) -> str:
     return str(number)
 
 
+def _fresh_agreement(shop: Shop, owner: str) -> str:
+    """A new agreement made over the API (its presentation is the API's to change)."""
+    terms = _draft_terms(shop, AGREEMENT[owner])
+    del terms["reason"]
+    name = f"matrix-{next(_serial)}"
+    body = {"name": name, "customer": owner, "version": terms}
+    made = shop.client.request("POST", f"{V1}/agreements", shop.tokens["admin"], json=body)
+    assert made.status_code == 201, made.text
+    return name
+
+
 def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, dict[str, Any]]:
     """The request for ``path`` about ``owner``'s objects where the route has any."""
     head = path.split("/")[1]
@@ -192,6 +204,8 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
     if method != "GET" and path.startswith("/agreements/{name}/versions/{version}"):
         proposed = path.endswith(("/sign", "/status"))
         values["version"] = _fresh_draft(shop, AGREEMENT[owner], proposed=proposed)
+    if (method, path) == ("PATCH", "/agreements/{name}"):
+        values["name"] = _fresh_agreement(shop, owner)
     values["key"] = f"matrix-{next(_serial)}"
     url = V1 + path.format(**{k: v for k, v in values.items() if "{" + k + "}" in path})
     kw: dict[str, Any] = {}
@@ -223,6 +237,8 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         "/agreements/{name}/versions/{version}",
     ):
         kw["json"] = _draft_terms(shop, AGREEMENT[owner])
+    if (method, path) == ("PATCH", "/agreements/{name}"):
+        kw["json"] = {"displayName": "Matrix agreement", "locale": "de_DE"}
     if path.endswith("/sign"):
         kw["json"] = {"signatories": [{"name": "Matrix", "signedAt": "2029-12-01"}]}
     if path.endswith("/status"):

@@ -108,15 +108,19 @@ def _text_field(body: dict[str, Any], key: str, *, required: bool = True) -> str
                 "name": {"type": "string"},
                 "customer": {"type": "string"},
                 "description": {"type": "string"},
+                "displayName": {"type": "string", "description": "what statements call it"},
+                "locale": {"type": "string", "description": "statements' locale, e.g. de_DE"},
                 "version": VERSION_SCHEMA,
             },
         }
     ),
 )
 def create_agreement(ctx: Ctx, who: Who, text: Text) -> dict[str, Any]:
-    """A new agreement with a draft v1: `{name, customer, description?, version: {...}}`."""
+    """A new agreement with a draft v1: `{name, customer, description?, displayName?, locale?,
+    version: {...}}` (displayName and locale: how its statements present it)."""
+    from covenant.services.agreement_body import read_body
+    from covenant.services.agreement_presentation import read_presentation
     from covenant.services.agreement_writes import create_agreement as create
-    from covenant.services.agreement_writes import read_body
 
     body = read_body(text, what="agreement")
     name = _text_field(body, "name")
@@ -133,17 +137,48 @@ def create_agreement(ctx: Ctx, who: Who, text: Text) -> dict[str, Any]:
         customer=customer,
         version=version,
         description=_text_field(body, "description", required=False),
+        presentation=read_presentation(body),
         at=ctx.clock(),
         actor=actor(who),
     )
     return _answer(name, made, changes)
 
 
+class PresentationIn(BaseModel):
+    displayName: Annotated[  # noqa: N815 - the YAML's key
+        str | None, Field(min_length=1, max_length=255, description="what statements call it")
+    ] = None
+    locale: Annotated[
+        str | None, Field(min_length=2, max_length=32, description="e.g. de_DE, ja_JP")
+    ] = None
+
+
+@router.patch("/agreements/{name}")
+def set_presentation(ctx: Ctx, who: Who, name: str, body: PresentationIn) -> dict[str, Any]:
+    """A new `displayName` and/or `locale` for an agreement made over the API: presentation,
+    not terms, so whatever its versions' status (no amendment; docs/agreements.md)."""
+    from covenant.services.agreement_presentation import read_presentation
+    from covenant.services.agreement_writes import set_presentation as change
+
+    wanted = read_presentation(body.model_dump(exclude_none=True))
+    if not wanted:
+        raise InputError("nothing to change", hint="send displayName and/or locale")
+    shown = change(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        name=name,
+        presentation=wanted,
+        at=ctx.clock(),
+        actor=actor(who),
+    )
+    return {"agreement": name, **shown}
+
+
 @router.post("/agreements/{name}/versions", status_code=201, openapi_extra=_body(VERSION_SCHEMA))
 def add_version(ctx: Ctx, who: Who, name: str, text: Text) -> dict[str, Any]:
     """A new draft version after the last: an amendment is a complete version with a `reason`."""
+    from covenant.services.agreement_body import read_body
     from covenant.services.agreement_writes import add_version as add
-    from covenant.services.agreement_writes import read_body
 
     changes, made = add(
         ctx.engine(),
@@ -159,7 +194,7 @@ def add_version(ctx: Ctx, who: Who, name: str, text: Text) -> dict[str, Any]:
 @router.put("/agreements/{name}/versions/{version}", openapi_extra=_body(VERSION_SCHEMA))
 def replace_version(ctx: Ctx, who: Who, name: str, version: Number, text: Text) -> dict[str, Any]:
     """New terms for a draft or proposed version (a signed version is immutable: 409)."""
-    from covenant.services.agreement_writes import read_body
+    from covenant.services.agreement_body import read_body
     from covenant.services.agreement_writes import replace_version as replace
 
     changes, made = replace(

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from covenant.definitions.yamlsource import read_text
 from covenant.services.agreement_plan import history_of, recorded_specs
+from covenant.services.agreement_presentation import recorded_presentation
 from covenant.services.agreement_writes import Document, recorded_document
 from covenant.services.workspace import load_workspace
 from covenant.store import agreements as repo
@@ -53,7 +54,9 @@ def pull_agreements(
     workspace = load_workspace(workspace_dir)
     with engine.connect() as conn:
         stored = repo.load_agreements(conn, names=names)  # agreement-tampered if forged
-        specs = recorded_specs(history_of(conn, stored))
+        history = history_of(conn, stored)
+        specs = recorded_specs(history)
+        shown = recorded_presentation(history)
     pulled: list[Pulled] = []
     for agreement in stored:
         mine = {v.version: v for v in workspace.agreements if v.agreement == agreement.name}
@@ -66,7 +69,9 @@ def pull_agreements(
         )
         if not differ:
             continue
-        doc = recorded_document(agreement.name, agreement, workspace, specs)
+        doc = recorded_document(
+            agreement.name, agreement, workspace, specs, shown.get(agreement.name)
+        )
         written = next(
             (d for d in workspace.documents if d.kind == "Agreement" and d.name == agreement.name),
             None,

@@ -17,7 +17,6 @@ import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -27,7 +26,7 @@ from covenant.core.agreements import BINDING, AgreementVersion, VersionStatus
 from covenant.core.timeutil import require_utc
 from covenant.definitions.kinds import COVENANT_V1
 from covenant.definitions.workspace import Workspace, analyse_sources
-from covenant.definitions.yamlsource import SourceDocument, read_text
+from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import (
     ConflictError,
     DefinitionError,
@@ -44,6 +43,13 @@ from covenant.services.agreement_plan import (
     history_of,
     plan_changes,
     recorded_specs,
+)
+from covenant.services.agreement_presentation import (
+    Presentation,
+    presentation_of,
+    put_presentation,
+    record_presentation,
+    recorded_presentation,
 )
 from covenant.store import agreements as repo
 from covenant.store.agreement_content import content_hash
@@ -63,54 +69,6 @@ class LifecycleError(ConflictError):
         self.code = problem.code
 
 
-def read_body(text: str, *, what: str) -> Document:
-    """One mapping from a request body, JSON or YAML, numbers read exactly (``Decimal``).
-
-    JSON is read as JSON (a YAML reader would split an escaped surrogate pair such as
-    ``"\\ud83d\\ude00"`` into two halves that are no text); anything else as YAML."""
-    found: Any
-    if text.lstrip().startswith(("{", "[")):
-        try:
-            found = json.loads(text, parse_float=Decimal)
-        except ValueError as exc:
-            raise InputError(
-                f"the request body is not JSON: {exc}", hint="send one JSON (or YAML) object"
-            ) from None
-    else:
-        documents, problems = read_text(text, file="<request>")
-        if problems:
-            raise DefinitionError(problems=problems)
-        found = documents[0].data if len(documents) == 1 else None
-    if not isinstance(found, dict):
-        raise InputError(
-            f"the request body is not one {what}",
-            hint="send one JSON (or YAML) object; see docs/api.md, 'Agreements'",
-        )
-    _require_text(found)
-    return found
-
-
-def _require_text(value: Any) -> None:
-    """Refuse a string that is not Unicode text (half of a surrogate pair) or holds NUL."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _require_text(key)
-            _require_text(item)
-    elif isinstance(value, list):
-        for item in value:
-            _require_text(item)
-    elif isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InputError(
-                "the request body holds a string that is not Unicode text (a lone surrogate)",
-                hint="send text as UTF-8",
-            ) from None
-        if "\x00" in value:
-            raise InputError("the request body holds a NUL character", hint="remove it")
-
-
 def create_agreement(
     engine: Engine,
     *,
@@ -119,11 +77,13 @@ def create_agreement(
     customer: str,
     version: Mapping[str, Any],
     description: str | None = None,
+    presentation: Presentation | None = None,
     at: datetime,
     actor: str | None,
 ) -> tuple[list[SyncChange], AgreementVersion]:
-    """A new agreement with ``version`` as its draft v1."""
-    if any(d.kind == "Agreement" and d.name == name for d in workspace.documents):
+    """A new agreement with ``version`` as its draft v1; ``presentation``: its display name
+    and statement locale (``agreement_presentation``)."""
+    if _defined(workspace, name):
         raise ConflictError(
             f"agreement {name!r} is defined in the workspace but not recorded in the store",
             hint="run `covenant agreements sync` to record it, then change it here",
@@ -138,6 +98,7 @@ def create_agreement(
         doc["spec"] = {"customer": customer, "versions": [_new(version, 1)]}
         if description is not None:
             doc["spec"]["description"] = description
+        put_presentation(doc, presentation or {})
         return 1
 
     return _change(engine, workspace=workspace, name=name, edit=edit, at=at, actor=actor)
@@ -210,8 +171,56 @@ def recorded_text(engine: Engine, *, workspace: Workspace, name: str) -> str:
         found = repo.load_agreements(conn, names=[name])
         if not found:
             _exists(None, name)
-        doc = recorded_document(name, found[0], workspace, recorded_specs(history_of(conn, found)))
+        history = history_of(conn, found)
+        shown = recorded_presentation(history).get(name)
+        doc = recorded_document(name, found[0], workspace, recorded_specs(history), shown)
     return json.dumps(doc, default=str)
+
+
+def set_presentation(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    name: str,
+    presentation: Presentation,
+    at: datetime,
+    actor: str | None,
+) -> Presentation:
+    """A new display name and/or statement locale for an agreement made over the API: not
+    terms, so whatever its versions' status (no amendment). One the workspace defines is
+    changed in its YAML (``conflict``). The locale is checked with the agreement."""
+    if _defined(workspace, name):
+        raise ConflictError(
+            f"agreement {name!r} is defined in the workspace: its displayName and locale are "
+            "its YAML's",
+            hint="edit metadata.displayName or spec.locale in the workspace's file",
+        )
+    at = require_utc(at)
+    try:
+        with engine.connect() as conn, conn.begin():
+            found = repo.load_agreements(conn, names=[name])
+            _exists(found[0] if found else None, name)
+            history = history_of(conn, found)
+            shown = recorded_presentation(history).get(name, {})
+            doc = recorded_document(name, found[0], workspace, recorded_specs(history), shown)
+            after = {**shown, **presentation}
+            put_presentation(doc, after)
+            _validate(workspace, name, doc)
+            record_presentation(
+                conn,
+                agreement_id=found[0].id,
+                name=name,
+                before=shown,
+                after=after,
+                at=at,
+                actor=actor,
+            )
+    except IntegrityError as exc:
+        raise ConflictError(
+            f"agreement {name!r} was changed by another request at the same time",
+            hint="read it again and repeat the change",
+        ) from exc
+    return after
 
 
 def replace_version(
@@ -294,7 +303,8 @@ def _change(
             found = repo.load_agreements(conn, names=[name])  # agreement-tampered if forged
             before = found[0] if found else None
             history = history_of(conn, found)
-            doc = recorded_document(name, before, workspace, recorded_specs(history))
+            shown = recorded_presentation(history).get(name, {})
+            doc = recorded_document(name, before, workspace, recorded_specs(history), shown)
             number = edit(doc, before)
             versions, specs = _validate(workspace, name, doc)
             stored = {} if before is None else {name: before}
@@ -310,6 +320,17 @@ def _change(
                 actor=actor,
                 via=API,
             )
+            if not _defined(workspace, name):
+                (made,) = repo.load_agreements(conn, names=[name], verify=False)
+                record_presentation(
+                    conn,
+                    agreement_id=made.id,
+                    name=name,
+                    before=shown,
+                    after=presentation_of(doc),
+                    at=at,
+                    actor=actor,
+                )
     except IntegrityError as exc:
         raise ConflictError(
             f"agreement {name!r} was changed by another request at the same time; "
@@ -323,13 +344,19 @@ def _change(
     return changes, next(v for v in versions if v.version == number)
 
 
+def _defined(workspace: Workspace, name: str) -> bool:
+    return any(d.kind == "Agreement" and d.name == name for d in workspace.documents)
+
+
 def recorded_document(
     name: str,
     before: repo.StoredAgreement | None,
     workspace: Workspace,
     specs: Mapping[tuple[str, int], Mapping[str, Any]],
+    presentation: Presentation | None = None,
 ) -> Document:
-    """The agreement's whole definition as the store recorded it (a new one: its head only)."""
+    """The agreement's whole definition as the store recorded it (a new one: its head only);
+    ``presentation`` (recorded over the API) for one the workspace does not define."""
     written = next(
         (d for d in workspace.documents if d.kind == "Agreement" and d.name == name), None
     )
@@ -363,6 +390,8 @@ def recorded_document(
     doc["spec"] = {"customer": before.customer, "versions": versions}
     if description is not None:
         doc["spec"]["description"] = description
+    if written is None:
+        put_presentation(doc, presentation or {})
     return doc
 
 

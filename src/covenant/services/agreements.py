@@ -29,6 +29,7 @@ from covenant.services.agreement_plan import (
     history_of,
     plan_changes,
 )
+from covenant.services.agreement_presentation import labels_for, recorded_presentation
 from covenant.store import agreements as repo
 from covenant.store.agreement_content import version_content
 from covenant.store.agreement_history import HistoryEvent
@@ -132,12 +133,17 @@ def with_recorded_agreements(engine: Engine, workspace: Workspace) -> Workspace:
     read, so an agreement signed over the API counts at once, on every replica."""
     with engine.connect() as conn:
         stored = repo.load_agreements(conn)
-        ahead = {name for name, _ in held_versions(history_of(conn, stored))}
+        history = history_of(conn, stored)
+        ahead = {name for name, _ in held_versions(history)}
     if not ahead:
         return workspace
     kept = [v for v in workspace.agreements if v.agreement not in ahead]
     recorded = [v.model() for a in stored if a.name in ahead for v in a.versions]
-    return replace(workspace, agreements=tuple(kept + recorded))
+    labelled = {label.name for label in workspace.labels}
+    labels = labels_for(sorted(ahead - labelled), recorded_presentation(history))
+    return replace(
+        workspace, agreements=tuple(kept + recorded), labels=(*workspace.labels, *labels)
+    )
 
 
 # --- reads -----------------------------------------------------------------------------------
