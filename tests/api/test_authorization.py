@@ -201,11 +201,11 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         values["ticket_id"] = _fresh_ticket(shop, "globex", paused=path.endswith("/resume"))
     if (method, path) == ("PATCH", "/incidents/{incident_id}"):
         values["incident_id"] = _fresh_incident(shop)
+    if (method, path) == ("PATCH", "/agreements/{name}"):
+        values["name"] = _fresh_agreement(shop, owner)
     if method != "GET" and path.startswith("/agreements/{name}/versions/{version}"):
         proposed = path.endswith(("/sign", "/status"))
         values["version"] = _fresh_draft(shop, AGREEMENT[owner], proposed=proposed)
-    if (method, path) == ("PATCH", "/agreements/{name}"):
-        values["name"] = _fresh_agreement(shop, owner)
     values["key"] = f"matrix-{next(_serial)}"
     url = V1 + path.format(**{k: v for k, v in values.items() if "{" + k + "}" in path})
     kw: dict[str, Any] = {}
