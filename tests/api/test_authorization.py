@@ -142,6 +142,17 @@ def _draft_terms(shop: Shop, agreement: str) -> dict[str, Any]:
     return {**terms, "effectiveFrom": f"{2030 + next(_serial)}-01-01", "reason": "matrix"}
 
 
+def _fresh_agreement(shop: Shop, owner: str) -> str:
+    """A new agreement made over the API (its presentation is the API's to change)."""
+    terms = _draft_terms(shop, AGREEMENT[owner])
+    del terms["reason"]
+    name = f"matrix-{next(_serial)}"
+    body = {"name": name, "customer": owner, "version": terms}
+    made = shop.client.request("POST", f"{V1}/agreements", shop.tokens["admin"], json=body)
+    assert made.status_code == 201, made.text
+    return name
+
+
 def _fresh_draft(shop: Shop, agreement: str, *, proposed: bool) -> str:
     """A new draft (or proposed) version of ``agreement``, made with the admin token."""
     admin = shop.tokens["admin"]
@@ -153,17 +164,6 @@ def _fresh_draft(shop: Shop, agreement: str, *, proposed: bool) -> str:
         answer = shop.client.request("POST", f"{url}/{number}/propose", admin)
         assert answer.status_code == 200, answer.text
     return str(number)
-
-
-def _fresh_agreement(shop: Shop, owner: str) -> str:
-    """A new agreement made over the API (its presentation is the API's to change)."""
-    terms = _draft_terms(shop, AGREEMENT[owner])
-    del terms["reason"]
-    name = f"matrix-{next(_serial)}"
-    body = {"name": name, "customer": owner, "version": terms}
-    made = shop.client.request("POST", f"{V1}/agreements", shop.tokens["admin"], json=body)
-    assert made.status_code == 201, made.text
-    return name
 
 
 def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, dict[str, Any]]:
