@@ -5,7 +5,8 @@ back from the PDF) is in German with the contract's names, never its internal on
 The display name and locale are presentation, not terms (docs/agreements.md): they change over
 ``PATCH /agreements/{name}`` on a signed agreement without an amendment, and the version's
 content hash stays. A commitment's displayName and terms are terms: a signed version gains them
-only by an amendment (a new version), as the immutable version refuses them."""
+only by an amendment (a new version), as the immutable version refuses them; ``POST
+.../versions/{n}/amend`` copies the terms server-side and changes only the wording."""
 
 from __future__ import annotations
 
@@ -135,6 +136,27 @@ def test_an_api_made_agreement_keeps_its_presentation(tmp_path: Path) -> None:
     refused = client.request("PUT", f"{base}/versions/1", editor, json=reworded)
     assert refused.status_code == 409
     assert refused.json()["code"] == "signed-version-changed"
+
+    # the safe path: an amendment copied from v1 server-side, only the wording changed
+    wording = {"umbrella-uptime": {"displayName": "Kasse", "terms": "Die Kasse läuft."}}
+    amend = {"effectiveFrom": "2026-12-01", "reason": "wording only", "wording": wording}
+    made = client.request("POST", f"{base}/versions/1/amend", editor, json=amend)
+    assert made.status_code == 201, made.text
+    v1 = client.get(f"{base}/versions/1", shop.tokens["admin"]).json()
+    v2 = made.json()["version"]
+    assert (v2["version"], v2["status"], v2["reason"]) == (2, "draft", "wording only")
+    assert v2["availability"][0]["display_name"] == "Kasse"
+    assert v2["availability"][0]["terms"] == "Die Kasse läuft."
+    for v in (v1, v2):  # everything else is v1's, to the letter
+        for key in ("version", "status", "reason", "effective_from", "signatories"):
+            v.pop(key)
+        for commitment in v["availability"]:
+            del commitment["display_name"], commitment["terms"]
+    assert v1 == v2
+    unknown = {**amend, "wording": {"no-such": {"terms": "x"}}}
+    refused = client.request("POST", f"{base}/versions/1/amend", editor, json=unknown)
+    assert refused.status_code == 400  # invalid-input, naming the commitments there are
+    assert "umbrella-uptime" in refused.json()["hint"]
 
     # `covenant agreements pull` writes the presentation into the workspace's YAML
     result = CliRunner().invoke(cli, ["agreements", "pull", "-w", str(shop.workspace)])

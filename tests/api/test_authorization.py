@@ -74,6 +74,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/agreements/{name}/versions"): "writers",
     ("PUT", "/agreements/{name}/versions/{version}"): "writers",
     ("POST", "/agreements/{name}/versions/{version}/propose"): "writers",
+    ("POST", "/agreements/{name}/versions/{version}/amend"): "writers",
     ("POST", "/agreements/{name}/versions/{version}/sign"): "writers",
     ("POST", "/agreements/{name}/versions/{version}/terminate"): "writers",
     ("POST", "/agreements/{name}/versions/{version}/status"): "writers",
@@ -81,6 +82,7 @@ EXPECTED: dict[tuple[str, str], str] = {
 }
 CREATED = {("POST", "/tokens"), ("POST", "/tickets"), ("POST", "/incidents")}
 CREATED.add(("PUT", "/event-batches/{key}"))  # a new key each time
+CREATED.add(("POST", "/agreements/{name}/versions/{version}/amend"))
 CREATED |= {("POST", "/agreements"), ("POST", "/agreements/{name}/versions")}
 
 AGREEMENT = {"globex": "globex-enterprise", "initech": "initech-standard"}
@@ -239,6 +241,9 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         kw["json"] = _draft_terms(shop, AGREEMENT[owner])
     if (method, path) == ("PATCH", "/agreements/{name}"):
         kw["json"] = {"displayName": "Matrix agreement", "locale": "de_DE"}
+    if path.endswith("/amend"):
+        day = f"{2030 + next(_serial)}-01-01"
+        kw["json"] = {"effectiveFrom": day, "reason": "matrix", "wording": {}}
     if path.endswith("/sign"):
         kw["json"] = {"signatories": [{"name": "Matrix", "signedAt": "2029-12-01"}]}
     if path.endswith("/status"):

@@ -209,6 +209,50 @@ def replace_version(ctx: Ctx, who: Who, name: str, version: Number, text: Text) 
     return _answer(name, made, changes)
 
 
+class WordingIn(BaseModel):
+    displayName: Annotated[  # noqa: N815 - the YAML's key
+        str | None, Field(min_length=1, max_length=255)
+    ] = None
+    terms: Annotated[str | None, Field(min_length=1, max_length=10_000)] = None
+
+
+class AmendIn(BaseModel):
+    effectiveFrom: Annotated[  # noqa: N815 - the YAML's key
+        str, Field(min_length=10, max_length=64, description="a date: midnight in its zone")
+    ]
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    levels: dict[str, Annotated[str, Field(max_length=32)]] = Field(
+        default_factory=dict, max_length=100, description="commitment name → level in percent"
+    )
+    wording: dict[str, WordingIn] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="commitment name → {displayName?, terms?}",
+    )
+
+
+@router.post("/agreements/{name}/versions/{version}/amend", status_code=201)
+def amend_version(ctx: Ctx, who: Who, name: str, version: Number, body: AmendIn) -> dict[str, Any]:
+    """A draft amendment that copies version `version`'s terms server-side and changes only
+    the given `levels` and commitments' `wording` (displayName, terms): how a signed version
+    gains its wording without retyping (and risking) its terms. Propose and sign it as usual."""
+    from covenant.services.agreement_writes import amend_version as amend
+
+    changes, made = amend(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        name=name,
+        base=version,
+        effective_from=body.effectiveFrom,
+        reason=body.reason,
+        levels=body.levels,
+        wording={k: w.model_dump(exclude_none=True) for k, w in body.wording.items()},
+        at=ctx.clock(),
+        actor=actor(who),
+    )
+    return _answer(name, made, changes)
+
+
 def _move(
     ctx: Ctx,
     who: Who,
