@@ -208,6 +208,18 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def need_cjk_font(lang: str) -> None:
+    """Japanese or Chinese text prints only with a font that has its glyphs (without
+    fontconfig's fc-list the read-back alone decides)."""
+    if shutil.which("fc-list") is None:
+        return
+    found = subprocess.run(
+        ["fc-list", f":lang={lang}", "family"], capture_output=True, text=True, check=False
+    ).stdout
+    if not found.strip():
+        unavailable(f"no {lang} font (fonts-wqy-microhei): scripts/install-test-deps")
+
+
 def statement(root: Path, customer: str, period: str) -> Statement:
     engine = open_store(sqlite_url(root))
     try:
@@ -277,6 +289,7 @@ def test_caps_and_minimums_are_worded_in_german(workspace: Path, tmp_path: Path)
 
 
 def test_a_quarter_in_japanese_yen(workspace: Path, tmp_path: Path) -> None:
+    need_cjk_font("ja")
     st = statement(workspace, "yamato", "2026-Q4")
     assert st.period_start == datetime(2026, 9, 30, 15, tzinfo=UTC)
     assert st.period_end == datetime(2026, 12, 31, 15, tzinfo=UTC)
@@ -306,6 +319,7 @@ def test_a_quarter_in_japanese_yen(workspace: Path, tmp_path: Path) -> None:
 
 
 def test_a_chinese_customer(workspace: Path, tmp_path: Path) -> None:
+    need_cjk_font("zh-cn")
     st = statement(workspace, "huaxia", "2026-11")
     text = pdf_text(statement_pdf(st), tmp_path)
     assert "华夏贸易有限公司" in text
