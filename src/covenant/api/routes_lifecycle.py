@@ -236,8 +236,11 @@ def amend_version(ctx: Ctx, who: Who, name: str, version: Number, body: AmendIn)
     """A draft amendment that copies version `version`'s terms server-side and changes only
     the given `levels` and commitments' `wording` (displayName, terms): how a signed version
     gains its wording without retyping (and risking) its terms. Propose and sign it as usual."""
+    from covenant.services.agreement_presentation import check_wording
     from covenant.services.agreement_writes import amend_version as amend
 
+    wording = {k: w.model_dump(exclude_none=True) for k, w in body.wording.items()}
+    check_wording(ctx.engine(), name=name, base=version, wording=wording)
     changes, made = amend(
         ctx.engine(),
         workspace=ctx.workspace(),
@@ -246,7 +249,7 @@ def amend_version(ctx: Ctx, who: Who, name: str, version: Number, body: AmendIn)
         effective_from=body.effectiveFrom,
         reason=body.reason,
         levels=body.levels,
-        wording={k: w.model_dump(exclude_none=True) for k, w in body.wording.items()},
+        edits=wording,
         at=ctx.clock(),
         actor=actor(who),
     )

@@ -137,16 +137,15 @@ def amend_version(
     levels: Mapping[str, str],
     at: datetime,
     actor: str | None,
-    wording: Mapping[str, Mapping[str, str]] | None = None,
+    edits: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[list[SyncChange], AgreementVersion]:
     """A new draft that copies version ``base``'s terms, from ``effective_from`` (a date), for
-    ``reason``, with the committed ``levels`` (percent as text, by commitment name) changed and
-    each commitment's ``wording`` (``displayName``, ``terms``) set: the web UI's amendment, and
-    the safe way for a signed version to gain its wording (nothing else changes). The draft is
-    checked like any other version."""
+    ``reason``, with the committed ``levels`` (percent as text, by commitment name) changed:
+    the web UI's amendment. ``edits`` set more fields of a commitment (availability or support,
+    by name) as the contract writes them: ``terms``, ``credits`` (the tiers), ``attainment``.
+    The draft is checked like any other version."""
     if not reason.strip():
         raise InputError("an amendment needs its reason", hint="say what changes and why")
-    wording = wording or {}
 
     def edit(doc: Document, before: repo.StoredAgreement | None) -> int:
         _exists(before, name)
@@ -160,16 +159,8 @@ def amend_version(
         for commitment in copied.get("availability", []):
             if commitment.get("name") in levels:
                 commitment["level"] = levels[commitment["name"]]
-        commitments = [*copied.get("availability", []), *copied.get("support", [])]
-        names = [str(c.get("name")) for c in commitments]
-        unknown = sorted(set(wording) - set(names))
-        if unknown:
-            raise InputError(
-                f"{name} v{base} has no commitment named {unknown[0]!r}",
-                hint=f"its commitments: {', '.join(names)}",
-            )
-        for commitment in commitments:
-            commitment.update(wording.get(commitment.get("name"), {}))
+        for commitment in [*copied.get("availability", []), *copied.get("support", [])]:
+            commitment.update(copy.deepcopy(dict((edits or {}).get(commitment.get("name"), {}))))
         versions = doc["spec"]["versions"]
         number = int(max(v["version"] for v in versions)) + 1
         versions.append(_new(copied, number))
