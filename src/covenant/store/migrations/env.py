@@ -13,6 +13,7 @@ from covenant.store import (  # noqa: F401 - register tables
     agreement_tables,
     audit_tables,
     correction_tables,
+    definition_tables,
     outbox_tables,
     record_tables,
     token_tables,
