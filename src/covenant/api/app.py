@@ -88,6 +88,7 @@ def create_app(
     from covenant.api import (
         routes_agreements,
         routes_audit,
+        routes_definition_writes,
         routes_definitions,
         routes_health,
         routes_lifecycle,
@@ -132,6 +133,7 @@ def create_app(
         routes_slo,
         routes_agreements,
         routes_lifecycle,
+        routes_definition_writes,
         routes_records,
         routes_writes,
         routes_metrics,

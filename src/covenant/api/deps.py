@@ -45,7 +45,8 @@ class Context:
     definitions_check_s: float = 0.0  # the files are looked at most this often (0: always)
     monotonic: Callable[[], float] = time.monotonic
     _engine: Engine | None = None
-    _workspace: tuple[tuple[Any, ...], Workspace] | None = None
+    _workspace: tuple[tuple[Any, ...], Workspace] | None = None  # the files', records applied
+    _files: tuple[tuple[Any, ...], Workspace] | None = None  # as the files say
     _checked_at: float | None = None  # when the files were last found unchanged (monotonic)
     _rendered: dict[str, tuple[Workspace, Any]] = field(default_factory=dict)
     _version: Any = None  # answers.StoreVersion of the engine, made with it
@@ -66,9 +67,12 @@ class Context:
 
     def workspace(self) -> Workspace:
         """The workspace's definitions, read again when a file changed (DefinitionError when
-        they do not validate). The files' names, sizes and times are looked at when
-        ``definitions_check_s`` passed since they were last found unchanged: an edit shows
-        at most that long after it was saved (0: in the very next answer)."""
+        they do not validate), with the corrections and maintenance windows recorded in the
+        store applied (ADR 0006). The files' names, sizes and times, and the store's records,
+        are looked at when ``definitions_check_s`` passed since they were last found
+        unchanged: an edit shows at most that long after it was saved (0: in the very next
+        answer); a change made through this server shows at once (``forget_definitions``)."""
+        from covenant.services.recorded_definitions import with_recorded_definitions
         from covenant.services.workspace import load_workspace, workspace_fingerprint
 
         kept = self.kept_workspace()
@@ -77,24 +81,43 @@ class Context:
         looked = self.monotonic()
         mark = workspace_fingerprint(self.settings.workspace)
         with self._lock:
-            cached = self._workspace
-        if cached is None or cached[0] != mark:
+            files = self._files
+        if files is None or files[0] != mark:
             with self._loading:  # one reads the files; the others wait and take its reading
                 with self._lock:
-                    cached = self._workspace
-                if cached is None or cached[0] != mark:
+                    files = self._files
+                if files is None or files[0] != mark:
                     loaded = load_workspace(self.settings.workspace)
                     if not self._record_slos(loaded):  # not kept: the next request records
-                        return loaded
-                    cached = (tuple(mark), loaded)
+                        return with_recorded_definitions(self.engine(), loaded)
+                    files = (tuple(mark), loaded)
                     with self._lock:
-                        self._workspace = cached
-        if cached is None:  # pragma: no cover - read above, or by the one that read them
+                        self._files = files
+        if files is None:  # pragma: no cover - read above, or by the one that read them
             raise RuntimeError("definitions not read")
+        overlaid = with_recorded_definitions(self.engine(), files[1])  # same object: unchanged
         with self._lock:  # found unchanged at ``looked`` (unless replaced meanwhile)
-            if self._workspace is cached and (self._checked_at or looked) <= looked:
+            cached = self._workspace
+            if cached is None or cached[1] is not overlaid:
+                self._workspace = cached = (files[0], overlaid)
+            if (self._checked_at or looked) <= looked:
                 self._checked_at = looked
         return cached[1]
+
+    def files_workspace(self) -> Workspace:
+        """The workspace's definitions as its files say (the store's records not applied)."""
+        self.workspace()
+        with self._lock:
+            files = self._files
+        if files is None:  # pragma: no cover - workspace() read them, or raised
+            raise RuntimeError("definitions not read")
+        return files[1]
+
+    def forget_definitions(self) -> None:
+        """Look at the files and the store's records again at the next request (after a change
+        made through this server: it shows at once)."""
+        with self._lock:
+            self._checked_at = None
 
     def kept_workspace(self) -> Workspace | None:
         """The definitions in memory when the files need not be looked at yet, else None."""

@@ -6,6 +6,7 @@ MODULES = (  # in the order their commands are listed in help
     "ingest_cmds",
     "evaluate_cmds",
     "agreement_cmds",
+    "window_cmds",
     "report_cmds",
     "lint_cmds",
     "backtest_cmds",
@@ -27,6 +28,8 @@ COMMANDS = {  # top-level command or group → the module that registers it
     "evaluate": "evaluate_cmds",
     "demo": "evaluate_cmds",
     "agreements": "agreement_cmds",
+    "corrections": "window_cmds",
+    "maintenance": "window_cmds",
     "report": "report_cmds",
     "lint": "lint_cmds",
     "backtest": "backtest_cmds",
@@ -62,6 +65,8 @@ GROUPS = (  # top-level groups: alone, they print their help (exit 2), kept by c
     "audit",
     "slo",
     "user",
+    "corrections",
+    "maintenance",
 )
 
 

@@ -55,6 +55,7 @@ def run_evaluate(
     from covenant.services.selection import select_report
     from covenant.services.store import empty_store, open_existing, open_reader, store_missing
     from covenant.services.workspace import load_for_evaluation
+    from covenant.store.sqlite_reader import recorded_any
 
     instant = instant_option(at)
     statuses = check_choices(status, SLO_STATUSES)
@@ -79,12 +80,26 @@ def run_evaluate(
             if missing
             else (open_existing(url) if ws.corrections else open_reader(url))
         )
+        corrections = ws.corrections
+        if not missing and (ws.corrections or recorded_any(engine)):
+            from covenant.services.recorded_definitions import recorded_corrections
+
+            engine = engine if ws.corrections else open_existing(url)  # audited: a write
+            corrections, held = recorded_corrections(engine, ws.corrections)
+            for problem in held:
+                err_console.print(
+                    f"warning: {problem.message} — {problem.fix}",
+                    style="yellow",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
         report = evaluate_objectives(
             engine,
             objectives=ws.objectives,
             at=instant,
             composites=ws.composites,
-            corrections=ws.corrections,
+            corrections=corrections,
         )
     except CovenantError as error:
         raise fail(error) from None

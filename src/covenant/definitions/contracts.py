@@ -159,13 +159,23 @@ def resolve_contracts(
 def _maintenance(
     doc: SourceDocument, model: MaintenanceDocument, ctx: _Context
 ) -> MaintenanceWindow | None:
-    spec = model.spec
-    for i, customer in enumerate(spec.customers):
+    for i, customer in enumerate(model.spec.customers):
         if customer not in ctx.customers:
             ctx.missing(doc, ("spec", "customers", i), "Customer", customer)
+    window, problems = maintenance_window(doc, model)
+    ctx.problems += problems
+    return window
+
+
+def maintenance_window(
+    doc: SourceDocument, model: MaintenanceDocument
+) -> tuple[MaintenanceWindow | None, list[Problem]]:
+    """The window a MaintenanceDocument says (its references not followed), or its problem:
+    what the workspace's reader builds, and what the store's recorded windows are built with."""
+    spec = model.spec
     zone = spec.time_zone
     try:
-        return MaintenanceWindow(
+        window = MaintenanceWindow(
             name=model.metadata.name,
             services=tuple(spec.services),
             start=parse_instant(spec.start, zone=zone),
@@ -175,16 +185,15 @@ def _maintenance(
             display_name=(model.metadata.display_name or "").strip(),
         )
     except InputError as exc:
-        ctx.problems.append(
-            at(
-                doc,
-                ("spec", "end"),
-                code="invalid-maintenance",
-                message=exc.message,
-                fix="end the window after it starts",
-            )
+        problem = at(
+            doc,
+            ("spec", "end"),
+            code="invalid-maintenance",
+            message=exc.message,
+            fix="end the window after it starts",
         )
-        return None
+        return None, [problem]
+    return window, []
 
 
 def _agreement(

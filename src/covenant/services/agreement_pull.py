@@ -117,14 +117,24 @@ def _ordered(doc: Document) -> Document:
 
 def _write_document(path: Path, name: str, doc: Document) -> None:
     """Replace the Agreement ``name`` in ``path`` (or add it), every other line kept."""
+    write_document(path, "Agreement", name, dump(doc))
+
+
+def write_document(path: Path, kind: str, name: str, fresh: str | None) -> None:
+    """Replace the ``kind`` named ``name`` in ``path`` by the YAML text ``fresh`` (or add it;
+    None: remove it), every other document and line kept; the file is replaced atomically."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     chunks = _split(text)
-    fresh = dump(doc)
     for i, chunk in enumerate(chunks):
-        if _is_agreement(chunk, name):
-            chunks[i] = fresh
+        if _is_document(chunk, kind, name):
+            if fresh is None:
+                del chunks[i]
+            else:
+                chunks[i] = fresh
             break
     else:
+        if fresh is None:
+            return
         chunks.append(fresh)
     joined = "---\n".join(c if c.endswith("\n") or not c else c + "\n" for c in chunks)
     _atomic_write(path, joined)
@@ -142,11 +152,11 @@ def _split(text: str) -> list[str]:
     return ["".join(c) for c in chunks]
 
 
-def _is_agreement(chunk: str, name: str) -> bool:
+def _is_document(chunk: str, kind: str, name: str) -> bool:
     documents, _ = read_text(chunk, file="<chunk>")
     for doc in documents:
         data: Any = doc.data
-        if isinstance(data, dict) and data.get("kind") == "Agreement":
+        if isinstance(data, dict) and data.get("kind") == kind:
             metadata = data.get("metadata")
             if isinstance(metadata, dict) and metadata.get("name") == name:
                 return True

@@ -27,6 +27,7 @@ from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, InputError, NotFoundError, RangeLimitError
 from covenant.services.lint import lint_workspace
+from covenant.services.recorded_definitions import with_recorded_definitions
 from covenant.services.sla import parse_period
 from covenant.store.buckets import list_series, read_matrix, series_extent
 from covenant.store.records import load_incidents
@@ -184,6 +185,7 @@ def backtest_agreement(
     """
     at = require_utc(at, what="--at")
     workspace, versions = load_proposal(workspace_dir, text=proposal_text, file=proposal_file)
+    workspace = with_recorded_definitions(engine, workspace)  # maintenance over the API
     if not versions:
         raise InputError(f"{proposal_file} defines no agreement version")
     if version is None:

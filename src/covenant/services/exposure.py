@@ -34,6 +34,7 @@ from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError
 from covenant.services.agreements import with_recorded_agreements
+from covenant.services.recorded_definitions import with_recorded_definitions
 from covenant.services.sla import availability_inputs, record_coverage
 from covenant.services.sla import first_incident as first_incident_on_record
 from covenant.store.agreements import termination_times
@@ -54,6 +55,7 @@ def exposure(
     if history_periods < 0:
         raise InputError("history_periods must be >= 0")
     workspace = with_recorded_agreements(engine, workspace)  # signed over the API: counts now
+    workspace = with_recorded_definitions(engine, workspace)  # maintenance over the API
     names = {c.name: c.display_name or c.name for c in workspace.customers}
     binding = [v for v in workspace.agreements if is_binding(v)]
     agreements = sorted({v.agreement for v in binding})

@@ -52,6 +52,7 @@ from covenant.definitions.contract_model import Customer
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
 from covenant.services.agreements import sync_agreements, with_recorded_agreements
+from covenant.services.recorded_definitions import with_recorded_definitions
 from covenant.sources.zones import read_zones
 from covenant.store.agreements import termination_times
 from covenant.store.buckets import read_matrix, series_extent
@@ -421,6 +422,7 @@ def report_statement(
     written), then build the statement."""
     sync_agreements(engine, workspace=workspace, at=datetime.now(UTC), dry_run=True)
     workspace = with_recorded_agreements(engine, workspace)
+    workspace = with_recorded_definitions(engine, workspace)  # maintenance over the API
     return sla_statement(
         engine,
         workspace=workspace,

@@ -118,3 +118,19 @@ def open_sqlite_reader(url: str) -> SqliteReader | None:
         reader.close()
         return None
     return reader
+
+
+RECORDED_CORRECTION = "SELECT 1 FROM definition_changes WHERE kind = 'Correction' LIMIT 1"
+
+
+def recorded_any(engine: object) -> bool:
+    """True when the store records a correction changed over the API (ADR 0006): read through
+    ``sqlite3`` alone for a :class:`SqliteReader`, else on the engine's connection."""
+    if isinstance(engine, SqliteReader):
+        try:
+            with engine.connect() as conn:
+                return conn.execute(RECORDED_CORRECTION).fetchone() is not None
+        except sqlite3.Error:  # older than the records: none
+            return False
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        return conn.exec_driver_sql(RECORDED_CORRECTION).first() is not None
