@@ -8,6 +8,7 @@ or names one that is gone.
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -79,15 +80,24 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/agreements/{name}/versions/{version}/terminate"): "writers",
     ("POST", "/agreements/{name}/versions/{version}/status"): "writers",
     ("GET", "/metrics"): "staff",
+    ("POST", "/corrections"): "writers",
+    ("PUT", "/corrections/{name}"): "writers",
+    ("DELETE", "/corrections/{name}"): "writers",
+    ("POST", "/maintenance-windows"): "writers",
+    ("PUT", "/maintenance-windows/{name}"): "writers",
+    ("DELETE", "/maintenance-windows/{name}"): "writers",
+    ("POST", "/maintenance-windows/{name}/end"): "writers",
 }
 CREATED = {("POST", "/tokens"), ("POST", "/tickets"), ("POST", "/incidents")}
 CREATED.add(("PUT", "/event-batches/{key}"))  # a new key each time
 CREATED.add(("POST", "/agreements/{name}/versions/{version}/amend"))
 CREATED |= {("POST", "/agreements"), ("POST", "/agreements/{name}/versions")}
+CREATED |= {("POST", "/corrections"), ("POST", "/maintenance-windows")}
 
 AGREEMENT = {"globex": "globex-enterprise", "initech": "initech-standard"}
 INCIDENT = {"globex": "INC-0977", "initech": "INC-1021"}  # on checkout only; for initech only
 PROPOSAL = "proposals/initech-premium.yaml"
+KINDS = ("corrections", "maintenance-windows")
 
 
 def operations(shop: Shop) -> set[tuple[str, str]]:
@@ -168,6 +178,45 @@ def _fresh_draft(shop: Shop, agreement: str, *, proposed: bool) -> str:
     return str(number)
 
 
+def _correction_spec() -> dict[str, Any]:
+    return {
+        "slos": ["checkout-monthly"],
+        "start": "2026-11-02T10:00:00Z",
+        "duration": "30m",
+        "reason": f"matrix {next(_serial)}",
+    }
+
+
+def _window_spec(day: int) -> dict[str, Any]:
+    """A window on checkout on its own day of 2027 (windows on one service never overlap)."""
+    start = datetime(2027, 1, 1, 2, tzinfo=UTC) + timedelta(days=day)
+    return {
+        "services": ["checkout"],
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+    }
+
+
+def _fresh_definition(shop: Shop, path: str, *, ongoing: bool = False) -> str:
+    """A new correction or maintenance window made with the admin token (a window in progress
+    at the shop's instant is written into the workspace: the API plans windows ahead only)."""
+    name = f"matrix-{next(_serial)}"
+    if ongoing:
+        (shop.workspace / f"{name}.yaml").write_text(
+            "apiVersion: covenant/v1\nkind: MaintenanceWindow\n"
+            f"metadata: {{name: {name}}}\nspec:\n  services: [search]\n"
+            f"  start: 2026-11-20T11:{next(_serial) % 60:02d}:00Z\n"
+            "  end: 2026-11-20T13:00:00Z\n  announcedAt: 2026-11-01T00:00:00Z\n"
+        )
+        return name
+    spec = _correction_spec() if path == "corrections" else _window_spec(next(_serial))
+    made = shop.client.request(
+        "POST", f"{V1}/{path}", shop.tokens["admin"], json={"name": name, "spec": spec}
+    )
+    assert made.status_code == 201, made.text
+    return name
+
+
 def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, dict[str, Any]]:
     """The request for ``path`` about ``owner``'s objects where the route has any."""
     head = path.split("/")[1]
@@ -208,6 +257,10 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
     if method != "GET" and path.startswith("/agreements/{name}/versions/{version}"):
         proposed = path.endswith(("/sign", "/status"))
         values["version"] = _fresh_draft(shop, AGREEMENT[owner], proposed=proposed)
+    if method in ("PUT", "DELETE") and path.endswith("/{name}") and head in KINDS:
+        values["name"] = _fresh_definition(shop, head)
+    if path.endswith("/end"):
+        values["name"] = _fresh_definition(shop, head, ongoing=True)
     values["key"] = f"matrix-{next(_serial)}"
     url = V1 + path.format(**{k: v for k, v in values.items() if "{" + k + "}" in path})
     kw: dict[str, Any] = {}
@@ -248,6 +301,12 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         kw["json"] = {"signatories": [{"name": "Matrix", "signedAt": "2029-12-01"}]}
     if path.endswith("/status"):
         kw["json"] = {"status": "draft"}
+    if (method, path) in (("POST", "/corrections"), ("POST", "/maintenance-windows")):
+        spec = _correction_spec() if head == "corrections" else _window_spec(next(_serial))
+        kw["json"] = {"name": f"matrix-{next(_serial)}", "spec": spec}
+    if method == "PUT" and head in KINDS:
+        spec = _correction_spec() if head == "corrections" else _window_spec(next(_serial))
+        kw["json"] = {"spec": spec}
     if path == "/event-batches/{key}":
         kw["json"] = {"events": [{"timestamp": AT_TEXT, "service": "checkout", "status": 200}]}
     if path == "/backtests/agreement":
