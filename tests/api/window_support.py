@@ -41,6 +41,7 @@ class Served:
     client: Client
     tokens: dict[str, str]
     url: str
+    now: list[datetime]  # the app's clock: now[0]
 
     def close(self) -> None:
         self.client.app.state.covenant.close()  # the app's store connections
@@ -92,8 +93,11 @@ def serve(folder: Path, url: str, *, extra: str = "") -> Served:
         ).text
         for role in ROLES
     }
-    app = create_app(Settings(workspace=folder, database_url=url), clock=lambda: AT)
-    return Served(workspace=folder, engine=engine, client=Client(app), tokens=tokens, url=url)
+    now = [AT]
+    app = create_app(Settings(workspace=folder, database_url=url), clock=lambda: now[0])
+    return Served(
+        workspace=folder, engine=engine, client=Client(app), tokens=tokens, url=url, now=now
+    )
 
 
 def two_hours_bad(engine: Engine) -> None:

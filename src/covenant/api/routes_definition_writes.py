@@ -184,8 +184,8 @@ def create_maintenance(ctx: Ctx, who: Who, text: Text) -> dict[str, Any]:
     tags=["maintenance windows"],
 )
 def replace_maintenance(ctx: Ctx, who: Who, name: str, text: Text) -> dict[str, Any]:
-    """Move or change a window that has not started (moved: announced anew, now); of one in
-    progress only the end may move; an ended one is history (409)."""
+    """Move or change a window that has not started (moved or grown: announced anew, now); one
+    in progress may only end earlier (not before now); an ended one is history (409)."""
     _, spec, reason = _read(text, creating=False)
     return _write(ctx, who, kind="MaintenanceWindow", name=name, spec=spec, reason=reason)
 

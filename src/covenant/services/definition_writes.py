@@ -55,7 +55,7 @@ class MaintenanceRuleError(ConflictError):
 
 
 class MaintenanceInPastError(InputError):
-    """A new or moved maintenance window that starts before it is recorded (422)."""
+    """A new or moved maintenance window that starts before it is recorded (400)."""
 
     code = "maintenance-in-past"
 
@@ -117,8 +117,17 @@ def write_definition(
             if spec is not None:
                 after = document_of(kind, name, _defaults(kind, spec, old, at=at, actor=actor))
             built = _validated(effective, kind, name, after)
+            was_window = old_window(effective, name) if kind == MAINTENANCE else None
+            if (
+                after is not None
+                and was_window is not None
+                and "announcedAt" not in (spec or {})
+                and not _within(built, was_window)
+            ):  # moved or grown: announced anew, now
+                after["spec"]["announcedAt"] = at.isoformat().replace("+00:00", "Z")
+                built = _validated(effective, kind, name, after)
             if kind == MAINTENANCE:
-                _maintenance_rules(effective, name, old_window(effective, name), built, at=at)
+                _maintenance_rules(effective, name, was_window, built, at=at)
             sha = "" if built is None else _sha(kind, built, after)
             was = _was(effective, kind, name)
             if after is not None and sha == was:
@@ -218,11 +227,23 @@ def _defaults(
                     )
                 ]
             )
-    elif "announcedAt" not in made:
-        old_spec = dict(old.get("spec", {})) if old else {}
-        same_times = all(made.get(k) == old_spec.get(k) for k in ("start", "end", "timeZone"))
-        made["announcedAt"] = old_spec["announcedAt"] if old and same_times else stamp
+    elif "announcedAt" not in made:  # kept while the window only shrinks (write_definition)
+        old_spec = old.get("spec", {}) if old else {}
+        made["announcedAt"] = old_spec.get("announcedAt", stamp) if old else stamp
     return made
+
+
+def _within(new: MaintenanceWindow, old: MaintenanceWindow) -> bool:
+    """``new`` covers no time, service or customer ``old`` did not (its announcement holds)."""
+    customers = not old.customers or (
+        bool(new.customers) and set(new.customers) <= set(old.customers)
+    )
+    return (
+        old.start <= new.start
+        and new.end <= old.end
+        and set(new.services) <= set(old.services)
+        and customers
+    )
 
 
 def _validated(workspace: Workspace, kind: str, name: str, document: Document | None) -> Any:
@@ -263,7 +284,7 @@ def _maintenance_rules(
     *,
     at: datetime,
 ) -> None:
-    """A window is planned ahead; a started one may only have its end moved (not before now);
+    """A window is planned ahead; a started one may only end earlier (not before now);
     an ended one is history; two windows on a service for the same customers never overlap."""
     route = f"/api/v1/maintenance-windows/{name}"
     if old is not None and old.end <= at:
@@ -282,14 +303,16 @@ def _maintenance_rules(
                 f"end it now: POST {route}/end",
             )
         same = (new.start, new.services, new.customers) == (old.start, old.services, old.customers)
-        if not same or new.end < at:
+        if not same or new.end < at or new.end > old.end:
             raise MaintenanceRuleError(
                 "maintenance-started",
                 f"maintenance window {name!r} started at {old.start.isoformat()}: only its "
-                "end may change, and not to before now",
-                f"give a later end (or end it now: POST {route}/end)",
+                "end may move, earlier but not before now",
+                f"end it now (POST {route}/end) or give an earlier end; more time is a new "
+                f"window, announced now: POST /api/v1/maintenance-windows from "
+                f"{old.end.isoformat()}",
             )
-        return _no_overlap(workspace, new) if new.end > old.end else None  # ending: shorter
+        return None  # shorter: no new overlap
     if new is None:
         return None
     if new.start < at:
