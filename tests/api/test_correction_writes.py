@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from covenant.services.worker import Worker
 from covenant.store import audit
-from tests.api.window_support import Served, covenant, served_on, two_hours_bad
+from tests.api.window_support import AT, Served, covenant, served_on, two_hours_bad
 
 LB_FLAP = {
     "slos": ["checkout-availability"],
@@ -103,6 +104,7 @@ def test_every_change_is_in_the_audit_log_and_the_chain_verifies(served: Served)
         ({**LB_FLAP, "end": "2026-11-19T00:00:00Z"}, "conflicting-fields", "spec.duration"),
         ({**LB_FLAP, "count": 3}, "invalid-correction", "spec.count"),
         ({**LB_FLAP, "start": "yesterday"}, "invalid-instant", "spec.start"),
+        ({**LB_FLAP, "author": "x" * 256}, "invalid-value", "spec.author"),
     ],
 )
 def test_a_bad_correction_is_refused_with_the_readers_problems(
@@ -222,3 +224,15 @@ def test_the_cli_evaluation_uses_a_correction_posted_over_the_api(served: Served
     assert datetime.fromisoformat(row["corrections"][0]["start"]) == datetime(
         2026, 11, 18, 22, 0, tzinfo=UTC
     )
+
+
+def test_the_workers_next_tick_applies_a_correction_posted_over_the_api(served: Served) -> None:
+    context = served.client.app.state.covenant  # what `covenant serve` gives its worker
+    worker = Worker(served.engine, notify=lambda notices: None, catch_up=False)
+    first = worker.tick(context.workspace(), AT).report
+    assert first.corrected == ()  # no correction yet
+    served.call("POST", "/corrections", json={"name": "lb-flap", "spec": LB_FLAP})
+    report = worker.tick(context.workspace(), AT).report
+    (fixed,) = report.corrected
+    assert (fixed.evaluation.good, fixed.evaluation.total) == (60_000, 60_000)
+    assert (report.evaluations[0].good, report.evaluations[0].total) == (70_800, 72_000)

@@ -6,6 +6,7 @@ is history), the audit log, `covenant maintenance pull`, and what a customer see
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -229,3 +230,19 @@ def test_audited_pulled_and_what_a_customer_sees(served: Served) -> None:
     assert commitment(served)["excluded_seconds"] == 7_200  # from the YAML now
     verified = covenant(served, "audit", "verify")
     assert verified.returncode == 0, verified.stderr
+
+
+def test_concurrent_overlapping_windows_one_wins(served: Served) -> None:
+    """Four requests at once, each a different window over the same hours: the writers are
+    serialised (the audit lock on PostgreSQL, the write lock on SQLite), so exactly one is
+    recorded and the others see it and are refused."""
+
+    def post(i: int) -> int:
+        body = {"name": f"window-{i}", "spec": FAILOVER}
+        return served.call("POST", "/maintenance-windows", json=body).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(post, range(4)))
+    assert statuses == [201, 409, 409, 409]
+    listed = served.call("GET", "/maintenance-windows", "viewer").json()["items"]
+    assert len(listed) == 1

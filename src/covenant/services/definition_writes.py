@@ -44,6 +44,7 @@ from covenant.store.db import write_transaction
 Document = dict[str, Any]
 AUDIT_KIND = {CORRECTION: "correction", MAINTENANCE: "maintenance-window"}
 ROUTE = {CORRECTION: "corrections", MAINTENANCE: "maintenance-windows"}
+MAX_AUTHOR = 255  # correction_revisions.author
 
 
 class MaintenanceRuleError(ConflictError):
@@ -215,6 +216,18 @@ def _defaults(
     if kind == CORRECTION:
         made.setdefault("author", actor)
         made.setdefault("createdAt", stamp)
+        if isinstance(made["author"], str) and len(made["author"]) > MAX_AUTHOR:
+            raise DefinitionError(
+                problems=[
+                    Problem(
+                        code="invalid-value",
+                        message=f"spec.author is longer than {MAX_AUTHOR} characters",
+                        where="<request>",
+                        field="spec.author",
+                        fix="name who wrote it: an e-mail address or a name",
+                    )
+                ]
+            )
         if isinstance(made.get("reason"), str) and not made["reason"].strip():
             raise DefinitionError(
                 problems=[
