@@ -149,9 +149,13 @@ def served_spec(served: Served) -> dict[str, object]:
 
 def test_pull_writes_the_yaml_and_the_workspace_owns_it_again(served: Served) -> None:
     served.call("POST", "/corrections", json={"name": "lb-flap", "spec": LB_FLAP})
+    written = served.workspace / "corrections" / "lb-flap.yaml"
+    dry = covenant(served, "corrections", "pull", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "lb-flap: would write into" in dry.stdout
+    assert not written.exists()
     result = covenant(served, "corrections", "pull")
     assert result.returncode == 0, result.stderr
-    written = served.workspace / "corrections" / "lb-flap.yaml"
     data = YAML(typ="safe").load(written.read_text())
     assert data["kind"] == "Correction"
     assert data["spec"]["duration"] == "2h"
