@@ -246,3 +246,35 @@ def test_concurrent_overlapping_windows_one_wins(served: Served) -> None:
     assert statuses == [201, 409, 409, 409]
     listed = served.call("GET", "/maintenance-windows", "viewer").json()["items"]
     assert len(listed) == 1
+
+
+YAML_WINDOW = """\
+---
+apiVersion: covenant/v1
+kind: MaintenanceWindow
+metadata: {name: db-failover}
+spec:
+  services: [checkout]
+  start: 2026-11-25T02:00:00Z
+  end: 2026-11-25T04:00:00Z
+  announcedAt: 2026-11-10T09:00:00Z
+"""
+
+
+def test_a_window_cancelled_over_the_api_stays_cancelled_until_pulled(served: Served) -> None:
+    windows = served.workspace / "windows.yaml"
+    windows.write_text(AGREEMENT + YAML_WINDOW)
+    assert commitment(served)["excluded_seconds"] == 7_200  # the YAML's window
+    cancelled = served.call("DELETE", "/maintenance-windows/db-failover", params={"reason": "x"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["before"]["spec"]["announcedAt"] == "2026-11-10T09:00:00Z"
+    assert commitment(served)["excluded_seconds"] == 0
+    windows.write_text(AGREEMENT + YAML_WINDOW + "\n")  # saved again: still cancelled
+    assert commitment(served)["excluded_seconds"] == 0
+    assert served.call("GET", "/maintenance-windows", "viewer").json()["items"] == []
+    pulled = covenant(served, "maintenance", "pull")
+    assert pulled.returncode == 0, pulled.stderr
+    assert "db-failover: removed from" in pulled.stdout
+    assert "kind: MaintenanceWindow" not in windows.read_text()
+    assert "kind: Agreement" in windows.read_text()  # the other documents stay
+    assert commitment(served)["excluded_seconds"] == 0
