@@ -72,7 +72,6 @@ class Context:
         are looked at when ``definitions_check_s`` passed since they were last found
         unchanged: an edit shows at most that long after it was saved (0: in the very next
         answer); a change made through this server shows at once (``forget_definitions``)."""
-        from covenant.services.recorded_definitions import with_recorded_definitions
         from covenant.services.workspace import load_workspace, workspace_fingerprint
 
         kept = self.kept_workspace()
@@ -89,13 +88,17 @@ class Context:
                 if files is None or files[0] != mark:
                     loaded = load_workspace(self.settings.workspace)
                     if not self._record_slos(loaded):  # not kept: the next request records
-                        return with_recorded_definitions(self.engine(), loaded)
+                        return self._recorded(loaded) or loaded
                     files = (tuple(mark), loaded)
                     with self._lock:
                         self._files = files
         if files is None:  # pragma: no cover - read above, or by the one that read them
             raise RuntimeError("definitions not read")
-        overlaid = with_recorded_definitions(self.engine(), files[1])  # same object: unchanged
+        overlaid = self._recorded(files[1])  # the same object while unchanged
+        if overlaid is None:  # the store does not answer: not looked at (the next request does)
+            with self._lock:
+                cached = self._workspace
+            return cached[1] if cached is not None and cached[0] == files[0] else files[1]
         with self._lock:  # found unchanged at ``looked`` (unless replaced meanwhile)
             cached = self._workspace
             if cached is None or cached[1] is not overlaid:
@@ -103,6 +106,21 @@ class Context:
             if (self._checked_at or looked) <= looked:
                 self._checked_at = looked
         return cached[1]
+
+    def _recorded(self, base: Workspace) -> Workspace | None:
+        """``base`` with the store's corrections and maintenance windows applied; None (and a
+        log line) when the store does not answer: the caller keeps what it applied last for
+        the same files, else answers from the files alone until the store answers again."""
+        from covenant.errors import StoreError
+        from covenant.services.recorded_definitions import with_recorded_definitions
+
+        try:
+            return with_recorded_definitions(self.engine(), base)
+        except StoreError as error:
+            logging.getLogger(__name__).error(
+                "corrections and maintenance windows recorded in the store not read: %s", error
+            )
+            return None
 
     def files_workspace(self) -> Workspace:
         """The workspace's definitions as its files say (the store's records not applied)."""
