@@ -71,7 +71,7 @@ def _changed(kind_schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read(text: str, *, creating: bool) -> tuple[str | None, dict[str, Any], str | None]:
-    from covenant.services.agreement_writes import read_body
+    from covenant.services.agreement_body import read_body
 
     body = read_body(text, what="definition")
     known = {"name", "spec"} if creating else {"spec", "reason"}

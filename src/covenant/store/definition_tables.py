@@ -9,7 +9,7 @@ hash of what it says ("" once deleted) and ``replaced_sha256`` the hash of what 
 when nothing was defined), so a workspace copy the store has replaced is known as stale.
 ``action``: ``created``, ``changed``, ``deleted`` (over the API: the store holds the
 definition) or ``in-workspace`` (``pull`` wrote it: the workspace owns it again).
-Migration ``0013_definition_changes`` creates it.
+Migration ``0014_definition_changes`` creates it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Corrections and maintenance windows recorded in the store: every change made over the API
 and every pull back into a workspace (ADR 0006).
 
-Revision ID: 0013_definition_changes
-Revises: 0012_web_users
+Revision ID: 0014_definition_changes
+Revises: 0013_metrics_snapshots
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_definition_changes"
-down_revision: str | None = "0012_web_users"
+revision = "0014_definition_changes"
+down_revision: str | None = "0013_metrics_snapshots"
 branch_labels: str | None = None
 depends_on: str | None = None
 
