@@ -197,10 +197,22 @@ def test_a_calendar_month_has_one_bound_per_month_length() -> None:
     assert all(guard and guard.startswith("days_in_month(") for _, guard in bounds)
 
 
-def test_calendar_windows_in_a_dst_zone_are_refused_with_the_reason() -> None:
+def test_calendar_windows_in_a_dst_zone_read_the_offset_table() -> None:
+    """Europe/Berlin: the offset in force from its transitions (tests/render/test_prom_dst.py
+    runs them across the changes); a fixed offset stays a constant."""
     found = period_of(CalendarWindow(unit=CalendarUnit.MONTH, zone="Europe/Berlin"))
-    assert isinstance(found, str)
-    assert "daylight saving" in found
+    assert not isinstance(found, str)
+    assert found.seasonal
+    assert found.offset_expr is not None
+    assert found.offset_expr.startswith("vector(3600 + 3600 * (time() >= bool ")
+    assert [n for n, _ in found.lengths] == [
+        28 * 86400,
+        29 * 86400,
+        30 * 86400,
+        31 * 86400 - 3600,
+        31 * 86400,
+        31 * 86400 + 3600,
+    ]
     fixed = period_of(CalendarWindow(unit=CalendarUnit.MONTH, zone="Asia/Kolkata"))
     assert not isinstance(fixed, str)
     assert "+ 19800" in fixed.id_expr
@@ -262,8 +274,10 @@ def test_a_query_without_count_form_is_reported(query: str) -> None:
         CalendarWindow(unit=CalendarUnit.DAY),
         CalendarWindow(unit=CalendarUnit.WEEK),
         CalendarWindow(unit=CalendarUnit.MONTH, zone="Asia/Kolkata"),
+        CalendarWindow(unit=CalendarUnit.MONTH, zone="Europe/Berlin"),
+        CalendarWindow(unit=CalendarUnit.DAY, zone="America/Havana"),
     ],
-    ids=["day", "week", "kolkata-month"],
+    ids=["day", "week", "kolkata-month", "berlin-month", "havana-day"],
 )
 def test_calendar_rules_pass_promtool(window: CalendarWindow, tmp_path: Path) -> None:
     target = RuleTarget(objective=_objective(window=window), counts=COUNTS)

@@ -49,6 +49,7 @@ def _report(plan: RulePlan) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    _horizon_notes(plan)
     for target in plan.targets:
         quiet = [t.name for t in target.objective.alert_tiers if not target.switch(t).resolved]
         if quiet:
@@ -69,6 +70,30 @@ def _report(plan: RulePlan) -> None:
                 hint="each objective is listed above with the reason (docs/prometheus-rules.md)",
             )
         )
+
+
+def _horizon_notes(plan: RulePlan) -> None:
+    """Calendar windows in a zone with daylight saving time hold an offset table: say until
+    when, and warn when less than a year of it is left."""
+    from datetime import UTC, datetime
+
+    from covenant.render.prom_windows import seasonal_zones
+    from covenant.render.prom_zones import HORIZON, horizon_text
+
+    zones = seasonal_zones([t.objective for t in plan.targets])
+    if not zones:
+        return
+    left = HORIZON[1] - int(datetime.now(UTC).timestamp())
+    soon = left < 365 * 86400
+    err_console.print(
+        f"{'warning' if soon else 'note'}: the calendar windows in {', '.join(zones)} "
+        f"(daylight saving time) use the zones' UTC offsets from {horizon_text()}"
+        + (": less than a year left, regenerate with a newer Covenant" if soon else ""),
+        style="yellow" if soon else "",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _write(text: str, out: Path | None) -> None:

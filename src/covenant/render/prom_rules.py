@@ -40,13 +40,17 @@ from covenant.core.alert_rules import (
 from covenant.core.model import AlertTier, CalendarWindow, Objective, RollingWindow
 from covenant.core.promql import WINDOW, SeriesQueries
 from covenant.render.prom_windows import (
+    LENGTH,
+    OFFSET,
     alert_windows,
+    for_slo,
     period_of,
     prom_duration,
     range_of,
     tier_bounds,
     window_name,
 )
+from covenant.render.prom_zones import HORIZON, WARN_BEFORE_S, horizon_text
 
 GOOD, TOTAL = "covenant:sli_good:count", "covenant:sli_total:count"
 GOOD_PERIOD, TOTAL_PERIOD = "covenant:sli_good:count1m_period", "covenant:sli_total:count1m_period"
@@ -186,13 +190,18 @@ def _summed(template: str) -> str:
 def _sli_rules(t: RuleTarget, *, sources: bool, period: bool) -> list[dict[str, Any]]:
     o, sel = t.objective, t.selector
     rules = source_rules(t) if sources else []
-    if period and isinstance(o.window, CalendarWindow):
-        found = period_of(o.window)
-        assert not isinstance(found, str)
-        tag = f'count_values("{PERIOD_LABEL}", {found.id_expr})'
+    found = period_of(o.window) if isinstance(o.window, CalendarWindow) else None
+    assert not isinstance(found, str)
+    if found is not None and found.offset_expr is not None:  # read by the rules below
+        rules.append(_record(OFFSET, found.offset_expr, {**t.labels, **t.ids}))
+    if period and found is not None:
+        ids = for_slo(found.recorded_id_expr or found.id_expr, o)
+        tag = f'count_values("{PERIOD_LABEL}", {ids})'
         for name, base in ((GOOD_PERIOD, GOOD), (TOTAL_PERIOD, TOTAL)):
             expr = f"{base}1m{sel} * on() group_left({PERIOD_LABEL}) {tag}"
             rules.append(_record(name, expr, {**t.labels, **t.ids, "sloth_window": "1m"}))
+    if found is not None and found.length_expr is not None:  # DST: the guards read it
+        rules.append(_record(LENGTH, found.length_expr, {**t.labels, **t.ids}))
     for seconds in alert_windows(o):
         rules += _window_rules(t, seconds)
     rules.append(
@@ -248,7 +257,9 @@ def _meta_rules(t: RuleTarget) -> list[dict[str, Any]]:
                 labels,
             )
         )
-        days = period.days_expr
+        days = for_slo(period.days_expr, o)
+        if period.seasonal:
+            rules.append(_horizon_alert(t, period.zone))
     budget = _num(1 - o.target)
     rules += [
         _record("slo:objective:ratio", f"vector({_num(o.target)})", ids),
@@ -275,6 +286,21 @@ def _meta_rules(t: RuleTarget) -> list[dict[str, Any]]:
         ),
     ]
     return rules
+
+
+def _horizon_alert(t: RuleTarget, zone: str) -> dict[str, Any]:
+    """Fires 90 days before the zone's offset table ends: regenerate the rules by then."""
+    return {
+        "alert": "CovenantZoneTableEnding",
+        "expr": f"vector(time()) >= {HORIZON[1] - WARN_BEFORE_S}",
+        "labels": {**t.labels, **t.ids, "severity": "ticket", "sloth_severity": "ticket"},
+        "annotations": {
+            "title": f"{t.service} {t.slo}: regenerate the Covenant rules.",
+            "summary": f"The UTC offsets of {zone} written into these rules cover "
+            f"{horizon_text()}; calendar periods after that would be wrong. Run "
+            "`covenant rules prometheus` again with a newer Covenant.",
+        },
+    }
 
 
 def _percent(target: Fraction) -> str:
@@ -396,12 +422,19 @@ def rules_yaml(
     groups: list[dict[str, Any]], *, operator: bool = False, name: str = "covenant-slos"
 ) -> str:
     """A rule file (``groups:``), or a prometheus-operator ``PrometheusRule`` holding them."""
+    header = HEADER
+    if any(r.get("record") == LENGTH for g in groups for r in g["rules"]):
+        header += (
+            f"# Calendar windows in zones with daylight saving time use the zones' UTC offsets "
+            f"from {horizon_text()}\n# (tzdata of the generating machine): regenerate before "
+            "then, and when a zone's rules change.\n"
+        )
     if not operator:
-        return HEADER + dump_yaml({"groups": groups})
+        return header + dump_yaml({"groups": groups})
     doc = {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
         "metadata": {"name": name, "labels": {"app.kubernetes.io/managed-by": "covenant"}},
         "spec": {"groups": groups},
     }
-    return HEADER + dump_yaml(doc)
+    return header + dump_yaml(doc)

@@ -1,18 +1,21 @@
 """Prometheus forms of an objective's windows: durations, calendar periods, alert thresholds.
 
 Everything the rule and dashboard renderers need to know about *time*, kept apart from the
-text of the rules. Calendar periods are expressed with PromQL's UTC date functions shifted by a
-fixed offset, so only zones whose offset never changes (UTC, Asia/Kolkata, …) are expressible:
-a zone with daylight saving time changes a day's length, which PromQL cannot follow.
+text of the rules. Calendar periods are expressed with PromQL's UTC date functions shifted by
+the zone's offset: a constant for a zone whose offset never changes (UTC, Asia/Kolkata), the
+offset in force at the instant from a table of the zone's transitions otherwise (daylight
+saving time; ``render.prom_zones``, valid over its horizon).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from covenant.core.alert_rules import sloth_ids
 from covenant.core.evaluate import alert_threshold
 from covenant.core.model import (
     DAY,
@@ -23,6 +26,7 @@ from covenant.core.model import (
     Objective,
     RollingWindow,
 )
+from covenant.render.prom_zones import corrections, length_expr, offset_expr
 
 WEEK = 7 * DAY
 _ISO_MONDAY = 4 * DAY  # 1970-01-05, a Monday, is 4 days after the epoch
@@ -72,6 +76,36 @@ class Period:
     lengths: tuple[tuple[int, str | None], ...]  # (seconds, guard selecting it) per length
     days_expr: str  # PromQL: the current period's length in days
     max_seconds: int
+    zone: str = "UTC"
+    # a zone with daylight saving time: PromQL of the current period's UTC length in seconds,
+    # recorded as LENGTH (the guards read the recording), of the zone's offset, recorded as
+    # OFFSET, and the period id from that recording (the per-minute group); None otherwise
+    length_expr: str | None = None
+    offset_expr: str | None = None
+    recorded_id_expr: str | None = None
+
+    @property
+    def seasonal(self) -> bool:
+        return self.length_expr is not None
+
+
+LENGTH = "covenant:slo_period:seconds"
+OFFSET = "covenant:slo_zone_offset:seconds"
+SELECTOR = "{__covenant_selector__}"  # replaced by the objective's selector (:func:`for_slo`)
+
+
+def slo_selector(o: Objective) -> str:
+    """``{sloth_id="…", sloth_service="…", sloth_slo="…"}``: the objective's series."""
+    return "{" + ", ".join(f'{k}="{_esc(v)}"' for k, v in sloth_ids(o).items()) + "}"
+
+
+def _esc(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def for_slo(expr: str, o: Objective) -> str:
+    """``expr`` reading the objective's own recordings (the period length)."""
+    return expr.replace(SELECTOR, slo_selector(o))
 
 
 def period_of(window: CalendarWindow) -> Period | str:
@@ -83,15 +117,16 @@ def period_of(window: CalendarWindow) -> Period | str:
             "a calendar startTime that is not the unit's natural start (midnight; a Monday for "
             "weeks; the 1st for months) has no PromQL form"
         )
-    offset = fixed_offset(window.zone)
-    if offset is None:
+    if window.unit not in (CalendarUnit.DAY, CalendarUnit.WEEK, CalendarUnit.MONTH):
         return (
-            f"time zone {window.zone} changes its UTC offset (daylight saving time), which "
-            "PromQL's UTC date functions cannot follow; use a UTC (or fixed-offset) window"
+            f"calendar {window.unit.value.lower()} windows have no PromQL form (use 1d, 1w or 1M)"
         )
     # the instant before the minute the counts end at: a group evaluates at an offset into the
     # minute, and its counts are the minutes up to the last sample on or before it
     last = "scalar(floor(vector(time() / 60))) * 60 - 1"
+    offset = fixed_offset(window.zone)
+    if offset is None:
+        return _seasonal(window, last)
     now = f"{last} + {offset}" if offset else last
     if window.unit is CalendarUnit.DAY:
         return Period(
@@ -119,7 +154,41 @@ def period_of(window: CalendarWindow) -> Period | str:
             days_expr=dim,
             max_seconds=31 * DAY,
         )
-    return f"calendar {window.unit.value.lower()} windows have no PromQL form (use 1d, 1w or 1M)"
+    raise AssertionError(window.unit)
+
+
+def _period_id(unit: CalendarUnit, now: str) -> str:
+    if unit is CalendarUnit.DAY:
+        return f"floor(vector(({now}) / 86400))"
+    if unit is CalendarUnit.WEEK:
+        return f"floor(vector(({now} - {_ISO_MONDAY}) / {WEEK}))"
+    at = f"vector({now})"
+    return f"year({at}) * 12 + month({at})"
+
+
+def _seasonal(window: CalendarWindow, last: str) -> Period:
+    """A period in a zone with daylight saving time: the local wall-clock time (as epoch
+    seconds) of the instant ``last`` is ``last`` plus the offset from the zone's table; the
+    length (23, 24 or 25 hours for a day) is recorded from the table of periods of unusual
+    length (``render.prom_zones``)."""
+    unit = window.unit
+    now = f"{last} + {offset_expr(window.zone)}"
+    if unit is CalendarUnit.MONTH:
+        nominal = f"days_in_month(vector({now})) * 86400"
+    else:
+        nominal = f"vector({DAY if unit is CalendarUnit.DAY else WEEK})"
+    table = corrections(window.zone, unit)
+    return Period(
+        name={CalendarUnit.DAY: "1d", CalendarUnit.WEEK: "1w"}.get(unit, "1M"),
+        id_expr=_period_id(unit, now),
+        offset_expr=f"vector{offset_expr(window.zone)}",
+        recorded_id_expr=_period_id(unit, f"{last} + scalar({OFFSET}{SELECTOR})"),
+        lengths=tuple((n, f"{LENGTH}{SELECTOR} == {n}") for n in table.lengths),
+        days_expr=f"{LENGTH}{SELECTOR} / 86400",
+        max_seconds=table.lengths[-1],
+        zone=window.zone,
+        length_expr=length_expr(window.zone, unit, nominal),
+    )
 
 
 def _natural(window: CalendarWindow) -> bool:
@@ -147,6 +216,18 @@ def unsupported(o: Objective) -> str | None:
         if isinstance(found, str):
             return found
     return None
+
+
+def seasonal_zones(objectives: Sequence[Objective]) -> list[str]:
+    """The zones with daylight saving time whose offset tables the rules of ``objectives``
+    hold (``render.prom_zones``: valid over its horizon)."""
+    zones = set()
+    for o in objectives:
+        if isinstance(o.window, CalendarWindow):
+            found = period_of(o.window)
+            if not isinstance(found, str) and found.seasonal:
+                zones.add(found.zone)
+    return sorted(zones)
 
 
 def window_name(o: Objective) -> str:
@@ -183,16 +264,18 @@ def tier_bounds(o: Objective, tier: AlertTier) -> tuple[tuple[Fraction, str | No
     ]
     if len({b for b, _, _ in bounds}) == 1:
         return ((bounds[0][0], None),)
+    assert isinstance(o.window, CalendarWindow)
+    found = period_of(o.window)
+    assert not isinstance(found, str)
+    # the quantity the guards compare: days for a fixed offset, seconds (recorded) otherwise
+    quantity = f"{LENGTH}{slo_selector(o)}" if found.seasonal else found.days_expr
     merged: list[tuple[Fraction, str | None]] = []
     for bound, w, _ in bounds:
-        days = w // DAY
+        value = w if found.seasonal else w // DAY
         if merged and merged[-1][0] == bound:
             low = merged[-1][1]
             assert low is not None
-            merged[-1] = (bound, low.rsplit(" <= ", 1)[0] + f" <= {days}")
+            merged[-1] = (bound, low.rsplit(" <= ", 1)[0] + f" <= {value}")
         else:
-            assert isinstance(o.window, CalendarWindow)
-            found = period_of(o.window)
-            assert not isinstance(found, str)
-            merged.append((bound, f"{found.days_expr} >= {days} <= {days}"))
+            merged.append((bound, f"{quantity} >= {value} <= {value}"))
     return tuple(merged)
