@@ -224,3 +224,23 @@ def test_the_tables_follow_the_zone_over_the_horizon(zone: str, unit: CalendarUn
         assert _local_start(s, zone, unit) == s
         assert _local_end(s, zone, unit) == e
     assert HORIZON[0] < table.periods[0][0] < table.periods[-1][1] <= HORIZON[1] + 31 * 86400
+
+
+def test_the_command_states_the_horizon(tmp_path: Path) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "prometheus" / "slos.yaml"
+    text = example.read_text(encoding="utf-8").replace("timeZone: UTC", "timeZone: Europe/Berlin")
+    (tmp_path / "slos.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "rules.yml"
+    args = ["rules", "prometheus", "-w", str(tmp_path), "--slo", "api-availability-monthly"]
+    result = CliRunner().invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "calendar windows in Europe/Berlin" in said
+    assert "2025-01-01 to 2036-01-01" in said
+    rules = out.read_text(encoding="utf-8")
+    assert "2025-01-01 to 2036-01-01" in rules.splitlines()[1]
+    assert "CovenantZoneTableEnding" in rules

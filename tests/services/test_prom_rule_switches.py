@@ -139,3 +139,51 @@ def test_generated_tests_of_the_switches_pass_promtool(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
     assert "SUCCESS" in done.stdout
+
+
+INLINE = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-inline}
+spec:
+  service: api
+  indicatorRef: api-requests
+  timeWindow: [{duration: 30d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata: {name: inline-watch}
+      spec:
+        alertWhenNoData: true
+        conditions:
+          - kind: AlertCondition
+            metadata: {name: inline-fast}
+            spec:
+              severity: page
+              condition: {kind: burnrate, op: gte, threshold: 14.4, lookbackWindow: 1h}
+        notificationTargets: [{targetRef: oncall}]
+"""
+
+
+def test_inline_policies_and_conditions_count_too() -> None:
+    workspace, problems = analyse_text(EXAMPLE + "---\n" + POLICIES + "---\n" + INLINE)
+    assert workspace is not None, problems
+    (target,) = plan_rules(workspace, slos=["api-inline"]).targets
+    assert dict(target.switches) == {"inline-fast": TierSwitches(no_data=True)}
+
+
+def test_the_command_says_what_alertwhenresolved_cannot_do(tmp_path: Path) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    (tmp_path / "slos.yaml").write_text(EXAMPLE + "---\n" + POLICIES, encoding="utf-8")
+    out = tmp_path / "rules.yml"
+    args = ["rules", "prometheus", "-w", str(tmp_path), "--slo", "api-watched", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "alertWhenResolved: false (fast-burn, slow-burn) has no Prometheus form" in " ".join(
+        result.output.split()
+    )
+    assert "ApiWatchedNoData" in out.read_text(encoding="utf-8")
