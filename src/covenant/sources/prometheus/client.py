@@ -150,6 +150,12 @@ class PrometheusClient:
             if answer.status_code in RETRIED_STATUS:
                 last = f"HTTP {answer.status_code}: {_error_text(answer)}"
                 continue
+            if too_many_samples(answer):
+                raise SourceTooManySamplesError(
+                    f"{what} answered HTTP {answer.status_code}: {_error_text(answer)}",
+                    hint="the query loads more samples than the server's --query.max-samples "
+                    "even for one bucket: raise the limit, or narrow the SLI's selector",
+                )
             if answer.status_code >= 400:
                 raise SourceRefusedError(
                     f"{what} answered HTTP {answer.status_code}: {_error_text(answer)}",
@@ -175,6 +181,19 @@ class PrometheusClient:
             hint="check that the server is up and reachable from here, and the url and "
             "timeout of the DataSource",
         )
+
+
+class SourceTooManySamplesError(SourceRefusedError):
+    """The server refused a query for loading more samples than its ``query.max-samples``
+    (HTTP 422, ``errorType: execution``): a shorter range may pass (``reads.halving``)."""
+
+
+TOO_MANY_SAMPLES = "too many samples"  # Prometheus: "…would load too many samples into memory…"
+
+
+def too_many_samples(answer: httpx.Response) -> bool:
+    """Whether ``answer`` is Prometheus's ``query.max-samples`` refusal."""
+    return answer.status_code == 422 and TOO_MANY_SAMPLES in _error_text(answer)
 
 
 def _plain_http(url: str) -> bool:

@@ -17,7 +17,7 @@ with the reason, never rounded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +25,11 @@ import numpy.typing as npt
 
 from covenant.core.promql import SeriesQueries, window
 from covenant.errors import InputError, SourceAnswerError
-from covenant.sources.prometheus.client import PrometheusClient, Series
+from covenant.sources.prometheus.client import (
+    PrometheusClient,
+    Series,
+    SourceTooManySamplesError,
+)
 from covenant.sources.prometheus.samples import (
     LOOKBACK_S,
     bucket_counts,
@@ -87,7 +91,8 @@ def read_counts(
     where = f"{queries.source.name}, series {queries.series!r}"
     first_sel, total_sel = raw_selector(first), raw_selector(total)
     subset = narrower(first_sel, total_sel) if first_sel and total_sel else None
-    for lo, hi in parts(start, end, step=step, max_points=max_points):
+
+    def read(lo: int, hi: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         if subset is not None and total_sel is not None:  # one read gives both
             n = (hi - lo) // step
             answer = client.samples(total_sel, start=lo - LOOKBACK_S, end=hi)
@@ -97,7 +102,30 @@ def read_counts(
         else:
             f = _read(client, first, lo=lo, hi=hi, step=step, where=where)
             t = _read(client, total, lo=lo, hi=hi, step=step, where=where)
+        return f, t
+
+    for lo, hi in parts(start, end, step=step, max_points=max_points):
+        f, t = halving(read, lo=lo, hi=hi, step=step)
         yield combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where)
+
+
+Pair = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+
+
+def halving(read: Callable[[int, int], Pair], *, lo: int, hi: int, step: int) -> Pair:
+    """``read(lo, hi)``; when the server refuses it for loading too many samples
+    (``query.max-samples``), the two halves of the range read alike (down to one bucket, which
+    is refused with the server's message) and joined."""
+    try:
+        return read(lo, hi)
+    except SourceTooManySamplesError:
+        n = (hi - lo) // step
+        if n <= 1:
+            raise
+    mid = lo + n // 2 * step
+    first = halving(read, lo=lo, hi=mid, step=step)
+    second = halving(read, lo=mid, hi=hi, step=step)
+    return np.concatenate((first[0], second[0])), np.concatenate((first[1], second[1]))
 
 
 def _read(
