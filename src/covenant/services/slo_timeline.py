@@ -1,25 +1,47 @@
 """An objective over its current window, for the SLO page's charts: the evaluation at evenly
 spaced instants from the window's start to ``at``.
 
-Each point is what ``covenant evaluate --at T`` reports for the objective at that instant (the
-measured figures, before corrections): its SLI, its error budget remaining, and each alert
-tier's long-window burn rate beside the tier's threshold. Nothing is interpolated: the charts
-draw exactly these evaluations.
+Each point is what ``covenant evaluate --at T`` (and the API) reports for the objective at that
+instant, corrections applied as there (the corrected evaluation where a correction touches the
+objective, else the measured one): its SLI, its error budget remaining, and each alert tier's
+long-window burn rate beside the tier's threshold. Nothing is interpolated: the charts draw
+exactly these evaluations.
+
+The burn-down (``left``) is the budget of the *current* window left at each instant. For a
+calendar window that is each point's budget left. A rolling window is the one ending at ``at``:
+at an instant ``t`` its budget left is ``1 − consumed in [window start, t] / allowed in the
+whole window``, the consumption read by evaluating the objective over ``[window start, t]``
+(same corrections). It starts at 100 % and its last point is the budget left now. In both,
+spending the budget evenly is a straight line from 100 % at the window's start to 0 % at its
+end (a rolling window's end is ``at``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 from sqlalchemy.engine import Engine
 
-from covenant.core.model import CalendarWindow, Objective
+from covenant.core.corrections import evaluate_corrected
+from covenant.core.evaluate import evaluate, required_range
+from covenant.core.model import CalendarWindow, Objective, RollingWindow
 from covenant.core.results import Evaluation
-from covenant.core.timeutil import require_utc
+from covenant.core.series import BucketMatrix
+from covenant.core.timeutil import from_epoch, require_utc
+from covenant.definitions.corrections import CorrectionRule
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
-from covenant.services.evaluate import DEFAULT_STEP, evaluate_objectives
+from covenant.services.corrections import expand_corrections
+from covenant.services.evaluate import (
+    DEFAULT_STEP,
+    evaluate_objectives,
+    read_stale,
+    stale_marked,
+)
+from covenant.store.chunk_reads import read_matrix
 
 DEFAULT_POINTS = 60
 MAX_POINTS = 240
@@ -31,7 +53,10 @@ class Timeline:
     now: Evaluation  # at ``at``
     instants: tuple[datetime, ...]
     points: tuple[Evaluation, ...]  # one per instant, in order
-    calendar: bool  # a calendar window (the burn-down's ideal line is drawn for these)
+    calendar: bool  # a calendar window (else rolling: the window ending at ``at``)
+    left: tuple[Fraction | None, ...]  # the current window's budget left at each instant
+    ideal_end: datetime  # where the ideal burn-down reaches 0 %: the window's end
+    corrected: bool  # a correction touched the objective now (the figures are corrected)
 
 
 def find_objective(workspace: Workspace, key: str) -> Objective:
@@ -68,16 +93,84 @@ def slo_timeline(
         )
     at = require_utc(at)
     objective = find_objective(workspace, key)
-    now = evaluate_objectives(engine, objectives=[objective], at=at).evaluations[0]
+    rules = tuple(r for r in workspace.corrections if not r.slos or objective.slo in r.slos)
+    report = evaluate_objectives(engine, objectives=[objective], at=at, corrections=rules)
+    now = report.effective[0]
     start = now.window_start
     if at - start < timedelta(seconds=points * DEFAULT_STEP):
         start = at - timedelta(seconds=points * DEFAULT_STEP)  # a window that just began
     when = instants(start, at, points)
-    found = [evaluate_objectives(engine, objectives=[objective], at=t).evaluations[0] for t in when]
+    found = _evaluations(engine, [(objective, t) for t in when], rules)
+    calendar = isinstance(objective.window, CalendarWindow)
+    if calendar:
+        left = tuple(None if p.budget is None else p.budget.remaining_ratio for p in found)
+    else:
+        left = _rolling_left(engine, objective, now, when, rules)
     return Timeline(
         objective=objective,
         now=now,
         instants=tuple(when),
         points=tuple(found),
-        calendar=isinstance(objective.window, CalendarWindow),
+        calendar=calendar,
+        left=left,
+        ideal_end=now.period_end if calendar else at,
+        corrected=bool(report.corrected and report.corrected[0].evaluation is not None),
     )
+
+
+def _evaluations(
+    engine: Engine, asks: Sequence[tuple[Objective, datetime]], rules: Sequence[CorrectionRule]
+) -> list[Evaluation]:
+    """Each (objective, instant) evaluated as the API would (``evaluate_objectives``: corrected
+    where a correction applies, "no data" where its source went stale). With corrections the
+    buckets of every ask are read once and each instant evaluated from them; without, each
+    takes the plain path, which reads only what it needs."""
+    if not rules:
+        return [evaluate_objectives(engine, objectives=[o], at=t).evaluations[0] for o, t in asks]
+    ranges = [required_range([o], at=t, step=DEFAULT_STEP) for o, t in asks]
+    start, end = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    keys = tuple(dict.fromkeys(o.series for o, _ in asks))
+    with engine.connect() as conn:
+        data = read_matrix(conn, keys=keys, start=start, end=end, step=DEFAULT_STEP)
+    windows = expand_corrections(rules, start=from_epoch(start), end=from_epoch(end))
+    found = []
+    for (o, t), (lo, hi) in zip(asks, ranges, strict=True):
+        part = _columns(data, lo, hi)  # what this instant reads: a view, not a copy
+        fixed = evaluate_corrected([o], part, windows, at=t)[0] if windows else None
+        one = fixed.evaluation if fixed is not None and fixed.evaluation else None
+        if one is None:  # no correction touches it here: the measured figures
+            one = evaluate([o], part, at=t)[0]
+        stale = read_stale(engine, [o.series], at=t)
+        found.append(stale_marked(one, stale[o.series]) if o.series in stale else one)
+    return found
+
+
+def _columns(data: BucketMatrix, start: int, end: int) -> BucketMatrix:
+    first, last = (start - data.start) // data.step, (end - data.start) // data.step
+    return BucketMatrix(
+        keys=data.keys,
+        start=start,
+        step=data.step,
+        good=data.good[:, first:last],
+        total=data.total[:, first:last],
+    )
+
+
+def _rolling_left(
+    engine: Engine,
+    objective: Objective,
+    now: Evaluation,
+    when: Sequence[datetime],
+    rules: Sequence[CorrectionRule],
+) -> tuple[Fraction | None, ...]:
+    """The budget of the rolling window ending now left at each of ``when``: what was consumed
+    from the window's start to the instant, against the whole window's allowance."""
+    if now.budget is None or now.budget.allowed <= 0:
+        return tuple(None for _ in when)
+    allowed, start = now.budget.allowed, now.window_start
+    asks = [
+        (replace(objective, window=RollingWindow(seconds=int((t - start).total_seconds()))), t)
+        for t in when
+    ]
+    parts = _evaluations(engine, asks, rules)
+    return tuple(None if p.budget is None else 1 - p.budget.consumed / allowed for p in parts)

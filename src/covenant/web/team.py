@@ -219,12 +219,11 @@ def series_json(timeline: Any) -> dict[str, Any]:
 
     xs = [int(t.timestamp()) for t in timeline.instants]
     start = timeline.now.window_start.timestamp()
-    end = timeline.now.period_end.timestamp()
-    ideal = (
-        [max(0.0, 100 * (1 - (x - start) / (end - start))) for x in xs]
-        if timeline.calendar and end > start
-        else None
-    )
+    end = timeline.ideal_end.timestamp()
+    ideal = [
+        max(0.0, min(100.0, 100 * (1 - (x - start) / (end - start)))) if end > start else None
+        for x in xs
+    ]
     tiers = []
     for i, tier in enumerate(timeline.objective.alert_tiers):
         tiers.append(
@@ -241,11 +240,10 @@ def series_json(timeline: Any) -> dict[str, Any]:
         "x": xs,
         "sli": [num(p.sli, 100) for p in timeline.points],
         "target": float(timeline.objective.target) * 100,
-        "budget": [
-            None if p.budget is None else num(p.budget.remaining_ratio, 100)
-            for p in timeline.points
-        ],
+        "budget": [num(left, 100) for left in timeline.left],
         "ideal": ideal,
+        "calendar": timeline.calendar,
+        "corrected": timeline.corrected,
         "tiers": tiers,
     }
 
@@ -282,6 +280,7 @@ def slo_page(request: Request, key: str) -> Response:
     details = slo_details(
         ctx.engine(), workspace=ctx.workspace(), objective=timeline.objective, at=ctx.clock()
     )
+    chart = series_json(timeline)
     return page(
         "slo.html",
         session=session,
@@ -290,7 +289,8 @@ def slo_page(request: Request, key: str) -> Response:
         e=timeline.now,
         timeline=timeline,
         details=details,
-        series=orjson.dumps(series_json(timeline)).decode(),
+        chart=chart,
+        series=orjson.dumps(chart).decode(),
         percent=percent,
         rate=rate,
         shorthand=shorthand,

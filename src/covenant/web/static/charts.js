@@ -35,8 +35,8 @@
       [line("SLI %", COLORS[0]), line("target %", COLORS[1], true)],
       [d.x, d.sli, flat(d.target)], "%");
     charts.budget = draw(document.getElementById("chart-budget"),
-      [line("budget left %", COLORS[0]), line(d.ideal ? "ideal %" : "exhausted (0 %)", COLORS[2], true)],
-      [d.x, d.budget, d.ideal || flat(0)], "%");
+      [line("budget left %", COLORS[0]), line("ideal %", COLORS[2], true)],
+      [d.x, d.budget, d.ideal], "%");
     var burnSeries = [], burnData = [d.x];
     d.tiers.forEach(function (t, i) {
       var color = COLORS[(i + 1) % COLORS.length];
