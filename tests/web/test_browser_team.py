@@ -100,3 +100,23 @@ def test_phone_width(served: Served, browser: Any) -> None:
     page.wait_for_selector("body[data-charts=drawn]")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "slo-390px")
+
+
+def test_composite_page_and_an_error_page(served: Served, browser: Any) -> None:
+    page = new_page(browser)
+    sign_in(page, served.url, "vic")
+    page.goto(f"{served.url}/ui/overview")
+    page.get_by_role("link", name="shopping-journey").click()  # the composite's row
+    page.wait_for_url("**/ui/composites/shopping-journey")
+    assert page.locator("table.parts tbody tr").count() == 2  # storefront and checkout
+    shot(page, "composite-shopping-journey")
+    assert serious_violations(page, "composite") == []
+    page.goto(f"{served.url}/ui/no-such-page")
+    assert page.locator("h1").inner_text() == "404: not-found"
+    shot(page, "error-404")
+    assert serious_violations(page, "error-404") == []
+    phone = new_page(browser, PHONE)
+    sign_in(phone, served.url, "vic")
+    phone.goto(f"{served.url}/ui/composites/shopping-journey")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(phone, "composite-390px")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.routing import APIRoute
 
-from covenant.web import agreements, portal, routes, team
+from covenant.web import agreements, composites, portal, routes, team
 from tests.api.support import Shop, make_shop
 from tests.web.pages import Browser
 from tests.web.served import USERS, add_users
@@ -23,6 +23,7 @@ EXPECTED = {
     ("GET", "/ui/overview"): "staff",
     ("GET", "/ui/slos/{key:path}/series.json"): "staff",
     ("GET", "/ui/slos/{key:path}"): "staff",
+    ("GET", "/ui/composites/{composite}"): "staff",
     ("GET", "/ui/agreements"): "staff",
     ("GET", "/ui/agreements/{name}"): "staff",
     ("GET", "/ui/agreements/{name}/timers"): "staff",
@@ -47,6 +48,7 @@ FILLED = {
     "{move}": "nothing",  # not a move: a writer passes the role check and gets 400
     "{period}": "2026-10",
     "{customer}": "globex",
+    "{composite}": "shopping-journey",
 }
 
 
@@ -66,7 +68,7 @@ def _path(template: str) -> str:
 def test_every_page_is_in_the_table() -> None:
     served = {
         (method, route.path)
-        for module in (routes, team, portal, agreements)
+        for module in (routes, team, composites, portal, agreements)
         for route in module.router.routes
         if isinstance(route, APIRoute)
         for method in route.methods

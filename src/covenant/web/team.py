@@ -36,7 +36,7 @@ class Row:
     budget: Fraction | None  # remaining ratio
     burn: Fraction | None
     firing: tuple[str, ...]
-    linked: bool  # a plain objective (composites have no page of their own)
+    composite: bool  # a composite SLO (its page: /ui/composites/KEY)
 
 
 def slo_labels(workspace: Workspace) -> dict[str, dict[str, str]]:
@@ -56,7 +56,7 @@ def slo_labels(workspace: Workspace) -> dict[str, dict[str, str]]:
 
 def rows_of(evaluations: Sequence[Evaluation], workspace: Workspace) -> list[Row]:
     labels = slo_labels(workspace)
-    plain = {o.key for o in workspace.objectives}
+    composites = {c.key for c in workspace.composites}
     rows = []
     for e in evaluations:
         o = e.objective
@@ -70,7 +70,7 @@ def rows_of(evaluations: Sequence[Evaluation], workspace: Workspace) -> list[Row
                 budget=None if e.budget is None else e.budget.remaining_ratio,
                 burn=None if e.burn is None else e.burn.rate,
                 firing=tuple(t.name for t in e.firing),
-                linked=o.key in plain,
+                composite=o.key in composites,
             )
         )
     return rows
