@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -53,12 +54,13 @@ class Served:
 
 
 @contextmanager
-def serving(folder: Path) -> Iterator[Served]:
+def serving(folder: Path, clock: Callable[[], datetime] = lambda: AT) -> Iterator[Served]:
+    """The demo shop served; ``clock`` is the server's "now" (default: pinned at the demo's)."""
     shop = make_shop(folder)
     add_users(shop)
     port = free_port()
     config = uvicorn.Config(
-        create_app(shop.settings, clock=lambda: AT),
+        create_app(shop.settings, clock=clock),
         host="127.0.0.1",
         port=port,
         log_level="warning",
