@@ -150,6 +150,8 @@ def agreement(request: Request, name: str) -> Response:
         money=money,
         local_date=local_date,
         level_field=level_field,
+        tier_lines=tier_lines,
+        percent_text=percent_text,
         periods=months_back(at),
         more=_context(ctx, session.principal, summary, versions, at),
         percent=level_text,
@@ -251,9 +253,85 @@ def level_field(level: Fraction) -> str:
     return format(found.normalize(), "f")
 
 
+TIER_KEYS = ("below", "atMost", "atLeast", "above", "credit")
+_NUMBER = re.compile(r"\d{1,3}(\.\d{1,6})?")
+
+
+def percent_text(value: Fraction | Decimal) -> str:
+    """A percentage as a person types it (Fraction: a ratio, ×100; Decimal: already percent)."""
+    if isinstance(value, Fraction):
+        return level_field(value)
+    return format(value.normalize(), "f")
+
+
+def tier_lines(tiers: Any) -> str:
+    """Credit tiers as the amendment form's text: one per line, the contract's keys."""
+    lines = []
+    for t in tiers:
+        parts = []
+        if t.below is not None:
+            parts.append(f"{'atMost' if t.below_inclusive else 'below'}: {percent_text(t.below)}")
+        if t.at_least is not None:
+            key = "atLeast" if t.at_least_inclusive else "above"
+            parts.append(f"{key}: {percent_text(t.at_least)}")
+        parts.append(f"credit: {percent_text(t.credit)}")
+        lines.append(", ".join(parts))
+    return "\n".join(lines)
+
+
+def parse_tiers(commitment: str, text: str) -> list[dict[str, str]]:
+    """The form's credit tiers (``below: 99.95, atLeast: 99.9, credit: 10`` a line) as the
+    contract's list; a line that does not read is ``invalid-input`` naming it."""
+    tiers = []
+    for number, written in enumerate(text.splitlines(), start=1):
+        line = written.strip().strip("-{} ")
+        if not line:
+            continue
+        tier: dict[str, str] = {}
+        for part in line.split(","):
+            key, colon, value = (x.strip() for x in part.partition(":"))
+            if not colon or key not in TIER_KEYS or not _NUMBER.fullmatch(value) or key in tier:
+                raise InputError(
+                    f"credit tiers of {commitment}, line {number}: {part.strip()[:60]!r} is not "
+                    "one of below, atMost, atLeast, above, credit with a number",
+                    hint="write a tier like: below: 99.95, atLeast: 99.9, credit: 10",
+                )
+            tier[key] = value
+        if "credit" not in tier:
+            raise InputError(
+                f"credit tiers of {commitment}, line {number}: the tier has no credit",
+                hint="add the credit in percent of the fee, e.g. credit: 10",
+            )
+        tiers.append(tier)
+    return tiers
+
+
+def amendment_edits(fields: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """What the amendment form changes beyond the levels: each commitment's terms, credit
+    tiers and (support) attainment, as the contract writes them."""
+    edits: dict[str, dict[str, Any]] = {}
+    for key, value in fields.items():
+        kind, _, commitment = key.partition(":")
+        if not commitment:
+            continue
+        if kind == "terms":
+            edits.setdefault(commitment, {})["terms"] = value.strip()[:4000]
+        elif kind == "tiers":
+            edits.setdefault(commitment, {})["credits"] = parse_tiers(commitment, value)
+        elif kind == "attainment":
+            if not _NUMBER.fullmatch(value.strip()):
+                raise InputError(
+                    f"attainment of {commitment} {value.strip()[:20]!r} is not a percentage",
+                    hint="give the share of tickets that must meet their targets, e.g. 95",
+                )
+            edits.setdefault(commitment, {})["attainment"] = value.strip()
+    return edits
+
+
 @router.post("/agreements/{name}/amend")
 async def amend(request: Request, name: str) -> Response:
-    """A new draft from a version's terms with a new start, reason and levels."""
+    """A new draft from a version's terms with a new start, reason, levels, commitment terms,
+    credit tiers and support attainment."""
     from covenant.services.agreement_writes import amend_version
 
     session = writer(request)
@@ -282,6 +360,7 @@ async def amend(request: Request, name: str) -> Response:
         levels=levels,
         at=ctx.clock(),
         actor=session.actor,
+        edits=amendment_edits(fields),
     )
     return RedirectResponse(f"{BASE}/agreements/{name}#v{made.version}", status_code=303)
 

@@ -184,7 +184,7 @@ async def form(request: Request) -> dict[str, str]:
     if len(body) > MAX_FORM:
         raise InputError(f"the form is larger than {MAX_FORM} bytes")
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=200)
     except (UnicodeDecodeError, ValueError):
         raise InputError("the form is not UTF-8 urlencoded text") from None
     return {k: v[0] for k, v in fields.items()}
