@@ -4,6 +4,7 @@ their lint findings."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,8 +16,10 @@ from covenant.core.model import Objective
 from covenant.definitions.corrections import CorrectionRule
 from covenant.definitions.workspace import Workspace
 from covenant.services.lint import lint_workspace
+from covenant.services.senders import decode_notice
 from covenant.services.slo_history import history_json, slo_history
 from covenant.store.alert_states import load_alert_states
+from covenant.store.outbox import notices_of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,8 +34,19 @@ class Backed:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AlertStep:
+    """One transition of one alert: it became pending, started firing, or resolved."""
+
+    key: str
+    state: str  # pending | firing | resolved
+    at: datetime
+    source: str  # "alert state" (the worker's record) or "outbox" (a notice sent)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SloDetails:
     alerts: tuple[AlertRecord, ...]  # the stored record of each tier (its last transition)
+    steps: tuple[AlertStep, ...]  # every transition still on record, newest first
     corrections: tuple[CorrectionRule, ...]
     history: tuple[dict[str, object], ...]  # newest first, as GET /slos/{name}/history
     backs: tuple[Backed, ...]
@@ -44,6 +58,7 @@ def slo_details(
     prefix = f"burn-rate/{objective.key}/"
     with engine.connect() as conn:
         records = load_alert_states(conn)
+        sent = notices_of(conn, key_prefix=prefix)
     alerts = tuple(r for k, r in sorted(records.items()) if k.startswith(prefix))
     corrections = tuple(c for c in workspace.corrections if not c.slos or objective.slo in c.slos)
     history = tuple(
@@ -73,4 +88,39 @@ def slo_details(
                         ),
                     )
                 )
-    return SloDetails(alerts=alerts, corrections=corrections, history=history, backs=tuple(backs))
+    return SloDetails(
+        alerts=alerts,
+        steps=alert_steps(alerts, sent),
+        corrections=corrections,
+        history=history,
+        backs=tuple(backs),
+    )
+
+
+def alert_steps(
+    records: Sequence[AlertRecord], sent: Sequence[tuple[str, str]], limit: int = 50
+) -> tuple[AlertStep, ...]:
+    """The transitions on record, newest first: each alert's last episode from the worker's
+    record (pending, firing, resolved), and every earlier firing and resolution the outbox
+    still holds (a notice is written there for each target it goes to)."""
+    found: dict[tuple[str, str, datetime], AlertStep] = {}
+
+    def add(key: str, state: str, at: datetime | None, source: str) -> None:
+        if at is not None:
+            found.setdefault(
+                (key, state, at), AlertStep(key=key, state=state, at=at, source=source)
+            )
+
+    for r in records:
+        if r.starts_at is None or r.pending_since < r.starts_at:  # else it fired at once
+            add(r.key, "pending", r.pending_since, "alert state")
+        add(r.key, "firing", r.starts_at, "alert state")
+        add(r.key, "resolved", r.ends_at, "alert state")
+    for state, text in sent:
+        notice = decode_notice(text)
+        add(
+            notice.key, state, notice.ends_at if state == "resolved" else notice.starts_at, "outbox"
+        )
+    order = {"resolved": 2, "firing": 1, "pending": 0}
+    steps = sorted(found.values(), key=lambda s: (s.at, order.get(s.state, 0), s.key), reverse=True)
+    return tuple(steps[:limit])

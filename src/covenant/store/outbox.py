@@ -291,3 +291,23 @@ def _rows(
         )
         for r in conn.execute(query)
     ]
+
+
+def notices_of(conn: Connection, *, key_prefix: str, limit: int = 200) -> list[tuple[str, str]]:
+    """The distinct notices (firing, resolved) whose key starts with ``key_prefix``, newest
+    first, as (state, notice JSON): one per episode and state, whatever its targets. Sent rows
+    are deleted after the delivery's retention, so this reaches back that far."""
+    pattern = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    newest = (
+        select(func.max(T.id).label("id"))
+        .where(T.notice_key.like(pattern, escape="\\"))
+        .group_by(T.notice_key, T.state, T.starts_at)
+        .subquery()
+    )
+    query = (
+        select(T.state, T.notice)
+        .join(newest, T.id == newest.c.id)
+        .order_by(T.id.desc())
+        .limit(limit)
+    )
+    return [(str(r.state), str(r.notice)) for r in conn.execute(query)]

@@ -1,0 +1,78 @@
+"""An SLO page's alert history: every transition on record, not only each alert's last one.
+The real worker ticks over data written here: the fast page fires at the demo's instant,
+resolves after two good hours, and fires again after half an hour of 50 % failures; the page
+lists all three (the earlier two from the outbox, the last from the worker's record)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+
+import pytest
+
+from covenant.core.notices import AlertNotice
+from covenant.services.senders import encode_notice
+from covenant.services.store import open_store
+from covenant.services.worker import Worker
+from covenant.services.workspace import load_workspace
+from covenant.store import outbox
+from tests.api.support import AT, Shop, make_shop
+from tests.checkout import put
+from tests.web.pages import Browser
+from tests.web.served import add_users
+
+KEY = "burn-rate/checkout-availability/page-fast"  # 1 h long window, 5 min short
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    made = make_shop(tmp_path_factory.mktemp("web-alerts"))
+    add_users(made)
+    return made
+
+
+def test_the_slo_page_lists_every_transition_on_record(shop: Shop) -> None:
+    engine = open_store(shop.settings.database_url)
+    workspace = load_workspace(shop.workspace)
+    series = workspace.objective("checkout-availability").series
+
+    def enqueue(conn: object, notices: Sequence[AlertNotice]) -> int:
+        """What delivery writes for one webhook target that takes every notice."""
+        rows = [
+            outbox.NewRow(
+                notice_key=n.key,
+                state=n.state.value,
+                starts_at=n.starts_at,
+                target="hook",
+                kind=n.kind.value,
+                notice=encode_notice(n),
+            )
+            for n in notices
+        ]
+        return outbox.add(conn, rows, now=AT)  # type: ignore[arg-type]
+
+    worker = Worker(engine, enqueue=enqueue, catch_up=False)
+    worker.tick(workspace, AT)  # the demo's last hour burns far above 13.44×: it fires
+    put(engine, AT, 120, bad=0, series=series)
+    worker.tick(workspace, AT + timedelta(hours=2))  # two good hours: it resolves
+    put(engine, AT + timedelta(hours=2), 30, bad=50, series=series)
+    worker.tick(workspace, AT + timedelta(hours=2, minutes=30))  # 50 % failing: 500×, again
+    engine.dispose()
+
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    page = browser.get("/ui/slos/checkout-availability").text
+    table = page[page.index('<table class="alert-history">') :]
+    table = table[: table.index("</table>")]
+    rows = [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row)]
+        for row in re.findall(r"<tr><td>.*?</tr>", table, re.S)
+    ]
+    assert [r for r in rows if r[1] == KEY] == [
+        ["2026-11-20 14:30", KEY, "firing", "alert state"],
+        ["2026-11-20 14:00", KEY, "resolved", "outbox"],
+        ["2026-11-20 12:00", KEY, "firing", "outbox"],
+    ]
+    times = [r[0] for r in rows]
+    assert times == sorted(times, reverse=True)  # newest first
