@@ -94,13 +94,14 @@ def slo_timeline(
     at = require_utc(at)
     objective = find_objective(workspace, key)
     rules = tuple(r for r in workspace.corrections if not r.slos or objective.slo in r.slos)
-    report = evaluate_objectives(engine, objectives=[objective], at=at, corrections=rules)
-    now = report.effective[0]
+    # the corrections are applied as the API applies them, not recorded again (the API and the
+    # overview record them; a write here would also end the page's cached answer each time)
+    ((now, corrected),) = _evaluations(engine, [(objective, at)], rules)
     start = now.window_start
     if at - start < timedelta(seconds=points * DEFAULT_STEP):
         start = at - timedelta(seconds=points * DEFAULT_STEP)  # a window that just began
     when = instants(start, at, points)
-    found = _evaluations(engine, [(objective, t) for t in when], rules)
+    found = [e for e, _ in _evaluations(engine, [(objective, t) for t in when], rules)]
     calendar = isinstance(objective.window, CalendarWindow)
     if calendar:
         left = tuple(None if p.budget is None else p.budget.remaining_ratio for p in found)
@@ -114,19 +115,23 @@ def slo_timeline(
         calendar=calendar,
         left=left,
         ideal_end=now.period_end if calendar else at,
-        corrected=bool(report.corrected and report.corrected[0].evaluation is not None),
+        corrected=corrected,
     )
 
 
 def _evaluations(
     engine: Engine, asks: Sequence[tuple[Objective, datetime]], rules: Sequence[CorrectionRule]
-) -> list[Evaluation]:
+) -> list[tuple[Evaluation, bool]]:
     """Each (objective, instant) evaluated as the API would (``evaluate_objectives``: corrected
-    where a correction applies, "no data" where its source went stale). With corrections the
-    buckets of every ask are read once and each instant evaluated from them; without, each
-    takes the plain path, which reads only what it needs."""
+    where a correction applies, "no data" where its source went stale), and whether a
+    correction applied. With corrections the buckets of every ask are read once and each
+    instant evaluated from them; without, each takes the plain path, which reads only what it
+    needs."""
     if not rules:
-        return [evaluate_objectives(engine, objectives=[o], at=t).evaluations[0] for o, t in asks]
+        return [
+            (evaluate_objectives(engine, objectives=[o], at=t).evaluations[0], False)
+            for o, t in asks
+        ]
     ranges = [required_range([o], at=t, step=DEFAULT_STEP) for o, t in asks]
     start, end = min(r[0] for r in ranges), max(r[1] for r in ranges)
     keys = tuple(dict.fromkeys(o.series for o, _ in asks))
@@ -138,10 +143,11 @@ def _evaluations(
         part = _columns(data, lo, hi)  # what this instant reads: a view, not a copy
         fixed = evaluate_corrected([o], part, windows, at=t)[0] if windows else None
         one = fixed.evaluation if fixed is not None and fixed.evaluation else None
+        touched = one is not None
         if one is None:  # no correction touches it here: the measured figures
             one = evaluate([o], part, at=t)[0]
         stale = read_stale(engine, [o.series], at=t)
-        found.append(stale_marked(one, stale[o.series]) if o.series in stale else one)
+        found.append((stale_marked(one, stale[o.series]) if o.series in stale else one, touched))
     return found
 
 
@@ -172,5 +178,5 @@ def _rolling_left(
         (replace(objective, window=RollingWindow(seconds=int((t - start).total_seconds()))), t)
         for t in when
     ]
-    parts = _evaluations(engine, asks, rules)
+    parts = [e for e, _ in _evaluations(engine, asks, rules)]
     return tuple(None if p.budget is None else 1 - p.budget.consumed / allowed for p in parts)
