@@ -106,7 +106,7 @@ def test_composite_page_and_an_error_page(served: Served, browser: Any) -> None:
     page = new_page(browser)
     sign_in(page, served.url, "vic")
     page.goto(f"{served.url}/ui/overview")
-    page.get_by_role("link", name="shopping-journey").click()  # the composite's row
+    page.get_by_role("link", name="Browse and buy (composite)").click()  # its SLO's displayName
     page.wait_for_url("**/ui/composites/shopping-journey")
     assert page.locator("table.parts tbody tr").count() == 2  # storefront and checkout
     shot(page, "composite-shopping-journey")

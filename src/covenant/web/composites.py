@@ -22,7 +22,7 @@ from covenant.definitions.workspace import Workspace
 from covenant.errors import NotFoundError
 from covenant.web.core import backend, page, staff
 from covenant.web.routes import pages_router
-from covenant.web.team import percent, rate
+from covenant.web.team import composite_titles, percent, rate
 
 router = pages_router()
 
@@ -96,15 +96,6 @@ def composite_view(engine: Any, workspace: Workspace, key: str, at: Any) -> Comp
     )
 
 
-def slo_title(workspace: Workspace, slo: str) -> str | None:
-    """The SLO document's ``metadata.displayName`` (a composite objective has none itself)."""
-    for doc in workspace.documents:
-        if doc.kind == "SLO" and doc.name == slo:
-            title = (doc.raw.get("metadata") or {}).get("displayName")
-            return str(title) if title else None
-    return None
-
-
 @router.get("/composites/{composite}")
 def composite_page(request: Request, composite: str) -> Response:
     key = composite
@@ -118,7 +109,7 @@ def composite_page(request: Request, composite: str) -> Response:
     return page(
         "composite.html",
         session=session,
-        title=o.display_name or slo_title(ctx.workspace(), o.slo) or o.key,
+        title=o.display_name or composite_titles(ctx.workspace()).get(o.key) or o.key,
         key=view.composite.key,
         view=view,
         e=view.now,

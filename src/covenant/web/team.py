@@ -54,16 +54,28 @@ def slo_labels(workspace: Workspace) -> dict[str, dict[str, str]]:
     return found
 
 
+def composite_titles(workspace: Workspace) -> dict[str, str]:
+    """Each composite SLO's ``metadata.displayName`` by key (its objective has none itself)."""
+    keys = {c.key for c in workspace.composites}
+    found: dict[str, str] = {}
+    for doc in workspace.documents:
+        title = (doc.raw.get("metadata") or {}).get("displayName")
+        if doc.kind == "SLO" and doc.name in keys and title:
+            found[doc.name] = str(title)
+    return found
+
+
 def rows_of(evaluations: Sequence[Evaluation], workspace: Workspace) -> list[Row]:
     labels = slo_labels(workspace)
     composites = {c.key for c in workspace.composites}
+    titles = composite_titles(workspace)
     rows = []
     for e in evaluations:
         o = e.objective
         rows.append(
             Row(
                 key=o.key,
-                name=o.display_name or o.key,
+                name=o.display_name or titles.get(o.key) or o.key,
                 service=o.service,
                 labels=labels.get(o.slo, {}),
                 status=e.status,
