@@ -131,6 +131,17 @@ class AuthenticationError(CovenantError):
     code = "unauthenticated"
 
 
+class TooManySignInsError(AuthenticationError):
+    """A name or a client address failed to sign in too often lately: it must wait
+    ``retry_after_s`` seconds before its next attempt (HTTP 429, ``core.sign_in_limits``)."""
+
+    code = "too-many-sign-ins"
+
+    def __init__(self, message: str, *, retry_after_s: int, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = retry_after_s
+
+
 class ForbiddenError(CovenantError):
     """An API token whose role may not use this route (never raised for another customer's
     objects: those are :class:`NotFoundError`, so their existence does not leak)."""

@@ -18,9 +18,15 @@ class Browser:
     """One browser's cookie jar against the app; each call runs on its own event loop."""
 
     def __init__(
-        self, app: FastAPI, base_url: str = "http://test", *, raise_app_exceptions: bool = True
+        self,
+        app: FastAPI,
+        base_url: str = "http://test",
+        *,
+        raise_app_exceptions: bool = True,
+        address: str = "127.0.0.1",
     ) -> None:
         self.app = app
+        self.address = address  # the client address the app sees
         self.base_url = base_url
         self.raise_app_exceptions = raise_app_exceptions  # False: see the 500 page instead
         self.cookies = httpx.Cookies()
@@ -28,7 +34,9 @@ class Browser:
     def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
         async def send() -> httpx.Response:
             transport = httpx.ASGITransport(
-                app=self.app, raise_app_exceptions=self.raise_app_exceptions
+                app=self.app,
+                raise_app_exceptions=self.raise_app_exceptions,
+                client=(self.address, 50000),
             )
             async with httpx.AsyncClient(
                 transport=transport, base_url=self.base_url, cookies=self.cookies

@@ -1,4 +1,5 @@
-"""The web UI's tables (SQLAlchemy 2 Core): its users and their sign-in sessions.
+"""The web UI's tables (SQLAlchemy 2 Core): its users, their sign-in sessions, and failed
+sign-ins (the rate limit).
 
 Migration ``0012_web_users`` creates them. A user's password is stored only as an Argon2id
 hash (``services.users``); a session's id is stored only as its SHA-256, like an API token's
@@ -7,7 +8,7 @@ secret: the cookie that holds it is the only copy of the id.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, String, Table
+from sqlalchemy import Column, Index, Integer, String, Table
 
 from covenant.store.tables import UtcDateTime, metadata
 
@@ -32,4 +33,16 @@ web_sessions = Table(
     Column("token_id", String(32), nullable=True),  # with an API token (checked per request)
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# failed sign-ins per key (``name:<user name>`` or ``address:<client address>``), shared by
+# every process on the store (``core.sign_in_limits``); migration ``0014_sign_in_limits``
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime, nullable=False),
+    Column("blocked_until", UtcDateTime, nullable=True),
+    Index("ix_sign_in_failures_last", "last_failure_at"),  # forgetting old keys
 )

@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from covenant.core.access import Role
-from covenant.errors import AuthenticationError, CovenantError
+from covenant.errors import AuthenticationError, CovenantError, TooManySignInsError
 from covenant.web.core import (
     BASE,
     HERE,
@@ -84,6 +84,7 @@ def sign_in_form(request: Request, next: str | None = None) -> Response:
 
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
+    from covenant.services import sign_in_limits as limits
     from covenant.services.tokens import find_token, principal_of
     from covenant.services.users import check_password, start_session
 
@@ -92,34 +93,61 @@ async def sign_in(request: Request) -> Response:
     ctx = backend(request)
     engine, at = ctx.engine(), ctx.clock()
     target = _next(fields.get("next"))
+    presented = fields.get("token", "").strip()
+    name = fields.get("name", "").strip()
+    keys = limits.keys_of(
+        name=None if presented else name, address=request.client.host if request.client else None
+    )
+    wait = 0  # seconds this failure makes the next attempt wait
     try:
-        if fields.get("token", "").strip():
-            token = find_token(engine, presented=fields["token"].strip())
-            principal_of(token, at=at)  # refused when revoked or expired
-            session_id = start_session(engine, at=at, token_id=token.id)
-        else:
-            user = check_password(
-                engine, name=fields.get("name", "").strip(), password=fields.get("password", "")
-            )
-            session_id = start_session(engine, at=at, user_name=user.name)
+        limits.check(engine, keys, at=at)  # before any password is checked
+        try:
+            if presented:
+                token = find_token(engine, presented=presented)
+                principal_of(token, at=at)  # refused when revoked or expired
+                session_id = start_session(engine, at=at, token_id=token.id)
+            else:
+                user = check_password(engine, name=name, password=fields.get("password", ""))
+                session_id = start_session(engine, at=at, user_name=user.name)
+        except AuthenticationError:
+            wait = limits.failed(engine, keys, at=at)
+            raise
+    except TooManySignInsError as error:
+        wait_header = {"Retry-After": str(error.retry_after_s)}
+        return _sign_in_again(request, target, name, error.message, 429, wait_header)
     except AuthenticationError as error:
-        fresh = secrets.token_urlsafe(32)
-        answer = page(
-            "sign_in.html",
-            session=None,
-            status=401,
-            csrf=fresh,
-            next=target,
-            title="Sign in",
-            error=error.message,
-            name=fields.get("name", ""),
-        )
-        set_cookie(answer, request, SIGN_IN_COOKIE, fresh, max_age=3600)
-        return answer
+        told = f"{error.message}; wait {wait} s before the next attempt" if wait else error.message
+        return _sign_in_again(request, target, name, told, 401, {})
+    limits.succeeded(engine, keys)
     done = RedirectResponse(target, status_code=303)
     set_cookie(done, request, SESSION_COOKIE, session_id, max_age=12 * 3600)
     done.delete_cookie(SIGN_IN_COOKIE, path=BASE)
     return done
+
+
+def _sign_in_again(
+    request: Request,
+    target: str,
+    name: str,
+    error: str,
+    status: int,
+    headers: dict[str, str],
+) -> Response:
+    """The sign-in form again, with what went wrong and a fresh form token."""
+    fresh = secrets.token_urlsafe(32)
+    answer = page(
+        "sign_in.html",
+        session=None,
+        status=status,
+        csrf=fresh,
+        next=target,
+        title="Sign in",
+        error=error,
+        name=name,
+    )
+    answer.headers.update(headers)
+    set_cookie(answer, request, SIGN_IN_COOKIE, fresh, max_age=3600)
+    return answer
 
 
 @router.post("/sign-out")

@@ -1,0 +1,89 @@
+"""The sign-in rate limit in the store, on SQLite and PostgreSQL: the waits the documented rule
+gives (5 free failures for a name, 20 for an address, then 30 s doubling to 15 min; forgotten
+after an hour without one), seen by a second engine (another process), and failures sent at the
+same moment by many threads all counted."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from covenant.errors import TooManySignInsError
+from covenant.services import sign_in_limits as limits
+from covenant.store.db import create_engine_for
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+ADA = limits.keys_of(name="ada", address="198.51.100.7")
+
+
+def _wait(engine: Engine, keys: list[str], at: datetime) -> int:
+    try:
+        limits.check(engine, keys, at=at)
+    except TooManySignInsError as refused:
+        wait, message = refused.retry_after_s, refused.message
+    else:
+        return 0
+    assert f"try again in {wait} s" in message
+    return wait
+
+
+def test_a_name_waits_after_five_failures_then_twice_as_long(engine: Engine) -> None:
+    assert ADA == ["address:198.51.100.7", "name:ada"]
+    for i in range(4):
+        assert limits.failed(engine, ADA, at=T0 + timedelta(seconds=i)) == 0
+    assert _wait(engine, ADA, T0 + timedelta(seconds=4)) == 0
+    assert limits.failed(engine, ADA, at=T0 + timedelta(seconds=4)) == 30  # the 5th
+    assert _wait(engine, ADA, T0 + timedelta(seconds=4)) == 30
+    assert _wait(engine, ADA, T0 + timedelta(seconds=33, microseconds=1)) == 1  # rounded up
+    assert _wait(engine, ADA, T0 + timedelta(seconds=34)) == 0
+    assert limits.failed(engine, ADA, at=T0 + timedelta(seconds=34)) == 60  # the 6th
+    expected = [120, 240, 480, 900, 900]  # 30 s × 2^n, at most 15 min
+    at = T0 + timedelta(seconds=94)
+    for wait in expected:
+        assert limits.failed(engine, ADA, at=at) == wait
+        at += timedelta(seconds=wait)
+    # another process on the same store sees the same wait
+    other = create_engine_for(engine.url.render_as_string(hide_password=False))
+    try:
+        assert _wait(other, ADA, at - timedelta(seconds=900)) == 900
+    finally:
+        other.dispose()
+    # a good password forgets the name's failures, not the address's (11 so far)
+    limits.succeeded(engine, ADA)
+    assert limits.failed(engine, ADA, at=at) == 0
+    for _ in range(7):  # the address's 13th … 19th failure (token sign-ins: no name)
+        assert limits.failed(engine, limits.keys_of(name=None, address="198.51.100.7"), at=at) == 0
+    # its 20th: 30 s × 2^(20 − 20), though "bob" has failed only once
+    assert limits.failed(engine, limits.keys_of(name="bob", address="198.51.100.7"), at=at) == 30
+    assert _wait(engine, limits.keys_of(name="carl", address="198.51.100.7"), at) == 30
+    assert _wait(engine, limits.keys_of(name="carl", address="198.51.100.8"), at) == 0
+
+
+def test_failures_are_forgotten_after_an_hour_without_one(engine: Engine) -> None:
+    for i in range(5):
+        limits.failed(engine, ADA, at=T0 + timedelta(minutes=i))
+    assert _wait(engine, ADA, T0 + timedelta(minutes=4)) == 30
+    later = T0 + timedelta(minutes=4, hours=1)
+    assert limits.failed(engine, ADA, at=later) == 0  # counted from 1 again
+
+
+@pytest.mark.parametrize("threads", [8])
+def test_failures_sent_at_once_are_all_counted(engine: Engine, threads: int) -> None:
+    start = threading.Barrier(threads)
+    waits: list[int] = []
+
+    def fail() -> None:
+        start.wait()
+        waits.append(limits.failed(engine, ADA, at=T0))
+
+    workers = [threading.Thread(target=fail) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    # 8 failures at T0: the 5th waits 30 s, the 6th 60, the 7th 120, the 8th 240
+    assert sorted(waits) == [0, 0, 0, 0, 30, 60, 120, 240]
+    assert _wait(engine, ADA, T0) == 240
