@@ -36,7 +36,7 @@ web_sessions = Table(
 )
 
 # failed sign-ins per key (``name:<user name>`` or ``address:<client address>``), shared by
-# every process on the store (``core.sign_in_limits``); migration ``0014_sign_in_limits``
+# every process on the store (``core.sign_in_limits``); migration ``0015_sign_in_limits``
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,

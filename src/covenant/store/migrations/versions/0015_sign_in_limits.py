@@ -1,8 +1,8 @@
 """Failed sign-ins of the web UI per user name and per client address (the sign-in rate limit,
 ``core.sign_in_limits``), shared by every process on the store.
 
-Revision ID: 0014_sign_in_limits
-Revises: 0012_web_users
+Revision ID: 0015_sign_in_limits
+Revises: 0014_definition_changes
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_sign_in_limits"
-down_revision: str | None = "0012_web_users"
+revision = "0015_sign_in_limits"
+down_revision: str | None = "0014_definition_changes"
 branch_labels: str | None = None
 depends_on: str | None = None
 
