@@ -22,6 +22,7 @@ evaluation's edges come to cut, before it evaluates.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ from covenant.core.window_answers import needs_buckets
 from covenant.errors import SourceError
 from covenant.services.prometheus import (
     DEFAULT_STEP,
+    WORKERS,
     ClientFactory,
     ReadReport,
     _ensure_series,
@@ -42,7 +44,13 @@ from covenant.services.prometheus import (
 )
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import MAX_POINTS
-from covenant.sources.prometheus.recorded import DAY, PLAIN_ID, Recorded, recorded_days
+from covenant.sources.prometheus.recorded import (
+    DAY,
+    PLAIN_ID,
+    DaySums,
+    Recorded,
+    recorded_days,
+)
 from covenant.store.day_sums import DaySum, day_sum_days, write_day_sums
 
 if TYPE_CHECKING:
@@ -146,21 +154,26 @@ def _day_sums(
             client = make(items[0].queries.source)
         except SourceError:
             continue
+        batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+
+        def ask(batch: list[Recorded], client: PrometheusClient = client) -> list[DaySums] | None:
+            try:
+                return recorded_days(client, batch, first=first, n=n)
+            except SourceError:
+                return None  # the recordings could not be read: the samples will be
+
         try:
-            for i in range(0, len(items), BATCH):
-                batch = items[i : i + BATCH]
-                try:
-                    sums = recorded_days(client, batch, first=first, n=n)
-                except SourceError:
-                    continue  # the recordings could not be read: the samples will be
-                for rec, day in zip(batch, sums, strict=True):
-                    if bool(day.ok[wanted].all()):
-                        found[rec.queries.series] = (
-                            [int(v) for v in day.good[wanted]],
-                            [int(v) for v in day.total[wanted]],
-                        )
+            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+                answers = list(pool.map(ask, batches))
         finally:
             client.close()
+        for batch, sums in zip(batches, answers, strict=True):
+            for rec, day in zip(batch, sums or [], strict=False):
+                if bool(day.ok[wanted].all()):
+                    found[rec.queries.series] = (
+                        [int(v) for v in day.good[wanted]],
+                        [int(v) for v in day.total[wanted]],
+                    )
     if not found:
         return {}
     with _writing(engine) as conn:

@@ -213,14 +213,24 @@ def _shifted(
     n: int,
 ) -> list[Series]:
     """The counters of each read at its own recording instants ``first + k·DAY + offset``
-    (k = −1 … n): one query, each read's selectors offset back from ``… + 60 s``."""
-    terms: list[str] = []
+    (k = −1 … n): one query, the union selector of the reads of each offset asked ``offset``
+    back from ``… + 60 s`` (reads of one rule group share its offset)."""
+    by_offset: dict[int, list[Member]] = {}
     for _, m, offset in fixed:
-        back = 60_000 - offset
-        terms.extend(
-            f"({_selector(name, matchers)} offset {back}ms)"
-            for matchers in dict.fromkeys((m.total, m.first))
+        by_offset.setdefault(offset, []).append(m)
+    terms: list[str] = []
+    for offset, members in sorted(by_offset.items()):
+        selector = union(name, members) if len(members) > 1 else None
+        found = (
+            [selector]
+            if selector is not None
+            else [
+                _selector(name, matchers)
+                for m in members
+                for matchers in dict.fromkeys((m.total, m.first))
+            ]
         )
+        terms.extend(f"({sel} offset {60_000 - offset}ms)" for sel in found)
     return client.query_range(
         " or ".join(terms), start=first - DAY + 60, end=first + n * DAY + 60, step=DAY
     )
