@@ -253,25 +253,26 @@ def refine_days(
     """Read the minutes of every day-sum day that an evaluation at ``at`` cuts with an edge
     (the windows slid into it since the first read), replacing its sums; nothing when no
     such day is stored (one query)."""
-    by_series: dict[str, list[Objective]] = {}
-    for o in objectives:
-        by_series.setdefault(o.series, []).append(o)
+    series = {r.series for r in reads}
+    mine = [o for o in objectives if o.series in series]
+    if not mine:
+        return []
+    # the days any of their objectives' edges cut (one computation for all: a series whose own
+    # windows do not cut one of them has it read too, which is only more minutes)
+    edges = required_edges(mine, at=from_epoch(at), step=DEFAULT_STEP)
+    cut = sorted({e - e % DAY for e in edges if e % DAY})
     with engine.connect() as conn:
         from covenant.store.chunk_reads import series_rows  # noqa: PLC0415
 
         found = series_rows(conn, [r.series for r in reads])
-        stored = day_sum_days(conn, series_ids=[i for i, _ in found.values()], before=at)
+        ids = [i for i, _ in found.values()]
+        stored = day_sum_days(conn, series_ids=ids, before=at, days=cut)
     if not stored:
         return []
     wanted: dict[int, list[SeriesQueries]] = {}
     for r in reads:
         row = found.get(r.series)
-        mine = by_series.get(r.series, [])
-        if row is None or row[0] not in stored or not mine:
-            continue
-        edges = required_edges(mine, at=from_epoch(at), step=DEFAULT_STEP)
-        cut = {e - e % DAY for e in edges if e % DAY}
-        for day in sorted(cut & set(stored[row[0]])):
+        for day in stored.get(row[0], []) if row is not None else []:
             wanted.setdefault(day, []).append(r)
     reports: list[ReadReport] = []
     for day, todo in sorted(wanted.items()):

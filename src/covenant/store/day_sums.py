@@ -108,16 +108,23 @@ def write_day_sums(conn: Any, sums: Sequence[DaySum]) -> int:
     return len(rows)
 
 
-def day_sum_days(conn: Any, *, series_ids: Sequence[int], before: int) -> dict[int, list[int]]:
-    """Per series id, the starts of its day-sum days before ``before`` (ascending)."""
+def day_sum_days(
+    conn: Any, *, series_ids: Sequence[int], before: int, days: Sequence[int] | None = None
+) -> dict[int, list[int]]:
+    """Per series id, the starts of its day-sum days before ``before`` (ascending), only among
+    ``days`` when given."""
     run = query_of(conn)
     found: dict[int, list[int]] = {}
-    for part in batched(list(series_ids), IN_LIMIT - 2):
+    among = sorted(set(days)) if days is not None else []
+    if days is not None and not among:
+        return found
+    only = f" AND day IN ({', '.join('?' * len(among))})" if among else ""
+    for part in batched(list(series_ids), max(IN_LIMIT - 3 - len(among), 1)):
         sql = (
             f"SELECT series_id, day FROM {CHUNKS} WHERE series_id IN "
-            f"({', '.join('?' * len(part))}) AND day < ? AND itemsize = ? "
+            f"({', '.join('?' * len(part))}) AND day < ?{only} AND itemsize = ? "
             "AND length(counts) = ? ORDER BY series_id, day"
         )
-        for series_id, day in run(sql, [*part, before, ITEMSIZE, 2 * ITEMSIZE]):
+        for series_id, day in run(sql, [*part, before, *among, ITEMSIZE, 2 * ITEMSIZE]):
             found.setdefault(int(series_id), []).append(int(day))
     return found
