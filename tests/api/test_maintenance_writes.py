@@ -278,3 +278,27 @@ def test_a_window_cancelled_over_the_api_stays_cancelled_until_pulled(served: Se
     assert "kind: MaintenanceWindow" not in windows.read_text()
     assert "kind: Agreement" in windows.read_text()  # the other documents stay
     assert commitment(served)["excluded_seconds"] == 0
+
+
+def test_a_customer_sees_the_windows_display_name_never_its_name(served: Served) -> None:
+    body = {"name": "db-failover", "displayName": "order database failover", "spec": FAILOVER}
+    assert served.call("POST", "/maintenance-windows", json=body).status_code == 201
+    later = {**FAILOVER, "start": "2026-11-25T01:00:00Z"}  # grown: announced anew, same name
+    changed = served.call("PUT", "/maintenance-windows/db-failover", json={"spec": later})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["document"]["metadata"]["displayName"] == "order database failover"
+    served.now[0] = DEC_1
+    try:
+        answer = served.call("GET", "/customers/globex/statements/2026-11", "customer")
+    finally:
+        served.now[0] = AT
+    assert answer.status_code == 200, answer.text
+    (found,) = answer.json()["availability"]
+    (excluded,) = found["exclusions"]
+    assert excluded["seconds"] == 10_800  # 01:00–04:00
+    assert "order database failover" in excluded["reason"]
+    assert "db-failover" not in answer.text
+    unnamed = {"name": "search-window", "spec": {**FAILOVER, "services": ["search"]}}
+    assert served.call("POST", "/maintenance-windows", json=unnamed).status_code == 201
+    listed = served.call("GET", "/maintenance-windows/search-window", "viewer").json()
+    assert "displayName" not in listed["document"]["metadata"]

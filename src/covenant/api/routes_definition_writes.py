@@ -10,6 +10,7 @@ readers' own code, with every other definition.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -55,7 +56,11 @@ def _created(kind_schema: dict[str, Any]) -> dict[str, Any]:
         {
             "type": "object",
             "required": ["name", "spec"],
-            "properties": {"name": {"type": "string"}, "spec": kind_schema},
+            "properties": {
+                "name": {"type": "string"},
+                "displayName": {"type": "string"},
+                "spec": kind_schema,
+            },
         }
     )
 
@@ -65,16 +70,28 @@ def _changed(kind_schema: dict[str, Any]) -> dict[str, Any]:
         {
             "type": "object",
             "required": ["spec"],
-            "properties": {"spec": kind_schema, "reason": {"type": "string"}},
+            "properties": {
+                "spec": kind_schema,
+                "displayName": {"type": "string"},
+                "reason": {"type": "string"},
+            },
         }
     )
 
 
-def _read(text: str, *, creating: bool) -> tuple[str | None, dict[str, Any], str | None]:
+@dataclass(frozen=True, slots=True)
+class Body:
+    name: str
+    spec: dict[str, Any]
+    reason: str | None
+    display_name: str | None  # metadata.displayName (None: none given)
+
+
+def _read(text: str, *, creating: bool) -> Body:
     from covenant.services.agreement_body import read_body
 
     body = read_body(text, what="definition")
-    known = {"name", "spec"} if creating else {"spec", "reason"}
+    known = {"name", "displayName", "spec"} if creating else {"displayName", "spec", "reason"}
     extra = sorted(set(body) - known)
     if extra:
         raise InputError(
@@ -90,7 +107,18 @@ def _read(text: str, *, creating: bool) -> tuple[str | None, dict[str, Any], str
     reason = body.get("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
         raise InputError("`reason` must be a text of at most 1,000 characters")
-    return name, spec, reason
+    shown = body.get("displayName")
+    if shown is not None and (not isinstance(shown, str) or not 1 <= len(shown.strip()) <= 255):
+        raise InputError(
+            "`displayName` must be a text of 1 to 255 characters",
+            hint="what a customer's statement calls it; leave it out to keep the one it has",
+        )
+    return Body(
+        name=name if isinstance(name, str) else "",
+        spec=spec,
+        reason=reason,
+        display_name=None if shown is None else shown.strip(),
+    )
 
 
 def _write(
@@ -103,6 +131,7 @@ def _write(
     creating: bool = False,
     reason: str | None = None,
     ending: bool = False,
+    display_name: str | None = None,
 ) -> dict[str, Any]:
     from covenant.services.definition_writes import write_definition
 
@@ -117,6 +146,7 @@ def _write(
         actor=actor(who),
         reason=reason,
         ending=ending,
+        display_name=display_name,
     )
     ctx.forget_definitions()  # the next answer applies it, on this server at once
     change = written.change
@@ -143,16 +173,31 @@ def _write(
 )
 def create_correction(ctx: Ctx, who: Who, text: Text) -> dict[str, Any]:
     """A new correction: `{name, spec}`; applied at once, retroactively, to every evaluation."""
-    name, spec, _ = _read(text, creating=True)
-    assert name is not None
-    return _write(ctx, who, kind="Correction", name=name, spec=spec, creating=True)
+    body = _read(text, creating=True)
+    return _write(
+        ctx,
+        who,
+        kind="Correction",
+        name=body.name,
+        spec=body.spec,
+        creating=True,
+        display_name=body.display_name,
+    )
 
 
 @router.put("/corrections/{name}", openapi_extra=_changed(CORRECTION_SPEC), tags=["corrections"])
 def replace_correction(ctx: Ctx, who: Who, name: str, text: Text) -> dict[str, Any]:
     """New terms for a correction (the workspace's or one made here): `{spec}`, whole."""
-    _, spec, reason = _read(text, creating=False)
-    return _write(ctx, who, kind="Correction", name=name, spec=spec, reason=reason)
+    body = _read(text, creating=False)
+    return _write(
+        ctx,
+        who,
+        kind="Correction",
+        name=name,
+        spec=body.spec,
+        reason=body.reason,
+        display_name=body.display_name,
+    )
 
 
 @router.delete("/corrections/{name}", tags=["corrections"])
@@ -173,9 +218,16 @@ def delete_correction(ctx: Ctx, who: Who, name: str, reason: Reason = None) -> d
 def create_maintenance(ctx: Ctx, who: Who, text: Text) -> dict[str, Any]:
     """A new maintenance window, announced now (unless `announcedAt` says when): it must
     start after now and overlap no other window on its services for the same customers."""
-    name, spec, _ = _read(text, creating=True)
-    assert name is not None
-    return _write(ctx, who, kind="MaintenanceWindow", name=name, spec=spec, creating=True)
+    body = _read(text, creating=True)
+    return _write(
+        ctx,
+        who,
+        kind="MaintenanceWindow",
+        name=body.name,
+        spec=body.spec,
+        creating=True,
+        display_name=body.display_name,
+    )
 
 
 @router.put(
@@ -186,8 +238,16 @@ def create_maintenance(ctx: Ctx, who: Who, text: Text) -> dict[str, Any]:
 def replace_maintenance(ctx: Ctx, who: Who, name: str, text: Text) -> dict[str, Any]:
     """Move or change a window that has not started (moved or grown: announced anew, now); one
     in progress may only end earlier (not before now); an ended one is history (409)."""
-    _, spec, reason = _read(text, creating=False)
-    return _write(ctx, who, kind="MaintenanceWindow", name=name, spec=spec, reason=reason)
+    body = _read(text, creating=False)
+    return _write(
+        ctx,
+        who,
+        kind="MaintenanceWindow",
+        name=name,
+        spec=body.spec,
+        reason=body.reason,
+        display_name=body.display_name,
+    )
 
 
 @router.delete("/maintenance-windows/{name}", tags=["maintenance windows"])

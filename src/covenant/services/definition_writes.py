@@ -70,8 +70,11 @@ class Written:
     before: Mapping[str, Any] | None
 
 
-def document_of(kind: str, name: str, spec: Mapping[str, Any]) -> Document:
-    return {"apiVersion": COVENANT_V1, "kind": kind, "metadata": {"name": name}, "spec": dict(spec)}
+def document_of(
+    kind: str, name: str, spec: Mapping[str, Any], display_name: str | None = None
+) -> Document:
+    metadata = {"name": name} if not display_name else {"name": name, "displayName": display_name}
+    return {"apiVersion": COVENANT_V1, "kind": kind, "metadata": metadata, "spec": dict(spec)}
 
 
 def write_definition(
@@ -86,10 +89,13 @@ def write_definition(
     actor: str,
     reason: str | None = None,
     ending: bool = False,
+    display_name: str | None = None,
 ) -> Written:
     """Create (``creating``), replace (``spec``), delete (``spec`` None) or end (``ending``,
-    a maintenance window in progress) the ``kind`` named ``name``. ``workspace``: the
-    definitions as the files say (the store's records are applied here, under the lock)."""
+    a maintenance window in progress) the ``kind`` named ``name``; ``display_name`` is its
+    ``metadata.displayName`` (what a customer's statement calls a window; None on a change:
+    kept). ``workspace``: the definitions as the files say (the store's records are applied
+    here, under the lock)."""
     at = require_utc(at, what="change instant")
     try:
         with write_transaction(engine) as conn:
@@ -115,8 +121,12 @@ def write_definition(
                 assert old is not None
                 spec = _ended(effective, name, old, at=at)
             after = None
+            if display_name is None and old is not None:
+                kept = old.get("metadata", {})
+                display_name = kept.get("displayName") if isinstance(kept, Mapping) else None
             if spec is not None:
-                after = document_of(kind, name, _defaults(kind, spec, old, at=at, actor=actor))
+                made = _defaults(kind, spec, old, at=at, actor=actor)
+                after = document_of(kind, name, made, display_name)
             built = _validated(effective, kind, name, after)
             was_window = old_window(effective, name) if kind == MAINTENANCE else None
             if (

@@ -63,6 +63,7 @@ def maintenance_sha(window: MaintenanceWindow, description: str | None) -> str:
                 "announced_at": window.announced_at,
                 "customers": list(window.customers),
                 "description": (description or "").strip(),
+                "display_name": window.display_name,
             }
         )
     )
