@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,10 +38,6 @@ from covenant.sources.eventblocks import (
 _DICT = pa.dictionary(pa.int32(), pa.string())
 _ZONED = pa.timestamp("ns", "UTC")
 _NS = 1_000_000_000
-# pyarrow's own parser threads pay only with cores to spare: on two cores the reading thread
-# (parsing) and the caller's (classifying) keep both busy already, and under load every
-# hand-off to a pool thread waits for the scheduler (docs/benchmarks.md, 2026-12-01 session 16)
-_PARSE_THREADS = (os.cpu_count() or 1) > 2
 
 
 def _plausible(stamps: pa.ChunkedArray) -> bool:
@@ -187,11 +182,9 @@ def _csv_block(
         bad_texts.clear()
         return pa_csv.read_csv(
             pa.BufferReader(body),
-            # threads: 1 MiB pieces, parsed on all of pyarrow's threads; else the block whole
+            # 1 MiB pieces: pyarrow parses the block on all its threads
             read_options=pa_csv.ReadOptions(
-                use_threads=_PARSE_THREADS,
-                block_size=1 << 20 if _PARSE_THREADS else len(body) + 1,
-                column_names=names,
+                use_threads=True, block_size=1 << 20, column_names=names
             ),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
