@@ -16,7 +16,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,3 +298,50 @@ def start_alertmanager(workdir: Path, *, config: Mapping[str, Any]) -> Server:
     server = Server("alertmanager", f"http://127.0.0.1:{port}", data_dir, log, process)
     _wait_ready(server, "/-/ready")
     return server
+
+
+def alertmanager_config(
+    *,
+    routes: Mapping[str, tuple[str, str]] | None = None,
+    group_by: Sequence[str] = ("alertname",),
+) -> dict[str, Any]:
+    """An Alertmanager configuration whose receiver ``name`` gets, for each ``name: (matcher,
+    url)`` of ``routes``, the alerts that match at that webhook (resolutions too); the rest
+    go to a receiver that drops them. Groups flush at once."""
+    routes = routes or {}
+    return {
+        "route": {
+            "receiver": "none",
+            "group_by": list(group_by),
+            "group_wait": "0s",
+            "group_interval": "1s",
+            "repeat_interval": "1h",
+            "routes": [{"receiver": name, "matchers": [m]} for name, (m, _) in routes.items()],
+        },
+        "receivers": [
+            {"name": "none"},
+            *(
+                {"name": name, "webhook_configs": [{"url": url, "send_resolved": True}]}
+                for name, (_, url) in routes.items()
+            ),
+        ],
+    }
+
+
+def active_alerts(server: Server) -> list[dict[str, Any]]:
+    """The alerts an Alertmanager holds now (its v2 API)."""
+    alerts: list[dict[str, Any]] = get_json(f"{server.url}/api/v2/alerts")
+    return alerts
+
+
+@contextmanager
+def running_alertmanager(
+    workdir: Path, config: Mapping[str, Any] | None = None
+) -> Iterator[Server]:
+    """An Alertmanager (``start_alertmanager``) for the ``with`` block; by default it routes
+    nothing anywhere (a sender's alerts are only held)."""
+    server = start_alertmanager(workdir, config=config or alertmanager_config())
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,7 +22,7 @@ from covenant.services.delivery import Backoff, Dispatcher
 from covenant.services.store import open_store
 from covenant.services.worker import Worker
 from tests.checkout import drained, put, slo_with_policies, wait
-from tests.promserver import Server, get_json, start_alertmanager
+from tests.promserver import Server, active_alerts, alertmanager_config, running_alertmanager
 from tests.receiver import Receiver, receiver
 from tests.services.test_alert_no_data import ALERT_AFTER, CONDITION, MINUTE, SHORT
 
@@ -69,31 +68,9 @@ def routed() -> Iterator[Receiver]:
 
 @pytest.fixture
 def alertmanager(tmp_path: Path, routed: Receiver) -> Iterator[Server]:
-    config = {
-        "route": {
-            "receiver": "none",
-            "group_by": ["alertname"],
-            "group_wait": "0s",
-            "group_interval": "1s",
-            "repeat_interval": "1h",
-            "routes": [{"receiver": "no-data", "matchers": ['alertname=~".+NoData"']}],
-        },
-        "receivers": [
-            {"name": "none"},
-            {
-                "name": "no-data",
-                "webhook_configs": [{"url": f"{routed.url}/no-data", "send_resolved": True}],
-            },
-        ],
-    }
-    server = start_alertmanager(tmp_path / "am", config=config)
-    yield server
-    server.stop()
-
-
-def active(server: Server) -> list[dict[str, Any]]:
-    alerts: list[dict[str, Any]] = get_json(f"{server.url}/api/v2/alerts")
-    return alerts
+    routes = {"no-data": ('alertname=~".+NoData"', f"{routed.url}/no-data")}
+    with running_alertmanager(tmp_path / "am", alertmanager_config(routes=routes)) as server:
+        yield server
 
 
 def test_a_no_data_alert_reaches_alertmanager_and_resolves_when_data_comes(
@@ -116,8 +93,8 @@ def test_a_no_data_alert_reaches_alertmanager_and_resolves_when_data_comes(
             at += MINUTE
         fired = worker.tick(workspace, fires_at)
         assert [(n.key, n.state.value) for n in fired.notices] == [(NO_DATA, "firing")]
-        wait(lambda: len(active(alertmanager)) == 1, "the no-data alert is in Alertmanager")
-        (alert,) = active(alertmanager)
+        wait(lambda: len(active_alerts(alertmanager)) == 1, "the no-data alert is in Alertmanager")
+        (alert,) = active_alerts(alertmanager)
         assert alert["labels"]["alertname"] == ALERTNAME
         assert alert["labels"]["sloth_slo"] == "checkout-availability"
         assert alert["labels"]["covenant_tier"] == "fast-burn"
@@ -129,7 +106,7 @@ def test_a_no_data_alert_reaches_alertmanager_and_resolves_when_data_comes(
         put(engine, fires_at + MINUTE, 2, bad=0)  # data comes back
         back = worker.tick(workspace, fires_at + 3 * MINUTE)
         assert [(n.key, n.state.value) for n in back.notices] == [(NO_DATA, "resolved")]
-        wait(lambda: active(alertmanager) == [], "Alertmanager resolved it")
+        wait(lambda: active_alerts(alertmanager) == [], "Alertmanager resolved it")
         wait(
             lambda: any(b["status"] == "resolved" for b in routed.bodies("/no-data")),
             "Alertmanager routed the resolution",

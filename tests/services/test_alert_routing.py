@@ -18,7 +18,7 @@ from covenant.services.delivery import Backoff, Dispatcher
 from covenant.services.store import open_store
 from covenant.services.worker import Worker
 from tests.checkout import drained, put, slo_with_policies, wait
-from tests.promserver import Server, get_json, start_alertmanager
+from tests.promserver import Server, get_json, running_alertmanager
 from tests.receiver import Receiver, receiver
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -81,10 +81,8 @@ def workspace_text(hooks: str, alertmanager: str) -> str:
 
 @pytest.fixture
 def alertmanager(tmp_path: Path) -> Iterator[Server]:
-    config = {"route": {"receiver": "none"}, "receivers": [{"name": "none"}]}
-    server = start_alertmanager(tmp_path / "am", config=config)
-    yield server
-    server.stop()
+    with running_alertmanager(tmp_path / "am") as server:
+        yield server
 
 
 def received(hooks: Receiver, path: str) -> list[tuple[str, str, str]]:

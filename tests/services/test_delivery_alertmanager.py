@@ -3,11 +3,9 @@ from the dispatcher, routes it to a receiver, and then receives and routes its r
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -16,7 +14,8 @@ from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.definitions.delivery import DeliveryTarget
 from covenant.services.delivery import Backoff, Dispatcher
 from covenant.store import outbox
-from tests.promserver import Server, get_json, start_alertmanager
+from tests.checkout import wait
+from tests.promserver import Server, active_alerts, alertmanager_config, running_alertmanager
 from tests.receiver import Receiver, receiver
 
 LABELS = {
@@ -43,41 +42,13 @@ def routed() -> Iterator[Receiver]:
 
 @pytest.fixture
 def alertmanager(tmp_path: Path, routed: Receiver) -> Iterator[Server]:
-    config = {
-        "route": {
-            "receiver": "sre",
-            "group_by": ["alertname", "sloth_slo"],
-            "group_wait": "0s",
-            "group_interval": "1s",
-            "repeat_interval": "1h",
-            # routed like Sloth's alerts: by sloth_severity
-            "routes": [{"receiver": "pager", "matchers": ['sloth_severity="page"']}],
-        },
-        "receivers": [
-            {"name": "sre"},
-            {
-                "name": "pager",
-                "webhook_configs": [{"url": f"{routed.url}/pager", "send_resolved": True}],
-            },
-        ],
-    }
-    server = start_alertmanager(tmp_path / "am", config=config)
-    yield server
-    server.stop()
-
-
-def active_alerts(server: Server) -> list[dict[str, Any]]:
-    alerts: list[dict[str, Any]] = get_json(f"{server.url}/api/v2/alerts")
-    return alerts
-
-
-def wait(condition: Any, what: str) -> None:
-    """Poll until ``condition()`` holds (a deadline only to end a broken test)."""
-    deadline = time.monotonic() + 60
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached: {what}")
-        time.sleep(0.05)
+    # routed like Sloth's alerts: by sloth_severity
+    config = alertmanager_config(
+        routes={"pager": ('sloth_severity="page"', f"{routed.url}/pager")},
+        group_by=("alertname", "sloth_slo"),
+    )
+    with running_alertmanager(tmp_path / "am", config) as server:
+        yield server
 
 
 def test_alertmanager_receives_an_alert_and_its_resolution(

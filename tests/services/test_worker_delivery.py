@@ -3,8 +3,7 @@ tick's own transaction, sent by the dispatcher, active in Alertmanager, then res
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from covenant.services.delivery import Dispatcher
 from covenant.services.store import open_store
 from covenant.services.worker import Worker
 from covenant.store import outbox
-from tests.checkout import CHECKOUT_SLO, put
-from tests.promserver import Server, get_json, start_alertmanager
+from tests.checkout import CHECKOUT_SLO, put, wait
+from tests.promserver import Server, get_json, running_alertmanager
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 WORKSPACE = (
@@ -41,17 +40,8 @@ spec:
 
 @pytest.fixture
 def alertmanager(tmp_path: Path) -> Iterator[Server]:
-    config = {"route": {"receiver": "none"}, "receivers": [{"name": "none"}]}
-    server = start_alertmanager(tmp_path / "am", config=config)
-    yield server
-    server.stop()
-
-
-def wait(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 60  # only ends a broken test; nothing asserts how long
-    while not condition():
-        assert time.monotonic() < deadline, f"not reached: {what}"
-        time.sleep(0.05)
+    with running_alertmanager(tmp_path / "am") as server:
+        yield server
 
 
 def page_fast(server: Server) -> list[dict[str, object]]:
