@@ -8,12 +8,16 @@ the CLI started in a subprocess with ``COVENANT_DATABASE_URL`` land in the same 
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+T = TypeVar("T")
 
 
 def in_schema(url: str, schema: str) -> str:
@@ -47,3 +51,28 @@ def clear(engine: Engine) -> None:
         for table in reversed(tables.sorted_tables):
             if table.name != "alembic_version":
                 conn.execute(table.delete())
+
+
+def at_once(work: Callable[[int], T], count: int) -> list[T]:
+    """Run ``work(0)`` … ``work(count - 1)`` on ``count`` threads released together (a barrier),
+    as concurrent writers to one store; their results in order. A writer's exception fails the
+    caller (re-raised once all are done)."""
+    start = threading.Barrier(count)
+    results: list[T | None] = [None] * count
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            results[n] = work(n)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results  # type: ignore[return-value]  # every slot was set when none raised

@@ -5,7 +5,6 @@ same moment by many threads all counted."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy.engine import Engine
 from covenant.errors import TooManySignInsError
 from covenant.services import sign_in_limits as limits
 from covenant.store.db import create_engine_for
+from tests.stores import at_once
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 ADA = limits.keys_of(name="ada", address="198.51.100.7")
@@ -72,18 +72,7 @@ def test_failures_are_forgotten_after_an_hour_without_one(engine: Engine) -> Non
 
 @pytest.mark.parametrize("threads", [8])
 def test_failures_sent_at_once_are_all_counted(engine: Engine, threads: int) -> None:
-    start = threading.Barrier(threads)
-    waits: list[int] = []
-
-    def fail() -> None:
-        start.wait()
-        waits.append(limits.failed(engine, ADA, at=T0))
-
-    workers = [threading.Thread(target=fail) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    waits = at_once(lambda _: limits.failed(engine, ADA, at=T0), threads)
     # 8 failures at T0: the 5th waits 30 s, the 6th 60, the 7th 120, the 8th 240
     assert sorted(waits) == [0, 0, 0, 0, 30, 60, 120, 240]
     assert _wait(engine, ADA, T0) == 240

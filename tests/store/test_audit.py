@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -21,6 +20,7 @@ from covenant.store import audit
 from covenant.store.audit_tables import audit_log
 from covenant.store.db import write_transaction
 from tests.conftest import ROOT
+from tests.stores import at_once
 
 T0 = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 
@@ -277,33 +277,22 @@ def test_entries_filter_and_latest_per_entity(engine: Engine) -> None:
 def test_concurrent_appenders_never_fork_the_chain(engine: Engine) -> None:
     """Writers in their own transactions append at once; every row lands, chained in one line."""
     writers, each = 6, 15
-    errors: list[BaseException] = []
-    start = threading.Barrier(writers)
 
     def write(w: int) -> None:
-        try:
-            start.wait()
-            for i in range(each):
-                with write_transaction(engine) as conn:
-                    audit.append(
-                        conn,
-                        actor=f"writer-{w}",
-                        action="created",
-                        entity_kind="ticket",
-                        entity_id=f"T-{w}-{i}",
-                        before=None,
-                        after={"i": i},
-                        at=T0,
-                    )
-        except BaseException as exc:
-            errors.append(exc)
+        for i in range(each):
+            with write_transaction(engine) as conn:
+                audit.append(
+                    conn,
+                    actor=f"writer-{w}",
+                    action="created",
+                    entity_kind="ticket",
+                    entity_id=f"T-{w}-{i}",
+                    before=None,
+                    after={"i": i},
+                    at=T0,
+                )
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    at_once(write, writers)
     result = _verify(engine)
     assert result.broken is None
     assert result.rows == writers * each
@@ -315,33 +304,22 @@ def test_plain_transactions_on_postgres_also_serialize(postgres_engine: Engine) 
     """Without write_transaction (engine.begin(), READ COMMITTED), the advisory lock alone keeps
     one chain: the second appender reads the head only after the first committed."""
     writers, each = 5, 10
-    errors: list[BaseException] = []
-    start = threading.Barrier(writers)
 
     def write(w: int) -> None:
-        try:
-            start.wait()
-            for i in range(each):
-                with postgres_engine.begin() as conn:
-                    audit.append(
-                        conn,
-                        actor="sync",
-                        action="created",
-                        entity_kind="incident",
-                        entity_id=f"I-{w}-{i}",
-                        before=None,
-                        after=None,
-                        at=T0,
-                    )
-        except BaseException as exc:
-            errors.append(exc)
+        for i in range(each):
+            with postgres_engine.begin() as conn:
+                audit.append(
+                    conn,
+                    actor="sync",
+                    action="created",
+                    entity_kind="incident",
+                    entity_id=f"I-{w}-{i}",
+                    before=None,
+                    after=None,
+                    at=T0,
+                )
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    at_once(write, writers)
     result = _verify(postgres_engine)
     assert (result.rows, result.broken) == (writers * each, None)
 
@@ -354,23 +332,10 @@ def test_servers_loading_the_same_change_record_it_once(engine: Engine) -> None:
         for text in (p.read_text() for p in shop.glob("*.yaml"))
     )
     workspace = load_workspace(shop)
-    recorders = 4
-    errors: list[BaseException] = []
-    start = threading.Barrier(recorders)
-
-    def record(r: int) -> None:
-        try:
-            start.wait()
-            record_slo_changes(engine, workspace=workspace, actor=f"serve-{r}", at=T0)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=record, args=(r,)) for r in range(recorders)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    at_once(
+        lambda r: record_slo_changes(engine, workspace=workspace, actor=f"serve-{r}", at=T0),
+        4,
+    )
     rows = _rows(engine)
     assert defined > 3
     assert len(rows) == defined
