@@ -290,86 +290,26 @@ def test_statement_exposure_backtest_and_suggest_tables(
     for sentence in sentences:
         assert f"alert: {sentence}" in flat
     proposal = shop.parent / "proposals" / "initech-premium.yaml"
-    code, out, _ = run(
-        [
-            "backtest",
-            "agreement",
-            str(proposal),
-            "-w",
-            str(shop),
-            "--from",
-            "2026-08",
-            "--to",
-            "2026-10",
-            "--at",
-            AT_TEXT,
-            *flag,
-        ],
-        width,
-    )
-    assert code == 0, out
-    assert_fits(out, width, ["initech-standard@v2", "initech-standard@v1", "initech"], wide=wide)
-    code, out, _ = run(
-        [
-            "backtest",
-            "alerts",
-            "checkout-availability",
-            "-w",
-            str(shop),
-            "--from",
-            "2026-10-30T00:00:00Z",
-            "--to",
-            AT_TEXT,
-            *flag,
-        ],
-        width,
-    )
-    assert code == 0, out
-    assert_fits(out, width, ["checkout-availability", "page-fast", "ticket-slow"], wide=wide)
-    code, out, _ = run(
-        [
-            "suggest",
-            "slo",
-            "checkout-availability",
-            "-w",
-            str(shop),
-            "--windows",
-            "2",
-            "--hold",
-            "1",
-            "--at",
-            AT_TEXT,
-            *flag,
-        ],
-        width,
-    )
-    assert code == 0, out
-    assert_fits(out, width, ["checkout-availability"], wide=wide)
-    code, out, _ = run(
-        [
-            "suggest",
-            "backing",
-            "globex-enterprise",
-            "-w",
-            str(shop),
-            "--windows",
-            "2",
-            "--hold",
-            "1",
-            "--at",
-            AT_TEXT,
-            *flag,
-        ],
-        width,
-    )
-    assert code == 0, out
-    assert_fits(
-        out, width, ["globex-enterprise@v1", "checkout-uptime", "checkout-monthly"], wide=wide
-    )
-    code, out, _ = run(["lint", "-w", str(shop), *flag], width)
-    assert_fits(
-        out, width, ["globex-enterprise@v1", "checkout-uptime", "checkout-monthly"], wide=wide
-    )
+    at, to = ["--at", AT_TEXT], ["--to", AT_TEXT]
+    suggest = ["--windows", "2", "--hold", "1", *at]
+    backing = ["globex-enterprise@v1", "checkout-uptime", "checkout-monthly"]
+    cases = [
+        (
+            ["backtest", "agreement", str(proposal), "--from", "2026-08", "--to", "2026-10", *at],
+            ["initech-standard@v2", "initech-standard@v1", "initech"],
+        ),
+        (
+            ["backtest", "alerts", "checkout-availability", "--from", "2026-10-30T00:00:00Z", *to],
+            ["checkout-availability", "page-fast", "ticket-slow"],
+        ),
+        (["suggest", "slo", "checkout-availability", *suggest], ["checkout-availability"]),
+        (["suggest", "backing", "globex-enterprise", *suggest], backing),
+        (["lint"], backing),
+    ]
+    for args, names in cases:
+        code, out, _ = run([*args, "-w", str(shop), *flag], width)
+        assert code == 0, out
+        assert_fits(out, width, names, wide=wide)
 
 
 def test_exposure_and_statement_filters(demo: tuple[Path, DemoSummary]) -> None:
