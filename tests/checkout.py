@@ -36,6 +36,46 @@ spec:
 """
 
 
+PROMETHEUS_SLI = """\
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: checkout}
+spec:
+  ratioMetric:
+    counter: true
+    good: {metricSource: {type: Prometheus, spec: {query: good}}}
+    total: {metricSource: {type: Prometheus, spec: {query: total}}}
+"""
+
+
+def prometheus_slo(
+    name: str = "checkout",
+    *,
+    indicator: str | None = None,
+    window: str = "28d",
+    target: str = "0.999",
+) -> str:
+    """An OpenSLO SLO ``name`` whose inline ratio SLI (named ``indicator``, default ``name``)
+    counts Prometheus queries ``good`` over ``total``, rolling ``window``, objective ``target``."""
+    return f"""\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {{name: {name}}}
+spec:
+  service: shop
+  indicator:
+    metadata: {{name: {indicator or name}}}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {{metricSource: {{type: Prometheus, spec: {{query: good}}}}}}
+        total: {{metricSource: {{type: Prometheus, spec: {{query: total}}}}}}
+  timeWindow: [{{duration: {window}, isRolling: true}}]
+  budgetingMethod: Occurrences
+  objectives: [{{target: {target}}}]
+"""
+
+
 def slo_with_policies(name: str, policies: list[str]) -> str:
     """The checkout SLO named ``<name>-availability`` on series ``name``, with alert policies."""
     refs = "".join(f"\n    - alertPolicyRef: {p}" for p in policies)

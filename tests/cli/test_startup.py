@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from covenant.cli import main as main_module
+from tests.checkout import PROMETHEUS_SLI, prometheus_slo
 from tests.probe import run_python
 
 # click is no dependency of ours (typer vendors its own): importing it would break installs.
@@ -113,23 +114,7 @@ NOT_TO_EVALUATE_MODULES = (  # nor the contract, correction or table code
     "covenant.store.buckets",
 )
 
-EVALUATE_SLO = """
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: checkout}
-spec:
-  service: shop
-  indicator:
-    metadata: {name: checkout}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: Prometheus, spec: {query: good}}}
-        total: {metricSource: {type: Prometheus, spec: {query: total}}}
-  timeWindow: [{duration: 28d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.999}]
-"""
+EVALUATE_SLO = prometheus_slo()
 
 
 def evaluate_probe(workspace: Path, output: str) -> dict[str, object]:
@@ -168,16 +153,7 @@ def test_the_evaluate_probe_sees_the_table_code(tmp_path: Path) -> None:
     assert "covenant.render.evaluation_table" in loaded
 
 
-PLAIN_SLI = """
-apiVersion: openslo/v1
-kind: SLI
-metadata: {name: checkout}
-spec:
-  ratioMetric:
-    counter: true
-    good: {metricSource: {type: Prometheus, spec: {query: good}}}
-    total: {metricSource: {type: Prometheus, spec: {query: total}}}
-"""
+PLAIN_SLI = PROMETHEUS_SLI
 VALIDATION = ("pydantic", "covenant.definitions.openslo")
 FIRST_EVALUATE_PROBE = """
 import io, json, sys
@@ -217,7 +193,7 @@ def test_a_first_evaluate_of_a_plain_workspace_loads_no_pydantic(tmp_path: Path)
     """A cold run (no evaluation cache yet) of plain OpenSLO reads it without the models."""
     plain = EVALUATE_SLO.replace(EVALUATE_SLO[EVALUATE_SLO.index("  indicator:") :], "")
     plain += "  indicatorRef: checkout\n" + EVALUATE_SLO[EVALUATE_SLO.index("  timeWindow") :]
-    assert _first_evaluate_loads(tmp_path, plain + "---" + PLAIN_SLI) == []
+    assert _first_evaluate_loads(tmp_path, plain + "---\n" + PLAIN_SLI) == []
 
 
 def test_a_first_evaluate_of_another_workspace_validates_with_the_models(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from covenant.definitions.kinds import (
     model_for,
 )
 from covenant.definitions.openslo import Document
+from tests.checkout import prometheus_slo
 from tests.probe import run_python
 
 ENTRIES = [(api, kind) for api, kinds in KINDS.items() for kind in kinds]
@@ -55,23 +56,7 @@ print(json.dumps({"ok": workspace is not None, "errors": [str(p) for p in proble
                   "loaded": loaded}))
 """
 
-SLO = """
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: checkout}
-spec:
-  service: shop
-  indicator:
-    metadata: {name: checkout-requests}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: Prometheus, spec: {query: good}}}
-        total: {metricSource: {type: Prometheus, spec: {query: total}}}
-  timeWindow: [{duration: 28d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.999}]
-"""
+SLO = prometheus_slo(indicator="checkout-requests")
 
 CORRECTION = """
 ---

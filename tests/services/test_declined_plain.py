@@ -11,16 +11,11 @@ from covenant.definitions import plain, workspace, yamlsource
 from covenant.definitions.workspace import analyse
 from covenant.errors import DefinitionError
 from covenant.services.workspace import load_for_evaluation
+from tests.checkout import PROMETHEUS_SLI, prometheus_slo
 
-PLAIN = """
-apiVersion: openslo/v1
-kind: SLI
-metadata: {name: checkout}
-spec:
-  ratioMetric:
-    counter: true
-    good: {metricSource: {type: Prometheus, spec: {query: good}}}
-    total: {metricSource: {type: Prometheus, spec: {query: total}}}
+PLAIN = (
+    PROMETHEUS_SLI
+    + """\
 ---
 apiVersion: openslo/v1
 kind: SLO
@@ -32,23 +27,8 @@ spec:
   budgetingMethod: Occurrences
   objectives: [{target: 0.999}]
 """
-INLINE = """
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: search}
-spec:
-  service: shop
-  indicator:
-    metadata: {name: search}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: Prometheus, spec: {query: good}}}
-        total: {metricSource: {type: Prometheus, spec: {query: total}}}
-  timeWindow: [{duration: 7d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: TARGET}]
-"""
+)
+INLINE = prometheus_slo("search", window="7d", target="TARGET")
 
 
 def _workspace(folder: Path, target: str) -> Path:

@@ -27,27 +27,12 @@ from covenant.definitions.workspace import load_workspace
 from covenant.definitions.yamlsource import MAX_BYTES
 from covenant.errors import DefinitionError
 from covenant.services import workspace as service
+from tests.checkout import prometheus_slo
 from tests.conftest import ROOT
 
 SHOP = ROOT / "examples" / "shop"
 
-SLO = """\
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: checkout}
-spec:
-  service: shop
-  indicator:
-    metadata: {name: checkout}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: Prometheus, spec: {query: good}}}
-        total: {metricSource: {type: Prometheus, spec: {query: total}}}
-  timeWindow: [{duration: 28d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.999}]
-"""
+SLO = prometheus_slo()
 
 POLICY = """\
 apiVersion: openslo/v1
