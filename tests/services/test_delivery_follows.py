@@ -4,7 +4,9 @@ with the context's ``workspace``), not only the one whose worker ticks:
 - a target added to the files after a follower started is sent to by that follower (it used to
   find the row's target unknown and mark the row failed at its first attempt);
 - a target removed while its alert fires still gets the alert's resolution (the dispatcher
-  keeps the removed target aside for the resolutions of what it was told).
+  keeps the removed target aside for the resolutions of what it was told), also from a
+  process started after the removal, which never read the target from the files (the outbox
+  row of the firing notice keeps how the target was reached).
 
 Real webhook receivers, a real store (SQLite and PostgreSQL); the "files" are a loader whose
 answer the test switches, as ``Context.workspace`` answers once a file changed."""
@@ -117,6 +119,41 @@ def test_a_removed_target_gets_the_resolution_of_what_it_was_told(
         assert dispatcher.submit([fresh]) == 0
     finally:
         assert dispatcher.stop(30)
+    assert [(b["state"], b["target"]) for b in hooks.bodies("/b")] == [
+        ("firing", "hook-b"),
+        ("resolved", "hook-b"),
+    ]
+    assert hooks.bodies("/a") == []
+    assert sent(engine) == {"pending": 0, "sent": 2, "failed": 0}
+
+
+def test_a_process_started_after_the_removal_still_sends_the_resolution(
+    engine: Engine, hooks: Receiver
+) -> None:
+    """A restart between the removal and the resolution: the new process's files never named
+    hook-b, yet hook-b hears the end of the alert it was told about, at the address (and with
+    the settings) it was told it at; nothing new is routed to it."""
+    both = workspace(hook("hook-a", f"{hooks.url}/a"), hook("hook-b", f"{hooks.url}/b"))
+    only_a = workspace(hook("hook-a", f"{hooks.url}/a"))
+    first = Dispatcher.for_workspace(engine, both, backoff=Backoff(0.05, 0.2), poll_s=0.05)
+    first.start(load=lambda: both)
+    try:
+        assert first.submit([notice(NoticeState.FIRING, ("hook-b",))]) == 1
+        hooks.wait_for("/b", 1)
+        wait(lambda: sent(engine)["sent"] == 1, "the firing row marked sent")
+    finally:
+        assert first.stop(30)
+    later = Dispatcher.for_workspace(engine, only_a, backoff=Backoff(0.05, 0.2), poll_s=0.05)
+    assert later.retired == {}  # it never saw hook-b in its files
+    later.start(load=lambda: only_a)
+    try:
+        assert later.submit([notice(NoticeState.RESOLVED, ("hook-b",))]) == 1
+        hooks.wait_for("/b", 2)
+        wait(lambda: sent(engine)["sent"] == 2, "the resolution marked sent")
+        fresh = replace(notice(NoticeState.FIRING, ("hook-b",)), starts_at=ENDS)
+        assert later.submit([fresh]) == 0  # a new alert is not routed to a removed target
+    finally:
+        assert later.stop(30)
     assert [(b["state"], b["target"]) for b in hooks.bodies("/b")] == [
         ("firing", "hook-b"),
         ("resolved", "hook-b"),

@@ -39,7 +39,9 @@ from covenant.services.senders import (
     SendResult,
     customer_view,
     decode_notice,
+    decode_target,
     encode_notice,
+    encode_target,
     send,
 )
 from covenant.store import outbox
@@ -124,7 +126,7 @@ class Dispatcher:
         self._seen: Workspace | None = None  # the workspace ``refresh`` last read
         self._load: Callable[[], Workspace] | None = None  # the files, for the sending thread
         # targets removed from the workspace, kept to send the resolutions of alerts they were
-        # told fired (this process's memory only: a process started later does not know them)
+        # told fired (a process started later finds them in the outbox rows: ``_target``)
         self.retired: dict[str, DeliveryTarget] = {}
         self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._senders = senders
@@ -204,11 +206,11 @@ class Dispatcher:
         fired = outbox.firing_targets(connection, resolved) if resolved else {}
         rows: list[outbox.NewRow] = []
         for n in notices:
-            names = [t.name for t in self.routes(n)]
-            for t in fired.get((n.key, n.starts_at), ()):
-                known = self.targets.get(t) or self.retired.get(t)
-                if known is not None and (t not in n.unresolved or known.kind == "alertmanager"):
-                    names.append(t)
+            reach = {t.name: t for t in self.routes(n)}
+            for name, spec in fired.get((n.key, n.starts_at), {}).items():
+                known = reach.get(name) or self._target(name, n.state.value, spec)
+                if known is not None and (name not in n.unresolved or known.kind == "alertmanager"):
+                    reach[name] = known
             rows += [
                 outbox.NewRow(
                     notice_key=n.key,
@@ -217,8 +219,9 @@ class Dispatcher:
                     target=name,
                     kind=n.kind.value,
                     notice=encode_notice(n),
+                    target_spec=encode_target(target),
                 )
-                for name in dict.fromkeys(names)
+                for name, target in reach.items()
             ]
         added = outbox.add(connection, rows, now=self.clock())
         if added:
@@ -309,15 +312,20 @@ class Dispatcher:
             log.info("pruned %d sent notices older than %s", pruned, self.retention)
         return pruned
 
-    def _target(self, name: str, state: str) -> DeliveryTarget | None:
-        """The target a row goes to; a retired one only for a resolution."""
+    def _target(self, name: str, state: str, spec: str | None = None) -> DeliveryTarget | None:
+        """The target a row goes to: the workspace's own by that name; for a resolution, one
+        removed since — as this process last read it (``retired``), else as it was reached when
+        the row was routed (``spec``, kept in the outbox: a process started after the removal
+        still sends the end of what the target was told)."""
         found = self.targets.get(name)
         if found is None and state == NoticeState.RESOLVED.value:
             found = self.retired.get(name)
+            if found is None and spec is not None:
+                found = decode_target(spec)
         return found
 
     def _send_row(self, client: httpx.Client, row: outbox.OutboxRow) -> SendResult:
-        target = self._target(row.target, row.state)
+        target = self._target(row.target, row.state, row.target_spec)
         if target is None:  # unknown here: this process's files are older, or it was removed
             return SendResult(False, f"target {row.target!r} is not in this process's workspace")
         notice = decode_notice(row.notice)
@@ -334,7 +342,7 @@ class Dispatcher:
                 outbox.mark_sent(conn, row.id, owner=self.owner, now=now)
                 log.info("sent %s %s to %s", row.state, row.notice_key, row.target)
                 return
-            target = self._target(row.target, row.state)
+            target = self._target(row.target, row.state, row.target_spec)
             limit = target.max_attempts if target else DEFAULT_MAX_ATTEMPTS
             give_up = result.permanent or row.attempts + 1 >= limit
             delay = self.backoff.delay_s(row.attempts, self._rng)

@@ -99,6 +99,52 @@ def decode_notice(text: str) -> AlertNotice:
     )
 
 
+def encode_target(target: DeliveryTarget) -> str:
+    """How ``target`` is reached, as an outbox row keeps it (JSON): its address, header and
+    environment-variable names, limits and audience — the same settings the workspace file
+    holds (secrets named by variable stay in the environment)."""
+    return json.dumps(
+        {
+            "name": target.name,
+            "kind": target.kind,
+            "url": target.url,
+            "url_env": target.url_env,
+            "headers": [list(h) for h in target.headers],
+            "headers_env": [list(h) for h in target.headers_env],
+            "bearer_token_env": target.bearer_token_env,
+            "signing_secret_env": target.signing_secret_env,
+            "timeout_s": target.timeout_s,
+            "audience": target.audience,
+            "customer": target.customer,
+            "kinds": None if target.kinds is None else sorted(target.kinds),
+            "max_attempts": target.max_attempts,
+            "where": target.where,
+        },
+        sort_keys=True,
+    )
+
+
+def decode_target(text: str) -> DeliveryTarget:
+    data = json.loads(text)
+    kinds = data["kinds"]
+    return DeliveryTarget(
+        name=data["name"],
+        kind=data["kind"],
+        url=data["url"],
+        url_env=data["url_env"],
+        headers=tuple((k, v) for k, v in data["headers"]),
+        headers_env=tuple((k, v) for k, v in data["headers_env"]),
+        bearer_token_env=data["bearer_token_env"],
+        signing_secret_env=data["signing_secret_env"],
+        timeout_s=data["timeout_s"],
+        audience=data["audience"],
+        customer=data["customer"],
+        kinds=None if kinds is None else frozenset(kinds),
+        max_attempts=data["max_attempts"],
+        where=data["where"],
+    )
+
+
 def idempotency_key(notice: AlertNotice, target: str) -> str:
     """The same for every retry of one notice to one target, different otherwise."""
     text = f"{notice.key}\n{notice.state.value}\n{notice.starts_at.isoformat()}\n{target}"

@@ -30,6 +30,7 @@ class NewRow:
     target: str
     kind: str
     notice: str  # JSON
+    target_spec: str | None = None  # JSON: how the target was reached (services.senders)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +48,7 @@ class OutboxRow:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    target_spec: str | None = None
 
 
 def add(conn: Connection, rows: Sequence[NewRow], *, now: datetime) -> int:
@@ -62,6 +64,7 @@ def add(conn: Connection, rows: Sequence[NewRow], *, now: datetime) -> int:
             "target": r.target,
             "kind": r.kind,
             "notice": r.notice,
+            "target_spec": r.target_spec,
             "status": PENDING,
             "attempts": 0,
             "next_attempt_at": now,
@@ -81,18 +84,19 @@ def add(conn: Connection, rows: Sequence[NewRow], *, now: datetime) -> int:
 
 def firing_targets(
     conn: Connection, episodes: Sequence[tuple[str, datetime]]
-) -> dict[tuple[str, datetime], list[str]]:
-    """The targets each (notice key, episode start) was written to as firing."""
-    found: dict[tuple[str, datetime], list[str]] = {}
+) -> dict[tuple[str, datetime], dict[str, str | None]]:
+    """The targets each (notice key, episode start) was written to as firing, each with how it
+    was reached then (``target_spec``; None on a row written before it was kept)."""
+    found: dict[tuple[str, datetime], dict[str, str | None]] = {}
     wanted = set(episodes)
     keys = sorted({key for key, _ in episodes})
     for start in range(0, len(keys), 500):
-        query = select(T.notice_key, T.starts_at, T.target).where(
+        query = select(T.notice_key, T.starts_at, T.target, T.target_spec).where(
             T.state == "firing", T.notice_key.in_(keys[start : start + 500])
         )
-        for key, starts_at, target in conn.execute(query.order_by(T.id)):
+        for key, starts_at, target, spec in conn.execute(query.order_by(T.id)):
             if (key, starts_at) in wanted:
-                found.setdefault((key, starts_at), []).append(target)
+                found.setdefault((key, starts_at), {})[target] = spec
     return found
 
 
@@ -288,6 +292,7 @@ def _rows(
             last_error=r.last_error,
             created_at=r.created_at,
             sent_at=r.sent_at,
+            target_spec=r.target_spec,
         )
         for r in conn.execute(query)
     ]

@@ -28,6 +28,9 @@ notice_outbox = Table(
     Column("target", String(255), nullable=False),  # an AlertNotificationTarget's name
     Column("kind", String(32), nullable=False),
     Column("notice", Text, nullable=False),  # the AlertNotice as JSON (services.delivery)
+    # how the target was reached when the row was routed (services.senders.encode_target):
+    # a resolution reaches a target removed since (0016_outbox_target_spec; NULL before it)
+    Column("target_spec", Text, nullable=True),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", UtcDateTime, nullable=False),
