@@ -138,14 +138,17 @@ def amend_version(
     at: datetime,
     actor: str | None,
     edits: Mapping[str, Mapping[str, Any]] | None = None,
+    terms: Mapping[str, Any] | None = None,
 ) -> tuple[list[SyncChange], AgreementVersion]:
     """A new draft that copies version ``base``'s terms, from ``effective_from`` (a date), for
     ``reason``, with the committed ``levels`` (percent as text, by commitment name) changed:
     the web UI's amendment. ``edits`` set more fields of a commitment (availability or support,
-    by name) as the contract writes them: ``terms``, ``credits`` (the tiers), ``attainment``.
-    The draft is checked like any other version."""
-    if not reason.strip():
-        raise InputError("an amendment needs its reason", hint="say what changes and why")
+    by name) as the contract writes them: ``terms``, ``credits`` (the tiers), ``attainment``,
+    ``cap``, ``minimumCredit``, ``penalty``; ``terms`` set fields of the version itself
+    (``fees``, the agreement-wide ``cap``). A field set to None is removed. Money and
+    percentages are given as text and read exactly; the draft is checked like any other
+    version (``money-precision``, ``invalid-type``… naming the field)."""
+    check_reason(reason)
 
     def edit(doc: Document, before: repo.StoredAgreement | None) -> int:
         _exists(before, name)
@@ -156,17 +159,33 @@ def amend_version(
         }
         copied["effectiveFrom"] = effective_from
         copied["reason"] = reason.strip()
+        _set(copied, terms or {})
         for commitment in copied.get("availability", []):
             if commitment.get("name") in levels:
                 commitment["level"] = levels[commitment["name"]]
         for commitment in [*copied.get("availability", []), *copied.get("support", [])]:
-            commitment.update(copy.deepcopy(dict((edits or {}).get(commitment.get("name"), {}))))
+            _set(commitment, (edits or {}).get(commitment.get("name"), {}))
         versions = doc["spec"]["versions"]
         number = int(max(v["version"] for v in versions)) + 1
         versions.append(_new(copied, number))
         return number
 
     return _change(engine, workspace=workspace, name=name, edit=edit, at=at, actor=actor)
+
+
+def check_reason(reason: str) -> None:
+    """An amendment says why it was made (``invalid-input`` when the reason is blank)."""
+    if not reason.strip():
+        raise InputError("an amendment needs its reason", hint="say what changes and why")
+
+
+def _set(item: Document, changes: Mapping[str, Any]) -> None:
+    """``item``'s fields set to ``changes`` (a copy of each), those set to None removed."""
+    for key, value in changes.items():
+        if value is None:
+            item.pop(key, None)
+        else:
+            item[key] = copy.deepcopy(value)
 
 
 def recorded_text(engine: Engine, *, workspace: Workspace, name: str) -> str:

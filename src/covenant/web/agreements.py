@@ -9,10 +9,7 @@ routes call, recorded in the audit log as the signed-in user (``user:NAME``) or 
 from __future__ import annotations
 
 import itertools
-import re
 from datetime import datetime, timedelta
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +18,20 @@ from fastapi.responses import RedirectResponse, Response
 
 from covenant.core.access import WRITERS
 from covenant.core.agreements import VersionStatus
-from covenant.errors import CovenantError, InputError
+from covenant.errors import (
+    ConflictError,
+    CovenantError,
+    DefinitionError,
+    InputError,
+    NotFoundError,
+)
+from covenant.web.amendment_form import (
+    AmendmentForm,
+    add_problems,
+    field_id,
+    prefilled,
+    read_form,
+)
 from covenant.web.core import (
     BASE,
     backend,
@@ -35,6 +45,7 @@ from covenant.web.core import (
 from covenant.web.routes import pages_router
 
 router = pages_router()
+AMENDABLE = (VersionStatus.ACTIVE, VersionStatus.SIGNED)  # the newest version, when amended
 
 
 @router.get("/agreements")
@@ -53,17 +64,24 @@ def agreements(request: Request) -> Response:
 
 
 def _diffs(versions: list[Any]) -> dict[int, list[dict[str, Any]]]:
-    """What each version changed against the one before it (field paths, before, after)."""
+    """What each version changed against the one before it (field paths, before, after):
+    fees by service and commitments by name (``fees.checkout``,
+    ``support.enterprise-support.penalty_amount``), so a change reads as what it changes."""
     from covenant.services.agreements import version_document
     from covenant.services.slo_history import changed_fields
 
+    def keyed(version: Any) -> dict[str, Any]:
+        doc = version_document(version)
+        for key in ("version", "status", "signatories"):
+            doc.pop(key, None)
+        doc["fees"] = dict(doc.get("fees", []))
+        for kind in ("availability", "support"):
+            doc[kind] = {c["name"]: c for c in doc.get(kind, [])}
+        return doc
+
     found: dict[int, list[dict[str, Any]]] = {}
     for before, after in itertools.pairwise(versions):
-        old, new = version_document(before), version_document(after)
-        for doc in (old, new):
-            for key in ("version", "status", "signatories"):
-                doc.pop(key, None)
-        found[after.version] = changed_fields(old, new)
+        found[after.version] = changed_fields(keyed(before), keyed(after))
     return found
 
 
@@ -128,30 +146,43 @@ def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime
 
 @router.get("/agreements/{name}")
 def agreement(request: Request, name: str) -> Response:
-    from covenant.services.portal import agreement_versions, visible_agreement
+    return _agreement_page(request, name, staff(request))
 
-    session = staff(request)
+
+def _agreement_page(
+    request: Request,
+    name: str,
+    session: Any,
+    *,
+    amending: AmendmentForm | None = None,
+    status: int = 200,
+) -> Response:
+    """The agreement's page; ``amending``: the amendment form as sent (refused), open."""
+    from covenant.services.portal import agreement_versions, visible_agreement
+    from covenant.web.portal import level_text, money, months_back
+
     ctx = backend(request)
     at = ctx.clock()
     summary = visible_agreement(ctx.engine(), principal=session.principal, name=name, at=at)
     versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
-    from covenant.web.portal import level_text, money, months_back
-
+    newest = versions[-1] if versions else None
+    if amending is None and newest is not None and newest.status in AMENDABLE:
+        amending = prefilled(newest)
     return page(
         "agreement.html",
         session=session,
+        status=status,
         title=f"Agreement {name}",
         summary=summary,
         versions=versions,
         diffs=_diffs(versions),
         period=_period(ctx, summary.customer, name, at),
         can_write=session.principal.role in WRITERS,
+        amending=amending,
+        field_id=field_id,
         level_text=level_text,
         money=money,
         local_date=local_date,
-        level_field=level_field,
-        tier_lines=tier_lines,
-        percent_text=percent_text,
         periods=months_back(at),
         more=_context(ctx, session.principal, summary, versions, at),
         percent=level_text,
@@ -247,122 +278,50 @@ def local_date(instant: datetime, zone: str) -> str:
     return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d")
 
 
-def level_field(level: Fraction) -> str:
-    """A committed level as the percent a person types (9995/10000 → ``99.95``)."""
-    found = Decimal(level.numerator * 100) / Decimal(level.denominator)
-    return format(found.normalize(), "f")
-
-
-TIER_KEYS = ("below", "atMost", "atLeast", "above", "credit")
-_NUMBER = re.compile(r"\d{1,3}(\.\d{1,6})?")
-
-
-def percent_text(value: Fraction | Decimal) -> str:
-    """A percentage as a person types it (Fraction: a ratio, ×100; Decimal: already percent)."""
-    if isinstance(value, Fraction):
-        return level_field(value)
-    return format(value.normalize(), "f")
-
-
-def tier_lines(tiers: Any) -> str:
-    """Credit tiers as the amendment form's text: one per line, the contract's keys."""
-    lines = []
-    for t in tiers:
-        parts = []
-        if t.below is not None:
-            parts.append(f"{'atMost' if t.below_inclusive else 'below'}: {percent_text(t.below)}")
-        if t.at_least is not None:
-            key = "atLeast" if t.at_least_inclusive else "above"
-            parts.append(f"{key}: {percent_text(t.at_least)}")
-        parts.append(f"credit: {percent_text(t.credit)}")
-        lines.append(", ".join(parts))
-    return "\n".join(lines)
-
-
-def parse_tiers(commitment: str, text: str) -> list[dict[str, str]]:
-    """The form's credit tiers (``below: 99.95, atLeast: 99.9, credit: 10`` a line) as the
-    contract's list; a line that does not read is ``invalid-input`` naming it."""
-    tiers = []
-    for number, written in enumerate(text.splitlines(), start=1):
-        line = written.strip().strip("-{} ")
-        if not line:
-            continue
-        tier: dict[str, str] = {}
-        for part in line.split(","):
-            key, colon, value = (x.strip() for x in part.partition(":"))
-            if not colon or key not in TIER_KEYS or not _NUMBER.fullmatch(value) or key in tier:
-                raise InputError(
-                    f"credit tiers of {commitment}, line {number}: {part.strip()[:60]!r} is not "
-                    "one of below, atMost, atLeast, above, credit with a number",
-                    hint="write a tier like: below: 99.95, atLeast: 99.9, credit: 10",
-                )
-            tier[key] = value
-        if "credit" not in tier:
-            raise InputError(
-                f"credit tiers of {commitment}, line {number}: the tier has no credit",
-                hint="add the credit in percent of the fee, e.g. credit: 10",
-            )
-        tiers.append(tier)
-    return tiers
-
-
-def amendment_edits(fields: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """What the amendment form changes beyond the levels: each commitment's terms, credit
-    tiers and (support) attainment, as the contract writes them."""
-    edits: dict[str, dict[str, Any]] = {}
-    for key, value in fields.items():
-        kind, _, commitment = key.partition(":")
-        if not commitment:
-            continue
-        if kind == "terms":
-            edits.setdefault(commitment, {})["terms"] = value.strip()[:4000]
-        elif kind == "tiers":
-            edits.setdefault(commitment, {})["credits"] = parse_tiers(commitment, value)
-        elif kind == "attainment":
-            if not _NUMBER.fullmatch(value.strip()):
-                raise InputError(
-                    f"attainment of {commitment} {value.strip()[:20]!r} is not a percentage",
-                    hint="give the share of tickets that must meet their targets, e.g. 95",
-                )
-            edits.setdefault(commitment, {})["attainment"] = value.strip()
-    return edits
-
-
 @router.post("/agreements/{name}/amend")
 async def amend(request: Request, name: str) -> Response:
-    """A new draft from a version's terms with a new start, reason, levels, commitment terms,
-    credit tiers and support attainment."""
+    """A new draft from a version's terms: a new start, reason, levels, commitment terms,
+    credit tiers, caps and minimums, support attainment and penalties, fees and the
+    agreement-wide cap. A refused draft gives the page again with the form as typed and each
+    problem beside its field."""
     from covenant.services.agreement_writes import amend_version
+    from covenant.services.portal import agreement_versions
 
     session = writer(request)
     fields = await form(request)
     check_csrf(request, fields, session.csrf)
     try:
-        base = int(fields.get("base", ""))
+        number = int(fields.get("base", ""))
     except ValueError:
         raise InputError("the form does not say which version to amend", hint="reload") from None
-    start = fields.get("effective_from", "").strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start):
-        raise InputError(
-            f"effective from {start[:40]!r} is not a date", hint="give a date like 2027-01-01"
-        )
-    levels = {
-        k.removeprefix("level:"): v.strip() for k, v in fields.items() if k.startswith("level:")
-    }
     ctx = backend(request)
-    _, made = amend_version(
-        ctx.engine(),
-        workspace=ctx.workspace(),
-        name=name,
-        base=base,
-        effective_from=start,
-        reason=fields.get("reason", "")[:500],
-        levels=levels,
-        at=ctx.clock(),
-        actor=session.actor,
-        edits=amendment_edits(fields),
-    )
-    return RedirectResponse(f"{BASE}/agreements/{name}#v{made.version}", status_code=303)
+    at = ctx.clock()
+    versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
+    base = next((v for v in versions if v.version == number), None)
+    if base is None:
+        raise NotFoundError(f"agreement {name!r} has no version {number}", hint="reload")
+    wanted, shown = read_form(fields, base)
+    status = 400
+    if not shown.refused:
+        try:
+            _, made = amend_version(
+                ctx.engine(),
+                workspace=ctx.workspace(),
+                name=name,
+                base=number,
+                effective_from=wanted.effective_from,
+                reason=wanted.reason,
+                levels=wanted.levels,
+                at=at,
+                actor=session.actor,
+                edits=wanted.edits,
+                terms=wanted.terms,
+            )
+            return RedirectResponse(f"{BASE}/agreements/{name}#v{made.version}", status_code=303)
+        except (InputError, DefinitionError) as error:
+            add_problems(shown, error, index=len(versions), base=base)
+            status = 409 if isinstance(error, ConflictError) else 400
+    return _agreement_page(request, name, session, amending=shown, status=status)
 
 
 _MOVES = {"propose": VersionStatus.PROPOSED, "sign": VersionStatus.SIGNED}
