@@ -25,7 +25,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
 
 def _amend_form(page: str) -> dict[str, str]:
     """The amendment form's fields as the page fills them in."""
-    form = page[page.index('action="/ui/agreements/globex-enterprise/amend"') :]
+    form = page[page.index('action="/ui/agreements/globex-enterprise/amend') :]
     form = form[: form.index("</form>")]
     fields = {
         n: html.unescape(v)

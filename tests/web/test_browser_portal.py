@@ -53,10 +53,60 @@ def test_an_editor_proposes_and_signs_a_version(served: Served, browser: Any) ->
     moves = [e for e in history if e["version"] == number and e["event"] == "status-changed"]
     assert {e["actor"] for e in moves} == {"user:eve"}
     shot(page, "agreement-signed")
+    _amend_a_fee_and_a_penalty(served, page, signed=number)
     page.get_by_role("link", name="Statement for 2026-11", exact=True).click()
     assert page.url.endswith("/ui/customers/globex/statements/2026-11")
     assert "Globex" in page.content()
     shot(page, "statement-globex-2026-11")
+
+
+def _amend_a_fee_and_a_penalty(served: Served, page: Any, *, signed: int) -> None:
+    """The signed version amended with the form: a fee too precise for EUR is refused beside
+    its field (the form keeps what was typed), then the fee and a penalty are changed and the
+    new draft shows both among its changes."""
+    fee = "Monthly fee for checkout (EUR)"
+    penalty = "Penalty of business-hours-support when missed (amount in EUR)"
+    phone = new_page(page.context.browser, PHONE)
+    sign_in(phone, served.url, "eve")
+    phone.goto(f"{served.url}/ui/agreements/globex-enterprise")
+    phone.get_by_text(f"Draft an amendment of version {signed}").click()
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(phone, "amendment-form-390px")
+    page.get_by_text(f"Draft an amendment of version {signed}").click()
+    assert page.get_by_label(fee).input_value() == "8000.00"  # contracts.yaml's fee
+    assert page.get_by_label(penalty).input_value() == "250.00"
+    page.get_by_label("Effective from").fill("2027-02-01")
+    page.get_by_label("Reason").fill("checkout fee and business-hours penalty raised")
+    page.get_by_label(fee).fill("9000.001")
+    page.get_by_label(penalty).fill("300.00")
+    page.get_by_role("button", name="Draft the amendment").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("alert").count() == 1
+    problems = page.locator("#amend-fee-checkout-problems").inner_text()
+    assert "money-precision: 9000.001 EUR has more decimals than EUR has" in problems
+    field = page.get_by_label(fee)
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "amend-fee-checkout-problems" in (field.get_attribute("aria-describedby") or "")
+    assert (field.input_value(), page.get_by_label(penalty).input_value()) == ("9000.001", "300.00")
+    assert page.get_by_label("Reason").input_value().startswith("checkout fee and")
+    shot(page, "amendment-refused")
+    assert serious_violations(page, "amendment-refused") == []
+    versions = _api(served, "GET", f"{GLOBEX}/versions").json()["items"]
+    assert versions[-1]["version"] == signed  # nothing was drafted
+    field.fill("9000.00")
+    page.get_by_role("button", name="Draft the amendment").click()
+    page.wait_for_load_state("load")
+    draft = _api(served, "GET", f"{GLOBEX}/versions").json()["items"][-1]
+    assert (draft["version"], draft["status"]) == (signed + 1, "draft")
+    assert dict(draft["fees"])["checkout"] == "9000.00"
+    support = {s["name"]: s for s in draft["support"]}
+    assert support["business-hours-support"]["penalty_amount"] == "300.00"
+    assert page.url.endswith(f"#v{signed + 1}")
+    page.get_by_text(f"Changes against version {signed}").click()
+    changes = page.locator(f"#v{signed + 1} details").inner_text()
+    assert "fees.checkout: 8000.00 → 9000.00" in changes
+    assert "support.business-hours-support.penalty_amount: 250.00 → 300.00" in changes
+    shot(page, "amendment-drafted")
 
 
 def test_a_viewer_is_refused_a_change(served: Served, browser: Any) -> None:
