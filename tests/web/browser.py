@@ -44,3 +44,23 @@ def serious_violations(page: Any, name: str) -> list[dict[str, Any]]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def drawn_charts(page: Any) -> dict[str, dict[str, Any]]:
+    """Each chart charts.js drew on the page (after ``body[data-charts=drawn]``): its x values,
+    how many series it has, how many points of each were drawn, and its canvas width."""
+    page.wait_for_selector("body[data-charts=drawn]")
+    found: dict[str, dict[str, Any]] = page.evaluate(
+        """() => Object.fromEntries(Object.entries(window.covenantCharts).map(([k, u]) =>
+            [k, {x: u.data[0], xs: u.data[0].length, series: u.data.length - 1,
+                 drawn: u.series.slice(1).map(s => s.idxs ? s.idxs[1] - s.idxs[0] + 1 : 0),
+                 canvas: u.root.querySelector('canvas').width}]))"""
+    )
+    return found
+
+
+def expected_points(window_s: int, step_s: int) -> int:
+    """How many points a chart of a ``window_s`` window asked for one every ``step_s`` has: the
+    window cut into steps (the charts' instants run from one step after its start to now)."""
+    assert window_s % step_s == 0, "choose a step that divides the window"
+    return window_s // step_s

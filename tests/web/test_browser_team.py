@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -9,7 +10,17 @@ import pytest
 
 from covenant.services.slo_timeline import DEFAULT_POINTS
 from covenant.services.workspace import load_workspace
-from tests.web.browser import PHONE, WAIT_MS, new_page, serious_violations, shot, sign_in
+from tests.api.support import AT
+from tests.web.browser import (
+    PHONE,
+    WAIT_MS,
+    drawn_charts,
+    expected_points,
+    new_page,
+    serious_violations,
+    shot,
+    sign_in,
+)
 from tests.web.served import Served
 
 pytestmark = pytest.mark.browser
@@ -59,13 +70,7 @@ def test_slo_page_draws_its_charts(served: Served, browser: Any) -> None:
     page = new_page(browser)
     sign_in(page, served.url, "vic")
     page.goto(f"{served.url}/ui/slos/checkout-availability")
-    page.wait_for_selector("body[data-charts=drawn]")
-    charts = page.evaluate(
-        """() => Object.fromEntries(Object.entries(window.covenantCharts).map(([k, u]) =>
-            [k, {xs: u.data[0].length, series: u.data.length - 1,
-                 drawn: u.series.slice(1).map(s => s.idxs ? s.idxs[1] - s.idxs[0] + 1 : 0),
-                 canvas: u.root.querySelector('canvas').width}]))"""
-    )
+    charts = drawn_charts(page)
     # the tiers the API reports for this SLO: a burn line and a threshold line each
     token = served.shop.tokens["viewer"]
     answer = httpx.get(
@@ -109,8 +114,41 @@ def test_composite_page_and_an_error_page(served: Served, browser: Any) -> None:
     page.get_by_role("link", name="Browse and buy (composite)").click()  # its SLO's displayName
     page.wait_for_url("**/ui/composites/shopping-journey")
     assert page.locator("table.parts tbody tr").count() == 2  # storefront and checkout
+    charts = drawn_charts(page)
+    assert sorted(charts) == ["budget", "burn", "sli"]
+    # the default: 60 instants over the window, whatever its length
+    assert {c["xs"] for c in charts.values()} == {DEFAULT_POINTS}
     shot(page, "composite-shopping-journey")
     assert serious_violations(page, "composite") == []
+    # asked for one point every 14 hours of its 28-day window (the API's figures): 48 points,
+    # each drawn, the last at now and each 14 hours after the one before (to the minute the
+    # buckets are aligned to)
+    token = served.shop.tokens["viewer"]
+    answer = httpx.get(
+        f"{served.url}/api/v1/evaluations?slo=shopping-journey",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    (composite,) = [r for r in answer["results"] if r["objective"] == ""]
+    window_s, step_s = composite["window"]["seconds"], 14 * 3600
+    assert window_s == 28 * 86400
+    wanted = expected_points(window_s, step_s)
+    page.goto(f"{served.url}/ui/composites/shopping-journey?points={wanted}")
+    charts = drawn_charts(page)
+    tiers = len(composite["alerts"])
+    assert tiers > 0
+    for name, series in {"sli": 2, "budget": 2, "burn": 2 * tiers}.items():
+        chart = charts[name]
+        assert (chart["xs"], chart["series"]) == (wanted, series), name
+        assert chart["drawn"] == [wanted] * series, name
+        assert chart["canvas"] > 0, name
+    xs = charts["sli"]["x"]
+    start = datetime.fromisoformat(composite["window_start"].replace("Z", "+00:00"))
+    assert xs[-1] == int(AT.timestamp())
+    for i, x in enumerate(xs[:-1], start=1):
+        assert 0 <= int(start.timestamp()) + i * step_s - x < 60, i
+    # the composite level now is the API's
+    last = page.evaluate("() => window.covenantCharts.sli.data[1].at(-1)")
+    assert last == pytest.approx(float(composite["sli_value"]["value"]) * 100)
     page.goto(f"{served.url}/ui/no-such-page")
     assert page.locator("h1").inner_text() == "404: not-found"
     shot(page, "error-404")

@@ -1,5 +1,8 @@
-"""An objective over its current window, for the SLO page's charts: the evaluation at evenly
-spaced instants from the window's start to ``at``.
+"""An objective — or a composite SLO — over its current window, for the SLO page's and the
+composite page's charts: the evaluation at evenly spaced instants from the window's start to
+``at``. A composite is evaluated as the API evaluates it (the weighted events of its
+components over the composite's window), so its charts draw its composite level, its budget
+and its tiers' burn rates exactly as for a plain objective.
 
 Each point is what ``covenant evaluate --at T`` (and the API) reports for the objective at that
 instant, corrections applied as there (the corrected evaluation where a correction touches the
@@ -25,7 +28,12 @@ from fractions import Fraction
 
 from sqlalchemy.engine import Engine
 
-from covenant.core.corrections import evaluate_corrected
+from covenant.core.composite import (
+    CompositeObjective,
+    evaluate_composites,
+    evaluate_composites_corrected,
+)
+from covenant.core.corrections import Corrected, evaluate_corrected
 from covenant.core.evaluate import evaluate, required_range
 from covenant.core.model import CalendarWindow, Objective, RollingWindow
 from covenant.core.results import Evaluation
@@ -45,6 +53,8 @@ from covenant.store.chunk_reads import read_matrix
 
 DEFAULT_POINTS = 60
 MAX_POINTS = 240
+
+Subject = Objective | CompositeObjective  # what a timeline follows
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,29 +94,78 @@ def instants(
     return found
 
 
+def find_composite(workspace: Workspace, key: str) -> CompositeObjective:
+    for c in workspace.composites:
+        if c.key == key:
+            return c
+    raise NotFoundError(
+        f"no composite SLO named {key!r} is defined",
+        hint="the overview lists every SLO; composites are marked 'composite'",
+    )
+
+
 def slo_timeline(
     engine: Engine, *, workspace: Workspace, key: str, at: datetime, points: int = DEFAULT_POINTS
+) -> Timeline:
+    """The SLO objective ``key`` (``slo`` or ``slo/objective``) over its current window."""
+    return timeline_of(
+        engine, workspace=workspace, subject=find_objective(workspace, key), at=at, points=points
+    )
+
+
+def composite_timeline(
+    engine: Engine, *, workspace: Workspace, key: str, at: datetime, points: int = DEFAULT_POINTS
+) -> Timeline:
+    """The composite SLO ``key`` over its current window."""
+    return timeline_of(
+        engine, workspace=workspace, subject=find_composite(workspace, key), at=at, points=points
+    )
+
+
+def _objective(subject: Subject) -> Objective:
+    return subject.objective if isinstance(subject, CompositeObjective) else subject
+
+
+def _series_of(subject: Subject) -> tuple[str, ...]:
+    if isinstance(subject, CompositeObjective):
+        return tuple(dict.fromkeys(c.objective.series for c in subject.components))
+    return (subject.series,)
+
+
+def _windowed(subject: Subject, window: RollingWindow) -> Subject:
+    if isinstance(subject, CompositeObjective):
+        return replace(subject, objective=replace(subject.objective, window=window))
+    return replace(subject, window=window)
+
+
+def timeline_of(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    subject: Subject,
+    at: datetime,
+    points: int = DEFAULT_POINTS,
 ) -> Timeline:
     if not 2 <= points <= MAX_POINTS:
         raise InputError(
             f"points={points} is not between 2 and {MAX_POINTS}", hint="ask for fewer points"
         )
     at = require_utc(at)
-    objective = find_objective(workspace, key)
+    objective = _objective(subject)
     rules = tuple(r for r in workspace.corrections if not r.slos or objective.slo in r.slos)
     # the corrections are applied as the API applies them, not recorded again (the API and the
     # overview record them; a write here would also end the page's cached answer each time)
-    ((now, corrected),) = _evaluations(engine, [(objective, at)], rules)
+    ((now, corrected),) = _evaluations(engine, [(subject, at)], rules)
     start = now.window_start
     if at - start < timedelta(seconds=points * DEFAULT_STEP):
         start = at - timedelta(seconds=points * DEFAULT_STEP)  # a window that just began
     when = instants(start, at, points)
-    found = [e for e, _ in _evaluations(engine, [(objective, t) for t in when], rules)]
+    found = [e for e, _ in _evaluations(engine, [(subject, t) for t in when], rules)]
     calendar = isinstance(objective.window, CalendarWindow)
     if calendar:
         left = tuple(None if p.budget is None else p.budget.remaining_ratio for p in found)
     else:
-        left = _rolling_left(engine, objective, now, when, rules)
+        left = _rolling_left(engine, subject, now, when, rules)
     return Timeline(
         objective=objective,
         now=now,
@@ -120,35 +179,50 @@ def slo_timeline(
 
 
 def _evaluations(
-    engine: Engine, asks: Sequence[tuple[Objective, datetime]], rules: Sequence[CorrectionRule]
+    engine: Engine, asks: Sequence[tuple[Subject, datetime]], rules: Sequence[CorrectionRule]
 ) -> list[tuple[Evaluation, bool]]:
-    """Each (objective, instant) evaluated as the API would (``evaluate_objectives``: corrected
-    where a correction applies, "no data" where its source went stale), and whether a
-    correction applied. With corrections the buckets of every ask are read once and each
-    instant evaluated from them; without, each takes the plain path, which reads only what it
-    needs."""
+    """Each (objective or composite, instant) evaluated as the API would
+    (``evaluate_objectives``: corrected where a correction applies, "no data" where a series
+    it reads went stale), and whether a correction applied. With corrections the buckets of
+    every ask are read once and each instant evaluated from them; without, each takes the
+    plain path, which reads only what it needs."""
     if not rules:
-        return [
-            (evaluate_objectives(engine, objectives=[o], at=t).evaluations[0], False)
-            for o, t in asks
-        ]
-    ranges = [required_range([o], at=t, step=DEFAULT_STEP) for o, t in asks]
+        return [(_plain(engine, s, t), False) for s, t in asks]
+    ranges = [required_range([_objective(s)], at=t, step=DEFAULT_STEP) for s, t in asks]
     start, end = min(r[0] for r in ranges), max(r[1] for r in ranges)
-    keys = tuple(dict.fromkeys(o.series for o, _ in asks))
+    keys = tuple(dict.fromkeys(k for s, _ in asks for k in _series_of(s)))
     with engine.connect() as conn:
         data = read_matrix(conn, keys=keys, start=start, end=end, step=DEFAULT_STEP)
     windows = expand_corrections(rules, start=from_epoch(start), end=from_epoch(end))
     found = []
-    for (o, t), (lo, hi) in zip(asks, ranges, strict=True):
+    for (s, t), (lo, hi) in zip(asks, ranges, strict=True):
         part = _columns(data, lo, hi)  # what this instant reads: a view, not a copy
-        fixed = evaluate_corrected([o], part, windows, at=t)[0] if windows else None
+        fixed: Corrected | None = None
+        if windows:
+            fixed = (
+                evaluate_composites_corrected([s], part, windows, at=t)[0]
+                if isinstance(s, CompositeObjective)
+                else evaluate_corrected([s], part, windows, at=t)[0]
+            )
         one = fixed.evaluation if fixed is not None and fixed.evaluation else None
         touched = one is not None
         if one is None:  # no correction touches it here: the measured figures
-            one = evaluate([o], part, at=t)[0]
-        stale = read_stale(engine, [o.series], at=t)
-        found.append((stale_marked(one, stale[o.series]) if o.series in stale else one, touched))
+            one = (
+                evaluate_composites([s], part, at=t)[0]
+                if isinstance(s, CompositeObjective)
+                else evaluate([s], part, at=t)[0]
+            )
+        stale = read_stale(engine, _series_of(s), at=t)
+        reason = next((stale[k] for k in _series_of(s) if k in stale), None)
+        found.append((one if reason is None else stale_marked(one, reason), touched))
     return found
+
+
+def _plain(engine: Engine, subject: Subject, at: datetime) -> Evaluation:
+    if isinstance(subject, CompositeObjective):
+        report = evaluate_objectives(engine, objectives=[], composites=[subject], at=at)
+        return report.composites[0].evaluation
+    return evaluate_objectives(engine, objectives=[subject], at=at).evaluations[0]
 
 
 def _columns(data: BucketMatrix, start: int, end: int) -> BucketMatrix:
@@ -164,7 +238,7 @@ def _columns(data: BucketMatrix, start: int, end: int) -> BucketMatrix:
 
 def _rolling_left(
     engine: Engine,
-    objective: Objective,
+    subject: Subject,
     now: Evaluation,
     when: Sequence[datetime],
     rules: Sequence[CorrectionRule],
@@ -175,7 +249,7 @@ def _rolling_left(
         return tuple(None for _ in when)
     allowed, start = now.budget.allowed, now.window_start
     asks = [
-        (replace(objective, window=RollingWindow(seconds=int((t - start).total_seconds()))), t)
+        (_windowed(subject, RollingWindow(seconds=int((t - start).total_seconds()))), t)
         for t in when
     ]
     parts = [e for e, _ in _evaluations(engine, asks, rules)]

@@ -1,5 +1,7 @@
 """A composite SLO's page (admin, editor, viewer): its components with their weights and
-figures, and the composite's level, budget, burn rate, alert tiers and status.
+figures, and the composite's level, budget, burn rate, alert tiers and status, with the SLO
+page's charts (its level over the window, the budget burn-down with the ideal line, its
+tiers' burn rates), drawn from the same timeline code (``services.slo_timeline``).
 
 The figures are the API's (``evaluate_objectives`` with the workspace's corrections; the
 corrected evaluation where a correction touches an objective or the composite).
@@ -19,10 +21,9 @@ from covenant.core.model import BudgetingMethod
 from covenant.core.results import Evaluation
 from covenant.core.timeutil import shorthand
 from covenant.definitions.workspace import Workspace
-from covenant.errors import NotFoundError
 from covenant.web.core import backend, page, staff
 from covenant.web.routes import pages_router
-from covenant.web.team import composite_titles, percent, rate
+from covenant.web.team import chart_timeline, chart_values, composite_titles, percent, rate
 
 router = pages_router()
 
@@ -46,18 +47,9 @@ class CompositeView:
     parts: tuple[Part, ...]
 
 
-def find_composite(workspace: Workspace, key: str) -> CompositeObjective:
-    for c in workspace.composites:
-        if c.key == key:
-            return c
-    raise NotFoundError(
-        f"no composite SLO named {key!r} is defined",
-        hint="the overview lists every SLO; composites are marked 'composite'",
-    )
-
-
 def composite_view(engine: Any, workspace: Workspace, key: str, at: Any) -> CompositeView:
     from covenant.services.evaluate import effective, evaluate_objectives
+    from covenant.services.slo_timeline import find_composite
 
     composite = find_composite(workspace, key)
     members = [c.objective for c in composite.components]
@@ -106,6 +98,7 @@ def composite_page(request: Request, composite: str) -> Response:
         ("ui-composite", key, at), lambda ws: composite_view(ctx.engine(), ws, key, at)
     )
     o = view.composite.objective
+    timeline = chart_timeline(request, key, composite=True)
     return page(
         "composite.html",
         session=session,
@@ -117,4 +110,5 @@ def composite_page(request: Request, composite: str) -> Response:
         percent=percent,
         rate=rate,
         shorthand=shorthand,
+        **chart_values(timeline),
     )

@@ -260,8 +260,10 @@ def series_json(timeline: Any) -> dict[str, Any]:
     }
 
 
-def _timeline(request: Request, key: str) -> Any:
-    from covenant.services.slo_timeline import DEFAULT_POINTS, slo_timeline
+def chart_timeline(request: Request, key: str, *, composite: bool = False) -> Any:
+    """The timeline the charts of SLO ``key`` (a composite's page: ``composite``) draw, with
+    ``?points=N`` instants (default 60)."""
+    from covenant.services.slo_timeline import DEFAULT_POINTS, composite_timeline, slo_timeline
 
     ctx = backend(request)
     at = ctx.clock()
@@ -269,16 +271,24 @@ def _timeline(request: Request, key: str) -> Any:
         points = int(request.query_params.get("points", DEFAULT_POINTS))
     except ValueError:
         raise InputError("points is not a whole number", hint="points=60") from None
+    make = composite_timeline if composite else slo_timeline
     return ctx.remembered(
-        ("ui-timeline", key, at, points),
-        lambda ws: slo_timeline(ctx.engine(), workspace=ws, key=key, at=at, points=points),
+        ("ui-timeline", composite, key, at, points),
+        lambda ws: make(ctx.engine(), workspace=ws, key=key, at=at, points=points),
     )
+
+
+def chart_values(timeline: Any) -> dict[str, Any]:
+    """What the charts partial (``_charts.html``) is given: the timeline, its chart data, and
+    that data as the JSON the page embeds for ``charts.js``."""
+    chart = series_json(timeline)
+    return {"timeline": timeline, "chart": chart, "series": orjson.dumps(chart).decode()}
 
 
 @router.get("/slos/{key:path}/series.json")
 def slo_series(request: Request, key: str) -> Response:
     staff(request)
-    data = series_json(_timeline(request, key))
+    data = series_json(chart_timeline(request, key))
     return Response(orjson.dumps(data), media_type="application/json", headers=SECURITY_HEADERS)
 
 
@@ -288,21 +298,18 @@ def slo_page(request: Request, key: str) -> Response:
 
     session = staff(request)
     ctx = backend(request)
-    timeline = _timeline(request, key)
+    timeline = chart_timeline(request, key)
     details = slo_details(
         ctx.engine(), workspace=ctx.workspace(), objective=timeline.objective, at=ctx.clock()
     )
-    chart = series_json(timeline)
     return page(
         "slo.html",
         session=session,
         title=timeline.objective.display_name or key,
         key=key,
         e=timeline.now,
-        timeline=timeline,
         details=details,
-        chart=chart,
-        series=orjson.dumps(chart).decode(),
+        **chart_values(timeline),
         percent=percent,
         rate=rate,
         shorthand=shorthand,

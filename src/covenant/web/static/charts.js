@@ -1,4 +1,6 @@
-// The SLO page's charts: uPlot over the JSON embedded in the page (#series). No build step.
+// The charts of an SLO page and of a composite SLO's page (templates/_charts.html): uPlot over
+// the JSON embedded in the page (#series). No build step. A page without alert tiers has no
+// burn-rate chart.
 (function () {
   "use strict";
   var COLORS = ["#1f5fbf", "#b3261e", "#7a4f00", "#2e6b30", "#6a3d9a"];
@@ -31,13 +33,15 @@
     var d = JSON.parse(source.textContent);
     var flat = function (v) { return d.x.map(function () { return v; }); };
     var charts = {};
-    charts.sli = draw(document.getElementById("chart-sli"),
-      [line("SLI %", COLORS[0]), line("target %", COLORS[1], true)],
+    var sli = document.getElementById("chart-sli");
+    charts.sli = draw(sli,
+      [line((sli.getAttribute("data-label") || "SLI") + " %", COLORS[0]),
+        line("target %", COLORS[1], true)],
       [d.x, d.sli, flat(d.target)], "%");
     charts.budget = draw(document.getElementById("chart-budget"),
       [line("budget left %", COLORS[0]), line("ideal %", COLORS[2], true)],
       [d.x, d.budget, d.ideal], "%");
-    var burnSeries = [], burnData = [d.x];
+    var burnSeries = [], burnData = [d.x], burn = document.getElementById("chart-burn");
     d.tiers.forEach(function (t, i) {
       var color = COLORS[(i + 1) % COLORS.length];
       burnSeries.push(line(t.name + " burn", color));
@@ -45,7 +49,7 @@
       burnSeries.push(line(t.name + " threshold", color, true));
       burnData.push(flat(t.threshold));
     });
-    charts.burn = draw(document.getElementById("chart-burn"), burnSeries, burnData, "× budget rate");
+    if (burn) { charts.burn = draw(burn, burnSeries, burnData, "× budget rate"); }
     window.covenantCharts = charts;
     document.body.setAttribute("data-charts", "drawn");
   }
