@@ -14,13 +14,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from covenant.api.deps import Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import WRITERS
 from covenant.core.agreements import AgreementVersion, VersionStatus
-from covenant.errors import InputError
+from covenant.errors import DefinitionError, InputError
 
 router = APIRouter(
     responses=RESPONSES, dependencies=[Depends(allow(WRITERS))], tags=["agreement lifecycle"]
@@ -216,7 +216,90 @@ class WordingIn(BaseModel):
     terms: Annotated[str | None, Field(min_length=1, max_length=10_000)] = None
 
 
+MoneyText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        description='an amount in the agreement\'s currency as decimal text: "8500.00"',
+    ),
+]
+PercentText = Annotated[str, Field(min_length=1, max_length=32, description='percent: "99.95"')]
+NameText = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class AmountIn(BaseModel):
+    """A cap or a penalty as the contract writes it: percent of the period's fee and/or an
+    amount (given, it replaces the version's whole cap or penalty)."""
+
+    model_config = ConfigDict(extra="forbid")
+    percent: PercentText | None = None
+    amount: MoneyText | None = None
+
+
+class MinimumIn(BaseModel):
+    """A minimum credit: paid from `atLeast` it, or only when `above` it."""
+
+    model_config = ConfigDict(extra="forbid")
+    atLeast: MoneyText | None = None  # noqa: N815 - the YAML's key
+    above: MoneyText | None = None
+
+
+class TierIn(BaseModel):
+    """A credit tier with the contract's keys: below <, atMost ≤, atLeast ≥, above >."""
+
+    model_config = ConfigDict(extra="forbid")
+    below: PercentText | None = None
+    atMost: PercentText | None = None  # noqa: N815 - the YAML's key
+    atLeast: PercentText | None = None  # noqa: N815 - the YAML's key
+    above: PercentText | None = None
+    credit: PercentText
+
+
+class TermsIn(BaseModel):
+    """A commitment's terms to change (absent: kept; null: removed): an availability
+    commitment's `credits`, `cap`, `minimumCredit`; a support one's `attainment`, `penalty`."""
+
+    model_config = ConfigDict(extra="forbid")
+    credits: list[TierIn] | None = Field(default=None, max_length=100)
+    cap: AmountIn | None = None
+    minimumCredit: MoneyText | MinimumIn | None = Field(  # noqa: N815 - the YAML's key
+        default=None, description='"50.00" (paid from at least it), {atLeast} or {above}'
+    )
+    attainment: PercentText | None = None
+    penalty: AmountIn | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The terms given, as the contract writes them (None: remove it)."""
+        found: dict[str, Any] = {}
+        for key in sorted(self.model_fields_set):
+            value = getattr(self, key)
+            if isinstance(value, list):
+                found[key] = [t.model_dump(exclude_none=True) for t in value]
+            elif isinstance(value, BaseModel):
+                found[key] = value.model_dump(exclude_none=True)
+            else:
+                found[key] = value
+        return found
+
+
+AMEND_EXAMPLE: dict[str, Any] = {
+    "effectiveFrom": "2027-01-01",
+    "reason": "checkout fee raised; storefront dropped; credits capped at 3000.00",
+    "fees": {"checkout": "8500.00", "storefront": None},
+    "cap": {"amount": "3000.00"},
+    "commitments": {
+        "checkout-uptime": {"minimumCredit": {"above": "25.00"}},
+        "enterprise-support": {"penalty": {"percent": "7.5"}},
+    },
+}
+
+
 class AmendIn(BaseModel):
+    """The amendment: every field but `effectiveFrom` and `reason` is optional; a term not
+    given is version n's, one given null is removed (money and percent as decimal text)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": AMEND_EXAMPLE})
     effectiveFrom: Annotated[  # noqa: N815 - the YAML's key
         str, Field(min_length=10, max_length=64, description="a date: midnight in its zone")
     ]
@@ -229,30 +312,61 @@ class AmendIn(BaseModel):
         max_length=100,
         description="commitment name → {displayName?, terms?}",
     )
+    fees: dict[NameText, MoneyText | None] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="service → its monthly fee (null: no fee); services not named keep theirs",
+    )
+    cap: AmountIn | None = Field(
+        default=None, description="the cap on all credits of a period (null: no cap)"
+    )
+    commitments: dict[str, TermsIn] = Field(
+        default_factory=dict, max_length=100, description="commitment name → terms to change"
+    )
 
 
 @router.post("/agreements/{name}/versions/{version}/amend", status_code=201)
 def amend_version(ctx: Ctx, who: Who, name: str, version: Number, body: AmendIn) -> dict[str, Any]:
     """A draft amendment that copies version `version`'s terms server-side and changes only
-    the given `levels` and commitments' `wording` (displayName, terms): how a signed version
-    gains its wording without retyping (and risking) its terms. Propose and sign it as usual."""
-    from covenant.services.agreement_presentation import check_wording
+    what is given: committed `levels`, commitments' `wording` (displayName, terms), `fees` by
+    service, the agreement-wide `cap`, and each commitment's terms (`commitments`: credit
+    tiers, cap, minimum credit; attainment, penalty). A term not given is kept, one given null
+    is removed. The draft is validated as any version (`422 invalid-definition`; each
+    problem's `field` is the request's, e.g. `fees.checkout`). Propose and sign it as usual."""
+    from covenant.services.agreement_amendments import check_amendment, in_request
     from covenant.services.agreement_writes import amend_version as amend
 
     wording = {k: w.model_dump(exclude_none=True) for k, w in body.wording.items()}
-    check_wording(ctx.engine(), name=name, base=version, wording=wording)
-    changes, made = amend(
+    terms = {k: t.changes() for k, t in body.commitments.items()}
+    base = check_amendment(
         ctx.engine(),
-        workspace=ctx.workspace(),
         name=name,
         base=version,
-        effective_from=body.effectiveFrom,
-        reason=body.reason,
         levels=body.levels,
-        edits=wording,
-        at=ctx.clock(),
-        actor=actor(who),
+        wording=wording,
+        terms=terms,
     )
+    edits = {k: {**terms.get(k, {}), **wording.get(k, {})} for k in {*terms, *wording}}
+    whole: dict[str, Any] = {}
+    if "cap" in body.model_fields_set:
+        whole["cap"] = None if body.cap is None else body.cap.model_dump(exclude_none=True)
+    try:
+        changes, made = amend(
+            ctx.engine(),
+            workspace=ctx.workspace(),
+            name=name,
+            base=version,
+            effective_from=body.effectiveFrom,
+            reason=body.reason,
+            levels=body.levels,
+            edits=edits,
+            terms=whole,
+            fees=body.fees,
+            at=ctx.clock(),
+            actor=actor(who),
+        )
+    except DefinitionError as error:
+        raise in_request(error, base=base) from None
     return _answer(name, made, changes)
 
 

@@ -15,11 +15,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from covenant.definitions.contract_model import AgreementLabel
-from covenant.errors import InputError, NotFoundError
-from covenant.store import agreements as repo
+from covenant.errors import InputError
 from covenant.store import audit
 from covenant.store.agreement_history import HistoryEvent, append_event
 
@@ -124,23 +123,3 @@ def labels_for(names: Sequence[str], recorded: Mapping[str, Presentation]) -> li
         for name in names
         if name in recorded
     ]
-
-
-def check_wording(
-    engine: Engine, *, name: str, base: int, wording: Mapping[str, Mapping[str, str]]
-) -> None:
-    """Refuse ``wording`` (commitment name → displayName/terms) for a commitment version
-    ``base`` of agreement ``name`` does not have: an amendment must not silently drop it."""
-    with engine.connect() as conn:
-        found = repo.load_agreements(conn, names=[name])
-    version = next((v for a in found for v in a.versions if v.version == base), None)
-    if version is None:
-        raise NotFoundError(f"agreement {name!r} has no version {base}")
-    model = version.model()
-    names = [c.name for c in model.availability] + [c.name for c in model.support]
-    unknown = sorted(set(wording) - set(names))
-    if unknown:
-        raise InputError(
-            f"{name} v{base} has no commitment named {unknown[0]!r}",
-            hint=f"its commitments: {', '.join(names)}",
-        )

@@ -139,13 +139,15 @@ def amend_version(
     actor: str | None,
     edits: Mapping[str, Mapping[str, Any]] | None = None,
     terms: Mapping[str, Any] | None = None,
+    fees: Mapping[str, str | None] | None = None,
 ) -> tuple[list[SyncChange], AgreementVersion]:
     """A new draft that copies version ``base``'s terms, from ``effective_from`` (a date), for
     ``reason``, with the committed ``levels`` (percent as text, by commitment name) changed:
     the web UI's amendment. ``edits`` set more fields of a commitment (availability or support,
     by name) as the contract writes them: ``terms``, ``credits`` (the tiers), ``attainment``,
     ``cap``, ``minimumCredit``, ``penalty``; ``terms`` set fields of the version itself
-    (``fees``, the agreement-wide ``cap``). A field set to None is removed. Money and
+    (``fees``, the agreement-wide ``cap``). A field set to None is removed. ``fees`` change
+    the fee of each service named (None: its fee removed), keeping the others. Money and
     percentages are given as text and read exactly; the draft is checked like any other
     version (``money-precision``, ``invalid-type``… naming the field)."""
     check_reason(reason)
@@ -160,6 +162,10 @@ def amend_version(
         copied["effectiveFrom"] = effective_from
         copied["reason"] = reason.strip()
         _set(copied, terms or {})
+        if fees:
+            merged = dict(copied.get("fees") or {})
+            _set(merged, fees)
+            copied["fees"] = merged
         for commitment in copied.get("availability", []):
             if commitment.get("name") in levels:
                 commitment["level"] = levels[commitment["name"]]
