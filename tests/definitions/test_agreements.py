@@ -794,6 +794,30 @@ def test_a_fee_has_at_most_its_currencys_decimals(currency: str, fee: str, ok: b
     assert f"more decimals than {currency} has" in problem.message
 
 
+@pytest.mark.parametrize(
+    "fee", ['"1_200.00"', '"12e2"', '"1200.00 EUR"', '"١٢٠٠"', '"Infinity"', '"1,200.00"']
+)
+def test_money_text_is_plain_decimal_digits(fee: str) -> None:
+    """Python's Decimal reads "1_200.00", "12e2", "Infinity" and Arabic-Indic digits; a fee
+    written so is refused with the field and the fix, never guessed at."""
+    body = V1.replace('"1200.00"', fee)
+    _, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    (problem,) = errors(problems)
+    assert (problem.code, problem.field) == ("invalid-type", "spec.versions[0].fees.checkout")
+    assert "digits 0-9" in problem.message
+    assert '"1200.00"' in problem.fix
+
+
+@pytest.mark.parametrize(
+    ("level", "ok"), [('"99.95%"', True), ('"99.95 %"', True), ('"9e1%"', False)]
+)
+def test_a_level_written_as_text_is_plain_decimal_digits(level: str, ok: bool) -> None:
+    body = V1.replace("level: 99.9\n", f"level: {level}\n", 1)
+    assert body != V1
+    _, problems = load("---\n".join([CUSTOMER, CALENDAR, agreement(body)]))
+    assert [p.code for p in errors(problems)] == ([] if ok else ["invalid-value"])
+
+
 def test_minimum_credit_and_cap_amounts_are_checked_against_the_currency_too() -> None:
     body = V1.replace('minimumCredit: "10.00"', 'minimumCredit: {above: "0.005"}').replace(
         'cap: {amount: "5000.00"}', 'cap: {amount: "5000.001"}'

@@ -167,7 +167,7 @@ def test_credit_caps_and_minimums_are_amended(
         editor, shop, {**changed, f"cap-percent:{name}": "half"}, f"cap-percent:{name}"
     )
     assert [s.split(" — ")[0] for s in shown] == [
-        "invalid-type: Input should be a valid decimal (found 'half')"
+        "invalid-type: 'half' is not a number written with the digits 0-9 and a decimal point"
     ]
     shown = _refused(editor, shop, {**changed, f"minimum:{name}": "0.001"}, f"minimum:{name}")
     assert shown[0].startswith("money-precision: 0.001 EUR has more decimals than EUR has")

@@ -36,14 +36,33 @@ INSTANT_HELP = (
 # --- field types -----------------------------------------------------------------------------
 
 
+# A number written as text: ASCII digits with at most one point, an optional sign. Python's
+# Decimal also reads "1_000", "5e2", "Infinity" and other scripts' digits ("٣"); a contract's
+# amount or level written that way is a typo or an ambiguity, not a number to guess at.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
+def _decimal_text(text: str, shown: str) -> str:
+    if not _DECIMAL_TEXT.fullmatch(text):
+        raise problem(
+            "invalid-type",
+            f"{shown!r} is not a number written with the digits 0-9 and a decimal point",
+            'write it as plain decimal text, e.g. "1200.00" or "99.95" (no exponent, digit '
+            "separators, spaces or other scripts' digits)",
+        )
+    return text
+
+
 def _exact(value: Any) -> Any:
-    """A YAML number or text → Decimal, exactly; booleans and binary floats are refused."""
+    """A YAML number or text → Decimal, exactly; booleans and binary floats are refused, and
+    text must be plain decimal digits (``_DECIMAL_TEXT``)."""
     if isinstance(value, bool):
         raise problem("invalid-type", "expected a number, got a boolean", "write a number")
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, str):
-        return value.strip()
+        text = value.strip()
+        return text if text.endswith("%") else _decimal_text(text, value)
     return value
 
 
@@ -52,14 +71,12 @@ def _percent_text(value: Any) -> Any:
     value = _exact(value)
     if isinstance(value, str) and value.endswith("%"):
         number = value[:-1].strip()
-        try:
-            Decimal(number)
-        except ArithmeticError as exc:
+        if not _DECIMAL_TEXT.fullmatch(number):
             raise problem(
                 "invalid-value",
-                f"{value!r} is not a percentage",
+                f"{value!r} is not a percentage written with the digits 0-9 and a decimal point",
                 'write a number, e.g. 99.9 or "99.9%"',
-            ) from exc
+            )
         return number
     return value
 
