@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from covenant.core.credits import CreditLimit
+from covenant.render.statement_catalogues.de import LABELS as DE
+from covenant.render.statement_catalogues.en import LABELS as EN
 from covenant.render.statement_format import Formats
-from covenant.render.statement_labels import DE, EN
 from covenant.render.statement_view import _limit_text
 
 BERLIN = Formats("de_DE", "Europe/Berlin", DE)

@@ -1,6 +1,7 @@
 """Statements read back from their PDF (pdftotext) for what issue 10 left open: maintenance
 named as the customer knows it, caps and minimums worded in German with their figures, a
-quarterly agreement, and customers whose names are Japanese and Chinese (JPY without decimals).
+quarterly agreement, and customers whose names are Japanese and Chinese (JPY without decimals),
+their statements in Japanese and Simplified Chinese.
 
 Every figure is worked out by hand below from the records of this test's own workspace.
 
@@ -301,20 +302,20 @@ def test_a_quarter_in_japanese_yen(workspace: Path, tmp_path: Path) -> None:
     # the customer block and the names, in Japanese script, read back from the PDF
     assert "大和運輸株式会社" in text
     assert "東京都千代田区丸の内一丁目1番1号" in text
-    assert "大和 稼働率契約, version 1" in text
+    assert "大和 稼働率契約（第1版）" in text  # the Japanese catalogue (ja_JP)
     assert "ウェブ可用性" in text
     assert "jp-uptime" not in text
     # the quarter, its days (last one included) and its exact instants
-    assert "Period Q4 2026 (2026年10月1日～12月31日)" in text
-    assert "2026年12月31日, 24:00; 2026-09-30 15:00 UTC to 2026-12-31 15:00 UTC" in flat_text(
+    assert "対象期間 Q4 2026 (2026年10月1日～12月31日)" in text
+    assert "2026年12月31日 24:00; 2026-09-30 15:00 UTC～2026-12-31 15:00 UTC" in flat_text(
         pdf, tmp_path
     )
     # 92 days eligible, 12 h down, 99.456 % (truncated), 25 % of 900 000 yen
-    assert lines_with(text, "Eligible time")[0].endswith("92 d")
-    assert lines_with(text, "Downtime counted")[0].endswith("12 h")
+    assert lines_with(text, "対象時間")[0].endswith("92日")
+    assert lines_with(text, "計上したダウンタイム")[0].endswith("12時間")
     assert "99.456%" in text
-    assert "25% of ￥900,000 ￥225,000" in text
-    assert lines_with(text, "Total owed to the customer")[0].endswith("￥225,000")
+    assert "￥900,000 の 25% ￥225,000" in text
+    assert lines_with(text, "お客様へのお支払総額")[0].endswith("￥225,000")
     assert "225,000.00" not in text
 
 
@@ -324,10 +325,10 @@ def test_a_chinese_customer(workspace: Path, tmp_path: Path) -> None:
     text = pdf_text(statement_pdf(st), tmp_path)
     assert "华夏贸易有限公司" in text
     assert "上海市浦东新区世纪大道100号" in text
-    assert "华夏 服务等级协议, version 1" in text
+    assert "华夏 服务等级协议（第 1 版）" in text  # the Simplified Chinese catalogue
     assert "网店可用性" in text
-    assert "100.000% (met)" in text
-    assert "Nothing is owed for this period." in text
+    assert "100.000%（达标）" in text
+    assert "本期间无应付款项。" in text
     assert "cn-uptime" not in text
 
 

@@ -22,7 +22,13 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from covenant.core.agreements import CreditTier, Money
 
 LEVEL_DIGITS = 3
-UNITS = {"unit_d": "d", "unit_h": "h", "unit_min": "min", "unit_s": "s"}
+UNITS = {
+    "duration_d": "{n} d",
+    "duration_h": "{n} h",
+    "duration_min": "{n} min",
+    "duration_s": "{n} s",
+    "duration_join": " ",
+}
 
 
 def duration_words(
@@ -32,23 +38,19 @@ def duration_words(
 ) -> str:
     """A duration as people read it: ``29 d 17 h 36 min`` (``17 s`` only when there are
     seconds; ``0 min`` for none; ``−`` before a negative one). The statement's units come from
-    its catalogue (German ``29 Tg. 17 Std. 36 Min.``); the terminal table uses the English."""
+    its catalogue (German ``29 Tg. 17 Std. 36 Min.``, Japanese ``29日17時間36分``); the terminal
+    table uses the English."""
     sign = "−" if seconds < 0 else ""
     rest = abs(seconds)
     days, rest = divmod(rest, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     parts = [
-        f"{number(n)} {words[unit]}"
-        for n, unit in (
-            (days, "unit_d"),
-            (hours, "unit_h"),
-            (minutes, "unit_min"),
-            (secs, "unit_s"),
-        )
+        words[f"duration_{unit}"].format(n=number(n))
+        for n, unit in ((days, "d"), (hours, "h"), (minutes, "min"), (secs, "s"))
         if n
     ]
-    return sign + (" ".join(parts) or f"0 {words['unit_min']}")
+    return sign + (words["duration_join"].join(parts) or words["duration_min"].format(n=number(0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +109,23 @@ class Formats:
 
     def when(self, moment: datetime | None, *, end: bool = False) -> str:
         """Date and time in the agreement's zone: ``14 Nov 2026, 02:00`` (de: ``14. Nov. 2026,
-        02:00``). ``end``: the instant ends something (a period, an interval, a deadline), so
-        local midnight is shown as 24:00 of the day before (``30 Nov 2026, 24:00``): the day a
-        customer reads as the last one."""
+        02:00``; ja: ``2026年11月14日 02:00``). ``end``: the instant ends something (a period,
+        an interval, a deadline), so local midnight is shown as 24:00 of the day before
+        (``30 Nov 2026, 24:00``): the day a customer reads as the last one."""
         if moment is None:
             return "—"
         local = self.local(moment)
         if end and local.time() == time(0):
             day = format_skeleton("yMMMd", local - timedelta(days=1), locale=self.locale)
-            return f"{day}, 24:00"
+            return self._date_time(day, "24:00")
         clock = format_time(local, "HH:mm", locale=self.locale)
-        return f"{self.date(moment)}, {clock}"
+        return self._date_time(self.date(moment), clock)
+
+    def _date_time(self, day: str, clock: str) -> str:
+        """A date and a time joined as the locale joins them (Babel's medium date-time
+        pattern: ``14 Nov 2026, 02:00``; Japanese and Chinese ``2026年11月14日 02:00``)."""
+        pattern: str = Locale.parse(self.locale).datetime_formats["medium"]
+        return pattern.replace("{1}", day).replace("{0}", clock).replace("'", "")
 
     def days(self, start: datetime, end: datetime) -> str:
         """The days of ``[start, end)`` as a customer reads them, the last one included:

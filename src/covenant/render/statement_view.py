@@ -22,7 +22,7 @@ from covenant.core.credits import CreditLimit
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult, TimerState
 from covenant.render.statement_format import Formats
-from covenant.render.statement_labels import catalogue, translate_reason
+from covenant.render.statement_labels import catalogue, language_of, translate_reason
 
 _RUN = re.compile(r"; (?=\d+-minute interval with )")
 _INTERVAL = re.compile(
@@ -50,11 +50,11 @@ class Section:
 def statement_view(st: Statement) -> dict[str, Any]:
     """Everything the template shows, as text (the template only lays it out)."""
     pres = st.presentation
-    words, phrases = catalogue(pres.locale)
+    words = catalogue(pres.locale)
     fmt = Formats(pres.locale, st.zone, words)
     quarter = "Q" in st.period_label
     status = _status(st, fmt, words)
-    sections = [_availability(st, a, fmt, words, phrases) for a in st.availability]
+    sections = [_availability(st, a, fmt, words) for a in st.availability]
     support = [_support(st, s, fmt, words) for s in st.support]
     items = [
         (words["credit_item"].format(name=_title(st, a.agreement, a.version, a.commitment)), a)
@@ -73,7 +73,7 @@ def statement_view(st: Statement) -> dict[str, Any]:
     deadlines = sorted({a.claim_deadline for _, a in items if a.claim_deadline is not None})
     example = Fraction(999499, 1000000)
     return {
-        "lang": pres.locale.split("_", 1)[0],
+        "lang": _lang(pres.locale),
         "w": words,
         "title": words["title"],
         "number": pres.number,
@@ -94,7 +94,7 @@ def statement_view(st: Statement) -> dict[str, Any]:
         "status": status,
         "final": st.complete,
         "agreements": [
-            f"{pres.agreement_name(a)}, {words['version'].format(version=v)}"
+            words["agreement_version"].format(name=pres.agreement_name(a), version=v)
             for a, v in st.agreements
         ],
         "lines": lines,
@@ -109,6 +109,15 @@ def statement_view(st: Statement) -> dict[str, Any]:
             example_exact=fmt.exact_percent(example), example_shown=fmt.level(example)
         ),
     }
+
+
+def _lang(locale: str) -> str:
+    """The document's ``lang``: the locale's language, Chinese with its script (``zh-Hans``,
+    ``zh-Hant``: the page's fonts follow it)."""
+    language = locale.split("_", 1)[0]
+    if language != "zh":
+        return language
+    return "zh-Hans" if language_of(locale) == "zh" else "zh-Hant"
 
 
 def _title(st: Statement, agreement: str, version: int, name: str) -> str:
@@ -132,7 +141,6 @@ def _availability(
     a: AvailabilityResult,
     fmt: Formats,
     words: Mapping[str, str],
-    phrases: tuple[tuple[str, str], ...],
 ) -> Section:
     text = st.presentation.commitment(a.agreement, a.version, a.commitment)
     section = Section(title=text.display_name or a.commitment, terms=text.terms)
@@ -140,10 +148,10 @@ def _availability(
     measured = (
         fmt.level(a.level)
         if a.level is not None
-        else words["no_data"].format(why=translate_reason(a.no_data or "", phrases, words))
+        else words["no_data"].format(why=translate_reason(a.no_data or "", words))
     )
     if state:
-        measured += f" ({words[state]})"
+        measured = words["level_state"].format(level=measured, state=words[state])
     section.facts = [
         (words["services"], ", ".join(a.services), ""),
         (words["committed"], fmt.exact_percent(a.level_committed), ""),
@@ -177,7 +185,7 @@ def _availability(
                     fmt.when(e.end, end=True),
                     fmt.duration(e.seconds),
                     treatment[kind],
-                    _reason(e.reason, fmt, words, phrases),
+                    _reason(e.reason, fmt, words),
                 ),
                 utc=(fmt.utc(e.start), fmt.utc(e.end)),
                 kind=kind,
@@ -189,9 +197,7 @@ def _availability(
     return section
 
 
-def _reason(
-    reason: str, fmt: Formats, words: Mapping[str, str], phrases: tuple[tuple[str, str], ...]
-) -> str:
+def _reason(reason: str, fmt: Formats, words: Mapping[str, str]) -> str:
     """A record's reason for a customer: a run of bad measurement intervals as one line (how
     many, their error rates), anything else as recorded (phrases in the statement's language)."""
     parts = _RUN.split(reason)
@@ -206,7 +212,7 @@ def _reason(
             low=fmt.exact_percent(min(rates)),
             high=fmt.exact_percent(max(rates)),
         )
-    return translate_reason(reason, phrases, words)
+    return translate_reason(reason, words)
 
 
 def _credit_steps(
@@ -274,7 +280,9 @@ def _support(st: Statement, s: SupportResult, fmt: Formats, words: Mapping[str, 
         ok = share.ok
         section.facts.append(
             (
-                f"{share.priority} {words[share.kind.value]}",
+                words["priority_timer"].format(
+                    priority=share.priority, timer=words[share.kind.value]
+                ),
                 "  ·  ".join(
                     [
                         f"{words['decided_met']} {fmt.number(share.met)}",
@@ -297,7 +305,7 @@ def _support(st: Statement, s: SupportResult, fmt: Formats, words: Mapping[str, 
             Row(
                 cells=(
                     t.ticket,
-                    f"{t.priority} {words[t.kind.value]}",
+                    words["priority_timer"].format(priority=t.priority, timer=words[t.kind.value]),
                     fmt.when(t.started),
                     fmt.when(t.stopped, end=True) if t.stopped else words["running"],
                     fmt.duration(t.target_s),

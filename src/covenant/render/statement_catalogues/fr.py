@@ -1,0 +1,170 @@
+"""French (``fr_FR``, ``fr_CA``, ``fr_BE``, ``fr_CH``, …): the English catalogue's keys and
+placeholders, in the register of a provider's statement (« relevé », « avoir de service »).
+
+Written with plain spaces before ``:`` ``;`` ``?`` and inside « »; :func:`_typeset` makes them
+the no-break spaces French typography asks for, so a line never starts with a colon."""
+
+from __future__ import annotations
+
+_SPACES = (
+    (" :", "\u00a0:"),
+    (" ;", "\u202f;"),
+    (" ?", "\u202f?"),
+    ("« ", "«\u00a0"),
+    (" »", "\u00a0»"),
+)
+
+
+def _typeset(text: str) -> str:
+    for plain, kept in _SPACES:
+        text = text.replace(plain, kept)
+    return text
+
+
+_WRITTEN: dict[str, str] = {
+    "title": "Relevé de niveau de service",
+    "number": "Numéro de relevé",
+    "issuer": "Émetteur",
+    "customer": "Client",
+    "tax_id": "N° de TVA {number}",
+    "registration": "Immatriculation : {number}",
+    "reference": "Référence client {number}",
+    "no_issuer": "(aucun émetteur configuré : renseigner spec.issuer dans les Settings de "
+    "l’espace de travail)",
+    "period": "Période",
+    "period_range": "du {start} au {end}",
+    "zone": "Les heures sont indiquées en {zone} ; l’heure UTC figure entre parenthèses "
+    "lorsque cela est utile.",
+    "convention": "Une période inclut son premier et son dernier jour : elle court de 00:00 le "
+    "premier jour jusqu’à 24:00 (la fin) le dernier jour. Une ligne de 09:00 à 11:30 a duré "
+    "2 h 30 min ; 24:00 désigne la fin de la journée.",
+    "generated": "Émis le",
+    "agreements": "Contrats",
+    "agreement_version": "{name}, version {version}",
+    "final": "Relevé définitif.",
+    "in_progress": "Provisoire : la période est en cours (situation au {at}).",
+    "partial": "Provisoire : les enregistrements conservés ne couvrent pas l’intégralité de la "
+    "période (situation au {at}).",
+    "timers": "Provisoire : la période est terminée, mais {count} délai(s) de support de ses "
+    "tickets court(ent) encore (situation au {at}).",
+    "summary": "Récapitulatif",
+    "item": "Poste",
+    "amount": "Montant",
+    "credit_item": "Avoir de service : {name}",
+    "penalty_item": "Pénalité de support : {name}",
+    "total": "Total dû au client",
+    "nothing_owed": "Aucun montant n’est dû au titre de cette période.",
+    "claim_by": "Date limite de réclamation",
+    "claim_note": "Les avoirs doivent être réclamés au plus tard le {deadline}.",
+    "availability": "Disponibilité",
+    "terms": "L’engagement",
+    "services": "Services",
+    "committed": "Niveau garanti",
+    "measured": "Niveau mesuré",
+    "eligible": "Temps pris en compte",
+    "downtime": "Indisponibilité comptabilisée",
+    "excluded": "Temps exclu",
+    "uncovered": "Non couvert par les enregistrements",
+    "met": "respecté",
+    "missed": "non respecté",
+    "open": "En cours",
+    "no_data": "aucune donnée ({why})",
+    "level_state": "{level} ({state})",
+    "evidence": "Indisponibilités et exclusions",
+    "from": "Début",
+    "to": "Fin",
+    "duration": "Durée",
+    "treatment": "Comptabilisée ?",
+    "details": "Détails",
+    "counted": "comptée comme indisponibilité",
+    "excluded_row": "exclue",
+    "not_excluded_row": "non exclue",
+    "uncovered_row": "non couverte",
+    "no_evidence": "Aucune indisponibilité n’a été enregistrée pendant le temps pris en compte.",
+    "intervals": "{count} intervalle(s) de {size} minutes dont le taux d’erreur atteint ou "
+    "dépasse le seuil de {threshold} (de {low} à {high} d’erreurs)",
+    "credit": "Avoir de service",
+    "step_level": "Niveau mesuré",
+    "step_tier": "Palier d’avoir",
+    "no_tier": "aucun : l’engagement a été respecté",
+    "step_fee": "Redevance de la période",
+    "step_percent": "{percent} de {fee}",
+    "step_limits": "Après plafond et minimum",
+    "limit_cap": "{before} dépasse le plafond de l’engagement de {bound} : l’avoir est "
+    "plafonné à {after}",
+    "limit_cap_percent": "{before} dépasse le plafond de l’engagement de {percent} de la "
+    "redevance ({bound}) : l’avoir est plafonné à {after}",
+    "limit_minimum": "{before} est inférieur à l’avoir minimum payable de {bound} : aucun "
+    "avoir n’est versé ({after})",
+    "limit_minimum_exclusive": "{before} ne dépasse pas l’avoir minimum payable de {bound} : "
+    "aucun avoir n’est versé ({after})",
+    "limit_agreement_cap": "Le contrat plafonne l’ensemble des avoirs de la période à "
+    "{bound} : {before} est ramené à {after}",
+    "step_owed": "Avoir dû",
+    "support": "Support",
+    "priority": "Priorité",
+    "timer": "Délai",
+    "priority_timer": "{timer} ({priority})",
+    "first-response": "première réponse",
+    "resolution": "résolution",
+    "decided_met": "Respectés",
+    "decided_missed": "Non respectés",
+    "attained": "Taux atteint",
+    "required": "Taux exigé",
+    "clock_calendar": "Les délais sont décomptés en heures ouvrées ({calendar}) ; le temps "
+    "d’attente d’une réponse du client est suspendu.",
+    "clock_wall": "Les délais sont décomptés en temps calendaire (24 h/24, 7 j/7) ; le temps "
+    "d’attente d’une réponse du client est suspendu.",
+    "late": "Tickets en retard",
+    "ticket": "Ticket",
+    "started": "Début",
+    "stopped": "Fin",
+    "target": "Objectif",
+    "elapsed": "Décompté",
+    "paused": "Suspendu",
+    "late_by": "Retard",
+    "running": "en cours",
+    "penalty": "Pénalité de support due",
+    "penalty_amount": "Pénalité forfaitaire",
+    "no_penalty": "Tous les objectifs de taux ont été atteints : aucune pénalité.",
+    "truncated": "Les niveaux sont tronqués, et non arrondis, à trois décimales (un niveau de "
+    "{example_exact} s’affiche {example_shown}), de sorte qu’un chiffre ne paraisse jamais "
+    "atteindre un seuil manqué. Les bornes des paliers s’appliquent exactement telles que le "
+    "contrat les énonce.",
+    "duration_d": "{n} j",
+    "duration_h": "{n} h",
+    "duration_min": "{n} min",
+    "duration_s": "{n} s",
+    "duration_join": " ",
+    "none": "aucun",
+    "reason_join": " ; ",
+    "reason_window": "{window} : {why}",
+    "reason_maintenance": "maintenance planifiée",
+    "reason_maintenance_named": "maintenance « {name} »",
+    "reason_announced": "annoncée {ahead} à l’avance (préavis de {notice})",
+    "reason_announced_late": "annoncée {ahead} à l’avance, préavis requis de {notice}",
+    "reason_not_excludable": "la maintenance n’est pas exclue par ce contrat",
+    "reason_customer_caused": "incident {id} : causé par le client",
+    "reason_force_majeure": "incident {id} : force majeure",
+    "reason_incident": "incident {id}",
+    "reason_incident_detail": "incident {id} ({detail})",
+    "reason_components": "{k} composants ou plus sur {n} indisponibles : {incidents}",
+    "reason_records_end": "{why} : les enregistrements conservés s’arrêtent à {at}",
+    "reason_records_start": "{why} : les enregistrements conservés commencent à {at}",
+    "reason_cover_none": "les enregistrements conservés n’en couvrent aucune partie ({why})",
+    "reason_no_records": "aucun enregistrement conservé pour cette plage",
+    "reason_no_requests_stored": "aucune requête n’est enregistrée pour ce service",
+    "reason_before_records_from": "avant le début des enregistrements d’incidents (recordsFrom)",
+    "reason_no_incident_on_record": "aucun incident n’est enregistré pour {services} ; si "
+    "aucun ne s’est produit, le champ measurement.recordsFrom du contrat indique depuis quand "
+    "les enregistrements sont complets",
+    "reason_before_first_incident": "avant le premier incident enregistré",
+    "reason_not_in_force": "aucun temps pris en compte dans la période (la version n’était "
+    "pas en vigueur)",
+    "reason_no_whole_interval": "aucun intervalle de mesure complet dans le temps pris en compte",
+    "reason_all_excluded": "tous les intervalles de mesure sont exclus",
+    "reason_no_requests_period": "aucune requête pendant la période",
+    "reason_no_requests_eligible": "aucune requête pendant le temps pris en compte",
+}
+
+LABELS: dict[str, str] = {key: _typeset(text) for key, text in _WRITTEN.items()}

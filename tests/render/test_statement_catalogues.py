@@ -1,0 +1,171 @@
+"""The statement's message catalogues: the same keys and placeholders in every language, which
+language a locale gets, the evaluation's reasons written again in each language, and only the
+needed catalogue imported."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import import_module
+
+import pytest
+from babel import Locale
+from babel.dates import format_skeleton
+
+from covenant.render.statement_catalogues.en import LABELS as EN
+from covenant.render.statement_catalogues.ja import LABELS as JA
+from covenant.render.statement_catalogues.zh import LABELS as ZH
+from covenant.render.statement_format import Formats
+from covenant.render.statement_labels import (
+    LANGUAGES,
+    TRADITIONAL_CHINESE,
+    catalogue,
+    language_of,
+    translate_reason,
+)
+
+FIELD = re.compile(r"{(\w*)[^{}]*}")
+
+
+def labels(language: str) -> dict[str, str]:
+    found: dict[str, str] = import_module(f"covenant.render.statement_catalogues.{language}").LABELS
+    return found
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_catalogue_has_the_english_keys_and_placeholders(language: str) -> None:
+    words = labels(language)
+    assert set(words) == set(EN)  # a new English label cannot be forgotten in a language
+    for key, english in EN.items():
+        assert sorted(FIELD.findall(words[key])) == sorted(FIELD.findall(english)), key
+        words[key].format(**dict.fromkeys(FIELD.findall(english), "x"))  # well formed
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [
+        ("en_GB", "en"),
+        ("de_AT", "de"),
+        ("fr_FR", "fr"),
+        ("fr_CA", "fr"),
+        ("es_ES", "es"),
+        ("es_MX", "es"),
+        ("ja_JP", "ja"),
+        ("zh_CN", "zh"),
+        ("zh_SG", "zh"),
+        ("zh_Hans_CN", "zh"),
+        ("zh_Hans_HK", "zh"),
+        ("zh", "zh"),
+        ("zh_TW", "en"),  # Traditional characters: English, never Simplified
+        ("zh_HK", "en"),
+        ("zh_MO", "en"),
+        ("zh_Hant_TW", "en"),
+        ("pt_BR", "en"),  # no catalogue: English labels (Brazilian numbers and dates)
+        ("ko_KR", "en"),
+    ],
+)
+def test_the_language_of_a_locale(locale: str, language: str) -> None:
+    assert language_of(locale) == language
+    assert catalogue(locale) is catalogue(f"{language}_ZZ" if language != "en" else "en_GB")
+
+
+def test_traditional_regions_are_babels() -> None:
+    """The regions read as Traditional Chinese are those whose likely script Babel gives as
+    Hant; mainland China and Singapore are Hans."""
+    for region in TRADITIONAL_CHINESE:
+        assert Locale.parse(f"zh_{region}").script == "Hant"
+    for region in ("CN", "SG"):
+        assert Locale.parse(f"zh_{region}").script == "Hans"
+
+
+REASONS = (  # every shape the evaluation writes (core.availability, core.downtime, services.sla)
+    "maintenance “DB upgrade 1 h”: announced 11 d 16 h ahead (notice 5 d)",
+    "planned maintenance: announced 2 d ahead, notice is 5 d",
+    "planned maintenance: maintenance is not excluded by this agreement",
+    "incident INC-1",
+    "incident INC-1 (sev1)",
+    "incident INC-2: caused by the customer",
+    "incident INC-3: force majeure",
+    "2 or more of 3 components down: incident A (eu-1, eu-2); incident B (eu-2)",
+    "no records stored for this time: the stored records end at 2026-11-20T00:00:00Z",
+    "no incident on web, api is on record; if none happened, the agreement's "
+    "measurement.recordsFrom says since when the records are complete: the stored records "
+    "start at 2026-11-02T00:00:00Z",
+    "before the incident records start (recordsFrom)",
+    "before the first incident on record",
+    "the stored records cover none of it (no requests are stored for this service)",
+    "no eligible time in the period (the version was not in force)",
+    "no whole measurement interval in the eligible time",
+    "every measurement interval is excluded",
+    "no requests in the period",
+    "no requests in the eligible time",
+    "planned maintenance: announced 2 d ahead (notice 1 d); incident X: caused by the customer",
+)
+
+
+SAME = {("fr", "incident INC-1"), ("fr", "incident INC-1 (sev1)")}  # the French word is English's
+
+
+def test_the_english_templates_read_every_reason_back_as_written() -> None:
+    again = dict(EN)  # not the English catalogue itself: parsed and written again
+    for reason in REASONS:
+        assert translate_reason(reason, again) == reason
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_reason_is_translated(language: str) -> None:
+    words = labels(language)
+    english = ("announced", "incident records", "caused by", "stored records", "eligible time")
+    for reason in REASONS:
+        translated = translate_reason(reason, words)
+        assert translated != reason or (language, reason) in SAME, reason
+        for phrase in english:
+            assert phrase not in translated, (reason, translated)
+        assert "INC-" not in reason or re.findall(r"INC-\d", reason) == re.findall(
+            r"INC-\d", translated
+        )  # the incident's id kept as recorded
+
+
+def test_reasons_in_japanese_and_chinese_read_in_their_own_order() -> None:
+    reason = "maintenance “DB upgrade 1 h”: announced 11 d 16 h ahead (notice 5 d)"
+    assert translate_reason(reason, JA) == (
+        "メンテナンス「DB upgrade 1 h」：11日16時間前に通知済み（必要な事前通知期間は5日）"
+    )  # the span before the verb, the display name as written (its "1 h" too)
+    assert translate_reason(reason, ZH) == (
+        "维护“DB upgrade 1 h”：提前11天16小时通知（通知期要求为5天）"
+    )
+    merged = "incident A (sev1); incident B (sev2)"
+    assert translate_reason(merged, JA) == "障害 A（sev1）；障害 B（sev2）"
+    unknown = "a reason of a shape no template knows"
+    assert translate_reason(unknown, JA) == unknown  # kept as written, not garbled
+
+
+def test_durations_and_times_in_japanese() -> None:
+    tokyo = Formats("ja_JP", "Asia/Tokyo", JA)
+    assert tokyo.duration(42816 * 60) == "29日17時間36分"  # 29 × 1440 + 17 × 60 + 36 = 42 816
+    assert tokyo.duration(0) == "0分"
+    moment = datetime(2026, 11, 13, 17, 0, tzinfo=UTC)  # 02:00 on 14 November in Tokyo
+    day = format_skeleton("yMMMd", datetime(2026, 11, 14, 2, 0), locale="ja_JP")
+    assert tokyo.when(moment) == f"{day} 02:00"  # Babel joins ja date and time with a space
+    assert tokyo.when(datetime(2026, 11, 30, 15, tzinfo=UTC), end=True).endswith(" 24:00")
+
+
+def test_a_statement_imports_only_its_language() -> None:
+    code = (
+        "import sys\n"
+        "from covenant.render.statement_labels import catalogue\n"
+        "catalogue('fr_CA')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('covenant.render.statement_cat')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.strip() == str(
+        [
+            "covenant.render.statement_catalogues",
+            "covenant.render.statement_catalogues.en",
+            "covenant.render.statement_catalogues.fr",
+        ]
+    )
