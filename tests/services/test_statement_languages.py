@@ -287,7 +287,8 @@ def test_japanese_prints_in_a_japanese_capable_font(workspace: Path, tmp_path: P
     need_cjk_font("ja")
     if shutil.which("pdffonts") is None:
         unavailable("pdffonts (poppler-utils) is not installed: scripts/install-test-deps")
-    pdf = statement_pdf(statement(workspace, "sakura"))
+    st = statement(workspace, "sakura")
+    pdf = statement_pdf(st)
     path = tmp_path / "ja.pdf"
     path.write_bytes(pdf)
     fonts = subprocess.run(
@@ -302,4 +303,6 @@ def test_japanese_prints_in_a_japanese_capable_font(workspace: Path, tmp_path: P
         "お支払総額",
     ):
         assert line in text
+    footer = rf"明細書番号{re.escape(st.presentation.number)}\d+/\d+"
+    assert re.search(footer, text)  # the page footer too
     assert "\ufffd" not in text  # no replacement character: every glyph mapped back to text

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -51,6 +52,12 @@ def duration_words(
         if n
     ]
     return sign + (words["duration_join"].join(parts) or words["duration_min"].format(n=number(0)))
+
+
+@cache
+def _date_time_pattern(locale: str) -> str:
+    pattern: str = Locale.parse(locale).datetime_formats["medium"]
+    return pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +131,7 @@ class Formats:
     def _date_time(self, day: str, clock: str) -> str:
         """A date and a time joined as the locale joins them (Babel's medium date-time
         pattern: ``14 Nov 2026, 02:00``; Japanese and Chinese ``2026年11月14日 02:00``)."""
-        pattern: str = Locale.parse(self.locale).datetime_formats["medium"]
+        pattern = _date_time_pattern(self.locale)
         return pattern.replace("{1}", day).replace("{0}", clock).replace("'", "")
 
     def days(self, start: datetime, end: datetime) -> str:
