@@ -23,8 +23,10 @@ from covenant.render.statement_labels import (
     TRADITIONAL_CHINESE,
     catalogue,
     language_of,
+    plural,
     translate_reason,
 )
+from covenant.render.statement_view import _reason
 
 FIELD = re.compile(r"{(\w*)[^{}]*}")
 
@@ -140,6 +142,41 @@ def test_reasons_in_japanese_and_chinese_read_in_their_own_order() -> None:
     assert translate_reason(merged, JA) == "障害 A（sev1）；障害 B（sev2）"
     unknown = "a reason of a shape no template knows"
     assert translate_reason(unknown, JA) == unknown  # kept as written, not garbled
+
+
+def test_counted_things_take_the_plural_form_of_the_locale() -> None:
+    timers = {lang: plural(labels(lang), "timers", 1, f"{lang}_ZZ") for lang in ("fr", "es")}
+    assert "1 support timer of its tickets is" in plural(EN, "timers", 1, "en_GB").format(
+        count=1, at="x"
+    )
+    assert "2 support timers of its tickets are" in plural(EN, "timers", 2, "en_GB").format(
+        count=2, at="x"
+    )
+    assert timers["fr"] == labels("fr")["timers_one"]
+    assert timers["es"] == labels("es")["timers_one"]
+    # CLDR: French counts 0 as singular, English and Spanish as plural
+    assert plural(labels("fr"), "timers", 0, "fr_FR") == labels("fr")["timers_one"]
+    assert plural(labels("es"), "timers", 0, "es_ES") == labels("es")["timers_other"]
+    assert plural(EN, "intervals", 0, "en_GB") == EN["intervals_other"]
+    assert "{count} délais" in labels("fr")["timers_other"]
+    assert "{count} intervalos" in labels("es")["intervals_other"]
+
+
+def test_a_run_of_bad_intervals_in_its_plural_form() -> None:
+    one = "5-minute interval with 12.50 % errors (1/8; threshold 5 %)"
+    two = f"{one}; 5-minute interval with 25.00 % errors (2/8; threshold 5 %)"
+    london = Formats("en_GB", "Europe/London", EN)
+    assert _reason(one, london, EN) == (
+        "1 × 5-minute interval at or above the error threshold of 5% (12.5% to 12.5% errors)"
+    )
+    assert _reason(two, london, EN).startswith("2 × 5-minute intervals at or above")
+    paris = Formats("fr_FR", "Europe/Paris", labels("fr"))
+    assert _reason(one, paris, labels("fr")).startswith("1 intervalle de 5 minutes dont")
+    assert _reason(two, paris, labels("fr")).startswith("2 intervalles de 5 minutes dont")
+    tokyo = Formats("ja_JP", "Asia/Tokyo", JA)
+    assert _reason(two, tokyo, JA) == (
+        "エラー率がしきい値 5% 以上の 5 分間隔 2 件（エラー率 12.5%～25%）"
+    )
 
 
 def test_durations_and_times_in_japanese() -> None:

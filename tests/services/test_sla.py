@@ -204,7 +204,10 @@ def test_an_ended_period_with_running_timers_says_why_it_is_provisional(shop: Pa
     assert not st.partial
     html = statement_html(st)
     assert "still in progress" not in html
-    assert f"the period is over, but {expected} support timer(s)" in html
+    timers = (  # English plural forms: one timer is, several timers are
+        "support timer of its tickets is" if expected == 1 else "support timers of its tickets are"
+    )
+    assert f"the period is over, but {expected} {timers} still running" in html
     console = Console(record=True, width=80)
     render_statement_table(console, st)
     text = console.export_text()

@@ -14,10 +14,13 @@ statement needs it) are English, German, French, Spanish, Japanese and Simplifie
 - any other language → English (with that locale's numbers and dates).
 
 Each entry is a ``str.format`` template; every catalogue has exactly the English keys with the
-same placeholders per key. The evaluation writes its reasons (an incident, a maintenance
-window, missing records) in English; :func:`translate_reason` reads each with the English
-``reason_*`` templates and writes it with the statement language's, so a language can put the
-parts in its own order instead of translating phrase by phrase.
+same placeholders per key. A text about a number of things has a ``_one`` and an ``_other``
+key, chosen by the locale's plural rules (:func:`plural`), rather than ``timer(s)``.
+
+The evaluation writes its reasons (an incident, a maintenance window, missing records) in
+English; :func:`translate_reason` reads each with the English ``reason_*`` templates and writes
+it with the statement language's, so a language can put the parts in its own order instead of
+translating phrase by phrase.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from importlib import import_module
+
+from babel import Locale
 
 from covenant.render.statement_catalogues.en import LABELS as EN
 
@@ -61,6 +66,14 @@ def _labels(language: str) -> Mapping[str, str]:
 def catalogue(locale: str) -> Mapping[str, str]:
     """The labels for ``locale``'s language (English when there is no catalogue for it)."""
     return _labels(language_of(locale))
+
+
+def plural(words: Mapping[str, str], key: str, count: int, locale: str) -> str:
+    """The template of ``key`` for ``count`` things: ``key_one`` where the locale's plural
+    rules (CLDR, through Babel) call the count singular (English and Spanish 1; French 0 and
+    1), ``key_other`` otherwise (Japanese and Chinese have one form: both keys hold it)."""
+    form = Locale.parse(locale).plural_form(count)
+    return words[f"{key}_one" if form == "one" else f"{key}_other"]
 
 
 _UNIT = r"(?:d|h|min|s)"

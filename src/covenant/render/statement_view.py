@@ -22,7 +22,7 @@ from covenant.core.credits import CreditLimit
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult, TimerState
 from covenant.render.statement_format import Formats
-from covenant.render.statement_labels import catalogue, language_of, translate_reason
+from covenant.render.statement_labels import catalogue, language_of, plural, translate_reason
 
 _RUN = re.compile(r"; (?=\d+-minute interval with )")
 _INTERVAL = re.compile(
@@ -132,7 +132,8 @@ def _status(st: Statement, fmt: Formats, words: Mapping[str, str]) -> str:
     if st.partial:
         return words["partial"].format(at=at)
     if st.generated_at >= st.period_end and st.running_timers:
-        return words["timers"].format(count=st.running_timers, at=at)
+        template = plural(words, "timers", st.running_timers, fmt.locale)
+        return template.format(count=fmt.number(st.running_timers), at=at)
     return words["in_progress"].format(at=at)
 
 
@@ -205,7 +206,7 @@ def _reason(reason: str, fmt: Formats, words: Mapping[str, str]) -> str:
     if parts and all(found):
         matches = [m for m in found if m is not None]
         rates = [Decimal(m[2]) / 100 for m in matches]
-        return words["intervals"].format(
+        return plural(words, "intervals", len(matches), fmt.locale).format(
             count=fmt.number(len(matches)),
             size=fmt.number(int(matches[0][1])),
             threshold=fmt.exact_percent(Decimal(matches[0][3]), of_one=False),

@@ -24,7 +24,9 @@ LABELS: dict[str, str] = {
     "in_progress": "Vorläufig: der Zeitraum läuft noch (Stand {at}).",
     "partial": "Vorläufig: die gespeicherten Aufzeichnungen decken nicht den ganzen Zeitraum ab "
     "(Stand {at}).",
-    "timers": "Vorläufig: der Zeitraum ist vorbei, aber {count} Support-Frist(en) seiner "
+    "timers_one": "Vorläufig: der Zeitraum ist vorbei, aber {count} Support-Frist seiner "
+    "Tickets läuft noch (Stand {at}).",
+    "timers_other": "Vorläufig: der Zeitraum ist vorbei, aber {count} Support-Fristen seiner "
     "Tickets laufen noch (Stand {at}).",
     "summary": "Übersicht",
     "item": "Position",
@@ -60,7 +62,9 @@ LABELS: dict[str, str] = {
     "not_excluded_row": "nicht ausgenommen",
     "uncovered_row": "nicht gedeckt",
     "no_evidence": "In der berücksichtigten Zeit wurde kein Ausfall verzeichnet.",
-    "intervals": "{count} × {size}-Minuten-Intervall(e) mit Fehlerquote ab der Schwelle von "
+    "intervals_one": "{count} × {size}-Minuten-Intervall mit Fehlerquote ab der Schwelle von "
+    "{threshold} ({low} bis {high} Fehler)",
+    "intervals_other": "{count} × {size}-Minuten-Intervalle mit Fehlerquote ab der Schwelle von "
     "{threshold} ({low} bis {high} Fehler)",
     "credit": "Service-Gutschrift",
     "step_level": "Gemessene Verfügbarkeit",

@@ -26,7 +26,9 @@ LABELS: dict[str, str] = {
     "final": "Final statement.",
     "in_progress": "Provisional: the period is still in progress (as of {at}).",
     "partial": "Provisional: the stored records do not cover all of the period (as of {at}).",
-    "timers": "Provisional: the period is over, but {count} support timer(s) of its tickets "
+    "timers_one": "Provisional: the period is over, but {count} support timer of its tickets "
+    "is still running (as of {at}).",
+    "timers_other": "Provisional: the period is over, but {count} support timers of its tickets "
     "are still running (as of {at}).",
     "summary": "Summary",
     "item": "Item",
@@ -62,7 +64,9 @@ LABELS: dict[str, str] = {
     "not_excluded_row": "not excluded",
     "uncovered_row": "not covered",
     "no_evidence": "No downtime was recorded in the eligible time.",
-    "intervals": "{count} × {size}-minute interval(s) at or above the error threshold of "
+    "intervals_one": "{count} × {size}-minute interval at or above the error threshold of "
+    "{threshold} ({low} to {high} errors)",
+    "intervals_other": "{count} × {size}-minute intervals at or above the error threshold of "
     "{threshold} ({low} to {high} errors)",
     "credit": "Service credit",
     "step_level": "Measured level",

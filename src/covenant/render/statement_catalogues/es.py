@@ -27,8 +27,10 @@ LABELS: dict[str, str] = {
     "in_progress": "Provisional: el periodo aún está en curso (a fecha de {at}).",
     "partial": "Provisional: los registros almacenados no cubren todo el periodo (a fecha de "
     "{at}).",
-    "timers": "Provisional: el periodo ha concluido, pero {count} plazo(s) de soporte de sus "
-    "tickets siguen corriendo (a fecha de {at}).",
+    "timers_one": "Provisional: el periodo ha concluido, pero {count} plazo de soporte de sus "
+    "tickets sigue corriendo (a fecha de {at}).",
+    "timers_other": "Provisional: el periodo ha concluido, pero {count} plazos de soporte de "
+    "sus tickets siguen corriendo (a fecha de {at}).",
     "summary": "Resumen",
     "item": "Concepto",
     "amount": "Importe",
@@ -63,7 +65,9 @@ LABELS: dict[str, str] = {
     "not_excluded_row": "no excluido",
     "uncovered_row": "sin cobertura",
     "no_evidence": "No se registró inactividad en el tiempo computable.",
-    "intervals": "{count} intervalo(s) de {size} minutos con una tasa de errores igual o "
+    "intervals_one": "{count} intervalo de {size} minutos con una tasa de errores igual o "
+    "superior al umbral de {threshold} (del {low} al {high} de errores)",
+    "intervals_other": "{count} intervalos de {size} minutos con una tasa de errores igual o "
     "superior al umbral de {threshold} (del {low} al {high} de errores)",
     "credit": "Crédito de servicio",
     "step_level": "Nivel medido",

@@ -45,8 +45,10 @@ _WRITTEN: dict[str, str] = {
     "in_progress": "Provisoire : la période est en cours (situation au {at}).",
     "partial": "Provisoire : les enregistrements conservés ne couvrent pas l’intégralité de la "
     "période (situation au {at}).",
-    "timers": "Provisoire : la période est terminée, mais {count} délai(s) de support de ses "
-    "tickets court(ent) encore (situation au {at}).",
+    "timers_one": "Provisoire : la période est terminée, mais {count} délai de support de ses "
+    "tickets court encore (situation au {at}).",
+    "timers_other": "Provisoire : la période est terminée, mais {count} délais de support de "
+    "ses tickets courent encore (situation au {at}).",
     "summary": "Récapitulatif",
     "item": "Poste",
     "amount": "Montant",
@@ -81,7 +83,9 @@ _WRITTEN: dict[str, str] = {
     "not_excluded_row": "non exclue",
     "uncovered_row": "non couverte",
     "no_evidence": "Aucune indisponibilité n’a été enregistrée pendant le temps pris en compte.",
-    "intervals": "{count} intervalle(s) de {size} minutes dont le taux d’erreur atteint ou "
+    "intervals_one": "{count} intervalle de {size} minutes dont le taux d’erreur atteint ou "
+    "dépasse le seuil de {threshold} (de {low} à {high} d’erreurs)",
+    "intervals_other": "{count} intervalles de {size} minutes dont le taux d’erreur atteint ou "
     "dépasse le seuil de {threshold} (de {low} à {high} d’erreurs)",
     "credit": "Avoir de service",
     "step_level": "Niveau mesuré",

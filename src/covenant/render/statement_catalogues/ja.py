@@ -26,8 +26,10 @@ LABELS: dict[str, str] = {
     "final": "本明細書は確定版です。",
     "in_progress": "暫定版です。対象期間はまだ終了していません（{at} 時点）。",
     "partial": "暫定版です。保存されている記録は対象期間の全体を網羅していません（{at} 時点）。",
-    "timers": "暫定版です。対象期間は終了しましたが、チケットのサポート期限 {count} 件が計測中で"
-    "す（{at} 時点）。",
+    "timers_one": "暫定版です。対象期間は終了しましたが、チケットのサポート期限 {count} 件が"
+    "計測中です（{at} 時点）。",
+    "timers_other": "暫定版です。対象期間は終了しましたが、チケットのサポート期限 {count} 件が"
+    "計測中です（{at} 時点）。",
     "summary": "概要",
     "item": "項目",
     "amount": "金額",
@@ -62,7 +64,9 @@ LABELS: dict[str, str] = {
     "not_excluded_row": "除外対象外",
     "uncovered_row": "記録なし",
     "no_evidence": "対象時間内にダウンタイムは記録されていません。",
-    "intervals": "エラー率がしきい値 {threshold} 以上の {size} 分間隔 {count} 件（エラー率 "
+    "intervals_one": "エラー率がしきい値 {threshold} 以上の {size} 分間隔 {count} 件（エラー率 "
+    "{low}～{high}）",
+    "intervals_other": "エラー率がしきい値 {threshold} 以上の {size} 分間隔 {count} 件（エラー率 "
     "{low}～{high}）",
     "credit": "サービスクレジット",
     "step_level": "実績水準",

@@ -26,7 +26,8 @@ LABELS: dict[str, str] = {
     "final": "本结算单为最终版本。",
     "in_progress": "暂定：本期间尚未结束（截至 {at}）。",
     "partial": "暂定：已存储的记录未覆盖整个期间（截至 {at}）。",
-    "timers": "暂定：本期间已结束，但仍有 {count} 个工单支持时限在计时（截至 {at}）。",
+    "timers_one": "暂定：本期间已结束，但仍有 {count} 个工单支持时限在计时（截至 {at}）。",
+    "timers_other": "暂定：本期间已结束，但仍有 {count} 个工单支持时限在计时（截至 {at}）。",
     "summary": "汇总",
     "item": "项目",
     "amount": "金额",
@@ -61,7 +62,9 @@ LABELS: dict[str, str] = {
     "not_excluded_row": "不予排除",
     "uncovered_row": "无记录",
     "no_evidence": "计入时间内未记录任何停机。",
-    "intervals": "{count} 个 {size} 分钟区间的错误率达到或超过阈值 {threshold}（错误率 {low} "
+    "intervals_one": "{count} 个 {size} 分钟区间的错误率达到或超过阈值 {threshold}（错误率 {low} "
+    "至 {high}）",
+    "intervals_other": "{count} 个 {size} 分钟区间的错误率达到或超过阈值 {threshold}（错误率 {low} "
     "至 {high}）",
     "credit": "服务抵扣",
     "step_level": "实测水平",
