@@ -306,7 +306,7 @@ def test_a_quarter_in_japanese_yen(workspace: Path, tmp_path: Path) -> None:
     assert "ウェブ可用性" in text
     assert "jp-uptime" not in text
     # the quarter, its days (last one included) and its exact instants
-    assert "対象期間 Q4 2026 (2026年10月1日～12月31日)" in text
+    assert "対象期間 Q4 2026（2026年10月1日～12月31日）" in text
     assert "2026年12月31日 24:00; 2026-09-30 15:00 UTC～2026-12-31 15:00 UTC" in flat_text(
         pdf, tmp_path
     )

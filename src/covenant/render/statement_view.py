@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -80,7 +81,10 @@ def statement_view(st: Statement) -> dict[str, Any]:
         "issuer": pres.issuer,
         "customer": pres.customer,
         "period": fmt.period(st.period_start, quarter),
-        "period_days": fmt.days(st.period_start, st.period_end),
+        "period_heading": words["period_days"].format(
+            period=fmt.period(st.period_start, quarter),
+            days=fmt.days(st.period_start, st.period_end),
+        ),
         "period_range": words["period_range"].format(
             start=fmt.when(st.period_start), end=fmt.when(st.period_end, end=True)
         ),
@@ -100,7 +104,7 @@ def statement_view(st: Statement) -> dict[str, Any]:
         "lines": lines,
         "totals": [fmt.money(m) for m in st.owed],
         "claim": [
-            words["claim_note"].format(deadline=f"{fmt.when(d, end=True)} ({fmt.utc(d)})")
+            words["claim_note"].format(deadline=_with_utc(d, fmt, words, end=True))
             for d in deadlines
         ],
         "availability": sections,
@@ -109,6 +113,13 @@ def statement_view(st: Statement) -> dict[str, Any]:
             example_exact=fmt.exact_percent(example), example_shown=fmt.level(example)
         ),
     }
+
+
+def _with_utc(
+    moment: datetime, fmt: Formats, words: Mapping[str, str], *, end: bool = False
+) -> str:
+    """A local time with its UTC instant: ``31 Dec 2026, 24:00 (2026-12-31 23:00 UTC)``."""
+    return words["with_utc"].format(local=fmt.when(moment, end=end), utc=fmt.utc(moment))
 
 
 def _lang(locale: str) -> str:
@@ -126,7 +137,7 @@ def _title(st: Statement, agreement: str, version: int, name: str) -> str:
 
 
 def _status(st: Statement, fmt: Formats, words: Mapping[str, str]) -> str:
-    at = f"{fmt.when(st.generated_at)} ({fmt.utc(st.generated_at)})"
+    at = _with_utc(st.generated_at, fmt, words)
     if st.complete:
         return words["final"]
     if st.partial:
@@ -164,7 +175,7 @@ def _availability(
     if a.uncovered:
         section.facts.append((words["uncovered"], fmt.duration(a.uncovered_s), "missed"))
     if a.claim_deadline is not None:
-        deadline = f"{fmt.when(a.claim_deadline, end=True)} ({fmt.utc(a.claim_deadline)})"
+        deadline = _with_utc(a.claim_deadline, fmt, words, end=True)
         section.facts.append((words["claim_by"], deadline, ""))
     evidence: list[tuple[Evidence, str]] = [
         *((e, "counted") for e in a.down),

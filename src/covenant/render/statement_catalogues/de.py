@@ -13,6 +13,8 @@ LABELS: dict[str, str] = {
     "no_issuer": "(kein Aussteller konfiguriert: spec.issuer in den Settings des Arbeitsbereichs)",
     "period": "Zeitraum",
     "period_range": "{start} bis {end}",
+    "period_days": "{period} ({days})",
+    "with_utc": "{local} ({utc})",
     "zone": "Zeitangaben in {zone}; UTC in Klammern, wo es hilft.",
     "convention": "Ein Zeitraum umfasst seinen ersten und seinen letzten Tag: er reicht von "
     "00:00 Uhr am ersten bis 24:00 Uhr (dem Ende) des letzten Tages. Eine Zeile von 09:00 bis "

@@ -16,6 +16,8 @@ LABELS: dict[str, str] = {
     "no_issuer": "(no issuer configured: set spec.issuer in the workspace's Settings)",
     "period": "Period",
     "period_range": "{start} to {end}",
+    "period_days": "{period} ({days})",
+    "with_utc": "{local} ({utc})",
     "zone": "Times are shown in {zone}; UTC in brackets where it helps.",
     "convention": "A period includes its first and its last day: it runs from 00:00 on the "
     "first day to 24:00 (the end) of the last day. A row from 09:00 to 11:30 lasted "

@@ -15,6 +15,8 @@ LABELS: dict[str, str] = {
     "de trabajo)",
     "period": "Periodo",
     "period_range": "del {start} al {end}",
+    "period_days": "{period} ({days})",
+    "with_utc": "{local} ({utc})",
     "zone": "Las horas se indican en {zone}; la hora UTC figura entre paréntesis cuando "
     "resulta útil.",
     "convention": "Un periodo incluye su primer y su último día: abarca desde las 00:00 del "

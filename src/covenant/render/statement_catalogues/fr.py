@@ -33,6 +33,8 @@ _WRITTEN: dict[str, str] = {
     "l’espace de travail)",
     "period": "Période",
     "period_range": "du {start} au {end}",
+    "period_days": "{period} ({days})",
+    "with_utc": "{local} ({utc})",
     "zone": "Les heures sont indiquées en {zone} ; l’heure UTC figure entre parenthèses "
     "lorsque cela est utile.",
     "convention": "Une période inclut son premier et son dernier jour : elle court de 00:00 le "

@@ -16,6 +16,8 @@ LABELS: dict[str, str] = {
     "してください）",
     "period": "対象期間",
     "period_range": "{start}～{end}",
+    "period_days": "{period}（{days}）",
+    "with_utc": "{local}（{utc}）",
     "zone": "時刻は {zone} で表示し、必要に応じて UTC を括弧内に併記しています。",
     "convention": "期間には初日と最終日を含みます。期間は初日の 00:00 から最終日の 24:00（終了"
     "時点）までです。09:00 から 11:30 までの行は 2時間30分です。24:00 はその日の終了時点を表"

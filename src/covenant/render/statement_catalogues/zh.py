@@ -17,6 +17,8 @@ LABELS: dict[str, str] = {
     "no_issuer": "（未配置出具方：请在工作区的 Settings 中设置 spec.issuer）",
     "period": "结算期间",
     "period_range": "{start} 至 {end}",
+    "period_days": "{period}（{days}）",
+    "with_utc": "{local}（{utc}）",
     "zone": "时间按 {zone} 显示；必要时在括号内注明 UTC 时间。",
     "convention": "期间包含首日和末日：自首日 00:00 起至末日 24:00（结束时刻）止。09:00 至 "
     "11:30 的一行持续 2小时30分钟；24:00 表示当日结束。",
