@@ -30,6 +30,8 @@ def report():
         out.write("typer" if "covenant.cli.app" in sys.modules else "fast")
 atexit.register(report)
 sys.argv = ["covenant", *sys.argv[1:]]
+import covenant.cli.help_render  # `evaluate --help` from typer here (test_help_render.py: not)
+covenant.cli.help_render.page_for = lambda args: None
 if os.environ.get("PROBE_TYPER"):
     import covenant.cli.fast
     covenant.cli.fast.run = lambda args: None

@@ -7,7 +7,8 @@ with the cache on and empty (typer runs and its output is kept), then again (the
 without typer: the probe replaces the typer application by one that fails). The three must be
 byte for byte the same, and a setting must not be answered from another setting's file. Then a
 command is added to (and a help text edited in) a copy of the package: the next help must be
-typer's new one, not the stored page.
+typer's new one, not the stored page. (The probe turns ``cli.help_render`` off, so that typer
+renders every miss; tests/cli/test_help_render.py compares that renderer with typer.)
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ COLOUR = re.compile(rb"\x1b\[(?:[0-9]+;)*(?:3[0-8]|9[0-7])(?:;[0-9]+)*m")  # not
 
 PROBE = """
 import json, os, sys
-from covenant.cli import main as m
+from covenant.cli import help_render, main as m
+help_render.page_for = lambda args: None  # typer renders each miss (test_help_render.py: not)
 lines = json.loads(open(os.environ["PROBE_ARGS"]).read())
 typer_runs = []
 real_build = m.build_app
@@ -65,6 +67,7 @@ import covenant
 print(json.dumps({"runs": report, "package": covenant.__file__}), file=sys.stderr)
 """
 
+SOURCE = str(Path(help_cache.__file__).parents[2])  # the folder the tested covenant is in
 CLEAN = {  # what decides width and colour: set by each setting, nothing inherited
     *help_cache.ENVIRONMENT,
     "COVENANT_HELP_CACHE",
@@ -88,10 +91,11 @@ def help_lines() -> list[list[str]]:
 def environment(
     cache: Path, extra: dict[str, str], pythonpath: str | None = None
 ) -> dict[str, str]:
+    """The child's environment: the cache in ``cache``, the code under test (this checkout's,
+    or ``pythonpath``) first on its path."""
     env = {k: v for k, v in os.environ.items() if k not in CLEAN and k != "PYTHONPATH"}
     env.update({"XDG_CACHE_HOME": str(cache), "LANG": "C.UTF-8", **extra})
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
+    env["PYTHONPATH"] = pythonpath or SOURCE
     return env
 
 
@@ -311,7 +315,8 @@ def test_a_stored_page_is_printed_without_typer_or_rich(tmp_path: Path, args: li
         )
         found.append((done.stdout, json.loads(done.stderr.decode().splitlines()[-1])))
     (first, cold), (second, warm) = found
-    assert cold == {"code": 0, "heavy": ["typer"] if args == ["--version"] else ["rich", "typer"]}
+    # a miss: help from cli.help_render (rich, no typer), the version from typer
+    assert cold == {"code": 0, "heavy": ["typer"] if args == ["--version"] else ["rich"]}
     assert warm == {"code": 0, "heavy": []}
     assert first == second
 

@@ -75,7 +75,8 @@ def main() -> None:
 
     ``covenant evaluate`` runs without typer when ``cli.fast`` reads its command line (it
     returns, and typer runs it, for anything it does not read exactly as typer would); help
-    and ``--version`` come from ``cli.help_cache`` when typer printed the same page before."""
+    and ``--version`` come from ``cli.help_cache`` when typer printed the same page before,
+    help otherwise from ``cli.help_render`` (typer's page without typer) when it can."""
     # Covenant uses no pydantic plugins: do not scan every installed package's metadata for
     # them on start-up (set it yourself to anything else to let pydantic look)
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -92,6 +93,14 @@ def main() -> None:
             from covenant.cli import help_cache
 
             recording = help_cache.serve(sys.argv[1:])  # exits when it printed the help
+            from covenant.cli import help_render
+
+            request = help_render.page_for(sys.argv[1:])
+            if request is not None:  # typer's page without typer (exits), kept by the cache
+                if recording is None:
+                    help_render.show(request)
+                with recording:
+                    help_render.show(request)
         if sys.argv[1:2] == [FAST_COMMAND] and COMPLETE_VARIABLE not in os.environ:
             from covenant.cli import fast
 
