@@ -8,10 +8,11 @@ answers with help (``covenant`` alone, a group alone: exit 2) here first:
 - **hit** — a file in the user's cache (``$XDG_CACHE_HOME/covenant/help``, default
   ``~/.cache/covenant/help``) holds what typer printed for this very command line in this
   very setting: it is written to standard output and the process exits as typer did.
-- **miss** — typer runs as always, and what it writes to ``sys.stdout`` is recorded on the
-  way (the stream it writes to is the same one, so it sees the same terminal, width and
-  encoding); when it exits as help exits (0; 2 for help shown for a missing command) having
-  written nothing else, the text is kept for next time.
+- **miss** — ``cli.help_render`` prints typer's page without typer when it can (plain help
+  lines, see there), or else typer runs as always, and what either writes to ``sys.stdout``
+  is recorded on the way (the stream it writes to is the same one, so it sees the same
+  terminal, width and encoding); when it exits as help exits (0; 2 for help shown for a
+  missing command) having written nothing else, the text is kept for next time.
 
 The file is named by everything typer's rendering reads: the command line and program name;
 the size and tty-ness of the standard streams and their encoding; every environment variable
