@@ -160,6 +160,7 @@ def test_the_wheel_ships_the_demo_and_the_error_reference(tmp_path: Path) -> Non
         assert f"covenant/_bundled/demo/shop/{name}" in names
     assert "covenant/_bundled/demo/proposals/initech-premium.yaml" in names
     assert "covenant/_bundled/docs/errors.md" in names
+    assert "covenant/cli/help_model.json" in names  # help without typer (cli.help_render)
     assert not [n for n in names if "/.covenant/" in n]
     empty = tmp_path / "empty"
     empty.mkdir()
