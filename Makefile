@@ -7,7 +7,7 @@ DEMO   := covenant-demo
 PORT   ?= 8080
 DEMO_PASSWORD := covenant-demo-2026
 
-.PHONY: run test check bench docs clean
+.PHONY: run test check bench docs help-model clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ check: $(STAMP) ## lint, types, architecture contracts
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python -m covenant.cli.help_model --check  # out of date after a command changed: make help-model
+
+help-model: $(STAMP) ## after changing a command: rewrite src/covenant/cli/help_model.json (help printed without typer)
+	$(BIN)/python -m covenant.cli.help_model --write
 
 bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmarks.md)
 	$(BIN)/pip install --quiet -e ".[dev,bench]"  # polars and DuckDB: ingest baselines beside pandas

@@ -40,9 +40,8 @@ from rich.text import Text
 from typer import rich_utils
 from typer._click import exceptions as click_exceptions
 
-from covenant.cli.help_render import MODEL_FILE, PROG
+from covenant.cli.help_render import LAYOUT, MODEL_FILE, PROG
 
-LAYOUT = 1  # bump with a change to the file's shape (help_render reads only its own layout)
 REGENERATE = "python -m covenant.cli.help_model --write"
 _TEXT_DEFAULTS = {"justify": None, "overflow": None, "no_wrap": None, "end": "\n", "tab_size": None}
 

@@ -8,8 +8,10 @@ down what it prints (the text, styles and spans of every cell); here the same ``
 ``Table`` and ``Padding`` objects are built from that, on a console made as typer's
 ``rich_utils._get_rich_console`` makes it (its theme and highlighter, ``TERMINAL_WIDTH``,
 ``FORCE_COLOR``/``PY_COLORS``/``GITHUB_ACTIONS``), and rich lays them out for the terminal at
-hand as it would under typer. Only rich.console, .text, .table, .panel, .padding, .align,
-.columns, .theme and .highlighter are imported.
+hand as it would under typer. Of rich, only .console, .text, .table, .panel, .padding,
+.align, .columns, .theme and .highlighter are imported (besides the standard library's json
+and gettext): no typer, click, pydantic, rich.markdown or command module. After changing a
+command, ``python -m covenant.cli.help_model --write`` (a test fails until then).
 
 ``main`` asks :func:`page_for` first (after the help cache): ``covenant --help``, ``covenant
 WORD… --help`` of a command or group, ``covenant`` alone and a group alone (typer shows the
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 MODEL_FILE = "help_model.json"
-LAYOUT = 1  # the layout of the file this module reads (help_model.LAYOUT)
+LAYOUT = 1  # the layout of the file help_model writes; bump with a change of its shape
 PROG = "covenant"  # the program name the file was made with
 HELP = "--help"
 USAGE_PREFIX = "Usage: "
