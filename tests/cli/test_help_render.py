@@ -273,9 +273,20 @@ def test_settings_typer_answers(name: str, value: str, monkeypatch: pytest.Monke
     assert help_render.page_for(["evaluate", "--help"]) is None
 
 
-def test_translated_messages_are_typers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A catalog for typer's and click's messages ("Options", "Show this message and exit.")."""
-    monkeypatch.setattr(gettext, "find", lambda domain, *a, **k: f"/x/{domain}.mo")
+def test_translated_messages_are_typers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A catalog for typer's and click's messages ("Options", "Show this message and exit.")
+    in gettext's default folder, for the language asked for: typer prints the page."""
+    locale = tmp_path / "share" / "locale"
+    (locale / "de" / "LC_MESSAGES").mkdir(parents=True)
+    monkeypatch.setattr(sys, "base_prefix", str(tmp_path))
+    monkeypatch.setattr(gettext, "_default_localedir", str(locale))
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    assert help_render.page_for(["--help"]) is not None  # a folder, no catalog
+    (locale / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    (locale / "fr" / "LC_MESSAGES" / "messages.mo").write_bytes(b"")
+    assert gettext.find("messages") is not None
     assert help_render.page_for(["--help"]) is None
 
 

@@ -202,7 +202,8 @@ def generate() -> dict[str, Any]:
 
 
 def dumps(model: dict[str, Any]) -> str:
-    """The file's text: one page a line, so a changed command shows as a changed line."""
+    """The file's text, JSON: the versions on the first line, then one page a line (a changed
+    command shows as a changed line; ``help_render`` parses only the page it prints)."""
     head = json.dumps({key: model[key] for key in ("layout", "typer", "rich")})
     lines = [head.removesuffix("}") + ', "pages": {']
     pages = model["pages"]

@@ -90,10 +90,7 @@ def page_for(args: Sequence[str]) -> Request | None:
         return None
     if any(word.startswith("-") for word in words) or not _setting_reproduced():
         return None
-    model = _model()
-    if model is None:
-        return None
-    page = model["pages"].get(" ".join(words))
+    page = _page(" ".join(words))
     if page is None or (bare and not page["bare"]) or _usage_line(page, words) is None:
         return None
     return Request(page, words, bare=bare)
@@ -108,7 +105,11 @@ def _setting_reproduced() -> bool:
             return False
     if _max_width() == "invalid":  # typer fails on it: let it
         return False
-    import gettext  # typer's and click's messages are gettext's: none translated
+    # typer's and click's messages go through gettext (domain "messages"): none translated.
+    # Without gettext's default catalog folder there is nothing to look up (the usual case).
+    if not os.path.isdir(os.path.join(sys.base_prefix, "share", "locale")):
+        return True
+    import gettext
 
     return gettext.find("messages") is None
 
@@ -123,20 +124,27 @@ def _max_width() -> int | str | None:
         return "invalid"
 
 
-def _model() -> dict[str, Any] | None:
-    """The pages, when they were made with the installed typer and rich."""
+def _page(name: str) -> dict[str, Any] | None:
+    """The page of ``covenant NAME`` (its words), when there is one made with the installed
+    typer and rich. The file is JSON with a page a line (``help_model.dumps``): only the
+    first line and the page's own are parsed."""
     import json
 
     try:
         with open(os.path.join(os.path.dirname(__file__), MODEL_FILE), encoding="utf-8") as file:
-            model: dict[str, Any] = json.load(file)
-    except (OSError, ValueError):
+            head = json.loads(file.readline() + "}}")
+            if head.get("layout") != LAYOUT:
+                return None
+            if not (_installed("typer", head["typer"]) and _installed("rich", head["rich"])):
+                return None
+            start = json.dumps(name) + ": "
+            for line in file:
+                if line.startswith(start):
+                    page: dict[str, Any] = json.loads(line[len(start) :].rstrip().rstrip(","))
+                    return page
+    except (OSError, ValueError, KeyError, AttributeError):
         return None
-    if model.get("layout") != LAYOUT:
-        return None
-    if not (_installed("typer", model["typer"]) and _installed("rich", model["rich"])):
-        return None
-    return model
+    return None
 
 
 def _installed(name: str, wanted: str) -> bool:
