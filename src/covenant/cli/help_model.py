@@ -172,8 +172,11 @@ def generate() -> dict[str, Any]:
     """The help of every command and group of the full application, as ``help_render`` reads
     it: ``{"layout", "typer", "rich", "pages": {"ingest events": page, …}}``; a page's
     ``bare`` is true for a group (and the top level) whose name alone shows its help."""
+    from covenant.cli import help_render
     from covenant.cli.main import build_app
 
+    if not help_render.setting_reproduced():  # TYPER_… set, or typer's messages translated
+        raise RuntimeError("write the help model where help_render would print it (no TYPER_…)")
     command = typer.main.get_command(build_app())
     pages: dict[str, Any] = {}
     found: dict[str, Any] = {}

@@ -88,7 +88,7 @@ def page_for(args: Sequence[str]) -> Request | None:
         words, bare = list(args), True
     else:
         return None
-    if any(word.startswith("-") for word in words) or not _setting_reproduced():
+    if any(word.startswith("-") for word in words) or not setting_reproduced():
         return None
     page = _page(" ".join(words))
     if page is None or (bare and not page["bare"]) or _usage_line(page, words) is None:
@@ -96,7 +96,7 @@ def page_for(args: Sequence[str]) -> Request | None:
     return Request(page, words, bare=bare)
 
 
-def _setting_reproduced() -> bool:
+def setting_reproduced() -> bool:
     """Nothing in the environment makes typer print differently from what is rebuilt here."""
     if os.name == "nt" or sys.stdout is None or sys.stderr is None:
         return False
