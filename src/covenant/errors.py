@@ -20,10 +20,13 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── SourceUnreachableError  down, refused or too slow, after the retries
     │   ├── SourceRefusedError      it answered with an error (bad query, auth, overload)
     │   ├── SourceAnswerError       partial (warnings), garbage, or counts that are not exact
+    │   ├── MinutesUnreadError      the minutes of days stored as sums could not be read
     │   └── SourceCredentialsError  a credential's environment variable is not set
     ├── StoreError           the store cannot be opened, migrated or written
     │   ├── NoStoreError          a command that only reads found no store to read
     │   ├── ReadOnlyStoreError    a read-only store needs a write (a schema upgrade)
+    │   ├── DaySumsOnlyError      a reader needs the minutes of days stored as sums only
+    │   ├── MinutesPendingError   (serve) those minutes are being read from the source now
     │   └── AuditChainError       the audit log's hash chain is broken (a row edited, deleted
     │                             or inserted outside Covenant)
     ├── ServeStartError      ``covenant serve`` could not start serving (its processes fail
@@ -181,6 +184,30 @@ class StoreUnreachableError(StoreError):
     code = "store-unreachable"
 
 
+class DaySumsOnlyError(StoreError):
+    """A reader needs the minutes of days a first read by days stored as their two sums only
+    (``store.day_sums``); ``needed`` holds every such ``(series id, day start)`` it met."""
+
+    code = "day-sums-only"
+
+    def __init__(
+        self, message: str, *, hint: str = "", needed: tuple[tuple[int, int], ...] = ()
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.needed = needed
+
+
+class MinutesPendingError(StoreError):
+    """(``covenant serve``) An answer needs the minutes of days stored as sums only, and they
+    are being read from the SLI's source now: ask again in a few seconds."""
+
+    code = "minutes-pending"
+
+    def __init__(self, message: str, *, hint: str = "", retry_after_s: int = 5) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = retry_after_s
+
+
 class StoreNewerError(StoreError):
     """The store's schema was migrated by a newer Covenant than this one."""
 
@@ -208,6 +235,13 @@ class SourceRefusedError(SourceError):
 
 class SourceAnswerError(SourceError):
     code = "source-bad-answer"
+
+
+class MinutesUnreadError(SourceError):
+    """The minutes of days stored as sums only could not be read from the SLI's source (it is
+    down, or refused): names the SLOs, the days and the fix."""
+
+    code = "minutes-unread"
 
 
 class SourceCredentialsError(SourceError):

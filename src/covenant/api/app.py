@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from starlette.responses import Response
 
 from covenant.api import errors
 from covenant.api.deps import Clock, Context, unicode_body
 from covenant.config import Settings
+from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
     from covenant.services.worker import Notify
@@ -143,4 +145,25 @@ def create_app(
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default
     app.include_router(routes_health.router)  # /healthz, /readyz: no prefix, no token
     web.install(app)  # the web UI under /ui (docs/ui.md): pages, not API routes
+    _answer_day_sums(app, context)
     return app
+
+
+def _answer_day_sums(app: FastAPI, context: Context) -> None:
+    """A request that needs the minutes of days stored as sums only is answered at once,
+    ``minutes-pending`` while they are read (``services.day_minutes_serve``) or
+    ``minutes-unread`` when that failed, as every error (JSON, or a page under /ui)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from covenant.errors import DaySumsOnlyError
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DaySumsOnlyError)
+        try:
+            answer = await run_in_threadpool(context.minutes_reader().answer, exc)
+        except CovenantError as error:  # the store did not answer: say that
+            answer = error
+        found = app.exception_handlers[CovenantError](request, answer)
+        return await found if isinstance(found, Awaitable) else found
+
+    app.add_exception_handler(DaySumsOnlyError, handle)

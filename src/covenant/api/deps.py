@@ -27,6 +27,7 @@ from covenant.definitions.workspace import Workspace
 from covenant.errors import ForbiddenError, InputError
 
 if TYPE_CHECKING:
+    from covenant.services.day_minutes_serve import MinutesReader
     from covenant.services.delivery import Dispatcher
     from covenant.services.metrics import SharedMetrics
     from covenant.services.worker import Notify
@@ -56,6 +57,7 @@ class Context:
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
     dispatcher: Dispatcher | None = None  # delivery's, started with the worker
     metrics: SharedMetrics | None = None  # /metrics: the published page, made on first scrape
+    _minutes: MinutesReader | None = None  # reads days stored as sums for requests
 
     def engine(self) -> Engine:
         with self._lock:
@@ -145,6 +147,19 @@ class Context:
             if self.monotonic() - self._checked_at >= self.definitions_check_s:
                 return None
             return self._workspace[1]
+
+    def minutes_reader(self) -> MinutesReader:
+        """The process's reader of the minutes of days stored as sums (made on first use)."""
+        from covenant.services.day_minutes_serve import MinutesReader
+
+        def reads() -> Any:
+            found = self.workspace().prometheus
+            return found.reads if found is not None else ()
+
+        with self._lock:
+            if self._minutes is None:
+                self._minutes = MinutesReader(engine=self.engine, reads=reads, clock=self.clock)
+            return self._minutes
 
     def start_worker(
         self,

@@ -25,6 +25,7 @@ from covenant.errors import (
     ForbiddenError,
     IngestError,
     InputError,
+    MinutesPendingError,
     NotFoundError,
     SourceError,
     StoreError,
@@ -92,6 +93,8 @@ def error_response(error: CovenantError) -> JSONResponse:
             if p.severity == "error"
         ]
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationError) else None
+    if isinstance(error, MinutesPendingError):  # the minutes are being read: ask again soon
+        headers = {"Retry-After": str(error.retry_after_s)}
     return JSONResponse(
         body(error.code, error.message, error.hint or f"run: {error.explain}", **more),
         status_code=status_of(error),

@@ -68,14 +68,18 @@ def _store(workspace: Path) -> Engine:
 
 
 def _run(
+    workspace: Path,
     output_format: Format,
     compute: Callable[[], T],
     as_json: Callable[[T], object],
     as_table: Callable[[T], None],
 ) -> None:
-    """Compute (a Covenant error exits with its message), then print JSON or a table."""
+    """Compute (a Covenant error exits with its message), then print JSON or a table. Days a
+    first read by days stored as sums only are read minute by minute first (``day_minutes``)."""
+    from covenant.cli.day_minutes import with_minutes
+
     try:
-        result = compute()
+        result = with_minutes(workspace, compute)
     except CovenantError as error:
         raise fail(error) from None
     if output_format is Format.JSON:
@@ -149,6 +153,7 @@ def agreement_command(
         )
 
     _run(
+        workspace,
         output_format,
         compute,
         backtest_json,
@@ -219,7 +224,13 @@ def alerts_command(
             tiers=tiers,
         )
 
-    _run(output_format, compute, alerts_json, lambda r: render_alerts_table(console, r, wide=wide))
+    _run(
+        workspace,
+        output_format,
+        compute,
+        alerts_json,
+        lambda r: render_alerts_table(console, r, wide=wide),
+    )
 
 
 def suggest_slo_command(
@@ -255,6 +266,7 @@ def suggest_slo_command(
         )
 
     _run(
+        workspace,
         output_format,
         compute,
         suggestion_json,
@@ -319,4 +331,4 @@ def suggest_backing_command(
         )
         render_backing_table(console, result, wide=wide)
 
-    _run(output_format, compute, lambda found: backing_json(found[2]), table)
+    _run(workspace, output_format, compute, lambda found: backing_json(found[2]), table)

@@ -100,6 +100,7 @@ def run_evaluate(
             at=instant,
             composites=ws.composites,
             corrections=corrections,
+            day_sums_stale=True,  # a day whose minutes the catch-up could not read
         )
     except CovenantError as error:
         raise fail(error) from None

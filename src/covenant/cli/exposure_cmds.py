@@ -55,6 +55,7 @@ def exposure_command(
 
     Filters choose the commitments shown (table and JSON); the totals then are left out of
     the table, and the JSON's portfolio totals stay the whole portfolio's."""
+    from covenant.cli.day_minutes import with_minutes
     from covenant.render.exposure import exposure_json, render_exposure_table
     from covenant.services.exposure import exposure
     from covenant.services.selection import select_exposure
@@ -68,7 +69,8 @@ def exposure_command(
         ws = load_workspace(workspace)
         engine = open_existing(settings_for(workspace).database_url)
         try:
-            result = exposure(engine, workspace=ws, at=instant)
+            # days stored as sums only (a first read by days): their minutes read first
+            result = with_minutes(workspace, lambda: exposure(engine, workspace=ws, at=instant))
         finally:
             engine.dispose()
     except CovenantError as error:

@@ -61,6 +61,7 @@ def sla_command(
     --agreement and --status choose the commitments the table shows; the totals stay the whole
     statement's. JSON, HTML and PDF are the whole statement (they are sent to customers); a
     PDF needs -o FILE."""
+    from covenant.cli.day_minutes import with_minutes
     from covenant.render.sla import render_statement_table, statement_html, statement_json
     from covenant.services.selection import select_statement
     from covenant.services.sla import report_statement
@@ -82,8 +83,11 @@ def sla_command(
         zone = zone_of([v.zone for v in ws.agreements if v.customer == customer])
         period = period_option(period, reference=instant, zone=zone)
         engine = open_existing(settings_for(workspace).database_url)
-        statement = report_statement(
-            engine, workspace=ws, customer=customer, period=period, at=instant
+        statement = with_minutes(  # days stored as sums only: their minutes read first
+            workspace,
+            lambda: report_statement(
+                engine, workspace=ws, customer=customer, period=period, at=instant
+            ),
         )
     except CovenantError as error:
         raise fail(error) from None

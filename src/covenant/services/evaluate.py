@@ -103,6 +103,7 @@ def evaluate_objectives(
     composites: Sequence[CompositeObjective] = (),
     corrections: Sequence[CorrectionRule] = (),
     seen_at: datetime | None = None,
+    day_sums_stale: bool = False,
 ) -> EvaluationReport:
     """Read the buckets every objective needs in one pass and evaluate them all at ``at``.
 
@@ -110,7 +111,14 @@ def evaluate_objectives(
     ``seen_at`` (default: the wall clock now — not ``at``, which may be in the past). An
     objective whose series a metrics source failed to read up to ``at`` is "no data" with the
     source's error as the reason (``mark_stale``).
+
+    The minutes of a day stored as its sums only (``store.day_sums``) that an objective needs
+    are refused (``DaySumsOnlyError``: the caller reads them, ``services.day_minutes``); with
+    ``day_sums_stale`` (``covenant evaluate`` and the worker, whose catch-up read what it
+    could) that series' objectives are "no data (stale)" with the days as the reason, and the
+    others evaluate.
     """
+    unread: dict[int, set[int]] | None = {} if day_sums_stale else None
     report = _evaluate_objectives(
         engine,
         objectives=objectives,
@@ -119,16 +127,35 @@ def evaluate_objectives(
         composites=composites,
         corrections=corrections,
         seen_at=seen_at,
+        unread=unread,
     )
-    return mark_stale(engine, report)
+    return mark_stale(engine, report, unread=unread)
 
 
-def mark_stale(engine: Engine | SqliteReader, report: EvaluationReport) -> EvaluationReport:
+def mark_stale(
+    engine: Engine | SqliteReader,
+    report: EvaluationReport,
+    *,
+    unread: Mapping[int, set[int]] | None = None,
+) -> EvaluationReport:
     """Evaluations of series whose source read failed before ``at`` become "no data (stale)":
-    their numbers would describe data that stopped arriving, not the service."""
+    their numbers would describe data that stopped arriving, not the service. So do those of
+    series whose evaluation needed the minutes of days stored as sums only (``unread``: the
+    days per series id, ``services.day_minutes``)."""
     series = {e.objective.series for e in report.evaluations}
     series |= {p.objective.series for c in report.composites for p in c.composite.components}
-    return apply_stale(report, read_stale(engine, series, at=report.at))
+    stale = read_stale(engine, series, at=report.at)
+    if unread:
+        stale |= unread_stale(engine, unread)
+    return apply_stale(report, stale)
+
+
+def unread_stale(engine: Engine | SqliteReader, unread: Mapping[int, set[int]]) -> dict[str, str]:
+    """The stale reason of each series whose day-sum days an evaluation left out."""
+    from covenant.services.day_minutes import unread_reasons  # noqa: PLC0415
+
+    with engine.connect() as conn:
+        return unread_reasons(conn, unread)
 
 
 def read_stale(
@@ -198,6 +225,7 @@ def _evaluate_objectives(
     composites: Sequence[CompositeObjective],
     corrections: Sequence[CorrectionRule],
     seen_at: datetime | None,
+    unread: dict[int, set[int]] | None,
 ) -> EvaluationReport:
     at = require_utc(at, what="--at")
     audit: dict[str, CorrectionRecord] = {}
@@ -215,7 +243,9 @@ def _evaluate_objectives(
         return EvaluationReport(at=at, evaluations=(), audit=audit)
     if not corrections and not composites:
         return EvaluationReport(
-            at=at, evaluations=_evaluate_plain(engine, objectives, at=at, step=step), audit=audit
+            at=at,
+            evaluations=_evaluate_plain(engine, objectives, at=at, step=step, unread=unread),
+            audit=audit,
         )
     start, end = required_range(everything, at=at, step=step)
     series = [o.series for o in objectives]
@@ -223,7 +253,7 @@ def _evaluate_objectives(
     keys = tuple(dict.fromkeys(series))
     with engine.connect() as conn:
         start = _clip_to_data(conn, keys=keys, objectives=everything, start=start, end=end)
-        data = read_matrix(conn, keys=keys, start=start, end=end, step=step)
+        data = read_matrix(conn, keys=keys, start=start, end=end, step=step, unread=unread)
     from covenant.services.corrections import expand_corrections  # noqa: PLC0415
 
     windows = expand_corrections(corrections, start=from_epoch(start), end=from_epoch(end))
@@ -250,18 +280,25 @@ def _evaluate_objectives(
 def evaluate_workspace(
     engine: Engine | SqliteReader, *, workspace: Workspace, at: datetime
 ) -> EvaluationReport:
-    """Every objective, composite and correction of ``workspace`` evaluated at ``at``."""
+    """Every objective, composite and correction of ``workspace`` evaluated at ``at``; the
+    series whose days of sums could not be read are "no data (stale)", the others evaluate."""
     return evaluate_objectives(
         engine,
         objectives=workspace.objectives,
         at=at,
         composites=workspace.composites,
         corrections=workspace.corrections,
+        day_sums_stale=True,
     )
 
 
 def _evaluate_plain(
-    engine: Engine | SqliteReader, objectives: Sequence[Objective], *, at: datetime, step: int
+    engine: Engine | SqliteReader,
+    objectives: Sequence[Objective],
+    *,
+    at: datetime,
+    step: int,
+    unread: dict[int, set[int]] | None,
 ) -> tuple[Evaluation, ...]:
     """Objectives without corrections or composites, each read the cheapest way it allows.
 
@@ -278,13 +315,13 @@ def _evaluate_plain(
         if edged:
             keys = tuple(dict.fromkeys(o.series for o in edged))
             edges = required_edges(edged, at=at, step=step)
-            counts = read_edge_counts(conn, keys=keys, edges=edges, step=step)
+            counts = read_edge_counts(conn, keys=keys, edges=edges, step=step, unread=unread)
             by_position.update(zip(edged_at, evaluate(edged, counts, at=at), strict=True))
         if sliced:
             start, end = required_range(sliced, at=at, step=step)
             keys = tuple(dict.fromkeys(o.series for o in sliced))
             start = _clip_to_data(conn, keys=keys, objectives=sliced, start=start, end=end)
-            data = read_matrix(conn, keys=keys, start=start, end=end, step=step)
+            data = read_matrix(conn, keys=keys, start=start, end=end, step=step, unread=unread)
             by_position.update(zip(sliced_at, evaluate(sliced, data, at=at), strict=True))
     return tuple(by_position[i] for i in range(len(objectives)))
 

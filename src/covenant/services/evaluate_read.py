@@ -12,7 +12,8 @@
 The reads are ``services.prometheus.catch_up`` with ``until``: up to the evaluation instant,
 at most now; the minutes within the catch-up lag of now are stored but read again next time.
 A failure is recorded as every read records it, and the SLOs it feeds show "no data (stale)"
-with the reason.
+with the reason — a failed read of the minutes of a day stored as its sums (``refine_days``)
+too: only the SLOs of that series, the others evaluate (``services.day_minutes``).
 """
 
 from __future__ import annotations
@@ -106,16 +107,18 @@ def read_before_evaluating(
             left = {r.series for r in rest}
             chosen = [r for r in chosen if r.series not in never or r.series in left]
         reports += catch_up(engine, reads=chosen, now=moment, initial=initial, until=at)
-        if by_days:
-            from covenant.services.prometheus_recorded import refine_days  # noqa: PLC0415
+        # the day-sum days the evaluation needs the minutes of: those its edges cut, and with
+        # corrections or composites (``by_days`` False) every one of their range
+        from covenant.services.prometheus_recorded import refine_days  # noqa: PLC0415
 
-            reports += refine_days(
-                engine,
-                reads=reads,
-                objectives=objectives,
-                at=min(_minute(at), _minute(moment)),
-                now=moment,
-            )
+        reports += refine_days(
+            engine,
+            reads=reads,
+            objectives=objectives,
+            at=min(_minute(at), _minute(moment)),
+            now=moment,
+            every_bucket=not by_days,
+        )
         return reports
     finally:
         engine.dispose()

@@ -57,6 +57,9 @@ class ReadStats:
     ahead_reads: int = 0  # ranges of a past day read with the buckets after them
     ahead_hits: int = 0  # ranges of a past day answered from buckets read ahead before
     seqs: list[int] = field(default_factory=list)  # journal rows to forget after the tick
+    # day-sum days whose minutes an edge needed, per series id (``store.day_sums``): left out,
+    # the series' SLOs show "no data (stale)" and the series is read in full next tick
+    unread: dict[int, set[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -88,6 +91,7 @@ class EdgeCache:
         self.edges: Int64Array = np.zeros(0, dtype=np.int64)
         self.good: Int64Array = np.zeros((0, 0), dtype=np.int64)
         self.total: Int64Array = np.zeros((0, 0), dtype=np.int64)
+        self.unread: set[str] = set()  # keys whose last read left out a day-sum day
 
     def reset(self) -> None:
         self.__init__(  # type: ignore[misc]
@@ -122,7 +126,11 @@ class EdgeCache:
         redo = [
             k
             for k in names
-            if source is None or k not in old_row or k in appeared or ids.get(k) in late
+            if source is None
+            or k not in old_row
+            or k in appeared
+            or ids.get(k) in late
+            or k in self.unread
         ]
         good = np.zeros((len(names), at.size), dtype=np.int64)
         total = np.zeros((len(names), at.size), dtype=np.int64)
@@ -133,12 +141,16 @@ class EdgeCache:
         if kept and source is not None:
             self._move(conn, names, kept, ids, at, source, good, total, stats)
         if redo:
-            fresh = read_edge_counts(conn, keys=redo, edges=at.tolist(), step=self.step)
+            fresh = read_edge_counts(
+                conn, keys=redo, edges=at.tolist(), step=self.step, unread=stats.unread
+            )
             row_of = {k: i for i, k in enumerate(names)}
             where = np.asarray([row_of[k] for k in redo], dtype=np.intp)
             good[where] = fresh.good
             total[where] = fresh.total
         stats.full = len(redo)
+        key_of = {v: k for k, v in ids.items()}
+        self.unread = {key_of[i] for i in stats.unread if i in key_of}
         self.keys, self.ids, self.edges = names, ids, at
         self.good, self.total = good, total
         counts = EdgeCounts(keys=names, step=self.step, edges=at, good=good, total=total)
@@ -192,7 +204,12 @@ class EdgeCache:
         t = np.zeros((len(kept), len(ranges)), dtype=np.int64)
         if now:
             g[:, now], t[:, now] = read_range_sums(
-                conn, ids=position, ranges=[ranges[n] for n in now], rows=len(kept), step=self.step
+                conn,
+                ids=position,
+                ranges=[ranges[n] for n in now],
+                rows=len(kept),
+                step=self.step,
+                unread=stats.unread,
             )
         used: list[_Ahead] = []
         wanted: dict[tuple[int, int], int] = {}  # a new block per range no block covers
@@ -207,7 +224,12 @@ class EdgeCache:
                 cover.append(found)
                 stats.ahead_hits += 1
         fresh = read_range_buckets(
-            conn, ids=position, ranges=list(wanted), rows=len(kept), step=self.step
+            conn,
+            ids=position,
+            ranges=list(wanted),
+            rows=len(kept),
+            step=self.step,
+            unread=stats.unread,
         )
         made = [
             _Ahead(lo=lo, hi=end, good=g_b, total=t_b)

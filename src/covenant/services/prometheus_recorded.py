@@ -249,10 +249,12 @@ def refine_days(
     now: datetime,
     client_for: ClientFactory | None = None,
     max_points: int = MAX_POINTS,
+    every_bucket: bool = False,
 ) -> list[ReadReport]:
     """Read the minutes of every day-sum day that an evaluation at ``at`` cuts with an edge
     (the windows slid into it since the first read), replacing its sums; nothing when no
-    such day is stored (one query)."""
+    such day is stored (one query). Objectives that need every bucket (time slices), and all
+    of them with ``every_bucket`` (corrections, composites), need every day of their range."""
     series = {r.series for r in reads}
     mine = [o for o in objectives if o.series in series]
     if not mine:
@@ -261,12 +263,26 @@ def refine_days(
     # windows do not cut one of them has it read too, which is only more minutes)
     edges = required_edges(mine, at=from_epoch(at), step=DEFAULT_STEP)
     cut = sorted({e - e % DAY for e in edges if e % DAY})
+    whole = [o for o in mine if every_bucket or needs_buckets(o)]
+    lo = None
+    if whole:
+        from covenant.core.evaluate import required_range  # noqa: PLC0415
+
+        lo = required_range(whole, at=from_epoch(at), step=DEFAULT_STEP)[0]
     with engine.connect() as conn:
         from covenant.store.chunk_reads import series_rows  # noqa: PLC0415
 
         found = series_rows(conn, [r.series for r in reads])
         ids = [i for i, _ in found.values()]
-        stored = day_sum_days(conn, series_ids=ids, before=at, days=cut)
+        stored = day_sum_days(conn, series_ids=ids, before=at, days=None if whole else cut)
+    if lo is not None:  # every day-sum day of the range, and the days an edge cuts
+        wide = {o.series for o in whole}
+        keep = {found[k][0] for k in wide if k in found}
+        stored = {
+            i: [d for d in days if (i in keep and d + DAY > lo) or d in cut]
+            for i, days in stored.items()
+        }
+        stored = {i: days for i, days in stored.items() if days}
     if not stored:
         return []
     wanted: dict[int, list[SeriesQueries]] = {}

@@ -141,6 +141,7 @@ def evaluate_selected(
         at=at,
         composites=composites,
         corrections=workspace.corrections,
+        day_sums_stale=True,  # one series' unread days of sums: its SLOs stale, not all
     )
     return select_report(report, slos=slos, services=services, statuses=statuses)
 

@@ -50,6 +50,7 @@ from covenant.services.evaluate import (
     stale_marked,
 )
 from covenant.store.chunk_reads import read_matrix
+from covenant.store.day_sums import refuse_day_sums
 
 DEFAULT_POINTS = 60
 MAX_POINTS = 240
@@ -155,6 +156,10 @@ def timeline_of(
     rules = tuple(r for r in workspace.corrections if not r.slos or objective.slo in r.slos)
     # the corrections are applied as the API applies them, not recorded again (the API and the
     # overview record them; a write here would also end the page's cached answer each time)
+    with engine.connect() as conn:  # every day of sums the instants need, named at once
+        lo, end = required_range([objective], at=at, step=DEFAULT_STEP)
+        # the first instant's range starts a window before the window's start
+        refuse_day_sums(conn, keys=list(_series_of(subject)), start=2 * lo - end, end=end)
     ((now, corrected),) = _evaluations(engine, [(subject, at)], rules)
     start = now.window_start
     if at - start < timedelta(seconds=points * DEFAULT_STEP):

@@ -10,7 +10,8 @@
    composites and objectives a correction may touch by the full engine path
    (``services.evaluate``), so the report equals ``evaluate_workspace`` at ``now``;
 3. the agreements' alerts (forecast credit tiers, ticket timers, claim deadlines,
-   ``services.worker_agreements``);
+   ``services.worker_agreements``), the minutes of days a first read by days stored as sums
+   read first where their statements need them (``services.day_minutes``);
 4. alert state advanced (``core.alert_state``) and written in one transaction, with the notices
    of its transitions written into delivery's outbox in the same transaction (``enqueue``:
    ``Dispatcher.enqueue`` in ``covenant serve``); then the notices are handed to ``notify``.
@@ -24,7 +25,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from covenant.core.alert_state import AlertCondition, AlertRecord, Transition, advance
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
@@ -36,6 +37,7 @@ from covenant.services.evaluate import (
     EvaluationReport,
     evaluate_objectives,
     read_stale,
+    unread_stale,
 )
 from covenant.services.incremental import EdgeCache, ReadStats
 from covenant.services.worker_eval import EdgeResults, Plan, TickEvaluation
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from covenant.services.prometheus import ClientFactory
 
 log = logging.getLogger("covenant.worker")
+T = TypeVar("T")
 
 Notify = Callable[[Sequence[AlertNotice]], None]
 """Receives the notices of one tick (firing and resolved), after their state is committed."""
@@ -169,11 +172,14 @@ class Worker:
                 composites=workspace.composites,
                 corrections=workspace.corrections,
                 seen_at=seen_at or at,
+                day_sums_stale=True,  # a day whose minutes the catch-up could not read
             )
         if plan is not None:  # as ``mark_stale`` reads them for the whole report
             series = {o.series for o in objectives}
             series |= {p.objective.series for c in workspace.composites for p in c.components}
             stale = read_stale(self.engine, series, at=at)
+            if stats.unread:  # day-sum days an edge needed (their refinement failed)
+                stale |= unread_stale(self.engine, stats.unread)
         found = TickEvaluation(
             at=at,
             count=len(objectives),
@@ -229,7 +235,9 @@ class Worker:
         if workspace.agreements:
             from covenant.services.worker_agreements import agreement_conditions  # noqa: PLC0415
 
-            found = agreement_conditions(self.engine, workspace=workspace, now=now)
+            found = agreement_conditions(
+                self.engine, workspace=workspace, now=now, minutes=self._minutes(workspace, now)
+            )
             conditions.extend(_routed(found.conditions, workspace))
             unknown.update(found.unknown)
             problems.extend(found.problems)
@@ -281,6 +289,26 @@ class Worker:
                 self.enqueue(conn, transition.notices)
         return transition
 
+    def _minutes(self, workspace: Workspace, now: datetime) -> Callable[[Callable[[], T]], T]:
+        """Runs a reader of the agreements (exposure, statements) so that the minutes of the
+        days stored as sums it needs are read first, from the workspace's sources (a failure
+        is the reader's problem: it names the SLOs, days and fix)."""
+        from covenant.services.day_minutes import with_day_minutes  # noqa: PLC0415
+
+        reads = workspace.prometheus.reads if workspace.prometheus else ()
+
+        def run(read: Callable[[], T]) -> T:
+            return with_day_minutes(
+                read,
+                engine=lambda: self.engine,
+                reads=lambda: reads,
+                now=lambda: now,
+                client_for=self.client_for,
+                dispose=False,
+            )
+
+        return run
+
     def _catch_up(self, workspace: Workspace, now: datetime, problems: list[str]) -> int:
         reads = workspace.prometheus.reads if workspace.prometheus else ()
         if not reads or not self.catch_up:
@@ -309,8 +337,9 @@ class Worker:
                 at=int(now.timestamp()) // self.step * self.step,
                 now=now,
                 client_for=self.client_for,
+                every_bucket=bool(workspace.corrections or workspace.composites),
             )
-        except CovenantError as exc:
+        except CovenantError as exc:  # each series' failure is in its report (below)
             problems.append(f"Prometheus day refinement: {exc}")
         problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
         return len(reports)

@@ -9,9 +9,10 @@ alert kinds are *unknown* for the tick: their alerts keep their state rather tha
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from covenant.core.agreements import is_binding
 from covenant.core.alert_rules_sla import claim_conditions, forecast_conditions, ticket_conditions
@@ -44,19 +45,28 @@ class AgreementAlerts:
     exposure: Exposure | None = None
 
 
-def agreement_conditions(engine: Engine, *, workspace: Workspace, now: datetime) -> AgreementAlerts:
-    """The agreement-side conditions of ``workspace`` at ``now``."""
+def agreement_conditions(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    now: datetime,
+    minutes: Callable[[Callable[[], Any]], Any] | None = None,
+) -> AgreementAlerts:
+    """The agreement-side conditions of ``workspace`` at ``now``. ``minutes(read)`` runs a
+    reader so that the minutes of days stored as sums it needs are read first (the worker's
+    ``services.day_minutes.with_day_minutes``); without it such a day is a problem."""
     from covenant.services.exposure import exposure  # noqa: PLC0415
 
+    run = minutes or (lambda read: read())
     found = AgreementAlerts()
     try:
-        found.exposure = exposure(engine, workspace=workspace, at=now)
+        found.exposure = run(lambda: exposure(engine, workspace=workspace, at=now))
         found.conditions.extend(forecast_conditions(found.exposure))
     except CovenantError as exc:
         found.unknown.add(NoticeKind.FORECAST_CREDIT)
         found.problems.append(f"forecast: {exc}")
     try:
-        availability, support = _statements(engine, workspace=workspace, now=now)
+        availability, support = run(lambda: _statements(engine, workspace=workspace, now=now))
     except CovenantError as exc:
         found.unknown.update(
             (NoticeKind.TICKET_AT_RISK, NoticeKind.TICKET_BREACHED, NoticeKind.CLAIM_DEADLINE)

@@ -130,6 +130,23 @@ def _refuse_day_sums(
             raise refused(series_id, day)
 
 
+def _sums_only(blob: Any, itemsize: Any) -> bool:
+    """A day-sum chunk (``store.day_sums.is_day_sum``; not imported: that module imports this)."""
+    return int(itemsize) == 8 and len(blob) == 16
+
+
+def _left_out(sums_only: Sequence[tuple[int, int]], unread: dict[int, set[int]] | None) -> None:
+    """Refuse the day-sum chunks a reader met (all of them named), or name them in ``unread``."""
+    if not sums_only:
+        return
+    if unread is None:
+        from covenant.store.day_sums import refused  # noqa: PLC0415
+
+        raise refused(*sums_only[0], *sums_only[1:])
+    for series_id, day in sums_only:
+        unread.setdefault(series_id, set()).add(day)
+
+
 def _decode_all(
     blobs: list[bytes],
     itemsize: int,
@@ -150,12 +167,20 @@ def _decode_all(
 
 
 def read_matrix(
-    conn: Any, *, keys: Sequence[str], start: int, end: int, step: int = 60
+    conn: Any,
+    *,
+    keys: Sequence[str],
+    start: int,
+    end: int,
+    step: int = 60,
+    unread: dict[int, set[int]] | None = None,
 ) -> BucketMatrix:
     """Dense counts of ``keys`` over ``[start, end)``; missing chunks and unknown keys are zeros.
 
     ``start`` and ``end`` are epoch seconds aligned to ``step``. The returned arrays may be
-    views into a slightly larger day-aligned buffer (no copy is made to trim them).
+    views into a slightly larger day-aligned buffer (no copy is made to trim them). A day
+    stored as its sums only (``store.day_sums``) is refused with every such day in range
+    (``DaySumsOnlyError.needed``); with ``unread`` it is left as zeros and named there.
     """
     per_day = buckets_per_day(step)
     if start % step or end % step:
@@ -179,16 +204,21 @@ def read_matrix(
     total3 = total.reshape(len(names), n_days, per_day)
 
     by_size: dict[int, tuple[list[int], list[int], list[bytes]]] = {}
+    sums_only: list[tuple[int, int]] = []
     for part in batched(sorted(row_of)):
         sql = (
             "SELECT series_id, day, itemsize, counts FROM bucket_chunks "
             f"WHERE series_id IN ({_marks(len(part))}) AND day >= ? AND day < ?"
         )
         for series_id, day, itemsize, blob in run(sql, [*part, day0, day1]):
+            if _sums_only(blob, itemsize):
+                sums_only.append((int(series_id), int(day)))
+                continue
             rows, cols, blobs = by_size.setdefault(int(itemsize), ([], [], []))
             rows.append(row_of[int(series_id)])
             cols.append((int(day) - day0) // DAY)
             blobs.append(bytes(blob))
+    _left_out(sums_only, unread)
     id_of = {row: series_id for series_id, row in row_of.items()}
     for itemsize, (rows, cols, blobs) in by_size.items():
         chunks = _decode_all(
@@ -214,12 +244,19 @@ def read_matrix(
 
 
 def read_edge_counts(
-    conn: Any, *, keys: Sequence[str], edges: Sequence[int], step: int = 60
+    conn: Any,
+    *,
+    keys: Sequence[str],
+    edges: Sequence[int],
+    step: int = 60,
+    unread: dict[int, set[int]] | None = None,
 ) -> EdgeCounts:
     """Cumulative counts of ``keys`` at ``edges`` (epoch seconds aligned to ``step``).
 
     Whole days between edges are summed by the database from each chunk's stored day sums;
     only the day chunks an edge falls inside are read and decoded. Unknown keys count zero.
+    A day an edge cuts that holds its sums only is refused (or, with ``unread``, its minutes
+    count zero and it is named there: as ``read_matrix``).
     """
     per_day = buckets_per_day(step)
     at = unique_sorted(list(edges))
@@ -263,16 +300,21 @@ def read_edge_counts(
         slot = (at - edge_day) // step
         inside = [int(d) for d in unique_sorted(edge_day[slot > 0])]  # days an edge cuts: decode
         by_size: dict[int, tuple[list[int], list[int], list[bytes]]] = {}
+        sums_only: list[tuple[int, int]] = []
         for part in batched(ids if inside else [], max(IN_LIMIT - len(inside), 1)):
             sql = (
                 "SELECT series_id, day, itemsize, counts FROM bucket_chunks "
                 f"WHERE series_id IN ({_marks(len(part))}) AND day IN ({_marks(len(inside))})"
             )
             for series_id, day, itemsize, blob in run(sql, [*part, *inside]):
+                if _sums_only(blob, itemsize):
+                    sums_only.append((int(series_id), int(day)))
+                    continue
                 chunk_rows, chunk_days, blobs = by_size.setdefault(int(itemsize), ([], [], []))
                 chunk_rows.append(row_of[int(series_id)])
                 chunk_days.append(int(day))
                 blobs.append(bytes(blob))
+        _left_out(sums_only, unread)
         id_of = {row: series_id for series_id, row in row_of.items()}
         for itemsize, (chunk_rows, chunk_days, blobs) in by_size.items():
             decoded = _decode_all(

@@ -8,8 +8,12 @@ day is stored as a **day-sum chunk**: the same ``bucket_chunks`` row (so ``good_
 two sums and no minutes (``itemsize`` 8, 16 bytes: a minute chunk is ``2 × 1440 × itemsize``).
 
 Every reader that needs the day's minutes finds the blob's length wrong and refuses it with
-``StoreError`` (``chunk_reads.decode_chunk``, ``range_sums``): nothing is ever spread over the
-minutes or read as zeros. Evaluations of event-based objectives whose window edges fall
+``DaySumsOnlyError`` (``chunk_reads.decode_chunk``, ``range_sums``): nothing is ever spread over
+the minutes or read as zeros. The evaluation's readers take an ``unread`` map instead: they leave
+such a day out, name it there, and the evaluation shows the series "no data (stale)" with the
+reason (``services.day_minutes``), while the other series evaluate as usual. Entry points read
+the minutes of the days named in the error from the SLI's source and read again
+(``services.day_minutes``). Evaluations of event-based objectives whose window edges fall
 outside these days read only the sums, and are exact. Reading the day's minutes again
 (``covenant ingest prometheus`` over the whole day, or the catch-up's refinement of the days a
 sliding window is about to cut, ``services.prometheus_recorded``) replaces it.
@@ -22,7 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from covenant.errors import InputError, StoreError
+from covenant.errors import DaySumsOnlyError, InputError
 from covenant.store.bucket_journal import note_writes
 from covenant.store.chunk_reads import DAY, IN_LIMIT, batched, dialect_of, query_of, run_many
 
@@ -45,17 +49,42 @@ def is_day_sum(blob: bytes | memoryview, itemsize: int) -> bool:
     return int(itemsize) == ITEMSIZE and len(blob) == 2 * ITEMSIZE
 
 
-def refused(series_id: int, day: int) -> StoreError:
-    """The error for a reader that needs the minutes of a day-sum chunk."""
+def refused(series_id: int, day: int, *more: tuple[int, int]) -> DaySumsOnlyError:
+    """The error for a reader that needs the minutes of day-sum chunks: ``(series_id, day)``
+    and ``more`` such pairs (all carried in ``needed``, the first named)."""
     from covenant.core.timeutil import from_epoch  # noqa: PLC0415
 
+    needed = tuple(dict.fromkeys([(series_id, day), *more]))
     start = from_epoch(day).strftime("%Y-%m-%dT%H:%M:%SZ")
     end = from_epoch(day + DAY).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return StoreError(
+    others = f" (and {len(needed) - 1} more series-days)" if len(needed) > 1 else ""
+    return DaySumsOnlyError(
         f"series id {series_id}: the day {start} holds only its day's counts (read from "
-        "Prometheus recordings), not its minutes",
+        f"Prometheus recordings), not its minutes{others}",
         hint=f"read its minutes with covenant ingest prometheus --from {start} --to {end}",
+        needed=needed,
     )
+
+
+Unread = dict[int, set[int]]
+"""Per series id, the day-sum days a lenient reader met and left as zeros."""
+
+
+def note_unread(unread: Unread | None, series_id: int, day: int) -> None:
+    """Record a day-sum day met by a lenient reader (``unread`` given), else refuse it."""
+    if unread is None:
+        raise refused(series_id, day)
+    unread.setdefault(series_id, set()).add(day)
+
+
+def series_keys(conn: Any, ids: Sequence[int]) -> dict[int, str]:
+    """``id → key`` of the stored series among ``ids``."""
+    run = query_of(conn)
+    found: dict[int, str] = {}
+    for part in batched(sorted(set(ids))):
+        sql = f"SELECT id, key FROM series WHERE id IN ({', '.join('?' * len(part))})"
+        found.update({int(i): str(k) for i, k in run(sql, part)})
+    return found
 
 
 def write_day_sums(conn: Any, sums: Sequence[DaySum]) -> int:
@@ -128,3 +157,15 @@ def day_sum_days(
         for series_id, day in run(sql, [*part, before, *among, ITEMSIZE, 2 * ITEMSIZE]):
             found.setdefault(int(series_id), []).append(int(day))
     return found
+
+
+def refuse_day_sums(conn: Any, *, keys: Sequence[str], start: int, end: int) -> None:
+    """Refuse at once every day-sum day of ``keys`` that ``[start, end)`` touches (one query):
+    for a reader that reads many ranges, so its caller reads every day it needs in one go."""
+    from covenant.store.chunk_reads import series_rows  # noqa: PLC0415
+
+    ids = [i for i, _ in series_rows(conn, keys).values()]
+    found = day_sum_days(conn, series_ids=ids, before=end) if ids else {}
+    pairs = [(i, d) for i, days in sorted(found.items()) for d in days if d + DAY > start]
+    if pairs:
+        raise refused(*pairs[0], *pairs[1:])

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from covenant.errors import InputError
 from covenant.store.chunk_reads import DAY, IN_LIMIT, batched, buckets_per_day, query_of
-from covenant.store.day_sums import refused
+from covenant.store.day_sums import Unread, note_unread
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -47,15 +47,17 @@ def read_range_sums(
     ranges: Sequence[tuple[int, int]],
     rows: int,
     step: int = 60,
+    unread: Unread | None = None,
 ) -> tuple[Int64Array, Int64Array]:
     """``(good, total)`` of shape ``(rows, len(ranges))``: the events of each series in each
-    range ``[lo, hi)`` (epoch seconds aligned to ``step``). ``ids`` maps a stored series id to
-    its output row; series without a chunk on a day count zero there."""
+        range ``[lo, hi)`` (epoch seconds aligned to ``step``). ``ids`` maps a stored series id to
+        its output row; series without a chunk on a day count zero there. A day stored as its sums
+    only is refused (``store.day_sums``), or with ``unread`` counts zero and is named there."""
     good = np.zeros((rows, len(ranges)), dtype=np.int64)
     total = np.zeros((rows, len(ranges)), dtype=np.int64)
     if not ids or not ranges:
         return good, total
-    for _, pieces, where, values in _slices(conn, ids=ids, ranges=ranges, step=step):
+    for _, pieces, where, values in _slices(conn, ids=ids, ranges=ranges, step=step, unread=unread):
         column = 0
         for index, _, count in pieces:
             for target in (good, total):
@@ -74,11 +76,16 @@ def read_range_buckets(
     ranges: Sequence[tuple[int, int]],
     rows: int,
     step: int = 60,
+    unread: Unread | None = None,
 ) -> list[tuple[npt.NDArray[Any], npt.NDArray[Any]]]:
     """Per range ``[lo, hi)``: ``(good, total)`` of shape ``(rows, (hi − lo) / step)``, every
     bucket per series (``ids`` as for :func:`read_range_sums`), in the widest unsigned type
     read. One query per day and batch of series for all the ranges."""
-    found = list(_slices(conn, ids=ids, ranges=ranges, step=step)) if ids and ranges else []
+    found = (
+        list(_slices(conn, ids=ids, ranges=ranges, step=step, unread=unread))
+        if ids and ranges
+        else []
+    )
     dtype = np.result_type(np.uint8, *(values.dtype for _, _, _, values in found))
     out = [
         (
@@ -99,7 +106,12 @@ def read_range_buckets(
 
 
 def _slices(
-    conn: Any, *, ids: Mapping[int, int], ranges: Sequence[tuple[int, int]], step: int
+    conn: Any,
+    *,
+    ids: Mapping[int, int],
+    ranges: Sequence[tuple[int, int]],
+    step: int,
+    unread: Unread | None = None,
 ) -> Iterator[tuple[int, list[tuple[int, int, int]], npt.NDArray[np.intp], npt.NDArray[Any]]]:
     """Per day and item size: the day, its pieces of ``ranges``, the output rows, and per row
     the pieces' buckets (``good`` then ``total`` of each piece, in the order of the pieces)."""
@@ -129,7 +141,8 @@ def _slices(
             )
             for series_id, itemsize, data in run(sql, [*params, day, *part]):
                 if len(data) != 2 * sum(c for _, _, c in pieces) * int(itemsize):
-                    raise refused(int(series_id), day)  # a day of sums only (store.day_sums)
+                    note_unread(unread, int(series_id), day)  # a day of sums only: refused
+                    continue
                 out_rows, blobs = found.setdefault(int(itemsize), ([], []))
                 out_rows.append(ids[int(series_id)])
                 blobs.append(data)

@@ -21,6 +21,7 @@ from covenant.core.agreements import VersionStatus
 from covenant.errors import (
     ConflictError,
     CovenantError,
+    DaySumsOnlyError,
     DefinitionError,
     InputError,
     NotFoundError,
@@ -93,6 +94,8 @@ def _period(ctx: Any, customer: str, name: str, at: Any) -> Any:
         st = report_statement(
             ctx.engine(), workspace=ctx.workspace(), customer=customer, period=f"{at:%Y-%m}", at=at
         )
+    except DaySumsOnlyError:  # minutes being read: the page says so (``routes.PageRoute``)
+        raise
     except CovenantError:
         return None
     return {
@@ -124,6 +127,8 @@ def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime
             for c in customer.commitments
             if c.agreement == summary.name
         ]
+    except DaySumsOnlyError:  # minutes being read: the page says so (``routes.PageRoute``)
+        raise
     except CovenantError:
         forecast = []
     services = {s for v in versions for s, _ in v.fees}

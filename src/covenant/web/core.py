@@ -10,13 +10,14 @@ carries the session's CSRF token in a hidden field, compared in constant time; a
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request
@@ -31,12 +32,19 @@ from covenant.errors import (
     AuthenticationError,
     ConflictError,
     CovenantError,
+    DaySumsOnlyError,
     ForbiddenError,
     InputError,
+    MinutesPendingError,
+    MinutesUnreadError,
     NotFoundError,
+    SourceError,
     StoreError,
 )
 from covenant.services.users import Session
+
+if TYPE_CHECKING:
+    from covenant.services.day_minutes_serve import MinutesReader
 
 T = TypeVar("T")
 HERE = Path(__file__).parent
@@ -55,6 +63,7 @@ class Backend(Protocol):
     def engine(self) -> Engine: ...
     def workspace(self) -> Workspace: ...
     def remembered(self, question: Hashable, compute: Callable[[Workspace], T]) -> T: ...
+    def minutes_reader(self) -> MinutesReader: ...
 
 
 def backend(request: Request) -> Backend:
@@ -212,8 +221,32 @@ _STATUS: tuple[tuple[type[CovenantError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (InputError, 400),
+    (SourceError, 502),
     (StoreError, 503),
 )
+
+
+def minutes_answer(request: Request, refused: DaySumsOnlyError) -> CovenantError:
+    """What a page that needs the minutes of days stored as sums answers: they are being read
+    (``minutes-pending``) or could not be (``minutes-unread``), ``services.day_minutes_serve``;
+    a customer's page names no SLO or source. Run off the event loop (it reads the store)."""
+    try:
+        answer = backend(request).minutes_reader().answer(refused)
+    except CovenantError as error:  # the store did not answer: say that
+        answer = error
+    if not request.url.path.startswith(f"{BASE}/portal"):
+        return answer
+    if isinstance(answer, MinutesPendingError):
+        return MinutesPendingError(
+            "some of the figures on this page are still being read",
+            hint=f"reload the page in {answer.retry_after_s} seconds",
+            retry_after_s=answer.retry_after_s,
+        )
+    logging.getLogger("covenant.web").error("portal page: %s", answer)
+    return MinutesUnreadError(
+        "some of the figures on this page cannot be read just now",
+        hint="try again later; the operators can see why in the server's log",
+    )
 
 
 def error_page(request: Request, error: Exception) -> Response:
@@ -228,7 +261,7 @@ def error_page(request: Request, error: Exception) -> Response:
         session = current_session(request)
     except CovenantError:
         session = None
-    return page(
+    answer = page(
         "error.html",
         session=session,
         status=status,
@@ -237,3 +270,6 @@ def error_page(request: Request, error: Exception) -> Response:
         hint=error.hint,
         title=f"{status}: {error.code}",
     )
+    if isinstance(error, MinutesPendingError):  # the minutes are being read: reload soon
+        answer.headers["Retry-After"] = str(error.retry_after_s)
+    return answer

@@ -10,9 +10,15 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from covenant.core.access import Role
-from covenant.errors import AuthenticationError, CovenantError, TooManySignInsError
+from covenant.errors import (
+    AuthenticationError,
+    CovenantError,
+    DaySumsOnlyError,
+    TooManySignInsError,
+)
 from covenant.web.core import (
     BASE,
     HERE,
@@ -24,6 +30,7 @@ from covenant.web.core import (
     current_session,
     error_page,
     form,
+    minutes_answer,
     page,
     set_cookie,
 )
@@ -38,6 +45,10 @@ class PageRoute(APIRoute):
         async def answer(request: Request) -> Response:
             try:
                 return await handler(request)
+            except DaySumsOnlyError as refused:  # minutes of days stored as sums: read them
+                return error_page(
+                    request, await run_in_threadpool(minutes_answer, request, refused)
+                )
             except (CovenantError, SignInNeededError) as error:
                 return error_page(request, error)
 

@@ -1,0 +1,232 @@
+"""The minutes of days a first read by days stored as their sums only, read when needed.
+
+A first read by days (``services.prometheus_recorded``) stores the whole days no window edge
+cuts as two numbers each (``store.day_sums``). The evaluation needs only those, and the
+catch-up reads the minutes of the days its sliding edges come to cut (``refine_days``).
+Everything else that needs minutes — a backtest, a statement measured from buckets, a chart,
+an alert backtest, a suggestion, a time-slice objective or a correction added later — meets
+such a day as ``DaySumsOnlyError`` naming every ``(series, day)`` it needs. Then:
+
+- :func:`read_needed` reads the minutes of those days from the SLI's Prometheus source
+  (the catch-up's machinery: one range of a day per series, replacing the day's sums);
+  a series without a source, or a read that fails, raises ``MinutesUnreadError`` naming the
+  SLOs, the days, the source's error and the fix;
+- :func:`with_day_minutes` runs a reader, reads the days it was refused, and runs it again
+  (what the CLI does, with a notice on stderr);
+- an evaluation does not stop: its readers leave such a day out (``unread``) and the series'
+  SLOs show "no data (stale)" with :func:`unread_reasons` as the reason, while every other
+  SLO evaluates as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from covenant.core.timeutil import from_epoch
+from covenant.errors import DaySumsOnlyError, MinutesUnreadError
+from covenant.store.day_sums import series_keys
+from covenant.store.source_state import read_states
+
+if TYPE_CHECKING:
+    from covenant.core.promql import SeriesQueries
+    from covenant.services.prometheus import ClientFactory, ReadReport, Store
+
+T = TypeVar("T")
+DAY = 86400
+ROUNDS = 4
+"""Readers run again at most this often after reading the days they were refused (each round
+reads every day the last refusal named: one round is the rule, a reader that reads two ranges
+may need two)."""
+
+Notice = Callable[[str], None]
+
+
+def day_text(day: int) -> str:
+    return from_epoch(day).strftime("%Y-%m-%d")
+
+
+def days_text(days: Iterable[int]) -> str:
+    ordered = sorted(set(days))
+    shown = ", ".join(day_text(d) for d in ordered[:5])
+    return shown + (f" and {len(ordered) - 5} more" if len(ordered) > 5 else "")
+
+
+def ingest_hint(days: Iterable[int]) -> str:
+    """``covenant ingest prometheus`` over the span of ``days`` (what reads their minutes)."""
+    ordered = sorted(set(days))
+    lo = from_epoch(ordered[0]).strftime("%Y-%m-%dT%H:%M:%SZ")
+    hi = from_epoch(ordered[-1] + DAY).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"covenant ingest prometheus --from {lo} --to {hi}"
+
+
+def needed_days(conn: Any, error: DaySumsOnlyError) -> dict[str, list[int]]:
+    """Per series key, the days ``error`` needs the minutes of (ascending)."""
+    return by_key(conn, _pairs_by_id(error.needed))
+
+
+def by_key(conn: Any, unread: Mapping[int, Iterable[int]]) -> dict[str, list[int]]:
+    """``unread`` (days per series id) keyed by the series' keys."""
+    keys = series_keys(conn, list(unread))
+    return {keys.get(i, f"series id {i}"): sorted(set(days)) for i, days in unread.items()}
+
+
+def _pairs_by_id(pairs: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for series_id, day in pairs:
+        found.setdefault(series_id, set()).add(day)
+    return found
+
+
+def unread_reasons(
+    conn: Any, unread: Mapping[int, Iterable[int]], *, reads: Sequence[SeriesQueries] = ()
+) -> dict[str, str]:
+    """Per series key, why an evaluation that needed the minutes of these day-sum days shows
+    it "no data (stale)": the days, the failed read of its source when one is recorded, the
+    fix."""
+    if not unread:
+        return {}
+    found = by_key(conn, unread)
+    states = read_states(conn, keys=list(found))
+    reasons: dict[str, str] = {}
+    for key, days in found.items():
+        state = states.get(key)
+        why = ""
+        if state is not None and state.error is not None:
+            when = state.error_at.isoformat().replace("+00:00", "Z") if state.error_at else "?"
+            why = f"; reading {state.source} failed at {when} [{state.error_code}]: {state.error}"
+        reasons[key] = (
+            f"stale: the minutes of {days_text(days)} are not read yet (a first read by days "
+            f"stored the day's counts only){why} — they are read by the next catch-up "
+            f"(covenant evaluate, the worker) once the source answers, or by "
+            f"{ingest_hint(days)}"
+        )
+    return reasons
+
+
+def read_needed(
+    engine: Store,
+    *,
+    reads: Sequence[SeriesQueries],
+    needed: Mapping[str, Sequence[int]],
+    now: datetime,
+    client_for: ClientFactory | None = None,
+) -> list[ReadReport]:
+    """Read the minutes of ``needed`` (days per series key) from each series' source,
+    replacing the days' sums; ``MinutesUnreadError`` when a series has no source here or a
+    read failed (every read is tried first; what was read stays)."""
+    from covenant.services.prometheus import DEFAULT_STEP, _read_all  # noqa: PLC0415
+    from covenant.sources.prometheus.reads import MAX_POINTS  # noqa: PLC0415
+
+    of = {r.series: r for r in reads}
+    orphans = {k: d for k, d in needed.items() if k not in of}
+    per_day: dict[int, list[SeriesQueries]] = {}
+    for key, days in needed.items():
+        if key in of:
+            for day in sorted(set(days)):
+                per_day.setdefault(day, []).append(of[key])
+    reports: list[ReadReport] = []
+    for day, todo in sorted(per_day.items()):
+        reports += _read_all(
+            engine,
+            [(r, day) for r in todo],
+            end=day + DAY,
+            step=DEFAULT_STEP,
+            progress=None,
+            client_for=client_for,
+            max_points=MAX_POINTS,
+            now=now,
+        )
+    failed = [r for r in reports if not r.complete]
+    if failed or orphans:
+        raise unread_error(reads=reads, needed=needed, failed=failed, orphans=orphans)
+    return reports
+
+
+def unread_error(
+    *,
+    reads: Sequence[SeriesQueries],
+    needed: Mapping[str, Sequence[int]],
+    failed: Sequence[ReadReport],
+    orphans: Mapping[str, Sequence[int]],
+) -> MinutesUnreadError:
+    """The error for minutes that could not be read: the SLOs, the days, why, the fix."""
+    of = {r.series: r for r in reads}
+    parts: list[str] = []
+    days: set[int] = set()
+    bad = {r.series: r for r in failed}
+    for key, wanted in needed.items():
+        if key not in bad and key not in orphans:
+            continue
+        days.update(wanted)
+        read = of.get(key)
+        slos = ", ".join(read.slos) if read is not None else key
+        if key in orphans:
+            why = "its SLI reads no Prometheus DataSource in this workspace"
+        else:
+            report = bad[key]
+            why = f"reading {report.source} failed: {report.error or 'the read stopped early'}"
+        parts.append(f"SLO {slos}: the minutes of {days_text(wanted)} — {why}")
+    sources = sorted({r.source for r in failed})
+    fix = (
+        f"check that {', '.join(sources)} answers and run the command again, or read the days "
+        f"with {ingest_hint(days)}"
+        if sources
+        else f"read the days' minutes with {ingest_hint(days)} from the source that filled them"
+    )
+    return MinutesUnreadError(
+        "days stored as their counts only (a first read by days) are needed minute by minute "
+        "and could not be read: " + "; ".join(parts),
+        hint=fix,
+    )
+
+
+def with_day_minutes(
+    call: Callable[[], T],
+    *,
+    engine: Callable[[], Store],
+    reads: Callable[[], Sequence[SeriesQueries]],
+    now: Callable[[], datetime],
+    notice: Notice | None = None,
+    client_for: ClientFactory | None = None,
+    dispose: bool = True,
+) -> T:
+    """``call()``; when it needs the minutes of days stored as sums, read them from the
+    sources (``notice`` says so first) and call again. ``engine()`` opens the store to write
+    (disposed after unless ``dispose`` is False: a store the caller keeps) and ``reads()``
+    gives the workspace's Prometheus reads, both only then; ``MinutesUnreadError`` when the
+    days cannot be read."""
+    seen: set[tuple[int, int]] = set()
+    known: list[SeriesQueries] | None = None
+    for _ in range(ROUNDS):
+        try:
+            return call()
+        except DaySumsOnlyError as refused:
+            fresh = set(refused.needed) - seen
+            if not fresh:
+                raise
+            seen |= fresh
+            known = list(reads()) if known is None else known
+            store = engine()
+            try:
+                with store.connect() as conn:
+                    needed = by_key(conn, _pairs_by_id(fresh))
+                if notice is not None:
+                    notice(_reading_text(needed, known))
+                read_needed(store, reads=known, needed=needed, now=now(), client_for=client_for)
+            finally:
+                if dispose:
+                    store.dispose()
+    return call()
+
+
+def _reading_text(needed: Mapping[str, Sequence[int]], reads: Sequence[SeriesQueries]) -> str:
+    of = {r.series: r for r in reads}
+    days = {d for ds in needed.values() for d in ds}
+    slos = sorted({s for k in needed for s in (of[k].slos if k in of else (k,))})
+    return (
+        f"reading the minutes of {len(days)} day{'s' if len(days) != 1 else ''} "
+        f"({days_text(days)}) of {', '.join(slos)} from Prometheus: a first read by days "
+        "stored their counts only"
+    )
