@@ -274,7 +274,7 @@ def test_a_failed_refinement_makes_only_its_slo_stale_in_the_worker(
         engine.dispose()
 
 
-def _served(ws: Path, url: str) -> tuple[Any, str]:
+def _served(ws: Path, url: str, *, customer: str | None = None) -> tuple[Any, str]:
     """The app (API and UI) on ``ws`` and ``url``, its clock at ``AT``; a viewer's token (the
     UI's user ``vic`` signs in with the same password as the web tests)."""
     from covenant.api.app import create_app  # noqa: PLC0415
@@ -288,11 +288,11 @@ def _served(ws: Path, url: str) -> tuple[Any, str]:
     try:
         token = create_token(
             engine,
-            role="viewer",
-            customer=None,
+            role="customer" if customer else "viewer",
+            customer=customer,
             expires_at=at + timedelta(days=365),
             at=at,
-            customers=(),
+            customers=(customer,) if customer else (),
         ).text
         create_user(
             engine, name="vic", password=PASSWORD, role="viewer", customer=None, customers=(), at=at
@@ -390,3 +390,25 @@ def test_the_worker_reads_the_minutes_its_agreements_need(
     assert [m.agreement for c in result.agreements.customers for m in c.commitments] == ["acme-web"]
     assert _sum_days(url) == {}
     _minutes_match_the_events(url, events)
+
+
+def test_a_customers_statement_names_no_slo_while_its_minutes_are_read(
+    loaded: Any, by_days: Path, tmp_path: Path
+) -> None:
+    from tests.api.support import Client  # noqa: PLC0415
+
+    server, _, _ = loaded
+    ws = _workspace(tmp_path / "ws", server.url)
+    (ws / "agreements.yaml").write_text(AGREEMENT)
+    url = _store(by_days, tmp_path)
+    application, token = _served(ws, url, customer="acme")
+    path = "/api/v1/customers/acme/statements/2026-09"
+    first = Client(application).get(path, token)
+    assert first.status_code == 503, first.text
+    body = first.json()
+    assert body["code"] == "minutes-pending"
+    assert body["message"] == "some of the figures asked for are still being read"
+    assert "web" not in first.text
+    assert application.state.covenant.minutes_reader().wait(120)
+    assert Client(application).get(path, token).status_code == 200
+    assert _sum_days(url) == {}

@@ -163,6 +163,10 @@ def _answer_day_sums(app: FastAPI, context: Context) -> None:
             answer = await run_in_threadpool(context.minutes_reader().answer, exc)
         except CovenantError as error:  # the store did not answer: say that
             answer = error
+        if getattr(request.state, "customer", None) is not None:  # a customer's token
+            from covenant.services.day_minutes_serve import for_customers
+
+            answer = for_customers(answer)
         found = app.exception_handlers[CovenantError](request, answer)
         return await found if isinstance(found, Awaitable) else found
 

@@ -335,6 +335,7 @@ _bearer = HTTPBearer(auto_error=False, description="An API token: `covenant toke
 
 async def principal(
     ctx: Ctx,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     import hashlib
@@ -352,7 +353,9 @@ async def principal(
         token = await run_in_threadpool(
             ctx.stored, question, lambda engine: find_token(engine, presented=presented)
         )
-    return principal_of(token, at=ctx.clock())
+    found = principal_of(token, at=ctx.clock())
+    request.state.customer = found.customer  # an error answer names nothing internal to one
+    return found
 
 
 async def remembered(ctx: Context, question: Hashable, compute: Callable[[Workspace], T]) -> T:

@@ -156,6 +156,22 @@ class MinutesReader:
                     self._failed.update(dict.fromkeys(batch, (failed, at)))
 
 
+def for_customers(answer: CovenantError) -> CovenantError:
+    """``answer`` in words that name no SLO or source (a customer's page or token); the
+    failure itself is logged for the operators."""
+    if isinstance(answer, MinutesPendingError):
+        return MinutesPendingError(
+            "some of the figures asked for are still being read",
+            hint=f"ask again (reload the page) in {answer.retry_after_s} seconds",
+            retry_after_s=answer.retry_after_s,
+        )
+    log.error("a customer's answer could not be given: %s", answer)
+    return MinutesUnreadError(
+        "some of the figures asked for cannot be read just now",
+        hint="try again later; the operators can see why in the server's log",
+    )
+
+
 def _by_id(pairs: Sequence[tuple[int, int]]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = {}
     for series_id, day in pairs:

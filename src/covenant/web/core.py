@@ -10,7 +10,6 @@ carries the session's CSRF token in a hidden field, compared in constant time; a
 from __future__ import annotations
 
 import hmac
-import logging
 import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -36,7 +35,6 @@ from covenant.errors import (
     ForbiddenError,
     InputError,
     MinutesPendingError,
-    MinutesUnreadError,
     NotFoundError,
     SourceError,
     StoreError,
@@ -236,17 +234,9 @@ def minutes_answer(request: Request, refused: DaySumsOnlyError) -> CovenantError
         answer = error
     if not request.url.path.startswith(f"{BASE}/portal"):
         return answer
-    if isinstance(answer, MinutesPendingError):
-        return MinutesPendingError(
-            "some of the figures on this page are still being read",
-            hint=f"reload the page in {answer.retry_after_s} seconds",
-            retry_after_s=answer.retry_after_s,
-        )
-    logging.getLogger("covenant.web").error("portal page: %s", answer)
-    return MinutesUnreadError(
-        "some of the figures on this page cannot be read just now",
-        hint="try again later; the operators can see why in the server's log",
-    )
+    from covenant.services.day_minutes_serve import for_customers
+
+    return for_customers(answer)
 
 
 def error_page(request: Request, error: Exception) -> Response:
