@@ -412,3 +412,28 @@ def test_a_customers_statement_names_no_slo_while_its_minutes_are_read(
     assert application.state.covenant.minutes_reader().wait(120)
     assert Client(application).get(path, token).status_code == 200
     assert _sum_days(url) == {}
+
+
+def test_corrections_or_composites_have_the_catch_up_read_every_day_of_sums_in_range(
+    loaded: Any, by_days: Path, tmp_path: Path
+) -> None:
+    """``evaluate`` with corrections or composites reads every bucket of the range: its
+    catch-up (``by_days`` False) reads the minutes of every day of sums there, not only the
+    days an edge cuts (none at ``AT``)."""
+    _, ws, events = loaded
+    workspace = load_workspace(ws)
+    url = _store(by_days, tmp_path)
+    reports = read_before_evaluating(
+        url,
+        reads=workspace.prometheus.reads,  # type: ignore[union-attr]
+        objectives=workspace.objectives,
+        at=from_epoch(AT),
+        every=False,
+        by_days=False,
+    )
+    assert sorted((r.series, r.start) for r in reports) == [
+        ("web", from_epoch(d)) for d in SUM_DAYS
+    ]
+    assert all(r.complete for r in reports)
+    assert _sum_days(url) == {}
+    _minutes_match_the_events(url, events)
