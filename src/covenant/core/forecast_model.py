@@ -3,7 +3,8 @@ distribution of the downtime still to come in a period (docs/exposure.md, "The m
 
 * Downtime comes in **episodes** (maximal runs of down time). Episodes start at a rate λ per
   eligible second; their lengths are drawn from the empirical distribution of the lengths on
-  record.
+  record — with fewer than ``MIN_HISTORY`` past periods, from a log-normal posterior that
+  allows for the longer outages not yet seen (``core.forecast_lengths``).
 * λ differs from period to period. Its prior is a Gamma fitted to the previous periods' rates
   by the method of moments, never more confident than the history it came from; updated with
   this period so far its mean is the Bühlmann credibility blend
@@ -43,6 +44,7 @@ from covenant.core.agreements import (
 )
 from covenant.core.availability import span_text
 from covenant.core.credits import credit_for
+from covenant.core.forecast_lengths import PRIOR_MEDIAN_S, length_pmf, predictive, scale_mixture
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError
@@ -283,6 +285,15 @@ def _compound_negbin(shape: float, p: float, f: Floats, size: int) -> Floats:
     return out
 
 
+def _few_lengths_note(n: int) -> str:
+    seen = f"the {n} episode length(s) on record" if n else "no episode length on record"
+    return (
+        f"episode lengths: a log-normal fitted to {seen} under a weak prior (median "
+        f"{PRIOR_MEDIAN_S // 60} minutes), with its uncertainty, so longer outages than those "
+        "seen are allowed for"
+    )
+
+
 def _moments(pmf: Floats) -> tuple[float, float]:
     k = np.arange(pmf.size, dtype=np.float64)
     mean = float(np.dot(k, pmf))
@@ -316,29 +327,40 @@ def remaining_downtime(
             "comes from this period alone, so the band is wide"
         )
     lengths = [e for p in history for e in p.episodes] + list(completed)
-    if not lengths:
-        lengths = [DEFAULT_EPISODE_S]
-        notes.append(
-            f"no down episode on record: an episode is assumed to last "
-            f"{DEFAULT_EPISODE_S // 60} minutes"
-        )
-    units = np.maximum(1, np.rint(np.array(lengths, dtype=np.float64) / unit_s)).astype(np.int64)
-    f = _size_pmf(units)
-    # The residual of an episode still running: the recorded longer ones, else geometric.
+    total_units = remaining_s // unit_s
+    few = len(history) < min_history
+    if few:  # lengths from the posterior predictive: few on record, a heavy tail
+        notes.append(_few_lengths_note(len(lengths)))
+        f = length_pmf(lengths, unit_s=unit_s, max_units=max(1, total_units), shared=True)
+    else:
+        if not lengths:
+            lengths = [DEFAULT_EPISODE_S]
+            notes.append(
+                f"no down episode on record: an episode is assumed to last "
+                f"{DEFAULT_EPISODE_S // 60} minutes"
+            )
+        units = np.maximum(1, np.rint(np.array(lengths, dtype=np.float64) / unit_s))
+        f = _size_pmf(units.astype(np.int64))
+    # The residual of an episode still running: the longer ones, else geometric.
     residual: Floats = np.ones(1, dtype=np.float64)
     geometric_mean: float | None = None
     if ongoing_s is not None:
         age = max(1, round(ongoing_s / unit_s))
-        longer = units[units > age] - age
-        if longer.size:
-            residual = _size_pmf(longer)
+        if few:
+            longer_pmf = length_pmf(lengths, unit_s=unit_s, max_units=age + max(1, total_units))
+            beyond = longer_pmf[age + 1 :]
+            if float(beyond.sum()) > 0:
+                residual = np.concatenate(([0.0], beyond / float(beyond.sum())))
         else:
+            longer = units[units > age].astype(np.int64) - age
+            if longer.size:
+                residual = _size_pmf(longer)
+        if residual.size == 1:
             geometric_mean = float(age)
             notes.append(
                 "the episode running now is longer than any on record: its remaining length "
                 f"is taken as geometric with a mean of its age so far ({ongoing_s // 60} min)"
             )
-    total_units = remaining_s // unit_s
     p = rate.exposure_s / (rate.exposure_s + remaining_s)
     mean_n = rate.shape * (1 - p) / p
     var_n = mean_n / p
@@ -354,6 +376,8 @@ def remaining_downtime(
     if geometric_mean is not None:
         residual = geometric_residual(geometric_mean, size)
     pmf = _compound_negbin(rate.shape, p, f, size) if remaining_s else np.ones(1)
+    if few:  # the episodes to come share one uncertain log-median: scale them together
+        pmf = scale_mixture(pmf, predictive(lengths)[2])
     if residual.size > 1:
         pmf = np.convolve(pmf, residual)[:size]
     return RemainingDowntime(
