@@ -44,6 +44,7 @@ from covenant.core.agreements import (
 )
 from covenant.core.availability import span_text
 from covenant.core.credits import credit_for
+from covenant.core.forecast_grid import LARGE, compound_negbin_long, convolve, trimmed
 from covenant.core.forecast_lengths import PRIOR_MEDIAN_S, length_pmf, predictive, scale_mixture
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
@@ -268,6 +269,8 @@ def _compound_negbin(shape: float, p: float, f: Floats, size: int) -> Floats:
     q = 1.0 - p
     a, b = q, (shape - 1.0) * q
     m = f.size - 1
+    if size * m > LARGE:
+        return compound_negbin_long(shape, p, f, size)
     g = np.zeros(size, dtype=np.float64)
     g[0] = 1.0
     log_scale = shape * math.log(p)
@@ -331,7 +334,7 @@ def remaining_downtime(
     few = len(history) < min_history
     if few:  # lengths from the posterior predictive: few on record, a heavy tail
         notes.append(_few_lengths_note(len(lengths)))
-        f = length_pmf(lengths, unit_s=unit_s, max_units=max(1, total_units), shared=True)
+        f = trimmed(length_pmf(lengths, unit_s=unit_s, max_units=max(1, total_units), shared=True))
     else:
         if not lengths:
             lengths = [DEFAULT_EPISODE_S]
@@ -379,7 +382,7 @@ def remaining_downtime(
     if few:  # the episodes to come share one uncertain log-median: scale them together
         pmf = scale_mixture(pmf, predictive(lengths)[2])
     if residual.size > 1:
-        pmf = np.convolve(pmf, residual)[:size]
+        pmf = convolve(pmf, residual, size)
     return RemainingDowntime(
         unit_s=unit_s,
         remaining_s=remaining_s,
