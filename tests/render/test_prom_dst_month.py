@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -146,7 +147,12 @@ def _traffic(first: int, hours: int, burn: tuple[int, int] | None) -> tuple[list
 
 def _length(zone: str, at: int) -> int:
     """The UTC length of the local month holding instant ``at`` (zoneinfo's wall clock)."""
-    return _local_end(at, zone, MONTH) - _local_start(at, zone, MONTH)
+    return _month_length(zone, _local_start(at, zone, MONTH))
+
+
+@cache
+def _month_length(zone: str, start: int) -> int:
+    return _local_end(start, zone, MONTH) - start
 
 
 def _firing(
