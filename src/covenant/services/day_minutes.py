@@ -116,8 +116,7 @@ def read_needed(
     """Read the minutes of ``needed`` (days per series key) from each series' source,
     replacing the days' sums; ``MinutesUnreadError`` when a series has no source here or a
     read failed (every read is tried first; what was read stays)."""
-    from covenant.services.prometheus import DEFAULT_STEP, _read_all  # noqa: PLC0415
-    from covenant.sources.prometheus.reads import MAX_POINTS  # noqa: PLC0415
+    from covenant.services.prometheus_recorded import read_day_minutes  # noqa: PLC0415
 
     of = {r.series: r for r in reads}
     orphans = {k: d for k, d in needed.items() if k not in of}
@@ -126,18 +125,7 @@ def read_needed(
         if key in of:
             for day in sorted(set(days)):
                 per_day.setdefault(day, []).append(of[key])
-    reports: list[ReadReport] = []
-    for day, todo in sorted(per_day.items()):
-        reports += _read_all(
-            engine,
-            [(r, day) for r in todo],
-            end=day + DAY,
-            step=DEFAULT_STEP,
-            progress=None,
-            client_for=client_for,
-            max_points=MAX_POINTS,
-            now=now,
-        )
+    reports = read_day_minutes(engine, per_day, now=now, client_for=client_for)
     failed = [r for r in reports if not r.complete]
     if failed or orphans:
         raise unread_error(reads=reads, needed=needed, failed=failed, orphans=orphans)

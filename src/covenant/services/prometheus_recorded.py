@@ -21,7 +21,7 @@ evaluation's edges come to cut, before it evaluates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
@@ -290,8 +290,21 @@ def refine_days(
         row = found.get(r.series)
         for day in stored.get(row[0], []) if row is not None else []:
             wanted.setdefault(day, []).append(r)
+    return read_day_minutes(engine, wanted, now=now, client_for=client_for, max_points=max_points)
+
+
+def read_day_minutes(
+    engine: Store,
+    days: Mapping[int, Sequence[SeriesQueries]],
+    *,
+    now: datetime,
+    client_for: ClientFactory | None = None,
+    max_points: int = MAX_POINTS,
+) -> list[ReadReport]:
+    """Read the minutes of each UTC day of ``days`` from the series read there, day by day,
+    replacing what the day held (its sums); the reports of every read (none raises)."""
     reports: list[ReadReport] = []
-    for day, todo in sorted(wanted.items()):
+    for day, todo in sorted(days.items()):
         reports += _read_all(
             engine,
             [(r, day) for r in todo],
