@@ -1,10 +1,17 @@
 """How many failed sign-ins a name or a client address may have before it must wait.
 
-Each key (a user name, a client address) counts its failed sign-ins. The first ``free`` of them
+Each key (a client address; a user name from one address; a user name from every address)
+counts its failed sign-ins. The first ``free`` of them
 cost nothing; from then on every failure makes the key wait ``base × 2^(failures − free)``
 before its next attempt (30 s, 1 min, 2 min, … up to ``cap``). A key forgets its failures once
 it has had none for ``window``; a successful sign-in forgets a name's. While a key waits, its
 sign-ins are refused before any password is checked (no Argon2 work is spent on them).
+
+A name's wait counted over every address holds back only the addresses that have themselves
+failed for that name within the window (:func:`seconds_to_wait`): someone failing on purpose
+from elsewhere cannot lock the name's owner out, while a guesser spread over many addresses
+gets one free guess per fresh address and then waits with the rest. An address's own waits
+(its failures for any name; its failures for this name) always hold it back.
 
 Pure: the store keeps each key's :class:`Failures` (``store.sign_in_limits``), the clock is
 given.
@@ -63,3 +70,24 @@ def seconds_left(failures: Failures | None, at: datetime) -> int:
     if failures is None or failures.blocked_until is None or failures.blocked_until <= at:
         return 0
     return -(-(failures.blocked_until - at) // timedelta(seconds=1))
+
+
+def recent(rule: Rule, failures: Failures | None, at: datetime) -> bool:
+    """Whether the key has a failure not yet forgotten at ``at``."""
+    return failures is not None and at - failures.last < rule.window
+
+
+def seconds_to_wait(
+    *,
+    address: Failures | None,
+    name_here: Failures | None,
+    name_anywhere: Failures | None,
+    at: datetime,
+) -> int:
+    """Whole seconds a sign-in must wait at ``at``: the address's wait, the name's wait from
+    this address, and the name's wait from every address when this address has failed for the
+    name itself (an address that has not is never held back by other addresses' failures)."""
+    waits = [seconds_left(address, at), seconds_left(name_here, at)]
+    if recent(BY_NAME, name_here, at):
+        waits.append(seconds_left(name_anywhere, at))
+    return max(waits)

@@ -1,22 +1,35 @@
 """The web UI's sign-in rate limit (``core.sign_in_limits``), kept in the store so that every
 process of ``covenant serve`` (and every replica on one PostgreSQL) counts the same failures.
 
-A sign-in names its keys: ``name:<user name>`` for a password sign-in (whether or not the user
-exists, so the limit says nothing about which names do) and ``address:<client address>``
-always. :func:`check` refuses while any key must wait; :func:`failed` counts a failure for each
-key; :func:`succeeded` forgets the name's failures (never the address's: one good password must
-not reset an address that is guessing others).
+A sign-in names its keys: ``address:<client address>`` always; for a password sign-in (whether
+or not the user exists, so the limit says nothing about which names do) also
+``name:<user name>`` (every address's failures for the name) and ``here:<user name>@<client
+address>`` (this address's). :func:`check` refuses while the sign-in must wait
+(``core.sign_in_limits.seconds_to_wait``: the name's count over every address holds back only
+addresses that failed for it); :func:`failed` counts a failure for each key; :func:`succeeded`
+forgets the name's failures (never the address's: one good password must not reset an address
+that is guessing others).
+
+The client address is the one the server sees: the TCP peer, or behind a trusted reverse proxy
+the client it names (``covenant serve --trusted-proxies``, ``api.serving.server_config``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from covenant.core.sign_in_limits import BY_ADDRESS, BY_NAME, Rule, after_failure, seconds_left
+from covenant.core.sign_in_limits import (
+    BY_ADDRESS,
+    BY_NAME,
+    Failures,
+    Rule,
+    after_failure,
+    seconds_to_wait,
+)
 from covenant.core.timeutil import require_utc
 from covenant.errors import TooManySignInsError
 from covenant.services.store import store_failure
@@ -28,14 +41,25 @@ DOING = "read or write failed sign-ins"
 
 def keys_of(*, name: str | None, address: str | None) -> list[str]:
     """The keys a sign-in counts against (sorted: rows are locked in one order)."""
-    keys = [f"address:{(address or 'unknown')[:200]}"]
+    where = (address or "unknown")[:200]
+    keys = [f"address:{where}"]
     if name is not None:
-        keys.append(f"name:{name.strip().lower()[:64]}")
+        named = name.strip().lower()[:64]
+        keys += [f"name:{named}", f"here:{named}@{where}"]
     return sorted(keys)
 
 
 def rule_of(key: str) -> Rule:
-    return BY_NAME if key.startswith("name:") else BY_ADDRESS
+    return BY_ADDRESS if key.startswith("address:") else BY_NAME
+
+
+def _wait(keys: Sequence[str], found: Mapping[str, Failures], at: datetime) -> int:
+    def of(prefix: str) -> Failures | None:
+        return next((found.get(k) for k in keys if k.startswith(prefix)), None)
+
+    return seconds_to_wait(
+        address=of("address:"), name_here=of("here:"), name_anywhere=of("name:"), at=at
+    )
 
 
 def refusal(wait_s: int) -> TooManySignInsError:
@@ -55,7 +79,7 @@ def check(engine: Engine, keys: Sequence[str], *, at: datetime) -> None:
             found = repo.load(conn, keys)
     except SQLAlchemyError as exc:
         raise store_failure(DOING, exc) from exc
-    wait = max((seconds_left(f, at) for f in found.values()), default=0)
+    wait = _wait(keys, found, at)
     if wait > 0:
         raise refusal(wait)
 
@@ -67,11 +91,11 @@ def failed(engine: Engine, keys: Sequence[str], *, at: datetime) -> int:
     try:
         with write_transaction(engine) as conn:
             before = repo.lock(conn, keys, at=at)
-            wait = 0
+            after: dict[str, Failures] = {}
             for key in keys:
-                now = after_failure(rule_of(key), before.get(key), at)
-                repo.save(conn, key, now)
-                wait = max(wait, seconds_left(now, at))
+                after[key] = after_failure(rule_of(key), before.get(key), at)
+                repo.save(conn, key, after[key])
+            wait = _wait(keys, after, at)
             repo.prune(conn, before=at - max(BY_NAME.window, BY_ADDRESS.window))
     except SQLAlchemyError as exc:
         raise store_failure(DOING, exc) from exc
@@ -79,8 +103,9 @@ def failed(engine: Engine, keys: Sequence[str], *, at: datetime) -> int:
 
 
 def succeeded(engine: Engine, keys: Sequence[str]) -> None:
-    """Forget the failures of the sign-in's name (its address keeps its count)."""
-    names = [k for k in keys if k.startswith("name:")]
+    """Forget the failures of the sign-in's name, from this address and from every address
+    (the address keeps its count)."""
+    names = [k for k in keys if not k.startswith("address:")]
     if not names:
         return
     try:

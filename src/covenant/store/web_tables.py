@@ -35,7 +35,8 @@ web_sessions = Table(
     Column("expires_at", UtcDateTime, nullable=False),
 )
 
-# failed sign-ins per key (``name:<user name>`` or ``address:<client address>``), shared by
+# failed sign-ins per key (``address:<client address>``, ``name:<user name>``,
+# ``here:<user name>@<client address>``: ``services.sign_in_limits``), shared by
 # every process on the store (``core.sign_in_limits``); migration ``0015_sign_in_limits``
 sign_in_failures = Table(
     "sign_in_failures",
