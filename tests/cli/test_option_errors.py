@@ -29,6 +29,10 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 SLO = ["checkout-availability"]
+PROXIES_HINT = (
+    "— write the reverse proxies' addresses or networks, e.g. --t"
+    "rusted-proxies 127.0.0.1,10.0.0.0/8 (no '*': any client could then name any address)"
+)
 PROPOSAL = [str(ROOT / "examples" / "proposals" / "initech-premium.yaml")]  # America/New_York
 CASES = [
     (
@@ -102,6 +106,14 @@ CASES = [
         "--margin 0.05",
         "invalid-option-value",
     ),
+    *(
+        (
+            ["serve", "--trusted-proxies", f"127.0.0.1,{entry}"],
+            f"--trusted-proxies {entry!r} is not an IP address or network {PROXIES_HINT}",
+            "invalid-option-value",
+        )
+        for entry in ("*", "10.0.0.1/8", "proxy.internal")
+    ),
 ]
 
 
@@ -131,3 +143,12 @@ def test_good_values_still_run(shop: Path) -> None:
     result = runner.invoke(app, args, env=NOW)
     assert result.exit_code == 0, result.output
     assert "checkout-availability" in result.stdout
+
+
+def test_trusted_proxies_are_read_from_the_environment_too(shop: Path) -> None:
+    env = {**NOW, "COVENANT_TRUSTED_PROXIES": "10.0.0.0/8 *"}
+    result = runner.invoke(app, ["serve", "-w", str(shop)], env=env)
+    assert result.exit_code == 2, result.output
+    assert f"error: --trusted-proxies '*' is not an IP address or network {PROXIES_HINT}\n" in (
+        result.stderr
+    )

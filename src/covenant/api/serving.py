@@ -15,6 +15,7 @@ report a failure. This server records the stop instead and returns.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 import signal
@@ -26,7 +27,7 @@ from typing import Any
 import orjson
 import uvicorn
 
-from covenant.errors import ServeStartError
+from covenant.errors import OptionValueError, ServeStartError
 
 log = logging.getLogger("covenant.api")
 
@@ -143,6 +144,52 @@ def _name(sig: int) -> str:
         return str(sig)
 
 
+def trusted_proxies(text: str) -> list[str]:
+    """The addresses and networks (CIDR) of ``--trusted-proxies``, comma- or space-separated;
+    none (the default) trusts no proxy header. Refused (``invalid-option-value``): an entry that
+    is not an IP address or network (uvicorn would take it as a literal that never matches), a
+    network with host bits set (``10.0.0.1/8``: which was meant?), and ``*`` (any client could
+    then name any address)."""
+    entries = [e for e in text.replace(",", " ").split() if e]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry) if "/" in entry else ipaddress.ip_address(entry)
+        except ValueError:
+            raise OptionValueError(
+                f"--trusted-proxies {entry!r} is not an IP address or network",
+                hint="write the reverse proxies' addresses or networks, e.g. --trusted-proxies "
+                "127.0.0.1,10.0.0.0/8 (no '*': any client could then name any address)",
+            ) from None
+    return entries
+
+
+def server_config(
+    *,
+    host: str,
+    port: int,
+    shutdown_timeout: int,
+    log_level: str = "info",
+    proxies: list[str] | None = None,
+) -> uvicorn.Config:
+    """uvicorn's settings for ``covenant serve`` (the app is set later, in each process).
+
+    The client address (the sign-in rate limit's, the logs') is the TCP peer's, unless the peer
+    is one of ``proxies``: then uvicorn's ``ProxyHeadersMiddleware`` takes the right-most
+    address of ``X-Forwarded-For`` that is not a trusted proxy (what a client wrote in front of
+    it is ignored) and the scheme of ``X-Forwarded-Proto``. No proxies: no header is read
+    (uvicorn's own default would trust 127.0.0.1 and ``FORWARDED_ALLOW_IPS``)."""
+    return uvicorn.Config(
+        None,  # type: ignore[arg-type]  # set by the caller, or in each worker process
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=shutdown_timeout,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=list(proxies or []),
+    )
+
+
 def serve(
     make_app: Callable[[], Any],
     *,
@@ -151,18 +198,18 @@ def serve(
     shutdown_timeout: int,
     log_level: str = "info",
     workers: int = 1,
+    proxies: list[str] | None = None,
 ) -> bool:
     """Serve the app ``make_app()`` makes until a stop signal; False when the server could not
     listen (port taken); ``ServeStartError`` when the app's start-up failed (with ``workers`` > 1:
     when the server processes keep failing at start). With ``workers`` > 1, that many processes
-    (``covenant.api.workers``)."""
-    config = uvicorn.Config(
-        None,  # type: ignore[arg-type]  # set below, or in each worker process
+    (``covenant.api.workers``). ``proxies``: the trusted reverse proxies (:func:`server_config`)."""
+    config = server_config(
         host=host,
         port=port,
+        shutdown_timeout=shutdown_timeout,
         log_level=log_level,
-        access_log=False,
-        timeout_graceful_shutdown=shutdown_timeout,
+        proxies=proxies,
     )
     if workers > 1:
         from covenant.api.workers import supervise

@@ -18,6 +18,7 @@ from covenant.cli.common import (
     now,
     settings_for,
 )
+from covenant.cli.console import usage
 from covenant.errors import CovenantError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -92,6 +93,17 @@ def serve_command(
             "definition shows in the answers at most this long after it is saved.",
         ),
     ] = DEFAULT_DEFINITIONS_CHECK_S,
+    proxies_option: Annotated[
+        str,
+        typer.Option(
+            "--trusted-proxies",
+            "--forwarded-allow-ips",
+            envvar="COVENANT_TRUSTED_PROXIES",
+            help="Reverse proxies (addresses or CIDR networks, comma-separated) whose "
+            "X-Forwarded-For and X-Forwarded-Proto are believed: the client is then the "
+            "right-most address not among them. Default: none (no header is read).",
+        ),
+    ] = "",
 ) -> None:
     """Serve the workspace: HTTP API, web UI and /metrics, and run the worker.
 
@@ -105,11 +117,15 @@ def serve_command(
     flight (an event batch being ingested) and the worker's tick are finished first, then the
     process exits 0."""
     from covenant.api.app import create_app
-    from covenant.api.serving import serve
+    from covenant.api.serving import serve, trusted_proxies
     from covenant.services.slo_history import record_slo_changes
     from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
 
+    try:  # before anything is opened
+        proxies = trusted_proxies(proxies_option)
+    except CovenantError as error:
+        raise usage(error) from None
     settings = settings_for(workspace)
     try:
         loaded = load_workspace(workspace)  # refuse to start on an invalid workspace
@@ -138,14 +154,20 @@ def serve_command(
     console.print(
         f"Covenant API for {workspace.resolve()} at http://{shown}:{port}/api/v1 "
         f"(docs: /api/v1/docs; worker {'off' if no_worker else 'on'}"
-        + (f"; {workers} processes)" if workers > 1 else ")"),
+        + (f"; {workers} processes" if workers > 1 else "")
+        + (f"; trusted proxies {', '.join(proxies)})" if proxies else ")"),
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
     try:
         served = serve(
-            make_app, host=host, port=port, shutdown_timeout=shutdown_timeout, workers=workers
+            make_app,
+            host=host,
+            port=port,
+            shutdown_timeout=shutdown_timeout,
+            workers=workers,
+            proxies=proxies,
         )
     except CovenantError as error:  # the app did not start (serve-start-failed)
         raise fail(error) from None
