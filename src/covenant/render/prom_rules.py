@@ -8,7 +8,7 @@ Per objective three rule groups, named after Sloth's:
   window's SLI is a sum of counts over a sum of counts, never an average of ratios) and Sloth's
   ``slo:sli_error:ratio_rate<w>``;
 - ``covenant-slo-meta-recordings-<id>`` (every 5 minutes): the counts and error ratio over the
-  SLO window (rolling, or the current calendar period), ``slo:objective:ratio``,
+  SLO window (rolling, or the calendar period of the latest minute count), ``slo:objective:ratio``,
   ``slo:error_budget:ratio``, ``slo:time_period:days``, ``slo:period_burn_rate:ratio``,
   ``slo:period_error_budget_remaining:ratio`` and ``sloth_slo_info``;
 - and, last in the per-minute group so they read this minute's counts (rules of a group run in
@@ -42,6 +42,7 @@ from covenant.core.promql import WINDOW, SeriesQueries
 from covenant.render.prom_windows import (
     LENGTH,
     OFFSET,
+    TOTAL_PERIOD,
     alert_windows,
     for_slo,
     period_of,
@@ -53,7 +54,7 @@ from covenant.render.prom_windows import (
 from covenant.render.prom_zones import HORIZON, WARN_BEFORE_S, horizon_text
 
 GOOD, TOTAL = "covenant:sli_good:count", "covenant:sli_total:count"
-GOOD_PERIOD, TOTAL_PERIOD = "covenant:sli_good:count1m_period", "covenant:sli_total:count1m_period"
+GOOD_PERIOD = "covenant:sli_good:count1m_period"
 ERROR = "slo:sli_error:ratio_rate"
 PERIOD_LABEL = "covenant_period"
 SLI_INTERVAL, META_INTERVAL = "1m", "5m"
@@ -242,11 +243,15 @@ def _meta_rules(t: RuleTarget) -> list[dict[str, Any]]:
         period = period_of(o.window)
         assert not isinstance(period, str)
         labels = {**ids, "sloth_window": name}
-        tag = f'count_values("{PERIOD_LABEL}", {period.id_expr})'
+        # the period is the one of the latest minute count recorded (the label of the series
+        # sampled last: a back-filled history has no staleness marker ending the old one), not
+        # of time(): the per-minute group runs at its own offset and may not have recorded
+        # the first minute of a new period yet (docs/prometheus-rules.md, "Calendar windows")
         for record, base in ((f"{GOOD}_period", GOOD_PERIOD), (f"{TOTAL}_period", TOTAL_PERIOD)):
             expr = (
                 f"sum without ({PERIOD_LABEL}) (\n  sum_over_time({base}{sel}"
-                f"[{prom_duration(period.max_seconds)}])\n  and on({PERIOD_LABEL}) {tag}\n)"
+                f"[{prom_duration(period.max_seconds)}])\n"
+                f"  and on({PERIOD_LABEL}) topk(1, timestamp({base}{sel}))\n)"
             )
             rules.append(_record(record, expr, labels))
         period_error = f"{ERROR}_period{sel}"
@@ -257,7 +262,7 @@ def _meta_rules(t: RuleTarget) -> list[dict[str, Any]]:
                 labels,
             )
         )
-        days = for_slo(period.days_expr, o)
+        days = for_slo(period.recorded_days_expr, o)
         if period.seasonal:
             rules.append(_horizon_alert(t, period.zone))
     budget = _num(1 - o.target)

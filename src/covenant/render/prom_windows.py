@@ -75,6 +75,9 @@ class Period:
     id_expr: str  # PromQL (instant vector) numbering the period holding the instant before now
     lengths: tuple[tuple[int, str | None], ...]  # (seconds, guard selecting it) per length
     days_expr: str  # PromQL: the current period's length in days
+    # PromQL: the length in days of the period of the latest minute count the per-minute group
+    # recorded (the 5-minute group's, which sums that period's minutes: a group of its own)
+    recorded_days_expr: str
     max_seconds: int
     zone: str = "UTC"
     # a zone with daylight saving time: PromQL of the current period's UTC length in seconds,
@@ -90,6 +93,7 @@ class Period:
 
 
 LENGTH = "covenant:slo_period:seconds"
+TOTAL_PERIOD = "covenant:sli_total:count1m_period"  # the minute counts labelled by period
 OFFSET = "covenant:slo_zone_offset:seconds"
 SELECTOR = "{__covenant_selector__}"  # replaced by the objective's selector (:func:`for_slo`)
 
@@ -134,6 +138,7 @@ def period_of(window: CalendarWindow) -> Period | str:
             id_expr=f"floor(vector(({now}) / 86400))",
             lengths=((DAY, None),),
             days_expr="vector(1)",
+            recorded_days_expr="vector(1)",
             max_seconds=DAY,
         )
     if window.unit is CalendarUnit.WEEK:
@@ -142,6 +147,7 @@ def period_of(window: CalendarWindow) -> Period | str:
             id_expr=f"floor(vector(({now} - {_ISO_MONDAY}) / {WEEK}))",
             lengths=((WEEK, None),),
             days_expr="vector(7)",
+            recorded_days_expr="vector(7)",
             max_seconds=WEEK,
         )
     if window.unit is CalendarUnit.MONTH:
@@ -152,9 +158,19 @@ def period_of(window: CalendarWindow) -> Period | str:
             id_expr=f"year({at}) * 12 + month({at})",
             lengths=tuple((d * DAY, f"{dim} == {d}") for d in (28, 29, 30, 31)),
             days_expr=dim,
+            recorded_days_expr=_recorded_days(offset),
             max_seconds=31 * DAY,
         )
     raise AssertionError(window.unit)
+
+
+def _recorded_days(offset: int) -> str:
+    """PromQL: the days of the month (a fixed UTC offset) of the latest recorded minute count:
+    from the instant of that sample, not from ``time()``, whose minute the per-minute group
+    may not have recorded yet."""
+    last = f"floor(max(timestamp({TOTAL_PERIOD}{SELECTOR})) / 60) * 60 - 1"
+    now = f"{last} + {offset}" if offset else last
+    return f"days_in_month({now})"
 
 
 def _period_id(unit: CalendarUnit, now: str) -> str:
@@ -185,6 +201,8 @@ def _seasonal(window: CalendarWindow, last: str) -> Period:
         recorded_id_expr=_period_id(unit, f"{last} + scalar({OFFSET}{SELECTOR})"),
         lengths=tuple((n, f"{LENGTH}{SELECTOR} == {n}") for n in table.lengths),
         days_expr=f"{LENGTH}{SELECTOR} / 86400",
+        # recorded in the same evaluation as the latest minute count
+        recorded_days_expr=f"{LENGTH}{SELECTOR} / 86400",
         max_seconds=table.lengths[-1],
         zone=window.zone,
         length_expr=length_expr(window.zone, unit, nominal),
