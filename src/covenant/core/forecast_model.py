@@ -5,9 +5,10 @@ distribution of the downtime still to come in a period (docs/exposure.md, "The m
   eligible second; their lengths are drawn from the empirical distribution of the lengths on
   record — with fewer than ``MIN_HISTORY`` past periods, from a log-normal posterior that
   allows for the longer outages not yet seen (``core.forecast_lengths``).
-* λ differs from period to period. Its prior is a Gamma fitted to the previous periods' rates
-  by the method of moments, never more confident than the history it came from; updated with
-  this period so far its mean is the Bühlmann credibility blend
+* λ differs from period to period: Gamma(α, β) around the service's mean, a hierarchical
+  Gamma–Poisson model whose (α, β) are integrated over their posterior given the past periods
+  and this one so far, under a weakly informative hyperprior (``core.forecast_rate``); for
+  each (α, β) the posterior mean is the Bühlmann credibility blend
   ``Z × this period's rate + (1 − Z) × the historical rate``, ``Z = elapsed / (elapsed + β)``.
 * Given λ ~ Gamma, the count of episodes in the remaining eligible time is negative binomial
   and the remaining downtime a compound negative binomial, computed exactly on a grid of whole
@@ -46,6 +47,7 @@ from covenant.core.availability import span_text
 from covenant.core.credits import credit_for
 from covenant.core.forecast_grid import LARGE, compound_negbin_long, convolve, trimmed
 from covenant.core.forecast_lengths import PRIOR_MEDIAN_S, length_pmf, predictive, scale_mixture
+from covenant.core.forecast_rate import hierarchical_rate
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError
@@ -220,19 +222,16 @@ def rate_model(
             credibility=1.0,
             history_periods=len(history),
         )
-    exposures = np.array([p.eligible_s for p in history], dtype=np.float64)
-    counts = np.array([len(p.episodes) for p in history], dtype=np.float64)
-    total_exposure = float(exposures.sum())
-    pooled = (float(counts.sum()) or 0.5) / total_exposure
-    rates = counts / exposures
-    noise = pooled * float(np.mean(1.0 / exposures))  # Poisson part of the rates' variance
-    between = float(np.var(rates, ddof=1)) - noise
-    prior_exposure = total_exposure if between <= 0 else min(pooled / between, total_exposure)
-    shape = pooled * prior_exposure
+    posterior = hierarchical_rate(
+        [len(p.episodes) for p in history],
+        [float(p.eligible_s) for p in history],
+        started=started,
+        elapsed_s=float(elapsed_s),
+    )
     return RateModel(
-        shape=shape + started,
-        exposure_s=prior_exposure + elapsed_s,
-        credibility=elapsed_s / (elapsed_s + prior_exposure),
+        shape=posterior.shape,
+        exposure_s=posterior.exposure_s,
+        credibility=posterior.credibility,
         history_periods=len(history),
     )
 
