@@ -97,7 +97,8 @@ class PastPeriod:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RateModel:
-    """Gamma(shape, rate=exposure_s) posterior of the episode rate per eligible second."""
+    """Gamma(shape, rate=exposure_s) posterior of the episode rate per eligible second (with
+    history: the Gamma with the hierarchical posterior's mean and variance)."""
 
     shape: float
     exposure_s: float
