@@ -56,3 +56,24 @@ def test_this_period_counts_more_when_periods_differ() -> None:
         [0, 2, 40, 1, 30, 17], [float(MONTH_S)] * 6, started=5, elapsed_s=elapsed
     )
     assert 0 < steady.credibility < wild.credibility < 1
+
+
+def _no_episode_chance(counts: list[int], elapsed_s: float) -> float:
+    """The chance of no episode in the rest of the month under the summary Gamma: the negative
+    binomial's (b / (b + T))^a over T = the month less the elapsed time."""
+    r = hierarchical_rate(counts, [float(MONTH_S)] * len(counts), started=0, elapsed_s=elapsed_s)
+    rest = MONTH_S - elapsed_s
+    return float((r.exposure_s / (r.exposure_s + rest)) ** r.shape)
+
+
+@pytest.mark.parametrize("counts", [[3, 3, 3], [1, 0, 2], [10, 2, 30]])
+def test_the_start_of_a_period_is_not_a_certain_zero(counts: list[int]) -> None:
+    """At a period's very start (no eligible time elapsed: no data stored yet, a maintenance
+    window first) the forecast must be what it is a second later, not "no further episode,
+    certainly" (the variance-matched summary collapsed to a shape of ~1e-8 there). Bounds
+    from outside the model: a mixture of Poissons has at least the Poisson's chance of no
+    episode, e^(−mean) with the mean at most the busiest past month (Jensen), and a service
+    that had an episode in most past months is far from sure to have none."""
+    at_start, a_second_later = _no_episode_chance(counts, 0.0), _no_episode_chance(counts, 1.0)
+    assert at_start == pytest.approx(a_second_later, abs=0.01)
+    assert np.exp(-max(counts)) < at_start < 0.6
