@@ -38,3 +38,15 @@ def test_an_address_own_waits_hold_it_back_whatever_the_name() -> None:
     assert seconds_to_wait(address=address, name_here=None, name_anywhere=None, at=AT) == 25
     assert seconds_to_wait(address=None, name_here=here, name_anywhere=None, at=AT) == 20
     assert seconds_to_wait(address=address, name_here=here, name_anywhere=None, at=AT) == 25
+
+
+def test_a_name_failed_from_a_hundred_addresses_holds_back_every_address() -> None:
+    """A guesser with unlimited fresh addresses (an IPv6 /64) gets one free guess per address
+    only until the name has 100 failures within the hour; from then on a fresh address waits
+    the name's wait too (the owner's included: that takes 100 addresses)."""
+    flooded = failures(100, ago_s=10, wait_s=900)  # 890 s left
+    short_of_it = failures(99, ago_s=10, wait_s=900)
+    assert seconds_to_wait(address=None, name_here=None, name_anywhere=flooded, at=AT) == 890
+    assert seconds_to_wait(address=None, name_here=None, name_anywhere=short_of_it, at=AT) == 0
+    forgotten = failures(100, ago_s=3600, wait_s=900)  # an hour without a failure: forgotten
+    assert seconds_to_wait(address=None, name_here=None, name_anywhere=forgotten, at=AT) == 0

@@ -10,8 +10,11 @@ sign-ins are refused before any password is checked (no Argon2 work is spent on 
 A name's wait counted over every address holds back only the addresses that have themselves
 failed for that name within the window (:func:`seconds_to_wait`): someone failing on purpose
 from elsewhere cannot lock the name's owner out, while a guesser spread over many addresses
-gets one free guess per fresh address and then waits with the rest. An address's own waits
-(its failures for any name; its failures for this name) always hold it back.
+gets one free guess per fresh address and then waits with the rest — up to ``NAME_CEILING``
+failures of the name within the window, after which every address waits the name's wait, its
+owner's too (a guesser with unlimited fresh addresses — an IPv6 /64 — gets at most that many
+guesses an hour; locking the owner out that way takes that many addresses). An address's own
+waits (its failures for any name; its failures for this name) always hold it back.
 
 Pure: the store keeps each key's :class:`Failures` (``store.sign_in_limits``), the clock is
 given.
@@ -23,6 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 MAX_DOUBLINGS = 16  # beyond this the cap has long been reached; keeps 2**n small
+NAME_CEILING = 100
+"""Failures of one name from every address within the window after which every address,
+fresh or not, waits the name's wait."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +94,11 @@ def seconds_to_wait(
     this address, and the name's wait from every address when this address has failed for the
     name itself (an address that has not is never held back by other addresses' failures)."""
     waits = [seconds_left(address, at), seconds_left(name_here, at)]
-    if recent(BY_NAME, name_here, at):
+    flooded = (
+        name_anywhere is not None
+        and recent(BY_NAME, name_anywhere, at)
+        and name_anywhere.count >= NAME_CEILING
+    )
+    if flooded or recent(BY_NAME, name_here, at):
         waits.append(seconds_left(name_anywhere, at))
     return max(waits)
