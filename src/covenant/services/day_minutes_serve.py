@@ -71,9 +71,15 @@ class MinutesReader:
     def answer(self, refused: DaySumsOnlyError) -> CovenantError:
         """What to answer a request that was ``refused``: its days are queued to be read
         (``minutes-pending``), or their read failed lately (``minutes-unread``)."""
-        engine = self.engine()
-        with engine.connect() as conn:
-            needed = by_key(conn, _by_id(refused.needed))
+        from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
+
+        from covenant.services.store import store_failure  # noqa: PLC0415
+
+        try:
+            with self.engine().connect() as conn:
+                needed = by_key(conn, _by_id(refused.needed))
+        except SQLAlchemyError as exc:  # the store did not answer: a coded error, never a 500
+            raise store_failure("find the series of the days to read", exc) from exc
         pairs = {(k, d) for k, days in needed.items() for d in days}
         now = self.monotonic()
         with self._lock:
