@@ -214,6 +214,7 @@ def test_refused_terms_name_the_request_field_and_write_nothing(shop: Shop) -> N
         ),
         ({"commitments": {UPTIME: {"penalty": None}}}, 400, f"commitments.{UPTIME}.penalty"),
         ({"levels": {"enterprise-support": "99"}}, 400, "levels.enterprise-support"),
+        ({"fees": {"chekout": None}}, 400, "fees.chekout"),  # removing a fee never charged
         ({"fees": {"checkout": 8500.5}}, 422, "body.fees.checkout"),  # money is text
         ({"fee": {"checkout": "1.00"}}, 422, "body.fee"),  # a misspelt term is no no-op
         ({"cap": {"percent": "5", "minimum": "1"}}, 422, "body.cap.minimum"),

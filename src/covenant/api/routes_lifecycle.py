@@ -345,6 +345,7 @@ def amend_version(ctx: Ctx, who: Who, name: str, version: Number, body: AmendIn)
         levels=body.levels,
         wording=wording,
         terms=terms,
+        fees=body.fees,
     )
     edits = {k: {**terms.get(k, {}), **wording.get(k, {})} for k in {*terms, *wording}}
     whole: dict[str, Any] = {}

@@ -44,10 +44,12 @@ def check_amendment(
     levels: Iterable[str] = (),
     wording: Iterable[str] = (),
     terms: Mapping[str, Iterable[str]] | None = None,
+    fees: Mapping[str, object] | None = None,
 ) -> Base:
     """Version ``base`` of agreement ``name``, when every commitment the amendment names is
-    one of its commitments (``levels``: availability ones) and every term in ``terms``
-    (commitment name → the terms changed) is one its kind has."""
+    one of its commitments (``levels``: availability ones), every term in ``terms``
+    (commitment name → the terms changed) is one its kind has, and every fee removed
+    (``fees``: service → None) is one it charges (a fee added for a new service is fine)."""
     with engine.connect() as conn:
         found = repo.load_agreements(conn, names=[name])
     if not found:
@@ -73,6 +75,13 @@ def check_amendment(
             raise InputError(
                 f"{field}.{unknown[0]}: {name} v{base} has no {kind} named {unknown[0]!r}",
                 hint=f"its {kind}s: {', '.join(known) or 'none'}",
+            )
+    charged = sorted(service for service, _ in model.fees)
+    for service, fee in sorted((fees or {}).items()):
+        if fee is None and service not in charged:  # removing nothing: a typo, say so
+            raise InputError(
+                f"fees.{service}: {name} v{base} charges no fee for a service named {service!r}",
+                hint=f"its fees: {', '.join(charged) or 'none'}",
             )
     for commitment, changed in (terms or {}).items():
         allowed = AVAILABILITY_TERMS if commitment in available else SUPPORT_TERMS
