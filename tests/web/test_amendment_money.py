@@ -206,3 +206,24 @@ def test_support_penalties_are_amended(
         "money-precision: 250.999 EUR has more decimals than EUR has (2 decimal(s), "
         'ISO 4217) — write the amount in whole EUR minor units, e.g. "251.00"'
     ]
+
+
+def test_long_terms_are_kept_whole_and_too_long_ones_refused(
+    shop: Shop, editor: Browser, form: dict[str, str]
+) -> None:
+    """The form re-sends every commitment's terms; text up to the API's 10,000 characters is
+    kept whole (it was cut at 4,000 characters), in any script (Japanese, 3 bytes a character
+    and 9 once form-encoded: the form used to refuse more than 64 KiB), and text longer than
+    that is refused beside its field, never cut."""
+    (field,) = [k for k in form if k.startswith("terms:") and "support" not in k][:1]
+    long = "本契約の可用性は各暦月において測定される。" * 400 + " end"  # 8,404 characters
+    assert len(long) > 4_000
+    assert len(long.encode()) * 3 > 64 * 1024
+    assert len(long) < 10_000
+    draft = _draft(editor, shop, {**_base(form, "long terms"), field: long})
+    named = field.removeprefix("terms:")
+    (commitment,) = [c for c in draft["availability"] if c["name"] == named]
+    assert commitment["terms"] == long
+    too_long = "x" * 10_001
+    shown = _refused(editor, shop, {**_base(form, "too long"), field: too_long}, field)
+    assert shown[0].startswith(f"invalid-input: the terms of {named} are 10,001 characters")

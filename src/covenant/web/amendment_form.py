@@ -195,6 +195,10 @@ def _has(fields: dict[str, str], *names: str) -> bool:
     return any(n in fields for n in names)
 
 
+MAX_TERMS = 10_000
+"""The longest terms text, as the API takes it (routes_lifecycle)."""
+
+
 def read_form(fields: dict[str, str], base: AgreementVersion) -> tuple[Amendment, AmendmentForm]:
     """The amendment the form asks for, and the form as typed with the problems the form's
     own shapes have. A field the form did not send keeps the base version's term; one sent
@@ -261,7 +265,18 @@ def read_form(fields: dict[str, str], base: AgreementVersion) -> tuple[Amendment
             edit["penalty"] = _amount(fields, f"penalty:{s.name}")
     for named in [c.name for c in base.availability] + [s.name for s in base.support]:
         if f"terms:{named}" in fields:
-            edits[named]["terms"] = fields[f"terms:{named}"].strip()[:4000]
+            text = fields[f"terms:{named}"].strip()
+            if len(text) > MAX_TERMS:  # never cut: the contract's words are kept whole
+                shown.add(
+                    f"terms:{named}",
+                    InputError(
+                        f"the terms of {named} are {len(text):,} characters, more than "
+                        f"{MAX_TERMS:,}",
+                        hint="shorten them, or amend the agreement's file and sync it",
+                    ),
+                )
+            else:
+                edits[named]["terms"] = text
     terms: dict[str, Any] = {}
     if any(k.startswith("fee:") for k in fields) or fields.get("fee-service", "").strip():
         fees = {

@@ -49,7 +49,8 @@ HERE = Path(__file__).parent
 BASE = "/ui"
 SESSION_COOKIE = "covenant_session"
 SIGN_IN_COOKIE = "covenant_sign_in"  # the sign-in form's CSRF token (double-submit)
-MAX_FORM = 64 * 1024
+# an amendment re-sends every commitment's terms (CJK text: 9 bytes a character, form-encoded)
+MAX_FORM = 1024 * 1024
 
 
 class Backend(Protocol):
@@ -191,7 +192,7 @@ async def form(request: Request) -> dict[str, str]:
     if len(body) > MAX_FORM:
         raise InputError(f"the form is larger than {MAX_FORM} bytes")
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=200)
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=2000)
     except (UnicodeDecodeError, ValueError):
         raise InputError("the form is not UTF-8 urlencoded text") from None
     return {k: v[0] for k, v in fields.items()}
