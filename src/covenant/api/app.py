@@ -159,14 +159,12 @@ def _answer_day_sums(app: FastAPI, context: Context) -> None:
 
     async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DaySumsOnlyError)
-        try:
-            answer = await run_in_threadpool(context.minutes_reader().answer, exc)
-        except CovenantError as error:  # the store did not answer: say that
-            answer = error
-        if getattr(request.state, "customer", None) is not None:  # a customer's token
-            from covenant.services.day_minutes_serve import for_customers
+        from covenant.services.day_minutes_serve import answer_for
 
-            answer = for_customers(answer)
+        customer = getattr(request.state, "customer", None) is not None  # a customer's token
+        answer = await run_in_threadpool(
+            lambda: answer_for(context.minutes_reader(), exc, customer=customer)
+        )
         found = app.exception_handlers[CovenantError](request, answer)
         return await found if isinstance(found, Awaitable) else found
 

@@ -100,23 +100,38 @@ _COMMITMENT = re.compile(r"(availability|support)\[(\d+)\](?:\.(.*))?")
 _WORDING = ("displayName", "terms")
 
 
-def request_field(path: str, *, base: Base) -> str | None:
-    """The request's field that a problem's ``field`` (a path into the agreement document)
-    is about, when it is about the draft: None for any other path."""
-    head = f"spec.versions[{base.index}]"
-    if not path.startswith(f"{head}."):
-        return None
-    rest = path.removeprefix(f"{head}.")
-    if rest.split(".")[0] in ("fees", "cap", "effectiveFrom", "reason"):
-        return rest
+def draft_path(path: str, *, index: int) -> str | None:
+    """A problem's ``field`` (a path into the agreement document) below the drafted version
+    (at ``index`` of the agreement's versions): ``fees.checkout``; None for any other path."""
+    head = f"spec.versions[{index}]."
+    return path.removeprefix(head) if path.startswith(head) else None
+
+
+def commitment_path(rest: str, *, version: AgreementVersion) -> tuple[str, str] | None:
+    """``availability[0].cap.amount`` (below a version) → the commitment's name and what is
+    below it (``cap.amount``; "" for the commitment itself); None for any other path."""
     found = _COMMITMENT.fullmatch(rest)
     if found is None:
         return None
-    items = base.version.availability if found.group(1) == "availability" else base.version.support
+    items = version.availability if found.group(1) == "availability" else version.support
     position = int(found.group(2))
-    if position >= len(items) or not found.group(3):
+    if position >= len(items):
         return None
-    name, below = items[position].name, found.group(3)
+    return items[position].name, found.group(3) or ""
+
+
+def request_field(path: str, *, base: Base) -> str | None:
+    """The request's field that a problem's ``field`` (a path into the agreement document)
+    is about, when it is about the draft: None for any other path."""
+    rest = draft_path(path, index=base.index)
+    if rest is None:
+        return None
+    if rest.split(".")[0] in ("fees", "cap", "effectiveFrom", "reason"):
+        return rest
+    found = commitment_path(rest, version=base.version)
+    if found is None or not found[1]:
+        return None
+    name, below = found
     term = re.split(r"[.\[]", below)[0]
     if term == "level":
         return f"levels.{name}"

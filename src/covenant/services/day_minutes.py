@@ -209,10 +209,15 @@ def with_day_minutes(
     return call()
 
 
-def _reading_text(needed: Mapping[str, Sequence[int]], reads: Sequence[SeriesQueries]) -> str:
+def slos_of(needed: Iterable[str], reads: Sequence[SeriesQueries]) -> list[str]:
+    """The SLOs the series keys ``needed`` feed, sorted (a key no read names: itself)."""
     of = {r.series: r for r in reads}
+    return sorted({s for k in needed for s in (of[k].slos if k in of else (k,))})
+
+
+def _reading_text(needed: Mapping[str, Sequence[int]], reads: Sequence[SeriesQueries]) -> str:
     days = {d for ds in needed.values() for d in ds}
-    slos = sorted({s for k in needed for s in (of[k].slos if k in of else (k,))})
+    slos = slos_of(needed, reads)
     return (
         f"reading the minutes of {len(days)} day{'s' if len(days) != 1 else ''} "
         f"({days_text(days)}) of {', '.join(slos)} from Prometheus: a first read by days "

@@ -25,7 +25,7 @@ from covenant.errors import (
     MinutesPendingError,
     MinutesUnreadError,
 )
-from covenant.services.day_minutes import by_key, days_text, read_needed
+from covenant.services.day_minutes import days_text, needed_days, read_needed, slos_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -77,7 +77,7 @@ class MinutesReader:
 
         try:
             with self.engine().connect() as conn:
-                needed = by_key(conn, _by_id(refused.needed))
+                needed = needed_days(conn, refused)
         except SQLAlchemyError as exc:  # the store did not answer: a coded error, never a 500
             raise store_failure("find the series of the days to read", exc) from exc
         pairs = {(k, d) for k, days in needed.items() for d in days}
@@ -122,11 +122,10 @@ class MinutesReader:
 
     def _slos(self, needed: dict[str, list[int]]) -> str:
         try:
-            of = {r.series: r for r in self.reads()}
+            reads = self.reads()
         except CovenantError:
-            of = {}
-        names = sorted({s for k in needed for s in (of[k].slos if k in of else (k,))})
-        return "SLO " + ", ".join(names)
+            reads = []
+        return "SLO " + ", ".join(slos_of(needed, reads))
 
     def _run(self) -> None:
         while True:
@@ -162,6 +161,19 @@ class MinutesReader:
                     self._failed.update(dict.fromkeys(batch, (failed, at)))
 
 
+def answer_for(
+    reader: MinutesReader, refused: DaySumsOnlyError, *, customer: bool
+) -> CovenantError:
+    """What a request ``refused`` for day minutes is answered (the API's and the UI's one
+    rule): the reader's answer, or the store's error when it could not look; in words that
+    name nothing internal for a ``customer``. Reads the store: call it off the event loop."""
+    try:
+        answer = reader.answer(refused)
+    except CovenantError as error:  # the store did not answer: say that
+        answer = error
+    return for_customers(answer) if customer else answer
+
+
 def for_customers(answer: CovenantError) -> CovenantError:
     """``answer`` in words that name no SLO or source (a customer's page or token); the
     failure itself is logged for the operators."""
@@ -176,10 +188,3 @@ def for_customers(answer: CovenantError) -> CovenantError:
         "some of the figures asked for cannot be read just now",
         hint="try again later; the operators can see why in the server's log",
     )
-
-
-def _by_id(pairs: Sequence[tuple[int, int]]) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = {}
-    for series_id, day in pairs:
-        found.setdefault(series_id, set()).add(day)
-    return found

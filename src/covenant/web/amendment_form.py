@@ -21,6 +21,7 @@ from typing import Any
 
 from covenant.core.agreements import AgreementVersion
 from covenant.errors import CovenantError, DefinitionError, InputError
+from covenant.services.agreement_amendments import commitment_path, draft_path
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -321,16 +322,14 @@ _COMMITMENT_FIELDS = (  # (path below a commitment, form field kind)
     ("penalty.amount", "penalty-amount"),
     ("penalty", "penalty-percent"),
 )
-_COMMITMENT = re.compile(r"(availability|support)\[(\d+)\](?:\.(.*))?")
 
 
 def field_of(path: str, *, index: int, base: AgreementVersion, form: AmendmentForm) -> str | None:
     """The form field a validation problem's ``field`` (``spec.versions[2].fees.checkout``)
     names, when it is about the drafted version (at ``index`` of the agreement's versions)."""
-    head = f"spec.versions[{index}]."
-    if not path.startswith(head):
+    rest = draft_path(path, index=index)
+    if rest is None:
         return None
-    rest = path.removeprefix(head)
     if rest.startswith("fees."):
         name = f"fee:{rest.removeprefix('fees.')}"
         return name if name in form.values and name != "fee:" else "fee-amount"
@@ -343,14 +342,10 @@ def field_of(path: str, *, index: int, base: AgreementVersion, form: AmendmentFo
     }
     if rest in simple:
         return simple[rest]
-    found = _COMMITMENT.fullmatch(rest)
+    found = commitment_path(rest, version=base)
     if found is None:
         return None
-    items = base.availability if found.group(1) == "availability" else base.support
-    position = int(found.group(2))
-    if position >= len(items):
-        return None
-    name, below = items[position].name, found.group(3) or ""
+    name, below = found
     for prefix, kind in _COMMITMENT_FIELDS:
         if below == prefix or below.startswith((f"{prefix}.", f"{prefix}[")):
             candidate = f"{kind}:{name}"

@@ -229,15 +229,10 @@ def minutes_answer(request: Request, refused: DaySumsOnlyError) -> CovenantError
     """What a page that needs the minutes of days stored as sums answers: they are being read
     (``minutes-pending``) or could not be (``minutes-unread``), ``services.day_minutes_serve``;
     a customer's page names no SLO or source. Run off the event loop (it reads the store)."""
-    try:
-        answer = backend(request).minutes_reader().answer(refused)
-    except CovenantError as error:  # the store did not answer: say that
-        answer = error
-    if not request.url.path.startswith(f"{BASE}/portal"):
-        return answer
-    from covenant.services.day_minutes_serve import for_customers
+    from covenant.services.day_minutes_serve import answer_for
 
-    return for_customers(answer)
+    customer = request.url.path.startswith(f"{BASE}/portal")
+    return answer_for(backend(request).minutes_reader(), refused, customer=customer)
 
 
 def error_page(request: Request, error: Exception) -> Response:
