@@ -30,6 +30,7 @@ EXPECTED = {
     ("GET", "/ui/agreements/{name}/versions/{number}/backtest"): "staff",
     ("POST", "/ui/agreements/{name}/versions/{number}/{move}"): "writers",
     ("POST", "/ui/agreements/{name}/amend"): "writers",  # no base given: 400 for a writer
+    ("POST", "/ui/agreements/{name}/amend-terms"): "writers",  # the same
     ("GET", "/ui/customers/{customer}/statements/{period}"): "staff",
     ("GET", "/ui/portal"): "customer",
     ("GET", "/ui/portal/tickets"): "customer",

@@ -323,19 +323,34 @@ class AmendIn(BaseModel):
     commitments: dict[str, TermsIn] = Field(
         default_factory=dict, max_length=100, description="commitment name → terms to change"
     )
+    terms: dict[str, Any] | None = Field(
+        default=None,
+        description="the whole new version instead of the changes above (not with them): its "
+        "complete body, as `POST .../versions` takes it (numbers read exactly), without "
+        "version, status and signatories; effectiveFrom and reason are the amendment's",
+        json_schema_extra={"example": VERSION_SCHEMA["example"]},
+    )
 
 
 @router.post("/agreements/{name}/versions/{version}/amend", status_code=201)
-def amend_version(ctx: Ctx, who: Who, name: str, version: Number, body: AmendIn) -> dict[str, Any]:
+def amend_version(
+    ctx: Ctx, who: Who, name: str, version: Number, body: AmendIn, text: Text
+) -> dict[str, Any]:
     """A draft amendment that copies version `version`'s terms server-side and changes only
     what is given: committed `levels`, commitments' `wording` (displayName, terms), `fees` by
     service, the agreement-wide `cap`, and each commitment's terms (`commitments`: credit
     tiers, cap, minimum credit; attainment, penalty). A term not given is kept, one given null
-    is removed. The draft is validated as any version (`422 invalid-definition`; each
-    problem's `field` is the request's, e.g. `fees.checkout`). Propose and sign it as usual."""
-    from covenant.services.agreement_amendments import check_amendment, in_request
+    is removed. Or `terms`: the whole new version (any term: claim deadlines, measurement,
+    targets, commitments added or removed). The draft is validated as any version (`422
+    invalid-definition`; each problem's `field` is the request's, e.g. `fees.checkout`,
+    `terms.support[0].targets`). Propose and sign it as usual."""
+    from covenant.services.agreement_amendments import check_amendment, in_request, one_form
     from covenant.services.agreement_writes import amend_version as amend
 
+    given = body.model_fields_set - ({"terms"} if body.terms is None else set())
+    one_form(given)
+    if body.terms is not None:
+        return _amend_whole(ctx, who, name, version, body, text)
     wording = {k: w.model_dump(exclude_none=True) for k, w in body.wording.items()}
     terms = {k: t.changes() for k, t in body.commitments.items()}
     base = check_amendment(
@@ -368,6 +383,38 @@ def amend_version(ctx: Ctx, who: Who, name: str, version: Number, body: AmendIn)
         )
     except DefinitionError as error:
         raise in_request(error, base=base) from None
+    return _answer(name, made, changes)
+
+
+def _amend_whole(
+    ctx: Ctx, who: Who, name: str, version: int, body: AmendIn, text: str
+) -> dict[str, Any]:
+    """The amendment whose `terms` are the whole new version, read again from the body's text
+    so that its numbers are exact (pydantic reads a JSON number as a float)."""
+    from covenant.services.agreement_amendments import check_amendment, in_request, whole_terms
+    from covenant.services.agreement_body import read_body
+    from covenant.services.agreement_writes import amend_version as amend
+
+    terms = read_body(text, what="amendment").get("terms")
+    if not isinstance(terms, dict):
+        raise InputError("`terms` must be an object: the new version's terms")
+    whole = whole_terms(terms, effective_from=body.effectiveFrom, reason=body.reason)
+    base = check_amendment(ctx.engine(), name=name, base=version)
+    try:
+        changes, made = amend(
+            ctx.engine(),
+            workspace=ctx.workspace(),
+            name=name,
+            base=version,
+            effective_from=body.effectiveFrom,
+            reason=body.reason,
+            levels={},
+            whole=whole,
+            at=ctx.clock(),
+            actor=actor(who),
+        )
+    except DefinitionError as error:
+        raise in_request(error, base=base, whole=True) from None
     return _answer(name, made, changes)
 
 

@@ -9,6 +9,11 @@ silently drops a change. The draft itself is validated as any version
 (``services.agreement_writes.amend_version``); :func:`in_request` moves each problem's
 ``field`` from the agreement document's path (``spec.versions[2].fees.checkout``) to the
 request's (``fees.checkout``), as the web form shows each problem beside its field.
+
+Anything else a version says (claim deadlines, measurement, exclusions, services, support
+targets and calendars, commitments added or removed) is amended with ``terms``: the complete
+body of the new version, as a version's body is written (:func:`whole_terms`); its problems
+name ``terms.…`` (``terms.support[0].targets.P1.firstResponse``).
 """
 
 from __future__ import annotations
@@ -17,15 +22,26 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from covenant.core.agreements import AgreementVersion
-from covenant.errors import DefinitionError, InputError, NotFoundError
+from covenant.definitions.workspace import Workspace
+from covenant.errors import DefinitionError, InputError, NotFoundError, Problem
+from covenant.services.agreement_plan import history_of, recorded_specs
+from covenant.services.agreement_writes import recorded_document
 from covenant.store import agreements as repo
 
 AVAILABILITY_TERMS = ("credits", "cap", "minimumCredit")
 SUPPORT_TERMS = ("attainment", "penalty")
+PIECES = ("levels", "wording", "fees", "cap", "commitments")  # the changes ``terms`` excludes
+NOT_TERMS = {  # what a version holds that its amendment's terms do not: why, what to do
+    "version": "the path names the version amended; the draft takes the next number",
+    "status": "the amendment is a draft: propose it (.../propose), then sign it (.../sign)",
+    "signatories": "a draft is unsigned: signing it (.../sign) adds its signatories",
+}
+OWN = ("effectiveFrom", "reason")  # given beside the terms
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,12 +136,15 @@ def commitment_path(rest: str, *, version: AgreementVersion) -> tuple[str, str] 
     return items[position].name, found.group(3) or ""
 
 
-def request_field(path: str, *, base: Base) -> str | None:
+def request_field(path: str, *, base: Base, whole: bool = False) -> str | None:
     """The request's field that a problem's ``field`` (a path into the agreement document)
-    is about, when it is about the draft: None for any other path."""
+    is about, when it is about the draft: None for any other path. ``whole``: the request
+    gave the draft's ``terms`` (``terms.support[0].targets``)."""
     rest = draft_path(path, index=base.index)
     if rest is None:
-        return None
+        return "terms" if whole and path == f"spec.versions[{base.index}]" else None
+    if whole:
+        return rest if rest in OWN else f"terms.{rest}"
     if rest.split(".")[0] in ("fees", "cap", "effectiveFrom", "reason"):
         return rest
     found = commitment_path(rest, version=base.version)
@@ -142,10 +161,79 @@ def request_field(path: str, *, base: Base) -> str | None:
     return None
 
 
-def in_request(error: DefinitionError, *, base: Base) -> DefinitionError:
+def in_request(error: DefinitionError, *, base: Base, whole: bool = False) -> DefinitionError:
     """``error`` with each problem about the draft naming the request's field."""
     moved = []
     for problem in error.problems:
-        field = request_field(problem.field, base=base)
+        field = request_field(problem.field, base=base, whole=whole)
         moved.append(problem if field is None else dataclasses.replace(problem, field=field))
     return DefinitionError(problems=moved)
+
+
+def version_terms(
+    engine: Engine, *, workspace: Workspace, name: str, number: int
+) -> dict[str, Any]:
+    """Version ``number``'s terms as the store recorded its definition (camelCase keys, as an
+    Agreement's YAML writes a version), without what an amendment sets itself (its number,
+    status, signatories, effectiveFrom and reason): what an amendment's ``terms`` replace."""
+    with engine.connect() as conn:
+        found = repo.load_agreements(conn, names=[name])
+        if not found:
+            raise NotFoundError(f"no agreement named {name!r} is stored")
+        doc = recorded_document(name, found[0], workspace, recorded_specs(history_of(conn, found)))
+    item = next((v for v in doc["spec"]["versions"] if v["version"] == number), None)
+    if item is None:
+        raise NotFoundError(f"agreement {name!r} has no version {number}")
+    skipped = (*NOT_TERMS, *OWN)
+    return {key: value for key, value in item.items() if key not in skipped}
+
+
+def whole_problems(terms: Mapping[str, Any], *, effective_from: str, reason: str) -> list[Problem]:
+    """What the complete new terms of an amendment may not hold (``invalid-input`` naming
+    ``terms.KEY``): a version number, status or signatories, or an effectiveFrom or reason
+    other than the amendment's own."""
+    problems = [
+        Problem(
+            code="invalid-input",
+            field=f"terms.{key}",
+            message=f"terms.{key}: an amendment's terms do not hold its {key}",
+            fix=f"leave {key} out: {why}",
+        )
+        for key, why in NOT_TERMS.items()
+        if key in terms
+    ]
+    for key, given in zip(OWN, (effective_from, reason), strict=True):
+        written = str(terms.get(key, given)).strip()
+        if written != given.strip():
+            problems.append(
+                Problem(
+                    code="invalid-input",
+                    field=f"terms.{key}",
+                    message=f"terms.{key} is {written[:60]!r}, the amendment's {key} "
+                    f"{given.strip()[:60]!r}",
+                    fix=f"leave {key} out of the terms (the amendment's own is used), "
+                    "or give the same",
+                )
+            )
+    return problems
+
+
+def whole_terms(terms: Mapping[str, Any], *, effective_from: str, reason: str) -> dict[str, Any]:
+    """``terms`` (a version's complete body) without effectiveFrom and reason, the
+    amendment's own; ``invalid-input`` naming the field when :func:`whole_problems` finds one."""
+    for problem in whole_problems(terms, effective_from=effective_from, reason=reason):
+        raise InputError(problem.message, hint=problem.fix)
+    return {key: value for key, value in terms.items() if key not in OWN}
+
+
+def one_form(given: Iterable[str]) -> None:
+    """``terms`` replaces the whole version, so it comes without the piecewise changes
+    (``invalid-input`` naming both)."""
+    pieces = [key for key in PIECES if key in set(given)]
+    if "terms" in set(given) and pieces:
+        raise InputError(
+            f"terms and {pieces[0]} were both given: terms is the whole new version, "
+            f"{pieces[0]} a change of version n",
+            hint=f"send either terms (with the {pieces[0]} you want written in it) or "
+            f"the changes ({', '.join(PIECES)}), not both",
+        )

@@ -140,13 +140,15 @@ def amend_version(
     edits: Mapping[str, Mapping[str, Any]] | None = None,
     terms: Mapping[str, Any] | None = None,
     fees: Mapping[str, str | None] | None = None,
+    whole: Mapping[str, Any] | None = None,
 ) -> tuple[list[SyncChange], AgreementVersion]:
-    """A new draft that copies version ``base``'s terms, from ``effective_from`` (a date), for
-    ``reason``, with the committed ``levels`` (percent as text, by commitment name) changed:
-    the web UI's amendment. ``edits`` set more fields of a commitment (availability or support,
-    by name) as the contract writes them: ``terms``, ``credits`` (the tiers), ``attainment``,
-    ``cap``, ``minimumCredit``, ``penalty``; ``terms`` set fields of the version itself
-    (``fees``, the agreement-wide ``cap``). A field set to None is removed. ``fees`` change
+    """A new draft that copies version ``base``'s terms (``whole``: these terms instead, a
+    version's complete body, ``agreement_amendments.whole_terms``), from ``effective_from`` (a
+    date), for ``reason``, with the committed ``levels`` (percent as text, by commitment name)
+    changed: the web UI's amendment. ``edits`` set more fields of a commitment (availability or
+    support, by name) as the contract writes them: ``terms``, ``credits`` (the tiers),
+    ``attainment``, ``cap``, ``minimumCredit``, ``penalty``; ``terms`` set fields of the version
+    itself (``fees``, the agreement-wide ``cap``). A field set to None is removed. ``fees`` change
     the fee of each service named (None: its fee removed), keeping the others. Money and
     percentages are given as text and read exactly; the draft is checked like any other
     version (``money-precision``, ``invalid-type``… naming the field)."""
@@ -154,9 +156,10 @@ def amend_version(
 
     def edit(doc: Document, before: repo.StoredAgreement | None) -> int:
         _exists(before, name)
+        found = _find(doc, name, base)
         copied = {
             key: copy.deepcopy(value)
-            for key, value in _find(doc, name, base).items()
+            for key, value in (found if whole is None else whole).items()
             if key not in ("version", "status", "signatories")
         }
         copied["effectiveFrom"] = effective_from

@@ -33,6 +33,7 @@ from covenant.web.amendment_form import (
     prefilled,
     read_form,
 )
+from covenant.web.amendment_yaml import TermsForm, add_terms_problems, prefilled_terms, read_terms
 from covenant.web.core import (
     BASE,
     backend,
@@ -160,9 +161,11 @@ def _agreement_page(
     session: Any,
     *,
     amending: AmendmentForm | None = None,
+    terms: TermsForm | None = None,
     status: int = 200,
 ) -> Response:
-    """The agreement's page; ``amending``: the amendment form as sent (refused), open."""
+    """The agreement's page; ``amending``: the amendment form as sent (refused), open;
+    ``terms``: the "Edit all terms (YAML)" form as sent (refused), open."""
     from covenant.services.portal import agreement_versions, visible_agreement
     from covenant.web.portal import level_text, money, months_back
 
@@ -171,8 +174,13 @@ def _agreement_page(
     summary = visible_agreement(ctx.engine(), principal=session.principal, name=name, at=at)
     versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
     newest = versions[-1] if versions else None
+    if amending is None and terms is not None:  # the YAML refused: both forms of its base
+        amending = prefilled(next(v for v in versions if v.version == terms.base))
     if amending is None and newest is not None and newest.status in AMENDABLE:
         amending = prefilled(newest)
+    can_write = session.principal.role in WRITERS
+    if terms is None and amending is not None and can_write:
+        terms = _terms_form(ctx, name, amending.base)
     return page(
         "agreement.html",
         session=session,
@@ -182,8 +190,9 @@ def _agreement_page(
         versions=versions,
         diffs=_diffs(versions),
         period=_period(ctx, summary.customer, name, at),
-        can_write=session.principal.role in WRITERS,
+        can_write=can_write,
         amending=amending,
+        terms_form=terms,
         field_id=field_id,
         level_text=level_text,
         money=money,
@@ -193,6 +202,18 @@ def _agreement_page(
         percent=level_text,
         at=at,
     )
+
+
+def _terms_form(ctx: Any, name: str, number: int) -> TermsForm | None:
+    """The "Edit all terms (YAML)" form of version ``number``, filled with its recorded terms
+    (None when they cannot be read: a version recorded without its definition)."""
+    from covenant.services.agreement_amendments import version_terms
+
+    try:
+        found = version_terms(ctx.engine(), workspace=ctx.workspace(), name=name, number=number)
+    except ConflictError:
+        return None
+    return prefilled_terms(found, base=number)
 
 
 @router.get("/agreements/{name}/timers")
@@ -295,16 +316,11 @@ async def amend(request: Request, name: str) -> Response:
     session = writer(request)
     fields = await form(request)
     check_csrf(request, fields, session.csrf)
-    try:
-        number = int(fields.get("base", ""))
-    except ValueError:
-        raise InputError("the form does not say which version to amend", hint="reload") from None
     ctx = backend(request)
     at = ctx.clock()
     versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
-    base = next((v for v in versions if v.version == number), None)
-    if base is None:
-        raise NotFoundError(f"agreement {name!r} has no version {number}", hint="reload")
+    number = _base(fields, versions, name)
+    base = next(v for v in versions if v.version == number)
     wanted, shown = read_form(fields, base)
     status = 400
     if not shown.refused:
@@ -327,6 +343,55 @@ async def amend(request: Request, name: str) -> Response:
             add_problems(shown, error, index=len(versions), base=base)
             status = 409 if isinstance(error, ConflictError) else 400
     return _agreement_page(request, name, session, amending=shown, status=status)
+
+
+def _base(fields: dict[str, str], versions: list[Any], name: str) -> int:
+    """The number of the version a form amends (one of ``versions``)."""
+    try:
+        number = int(fields.get("base", ""))
+    except ValueError:
+        raise InputError("the form does not say which version to amend", hint="reload") from None
+    if not any(v.version == number for v in versions):
+        raise NotFoundError(f"agreement {name!r} has no version {number}", hint="reload")
+    return number
+
+
+@router.post("/agreements/{name}/amend-terms")
+async def amend_terms(request: Request, name: str) -> Response:
+    """A new draft whose terms are the whole YAML the "Edit all terms" form sends (any term
+    of the version: claim deadlines, measurement, targets, commitments added or removed). A
+    refused draft gives the page again with the YAML as typed, each problem with its line."""
+    from covenant.services.agreement_writes import amend_version
+    from covenant.services.portal import agreement_versions
+
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    ctx = backend(request)
+    at = ctx.clock()
+    versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
+    number = _base(fields, versions, name)
+    whole, source, shown = read_terms(fields, base=number)
+    status = 400
+    if whole is not None:
+        try:
+            _, made = amend_version(
+                ctx.engine(),
+                workspace=ctx.workspace(),
+                name=name,
+                base=number,
+                effective_from=shown.values["effective_from"].strip(),
+                reason=shown.values["reason"],
+                levels={},
+                whole=whole,
+                at=at,
+                actor=session.actor,
+            )
+            return RedirectResponse(f"{BASE}/agreements/{name}#v{made.version}", status_code=303)
+        except (InputError, DefinitionError) as error:
+            add_terms_problems(shown, error, index=len(versions), source=source)
+            status = 409 if isinstance(error, ConflictError) else 400
+    return _agreement_page(request, name, session, terms=shown, status=status)
 
 
 _MOVES = {"propose": VersionStatus.PROPOSED, "sign": VersionStatus.SIGNED}

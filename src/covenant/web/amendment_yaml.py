@@ -1,0 +1,214 @@
+"""The agreement page's "Edit all terms (YAML)" form: an amendment that writes version n's
+complete terms, not only the ones the amendment form has fields for (claim deadlines,
+measurement, exclusions, services, support targets and calendars, commitments added or
+removed), as the API's amendment with ``terms`` does.
+
+The textarea is filled with version n's terms as the store recorded its definition (the YAML
+of a version in an Agreement, without its number, status, signatories, start and reason: the
+form's own fields). What is sent is read by the project's YAML reader (safe: plain data only,
+numbers exact, the line of every field kept), and the draft is validated as any version; each
+problem is shown beside the textarea with the line of the field it names (for a field that is
+missing, the line of the one that holds it), the field, the problem and the fix. A refused
+submit keeps the text as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from covenant.definitions.yamlsource import SourceDocument, read_text
+from covenant.errors import CovenantError, DefinitionError, InputError, Problem
+from covenant.services.agreement_amendments import OWN, draft_path, whole_problems
+
+FIELDS = ("effective_from", "reason", "terms")  # the form's fields
+_OWN_FIELD = {"effectiveFrom": "effective_from", "reason": "reason"}  # a version's → the form's
+_FIRST = (  # a version's keys in the order a contract reads (the others follow as recorded)
+    "effectiveTo",
+    "currency",
+    "period",
+    "fees",
+    "cap",
+    "approvals",
+    "availability",
+    "support",
+)
+_PART = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TermsProblem:
+    line: int | None  # of the YAML, for a problem about a field of the terms
+    field: str  # below the version: ``support[0].targets.P1``; "" for the form's own fields
+    code: str
+    message: str
+    hint: str
+
+
+@dataclass(slots=True, kw_only=True)
+class TermsForm:
+    """What the form shows: the text of its fields, and a refused submit's problems by field
+    (``effective_from``, ``reason``, ``terms``)."""
+
+    base: int
+    values: dict[str, str]
+    problems: dict[str, list[TermsProblem]] = field(default_factory=dict)
+
+    def add(self, name: str, problem: TermsProblem) -> None:
+        self.problems.setdefault(name, []).append(problem)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # pyyaml ships no types
+    """Plain YAML; a text of several lines as a block (``|``), as a person writes it."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def _readable(value: Any) -> Any:
+    """``value`` with each item's ``name`` and ``displayName`` first."""
+    if isinstance(value, Mapping):
+        first = [k for k in ("name", "displayName") if k in value]
+        return {k: _readable(value[k]) for k in [*first, *(k for k in value if k not in first)]}
+    if isinstance(value, list):
+        return [_readable(v) for v in value]
+    return value
+
+
+def terms_text(terms: Mapping[str, Any]) -> str:
+    """A version's terms (its recorded definition) as the YAML the form shows."""
+    ordered = {k: terms[k] for k in _FIRST if k in terms}
+    ordered.update({k: v for k, v in terms.items() if k not in ordered})
+    text: str = yaml.dump(
+        _readable(ordered),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    return text
+
+
+def prefilled_terms(terms: Mapping[str, Any], *, base: int) -> TermsForm:
+    """The form of an amendment of version ``base`` whose terms are ``terms``."""
+    values = {"base": str(base), "effective_from": "", "reason": "", "terms": terms_text(terms)}
+    return TermsForm(base=base, values=values)
+
+
+def path_key(path: str) -> tuple[str | int, ...]:
+    """``support[0].targets.P1`` → ``("support", 0, "targets", "P1")`` (the inverse of
+    ``yamlsource.field_path``)."""
+    parts: list[str | int] = []
+    for bracketed, plain in _PART.findall(path):
+        if plain:
+            parts.append(plain)
+        else:
+            parts.append(int(bracketed) if bracketed.isdigit() else bracketed)
+    return tuple(parts)
+
+
+def _line(where: str) -> int | None:
+    found = re.search(r":(\d+)$", where)
+    return int(found.group(1)) if found else None
+
+
+def _problem(p: Problem, *, line: int | None, field: str) -> TermsProblem:
+    return TermsProblem(line=line, field=field, code=p.code, message=p.message, hint=p.fix)
+
+
+def read_terms(
+    fields: Mapping[str, str], *, base: int
+) -> tuple[dict[str, Any] | None, SourceDocument | None, TermsForm]:
+    """The terms the form asks for (None when refused), the YAML as read (its lines), and
+    the form as typed with the problems the form's own checks find."""
+    values = {name: fields.get(name, "") for name in FIELDS}
+    shown = TermsForm(base=base, values={"base": str(base), **values})
+    start = values["effective_from"].strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start):
+        shown.add(
+            "effective_from",
+            TermsProblem(
+                line=None,
+                field="",
+                code=InputError.code,
+                message=f"effective from {start[:40]!r} is not a date",
+                hint="give a date like 2027-01-01",
+            ),
+        )
+    if not values["reason"].strip():
+        shown.add(
+            "reason",
+            TermsProblem(
+                line=None,
+                field="",
+                code=InputError.code,
+                message="an amendment needs its reason",
+                hint="say what changes and why",
+            ),
+        )
+    documents, problems = read_text(values["terms"], file="terms")
+    for p in problems:
+        shown.add("terms", _problem(p, line=_line(p.where), field=p.field))
+    if problems:
+        return None, None, shown
+    if len(documents) != 1 or not isinstance(documents[0].data, dict):
+        shown.add(
+            "terms",
+            TermsProblem(
+                line=None,
+                field="",
+                code=InputError.code,
+                message="the terms are not one YAML mapping (a version's fields)",
+                hint="write the version's fields, one a line (fees:, availability:, …), "
+                "as the form was filled",
+            ),
+        )
+        return None, None, shown
+    source = documents[0]
+    for p in whole_problems(source.data, effective_from=start, reason=values["reason"]):
+        rest = p.field.removeprefix("terms.")
+        shown.add("terms", _problem(p, line=source.line_of(path_key(rest)), field=rest))
+    if shown.refused:
+        return None, source, shown
+    whole = {k: v for k, v in source.data.items() if k not in OWN}
+    return whole, source, shown
+
+
+def add_terms_problems(
+    form: TermsForm, error: CovenantError, *, index: int, source: SourceDocument | None
+) -> None:
+    """The problems of a refused draft (the draft at ``index`` of the agreement's versions),
+    each with the YAML line of the field it names."""
+    if not isinstance(error, DefinitionError):
+        form.add(
+            "terms",
+            TermsProblem(
+                line=None, field="", code=error.code, message=error.message, hint=error.hint
+            ),
+        )
+        return
+    for p in error.problems:
+        if p.severity != "error":
+            continue
+        rest = draft_path(p.field, index=index)
+        if rest in _OWN_FIELD:
+            form.add(_OWN_FIELD[rest], _problem(p, line=None, field=""))
+        elif rest is not None:
+            line = None if source is None else source.line_of(path_key(rest))
+            form.add("terms", _problem(p, line=line, field=rest))
+        else:  # about the agreement, not this version's fields (overlapping versions…)
+            form.add("terms", _problem(p, line=None, field=p.field))
