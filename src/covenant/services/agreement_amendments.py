@@ -202,6 +202,16 @@ def whole_problems(terms: Mapping[str, Any], *, effective_from: str, reason: str
         for key, why in NOT_TERMS.items()
         if key in terms
     ]
+    if not set(terms) - set(OWN):  # a client's slip, never a contract: it would drop every term
+        problems.append(
+            Problem(
+                code="invalid-input",
+                field="terms",
+                message="terms is empty: the amendment would have no fees and no commitments",
+                fix="give the version's complete terms: its definition as recorded (GET "
+                ".../history, details.spec) with your changes",
+            )
+        )
     for key, given in zip(OWN, (effective_from, reason), strict=True):
         written = str(terms.get(key, given)).strip()
         if written != given.strip():
