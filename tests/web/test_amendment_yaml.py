@@ -165,6 +165,12 @@ def test_a_refused_yaml_names_its_line_and_keeps_the_text(shop: Shop, editor: Br
         "invalid-input: an amendment needs its reason — say what changes and why"
     ]
     assert terms_form(page)["terms"] == text
+    sent = {**sent, "effective_from": "2027-02-01", "reason": "x" * 1001}
+    page = editor.post(f"{PAGE}/amend-terms", sent).text
+    assert problems(page, "reason") == [
+        "invalid-input: the reason is 1,001 characters, more than 1,000 — say it in fewer words"
+    ]
+    assert terms_form(page)["reason"] == "x" * 1001
     assert len(versions(shop)) == count
 
 

@@ -395,11 +395,11 @@ def _amend_whole(
     from covenant.services.agreement_body import read_body
     from covenant.services.agreement_writes import amend_version as amend
 
+    base = check_amendment(ctx.engine(), name=name, base=version)
     terms = read_body(text, what="amendment").get("terms")
     if not isinstance(terms, dict):
         raise InputError("`terms` must be an object: the new version's terms")
     whole = whole_terms(terms, effective_from=body.effectiveFrom, reason=body.reason)
-    base = check_amendment(ctx.engine(), name=name, base=version)
     try:
         changes, made = amend(
             ctx.engine(),

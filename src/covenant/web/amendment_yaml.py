@@ -26,6 +26,7 @@ from covenant.errors import CovenantError, DefinitionError, InputError, Problem
 from covenant.services.agreement_amendments import OWN, draft_path, whole_problems
 
 FIELDS = ("effective_from", "reason", "terms")  # the form's fields
+MAX_REASON = 1000  # as the API takes it (routes_lifecycle.AmendIn)
 _OWN_FIELD = {"effectiveFrom": "effective_from", "reason": "reason"}  # a version's → the form's
 _FIRST = (  # a version's keys in the order a contract reads (the others follow as recorded)
     "effectiveTo",
@@ -149,15 +150,18 @@ def read_terms(
                 hint="give a date like 2027-01-01",
             ),
         )
-    if not values["reason"].strip():
+    reason = values["reason"].strip()
+    if not reason or len(reason) > MAX_REASON:
         shown.add(
             "reason",
             TermsProblem(
                 line=None,
                 field="",
                 code=InputError.code,
-                message="an amendment needs its reason",
-                hint="say what changes and why",
+                message="an amendment needs its reason"
+                if not reason
+                else f"the reason is {len(reason):,} characters, more than {MAX_REASON:,}",
+                hint="say what changes and why" if not reason else "say it in fewer words",
             ),
         )
     documents, problems = read_text(values["terms"], file="terms")
