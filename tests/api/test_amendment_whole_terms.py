@@ -111,9 +111,9 @@ def test_a_commitment_is_added_and_one_removed(shop: Shop) -> None:
     added = {
         "name": "storefront-uptime",
         "services": ["storefront"],
-        "level": 99.5,  # a JSON number: read exactly, as in any version's body
+        "level": 99.95,  # JSON numbers: read exactly (no float's 99.9500000000000028…)
         "measurement": {"source": "incidents"},
-        "credits": [{"below": "99.5", "credit": "10"}],
+        "credits": [{"below": 99.95, "credit": 10}],
     }
 
     def changed(terms: dict[str, Any]) -> None:
@@ -125,10 +125,8 @@ def test_a_commitment_is_added_and_one_removed(shop: Shop) -> None:
     assert [s["name"] for s in after["support"]] == ["enterprise-support"]
     new = commitment(after, "storefront-uptime")
     assert new["services"] == ["storefront"]
-    assert new["level"] == str(Fraction(Decimal("99.5")) / 100)
-    assert [(t["below"], t["credit"]) for t in new["remedies"]["tiers"]] == [
-        (str(Fraction(995, 1000)), "10")
-    ]
+    assert new["level"] == str(Fraction(Decimal("99.95")) / 100) == "1999/2000"
+    assert [(t["below"], t["credit"]) for t in new["remedies"]["tiers"]] == [("1999/2000", "10")]
     # everything else is version 1's
     kept = copy.deepcopy(before)
     kept["support"] = [s for s in kept["support"] if s["name"] != "business-hours-support"]
