@@ -295,6 +295,11 @@ AMEND_EXAMPLE: dict[str, Any] = {
 }
 
 
+TERMS_EXAMPLE = {  # a version's body without what the amendment gives beside it
+    k: v for k, v in VERSION_SCHEMA["example"].items() if k not in ("effectiveFrom", "reason")
+}
+
+
 class AmendIn(BaseModel):
     """The amendment: every field but `effectiveFrom` and `reason` is optional; a term not
     given is version n's, one given null is removed (money and percent as decimal text)."""
@@ -328,7 +333,7 @@ class AmendIn(BaseModel):
         description="the whole new version instead of the changes above (not with them): its "
         "complete body, as `POST .../versions` takes it (numbers read exactly), without "
         "version, status and signatories; effectiveFrom and reason are the amendment's",
-        json_schema_extra={"example": VERSION_SCHEMA["example"]},
+        json_schema_extra={"example": TERMS_EXAMPLE},
     )
 
 
