@@ -25,9 +25,9 @@ def test_an_editor_amends_a_support_target_in_yaml(served: Served, browser: Any)
     assert "firstResponse: 30m" in original  # P1 of enterprise-support, contracts.yaml
     typed = original.replace("firstResponse: 30m", "firstResponse: 15 minutes")
     terms.fill(typed)
-    page.get_by_label("Effective from (all terms)").fill("2027-01-01")
-    page.get_by_label("Reason (all terms)").fill("P1 answered within 15 minutes")
-    page.get_by_role("button", name="Draft the amendment with these terms").click()
+    page.get_by_label("Start date of the new terms").fill("2027-01-01")
+    page.get_by_label("Why the terms change").fill("P1 answered within 15 minutes")
+    page.get_by_role("button", name="Draft these terms as an amendment").click()
     page.wait_for_load_state("load")
 
     alert = page.locator("#amend-terms-refused")
@@ -45,7 +45,7 @@ def test_an_editor_amends_a_support_target_in_yaml(served: Served, browser: Any)
     assert serious_violations(page, "amend-terms-refused") == []
 
     kept.fill(typed.replace("firstResponse: 15 minutes", "firstResponse: 15m"))
-    page.get_by_role("button", name="Draft the amendment with these terms").click()
+    page.get_by_role("button", name="Draft these terms as an amendment").click()
     page.wait_for_url("**/ui/agreements/globex-enterprise#v2")
     draft = page.locator("#v2")
     assert "draft" in draft.locator("h3").inner_text()
