@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser import new_page, serious_violations, shot, sign_in
+from tests.web.browser import PHONE, new_page, serious_violations, shot, sign_in
 from tests.web.served import Served
 
 pytestmark = pytest.mark.browser
@@ -55,3 +55,13 @@ def test_an_editor_amends_a_support_target_in_yaml(served: Served, browser: Any)
     target = "support.enterprise-support.targets[0].first_response_s"
     assert f"{target}: {30 * 60} → {15 * 60}" in changes, changes
     shot(page, "amend-terms-drafted")
+
+
+def test_the_yaml_fits_a_phone(served: Served, browser: Any) -> None:
+    phone = new_page(browser, PHONE)
+    sign_in(phone, served.url, "ada")  # an admin may amend as an editor may
+    phone.goto(f"{served.url}/ui/agreements/initech-standard")
+    phone.get_by_text("Edit all terms (YAML)").click()
+    assert "availability:" in phone.get_by_label("Terms of the amendment (YAML)").input_value()
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(phone, "amend-terms-390px")
