@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 
 from covenant.core.alert_rules import TierSwitches
 from covenant.core.alert_scenario import alert_scenario
@@ -27,6 +30,7 @@ from covenant.core.replay import after_pending, replay_alerts, window_counts
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
+from covenant.render.grafana import dashboards
 from covenant.render.prom_rules import RuleTarget, dump_yaml, no_data_expr, rule_groups
 from covenant.render.prom_windows import alert_windows, prom_duration
 from covenant.services.prom_rules import plan_rules
@@ -254,3 +258,86 @@ def test_no_data_alerts_fire_and_resolve_at_the_engines_instants(loaded: Any, wh
         assert prom == engine, tier.name
         fired += bool(engine)
     assert fired == len(o.alert_tiers)  # hours without traffic: every tier had no data
+
+
+def _panels(targets: Sequence[RuleTarget]) -> list[dict[str, Any]]:
+    """Every panel of the generated dashboards (rows hold none of their own)."""
+    boards = dashboards(list(targets))
+    return [p for board in boards.values() for p in board["panels"] if p["type"] != "row"]
+
+
+def _sums(data: BucketMatrix, start: int, end: int) -> tuple[int, int]:
+    """Bad and total events of the minutes ``[start, end)`` of the fed counts (numpy only)."""
+    first = data.start
+    lo, hi = max(0, (start - first) // STEP), max(0, (end - first) // STEP)
+    total = int(data.total[0][lo:hi].sum())
+    return total - int(data.good[0][lo:hi].sum()), total
+
+
+def test_every_dashboard_query_runs_in_prometheus(loaded: Any) -> None:
+    """Each query of every panel of ``covenant dashboards grafana`` is accepted by Prometheus
+    over the back-filled history, finds data, and reads only series the rules file records
+    (names parsed from the written YAML, and found in the server under the target's id)."""
+    server, targets, _, end = loaded
+    records = {
+        r["record"]
+        for g in yaml.safe_load(dump_yaml({"groups": rule_groups(list(targets))}))["groups"]
+        for r in g["rules"]
+        if "record" in r
+    }
+    panels = _panels(targets)
+    assert len(panels) == 2 * (3 + 4)  # SLI, budget, burn rate and four tiers, twice
+    for panel in panels:
+        for query in panel["targets"]:
+            expr = query["expr"]
+            result = server.query_range(expr, T0, end, 300)  # status "success", or it fails
+            values = [float(v) for r in result for _, v in r["values"]]
+            assert any(math.isfinite(v) for v in values), (panel["title"], expr)
+            for name, selector in re.findall(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})", expr):
+                assert name in records, (name, expr)
+                assert server.query(f"count({name}{selector})", end), (name, expr)
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["rolling-30d", "calendar-month"])
+def test_the_dashboards_sli_and_burn_rates_equal_the_counts(loaded: Any, which: int) -> None:
+    """The SLI panel at each of the 5-minute group's instants and every burn-rate panel at
+    each minute give the bad and total events of their windows summed here from the fed
+    per-minute counts (the month restarts on 1 November, UTC)."""
+    server, targets, data, end = loaded
+    target = targets[which]
+    o = target.objective
+    assert data.total.shape[1] * STEP < 30 * 86400  # the 30-day window holds the whole feed
+    budget = float(1 - o.target)
+    nov1 = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
+    panels = [p for p in _panels([target]) if p["type"] != "row"]
+    sli = next(p for p in panels if p["title"].startswith("SLI over"))["targets"][0]["expr"]
+    sel = target.selector
+    minutes = sorted(_recorded(server, f"covenant:sli_total:count1m{sel}", end))
+    name = "30d" if which == 0 else "_period"
+    checked = 0
+    for t in sorted(_recorded(server, f"slo:sli_error:ratio_rate{name}{sel}", end))[::7]:
+        last = _minute(minutes[bisect.bisect_right(minutes, t) - 1])
+        begin = nov1 if which == 1 and last > nov1 else T0
+        bad, total = _sums(data, begin, last)
+        (got,) = server.query(sli, t)
+        if total:
+            assert float(got["value"][1]) == pytest.approx(1 - bad / total, rel=1e-12), t
+            checked += 1
+    assert checked > 10
+    tiers = [p for p in panels if "burn rate vs threshold" in p["title"]]
+    assert len(tiers) == len(o.alert_tiers)
+    for panel, tier in zip(tiers, o.alert_tiers, strict=True):
+        burning = 0
+        for query, window_s in zip(
+            panel["targets"], (tier.long_window_s, tier.short_window_s), strict=True
+        ):
+            for t in minutes[::13]:
+                bad, total = _sums(data, _minute(t) - window_s, _minute(t))
+                (got,) = server.query(query["expr"], t)
+                value = float(got["value"][1])
+                if total:
+                    assert value == pytest.approx(bad / total / budget, rel=1e-9), (tier.name, t)
+                    burning += value > 0
+                else:
+                    assert math.isnan(value), (tier.name, t)
+        assert burning, tier.name
