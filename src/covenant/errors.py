@@ -27,6 +27,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── ReadOnlyStoreError    a read-only store needs a write (a schema upgrade)
     │   ├── DaySumsOnlyError      a reader needs the minutes of days stored as sums only
     │   ├── MinutesPendingError   (serve) those minutes are being read from the source now
+    │   │   └── MinutesBusyError  (serve) too many are being read: none of these was queued
     │   └── AuditChainError       the audit log's hash chain is broken (a row edited, deleted
     │                             or inserted outside Covenant)
     ├── ServeStartError      ``covenant serve`` could not start serving (its processes fail
@@ -206,6 +207,14 @@ class MinutesPendingError(StoreError):
     def __init__(self, message: str, *, hint: str = "", retry_after_s: int = 5) -> None:
         super().__init__(message, hint=hint)
         self.retry_after_s = retry_after_s
+
+
+class MinutesBusyError(MinutesPendingError):
+    """(``covenant serve``) An answer needs the minutes of days stored as sums only, and the
+    server is reading as many series-days as it queues already: nothing was queued; ask again
+    after ``Retry-After``."""
+
+    code = "minutes-busy"
 
 
 class StoreNewerError(StoreError):

@@ -61,11 +61,6 @@ def ingest_hint(days: Iterable[int]) -> str:
     return f"covenant ingest prometheus --from {lo} --to {hi}"
 
 
-def needed_days(conn: Any, error: DaySumsOnlyError) -> dict[str, list[int]]:
-    """Per series key, the days ``error`` needs the minutes of (ascending)."""
-    return by_key(conn, _pairs_by_id(error.needed))
-
-
 def by_key(conn: Any, unread: Mapping[int, Iterable[int]]) -> dict[str, list[int]]:
     """``unread`` (days per series id) keyed by the series' keys."""
     keys = series_keys(conn, list(unread))

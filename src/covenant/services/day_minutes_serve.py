@@ -2,12 +2,23 @@
 
 A request (an API route, a UI page) whose reader meets days a first read by days stored as
 their sums only (``DaySumsOnlyError``) is not held while Prometheus answers: the
-:class:`MinutesReader` of the process reads exactly the days it named on a thread of its own,
-and the request is answered at once with ``minutes-pending`` (HTTP 503, ``Retry-After``) naming
-the SLOs and the days; the same request a few seconds later finds the minutes (the store's
-write makes every kept answer be computed again). When the read fails (Prometheus down) the
-answer is ``minutes-unread`` (502) naming the SLOs, the days, the source's error and the fix;
-a request after ``retry_s`` tries again. Never a 500, never a raw ``store-error``.
+:class:`MinutesReader` of the process queues exactly the ``(series, day)`` pairs it named and
+reads them on a few threads of its own, and the request is answered at once. For one request
+asked again and again, the answers are (docs/prometheus.md, "A first read by days"):
+
+- ``minutes-pending`` (HTTP 503, ``Retry-After``) while any of its days is queued or being
+  read, and only then (a pair is read by one read at a time, whoever asks for it);
+- after the read: the figures (the store's write makes every kept answer be computed again),
+  or ``minutes-unread`` (502) naming the SLOs, the days, the source's error and the fix when
+  the read failed, or when it succeeded but the days are still stored as sums (the source had
+  no minutes of them). That answer stands for ``retry_s`` (a minute); the first request after
+  it reads the days again (``minutes-pending`` once more);
+- ``minutes-busy`` (503, ``Retry-After``) when queuing its days would hold more than
+  ``max_waiting`` series-days queued or being read: nothing of it is queued; a request that
+  alone needs more is ``minutes-unread`` with the ``covenant ingest prometheus`` that reads
+  them.
+
+Never a 500, never a raw ``store-error``.
 """
 
 from __future__ import annotations
@@ -15,17 +26,25 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from covenant.errors import (
     CovenantError,
     DaySumsOnlyError,
+    MinutesBusyError,
     MinutesPendingError,
     MinutesUnreadError,
 )
-from covenant.services.day_minutes import days_text, needed_days, read_needed, slos_of
+from covenant.services.day_minutes import (
+    DAY,
+    days_text,
+    ingest_hint,
+    read_needed,
+    slos_of,
+)
+from covenant.store.day_sums import day_sum_days, series_keys
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -36,16 +55,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("covenant.day_minutes")
 
 RETRY_S = 60.0
-"""A failed read of a day's minutes is answered as failed this long before it is tried again."""
+"""A read's outcome (failed, or read and still sums) is answered this long before the days
+are read again."""
 RETRY_AFTER_S = 5
 """What a pending answer's ``Retry-After`` asks for."""
+BUSY_RETRY_AFTER_S = 30
+"""What a ``minutes-busy`` answer's ``Retry-After`` asks for."""
+WORKERS = 2
+"""Threads reading at once (each reads a batch; a read fetches a few series at once)."""
+BATCH = 32
+"""Series-days one read takes from the queue (oldest first)."""
+MAX_WAITING = 256
+"""Series-days queued or being read at most (eight months of one series)."""
 
 Pair = tuple[str, int]
 
 
 class MinutesReader:
-    """Reads the minutes of the day-sum days that requests needed, one batch at a time on a
-    thread of its own (started when there is work, ended when there is none)."""
+    """Reads the minutes of the day-sum days that requests needed: a bounded queue of
+    ``(series, day)`` pairs (each queued or read once at a time), read in batches on at most
+    ``workers`` threads (started when there is work, ended when there is none)."""
 
     def __init__(
         self,
@@ -56,6 +85,9 @@ class MinutesReader:
         client_for: ClientFactory | None = None,
         retry_s: float = RETRY_S,
         monotonic: Callable[[], float] = time.monotonic,
+        workers: int = WORKERS,
+        batch: int = BATCH,
+        max_waiting: int = MAX_WAITING,
     ) -> None:
         self.engine = engine
         self.reads = reads
@@ -63,45 +95,56 @@ class MinutesReader:
         self.client_for = client_for
         self.retry_s = retry_s
         self.monotonic = monotonic
+        self.workers = max(1, workers)
+        self.batch = max(1, batch)
+        self.max_waiting = max(1, max_waiting)
         self._lock = threading.Lock()
-        self._wanted: set[Pair] = set()  # asked for, not read yet (being read or queued)
+        self._queued: dict[Pair, None] = {}  # waiting for a thread, oldest first
+        self._flight: set[Pair] = set()  # being read
         self._failed: dict[Pair, tuple[MinutesUnreadError, float]] = {}
-        self._thread: threading.Thread | None = None
+        self._read: dict[Pair, float] = {}  # read without an error, when
+        self._threads = 0
 
     def answer(self, refused: DaySumsOnlyError) -> CovenantError:
-        """What to answer a request that was ``refused``: its days are queued to be read
-        (``minutes-pending``), or their read failed lately (``minutes-unread``)."""
+        """What to answer a request that was ``refused`` (see the module's docstring)."""
         from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
 
         from covenant.services.store import store_failure  # noqa: PLC0415
 
         try:
             with self.engine().connect() as conn:
-                needed = needed_days(conn, refused)
+                keys = series_keys(conn, sorted({i for i, _ in refused.needed}))
+                ids = {(keys.get(i, f"series id {i}"), d): i for i, d in refused.needed}
+                with self._lock:
+                    self._forget(self.monotonic())
+                    reread = [p for p in ids if p in self._read]
+                still = self._still_sums(conn, {p: ids[p] for p in reread})
         except SQLAlchemyError as exc:  # the store did not answer: a coded error, never a 500
             raise store_failure("find the series of the days to read", exc) from exc
-        pairs = {(k, d) for k, days in needed.items() for d in days}
-        now = self.monotonic()
+        pairs = set(ids)
         with self._lock:
-            failed = [
-                self._failed[p][0]
-                for p in sorted(pairs)
-                if p in self._failed and now - self._failed[p][1] < self.retry_s
-            ]
+            failed = [self._failed[p][0] for p in sorted(pairs) if p in self._failed]
             if failed:
                 return failed[0]
-            for p in pairs:
-                self._failed.pop(p, None)
-            self._wanted |= pairs
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="covenant-day-minutes", daemon=True
+            if still:
+                return self._unread_again(still)
+            waiting = pairs & (self._queued.keys() | self._flight)
+            new = pairs - waiting - set(reread)
+            if len(new) > self.max_waiting:
+                return self._too_many(new)
+            if new and len(self._queued) + len(self._flight) + len(new) > self.max_waiting:
+                return MinutesBusyError(
+                    f"the server is reading the minutes of {len(self._queued) + len(self._flight)}"
+                    f" series-days already (at most {self.max_waiting}); the "
+                    f"{len(new)} of this answer were not queued",
+                    hint=f"ask again in {BUSY_RETRY_AFTER_S} seconds",
+                    retry_after_s=BUSY_RETRY_AFTER_S,
                 )
-                self._thread.start()
-        slos = self._slos(needed)
+            self._queued.update(dict.fromkeys(sorted(new)))
+            self._start()
         return MinutesPendingError(
-            f"the minutes of {days_text(d for _, d in pairs)} of {slos} are being read from "
-            "Prometheus now (a first read by days stored those days' counts only)",
+            f"the minutes of {days_text(d for _, d in pairs)} of {self._slos(pairs)} are being "
+            "read from Prometheus now (a first read by days stored those days' counts only)",
             hint=f"ask again in {RETRY_AFTER_S} seconds",
             retry_after_s=RETRY_AFTER_S,
         )
@@ -109,7 +152,7 @@ class MinutesReader:
     def idle(self) -> bool:
         """Nothing is being read or waiting to be."""
         with self._lock:
-            return self._thread is None and not self._wanted
+            return self._threads == 0 and not self._queued and not self._flight
 
     def wait(self, timeout: float) -> bool:
         """Wait until idle (tests); False when ``timeout`` passed first."""
@@ -120,20 +163,69 @@ class MinutesReader:
             time.sleep(0.05)
         return self.idle()
 
-    def _slos(self, needed: dict[str, list[int]]) -> str:
+    def _forget(self, now: float) -> None:
+        """Outcomes older than ``retry_s`` (under the lock): their days are read again."""
+        for memory in (self._failed, self._read):
+            for p in [p for p, v in memory.items() if now - _at(v) >= self.retry_s]:
+                del memory[p]
+
+    def _still_sums(self, conn: object, ids: dict[Pair, int]) -> list[Pair]:
+        """Of pairs read lately, those the store still holds as sums."""
+        if not ids:
+            return []
+        days = sorted({d for _, d in ids})
+        found = day_sum_days(
+            conn, series_ids=sorted(set(ids.values())), before=days[-1] + DAY, days=days
+        )
+        return sorted(p for p, i in ids.items() if p[1] in found.get(i, ()))
+
+    def _unread_again(self, still: list[Pair]) -> MinutesUnreadError:
+        days = [d for _, d in still]
+        return MinutesUnreadError(
+            f"the minutes of {days_text(days)} of {self._slos(still)} were read from "
+            "Prometheus without an error, but the days are still stored as their counts only: "
+            "the source returned no minutes of them",
+            hint=f"check the source's retention, then read them with {ingest_hint(days)} "
+            "(the server reads them again on a request after a minute)",
+        )
+
+    def _too_many(self, new: Collection[Pair]) -> MinutesUnreadError:
+        days = [d for _, d in new]
+        return MinutesUnreadError(
+            f"the answer needs the minutes of {len(new)} series-days "
+            f"({days_text(days)} of {self._slos(new)}), more than the server reads for a "
+            f"request ({self.max_waiting})",
+            hint=f"read them with {ingest_hint(days)}, then ask again",
+        )
+
+    def _start(self) -> None:
+        """Threads for the queue (under the lock), at most ``workers``."""
+        wanted = min(self.workers, -(-len(self._queued) // self.batch))
+        while self._threads < wanted:
+            self._threads += 1
+            threading.Thread(target=self._run, name="covenant-day-minutes", daemon=True).start()
+
+    def _slos(self, pairs: Collection[Pair]) -> str:
         try:
             reads = self.reads()
         except CovenantError:
             reads = []
-        return "SLO " + ", ".join(slos_of(needed, reads))
+        return "SLO " + ", ".join(slos_of({k for k, _ in pairs}, reads))
+
+    def _take(self) -> set[Pair]:
+        """The next batch, moved to the pairs being read; empty: the thread ends."""
+        with self._lock:
+            batch = set(list(self._queued)[: self.batch])
+            if not batch:
+                self._threads -= 1
+                return batch
+            for p in batch:
+                del self._queued[p]
+            self._flight |= batch
+            return batch
 
     def _run(self) -> None:
-        while True:
-            with self._lock:
-                batch = set(self._wanted)
-                if not batch:
-                    self._thread = None
-                    return
+        while batch := self._take():
             needed: dict[str, list[int]] = {}
             for key, day in sorted(batch):
                 needed.setdefault(key, []).append(day)
@@ -152,13 +244,19 @@ class MinutesReader:
                 log.exception("reading the minutes of %d series-days failed", len(batch))
                 failed = MinutesUnreadError(
                     f"the minutes of {days_text(d for _, d in batch)} could not be read: {error}",
-                    hint="see the server's log; the next request tries again",
+                    hint="see the server's log; a request after a minute tries again",
                 )
             with self._lock:
-                self._wanted -= batch
+                self._flight -= batch
+                at = self.monotonic()
                 if failed is not None:
-                    at = self.monotonic()
                     self._failed.update(dict.fromkeys(batch, (failed, at)))
+                else:
+                    self._read.update(dict.fromkeys(batch, at))
+
+
+def _at(value: float | tuple[MinutesUnreadError, float]) -> float:
+    return value[1] if isinstance(value, tuple) else value
 
 
 def answer_for(
@@ -177,6 +275,12 @@ def answer_for(
 def for_customers(answer: CovenantError) -> CovenantError:
     """``answer`` in words that name no SLO or source (a customer's page or token); the
     failure itself is logged for the operators."""
+    if isinstance(answer, MinutesBusyError):
+        return MinutesBusyError(
+            "the server is reading many figures just now",
+            hint=f"ask again (reload the page) in {answer.retry_after_s} seconds",
+            retry_after_s=answer.retry_after_s,
+        )
     if isinstance(answer, MinutesPendingError):
         return MinutesPendingError(
             "some of the figures asked for are still being read",
