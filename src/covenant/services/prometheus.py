@@ -145,8 +145,9 @@ def catch_up(
     """Read every series from where its last read ended (a series never read: from
     ``initial`` seconds before the end) up to ``now − lag_s``, floored to the step.
 
-    Safe to call every minute from a worker: a series already read up to there is skipped, a
-    re-read range is replaced, a failure is recorded and retried on the next call.
+    Safe to call every minute from a worker: a series already read up to there is skipped
+    (unless its last read failed: then its last minute is read again, and a success clears the
+    error), a re-read range is replaced, a failure is recorded and retried on the next call.
 
     ``until`` (an evaluation's instant) reads up to it instead, at most up to ``now``: the
     minutes after ``now − lag_s`` are written but the read is recorded only up to there, so
@@ -166,6 +167,11 @@ def catch_up(
         since -= since % step
         if since < end:
             todo.append((r, since))
+        elif state is not None and state.error is not None and since == end > step:
+            # nothing new to read, but the last read failed: the last minute is read again
+            # (replaced by itself), so a source that answers clears the error now rather than
+            # when the next minute is due (docs/prometheus.md, "When reading fails")
+            todo.append((r, end - step))
     return _read_all(
         engine,
         todo,

@@ -2,7 +2,8 @@
 
 One ``source_reads`` row per series that a source (a Prometheus DataSource) fills.
 ``read_until`` is the end (epoch second, exclusive) of the newest bucket read successfully;
-``error`` the last failed read, kept until a read reaches past ``read_until`` again. An
+``error`` the last failed read, kept until a read reaches ``read_until`` again (the catch-up
+reads a failed series' last minute again when it has nothing newer to read). An
 evaluation after ``read_until`` of a series with an error shows it as "no data (stale)" with
 that error as the reason (``source_state.stale_reasons``, plain SQL without SQLAlchemy, so it
 runs on ``sqlite3`` in ``covenant evaluate`` too). Writes take the caller's transaction.
