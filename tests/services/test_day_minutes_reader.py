@@ -1,6 +1,6 @@
 """``covenant serve``'s reader of day minutes (``services.day_minutes_serve.MinutesReader``)
 against a real local HTTP server standing in for Prometheus, which counts the requests it gets
-and can hold them, refuse them (HTTP 400, no retry) or answer with no samples.
+and can hold them, refuse them (HTTP 400, no retry) or answer with a counter's samples.
 
 The contract (docs/prometheus.md, "A first read by days"), for one request asked again and
 again: ``minutes-pending`` while its days are queued or being read, and only then; after the
@@ -16,8 +16,10 @@ tests move it instead of waiting.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,7 +33,7 @@ from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.errors import CovenantError, DaySumsOnlyError
 from covenant.services.day_minutes_serve import MinutesReader, answer_for
 from covenant.services.store import open_store
-from covenant.store.buckets import ensure_series
+from covenant.store.buckets import ensure_series, read_matrix
 from covenant.store.day_sums import DaySum, day_sum_days, write_day_sums
 from covenant.store.db import write_transaction
 
@@ -39,13 +41,29 @@ DAY = 86400
 FIRST = int(datetime(2026, 11, 20, tzinfo=UTC).timestamp())
 DAYS = [FIRST + k * DAY for k in range(6)]
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-EMPTY = {"status": "success", "data": {"resultType": "matrix", "result": []}}
 REFUSED = {"status": "error", "errorType": "bad_data", "error": "the test server refuses"}
 
 
+def _counter(form: dict[str, str]) -> dict[str, Any]:
+    """The answer to ``selector[Ns]`` at ``time``: a counter of good requests that rises by
+    one every minute (a sample on each minute boundary in the range)."""
+    end = int(float(form["time"]))
+    found = re.search(r"\[(\d+)s\]$", form["query"])
+    assert found is not None, form
+    start = end - int(found.group(1))
+    first = start + (-start) % 60 if start % 60 else start + 60
+    values = [[t, str(t // 60)] for t in range(first, end + 1, 60)]
+    labels = {"__name__": "http_requests_total", "job": "api", "code": "200"}
+    return {
+        "status": "success",
+        "data": {"resultType": "matrix", "result": [{"metric": labels, "values": values}]},
+    }
+
+
 class Prom:
-    """A local HTTP server answering every request with ``mode``: ``refuse`` (400), ``empty``
-    (success, no samples); while ``hold`` is clear it keeps each request open first."""
+    """A local HTTP server answering every request with ``mode``: ``refuse`` (400), ``counter``
+    (the samples of a counter, ``_counter``); while ``hold`` is clear it keeps each request
+    open first."""
 
     def __init__(self) -> None:
         self.mode = "refuse"
@@ -58,12 +76,9 @@ class Prom:
         prom = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                prom.handle(self)
-
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                prom.handle(self)
+                text = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                prom.handle(self, dict(urllib.parse.parse_qsl(text)))
 
             def log_message(self, *_: Any) -> None:
                 pass
@@ -72,16 +87,16 @@ class Prom:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def handle(self, request: BaseHTTPRequestHandler) -> None:
+    def handle(self, request: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
         with self.lock:
             self.received += 1
             self.open += 1
             self.most_open = max(self.most_open, self.open)
         self.hold.wait(60)
-        body = json.dumps(EMPTY if self.mode == "empty" else REFUSED).encode()
+        body = json.dumps(_counter(form) if self.mode == "counter" else REFUSED).encode()
         with self.lock:
             self.open -= 1
-        request.send_response(200 if self.mode == "empty" else 400)
+        request.send_response(200 if self.mode == "counter" else 400)
         request.send_header("Content-Type", "application/json")
         request.send_header("Content-Length", str(len(body)))
         request.end_headers()
@@ -207,14 +222,15 @@ def test_pending_only_while_in_flight_then_one_outcome(tmp_path: Path, prom: Pro
     assert prom.received == 1
 
 
-def test_read_but_still_sums_is_unread_not_pending_again(tmp_path: Path, prom: Prom) -> None:
-    """A read that succeeds is followed by the figures; when the days are still (again) sums
-    after it — here written back as sums, as a first read by days of another process does —
-    the answer is minutes-unread for a minute, not minutes-pending for ever."""
+def test_read_then_figures_or_still_sums_unread(tmp_path: Path, prom: Prom) -> None:
+    """A read that succeeds stores the day's minutes (one event a minute: 1,440), so the
+    request is answered with figures; when the day is sums again after it — written back as a
+    first read by days of another process does — the answer is minutes-unread for a minute,
+    not minutes-pending for ever, then the day is read again."""
     engine, ids = _setup(tmp_path, prom)
     clock = Clock()
     reader = _reader(engine, prom, clock)
-    prom.mode = "empty"
+    prom.mode = "counter"
     sid = ids["api"]
     refused = _refused((sid, DAYS[0]))
     assert reader.answer(refused).code == "minutes-pending"
@@ -222,13 +238,19 @@ def test_read_but_still_sums_is_unread_not_pending_again(tmp_path: Path, prom: P
     read = prom.received
     with engine.connect() as conn:
         assert day_sum_days(conn, series_ids=[sid], before=DAYS[-1] + DAY) == {sid: DAYS[1:]}
+        day = read_matrix(conn, keys=["api"], start=DAYS[0], end=DAYS[0] + DAY)
+    assert day.total[0].tolist() == [1] * 1440
+    assert day.good[0].tolist() == [1] * 1440
     with write_transaction(engine) as conn:
         write_day_sums(conn, [DaySum(sid, DAYS[0], 90, 100)])
     again = reader.answer(refused)
     assert again.code == "minutes-unread"
     assert "still stored as their counts only" in again.message
     assert "covenant ingest prometheus --from 2026-11-20T00:00:00Z" in again.hint
-    clock.now += 60
+    clock.now += 59
+    assert reader.answer(refused).code == "minutes-unread"
+    assert prom.received == read
+    clock.now += 1
     assert reader.answer(refused).code == "minutes-pending"
     assert reader.wait(60)
     assert prom.received == 2 * read
