@@ -122,26 +122,29 @@ class MinutesReader:
         except SQLAlchemyError as exc:  # the store did not answer: a coded error, never a 500
             raise store_failure("find the series of the days to read", exc) from exc
         pairs = set(ids)
-        with self._lock:
+        with self._lock:  # no I/O under the lock: the messages naming SLOs are made after it
             failed = [self._failed[p][0] for p in sorted(pairs) if p in self._failed]
             if failed:
                 return failed[0]
-            if still:
-                return self._unread_again(still)
             waiting = pairs & (self._queued.keys() | self._flight)
             new = pairs - waiting - set(reread)
-            if len(new) > self.max_waiting:
-                return self._too_many(new)
-            if new and len(self._queued) + len(self._flight) + len(new) > self.max_waiting:
+            unread = bool(still) or len(new) > self.max_waiting  # answered after the lock
+            held = len(self._queued) + len(self._flight)
+            if not unread and new and held + len(new) > self.max_waiting:
                 return MinutesBusyError(
-                    f"the server is reading the minutes of {len(self._queued) + len(self._flight)}"
-                    f" series-days already (at most {self.max_waiting}); the "
-                    f"{len(new)} of this answer were not queued",
+                    f"the server is reading the minutes of {held} series-days already "
+                    f"(at most {self.max_waiting}); the {len(new)} of this answer were not "
+                    "queued",
                     hint=f"ask again in {BUSY_RETRY_AFTER_S} seconds",
                     retry_after_s=BUSY_RETRY_AFTER_S,
                 )
-            self._queued.update(dict.fromkeys(sorted(new)))
-            self._start()
+            if not unread:
+                self._queued.update(dict.fromkeys(sorted(new)))
+                self._start()
+        if still:
+            return self._unread_again(still)
+        if len(new) > self.max_waiting:
+            return self._too_many(new)
         return MinutesPendingError(
             f"the minutes of {days_text(d for _, d in pairs)} of {self._slos(pairs)} are being "
             "read from Prometheus now (a first read by days stored those days' counts only)",
