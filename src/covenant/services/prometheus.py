@@ -11,6 +11,7 @@ was read show the series as "no data (stale)" with the error until a read succee
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,6 +47,30 @@ Progress = Callable[[str, int, int], None]
 """``progress(series, buckets_done, buckets_in_range)``, after each part."""
 
 ClientFactory = Callable[[PrometheusSource], PrometheusClient]
+
+
+def budgeted(make: ClientFactory | None = None) -> ClientFactory:
+    """A client factory for one worker tick: the clients ``make`` (default
+    ``PrometheusClient``) gives for one source share a ``Budget`` of one query's time — its
+    attempts' timeouts and the waits between them (``sources.prometheus.budget``) — counted
+    from its first client, so a source that hangs costs a tick about that once."""
+    from covenant.sources.prometheus.budget import Budget, query_budget_s  # noqa: PLC0415
+
+    base = make or PrometheusClient
+    budgets: dict[str, Budget] = {}
+    lock = threading.Lock()
+
+    def client_for(source: PrometheusSource) -> PrometheusClient:
+        client = base(source)
+        with lock:
+            budget = budgets.get(source.name)
+            if budget is None:
+                seconds = query_budget_s(source.timeout_s, client.attempts, client.backoff_s)
+                budget = budgets[source.name] = Budget(seconds)
+        client.budget = budget
+        return client
+
+    return client_for
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -30,6 +30,7 @@ from covenant.errors import (
     SourceUnreachableError,
 )
 from covenant.sources.prometheus import decode
+from covenant.sources.prometheus.budget import Budget
 
 RETRIED_STATUS = frozenset({429, 502, 503, 504})
 """Answers worth asking again (overload, a restarting server or proxy); others are final."""
@@ -59,8 +60,11 @@ class PrometheusClient:
     """Queries one Prometheus-compatible server (Prometheus, VictoriaMetrics, Thanos, Mimir…).
 
     ``attempts`` tries per query, waiting ``backoff_s`` × 2ⁿ between them. ``transport`` and
-    ``sleep`` let tests use a fake server without waiting.
+    ``sleep`` let tests use a fake server without waiting. ``budget`` (set by the worker for
+    a tick, shared by the source's clients: ``budget.Budget``) caps the time of every query.
     """
+
+    budget: Budget | None = None
 
     def __init__(
         self,
@@ -136,13 +140,22 @@ class PrometheusClient:
     def _post(self, path: str, form: dict[str, str]) -> tuple[Any, list[bytes]]:
         what = f"{self.source.name} ({self.source.url}{path})"
         last = ""
+        budget = self.budget
+        timeout = self.source.timeout_s
+        made = 0
         for attempt in range(self.attempts):
             if attempt:
-                self._sleep(self.backoff_s * 2 ** (attempt - 1))
+                wait = self.backoff_s * 2 ** (attempt - 1)
+                if budget is not None and budget.left() <= wait:
+                    break  # no time left for another attempt in this tick
+                self._sleep(wait)
+            if budget is not None:
+                timeout = min(self.source.timeout_s, budget.check(what))
+            made += 1
             try:
-                answer = self._http.post(path, data=form)
+                answer = self._http.post(path, data=form, timeout=timeout)
             except httpx.TimeoutException as exc:
-                last = f"no answer within {self.source.timeout_s:g}s ({exc.__class__.__name__})"
+                last = f"no answer within {timeout:g}s ({exc.__class__.__name__})"
                 continue
             except httpx.TransportError as exc:
                 last = f"{exc.__class__.__name__}: {exc}"
@@ -173,14 +186,17 @@ class PrometheusClient:
                 ) from exc
         if last.startswith("HTTP"):
             raise SourceRefusedError(
-                f"{what} still answered {last} after {self.attempts} attempts",
+                f"{what} still answered {last} after {made} attempts",
                 hint="the server is overloaded or restarting: try again later",
             )
-        raise SourceUnreachableError(
-            f"{what} did not answer after {self.attempts} attempts: {last}",
+        unreachable = SourceUnreachableError(
+            f"{what} did not answer after {made} attempts: {last}",
             hint="check that the server is up and reachable from here, and the url and "
             "timeout of the DataSource",
         )
+        if budget is not None:
+            budget.trip(unreachable)
+        raise unreachable
 
 
 class SourceTooManySamplesError(SourceRefusedError):

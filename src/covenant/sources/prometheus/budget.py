@@ -1,0 +1,72 @@
+"""The time a Prometheus source may take in one worker tick, shared by its clients.
+
+One query may take up to ``attempts`` × the DataSource's ``timeout`` and the waits between
+the attempts (0.5 s, 1 s): 91.5 s with the defaults. A tick asks one source many queries —
+the catch-up's parts, the minutes of days stored as sums, an agreement's statement — so a
+server that hangs would make a tick pay that once per query. A :class:`Budget` caps the
+whole tick at about one query's worth per source:
+
+- every attempt waits at most what is left of it (the HTTP timeout is cut to fit);
+- once it is spent, or once a query got no answer at all after its retries (the server is
+  down or hangs), the source's other queries of the tick are not asked: they fail at once
+  with ``source-unreachable`` saying so, and are asked again on the next tick.
+
+The clock is ``time.monotonic`` (an adapter's measure of waiting, never an instant of data).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from covenant.errors import SourceError, SourceUnreachableError
+
+
+def query_budget_s(timeout_s: float, attempts: int, backoff_s: float) -> float:
+    """The longest one query may take: every attempt's timeout and the waits between them."""
+    waits = sum(backoff_s * 2**k for k in range(max(0, attempts - 1)))
+    return float(attempts * timeout_s + waits)
+
+
+class Budget:
+    """What is left of one source's time in a tick (thread-safe: the reads run on threads)."""
+
+    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._deadline = clock() + seconds
+        self._lock = threading.Lock()
+        self._tripped: SourceError | None = None
+
+    def left(self) -> float:
+        """Seconds left (0 when spent)."""
+        return max(0.0, self._deadline - self._clock())
+
+    def trip(self, error: SourceError) -> None:
+        """The source got no answer after a query's retries: ask it nothing more this tick."""
+        with self._lock:
+            if self._tripped is None:
+                self._tripped = error
+
+    def check(self, what: str) -> float:
+        """The seconds the next attempt may wait, or ``SourceUnreachableError`` when the
+        source is not to be asked again in this tick."""
+        with self._lock:
+            tripped = self._tripped
+        if tripped is not None:
+            raise SourceUnreachableError(
+                f"{what} not asked: an earlier query of this tick got no answer "
+                f"({tripped.message})",
+                hint="check that the server is up and answers within the DataSource's "
+                "timeout; the next tick asks again",
+            )
+        left = self.left()
+        if left <= 0:
+            raise SourceUnreachableError(
+                f"{what} not asked: this tick's time for the source ({self.seconds:g} s: "
+                "every attempt's timeout of one query and the waits between them) is spent",
+                hint="the server answers too slowly: check it, or raise the DataSource's "
+                "timeout; the next tick asks again",
+            )
+        return left

@@ -1,0 +1,60 @@
+"""A tick's budget per source: a server that hangs costs a tick one query's time, not one per
+query (a local fake server plays the hanging Prometheus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from covenant.core.promql import PrometheusSource
+from covenant.errors import SourceUnreachableError
+from covenant.services.prometheus import budgeted
+from covenant.sources.prometheus.budget import Budget, query_budget_s
+from covenant.sources.prometheus.client import PrometheusClient
+from tests.sources.promfake import Answer, fake_prometheus, matrix
+
+T0 = 1_790_000_000 - 1_790_000_000 % 86400
+
+
+def _source(url: str, timeout_s: float) -> PrometheusSource:
+    return PrometheusSource(name="metrics", url=url, timeout_s=timeout_s)
+
+
+def _ask(client: PrometheusClient) -> object:
+    return client.query_range("up", start=T0, end=T0 + 60, step=60)
+
+
+def test_one_query_may_take_every_attempts_timeout_and_the_waits_between() -> None:
+    assert query_budget_s(30.0, 3, 0.5) == 91.5  # the defaults: 3 × 30 s + 0.5 s + 1 s
+    assert query_budget_s(2.0, 1, 0.5) == 2.0
+
+
+def test_after_a_query_gets_no_answer_the_sources_other_queries_are_not_asked() -> None:
+    with fake_prometheus(lambda form, _: Answer(body=b"{}", delay_s=3.0)) as fake:
+        make = budgeted(lambda s: PrometheusClient(s, sleep=lambda _: None, env={}))
+        first = make(_source(fake.url, 0.2))
+        with pytest.raises(SourceUnreachableError, match=r"did not answer after 3 attempts"):
+            _ask(first)
+        assert len(fake.requests) == 3
+        second = make(_source(fake.url, 0.2))  # another client of the tick, same source
+        with pytest.raises(SourceUnreachableError, match="not asked: an earlier query of this"):
+            _ask(second)
+        assert len(fake.requests) == 3  # nothing more asked
+        other = budgeted(lambda s: PrometheusClient(s, sleep=lambda _: None, env={}))
+        with pytest.raises(SourceUnreachableError, match="after 3 attempts"):
+            _ask(other(_source(fake.url, 0.2)))  # the next tick asks again
+        assert len(fake.requests) == 6
+
+
+def test_an_attempt_waits_only_what_is_left_and_a_spent_budget_asks_nothing() -> None:
+    answered = matrix({T0 + 60: "1"})
+    with fake_prometheus(lambda form, _: Answer(body=answered.body, delay_s=3.0)) as fake:
+        client = PrometheusClient(_source(fake.url, 30.0), env={})
+        client.budget = Budget(0.3)  # the tick's time for the source: 0.3 s
+        with pytest.raises(SourceUnreachableError, match=r"no answer within 0\.\d+s"):
+            _ask(client)
+        assert len(fake.requests) == 1  # no time left to wait 0.5 s and ask again
+        spent = PrometheusClient(_source(fake.url, 30.0), env={})
+        spent.budget = Budget(0.0)
+        with pytest.raises(SourceUnreachableError, match="this tick's time for the source"):
+            _ask(spent)
+        assert len(fake.requests) == 1
