@@ -31,6 +31,7 @@ from covenant.store.source_state import read_states
 
 if TYPE_CHECKING:
     from covenant.core.promql import SeriesQueries
+    from covenant.services.day_retries import DayFailure, DayRetries
     from covenant.services.prometheus import ClientFactory, ReadReport, Store
 
 T = TypeVar("T")
@@ -75,11 +76,15 @@ def _pairs_by_id(pairs: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
 
 
 def unread_reasons(
-    conn: Any, unread: Mapping[int, Iterable[int]], *, reads: Sequence[SeriesQueries] = ()
+    conn: Any,
+    unread: Mapping[int, Iterable[int]],
+    *,
+    reads: Sequence[SeriesQueries] = (),
+    waits: Mapping[str, DayFailure] | None = None,
 ) -> dict[str, str]:
     """Per series key, why an evaluation that needed the minutes of these day-sum days shows
-    it "no data (stale)": the days, the failed read of its source when one is recorded, the
-    fix."""
+    it "no data (stale)": the days, the failed read of its source when one is recorded (or
+    the worker remembers, with when it asks again: ``waits``), the fix."""
     if not unread:
         return {}
     found = by_key(conn, unread)
@@ -88,7 +93,10 @@ def unread_reasons(
     for key, days in found.items():
         state = states.get(key)
         why = ""
-        if state is not None and state.error is not None:
+        wait = (waits or {}).get(key)
+        if wait is not None:
+            why = f"; {wait.reason()}"
+        elif state is not None and state.error is not None:
             when = state.error_at.isoformat().replace("+00:00", "Z") if state.error_at else "?"
             why = f"; reading {state.source} failed at {when} [{state.error_code}]: {state.error}"
         reasons[key] = (
@@ -107,23 +115,30 @@ def read_needed(
     needed: Mapping[str, Sequence[int]],
     now: datetime,
     client_for: ClientFactory | None = None,
+    retries: DayRetries | None = None,
 ) -> list[ReadReport]:
     """Read the minutes of ``needed`` (days per series key) from each series' source,
     replacing the days' sums; ``MinutesUnreadError`` when a series has no source here or a
-    read failed (every read is tried first; what was read stays)."""
+    read failed (every read is tried first; what was read stays). With ``retries`` (the
+    worker's), a day whose read failed lately is not asked for before its next try (its
+    failure is the error's), and every read is remembered."""
     from covenant.services.prometheus_recorded import read_day_minutes  # noqa: PLC0415
 
     of = {r.series: r for r in reads}
     orphans = {k: d for k, d in needed.items() if k not in of}
+    waiting = retries.waiting(needed, now=now) if retries is not None else {}
     per_day: dict[int, list[SeriesQueries]] = {}
     for key, days in needed.items():
         if key in of:
-            for day in sorted(set(days)):
+            for day in sorted(set(days) - set(waiting.get(key, ()))):
                 per_day.setdefault(day, []).append(of[key])
     reports = read_day_minutes(engine, per_day, now=now, client_for=client_for)
+    if retries is not None:
+        retries.record(reports, now=now)
     failed = [r for r in reports if not r.complete]
-    if failed or orphans:
-        raise unread_error(reads=reads, needed=needed, failed=failed, orphans=orphans)
+    if failed or orphans or waiting:
+        waits = retries.of_series(waiting) if retries is not None else {}
+        raise unread_error(reads=reads, needed=needed, failed=failed, orphans=orphans, waits=waits)
     return reports
 
 
@@ -133,28 +148,32 @@ def unread_error(
     needed: Mapping[str, Sequence[int]],
     failed: Sequence[ReadReport],
     orphans: Mapping[str, Sequence[int]],
+    waits: Mapping[str, DayFailure] | None = None,
 ) -> MinutesUnreadError:
     """The error for minutes that could not be read: the SLOs, the days, why, the fix."""
     of = {r.series: r for r in reads}
     parts: list[str] = []
     days: set[int] = set()
     bad = {r.series: r for r in failed}
+    waits = waits or {}
+    sources = {r.source for r in failed} | {w.source for w in waits.values()}
     for key, wanted in needed.items():
-        if key not in bad and key not in orphans:
+        if key not in bad and key not in orphans and key not in waits:
             continue
         days.update(wanted)
         read = of.get(key)
         slos = ", ".join(read.slos) if read is not None else key
         if key in orphans:
             why = "its SLI reads no Prometheus DataSource in this workspace"
+        elif key not in bad:
+            why = f"not asked again yet: {waits[key].reason()}"
         else:
             report = bad[key]
             why = f"reading {report.source} failed: {report.error or 'the read stopped early'}"
         parts.append(f"SLO {slos}: the minutes of {days_text(wanted)} — {why}")
-    sources = sorted({r.source for r in failed})
     fix = (
-        f"check that {', '.join(sources)} answers and run the command again, or read the days "
-        f"with {ingest_hint(days)}"
+        f"check that {', '.join(sorted(sources))} answers and run the command again, or read "
+        f"the days with {ingest_hint(days)}"
         if sources
         else f"read the days' minutes with {ingest_hint(days)} from the source that filled them"
     )
@@ -174,12 +193,13 @@ def with_day_minutes(
     notice: Notice | None = None,
     client_for: ClientFactory | None = None,
     dispose: bool = True,
+    retries: DayRetries | None = None,
 ) -> T:
     """``call()``; when it needs the minutes of days stored as sums, read them from the
     sources (``notice`` says so first) and call again. ``engine()`` opens the store to write
     (disposed after unless ``dispose`` is False: a store the caller keeps) and ``reads()``
     gives the workspace's Prometheus reads, both only then; ``MinutesUnreadError`` when the
-    days cannot be read."""
+    days cannot be read (or wait for their next try: ``retries``, the worker's)."""
     seen: set[tuple[int, int]] = set()
     known: list[SeriesQueries] | None = None
     for _ in range(ROUNDS):
@@ -197,7 +217,14 @@ def with_day_minutes(
                     needed = by_key(conn, _pairs_by_id(fresh))
                 if notice is not None:
                     notice(_reading_text(needed, known))
-                read_needed(store, reads=known, needed=needed, now=now(), client_for=client_for)
+                read_needed(
+                    store,
+                    reads=known,
+                    needed=needed,
+                    now=now(),
+                    client_for=client_for,
+                    retries=retries,
+                )
             finally:
                 if dispose:
                     store.dispose()

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # imported when used: a plain evaluation never loads them
 
     from covenant.definitions.corrections import CorrectionRule
     from covenant.definitions.workspace import Workspace
+    from covenant.services.day_retries import DayFailure
     from covenant.store.corrections import CorrectionRecord
 
 DEFAULT_STEP = 60
@@ -104,6 +105,7 @@ def evaluate_objectives(
     corrections: Sequence[CorrectionRule] = (),
     seen_at: datetime | None = None,
     day_sums_stale: bool = False,
+    waits: Mapping[str, DayFailure] | None = None,
 ) -> EvaluationReport:
     """Read the buckets every objective needs in one pass and evaluate them all at ``at``.
 
@@ -115,8 +117,8 @@ def evaluate_objectives(
     The minutes of a day stored as its sums only (``store.day_sums``) that an objective needs
     are refused (``DaySumsOnlyError``: the caller reads them, ``services.day_minutes``); with
     ``day_sums_stale`` (``covenant evaluate`` and the worker, whose catch-up read what it
-    could) that series' objectives are "no data (stale)" with the days as the reason, and the
-    others evaluate.
+    could) that series' objectives are "no data (stale)" with the days as the reason (and
+    the worker's remembered failure of the series, ``waits``), and the others evaluate.
     """
     unread: dict[int, set[int]] | None = {} if day_sums_stale else None
     report = _evaluate_objectives(
@@ -129,7 +131,7 @@ def evaluate_objectives(
         seen_at=seen_at,
         unread=unread,
     )
-    return mark_stale(engine, report, unread=unread)
+    return mark_stale(engine, report, unread=unread, waits=waits)
 
 
 def mark_stale(
@@ -137,6 +139,7 @@ def mark_stale(
     report: EvaluationReport,
     *,
     unread: Mapping[int, set[int]] | None = None,
+    waits: Mapping[str, DayFailure] | None = None,
 ) -> EvaluationReport:
     """Evaluations of series whose source read failed before ``at`` become "no data (stale)":
     their numbers would describe data that stopped arriving, not the service. So do those of
@@ -146,16 +149,22 @@ def mark_stale(
     series |= {p.objective.series for c in report.composites for p in c.composite.components}
     stale = read_stale(engine, series, at=report.at)
     if unread:
-        stale |= unread_stale(engine, unread)
+        stale |= unread_stale(engine, unread, waits=waits)
     return apply_stale(report, stale)
 
 
-def unread_stale(engine: Engine | SqliteReader, unread: Mapping[int, set[int]]) -> dict[str, str]:
-    """The stale reason of each series whose day-sum days an evaluation left out."""
+def unread_stale(
+    engine: Engine | SqliteReader,
+    unread: Mapping[int, set[int]],
+    *,
+    waits: Mapping[str, DayFailure] | None = None,
+) -> dict[str, str]:
+    """The stale reason of each series whose day-sum days an evaluation left out (with the
+    worker's remembered failure of its days, ``waits``)."""
     from covenant.services.day_minutes import unread_reasons  # noqa: PLC0415
 
     with engine.connect() as conn:
-        return unread_reasons(conn, unread)
+        return unread_reasons(conn, unread, waits=waits)
 
 
 def read_stale(

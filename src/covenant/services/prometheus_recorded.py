@@ -21,7 +21,7 @@ evaluation's edges come to cut, before it evaluates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
@@ -250,11 +250,14 @@ def refine_days(
     client_for: ClientFactory | None = None,
     max_points: int = MAX_POINTS,
     every_bucket: bool = False,
+    due: Callable[[str, int], bool] | None = None,
 ) -> list[ReadReport]:
     """Read the minutes of every day-sum day that an evaluation at ``at`` cuts with an edge
     (the windows slid into it since the first read), replacing its sums; nothing when no
     such day is stored (one query). Objectives that need every bucket (time slices), and all
-    of them with ``every_bucket`` (corrections, composites), need every day of their range."""
+    of them with ``every_bucket`` (corrections, composites), need every day of their range.
+    ``due(series, day)`` False leaves that day unread (the worker's backoff after a failed
+    read: ``services.day_retries``)."""
     series = {r.series for r in reads}
     mine = [o for o in objectives if o.series in series]
     if not mine:
@@ -289,7 +292,8 @@ def refine_days(
     for r in reads:
         row = found.get(r.series)
         for day in stored.get(row[0], []) if row is not None else []:
-            wanted.setdefault(day, []).append(r)
+            if due is None or due(r.series, day):
+                wanted.setdefault(day, []).append(r)
     return read_day_minutes(engine, wanted, now=now, client_for=client_for, max_points=max_points)
 
 
