@@ -3,18 +3,23 @@
 ``Worker.tick(workspace, now)`` (or the module's :func:`tick`) does, in order:
 
 1. Prometheus catch-up (``services.prometheus.catch_up``) when the workspace reads SLIs from a
-   Prometheus-compatible DataSource;
+   Prometheus-compatible DataSource, then the minutes of days a first read by days stored as
+   sums that the windows now cut (``refine_days``); a day whose read failed lately waits for
+   its next try (``services.day_retries``), and each source's reads share one query's time
+   per tick (``services.prometheus.budgeted``);
 2. every objective evaluated at ``now`` — incrementally: event-based objectives from the
    cumulative counts the worker keeps at their window edges, moved each tick by the buckets
    in between (``services.incremental``); objectives that need every bucket (time slices),
    composites and objectives a correction may touch by the full engine path
    (``services.evaluate``), so the report equals ``evaluate_workspace`` at ``now``;
-3. the agreements' alerts (forecast credit tiers, ticket timers, claim deadlines,
-   ``services.worker_agreements``), the minutes of days a first read by days stored as sums
-   read first where their statements need them (``services.day_minutes``);
-4. alert state advanced (``core.alert_state``) and written in one transaction, with the notices
-   of its transitions written into delivery's outbox in the same transaction (``enqueue``:
-   ``Dispatcher.enqueue`` in ``covenant serve``); then the notices are handed to ``notify``.
+3. the SLO alerts (burn-rate, no-data) advanced (``core.alert_state``) and written in one
+   transaction, with the notices of their transitions written into delivery's outbox in the
+   same transaction (``enqueue``: ``Dispatcher.enqueue`` in ``covenant serve``), then handed
+   to ``notify`` — before anything the agreements read, whose alerts keep their state here;
+4. the agreements' alerts (forecast credit tiers, ticket timers, claim deadlines,
+   ``services.worker_agreements``), the minutes of days stored as sums read first where their
+   statements need them (``services.day_minutes``), advanced and written the same way in a
+   transaction of their own (the SLO alerts keep theirs), then handed to ``notify``.
 
 The clock is the caller's: ``now`` is an argument (``covenant serve`` passes the wall clock).
 """
@@ -32,6 +37,7 @@ from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.core.timeutil import require_utc
 from covenant.core.window_answers import needs_buckets
 from covenant.errors import CovenantError
+from covenant.services.day_retries import DayRetries
 from covenant.services.evaluate import (
     DEFAULT_STEP,
     EvaluationReport,
@@ -51,13 +57,15 @@ if TYPE_CHECKING:
     from covenant.core.forecast import Exposure
     from covenant.definitions.routing import NoticeRouting
     from covenant.definitions.workspace import Workspace
+    from covenant.services.day_retries import DayFailure
     from covenant.services.prometheus import ClientFactory
 
 log = logging.getLogger("covenant.worker")
 T = TypeVar("T")
 
 Notify = Callable[[Sequence[AlertNotice]], None]
-"""Receives the notices of one tick (firing and resolved), after their state is committed."""
+"""Receives notices (firing and resolved) after their state is committed: a tick's SLO alerts'
+first, then (with agreements) its agreement alerts' in a second call."""
 
 Enqueue = Callable[["Connection", Sequence[AlertNotice]], int]
 """Writes notices into delivery's outbox in the worker's alert-state transaction
@@ -136,6 +144,7 @@ class Worker:
         self.client_for = client_for
         self.catch_up_initial_s = catch_up_initial_s
         self.cache = EdgeCache(step=step)
+        self.retries = DayRetries()  # days whose minutes failed to read, and their backoff
         self.latest: TickResult | None = None
         self._plan_key: tuple[object, object] | None = None
         self._plan: tuple[list[int], list[int], Plan | None] = ([], [], None)
@@ -162,6 +171,7 @@ class Worker:
         stale: dict[str, str] = {}
         if plan is not None:
             edge, stats = self._edge_results(plan, at)
+        waits = self._waits(workspace)
         full = None
         if slow or workspace.composites or workspace.corrections:
             full = evaluate_objectives(
@@ -173,13 +183,14 @@ class Worker:
                 corrections=workspace.corrections,
                 seen_at=seen_at or at,
                 day_sums_stale=True,  # a day whose minutes the catch-up could not read
+                waits=waits,
             )
         if plan is not None:  # as ``mark_stale`` reads them for the whole report
             series = {o.series for o in objectives}
             series |= {p.objective.series for c in workspace.composites for p in c.components}
             stale = read_stale(self.engine, series, at=at)
             if stats.unread:  # day-sum days an edge needed (their refinement failed)
-                stale |= unread_stale(self.engine, stats.unread)
+                stale |= unread_stale(self.engine, stats.unread, waits=waits)
         found = TickEvaluation(
             at=at,
             count=len(objectives),
@@ -191,6 +202,16 @@ class Worker:
             stale=stale,
         )
         return found, stats
+
+    def _waits(self, workspace: Workspace) -> dict[str, DayFailure] | None:
+        """The remembered failures of the series' days (their stale reasons name them)."""
+        if not len(self.retries):
+            return None
+        return self.retries.of_series(o.series for o in workspace.objectives) | (
+            self.retries.of_series(
+                p.objective.series for c in workspace.composites for p in c.components
+            )
+        )
 
     def _plan_for(self, workspace: Workspace) -> tuple[list[int], list[int], Plan | None]:
         """The incremental objectives' positions, the others', and their plan: kept while the
@@ -220,7 +241,9 @@ class Worker:
         """One tick at ``now``: see the module's docstring."""
         now = require_utc(now, what="now")
         problems: list[str] = []
-        caught = self._catch_up(workspace, now, problems)
+        self.retries.prune(now=now)
+        clients = self._clients(workspace)
+        caught = self._catch_up(workspace, now, problems, clients)
         evaluated, stats = self.decide(workspace, at=now, seen_at=now)
         routing = workspace.routing
         route = (lambda o, tier: routing.for_tier(o.slo, tier)) if routing else None
@@ -230,35 +253,40 @@ class Worker:
             conditions.extend(
                 evaluated.no_data_conditions(route=lambda o, tier: silent(o.slo, tier))
             )
-        unknown: set[NoticeKind] = set()
+        # the SLO alerts first: committed and handed over before the agreements read anything
+        # (a slow source never delays them); the agreement alerts keep their state meanwhile
+        later = set(NoticeKind) - set(_SLO_KINDS) if workspace.agreements else set()
+        transition = self._advance(
+            conditions, now=now, unknown=later, keep=evaluated.keep(), routing=routing
+        )
+        self._notify(transition.notices)
+        notices = transition.notices
         agreements = None
         if workspace.agreements:
             from covenant.services.worker_agreements import agreement_conditions  # noqa: PLC0415
 
             found = agreement_conditions(
-                self.engine, workspace=workspace, now=now, minutes=self._minutes(workspace, now)
+                self.engine,
+                workspace=workspace,
+                now=now,
+                minutes=self._minutes(workspace, now, clients),
             )
-            conditions.extend(_routed(found.conditions, workspace))
-            unknown.update(found.unknown)
             problems.extend(found.problems)
             agreements = found.exposure
-        transition = self._advance(
-            conditions,
-            now=now,
-            unknown=unknown,
-            keep=evaluated.keep(),
-            routing=routing,
-        )
-        if transition.notices:
-            try:
-                self.notify(transition.notices)
-            except Exception:  # a failing receiver never stops the worker
-                log.exception("notify failed for %d notices", len(transition.notices))
+            transition = self._advance(  # the SLO alerts keep the state written above
+                _routed(found.conditions, workspace),
+                now=now,
+                unknown=set(_SLO_KINDS) | found.unknown,
+                keep=(),
+                routing=routing,
+            )
+            self._notify(transition.notices)
+            notices += transition.notices
         result = TickResult(
             at=now,
             evaluated=evaluated,
             alerts=transition.records,
-            notices=transition.notices,
+            notices=notices,
             reads=stats,
             incremental=len(evaluated.fast),
             full=len(workspace.objectives) - len(evaluated.fast) + len(workspace.composites),
@@ -268,6 +296,22 @@ class Worker:
         )
         self.latest = result
         return result
+
+    def _notify(self, notices: Sequence[AlertNotice]) -> None:
+        if notices:
+            try:
+                self.notify(notices)
+            except Exception:  # a failing receiver never stops the worker
+                log.exception("notify failed for %d notices", len(notices))
+
+    def _clients(self, workspace: Workspace) -> ClientFactory | None:
+        """The tick's Prometheus clients: each source's share one query's time
+        (``services.prometheus.budgeted``); None without Prometheus reads."""
+        if not (workspace.prometheus and workspace.prometheus.reads):
+            return self.client_for
+        from covenant.services.prometheus import budgeted  # noqa: PLC0415
+
+        return budgeted(self.client_for)
 
     def _advance(
         self,
@@ -289,10 +333,13 @@ class Worker:
                 self.enqueue(conn, transition.notices)
         return transition
 
-    def _minutes(self, workspace: Workspace, now: datetime) -> Callable[[Callable[[], T]], T]:
+    def _minutes(
+        self, workspace: Workspace, now: datetime, clients: ClientFactory | None
+    ) -> Callable[[Callable[[], T]], T]:
         """Runs a reader of the agreements (exposure, statements) so that the minutes of the
-        days stored as sums it needs are read first, from the workspace's sources (a failure
-        is the reader's problem: it names the SLOs, days and fix)."""
+        days stored as sums it needs are read first, from the workspace's sources (a failure,
+        or a day waiting for its next try, is the reader's problem: it names the SLOs, days
+        and fix)."""
         from covenant.services.day_minutes import with_day_minutes  # noqa: PLC0415
 
         reads = workspace.prometheus.reads if workspace.prometheus else ()
@@ -303,13 +350,20 @@ class Worker:
                 engine=lambda: self.engine,
                 reads=lambda: reads,
                 now=lambda: now,
-                client_for=self.client_for,
+                client_for=clients,
                 dispose=False,
+                retries=self.retries,
             )
 
         return run
 
-    def _catch_up(self, workspace: Workspace, now: datetime, problems: list[str]) -> int:
+    def _catch_up(
+        self,
+        workspace: Workspace,
+        now: datetime,
+        problems: list[str],
+        clients: ClientFactory | None,
+    ) -> int:
         reads = workspace.prometheus.reads if workspace.prometheus else ()
         if not reads or not self.catch_up:
             return 0
@@ -322,26 +376,45 @@ class Worker:
                 now=now,
                 initial=self.catch_up_initial_s,
                 step=self.step,
-                client_for=self.client_for,
+                client_for=clients,
             )
         except CovenantError as exc:  # recorded per series by catch_up; evaluation goes on
             problems.append(f"Prometheus catch-up: {exc}")
             return 0
+        waiting: dict[str, list[int]] = {}
+
+        def due(series: str, day: int) -> bool:  # a day that failed lately waits its turn
+            if self.retries.due(series, day, now=now):
+                return True
+            waiting.setdefault(series, []).append(day)
+            return False
+
         try:  # days a first read stored as sums, which the sliding windows now cut
             from covenant.services.prometheus_recorded import refine_days  # noqa: PLC0415
 
-            reports += refine_days(
+            refined = refine_days(
                 self.engine,
                 reads=reads,
                 objectives=workspace.objectives,
                 at=int(now.timestamp()) // self.step * self.step,
                 now=now,
-                client_for=self.client_for,
+                client_for=clients,
                 every_bucket=bool(workspace.corrections or workspace.composites),
+                due=due,
             )
+            self.retries.record(refined, now=now)
+            reports += refined
         except CovenantError as exc:  # each series' failure is in its report (below)
             problems.append(f"Prometheus day refinement: {exc}")
         problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
+        if waiting:
+            from covenant.services.day_minutes import days_text  # noqa: PLC0415
+
+            for series, wait in self.retries.of_series(waiting).items():
+                problems.append(
+                    f"{series}: the minutes of {days_text(waiting[series])} are not asked for "
+                    f"before their next try: {wait.reason()}"
+                )
         return len(reports)
 
 
