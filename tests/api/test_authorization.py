@@ -57,6 +57,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/agreements/{name}/versions"): "scoped",
     ("GET", "/agreements/{name}/versions/{version}"): "scoped",
     ("GET", "/agreements/{name}/history"): "staff",
+    ("GET", "/agreements/{name}/versions/{version}/terms"): "staff",
     ("GET", "/customers/{customer}/statements/{period}"): "scoped",
     ("GET", "/customers/{customer}/credits"): "scoped",
     ("GET", "/tickets"): "everyone",

@@ -98,6 +98,7 @@ def create_app(
         routes_records,
         routes_slo,
         routes_tokens,
+        routes_version_terms,
         routes_writes,
     )
 
@@ -134,6 +135,7 @@ def create_app(
         routes_definitions,
         routes_slo,
         routes_agreements,
+        routes_version_terms,
         routes_lifecycle,
         routes_definition_writes,
         routes_records,

@@ -208,8 +208,8 @@ def whole_problems(terms: Mapping[str, Any], *, effective_from: str, reason: str
                 code="invalid-input",
                 field="terms",
                 message="terms is empty: the amendment would have no fees and no commitments",
-                fix="give the version's complete terms: its definition as recorded (GET "
-                ".../history, details.spec) with your changes",
+                fix="give the version's complete terms: its terms as recorded (GET "
+                ".../versions/{n}/terms) with your changes",
             )
         )
     for key, given in zip(OWN, (effective_from, reason), strict=True):
