@@ -9,11 +9,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import yaml
 
+from covenant.definitions.yamlsource import read_text
 from tests.api.support import Shop, make_shop
 from tests.web.pages import Browser
 from tests.web.served import add_users
@@ -78,6 +80,21 @@ def recorded_terms(shop: Shop, number: int) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k not in DROPPED}
 
 
+def read_back(text: str) -> Any:
+    """``text`` read by the project's YAML reader, its exact numbers as their decimal text."""
+    (document,), problems = read_text(text, file="terms")
+    assert not problems
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return str(value) if isinstance(value, Decimal) else value
+
+    return plain(document.data)
+
+
 def line_of(text: str, written: str) -> int:
     """The 1-based line of ``text`` holding ``written`` (once)."""
     (found,) = [n for n, line in enumerate(text.splitlines(), start=1) if written in line]
@@ -88,7 +105,21 @@ def test_the_form_is_filled_with_the_version_in_forces_terms(shop: Shop, editor:
     fields = terms_form(editor.get(PAGE).text)
     assert fields["base"] == "1"
     assert (fields["effective_from"], fields["reason"]) == ("", "")
-    assert yaml.safe_load(fields["terms"]) == recorded_terms(shop, 1)
+    text = fields["terms"]
+    # money and percentages as the contract writes them: plain YAML numbers, not quoted text
+    for line in (
+        "  checkout: 8000.00\n",
+        "  storefront: 4000.00\n",
+        "  level: 99.95\n",
+        "  - atLeast: 99.9\n    below: 99.95\n    credit: 10\n",
+        "  - atLeast: 99.0\n",
+        "  minimumCredit: 50.00\n",
+        "    amount: 250.00\n",
+    ):
+        assert line in text, line
+    assert not re.findall(r"'[0-9.]+'", text)
+    # the project's reader (the form's) reads them back as the same decimal text
+    assert read_back(text) == recorded_terms(shop, 1)
     # sent back unchanged, it drafts the same terms
     before = versions(shop)
     sent = {**fields, "effective_from": "2027-01-01", "reason": "same terms"}
@@ -101,6 +132,8 @@ def test_the_form_is_filled_with_the_version_in_forces_terms(shop: Shop, editor:
     for key in ("availability", "support", "fees", "cap_percent", "cap_amount", "period"):
         assert draft[key] == in_force[key], key
     assert (draft["status"], draft["reason"]) == ("draft", "same terms")
+    # recorded as the same text: 8000.00 typed unquoted is recorded "8000.00", as v1's
+    assert recorded_terms(shop, draft["version"]) == recorded_terms(shop, 1)
 
 
 def test_a_refused_yaml_names_its_line_and_keeps_the_text(shop: Shop, editor: Browser) -> None:

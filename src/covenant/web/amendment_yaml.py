@@ -17,11 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import yaml
 
-from covenant.definitions.yamlsource import SourceDocument, read_text
+from covenant.definitions.yamlsource import SourceDocument, plain_tag, read_text
 from covenant.errors import CovenantError, DefinitionError, InputError, Problem
 from covenant.services.agreement_amendments import OWN, draft_path, whole_problems
 
@@ -39,6 +40,7 @@ _FIRST = (  # a version's keys in the order a contract reads (the others follow 
     "support",
 )
 _PART = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
+STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,16 +69,95 @@ class TermsForm:
         return bool(self.problems)
 
 
+# Where a version's terms hold money or a percentage (definitions/agreements.py: ``Money``,
+# ``Percent``, ``Level``, ``PositivePercent``), as ``_shape`` writes a path: the store keeps
+# them as decimal text ("8000.00"), which the form shows as the contract writes it (8000.00).
+DECIMAL_FIELDS = frozenset(
+    {
+        "fees.*",
+        "cap.percent",
+        "cap.amount",
+        "availability[].level",
+        *(f"availability[].credits[].{k}" for k in ("below", "atMost", "atLeast", "above")),
+        "availability[].credits[].credit",
+        "availability[].cap.percent",
+        "availability[].cap.amount",
+        "availability[].minimumCredit",
+        "availability[].minimumCredit.atLeast",
+        "availability[].minimumCredit.above",
+        "availability[].measurement.errorRateAtLeast",
+        "availability[].measurement.errorRateAbove",
+        "support[].attainment",
+        "support[].penalty.percent",
+        "support[].penalty.amount",
+    }
+)
+
+
+class _Number(str):
+    """Decimal text written unquoted: a plain YAML number."""
+
+    __slots__ = ()
+
+
 class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # pyyaml ships no types
-    """Plain YAML; a text of several lines as a block (``|``), as a person writes it."""
+    """Plain YAML; a text of several lines as a block (``|``), as a person writes it; a text
+    the project's reader would read as something else unquoted (``1e3``: a number in YAML
+    1.2, text in PyYAML's 1.1) quoted."""
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    if style is None and plain_tag(value) != STR_TAG:
+        style = "'"
+    return dumper.represent_scalar(STR_TAG, value, style=style)
+
+
+def _number(dumper: yaml.SafeDumper, value: _Number) -> yaml.Node:
+    text = str.__str__(value)
+    tag = dumper.resolve(yaml.ScalarNode, text, (True, False))  # so that no tag is written
+    return dumper.represent_scalar(tag, text, style=None)
 
 
 _Dumper.add_representer(str, _text)
+_Dumper.add_representer(_Number, _number)
+
+
+def reads_back_exactly(text: str) -> bool:
+    """Whether ``text``, written unquoted, is read by the project's YAML reader (the one the
+    form's answer goes through) as a ``Decimal`` whose text is ``text``: ``99.95``,
+    ``8000.00``, ``99.0``; not ``8000`` (an integer), ``.5`` (0.5), ``5.`` (5) or ``1_200.00``
+    (1200.00), which stay quoted text, read exactly as the store keeps them."""
+    documents, problems = read_text(f"value: {text}\n", file="<number>")
+    if problems or len(documents) != 1 or not isinstance(documents[0].data, dict):
+        return False
+    found = documents[0].data.get("value")
+    return isinstance(found, Decimal) and str(found) == text
+
+
+def _shape(path: tuple[str | int, ...]) -> str:
+    """``("availability", 0, "credits", 1, "below")`` → ``availability[].credits[].below``;
+    a fee's service is ``*`` (``fees.*``)."""
+    parts: list[str] = []
+    for position, part in enumerate(path):
+        if isinstance(part, int):
+            parts.append("[]")
+        else:
+            name = "*" if path[:position] == ("fees",) else part
+            parts.append(f".{name}" if parts else name)
+    return "".join(parts)
+
+
+def _numbers(value: Any, path: tuple[str | int, ...] = ()) -> Any:
+    """``value`` with the decimal text of its money and percentages (``DECIMAL_FIELDS``)
+    marked to be written unquoted, where that reads back exactly (:func:`reads_back_exactly`)."""
+    if isinstance(value, Mapping):
+        return {k: _numbers(v, (*path, str(k))) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v, (*path, i)) for i, v in enumerate(value)]
+    if isinstance(value, str) and _shape(path) in DECIMAL_FIELDS and reads_back_exactly(value):
+        return _Number(value)
+    return value
 
 
 def _readable(value: Any) -> Any:
@@ -90,11 +171,13 @@ def _readable(value: Any) -> Any:
 
 
 def terms_text(terms: Mapping[str, Any]) -> str:
-    """A version's terms (its recorded definition) as the YAML the form shows."""
+    """A version's terms (its recorded definition) as the YAML the form shows: money and
+    percentages unquoted (``level: 99.95``, ``checkout: 8000.00``) where the form's reader
+    reads them back as the same decimal text, quoted text otherwise."""
     ordered = {k: terms[k] for k in _FIRST if k in terms}
     ordered.update({k: v for k, v in terms.items() if k not in ordered})
     text: str = yaml.dump(
-        _readable(ordered),
+        _readable(_numbers(ordered)),
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
