@@ -142,3 +142,13 @@ def test_a_customer_is_refused_and_told_nothing(shop: Shop, customer: str) -> No
         assert word not in str(bodies[0])
     history = shop.client.get(f"{BASE}/history", token)  # refused exactly as the history is
     assert (history.status_code, history.json()) == (403, bodies[0])
+
+
+def test_the_openapi_example_is_what_amend_takes(shop: Shop) -> None:
+    document = shop.client.get(f"{V1}/openapi.json").json()
+    operation = document["paths"][f"{V1}/agreements/{{name}}/versions/{{version}}/terms"]["get"]
+    example = operation["responses"]["200"]["content"]["application/json"]["example"]
+    assert example["fees"] == {"checkout": "8000.00", "storefront": "4000.00"}  # decimal text
+    assert not set(example) & {"version", "status", "signatories", "effectiveFrom", "reason"}
+    made = amend(shop, 1, example, "2027-04-01")
+    assert terms(shop, made) == example
