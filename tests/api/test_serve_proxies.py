@@ -1,6 +1,7 @@
 """`covenant serve --trusted-proxies` as a real process (two server processes): the client
 address the sign-in rate limit counts is the one the trusted proxy names; without the option a
-client's X-Forwarded-For is ignored."""
+client's X-Forwarded-For is ignored; RFC 7239 Forwarded from proxies named by
+COVENANT_TRUSTED_PROXIES."""
 
 from __future__ import annotations
 
@@ -64,3 +65,39 @@ def test_serve_counts_the_client_a_trusted_proxy_names(
     finally:
         served.close()
     assert counted(url) == expected
+
+
+def forwarded_sign_in(base: str, forwarded: str) -> int:
+    """A sign-in with a token that does not exist, through a proxy that sent ``Forwarded``."""
+    with httpx.Client(base_url=base, headers={"Forwarded": forwarded}, timeout=30) as c:
+        found = CSRF.search(c.get("/ui/sign-in").text)
+        assert found is not None
+        fields = {"csrf": found.group(1), "token": "cvt_not-a-token", "next": "/ui/"}
+        return c.post("/ui/sign-in", data=fields).status_code
+
+
+def test_serve_reads_forwarded_from_the_proxies_in_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COVENANT_TRUSTED_PROXIES", "127.0.0.1 10.0.0.0/8")
+    workspace = make_workspace(tmp_path)
+    url = sqlite_url(workspace)
+    served = Served(workspace=workspace, database_url=url, log=tmp_path / "serve.log")
+    served.extra = ("--no-worker",)
+    served.start()
+    try:
+        served.wait_ready()
+        for forwarded in (
+            'for="[2001:db8::42]:5000", for=10.0.0.9',  # behind two proxies
+            "for=6.6.6.6, for=203.0.113.5",  # the client's own element is ignored
+            "for=203.0.113.5;for=6.6.6.6",  # malformed: not forwarded
+        ):
+            assert forwarded_sign_in(served.base, forwarded) == 401
+        assert served.stop() == 0
+    finally:
+        served.close()
+    assert counted(url) == {
+        "address:2001:db8::42": 1,
+        "address:203.0.113.5": 1,
+        "address:127.0.0.1": 1,
+    }

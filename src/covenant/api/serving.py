@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 import uvicorn
 
+from covenant.api.forwarded import ProxyHeaders
 from covenant.errors import OptionValueError, ServeStartError
 
 log = logging.getLogger("covenant.api")
@@ -174,20 +175,33 @@ def server_config(
     """uvicorn's settings for ``covenant serve`` (the app is set later, in each process).
 
     The client address (the sign-in rate limit's, the logs') is the TCP peer's, unless the peer
-    is one of ``proxies``: then uvicorn's ``ProxyHeadersMiddleware`` takes the right-most
-    address of ``X-Forwarded-For`` that is not a trusted proxy (what a client wrote in front of
-    it is ignored) and the scheme of ``X-Forwarded-Proto``. No proxies: no header is read
-    (uvicorn's own default would trust 127.0.0.1 and ``FORWARDED_ALLOW_IPS``)."""
-    return uvicorn.Config(
+    is one of ``proxies``: then ``api.forwarded.ProxyHeaders`` reads RFC 7239 ``Forwarded``
+    (else ``X-Forwarded-For`` and ``X-Forwarded-Proto``), walking from the nearest hop back to
+    the first address that is not a trusted proxy (what a client wrote in front of it is
+    ignored). No proxies: no header is read (uvicorn's own middleware, which would trust
+    127.0.0.1 and ``FORWARDED_ALLOW_IPS``, is off)."""
+    config = ServeConfig(
         None,  # type: ignore[arg-type]  # set by the caller, or in each worker process
         host=host,
         port=port,
         log_level=log_level,
         access_log=False,
         timeout_graceful_shutdown=shutdown_timeout,
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=list(proxies or []),
+        proxy_headers=False,
     )
+    config.proxies = list(proxies or [])
+    return config
+
+
+class ServeConfig(uvicorn.Config):
+    """uvicorn's settings whose loaded app reads the trusted proxies' headers."""
+
+    proxies: list[str] = []  # noqa: RUF012  # replaced per instance, never mutated
+
+    def load(self) -> None:
+        super().load()
+        if self.proxies:
+            self.loaded_app = ProxyHeaders(self.loaded_app, self.proxies)
 
 
 def serve(

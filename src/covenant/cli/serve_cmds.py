@@ -100,8 +100,9 @@ def serve_command(
             "--forwarded-allow-ips",
             envvar="COVENANT_TRUSTED_PROXIES",
             help="Reverse proxies (addresses or CIDR networks, comma-separated) whose "
-            "X-Forwarded-For and X-Forwarded-Proto are believed: the client is then the "
-            "right-most address not among them. Default: none (no header is read).",
+            "Forwarded (RFC 7239; else X-Forwarded-For and X-Forwarded-Proto) is believed: "
+            "the client is then the nearest address not among them. Default: none (no "
+            "header is read).",
         ),
     ] = "",
 ) -> None:
