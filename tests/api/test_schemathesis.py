@@ -18,6 +18,8 @@ import pytest
 import schemathesis
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.generation import GenerationMode
 
 from tests.api.support import AT, Shop
 from tests.api.test_postgres_api import copy_store
@@ -28,6 +30,7 @@ from tests.stores import postgres_schemas
 
 V1 = "/api/v1"
 EXAMPLES = 12  # per operation and token: bounded, so the suite stays quick
+NEGATIVE_EXAMPLES = 8  # per operation, admin token
 SEED = 20261201
 
 
@@ -117,3 +120,47 @@ def test_no_request_the_document_allows_is_answered_5xx(shop: Shop, served: str,
     print(role, sorted(statuses.items()))
     ok = sum(n for status, n in statuses.items() if status < 300)
     assert ok > 0  # some requests get through: the fuzzing reaches the routes' code
+
+
+def test_bad_input_the_document_refuses_is_a_coded_4xx(shop: Shop, served: str) -> None:
+    """Schemathesis' negative mode: requests that break the document (a wrong type, a missing
+    field, a value out of its range, a body that is not the schema's) for every operation. None
+    may be answered 5xx, and every 4xx carries the one error body ``{code, message, hint}``.
+    The token is kept valid (a broken one is ``test_every_route_needs_a_token``'s)."""
+    schema = schemathesis.openapi.from_url(f"{served}{V1}/openapi.json")
+    headers = {"Authorization": f"Bearer {shop.tokens['admin']}"}
+    failures: list[str] = []
+    statuses: Counter[int] = Counter()
+    unbreakable: list[str] = []
+    for operation in [result.ok() for result in schema.get_all_operations()]:
+
+        @seed(SEED)
+        @settings(
+            max_examples=NEGATIVE_EXAMPLES,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy(GenerationMode.NEGATIVE, headers=headers))
+        def check(case: schemathesis.Case) -> None:
+            answer = case.call(base_url=served, headers=headers, timeout=60)
+            statuses[answer.status_code] += 1
+            where = f"{case.method} {case.formatted_path} {case.query} {case.body!r:.200}"
+            if answer.status_code >= 500:
+                failures.append(f"{where} -> {answer.status_code} {answer.text[:300]}")
+            elif answer.status_code >= 400:
+                try:
+                    body = answer.json()
+                except ValueError:
+                    body = None
+                if not isinstance(body, dict) or not {"code", "message", "hint"} <= set(body):
+                    failures.append(f"{where} -> {answer.status_code} body {answer.text[:200]}")
+
+        try:
+            check()
+        except Unsatisfiable:  # nothing to break: no parameter and no body (GET /me)
+            unbreakable.append(f"{operation.method.upper()} {operation.path}")
+    assert not failures, "\n".join(failures[:20])
+    print("negative", sorted(statuses.items()), "nothing to break:", unbreakable)
+    assert sum(n for status, n in statuses.items() if 400 <= status < 500) > 0
