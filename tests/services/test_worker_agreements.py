@@ -1,9 +1,11 @@
-"""The worker's agreement-side alerts on the demo shop: ticket timers and claim deadlines.
+"""The worker's agreement-side alerts on the demo shop: ticket timers, claim deadlines and a
+forecast crossing into a credit tier.
 
 The expected instants come from the contract text in examples/shop/contracts.yaml, not from the
 engine: Globex's P1 first response is due 30 wall-clock minutes after a ticket is created;
 Initech's credits can be claimed until the end of the period after (``periodsAfter: 1``, New
-York time), and its November 2026 credit is owed (INC-1010, tests/services/test_exposure.py).
+York time), and its November 2026 credit is owed (INC-1010, tests/services/test_exposure.py);
+its storefront uptime is measured from sev1/sev2 incident records, 10 % credit below 99.9 %.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from pathlib import Path
 import pytest
 
 from covenant.config import Settings, sqlite_url
+from covenant.core.agreements import Incident
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.core.tickets import Ticket
 from covenant.definitions.workspace import Workspace
 from covenant.services.demo import run_demo
 from covenant.services.ingest import open_store
-from covenant.services.record_changes import create_ticket, update_ticket
+from covenant.services.record_changes import create_incident, create_ticket, update_ticket
 from covenant.services.worker import Worker
 from covenant.services.workspace import load_workspace
 from tests.conftest import ROOT
@@ -123,3 +126,39 @@ def test_without_catch_up_the_sources_are_left_unread(shop: Path) -> None:
     assert result.caught_up == 0
     assert not any("prometheus" in p for p in result.problems)
     assert not any(e.no_data and e.no_data.startswith("stale") for e in result.report.effective)
+
+
+def test_forecast_crossing_into_a_credit_tier_fires_once_then_resolves(shop: Path) -> None:
+    engine = open_store(sqlite_url(shop))
+    workspace = offline(shop)
+    inbox = Inbox()
+    worker = Worker(engine, notify=inbox)
+    # December 2026 in New York: 31 days = 44,640 min; below 99.9 % is more than 44.64 min down.
+    # 20 min down in its first day (17:00Z on 1 December is noon in New York) heads past that.
+    down = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    incident = Incident(
+        id="INC-W1",
+        services=("storefront",),
+        start=down,
+        end=down + timedelta(minutes=20),
+        severity="sev1",
+    )
+    create_incident(engine, incident=incident, customers=["globex", "initech"], at=incident.end)
+    key = "forecast-credit/initech-standard/storefront-uptime/2026-12"
+    firing = (NoticeKind.FORECAST_CREDIT, NoticeState.FIRING)
+    resolved = (NoticeKind.FORECAST_CREDIT, NoticeState.RESOLVED)
+
+    worker.tick(workspace, datetime(2026, 12, 2, 5, 0, tzinfo=UTC))  # one day into December
+    assert inbox.keys(*firing) == [key]
+    (notice,) = [n for n in inbox.notices if n.key == key]
+    assert notice.annotations["summary"].startswith("At this rate, Initech's December credit")
+    assert "becomes 10 %" in notice.annotations["summary"]
+    assert notice.labels["customer"] == "initech"
+    worker.tick(workspace, datetime(2026, 12, 2, 6, 0, tzinfo=UTC))
+    assert inbox.keys(*firing) == [key]  # deduplicated: still firing, not sent again
+    assert inbox.keys(*resolved) == []
+    # the pace falls off (or, at the latest, December ends): resolved, once
+    worker.tick(workspace, datetime(2026, 12, 20, 5, 0, tzinfo=UTC))
+    worker.tick(workspace, datetime(2027, 1, 1, 5, 1, tzinfo=UTC))
+    assert inbox.keys(*resolved) == [key]
+    assert inbox.keys(*firing) == [key]
