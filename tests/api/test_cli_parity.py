@@ -1,0 +1,67 @@
+"""The API's reads answer what the CLI's ``--format json`` prints for the same workspace, store
+and instant: lint, exposure, evaluations, an SLO target suggestion, the backing suggestion and
+an alert backtest. The CLI is run as a user runs it (typer's runner on the real commands)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from covenant.cli.main import app as cli
+from tests.api.support import AT, Shop
+
+V1 = "/api/v1"
+WHEN = AT.isoformat().replace("+00:00", "Z")
+
+CASES = [
+    ("/lint", ["lint"]),
+    ("/exposure", ["exposure", "--at", WHEN]),
+    ("/evaluations", ["evaluate", "--at", WHEN]),
+    ("/suggestions/slo/checkout-monthly", ["suggest", "slo", "checkout-monthly", "--at", WHEN]),
+    (
+        "/suggestions/backing/globex-enterprise",
+        ["suggest", "backing", "globex-enterprise", "--at", WHEN],
+    ),
+    (
+        f"/backtests/alerts/checkout-monthly?to={WHEN}",
+        ["backtest", "alerts", "checkout-monthly", "--to", WHEN],
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "command"), CASES, ids=[c[0].partition("?")[0] for c in CASES])
+def test_the_api_answers_what_the_cli_prints(shop: Shop, path: str, command: list[str]) -> None:
+    answer = shop.client.get(f"{V1}{path}", shop.tokens["viewer"])
+    assert answer.status_code == 200, answer.text
+    env = {"COVENANT_DATABASE_URL": shop.settings.database_url, "COLUMNS": "200"}
+    printed = CliRunner().invoke(
+        cli, [*command, "-w", str(shop.workspace), "--format", "json"], env=env
+    )
+    assert printed.exit_code in (0, 1), printed.output  # lint: 1 when a finding fails
+    expected: Any = json.loads(printed.stdout)
+    assert expected  # something was computed
+    assert answer.json() == expected
+
+
+def test_the_agreement_backtest_answers_what_the_cli_prints(shop: Shop) -> None:
+    proposal = shop.workspace.parent / "proposals" / "initech-premium.yaml"
+    answer = shop.client.request(
+        "POST",
+        f"{V1}/backtests/agreement",
+        shop.tokens["viewer"],
+        params={"first": "2026-09", "last": "2026-10"},
+        content=proposal.read_text(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert answer.status_code == 200, answer.text
+    env = {"COVENANT_DATABASE_URL": shop.settings.database_url, "COLUMNS": "200"}
+    command = ["backtest", "agreement", str(proposal), "--from", "2026-09", "--to", "2026-10"]
+    printed = CliRunner().invoke(
+        cli, [*command, "--at", WHEN, "-w", str(shop.workspace), "--format", "json"], env=env
+    )
+    assert printed.exit_code == 0, printed.output
+    assert answer.json()["periods"] if "periods" in answer.json() else answer.json()
+    assert answer.json() == json.loads(printed.stdout)
