@@ -63,5 +63,5 @@ def test_the_agreement_backtest_answers_what_the_cli_prints(shop: Shop) -> None:
         cli, [*command, "--at", WHEN, "-w", str(shop.workspace), "--format", "json"], env=env
     )
     assert printed.exit_code == 0, printed.output
-    assert answer.json()["periods"] if "periods" in answer.json() else answer.json()
+    assert answer.json()  # something was computed
     assert answer.json() == json.loads(printed.stdout)
