@@ -81,3 +81,20 @@ def test_another_customers_object_answers_as_a_missing_one(shop: Shop, customer:
         for value, placeholder in ids.items():
             text = text.replace(value, placeholder)
         assert text == missing.text, (url, theirs.text, missing.text)
+
+
+@pytest.mark.parametrize("customer", CUSTOMERS)
+def test_no_refusal_tells_a_customer_anything_internal(shop: Shop, customer: str) -> None:
+    """Every route of the document, about either customer's objects, with a customer token:
+    its answer (a refusal on the staff routes, 404 for the other customer's objects) names no
+    internal name or other customer the request did not itself carry."""
+    token = shop.tokens[f"customer:{customer}"]
+    forbidden = internal_names(shop) + INTERNAL_WORDS + ABOUT[OTHER[customer]]
+    for method, path in EXPECTED:
+        for owner in CUSTOMERS:
+            url, kw = request_for(shop, method, path, owner)
+            answer = shop.client.request(method, url, token, **kw)
+            sent = f"{url} {kw.get('json', '')} {kw.get('params', '')} {kw.get('content', '')}"
+            for word in forbidden:
+                if word not in sent:
+                    assert word not in answer.text, f"{word!r} leaks through {method} {url}"

@@ -71,18 +71,18 @@ def create_app(
     preload: bool = False,
 ) -> FastAPI:
     """The API for the workspace and store of ``settings``; ``clock`` gives "now" (tests and
-        ``COVENANT_NOW`` pin it). Nothing is opened until the first request needs it.
+    ``COVENANT_NOW`` pin it). Nothing is opened until the first request needs it.
 
-        With ``worker`` the app's lifespan also runs the worker (``services.worker_loop``): a tick
-        every ``interval_s`` seconds while ``leadership`` says this process leads (default: it
-        does), its notices handed to ``notify`` (default: logged); ``catch_up`` False leaves the
+    With ``worker`` the app's lifespan also runs the worker (``services.worker_loop``): a tick
+    every ``interval_s`` seconds while ``leadership`` says this process leads (default: it
+    does), its notices handed to ``notify`` (default: logged); ``catch_up`` False leaves the
     workspace's Prometheus sources unread. ``covenant serve`` turns it on.
 
-        ``definitions_check_s``: the workspace's files are looked at (names, sizes, times) at
-        most this often, so an edited file shows in the answers at most that long after it was
-        saved; 0 looks at them for every request that needs them (``covenant serve``: 1 s).
-        ``preload``: the app's start-up reads the definitions before the first request
-        (``covenant serve``: each process starts ready, not with its first requests waiting).
+    ``definitions_check_s``: the workspace's files are looked at (names, sizes, times) at
+    most this often, so an edited file shows in the answers at most that long after it was
+    saved; 0 looks at them for every request that needs them (``covenant serve``: 1 s).
+    ``preload``: the app's start-up reads the definitions before the first request
+    (``covenant serve``: each process starts ready, not with its first requests waiting).
     """
     from fastapi import Depends
 
