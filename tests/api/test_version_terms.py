@@ -7,6 +7,7 @@ refused as on the agreement's history, before anything is looked up."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -152,3 +153,24 @@ def test_the_openapi_example_is_what_amend_takes(shop: Shop) -> None:
     assert not set(example) & {"version", "status", "signatories", "effectiveFrom", "reason"}
     made = amend(shop, 1, example, "2027-04-01")
     assert terms(shop, made) == example
+
+
+def test_a_number_given_with_an_exponent_comes_back_in_plain_notation(shop: Shop) -> None:
+    """A JSON ``8e3`` is 8000 exactly; it is recorded and answered as ``8000`` (not ``8E+3``,
+    which money fields refuse), so GET → amend round-trips it."""
+    sent = terms(shop, 1)
+    sent["fees"] = {**sent["fees"], "checkout": "@"}
+    body = {"effectiveFrom": "2027-03-01", "reason": "an exponent", "terms": sent}
+    text = json.dumps(body).replace('"@"', "8e3")  # the JSON number as a client wrote it
+    answer = shop.client.request(
+        "POST",
+        f"{BASE}/versions/1/amend",
+        shop.tokens["editor"],
+        content=text,
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 201, answer.text
+    found = terms(shop, answer.json()["version"]["version"])
+    assert found["fees"]["checkout"] == "8000"
+    again = amend(shop, answer.json()["version"]["version"], found, "2027-04-01")
+    assert terms(shop, again) == found

@@ -70,13 +70,14 @@ class Plan:
 
 def jsonable(value: Any) -> Any:
     """A definition as read (``Decimal`` numbers, maybe dates) as JSON data: numbers as their
-    exact text, which every percentage and money field reads back the same."""
+    exact text in plain notation (``8e3`` is recorded ``8000``: the money fields refuse an
+    exponent), which every percentage and money field reads back the same."""
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
