@@ -213,16 +213,24 @@ class EdgeCache:
             )
         used: list[_Ahead] = []
         wanted: dict[tuple[int, int], int] = {}  # a new block per range no block covers
+        needed: list[int] = []  # per new block, the end of the buckets its ranges need
         cover: list[_Ahead | int] = []  # per past range: its block, or its new block's index
         for n in past:
             lo, hi = ranges[n]
             found = next((b for b in self.blocks if b.lo <= lo and hi <= b.hi), None)
             if found is None:
                 end = min(max(hi, lo + self.ahead_buckets * self.step), today)
-                cover.append(wanted.setdefault((lo, end), len(wanted)))
+                index = wanted.setdefault((lo, end), len(wanted))
+                if index == len(needed):
+                    needed.append(hi)
+                needed[index] = max(needed[index], hi)
+                cover.append(index)
             else:
                 cover.append(found)
                 stats.ahead_hits += 1
+        # the buckets read ahead stop where some row's real minutes do (an hour stored as its
+        # sums, ``store.hour_pieces``): only the ranges' own buckets must be minutes
+        until: list[int] = []
         fresh = read_range_buckets(
             conn,
             ids=position,
@@ -230,10 +238,12 @@ class EdgeCache:
             rows=len(kept),
             step=self.step,
             unread=stats.unread,
+            need=needed,
+            until=until,
         )
         made = [
-            _Ahead(lo=lo, hi=end, good=g_b, total=t_b)
-            for (lo, end), (g_b, t_b) in zip(wanted, fresh, strict=True)
+            _Ahead(lo=lo, hi=stop, good=g_b, total=t_b)
+            for (lo, _), (g_b, t_b), stop in zip(wanted, fresh, until, strict=True)
         ]
         stats.ahead_reads += len(made)
         for n, which in zip(past, cover, strict=True):

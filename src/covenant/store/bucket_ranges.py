@@ -5,7 +5,9 @@ remembered by hash). A source that is read again over the same range gives the c
 range again, so its write *sets* the buckets of the range: the stored day chunks are read, the
 range's slots overwritten and the chunks written back; slots outside the range keep what they
 held. A day stored as its sums only (``store.day_sums``) is replaced when a write sets all its
-minutes, and otherwise keeps its exact sums (the minutes of a part of it are not written).
+minutes, and otherwise keeps its exact sums (the minutes of a part of it are not written); an
+hour stored as its sums (``store.hour_pieces``) likewise: a write of all its minutes makes it
+minutes, a write of part of it leaves it as it was.
 Same layout, same locks as ``buckets`` (docs/adr/0002-bucket-store.md). Plain SQL through the
 DB-API (``chunk_reads.query_of`` and ``run_many``): an engine's connection, or ``sqlite3``'s
 (``sqlite_writer``: a catch-up that loads no SQLAlchemy).
@@ -20,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.errors import InputError
+from covenant.store import hour_pieces
 from covenant.store.bucket_journal import note_writes
 from covenant.store.chunk_reads import (
     DAY,
@@ -106,6 +109,7 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
     )
     stored: dict[tuple[int, int], Int64Array] = {}
     sums_only: dict[tuple[int, int], int] = {}  # day-sum chunks: minutes written to them
+    pieces: dict[tuple[int, int], tuple[int, Int64Array, npt.NDArray[np.bool_]]] = {}
     run = query_of(conn)
     for part in batched(ids, max(IN_LIMIT - len(days), 1)):
         sql = (
@@ -118,6 +122,12 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
             if is_day_sum(blob, int(itemsize)):  # sums only: replaced by a whole day of minutes
                 sums_only[key] = 0
                 stored[key] = np.zeros((2, per_day), dtype=np.int64)
+                continue
+            if hour_pieces.is_partial(blob):  # hour sums: (mask, as stored, slots written)
+                body, mask = hour_pieces.split(blob)
+                chunk = decode_chunk(body, int(itemsize), per_day).astype(np.int64)
+                pieces[key] = (mask, chunk.copy(), np.zeros(per_day, dtype=bool))
+                stored[key] = chunk
                 continue
             stored[key] = decode_chunk(bytes(blob), int(itemsize), per_day).astype(np.int64)
     changed: dict[tuple[int, int], Int64Array] = {}
@@ -135,9 +145,24 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
             chunk[1, s0:s1] = t[i0:i1]
             if key in sums_only:
                 sums_only[key] += s1 - s0
+            if key in pieces:
+                pieces[key][2][s0:s1] = True
     for key, covered in sums_only.items():  # a day of sums read in part keeps its exact sums
         if covered < per_day:
             del changed[key]
+    masks: dict[tuple[int, int], int] = {}
+    per_hour = per_day // hour_pieces.HOURS
+    for key, (was_mask, was, written) in pieces.items():  # an hour of sums read in part: kept
+        if key not in changed:
+            continue
+        mask = was_mask
+        for h in hour_pieces.summed(was_mask):
+            hour = slice(h * per_hour, (h + 1) * per_hour)
+            if written[hour].all():
+                mask |= 1 << h
+            else:
+                changed[key][:, hour] = was[:, hour]
+        masks[key] = mask
     updates: list[tuple[int, bytes, int, int, int, int]] = []
     inserts: list[tuple[int, bytes, int, int, int, int]] = []
     deletes: list[tuple[int, int]] = []
@@ -150,6 +175,9 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
         peak = int(chunk[1].max())
         size = next((s for s, limit in _LIMITS if peak <= limit), 8)
         blob = chunk.astype(np.dtype(f"<u{size}")).tobytes()
+        mask = masks.get((series_id, day), hour_pieces.ALL)
+        if mask != hour_pieces.ALL:  # still some hours of sums
+            size, blob, good_sum, total_sum = hour_pieces.encode(chunk[0], chunk[1], mask)
         row = (size, blob, good_sum, total_sum, series_id, day)
         (updates if (series_id, day) in stored else inserts).append(row)
     run_many(conn, f"DELETE FROM {CHUNKS} WHERE series_id = ? AND day = ?", deletes)

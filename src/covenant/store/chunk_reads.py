@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from covenant.core.series import BucketMatrix, EdgeCounts, unique_sorted
 from covenant.errors import InputError, StoreError
+from covenant.store import hour_pieces
 
 DAY = 86400
 IN_LIMIT = 900  # bound parameters per IN list (SQLite allows 32766; stay well below)
@@ -108,6 +109,10 @@ def check_step(found: dict[str, tuple[int, int]], step: int) -> None:
 def decode_chunk(
     blob: bytes, itemsize: int, per_day: int, *, series_id: int = 0, day: int = 0
 ) -> npt.NDArray[np.unsignedinteger[Any]]:
+    if hour_pieces.is_partial(blob):  # hour sums: a reader of every minute refuses it
+        from covenant.store.day_sums import refused  # noqa: PLC0415
+
+        raise refused(series_id, day)
     data = np.frombuffer(blob, dtype=np.dtype(f"<u{itemsize}"))
     if data.size != 2 * per_day:
         _refuse_day_sums([blob], [itemsize], [series_id], [day])
@@ -210,10 +215,18 @@ def read_matrix(
             "SELECT series_id, day, itemsize, counts FROM bucket_chunks "
             f"WHERE series_id IN ({_marks(len(part))}) AND day >= ? AND day < ?"
         )
-        for series_id, day, itemsize, blob in run(sql, [*part, day0, day1]):
+        for series_id, day, itemsize, stored in run(sql, [*part, day0, day1]):
+            blob = stored
             if _sums_only(blob, itemsize):
                 sums_only.append((int(series_id), int(day)))
                 continue
+            if hour_pieces.is_partial(blob):  # exact only if [start, end) has no hour sums
+                blob, mask = hour_pieces.split(blob)
+                lo = max(start - int(day), 0) // step
+                hi = min(end - int(day), DAY) // step
+                if not hour_pieces.buckets_exact(mask, lo, hi, per_day):
+                    sums_only.append((int(series_id), int(day)))
+                    continue
             rows, cols, blobs = by_size.setdefault(int(itemsize), ([], [], []))
             rows.append(row_of[int(series_id)])
             cols.append((int(day) - day0) // DAY)
@@ -306,10 +319,17 @@ def read_edge_counts(
                 "SELECT series_id, day, itemsize, counts FROM bucket_chunks "
                 f"WHERE series_id IN ({_marks(len(part))}) AND day IN ({_marks(len(inside))})"
             )
-            for series_id, day, itemsize, blob in run(sql, [*part, *inside]):
+            for series_id, day, itemsize, stored in run(sql, [*part, *inside]):
+                blob = stored
                 if _sums_only(blob, itemsize):
                     sums_only.append((int(series_id), int(day)))
                     continue
+                if hour_pieces.is_partial(blob):  # exact if each edge's slots sum exactly
+                    blob, mask = hour_pieces.split(blob)
+                    cuts = slot[(edge_day == int(day)) & (slot > 0)]
+                    if not all(hour_pieces.sums_exact(mask, 0, int(c), per_day) for c in cuts):
+                        sums_only.append((int(series_id), int(day)))
+                        continue
                 chunk_rows, chunk_days, blobs = by_size.setdefault(int(itemsize), ([], [], []))
                 chunk_rows.append(row_of[int(series_id)])
                 chunk_days.append(int(day))
@@ -356,6 +376,14 @@ def series_extent(conn: Any, *, keys: Sequence[str]) -> dict[str, tuple[int, int
             per_day = buckets_per_day(step_of[int(series_id)])
             if len(blob) == 16 and int(itemsize) == 8:  # a day of sums only (store.day_sums)
                 totals[(int(series_id), int(day))] = np.ones(per_day, dtype=np.uint8)
+                continue
+            if hour_pieces.is_partial(blob):  # a summed hour with events: all of it may hold some
+                body, mask = hour_pieces.split(blob)
+                spread = decode_chunk(body, int(itemsize), per_day)[1].astype(np.int64)
+                per_hour = per_day // hour_pieces.HOURS
+                for h in hour_pieces.summed(mask):
+                    spread[h * per_hour : (h + 1) * per_hour] = spread[h * per_hour]
+                totals[(int(series_id), int(day))] = spread
                 continue
             totals[(int(series_id), int(day))] = decode_chunk(bytes(blob), int(itemsize), per_day)[
                 1

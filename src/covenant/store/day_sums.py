@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from covenant.errors import DaySumsOnlyError, InputError
+from covenant.store import hour_pieces
 from covenant.store.bucket_journal import note_writes
 from covenant.store.chunk_reads import DAY, IN_LIMIT, batched, dialect_of, query_of, run_many
 
@@ -137,6 +138,76 @@ def write_day_sums(conn: Any, sums: Sequence[DaySum]) -> int:
     return len(rows)
 
 
+class HourSums(NamedTuple):
+    """A day of one series as hour pieces (``store.hour_pieces``): its slots (a summed hour's
+    sums in its first slot) and the mask of the hours whose minutes are real."""
+
+    series_id: int
+    day: int
+    good: Any
+    total: Any
+    mask: int
+
+
+def write_hour_sums(conn: Any, days: Sequence[HourSums]) -> int:
+    """Set each ``(series, day)`` to its hour pieces, replacing what the day held; a day
+    without events is deleted. Journalled; the caller's transaction holds it all."""
+    rows = []
+    for d in days:
+        g, t = np.asarray(d.good, dtype=np.int64), np.asarray(d.total, dtype=np.int64)
+        if d.day % DAY:
+            raise InputError(f"day {d.day} is not the start of a UTC day")
+        if np.any(g < 0) or np.any(g > t):
+            raise InputError("counts must satisfy 0 <= good <= total")
+        rows.append((d, hour_pieces.encode(g, t, d.mask)))
+    if not rows:
+        return 0
+    if dialect_of(conn) == "postgresql":
+        run = query_of(conn)
+        for part in batched(sorted({d.series_id for d, _ in rows}), IN_LIMIT):
+            marks = ", ".join("?" * len(part))
+            run(f"SELECT id FROM series WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE", part)
+    note_writes(
+        conn,
+        series_ids=[d.series_id for d, _ in rows],
+        lo=[d.day for d, _ in rows],
+        hi=[d.day + DAY for d, _ in rows],
+    )
+    run_many(
+        conn,
+        f"DELETE FROM {CHUNKS} WHERE series_id = ? AND day = ?",
+        [(d.series_id, d.day) for d, _ in rows],
+    )
+    run_many(
+        conn,
+        f"INSERT INTO {CHUNKS} (itemsize, counts, good_sum, total_sum, series_id, day) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(size, blob, g, t, d.series_id, d.day) for d, (size, blob, g, t) in rows if t > 0],
+    )
+    return len(rows)
+
+
+def hour_sum_days(
+    conn: Any, *, series_ids: Sequence[int], days: Sequence[int]
+) -> dict[tuple[int, int], int]:
+    """``(series id, day) → mask`` of the days among ``days`` stored as hour pieces."""
+    run = query_of(conn)
+    found: dict[tuple[int, int], int] = {}
+    among = sorted(set(days))
+    if not among:
+        return found
+    for part in batched(list(series_ids), max(IN_LIMIT - len(among), 1)):
+        sql = (
+            f"SELECT series_id, day, substr(counts, length(counts) - 2, 3) FROM {CHUNKS} "
+            f"WHERE series_id IN ({', '.join('?' * len(part))}) "
+            f"AND day IN ({', '.join('?' * len(among))}) "
+            "AND length(counts) / 2 * 2 < length(counts)"
+        )
+        for series_id, day, tail in run(sql, [*part, *among]):
+            found[(int(series_id), int(day))] = int.from_bytes(bytes(tail), "little")
+    return found
+
+
 def day_sum_days(
     conn: Any, *, series_ids: Sequence[int], before: int, days: Sequence[int] | None = None
 ) -> dict[int, list[int]]:
@@ -167,5 +238,10 @@ def refuse_day_sums(conn: Any, *, keys: Sequence[str], start: int, end: int) -> 
     ids = [i for i, _ in series_rows(conn, keys).values()]
     found = day_sum_days(conn, series_ids=ids, before=end) if ids else {}
     pairs = [(i, d) for i, days in sorted(found.items()) for d in days if d + DAY > start]
+    days = range(start - start % DAY, end, DAY)
+    for (i, d), mask in sorted(hour_sum_days(conn, series_ids=ids, days=days).items()):
+        lo, hi = max(start - d, 0) // 60, min(end - d, DAY) // 60  # hour pieces: step 60 only
+        if not hour_pieces.buckets_exact(mask, lo, hi, DAY // 60):
+            pairs.append((i, d))
     if pairs:
         raise refused(*pairs[0], *pairs[1:])

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.errors import InputError
+from covenant.store import hour_pieces
 from covenant.store.chunk_reads import DAY, IN_LIMIT, batched, buckets_per_day, query_of
 from covenant.store.day_sums import Unread, note_unread
 
@@ -52,7 +53,8 @@ def read_range_sums(
     """``(good, total)`` of shape ``(rows, len(ranges))``: the events of each series in each
         range ``[lo, hi)`` (epoch seconds aligned to ``step``). ``ids`` maps a stored series id to
         its output row; series without a chunk on a day count zero there. A day stored as its sums
-    only is refused (``store.day_sums``), or with ``unread`` counts zero and is named there."""
+    only, or a range that cuts an hour stored as its sums (``store.hour_pieces``), is refused
+    (``store.day_sums``), or with ``unread`` counts zero and is named there."""
     good = np.zeros((rows, len(ranges)), dtype=np.int64)
     total = np.zeros((rows, len(ranges)), dtype=np.int64)
     if not ids or not ranges:
@@ -77,12 +79,32 @@ def read_range_buckets(
     rows: int,
     step: int = 60,
     unread: Unread | None = None,
+    need: Sequence[int] | None = None,
+    until: list[int] | None = None,
 ) -> list[tuple[npt.NDArray[Any], npt.NDArray[Any]]]:
     """Per range ``[lo, hi)``: ``(good, total)`` of shape ``(rows, (hi − lo) / step)``, every
     bucket per series (``ids`` as for :func:`read_range_sums`), in the widest unsigned type
-    read. One query per day and batch of series for all the ranges."""
+    read. One query per day and batch of series for all the ranges.
+
+    A range that overlaps an hour stored as its sums (``store.hour_pieces``) is refused as a
+    day of sums is; with ``need`` (per range, the end of the buckets that must be read) only
+    its part before ``need`` must be real minutes, and ``until`` (per range, filled in) is
+    where the real minutes of every row end: buckets from there on are not to be used."""
+    if until is not None:
+        until[:] = [hi for _, hi in ranges]
     found = (
-        list(_slices(conn, ids=ids, ranges=ranges, step=step, unread=unread))
+        list(
+            _slices(
+                conn,
+                ids=ids,
+                ranges=ranges,
+                step=step,
+                unread=unread,
+                whole=True,
+                need=need,
+                until=until,
+            )
+        )
         if ids and ranges
         else []
     )
@@ -112,9 +134,15 @@ def _slices(
     ranges: Sequence[tuple[int, int]],
     step: int,
     unread: Unread | None = None,
+    whole: bool = False,
+    need: Sequence[int] | None = None,
+    until: list[int] | None = None,
 ) -> Iterator[tuple[int, list[tuple[int, int, int]], npt.NDArray[np.intp], npt.NDArray[Any]]]:
     """Per day and item size: the day, its pieces of ``ranges``, the output rows, and per row
-    the pieces' buckets (``good`` then ``total`` of each piece, in the order of the pieces)."""
+    the pieces' buckets (``good`` then ``total`` of each piece, in the order of the pieces).
+    A row whose pieces are not exact on a day of hour sums is refused (or named in
+    ``unread``): ``whole``, every bucket is wanted (up to ``need``, see
+    ``read_range_buckets``), else each piece's sum."""
     per_day = buckets_per_day(step)
     run = query_of(conn)
     blob = _blob_type(conn)
@@ -136,12 +164,25 @@ def _slices(
         found: dict[int, tuple[list[int], list[bytes]]] = {}
         for part in batched(series_ids, limit):
             sql = (
-                f"SELECT series_id, itemsize, {joined_sql} FROM bucket_chunks "
+                f"SELECT series_id, itemsize, {joined_sql}, length(counts), "
+                f"CAST(substr(counts, length(counts) - 2, 3) AS {blob}) FROM bucket_chunks "
                 f"WHERE day = ? AND series_id IN ({', '.join('?' * len(part))})"
             )
-            for series_id, itemsize, data in run(sql, [*params, day, *part]):
+            for series_id, itemsize, data, size, tail in run(sql, [*params, day, *part]):
                 if len(data) != 2 * sum(c for _, _, c in pieces) * int(itemsize):
                     note_unread(unread, int(series_id), day)  # a day of sums only: refused
+                    continue
+                if int(size) % 2 and not _exact(
+                    int.from_bytes(bytes(tail), "little"),
+                    day,
+                    pieces,
+                    per_day=per_day,
+                    step=step,
+                    whole=whole,
+                    need=need,
+                    until=until,
+                ):
+                    note_unread(unread, int(series_id), day)  # a cut hour of sums: refused
                     continue
                 out_rows, blobs = found.setdefault(int(itemsize), ([], []))
                 out_rows.append(ids[int(series_id)])
@@ -152,6 +193,35 @@ def _slices(
             where = np.asarray(out_rows, dtype=np.intp)
             values = np.frombuffer(b"".join(blobs), dtype=dtype).reshape(len(out_rows), width)
             yield day, pieces, where, values
+
+
+def _exact(
+    mask: int,
+    day: int,
+    pieces: Sequence[tuple[int, int, int]],
+    *,
+    per_day: int,
+    step: int,
+    whole: bool,
+    need: Sequence[int] | None,
+    until: list[int] | None,
+) -> bool:
+    """Whether a row of hour pieces (``mask``) answers ``pieces`` of ``day`` exactly; with
+    ``until``, lower each range's end of real minutes to this row's."""
+    for index, first, count in pieces:
+        if not whole:
+            if not hour_pieces.sums_exact(mask, first, first + count, per_day):
+                return False
+            continue
+        stop = first + count
+        if need is not None:
+            stop = min(stop, max(first, (need[index] - day) // step))
+        if not hour_pieces.buckets_exact(mask, first, stop, per_day):
+            return False
+        real = hour_pieces.real_until(mask, first, per_day)
+        if until is not None and real < per_day:  # else real up to the day's end, and on
+            until[index] = min(until[index], day + real * step)
+    return True
 
 
 def _blob_type(conn: Any) -> str:
