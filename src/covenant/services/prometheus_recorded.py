@@ -25,7 +25,9 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from covenant.core.alert_rules import service_label, slo_label
 from covenant.core.evaluate import required_edges
@@ -46,12 +48,22 @@ from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import MAX_POINTS
 from covenant.sources.prometheus.recorded import (
     DAY,
+    HOUR,
     PLAIN_ID,
     DaySums,
     Recorded,
     recorded_days,
 )
-from covenant.store.day_sums import DaySum, day_sum_days, write_day_sums
+from covenant.store.day_sums import (
+    DaySum,
+    HourSums,
+    day_sum_days,
+    hour_sum_days,
+    write_day_sums,
+    write_hour_sums,
+)
+from covenant.store.hour_pieces import ALL as ALL_HOURS
+from covenant.store.hour_pieces import summed as hour_summed
 
 if TYPE_CHECKING:
     from covenant.core.model import Objective
@@ -61,9 +73,10 @@ BATCH = 50
 """SLIs asked for in one query of their recordings."""
 
 
-def _plan(objectives: Sequence[Objective], at: int) -> tuple[int, list[int]] | None:
-    """``(first instant read, day-sum days)`` for a series read by these objectives, or None
-    when one of them needs every bucket."""
+def _plan(objectives: Sequence[Objective], at: int) -> tuple[int, list[int], list[int]] | None:
+    """``(first instant read, day-sum days, hour-sum hours)`` for a series read by these
+    objectives, or None when one of them needs every bucket. The hours are those of the days
+    an edge cuts (and today's, before the hour of ``at``) that no edge cuts."""
     if not objectives or any(needs_buckets(o) for o in objectives):
         return None
     edges = required_edges(objectives, at=from_epoch(at), step=DEFAULT_STEP)
@@ -71,16 +84,25 @@ def _plan(objectives: Sequence[Objective], at: int) -> tuple[int, list[int]] | N
     cut = {e - e % DAY for e in edges if e % DAY}
     first = lo + (-lo % DAY)
     days = [d for d in range(first, at - at % DAY, DAY) if d not in cut]
-    return lo, days
+    cut_hours = {e - e % HOUR for e in edges if e % HOUR}
+    whole = set(days)
+    hours = [
+        h
+        for h in range(lo + (-lo % HOUR), at - at % HOUR, HOUR)
+        if h - h % DAY not in whole and h not in cut_hours
+    ]
+    return lo, days, hours
 
 
-def _runs(lo: int, end: int, days: Sequence[int]) -> list[tuple[int, int]]:
-    """``[lo, end)`` less the day-sum days, as ranges in time order."""
+def _runs(
+    lo: int, end: int, days: Sequence[int], hours: Sequence[int] = ()
+) -> list[tuple[int, int]]:
+    """``[lo, end)`` less the day-sum days and the hour-sum hours, as ranges in time order."""
     runs, cursor = [], lo
-    for d in days:
-        if cursor < d:
-            runs.append((cursor, d))
-        cursor = max(cursor, d + DAY)
+    for start, span in sorted([(d, DAY) for d in days] + [(h, HOUR) for h in hours]):
+        if cursor < start:
+            runs.append((cursor, start))
+        cursor = max(cursor, start + span)
     if cursor < end:
         runs.append((cursor, end))
     return runs
@@ -102,7 +124,7 @@ def first_read_by_days(
     by_series: dict[str, list[Objective]] = {}
     for o in objectives:
         by_series.setdefault(o.series, []).append(o)
-    plans: dict[tuple[int, tuple[int, ...]], list[Recorded]] = {}
+    plans: dict[tuple[int, tuple[int, ...], tuple[int, ...]], list[Recorded]] = {}
     rest: list[SeriesQueries] = []
     for r in reads:
         mine = by_series.get(r.series, [])
@@ -111,19 +133,29 @@ def first_read_by_days(
         if plan is None or not plan[1] or not PLAIN_ID.match(sloth_id):
             rest.append(r)
             continue
-        plans.setdefault((plan[0], tuple(plan[1])), []).append(
+        hours = tuple(h for h in plan[2] if h + HOUR <= settled)  # settled hours only
+        plans.setdefault((plan[0], tuple(plan[1]), hours), []).append(
             Recorded(queries=r, sloth_id=sloth_id)
         )
     reports: list[ReadReport] = []
-    for (lo, days), recs in plans.items():
+    for (lo, days, hours), recs in plans.items():
         accepted = _day_sums(engine, recs, days=days, client_for=client_for)
         rest.extend(r.queries for r in recs if r.queries.series not in accepted)
-        chosen = [r.queries for r in recs if r.queries.series in accepted]
-        if chosen:
+        taken = [r for r in recs if r.queries.series in accepted]
+        summed = _hour_sums(engine, taken, hours=hours, client_for=client_for) if hours else {}
+        groups: dict[tuple[int, ...], list[SeriesQueries]] = {}
+        for rec in taken:
+            series = rec.queries.series
+            got = summed.get(series)
+            if got is not None:
+                good, total = accepted[series]
+                accepted[series] = (good + got[1], total + got[2])
+            groups.setdefault(got[0] if got is not None else (), []).append(rec.queries)
+        for ok_hours, chosen in groups.items():
             reports += _minutes(
                 engine,
                 chosen,
-                runs=_runs(lo, at, days),
+                runs=_runs(lo, at, days, ok_hours),
                 sums=accepted,
                 now=now,
                 settled=settled,
@@ -133,19 +165,19 @@ def first_read_by_days(
     return reports, rest
 
 
-def _day_sums(
-    engine: Store,
+def _witnessed(
     recs: Sequence[Recorded],
     *,
-    days: Sequence[int],
+    periods: Sequence[int],
+    span: int,
     client_for: ClientFactory | None,
-) -> dict[str, tuple[int, int]]:
-    """Write the checked day sums of every SLI whose every day checks; per such series its
-    summed ``(good, total)``. A server that cannot answer leaves every SLI to the samples."""
-    first, n = days[0], (days[-1] - days[0]) // DAY + 1
-    wanted = [(d - first) // DAY for d in days]
+) -> dict[str, DaySums]:
+    """Per series, its recorded sums on ``periods`` (days or hours, ascending) and whether
+    each checks (``sources.prometheus.recorded``); a server that cannot answer: none."""
+    first, n = periods[0], (periods[-1] - periods[0]) // span + 1
+    wanted = [(p - first) // span for p in periods]
     make = client_for or PrometheusClient
-    found: dict[str, tuple[list[int], list[int]]] = {}
+    found: dict[str, DaySums] = {}
     by_source: dict[str, list[Recorded]] = {}
     for rec in recs:
         by_source.setdefault(rec.queries.source.name, []).append(rec)
@@ -158,7 +190,7 @@ def _day_sums(
 
         def ask(batch: list[Recorded], client: PrometheusClient = client) -> list[DaySums] | None:
             try:
-                return recorded_days(client, batch, first=first, n=n)
+                return recorded_days(client, batch, first=first, n=n, span=span)
             except SourceError:
                 return None  # the recordings could not be read: the samples will be
 
@@ -169,11 +201,29 @@ def _day_sums(
             client.close()
         for batch, sums in zip(batches, answers, strict=True):
             for rec, day in zip(batch, sums or [], strict=False):
-                if bool(day.ok[wanted].all()):
-                    found[rec.queries.series] = (
-                        [int(v) for v in day.good[wanted]],
-                        [int(v) for v in day.total[wanted]],
-                    )
+                found[rec.queries.series] = DaySums(
+                    good=day.good[wanted], total=day.total[wanted], ok=day.ok[wanted]
+                )
+    return found
+
+
+def _day_sums(
+    engine: Store,
+    recs: Sequence[Recorded],
+    *,
+    days: Sequence[int],
+    client_for: ClientFactory | None,
+) -> dict[str, tuple[int, int]]:
+    """Write the checked day sums of every SLI whose every day checks; per such series its
+    summed ``(good, total)``. A server that cannot answer leaves every SLI to the samples."""
+    if not days:
+        return {}
+    checked = _witnessed(recs, periods=days, span=DAY, client_for=client_for)
+    found = {
+        series: ([int(v) for v in d.good], [int(v) for v in d.total])
+        for series, d in checked.items()
+        if bool(d.ok.all())
+    }
     if not found:
         return {}
     with _writing(engine) as conn:
@@ -187,6 +237,50 @@ def _day_sums(
             ],
         )
     return {series: (sum(g), sum(t)) for series, (g, t) in found.items()}
+
+
+def _hour_sums(
+    engine: Store,
+    recs: Sequence[Recorded],
+    *,
+    hours: Sequence[int],
+    client_for: ClientFactory | None,
+) -> dict[str, tuple[tuple[int, ...], int, int]]:
+    """Write the hours that check of each SLI as hour pieces of their days
+    (``store.hour_pieces``: the other hours of those days are left to the minutes); per series
+    with such an hour, ``(those hours, their good, their total)``."""
+    checked = _witnessed(recs, periods=hours, span=HOUR, client_for=client_for) if recs else {}
+    per_day, per_hour = DAY // DEFAULT_STEP, HOUR // DEFAULT_STEP
+    found: dict[str, tuple[tuple[int, ...], int, int]] = {}
+    rows: list[tuple[str, int, Any, Any, int]] = []
+    for series, d in checked.items():
+        ok = [
+            (h, int(g), int(t))
+            for h, g, t, fine in zip(hours, d.good, d.total, d.ok, strict=True)
+            if fine
+        ]
+        if not ok:
+            continue
+        found[series] = (
+            tuple(h for h, _, _ in ok),
+            sum(g for _, g, _ in ok),
+            sum(t for *_, t in ok),
+        )
+        days: dict[int, tuple[Any, Any, int]] = {}
+        for h, g, t in ok:
+            day = h - h % DAY
+            good, total, mask = days.setdefault(
+                day, (np.zeros(per_day, np.int64), np.zeros(per_day, np.int64), ALL_HOURS)
+            )
+            good[(h - day) // HOUR * per_hour] = g
+            total[(h - day) // HOUR * per_hour] = t
+            days[day] = (good, total, mask & ~(1 << ((h - day) // HOUR)))
+        rows += [(series, day, g, t, m) for day, (g, t, m) in sorted(days.items())]
+    if found:
+        with _writing(engine) as conn:
+            ids = _ensure_series(conn, keys=sorted(found), step=DEFAULT_STEP)
+            write_hour_sums(conn, [HourSums(ids[s], day, g, t, m) for s, day, g, t, m in rows])
+    return found
 
 
 def _minutes(
@@ -253,11 +347,12 @@ def refine_days(
     due: Callable[[str, int], bool] | None = None,
 ) -> list[ReadReport]:
     """Read the minutes of every day-sum day that an evaluation at ``at`` cuts with an edge
-    (the windows slid into it since the first read), replacing its sums; nothing when no
-    such day is stored (one query). Objectives that need every bucket (time slices), and all
-    of them with ``every_bucket`` (corrections, composites), need every day of their range.
-    ``due(series, day)`` False leaves that day unread (the worker's backoff after a failed
-    read: ``services.day_retries``)."""
+    (the windows slid into it since the first read), replacing its sums, and of every hour
+    stored as its sums (``store.hour_pieces``) that an edge cuts; nothing when no such day or
+    hour is stored (two queries). Objectives that need every bucket (time slices), and all of
+    them with ``every_bucket`` (corrections, composites), need every day of their range.
+    ``due(series, start)`` False leaves that day or hour unread (the worker's backoff after a
+    failed read: ``services.day_retries``)."""
     series = {r.series for r in reads}
     mine = [o for o in objectives if o.series in series]
     if not mine:
@@ -266,6 +361,7 @@ def refine_days(
     # windows do not cut one of them has it read too, which is only more minutes)
     edges = required_edges(mine, at=from_epoch(at), step=DEFAULT_STEP)
     cut = sorted({e - e % DAY for e in edges if e % DAY})
+    cut_hours = sorted({e - e % HOUR for e in edges if e % HOUR})
     whole = [o for o in mine if every_bucket or needs_buckets(o)]
     lo = None
     if whole:
@@ -278,6 +374,12 @@ def refine_days(
         found = series_rows(conn, [r.series for r in reads])
         ids = [i for i, _ in found.values()]
         stored = day_sum_days(conn, series_ids=ids, before=at, days=None if whole else cut)
+        pieces_of = hour_sum_days(
+            conn,
+            series_ids=ids,
+            days=cut if lo is None else [*range(lo - lo % DAY, at, DAY), *cut],
+        )
+    keep: set[int] = set()
     if lo is not None:  # every day-sum day of the range, and the days an edge cuts
         wide = {o.series for o in whole}
         keep = {found[k][0] for k in wide if k in found}
@@ -286,15 +388,33 @@ def refine_days(
             for i, days in stored.items()
         }
         stored = {i: days for i, days in stored.items() if days}
-    if not stored:
+    # days of hour pieces: all of a day a reader of every bucket needs, else the cut hours
+    hours: dict[int, list[int]] = {}
+    for (i, day), mask in pieces_of.items():
+        if i in keep and lo is not None and day + DAY > lo:
+            stored.setdefault(i, []).append(day)
+            continue
+        summed = set(hour_summed(mask))
+        needed = [h for h in cut_hours if h - h % DAY == day and (h - day) // HOUR in summed]
+        if needed:
+            hours[i] = [*hours.get(i, []), *needed]
+    if not stored and not hours:
         return []
     wanted: dict[int, list[SeriesQueries]] = {}
+    wanted_hours: dict[int, list[SeriesQueries]] = {}
     for r in reads:
         row = found.get(r.series)
-        for day in stored.get(row[0], []) if row is not None else []:
+        for day in sorted(set(stored.get(row[0], []))) if row is not None else []:
             if due is None or due(r.series, day):
                 wanted.setdefault(day, []).append(r)
-    return read_day_minutes(engine, wanted, now=now, client_for=client_for, max_points=max_points)
+        for hour in sorted(set(hours.get(row[0], []))) if row is not None else []:
+            if due is None or due(r.series, hour):
+                wanted_hours.setdefault(hour, []).append(r)
+    return read_day_minutes(
+        engine, wanted, now=now, client_for=client_for, max_points=max_points
+    ) + read_day_minutes(
+        engine, wanted_hours, now=now, client_for=client_for, max_points=max_points, span=HOUR
+    )
 
 
 def read_day_minutes(
@@ -304,15 +424,17 @@ def read_day_minutes(
     now: datetime,
     client_for: ClientFactory | None = None,
     max_points: int = MAX_POINTS,
+    span: int = DAY,
 ) -> list[ReadReport]:
     """Read the minutes of each UTC day of ``days`` from the series read there, day by day,
-    replacing what the day held (its sums); the reports of every read (none raises)."""
+    replacing what the day held (its sums); the reports of every read (none raises). With
+    ``span`` ``HOUR``: each hour of ``days`` (hour starts), replacing its sums."""
     reports: list[ReadReport] = []
     for day, todo in sorted(days.items()):
         reports += _read_all(
             engine,
             [(r, day) for r in todo],
-            end=day + DAY,
+            end=day + span,
             step=DEFAULT_STEP,
             progress=None,
             client_for=client_for,

@@ -43,8 +43,11 @@ from covenant.core.promql import SeriesQueries
 from covenant.sources.prometheus.client import PrometheusClient, Series
 from covenant.sources.prometheus.groups import Member, member, union
 
-DAY = 86400
+DAY, HOUR = 86400, 3600
 GOOD_1D, TOTAL_1D = "covenant:sli_good:count1d", "covenant:sli_total:count1d"
+GOOD_1H, TOTAL_1H = "covenant:sli_good:count1h", "covenant:sli_total:count1h"
+WITNESS = {DAY: (GOOD_1D, TOTAL_1D), HOUR: (GOOD_1H, TOTAL_1H)}
+"""The recordings that witness a day, an hour."""
 Int64Array = npt.NDArray[np.int64]
 
 
@@ -76,13 +79,21 @@ def _alternation(values: Sequence[str]) -> str:
 
 
 def recorded_days(
-    client: PrometheusClient, reads: Sequence[Recorded], *, first: int, n: int
+    client: PrometheusClient,
+    reads: Sequence[Recorded],
+    *,
+    first: int,
+    n: int,
+    span: int = DAY,
 ) -> list[DaySums]:
     """Each read's good and total on the ``n`` UTC days from ``first`` (a midnight), each day
     ok only when the recordings witness that its counters' increase is what the samples give
-    (module docstring)."""
-    if first % DAY:
-        raise ValueError("first must be a UTC midnight")
+    (module docstring). With ``span`` ``HOUR``: the ``n`` hours from ``first`` (an hour's
+    start), witnessed by the ``count1h`` recordings the same way."""
+    if span not in WITNESS:
+        raise ValueError("span must be a day or an hour")
+    if first % span:
+        raise ValueError("first must be the start of a UTC day (an hour)")
     found = [_none(n, "no recorded counts") for _ in reads]
     plans: dict[str, list[tuple[int, Member]]] = {}
     for i, r in enumerate(reads):
@@ -96,15 +107,18 @@ def recorded_days(
         if selector is None:
             continue
         # the counters at every midnight: the day increases to store
-        midnights = client.query_range(selector, start=first, end=first + n * DAY, step=DAY)
+        midnights = client.query_range(selector, start=first, end=first + n * span, step=span)
         taken = _disjoint(midnights, items)
         ids = [reads[i].sloth_id for i, _ in taken]
         if not ids:
             continue
-        recorded = _recordings(client, ids, first=first, n=n)
-        offsets = {i: _offset(recorded.get(reads[i].sloth_id), first=first, n=n) for i, _ in taken}
+        recorded = _recordings(client, ids, first=first, n=n, span=span)
+        offsets = {
+            i: _offset(recorded.get(reads[i].sloth_id), first=first, n=n, span=span)
+            for i, _ in taken
+        }
         fixed = [(i, m, o) for i, m in taken if (o := offsets[i]) is not None]
-        shifted = _shifted(client, name, fixed, first=first, n=n) if fixed else []
+        shifted = _shifted(client, name, fixed, first=first, n=n, span=span) if fixed else []
         for i, m in taken:
             found[i] = _check(
                 reads[i],
@@ -115,6 +129,7 @@ def recorded_days(
                 shifted,
                 n=n,
                 first=first,
+                span=span,
             )
     return found
 
@@ -157,22 +172,29 @@ class _Recorded:
 
 
 def _recordings(
-    client: PrometheusClient, ids: Sequence[str], *, first: int, n: int
+    client: PrometheusClient, ids: Sequence[str], *, first: int, n: int, span: int = DAY
 ) -> dict[str, _Recorded]:
     """Per ``sloth_id``: the ``1d`` recordings last stamped before each ``first + k·DAY +
     60 s`` (k = 0 … n), and their instants."""
     sel = f'sloth_id=~"{_alternation(sorted(ids))}"'
-    start, end = first + LATEST, first + n * DAY + LATEST
+    good_name, total_name = WITNESS[span]
+    start, end = first + LATEST, first + n * span + LATEST
     both = client.query_range(
-        f'{{__name__=~"covenant:sli_(good|total):count1d",{sel}}}', start=start, end=end, step=DAY
+        f'{{__name__=~"{good_name}|{total_name}",{sel}}}', start=start, end=end, step=span
     )
-    stamps = client.query_range(f"timestamp({TOTAL_1D}{{{sel}}})", start=start, end=end, step=DAY)
+    stamps = client.query_range(
+        f"timestamp({total_name}{{{sel}}})", start=start, end=end, step=span
+    )
     out: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
     for s in both:
-        which = "good" if s.labels.get("__name__") == GOOD_1D else "total"
-        out.setdefault(s.labels.get("sloth_id", ""), {})[which] = _at(s, first + LATEST, n + 1)
+        which = "good" if s.labels.get("__name__") == good_name else "total"
+        out.setdefault(s.labels.get("sloth_id", ""), {})[which] = _at(
+            s, first + LATEST, n + 1, span
+        )
     for s in stamps:
-        out.setdefault(s.labels.get("sloth_id", ""), {})["stamps"] = _at(s, first + LATEST, n + 1)
+        out.setdefault(s.labels.get("sloth_id", ""), {})["stamps"] = _at(
+            s, first + LATEST, n + 1, span
+        )
     return {
         key: _Recorded(good=v["good"], total=v["total"], stamps=v["stamps"])
         for key, v in out.items()
@@ -185,20 +207,20 @@ LATEST = 60
 ``(midnight, midnight + 60 s]``, whatever the group's offset within the minute."""
 
 
-def _at(series: Series, start: float, size: int) -> npt.NDArray[np.float64]:
-    """The series' values at ``start + k·DAY`` (NaN: no point)."""
+def _at(series: Series, start: float, size: int, span: int = DAY) -> npt.NDArray[np.float64]:
+    """The series' values at ``start + k·span`` (NaN: no point)."""
     out = np.full(size, np.nan)
-    slot = np.rint((series.times - start) / DAY).astype(np.int64)
-    keep = (np.abs(series.times - start - slot * DAY) < 0.5) & (slot >= 0) & (slot < size)
+    slot = np.rint((series.times - start) / span).astype(np.int64)
+    keep = (np.abs(series.times - start - slot * span) < 0.5) & (slot >= 0) & (slot < size)
     out[slot[keep]] = series.values[keep]
     return out
 
 
-def _offset(rec: _Recorded | None, *, first: int, n: int) -> int | None:
+def _offset(rec: _Recorded | None, *, first: int, n: int, span: int = DAY) -> int | None:
     """The group's evaluation offset in ms (the same after every midnight), or None."""
     if rec is None or not np.all(np.isfinite(rec.stamps)):
         return None
-    offsets = np.rint((rec.stamps - (first + DAY * np.arange(n + 1))) * 1000).astype(np.int64)
+    offsets = np.rint((rec.stamps - (first + span * np.arange(n + 1))) * 1000).astype(np.int64)
     if np.any(offsets != offsets[0]) or not 0 < offsets[0] <= 60_000:
         return None
     return int(offsets[0])
@@ -211,6 +233,7 @@ def _shifted(
     *,
     first: int,
     n: int,
+    span: int = DAY,
 ) -> list[Series]:
     """The counters of each read at its own recording instants ``first + k·DAY + offset``
     (k = −1 … n): one query, the union selector of the reads of each offset asked ``offset``
@@ -232,7 +255,7 @@ def _shifted(
         )
         terms.extend(f"({sel} offset {60_000 - offset}ms)" for sel in found)
     return client.query_range(
-        " or ".join(terms), start=first - DAY + 60, end=first + n * DAY + 60, step=DAY
+        " or ".join(terms), start=first - span + 60, end=first + n * span + 60, step=span
     )
 
 
@@ -242,7 +265,11 @@ def _selector(name: str, matchers: tuple[tuple[str, str, str], ...]) -> str:
 
 
 def _increase(
-    answer: Sequence[Series], matchers: tuple[tuple[str, str, str], ...], start: float, size: int
+    answer: Sequence[Series],
+    matchers: tuple[tuple[str, str, str], ...],
+    start: float,
+    size: int,
+    span: int = DAY,
 ) -> tuple[Int64Array, npt.NDArray[np.bool_]]:
     """The summed increase of the matching series between consecutive instants ``start +
     k·DAY`` (``size`` instants), and whether it is known: every such series has a whole value
@@ -252,7 +279,7 @@ def _increase(
     for s in answer:
         if not _matches(s, matchers):
             continue
-        v = _at(s, start, size)
+        v = _at(s, start, size, span)
         a, b = v[:-1], v[1:]
         fine = np.isfinite(a) & np.isfinite(b) & (b >= a) & (a == np.floor(a)) & (b == np.floor(b))
         fine &= b < 2**53
@@ -271,19 +298,20 @@ def _check(
     *,
     n: int,
     first: int,
+    span: int = DAY,
 ) -> DaySums:
     """The day increases of ``r`` at the midnights, ok where the recordings witness them."""
     if rec is None or offset is None:
         return _none(n, "no aligned 1d recording after every midnight (covenant rules prometheus)")
     is_bad = r.queries.good is None
-    f_day, f_known = _increase(midnights, m.first, first, n + 1)
-    t_day, t_known = _increase(midnights, m.total, first, n + 1)
+    f_day, f_known = _increase(midnights, m.first, first, n + 1, span)
+    t_day, t_known = _increase(midnights, m.total, first, n + 1, span)
     good_day = t_day - f_day if is_bad else f_day
     # the witnesses: the recorded day ending at each recording instant against the counters'
     # increase between consecutive recording instants (k = 0 … n)
     mine = [s for s in shifted if _matches(s, m.total) or _matches(s, m.first)]
-    f_w, f_wk = _increase(mine, m.first, first - DAY + 60, n + 2)
-    t_w, t_wk = _increase(mine, m.total, first - DAY + 60, n + 2)
+    f_w, f_wk = _increase(mine, m.first, first - span + 60, n + 2, span)
+    t_w, t_wk = _increase(mine, m.total, first - span + 60, n + 2, span)
     g_w = t_w - f_w if is_bad else f_w
     whole = np.isfinite(rec.good) & np.isfinite(rec.total)
     rg = np.where(whole, rec.good, -1)
