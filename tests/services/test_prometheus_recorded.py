@@ -1,14 +1,17 @@
 """A first read that takes whole days from the recorded counts equals a read of every sample.
 
-Two services' counters are scraped every 30 s at unaligned instants (:13.5, :43.5) over a week;
-``api``'s counters restart once (a reset) in the middle of a day. The generated rules' minute
-and day counts are back-filled with promtool (at their groups' own offsets within the minute,
-as Prometheus evaluates them). ``evaluate --read``'s first read (``read_before_evaluating``)
-then stores ``web``'s whole middle days as day sums — the witness holds — and reads ``api``
-from its samples (the reset makes its recorded day differ from the counters' increase). Every
-evaluation equals the one on a store read minute by minute, and its counts equal the ones
-derived here from the events alone; a day later the sliding windows cut a day-sum day, which
-the next read replaces with its minutes before evaluating.
+Three services' counters are scraped every 30 s at unaligned instants (:13.5, :43.5) over a
+week; ``api``'s counters restart once (a reset) in the middle of a day, ``db``'s in an hour no
+edge cuts of a day an edge cuts. The generated rules' minute, hour and day counts are
+back-filled with promtool (at their groups' own offsets within the minute, as Prometheus
+evaluates them). ``evaluate --read``'s first read (``read_before_evaluating``) then stores
+``web``'s and ``db``'s whole middle days as day sums — the witness holds — and the hours of the
+days an edge cuts that no edge cuts as hour sums (``store.hour_pieces``; not ``db``'s hours
+around its reset), and reads ``api`` from its samples (the reset makes its recorded day differ
+from the counters' increase). Every evaluation equals the one on a store read minute by minute,
+and its counts equal the ones derived here from the events alone; an hour later the edges cut
+summed hours, whose minutes (only theirs) the next read reads; a day later the sliding windows
+cut a day-sum day, which the next read replaces with its minutes before evaluating.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from covenant.services.evaluate_read import read_before_evaluating
 from covenant.services.prom_rules import plan_rules
 from covenant.services.prometheus import ingest_prometheus
 from covenant.services.store import open_store
-from covenant.store.chunk_reads import series_rows
-from covenant.store.day_sums import day_sum_days
+from covenant.store.chunk_reads import read_edge_counts, series_rows
+from covenant.store.day_sums import day_sum_days, hour_sum_days
 from tests.promserver import Sample, Server, backfill_rules, openmetrics_text, restart
 
 DAY = 86400
@@ -39,7 +42,9 @@ END = START + DAYS * DAY
 AT = START + 6 * DAY + 13 * 3600 + 17 * 60  # the first evaluation: 5-day windows end here
 LATER = AT + 20 * 3600  # the 5-day window's start has slid into the next day
 RESET_AFTER = START + 3 * DAY + 11 * 3600 + 13.5  # api's counters restart after this scrape
-SERVICES = ("api", "web")
+DB_RESET_AFTER = START + 5 * DAY + 4 * 3600 + 20 * 60 + 13.5  # db's: hour 4 of a cut day
+RESETS = {"api": RESET_AFTER, "db": DB_RESET_AFTER}
+SERVICES = ("api", "db", "web")
 RULE_FILE = "rules.yml"
 
 
@@ -83,7 +88,7 @@ spec:
 
 def _events(service: str) -> dict[str, list[float]]:
     """Event instants per status code (a few per minute, more by day, some errors)."""
-    rng = np.random.default_rng(7 if service == "api" else 8)
+    rng = np.random.default_rng({"api": 7, "web": 8, "db": 9}[service])
     minutes = np.arange(START - 600, END + 600, 60)
     rate = 2 + 3 * (np.sin((minutes % DAY) / DAY * 2 * np.pi) > 0)
     n = rng.poisson(rate)
@@ -100,10 +105,11 @@ def _samples(events: dict[str, dict[str, list[float]]]) -> list[Sample]:
     out = []
     for s in SERVICES:
         for code, instants in events[s].items():
-            lost = bisect.bisect_left(instants, RESET_AFTER) if s == "api" else 0
+            reset = RESETS.get(s)
+            lost = bisect.bisect_left(instants, reset) if reset is not None else 0
             for t in _scrapes():
                 value = bisect.bisect_left(instants, t)
-                if s == "api" and t > RESET_AFTER:
+                if reset is not None and t > reset:
                     value -= lost
                 labels = {"service": s, "code": code}
                 out.append(Sample("http_requests_total", labels, value, t))
@@ -137,7 +143,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Any:
     try:
         ws = _workspace(workdir / "ws", server.url)
         groups = rule_groups(plan_rules(load_workspace(ws)).targets, meta=False)
-        for k, names in enumerate((("count1m",), ("count1d",))):
+        for k, names in enumerate((("count1m",), ("count1d", "count1h"))):
             chosen = [
                 {
                     **g,
@@ -176,11 +182,11 @@ def test_a_first_read_by_days_equals_a_read_of_every_sample(loaded: Any, tmp_pat
     reports = read_before_evaluating(
         by_days, reads=reads, objectives=workspace.objectives, at=from_epoch(AT), every=True
     )
-    assert [r.error for r in reports] == [None, None]
+    assert [r.error for r in reports] == [None, None, None]
     engine = open_store(raw)
     try:
         done = ingest_prometheus(engine, reads=reads, start=from_epoch(START), end=from_epoch(END))
-        assert [r.error for r in done] == [None, None]
+        assert [r.error for r in done] == [None, None, None]
     finally:
         engine.dispose()
     engine = open_store(by_days)
@@ -190,9 +196,9 @@ def test_a_first_read_by_days_equals_a_read_of_every_sample(loaded: Any, tmp_pat
             stored = day_sum_days(conn, series_ids=[i for i, _ in ids.values()], before=END)
     finally:
         engine.dispose()
-    # web: the days no 5d/3d/1d edge cuts (AT − 4d, AT − 2d) as sums; api (reset): none
+    # web, db: the days no 5d/3d/1d edge cuts (AT − 4d, AT − 2d) as sums; api (reset): none
     assert stored == {
-        ids[key["web-availability"]][0]: [START + 2 * DAY, START + 4 * DAY],
+        ids[key[f"{s}-availability"]][0]: [START + 2 * DAY, START + 4 * DAY] for s in ("db", "web")
     }, stored
     first = _evaluations(by_days, ws, AT)
     assert first == _evaluations(raw, ws, AT)
@@ -219,3 +225,119 @@ def test_a_first_read_by_days_equals_a_read_of_every_sample(loaded: Any, tmp_pat
     for e in later:
         s = e.objective.slo.removesuffix("-availability")
         assert e.total == _expected(events[s]["200"] + events[s]["500"], LATER - 5 * DAY, LATER)
+
+
+HOUR = 3600
+
+
+def _windows(objective: Any) -> list[int]:
+    """The objective's window and every alert window, in seconds (from its definition)."""
+    found = {objective.window.seconds}
+    for tier in objective.alert_tiers:
+        found |= {tier.long_window_s, tier.short_window_s}
+    found.add(300)  # the current burn rate's
+    return sorted(found)
+
+
+def _summed_hours(url: str, ids: list[int], days: list[int]) -> dict[int, set[int]]:
+    """Per series id, the hour starts stored as their sums."""
+    engine = open_store(url)
+    try:
+        with engine.connect() as conn:
+            pieces = hour_sum_days(conn, series_ids=ids, days=days)
+    finally:
+        engine.dispose()
+    out: dict[int, set[int]] = {}
+    for (i, day), mask in pieces.items():
+        out.setdefault(i, set()).update(day + h * HOUR for h in range(24) if not mask >> h & 1)
+    return out
+
+
+def _window_counts(conn: Any, keys: list[str], at: int, windows: list[int]) -> Any:
+    edges = sorted({at - w for w in windows} | {at})
+    unread: dict[int, set[int]] = {}
+    c = read_edge_counts(conn, keys=keys, edges=edges, unread=unread)
+    assert unread == {}
+    last = len(edges) - 1
+    return {
+        (k, w): (
+            int(c.good[r, last] - c.good[r, edges.index(at - w)]),
+            int(c.total[r, last] - c.total[r, edges.index(at - w)]),
+        )
+        for r, k in enumerate(keys)
+        for w in windows
+    }
+
+
+def test_a_first_read_takes_the_uncut_hours_of_cut_days_as_sums(
+    loaded: Any, tmp_path: Path
+) -> None:
+    _, ws, events = loaded
+    workspace = load_workspace(ws)
+    reads = workspace.prometheus.reads  # type: ignore[union-attr]
+    key = {o.slo.removesuffix("-availability"): o.series for o in workspace.objectives}
+    windows = _windows(workspace.objectives[0])
+    assert all(_windows(o) == windows for o in workspace.objectives)
+    url = f"sqlite:///{tmp_path / 'hours.db'}"
+    open_store(url).dispose()
+    reports = read_before_evaluating(
+        url, reads=reads, objectives=workspace.objectives, at=from_epoch(AT), every=True
+    )
+    assert [r.error for r in reports] == [None, None, None]
+    engine = open_store(url)
+    with engine.connect() as conn:
+        ids = {s: series_rows(conn, [key[s]])[key[s]][0] for s in SERVICES}
+    engine.dispose()
+    # derived here from the windows alone: the edges, the hours they cut, the hours of the
+    # days they cut that none cuts (after the first edge's hour, before the current one)
+    edges = sorted({AT - w for w in windows} | {AT})
+    lo = edges[0]
+    cut_days = sorted({e - e % DAY for e in edges if e % DAY})
+    cut_hours = {e - e % HOUR for e in edges if e % HOUR}
+    free = {
+        h
+        for d in cut_days
+        for h in range(d, d + DAY, HOUR)
+        if h not in cut_hours and lo < h and h + HOUR <= AT
+    }
+    db_reset_hours = {START + 5 * DAY + 4 * HOUR, START + 5 * DAY + 5 * HOUR}
+    summed = _summed_hours(url, list(ids.values()), cut_days)
+    assert summed[ids["web"]] == free
+    assert summed[ids["db"]] == free - db_reset_hours  # the reset's hours: not sums
+    assert ids["api"] not in summed  # read from its samples (its days do not check)
+    # minutes read from samples: the cut hours' (from the first edge on) and db's reset hours
+    minutes = {r.series: r.buckets for r in reports}
+    in_cut = sum((min(h + HOUR, AT) - max(h, lo)) // 60 for h in cut_hours)
+    by_days = (AT - lo - 2 * DAY) // 60  # what the read by days alone read
+    assert minutes[key["web"]] == in_cut
+    assert minutes[key["db"]] == in_cut + 120
+    print(f"minutes read per series: by days {by_days}, by hours {in_cut}")
+    assert in_cut * 10 < by_days
+
+    # every (SLO, window) count equals the one derived from the events
+    def check(at: int) -> None:
+        engine = open_store(url)
+        try:
+            with engine.connect() as conn:
+                counts = _window_counts(conn, [key[s] for s in SERVICES], at, windows)
+        finally:
+            engine.dispose()
+        for s in SERVICES:
+            for w in windows:
+                good = _expected(events[s]["200"], at - w, at)
+                bad = _expected(events[s]["500"], at - w, at)
+                assert counts[(key[s], w)] == (good, good + bad), (s, w, at)
+
+    check(AT)
+    # 50 minutes later every edge has crossed an hour boundary: the next read reads the minutes
+    # of the summed hours the edges now cut, and only those
+    soon = AT + 50 * 60
+    again = read_before_evaluating(
+        url, reads=reads, objectives=workspace.objectives, at=from_epoch(soon), every=False
+    )
+    assert all(r.error is None for r in again)
+    now_cut = {e - e % HOUR for e in {soon - w for w in windows} if e % HOUR}
+    left = _summed_hours(url, list(ids.values()), cut_days)
+    assert left[ids["web"]] == free - now_cut
+    assert left[ids["db"]] == free - db_reset_hours - now_cut
+    check(soon)
