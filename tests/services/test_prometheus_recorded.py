@@ -28,9 +28,11 @@ from covenant.definitions.workspace import load_workspace
 from covenant.render.prom_rules import dump_yaml, rule_groups
 from covenant.services.evaluate import evaluate_objectives
 from covenant.services.evaluate_read import read_before_evaluating
+from covenant.services.incremental import EdgeCache
 from covenant.services.prom_rules import plan_rules
 from covenant.services.prometheus import ingest_prometheus
 from covenant.services.store import open_store
+from covenant.store.bucket_journal import forget_writes
 from covenant.store.chunk_reads import read_edge_counts, series_rows
 from covenant.store.day_sums import day_sum_days, hour_sum_days
 from tests.promserver import Sample, Server, backfill_rules, openmetrics_text, restart
@@ -341,3 +343,70 @@ def test_a_first_read_takes_the_uncut_hours_of_cut_days_as_sums(
     assert left[ids["web"]] == free - now_cut
     assert left[ids["db"]] == free - db_reset_hours - now_cut
     check(soon)
+
+
+def test_the_worker_tick_stays_exact_as_its_edges_cross_summed_hours(
+    loaded: Any, tmp_path: Path
+) -> None:
+    _, ws, events = loaded
+    workspace = load_workspace(ws)
+    reads = workspace.prometheus.reads  # type: ignore[union-attr]
+    keys = [o.series for o in workspace.objectives]
+    service = {o.series: o.slo.removesuffix("-availability") for o in workspace.objectives}
+    windows = _windows(workspace.objectives[0])
+    # each event's minute as the samples reading counts it (``_expected``), for quick counts
+    minute_of = {
+        (s, code): _minutes_counted(events[s][code]) for s in SERVICES for code in ("200", "500")
+    }
+
+    def expected(s: str, code: str, lo: int, hi: int) -> int:
+        m = minute_of[(s, code)]
+        return int(np.searchsorted(m, hi) - np.searchsorted(m, lo))
+
+    url = f"sqlite:///{tmp_path / 'tick.db'}"
+    open_store(url).dispose()
+    first = read_before_evaluating(
+        url, reads=reads, objectives=workspace.objectives, at=from_epoch(AT), every=True
+    )
+    assert all(r.error is None for r in first)
+    cache = EdgeCache()
+    hits = 0
+    for at in range(AT, AT + 50 * 60 + 1, 60):  # the worker's minute ticks, across 14:00
+        if at > AT:  # its catch-up: the new minutes, and the summed hours its edges now cut
+            done = read_before_evaluating(
+                url, reads=reads, objectives=workspace.objectives, at=from_epoch(at), every=False
+            )
+            assert all(r.error is None for r in done)
+        edges = sorted({at - w for w in windows} | {at})
+        engine = open_store(url)
+        try:
+            with engine.begin() as conn:
+                counts, stats = cache.counts(conn, keys=keys, edges=edges)
+                forget_writes(conn, stats.seqs)  # as the worker does after its tick
+        finally:
+            engine.dispose()
+        assert stats.unread == {}, at
+        hits += stats.ahead_hits
+        last = len(edges) - 1
+        for row, k in enumerate(keys):
+            s = service[k]
+            for w in windows:
+                j = edges.index(at - w)
+                good = int(counts.good[row, last] - counts.good[row, j])
+                total = int(counts.total[row, last] - counts.total[row, j])
+                want_good = expected(s, "200", at - w, at)
+                assert (good, total) == (want_good, want_good + expected(s, "500", at - w, at)), (
+                    s,
+                    w,
+                    at,
+                )
+    assert hits  # buckets read ahead answered some ticks
+
+
+def _minutes_counted(instants: list[float]) -> Any:
+    """The minute ``_expected`` counts each event in (sorted; none for an event never
+    reported, after the last scrape)."""
+    scrapes = np.asarray(_scrapes())
+    i = np.searchsorted(scrapes, np.asarray(instants), side="right")
+    s = scrapes[i[i < scrapes.size]]
+    return np.sort(np.ceil(s / 60).astype(np.int64) * 60 - 60)
