@@ -9,14 +9,18 @@ whole day's ``good_sum``/``total_sum`` and from the minutes of the days an edge 
 1. the UTC days no edge cuts are read as two numbers each from the ``1d`` recordings, checked
    (``sources.prometheus.recorded``: aligned, whole, equal to the counters' increase) and
    stored as day-sum chunks (``store.day_sums``), *first*;
-2. the rest of the range — the days the edges cut, and today up to the instant — is read from
-   the counters' samples as every read is (``services.prometheus``), in time order; a series
-   whose earlier part failed is not read further, so its frontier never passes a gap.
+2. the hours of the days the edges cut (and today's before the current hour) that no edge cuts
+   are read as two numbers each from the ``1h`` recordings the same way, and those that check
+   are stored as hour pieces (``store.hour_pieces``); an hour that does not is left to step 3;
+3. the rest of the range — the hours the edges cut, the hours that did not check, and the
+   current hour up to the instant — is read from the counters' samples as every read is
+   (``services.prometheus``), in time order; a series whose earlier part failed is not read
+   further, so its frontier never passes a gap.
 
 An SLI whose objectives need every bucket (time slices), or that has no checked recording for
 every such day, is left to the ordinary read of its samples (the caller's ``catch_up``).
-Afterwards, as the windows slide, ``refine_days`` reads the minutes of the day-sum days that an
-evaluation's edges come to cut, before it evaluates.
+Afterwards, as the windows slide, ``refine_days`` reads the minutes of the day-sum days and of
+the summed hours that an evaluation's edges come to cut, before it evaluates.
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ the minutes of the days named in the error from the SLI's source and read again
 (``services.day_minutes``). Evaluations of event-based objectives whose window edges fall
 outside these days read only the sums, and are exact. Reading the day's minutes again
 (``covenant ingest prometheus`` over the whole day, or the catch-up's refinement of the days a
-sliding window is about to cut, ``services.prometheus_recorded``) replaces it.
+sliding window is about to cut, ``services.prometheus_recorded``) replaces it. The hours of
+the days an edge cuts are stored the same way, as hour pieces (``store.hour_pieces``,
+:func:`write_hour_sums`).
 """
 
 from __future__ import annotations
