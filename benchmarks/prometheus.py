@@ -178,8 +178,9 @@ def _sloth_id(expr: str) -> str:
 
 
 def rule_file(folder: Path, level: int) -> Path:
-    """The level-1 (minute counts) or level-2 (day counts) rules, one group, one file name
-    (a group's evaluation offset within the minute hashes both: the same for both levels)."""
+    """The level-1 (minute counts), level-2 (day counts) or level-3 (hour counts) rules, one
+    group, one file name (a group's evaluation offset within the minute hashes both: the same
+    for every level)."""
     total = _minute_count("http_requests_total")
     good = _minute_count('http_requests_total{code="200"}')
     if level == 1:
@@ -188,10 +189,11 @@ def rule_file(folder: Path, level: int) -> Path:
             {"record": "covenant:sli_good:count1m", "expr": _sloth_id(f"{good} or 0 * {total}")},
         ]
     else:
+        name, window = ("count1d", "23h59m59s999ms") if level == 2 else ("count1h", "59m59s999ms")
         rules = [
             {
-                "record": f"covenant:sli_{kind}:count1d",
-                "expr": f"sum_over_time(covenant:sli_{kind}:count1m[23h59m59s999ms])",
+                "record": f"covenant:sli_{kind}:{name}",
+                "expr": f"sum_over_time(covenant:sli_{kind}:count1m[{window}])",
             }
             for kind in ("total", "good")
         ]
@@ -209,7 +211,7 @@ def record(root: Path, server: Server, *, start: int, end: int) -> Server:
     two-hour block, and a day count sums 1,440 minute counts per instant)."""
     done = root / "recorded.json"
     if done.exists():
-        return server
+        return _record_hours(root, server, start=start, end=end)
     print("back-filling the recording rules (minute counts, then day counts) …", flush=True)
     t0 = time.perf_counter()
     work = root / "rules"
@@ -221,6 +223,25 @@ def record(root: Path, server: Server, *, start: int, end: int) -> Server:
     path = rule_file(work, 2)
     for day in range(start - start % DAY + DAY, end, DAY):
         backfill_rules(server, path, start=day - 60, end=day + 120, output_dir=blocks)
+    server = restart(server, root / "server", blocks=blocks)
+    done.write_text(json.dumps({"seconds": round(time.perf_counter() - t0)}))
+    print(f"  recorded in {time.perf_counter() - t0:.0f} s", flush=True)
+    return _record_hours(root, server, start=start, end=end)
+
+
+def _record_hours(root: Path, server: Server, *, start: int, end: int) -> Server:
+    """Back-fill the hour counts (the first read's witness of whole hours) over the whole data,
+    once (cached apart from the minute and day counts, which an older cache holds alone): one
+    promtool run, a query per rule and two-hour block summing 60 minute counts per instant."""
+    done = root / "recorded-hours.json"
+    if done.exists():
+        return server
+    print("back-filling the hour counts …", flush=True)
+    t0 = time.perf_counter()
+    work = root / "rules"
+    blocks = work / "blocks3"
+    subprocess.run(["rm", "-rf", str(blocks)], check=True)
+    backfill_rules(server, rule_file(work, 3), start=start + 3600, end=end, output_dir=blocks)
     server = restart(server, root / "server", blocks=blocks)
     done.write_text(json.dumps({"seconds": round(time.perf_counter() - t0)}))
     print(f"  recorded in {time.perf_counter() - t0:.0f} s", flush=True)
