@@ -2,7 +2,9 @@
 
 The store is the one ``test_prometheus_recorded`` builds: ``evaluate --read``'s first read at
 ``AT`` against the real Prometheus fixture (counters back-filled with promtool, the rules'
-recordings too) keeps two days of ``web`` as day sums (``START + 2d``, ``START + 4d``). Then:
+recordings too) keeps two days of ``web`` (and ``db``) as day sums (``START + 2d``, ``START +
+4d``) and the four days the edges cut as hour pieces (minutes only in the hours an edge cuts).
+A reader of every bucket over the five days needs the minutes of all six. Then:
 
 - the CLI's readers (``backtest alerts``, ``suggest slo``, ``report sla``, ``exposure``) read the
   minutes of the days they need from Prometheus, with a note, and answer; the minutes stored
@@ -50,6 +52,8 @@ __all__ = ["loaded"]  # the module's Prometheus server, shared with its fixture
 
 DOWN = "http://127.0.0.1:9"  # nothing listens: connection refused at once
 SUM_DAYS = (START + 2 * DAY, START + 4 * DAY)  # web's days of sums after the first read
+PIECE_DAYS = (START + DAY, START + 3 * DAY, START + 5 * DAY, START + 6 * DAY)  # hour pieces
+SIX_DAYS = "2026-09-22, 2026-09-23, 2026-09-24, 2026-09-25, 2026-09-26 and 1 more"
 AGREEMENT = """apiVersion: covenant/v1
 kind: Customer
 metadata: {name: acme}
@@ -97,7 +101,7 @@ def by_days(loaded: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
         at=from_epoch(AT),
         every=True,
     )
-    assert [r.error for r in reports] == [None, None]
+    assert [r.error for r in reports] == [None, None, None]
     assert _sum_days(f"sqlite:///{path}") == {"web": list(SUM_DAYS)}
     return path
 
@@ -183,8 +187,8 @@ def test_a_cli_reader_names_the_slo_the_days_and_the_fix_when_prometheus_is_down
     text = " ".join(done.output.split())
     assert "minutes-unread" in text
     assert "SLO web-availability" in text
-    assert "2026-09-23, 2026-09-25" in text
-    assert "covenant ingest prometheus --from 2026-09-23T00:00:00Z --to 2026-09-26T00:00:00Z" in (
+    assert SIX_DAYS in text
+    assert "covenant ingest prometheus --from 2026-09-22T00:00:00Z --to 2026-09-28T00:00:00Z" in (
         text
     )
     assert _sum_days(url) == {"web": list(SUM_DAYS)}  # nothing half-read
@@ -197,7 +201,7 @@ def _read_to_later(url: str, ws: Path) -> None:
     try:
         now = datetime.now(UTC)
         done = catch_up(engine, reads=reads, now=now, initial=DAY, until=from_epoch(LATER))
-        assert [r.error for r in done] == [None, None]
+        assert [r.error for r in done] == [None, None, None]
     finally:
         engine.dispose()
 
@@ -212,7 +216,11 @@ def _check_later(evaluations: Any, events: dict[str, Any]) -> None:
     web = by_slo["web-availability"]
     assert web.status is Status.NO_DATA
     assert web.no_data is not None
-    assert web.no_data.startswith("stale: the minutes of 2026-09-23, 2026-09-25 are not read")
+    # the days of sums the 5-day and 3-day edges now cut, and the day whose summed hour the
+    # 1-day edge now cuts
+    assert web.no_data.startswith(
+        "stale: the minutes of 2026-09-23, 2026-09-25, 2026-09-27 are not read"
+    )
     assert "[source-unreachable]" in web.no_data
 
 
@@ -230,7 +238,11 @@ def test_a_failed_refinement_makes_only_its_slo_stale_in_evaluate(
         at=from_epoch(LATER),
         every=False,
     )
-    assert [(r.series, r.error is not None) for r in reports] == [("web", True), ("web", True)]
+    # two days and an hour per series (db's as web's)
+    assert sorted((r.series, r.error is not None) for r in reports) == [
+        *[("db", True)] * 3,
+        *[("web", True)] * 3,
+    ]
     engine = open_store(url)
     try:
         report = evaluate_objectives(
@@ -259,7 +271,7 @@ def test_a_failed_refinement_makes_only_its_slo_stale_in_the_worker(
         worker = Worker(engine)
         result = worker.tick(down, from_epoch(LATER))
         _check_later(result.report.evaluations, events)
-        assert [p.split(":")[0] for p in result.problems] == ["web", "web"]
+        assert sorted(p.split(":")[0] for p in result.problems) == ["db"] * 3 + ["web"] * 3
         # once the server answers, the next tick reads the days (and the catch-up its minutes
         # up to 2 minutes before the tick): web evaluates again
         tick = LATER + 180
@@ -321,7 +333,7 @@ def test_the_api_answers_pending_at_once_then_the_figures(
     assert first.headers["Retry-After"] == "5"
     body = first.json()
     assert body["code"] == "minutes-pending"
-    assert "the minutes of 2026-09-23, 2026-09-25 of SLO web-availability" in body["message"]
+    assert f"the minutes of {SIX_DAYS} of SLO web-availability" in body["message"]
     assert application.state.covenant.minutes_reader().wait(120)
     second = client.get(ALERTS, token)
     assert second.status_code == 200, second.text
@@ -343,9 +355,9 @@ def test_the_api_names_the_slo_the_days_and_the_fix_when_prometheus_is_down(
     assert failed.status_code == 502, failed.text
     body = failed.json()
     assert body["code"] == "minutes-unread"
-    assert "SLO web-availability: the minutes of 2026-09-23, 2026-09-25" in body["message"]
+    assert f"SLO web-availability: the minutes of {SIX_DAYS}" in body["message"]
     assert "[source-unreachable]" not in body["message"]  # the source's own words instead
-    assert "covenant ingest prometheus --from 2026-09-23T00:00:00Z" in body["hint"]
+    assert "covenant ingest prometheus --from 2026-09-22T00:00:00Z" in body["hint"]
     assert _sum_days(url) == {"web": list(SUM_DAYS)}
 
 
@@ -418,8 +430,8 @@ def test_corrections_or_composites_have_the_catch_up_read_every_day_of_sums_in_r
     loaded: Any, by_days: Path, tmp_path: Path
 ) -> None:
     """``evaluate`` with corrections or composites reads every bucket of the range: its
-    catch-up (``by_days`` False) reads the minutes of every day of sums there, not only the
-    days an edge cuts (none at ``AT``)."""
+    catch-up (``by_days`` False) reads the minutes of every day of sums and of hour pieces
+    there, not only the days and hours an edge cuts (none at ``AT``)."""
     _, ws, events = loaded
     workspace = load_workspace(ws)
     url = _store(by_days, tmp_path)
@@ -432,7 +444,7 @@ def test_corrections_or_composites_have_the_catch_up_read_every_day_of_sums_in_r
         by_days=False,
     )
     assert sorted((r.series, r.start) for r in reports) == [
-        ("web", from_epoch(d)) for d in SUM_DAYS
+        (s, from_epoch(d)) for s in ("db", "web") for d in sorted(SUM_DAYS + PIECE_DAYS)
     ]
     assert all(r.complete for r in reports)
     assert _sum_days(url) == {}
