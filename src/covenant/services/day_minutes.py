@@ -101,7 +101,8 @@ def unread_reasons(
             why = f"; reading {state.source} failed at {when} [{state.error_code}]: {state.error}"
         reasons[key] = (
             f"stale: the minutes of {days_text(days)} are not read yet (a first read by days "
-            f"stored the day's counts only){why} — they are read by the next catch-up "
+            f"stored counts only, of the day or of some of its hours){why} — they are read by "
+            f"the next catch-up "
             f"(covenant evaluate, the worker) once the source answers, or by "
             f"{ingest_hint(days)}"
         )
@@ -178,7 +179,8 @@ def unread_error(
         else f"read the days' minutes with {ingest_hint(days)} from the source that filled them"
     )
     return MinutesUnreadError(
-        "days stored as their counts only (a first read by days) are needed minute by minute "
+        "days stored as their counts or their hours' counts only (a first read by days) are "
+        "needed minute by minute "
         "and could not be read: " + "; ".join(parts),
         hint=fix,
     )
@@ -243,5 +245,5 @@ def _reading_text(needed: Mapping[str, Sequence[int]], reads: Sequence[SeriesQue
     return (
         f"reading the minutes of {len(days)} day{'s' if len(days) != 1 else ''} "
         f"({days_text(days)}) of {', '.join(slos)} from Prometheus: a first read by days "
-        "stored their counts only"
+        "stored their counts, or some hours' counts, only"
     )

@@ -147,7 +147,8 @@ class MinutesReader:
             return self._too_many(new)
         return MinutesPendingError(
             f"the minutes of {days_text(d for _, d in pairs)} of {self._slos(pairs)} are being "
-            "read from Prometheus now (a first read by days stored those days' counts only)",
+            "read from Prometheus now (a first read by days stored those days' or some of their "
+            "hours' counts only)",
             hint=f"ask again in {RETRY_AFTER_S} seconds",
             retry_after_s=RETRY_AFTER_S,
         )

@@ -62,8 +62,8 @@ def refused(series_id: int, day: int, *more: tuple[int, int]) -> DaySumsOnlyErro
     end = from_epoch(day + DAY).strftime("%Y-%m-%dT%H:%M:%SZ")
     others = f" (and {len(needed) - 1} more series-days)" if len(needed) > 1 else ""
     return DaySumsOnlyError(
-        f"series id {series_id}: the day {start} holds only its day's counts (read from "
-        f"Prometheus recordings), not its minutes{others}",
+        f"series id {series_id}: the day {start} holds only its day's counts, or some "
+        f"hours' counts (read from Prometheus recordings), not all its minutes{others}",
         hint=f"read its minutes with covenant ingest prometheus --from {start} --to {end}",
         needed=needed,
     )
