@@ -164,7 +164,7 @@ def _firing_tiers(events: dict[str, Any], at: int) -> set[str]:
     """The burn-rate keys whose tier fires at ``at``, from the generated events: both windows'
     error ratio at least the tier's rate (never below 1) times the budget (0.1 %)."""
     keys = set()
-    for s in ("api", "web"):
+    for s in sorted(events):  # every service of the fixture (api, web, db)
         for tier in default_alert_tiers():
             rate = max(Fraction(1), tier.factor(5 * DAY))
             fires = True
