@@ -345,3 +345,41 @@ def test_a_failed_refinement_backs_off_and_a_read_clears_the_stale_reason(
             assert len(worker.retries) == 0
     finally:
         engine.dispose()
+
+
+def test_without_catch_up_the_worker_asks_the_source_nothing(
+    loaded: Any, by_days: Path, tmp_path: Path
+) -> None:
+    """``catch_up=False`` (``covenant serve --no-catch-up``): not the catch-up, nor the days
+    the agreements' statements need — the counting proxy gets no request at all; the readers
+    that need a day of sums report ``minutes-unread``, their fix saying catch-up is off, and
+    the alert already firing keeps its state."""
+    server, _, _ = loaded
+    url = _store(by_days, tmp_path)
+    engine = open_store(url)
+    try:
+        with proxy_to(server.url) as proxy:
+            workspace = _strict_workspace(tmp_path / "ws", proxy.url)
+            worker = Worker(engine, catch_up=False)
+            _seed_firing_forecast(engine)
+            first = worker.tick(workspace, from_epoch(AT))
+            second = worker.tick(workspace, from_epoch(AT + 60))
+            assert proxy.requests == 0
+    finally:
+        engine.dispose()
+    assert first.caught_up == second.caught_up == 0
+    unread = [p for p in second.problems if "catch-up is off" in p]
+    assert unread, second.problems
+    assert all("2026-09-23, 2026-09-25" in p for p in unread)  # SUM_DAYS, web's days of sums
+    assert all("covenant ingest prometheus --from 2026-09-23T00:00:00Z" in p for p in unread)
+    assert all("without --no-catch-up" in p for p in unread)
+    assert _states_of(url)[SEEDED] == AlertPhase.FIRING
+    assert _sum_days(url) == {"web": list(SUM_DAYS)}  # nothing was read
+
+
+def _states_of(url: str) -> dict[str, AlertPhase]:
+    engine = open_store(url)
+    try:
+        return _states(engine)
+    finally:
+        engine.dispose()

@@ -61,8 +61,9 @@ def serve_command(
         bool,
         typer.Option(
             "--no-catch-up",
-            help="The worker does not read the workspace's Prometheus sources (their data is "
-            "ingested another way, as in the demo).",
+            help="The worker asks the workspace's Prometheus sources nothing: no catch-up, and "
+            "no day of minutes for the agreements' alerts (their data is ingested another way, "
+            "as in the demo).",
         ),
     ] = False,
     shutdown_timeout: Annotated[

@@ -12,7 +12,8 @@ such a day as ``DaySumsOnlyError`` naming every ``(series, day)`` it needs. Then
   a series without a source, or a read that fails, raises ``MinutesUnreadError`` naming the
   SLOs, the days, the source's error and the fix;
 - :func:`with_day_minutes` runs a reader, reads the days it was refused, and runs it again
-  (what the CLI does, with a notice on stderr);
+  (what the CLI does, with a notice on stderr); :func:`without_catch_up` reads nothing and
+  raises ``MinutesUnreadError`` at once (the worker without catch-up);
 - an evaluation does not stop: its readers leave such a day out (``unread``) and the series'
   SLOs show "no data (stale)" with :func:`unread_reasons` as the reason, while every other
   SLO evaluates as usual.
@@ -231,6 +232,29 @@ def with_day_minutes(
                 if dispose:
                     store.dispose()
     return call()
+
+
+def without_catch_up(call: Callable[[], T], *, engine: Store, reads: Sequence[SeriesQueries]) -> T:
+    """``call()``, reading nothing: when it needs the minutes of days stored as sums,
+    ``MinutesUnreadError`` at once, naming the SLOs and days, its fix saying that catch-up is
+    off (the worker of ``covenant serve --no-catch-up`` asks no Prometheus source)."""
+    try:
+        return call()
+    except DaySumsOnlyError as refused:
+        with engine.connect() as conn:
+            needed = by_key(conn, _pairs_by_id(refused.needed))
+        days = {d for ds in needed.values() for d in ds}
+        parts = [
+            f"SLO {', '.join(slos_of([key], reads))}: the minutes of {days_text(wanted)}"
+            for key, wanted in sorted(needed.items())
+        ]
+        raise MinutesUnreadError(
+            "days stored as their counts only (a first read by days) are needed minute by "
+            "minute and were not read, because catch-up is off (the worker reads no Prometheus "
+            "source): " + "; ".join(parts),
+            hint=f"read the days with {ingest_hint(days)}, or run the worker with catch-up "
+            "(covenant serve without --no-catch-up)",
+        ) from refused
 
 
 def slos_of(needed: Iterable[str], reads: Sequence[SeriesQueries]) -> list[str]:

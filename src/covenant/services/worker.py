@@ -21,6 +21,9 @@
    statements need them (``services.day_minutes``), advanced and written the same way in a
    transaction of their own (the SLO alerts keep theirs), then handed to ``notify``.
 
+With ``catch_up=False`` (``covenant serve --no-catch-up``) the worker asks no source anything:
+no step 1, and a day of sums the agreements need is ``minutes-unread`` at once.
+
 The clock is the caller's: ``now`` is an argument (``covenant serve`` passes the wall clock).
 """
 
@@ -339,10 +342,16 @@ class Worker:
         """Runs a reader of the agreements (exposure, statements) so that the minutes of the
         days stored as sums it needs are read first, from the workspace's sources (a failure,
         or a day waiting for its next try, is the reader's problem: it names the SLOs, days
-        and fix)."""
-        from covenant.services.day_minutes import with_day_minutes  # noqa: PLC0415
+        and fix). Without catch-up (``catch_up=False``, ``covenant serve --no-catch-up``) no
+        source is asked: such a day is ``minutes-unread`` at once, its fix saying so."""
+        from covenant.services.day_minutes import (  # noqa: PLC0415
+            with_day_minutes,
+            without_catch_up,
+        )
 
         reads = workspace.prometheus.reads if workspace.prometheus else ()
+        if not self.catch_up:
+            return lambda read: without_catch_up(read, engine=self.engine, reads=reads)
 
         def run(read: Callable[[], T]) -> T:
             return with_day_minutes(
