@@ -269,6 +269,7 @@ def test_a_customer_never_reads_an_internal_name(engine: Engine, hooks: Receiver
                 annotations={
                     "summary": "At this rate, Globex's November credit becomes 10 % on the 27th.",
                     "description": "checkout-availability measures 99.2 %.",
+                    "customer_display_name": "Globex Corporation",
                 },
                 targets=("globex",),
             )
@@ -282,7 +283,8 @@ def test_a_customer_never_reads_an_internal_name(engine: Engine, hooks: Receiver
         "agreement": "globex-gold",
     }
     assert body["annotations"] == {
-        "summary": "At this rate, Globex's November credit becomes 10 % on the 27th."
+        "summary": "At this rate, Globex's November credit becomes 10 % on the 27th.",
+        "customer_display_name": "Globex Corporation",  # its own name: kept
     }
     assert "checkout" not in json.dumps(body)
 
@@ -315,8 +317,8 @@ def test_a_firing_alert_is_sent_to_alertmanager_again_until_resolved(
 
 
 def test_a_ticket_notice_reaches_its_customer_by_agreement(engine: Engine) -> None:
-    # the worker labels a ticket notice with the customer's display name; the agreement label
-    # says whose it is
+    # the agreement label says whose it is, whatever the customer label holds (an alert that
+    # fired before the customer label held the customer's id has its display name there)
     target = webhook("http://127.0.0.1:9/x", name="globex", audience="customer", customer="globex")
     dispatcher = Dispatcher(engine, [target])
     dispatcher.customer_of = {"globex-gold": "globex", "acme-basic": "acme"}

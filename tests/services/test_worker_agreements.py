@@ -10,6 +10,7 @@ its storefront uptime is measured from sev1/sev2 incident records, 10 % credit b
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Sequence
 from dataclasses import replace
@@ -17,9 +18,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from covenant.config import Settings, sqlite_url
 from covenant.core.agreements import Incident
+from covenant.core.alert_state import AlertPhase
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.core.tickets import Ticket
 from covenant.definitions.workspace import Workspace
@@ -28,6 +32,9 @@ from covenant.services.ingest import open_store
 from covenant.services.record_changes import create_incident, create_ticket, update_ticket
 from covenant.services.worker import Worker
 from covenant.services.workspace import load_workspace
+from covenant.store.alert_states import load_alert_states
+from covenant.store.worker_tables import alert_states
+from tests.checkout import put
 from tests.conftest import ROOT
 
 AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
@@ -82,7 +89,8 @@ def test_ticket_at_risk_then_breached_then_answered(shop: Path) -> None:
     assert inbox.keys(NoticeKind.TICKET_AT_RISK, NoticeState.FIRING).count(at_risk) == 1
     (notice,) = [n for n in inbox.notices if n.key == at_risk]
     assert notice.labels["ticket"] == "GLX-W1"
-    assert notice.labels["customer"] == "Globex Corporation"
+    assert notice.labels["customer"] == "globex"
+    assert notice.annotations["customer_display_name"] == "Globex Corporation"
     assert "SLO" not in str(notice)  # a support alert names no internal objective
     worker.tick(workspace, opened + timedelta(minutes=30))  # exactly 30: not breached (>)
     assert breached not in inbox.keys(NoticeKind.TICKET_BREACHED, NoticeState.FIRING)
@@ -162,3 +170,147 @@ def test_forecast_crossing_into_a_credit_tier_fires_once_then_resolves(shop: Pat
     worker.tick(workspace, datetime(2027, 1, 1, 5, 1, tzinfo=UTC))
     assert inbox.keys(*resolved) == [key]
     assert inbox.keys(*firing) == [key]
+
+
+def globex_december(engine: Engine) -> datetime:
+    """Globex's checkout (its SLA's ``checkout-uptime``, measured from ``checkout-monthly``'s
+    bad 5-minute intervals) from December's start in Berlin (2026-11-30T23:00Z) to the instant
+    returned, 3 d 13 h later (5,100 min, more than the 10 % of the month a projection needs):
+    15 minutes at 50 % errors (three bad intervals), so 22.32 min (0.05 % of December's 44,640)
+    are not used up yet but the pace heads past them — and a P1 ticket opened 40 minutes
+    before, past its 30-minute first response."""
+    start = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    at = start + timedelta(minutes=5100)
+    put(engine, start, 600, bad=0, series=CHECKOUT)
+    put(engine, start + timedelta(minutes=600), 15, bad=50, series=CHECKOUT)
+    put(engine, start + timedelta(minutes=615), 5100 - 615, bad=0, series=CHECKOUT)
+    opened = at - timedelta(minutes=40)
+    ticket = Ticket(id="GLX-W2", customer="globex", priority="P1", created=opened)
+    create_ticket(engine, ticket=ticket, customers=["globex", "initech"], at=opened)
+    return at
+
+
+CHECKOUT = "checkout-availability"  # the SLI behind checkout-monthly (examples/shop/slos.yaml)
+GLOBEX = {"agreement": "globex-enterprise", "customer": "globex"}
+INITECH = {"agreement": "initech-standard", "customer": "initech"}
+GLOBEX_TICKET = {**GLOBEX, "ticket": "GLX-W2", "priority": "P1", "timer": "first-response"}
+GLOBEX_CLAIM = "claim-deadline/globex-enterprise/checkout-uptime/2026-10-31T23:00:00+00:00"
+INITECH_CLAIM = "claim-deadline/initech-standard/storefront-uptime/2026-11-01T04:00:00+00:00"
+EXPECTED = {  # written from examples/shop/contracts.yaml: names, customers, commitments
+    "ticket-at-risk/globex-enterprise/GLX-W2/first-response/1": (
+        {"alertname": "TicketAtRisk", **GLOBEX_TICKET, "severity": "warning"},
+        "Globex Corporation",
+    ),
+    "ticket-breached/globex-enterprise/GLX-W2/first-response/1": (
+        {"alertname": "TicketBreached", **GLOBEX_TICKET, "severity": "critical"},
+        "Globex Corporation",
+    ),
+    "forecast-credit/globex-enterprise/checkout-uptime/2026-12": (
+        {
+            "alertname": "AgreementCreditForecast",
+            **GLOBEX,
+            "commitment": "checkout-uptime",
+            "severity": "warning",
+        },
+        "Globex Corporation",
+    ),
+    # Initech's November credit (INC-1010), claimable until 2027-01-01T05:00Z
+    INITECH_CLAIM: (
+        {
+            "alertname": "CreditClaimDeadline",
+            **INITECH,
+            "commitment": "storefront-uptime",
+            "severity": "warning",
+        },
+        "Initech",
+    ),
+    # Globex's November credit: claimable for two periods after (until 2027-01-31T23:00Z)
+    GLOBEX_CLAIM: (
+        {
+            "alertname": "CreditClaimDeadline",
+            **GLOBEX,
+            "commitment": "checkout-uptime",
+            "severity": "warning",
+        },
+        "Globex Corporation",
+    ),
+}
+TICKS = (  # December's forecast and ticket; then each claim window (7 days before)
+    datetime(2026, 12, 26, 12, 0, tzinfo=UTC),
+    datetime(2027, 1, 26, 12, 0, tzinfo=UTC),
+)
+
+
+def test_every_agreement_alert_routes_by_the_customer_id(shop: Path) -> None:
+    """Each kind carries ``agreement`` and ``customer`` (the Customer's name, as the API and
+    the workspace call it), the display name as the ``customer_display_name`` annotation."""
+    engine = open_store(sqlite_url(shop))
+    workspace = offline(shop)
+    inbox = Inbox()
+    worker = Worker(engine, notify=inbox)
+    for at in (globex_december(engine), *TICKS):
+        worker.tick(workspace, at)
+    firing = {n.key: n for n in inbox.notices if n.state is NoticeState.FIRING}
+    assert set(EXPECTED) <= set(firing)
+    for key, (labels, display) in EXPECTED.items():
+        assert dict(firing[key].labels) == labels, key
+        assert firing[key].annotations["customer_display_name"] == display, key
+    agreement_side = [n for n in inbox.notices if n.kind is not NoticeKind.BURN_RATE]
+    assert {n.kind for n in agreement_side} == {
+        NoticeKind.TICKET_AT_RISK,
+        NoticeKind.TICKET_BREACHED,
+        NoticeKind.FORECAST_CREDIT,
+        NoticeKind.CLAIM_DEADLINE,
+    }
+    for n in agreement_side:  # the demo's own tickets too, and every resolution
+        who = GLOBEX if n.labels["agreement"] == "globex-enterprise" else INITECH
+        assert {k: n.labels[k] for k in who} == who, n.key
+
+
+def test_an_alert_firing_before_the_upgrade_keeps_its_labels_until_it_resolves(
+    shop: Path,
+) -> None:
+    """Keys did not change with the labels, so an alert firing when Covenant is upgraded is
+    the same alert: not sent again, and resolved with the labels it fired with (Alertmanager
+    knows an alert by its labels: the resolution ends the very alert it was told of, which is
+    never left firing). Every new alert carries the new labels (so does its next episode: a
+    resolved record starts afresh, core.alert_state)."""
+    engine = open_store(sqlite_url(shop))
+    workspace = offline(shop)
+    opened = AT + timedelta(minutes=3)
+    ticket = Ticket(id="GLX-W1", customer="globex", priority="P1", created=opened)
+    create_ticket(engine, ticket=ticket, customers=["globex", "initech"], at=opened)
+    inbox = Inbox()
+    worker = Worker(engine, notify=inbox)
+    key = "ticket-at-risk/globex-enterprise/GLX-W1/first-response/1"
+    worker.tick(workspace, opened + timedelta(minutes=23))  # 23 of 30 min: at risk
+    before = {  # what a Covenant before the change stored: the display name in `customer`
+        "alertname": "TicketAtRisk",
+        "agreement": "globex-enterprise",
+        "customer": "Globex Corporation",
+        "ticket": "GLX-W1",
+        "priority": "P1",
+        "timer": "first-response",
+        "severity": "warning",
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(alert_states)
+            .where(alert_states.c.key == key)
+            .values(labels=json.dumps(before, sort_keys=True))
+        )
+    inbox.notices.clear()
+    worker.tick(workspace, opened + timedelta(minutes=24))  # upgraded: still at risk
+    assert [n for n in inbox.notices if n.key == key] == []  # not sent twice
+    worker.tick(workspace, opened + timedelta(minutes=31))  # breached: a new alert
+    (breached,) = [n for n in inbox.notices if n.kind is NoticeKind.TICKET_BREACHED]
+    assert dict(breached.labels) == {**before, "alertname": "TicketBreached",
+                                     "customer": "globex", "severity": "critical"}  # fmt: skip
+    answered = opened + timedelta(minutes=34)
+    update_ticket(engine, ticket_id="GLX-W1", at=answered, first_response=answered)
+    worker.tick(workspace, opened + timedelta(minutes=35))
+    (resolved,) = [n for n in inbox.notices if n.key == key]
+    assert resolved.state is NoticeState.RESOLVED
+    assert dict(resolved.labels) == before  # the alert Alertmanager holds ends
+    with engine.connect() as conn:
+        assert load_alert_states(conn)[key].phase is AlertPhase.RESOLVED

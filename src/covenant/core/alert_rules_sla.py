@@ -10,11 +10,18 @@ claim deadlines. The other side of the bridge from ``core.alert_rules`` (burn ra
   Both resolve when the timer stops (the ticket is answered or resolved).
 - **Claim deadline**: per commitment and past period with a credit owed, active from 7 days
   before the claim deadline until it passes.
+
+Every one of them carries the same routing labels — ``agreement`` (the agreement's name) and
+``customer`` (the customer's name: its id in the workspace and the API, ``globex``) — and the
+customer's display name as the ``customer_display_name`` annotation: labels identify and route
+(an Alertmanager route matches ``customer="globex"``), annotations carry the human text, as in
+Sloth's alerts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,6 +34,29 @@ from covenant.core.support import SupportResult, TimerState
 
 CLAIM_WARNING = timedelta(days=7)
 """A claim deadline alerts from this long before it."""
+DISPLAY_NAME = "customer_display_name"
+"""The annotation that holds the customer's display name (the ``customer`` label is its id)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertCustomer:
+    """The customer an agreement's alerts name: ``name`` is its id (``globex``, the
+    ``customer`` label), ``display_name`` what people call it (``Globex Corporation``)."""
+
+    name: str
+    display_name: str
+
+
+def routing_labels(agreement: str, customer: AlertCustomer | None) -> dict[str, str]:
+    """``agreement`` and ``customer`` (the customer's id; absent when it is not known)."""
+    if customer is None:
+        return {"agreement": agreement}
+    return {"agreement": agreement, "customer": customer.name}
+
+
+def customer_annotations(customer: AlertCustomer | None) -> dict[str, str]:
+    """``customer_display_name`` (absent when the customer is not known)."""
+    return {} if customer is None else {DISPLAY_NAME: customer.display_name}
 
 
 def _ordinal(day: int) -> str:
@@ -67,27 +97,27 @@ def forecast_conditions(exposure: Exposure) -> list[AlertCondition]:
     """One condition per commitment in force: active when its forecast projects a credit
     tier above what is owed now."""
     return [
-        _forecast(c, customer.customer_name)
+        _forecast(c, AlertCustomer(name=c.customer, display_name=customer.customer_name))
         for customer in exposure.customers
         for c in customer.commitments
     ]
 
 
-def _forecast(c: CommitmentExposure, customer_name: str) -> AlertCondition:
+def _forecast(c: CommitmentExposure, customer: AlertCustomer) -> AlertCondition:
+    customer_name = customer.display_name
     owed = c.owed_now_percent or 0
     ahead = [x for x in c.crossings if x.projected and x.percent > owed]
     first = min(ahead, key=lambda x: x.at) if ahead else None
     labels = {
         "alertname": "AgreementCreditForecast",
-        "agreement": c.agreement,
-        "customer": c.customer,
+        **routing_labels(c.agreement, customer),
         "commitment": c.commitment,
         "severity": "warning",
     }
-    annotations: dict[str, str] = {}
+    annotations = customer_annotations(customer)
     if first is not None:
         text = crossing_text(customer_name, c, first)
-        annotations = {
+        annotations |= {
             "title": f"{customer_name}: {period_name(c)} credit projected at {first.percent} %",
             "summary": text[:1].upper() + text[1:] + ".",
             "description": f"Agreement {c.agreement} v{c.version}, commitment {c.commitment}: "
@@ -112,26 +142,26 @@ def _level(value: object) -> str:
 
 
 def ticket_conditions(
-    results: Iterable[SupportResult], customers: Mapping[str, str]
+    results: Iterable[SupportResult], customers: Mapping[str, AlertCustomer]
 ) -> list[AlertCondition]:
     """At-risk and breached conditions of every timer of ``results`` (``customers`` maps an
-    agreement to its customer's name)."""
+    agreement to its customer)."""
     out: dict[str, AlertCondition] = {}
     for r in results:
-        customer = customers.get(r.agreement, "")
+        customer = customers.get(r.agreement)
         for t in r.timers:
             running = t.stopped is None
             used = t.state in (TimerState.AT_RISK_75, TimerState.BREACHED)
             base = f"{r.agreement}/{t.ticket}/{t.kind.value}/{t.cycle}"
             labels = {
-                "agreement": r.agreement,
-                "customer": customer,
+                **routing_labels(r.agreement, customer),
                 "ticket": t.ticket,
                 "priority": t.priority,
                 "timer": t.kind.value,
             }
             what = "first response" if t.kind.value == "first-response" else "resolution"
             text = {
+                **customer_annotations(customer),
                 "summary": f"Ticket {t.ticket} ({t.priority}): {what} due "
                 f"{t.deadline.isoformat()}, {t.elapsed_s // 60} of {t.target_s // 60} min used.",
             }
@@ -157,7 +187,10 @@ def ticket_conditions(
 
 
 def claim_conditions(
-    results: Sequence[AvailabilityResult], *, now: datetime, customers: Mapping[str, str]
+    results: Sequence[AvailabilityResult],
+    *,
+    now: datetime,
+    customers: Mapping[str, AlertCustomer],
 ) -> list[AlertCondition]:
     """A condition per past period with a credit owed, active within 7 days of its deadline."""
     out: dict[str, AlertCondition] = {}
@@ -170,18 +203,20 @@ def claim_conditions(
             f"{NoticeKind.CLAIM_DEADLINE.value}/{r.agreement}/{r.commitment}/"
             f"{r.period_start.isoformat()}"
         )
-        name = customers.get(r.agreement, r.agreement)
+        customer = customers.get(r.agreement)
+        name = customer.display_name if customer is not None else r.agreement
         out[key] = AlertCondition(
             key=key,
             kind=NoticeKind.CLAIM_DEADLINE,
             severity="warning",
             labels={
                 "alertname": "CreditClaimDeadline",
-                "agreement": r.agreement,
+                **routing_labels(r.agreement, customer),
                 "commitment": r.commitment,
                 "severity": "warning",
             },
             annotations={
+                **customer_annotations(customer),
                 "title": f"{name}: credit claim deadline {r.claim_deadline.date().isoformat()}",
                 "summary": f"A credit of {_money(r.credit.amount)} ({r.credit.percent} %) "
                 f"for the period from {r.period_start.date().isoformat()} can be claimed until "

@@ -51,7 +51,7 @@ CUSTOMER_LABELS = frozenset(
         "period",
     }
 )
-CUSTOMER_TEXT = ("title", "summary", "description")
+CUSTOMER_TEXT = ("title", "summary", "description", "customer_display_name")
 WEBHOOK_VERSION = "1"
 SIGNATURE_HEADER = "X-Covenant-Signature"
 PERMANENT_STATUS = frozenset(range(400, 500)) - {408, 425, 429}
@@ -163,7 +163,7 @@ def customer_view(notice: AlertNotice, internal_names: Collection[str]) -> Alert
         if value and not any(name in value.lower() for name in lowered):
             text[key] = value
     if "summary" not in text:
-        who = labels.get("customer", "your agreement")
+        who = text.get("customer_display_name") or labels.get("customer", "your agreement")
         text["summary"] = f"{_KIND_TEXT[notice.kind]} for {who} ({notice.state.value})."
     digest = hashlib.sha256(notice.key.encode()).hexdigest()[:16]
     return replace(notice, key=f"{notice.kind.value}/{digest}", labels=labels, annotations=text)

@@ -15,7 +15,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from covenant.core.agreements import is_binding
-from covenant.core.alert_rules_sla import claim_conditions, forecast_conditions, ticket_conditions
+from covenant.core.alert_rules_sla import (
+    AlertCustomer,
+    claim_conditions,
+    forecast_conditions,
+    ticket_conditions,
+)
 from covenant.core.alert_state import AlertCondition
 from covenant.core.availability import AvailabilityResult, period_containing
 from covenant.core.backtest import period_label
@@ -73,11 +78,20 @@ def agreement_conditions(
         )
         found.problems.append(f"statements: {exc}")
         return found
-    names = {c.name: c.display_name or c.name for c in workspace.customers}
-    customer_of = {v.agreement: names.get(v.customer, v.customer) for v in workspace.agreements}
+    customer_of = alert_customers(workspace)
     found.conditions.extend(ticket_conditions(support, customer_of))
     found.conditions.extend(claim_conditions(availability, now=now, customers=customer_of))
     return found
+
+
+def alert_customers(workspace: Workspace) -> dict[str, AlertCustomer]:
+    """Each agreement's customer as its alerts name it: the id (the ``customer`` label) and
+    the display name (its annotation; the id when the Customer document gives none)."""
+    names = {c.name: c.display_name or c.name for c in workspace.customers}
+    return {
+        v.agreement: AlertCustomer(name=v.customer, display_name=names.get(v.customer, v.customer))
+        for v in workspace.agreements
+    }
 
 
 def _statements(
