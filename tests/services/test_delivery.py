@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.definitions.delivery import DeliveryTarget
 from covenant.services.delivery import Backoff, Dispatcher
+from covenant.services.senders import customer_view
 from covenant.store import outbox
 from covenant.store.db import create_engine_for, migrate, write_transaction
 from tests.receiver import Receiver, receiver
@@ -336,3 +337,22 @@ def test_a_ticket_notice_reaches_its_customer_by_agreement(engine: Engine) -> No
     )
     assert dispatcher.submit([mine, theirs]) == 1
     assert [r.notice_key for r in all_rows(engine)] == [mine.key]
+
+
+def test_a_customer_summary_that_was_dropped_names_the_customer_by_its_display_name() -> None:
+    ticket = notice(
+        key="ticket-breached/globex-gold/T-7/resolution/1",
+        kind=NoticeKind.TICKET_BREACHED,
+        labels={"alertname": "TicketBreached", "agreement": "globex-gold", "customer": "globex"},
+        annotations={
+            "summary": "Ticket T-7 is late; checkout-availability burns too.",  # internal
+            "customer_display_name": "Globex Corporation",
+        },
+    )
+    seen = customer_view(ticket, ["checkout-availability"])
+    assert dict(seen.annotations) == {
+        "customer_display_name": "Globex Corporation",
+        "summary": "A ticket passed its response or resolution time for Globex Corporation "
+        "(firing).",
+    }
+    assert dict(seen.labels) == dict(ticket.labels)
