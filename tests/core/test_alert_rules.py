@@ -22,7 +22,14 @@ def test_forecast_crossing_into_a_credit_tier_alerts() -> None:
     assert (
         c.annotations["summary"] == "At this rate, Acme's November credit becomes 10 % on the 18th."
     )
-    assert c.labels["customer"] == "acme"
+    assert dict(c.labels) == {
+        "alertname": "AgreementCreditForecast",
+        "agreement": "acme-sla",
+        "customer": "acme",  # the id: routes match it; the display name is an annotation
+        "commitment": e.commitment,
+        "severity": "warning",
+    }
+    assert c.annotations["customer_display_name"] == "Acme"
 
 
 def test_no_alert_when_the_tier_is_already_owed() -> None:

@@ -172,24 +172,6 @@ def test_forecast_crossing_into_a_credit_tier_fires_once_then_resolves(shop: Pat
     assert inbox.keys(*firing) == [key]
 
 
-def globex_december(engine: Engine) -> datetime:
-    """Globex's checkout (its SLA's ``checkout-uptime``, measured from ``checkout-monthly``'s
-    bad 5-minute intervals) from December's start in Berlin (2026-11-30T23:00Z) to the instant
-    returned, 3 d 13 h later (5,100 min, more than the 10 % of the month a projection needs):
-    15 minutes at 50 % errors (three bad intervals), so 22.32 min (0.05 % of December's 44,640)
-    are not used up yet but the pace heads past them — and a P1 ticket opened 40 minutes
-    before, past its 30-minute first response."""
-    start = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
-    at = start + timedelta(minutes=5100)
-    put(engine, start, 600, bad=0, series=CHECKOUT)
-    put(engine, start + timedelta(minutes=600), 15, bad=50, series=CHECKOUT)
-    put(engine, start + timedelta(minutes=615), 5100 - 615, bad=0, series=CHECKOUT)
-    opened = at - timedelta(minutes=40)
-    ticket = Ticket(id="GLX-W2", customer="globex", priority="P1", created=opened)
-    create_ticket(engine, ticket=ticket, customers=["globex", "initech"], at=opened)
-    return at
-
-
 CHECKOUT = "checkout-availability"  # the SLI behind checkout-monthly (examples/shop/slos.yaml)
 GLOBEX = {"agreement": "globex-enterprise", "customer": "globex"}
 INITECH = {"agreement": "initech-standard", "customer": "initech"}
@@ -235,6 +217,26 @@ EXPECTED = {  # written from examples/shop/contracts.yaml: names, customers, com
         "Globex Corporation",
     ),
 }
+
+
+def globex_december(engine: Engine) -> datetime:
+    """Globex's checkout (its SLA's ``checkout-uptime``, measured from ``checkout-monthly``'s
+    bad 5-minute intervals) from December's start in Berlin (2026-11-30T23:00Z) to the instant
+    returned, 3 d 13 h later (5,100 min, more than the 10 % of the month a projection needs):
+    15 minutes at 50 % errors (three bad intervals), so 22.32 min (0.05 % of December's 44,640)
+    are not used up yet but the pace heads past them — and a P1 ticket opened 40 minutes
+    before, past its 30-minute first response."""
+    start = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    at = start + timedelta(minutes=5100)
+    put(engine, start, 600, bad=0, series=CHECKOUT)
+    put(engine, start + timedelta(minutes=600), 15, bad=50, series=CHECKOUT)
+    put(engine, start + timedelta(minutes=615), 5100 - 615, bad=0, series=CHECKOUT)
+    opened = at - timedelta(minutes=40)
+    ticket = Ticket(id="GLX-W2", customer="globex", priority="P1", created=opened)
+    create_ticket(engine, ticket=ticket, customers=["globex", "initech"], at=opened)
+    return at
+
+
 TICKS = (  # December's forecast and ticket; then each claim window (7 days before)
     datetime(2026, 12, 26, 12, 0, tzinfo=UTC),
     datetime(2027, 1, 26, 12, 0, tzinfo=UTC),
