@@ -42,6 +42,7 @@ from covenant.store.alert_states import load_alert_states, save_transition
 from covenant.store.db import write_transaction
 from tests.services.test_day_minutes import (
     AGREEMENT,
+    PIECE_DAYS,
     SUM_DAYS,
     _read_to_later,
     _store,
@@ -370,8 +371,16 @@ def test_without_catch_up_the_worker_asks_the_source_nothing(
     assert first.caught_up == second.caught_up == 0
     unread = [p for p in second.problems if "catch-up is off" in p]
     assert unread, second.problems
-    assert all("2026-09-23, 2026-09-25" in p for p in unread)  # SUM_DAYS, web's days of sums
-    assert all("covenant ingest prometheus --from 2026-09-23T00:00:00Z" in p for p in unread)
+    # web's days of sums and days of hour pieces: 2026-09-22 to 2026-09-27 (START is 09-21)
+    assert (min(SUM_DAYS + PIECE_DAYS), max(SUM_DAYS + PIECE_DAYS)) == (
+        from_epoch(AT).replace(day=22, hour=0, minute=0).timestamp(),
+        from_epoch(AT).replace(day=27, hour=0, minute=0).timestamp(),
+    )
+    assert all("2026-09-23" in p and "2026-09-25" in p for p in unread)
+    assert all(
+        "covenant ingest prometheus --from 2026-09-22T00:00:00Z --to 2026-09-28T00:00:00Z" in p
+        for p in unread
+    )
     assert all("without --no-catch-up" in p for p in unread)
     assert _states_of(url)[SEEDED] == AlertPhase.FIRING
     assert _sum_days(url) == {"web": list(SUM_DAYS)}  # nothing was read
