@@ -410,3 +410,37 @@ def _minutes_counted(instants: list[float]) -> Any:
     i = np.searchsorted(scrapes, np.asarray(instants), side="right")
     s = scrapes[i[i < scrapes.size]]
     return np.sort(np.ceil(s / 60).astype(np.int64) * 60 - 60)
+
+
+def test_the_hour_witness_over_days_of_hours_in_pieces(loaded: Any) -> None:
+    """The recorded hours of 2 days and an hour, then 6 hours two days later (two runs; the
+    first longer than one ``timestamp()`` piece of 25 steps): each witnessed hour's good and
+    total are the events' in it, every hour of web (no reset) is witnessed, and db's hour with
+    its counter reset (04:20 of day 5) is not, nor hour 5: a UTC hour is witnessed by the two
+    recordings that cover it (the group evaluates a few seconds after each hour), and the one
+    stamped just after 05:00 covers the reset."""
+    from covenant.core.alert_rules import service_label, slo_label  # noqa: PLC0415
+    from covenant.services.prometheus_recorded import _witnessed  # noqa: PLC0415
+    from covenant.sources.prometheus.recorded import STAMP_STEPS, Recorded  # noqa: PLC0415
+
+    _, ws, events = loaded
+    workspace = load_workspace(ws)
+    hours = [START + DAY + k * HOUR for k in range(49)]
+    hours += [START + 5 * DAY + k * HOUR for k in range(6)]
+    assert STAMP_STEPS < 49
+    recs = []
+    for r in workspace.prometheus.reads:  # type: ignore[union-attr]
+        (o, *_) = [o for o in workspace.objectives if o.series == r.series]
+        recs.append(Recorded(queries=r, sloth_id=f"{service_label(o)}-{slo_label(o)}"))
+    found = _witnessed(recs, periods=hours, span=HOUR, client_for=None)
+    by_service = {s: found[r.queries.series] for s in SERVICES for r in recs if s in r.sloth_id}
+    for service, sums in by_service.items():
+        for k, h in enumerate(hours):
+            if not sums.ok[k]:
+                continue
+            bad = _expected(events[service]["500"], h, h + HOUR)
+            good = _expected(events[service]["200"], h, h + HOUR)
+            assert (int(sums.good[k]), int(sums.total[k])) == (good, good + bad), (service, k)
+    assert bool(by_service["web"].ok.all())
+    unwitnessed = {hours[k] for k in np.flatnonzero(~by_service["db"].ok)}
+    assert unwitnessed == {START + 5 * DAY + 4 * HOUR, START + 5 * DAY + 5 * HOUR}

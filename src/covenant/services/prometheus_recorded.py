@@ -178,8 +178,12 @@ def _witnessed(
 ) -> dict[str, DaySums]:
     """Per series, its recorded sums on ``periods`` (days or hours, ascending) and whether
     each checks (``sources.prometheus.recorded``); a server that cannot answer: none."""
-    first, n = periods[0], (periods[-1] - periods[0]) // span + 1
-    wanted = [(p - first) // span for p in periods]
+    runs: list[list[int]] = []  # periods near each other (hours within a day) asked together
+    for p in periods:
+        if runs and p - runs[-1][-1] <= max(DAY, 7 * span):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
     make = client_for or PrometheusClient
     found: dict[str, DaySums] = {}
     by_source: dict[str, list[Recorded]] = {}
@@ -194,9 +198,29 @@ def _witnessed(
 
         def ask(batch: list[Recorded], client: PrometheusClient = client) -> list[DaySums] | None:
             try:
-                return recorded_days(client, batch, first=first, n=n, span=span)
+                parts = [
+                    (
+                        [(p - run[0]) // span for p in run],
+                        recorded_days(
+                            client,
+                            batch,
+                            first=run[0],
+                            n=(run[-1] - run[0]) // span + 1,
+                            span=span,
+                        ),
+                    )
+                    for run in runs
+                ]
             except SourceError:
                 return None  # the recordings could not be read: the samples will be
+            return [
+                DaySums(
+                    good=np.concatenate([d[k].good[at] for at, d in parts]),
+                    total=np.concatenate([d[k].total[at] for at, d in parts]),
+                    ok=np.concatenate([d[k].ok[at] for at, d in parts]),
+                )
+                for k in range(len(batch))
+            ]
 
         try:
             with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -205,9 +229,7 @@ def _witnessed(
             client.close()
         for batch, sums in zip(batches, answers, strict=True):
             for rec, day in zip(batch, sums or [], strict=False):
-                found[rec.queries.series] = DaySums(
-                    good=day.good[wanted], total=day.total[wanted], ok=day.ok[wanted]
-                )
+                found[rec.queries.series] = day
     return found
 
 

@@ -182,9 +182,16 @@ def _recordings(
     both = client.query_range(
         f'{{__name__=~"{good_name}|{total_name}",{sel}}}', start=start, end=end, step=span
     )
-    stamps = client.query_range(
-        f"timestamp({total_name}{{{sel}}})", start=start, end=end, step=span
-    )
+    # timestamp() costs Prometheus (2.42) about steps × range: 720 hourly steps over 30 days
+    # took 23 s for 50 series where 30 one-day pieces take 30 × 0.09 s; ask it in pieces
+    stamps: list[Series] = []
+    for piece in range(start, end + 1, STAMP_STEPS * span):
+        stamps += client.query_range(
+            f"timestamp({total_name}{{{sel}}})",
+            start=piece,
+            end=min(end, piece + (STAMP_STEPS - 1) * span),
+            step=span,
+        )
     out: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
     for s in both:
         which = "good" if s.labels.get("__name__") == good_name else "total"
@@ -192,15 +199,20 @@ def _recordings(
             s, first + LATEST, n + 1, span
         )
     for s in stamps:
-        out.setdefault(s.labels.get("sloth_id", ""), {})["stamps"] = _at(
-            s, first + LATEST, n + 1, span
-        )
+        mine = out.setdefault(s.labels.get("sloth_id", ""), {})
+        found = _at(s, first + LATEST, n + 1, span)
+        if "stamps" in mine:  # another piece's: each instant is in one piece only
+            found = np.where(np.isnan(found), mine["stamps"], found)
+        mine["stamps"] = found
     return {
         key: _Recorded(good=v["good"], total=v["total"], stamps=v["stamps"])
         for key, v in out.items()
         if {"good", "total", "stamps"} <= set(v)
     }
 
+
+STAMP_STEPS = 25
+"""The most steps of one ``timestamp()`` query (a day of hours and its next)."""
 
 LATEST = 60
 """Asked at ``midnight + 60 s``: the latest minute recording is then the one stamped in
