@@ -8,10 +8,13 @@ import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+from typer.testing import CliRunner
 
+from covenant.cli.main import app as cli
 from tests.api.support import Shop, make_shop
 from tests.api.test_lifecycle import amendment
 from tests.web.pages import Browser
@@ -75,6 +78,65 @@ def test_the_page_shows_the_apis_figures(shop: Shop) -> None:
     assert on_its_services
     listed = set(re.findall(r"<li>(INC-\d+):", _section(page.text, "h-incidents")))
     assert listed == on_its_services
+
+
+# The demo's Globex forecast at the pinned instant (2026-11-20 12:00Z): its crossings as the
+# API answers them, and the same instants on the agreement's wall clock (Europe/Berlin, CET in
+# November: UTC+1), the day named as an ordinal, worked out by hand.
+CROSSINGS = {
+    "2026-11-20T11:51:37Z": "Globex Corporation's November credit became 10 % on the 20th"
+    " (2026-11-20 12:51 CET)",
+    "2026-11-20T12:14:33Z": "At this rate, Globex Corporation's November credit becomes 25 % on"
+    " the 20th (2026-11-20 13:14 CET)",
+    "2026-11-23T03:28:43Z": "At this rate, Globex Corporation's November credit becomes 50 % on"
+    " the 23rd (2026-11-23 04:28 CET)",
+}
+TIER_ROW = re.compile(
+    r'<tr><th scope="row">(.*?)</th><td class="num"><data value="([^"]+)">(.*?)</data></td>'
+    r'<td class="num">(.*?)</td></tr>'
+)
+
+
+def test_the_forecast_shows_each_tiers_chance_and_the_crossings(shop: Shop) -> None:
+    """The chance of each credit tier is the exposure's (``covenant exposure``: the API's
+    answer), to the tenth of a percent; the chances sum to 1; the crossings are dated on the
+    agreement's clock; the customer's portal shows none of it."""
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    section = _section(browser.get("/ui/agreements/globex-enterprise").text, "h-forecast")
+    exposure = shop.client.get("/api/v1/exposure", shop.tokens["viewer"]).json()
+    (c,) = [
+        c
+        for customer in exposure["customers"]
+        for c in customer["commitments"]
+        if c["agreement"] == "globex-enterprise"
+    ]
+    assert c["no_forecast"] is None
+    shown = [(html.unescape(n), float(p), t, m) for n, p, t, m in TIER_ROW.findall(section)]
+    assert [(n, p, m) for n, p, _, m in shown] == [
+        (t["tier"] or "no credit", t["probability"], _money(t["credit"])) for t in c["tiers"]
+    ]
+    assert abs(sum(p for _, p, _, _ in shown) - 1) < 1e-5  # rounded to 6 places each
+    # the API's probabilities (0, 0.115076, 0.71162, 0.173303) to a tenth of a percent
+    assert [t for _, _, t, _ in shown] == ["0.0 %", "11.5 %", "71.2 %", "17.3 %"]
+    assert [m for _, _, _, m in shown] == ["0.00 EUR", "800.00 EUR", "2000.00 EUR", "4000.00 EUR"]
+    # 846287/864000 = 0.9794988..., 1283/1440 = 0.8909722..., 8633/8640 = 0.9991898...
+    assert (c["projected_level"]["exact"], c["band"]["low"]["exact"]) == (
+        "846287/864000",
+        "1283/1440",
+    )
+    assert c["band"]["high"]["exact"] == "8633/8640"
+    assert "Projected level 97.949 %, 90 % likely between 89.097 % and 99.918 %" in section
+    assert [x["at"] for x in c["crossings"]] == list(CROSSINGS)
+    items = re.findall(r'<li>(.*?)\(<time datetime="([^"]+)">(.*?)</time>\)</li>', section)
+    assert {i: html.unescape(f"{s}({w})") for s, i, w in items} == CROSSINGS
+    customer = Browser(shop.client.app)
+    customer.sign_in("gus")
+    portal = customer.get("/ui/portal")
+    assert portal.status_code == 200
+    for internal in ("Chance of ending", "likely between", "at this rate", "71.2 %"):
+        assert internal not in html.unescape(portal.text)
+    assert customer.get("/ui/agreements/globex-enterprise").status_code == 403
 
 
 def test_an_editor_drafts_an_amendment_from_the_version_in_force(shop: Shop) -> None:
@@ -160,3 +222,38 @@ def test_a_draft_is_backtested_from_its_page(shop: Shop) -> None:
                     credit["amount"]
                 )
         assert shown == ", ".join(f"{amount} {cur}" for cur, amount in sorted(owed.items()))
+    # each commitment's level per period, under the draft and under the terms in force: those
+    # ``covenant backtest agreement --format json`` prints for the same terms and instant
+    proposal = shop.workspace.parent / "globex-draft.yaml"
+    proposal.write_text(json.dumps(doc, default=str))  # JSON is YAML
+    printed = CliRunner().invoke(
+        cli,
+        [
+            *("backtest", "agreement", str(proposal), "--from", "2026-09", "--to", "2026-11"),
+            *("--version", str(number), "--at", "2026-11-20T12:00:00Z"),
+            *("-w", str(shop.workspace), "--format", "json"),
+        ],
+        env={"COVENANT_DATABASE_URL": shop.settings.database_url, "COLUMNS": "200"},
+    )
+    assert printed.exit_code == 0, printed.output
+    cli_json = json.loads(printed.stdout)
+
+    def levels(periods: list[dict[str, Any]], label: str) -> list[tuple[str, str | None]]:
+        return [(p["commitment"], p["level"]["exact"]) for p in periods if p["period"] == label]
+
+    rows_html = re.findall(r"<tr><td>(.*?)</td>(.*?)</tr>", page.text, re.S)
+    assert [label for label, _ in rows_html] == ["2026-09", "2026-10", "2026-11"]
+    for label, rest in rows_html:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", rest, re.S)
+        shown = [
+            [(name, exact or None) for name, exact in LEVEL.findall(cell)] for cell in cells[3:5]
+        ]
+        current = [p for v in cli_json["current"] for p in v["periods"]]
+        assert shown == [
+            levels(cli_json["proposed"]["periods"], label),
+            levels(current, label),
+        ], label
+        assert all(exact for side in shown for _, exact in side)  # the demo has data throughout
+
+
+LEVEL = re.compile(r'<li>([\w.-]+): (?:<data value="([^"]+)">|no data)')

@@ -116,6 +116,18 @@ def test_a_viewer_is_refused_a_change(served: Served, browser: Any) -> None:
     sign_in(page, served.url, "vic")
     page.goto(f"{served.url}/ui/agreements/globex-enterprise")
     assert page.get_by_role("button", name=f"Propose version {number}").count() == 0
+    # the forecast's tier chances: a table named by its caption, a header per tier
+    chances = page.get_by_role(
+        "table",
+        name="Chance of ending November (Europe/Berlin) in each credit tier of v1: checkout-uptime",
+    )
+    assert chances.get_by_role("rowheader").all_inner_texts()[0] == "no credit"
+    assert chances.get_by_role("columnheader").all_inner_texts() == [
+        "Credit tier",
+        "Chance",
+        "Credit if it ends there",
+    ]
+    shot(page, "agreement-forecast")
     csrf = page.locator("input[name=csrf]").first.input_value()  # the viewer's own session
     answer = page.request.post(
         f"{served.url}/ui/agreements/globex-enterprise/versions/{number}/propose",

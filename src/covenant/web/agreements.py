@@ -18,6 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from covenant.core.access import WRITERS
 from covenant.core.agreements import VersionStatus
+from covenant.core.alert_rules_sla import crossing_text, period_name
+from covenant.core.forecast import BAND
 from covenant.errors import (
     ConflictError,
     CovenantError,
@@ -117,13 +119,14 @@ _URGENCY = {"breached": 0, "at-risk-75": 1, "at-risk-50": 2, "running": 3, "met"
 def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime) -> Any:
     """The forecast of its commitments (money at risk), and the incidents and maintenance
     windows on its services in this period and the one before."""
+    from covenant.render.evaluation import iso
     from covenant.services.exposure import exposure
     from covenant.services.portal import visible_incidents
 
     try:
         found = exposure(ctx.engine(), workspace=ctx.workspace(), at=at)
         forecast = [
-            c
+            (customer.customer_name, c)
             for customer in found.customers
             for c in customer.commitments
             if c.agreement == summary.name
@@ -147,7 +150,30 @@ def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime
         and m.end >= since
         and (not m.customers or summary.customer in m.customers)
     ]
-    return {"forecast": forecast, "incidents": incidents, "maintenance": maintenance}
+    return {
+        "forecast": [c for _, c in forecast],
+        "crossings": {  # per commitment: the sentence (as ``covenant exposure``) and when
+            c.commitment: [
+                (crossing_text(name, c, x), iso(x.at), local_time(x.at, c.zone))
+                for x in c.crossings
+            ]
+            for name, c in forecast
+        },
+        "incidents": incidents,
+        "maintenance": maintenance,
+    }
+
+
+def chance_text(probability: float) -> str:
+    """A tier's chance to a tenth of a percent; one too small for that says so (``< 0.1 %``)."""
+    if 0 < probability < 0.0005:
+        return "< 0.1 %"
+    return f"{probability * 100:.1f} %"
+
+
+def local_time(instant: datetime, zone: str) -> str:
+    """``2026-11-23 04:28 CET``: an instant to the minute on the agreement's wall clock."""
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 @router.get("/agreements/{name}")
@@ -200,6 +226,9 @@ def _agreement_page(
         periods=months_back(at),
         more=_context(ctx, session.principal, summary, versions, at),
         percent=level_text,
+        chance_text=chance_text,
+        band=BAND,
+        period_name=period_name,
         at=at,
     )
 
@@ -240,7 +269,7 @@ def backtest(request: Request, name: str, number: int) -> Response:
     ``last``, beside the terms in force (``covenant backtest agreement``)."""
     from covenant.services.agreement_writes import recorded_text
     from covenant.services.backtest import backtest_agreement
-    from covenant.web.portal import money, months_back
+    from covenant.web.portal import level_text, money, months_back
 
     session = staff(request)
     ctx = backend(request)
@@ -261,6 +290,8 @@ def backtest(request: Request, name: str, number: int) -> Response:
     rows = [
         {
             "label": label,
+            "proposed_levels": [r for r in result.proposed.rows if r.label == label],
+            "current_levels": [r for v in result.current for r in v.rows if r.label == label],
             "proposed": result.proposed.credits(label),
             "current": result.current_credits(label),
             "difference": result.difference(label),
@@ -278,6 +309,7 @@ def backtest(request: Request, name: str, number: int) -> Response:
         bt=result,
         rows=rows,
         monies=lambda items: ", ".join(money(m) for m in items) or "–",
+        level_text=level_text,
     )
 
 
