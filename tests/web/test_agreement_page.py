@@ -130,6 +130,14 @@ def test_the_forecast_shows_each_tiers_chance_and_the_crossings(shop: Shop) -> N
     assert [x["at"] for x in c["crossings"]] == list(CROSSINGS)
     items = re.findall(r'<li>(.*?)\(<time datetime="([^"]+)">(.*?)</time>\)</li>', section)
     assert {i: html.unescape(f"{s}({w})") for s, i, w in items} == CROSSINGS
+    # Initech's chances (API: 0, 0.999999, 1e-06, 0) round to neither 100 % nor 0 %
+    initech = _section(browser.get("/ui/agreements/initech-standard").text, "h-forecast")
+    assert [html.unescape(t) for _, _, t, _ in TIER_ROW.findall(initech)] == [
+        "0.0 %",
+        "> 99.9 %",
+        "< 0.1 %",
+        "0.0 %",
+    ]
     customer = Browser(shop.client.app)
     customer.sign_in("gus")
     portal = customer.get("/ui/portal")

@@ -153,7 +153,7 @@ def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime
     return {
         "forecast": [c for _, c in forecast],
         "crossings": {  # per commitment: the sentence (as ``covenant exposure``) and when
-            c.commitment: [
+            (c.version, c.commitment): [
                 (crossing_text(name, c, x), iso(x.at), local_time(x.at, c.zone))
                 for x in c.crossings
             ]
@@ -165,9 +165,12 @@ def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime
 
 
 def chance_text(probability: float) -> str:
-    """A tier's chance to a tenth of a percent; one too small for that says so (``< 0.1 %``)."""
+    """A tier's chance to a tenth of a percent; one that would round to 0 or 100 says it does
+    not (``< 0.1 %``, ``> 99.9 %``)."""
     if 0 < probability < 0.0005:
         return "< 0.1 %"
+    if 0.9995 <= probability < 1:  # not certain: "100.0 %" would say it is
+        return "> 99.9 %"
     return f"{probability * 100:.1f} %"
 
 
