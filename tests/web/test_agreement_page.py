@@ -15,7 +15,10 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from covenant.cli.main import app as cli
-from tests.api.support import Shop, make_shop
+from covenant.services.exposure import exposure as exposure_service
+from covenant.services.store import open_store
+from covenant.services.workspace import load_workspace
+from tests.api.support import AT, Shop, make_shop
 from tests.api.test_lifecycle import amendment
 from tests.web.pages import Browser
 from tests.web.served import add_users
@@ -117,6 +120,15 @@ def test_the_forecast_shows_each_tiers_chance_and_the_crossings(shop: Shop) -> N
         (t["tier"] or "no credit", t["probability"], _money(t["credit"])) for t in c["tiers"]
     ]
     assert abs(sum(p for _, p, _, _ in shown) - 1) < 1e-5  # rounded to 6 places each
+    engine = open_store(shop.settings.database_url)
+    try:  # the exposure service itself, at the same pinned instant
+        service = exposure_service(engine, workspace=load_workspace(shop.workspace), at=AT)
+    finally:
+        engine.dispose()
+    (computed,) = [
+        c for cu in service.customers for c in cu.commitments if c.agreement == "globex-enterprise"
+    ]
+    assert [p for _, p, _, _ in shown] == [round(t.probability, 6) for t in computed.tiers]
     # the API's probabilities (0, 0.115076, 0.71162, 0.173303) to a tenth of a percent
     assert [t for _, _, t, _ in shown] == ["0.0 %", "11.5 %", "71.2 %", "17.3 %"]
     assert [m for _, _, _, m in shown] == ["0.00 EUR", "800.00 EUR", "2000.00 EUR", "4000.00 EUR"]
