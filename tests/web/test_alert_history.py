@@ -1,7 +1,9 @@
 """An SLO page's alert history: every transition on record, not only each alert's last one.
 The real worker ticks over data written here: the fast page fires at the demo's instant,
 resolves after two good hours, and fires again after half an hour of 50 % failures; the page
-lists all three (the earlier two from the outbox, the last from the worker's record)."""
+lists all three from the worker's history (``alert_transitions``), a pending alert dropped
+unfired too; a store without them (upgraded since) shows the earlier two from the outbox and
+the last from the worker's record."""
 
 from __future__ import annotations
 
@@ -10,19 +12,34 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from covenant.core.notices import AlertNotice
+from covenant.core.alert_state import PhaseChange
+from covenant.core.notices import AlertNotice, NoticeKind
 from covenant.services.senders import encode_notice
 from covenant.services.store import open_store
 from covenant.services.worker import Worker
 from covenant.services.workspace import load_workspace
-from covenant.store import outbox
+from covenant.store import alert_transitions, outbox
+from covenant.store.db import write_transaction
 from tests.api.support import AT, Shop, make_shop
 from tests.checkout import put
 from tests.web.pages import Browser
 from tests.web.served import add_users
 
 KEY = "burn-rate/checkout-availability/page-fast"  # 1 h long window, 5 min short
+SLOW = "burn-rate/checkout-availability/ticket-slow"
+
+
+def history_rows(browser: Browser) -> list[list[str]]:
+    """The cells of the SLO page's alert history table, row by row."""
+    page = browser.get("/ui/slos/checkout-availability").text
+    table = page[page.index('<table class="alert-history">') :]
+    table = table[: table.index("</table>")]
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row)]
+        for row in re.findall(r"<tr><td>.*?</tr>", table, re.S)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -58,17 +75,35 @@ def test_the_slo_page_lists_every_transition_on_record(shop: Shop) -> None:
     worker.tick(workspace, AT + timedelta(hours=2))  # two good hours: it resolves
     put(engine, AT + timedelta(hours=2), 30, bad=50, series=series)
     worker.tick(workspace, AT + timedelta(hours=2, minutes=30))  # 50 % failing: 500×, again
-    engine.dispose()
+    dropped = PhaseChange(  # what the worker records of a pending alert ended unfired
+        key=SLOW,
+        kind=NoticeKind.BURN_RATE,
+        from_state="pending",
+        to_state="dropped",
+        at=AT + timedelta(hours=1, minutes=7),
+        severity="ticket",
+        labels={},
+        annotations={},
+    )
+    with write_transaction(engine) as conn:
+        alert_transitions.record(conn, [dropped])
 
     browser = Browser(shop.client.app)
     browser.sign_in("vic")
-    page = browser.get("/ui/slos/checkout-availability").text
-    table = page[page.index('<table class="alert-history">') :]
-    table = table[: table.index("</table>")]
-    rows = [
-        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row)]
-        for row in re.findall(r"<tr><td>.*?</tr>", table, re.S)
+    rows = history_rows(browser)
+    assert [r for r in rows if r[1] == KEY] == [
+        ["2026-11-20 14:30", KEY, "firing", "history"],
+        ["2026-11-20 14:00", KEY, "resolved", "history"],
+        ["2026-11-20 12:00", KEY, "firing", "history"],
     ]
+    assert ["2026-11-20 13:07", SLOW, "dropped", "history"] in rows
+    times = [r[0] for r in rows]
+    assert times == sorted(times, reverse=True)  # newest first
+
+    with write_transaction(engine) as conn:  # as a store upgraded after these ticks
+        conn.execute(sa.delete(alert_transitions.alert_transitions))
+    engine.dispose()
+    rows = history_rows(browser)
     assert [r for r in rows if r[1] == KEY] == [
         ["2026-11-20 14:30", KEY, "firing", "alert state"],
         ["2026-11-20 14:00", KEY, "resolved", "outbox"],

@@ -94,6 +94,55 @@ class Transition:
     notices: tuple[AlertNotice, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhaseChange:
+    """One transition of one alert, as the alert history keeps it: it became ``pending``,
+    ``firing`` or ``resolved``, or was ``dropped`` (pending, its condition ended unfired)."""
+
+    key: str
+    kind: NoticeKind
+    from_state: str | None  # None: the alert had no record before
+    to_state: str
+    at: datetime  # the tick's instant
+    severity: str
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+    starts_at: datetime | None = None  # the episode's first firing instant, once it fired
+
+
+DROPPED = "dropped"
+
+
+def phase_changes(
+    previous: Mapping[str, AlertRecord], transition: Transition, *, now: datetime
+) -> tuple[PhaseChange, ...]:
+    """The transitions of a tick at ``now`` (``advance(previous, …)`` gave ``transition``):
+    one per record whose phase changed, one per dropped key; a record whose text alone
+    changed is none."""
+    found: list[PhaseChange] = []
+    for after in transition.changed:
+        before = previous.get(after.key)
+        if before is not None and before.phase is after.phase:
+            continue
+        found.append(_change(after, before, after.phase.value, now))
+    found.extend(_change(previous[k], previous[k], DROPPED, now) for k in transition.dropped)
+    return tuple(found)
+
+
+def _change(record: AlertRecord, before: AlertRecord | None, to: str, now: datetime) -> PhaseChange:
+    return PhaseChange(
+        key=record.key,
+        kind=record.kind,
+        from_state=None if before is None else before.phase.value,
+        to_state=to,
+        at=now,
+        severity=record.severity,
+        labels=dict(record.labels),
+        annotations=dict(record.annotations),
+        starts_at=record.starts_at,
+    )
+
+
 def advance(
     previous: Mapping[str, AlertRecord],
     conditions: Sequence[AlertCondition],

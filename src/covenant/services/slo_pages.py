@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from covenant.core.alert_state import AlertRecord
+from covenant.core.alert_state import AlertRecord, PhaseChange
 from covenant.core.lint_findings import Finding
 from covenant.core.model import Objective
 from covenant.definitions.corrections import CorrectionRule
@@ -18,6 +18,7 @@ from covenant.definitions.workspace import Workspace
 from covenant.services.lint import lint_workspace
 from covenant.services.senders import decode_notice
 from covenant.services.slo_history import history_json, slo_history
+from covenant.store import alert_transitions
 from covenant.store.alert_states import load_alert_states
 from covenant.store.outbox import notices_of
 
@@ -38,9 +39,9 @@ class AlertStep:
     """One transition of one alert: it became pending, started firing, or resolved."""
 
     key: str
-    state: str  # pending | firing | resolved
+    state: str  # pending | firing | resolved | dropped (pending, ended without firing)
     at: datetime
-    source: str  # "alert state" (the worker's record) or "outbox" (a notice sent)
+    source: str  # "history" (the worker's transitions), "alert state" or "outbox" (earlier)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +60,7 @@ def slo_details(
     with engine.connect() as conn:
         records = load_alert_states(conn)
         sent = notices_of(conn, key_prefix=prefix)
+        logged = alert_transitions.load(conn, key_prefix=prefix, limit=STEPS)
     alerts = tuple(r for k, r in sorted(records.items()) if k.startswith(prefix))
     corrections = tuple(c for c in workspace.corrections if not c.slos or objective.slo in c.slos)
     history = tuple(
@@ -90,19 +92,28 @@ def slo_details(
                 )
     return SloDetails(
         alerts=alerts,
-        steps=alert_steps(alerts, sent),
+        steps=alert_steps(alerts, sent, logged),
         corrections=corrections,
         history=history,
         backs=tuple(backs),
     )
 
 
+STEPS = 50
+"""The alert history's rows on an SLO page."""
+
+
 def alert_steps(
-    records: Sequence[AlertRecord], sent: Sequence[tuple[str, str]], limit: int = 50
+    records: Sequence[AlertRecord],
+    sent: Sequence[tuple[str, str]],
+    logged: Sequence[PhaseChange] = (),
+    limit: int = STEPS,
 ) -> tuple[AlertStep, ...]:
-    """The transitions on record, newest first: each alert's last episode from the worker's
-    record (pending, firing, resolved), and every earlier firing and resolution the outbox
-    still holds (a notice is written there for each target it goes to)."""
+    """The transitions on record, newest first: the worker's alert history (``logged``: every
+    transition since the store was upgraded to it, for its retention), then what it lacks from
+    before the upgrade — each alert's last episode from the worker's record (pending, firing,
+    resolved), and the earlier firings and resolutions the outbox still holds (a notice is
+    written there for each target it goes to)."""
     found: dict[tuple[str, str, datetime], AlertStep] = {}
 
     def add(key: str, state: str, at: datetime | None, source: str) -> None:
@@ -111,6 +122,8 @@ def alert_steps(
                 (key, state, at), AlertStep(key=key, state=state, at=at, source=source)
             )
 
+    for c in logged:
+        add(c.key, c.to_state, c.at, "history")
     for r in records:
         if r.starts_at is None or r.pending_since < r.starts_at:  # else it fired at once
             add(r.key, "pending", r.pending_since, "alert state")
@@ -121,6 +134,6 @@ def alert_steps(
         add(
             notice.key, state, notice.ends_at if state == "resolved" else notice.starts_at, "outbox"
         )
-    order = {"resolved": 2, "firing": 1, "pending": 0}
+    order = {"dropped": 2, "resolved": 2, "firing": 1, "pending": 0}
     steps = sorted(found.values(), key=lambda s: (s.at, order.get(s.state, 0), s.key), reverse=True)
     return tuple(steps[:limit])

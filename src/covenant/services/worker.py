@@ -13,9 +13,11 @@
    composites and objectives a correction may touch by the full engine path
    (``services.evaluate``), so the report equals ``evaluate_workspace`` at ``now``;
 3. the SLO alerts (burn-rate, no-data) advanced (``core.alert_state``) and written in one
-   transaction, with the notices of their transitions written into delivery's outbox in the
-   same transaction (``enqueue``: ``Dispatcher.enqueue`` in ``covenant serve``), then handed
-   to ``notify`` — before anything the agreements read, whose alerts keep their state here;
+   transaction, with each transition appended to the alert history
+   (``store.alert_transitions``, pruned past its retention once an hour) and the notices of
+   their transitions written into delivery's outbox in the same transaction (``enqueue``:
+   ``Dispatcher.enqueue`` in ``covenant serve``), then handed to ``notify`` — before
+   anything the agreements read, whose alerts keep their state here;
 4. the agreements' alerts (forecast credit tiers, ticket timers, claim deadlines,
    ``services.worker_agreements``), the minutes of days stored as sums read first where their
    statements need them (``services.day_minutes``), advanced and written the same way in a
@@ -35,7 +37,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from covenant.core.alert_state import AlertCondition, AlertRecord, Transition, advance
+from covenant.core.alert_state import (
+    AlertCondition,
+    AlertRecord,
+    Transition,
+    advance,
+    phase_changes,
+)
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.core.timeutil import require_utc
 from covenant.core.window_answers import needs_buckets
@@ -50,6 +58,7 @@ from covenant.services.evaluate import (
 )
 from covenant.services.incremental import EdgeCache, ReadStats
 from covenant.services.worker_eval import EdgeResults, Plan, TickEvaluation
+from covenant.store import alert_transitions as history
 from covenant.store.alert_states import load_alert_states, save_transition
 from covenant.store.bucket_journal import forget_writes
 from covenant.store.db import write_transaction
@@ -151,6 +160,7 @@ class Worker:
         self.latest: TickResult | None = None
         self._plan_key: tuple[object, object] | None = None
         self._plan: tuple[list[int], list[int], Plan | None] = ([], [], None)
+        self._history_pruned: datetime | None = None  # the tick that last pruned the history
 
     def evaluate(
         self, workspace: Workspace, *, at: datetime, seen_at: datetime | None = None
@@ -245,6 +255,7 @@ class Worker:
         now = require_utc(now, what="now")
         problems: list[str] = []
         self.retries.prune(now=now)
+        self._prune_history(now)
         clients = self._clients(workspace)
         caught = self._catch_up(workspace, now, problems, clients)
         evaluated, stats = self.decide(workspace, at=now, seen_at=now)
@@ -300,6 +311,15 @@ class Worker:
         self.latest = result
         return result
 
+    def _prune_history(self, now: datetime) -> None:
+        """Once an hour (by the ticks' clock): delete the alert history past its retention."""
+        last = self._history_pruned
+        if last is not None and timedelta(0) <= now - last < timedelta(hours=1):
+            return
+        self._history_pruned = now
+        with write_transaction(self.engine) as conn:
+            history.prune(conn, before=now - history.RETENTION)
+
     def _notify(self, notices: Sequence[AlertNotice]) -> None:
         if notices:
             try:
@@ -329,6 +349,7 @@ class Worker:
             previous = load_alert_states(conn)
             transition = advance(previous, conditions, now=now, unknown=unknown, keep=keep)
             save_transition(conn, transition=transition, stored=list(previous), now=now)
+            history.record(conn, phase_changes(previous, transition, now=now))
             if routing is not None:
                 notices = tuple(_resolution_targets(n, routing) for n in transition.notices)
                 transition = replace(transition, notices=notices)

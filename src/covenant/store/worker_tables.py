@@ -9,6 +9,10 @@ Migration ``0008_worker_state`` creates them.
   it has read. Nothing else reads it.
 - ``alert_states``: one row per alert key (pending, firing or resolved), what the worker
   remembers between ticks and across restarts (``store.alert_states``).
+- ``alert_transitions`` (migration ``0017_alert_transitions``): the alert history, one row per
+  transition of an alert (pending, firing, resolved, dropped), appended in the transaction
+  that saves ``alert_states``; unique per (key, instant, new state) so that a replica taking
+  over never records one twice (``store.alert_transitions``).
 - ``metrics_snapshots`` (migration ``0013_metrics_snapshots``): the ``/metrics`` page of the
   leader's latest tick, one row per name (``worker``), so every server process serves the
   same figures (``store.metrics_snapshots``).
@@ -16,7 +20,17 @@ Migration ``0008_worker_state`` creates them.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from covenant.store.tables import UtcDateTime, metadata
 
@@ -44,6 +58,23 @@ alert_states = Table(
     Column("starts_at", UtcDateTime, nullable=True),  # when it started firing
     Column("ends_at", UtcDateTime, nullable=True),  # when it resolved
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+alert_transitions = Table(
+    "alert_transitions",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("key", String(512), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("from_state", String(16), nullable=True),  # None: the alert had no record
+    Column("to_state", String(16), nullable=False),  # pending | firing | resolved | dropped
+    Column("at", UtcDateTime, nullable=False),  # the tick's instant
+    Column("severity", String(32), nullable=False),
+    Column("labels", Text, nullable=False),  # JSON object of strings
+    Column("annotations", Text, nullable=False),  # JSON object of strings
+    Column("starts_at", UtcDateTime, nullable=True),  # the episode's first firing instant
+    UniqueConstraint("key", "at", "to_state", name="uq_alert_transitions_step"),
+    Index("ix_alert_transitions_at", "at"),
 )
 
 metrics_snapshots = Table(

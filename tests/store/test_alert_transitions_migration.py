@@ -1,0 +1,47 @@
+"""Migration ``0017_alert_transitions`` on both backends: upgrade from 0016 creates the table
+with its unique step and its index, downgrade to 0016 removes it, upgrade again restores it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import command
+
+from covenant.store.db import alembic_config, create_engine_for
+
+
+def _migrate(url: str, to: str, *, down: bool = False) -> None:
+    engine = create_engine_for(url)
+    config = alembic_config()
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(config, to)
+    finally:
+        engine.dispose()
+
+
+def _shape(url: str) -> tuple[bool, set[str], set[str]]:
+    engine = create_engine_for(url)
+    try:
+        inspector = sa.inspect(engine)
+        if not inspector.has_table("alert_transitions"):
+            return False, set(), set()
+        uniques = {u["name"] or "" for u in inspector.get_unique_constraints("alert_transitions")}
+        indexes = {i["name"] or "" for i in inspector.get_indexes("alert_transitions")}
+        return True, uniques, indexes
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_and_downgrade(store_url: str) -> None:
+    _migrate(store_url, "0016_outbox_target_spec")
+    assert _shape(store_url) == (False, set(), set())
+    _migrate(store_url, "0017_alert_transitions")
+    there, uniques, indexes = _shape(store_url)
+    assert there
+    assert "uq_alert_transitions_step" in uniques
+    assert "ix_alert_transitions_at" in indexes
+    _migrate(store_url, "0016_outbox_target_spec", down=True)
+    assert _shape(store_url) == (False, set(), set())
+    _migrate(store_url, "0017_alert_transitions")
+    assert _shape(store_url)[0]
