@@ -32,6 +32,7 @@ from covenant.services.ingest import open_store
 from covenant.services.record_changes import create_incident, create_ticket, update_ticket
 from covenant.services.worker import Worker
 from covenant.services.workspace import load_workspace
+from covenant.store import alert_transitions
 from covenant.store.alert_states import load_alert_states
 from covenant.store.worker_tables import alert_states
 from tests.checkout import put
@@ -105,6 +106,14 @@ def test_ticket_at_risk_then_breached_then_answered(shop: Path) -> None:
     assert inbox.keys(NoticeKind.TICKET_BREACHED, NoticeState.RESOLVED) == [breached]
     worker.tick(workspace, opened + timedelta(minutes=36))
     assert inbox.keys(NoticeKind.TICKET_BREACHED, NoticeState.RESOLVED) == [breached]  # once
+    with engine.connect() as conn:  # the agreement alerts' transaction records them too
+        logged = alert_transitions.load(conn, kinds=["ticket-at-risk", "ticket-breached"])
+    assert [(c.key, c.from_state, c.to_state, c.at) for c in logged if "GLX-W1" in c.key] == [
+        (breached, "firing", "resolved", answered + timedelta(minutes=1)),
+        (at_risk, "firing", "resolved", answered + timedelta(minutes=1)),
+        (breached, None, "firing", opened + timedelta(minutes=31)),
+        (at_risk, None, "firing", opened + timedelta(minutes=23)),
+    ]
 
 
 def test_claim_deadline_seven_days_before(shop: Path) -> None:
