@@ -16,6 +16,8 @@ import sqlalchemy as sa
 
 from covenant.core.alert_state import PhaseChange
 from covenant.core.notices import AlertNotice, NoticeKind
+from covenant.core.tickets import Ticket
+from covenant.services.record_changes import create_ticket, update_ticket
 from covenant.services.senders import encode_notice
 from covenant.services.store import open_store
 from covenant.services.worker import Worker
@@ -31,9 +33,9 @@ KEY = "burn-rate/checkout-availability/page-fast"  # 1 h long window, 5 min shor
 SLOW = "burn-rate/checkout-availability/ticket-slow"
 
 
-def history_rows(browser: Browser) -> list[list[str]]:
-    """The cells of the SLO page's alert history table, row by row."""
-    page = browser.get("/ui/slos/checkout-availability").text
+def history_rows(browser: Browser, path: str = "/ui/slos/checkout-availability") -> list[list[str]]:
+    """The cells of the alert history table of the page at ``path``, row by row."""
+    page = browser.get(path).text
     table = page[page.index('<table class="alert-history">') :]
     table = table[: table.index("</table>")]
     return [
@@ -111,3 +113,33 @@ def test_the_slo_page_lists_every_transition_on_record(shop: Shop) -> None:
     ]
     times = [r[0] for r in rows]
     assert times == sorted(times, reverse=True)  # newest first
+
+
+def test_the_agreement_page_lists_its_alerts_transitions(shop: Shop) -> None:
+    """A Globex P1 ticket created at AT + 3 h, unanswered: its 30-minute first response is at
+    risk past 75 % (the tick at + 23 min), breached past 30 (at + 31 min); answered at + 34 min,
+    both resolve at the tick at + 35 min (examples/shop/contracts.yaml)."""
+    engine = open_store(shop.settings.database_url)
+    workspace = load_workspace(shop.workspace)
+    opened = AT + timedelta(hours=3)
+    ticket = Ticket(id="GLX-H1", customer="globex", priority="P1", created=opened)
+    create_ticket(engine, ticket=ticket, customers=["globex", "initech"], at=opened)
+    worker = Worker(engine, catch_up=False)  # no delivery target: nothing in the outbox
+    for minutes in (22, 23, 31):
+        worker.tick(workspace, opened + timedelta(minutes=minutes))
+    answered = opened + timedelta(minutes=34)
+    update_ticket(engine, ticket_id="GLX-H1", at=answered, first_response=answered)
+    worker.tick(workspace, opened + timedelta(minutes=35))
+    engine.dispose()
+
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    rows = history_rows(browser, "/ui/agreements/globex-enterprise")
+    key = "globex-enterprise/GLX-H1/first-response/1"
+    assert [r for r in rows if "GLX-H1" in r[1]] == [
+        ["2026-11-20 15:35", f"ticket-breached/{key}", "resolved", "history"],
+        ["2026-11-20 15:35", f"ticket-at-risk/{key}", "resolved", "history"],
+        ["2026-11-20 15:31", f"ticket-breached/{key}", "firing", "history"],
+        ["2026-11-20 15:23", f"ticket-at-risk/{key}", "firing", "history"],
+    ]
+    assert not [r for r in rows if r[1].startswith("burn-rate/")]  # its own alerts only

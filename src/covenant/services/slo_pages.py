@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from covenant.core.alert_state import AlertRecord, PhaseChange
 from covenant.core.lint_findings import Finding
 from covenant.core.model import Objective
+from covenant.core.notices import NoticeKind
 from covenant.definitions.corrections import CorrectionRule
 from covenant.definitions.workspace import Workspace
 from covenant.services.lint import lint_workspace
@@ -100,7 +101,26 @@ def slo_details(
 
 
 STEPS = 50
-"""The alert history's rows on an SLO page."""
+"""The alert history's rows on an SLO (or agreement) page."""
+
+AGREEMENT_KINDS = (
+    NoticeKind.TICKET_AT_RISK,
+    NoticeKind.TICKET_BREACHED,
+    NoticeKind.FORECAST_CREDIT,
+    NoticeKind.CLAIM_DEADLINE,
+)
+
+
+def agreement_alert_steps(engine: Engine, *, agreement: str) -> tuple[AlertStep, ...]:
+    """The alert history of an agreement's alerts (their keys: ``<kind>/<agreement>/…``), as
+    :func:`alert_steps` gathers it."""
+    prefixes = tuple(f"{k.value}/{agreement}/" for k in AGREEMENT_KINDS)
+    with engine.connect() as conn:
+        records = load_alert_states(conn)
+        sent = [n for p in prefixes for n in notices_of(conn, key_prefix=p)]
+        logged = [c for p in prefixes for c in alert_transitions.load(conn, key_prefix=p)]
+    mine = [r for k, r in sorted(records.items()) if k.startswith(prefixes)]
+    return alert_steps(mine, sent, logged)
 
 
 def alert_steps(

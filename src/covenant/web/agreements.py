@@ -117,11 +117,12 @@ _URGENCY = {"breached": 0, "at-risk-75": 1, "at-risk-50": 2, "running": 3, "met"
 
 
 def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime) -> Any:
-    """The forecast of its commitments (money at risk), and the incidents and maintenance
-    windows on its services in this period and the one before."""
+    """The forecast of its commitments (money at risk), the incidents and maintenance
+    windows on its services in this period and the one before, and its alert history."""
     from covenant.render.evaluation import iso
     from covenant.services.exposure import exposure
     from covenant.services.portal import visible_incidents
+    from covenant.services.slo_pages import agreement_alert_steps
 
     try:
         found = exposure(ctx.engine(), workspace=ctx.workspace(), at=at)
@@ -161,6 +162,7 @@ def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime
         },
         "incidents": incidents,
         "maintenance": maintenance,
+        "alerts": agreement_alert_steps(ctx.engine(), agreement=summary.name),
     }
 
 
