@@ -21,6 +21,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── SourceRefusedError      it answered with an error (bad query, auth, overload)
     │   ├── SourceAnswerError       partial (warnings), garbage, or counts that are not exact
     │   ├── MinutesUnreadError      the minutes of days stored as sums could not be read
+    │   ├── SumsDifferError         minutes read do not add up to a day's (hour's) stored sums
     │   └── SourceCredentialsError  a credential's environment variable is not set
     ├── StoreError           the store cannot be opened, migrated or written
     │   ├── NoStoreError          a command that only reads found no store to read
@@ -251,6 +252,13 @@ class MinutesUnreadError(SourceError):
     down, or refused): names the SLOs, the days and the fix."""
 
     code = "minutes-unread"
+
+
+class SumsDifferError(SourceError):
+    """A read of the minutes of a day (or hour) stored as its exact sums got minutes that add
+    up to other counts (none, fewer, more): the sums were kept, the read failed."""
+
+    code = "source-sums-differ"
 
 
 class SourceCredentialsError(SourceError):

@@ -1,6 +1,7 @@
 """Days stored as their sums only (a first read from Prometheus recordings): whole-day edge
 counts read them, every reader that needs their minutes refuses them, and only a write of all
-their minutes replaces them — on both backends (the ``engine`` fixture)."""
+their minutes replaces them (when they add up to the sums, or when asked to replace them) — on
+both backends (the ``engine`` fixture)."""
 
 from __future__ import annotations
 
@@ -62,13 +63,16 @@ def test_only_a_write_of_every_minute_replaces_a_day_of_sums(engine: Engine) -> 
         assert day_sum_days(conn, series_ids=[sid], before=T0 + 3 * DAY) == {sid: [T0 + DAY]}
         counts = read_edge_counts(conn, keys=["s"], edges=[T0 + DAY, T0 + 2 * DAY])
         assert (counts.total[0][1] - counts.total[0][0]) == 12
-    with write_transaction(engine) as conn:  # the whole day in two parts of one write
+    with write_transaction(engine) as conn:  # the whole day in two parts of one write (other
+        # counts than its sums: replaced only when asked to, as ``ingest prometheus`` does;
+        # tests/store/test_kept_sums.py has the check every other read makes)
         replace_ranges(
             conn,
             [
                 Range(sid, T0 + DAY, np.full(720, 1), np.full(720, 1)),
                 Range(sid, T0 + DAY + 720 * 60, np.zeros(720, dtype=np.int64), np.full(720, 1)),
             ],
+            sums="replace",
         )
     with engine.connect() as conn:
         assert day_sum_days(conn, series_ids=[sid], before=T0 + 3 * DAY) == {}

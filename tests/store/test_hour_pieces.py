@@ -178,6 +178,7 @@ def test_writes_turn_wholly_written_hours_into_minutes_and_keep_the_rest(engine:
                 Range(sid, D + 5 * HOUR, new_g[:30], new_t[:30]),
                 Range(sid, D + 8 * HOUR, new_g[:60], new_t[:60]),
             ],
+            sums="replace",  # other counts than hour 0's sums (the check: test_kept_sums.py)
         )
     want_g, want_t = good.copy(), total.copy()
     want_g[:60], want_t[:60] = 2, 3
@@ -194,7 +195,7 @@ def test_writes_turn_wholly_written_hours_into_minutes_and_keep_the_rest(engine:
         with pytest.raises(DaySumsOnlyError):
             read_matrix(conn, keys=["s"], start=D, end=D + 6 * HOUR)
     with write_transaction(engine) as conn:  # every minute: a plain minute chunk again
-        replace_ranges(conn, [Range(sid, D, new_g, new_t)])
+        replace_ranges(conn, [Range(sid, D, new_g, new_t)], sums="replace")
     with engine.connect() as conn:
         assert hour_sum_days(conn, series_ids=[sid], days=[D]) == {}
         m = read_matrix(conn, keys=["s"], start=D, end=D + DAY)

@@ -55,7 +55,9 @@ def prometheus(
 
     Counters are counted from their samples (exact whatever the scrape instants), other
     {{.window}} queries read with query_range at aligned instants; good and total over the same
-    minutes. A range read again replaces what was stored for it. A server that is down, slow,
+    minutes. A range read again replaces what was stored for it, even days (or hours) a
+    first read by days stored as their exact sums: the output names each whose sums the
+    minutes read do not match (every other read keeps such sums). A server that is down, slow,
     partial or answers garbage stops that SLI (what was read stays) and its SLOs show "no data
     (stale)" with the reason.
     """
@@ -150,7 +152,23 @@ def report_json(r: ReadReport) -> dict[str, Any]:
         "error": None
         if r.error is None
         else {"code": r.error.code, "message": r.error.message, "fix": r.error.hint},
+        # days (hours) of exact sums this read replaced by minutes adding up to other counts
+        "replaced_sums": [
+            {
+                "from": _iso_epoch(c.start),
+                "to": _iso_epoch(c.start + c.span),
+                "stored": {"good": c.stored_good, "total": c.stored_total},
+                "read": {"good": c.read_good, "total": c.read_total},
+            }
+            for c in r.replaced
+        ],
     }
+
+
+def _iso_epoch(t: int) -> str:
+    from covenant.core.timeutil import from_epoch
+
+    return _iso(from_epoch(t))
 
 
 def render(reports: list[ReadReport], out: Console) -> None:
@@ -178,7 +196,11 @@ def render(reports: list[ReadReport], out: Console) -> None:
         ],
         title="Read from Prometheus",
     )
+    from covenant.services.kept_sums import replaced_text
+
     for r in reports:
+        for line in replaced_text(r.series, r.replaced):
+            out.print(line, style="yellow", markup=False, highlight=False, soft_wrap=True)
         if r.error is not None:
             out.print(
                 f"{r.series}: {r.error} (what was read up to {_iso(r.read_until)} stays; "

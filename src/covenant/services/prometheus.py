@@ -15,7 +15,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.groups import Member, member, read_group, union
 from covenant.sources.prometheus.reads import MAX_POINTS, Counts, read_counts
 from covenant.store import sqlite_writer
-from covenant.store.bucket_ranges import Range, replace_ranges
+from covenant.store.bucket_ranges import Range, SumsChange, SumsMode, replace_ranges
 from covenant.store.source_state import read_states
 from covenant.store.sqlite_writer import SqliteWriter
 
@@ -87,6 +87,9 @@ class ReadReport:
     good: int
     total: int
     error: SourceError | None = None
+    replaced: tuple[SumsChange, ...] = ()
+    """Days (hours) of exact sums this read replaced by minutes adding up to other counts
+    (``covenant ingest prometheus`` only: every other read keeps them and fails)."""
 
     @property
     def complete(self) -> bool:
@@ -134,7 +137,9 @@ def ingest_prometheus(
     max_points: int = MAX_POINTS,
     now: datetime | None = None,
 ) -> list[ReadReport]:
-    """Read ``[start, end)`` (floored to ``step``) of every series in ``reads``."""
+    """Read ``[start, end)`` (floored to ``step``) of every series in ``reads``: the user's
+    explicit read, which replaces days (hours) of exact sums even by minutes adding up to other
+    counts (each report names them: ``replaced``)."""
     lo = aligned(start, step, what="--from")
     hi = aligned(end, step, what="--to")
     if hi <= lo:
@@ -152,6 +157,7 @@ def ingest_prometheus(
         client_for=client_for,
         max_points=max_points,
         now=now,
+        sums="replace",
     )
 
 
@@ -222,11 +228,15 @@ def _read_all(
     now: datetime | None,
     settled: int | None = None,
     workers: int = WORKERS,
+    sums: SumsMode = "check",
 ) -> list[ReadReport]:
     """Fetch on ``workers`` threads (a few queries in flight hide the round trips), series
     that share a metric in groups (``groups``: one query for many SLIs); write on this one,
     in order: each time, every unit fetched so far in one transaction. The read frontier is
-    recorded up to ``settled`` at most (minutes after it are written, and read again)."""
+    recorded up to ``settled`` at most (minutes after it are written, and read again). A day
+    (hour) of exact sums is replaced only by minutes adding up to them (``sums="check"``: else
+    kept, and the series' read fails with ``source-sums-differ``), or by any
+    (``"replace"``)."""
     make = client_for or PrometheusClient
     clients: dict[str, PrometheusClient | SourceError] = {}
     reports: list[ReadReport] = []
@@ -264,7 +274,9 @@ def _read_all(
                 while pending and pending[0].done():
                     ready.extend(pending.popleft().result())
                 with _writing(engine) as conn:
-                    reports += _write(conn, ready, ids, end=end, step=step, at=at, settled=settled)
+                    reports += _write(
+                        conn, ready, ids, end=end, step=step, at=at, settled=settled, sums=sums
+                    )
                 if progress is not None:
                     for report in reports[-len(ready) :]:
                         done = to_epoch(report.read_until) - to_epoch(report.start)
@@ -395,26 +407,47 @@ def _write(
     step: int,
     at: datetime,
     settled: int | None,
+    sums: SumsMode = "check",
 ) -> list[ReadReport]:
     """Fetched series' parts (replacing their ranges, all in a few statements) and how far
     each was read, or why not; a read is recorded up to ``settled`` at most (the minutes
-    after it are read again)."""
-    ranges: list[Range] = []
+    after it are read again). Stored sums the minutes do not add up to are kept (``sums``
+    ``"check"``: the series' read fails from the first such day or hour) or replaced."""
+    ranges = [
+        Range(ids[r.series], c.start, c.good, c.total) for r, _, (parts, _) in ready for c in parts
+    ]
+    found: list[SumsChange] = []
+    replace_ranges(conn, ranges, step=step, sums=sums, changes=found)
+    changed: dict[int, list[SumsChange]] = {}
+    for change in found:
+        changed.setdefault(change.series_id, []).append(change)
     frontiers: dict[str, list[tuple[int, int]]] = {}
     reports = []
-    for r, start, (parts, error) in ready:
-        done, good, total, n = start, 0, 0, 0
+    failed: list[tuple[SeriesQueries, SourceError]] = []
+    for r, start, (parts, fetch_error) in ready:
+        done, good, total, n, error = start, 0, 0, 0, fetch_error
         for counts in parts:
-            ranges.append(Range(ids[r.series], counts.start, counts.good, counts.total))
             done = counts.end
             good += int(counts.good.sum())
             total += int(counts.total.sum())
             n += int(counts.total.size)
+        mine = changed.get(ids[r.series], [])
+        kept = [c for c in mine if c.kept]
+        if kept:  # exact sums kept: the read failed there
+            done = max(start, min(done, kept[0].start))
+            if error is None:
+                from covenant.services.kept_sums import kept_error  # noqa: PLC0415
+
+                error = kept_error(r.source.name, r.series, kept)
         if parts:
             until = done if settled is None else min(done, max(settled, start))
             frontiers.setdefault(r.source.name, []).append((ids[r.series], until))
-        reports.append(_report(r, start, end, done, n, good, total, error))
-    replace_ranges(conn, ranges, step=step)
+        report = _report(r, start, end, done, n, good, total, error)
+        if mine and not kept:
+            report = replace(report, replaced=tuple(mine))
+        reports.append(report)
+        if error is not None:
+            failed.append((r, error))
     for source, reads in frontiers.items():
         if isinstance(conn, sqlite3.Connection):
             sqlite_writer.record_reads(conn, reads=reads, source=source, at=at)
@@ -422,9 +455,7 @@ def _write(
             from covenant.store.source_reads import record_reads  # noqa: PLC0415
 
             record_reads(conn, reads=reads, source=source, at=at)
-    for r, _, (_, error) in ready:
-        if error is None:
-            continue
+    for r, error in failed:
         sid, name = ids[r.series], r.source.name
         if isinstance(conn, sqlite3.Connection):
             sqlite_writer.record_error(

@@ -7,7 +7,12 @@ range's slots overwritten and the chunks written back; slots outside the range k
 held. A day stored as its sums only (``store.day_sums``) is replaced when a write sets all its
 minutes, and otherwise keeps its exact sums (the minutes of a part of it are not written); an
 hour stored as its sums (``store.hour_pieces``) likewise: a write of all its minutes makes it
-minutes, a write of part of it leaves it as it was.
+minutes, a write of part of it leaves it as it was. Such sums are exact, so a write of all
+the minutes of a day (or hour) of sums replaces them only when those minutes add up to exactly
+the stored sums (good and total), checked against the row read in the same transaction; else
+the sums are kept and the span is listed as a :class:`SumsChange` (``sums="check"``, every read
+but one). ``sums="replace"`` (``covenant ingest prometheus``, the user's explicit read of a
+range) writes them anyway and lists the spans whose totals changed.
 Same layout, same locks as ``buckets`` (docs/adr/0002-bucket-store.md). Plain SQL through the
 DB-API (``chunk_reads.query_of`` and ``run_many``): an engine's connection, or ``sqlite3``'s
 (``sqlite_writer``: a catch-up that loads no SQLAlchemy).
@@ -16,7 +21,7 @@ DB-API (``chunk_reads.query_of`` and ``run_many``): an engine's connection, or `
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -72,10 +77,38 @@ class Range(NamedTuple):
     total: Int64Array
 
 
-def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> int:
+class SumsChange(NamedTuple):
+    """A day (or hour) stored as its exact sums whose minutes, all written, add up to other
+    counts: ``kept`` when the sums were kept (``sums="check"``), else they were replaced."""
+
+    series_id: int
+    start: int
+    span: int  # DAY or 3600
+    stored_good: int
+    stored_total: int
+    read_good: int
+    read_total: int
+    kept: bool
+
+
+SumsMode = Literal["check", "replace"]
+
+
+def replace_ranges(
+    conn: Writer,
+    ranges: Sequence[Range],
+    *,
+    step: int = 60,
+    sums: SumsMode = "check",
+    changes: list[SumsChange] | None = None,
+) -> int:
     """Set several ranges (of different series, or of one series without overlapping) in a
     few statements: the day chunks they touch read in one query per batch of series, written
-    back with one statement per kind (update, insert, delete). Returns chunks written."""
+    back with one statement per kind (update, insert, delete). Returns chunks written.
+
+    A day or hour stored as its sums and wholly written is replaced when its minutes add up to
+    the stored sums; otherwise kept (``sums="check"``) or replaced (``"replace"``), and listed
+    in ``changes`` when given."""
     per_day = buckets_per_day(step)
     items = []
     for r in ranges:
@@ -109,6 +142,7 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
     )
     stored: dict[tuple[int, int], Int64Array] = {}
     sums_only: dict[tuple[int, int], int] = {}  # day-sum chunks: minutes written to them
+    held: dict[tuple[int, int], tuple[int, int]] = {}  # day-sum chunks: their stored sums
     pieces: dict[tuple[int, int], tuple[int, Int64Array, npt.NDArray[np.bool_]]] = {}
     run = query_of(conn)
     for part in batched(ids, max(IN_LIMIT - len(days), 1)):
@@ -121,6 +155,8 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
             key = (int(series_id), int(day))
             if is_day_sum(blob, int(itemsize)):  # sums only: replaced by a whole day of minutes
                 sums_only[key] = 0
+                g0, t0 = np.frombuffer(bytes(blob), dtype="<u8")
+                held[key] = (int(g0), int(t0))
                 stored[key] = np.zeros((2, per_day), dtype=np.int64)
                 continue
             if hour_pieces.is_partial(blob):  # hour sums: (mask, as stored, slots written)
@@ -147,22 +183,43 @@ def replace_ranges(conn: Writer, ranges: Sequence[Range], *, step: int = 60) -> 
                 sums_only[key] += s1 - s0
             if key in pieces:
                 pieces[key][2][s0:s1] = True
+    found: list[SumsChange] = []
     for key, covered in sums_only.items():  # a day of sums read in part keeps its exact sums
         if covered < per_day:
             del changed[key]
+            continue
+        read = (int(changed[key][0].sum()), int(changed[key][1].sum()))
+        if read != held[key]:  # minutes that do not add up to the exact sums
+            found.append(SumsChange(*key, DAY, *held[key], *read, kept=sums == "check"))
+            if sums == "check":
+                del changed[key]
     masks: dict[tuple[int, int], int] = {}
     per_hour = per_day // hour_pieces.HOURS
     for key, (was_mask, was, written) in pieces.items():  # an hour of sums read in part: kept
         if key not in changed:
             continue
         mask = was_mask
+        chunk = changed[key]
         for h in hour_pieces.summed(was_mask):
             hour = slice(h * per_hour, (h + 1) * per_hour)
             if written[hour].all():
+                had = (int(was[0, hour].sum()), int(was[1, hour].sum()))
+                read = (int(chunk[0, hour].sum()), int(chunk[1, hour].sum()))
+                if read != had:
+                    start = key[1] + h * per_hour * step
+                    change = SumsChange(
+                        key[0], start, per_hour * step, *had, *read, sums == "check"
+                    )
+                    found.append(change)
+                    if sums == "check":
+                        chunk[:, hour] = was[:, hour]
+                        continue
                 mask |= 1 << h
             else:
-                changed[key][:, hour] = was[:, hour]
+                chunk[:, hour] = was[:, hour]
         masks[key] = mask
+    if changes is not None:
+        changes.extend(sorted(found))
     updates: list[tuple[int, bytes, int, int, int, int]] = []
     inserts: list[tuple[int, bytes, int, int, int, int]] = []
     deletes: list[tuple[int, int]] = []
