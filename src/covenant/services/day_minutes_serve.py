@@ -188,8 +188,8 @@ class MinutesReader:
         return MinutesUnreadError(
             f"the minutes of {days_text(days)} of {self._slos(still)} were read from "
             "Prometheus without an error, but the days are still stored as their counts only: "
-            "the source returned no minutes of them",
-            hint=f"check the source's retention, then read them with {ingest_hint(days)} "
+            "another write (a first read by days) stored their counts again since",
+            hint=f"read them with {ingest_hint(days)} "
             "(the server reads them again on a request after a minute)",
         )
 

@@ -454,7 +454,10 @@ def read_day_minutes(
 ) -> list[ReadReport]:
     """Read the minutes of each UTC day of ``days`` from the series read there, day by day,
     replacing what the day held (its sums); the reports of every read (none raises). With
-    ``span`` ``HOUR``: each hour of ``days`` (hour starts), replacing its sums."""
+    ``span`` ``HOUR``: each hour of ``days`` (hour starts), replacing its sums. Sums are
+    replaced only by minutes adding up to them exactly (checked in the write's transaction:
+    ``store.bucket_ranges``); else they are kept and that read fails with
+    ``source-sums-differ`` (``services.kept_sums``)."""
     reports: list[ReadReport] = []
     for day, todo in sorted(days.items()):
         reports += _read_all(
