@@ -171,8 +171,11 @@ def test_minutes_that_add_up_replace_a_summed_hour_and_others_still_write(
     assert m.total[0, 120:180].tolist() == [1, 1] + [0] * 58
 
 
-def test_a_kept_hour_does_not_stop_the_rest_of_the_write(engine: Engine) -> None:
+def test_a_kept_hour_keeps_its_whole_day_as_it_was(engine: Engine) -> None:
+    """A read of the day that fails on a summed hour writes nothing of that day: the real
+    minutes of hour 2 are not replaced by the server's (here 2 events instead of 60)."""
     sid = _hour_pieces(engine)
+    before = _row(engine, sid, D)
     changes: list[SumsChange] = []
     with write_transaction(engine) as conn:  # hour 2 rewritten (2 events), hour 5 empty
         replace_ranges(
@@ -180,12 +183,10 @@ def test_a_kept_hour_does_not_stop_the_rest_of_the_write(engine: Engine) -> None
             [
                 Range(sid, D + 2 * HOUR, *_minutes(2, 2, 60)),
                 Range(sid, D + 5 * HOUR, *_minutes(0, 0, 60)),
+                Range(sid, D + DAY, *_minutes(7, 9)),  # the next day: written
             ],
             changes=changes,
         )
     assert changes == [SumsChange(sid, D + 5 * HOUR, HOUR, 30, 40, 0, 0, kept=True)]
-    assert _row(engine, sid, D)[2:] == (32, 42)  # hour 2's new 2/2 and hour 5's kept 30/40
-    with engine.connect() as conn:
-        assert hour_sum_days(conn, series_ids=[sid], days=[D]) == {(sid, D): ALL & ~(1 << 5)}
-        m = read_matrix(conn, keys=["s"], start=D, end=D + 5 * HOUR)
-    assert m.total[0, 120:180].tolist() == [1, 1] + [0] * 58
+    assert _row(engine, sid, D) == before
+    assert _row(engine, sid, D + DAY)[2:] == (7, 9)
