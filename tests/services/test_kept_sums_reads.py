@@ -62,6 +62,7 @@ class Prom:
 
     def __init__(self) -> None:
         self.points: dict[str, dict[int, int]] = {}
+        self.before_answer: list[Any] = []  # callables run (once each) before an answer
         prom = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -69,6 +70,8 @@ class Prom:
                 size = int(self.headers.get("Content-Length") or 0)
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(size).decode()))
                 assert self.path == "/api/v1/query_range", self.path
+                while prom.before_answer:
+                    prom.before_answer.pop()()
                 body = json.dumps(prom.answer(form)).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -189,6 +192,25 @@ def test_a_read_of_the_exact_events_replaces_a_day_of_sums(engine: Engine, prom:
         m = read_matrix(conn, keys=["web"], start=D, end=D + DAY)
     assert m.total[0].tolist() == [1] * 100 + [0] * 1340
     assert m.good[0].tolist() == [1] * 90 + [0] * 1350
+
+
+def test_the_check_compares_with_the_row_as_stored_when_writing(engine: Engine, prom: Prom) -> None:
+    """Another write changes the day's sums while the server answers (after the read began,
+    before its write): the minutes are compared with the sums stored then, not before."""
+    sid = _day_of_sums(engine)
+    prom.events(D, 90, 100)  # the events of the sums as they were when the read began
+
+    def rewrite() -> None:
+        with write_transaction(engine) as conn:
+            write_day_sums(conn, [DaySum(sid, D, 91, 101)])
+
+    prom.before_answer.append(rewrite)
+    (report,) = read_day_minutes(engine, {D: [_read(prom.url)]}, now=NOW)
+    assert report.error is not None
+    assert report.error.code == "source-sums-differ"
+    assert "add up to 90 good / 100 total events" in report.error.message
+    assert "holds its exact sums, 91 good / 101 total" in report.error.message
+    assert _row(engine, sid, D) == (8, np.asarray([91, 101], dtype="<u8").tobytes(), 91, 101)
 
 
 def _hour_pieces(engine: Engine) -> int:
