@@ -226,12 +226,16 @@ def test_read_then_figures_or_still_sums_unread(tmp_path: Path, prom: Prom) -> N
     """A read that succeeds stores the day's minutes (one event a minute: 1,440), so the
     request is answered with figures; when the day is sums again after it — written back as a
     first read by days of another process does — the answer is minutes-unread for a minute,
-    not minutes-pending for ever, then the day is read again."""
+    not minutes-pending for ever, then the day is read again: the server's minutes do not add
+    up to those sums, so they stay and the answer names both counts."""
     engine, ids = _setup(tmp_path, prom)
     clock = Clock()
     reader = _reader(engine, prom, clock)
     prom.mode = "counter"
     sid = ids["api"]
+    with write_transaction(engine) as conn:  # the day's sums as the counter has them: one
+        # good event a minute (minutes that add up to other counts keep the sums)
+        write_day_sums(conn, [DaySum(sid, DAYS[0], 1440, 1440)])
     refused = _refused((sid, DAYS[0]))
     assert reader.answer(refused).code == "minutes-pending"
     assert reader.wait(60)
@@ -254,6 +258,14 @@ def test_read_then_figures_or_still_sums_unread(tmp_path: Path, prom: Prom) -> N
     assert reader.answer(refused).code == "minutes-pending"
     assert reader.wait(60)
     assert prom.received == 2 * read
+    # the server's 1,440 events a day are not the 90 of 100 now stored: the sums stay and the
+    # read failed, saying so
+    still = reader.answer(refused)
+    assert still.code == "minutes-unread"
+    assert "add up to 1,440 good / 1,440 total events" in still.message
+    assert "holds its exact sums, 90 good / 100 total" in still.message
+    with engine.connect() as conn:
+        assert day_sum_days(conn, series_ids=[sid], before=DAYS[-1] + DAY) == {sid: DAYS}
     engine.dispose()
 
 
