@@ -171,9 +171,10 @@ def test_minutes_that_add_up_replace_a_summed_hour_and_others_still_write(
     assert m.total[0, 120:180].tolist() == [1, 1] + [0] * 58
 
 
-def test_a_kept_hour_keeps_its_whole_day_as_it_was(engine: Engine) -> None:
-    """A read of the day that fails on a summed hour writes nothing of that day: the real
-    minutes of hour 2 are not replaced by the server's (here 2 events instead of 60)."""
+def test_a_kept_hour_keeps_its_sums_and_the_other_hours_are_written(engine: Engine) -> None:
+    """A read of the day that fails on a summed hour keeps that hour's sums (30/40, still
+    summed: the mask at the blob's end unchanged) and writes the hours it read in full: hour 2
+    becomes the server's 2 events (not its 60), so the day holds 2 + 30 good of 2 + 40."""
     sid = _hour_pieces(engine)
     before = _row(engine, sid, D)
     changes: list[SumsChange] = []
@@ -188,5 +189,7 @@ def test_a_kept_hour_keeps_its_whole_day_as_it_was(engine: Engine) -> None:
             changes=changes,
         )
     assert changes == [SumsChange(sid, D + 5 * HOUR, HOUR, 30, 40, 0, 0, kept=True)]
-    assert _row(engine, sid, D) == before
+    after = _row(engine, sid, D)
+    assert after[2:] == (32, 42)
+    assert after[1][-3:] == before[1][-3:]  # hour 5 still summed
     assert _row(engine, sid, D + DAY)[2:] == (7, 9)

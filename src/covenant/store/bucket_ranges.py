@@ -10,9 +10,10 @@ hour stored as its sums (``store.hour_pieces``) likewise: a write of all its min
 minutes, a write of part of it leaves it as it was. Such sums are exact, so a write of all
 the minutes of a day (or hour) of sums replaces them only when those minutes add up to exactly
 the stored sums (good and total), checked against the row read in the same transaction; else
-the sums are kept — with the whole row of that day, the day's part of the write failing as a
-whole — and the span is listed as a :class:`SumsChange` (``sums="check"``, every read but
-one). ``sums="replace"`` (``covenant ingest prometheus``, the user's explicit read of a
+the sums are kept (a day of sums whole; of hour pieces that hour, the day's other hours
+written as read) and the span is listed as a :class:`SumsChange` (``sums="check"``, every read
+but one: the reader's frontier stops at the span's start). ``sums="replace"`` (``covenant
+ingest prometheus``, the user's explicit read of a
 range) writes them anyway and lists the spans whose totals changed.
 Same layout, same locks as ``buckets`` (docs/adr/0002-bucket-store.md). Plain SQL through the
 DB-API (``chunk_reads.query_of`` and ``run_many``): an engine's connection, or ``sqlite3``'s
@@ -199,7 +200,7 @@ def replace_ranges(
     for key, (was_mask, was, written) in pieces.items():  # an hour of sums read in part: kept
         if key not in changed:
             continue
-        mask, differ = was_mask, False
+        mask = was_mask
         chunk = changed[key]
         for h in hour_pieces.summed(was_mask):
             hour = slice(h * per_hour, (h + 1) * per_hour)
@@ -212,13 +213,12 @@ def replace_ranges(
                         key[0], start, per_hour * step, *had, *read, sums == "check"
                     )
                     found.append(change)
-                    differ = True
+                    if sums == "check":  # this hour's sums stay; the other hours are written
+                        chunk[:, hour] = was[:, hour]
+                        continue
                 mask |= 1 << h
             else:
                 chunk[:, hour] = was[:, hour]
-        if differ and sums == "check":  # the day's read failed: its row stays as it was
-            del changed[key]
-            continue
         masks[key] = mask
     if changes is not None:
         changes.extend(sorted(found))
