@@ -319,3 +319,22 @@ def test_evaluate_reads_sqlite_writer_keeps_the_sums_too(sqlite_engine: Engine, 
     assert _row(sqlite_engine, sid, D) == before
     with sqlite_engine.connect() as conn:
         assert read_states(conn, keys=["web"])["web"].error_code == "source-sums-differ"
+
+
+def test_a_kept_hour_stops_the_read_there_and_what_came_before_is_written(
+    engine: Engine, prom: Prom
+) -> None:
+    """A read of the whole day: the server has one event a minute in hours 2 to 4 and none in
+    hour 5 (stored as 30/40 sums). Hour 5 keeps its sums and the read fails there; the hours
+    before it hold the server's minutes (60 each), so the frontier at 05:00 hides nothing."""
+    sid = _hour_pieces(engine)
+    prom.events(D + 2 * HOUR, 180, 180)
+    (report,) = read_day_minutes(engine, {D: [_read(prom.url)]}, now=NOW)
+    assert report.error is not None
+    assert report.error.code == "source-sums-differ"
+    assert report.read_until == datetime(2026, 9, 24, 5, tzinfo=UTC)
+    with engine.connect() as conn:
+        assert hour_sum_days(conn, series_ids=[sid], days=[D]) == {(sid, D): ALL & ~(1 << 5)}
+        m = read_matrix(conn, keys=["web"], start=D, end=D + 5 * HOUR)
+    assert [int(m.total[0, h * 60 : (h + 1) * 60].sum()) for h in range(5)] == [0, 0, 60, 60, 60]
+    assert _row(engine, sid, D)[2:] == (180 + 30, 180 + 40)
