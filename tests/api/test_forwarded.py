@@ -16,7 +16,9 @@ from covenant.api.forwarded import (
     forwarded_node,
 )
 
-PROXIES = TrustedProxies(["127.0.0.1", "10.0.0.0/8", "2001:db8:ffff::/48"])
+TRUSTED = ["127.0.0.1", "10.0.0.0/8", "2001:db8:ffff::/48"]
+PROXIES = TrustedProxies(TRUSTED)  # --proxy-header x-forwarded-for (the default)
+FORWARDED_PROXIES = TrustedProxies(TRUSTED, "forwarded")  # --proxy-header forwarded
 
 
 def scope(*headers: tuple[str, str], peer: str = "127.0.0.1") -> dict[str, object]:
@@ -113,7 +115,7 @@ def test_bad_nodes_are_refused(value: str) -> None:
             [("Forwarded", "proto=https;host=covenant.example")],
             Hop(address="127.0.0.1", port=50000, scheme="https", host="covenant.example"),
         ),
-        (  # Forwarded wins over X-Forwarded-*, never mixed
+        (  # with --proxy-header forwarded, X-Forwarded-* are not read, never mixed
             [
                 ("X-Forwarded-For", "203.0.113.99"),
                 ("X-Forwarded-Proto", "https"),
@@ -147,9 +149,31 @@ def test_bad_nodes_are_refused(value: str) -> None:
     ],
 )
 def test_the_client_behind_a_trusted_peer(headers: list[tuple[str, str]], expected: Hop) -> None:
-    assert client_of(scope(*headers), PROXIES) == expected
+    forwarded = any(name == "Forwarded" for name, _ in headers)
+    assert client_of(scope(*headers), FORWARDED_PROXIES if forwarded else PROXIES) == expected
+
+
+def test_only_the_header_the_proxies_write_is_read() -> None:
+    """A proxy that writes X-Forwarded-For passes the client's own Forwarded through (and one
+    that writes Forwarded the client's X-Forwarded-For): the other header is never read, so
+    the client cannot name its own address, host or scheme."""
+    sent = (
+        ("Forwarded", "for=198.51.100.7;host=evil.example;proto=https"),  # by the client
+        ("X-Forwarded-For", "203.0.113.9"),  # by the proxy
+    )
+    assert client_of(scope(*sent), PROXIES) == Hop(address="203.0.113.9", port=0)
+    sent = (
+        ("X-Forwarded-For", "198.51.100.7"),  # by the client
+        ("X-Forwarded-Proto", "https"),
+        ("Forwarded", "for=203.0.113.9"),  # by the proxy
+    )
+    assert client_of(scope(*sent), FORWARDED_PROXIES) == Hop(address="203.0.113.9", port=0)
+    # no header of the chosen kind: the peer itself
+    only = scope(("Forwarded", "for=198.51.100.7"))
+    assert client_of(only, PROXIES) == Hop(address="127.0.0.1", port=50000)
 
 
 def test_an_untrusted_peer_is_not_read() -> None:
-    assert client_of(scope(("Forwarded", "for=203.0.113.7"), peer="192.0.2.1"), PROXIES) is None
+    peer = scope(("Forwarded", "for=203.0.113.7"), peer="192.0.2.1")
+    assert client_of(peer, FORWARDED_PROXIES) is None
     assert client_of(scope(("Forwarded", "for=203.0.113.7")), TrustedProxies([])) is None

@@ -80,6 +80,7 @@ def test_serve_reads_forwarded_from_the_proxies_in_its_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COVENANT_TRUSTED_PROXIES", "127.0.0.1 10.0.0.0/8")
+    monkeypatch.setenv("COVENANT_PROXY_HEADER", "Forwarded")  # any case
     workspace = make_workspace(tmp_path)
     url = sqlite_url(workspace)
     served = Served(workspace=workspace, database_url=url, log=tmp_path / "serve.log")

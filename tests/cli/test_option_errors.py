@@ -114,6 +114,13 @@ CASES = [
         )
         for entry in ("*", "10.0.0.1/8", "proxy.internal")
     ),
+    (
+        ["serve", "--trusted-proxies", "127.0.0.1", "--proxy-header", "x-real-ip"],
+        "--proxy-header 'x-real-ip' is not a header Covenant reads — write --proxy-header "
+        "x-forwarded-for (X-Forwarded-For and X-Forwarded-Proto) or --proxy-header forwarded "
+        "(RFC 7239), the one your proxies write",
+        "invalid-option-value",
+    ),
 ]
 
 

@@ -63,7 +63,7 @@ CASES: list[tuple[str, Headers, str]] = [
         "2001:db8:beef::1",
     ),
     (
-        "Forwarded wins over X-Forwarded-For",
+        "--proxy-header forwarded: X-Forwarded-For is not read",
         [("Forwarded", "for=203.0.113.22"), ("X-Forwarded-For", "203.0.113.99")],
         "203.0.113.22",
     ),
@@ -86,7 +86,7 @@ CASES: list[tuple[str, Headers, str]] = [
 
 
 def test_the_client_a_trusted_proxys_forwarded_names(shop: Shop) -> None:
-    with served(shop, PROXIES, Clock(AT)) as url:
+    with served(shop, PROXIES, Clock(AT), "forwarded") as url:
         for what, headers, _ in CASES:
             assert token_sign_in(url, headers).status_code == 401, what
     assert counted(shop) == {
@@ -106,14 +106,14 @@ def test_forwarded_from_a_peer_that_is_not_trusted_is_ignored(
     shop: Shop, proxies: list[str]
 ) -> None:
     headers = [("Forwarded", 'for=203.0.113.20;proto=https, for="[2001:db8::7]"')]
-    with served(shop, proxies, Clock(AT)) as url:
+    with served(shop, proxies, Clock(AT), "forwarded") as url:
         assert token_sign_in(url, headers).status_code == 401
         assert not cookie_is_secure(url, headers)
     assert counted(shop) == {"address:127.0.0.1": 1}
 
 
 def test_the_scheme_is_the_forwarded_proto_of_the_clients_proxy(shop: Shop) -> None:
-    with served(shop, PROXIES, Clock(AT)) as url:
+    with served(shop, PROXIES, Clock(AT), "forwarded") as url:
         assert cookie_is_secure(url, [("Forwarded", "for=203.0.113.30;proto=https")])
         assert cookie_is_secure(url, [("Forwarded", "for=203.0.113.30;proto=HTTPS, for=10.0.0.2")])
         # the trusted inner proxy was reached over http; the client used https
@@ -121,7 +121,7 @@ def test_the_scheme_is_the_forwarded_proto_of_the_clients_proxy(shop: Shop) -> N
             url, [("Forwarded", "for=203.0.113.30;proto=https, for=10.0.0.2;proto=http")]
         )
         assert not cookie_is_secure(url, [("Forwarded", "for=203.0.113.30;proto=http")])
-        # Forwarded wins: X-Forwarded-Proto is not mixed in
+        # --proxy-header forwarded: X-Forwarded-Proto is not read, not mixed in
         both = [("Forwarded", "for=203.0.113.30"), ("X-Forwarded-Proto", "https")]
         assert not cookie_is_secure(url, both)
         # a malformed Forwarded: not forwarded, the connection's scheme
@@ -132,7 +132,7 @@ def test_the_scheme_is_the_forwarded_proto_of_the_clients_proxy(shop: Shop) -> N
 
 def test_the_forwarded_host_is_the_origin_a_form_is_checked_against(shop: Shop) -> None:
     origin = "https://covenant.example"
-    with served(shop, PROXIES, Clock(AT)) as url:
+    with served(shop, PROXIES, Clock(AT), "forwarded") as url:
         # (no proto=https here: this test's client would not send a secure cookie back over http)
         public = [("Forwarded", 'for=203.0.113.40;host="covenant.example"')]
         assert token_sign_in(url, public, origin=origin).status_code == 401  # checked, refused

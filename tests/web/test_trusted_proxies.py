@@ -39,7 +39,9 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
 
 
 @contextmanager
-def served(shop: Shop, proxies: list[str], clock: Clock) -> Iterator[str]:
+def served(
+    shop: Shop, proxies: list[str], clock: Clock, header: str = "x-forwarded-for"
+) -> Iterator[str]:
     """The shop's app under uvicorn as `covenant serve --trusted-proxies` runs it; its URL."""
     engine = open_store(shop.settings.database_url)
     with engine.begin() as conn:  # each server starts with no failure counted
@@ -47,7 +49,12 @@ def served(shop: Shop, proxies: list[str], clock: Clock) -> Iterator[str]:
     engine.dispose()
     port = free_port()
     config = server_config(
-        host="127.0.0.1", port=port, shutdown_timeout=5, log_level="warning", proxies=proxies
+        host="127.0.0.1",
+        port=port,
+        shutdown_timeout=5,
+        log_level="warning",
+        proxies=proxies,
+        proxy_header=header,
     )
     config.app = create_app(shop.settings, clock=clock)
     config.lifespan = "on"

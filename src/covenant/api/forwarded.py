@@ -1,10 +1,12 @@
-"""The client behind trusted reverse proxies: RFC 7239 ``Forwarded``, else ``X-Forwarded-*``.
+"""The client behind trusted reverse proxies: ``X-Forwarded-*``, or RFC 7239 ``Forwarded``.
 
 Only a request whose TCP peer is a trusted proxy (``--trusted-proxies``) is read; from any other
-peer every proxy header is ignored. Then:
+peer every proxy header is ignored. Which header is read is the operator's choice
+(``--proxy-header``): a proxy that sets one passes the other through as the client wrote it, so
+reading the one the proxies do not write would let a client name its own address. Then:
 
-- ``Forwarded`` present (one line or several: they are one list) → it alone is read, and the
-  ``X-Forwarded-*`` headers are ignored (never a mix of both). The elements are walked from the
+- ``forwarded``: ``Forwarded`` (one line or several: they are one list) alone is read, the
+  ``X-Forwarded-*`` headers never (never a mix of both). The elements are walked from the
   nearest hop (the last) back: each element was written by a hop already trusted, and its
   ``for=`` names the hop before it. The walk stops at the first ``for=`` that is not a trusted
   proxy: that address is the client. The scheme (``proto=``) and the host (``host=``) are those
@@ -15,9 +17,10 @@ peer every proxy header is ignored. Then:
 - A ``Forwarded`` that does not parse (bad syntax, a parameter twice in one element, an IPv6
   address without brackets, a port out of range, a bad ``proto`` or ``host``) is ignored as a
   whole: the request is treated as not forwarded (client = peer, scheme as connected).
-- No ``Forwarded``: ``X-Forwarded-For`` is walked the same way (right to left, stop at the first
-  untrusted address; an entry that is not an address ends the walk as above) and the scheme is
-  ``X-Forwarded-Proto``'s when it is one of http, https (ws, wss).
+- ``x-forwarded-for`` (the default): ``X-Forwarded-For`` is walked the same way (right to
+  left, stop at the first untrusted address; an entry that is not an address ends the walk as
+  above) and the scheme is ``X-Forwarded-Proto``'s when it is one of http, https (ws, wss);
+  ``Forwarded`` is never read.
 
 IP addresses are kept in their canonical form (``2001:DB8:0::1`` → ``2001:db8::1``), so one
 client is one key for the sign-in rate limit however its proxy wrote it.
@@ -41,6 +44,8 @@ _PORT = re.compile(r"[0-9]{1,5}")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]{0,5})?")
 SCHEMES = frozenset({"http", "https"})
+X_FORWARDED_FOR, FORWARDED = "x-forwarded-for", "forwarded"
+PROXY_HEADERS = frozenset({X_FORWARDED_FOR, FORWARDED})
 
 
 class MalformedError(ValueError):
@@ -61,7 +66,10 @@ class Hop:
 class TrustedProxies:
     """The addresses and networks of ``--trusted-proxies`` (already checked)."""
 
-    def __init__(self, entries: list[str]) -> None:
+    def __init__(self, entries: list[str], header: str = X_FORWARDED_FOR) -> None:
+        if header not in PROXY_HEADERS:
+            raise ValueError(f"proxy header must be one of {sorted(PROXY_HEADERS)}")
+        self.header = header  # the one header read (module docstring)
         self.addresses: set[IPAddress] = set()
         self.networks: list[Network] = []
         for entry in entries:
@@ -245,8 +253,8 @@ def client_of(scope: dict[str, Any], proxies: TrustedProxies) -> Hop | None:
         elif name == b"x-forwarded-proto":
             proto = value.decode("latin-1")
     hop = Hop(address=peer[0], port=peer[1])
-    if forwarded:
-        return from_forwarded(",".join(forwarded), hop, proxies)
+    if proxies.header == FORWARDED:
+        return from_forwarded(",".join(forwarded), hop, proxies) if forwarded else hop
     return from_x_forwarded(",".join(xff) if xff else None, proto, hop, proxies)
 
 
@@ -254,9 +262,9 @@ class ProxyHeaders:
     """ASGI middleware: the request's client, scheme and host as its trusted proxies name
     them (:func:`client_of`); with no proxies trusted it changes nothing."""
 
-    def __init__(self, app: Any, proxies: list[str]) -> None:
+    def __init__(self, app: Any, proxies: list[str], header: str = X_FORWARDED_FOR) -> None:
         self.app = app
-        self.proxies = TrustedProxies(proxies)
+        self.proxies = TrustedProxies(proxies, header)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.proxies and scope["type"] in ("http", "websocket"):

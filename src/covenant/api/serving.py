@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 import uvicorn
 
-from covenant.api.forwarded import ProxyHeaders
+from covenant.api.forwarded import X_FORWARDED_FOR, ProxyHeaders
 from covenant.errors import OptionValueError, ServeStartError
 
 log = logging.getLogger("covenant.api")
@@ -164,6 +164,20 @@ def trusted_proxies(text: str) -> list[str]:
     return entries
 
 
+def proxy_header_of(text: str) -> str:
+    """``--proxy-header``'s value (``x-forwarded-for`` or ``forwarded``, any case)."""
+    from covenant.api.forwarded import PROXY_HEADERS
+
+    header = text.strip().lower()
+    if header not in PROXY_HEADERS:
+        raise OptionValueError(
+            f"--proxy-header {text!r} is not a header Covenant reads",
+            hint="write --proxy-header x-forwarded-for (X-Forwarded-For and X-Forwarded-Proto) "
+            "or --proxy-header forwarded (RFC 7239), the one your proxies write",
+        )
+    return header
+
+
 def server_config(
     *,
     host: str,
@@ -171,15 +185,16 @@ def server_config(
     shutdown_timeout: int,
     log_level: str = "info",
     proxies: list[str] | None = None,
+    proxy_header: str = X_FORWARDED_FOR,
 ) -> uvicorn.Config:
     """uvicorn's settings for ``covenant serve`` (the app is set later, in each process).
 
     The client address (the sign-in rate limit's, the logs') is the TCP peer's, unless the peer
-    is one of ``proxies``: then ``api.forwarded.ProxyHeaders`` reads RFC 7239 ``Forwarded``
-    (else ``X-Forwarded-For`` and ``X-Forwarded-Proto``), walking from the nearest hop back to
-    the first address that is not a trusted proxy (what a client wrote in front of it is
-    ignored). No proxies: no header is read (uvicorn's own middleware, which would trust
-    127.0.0.1 and ``FORWARDED_ALLOW_IPS``, is off)."""
+    is one of ``proxies``: then ``api.forwarded.ProxyHeaders`` reads ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` (``proxy_header`` ``forwarded``: RFC 7239 ``Forwarded`` instead),
+    walking from the nearest hop back to the first address that is not a trusted proxy (what
+    a client wrote in front of it is ignored). No proxies: no header is read (uvicorn's own
+    middleware, which would trust 127.0.0.1 and ``FORWARDED_ALLOW_IPS``, is off)."""
     config = ServeConfig(
         None,  # type: ignore[arg-type]  # set by the caller, or in each worker process
         host=host,
@@ -190,6 +205,7 @@ def server_config(
         proxy_headers=False,
     )
     config.proxies = list(proxies or [])
+    config.proxy_header = proxy_header
     return config
 
 
@@ -197,11 +213,12 @@ class ServeConfig(uvicorn.Config):
     """uvicorn's settings whose loaded app reads the trusted proxies' headers."""
 
     proxies: list[str] = []  # noqa: RUF012  # replaced per instance, never mutated
+    proxy_header: str = X_FORWARDED_FOR
 
     def load(self) -> None:
         super().load()
         if self.proxies:
-            self.loaded_app = ProxyHeaders(self.loaded_app, self.proxies)
+            self.loaded_app = ProxyHeaders(self.loaded_app, self.proxies, self.proxy_header)
 
 
 def serve(
@@ -213,6 +230,7 @@ def serve(
     log_level: str = "info",
     workers: int = 1,
     proxies: list[str] | None = None,
+    proxy_header: str = X_FORWARDED_FOR,
 ) -> bool:
     """Serve the app ``make_app()`` makes until a stop signal; False when the server could not
     listen (port taken); ``ServeStartError`` when the app's start-up failed (with ``workers`` > 1:
@@ -224,6 +242,7 @@ def serve(
         shutdown_timeout=shutdown_timeout,
         log_level=log_level,
         proxies=proxies,
+        proxy_header=proxy_header,
     )
     if workers > 1:
         from covenant.api.workers import supervise

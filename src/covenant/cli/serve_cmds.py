@@ -101,11 +101,20 @@ def serve_command(
             "--forwarded-allow-ips",
             envvar="COVENANT_TRUSTED_PROXIES",
             help="Reverse proxies (addresses or CIDR networks, comma-separated) whose "
-            "Forwarded (RFC 7239; else X-Forwarded-For and X-Forwarded-Proto) is believed: "
-            "the client is then the nearest address not among them. Default: none (no "
-            "header is read).",
+            "--proxy-header is believed: the client is then the nearest address not among "
+            "them. Default: none (no header is read).",
         ),
     ] = "",
+    proxy_header: Annotated[
+        str,
+        typer.Option(
+            "--proxy-header",
+            envvar="COVENANT_PROXY_HEADER",
+            help="The header the trusted proxies write: x-forwarded-for (with "
+            "X-Forwarded-Proto) or forwarded (RFC 7239). Only that one is read: the proxies "
+            "must overwrite or drop the other, or a client could name its own address.",
+        ),
+    ] = "x-forwarded-for",
 ) -> None:
     """Serve the workspace: HTTP API, web UI and /metrics, and run the worker.
 
@@ -119,13 +128,14 @@ def serve_command(
     flight (an event batch being ingested) and the worker's tick are finished first, then the
     process exits 0."""
     from covenant.api.app import create_app
-    from covenant.api.serving import serve, trusted_proxies
+    from covenant.api.serving import proxy_header_of, serve, trusted_proxies
     from covenant.services.slo_history import record_slo_changes
     from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
 
     try:  # before anything is opened
         proxies = trusted_proxies(proxies_option)
+        header = proxy_header_of(proxy_header)
     except CovenantError as error:
         raise usage(error) from None
     settings = settings_for(workspace)
@@ -170,6 +180,7 @@ def serve_command(
             shutdown_timeout=shutdown_timeout,
             workers=workers,
             proxies=proxies,
+            proxy_header=header,
         )
     except CovenantError as error:  # the app did not start (serve-start-failed)
         raise fail(error) from None
