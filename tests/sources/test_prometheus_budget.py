@@ -58,3 +58,26 @@ def test_an_attempt_waits_only_what_is_left_and_a_spent_budget_asks_nothing() ->
         with pytest.raises(SourceUnreachableError, match="this tick's time for the source"):
             _ask(spent)
         assert len(fake.requests) == 1
+
+
+def test_only_the_time_the_source_is_waited_on_counts() -> None:
+    """The tick's own work between queries (writing, evaluating) spends none of the source's
+    time; two queries in flight at once count their common time once."""
+    now = [100.0]
+    budget = Budget(10.0, clock=lambda: now[0])
+    now[0] += 50.0  # the tick works for 50 s without asking the source
+    assert budget.left() == 10.0
+    with budget.waiting():
+        now[0] += 3.0
+        assert budget.left() == 7.0
+        with budget.waiting():  # a second query on another thread, at the same time
+            now[0] += 2.0
+        now[0] += 1.0
+    assert budget.left() == 4.0  # 3 + 2 + 1 s waited, once
+    now[0] += 100.0
+    assert budget.left() == 4.0
+    with budget.waiting():
+        now[0] += 5.0
+    assert budget.left() == 0.0
+    with pytest.raises(SourceUnreachableError, match="this tick's time for the source"):
+        budget.check("a query")

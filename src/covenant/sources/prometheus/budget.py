@@ -4,7 +4,9 @@ One query may take up to ``attempts`` × the DataSource's ``timeout`` and the wa
 the attempts (0.5 s, 1 s): 91.5 s with the defaults. A tick asks one source many queries —
 the catch-up's parts, the minutes of days stored as sums, an agreement's statement — so a
 server that hangs would make a tick pay that once per query. A :class:`Budget` caps the
-whole tick at about one query's worth per source:
+whole tick at about one query's worth per source, counted as the time the source is waited
+on (while at least one of its queries is in flight or waits to be tried again: the tick's own
+work in between — writing, evaluating — does not count):
 
 - every attempt waits at most what is left of it (the HTTP timeout is cut to fit);
 - once it is spent, or once a query got no answer at all after its retries (the server is
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from covenant.errors import SourceError, SourceUnreachableError
 
@@ -35,13 +38,33 @@ class Budget:
     def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
         self._clock = clock
-        self._deadline = clock() + seconds
         self._lock = threading.Lock()
         self._tripped: SourceError | None = None
+        self._spent = 0.0  # seconds with a query of the source in flight, before ``_since``
+        self._busy = 0  # queries in flight now
+        self._since = 0.0
 
     def left(self) -> float:
         """Seconds left (0 when spent)."""
-        return max(0.0, self._deadline - self._clock())
+        with self._lock:
+            spent = self._spent + (self._clock() - self._since if self._busy else 0.0)
+        return max(0.0, self.seconds - spent)
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """While the source is waited on (one attempt and the wait before it); queries on
+        several threads at once count their common time once."""
+        with self._lock:
+            if not self._busy:
+                self._since = self._clock()
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy -= 1
+                if not self._busy:
+                    self._spent += self._clock() - self._since
 
     def trip(self, error: SourceError) -> None:
         """The source got no answer after a query's retries: ask it nothing more this tick."""

@@ -15,6 +15,7 @@ import os
 import ssl
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,12 +149,14 @@ class PrometheusClient:
                 wait = self.backoff_s * 2 ** (attempt - 1)
                 if budget is not None and budget.left() <= wait:
                     break  # no time left for another attempt in this tick
-                self._sleep(wait)
+                with budget.waiting() if budget is not None else nullcontext():
+                    self._sleep(wait)
             if budget is not None:
                 timeout = min(self.source.timeout_s, budget.check(what))
             made += 1
             try:
-                answer = self._http.post(path, data=form, timeout=timeout)
+                with budget.waiting() if budget is not None else nullcontext():
+                    answer = self._http.post(path, data=form, timeout=timeout)
             except httpx.TimeoutException as exc:
                 last = f"no answer within {timeout:g}s ({exc.__class__.__name__})"
                 continue
