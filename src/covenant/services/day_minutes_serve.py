@@ -44,7 +44,7 @@ from covenant.services.day_minutes import (
     read_needed,
     slos_of,
 )
-from covenant.store.day_sums import day_sum_days, series_keys
+from covenant.store.day_sums import day_sum_days, hour_sum_days, series_keys
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -174,14 +174,15 @@ class MinutesReader:
                 del memory[p]
 
     def _still_sums(self, conn: object, ids: dict[Pair, int]) -> list[Pair]:
-        """Of pairs read lately, those the store still holds as sums."""
+        """Of pairs read lately, those the store still holds as sums (of the day, or of some
+        of its hours)."""
         if not ids:
             return []
         days = sorted({d for _, d in ids})
-        found = day_sum_days(
-            conn, series_ids=sorted(set(ids.values())), before=days[-1] + DAY, days=days
-        )
-        return sorted(p for p, i in ids.items() if p[1] in found.get(i, ()))
+        series = sorted(set(ids.values()))
+        found = day_sum_days(conn, series_ids=series, before=days[-1] + DAY, days=days)
+        pieces = hour_sum_days(conn, series_ids=series, days=days)
+        return sorted(p for p, i in ids.items() if p[1] in found.get(i, ()) or (i, p[1]) in pieces)
 
     def _unread_again(self, still: list[Pair]) -> MinutesUnreadError:
         days = [d for _, d in still]
