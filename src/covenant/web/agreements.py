@@ -348,15 +348,8 @@ async def amend(request: Request, name: str) -> Response:
     agreement-wide cap. A refused draft gives the page again with the form as typed and each
     problem beside its field."""
     from covenant.services.agreement_writes import amend_version
-    from covenant.services.portal import agreement_versions
 
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
-    ctx = backend(request)
-    at = ctx.clock()
-    versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
-    number = _base(fields, versions, name)
+    session, fields, ctx, at, versions, number = await _amending(request, name)
     base = next(v for v in versions if v.version == number)
     wanted, shown = read_form(fields, base)
     status = 400
@@ -382,6 +375,20 @@ async def amend(request: Request, name: str) -> Response:
     return _agreement_page(request, name, session, amending=shown, status=status)
 
 
+async def _amending(request: Request, name: str) -> tuple[Any, dict[str, str], Any, Any, Any, int]:
+    """An amendment form's post, checked (an editor's session, its CSRF token): the session,
+    the fields, the backend, now, the agreement's versions and the number of the one amended."""
+    from covenant.services.portal import agreement_versions
+
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    ctx = backend(request)
+    at = ctx.clock()
+    versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
+    return session, fields, ctx, at, versions, _base(fields, versions, name)
+
+
 def _base(fields: dict[str, str], versions: list[Any], name: str) -> int:
     """The number of the version a form amends (one of ``versions``)."""
     try:
@@ -399,15 +406,8 @@ async def amend_terms(request: Request, name: str) -> Response:
     of the version: claim deadlines, measurement, targets, commitments added or removed). A
     refused draft gives the page again with the YAML as typed, each problem with its line."""
     from covenant.services.agreement_writes import amend_version
-    from covenant.services.portal import agreement_versions
 
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
-    ctx = backend(request)
-    at = ctx.clock()
-    versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
-    number = _base(fields, versions, name)
+    session, fields, ctx, at, versions, number = await _amending(request, name)
     whole, source, shown = read_terms(fields, base=number)
     status = 400
     if whole is not None:
