@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.api.served import free_port
+from tests.availability import unavailable
 from tests.conftest import ROOT
 
 TOKEN = re.compile(r"\bcvt_[A-Za-z0-9_.-]+")
@@ -25,7 +25,7 @@ TOKEN = re.compile(r"\bcvt_[A-Za-z0-9_.-]+")
 def recipe(demo: Path, port: int) -> list[str]:
     """The shell lines of `make run`, as make would run them."""
     if shutil.which("make") is None:
-        pytest.skip("make is not installed")  # pragma: no cover
+        unavailable("make is not installed")  # pragma: no cover
     bin_dir = Path(sys.executable).parent
     printed = subprocess.run(
         ["make", "-s", "-n", "run", f"BIN={bin_dir}", "STAMP=", f"DEMO={demo}", f"PORT={port}"],
