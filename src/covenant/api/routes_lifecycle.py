@@ -349,8 +349,7 @@ def amend_version(
     targets, commitments added or removed). The draft is validated as any version (`422
     invalid-definition`; each problem's `field` is the request's, e.g. `fees.checkout`,
     `terms.support[0].targets`). Propose and sign it as usual."""
-    from covenant.services.agreement_amendments import check_amendment, in_request, one_form
-    from covenant.services.agreement_writes import amend_version as amend
+    from covenant.services.agreement_amendments import check_amendment, one_form
 
     given = body.model_fields_set - ({"terms"} if body.terms is None else set())
     one_form(given)
@@ -371,24 +370,35 @@ def amend_version(
     whole: dict[str, Any] = {}
     if "cap" in body.model_fields_set:
         whole["cap"] = None if body.cap is None else body.cap.model_dump(exclude_none=True)
+    return _drafted(
+        ctx, who, name, version, body, base, levels=body.levels, edits=edits, terms=whole,
+        fees=body.fees,
+    )  # fmt: skip
+
+
+def _drafted(
+    ctx: Ctx, who: Who, name: str, version: int, body: AmendIn, base: Any, **changes: Any
+) -> dict[str, Any]:
+    """The draft amending ``version`` with ``changes`` (``services.agreement_writes``), its
+    answer; a refused draft names the request's fields (``whole``: the ``terms`` given)."""
+    from covenant.services.agreement_amendments import in_request
+    from covenant.services.agreement_writes import amend_version
+
     try:
-        changes, made = amend(
+        made_changes, made = amend_version(
             ctx.engine(),
             workspace=ctx.workspace(),
             name=name,
             base=version,
             effective_from=body.effectiveFrom,
             reason=body.reason,
-            levels=body.levels,
-            edits=edits,
-            terms=whole,
-            fees=body.fees,
             at=ctx.clock(),
             actor=actor(who),
+            **changes,
         )
     except DefinitionError as error:
-        raise in_request(error, base=base) from None
-    return _answer(name, made, changes)
+        raise in_request(error, base=base, whole="whole" in changes) from None
+    return _answer(name, made, made_changes)
 
 
 def _amend_whole(
@@ -396,31 +406,15 @@ def _amend_whole(
 ) -> dict[str, Any]:
     """The amendment whose `terms` are the whole new version, read again from the body's text
     so that its numbers are exact (pydantic reads a JSON number as a float)."""
-    from covenant.services.agreement_amendments import check_amendment, in_request, whole_terms
+    from covenant.services.agreement_amendments import check_amendment, whole_terms
     from covenant.services.agreement_body import read_body
-    from covenant.services.agreement_writes import amend_version as amend
 
     base = check_amendment(ctx.engine(), name=name, base=version)
     terms = read_body(text, what="amendment").get("terms")
     if not isinstance(terms, dict):
         raise InputError("`terms` must be an object: the new version's terms")
     whole = whole_terms(terms, effective_from=body.effectiveFrom, reason=body.reason)
-    try:
-        changes, made = amend(
-            ctx.engine(),
-            workspace=ctx.workspace(),
-            name=name,
-            base=version,
-            effective_from=body.effectiveFrom,
-            reason=body.reason,
-            levels={},
-            whole=whole,
-            at=ctx.clock(),
-            actor=actor(who),
-        )
-    except DefinitionError as error:
-        raise in_request(error, base=base, whole=True) from None
-    return _answer(name, made, changes)
+    return _drafted(ctx, who, name, version, body, base, levels={}, whole=whole)
 
 
 def _move(
