@@ -347,28 +347,17 @@ async def amend(request: Request, name: str) -> Response:
     credit tiers, caps and minimums, support attainment and penalties, fees and the
     agreement-wide cap. A refused draft gives the page again with the form as typed and each
     problem beside its field."""
-    from covenant.services.agreement_writes import amend_version
-
     session, fields, ctx, at, versions, number = await _amending(request, name)
     base = next(v for v in versions if v.version == number)
     wanted, shown = read_form(fields, base)
     status = 400
     if not shown.refused:
         try:
-            _, made = amend_version(
-                ctx.engine(),
-                workspace=ctx.workspace(),
-                name=name,
-                base=number,
-                effective_from=wanted.effective_from,
-                reason=wanted.reason,
-                levels=wanted.levels,
-                at=at,
-                actor=session.actor,
-                edits=wanted.edits,
+            return _drafted(
+                ctx, session, name, number, at=at, effective_from=wanted.effective_from,
+                reason=wanted.reason, levels=wanted.levels, edits=wanted.edits,
                 terms=wanted.terms,
-            )
-            return RedirectResponse(f"{BASE}/agreements/{name}#v{made.version}", status_code=303)
+            )  # fmt: skip
         except (InputError, DefinitionError) as error:
             add_problems(shown, error, index=len(versions), base=base)
             status = 409 if isinstance(error, ConflictError) else 400
@@ -389,6 +378,21 @@ async def _amending(request: Request, name: str) -> tuple[Any, dict[str, str], A
     return session, fields, ctx, at, versions, _base(fields, versions, name)
 
 
+def _drafted(ctx: Any, session: Any, name: str, number: int, **changes: Any) -> Response:
+    """The draft amending version ``number`` with ``changes``; the page of its version."""
+    from covenant.services.agreement_writes import amend_version
+
+    _, made = amend_version(
+        ctx.engine(),
+        workspace=ctx.workspace(),
+        name=name,
+        base=number,
+        actor=session.actor,
+        **changes,
+    )
+    return RedirectResponse(f"{BASE}/agreements/{name}#v{made.version}", status_code=303)
+
+
 def _base(fields: dict[str, str], versions: list[Any], name: str) -> int:
     """The number of the version a form amends (one of ``versions``)."""
     try:
@@ -405,26 +409,16 @@ async def amend_terms(request: Request, name: str) -> Response:
     """A new draft whose terms are the whole YAML the "Edit all terms" form sends (any term
     of the version: claim deadlines, measurement, targets, commitments added or removed). A
     refused draft gives the page again with the YAML as typed, each problem with its line."""
-    from covenant.services.agreement_writes import amend_version
-
     session, fields, ctx, at, versions, number = await _amending(request, name)
     whole, source, shown = read_terms(fields, base=number)
     status = 400
     if whole is not None:
         try:
-            _, made = amend_version(
-                ctx.engine(),
-                workspace=ctx.workspace(),
-                name=name,
-                base=number,
+            return _drafted(
+                ctx, session, name, number, at=at,
                 effective_from=shown.values["effective_from"].strip(),
-                reason=shown.values["reason"],
-                levels={},
-                whole=whole,
-                at=at,
-                actor=session.actor,
-            )
-            return RedirectResponse(f"{BASE}/agreements/{name}#v{made.version}", status_code=303)
+                reason=shown.values["reason"], levels={}, whole=whole,
+            )  # fmt: skip
         except (InputError, DefinitionError) as error:
             add_terms_problems(shown, error, index=len(versions), source=source)
             status = 409 if isinstance(error, ConflictError) else 400
