@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from covenant.core.promql import PrometheusSource, SeriesQueries
@@ -46,6 +45,7 @@ from covenant.store.day_sums import (
 )
 from covenant.store.db import write_transaction
 from covenant.store.source_state import read_states
+from tests.store.test_kept_sums import _row
 
 DAY, HOUR = 86400, 3600
 D = int(datetime(2026, 9, 24, tzinfo=UTC).timestamp())  # a day of sums: 90 good / 100 total
@@ -115,18 +115,6 @@ def _read(url: str) -> SeriesQueries:
     return SeriesQueries(
         series="web", slos=("web-availability",), sli="web", source=source, good=GOOD, total=TOTAL
     )
-
-
-def _row(engine: Engine, sid: int, day: int) -> tuple[Any, ...]:
-    with engine.connect() as conn:
-        found = conn.execute(
-            text(
-                "SELECT itemsize, counts, good_sum, total_sum FROM bucket_chunks "
-                "WHERE series_id = :s AND day = :d"
-            ),
-            {"s": sid, "d": day},
-        ).one()
-    return (found[0], bytes(found[1]), found[2], found[3])
 
 
 def _day_of_sums(engine: Engine) -> int:
