@@ -150,10 +150,11 @@ def test_period_recordings_at_a_month_start_whichever_group_runs_first(
             doc["tests"][0]["input_series"] += fed
         else:
             doc = yaml.safe_load(prom_tests.tests_yaml([test], rule_file="rules.yml"))
-            # promtool evaluates every group at every step, in this order
-            doc["group_eval_order"] = [g["name"] for g in groups]
-            if order == "meta-group-first":
-                doc["group_eval_order"].reverse()
+        # promtool evaluates every group at every step, in this order (without one it sorts
+        # the groups unstably from a Go map: a random order, as a real server's offsets are)
+        doc["group_eval_order"] = [g["name"] for g in groups]
+        if order == "meta-group-first":
+            doc["group_eval_order"].reverse()
         exprs = doc["tests"][0]["promql_expr_test"]
         # the minutes around the boundary, up to the old series' last sample + 5 min lookback
         for k in range(-2, 8):
