@@ -46,18 +46,23 @@ def test_covenant_serve_answers_over_http(shop: Shop) -> None:
                 time.sleep(0.2)
         assert document.json()["info"]["title"] == "Covenant"
         me = httpx.get(
-            f"{base}{V1}/me", headers={"Authorization": f"Bearer {shop.tokens['viewer']}"}
+            f"{base}{V1}/me",
+            headers={"Authorization": f"Bearer {shop.tokens['viewer']}"},
+            timeout=60,
         )
         assert me.json()["role"] == "viewer"
         customer = {"Authorization": f"Bearer {shop.tokens['customer:initech']}"}
-        listed = httpx.get(f"{base}{V1}/agreements", headers=customer).json()
+        listed = httpx.get(f"{base}{V1}/agreements", headers=customer, timeout=60).json()
         assert [a["agreement"] for a in listed["items"]] == ["initech-standard"]
-        refused = httpx.get(f"{base}{V1}/evaluations", headers=customer)
+        refused = httpx.get(f"{base}{V1}/evaluations", headers=customer, timeout=60)
         assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
         # the worker runs in the background: /metrics shows its tick once it has made one
         viewer = {"Authorization": f"Bearer {shop.tokens['viewer']}"}
         deadline = time.monotonic() + 120  # a wait for the first tick, not a timing assertion
-        while "covenant_worker_objectives" not in httpx.get(f"{base}/metrics", headers=viewer).text:
+        while (
+            "covenant_worker_objectives"
+            not in httpx.get(f"{base}/metrics", headers=viewer, timeout=60).text
+        ):
             assert process.poll() is None, process.communicate()[0]
             assert time.monotonic() < deadline, "the worker did not tick in 120 s"
             time.sleep(0.5)

@@ -20,7 +20,11 @@ GLOBEX = "/api/v1/agreements/globex-enterprise"
 def _api(served: Served, method: str, path: str, **kw: Any) -> httpx.Response:
     token = served.shop.tokens["admin"]
     return httpx.request(
-        method, served.url + path, headers={"Authorization": f"Bearer {token}"}, **kw
+        method,
+        served.url + path,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+        **kw,
     )
 
 

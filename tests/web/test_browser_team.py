@@ -76,6 +76,7 @@ def test_slo_page_draws_its_charts(served: Served, browser: Any) -> None:
     answer = httpx.get(
         f"{served.url}/api/v1/evaluations/checkout-availability",
         headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
     ).json()
     result = answer["results"][0]
     evaluation = result["corrected"] or result  # the charts draw the figures after corrections
@@ -127,6 +128,7 @@ def test_composite_page_and_an_error_page(served: Served, browser: Any) -> None:
     answer = httpx.get(
         f"{served.url}/api/v1/evaluations?slo=shopping-journey",
         headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
     ).json()
     (composite,) = [r for r in answer["results"] if r["objective"] == ""]
     window_s, step_s = composite["window"]["seconds"], 14 * 3600

@@ -40,7 +40,7 @@ def token_sign_in(url: str, headers: Headers, origin: str | None = None) -> http
 
 
 def cookie_is_secure(url: str, headers: Headers) -> bool:
-    answer = httpx.get(f"{url}/ui/sign-in", headers=headers)
+    answer = httpx.get(f"{url}/ui/sign-in", headers=headers, timeout=60)
     assert answer.status_code == 200
     return "secure" in answer.headers["set-cookie"].lower()
 

@@ -75,9 +75,9 @@ def served(
 
 def form_cookie(url: str) -> str:
     """The sign-in form's cookie, the request saying it came over https."""
-    return httpx.get(f"{url}/ui/sign-in", headers={"X-Forwarded-Proto": "https"}).headers[
-        "set-cookie"
-    ]
+    return httpx.get(
+        f"{url}/ui/sign-in", headers={"X-Forwarded-Proto": "https"}, timeout=60
+    ).headers["set-cookie"]
 
 
 def sign_in(url: str, fields: dict[str, str], forwarded: str | None = None) -> httpx.Response:
