@@ -4,7 +4,9 @@ The store is the one ``test_prometheus_recorded`` builds: ``evaluate --read``'s 
 ``AT`` against the real Prometheus fixture (counters back-filled with promtool, the rules'
 recordings too) keeps two days of ``web`` (and ``db``) as day sums (``START + 2d``, ``START +
 4d``) and the four days the edges cut as hour pieces (minutes only in the hours an edge cuts).
-A reader of every bucket over the five days needs the minutes of all six. Then:
+A reader of every bucket over the five days needs the minutes of all six. ``api`` is then read
+minute by minute (``ingest prometheus``): an SLI with no sums, as one without recordings is.
+Then:
 
 - the CLI's readers (``backtest alerts``, ``suggest slo``, ``report sla``, ``exposure``) read the
   minutes of the days they need from Prometheus, with a note, and answer; the minutes stored
@@ -33,7 +35,7 @@ from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
 from covenant.services.evaluate import evaluate_objectives
 from covenant.services.evaluate_read import read_before_evaluating
-from covenant.services.prometheus import catch_up
+from covenant.services.prometheus import catch_up, ingest_prometheus
 from covenant.services.store import open_store
 from covenant.store.chunk_reads import read_matrix, series_rows
 from covenant.store.day_sums import day_sum_days
@@ -102,6 +104,14 @@ def by_days(loaded: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
         every=True,
     )
     assert [r.error for r in reports] == [None, None, None]
+    # api's sums (the first read stored its days without the reset's) replaced by its minutes
+    api = [r for r in workspace.prometheus.reads if r.series == "api"]  # type: ignore[union-attr]
+    engine = open_store(f"sqlite:///{path}")
+    try:
+        done = ingest_prometheus(engine, reads=api, start=from_epoch(START), end=from_epoch(AT))
+        assert [r.error for r in done] == [None]
+    finally:
+        engine.dispose()
     assert _sum_days(f"sqlite:///{path}") == {"web": list(SUM_DAYS)}
     return path
 

@@ -7,8 +7,10 @@ back-filled with promtool (at their groups' own offsets within the minute, as Pr
 evaluates them). ``evaluate --read``'s first read (``read_before_evaluating``) then stores
 ``web``'s and ``db``'s whole middle days as day sums — the witness holds — and the hours of the
 days an edge cuts that no edge cuts as hour sums (``store.hour_pieces``; not ``db``'s hours
-around its reset), and reads ``api`` from its samples (the reset makes its recorded day differ
-from the counters' increase). Every evaluation equals the one on a store read minute by minute,
+around its reset). ``api``'s reset makes the recorded day that holds it differ from the
+counters' increase, so of its whole days only the first is a day sum; the other is asked by
+hours, and only the two hours around the reset are read from its samples. Every evaluation
+equals the one on a store read minute by minute,
 and its counts equal the ones derived here from the events alone; an hour later the edges cut
 summed hours, whose minutes (only theirs) the next read reads; a day later the sliding windows
 cut a day-sum day, which the next read replaces with its minutes before evaluating.
@@ -198,9 +200,14 @@ def test_a_first_read_by_days_equals_a_read_of_every_sample(loaded: Any, tmp_pat
             stored = day_sum_days(conn, series_ids=[i for i, _ in ids.values()], before=END)
     finally:
         engine.dispose()
-    # web, db: the days no 5d/3d/1d edge cuts (AT − 4d, AT − 2d) as sums; api (reset): none
+    # web, db: the days no 5d/3d/1d edge cuts (AT − 4d, AT − 2d) as sums; api: not the day
+    # after its reset's (the recorded day ending at its midnight holds the reset)
     assert stored == {
-        ids[key[f"{s}-availability"]][0]: [START + 2 * DAY, START + 4 * DAY] for s in ("db", "web")
+        **{
+            ids[key[f"{s}-availability"]][0]: [START + 2 * DAY, START + 4 * DAY]
+            for s in ("db", "web")
+        },
+        ids[key["api-availability"]][0]: [START + 2 * DAY],
     }, stored
     first = _evaluations(by_days, ws, AT)
     assert first == _evaluations(raw, ws, AT)
@@ -303,16 +310,25 @@ def test_a_first_read_takes_the_uncut_hours_of_cut_days_as_sums(
         if h not in cut_hours and lo < h and h + HOUR <= AT
     }
     db_reset_hours = {START + 5 * DAY + 4 * HOUR, START + 5 * DAY + 5 * HOUR}
-    summed = _summed_hours(url, list(ids.values()), cut_days)
+    after_reset = START + 4 * DAY  # api's whole day whose recorded day holds its reset
+    summed = _summed_hours(url, list(ids.values()), [*cut_days, after_reset])
     assert summed[ids["web"]] == free
     assert summed[ids["db"]] == free - db_reset_hours  # the reset's hours: not sums
-    assert ids["api"] not in summed  # read from its samples (its days do not check)
-    # minutes read from samples: the cut hours' (from the first edge on) and db's reset hours
+    # api: the day after the reset by hours, every one of them; the reset's two hours not sums
+    # (which two depends on the rule group's offset within the minute: the reset is 13.5 s
+    # after 11:00)
+    api_hours = free | set(range(after_reset, after_reset + DAY, HOUR))
+    left_out = sorted(api_hours - summed[ids["api"]])
+    reset_hour = int(RESET_AFTER) - int(RESET_AFTER) % HOUR
+    assert left_out in ([reset_hour - HOUR, reset_hour], [reset_hour, reset_hour + HOUR])
+    assert summed[ids["api"]] <= api_hours
+    # minutes read from samples: the cut hours' (from the first edge on) and the reset hours
     minutes = {r.series: r.buckets for r in reports}
     in_cut = sum((min(h + HOUR, AT) - max(h, lo)) // 60 for h in cut_hours)
     by_days = (AT - lo - 2 * DAY) // 60  # what the read by days alone read
     assert minutes[key["web"]] == in_cut
     assert minutes[key["db"]] == in_cut + 120
+    assert minutes[key["api"]] == in_cut + 120
     print(f"minutes read per series: by days {by_days}, by hours {in_cut}")
     assert in_cut * 10 < by_days
 
@@ -339,9 +355,10 @@ def test_a_first_read_takes_the_uncut_hours_of_cut_days_as_sums(
     )
     assert all(r.error is None for r in again)
     now_cut = {e - e % HOUR for e in {soon - w for w in windows} if e % HOUR}
-    left = _summed_hours(url, list(ids.values()), cut_days)
+    left = _summed_hours(url, list(ids.values()), [*cut_days, after_reset])
     assert left[ids["web"]] == free - now_cut
     assert left[ids["db"]] == free - db_reset_hours - now_cut
+    assert left[ids["api"]] == summed[ids["api"]] - now_cut
     check(soon)
 
 

@@ -9,16 +9,19 @@ whole day's ``good_sum``/``total_sum`` and from the minutes of the days an edge 
 1. the UTC days no edge cuts are read as two numbers each from the ``1d`` recordings, checked
    (``sources.prometheus.recorded``: aligned, whole, equal to the counters' increase) and
    stored as day-sum chunks (``store.day_sums``), *first*;
-2. the hours of the days the edges cut (and today's before the current hour) that no edge cuts
-   are read as two numbers each from the ``1h`` recordings the same way, and those that check
-   are stored as hour pieces (``store.hour_pieces``); an hour that does not is left to step 3;
+2. the hours of the days the edges cut (and today's before the current hour) that no edge cuts,
+   and every hour of a day that did not check in step 1 (a counter reset by a deploy, a series
+   that came or went: the day's recorded count differs from the counters' increase), are read
+   as two numbers each from the ``1h`` recordings the same way, and those that check are
+   stored as hour pieces (``store.hour_pieces``); an hour that does not is left to step 3;
 3. the rest of the range — the hours the edges cut, the hours that did not check, and the
    current hour up to the instant — is read from the counters' samples as every read is
    (``services.prometheus``), in time order; a series whose earlier part failed is not read
    further, so its frontier never passes a gap.
 
-An SLI whose objectives need every bucket (time slices), or that has no checked recording for
-every such day, is left to the ordinary read of its samples (the caller's ``catch_up``).
+An SLI whose objectives need every bucket (time slices), or whose day recordings are missing
+or not aligned (no rules loaded, a rule group evaluated at changing offsets), is left to the
+ordinary read of its samples (the caller's ``catch_up``).
 Afterwards, as the windows slide, ``refine_days`` reads the minutes of the day-sum days and of
 the summed hours that an evaluation's edges come to cut, before it evaluates.
 """
@@ -146,21 +149,34 @@ def first_read_by_days(
         accepted = _day_sums(engine, recs, days=days, client_for=client_for)
         rest.extend(r.queries for r in recs if r.queries.series not in accepted)
         taken = [r for r in recs if r.queries.series in accepted]
-        summed = _hour_sums(engine, taken, hours=hours, client_for=client_for) if hours else {}
-        groups: dict[tuple[int, ...], list[SeriesQueries]] = {}
+        # a day that did not check (a reset, a series that came or went) is asked by hours:
+        # only the hours around the change are then read from the samples
+        by_hours: dict[tuple[int, ...], list[Recorded]] = {}
+        for rec in taken:
+            failed = sorted(set(days) - set(accepted[rec.queries.series][0]))
+            more = [h for d in failed for h in range(d, d + DAY, HOUR) if h + HOUR <= settled]
+            by_hours.setdefault(tuple(sorted({*hours, *more})), []).append(rec)
+        summed: dict[str, tuple[tuple[int, ...], int, int]] = {}
+        for wanted, chosen_recs in by_hours.items():
+            if wanted:
+                summed |= _hour_sums(engine, chosen_recs, hours=wanted, client_for=client_for)
+        sums: dict[str, tuple[int, int]] = {}
+        groups: dict[tuple[tuple[int, ...], tuple[int, ...]], list[SeriesQueries]] = {}
         for rec in taken:
             series = rec.queries.series
+            ok_days, good, total = accepted[series]
             got = summed.get(series)
             if got is not None:
-                good, total = accepted[series]
-                accepted[series] = (good + got[1], total + got[2])
-            groups.setdefault(got[0] if got is not None else (), []).append(rec.queries)
-        for ok_hours, chosen in groups.items():
+                good, total = good + got[1], total + got[2]
+            sums[series] = (good, total)
+            key = (ok_days, got[0] if got is not None else ())
+            groups.setdefault(key, []).append(rec.queries)
+        for (ok_days, ok_hours), chosen in groups.items():
             reports += _minutes(
                 engine,
                 chosen,
-                runs=_runs(lo, at, days, ok_hours),
-                sums=accepted,
+                runs=_runs(lo, at, ok_days, ok_hours),
+                sums=sums,
                 now=now,
                 settled=settled,
                 client_for=client_for,
@@ -218,6 +234,7 @@ def _witnessed(
                     good=np.concatenate([d[k].good[at] for at, d in parts]),
                     total=np.concatenate([d[k].total[at] for at, d in parts]),
                     ok=np.concatenate([d[k].ok[at] for at, d in parts]),
+                    checked=all(d[k].checked for _, d in parts),
                 )
                 for k in range(len(batch))
             ]
@@ -239,30 +256,34 @@ def _day_sums(
     *,
     days: Sequence[int],
     client_for: ClientFactory | None,
-) -> dict[str, tuple[int, int]]:
-    """Write the checked day sums of every SLI whose every day checks; per such series its
-    summed ``(good, total)``. A server that cannot answer leaves every SLI to the samples."""
+) -> dict[str, tuple[tuple[int, ...], int, int]]:
+    """Write the days that check of every SLI whose recordings were there to compare; per
+    such series ``(those days, their good, their total)`` (its other days are asked by
+    hours). A server that cannot answer, or an SLI without aligned recordings, is left to
+    the samples (absent)."""
     if not days:
         return {}
     checked = _witnessed(recs, periods=days, span=DAY, client_for=client_for)
     found = {
-        series: ([int(v) for v in d.good], [int(v) for v in d.total])
+        series: [
+            (day, int(g), int(t))
+            for day, g, t, fine in zip(days, d.good, d.total, d.ok, strict=True)
+            if fine
+        ]
         for series, d in checked.items()
-        if bool(d.ok.all())
+        if d.checked
     }
-    if not found:
-        return {}
-    with _writing(engine) as conn:
-        ids = _ensure_series(conn, keys=sorted(found), step=DEFAULT_STEP)
-        write_day_sums(
-            conn,
-            [
-                DaySum(ids[series], d, g, t)
-                for series, (good, total) in found.items()
-                for d, g, t in zip(days, good, total, strict=True)
-            ],
-        )
-    return {series: (sum(g), sum(t)) for series, (g, t) in found.items()}
+    kept = sorted(series for series, ok in found.items() if ok)
+    if kept:
+        with _writing(engine) as conn:
+            ids = _ensure_series(conn, keys=kept, step=DEFAULT_STEP)
+            write_day_sums(
+                conn, [DaySum(ids[series], d, g, t) for series in kept for d, g, t in found[series]]
+            )
+    return {
+        series: (tuple(d for d, _, _ in ok), sum(g for _, g, _ in ok), sum(t for *_, t in ok))
+        for series, ok in found.items()
+    }
 
 
 def _hour_sums(

@@ -67,6 +67,7 @@ class DaySums:
     total: Int64Array
     ok: npt.NDArray[np.bool_]
     why: str = ""  # why some day is not ok (the first reason met)
+    checked: bool = False  # the recordings were there and aligned: each day was compared
 
 
 PLAIN_ID = re.compile(r"^[A-Za-z0-9_.:/ -]+$")
@@ -339,4 +340,4 @@ def _check(
             "rules did not evaluate) or a counter has no value at a midnight"
         )
     )
-    return DaySums(good=good_day, total=t_day, ok=ok, why=why)
+    return DaySums(good=good_day, total=t_day, ok=ok, why=why, checked=True)
