@@ -7,7 +7,7 @@ DEMO   := covenant-demo
 PORT   ?= 8080
 DEMO_PASSWORD := covenant-demo-2026
 
-.PHONY: run test check bench docs help-model clean
+.PHONY: run test check bench docs help-model schema-snapshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,13 @@ check: $(STAMP) ## lint, types, architecture contracts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m covenant.cli.help_model --check  # out of date after a command changed: make help-model
+	$(BIN)/python -m covenant.store.schema_snapshot --check  # out of date after a new migration: make schema-snapshot
 
 help-model: $(STAMP) ## after changing a command: rewrite src/covenant/cli/help_model.json (help printed without typer)
 	$(BIN)/python -m covenant.cli.help_model --write
+
+schema-snapshot: $(STAMP) ## after adding a migration: rewrite src/covenant/store/schema_sqlite.json (new SQLite stores without Alembic)
+	$(BIN)/python -m covenant.store.schema_snapshot --write
 
 bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmarks.md)
 	$(BIN)/pip install --quiet -e ".[dev,bench]"  # polars and DuckDB: ingest baselines beside pandas

@@ -8,10 +8,12 @@ the CLI started in a subprocess with ``COVENANT_DATABASE_URL`` land in the same 
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -76,3 +78,37 @@ def at_once(work: Callable[[int], T], count: int) -> list[T]:
     if errors:
         raise errors[0]
     return results  # type: ignore[return-value]  # every slot was set when none raised
+
+
+def sqlite_schema(path: Path) -> dict[str, object]:
+    """Everything SQLite says about the schema of the store file ``path``, read with
+    ``sqlite3`` alone: ``sqlite_master`` in creation order (without the root pages, which
+    depend on the history of the file), each table's columns, indexes and foreign keys, each
+    index's columns, the persistent pragmas and the stamped revisions."""
+    conn = sqlite3.connect(path)
+    try:
+        master = conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid"
+        ).fetchall()
+        tables = [name for kind, name, _, _ in master if kind == "table"]
+        indexes = [name for kind, name, _, _ in master if kind == "index"]
+        return {
+            "master": master,
+            "tables": {
+                name: {
+                    what: conn.execute(f"PRAGMA {what}('{name}')").fetchall()
+                    for what in ("table_xinfo", "index_list", "foreign_key_list")
+                }
+                for name in tables
+            },
+            "indexes": {
+                name: conn.execute(f"PRAGMA index_xinfo('{name}')").fetchall() for name in indexes
+            },
+            "pragmas": {
+                name: conn.execute(f"PRAGMA {name}").fetchall()
+                for name in ("auto_vacuum", "application_id", "user_version", "encoding")
+            },
+            "stamp": sorted(conn.execute("SELECT version_num FROM alembic_version").fetchall()),
+        }
+    finally:
+        conn.close()

@@ -161,6 +161,7 @@ def test_the_wheel_ships_the_demo_and_the_error_reference(tmp_path: Path) -> Non
     assert "covenant/_bundled/demo/proposals/initech-premium.yaml" in names
     assert "covenant/_bundled/docs/errors.md" in names
     assert "covenant/cli/help_model.json" in names  # help without typer (cli.help_render)
+    assert "covenant/store/schema_sqlite.json" in names  # new stores without Alembic
     assert not [n for n in names if "/.covenant/" in n]
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -1,13 +1,16 @@
-"""An up-to-date store opens without Alembic; the heads it compares with are Alembic's own."""
+"""An up-to-date store opens without Alembic, and so does a new SQLite store (created from the
+schema snapshot); the heads it compares with are Alembic's own."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+from alembic import command
 from alembic.script import ScriptDirectory
 
-from covenant.store.db import alembic_config, head_revisions
+from covenant.store.db import alembic_config, create_engine_for, head_revisions
 
 
 def test_head_revisions_are_alembics_heads() -> None:
@@ -24,18 +27,37 @@ print("alembic" in sys.modules)
 """
 
 
+def migrate_to(url: str, revision: str) -> None:
+    engine = create_engine_for(url)
+    config = alembic_config()
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def alembic_loaded(url: str) -> bool:
+    """Whether opening the store at ``url`` in a new process loaded Alembic."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(url=url)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout.strip().splitlines()[-1] == "True"
+
+
 def test_only_a_store_behind_the_heads_loads_alembic(store_url: str) -> None:
-    url = store_url
+    # a new store: created from the schema snapshot on SQLite, migrated on PostgreSQL
+    assert alembic_loaded(store_url) is store_url.startswith("postgresql")
+    assert not alembic_loaded(store_url)  # the same store, now at the heads: one query
 
-    def alembic_loaded() -> bool:
-        done = subprocess.run(
-            [sys.executable, "-c", PROBE.format(url=url)],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
-        return done.stdout.strip().splitlines()[-1] == "True"
 
-    assert alembic_loaded()  # a new store is migrated
-    assert not alembic_loaded()  # the same store, now at the heads: one query, no Alembic
+def test_a_sqlite_store_behind_the_heads_loads_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'covenant.db'}"
+    migrate_to(url, "0016_outbox_target_spec")
+    assert alembic_loaded(url)
+    assert not alembic_loaded(url)

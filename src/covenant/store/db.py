@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from covenant.errors import ReadOnlyStoreError, StoreError
+from covenant.store import schema_snapshot
 from covenant.store.schema_status import describe, refuse_newer, schema_state
 from covenant.store.schema_version import MIGRATIONS, head_revisions
 from covenant.store.sqlite_reader import (
@@ -220,14 +221,63 @@ def migrate(engine: Engine) -> None:
     """Bring the store's schema to the newest revision (idempotent; one transaction).
 
     A store already at the newest revision is recognised from its stamp without loading
-    Alembic, so opening an up-to-date store costs one query. A database that does not answer
-    is :class:`StoreUnreachableError`; a store migrated by a newer Covenant is
-    :class:`StoreNewerError`, unchanged.
+    Alembic, so opening an up-to-date store costs one query; an empty SQLite store is created
+    from the packaged schema snapshot (``schema_snapshot``), also without Alembic. A database
+    that does not answer is :class:`StoreUnreachableError`; a store migrated by a newer
+    Covenant is :class:`StoreNewerError`, unchanged.
     """
     state = schema_state(engine)
     if state.at_head:
         return
     refuse_newer(engine, state)
+    if not state.current and engine.dialect.name == "sqlite" and _created(engine):
+        return
+    upgrade_with_alembic(engine)
+
+
+def _created(engine: Engine) -> bool:
+    """True once the SQLite store is at the packaged heads after creating it from the schema
+    snapshot if it was empty (no table, index, view or trigger at all); False, having changed
+    nothing, when it is not empty (a table without a stamp: Alembic says what is wrong) or
+    the snapshot is not of the packaged heads."""
+    snapshot = schema_snapshot.packaged()
+    if snapshot is None:
+        return False
+    try:
+        # The same lock as Alembic's migration below: of several processes creating one new
+        # store, the first creates it, the later ones wait and then find it stamped.
+        with write_transaction(engine) as connection:
+            if connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar():
+                return _stamp(connection) == frozenset(snapshot.heads)
+            cursor = connection.connection.cursor()
+            try:
+                schema_snapshot.apply(cursor, snapshot)
+            finally:
+                cursor.close()
+    except SQLAlchemyError as exc:
+        raise _migration_failed(engine, exc) from exc
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"cannot create the store at {describe(engine)}: {exc.__class__.__name__}: {exc}",
+            hint="check that the store's folder can be written",
+        ) from exc
+    return True
+
+
+def _stamp(connection: Connection) -> frozenset[str]:
+    """The revisions stamped in the store (SQLite), read without ending the transaction."""
+    found = connection.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).scalar()
+    if not found:
+        return frozenset()
+    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    return frozenset(str(row[0]) for row in rows)
+
+
+def upgrade_with_alembic(engine: Engine) -> None:
+    """Run the packaged migrations up to the heads (what :func:`migrate` does for a store
+    that is not a new SQLite one; ``schema_snapshot`` runs it to write the snapshot)."""
     from alembic import command  # noqa: PLC0415 - Alembic loads only to migrate
     from alembic.util.exc import CommandError  # noqa: PLC0415
 
@@ -250,8 +300,12 @@ def migrate(engine: Engine) -> None:
             "of Covenant cannot upgrade from",
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot migrate the store at {describe(engine)}: "
-            f"{exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}",
-            hint="check that the database is reachable and writable",
-        ) from exc
+        raise _migration_failed(engine, exc) from exc
+
+
+def _migration_failed(engine: Engine, exc: SQLAlchemyError) -> StoreError:
+    return StoreError(
+        f"cannot migrate the store at {describe(engine)}: "
+        f"{exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}",
+        hint="check that the database is reachable and writable",
+    )
