@@ -6,8 +6,8 @@ of a store migrated to the newest revision by Alembic, in the order SQLite holds
 (``sqlite_master``), the persistent pragmas the migrations could set, and the revisions it is
 stamped with. Executed in one write transaction, these give the very schema Alembic would
 (tests/store/test_schema_snapshot.py compares the two); loading Alembic and running every
-migration cost about half a second. A store that is not empty, and PostgreSQL, are migrated by
-Alembic as before.
+migration cost a quarter to half a second. A store that is not empty, and PostgreSQL, are
+migrated by Alembic as before.
 
 The file is written by ``python -m covenant.store.schema_snapshot --write`` (``make
 schema-snapshot``): it migrates a new temporary store with Alembic and reads its schema back.
@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -116,6 +115,8 @@ def read(conn: sqlite3.Connection) -> Snapshot:
 
 def generate() -> Snapshot:
     """The schema of a new store migrated by Alembic (loads Alembic)."""
+    import tempfile  # noqa: PLC0415 - only to write the snapshot
+
     from covenant.store.db import create_engine_for, upgrade_with_alembic  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as folder:
