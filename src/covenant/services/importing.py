@@ -239,6 +239,9 @@ def plan_import(
     taken: set[Path] = set()
     for path in paths:
         docs, problems = read_file(path)
+        # an empty document (a trailing or doubled ---, a comment alone) holds nothing, as
+        # for kubectl: skipped rather than refused
+        docs = [doc for doc in docs if doc.data is not None]
         if problems:
             planned.append(
                 Planned(imported=ImportedFile(source=str(path), tool=tool, problems=problems))

@@ -212,8 +212,64 @@ def _has_top_level_operator(text: str) -> bool:
             depth -= 1
         elif depth == 0 and ch in "+-*/%^<>=!":
             return True
-    rest = "".join(ch if mask[i] else " " for i, ch in enumerate(text))
-    return bool(re.search(r"\)\s*(and|or|unless)\s", rest))
+    return bool(_SET_OPERATOR.search(_top_level(text)))
+
+
+_SET_OPERATOR = re.compile(r"(?i)(?<![A-Za-z0-9_:])(and|or|unless)(?![A-Za-z0-9_:])")
+_FALLBACK = re.compile(r"(?is)\s(or)\s*(?:on\s*\(\s*\)\s*)?vector\s*\(\s*[0-9.eE+-]+\s*\)\s*$")
+_GROUPING = re.compile(r"(?i)(?<![A-Za-z0-9_:])(?:by|without)\s*\(([^)]*)\)")
+_AGGREGATION = re.compile(
+    r"(?i)(?<![A-Za-z0-9_:])(?:sum|count|avg|min|max|group|stddev|stdvar|quantile)"
+    r"\s*(?:\(|by\b|without\b)"
+)
+
+
+def _top_level(text: str) -> str:
+    """``text`` with string literals and everything inside brackets blanked out (PromQL's
+    keywords are case-insensitive: ``OR`` is ``or``)."""
+    mask = _code_mask(text)
+    depth = 0
+    kept = []
+    for index, ch in enumerate(text):
+        if not mask[index]:
+            kept.append(" ")
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            kept.append(" ")
+            continue
+        kept.append(ch if depth == 0 else " ")
+    return "".join(kept)
+
+
+def without_fallback(query: str) -> tuple[str, str]:
+    """``A or on() vector(1)`` → ``(A, "or on() vector(1)")``: the constant a query falls back
+    to when it has no data (slo-generator's "no traffic counts as good"); ``(query, "")`` when
+    there is none at the top level."""
+    text = _strip_parens(query)
+    found = _FALLBACK.search(text)
+    if found is None or _top_level(text)[found.start(1) : found.end(1)].lower() != "or":
+        return query, ""
+    return text[: found.start()].strip(), " ".join(text[found.start() :].split())
+
+
+def one_series(query: str) -> tuple[str, str]:
+    """The query summed into one series, and why it had to be (``""``: it was one already).
+
+    A query grouped ``by``/``without`` labels returns one series per group, and one without
+    any aggregation one per label set; ``sum(...)`` around it is the total over them all (and
+    changes nothing of a query that returns a single series)."""
+    code = "".join(ch if keep else " " for ch, keep in zip(query, _code_mask(query), strict=True))
+    groups = list(_GROUPING.finditer(code))
+    if groups:
+        names = (n.strip() for found in groups for n in found.group(1).split(","))
+        labels = ", ".join(dict.fromkeys(n for n in names if n)) or "no label"
+        return f"sum({query})", f"grouped by ({labels})"
+    if not _AGGREGATION.search(code):
+        return f"sum({query})", "not aggregated (no sum)"
+    return query, ""
 
 
 def counts_over_window(query: str) -> bool:

@@ -71,8 +71,9 @@ def _round_minute(nanos: int) -> int:
     return whole + (1 if 2 * rest >= minute else 0)
 
 
-def pyrra_tiers(window_seconds: int) -> list[dict[str, Any]]:
-    """Pyrra's alert windows for an SLO window, as ``covenant/v1`` tiers."""
+def pyrra_tiers(window_seconds: int, dropped: list[str] | None = None) -> list[dict[str, Any]]:
+    """Pyrra's alert windows for an SLO window, as ``covenant/v1`` tiers; a tier whose window
+    rounds to under a minute is left out and described in ``dropped``."""
     tiers = []
     names = ("page-1", "page-2", "ticket-1", "ticket-2")
     for name, (severity, long_div, short_div, factor) in zip(names, WINDOWS, strict=True):
@@ -80,7 +81,9 @@ def pyrra_tiers(window_seconds: int) -> list[dict[str, Any]]:
         short_m = _round_minute(window_seconds * NANOS // short_div)
         long_text, short_text = duration_text(long_m * 60), duration_text(short_m * 60)
         if long_text is None or short_text is None:
-            continue  # a window under a minute: Pyrra's rule would be invalid too
+            if dropped is not None:  # Pyrra's own rule would read a range of 0s
+                dropped.append(f"{name} (burn rate {factor}: {long_m}m/{short_m}m)")
+            continue
         tiers.append(tier(name, severity, long_text, short_text, burn_rate=Decimal(factor)))
     return tiers
 
@@ -164,12 +167,21 @@ def _objective(
             ("performanceOverAccuracy",),
             "a rule-generation choice of Pyrra; Covenant's windows are always exact sums of counts",
         )
-    tiers = pyrra_tiers(seconds)
+    dropped: list[str] = []
+    tiers = pyrra_tiers(seconds, dropped)
     alerting = mapping(spec.get("alerting"))
     if alerting.get("disabled") is True or alerting.get("burnrates") is False:
         tiers = []
     else:
         here.note_once(("alerting",) if alerting else (), FOR_NOTE)
+        if dropped:
+            here.note(
+                ("window",),
+                f"window {spec.get('window')}: Pyrra's alert windows scale with it and round "
+                f"to the minute, so {', '.join(dropped)} round(s) to under a minute; that tier "
+                "is left out (Covenant needs windows of a minute at least); a window of 3d or "
+                "more keeps all four",
+            )
     for key in ("name", "absent"):
         if key in alerting:
             here.note(

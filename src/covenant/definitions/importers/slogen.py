@@ -82,6 +82,15 @@ def import_slo_generator(
         elif isinstance(data, Mapping) and "class" in data and "apiVersion" not in data:
             result.reason = "a slo-generator v1 exporter list holds no SLO: nothing to import"
         elif isinstance(data, Mapping) and data.keys() & {
+            "error_budget_policy_step_name",
+            "measurement_window_seconds",
+        }:
+            result.reason = (
+                "a slo-generator v1 error-budget policy (a list of steps) holds no SLO: nothing "
+                "to import; the v1 SLO configs get the 28d window and Covenant's default tiers "
+                "(write the steps as a v2 error_budget_policies entry and give it with --config)"
+            )
+        elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_policies",
             "backends",
             "exporters",
@@ -349,7 +358,14 @@ def _prometheus(
                 ("expression",), MISSING, "query_sli needs expression", "add the PromQL expression"
             )
             return None
-        split = promql.split_ratio(promql.range_to_window(expression.strip()))
+        ratio, fallback = promql.without_fallback(promql.range_to_window(expression.strip()))
+        split = promql.split_ratio(ratio)
+        if split is not None and fallback:
+            here.note(
+                ("expression",),
+                f"the fallback '{fallback}' (the SLI's value when there is no traffic) is "
+                "dropped: with counts, no events is simply no good and no bad event",
+            )
         if split is not None:
             numerator, denominator = (promql.rate_to_increase(part)[0] for part in split[:2])
             if all(promql.counts_over_window(part) for part in (numerator, denominator)):
@@ -359,10 +375,13 @@ def _prometheus(
                         f"the vector matching '{split[2]}' is dropped: numerator and denominator "
                         "are each summed",
                     )
-                good, total = (
-                    part if part.startswith("sum") else f"sum({part})"
-                    for part in (numerator, denominator)
-                )
+                good, total = (promql.one_series(part)[0] for part in (numerator, denominator))
+                if any(promql.one_series(part)[1].startswith("grouped") for part in split[:2]):
+                    here.note(
+                        ("expression",),
+                        "the numerator or denominator is grouped (by/without): slo-generator "
+                        "takes the first series of the answer; Covenant sums all of them",
+                    )
                 here.note(
                     ("expression",),
                     "a ratio of two counts: imported as its numerator (good) and denominator "

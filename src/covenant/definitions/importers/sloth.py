@@ -351,12 +351,20 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
         )
         return None
     for key, query in queries.items():
+        written, _ = _get(events, key)
         if not promql.counts_over_window(query):
-            written, _ = _get(events, key)
             record.note(
                 ("sli", "events", written),
                 "no increase/rate/…_over_time over {{.window}}: check that the query counts "
                 "events per window",
+            )
+        queries[key], why = promql.one_series(query)
+        if why:
+            record.note(
+                ("sli", "events", written),
+                f"the query is {why}: Sloth divides it series by series (an SLI and alerts per "
+                "group); Covenant reads one series, so it is summed into one SLO over all of "
+                "them (sum(...) around it); write one SLO per group value to keep them apart",
             )
     return {
         "ratioMetric": {
