@@ -192,3 +192,105 @@ def test_promql_helpers_on_the_real_shapes() -> None:
         "not aggregated (no sum)",
     )
     assert one_series("sum by (a, b) (x) - sum(y) by (a)")[1] == "grouped by (a, b)"
+
+
+PYRRA_OFFSET_DYNAMIC = """\
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata:
+  name: query-errors
+  namespace: monitoring
+spec:
+  target: "99"
+  window: 2w
+  indicator:
+    ratio:
+      errors:
+        metric: http_requests_total{handler=~"/api/.*",code=~"5.."} offset 1m
+      total:
+        metric: http_requests_total{handler=~"/api/.*"} offset 1m
+  alerting:
+    burnRateType: dynamic
+"""
+
+
+def test_pyrra_offset_is_dropped_and_dynamic_burn_rates_are_said(tmp_path: Path) -> None:
+    plan = planned(tmp_path, "pyrra", {"query.yaml": PYRRA_OFFSET_DYNAMIC})
+    assert plan.problems == []
+    document = slo_document(plan, "query-errors")
+    assert query(document, "bad") == 'sum(http_requests_total{handler=~"/api/.*",code=~"5.."})'
+    assert query(document, "total") == 'sum(http_requests_total{handler=~"/api/.*"})'
+    # 2w = 28d / 2: Pyrra's windows halved and rounded to the minute, static factors kept
+    got = [
+        (t["name"], t["longWindow"], t["shortWindow"], float(t["burnRate"]))
+        for t in document["spec"]["alerting"]["tiers"]
+    ]
+    assert got == [
+        ("page-1", "30m", "3m", 14.0),  # 1h/5m → 30m/2m30s → 30m/3m (half away from zero)
+        ("page-2", "3h", "15m", 7.0),
+        ("ticket-1", "12h", "1h", 2.0),
+        ("ticket-2", "2d", "3h", 1.0),
+    ]
+    notes = {n.field: n.reason for n in plan.files[0].imported.notes}
+    assert "'offset 1m' is dropped" in notes["spec.indicator.ratio.errors.metric"]
+    assert "'offset 1m' is dropped" in notes["spec.indicator.ratio.total.metric"]
+    assert "fixed burn rates" in notes["spec.alerting.burnRateType"]
+
+
+HELM_TEMPLATE = """\
+{{- if .Values.slos.enabled -}}
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata:
+  name: {{ .Release.Name }}-slos
+spec:
+  service: {{ .Values.service | quote }}
+{{- end }}
+"""
+
+SLOTH_SUBQUERY = """\
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata:
+  name: web
+spec:
+  service: web
+  slos:
+    - name: availability
+      objective: 99.9
+      sli:
+        events:
+          errorQuery: sum(rate(reqs_total{code=~"5.."}[{{.window}}]))
+          totalQuery: sum(rate(reqs_total[{{.window}}])) > 0
+      alerting:
+        name: WebAvailability
+    - name: latency
+      objective: 99
+      sli:
+        events:
+          errorQuery: sum_over_time((sum(rate(lat_count[5m])))[{{.window}}:5m])
+          totalQuery: sum_over_time((sum(rate(lat_count[5m])))[{{.window}}:5m])
+      alerting:
+        name: WebLatency
+"""
+
+
+def test_a_helm_template_is_refused_with_render_it_first(tmp_path: Path) -> None:
+    plan = planned(tmp_path, "sloth", {"slo.yaml": HELM_TEMPLATE})
+    (problem,) = plan.problems
+    assert problem.code == "yaml-syntax"
+    assert "Helm/Go template" in problem.message
+    assert problem.fix.startswith("render it first")
+
+
+def test_a_sloth_subquery_of_rates_is_left_out_with_its_reason(tmp_path: Path) -> None:
+    plan = planned(tmp_path, "sloth", {"web.yaml": SLOTH_SUBQUERY})
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.slos == ["availability"]
+    document = slo_document(plan, "availability")
+    assert query(document, "bad") == 'sum(increase(reqs_total{code=~"5.."}[{{.window}}]))'
+    assert query(document, "total") == "sum(increase(reqs_total[{{.window}}])) > 0"
+    (left,) = [n for n in file.imported.notes if n.skipped]
+    assert left.field == "spec.slos[1].sli.events.errorQuery"
+    assert "subquery" in left.reason

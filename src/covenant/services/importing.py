@@ -11,6 +11,7 @@ place; a failure part-way removes what was written. An existing file is never re
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -198,6 +199,31 @@ def _existing(into: Path, replaced: set[Path]) -> tuple[list[SourceDocument], se
     return sources, names
 
 
+# a Helm / Go template action other than Sloth's own {{.window}} placeholder
+_TEMPLATE_ACTION = re.compile(
+    r"\{\{-?\s*(?:-|\$|\.Values|\.Release|\.Chart|include\b|define\b|if\b|range\b|end\b"
+    r"|with\b|template\b|tpl\b|toYaml\b|printf\b|coalesce\b|\.[A-Za-z_]+\s*\|)"
+)
+
+
+def _templated(path: Path) -> bool:
+    try:
+        return _TEMPLATE_ACTION.search(path.read_text(encoding="utf-8")) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _render_first(problem: Problem) -> Problem:
+    """A YAML error in a Helm/Go template: the template is not the definition yet."""
+    return replace(
+        problem,
+        message=f"{problem.message} (the file is a Helm/Go template: it holds {{{{ … }}}} "
+        "actions, so it is not YAML until rendered)",
+        fix="render it first (helm template CHART, or your templating tool) and import the "
+        "rendered output",
+    )
+
+
 def _target(into: Path, tool: str, source: Path, taken: set[Path]) -> Path:
     stem = dns_label(source.stem)
     base = stem if stem.startswith(f"{tool}-") else f"{tool}-{stem}"
@@ -242,6 +268,8 @@ def plan_import(
         # an empty document (a trailing or doubled ---, a comment alone) holds nothing, as
         # for kubectl: skipped rather than refused
         docs = [doc for doc in docs if doc.data is not None]
+        if problems and _templated(path):
+            problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
         if problems:
             planned.append(
                 Planned(imported=ImportedFile(source=str(path), tool=tool, problems=problems))

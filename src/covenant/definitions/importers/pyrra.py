@@ -11,6 +11,7 @@ window. Pyrra's four multi-window alerts (factors 14, 7, 2, 1 over 1h/5m, 6h/30m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -174,13 +175,19 @@ def _objective(
         tiers = []
     else:
         here.note_once(("alerting",) if alerting else (), FOR_NOTE)
+        if str(alerting.get("burnRateType") or "static").lower() != "static":
+            here.note(
+                ("alerting", "burnRateType"),
+                f"burnRateType {alerting['burnRateType']}: Pyrra scales each threshold by the "
+                "traffic of its window; Covenant's tiers have fixed burn rates, so Pyrra's "
+                "static ones (14, 7, 2, 1) are imported",
+            )
         if dropped:
             here.note(
                 ("window",),
                 f"window {spec.get('window')}: Pyrra's alert windows scale with it and round "
-                f"to the minute, so {', '.join(dropped)} round(s) to under a minute; that tier "
-                "is left out (Covenant needs windows of a minute at least); a window of 3d or "
-                "more keeps all four",
+                f"to the minute, and a window under a minute cannot be evaluated: left out "
+                f"{'; '.join(dropped)} (a window of 3d or more keeps all four tiers)",
             )
     for key in ("name", "absent"):
         if key in alerting:
@@ -236,6 +243,15 @@ def _selector(record: Recorder, block: Any, path: tuple[str | int, ...]) -> str 
             "give the series selector",
         )
         return None
+    offset = re.search(r"\s+offset\s+-?[0-9][0-9smhdwy]*\s*$", query)
+    if offset is not None and promql.is_selector(query[: offset.start()]):
+        record.note(
+            (*path, "metric"),
+            f"'{offset.group().strip()}' is dropped: Pyrra reads the counter that much later "
+            "(to wait for late samples); Covenant counts each sample at its own time, "
+            "so the counts are the same, each at its own minute",
+        )
+        query = query[: offset.start()]
     if not promql.is_selector(query):
         record.problem(
             (*path, "metric"),

@@ -352,6 +352,17 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
         return None
     for key, query in queries.items():
         written, _ = _get(events, key)
+        if re.search(r"\[\{\{\.window\}\}\s*:", query) and re.search(
+            r"(?<![A-Za-z0-9_:])i?rate\s*\(", query
+        ):
+            record.note(
+                ("sli", "events", written),
+                "a subquery over [{{.window}}:…] of rate() adds up per-second rates, one per "
+                "step, not counts of events: Covenant sums counts and cannot carry it over; "
+                "write the query as increase(x[{{.window}}]) of the counters",
+                skipped=True,
+            )
+            return None
         if not promql.counts_over_window(query):
             record.note(
                 ("sli", "events", written),
