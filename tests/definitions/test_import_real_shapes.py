@@ -294,3 +294,33 @@ def test_a_sloth_subquery_of_rates_is_left_out_with_its_reason(tmp_path: Path) -
     (left,) = [n for n in file.imported.notes if n.skipped]
     assert left.field == "spec.slos[1].sli.events.errorQuery"
     assert "subquery" in left.reason
+
+
+def test_a_sloth_spec_without_version_is_named_as_such(tmp_path: Path) -> None:
+    text = "service: api\nslos:\n  - name: availability\n    objective: 99.9\n"
+    plan = planned(tmp_path, "sloth", {"api.yaml": text})
+    (problem,) = plan.problems
+    assert problem.code == "import-missing-field"
+    assert "without version: prometheus/v1" in problem.message
+    assert problem.fix.startswith('write version: "prometheus/v1"')
+
+
+def test_jinja_markup_in_a_sloth_query_is_refused(tmp_path: Path) -> None:
+    text = (
+        'version: "prometheus/v1"\n'
+        "service: mesh\n"
+        "slos:\n"
+        "  - name: errors\n"
+        "    objective: 99.5\n"
+        "    sli:\n"
+        "      events:\n"
+        "        error_query: sum(rate(e[{% raw %}{{.window}}{% endraw %}]))\n"
+        "        total_query: sum(rate(t[{{.window}}]))\n"
+        "    alerting:\n"
+        "      name: MeshErrors\n"
+    )
+    plan = planned(tmp_path, "sloth", {"mesh.yaml": text})
+    (problem,) = plan.problems
+    assert problem.field == "slos[0].sli.events.error_query"
+    assert "template markup" in problem.message
+    assert problem.where.endswith("mesh.yaml:8")

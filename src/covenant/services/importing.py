@@ -201,7 +201,7 @@ def _existing(into: Path, replaced: set[Path]) -> tuple[list[SourceDocument], se
 
 # a Helm / Go template action other than Sloth's own {{.window}} placeholder
 _TEMPLATE_ACTION = re.compile(
-    r"\{\{-?\s*(?:-|\$|\.Values|\.Release|\.Chart|include\b|define\b|if\b|range\b|end\b"
+    r"\{\{-?\s*(?:-|\$(?!labels\b|value\b|externalLabels\b)|\.Values|\.Release|\.Chart|include\b|define\b|if\b|range\b|end\b"
     r"|with\b|template\b|tpl\b|toYaml\b|printf\b|coalesce\b|\.[A-Za-z_]+\s*\|)"
 )
 

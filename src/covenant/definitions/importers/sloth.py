@@ -125,6 +125,16 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
             )
         elif api == "openslo/v1alpha" and kind == "SLO":
             openslo_alpha(result, record, data, options)
+        elif api is None and kind is None and {"service", "slos"} <= data.keys():
+            version = data.get("version")
+            record.problem(
+                ("version",) if "version" in data else (),
+                MISSING if version is None else INVALID,
+                "a Sloth spec (service, slos) without version: prometheus/v1"
+                if version is None
+                else f"version {version!r} is not Sloth's prometheus/v1",
+                'write version: "prometheus/v1" at the top, as Sloth requires',
+            )
         else:
             unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
     if result.problems:
@@ -324,6 +334,16 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
             )
             return None
         query = promql.normalise_window(value.strip())
+        markup = re.search(r"\{\{|\{%", query.replace(promql.WINDOW, ""))
+        if markup is not None:
+            record.problem(
+                ("sli", "events", written),
+                INVALID,
+                f"{key} holds template markup ({markup.group()} … beside Sloth's own "
+                "{{.window}}): the file is a Helm/Jinja/Go template, not a Sloth spec yet",
+                "render the template first (helm template, ansible, …) and import the output",
+            )
+            return None
         if promql.WINDOW not in query:
             record.problem(
                 ("sli", "events", written),
