@@ -311,3 +311,33 @@ def test_the_command_writes_the_rules_and_names_the_skipped(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "skipped api-latency-weekly: Timeslices" in result.output
     assert "SUCCESS" in _check(out.read_text(encoding="utf-8"), tmp_path)
+
+
+def test_a_one_minute_alert_window_records_each_count_once(tmp_path: Path) -> None:
+    """Pyrra's windows scaled to a one-day SLO give a 1m short window: its counts are the
+    minute's counts already recorded, so no second rule may record the same series (promtool's
+    duplicate-rules lint fails the file, and Prometheus would record two values)."""
+    from covenant.core.model import AlertTier  # noqa: PLC0415
+
+    tier = AlertTier(
+        name="page-2",
+        severity="page",
+        long_window_s=13 * 60,
+        short_window_s=60,
+        burn_rate=Fraction(7),
+        inclusive=False,
+    )
+    objective = _objective(window=RollingWindow(seconds=86400), alert_tiers=(tier,))
+    groups = rule_groups([RuleTarget(objective=objective, counts=COUNTS)])
+    keys = [
+        (r["record"], tuple(sorted(r["labels"].items())))
+        for g in groups
+        for r in g["rules"]
+        if "record" in r
+    ]
+    assert len(keys) == len(set(keys))
+    windows = {
+        dict(labels).get("sloth_window") for record, labels in keys if "ratio_rate" in record
+    }
+    assert {"1m", "13m"} <= windows
+    _check(rules_yaml(groups), tmp_path)

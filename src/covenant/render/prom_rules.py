@@ -218,10 +218,13 @@ def _sli_rules(t: RuleTarget, *, sources: bool, period: bool) -> list[dict[str, 
 def _window_rules(t: RuleTarget, seconds: int) -> list[dict[str, Any]]:
     w, sel = prom_duration(seconds), t.selector
     labels = {**t.labels, **t.ids, "sloth_window": w}
+    error = _record(f"{ERROR}{w}", _error_ratio(w, sel), labels)
+    if seconds == 60:  # a 1m alert window (Pyrra's, scaled to a short SLO window): the counts
+        return [error]  # of the last minute are recorded already; a second rule would clash
     return [
         _record(f"{GOOD}{w}", f"sum_over_time({GOOD}1m{sel}[{range_of(seconds)}])", labels),
         _record(f"{TOTAL}{w}", f"sum_over_time({TOTAL}1m{sel}[{range_of(seconds)}])", labels),
-        _record(f"{ERROR}{w}", _error_ratio(w, sel), labels),
+        error,
     ]
 
 
