@@ -324,3 +324,35 @@ def test_jinja_markup_in_a_sloth_query_is_refused(tmp_path: Path) -> None:
     assert problem.field == "slos[0].sli.events.error_query"
     assert "template markup" in problem.message
     assert problem.where.endswith("mesh.yaml:8")
+
+
+SLOTH_MERGE_KEYS = """\
+version: "prometheus/v1"
+service: api
+x-alerting: &alerting
+  name: ApiErrors
+  ticket_alert:
+    disable: true
+slos:
+  - name: eu
+    objective: 99.5
+    sli:
+      events:
+        error_query: sum(rate(e{region="eu"}[{{.window}}]))
+        total_query: sum(rate(t{region="eu"}[{{.window}}]))
+    alerting:
+      <<: *alerting
+      name: ApiEuErrors
+"""
+
+
+def test_yaml_merge_keys_are_applied_as_sloth_reads_them(tmp_path: Path) -> None:
+    plan = planned(tmp_path, "sloth", {"api.yaml": SLOTH_MERGE_KEYS})
+    assert plan.problems == []
+    document = slo_document(plan, "eu")
+    # the merged ticket_alert.disable switches the ticket tiers off; the own name wins
+    tiers = [t["name"] for t in document["spec"]["alerting"]["tiers"]]
+    assert tiers == ["page-quick", "page-slow"]
+    kept = document["metadata"]["annotations"]["sloth.slok.dev/alerting"]
+    assert '"name":"ApiEuErrors"' in kept
+    assert "<<" not in kept
