@@ -356,3 +356,54 @@ def test_yaml_merge_keys_are_applied_as_sloth_reads_them(tmp_path: Path) -> None
     kept = document["metadata"]["annotations"]["sloth.slok.dev/alerting"]
     assert '"name":"ApiEuErrors"' in kept
     assert "<<" not in kept
+
+
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: slo-generator-config
+data:
+  backends:
+  - name: prometheus
+    class: Prometheus
+    url: ${PROMETHEUS_URL}
+  error_budget_policies:
+    - name: default
+      steps:
+      - name: 1 hour
+        window: 3600
+        burn_rate_threshold: 9
+        alert: true
+"""
+
+EARLY_CRD = """\
+apiVersion: cloud.google.com/v1
+kind: ServiceLevelObjective
+metadata:
+  name: prom-availability
+spec:
+  goal: 0.999
+  backend: prometheus
+  method: good_bad_ratio
+  serviceLevelIndicator:
+    filterGood: http_requests_total{code=~"2.."}[window]
+    filterValid: http_requests_total[window]
+"""
+
+
+def test_a_configmap_of_the_shared_config_is_nothing_to_import(tmp_path: Path) -> None:
+    plan = planned(tmp_path, "slo-generator", {"config.yaml": CONFIGMAP})
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.slos == []
+    assert "ConfigMap" in file.imported.reason
+    assert "--config" in file.imported.reason
+
+
+def test_the_early_crd_form_is_refused_with_the_v2_spelling(tmp_path: Path) -> None:
+    plan = planned(tmp_path, "slo-generator", {"slo.yaml": EARLY_CRD})
+    (problem,) = plan.problems
+    assert problem.code == "import-unrecognised"
+    assert problem.field == "apiVersion"
+    assert "filterGood → filter_good" in problem.fix

@@ -20,6 +20,7 @@ from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
+    UNRECOGNISED,
     ImportedFile,
     Options,
     Recorder,
@@ -81,6 +82,25 @@ def import_slo_generator(
             result.reason = "a slo-generator report (its output), not a config: nothing to import"
         elif isinstance(data, Mapping) and "class" in data and "apiVersion" not in data:
             result.reason = "a slo-generator v1 exporter list holds no SLO: nothing to import"
+        elif _configmap_of_config(data):
+            result.reason = (
+                "a Kubernetes ConfigMap holding slo-generator's shared config holds no SLO: "
+                "nothing to import; save its data: as a config.yaml and give it with --config"
+            )
+        elif (
+            isinstance(data, Mapping)
+            and data.get("apiVersion") == "cloud.google.com/v1"
+            and data.get("kind") == "ServiceLevelObjective"
+        ):
+            record.problem(
+                ("apiVersion",),
+                UNRECOGNISED,
+                "apiVersion cloud.google.com/v1 is an early CRD form of slo-generator's config "
+                "(camelCase fields), neither its v1 nor its sre.google.com/v2 format",
+                "write it as sre.google.com/v2: that apiVersion, and snake_case fields "
+                "(serviceLevelIndicator → service_level_indicator, filterGood → filter_good, "
+                "filterValid → filter_valid)",
+            )
         elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_policy_step_name",
             "measurement_window_seconds",
@@ -111,6 +131,15 @@ def import_slo_generator(
     if result.problems:
         result.documents.clear()
     return result
+
+
+def _configmap_of_config(data: Any) -> bool:
+    if not isinstance(data, Mapping) or data.get("kind") != "ConfigMap":
+        return False
+    inner = data.get("data")
+    return isinstance(inner, Mapping) and bool(
+        inner.keys() & {"error_budget_policies", "backends", "exporters"}
+    )
 
 
 def _policy(
