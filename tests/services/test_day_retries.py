@@ -68,3 +68,11 @@ def test_a_day_nobody_asks_for_again_is_forgotten_after_an_hour() -> None:
     assert len(retries) == 1
     retries.prune(now=T0 + timedelta(minutes=61, seconds=1))
     assert len(retries) == 0
+
+
+def test_a_waiting_hour_is_named_as_its_hour_and_a_day_as_its_date() -> None:
+    from covenant.services.day_minutes import days_text  # noqa: PLC0415
+
+    # D is 2026-09-21T00:00Z (1,790,000,000 s floored to its UTC day)
+    assert from_epoch(D) == datetime(2026, 9, 21, tzinfo=UTC)
+    assert days_text([D + 2 * DAY, D + DAY + 13 * 3600]) == ("2026-09-22T13:00–14:00Z, 2026-09-23")

@@ -46,7 +46,13 @@ Notice = Callable[[str], None]
 
 
 def day_text(day: int) -> str:
-    return from_epoch(day).strftime("%Y-%m-%d")
+    """A day (``2026-09-23``), or the hour starting at ``day`` when that is not a midnight
+    (``2026-09-27T09:00–10:00Z``: an hour stored as its sums)."""
+    if day % DAY == 0:
+        return from_epoch(day).strftime("%Y-%m-%d")
+    return (
+        f"{from_epoch(day).strftime('%Y-%m-%dT%H:%M')}–{from_epoch(day + 3600).strftime('%H:%M')}Z"
+    )
 
 
 def days_text(days: Iterable[int]) -> str:
