@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.availability import unavailable
+from tests.ports import free_port
 
 READY_TIMEOUT_S = 60.0
 #: Keep backfilled history of any age: Prometheus drops blocks past its retention on start.
@@ -35,13 +35,6 @@ def binary(name: str) -> str:
     if path is None:
         unavailable(f"{name} is not installed (scripts/install-test-deps installs it)")
     return path
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)

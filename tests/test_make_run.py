@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.served import free_port
 from tests.availability import unavailable
 from tests.conftest import ROOT
+from tests.ports import free_port
 
 TOKEN = re.compile(r"\bcvt_[A-Za-z0-9_.-]+")
 
@@ -38,8 +38,7 @@ def recipe(demo: Path, port: int) -> list[str]:
 
 
 def test_make_run_prints_an_admin_and_a_customer_token_that_work(tmp_path: Path) -> None:
-    port = free_port()
-    lines = recipe(tmp_path / "covenant-demo", port)
+    lines = recipe(tmp_path / "covenant-demo", free_port())
     assert "covenant serve" in lines[-1]
     setup = subprocess.run(
         ["bash", "-e", "-c", "\n".join(lines[:-1])],
@@ -53,9 +52,13 @@ def test_make_run_prints_an_admin_and_a_customer_token_that_work(tmp_path: Path)
     assert setup.returncode == 0, setup.stderr
     after = setup.stdout.split("Demo API tokens", 1)[1]
     admin, customer = TOKEN.findall(after)[:2]
+    # the port is found as the server is about to bind it, not before the set-up's minute
+    port = free_port()
+    serve = recipe(tmp_path / "covenant-demo", port)[-1]
+    assert f"--port {port}" in serve
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        ["bash", "-c", f"exec {lines[-1].split('  #')[0]}"],
+        ["bash", "-c", f"exec {serve.split('  #')[0]}"],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import sqlalchemy as sa
 from covenant.config import sqlite_url
 from covenant.services.store import open_store
 from covenant.services.tokens import create_token
+from tests.ports import free_port
 
 SERIES = "api-availability"
 SERVICE = "api"
@@ -69,12 +69,6 @@ spec:
   objectives:
     - target: 0.999
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def make_workspace(folder: Path) -> Path:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from covenant.services.store import open_store
 from covenant.store.alert_states import load_alert_states
 from tests.checkout import CHECKOUT_SLO
 from tests.checkout import put as put_checkout
+from tests.ports import free_port
 from tests.stores import postgres_schemas
 
 AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -55,12 +55,6 @@ FIRING = {
 }
 COVENANT = str(Path(sys.executable).with_name("covenant"))  # the installed entry point
 NOTICE = re.compile(r"alert (firing|resolved) (\S+)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def put(url: str, start: datetime, minutes: int, *, bad: int) -> None:

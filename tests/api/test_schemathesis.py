@@ -23,9 +23,9 @@ from schemathesis.generation import GenerationMode
 
 from tests.api.support import AT, Shop
 from tests.api.test_postgres_api import copy_store
-from tests.api.test_serve import free_port
 from tests.availability import unavailable
 from tests.conftest import POSTGRES_URL
+from tests.ports import free_port
 from tests.stores import postgres_schemas
 
 V1 = "/api/v1"

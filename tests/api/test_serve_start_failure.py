@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from covenant.api.workers import QUICK_DEATHS
-from tests.api.served import free_port, make_workspace
+from tests.api.served import make_workspace
 from tests.api.test_workers import COVENANT, WAIT_S
+from tests.ports import free_port
 
 BROKEN_BUNDLE = "this is no certificate\n"
 REASON = "no certificate or crl found"  # OpenSSL's words for a bundle without a certificate

@@ -24,18 +24,13 @@ import httpx
 import pytest
 
 from tests.api.support import AT, Shop, make_shop
+from tests.ports import free_port
 
 V1 = "/api/v1"
 SLO = "checkout-availability"
 COVENANT = str(Path(sys.executable).with_name("covenant"))
 WAIT_S = 120  # how long a start may take on a loaded machine (a wait, not a check)
 ASKS = 40  # requests on new connections: both processes answer some (2 × 2⁻⁴⁰ that one not)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def fresh_get(port: int, path: str, token: str | None = None) -> httpx.Response:

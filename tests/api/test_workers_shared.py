@@ -28,7 +28,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from covenant.config import Settings
 from tests.api.support import AT, Shop, make_shop
 from tests.api.test_postgres_api import copy_store
-from tests.api.test_workers import ASKS, COVENANT, WAIT_S, free_port, fresh_get, gone
+from tests.api.test_workers import ASKS, COVENANT, WAIT_S, fresh_get, gone
+from tests.ports import free_port
 
 V1 = "/api/v1"
 SLO = "checkout-availability"

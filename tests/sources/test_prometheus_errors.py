@@ -31,7 +31,7 @@ from covenant.services.store import open_store
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import read_counts
 from covenant.store import buckets
-from tests.promserver import free_port
+from tests.ports import free_port
 from tests.sources.promfake import Answer, fake_prometheus, instants, matrix
 
 T0 = 1_790_000_000 - 1_790_000_000 % 86400

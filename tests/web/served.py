@@ -17,8 +17,8 @@ import uvicorn
 from covenant.api.app import create_app
 from covenant.services.store import open_store
 from covenant.services.users import create_user
-from tests.api.served import free_port
 from tests.api.support import AT, CUSTOMERS, Shop, make_shop
+from tests.ports import free_port
 
 PASSWORD = "demo-password-for-tests"
 USERS = {  # name → (role, customer)

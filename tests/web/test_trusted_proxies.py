@@ -22,8 +22,8 @@ import uvicorn
 from covenant.api.app import create_app
 from covenant.api.serving import server_config
 from covenant.services.store import open_store
-from tests.api.served import free_port
 from tests.api.support import AT, Shop, make_shop
+from tests.ports import free_port
 from tests.web.served import PASSWORD, READY_WAIT_S, add_users
 from tests.web.test_sign_in_limits import Clock
 
