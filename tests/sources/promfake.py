@@ -31,6 +31,15 @@ class Fake:
     url: str = ""
     requests: list[tuple[dict[str, str], dict[str, str]]] = field(default_factory=list)
 
+    def asked(self, least: int) -> int:
+        """How many requests were recorded, once ``least`` were (or after a minute): the
+        server's thread records a request the client has given up on a moment later, so a
+        count read right after a timeout may miss it."""
+        deadline = time.monotonic() + 60  # a wait for the server's thread, not a timing check
+        while len(self.requests) < least and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return len(self.requests)
+
 
 def matrix(points: dict[int, str], *, labels: dict[str, str] | None = None, **extra: Any) -> Answer:
     """A success answer with one series (none when ``points`` is empty)."""

@@ -34,15 +34,15 @@ def test_after_a_query_gets_no_answer_the_sources_other_queries_are_not_asked() 
         first = make(_source(fake.url, 0.2))
         with pytest.raises(SourceUnreachableError, match=r"did not answer after 3 attempts"):
             _ask(first)
-        assert len(fake.requests) == 3
+        assert fake.asked(3) == 3
         second = make(_source(fake.url, 0.2))  # another client of the tick, same source
         with pytest.raises(SourceUnreachableError, match="not asked: an earlier query of this"):
             _ask(second)
-        assert len(fake.requests) == 3  # nothing more asked
+        assert fake.asked(3) == 3  # nothing more asked
         other = budgeted(lambda s: PrometheusClient(s, sleep=lambda _: None, env={}))
         with pytest.raises(SourceUnreachableError, match="after 3 attempts"):
             _ask(other(_source(fake.url, 0.2)))  # the next tick asks again
-        assert len(fake.requests) == 6
+        assert fake.asked(6) == 6
 
 
 def test_an_attempt_waits_only_what_is_left_and_a_spent_budget_asks_nothing() -> None:
@@ -52,12 +52,12 @@ def test_an_attempt_waits_only_what_is_left_and_a_spent_budget_asks_nothing() ->
         client.budget = Budget(0.3)  # the tick's time for the source: 0.3 s
         with pytest.raises(SourceUnreachableError, match=r"no answer within 0\.\d+s"):
             _ask(client)
-        assert len(fake.requests) == 1  # no time left to wait 0.5 s and ask again
+        assert fake.asked(1) == 1  # no time left to wait 0.5 s and ask again
         spent = PrometheusClient(_source(fake.url, 30.0), env={})
         spent.budget = Budget(0.0)
         with pytest.raises(SourceUnreachableError, match="this tick's time for the source"):
             _ask(spent)
-        assert len(fake.requests) == 1
+        assert fake.asked(1) == 1
 
 
 def test_only_the_time_the_source_is_waited_on_counts() -> None:

@@ -87,7 +87,7 @@ def test_a_slow_server_is_unreachable_within_the_timeout() -> None:
     with fake_prometheus(lambda form, _: Answer(body=b"{}", delay_s=2.0)) as fake:
         with pytest.raises(SourceUnreachableError, match=r"no answer within 0\.2s"):
             read(client(fake.url, timeout_s=0.2), fake.url)
-        assert len(fake.requests) == 3
+        assert fake.asked(3) == 3
 
 
 def test_a_partial_answer_with_warnings_is_refused() -> None:
