@@ -114,6 +114,11 @@ CASES = [
         )
         for entry in ("*", "10.0.0.1/8", "proxy.internal")
     ),
+    (  # uvicorn's name for it, kept out of the help's name column, is read the same
+        ["serve", "--forwarded-allow-ips", "127.0.0.1,*"],
+        f"--trusted-proxies '*' is not an IP address or network {PROXIES_HINT}",
+        "invalid-option-value",
+    ),
     (
         ["serve", "--trusted-proxies", "127.0.0.1", "--proxy-header", "x-real-ip"],
         "--proxy-header 'x-real-ip' is not a header Covenant reads — write --proxy-header "

@@ -3,6 +3,7 @@ of the modules a command line needs (``covenant.cli.main`` decides which)."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from importlib import import_module
 from typing import Annotated, Any
@@ -82,10 +83,44 @@ def root(
     """
 
 
+def flowing(doc: str) -> str:
+    """A docstring with each paragraph on one line, for the terminal to wrap.
+
+    Typer's rich help keeps the line breaks inside every paragraph after the first, so a
+    docstring wrapped at 100 columns printed ragged lines on an 80-column terminal (a few
+    words alone on every other line). A paragraph with an indented or bulleted line, or
+    click's ``\\b`` (keep as written), stays as it is.
+    """
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(
+        paragraph if _laid_out(paragraph) else " ".join(paragraph.split("\n"))
+        for paragraph in paragraphs
+    )
+
+
+def _laid_out(paragraph: str) -> bool:
+    lines = paragraph.split("\n")
+    return paragraph.startswith("\b") or any(
+        line[:1].isspace() or line.startswith(("- ", "* ")) for line in lines[1:]
+    )
+
+
+def _flow_help(app: typer.Typer) -> None:
+    """Every command's help as ``flowing`` text (groups' helps are one line a paragraph)."""
+    for command in app.registered_commands:
+        doc = command.help if command.help is not None else inspect.getdoc(command.callback)
+        if doc:
+            command.help = flowing(doc)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            _flow_help(group.typer_instance)
+
+
 def build_app(modules: Sequence[str] = MODULES) -> typer.Typer:
     """The ``covenant`` command with the commands of ``modules`` (default: all of them)."""
     built = typer.Typer(name="covenant", no_args_is_help=True, pretty_exceptions_enable=False)
     built.callback()(root)
     for name in modules:
         import_module(f"covenant.cli.{name}").register(built)
+    _flow_help(built)
     return built

@@ -98,13 +98,17 @@ def serve_command(
         str,
         typer.Option(
             "--trusted-proxies",
-            "--forwarded-allow-ips",
             envvar="COVENANT_TRUSTED_PROXIES",
             help="Reverse proxies (addresses or CIDR networks, comma-separated) whose "
             "--proxy-header is believed: the client is then the nearest address not among "
-            "them. Default: none (no header is read).",
+            "them. Default: none (no header is read). Also spelled --forwarded-allow-ips.",
         ),
     ] = "",
+    # uvicorn's and gunicorn's name for --trusted-proxies, kept out of the help's name column:
+    # both names in it were cut to "--trusted-proxies,--f…" at 80 columns
+    forwarded_allow_ips: Annotated[
+        str | None, typer.Option("--forwarded-allow-ips", hidden=True)
+    ] = None,
     proxy_header: Annotated[
         str,
         typer.Option(
@@ -134,7 +138,9 @@ def serve_command(
     from covenant.services.workspace import load_workspace
 
     try:  # before anything is opened
-        proxies = trusted_proxies(proxies_option)
+        proxies = trusted_proxies(
+            proxies_option if forwarded_allow_ips is None else forwarded_allow_ips
+        )
         header = proxy_header_of(proxy_header)
     except CovenantError as error:
         raise usage(error) from None
