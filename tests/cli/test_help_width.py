@@ -67,6 +67,7 @@ def test_help_prose_fills_the_line_and_names_every_option_in_full(
     page = _help(words)
     lines = page.splitlines()
     assert all(len(line) <= WIDTH for line in lines), words
+    assert "``" not in page, (words, "a docstring's reStructuredText markup printed as is")
     prose = [line.rstrip() for line in lines if not line.lstrip().startswith(BORDERS)]
     for line, following in pairwise(prose):
         # a line of a paragraph that goes on is wrapped by the terminal's width: the next

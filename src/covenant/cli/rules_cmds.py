@@ -171,7 +171,7 @@ def grafana_command(
     ] = Path("dashboards"),
     slo: SloOption = None,
 ) -> None:
-    """A Grafana dashboard per service on the recordings of ``covenant rules prometheus``."""
+    """A Grafana dashboard per service on the recordings of `covenant rules prometheus`."""
     from covenant.services.dashboards import write_grafana_dashboards
 
     try:
