@@ -46,6 +46,26 @@ def test_validate_json(tmp_path: Path) -> None:
     assert problem["severity"] == "error"
 
 
+def test_validate_warns_of_a_folder_without_definition_files(tmp_path: Path) -> None:
+    """The wrong folder (or one whose only YAML is hidden state) is not silently "valid"."""
+    empty = tmp_path / "my workspace"
+    (empty / ".covenant").mkdir(parents=True)
+    (empty / ".covenant" / "state.yaml").write_text("a: 1\n", encoding="utf-8")
+    (empty / "notes.txt").write_text("not a definition\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--format", "json", str(empty)])
+    assert result.exit_code == 0, result.output  # a warning, not an error
+    (problem,) = json.loads(result.output)
+    assert problem["code"] == "no-definition-files"
+    assert problem["severity"] == "warning"
+    assert problem["where"] == str(empty)
+    assert "covenant init" in problem["fix"]
+    text = runner.invoke(app, ["validate", str(empty)])
+    assert "valid: 0 error(s), 1 warning(s)" in text.output
+    defined = _write(tmp_path, COVENANT).parent  # a folder with a definition file: no warning
+    found = json.loads(runner.invoke(app, ["validate", "--format", "json", str(defined)]).output)
+    assert "no-definition-files" not in {p["code"] for p in found}
+
+
 def test_validate_usage_errors_exit_2(tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", str(tmp_path / "missing")]).exit_code == 2
     assert runner.invoke(app, ["validate", "--format", "xml", str(tmp_path)]).exit_code == 2

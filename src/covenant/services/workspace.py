@@ -32,10 +32,26 @@ class EvaluationDefinitions:
 
 
 def validate_paths(paths: Sequence[Path]) -> list[Problem]:
-    """Every problem (errors and warnings) in the definitions under ``paths``."""
+    """Every problem (errors and warnings) in the definitions under ``paths``, and a warning for
+    a folder with no definition file at all (the wrong folder, most often: "valid" alone would
+    say it is fine)."""
     from covenant.definitions import workspace as definitions  # noqa: PLC0415
+    from covenant.definitions.yamlsource import discover_files  # noqa: PLC0415
 
     _, problems = definitions.analyse(paths)
+    for path in paths:
+        if path.is_dir() and not discover_files([path])[0]:
+            problems.append(
+                Problem(
+                    code="no-definition-files",
+                    message="the folder holds no definition file (*.yaml or *.yml, outside "
+                    "hidden folders)",
+                    where=str(path),
+                    fix="give the folder with your definitions, or run `covenant init DIR` "
+                    "for a starter workspace",
+                    severity="warning",
+                )
+            )
     return problems
 
 
