@@ -231,6 +231,21 @@ def test_stale_data_is_not_counted_as_up_time(shop: Path, result: Exposure) -> N
     assert stale.credibility == now.credibility
 
 
+def test_data_that_ends_before_the_period_is_named_at_its_own_end(shop: Path) -> None:
+    """Four months after the shop's data ends (at AT), the note names where it ends, not the
+    start of the period it does not reach."""
+    engine = open_store(sqlite_url(shop))
+    try:
+        later = exposure(engine, workspace=load_workspace(shop), at=AT + timedelta(days=120))
+    finally:
+        engine.dispose()
+    notes = only(later, "globex").notes
+    assert "data ends at 2026-11-27T09:30:00Z; the forecast does not count the gap as up time" in (
+        notes
+    )
+    assert not any(n.startswith("data ends at 2027-") for n in notes)
+
+
 def test_a_running_outage_moves_the_tier_chances_smoothly(shop: Path) -> None:
     """Minutes apart during Globex's outage, no tier jumps to certainty; the projected alert
     for the 25 % tier comes within the outage, not days later at the month's mean rate."""

@@ -262,6 +262,7 @@ def commitment_exposure(
     min_history: int = MIN_HISTORY,
     notes: Sequence[str] = (),
     known: AvailabilityResult | None = None,
+    data_end: datetime | None = None,
 ) -> CommitmentExposure:
     """Forecast the current period of ``commitment`` from its evaluation ``so_far`` (up to
     ``at``) and its ``history`` (the previous periods measured with the same terms).
@@ -293,11 +294,9 @@ def commitment_exposure(
             f"partial coverage: the stored records do not cover {span_text(gap_s)} of the "
             f"period so far ({why}); the forecast counts that time as at risk, not as up time",
         )
-    if known is not None:
-        notes += (
-            f"data ends at {_iso(known.eligible_end)}; the forecast does not count the gap as "
-            "up time",
-        )
+    if known is not None:  # where the data ends (``data_end``: before the period, it may be)
+        ends = _iso(data_end or known.eligible_end)
+        notes += (f"data ends at {ends}; the forecast does not count the gap as up time",)
     head = CommitmentExposure(
         agreement=version.agreement,
         version=version.version,

@@ -166,6 +166,7 @@ def _version_exposure(
             in_force=in_force,
             notes=notes,
             known=known,
+            data_end=None if known is None else ends,
         )
         if commitment.measurement.source is DowntimeSource.MEAN_ERROR_RATE:
             # no forecast, but a credit the period cannot go below: every interval not on
