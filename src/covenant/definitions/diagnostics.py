@@ -61,24 +61,65 @@ def problems_from(
     *,
     prefix: PathKey = (),
 ) -> list[Problem]:
-    """Every error pydantic found in ``doc`` (validated as ``model``), deduplicated."""
+    """Every error pydantic found in ``doc`` (validated as ``model``), deduplicated.
+
+    A union of a value and a mapping (``minimumCredit: "10.00"`` or ``{atLeast: …}``) refuses
+    a bad input once per branch: a branch's "wrong kind of input" (the mapping branch's
+    "should be a valid dictionary" for ``"-50.00"``, the value branch's "should be a number"
+    for ``{atLeast: x}``) is kept only when nothing else was said about the field or inside
+    it — it would ask for the other form where the input's own branch says what is wrong."""
     problems: list[Problem] = []
+    branches: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for detail in error.errors(include_url=False):
         loc = (*prefix, *_clean(detail["loc"], doc, prefix))
         problem = _one(detail, doc, model, loc, prefix)
         key = (problem.code, problem.field)
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            continue
+        seen.add(key)
+        if detail["type"].endswith("_type") and any(_is_branch(p) for p in detail["loc"]):
+            branches.append(problem)
+        else:
             problems.append(problem)
-    return problems
+    said = [p.field for p in problems]
+    return problems + [b for b in branches if not any(_within(f, b.field) for f in said)]
+
+
+def _within(field: str, outer: str) -> bool:
+    return field == outer or field.startswith((f"{outer}.", f"{outer}["))
+
+
+def _is_branch(part: str | int) -> bool:
+    """A part of pydantic's loc that names a union's branch (its type), not a key."""
+    return isinstance(part, str) and (
+        "[" in part or part in {"str", "int", "bool"} or _is_tag(part)
+    )
+
+
+def _is_tag(part: str | int) -> bool:
+    """A union branch pydantic names by its model class (``MinimumCreditSpec``), not a key (a
+    key may be capitalised too: a priority ``P1`` or ``Critical``)."""
+    return isinstance(part, str) and part[:1].isupper() and part in _model_names()
+
+
+def _model_names() -> set[str]:
+    """The names of Covenant's pydantic models (the definitions' schema)."""
+    names: set[str] = set()
+    todo: list[type[BaseModel]] = [BaseModel]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("covenant."):
+                names.add(sub.__name__)
+    return names
 
 
 def _clean(loc: tuple[str | int, ...], doc: SourceDocument, prefix: PathKey) -> PathKey:
     """Drop pydantic's internal loc parts (validator and union tags) that are not keys."""
     kept: list[str | int] = []
     for part in loc:
-        if isinstance(part, str) and ("[" in part or part in {"str", "int", "bool"}):
+        if _is_branch(part):
             path = (*prefix, *kept, part)
             if path not in doc.lines:
                 continue
