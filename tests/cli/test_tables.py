@@ -340,6 +340,20 @@ def test_exposure_and_statement_filters(demo: tuple[Path, DemoSummary]) -> None:
     assert whole("checkout-uptime", out)
 
 
+def test_a_support_table_without_tickets_says_so(demo: tuple[Path, DemoSummary]) -> None:
+    """The demo's tickets are its last 45 days (from mid-September to its end on 31 October):
+    August has none, so each of Globex's two support tables is headings alone, with a note."""
+    shop, _ = demo
+    args = ["report", "sla", "-w", str(shop), "-c", "globex", "-p", "2026-08", "--at", AT_TEXT]
+    code, out, _ = run(args, 80)
+    assert code == 0, out
+    assert out.count("Support — globex-enterprise") == 2
+    assert out.count("no ticket under these targets was created in the period") == 2
+    code, out, _ = run([*args[:-4], "-p", "2026-10", "--at", AT_TEXT], 80)
+    assert code == 0, out
+    assert "no ticket under these targets" not in out  # October's tables have rows
+
+
 # --- markup in data is shown literally --------------------------------------------------------
 
 EVIL_LINK = "[link=http://evil]x[/link]"

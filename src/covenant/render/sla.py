@@ -291,6 +291,8 @@ def render_statement_table(
             title=f"Support — {s.agreement} v{s.version} {s.commitment}",
             wide=wide,
         )
+        if not rows:  # a table of headings alone reads as if something failed to print
+            console.print(text("  no ticket under these targets was created in the period"))
         if s.penalty is not None:
             console.print(text(f"  support penalty owed: {money_text(s.penalty)}"))
     whole = " (whole statement)" if selected else ""
