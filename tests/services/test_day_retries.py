@@ -75,4 +75,7 @@ def test_a_waiting_hour_is_named_as_its_hour_and_a_day_as_its_date() -> None:
 
     # D is 2026-09-21T00:00Z (1,790,000,000 s floored to its UTC day)
     assert from_epoch(D) == datetime(2026, 9, 21, tzinfo=UTC)
-    assert days_text([D + 2 * DAY, D + DAY + 13 * 3600]) == ("2026-09-22T13:00–14:00Z, 2026-09-23")
+    assert days_text([D + DAY + 13 * 3600, D + 2 * DAY], span=3600) == (
+        "2026-09-22T13:00–14:00Z, 2026-09-23T00:00–01:00Z"
+    )
+    assert days_text([D + 2 * DAY, D]) == "2026-09-21, 2026-09-23"

@@ -45,19 +45,19 @@ may need two)."""
 Notice = Callable[[str], None]
 
 
-def day_text(day: int) -> str:
-    """A day (``2026-09-23``), or the hour starting at ``day`` when that is not a midnight
+def day_text(start: int, span: int = DAY) -> str:
+    """A day (``2026-09-23``), or with ``span`` an hour, the hour starting at ``start``
     (``2026-09-27T09:00–10:00Z``: an hour stored as its sums)."""
-    if day % DAY == 0:
-        return from_epoch(day).strftime("%Y-%m-%d")
-    return (
-        f"{from_epoch(day).strftime('%Y-%m-%dT%H:%M')}–{from_epoch(day + 3600).strftime('%H:%M')}Z"
-    )
+    if span == DAY:
+        return from_epoch(start).strftime("%Y-%m-%d")
+    end = from_epoch(start + span).strftime("%H:%M")
+    return f"{from_epoch(start).strftime('%Y-%m-%dT%H:%M')}–{end}Z"
 
 
-def days_text(days: Iterable[int]) -> str:
+def days_text(days: Iterable[int], *, span: int = DAY) -> str:
+    """The days (hours, with ``span``) starting at ``days``, the first five named."""
     ordered = sorted(set(days))
-    shown = ", ".join(day_text(d) for d in ordered[:5])
+    shown = ", ".join(day_text(d, span) for d in ordered[:5])
     return shown + (f" and {len(ordered) - 5} more" if len(ordered) > 5 else "")
 
 

@@ -411,12 +411,12 @@ class Worker:
         except CovenantError as exc:  # recorded per series by catch_up; evaluation goes on
             problems.append(f"Prometheus catch-up: {exc}")
             return 0
-        waiting: dict[str, list[int]] = {}
+        waiting: dict[str, dict[int, list[int]]] = {}  # per series, starts per span
 
-        def due(series: str, day: int) -> bool:  # a day that failed lately waits its turn
-            if self.retries.due(series, day, now=now):
+        def due(series: str, start: int, span: int) -> bool:  # failed lately: waits its turn
+            if self.retries.due(series, start, now=now):
                 return True
-            waiting.setdefault(series, []).append(day)
+            waiting.setdefault(series, {}).setdefault(span, []).append(start)
             return False
 
         try:  # days a first read stored as sums, which the sliding windows now cut
@@ -441,9 +441,11 @@ class Worker:
             from covenant.services.day_minutes import days_text  # noqa: PLC0415
 
             for series, wait in self.retries.of_series(waiting).items():
+                spans = sorted(waiting[series].items(), reverse=True)  # days, then hours
+                named = ", ".join(days_text(starts, span=span) for span, starts in spans)
                 problems.append(
-                    f"{series}: the minutes of {days_text(waiting[series])} are not asked for "
-                    f"before their next try: {wait.reason()}"
+                    f"{series}: the minutes of {named} are not asked for before their next "
+                    f"try: {wait.reason()}"
                 )
         return len(reports)
 
