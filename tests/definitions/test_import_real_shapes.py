@@ -192,6 +192,13 @@ def test_promql_helpers_on_the_real_shapes() -> None:
         "not aggregated (no sum)",
     )
     assert one_series("sum by (a, b) (x) - sum(y) by (a)")[1] == "grouped by (a, b)"
+    # the outermost aggregation's grouping only; without is said as without
+    assert one_series("sum(sum by (code) (increase(x[5m])))") == (
+        "sum(sum by (code) (increase(x[5m])))",
+        "",
+    )
+    assert one_series("sum without (instance) (rate(x[5m]))")[1] == "grouped without (instance)"
+    assert one_series("(sum(x) by (a))")[1] == "grouped by (a)"
 
 
 PYRRA_OFFSET_DYNAMIC = """\

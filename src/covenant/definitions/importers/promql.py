@@ -261,12 +261,24 @@ def one_series(query: str) -> tuple[str, str]:
     A query grouped ``by``/``without`` labels returns one series per group, and one without
     any aggregation one per label set; ``sum(...)`` around it is the total over them all (and
     changes nothing of a query that returns a single series)."""
-    code = "".join(ch if keep else " " for ch, keep in zip(query, _code_mask(query), strict=True))
-    groups = list(_GROUPING.finditer(code))
+    text = _strip_parens(query)  # (sum(x) by (a)) is grouped too
+    code = "".join(ch if keep else " " for ch, keep in zip(text, _code_mask(text), strict=True))
+    top = _top_level(text)
+    # only the outermost aggregation's grouping counts: sum(sum by (a) (x)) is one series
+    groups = [found for found in _GROUPING.finditer(code) if top[found.start()].strip()]
     if groups:
-        names = (n.strip() for found in groups for n in found.group(1).split(","))
-        labels = ", ".join(dict.fromkeys(n for n in names if n)) or "no label"
-        return f"sum({query})", f"grouped by ({labels})"
+        said = []
+        for keyword in ("by", "without"):
+            names = (
+                n.strip()
+                for found in groups
+                if found.group(0)[: len(keyword)].lower() == keyword
+                for n in found.group(1).split(",")
+            )
+            labels = ", ".join(dict.fromkeys(n for n in names if n))
+            if any(found.group(0)[: len(keyword)].lower() == keyword for found in groups):
+                said.append(f"{keyword} ({labels or 'no label'})")
+        return f"sum({query})", "grouped " + " and ".join(said)
     if not _AGGREGATION.search(code):
         return f"sum({query})", "not aggregated (no sum)"
     return query, ""
