@@ -292,7 +292,9 @@ def render_statement_table(
             wide=wide,
         )
         if not rows:  # a table of headings alone reads as if something failed to print
-            console.print(text("  no ticket under these targets was created in the period"))
+            console.print(
+                text("  no ticket under these targets was created while this version was in force")
+            )
         if s.penalty is not None:
             console.print(text(f"  support penalty owed: {money_text(s.penalty)}"))
     whole = " (whole statement)" if selected else ""
