@@ -119,6 +119,13 @@ CASES = [
         f"--trusted-proxies '*' is not an IP address or network {PROXIES_HINT}",
         "invalid-option-value",
     ),
+    (  # both names with different proxies: refused, not one silently chosen
+        ["serve", "--trusted-proxies", "10.0.0.1", "--forwarded-allow-ips", "10.0.0.2"],
+        "--trusted-proxies (10.0.0.1) and --forwarded-allow-ips (10.0.0.2) name different "
+        "proxies: they are one option — give the proxies once, with --trusted-proxies (or "
+        "COVENANT_TRUSTED_PROXIES)",
+        "invalid-option-value",
+    ),
     (
         ["serve", "--trusted-proxies", "127.0.0.1", "--proxy-header", "x-real-ip"],
         "--proxy-header 'x-real-ip' is not a header Covenant reads — write --proxy-header "

@@ -19,7 +19,7 @@ from covenant.cli.common import (
     settings_for,
 )
 from covenant.cli.console import usage
-from covenant.errors import CovenantError
+from covenant.errors import CovenantError, OptionValueError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -138,6 +138,12 @@ def serve_command(
     from covenant.services.workspace import load_workspace
 
     try:  # before anything is opened
+        if forwarded_allow_ips is not None and proxies_option not in ("", forwarded_allow_ips):
+            raise OptionValueError(
+                f"--trusted-proxies ({proxies_option}) and --forwarded-allow-ips "
+                f"({forwarded_allow_ips}) name different proxies: they are one option",
+                hint="give the proxies once, with --trusted-proxies (or COVENANT_TRUSTED_PROXIES)",
+            )
         proxies = trusted_proxies(
             proxies_option if forwarded_allow_ips is None else forwarded_allow_ips
         )
