@@ -151,15 +151,18 @@ def first_read_by_days(
         taken = [r for r in recs if r.queries.series in accepted]
         # a day that did not check (a reset, a series that came or went) is asked by hours:
         # only the hours around the change are then read from the samples
-        by_hours: dict[tuple[int, ...], list[Recorded]] = {}
+        wanted: dict[str, set[int]] = {}
         for rec in taken:
             failed = sorted(set(days) - set(accepted[rec.queries.series][0]))
             more = [h for d in failed for h in range(d, d + DAY, HOUR) if h + HOUR <= settled]
-            by_hours.setdefault(tuple(sorted({*hours, *more})), []).append(rec)
-        summed: dict[str, tuple[tuple[int, ...], int, int]] = {}
-        for wanted, chosen_recs in by_hours.items():
-            if wanted:
-                summed |= _hour_sums(engine, chosen_recs, hours=wanted, client_for=client_for)
+            wanted[rec.queries.series] = {*hours, *more}
+        # asked together (one witness for every series), each keeping only the hours it wants
+        every = sorted(set().union(*wanted.values())) if wanted else []
+        summed = (
+            _hour_sums(engine, taken, hours=every, wanted=wanted, client_for=client_for)
+            if every
+            else {}
+        )
         sums: dict[str, tuple[int, int]] = {}
         groups: dict[tuple[tuple[int, ...], tuple[int, ...]], list[SeriesQueries]] = {}
         for rec in taken:
@@ -291,20 +294,22 @@ def _hour_sums(
     recs: Sequence[Recorded],
     *,
     hours: Sequence[int],
+    wanted: Mapping[str, set[int]],
     client_for: ClientFactory | None,
 ) -> dict[str, tuple[tuple[int, ...], int, int]]:
-    """Write the hours that check of each SLI as hour pieces of their days
-    (``store.hour_pieces``: the other hours of those days are left to the minutes); per series
-    with such an hour, ``(those hours, their good, their total)``."""
+    """Write the hours that check of each SLI, of those it ``wanted``, as hour pieces of their
+    days (``store.hour_pieces``: the other hours of those days are left to the minutes); per
+    series with such an hour, ``(those hours, their good, their total)``."""
     checked = _witnessed(recs, periods=hours, span=HOUR, client_for=client_for) if recs else {}
     per_day, per_hour = DAY // DEFAULT_STEP, HOUR // DEFAULT_STEP
     found: dict[str, tuple[tuple[int, ...], int, int]] = {}
     rows: list[tuple[str, int, Any, Any, int]] = []
     for series, d in checked.items():
+        mine = wanted.get(series, set())
         ok = [
             (h, int(g), int(t))
             for h, g, t, fine in zip(hours, d.good, d.total, d.ok, strict=True)
-            if fine
+            if fine and h in mine
         ]
         if not ok:
             continue
@@ -391,14 +396,14 @@ def refine_days(
     client_for: ClientFactory | None = None,
     max_points: int = MAX_POINTS,
     every_bucket: bool = False,
-    due: Callable[[str, int], bool] | None = None,
+    due: Callable[[str, int, int], bool] | None = None,
 ) -> list[ReadReport]:
     """Read the minutes of every day-sum day that an evaluation at ``at`` cuts with an edge
     (the windows slid into it since the first read), replacing its sums, and of every hour
     stored as its sums (``store.hour_pieces``) that an edge cuts; nothing when no such day or
     hour is stored (two queries). Objectives that need every bucket (time slices), and all of
     them with ``every_bucket`` (corrections, composites), need every day of their range.
-    ``due(series, start)`` False leaves that day or hour unread (the worker's backoff after a
+    ``due(series, start, span)`` False leaves that day (hour) unread (the worker's backoff after a
     failed read: ``services.day_retries``)."""
     series = {r.series for r in reads}
     mine = [o for o in objectives if o.series in series]
@@ -452,10 +457,10 @@ def refine_days(
     for r in reads:
         row = found.get(r.series)
         for day in sorted(set(stored.get(row[0], []))) if row is not None else []:
-            if due is None or due(r.series, day):
+            if due is None or due(r.series, day, DAY):
                 wanted.setdefault(day, []).append(r)
         for hour in sorted(set(hours.get(row[0], []))) if row is not None else []:
-            if due is None or due(r.series, hour):
+            if due is None or due(r.series, hour, HOUR):
                 wanted_hours.setdefault(hour, []).append(r)
     return read_day_minutes(
         engine, wanted, now=now, client_for=client_for, max_points=max_points
