@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from alembic import command
 from alembic.script import ScriptDirectory
 
-from covenant.store.db import alembic_config, create_engine_for, head_revisions
+from covenant.store.db import alembic_config, head_revisions
+from tests.store.test_reads_never_migrate import migrate_to
 
 
 def test_head_revisions_are_alembics_heads() -> None:
@@ -25,17 +25,6 @@ from covenant.services.store import open_store
 open_store({url!r}).dispose()
 print("alembic" in sys.modules)
 """
-
-
-def migrate_to(url: str, revision: str) -> None:
-    engine = create_engine_for(url)
-    config = alembic_config()
-    try:
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
 
 
 def alembic_loaded(url: str) -> bool:
