@@ -45,6 +45,10 @@ LONGEST_EXHAUSTION_S = timedelta.max.days * 86400
 """A time to exhaustion this long or longer has no value (a burn of 1 bad request in a busy
 hour against a loose target): ``timedelta`` cannot hold it."""
 
+NO_EVENTS = "no events in the window"
+"""The "no data" reason of a window without events (``services.threshold_hint`` explains it
+further for a threshold whose series never received any)."""
+
 
 def align_down(instant: int, step: int) -> int:
     return instant - instant % step
@@ -401,7 +405,7 @@ def _no_data_reason(o: Objective, events: int, counted: int) -> str | None:
     if slices and o.no_data is not NoDataPolicy.SKIP:
         return None if counted else "no complete time slice in the window"
     if events == 0:
-        return "no events in the window"
+        return NO_EVENTS
     if events < o.minimum_events:
         return f"only {events} events in the window (minimum {o.minimum_events})"
     if counted == 0:

@@ -31,6 +31,7 @@ from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.core.window_answers import needs_buckets
 from covenant.core.windows import window_bounds
+from covenant.services.threshold_hint import explain_new_thresholds
 from covenant.store.chunk_reads import read_edge_counts, read_matrix, series_extent
 from covenant.store.source_state import stale_reasons
 from covenant.store.sqlite_reader import SqliteReader
@@ -119,6 +120,9 @@ def evaluate_objectives(
     ``day_sums_stale`` (``covenant evaluate`` and the worker, whose catch-up read what it
     could) that series' objectives are "no data (stale)" with the days as the reason (and
     the worker's remembered failure of the series, ``waits``), and the others evaluate.
+
+    A threshold objective with no events ever under its threshold while its SLI's other
+    thresholds hold some says so in its reason (``services.threshold_hint``).
     """
     unread: dict[int, set[int]] | None = {} if day_sums_stale else None
     report = _evaluate_objectives(
@@ -131,7 +135,8 @@ def evaluate_objectives(
         seen_at=seen_at,
         unread=unread,
     )
-    return mark_stale(engine, report, unread=unread, waits=waits)
+    report = mark_stale(engine, report, unread=unread, waits=waits)
+    return explain_new_thresholds(engine, report)
 
 
 def mark_stale(
