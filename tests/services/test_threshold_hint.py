@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from covenant.api.app import create_app
@@ -19,9 +20,10 @@ from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
 from covenant.services.store import open_store
 from covenant.services.tokens import create_token
+from covenant.store.buckets import ensure_series
 from covenant.store.db import write_transaction
 from covenant.store.source_reads import record_read
-from covenant.store.threshold_series import threshold_series_with_events
+from covenant.store.threshold_series import HeldSeries, threshold_series_with_events
 from tests.api.support import Client, Shop
 from tests.checkout import put
 from tests.web.pages import Browser
@@ -159,10 +161,8 @@ def test_thresholds_read_from_prometheus_point_at_a_read(tmp_path: Path) -> None
     assert_explained(reasons(ws)["checkout-latency"])
     engine = open_store(sqlite_url(ws))
     with write_transaction(engine) as conn:
-        (row,) = conn.exec_driver_sql(
-            "SELECT id FROM series WHERE key = 'checkout-latency:lte300'"
-        ).fetchall()
-        record_read(conn, series_id=int(row[0]), source="prometheus", until=0, at=WHEN)
+        sid = ensure_series(conn, keys=["checkout-latency:lte300"])["checkout-latency:lte300"]
+        record_read(conn, series_id=sid, source="prometheus", until=0, at=WHEN)
     engine.dispose()
     reason = reasons(ws)["checkout-latency"]
     assert reason.startswith("nothing read under this threshold (lte400)")
@@ -170,16 +170,21 @@ def test_thresholds_read_from_prometheus_point_at_a_read(tmp_path: Path) -> None
     assert "`covenant evaluate --read`" in reason
 
 
-def test_sli_names_are_compared_exactly(tmp_path: Path) -> None:
-    """``_`` and ``%`` are not patterns and case counts (a ``LIKE`` would match all three)."""
-    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+def test_sli_names_are_compared_exactly(engine: Engine) -> None:
+    """``_`` and ``%`` are not patterns and case counts (a ``LIKE`` would match all three); a
+    series read from a metrics source says so. On SQLite and PostgreSQL."""
     start = datetime(2026, 10, 1, tzinfo=UTC)
     for key in ("a_b:lte1", "axb:lte1", "A_B:lte1", "a_b:lte2", "a_b-c:lte1", "a%:gt5"):
         put(engine, start, 1, bad=0, series=key)
     with write_transaction(engine) as conn:
+        sid = ensure_series(conn, keys=["a%:gt5"])["a%:gt5"]  # the id of the stored series
+        record_read(conn, series_id=sid, source="prometheus", until=0, at=WHEN)
+    with engine.connect() as conn:
         held = threshold_series_with_events(conn, slis=["a_b", "a%", "nothing"])
-    engine.dispose()
-    assert {sli: [h.key for h in found] for sli, found in held.items()} == {
-        "a_b": ["a_b:lte1", "a_b:lte2"],
-        "a%": ["a%:gt5"],
+    assert held == {
+        "a_b": [
+            HeldSeries(key="a_b:lte1", read_from_source=False),
+            HeldSeries(key="a_b:lte2", read_from_source=False),
+        ],
+        "a%": [HeldSeries(key="a%:gt5", read_from_source=True)],
     }
