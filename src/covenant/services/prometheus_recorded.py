@@ -267,15 +267,7 @@ def _day_sums(
     if not days:
         return {}
     checked = _witnessed(recs, periods=days, span=DAY, client_for=client_for)
-    found = {
-        series: [
-            (day, int(g), int(t))
-            for day, g, t, fine in zip(days, d.good, d.total, d.ok, strict=True)
-            if fine
-        ]
-        for series, d in checked.items()
-        if d.checked
-    }
+    found = {series: _fine(days, d) for series, d in checked.items() if d.checked}
     kept = sorted(series for series, ok in found.items() if ok)
     if kept:
         with _writing(engine) as conn:
@@ -283,10 +275,25 @@ def _day_sums(
             write_day_sums(
                 conn, [DaySum(ids[series], d, g, t) for series in kept for d, g, t in found[series]]
             )
-    return {
-        series: (tuple(d for d, _, _ in ok), sum(g for _, g, _ in ok), sum(t for *_, t in ok))
-        for series, ok in found.items()
-    }
+    return {series: _totals(ok) for series, ok in found.items()}
+
+
+Fine = list[tuple[int, int, int]]
+"""Periods (day or hour starts) that check, each with its good and total."""
+
+
+def _fine(periods: Sequence[int], d: DaySums, wanted: set[int] | None = None) -> Fine:
+    """The periods of ``d`` that check (and are ``wanted``, when given)."""
+    return [
+        (p, int(g), int(t))
+        for p, g, t, ok in zip(periods, d.good, d.total, d.ok, strict=True)
+        if ok and (wanted is None or p in wanted)
+    ]
+
+
+def _totals(ok: Fine) -> tuple[tuple[int, ...], int, int]:
+    """``(the periods, their good, their total)``."""
+    return tuple(p for p, _, _ in ok), sum(g for _, g, _ in ok), sum(t for *_, t in ok)
 
 
 def _hour_sums(
@@ -305,19 +312,10 @@ def _hour_sums(
     found: dict[str, tuple[tuple[int, ...], int, int]] = {}
     rows: list[tuple[str, int, Any, Any, int]] = []
     for series, d in checked.items():
-        mine = wanted.get(series, set())
-        ok = [
-            (h, int(g), int(t))
-            for h, g, t, fine in zip(hours, d.good, d.total, d.ok, strict=True)
-            if fine and h in mine
-        ]
+        ok = _fine(hours, d, wanted.get(series, set()))
         if not ok:
             continue
-        found[series] = (
-            tuple(h for h, _, _ in ok),
-            sum(g for _, g, _ in ok),
-            sum(t for *_, t in ok),
-        )
+        found[series] = _totals(ok)
         days: dict[int, tuple[Any, Any, int]] = {}
         for h, g, t in ok:
             day = h - h % DAY
