@@ -60,16 +60,12 @@ def loads(text: str) -> Snapshot:
 
 def dumps(snapshot: Snapshot) -> str:
     """The file's text, JSON with one statement a line (a changed table shows as one line)."""
-    lines = [
-        "{" + f'"heads": {json.dumps(list(snapshot.heads))},',
-        f'"pragmas": {json.dumps(snapshot.pragmas, sort_keys=True)},',
-        '"statements": [',
-    ]
-    for at, statement in enumerate(snapshot.statements):
-        comma = "," if at < len(snapshot.statements) - 1 else ""
-        lines.append(json.dumps(statement) + comma)
-    lines.append("]}")
-    return "\n".join(lines) + "\n"
+    data = {
+        "heads": list(snapshot.heads),
+        "pragmas": dict(sorted(snapshot.pragmas.items())),
+        "statements": list(snapshot.statements),
+    }
+    return json.dumps(data, indent=1) + "\n"
 
 
 @cache
