@@ -15,13 +15,14 @@ from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.services.worker import Worker
 from covenant.store import alert_transitions
 from covenant.store.db import write_transaction
-from tests.checkout import put
+from tests.checkout import CHECKOUT_SLO, put
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
 FAST = "burn-rate/checkout-availability/fast-burn"  # alertAfter 2m: fires
 SLOW = "burn-rate/checkout-availability/slow-confirm"  # alertAfter 30m: never fires
-WORKSPACE = """\
+WORKSPACE = (
+    """\
 apiVersion: openslo/v1
 kind: Service
 metadata: {name: shop}
@@ -54,23 +55,10 @@ spec:
   conditions: [{conditionRef: slow-confirm}]
   notificationTargets: [{targetRef: oncall}]
 ---
-apiVersion: covenant/v1
-kind: SLO
-metadata: {name: checkout-availability}
-spec:
-  service: shop
-  indicator:
-    metadata: {name: checkout}
-    spec:
-      ratioMetric:
-        counter: true
-        good: {metricSource: {type: events, spec: {}}}
-        total: {metricSource: {type: events, spec: {}}}
-  timeWindow: [{duration: 30d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.999}]
-  alertPolicies: [{alertPolicyRef: paging}, {alertPolicyRef: confirming}]
 """
+    + CHECKOUT_SLO
+    + "  alertPolicies: [{alertPolicyRef: paging}, {alertPolicyRef: confirming}]\n"
+)
 
 
 def scenario(engine: Engine) -> tuple[Workspace, list[AlertNotice]]:
