@@ -5,14 +5,16 @@ server answers; the real servers are in tests/services/test_prometheus_unaligned
 from __future__ import annotations
 
 import json
+import random
 
+import numpy as np
 import pytest
 
 from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.errors import SourceAnswerError
-from covenant.sources.prometheus.client import PrometheusClient
+from covenant.sources.prometheus.client import PrometheusClient, RawSeries
 from covenant.sources.prometheus.reads import Counts, read_counts
-from covenant.sources.prometheus.samples import narrower, raw_selector
+from covenant.sources.prometheus.samples import LabelIndex, narrower, raw_selector
 from tests.sources.promfake import Answer, fake_prometheus
 
 T0 = 1_790_000_000 - 1_790_000_000 % 86400
@@ -106,3 +108,27 @@ def test_good_is_read_out_of_total_only_when_it_narrows_total_by_equalities() ->
     assert narrower('y{b="2"}', "x") is None
     assert narrower('x{b="2"}', 'x{a="1"}') is None  # total's matcher is not in good
     assert narrower('x{b="a\\"b"}', "x") is None  # escapes are left to the server
+
+
+def test_the_label_index_finds_exactly_the_series_each_read_matches_in_answer_order() -> None:
+    # every combination of two labels' values (a missing label too) against reads that fix,
+    # exclude or ask for the absence of a label, checked one by one against the plain rule
+    rng = random.Random(20261202)
+    values = ["a", "b", "c", ""]
+    answer = []
+    for _ in range(120):
+        labels = {k: v for k in ("job", "code") if (v := rng.choice(values))}
+        answer.append(RawSeries(labels=labels, times_ms=np.empty(0, np.int64), values=np.empty(0)))
+    index = LabelIndex(answer)
+    for _ in range(300):
+        matchers = tuple(
+            (k, rng.choice(["=", "!="]), rng.choice(values))
+            for k in rng.sample(["job", "code"], rng.randint(0, 2))
+        )
+        expected = [
+            s
+            for s in answer
+            if all((s.labels.get(k, "") == v) == (op == "=") for k, op, v in matchers)
+        ]
+        found = index.matching(matchers)
+        assert [id(s) for s in found] == [id(s) for s in expected], matchers

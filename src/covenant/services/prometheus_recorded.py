@@ -51,6 +51,7 @@ from covenant.services.prometheus import (
     _read_all,
     _writing,
 )
+from covenant.services.prometheus_runs import gaps, read_runs
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import MAX_POINTS
 from covenant.sources.prometheus.recorded import (
@@ -101,20 +102,6 @@ def _plan(objectives: Sequence[Objective], at: int) -> tuple[int, list[int], lis
     return lo, days, hours
 
 
-def _runs(
-    lo: int, end: int, days: Sequence[int], hours: Sequence[int] = ()
-) -> list[tuple[int, int]]:
-    """``[lo, end)`` less the day-sum days and the hour-sum hours, as ranges in time order."""
-    runs, cursor = [], lo
-    for start, span in sorted([(d, DAY) for d in days] + [(h, HOUR) for h in hours]):
-        if cursor < start:
-            runs.append((cursor, start))
-        cursor = max(cursor, start + span)
-    if cursor < end:
-        runs.append((cursor, end))
-    return runs
-
-
 def first_read_by_days(
     engine: Store,
     *,
@@ -146,23 +133,47 @@ def first_read_by_days(
         )
     reports: list[ReadReport] = []
     for (lo, days, hours), recs in plans.items():
-        accepted = _day_sums(engine, recs, days=days, client_for=client_for)
+        # the hours of the cut days are witnessed while the days are (the server and this
+        # process each have work while the other answers)
+        with ThreadPoolExecutor(max_workers=1) as side:
+            early = (
+                side.submit(_witnessed, recs, periods=hours, span=HOUR, client_for=client_for)
+                if hours
+                else None
+            )
+            accepted = _day_sums(engine, recs, days=days, client_for=client_for)
+            base = early.result() if early is not None else {}
         rest.extend(r.queries for r in recs if r.queries.series not in accepted)
         taken = [r for r in recs if r.queries.series in accepted]
         # a day that did not check (a reset, a series that came or went) is asked by hours:
         # only the hours around the change are then read from the samples
-        wanted: dict[str, set[int]] = {}
+        more: dict[str, set[int]] = {}
         for rec in taken:
             failed = sorted(set(days) - set(accepted[rec.queries.series][0]))
-            more = [h for d in failed for h in range(d, d + DAY, HOUR) if h + HOUR <= settled]
-            wanted[rec.queries.series] = {*hours, *more}
-        # asked together (one witness for every series), each keeping only the hours it wants
-        every = sorted(set().union(*wanted.values())) if wanted else []
-        summed = (
-            _hour_sums(engine, taken, hours=every, wanted=wanted, client_for=client_for)
-            if every
+            hs = {h for d in failed for h in range(d, d + DAY, HOUR) if h + HOUR <= settled}
+            if hs:
+                more[rec.queries.series] = hs
+        # asked together (one witness for every such series), each keeping the hours it wants
+        extra = sorted(set().union(*more.values())) if more else []
+        late = (
+            _witnessed(
+                [r for r in taken if r.queries.series in more],
+                periods=extra,
+                span=HOUR,
+                client_for=client_for,
+            )
+            if extra
             else {}
         )
+        fine: dict[str, Fine] = {}
+        for rec in taken:
+            series = rec.queries.series
+            ok = _fine(hours, base[series]) if series in base else []
+            if series in late:
+                ok += _fine(extra, late[series], more[series])
+            if ok:
+                fine[series] = sorted(ok)
+        summed = _hour_sums(engine, fine)
         sums: dict[str, tuple[int, int]] = {}
         groups: dict[tuple[tuple[int, ...], tuple[int, ...]], list[SeriesQueries]] = {}
         for rec in taken:
@@ -178,7 +189,7 @@ def first_read_by_days(
             reports += _minutes(
                 engine,
                 chosen,
-                runs=_runs(lo, at, ok_days, ok_hours),
+                runs=gaps(lo, at, ok_days, ok_hours),
                 sums=sums,
                 now=now,
                 settled=settled,
@@ -297,25 +308,14 @@ def _totals(ok: Fine) -> tuple[tuple[int, ...], int, int]:
 
 
 def _hour_sums(
-    engine: Store,
-    recs: Sequence[Recorded],
-    *,
-    hours: Sequence[int],
-    wanted: Mapping[str, set[int]],
-    client_for: ClientFactory | None,
+    engine: Store, fine: Mapping[str, Fine]
 ) -> dict[str, tuple[tuple[int, ...], int, int]]:
-    """Write the hours that check of each SLI, of those it ``wanted``, as hour pieces of their
-    days (``store.hour_pieces``: the other hours of those days are left to the minutes); per
-    series with such an hour, ``(those hours, their good, their total)``."""
-    checked = _witnessed(recs, periods=hours, span=HOUR, client_for=client_for) if recs else {}
+    """Write the hours that check of each SLI (``fine``) as hour pieces of their days
+    (``store.hour_pieces``: the other hours of those days are left to the minutes); per series
+    ``(those hours, their good, their total)``."""
     per_day, per_hour = DAY // DEFAULT_STEP, HOUR // DEFAULT_STEP
-    found: dict[str, tuple[tuple[int, ...], int, int]] = {}
     rows: list[tuple[str, int, Any, Any, int]] = []
-    for series, d in checked.items():
-        ok = _fine(hours, d, wanted.get(series, set()))
-        if not ok:
-            continue
-        found[series] = _totals(ok)
+    for series, ok in fine.items():
         days: dict[int, tuple[Any, Any, int]] = {}
         for h, g, t in ok:
             day = h - h % DAY
@@ -326,11 +326,11 @@ def _hour_sums(
             total[(h - day) // HOUR * per_hour] = t
             days[day] = (good, total, mask & ~(1 << ((h - day) // HOUR)))
         rows += [(series, day, g, t, m) for day, (g, t, m) in sorted(days.items())]
-    if found:
+    if fine:
         with _writing(engine) as conn:
-            ids = _ensure_series(conn, keys=sorted(found), step=DEFAULT_STEP)
+            ids = _ensure_series(conn, keys=sorted(fine), step=DEFAULT_STEP)
             write_hour_sums(conn, [HourSums(ids[s], day, g, t, m) for s, day, g, t, m in rows])
-    return found
+    return {series: _totals(ok) for series, ok in fine.items()}
 
 
 def _minutes(
@@ -344,23 +344,19 @@ def _minutes(
     client_for: ClientFactory | None,
     max_points: int,
 ) -> list[ReadReport]:
-    """The minutes of ``runs`` in time order; a series stops at its first failed run."""
+    """The minutes of ``runs`` in time order (``prometheus_runs``: a series stops at its
+    first failed run), each series' report with its summed days and hours added."""
     merged: dict[str, ReadReport] = {}
-    going = list(reads)
-    for a, b in runs:
-        if not going:
-            break
-        done = _read_all(
-            engine,
-            [(r, a) for r in going],
-            end=b,
-            step=DEFAULT_STEP,
-            progress=None,
-            client_for=client_for,
-            max_points=max_points,
-            now=now,
-            settled=settled if b >= settled else None,
-        )
+    for done in read_runs(
+        engine,
+        reads,
+        runs=runs,
+        step=DEFAULT_STEP,
+        now=now,
+        settled=settled,
+        client_for=client_for,
+        max_points=max_points,
+    ):
         for report in done:
             known = merged.get(report.series)
             if known is None:
@@ -376,12 +372,7 @@ def _minutes(
                     error=report.error,
                 )
             merged[report.series] = replace(known, end=from_epoch(runs[-1][1]))
-        going = [r for r in going if merged[r.series].error is None and b <= _until(merged, r)]
     return [merged[r.series] for r in reads if r.series in merged]
-
-
-def _until(merged: dict[str, ReadReport], r: SeriesQueries) -> int:
-    return int(merged[r.series].read_until.timestamp())
 
 
 def refine_days(

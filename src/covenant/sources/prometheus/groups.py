@@ -29,7 +29,7 @@ from covenant.core.promql import SeriesQueries, parse_selector
 from covenant.errors import SourceError
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import Counts, combine, parts
-from covenant.sources.prometheus.samples import LOOKBACK_S, bucket_counts, matching, raw_selector
+from covenant.sources.prometheus.samples import LOOKBACK_S, LabelIndex, bucket_counts, raw_selector
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_:./ -]*$")
 Matchers = tuple[tuple[str, str, str], ...]
@@ -122,14 +122,15 @@ def read_group(
             answer = client.samples(selector, start=lo - LOOKBACK_S, end=hi)
         except SourceError as exc:
             return [(done, error or exc) for done, error in found]
+        index = LabelIndex(answer)
         for i, m in enumerate(members):
             done, error = found[i]
             if error is not None:
                 continue
             where = f"{m.queries.source.name}, series {m.queries.series!r}"
             try:
-                f = bucket_counts(matching(answer, m.first), lo=lo, n=n, step=step, where=where)
-                t = bucket_counts(matching(answer, m.total), lo=lo, n=n, step=step, where=where)
+                f = bucket_counts(index.matching(m.first), lo=lo, n=n, step=step, where=where)
+                t = bucket_counts(index.matching(m.total), lo=lo, n=n, step=step, where=where)
                 done.append(
                     combine(
                         f.astype(np.float64),

@@ -42,6 +42,7 @@ import numpy.typing as npt
 from covenant.core.promql import SeriesQueries
 from covenant.sources.prometheus.client import PrometheusClient, Series
 from covenant.sources.prometheus.groups import Member, member, union
+from covenant.sources.prometheus.samples import LabelIndex, Matchers
 
 DAY, HOUR = 86400, 3600
 GOOD_1D, TOTAL_1D = "covenant:sli_good:count1d", "covenant:sli_total:count1d"
@@ -108,8 +109,13 @@ def recorded_days(
         if selector is None:
             continue
         # the counters at every midnight: the day increases to store
-        midnights = client.query_range(selector, start=first, end=first + n * span, step=span)
-        taken = _disjoint(midnights, items)
+        midnights = _Grid(
+            client.query_range(selector, start=first, end=first + n * span, step=span),
+            start=first,
+            size=n + 1,
+            span=span,
+        )
+        taken = _disjoint(midnights.index, items)
         ids = [reads[i].sloth_id for i, _ in taken]
         if not ids:
             continue
@@ -119,7 +125,12 @@ def recorded_days(
             for i, _ in taken
         }
         fixed = [(i, m, o) for i, m in taken if (o := offsets[i]) is not None]
-        shifted = _shifted(client, name, fixed, first=first, n=n, span=span) if fixed else []
+        shifted = _Grid(
+            _shifted(client, name, fixed, first=first, n=n, span=span) if fixed else [],
+            start=first - span + 60,
+            size=n + 2,
+            span=span,
+        )
         for i, m in taken:
             found[i] = _check(
                 reads[i],
@@ -140,24 +151,19 @@ def _none(n: int, why: str) -> DaySums:
     return DaySums(good=zeros, total=zeros.copy(), ok=np.zeros(n, dtype=bool), why=why)
 
 
-def _matches(series: Series, matchers: tuple[tuple[str, str, str], ...]) -> bool:
-    """``samples.matching``'s rule for one series (a missing label is "")."""
-    return all((series.labels.get(k, "") == v) == (op == "=") for k, op, v in matchers)
-
-
 def _key(series: Series) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(series.labels.items()))
 
 
 def _disjoint(
-    answer: Sequence[Series], items: list[tuple[int, Member]]
+    answer: LabelIndex[Series], items: list[tuple[int, Member]]
 ) -> list[tuple[int, Member]]:
     """The reads whose series no earlier read of ``items`` also selects: each is then asked
     for at its own recording instants without another read's series in the way."""
     seen: set[tuple[tuple[str, str], ...]] = set()
     kept = []
     for i, m in items:
-        mine = {_key(s) for s in answer if _matches(s, m.total) or _matches(s, m.first)}
+        mine = {_key(s) for s in [*answer.matching(m.total), *answer.matching(m.first)]}
         if mine & seen:
             continue
         seen |= mine
@@ -277,37 +283,42 @@ def _selector(name: str, matchers: tuple[tuple[str, str, str], ...]) -> str:
     return f"{name}{{{inner}}}"
 
 
-def _increase(
-    answer: Sequence[Series],
-    matchers: tuple[tuple[str, str, str], ...],
-    start: float,
-    size: int,
-    span: int = DAY,
-) -> tuple[Int64Array, npt.NDArray[np.bool_]]:
-    """The summed increase of the matching series between consecutive instants ``start +
-    k·DAY`` (``size`` instants), and whether it is known: every such series has a whole value
-    at both ends and did not decrease."""
-    increase = np.zeros(size - 1, dtype=np.int64)
-    known = np.ones(size - 1, dtype=bool)
-    for s in answer:
-        if not _matches(s, matchers):
-            continue
-        v = _at(s, start, size, span)
-        a, b = v[:-1], v[1:]
-        fine = np.isfinite(a) & np.isfinite(b) & (b >= a) & (a == np.floor(a)) & (b == np.floor(b))
-        fine &= b < 2**53
-        known &= fine
-        increase += np.where(fine, b - a, 0).astype(np.int64)
-    return increase, known
+class _Grid:
+    """The series of one answer at the instants ``start + k·span`` (``size`` of them), a row
+    each (NaN: no point there), placed once for every read that sums some of them."""
+
+    def __init__(self, answer: Sequence[Series], *, start: float, size: int, span: int) -> None:
+        self.index = LabelIndex(answer)
+        self.row = {id(s): i for i, s in enumerate(answer)}
+        self.values = np.full((len(answer), size), np.nan)
+        if answer:
+            rows = np.repeat(np.arange(len(answer)), [s.times.size for s in answer])
+            times = np.concatenate([s.times for s in answer])
+            values = np.concatenate([s.values for s in answer])
+            slot = np.rint((times - start) / span).astype(np.int64)
+            keep = (np.abs(times - start - slot * span) < 0.5) & (slot >= 0) & (slot < size)
+            self.values[rows[keep], slot[keep]] = values[keep]
+
+    def increase(self, matchers: Matchers) -> tuple[Int64Array, npt.NDArray[np.bool_]]:
+        """The summed increase of the matching series between consecutive instants, and
+        whether it is known: every such series has a whole value at both ends and did not
+        decrease."""
+        v = self.values[[self.row[id(s)] for s in self.index.matching(matchers)]]
+        a, b = v[:, :-1], v[:, 1:]
+        with np.errstate(invalid="ignore"):
+            fine = np.isfinite(a) & np.isfinite(b) & (b >= a)
+            fine &= (a == np.floor(a)) & (b == np.floor(b)) & (b < 2**53)
+            increase = np.where(fine, b - a, 0).astype(np.int64).sum(axis=0)
+        return increase, fine.all(axis=0)
 
 
 def _check(
     r: Recorded,
     m: Member,
-    midnights: Sequence[Series],
+    midnights: _Grid,
     rec: _Recorded | None,
     offset: int | None,
-    shifted: Sequence[Series],
+    shifted: _Grid,
     *,
     n: int,
     first: int,
@@ -317,14 +328,13 @@ def _check(
     if rec is None or offset is None:
         return _none(n, "no aligned 1d recording after every midnight (covenant rules prometheus)")
     is_bad = r.queries.good is None
-    f_day, f_known = _increase(midnights, m.first, first, n + 1, span)
-    t_day, t_known = _increase(midnights, m.total, first, n + 1, span)
+    f_day, f_known = midnights.increase(m.first)
+    t_day, t_known = midnights.increase(m.total)
     good_day = t_day - f_day if is_bad else f_day
     # the witnesses: the recorded day ending at each recording instant against the counters'
     # increase between consecutive recording instants (k = 0 … n)
-    mine = [s for s in shifted if _matches(s, m.total) or _matches(s, m.first)]
-    f_w, f_wk = _increase(mine, m.first, first - span + 60, n + 2, span)
-    t_w, t_wk = _increase(mine, m.total, first - span + 60, n + 2, span)
+    f_w, f_wk = shifted.increase(m.first)
+    t_w, t_wk = shifted.increase(m.total)
     g_w = t_w - f_w if is_bad else f_w
     whole = np.isfinite(rec.good) & np.isfinite(rec.total)
     rg = np.where(whole, rec.good, -1)

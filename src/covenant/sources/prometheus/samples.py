@@ -26,7 +26,8 @@ the previous sample of every sample it counts.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +42,13 @@ LOOKBACK_S = 300
 _COUNTER = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]\)\)$", re.S)
 
 Int64Array = npt.NDArray[np.int64]
+
+
+class Labelled(Protocol):
+    """A series of an answer: what :func:`matching` looks at."""
+
+    @property
+    def labels(self) -> Mapping[str, str]: ...
 
 
 def raw_selector(template: str) -> str | None:
@@ -70,9 +78,11 @@ def narrower(first: str, total: str) -> tuple[tuple[str, str, str], ...] | None:
     return tuple(sorted(extra))
 
 
-def matching(
-    answer: Sequence[RawSeries], matchers: tuple[tuple[str, str, str], ...]
-) -> list[RawSeries]:
+Matchers = tuple[tuple[str, str, str], ...]
+_S = TypeVar("_S", bound=Labelled)
+
+
+def matching(answer: Sequence[_S], matchers: Matchers) -> list[_S]:
     """The series whose labels satisfy every equality matcher (a missing label is "")."""
     return [
         series
@@ -81,6 +91,35 @@ def matching(
             (series.labels.get(label, "") == value) == (op == "=") for label, op, value in matchers
         )
     ]
+
+
+class LabelIndex(Generic[_S]):
+    """:func:`matching` for many reads of one answer, in answer order: a read's series are
+    looked for among those with the value it fixes with ``=`` (of its labels, the one with
+    the fewest such series; each label indexed on first use) instead of among every series
+    (a group of 50 SLIs is asked for 100 series)."""
+
+    def __init__(self, answer: Sequence[_S]) -> None:
+        self.answer = answer
+        self._by: dict[str, dict[str, list[_S]]] = {}
+
+    def matching(self, matchers: Matchers) -> list[_S]:
+        fewest: Sequence[_S] = self.answer
+        for label, op, value in matchers:
+            if op == "=":
+                found = self._table(label).get(value, [])
+                if len(found) < len(fewest):
+                    fewest = found
+        return matching(fewest, matchers)
+
+    def _table(self, label: str) -> dict[str, list[_S]]:
+        table = self._by.get(label)
+        if table is None:
+            table = {}
+            for series in self.answer:
+                table.setdefault(series.labels.get(label, ""), []).append(series)
+            self._by[label] = table
+        return table
 
 
 def bucket_counts(
