@@ -39,6 +39,7 @@ from covenant.store.tables import series
 from tests.cli.test_read_only_store import make_read_only
 from tests.probe import run_python
 from tests.promserver import Sample, Server, openmetrics_text
+from tests.stores import sqlite_schema
 
 START = 1_790_000_000 - 1_790_000_000 % 86400
 MINUTES = 240
@@ -284,7 +285,8 @@ def test_a_store_that_cannot_be_written_is_evaluated_as_it_is(
 CATCH_UP_PROBE = """
 import json, sys
 from covenant.cli.main import main
-sys.argv = ["covenant", "evaluate", "-w", sys.argv[1], "--at", sys.argv[2], "--format", "json"]
+ws, at, *options = sys.argv[1:]
+sys.argv = ["covenant", "evaluate", "-w", ws, "--at", at, "--format", "json", *options]
 try:
     main()
 except SystemExit as done:
@@ -367,3 +369,27 @@ def test_evaluate_catches_up_without_loading_sqlalchemy(
     with open_store(f"sqlite:///{ws / '.covenant' / 'covenant.db'}").connect() as conn:
         m = buckets.read_matrix(conn, keys=list(JOBS), start=START, end=END)
     assert m.total.tolist() == [_expected(events, job, ("200", "500")) for job in JOBS]
+
+
+def test_the_first_read_of_evaluate_creates_the_store_without_loading_sqlalchemy(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    """``evaluate --read`` on a new workspace creates its SQLite store from the schema
+    snapshot through ``sqlite3`` (``sqlite_writer.create_sqlite_store``) and reads into it."""
+    server, events = _server(prometheus)
+    ws = _workspace(tmp_path / "ws", server.url)
+    stamp = from_epoch(END).isoformat().replace("+00:00", "Z")
+    found = run_python(CATCH_UP_PROBE, str(ws), stamp, "--read", stream="stderr")
+    assert found == {"code": 0, "sqlalchemy": False}
+    path = ws / ".covenant" / "covenant.db"
+    reference = tmp_path / "alembic.db"
+    engine = open_store(f"sqlite:///{reference}")  # a new store as the engine creates it
+    engine.dispose()
+    assert sqlite_schema(path) == sqlite_schema(reference)
+    with open_store(f"sqlite:///{path}").connect() as conn:
+        m = buckets.read_matrix(conn, keys=list(JOBS), start=START, end=END)
+        states = read_states(conn, keys=list(JOBS))
+    assert m.total.tolist() == [_expected(events, job, ("200", "500")) for job in JOBS]
+    # good as code="200", or as total minus bad code!="200": the 200s either way
+    assert m.good.tolist() == [_expected(events, job, ("200",)) for job in JOBS]
+    assert {s.read_until is not None for s in states.values()} == {True}

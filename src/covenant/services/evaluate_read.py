@@ -82,9 +82,9 @@ def read_before_evaluating(
     from covenant.services.prometheus import catch_up  # noqa: PLC0415
     from covenant.store.sqlite_writer import open_sqlite_writer  # noqa: PLC0415
 
-    # an embedded store is written through sqlite3 (no SQLAlchemy to load); others, and one
-    # to create or migrate, through the engine
-    engine: Engine | SqliteWriter | None = open_sqlite_writer(database_url)
+    # an embedded store is written through sqlite3 (no SQLAlchemy to load), a new one created
+    # from the schema snapshot; others, and one to migrate, through the engine
+    engine: Engine | SqliteWriter | None = open_sqlite_writer(database_url, create=True)
     if engine is None:
         from covenant.services.store import open_store  # noqa: PLC0415
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -19,9 +18,10 @@ from covenant.store.schema_status import describe, refuse_newer, schema_state
 from covenant.store.schema_version import MIGRATIONS, head_revisions
 from covenant.store.sqlite_reader import (
     AUTOCHECKPOINT_PAGES,
-    BUSY_TIMEOUT_MS,
     SQLITE_PRAGMAS,
     WRITE_CHECKPOINT_PAGES,
+    execute_waiting,
+    make_store_folder,
     read_only_uri,
 )
 
@@ -41,25 +41,9 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor = dbapi_connection.cursor()
     try:
         for pragma in SQLITE_PRAGMAS:
-            _execute_waiting(cursor, pragma)
+            execute_waiting(cursor, pragma)
     finally:
         cursor.close()
-
-
-def _execute_waiting(cursor: sqlite3.Cursor, statement: str) -> None:
-    """``statement``, tried again while SQLite answers "database is locked" at once, without
-    waiting in its busy handler — as it did for a connection opened while other processes
-    migrated the same new file (tests/store/test_concurrent_migrate.py, about one round in
-    fifteen on a loaded machine) — until ``busy_timeout`` has passed."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            cursor.execute(statement)
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.02)
 
 
 _READ_ONLY_PRAGMAS = tuple(p for p in SQLITE_PRAGMAS if "journal_mode" not in p)
@@ -130,13 +114,7 @@ def create_engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            try:
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot create the store folder for {database}: {exc.strerror}",
-                    hint="check the workspace path and its permissions",
-                ) from exc
+            make_store_folder(Path(database))
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -247,11 +225,9 @@ def _created(engine: Engine) -> bool:
         # The same lock as Alembic's migration below: of several processes creating one new
         # store, the first creates it, the later ones wait and then find it stamped.
         with write_transaction(engine) as connection:
-            if connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar():
-                return _stamp(connection) == frozenset(snapshot.heads)
             cursor = connection.connection.cursor()
             try:
-                schema_snapshot.apply(cursor, snapshot)
+                return schema_snapshot.create_if_empty(cursor, snapshot)
             finally:
                 cursor.close()
     except SQLAlchemyError as exc:
@@ -261,18 +237,6 @@ def _created(engine: Engine) -> bool:
             f"cannot create the store at {describe(engine)}: {exc.__class__.__name__}: {exc}",
             hint="check that the store's folder can be written",
         ) from exc
-    return True
-
-
-def _stamp(connection: Connection) -> frozenset[str]:
-    """The revisions stamped in the store (SQLite), read without ending the transaction."""
-    found = connection.exec_driver_sql(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-    ).scalar()
-    if not found:
-        return frozenset()
-    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-    return frozenset(str(row[0]) for row in rows)
 
 
 def upgrade_with_alembic(engine: Engine) -> None:

@@ -89,6 +89,31 @@ def apply(cursor: Any, snapshot: Snapshot) -> None:
         cursor.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (head,))
 
 
+def create_if_empty(cursor: Any, snapshot: Snapshot) -> bool:
+    """Inside the caller's write transaction (which holds the store's write lock: ``BEGIN
+    IMMEDIATE``), create the schema of ``snapshot`` if the store is empty (no table, index,
+    view or trigger at all) and say True; a store that is not empty is left as it is: True
+    when it is stamped with the snapshot's heads (another process created it first, while
+    this one waited for the lock), else False (a foreign or older store: Alembic says what is
+    wrong). ``db.migrate`` and ``sqlite_writer.create_sqlite_store`` both create a store so."""
+    cursor.execute("SELECT count(*) FROM sqlite_master")
+    if cursor.fetchone()[0]:
+        return stamped(cursor) == frozenset(snapshot.heads)
+    apply(cursor, snapshot)
+    return True
+
+
+def stamped(cursor: Any) -> frozenset[str]:
+    """The revisions stamped in the store on ``cursor`` (empty without a stamp table)."""
+    cursor.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    )
+    if not cursor.fetchone()[0]:
+        return frozenset()
+    cursor.execute("SELECT version_num FROM alembic_version")
+    return frozenset(str(row[0]) for row in cursor.fetchall())
+
+
 def read(conn: sqlite3.Connection) -> Snapshot:
     """The schema of the store on ``conn``: refused if a table other than the stamp holds
     rows (a migration that writes rows needs more than DDL here)."""

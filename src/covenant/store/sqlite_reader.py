@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from covenant.errors import StoreError
 from covenant.store.schema_version import head_revisions
 
 _PREFIX = "sqlite:///"
@@ -74,6 +76,34 @@ def can_write(path: Path) -> bool:
     """True when the SQLite store ``path`` and its folder (where its journal lives) can be
     written: False on a read-only file system or without write permission."""
     return os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+
+
+def make_store_folder(path: Path) -> None:
+    """Create the folder of the SQLite store ``path`` (``.covenant/``) if it is missing, or
+    :class:`StoreError` with the fix: every way of opening a store to write it does this first."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the store folder for {path}: {exc.strerror}",
+            hint="check the workspace path and its permissions",
+        ) from exc
+
+
+def execute_waiting(cursor: sqlite3.Cursor | sqlite3.Connection, statement: str) -> None:
+    """``statement``, tried again while SQLite answers "database is locked" at once, without
+    waiting in its busy handler — as it did for a connection opened while other processes
+    migrated the same new file (tests/store/test_concurrent_migrate.py, about one round in
+    fifteen on a loaded machine) — until ``busy_timeout`` has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute(statement)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def read_only_uri(path: Path) -> str:

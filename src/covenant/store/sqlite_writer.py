@@ -3,13 +3,15 @@ Prometheus catch-up in ``covenant evaluate`` writes, without loading SQLAlchemy 
 command's start-up after numpy; docs/benchmarks.md).
 
 Only an existing store at the newest schema that can be written is opened this way
-(:func:`open_sqlite_writer`); anything else returns None and the caller opens an engine. The
-connection gets the engine's pragmas (``sqlite_reader.SQLITE_PRAGMAS``) and a write is the
-engine's ``write_transaction``: ``BEGIN IMMEDIATE``, a commit synced to disk with the
-checkpoint left for later. The rows it writes are the ones the engine's writers write
-(``bucket_ranges`` is plain SQL for both); the few that SQLAlchemy writes elsewhere are
-written here as it writes them: the series row and the read frontier, instants as SQLite
-``DATETIME`` text in UTC (``YYYY-MM-DD HH:MM:SS.ffffff``).
+(:func:`open_sqlite_writer`), or a new one created from the packaged schema snapshot as
+``db.migrate`` creates one (:func:`create_sqlite_store`: the first read of ``evaluate
+--read``); anything else returns None and the caller opens an engine. The connection gets the
+engine's pragmas (``sqlite_reader.SQLITE_PRAGMAS``) and a write is the engine's
+``write_transaction``: ``BEGIN IMMEDIATE``, a commit synced to disk with the checkpoint left
+for later. The rows it writes are the ones the engine's writers write (``bucket_ranges`` is
+plain SQL for both); the few that SQLAlchemy writes elsewhere are written here as it writes
+them: the series row and the read frontier, instants as SQLite ``DATETIME`` text in UTC
+(``YYYY-MM-DD HH:MM:SS.ffffff``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
+from covenant.store import schema_snapshot
 from covenant.store.chunk_reads import batched, buckets_per_day, check_step, series_rows
 from covenant.store.schema_version import head_revisions
 from covenant.store.sqlite_reader import (
@@ -27,6 +30,8 @@ from covenant.store.sqlite_reader import (
     SQLITE_PRAGMAS,
     WRITE_CHECKPOINT_PAGES,
     can_write,
+    execute_waiting,
+    make_store_folder,
     sqlite_file,
 )
 
@@ -39,8 +44,12 @@ class SqliteWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        for pragma in SQLITE_PRAGMAS:
-            self._conn.execute(pragma)
+        try:
+            for pragma in SQLITE_PRAGMAS:  # as the engine's connections set them
+                execute_waiting(self._conn, pragma)
+        except BaseException:
+            self._conn.close()
+            raise
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -75,19 +84,58 @@ class SqliteWriter:
         self._conn.close()
 
 
-def open_sqlite_writer(url: str) -> SqliteWriter | None:
+def open_sqlite_writer(url: str, *, create: bool = False) -> SqliteWriter | None:
     """A writer on the store at ``url`` if it is an existing SQLite file at the newest schema
-    that can be written; None otherwise (the caller opens an engine, which says why)."""
+    that can be written — or, with ``create``, one without a schema yet (missing, or being
+    created by another process) created by :func:`create_sqlite_store`; None otherwise (the
+    caller opens an engine, which says why)."""
     path = sqlite_file(url)
-    if path is None or not path.is_file() or not can_write(path):
+    if path is None:
+        return None
+    if create and not path.exists():
+        return create_sqlite_store(path)
+    if not path.is_file() or not can_write(path):
         return None
     try:
         writer = SqliteWriter(path)
-        with writer.connect() as conn:
-            stamped = {row[0] for row in conn.execute("SELECT version_num FROM alembic_version")}
     except sqlite3.Error:
         return None
-    if stamped != head_revisions():
+    try:
+        with writer.connect() as conn:
+            stamped = {row[0] for row in conn.execute("SELECT version_num FROM alembic_version")}
+    except sqlite3.Error:  # no stamp table: not a store, or no schema yet
+        stamped = set()
+    if stamped == head_revisions():
+        return writer
+    writer.dispose()
+    return create_sqlite_store(path) if create and not stamped else None
+
+
+def create_sqlite_store(path: Path) -> SqliteWriter | None:
+    """A writer on the store at ``path``, created from the packaged schema snapshot if it is
+    empty or missing, as ``db.migrate`` creates one without SQLAlchemy or Alembic.
+
+    Its folder is created as the engine creates it (:class:`StoreError` with the fix when it
+    cannot be). The schema is created in a write transaction (``BEGIN IMMEDIATE``): of several
+    processes creating one store, the first creates it and the others wait for its lock
+    (``busy_timeout``), then find it stamped at the heads. None, having changed nothing, when
+    the snapshot is not of the packaged heads, the file is not empty and not at the heads (a
+    foreign or older store), or SQLite fails: the engine then says what is wrong, as before.
+    """
+    snapshot = schema_snapshot.packaged()
+    if snapshot is None:
+        return None
+    make_store_folder(path)
+    try:
+        writer = SqliteWriter(path)
+    except sqlite3.Error:
+        return None
+    try:
+        with writer.write() as conn:
+            created = schema_snapshot.create_if_empty(conn.cursor(), snapshot)
+    except sqlite3.Error:
+        created = False
+    if not created:
         writer.dispose()
         return None
     return writer
