@@ -5,6 +5,10 @@ loading SQLAlchemy (most of its start-up). The reads are the same functions ever
 (``chunk_reads``). Only a plain file URL (``sqlite:///path``) of a store that exists and is
 stamped with the newest schema is opened this way; anything else (PostgreSQL, a store to
 create or migrate, an unusual URL) returns None and the caller opens an engine as always.
+
+It also holds what every connection that may write the file shares, without SQLAlchemy: the
+pragmas, the folder made first (:func:`make_store_folder`) and the wait for a lock
+(:func:`execute_waiting`) — the engine's (``store.db``) and ``store.sqlite_writer``'s.
 """
 
 from __future__ import annotations
