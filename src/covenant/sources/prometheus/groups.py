@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -44,8 +45,10 @@ class Member:
     total: Matchers
 
 
+@lru_cache(maxsize=4096)
 def _matchers(template: str) -> tuple[str, Matchers] | None:
-    """``(metric name, matchers)`` of a counter template whose selector can be matched here."""
+    """``(metric name, matchers)`` of a counter template whose selector can be matched here
+    (remembered: a first read groups the same templates for every range it reads)."""
     selector = raw_selector(template)
     parsed = parse_selector(selector) if selector is not None else None
     if parsed is None or not parsed.name:
