@@ -8,7 +8,10 @@ the CLI started in a subprocess with ``COVENANT_DATABASE_URL`` land in the same 
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -112,3 +115,39 @@ def sqlite_schema(path: Path) -> dict[str, object]:
         }
     finally:
         conn.close()
+
+
+def worker_rounds(script: str, lines: list[str], *, workers: int) -> list[dict[str, object]]:
+    """Run ``script`` in ``workers`` processes (each given its number as ``argv[1]``; it prints
+    "ready", then one JSON line per line read); each of ``lines`` is sent to every worker at
+    once (a round), and every answer is collected, round by round."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(w)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(workers)
+    ]
+    results: list[dict[str, object]] = []
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready"
+        for line in lines:
+            for proc in procs:
+                assert proc.stdin is not None
+                proc.stdin.write(line + "\n")
+                proc.stdin.flush()
+            for proc in procs:
+                assert proc.stdout is not None
+                results.append(json.loads(proc.stdout.readline()))
+    finally:
+        for proc in procs:
+            assert proc.stdin is not None
+            assert proc.stdout is not None
+            proc.stdin.close()
+            proc.wait(timeout=60)
+            proc.stdout.close()
+    return results

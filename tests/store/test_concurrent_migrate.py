@@ -10,9 +10,6 @@ created once, by one of them, and is the store Alembic makes.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +19,7 @@ import sqlalchemy as sa
 
 from covenant.store.db import create_engine_for, head_revisions, upgrade_with_alembic
 from tests.stores import postgres_schemas as fresh_schemas
-from tests.stores import sqlite_schema
+from tests.stores import sqlite_schema, worker_rounds
 
 ROUNDS = 5
 WORKERS = 3
@@ -49,36 +46,7 @@ WORKER = textwrap.dedent(
 
 
 def run_rounds(urls: list[str]) -> list[dict[str, object]]:
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(WORKERS)
-    ]
-    results: list[dict[str, object]] = []
-    try:
-        for worker in workers:
-            assert worker.stdout is not None
-            assert worker.stdout.readline().strip() == "ready"
-        for url in urls:
-            for worker in workers:
-                assert worker.stdin is not None
-                worker.stdin.write(url + "\n")
-                worker.stdin.flush()
-            for worker in workers:
-                assert worker.stdout is not None
-                results.append(json.loads(worker.stdout.readline()))
-    finally:
-        for worker in workers:
-            assert worker.stdin is not None
-            assert worker.stdout is not None
-            worker.stdin.close()
-            worker.wait(timeout=60)
-            worker.stdout.close()
-    return results
+    return worker_rounds(WORKER, urls, workers=WORKERS)
 
 
 def check_schema(url: str) -> None:

@@ -5,10 +5,7 @@ folder it cannot make is the engine's error."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from covenant.store.db import create_engine_for, upgrade_with_alembic
 from covenant.store.sqlite_writer import create_sqlite_store, open_sqlite_writer
 from tests.services.test_prometheus_grouped import _workspace
 from tests.store.test_schema_snapshot import OLDER, alembic_heads
-from tests.stores import sqlite_schema
+from tests.stores import sqlite_schema, worker_rounds
 
 WORKERS = 3
 ROUNDS = 3
@@ -180,35 +177,7 @@ WORKER = textwrap.dedent(
 
 def test_processes_creating_one_store_at_once_all_get_it(tmp_path: Path, by_alembic: Path) -> None:
     paths = [tmp_path / f"r{r}" / ".covenant" / "covenant.db" for r in range(ROUNDS)]
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(w)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for w in range(WORKERS)
-    ]
-    results = []
-    try:
-        for worker in workers:
-            assert worker.stdout is not None
-            assert worker.stdout.readline().strip() == "ready"
-        for path in paths:
-            for worker in workers:
-                assert worker.stdin is not None
-                worker.stdin.write(f"sqlite:///{path}\n")
-                worker.stdin.flush()
-            for worker in workers:
-                assert worker.stdout is not None
-                results.append(json.loads(worker.stdout.readline()))
-    finally:
-        for worker in workers:
-            assert worker.stdin is not None
-            assert worker.stdout is not None
-            worker.stdin.close()
-            worker.wait(timeout=60)
-            worker.stdout.close()
+    results = worker_rounds(WORKER, [f"sqlite:///{path}" for path in paths], workers=WORKERS)
     assert results == [{"ok": True, "sqlalchemy": False}] * (ROUNDS * WORKERS)
     expected = sqlite_schema(by_alembic)
     for path in paths:
