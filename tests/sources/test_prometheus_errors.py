@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -26,7 +27,7 @@ from covenant.errors import (
     SourceUnreachableError,
 )
 from covenant.services.evaluate import evaluate_objectives
-from covenant.services.prometheus import ingest_prometheus
+from covenant.services.prometheus import WORKERS, ReadReport, ingest_prometheus
 from covenant.services.store import open_store
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import read_counts
@@ -411,3 +412,85 @@ def test_a_ca_file_that_cannot_be_read_is_a_credentials_error(tmp_path: Path) ->
     not_pem.write_text("not a certificate\n")
     with pytest.raises(SourceCredentialsError, match="cannot read caFile"):
         PrometheusClient(source("https://127.0.0.1:1", ca_file=str(not_pem)), env={})
+
+
+def _hanging_reads(url: str) -> list[SeriesQueries]:
+    """12 SLIs, each its own query (read ``WORKERS`` at a time), from ``url``."""
+    return [
+        SeriesQueries(
+            series=name,
+            slos=(name,),
+            sli=name,
+            source=source(url, timeout_s=0.2),
+            good=f"sum(sum_over_time(good_{name}[{{{{.window}}}}]))",
+            total=f"sum(sum_over_time(total_{name}[{{{{.window}}}}]))",
+        )
+        for name in (f"sli{i:02d}" for i in range(12))
+    ]
+
+
+def _asked_nothing_more(reports: list[ReadReport], asked: set[str]) -> None:
+    """The SLIs in flight when the first query gave up were asked; every other one failed at
+    once with that query's error, nothing read."""
+    assert all(isinstance(r.error, SourceUnreachableError) for r in reports)
+    assert len(asked) <= WORKERS
+    later = [r for r in reports if r.series not in asked]
+    assert len(later) >= len(reports) - WORKERS
+    for r in later:
+        assert r.error is not None
+        assert "not asked: an earlier query of this command got no answer" in r.error.message
+        assert "did not answer after 3 attempts" in r.error.message
+        assert "run the command again once it answers" in (r.error.hint or "")
+        assert (r.buckets, r.good, r.total) == (0, 0, 0)
+
+
+def _names(fake: object) -> set[str]:
+    return {re.findall(r"sli\d\d", form["query"])[0] for form, _ in fake.requests}  # type: ignore[attr-defined]
+
+
+def test_a_command_asks_a_source_that_did_not_answer_nothing_more(engine: Engine) -> None:
+    """``ingest prometheus`` of 12 SLIs from a server that hangs: the queries in flight get no
+    answer after their three attempts, and the SLIs not asked yet are not asked at all — each
+    fails at once with the first one's error — so the command costs one query's timeouts, not
+    one per SLI (before: all 12 were asked, each three times)."""
+    with fake_prometheus(lambda form, _: Answer(body=b"{}", delay_s=2.0)) as fake:
+        reports = ingest_prometheus(
+            engine,
+            reads=_hanging_reads(fake.url),
+            start=from_epoch(T0),
+            end=from_epoch(T0 + 600),
+            client_for=lambda s: PrometheusClient(s, sleep=lambda _: None, env={}),
+        )
+        asked = _names(fake)
+    assert [r.series for r in reports] == [f"sli{i:02d}" for i in range(12)]
+    _asked_nothing_more(reports, asked)
+
+
+def test_evaluate_read_asks_a_source_that_did_not_answer_nothing_more(tmp_path: Path) -> None:
+    """The same for ``covenant evaluate --read``'s first read (the catch-up after the
+    recordings' witness, which these queries have none of)."""
+    from covenant.services.evaluate_read import read_before_evaluating  # noqa: PLC0415
+
+    with fake_prometheus(lambda form, _: Answer(body=b"{}", delay_s=2.0)) as fake:
+        reads = _hanging_reads(fake.url)
+        objectives = [
+            Objective(
+                slo=r.series,
+                name="",
+                series=r.series,
+                target=Fraction(9, 10),
+                window=RollingWindow(seconds=3600),
+            )
+            for r in reads
+        ]
+        reports = read_before_evaluating(
+            f"sqlite:///{tmp_path / 'covenant.db'}",
+            reads=reads,
+            objectives=objectives,
+            at=from_epoch(T0 + 3600),
+            every=True,
+            now=from_epoch(T0 + 3600),
+        )
+        asked = _names(fake)
+    assert sorted(r.series for r in reports) == [f"sli{i:02d}" for i in range(12)]
+    _asked_nothing_more(reports, asked)

@@ -79,7 +79,7 @@ def read_before_evaluating(
         if needing:
             start, end = required_range(needing, at=at, step=STEP)
             initial = max(STEP, end - start)
-    from covenant.services.prometheus import catch_up  # noqa: PLC0415
+    from covenant.services.prometheus import budgeted, catch_up  # noqa: PLC0415
     from covenant.store.sqlite_writer import open_sqlite_writer  # noqa: PLC0415
 
     # an embedded store is written through sqlite3 (no SQLAlchemy to load), a new one created
@@ -89,6 +89,9 @@ def read_before_evaluating(
         from covenant.services.store import open_store  # noqa: PLC0415
 
         engine = open_store(database_url)
+    # one source that does not answer is not asked again by this command (its other
+    # queries fail at once, each naming the first one's error)
+    client_for = budgeted(tick=False)
     try:
         moment = now or datetime.now(UTC)
         reports: list[ReadReport] = []
@@ -103,10 +106,13 @@ def read_before_evaluating(
                 at=end,
                 now=moment,
                 settled=_minute(moment) - LAG_S,
+                client_for=client_for,
             )
             left = {r.series for r in rest}
             chosen = [r for r in chosen if r.series not in never or r.series in left]
-        reports += catch_up(engine, reads=chosen, now=moment, initial=initial, until=at)
+        reports += catch_up(
+            engine, reads=chosen, now=moment, initial=initial, until=at, client_for=client_for
+        )
         # the day-sum days the evaluation needs the minutes of: those its edges cut, and with
         # corrections or composites (``by_days`` False) every one of their range
         from covenant.services.prometheus_recorded import refine_days  # noqa: PLC0415
@@ -118,6 +124,7 @@ def read_before_evaluating(
             at=min(_minute(at), _minute(moment)),
             now=moment,
             every_bucket=not by_days,
+            client_for=client_for,
         )
         return reports
     finally:

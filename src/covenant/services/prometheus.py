@@ -10,6 +10,7 @@ was read show the series as "no data (stale)" with the error until a read succee
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 from collections import deque
@@ -49,11 +50,13 @@ Progress = Callable[[str, int, int], None]
 ClientFactory = Callable[[PrometheusSource], PrometheusClient]
 
 
-def budgeted(make: ClientFactory | None = None) -> ClientFactory:
+def budgeted(make: ClientFactory | None = None, *, tick: bool = True) -> ClientFactory:
     """A client factory for one worker tick: the clients ``make`` (default
     ``PrometheusClient``) gives for one source share a ``Budget`` of one query's time — its
     attempts' timeouts and the waits between them (``sources.prometheus.budget``) — counted
-    from its first client, so a source that hangs costs a tick about that once."""
+    from its first client, so a source that hangs costs a tick about that once. With ``tick``
+    False, for one command's read: no time limit, but once a query of a source got no answer
+    after its retries, the source's other queries of the command are not asked."""
     from covenant.sources.prometheus.budget import Budget, query_budget_s  # noqa: PLC0415
 
     base = make or PrometheusClient
@@ -65,8 +68,11 @@ def budgeted(make: ClientFactory | None = None) -> ClientFactory:
         with lock:
             budget = budgets.get(source.name)
             if budget is None:
-                seconds = query_budget_s(source.timeout_s, client.attempts, client.backoff_s)
-                budget = budgets[source.name] = Budget(seconds)
+                if tick:
+                    seconds = query_budget_s(source.timeout_s, client.attempts, client.backoff_s)
+                    budget = budgets[source.name] = Budget(seconds)
+                else:
+                    budget = budgets[source.name] = Budget(math.inf, scope="command")
         client.budget = budget
         return client
 
@@ -154,7 +160,7 @@ def ingest_prometheus(
         end=hi,
         step=step,
         progress=progress,
-        client_for=client_for,
+        client_for=budgeted(client_for, tick=False),
         max_points=max_points,
         now=now,
         sums="replace",

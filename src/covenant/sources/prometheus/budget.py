@@ -14,6 +14,12 @@ work in between — writing, evaluating — does not count):
   with ``source-unreachable`` saying so, and are asked again on the next tick.
 
 The clock is ``time.monotonic`` (an adapter's measure of waiting, never an instant of data).
+
+A command that reads (``covenant evaluate --read``, ``covenant ingest prometheus``) keeps only
+the second rule, for the whole command (``Budget(math.inf, scope="command")``): a long read may
+wait on its source as long as its queries need, but once one query got no answer after its
+retries, the others fail at once instead of each paying its own timeouts (a hung server cost
+a first read of 200 SLOs two minutes with a 5-second timeout, and half an hour with 60).
 """
 
 from __future__ import annotations
@@ -35,8 +41,15 @@ def query_budget_s(timeout_s: float, attempts: int, backoff_s: float) -> float:
 class Budget:
     """What is left of one source's time in a tick (thread-safe: the reads run on threads)."""
 
-    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        scope: str = "tick",
+    ) -> None:
         self.seconds = seconds
+        self.scope = scope  # "tick" (the worker's), or "command" (one CLI read)
         self._clock = clock
         self._lock = threading.Lock()
         self._tripped: SourceError | None = None
@@ -67,7 +80,8 @@ class Budget:
                     self._spent += self._clock() - self._since
 
     def trip(self, error: SourceError) -> None:
-        """The source got no answer after a query's retries: ask it nothing more this tick."""
+        """The source got no answer after a query's retries: ask it nothing more this tick
+        (command)."""
         with self._lock:
             if self._tripped is None:
                 self._tripped = error
@@ -78,11 +92,16 @@ class Budget:
         with self._lock:
             tripped = self._tripped
         if tripped is not None:
+            again = (
+                "the next tick asks again"
+                if self.scope == "tick"
+                else "run the command again once it answers"
+            )
             raise SourceUnreachableError(
-                f"{what} not asked: an earlier query of this tick got no answer "
+                f"{what} not asked: an earlier query of this {self.scope} got no answer "
                 f"({tripped.message})",
                 hint="check that the server is up and answers within the DataSource's "
-                "timeout; the next tick asks again",
+                f"timeout; {again}",
             )
         left = self.left()
         if left <= 0:
