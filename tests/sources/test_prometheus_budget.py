@@ -3,6 +3,11 @@ query (a local fake server plays the hanging Prometheus)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from covenant.core.promql import PrometheusSource
@@ -81,3 +86,35 @@ def test_only_the_time_the_source_is_waited_on_counts() -> None:
     assert budget.left() == 0.0
     with pytest.raises(SourceUnreachableError, match="this tick's time for the source"):
         budget.check("a query")
+
+
+def test_the_cli_readers_of_day_minutes_ask_a_source_that_did_not_answer_nothing_more(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``backtest``, ``suggest``, ``report sla`` and ``exposure`` read the minutes of days
+    stored as sums through one factory for the command: its clients of one source share a
+    budget with no time limit, and after a query got no answer the others are not asked."""
+    from covenant.cli.day_minutes import with_minutes  # noqa: PLC0415
+    from covenant.services import day_minutes  # noqa: PLC0415
+
+    given: list[Callable[[PrometheusSource], PrometheusClient]] = []
+
+    def capture(call: Callable[[], int], *, client_for: Any, **_: object) -> int:
+        given.append(client_for)
+        return call()
+
+    monkeypatch.setattr(day_minutes, "with_day_minutes", capture)
+    assert with_minutes(tmp_path, lambda: 7) == 7
+    (make,) = given
+    with fake_prometheus(lambda form, _: Answer(body=b"{}", delay_s=3.0)) as fake:
+        first, second = make(_source(fake.url, 0.2)), make(_source(fake.url, 0.2))
+        first._sleep = second._sleep = lambda _: None
+        assert first.budget is second.budget
+        assert first.budget is not None
+        assert first.budget.left() == math.inf
+        with pytest.raises(SourceUnreachableError, match=r"did not answer after 3 attempts"):
+            _ask(first)
+        with pytest.raises(SourceUnreachableError, match="earlier query of this command") as e:
+            _ask(second)
+        assert "run the command again once it answers" in (e.value.hint or "")
+        assert fake.asked(3) == 3
