@@ -202,23 +202,26 @@ def replace_ranges(
             continue
         mask = was_mask
         chunk = changed[key]
+        # per hour (rows): written in full, and its sums as stored and as read
+        full = np.asarray(written.reshape(hour_pieces.HOURS, per_hour).all(axis=1))
+        had = was.reshape(2, hour_pieces.HOURS, per_hour).sum(axis=2)
+        read = chunk.reshape(2, hour_pieces.HOURS, per_hour).sum(axis=2)
+        keep = np.zeros(hour_pieces.HOURS, dtype=bool)  # hours whose stored slots stay
         for h in hour_pieces.summed(was_mask):
-            hour = slice(h * per_hour, (h + 1) * per_hour)
-            if written[hour].all():
-                had = (int(was[0, hour].sum()), int(was[1, hour].sum()))
-                read = (int(chunk[0, hour].sum()), int(chunk[1, hour].sum()))
-                if read != had:
-                    start = key[1] + h * per_hour * step
-                    change = SumsChange(
-                        key[0], start, per_hour * step, *had, *read, sums == "check"
-                    )
-                    found.append(change)
-                    if sums == "check":  # this hour's sums stay; the other hours are written
-                        chunk[:, hour] = was[:, hour]
-                        continue
-                mask |= 1 << h
-            else:
-                chunk[:, hour] = was[:, hour]
+            if not full[h]:
+                keep[h] = True
+                continue
+            if read[0, h] != had[0, h] or read[1, h] != had[1, h]:
+                start = key[1] + h * per_hour * step
+                pair = (int(had[0, h]), int(had[1, h]), int(read[0, h]), int(read[1, h]))
+                found.append(SumsChange(key[0], start, per_hour * step, *pair, sums == "check"))
+                if sums == "check":  # this hour's sums stay; the other hours are written
+                    keep[h] = True
+                    continue
+            mask |= 1 << h
+        if keep.any():
+            slots = np.repeat(keep, per_hour)
+            chunk[:, slots] = was[:, slots]
         masks[key] = mask
     if changes is not None:
         changes.extend(sorted(found))

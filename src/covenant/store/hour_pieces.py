@@ -85,9 +85,11 @@ def encode(
     g = np.asarray(good, dtype=np.int64)
     t = np.asarray(total, dtype=np.int64)
     per_hour = t.size // HOURS
-    for h in summed(mask):  # an hour without events is its minutes: all zero
-        if not t[h * per_hour : (h + 1) * per_hour].any():
-            mask |= 1 << h
+    if mask != ALL:
+        busy = np.asarray(t.reshape(HOURS, per_hour).any(axis=1))
+        for h in summed(mask):  # an hour without events is its minutes: all zero
+            if not busy[h]:
+                mask |= 1 << h
     top = int(t.max()) if t.size else 0
     itemsize = next(
         s for s, limit in ((1, 0xFF), (2, 0xFFFF), (4, 0xFFFFFFFF), (8, 2**64 - 1)) if top <= limit
