@@ -4,14 +4,15 @@ query (a local fake server plays the hanging Prometheus)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from covenant.core.promql import PrometheusSource
-from covenant.errors import SourceUnreachableError
+from covenant.errors import DaySumsOnlyError, SourceUnreachableError
 from covenant.services.prometheus import budgeted
 from covenant.sources.prometheus.budget import Budget, query_budget_s
 from covenant.sources.prometheus.client import PrometheusClient
@@ -92,19 +93,36 @@ def test_the_cli_readers_of_day_minutes_ask_a_source_that_did_not_answer_nothing
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """``backtest``, ``suggest``, ``report sla`` and ``exposure`` read the minutes of days
-    stored as sums through one factory for the command: its clients of one source share a
-    budget with no time limit, and after a query got no answer the others are not asked."""
-    from covenant.cli.day_minutes import with_minutes  # noqa: PLC0415
+    stored as sums (``with_day_minutes`` without a factory of the caller's) through one factory
+    for the command: its clients of one source share a budget with no time limit, and after a
+    query got no answer the others are not asked."""
     from covenant.services import day_minutes  # noqa: PLC0415
 
     given: list[Callable[[PrometheusSource], PrometheusClient]] = []
 
-    def capture(call: Callable[[], int], *, client_for: Any, **_: object) -> int:
+    def capture(_store: object, *, client_for: Any, **_: object) -> list[object]:
         given.append(client_for)
-        return call()
+        return []
 
-    monkeypatch.setattr(day_minutes, "with_day_minutes", capture)
-    assert with_minutes(tmp_path, lambda: 7) == 7
+    class Store:
+        @contextmanager
+        def connect(self) -> Iterator[None]:
+            yield None
+
+        def dispose(self) -> None:
+            pass
+
+    monkeypatch.setattr(day_minutes, "read_needed", capture)
+    monkeypatch.setattr(day_minutes, "by_key", lambda _conn, _ids: {"s": [T0]})
+    calls = []
+
+    def compute() -> int:
+        calls.append(1)
+        if len(calls) == 1:  # the first call needs a day's minutes
+            raise DaySumsOnlyError("day sums only", needed=((1, T0),))
+        return 7
+
+    assert day_minutes.with_day_minutes(compute, engine=Store, reads=list, now=lambda: None) == 7
     (make,) = given
     with fake_prometheus(lambda form, _: Answer(body=b"{}", delay_s=3.0)) as fake:
         first, second = make(_source(fake.url, 0.2)), make(_source(fake.url, 0.2))

@@ -494,3 +494,64 @@ def test_evaluate_read_asks_a_source_that_did_not_answer_nothing_more(tmp_path: 
         asked = _names(fake)
     assert sorted(r.series for r in reports) == [f"sli{i:02d}" for i in range(12)]
     _asked_nothing_more(reports, asked)
+
+
+def test_a_recordings_witness_that_gets_no_answer_leaves_the_sli_to_its_samples(
+    tmp_path: Path,
+) -> None:
+    """A first read by days whose witness queries (range queries at a day's or an hour's
+    step) get no answer while the samples are served: the SLI is read from its samples, every
+    event counted — the witness is optional, and its failure does not stop the command's
+    other queries to the source (it would if it tripped the command's budget)."""
+    from covenant.services.evaluate_read import read_before_evaluating  # noqa: PLC0415
+
+    at = T0 + 3 * 86400 + 3600
+
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        if "step" in form:  # the witness: counters at midnights, recordings, instants
+            return Answer(body=b"{}", delay_s=2.0)
+        span = int(re.findall(r"\[(\d+)s\]", form["query"])[0])
+        end = int(float(form["time"]))
+        minutes = range(end - end % 60, end - span, -60)  # every minute boundary in the span
+        values = [[m, str((m - T0) // 60)] for m in sorted(minutes)]
+        labels = {"__name__": "req_total", "job": "a", "code": "200"}
+        result = [{"metric": labels, "values": values}]
+        body = {"status": "success", "data": {"resultType": "matrix", "result": result}}
+        return Answer(body=json.dumps(body).encode())
+
+    with fake_prometheus(respond) as fake:
+        read = SeriesQueries(
+            series="a",
+            slos=("a",),
+            sli="a",
+            source=source(fake.url, timeout_s=0.2),
+            good='sum(increase(req_total{job="a",code="200"}[{{.window}}]))',
+            total='sum(increase(req_total{job="a"}[{{.window}}]))',
+        )
+        objective = Objective(
+            slo="a",
+            name="",
+            series="a",
+            target=Fraction(9, 10),
+            window=RollingWindow(seconds=3 * 86400),
+        )
+        url = f"sqlite:///{tmp_path / 'covenant.db'}"
+        reports = read_before_evaluating(
+            url,
+            reads=[read],
+            objectives=[objective],
+            at=from_epoch(at),
+            every=True,
+            now=from_epoch(at),
+        )
+        witnessed = [form for form, _ in fake.requests if "step" in form]
+    assert witnessed  # the witness was asked, and got no answer
+    (report,) = reports
+    assert report.error is None
+    engine = open_store(url)
+    try:
+        (row,) = evaluate_objectives(engine, objectives=[objective], at=from_epoch(at)).evaluations
+    finally:
+        engine.dispose()
+    # a sample on every minute boundary, one event each: 3 days of minutes
+    assert (row.good, row.total) == (3 * 1440, 3 * 1440)

@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, TypeVar
 from covenant.cli.console import err_console, now, settings_for
 
 if TYPE_CHECKING:
-    from covenant.core.promql import PrometheusSource, SeriesQueries
-    from covenant.services.prometheus import ClientFactory, Store
-    from covenant.sources.prometheus.client import PrometheusClient
+    from covenant.core.promql import SeriesQueries
+    from covenant.services.prometheus import Store
 
 T = TypeVar("T")
 
@@ -43,16 +42,4 @@ def with_minutes(workspace: Path, compute: Callable[[], T]) -> T:
             f"note: {text}", style="yellow", markup=False, highlight=False, soft_wrap=True
         )
 
-    made: list[ClientFactory] = []
-
-    def client_for(source: PrometheusSource) -> PrometheusClient:
-        # one factory for the command: a source that got no answer is not asked again
-        if not made:
-            from covenant.services.prometheus import budgeted
-
-            made.append(budgeted(tick=False))
-        return made[0](source)
-
-    return with_day_minutes(
-        compute, engine=engine, reads=reads, now=now, notice=notice, client_for=client_for
-    )
+    return with_day_minutes(compute, engine=engine, reads=reads, now=now, notice=notice)

@@ -208,7 +208,10 @@ def with_day_minutes(
     sources (``notice`` says so first) and call again. ``engine()`` opens the store to write
     (disposed after unless ``dispose`` is False: a store the caller keeps) and ``reads()``
     gives the workspace's Prometheus reads, both only then; ``MinutesUnreadError`` when the
-    days cannot be read (or wait for their next try: ``retries``, the worker's)."""
+    days cannot be read (or wait for their next try: ``retries``, the worker's). Without
+    ``client_for`` (a CLI command), the reads of one call share a command's budget per
+    source: once a query got no answer, that source is not asked again
+    (``services.prometheus.budgeted``)."""
     seen: set[tuple[int, int]] = set()
     known: list[SeriesQueries] | None = None
     for _ in range(ROUNDS):
@@ -220,6 +223,10 @@ def with_day_minutes(
                 raise
             seen |= fresh
             known = list(reads()) if known is None else known
+            if client_for is None:
+                from covenant.services.prometheus import budgeted  # noqa: PLC0415
+
+                client_for = budgeted(tick=False)
             store = engine()
             try:
                 with store.connect() as conn:

@@ -65,6 +65,8 @@ def budgeted(make: ClientFactory | None = None, *, tick: bool = True) -> ClientF
 
     def client_for(source: PrometheusSource) -> PrometheusClient:
         client = base(source)
+        if client.budget is not None:  # ``make`` gave it one (an outer tick or command): kept
+            return client
         with lock:
             budget = budgets.get(source.name)
             if budget is None:

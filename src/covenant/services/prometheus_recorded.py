@@ -134,7 +134,9 @@ def first_read_by_days(
     reports: list[ReadReport] = []
     for (lo, days, hours), recs in plans.items():
         # the hours of the cut days are witnessed while the days are (the server and this
-        # process each have work while the other answers)
+        # process each have work while the other answers): for every SLI of the plan, those
+        # whose days then fail too (a server without the rules pays its few empty queries);
+        # two pools of WORKERS, so at most 2 × WORKERS witness queries at once
         with ThreadPoolExecutor(max_workers=1) as side:
             early = (
                 side.submit(_witnessed, recs, periods=hours, span=HOUR, client_for=client_for)
@@ -224,6 +226,7 @@ def _witnessed(
             client = make(items[0].queries.source)
         except SourceError:
             continue
+        client.trips = False  # no answer here leaves these SLIs to their samples, still asked
         batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
 
         def ask(batch: list[Recorded], client: PrometheusClient = client) -> list[DaySums] | None:

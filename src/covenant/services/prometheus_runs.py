@@ -3,12 +3,13 @@
 A first read by days (``services.prometheus_recorded``) leaves a handful of short ranges to
 the samples: the hours the window edges cut, a few days apart. Read one after the other, each
 range waited for its few queries and its write before the next was asked, so the server sat
-idle while Covenant wrote, and Covenant while the server answered. Here the queries of every
-range are in flight on the workers (at most ``2 × WORKERS`` at once: memory stays bounded
-whatever the number of ranges) while the ranges are written on this thread, in time order,
-each in its own transaction as ``_read_all`` writes one. A series whose range failed is not
-written further (its later ranges were fetched, and are dropped), so its frontier never passes
-a gap.
+idle while Covenant wrote, and Covenant while the server answered. Here the queries of the
+ranges are in flight on the workers, the next range's while this one's are written (at most
+``2 × WORKERS`` units at once, each bounded as ``_read_all``'s are: memory stays bounded
+whatever the ranges), and what is fetched is written on this thread in time order, as it
+comes. A series whose range failed or stopped short is not written further (its later ranges
+may have been fetched already, and are dropped; once no series is left, nothing more is
+asked), so its frontier never passes a gap.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 from covenant.core.promql import SeriesQueries
@@ -87,13 +89,14 @@ def read_runs(
 
     with _writing(engine) as conn:
         ids = _ensure_series(conn, keys=[r.series for r in reads], step=step)
-    out: list[list[ReadReport]] = []
+    out: list[list[ReadReport]] = [[] for _ in runs]
     going = {r.series for r in reads}
 
     def write(k: int, ready: Done) -> None:
-        nonlocal going
         b = runs[k][1]
         mine = [item for item in ready if item[0].series in going]
+        if not mine:
+            return
         with _writing(engine) as conn:
             reports = _write(
                 conn,
@@ -104,16 +107,14 @@ def read_runs(
                 at=now,
                 settled=settled if b >= settled else None,
             )
-        out.append(reports)
-        going = {
-            rep.series
-            for rep in reports
-            if rep.error is None and b <= int(rep.read_until.timestamp())
-        }
+        out[k] += reports
+        for rep in reports:  # a series that stopped short of the range's end goes no further
+            if rep.error is not None or int(rep.read_until.timestamp()) < b:
+                going.discard(rep.series)
 
     def tasks() -> Iterator[tuple[int, int, _Unit]]:
         for k, (a, b) in enumerate(runs):
-            todo = [(r, a) for r in reads]
+            todo = [(r, a) for r in reads if r.series in going]
             for unit in _units(todo, workers=WORKERS, end=b, step=step, max_points=max_points):
                 yield k, b, unit
 
@@ -121,8 +122,7 @@ def read_runs(
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             pending: deque[tuple[int, Future[Done]]] = deque()
             queued = tasks()
-            current, ready = 0, Done()
-            while True:
+            while going:
                 while len(pending) < 2 * WORKERS:
                     task = next(queued, None)
                     if task is None:
@@ -132,14 +132,15 @@ def read_runs(
                     pending.append((k, pool.submit(_fetch, made, unit, b, step, max_points)))
                 if not pending:
                     break
-                k, future = pending.popleft()
-                while current < k:  # every unit of the earlier range is in: write it
-                    write(current, ready)
-                    current, ready = current + 1, Done()
-                ready.extend(future.result())
-            while current < len(runs):
-                write(current, ready)
-                current, ready = current + 1, Done()
+                # the next unit in order, and those done after it: written range by range
+                done = [pending.popleft()]
+                done[0][1].result()
+                while pending and pending[0][1].done():
+                    done.append(pending.popleft())
+                for k, group in groupby(done, key=lambda kf: kf[0]):
+                    write(k, [item for _, f in group for item in f.result()])
+            for _, future in pending:  # every series stopped: what is not fetched yet is not
+                future.cancel()
     finally:
         for made in clients.values():
             if isinstance(made, PrometheusClient):

@@ -118,9 +118,11 @@ def create_sqlite_store(path: Path) -> SqliteWriter | None:
     Its folder is created as the engine creates it (:class:`StoreError` with the fix when it
     cannot be). The schema is created in a write transaction (``BEGIN IMMEDIATE``): of several
     processes creating one store, the first creates it and the others wait for its lock
-    (``busy_timeout``), then find it stamped at the heads. None, having changed nothing, when
-    the snapshot is not of the packaged heads, the file is not empty and not at the heads (a
-    foreign or older store), or SQLite fails: the engine then says what is wrong, as before.
+    (``busy_timeout``), then find it stamped at the heads. None, having created no schema,
+    when the snapshot is not of the packaged heads, the file is not empty and not at the heads
+    (a foreign or older store), or SQLite fails: the engine then says what is wrong, as before
+    (what may be left — the folder, an empty file, an existing file's journal switched to
+    WAL as every connection of the engine's switches it — is what the engine would make too).
     """
     snapshot = schema_snapshot.packaged()
     if snapshot is None:

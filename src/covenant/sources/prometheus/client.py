@@ -62,10 +62,14 @@ class PrometheusClient:
 
     ``attempts`` tries per query, waiting ``backoff_s`` × 2ⁿ between them. ``transport`` and
     ``sleep`` let tests use a fake server without waiting. ``budget`` (set by the worker for
-    a tick, shared by the source's clients: ``budget.Budget``) caps the time of every query.
+    a tick, shared by the source's clients: ``budget.Budget``) caps the time of every query;
+    a query that gets no answer trips it (the source's other queries are not asked) unless
+    ``trips`` is False (the optional witness of a first read by days: its SLIs are then read
+    from their samples, which a slow witness query must not stop).
     """
 
     budget: Budget | None = None
+    trips: bool = True
 
     def __init__(
         self,
@@ -197,7 +201,7 @@ class PrometheusClient:
             hint="check that the server is up and reachable from here, and the url and "
             "timeout of the DataSource",
         )
-        if budget is not None:
+        if budget is not None and self.trips:
             budget.trip(unreachable)
         raise unreachable
 

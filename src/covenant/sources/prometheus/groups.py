@@ -30,10 +30,15 @@ from covenant.core.promql import SeriesQueries, parse_selector
 from covenant.errors import SourceError
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import Counts, combine, parts
-from covenant.sources.prometheus.samples import LOOKBACK_S, LabelIndex, bucket_counts, raw_selector
+from covenant.sources.prometheus.samples import (
+    LOOKBACK_S,
+    LabelIndex,
+    Matchers,
+    bucket_counts,
+    raw_selector,
+)
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_:./ -]*$")
-Matchers = tuple[tuple[str, str, str], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

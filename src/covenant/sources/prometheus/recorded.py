@@ -231,11 +231,8 @@ LATEST = 60
 
 def _at(series: Series, start: float, size: int, span: int = DAY) -> npt.NDArray[np.float64]:
     """The series' values at ``start + k·span`` (NaN: no point)."""
-    out = np.full(size, np.nan)
-    slot = np.rint((series.times - start) / span).astype(np.int64)
-    keep = (np.abs(series.times - start - slot * span) < 0.5) & (slot >= 0) & (slot < size)
-    out[slot[keep]] = series.values[keep]
-    return out
+    values: npt.NDArray[np.float64] = _Grid([series], start=start, size=size, span=span).values[0]
+    return values
 
 
 def _offset(rec: _Recorded | None, *, first: int, n: int, span: int = DAY) -> int | None:
