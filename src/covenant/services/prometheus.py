@@ -51,12 +51,10 @@ ClientFactory = Callable[[PrometheusSource], PrometheusClient]
 
 
 def budgeted(make: ClientFactory | None = None, *, tick: bool = True) -> ClientFactory:
-    """A client factory for one worker tick: the clients ``make`` (default
-    ``PrometheusClient``) gives for one source share a ``Budget`` of one query's time — its
-    attempts' timeouts and the waits between them (``sources.prometheus.budget``) — counted
-    from its first client, so a source that hangs costs a tick about that once. With ``tick``
-    False, for one command's read: no time limit, but once a query of a source got no answer
-    after its retries, the source's other queries of the command are not asked."""
+    """A client factory for one worker tick: the clients ``make`` (default ``PrometheusClient``)
+    gives for one source share a ``Budget`` (``sources.prometheus.budget``) of one query's
+    time, so a source that hangs costs a tick that once; with ``tick`` False (one command's
+    read) no time limit, but a query without an answer stops the source's other queries."""
     from covenant.sources.prometheus.budget import Budget, query_budget_s  # noqa: PLC0415
 
     base = make or PrometheusClient
@@ -70,11 +68,9 @@ def budgeted(make: ClientFactory | None = None, *, tick: bool = True) -> ClientF
         with lock:
             budget = budgets.get(source.name)
             if budget is None:
-                if tick:
-                    seconds = query_budget_s(source.timeout_s, client.attempts, client.backoff_s)
-                    budget = budgets[source.name] = Budget(seconds)
-                else:
-                    budget = budgets[source.name] = Budget(math.inf, scope="command")
+                seconds = query_budget_s(source.timeout_s, client.attempts, client.backoff_s)
+                scope = "tick" if tick else "command"  # a command's: no time limit
+                budget = budgets[source.name] = Budget(seconds if tick else math.inf, scope=scope)
         client.budget = budget
         return client
 
