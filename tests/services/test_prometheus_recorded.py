@@ -461,3 +461,39 @@ def test_the_hour_witness_over_days_of_hours_in_pieces(loaded: Any) -> None:
     assert bool(by_service["web"].ok.all())
     unwitnessed = {hours[k] for k in np.flatnonzero(~by_service["db"].ok)}
     assert unwitnessed == {START + 5 * DAY + 4 * HOUR, START + 5 * DAY + 5 * HOUR}
+
+
+def test_a_first_read_that_sums_its_whole_range_records_its_frontier(
+    loaded: Any, tmp_path: Path
+) -> None:
+    """At a past hour, with no alert windows shorter than an hour (here none), no edge cuts
+    an hour: web's whole range is day sums and witnessed hour sums, with no minutes to read.
+    Its read frontier is still recorded at that hour (before, none was: every later ``evaluate
+    --read`` took it for a series never read and read it again by days), and its counts are
+    the events'."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from covenant.store.source_state import read_states  # noqa: PLC0415
+
+    _, ws, events = loaded
+    workspace = load_workspace(ws)
+    reads = workspace.prometheus.reads  # type: ignore[union-attr]
+    objectives = [replace(o, alert_tiers=()) for o in workspace.objectives]
+    (web,) = [o for o in objectives if o.slo == "web-availability"]
+    at = START + 6 * DAY + 13 * 3600  # an hour boundary inside the data
+    url = f"sqlite:///{tmp_path / 'covenant.db'}"
+    reports = read_before_evaluating(
+        url, reads=reads, objectives=objectives, at=from_epoch(at), every=True
+    )
+    assert all(r.error is None for r in reports)
+    engine = open_store(url)
+    try:
+        with engine.connect() as conn:
+            state = read_states(conn, keys=[web.series])[web.series]
+        (row,) = evaluate_objectives(engine, objectives=[web], at=from_epoch(at)).evaluations
+    finally:
+        engine.dispose()
+    assert state.read_until == at
+    lo = at - 5 * DAY
+    assert row.good == _expected(events["web"]["200"], lo, at)
+    assert row.total - row.good == _expected(events["web"]["500"], lo, at)

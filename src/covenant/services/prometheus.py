@@ -453,24 +453,9 @@ def _write(
         if error is not None:
             failed.append((r, error))
     for source, reads in frontiers.items():
-        if isinstance(conn, sqlite3.Connection):
-            sqlite_writer.record_reads(conn, reads=reads, source=source, at=at)
-        else:
-            from covenant.store.source_reads import record_reads  # noqa: PLC0415
-
-            record_reads(conn, reads=reads, source=source, at=at)
+        sqlite_writer.record_frontiers(conn, reads, source=source, at=at)
     for r, error in failed:
-        sid, name = ids[r.series], r.source.name
-        if isinstance(conn, sqlite3.Connection):
-            sqlite_writer.record_error(
-                conn, series_id=sid, source=name, code=error.code, message=error.message, at=at
-            )
-        else:
-            from covenant.store.source_reads import record_error  # noqa: PLC0415
-
-            record_error(
-                conn, series_id=sid, source=name, code=error.code, message=error.message, at=at
-            )
+        sqlite_writer.record_failure(conn, ids[r.series], source=r.source.name, error=error, at=at)
     return reports
 
 

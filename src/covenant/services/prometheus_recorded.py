@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +50,7 @@ from covenant.services.prometheus import (
     _read_all,
     _writing,
 )
-from covenant.services.prometheus_runs import gaps, read_runs
+from covenant.services.prometheus_runs import gaps, read_minutes
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import MAX_POINTS
 from covenant.sources.prometheus.recorded import (
@@ -188,10 +187,11 @@ def first_read_by_days(
             key = (ok_days, got[0] if got is not None else ())
             groups.setdefault(key, []).append(rec.queries)
         for (ok_days, ok_hours), chosen in groups.items():
-            reports += _minutes(
+            reports += read_minutes(
                 engine,
                 chosen,
                 runs=gaps(lo, at, ok_days, ok_hours),
+                end=at,
                 sums=sums,
                 now=now,
                 settled=settled,
@@ -334,48 +334,6 @@ def _hour_sums(
             ids = _ensure_series(conn, keys=sorted(fine), step=DEFAULT_STEP)
             write_hour_sums(conn, [HourSums(ids[s], day, g, t, m) for s, day, g, t, m in rows])
     return {series: _totals(ok) for series, ok in fine.items()}
-
-
-def _minutes(
-    engine: Store,
-    reads: Sequence[SeriesQueries],
-    *,
-    runs: Sequence[tuple[int, int]],
-    sums: dict[str, tuple[int, int]],
-    now: datetime,
-    settled: int,
-    client_for: ClientFactory | None,
-    max_points: int,
-) -> list[ReadReport]:
-    """The minutes of ``runs`` in time order (``prometheus_runs``: a series stops at its
-    first failed run), each series' report with its summed days and hours added."""
-    merged: dict[str, ReadReport] = {}
-    for done in read_runs(
-        engine,
-        reads,
-        runs=runs,
-        step=DEFAULT_STEP,
-        now=now,
-        settled=settled,
-        client_for=client_for,
-        max_points=max_points,
-    ):
-        for report in done:
-            known = merged.get(report.series)
-            if known is None:
-                good, total = sums[report.series]
-                known = replace(report, good=report.good + good, total=report.total + total)
-            else:
-                known = replace(
-                    known,
-                    read_until=report.read_until,
-                    buckets=known.buckets + report.buckets,
-                    good=known.good + report.good,
-                    total=known.total + report.total,
-                    error=report.error,
-                )
-            merged[report.series] = replace(known, end=from_epoch(runs[-1][1]))
-    return [merged[r.series] for r in reads if r.series in merged]
 
 
 def refine_days(

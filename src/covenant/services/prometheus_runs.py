@@ -17,19 +17,23 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 from covenant.core.promql import SeriesQueries
+from covenant.core.timeutil import from_epoch
 from covenant.errors import SourceError
 from covenant.services.prometheus import (
+    DEFAULT_STEP,
     WORKERS,
     ClientFactory,
     Fetched,
     ReadReport,
     _ensure_series,
     _fetch,
+    _report,
     _Unit,
     _units,
     _write,
@@ -37,6 +41,7 @@ from covenant.services.prometheus import (
 )
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.recorded import DAY, HOUR
+from covenant.store import sqlite_writer
 
 if TYPE_CHECKING:
     from covenant.services.prometheus import Store
@@ -146,3 +151,55 @@ def read_runs(
             if isinstance(made, PrometheusClient):
                 made.close()
     return out
+
+
+def read_minutes(
+    engine: Store,
+    reads: Sequence[SeriesQueries],
+    *,
+    runs: Sequence[tuple[int, int]],
+    end: int,
+    sums: dict[str, tuple[int, int]],
+    now: datetime,
+    settled: int,
+    client_for: ClientFactory | None,
+    max_points: int,
+) -> list[ReadReport]:
+    """The minutes of ``runs`` in time order (:func:`read_runs`: a series stops at its first
+    failed run), each series' report with its summed days and hours added. Without
+    runs (the sums cover the whole range: edges on hour boundaries, at a past hour) only the
+    read frontier is recorded, at the range's end."""
+    if not runs:
+        with _writing(engine) as conn:
+            ids = _ensure_series(conn, keys=[r.series for r in reads], step=DEFAULT_STEP)
+            for source in {r.source.name for r in reads}:
+                mine = [(ids[r.series], end) for r in reads if r.source.name == source]
+                sqlite_writer.record_frontiers(conn, mine, source=source, at=now)
+        return [_report(r, end, end, end, 0, *sums[r.series], None) for r in reads]
+    merged: dict[str, ReadReport] = {}
+    for done in read_runs(
+        engine,
+        reads,
+        runs=runs,
+        step=DEFAULT_STEP,
+        now=now,
+        settled=settled,
+        client_for=client_for,
+        max_points=max_points,
+    ):
+        for report in done:
+            known = merged.get(report.series)
+            if known is None:
+                good, total = sums[report.series]
+                known = replace(report, good=report.good + good, total=report.total + total)
+            else:
+                known = replace(
+                    known,
+                    read_until=report.read_until,
+                    buckets=known.buckets + report.buckets,
+                    good=known.good + report.good,
+                    total=known.total + report.total,
+                    error=report.error,
+                )
+            merged[report.series] = replace(known, end=from_epoch(runs[-1][1]))
+    return [merged[r.series] for r in reads if r.series in merged]

@@ -21,7 +21,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from covenant.errors import CovenantError
 from covenant.store import schema_snapshot
 from covenant.store.chunk_reads import batched, buckets_per_day, check_step, series_rows
 from covenant.store.schema_version import head_revisions
@@ -220,3 +222,32 @@ def record_error(
         "updated_at = ? WHERE series_id = ?",
         (source, code, message, when, when, series_id),
     )
+
+
+def record_frontiers(
+    conn: Any, reads: Sequence[tuple[int, int]], *, source: str, at: datetime
+) -> None:
+    """Record ``(series id, read until)`` of ``source`` through a ``sqlite3`` connection
+    (:func:`record_reads`) or an engine's (``source_reads.record_reads``)."""
+    if isinstance(conn, sqlite3.Connection):
+        record_reads(conn, reads=reads, source=source, at=at)
+    else:
+        from covenant.store.source_reads import record_reads as recorded  # noqa: PLC0415
+
+        recorded(conn, reads=reads, source=source, at=at)
+
+
+def record_failure(
+    conn: Any, series_id: int, *, source: str, error: CovenantError, at: datetime
+) -> None:
+    """Record a failed read of a series the same way (:func:`record_error`)."""
+    if isinstance(conn, sqlite3.Connection):
+        record_error(
+            conn, series_id=series_id, source=source, code=error.code, message=error.message, at=at
+        )
+    else:
+        from covenant.store.source_reads import record_error as recorded  # noqa: PLC0415
+
+        recorded(
+            conn, series_id=series_id, source=source, code=error.code, message=error.message, at=at
+        )
