@@ -241,8 +241,7 @@ def _read_all(
     (hour) of exact sums is replaced only by minutes adding up to them (``sums="check"``: else
     kept, and the series' read fails with ``source-sums-differ``), or by any
     (``"replace"``)."""
-    make = client_for or PrometheusClient
-    clients: dict[str, PrometheusClient | SourceError] = {}
+    clients = Clients(client_for)
     reports: list[ReadReport] = []
     todo = list(todo)
     if not todo:
@@ -262,14 +261,7 @@ def _read_all(
                     unit = next(units, None)
                     if unit is None:
                         break
-                    source = unit.reads[0][0].source
-                    client = clients.get(source.name)
-                    if client is None:
-                        try:
-                            client = make(source)
-                        except SourceError as exc:
-                            client = exc
-                        clients[source.name] = client
+                    client = clients.of(unit.reads[0][0].source)
                     pending.append(pool.submit(_fetch, client, unit, end, step, max_points))
                 if not pending:
                     break
@@ -286,13 +278,33 @@ def _read_all(
                         done = to_epoch(report.read_until) - to_epoch(report.start)
                         progress(report.series, done, to_epoch(report.end) - to_epoch(report.start))
     finally:
-        for client in clients.values():
-            if isinstance(client, PrometheusClient):
-                client.close()
+        clients.close()
     return sorted(reports, key=lambda report: order[report.series])
 
 
 Fetched = tuple[list[Counts], SourceError | None]
+
+
+class Clients:
+    """One client per source for a read, made on first use (or the error making it gave,
+    which every read of that source then reports), all closed at the end."""
+
+    def __init__(self, make: ClientFactory | None) -> None:
+        self.make = make or PrometheusClient
+        self.made: dict[str, PrometheusClient | SourceError] = {}
+
+    def of(self, source: PrometheusSource) -> PrometheusClient | SourceError:
+        if source.name not in self.made:
+            try:
+                self.made[source.name] = self.make(source)
+            except SourceError as exc:
+                self.made[source.name] = exc
+        return self.made[source.name]
+
+    def close(self) -> None:
+        for client in self.made.values():
+            if isinstance(client, PrometheusClient):
+                client.close()
 
 
 def _writing(store: Store) -> AbstractContextManager[Connection | sqlite3.Connection]:

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 from covenant.core.promql import SeriesQueries
 from covenant.core.timeutil import from_epoch
-from covenant.errors import SourceError
 from covenant.services.prometheus import (
     DEFAULT_STEP,
     WORKERS,
     ClientFactory,
+    Clients,
     Fetched,
     ReadReport,
     _ensure_series,
@@ -39,7 +39,6 @@ from covenant.services.prometheus import (
     _write,
     _writing,
 )
-from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.recorded import DAY, HOUR
 from covenant.store import sqlite_writer
 
@@ -80,18 +79,7 @@ def read_runs(
     The read frontier is recorded up to ``settled`` at most (in a range that reaches it)."""
     if not reads or not runs:
         return []
-    make = client_for or PrometheusClient
-    clients: dict[str, PrometheusClient | SourceError] = {}
-
-    def client(source: SeriesQueries) -> PrometheusClient | SourceError:
-        name = source.source.name
-        if name not in clients:
-            try:
-                clients[name] = make(source.source)
-            except SourceError as exc:
-                clients[name] = exc
-        return clients[name]
-
+    clients = Clients(client_for)
     with _writing(engine) as conn:
         ids = _ensure_series(conn, keys=[r.series for r in reads], step=step)
     out: list[list[ReadReport]] = [[] for _ in runs]
@@ -133,7 +121,7 @@ def read_runs(
                     if task is None:
                         break
                     k, b, unit = task
-                    made = client(unit.reads[0][0])
+                    made = clients.of(unit.reads[0][0].source)
                     pending.append((k, pool.submit(_fetch, made, unit, b, step, max_points)))
                 if not pending:
                     break
@@ -147,9 +135,7 @@ def read_runs(
             for _, future in pending:  # every series stopped: what is not fetched yet is not
                 future.cancel()
     finally:
-        for made in clients.values():
-            if isinstance(made, PrometheusClient):
-                made.close()
+        clients.close()
     return out
 
 
@@ -201,5 +187,6 @@ def read_minutes(
                     total=known.total + report.total,
                     error=report.error,
                 )
-            merged[report.series] = replace(known, end=from_epoch(runs[-1][1]))
-    return [merged[r.series] for r in reads if r.series in merged]
+            merged[report.series] = known
+    end_of = from_epoch(runs[-1][1])  # the last run read (sums may follow it)
+    return [replace(merged[r.series], end=end_of) for r in reads if r.series in merged]
