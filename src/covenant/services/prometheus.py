@@ -176,9 +176,11 @@ def catch_up(
     client_for: ClientFactory | None = None,
     max_points: int = MAX_POINTS,
     until: datetime | None = None,
+    due: Callable[[str, int], bool] | None = None,
 ) -> list[ReadReport]:
     """Read every series from where its last read ended (a series never read: from
-    ``initial`` seconds before the end) up to ``now − lag_s``, floored to the step.
+    ``initial`` seconds before the end) up to ``now − lag_s``, floored to the step; not a
+    series for which ``due(series, start)`` is False (the worker's backoff).
 
     Safe to call every minute from a worker: a series already read up to there is skipped
     (unless its last read failed: then its last minute is read again, and a success clears the
@@ -200,6 +202,8 @@ def catch_up(
         state = states.get(r.series)
         since = state.read_until if state and state.read_until is not None else end - initial
         since -= since % step
+        if due is not None and not due(r.series, since):
+            continue
         if since < end:
             todo.append((r, since))
         elif state is not None and state.error is not None and since == end > step:

@@ -5,8 +5,9 @@
 1. Prometheus catch-up (``services.prometheus.catch_up``) when the workspace reads SLIs from a
    Prometheus-compatible DataSource, then the minutes of days a first read by days stored as
    sums that the windows now cut (``refine_days``); a day whose read failed lately waits for
-   its next try (``services.day_retries``), and each source's reads share one query's time
-   per tick (``services.prometheus.budgeted``);
+   its next try (``services.day_retries``), as does a series whose catch-up stopped at exact
+   sums its minutes no longer add up to (``services.worker_reads``); each source's reads
+   share one query's time per tick (``services.prometheus.budgeted``);
 2. every objective evaluated at ``now`` — incrementally: event-based objectives from the
    cumulative counts the worker keeps at their window edges, moved each tick by the buckets
    in between (``services.incremental``); objectives that need every bucket (time slices),
@@ -47,8 +48,6 @@ from covenant.core.alert_state import (
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.core.timeutil import require_utc
 from covenant.core.window_answers import needs_buckets
-from covenant.errors import CovenantError
-from covenant.services.day_retries import DayRetries
 from covenant.services.evaluate import (
     DEFAULT_STEP,
     EvaluationReport,
@@ -58,6 +57,7 @@ from covenant.services.evaluate import (
 )
 from covenant.services.incremental import EdgeCache, ReadStats
 from covenant.services.worker_eval import EdgeResults, Plan, TickEvaluation
+from covenant.services.worker_reads import TickReads
 from covenant.store import alert_transitions as history
 from covenant.store.alert_states import load_alert_states, save_transition
 from covenant.store.bucket_journal import forget_writes
@@ -154,9 +154,9 @@ class Worker:
         self.enqueue = enqueue
         self.step = step
         self.client_for = client_for
-        self.catch_up_initial_s = catch_up_initial_s
         self.cache = EdgeCache(step=step)
-        self.retries = DayRetries()  # days whose minutes failed to read, and their backoff
+        self.reads = TickReads(engine=engine, step=step, initial_s=catch_up_initial_s)
+        self.retries = self.reads.days  # days whose minutes failed to read, and their backoff
         self.latest: TickResult | None = None
         self._plan_key: tuple[object, object] | None = None
         self._plan: tuple[list[int], list[int], Plan | None] = ([], [], None)
@@ -254,10 +254,10 @@ class Worker:
         """One tick at ``now``: see the module's docstring."""
         now = require_utc(now, what="now")
         problems: list[str] = []
-        self.retries.prune(now=now)
+        self.reads.prune(now)
         self._prune_history(now)
         clients = self._clients(workspace)
-        caught = self._catch_up(workspace, now, problems, clients)
+        caught = self.reads.read(workspace, now, problems, clients) if self.catch_up else 0
         evaluated, stats = self.decide(workspace, at=now, seen_at=now)
         routing = workspace.routing
         route = (lambda o, tier: routing.for_tier(o.slo, tier)) if routing else None
@@ -386,68 +386,6 @@ class Worker:
             )
 
         return run
-
-    def _catch_up(
-        self,
-        workspace: Workspace,
-        now: datetime,
-        problems: list[str],
-        clients: ClientFactory | None,
-    ) -> int:
-        reads = workspace.prometheus.reads if workspace.prometheus else ()
-        if not reads or not self.catch_up:
-            return 0
-        from covenant.services.prometheus import catch_up  # noqa: PLC0415
-
-        try:
-            reports = catch_up(
-                self.engine,
-                reads=reads,
-                now=now,
-                initial=self.catch_up_initial_s,
-                step=self.step,
-                client_for=clients,
-            )
-        except CovenantError as exc:  # recorded per series by catch_up; evaluation goes on
-            problems.append(f"Prometheus catch-up: {exc}")
-            return 0
-        waiting: dict[str, dict[int, list[int]]] = {}  # per series, starts per span
-
-        def due(series: str, start: int, span: int) -> bool:  # failed lately: waits its turn
-            if self.retries.due(series, start, now=now):
-                return True
-            waiting.setdefault(series, {}).setdefault(span, []).append(start)
-            return False
-
-        try:  # days a first read stored as sums, which the sliding windows now cut
-            from covenant.services.prometheus_recorded import refine_days  # noqa: PLC0415
-
-            refined = refine_days(
-                self.engine,
-                reads=reads,
-                objectives=workspace.objectives,
-                at=int(now.timestamp()) // self.step * self.step,
-                now=now,
-                client_for=clients,
-                every_bucket=bool(workspace.corrections or workspace.composites),
-                due=due,
-            )
-            self.retries.record(refined, now=now)
-            reports += refined
-        except CovenantError as exc:  # each series' failure is in its report (below)
-            problems.append(f"Prometheus day refinement: {exc}")
-        problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
-        if waiting:
-            from covenant.services.day_minutes import days_text  # noqa: PLC0415
-
-            for series, wait in self.retries.of_series(waiting).items():
-                spans = sorted(waiting[series].items(), reverse=True)  # days, then hours
-                named = ", ".join(days_text(starts, span=span) for span, starts in spans)
-                problems.append(
-                    f"{series}: the minutes of {named} are not asked for before their next "
-                    f"try: {wait.reason()}"
-                )
-        return len(reports)
 
 
 def _resolution_targets(notice: AlertNotice, routing: NoticeRouting) -> AlertNotice:
