@@ -1,15 +1,17 @@
 """YAML read by ruamel.yaml's pure-Python parser: whatever the libyaml fast path declines.
 
-Errors, directives, anchors and aliases, explicit tags, duplicate keys: the composer gives a
-node tree with positions, which becomes the same plain data and field lines as the fast path
-gives (``yamlsource``), or problems at their file:line. Loaded only when such a file is read.
+Errors, directives, anchors and aliases, merge keys, explicit tags, duplicate keys: the
+composer gives a node tree with positions, which becomes the same plain data and field lines as
+the fast path gives (``yamlsource``), or problems at their file:line. Loaded only when such a
+file is read.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, MaxDepthExceededError
@@ -90,6 +92,9 @@ def read_pure(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
                     )
                 )
                 continue
+            except RecursionError:  # aliases nested into each other past the stack
+                problems.append(_too_deep(f"{file}:{root.start_mark.line + 1}"))
+                continue
             problems.extend(converter.problems)
             documents.append(
                 SourceDocument(
@@ -125,8 +130,21 @@ class _AliasBombError(Exception):
     """A document whose aliases recurse or expand past MAX_NODES."""
 
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
+"""The tag of a plain ``<<`` key (or one tagged ``!!merge``); a quoted ``'<<'`` is text."""
+Entries = dict[str, tuple[Node, Node]]
+T = TypeVar("T")
+
+
 class _Converter:
-    """Node tree → plain data, recording the line of every key and list item."""
+    """Node tree → plain data, recording the line of every key and list item.
+
+    YAML 1.1 merge keys (https://yaml.org/type/merge.html; ``<<: *base``, ``<<: [*a, *b]``) are
+    applied as the type's text and ruamel.yaml apply them: keys written beside ``<<`` win over
+    merged ones, of several bases the first wins, and a base's own merge keys are applied
+    first. A merged field's line is the line where it is written in the base (its field path
+    names where it was merged to).
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -134,43 +152,37 @@ class _Converter:
         self.problems: list[Problem] = []
         self.nodes = 0
         self.active: set[int] = set()
+        self.entries: dict[int, Entries] = {}  # a mapping's keys, merges applied, once each
 
-    def convert(self, node: Node, path: PathKey) -> Any:
-        self.nodes += 1
+    def count(self, values: int = 1) -> None:
+        self.nodes += values
         if self.nodes > MAX_NODES:
             raise _AliasBombError(f"the document expands to more than {MAX_NODES:,} values")
+
+    def convert(self, node: Node, path: PathKey) -> Any:
+        self.count()
+        if isinstance(node, MappingNode | SequenceNode):
+            return self._inside(node, lambda: self._convert_collection(node, path))
+        assert isinstance(node, ScalarNode)
+        return scalar_value(str(node.tag), node.value, plain=not node.style)
+
+    def _inside(self, node: Node, work: Callable[[], T]) -> T:
+        """``work()`` while ``node`` is open; an alias back into an open node is refused."""
         if id(node) in self.active:
             raise _AliasBombError(
                 f"an alias on line {node.start_mark.line + 1} refers to a node that contains it"
             )
-        if isinstance(node, MappingNode | SequenceNode):
-            self.active.add(id(node))
-            try:
-                return self._convert_collection(node, path)
-            finally:
-                self.active.discard(id(node))
-        assert isinstance(node, ScalarNode)
-        return scalar_value(str(node.tag), node.value, plain=not node.style)
+        self.active.add(id(node))
+        try:
+            return work()
+        finally:
+            self.active.discard(id(node))
 
     def _convert_collection(self, node: Node, path: PathKey) -> Any:
         if isinstance(node, MappingNode):
             result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.convert(key_node, path)
-                key_text = key if isinstance(key, str) else str(key)
+            for key_text, (key_node, value_node) in self._entries(node, path).items():
                 child = (*path, key_text)
-                if key_text in result:
-                    self.problems.append(
-                        Problem(
-                            code="duplicate-key",
-                            message=f"key {key_text!r} appears twice (first on line "
-                            f"{self.lines[child]})",
-                            where=f"{self.file}:{key_node.start_mark.line + 1}",
-                            field=field_path(child),
-                            fix="keep one of them",
-                        )
-                    )
-                    continue
                 self.lines[child] = key_node.start_mark.line + 1
                 result[key_text] = self.convert(value_node, child)
             return result
@@ -181,3 +193,90 @@ class _Converter:
                 items.append(self.convert(item, (*path, index)))
             return items
         raise AssertionError(node)
+
+    def _entries(self, node: MappingNode, path: PathKey) -> Entries:
+        """The mapping's key → (key node, value node), its merge keys applied.
+
+        As PyYAML's ``flatten_mapping`` then ``construct_mapping`` (up to 6.0.3: 6.0.4 lets
+        the last of several bases win, yaml/pyyaml#953): the merged pairs come first (of
+        ``[*a, *b]``, b's then a's, so a's win), then the mapping's own, which win; a key keeps
+        the position it was first given. Each mapping is flattened once per document.
+        """
+        known = self.entries.get(id(node))
+        if known is not None:
+            return known
+        own: Entries = {}
+        merged: Entries = {}
+        merge_key: Node | None = None
+        for key_node, value_node in node.value:
+            if str(key_node.tag) == MERGE_TAG:
+                if merge_key is not None:
+                    self._duplicate("<<", merge_key, key_node, path)
+                    continue
+                merge_key = key_node
+                for base in reversed(self._bases(key_node, value_node, path)):
+                    entries = self._merged(base, path)
+                    self.count(1 + len(entries))  # merging copies them: bounded like values
+                    merged.update(entries)
+                continue
+            key = self.convert(key_node, path)
+            key_text = key if isinstance(key, str) else str(key)
+            if key_text in own:
+                self._duplicate(key_text, own[key_text][0], key_node, path)
+                continue
+            own[key_text] = (key_node, value_node)
+        entries = {**merged, **own} if merged else own
+        self.entries[id(node)] = entries
+        return entries
+
+    def _merged(self, base: MappingNode, path: PathKey) -> Entries:
+        return self._inside(base, lambda: self._entries(base, path))
+
+    def _bases(self, key_node: Node, value: Node, path: PathKey) -> list[MappingNode]:
+        """The mappings a ``<<`` merges; a problem (and none) unless it names only mappings."""
+        items: list[Node] = value.value if isinstance(value, SequenceNode) else [value]
+        mappings = [item for item in items if isinstance(item, MappingNode)]
+        wrong = [item for item in items if not isinstance(item, MappingNode)]
+        if not wrong:
+            return mappings
+        found = wrong[0]
+        what = f"{_kind(found)} on line {found.start_mark.line + 1}"
+        if isinstance(value, SequenceNode):
+            what = f"a list holding {what}"
+        self._report(
+            Problem(
+                code="yaml-merge",
+                message="merge key '<<' must be an alias of a mapping or a list of them, "
+                f"not {what}",
+                where=f"{self.file}:{key_node.start_mark.line + 1}",
+                field=field_path((*path, "<<")),
+                fix="mark a mapping with an anchor (`base: &base {…}`) and merge it with "
+                "`<<: *base` or `<<: [*base, *other]`, or write the fields out",
+            )
+        )
+        return []
+
+    def _duplicate(self, key_text: str, first: Node, again: Node, path: PathKey) -> None:
+        self._report(
+            Problem(
+                code="duplicate-key",
+                message=f"key {key_text!r} appears twice (first on line "
+                f"{first.start_mark.line + 1})",
+                where=f"{self.file}:{again.start_mark.line + 1}",
+                field=field_path((*path, key_text)),
+                fix="keep one of them",
+            )
+        )
+
+    def _report(self, problem: Problem) -> None:
+        """A problem once, though a base merged in several places is read again for each."""
+        seen = {(p.code, p.where, p.message) for p in self.problems}
+        if (problem.code, problem.where, problem.message) not in seen:
+            self.problems.append(problem)
+
+
+def _kind(node: Node) -> str:
+    if not isinstance(node, ScalarNode):
+        return "a list"
+    value = scalar_value(str(node.tag), node.value, plain=not node.style)
+    return "an empty value" if value is None else f"the value {node.value!r}"

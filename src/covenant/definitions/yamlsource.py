@@ -7,8 +7,9 @@ Timestamps are kept as the string written in the file (``2022-01-01 12:00:00``).
 
 A file holds one or more YAML documents (``---``); a document is a mapping (one definition) or a
 sequence of mappings (several definitions, as the OpenSLO SDK writes them). A file with
-anything unusual (errors, anchors, tags, directives) is read by ruamel.yaml's pure parser
-(``yaml_pure``), which positions every problem.
+anything unusual (errors, anchors, merge keys, tags, directives) is read by ruamel.yaml's pure
+parser (``yaml_pure``), which positions every problem and applies YAML 1.1 merge keys
+(``<<: *base``) as PyYAML's SafeLoader does.
 """
 
 from __future__ import annotations
@@ -222,7 +223,7 @@ def plain_tag(value: str) -> str:
 
 class _Fallback(Exception):  # noqa: N818 - not an error: "let ruamel.yaml do it"
     """libyaml met something the pure parser should judge (errors, caps, directives, anchors,
-    tags, duplicate or collection keys)."""
+    merge keys, tags, duplicate or collection keys)."""
 
 
 def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
@@ -230,9 +231,10 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
 
     The result is what the pure parser path gives (tests/definitions/test_yaml_fast.py reads
     every YAML file we have both ways). Anything unusual (a syntax error, a directive, an
-    anchor, alias or explicit tag, a duplicate key, a collection as a key, more than MAX_NODES
-    values or MAX_DEPTH levels) returns None: ruamel.yaml's pure parser then reads the text
-    and reports exactly what it always did. Without PyYAML's C extension, always None.
+    anchor, alias, merge key or explicit tag, a duplicate key, a collection as a key, more
+    than MAX_NODES values or MAX_DEPTH levels) returns None: ruamel.yaml's pure parser then
+    reads the text and reports exactly what it always did. Without PyYAML's C extension,
+    always None.
     """
     try:
         from yaml import YAMLError as CError  # noqa: PLC0415
@@ -272,6 +274,8 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
                     return result
                 if key_event.__class__ is not ScalarEvent:
                     raise _Fallback  # a collection or an alias as a key
+                if not key_event.style and key_event.value == "<<":
+                    raise _Fallback  # a merge key: the pure path applies it
                 key = value(key_event, path, depth + 1, lines)
                 key_text = key if isinstance(key, str) else str(key)
                 if key_text in result:

@@ -206,31 +206,6 @@ _TEMPLATE_ACTION = re.compile(
 )
 
 
-def _merge_keys(data: Any) -> Any:
-    """``data`` with YAML merge keys applied (``<<: *base`` or ``<<: [*a, *b]``; keys written
-    beside them win), as the Go and Python YAML readers of Sloth, Pyrra and slo-generator do."""
-    if isinstance(data, list):
-        return [_merge_keys(item) for item in data]
-    if not isinstance(data, dict):
-        return data
-    own = {key: _merge_keys(value) for key, value in data.items() if key != "<<"}
-    if "<<" not in data:
-        return own
-    bases = data["<<"] if isinstance(data["<<"], list) else [data["<<"]]
-    result: dict[str, Any] = {}
-    for base in reversed(bases):  # the first of several bases wins
-        if isinstance(base, dict):
-            result.update(_merge_keys(base))
-    result.update(own)
-    return result
-
-
-def merged(doc: SourceDocument) -> SourceDocument:
-    """The document with its YAML merge keys applied (unchanged when it has none)."""
-    data = _merge_keys(doc.data)
-    return doc if data == doc.data else replace(doc, data=data)
-
-
 def _templated(path: Path) -> bool:
     try:
         return _TEMPLATE_ACTION.search(path.read_text(encoding="utf-8")) is not None
@@ -291,8 +266,8 @@ def plan_import(
     for path in paths:
         docs, problems = read_file(path)
         # an empty document (a trailing or doubled ---, a comment alone) holds nothing, as
-        # for kubectl: skipped rather than refused
-        docs = [merged(doc) for doc in docs if doc.data is not None]
+        # for kubectl: skipped rather than refused (merge keys are applied by read_file)
+        docs = [doc for doc in docs if doc.data is not None]
         if problems and _templated(path):
             problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
         if problems:
