@@ -1,4 +1,4 @@
-"""`covenant alerts outbox`: counts, rows and --retry of failed notices."""
+"""`covenant alerts outbox`: counts, rows and --retry of failed notices (audited)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from covenant.cli.main import app
 from covenant.config import sqlite_url
+from covenant.services.audit import AuditFilter, list_entries
 from covenant.services.store import open_store
 from covenant.store import outbox
 from covenant.store.db import write_transaction
@@ -50,9 +51,20 @@ def test_outbox_lists_and_retries(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert failed.exit_code == 0
     assert "#2  failed  firing  b → hook  attempts 1  last error: HTTP 400: no" in failed.output
     assert "#1" not in failed.output
-    retried = runner.invoke(app, ["alerts", "outbox", "-w", str(tmp_path), "--retry", "-f", "json"])
+    retry = ["alerts", "outbox", "-w", str(tmp_path), "--retry", "--actor", "ops:alice"]
+    retried = runner.invoke(app, [*retry, "-f", "json"])
     after = json.loads(retried.output)
     assert (after["retried"], after["counts"]) == (1, {"pending": 2, "sent": 1, "failed": 0})
+    again = json.loads(runner.invoke(app, [*retry, "-f", "json"]).output)
+    assert again["retried"] == 0  # nothing failed any more: nothing changed, nothing audited
+    engine = open_store(sqlite_url(tmp_path))
+    rows = list_entries(engine, where=AuditFilter(entity_kind="outbox"))
+    engine.dispose()
+    assert [(e.actor, e.action, e.entity_id) for e in rows] == [("ops:alice", "retried", "notices")]
+    assert (rows[0].before_data(), rows[0].after_data()) == (
+        {"ids": [second.id], "status": "failed"},
+        {"ids": [second.id], "status": "pending"},
+    )
 
 
 def test_outbox_without_a_store_creates_none(

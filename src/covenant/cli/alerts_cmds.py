@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, fail, now, settings_for
+from covenant.cli.common import (
+    ActorOption,
+    WorkspaceOption,
+    cli_actor,
+    console,
+    fail,
+    now,
+    settings_for,
+)
 from covenant.errors import CovenantError
 
 
@@ -50,23 +58,31 @@ def outbox_command(
     output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
         Format.TABLE
     ),
+    actor: ActorOption = None,
 ) -> None:
     """The notice outbox (docs/delivery.md): counts per status and the newest rows.
 
-    The delivery dispatcher sends them; a failed one stays here until --retry."""
-    from covenant.services.delivery import outbox_view, prune_sent, retention_of, retry_failed
+    The delivery dispatcher sends them; a failed one stays here until --retry (recorded in
+    the audit log)."""
+    from covenant.services.delivery import (
+        outbox_row_json,
+        outbox_view,
+        prune_sent,
+        retention_of,
+        retry_failed,
+    )
     from covenant.services.store import open_existing
     from covenant.services.workspace import load_workspace
 
     try:
         engine = open_existing(settings_for(workspace).database_url)
-        retried = retry_failed(engine, now=now()) if retry else 0
+        retried = retry_failed(engine, now=now(), actor=cli_actor(actor)) if retry else 0
         kept = retention_of(load_workspace(workspace)) if prune else None
         pruned = prune_sent(engine, now=now(), retention=kept) if kept is not None else 0
         view = outbox_view(engine, status=status.value if status else None, limit=limit)
     except CovenantError as error:
         raise fail(error) from None
-    rows = [_row(r) for r in view.rows]
+    rows = [outbox_row_json(r) for r in view.rows]
     if output is Format.JSON:
         found = {"counts": view.counts, "retried": retried, "pruned": pruned, "rows": rows}
         typer.echo(json.dumps(found, indent=2))
@@ -87,19 +103,3 @@ def outbox_command(
             highlight=False,
             soft_wrap=True,
         )
-
-
-def _row(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "status": r.status,
-        "state": r.state,
-        "notice_key": r.notice_key,
-        "target": r.target,
-        "kind": r.kind,
-        "attempts": r.attempts,
-        "next_attempt_at": r.next_attempt_at.isoformat(),
-        "created_at": r.created_at.isoformat(),
-        "sent_at": r.sent_at.isoformat() if r.sent_at else None,
-        "last_error": r.last_error,
-    }

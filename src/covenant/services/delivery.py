@@ -44,8 +44,9 @@ from covenant.services.senders import (
     encode_target,
     send,
 )
-from covenant.store import outbox
+from covenant.store import audit, outbox
 from covenant.store.db import write_transaction
+from covenant.store.outbox_tables import FAILED, PENDING
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -409,6 +410,24 @@ def outbox_view(engine: Engine, *, status: str | None = None, limit: int = 20) -
         )
 
 
+def outbox_row_json(row: outbox.OutboxRow) -> dict[str, Any]:
+    """One outbox row as ``covenant alerts outbox --format json`` and ``GET
+    /api/v1/alerts/outbox`` print it (never the notice's text or how its target is reached)."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "state": row.state,
+        "notice_key": row.notice_key,
+        "target": row.target,
+        "kind": row.kind,
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at.isoformat(),
+        "created_at": row.created_at.isoformat(),
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "last_error": row.last_error,
+    }
+
+
 def retention_of(workspace: Workspace) -> timedelta:
     """How long sent rows are kept: the workspace's ``outboxRetention``, else :data:`RETENTION`."""
     kept = workspace.settings.outbox_retention_s
@@ -422,8 +441,22 @@ def prune_sent(engine: Engine, *, now: datetime, retention: timedelta) -> int:
         return outbox.prune_sent(conn, before=now - retention)
 
 
-def retry_failed(engine: Engine, *, now: datetime, ids: Sequence[int] = ()) -> int:
+def retry_failed(engine: Engine, *, now: datetime, actor: str, ids: Sequence[int] = ()) -> int:
     """Put failed rows (all, or those of ``ids``) back to pending; a running dispatcher (this
-    process's or a replica's) sends them on its next claim. How many."""
+    process's or a replica's) sends them on its next claim. How many. The audit log records
+    it (entity ``outbox``, action ``retried``, the rows' ids) in the same transaction; a retry
+    that finds no failed row changes nothing and records nothing."""
     with write_transaction(engine) as conn:
-        return outbox.retry(conn, now=now, ids=ids)
+        retried = outbox.retry_rows(conn, now=now, ids=ids)
+        if retried:
+            audit.append(
+                conn,
+                actor=actor,
+                action="retried",
+                entity_kind="outbox",
+                entity_id="notices",
+                before={"status": FAILED, "ids": retried},
+                after={"status": PENDING, "ids": retried},
+                at=now,
+            )
+    return len(retried)

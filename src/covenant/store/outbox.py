@@ -257,6 +257,11 @@ def counts(conn: Connection) -> dict[str, int]:
 
 def retry(conn: Connection, *, now: datetime, ids: Sequence[int] = ()) -> int:
     """Put failed rows (all, or those of ``ids``) back to pending, due now; how many."""
+    return len(retry_rows(conn, now=now, ids=ids))
+
+
+def retry_rows(conn: Connection, *, now: datetime, ids: Sequence[int] = ()) -> list[int]:
+    """:func:`retry`, answering the ids of the rows it put back (ascending)."""
     where = [T.status == FAILED]
     if ids:
         where.append(T.id.in_(list(ids)))
@@ -264,8 +269,9 @@ def retry(conn: Connection, *, now: datetime, ids: Sequence[int] = ()) -> int:
         update(notice_outbox)
         .where(*where)
         .values(status=PENDING, next_attempt_at=now, attempts=0, claimed_until=None)
+        .returning(T.id)
     )
-    return done.rowcount
+    return sorted(int(row.id) for row in done)
 
 
 def _rows(
