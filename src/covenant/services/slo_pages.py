@@ -16,6 +16,8 @@ from covenant.core.model import Objective
 from covenant.core.notices import NoticeKind
 from covenant.definitions.corrections import CorrectionRule
 from covenant.definitions.workspace import Workspace
+from covenant.errors import InputError, NotFoundError
+from covenant.render.evaluation import iso
 from covenant.services.lint import lint_workspace
 from covenant.services.senders import decode_notice
 from covenant.services.slo_history import history_json, slo_history
@@ -57,12 +59,7 @@ class SloDetails:
 def slo_details(
     engine: Engine, *, workspace: Workspace, objective: Objective, at: datetime
 ) -> SloDetails:
-    prefix = f"burn-rate/{objective.key}/"
-    with engine.connect() as conn:
-        records = load_alert_states(conn)
-        sent = notices_of(conn, key_prefix=prefix)
-        logged = alert_transitions.load(conn, key_prefix=prefix, limit=STEPS)
-    alerts = tuple(r for k, r in sorted(records.items()) if k.startswith(prefix))
+    alerts = alert_history(engine, prefixes=(f"burn-rate/{objective.key}/",))
     corrections = tuple(c for c in workspace.corrections if not c.slos or objective.slo in c.slos)
     history = tuple(
         history_json(e) for e in reversed(slo_history(engine, name=objective.slo, known=True))
@@ -92,8 +89,8 @@ def slo_details(
                     )
                 )
     return SloDetails(
-        alerts=alerts,
-        steps=alert_steps(alerts, sent, logged),
+        alerts=alerts.alerts,
+        steps=alerts.steps,
         corrections=corrections,
         history=history,
         backs=tuple(backs),
@@ -111,16 +108,75 @@ AGREEMENT_KINDS = (
 )
 
 
-def agreement_alert_steps(engine: Engine, *, agreement: str) -> tuple[AlertStep, ...]:
-    """The alert history of an agreement's alerts (their keys: ``<kind>/<agreement>/…``), as
-    :func:`alert_steps` gathers it."""
-    prefixes = tuple(f"{k.value}/{agreement}/" for k in AGREEMENT_KINDS)
+MAX_STEPS = 1000
+"""The most rows of alert history one answer holds (``limit`` of the API's alert routes)."""
+NOTICES = 200
+"""The outbox's notices looked at per key prefix, at least (``outbox.notices_of``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertHistory:
+    alerts: tuple[AlertRecord, ...]  # each alert's stored record: its state now, by key
+    steps: tuple[AlertStep, ...]  # its transitions on record, newest first
+
+
+def alert_history(engine: Engine, *, prefixes: Sequence[str], limit: int = STEPS) -> AlertHistory:
+    """The alerts whose keys start with one of ``prefixes``: each one's stored record and
+    the newest ``limit`` (1 to :data:`MAX_STEPS`) transitions on record (:func:`alert_steps`)."""
+    if not 1 <= limit <= MAX_STEPS:
+        raise InputError(
+            f"limit {limit} is not between 1 and {MAX_STEPS}",
+            hint=f"give a limit of 1 to {MAX_STEPS}",
+        )
+    keys = tuple(prefixes)
     with engine.connect() as conn:
         records = load_alert_states(conn)
-        sent = [n for p in prefixes for n in notices_of(conn, key_prefix=p)]
-        logged = [c for p in prefixes for c in alert_transitions.load(conn, key_prefix=p)]
-    mine = [r for k, r in sorted(records.items()) if k.startswith(prefixes)]
-    return alert_steps(mine, sent, logged)
+        sent = [n for p in keys for n in notices_of(conn, key_prefix=p, limit=max(limit, NOTICES))]
+        logged = [c for p in keys for c in alert_transitions.load(conn, key_prefix=p, limit=limit)]
+    mine = tuple(r for k, r in sorted(records.items()) if k.startswith(keys))
+    return AlertHistory(alerts=mine, steps=alert_steps(mine, sent, logged, limit=limit))
+
+
+def slo_alert_history(engine: Engine, *, slo: str, known: bool, limit: int = STEPS) -> AlertHistory:
+    """The burn-rate alerts of every objective of SLO ``slo`` (keys ``burn-rate/<slo>/…``);
+    NotFoundError when it has none on record and is not defined (``known`` says whether the
+    workspace defines it), as :func:`services.slo_history.slo_history`."""
+    found = alert_history(engine, prefixes=(f"burn-rate/{slo}/",), limit=limit)
+    if not known and not found.alerts and not found.steps:
+        raise NotFoundError(
+            f"no SLO named {slo!r} is defined or has alerts on record",
+            hint="GET /api/v1/slos lists the SLOs",
+        )
+    return found
+
+
+def agreement_alert_history(engine: Engine, *, agreement: str, limit: int = STEPS) -> AlertHistory:
+    """The alerts of an agreement (their keys: ``<kind>/<agreement>/…``)."""
+    prefixes = tuple(f"{k.value}/{agreement}/" for k in AGREEMENT_KINDS)
+    return alert_history(engine, prefixes=prefixes, limit=limit)
+
+
+def agreement_alert_steps(engine: Engine, *, agreement: str) -> tuple[AlertStep, ...]:
+    """The alert history of an agreement's alerts, as its page lists it."""
+    return agreement_alert_history(engine, agreement=agreement).steps
+
+
+def alert_step_json(step: AlertStep) -> dict[str, str]:
+    """One row of the alert history as the API answers it (``at``: UTC ISO-8601)."""
+    return {"key": step.key, "state": step.state, "at": iso(step.at), "source": step.source}
+
+
+def alert_record_json(record: AlertRecord) -> dict[str, str | None]:
+    """An alert's stored record as the API answers it: its state now and since when."""
+    return {
+        "key": record.key,
+        "kind": record.kind.value,
+        "state": record.phase.value,
+        "severity": record.severity,
+        "pending_since": iso(record.pending_since),
+        "starts_at": None if record.starts_at is None else iso(record.starts_at),
+        "ends_at": None if record.ends_at is None else iso(record.ends_at),
+    }
 
 
 def alert_steps(
