@@ -89,6 +89,7 @@ def create_app(
     from covenant import web
     from covenant.api import (
         routes_agreements,
+        routes_alerts,
         routes_audit,
         routes_definition_writes,
         routes_definitions,
@@ -142,6 +143,7 @@ def create_app(
         routes_writes,
         routes_metrics,
         routes_audit,
+        routes_alerts,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default
