@@ -1,6 +1,7 @@
 """The API's reads answer what the CLI's ``--format json`` prints for the same workspace, store
-and instant: lint, exposure, evaluations, an SLO target suggestion, the backing suggestion and
-an alert backtest. The CLI is run as a user runs it (typer's runner on the real commands)."""
+and instant: lint, exposure, evaluations, an SLO target suggestion, the backing suggestion, an
+alert backtest and the notice outbox. The CLI is run as a user runs it (typer's runner on the
+real commands)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from covenant.cli.main import app as cli
+from covenant.services.store import open_store
 from tests.api.support import AT, Shop
+from tests.api.test_outbox_api import fill_outbox
 
 V1 = "/api/v1"
 WHEN = AT.isoformat().replace("+00:00", "Z")
@@ -65,3 +68,23 @@ def test_the_agreement_backtest_answers_what_the_cli_prints(shop: Shop) -> None:
     assert printed.exit_code == 0, printed.output
     assert answer.json()  # something was computed
     assert answer.json() == json.loads(printed.stdout)
+
+
+def test_the_outbox_answers_what_the_cli_prints(shop: Shop) -> None:
+    """GET /alerts/outbox answers the ``counts`` and ``rows`` of `covenant alerts outbox
+    --format json` for the same status and limit (a sent, two failed and a pending notice)."""
+    engine = open_store(shop.settings.database_url)
+    fill_outbox(engine)
+    engine.dispose()
+    env = {"COVENANT_DATABASE_URL": shop.settings.database_url, "COLUMNS": "200"}
+    for status, limit in ((None, 20), ("failed", 20), (None, 2)):
+        params: dict[str, Any] = {"limit": limit} | ({"status": status} if status else {})
+        answer = shop.client.get(f"{V1}/alerts/outbox", shop.tokens["admin"], params=params)
+        assert answer.status_code == 200, answer.text
+        command = ["alerts", "outbox", "-w", str(shop.workspace), "--limit", str(limit)]
+        command += ["--status", status] if status else []
+        printed = CliRunner().invoke(cli, [*command, "--format", "json"], env=env)
+        assert printed.exit_code == 0, printed.output
+        expected = json.loads(printed.stdout)
+        assert expected["rows"]  # something was listed
+        assert answer.json() == {"counts": expected["counts"], "rows": expected["rows"]}

@@ -28,6 +28,8 @@ WITH_NAMES = [
     "/agreements/globex-enterprise",
     "/agreements/globex-enterprise/versions",
     "/agreements/globex-enterprise/history",
+    "/agreements/globex-enterprise/alerts",
+    "/slos/checkout-monthly/alerts",
     "/customers/globex/statements/2026-10",
     "/customers/globex/credits?period=2026-10",
 ]
