@@ -370,3 +370,36 @@ def test_an_imported_workspace_exports_to_plain_openslo_and_back(
     assert sorted(before.objectives, key=lambda o: o.slo) == sorted(
         after.objectives, key=lambda o: o.slo
     )
+
+
+def test_slo_generator_v1_backend_settings_are_its_datasources(tmp_path: Path) -> None:
+    """A v1 config writes its backend's url (project, token…) inline: they become its
+    DataSource's, as a v2 shared config's ``backends`` do; ``--prometheus-url`` still wins."""
+    source = tmp_path / "slo_v1.yaml"
+    source.write_text(
+        "service_name: shop\nfeature_name: cart\nslo_name: availability\nslo_target: 0.99\n"
+        "backend:\n  class: Prometheus\n  method: good_bad_ratio\n"
+        "  url: http://prom.shop.internal:9090/\n"
+        "  measurement: {filter_good: 'ok_total', filter_valid: 'all_total'}\n",
+        encoding="utf-8",
+    )
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws")
+    text = plan.writes[0][1]
+    assert "url: http://prom.shop.internal:9090\n" in text
+    notes = [n.reason for f in plan.files for n in f.imported.notes]
+    assert "the DataSource's url is the v1 backend's (http://prom.shop.internal:9090/)" in notes
+    given = Options(prometheus_url="http://other:9090", prometheus_url_given=True)
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws", options=given)
+    assert "url: http://other:9090\n" in plan.writes[0][1]
+
+
+def test_slo_generator_v1_other_backend_settings_by_environment(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The corpus's v1 Stackdriver config names its project by ``${…}``: the DataSource reads
+    it from that environment variable."""
+    plan, _ = imported(
+        corpus, "slo-generator", "slo-generator/fixtures/slo_config_v1.yaml", tmp_path
+    )
+    text = plan.writes[0][1]
+    assert "projectIdEnv: STACKDRIVER_HOST_PROJECT_ID" in text

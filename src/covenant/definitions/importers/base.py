@@ -59,6 +59,7 @@ class Options:
     alert_windows: Mapping[str, Any] | None = None  # a Sloth AlertWindows spec
     slo_generator_config: Mapping[str, Any] | None = None  # slo-generator's shared config
     slo_generator_config_file: str = ""
+    inline_backend: Mapping[str, Any] | None = None  # a v1 config's backend settings: they win
 
 
 @dataclass(slots=True, kw_only=True)

@@ -14,6 +14,7 @@ events``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from covenant.definitions.importers import promql
@@ -46,7 +47,7 @@ from covenant.definitions.importers.slogen_backends import (
     backend_datasource,
     other_backend,
 )
-from covenant.definitions.importers.slogen_v1 import is_v1, v2_from_v1
+from covenant.definitions.importers.slogen_v1 import inline_backend, is_v1, v2_from_v1
 from covenant.definitions.yamlsource import SourceDocument
 
 DEFAULT_WINDOW = "28d"
@@ -71,9 +72,10 @@ def import_slo_generator(
                 "a slo-generator v1 config: read as the v2 config `slo-generator migrate` writes "
                 "(name <service>-<feature>-<slo>, goal = slo_target, the backend's measurement "
                 "as the SLI; fields below are named by their v2 place); the backend's own settings "
-                "(project, URL) are not carried over",
+                "(url, project_id…) are its DataSource's",
             )
-            _slo(result, record, v2_from_v1(data), options)
+            mine = replace(options, inline_backend=inline_backend(data))
+            _slo(result, record, v2_from_v1(data), mine)
         elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_burn_rate",
             "sli_measurement",
@@ -436,17 +438,22 @@ def _prometheus(
 
 
 def _prometheus_url(record: Recorder, options: Options) -> str:
-    """The DataSource's URL: ``--prometheus-url``, else the config's backend URL if literal."""
+    """The DataSource's URL: ``--prometheus-url``, else the backend's URL if literal (a v1
+    config's own, else the shared config's)."""
     config = options.slo_generator_config or {}
-    url = mapping(mapping(config.get("backends")).get("prometheus")).get("url")
+    settings = options.inline_backend
+    if settings is None:
+        settings = mapping(mapping(config.get("backends")).get("prometheus"))
+    whose = "the v1 backend's" if options.inline_backend is not None else "the config's"
+    url = settings.get("url")
     if options.prometheus_url_given or not isinstance(url, str) or not url:
         return options.prometheus_url
     if url.startswith(("http://", "https://")):
-        record.note_once(("backend",), f"the DataSource's url is the config's ({url})")
+        record.note_once(("backend",), f"the DataSource's url is {whose} ({url})")
         return url.rstrip("/")
     record.note_once(
         ("backend",),
-        f"the config's Prometheus url is {url!r} (slo-generator reads it from the environment); "
+        f"{whose} Prometheus url is {url!r} (slo-generator reads it from the environment); "
         f"the DataSource's url is {options.prometheus_url}: give --prometheus-url or edit it",
     )
     return options.prometheus_url

@@ -120,7 +120,10 @@ def backend_datasource(
     config = options.slo_generator_config or {}
     backends = mapping(config.get("backends"))
     details: dict[str, Any] = {}
-    for key, value in (backends.get(backend) or {}).items():
+    settings = options.inline_backend
+    if settings is None:
+        settings = mapping(backends.get(backend))
+    for key, value in settings.items():
         env = ENV.match(value) if isinstance(value, str) else None
         camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), str(key))
         if env:

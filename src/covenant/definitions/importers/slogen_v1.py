@@ -4,7 +4,8 @@ A v1 config names the SLO by ``service_name``, ``feature_name`` and ``slo_name``
 ``slo_target``, and puts the backend (``class``, ``method``, ``measurement`` and its settings)
 inline. Its v2 form: ``metadata.name: <service>-<feature>-<slo>`` with those three as labels,
 ``goal: slo_target``, ``backend`` the class's v2 name, ``service_level_indicator`` the
-measurement.
+measurement; the backend's other settings (``url``, ``project_id``…) are its DataSource's, as
+a v2 shared config's ``backends`` are.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ V2_BACKENDS = {  # v1 backend class → v2 backend name
 
 def is_v1(data: Any) -> bool:
     return isinstance(data, Mapping) and "slo_target" in data and "slo_name" in data
+
+
+def inline_backend(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings a v1 config writes inline in its backend (``url``, ``project_id``,
+    ``headers``…): what a v2 shared config holds under ``backends.<name>``."""
+    backend = mapping(data.get("backend"))
+    return {k: v for k, v in backend.items() if k not in ("class", "method", "measurement")}
 
 
 def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
