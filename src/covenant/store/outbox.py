@@ -255,6 +255,14 @@ def counts(conn: Connection) -> dict[str, int]:
     return {status: int(found.get(status, 0)) for status in (PENDING, SENT, FAILED)}
 
 
+def oldest_pending_at(conn: Connection) -> datetime | None:
+    """When the oldest pending row was written (None when none is pending)."""
+    found: datetime | None = conn.execute(
+        select(func.min(T.created_at)).where(T.status == PENDING)
+    ).scalar()
+    return found
+
+
 def retry(conn: Connection, *, now: datetime, ids: Sequence[int] = ()) -> int:
     """Put failed rows (all, or those of ``ids``) back to pending, due now; how many."""
     return len(retry_rows(conn, now=now, ids=ids))

@@ -31,37 +31,43 @@ def read_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
             "SELECT series_id, source, read_until, error_code, error, error_at FROM source_reads "
             f"WHERE series_id IN ({', '.join('?' * len(part))})"
         )
-        for series_id, source, until, code, error, error_at in run(sql, part):
-            found[ids[int(series_id)]] = SourceState(
-                source=str(source),
-                read_until=None if until is None else int(until),
-                error_code=code,
-                error=error,
-                error_at=_instant(error_at),
-            )
+        for series_id, *state in run(sql, part):
+            found[ids[int(series_id)]] = _state(*state)
     return found
 
 
 def failed_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
     """The source state of each of ``keys`` whose last read failed: ``read_states`` of the
     few failing rows, found without looking every key up (the worker asks for 10,000)."""
-    run = query_of(conn)
     wanted = set(keys)
-    found: dict[str, SourceState] = {}
+    found = _joined(conn, failed_only=True)
+    return {key: state for key, state in found.items() if key in wanted}
+
+
+def every_state(conn: Any) -> dict[str, SourceState]:
+    """The source state of every series that has one, by series key, in one query (what
+    ``/metrics`` counts per source; the error texts are only the failing rows')."""
+    return _joined(conn, failed_only=False)
+
+
+def _joined(conn: Any, *, failed_only: bool) -> dict[str, SourceState]:
     sql = (
         "SELECT s.key, r.source, r.read_until, r.error_code, r.error, r.error_at "
-        "FROM source_reads r JOIN series s ON s.id = r.series_id WHERE r.error IS NOT NULL"
+        "FROM source_reads r JOIN series s ON s.id = r.series_id"
     )
-    for key, source, until, code, error, error_at in run(sql, []):
-        if str(key) in wanted:
-            found[str(key)] = SourceState(
-                source=str(source),
-                read_until=None if until is None else int(until),
-                error_code=code,
-                error=error,
-                error_at=_instant(error_at),
-            )
-    return found
+    if failed_only:
+        sql += " WHERE r.error IS NOT NULL"
+    return {str(key): _state(*state) for key, *state in query_of(conn)(sql, [])}
+
+
+def _state(source: Any, until: Any, code: Any, error: Any, error_at: Any) -> SourceState:
+    return SourceState(
+        source=str(source),
+        read_until=None if until is None else int(until),
+        error_code=code,
+        error=error,
+        error_at=_instant(error_at),
+    )
 
 
 def _instant(value: Any) -> datetime | None:
