@@ -137,7 +137,7 @@ def main() -> None:
             fast.report  # noqa: B018 - assembled on first read (what /metrics pays once a tick)
             assembly.append(time.perf_counter() - t)
             t = time.perf_counter()
-            publish_tick(engine, fast, published_at=now)
+            publish_tick(engine, fast, workspace=ws, published_at=now)
             published.append(time.perf_counter() - t)
             t = time.perf_counter()
             slow = Worker(engine, notify=lambda notices: None).tick(ws, now)

@@ -5,6 +5,12 @@ Every family is a gauge. Label sets are bounded by the definitions: one series p
 the objective's key), per alert window, per agreement commitment; alert states are counted per
 kind and state, never labelled per alert. A number that cannot be computed (no data) has no
 sample; ``covenant_slo_no_data`` says so. Customers never reach this page (internal roles only).
+
+Covenant's own pipeline is on the page too, so an operator can alert on what would stop it
+paging: per DataSource (``source``) its series by read state, the failing ones per error
+``code``, and the oldest read frontier; the worker's latest tick duration; and, appended by the
+serving process at each scrape (``outbox_exposition``), the notice outbox per status and the
+age of its oldest pending notice.
 """
 
 from __future__ import annotations
@@ -40,6 +46,17 @@ def _slo(e: Evaluation) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SourceReads:
+    """The series one DataSource fills, as their reads left them (``services.metrics``)."""
+
+    source: str
+    read: int  # series with a read frontier
+    never_read: int  # series no read of which succeeded yet
+    failing: Mapping[str, int]  # series whose latest read failed, per error code
+    oldest_until: int | None  # the oldest read frontier (epoch s); None: no series was read
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Snapshot:
     """The numbers to expose (``services.metrics.metrics_snapshot`` gathers them)."""
 
@@ -48,6 +65,8 @@ class Snapshot:
     exposure: Exposure | None
     alerts: Sequence[AlertRecord]
     paths: Mapping[str, int] | None = None  # the worker's objectives per read path
+    sources: Sequence[SourceReads] = ()  # per DataSource the workspace reads SLIs from
+    tick_s: float | None = None  # how long the worker's tick took
 
 
 class _Family:
@@ -91,6 +110,7 @@ class _Page:
         yield from self._slos()
         yield from self._agreements()
         yield from self._alerts()
+        yield from self._sources()
         yield from self._worker()
 
     def _slos(self) -> Iterator[_Family]:
@@ -198,6 +218,33 @@ class _Page:
                 family.add(labels, float(counted[(kind, phase)]))
         yield family
 
+    def _sources(self) -> Iterator[_Family]:
+        if not self.snapshot.sources:
+            return
+        series = _Family(
+            "covenant_source_series",
+            "Series a DataSource fills, by whether a read of them succeeded yet "
+            "(never-read: none did).",
+        )
+        failing = _Family(
+            "covenant_source_series_failing",
+            "Series whose latest read from the DataSource failed, per error code.",
+        )
+        oldest = _Family(
+            "covenant_source_read_until_oldest_timestamp_seconds",
+            "The oldest read frontier of the DataSource's series: every series that was read "
+            "is read up to here.",
+        )
+        for s in sorted(self.snapshot.sources, key=lambda s: s.source):
+            source = _pairs(("source",), (s.source,))
+            series.add(f'{source},state="read"', float(s.read))
+            series.add(f'{source},state="never-read"', float(s.never_read))
+            for code, count in sorted(s.failing.items()):
+                failing.add(f'code="{_escape(code)}",{source}', float(count))
+            if s.oldest_until is not None:
+                oldest.add(source, float(s.oldest_until))
+        yield from (series, failing, oldest)
+
     def _worker(self) -> Iterator[_Family]:
         at = _Family(
             "covenant_evaluation_timestamp_seconds",
@@ -205,14 +252,21 @@ class _Page:
         )
         at.add("", self.snapshot.at.timestamp())
         yield at
-        if self.snapshot.paths is None:
+        if self.snapshot.paths is not None:
+            split = _Family(
+                "covenant_worker_objectives", "Objectives the latest tick evaluated, by read path."
+            )
+            for path, count in sorted(self.snapshot.paths.items()):
+                split.add(_pairs(("path",), (path,)), float(count))
+            yield split
+        if self.snapshot.tick_s is None:
             return
-        split = _Family(
-            "covenant_worker_objectives", "Objectives the latest tick evaluated, by read path."
+        took = _Family(
+            "covenant_worker_tick_duration_seconds",
+            "How long the latest tick took, from its start to its alert states stored.",
         )
-        for path, count in sorted(self.snapshot.paths.items()):
-            split.add(_pairs(("path",), (path,)), float(count))
-        yield split
+        took.add("", self.snapshot.tick_s)
+        yield took
 
 
 def exposition(snapshot: Snapshot) -> bytes:
@@ -229,3 +283,22 @@ def age_exposition(age_s: float) -> bytes:
     )
     family.add("", age_s)
     return family.text().encode()
+
+
+def outbox_exposition(counts: Mapping[str, int], *, oldest_pending_age_s: float | None) -> bytes:
+    """``covenant_notices`` per status (every status, 0 when none) and
+    ``covenant_notice_oldest_pending_age_seconds`` (no sample when no notice is pending): read
+    at each scrape and appended by the process that serves it."""
+    notices = _Family(
+        "covenant_notices",
+        "Alert notices in the outbox, per status (sent ones are pruned after the retention).",
+    )
+    for status, count in counts.items():
+        notices.add(_pairs(("status",), (status,)), float(count))
+    oldest = _Family(
+        "covenant_notice_oldest_pending_age_seconds",
+        "Seconds since the oldest notice still pending was written to the outbox.",
+    )
+    if oldest_pending_age_s is not None:
+        oldest.add("", oldest_pending_age_s)
+    return (notices.text() + oldest.text()).encode()

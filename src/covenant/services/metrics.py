@@ -10,23 +10,38 @@ When no page was published, or the latest is older than :data:`STALE_AFTER` (no 
 for a while: ``covenant serve --no-worker`` alone), the workspace is evaluated at ``now`` by the
 same service functions as ``covenant evaluate`` and ``covenant exposure``, with the alert
 states read from the store (no age gauge then: the numbers are of now).
+
+Covenant's own pipeline: each DataSource's read states are counted with the tick (or at the
+scrape, when evaluated then), over the series the workspace reads from it — a series no SLO
+reads any more is not counted, its frozen frontier would alarm for ever. The notice outbox is
+read at every scrape, whichever page is served, so the age of its oldest pending notice is of
+the scrape's clock (two small queries: the counts ``covenant alerts outbox`` shows, and the
+oldest pending row's instant).
 """
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from covenant.render.metrics import Snapshot, age_exposition, exposition
+from covenant.render.metrics import (
+    Snapshot,
+    SourceReads,
+    age_exposition,
+    exposition,
+    outbox_exposition,
+)
 from covenant.services.evaluate import evaluate_workspace
-from covenant.store import metrics_snapshots
+from covenant.store import metrics_snapshots, outbox
 from covenant.store.alert_states import load_alert_states
 from covenant.store.db import write_transaction
+from covenant.store.source_state import every_state
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
     from covenant.definitions.workspace import Workspace
     from covenant.services.worker import TickResult
@@ -35,22 +50,71 @@ STALE_AFTER = timedelta(minutes=10)
 """A published page older than this (by its tick's instant) is not served: no worker ticks."""
 
 
-def tick_snapshot(result: TickResult) -> Snapshot:
-    """The numbers of one tick: its report, forecast and alert states after it."""
+def source_reads(conn: Connection, *, workspace: Workspace) -> tuple[SourceReads, ...]:
+    """Per DataSource the workspace reads SLIs from: its series by read state, the failing
+    ones per error code, the oldest frontier (one query, none without Prometheus reads)."""
+    reads = workspace.prometheus.reads if workspace.prometheus else ()
+    if not reads:
+        return ()
+    states = every_state(conn)
+    by_source: dict[str, list[str]] = {}
+    for r in reads:
+        by_source.setdefault(r.source.name, []).append(r.series)
+    found = []
+    for source, keys in by_source.items():
+        read = never = 0
+        failing: Counter[str] = Counter()
+        frontiers = []
+        for key in dict.fromkeys(keys):
+            state = states.get(key)
+            if state is None or state.read_until is None:
+                never += 1
+            else:
+                read += 1
+                frontiers.append(state.read_until)
+            if state is not None and state.error is not None:
+                failing[state.error_code or "unknown"] += 1
+        oldest = min(frontiers) if frontiers else None
+        found.append(
+            SourceReads(
+                source=source, read=read, never_read=never, failing=failing, oldest_until=oldest
+            )
+        )
+    return tuple(found)
+
+
+def tick_snapshot(
+    result: TickResult,
+    *,
+    sources: tuple[SourceReads, ...] = (),
+    tick_s: float | None = None,
+) -> Snapshot:
+    """The numbers of one tick: its report, forecast and alert states after it, and how the
+    sources' reads stand after it."""
     return Snapshot(
         at=result.at,
         evaluations=result.report.effective,
         exposure=result.agreements,
         alerts=result.alerts,
         paths={"incremental": result.incremental, "full": result.full},
+        sources=sources,
+        tick_s=tick_s,
     )
 
 
 def publish_tick(
-    engine: Engine, result: TickResult, *, published_at: datetime
+    engine: Engine,
+    result: TickResult,
+    *,
+    workspace: Workspace,
+    published_at: datetime,
+    tick_s: float | None = None,
 ) -> metrics_snapshots.Stamp:
-    """Render the tick's page and store it as the latest (every process serves it)."""
-    body = exposition(tick_snapshot(result))
+    """Render the tick's page and store it as the latest (every process serves it);
+    ``tick_s``: how long the tick took, when the caller timed it."""
+    with engine.connect() as conn:
+        sources = source_reads(conn, workspace=workspace)
+    body = exposition(tick_snapshot(result, sources=sources, tick_s=tick_s))
     with write_transaction(engine) as conn:
         return metrics_snapshots.publish(conn, body, at=result.at, published_at=published_at)
 
@@ -59,13 +123,25 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
     """The workspace evaluated at ``now``, with the stored alert states (no page published)."""
     with engine.connect() as conn:
         alerts = tuple(load_alert_states(conn).values())
+        sources = source_reads(conn, workspace=workspace)
     report = evaluate_workspace(engine, workspace=workspace, at=now)
     found = None
     if workspace.agreements:
         from covenant.services.exposure import exposure  # noqa: PLC0415
 
         found = exposure(engine, workspace=workspace, at=now)
-    return Snapshot(at=now, evaluations=report.effective, exposure=found, alerts=alerts)
+    return Snapshot(
+        at=now, evaluations=report.effective, exposure=found, alerts=alerts, sources=sources
+    )
+
+
+def outbox_page(conn: Connection, *, now: datetime) -> bytes:
+    """The outbox's families at ``now``: the counts per status ``covenant alerts outbox``
+    shows, and the seconds since the oldest pending notice was written (none pending: no
+    sample; 0 when the clocks disagree the other way)."""
+    oldest = outbox.oldest_pending_at(conn)
+    age = None if oldest is None else max((now - oldest).total_seconds(), 0.0)
+    return outbox_exposition(outbox.counts(conn), oldest_pending_age_s=age)
 
 
 class SharedMetrics:
@@ -79,6 +155,7 @@ class SharedMetrics:
     def page(self, engine: Engine, *, workspace: Callable[[], Workspace], now: datetime) -> bytes:
         """The text ``/metrics`` answers at ``now`` (see the module docstring)."""
         with engine.connect() as conn:
+            pipeline = outbox_page(conn, now=now)
             stamp = metrics_snapshots.stamp(conn)
             if stamp is not None and now - stamp.at <= STALE_AFTER:
                 with self._lock:
@@ -89,6 +166,6 @@ class SharedMetrics:
                         self._kept = kept
                 if kept is not None:
                     age = max((now - kept.stamp.at).total_seconds(), 0.0)
-                    return kept.body + age_exposition(age)
+                    return kept.body + age_exposition(age) + pipeline
         snapshot = metrics_snapshot(engine, workspace=workspace(), now=now)
-        return exposition(snapshot)
+        return exposition(snapshot) + pipeline

@@ -103,19 +103,28 @@ class WorkerLoop:
         """One round: tick when this process leads (None when it does not)."""
         if not self.leadership.acquire():
             return None
+        started = self.clock()
         try:
-            result = self.worker.tick(self.workspace(), self.clock())
+            workspace = self.workspace()
+            result = self.worker.tick(workspace, started)
         except Exception as exc:  # the loop survives any failure; the log keeps it
             self.failures += 1
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("worker tick failed")
             return None
+        took = max((self.clock() - started).total_seconds(), 0.0)
         self.last_error = None
         for problem in result.problems:
             log.warning("worker: %s", problem)
         try:  # the full report readers see (/metrics): assembled here, after the alerts moved,
             # and published for every server process (services.metrics)
-            publish_tick(self.worker.engine, result, published_at=self.clock())
+            publish_tick(
+                self.worker.engine,
+                result,
+                workspace=workspace,
+                published_at=self.clock(),
+                tick_s=took,
+            )
         except Exception:
             log.exception("worker: the tick's metrics could not be published")
         self.ticks += 1
