@@ -7,6 +7,7 @@ functions at the app's pinned instant, read from the same store — not from the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from covenant.services.evaluate import evaluate_workspace
 from covenant.services.exposure import exposure
 from covenant.services.store import open_store
 from covenant.services.workspace import load_workspace
+from covenant.store import outbox
+from covenant.store.db import write_transaction
 from tests.api.support import AT, Shop
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -134,6 +137,42 @@ def test_label_sets_are_bounded_by_the_definitions(shop: Shop) -> None:
     assert named == objectives
     for _, labels in samples:
         assert "ticket" not in dict(labels)  # nothing per ticket or per alert
+
+
+def test_the_pipeline_families_count_what_the_store_holds(shop: Shop) -> None:
+    """The outbox as written here: three notices 15, 6 and 1 minutes before the app's clock, the
+    oldest given up on (failed); the shop's one DataSource fills six series (its definitions)
+    and the demo read none of them from it."""
+    engine = open_store(shop.settings.database_url)
+    try:
+        with write_transaction(engine) as conn:
+            for minutes in (15, 6, 1):
+                row = outbox.NewRow(
+                    notice_key=f"burn-rate/metrics-test-{minutes}/page-fast",
+                    state="firing",
+                    starts_at=AT - timedelta(minutes=minutes),
+                    target="hook",
+                    kind="burn-rate",
+                    notice="{}",
+                )
+                assert outbox.add(conn, [row], now=AT - timedelta(minutes=minutes)) == 1
+            lease = timedelta(minutes=5)
+            (oldest,) = outbox.claim(conn, now=AT, limit=1, lease=lease, owner="test")
+            outbox.mark_failed(
+                conn, oldest.id, owner="test", error="refused", next_attempt_at=AT, give_up=True
+            )
+    finally:
+        engine.dispose()
+    samples = scrape(shop)
+    for status, count in (("pending", 2), ("sent", 0), ("failed", 1)):
+        assert samples[series("covenant_notices", status=status)] == count
+    assert samples[series("covenant_notice_oldest_pending_age_seconds")] == 6 * 60
+    source = {"source": "prometheus"}
+    assert samples[series("covenant_source_series", **source, state="never-read")] == 6
+    assert samples[series("covenant_source_series", **source, state="read")] == 0
+    assert series("covenant_source_read_until_oldest_timestamp_seconds", **source) not in samples
+    assert not [name for name, _ in samples if name == "covenant_source_series_failing"]
+    test_the_page_is_the_text_prometheus_client_writes(shop)  # with these families on it
 
 
 def test_the_page_is_the_text_prometheus_client_writes(shop: Shop) -> None:
