@@ -146,7 +146,8 @@ def outbox_page(conn: Connection, *, now: datetime) -> bytes:
 
 class SharedMetrics:
     """The latest published page, kept in memory while the stored one is the same (one small
-    query per scrape; the body is read again only when a new tick was published)."""
+    query per scrape, and two for the outbox; the body is read again only when a new tick was
+    published)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
