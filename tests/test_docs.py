@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -116,3 +117,35 @@ def test_readme_tour_runs_as_written_a_year_ahead(
     last_month = outputs["report sla -w covenant-demo/shop --customer initech --period last-month"]
     assert "final" in last_month, last_month
     assert (tmp_path / "globex.html").is_file()
+
+
+def test_the_self_alert_rules_in_worker_md_pass_promtool(tmp_path: Path) -> None:
+    """docs/worker.md "Alerting on Covenant itself": the suggested rules are a rule file
+    promtool accepts, naming only families of the metrics table; every family the page writes
+    (``render.metrics``) is in that table."""
+    from tests.promserver import binary  # noqa: PLC0415
+
+    text = (ROOT / "docs/worker.md").read_text()
+    section = text.split("### Alerting on Covenant itself", 1)[1]
+    rules = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    table = text.split("## Metrics", 1)[1].split("### Alerting on Covenant itself", 1)[0]
+    documented: set[str] = set()
+    for cell in re.findall(r"^\| (`covenant_[^|]+)\|", table, re.M):
+        names = re.findall(r"`(covenant_[a-z_]+)`", cell)
+        stem = names[0].rsplit("_", 1)[0]  # `covenant_agreement_credit_owed`, `_expected`
+        documented.update(names, (stem + s for s in re.findall(r"`(_[a-z_]+)`", cell)))
+    assert set(re.findall(r"\bcovenant_[a-z_]+", rules)) <= documented
+    source = (ROOT / "src/covenant/render/metrics.py").read_text()
+    written = set(re.findall(r'"(covenant_[a-z_]+)"', source))
+    assert len(written) > 20  # the scan finds the families at all
+    assert written <= documented
+    path = tmp_path / "covenant-self.yml"
+    path.write_text(rules, encoding="utf-8")
+    done = subprocess.run(
+        [binary("promtool"), "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SUCCESS: 7 rules found" in done.stdout
