@@ -232,10 +232,13 @@ def no_workspace() -> Workspace:
 def test_the_pipeline_on_the_published_page(engine: Engine, workspace: Workspace) -> None:
     write_reads(engine, workspace)
     write_outbox(engine)
-    # the loop reads its clock when the tick starts, when it ends, and when it publishes
-    instants = iter([T0, T0 + timedelta(seconds=7), T0 + timedelta(seconds=8)])
+    # the tick starts at T0 (the loop's first reading of its clock); every later reading —
+    # when it ends, when it publishes — is 7 s on
+    readings = iter([T0])
     loop = WorkerLoop(
-        Worker(engine, catch_up=False), workspace=lambda: workspace, clock=lambda: next(instants)
+        Worker(engine, catch_up=False),
+        workspace=lambda: workspace,
+        clock=lambda: next(readings, T0 + timedelta(seconds=7)),
     )
     assert loop.run_once() is not None
     later = T0 + timedelta(seconds=45)
