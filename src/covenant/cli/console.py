@@ -56,6 +56,14 @@ class _LazyConsole:
         else:
             setattr(self._real(), name, value)
 
+    # ``with console:`` (rich's Live, so every progress bar, enters its console to print)
+    # looks the special methods up on the type, past ``__getattr__``: forwarded here.
+    def __enter__(self) -> Console:
+        return self._real().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._real().__exit__(*exc)
+
 
 console = cast("Console", _LazyConsole(stderr=False))
 err_console = cast("Console", _LazyConsole(stderr=True))
