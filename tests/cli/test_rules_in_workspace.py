@@ -50,3 +50,18 @@ def test_a_hand_written_rules_file_in_the_workspace_is_still_reported(tmp_path: 
     checked = runner.invoke(app, ["validate", str(workspace)])
     assert checked.exit_code == 1
     assert "other-tool-format" in checked.output
+
+
+def test_an_out_file_in_a_missing_folder_is_an_error_naming_it(tmp_path: Path) -> None:
+    """It was a FileNotFoundError traceback (the rules themselves were fine)."""
+    missing = tmp_path / "missing"
+    for args in (
+        ["--out", str(missing / "rules.yml")],
+        ["--out", str(tmp_path / "rules.yml"), "--tests", str(missing / "tests.yml")],
+    ):
+        result = runner.invoke(app, ["rules", "prometheus", "-w", str(EXAMPLE), *args])
+        assert result.exit_code == 1
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert f"cannot write {missing}" in result.output
+        assert "No such file or directory" in result.output
+    assert not missing.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -100,7 +102,21 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        with _writing(out):
+            out.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """An unwritable ``--out``/``--tests`` (a missing folder, no permission) is a coded error
+    naming the file, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(
+            f"cannot write {exc.filename or path}: {exc.strerror or exc}",
+            hint="give a file in an existing folder you can write to",
+        ) from None
 
 
 def prometheus_command(
@@ -151,7 +167,8 @@ def prometheus_command(
         if tests is not None:
             from covenant.services.prom_tests import write_rule_tests
 
-            written = write_rule_tests(plan, tests)
+            with _writing(tests):
+                written = write_rule_tests(plan, tests)
             for line in written:
                 err_console.print(line, markup=False, highlight=False, soft_wrap=True)
     except CovenantError as error:
