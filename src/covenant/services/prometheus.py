@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from covenant.core.promql import PrometheusSource, SeriesQueries
-from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError, SourceError
+from covenant.services.prometheus_range import aligned, read_range
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.groups import Member, member, read_group, union
 from covenant.sources.prometheus.reads import MAX_POINTS, Counts, read_counts
@@ -100,12 +101,6 @@ class ReadReport:
         return self.error is None and self.read_until >= self.end
 
 
-def aligned(moment: datetime, step: int, *, what: str) -> int:
-    """``moment`` as epoch seconds, floored to the bucket step."""
-    seconds = to_epoch(require_utc(moment, what=what))
-    return seconds - seconds % step
-
-
 def select_reads(
     reads: Sequence[SeriesQueries],
     *,
@@ -144,14 +139,7 @@ def ingest_prometheus(
     """Read ``[start, end)`` (floored to ``step``) of every series in ``reads``: the user's
     explicit read, which replaces days (hours) of exact sums even by minutes adding up to other
     counts (each report names them: ``replaced``)."""
-    lo = aligned(start, step, what="--from")
-    hi = aligned(end, step, what="--to")
-    if hi <= lo:
-        raise InputError(
-            f"--to ({from_epoch(hi).isoformat()}) must be after --from "
-            f"({from_epoch(lo).isoformat()}) by at least one bucket ({step}s)",
-            hint="give an earlier --from or a later --to",
-        )
+    lo, hi = read_range(start, end, step=step, now=now or datetime.now(UTC))
     return _read_all(
         engine,
         [(r, lo) for r in reads],

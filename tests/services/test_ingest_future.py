@@ -1,0 +1,78 @@
+"""``covenant ingest prometheus`` with a ``--to`` after now reads up to now, not beyond.
+
+Before, ``--to +3M`` (or the end of the current month) read the minutes after now as empty,
+stored them as zero counts and moved the series' read frontier months ahead: every catch-up
+(``covenant evaluate``, the worker) then started there and never stored the minutes as they
+came, so the SLOs kept the counts of the day of that command until the date passed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from covenant.core.timeutil import from_epoch
+from covenant.errors import InputError
+from covenant.services.prometheus import catch_up, ingest_prometheus
+from covenant.store import buckets
+from tests.sources.promfake import fake_prometheus
+from tests.sources.test_prometheus_errors import T0, counts_answer, queries
+
+NOW = from_epoch(T0 + 600 + 17)  # 10 minutes (and 17 s) into the range
+
+
+def _counts(engine: Engine, minutes: int) -> tuple[list[int], list[int]]:
+    with engine.connect() as conn:
+        m = buckets.read_matrix(conn, keys=["api"], start=T0, end=T0 + minutes * 60)
+    return m.good[0].tolist(), m.total[0].tolist()
+
+
+def test_a_to_after_now_reads_up_to_now_and_the_catch_up_goes_on_from_there(
+    engine: Engine,
+) -> None:
+    with fake_prometheus(counts_answer(good=3, total=4)) as fake:
+        (report,) = ingest_prometheus(
+            engine,
+            reads=[queries(fake.url)],
+            start=from_epoch(T0),
+            end=from_epoch(T0 + 90 * 86400),  # --to three months ahead
+            now=NOW,
+        )
+        assert report.error is None
+        assert report.read_until == from_epoch(T0 + 600)  # now, floored to the minute
+        assert (report.buckets, report.good, report.total) == (10, 30, 40)
+        # ten minutes later, a catch-up stores the ten minutes after the first read
+        later = from_epoch(T0 + 1200 + 17)
+        (caught,) = catch_up(engine, reads=[queries(fake.url)], now=later, initial=3600, lag_s=0)
+    assert caught.error is None
+    assert caught.start == from_epoch(T0 + 600)
+    assert caught.read_until == from_epoch(T0 + 1200)
+    assert _counts(engine, 21) == ([3] * 20 + [0], [4] * 20 + [0])
+
+
+@pytest.mark.parametrize("start", [T0 + 600, T0 + 86400])
+def test_a_from_not_before_now_is_an_error_that_says_so(engine: Engine, start: int) -> None:
+    with pytest.raises(InputError, match="minutes after now cannot be read yet"):
+        ingest_prometheus(
+            engine,
+            reads=[queries("http://127.0.0.1:9")],
+            start=from_epoch(start),
+            end=from_epoch(start + 3600),
+            now=NOW,
+        )
+    assert _counts(engine, 11) == ([0] * 11, [0] * 11)
+
+
+def test_a_to_before_now_reads_the_range_as_given(engine: Engine) -> None:
+    with fake_prometheus(counts_answer(good=1, total=2)) as fake:
+        (report,) = ingest_prometheus(
+            engine,
+            reads=[queries(fake.url)],
+            start=from_epoch(T0),
+            end=from_epoch(T0 + 300),
+            now=datetime.fromtimestamp(T0 + 86400).astimezone(),
+        )
+    assert report.read_until == from_epoch(T0 + 300)
+    assert _counts(engine, 6) == ([1] * 5 + [0], [2] * 5 + [0])
