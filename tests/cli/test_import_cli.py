@@ -227,3 +227,20 @@ def test_slo_generator_config_option(corpus: Path, tmp_path: Path) -> None:
         app, ["import", "slo-generator", slo, "--config", config, "--into", str(tmp_path)]
     )
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("tool", ["sloth", "pyrra", "slo-generator"])
+def test_a_folder_without_yaml_files_is_a_usage_error_not_a_silent_success(
+    tmp_path: Path, tool: str
+) -> None:
+    """It exited 0 printing nothing and writing nothing (json: ``"files": []``)."""
+    empty = tmp_path / "specs"
+    (empty / ".hidden").mkdir(parents=True)
+    (empty / ".hidden" / "slo.yaml").write_text("version: prometheus/v1\n")
+    (empty / "notes.txt").write_text("not a spec\n")
+    into = tmp_path / "ws"
+    result = runner.invoke(app, ["import", tool, str(empty), "--into", str(into)])
+    assert result.exit_code == 2, result.output
+    assert f"{empty} holds no *.yaml or *.yml file" in result.output
+    assert "invalid-import-option" in result.output
+    assert not into.exists()

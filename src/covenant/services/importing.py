@@ -252,6 +252,12 @@ def plan_import(
     convert = _converter(tool)
     options = options or Options()
     listed, _ = discover_files(paths)  # a folder: its *.yaml / *.yml files, hidden ones skipped
+    if paths and not listed:  # it was a silent success that wrote nothing
+        raise ImportOptionError(
+            f"{', '.join(str(p) for p in paths)} holds no *.yaml or *.yml file (hidden folders "
+            "are skipped): nothing to import",
+            hint=f"give the {tool} files, or the folder that holds them",
+        )
     unique: dict[Path, Path] = {}
     for path in listed:
         unique.setdefault(path.resolve(), path)  # a file given twice is imported once
