@@ -76,3 +76,78 @@ def test_a_to_before_now_reads_the_range_as_given(engine: Engine) -> None:
         )
     assert report.read_until == from_epoch(T0 + 300)
     assert _counts(engine, 6) == ([1] * 5 + [0], [2] * 5 + [0])
+
+
+def test_a_frontier_left_after_now_by_the_old_bug_is_read_again_from_that_read(
+    engine: Engine,
+) -> None:
+    """A store the bug already hit: the first read (at ``NOW``) recorded a frontier three
+    months ahead. The next catch-up reads again from that read's instant and the frontier
+    comes back to where the reads are, so the minutes are stored as they come."""
+    from sqlalchemy import update  # noqa: PLC0415
+
+    from covenant.store.db import write_transaction  # noqa: PLC0415
+    from covenant.store.source_reads import source_reads  # noqa: PLC0415
+
+    with fake_prometheus(counts_answer(good=3, total=4)) as fake:
+        ingest_prometheus(
+            engine,
+            reads=[queries(fake.url)],
+            start=from_epoch(T0),
+            end=from_epoch(T0 + 600),
+            now=NOW,
+        )
+        with write_transaction(engine) as conn:  # as the bug left it: read "until" the future
+            conn.execute(update(source_reads).values(read_until=T0 + 90 * 86400, updated_at=NOW))
+        later = from_epoch(T0 + 1200 + 17)
+        (caught,) = catch_up(engine, reads=[queries(fake.url)], now=later, initial=3600, lag_s=0)
+        assert caught.error is None
+        assert caught.start == from_epoch(T0 + 600)  # that read's instant, floored
+        assert caught.read_until == from_epoch(T0 + 1200)
+        # and from there on as usual: the next minutes are read when they come
+        (after,) = catch_up(
+            engine,
+            reads=[queries(fake.url)],
+            now=from_epoch(T0 + 1320 + 17),
+            initial=3600,
+            lag_s=0,
+        )
+    assert after.start == from_epoch(T0 + 1200)
+    assert after.read_until == from_epoch(T0 + 1320)
+    assert _counts(engine, 23) == ([3] * 22 + [0], [4] * 22 + [0])
+
+
+def test_the_sqlite_writer_takes_a_frontier_after_its_write_as_wrong_too(
+    sqlite_engine: Engine,
+) -> None:
+    """``covenant evaluate --read`` writes a SQLite store through ``sqlite3``: the same repair."""
+    from sqlalchemy import update  # noqa: PLC0415
+
+    from covenant.store.db import write_transaction  # noqa: PLC0415
+    from covenant.store.source_reads import source_reads  # noqa: PLC0415
+    from covenant.store.source_state import read_states  # noqa: PLC0415
+    from covenant.store.sqlite_writer import open_sqlite_writer  # noqa: PLC0415
+
+    with fake_prometheus(counts_answer(good=3, total=4)) as fake:
+        ingest_prometheus(
+            sqlite_engine,
+            reads=[queries(fake.url)],
+            start=from_epoch(T0),
+            end=from_epoch(T0 + 600),
+            now=NOW,
+        )
+        with write_transaction(sqlite_engine) as conn:
+            conn.execute(update(source_reads).values(read_until=T0 + 90 * 86400, updated_at=NOW))
+        writer = open_sqlite_writer(str(sqlite_engine.url))
+        assert writer is not None
+        try:
+            later = from_epoch(T0 + 1200 + 17)
+            (caught,) = catch_up(
+                writer, reads=[queries(fake.url)], now=later, initial=3600, lag_s=0
+            )
+        finally:
+            writer.dispose()
+    assert caught.read_until == from_epoch(T0 + 1200)
+    with sqlite_engine.connect() as conn:
+        assert read_states(conn, keys=["api"])["api"].read_until == T0 + 1200
+    assert _counts(sqlite_engine, 21) == ([3] * 20 + [0], [4] * 20 + [0])

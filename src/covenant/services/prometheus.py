@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError, SourceError
-from covenant.services.prometheus_range import aligned, read_range
+from covenant.services.prometheus_range import aligned, future_frontier, read_range
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.groups import Member, member, read_group, union
 from covenant.sources.prometheus.reads import MAX_POINTS, Counts, read_counts
@@ -178,7 +178,8 @@ def catch_up(
     minutes after ``now − lag_s`` are written but the read is recorded only up to there, so
     the next catch-up reads them again (a scrape that was due may have arrived since).
     """
-    settled = aligned(now, step, what="now") - lag_s
+    current = aligned(now, step, what="now")
+    settled = current - lag_s
     settled -= settled % step
     end = settled
     if until is not None:
@@ -189,6 +190,8 @@ def catch_up(
     for r in reads:
         state = states.get(r.series)
         since = state.read_until if state and state.read_until is not None else end - initial
+        if state is not None and since > current:  # services.prometheus_range.future_frontier
+            since = future_frontier(state, otherwise=end - initial, lag_s=lag_s)
         since -= since % step
         if due is not None and not due(r.series, since):
             continue

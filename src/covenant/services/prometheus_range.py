@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError
+
+if TYPE_CHECKING:
+    from covenant.store.source_state import SourceState
 
 
 def aligned(moment: datetime, step: int, *, what: str) -> int:
@@ -38,3 +42,16 @@ def read_range(start: datetime, end: datetime, *, step: int, now: datetime) -> t
             hint="give a --from in the past, e.g. --from -1d",
         )
     return lo, min(hi, current)
+
+
+def future_frontier(state: SourceState, *, otherwise: int, lag_s: int) -> int:
+    """Where a catch-up starts for a series whose read frontier is after now: an ingest before
+    :func:`read_range` capped ``--to`` stored the minutes after its own instant as zeros and
+    recorded the future as read, so every catch-up since skipped the minutes as they came.
+    Those minutes are read again from that read's instant (``updated_at``, less the lag a
+    catch-up leaves; ``otherwise`` when unknown) and replace the zeros; the frontier then
+    moves back to where the reads really are (``record_reads`` takes a frontier after the
+    write's own instant as wrong)."""
+    if state.updated_at is None:
+        return otherwise
+    return to_epoch(state.updated_at) - lag_s

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import insert as core_insert
 
+from covenant.core.timeutil import to_epoch
 from covenant.store.chunk_reads import batched
 from covenant.store.source_state import SourceState, read_states, stale_reasons
 from covenant.store.tables import UtcDateTime, metadata
@@ -102,10 +103,11 @@ def record_reads(
             core_insert(source_reads),
             [{"series_id": i, "source": source, "updated_at": at} for i in missing],
         )
+    latest = to_epoch(at)  # a frontier after this instant was never read (an old --to bug)
     moved, kept = [], []
     for series_id, until in reads:
         known = frontier.get(series_id)
-        if known is None or until >= known:
+        if known is None or until >= known or known > latest:  # after the write: wrong
             moved.append({"sid": series_id, "until": until})
         else:
             kept.append({"sid": series_id})

@@ -19,6 +19,7 @@ class SourceState:
     error_code: str | None
     error: str | None
     error_at: datetime | None
+    updated_at: datetime | None = None  # the last read's (or failure's) instant
 
 
 def read_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
@@ -28,7 +29,8 @@ def read_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
     found: dict[str, SourceState] = {}
     for part in batched(sorted(ids)):
         sql = (
-            "SELECT series_id, source, read_until, error_code, error, error_at FROM source_reads "
+            "SELECT series_id, source, read_until, error_code, error, error_at, updated_at "
+            "FROM source_reads "
             f"WHERE series_id IN ({', '.join('?' * len(part))})"
         )
         for series_id, *state in run(sql, part):
@@ -52,7 +54,7 @@ def every_state(conn: Any) -> dict[str, SourceState]:
 
 def _joined(conn: Any, *, failed_only: bool) -> dict[str, SourceState]:
     sql = (
-        "SELECT s.key, r.source, r.read_until, r.error_code, r.error, r.error_at "
+        "SELECT s.key, r.source, r.read_until, r.error_code, r.error, r.error_at, r.updated_at "
         "FROM source_reads r JOIN series s ON s.id = r.series_id"
     )
     if failed_only:
@@ -60,13 +62,16 @@ def _joined(conn: Any, *, failed_only: bool) -> dict[str, SourceState]:
     return {str(key): _state(*state) for key, *state in query_of(conn)(sql, [])}
 
 
-def _state(source: Any, until: Any, code: Any, error: Any, error_at: Any) -> SourceState:
+def _state(
+    source: Any, until: Any, code: Any, error: Any, error_at: Any, updated_at: Any
+) -> SourceState:
     return SourceState(
         source=str(source),
         read_until=None if until is None else int(until),
         error_code=code,
         error=error,
         error_at=_instant(error_at),
+        updated_at=_instant(updated_at),
     )
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from covenant.core.timeutil import to_epoch
 from covenant.errors import CovenantError
 from covenant.store import schema_snapshot
 from covenant.store.chunk_reads import batched, buckets_per_day, check_step, series_rows
@@ -193,12 +194,14 @@ def record_reads(
         "INSERT INTO source_reads (series_id, source, updated_at) VALUES (?, ?, ?)",
         [(i, source, when) for i in missing],
     )
-    moved = [
-        (until, source, when, i)
-        for i, until in reads
-        if frontier.get(i) is None or until >= (frontier[i] or 0)
-    ]
-    kept = [(source, when, i) for i, until in reads if (frontier.get(i) or 0) > until]
+    latest = to_epoch(at)  # a frontier after this instant was never read (an old --to bug)
+
+    def moves(i: int, until: int) -> bool:
+        known = frontier.get(i)
+        return known is None or until >= known or known > latest
+
+    moved = [(until, source, when, i) for i, until in reads if moves(i, until)]
+    kept = [(source, when, i) for i, until in reads if not moves(i, until)]
     conn.executemany(
         "UPDATE source_reads SET read_until = ?, error_code = NULL, error = NULL, "
         "error_at = NULL, source = ?, updated_at = ? WHERE series_id = ?",
