@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
@@ -65,3 +66,14 @@ def test_an_out_file_in_a_missing_folder_is_an_error_naming_it(tmp_path: Path) -
         assert f"cannot write {missing}" in result.output
         assert "No such file or directory" in result.output
     assert not missing.exists()
+
+
+def test_out_dash_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--out -`` wrote a file named ``-``; it is standard output, as with no ``--out``."""
+    monkeypatch.chdir(tmp_path)
+    plain = runner.invoke(app, ["rules", "prometheus", "-w", str(EXAMPLE)])
+    dash = runner.invoke(app, ["rules", "prometheus", "-w", str(EXAMPLE), "--out", "-"])
+    assert plain.exit_code == dash.exit_code == 0
+    assert "groups:" in dash.stdout
+    assert dash.stdout == plain.stdout
+    assert not (tmp_path / "-").exists()

@@ -403,3 +403,21 @@ def test_slo_generator_v1_other_backend_settings_by_environment(
     )
     text = plan.writes[0][1]
     assert "projectIdEnv: STACKDRIVER_HOST_PROJECT_ID" in text
+
+
+def test_slo_generator_missing_goal_and_a_pyrra_file_of_another_kind(tmp_path: Path) -> None:
+    source = tmp_path / "slo.yaml"
+    source.write_text(
+        "apiVersion: sre.google.com/v2\nkind: ServiceLevelObjective\nmetadata: {name: a}\n"
+        "spec:\n  backend: prometheus\n  method: good_bad_ratio\n"
+        "  service_level_indicator: {filter_good: 'g_total', filter_valid: 'v_total'}\n",
+        encoding="utf-8",
+    )
+    (problem,) = plan_import("slo-generator", [source], into=tmp_path / "ws").problems
+    assert (problem.code, problem.message) == ("import-missing-field", "goal is missing")
+    other = tmp_path / "deploy.yaml"
+    other.write_text("apiVersion: pyrra.dev/v1alpha1\nkind: Deployment\n", encoding="utf-8")
+    (problem,) = plan_import("pyrra", [other], into=tmp_path / "ws").problems
+    assert problem.message == (
+        "not a Pyrra ServiceLevelObjective: apiVersion 'pyrra.dev/v1alpha1', kind 'Deployment'"
+    )

@@ -151,3 +151,17 @@ def test_the_sqlite_writer_takes_a_frontier_after_its_write_as_wrong_too(
     with sqlite_engine.connect() as conn:
         assert read_states(conn, keys=["api"])["api"].read_until == T0 + 1200
     assert _counts(sqlite_engine, 21) == ([3] * 20 + [0], [4] * 20 + [0])
+
+
+def test_a_to_before_the_from_says_they_look_swapped() -> None:
+    from covenant.services.prometheus_range import read_range  # noqa: PLC0415
+
+    with pytest.raises(InputError) as caught:
+        read_range(from_epoch(T0 - 3600), from_epoch(T0 - 7200), step=60, now=NOW)
+    text = str(caught.value.message)
+    assert text.startswith(
+        f"--to ({from_epoch(T0 - 7200):%Y-%m-%dT%H:%M:%S}Z) must be after --from "
+        f"({from_epoch(T0 - 3600):%Y-%m-%dT%H:%M:%S}Z)"
+    )
+    assert caught.value.hint is not None
+    assert "swapped" in caught.value.hint

@@ -125,3 +125,20 @@ def test_many_ranges_of_many_series_in_one_call(engine: Engine) -> None:
     assert m.good.tolist() == [[4, 0, 1, 0], [0, 0, 0, 2], [0, 0, 0, 0]]
     assert m.total.tolist() == [[4, 0, 3, 0], [0, 0, 0, 2], [0, 0, 0, 0]]
     assert {k: s.read_until for k, s in states.items()} == {"a": T0 + 60, "b": T0 + 120}
+
+
+def test_a_stale_reason_names_its_instants_to_the_second(engine: Engine) -> None:
+    """A failure stored with the clock's microseconds reads ``…T07:17:29Z`` in the reason."""
+    failed = datetime(2026, 12, 2, 7, 17, 29, 275311, tzinfo=UTC)
+    with write_transaction(engine) as conn:
+        sid = buckets.ensure_series(conn, keys=["s"])["s"]
+        record_read(conn, series_id=sid, source="prom", until=T0 + 600, at=failed)
+        record_error(
+            conn, series_id=sid, source="prom", code="source-refused", message="503", at=failed
+        )
+    with engine.connect() as conn:
+        (reason,) = stale_reasons(conn, keys=["s"], at=T0 + 660).values()
+    assert reason == (
+        "stale: reading prom failed at 2026-12-02T07:17:29Z [source-refused]: 503 "
+        f"(data up to {datetime.fromtimestamp(T0 + 600, UTC):%Y-%m-%dT%H:%M:%S}Z)"
+    )

@@ -99,7 +99,7 @@ def _horizon_notes(plan: RulePlan) -> None:
 
 
 def _write(text: str, out: Path | None) -> None:
-    if out is None:
+    if out is None or str(out) == "-":  # "-": standard output, as other tools read it
         typer.echo(text, nl=False)
     else:
         with _writing(out):
@@ -126,7 +126,7 @@ def prometheus_command(
         typer.Option(
             "--out",
             "-o",
-            help="Write the rules to FILE (default: standard output).",
+            help="Write the rules to FILE (default, or -: standard output).",
             dir_okay=False,
         ),
     ] = None,

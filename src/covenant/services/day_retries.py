@@ -39,7 +39,7 @@ def wait_s(failures: int) -> int:
 
 
 def _text(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -30,18 +30,23 @@ def read_range(start: datetime, end: datetime, *, step: int, now: datetime) -> t
     hi = aligned(end, step, what="--to")
     if hi <= lo:
         raise InputError(
-            f"--to ({from_epoch(hi).isoformat()}) must be after --from "
-            f"({from_epoch(lo).isoformat()}) by at least one bucket ({step}s)",
-            hint="give an earlier --from or a later --to",
+            f"--to ({_text(hi)}) must be after --from ({_text(lo)}) by at least one bucket "
+            f"({step}s)",
+            hint="give an earlier --from or a later --to"
+            + (" (the two look swapped)" if hi < lo else ""),
         )
     current = aligned(now, step, what="now")
     if lo >= current:
         raise InputError(
-            f"--from ({from_epoch(lo).isoformat()}) is not before now "
-            f"({from_epoch(current).isoformat()}): minutes after now cannot be read yet",
+            f"--from ({_text(lo)}) is not before now ({_text(current)}): minutes after now "
+            "cannot be read yet",
             hint="give a --from in the past, e.g. --from -1d",
         )
     return lo, min(hi, current)
+
+
+def _text(epoch: int) -> str:
+    return from_epoch(epoch).isoformat().replace("+00:00", "Z")
 
 
 def future_frontier(state: SourceState, *, otherwise: int, lag_s: int) -> int:

@@ -94,10 +94,15 @@ def stale_reasons(conn: Any, *, keys: Sequence[str], at: int) -> dict[str, str]:
             continue
         until = "nothing read yet"
         if state.read_until is not None:
-            until = "data up to " + from_epoch(state.read_until).isoformat().replace("+00:00", "Z")
-        when = state.error_at.isoformat().replace("+00:00", "Z") if state.error_at else "?"
+            until = "data up to " + _text(from_epoch(state.read_until))
+        when = _text(state.error_at) if state.error_at else "?"
         reasons[key] = (
             f"stale: reading {state.source} failed at {when} [{state.error_code}]: "
             f"{state.error} ({until})"
         )
     return reasons
+
+
+def _text(moment: datetime) -> str:
+    """An instant as people read it in a reason: UTC to the second (``…T07:17:29Z``)."""
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -379,9 +379,10 @@ def unrecognised(record: Recorder, data: Any, *, expected: str, fix: str) -> Non
     """A document that is not the importer's input: say what it is, when that can be told."""
     from covenant.definitions.foreign import foreign_format  # noqa: PLC0415
 
+    found = foreign_format(data) if isinstance(data, Mapping) else None
     if not isinstance(data, Mapping):
         what = f"a {type(data).__name__}, not a mapping"
-    elif (found := foreign_format(data)) is not None:
+    elif found is not None and expected not in found[0]:  # else: the tool's, of another kind
         what = found[0]
     elif isinstance(data.get("apiVersion"), str) and data["apiVersion"].startswith("openslo"):
         what = f"OpenSLO ({data['apiVersion']}), which Covenant reads as it is, without import"

@@ -226,6 +226,9 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
         return
     here = record.child(("spec",))
     goal = decimal(spec.get("goal"))
+    if spec.get("goal") is None:
+        here.problem(("goal",), MISSING, "goal is missing", "write e.g. goal: 0.999")
+        return
     if goal is None or not 0 < goal <= 1:
         here.problem(
             ("goal",),
