@@ -136,6 +136,10 @@ def run(args: Sequence[str]) -> None:
             read=line.read,
         )
     except KeyboardInterrupt:
+        if line.read:  # a query in flight is not waited for
+            from covenant.cli.interrupt import interrupted
+
+            interrupted("what was read so far is kept; nothing was evaluated")
         sys.exit(130)
     except OSError as error:
         if error.errno != errno.EPIPE:

@@ -93,7 +93,17 @@ def prometheus(
                         tasks[series] = bar.add_task(series, total=size)
                     bar.update(tasks[series], completed=done)
 
-                reports = ingest_prometheus(engine, reads=reads, start=lo, end=hi, progress=advance)
+                try:
+                    reports = ingest_prometheus(
+                        engine, reads=reads, start=lo, end=hi, progress=advance
+                    )
+                except KeyboardInterrupt:
+                    from covenant.cli.interrupt import interrupted
+
+                    interrupted(
+                        "the minutes written so far are kept; run the command again to read "
+                        "the range (a range read again is replaced)"
+                    )
         finally:
             engine.dispose()
     except CovenantError as error:

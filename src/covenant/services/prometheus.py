@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError, SourceError
+from covenant.services.fetch_pool import fetch_pool
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.groups import Member, member, read_group, union
@@ -246,7 +247,7 @@ def _read_all(
         ids = _ensure_series(conn, keys=[r.series for r, _ in todo], step=step)
     at = now or datetime.now(UTC)
     try:
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        with fetch_pool(workers) as pool:
             pending: deque[Future[list[tuple[SeriesQueries, int, Fetched]]]] = deque()
             units = iter(
                 _units(todo, workers=max(1, workers), end=end, step=step, max_points=max_points)

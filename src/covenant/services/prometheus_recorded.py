@@ -29,7 +29,6 @@ the summed hours that an evaluation's edges come to cut, before it evaluates.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +40,7 @@ from covenant.core.promql import SeriesQueries
 from covenant.core.timeutil import from_epoch
 from covenant.core.window_answers import needs_buckets
 from covenant.errors import SourceError
+from covenant.services.fetch_pool import fetch_pool
 from covenant.services.prometheus import (
     DEFAULT_STEP,
     WORKERS,
@@ -136,7 +136,7 @@ def first_read_by_days(
         # process each have work while the other answers): for every SLI of the plan, those
         # whose days then fail too (a server without the rules pays its few empty queries);
         # two pools of WORKERS, so at most 2 × WORKERS witness queries at once
-        with ThreadPoolExecutor(max_workers=1) as side:
+        with fetch_pool(1) as side:
             early = (
                 side.submit(_witnessed, recs, periods=hours, span=HOUR, client_for=client_for)
                 if hours
@@ -257,7 +257,7 @@ def _witnessed(
             ]
 
         try:
-            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            with fetch_pool(WORKERS) as pool:
                 answers = list(pool.map(ask, batches))
         finally:
             client.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime
 from itertools import groupby
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from covenant.core.promql import SeriesQueries
 from covenant.core.timeutil import from_epoch
+from covenant.services.fetch_pool import fetch_pool
 from covenant.services.prometheus import (
     DEFAULT_STEP,
     WORKERS,
@@ -112,7 +113,7 @@ def read_runs(
                 yield k, b, unit
 
     try:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        with fetch_pool(WORKERS) as pool:
             pending: deque[tuple[int, Future[Done]]] = deque()
             queued = tasks()
             while going:
