@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 
 from covenant.api.app import create_app
 from covenant.config import Settings, sqlite_url
@@ -80,6 +82,18 @@ def make_shop(folder: Path, database_url: str | None = None) -> Shop:
     sync_agreements(engine, workspace=load_workspace(shop), at=AT, actor="test")
     with engine.begin() as conn:  # the demo's tickets are Globex's; one for Initech too
         save_tickets(conn, tickets=[INITECH_TICKET], at=AT)
+    tokens = role_tokens(engine, customers=CUSTOMERS)
+    engine.dispose()
+    return Shop(
+        workspace=shop,
+        settings=settings,
+        tokens=tokens,
+        client=Client(create_app(settings, clock=lambda: AT)),
+    )
+
+
+def role_tokens(engine: Engine, *, customers: Sequence[str]) -> dict[str, str]:
+    """A token of each role in ``ROLES`` (``customer:NAME`` for a customer's), by role."""
     tokens = {}
     for role in ROLES:
         kind, _, customer = role.partition(":")
@@ -89,12 +103,6 @@ def make_shop(folder: Path, database_url: str | None = None) -> Shop:
             customer=customer or None,
             expires_at=EXPIRES,
             at=AT,
-            customers=CUSTOMERS,
+            customers=customers,
         ).text
-    engine.dispose()
-    return Shop(
-        workspace=shop,
-        settings=settings,
-        tokens=tokens,
-        client=Client(create_app(settings, clock=lambda: AT)),
-    )
+    return tokens

@@ -16,10 +16,9 @@ from sqlalchemy.engine import Engine
 from covenant.api.app import create_app
 from covenant.config import Settings
 from covenant.services.store import open_store
-from covenant.services.tokens import create_token
 from covenant.store import outbox
 from covenant.store.db import write_transaction
-from tests.api.support import AT, EXPIRES, ROLES, Client, Shop
+from tests.api.support import AT, ROLES, Client, Shop, role_tokens
 from tests.availability import unavailable
 from tests.conftest import POSTGRES_URL
 from tests.stores import postgres_schemas
@@ -110,17 +109,7 @@ def served(request: pytest.FixtureRequest, shop: Shop) -> Iterator[Served]:
     with postgres_schemas(POSTGRES_URL, prefix="outbox") as (url,):
         engine = open_store(url)
         ids = fill_outbox(engine)
-        tokens = {}
-        for role in ROLES:
-            kind, _, customer = role.partition(":")
-            tokens[role] = create_token(
-                engine,
-                role=kind,
-                customer=customer or None,
-                expires_at=EXPIRES,
-                at=AT,
-                customers=("globex", "initech"),
-            ).text
+        tokens = role_tokens(engine, customers=("globex", "initech"))
         engine.dispose()
         app = create_app(Settings(workspace=shop.workspace, database_url=url), clock=lambda: AT)
         try:
