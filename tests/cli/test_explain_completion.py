@@ -14,6 +14,7 @@ def test_completion_offers_the_codes_that_start_with_the_word() -> None:
     assert complete_code("yaml-") == [
         "yaml-syntax",
         "yaml-alias",
+        "yaml-merge",
         "yaml-too-large",
         "yaml-too-deep",
     ]
