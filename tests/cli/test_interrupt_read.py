@@ -26,6 +26,15 @@ from covenant.services.store import open_store
 from covenant.store import buckets
 from tests.sources.promfake import Answer, fake_prometheus, instants, matrix
 
+COMMAND = """
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.argv = ["covenant", *sys.argv[1:]]
+from covenant.cli.main import main
+main()
+"""
+"""``covenant ARGS`` with Ctrl-C as at a terminal: a test run in the background (CI) ignores
+SIGINT, which a child inherits and Python then leaves ignored."""
 SLIS = 6
 HUNG = range(3, SLIS)  # the SLIs whose queries the server holds
 ENDED = 120.0  # how long the test waits for the command to end after the interrupt: a bound
@@ -107,7 +116,7 @@ def test_ctrl_c_during_a_hung_read_ends_at_once_and_keeps_what_was_written(
             "COVENANT_HELP_CACHE": "0",
         }
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from covenant.cli.main import main; main()", *args],
+            [sys.executable, "-c", COMMAND, *args],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,
