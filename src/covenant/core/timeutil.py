@@ -32,6 +32,11 @@ def from_epoch(seconds: int) -> datetime:
     return EPOCH + timedelta(seconds=int(seconds))
 
 
+def utc_text(moment: datetime) -> str:
+    """An instant as a message names it: UTC to the second, ``2026-12-02T07:17:29Z``."""
+    return require_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def shorthand(seconds: int) -> str:
     """A length of time in its largest whole unit, as durations are written: ``1d``, ``6h``,
     ``5m``, ``90s`` (``0s`` for none). The one form windows, alert windows and support targets

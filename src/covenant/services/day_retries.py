@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from covenant.core.timeutil import require_utc, to_epoch
+from covenant.core.timeutil import require_utc, to_epoch, utc_text
 
 if TYPE_CHECKING:
     from covenant.services.prometheus import ReadReport
@@ -38,10 +38,6 @@ def wait_s(failures: int) -> int:
     return min(MOST_WAIT_S, FIRST_WAIT_S << min(max(0, failures - 1), 10))
 
 
-def _text(moment: datetime) -> str:
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DayFailure:
     """The last failed read of one series' day, and when it is asked again."""
@@ -57,8 +53,8 @@ class DayFailure:
         """``reading SOURCE failed at T [code]: message; asked again at R`` (a stale
         reason's part)."""
         return (
-            f"reading {self.source} failed at {_text(self.failed_at)} [{self.code}]: "
-            f"{self.error}; asked again at {_text(self.retry_at)} "
+            f"reading {self.source} failed at {utc_text(self.failed_at)} [{self.code}]: "
+            f"{self.error}; asked again at {utc_text(self.retry_at)} "
             f"({self.failures} failed read{'s' if self.failures != 1 else ''} in a row)"
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch, utc_text
 from covenant.errors import InputError
 
 if TYPE_CHECKING:
@@ -28,25 +28,21 @@ def read_range(start: datetime, end: datetime, *, step: int, now: datetime) -> t
     """
     lo = aligned(start, step, what="--from")
     hi = aligned(end, step, what="--to")
+    first, last = utc_text(from_epoch(lo)), utc_text(from_epoch(hi))
     if hi <= lo:
         raise InputError(
-            f"--to ({_text(hi)}) must be after --from ({_text(lo)}) by at least one bucket "
-            f"({step}s)",
+            f"--to ({last}) must be after --from ({first}) by at least one bucket ({step}s)",
             hint="give an earlier --from or a later --to"
             + (" (the two look swapped)" if hi < lo else ""),
         )
     current = aligned(now, step, what="now")
     if lo >= current:
         raise InputError(
-            f"--from ({_text(lo)}) is not before now ({_text(current)}): minutes after now "
-            "cannot be read yet",
+            f"--from ({first}) is not before now ({utc_text(from_epoch(current))}): minutes "
+            "after now cannot be read yet",
             hint="give a --from in the past, e.g. --from -1d",
         )
     return lo, min(hi, current)
-
-
-def _text(epoch: int) -> str:
-    return from_epoch(epoch).isoformat().replace("+00:00", "Z")
 
 
 def future_frontier(state: SourceState, *, otherwise: int, lag_s: int) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from covenant.core.timeutil import from_epoch
+from covenant.core.timeutil import from_epoch, utc_text
 from covenant.store.chunk_reads import batched, query_of, series_rows
 
 
@@ -94,15 +94,10 @@ def stale_reasons(conn: Any, *, keys: Sequence[str], at: int) -> dict[str, str]:
             continue
         until = "nothing read yet"
         if state.read_until is not None:
-            until = "data up to " + _text(from_epoch(state.read_until))
-        when = _text(state.error_at) if state.error_at else "?"
+            until = "data up to " + utc_text(from_epoch(state.read_until))
+        when = utc_text(state.error_at) if state.error_at else "?"
         reasons[key] = (
             f"stale: reading {state.source} failed at {when} [{state.error_code}]: "
             f"{state.error} ({until})"
         )
     return reasons
-
-
-def _text(moment: datetime) -> str:
-    """An instant as people read it in a reason: UTC to the second (``…T07:17:29Z``)."""
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
