@@ -24,6 +24,7 @@ from covenant.errors import CovenantError, SumsDifferError
 from covenant.services.day_retries import DayRetries
 
 if TYPE_CHECKING:
+    from covenant.core.promql import SeriesQueries
     from covenant.definitions.workspace import Workspace
     from covenant.services.prometheus import ClientFactory, ReadReport, Store
 
@@ -70,7 +71,7 @@ class TickReads:
             problems.append(f"Prometheus catch-up: {exc}")
             return 0
         self._remember_kept(reports, now)
-        reports += self._refine(workspace, now, problems, clients)
+        reports += self._refine(workspace, reads, now, problems, clients)
         problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
         late = self.kept.of_series(r.series for r in reads)
         for series, wait in sorted(late.items()):
@@ -92,13 +93,13 @@ class TickReads:
     def _refine(
         self,
         workspace: Workspace,
+        reads: Sequence[SeriesQueries],
         now: datetime,
         problems: list[str],
         clients: ClientFactory | None,
     ) -> list[ReadReport]:
         """The minutes of the day-sum days (summed hours) the windows now cut, a day that
         failed lately waiting its turn (named in ``problems``)."""
-        reads = workspace.prometheus.reads if workspace.prometheus else ()
         waiting: dict[str, dict[int, list[int]]] = {}  # per series, starts per span
 
         def due(series: str, start: int, span: int) -> bool:  # failed lately: waits its turn
