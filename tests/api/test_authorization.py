@@ -85,6 +85,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/metrics"): "staff",
     ("GET", "/alerts/outbox"): "admin",
     ("POST", "/alerts/outbox/retry"): "admin",
+    ("POST", "/alerts/outbox/prune"): "admin",
     ("POST", "/corrections"): "writers",
     ("PUT", "/corrections/{name}"): "writers",
     ("DELETE", "/corrections/{name}"): "writers",

@@ -85,3 +85,19 @@ def retry_outbox(ctx: Ctx, who: Who) -> dict[str, Any]:
     from covenant.services.delivery import retry_failed
 
     return {"retried": retry_failed(ctx.engine(), now=ctx.clock(), actor=actor(who))}
+
+
+@router.post("/alerts/outbox/prune", dependencies=Admin, tags=["alerts"])
+def prune_outbox(ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Delete the sent notices older than the workspace's retention (`covenant alerts outbox
+    --prune`, what a running dispatcher does every hour): its Settings ``outboxRetention``, else
+    7 days (``retention_from``: ``settings`` or ``default``). A firing notice whose resolution
+    is not in the outbox yet is kept; pending and failed notices are never deleted. Answers how
+    many (``pruned``), the retention, the cut-off (``sent_before``), the rows per status after
+    (``counts``) and a ``message`` saying so; recorded in the audit log when it deleted any."""
+    from covenant.services import outbox_pruning
+
+    found = outbox_pruning.prune_outbox(
+        ctx.engine(), workspace=ctx.workspace(), now=ctx.clock(), actor=actor(who)
+    )
+    return outbox_pruning.pruning_json(found)
