@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from covenant.definitions.workspace import load_workspace
+from covenant.render.prom_tests import packed
 from covenant.services.prom_rules import plan_rules
 from covenant.services.prom_tests import target_test, write_rule_tests
 from tests.promserver import binary
@@ -38,9 +39,30 @@ def test_generated_unit_tests_pass_promtool(tmp_path: Path) -> None:
     lines = write_rule_tests(plan, tmp_path / "slo-tests.yml")
     assert (tmp_path / "slo-tests.rules.yml").is_file()
     assert "tiers fired: page-fast, page-slow, ticket-fast, ticket-slow" in lines[1]
+    doc = yaml.safe_load((tmp_path / "slo-tests.yml").read_text(encoding="utf-8"))
+    (group,) = doc["tests"]  # two alert names: one group, evaluated once for both
+    assert {c["alertname"] for c in group["alert_rule_test"]} == {
+        "ApiAvailabilityBurnRate",
+        "ApiAvailabilityMonthlyBurnRate",
+    }
     done = _promtool_test(tmp_path / "slo-tests.yml")
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
     assert "SUCCESS" in done.stdout
+
+
+def test_objectives_that_share_an_alert_name_or_a_series_get_groups_apart() -> None:
+    """promtool compares a check with every alert of its name in the group: two objectives
+    with one alert name (or the same input series) cannot share a group; the others pack into
+    the first group with room, in order."""
+    plan = plan_rules(
+        load_workspace(EXAMPLE), slos=["api-availability", "api-availability-monthly"]
+    )
+    a, b = (target_test(t) for t in plan.targets)
+    assert [[t.target.sloth_id for t in g] for g in packed([a, b, a, a, b])] == [
+        ["api-api-availability", "api-api-availability-monthly"],
+        ["api-api-availability", "api-api-availability-monthly"],
+        ["api-api-availability"],
+    ]
 
 
 def test_every_tier_has_a_fire_and_a_resolve_check() -> None:
