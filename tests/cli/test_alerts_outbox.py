@@ -111,13 +111,21 @@ def test_prune_deletes_sent_notices_older_than_the_retention(
     (tmp_path / "shop.yaml").write_text(
         "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\nspec: {}\n"
     )
-    shown = runner.invoke(app, ["alerts", "outbox", "-w", str(tmp_path), "--prune", "-f", "json"])
+    prune = ["alerts", "outbox", "-w", str(tmp_path), "--prune", "--actor", "ops:bob"]
+    shown = runner.invoke(app, [*prune, "-f", "json"])
     assert shown.exit_code == 0, shown.output
     body = json.loads(shown.output)
     assert body["pruned"] == 2
     assert body["counts"] == {"pending": 1, "sent": 3, "failed": 0}
     left = sorted((r["notice_key"], r["state"]) for r in body["rows"])
     assert left == [("b", "firing"), ("b", "resolved"), ("c", "firing"), ("d", "firing")]
-    again = runner.invoke(app, ["alerts", "outbox", "-w", str(tmp_path), "--prune"])
+    again = runner.invoke(app, prune)
     assert again.exit_code == 0, again.output
     assert "0 sent notice(s) older than 7 days pruned" in again.output
+    # the prune that deleted rows is audited with its actor; the one that deleted none is not
+    engine = open_store(sqlite_url(tmp_path))
+    audited = list_entries(engine, where=AuditFilter(entity_kind="outbox"))
+    engine.dispose()
+    assert [(e.actor, e.action, e.before_data()["count"]) for e in audited] == [
+        ("ops:bob", "pruned", 2)
+    ]

@@ -62,36 +62,34 @@ def outbox_command(
 ) -> None:
     """The notice outbox (docs/delivery.md): counts per status and the newest rows.
 
-    The delivery dispatcher sends them; a failed one stays here until --retry (recorded in
-    the audit log)."""
-    from covenant.services.delivery import (
-        outbox_row_json,
-        outbox_view,
-        prune_sent,
-        retention_of,
-        retry_failed,
-    )
+    The delivery dispatcher sends them; a failed one stays here until --retry. A retry and a
+    prune that changed rows are recorded in the audit log."""
+    from covenant.services.delivery import outbox_row_json, outbox_view, retry_failed
+    from covenant.services.outbox_pruning import OutboxPruning, prune_outbox
     from covenant.services.store import open_existing
     from covenant.services.workspace import load_workspace
 
+    pruning: OutboxPruning | None = None
     try:
         engine = open_existing(settings_for(workspace).database_url)
         retried = retry_failed(engine, now=now(), actor=cli_actor(actor)) if retry else 0
-        kept = retention_of(load_workspace(workspace)) if prune else None
-        pruned = prune_sent(engine, now=now(), retention=kept) if kept is not None else 0
+        if prune:
+            pruning = prune_outbox(
+                engine, workspace=load_workspace(workspace), now=now(), actor=cli_actor(actor)
+            )
         view = outbox_view(engine, status=status.value if status else None, limit=limit)
     except CovenantError as error:
         raise fail(error) from None
     rows = [outbox_row_json(r) for r in view.rows]
     if output is Format.JSON:
+        pruned = pruning.pruned if pruning is not None else 0
         found = {"counts": view.counts, "retried": retried, "pruned": pruned, "rows": rows}
         typer.echo(json.dumps(found, indent=2))
         return
     if retry:
         console.print(f"{retried} failed notice(s) put back to pending", highlight=False)
-    if kept is not None:
-        days = kept.total_seconds() / 86400
-        console.print(f"{pruned} sent notice(s) older than {days:g} days pruned", highlight=False)
+    if pruning is not None:
+        console.print(pruning.message, highlight=False, markup=False, soft_wrap=True)
     counts = ", ".join(f"{n} {s}" for s, n in view.counts.items())
     console.print(f"outbox: {counts}", highlight=False, markup=False)
     for r in rows:
