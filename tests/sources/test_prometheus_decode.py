@@ -4,6 +4,7 @@ spacing and the labels, and refuses what is not a list of [time, "value"]."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import orjson
 import pytest
@@ -54,3 +55,20 @@ def test_a_values_array_that_is_not_pairs_of_numbers_is_refused(values: str) -> 
     body = f'{{"data": {{"result": [{{"metric": {{}}, "values": {values}}}]}}}}'.encode()
     with pytest.raises(decode.UndecodableError):
         _decoded(body)
+
+
+def test_decoding_leaves_the_process_warning_filters_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read's worker threads decode at once: ``warnings.catch_warnings`` swaps the filters
+    of the whole process, so one thread leaving it could leave "error" installed for every
+    warning of every thread (an unclosed connection's ResourceWarning at exit printed a
+    traceback). Refusing garbage and reading numbers must not touch the filters."""
+
+    def swapped(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoding swapped the process's warning filters")
+
+    monkeypatch.setattr(warnings, "catch_warnings", swapped)
+    monkeypatch.setattr(warnings, "simplefilter", swapped)
+    with pytest.raises(decode.UndecodableError):
+        decode.points(b'[1, "x"]')
+    times, values = decode.points(b'[1, "2"], [61, "3.5"]')
+    assert (times.tolist(), values.tolist()) == ([1.0, 61.0], [2.0, 3.5])

@@ -84,7 +84,9 @@ def run_evaluate(
         if not missing and (ws.corrections or recorded_any(engine)):
             from covenant.services.recorded_definitions import recorded_corrections
 
-            engine = engine if ws.corrections else open_existing(url)  # audited: a write
+            if not ws.corrections:  # audited: a write
+                engine.dispose()
+                engine = open_existing(url)
             corrections, held = recorded_corrections(engine, ws.corrections)
             for problem in held:
                 err_console.print(
@@ -94,14 +96,17 @@ def run_evaluate(
                     highlight=False,
                     soft_wrap=True,
                 )
-        report = evaluate_objectives(
-            engine,
-            objectives=ws.objectives,
-            at=instant,
-            composites=ws.composites,
-            corrections=corrections,
-            day_sums_stale=True,  # a day whose minutes the catch-up could not read
-        )
+        try:
+            report = evaluate_objectives(
+                engine,
+                objectives=ws.objectives,
+                at=instant,
+                composites=ws.composites,
+                corrections=corrections,
+                day_sums_stale=True,  # a day whose minutes the catch-up could not read
+            )
+        finally:
+            engine.dispose()  # a server's connection is closed, not left to the collector
     except CovenantError as error:
         raise fail(error) from None
     if missing:

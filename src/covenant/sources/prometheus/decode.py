@@ -13,7 +13,6 @@ strings, so it ends at the first ``]]`` (whitespace allowed between; at once whe
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Any
 
 import numpy as np
@@ -66,12 +65,16 @@ def points(text: bytes) -> tuple[Float64Array, Float64Array]:
         if text.strip():
             raise UndecodableError('a point is not [time, "value"]')
         return np.empty(0), np.empty(0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            flat = np.fromstring(text.translate(_PUNCT), dtype=np.float64, sep=" ")
-        except (ValueError, DeprecationWarning) as exc:
-            raise UndecodableError('a point is not [time, "value"] of numbers') from exc
+    # No warnings.catch_warnings() here: it swaps the process's filters, and this runs on
+    # the read's worker threads at once, so one thread's exit could leave "error" installed
+    # for every warning of every thread (an unclosed connection's ResourceWarning at exit
+    # printed a traceback). numpy 2 raises ValueError on text that is not numbers; an older
+    # one warns (ignored by default, an exception under -W error) and stops early, which the
+    # count below catches.
+    try:
+        flat = np.fromstring(text.translate(_PUNCT), dtype=np.float64, sep=" ")
+    except (ValueError, DeprecationWarning) as exc:
+        raise UndecodableError('a point is not [time, "value"] of numbers') from exc
     if flat.size != 2 * count or text.count(b"]") != count:
         raise UndecodableError('a point is not [time, "value"]')
     pairs = flat.reshape(-1, 2)
