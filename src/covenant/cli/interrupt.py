@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import suppress
+from typing import NoReturn
 
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
-def interrupted(what: str) -> None:
+def interrupted(what: str) -> NoReturn:
     """Print ``interrupted: WHAT`` on standard error and end the process with 130."""
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # a closed pipe: nothing more to say there

@@ -5,7 +5,7 @@ so a Ctrl-C while a server hangs waited for each of them to time out (three 30-s
 a minute and a half) before the command could say anything. :func:`fetch_pool` drops the
 queued queries and leaves those in flight when the block is left by ``KeyboardInterrupt``
 (their answers would only be dropped: what was written so far is committed, part by part);
-the command then ends without waiting for them (``cli.common.interrupted``). Any other exit
+the command then ends without waiting for them (``cli.interrupt.interrupted``). Any other exit
 waits as before.
 """
 
