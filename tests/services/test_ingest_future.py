@@ -165,3 +165,20 @@ def test_a_to_before_the_from_says_they_look_swapped() -> None:
     )
     assert caught.value.hint is not None
     assert "swapped" in caught.value.hint
+
+
+def test_the_progress_counts_buckets_as_the_report_does(engine: Engine) -> None:
+    """The progress bar's numbers are buckets of the range, as the table after it counts
+    (before, seconds: 600 of 600 for ten minutes)."""
+    seen: list[tuple[str, int, int]] = []
+    with fake_prometheus(counts_answer(good=3, total=4)) as fake:
+        (report,) = ingest_prometheus(
+            engine,
+            reads=[queries(fake.url)],
+            start=from_epoch(T0),
+            end=from_epoch(T0 + 600),
+            now=NOW,
+            progress=lambda series, done, size: seen.append((series, done, size)),
+        )
+    assert report.buckets == 10
+    assert seen[-1] == ("api", 10, 10)  # ten one-minute buckets of ten minutes

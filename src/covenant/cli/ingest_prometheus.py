@@ -135,7 +135,7 @@ def _bar(target: Console, *, enabled: bool) -> Any:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("s"),
+        TextColumn("buckets"),
         console=target,
         transient=True,
         disable=not enabled,

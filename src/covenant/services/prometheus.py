@@ -271,8 +271,9 @@ def _read_all(
                     )
                 if progress is not None:
                     for report in reports[-len(ready) :]:
-                        done = to_epoch(report.read_until) - to_epoch(report.start)
-                        progress(report.series, done, to_epoch(report.end) - to_epoch(report.start))
+                        lo = to_epoch(report.start)
+                        size = (to_epoch(report.end) - lo) // step
+                        progress(report.series, (to_epoch(report.read_until) - lo) // step, size)
     finally:
         clients.close()
     return sorted(reports, key=lambda report: order[report.series])
