@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -83,6 +84,16 @@ def get_json(url: str, params: Mapping[str, str] | None = None, timeout: float =
         return json.loads(response.read())
 
 
+@dataclass(frozen=True)
+class WebAccess:
+    """Prometheus's web config (`tls_server_config`, `basic_auth_users`) and what a client of
+    the fixture needs to get in: the CA's context and the Authorization header."""
+
+    config: Mapping[str, Any]
+    context: ssl.SSLContext | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Server:
     """A started server process; `url` is its base URL (http://127.0.0.1:PORT)."""
@@ -124,15 +135,19 @@ class Server:
             return "(no log)"
 
 
-def _wait_ready(server: Server, path: str) -> None:
+def _wait_ready(server: Server, path: str, *, web: WebAccess | None = None) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
+    request = urllib.request.Request(
+        f"{server.url}{path}", headers=dict(web.headers) if web else {}
+    )
+    context = web.context if web else None
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(
                 f"{server.name} exited with {server.process.returncode}:\n{server.log_tail()}"
             )
         try:
-            with urllib.request.urlopen(f"{server.url}{path}", timeout=2) as response:
+            with urllib.request.urlopen(request, timeout=2, context=context) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -166,9 +181,11 @@ def start_prometheus(
     evaluation_interval: str = "1m",
     scrape_configs: Sequence[Mapping[str, Any]] = (),
     extra_args: Sequence[str] = (),
+    web: WebAccess | None = None,
 ) -> Server:
     """Start Prometheus on a free loopback port. `openmetrics` is backfilled before start;
-    `rule_files` are loaded (their paths are copied into the config as given)."""
+    `rule_files` are loaded (their paths are copied into the config as given). `web`: TLS
+    and basic auth (Prometheus's `--web.config.file`); the URL is then https."""
     workdir.mkdir(parents=True, exist_ok=True)
     data_dir = workdir / "data"
     data_dir.mkdir(exist_ok=True)
@@ -193,10 +210,16 @@ def start_prometheus(
         "--web.enable-admin-api",
         *extra_args,
     ]
+    scheme = "http"
+    if web is not None:
+        web_file = workdir / "web.yml"
+        web_file.write_text(json.dumps(web.config))
+        command.append(f"--web.config.file={web_file}")
+        scheme = "https" if "tls_server_config" in web.config else "http"
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
-    server = Server("prometheus", f"http://127.0.0.1:{port}", data_dir, log, process)
-    _wait_ready(server, "/-/ready")
+    server = Server("prometheus", f"{scheme}://127.0.0.1:{port}", data_dir, log, process)
+    _wait_ready(server, "/-/ready", web=web)
     return server
 
 

@@ -265,6 +265,13 @@ class SourceCredentialsError(SourceError):
     code = "source-credentials"
 
 
+class SourceTLSError(SourceError):
+    """The source's TLS certificate is not trusted, or the handshake failed: settings on this
+    side (caFile, tlsVerify, the url's scheme), so it is not asked again."""
+
+    code = "source-tls"
+
+
 @dataclass(eq=False)
 class DefinitionError(CovenantError):
     """The workspace is invalid; ``problems`` lists every problem found (errors and warnings)."""

@@ -28,6 +28,7 @@ from covenant.errors import (
     SourceAnswerError,
     SourceCredentialsError,
     SourceRefusedError,
+    SourceTLSError,
     SourceUnreachableError,
 )
 from covenant.sources.prometheus import decode
@@ -165,6 +166,9 @@ class PrometheusClient:
                 last = f"no answer within {timeout:g}s ({exc.__class__.__name__})"
                 continue
             except httpx.TransportError as exc:
+                tls = _tls_failure(exc)
+                if tls is not None:  # asking again cannot help: it is this side's settings
+                    raise _tls_error(what, tls) from exc
                 last = f"{exc.__class__.__name__}: {exc}"
                 continue
             if answer.status_code in RETRIED_STATUS:
@@ -204,6 +208,31 @@ class PrometheusClient:
         if budget is not None and self.trips:
             budget.trip(unreachable)
         raise unreachable
+
+
+def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error under a transport error (httpx wraps the ``ssl`` module's), if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _tls_error(what: str, exc: ssl.SSLError) -> SourceTLSError:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return SourceTLSError(
+            f"{what}: the server's TLS certificate is not trusted here ({exc.verify_message})",
+            hint="set the DataSource's caFile to the PEM file of the CA that signed the "
+            "server's certificate (or, for a certificate issued to another name, use that name "
+            "in url); tlsVerify: false skips the check, for a network you trust",
+        )
+    return SourceTLSError(
+        f"{what}: the TLS handshake failed ({exc.reason or exc})",
+        hint="check that the server speaks TLS at that url (http:// for a server without TLS) "
+        "and that its certificate and key are valid",
+    )
 
 
 class SourceTooManySamplesError(SourceRefusedError):

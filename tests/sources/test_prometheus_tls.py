@@ -1,0 +1,143 @@
+"""A Prometheus behind TLS with a private CA and basic auth, as many are run: the DataSource's
+``caFile``, ``tlsVerify`` and ``basicAuth`` (from environment variables) against a real server
+(Prometheus's own ``--web.config.file``; the CA from ``trustme``, the password hash from
+``bcrypt``). The counts read through it are the events' (tests/promdata.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+from collections.abc import Callable
+from pathlib import Path
+
+import bcrypt
+import pytest
+import trustme
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+from covenant.core.timeutil import from_epoch
+from tests import promdata
+from tests.promserver import Server, WebAccess
+
+START = 1_790_000_000 - 1_790_000_000 % 86400
+MINUTES = 120
+USER, PASSWORD = "covenant", "s3cret pass"
+
+
+@pytest.fixture
+def secured(tmp_path: Path, prometheus: Callable[..., Server]) -> tuple[Server, Path]:
+    """Prometheus on https with a certificate of a private CA, basic auth required; and the
+    CA's PEM file."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    folder = tmp_path / "tls"
+    folder.mkdir()
+    cert.cert_chain_pems[0].write_to_path(str(folder / "server.pem"))
+    cert.private_key_pem.write_to_path(str(folder / "server.key"))
+    ca.cert_pem.write_to_path(str(folder / "ca.pem"))
+    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+    context = ssl.create_default_context(cafile=str(folder / "ca.pem"))
+    token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    web = WebAccess(
+        config={
+            "tls_server_config": {
+                "cert_file": str(folder / "server.pem"),
+                "key_file": str(folder / "server.key"),
+            },
+            "basic_auth_users": {USER: hashed},
+        },
+        context=context,
+        headers={"Authorization": f"Basic {token}"},
+    )
+    events = promdata.events(START, MINUTES)
+    server = prometheus(openmetrics=promdata.openmetrics(events, START, MINUTES), web=web)
+    assert server.url.startswith("https://")
+    return server, folder / "ca.pem"
+
+
+def _workspace(folder: Path, url: str, details: str) -> Path:
+    ws = promdata.workspace(folder, url)
+    text = (ws / "slos.yaml").read_text()
+    text = text.replace(f"    url: {url}\n", f"    url: {url}\n{details}")
+    (ws / "slos.yaml").write_text(text)
+    return ws
+
+
+def _ingest(ws: Path, env: dict[str, str]) -> tuple[int, str]:
+    args = ["ingest", "prometheus", "-w", str(ws), "--format", "json", "--slo", "api-latency"]
+    args += ["--from", from_epoch(START).isoformat(), "--to", from_epoch(START + 3600).isoformat()]
+    done = CliRunner().invoke(app, args, env=env)
+    return done.exit_code, done.output
+
+
+AUTH = "    basicAuth: {usernameEnv: PROM_USER, passwordEnv: PROM_PASS}\n"
+GOOD_ENV = {"PROM_USER": USER, "PROM_PASS": PASSWORD, "COVENANT_DATABASE_URL": ""}
+
+
+def test_the_ca_file_and_basic_auth_read_the_events_counts(
+    tmp_path: Path, secured: tuple[Server, Path]
+) -> None:
+    server, ca = secured
+    ws = _workspace(tmp_path / "ws", server.url, AUTH + f"    caFile: {ca}\n")
+    code, output = _ingest(ws, GOOD_ENV)
+    assert code == 0, output
+    (row,) = json.loads(output)["series"]
+    expected = [e for e in promdata.events(START, MINUTES) if e.service == "api"]
+    expected = [e for e in expected if e.at < START + 3600]
+    assert (row["buckets"], row["complete"], row["error"]) == (60, True, None)
+    assert row["total"] == len(expected)
+    assert row["good"] == sum(1 for e in expected if e.latency_ms <= 300)
+
+
+def test_a_server_certificate_no_ca_vouches_for_is_refused_with_the_fix(
+    tmp_path: Path, secured: tuple[Server, Path]
+) -> None:
+    server, _ = secured
+    ws = _workspace(tmp_path / "ws", server.url, AUTH)
+    code, output = _ingest(ws, GOOD_ENV)
+    assert code == 1, output
+    error = json.loads(output)["series"][0]["error"]
+    assert error["code"] == "source-tls"  # not "did not answer after 3 attempts: is it up?"
+    assert "certificate is not trusted here" in error["message"]
+    assert "unable to get local issuer certificate" in error["message"]
+    assert "caFile" in error["fix"]
+    assert "server.pem" not in output  # nothing of the server's files, only what this side sees
+
+
+def test_https_to_a_server_without_tls_is_a_failed_handshake(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server = prometheus(openmetrics=promdata.openmetrics([], START, 2))
+    url = server.url.replace("http://", "https://")
+    ws = _workspace(tmp_path / "ws", url, "")
+    code, output = _ingest(ws, {"COVENANT_DATABASE_URL": ""})
+    assert code == 1, output
+    error = json.loads(output)["series"][0]["error"]
+    assert error["code"] == "source-tls"
+    assert "TLS handshake failed" in error["message"]
+    assert "http://" in error["fix"]
+
+
+def test_tls_verify_false_reads_without_the_ca(
+    tmp_path: Path, secured: tuple[Server, Path]
+) -> None:
+    server, _ = secured
+    ws = _workspace(tmp_path / "ws", server.url, AUTH + "    tlsVerify: false\n")
+    code, output = _ingest(ws, GOOD_ENV)
+    assert code == 0, output
+    assert json.loads(output)["series"][0]["buckets"] == 60
+
+
+def test_a_wrong_password_is_refused_with_the_fix(
+    tmp_path: Path, secured: tuple[Server, Path]
+) -> None:
+    server, ca = secured
+    ws = _workspace(tmp_path / "ws", server.url, AUTH + f"    caFile: {ca}\n")
+    code, output = _ingest(ws, {**GOOD_ENV, "PROM_PASS": "wrong"})
+    assert code == 1, output
+    error = json.loads(output)["series"][0]["error"]
+    assert error["code"] == "source-refused"
+    assert "answered HTTP 401" in error["message"]
+    assert "basicAuth" in error["fix"]
