@@ -48,6 +48,15 @@ Url = Annotated[
     ),
 ]
 Source = Annotated[str, typer.Option("--datasource", help="Name of the Prometheus DataSource.")]
+Split = Annotated[
+    bool,
+    typer.Option(
+        "--split-groups",
+        help="Write one SLO per group value of a grouped SLI (Pyrra grouping, Sloth "
+        "by (labels)), asking the server at --prometheus-url (required) which values it has "
+        "over the SLO's window now; a value that appears later is not covered.",
+    ),
+]
 
 
 def _url(given: str | None) -> dict[str, Any]:
@@ -67,11 +76,18 @@ def _run(
     options: Options,
     config_given: bool = False,
 ) -> None:
+    from covenant.cli.console import now
     from covenant.services import importing
 
     try:
         plan = importing.plan_import(
-            tool, files, into=into, options=options, config_given=config_given, force=force
+            tool,
+            files,
+            into=into,
+            options=options,
+            config_given=config_given,
+            force=force,
+            at=now() if options.split_groups else None,
         )
         written = [] if dry_run or plan.problems else importing.write_import(plan)
     except importing.ImportOptionError as exc:
@@ -204,6 +220,7 @@ def sloth(
     output: Format = ReportFormat.TEXT,
     prometheus_url: Url = None,
     datasource: Source = "prometheus",
+    split_groups: Split = False,
     period: Annotated[
         str, typer.Option("--sloth-period", help="SLO period (Sloth's --default-slo-period).")
     ] = "30d",
@@ -231,6 +248,7 @@ def sloth(
         **_url(prometheus_url),
         sloth_period=period,
         alert_windows=catalog,
+        split_groups=split_groups,
     )
     _run("sloth", files, into=into, dry_run=dry_run, force=force, output=output, options=options)
 
@@ -243,11 +261,12 @@ def pyrra(
     output: Format = ReportFormat.TEXT,
     prometheus_url: Url = None,
     datasource: Source = "prometheus",
+    split_groups: Split = False,
 ) -> None:
     """Import Pyrra ServiceLevelObjective resources."""
     from covenant.definitions.importers.base import Options
 
-    options = Options(datasource=datasource, **_url(prometheus_url))
+    options = Options(datasource=datasource, **_url(prometheus_url), split_groups=split_groups)
     _run("pyrra", files, into=into, dry_run=dry_run, force=force, output=output, options=options)
 
 

@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -244,13 +245,21 @@ def plan_import(
     options: Options | None = None,
     config_given: bool = False,
     force: bool = False,
+    at: datetime | None = None,
 ) -> ImportPlan:
-    """Convert ``paths`` and check the result; nothing is written (see :func:`write_import`)."""
+    """Convert ``paths`` and check the result; nothing is written (see :func:`write_import`).
+    With ``options.split_groups`` the Prometheus at ``options.prometheus_url`` is asked, at
+    ``at`` (default: now), which group values each grouped SLI has (``import_split``)."""
     from covenant.definitions.export import dump_yaml  # noqa: PLC0415 - the YAML writer
     from covenant.definitions.workspace import analyse_sources  # noqa: PLC0415
 
     convert = _converter(tool)
     options = options or Options()
+    if options.split_groups and not options.prometheus_url_given:
+        raise ImportOptionError(
+            "--split-groups needs --prometheus-url: the server asked which group values exist",
+            hint="give --prometheus-url URL of the Prometheus that has the SLIs' series",
+        )
     listed, _ = discover_files(paths)  # a folder: its *.yaml / *.yml files, hidden ones skipped
     if paths and not listed:  # it was a silent success that wrote nothing
         raise ImportOptionError(
@@ -304,6 +313,11 @@ def plan_import(
                 target=_target(into, tool, path, taken) if imported.slos else None,
             )
         )
+    if options.split_groups:
+        from covenant.services.import_split import split_groups  # noqa: PLC0415
+
+        ready = [p.imported for p in planned if not p.imported.problems]
+        split_groups(ready, options=options, at=at or datetime.now(UTC))
     targets = {p.target for p in planned if p.target is not None}
     existing_targets = sorted(str(t) for t in targets if t.exists())
     if existing_targets and not force:

@@ -60,6 +60,18 @@ class Options:
     slo_generator_config: Mapping[str, Any] | None = None  # slo-generator's shared config
     slo_generator_config_file: str = ""
     inline_backend: Mapping[str, Any] | None = None  # a v1 config's backend settings: they win
+    split_groups: bool = False  # --split-groups: one SLO per group value the server has
+
+
+@dataclass(slots=True, kw_only=True)
+class Grouping:
+    """A grouped SLI imported as one SLO over every group (``importers.groups`` splits it)."""
+
+    labels: tuple[str, ...]  # the labels the source groups by
+    bases: dict[str, str]  # role (good, bad, total) → its query over all groups, ungrouped
+    notes: list[Note]  # the notes saying it was imported over all groups
+    refusal: str = ""  # why it cannot be split ("": it can)
+    document: dict[str, Any] | None = None  # its SLO document, once made
 
 
 @dataclass(slots=True, kw_only=True)
@@ -74,6 +86,7 @@ class ImportedFile:
     problems: list[Problem] = field(default_factory=list)  # errors: the file is not imported
     reason: str = ""  # why nothing of a readable file was imported (not an SLO file…)
     said: set[str] = field(default_factory=set)  # notes given once per file
+    groups: list[Grouping] = field(default_factory=list)  # grouped SLIs (--split-groups)
 
     @property
     def slos(self) -> list[str]:

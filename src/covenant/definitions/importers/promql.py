@@ -326,3 +326,10 @@ def with_le(selector: str, value: str) -> str:
     kept = [f"{key}{op}" for key, op in matchers(selector).items() if key != "le"]
     kept.append(f'le=~"{pattern}"')
     return f"{match.group(1) or ''}{{{','.join(kept)}}}"
+
+
+# for the rewrites of grouped SLIs (importers.groups)
+code_mask = _code_mask
+closing = _closing
+strip_parens = _strip_parens
+AGGREGATION = _AGGREGATION

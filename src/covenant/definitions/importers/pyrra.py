@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from covenant.definitions.importers import promql
+from covenant.definitions.importers import groups, promql
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
@@ -212,20 +212,20 @@ def _objective(
     add_once(result, service_document(service))
     add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
     slo_name = name_for(result, name)
-    result.documents.append(
-        slo_document(
-            SLOParts(
-                name=slo_name,
-                service=service,
-                description=description(here, ("description",), spec.get("description")),
-                labels=label_values(metadata.get("labels")),
-                indicator=indicator,
-                target=percent_to_target(target),
-                window=window,
-                tiers=tiers,
-            )
+    document = slo_document(
+        SLOParts(
+            name=slo_name,
+            service=service,
+            description=description(here, ("description",), spec.get("description")),
+            labels=label_values(metadata.get("labels")),
+            indicator=indicator,
+            target=percent_to_target(target),
+            window=window,
+            tiers=tiers,
         )
     )
+    result.documents.append(document)
+    groups.attach(result, document)
 
 
 def promql_duration_is_openslo(text: str) -> bool:
@@ -264,12 +264,16 @@ def _selector(record: Recorder, block: Any, path: tuple[str | int, ...]) -> str 
 
 
 def _grouping(record: Recorder, block: Mapping[str, Any]) -> None:
+    """A grouped SLI: noted, and recorded for ``--split-groups`` (``importers.groups``)."""
     if block.get("grouping"):
         record.note(
             ("grouping",),
             f"grouping by {block['grouping']} makes one objective per group in Pyrra; Covenant "
             "evaluates one SLI per SLO, imported over all series together (write one SLO per "
-            "group value to keep per-group objectives)",
+            "group value to keep per-group objectives: --split-groups does)",
+        )
+        record.result.groups.append(
+            groups.pyrra_grouping(block["grouping"], record.result.notes[-1])
         )
 
 

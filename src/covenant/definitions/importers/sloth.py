@@ -17,11 +17,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from covenant.definitions.importers import promql
+from covenant.definitions.importers import groups, promql
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
     ImportedFile,
+    Note,
     Options,
     Recorder,
     SLOParts,
@@ -199,6 +200,9 @@ def _service_level(
         )
         if parts is not None:
             result.documents.append(slo_document(parts))
+            groups.attach(result, result.documents[-1])
+        else:
+            result.groups = [g for g in result.groups if g.document is not None]
 
 
 def _slo(
@@ -370,6 +374,8 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
             skipped=True,
         )
         return None
+    grouped = dict(queries)  # as written (rate read as increase): --split-groups splits them
+    notes: list[Note] = []
     for key, query in queries.items():
         written, _ = _get(events, key)
         if re.search(r"\[\{\{\.window\}\}\s*:", query) and re.search(
@@ -395,8 +401,12 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
                 ("sli", "events", written),
                 f"the query is {why}: Sloth divides it series by series (an SLI and alerts per "
                 "group); Covenant reads one series, so it is summed into one SLO over all of "
-                "them (sum(...) around it); write one SLO per group value to keep them apart",
+                "them (sum(...) around it); write one SLO per group value to keep them apart "
+                "(--split-groups does)",
             )
+            notes.append(record.result.notes[-1])
+    if notes:
+        record.result.groups.append(groups.sloth_grouping(grouped, notes))
     return {
         "ratioMetric": {
             "counter": False,

@@ -140,6 +140,26 @@ class PrometheusClient:
         where = self._where(form["query"], start, end)
         return [_raw(item, text, where) for item, text in _result(body, arrays, where=where)]
 
+    def label_sets(self, query: str, *, at: int) -> list[dict[str, str]]:
+        """The labels of each series of the instant vector ``query`` gives at ``at`` (epoch
+        seconds): what ``group by (…)`` answers."""
+        form = {"query": query, "time": str(at)}
+        body, _ = self._post("/api/v1/query", form)
+        where = f"{self.source.name} ({self.source.url}), query {query!r} at {at}"
+        data = _data(body, where=where)
+        result = data.get("result")
+        if data.get("resultType") != "vector" or not isinstance(result, list):
+            raise _bad(where, "the answer is not a vector")
+        found = []
+        for item in result:
+            labels = item.get("metric") if isinstance(item, dict) else None
+            if not isinstance(labels, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
+            ):
+                raise _bad(where, "a series of the vector has no labels of text")
+            found.append(dict(labels))
+        return found
+
     def _where(self, query: str, start: int, end: int) -> str:
         return f"{self.source.name} ({self.source.url}), query {query!r} from {start} to {end}"
 
@@ -291,15 +311,11 @@ def _bad(where: str, what: str) -> SourceAnswerError:
     )
 
 
-def _result(body: Any, arrays: list[bytes], *, where: str) -> list[tuple[Any, bytes]]:
-    """Each series of a complete matrix answer with the text of its values (anything else is
-    refused)."""
-
-    def bad(what: str) -> SourceAnswerError:
-        return _bad(where, what)
-
+def _data(body: Any, *, where: str) -> dict[str, Any]:
+    """The ``data`` of a complete, successful answer (an error, warnings or a partial answer
+    are refused)."""
     if not isinstance(body, dict):
-        raise bad("the answer is not a JSON object")
+        raise _bad(where, "the answer is not a JSON object")
     if body.get("status") != "success":
         raise SourceRefusedError(
             f"{where}: {body.get('errorType', 'error')}: {body.get('error', body.get('status'))}",
@@ -308,11 +324,24 @@ def _result(body: Any, arrays: list[bytes], *, where: str) -> list[tuple[Any, by
     warnings = body.get("warnings")
     if warnings:
         shown = "; ".join(str(w) for w in warnings[:3]) if isinstance(warnings, list) else warnings
-        raise bad(f"a partial answer (warnings: {shown})")
+        raise _bad(where, f"a partial answer (warnings: {shown})")
     if body.get("isPartial") is True:
-        raise bad("a partial answer (isPartial)")
+        raise _bad(where, "a partial answer (isPartial)")
     data = body.get("data")
-    if not isinstance(data, dict) or data.get("resultType") != "matrix":
+    if not isinstance(data, dict):
+        raise _bad(where, "the answer has no data")
+    return data
+
+
+def _result(body: Any, arrays: list[bytes], *, where: str) -> list[tuple[Any, bytes]]:
+    """Each series of a complete matrix answer with the text of its values (anything else is
+    refused)."""
+
+    def bad(what: str) -> SourceAnswerError:
+        return _bad(where, what)
+
+    data = _data(body, where=where)
+    if data.get("resultType") != "matrix":
         raise bad("the answer is not a matrix")
     result = data.get("result")
     if not isinstance(result, list):
