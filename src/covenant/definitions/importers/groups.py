@@ -56,11 +56,27 @@ def _after_space(query: str, at: int) -> int:
     return at
 
 
+def _balanced(query: str, mask: list[bool]) -> bool:
+    """Every bracket of the code closed by its own kind, and no string left open."""
+    pairs = {")": "(", "]": "[", "}": "{"}
+    stack: list[str] = []
+    for ch, code in zip(query, mask, strict=True):
+        if not code:
+            continue
+        if ch in "([{":
+            stack.append(ch)
+        elif ch in pairs and (not stack or stack.pop() != pairs[ch]):
+            return False
+    return not stack and (not query or mask[-1] or query[-1] in "\"'`")
+
+
 def selectors(query: str) -> list[tuple[int, int]] | None:
     """Where the vector selectors of ``query`` are (``metric``, ``metric{…}``, ``{…}``: their
     ranges and offsets are not part of them); None when the query is not one this scanner
     reads safely (unbalanced brackets, a brace where a selector cannot be)."""
     mask = promql.code_mask(query)
+    if not _balanced(query, mask):
+        return None
     spans: list[tuple[int, int]] = []
     at = 0
     while at < len(query):
