@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from covenant.cli.main import app
 from tests.ports import free_port
 from tests.promserver import Sample, Server, openmetrics_text
+from tests.sources.promfake import Answer, fake_prometheus
 
 START = 1_700_000_000 - 1_700_000_000 % 3600  # an hour boundary
 STEP = 60
@@ -276,3 +277,55 @@ def test_a_query_that_cannot_be_rewritten_is_not_split_and_the_server_not_asked(
     assert done.exit_code == 0, done.output
     assert list(slos(ws / "sloth-queue.yaml")) == ["jobs"]
     assert "--split-groups: not split (error_query:" in done.output
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code", "said"),
+    [
+        (
+            400,
+            b'{"status":"error","errorType":"bad_data","error":"parse error"}',
+            "source-refused",
+            "parse error",
+        ),
+        (200, b"<html>login</html>", "source-bad-answer", "not JSON"),
+        (
+            200,
+            b'{"status":"success","data":{"resultType":"matrix","result":[]}}',
+            "source-bad-answer",
+            "not a vector",
+        ),
+        (
+            200,
+            b'{"status":"success","data":{"resultType":"vector","result":[{"value":[1,"1"]}]}}',
+            "source-bad-answer",
+            "no labels",
+        ),
+        (
+            200,
+            b'{"status":"success","warnings":["store down"],'
+            b'"data":{"resultType":"vector","result":[]}}',
+            "source-bad-answer",
+            "store down",
+        ),
+    ],
+)
+def test_an_error_answer_or_garbage_writes_nothing_and_keeps_what_was_there(
+    tmp_path: Path, status: int, body: bytes, code: str, said: str
+) -> None:
+    source = tmp_path / "api.yaml"
+    source.write_text(PYRRA, encoding="utf-8")
+    ws = tmp_path / "ws"
+    first = run(["import", "pyrra", str(source), "--into", str(ws)])
+    assert first.exit_code == 0, first.output
+    before = (ws / "pyrra-api.yaml").read_text(encoding="utf-8")
+    args = ["import", "pyrra", str(source), "--into", str(ws), "--split-groups", "--force"]
+    with fake_prometheus(lambda form, _: Answer(status=status, body=body)) as fake:
+        done = run([*args, "--prometheus-url", fake.url])
+        assert fake.requests[0][0]["query"].startswith("group by (handler) (last_over_time(")
+    assert done.exit_code == 1
+    assert code in done.output
+    assert said in done.output
+    assert "nothing was written" in done.output
+    assert (ws / "pyrra-api.yaml").read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in ws.iterdir()) == ["pyrra-api.yaml"]
