@@ -208,3 +208,40 @@ def test_sloth_queries_that_cannot_be_split_safely_are_kept_and_say_why(
     reasons = [n.reason for n in result.notes if n.reason.startswith("--split-groups: not split")]
     assert len(reasons) == 1
     assert why in reasons[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "prometheus-http.yaml",
+        "prometheus-probe-success.yaml",
+        "pyrra-connect-errors.yaml",
+        "pyrra-connect-latency.yaml",
+    ],
+)
+def test_every_grouped_corpus_file_splits_into_a_valid_workspace(
+    corpus: Path, tmp_path: Path, name: str
+) -> None:
+    from covenant.definitions.export import dump_yaml  # noqa: PLC0415
+    from covenant.definitions.workspace import analyse_sources  # noqa: PLC0415
+
+    result = _imported("pyrra", corpus / "pyrra" / name)
+    (grouping,) = result.groups
+    labels = grouping.labels
+
+    def ask(query: str, at: int) -> list[dict[str, str]]:
+        assert query.startswith(f"group by ({', '.join(labels)}) (last_over_time(")
+        return [{label: f"{label}-{n}" for label in labels} for n in (1, 2)] + [{}]
+
+    split_groups([result], options=Options(split_groups=True), at=AT, ask=ask)
+    queries = _queries(result)
+    assert len(queries) == 3
+    for one in queries.values():
+        for query in one.values():
+            for label in labels:  # every selector of every query has the group's matcher
+                selectors = groups.selectors(query) or []
+                assert selectors
+                assert all(f'{label}="' in query[s:e] for s, e in selectors), query
+    sources, _ = read_text(dump_yaml(result.documents), file=str(tmp_path / "x.yaml"))
+    _, problems = analyse_sources(sources)
+    assert [p for p in problems if p.severity == "error"] == []
