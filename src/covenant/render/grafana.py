@@ -170,7 +170,6 @@ def dashboard(service: str, targets: Sequence[RuleTarget]) -> dict[str, Any]:
                     "type": "datasource",
                     "query": "prometheus",
                     "label": "Prometheus",
-                    "current": {},
                     "hide": 0,
                 }
             ]
