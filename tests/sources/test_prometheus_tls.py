@@ -5,56 +5,29 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import ssl
 from collections.abc import Callable
 from pathlib import Path
 
-import bcrypt
 import pytest
-import trustme
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
 from covenant.core.timeutil import from_epoch
 from tests import promdata
-from tests.promserver import Server, WebAccess
+from tests.promserver import Server
+from tests.promtls import PASSWORD, USER, start_secured
 
 START = 1_790_000_000 - 1_790_000_000 % 86400
 MINUTES = 120
-USER, PASSWORD = "covenant", "s3cret pass"
 
 
 @pytest.fixture
 def secured(tmp_path: Path, prometheus: Callable[..., Server]) -> tuple[Server, Path]:
-    """Prometheus on https with a certificate of a private CA, basic auth required; and the
-    CA's PEM file."""
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1")
-    folder = tmp_path / "tls"
-    folder.mkdir()
-    cert.cert_chain_pems[0].write_to_path(str(folder / "server.pem"))
-    cert.private_key_pem.write_to_path(str(folder / "server.key"))
-    ca.cert_pem.write_to_path(str(folder / "ca.pem"))
-    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
-    context = ssl.create_default_context(cafile=str(folder / "ca.pem"))
-    token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
-    web = WebAccess(
-        config={
-            "tls_server_config": {
-                "cert_file": str(folder / "server.pem"),
-                "key_file": str(folder / "server.key"),
-            },
-            "basic_auth_users": {USER: hashed},
-        },
-        context=context,
-        headers={"Authorization": f"Basic {token}"},
-    )
-    events = promdata.events(START, MINUTES)
-    server = prometheus(openmetrics=promdata.openmetrics(events, START, MINUTES), web=web)
-    assert server.url.startswith("https://")
-    return server, folder / "ca.pem"
+    """Prometheus on https with a certificate of a private CA, basic auth required, holding
+    tests/promdata.py's events; and the CA's PEM file."""
+    events = promdata.openmetrics(promdata.events(START, MINUTES), START, MINUTES)
+    return start_secured(tmp_path / "tls", prometheus, openmetrics=events)
 
 
 def _workspace(folder: Path, url: str, details: str) -> Path:
