@@ -53,7 +53,8 @@ Split = Annotated[
     typer.Option(
         "--split-groups",
         help="Write one SLO per group value of a grouped SLI (Pyrra grouping, Sloth "
-        "by (labels)), asking the server at --prometheus-url (required) which values it has "
+        "by (labels)), asking the workspace's DataSource --datasource (with its auth, headers, "
+        "tenant and TLS settings) or else the server at --prometheus-url which values it has "
         "over the SLO's window now; a value that appears later is not covered.",
     ),
 ]

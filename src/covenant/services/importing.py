@@ -237,6 +237,31 @@ def _target(into: Path, tool: str, source: Path, taken: set[Path]) -> Path:
     return target
 
 
+def _split(
+    planned: Sequence[Planned],
+    existing: Sequence[SourceDocument],
+    *,
+    into: Path,
+    options: Options,
+    at: datetime,
+) -> None:
+    """``--split-groups``: through the workspace's DataSource, else the bare --prometheus-url."""
+    from covenant.services.import_split import split_groups, split_source  # noqa: PLC0415
+
+    server = split_source(existing, options=options)
+    if server is None:
+        raise ImportOptionError(
+            f"--split-groups needs --prometheus-url, or a Prometheus DataSource "
+            f"{options.datasource!r} in the workspace {into}: the server asked which group "
+            "values exist",
+            hint="give --prometheus-url URL of the Prometheus that has the SLIs' series, or "
+            f"define DataSource {options.datasource} (its url and authentication) in {into} "
+            "first, or import --into the workspace that has it",
+        )
+    ready = [p.imported for p in planned if not p.imported.problems]
+    split_groups(ready, options=options, at=at, server=server)
+
+
 def plan_import(
     tool: str,
     paths: Sequence[Path],
@@ -248,18 +273,14 @@ def plan_import(
     at: datetime | None = None,
 ) -> ImportPlan:
     """Convert ``paths`` and check the result; nothing is written (see :func:`write_import`).
-    With ``options.split_groups`` the Prometheus at ``options.prometheus_url`` is asked, at
-    ``at`` (default: now), which group values each grouped SLI has (``import_split``)."""
+    With ``options.split_groups`` the workspace's DataSource ``options.datasource`` (or the
+    Prometheus at ``--prometheus-url``) is asked, at ``at`` (default: now), which group values
+    each grouped SLI has (``import_split``)."""
     from covenant.definitions.export import dump_yaml  # noqa: PLC0415 - the YAML writer
     from covenant.definitions.workspace import analyse_sources  # noqa: PLC0415
 
     convert = _converter(tool)
     options = options or Options()
-    if options.split_groups and not options.prometheus_url_given:
-        raise ImportOptionError(
-            "--split-groups needs --prometheus-url: the server asked which group values exist",
-            hint="give --prometheus-url URL of the Prometheus that has the SLIs' series",
-        )
     listed, _ = discover_files(paths)  # a folder: its *.yaml / *.yml files, hidden ones skipped
     if paths and not listed:  # it was a silent success that wrote nothing
         raise ImportOptionError(
@@ -313,19 +334,16 @@ def plan_import(
                 target=_target(into, tool, path, taken) if imported.slos else None,
             )
         )
-    if options.split_groups:
-        from covenant.services.import_split import split_groups  # noqa: PLC0415
-
-        ready = [p.imported for p in planned if not p.imported.problems]
-        split_groups(ready, options=options, at=at or datetime.now(UTC))
     targets = {p.target for p in planned if p.target is not None}
+    existing, names = _existing(into, {t.resolve() for t in targets})
+    if options.split_groups:
+        _split(planned, existing, into=into, options=options, at=at or datetime.now(UTC))
     existing_targets = sorted(str(t) for t in targets if t.exists())
     if existing_targets and not force:
         raise ImportTargetExistsError(
             f"{', '.join(existing_targets)} exist(s) already; nothing was written",
             hint="add --force to replace them, or import --into another folder",
         )
-    existing, names = _existing(into, {t.resolve() for t in targets})
     disambiguate([p.imported for p in planned], {n for kind, n in names if kind == "SLO"})
     for item in planned:
         kept = []
