@@ -1,6 +1,6 @@
 """The dashboards of ``covenant dashboards grafana`` are Grafana dashboards by Grafana's own
 schema: each file type-checks as the ``Dashboard`` model of ``@grafana/schema`` (Grafana 13's
-TypeScript types, from npm: scripts/install-grafana-schema) under ``tsc --strict``, which
+TypeScript types, from npm: scripts/install-schemas) under ``tsc --strict``, which
 refuses a missing required field, a field of the wrong type and, in an object literal, a field
 the model does not have. Grafana itself is not installable here; its schema is."""
 
@@ -18,7 +18,7 @@ from covenant.services.dashboards import write_grafana_dashboards
 from tests.availability import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ROOT / ".cache" / "grafana-schema" / "node_modules"
+MODULES = ROOT / ".cache" / "schemas" / "node_modules"
 TYPES = MODULES / "@grafana" / "schema" / "dist" / "types" / "raw" / "dashboard" / "x"
 ENUM = re.compile(r"export declare enum (\w+) \{([^}]*)\}")
 
@@ -27,7 +27,7 @@ def _typescript() -> tuple[str, Path]:
     node = shutil.which("node")
     tsc = MODULES / "typescript" / "bin" / "tsc"
     if node is None or not tsc.exists() or not (TYPES / "types.gen.d.ts").exists():
-        unavailable("node or Grafana's schema missing: run scripts/install-grafana-schema")
+        unavailable("node or Grafana's schema missing: run scripts/install-schemas")
     assert node is not None
     return node, tsc
 
