@@ -107,3 +107,46 @@ def test_invalid_workspace_exits_1_with_the_problem(tmp_path: Path) -> None:
     result = runner.invoke(app, ["evaluate", "-w", str(tmp_path)])
     assert result.exit_code == 1
     assert "slo.yaml:" in result.output
+
+
+def test_a_silent_window_counted_by_the_no_data_policy_says_so(tmp_path: Path) -> None:
+    """Months after the demo's events, payments-availability (Timeslices, 1-minute slices over
+    30 days, ``noDataPolicy: good``) still shows figures: every slice is counted by the policy,
+    and the terminal and the JSON say so."""
+    shop = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", shop, ignore=shutil.ignore_patterns(".covenant"))
+    demo = runner.invoke(
+        app, ["demo", "-w", str(shop), "--at", "2026-10-31T09:30:00Z", "--days", "7"]
+    )
+    assert demo.exit_code == 0, demo.output
+    later = "2027-02-01T00:00:00Z"  # a Monday; the window starts Saturday 2027-01-02
+    slices = 30 * 86400 // 60  # 43,200
+    # the weekly failover correction (Sundays 02:00 Berlin = 01:00 UTC in winter, 30 min)
+    # skips 30 slices on each of the window's five Sundays: 3, 10, 17, 24 and 31 January
+    left = slices - 5 * 30
+    result = runner.invoke(app, ["evaluate", "-w", str(shop), "--at", later, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (payments,) = [
+        r for r in json.loads(result.output)["results"] if r["slo"] == "payments-availability"
+    ]
+    assert payments["status"] == "ok"
+    assert payments["no_data_policy_note"] == (
+        "no events in the window: all 43,200 slices counted good by noDataPolicy: good"
+    )
+    assert f"{slices:,}" == "43,200"
+    assert payments["corrected"]["no_data_policy_note"] == (
+        f"no events in the window: all {left:,} slices counted good by noDataPolicy: good"
+    )
+    others = [
+        r for r in json.loads(result.output)["results"] if r["slo"] != "payments-availability"
+    ]
+    assert {r["status"] for r in others} == {"no_data"}
+    assert {r["no_data_policy_note"] for r in others} == {None}
+    table = runner.invoke(app, ["evaluate", "-w", str(shop), "--at", later])
+    assert table.exit_code == 0, table.output
+    text = " ".join(table.output.split())  # the notes wrap at the terminal's width
+    assert (
+        "payments-availability: no events in the window: "
+        "all 43,050 slices counted good by noDataPolicy: good"
+    ) in text
+    assert f"{left:,}" == "43,050"

@@ -45,6 +45,7 @@ from covenant.core.corrections import (
     SliceLayout,
     bucket_mask,
     evaluate_derived,
+    silent_marks,
     slice_phase,
     touching,
 )
@@ -215,12 +216,19 @@ def composite_derived(
         no_data=NoDataPolicy.SKIP,
         minimum_events=0,
     )
+    events = total.sum(axis=0)
+    # A counted slice in which no component had events is counted only by their policies.
+    silent = counted & (layout.sums(events) == 0)
+    policies = {c.objective.no_data for c in composite.components}
     return Derived(
         engine=engine,
         report=o,
         good=layout.expand((counted & ~bad).astype(np.int64)).astype(np.int64),
         total=layout.expand(counted.astype(np.int64)).astype(np.int64),
-        events=total.sum(axis=0),
+        events=events,
+        silent=silent_marks(layout, silent, int(events.size)),
+        policy="its components' noDataPolicy",
+        verdict="bad" if NoDataPolicy.BAD in policies else "good",
     )
 
 

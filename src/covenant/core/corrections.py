@@ -33,7 +33,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.evaluate import align_down, evaluate, required_range
+from covenant.core.evaluate import align_down, evaluate, policy_note, required_range
 from covenant.core.model import BudgetingMethod, NoDataPolicy, Objective, RollingWindow
 from covenant.core.results import Burn, Evaluation
 from covenant.core.series import BucketMatrix
@@ -163,6 +163,9 @@ class Derived:
 
     ``engine`` is evaluated on ``good``/``total``; the result is reported as ``report`` with
     burn-window event counts taken from ``events`` (None: keep the engine's counts).
+    ``silent`` marks (1 at its first bucket) each complete slice without events that a good/bad
+    no-data policy folded into the row counted ``verdict`` under ``policy``, so the result can
+    say how many of its slices the policy filled (``Evaluation.policy_note``).
     """
 
     engine: Objective
@@ -170,6 +173,9 @@ class Derived:
     good: I64
     total: I64
     events: I64 | None = None
+    silent: I64 | None = None
+    policy: str = ""
+    verdict: str = ""
 
 
 def evaluate_derived(
@@ -207,6 +213,18 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
     # With a good/bad policy folded into the row, the only reason for no value is that no
     # slice counts (as the engine says for those policies).
     folded = item.engine.no_data is not item.report.no_data
+    filled = None
+    if item.silent is not None and result.no_data is None:
+        filled = policy_note(
+            item.policy,
+            item.verdict,
+            _silent_in_window(item, result, start=start, step=step),
+            result.total,
+            int(
+                prefix[_column(result.window_end, start, step, n)]
+                - prefix[_column(result.window_start, start, step, n)]
+            ),
+        )
 
     def reason(text: str | None) -> str | None:
         return _NO_SLICE if folded and text is not None else text
@@ -223,8 +241,35 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
     if folded and burn is not None and burn.no_data and note and note.startswith("no current"):
         note = f"no current burn rate: {burn.no_data}"
     return replace(
-        result, burn=burn, tiers=tiers, no_data=reason(result.no_data), exhaustion_note=note
+        result,
+        burn=burn,
+        tiers=tiers,
+        no_data=reason(result.no_data),
+        exhaustion_note=note,
+        policy_note=filled,
     )
+
+
+def _column(instant: datetime, start: int, step: int, n: int) -> int:
+    """The first bucket at or after ``instant``, within ``[0, n]``."""
+    return min(max(-((start - to_epoch(instant)) // step), 0), n)
+
+
+def _silent_in_window(item: Derived, result: Evaluation, *, start: int, step: int) -> int:
+    """The marked silent slices wholly inside the result's window (the engine's SLO window)."""
+    assert item.silent is not None
+    assert item.engine.time_slice_window_s
+    size = item.engine.time_slice_window_s
+    at = np.flatnonzero(item.silent).astype(np.int64) * step + start  # slice starts
+    first, end = to_epoch(result.window_start), to_epoch(result.window_end)
+    return int(np.count_nonzero((at >= first) & (at + size <= end)))
+
+
+def silent_marks(layout: SliceLayout, silent: Mask, n: int) -> I64:
+    """1 at the first bucket of each complete slice in ``silent`` (per slice), else 0."""
+    marks = np.zeros(n, dtype=np.int64)
+    marks[layout.starts[silent & layout.complete]] = 1
+    return marks
 
 
 def touching(
@@ -261,12 +306,16 @@ def corrected_row(
     slice_good = np.where(has, sums_good, silent_good).astype(np.int64)
     slice_total = np.where(has, sums_total, 1).astype(np.int64)
     engine = replace(objective, no_data=NoDataPolicy.SKIP, minimum_events=0)
+    kept = ~layout.any(mask)
     return Derived(
         engine=engine,
         report=objective,
         good=layout.expand(slice_good).astype(np.int64) * keep,
         total=layout.expand(slice_total).astype(np.int64) * keep,
         events=real_total,
+        silent=silent_marks(layout, ~has & kept, int(real_total.size)),
+        policy=f"noDataPolicy: {objective.no_data.value}",
+        verdict=objective.no_data.value,
     )
 
 

@@ -218,6 +218,7 @@ class _Context:
         self.answers = answers
         self.events: list[int] = answers.events.tolist()
         self.counted: list[int] = answers.counted.tolist()
+        self.silent: list[int] = answers.silent.tolist()
         self.bad_int: list[int] = answers.bad_int.tolist()
         self.bad: list[float] = answers.bad.tolist()
         self._instants: dict[int, datetime] = {}
@@ -339,8 +340,12 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
     budget: Budget | None = None
     tte: timedelta | None = None
     note: str | None = None
+    filled: str | None = None
     status = Status.NO_DATA
     if reason is None:
+        filled = policy_note(
+            f"noDataPolicy: {o.no_data.value}", o.no_data.value, ctx.silent[slo], counted, events
+        )
         if ratio:
             allowed = one_minus_t * budget_units
             bad = bad_at(slo, allowed)
@@ -391,7 +396,21 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
         status=status,
         no_data=reason,
         exhaustion_note=note,
+        policy_note=filled,
     )
+
+
+def policy_note(policy: str, verdict: str, silent: int, counted: int, events: int) -> str | None:
+    """What an evaluation says when ``silent`` of its ``counted`` slices had no events and were
+    counted ``verdict`` (good, bad) by ``policy``; None when every counted slice had events."""
+    if silent <= 0:
+        return None
+    if silent < counted:
+        return (
+            f"{silent:,} of {counted:,} slices had no events and were counted {verdict} by {policy}"
+        )
+    where = "in the window" if events == 0 else "in any complete slice of the window"
+    return f"no events {where}: all {counted:,} slices counted {verdict} by {policy}"
 
 
 def _pages(tier: TierResult) -> bool:

@@ -78,6 +78,9 @@ class Evaluation:
     status: Status
     no_data: str | None = None
     exhaustion_note: str | None = None
+    policy_note: str | None = None
+    """Set when a good/bad no-data policy counted slices of the window that had no events:
+    how many, so figures that come from the policy are never shown as if measured."""
 
     @property
     def firing(self) -> tuple[TierResult, ...]:

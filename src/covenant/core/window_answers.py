@@ -39,17 +39,23 @@ class Requests:
 
 @dataclass(slots=True)
 class Answers:
-    """Per request: events seen, bad units, counted units (events or slices)."""
+    """Per request: events seen, bad units, counted units (events or slices), and the counted
+    slices that had no events (counted only by a good/bad no-data policy)."""
 
     events: I64
     bad: F64  # exact integers for Occurrences/Timeslices (as float64 < 2**53), sums for ratio
     bad_int: I64
     counted: I64
+    silent: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # Kept for exact re-summation of RatioTimeslices near a decision: per slice layout the
     # (good, total) slice counts of its objectives, and per request [layout, row, first slice,
     # last slice, silent slices the policy calls bad] (-1: not a RatioTimeslices request).
     ratio_slices: list[tuple[I64, I64]] = field(default_factory=list)
     ratio_ref: I64 | None = None
+
+    def __post_init__(self) -> None:
+        if self.silent.size != self.events.size:  # not given: no slice counted by a policy
+            self.silent = np.zeros_like(self.events)
 
     def exact_ratio_bad(self, k: int) -> Fraction:
         """Σ(1 − good/total) over the request's slices, in exact arithmetic."""
@@ -201,6 +207,7 @@ def _answer_slices(
     empty_bad = ~has & counted & ~policy_good[:, None]  # silent slices the policy calls bad
     bad_ratio = np.where(empty_bad, 1.0, bad_ratio)
     empty_bad_prefix = _prefix(empty_bad.astype(np.int64))
+    silent_prefix = _prefix((~has & counted).astype(np.int64))  # slices the policy counted
     bad_prefix_int = _prefix(bad_slices)
     bad_prefix_float = np.zeros((len(group), n_slices + 1))
     np.cumsum(bad_ratio, axis=1, out=bad_prefix_float[:, 1:])
@@ -233,6 +240,7 @@ def _answer_slices(
     bad_float_k = bad_prefix_float[g, last] - bad_prefix_float[g, first] + extra_bad
     is_ratio = ratio_method[g]
     answers.counted[k] = counted_k
+    answers.silent[k] = silent_prefix[g, last] - silent_prefix[g, first] + extra_counted
     answers.bad_int[k] = np.where(is_ratio, 0, bad_int_k)
     answers.bad[k] = np.where(is_ratio, bad_float_k, bad_int_k.astype(np.float64))
     silent_bad = extra_bad + empty_bad_prefix[g, last] - empty_bad_prefix[g, first]

@@ -108,6 +108,7 @@ def evaluation_json(e: Evaluation) -> dict[str, Any]:
         "period_end": iso(e.period_end),
         "status": e.status.value,
         "no_data": e.no_data,
+        "no_data_policy_note": e.policy_note,
         "unit": e.unit,
         "good": e.good,
         "total": e.total,

@@ -117,6 +117,8 @@ def _notes(rows: Sequence[Shown]) -> list[str]:
             notes.append(f"{r.name}: figures after corrections; raw status {r.raw.status.value}")
         if e.no_data:
             notes.append(f"{r.name}: no data: {e.no_data}")
+        if e.policy_note:
+            notes.append(f"{r.name}: {e.policy_note}")
     return notes
 
 
