@@ -150,3 +150,6 @@ def test_a_silent_window_counted_by_the_no_data_policy_says_so(tmp_path: Path) -
         "all 43,050 slices counted good by noDataPolicy: good"
     ) in text
     assert f"{left:,}" == "43,050"
+    wide = runner.invoke(app, ["evaluate", "-w", str(shop), "--at", later, "--wide"])
+    assert wide.exit_code == 0, wide.output
+    assert "43,050 slices counted good by noDataPolicy: good" in " ".join(wide.output.split())

@@ -191,6 +191,8 @@ def _render_wide(console: Console, title: str, rows: Sequence[Shown]) -> None:
         status = status_text(e)
         if e.no_data:
             status.append(f": {e.no_data}")
+        if e.policy_note:
+            status.append(f" ({e.policy_note})")
         if r.corrected:
             status.append(f" (corrected; raw {r.raw.status.value})")
         table.append(
