@@ -27,7 +27,7 @@ def normalise_window(query: str) -> str:
     return _WINDOW_SPELLINGS.sub(WINDOW, query)
 
 
-def _code_mask(query: str) -> list[bool]:
+def code_mask(query: str) -> list[bool]:
     """For each character: True when it is PromQL code, False inside a string literal."""
     mask: list[bool] = []
     quote = ""
@@ -50,7 +50,7 @@ def _code_mask(query: str) -> list[bool]:
     return mask
 
 
-def _closing(query: str, mask: list[bool], start: int) -> int:
+def closing(query: str, mask: list[bool], start: int) -> int:
     """Index of the bracket closing the one at ``start`` (-1 when unbalanced)."""
     depth = 0
     for index in range(start, len(query)):
@@ -69,7 +69,7 @@ def _closing(query: str, mask: list[bool], start: int) -> int:
 def rate_to_increase(query: str) -> tuple[str, int]:
     """``rate(...[{{.window}}])`` → ``increase(...[{{.window}}])``; also the number of calls
     of ``rate`` left alone because their range is not ``{{.window}}``."""
-    mask = _code_mask(query)
+    mask = code_mask(query)
     out: list[str] = []
     position = 0
     kept = 0
@@ -77,8 +77,8 @@ def rate_to_increase(query: str) -> tuple[str, int]:
         if not mask[match.start()]:
             continue
         opening = match.end() - 1
-        closing = _closing(query, mask, opening)
-        inner = query[opening + 1 : closing] if closing > 0 else ""
+        close = closing(query, mask, opening)
+        inner = query[opening + 1 : close] if close > 0 else ""
         if inner.rstrip().endswith(f"[{WINDOW}]"):
             out.append(query[position : match.start()])
             out.append("increase(")
@@ -91,7 +91,7 @@ def rate_to_increase(query: str) -> tuple[str, int]:
 
 def range_to_window(query: str, name: str = "window") -> str:
     """slo-generator's ``[window]`` → ``[{{.window}}]`` (outside string literals)."""
-    mask = _code_mask(query)
+    mask = code_mask(query)
     out: list[str] = []
     position = 0
     for match in re.finditer(r"\[\s*" + re.escape(name) + r"\s*\]", query):
@@ -111,7 +111,7 @@ def is_selector(query: str) -> bool:
     body = match.group("body")
     if body is None:
         return bool(match.group(1))
-    mask = _code_mask(body)
+    mask = code_mask(body)
     return all(not (mask[i] and body[i] in "{}()[]") for i in range(len(body)))
 
 
@@ -153,11 +153,11 @@ def without_matcher(selector: str, label: str) -> str:
     return f"{name}{{{','.join(kept)}}}" if kept else name
 
 
-def _strip_parens(text: str) -> str:
+def strip_parens(text: str) -> str:
     text = text.strip()
     while text.startswith("("):
-        mask = _code_mask(text)
-        if _closing(text, mask, 0) != len(text) - 1:
+        mask = code_mask(text)
+        if closing(text, mask, 0) != len(text) - 1:
             break
         text = text[1:-1].strip()
     return text
@@ -165,8 +165,8 @@ def _strip_parens(text: str) -> str:
 
 def split_ratio(query: str) -> tuple[str, str, str] | None:
     """``A / B`` at the top level → ``(A, B, modifier)`` (``ignoring (le)``…), else None."""
-    text = _strip_parens(query)
-    mask = _code_mask(text)
+    text = strip_parens(query)
+    mask = code_mask(text)
     depth = 0
     slashes: list[int] = []
     for index, ch in enumerate(text):
@@ -195,13 +195,13 @@ def split_ratio(query: str) -> tuple[str, str, str] | None:
         or _has_top_level_operator(right)
     ):
         return None
-    return _strip_parens(left), _strip_parens(right), modifier
+    return strip_parens(left), strip_parens(right), modifier
 
 
 def _has_top_level_operator(text: str) -> bool:
     """An arithmetic or set operator outside brackets (``1 - x``, ``a + b``, ``x or y``)."""
-    text = _strip_parens(text)
-    mask = _code_mask(text)
+    text = strip_parens(text)
+    mask = code_mask(text)
     depth = 0
     for index, ch in enumerate(text):
         if not mask[index]:
@@ -218,7 +218,7 @@ def _has_top_level_operator(text: str) -> bool:
 _SET_OPERATOR = re.compile(r"(?i)(?<![A-Za-z0-9_:])(and|or|unless)(?![A-Za-z0-9_:])")
 _FALLBACK = re.compile(r"(?is)\s(or)\s*(?:on\s*\(\s*\)\s*)?vector\s*\(\s*[0-9.eE+-]+\s*\)\s*$")
 _GROUPING = re.compile(r"(?i)(?<![A-Za-z0-9_:])(?:by|without)\s*\(([^)]*)\)")
-_AGGREGATION = re.compile(
+AGGREGATION = re.compile(
     r"(?i)(?<![A-Za-z0-9_:])(?:sum|count|avg|min|max|group|stddev|stdvar|quantile)"
     r"\s*(?:\(|by\b|without\b)"
 )
@@ -227,7 +227,7 @@ _AGGREGATION = re.compile(
 def _top_level(text: str) -> str:
     """``text`` with string literals and everything inside brackets blanked out (PromQL's
     keywords are case-insensitive: ``OR`` is ``or``)."""
-    mask = _code_mask(text)
+    mask = code_mask(text)
     depth = 0
     kept = []
     for index, ch in enumerate(text):
@@ -248,7 +248,7 @@ def without_fallback(query: str) -> tuple[str, str]:
     """``A or on() vector(1)`` → ``(A, "or on() vector(1)")``: the constant a query falls back
     to when it has no data (slo-generator's "no traffic counts as good"); ``(query, "")`` when
     there is none at the top level."""
-    text = _strip_parens(query)
+    text = strip_parens(query)
     found = _FALLBACK.search(text)
     if found is None or _top_level(text)[found.start(1) : found.end(1)].lower() != "or":
         return query, ""
@@ -261,8 +261,8 @@ def one_series(query: str) -> tuple[str, str]:
     A query grouped ``by``/``without`` labels returns one series per group, and one without
     any aggregation one per label set; ``sum(...)`` around it is the total over them all (and
     changes nothing of a query that returns a single series)."""
-    text = _strip_parens(query)  # (sum(x) by (a)) is grouped too
-    code = "".join(ch if keep else " " for ch, keep in zip(text, _code_mask(text), strict=True))
+    text = strip_parens(query)  # (sum(x) by (a)) is grouped too
+    code = "".join(ch if keep else " " for ch, keep in zip(text, code_mask(text), strict=True))
     top = _top_level(text)
     # only the outermost aggregation's grouping counts: sum(sum by (a) (x)) is one series
     groups = [found for found in _GROUPING.finditer(code) if top[found.start()].strip()]
@@ -279,7 +279,7 @@ def one_series(query: str) -> tuple[str, str]:
             if any(found.group(0)[: len(keyword)].lower() == keyword for found in groups):
                 said.append(f"{keyword} ({labels or 'no label'})")
         return f"sum({query})", "grouped " + " and ".join(said)
-    if not _AGGREGATION.search(code):
+    if not AGGREGATION.search(code):
         return f"sum({query})", "not aggregated (no sum)"
     return query, ""
 
@@ -326,10 +326,3 @@ def with_le(selector: str, value: str) -> str:
     kept = [f"{key}{op}" for key, op in matchers(selector).items() if key != "le"]
     kept.append(f'le=~"{pattern}"')
     return f"{match.group(1) or ''}{{{','.join(kept)}}}"
-
-
-# for the rewrites of grouped SLIs (importers.groups)
-code_mask = _code_mask
-closing = _closing
-strip_parens = _strip_parens
-AGGREGATION = _AGGREGATION
