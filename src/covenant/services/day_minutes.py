@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from covenant.core.timeutil import from_epoch
+from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import DaySumsOnlyError, MinutesUnreadError
 from covenant.store.day_sums import series_keys
 from covenant.store.source_state import read_states
@@ -104,7 +104,7 @@ def unread_reasons(
         if wait is not None:
             why = f"; {wait.reason()}"
         elif state is not None and state.error is not None:
-            when = state.error_at.isoformat().replace("+00:00", "Z") if state.error_at else "?"
+            when = utc_text(state.error_at) if state.error_at else "?"
             why = f"; reading {state.source} failed at {when} [{state.error_code}]: {state.error}"
         reasons[key] = (
             f"stale: the minutes of {days_text(days)} are not read yet (a first read by days "

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from covenant.core.promql import PrometheusSource
+from covenant.core.timeutil import utc_text
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.importers import groups
 from covenant.definitions.importers.base import Grouping, ImportedFile, Options
@@ -91,7 +92,7 @@ def split_source(workspace: Sequence[SourceDocument], *, options: Options) -> Sp
         if given is None:
             return None
         return SplitServer(source=PrometheusSource(name=options.datasource, url=given), said=given)
-    if given is None or given.rstrip("/") == defined.url.rstrip("/"):
+    if given is None or given == defined.url:  # a DataSource's url has no trailing / either
         return SplitServer(
             source=defined,
             bare=False,
@@ -103,10 +104,6 @@ def split_source(workspace: Sequence[SourceDocument], *, options: Options) -> Sp
         said=f"{given} (--prometheus-url as given, bare: not the workspace's DataSource "
         f"{defined.name} at {defined.url}, whose connection settings were not used)",
     )
-
-
-def _instant(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
 
 
 def split_groups(
@@ -181,12 +178,12 @@ def _split(
                     hint=server.hint(exc),
                 ) from exc
         found = answers[query]
-        seen = f"{server.said} had over the {window} window up to {_instant(at)}"
+        seen = f"{server.said} had over the {window} window up to {utc_text(at)}"
         if not found:
             groups.add_note(
                 result,
                 grouping,
-                f"--split-groups: {server.said} had no series for {query} at {_instant(at)}: "
+                f"--split-groups: {server.said} had no series for {query} at {utc_text(at)}: "
                 "kept as one SLO over all groups (import again with --split-groups --force once "
                 "it has)",
             )
