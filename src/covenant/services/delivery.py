@@ -148,8 +148,7 @@ class Dispatcher:
         self.targets = targets
         self.internal = internal_names(workspace)
         self.customer_of = {v.agreement: v.customer for v in workspace.agreements}
-        kept = workspace.settings.outbox_retention_s
-        self.retention = timedelta(seconds=kept) if kept else self._retention
+        self.retention = configured_retention(workspace) or self._retention
         self._seen = workspace
 
     def following(self, load: Callable[[], Workspace]) -> Callable[[], Workspace]:
@@ -428,10 +427,11 @@ def outbox_row_json(row: outbox.OutboxRow) -> dict[str, Any]:
     }
 
 
-def retention_of(workspace: Workspace) -> timedelta:
-    """How long sent rows are kept: the workspace's ``outboxRetention``, else :data:`RETENTION`."""
+def configured_retention(workspace: Workspace) -> timedelta | None:
+    """The workspace's ``Settings`` ``outboxRetention`` (None: it names none, and sent rows
+    are kept :data:`RETENTION`)."""
     kept = workspace.settings.outbox_retention_s
-    return timedelta(seconds=kept) if kept else RETENTION
+    return timedelta(seconds=kept) if kept else None
 
 
 def prune_sent(engine: Engine, *, now: datetime, retention: timedelta) -> int:

@@ -3,10 +3,10 @@
 The same deletion as the dispatcher's hourly pruning and ``covenant alerts outbox --prune``
 (``delivery.prune_sent``: sent rows last sent more than the retention ago, except the firing
 rows of an alert whose resolution is not in the outbox yet; pending and failed rows never),
-with the same retention (``delivery.retention_of``: the workspace's ``Settings``
-``outboxRetention``, else :data:`delivery.RETENTION`). Asked for by someone, it is recorded in
-the audit log in the same transaction; one that deletes nothing records nothing, as a retry
-that finds no failed row.
+with the same retention (``delivery.configured_retention``: the workspace's ``Settings``
+``outboxRetention``, else :data:`delivery.RETENTION`; the answer says which). Asked for by
+someone, it is recorded in the audit log in the same transaction; one that deletes nothing
+records nothing, as a retry that finds no failed row.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from covenant.core.timeutil import require_utc, shorthand, utc_text
-from covenant.services.delivery import retention_of
+from covenant.services.delivery import RETENTION, configured_retention
 from covenant.store import audit, outbox
 from covenant.store.db import write_transaction
 from covenant.store.outbox_tables import SENT
@@ -61,7 +61,8 @@ def prune_outbox(
     action ``pruned``: how many, the retention and the cut-off before, nothing after) unless
     nothing was deleted."""
     now = require_utc(now, what="pruning instant")
-    retention = retention_of(workspace)
+    configured = configured_retention(workspace)
+    retention = configured or RETENTION
     sent_before = now - retention
     with write_transaction(engine) as conn:
         pruned = outbox.prune_sent(conn, before=sent_before)
@@ -85,7 +86,7 @@ def prune_outbox(
     return OutboxPruning(
         pruned=pruned,
         retention=retention,
-        configured=bool(workspace.settings.outbox_retention_s),  # as retention_of reads it
+        configured=configured is not None,
         sent_before=sent_before,
         counts=counts,
     )
