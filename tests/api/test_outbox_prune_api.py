@@ -1,9 +1,9 @@
 """POST /alerts/outbox/prune (admins only): `covenant alerts outbox --prune` over HTTP, with the
 workspace's retention, audited as the retry is.
 
-Each test serves a workspace of its own on a fresh store (SQLite, or a PostgreSQL schema) whose
-outbox is written through the store's own functions with known instants, relative to the
-server's clock ``AT`` (2026-11-20T12:00Z):
+Each test serves a workspace of its own on a fresh store (``store_url``: SQLite, or a PostgreSQL
+schema) whose outbox is written through the store's own functions with known instants,
+relative to the server's clock ``AT`` (2026-11-20T12:00Z):
 
 ========  ===============================================  ==================  ===============
 key       rows                                             last sent / failed  7d / 14d
@@ -28,14 +28,11 @@ from typing import Any
 import pytest
 
 from covenant.api.app import create_app
-from covenant.config import Settings, sqlite_url
+from covenant.config import Settings
 from covenant.services.store import open_store
 from covenant.store import outbox
 from covenant.store.db import write_transaction
 from tests.api.support import AT, CUSTOMERS, ROLES, Client, role_tokens
-from tests.availability import unavailable
-from tests.conftest import POSTGRES_URL
-from tests.stores import postgres_schemas
 
 V1 = "/api/v1"
 PRUNE = f"{V1}/alerts/outbox/prune"
@@ -113,25 +110,6 @@ def left(url: str) -> list[tuple[str, str, str]]:
     finally:
         engine.dispose()
     return sorted((r.notice_key.rsplit("/", 1)[1], r.state, r.status) for r in found)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "store")
-        return
-    import sqlalchemy as sa  # noqa: PLC0415
-
-    probe = sa.create_engine(POSTGRES_URL)
-    try:
-        with probe.connect():
-            pass
-    except sa.exc.OperationalError as exc:
-        unavailable(f"PostgreSQL unreachable at {POSTGRES_URL}: {exc}")
-    finally:
-        probe.dispose()
-    with postgres_schemas(POSTGRES_URL, prefix="prune") as (url,):
-        yield url
 
 
 class Served:
