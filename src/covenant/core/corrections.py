@@ -213,6 +213,13 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
     # With a good/bad policy folded into the row, the only reason for no value is that no
     # slice counts (as the engine says for those policies).
     folded = item.engine.no_data is not item.report.no_data
+
+    def events_in(lo: datetime, hi: datetime) -> int:
+        """The real events of the buckets wholly inside ``[lo, hi)``."""
+        first = min(max(-((start - to_epoch(lo)) // step), 0), n)
+        last = max(min(max((to_epoch(hi) - start) // step, 0), n), first)
+        return int(prefix[last] - prefix[first])
+
     filled = None
     if item.silent is not None and result.no_data is None:
         filled = policy_note(
@@ -220,20 +227,15 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
             item.verdict,
             _silent_in_window(item, result, start=start, step=step),
             result.total,
-            int(
-                prefix[_column(result.window_end, start, step, n)]
-                - prefix[_column(result.window_start, start, step, n)]
-            ),
+            events_in(result.window_start, result.window_end),
         )
 
     def reason(text: str | None) -> str | None:
         return _NO_SLICE if folded and text is not None else text
 
     def fix(burn: Burn) -> Burn:
-        s, e = to_epoch(burn.start), to_epoch(burn.end)
-        first = min(max(-((start - s) // step), 0), n)
-        last = max(min(max((e - start) // step, 0), n), first)
-        return replace(burn, events=int(prefix[last] - prefix[first]), no_data=reason(burn.no_data))
+        events = events_in(burn.start, burn.end)
+        return replace(burn, events=events, no_data=reason(burn.no_data))
 
     tiers = tuple(replace(t, long=fix(t.long), short=fix(t.short)) for t in result.tiers)
     burn = None if result.burn is None else fix(result.burn)
@@ -248,11 +250,6 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
         exhaustion_note=note,
         policy_note=filled,
     )
-
-
-def _column(instant: datetime, start: int, step: int, n: int) -> int:
-    """The first bucket at or after ``instant``, within ``[0, n]``."""
-    return min(max(-((start - to_epoch(instant)) // step), 0), n)
 
 
 def _silent_in_window(item: Derived, result: Evaluation, *, start: int, step: int) -> int:
