@@ -246,6 +246,26 @@ def start_victoria_metrics(workdir: Path, *, extra_args: Sequence[str] = ()) -> 
     return server
 
 
+def start_vmauth(workdir: Path, *, backend: Server, bearer_token: str) -> Server:
+    """Start vmauth (Debian's `victoria-metrics` package) on a free loopback port in front of
+    `backend`: a request with ``Authorization: Bearer <bearer_token>`` is proxied to it, one
+    without is refused with 401 and one with another token with 400 — an authenticating proxy
+    as many Prometheus and VictoriaMetrics servers are run behind."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "auth.yml"
+    users = [{"bearer_token": bearer_token, "url_prefix": backend.url}]
+    config.write_text(json.dumps({"users": users}))  # JSON is YAML
+    port = free_port()
+    log = workdir / "vmauth.log"
+    command = [binary("vmauth"), f"-auth.config={config}", f"-httpListenAddr=127.0.0.1:{port}"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
+    server = Server("vmauth", f"http://127.0.0.1:{port}", workdir, log, process)
+    headers = {"Authorization": f"Bearer {bearer_token}"}
+    _wait_ready(server, "/api/v1/status/buildinfo", web=WebAccess(config={}, headers=headers))
+    return server
+
+
 def backfill_rules(
     server: Server,
     rule_file: Path,

@@ -213,6 +213,34 @@ def test_credentials_and_headers_come_from_the_data_source_and_the_environment()
         PrometheusClient(source("http://127.0.0.1:1", bearer_token_env="PROM_TOKEN"), env={})
 
 
+@pytest.mark.parametrize("json_body", [False, True])
+def test_a_refusal_that_echoes_the_credentials_never_repeats_them(json_body: bool) -> None:
+    """A proxy may echo what it refused (vmauth does); the password and the Basic header's
+    value are hidden, and a 400 about auth says to check the credentials."""
+    encoded = base64.b64encode(b"reader:pa55word-x").decode()
+
+    def respond(_form: dict[str, str], headers: dict[str, str]) -> Answer:
+        said = f"unknown auth {headers['Authorization']} (password pa55word-x) " + "x" * 300
+        if json_body:
+            body = {"status": "error", "errorType": "bad_data", "error": said}
+            return Answer(400, json.dumps(body).encode(), "application/json")
+        return Answer(400, said.encode(), "text/plain")
+
+    basic = {"username_env": "PROM_USER", "password_env": "PROM_PASS"}
+    env = {"PROM_USER": "reader", "PROM_PASS": "pa55word-x"}
+    with (
+        fake_prometheus(respond) as fake,
+        PrometheusClient(source(fake.url, **basic), env=env) as client,
+        pytest.raises(SourceRefusedError) as refused,
+    ):
+        read(client, fake.url, minutes=1)
+    message = str(refused.value)
+    assert "unknown auth Basic *** (password ***)" in message
+    assert encoded[:8] not in message
+    assert "pa55" not in message
+    assert "bearerTokenEnv or basicAuth" in refused.value.hint
+
+
 def _store(tmp_path: Path) -> Engine:
     return open_store(f"sqlite:///{tmp_path / 's.db'}")
 

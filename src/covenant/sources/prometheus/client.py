@@ -11,7 +11,9 @@ is not a complete matrix (``warnings``, ``isPartial``, not JSON, the wrong shape
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -90,13 +92,19 @@ class PrometheusClient:
         headers = dict(source.headers)
         if source.tenant:
             headers["X-Scope-OrgID"] = source.tenant
+        secrets: list[str] = []
         if source.bearer_token_env:
-            headers["Authorization"] = f"Bearer {_secret(environ, source.bearer_token_env)}"
+            token = _secret(environ, source.bearer_token_env)
+            headers["Authorization"] = f"Bearer {token}"
+            secrets.append(token)
         auth = None
         if source.username_env and source.password_env:
-            auth = httpx.BasicAuth(
-                _secret(environ, source.username_env), _secret(environ, source.password_env)
-            )
+            user = _secret(environ, source.username_env)
+            password = _secret(environ, source.password_env)
+            auth = httpx.BasicAuth(user, password)
+            secrets += [password, base64.b64encode(f"{user}:{password}".encode()).decode()]
+        # a server or proxy may echo a credential it refused (vmauth does): never repeat it
+        self._secrets = tuple(sorted(filter(None, secrets), key=len, reverse=True))
         # plain http never uses TLS: no context (loading the CA bundle costs 0.1 s a client)
         verify: ssl.SSLContext | bool = source.tls_verify and not _plain_http(source.url)
         if verify and source.ca_file:
@@ -118,6 +126,12 @@ class PrometheusClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def _hide(self, text: str) -> str:
+        """``text`` with every credential this client sends replaced by ``***``."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def __enter__(self) -> PrometheusClient:
         return self
@@ -191,19 +205,20 @@ class PrometheusClient:
                     raise _tls_error(what, tls) from exc
                 last = f"{exc.__class__.__name__}: {exc}"
                 continue
+            said = _error_text(answer, self._hide) if answer.status_code >= 400 else ""
             if answer.status_code in RETRIED_STATUS:
-                last = f"HTTP {answer.status_code}: {_error_text(answer)}"
+                last = f"HTTP {answer.status_code}: {said}"
                 continue
             if too_many_samples(answer):
                 raise SourceTooManySamplesError(
-                    f"{what} answered HTTP {answer.status_code}: {_error_text(answer)}",
+                    f"{what} answered HTTP {answer.status_code}: {said}",
                     hint="the query loads more samples than the server's --query.max-samples "
                     "even for one bucket: raise the limit, or narrow the SLI's selector",
                 )
             if answer.status_code >= 400:
                 raise SourceRefusedError(
-                    f"{what} answered HTTP {answer.status_code}: {_error_text(answer)}",
-                    hint=_refused_hint(answer.status_code),
+                    f"{what} answered HTTP {answer.status_code}: {said}",
+                    hint=_refused_hint(answer.status_code, said),
                 )
             try:
                 return decode.loads(answer.content)
@@ -211,7 +226,7 @@ class PrometheusClient:
                 raise SourceAnswerError(
                     f"{what} answered something that is not JSON "
                     f"({answer.headers.get('content-type', 'no content type')}): "
-                    f"{answer.text[:120]!r}",
+                    f"{self._hide(answer.text)[:120]!r}",
                     hint="check that url is the query API of a Prometheus-compatible server "
                     "(not a UI or a proxy's error page)",
                 ) from exc
@@ -283,19 +298,25 @@ def _secret(environ: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _error_text(answer: httpx.Response) -> str:
+def _error_text(answer: httpx.Response, hide: Callable[[str], str] = str) -> str:
+    """What an error answer says (Prometheus's ``errorType: error``, or the start of its
+    text), passed through ``hide`` before it is cut so that no part of a secret is left."""
     try:
         body = answer.json()
     except ValueError:
-        return answer.text[:200].strip() or answer.reason_phrase
+        return hide(answer.text)[:200].strip() or answer.reason_phrase
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         kind = body.get("errorType")
-        return f"{kind}: {body['error']}" if kind else str(body["error"])
-    return answer.text[:200]
+        return hide(f"{kind}: {body['error']}" if kind else str(body["error"]))
+    return hide(answer.text)[:200]
 
 
-def _refused_hint(status: int) -> str:
-    if status in (401, 403):
+CREDENTIALS = re.compile(r"auth|token|credential|password|forbidden", re.IGNORECASE)
+"""Words of a refusal about who asks (a proxy in front of the server may answer it with 400)."""
+
+
+def _refused_hint(status: int, said: str = "") -> str:
+    if status in (401, 403) or (status == 400 and CREDENTIALS.search(said)):
         return "check the credentials (bearerTokenEnv or basicAuth) and the tenant"
     if status in (400, 422):
         return "fix the SLI's query (docs/prometheus.md explains the query forms)"
