@@ -33,6 +33,7 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     statuses: dict[str, list[int]] = field(default_factory=dict)
     hang: set[str] = field(default_factory=set)
+    echo: set[str] = field(default_factory=set)  # answer with the request's path and headers
     released: threading.Event = field(default_factory=threading.Event)
     hanging: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -78,12 +79,16 @@ def receiver() -> Iterator[Receiver]:
                         raw,
                     )
                 )
+            answer = b"{}"
+            if path in state.echo:
+                said = {"refused": f"{self.headers.get('Authorization')} at {self.path}"}
+                answer = json.dumps({**said, "headers": dict(self.headers.items())}).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(answer)
             except OSError:  # the client gave up (its timeout) before the answer
                 pass
 

@@ -41,6 +41,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 REFERENCE = "errors.md"
@@ -80,6 +81,15 @@ class Problem:
         if self.fix:
             text += f" — {self.fix}"
         return f"{text} [{self.code}]"
+
+
+def hide_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every non-empty string of ``secrets`` replaced by ``***`` (the longest
+    first): what a server answered may repeat a credential it was sent (a proxy that refuses
+    a token), and a message is shown, stored and served."""
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 class CovenantError(Exception):

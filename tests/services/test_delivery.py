@@ -218,6 +218,35 @@ def test_a_refusal_is_not_retried_and_can_be_put_back(engine: Engine, hooks: Rec
     assert all_rows(engine)[0].status == "sent"
 
 
+def test_a_receiver_repeating_what_it_was_sent_gets_no_secret_into_the_outbox(
+    engine: Engine, hooks: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bearer token, a header from the environment and a Slack URL (its credential) are
+    shown as *** in the error a refusing receiver's answer becomes."""
+    monkeypatch.setenv("HOOK_TOKEN", "t0ken-abcdef")
+    monkeypatch.setenv("TEAM_KEY", "key-123456")
+    monkeypatch.setenv("SLACK_URL", f"{hooks.url}/services/T01/B02/x9secret")
+    hooks.echo |= {"/strict", "/services/T01/B02/x9secret"}
+    hooks.statuses["/strict"] = [403]
+    hooks.statuses["/services/T01/B02/x9secret"] = [400]
+    targets = [
+        webhook(
+            f"{hooks.url}/strict",
+            bearer_token_env="HOOK_TOKEN",
+            headers_env=(("X-Key", "TEAM_KEY"),),
+        ),
+        DeliveryTarget(name="chat", kind="slack", url_env="SLACK_URL"),
+    ]
+    dispatcher = Dispatcher(engine, targets, backoff=FAST)
+    dispatcher.submit([notice()])
+    assert dispatcher.send_due() == 2
+    errors = sorted(row.last_error or "" for row in all_rows(engine))
+    assert errors[0].startswith('HTTP 400: {"refused": "None at ***"')
+    assert errors[1].startswith('HTTP 403: {"refused": "Bearer *** at /strict"')
+    for secret in ("t0ken-abcdef", "key-123456", "x9secret"):
+        assert not any(secret in error for error in errors)
+
+
 def test_routing_by_target_name_kind_and_customer(engine: Engine, hooks: Receiver) -> None:
     targets = [
         webhook(f"{hooks.url}/ops", name="ops"),

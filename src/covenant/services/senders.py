@@ -34,6 +34,7 @@ import httpx
 
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.definitions.delivery import DeliveryTarget
+from covenant.errors import hide_secrets
 
 ALERTMANAGER_HOLD = timedelta(hours=4)
 """How long Alertmanager keeps a firing alert without hearing from Covenant again (default)."""
@@ -291,14 +292,27 @@ def send(
     except httpx.TimeoutException:
         return SendResult(False, f"no answer within {target.timeout_s:g} s")
     except httpx.HTTPError as exc:
-        return SendResult(False, f"{type(exc).__name__}: {exc}"[:500])
+        said = hide_secrets(str(exc), _sent_secrets(target, url, headers))
+        return SendResult(False, f"{type(exc).__name__}: {said}"[:500])
     if response.is_success:
         return SendResult(True)
+    said = hide_secrets(response.text, _sent_secrets(target, url, headers))
     return SendResult(
         False,
-        f"HTTP {response.status_code}: {response.text[:300]}",
+        f"HTTP {response.status_code}: {said[:300]}",
         permanent=response.status_code in PERMANENT_STATUS,
     )
+
+
+def _sent_secrets(target: DeliveryTarget, url: str, headers: Mapping[str, str]) -> list[str]:
+    """What of a send came from the environment: a receiver may repeat it in its answer."""
+    secrets = [headers[name] for name, _ in target.headers_env]
+    if target.bearer_token_env:
+        secrets.append(headers["Authorization"].removeprefix("Bearer "))
+    if target.url_env:  # a Slack webhook's URL (its path) is its credential
+        parts = httpx.URL(url)
+        secrets += [str(parts), parts.raw_path.decode("ascii").rstrip("/")]
+    return secrets
 
 
 def signature(secret: str, content: bytes, *, at: int) -> str:

@@ -32,6 +32,7 @@ from covenant.errors import (
     SourceRefusedError,
     SourceTLSError,
     SourceUnreachableError,
+    hide_secrets,
 )
 from covenant.sources.prometheus import decode
 from covenant.sources.prometheus.budget import Budget
@@ -104,7 +105,7 @@ class PrometheusClient:
             auth = httpx.BasicAuth(user, password)
             secrets += [password, base64.b64encode(f"{user}:{password}".encode()).decode()]
         # a server or proxy may echo a credential it refused (vmauth does): never repeat it
-        self._secrets = tuple(sorted(filter(None, secrets), key=len, reverse=True))
+        self._secrets = tuple(secrets)
         # plain http never uses TLS: no context (loading the CA bundle costs 0.1 s a client)
         verify: ssl.SSLContext | bool = source.tls_verify and not _plain_http(source.url)
         if verify and source.ca_file:
@@ -128,10 +129,7 @@ class PrometheusClient:
         self._http.close()
 
     def _hide(self, text: str) -> str:
-        """``text`` with every credential this client sends replaced by ``***``."""
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return hide_secrets(text, self._secrets)
 
     def __enter__(self) -> PrometheusClient:
         return self
