@@ -114,3 +114,20 @@ def test_a_wrong_password_is_refused_with_the_fix(
     assert error["code"] == "source-refused"
     assert "answered HTTP 401" in error["message"]
     assert "basicAuth" in error["fix"]
+
+
+def test_a_relative_ca_file_is_read_beside_the_file_that_names_it(
+    tmp_path: Path, secured: tuple[Server, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Prometheus reads its configuration's paths: the worker or `serve` started in another
+    folder (a service unit's) finds the CA kept in the workspace."""
+    server, ca = secured
+    ws = _workspace(tmp_path / "ws", server.url, AUTH + "    caFile: certs/ca.pem\n")
+    (ws / "certs").mkdir()
+    (ws / "certs" / "ca.pem").write_bytes(ca.read_bytes())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, output = _ingest(ws, GOOD_ENV)
+    assert code == 0, output
+    assert json.loads(output)["series"][0]["buckets"] == 60

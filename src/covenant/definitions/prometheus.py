@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, ValidationError
@@ -169,8 +170,17 @@ def _connection(
         tenant=details.tenant,
         timeout_s=details.timeout,
         tls_verify=details.tls_verify,
-        ca_file=details.ca_file,
+        ca_file=_beside(doc.file, details.ca_file),
     ), []
+
+
+def _beside(file: str, path: str | None) -> str | None:
+    """A relative ``path`` written in ``file`` is read from that file's folder (as Prometheus
+    reads the paths of its configuration file), whatever folder Covenant is started in; a
+    definition that is not a file (the API's text) leaves it as written."""
+    if path is None or Path(path).is_absolute() or not Path(file).is_file():
+        return path
+    return str((Path(file).parent / path).absolute())
 
 
 def _inline_secrets(raw: Mapping[str, Any]) -> list[tuple[str, ...]]:
