@@ -221,11 +221,13 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
         return int(prefix[last] - prefix[first])
 
     filled = None
+    silent = 0
     if item.silent is not None and result.no_data is None:
+        silent = _silent_in_window(item, result, start=start, step=step)
         filled = policy_note(
             item.policy,
             item.verdict,
-            _silent_in_window(item, result, start=start, step=step),
+            silent,
             result.total,
             events_in(result.window_start, result.window_end),
         )
@@ -235,7 +237,12 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
 
     def fix(burn: Burn) -> Burn:
         events = events_in(burn.start, burn.end)
-        return replace(burn, events=events, no_data=reason(burn.no_data))
+        fixed = replace(burn, events=events, no_data=reason(burn.no_data))
+        if item.silent is None or burn.no_data is not None:
+            return fixed
+        quiet = _silent_in_burn(item, burn, start=start, step=step)
+        said = policy_note(item.policy, item.verdict, quiet, burn.counted, events)
+        return replace(fixed, policy_filled=quiet, policy_note=said)
 
     tiers = tuple(replace(t, long=fix(t.long), short=fix(t.short)) for t in result.tiers)
     burn = None if result.burn is None else fix(result.burn)
@@ -249,6 +256,7 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
         no_data=reason(result.no_data),
         exhaustion_note=note,
         policy_note=filled,
+        policy_filled=silent if filled else 0,
     )
 
 
@@ -260,6 +268,20 @@ def _silent_in_window(item: Derived, result: Evaluation, *, start: int, step: in
     at = np.flatnonzero(item.silent).astype(np.int64) * step + start  # slice starts
     first, end = to_epoch(result.window_start), to_epoch(result.window_end)
     return int(np.count_nonzero((at >= first) & (at + size <= end)))
+
+
+def _silent_in_burn(item: Derived, burn: Burn, *, start: int, step: int) -> int:
+    """The marked silent slices a burn window counted: as the engine lays out an alert window,
+    the last ``max(1, window // slice)`` complete slices before its end."""
+    assert item.silent is not None
+    assert item.engine.time_slice_window_s
+    size = item.engine.time_slice_window_s
+    end = to_epoch(burn.end)
+    phase = slice_phase(item.engine, end=end)
+    last = phase + (end - phase) // size * size  # the end of the last complete slice
+    first = last - max(1, burn.window_s // size) * size
+    at = np.flatnonzero(item.silent).astype(np.int64) * step + start  # slice starts
+    return int(np.count_nonzero((at >= first) & (at < last)))
 
 
 def silent_marks(layout: SliceLayout, silent: Mask, n: int) -> I64:

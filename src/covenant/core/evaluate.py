@@ -263,6 +263,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
     num, den = o.target.numerator, o.target.denominator
     slack = den - num  # 1 − target = slack / den
     one_minus_t = Fraction(slack, den)
+    policy = f"noDataPolicy: {o.no_data.value}"
 
     def bad_at(k: int, boundary: Fraction | None = None) -> Fraction:
         """Bad units of request ``k`` (RatioTimeslices only), exact near a boundary."""
@@ -292,6 +293,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
                     hits = (
                         bad * den * threshold.denominator >= threshold.numerator * counted * slack
                     )
+        silent = ctx.silent[k] if reason is None else 0
         window = Burn(
             window_s=end - start,
             start=ctx.instant(start),
@@ -299,6 +301,9 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
             rate=rate,
             events=events,
             no_data=reason,
+            counted=counted,
+            policy_filled=silent,
+            policy_note=policy_note(policy, o.no_data.value, silent, counted, events),
         )
         return window, hits
 
@@ -343,9 +348,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
     filled: str | None = None
     status = Status.NO_DATA
     if reason is None:
-        filled = policy_note(
-            f"noDataPolicy: {o.no_data.value}", o.no_data.value, ctx.silent[slo], counted, events
-        )
+        filled = policy_note(policy, o.no_data.value, ctx.silent[slo], counted, events)
         if ratio:
             allowed = one_minus_t * budget_units
             bad = bad_at(slo, allowed)
@@ -397,6 +400,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
         no_data=reason,
         exhaustion_note=note,
         policy_note=filled,
+        policy_filled=ctx.silent[slo] if filled else 0,
     )
 
 

@@ -30,6 +30,12 @@ class Burn:
     rate: Fraction | None
     events: int
     no_data: str | None = None
+    counted: int = 0
+    """The units the rate is over: events (Occurrences) or slices (time slices)."""
+    policy_filled: int = 0
+    """Counted slices without events that a good/bad no-data policy counted for want of data."""
+    policy_note: str | None = None
+    """Set when ``policy_filled`` > 0: how many, in words (as ``Evaluation.policy_note``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +87,8 @@ class Evaluation:
     policy_note: str | None = None
     """Set when a good/bad no-data policy counted slices of the window that had no events:
     how many, so figures that come from the policy are never shown as if measured."""
+    policy_filled: int = 0
+    """How many slices of the SLO window that note is about (0 without a note)."""
 
     @property
     def firing(self) -> tuple[TierResult, ...]:
