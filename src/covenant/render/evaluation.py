@@ -67,6 +67,8 @@ def burn_json(burn: Burn | None) -> dict[str, Any] | None:
         "rate": exact(burn.rate),
         "events": burn.events,
         "no_data": burn.no_data,
+        "no_data_policy_slices": burn.policy_filled,
+        "no_data_policy_note": burn.policy_note,
     }
 
 
@@ -109,6 +111,7 @@ def evaluation_json(e: Evaluation) -> dict[str, Any]:
         "status": e.status.value,
         "no_data": e.no_data,
         "no_data_policy_note": e.policy_note,
+        "no_data_policy_slices": e.policy_filled,
         "unit": e.unit,
         "good": e.good,
         "total": e.total,

@@ -119,7 +119,25 @@ def _notes(rows: Sequence[Shown]) -> list[str]:
             notes.append(f"{r.name}: no data: {e.no_data}")
         if e.policy_note:
             notes.append(f"{r.name}: {e.policy_note}")
+        notes.extend(f"{r.name}: {line}" for line in burn_policy_notes(e))
     return notes
+
+
+def burn_policy_notes(e: Evaluation) -> list[str]:
+    """What a good/bad no-data policy filled in the burn windows that decide something now: the
+    current burn (``1h burn: …``) and the windows of each firing tier (``page-fast 5m burn: …``),
+    each window once. A quiet tier's windows are in the JSON and on the SLO's page."""
+    lines = []
+    seen: set[int] = set()
+    if e.burn is not None and e.burn.policy_note:
+        seen.add(e.burn.window_s)
+        lines.append(f"{span_text(e.burn.window_s)} burn: {e.burn.policy_note}")
+    for t in e.firing:
+        for w in (t.long, t.short):
+            if w.policy_note and w.window_s not in seen:
+                seen.add(w.window_s)
+                lines.append(f"{t.name} {span_text(w.window_s)} burn: {w.policy_note}")
+    return lines
 
 
 def render_table(
@@ -193,6 +211,8 @@ def _render_wide(console: Console, title: str, rows: Sequence[Shown]) -> None:
             status.append(f": {e.no_data}")
         if e.policy_note:
             status.append(f" ({e.policy_note})")
+        for line in burn_policy_notes(e):
+            status.append(f" ({line})")
         if r.corrected:
             status.append(f" (corrected; raw {r.raw.status.value})")
         table.append(
@@ -236,7 +256,7 @@ def check_reasons(rows: Sequence[Shown]) -> list[str]:
         paging = [
             f"{t.name} fired (burn {rate_text(t.long.rate)} over {span_text(t.long.window_s)} "
             f"and {rate_text(t.short.rate)} over {span_text(t.short.window_s)}, "
-            f"threshold {rate_text(t.threshold)})"
+            f"threshold {rate_text(t.threshold)}{_filled(t)})"
             for t in e.firing
             if pages(t)
         ]
@@ -244,3 +264,10 @@ def check_reasons(rows: Sequence[Shown]) -> list[str]:
             parts.append(f"paging{after if not parts else ''}: " + ", ".join(paging))
         out.append(f"{name}: " + "; ".join(parts))
     return out
+
+
+def _filled(t: TierResult) -> str:
+    """``; 5m: <policy note>`` for each of the tier's windows a no-data policy filled."""
+    return "".join(
+        f"; {span_text(w.window_s)}: {w.policy_note}" for w in (t.long, t.short) if w.policy_note
+    )
