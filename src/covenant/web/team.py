@@ -37,6 +37,8 @@ class Row:
     burn: Fraction | None
     firing: tuple[str, ...]
     composite: bool  # a composite SLO (its page: /ui/composites/KEY)
+    policy_note: str | None = None  # slices of the SLO window a good/bad noDataPolicy counted
+    burn_policy_note: str | None = None  # likewise, of the burn rate's window
 
 
 def slo_labels(workspace: Workspace) -> dict[str, dict[str, str]]:
@@ -83,6 +85,8 @@ def rows_of(evaluations: Sequence[Evaluation], workspace: Workspace) -> list[Row
                 burn=None if e.burn is None else e.burn.rate,
                 firing=tuple(t.name for t in e.firing),
                 composite=o.key in composites,
+                policy_note=e.policy_note,
+                burn_policy_note=None if e.burn is None else e.burn.policy_note,
             )
         )
     return rows
