@@ -7,7 +7,9 @@ one per alert that *could* fire, ``active`` when it does now — for ``alert_sta
   or above its threshold: ``TierResult.firing``, the engine's own decision). Its labels are
   the ones the generated Prometheus rules put on the same alert (``sloth_id``,
   ``sloth_service``, ``sloth_slo``, ``sloth_severity``, ``severity``, ``covenant_tier``,
-  ``alertname``), so Alertmanager routes both alike.
+  ``alertname``), so Alertmanager routes both alike. When a good/bad no-data policy counted
+  slices of either window for want of events, the description says how many
+  (``Burn.policy_note``): an alert a policy made must not read as if measured.
 - No data (OpenSLO ``alertWhenNoData``): one alert per objective and tier that a policy asking
   for it routes, active while the tier has no burn rate — either of its windows holds no events
   (or fewer than the SLO's minimum) — or the SLO's source is stale. No data is never counted
@@ -137,6 +139,7 @@ def burn_rate_conditions(
             )
             if e.budget is not None and e.budget.remaining_ratio is not None:
                 description += f" Budget left: {_percent(e.budget.remaining_ratio)}."
+            description += _filled(long_w, short_w)
             out.append(
                 AlertCondition(
                     key=burn_rate_key(o, tier.name),
@@ -154,6 +157,13 @@ def burn_rate_conditions(
                 )
             )
     return out
+
+
+def _filled(*windows: Burn) -> str:
+    """`` No-data policy: over 60 min, 10 of 60 slices had no events and were counted bad by
+    noDataPolicy: bad.`` for the windows whose rate a good/bad policy filled (else "")."""
+    said = [f"over {w.window_s // 60} min, {w.policy_note}" for w in windows if w.policy_note]
+    return f" No-data policy: {'; '.join(said)}." if said else ""
 
 
 def no_data_key(o: Objective, tier: str) -> str:
