@@ -4,7 +4,9 @@ Every family is a gauge. Label sets are bounded by the definitions: one series p
 (``sloth_id``, ``sloth_service``, ``sloth_slo`` as in the generated rules, and ``objective``,
 the objective's key), per alert window, per agreement commitment; alert states are counted per
 kind and state, never labelled per alert. A number that cannot be computed (no data) has no
-sample; ``covenant_slo_no_data`` says so. Customers never reach this page (internal roles only).
+sample; ``covenant_slo_no_data`` says so, and for time-slice objectives the
+``*_no_data_policy_slices`` families say how many slices a good/bad no-data policy counted for
+want of events. Customers never reach this page (internal roles only).
 
 Covenant's own pipeline is on the page too, so an operator can alert on what would stop it
 paging: per DataSource (``source``) its series by read state, the failing ones per error
@@ -127,6 +129,16 @@ class _Page:
             "covenant_slo_burn_rate",
             "Burn rate over a trailing window (1 = spending the budget exactly over the window).",
         )
+        filled = gauge(
+            "covenant_slo_window_no_data_policy_slices",
+            "Slices of the SLO window without events that a good/bad noDataPolicy counted "
+            "(time-slice objectives only).",
+        )
+        burn_filled = gauge(
+            "covenant_slo_burn_window_no_data_policy_slices",
+            "Slices of a trailing burn-rate window without events that a good/bad noDataPolicy "
+            "counted (time-slice objectives only).",
+        )
         status = gauge("covenant_slo_status", "1 for the objective's status, 0 for the others.")
         no_data = gauge("covenant_slo_no_data", "1 when the SLO window has no value.")
         firing = gauge(
@@ -150,6 +162,9 @@ class _Page:
                 left.add(ids, _n(e.budget.remaining_ratio))
             events.add(ids, float(e.total))
             good.add(ids, float(e.good))
+            slices = e.unit == "slices"
+            if slices:
+                filled.add(ids, float(e.policy_filled))
             for s, pair in statuses:
                 status.add(ids + pair, 1.0 if e.status is s else 0.0)
             seen: set[int] = set()
@@ -157,13 +172,17 @@ class _Page:
                 if window is None or window.window_s in seen or window.rate is None:
                     continue
                 seen.add(window.window_s)
-                burn.add(f'{ids},window="{_escape(shorthand(window.window_s))}"', _n(window.rate))
+                labels = f'{ids},window="{_escape(shorthand(window.window_s))}"'
+                burn.add(labels, _n(window.rate))
+                if slices:
+                    burn_filled.add(labels, float(window.policy_filled))
             for t in e.tiers:
                 phase = states.get(f"burn-rate/{e.objective.key}/{t.name}")
                 value = 1.0 if phase is AlertPhase.FIRING else 0.0
                 labels = f'{head},severity="{_escape(t.severity)}",{tail},tier="{_escape(t.name)}"'
                 firing.add(labels, value)
-        yield from (sli, target, left, events, good, burn, status, no_data, firing)
+        yield from (sli, target, left, events, good, filled, burn, burn_filled, status, no_data)
+        yield firing
 
     def _agreements(self) -> Iterator[_Family]:
         exposure = self.snapshot.exposure
