@@ -51,7 +51,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.promserver: the Prometheus the tests start
 
-from tests.promserver import Server, backfill_rules, restart, start_prometheus  # noqa: E402
+from tests.promserver import (  # noqa: E402
+    RELEASES,
+    Server,
+    backfill_rules,
+    get_json,
+    restart,
+    start_prometheus,
+)
 
 import covenant as covenant_package  # noqa: E402
 from _slogen import (  # noqa: E402
@@ -416,6 +423,13 @@ def main() -> int:
         help="time the cold read in every repeat (default: the first only; it takes minutes)",
     )
     parser.add_argument(
+        "--prometheus",
+        choices=RELEASES,
+        default="stable",
+        help="the Prometheus release to serve the data: Debian stable's (2.42) or sid's (3.x, "
+        "unpacked by scripts/install-prometheus-sid)",
+    )
+    parser.add_argument(
         "--no-rules",
         action="store_true",
         help="do not back-fill the recording rules (the first read then reads every sample)",
@@ -425,7 +439,7 @@ def main() -> int:
     now = int(time.time())
     root, start, good, total = build(n, now)
     slogen = slogen_bin("slo-generator-prometheus-venv", SLOGEN)
-    server: Server = start_prometheus(root / "server")
+    server: Server = start_prometheus(root / "server", release=args.prometheus)
     try:
         end = int(json.loads((root / "meta.json").read_text())["end"])
         if not args.no_rules:
@@ -534,11 +548,13 @@ def main() -> int:
             for k, v, g, why in differing
         ]
         (root / "differences.txt").write_text("\n".join(lines) + "\n")
+        served = get_json(f"{server.url}/api/v1/status/buildinfo")["data"]["version"]
     finally:
         server.stop()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"load {os.getloadavg()[0]:.1f}; {sys.version.split()[0]}; {datetime.now(UTC):%Y-%m-%d}"
+        f"load {os.getloadavg()[0]:.1f}; {sys.version.split()[0]}; {datetime.now(UTC):%Y-%m-%d}; "
+        f"Prometheus {served}"
     )
     print(f"{n} SLOs × 30 days, {len(STEPS)} windows each, best of {args.repeat}")
     print(

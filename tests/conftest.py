@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings
 
 from tests.availability import IN_CI, unavailable
-from tests.promserver import Server, start_prometheus, start_victoria_metrics
+from tests.promserver import RELEASES, Server, binary, start_prometheus, start_victoria_metrics
 from tests.stores import postgres_schemas
 
 if TYPE_CHECKING:
@@ -121,14 +121,33 @@ def postgres_engine(postgres_url: str) -> Iterator[Engine]:
         yield from _migrated(url)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that uses ``prometheus_release`` (through ``prometheus`` or ``promtool``, or a
+    module fixture of its own) runs once per Prometheus release (tests/promserver.RELEASES),
+    or on those its ``prometheus_releases`` marker names."""
+    if "prometheus_release" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("prometheus_releases")
+    releases = marker.args if marker is not None else RELEASES
+    metafunc.parametrize("prometheus_release", releases, scope="module")
+
+
 @pytest.fixture
-def prometheus(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """Start real Prometheus servers (`tests/promserver.start_prometheus` keywords); all are
-    stopped on teardown. Missing binaries skip locally and fail under CI=true."""
+def promtool(prometheus_release: str) -> str:
+    """The path of promtool of the test's Prometheus release."""
+    return binary("promtool", prometheus_release)
+
+
+@pytest.fixture
+def prometheus(tmp_path: Path, prometheus_release: str) -> Iterator[Callable[..., Server]]:
+    """Start real Prometheus servers (`tests/promserver.start_prometheus` keywords) of the
+    test's release; all are stopped on teardown. Missing binaries skip locally and fail under
+    CI=true."""
     started: list[Server] = []
 
     def start(**options: Any) -> Server:
-        server = start_prometheus(tmp_path / f"prometheus-{len(started)}", **options)
+        workdir = tmp_path / f"prometheus-{len(started)}"
+        server = start_prometheus(workdir, release=prometheus_release, **options)
         started.append(server)
         return server
 

@@ -30,8 +30,22 @@ READY_TIMEOUT_S = 60.0
 RETENTION = "100y"
 
 
-def binary(name: str) -> str:
-    """The path of a service binary, or skip/fail (CI) when it is not installed."""
+RELEASES = ("stable", "sid")
+"""The Prometheus releases the Prometheus tests run against (``prometheus_release`` in
+tests/conftest.py): Debian stable's package (2.42: range selectors closed at both ends) and
+Debian sid's (3.x: left-open range selectors, what most servers run now), which
+scripts/install-prometheus-sid unpacks into .cache/prometheus-sid."""
+SID_BIN = Path(__file__).resolve().parent.parent / ".cache" / "prometheus-sid" / "bin"
+
+
+def binary(name: str, release: str = "stable") -> str:
+    """The path of a service binary, or skip/fail (CI) when it is not installed. ``release``
+    "sid" takes ``prometheus`` and ``promtool`` from Debian sid's Prometheus 3."""
+    if release == "sid" and name in ("prometheus", "promtool"):
+        unpacked = SID_BIN / name
+        if not unpacked.is_file():
+            unavailable(f"{name} 3 is not unpacked (scripts/install-prometheus-sid does it)")
+        return str(unpacked)
     path = shutil.which(name)
     if path is None:
         unavailable(f"{name} is not installed (scripts/install-test-deps installs it)")
@@ -158,11 +172,11 @@ def _wait_ready(server: Server, path: str, *, web: WebAccess | None = None) -> N
     raise RuntimeError(f"{server.name} not ready after {waited}:\n{server.log_tail()}")
 
 
-def backfill(openmetrics: str, data_dir: Path, workdir: Path) -> None:
+def backfill(openmetrics: str, data_dir: Path, workdir: Path, *, release: str = "stable") -> None:
     """Write OpenMetrics text into TSDB blocks under `data_dir` with promtool."""
     source = workdir / "backfill.om"
     source.write_text(openmetrics)
-    command = [binary("promtool"), "tsdb", "create-blocks-from", "openmetrics"]
+    command = [binary("promtool", release), "tsdb", "create-blocks-from", "openmetrics"]
     done = subprocess.run(
         [*command, str(source), str(data_dir)],
         capture_output=True,
@@ -182,15 +196,17 @@ def start_prometheus(
     scrape_configs: Sequence[Mapping[str, Any]] = (),
     extra_args: Sequence[str] = (),
     web: WebAccess | None = None,
+    release: str = "stable",
 ) -> Server:
-    """Start Prometheus on a free loopback port. `openmetrics` is backfilled before start;
-    `rule_files` are loaded (their paths are copied into the config as given). `web`: TLS
-    and basic auth (Prometheus's `--web.config.file`); the URL is then https."""
+    """Start Prometheus (of `release`, one of RELEASES) on a free loopback port. `openmetrics`
+    is backfilled before start; `rule_files` are loaded (their paths are copied into the config
+    as given). `web`: TLS and basic auth (Prometheus's `--web.config.file`); the URL is then
+    https."""
     workdir.mkdir(parents=True, exist_ok=True)
     data_dir = workdir / "data"
     data_dir.mkdir(exist_ok=True)
     if openmetrics is not None:
-        backfill(openmetrics, data_dir, workdir)
+        backfill(openmetrics, data_dir, workdir, release=release)
     config = {
         "global": {"evaluation_interval": evaluation_interval, "scrape_interval": "15s"},
         "rule_files": [str(path) for path in rule_files],
@@ -201,7 +217,7 @@ def start_prometheus(
     port = free_port()
     log = workdir / "prometheus.log"
     command = [
-        binary("prometheus"),
+        binary("prometheus", release),
         f"--config.file={config_file}",
         f"--storage.tsdb.path={data_dir}",
         f"--storage.tsdb.retention.time={RETENTION}",
@@ -219,6 +235,7 @@ def start_prometheus(
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
     server = Server("prometheus", f"{scheme}://127.0.0.1:{port}", data_dir, log, process)
+    server.extra["release"] = release
     _wait_ready(server, "/-/ready", web=web)
     return server
 
@@ -284,7 +301,7 @@ def backfill_rules(
     # its folder) the instants are the same wherever a test runs; by its full path they are
     # those of a Prometheus that loads the file (to continue back-filled groups live).
     command = [
-        binary("promtool"),
+        binary("promtool", server.extra.get("release", "stable")),
         "tsdb",
         "create-blocks-from",
         "rules",
@@ -309,7 +326,7 @@ def restart(server: Server, workdir: Path, *, blocks: Path | None = None) -> Ser
         for block in blocks.iterdir():
             if block.is_dir():
                 shutil.move(str(block), server.data_dir / block.name)
-    return start_prometheus(workdir)
+    return start_prometheus(workdir, release=server.extra.get("release", "stable"))
 
 
 def start_alertmanager(workdir: Path, *, config: Mapping[str, Any]) -> Server:

@@ -119,11 +119,10 @@ def test_readme_tour_runs_as_written_a_year_ahead(
     assert (tmp_path / "globex.html").is_file()
 
 
-def test_the_self_alert_rules_in_worker_md_pass_promtool(tmp_path: Path) -> None:
+def test_the_self_alert_rules_in_worker_md_pass_promtool(promtool: str, tmp_path: Path) -> None:
     """docs/worker.md "Alerting on Covenant itself": the suggested rules are a rule file
     promtool accepts, naming only families of the metrics table; every family the page writes
     (``render.metrics``) is in that table."""
-    from tests.promserver import binary  # noqa: PLC0415
 
     text = (ROOT / "docs/worker.md").read_text()
     section = text.split("### Alerting on Covenant itself", 1)[1]
@@ -142,7 +141,7 @@ def test_the_self_alert_rules_in_worker_md_pass_promtool(tmp_path: Path) -> None
     path = tmp_path / "covenant-self.yml"
     path.write_text(rules, encoding="utf-8")
     done = subprocess.run(
-        [binary("promtool"), "check", "rules", str(path)],
+        [promtool, "check", "rules", str(path)],
         capture_output=True,
         text=True,
         check=False,

@@ -26,7 +26,6 @@ from covenant.core.windows import calendar_period
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
 from covenant.render.prom_windows import LENGTH, period_of
 from covenant.render.prom_zones import HORIZON, corrections, transitions
-from tests.promserver import binary
 from tests.render.test_prom_rules import COUNTS
 
 MINUTE = 60
@@ -119,7 +118,9 @@ def _checks(zone: str, unit: CalendarUnit, shift: int, seconds: int) -> list[int
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_dst_periods_count_exactly_across_the_change(case: str, tmp_path: Path) -> None:
+def test_dst_periods_count_exactly_across_the_change(
+    promtool: str, case: str, tmp_path: Path
+) -> None:
     zone, unit, first, hours = CASES[case]
     shift = int(first.replace(tzinfo=UTC).timestamp())
     window = CalendarWindow(unit=unit, zone=zone)
@@ -191,7 +192,7 @@ def test_dst_periods_count_exactly_across_the_change(case: str, tmp_path: Path) 
     }
     (tmp_path / "tests.yml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     done = subprocess.run(
-        [binary("promtool"), "test", "rules", "tests.yml"],
+        [promtool, "test", "rules", "tests.yml"],
         capture_output=True,
         text=True,
         check=False,

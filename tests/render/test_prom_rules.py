@@ -17,7 +17,6 @@ from covenant.definitions.workspace import analyse_text, load_workspace
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
 from covenant.render.prom_windows import period_of, range_of, tier_bounds
 from covenant.services.prom_rules import plan_rules
-from tests.promserver import binary
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "prometheus"
@@ -45,11 +44,11 @@ def _objective(**changes: object) -> Objective:
     return Objective(**fields)  # type: ignore[arg-type]
 
 
-def _check(text: str, tmp_path: Path) -> str:
+def _check(promtool: str, text: str, tmp_path: Path) -> str:
     path = tmp_path / "rules.yml"
     path.write_text(text, encoding="utf-8")
     done = subprocess.run(
-        [binary("promtool"), "check", "rules", str(path)],
+        [promtool, "check", "rules", str(path)],
         capture_output=True,
         text=True,
         check=False,
@@ -58,9 +57,9 @@ def _check(text: str, tmp_path: Path) -> str:
     return done.stdout
 
 
-def test_the_example_rules_pass_promtool(tmp_path: Path) -> None:
+def test_the_example_rules_pass_promtool(promtool: str, tmp_path: Path) -> None:
     plan = plan_rules(load_workspace(EXAMPLE))
-    out = _check(rules_yaml(rule_groups(plan.targets)), tmp_path)
+    out = _check(promtool, rules_yaml(rule_groups(plan.targets)), tmp_path)
     assert "SUCCESS" in out
     assert [t.objective.key for t in plan.targets] == [
         "api-availability",
@@ -69,14 +68,14 @@ def test_the_example_rules_pass_promtool(tmp_path: Path) -> None:
     ]
 
 
-def test_the_prometheusrule_form_holds_the_same_groups(tmp_path: Path) -> None:
+def test_the_prometheusrule_form_holds_the_same_groups(promtool: str, tmp_path: Path) -> None:
     plan = plan_rules(load_workspace(EXAMPLE))
     groups = rule_groups(plan.targets)
     doc = yaml.safe_load(rules_yaml(groups, operator=True))
     assert doc["apiVersion"] == "monitoring.coreos.com/v1"
     assert doc["kind"] == "PrometheusRule"
     assert doc["spec"]["groups"] == groups
-    _check(yaml.safe_dump({"groups": doc["spec"]["groups"]}), tmp_path)
+    _check(promtool, yaml.safe_dump({"groups": doc["spec"]["groups"]}), tmp_path)
 
 
 def test_objectives_without_rules_are_reported_with_the_reason() -> None:
@@ -86,12 +85,12 @@ def test_objectives_without_rules_are_reported_with_the_reason() -> None:
     ]
 
 
-def test_a_promql_error_is_caught_by_promtool(tmp_path: Path) -> None:
+def test_a_promql_error_is_caught_by_promtool(promtool: str, tmp_path: Path) -> None:
     """The check can fail: promtool rejects a broken expression."""
     path = tmp_path / "bad.yml"
     path.write_text("groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: sum(\n")
     done = subprocess.run(
-        [binary("promtool"), "check", "rules", str(path)],
+        [promtool, "check", "rules", str(path)],
         capture_output=True,
         text=True,
         check=False,
@@ -279,9 +278,11 @@ def test_a_query_without_count_form_is_reported(query: str) -> None:
     ],
     ids=["day", "week", "kolkata-month", "berlin-month", "havana-day"],
 )
-def test_calendar_rules_pass_promtool(window: CalendarWindow, tmp_path: Path) -> None:
+def test_calendar_rules_pass_promtool(
+    promtool: str, window: CalendarWindow, tmp_path: Path
+) -> None:
     target = RuleTarget(objective=_objective(window=window), counts=COUNTS)
-    assert "SUCCESS" in _check(rules_yaml(rule_groups([target])), tmp_path)
+    assert "SUCCESS" in _check(promtool, rules_yaml(rule_groups([target])), tmp_path)
 
 
 def test_the_command_lists_every_skipped_objective_and_fails_when_none_is_left(
@@ -301,7 +302,7 @@ def test_the_command_lists_every_skipped_objective_and_fails_when_none_is_left(
     assert not (tmp_path / "d").exists()
 
 
-def test_the_command_writes_the_rules_and_names_the_skipped(tmp_path: Path) -> None:
+def test_the_command_writes_the_rules_and_names_the_skipped(promtool: str, tmp_path: Path) -> None:
     from typer.testing import CliRunner  # noqa: PLC0415
 
     from covenant.cli.main import app  # noqa: PLC0415
@@ -310,10 +311,10 @@ def test_the_command_writes_the_rules_and_names_the_skipped(tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["rules", "prometheus", "-w", str(EXAMPLE), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "skipped api-latency-weekly: Timeslices" in result.output
-    assert "SUCCESS" in _check(out.read_text(encoding="utf-8"), tmp_path)
+    assert "SUCCESS" in _check(promtool, out.read_text(encoding="utf-8"), tmp_path)
 
 
-def test_a_one_minute_alert_window_records_each_count_once(tmp_path: Path) -> None:
+def test_a_one_minute_alert_window_records_each_count_once(promtool: str, tmp_path: Path) -> None:
     """Pyrra's windows scaled to a one-day SLO give a 1m short window: its counts are the
     minute's counts already recorded, so no second rule may record the same series (promtool's
     duplicate-rules lint fails the file, and Prometheus would record two values)."""
@@ -340,4 +341,4 @@ def test_a_one_minute_alert_window_records_each_count_once(tmp_path: Path) -> No
         dict(labels).get("sloth_window") for record, labels in keys if "ratio_rate" in record
     }
     assert {"1m", "13m"} <= windows
-    _check(rules_yaml(groups), tmp_path)
+    _check(promtool, rules_yaml(groups), tmp_path)

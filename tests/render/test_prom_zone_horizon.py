@@ -21,7 +21,6 @@ import yaml
 
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
-from tests.promserver import binary
 from tests.render.test_prom_dst import _objective
 from tests.render.test_prom_rules import COUNTS
 
@@ -93,9 +92,9 @@ def _case(tmp_path: Path, name: str, shift: datetime, checks: dict[int, bool]) -
     return path
 
 
-def _promtool(tmp_path: Path, *files: str) -> subprocess.CompletedProcess[str]:
+def _promtool(promtool: str, tmp_path: Path, *files: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [binary("promtool"), "test", "rules", *files],
+        [promtool, "test", "rules", *files],
         capture_output=True,
         text=True,
         check=False,
@@ -104,7 +103,9 @@ def _promtool(tmp_path: Path, *files: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_alert_fires_at_the_documented_lead_time_and_not_before(tmp_path: Path) -> None:
+def test_the_alert_fires_at_the_documented_lead_time_and_not_before(
+    promtool: str, tmp_path: Path
+) -> None:
     files = [
         # a year before the warning, and the hour before it: silent. The 5-minute group runs
         # at 23:00, 23:05 … 23:55 and 00:00 on 3 October: it fires from 00:00 on, so at
@@ -130,17 +131,17 @@ def test_the_alert_fires_at_the_documented_lead_time_and_not_before(tmp_path: Pa
         ),
     ]
     assert _epoch(WARN) == _epoch(END) - 90 * 86400
-    done = _promtool(tmp_path, *files)
+    done = _promtool(promtool, tmp_path, *files)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert done.stdout.count("SUCCESS") == len(files)
 
 
-def test_a_wrong_instant_is_refused(tmp_path: Path) -> None:
+def test_a_wrong_instant_is_refused(promtool: str, tmp_path: Path) -> None:
     """The check can fail: expecting the alert 5 minutes before the lead time (a rule with
     89 days 23:55 of warning) is rejected, and so is expecting silence at the lead time."""
     early = _case(tmp_path, "early", WARN - timedelta(hours=1), {55: True})
     late = _case(tmp_path, "late", WARN - timedelta(hours=1), {60: False})
     for path in (early, late):
-        done = _promtool(tmp_path, path)
+        done = _promtool(promtool, tmp_path, path)
         assert done.returncode != 0, path
         assert ALERT in done.stdout + done.stderr

@@ -22,7 +22,6 @@ from covenant.services.store import open_store
 from covenant.services.worker import Worker
 from covenant.store.buckets import add_counts, ensure_series
 from covenant.store.db import write_transaction
-from tests.promserver import binary
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -128,9 +127,9 @@ def test_a_condition_shorter_than_alert_after_never_fires(tmp_path: Path) -> Non
     engine.dispose()
 
 
-def _promtool(path: Path) -> subprocess.CompletedProcess[str]:
+def _promtool(promtool: str, path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [binary("promtool"), "test", "rules", path.name],
+        [promtool, "test", "rules", path.name],
         capture_output=True,
         text=True,
         check=False,
@@ -139,7 +138,7 @@ def _promtool(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_generated_rules_wait_alert_after_as_the_replay_does(tmp_path: Path) -> None:
+def test_generated_rules_wait_alert_after_as_the_replay_does(promtool: str, tmp_path: Path) -> None:
     """promtool runs the rule (with ``for: 5m``) on the replay's data and expects the alerts
     the replay says fire; the same expectations without the pending period fail."""
     ws = tmp_path / "ws"
@@ -164,7 +163,7 @@ def test_generated_rules_wait_alert_after_as_the_replay_does(tmp_path: Path) -> 
     write_rule_tests(waiting, path)
     rules = path.with_name("slo-tests.rules.yml")
     assert "for: 5m" in rules.read_text()
-    done = _promtool(path)
+    done = _promtool(promtool, path)
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
     assert "SUCCESS" in done.stdout
 
@@ -179,6 +178,6 @@ def test_generated_rules_wait_alert_after_as_the_replay_does(tmp_path: Path) -> 
     other.parent.mkdir()
     write_rule_tests(plan_rules(at_once, slos=["api-availability"]), other)
     shutil.copy(rules, other.with_name("slo-tests.rules.yml"))  # the rule that waits
-    done = _promtool(other)
+    done = _promtool(promtool, other)
     assert done.returncode != 0
     assert "FAILED" in done.stdout + done.stderr

@@ -16,7 +16,6 @@ from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.render.prom_rules import rule_groups
 from covenant.services.prom_rules import plan_rules
 from covenant.services.prom_tests import write_rule_tests
-from tests.promserver import binary
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "examples" / "prometheus" / "slos.yaml").read_text(encoding="utf-8")
@@ -113,7 +112,7 @@ def test_rules_follow_the_switches() -> None:
     assert not any("covenant_send_resolved" in a["annotations"] for a in plain_alerts)
 
 
-def test_generated_tests_of_the_switches_pass_promtool(tmp_path: Path) -> None:
+def test_generated_tests_of_the_switches_pass_promtool(promtool: str, tmp_path: Path) -> None:
     """The no-data alert fires and resolves (zero traffic, then no series at all) where the
     engine has no burn rate for the tier, after alertAfter; the burn-rate alert of fast-burn
     is checked absent where the engine would fire it."""
@@ -130,7 +129,7 @@ def test_generated_tests_of_the_switches_pass_promtool(tmp_path: Path) -> None:
     assert states.count(False) >= 2
     assert any("_x" in s["values"] for s in group["input_series"])  # minutes without a sample
     done = subprocess.run(
-        [binary("promtool"), "test", "rules", path.name],
+        [promtool, "test", "rules", path.name],
         capture_output=True,
         text=True,
         check=False,

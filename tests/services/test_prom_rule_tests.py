@@ -13,15 +13,14 @@ from covenant.definitions.workspace import load_workspace
 from covenant.render.prom_tests import packed
 from covenant.services.prom_rules import plan_rules
 from covenant.services.prom_tests import target_test, write_rule_tests
-from tests.promserver import binary
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "prometheus"
 
 
-def _promtool_test(path: Path) -> subprocess.CompletedProcess[str]:
+def _promtool_test(promtool: str, path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [binary("promtool"), "test", "rules", path.name],
+        [promtool, "test", "rules", path.name],
         capture_output=True,
         text=True,
         check=False,
@@ -30,7 +29,7 @@ def _promtool_test(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_generated_unit_tests_pass_promtool(tmp_path: Path) -> None:
+def test_generated_unit_tests_pass_promtool(promtool: str, tmp_path: Path) -> None:
     """Rolling 30 days and the calendar month: every tier fires and resolves, at the engine's
     instants, and the window counts at each firing are the engine's."""
     plan = plan_rules(
@@ -45,7 +44,7 @@ def test_generated_unit_tests_pass_promtool(tmp_path: Path) -> None:
         "ApiAvailabilityBurnRate",
         "ApiAvailabilityMonthlyBurnRate",
     }
-    done = _promtool_test(tmp_path / "slo-tests.yml")
+    done = _promtool_test(promtool, tmp_path / "slo-tests.yml")
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
     assert "SUCCESS" in done.stdout
 
@@ -77,7 +76,7 @@ def test_every_tier_has_a_fire_and_a_resolve_check() -> None:
         assert (True, False) in pairs, tier.name
 
 
-def test_promtool_fails_a_wrong_expectation(tmp_path: Path) -> None:
+def test_promtool_fails_a_wrong_expectation(promtool: str, tmp_path: Path) -> None:
     """The check can fail: the first firing expectation, emptied, is rejected by promtool."""
     plan = plan_rules(load_workspace(EXAMPLE), slos=["api-availability"])
     path = tmp_path / "slo-tests.yml"
@@ -88,6 +87,6 @@ def test_promtool_fails_a_wrong_expectation(tmp_path: Path) -> None:
     group["alert_rule_test"] = [{**first, "exp_alerts": []}]
     group["promql_expr_test"] = []
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    done = _promtool_test(path)
+    done = _promtool_test(promtool, path)
     assert done.returncode != 0
     assert "FAILED" in done.stdout + done.stderr

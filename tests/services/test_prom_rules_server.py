@@ -83,7 +83,7 @@ def _points(server: Server, expr: str, start: int, end: int, step: int) -> dict[
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def loaded(tmp_path_factory: pytest.TempPathFactory, prometheus_release: str) -> Any:
     workspace = load_workspace(EXAMPLE)
     plan = plan_rules(workspace, slos=["api-availability", "api-availability-monthly"])
     # every tier also gets its no-data alert (alertWhenNoData: true)
@@ -108,7 +108,9 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from tests.promserver import start_prometheus  # noqa: PLC0415
 
     server = start_prometheus(
-        workdir, openmetrics=openmetrics_text(samples, counters=["http_requests"])
+        workdir,
+        openmetrics=openmetrics_text(samples, counters=["http_requests"]),
+        release=prometheus_release,
     )
     end = T0 + n * STEP
     try:

@@ -137,13 +137,13 @@ def _expected(instants: list[float], lo: int, hi: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def loaded(tmp_path_factory: pytest.TempPathFactory, prometheus_release: str) -> Any:
     from tests.promserver import start_prometheus  # noqa: PLC0415
 
     events = {s: _events(s) for s in SERVICES}
     workdir = tmp_path_factory.mktemp("prometheus")
     text = openmetrics_text(_samples(events), counters=["http_requests"])
-    server: Server = start_prometheus(workdir, openmetrics=text)
+    server: Server = start_prometheus(workdir, openmetrics=text, release=prometheus_release)
     try:
         ws = _workspace(workdir / "ws", server.url)
         groups = rule_groups(plan_rules(load_workspace(ws)).targets, meta=False)
