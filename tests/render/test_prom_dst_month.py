@@ -208,7 +208,9 @@ def _near(instants: set[int], first: int, end: int) -> list[int]:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_month_counts_and_alerts_across_dst_and_month_boundaries(case: str, tmp_path: Path) -> None:
+def test_month_counts_and_alerts_across_dst_and_month_boundaries(
+    promtool: str, case: str, tmp_path: Path
+) -> None:
     zone, first, hours, burn, changes = CASES[case]
     tz = ZoneInfo(zone)
     end = first + hours * HOUR
@@ -297,6 +299,6 @@ def test_month_counts_and_alerts_across_dst_and_month_boundaries(case: str, tmp_
                 }
             )
     (tmp_path / "tests.yml").write_text(yaml.safe_dump(doc), encoding="utf-8")
-    done = _promtool_test(tmp_path / "tests.yml")
+    done = _promtool_test(promtool, tmp_path / "tests.yml")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "SUCCESS" in done.stdout

@@ -83,7 +83,7 @@ def _month(zone: str, at: int) -> tuple[int, int]:
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_period_recordings_at_a_month_start_whichever_group_runs_first(
-    case: str, tmp_path: Path
+    promtool: str, case: str, tmp_path: Path
 ) -> None:
     zone, boundary, (before, after) = CASES[case]
     local = datetime.fromtimestamp(boundary, ZoneInfo(zone))
@@ -189,7 +189,7 @@ def test_period_recordings_at_a_month_start_whichever_group_runs_first(
                     )
         path = tmp_path / f"{order}.yml"
         path.write_text(yaml.safe_dump(doc), encoding="utf-8")
-        done = _promtool_test(path)
+        done = _promtool_test(promtool, path)
         assert done.returncode == 0, order + done.stdout[-4000:] + done.stderr[-2000:]
         assert "SUCCESS" in done.stdout
     # the first evaluation of April with the 5-minute group first still holds March's counts
