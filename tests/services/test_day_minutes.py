@@ -52,6 +52,11 @@ from tests.services.test_prometheus_recorded import (
 
 __all__ = ["loaded"]  # the module's Prometheus server, shared with its fixture
 
+# Debian stable's Prometheus only: these readers take the same recorded read that
+# tests/services/test_prometheus_recorded.py checks on both releases, and its module server
+# (rules back-filled) costs minutes of CI a release.
+pytestmark = pytest.mark.prometheus_releases("stable")
+
 DOWN = "http://127.0.0.1:9"  # nothing listens: connection refused at once
 SUM_DAYS = (START + 2 * DAY, START + 4 * DAY)  # web's days of sums after the first read
 PIECE_DAYS = (START + DAY, START + 3 * DAY, START + 5 * DAY, START + 6 * DAY)  # hour pieces

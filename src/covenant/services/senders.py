@@ -292,11 +292,11 @@ def send(
     except httpx.TimeoutException:
         return SendResult(False, f"no answer within {target.timeout_s:g} s")
     except httpx.HTTPError as exc:
-        said = hide_secrets(str(exc), _sent_secrets(target, url, headers))
+        said = hide_secrets(str(exc), _sent_secrets(target, headers))
         return SendResult(False, f"{type(exc).__name__}: {said}"[:500])
     if response.is_success:
         return SendResult(True)
-    said = hide_secrets(response.text, _sent_secrets(target, url, headers))
+    said = hide_secrets(response.text, _sent_secrets(target, headers))
     return SendResult(
         False,
         f"HTTP {response.status_code}: {said[:300]}",
@@ -304,14 +304,14 @@ def send(
     )
 
 
-def _sent_secrets(target: DeliveryTarget, url: str, headers: Mapping[str, str]) -> list[str]:
+def _sent_secrets(target: DeliveryTarget, headers: Mapping[str, str]) -> list[str]:
     """What of a send came from the environment: a receiver may repeat it in its answer."""
     secrets = [headers[name] for name, _ in target.headers_env]
     if target.bearer_token_env:
         secrets.append(headers["Authorization"].removeprefix("Bearer "))
     if target.url_env:  # a Slack webhook's URL (its path) is its credential
-        parts = httpx.URL(url)
-        secrets += [str(parts), parts.raw_path.decode("ascii").rstrip("/")]
+        base = _env(target.url_env)
+        secrets += [base, httpx.URL(base).raw_path.decode("ascii").rstrip("/")]
     return secrets
 
 
