@@ -14,6 +14,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+from covenant.core.timeutil import from_epoch
 from tests.promserver import Sample, openmetrics_text
 
 STEP = 60
@@ -123,11 +127,30 @@ def vm_lines(found: list[Event], start: int, minutes: int, *, reset_at: int | No
     return "\n".join(lines) + "\n"
 
 
-def workspace(folder: Path, url: str) -> Path:
-    """SLIs read through the DataSource at ``url`` and, for the same SLIs, the event rules."""
+def workspace(folder: Path, url: str, details: str = "") -> Path:
+    """SLIs read through the DataSource at ``url`` and, for the same SLIs, the event rules;
+    ``details``: more lines of its connectionDetails (indented by four spaces)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "slos.yaml").write_text(WORKSPACE.replace("URL", url))
+    text = WORKSPACE.replace("URL", url).replace(
+        "    timeout: 20s\n", f"    timeout: 20s\n{details}"
+    )
+    (folder / "slos.yaml").write_text(text)
     return folder
+
+
+def ingest_first_hour(ws: Path, start: int, env: dict[str, str]) -> tuple[int, str]:
+    """``covenant ingest prometheus`` of api-latency over ``[start, start + 1 h)`` into the
+    workspace's own SQLite store, JSON: the exit code and the output."""
+    args = ["ingest", "prometheus", "-w", str(ws), "--format", "json", "--slo", "api-latency"]
+    args += ["--from", from_epoch(start).isoformat(), "--to", from_epoch(start + 3600).isoformat()]
+    done = CliRunner().invoke(app, args, env={"COVENANT_DATABASE_URL": "", **env})
+    return done.exit_code, done.output
+
+
+def api_latency_first_hour(start: int, minutes: int) -> tuple[int, int]:
+    """``(good, total)`` of api-latency (≤ 300 ms) in the first hour of ``events``."""
+    found = [e for e in events(start, minutes) if e.service == "api" and e.at < start + 3600]
+    return sum(1 for e in found if e.latency_ms <= 300), len(found)
 
 
 WORKSPACE = """\

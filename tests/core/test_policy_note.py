@@ -45,14 +45,10 @@ def slices(policy: NoDataPolicy, method: BudgetingMethod = BudgetingMethod.TIMES
     )
 
 
-def data(total: np.ndarray) -> BucketMatrix:
-    return BucketMatrix(
-        keys=("api",),
-        start=START,
-        step=STEP,
-        good=total[None, :].astype(np.int64),
-        total=total[None, :].astype(np.int64),
-    )
+def data(*totals: np.ndarray, keys: tuple[str, ...] = ("api",)) -> BucketMatrix:
+    """One series per key with these totals per minute, every event good."""
+    counts = np.stack(totals).astype(np.int64)
+    return BucketMatrix(keys=keys, start=START, step=STEP, good=counts, total=counts.copy())
 
 
 def busy() -> np.ndarray:
@@ -153,13 +149,7 @@ def test_a_composite_says_which_slices_no_component_had_events_in(
     a_total, b_total = busy(), busy()
     a_total[WINDOW_FIRST : WINDOW_FIRST + 10] = 0  # both silent: 10 slices
     b_total[WINDOW_FIRST : WINDOW_FIRST + 25] = 0  # b alone silent for 15 more
-    both = BucketMatrix(
-        keys=("a", "b"),
-        start=START,
-        step=STEP,
-        good=np.stack([a_total, b_total]),
-        total=np.stack([a_total, b_total]),
-    )
+    both = data(a_total, b_total, keys=("a", "b"))
     a = replace(slices(NoDataPolicy.GOOD), name="a", series="a")
     b = replace(slices(b_policy), name="b", series="b")
     composite = CompositeObjective(

@@ -18,8 +18,7 @@ from covenant.core.corrections import CorrectionWindow, evaluate_corrected
 from covenant.core.evaluate import evaluate
 from covenant.core.model import BudgetingMethod, NoDataPolicy
 from covenant.core.results import Burn, Evaluation
-from covenant.core.series import BucketMatrix
-from tests.core.test_policy_note import AT, START, STEP, N, busy, data, slices
+from tests.core.test_policy_note import AT, N, busy, data, slices
 
 QUIET = 10  # minutes without events before AT
 
@@ -116,13 +115,7 @@ def test_a_composite_burn_window_says_which_slices_no_component_had_events_in() 
     a_total, b_total = busy(), busy()
     a_total[N - QUIET :] = 0  # both silent over the last 10 minutes
     b_total[N - 2 * QUIET :] = 0  # b silent over the last 20
-    both = BucketMatrix(
-        keys=("a", "b"),
-        start=START,
-        step=STEP,
-        good=np.stack([a_total, b_total]),
-        total=np.stack([a_total, b_total]),
-    )
+    both = data(a_total, b_total, keys=("a", "b"))
     a = replace(slices(NoDataPolicy.GOOD), name="a", series="a")
     b = replace(slices(NoDataPolicy.BAD), name="b", series="b")
     composite = CompositeObjective(

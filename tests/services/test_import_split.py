@@ -110,6 +110,15 @@ def run(args: list[str]) -> Any:
     return CliRunner().invoke(app, args)
 
 
+def import_split(tmp_path: Path, tool: str, text: str, url: str, *more: str) -> Any:
+    """``covenant import TOOL <text's file> --into tmp_path/ws --split-groups
+    --prometheus-url URL MORE…`` (the file is named ``api.yaml``, or ``queue.yaml`` for Sloth)."""
+    source = tmp_path / ("queue.yaml" if tool == "sloth" else "api.yaml")
+    source.write_text(text, encoding="utf-8")
+    args = ["import", tool, str(source), "--into", str(tmp_path / "ws"), "--split-groups"]
+    return run([*args, "--prometheus-url", url, *more])
+
+
 def slos(path: Path) -> dict[str, dict[str, Any]]:
     docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
     return {d["metadata"]["name"]: d for d in docs if d["kind"] == "SLO"}
@@ -128,11 +137,8 @@ def test_pyrra_grouping_is_split_per_handler_and_each_slo_counts_its_handler_onl
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COVENANT_NOW", stamp(END))
-    source = tmp_path / "api.yaml"
-    source.write_text(PYRRA, encoding="utf-8")
     ws = tmp_path / "ws"
-    args = ["import", "pyrra", str(source), "--into", str(ws), "--split-groups"]
-    done = run([*args, "--prometheus-url", server.url, "--format", "json"])
+    done = import_split(tmp_path, "pyrra", PYRRA, server.url, "--format", "json")
     assert done.exit_code == 0, done.output
     written = slos(ws / "pyrra-api.yaml")
     assert queries(written["api-errors-api-v1-query"]) == {
@@ -185,11 +191,8 @@ def test_sloth_by_host_is_split_per_host(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COVENANT_NOW", stamp(END))
-    source = tmp_path / "queue.yaml"
-    source.write_text(SLOTH, encoding="utf-8")
     ws = tmp_path / "ws"
-    args = ["import", "sloth", str(source), "--into", str(ws), "--split-groups"]
-    done = run([*args, "--prometheus-url", server.url])
+    done = import_split(tmp_path, "sloth", SLOTH, server.url)
     assert done.exit_code == 0, done.output
     written = slos(ws / "sloth-queue.yaml")
     assert set(written) == {"jobs-a", "jobs-b"}
@@ -214,11 +217,10 @@ def test_no_series_on_the_server_keeps_the_one_slo_and_says_so(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COVENANT_NOW", stamp(END))
-    source = tmp_path / "api.yaml"
-    source.write_text(PYRRA.replace("http_requests_total", "absent_total"), encoding="utf-8")
     ws = tmp_path / "ws"
-    args = ["import", "pyrra", str(source), "--into", str(ws), "--split-groups"]
-    done = run([*args, "--prometheus-url", server.url])
+    done = import_split(
+        tmp_path, "pyrra", PYRRA.replace("http_requests_total", "absent_total"), server.url
+    )
     assert done.exit_code == 0, done.output
     written = slos(ws / "pyrra-api.yaml")
     assert list(written) == ["api-errors"]
@@ -228,12 +230,9 @@ def test_no_series_on_the_server_keeps_the_one_slo_and_says_so(
 
 
 def test_an_unreachable_server_writes_nothing(tmp_path: Path) -> None:
-    source = tmp_path / "api.yaml"
-    source.write_text(PYRRA, encoding="utf-8")
-    ws = tmp_path / "ws"
     url = f"http://127.0.0.1:{free_port()}"
-    args = ["import", "pyrra", str(source), "--into", str(ws), "--split-groups"]
-    done = run([*args, "--prometheus-url", url])
+    ws = tmp_path / "ws"
+    done = import_split(tmp_path, "pyrra", PYRRA, url)
     assert done.exit_code == 1
     assert "[source-unreachable]" in done.output or "source-unreachable" in done.output
     assert "--split-groups" in done.output

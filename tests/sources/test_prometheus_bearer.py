@@ -10,10 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from covenant.cli.main import app
-from covenant.core.timeutil import from_epoch
 from tests import promdata
 from tests.promserver import Server, start_vmauth
 
@@ -33,40 +30,23 @@ def proxy(tmp_path: Path, prometheus: Callable[..., Server]) -> Iterator[Server]
     server.stop()
 
 
-def _ingest(ws: Path, env: dict[str, str]) -> tuple[int, str]:
-    args = ["ingest", "prometheus", "-w", str(ws), "--format", "json", "--slo", "api-latency"]
-    args += ["--from", from_epoch(START).isoformat(), "--to", from_epoch(START + 3600).isoformat()]
-    done = CliRunner().invoke(app, args, env={"COVENANT_DATABASE_URL": "", **env})
-    return done.exit_code, done.output
-
-
-def _workspace(folder: Path, url: str, details: str) -> Path:
-    ws = promdata.workspace(folder, url)
-    text = (ws / "slos.yaml").read_text()
-    (ws / "slos.yaml").write_text(text.replace(f"    url: {url}\n", f"    url: {url}\n{details}"))
-    return ws
-
-
 def test_the_bearer_token_reads_the_events_counts_through_the_proxy(
     tmp_path: Path, proxy: Server
 ) -> None:
-    ws = _workspace(tmp_path / "ws", proxy.url, BEARER)
-    code, output = _ingest(ws, {"PROM_TOKEN": TOKEN})
+    ws = promdata.workspace(tmp_path / "ws", proxy.url, BEARER)
+    code, output = promdata.ingest_first_hour(ws, START, {"PROM_TOKEN": TOKEN})
     assert code == 0, output
     (row,) = json.loads(output)["series"]
-    expected = [e for e in promdata.events(START, MINUTES) if e.service == "api"]
-    expected = [e for e in expected if e.at < START + 3600]
     assert (row["buckets"], row["complete"], row["error"]) == (60, True, None)
-    assert row["total"] == len(expected)
-    assert row["good"] == sum(1 for e in expected if e.latency_ms <= 300)
+    assert (row["good"], row["total"]) == promdata.api_latency_first_hour(START, MINUTES)
 
 
 def test_a_wrong_token_is_a_refusal_that_names_the_credentials_and_hides_the_token(
     tmp_path: Path, proxy: Server
 ) -> None:
     wrong = "s3cret-but-wrong"
-    ws = _workspace(tmp_path / "ws", proxy.url, BEARER)
-    code, output = _ingest(ws, {"PROM_TOKEN": wrong})
+    ws = promdata.workspace(tmp_path / "ws", proxy.url, BEARER)
+    code, output = promdata.ingest_first_hour(ws, START, {"PROM_TOKEN": wrong})
     assert code == 1, output
     error = json.loads(output)["series"][0]["error"]
     assert error["code"] == "source-refused"
@@ -78,8 +58,8 @@ def test_a_wrong_token_is_a_refusal_that_names_the_credentials_and_hides_the_tok
 
 
 def test_no_token_is_a_refusal_that_names_the_credentials(tmp_path: Path, proxy: Server) -> None:
-    ws = _workspace(tmp_path / "ws", proxy.url, "")
-    code, output = _ingest(ws, {})
+    ws = promdata.workspace(tmp_path / "ws", proxy.url, "")
+    code, output = promdata.ingest_first_hour(ws, START, {})
     assert code == 1, output
     error = json.loads(output)["series"][0]["error"]
     assert (error["code"], "HTTP 401" in error["message"]) == ("source-refused", True)

@@ -10,10 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from covenant.cli.main import app
-from covenant.core.timeutil import from_epoch
 from tests import promdata
 from tests.promserver import Server
 from tests.promtls import PASSWORD, USER, start_secured
@@ -30,46 +27,28 @@ def secured(tmp_path: Path, prometheus: Callable[..., Server]) -> tuple[Server, 
     return start_secured(tmp_path / "tls", prometheus, openmetrics=events)
 
 
-def _workspace(folder: Path, url: str, details: str) -> Path:
-    ws = promdata.workspace(folder, url)
-    text = (ws / "slos.yaml").read_text()
-    text = text.replace(f"    url: {url}\n", f"    url: {url}\n{details}")
-    (ws / "slos.yaml").write_text(text)
-    return ws
-
-
-def _ingest(ws: Path, env: dict[str, str]) -> tuple[int, str]:
-    args = ["ingest", "prometheus", "-w", str(ws), "--format", "json", "--slo", "api-latency"]
-    args += ["--from", from_epoch(START).isoformat(), "--to", from_epoch(START + 3600).isoformat()]
-    done = CliRunner().invoke(app, args, env=env)
-    return done.exit_code, done.output
-
-
 AUTH = "    basicAuth: {usernameEnv: PROM_USER, passwordEnv: PROM_PASS}\n"
-GOOD_ENV = {"PROM_USER": USER, "PROM_PASS": PASSWORD, "COVENANT_DATABASE_URL": ""}
+GOOD_ENV = {"PROM_USER": USER, "PROM_PASS": PASSWORD}
 
 
 def test_the_ca_file_and_basic_auth_read_the_events_counts(
     tmp_path: Path, secured: tuple[Server, Path]
 ) -> None:
     server, ca = secured
-    ws = _workspace(tmp_path / "ws", server.url, AUTH + f"    caFile: {ca}\n")
-    code, output = _ingest(ws, GOOD_ENV)
+    ws = promdata.workspace(tmp_path / "ws", server.url, AUTH + f"    caFile: {ca}\n")
+    code, output = promdata.ingest_first_hour(ws, START, GOOD_ENV)
     assert code == 0, output
     (row,) = json.loads(output)["series"]
-    expected = [e for e in promdata.events(START, MINUTES) if e.service == "api"]
-    expected = [e for e in expected if e.at < START + 3600]
     assert (row["buckets"], row["complete"], row["error"]) == (60, True, None)
-    assert row["total"] == len(expected)
-    assert row["good"] == sum(1 for e in expected if e.latency_ms <= 300)
+    assert (row["good"], row["total"]) == promdata.api_latency_first_hour(START, MINUTES)
 
 
 def test_a_server_certificate_no_ca_vouches_for_is_refused_with_the_fix(
     tmp_path: Path, secured: tuple[Server, Path]
 ) -> None:
     server, _ = secured
-    ws = _workspace(tmp_path / "ws", server.url, AUTH)
-    code, output = _ingest(ws, GOOD_ENV)
+    ws = promdata.workspace(tmp_path / "ws", server.url, AUTH)
+    code, output = promdata.ingest_first_hour(ws, START, GOOD_ENV)
     assert code == 1, output
     error = json.loads(output)["series"][0]["error"]
     assert error["code"] == "source-tls"  # not "did not answer after 3 attempts: is it up?"
@@ -84,8 +63,8 @@ def test_https_to_a_server_without_tls_is_a_failed_handshake(
 ) -> None:
     server = prometheus(openmetrics=promdata.openmetrics([], START, 2))
     url = server.url.replace("http://", "https://")
-    ws = _workspace(tmp_path / "ws", url, "")
-    code, output = _ingest(ws, {"COVENANT_DATABASE_URL": ""})
+    ws = promdata.workspace(tmp_path / "ws", url, "")
+    code, output = promdata.ingest_first_hour(ws, START, {})
     assert code == 1, output
     error = json.loads(output)["series"][0]["error"]
     assert error["code"] == "source-tls"
@@ -97,8 +76,8 @@ def test_tls_verify_false_reads_without_the_ca(
     tmp_path: Path, secured: tuple[Server, Path]
 ) -> None:
     server, _ = secured
-    ws = _workspace(tmp_path / "ws", server.url, AUTH + "    tlsVerify: false\n")
-    code, output = _ingest(ws, GOOD_ENV)
+    ws = promdata.workspace(tmp_path / "ws", server.url, AUTH + "    tlsVerify: false\n")
+    code, output = promdata.ingest_first_hour(ws, START, GOOD_ENV)
     assert code == 0, output
     assert json.loads(output)["series"][0]["buckets"] == 60
 
@@ -107,8 +86,8 @@ def test_a_wrong_password_is_refused_with_the_fix(
     tmp_path: Path, secured: tuple[Server, Path]
 ) -> None:
     server, ca = secured
-    ws = _workspace(tmp_path / "ws", server.url, AUTH + f"    caFile: {ca}\n")
-    code, output = _ingest(ws, {**GOOD_ENV, "PROM_PASS": "wrong"})
+    ws = promdata.workspace(tmp_path / "ws", server.url, AUTH + f"    caFile: {ca}\n")
+    code, output = promdata.ingest_first_hour(ws, START, {**GOOD_ENV, "PROM_PASS": "wrong"})
     assert code == 1, output
     error = json.loads(output)["series"][0]["error"]
     assert error["code"] == "source-refused"
@@ -122,12 +101,12 @@ def test_a_relative_ca_file_is_read_beside_the_file_that_names_it(
     """As Prometheus reads its configuration's paths: the worker or `serve` started in another
     folder (a service unit's) finds the CA kept in the workspace."""
     server, ca = secured
-    ws = _workspace(tmp_path / "ws", server.url, AUTH + "    caFile: certs/ca.pem\n")
+    ws = promdata.workspace(tmp_path / "ws", server.url, AUTH + "    caFile: certs/ca.pem\n")
     (ws / "certs").mkdir()
     (ws / "certs" / "ca.pem").write_bytes(ca.read_bytes())
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    code, output = _ingest(ws, GOOD_ENV)
+    code, output = promdata.ingest_first_hour(ws, START, GOOD_ENV)
     assert code == 0, output
     assert json.loads(output)["series"][0]["buckets"] == 60
