@@ -262,26 +262,28 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
 
 def _silent_in_window(item: Derived, result: Evaluation, *, start: int, step: int) -> int:
     """The marked silent slices wholly inside the result's window (the engine's SLO window)."""
-    assert item.silent is not None
-    assert item.engine.time_slice_window_s
-    size = item.engine.time_slice_window_s
-    at = np.flatnonzero(item.silent).astype(np.int64) * step + start  # slice starts
-    first, end = to_epoch(result.window_start), to_epoch(result.window_end)
-    return int(np.count_nonzero((at >= first) & (at + size <= end)))
+    lo, hi = to_epoch(result.window_start), to_epoch(result.window_end)
+    return _silent_in(item, lo, hi, start=start, step=step)
 
 
 def _silent_in_burn(item: Derived, burn: Burn, *, start: int, step: int) -> int:
     """The marked silent slices a burn window counted: as the engine lays out an alert window,
     the last ``max(1, window // slice)`` complete slices before its end."""
-    assert item.silent is not None
     assert item.engine.time_slice_window_s
     size = item.engine.time_slice_window_s
     end = to_epoch(burn.end)
     phase = slice_phase(item.engine, end=end)
     last = phase + (end - phase) // size * size  # the end of the last complete slice
     first = last - max(1, burn.window_s // size) * size
+    return _silent_in(item, first, last, start=start, step=step)
+
+
+def _silent_in(item: Derived, lo: int, hi: int, *, start: int, step: int) -> int:
+    """The marked silent slices wholly inside ``[lo, hi)`` (epoch seconds)."""
+    assert item.silent is not None
+    assert item.engine.time_slice_window_s
     at = np.flatnonzero(item.silent).astype(np.int64) * step + start  # slice starts
-    return int(np.count_nonzero((at >= first) & (at < last)))
+    return int(np.count_nonzero((at >= lo) & (at + item.engine.time_slice_window_s <= hi)))
 
 
 def silent_marks(layout: SliceLayout, silent: Mask, n: int) -> I64:
