@@ -40,7 +40,7 @@ from covenant.core.model import (
     RollingWindow,
     default_alert_tiers,
 )
-from covenant.core.replay import replay_alerts, tier_firing
+from covenant.core.replay import AlertReplay, replay_alerts, tier_firing
 from covenant.core.series import BucketMatrix
 from covenant.core.suggest import (
     WindowLevel,
@@ -373,6 +373,60 @@ def test_a_time_slice_policy_is_not_data() -> None:
     assert not tier.episodes
     assert tier.steps_with_data == 0
     assert tier.no_data is not None
+
+
+def silent_slices_replay() -> tuple[AlertReplay, Objective, BucketMatrix]:
+    """5-minute slices, silent slices counted bad; 40 silent minutes from T0 in steady, clean
+    traffic (8 silent slices), replayed every 5 minutes from T0 − 1 h to T0 + 3 h."""
+    o = replace(
+        OBJ,
+        method=BudgetingMethod.TIMESLICES,
+        time_slice_target=pct("99"),
+        time_slice_window_s=300,
+        no_data=NoDataPolicy.BAD,
+    )
+    data = steady_with_outage()
+    k = (to_epoch(T0) - data.start) // MIN
+    data.good[0, k - 60 : k + 60] = 100  # no outage: only the silence below is bad
+    data.total[0, k : k + 40] = 0
+    data.good[0, k : k + 40] = 0
+    replay = replay_alerts(
+        o, data, start=T0 - timedelta(hours=1), end=T0 + timedelta(hours=3), step_s=5 * MIN
+    )
+    return replay, o, data
+
+
+def test_an_episode_the_no_data_policy_filled_says_how_many_slices() -> None:
+    # page-fast (14.4 × 0.1 % over 1 h and 5 min) fires while the last slice is silent: one
+    # bad slice of 12 in the hour is 8.3 % ≥ 1.44 %.
+    replay, o, data = silent_slices_replay()
+    fast = next(t for t in replay.tiers if t.name == "page-fast")
+    (episode,) = fast.episodes
+    assert (episode.start, episode.end) == (T0 + timedelta(minutes=5), T0 + timedelta(minutes=45))
+    # At its last step (T0 + 40 min) the hour holds all 8 silent slices of its 12.
+    assert (episode.long_policy_filled, episode.short_policy_filled) == (8, 1)
+    assert episode.policy_note == (
+        "over 60 min, 8 of 12 slices had no events and were counted bad by noDataPolicy: bad; "
+        "over 5 min, no events in the window: all 1 slices counted bad by noDataPolicy: bad"
+    )
+    # A window holds a silent slice at the steps T0 + 5 min … T0 + 95 min (the hour ending
+    # there reaches back to the last silent slice): 19 steps of 49, for every tier whose
+    # long window is an hour; the 6-hour tiers hold one from T0 + 5 min to T0 + 6 h 35 min.
+    assert replay.steps == 49
+    assert fast.steps_policy_filled == 19
+    slow = next(t for t in replay.tiers if t.name == "page-slow")
+    assert slow.steps_policy_filled == 49 - 12 - 1  # from T0 + 5 min to the range's end
+    # The same counts as evaluate's burn windows at that step.
+    (ev,) = evaluate([o], data, at=T0 + timedelta(minutes=40))
+    tier = next(t for t in ev.tiers if t.name == "page-fast")
+    assert (tier.long.policy_filled, tier.short.policy_filled) == (8, 1)
+    # A clean record is not marked.
+    clean = replay_alerts(
+        OBJ, steady_with_outage(), start=T0, end=T0 + timedelta(hours=2), step_s=5 * MIN
+    )
+    assert all(t.steps_policy_filled == 0 for t in clean.tiers)
+    assert all(e.policy_note is None for t in clean.tiers for e in t.episodes)
+    assert any(t.episodes for t in clean.tiers)
 
 
 def test_the_backtest_module_re_exports_the_split_modules() -> None:

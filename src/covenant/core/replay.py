@@ -30,6 +30,7 @@ from covenant.core.evaluate import (
     align_down,
     align_up,
     evaluate,
+    policy_note,
     slice_phase,
 )
 from covenant.core.model import AlertTier, BudgetingMethod, NoDataPolicy, Objective, RollingWindow
@@ -50,14 +51,17 @@ class WindowCounts:
 
     ``bad`` is exact for Occurrences/Timeslices (integers held in float64) and a float sum of
     per-slice error ratios for RatioTimeslices; ``has_rate`` is False where the window has no
-    burn rate (the engine's no-data rules). ``parts`` keeps the engine's answers per segment
-    (first instant index, answers) so bad units can be re-summed exactly at any instant.
+    burn rate (the engine's no-data rules); ``silent`` counts the counted slices that had no
+    events (counted only by a good/bad no-data policy). ``parts`` keeps the engine's answers
+    per segment (first instant index, answers) so bad units can be re-summed exactly at any
+    instant.
     """
 
     events: I64
     counted: I64
     bad: F64
     has_rate: Bools
+    silent: I64
     parts: tuple[tuple[int, Answers], ...] = ()
     ratio: bool = False
 
@@ -108,6 +112,7 @@ def window_counts(
         counted=answers.counted.astype(np.int64),
         bad=answers.bad.astype(np.float64),
         has_rate=_has_rate(o, answers.events, answers.counted),
+        silent=answers.silent.astype(np.int64),
         parts=((0, answers),),
         ratio=o.method is BudgetingMethod.RATIO_TIMESLICES,
     )
@@ -120,6 +125,7 @@ def _concat(parts: Sequence[WindowCounts]) -> WindowCounts:
         counted=np.concatenate([p.counted for p in parts]),
         bad=np.concatenate([p.bad for p in parts]),
         has_rate=np.concatenate([p.has_rate for p in parts]),
+        silent=np.concatenate([p.silent for p in parts]),
         parts=tuple(
             (off + lo, answers)
             for off, p in zip(offsets, parts, strict=False)
@@ -160,6 +166,11 @@ class AlertEpisode:
     max_short_burn: Fraction
     budget_consumed_at_start: Fraction | None  # share of the SLO window's budget spent
     long_window_budget: Fraction  # share of the window's budget the long window burned at start
+    # The most silent slices a good/bad no-data policy counted in each window at a step of the
+    # episode (0: every counted slice was measured), and what that means in words (or None).
+    long_policy_filled: int = 0
+    short_policy_filled: int = 0
+    policy_note: str | None = None
 
     @property
     def duration_s(self) -> int:
@@ -177,6 +188,7 @@ class TierReplay:
     episodes: tuple[AlertEpisode, ...]
     steps_with_data: int = 0  # steps where both windows had a burn rate from stored events
     no_data: str | None = None  # why no step had data (None when some did)
+    steps_policy_filled: int = 0  # steps where a window's rate counted policy-filled slices
 
     @property
     def firing_s(self) -> int:
@@ -289,6 +301,34 @@ def _max_rate(counts: WindowCounts, lo: int, hi: int, target: Fraction) -> Fract
     return counts.rate(lo + int(np.argmax(rates)), target)
 
 
+def _filled(counts: WindowCounts) -> I64:
+    """Per instant, the silent slices the no-data policy counted in a window with a rate."""
+    return np.where(counts.has_rate, counts.silent, 0)
+
+
+def _policy_filled(
+    o: Objective, windows: Sequence[tuple[int, WindowCounts]], lo: int, hi: int
+) -> tuple[list[int], str | None]:
+    """Per window, the most policy-filled slices at an instant of ``[lo, hi)``, and a note
+    naming them (``over 60 min, 10 of 60 slices had no events and were counted bad by …``)."""
+    most: list[int] = []
+    said: list[str] = []
+    for window_s, counts in windows:
+        filled = _filled(counts)[lo:hi]
+        k = lo + int(np.argmax(filled))
+        most.append(int(filled.max()))
+        note = policy_note(
+            f"noDataPolicy: {o.no_data.value}",
+            o.no_data.value,
+            most[-1],
+            int(counts.counted[k]),
+            int(counts.events[k]),
+        )
+        if note is not None:
+            said.append(f"over {window_s // 60} min, {note}")
+    return most, "; ".join(said) or None
+
+
 def _no_data(long_c: WindowCounts, with_data: Bools) -> str | None:
     """Why no step had a burn rate from stored events, or None when some step had one."""
     if with_data.any():
@@ -338,6 +378,8 @@ def replay_alerts(
                 else None
             )
             ongoing = hi == len(ends)
+            windows = ((tier.long_window_s, long_c), (tier.short_window_s, short_c))
+            (long_filled, short_filled), filled_note = _policy_filled(objective, windows, lo, hi)
             episodes.append(
                 AlertEpisode(
                     tier=tier.name,
@@ -354,6 +396,9 @@ def replay_alerts(
                         over_s=tier.long_window_s,
                         window_s=seg.window_s,
                     ),
+                    long_policy_filled=long_filled,
+                    short_policy_filled=short_filled,
+                    policy_note=filled_note,
                 )
             )
         thresholds = {alert_threshold(tier, window_s=s.window_s, target=target) for s in segments}
@@ -368,6 +413,7 @@ def replay_alerts(
                 episodes=tuple(episodes),
                 steps_with_data=int(with_data.sum()),
                 no_data=_no_data(long_c, with_data),
+                steps_policy_filled=int(((_filled(long_c) > 0) | (_filled(short_c) > 0)).sum()),
             )
         )
     return AlertReplay(

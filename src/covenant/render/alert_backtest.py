@@ -43,6 +43,7 @@ def alerts_json(replays: Sequence[AlertReplay]) -> dict[str, Any]:
                         "firing_seconds": t.firing_s,
                         "steps_with_data": t.steps_with_data,
                         "no_data": t.no_data,
+                        "steps_no_data_policy": t.steps_policy_filled,
                         "episodes": [
                             {
                                 "start": iso(e.start),
@@ -54,6 +55,9 @@ def alerts_json(replays: Sequence[AlertReplay]) -> dict[str, Any]:
                                 "max_short_burn": exact(e.max_short_burn),
                                 "budget_consumed_at_start": exact(e.budget_consumed_at_start),
                                 "long_window_budget": exact(e.long_window_budget),
+                                "long_no_data_policy_slices": e.long_policy_filled,
+                                "short_no_data_policy_slices": e.short_policy_filled,
+                                "no_data_policy_note": e.policy_note,
                             }
                             for e in t.episodes
                         ],
@@ -78,17 +82,39 @@ def _coverage(r: AlertReplay, t: TierReplay) -> str | None:
     return None
 
 
+def _policy(r: AlertReplay, t: TierReplay) -> str | None:
+    """A note when the no-data policy filled slices of a window at some steps, else None."""
+    if not t.steps_policy_filled:
+        return None
+    return (
+        f"noDataPolicy: {r.objective.no_data.value} counted silent slices in a window at "
+        f"{t.steps_policy_filled} of {r.steps} steps (not measurements)"
+    )
+
+
 def _coverage_notes(console: Console, r: AlertReplay) -> None:
-    notes = {t.name: note for t in r.tiers if (note := _coverage(r, t)) is not None}
-    if not notes:
-        return
-    if len(notes) == len(r.tiers) > 1 and len(set(notes.values())) == 1:
-        notes = {"all tiers": next(iter(notes.values()))}
-    for name, note in notes.items():
-        missing = note.startswith("no data")
-        console.print(
-            f"{name}: {note}", style="yellow" if missing else "dim", markup=False, highlight=False
-        )
+    for note_of in (_coverage, _policy):
+        notes = {t.name: note for t in r.tiers if (note := note_of(r, t)) is not None}
+        if len(notes) == len(r.tiers) > 1 and len(set(notes.values())) == 1:
+            notes = {"all tiers": next(iter(notes.values()))}
+        for name, note in notes.items():
+            missing = note.startswith("no data")
+            console.print(
+                f"{name}: {note}",
+                style="yellow" if missing else "dim",
+                markup=False,
+                highlight=False,
+            )
+    for t in r.tiers:
+        for e in t.episodes:
+            if e.policy_note is not None:
+                console.print(
+                    f"{t.name} from {minute_text(e.start)} fired on the no-data policy — "
+                    + e.policy_note,
+                    style="yellow",
+                    markup=False,
+                    highlight=False,
+                )
 
 
 def render_alerts_table(
@@ -130,6 +156,7 @@ def render_alerts_table(
                 )
                 end = [minute_text(e.end) + (" (ongoing)" if e.ongoing else "")] if wide else []
                 ongoing = "+" if e.ongoing and not wide else ""
+                ongoing += "*" if e.policy_note is not None else ""
                 rows.append(
                     [
                         t.name,
@@ -150,7 +177,12 @@ def render_alerts_table(
                 + (" / short window" if wide else " (--wide: both windows, severity, end)")
                 + "; budget spent: share of the SLO window's budget consumed when the tier "
                 "started firing; an episode still firing ends at --to"
-                + ("" if wide else " (duration marked +)"),
+                + ("" if wide else " (duration marked +)")
+                + (
+                    "; * fired with slices counted by the no-data policy (noted above)"
+                    if any(e.policy_note for t in r.tiers for e in t.episodes)
+                    else ""
+                ),
                 "dim",
             )
         )
