@@ -357,16 +357,21 @@ def test_a_range_without_data_says_no_data_not_never_fired() -> None:
     assert "too few events" in t0.no_data
 
 
-def test_a_time_slice_policy_is_not_data() -> None:
-    # With no-data = good, silent slices still have a burn rate (0) as `evaluate` computes it,
-    # but nothing was measured: the replay says so instead of a clean record.
-    o = replace(
+def five_minute_slices(policy: NoDataPolicy) -> Objective:
+    """OBJ as 5-minute time slices of 99 % good requests, silent slices counted by ``policy``."""
+    return replace(
         OBJ,
         method=BudgetingMethod.TIMESLICES,
         time_slice_target=pct("99"),
         time_slice_window_s=300,
-        no_data=NoDataPolicy.GOOD,
+        no_data=policy,
     )
+
+
+def test_a_time_slice_policy_is_not_data() -> None:
+    # With no-data = good, silent slices still have a burn rate (0) as `evaluate` computes it,
+    # but nothing was measured: the replay says so instead of a clean record.
+    o = five_minute_slices(NoDataPolicy.GOOD)
     (tier, *_) = replay_alerts(
         o, steady_with_outage(), start=DAY0 - timedelta(days=2), end=DAY0, step_s=5 * MIN
     ).tiers
@@ -378,13 +383,7 @@ def test_a_time_slice_policy_is_not_data() -> None:
 def silent_slices_replay() -> tuple[AlertReplay, Objective, BucketMatrix]:
     """5-minute slices, silent slices counted bad; 40 silent minutes from T0 in steady, clean
     traffic (8 silent slices), replayed every 5 minutes from T0 − 1 h to T0 + 3 h."""
-    o = replace(
-        OBJ,
-        method=BudgetingMethod.TIMESLICES,
-        time_slice_target=pct("99"),
-        time_slice_window_s=300,
-        no_data=NoDataPolicy.BAD,
-    )
+    o = five_minute_slices(NoDataPolicy.BAD)
     data = steady_with_outage()
     k = (to_epoch(T0) - data.start) // MIN
     data.good[0, k - 60 : k + 60] = 100  # no outage: only the silence below is bad
