@@ -120,10 +120,7 @@ def recorded_days(
         if not ids:
             continue
         recorded = _recordings(client, ids, first=first, n=n, span=span)
-        offsets = {
-            i: _offset(recorded.get(reads[i].sloth_id), first=first, n=n, span=span)
-            for i, _ in taken
-        }
+        offsets = {i: _offset(recorded.get(reads[i].sloth_id)) for i, _ in taken}
         fixed = [(i, m, o) for i, m in taken if (o := offsets[i]) is not None]
         shifted = _Grid(
             _shifted(client, name, fixed, first=first, n=n, span=span) if fixed else [],
@@ -174,55 +171,56 @@ def _disjoint(
 @dataclass(frozen=True, slots=True)
 class _Recorded:
     good: npt.NDArray[np.float64]  # k = 0 … n: the day ending at first + k·DAY + offset
-    total: npt.NDArray[np.float64]
-    stamps: npt.NDArray[np.float64]  # the total's sample instants (seconds, ms precision)
+    total: npt.NDArray[np.float64]  # (NaN: no recording made at exactly that instant)
+    offset: int  # the group's evaluation offset within the minute, in ms (0 < offset ≤ 60 s)
 
 
 def _recordings(
     client: PrometheusClient, ids: Sequence[str], *, first: int, n: int, span: int = DAY
 ) -> dict[str, _Recorded]:
-    """Per ``sloth_id``: the ``1d`` recordings last stamped before each ``first + k·DAY +
-    60 s`` (k = 0 … n), and their instants."""
-    sel = f'sloth_id=~"{_alternation(sorted(ids))}"'
+    """Per ``sloth_id``: the group's evaluation offset ``o`` (the stamp of the latest total
+    recording at ``first + 60 s``, less ``first``) and the ``1d`` (``1h``) recordings made at
+    exactly ``first + k·span + o`` (k = 0 … n), NaN where none was made then."""
     good_name, total_name = WITNESS[span]
-    start, end = first + LATEST, first + n * span + LATEST
-    both = client.query_range(
-        f'{{__name__=~"{good_name}|{total_name}",{sel}}}', start=start, end=end, step=span
+    # One step: timestamp() over many steps costs Prometheus (2.42) about steps × range.
+    stamps = client.query_range(
+        f'timestamp({total_name}{{sloth_id=~"{_alternation(sorted(ids))}"}})',
+        start=first + LATEST,
+        end=first + LATEST,
+        step=span,
     )
-    # timestamp() costs Prometheus (2.42) about steps × range: 720 hourly steps over 30 days
-    # took 23 s for 50 series where 30 one-day pieces take 30 × 0.09 s; ask it in pieces
-    stamps: list[Series] = []
-    steps = STAMP_STEPS[span]
-    for piece in range(start, end + 1, steps * span):
-        stamps += client.query_range(
-            f"timestamp({total_name}{{{sel}}})",
-            start=piece,
-            end=min(end, piece + (steps - 1) * span),
-            step=span,
-        )
-    out: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
-    for s in both:
-        which = "good" if s.labels.get("__name__") == good_name else "total"
-        out.setdefault(s.labels.get("sloth_id", ""), {})[which] = _at(
-            s, first + LATEST, n + 1, span
-        )
+    by_offset: dict[int, list[str]] = {}
     for s in stamps:
-        mine = out.setdefault(s.labels.get("sloth_id", ""), {})
-        found = _at(s, first + LATEST, n + 1, span)
-        if "stamps" in mine:  # another piece's: each instant is in one piece only
-            found = np.where(np.isnan(found), mine["stamps"], found)
-        mine["stamps"] = found
+        if s.values.size != 1 or not np.isfinite(s.values[0]):
+            continue
+        offset = round((float(s.values[0]) - first) * 1000)
+        if 0 < offset <= 60_000:
+            by_offset.setdefault(offset, []).append(s.labels.get("sloth_id", ""))
+    if not by_offset:
+        return {}
+    out: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
+    for which, name in (("good", good_name), ("total", total_name)):
+        # a recording stamped exactly at the instant: a 1 ms range ending there (Prometheus 2
+        # closes it at both ends, 3 at the end only; stamps are whole milliseconds)
+        terms = [
+            f'max_over_time({name}{{sloth_id=~"{_alternation(sorted(group))}"}}[1ms] '
+            f"offset {60_000 - offset}ms)"
+            for offset, group in sorted(by_offset.items())
+        ]
+        answer = client.query_range(
+            " or ".join(terms), start=first + LATEST, end=first + n * span + LATEST, step=span
+        )
+        for s in answer:
+            out.setdefault(s.labels.get("sloth_id", ""), {})[which] = _at(
+                s, first + LATEST, n + 1, span
+            )
+    offset_of = {sid: offset for offset, group in by_offset.items() for sid in group}
     return {
-        key: _Recorded(good=v["good"], total=v["total"], stamps=v["stamps"])
+        key: _Recorded(good=v["good"], total=v["total"], offset=offset_of[key])
         for key, v in out.items()
-        if {"good", "total", "stamps"} <= set(v)
+        if {"good", "total"} <= set(v) and key in offset_of
     }
 
-
-STAMP_STEPS = {DAY: 12, HOUR: 8}
-"""The most steps of one ``timestamp()`` query: a whole day of hours in one cost Prometheus
-2.42 twice what three pieces of 8 cost (the pieces' extra round trips included), a month of
-days in pieces of 12 three quarters of what one or two pieces did."""
 
 LATEST = 60
 """Asked at ``midnight + 60 s``: the latest minute recording is then the one stamped in
@@ -235,14 +233,13 @@ def _at(series: Series, start: float, size: int, span: int = DAY) -> npt.NDArray
     return values
 
 
-def _offset(rec: _Recorded | None, *, first: int, n: int, span: int = DAY) -> int | None:
-    """The group's evaluation offset in ms (the same after every midnight), or None."""
-    if rec is None or not np.all(np.isfinite(rec.stamps)):
+def _offset(rec: _Recorded | None) -> int | None:
+    """The group's evaluation offset in ms when it recorded the total at that offset after
+    every midnight (hour) of the range, or None. (A good count missing at an instant, e.g. an
+    errors counter that did not exist yet, only leaves the days next to it unwitnessed.)"""
+    if rec is None or not np.all(np.isfinite(rec.total)):
         return None
-    offsets = np.rint((rec.stamps - (first + span * np.arange(n + 1))) * 1000).astype(np.int64)
-    if np.any(offsets != offsets[0]) or not 0 < offsets[0] <= 60_000:
-        return None
-    return int(offsets[0])
+    return rec.offset
 
 
 def _shifted(
