@@ -20,9 +20,23 @@ class OutputFormat(StrEnum):
 
 def validate(
     paths: Annotated[
-        list[Path],
-        typer.Argument(help="Workspace folders or definition files.", exists=True),
-    ],
+        list[Path] | None,
+        typer.Argument(
+            help="Workspace folders or definition files (default: the workspace, -w).",
+            exists=True,
+        ),
+    ] = None,
+    workspace: Annotated[
+        Path,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder, checked when no paths are given.",
+            file_okay=False,
+            exists=True,
+            envvar="COVENANT_WORKSPACE",
+        ),
+    ] = Path(),
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="text for people, json for machines.")
     ] = OutputFormat.TEXT,
@@ -30,7 +44,7 @@ def validate(
     """Check definitions: every problem with file:line, field and fix. Exit 1 on errors."""
     from covenant.services import workspace as service
 
-    problems = service.validate_paths(paths)
+    problems = service.validate_paths(paths or [workspace])
     errors = [p for p in problems if p.severity == "error"]
     if output_format is OutputFormat.JSON:
         typer.echo(json.dumps([_problem_json(p) for p in problems], indent=2))

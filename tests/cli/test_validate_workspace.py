@@ -1,0 +1,67 @@
+"""`covenant validate` takes the workspace as every other command does: `-w DIR`,
+`$COVENANT_WORKSPACE`, or the current folder when no path is given."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+
+BROKEN = """\
+apiVersion: openslo/v1
+kind: Service
+metadata:
+  name: Not A Valid Name
+spec: {}
+"""
+FINE = """\
+apiVersion: openslo/v1
+kind: Service
+metadata:
+  name: checkout
+spec:
+  description: the shop's checkout
+"""
+
+
+def codes(output: str) -> list[tuple[str, str]]:
+    return [(p["code"], Path(p["where"].split(":")[0]).name) for p in json.loads(output)]
+
+
+def test_validate_takes_w_the_environment_or_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken, fine = tmp_path / "broken", tmp_path / "fine"
+    broken.mkdir()
+    fine.mkdir()
+    (broken / "services.yaml").write_text(BROKEN)
+    (fine / "services.yaml").write_text(FINE)
+    runner = CliRunner()
+    monkeypatch.delenv("COVENANT_WORKSPACE", raising=False)
+    by_path = runner.invoke(app, ["validate", str(broken), "--format", "json"])
+    assert by_path.exit_code == 1
+    found = codes(by_path.output)
+    assert found
+    assert all(where == "services.yaml" for _, where in found)
+    by_w = runner.invoke(app, ["validate", "-w", str(broken), "--format", "json"])
+    assert (by_w.exit_code, codes(by_w.output)) == (1, found)
+    assert runner.invoke(app, ["validate", "-w", str(fine)]).exit_code == 0
+    # paths given win over -w
+    both = runner.invoke(app, ["validate", str(fine), "-w", str(broken)])
+    assert both.exit_code == 0, both.output
+    monkeypatch.setenv("COVENANT_WORKSPACE", str(broken))
+    by_env = runner.invoke(app, ["validate", "--format", "json"])
+    assert (by_env.exit_code, codes(by_env.output)) == (1, found)
+    monkeypatch.delenv("COVENANT_WORKSPACE")
+    monkeypatch.chdir(fine)
+    here = runner.invoke(app, ["validate"])
+    assert here.exit_code == 0, here.output
+    assert "valid: 0 error(s), 0 warning(s)" in here.output
+    # a file is not a workspace folder: a usage error naming the option
+    wrong = runner.invoke(app, ["validate", "-w", str(fine / "services.yaml")])
+    assert wrong.exit_code == 2
+    assert "--workspace" in wrong.output
