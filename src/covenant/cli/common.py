@@ -26,6 +26,7 @@ __all__ = [
     "NOW_VARIABLE",
     "ActorOption",
     "AtOption",
+    "WhenNoPathsOption",
     "WorkspaceOption",
     "cli_actor",
     "console",
@@ -47,6 +48,19 @@ WorkspaceOption = Annotated[
         envvar="COVENANT_WORKSPACE",
     ),
 ]
+
+
+WhenNoPathsOption = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder, when no PATH is given.",
+        file_okay=False,
+        envvar="COVENANT_WORKSPACE",
+    ),
+]
+"""The workspace of a command that also takes definition paths (validate, lint)."""
 
 
 ActorOption = Annotated[

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import console, err_console, fail
+from covenant.cli.common import WhenNoPathsOption, console, err_console, fail
 from covenant.errors import CovenantError, Problem
 
 
@@ -22,21 +22,11 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Workspace folders or definition files (default: the workspace, -w).",
+            help="Workspace folders or definition files (default: --workspace).",
             exists=True,
         ),
     ] = None,
-    workspace: Annotated[
-        Path,
-        typer.Option(
-            "--workspace",
-            "-w",
-            help="Workspace folder, checked when no paths are given.",
-            file_okay=False,
-            exists=True,
-            envvar="COVENANT_WORKSPACE",
-        ),
-    ] = Path(),
+    workspace: WhenNoPathsOption = Path(),
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="text for people, json for machines.")
     ] = OutputFormat.TEXT,

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import console, fail, usage
+from covenant.cli.common import WhenNoPathsOption, console, fail, usage
 from covenant.cli.table_options import AgreementFilter, WideOption
 from covenant.errors import CovenantError, OptionValueError
 
@@ -37,16 +37,7 @@ def lint_command(
         list[Path] | None,
         typer.Argument(help="Workspace folders or definition files (default: --workspace)."),
     ] = None,
-    workspace: Annotated[
-        Path,
-        typer.Option(
-            "--workspace",
-            "-w",
-            help="Workspace folder, when no PATH is given.",
-            file_okay=False,
-            envvar="COVENANT_WORKSPACE",
-        ),
-    ] = Path(),
+    workspace: WhenNoPathsOption = Path(),
     output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
         Format.TABLE
     ),
