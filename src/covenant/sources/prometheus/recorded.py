@@ -33,7 +33,7 @@ docs/prometheus.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,13 +189,17 @@ def _recordings(
         end=first + LATEST,
         step=span,
     )
+    # A sloth_id recorded by more than one series (the rules loaded twice) is left to its
+    # samples: which series' values go with which offset would be a guess.
+    twice = _repeated(s.labels.get("sloth_id", "") for s in stamps)
     by_offset: dict[int, list[str]] = {}
     for s in stamps:
-        if s.values.size != 1 or not np.isfinite(s.values[0]):
+        sid = s.labels.get("sloth_id", "")
+        if sid in twice or s.values.size != 1 or not np.isfinite(s.values[0]):
             continue
         offset = round((float(s.values[0]) - first) * 1000)
         if 0 < offset <= 60_000:
-            by_offset.setdefault(offset, []).append(s.labels.get("sloth_id", ""))
+            by_offset.setdefault(offset, []).append(sid)
     if not by_offset:
         return {}
     out: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
@@ -210,6 +214,7 @@ def _recordings(
         answer = client.query_range(
             " or ".join(terms), start=first + LATEST, end=first + n * span + LATEST, step=span
         )
+        twice |= _repeated(s.labels.get("sloth_id", "") for s in answer)
         for s in answer:
             out.setdefault(s.labels.get("sloth_id", ""), {})[which] = _at(
                 s, first + LATEST, n + 1, span
@@ -218,8 +223,17 @@ def _recordings(
     return {
         key: _Recorded(good=v["good"], total=v["total"], offset=offset_of[key])
         for key, v in out.items()
-        if {"good", "total"} <= set(v) and key in offset_of
+        if {"good", "total"} <= set(v) and key in offset_of and key not in twice
     }
+
+
+def _repeated(keys: Iterable[str]) -> set[str]:
+    """The keys that occur more than once."""
+    seen: set[str] = set()
+    again: set[str] = set()
+    for key in keys:
+        (again if key in seen else seen).add(key)
+    return again
 
 
 LATEST = 60
