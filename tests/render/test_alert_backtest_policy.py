@@ -33,8 +33,9 @@ def test_json_and_table_say_which_episodes_the_policy_filled() -> None:
     ) in lines
     assert any(
         line.startswith(
-            "page-fast from 2026-03-04 12:05Z fired on the no-data policy — over 60 min, 8 of 12"
+            "page-fast from 2026-03-04 12:05Z, with slices the no-data policy filled — "
+            "over 60 min, 8 of 12"
         )
         for line in lines
     )
-    assert "* fired with slices counted by the no-data policy" in out.getvalue()
+    assert "* its windows counted slices the no-data policy filled" in out.getvalue()

@@ -109,8 +109,8 @@ def _coverage_notes(console: Console, r: AlertReplay) -> None:
         for e in t.episodes:
             if e.policy_note is not None:
                 console.print(
-                    f"{t.name} from {minute_text(e.start)} fired on the no-data policy — "
-                    + e.policy_note,
+                    f"{t.name} from {minute_text(e.start)}, with slices the no-data policy "
+                    f"filled — {e.policy_note}",
                     style="yellow",
                     markup=False,
                     highlight=False,
@@ -179,7 +179,7 @@ def render_alerts_table(
                 "started firing; an episode still firing ends at --to"
                 + ("" if wide else " (duration marked +)")
                 + (
-                    "; * fired with slices counted by the no-data policy (noted above)"
+                    "; * its windows counted slices the no-data policy filled (noted above)"
                     if any(e.policy_note for t in r.tiers for e in t.episodes)
                     else ""
                 ),
