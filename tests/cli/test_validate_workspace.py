@@ -65,3 +65,6 @@ def test_validate_takes_w_the_environment_or_the_current_folder(
     wrong = runner.invoke(app, ["validate", "-w", str(fine / "services.yaml")])
     assert wrong.exit_code == 2
     assert "--workspace" in wrong.output
+    missing = runner.invoke(app, ["validate", "-w", str(tmp_path / "missing")])
+    assert missing.exit_code == 2
+    assert "Invalid value for '--workspace'" in missing.output

@@ -69,7 +69,9 @@ def test_validate_warns_of_a_folder_without_definition_files(tmp_path: Path) -> 
 def test_validate_usage_errors_exit_2(tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", str(tmp_path / "missing")]).exit_code == 2
     assert runner.invoke(app, ["validate", "--format", "xml", str(tmp_path)]).exit_code == 2
-    assert runner.invoke(app, ["validate"]).exit_code == 2
+    # no path: the workspace (-w, $COVENANT_WORKSPACE or the current folder), which must exist
+    # (tests/cli/test_validate_workspace.py)
+    assert runner.invoke(app, ["validate", "-w", str(tmp_path / "missing")]).exit_code == 2
 
 
 def test_export_openslo_to_file(tmp_path: Path) -> None:

@@ -34,6 +34,8 @@ def validate(
     """Check definitions: every problem with file:line, field and fix. Exit 1 on errors."""
     from covenant.services import workspace as service
 
+    if not paths and not workspace.exists():
+        raise typer.BadParameter(f"{workspace} does not exist", param_hint="'--workspace' / '-w'")
     problems = service.validate_paths(paths or [workspace])
     errors = [p for p in problems if p.severity == "error"]
     if output_format is OutputFormat.JSON:
