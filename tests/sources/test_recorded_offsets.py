@@ -6,8 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.sources.prometheus.client import Series
-from covenant.sources.prometheus.recorded import DAY, _offset, _recordings
+from covenant.sources.prometheus.recorded import (
+    DAY,
+    NO_RECORDINGS,
+    Recorded,
+    _offset,
+    _recordings,
+    recorded_days,
+)
 
 FIRST = 1_790_000_000 // DAY * DAY  # a midnight
 
@@ -75,3 +83,29 @@ def test_no_stamp_after_the_first_midnight_asks_nothing_more() -> None:
     client = Answers([], {"good": [], "total": []})
     assert _recordings(client, ["a"], first=FIRST, n=3) == {}  # type: ignore[arg-type]
     assert len(client.asked) == 1
+
+
+def test_without_recordings_the_counters_are_not_asked_for() -> None:
+    """No rules loaded: one cheap question per group of reads (the stamps at one instant),
+    not the month of counters at every midnight; each read is left to its samples."""
+    source = PrometheusSource(name="prom", url="http://127.0.0.1:9", timeout_s=5.0)
+    reads = [
+        Recorded(
+            queries=SeriesQueries(
+                series=job,
+                slos=(f"{job}-availability",),
+                sli=job,
+                source=source,
+                good=f'sum(increase(http_requests_total{{job="{job}",code="200"}}[{{{{.window}}}}]))',
+                total=f'sum(increase(http_requests_total{{job="{job}"}}[{{{{.window}}}}]))',
+            ),
+            sloth_id=f"{job}-availability",
+        )
+        for job in ("api", "web")
+    ]
+    client = Answers([], {"good": [], "total": []})
+    found = recorded_days(client, reads, first=FIRST, n=30)  # type: ignore[arg-type]
+    assert [q for q, *_ in client.asked] == [
+        'timestamp(covenant:sli_total:count1d{sloth_id=~"api-availability|web-availability"})'
+    ]
+    assert [(d.ok.any(), d.why) for d in found] == [(False, NO_RECORDINGS)] * 2

@@ -108,6 +108,14 @@ def recorded_days(
         selector = union(name, [m for _, m in items])
         if selector is None:
             continue
+        # the recordings first: without them (no rules loaded) the counters are not asked for
+        recorded = _recordings(
+            client, [reads[i].sloth_id for i, _ in items], first=first, n=n, span=span
+        )
+        if all(_offset(recorded.get(reads[i].sloth_id)) is None for i, _ in items):
+            for i, _ in items:
+                found[i] = _none(n, NO_RECORDINGS)
+            continue
         # the counters at every midnight: the day increases to store
         midnights = _Grid(
             client.query_range(selector, start=first, end=first + n * span, step=span),
@@ -116,10 +124,6 @@ def recorded_days(
             span=span,
         )
         taken = _disjoint(midnights.index, items)
-        ids = [reads[i].sloth_id for i, _ in taken]
-        if not ids:
-            continue
-        recorded = _recordings(client, ids, first=first, n=n, span=span)
         offsets = {i: _offset(recorded.get(reads[i].sloth_id)) for i, _ in taken}
         fixed = [(i, m, o) for i, m in taken if (o := offsets[i]) is not None]
         shifted = _Grid(
@@ -141,6 +145,9 @@ def recorded_days(
                 span=span,
             )
     return found
+
+
+NO_RECORDINGS = "no aligned 1d recording after every midnight (covenant rules prometheus)"
 
 
 def _none(n: int, why: str) -> DaySums:
@@ -337,7 +344,7 @@ def _check(
 ) -> DaySums:
     """The day increases of ``r`` at the midnights, ok where the recordings witness them."""
     if rec is None or offset is None:
-        return _none(n, "no aligned 1d recording after every midnight (covenant rules prometheus)")
+        return _none(n, NO_RECORDINGS)
     is_bad = r.queries.good is None
     f_day, f_known = midnights.increase(m.first)
     t_day, t_known = midnights.increase(m.total)
