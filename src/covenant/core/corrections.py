@@ -33,7 +33,13 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.evaluate import align_down, evaluate, policy_note, required_range
+from covenant.core.evaluate import (
+    align_down,
+    evaluate,
+    policy_label,
+    policy_note,
+    required_range,
+)
 from covenant.core.model import BudgetingMethod, NoDataPolicy, Objective, RollingWindow
 from covenant.core.results import Burn, Evaluation
 from covenant.core.series import BucketMatrix
@@ -335,7 +341,7 @@ def corrected_row(
         total=layout.expand(slice_total).astype(np.int64) * keep,
         events=real_total,
         silent=silent_marks(layout, ~has & kept, int(real_total.size)),
-        policy=f"noDataPolicy: {objective.no_data.value}",
+        policy=policy_label(objective),
         verdict=objective.no_data.value,
     )
 

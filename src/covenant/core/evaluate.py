@@ -263,7 +263,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
     num, den = o.target.numerator, o.target.denominator
     slack = den - num  # 1 − target = slack / den
     one_minus_t = Fraction(slack, den)
-    policy = f"noDataPolicy: {o.no_data.value}"
+    policy = policy_label(o)
 
     def bad_at(k: int, boundary: Fraction | None = None) -> Fraction:
         """Bad units of request ``k`` (RatioTimeslices only), exact near a boundary."""
@@ -402,6 +402,11 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
         policy_note=filled,
         policy_filled=ctx.silent[slo] if filled else 0,
     )
+
+
+def policy_label(o: Objective) -> str:
+    """How notes name an objective's no-data policy: ``noDataPolicy: bad``."""
+    return f"noDataPolicy: {o.no_data.value}"
 
 
 def policy_note(policy: str, verdict: str, silent: int, counted: int, events: int) -> str | None:

@@ -30,6 +30,7 @@ from covenant.core.evaluate import (
     align_down,
     align_up,
     evaluate,
+    policy_label,
     policy_note,
     slice_phase,
 )
@@ -318,7 +319,7 @@ def _policy_filled(
         k = lo + int(np.argmax(filled))
         most.append(int(filled.max()))
         note = policy_note(
-            f"noDataPolicy: {o.no_data.value}",
+            policy_label(o),
             o.no_data.value,
             most[-1],
             int(counts.counted[k]),

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 
+from covenant.core.evaluate import policy_label
 from covenant.core.replay import AlertReplay, TierReplay
 from covenant.render.evaluation import exact, iso, minute_text, window_text
 from covenant.render.sla import duration_text, level_text
@@ -87,7 +88,7 @@ def _policy(r: AlertReplay, t: TierReplay) -> str | None:
     if not t.steps_policy_filled:
         return None
     return (
-        f"noDataPolicy: {r.objective.no_data.value} counted silent slices in a window at "
+        f"{policy_label(r.objective)} counted silent slices in a window at "
         f"{t.steps_policy_filled} of {r.steps} steps (not measurements)"
     )
 

@@ -112,7 +112,8 @@ def recorded_days(
         recorded = _recordings(
             client, [reads[i].sloth_id for i, _ in items], first=first, n=n, span=span
         )
-        if all(_offset(recorded.get(reads[i].sloth_id)) is None for i, _ in items):
+        offsets = {i: _offset(recorded.get(reads[i].sloth_id)) for i, _ in items}
+        if all(o is None for o in offsets.values()):
             for i, _ in items:
                 found[i] = _none(n, NO_RECORDINGS)
             continue
@@ -124,7 +125,6 @@ def recorded_days(
             span=span,
         )
         taken = _disjoint(midnights.index, items)
-        offsets = {i: _offset(recorded.get(reads[i].sloth_id)) for i, _ in taken}
         fixed = [(i, m, o) for i, m in taken if (o := offsets[i]) is not None]
         shifted = _Grid(
             _shifted(client, name, fixed, first=first, n=n, span=span) if fixed else [],
