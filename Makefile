@@ -31,7 +31,7 @@ run: $(STAMP) ## write the demo workspace to ./covenant-demo, load it into SQLit
 
 test: $(STAMP) check ## the whole suite (service tests need PostgreSQL; see scripts/test-services)
 	bash scripts/test-services
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q --durations=40  # the slowest, to keep CI under 20 minutes
 
 check: $(STAMP) ## lint, types, architecture contracts
 	$(BIN)/ruff check src tests benchmarks
