@@ -139,13 +139,15 @@ def test_corrected_figures_count_only_the_slices_left() -> None:
 
 
 @pytest.mark.parametrize(
-    ("b_policy", "word"), [(NoDataPolicy.GOOD, "good"), (NoDataPolicy.BAD, "bad")]
+    ("b_policy", "word", "filled"),
+    [(NoDataPolicy.GOOD, "good", 10), (NoDataPolicy.BAD, "bad", 25)],
 )
-def test_a_composite_says_which_slices_no_component_had_events_in(
-    b_policy: NoDataPolicy, word: str
+def test_a_composite_says_which_slices_its_components_policies_decided(
+    b_policy: NoDataPolicy, word: str, filled: int
 ) -> None:
-    """Slices where every component is silent are counted only by the components' policies;
-    a slice where one component has events is measured (the other's policy only joins it)."""
+    """Slices where every component is silent are counted only by the components' policies
+    (10). Where a measured good and b silent (15 more), b's policy decides the slice only when
+    it counts silence bad: under good the slice is good as a measured it."""
     a_total, b_total = busy(), busy()
     a_total[WINDOW_FIRST : WINDOW_FIRST + 10] = 0  # both silent: 10 slices
     b_total[WINDOW_FIRST : WINDOW_FIRST + 25] = 0  # b alone silent for 15 more
@@ -159,5 +161,30 @@ def test_a_composite_says_which_slices_no_component_had_events_in(
     (e,) = evaluate_composites([composite], both, at=AT)
     assert e.total == SLICES
     assert e.policy_note == (
-        f"10 of 1,440 slices had no events and were counted {word} by its components' noDataPolicy"
+        f"{filled} of 1,440 slices had a component without events and were counted {word} "
+        "by its components' noDataPolicy"
+    )
+
+
+def test_a_composite_slice_a_component_measured_bad_is_not_the_policys() -> None:
+    """b is silent (policy bad) for 25 slices; a has events in all of them and measured 5 of
+    them bad. Those 5 are bad whatever b's policy says: 20 slices are the policy's."""
+    a_total, b_total = busy(), busy()
+    b_total[WINDOW_FIRST : WINDOW_FIRST + 25] = 0
+    counts = np.stack([a_total, b_total]).astype(np.int64)
+    good = counts.copy()
+    good[0, WINDOW_FIRST + 3 : WINDOW_FIRST + 8] = 0  # a: 0 of 10 good, under its 9/10
+    both = BucketMatrix(keys=("a", "b"), start=START, step=STEP, good=good, total=counts)
+    a = replace(slices(NoDataPolicy.GOOD), name="a", series="a")
+    b = replace(slices(NoDataPolicy.BAD), name="b", series="b")
+    composite = CompositeObjective(
+        objective=replace(slices(NoDataPolicy.SKIP), series="c"),
+        components=(Component(objective=a), Component(objective=b)),
+    )
+    (e,) = evaluate_composites([composite], both, at=AT)
+    assert (e.total, e.good) == (SLICES, SLICES - 25)
+    assert e.policy_filled == 20
+    assert e.policy_note == (
+        "20 of 1,440 slices had a component without events and were counted bad "
+        "by its components' noDataPolicy"
     )

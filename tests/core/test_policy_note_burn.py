@@ -38,10 +38,10 @@ def windows(e: Evaluation) -> dict[int, Burn]:
     return found
 
 
-def expected(minutes: int, quiet: int, word: str, policy: str) -> str:
-    if quiet == minutes:
+def expected(minutes: int, quiet: int, word: str, policy: str, had: str = "no events") -> str:
+    if quiet == minutes:  # every slice silent: no events at all
         return f"no events in the window: all {minutes:,} slices counted {word} by {policy}"
-    return f"{quiet:,} of {minutes:,} slices had no events and were counted {word} by {policy}"
+    return f"{quiet:,} of {minutes:,} slices had {had} and were counted {word} by {policy}"
 
 
 # The default tiers' windows and the current hour, in minutes: 5 m, 30 m, 1 h, 2 h, 6 h, 1 d, 3 d.
@@ -111,7 +111,9 @@ def test_corrected_burn_windows_count_only_the_slices_left() -> None:
     assert corrected.evaluation.policy_filled == QUIET - skipped
 
 
-def test_a_composite_burn_window_says_which_slices_no_component_had_events_in() -> None:
+def test_a_composite_burn_window_says_which_slices_its_components_policies_decided() -> None:
+    """Both silent over the last 10 minutes; b (policy bad) over the last 20, where a measured
+    good: each of those 20 slices is bad only by b's policy."""
     a_total, b_total = busy(), busy()
     a_total[N - QUIET :] = 0  # both silent over the last 10 minutes
     b_total[N - 2 * QUIET :] = 0  # b silent over the last 20
@@ -125,6 +127,7 @@ def test_a_composite_burn_window_says_which_slices_no_component_had_events_in() 
     (e,) = evaluate_composites([composite], both, at=AT)
     policy = "its components' noDataPolicy"
     for minutes, w in windows(e).items():
-        quiet = min(minutes, QUIET)
+        quiet = min(minutes, 2 * QUIET)
         assert w.policy_filled == quiet, minutes
-        assert w.policy_note == expected(minutes, quiet, "bad", policy), minutes
+        had = "a component without events"
+        assert w.policy_note == expected(minutes, quiet, "bad", policy, had), minutes

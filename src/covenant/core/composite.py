@@ -207,9 +207,11 @@ def composite_derived(
     if mask is not None:
         bucket_skipped = layout.expand(skipped).astype(bool)
         good, total = good * ~bucket_skipped, total * ~bucket_skipped
-    slice_good, slice_bad = _component_states(composite, layout.sums(good), layout.sums(total))
+    slice_total = layout.sums(total)
+    slice_good, slice_bad = _component_states(composite, layout.sums(good), slice_total)
     bad = slice_bad.any(axis=0) & ~skipped
     counted = (slice_good | slice_bad).any(axis=0) & ~skipped
+    measured_bad = (slice_bad & (slice_total > 0)).any(axis=0)
     engine = replace(
         o,
         time_slice_target=Fraction(1),
@@ -217,8 +219,9 @@ def composite_derived(
         minimum_events=0,
     )
     events = total.sum(axis=0)
-    # A counted slice in which no component had events is counted only by their policies.
-    silent = counted & (layout.sums(events) == 0)
+    # A counted slice whose verdict a policy decided: no component had events, or it is bad
+    # only because a silent component's policy counts silence bad (the others measured good).
+    silent = counted & ((layout.sums(events) == 0) | (bad & ~measured_bad))
     policies = {c.objective.no_data for c in composite.components}
     return Derived(
         engine=engine,
@@ -229,6 +232,7 @@ def composite_derived(
         silent=silent_marks(layout, silent, int(events.size)),
         policy="its components' noDataPolicy",
         verdict="bad" if NoDataPolicy.BAD in policies else "good",
+        had="a component without events",
     )
 
 

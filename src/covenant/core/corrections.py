@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.evaluate import (
+    NO_EVENTS,
     align_down,
     evaluate,
     policy_label,
@@ -169,9 +170,9 @@ class Derived:
 
     ``engine`` is evaluated on ``good``/``total``; the result is reported as ``report`` with
     burn-window event counts taken from ``events`` (None: keep the engine's counts).
-    ``silent`` marks (1 at its first bucket) each complete slice without events that a good/bad
-    no-data policy folded into the row counted ``verdict`` under ``policy``, so the result can
-    say how many of its slices the policy filled (``Evaluation.policy_note``).
+    ``silent`` marks (1 at its first bucket) each complete slice whose verdict a good/bad no-data
+    policy folded into the row decided (``verdict`` under ``policy``; a slice that had ``had``),
+    so the result can say how many of its slices the policy filled (``Evaluation.policy_note``).
     """
 
     engine: Objective
@@ -182,6 +183,7 @@ class Derived:
     silent: I64 | None = None
     policy: str = ""
     verdict: str = ""
+    had: str = NO_EVENTS  # what a slice ``silent`` marks had, as its note says it
 
 
 def evaluate_derived(
@@ -236,6 +238,7 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
             silent,
             result.total,
             events_in(result.window_start, result.window_end),
+            had=item.had,
         )
 
     def reason(text: str | None) -> str | None:
@@ -247,7 +250,7 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
         if item.silent is None or burn.no_data is not None:
             return fixed
         quiet = _silent_in_burn(item, burn, start=start, step=step)
-        said = policy_note(item.policy, item.verdict, quiet, burn.counted, events)
+        said = policy_note(item.policy, item.verdict, quiet, burn.counted, events, had=item.had)
         return replace(fixed, policy_filled=quiet, policy_note=said)
 
     tiers = tuple(replace(t, long=fix(t.long), short=fix(t.short)) for t in result.tiers)

@@ -409,17 +409,24 @@ def policy_label(o: Objective) -> str:
     return f"noDataPolicy: {o.no_data.value}"
 
 
-def policy_note(policy: str, verdict: str, silent: int, counted: int, events: int) -> str | None:
-    """What an evaluation says when ``silent`` of its ``counted`` slices had no events and were
-    counted ``verdict`` (good, bad) by ``policy``; None when every counted slice had events."""
+NO_EVENTS = "no events"
+"""What a slice a no-data policy counted had (a composite's: ``a component without events``)."""
+
+
+def policy_note(
+    policy: str, verdict: str, silent: int, counted: int, events: int, *, had: str = NO_EVENTS
+) -> str | None:
+    """What an evaluation says when ``silent`` of its ``counted`` slices had ``had`` (no events)
+    and were counted ``verdict`` (good, bad) by ``policy``; None when no counted slice was."""
     if silent <= 0:
         return None
     if silent < counted:
-        return (
-            f"{silent:,} of {counted:,} slices had no events and were counted {verdict} by {policy}"
-        )
-    where = "in the window" if events == 0 else "in any complete slice of the window"
-    return f"no events {where}: all {counted:,} slices counted {verdict} by {policy}"
+        return f"{silent:,} of {counted:,} slices had {had} and were counted {verdict} by {policy}"
+    if events == 0:
+        return f"no events in the window: all {counted:,} slices counted {verdict} by {policy}"
+    where = "any" if had == NO_EVENTS else "every"
+    filled = f"all {counted:,} slices counted {verdict} by {policy}"
+    return f"{had} in {where} complete slice of the window: {filled}"
 
 
 def _pages(tier: TierResult) -> bool:
