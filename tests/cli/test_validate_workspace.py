@@ -68,3 +68,37 @@ def test_validate_takes_w_the_environment_or_the_current_folder(
     missing = runner.invoke(app, ["validate", "-w", str(tmp_path / "missing")])
     assert missing.exit_code == 2
     assert "Invalid value for '--workspace'" in missing.output
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_a_missing_workspace_names_where_it_came_from_and_the_fix(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validate and lint say the same of the same mistake: the option or variable that gave
+    the folder, what is wrong with it and what to give instead; a PATH given wins over a
+    broken $COVENANT_WORKSPACE."""
+    fine = tmp_path / "fine"
+    fine.mkdir()
+    (fine / "services.yaml").write_text(FINE)
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)  # short relative paths: the messages fit on a line
+    monkeypatch.setenv("COVENANT_WORKSPACE", "missing")
+    by_env = runner.invoke(app, [command])
+    assert by_env.exit_code == 2
+    assert "Invalid value for $COVENANT_WORKSPACE: missing does not exist; give the" in (
+        by_env.output
+    )
+    monkeypatch.setenv("COVENANT_WORKSPACE", "fine/services.yaml")
+    assert runner.invoke(app, [command, "fine"]).exit_code == 0
+    as_file = runner.invoke(app, [command])
+    assert as_file.exit_code == 2
+    assert "is a file; give the workspace folder" in " ".join(
+        as_file.output.replace("│", " ").split()
+    )
+    monkeypatch.delenv("COVENANT_WORKSPACE")
+    by_w = runner.invoke(app, [command, "-w", "gone"])
+    assert by_w.exit_code == 2
+    assert "Invalid value for '--workspace' / '-w':" in by_w.output
+    by_path = runner.invoke(app, [command, "gone"])
+    assert by_path.exit_code == 2
+    assert "Invalid value for PATH:" in by_path.output

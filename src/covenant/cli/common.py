@@ -30,6 +30,7 @@ __all__ = [
     "WorkspaceOption",
     "cli_actor",
     "console",
+    "definition_sources",
     "err_console",
     "explain_hint",
     "fail",
@@ -56,11 +57,35 @@ WhenNoPathsOption = Annotated[
         "--workspace",
         "-w",
         help="Workspace folder, when no PATH is given.",
-        file_okay=False,
         envvar="COVENANT_WORKSPACE",
     ),
 ]
-"""The workspace of a command that also takes definition paths (validate, lint)."""
+"""The workspace of a command that also takes definition paths (validate, lint): checked by
+:func:`definition_sources`, and only when no PATH is given."""
+
+
+def definition_sources(ctx: typer.Context, paths: list[Path] | None, workspace: Path) -> list[Path]:
+    """What a command of :data:`WhenNoPathsOption` reads: the PATHs given, else the workspace
+    (a folder). A missing one is a usage error naming where it came from (PATH, ``-w`` or
+    ``$COVENANT_WORKSPACE``) and the fix."""
+    if paths:
+        for path in paths:
+            if not path.exists():
+                raise typer.BadParameter(
+                    f"{path} does not exist; give existing definition files or folders",
+                    param_hint="PATH",
+                )
+        return list(paths)
+    problem = "is a file" if workspace.is_file() else "" if workspace.exists() else "does not exist"
+    if problem:
+        source = ctx.get_parameter_source("workspace")
+        from_env = source is not None and source.name == "ENVIRONMENT"
+        raise typer.BadParameter(
+            f"{workspace} {problem}; give the workspace folder (-w DIR) or definition files "
+            "as PATH",
+            param_hint="$COVENANT_WORKSPACE" if from_env else "'--workspace' / '-w'",
+        )
+    return [workspace]
 
 
 ActorOption = Annotated[

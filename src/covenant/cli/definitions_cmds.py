@@ -9,7 +9,13 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import WhenNoPathsOption, console, err_console, fail
+from covenant.cli.common import (
+    WhenNoPathsOption,
+    console,
+    definition_sources,
+    err_console,
+    fail,
+)
 from covenant.errors import CovenantError, Problem
 
 
@@ -19,12 +25,10 @@ class OutputFormat(StrEnum):
 
 
 def validate(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(
-            help="Workspace folders or definition files (default: --workspace).",
-            exists=True,
-        ),
+        typer.Argument(help="Workspace folders or definition files (default: --workspace)."),
     ] = None,
     workspace: WhenNoPathsOption = Path(),
     output_format: Annotated[
@@ -34,9 +38,7 @@ def validate(
     """Check definitions: every problem with file:line, field and fix. Exit 1 on errors."""
     from covenant.services import workspace as service
 
-    if not paths and not workspace.exists():
-        raise typer.BadParameter(f"{workspace} does not exist", param_hint="'--workspace' / '-w'")
-    problems = service.validate_paths(paths or [workspace])
+    problems = service.validate_paths(definition_sources(ctx, paths, workspace))
     errors = [p for p in problems if p.severity == "error"]
     if output_format is OutputFormat.JSON:
         typer.echo(json.dumps([_problem_json(p) for p in problems], indent=2))

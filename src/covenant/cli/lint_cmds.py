@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import WhenNoPathsOption, console, fail, usage
+from covenant.cli.common import WhenNoPathsOption, console, definition_sources, fail, usage
 from covenant.cli.table_options import AgreementFilter, WideOption
 from covenant.errors import CovenantError, OptionValueError
 
@@ -33,6 +33,7 @@ def register(app: typer.Typer) -> None:
 
 
 def lint_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
         typer.Argument(help="Workspace folders or definition files (default: --workspace)."),
@@ -65,10 +66,7 @@ def lint_command(
     from covenant.services.lint import lint_paths, parse_margin
     from covenant.services.selection import matches
 
-    sources = list(paths) if paths else [workspace]
-    for source in sources:
-        if not source.exists():
-            raise typer.BadParameter(f"{source} does not exist", param_hint="PATH")
+    sources = definition_sources(ctx, paths, workspace)
     try:
         given = None if margin is None else parse_margin(margin)
     except ValueError as exc:
