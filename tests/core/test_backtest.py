@@ -405,8 +405,8 @@ def test_an_episode_the_no_data_policy_filled_says_how_many_slices() -> None:
     # At its last step (T0 + 40 min) the hour holds all 8 silent slices of its 12.
     assert (episode.long_policy_filled, episode.short_policy_filled) == (8, 1)
     assert episode.policy_note == (
-        "over 60 min, 8 of 12 slices had no events and were counted bad by noDataPolicy: bad; "
-        "over 5 min, no events in the window: all 1 slices counted bad by noDataPolicy: bad"
+        "over 1h, 8 of 12 slices had no events and were counted bad by noDataPolicy: bad; "
+        "over 5m, no events in the window: all 1 slices counted bad by noDataPolicy: bad"
     )
     # A window holds a silent slice at the steps T0 + 5 min … T0 + 95 min (the hour ending
     # there reaches back to the last silent slice): 19 steps of 49, for every tier whose

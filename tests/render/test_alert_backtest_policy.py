@@ -20,7 +20,7 @@ def test_json_and_table_say_which_episodes_the_policy_filled() -> None:
     assert episode["long_no_data_policy_slices"] == 8
     assert episode["short_no_data_policy_slices"] == 1
     assert episode["no_data_policy_note"].startswith(
-        "over 60 min, 8 of 12 slices had no events and were counted bad by noDataPolicy: bad"
+        "over 1h, 8 of 12 slices had no events and were counted bad by noDataPolicy: bad"
     )
     out = io.StringIO()
     render_alerts_table(Console(file=out, width=200), [replay])
@@ -34,7 +34,7 @@ def test_json_and_table_say_which_episodes_the_policy_filled() -> None:
     assert any(
         line.startswith(
             "page-fast from 2026-03-04 12:05Z, with slices the no-data policy filled — "
-            "over 60 min, 8 of 12"
+            "over 1h, 8 of 12"
         )
         for line in lines
     )

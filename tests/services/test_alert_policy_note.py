@@ -71,13 +71,13 @@ def test_the_notice_says_how_many_slices_of_its_windows_the_policy_counted(
     firing = {n.key: n for n in inbox.notices if n.state is NoticeState.FIRING}
     fast = firing["burn-rate/checkout-availability/page-fast"].annotations["description"]
     assert fast.endswith(
-        f" No-data policy: over 60 min, 10 of 60 slices had no events and were counted bad by "
-        f"{BAD}; over 5 min, no events in the window: all 5 slices counted bad by {BAD}."
+        f" No-data policy: over 1h, 10 of 60 slices had no events and were counted bad by "
+        f"{BAD}; over 5m, no events in the window: all 5 slices counted bad by {BAD}."
     )
     slow = firing["burn-rate/checkout-availability/page-slow"].annotations["description"]
     assert slow.endswith(
-        f" No-data policy: over 360 min, 190 of 360 slices had no events and were counted bad "
-        f"by {BAD}; over 30 min, 10 of 30 slices had no events and were counted bad by {BAD}."
+        f" No-data policy: over 6h, 190 of 360 slices had no events and were counted bad "
+        f"by {BAD}; over 30m, 10 of 30 slices had no events and were counted bad by {BAD}."
     )
 
 

@@ -27,6 +27,7 @@ from covenant.core.alert_state import AlertCondition
 from covenant.core.model import Objective
 from covenant.core.notices import NoticeKind
 from covenant.core.results import Burn, Evaluation, TierResult
+from covenant.core.timeutil import shorthand
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,12 +130,12 @@ def burn_rate_conditions(
             long_w, short_w = tier.long, tier.short
             summary = (
                 f"{o.display_name or o.key}: the error budget burns at or above the "
-                f"{tier.name} threshold over both {long_w.window_s // 60} min and "
-                f"{short_w.window_s // 60} min."
+                f"{tier.name} threshold over both {shorthand(long_w.window_s)} and "
+                f"{shorthand(short_w.window_s)}."
             )
             description = (
-                f"Burn rate {_rate(long_w)} over {long_w.window_s // 60} min and "
-                f"{_rate(short_w)} over {short_w.window_s // 60} min "
+                f"Burn rate {_rate(long_w)} over {shorthand(long_w.window_s)} and "
+                f"{_rate(short_w)} over {shorthand(short_w.window_s)} "
                 f"(threshold {float(tier.threshold):.3g}); objective {_percent(o.target)}."
             )
             if e.budget is not None and e.budget.remaining_ratio is not None:
@@ -160,9 +161,9 @@ def burn_rate_conditions(
 
 
 def _filled(*windows: Burn) -> str:
-    """`` No-data policy: over 60 min, 10 of 60 slices had no events and were counted bad by
+    """`` No-data policy: over 1h, 10 of 60 slices had no events and were counted bad by
     noDataPolicy: bad.`` for the windows whose rate a good/bad policy filled (else "")."""
-    said = [f"over {w.window_s // 60} min, {w.policy_note}" for w in windows if w.policy_note]
+    said = [f"over {shorthand(w.window_s)}, {w.policy_note}" for w in windows if w.policy_note]
     return f" No-data policy: {'; '.join(said)}." if said else ""
 
 

@@ -36,7 +36,7 @@ from covenant.core.evaluate import (
 )
 from covenant.core.model import AlertTier, BudgetingMethod, NoDataPolicy, Objective, RollingWindow
 from covenant.core.series import BucketMatrix
-from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.timeutil import from_epoch, require_utc, shorthand, to_epoch
 from covenant.core.window_answers import Answers, Requests, answer_requests, series_row
 from covenant.core.windows import window_bounds
 from covenant.errors import InputError
@@ -311,7 +311,7 @@ def _policy_filled(
     o: Objective, windows: Sequence[tuple[int, WindowCounts]], lo: int, hi: int
 ) -> tuple[list[int], str | None]:
     """Per window, the most policy-filled slices at an instant of ``[lo, hi)``, and a note
-    naming them (``over 60 min, 10 of 60 slices had no events and were counted bad by …``)."""
+    naming them (``over 1h, 10 of 60 slices had no events and were counted bad by …``)."""
     most: list[int] = []
     said: list[str] = []
     for window_s, counts in windows:
@@ -326,7 +326,7 @@ def _policy_filled(
             int(counts.events[k]),
         )
         if note is not None:
-            said.append(f"over {window_s // 60} min, {note}")
+            said.append(f"over {shorthand(window_s)}, {note}")
     return most, "; ".join(said) or None
 
 
