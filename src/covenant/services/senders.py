@@ -285,6 +285,7 @@ def send(
         if target.signing_secret_env and target.kind == "webhook":
             secret = _env(target.signing_secret_env)
             headers[SIGNATURE_HEADER] = signature(secret, content, at=int(now.timestamp()))
+        secrets = _sent_secrets(target, headers)
     except KeyError as exc:
         return SendResult(False, f"environment variable {exc.args[0]} is not set")
     try:
@@ -292,11 +293,11 @@ def send(
     except httpx.TimeoutException:
         return SendResult(False, f"no answer within {target.timeout_s:g} s")
     except httpx.HTTPError as exc:
-        said = hide_secrets(str(exc), _sent_secrets(target, headers))
+        said = hide_secrets(str(exc), secrets)
         return SendResult(False, f"{type(exc).__name__}: {said}"[:500])
     if response.is_success:
         return SendResult(True)
-    said = hide_secrets(response.text, _sent_secrets(target, headers))
+    said = hide_secrets(response.text, secrets)
     return SendResult(
         False,
         f"HTTP {response.status_code}: {said[:300]}",
