@@ -187,6 +187,7 @@ def test_a_first_read_by_days_equals_a_read_of_every_sample(loaded: Any, tmp_pat
         by_days, reads=reads, objectives=workspace.objectives, at=from_epoch(AT), every=True
     )
     assert [r.error for r in reports] == [None, None, None]
+    assert [r.note for r in reports] == ["", "", ""]  # the recordings were there: no note
     engine = open_store(raw)
     try:
         done = ingest_prometheus(engine, reads=reads, start=from_epoch(START), end=from_epoch(END))

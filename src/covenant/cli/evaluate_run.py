@@ -185,9 +185,13 @@ def _read_sources(
             soft_wrap=True,
         )
         return
-    for report in read_before_evaluating(
+    reports = read_before_evaluating(
         url, reads=reads, objectives=objectives, at=at, every=every, by_days=by_days
-    ):
+    )
+    notes: dict[str, list[str]] = {}
+    for report in reports:
+        if report.note:
+            notes.setdefault(report.note, []).append(report.series)
         if report.error is not None:
             until = report.read_until.isoformat().replace("+00:00", "Z")
             err_console.print(
@@ -198,6 +202,16 @@ def _read_sources(
                 highlight=False,
                 soft_wrap=True,
             )
+    for note, series in notes.items():
+        err_console.print(
+            f"note: {len(series):,} SLI{'s' if len(series) > 1 else ''} read from every sample "
+            f"of the window, not by whole days ({series[0]}{', …' if len(series) > 1 else ''}): "
+            f"{note}",
+            style="dim",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def show(

@@ -19,6 +19,7 @@ too: only the SLOs of that series, the others evaluate (``services.day_minutes``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -95,6 +96,7 @@ def read_before_evaluating(
     try:
         moment = now or datetime.now(UTC)
         reports: list[ReadReport] = []
+        unchecked: dict[str, str] = {}  # series read from every sample, and why
         if never and by_days:
             from covenant.services.prometheus_recorded import first_read_by_days  # noqa: PLC0415
 
@@ -107,12 +109,16 @@ def read_before_evaluating(
                 now=moment,
                 settled=_minute(moment) - LAG_S,
                 client_for=client_for,
+                unchecked=unchecked,
             )
             left = {r.series for r in rest}
             chosen = [r for r in chosen if r.series not in never or r.series in left]
-        reports += catch_up(
-            engine, reads=chosen, now=moment, initial=initial, until=at, client_for=client_for
-        )
+        reports += [
+            replace(r, note=unchecked.get(r.series, ""))
+            for r in catch_up(
+                engine, reads=chosen, now=moment, initial=initial, until=at, client_for=client_for
+            )
+        ]
         # the day-sum days the evaluation needs the minutes of: those its edges cut, and with
         # corrections or composites (``by_days`` False) every one of their range
         from covenant.services.prometheus_recorded import refine_days  # noqa: PLC0415

@@ -96,6 +96,9 @@ class ReadReport:
     replaced: tuple[SumsChange, ...] = ()
     """Days (hours) of exact sums this read replaced by minutes adding up to other counts
     (``covenant ingest prometheus`` only: every other read keeps them and fails)."""
+    note: str = ""
+    """Why a first read took every sample of its window, not whole days from the recordings
+    (``services.prometheus_recorded``), when the recordings could not witness them."""
 
     @property
     def complete(self) -> bool:

@@ -111,9 +111,12 @@ def first_read_by_days(
     settled: int,
     client_for: ClientFactory | None = None,
     max_points: int = MAX_POINTS,
+    unchecked: dict[str, str] | None = None,
 ) -> tuple[list[ReadReport], list[SeriesQueries]]:
     """Read ``reads`` (never read before) up to ``at`` with whole days from the recordings;
-    the reports of the series read so, and the reads left for an ordinary read."""
+    the reports of the series read so, and the reads left for an ordinary read (of those the
+    recordings could not witness, the reason in ``unchecked`` by series)."""
+    unchecked = {} if unchecked is None else unchecked
     by_series: dict[str, list[Objective]] = {}
     for o in objectives:
         by_series.setdefault(o.series, []).append(o)
@@ -142,7 +145,9 @@ def first_read_by_days(
                 if hours
                 else None
             )
-            accepted = _day_sums(engine, recs, days=days, client_for=client_for)
+            accepted = _day_sums(
+                engine, recs, days=days, client_for=client_for, unchecked=unchecked
+            )
             base = early.result() if early is not None else {}
         rest.extend(r.queries for r in recs if r.queries.series not in accepted)
         taken = [r for r in recs if r.queries.series in accepted]
@@ -252,6 +257,7 @@ def _witnessed(
                     total=np.concatenate([d[k].total[at] for at, d in parts]),
                     ok=np.concatenate([d[k].ok[at] for at, d in parts]),
                     checked=all(d[k].checked for _, d in parts),
+                    why=next((d[k].why for _, d in parts if d[k].why), ""),
                 )
                 for k in range(len(batch))
             ]
@@ -273,14 +279,16 @@ def _day_sums(
     *,
     days: Sequence[int],
     client_for: ClientFactory | None,
+    unchecked: dict[str, str],
 ) -> dict[str, tuple[tuple[int, ...], int, int]]:
     """Write the days that check of every SLI whose recordings were there to compare; per
     such series ``(those days, their good, their total)`` (its other days are asked by
     hours). A server that cannot answer, or an SLI without aligned recordings, is left to
-    the samples (absent)."""
+    the samples (absent; the latter's reason put in ``unchecked``)."""
     if not days:
         return {}
     checked = _witnessed(recs, periods=days, span=DAY, client_for=client_for)
+    unchecked.update({s: d.why for s, d in checked.items() if not d.checked and d.why})
     found = {series: _fine(days, d) for series, d in checked.items() if d.checked}
     kept = sorted(series for series, ok in found.items() if ok)
     if kept:

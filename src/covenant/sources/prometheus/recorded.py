@@ -101,7 +101,7 @@ def recorded_days(
     for i, r in enumerate(reads):
         joined = member(r.queries)
         if joined is None:
-            found[i] = _none(n, "not a plain counter: read from its samples")
+            found[i] = _none(n, "its queries are not sums of counters the recordings can witness")
         else:
             plans.setdefault(joined[0], []).append((i, joined[1]))
     for name, items in plans.items():
@@ -147,7 +147,11 @@ def recorded_days(
     return found
 
 
-NO_RECORDINGS = "no aligned 1d recording after every midnight (covenant rules prometheus)"
+NO_RECORDINGS = (
+    "the server has no day recordings of `covenant rules prometheus` aligned after every "
+    "midnight: load the rules (back-filled over the past) for a first read by whole days "
+    '(docs/prometheus.md, "A first read by days")'
+)
 
 
 def _none(n: int, why: str) -> DaySums:
