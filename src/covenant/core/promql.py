@@ -72,6 +72,9 @@ class SeriesQueries:
     total: str
     good: str | None = None
     bad: str | None = None
+    bucket: tuple[str, tuple[str, ...]] | None = None
+    """A histogram SLI's (rule 3): its ``_bucket`` selector without ``le``, and the spellings
+    of the threshold's ``le`` (to name the bounds there are when none of them matches)."""
 
     def __post_init__(self) -> None:
         if (self.good is None) == (self.bad is None):

@@ -28,8 +28,10 @@ from covenant.core.promql import (
     QueryFormError,
     SeriesQueries,
     count_query,
+    counter_selector,
     histogram_queries,
     is_compatible,
+    le_values,
 )
 from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, problems_from
@@ -319,7 +321,10 @@ def _queries(
         first, total, is_bad = histogram_queries(
             texts["threshold"], op=rule.latency_ms.op.value, threshold=rule.latency_ms.threshold
         )
-        return _built(o, source, first=first, total=total, is_bad=is_bad)
+        built = _built(o, source, first=first, total=total, is_bad=is_bad)
+        bucket = counter_selector(texts["threshold"])
+        assert bucket is not None  # histogram_queries refused any other
+        return replace(built, bucket=(bucket.text(), le_values(rule.latency_ms.threshold)))
     if "raw" in metrics:
         raise QueryFormError(
             "ratioMetric.raw gives a ratio, which cannot be counted per bucket",

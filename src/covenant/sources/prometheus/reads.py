@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.promql import SeriesQueries, window
+from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import InputError, SourceAnswerError
 from covenant.sources.prometheus.client import (
     PrometheusClient,
@@ -106,7 +107,40 @@ def read_counts(
 
     for lo, hi in parts(start, end, step=step, max_points=max_points):
         f, t = halving(read, lo=lo, hi=hi, step=step)
+        if queries.bucket is not None and np.nansum(f) == 0 and np.nansum(t) > 0:
+            _check_bound(client, queries.bucket, lo=lo, hi=hi, where=where)
         yield combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where)
+
+
+def _check_bound(
+    client: PrometheusClient, bucket: tuple[str, tuple[str, ...]], *, lo: int, hi: int, where: str
+) -> None:
+    """A histogram SLI whose threshold bucket counted nothing while its count counted events:
+    fine when the bucket is there (nothing was that fast), refused naming the bounds there are
+    when it is not (a threshold that is no bound, or in another unit, would read as 0 %)."""
+    selector, spellings = bucket
+    answer = client.label_sets(
+        f"group by (le) (last_over_time({selector}[{hi - lo + LOOKBACK_S}s]))", at=hi
+    )
+    bounds = sorted({s["le"] for s in answer if "le" in s}, key=_bound_order)
+    if set(spellings) & set(bounds):
+        return
+    name = selector.split("{", 1)[0]
+    there = f"its bounds there: {', '.join(bounds)}" if bounds else "it has no le series there"
+    raise SourceAnswerError(
+        f'{where}: the histogram {name} has no bucket le="{spellings[0]}" from '
+        f"{utc_text(from_epoch(lo))} to {utc_text(from_epoch(hi))} ({there}), while its count "
+        "counted events",
+        hint="set the objective's value to one of the histogram's bounds, in its unit (a "
+        "*_seconds histogram: 0.3 for 300 ms)",
+    )
+
+
+def _bound_order(le: str) -> float:
+    try:
+        return float(le)
+    except ValueError:
+        return float("inf")
 
 
 Pair = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
