@@ -43,8 +43,8 @@ MAX_POINTS = 11_000
 """Prometheus's limit of points per series in one ``query_range`` answer."""
 
 EXACTNESS = (
-    "a {{.window}} query must give whole counts (increase() extrapolates over samples that are "
-    "not on the step's boundaries): write a counter as a selector or "
+    "a {{.window}} query must give whole counts (increase() and rate() extrapolate over samples "
+    "that are not on the step's boundaries): write a counter as a selector or "
     "sum(increase(selector[{{.window}}])), which Covenant counts from its samples; see "
     "docs/prometheus.md#exactness"
 )
@@ -208,8 +208,9 @@ def _values(
         first = np.flatnonzero(mask)
         if first.size:
             i = int(first[0])
+            at = utc_text(from_epoch(int(series.times[i])))
             raise SourceAnswerError(
-                f"{where}: {query!r} gave {v[i]!r} at {series.times[i]}, {what}", hint=hint
+                f"{where}: {query!r} gave {float(v[i])!r} at {at}, {what}", hint=hint
             )
     values[slot] = v
     return values
