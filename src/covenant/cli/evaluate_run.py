@@ -193,10 +193,9 @@ def _read_sources(
         if report.note:
             notes.setdefault(report.note, []).append(report.series)
         if report.error is not None:
-            until = report.read_until.isoformat().replace("+00:00", "Z")
             err_console.print(
                 f"warning: reading {report.series} from {report.source} failed: "
-                f"{report.error} (what was read up to {until} stays)",
+                f"{report.error} ({report.kept()})",
                 style="yellow",
                 markup=False,
                 highlight=False,

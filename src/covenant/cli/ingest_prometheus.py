@@ -213,8 +213,7 @@ def render(reports: list[ReadReport], out: Console) -> None:
             out.print(line, style="yellow", markup=False, highlight=False, soft_wrap=True)
         if r.error is not None:
             out.print(
-                f"{r.series}: {r.error} (what was read up to {_iso(r.read_until)} stays; "
-                f"its SLOs show no data after it)",
+                f"{r.series}: {r.error} ({r.kept()}; its SLOs show no data after it)",
                 style="red",
                 markup=False,
                 highlight=False,

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from covenant.core.promql import PrometheusSource, SeriesQueries
-from covenant.core.timeutil import from_epoch, to_epoch
+from covenant.core.timeutil import from_epoch, to_epoch, utc_text
 from covenant.errors import InputError, SourceError
 from covenant.services.fetch_pool import fetch_pool
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
@@ -103,6 +103,12 @@ class ReadReport:
     @property
     def complete(self) -> bool:
         return self.error is None and self.read_until >= self.end
+
+    def kept(self) -> str:
+        """What a failed read leaves: ``what was read up to … stays``, or that nothing was."""
+        if self.read_until > self.start:
+            return f"what was read up to {utc_text(self.read_until)} stays"
+        return f"nothing after {utc_text(self.start)} was read"
 
 
 def select_reads(

@@ -1,0 +1,39 @@
+"""A read that failed before reading anything says so, not "what was read up to <its start>
+stays" (which read as if something had been kept)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+from tests.services.test_first_read_note import SLO
+
+
+def _closed_url() -> str:
+    with socket.socket() as s:  # a port nothing listens on once it is closed
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_a_read_of_a_server_that_is_down_says_nothing_was_read(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "slos.yaml").write_text(SLO.replace("URL", _closed_url()))
+    runner = CliRunner()
+    start = "2026-11-30T04:00:00Z"
+    at = "2026-12-03T04:00:00Z"
+    evaluated = runner.invoke(app, ["evaluate", "-w", str(ws), "--read", "--at", at])
+    assert evaluated.exit_code == 0, evaluated.output
+    said = " ".join(evaluated.stderr.split())
+    assert said.startswith("warning: reading api from prometheus failed: ")
+    assert said.endswith(f"(nothing after {start} was read)")  # the 3-day window's start
+    ingested = runner.invoke(
+        app, ["ingest", "prometheus", "-w", str(ws), "--from", start, "--to", at]
+    )
+    assert ingested.exit_code == 1
+    said = " ".join(ingested.output.split())
+    assert f"(nothing after {start} was read; its SLOs show no data after it)" in said
+    assert "what was read up to" not in said
