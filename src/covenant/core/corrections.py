@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.evaluate import (
-    NO_EVENTS,
+    SLICE_NO_EVENTS,
     align_down,
     evaluate,
     policy_label,
@@ -183,7 +183,7 @@ class Derived:
     silent: I64 | None = None
     policy: str = ""
     verdict: str = ""
-    had: str = NO_EVENTS  # what a slice ``silent`` marks had, as its note says it
+    had: str = SLICE_NO_EVENTS  # what a slice ``silent`` marks had, as its note says it
 
 
 def evaluate_derived(

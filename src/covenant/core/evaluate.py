@@ -409,12 +409,12 @@ def policy_label(o: Objective) -> str:
     return f"noDataPolicy: {o.no_data.value}"
 
 
-NO_EVENTS = "no events"
+SLICE_NO_EVENTS = "no events"
 """What a slice a no-data policy counted had (a composite's: ``a component without events``)."""
 
 
 def policy_note(
-    policy: str, verdict: str, silent: int, counted: int, events: int, *, had: str = NO_EVENTS
+    policy: str, verdict: str, silent: int, counted: int, events: int, *, had: str = SLICE_NO_EVENTS
 ) -> str | None:
     """What an evaluation says when ``silent`` of its ``counted`` slices had ``had`` (no events)
     and were counted ``verdict`` (good, bad) by ``policy``; None when no counted slice was."""
@@ -424,7 +424,7 @@ def policy_note(
         return f"{silent:,} of {counted:,} slices had {had} and were counted {verdict} by {policy}"
     if events == 0:
         return f"no events in the window: all {counted:,} slices counted {verdict} by {policy}"
-    where = "any" if had == NO_EVENTS else "every"
+    where = "any" if had == SLICE_NO_EVENTS else "every"
     filled = f"all {counted:,} slices counted {verdict} by {policy}"
     return f"{had} in {where} complete slice of the window: {filled}"
 
