@@ -3,6 +3,7 @@ stays" (which read as if something had been kept)."""
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
@@ -37,3 +38,26 @@ def test_a_read_of_a_server_that_is_down_says_nothing_was_read(tmp_path: Path) -
     said = " ".join(ingested.output.split())
     assert f"(nothing after {start} was read; its SLOs show no data after it)" in said
     assert "what was read up to" not in said
+
+
+def test_a_prometheus_sli_no_read_reached_says_so_not_no_events(tmp_path: Path) -> None:
+    """Before any read (no store yet), the SLO is no data because nothing was read, and says
+    how to read it, with or without --no-read; after a failed read, the failure."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "slos.yaml").write_text(SLO.replace("URL", _closed_url()))
+    runner = CliRunner()
+    for options in ([], ["--no-read"]):
+        done = runner.invoke(app, ["evaluate", "-w", str(ws), "-f", "json", *options])
+        assert done.exit_code == 0, done.output
+        (result,) = json.loads(done.stdout)["results"]
+        assert result["status"] == "no_data"
+        assert result["no_data"] == (
+            "not read from Prometheus yet: `covenant evaluate --read` reads its window (or "
+            "`covenant ingest prometheus --from … --to …` a range)"
+        )
+    # a failed read is a read: its reason is the failure (stale), not "not read yet"
+    runner.invoke(app, ["evaluate", "-w", str(ws), "--read"])
+    done = runner.invoke(app, ["evaluate", "-w", str(ws), "-f", "json", "--no-read"])
+    (result,) = json.loads(done.stdout)["results"]
+    assert result["no_data"].startswith("stale: reading prometheus failed at ")

@@ -51,7 +51,7 @@ def run_evaluate(
 
     ``read``: None catches up the SLIs read from Prometheus before, True every Prometheus
     SLI, False none (``services.evaluate_read``)."""
-    from covenant.services.evaluate import evaluate_objectives
+    from covenant.services.evaluate import evaluate_objectives, mark_never_read
     from covenant.services.selection import select_report
     from covenant.services.store import empty_store, open_existing, open_reader, store_missing
     from covenant.services.workspace import load_for_evaluation
@@ -105,6 +105,8 @@ def run_evaluate(
                 corrections=corrections,
                 day_sums_stale=True,  # a day whose minutes the catch-up could not read
             )
+            if ws.reads:  # a Prometheus SLI no read reached is not "no events"
+                report = mark_never_read(engine, report, {r.series for r in ws.reads})
         finally:
             engine.dispose()  # a server's connection is closed, not left to the collector
     except CovenantError as error:

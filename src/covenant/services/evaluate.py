@@ -33,7 +33,7 @@ from covenant.core.window_answers import needs_buckets
 from covenant.core.windows import window_bounds
 from covenant.services.threshold_hint import explain_new_thresholds
 from covenant.store.chunk_reads import read_edge_counts, read_matrix, series_extent
-from covenant.store.source_state import stale_reasons
+from covenant.store.source_state import read_states, stale_reasons
 from covenant.store.sqlite_reader import SqliteReader
 
 if TYPE_CHECKING:  # imported when used: a plain evaluation never loads them
@@ -181,6 +181,37 @@ def read_stale(
     with engine.connect() as conn:
         epoch = to_epoch(at)
         return stale_reasons(conn, keys=sorted(series), at=epoch - epoch % DEFAULT_STEP)
+
+
+NEVER_READ = (
+    "not read from Prometheus yet: `covenant evaluate --read` reads its window (or `covenant "
+    "ingest prometheus --from … --to …` a range)"
+)
+
+
+def mark_never_read(
+    engine: Engine | SqliteReader, report: EvaluationReport, series: Collection[str]
+) -> EvaluationReport:
+    """``report`` with the no-data evaluations of ``series`` (read from Prometheus) that no
+    read has reached yet saying so (:data:`NEVER_READ`), not "no events in the window"."""
+    quiet = {e.objective.series for e in report.evaluations if e.no_data is not None}
+    quiet |= {
+        p.objective.series
+        for c in report.composites
+        if c.evaluation.no_data is not None
+        for p in c.composite.components
+    }
+    wanted = sorted(quiet & set(series))
+    if not wanted:
+        return report
+    with engine.connect() as conn:
+        states = read_states(conn, keys=wanted)
+    never = {
+        k: NEVER_READ
+        for k in wanted
+        if k not in states or (states[k].read_until is None and states[k].error is None)
+    }
+    return apply_stale(report, never)
 
 
 def stale_marked(e: Evaluation, reason: str) -> Evaluation:
