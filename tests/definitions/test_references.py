@@ -164,3 +164,46 @@ def test_duplicate_name_severity_per_kind(kind: str, severity: str) -> None:
     duplicates = [(p.severity, p.code) for p in problems if p.code == "duplicate-name"]
     assert duplicates == [(severity, "duplicate-name")]
     assert (workspace is not None) == (severity == "warning")
+
+
+PROMETHEUS = """\
+apiVersion: openslo/v1
+kind: DataSource
+metadata:
+  name: prometheus
+spec:
+  type: Prometheus
+  connectionDetails: {url: "http://127.0.0.1:9090"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("ref", "fix"),
+    [
+        (
+            "promethues",
+            "did you mean 'prometheus'? As written, Covenant reads this SLI from ingested "
+            "events, not from a DataSource",
+        ),
+        (
+            "datadog",
+            "add the DataSource if other tools need it; Covenant reads this SLI from ingested "
+            "events",
+        ),
+    ],
+)
+def test_a_metric_source_ref_that_names_no_data_source_asks_about_a_close_one(
+    ref: str, fix: str
+) -> None:
+    sli = SLI.replace(
+        "good: {metricSource: {type: events, spec: {}}}",
+        "good: {metricSource: {metricSourceRef: REF, spec: {query: 'up'}}}",
+    ).replace("REF", ref)
+    _, problems = load_text(_workspace(SERVICE, PROMETHEUS, sli, SLO))
+    (found,) = [p for p in problems if p.code == "unresolved-reference"]
+    assert (found.severity, found.field, found.fix) == (
+        "warning",
+        "spec.ratioMetric.good.metricSource.metricSourceRef",
+        fix,
+    )
+    assert found.message == f"no DataSource named {ref!r} in the workspace"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from covenant.core.model import AlertTier
 from covenant.definitions.alerting import tier_from_condition
-from covenant.definitions.diagnostics import WARNING, at
+from covenant.definitions.diagnostics import WARNING, at, did_you_mean
 from covenant.definitions.openslo import (
     AlertConditionDocument,
     AlertPolicyDocument,
@@ -199,13 +199,21 @@ def source_refs(doc: SourceDocument, spec: SLISpec, path: PathKey, index: Index)
         ref = metric.metric_source.metric_source_ref
         if index.get("DataSource", ref) is None:
             parts = tuple(key.split("."))
+            guess = did_you_mean(ref, list(index.by_kind.get("DataSource", {})))
+            fix = (
+                f"did you mean {guess!r}? As written, Covenant reads this SLI from ingested "
+                "events, not from a DataSource"
+                if guess
+                else "add the DataSource if other tools need it; Covenant reads this SLI "
+                "from ingested events"
+            )
             problems.append(
                 at(
                     doc,
                     (*path, *parts, "metricSource", "metricSourceRef"),
                     code="unresolved-reference",
                     message=f"no DataSource named {ref!r} in the workspace",
-                    fix="add the DataSource if other tools need it; Covenant reads events",
+                    fix=fix,
                     severity=WARNING,
                 )
             )
