@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.engine import Engine
 
-from covenant.core.timeutil import from_epoch
+from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import InputError
 from covenant.services.prometheus import catch_up, ingest_prometheus
 from covenant.store import buckets
@@ -63,6 +63,18 @@ def test_a_from_not_before_now_is_an_error_that_says_so(engine: Engine, start: i
             now=NOW,
         )
     assert _counts(engine, 11) == ([0] * 11, [0] * 11)
+
+
+def test_a_future_from_without_a_to_is_named_as_the_mistake() -> None:
+    """--to defaults to now: a --from tomorrow is after it, and the message is about the
+    --from (before, "--to must be after --from … the two look swapped", naming a --to never
+    given)."""
+    from covenant.services.prometheus_range import read_range  # noqa: PLC0415
+
+    with pytest.raises(InputError) as caught:
+        read_range(from_epoch(T0 + 86400), NOW, step=60, now=NOW)
+    assert str(caught.value).startswith(f"--from ({utc_text(from_epoch(T0 + 86400))}) is not")
+    assert "swapped" not in caught.value.hint
 
 
 def test_a_to_before_now_reads_the_range_as_given(engine: Engine) -> None:

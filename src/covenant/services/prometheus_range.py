@@ -29,18 +29,18 @@ def read_range(start: datetime, end: datetime, *, step: int, now: datetime) -> t
     lo = aligned(start, step, what="--from")
     hi = aligned(end, step, what="--to")
     first, last = utc_text(from_epoch(lo)), utc_text(from_epoch(hi))
+    current = aligned(now, step, what="now")
+    if lo >= current:  # first: a --from in the future is the mistake, whatever --to is
+        raise InputError(
+            f"--from ({first}) is not before now ({utc_text(from_epoch(current))}): minutes "
+            "after now cannot be read yet",
+            hint="give a --from in the past, e.g. --from -1d",
+        )
     if hi <= lo:
         raise InputError(
             f"--to ({last}) must be after --from ({first}) by at least one bucket ({step}s)",
             hint="give an earlier --from or a later --to"
             + (" (the two look swapped)" if hi < lo else ""),
-        )
-    current = aligned(now, step, what="now")
-    if lo >= current:
-        raise InputError(
-            f"--from ({first}) is not before now ({utc_text(from_epoch(current))}): minutes "
-            "after now cannot be read yet",
-            hint="give a --from in the past, e.g. --from -1d",
         )
     return lo, min(hi, current)
 
