@@ -47,9 +47,23 @@ def connect(engine: Engine) -> Connection:
         first = reason.splitlines()[0] if reason else type(exc).__name__
         raise StoreUnreachableError(
             f"cannot connect to the store at {describe(engine)}: {first}",
-            hint="check COVENANT_DATABASE_URL (host, port, database, user) and that the "
-            "database server is running and accepts connections from here",
+            hint=_unreachable_hint(engine, first),
         ) from exc
+
+
+def _unreachable_hint(engine: Engine, reason: str) -> str:
+    if engine.url.get_backend_name() != "sqlite":
+        return (
+            "check COVENANT_DATABASE_URL (host, port, database, user) and that the database "
+            "server is running and accepts connections from here"
+        )
+    path = engine.url.database or ""
+    if "not a database" in reason or "malformed" in reason:
+        return (
+            f"{path} is not a Covenant store or is damaged: restore it from a backup, or move "
+            "it away and ingest again into a new one (a command that writes creates it)"
+        )
+    return f"check that {path} can be read and written here (its folder and permissions)"
 
 
 def stamped(connection: Connection) -> frozenset[str]:
