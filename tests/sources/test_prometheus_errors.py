@@ -585,3 +585,40 @@ def test_a_recordings_witness_that_gets_no_answer_leaves_the_sli_to_its_samples(
         engine.dispose()
     # a sample on every minute boundary, one event each: 3 days of minutes
     assert (row.good, row.total) == (3 * 1440, 3 * 1440)
+
+
+PAGE = b"""<!DOCTYPE HTML>
+<html lang="en">
+    <head>
+        <meta charset="utf-8">
+        <title>Error response</title>
+    </head>
+    <body>
+        <h1>Error response</h1>
+        <p>Error code: 501</p>
+        <p>Message: Unsupported method (&#x27;POST&#x27;).</p>
+    </body>
+</html>
+"""
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        (PAGE, "HTTP 501: an HTML page: Error response"),
+        (b"<html><body><h1>Bad &amp; gateway</h1></body></html>", "an HTML page: Bad & gateway"),
+        (b"plain\n  words\nhere", "HTTP 501: plain words here"),
+    ],
+)
+def test_an_error_page_is_named_by_its_title_on_one_line(page: bytes, shown: str) -> None:
+    """A url that points at another HTTP server (or a proxy's error page) answers HTML: the
+    message names the page, not ten lines of markup."""
+    with (
+        fake_prometheus(lambda *_: Answer(status=501, body=page, content_type="text/html")) as fake,
+        pytest.raises(SourceRefusedError) as caught,
+    ):
+        read(client(fake.url), fake.url)
+    said = str(caught.value)
+    assert shown in said
+    assert "<" not in said
+    assert "\n" not in said

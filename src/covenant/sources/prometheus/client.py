@@ -12,6 +12,7 @@ is not a complete matrix (``warnings``, ``isPartial``, not JSON, the wrong shape
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import ssl
@@ -302,11 +303,21 @@ def _error_text(answer: httpx.Response, hide: Callable[[str], str] = str) -> str
     try:
         body = answer.json()
     except ValueError:
-        return hide(answer.text)[:200].strip() or answer.reason_phrase
+        return _plain(hide(answer.text))[:200].strip() or answer.reason_phrase
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         kind = body.get("errorType")
         return hide(f"{kind}: {body['error']}" if kind else str(body["error"]))
     return hide(answer.text)[:200]
+
+
+def _plain(text: str) -> str:
+    """An answer's text on one line; an HTML page (a proxy's or another server's error page)
+    as its title, or its text without the markup."""
+    if "<" in text[:200] and re.search(r"<(!doctype|html|head|body|title|h1)\b", text, re.I):
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+        shown = title.group(1) if title else re.sub(r"<[^>]*>", " ", text)
+        return "an HTML page: " + " ".join(html.unescape(shown).split())
+    return " ".join(text.split())
 
 
 CREDENTIALS = re.compile(r"auth|token|credential|password|forbidden", re.IGNORECASE)
@@ -319,7 +330,7 @@ def _refused_hint(status: int, said: str = "") -> str:
     if status in (400, 422):
         return "fix the SLI's query (docs/prometheus.md explains the query forms)"
     if status == 404:
-        return "url must be the server's base URL (Covenant adds /api/v1/query_range)"
+        return "url must be the server's base URL (Covenant adds /api/v1/query, …)"
     return "see the server's logs"
 
 
