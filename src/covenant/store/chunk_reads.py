@@ -106,6 +106,18 @@ def check_step(found: dict[str, tuple[int, int]], step: int) -> None:
         )
 
 
+def counts_type(itemsize: int) -> np.dtype[Any]:
+    """The stored counts' type: unsigned little-endian integers of 1, 2, 4 or 8 bytes."""
+    if itemsize not in (1, 2, 4, 8):
+        raise StoreError(
+            f"stored day chunks say their counts are {itemsize}-byte integers, which Covenant "
+            "never writes",
+            hint="the store is damaged or was edited: restore it from a backup, or ingest the "
+            "series again into a new store",
+        )
+    return np.dtype(f"<u{itemsize}")
+
+
 def decode_chunk(
     blob: bytes, itemsize: int, per_day: int, *, series_id: int = 0, day: int = 0
 ) -> npt.NDArray[np.unsignedinteger[Any]]:
@@ -113,7 +125,7 @@ def decode_chunk(
         from covenant.store.day_sums import refused  # noqa: PLC0415
 
         raise refused(series_id, day)
-    data = np.frombuffer(blob, dtype=np.dtype(f"<u{itemsize}"))
+    data = np.frombuffer(blob, dtype=counts_type(itemsize))
     if data.size != 2 * per_day:
         _refuse_day_sums([blob], [itemsize], [series_id], [day])
         raise StoreError(
@@ -160,7 +172,7 @@ def _decode_all(
     ids: Sequence[int] = (),
     days: Sequence[int] = (),
 ) -> npt.NDArray[Any]:
-    data = np.frombuffer(b"".join(blobs), dtype=np.dtype(f"<u{itemsize}"))
+    data = np.frombuffer(b"".join(blobs), dtype=counts_type(itemsize))
     if data.size != len(blobs) * 2 * per_day:
         if len(ids) == len(blobs) and len(days) == len(blobs):
             _refuse_day_sums(blobs, [itemsize] * len(blobs), ids, days)

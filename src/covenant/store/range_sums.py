@@ -18,7 +18,14 @@ import numpy.typing as npt
 
 from covenant.errors import InputError
 from covenant.store import hour_pieces
-from covenant.store.chunk_reads import DAY, IN_LIMIT, batched, buckets_per_day, query_of
+from covenant.store.chunk_reads import (
+    DAY,
+    IN_LIMIT,
+    batched,
+    buckets_per_day,
+    counts_type,
+    query_of,
+)
 from covenant.store.day_sums import Unread, note_unread
 
 Int64Array = npt.NDArray[np.int64]
@@ -189,7 +196,7 @@ def _slices(
                 blobs.append(data)
         width = 2 * sum(count for _, _, count in pieces)
         for itemsize, (out_rows, blobs) in found.items():
-            dtype = np.dtype(f"<u{itemsize}")
+            dtype = counts_type(itemsize)
             where = np.asarray(out_rows, dtype=np.intp)
             values = np.frombuffer(b"".join(blobs), dtype=dtype).reshape(len(out_rows), width)
             yield day, pieces, where, values
