@@ -186,3 +186,4 @@ def test_the_command_says_what_alertwhenresolved_cannot_do(tmp_path: Path) -> No
         result.output.split()
     )
     assert "ApiWatchedNoData" in out.read_text(encoding="utf-8")
+    assert f"wrote {out}" in " ".join(result.stderr.split())  # the file written is named

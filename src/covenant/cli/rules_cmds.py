@@ -164,6 +164,8 @@ def prometheus_command(
         )
         _report(plan)
         _write(text, out)
+        if out is not None and str(out) != "-":  # as --tests and dashboards say theirs
+            err_console.print(f"wrote {out}", markup=False, highlight=False, soft_wrap=True)
         if tests is not None:
             from covenant.services.prom_tests import write_rule_tests
 
