@@ -59,9 +59,7 @@ def _per_minute(minute: int, code: str) -> int:
     return 1 + minute % 7 if code == "200" else int(minute % 9 == 4)
 
 
-def test_a_first_read_without_the_recordings_says_it_read_every_sample_and_how_to_avoid_it(
-    tmp_path: Path, prometheus: Callable[..., Server]
-) -> None:
+def _served(prometheus: Callable[..., Server]) -> Server:
     minutes = (AT - START) // 60 + 5
     samples = []
     for code in ("200", "500"):
@@ -70,7 +68,13 @@ def test_a_first_read_without_the_recordings_says_it_read_every_sample_and_how_t
             value += _per_minute(m, code) if m else 0
             labels = {"job": "api", "code": code}
             samples.append(Sample("http_requests_total", labels, value, START + 60 * m))
-    server = prometheus(openmetrics=openmetrics_text(samples, counters=["http_requests"]))
+    return prometheus(openmetrics=openmetrics_text(samples, counters=["http_requests"]))
+
+
+def test_a_first_read_without_the_recordings_says_it_read_every_sample_and_how_to_avoid_it(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server = _served(prometheus)
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "slos.yaml").write_text(SLO.replace("URL", server.url))
@@ -92,3 +96,34 @@ def test_a_first_read_without_the_recordings_says_it_read_every_sample_and_how_t
         + NO_RECORDINGS
     )
     assert "covenant rules prometheus" in NO_RECORDINGS
+
+
+def test_a_good_query_that_matches_nothing_is_warned_of_not_taken_for_0_percent_in_silence(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    """The good query's metric misspelt (``http_request_total``): it matches no series, so the
+    SLO reads 0 % good; the read says so, naming the SLI, the range and the total counted."""
+    server = _served(prometheus)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    typo = SLO.replace("URL", server.url).replace(
+        'http_requests_total{job="api",code="200"}', 'http_request_total{job="api",code="200"}'
+    )
+    (ws / "slos.yaml").write_text(typo)
+    stamp = from_epoch(AT).isoformat().replace("+00:00", "Z")
+    done = CliRunner().invoke(
+        app, ["evaluate", "-w", str(ws), "--at", stamp, "--format", "json", "--read"]
+    )
+    assert done.exit_code == 0, done.output
+    first = (AT - 3 * DAY - START) // 60 + 1
+    total = sum(
+        _per_minute(m, c) for m in range(first, (AT - START) // 60 + 1) for c in ("200", "500")
+    )
+    (result,) = json.loads(done.stdout)["results"]
+    assert (result["good"], result["total"]) == (0, total)
+    said = " ".join(done.stderr.split())
+    start = from_epoch(AT - 3 * DAY).isoformat().replace("+00:00", "Z")
+    assert (
+        f"warning: api: its good query counted no event from {start} to {stamp} while its "
+        f"total counted {total:,}: check the good query's metric name"
+    ) in said

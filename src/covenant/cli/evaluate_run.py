@@ -203,6 +203,12 @@ def _read_sources(
                 highlight=False,
                 soft_wrap=True,
             )
+    from covenant.services.prometheus import nothing_good
+
+    for line in nothing_good(reports, reads):
+        err_console.print(
+            f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True
+        )
     for note, series in notes.items():
         err_console.print(
             f"note: {len(series):,} SLI{'s' if len(series) > 1 else ''} read from every sample "

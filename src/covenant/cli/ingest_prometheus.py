@@ -114,6 +114,12 @@ def prometheus(
         write_json({"series": [report_json(r) for r in reports]})
     else:
         render(reports, console)
+    from covenant.services.prometheus import nothing_good
+
+    for line in nothing_good(reports, reads):
+        err_console.print(
+            f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True
+        )
     if any(r.error is not None for r in reports):
         raise typer.Exit(code=1)
 
