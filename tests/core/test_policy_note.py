@@ -138,6 +138,16 @@ def test_corrected_figures_count_only_the_slices_left() -> None:
     )
 
 
+def pair(b_policy: NoDataPolicy) -> CompositeObjective:
+    """A Timeslices composite of a (series "a", policy good) and b (series "b", ``b_policy``)."""
+    a = replace(slices(NoDataPolicy.GOOD), name="a", series="a")
+    b = replace(slices(b_policy), name="b", series="b")
+    return CompositeObjective(
+        objective=replace(slices(NoDataPolicy.SKIP), series="c"),
+        components=(Component(objective=a), Component(objective=b)),
+    )
+
+
 @pytest.mark.parametrize(
     ("b_policy", "word", "filled"),
     [(NoDataPolicy.GOOD, "good", 10), (NoDataPolicy.BAD, "bad", 25)],
@@ -152,13 +162,7 @@ def test_a_composite_says_which_slices_its_components_policies_decided(
     a_total[WINDOW_FIRST : WINDOW_FIRST + 10] = 0  # both silent: 10 slices
     b_total[WINDOW_FIRST : WINDOW_FIRST + 25] = 0  # b alone silent for 15 more
     both = data(a_total, b_total, keys=("a", "b"))
-    a = replace(slices(NoDataPolicy.GOOD), name="a", series="a")
-    b = replace(slices(b_policy), name="b", series="b")
-    composite = CompositeObjective(
-        objective=replace(slices(NoDataPolicy.SKIP), series="c"),
-        components=(Component(objective=a), Component(objective=b)),
-    )
-    (e,) = evaluate_composites([composite], both, at=AT)
+    (e,) = evaluate_composites([pair(b_policy)], both, at=AT)
     assert e.total == SLICES
     assert e.policy_note == (
         f"{filled} of 1,440 slices had a component without events and were counted {word} "
@@ -175,13 +179,7 @@ def test_a_composite_slice_a_component_measured_bad_is_not_the_policys() -> None
     good = counts.copy()
     good[0, WINDOW_FIRST + 3 : WINDOW_FIRST + 8] = 0  # a: 0 of 10 good, under its 9/10
     both = BucketMatrix(keys=("a", "b"), start=START, step=STEP, good=good, total=counts)
-    a = replace(slices(NoDataPolicy.GOOD), name="a", series="a")
-    b = replace(slices(NoDataPolicy.BAD), name="b", series="b")
-    composite = CompositeObjective(
-        objective=replace(slices(NoDataPolicy.SKIP), series="c"),
-        components=(Component(objective=a), Component(objective=b)),
-    )
-    (e,) = evaluate_composites([composite], both, at=AT)
+    (e,) = evaluate_composites([pair(NoDataPolicy.BAD)], both, at=AT)
     assert (e.total, e.good) == (SLICES, SLICES - 25)
     assert e.policy_filled == 20
     assert e.policy_note == (

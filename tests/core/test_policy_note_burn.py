@@ -7,18 +7,17 @@ slices, ``min(w, QUIET)`` of them silent. A correction over some of those minute
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
 import pytest
 
-from covenant.core.composite import Component, CompositeObjective, evaluate_composites
+from covenant.core.composite import evaluate_composites
 from covenant.core.corrections import CorrectionWindow, evaluate_corrected
 from covenant.core.evaluate import evaluate
 from covenant.core.model import BudgetingMethod, NoDataPolicy
 from covenant.core.results import Burn, Evaluation
-from tests.core.test_policy_note import AT, N, busy, data, slices
+from tests.core.test_policy_note import AT, N, busy, data, pair, slices
 
 QUIET = 10  # minutes without events before AT
 
@@ -118,13 +117,7 @@ def test_a_composite_burn_window_says_which_slices_its_components_policies_decid
     a_total[N - QUIET :] = 0  # both silent over the last 10 minutes
     b_total[N - 2 * QUIET :] = 0  # b silent over the last 20
     both = data(a_total, b_total, keys=("a", "b"))
-    a = replace(slices(NoDataPolicy.GOOD), name="a", series="a")
-    b = replace(slices(NoDataPolicy.BAD), name="b", series="b")
-    composite = CompositeObjective(
-        objective=replace(slices(NoDataPolicy.SKIP), series="c"),
-        components=(Component(objective=a), Component(objective=b)),
-    )
-    (e,) = evaluate_composites([composite], both, at=AT)
+    (e,) = evaluate_composites([pair(NoDataPolicy.BAD)], both, at=AT)
     policy = "its components' noDataPolicy"
     for minutes, w in windows(e).items():
         quiet = min(minutes, 2 * QUIET)
