@@ -203,7 +203,7 @@ def _read_sources(
                 highlight=False,
                 soft_wrap=True,
             )
-    from covenant.services.prometheus import nothing_good
+    from covenant.services.read_warnings import nothing_good
 
     for line in nothing_good(reports, reads):
         err_console.print(

@@ -114,7 +114,7 @@ def prometheus(
         write_json({"series": [report_json(r) for r in reports]})
     else:
         render(reports, console)
-    from covenant.services.prometheus import nothing_good
+    from covenant.services.read_warnings import nothing_good
 
     for line in nothing_good(reports, reads):
         err_console.print(

@@ -96,9 +96,7 @@ class ReadReport:
     replaced: tuple[SumsChange, ...] = ()
     """Days (hours) of exact sums this read replaced by minutes adding up to other counts
     (``covenant ingest prometheus`` only: every other read keeps them and fails)."""
-    note: str = ""
-    """Why a first read took every sample of its window, not whole days from the recordings
-    (``services.prometheus_recorded``), when the recordings could not witness them."""
+    note: str = ""  # why a first read took every sample, not whole days (prometheus_recorded)
 
     @property
     def complete(self) -> bool:
@@ -109,28 +107,6 @@ class ReadReport:
         if self.read_until > self.start:
             return f"what was read up to {utc_text(self.read_until)} stays"
         return f"nothing after {utc_text(self.start)} was read"
-
-
-NOTHING_GOOD_S = 3600
-"""A read this long (or longer) whose good query counted nothing while its total counted
-events is worth a word (:func:`nothing_good`); a minute of only failures is not."""
-
-
-def nothing_good(reports: Sequence[ReadReport], reads: Sequence[SeriesQueries]) -> list[str]:
-    """A warning for each read of an SLI with a good query that counted no event over an hour
-    or more while its total counted some: a typo in the good query's metric or labels matches
-    no series, which reads as 0 % good (and pages), not as no data."""
-    with_good = {r.series for r in reads if r.good is not None}
-    return [
-        f"{r.series}: its good query counted no event from {utc_text(r.start)} to "
-        f"{utc_text(r.read_until)} while its total counted {r.total:,}: check the good "
-        "query's metric name and labels (a query that matches no series reads as 0 % good)"
-        for r in reports
-        if r.series in with_good
-        and r.good == 0
-        and r.total > 0
-        and (r.read_until - r.start).total_seconds() >= NOTHING_GOOD_S
-    ]
 
 
 def select_reads(
