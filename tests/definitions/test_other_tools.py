@@ -20,9 +20,8 @@ NOT_OTHER = {
     "sloth/openslo-kubernetes-apiserver.yml",
     "sloth/validate/bad/bad-openslo.yaml",
     "sloth/validate/good/good-openslo.yaml",
-    # a top-level list (not a document), and a Knative Service (not an SLO tool)
+    # a top-level list (not a document)
     "slo-generator/fixtures/exporters.yaml",
-    "slo-generator/fixtures/ci_knative_service.yaml",
 }
 
 
@@ -60,9 +59,45 @@ def test_every_other_tool_file_is_named_with_the_tool_and_a_fix(corpus: Path) ->
         ("slo-generator/samples/config.yaml", "slo-generator shared config"),
         ("slo-generator/fixtures/slo_config_v1.yaml", "slo-generator v1"),
         ("slo-generator/samples/prometheus/slo_prom_metrics_availability_ratio.yaml", "sre.google"),
+        ("slo-generator/fixtures/ci_knative_service.yaml", "a Kubernetes Service"),
     ],
 )
 def test_the_problem_names_the_tool(corpus: Path, name: str, tool: str) -> None:
     _, problems = analyse([corpus / name])
     assert problems
     assert all(tool in p.message for p in problems), [str(p) for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        (
+            "global: {scrape_interval: 15s}\nscrape_configs: []\n",
+            "a Prometheus server configuration",
+        ),
+        ("route: {receiver: x}\nreceivers: [{name: x}]\n", "an Alertmanager configuration"),
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "a Kubernetes ConfigMap (v1)"),
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
+            "a Kubernetes Deployment (apps/v1)",
+        ),
+    ],
+)
+def test_a_server_config_or_kubernetes_file_in_the_workspace_says_to_keep_it_elsewhere(
+    tmp_path: Path, text: str, what: str
+) -> None:
+    """Not "apiVersion is missing" or "unknown apiVersion 'v1' — use openslo/v1": such a file
+    is no definition, and the fix is to move it out of the workspace."""
+    path = tmp_path / "file.yaml"
+    path.write_text(text)
+    _, problems = analyse([path])
+    (problem,) = problems
+    assert (problem.code, problem.message) == ("other-tool-format", f"{what}, not OpenSLO")
+    assert problem.fix.startswith("keep it outside the workspace folder")
+
+
+def test_an_openslo_version_typo_is_still_asked_about() -> None:
+    from covenant.definitions.foreign import foreign_format  # noqa: PLC0415
+
+    for api in ("openslo/v2", "openslo.com/v2alpha", "covenant/v2"):
+        assert foreign_format({"apiVersion": api, "kind": "SLO"}) is None, api

@@ -7,6 +7,7 @@ get one `other-tool-format` problem naming the tool and what to write instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,6 +40,17 @@ BY_API_PREFIX = (
 )
 
 
+ELSEWHERE = (
+    "keep it outside the workspace folder: Covenant reads every YAML file under it as "
+    "definitions; " + READS
+)
+KUBERNETES_API = re.compile(
+    r"(v1|(?!openslo\.)[a-z0-9-]+(\.[a-z0-9-]+)+/v\w+|(apps|batch|policy|autoscaling)/v\w+)"
+)
+"""A Kubernetes API version of the core or a named group (``v1``, ``apps/v1``,
+``networking.k8s.io/v1``), not OpenSLO's (``openslo/v1``, ``openslo.com/v2alpha``)."""
+
+
 def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(what the document is, the fix)`` when another tool wrote it, else ``None``."""
     api = data.get("apiVersion")
@@ -48,6 +60,9 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
         for prefix, what, fix in BY_API_PREFIX:
             if api.startswith(prefix):
                 return f"{what} ({api})", fix
+        kind = data.get("kind")
+        if KUBERNETES_API.fullmatch(api) and isinstance(kind, str) and kind:
+            return f"a Kubernetes {kind} ({api})", ELSEWHERE
         return None
     if api is not None:
         return None
@@ -60,6 +75,10 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
             "a slo-generator shared config (backends, exporters, error budget policies)",
             WINDOWS_FIX,
         )
+    if data.keys() & {"scrape_configs", "rule_files", "remote_write", "remote_read"}:
+        return "a Prometheus server configuration", ELSEWHERE
+    if data.keys() >= {"route", "receivers"}:
+        return "an Alertmanager configuration", ELSEWHERE
     if isinstance(data.get("groups"), list):
         return (
             "a Prometheus rules file",
