@@ -127,7 +127,7 @@ def test_a_silent_window_counted_by_the_no_data_policy_says_so(tmp_path: Path) -
     result = runner.invoke(app, ["evaluate", "-w", str(shop), "--at", later, "--format", "json"])
     assert result.exit_code == 0, result.output
     (payments,) = [
-        r for r in json.loads(result.output)["results"] if r["slo"] == "payments-availability"
+        r for r in json.loads(result.stdout)["results"] if r["slo"] == "payments-availability"
     ]
     assert payments["status"] == "ok"
     assert payments["no_data_policy_note"] == (
@@ -138,7 +138,7 @@ def test_a_silent_window_counted_by_the_no_data_policy_says_so(tmp_path: Path) -
         f"no events in the window: all {left:,} slices counted good by noDataPolicy: good"
     )
     others = [
-        r for r in json.loads(result.output)["results"] if r["slo"] != "payments-availability"
+        r for r in json.loads(result.stdout)["results"] if r["slo"] != "payments-availability"
     ]
     assert {r["status"] for r in others} == {"no_data"}
     assert {r["no_data_policy_note"] for r in others} == {None}

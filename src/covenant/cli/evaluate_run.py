@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from covenant.cli.console import console, err_console, fail, settings_for
+from covenant.cli.console import console, err_console, fail, now, settings_for
 from covenant.cli.filters import check_choices, warn_unmatched
 from covenant.cli.when import instant_option
 from covenant.errors import CovenantError
@@ -58,6 +58,7 @@ def run_evaluate(
     from covenant.store.sqlite_reader import recorded_any
 
     instant = instant_option(at)
+    _note_future(instant)
     statuses = check_choices(status, SLO_STATUSES)
     try:
         ws = load_for_evaluation(workspace)
@@ -160,6 +161,23 @@ def run_evaluate(
         )
         return NOTHING_CHECKED
     return 0
+
+
+def _note_future(instant: datetime) -> None:
+    """An --at after now says that the minutes after now hold nothing yet (a date months
+    ahead would otherwise read as a silent service, without a word)."""
+    from covenant.core.timeutil import utc_text
+
+    current = now()
+    if (instant - current).total_seconds() > 60:
+        err_console.print(
+            f"note: --at {utc_text(instant)} is after now ({utc_text(current)}): nothing has "
+            "been measured after now yet, so the windows' minutes after it have no events",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _read_sources(
