@@ -162,6 +162,20 @@ def _connection(
             )
         ]
     auth = details.basic_auth
+    ca_file = _beside(doc.file, details.ca_file)
+    warned = []
+    if ca_file is not None and Path(doc.file).is_file() and not Path(ca_file).is_file():
+        warned.append(
+            at(
+                doc,
+                (*here, "caFile"),
+                code="ca-file-missing",
+                message=f"caFile {details.ca_file!r} is not a file here ({ca_file})",
+                fix="give the path of the CA's PEM file, relative to this file's folder or "
+                "absolute; reads from this machine fail until it is there",
+                severity=WARNING,
+            )
+        )
     return PrometheusSource(
         name=model.metadata.name,
         url=details.url,
@@ -172,8 +186,8 @@ def _connection(
         tenant=details.tenant,
         timeout_s=details.timeout,
         tls_verify=details.tls_verify,
-        ca_file=_beside(doc.file, details.ca_file),
-    ), []
+        ca_file=ca_file,
+    ), warned
 
 
 def _beside(file: str, path: str | None) -> str | None:
