@@ -264,3 +264,18 @@ def test_an_sli_without_a_data_source_reference_is_simply_not_read() -> None:
     assert ws.prometheus is not None
     assert ws.prometheus.reads == ()
     assert "no Prometheus DataSource" in ws.prometheus.unreadable["api"]
+
+
+def test_a_secret_in_a_data_source_does_not_hide_its_other_problems() -> None:
+    """Every problem at once: the inline token, the url without a scheme and the timeout in
+    words, not the token alone (the others appeared only once it was removed)."""
+    details = "url: prometheus:9090\nbearerToken: abc\nbasicAuth: {usernameEnv: U, password: p}"
+    ws, problems = load_text(workspace(details + "\ntimeout: 5 seconds"))
+    assert ws is None
+    assert sorted((p.code, p.field) for p in errors(problems)) == [
+        ("inline-secret", "spec.connectionDetails.basicAuth.password"),
+        ("inline-secret", "spec.connectionDetails.bearerToken"),
+        ("invalid-data-source", "spec.connectionDetails.timeout"),
+        ("invalid-data-source", "spec.connectionDetails.url"),
+        ("missing-field", "spec.connectionDetails.basicAuth.passwordEnv"),  # the inline one's
+    ]

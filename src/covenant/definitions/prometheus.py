@@ -60,7 +60,7 @@ def _url(value: str) -> str:
         value,
         code="invalid-data-source",
         example="write the query API's base URL, e.g. http://prometheus:9090 (Covenant adds "
-        "/api/v1/query_range)",
+        "/api/v1/query and the other API paths)",
         secret_hint="remove user:password@ and use basicAuth: {usernameEnv, passwordEnv}",
     ).rstrip("/")
 
@@ -136,21 +136,23 @@ def _connection(
             )
         ]
     secrets = _inline_secrets(raw)
-    if secrets:
-        return None, [
-            at(
-                doc,
-                (*here, *secrets[0]),
-                code="inline-secret",
-                message=f"{'.'.join(secrets[0])} puts a secret in the workspace",
-                fix="put it in an environment variable and name it: bearerTokenEnv: "
-                "PROMETHEUS_TOKEN, or basicAuth: {usernameEnv: …, passwordEnv: …}",
-            )
-        ]
-    try:
-        details = Connection.model_validate(raw)
+    inline = [
+        at(
+            doc,
+            (*here, *secret),
+            code="inline-secret",
+            message=f"{'.'.join(secret)} puts a secret in the workspace",
+            fix="put it in an environment variable and name it: bearerTokenEnv: "
+            "PROMETHEUS_TOKEN, or basicAuth: {usernameEnv: …, passwordEnv: …}",
+        )
+        for secret in secrets
+    ]
+    try:  # the rest is checked too: every problem of the DataSource at once
+        details = Connection.model_validate(_without(raw, secrets))
     except ValidationError as exc:
-        return None, problems_from(exc, doc, Connection, prefix=here)
+        return None, inline + problems_from(exc, doc, Connection, prefix=here)
+    if inline:
+        return None, inline
     if details.bearer_token_env and details.basic_auth:
         return None, [
             at(
@@ -197,6 +199,17 @@ def _beside(file: str, path: str | None) -> str | None:
     if path is None or Path(path).is_absolute() or not Path(file).is_file():
         return path
     return str((Path(file).parent / path).absolute())
+
+
+def _without(raw: Mapping[str, Any], paths: Sequence[tuple[str, ...]]) -> dict[str, Any]:
+    """``raw`` without the values at ``paths`` (one or two keys deep)."""
+    out = dict(raw)
+    for path in paths:
+        if len(path) == 1:
+            out.pop(path[0], None)
+        elif isinstance(out.get(path[0]), dict):
+            out[path[0]] = {k: v for k, v in out[path[0]].items() if str(k) != path[1]}
+    return out
 
 
 def _inline_secrets(raw: Mapping[str, Any]) -> list[tuple[str, ...]]:
