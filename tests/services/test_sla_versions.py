@@ -138,6 +138,10 @@ def test_periods_that_do_not_fit(tmp_path: Path) -> None:
         statement(ws, "2026-Q3")
     with pytest.raises(NotFoundError, match="in force in 2025-06"):
         statement(ws, "2025-06")
+    # a month after AT (2026-10-05): nothing to state yet, said so (not "not in force")
+    with pytest.raises(InputError, match=r"^2026-11 has not started at 2026-10-05T00:00:00Z"):
+        statement(ws, "2026-11")
+    assert statement(ws, "2026-10").availability  # the month AT is in: its levels so far
 
 
 def test_a_report_writes_no_history(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ from covenant.core.support import (
     WallClock,
     support_compliance,
 )
-from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch
+from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch, utc_text
 from covenant.core.windows import wall_to_utc
 from covenant.definitions.calendar_spec import to_core_calendar
 from covenant.definitions.contract_model import Customer
@@ -146,6 +146,12 @@ def sla_statement(
             raise NotFoundError(
                 f"no version of {customer!r}'s agreements was in force in {period}",
                 hint="see `covenant agreements history NAME` for the versions and their dates",
+            )
+        if min(start for _, (start, _), _ in spans) >= at:
+            raise InputError(
+                f"{period} has not started at {utc_text(at)}: a statement covers a period that "
+                "has started (its levels so far, or final once it has ended)",
+                hint="ask for this period or an earlier one, e.g. --period this-month",
             )
         availability_results: list[AvailabilityResult] = []
         support_results: list[SupportResult] = []
