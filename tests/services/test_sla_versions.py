@@ -142,6 +142,19 @@ def test_periods_that_do_not_fit(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"^2026-11 has not started at 2026-10-05T00:00:00Z"):
         statement(ws, "2026-11")
     assert statement(ws, "2026-10").availability  # the month AT is in: its levels so far
+    # at the month's first instant it has begun (the worker asks then, every month)
+    engine = open_store(sqlite_url(ws))
+    try:
+        first = report_statement(
+            engine,
+            workspace=load_workspace(ws),
+            customer="acme",
+            period="2026-11",
+            at=datetime(2026, 11, 1, tzinfo=UTC),
+        )
+    finally:
+        engine.dispose()
+    assert [a.eligible_s for a in first.availability] == [0]
 
 
 def test_a_report_writes_no_history(tmp_path: Path) -> None:

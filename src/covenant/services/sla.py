@@ -147,7 +147,7 @@ def sla_statement(
                 f"no version of {customer!r}'s agreements was in force in {period}",
                 hint="see `covenant agreements history NAME` for the versions and their dates",
             )
-        if min(start for _, (start, _), _ in spans) >= at:
+        if min(start for _, (start, _), _ in spans) > at:  # one starting at `at` has begun
             raise InputError(
                 f"{period} has not started at {utc_text(at)}: a statement covers a period that "
                 "has started (its levels so far, or final once it has ended)",
