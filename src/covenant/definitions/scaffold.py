@@ -117,7 +117,8 @@ def write_scaffold(directory: Path) -> list[Path]:
     existing = [path for path in targets if path.exists()]
     if existing:
         raise InputError(
-            f"{', '.join(str(p) for p in existing)} already exist(s); nothing was written",
+            f"{', '.join(str(p) for p in existing)} already "
+            f"{'exists' if len(existing) == 1 else 'exist'}; nothing was written",
             hint="choose an empty or new directory, or move those files away",
         )
     if directory.exists() and not directory.is_dir():

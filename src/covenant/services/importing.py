@@ -341,7 +341,8 @@ def plan_import(
     existing_targets = sorted(str(t) for t in targets if t.exists())
     if existing_targets and not force:
         raise ImportTargetExistsError(
-            f"{', '.join(existing_targets)} exist(s) already; nothing was written",
+            f"{', '.join(existing_targets)} "
+            f"{'exists' if len(existing_targets) == 1 else 'exist'} already; nothing was written",
             hint="add --force to replace them, or import --into another folder",
         )
     disambiguate([p.imported for p in planned], {n for kind, n in names if kind == "SLO"})
