@@ -424,6 +424,9 @@ def test_the_cli_refuses_an_slo_it_cannot_read_and_says_why(tmp_path: Path) -> N
     missing = CliRunner().invoke(app, [*args[:-1], "nope"])
     assert missing.exit_code == 1
     assert "no such SLO reads a Prometheus DataSource" in missing.stderr
+    typo = CliRunner().invoke(app, [*args[:-1], "apj"])  # as `evaluate --slo` asks
+    assert typo.exit_code == 1
+    assert "did you mean 'api'?" in typo.stderr
 
 
 def test_a_partial_victoria_metrics_answer_is_refused() -> None:

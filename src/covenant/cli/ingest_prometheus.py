@@ -67,7 +67,8 @@ def prometheus(
 
     lo = instant_option(start, option="--from")
     hi = instant_option(end, option="--to")
-    from covenant.services.prometheus import ingest_prometheus, select_reads
+    from covenant.services.prometheus import ingest_prometheus
+    from covenant.services.prometheus_range import select_reads
     from covenant.services.store import open_store
     from covenant.services.workspace import load_for_evaluation, load_workspace
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, to_epoch, utc_text
-from covenant.errors import InputError, SourceError
+from covenant.errors import SourceError
 from covenant.services.fetch_pool import fetch_pool
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
 from covenant.sources.prometheus.client import PrometheusClient
@@ -107,29 +107,6 @@ class ReadReport:
         if self.read_until > self.start:
             return f"what was read up to {utc_text(self.read_until)} stays"
         return f"nothing after {utc_text(self.start)} was read"
-
-
-def select_reads(
-    reads: Sequence[SeriesQueries],
-    *,
-    slos: Sequence[str] = (),
-    unreadable: dict[str, str] | None = None,
-) -> list[SeriesQueries]:
-    """The reads of the named SLOs (all without names); a name that cannot be read is an error
-    that says why."""
-    if not slos:
-        return list(reads)
-    chosen = [r for r in reads if set(r.slos) & set(slos)]
-    missing = [name for name in slos if not any(name in r.slos for r in reads)]
-    if missing:
-        name = missing[0]
-        why = (unreadable or {}).get(name)
-        raise InputError(
-            f"SLO {name!r} cannot be read from Prometheus"
-            + (f": {why}" if why else ": no such SLO reads a Prometheus DataSource"),
-            hint="see docs/prometheus.md for how an SLI names a DataSource and its queries",
-        )
-    return chosen
 
 
 def ingest_prometheus(

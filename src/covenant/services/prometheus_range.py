@@ -1,7 +1,10 @@
-"""The range ``covenant ingest prometheus`` reads: ``--from`` and ``--to`` as bucket instants."""
+"""What ``covenant ingest prometheus`` reads: the SLOs named (``--slo``), and ``--from`` and
+``--to`` as bucket instants."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,6 +12,7 @@ from covenant.core.timeutil import from_epoch, require_utc, to_epoch, utc_text
 from covenant.errors import InputError
 
 if TYPE_CHECKING:
+    from covenant.core.promql import SeriesQueries
     from covenant.store.source_state import SourceState
 
 
@@ -56,3 +60,30 @@ def future_frontier(state: SourceState, *, otherwise: int, lag_s: int) -> int:
     if state.updated_at is None:
         return otherwise
     return to_epoch(state.updated_at) - lag_s
+
+
+def select_reads(
+    reads: Sequence[SeriesQueries],
+    *,
+    slos: Sequence[str] = (),
+    unreadable: dict[str, str] | None = None,
+) -> list[SeriesQueries]:
+    """The reads of the named SLOs (all without names); a name that cannot be read is an error
+    that says why."""
+    if not slos:
+        return list(reads)
+    chosen = [r for r in reads if set(r.slos) & set(slos)]
+    missing = [name for name in slos if not any(name in r.slos for r in reads)]
+    if missing:
+        name = missing[0]
+        why = (unreadable or {}).get(name)
+        known = sorted({s for r in reads for s in r.slos} | set(unreadable or {}))
+        close = [] if why else difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        raise InputError(
+            f"SLO {name!r} cannot be read from Prometheus"
+            + (f": {why}" if why else ": no such SLO reads a Prometheus DataSource"),
+            hint=f"did you mean {close[0]!r}?"
+            if close
+            else "see docs/prometheus.md for how an SLI names a DataSource and its queries",
+        )
+    return chosen
