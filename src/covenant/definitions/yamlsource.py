@@ -121,12 +121,28 @@ def read_file(path: Path) -> FileRead:
         if size > MAX_BYTES:
             return [], [_too_large(str(path), f"the file is {size:,} bytes")]
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        utf16 = exc.object[:2] in (b"\xff\xfe", b"\xfe\xff")
         problem = Problem(
             code="unreadable-file",
-            message=f"cannot read {path}: {exc}",
+            message=f"{path} is not UTF-8: "
+            + (
+                "it is UTF-16 (it starts with a byte-order mark)"
+                if utf16
+                else f"byte {exc.object[exc.start]:#04x} on line {line} is not UTF-8 text"
+            ),
+            where=f"{path}:{line}",
+            fix=f"save it as UTF-8 (e.g. iconv -f {'UTF-16' if utf16 else 'LATIN1'} -t UTF-8 "
+            f"{path.name} > fixed.yaml)",
+        )
+        return [], [problem]
+    except OSError as exc:
+        problem = Problem(
+            code="unreadable-file",
+            message=f"cannot read {path}: {exc.strerror or exc}",
             where=str(path),
-            fix="check the file exists, is readable and is UTF-8",
+            fix="check the file exists and is readable",
         )
         return [], [problem]
     return read_text(text, file=str(path))
