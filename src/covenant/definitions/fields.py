@@ -7,6 +7,7 @@ context carries the fix, so pydantic collects every field problem of a document 
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,9 +50,20 @@ def _name(value: str) -> str:
     return value
 
 
+_SPELLED = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d"})
+
+
+def dns_label(text: str, *, fallback: str = "unnamed") -> str:
+    """``text`` as an RFC 1123 label: lowercase letters, digits and '-', at most 63; letters
+    with accents keep their base letter (``prüfung`` → ``prufung``, not ``pr-fung``)."""
+    plain = unicodedata.normalize("NFKD", text.lower().translate(_SPELLED))
+    ascii_text = plain.encode("ascii", "ignore").decode("ascii")
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return cleaned[:63].strip("-") or fallback
+
+
 def _suggest_name(value: str) -> str:
-    cleaned = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")[:63].strip("-")
-    return cleaned or "my-name"
+    return dns_label(value, fallback="my-name")
 
 
 def _duration(value: str) -> str:

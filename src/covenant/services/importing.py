@@ -19,12 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from covenant.definitions.fields import dns_label
 from covenant.definitions.importers.base import (
     UNRECOGNISED,
     ImportedFile,
     Options,
     disambiguate,
-    dns_label,
 )
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, InputError, Problem

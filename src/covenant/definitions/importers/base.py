@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from covenant.core.timeutil import shorthand
+from covenant.definitions.fields import dns_label
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
 
@@ -135,13 +136,6 @@ def description(record: Recorder, path: PathKey, value: Any) -> str:
         record.note(path, f"description cut to OpenSLO's {DESCRIPTION_LIMIT} characters")
         text = text[:DESCRIPTION_LIMIT]
     return text
-
-
-def dns_label(text: str) -> str:
-    """``text`` as an RFC 1123 label: lowercase letters, digits and '-', at most 63."""
-    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    cleaned = cleaned[:NAME_LIMIT].strip("-")
-    return cleaned or "unnamed"
 
 
 def name_for(result: ImportedFile, original: str) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from covenant.definitions.fields import dns_label
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import (
     INVALID,
@@ -29,7 +30,6 @@ from covenant.definitions.importers.base import (
     add_once,
     decimal,
     description,
-    dns_label,
     duration_text,
     label_values,
     mapping,
