@@ -186,4 +186,11 @@ def test_the_command_says_what_alertwhenresolved_cannot_do(tmp_path: Path) -> No
         result.output.split()
     )
     assert "ApiWatchedNoData" in out.read_text(encoding="utf-8")
-    assert f"wrote {out}" in " ".join(result.stderr.split())  # the file written is named
+    said = " ".join(result.stderr.split())
+    assert f"wrote {out}" in said  # the file written is named
+    # its 30-day window sums recordings the server must keep longer than Prometheus's 15d
+    assert (
+        "note: the longest window (30d) sums recordings over that span: the server must keep "
+        "them that long (Prometheus keeps 15d unless --storage.tsdb.retention.time=30d or more "
+        "is set)"
+    ) in said

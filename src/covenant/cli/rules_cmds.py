@@ -52,6 +52,7 @@ def _report(plan: RulePlan) -> None:
             soft_wrap=True,
         )
     _horizon_notes(plan)
+    _retention_note(plan)
     for target in plan.targets:
         quiet = [t.name for t in target.objective.alert_tiers if not target.switch(t).resolved]
         if quiet:
@@ -71,6 +72,33 @@ def _report(plan: RulePlan) -> None:
                 "no objective gets Prometheus rules",
                 hint="each objective is listed above with the reason (docs/prometheus-rules.md)",
             )
+        )
+
+
+RETENTION_S = 15 * 86400
+"""Prometheus's default ``--storage.tsdb.retention.time``."""
+_UNIT_DAYS = {"Day": 1, "Week": 7, "Month": 31, "Quarter": 92, "Year": 366}
+
+
+def _retention_note(plan: RulePlan) -> None:
+    """Windows longer than Prometheus's default retention sum recordings the server must keep
+    that long: say so once, with the flag (a 30-day SLI on a default server covers 15 days)."""
+    from covenant.core.model import RollingWindow
+    from covenant.core.timeutil import shorthand
+
+    longest = 0
+    for t in plan.targets:
+        w = t.objective.window
+        days = 0 if isinstance(w, RollingWindow) else _UNIT_DAYS[w.unit.value] * w.count
+        longest = max(longest, w.seconds if isinstance(w, RollingWindow) else days * 86400)
+    if longest > RETENTION_S:
+        err_console.print(
+            f"note: the longest window ({shorthand(longest)}) sums recordings over that span: "
+            "the server must keep them that long (Prometheus keeps 15d unless "
+            f"--storage.tsdb.retention.time={shorthand(longest)} or more is set)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
 
 
