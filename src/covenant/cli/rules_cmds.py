@@ -77,20 +77,20 @@ def _report(plan: RulePlan) -> None:
 
 RETENTION_S = 15 * 86400
 """Prometheus's default ``--storage.tsdb.retention.time``."""
-_UNIT_DAYS = {"Day": 1, "Week": 7, "Month": 31, "Quarter": 92, "Year": 366}
 
 
 def _retention_note(plan: RulePlan) -> None:
     """Windows longer than Prometheus's default retention sum recordings the server must keep
     that long: say so once, with the flag (a 30-day SLI on a default server covers 15 days)."""
-    from covenant.core.model import RollingWindow
-    from covenant.core.timeutil import shorthand
+    import time
 
-    longest = 0
-    for t in plan.targets:
-        w = t.objective.window
-        days = 0 if isinstance(w, RollingWindow) else _UNIT_DAYS[w.unit.value] * w.count
-        longest = max(longest, w.seconds if isinstance(w, RollingWindow) else days * 86400)
+    from covenant.core.timeutil import shorthand
+    from covenant.core.windows import window_bounds
+
+    at = int(time.time())
+    longest = max(
+        (window_bounds(t.objective.window, at=at).length for t in plan.targets), default=0
+    )
     if longest > RETENTION_S:
         err_console.print(
             f"note: the longest window ({shorthand(longest)}) sums recordings over that span: "
