@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -75,14 +74,16 @@ def select_reads(
     chosen = [r for r in reads if set(r.slos) & set(slos)]
     missing = [name for name in slos if not any(name in r.slos for r in reads)]
     if missing:
+        from covenant.definitions.diagnostics import did_you_mean  # noqa: PLC0415 (error path)
+
         name = missing[0]
         why = (unreadable or {}).get(name)
         known = sorted({s for r in reads for s in r.slos} | set(unreadable or {}))
-        close = [] if why else difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        close = "" if why else did_you_mean(name, known)
         raise InputError(
             f"SLO {name!r} cannot be read from Prometheus"
             + (f": {why}" if why else ": no such SLO reads a Prometheus DataSource"),
-            hint=f"did you mean {close[0]!r}?"
+            hint=f"did you mean {close!r}?"
             if close
             else "see docs/prometheus.md for how an SLI names a DataSource and its queries",
         )
