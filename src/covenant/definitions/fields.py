@@ -45,7 +45,7 @@ def _name(value: str) -> str:
             "invalid-name",
             f"name {value!r} is not a DNS label (RFC 1123)",
             "use at most 63 lowercase letters, digits and '-', starting and ending with a "
-            f"letter or digit, e.g. {_suggest_name(value)!r}",
+            f"letter or digit, e.g. {dns_label(value, fallback='my-name')!r}",
         )
     return value
 
@@ -60,10 +60,6 @@ def dns_label(text: str, *, fallback: str = "unnamed") -> str:
     ascii_text = plain.encode("ascii", "ignore").decode("ascii")
     cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     return cleaned[:63].strip("-") or fallback
-
-
-def _suggest_name(value: str) -> str:
-    return dns_label(value, fallback="my-name")
 
 
 def _duration(value: str) -> str:
