@@ -30,20 +30,24 @@ MINUTES = 120
 OBJECTIVE = "objectives: [{op: lte, value: 300, target: 0.95}]"
 
 
-def _workspace(folder: Path, url: str, threshold: int) -> Path:
-    ws = promdata.workspace(folder, url)
+def _served(
+    tmp_path: Path, prometheus: Callable[..., Server], threshold: int
+) -> tuple[Path, list[promdata.Event]]:
+    """The events on a real Prometheus, and a workspace whose latency objective is
+    ``threshold`` ms."""
+    events = promdata.events(START, MINUTES)
+    server = prometheus(openmetrics=promdata.openmetrics(events, START, MINUTES))
+    ws = promdata.workspace(tmp_path / "ws", server.url)
     text = (ws / "slos.yaml").read_text()
     assert OBJECTIVE in text
     (ws / "slos.yaml").write_text(text.replace(OBJECTIVE, OBJECTIVE.replace("300", str(threshold))))
-    return ws
+    return ws, events
 
 
 def test_a_threshold_that_is_no_bucket_bound_is_refused_naming_the_bounds(
     tmp_path: Path, prometheus: Callable[..., Server]
 ) -> None:
-    events = promdata.events(START, MINUTES)
-    server = prometheus(openmetrics=promdata.openmetrics(events, START, MINUTES))
-    ws = _workspace(tmp_path / "ws", server.url, 250)
+    ws, _ = _served(tmp_path, prometheus, 250)
     args = ["ingest", "prometheus", "-w", str(ws), "--format", "json", "--slo", "api-latency"]
     args += ["--from", from_epoch(START).isoformat(), "--to", from_epoch(START + 3600).isoformat()]
     done = CliRunner().invoke(app, args, env={"COVENANT_DATABASE_URL": ""})
@@ -59,9 +63,7 @@ def test_a_threshold_that_is_no_bucket_bound_is_refused_naming_the_bounds(
 def test_a_bound_that_counted_nothing_in_a_minute_is_good_zero_there(
     tmp_path: Path, prometheus: Callable[..., Server]
 ) -> None:
-    events = promdata.events(START, MINUTES)
-    server = prometheus(openmetrics=promdata.openmetrics(events, START, MINUTES))
-    ws = _workspace(tmp_path / "ws", server.url, 100)
+    ws, events = _served(tmp_path, prometheus, 100)
     reads = [r for r in load_workspace(ws).prometheus.reads if r.series == "api-latency:lte100"]  # type: ignore[union-attr]
     engine = open_store(f"sqlite:///{tmp_path / 'one.db'}")
     try:
