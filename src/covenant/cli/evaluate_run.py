@@ -51,7 +51,7 @@ def run_evaluate(
 
     ``read``: None catches up the SLIs read from Prometheus before, True every Prometheus
     SLI, False none (``services.evaluate_read``)."""
-    from covenant.services.evaluate import evaluate_objectives, mark_never_read
+    from covenant.services.evaluate import evaluate_objectives, mark_unread
     from covenant.services.selection import select_report
     from covenant.services.store import empty_store, open_existing, open_reader, store_missing
     from covenant.services.workspace import load_for_evaluation
@@ -106,8 +106,9 @@ def run_evaluate(
                 corrections=corrections,
                 day_sums_stale=True,  # a day whose minutes the catch-up could not read
             )
-            if ws.reads:  # a Prometheus SLI no read reached is not "no events"
-                report = mark_never_read(engine, report, {r.series for r in ws.reads})
+            # a Prometheus SLI no read reached is not "no events", nor one read with another
+            # query measured
+            report = mark_unread(engine, report, ws.reads)
         finally:
             engine.dispose()  # a server's connection is closed, not left to the collector
     except CovenantError as error:
@@ -221,9 +222,9 @@ def _read_sources(
                 highlight=False,
                 soft_wrap=True,
             )
-    from covenant.services.read_warnings import nothing_good
+    from covenant.services.read_warnings import nothing_good, requeried
 
-    for line in nothing_good(reports, reads):
+    for line in requeried(reports) + nothing_good(reports, reads):
         err_console.print(
             f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True
         )

@@ -115,9 +115,9 @@ def prometheus(
         write_json({"series": [report_json(r) for r in reports]})
     else:
         render(reports, console)
-    from covenant.services.read_warnings import nothing_good
+    from covenant.services.read_warnings import nothing_good, requeried
 
-    for line in nothing_good(reports, reads):
+    for line in requeried(reports) + nothing_good(reports, reads):
         err_console.print(
             f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True
         )
@@ -179,6 +179,13 @@ def report_json(r: ReadReport) -> dict[str, Any]:
             }
             for c in r.replaced
         ],
+        # the SLI's query had changed since it was read: its stored days were dropped first
+        "query_changed": None
+        if r.dropped is None
+        else {
+            "days_dropped": r.dropped.days,
+            "first_day": None if r.dropped.first is None else _iso_epoch(r.dropped.first),
+        },
     }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from covenant.core.timeutil import shorthand
 from covenant.errors import InputError
@@ -80,11 +81,27 @@ class SeriesQueries:
         if (self.good is None) == (self.bad is None):
             raise InputError(f"series {self.series!r}: give exactly one of good and bad queries")
 
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of what the counts are read with: the good or bad and the total
+        query. The store keeps it per series (``source_reads.query_sha256``): counts read
+        with another query are dropped and read again, never summed with these."""
+        return query_fingerprint(self.good, self.bad, self.total)
+
     def at_step(self, step: int) -> tuple[str, str, bool]:
         """``(first query, total query, first is bad)`` with the window put in place."""
         first = self.good if self.good is not None else self.bad
         assert first is not None
         return window(first, step), window(self.total, step), self.good is None
+
+
+@lru_cache(maxsize=1 << 16)  # the worker compares every series' on every tick
+def query_fingerprint(good: str | None, bad: str | None, total: str) -> str:
+    """:attr:`SeriesQueries.fingerprint` of these queries (good and bad told apart)."""
+    import hashlib  # noqa: PLC0415 - only a read (or a check of one) hashes
+
+    text = "\x00".join(("good" if good is not None else "bad", good or bad or "", total))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def is_compatible(kind: str | None) -> bool:

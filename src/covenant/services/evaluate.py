@@ -39,6 +39,7 @@ from covenant.store.sqlite_reader import SqliteReader
 if TYPE_CHECKING:  # imported when used: a plain evaluation never loads them
     from sqlalchemy import Engine
 
+    from covenant.core.promql import SeriesQueries
     from covenant.definitions.corrections import CorrectionRule
     from covenant.definitions.workspace import Workspace
     from covenant.services.day_retries import DayFailure
@@ -187,13 +188,26 @@ NEVER_READ = (
     "not read from Prometheus yet: `covenant evaluate --read` reads its window (or `covenant "
     "ingest prometheus --from … --to …` a range)"
 )
+QUERY_CHANGED = (
+    "its query changed since its counts were read from Prometheus: the next read drops them "
+    "and reads it again with the new query (`covenant evaluate --read`, `covenant ingest "
+    "prometheus`, or the worker of `covenant serve`)"
+)
 
 
-def mark_never_read(
-    engine: Engine | SqliteReader, report: EvaluationReport, series: Collection[str]
+def mark_unread(
+    engine: Engine | SqliteReader, report: EvaluationReport, reads: Sequence[SeriesQueries]
 ) -> EvaluationReport:
-    """``report`` with the no-data evaluations of ``series`` (read from Prometheus) that no
-    read has reached yet saying so (:data:`NEVER_READ`), not "no events in the window"."""
+    """``report`` with the evaluations of series read from Prometheus that the store cannot
+    answer for yet as "no data" saying why: read with a query that has changed since
+    (:data:`QUERY_CHANGED`: their counts are another query's), or, where they have no data,
+    never reached by a read (:data:`NEVER_READ`, not "no events in the window")."""
+    queries = {r.series: r.fingerprint for r in reads}
+    evaluated = {e.objective.series for e in report.evaluations}
+    evaluated |= {p.objective.series for c in report.composites for p in c.composite.components}
+    wanted = sorted(evaluated & queries.keys())
+    if not wanted:
+        return report
     quiet = {e.objective.series for e in report.evaluations if e.no_data is not None}
     quiet |= {
         p.objective.series
@@ -201,17 +215,16 @@ def mark_never_read(
         if c.evaluation.no_data is not None
         for p in c.composite.components
     }
-    wanted = sorted(quiet & set(series))
-    if not wanted:
-        return report
     with engine.connect() as conn:
         states = read_states(conn, keys=wanted)
-    never = {
-        k: NEVER_READ
-        for k in wanted
-        if k not in states or (states[k].read_until is None and states[k].error is None)
-    }
-    return apply_stale(report, never)
+    marks: dict[str, str] = {}
+    for key in wanted:
+        state = states.get(key)
+        if state is not None and state.query_sha256 not in (None, queries[key]):
+            marks[key] = QUERY_CHANGED
+        elif key in quiet and (state is None or (state.read_until is None and not state.error)):
+            marks[key] = NEVER_READ
+    return apply_stale(report, marks)
 
 
 def stale_marked(e: Evaluation, reason: str) -> Evaluation:

@@ -7,6 +7,10 @@
   connection and imports no HTTP client.
 - **every** (``--read``): the same, and an SLI never read is read from the start of what the
   evaluation needs (its window, the longest alert window) — the first read of a workspace.
+
+In both, an SLI whose query changed since it was read is read again: the counts read with
+the old query are dropped first and it is read from the first day they held, or from the
+start of what the evaluation needs if that is earlier (``services.read_claims``).
 - **none** (``--no-read``): the store as it is.
 
 The reads are ``services.prometheus.catch_up`` with ``until``: up to the evaluation instant,
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from covenant.core.model import Objective
     from covenant.core.promql import SeriesQueries
     from covenant.services.prometheus import ReadReport
+    from covenant.store.source_state import SourceState
     from covenant.store.sqlite_writer import SqliteWriter
 
 STEP = 60
@@ -58,6 +63,8 @@ def read_before_evaluating(
 
     keys = [r.series for r in reads]
     known: set[str] = set()
+    changed: set[str] = set()  # read with another query: dropped, read again (read_claims)
+    states: dict[str, SourceState] = {}
     if not store_missing(database_url):
         from covenant.store.source_state import read_states  # noqa: PLC0415
 
@@ -67,20 +74,27 @@ def read_before_evaluating(
                 states = read_states(conn, keys=keys)
         finally:
             reader.dispose()
-        known = {key for key, state in states.items() if state.read_until is not None}
-    chosen = [r for r in reads if every or r.series in known]
+        changed = {
+            r.series
+            for r in reads
+            if (state := states.get(r.series)) is not None
+            and state.query_sha256 not in (None, r.fingerprint)
+        }
+        known = {k for k, state in states.items() if state.read_until is not None}
+    chosen = [r for r in reads if every or r.series in known or r.series in changed]
     if not chosen:
         return []
     never = {r.series for r in chosen if r.series not in known}
     initial = STEP
-    if never:
+    if never or changed:
         from covenant.core.evaluate import required_range  # noqa: PLC0415
 
-        needing = [o for o in objectives if o.series in never]
+        needing = [o for o in objectives if o.series in never or o.series in changed]
         if needing:
             start, end = required_range(needing, at=at, step=STEP)
             initial = max(STEP, end - start)
     from covenant.services.prometheus import budgeted, catch_up  # noqa: PLC0415
+    from covenant.services.read_claims import claim_reads, with_dropped  # noqa: PLC0415
     from covenant.store.sqlite_writer import open_sqlite_writer  # noqa: PLC0415
 
     # an embedded store is written through sqlite3 (no SQLAlchemy to load), a new one created
@@ -95,6 +109,8 @@ def read_before_evaluating(
     client_for = budgeted(tick=False)
     try:
         moment = now or datetime.now(UTC)
+        start = min(_minute(at), _minute(moment)) - initial  # what the evaluation needs
+        dropped = claim_reads(engine, chosen, step=STEP, at=moment, since=start, states=states)
         reports: list[ReadReport] = []
         unchecked: dict[str, str] = {}  # series read from every sample, and why
         if never and by_days:
@@ -132,7 +148,7 @@ def read_before_evaluating(
             every_bucket=not by_days,
             client_for=client_for,
         )
-        return reports
+        return with_dropped(reports, dropped)
     finally:
         engine.dispose()
 

@@ -25,6 +25,9 @@ from covenant.core.timeutil import from_epoch, to_epoch, utc_text
 from covenant.errors import SourceError
 from covenant.services.fetch_pool import fetch_pool
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
+from covenant.services.read_claims import claim_reads, with_dropped
+from covenant.services.read_claims import ensure_series as _ensure_series
+from covenant.services.read_claims import writing as _writing
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.groups import Member, member, read_group, union
 from covenant.sources.prometheus.reads import MAX_POINTS, Counts, read_counts
@@ -34,9 +37,9 @@ from covenant.store.source_state import read_states
 from covenant.store.sqlite_writer import SqliteWriter
 
 if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
-
     from sqlalchemy.engine import Connection, Engine
+
+    from covenant.store.source_queries import Dropped
 
     Store = Engine | SqliteWriter
 
@@ -97,6 +100,9 @@ class ReadReport:
     """Days (hours) of exact sums this read replaced by minutes adding up to other counts
     (``covenant ingest prometheus`` only: every other read keeps them and fails)."""
     note: str = ""  # why a first read took every sample, not whole days (prometheus_recorded)
+    dropped: Dropped | None = None
+    """The SLI's query had changed since it was read: the stored days read with the old
+    query, dropped before this read (``store.source_queries``); None: it had not."""
 
     @property
     def complete(self) -> bool:
@@ -125,9 +131,10 @@ def ingest_prometheus(
     explicit read, which replaces days (hours) of exact sums even by minutes adding up to other
     counts (each report names them: ``replaced``)."""
     lo, hi = read_range(start, end, step=step, now=now or datetime.now(UTC))
-    return _read_all(
+    dropped = claim_reads(engine, reads, step=step, at=now or datetime.now(UTC))
+    reports = _read_all(
         engine,
-        [(r, lo) for r in reads],
+        [(r, _reread_from(dropped.get(r.series), lo, step)) for r in reads],
         end=hi,
         step=step,
         progress=progress,
@@ -136,6 +143,7 @@ def ingest_prometheus(
         now=now,
         sums="replace",
     )
+    return with_dropped(reports, dropped)
 
 
 def catch_up(
@@ -171,6 +179,9 @@ def catch_up(
         end = min(aligned(until, step, what="--at"), aligned(now, step, what="now"))
     with engine.connect() as conn:
         states = read_states(conn, keys=[r.series for r in reads])
+    dropped = claim_reads(engine, reads, step=step, at=now, states=states, since=end - initial)
+    for key, gone in dropped.items():  # read with another query: read again from its start
+        states[key] = replace(states[key], read_until=gone.frontier, error=None)
     todo: list[tuple[SeriesQueries, int]] = []
     for r in reads:
         state = states.get(r.series)
@@ -187,7 +198,7 @@ def catch_up(
             # (replaced by itself), so a source that answers clears the error now rather than
             # when the next minute is due (docs/prometheus.md, "When reading fails")
             todo.append((r, end - step))
-    return _read_all(
+    reports = _read_all(
         engine,
         todo,
         end=end,
@@ -198,6 +209,15 @@ def catch_up(
         now=now,
         settled=settled,
     )
+    return with_dropped(reports, dropped)
+
+
+def _reread_from(dropped: Dropped | None, start: int, step: int) -> int:
+    """Where an explicit read of a series starts: at ``start``, or earlier at the first day
+    its changed query dropped (the span it held is read again whole, not left with a gap)."""
+    if dropped is None or dropped.first is None:
+        return start
+    return min(start, dropped.first - dropped.first % step)
 
 
 def _read_all(
@@ -286,28 +306,6 @@ class Clients:
         for client in self.made.values():
             if isinstance(client, PrometheusClient):
                 client.close()
-
-
-def _writing(store: Store) -> AbstractContextManager[Connection | sqlite3.Connection]:
-    """A write transaction on the store: ``sqlite3``'s (``SqliteWriter``, no SQLAlchemy loaded)
-    or the engine's."""
-    if isinstance(store, SqliteWriter):
-        return store.write()
-    from covenant.store.db import write_transaction  # noqa: PLC0415
-
-    return write_transaction(store)
-
-
-def _ensure_series(
-    conn: Connection | sqlite3.Connection, *, keys: list[str], step: int
-) -> dict[str, int]:
-    if isinstance(conn, sqlite3.Connection):
-        from covenant.store.sqlite_writer import ensure_series  # noqa: PLC0415
-
-        return ensure_series(conn, keys=keys, step=step)
-    from covenant.store.buckets import ensure_series as engine_series  # noqa: PLC0415
-
-    return engine_series(conn, keys=keys, step=step)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,11 +46,11 @@ from covenant.services.prometheus import (
     WORKERS,
     ClientFactory,
     ReadReport,
-    _ensure_series,
     _read_all,
-    _writing,
 )
 from covenant.services.prometheus_runs import gaps, read_minutes
+from covenant.services.read_claims import ensure_series as _ensure_series
+from covenant.services.read_claims import writing as _writing
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import MAX_POINTS
 from covenant.sources.prometheus.recorded import (

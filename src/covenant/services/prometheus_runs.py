@@ -32,14 +32,14 @@ from covenant.services.prometheus import (
     Clients,
     Fetched,
     ReadReport,
-    _ensure_series,
     _fetch,
     _report,
     _Unit,
     _units,
     _write,
-    _writing,
 )
+from covenant.services.read_claims import ensure_series as _ensure_series
+from covenant.services.read_claims import writing as _writing
 from covenant.sources.prometheus.recorded import DAY, HOUR
 from covenant.store import sqlite_writer
 

@@ -31,3 +31,22 @@ def nothing_good(reports: Sequence[ReadReport], reads: Sequence[SeriesQueries]) 
         and r.total > 0
         and (r.read_until - r.start).total_seconds() >= NOTHING_GOOD_S
     ]
+
+
+def requeried(reports: Sequence[ReadReport]) -> list[str]:
+    """A line for each SLI whose query changed since it was last read: its counts read with
+    the old query were dropped (``store.source_queries``) and it was read again from where."""
+    starts: dict[str, ReadReport] = {}
+    for r in reports:
+        if r.dropped is not None and (r.series not in starts or r.start < starts[r.series].start):
+            starts[r.series] = r
+    lines = []
+    for series, r in starts.items():
+        assert r.dropped is not None
+        days = r.dropped.days
+        gone = f"its {days:,} stored day{'s' if days != 1 else ''} of counts" if days else "none"
+        lines.append(
+            f"{series}: its query changed since it was last read, so the counts read with the "
+            f"old query were dropped ({gone}) and it was read again from {utc_text(r.start)}"
+        )
+    return lines

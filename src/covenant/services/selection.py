@@ -16,7 +16,12 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from covenant.core.results import Evaluation, Status
-from covenant.services.evaluate import EvaluationReport, effective, evaluate_objectives
+from covenant.services.evaluate import (
+    EvaluationReport,
+    effective,
+    evaluate_objectives,
+    mark_unread,
+)
 
 if TYPE_CHECKING:  # selecting SLOs never loads the agreement, statement or forecast code
     from datetime import datetime
@@ -143,6 +148,8 @@ def evaluate_selected(
         corrections=workspace.corrections,
         day_sums_stale=True,  # one series' unread days of sums: its SLOs stale, not all
     )
+    if workspace.prometheus is not None:  # never read, or read with another query: said
+        report = mark_unread(engine, report, workspace.prometheus.reads)
     return select_report(report, slos=slos, services=services, statuses=statuses)
 
 

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -71,6 +72,10 @@ class TickReads:
             problems.append(f"Prometheus catch-up: {exc}")
             return 0
         self._remember_kept(reports, now)
+        from covenant.services.read_warnings import requeried  # noqa: PLC0415
+
+        for line in requeried(reports):  # counts of an old query dropped: said once, in the log
+            logging.getLogger("covenant.worker").warning("%s", line)
         reports += self._refine(workspace, reads, now, problems, clients)
         problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
         late = self.kept.of_series(r.series for r in reads)

@@ -57,6 +57,9 @@ source_reads = Table(
     Column("error", Text, nullable=True),
     Column("error_at", UtcDateTime, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+    # SHA-256 of the queries the counts were read with (SeriesQueries.fingerprint); None: a
+    # row from before migration 0018 (the next read adopts its query)
+    Column("query_sha256", String(64), nullable=True),
 )
 
 

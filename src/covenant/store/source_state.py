@@ -20,6 +20,7 @@ class SourceState:
     error: str | None
     error_at: datetime | None
     updated_at: datetime | None = None  # the last read's (or failure's) instant
+    query_sha256: str | None = None  # the queries it was read with (SeriesQueries.fingerprint)
 
 
 def read_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
@@ -29,8 +30,8 @@ def read_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
     found: dict[str, SourceState] = {}
     for part in batched(sorted(ids)):
         sql = (
-            "SELECT series_id, source, read_until, error_code, error, error_at, updated_at "
-            "FROM source_reads "
+            "SELECT series_id, source, read_until, error_code, error, error_at, updated_at, "
+            "query_sha256 FROM source_reads "
             f"WHERE series_id IN ({', '.join('?' * len(part))})"
         )
         for series_id, *state in run(sql, part):
@@ -54,8 +55,8 @@ def every_state(conn: Any) -> dict[str, SourceState]:
 
 def _joined(conn: Any, *, failed_only: bool) -> dict[str, SourceState]:
     sql = (
-        "SELECT s.key, r.source, r.read_until, r.error_code, r.error, r.error_at, r.updated_at "
-        "FROM source_reads r JOIN series s ON s.id = r.series_id"
+        "SELECT s.key, r.source, r.read_until, r.error_code, r.error, r.error_at, r.updated_at, "
+        "r.query_sha256 FROM source_reads r JOIN series s ON s.id = r.series_id"
     )
     if failed_only:
         sql += " WHERE r.error IS NOT NULL"
@@ -63,9 +64,10 @@ def _joined(conn: Any, *, failed_only: bool) -> dict[str, SourceState]:
 
 
 def _state(
-    source: Any, until: Any, code: Any, error: Any, error_at: Any, updated_at: Any
+    source: Any, until: Any, code: Any, error: Any, error_at: Any, updated_at: Any, sha: Any
 ) -> SourceState:
     return SourceState(
+        query_sha256=None if sha is None else str(sha),
         source=str(source),
         read_until=None if until is None else int(until),
         error_code=code,

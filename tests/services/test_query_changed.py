@@ -1,0 +1,274 @@
+"""An SLI whose query changes after it was read from Prometheus is read again with the new query;
+its counts are never the old query's, nor a sum of both.
+
+A real Prometheus holds two days and a half of one job's request counters, by code (200, 404,
+500), scraped on every minute with counts per minute chosen here. The SLI first counts as good
+every code that is not 5xx, then only 200, then only 404: each answer is checked against the
+sums of those per-minute counts, computed here without Covenant.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from covenant.api.app import create_app
+from covenant.cli.main import app
+from covenant.config import Settings, sqlite_url
+from covenant.core.timeutil import from_epoch
+from covenant.definitions.workspace import load_workspace
+from covenant.services.prometheus import catch_up, ingest_prometheus
+from covenant.services.store import open_store
+from covenant.services.tokens import create_token
+from covenant.store import buckets
+from tests.api.support import EXPIRES, Client
+from tests.promserver import Sample, Server, openmetrics_text
+
+DAY = 86400
+START = 1_790_000_000 - 1_790_000_000 % DAY  # a midnight
+AT = START + 2 * DAY + 6 * 3600
+MINUTES = (AT - START) // 60 + 5
+CODES = ("200", "404", "500")
+NOT_5XX = 'code!~"5.."'
+ONLY_200 = 'code="200"'
+ONLY_404 = 'code="404"'
+SLO = """apiVersion: openslo/v1
+kind: DataSource
+metadata: {name: prometheus}
+spec:
+  type: Prometheus
+  connectionDetails: {url: "URL"}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-availability}
+spec:
+  service: api
+  indicator:
+    metadata: {name: api}
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:
+            metricSourceRef: prometheus
+            spec: {query: 'sum(http_requests_total{job="api",GOOD})'}
+        total:
+          metricSource:
+            metricSourceRef: prometheus
+            spec: {query: 'sum(http_requests_total{job="api"})'}
+  timeWindow: [{duration: 1d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99}]
+"""
+
+
+def _per_minute(minute: int, code: str) -> int:
+    """Requests in the minute ending at scrape ``minute`` (uneven, each code its own rhythm)."""
+    if code == "200":
+        return 1 + minute % 7
+    return int(minute % 5 == 1) if code == "404" else int(minute % 9 == 4)
+
+
+def _good_codes(good: str) -> tuple[str, ...]:
+    return {NOT_5XX: ("200", "404"), ONLY_200: ("200",), ONLY_404: ("404",)}[good]
+
+
+def _counts(good: str, start: int, end: int) -> tuple[int, int]:
+    """``(good, total)`` of the minutes ``[start, end)`` (scrapes ``start + 60`` to ``end``)."""
+    minutes = range((start - START) // 60 + 1, (end - START) // 60 + 1)
+    total = sum(_per_minute(m, c) for m in minutes for c in CODES)
+    return sum(_per_minute(m, c) for m in minutes for c in _good_codes(good)), total
+
+
+def _served(prometheus: Callable[..., Server]) -> Server:
+    samples = []
+    for code in CODES:
+        value = 0
+        for m in range(MINUTES + 1):
+            value += _per_minute(m, code) if m else 0
+            labels = {"job": "api", "code": code}
+            samples.append(Sample("http_requests_total", labels, value, START + 60 * m))
+    return prometheus(openmetrics=openmetrics_text(samples, counters=["http_requests"]))
+
+
+def _workspace(ws: Path, server: Server, good: str) -> Path:
+    ws.mkdir(exist_ok=True)
+    (ws / "slos.yaml").write_text(SLO.replace("URL", server.url).replace("GOOD", good))
+    return ws
+
+
+def _evaluate_json(ws: Path, *extra: str) -> tuple[dict[str, Any], str]:
+    """``covenant evaluate`` at AT into the workspace's own store: its JSON and its stderr."""
+    stamp = from_epoch(AT).isoformat().replace("+00:00", "Z")
+    args = ["evaluate", "-w", str(ws), "--at", stamp, "--format", "json", *extra]
+    done = CliRunner().invoke(app, args, env={"COVENANT_DATABASE_URL": ""})
+    assert done.exit_code == 0, done.output
+    return json.loads(done.stdout), " ".join(done.stderr.split())
+
+
+def _evaluate(ws: Path, *extra: str) -> tuple[dict[str, Any], str]:
+    printed, said = _evaluate_json(ws, *extra)
+    (result,) = printed["results"]
+    return result, said
+
+
+def test_evaluate_reads_an_sli_again_when_its_query_changed_and_says_so(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server = _served(prometheus)
+    ws = _workspace(tmp_path / "ws", server, NOT_5XX)
+    result, _ = _evaluate(ws, "--read")
+    assert (result["good"], result["total"]) == _counts(NOT_5XX, AT - DAY, AT)
+
+    _workspace(ws, server, ONLY_200)  # the good query changes; the store holds the old counts
+    result, said = _evaluate(ws)  # the default: catch up what was read before
+    assert (result["good"], result["total"]) == _counts(ONLY_200, AT - DAY, AT)
+    # the evaluation reads back to AT − 3d (the default tiers' longest alert window, 3 days,
+    # SRE workbook): the three UTC days with data were dropped, and read again from there
+    needed = from_epoch(AT - 3 * DAY).isoformat().replace("+00:00", "Z")
+    assert (
+        "warning: api: its query changed since it was last read, so the counts read with the "
+        f"old query were dropped (its 3 stored days of counts) and it was read again from "
+        f"{needed}"
+    ) in said
+    result, said = _evaluate(ws)  # read with this query now: nothing to say, same counts
+    assert (result["good"], result["total"]) == _counts(ONLY_200, AT - DAY, AT)
+    assert "query changed" not in said
+
+    _workspace(ws, server, ONLY_404)
+    result, _ = _evaluate(ws, "--no-read")  # the store as it is: another query's counts
+    assert result["status"] == "no_data"
+    assert "its query changed since its counts were read" in str(result["no_data"])
+    result, _ = _evaluate(ws)
+    assert (result["good"], result["total"]) == _counts(ONLY_404, AT - DAY, AT)
+
+
+def _reads(ws: Path) -> list:  # type: ignore[type-arg]
+    found = load_workspace(ws).prometheus
+    assert found is not None
+    return list(found.reads)
+
+
+def _stored(engine: Engine, start: int, end: int) -> tuple[int, int]:
+    with engine.connect() as conn:
+        m = buckets.read_matrix(conn, keys=["api"], start=START, end=AT + DAY)
+    lo, hi = (start - START) // 60, (end - START) // 60
+    assert int(m.total[0][:lo].sum()) == 0  # nothing before
+    assert int(m.total[0][hi:].sum()) == 0  # nor after
+    return int(m.good[0][lo:hi].sum()), int(m.total[0][lo:hi].sum())
+
+
+def test_catch_up_and_ingest_drop_the_old_query_counts_and_read_their_span_again(
+    engine: Engine, tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server = _served(prometheus)
+    ws = _workspace(tmp_path / "ws", server, NOT_5XX)
+    read_to = START + 2 * DAY
+    (first,) = ingest_prometheus(
+        engine, reads=_reads(ws), start=from_epoch(START), end=from_epoch(read_to)
+    )
+    assert first.dropped is None
+    assert _stored(engine, START, read_to) == _counts(NOT_5XX, START, read_to)
+
+    # the worker's catch-up: the two stored days go, and are read again up to now − 2 min
+    _workspace(ws, server, ONLY_200)
+    now = from_epoch(AT + 150)
+    (again,) = catch_up(engine, reads=_reads(ws), now=now, initial=3600)
+    assert again.dropped is not None
+    assert (again.dropped.days, again.dropped.first) == (2, START)
+    assert (again.start, again.end) == (from_epoch(START), from_epoch(AT))
+    assert _stored(engine, START, AT) == _counts(ONLY_200, START, AT)
+    assert catch_up(engine, reads=_reads(ws), now=now, initial=3600) == []  # nothing new
+
+    # an explicit range after a change reads the whole span stored before, not just the range
+    _workspace(ws, server, ONLY_404)
+    (ranged,) = ingest_prometheus(
+        engine, reads=_reads(ws), start=from_epoch(START + DAY), end=from_epoch(AT)
+    )
+    assert ranged.dropped is not None
+    assert ranged.dropped.days == 3
+    assert ranged.start == from_epoch(START)
+    assert _stored(engine, START, AT) == _counts(ONLY_404, START, AT)
+
+
+def test_a_series_read_before_the_queries_were_kept_adopts_its_query(
+    engine: Engine, tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    """A store from before migration 0018 holds no query: the next read cannot know whether it
+    changed, so it keeps the counts and records its own query from then on."""
+    server = _served(prometheus)
+    ws = _workspace(tmp_path / "ws", server, NOT_5XX)
+    end = START + DAY
+    ingest_prometheus(engine, reads=_reads(ws), start=from_epoch(START), end=from_epoch(end))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE source_reads SET query_sha256 = NULL")
+    _workspace(ws, server, ONLY_200)
+    reads = _reads(ws)
+    (kept,) = catch_up(engine, reads=reads, now=from_epoch(end + 3600 + 150), initial=3600)
+    assert kept.dropped is None
+    assert _stored(engine, START, end + 3600) == (
+        _counts(NOT_5XX, START, end)[0] + _counts(ONLY_200, end, end + 3600)[0],
+        _counts(NOT_5XX, START, end + 3600)[1],
+    )
+    with engine.connect() as conn:
+        (stored,) = conn.exec_driver_sql("SELECT query_sha256 FROM source_reads").one()
+    assert stored == reads[0].fingerprint
+
+
+NEW_SLI = """---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-errors}
+spec:
+  service: api
+  indicator:
+    metadata: {name: api-5xx}
+    spec:
+      ratioMetric:
+        counter: true
+        bad:
+          metricSource:
+            metricSourceRef: prometheus
+            spec: {query: 'sum(http_requests_total{job="api",code="500"})'}
+        total:
+          metricSource:
+            metricSourceRef: prometheus
+            spec: {query: 'sum(http_requests_total{job="api"})'}
+  timeWindow: [{duration: 1d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99}]
+"""
+
+
+def test_the_api_says_what_evaluate_says_of_a_changed_query_and_of_an_sli_never_read(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server = _served(prometheus)
+    ws = _workspace(tmp_path / "ws", server, NOT_5XX)
+    _evaluate(ws, "--read")
+    _workspace(ws, server, ONLY_200)
+    with (ws / "slos.yaml").open("a") as text:
+        text.write(NEW_SLI)
+    printed, _ = _evaluate_json(ws, "--no-read")
+    settings = Settings(workspace=ws, database_url=sqlite_url(ws))
+    engine = open_store(settings.database_url)
+    token = create_token(
+        engine, role="viewer", customer=None, expires_at=EXPIRES, at=from_epoch(AT), customers=()
+    ).text
+    engine.dispose()
+    client = Client(create_app(settings, clock=lambda: from_epoch(AT)))
+    stamp = from_epoch(AT).isoformat().replace("+00:00", "Z")
+    answer = client.get(f"/api/v1/evaluations?at={stamp}", token)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == printed
+    reasons = {r["slo"]: (r["status"], r["no_data"]) for r in printed["results"]}
+    assert reasons["api-availability"][0] == "no_data"
+    assert "its query changed since its counts were read" in reasons["api-availability"][1]
+    assert reasons["api-errors"][0] == "no_data"
+    assert reasons["api-errors"][1].startswith("not read from Prometheus yet")
