@@ -131,7 +131,7 @@ def test_the_commands_of_docs_import_run_as_written(
         "slo-generator-payments-availability.yaml",
         "sloth-checkout.yaml",
     ]
-    assert "valid: 0 error(s), 0 warning(s)" in outputs[-1]
+    assert "valid: 0 errors, 0 warnings" in outputs[-1]
 
 
 def test_a_name_the_workspace_has_becomes_service_and_name(corpus: Path, tmp_path: Path) -> None:

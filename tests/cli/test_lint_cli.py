@@ -147,7 +147,7 @@ def test_a_well_backed_agreement_is_clean(tmp_path: Path) -> None:
     ws = write(tmp_path, workspace_text())
     result = runner.invoke(APP, ["lint", str(ws)])
     assert result.exit_code == 0, result.output
-    assert "ok: 0 error(s), 0 warning(s), required margin 0.05 points" in result.output
+    assert "ok: 0 errors, 0 warnings, required margin 0.05 points" in result.output
 
 
 def test_the_margin_boundary_and_the_margin_option(tmp_path: Path) -> None:
@@ -200,7 +200,7 @@ def test_an_equal_target_fails_the_run_with_why_and_fix(
     assert "why: " in result.output
     assert "fix: raise api-slo's target to at least 99.95 %" in result.output
     assert "[backing-not-stricter]" in result.output
-    assert "failed: 1 error(s), 0 warning(s)" in result.output
+    assert "failed: 1 error, 0 warnings" in result.output
 
 
 def test_a_rolling_28d_slo_behind_a_berlin_month(tmp_path: Path) -> None:

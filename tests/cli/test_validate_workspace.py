@@ -60,7 +60,7 @@ def test_validate_takes_w_the_environment_or_the_current_folder(
     monkeypatch.chdir(fine)
     here = runner.invoke(app, ["validate"])
     assert here.exit_code == 0, here.output
-    assert "valid: 0 error(s), 0 warning(s)" in here.output
+    assert "valid: 0 errors, 0 warnings" in here.output
     # a file is not a workspace folder: a usage error naming the option
     wrong = runner.invoke(app, ["validate", "-w", str(fine / "services.yaml")])
     assert wrong.exit_code == 2

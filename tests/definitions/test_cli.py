@@ -23,7 +23,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_validate_clean_exits_0(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(_write(tmp_path, COVENANT))])
     assert result.exit_code == 0, result.output
-    assert "valid: 0 error(s)" in result.output
+    assert "valid: 0 errors" in result.output
 
 
 def test_validate_errors_exit_1_with_file_line_field(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_validate_errors_exit_1_with_file_line_field(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{path}:21 spec.objectives[0].target: " in result.output
     assert "[target-out-of-range]" in result.output
-    assert "invalid: 1 error(s)" in result.output
+    assert "invalid: 1 error," in result.output
 
 
 def test_validate_json(tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_validate_warns_of_a_folder_without_definition_files(tmp_path: Path) -> 
     assert problem["where"] == str(empty)
     assert "covenant init" in problem["fix"]
     text = runner.invoke(app, ["validate", str(empty)])
-    assert "valid: 0 error(s), 1 warning(s)" in text.output
+    assert "valid: 0 errors, 1 warning" in text.output
     defined = _write(tmp_path, COVENANT).parent  # a folder with a definition file: no warning
     found = json.loads(runner.invoke(app, ["validate", "--format", "json", str(defined)]).output)
     assert "no-definition-files" not in {p["code"] for p in found}

@@ -166,6 +166,29 @@ def test_duplicate_name_severity_per_kind(kind: str, severity: str) -> None:
     assert (workspace is not None) == (severity == "warning")
 
 
+@pytest.mark.parametrize(
+    ("kind", "old", "new"),
+    [
+        ("DataSource", "http://p", "http://q"),  # the same name on another server
+        ("AlertNotificationTarget", "pagerduty", "slack"),  # pages sent elsewhere
+    ],
+)
+def test_a_duplicate_that_says_something_else_is_an_error_not_a_first_one_wins(
+    kind: str, old: str, new: str
+) -> None:
+    """The OpenSLO validator only warns of a second DataSource or target of one name; when the
+    two differ, a reference to the name could mean either (an SLI read from another server), so
+    Covenant refuses it and names both."""
+    others = [text for name, text in DOCS.items() if name not in {kind, "AlertPolicy"}]
+    changed = DOCS[kind].replace(old, new)
+    assert changed != DOCS[kind]
+    workspace, problems = load_text(_workspace(*others, DOCS[kind], changed))
+    (duplicate,) = [p for p in problems if p.code == "duplicate-name"]
+    assert duplicate.severity == "error"
+    assert "defined twice, differently" in duplicate.message
+    assert workspace is None
+
+
 PROMETHEUS = """\
 apiVersion: openslo/v1
 kind: DataSource

@@ -43,6 +43,8 @@ def validate(
     if output_format is OutputFormat.JSON:
         typer.echo(json.dumps([_problem_json(p) for p in problems], indent=2))
     else:
+        from covenant.render.tables import tally
+
         for problem in problems:
             style = "red" if problem.severity == "error" else "yellow"
             prefix = "" if problem.severity == "error" else "warning: "
@@ -52,7 +54,7 @@ def validate(
         warnings = len(problems) - len(errors)
         verdict = "invalid" if errors else "valid"
         console.print(
-            f"{verdict}: {len(errors)} error(s), {warnings} warning(s)",
+            f"{verdict}: {tally(len(errors), warnings)}",
             style="bold red" if errors else "bold green",
             markup=False,
             highlight=False,

@@ -35,6 +35,10 @@ from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
 
 DUPLICATE_IS_WARNING = frozenset({"Service", "DataSource", "AlertNotificationTarget"})
+"""Kinds a second copy of is only a warning (the first is used) — unless, for those in
+:data:`SPEC_MATTERS`, the copy says something else: which one a reference means is then
+unknown (an SLI would read from either server, a page go to either place), an error."""
+SPEC_MATTERS = frozenset({"DataSource", "AlertNotificationTarget"})
 
 
 @dataclass(slots=True)
@@ -80,20 +84,34 @@ def duplicate_problems(parsed: Sequence[Parsed]) -> list[Problem]:
         if key in first:
             other = first[key].source
             warning = key[0] in DUPLICATE_IS_WARNING
+            differs = key[0] in SPEC_MATTERS and _spec(item) != _spec(first[key])
+            where = other.where(("metadata", "name"))
+            message = f"{key[0]} {key[1]!r} is defined twice: here and at {where}"
+            fix = "rename one of them, or delete the copy"
+            if differs:
+                message = (
+                    f"{key[0]} {key[1]!r} is defined twice, differently: here and at {where} "
+                    "(their spec differs, so which one a reference means is unknown)"
+                )
+                fix = "give them different names (and each reference its own), or keep one"
+            elif warning:
+                message += "; the first one is used"
             problems.append(
                 at(
                     item.source,
                     ("metadata", "name"),
                     code="duplicate-name",
-                    message=f"{key[0]} {key[1]!r} is defined twice: here and at "
-                    f"{other.where(('metadata', 'name'))}"
-                    + ("; the first one is used" if warning else ""),
-                    fix="rename one of them, or delete the copy",
-                    severity=WARNING if warning else "error",
+                    message=message,
+                    fix=fix,
+                    severity=WARNING if warning and not differs else "error",
                 )
             )
         first.setdefault(key, item)
     return problems
+
+
+def _spec(item: Parsed) -> object:
+    return item.definition.raw.get("spec")
 
 
 def missing_reference(doc: SourceDocument, path: PathKey, kind: str, name: str) -> Problem:

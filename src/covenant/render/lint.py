@@ -15,7 +15,7 @@ from rich.text import Text
 from covenant.core.lint import failed
 from covenant.core.lint_findings import Finding, points
 from covenant.errors import docs_anchor, explain_command
-from covenant.render.tables import Col, print_table
+from covenant.render.tables import Col, print_table, tally
 
 SCHEMA = "covenant.lint/v1"
 
@@ -102,8 +102,7 @@ def render_lint_table(
     note = " (--strict: warnings fail)" if strict else ""
     out.print(
         Text(
-            f"{verdict}: {errors} error(s), {warnings} warning(s), required margin "
-            f"{points(margin)} points{note}",
+            f"{verdict}: {tally(errors, warnings)}, required margin {points(margin)} points{note}",
             style="bold red" if bad else "bold green",
         )
     )

@@ -198,3 +198,9 @@ def print_notes(console: Console, notes: Sequence[Cell], *, style: str = "dim") 
     """Lines below a table (details that did not fit a column), each shown literally."""
     for note in notes:
         console.print(line("  ", text(note, style)))
+
+
+def tally(errors: int, warnings: int) -> str:
+    """``1 error, 2 warnings``: a verdict's counts, each noun as its number wants it."""
+    noun = {True: "", False: "s"}
+    return f"{errors} error{noun[errors == 1]}, {warnings} warning{noun[warnings == 1]}"

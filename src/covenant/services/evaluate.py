@@ -339,8 +339,10 @@ def evaluate_workspace(
     engine: Engine | SqliteReader, *, workspace: Workspace, at: datetime
 ) -> EvaluationReport:
     """Every objective, composite and correction of ``workspace`` evaluated at ``at``; the
-    series whose days of sums could not be read are "no data (stale)", the others evaluate."""
-    return evaluate_objectives(
+    series whose days of sums could not be read are "no data (stale)", and so are those read
+    from Prometheus that no read has reached or that were read with another query
+    (:func:`mark_unread`); the others evaluate."""
+    report = evaluate_objectives(
         engine,
         objectives=workspace.objectives,
         at=at,
@@ -348,6 +350,9 @@ def evaluate_workspace(
         corrections=workspace.corrections,
         day_sums_stale=True,
     )
+    if workspace.prometheus is None:
+        return report
+    return mark_unread(engine, report, workspace.prometheus.reads)
 
 
 def _evaluate_plain(
