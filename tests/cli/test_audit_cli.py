@@ -81,7 +81,7 @@ def test_verify_prints_the_head_then_names_an_edited_row(
         head = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.seq == 4)).scalar()
     code, out, _ = _run(tmp_path, "verify")
     assert code == 0, out
-    assert f"4 row(s), head 4:{head}" in out
+    assert f"4 rows, head 4:{head}" in out
     with audit_store.begin() as conn:
         conn.execute(sa.update(audit_log).where(audit_log.c.seq == 2).values(actor="mallory"))
     code, out, err = _run(tmp_path, "verify")

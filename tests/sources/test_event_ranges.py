@@ -53,3 +53,4 @@ def test_a_quote_never_closed_is_reported(engine: Engine, tmp_path: Path) -> Non
     assert report.rows_rejected == 1
     (problem,) = report.problems
     assert "never closed" in problem.message
+    assert problem.where == f"{path.name}:3"  # the line the unclosed quote opens on

@@ -84,7 +84,7 @@ def verify_command(
         raise fail(broken_error(result))
     shown = "empty" if head is None else f"head {head}"
     console.print(
-        f"audit log intact: {result.rows} row(s), {shown}",
+        f"audit log intact: {result.rows} row{'' if result.rows == 1 else 's'}, {shown}",
         markup=False,
         highlight=False,
         soft_wrap=True,

@@ -148,7 +148,7 @@ def render_rejected(
     )
     hidden = rejected - min(len(problems), SHOWN_PROBLEMS)
     if hidden > 0:
-        out.print(text(f"… and {hidden:,} more rejected row(s)"))
+        out.print(text(f"… and {hidden:,} more rejected row{'' if hidden == 1 else 's'}"))
 
 
 def report_json(report: IngestReport) -> dict[str, Any]:
@@ -237,7 +237,8 @@ def render_reports(reports: list[IngestReport], out: Console, wide: bool = False
             continue
         for label, count in r.unmatched:
             out.print(
-                f"{r.path.name}: {count:,} row(s) with {label} match no SLI; not ingested",
+                f"{r.path.name}: {count:,} row{'' if count == 1 else 's'} with {label} "
+                f"match{'es' if count == 1 else ''} no SLI; not ingested",
                 style="yellow",
                 markup=False,
                 highlight=False,

@@ -261,12 +261,18 @@ def _csv_block(
         unplaced = len(bad_texts) - len(placed)
         if unplaced > 0 and len(invalid) < MAX_INVALID:
             # A record the line scan cannot find: typically a quote that is never closed, which
-            # swallows the following lines into one value.
+            # swallows the following lines into one value; its line is where its text starts.
+            example = bad_texts[-1]
+            pos = body.find(example.encode()) if example else -1
+            found = str(first_line + body.count(b"\n", 0, pos)) if pos >= 0 else "?"
+            where = f"{name}:{found}"
+            records_word = "record" if unplaced == 1 else "records"
             invalid.append(
                 InvalidRow(
-                    where=f"{name}:?",
-                    message=f"{unplaced} record(s) with the wrong number of columns, e.g. "
-                    f"{bad_texts[-1][:80]!r} — look for a quote that is never closed",
+                    where=where,
+                    message=f"{unplaced} {records_word} with the wrong number of columns, e.g. "
+                    f"{example[:80]!r} — look for a quote that is never closed"
+                    + (" (the record starts on this line)" if pos >= 0 else ""),
                 )
             )
     invalid.sort(key=lambda row: line_of(row.where))

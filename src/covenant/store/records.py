@@ -125,7 +125,7 @@ def _save(conn: Executor, table: Table, rows: list[dict[str, Any]], at: datetime
     ids = [row["id"] for row in rows]
     if len(set(ids)) != len(ids):
         raise InputError(
-            f"{len(ids) - len(set(ids))} record(s) repeat an id in one save",
+            f"{len(ids) - len(set(ids))} of the records repeat an id in one save",
             hint="pass each id once (the latest state of the record)",
         )
     stored: dict[str, str] = {}
