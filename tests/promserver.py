@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +60,22 @@ class Sample:
     labels: Mapping[str, str]
     value: float
     timestamp: float  # epoch seconds; a fraction for millisecond instants
+
+
+def request_counters(
+    job: str, start: int, minutes: int, per_minute: Callable[[int, str], int], codes: Sequence[str]
+) -> list[Sample]:
+    """``http_requests_total{job, code}`` scraped on every minute boundary from ``start`` (the
+    sample at scrape 0 is 0): ``per_minute(m, code)`` requests in the minute ending at scrape
+    ``m``, for ``m`` in 1 … ``minutes``."""
+    samples = []
+    for code in codes:
+        value = 0
+        for m in range(minutes + 1):
+            value += per_minute(m, code) if m else 0
+            labels = {"job": job, "code": code}
+            samples.append(Sample("http_requests_total", labels, value, start + 60 * m))
+    return samples
 
 
 def openmetrics_text(samples: Iterable[Sample], *, counters: Sequence[str] = ()) -> str:

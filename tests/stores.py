@@ -48,6 +48,22 @@ def postgres_schemas(url: str, count: int = 1, prefix: str = "t") -> Iterator[li
         admin.dispose()
 
 
+def migrate_to(url: str, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or, ``down``, downgrade) the store at ``url`` to ``revision`` with Alembic."""
+    from alembic import command  # noqa: PLC0415
+
+    from covenant.store.db import alembic_config, create_engine_for  # noqa: PLC0415
+
+    engine = create_engine_for(url)
+    config = alembic_config()
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(config, revision)
+    finally:
+        engine.dispose()
+
+
 def clear(engine: Engine) -> None:
     """Delete every row but the schema stamp (a property test's examples share one store)."""
     tables = sa.MetaData()

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from covenant.cli.main import app
 from covenant.core.timeutil import from_epoch
 from covenant.sources.prometheus.recorded import NO_RECORDINGS
-from tests.promserver import Sample, Server, openmetrics_text
+from tests.promserver import Server, openmetrics_text, request_counters
 
 DAY = 86400
 START = 1_790_000_000 - 1_790_000_000 % DAY  # a midnight
@@ -60,14 +60,7 @@ def _per_minute(minute: int, code: str) -> int:
 
 
 def _served(prometheus: Callable[..., Server]) -> Server:
-    minutes = (AT - START) // 60 + 5
-    samples = []
-    for code in ("200", "500"):
-        value = 0
-        for m in range(minutes + 1):
-            value += _per_minute(m, code) if m else 0
-            labels = {"job": "api", "code": code}
-            samples.append(Sample("http_requests_total", labels, value, START + 60 * m))
+    samples = request_counters("api", START, (AT - START) // 60 + 5, _per_minute, ("200", "500"))
     return prometheus(openmetrics=openmetrics_text(samples, counters=["http_requests"]))
 
 

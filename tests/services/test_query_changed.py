@@ -27,7 +27,7 @@ from covenant.services.store import open_store
 from covenant.services.tokens import create_token
 from covenant.store import buckets
 from tests.api.support import EXPIRES, Client
-from tests.promserver import Sample, Server, openmetrics_text
+from tests.promserver import Server, openmetrics_text, request_counters
 
 DAY = 86400
 START = 1_790_000_000 - 1_790_000_000 % DAY  # a midnight
@@ -87,13 +87,7 @@ def _counts(good: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _served(prometheus: Callable[..., Server]) -> Server:
-    samples = []
-    for code in CODES:
-        value = 0
-        for m in range(MINUTES + 1):
-            value += _per_minute(m, code) if m else 0
-            labels = {"job": "api", "code": code}
-            samples.append(Sample("http_requests_total", labels, value, START + 60 * m))
+    samples = request_counters("api", START, MINUTES, _per_minute, CODES)
     return prometheus(openmetrics=openmetrics_text(samples, counters=["http_requests"]))
 
 
@@ -221,29 +215,14 @@ def test_a_series_read_before_the_queries_were_kept_adopts_its_query(
     assert stored == reads[0].fingerprint
 
 
-NEW_SLI = """---
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: api-errors}
-spec:
-  service: api
-  indicator:
-    metadata: {name: api-5xx}
-    spec:
-      ratioMetric:
-        counter: true
-        bad:
-          metricSource:
-            metricSourceRef: prometheus
-            spec: {query: 'sum(http_requests_total{job="api",code="500"})'}
-        total:
-          metricSource:
-            metricSourceRef: prometheus
-            spec: {query: 'sum(http_requests_total{job="api"})'}
-  timeWindow: [{duration: 1d, isRolling: true}]
-  budgetingMethod: Occurrences
-  objectives: [{target: 0.99}]
-"""
+# a second SLO on an SLI of its own (the 5xx as bad), never read
+NEW_SLI = "---\n" + (
+    SLO.split("---\n", 1)[1]
+    .replace("api-availability", "api-errors")
+    .replace("{name: api}", "{name: api-5xx}")
+    .replace("good:", "bad:")
+    .replace("GOOD", 'code="500"')
+)
 
 
 def test_the_api_says_what_evaluate_says_of_a_changed_query_and_of_an_sli_never_read(

@@ -4,20 +4,9 @@ with its unique step and its index, downgrade to 0016 removes it, upgrade again 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
 
-from covenant.store.db import alembic_config, create_engine_for
-
-
-def _migrate(url: str, to: str, *, down: bool = False) -> None:
-    engine = create_engine_for(url)
-    config = alembic_config()
-    try:
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(config, to)
-    finally:
-        engine.dispose()
+from covenant.store.db import create_engine_for
+from tests.stores import migrate_to
 
 
 def _shape(url: str) -> tuple[bool, set[str], set[str]]:
@@ -34,14 +23,14 @@ def _shape(url: str) -> tuple[bool, set[str], set[str]]:
 
 
 def test_upgrade_and_downgrade(store_url: str) -> None:
-    _migrate(store_url, "0016_outbox_target_spec")
+    migrate_to(store_url, "0016_outbox_target_spec")
     assert _shape(store_url) == (False, set(), set())
-    _migrate(store_url, "0017_alert_transitions")
+    migrate_to(store_url, "0017_alert_transitions")
     there, uniques, indexes = _shape(store_url)
     assert there
     assert "uq_alert_transitions_step" in uniques
     assert "ix_alert_transitions_at" in indexes
-    _migrate(store_url, "0016_outbox_target_spec", down=True)
+    migrate_to(store_url, "0016_outbox_target_spec", down=True)
     assert _shape(store_url) == (False, set(), set())
-    _migrate(store_url, "0017_alert_transitions")
+    migrate_to(store_url, "0017_alert_transitions")
     assert _shape(store_url)[0]

@@ -5,20 +5,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
 
-from covenant.store.db import alembic_config, create_engine_for
-
-
-def _migrate(url: str, to: str, *, down: bool = False) -> None:
-    engine = create_engine_for(url)
-    config = alembic_config()
-    try:
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(config, to)
-    finally:
-        engine.dispose()
+from covenant.store.db import create_engine_for
+from tests.stores import migrate_to
 
 
 def _rows(url: str) -> tuple[set[str], list[tuple[object, ...]]]:
@@ -40,7 +29,7 @@ def _rows(url: str) -> tuple[set[str], list[tuple[object, ...]]]:
 def test_upgrade_keeps_the_rows_with_no_query_and_downgrade_removes_the_column(
     store_url: str,
 ) -> None:
-    _migrate(store_url, "0017_alert_transitions")
+    migrate_to(store_url, "0017_alert_transitions")
     engine = create_engine_for(store_url)
     try:
         with engine.begin() as conn:
@@ -56,13 +45,13 @@ def test_upgrade_keeps_the_rows_with_no_query_and_downgrade_removes_the_column(
         engine.dispose()
     before = [(1, "prometheus", 1790000040)]
     assert _rows(store_url)[1] == before
-    _migrate(store_url, "0018_source_query")
+    migrate_to(store_url, "0018_source_query")
     columns, rows = _rows(store_url)
     assert "query_sha256" in columns
     assert rows == [*before, (None,)]
-    _migrate(store_url, "0017_alert_transitions", down=True)
+    migrate_to(store_url, "0017_alert_transitions", down=True)
     columns, rows = _rows(store_url)
     assert "query_sha256" not in columns
     assert rows == before
-    _migrate(store_url, "0018_source_query")
+    migrate_to(store_url, "0018_source_query")
     assert "query_sha256" in _rows(store_url)[0]
