@@ -181,7 +181,9 @@ def catch_up(
         states = read_states(conn, keys=[r.series for r in reads])
     dropped = claim_reads(engine, reads, step=step, at=now, states=states, since=end - initial)
     for key, gone in dropped.items():  # read with another query: read again from its start
-        states[key] = replace(states[key], read_until=gone.frontier, error=None)
+        state = states.pop(key, None)  # None: another process read it since (a race)
+        if state is not None and gone.frontier is not None:
+            states[key] = replace(state, read_until=gone.frontier, error=None)
     todo: list[tuple[SeriesQueries, int]] = []
     for r in reads:
         state = states.get(r.series)
