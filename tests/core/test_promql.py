@@ -12,6 +12,8 @@ from covenant.core.promql import (
     histogram_queries,
     le_values,
     parse_selector,
+    query_fingerprint,
+    spaced,
     step_text,
     window,
 )
@@ -119,3 +121,29 @@ def test_selectors_parse_as_written() -> None:
     assert found.name == "up"
     assert found.matchers == (("job", "=", '"a"'), ("env", "!=", '"b"'))
     assert parse_selector("up[5m]") is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("  sum by (code)\n  (x)\t", "sum by (code) (x)"),  # re-wrapped in its YAML file
+        ('x{a="b  c"}  or  y', 'x{a="b  c"} or y'),  # a label value keeps its spaces
+        ("x{a='it\\'s  so'}", "x{a='it\\'s  so'}"),  # an escaped quote does not end it
+        ("x{a=`raw\\`  b}", "x{a=`raw\\` b}"),  # a raw string has no escapes
+    ],
+)
+def test_spaced_makes_white_space_outside_strings_one_space(query: str, expected: str) -> None:
+    assert spaced(query) == expected
+
+
+def test_the_fingerprint_tells_apart_what_counts_differently_and_nothing_else() -> None:
+    total = "sum(increase(x[{{.window}}]))"
+    good = 'sum(increase(x{code="200"}[{{.window}}]))'
+    same = query_fingerprint(good, None, total)
+    # a space where there was none counts as a change: only runs of white space are one
+    assert query_fingerprint(good.replace("(x", "( x"), None, total) != same
+    assert query_fingerprint(f"  {good}\n", None, total) == same  # only wrapped
+    assert query_fingerprint(None, good, total) != same  # good read as bad
+    assert query_fingerprint(good.replace("200", "201"), None, total) != same
+    assert query_fingerprint(good, None, total.replace("x[", "y[")) != same
+    assert len(same) == 64

@@ -25,6 +25,7 @@ from covenant.definitions.workspace import load_workspace
 from covenant.services.prometheus import catch_up, ingest_prometheus
 from covenant.services.store import open_store
 from covenant.services.tokens import create_token
+from covenant.services.worker import Worker
 from covenant.store import buckets
 from tests.api.support import EXPIRES, Client
 from tests.promserver import Server, openmetrics_text, request_counters
@@ -112,7 +113,11 @@ def _evaluate(ws: Path, *extra: str) -> tuple[dict[str, Any], str]:
     return result, said
 
 
-def test_evaluate_reads_an_sli_again_when_its_query_changed_and_says_so(
+def _stamp(t: int) -> str:
+    return from_epoch(t).isoformat().replace("+00:00", "Z")
+
+
+def test_evaluate_reads_an_sli_as_new_when_its_query_changed_and_restores_it_when_it_is_back(
     tmp_path: Path, prometheus: Callable[..., Server]
 ) -> None:
     server = _served(prometheus)
@@ -123,13 +128,13 @@ def test_evaluate_reads_an_sli_again_when_its_query_changed_and_says_so(
     _workspace(ws, server, ONLY_200)  # the good query changes; the store holds the old counts
     result, said = _evaluate(ws)  # the default: catch up what was read before
     assert (result["good"], result["total"]) == _counts(ONLY_200, AT - DAY, AT)
-    # the evaluation reads back to AT − 3d (the default tiers' longest alert window, 3 days,
-    # SRE workbook): the three UTC days with data were dropped, and read again from there
-    needed = from_epoch(AT - 3 * DAY).isoformat().replace("+00:00", "Z")
+    # the old counts span three UTC days (the first read reached back to AT − 3d, the default
+    # tiers' longest alert window, 3 days, SRE workbook; the data start at START); the new
+    # query is read as a first read, from AT − 3d
     assert (
-        "warning: api: its query changed since it was last read, so the counts read with the "
-        f"old query were dropped (its 3 stored days of counts) and it was read again from "
-        f"{needed}"
+        "warning: api: its query changed since it was last read: the counts read with the old "
+        f"query (3 days) are set aside, kept but not used, and it was read as new from "
+        f"{_stamp(AT - 3 * DAY)}"
     ) in said
     result, said = _evaluate(ws)  # read with this query now: nothing to say, same counts
     assert (result["good"], result["total"]) == _counts(ONLY_200, AT - DAY, AT)
@@ -142,6 +147,15 @@ def test_evaluate_reads_an_sli_again_when_its_query_changed_and_says_so(
     result, _ = _evaluate(ws)
     assert (result["good"], result["total"]) == _counts(ONLY_404, AT - DAY, AT)
 
+    _workspace(ws, server, ONLY_200)  # back: its counts were set aside, not lost
+    result, said = _evaluate(ws)
+    assert (result["good"], result["total"]) == _counts(ONLY_200, AT - DAY, AT)
+    assert (
+        "warning: api: its query changed since it was last read: the counts read with the old "
+        "query (3 days) are set aside, kept but not used, and those read with this query "
+        f"before are used again (read up to {_stamp(AT)})"
+    ) in said
+
 
 def _reads(ws: Path) -> list:  # type: ignore[type-arg]
     found = load_workspace(ws).prometheus
@@ -149,16 +163,21 @@ def _reads(ws: Path) -> list:  # type: ignore[type-arg]
     return list(found.reads)
 
 
-def _stored(engine: Engine, start: int, end: int) -> tuple[int, int]:
+def _stored(engine: Engine, start: int, end: int, *, key: str = "api") -> tuple[int, int]:
     with engine.connect() as conn:
-        m = buckets.read_matrix(conn, keys=["api"], start=START, end=AT + DAY)
+        m = buckets.read_matrix(conn, keys=[key], start=START, end=AT + DAY)
     lo, hi = (start - START) // 60, (end - START) // 60
     assert int(m.total[0][:lo].sum()) == 0  # nothing before
     assert int(m.total[0][hi:].sum()) == 0  # nor after
     return int(m.good[0][lo:hi].sum()), int(m.total[0][lo:hi].sum())
 
 
-def test_catch_up_and_ingest_drop_the_old_query_counts_and_read_their_span_again(
+def _aside(ws: Path) -> str:
+    """The name of the series of ``api`` read with the workspace's query, once set aside."""
+    return f"api#{_reads(ws)[0].fingerprint[:16]}"
+
+
+def test_catch_up_and_ingest_set_the_old_query_counts_aside_and_restore_them(
     engine: Engine, tmp_path: Path, prometheus: Callable[..., Server]
 ) -> None:
     server = _served(prometheus)
@@ -167,28 +186,71 @@ def test_catch_up_and_ingest_drop_the_old_query_counts_and_read_their_span_again
     (first,) = ingest_prometheus(
         engine, reads=_reads(ws), start=from_epoch(START), end=from_epoch(read_to)
     )
-    assert first.dropped is None
+    assert first.query_changed is None
     assert _stored(engine, START, read_to) == _counts(NOT_5XX, START, read_to)
+    old = _aside(ws)
 
-    # the worker's catch-up: the two stored days go, and are read again up to now − 2 min
+    # the worker's catch-up: a new series, read as never read (its last hour, up to now − 2
+    # min); the old query's two days are kept under the name set aside
     _workspace(ws, server, ONLY_200)
     now = from_epoch(AT + 150)
     (again,) = catch_up(engine, reads=_reads(ws), now=now, initial=3600)
-    assert again.dropped is not None
-    assert (again.dropped.days, again.dropped.first) == (2, START)
-    assert (again.start, again.end) == (from_epoch(START), from_epoch(AT))
-    assert _stored(engine, START, AT) == _counts(ONLY_200, START, AT)
+    assert again.query_changed is not None
+    assert (again.query_changed.days_aside, again.query_changed.restored) == (2, False)
+    assert (again.start, again.end) == (from_epoch(AT - 3600), from_epoch(AT))
+    assert _stored(engine, AT - 3600, AT) == _counts(ONLY_200, AT - 3600, AT)
+    assert _stored(engine, START, read_to, key=old) == _counts(NOT_5XX, START, read_to)
     assert catch_up(engine, reads=_reads(ws), now=now, initial=3600) == []  # nothing new
 
-    # an explicit range after a change reads the whole span stored before, not just the range
+    # an explicit range after a change reads that range, into a new series
     _workspace(ws, server, ONLY_404)
     (ranged,) = ingest_prometheus(
         engine, reads=_reads(ws), start=from_epoch(START + DAY), end=from_epoch(AT)
     )
-    assert ranged.dropped is not None
-    assert ranged.dropped.days == 3
-    assert ranged.start == from_epoch(START)
-    assert _stored(engine, START, AT) == _counts(ONLY_404, START, AT)
+    assert ranged.query_changed is not None
+    assert ranged.query_changed.days_aside == 1
+    assert _stored(engine, START + DAY, AT) == _counts(ONLY_404, START + DAY, AT)
+
+    # back to the second query: its series is the key's again, read up to AT already
+    _workspace(ws, server, ONLY_200)
+    (back,) = catch_up(engine, reads=_reads(ws), now=now, initial=3600)
+    assert back.query_changed is not None
+    assert back.query_changed.restored
+    assert back.query_changed.restored_until == AT
+    assert back.buckets == 0  # nothing left to read
+    assert _stored(engine, AT - 3600, AT) == _counts(ONLY_200, AT - 3600, AT)
+    assert _stored(engine, START, read_to, key=old) == _counts(NOT_5XX, START, read_to)
+
+
+def test_the_worker_evaluates_the_new_query_from_its_next_tick_on(
+    engine: Engine, tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    """The worker keeps each key's series id and moves its window edges minute by minute;
+    after a change the key names a new series, which every later tick must read, not the one
+    set aside (whose edges would move over the old query's counts)."""
+    server = _served(prometheus)
+    ws = _workspace(tmp_path / "ws", server, NOT_5XX)
+    worker = Worker(engine, catch_up_initial_s=3 * DAY)
+    lag = 120  # the catch-up reads up to now − 2 min
+
+    def tick(at: int) -> tuple[int, int]:
+        result = worker.tick(load_workspace(ws), from_epoch(at))
+        assert result.problems == ()
+        (found,) = result.report.evaluations
+        assert found.good is not None
+        return found.good, found.total
+
+    assert tick(AT - 60) == _counts(NOT_5XX, AT - 60 - DAY, AT - 60 - lag)
+    _workspace(ws, server, ONLY_200)
+    for at in (AT, AT + 60, AT + 120):  # the change's tick, then edges moved from the cache
+        assert tick(at) == _counts(ONLY_200, at - DAY, at - lag)
+    # a worker that reads nothing (serve --no-catch-up): the store holds another query's counts
+    _workspace(ws, server, ONLY_404)
+    idle = Worker(engine, catch_up=False).tick(load_workspace(ws), from_epoch(AT + 180))
+    (found,) = idle.report.evaluations
+    assert found.status.value == "no_data"
+    assert found.no_data is not None
+    assert found.no_data.startswith("its query changed since its counts were read")
 
 
 def test_a_series_read_before_the_queries_were_kept_adopts_its_query(
@@ -205,7 +267,7 @@ def test_a_series_read_before_the_queries_were_kept_adopts_its_query(
     _workspace(ws, server, ONLY_200)
     reads = _reads(ws)
     (kept,) = catch_up(engine, reads=reads, now=from_epoch(end + 3600 + 150), initial=3600)
-    assert kept.dropped is None
+    assert kept.query_changed is None
     assert _stored(engine, START, end + 3600) == (
         _counts(NOT_5XX, START, end)[0] + _counts(ONLY_200, end, end + 3600)[0],
         _counts(NOT_5XX, START, end + 3600)[1],

@@ -172,9 +172,11 @@ def test_thresholds_read_from_prometheus_point_at_a_read(tmp_path: Path) -> None
 
 def test_sli_names_are_compared_exactly(engine: Engine) -> None:
     """``_`` and ``%`` are not patterns and case counts (a ``LIKE`` would match all three); a
-    series read from a metrics source says so. On SQLite and PostgreSQL."""
+    series read from a metrics source says so; one set aside when its query changed
+    (``a_b:lte1#…``, store.source_queries) is no threshold. On SQLite and PostgreSQL."""
     start = datetime(2026, 10, 1, tzinfo=UTC)
-    for key in ("a_b:lte1", "axb:lte1", "A_B:lte1", "a_b:lte2", "a_b-c:lte1", "a%:gt5"):
+    aside = "a_b:lte3#0123456789abcdef"
+    for key in ("a_b:lte1", "axb:lte1", "A_B:lte1", "a_b:lte2", "a_b-c:lte1", "a%:gt5", aside):
         put(engine, start, 1, bad=0, series=key)
     with write_transaction(engine) as conn:
         sid = ensure_series(conn, keys=["a%:gt5"])["a%:gt5"]  # the id of the stored series

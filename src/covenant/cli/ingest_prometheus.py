@@ -179,12 +179,15 @@ def report_json(r: ReadReport) -> dict[str, Any]:
             }
             for c in r.replaced
         ],
-        # the SLI's query had changed since it was read: its stored days were dropped first
+        # the SLI's query had changed since it was read: the old query's counts set aside
         "query_changed": None
-        if r.dropped is None
+        if r.query_changed is None
         else {
-            "days_dropped": r.dropped.days,
-            "first_day": None if r.dropped.first is None else _iso_epoch(r.dropped.first),
+            "days_set_aside": r.query_changed.days_aside,
+            "restored": r.query_changed.restored,
+            "restored_until": None
+            if r.query_changed.restored_until is None
+            else _iso_epoch(r.query_changed.restored_until),
         },
     }
 

@@ -100,8 +100,35 @@ def query_fingerprint(good: str | None, bad: str | None, total: str) -> str:
     """:attr:`SeriesQueries.fingerprint` of these queries (good and bad told apart)."""
     import hashlib  # noqa: PLC0415 - only a read (or a check of one) hashes
 
-    text = "\x00".join(("good" if good is not None else "bad", good or bad or "", total))
+    parts = ("good" if good is not None else "bad", spaced(good or bad or ""), spaced(total))
+    text = "\x00".join(parts)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def spaced(query: str) -> str:
+    """``query`` with every run of white space outside its string literals made one space
+    (none at either end): a query re-wrapped in its YAML file is the same query."""
+    out: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(query):
+        char = query[i]
+        if quote:
+            out.append(char)
+            if char == "\\" and quote != "`" and i + 1 < len(query):
+                out.append(query[i + 1])
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+        else:
+            out.append(char)
+            if char in "\"'`":
+                quote = char
+        i += 1
+    return "".join(out).strip()
 
 
 def is_compatible(kind: str | None) -> bool:

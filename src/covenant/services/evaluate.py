@@ -189,8 +189,8 @@ NEVER_READ = (
     "ingest prometheus --from … --to …` a range)"
 )
 QUERY_CHANGED = (
-    "its query changed since its counts were read from Prometheus: the next read drops them "
-    "and reads it again with the new query (`covenant evaluate --read`, `covenant ingest "
+    "its query changed since its counts were read from Prometheus: the next read sets them "
+    "aside and reads it with the new query (`covenant evaluate`, `covenant ingest "
     "prometheus`, or the worker of `covenant serve`)"
 )
 
@@ -202,7 +202,7 @@ def mark_unread(
     answer for yet as "no data" saying why: read with a query that has changed since
     (:data:`QUERY_CHANGED`: their counts are another query's), or, where they have no data,
     never reached by a read (:data:`NEVER_READ`, not "no events in the window")."""
-    queries = {r.series: r.fingerprint for r in reads}
+    queries = {r.series: r for r in reads}
     evaluated = {e.objective.series for e in report.evaluations}
     evaluated |= {p.objective.series for c in report.composites for p in c.composite.components}
     wanted = sorted(evaluated & queries.keys())
@@ -215,16 +215,28 @@ def mark_unread(
         if c.evaluation.no_data is not None
         for p in c.composite.components
     }
+    from covenant.services.read_claims import query_changed  # noqa: PLC0415
+
     with engine.connect() as conn:
         states = read_states(conn, keys=wanted)
     marks: dict[str, str] = {}
     for key in wanted:
         state = states.get(key)
-        if state is not None and state.query_sha256 not in (None, queries[key]):
+        if query_changed(state, queries[key]):
             marks[key] = QUERY_CHANGED
         elif key in quiet and (state is None or (state.read_until is None and not state.error)):
             marks[key] = NEVER_READ
     return apply_stale(report, marks)
+
+
+def changed_stale(engine: Engine | SqliteReader, reads: Sequence[SeriesQueries]) -> dict[str, str]:
+    """:data:`QUERY_CHANGED` for each of ``reads`` read with another query (the worker of
+    ``serve --no-catch-up``, whose store another process reads into)."""
+    from covenant.services.read_claims import query_changed  # noqa: PLC0415
+
+    with engine.connect() as conn:
+        states = read_states(conn, keys=[r.series for r in reads])
+    return {r.series: QUERY_CHANGED for r in reads if query_changed(states.get(r.series), r)}
 
 
 def stale_marked(e: Evaluation, reason: str) -> Evaluation:

@@ -8,9 +8,9 @@
 - **every** (``--read``): the same, and an SLI never read is read from the start of what the
   evaluation needs (its window, the longest alert window) — the first read of a workspace.
 
-In both, an SLI whose query changed since it was read is read again: the counts read with
-the old query are dropped first and it is read from the first day they held, or from the
-start of what the evaluation needs if that is earlier (``services.read_claims``).
+In both, an SLI whose query changed since it was read is read as new: the counts read with
+the old query are set aside first (kept, not used), or those read with the new query before
+are used again and caught up (``services.read_claims``).
 - **none** (``--no-read``): the store as it is.
 
 The reads are ``services.prometheus.catch_up`` with ``until``: up to the evaluation instant,
@@ -59,42 +59,31 @@ def read_before_evaluating(
     which read every bucket) reads every minute."""
     if not reads:
         return []
+    from covenant.services.read_claims import (  # noqa: PLC0415
+        claim_reads,
+        query_changed,
+        with_replaced,
+    )
     from covenant.services.store import open_reader, store_missing  # noqa: PLC0415
+    from covenant.store.source_state import read_states  # noqa: PLC0415
 
     keys = [r.series for r in reads]
     known: set[str] = set()
-    changed: set[str] = set()  # read with another query: dropped, read again (read_claims)
+    changed: set[str] = set()  # read with another query: set aside first (read_claims)
     states: dict[str, SourceState] = {}
     if not store_missing(database_url):
-        from covenant.store.source_state import read_states  # noqa: PLC0415
-
         reader = open_reader(database_url)
         try:
             with reader.connect() as conn:
                 states = read_states(conn, keys=keys)
         finally:
             reader.dispose()
-        changed = {
-            r.series
-            for r in reads
-            if (state := states.get(r.series)) is not None
-            and state.query_sha256 not in (None, r.fingerprint)
-        }
+        changed = {r.series for r in reads if query_changed(states.get(r.series), r)}
         known = {k for k, state in states.items() if state.read_until is not None}
     chosen = [r for r in reads if every or r.series in known or r.series in changed]
     if not chosen:
         return []
-    never = {r.series for r in chosen if r.series not in known}
-    initial = STEP
-    if never or changed:
-        from covenant.core.evaluate import required_range  # noqa: PLC0415
-
-        needing = [o for o in objectives if o.series in never or o.series in changed]
-        if needing:
-            start, end = required_range(needing, at=at, step=STEP)
-            initial = max(STEP, end - start)
     from covenant.services.prometheus import budgeted, catch_up  # noqa: PLC0415
-    from covenant.services.read_claims import claim_reads, with_dropped  # noqa: PLC0415
     from covenant.store.sqlite_writer import open_sqlite_writer  # noqa: PLC0415
 
     # an embedded store is written through sqlite3 (no SQLAlchemy to load), a new one created
@@ -109,8 +98,21 @@ def read_before_evaluating(
     client_for = budgeted(tick=False)
     try:
         moment = now or datetime.now(UTC)
-        start = min(_minute(at), _minute(moment)) - initial  # what the evaluation needs
-        dropped = claim_reads(engine, chosen, step=STEP, at=moment, since=start, states=states)
+        replaced = claim_reads(engine, chosen, step=STEP, at=moment, states=states)
+        if replaced:  # a new series (a first read) or one restored, read up to where it was
+            with engine.connect() as conn:
+                again = read_states(conn, keys=list(replaced))
+            known -= set(replaced)
+            known |= {k for k, state in again.items() if state.read_until is not None}
+        never = {r.series for r in chosen if r.series not in known}
+        initial = STEP
+        if never:
+            from covenant.core.evaluate import required_range  # noqa: PLC0415
+
+            needing = [o for o in objectives if o.series in never]
+            if needing:
+                start, end = required_range(needing, at=at, step=STEP)
+                initial = max(STEP, end - start)
         reports: list[ReadReport] = []
         unchecked: dict[str, str] = {}  # series read from every sample, and why
         if never and by_days:
@@ -148,7 +150,7 @@ def read_before_evaluating(
             every_bucket=not by_days,
             client_for=client_for,
         )
-        return with_dropped(reports, dropped)
+        return with_replaced(reports, replaced, reads)
     finally:
         engine.dispose()
 

@@ -132,6 +132,9 @@ class EdgeCache:
             or ids.get(k) in late
             or k in self.unread
         ]
+        moved = [k for k in redo if ids.get(k) in late]  # its key may name another series now
+        if moved:  # (a changed query set its series aside: store.source_queries)
+            ids.update({k: v[0] for k, v in series_rows(conn, moved).items()})
         good = np.zeros((len(names), at.size), dtype=np.int64)
         total = np.zeros((len(names), at.size), dtype=np.int64)
         if redo or names != self.keys:  # buckets read ahead may be stale, or rows moved

@@ -25,7 +25,7 @@ from covenant.core.timeutil import from_epoch, to_epoch, utc_text
 from covenant.errors import SourceError
 from covenant.services.fetch_pool import fetch_pool
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
-from covenant.services.read_claims import claim_reads, with_dropped
+from covenant.services.read_claims import claim_reads, with_replaced
 from covenant.services.read_claims import ensure_series as _ensure_series
 from covenant.services.read_claims import writing as _writing
 from covenant.sources.prometheus.client import PrometheusClient
@@ -39,7 +39,7 @@ from covenant.store.sqlite_writer import SqliteWriter
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-    from covenant.store.source_queries import Dropped
+    from covenant.store.source_queries import Replaced
 
     Store = Engine | SqliteWriter
 
@@ -100,9 +100,9 @@ class ReadReport:
     """Days (hours) of exact sums this read replaced by minutes adding up to other counts
     (``covenant ingest prometheus`` only: every other read keeps them and fails)."""
     note: str = ""  # why a first read took every sample, not whole days (prometheus_recorded)
-    dropped: Dropped | None = None
-    """The SLI's query had changed since it was read: the stored days read with the old
-    query, dropped before this read (``store.source_queries``); None: it had not."""
+    query_changed: Replaced | None = None
+    """The SLI's query had changed since it was read: what the claim before this read did
+    (the old query's counts set aside; ``store.source_queries``); None: it had not."""
 
     @property
     def complete(self) -> bool:
@@ -131,10 +131,10 @@ def ingest_prometheus(
     explicit read, which replaces days (hours) of exact sums even by minutes adding up to other
     counts (each report names them: ``replaced``)."""
     lo, hi = read_range(start, end, step=step, now=now or datetime.now(UTC))
-    dropped = claim_reads(engine, reads, step=step, at=now or datetime.now(UTC))
+    replaced = claim_reads(engine, reads, step=step, at=now or datetime.now(UTC))
     reports = _read_all(
         engine,
-        [(r, _reread_from(dropped.get(r.series), lo, step)) for r in reads],
+        [(r, lo) for r in reads],
         end=hi,
         step=step,
         progress=progress,
@@ -143,7 +143,7 @@ def ingest_prometheus(
         now=now,
         sums="replace",
     )
-    return with_dropped(reports, dropped)
+    return with_replaced(reports, replaced, reads)
 
 
 def catch_up(
@@ -179,11 +179,12 @@ def catch_up(
         end = min(aligned(until, step, what="--at"), aligned(now, step, what="now"))
     with engine.connect() as conn:
         states = read_states(conn, keys=[r.series for r in reads])
-    dropped = claim_reads(engine, reads, step=step, at=now, states=states, since=end - initial)
-    for key, gone in dropped.items():  # read with another query: read again from its start
-        state = states.pop(key, None)  # None: another process read it since (a race)
-        if state is not None and gone.frontier is not None:
-            states[key] = replace(state, read_until=gone.frontier, error=None)
+    replaced = claim_reads(engine, reads, step=step, at=now, states=states)
+    if replaced:  # their keys name other series now: a new one (never read), or one restored
+        with engine.connect() as conn:
+            for key in replaced:
+                states.pop(key, None)
+            states.update(read_states(conn, keys=list(replaced)))
     todo: list[tuple[SeriesQueries, int]] = []
     for r in reads:
         state = states.get(r.series)
@@ -211,15 +212,7 @@ def catch_up(
         now=now,
         settled=settled,
     )
-    return with_dropped(reports, dropped)
-
-
-def _reread_from(dropped: Dropped | None, start: int, step: int) -> int:
-    """Where an explicit read of a series starts: at ``start``, or earlier at the first day
-    its changed query dropped (the span it held is read again whole, not left with a gap)."""
-    if dropped is None or dropped.first is None:
-        return start
-    return min(start, dropped.first - dropped.first % step)
+    return with_replaced(reports, replaced, reads)
 
 
 def _read_all(

@@ -1,7 +1,7 @@
 """What every read of a metrics source does first: a write transaction on the store, the ids
 of its series, and claiming those series for the queries they are read with
-(``store.source_queries``: counts read with a query that has changed since are dropped, and
-the series read again whole, never summed with the new query's)."""
+(``store.source_queries``: counts read with a query that has changed since are set aside,
+never summed with the new query's)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from covenant.core.promql import SeriesQueries
     from covenant.services.prometheus import ReadReport
-    from covenant.store.source_queries import Dropped
+    from covenant.store.source_queries import Replaced
     from covenant.store.source_state import SourceState
 
     Store = Engine | SqliteWriter
@@ -56,20 +56,14 @@ def claim_reads(
     step: int,
     at: datetime,
     states: Mapping[str, SourceState] | None = None,
-    since: int | None = None,
-) -> dict[str, Dropped]:
-    """Claim the series of ``reads`` for their queries before reading them (a series read
-    with another query is forgotten, its frontier back at the first day it held or at
-    ``since`` if earlier, to be read again from there); what was dropped of each series
-    forgotten. Given the ``states`` read
-    just before, a series whose stored query is already its own costs nothing (the worker's
-    every tick)."""
+) -> dict[str, Replaced]:
+    """Claim the series of ``reads`` for their queries before reading them: a series read
+    with another query is set aside (kept, not used) and its key given a new series, or the
+    one it had with this query before (``store.source_queries``); what that did, by key.
+    Given the ``states`` read just before, a series whose stored query is already its own
+    costs nothing (the worker's every tick)."""
     if states is not None:
-        reads = [
-            r
-            for r in reads
-            if (state := states.get(r.series)) is None or state.query_sha256 != r.fingerprint
-        ]
+        reads = [r for r in reads if not _claimed(states.get(r.series), r)]
     if not reads:
         return {}
     from covenant.store.source_queries import Claim, claim_queries  # noqa: PLC0415
@@ -80,13 +74,52 @@ def claim_reads(
             Claim(series_id=ids[r.series], key=r.series, source=r.source.name, sha256=r.fingerprint)
             for r in reads
         ]
-        return claim_queries(conn, claims, at=at, since=since)
+        return claim_queries(conn, claims, at=at)
 
 
-def with_dropped(reports: list[ReadReport], dropped: Mapping[str, Dropped]) -> list[ReadReport]:
-    """``reports`` with the days each series' changed query dropped (:func:`claim_reads`)."""
-    if not dropped:
+def _claimed(state: SourceState | None, read: SeriesQueries) -> bool:
+    return state is not None and state.query_sha256 == read.fingerprint
+
+
+def query_changed(state: SourceState | None, read: SeriesQueries) -> bool:
+    """Whether ``state`` was read with another query than ``read``'s (None: never read; a
+    row from before migration 0018 holds no query: not changed, as far as is known)."""
+    return state is not None and state.query_sha256 not in (None, read.fingerprint)
+
+
+def with_replaced(
+    reports: list[ReadReport], replaced: Mapping[str, Replaced], reads: Sequence[SeriesQueries]
+) -> list[ReadReport]:
+    """``reports`` with what each series' changed query did (:func:`claim_reads`); a series
+    that had nothing left to read (one restored, read up to the end already) gets a report of
+    its own, so that it is said all the same."""
+    if not replaced:
         return reports
-    return [
-        r if r.series not in dropped else replace(r, dropped=dropped[r.series]) for r in reports
+    from covenant.core.timeutil import from_epoch  # noqa: PLC0415
+    from covenant.services.prometheus import ReadReport  # noqa: PLC0415 - it imports this
+
+    found = [
+        r if r.series not in replaced else replace(r, query_changed=replaced[r.series])
+        for r in reports
     ]
+    said = {r.series for r in found}
+    for r in reads:
+        change = replaced.get(r.series)
+        if change is not None and r.series not in said:
+            said.add(r.series)
+            until = from_epoch(change.restored_until or 0)
+            found.append(
+                ReadReport(
+                    series=r.series,
+                    slos=r.slos,
+                    source=r.source.name,
+                    start=until,
+                    end=until,
+                    read_until=until,
+                    buckets=0,
+                    good=0,
+                    total=0,
+                    query_changed=change,
+                )
+            )
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from covenant.core.timeutil import utc_text
+from covenant.core.timeutil import from_epoch, utc_text
 
 if TYPE_CHECKING:
     from covenant.core.promql import SeriesQueries
@@ -34,19 +34,31 @@ def nothing_good(reports: Sequence[ReadReport], reads: Sequence[SeriesQueries]) 
 
 
 def requeried(reports: Sequence[ReadReport]) -> list[str]:
-    """A line for each SLI whose query changed since it was last read: its counts read with
-    the old query were dropped (``store.source_queries``) and it was read again from where."""
-    starts: dict[str, ReadReport] = {}
+    """A line for each SLI whose query changed since it was last read: the counts read with
+    the old query were set aside (``store.source_queries``), and it was read as new, or those
+    its new query had been read with before were restored."""
+    first: dict[str, ReadReport] = {}
     for r in reports:
-        if r.dropped is not None and (r.series not in starts or r.start < starts[r.series].start):
-            starts[r.series] = r
+        if r.query_changed is not None and (
+            r.series not in first or r.start < first[r.series].start
+        ):
+            first[r.series] = r
     lines = []
-    for series, r in starts.items():
-        assert r.dropped is not None
-        days = r.dropped.days
-        gone = f"its {days:,} stored day{'s' if days != 1 else ''} of counts" if days else "none"
-        lines.append(
-            f"{series}: its query changed since it was last read, so the counts read with the "
-            f"old query were dropped ({gone}) and it was read again from {utc_text(r.start)}"
+    for series, r in first.items():
+        change = r.query_changed
+        assert change is not None
+        days = change.days_aside
+        aside = f"{days:,} day{'' if days == 1 else 's'}"
+        said = (
+            f"{series}: its query changed since it was last read: the counts read with the old "
+            f"query ({aside}) are set aside, kept but not used, and "
         )
+        if change.restored:
+            until = change.restored_until
+            said += "those read with this query before are used again" + (
+                "" if until is None else f" (read up to {utc_text(from_epoch(until))})"
+            )
+        else:
+            said += f"it was read as new from {utc_text(r.start)}"
+        lines.append(said)
     return lines

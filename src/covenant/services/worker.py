@@ -51,6 +51,7 @@ from covenant.core.window_answers import needs_buckets
 from covenant.services.evaluate import (
     DEFAULT_STEP,
     EvaluationReport,
+    changed_stale,
     evaluate_objectives,
     read_stale,
     unread_stale,
@@ -204,6 +205,8 @@ class Worker:
             stale = read_stale(self.engine, series, at=at)
             if stats.unread:  # day-sum days an edge needed (their refinement failed)
                 stale |= unread_stale(self.engine, stats.unread, waits=waits)
+        if not self.catch_up and workspace.prometheus is not None:  # no claim of its own
+            stale |= changed_stale(self.engine, workspace.prometheus.reads)
         found = TickEvaluation(
             at=at,
             count=len(objectives),

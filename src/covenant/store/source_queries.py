@@ -1,15 +1,18 @@
-"""Which queries each series read from a metrics source was read with, and dropping counts
-read with a query that has changed since (plain SQL, any connection ``query_of`` takes).
+"""Which queries each series read from a metrics source was read with, and setting aside the
+counts of a query that has changed since (plain SQL, any connection ``query_of`` takes).
 
-A read claims its series first (:func:`claim_queries`, in the read's first write
-transaction): a series never read gets its ``source_reads`` row with the query's SHA-256 and
-no frontier; one read with the same query is left alone; one whose row holds no SHA-256 (a
-store from before migration 0018) adopts the query; and one read with another query is
-*forgotten* — its stored days are deleted (journalled as written, so the worker sums the
-series again from what is left), its error cleared and its read frontier moved back to the
-first day it held, so the reads that follow read that whole span again with the new query
-(what the server no longer keeps stays unread: no data). Counts of two queries are never
-summed.
+A read claims its series first (:func:`claim_queries`, in one write transaction before it
+reads): a series never read gets its ``source_reads`` row with the query's SHA-256 and no
+frontier; one read with the same query is left alone; one whose row holds no SHA-256 (a store
+from before migration 0018) adopts the query; and one read with another query is **set
+aside**: its stored series is renamed ``<key>#<old SHA-256, 16 hex>`` with everything read
+with that query (its days and its read state, kept, never evaluated), and the key gets a new,
+empty series, never read — or, when the key was read with the new query before, the series
+set aside then is renamed back and used again, read up to where it was. Both renamings are
+journalled as writes of the whole span (``bucket_journal``), so the worker's edge cache reads
+the key again. Counts of two queries are never summed, and none is lost: changing a query
+back restores them. A read still running with the old query (another process) writes into
+the series it resolved before the claim — the one set aside, with its own query.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ from typing import Any
 from covenant.store.bucket_journal import note_writes
 from covenant.store.bucket_ranges import CHUNKS
 from covenant.store.chunk_reads import DAY, IN_LIMIT, batched, dialect_of, query_of, run_many
+from covenant.store.source_state import ASIDE
 from covenant.store.sqlite_writer import stamp
+
+MAX_KEY = 255  # store.tables.series.key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,12 +41,25 @@ class Claim:
     sha256: str
 
 
-def claim_queries(
-    conn: Any, claims: Sequence[Claim], *, at: datetime, since: int | None = None
-) -> dict[str, Dropped]:
-    """Record each claim's query (module docstring); what was dropped of the series read
-    with another query, by key. A forgotten series' frontier goes back to the first day it
-    held, or to ``since`` (epoch second) if that is earlier."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Replaced:
+    """What a changed query did to a key: the days of the old query's series set aside, and,
+    when the new query had been read before, where the series restored was read up to (epoch
+    second; None: a new, empty series)."""
+
+    days_aside: int
+    restored_until: int | None = None
+    restored: bool = False
+
+
+def aside_key(key: str, sha256: str) -> str:
+    """The name of ``key``'s series read with the query of ``sha256``, set aside."""
+    suffix = f"{ASIDE}{sha256[:16]}"
+    return key[: MAX_KEY - len(suffix)] + suffix
+
+
+def claim_queries(conn: Any, claims: Sequence[Claim], *, at: datetime) -> dict[str, Replaced]:
+    """Record each claim's query (module docstring); what a changed query did, by key."""
     if not claims:
         return {}
     run = query_of(conn)
@@ -67,38 +86,56 @@ def claim_queries(
         "UPDATE source_reads SET query_sha256 = ? WHERE series_id = ?",
         [(c.sha256, c.series_id) for c in adopted],
     )
-    changed = [c for c in claims if stored.get(c.series_id) not in (None, c.sha256)]
-    return {c.key: _forget(conn, c, when, since) for c in changed}
+    found: dict[str, Replaced] = {}
+    for c in claims:
+        old = stored.get(c.series_id)
+        if old is not None and old != c.sha256:
+            found[c.key] = _set_aside(conn, c, old, when)
+    return found
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Dropped:
-    """What forgetting a series dropped: its stored days and the first of them (epoch
-    second; None when none was stored), and where its read frontier now stands (None:
-    never read)."""
+def _set_aside(conn: Any, claim: Claim, old: str, when: Any) -> Replaced:
+    run = query_of(conn)
+    days = _journal_span(conn, claim.series_id)
+    gone = aside_key(claim.key, old)
+    # an older set-aside series of the same query (set aside, restored, read, changed again:
+    # the one being set aside now holds the newer counts of that query)
+    run_many(conn, "DELETE FROM series WHERE key = ?", [(gone,)])
+    run_many(conn, "UPDATE series SET key = ? WHERE id = ?", [(gone, claim.series_id)])
+    back = run("SELECT id FROM series WHERE key = ?", [aside_key(claim.key, claim.sha256)])
+    if back:  # read with this query before: that series is the key's again
+        restored = int(back[0][0])
+        run_many(conn, "UPDATE series SET key = ? WHERE id = ?", [(claim.key, restored)])
+        _journal_span(conn, restored)
+        until = run("SELECT read_until FROM source_reads WHERE series_id = ?", [restored])
+        frontier = None if not until or until[0][0] is None else int(until[0][0])
+        return Replaced(days_aside=days, restored=True, restored_until=frontier)
+    step = run("SELECT step_s FROM series WHERE id = ?", [claim.series_id])[0][0]
+    run_many(
+        conn,
+        "INSERT INTO series (key, step_s, created_at) VALUES (?, ?, ?)",
+        [(claim.key, int(step), when)],
+    )
+    (fresh,) = run("SELECT id FROM series WHERE key = ?", [claim.key])
+    run_many(
+        conn,
+        "INSERT INTO source_reads (series_id, source, updated_at, query_sha256) "
+        "VALUES (?, ?, ?, ?)",
+        [(int(fresh[0]), claim.source, when, claim.sha256)],
+    )
+    return Replaced(days_aside=days)
 
-    days: int
-    first: int | None
-    frontier: int | None
 
-
-def _forget(conn: Any, claim: Claim, when: Any, since: int | None) -> Dropped:
-    """Drop the stored days of ``claim``'s series; its frontier goes back (``claim_queries``)."""
+def _journal_span(conn: Any, series_id: int) -> int:
+    """Journal the whole stored span of a series as written (its key's counts change); the
+    number of days it holds."""
     days = [
         int(d)
         for (d,) in query_of(conn)(
-            f"SELECT day FROM {CHUNKS} WHERE series_id = ? ORDER BY day", [claim.series_id]
+            f"SELECT day FROM {CHUNKS} WHERE series_id = ? ORDER BY day", [series_id]
         )
     ]
-    if days:
-        note_writes(conn, series_ids=[claim.series_id], lo=[days[0]], hi=[days[-1] + DAY])
-        run_many(conn, f"DELETE FROM {CHUNKS} WHERE series_id = ?", [(claim.series_id,)])
-    first = days[0] if days else None
-    frontier = min((t for t in (first, since) if t is not None), default=None)
-    run_many(
-        conn,
-        "UPDATE source_reads SET read_until = ?, error_code = NULL, error = NULL, "
-        "error_at = NULL, source = ?, updated_at = ?, query_sha256 = ? WHERE series_id = ?",
-        [(frontier, claim.source, when, claim.sha256, claim.series_id)],
-    )
-    return Dropped(days=len(days), first=first, frontier=frontier)
+    # an empty span at 0 when it holds none: the key's series changed all the same
+    lo, hi = (days[0], days[-1] + DAY) if days else (0, 0)
+    note_writes(conn, series_ids=[series_id], lo=[lo], hi=[hi])
+    return len(days)

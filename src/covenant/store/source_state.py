@@ -11,6 +11,10 @@ from typing import Any
 from covenant.core.timeutil import from_epoch, utc_text
 from covenant.store.chunk_reads import batched, query_of, series_rows
 
+ASIDE = "#"
+"""Between a key and a query's SHA-256 in the name of a series set aside because its query
+changed (``store.source_queries``); never in a series key of a workspace."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceState:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from covenant.store.chunk_reads import IN_LIMIT, batched, query_of
+from covenant.store.source_state import ASIDE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,12 +36,14 @@ def threshold_series_with_events(conn: Any, *, slis: Sequence[str]) -> dict[str,
         where = " OR ".join(["substr(s.key, 1, ?) = ?"] * len(part))
         sql = (
             "SELECT s.key, EXISTS (SELECT 1 FROM source_reads r WHERE r.series_id = s.id) "
-            f"FROM series s WHERE ({where}) AND EXISTS (SELECT 1 FROM bucket_chunks c "
+            f"FROM series s WHERE ({where}) AND s.key NOT LIKE ? "  # not set aside
+            "AND EXISTS (SELECT 1 FROM bucket_chunks c "
             "WHERE c.series_id = s.id AND c.total_sum > 0) ORDER BY s.key"
         )
         params: list[Any] = []
         for name in part:
             params += [len(name) + 1, f"{name}:"]
+        params.append(f"%{ASIDE}%")  # a bound pattern: no % in the SQL (psycopg's marks)
         for key, read in run(sql, params):
             held = HeldSeries(key=str(key), read_from_source=bool(read))
             # the longest name whose prefix it has: "a:b" names "a:b:lte1", not "a" ("a:…")
