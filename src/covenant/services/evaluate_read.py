@@ -7,11 +7,11 @@
   connection and imports no HTTP client.
 - **every** (``--read``): the same, and an SLI never read is read from the start of what the
   evaluation needs (its window, the longest alert window) — the first read of a workspace.
-
-In both, an SLI whose query changed since it was read is read as new: the counts read with
-the old query are set aside first (kept, not used), or those read with the new query before
-are used again and caught up (``services.read_claims``).
 - **none** (``--no-read``): the store as it is.
+
+In the first two, an SLI whose query changed since it was read is read as new: the counts read
+with the old query are set aside first (kept, not used), or those read with the new query
+before are used again and caught up (``services.read_claims``).
 
 The reads are ``services.prometheus.catch_up`` with ``until``: up to the evaluation instant,
 at most now; the minutes within the catch-up lag of now are stored but read again next time.
