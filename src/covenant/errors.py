@@ -271,6 +271,23 @@ class SumsDifferError(SourceError):
     code = "source-sums-differ"
 
 
+class QueryChangedError(SourceError):
+    """A read's series was claimed for another query while it read (another process, with
+    another definition of the SLI): what it read is not written, the series is the other
+    query's now (``store.source_queries``)."""
+
+    code = "source-query-changed"
+
+    @classmethod
+    def of(cls, series: str) -> QueryChangedError:
+        return cls(
+            f"{series}: its query changed while it was read (another process reads it with "
+            "another query now): what this read fetched is not kept",
+            hint="read it again with the definition you mean (`covenant evaluate`); two "
+            "processes with different definitions of one SLI take turns with its series",
+        )
+
+
 class SourceCredentialsError(SourceError):
     code = "source-credentials"
 

@@ -17,6 +17,8 @@ from tests.api.support import AT, Shop
 
 
 class Follower:
+    terms = 0
+
     def __init__(self) -> None:
         self.asked = 0
         self.released = False

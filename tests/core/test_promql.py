@@ -130,6 +130,8 @@ def test_selectors_parse_as_written() -> None:
         ('x{a="b  c"}  or  y', 'x{a="b  c"} or y'),  # a label value keeps its spaces
         ("x{a='it\\'s  so'}", "x{a='it\\'s  so'}"),  # an escaped quote does not end it
         ("x{a=`raw\\`  b}", "x{a=`raw\\` b}"),  # a raw string has no escapes
+        ("x  # a note  \n  or  y", "x # a note\nor y"),  # a comment ends at its line's end
+        ('x{a="#"}  or y', 'x{a="#"} or y'),  # no comment in a string
     ],
 )
 def test_spaced_makes_white_space_outside_strings_one_space(query: str, expected: str) -> None:
@@ -146,4 +148,6 @@ def test_the_fingerprint_tells_apart_what_counts_differently_and_nothing_else() 
     assert query_fingerprint(None, good, total) != same  # good read as bad
     assert query_fingerprint(good.replace("200", "201"), None, total) != same
     assert query_fingerprint(good, None, total.replace("x[", "y[")) != same
+    commented = "x # or y\n"
+    assert query_fingerprint(commented, None, total) != query_fingerprint("x # or\ny", None, total)
     assert len(same) == 64

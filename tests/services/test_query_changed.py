@@ -22,6 +22,7 @@ from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
 from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
+from covenant.services import prometheus as prometheus_service
 from covenant.services.prometheus import catch_up, ingest_prometheus
 from covenant.services.store import open_store
 from covenant.services.tokens import create_token
@@ -251,6 +252,37 @@ def test_the_worker_evaluates_the_new_query_from_its_next_tick_on(
     assert found.status.value == "no_data"
     assert found.no_data is not None
     assert found.no_data.startswith("its query changed since its counts were read")
+
+
+def test_a_read_whose_series_another_process_claimed_meanwhile_writes_nothing(
+    engine: Engine, tmp_path: Path, prometheus: Callable[..., Server], monkeypatch: Any
+) -> None:
+    """A worker still on the old definition finds its series claimed for its own query, then
+    another process claims the key for a new query before the worker's read resolves the
+    series it writes into: that is the new query's, so the worker's counts are not written."""
+    server = _served(prometheus)
+    ws = _workspace(tmp_path / "ws", server, NOT_5XX)
+    ingest_prometheus(
+        engine, reads=_reads(ws), start=from_epoch(START), end=from_epoch(START + DAY)
+    )
+    old = _aside(ws)
+    stale_reads = _reads(ws)
+    _workspace(ws, server, ONLY_200)
+    new_reads = _reads(ws)
+    claim = prometheus_service.claim_reads
+
+    def then_another(*args: Any, **kwargs: Any) -> Any:
+        found = claim(*args, **kwargs)  # this read's claim: its own query, nothing to do
+        claim(engine, new_reads, step=60, at=from_epoch(AT))  # the other process's
+        return found
+
+    monkeypatch.setattr(prometheus_service, "claim_reads", then_another)
+    now = from_epoch(START + DAY + 3600 + 150)
+    (report,) = catch_up(engine, reads=stale_reads, now=now, initial=3600)
+    assert report.error is not None
+    assert report.error.code == "source-query-changed"
+    assert _stored(engine, START, START) == (0, 0)  # the new query's series: nothing in it
+    assert _stored(engine, START, START + DAY, key=old) == _counts(NOT_5XX, START, START + DAY)
 
 
 def test_a_series_read_before_the_queries_were_kept_adopts_its_query(

@@ -85,7 +85,7 @@ class SeriesQueries:
     def fingerprint(self) -> str:
         """SHA-256 (hex) of what the counts are read with: the good or bad and the total
         query. The store keeps it per series (``source_reads.query_sha256``): counts read
-        with another query are dropped and read again, never summed with these."""
+        with another query are set aside, never summed with these."""
         return query_fingerprint(self.good, self.bad, self.total)
 
     def at_step(self, step: int) -> tuple[str, str, bool]:
@@ -106,8 +106,9 @@ def query_fingerprint(good: str | None, bad: str | None, total: str) -> str:
 
 
 def spaced(query: str) -> str:
-    """``query`` with every run of white space outside its string literals made one space
-    (none at either end): a query re-wrapped in its YAML file is the same query."""
+    """``query`` with every run of white space outside its string literals and comments made
+    one space (none at either end; a comment keeps its line's end): a query re-wrapped in its
+    YAML file is the same query, one that moved code into or out of a comment is not."""
     out: list[str] = []
     quote = ""
     i = 0
@@ -120,8 +121,13 @@ def spaced(query: str) -> str:
                 i += 1
             elif char == quote:
                 quote = ""
+        elif char == "#":  # a comment, to the end of its line: the line's end stays one
+            stop = query.find("\n", i)
+            stop = len(query) if stop < 0 else stop
+            out.append(query[i:stop].rstrip() + "\n")
+            i = stop
         elif char.isspace():
-            if out and out[-1] != " ":
+            if out and out[-1][-1] not in " \n":
                 out.append(" ")
         else:
             out.append(char)

@@ -60,6 +60,7 @@ class Leadership:
         self._file: IO[bytes] | None = None
         self._memory = False
         self._held = False
+        self.terms = 0  # leaderships taken so far: another process may have led between two
         parsed = make_url(database_url)
         self.backend = parsed.get_backend_name()
         if self.backend == "sqlite":
@@ -84,6 +85,7 @@ class Leadership:
                 self._held = self._lock_postgres()
             else:  # another database: no lock to take; one process is expected
                 self._held = True
+            self.terms += self._held
             return self._held
 
     def held(self) -> bool:

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 
 from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, to_epoch, utc_text
-from covenant.errors import SourceError
+from covenant.errors import QueryChangedError, SourceError
 from covenant.services.fetch_pool import fetch_pool
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
-from covenant.services.read_claims import claim_reads, with_replaced
+from covenant.services.read_claims import claim_reads, claimed_by_others, with_replaced
 from covenant.services.read_claims import ensure_series as _ensure_series
 from covenant.services.read_claims import writing as _writing
 from covenant.sources.prometheus.client import PrometheusClient
@@ -403,6 +403,13 @@ def _write(
     each was read, or why not; a read is recorded up to ``settled`` at most (the minutes
     after it are read again). Stored sums the minutes do not add up to are kept (``sums``
     ``"check"``: the series' read fails from the first such day or hour) or replaced."""
+    others = claimed_by_others(conn, [r for r, _, _ in ready], ids)
+    refused = [
+        _report(r, start, end, start, 0, 0, 0, QueryChangedError.of(r.series))
+        for r, start, _ in ready
+        if r.series in others
+    ]
+    ready = [item for item in ready if item[0].series not in others]
     ranges = [
         Range(ids[r.series], c.start, c.good, c.total) for r, _, (parts, _) in ready for c in parts
     ]
@@ -442,7 +449,7 @@ def _write(
         sqlite_writer.record_frontiers(conn, reads, source=source, at=at)
     for r, error in failed:
         sqlite_writer.record_failure(conn, ids[r.series], source=r.source.name, error=error, at=at)
-    return reports
+    return reports + refused  # (not recorded: the series is the other query's now)
 
 
 def _report(

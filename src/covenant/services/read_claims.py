@@ -77,6 +77,27 @@ def claim_reads(
         return claim_queries(conn, claims, at=at)
 
 
+def claimed_by_others(
+    conn: Connection | sqlite3.Connection, reads: Sequence[SeriesQueries], ids: Mapping[str, int]
+) -> set[str]:
+    """The keys of ``reads`` whose series (``ids``, resolved before) is claimed for another
+    query now, in the write's transaction: another process's claim came between this read's
+    and its write (its ids were resolved after: they name the other query's series)."""
+    from covenant.store.chunk_reads import batched, query_of  # noqa: PLC0415
+
+    run = query_of(conn)
+    wanted = {ids[r.series]: r for r in reads}
+    found: set[str] = set()
+    for part in batched(sorted(wanted)):
+        marks = ", ".join("?" * len(part))
+        sql = f"SELECT series_id, query_sha256 FROM source_reads WHERE series_id IN ({marks})"
+        for series_id, sha in run(sql, part):
+            read = wanted[int(series_id)]
+            if sha is not None and sha != read.fingerprint:
+                found.add(read.series)
+    return found
+
+
 def _claimed(state: SourceState | None, read: SeriesQueries) -> bool:
     return state is not None and state.query_sha256 == read.fingerprint
 

@@ -30,6 +30,8 @@ FOLLOWER_RETRY_S = 5
 
 
 class Leadership(Protocol):
+    terms: int  # leaderships taken so far (another process may have led in between)
+
     def acquire(self) -> bool: ...
 
     def held(self) -> bool: ...
@@ -39,6 +41,8 @@ class Leadership(Protocol):
 
 class AlwaysLead:
     """Until a store-level election is wired in: this process leads."""
+
+    terms = 1
 
     def acquire(self) -> bool:
         return True
@@ -69,6 +73,7 @@ class WorkerLoop:
         self.interval_s = interval_s
         self.ticks = 0
         self.failures = 0
+        self._term = 0  # the leadership term of the last tick (leader.Leadership.terms)
         self.last_error: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -103,6 +108,9 @@ class WorkerLoop:
         """One round: tick when this process leads (None when it does not)."""
         if not self.leadership.acquire():
             return None
+        if self.leadership.terms != self._term:  # led anew: another process may have ticked
+            self._term = self.leadership.terms  # meanwhile and taken the journal's rows, which
+            self.worker.cache.reset()  # the edge cache would not see
         started = self.clock()
         try:
             workspace = self.workspace()

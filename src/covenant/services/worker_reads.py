@@ -74,7 +74,7 @@ class TickReads:
         self._remember_kept(reports, now)
         from covenant.services.read_warnings import requeried  # noqa: PLC0415
 
-        for line in requeried(reports):  # counts of an old query dropped: said once, in the log
+        for line in requeried(reports):  # an old query's counts set aside: said once, in the log
             logging.getLogger("covenant.worker").warning("%s", line)
         reports += self._refine(workspace, reads, now, problems, clients)
         problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from covenant.store.chunk_reads import read_edge_counts, read_matrix, series_extent
+from covenant.store.source_state import ASIDE
 from covenant.store.tables import series
 
 __all__ = ["SeriesInfo", "list_series", "read_edge_counts", "read_matrix", "series_extent"]
@@ -33,9 +34,12 @@ class SeriesInfo:
 
 
 def list_series(conn: Executor) -> list[SeriesInfo]:
-    """Every stored series, by key."""
-    query = select(series.c.id, series.c.key, series.c.step_s, series.c.created_at).order_by(
-        series.c.key
+    """Every stored series in use, by key: not those set aside when their query changed
+    (``<key>#<sha>``, store.source_queries), which nothing evaluates."""
+    query = (
+        select(series.c.id, series.c.key, series.c.step_s, series.c.created_at)
+        .where(~series.c.key.contains(ASIDE, autoescape=True))
+        .order_by(series.c.key)
     )
     return [
         SeriesInfo(id=int(id_), key=str(key), step=int(step), created_at=created)

@@ -18,13 +18,22 @@ the series it resolved before the claim — the one set aside, with its own quer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from covenant.store.bucket_journal import note_writes
 from covenant.store.bucket_ranges import CHUNKS
-from covenant.store.chunk_reads import DAY, IN_LIMIT, batched, dialect_of, query_of, run_many
+from covenant.store.chunk_reads import (
+    DAY,
+    IN_LIMIT,
+    Query,
+    batched,
+    dialect_of,
+    query_of,
+    run_many,
+    series_rows,
+)
 from covenant.store.source_state import ASIDE
 from covenant.store.sqlite_writer import stamp
 
@@ -64,12 +73,22 @@ def claim_queries(conn: Any, claims: Sequence[Claim], *, at: datetime) -> dict[s
         return {}
     run = query_of(conn)
     server = dialect_of(conn) == "postgresql"
+    if server:  # as every writer of a series' days: one at a time (store.day_sums)
+        _lock(run, [c.series_id for c in claims])
+    # another process's claim of these keys (waited for) may have renamed their series since
+    # the ids were found: each key's series is the one it names now
+    current = series_rows(conn, [c.key for c in claims])
+    moved = [c for c in claims if c.key in current and current[c.key][0] != c.series_id]
+    if moved:
+        claims = [
+            replace(c, series_id=current[c.key][0]) if c.key in current else c for c in claims
+        ]
+        if server:
+            _lock(run, [current[c.key][0] for c in moved])
     ids = sorted({c.series_id for c in claims})
     stored: dict[int, str | None] = {}
     for part in batched(ids, IN_LIMIT):
         marks = ", ".join("?" * len(part))
-        if server:  # as every writer of a series' days: one at a time (store.day_sums)
-            run(f"SELECT id FROM series WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE", part)
         sql = f"SELECT series_id, query_sha256 FROM source_reads WHERE series_id IN ({marks})"
         stored.update({int(i): None if s is None else str(s) for i, s in run(sql, part)})
     when: Any = at.astimezone(UTC) if server else stamp(at)
@@ -94,13 +113,20 @@ def claim_queries(conn: Any, claims: Sequence[Claim], *, at: datetime) -> dict[s
     return found
 
 
+def _lock(run: Query, ids: Sequence[int]) -> None:
+    """PostgreSQL: lock the ``series`` rows of ``ids``, in id order (no deadlock)."""
+    for part in batched(sorted(set(ids)), IN_LIMIT):
+        marks = ", ".join("?" * len(part))
+        run(f"SELECT id FROM series WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE", part)
+
+
 def _set_aside(conn: Any, claim: Claim, old: str, when: Any) -> Replaced:
     run = query_of(conn)
     days = _journal_span(conn, claim.series_id)
     gone = aside_key(claim.key, old)
-    # an older set-aside series of the same query (set aside, restored, read, changed again:
-    # the one being set aside now holds the newer counts of that query)
-    run_many(conn, "DELETE FROM series WHERE key = ?", [(gone,)])
+    # a series already set aside under that name cannot hold counts of its own (a restore
+    # renames it back): one left by an interrupted older version, never this one
+    run_many(conn, "DELETE FROM series WHERE key = ? AND id <> ?", [(gone, claim.series_id)])
     run_many(conn, "UPDATE series SET key = ? WHERE id = ?", [(gone, claim.series_id)])
     back = run("SELECT id FROM series WHERE key = ?", [aside_key(claim.key, claim.sha256)])
     if back:  # read with this query before: that series is the key's again
