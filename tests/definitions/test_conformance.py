@@ -38,7 +38,7 @@ EXPECTED: dict[str, Verdict] = {
     # the policies refer to conditions/targets kept in other files (or nowhere); no SLO uses
     # them here: warnings (and Covenant delivers to neither email nor pagerduty)
     "go-sdk/v1/alert_policies.yaml": (set(), {UNRESOLVED}),
-    "go-sdk/v1/data_sources.yaml": (set(), set()),
+    "go-sdk/v1/data_sources.yaml": (set(), {"inline-secret"}),  # Datadog's apiKey, appKey
     "go-sdk/v1/services.yaml": (set(), {"duplicate-name"}),  # one Service name twice
     "go-sdk/v1/slis.yaml": (set(), {UNRESOLVED}),
     "go-sdk/v1/slos.yaml": ({OP}, {UNRESOLVED}),  # inline ratio SLI with op: reference rejects
@@ -49,7 +49,7 @@ EXPECTED: dict[str, Verdict] = {
     "go-sdk/v2alpha/alert_conditions.yaml": (set(), {CONVERTED}),
     "go-sdk/v2alpha/alert_notification_targets.yaml": (set(), {CONVERTED, NOT_SENT}),
     "go-sdk/v2alpha/alert_policies.yaml": (set(), {CONVERTED, UNRESOLVED}),
-    "go-sdk/v2alpha/data_sources.yaml": (set(), {CONVERTED}),
+    "go-sdk/v2alpha/data_sources.yaml": (set(), {CONVERTED, "inline-secret"}),
     "go-sdk/v2alpha/services.yaml": (set(), {CONVERTED, "duplicate-name"}),
     "go-sdk/v2alpha/slis.yaml": (set(), {CONVERTED, UNRESOLVED}),
     "go-sdk/v2alpha/slos.yaml": ({OP}, {CONVERTED, UNRESOLVED}),  # the SDK rejects it too
@@ -296,7 +296,7 @@ def test_v1_sdk_folder_as_one_workspace(corpus: Path) -> None:
     """Loaded together, the condition reference resolves; only the op fault remains."""
     errors, warnings = _verdict(corpus / "openslo" / "go-sdk" / "v1")
     assert errors == {OP}
-    assert warnings == {"duplicate-name", UNRESOLVED, NOT_SENT}
+    assert warnings == {"duplicate-name", UNRESOLVED, NOT_SENT, "inline-secret"}
 
 
 @pytest.mark.corpus

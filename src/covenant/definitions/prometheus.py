@@ -45,6 +45,7 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Parsed
+from covenant.definitions.secrets import foreign_secrets
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
@@ -109,7 +110,10 @@ def data_sources(parsed: Sequence[Parsed]) -> tuple[dict[str, PrometheusSource],
     problems: list[Problem] = []
     for item in parsed:
         model = item.model
-        if not isinstance(model, DataSourceDocument) or not is_compatible(model.spec.type):
+        if not isinstance(model, DataSourceDocument):
+            continue
+        if not is_compatible(model.spec.type):  # not read here, but committed all the same
+            problems += foreign_secrets(item.source, model.spec.type, model.spec.connection_details)
             continue
         source, more = _connection(item.source, model)
         problems += more
