@@ -19,6 +19,8 @@ cut a day-sum day, which the next read replaces with its minutes before evaluati
 from __future__ import annotations
 
 import bisect
+import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +30,18 @@ import pytest
 from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
 from covenant.render.prom_rules import dump_yaml, rule_groups
+from covenant.services import prometheus_recorded
 from covenant.services.evaluate import evaluate_objectives
 from covenant.services.evaluate_read import read_before_evaluating
 from covenant.services.incremental import EdgeCache
 from covenant.services.prom_rules import plan_rules
 from covenant.services.prometheus import ingest_prometheus
+from covenant.services.read_claims import claim_reads
 from covenant.services.store import open_store
 from covenant.store.bucket_journal import forget_writes
 from covenant.store.chunk_reads import read_edge_counts, series_rows
 from covenant.store.day_sums import day_sum_days, hour_sum_days
+from covenant.store.source_queries import aside_key
 from tests.promserver import Sample, Server, backfill_rules, openmetrics_text, restart
 
 DAY = 86400
@@ -497,3 +502,59 @@ def test_a_first_read_that_sums_its_whole_range_records_its_frontier(
     lo = at - 5 * DAY
     assert row.good == _expected(events["web"]["200"], lo, at)
     assert row.total - row.good == _expected(events["web"]["500"], lo, at)
+
+
+def test_sums_of_a_first_read_whose_sli_another_process_claimed_go_nowhere_else(
+    loaded: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Another process, with another definition of every SLI, claims them while this first
+    read asks the recorded counts: the day and hour sums are not written into the other
+    query's series, and this read's own catch-up claims the SLIs back (setting the other
+    query's, empty, aside) and reads them from every sample, exact."""
+    _, ws, events = loaded
+    workspace = load_workspace(ws)
+    reads = workspace.prometheus.reads  # type: ignore[union-attr]
+    url = f"sqlite:///{tmp_path / 'days.db'}"
+    open_store(url).dispose()
+    others = [replace(r, total=f"({r.total}) * 1") for r in reads]
+    witnessed = prometheus_recorded._witnessed
+    claimed: list[list[str]] = []
+    once = threading.Lock()  # the witnesses run on two threads
+
+    def then_another(*args: Any, **kwargs: Any) -> Any:
+        found = witnessed(*args, **kwargs)
+        with once:
+            if not claimed:  # the other process, once, between the witness and the write
+                engine = open_store(url)
+                try:
+                    done = claim_reads(engine, others, step=60, at=from_epoch(AT))
+                finally:
+                    engine.dispose()
+                claimed.append(sorted(done))
+        return found
+
+    monkeypatch.setattr(prometheus_recorded, "_witnessed", then_another)
+    reports = read_before_evaluating(
+        url, reads=reads, objectives=workspace.objectives, at=from_epoch(AT), every=True
+    )
+    assert claimed == [sorted(r.series for r in reads)]  # this read's (empty) series set aside
+    assert [r.error for r in reports] == [None] * len(reports)
+    # its catch-up claimed them back from the other query (whose series are set aside)
+    assert {r.series for r in reports if r.query_changed is not None} == {r.series for r in reads}
+    engine = open_store(url)
+    try:
+        with engine.connect() as conn:
+            keys = [aside_key(r.series, o.fingerprint) for r, o in zip(reads, others, strict=True)]
+            aside = series_rows(conn, keys)
+            assert len(aside) == len(reads)  # claimed back by this read's catch-up
+            held = [i for i, _ in aside.values()]
+            assert day_sum_days(conn, series_ids=held, before=END) == {}
+            every_day = list(range(START, END, DAY))
+            assert hour_sum_days(conn, series_ids=held, days=every_day) == {}
+            m = read_edge_counts(conn, keys=keys, edges=[START, END], step=60)
+            assert int(m.total.sum()) == 0
+    finally:
+        engine.dispose()
+    for e in _evaluations(url, ws, AT):
+        s = e.objective.slo.removesuffix("-availability")
+        assert e.total == _expected(events[s]["200"] + events[s]["500"], AT - 5 * DAY, AT)

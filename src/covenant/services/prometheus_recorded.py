@@ -49,6 +49,7 @@ from covenant.services.prometheus import (
     _read_all,
 )
 from covenant.services.prometheus_runs import gaps, read_minutes
+from covenant.services.read_claims import claimed_by_others
 from covenant.services.read_claims import ensure_series as _ensure_series
 from covenant.services.read_claims import writing as _writing
 from covenant.sources.prometheus.client import PrometheusClient
@@ -179,7 +180,7 @@ def first_read_by_days(
                 ok += _fine(extra, late[series], more[series])
             if ok:
                 fine[series] = sorted(ok)
-        summed = _hour_sums(engine, fine)
+        summed = _hour_sums(engine, fine, {r.queries.series: r.queries for r in taken})
         sums: dict[str, tuple[int, int]] = {}
         groups: dict[tuple[tuple[int, ...], tuple[int, ...]], list[SeriesQueries]] = {}
         for rec in taken:
@@ -292,11 +293,17 @@ def _day_sums(
     found = {series: _fine(days, d) for series, d in checked.items() if d.checked}
     kept = sorted(series for series, ok in found.items() if ok)
     if kept:
+        queries = {r.queries.series: r.queries for r in recs}
         with _writing(engine) as conn:
             ids = _ensure_series(conn, keys=kept, step=DEFAULT_STEP)
+            # claimed for another query by another process since: left to the samples' read,
+            # whose write says so (source-query-changed)
+            others = claimed_by_others(conn, [queries[k] for k in kept], ids)
+            kept = [k for k in kept if k not in others]
             write_day_sums(
                 conn, [DaySum(ids[series], d, g, t) for series in kept for d, g, t in found[series]]
             )
+        found = {series: ok for series, ok in found.items() if series not in others}
     return {series: _totals(ok) for series, ok in found.items()}
 
 
@@ -319,7 +326,7 @@ def _totals(ok: Fine) -> tuple[tuple[int, ...], int, int]:
 
 
 def _hour_sums(
-    engine: Store, fine: Mapping[str, Fine]
+    engine: Store, fine: Mapping[str, Fine], queries: Mapping[str, SeriesQueries]
 ) -> dict[str, tuple[tuple[int, ...], int, int]]:
     """Write the hours that check of each SLI (``fine``) as hour pieces of their days
     (``store.hour_pieces``: the other hours of those days are left to the minutes); per series
@@ -340,7 +347,10 @@ def _hour_sums(
     if fine:
         with _writing(engine) as conn:
             ids = _ensure_series(conn, keys=sorted(fine), step=DEFAULT_STEP)
+            others = claimed_by_others(conn, [queries[k] for k in fine], ids)  # as _day_sums
+            rows = [row for row in rows if row[0] not in others]
             write_hour_sums(conn, [HourSums(ids[s], day, g, t, m) for s, day, g, t, m in rows])
+        fine = {series: ok for series, ok in fine.items() if series not in others}
     return {series: _totals(ok) for series, ok in fine.items()}
 
 
