@@ -24,6 +24,7 @@ from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
 from covenant.services import prometheus as prometheus_service
 from covenant.services.prometheus import catch_up, ingest_prometheus
+from covenant.services.slo_timeline import slo_timeline
 from covenant.services.store import open_store
 from covenant.services.tokens import create_token
 from covenant.services.worker import Worker
@@ -343,5 +344,16 @@ def test_the_api_says_what_evaluate_says_of_a_changed_query_and_of_an_sli_never_
     reasons = {r["slo"]: (r["status"], r["no_data"]) for r in printed["results"]}
     assert reasons["api-availability"][0] == "no_data"
     assert "its query changed since its counts were read" in reasons["api-availability"][1]
+    # the web UI's SLO page (its timeline) says the same of now and of every point
+    engine = open_store(settings.database_url)
+    try:
+        line = slo_timeline(
+            engine, workspace=load_workspace(ws), key="api-availability", at=from_epoch(AT)
+        )
+    finally:
+        engine.dispose()
+    for e in (line.now, *line.points):
+        assert e.no_data is not None
+        assert e.no_data.startswith("its query changed since its counts were read")
     assert reasons["api-errors"][0] == "no_data"
     assert reasons["api-errors"][1].startswith("not read from Prometheus yet")

@@ -21,7 +21,7 @@ end (a rolling window's end is ``at``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -45,6 +45,7 @@ from covenant.errors import InputError, NotFoundError
 from covenant.services.corrections import expand_corrections
 from covenant.services.evaluate import (
     DEFAULT_STEP,
+    changed_stale,
     evaluate_objectives,
     read_stale,
     stale_marked,
@@ -160,17 +161,20 @@ def timeline_of(
         lo, end = required_range([objective], at=at, step=DEFAULT_STEP)
         # the first instant's range starts a window before the window's start
         refuse_day_sums(conn, keys=list(_series_of(subject)), start=2 * lo - end, end=end)
-    ((now, corrected),) = _evaluations(engine, [(subject, at)], rules)
+    reads = workspace.prometheus.reads if workspace.prometheus else ()
+    mine = set(_series_of(subject))
+    marks = changed_stale(engine, [r for r in reads if r.series in mine])
+    ((now, corrected),) = _evaluations(engine, [(subject, at)], rules, marks)
     start = now.window_start
     if at - start < timedelta(seconds=points * DEFAULT_STEP):
         start = at - timedelta(seconds=points * DEFAULT_STEP)  # a window that just began
     when = instants(start, at, points)
-    found = [e for e, _ in _evaluations(engine, [(subject, t) for t in when], rules)]
+    found = [e for e, _ in _evaluations(engine, [(subject, t) for t in when], rules, marks)]
     calendar = isinstance(objective.window, CalendarWindow)
     if calendar:
         left = tuple(None if p.budget is None else p.budget.remaining_ratio for p in found)
     else:
-        left = _rolling_left(engine, subject, now, when, rules)
+        left = _rolling_left(engine, subject, now, when, rules, marks)
     return Timeline(
         objective=objective,
         now=now,
@@ -184,6 +188,24 @@ def timeline_of(
 
 
 def _evaluations(
+    engine: Engine,
+    asks: Sequence[tuple[Subject, datetime]],
+    rules: Sequence[CorrectionRule],
+    marks: Mapping[str, str],
+) -> list[tuple[Evaluation, bool]]:
+    """:func:`_evaluated`, with the evaluations of series in ``marks`` (read with a query that
+    has changed since: ``services.evaluate.changed_stale``) "no data" for that reason."""
+    found = _evaluated(engine, asks, rules)
+    if not marks:
+        return found
+    out = []
+    for (s, _), (e, touched) in zip(asks, found, strict=True):
+        reason = next((marks[k] for k in _series_of(s) if k in marks), None)
+        out.append((e if reason is None else stale_marked(e, reason), touched))
+    return out
+
+
+def _evaluated(
     engine: Engine, asks: Sequence[tuple[Subject, datetime]], rules: Sequence[CorrectionRule]
 ) -> list[tuple[Evaluation, bool]]:
     """Each (objective or composite, instant) evaluated as the API would
@@ -247,6 +269,7 @@ def _rolling_left(
     now: Evaluation,
     when: Sequence[datetime],
     rules: Sequence[CorrectionRule],
+    marks: Mapping[str, str],
 ) -> tuple[Fraction | None, ...]:
     """The budget of the rolling window ending now left at each of ``when``: what was consumed
     from the window's start to the instant, against the whole window's allowance."""
@@ -257,5 +280,5 @@ def _rolling_left(
         (_windowed(subject, RollingWindow(seconds=int((t - start).total_seconds()))), t)
         for t in when
     ]
-    parts = [e for e, _ in _evaluations(engine, asks, rules)]
+    parts = [e for e, _ in _evaluations(engine, asks, rules, marks)]
     return tuple(None if p.budget is None else 1 - p.budget.consumed / allowed for p in parts)
