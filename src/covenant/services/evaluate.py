@@ -202,10 +202,9 @@ def mark_unread(
     answer for yet as "no data" saying why: read with a query that has changed since
     (:data:`QUERY_CHANGED`: their counts are another query's), or, where they have no data,
     never reached by a read (:data:`NEVER_READ`, not "no events in the window")."""
-    queries = {r.series: r for r in reads}
     evaluated = {e.objective.series for e in report.evaluations}
     evaluated |= {p.objective.series for c in report.composites for p in c.composite.components}
-    wanted = sorted(evaluated & queries.keys())
+    wanted = [r for r in reads if r.series in evaluated]
     if not wanted:
         return report
     quiet = {e.objective.series for e in report.evaluations if e.no_data is not None}
@@ -215,28 +214,34 @@ def mark_unread(
         if c.evaluation.no_data is not None
         for p in c.composite.components
     }
-    from covenant.services.read_claims import query_changed  # noqa: PLC0415
-
-    with engine.connect() as conn:
-        states = read_states(conn, keys=wanted)
-    marks: dict[str, str] = {}
-    for key in wanted:
-        state = states.get(key)
-        if query_changed(state, queries[key]):
-            marks[key] = QUERY_CHANGED
-        elif key in quiet and (state is None or (state.read_until is None and not state.error)):
-            marks[key] = NEVER_READ
-    return apply_stale(report, marks)
+    return apply_stale(report, _unread_marks(engine, wanted, quiet=quiet))
 
 
 def changed_stale(engine: Engine | SqliteReader, reads: Sequence[SeriesQueries]) -> dict[str, str]:
     """:data:`QUERY_CHANGED` for each of ``reads`` read with another query (the worker of
     ``serve --no-catch-up``, whose store another process reads into)."""
+    return _unread_marks(engine, reads, quiet=())
+
+
+def _unread_marks(
+    engine: Engine | SqliteReader, reads: Sequence[SeriesQueries], *, quiet: Collection[str]
+) -> dict[str, str]:
+    """Per series of ``reads``: :data:`QUERY_CHANGED`, or for one of ``quiet`` (no data)
+    that no read has reached, :data:`NEVER_READ`."""
     from covenant.services.read_claims import query_changed  # noqa: PLC0415
 
     with engine.connect() as conn:
-        states = read_states(conn, keys=[r.series for r in reads])
-    return {r.series: QUERY_CHANGED for r in reads if query_changed(states.get(r.series), r)}
+        states = read_states(conn, keys=sorted({r.series for r in reads}))
+    marks: dict[str, str] = {}
+    for r in reads:
+        state = states.get(r.series)
+        if query_changed(state, r):
+            marks[r.series] = QUERY_CHANGED
+        elif r.series in quiet and (
+            state is None or (state.read_until is None and not state.error)
+        ):
+            marks[r.series] = NEVER_READ
+    return marks
 
 
 def stale_marked(e: Evaluation, reason: str) -> Evaluation:

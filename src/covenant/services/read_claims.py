@@ -83,19 +83,10 @@ def claimed_by_others(
     """The keys of ``reads`` whose series (``ids``, resolved before) is claimed for another
     query now, in the write's transaction: another process's claim came between this read's
     and its write (its ids were resolved after: they name the other query's series)."""
-    from covenant.store.chunk_reads import batched, query_of  # noqa: PLC0415
+    from covenant.store.source_queries import stored_queries  # noqa: PLC0415
 
-    run = query_of(conn)
-    wanted = {ids[r.series]: r for r in reads}
-    found: set[str] = set()
-    for part in batched(sorted(wanted)):
-        marks = ", ".join("?" * len(part))
-        sql = f"SELECT series_id, query_sha256 FROM source_reads WHERE series_id IN ({marks})"
-        for series_id, sha in run(sql, part):
-            read = wanted[int(series_id)]
-            if sha is not None and sha != read.fingerprint:
-                found.add(read.series)
-    return found
+    stored = stored_queries(conn, [ids[r.series] for r in reads])
+    return {r.series for r in reads if stored.get(ids[r.series]) not in (None, r.fingerprint)}
 
 
 def _claimed(state: SourceState | None, read: SeriesQueries) -> bool:

@@ -85,12 +85,7 @@ def claim_queries(conn: Any, claims: Sequence[Claim], *, at: datetime) -> dict[s
         ]
         if server:
             _lock(run, [current[c.key][0] for c in moved])
-    ids = sorted({c.series_id for c in claims})
-    stored: dict[int, str | None] = {}
-    for part in batched(ids, IN_LIMIT):
-        marks = ", ".join("?" * len(part))
-        sql = f"SELECT series_id, query_sha256 FROM source_reads WHERE series_id IN ({marks})"
-        stored.update({int(i): None if s is None else str(s) for i, s in run(sql, part)})
+    stored = stored_queries(conn, [c.series_id for c in claims])
     when: Any = at.astimezone(UTC) if server else stamp(at)
     new = [c for c in claims if c.series_id not in stored]
     run_many(
@@ -111,6 +106,18 @@ def claim_queries(conn: Any, claims: Sequence[Claim], *, at: datetime) -> dict[s
         if old is not None and old != c.sha256:
             found[c.key] = _set_aside(conn, c, old, when)
     return found
+
+
+def stored_queries(conn: Any, series_ids: Sequence[int]) -> dict[int, str | None]:
+    """The query SHA-256 each of ``series_ids`` that has a ``source_reads`` row was claimed
+    with (None: a row from before migration 0018)."""
+    run = query_of(conn)
+    stored: dict[int, str | None] = {}
+    for part in batched(sorted(set(series_ids)), IN_LIMIT):
+        marks = ", ".join("?" * len(part))
+        sql = f"SELECT series_id, query_sha256 FROM source_reads WHERE series_id IN ({marks})"
+        stored.update({int(i): None if s is None else str(s) for i, s in run(sql, part)})
+    return stored
 
 
 def _lock(run: Query, ids: Sequence[int]) -> None:
