@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, console, fail, settings_for
+from covenant.cli.common import (
+    ActorOption,
+    WorkspaceOption,
+    cli_actor,
+    console,
+    fail,
+    settings_for,
+)
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
+    from covenant.services.aside_pruning import AsidePruning
     from covenant.services.database import SchemaReport
 
 
@@ -31,6 +40,7 @@ def register(app: typer.Typer) -> None:
     )
     db.command("current")(current_command)
     db.command("upgrade")(upgrade_command)
+    db.command("prune")(prune_command)
     app.add_typer(db, name="db")
 
 
@@ -95,3 +105,78 @@ def _show_upgrade(report: SchemaReport) -> None:
         _say(f"upgraded from {_revisions(report.before)} to {_revisions(report.after)}")
     else:
         _say(f"already at {_revisions(report.after)}: nothing to do")
+
+
+def prune_command(
+    workspace: WorkspaceOption = Path(),
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            metavar="DURATION",
+            help="Only series last read more than this long ago (e.g. 30d); default: all.",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Delete them; without it, only list them.")
+    ] = False,
+    output: FormatOption = Format.TEXT,
+    actor: ActorOption = None,
+) -> None:
+    """List, and with --yes delete, the series set aside because their SLI's query changed.
+
+    When an SLI's Prometheus query changes, the counts read with the old query are kept
+    aside, never evaluated, so that changing the query back restores them
+    (docs/prometheus.md). Deleting them frees their space; it cannot be undone. The deletion
+    is one transaction, recorded in the audit log."""
+    from covenant.cli.console import now
+    from covenant.services.aside_pruning import prune_aside
+    from covenant.services.store import open_existing
+
+    try:
+        age = None if older_than is None else _age(older_than)
+        engine = open_existing(settings_for(workspace).database_url)
+        found = prune_aside(engine, now=now(), actor=cli_actor(actor), older_than=age, apply=yes)
+    except CovenantError as error:
+        raise fail(error) from None
+    if output is Format.JSON:
+        typer.echo(json.dumps(found.as_json(), indent=2))
+        return
+    _show_pruning(found)
+
+
+def _age(text: str) -> timedelta:
+    from covenant.definitions.durations import parse_duration
+    from covenant.errors import InputError
+
+    try:
+        return timedelta(seconds=parse_duration(text).seconds)
+    except InputError as error:
+        raise InputError(f"--older-than: {error.message}", hint=error.hint) from None
+
+
+def _show_pruning(found: AsidePruning) -> None:
+    from covenant.core.timeutil import utc_text
+    from covenant.render.tables import counted
+
+    for s in found.pruned:
+        span = "no days"
+        first, last = s.as_json()["first_day"], s.as_json()["last_day"]
+        if first is not None:
+            span = f"{counted(s.days, 'day')}, {first} to {last}"
+        read = "never read" if s.last_read is None else f"last read {utc_text(s.last_read)}"
+        _say(f"  {s.key}  query {s.query}…  {span}, {read}")
+    series = counted(len(found.pruned), "series set aside", "series set aside")
+    days = counted(found.days, "day")
+    if found.deleted:
+        _say(f"deleted {series} ({days} of counts)")
+    elif found.pruned:
+        _say(
+            f"{series} ({days} of counts) would be deleted: run again with --yes to delete "
+            "them (until then, changing an SLI's query back restores its series)"
+        )
+    else:
+        _say("no series set aside to prune")
+    if found.kept and found.read_before is not None:
+        kept = counted(len(found.kept), "series", "series")
+        _say(f"kept: {kept} set aside and read since {utc_text(found.read_before)}")

@@ -200,6 +200,11 @@ def print_notes(console: Console, notes: Sequence[Cell], *, style: str = "dim") 
         console.print(line("  ", text(note, style)))
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 day``, ``2 days``, ``1,200 series``: a count and its noun as the number wants it."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def tally(errors: int, warnings: int) -> str:
     """``1 error, 2 warnings``: a verdict's counts, each noun as its number wants it."""
     noun = {True: "", False: "s"}

@@ -135,7 +135,10 @@ def _set_aside(conn: Any, claim: Claim, old: str, when: Any) -> Replaced:
     # renames it back): one left by an interrupted older version, never this one
     run_many(conn, "DELETE FROM series WHERE key = ? AND id <> ?", [(gone, claim.series_id)])
     run_many(conn, "UPDATE series SET key = ? WHERE id = ?", [(gone, claim.series_id)])
-    back = run("SELECT id FROM series WHERE key = ?", [aside_key(claim.key, claim.sha256)])
+    # locked (PostgreSQL): a prune deleting it (store.aside_series) finishes first, and then
+    # it is not found
+    lock = " FOR NO KEY UPDATE" if dialect_of(conn) == "postgresql" else ""
+    back = run(f"SELECT id FROM series WHERE key = ?{lock}", [aside_key(claim.key, claim.sha256)])
     if back:  # read with this query before: that series is the key's again
         restored = int(back[0][0])
         run_many(conn, "UPDATE series SET key = ? WHERE id = ?", [(claim.key, restored)])

@@ -76,12 +76,12 @@ def _state(
         read_until=None if until is None else int(until),
         error_code=code,
         error=error,
-        error_at=_instant(error_at),
-        updated_at=_instant(updated_at),
+        error_at=instant(error_at),
+        updated_at=instant(updated_at),
     )
 
 
-def _instant(value: Any) -> datetime | None:
+def instant(value: Any) -> datetime | None:
     """A stored instant as an aware UTC datetime (SQLite returns text through ``sqlite3``)."""
     if value is None:
         return None
