@@ -74,6 +74,56 @@ def test_the_window_form_is_taken_as_written_and_the_step_put_in_place() -> None
     ]
 
 
+@pytest.mark.parametrize(
+    "spelled", ["{{ .window }}", "{{.window }}", "{{- .window -}}", "{{\t.window\t}}"]
+)
+def test_the_placeholder_may_be_spaced_as_go_templates_allow(spelled: str) -> None:
+    query = f"sum(increase(x_total[{spelled}]))"
+    assert count_query(query, counter=False) == "sum(increase(x_total[{{.window}}]))"
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("sum(increase(x_total[{{.Window}}]))", "{{.Window}} is not the placeholder"),
+        ("sum(increase(x_total[{{ .WINDOW }}]))", "{{ .WINDOW }} is not the placeholder"),
+        ("sum(increase(x_total{job={{ .Values.job }}}[{{.window}}]))", "template action"),
+    ],
+)
+def test_another_template_action_is_refused_saying_which(query: str, said: str) -> None:
+    with pytest.raises(QueryFormError, match="cannot count") as caught:
+        count_query(query, counter=True)
+    assert said in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))',
+        "sum(irate(x_total[{{.window}}]))",
+        "sum(increase(x_total[{{.window}}])) - sum(rate ( y_total[{{.window}}] ))",
+    ],
+)
+def test_a_rate_over_the_window_is_refused_for_increase(query: str) -> None:
+    """A rate is events per second: summed as a count it is 60 times too small at a 1m step
+    (and an alert's at-least-one-event guard keeps it from firing at low traffic)."""
+    with pytest.raises(QueryFormError, match="events per") as caught:
+        count_query(query, counter=False)
+    assert "increase(" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sum(increase(x_total[{{.window}}])) + 0 * sum(rate(x_total[5m]))",  # not the window's
+        'sum(increase(x_total{path="rate(x[{{.window}}])"}[{{.window}}]))',  # in a string
+        "sum(increase(error_rate_total[{{.window}}]))",  # a name, not the function
+    ],
+)
+def test_a_rate_elsewhere_is_left_alone(query: str) -> None:
+    assert count_query(query, counter=False) == query
+
+
 def test_a_gauge_query_without_the_window_is_refused() -> None:
     with pytest.raises(QueryFormError, match="counter: true"):
         count_query("x_total", counter=False)

@@ -206,6 +206,41 @@ spec:
       /
       sum(rate(requests_total{job="myservice"}[window]))
   goal: 0.99
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: ranged, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: good_bad_ratio
+  service_level_indicator:  # slo-generator's documented form: its backend fills in [window]
+    filter_good: requests_total{job="myservice", code="200"}[window]
+    filter_valid: requests_total{job="myservice"}[window]
+    operators: [increase, sum]
+  goal: 0.99
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: good-bad, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: good_bad_ratio
+  service_level_indicator:  # with filter_bad, slo-generator never asks filter_valid
+    filter_good: requests_total{job="myservice", code="200"}
+    filter_bad: requests_total{job="myservice", code=~"5..|429"}
+    filter_valid: requests_total{job="nowhere"}
+  goal: 0.99
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: cut-ranged, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: distribution_cut
+  service_level_indicator:
+    expression: latency_seconds_bucket{job="myservice"}[window]
+    threshold_bucket: 0.25
+  goal: 0.9
 """
 
 
@@ -243,6 +278,37 @@ def test_slo_generator_methods_count_per_minute(server: Server, tmp_path: Path) 
     assert read(server, found["cut-one"], "good") == GOOD
     assert read(server, found["query"], "good") == GOOD
     assert read(server, found["query"], "total") == TOTAL
+    assert read(server, found["ranged"], "good") == GOOD
+    assert read(server, found["ranged"], "total") == TOTAL
+    assert read(server, found["good-bad"], "good") == GOOD
+    assert read(server, found["good-bad"], "total") == TOTAL
+    assert read(server, found["cut-ranged"], "good") == FAST
+    assert read(server, found["cut-ranged"], "total") == GOOD
+
+
+def test_slo_generator_operators_are_applied_as_its_backend_applies_them(tmp_path: Path) -> None:
+    source = tmp_path / "slo.yaml"
+    source.write_text(
+        SLO_GENERATOR.split("---", maxsplit=1)[0].replace(
+            "    filter_valid:", "    operators: [increase]\n    filter_valid:"
+        ),
+        encoding="utf-8",
+    )
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws")
+    (imported,) = plan.files
+    (slo,) = [d for d in imported.imported.documents if d["kind"] == "SLO"]
+    ratio = slo["spec"]["indicator"]["spec"]["ratioMetric"]
+    assert ratio["counter"] is False
+    assert ratio["good"]["metricSource"]["spec"]["query"] == (
+        'increase(requests_total{job="myservice", code="200"}[{{.window}}])'
+    )
+    assert any("operators ['increase']" in n.reason for n in imported.imported.notes)
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("[increase]", "[increase, 'x y']"),
+        encoding="utf-8",
+    )
+    refused = plan_import("slo-generator", [source], into=tmp_path / "ws")
+    assert [p.field for p in refused.problems] == ["spec.service_level_indicator.operators"]
 
 
 def test_import_then_ingest_then_evaluate(server: Server, tmp_path: Path) -> None:

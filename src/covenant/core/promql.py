@@ -224,6 +224,45 @@ def _string(s: str) -> tuple[str | None, str]:
     return None, s
 
 
+def code_mask(query: str) -> list[bool]:
+    """For each character: True when it is PromQL code, False inside a string literal."""
+    mask: list[bool] = []
+    quote = ""
+    escaped = False
+    for ch in query:
+        if quote:
+            mask.append(False)
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote != "`":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+            continue
+        if ch in "\"'`":
+            quote = ch
+            mask.append(False)
+            continue
+        mask.append(True)
+    return mask
+
+
+def closing(query: str, mask: list[bool], start: int) -> int:
+    """Index of the bracket closing the one at ``start`` (-1 when unbalanced)."""
+    depth = 0
+    for index in range(start, len(query)):
+        if not mask[index]:
+            continue
+        ch = query[index]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
 def counter_selector(query: str) -> Selector | None:
     """The selector of a counter query: the selector itself or the one a ``sum`` wraps."""
     text = query.strip()
@@ -233,7 +272,9 @@ def counter_selector(query: str) -> Selector | None:
 
 def count_query(query: str, *, counter: bool) -> str:
     """The ``{{.window}}`` template that counts ``query``'s events per bucket (rules 1 and 2)."""
+    query = _placeholders(query)
     if WINDOW in query:
+        _no_rates(query)
         return query.strip()
     if not counter:
         raise QueryFormError(
@@ -247,6 +288,50 @@ def count_query(query: str, *, counter: bool) -> str:
             hint=FORM_FIX,
         )
     return f"sum(increase({selector.text()}[{WINDOW}]))"
+
+
+_ACTION = re.compile(r"\{\{-?\s*(?P<body>[^{}]*?)\s*-?\}\}")
+_PER_SECOND = re.compile(r"(?<![A-Za-z0-9_:])(?P<name>rate|irate)\s*\(")
+
+
+def _placeholders(query: str) -> str:
+    """``query`` with Sloth's placeholder as it may be spaced (``{{ .window }}``, a Go
+    template's) written ``{{.window}}``; any other template action is refused."""
+
+    def one(match: re.Match[str]) -> str:
+        body = match.group("body")
+        if body == ".window":
+            return WINDOW
+        if body.lower().replace(" ", "") == ".window":
+            raise QueryFormError(
+                f"cannot count {query.strip()!r}: {match.group(0)} is not the placeholder "
+                "(it is written in lower case, as Sloth's templates are case-sensitive)",
+                hint=f"write {WINDOW} where it says {match.group(0)}",
+            )
+        raise QueryFormError(
+            f"cannot count {query.strip()!r}: {match.group(0)} is a template action, and the "
+            f"only one Covenant fills in is {WINDOW}",
+            hint="render the template (Helm, Go, Jinja) first, or write the query out",
+        )
+
+    return _ACTION.sub(one, query)
+
+
+def _no_rates(query: str) -> None:
+    """Refuse ``rate``/``irate`` over ``[{{.window}}]``: events per second, not a count."""
+    mask = code_mask(query)
+    for match in _PER_SECOND.finditer(query):
+        if not mask[match.start()]:
+            continue
+        close = closing(query, mask, match.end() - 1)
+        if WINDOW in query[match.end() : close if close > 0 else len(query)]:
+            name = match.group("name")
+            raise QueryFormError(
+                f"cannot count {query.strip()!r}: {name}() over [{WINDOW}] gives events per "
+                "second, not a count of events per window",
+                hint=f"write increase(…[{WINDOW}]) where it says {name}(…[{WINDOW}]) (a "
+                "ratio of two rates is Sloth's form: Covenant sums counts)",
+            )
 
 
 def le_values(threshold: Fraction) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from covenant.core.promql import closing, code_mask
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import NAME_LIMIT, Grouping, ImportedFile, Note
 
@@ -74,7 +75,7 @@ def selectors(query: str) -> list[tuple[int, int]] | None:
     """Where the vector selectors of ``query`` are (``metric``, ``metric{…}``, ``{…}``: their
     ranges and offsets are not part of them); None when the query is not one this scanner
     reads safely (unbalanced brackets, a brace where a selector cannot be)."""
-    mask = promql.code_mask(query)
+    mask = code_mask(query)
     if not _balanced(query, mask):
         return None
     spans: list[tuple[int, int]] = []
@@ -85,7 +86,7 @@ def selectors(query: str) -> list[tuple[int, int]] | None:
             at += 1
             continue
         if ch in "[{":
-            end = promql.closing(query, mask, at)
+            end = closing(query, mask, at)
             if end < 0:
                 return None
             if ch == "{":
@@ -105,7 +106,7 @@ def selectors(query: str) -> list[tuple[int, int]] | None:
         after = _after_space(query, word.end())
         following = query[after] if after < len(query) else ""
         if name in _LABEL_LISTS:
-            end = promql.closing(query, mask, after) if following == "(" else word.end() - 1
+            end = closing(query, mask, after) if following == "(" else word.end() - 1
             if end < 0:
                 return None
             at = end + 1
@@ -117,7 +118,7 @@ def selectors(query: str) -> list[tuple[int, int]] | None:
             continue
         end = word.end()
         if following == "{":
-            close = promql.closing(query, mask, after)
+            close = closing(query, mask, after)
             if close < 0 or any(mask[k] and query[k] in "{}[]()" for k in range(after + 1, close)):
                 return None
             end = close + 1
@@ -202,9 +203,9 @@ def _ungrouped(query: str) -> tuple[tuple[str, ...], str] | str:
         if not promql.AGGREGATION.search(text):
             return "it is not aggregated (Sloth's groups are its whole series)"
         return "only an aggregation by (labels) around the whole query is split"
-    mask = promql.code_mask(text)
+    mask = code_mask(text)
     opening = outer.end() - 1
-    close = promql.closing(text, mask, opening)
+    close = closing(text, mask, opening)
     tail = (
         re.fullmatch(r"(?is)\s*(?:by\s*\(([^)]*)\))?\s*", text[close + 1 :]) if close > 0 else None
     )

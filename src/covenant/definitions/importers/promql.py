@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from covenant.core.promql import closing, code_mask
+
 WINDOW = "{{.window}}"
 _WINDOW_SPELLINGS = re.compile(r"\{\{\s*\.window\s*\}\}")
 _IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
@@ -25,45 +27,6 @@ _SELECTOR = re.compile(r"^\s*([A-Za-z_:][A-Za-z0-9_:]*)?\s*(\{(?P<body>.*)\})?\s
 def normalise_window(query: str) -> str:
     """``{{ .window }}`` and other spacings → ``{{.window}}``."""
     return _WINDOW_SPELLINGS.sub(WINDOW, query)
-
-
-def code_mask(query: str) -> list[bool]:
-    """For each character: True when it is PromQL code, False inside a string literal."""
-    mask: list[bool] = []
-    quote = ""
-    escaped = False
-    for ch in query:
-        if quote:
-            mask.append(False)
-            if escaped:
-                escaped = False
-            elif ch == "\\" and quote != "`":
-                escaped = True
-            elif ch == quote:
-                quote = ""
-            continue
-        if ch in "\"'`":
-            quote = ch
-            mask.append(False)
-            continue
-        mask.append(True)
-    return mask
-
-
-def closing(query: str, mask: list[bool], start: int) -> int:
-    """Index of the bracket closing the one at ``start`` (-1 when unbalanced)."""
-    depth = 0
-    for index in range(start, len(query)):
-        if not mask[index]:
-            continue
-        ch = query[index]
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1
 
 
 def rate_to_increase(query: str) -> tuple[str, int]:

@@ -18,7 +18,6 @@ from dataclasses import replace
 from typing import Any
 
 from covenant.definitions.fields import dns_label
-from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
@@ -33,7 +32,6 @@ from covenant.definitions.importers.base import (
     duration_text,
     label_values,
     mapping,
-    metric,
     name_for,
     prometheus_datasource,
     service_document,
@@ -47,6 +45,7 @@ from covenant.definitions.importers.slogen_backends import (
     backend_datasource,
     other_backend,
 )
+from covenant.definitions.importers.slogen_prometheus import prometheus_indicator, prometheus_url
 from covenant.definitions.importers.slogen_v1 import inline_backend, is_v1, v2_from_v1
 from covenant.definitions.yamlsource import SourceDocument
 
@@ -258,7 +257,7 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
         return
     threshold_notes(here, ("error_budget_policy",), tiers, target=goal, window=window)
     if backend == "prometheus":
-        indicator = _prometheus(here, method, sli, options)
+        indicator = prometheus_indicator(here, method, sli, options)
         source = options.datasource
     elif backend in BACKEND_TYPES:
         source = dns_label(backend)
@@ -276,7 +275,7 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
     if indicator is None:
         return
     if backend == "prometheus":
-        add_once(result, prometheus_datasource(source, _prometheus_url(here, options)))
+        add_once(result, prometheus_datasource(source, prometheus_url(here, options)))
     else:
         add_once(result, backend_datasource(here, backend, source, options))
     if spec.get("exporters"):
@@ -302,161 +301,3 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
             )
         )
     )
-
-
-def _prometheus(
-    record: Recorder, method: str, sli: Mapping[str, Any], options: Options
-) -> dict[str, Any] | None:
-    ds = options.datasource
-    here = record.child(("service_level_indicator",))
-    if method == "good_bad_ratio":
-        good, valid, bad = sli.get("filter_good"), sli.get("filter_valid"), sli.get("filter_bad")
-        parts = {
-            k: v.strip()
-            for k, v in (("good", good), ("total", valid), ("bad", bad))
-            if isinstance(v, str) and v.strip()
-        }
-        if "total" in parts and ("good" in parts or "bad" in parts):
-            key = "good" if "good" in parts else "bad"
-            if "good" in parts and "bad" in parts:
-                here.note(
-                    ("filter_bad",),
-                    "filter_valid is given, so filter_bad is not used (slo-generator does the "
-                    "same)",
-                )
-            return {
-                "ratioMetric": {
-                    "counter": True,
-                    key: metric(f"sum({parts[key]})", datasource=ds),
-                    "total": metric(f"sum({parts['total']})", datasource=ds),
-                }
-            }
-        if "good" in parts and "bad" in parts:
-            good_count = f"sum(increase({parts['good']}[{promql.WINDOW}]))"
-            bad_count = f"sum(increase({parts['bad']}[{promql.WINDOW}]))"
-            here.note(
-                ("filter_bad",),
-                "valid events = good + bad (slo-generator's rule without filter_valid)",
-            )
-            return {
-                "ratioMetric": {
-                    "counter": False,
-                    "good": metric(good_count, datasource=ds),
-                    "total": metric(f"{good_count} + {bad_count}", datasource=ds),
-                }
-            }
-        here.problem(
-            (),
-            MISSING,
-            "good_bad_ratio needs filter_good or filter_bad, with filter_valid (or good and bad)",
-            "add the filters",
-        )
-        return None
-    if method == "distribution_cut":
-        expression = sli.get("expression")
-        threshold = sli.get("threshold_bucket")
-        if (
-            not isinstance(expression, str)
-            or not promql.is_selector(expression)
-            or threshold is None
-        ):
-            here.problem(
-                ("expression",),
-                MISSING,
-                "distribution_cut needs expression (a _bucket selector) and threshold_bucket",
-                "add both",
-            )
-            return None
-        bucket = expression.strip()
-        le = str(threshold)
-        cut = promql.with_le(bucket, le)
-        total = promql.with_matcher(bucket, "le", "+Inf")
-        key = "good" if sli.get("good_below_threshold", True) is not False else "bad"
-        if "=~" in cut:
-            here.note(
-                ("threshold_bucket",),
-                f"le {le} is matched in each spelling an exporter or Prometheus 3 writes "
-                f"({', '.join(promql.le_spellings(le))})",
-            )
-        return {
-            "ratioMetric": {
-                "counter": True,
-                key: metric(f"sum({cut})", datasource=ds),
-                "total": metric(f"sum({total})", datasource=ds),
-            }
-        }
-    if method == "query_sli":
-        expression = sli.get("expression")
-        if not isinstance(expression, str):
-            here.problem(
-                ("expression",), MISSING, "query_sli needs expression", "add the PromQL expression"
-            )
-            return None
-        ratio, fallback = promql.without_fallback(promql.range_to_window(expression.strip()))
-        split = promql.split_ratio(ratio)
-        if split is not None and fallback:
-            here.note(
-                ("expression",),
-                f"the fallback '{fallback}' (the SLI's value when there is no traffic) is "
-                "dropped: with counts, no events is simply no good and no bad event",
-            )
-        if split is not None:
-            numerator, denominator = (promql.rate_to_increase(part)[0] for part in split[:2])
-            if all(promql.counts_over_window(part) for part in (numerator, denominator)):
-                if split[2]:
-                    here.note(
-                        ("expression",),
-                        f"the vector matching '{split[2]}' is dropped: numerator and denominator "
-                        "are each summed",
-                    )
-                good, total = (promql.one_series(part)[0] for part in (numerator, denominator))
-                if any(promql.one_series(part)[1].startswith("grouped") for part in split[:2]):
-                    here.note(
-                        ("expression",),
-                        "the numerator or denominator is grouped (by/without): slo-generator "
-                        "takes the first series of the answer; Covenant sums all of them",
-                    )
-                here.note(
-                    ("expression",),
-                    "a ratio of two counts: imported as its numerator (good) and denominator "
-                    "(total), rate read as increase",
-                )
-                return {
-                    "ratioMetric": {
-                        "counter": False,
-                        "good": metric(good, datasource=ds),
-                        "total": metric(total, datasource=ds),
-                    }
-                }
-        here.note(
-            ("expression",),
-            "query_sli gives a ratio Covenant cannot split into two counts (it sums good and total "
-            "counts over the window, and a ratio cannot be summed): write it as good_bad_ratio "
-            "filters, or as numerator / denominator of increase(...[window])",
-            skipped=True,
-        )
-        return None
-    here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)
-    return None
-
-
-def _prometheus_url(record: Recorder, options: Options) -> str:
-    """The DataSource's URL: ``--prometheus-url``, else the backend's URL if literal (a v1
-    config's own, else the shared config's)."""
-    config = options.slo_generator_config or {}
-    settings = options.inline_backend
-    if settings is None:
-        settings = mapping(mapping(config.get("backends")).get("prometheus"))
-    whose = "the v1 backend's" if options.inline_backend is not None else "the config's"
-    url = settings.get("url")
-    if options.prometheus_url_given or not isinstance(url, str) or not url:
-        return options.prometheus_url
-    if url.startswith(("http://", "https://")):
-        record.note_once(("backend",), f"the DataSource's url is {whose} ({url})")
-        return url.rstrip("/")
-    record.note_once(
-        ("backend",),
-        f"{whose} Prometheus url is {url!r} (slo-generator reads it from the environment); "
-        f"the DataSource's url is {options.prometheus_url}: give --prometheus-url or edit it",
-    )
-    return options.prometheus_url

@@ -1,0 +1,238 @@
+"""slo-generator's Prometheus backend as OpenSLO SLIs (``covenant import slo-generator``).
+
+The backend counts a filter over a window the way its ``_fmt_query`` writes the query: the
+filter with ``[window`` replaced by the window (or the range appended when it has none), then
+wrapped in each of ``operators`` in turn (by default ``increase``, then ``sum``). With
+``filter_bad`` it counts good and bad events, and ``filter_valid`` is not used; without it,
+good and valid. The importer writes the same queries with ``{{.window}}`` for the window: a
+filter that is a plain selector, under the default operators, as a counter (``sum(<selector>)``,
+``counter: true``: Covenant counts it with ``increase``), anything else in the window form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from covenant.definitions.importers import promql
+from covenant.definitions.importers.base import INVALID, MISSING, Options, Recorder, mapping, metric
+
+OPERATORS = ("increase", "sum")  # slo-generator's default, innermost first
+_OPERATOR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def counted(query: str, operators: tuple[str, ...]) -> str:
+    """The window-form query slo-generator's backend runs for ``query`` over a window."""
+    text = query.strip()
+    if "[window" in text:
+        text = text.replace("[window", f"[{promql.WINDOW}")
+    else:
+        text = f"{text}[{promql.WINDOW}]"
+    for operator in operators:
+        text = f"{operator}({text})"
+    return text
+
+
+def _operators(here: Recorder, sli: Mapping[str, Any]) -> tuple[str, ...] | None:
+    given = sli.get("operators")
+    if given is None:
+        return OPERATORS
+    if not isinstance(given, list) or not all(
+        isinstance(o, str) and _OPERATOR.match(o) for o in given
+    ):
+        here.problem(
+            ("operators",),
+            INVALID,
+            "operators must be a list of PromQL function names, applied innermost first",
+            "write e.g. operators: [increase, sum], or leave it out (that is the default)",
+        )
+        return None
+    found = tuple(given)
+    if found != OPERATORS:
+        here.note(
+            ("operators",),
+            f"operators {list(found)} are applied as slo-generator applies them: "
+            f"{counted('<filter>', found)}",
+        )
+    return found
+
+
+def _good_bad_ratio(here: Recorder, sli: Mapping[str, Any], ds: str) -> dict[str, Any] | None:
+    filters = {
+        k: v.strip()
+        for k, v in (
+            ("good", sli.get("filter_good")),
+            ("bad", sli.get("filter_bad")),
+            ("total", sli.get("filter_valid")),
+        )
+        if isinstance(v, str) and v.strip()
+    }
+    operators = _operators(here, sli)
+    if operators is None:
+        return None
+    if "good" in filters and "bad" in filters:
+        if "total" in filters:
+            here.note(
+                ("filter_valid",),
+                "filter_bad is given, so filter_valid is not used (slo-generator does the same)",
+            )
+        good, bad = (counted(filters[k], operators) for k in ("good", "bad"))
+        here.note(("filter_bad",), "valid events = good + bad (slo-generator's rule)")
+        return {
+            "ratioMetric": {
+                "counter": False,
+                "good": metric(good, datasource=ds),
+                "total": metric(f"{good} + {bad}", datasource=ds),
+            }
+        }
+    if "total" in filters and ("good" in filters or "bad" in filters):
+        key = "good" if "good" in filters else "bad"
+        if key == "bad":
+            here.note(
+                ("filter_bad",),
+                "slo-generator itself needs filter_good; imported as bad events of filter_valid",
+            )
+        return {"ratioMetric": _pair(key, filters[key], filters["total"], operators, ds)}
+    here.problem(
+        (),
+        MISSING,
+        "good_bad_ratio needs filter_good with filter_bad or filter_valid",
+        "add the filters",
+    )
+    return None
+
+
+def _pair(key: str, first: str, total: str, operators: tuple[str, ...], ds: str) -> dict[str, Any]:
+    """Two filters as counter selectors where they are plain selectors under the default
+    operators, else both in the window form."""
+    if operators == OPERATORS and all(promql.is_selector(q) for q in (first, total)):
+        return {
+            "counter": True,
+            key: metric(f"sum({first})", datasource=ds),
+            "total": metric(f"sum({total})", datasource=ds),
+        }
+    return {
+        "counter": False,
+        key: metric(counted(first, operators), datasource=ds),
+        "total": metric(counted(total, operators), datasource=ds),
+    }
+
+
+def prometheus_indicator(
+    record: Recorder, method: str, sli: Mapping[str, Any], options: Options
+) -> dict[str, Any] | None:
+    ds = options.datasource
+    here = record.child(("service_level_indicator",))
+    if method == "good_bad_ratio":
+        return _good_bad_ratio(here, sli, ds)
+    if method == "distribution_cut":
+        expression = sli.get("expression")
+        threshold = sli.get("threshold_bucket")
+        if isinstance(expression, str):  # slo-generator appends the range if not written
+            expression = re.sub(r"\[\s*window\s*\]\s*$", "", expression.strip())
+        if (
+            not isinstance(expression, str)
+            or not promql.is_selector(expression)
+            or threshold is None
+        ):
+            here.problem(
+                ("expression",),
+                MISSING,
+                "distribution_cut needs expression (a _bucket selector) and threshold_bucket",
+                "add both",
+            )
+            return None
+        bucket = expression.strip()
+        le = str(threshold)
+        cut = promql.with_le(bucket, le)
+        total = promql.with_matcher(bucket, "le", "+Inf")
+        key = "good" if sli.get("good_below_threshold", True) is not False else "bad"
+        if "=~" in cut:
+            here.note(
+                ("threshold_bucket",),
+                f"le {le} is matched in each spelling an exporter or Prometheus 3 writes "
+                f"({', '.join(promql.le_spellings(le))})",
+            )
+        return {
+            "ratioMetric": {
+                "counter": True,
+                key: metric(f"sum({cut})", datasource=ds),
+                "total": metric(f"sum({total})", datasource=ds),
+            }
+        }
+    if method == "query_sli":
+        expression = sli.get("expression")
+        if not isinstance(expression, str):
+            here.problem(
+                ("expression",), MISSING, "query_sli needs expression", "add the PromQL expression"
+            )
+            return None
+        ratio, fallback = promql.without_fallback(promql.range_to_window(expression.strip()))
+        split = promql.split_ratio(ratio)
+        if split is not None and fallback:
+            here.note(
+                ("expression",),
+                f"the fallback '{fallback}' (the SLI's value when there is no traffic) is "
+                "dropped: with counts, no events is simply no good and no bad event",
+            )
+        if split is not None:
+            numerator, denominator = (promql.rate_to_increase(part)[0] for part in split[:2])
+            if all(promql.counts_over_window(part) for part in (numerator, denominator)):
+                if split[2]:
+                    here.note(
+                        ("expression",),
+                        f"the vector matching '{split[2]}' is dropped: numerator and denominator "
+                        "are each summed",
+                    )
+                good, total = (promql.one_series(part)[0] for part in (numerator, denominator))
+                if any(promql.one_series(part)[1].startswith("grouped") for part in split[:2]):
+                    here.note(
+                        ("expression",),
+                        "the numerator or denominator is grouped (by/without): slo-generator "
+                        "takes the first series of the answer; Covenant sums all of them",
+                    )
+                here.note(
+                    ("expression",),
+                    "a ratio of two counts: imported as its numerator (good) and denominator "
+                    "(total), rate read as increase",
+                )
+                return {
+                    "ratioMetric": {
+                        "counter": False,
+                        "good": metric(good, datasource=ds),
+                        "total": metric(total, datasource=ds),
+                    }
+                }
+        here.note(
+            ("expression",),
+            "query_sli gives a ratio Covenant cannot split into two counts (it sums good and total "
+            "counts over the window, and a ratio cannot be summed): write it as good_bad_ratio "
+            "filters, or as numerator / denominator of increase(...[window])",
+            skipped=True,
+        )
+        return None
+    here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)
+    return None
+
+
+def prometheus_url(record: Recorder, options: Options) -> str:
+    """The DataSource's URL: ``--prometheus-url``, else the backend's URL if literal (a v1
+    config's own, else the shared config's)."""
+    config = options.slo_generator_config or {}
+    settings = options.inline_backend
+    if settings is None:
+        settings = mapping(mapping(config.get("backends")).get("prometheus"))
+    whose = "the v1 backend's" if options.inline_backend is not None else "the config's"
+    url = settings.get("url")
+    if options.prometheus_url_given or not isinstance(url, str) or not url:
+        return options.prometheus_url
+    if url.startswith(("http://", "https://")):
+        record.note_once(("backend",), f"the DataSource's url is {whose} ({url})")
+        return url.rstrip("/")
+    record.note_once(
+        ("backend",),
+        f"{whose} Prometheus url is {url!r} (slo-generator reads it from the environment); "
+        f"the DataSource's url is {options.prometheus_url}: give --prometheus-url or edit it",
+    )
+    return options.prometheus_url
