@@ -35,6 +35,47 @@ def test_import_writes_a_valid_workspace_and_refuses_to_overwrite(
     assert forced.exit_code == 0, forced.output
 
 
+def test_force_never_replaces_a_file_imported_from_another_source(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sources whose names share their first 63 characters, and a file of the user's own
+    under the name an import would take: each keeps its file; --force replaces only what an
+    import of the same source wrote, from any working directory."""
+    into = tmp_path / "ws"
+    spec = (corpus / "sloth/getting-started.yml").read_text(encoding="utf-8")
+    long = "kaas-phoenix-" * 5
+    first, second = tmp_path / f"{long}apiserver.yaml", tmp_path / f"{long}etcd.yaml"
+    first.write_text(spec, encoding="utf-8")
+    second.write_text(spec.replace("myservice", "otherservice"), encoding="utf-8")
+    for source in (first, second):
+        result = runner.invoke(app, ["import", "sloth", str(source), "--into", str(into)])
+        assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in into.glob("*.yaml"))
+    named = min(files, key=len).removesuffix(".yaml")  # the name, cut to a DNS label
+    assert named.startswith("sloth-kaas-phoenix-")
+    assert files == [f"{named}-2.yaml", f"{named}.yaml"]
+    texts = {name: (into / name).read_text(encoding="utf-8") for name in files}
+    assert "myservice" in texts[f"{named}.yaml"]
+    assert "otherservice" in texts[f"{named}-2.yaml"]
+    assert f"from ../{first.name}\n" in texts[f"{named}.yaml"]  # relative to the workspace
+
+    monkeypatch.chdir(into)  # the same source, named from another working directory
+    again = runner.invoke(app, ["import", "sloth", f"../{second.name}", "--into", ".", "--force"])
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in into.glob("*.yaml")) == files  # its own file replaced
+    assert (into / f"{named}.yaml").read_text(encoding="utf-8") == texts[f"{named}.yaml"]
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    own = mine / "sloth-getting-started.yaml"
+    own.write_text("# my own notes\n", encoding="utf-8")
+    source = str(corpus / "sloth/getting-started.yml")
+    result = runner.invoke(app, ["import", "sloth", source, "--into", str(mine), "--force"])
+    assert result.exit_code == 0, result.output
+    assert own.read_text(encoding="utf-8") == "# my own notes\n"
+    assert (mine / "sloth-getting-started-2.yaml").is_file()
+
+
 def test_a_bad_file_writes_nothing_at_all(corpus: Path, tmp_path: Path) -> None:
     into = tmp_path / "ws"
     good = str(corpus / "sloth/getting-started.yml")
@@ -244,3 +285,32 @@ def test_a_folder_without_yaml_files_is_a_usage_error_not_a_silent_success(
     assert f"{empty} holds no *.yaml or *.yml file" in result.output
     assert "invalid-import-option" in result.output
     assert not into.exists()
+
+
+PLUGIN_ONLY = """\
+version: prometheus/v1
+service: api
+slos:
+  - name: latency
+    objective: 99
+    sli:
+      plugin:
+        id: sloth-common/kubernetes/apiserver/latency
+        options: {bucket: "0.2"}
+    alerting: {page_alert: {disable: true}, ticket_alert: {disable: true}}
+"""
+
+
+def test_nothing_to_import_is_an_error_for_scripts(corpus: Path, tmp_path: Path) -> None:
+    plugin = tmp_path / "plugin.yaml"
+    plugin.write_text(PLUGIN_ONLY, encoding="utf-8")
+    into = tmp_path / "ws"
+    alone = runner.invoke(app, ["import", "sloth", str(plugin), "--into", str(into)])
+    assert alone.exit_code == 1
+    assert "nothing-imported" in alone.output
+    assert "error: nothing to import" in alone.output
+    assert not into.exists()
+    good = str(corpus / "sloth/getting-started.yml")
+    both = runner.invoke(app, ["import", "sloth", str(plugin), good, "--into", str(into)])
+    assert both.exit_code == 0, both.output  # one SLO imported: the report says the rest
+    assert "nothing-imported" in both.output

@@ -37,7 +37,10 @@ Into = Annotated[
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Report what would be written; write nothing.")
 ]
-Force = Annotated[bool, typer.Option("--force", help="Replace files a previous import wrote.")]
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="Replace the files an earlier import of the same sources wrote."),
+]
 Format = Annotated[
     ReportFormat, typer.Option("--format", help="text for people, json for machines.")
 ]
@@ -100,6 +103,16 @@ def _run(
     else:
         _text(plan, written, dry_run=dry_run)
     if plan.problems:
+        raise typer.Exit(code=1)
+    if not any(planned.imported.slos for planned in plan.files):
+        err_console.print(
+            "error: nothing to import: no file holds an SLO Covenant can carry over (each "
+            "file's reason is above)",
+            style="bold red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(code=1)
 
 

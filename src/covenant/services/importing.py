@@ -225,12 +225,39 @@ def _render_first(problem: Problem) -> Problem:
     )
 
 
+_HEADER = re.compile(r"# Imported by `covenant import [a-z-]+` from (?P<source>.*)")
+
+
+def origin(source: Path, into: Path) -> str:
+    """Where ``source`` is, as the header of the file imported from it says: relative to the
+    workspace folder ``into`` (the same from any working directory), else absolute."""
+    try:
+        return os.path.relpath(source.resolve(), into.resolve())
+    except ValueError:  # another drive
+        return str(source.resolve())
+
+
+def _imported_from(target: Path) -> str | None:
+    """The source a file an import wrote names in its header (None: no such header)."""
+    try:
+        with target.open(encoding="utf-8") as file:
+            match = _HEADER.fullmatch(file.readline().rstrip("\n"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None if match is None else match.group("source")
+
+
 def _target(into: Path, tool: str, source: Path, taken: set[Path]) -> Path:
+    """The file ``source`` is imported into: named after it, unless that name is taken by
+    another file of this import or, in the workspace, by a file that was not imported from
+    ``source`` (another source whose name shares the first 63 characters, or a file of the
+    user's own), which ``--force`` must never replace: then ``-2``, ``-3``, …"""
     stem = dns_label(source.stem)
     base = stem if stem.startswith(f"{tool}-") else f"{tool}-{stem}"
+    mine = {origin(source, into), str(source)}
     target = into / f"{base}.yaml"
     counter = 2
-    while target in taken:
+    while target in taken or (target.exists() and _imported_from(target) not in mine):
         target = into / f"{base}-{counter}.yaml"
         counter += 1
     taken.add(target)
@@ -358,7 +385,8 @@ def plan_import(
             names.add(key)
             kept.append(document)
         if item.target is not None:
-            header = f"# Imported by `covenant import {tool}` from {item.imported.source}\n"
+            source = origin(Path(item.imported.source), into)
+            header = f"# Imported by `covenant import {tool}` from {source}\n"
             item.text = header + dump_yaml(kept)
     plan = ImportPlan(tool=tool, into=into, files=planned)
     if plan.problems:
@@ -385,6 +413,8 @@ def write_import(plan: ImportPlan) -> list[Path]:
             "the import has problems; nothing was written", hint="fix the source files"
         )
     writes = plan.writes
+    if not writes:  # nothing imported: not even the folder is created
+        return []
     temporaries: list[tuple[Path, Path]] = []
     done: list[tuple[Path, str | None]] = []  # target, its previous text (None: new file)
     try:
