@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import pytest
@@ -102,6 +103,7 @@ def test_another_template_action_is_refused_saying_which(query: str, said: str) 
         'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))',
         "sum(irate(x_total[{{.window}}]))",
         "sum(increase(x_total[{{.window}}])) - sum(rate ( y_total[{{.window}}] ))",
+        "sum(rate(x_total[{{.window}}])) * 600",
     ],
 )
 def test_a_rate_over_the_window_is_refused_for_increase(query: str) -> None:
@@ -118,9 +120,39 @@ def test_a_rate_over_the_window_is_refused_for_increase(query: str) -> None:
         "sum(increase(x_total[{{.window}}])) + 0 * sum(rate(x_total[5m]))",  # not the window's
         'sum(increase(x_total{path="rate(x[{{.window}}])"}[{{.window}}]))',  # in a string
         "sum(increase(error_rate_total[{{.window}}]))",  # a name, not the function
+        "sum(rate(x_total[{{.window}}])) * 60",  # events per second × 60: per minute
+        "60 * sum(rate(x_total[{{.window}}]))",
     ],
 )
 def test_a_rate_elsewhere_is_left_alone(query: str) -> None:
+    assert count_query(query, counter=False) == query
+
+
+@pytest.mark.parametrize(
+    ("query", "follows"),
+    [
+        ('sum_over_time(probe_success{ci="CI000"} == 0[{{.window}}])', "'0'"),
+        ("sum(increase(rate(x_total[5m])[{{.window}}]))", "')'"),
+        ("sum(increase(x_total + 1e3[{{.window}}]))", "'1e3'"),
+    ],
+)
+def test_a_range_after_anything_but_a_selector_is_refused(query: str, follows: str) -> None:
+    """Prometheus answers "ranges only allowed for vector selectors": the rules would not
+    load (found in a real Sloth spec)."""
+    with pytest.raises(QueryFormError, match=re.escape(f"follows {follows}")):
+        count_query(query, counter=False)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sum(increase(x_2xx[{{.window}}]))",
+        'sum(increase(x_total{a="b"} [{{.window}}]))',
+        'sum(increase({__name__="x_total"}[{{.window}}]))',
+        "sum_over_time((x == bool 0)[{{.window}}:1m])",
+    ],
+)
+def test_a_range_on_a_selector_or_a_subquery_is_taken(query: str) -> None:
     assert count_query(query, counter=False) == query
 
 

@@ -300,6 +300,17 @@ def test_the_command_lists_every_skipped_objective_and_fails_when_none_is_left(
         assert "no objective gets Prometheus rules" in result.output
         assert "Traceback" not in result.output
     assert not (tmp_path / "d").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "ds.yaml").write_text(
+        "apiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: prometheus}\n"
+        "spec: {type: Prometheus, connectionDetails: {url: 'http://localhost:9090'}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["rules", "prometheus", "-w", str(empty)])
+    assert result.exit_code == 1, result.output
+    assert "the workspace defines no SLO" in result.output
+    assert "listed above" not in result.output
 
 
 def test_the_command_writes_the_rules_and_names_the_skipped(promtool: str, tmp_path: Path) -> None:

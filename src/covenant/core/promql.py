@@ -292,6 +292,7 @@ def count_query(query: str, *, counter: bool) -> str:
 
 _ACTION = re.compile(r"\{\{-?\s*(?P<body>[^{}]*?)\s*-?\}\}")
 _PER_SECOND = re.compile(r"(?<![A-Za-z0-9_:])(?P<name>rate|irate)\s*\(")
+_PER_MINUTE = re.compile(r"\*\s*60(?![0-9.eE])|(?<![0-9.])60\s*\*")
 
 
 def _placeholders(query: str) -> str:
@@ -317,9 +318,42 @@ def _placeholders(query: str) -> str:
     return _ACTION.sub(one, query)
 
 
+_NUMBER = re.compile(r"(?:0x[0-9a-fA-F]+|[0-9.]+(?:[eE][+-]?[0-9]+)?|Inf|NaN)", re.I)
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_:]")
+
+
+def _ranges_on_selectors(query: str, mask: list[bool]) -> None:
+    """Refuse ``[{{.window}}]`` after anything but a series selector (``metric``,
+    ``metric{…}``, ``{…}``): Prometheus rejects the query ("ranges only allowed for vector
+    selectors"), so the rules written from it would not load."""
+    for match in re.finditer(re.escape(f"[{WINDOW}]"), query):
+        if not mask[match.start()]:
+            continue
+        before = query[: match.start()].rstrip()
+        end = len(before)
+        start = end
+        while start > 0 and _NAME_CHAR.match(before[start - 1]):
+            start -= 1
+        token = before[start:end]
+        if before.endswith("}") or (token and not _NUMBER.fullmatch(token)):
+            continue
+        after = repr(token or before[-1:] or "nothing")
+        raise QueryFormError(
+            f"cannot count {query.strip()!r}: the range [{WINDOW}] follows {after}, and "
+            "Prometheus allows a range only after a series selector (metric{…})",
+            hint=f"put the range on the series selector, e.g. increase(metric{{…}}[{WINDOW}]); "
+            f"a range over an expression is a subquery, written [{WINDOW}:1m]",
+        )
+
+
 def _no_rates(query: str) -> None:
-    """Refuse ``rate``/``irate`` over ``[{{.window}}]``: events per second, not a count."""
+    """Refuse ``rate``/``irate`` over ``[{{.window}}]``: events per second, not a count;
+    and a range Prometheus would reject (:func:`_ranges_on_selectors`)."""
     mask = code_mask(query)
+    _ranges_on_selectors(query, mask)
+    code = "".join(c if m else " " for c, m in zip(query, mask, strict=True))
+    if _PER_MINUTE.search(code):  # rate × 60: a count per one-minute bucket, as written
+        return
     for match in _PER_SECOND.finditer(query):
         if not mask[match.start()]:
             continue
@@ -329,8 +363,9 @@ def _no_rates(query: str) -> None:
             raise QueryFormError(
                 f"cannot count {query.strip()!r}: {name}() over [{WINDOW}] gives events per "
                 "second, not a count of events per window",
-                hint=f"write increase(…[{WINDOW}]) where it says {name}(…[{WINDOW}]) (a "
-                "ratio of two rates is Sloth's form: Covenant sums counts)",
+                hint=f"write increase(…[{WINDOW}]) where it says {name}(…[{WINDOW}]), or "
+                "multiply the rate by 60 (the window is one minute); a ratio of two rates is "
+                "Sloth's form: Covenant sums counts",
             )
 
 

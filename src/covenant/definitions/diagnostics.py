@@ -172,6 +172,8 @@ def _one(
             message=_with_input(detail),
             fix=BOUND_FIXES[kind].format(**ctx),
         )
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return _not_a_mapping(detail, doc, _allowed_keys(model, loc[len(prefix) :]), loc)
     if "fix" in ctx:  # one of ours (covenant.definitions.fields.problem)
         return at(doc, loc, code=kind, message=detail["msg"], fix=str(ctx["fix"]))
     return at(
@@ -197,9 +199,6 @@ TYPE_FIXES = {
     "bool_parsing": "write true or false",
     "bool_type": "write true or false",
     "list_type": "write a list: one '- item' per line",
-    "dict_type": "write a mapping: one 'key: value' per line",
-    "model_type": "write a mapping: one 'key: value' per line",
-    "model_attributes_type": "write a mapping: one 'key: value' per line",
 }
 """The fix for pydantic's own type errors (the message alone says what is wrong, not how)."""
 
@@ -212,6 +211,25 @@ BOUND_FIXES = {
     "too_long": "give at most {max_length}",
     "string_too_long": "shorten it to at most {max_length} characters",
 }
+
+
+def _not_a_mapping(
+    detail: ErrorDetails, doc: SourceDocument, allowed: list[str], loc: PathKey
+) -> Problem:
+    """A value where a mapping belongs, said without pydantic's class names; a bare name
+    where the mapping takes a ``…Ref`` is shown as that reference."""
+    given = detail.get("input")
+    shown = "a list" if isinstance(given, list) else repr(given)
+    fix = "write a mapping: one 'key: value' per line"
+    if allowed:
+        fix += f" ({', '.join(allowed)})"
+    refs = [k for k in allowed if k.endswith("Ref")]
+    if isinstance(given, str) and len(refs) == 1:
+        item = "- " if loc and isinstance(loc[-1], int) else ""
+        fix = f"write {item}{refs[0]}: {given} (a reference is a mapping), or the definition"
+    return at(
+        doc, loc, code="invalid-type", message=f"expected a mapping here, found {shown}", fix=fix
+    )
 
 
 def _with_input(detail: ErrorDetails) -> str:
