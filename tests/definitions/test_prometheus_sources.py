@@ -264,6 +264,36 @@ def test_an_sli_without_a_data_source_reference_is_simply_not_read() -> None:
     assert ws.prometheus is not None
     assert ws.prometheus.reads == ()
     assert "no Prometheus DataSource" in ws.prometheus.unreadable["api"]
+    (said,) = [p for p in problems if "names no DataSource" in p.message]  # once per SLI
+    assert (said.code, said.severity) == ("unresolved-reference", "warning")
+    assert said.field == "spec.ratioMetric.good.metricSource"
+    assert "add metricSourceRef: metrics" in said.fix
+    alone = SLI_AND_SLO.replace("metricSourceRef: metrics, ", "")  # no DataSource at all
+    _, quiet = load_text(alone.replace("GOOD", "a").replace("TOTAL", "b"))
+    assert [p for p in quiet if "names no DataSource" in p.message] == []
+
+
+def test_a_v1alpha_prometheus_sli_is_told_how_to_name_the_data_source() -> None:
+    alpha = """\
+---
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata: {name: api}
+spec:
+  service: api
+  budgetingMethod: Occurrences
+  timeWindows: [{unit: Day, count: 28, isRolling: true}]
+  objectives:
+    - ratioMetrics:
+        counter: true
+        good: {source: prometheus, queryType: promql, query: 'x_total{code="200"}'}
+        total: {source: prometheus, queryType: promql, query: x_total}
+      target: 0.99
+      value: 1
+"""
+    _, problems = load_text(source_text("url: http://prom:9090") + alpha)
+    (said,) = [p for p in problems if "names no DataSource" in p.message]
+    assert said.fix.startswith("write the file as openslo/v1 (`covenant export openslo`")
 
 
 def test_a_secret_in_a_data_source_does_not_hide_its_other_problems() -> None:

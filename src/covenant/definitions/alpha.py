@@ -111,7 +111,12 @@ def convert_alpha(
     if not [p for p in rewrite.problems if p.code == "converted-api-version"]:
         rewrite.note(("apiVersion",), f"{kind} read as openslo/v1 (the same fields)")
     result = SourceDocument(
-        file=doc.file, index=doc.index, line=doc.line, data=converted, lines=rewrite.lines
+        file=doc.file,
+        index=doc.index,
+        line=doc.line,
+        data=converted,
+        lines=rewrite.lines,
+        converted_from=api,
     )
     return result, rewrite.problems
 

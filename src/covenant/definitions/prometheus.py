@@ -266,6 +266,7 @@ def prometheus_reads(
         if not any(is_compatible(k) for k in kinds):
             reason = "its metricSources name no Prometheus DataSource (metricSourceRef)"
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {reason}")
+            problems += _unnamed_source(doc, path, metrics, sorted(sources), reported)
             continue
         try:
             built = _queries(o, spec, sources, by_series.get(o.series), types)
@@ -286,6 +287,50 @@ def prometheus_reads(
             continue
         reads[o.series] = built
     return PrometheusReads(reads=tuple(reads.values()), unreadable=unreadable), problems
+
+
+def _unnamed_source(
+    doc: SourceDocument,
+    path: PathKey,
+    metrics: Sequence[tuple[str, MetricSpec]],
+    names: Sequence[str],
+    reported: set[tuple[str, str]],
+) -> list[Problem]:
+    """A warning for a metric source typed Prometheus that names no DataSource, in a
+    workspace that has one: it is read from ingested events only, which is rarely meant."""
+    if not names:
+        return []
+    for key, metric in metrics:
+        source = metric.metric_source
+        if source.metric_source_ref is None and is_compatible(source.type):
+            field = ("thresholdMetric",) if key == "threshold" else ("ratioMetric", key)
+            where = (*path, *field, "metricSource")
+            if (doc.where(where), "unnamed") in reported:
+                return []
+            reported.add((doc.where(where), "unnamed"))
+            return [
+                at(
+                    doc,
+                    where,
+                    code="unresolved-reference",
+                    message=f"metricSource is of type {source.type} but names no DataSource, "
+                    "so Covenant reads this SLI from ingested events, not from Prometheus",
+                    fix=f"{_first(doc)}add metricSourceRef: {names[0]} (the workspace's "
+                    f"DataSources: {', '.join(names)}), or ingest its events",
+                    severity=WARNING,
+                )
+            ]
+    return []
+
+
+def _first(doc: SourceDocument) -> str:
+    """What to do before adding a reference: openslo/v1alpha has no DataSource to refer to."""
+    if doc.converted_from is not None:
+        return (
+            f"write the file as openslo/v1 (`covenant export openslo`: {doc.converted_from} "
+            "has no DataSource kind), then "
+        )
+    return ""
 
 
 def _locate_sli(

@@ -36,6 +36,7 @@ class SourceDocument:
     line: int  # 1-based line where the definition starts
     data: Any
     lines: Mapping[PathKey, int] = field(default_factory=dict)
+    converted_from: str | None = None  # the apiVersion written, when read as openslo/v1
 
     def line_of(self, path: Iterable[str | int]) -> int:
         """The line of the deepest written prefix of ``path`` (a missing field: its parent)."""
