@@ -199,6 +199,29 @@ def test_promql_helpers_on_the_real_shapes() -> None:
     )
     assert one_series("sum without (instance) (rate(x[5m]))")[1] == "grouped without (instance)"
     assert one_series("(sum(x) by (a))")[1] == "grouped by (a)"
+    # the grouping of an operand or a function's argument reaches the result (real Sloth
+    # specs: per-cluster queries under `or` and clamp_min)
+    assert one_series("(sum(rate(a[5m])) by (c)) or (clamp_min(1 - sum(up) by (c), 0))") == (
+        "sum((sum(rate(a[5m])) by (c)) or (clamp_min(1 - sum(up) by (c), 0)))",
+        "grouped by (c)",
+    )
+    assert one_series("clamp_min(sum(a) by (c) - sum(b) by (c), 0)")[1] == "grouped by (c)"
+    assert one_series('label_replace(sum by (c) (x), "d", "$1", "c", "(.*)")')[1] == (
+        "grouped by (c)"
+    )
+    assert one_series("count_over_time(x[5m])")[1] == "not aggregated (no sum)"
+    assert one_series("topk(3, sum by (c) (x))")[1] == "not one series (topk)"
+    for single in (
+        "sum(a) or vector(0)",
+        "sum(a) / on() group_left sum(b)",
+        "1 - sum(a) / sum(b)",
+        "sum(x) > 1e-3",
+        "sum by () (x)",
+        "histogram_quantile(0.9, sum by (le) (rate(x[5m])))",  # le is the quantile's
+        "histogram_fraction(0, 0.2, sum(rate(x[5m])))",
+    ):
+        assert one_series(single) == (single, ""), single
+    assert one_series("histogram_quantile(0.9, sum by (le, c) (x))")[1] == "grouped by (le, c)"
 
 
 PYRRA_OFFSET_DYNAMIC = """\
@@ -414,3 +437,33 @@ def test_the_early_crd_form_is_refused_with_the_v2_spelling(tmp_path: Path) -> N
     assert problem.code == "import-unrecognised"
     assert problem.field == "apiVersion"
     assert "filterGood → filter_good" in problem.fix
+
+
+MISSPELT_ALERTS = """\
+version: prometheus/v1
+service: prober
+slos:
+  - name: probes
+    objectiv: 99
+    objective: 99.5
+    sli:
+      events:
+        error_query: sum(increase(probe_failed_total[{{.window}}]))
+        total_query: sum(increase(probe_total[{{.window}}]))
+    alerting:
+      page_alert: {disabled: true}
+      ticker_alert: {disable: true}
+"""
+
+
+def test_misspelt_sloth_keys_are_named_with_the_key_meant(tmp_path: Path) -> None:
+    """A real spec meant to switch both alerts off (``disabled``, ``ticker_alert``): Sloth
+    ignores unknown keys, so both alerts stay on and the alert name is missing."""
+    plan = planned(tmp_path, "sloth", {"probes.yaml": MISSPELT_ALERTS})
+    (problem,) = plan.problems
+    assert problem.field == "slos[0].alerting.name"
+    assert "'ticker_alert': did you mean 'ticket_alert'?" in problem.fix
+    assert "'disabled': did you mean 'disable'?" in problem.fix
+    notes = {n.field: n.reason for n in plan.files[0].imported.notes}
+    assert notes["slos[0].objectiv"].endswith("did you mean 'objective'?")
+    assert notes["slos[0].alerting.page_alert.disabled"].endswith("did you mean 'disable'?")

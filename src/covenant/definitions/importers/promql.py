@@ -223,28 +223,108 @@ def one_series(query: str) -> tuple[str, str]:
 
     A query grouped ``by``/``without`` labels returns one series per group, and one without
     any aggregation one per label set; ``sum(...)`` around it is the total over them all (and
-    changes nothing of a query that returns a single series)."""
-    text = strip_parens(query)  # (sum(x) by (a)) is grouped too
-    code = "".join(ch if keep else " " for ch, keep in zip(text, code_mask(text), strict=True))
+    changes nothing of a query that returns a single series). The grouping of an operand of
+    ``or``, ``-``, … and of a function's argument (``clamp_min(sum by (a) (x), 0)``) reaches
+    the result; an aggregation's own grouping hides the groupings inside it."""
+    why = _many(query)
+    return (f"sum({query})", why) if why else (query, "")
+
+
+_ONE_SERIES = {"vector", "scalar", "time", "absent", "absent_over_time", "pi"}
+_QUANTILES = {"histogram_quantile", "histogram_fraction", "histogram_count", "histogram_sum"}
+_BINARY = re.compile(
+    r"(?i)(?<![A-Za-z0-9_:])(?:or|and|unless)(?![A-Za-z0-9_:])|==|!=|>=|<=|[-+*/%^<>]"
+)
+_MODIFIER = re.compile(
+    r"(?i)^\s*(?:bool\b|(?:on|ignoring|group_left|group_right)\s*(?:\([^)]*\))?)\s*"
+)
+_CALL = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+_AGGREGATOR = re.compile(
+    r"(?i)^(sum|count|avg|min|max|group|stddev|stdvar|quantile|topk|bottomk|limitk|"
+    r"limit_ratio|count_values)\s*(?=\(|by\b|without\b)"
+)
+_LITERAL = re.compile(
+    r"(?i)^[-+]?(?:0x[0-9a-f]+|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|inf|nan)$|^[\"'`]"
+)
+
+
+def _operands(text: str) -> list[str]:
+    """The operands of ``text``'s top-level binary operators (``[text]`` when it has none),
+    their ``bool``/``on(…)``/``group_left(…)`` modifiers left out."""
     top = _top_level(text)
-    # only the outermost aggregation's grouping counts: sum(sum by (a) (x)) is one series
+    parts: list[str] = []
+    start = 0
+    for found in _BINARY.finditer(top):
+        before = top[start : found.start()]
+        sign = found.group(0) in "+-"
+        if sign and (not before.strip() or re.search(r"\d[eE]$", before)):
+            continue  # a sign, or a number's exponent
+        parts.append(text[start : found.start()])
+        start = found.end()
+    parts.append(text[start:])
+    if len(parts) == 1:
+        return [text]
+    cleaned = []
+    for part in parts:
+        rest = part
+        while (modifier := _MODIFIER.match(rest)) and modifier.end():
+            rest = rest[modifier.end() :]
+        cleaned.append(rest)
+    return cleaned
+
+
+def _many(query: str, *, buckets: bool = False) -> str:
+    """Why ``query`` may return more than one series (``""``: it returns one at most);
+    ``buckets``: a grouping by ``le`` alone is consumed (a histogram function's argument)."""
+    operands = _operands(strip_parens(query))
+    if len(operands) > 1:
+        return next((why for why in (_many(o, buckets=buckets) for o in operands) if why), "")
+    text = strip_parens(operands[0])
+    if not text or _LITERAL.match(text):
+        return ""
+    code = "".join(ch if keep else " " for ch, keep in zip(text, code_mask(text), strict=True))
+    aggregator = _AGGREGATOR.match(code)
+    if aggregator:
+        return _grouped(text, code, aggregator.group(1).lower(), buckets=buckets)
+    call = _CALL.match(code)
+    if call is None:
+        return "not aggregated (no sum)"
+    name = call.group(1).lower()
+    if name in _ONE_SERIES:
+        return ""
+    close = closing(text, code_mask(text), call.end() - 1)
+    inner = text[call.end() : close if close > 0 else len(text)]
+    for argument in _arguments(inner):
+        why = _many(argument, buckets=buckets or name in _QUANTILES)
+        if why:
+            return why
+    return ""
+
+
+def _arguments(inner: str) -> list[str]:
+    """A call's arguments: ``inner`` split at its top-level commas."""
+    top = _top_level(inner)
+    cuts = [i for i, ch in enumerate(top) if ch == ","]
+    bounds = zip([-1, *cuts], [*cuts, len(inner)], strict=True)
+    return [inner[a + 1 : b] for a, b in bounds]
+
+
+def _grouped(text: str, code: str, aggregator: str, *, buckets: bool) -> str:
+    """Why an aggregation returns more than one series (``""``: one)."""
+    top = _top_level(text)
     groups = [found for found in _GROUPING.finditer(code) if top[found.start()].strip()]
-    if groups:
-        said = []
-        for keyword in ("by", "without"):
-            names = (
-                n.strip()
-                for found in groups
-                if found.group(0)[: len(keyword)].lower() == keyword
-                for n in found.group(1).split(",")
-            )
-            labels = ", ".join(dict.fromkeys(n for n in names if n))
-            if any(found.group(0)[: len(keyword)].lower() == keyword for found in groups):
-                said.append(f"{keyword} ({labels or 'no label'})")
-        return f"sum({query})", "grouped " + " and ".join(said)
-    if not AGGREGATION.search(code):
-        return f"sum({query})", "not aggregated (no sum)"
-    return query, ""
+    said = []
+    for found in groups:
+        keyword = "by" if found.group(0)[:2].lower() == "by" else "without"
+        labels = [n.strip() for n in found.group(1).split(",") if n.strip()]
+        if keyword == "by" and (not labels or (buckets and labels == ["le"])):
+            continue
+        said.append(f"{keyword} ({', '.join(labels) or 'no label'})")
+    if said:
+        return "grouped " + " and ".join(said)
+    if aggregator in ("topk", "bottomk", "limitk", "limit_ratio", "count_values"):
+        return f"not one series ({aggregator})"
+    return ""
 
 
 def counts_over_window(query: str) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from covenant.definitions.diagnostics import did_you_mean
 from covenant.definitions.importers import groups, promql
 from covenant.definitions.importers.base import (
     INVALID,
@@ -161,9 +162,7 @@ def _service_level(
             ("slos",), MISSING, "slos is missing or empty", "list at least one SLO under slos"
         )
         return
-    for key in spec:
-        if key not in SPEC_KEYS and key not in {"apiVersion", "kind"}:
-            record.note((key,), "not a field of Sloth's spec; ignored (as Sloth ignores it)")
+    _unknown(record, ("spec",), spec, (*sorted(SPEC_KEYS), "apiVersion", "kind"), at=())
     plugins_key, plugins = _get(spec, "slo_plugins")
     if plugins:
         record.note(
@@ -230,9 +229,7 @@ def _slo(
             "write the objective in percent, e.g. objective: 99.9",
         )
         return None
-    for key in slo:
-        if key not in SLO_KEYS:
-            record.note((key,), "not a field of a Sloth SLO; ignored (as Sloth ignores it)")
+    _unknown(record, ("SLO",), slo, tuple(sorted(SLO_KEYS)), at=())
     indicator = _indicator(record, slo.get("sli"), options)
     tiers = _tiers(record, slo.get("alerting"), catalog)
     if indicator is None or tiers is None:
@@ -392,8 +389,9 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
         if not promql.counts_over_window(query):
             record.note(
                 ("sli", "events", written),
-                "no increase/rate/…_over_time over {{.window}}: check that the query counts "
-                "events per window",
+                "it counts with none of increase, count_over_time and sum_over_time over "
+                "{{.window}} (avg_over_time, max_over_time and the like give a value per "
+                "window, not a count): check that the query counts events per window",
             )
         queries[key], why = promql.one_series(query)
         if why:
@@ -416,14 +414,45 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
     }
 
 
+ALERTING_KEYS = ("name", "labels", "annotations", "page_alert", "ticket_alert")
+ALERT_KEYS = ("disable", "labels", "annotations")
+
+
+def _unknown(
+    record: Recorder,
+    path: tuple[str, ...],
+    data: Mapping[str, Any],
+    known: tuple[str, ...],
+    *,
+    at: tuple[str, ...] | None = None,
+) -> list[str]:
+    """A note per key of ``data`` (at ``at``, default ``path``) that Sloth does not know,
+    with the key it may have meant; what each says, for a problem's fix."""
+    spellings = [*known, *(SPELLINGS[k] for k in known if k in SPELLINGS)]
+    said = []
+    for key in data:
+        if str(key) in spellings:
+            continue
+        guess = did_you_mean(str(key), spellings)
+        text = f"{key!r} is not a field of Sloth's {path[-1]}; ignored (as Sloth ignores it)"
+        if guess:
+            text += f": did you mean {guess!r}?"
+        record.note((*(path if at is None else at), str(key)), text)
+        said.append(f"{key!r}: did you mean {guess!r}?" if guess else f"{key!r} is ignored")
+    return said
+
+
 def _tiers(
     record: Recorder, alerting: Any, catalog: Mapping[str, Any]
 ) -> list[dict[str, Any]] | None:
     alerting = alerting if isinstance(alerting, Mapping) else {}
     tiers: list[dict[str, Any]] = []
     enabled = []
+    unknown = _unknown(record, ("alerting",), alerting, ALERTING_KEYS)
     for severity, key in (("page", "page_alert"), ("ticket", "ticket_alert")):
-        _, block = _get(alerting, key)
+        written, block = _get(alerting, key)
+        if isinstance(block, Mapping):
+            unknown += _unknown(record, ("alerting", written), block, ALERT_KEYS)
         if isinstance(block, Mapping) and block.get("disable") is True:
             continue
         enabled.append(key)
@@ -448,7 +477,9 @@ def _tiers(
             MISSING,
             f"alerting.name is missing or empty while {' and '.join(enabled)} "
             f"{'are' if len(enabled) > 1 else 'is'} enabled (Sloth requires it)",
-            "name the alert (e.g. name: MyServiceHighErrorRate), or disable both alerts",
+            "name the alert (e.g. name: MyServiceHighErrorRate), or disable both alerts "
+            "(page_alert: {disable: true})"
+            + (f"; in this file {', '.join(unknown)}" if unknown else ""),
         )
         return None
     return tiers
