@@ -12,6 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from covenant.core.model import RollingWindow
 from covenant.definitions.importers.promql import one_series, split_ratio, without_fallback
 from covenant.definitions.workspace import analyse_text
@@ -309,7 +311,7 @@ def test_a_helm_template_is_refused_with_render_it_first(tmp_path: Path) -> None
     plan = planned(tmp_path, "sloth", {"slo.yaml": HELM_TEMPLATE})
     (problem,) = plan.problems
     assert problem.code == "yaml-syntax"
-    assert "Helm/Go template" in problem.message
+    assert "a template: it holds Helm/Go {{ … }} actions" in problem.message
     assert problem.fix.startswith("render it first")
 
 
@@ -437,6 +439,15 @@ def test_the_early_crd_form_is_refused_with_the_v2_spelling(tmp_path: Path) -> N
     assert problem.code == "import-unrecognised"
     assert problem.field == "apiVersion"
     assert "filterGood → filter_good" in problem.fix
+    assert "filterValid → filter_valid" in problem.fix
+    assert "threshold" not in problem.fix  # the file's own fields, not a fixed list
+    latency = EARLY_CRD.replace("filterGood", "goodBelowThreshold").replace(
+        "filterValid", "thresholdBucket"
+    )
+    (tmp_path / "2").mkdir()
+    (other,) = planned(tmp_path / "2", "slo-generator", {"slo.yaml": latency}).problems
+    assert "thresholdBucket → threshold_bucket" in other.fix
+    assert "filterGood" not in other.fix
 
 
 MISSPELT_ALERTS = """\
@@ -467,3 +478,26 @@ def test_misspelt_sloth_keys_are_named_with_the_key_meant(tmp_path: Path) -> Non
     notes = {n.field: n.reason for n in plan.files[0].imported.notes}
     assert notes["slos[0].objectiv"].endswith("did you mean 'objective'?")
     assert notes["slos[0].alerting.page_alert.disabled"].endswith("did you mean 'disable'?")
+
+
+TERRAFORM_CONFIG = """\
+backends:
+  %{ if prometheus_url != "" }
+  prometheus:
+    url: ${prometheus_url}
+  %{ endif }
+error_budget_policies: {}
+"""
+
+
+def test_a_terraform_template_given_as_config_is_told_to_be_rendered(tmp_path: Path) -> None:
+    from covenant.errors import InputError  # noqa: PLC0415
+    from covenant.services.importing import read_mapping  # noqa: PLC0415
+
+    config = tmp_path / "config.yaml"
+    config.write_text(TERRAFORM_CONFIG, encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_mapping(config, what="slo-generator config")
+    assert f"{config}:2" in refused.value.message
+    assert "Terraform %{ … } directives" in refused.value.message
+    assert "templatefile()" in refused.value.hint

@@ -89,6 +89,11 @@ def _converter(tool: str) -> Callable[..., ImportedFile]:
 def read_mapping(path: Path, *, what: str) -> Mapping[str, Any]:
     """The first document of a YAML file that must be a mapping (an option's file)."""
     docs, problems = read_file(path)
+    if problems and _templated(path):
+        problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
+        first = problems[0]
+        where = " ".join(part for part in (first.where, first.field) if part)
+        raise InputError(f"cannot read {what} {where}: {first.message}", hint=first.fix)
     if problems or not docs or not isinstance(docs[0].data, Mapping):
         detail = "; ".join(str(p) for p in problems) or "it holds no mapping"
         raise InputError(f"cannot read {what} {path}: {detail}", hint=f"give a readable {what}")
@@ -204,6 +209,8 @@ def _existing(into: Path, replaced: set[Path]) -> tuple[list[SourceDocument], se
 _TEMPLATE_ACTION = re.compile(
     r"\{\{-?\s*(?:-|\$(?!labels\b|value\b|externalLabels\b)|\.Values|\.Release|\.Chart|include\b|define\b|if\b|range\b|end\b"
     r"|with\b|template\b|tpl\b|toYaml\b|printf\b|coalesce\b|\.[A-Za-z_]+\s*\|)"
+    # Terraform's templatefile() directives
+    r"|%\{~?\s*(?:if|for|else|endif|endfor)\b"
 )
 
 
@@ -218,10 +225,10 @@ def _render_first(problem: Problem) -> Problem:
     """A YAML error in a Helm/Go template: the template is not the definition yet."""
     return replace(
         problem,
-        message=f"{problem.message} (the file is a Helm/Go template: it holds {{{{ … }}}} "
-        "actions, so it is not YAML until rendered)",
-        fix="render it first (helm template CHART, or your templating tool) and import the "
-        "rendered output",
+        message=f"{problem.message} (the file is a template: it holds Helm/Go {{{{ … }}}} "
+        "actions or Terraform %{ … } directives, so it is not YAML until rendered)",
+        fix="render it first (helm template CHART, terraform's templatefile(), or your "
+        "templating tool) and import the rendered output",
     )
 
 

@@ -13,6 +13,7 @@ events``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -99,8 +100,7 @@ def import_slo_generator(
                 "apiVersion cloud.google.com/v1 is an early CRD form of slo-generator's config "
                 "(camelCase fields), neither its v1 nor its sre.google.com/v2 format",
                 "write it as sre.google.com/v2: that apiVersion, and snake_case fields "
-                "(serviceLevelIndicator → service_level_indicator, filterGood → filter_good, "
-                "filterValid → filter_valid)",
+                f"({_snake_cases(data.get('spec'))})",
             )
         elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_policy_step_name",
@@ -132,6 +132,22 @@ def import_slo_generator(
     if result.problems:
         result.documents.clear()
     return result
+
+
+def _snake_cases(spec: Any) -> str:
+    """``serviceLevelIndicator → service_level_indicator, …``: the camelCase keys of ``spec``
+    (the first six, depth first) as slo-generator's v2 writes them."""
+    found: list[str] = []
+    stack = [spec]
+    while stack and len(found) < 6:
+        item = stack.pop(0)
+        if isinstance(item, Mapping):
+            for key, value in item.items():
+                if isinstance(key, str) and key != key.lower() and key not in found:
+                    found.append(key)
+                stack.append(value)
+    pairs = [f"{k} → {re.sub(r'(?<!^)(?=[A-Z])', '_', k).lower()}" for k in found[:6]]
+    return ", ".join(pairs) or "serviceLevelIndicator → service_level_indicator"
 
 
 def _configmap_of_config(data: Any) -> bool:
