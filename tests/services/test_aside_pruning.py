@@ -192,3 +192,20 @@ def _waiting_for_series(engine: Engine) -> bool:
             "AND query LIKE '%%series%%'"
         ).scalar_one()
     return bool(found)
+
+
+def test_a_store_that_cannot_be_written_is_a_clear_error_and_keeps_everything(
+    tmp_path: Path,
+) -> None:
+    from covenant.errors import StoreError  # noqa: PLC0415
+    from covenant.store.db import read_only_engine  # noqa: PLC0415
+
+    engine = open_store(sqlite_url(tmp_path))
+    _set_aside(engine)
+    engine.dispose()
+    reader = read_only_engine(tmp_path / ".covenant" / "covenant.db")
+    with pytest.raises(StoreError, match="cannot prune the series set aside"):
+        prune_aside(reader, now=AT, actor="test", apply=True)
+    reader.dispose()
+    engine = open_store(sqlite_url(tmp_path))
+    assert _keys(engine) == ["api", "api#" + "1" * 16, "web", "web#" + "1" * 16]

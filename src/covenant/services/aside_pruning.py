@@ -58,8 +58,21 @@ def prune_aside(
     """The series set aside that were last read before ``now - older_than`` (every one
     without it; one never read counts as old); deleted, and the deletion audited, when
     ``apply``."""
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - with the engine's driver
+
+    from covenant.services.store import store_failure  # noqa: PLC0415
+
     now = require_utc(now, what="pruning instant")
     before = None if older_than is None else now - older_than
+    try:
+        return _prune(engine, now=now, actor=actor, before=before, apply=apply)
+    except SQLAlchemyError as exc:  # a read-only file, a server gone
+        raise store_failure("prune the series set aside", exc) from exc
+
+
+def _prune(
+    engine: Engine, *, now: datetime, actor: str, before: datetime | None, apply: bool
+) -> AsidePruning:
     if not apply:
         with engine.connect() as conn:
             return _split(aside_series(conn), before, deleted=False)
