@@ -65,6 +65,30 @@ def test_force_never_replaces_a_file_imported_from_another_source(
     assert sorted(p.name for p in into.glob("*.yaml")) == files  # its own file replaced
     assert (into / f"{named}.yaml").read_text(encoding="utf-8") == texts[f"{named}.yaml"]
 
+    # a source named through a symbolic link that moves (a Kubernetes ConfigMap's ..data)
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "v1.yaml").write_text(spec, encoding="utf-8")
+    (linked / "v2.yaml").write_text(spec, encoding="utf-8")
+    (linked / "slo.yaml").symlink_to("v1.yaml")
+    link_ws = tmp_path / "link-ws"
+    link = ["import", "sloth", str(linked / "slo.yaml"), "--into", str(link_ws), "--force"]
+    assert runner.invoke(app, link).exit_code == 0
+    (linked / "slo.yaml").unlink()
+    (linked / "slo.yaml").symlink_to("v2.yaml")
+    relinked = runner.invoke(app, link)
+    assert relinked.exit_code == 0, relinked.output
+    assert [p.name for p in link_ws.glob("*.yaml")] == ["sloth-slo.yaml"]
+
+    # a file an earlier version wrote, its source as given (relative to where it ran)
+    (link_ws / "sloth-slo.yaml").write_text(
+        "# Imported by `covenant import sloth` from linked/slo.yaml\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    again = runner.invoke(app, link)
+    assert again.exit_code == 0, again.output
+    assert [p.name for p in link_ws.glob("*.yaml")] == ["sloth-slo.yaml"]
+
     mine = tmp_path / "mine"
     mine.mkdir()
     own = mine / "sloth-getting-started.yaml"

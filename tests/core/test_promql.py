@@ -122,6 +122,8 @@ def test_a_rate_over_the_window_is_refused_for_increase(query: str) -> None:
         "sum(increase(error_rate_total[{{.window}}]))",  # a name, not the function
         "sum(rate(x_total[{{.window}}])) * 60",  # events per second × 60: per minute
         "60 * sum(rate(x_total[{{.window}}]))",
+        "sum(rate(x_total[{{.window}}])) * 60.0",
+        'sum(increase(x_total{path="/{{.Values.p}}"}[{{.window}}]))',  # a label value's text
     ],
 )
 def test_a_rate_elsewhere_is_left_alone(query: str) -> None:

@@ -233,6 +233,17 @@ spec:
 ---
 apiVersion: sre.google.com/v2
 kind: ServiceLevelObjective
+metadata: {name: no-bad-yet, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: good_bad_ratio
+  service_level_indicator:  # no series of this code exists: no bad event, not no data
+    filter_good: requests_total{job="myservice", code="200"}
+    filter_bad: requests_total{job="myservice", code="599"}
+  goal: 0.99
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
 metadata: {name: cut-ranged, labels: {service_name: shop}}
 spec:
   backend: prometheus
@@ -282,6 +293,8 @@ def test_slo_generator_methods_count_per_minute(server: Server, tmp_path: Path) 
     assert read(server, found["ranged"], "total") == TOTAL
     assert read(server, found["good-bad"], "good") == GOOD
     assert read(server, found["good-bad"], "total") == TOTAL
+    assert read(server, found["no-bad-yet"], "good") == GOOD
+    assert read(server, found["no-bad-yet"], "total") == GOOD
     assert read(server, found["cut-ranged"], "good") == FAST
     assert read(server, found["cut-ranged"], "total") == GOOD
 
@@ -299,8 +312,8 @@ def test_slo_generator_operators_are_applied_as_its_backend_applies_them(tmp_pat
     (slo,) = [d for d in imported.imported.documents if d["kind"] == "SLO"]
     ratio = slo["spec"]["indicator"]["spec"]["ratioMetric"]
     assert ratio["counter"] is False
-    assert ratio["good"]["metricSource"]["spec"]["query"] == (
-        'increase(requests_total{job="myservice", code="200"}[{{.window}}])'
+    assert ratio["good"]["metricSource"]["spec"]["query"] == (  # summed: one series
+        'sum(increase(requests_total{job="myservice", code="200"}[{{.window}}]))'
     )
     assert any("operators ['increase']" in n.reason for n in imported.imported.notes)
     source.write_text(

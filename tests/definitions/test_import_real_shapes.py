@@ -15,7 +15,12 @@ from typing import Any
 import pytest
 
 from covenant.core.model import RollingWindow
-from covenant.definitions.importers.promql import one_series, split_ratio, without_fallback
+from covenant.definitions.importers.promql import (
+    one_series,
+    rate_to_increase,
+    split_ratio,
+    without_fallback,
+)
 from covenant.definitions.workspace import analyse_text
 from covenant.services.importing import ImportPlan, plan_import
 
@@ -224,6 +229,15 @@ def test_promql_helpers_on_the_real_shapes() -> None:
     ):
         assert one_series(single) == (single, ""), single
     assert one_series("histogram_quantile(0.9, sum by (le, c) (x))")[1] == "grouped by (le, c)"
+    # a comment on the last line does not swallow the closing parenthesis
+    assert one_series("sum(x) by (route) # per route")[0] == "sum(sum(x) by (route) # per route\n)"
+    # a shifted window is the window still: rate read as increase
+    assert rate_to_increase("sum(rate(x[{{.window}}] offset 1m))") == (
+        "sum(increase(x[{{.window}}] offset 1m))",
+        0,
+    )
+    assert rate_to_increase("sum(rate(x[{{.window}}] @ end()))")[1] == 0
+    assert rate_to_increase("sum(rate(x[5m] offset 1m))")[1] == 1
 
 
 PYRRA_OFFSET_DYNAMIC = """\

@@ -309,3 +309,27 @@ def test_a_secret_in_a_data_source_does_not_hide_its_other_problems() -> None:
         ("invalid-data-source", "spec.connectionDetails.url"),
         ("missing-field", "spec.connectionDetails.basicAuth.passwordEnv"),  # the inline one's
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "said", "fix"),
+    [
+        ("alertPolicies: [page-policy]", "found 'page-policy'", "- alertPolicyRef: page-policy"),
+        ("objectives: [0.99]", "found 0.99", "write a mapping"),
+        ("objectives: [null]", "found nothing (null)", "write a mapping"),
+    ],
+)
+def test_a_value_where_a_mapping_belongs_is_said_without_python_names(
+    written: str, said: str, fix: str
+) -> None:
+    slo = SLI_AND_SLO.replace("GOOD", "a").replace("TOTAL", "b")
+    if written.startswith("objectives"):
+        slo = slo.replace("objectives: [{target: 0.99}]", written)
+    else:  # beside the objectives
+        slo = slo.replace("  objectives:", f"  {written}\n  objectives:")
+    _, problems = load_text(slo)
+    (problem,) = [p for p in errors(problems) if p.code == "invalid-type"]
+    assert problem.message == f"expected a mapping here, {said}"
+    assert fix in problem.fix
+    assert "instance of" not in problem.message
+    assert "Decimal" not in problem.message

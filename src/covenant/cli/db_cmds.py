@@ -152,7 +152,10 @@ def _age(text: str) -> timedelta:
     try:
         return timedelta(seconds=parse_duration(text).seconds)
     except InputError as error:
-        raise InputError(f"--older-than: {error.message}", hint=error.hint) from None
+        raise InputError(
+            f"--older-than: {error.message}",
+            hint="give a fixed length: minutes, hours, days or weeks, e.g. 30d",
+        ) from None
 
 
 def _show_pruning(found: AsidePruning) -> None:

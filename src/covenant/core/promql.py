@@ -292,7 +292,7 @@ def count_query(query: str, *, counter: bool) -> str:
 
 _ACTION = re.compile(r"\{\{-?\s*(?P<body>[^{}]*?)\s*-?\}\}")
 _PER_SECOND = re.compile(r"(?<![A-Za-z0-9_:])(?P<name>rate|irate)\s*\(")
-_PER_MINUTE = re.compile(r"\*\s*60(?![0-9.eE])|(?<![0-9.])60\s*\*")
+_PER_MINUTE = re.compile(r"\*\s*60(?:\.0*)?(?![0-9.eE])|(?<![0-9.])60(?:\.0*)?\s*\*")
 
 
 def _placeholders(query: str) -> str:
@@ -315,7 +315,8 @@ def _placeholders(query: str) -> str:
             hint="render the template (Helm, Go, Jinja) first, or write the query out",
         )
 
-    return _ACTION.sub(one, query)
+    mask = code_mask(query)  # an action inside a label value is the value's own text
+    return _ACTION.sub(lambda m: one(m) if mask[m.start()] else m.group(0), query)
 
 
 _NUMBER = re.compile(r"(?:0x[0-9a-fA-F]+|[0-9.]+(?:[eE][+-]?[0-9]+)?|Inf|NaN)", re.I)

@@ -219,7 +219,15 @@ def _not_a_mapping(
     """A value where a mapping belongs, said without pydantic's class names; a bare name
     where the mapping takes a ``…Ref`` is shown as that reference."""
     given = detail.get("input")
-    shown = "a list" if isinstance(given, list) else repr(given)
+    shown = (
+        "a list"
+        if isinstance(given, list)
+        else "nothing (null)"
+        if given is None
+        else repr(given)
+        if isinstance(given, str)
+        else str(given)
+    )
     fix = "write a mapping: one 'key: value' per line"
     if allowed:
         fix += f" ({', '.join(allowed)})"

@@ -237,11 +237,29 @@ _HEADER = re.compile(r"# Imported by `covenant import [a-z-]+` from (?P<source>.
 
 def origin(source: Path, into: Path) -> str:
     """Where ``source`` is, as the header of the file imported from it says: relative to the
-    workspace folder ``into`` (the same from any working directory), else absolute."""
+    workspace folder ``into`` (the same from any working directory), else absolute; symbolic
+    links are kept as named (a ConfigMap's ``..data`` link moves, its name does not)."""
     try:
-        return os.path.relpath(source.resolve(), into.resolve())
+        return os.path.relpath(_absolute(source), _absolute(into))
     except ValueError:  # another drive
-        return str(source.resolve())
+        return str(_absolute(source))
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute and normalised, its symbolic links kept."""
+    return Path(os.path.normpath(path.absolute()))
+
+
+def _same_source(recorded: str, source: Path, into: Path) -> bool:
+    """Whether a header's ``recorded`` source is ``source``: relative to the workspace (this
+    version's headers) or to the working directory (an earlier version's, as given), with or
+    without following symbolic links."""
+    wanted = {_absolute(source), source.resolve()}
+    for base in (into, Path.cwd()):
+        path = base / recorded  # an absolute recorded path stays itself
+        if {_absolute(path), path.resolve()} & wanted:
+            return True
+    return False
 
 
 def _imported_from(target: Path) -> str | None:
@@ -254,6 +272,11 @@ def _imported_from(target: Path) -> str | None:
     return None if match is None else match.group("source")
 
 
+def _mine(target: Path, source: Path, into: Path) -> bool:
+    recorded = _imported_from(target)
+    return recorded is not None and _same_source(recorded, source, into)
+
+
 def _target(into: Path, tool: str, source: Path, taken: set[Path]) -> Path:
     """The file ``source`` is imported into: named after it, unless that name is taken by
     another file of this import or, in the workspace, by a file that was not imported from
@@ -261,10 +284,9 @@ def _target(into: Path, tool: str, source: Path, taken: set[Path]) -> Path:
     user's own), which ``--force`` must never replace: then ``-2``, ``-3``, …"""
     stem = dns_label(source.stem)
     base = stem if stem.startswith(f"{tool}-") else f"{tool}-{stem}"
-    mine = {origin(source, into), str(source)}
     target = into / f"{base}.yaml"
     counter = 2
-    while target in taken or (target.exists() and _imported_from(target) not in mine):
+    while target in taken or (target.exists() and not _mine(target, source, into)):
         target = into / f"{base}-{counter}.yaml"
         counter += 1
     taken.add(target)

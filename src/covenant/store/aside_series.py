@@ -4,11 +4,14 @@ them, and deleting them for good (``covenant db prune``), in plain SQL on any co
 
 A series set aside is named ``<key>#<16 hex>``: the key it was read for and the start of the
 SHA-256 of the query it was read with. Nothing evaluates it; it is kept so that changing the
-query back restores its counts. Deleting it removes its days, its read state and its
-journalled writes, in the caller's transaction. On PostgreSQL the rows are locked first and
-selected again by name, so a series a concurrent claim has just renamed back to its key (the
-query changed back) is not deleted: the claim's ``FOR NO KEY UPDATE`` of the same row waits
-for this transaction, and finds it gone once it commits (it then starts a new series).
+query back restores its counts. Deleting it removes its days and its read state, in the
+caller's transaction. Its journalled writes (``bucket_journal``) stay: the worker's edge cache
+learns from them that a key's series changed (a deleted id among the writes makes it find the
+key's series again), and forgets them as any other. On PostgreSQL the rows to delete are
+locked ``SKIP LOCKED``: a series a concurrent claim is renaming back to its key (the query
+changed back) is left alone, and the prune never waits for a claim (no deadlock); a claim
+that finds the row locked by the prune waits for it and then finds it gone (it then starts a
+new series).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from covenant.store.bucket_journal import TABLE as JOURNAL
 from covenant.store.bucket_ranges import CHUNKS
 from covenant.store.chunk_reads import IN_LIMIT, batched, dialect_of, query_of, run_many
 from covenant.store.source_state import ASIDE, instant
@@ -64,8 +66,8 @@ def aside_series(conn: Any, *, lock: bool = False) -> list[AsideSeries]:
     caller's transaction to delete them (PostgreSQL; SQLite's write transaction holds the
     whole store)."""
     run = query_of(conn)
-    suffix = " FOR UPDATE" if lock and dialect_of(conn) == "postgresql" else ""
-    rows = run(f"SELECT id, key FROM series WHERE key LIKE ? ORDER BY key{suffix}", [f"%{ASIDE}%"])
+    suffix = " FOR UPDATE SKIP LOCKED" if lock and dialect_of(conn) == "postgresql" else ""
+    rows = run(f"SELECT id, key FROM series WHERE key LIKE ? ORDER BY id{suffix}", [f"%{ASIDE}%"])
     named = {int(i): _NAME.match(str(k)) for i, k in rows}
     found = {i: m for i, m in named.items() if m is not None}
     spans: dict[int, tuple[int, int, int]] = {}
@@ -98,8 +100,9 @@ def aside_series(conn: Any, *, lock: bool = False) -> list[AsideSeries]:
 
 
 def delete_series(conn: Any, series_ids: Sequence[int]) -> None:
-    """Delete ``series_ids`` with their days, read state and journalled writes."""
+    """Delete ``series_ids`` with their days and read state (their journalled writes stay:
+    see the module docstring)."""
     rows = [(i,) for i in sorted(set(series_ids))]
-    for table in (CHUNKS, "source_reads", JOURNAL):
+    for table in (CHUNKS, "source_reads"):
         run_many(conn, f"DELETE FROM {table} WHERE series_id = ?", rows)
     run_many(conn, "DELETE FROM series WHERE id = ?", rows)

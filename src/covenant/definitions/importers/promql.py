@@ -29,6 +29,14 @@ def normalise_window(query: str) -> str:
     return _WINDOW_SPELLINGS.sub(WINDOW, query)
 
 
+# the argument of rate() ends in the window's range, maybe shifted (offset 1m, @ end())
+_WINDOW_LAST = re.compile(
+    re.escape(f"[{WINDOW}]")
+    + r"(?:\s*(?:offset\s+-?[0-9A-Za-z.]+|@\s*(?:start\(\)|end\(\)|[0-9.eE+-]+)))*\s*$",
+    re.I,
+)
+
+
 def rate_to_increase(query: str) -> tuple[str, int]:
     """``rate(...[{{.window}}])`` → ``increase(...[{{.window}}])``; also the number of calls
     of ``rate`` left alone because their range is not ``{{.window}}``."""
@@ -42,7 +50,7 @@ def rate_to_increase(query: str) -> tuple[str, int]:
         opening = match.end() - 1
         close = closing(query, mask, opening)
         inner = query[opening + 1 : close] if close > 0 else ""
-        if inner.rstrip().endswith(f"[{WINDOW}]"):
+        if _WINDOW_LAST.search(inner):
             out.append(query[position : match.start()])
             out.append("increase(")
             position = match.end()
@@ -227,7 +235,11 @@ def one_series(query: str) -> tuple[str, str]:
     ``or``, ``-``, … and of a function's argument (``clamp_min(sum by (a) (x), 0)``) reaches
     the result; an aggregation's own grouping hides the groupings inside it."""
     why = _many(query)
-    return (f"sum({query})", why) if why else (query, "")
+    if not why:
+        return query, ""
+    code = "".join(ch if keep else " " for ch, keep in zip(query, code_mask(query), strict=True))
+    end = "\n)" if "#" in code else ")"  # a comment on its last line would take the ")"
+    return f"sum({query}{end}", why
 
 
 _ONE_SERIES = {"vector", "scalar", "time", "absent", "absent_over_time", "pi"}

@@ -77,13 +77,18 @@ def _good_bad_ratio(here: Recorder, sli: Mapping[str, Any], ds: str) -> dict[str
                 ("filter_valid",),
                 "filter_bad is given, so filter_valid is not used (slo-generator does the same)",
             )
-        good, bad = (counted(filters[k], operators) for k in ("good", "bad"))
-        here.note(("filter_bad",), "valid events = good + bad (slo-generator's rule)")
+        good, bad = (_one(counted(filters[k], operators)) for k in ("good", "bad"))
+        here.note(
+            ("filter_bad",),
+            "valid events = good + bad (slo-generator's rule); no bad series yet counts as "
+            "no bad event (or vector(0)), as an exporter creates a 5xx series only at the "
+            "first error",
+        )
         return {
             "ratioMetric": {
                 "counter": False,
                 "good": metric(good, datasource=ds),
-                "total": metric(f"{good} + {bad}", datasource=ds),
+                "total": metric(f"{good} + ({bad} or vector(0))", datasource=ds),
             }
         }
     if "total" in filters and ("good" in filters or "bad" in filters):
@@ -114,9 +119,15 @@ def _pair(key: str, first: str, total: str, operators: tuple[str, ...], ds: str)
         }
     return {
         "counter": False,
-        key: metric(counted(first, operators), datasource=ds),
-        "total": metric(counted(total, operators), datasource=ds),
+        key: metric(_one(counted(first, operators)), datasource=ds),
+        "total": metric(_one(counted(total, operators)), datasource=ds),
     }
+
+
+def _one(query: str) -> str:
+    """``query`` summed into one series unless it is one already (slo-generator takes the
+    first series of an answer; Covenant reads one, the sum of them all)."""
+    return promql.one_series(query)[0]
 
 
 def prometheus_indicator(
