@@ -136,6 +136,9 @@ def test_a_rate_elsewhere_is_left_alone(query: str) -> None:
         ('sum_over_time(probe_success{ci="CI000"} == 0[{{.window}}])', "'0'"),
         ("sum(increase(rate(x_total[5m])[{{.window}}]))", "')'"),
         ("sum(increase(x_total + 1e3[{{.window}}]))", "'1e3'"),
+        ("sum(increase(x_total offset 1h[{{.window}}]))", "the modifier 'offset 1h'"),
+        ("sum(increase(x_total offset -5m [{{.window}}]))", "the modifier 'offset -5m'"),
+        ("sum(increase(x_total @ 1700000000[{{.window}}]))", "the modifier '@ 1700000000'"),
     ],
 )
 def test_a_range_after_anything_but_a_selector_is_refused(query: str, follows: str) -> None:
@@ -152,6 +155,8 @@ def test_a_range_after_anything_but_a_selector_is_refused(query: str, follows: s
         'sum(increase(x_total{a="b"} [{{.window}}]))',
         'sum(increase({__name__="x_total"}[{{.window}}]))',
         "sum_over_time((x == bool 0)[{{.window}}:1m])",
+        "sum(increase(x_total[{{.window}}] offset 1h))",
+        "sum(increase(offset_total[{{.window}}]))",  # a name that starts like the keyword
     ],
 )
 def test_a_range_on_a_selector_or_a_subquery_is_taken(query: str) -> None:

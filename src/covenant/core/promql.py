@@ -321,6 +321,7 @@ def _placeholders(query: str) -> str:
 
 _NUMBER = re.compile(r"(?:0x[0-9a-fA-F]+|[0-9.]+(?:[eE][+-]?[0-9]+)?|Inf|NaN)", re.I)
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_:]")
+_MODIFIER_BEFORE = re.compile(r"(?i)(?:(?<![A-Za-z0-9_:])offset\s*-?|@)\s*$")
 
 
 def _ranges_on_selectors(query: str, mask: list[bool]) -> None:
@@ -336,6 +337,14 @@ def _ranges_on_selectors(query: str, mask: list[bool]) -> None:
         while start > 0 and _NAME_CHAR.match(before[start - 1]):
             start -= 1
         token = before[start:end]
+        modifier = _MODIFIER_BEFORE.search(before[:start])
+        if token and modifier:
+            shift = f"{modifier.group(0).strip()} {token}".replace("- ", "-")
+            raise QueryFormError(
+                f"cannot count {query.strip()!r}: the range [{WINDOW}] follows the modifier "
+                f"{shift!r}, and Prometheus takes a range before its modifiers",
+                hint=f"write the range first, e.g. metric{{…}}[{WINDOW}] {shift}",
+            )
         if before.endswith("}") or (token and not _NUMBER.fullmatch(token)):
             continue
         after = repr(token or before[-1:] or "nothing")
