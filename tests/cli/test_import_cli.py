@@ -338,3 +338,33 @@ def test_nothing_to_import_is_an_error_for_scripts(corpus: Path, tmp_path: Path)
     both = runner.invoke(app, ["import", "sloth", str(plugin), good, "--into", str(into)])
     assert both.exit_code == 0, both.output  # one SLO imported: the report says the rest
     assert "nothing-imported" in both.output
+
+
+def test_a_header_is_read_relative_to_the_workspace_before_the_working_directory(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two projects with the same layout: p1's import names ``../defs/a.yaml`` (relative to
+    p1/ws). An import of p2's ``../defs/a.yaml`` run from p2/x into p1/ws is another source:
+    it must not replace p1's file. A folder link before ``..`` is followed as the system
+    follows it."""
+    spec = (corpus / "sloth/getting-started.yml").read_text(encoding="utf-8")
+    for project, service in (("p1", "myservice"), ("p2", "other")):
+        (tmp_path / project / "defs").mkdir(parents=True)
+        text = spec.replace("myservice", service)
+        (tmp_path / project / "defs" / "a.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "p2" / "x").mkdir()
+    monkeypatch.chdir(tmp_path / "p1")
+    assert runner.invoke(app, ["import", "sloth", "defs/a.yaml", "--into", "ws"]).exit_code == 0
+    first = (tmp_path / "p1" / "ws" / "sloth-a.yaml").read_text(encoding="utf-8")
+    assert first.startswith("# Imported by `covenant import sloth` from ../defs/a.yaml\n")
+    monkeypatch.chdir(tmp_path / "p2" / "x")
+    other = ["import", "sloth", "../defs/a.yaml", "--into", "../../p1/ws", "--force"]
+    assert runner.invoke(app, other).exit_code == 0
+    assert (tmp_path / "p1" / "ws" / "sloth-a.yaml").read_text(encoding="utf-8") == first
+    assert "other" in (tmp_path / "p1" / "ws" / "sloth-a-2.yaml").read_text(encoding="utf-8")
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to(tmp_path / "p1" / "defs")
+    via = ["import", "sloth", "link/../defs/a.yaml", "--into", "p1/ws", "--force"]
+    assert runner.invoke(app, via).exit_code == 0  # p1/defs/a.yaml, as the system reads it
+    assert (tmp_path / "p1" / "ws" / "sloth-a.yaml").read_text(encoding="utf-8") == first

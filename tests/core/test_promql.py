@@ -89,6 +89,7 @@ def test_the_placeholder_may_be_spaced_as_go_templates_allow(spelled: str) -> No
         ("sum(increase(x_total[{{.Window}}]))", "{{.Window}} is not the placeholder"),
         ("sum(increase(x_total[{{ .WINDOW }}]))", "{{ .WINDOW }} is not the placeholder"),
         ("sum(increase(x_total{job={{ .Values.job }}}[{{.window}}]))", "template action"),
+        ('sum(increase(x_total{job="{{ .Values.job }}"}[{{.window}}]))', "template action"),
     ],
 )
 def test_another_template_action_is_refused_saying_which(query: str, said: str) -> None:
@@ -103,6 +104,7 @@ def test_another_template_action_is_refused_saying_which(query: str, said: str) 
         'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))',
         "sum(irate(x_total[{{.window}}]))",
         "sum(increase(x_total[{{.window}}])) - sum(rate ( y_total[{{.window}}] ))",
+        "# it's the errors: a quote in a comment hides nothing\nsum(rate(x_total[{{.window}}]))",
         "sum(rate(x_total[{{.window}}])) * 600",
     ],
 )
@@ -120,10 +122,13 @@ def test_a_rate_over_the_window_is_refused_for_increase(query: str) -> None:
         "sum(increase(x_total[{{.window}}])) + 0 * sum(rate(x_total[5m]))",  # not the window's
         'sum(increase(x_total{path="rate(x[{{.window}}])"}[{{.window}}]))',  # in a string
         "sum(increase(error_rate_total[{{.window}}]))",  # a name, not the function
+        "sum(increase(x_total[{{.window}}])) # not rate(x_total[{{.window}}]) * 60",  # comment
         "sum(rate(x_total[{{.window}}])) * 60",  # events per second × 60: per minute
         "60 * sum(rate(x_total[{{.window}}]))",
         "sum(rate(x_total[{{.window}}])) * 60.0",
-        'sum(increase(x_total{path="/{{.Values.p}}"}[{{.window}}]))',  # a label value's text
+        "# the API's requests\nsum(increase(x_total[{{.window}}]))",  # a quote in a comment
+        "sum(increase(\n  # no offset\n  x_total[{{.window}}]))",  # a keyword in a comment
+        "sum(increase(x_total[{{.window}}])) # {{ .Values.note }}",  # an action in a comment
     ],
 )
 def test_a_rate_elsewhere_is_left_alone(query: str) -> None:

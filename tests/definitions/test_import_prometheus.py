@@ -244,6 +244,17 @@ spec:
 ---
 apiVersion: sre.google.com/v2
 kind: ServiceLevelObjective
+metadata: {name: no-good-yet, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: good_bad_ratio
+  service_level_indicator:  # every request fails: the bad events are the total
+    filter_good: requests_total{job="myservice", code="598"}
+    filter_bad: requests_total{job="myservice", code="503"}
+  goal: 0.99
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
 metadata: {name: cut-ranged, labels: {service_name: shop}}
 spec:
   backend: prometheus
@@ -295,6 +306,7 @@ def test_slo_generator_methods_count_per_minute(server: Server, tmp_path: Path) 
     assert read(server, found["good-bad"], "total") == TOTAL
     assert read(server, found["no-bad-yet"], "good") == GOOD
     assert read(server, found["no-bad-yet"], "total") == GOOD
+    assert read(server, found["no-good-yet"], "total") == ERR5
     assert read(server, found["cut-ranged"], "good") == FAST
     assert read(server, found["cut-ranged"], "total") == GOOD
 

@@ -317,6 +317,8 @@ def test_a_secret_in_a_data_source_does_not_hide_its_other_problems() -> None:
         ("alertPolicies: [page-policy]", "found 'page-policy'", "- alertPolicyRef: page-policy"),
         ("objectives: [0.99]", "found 0.99", "write a mapping"),
         ("objectives: [null]", "found nothing (null)", "write a mapping"),
+        ("objectives: [true]", "found true", "write a mapping"),
+        ("objectives: [1e3]", "found 1000", "write a mapping"),
     ],
 )
 def test_a_value_where_a_mapping_belongs_is_said_without_python_names(

@@ -225,11 +225,21 @@ def _string(s: str) -> tuple[str | None, str]:
 
 
 def code_mask(query: str) -> list[bool]:
-    """For each character: True when it is PromQL code, False inside a string literal."""
+    """For each character: True when it is PromQL code, False inside a string literal or a
+    ``#`` comment (to the end of its line)."""
     mask: list[bool] = []
     quote = ""
     escaped = False
+    comment = False
     for ch in query:
+        if comment:
+            mask.append(False)
+            comment = ch != "\n"
+            continue
+        if ch == "#" and not quote:
+            comment = True
+            mask.append(False)
+            continue
         if quote:
             mask.append(False)
             if escaped:
@@ -315,8 +325,27 @@ def _placeholders(query: str) -> str:
             hint="render the template (Helm, Go, Jinja) first, or write the query out",
         )
 
-    mask = code_mask(query)  # an action inside a label value is the value's own text
-    return _ACTION.sub(lambda m: one(m) if mask[m.start()] else m.group(0), query)
+    # a comment's text is not the query's (an action in a label value is: unrendered Helm)
+    return _ACTION.sub(lambda m: m.group(0) if _commented(query, m.start()) else one(m), query)
+
+
+def _commented(query: str, index: int) -> bool:
+    """Whether ``index`` is inside a ``#`` comment of ``query`` (a ``#`` outside a string
+    literal earlier on its line)."""
+    quote, escaped = "", False
+    for ch in query[query.rfind("\n", 0, index) + 1 : index]:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote != "`":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'`":
+            quote = ch
+        elif ch == "#":
+            return True
+    return False
 
 
 _NUMBER = re.compile(r"(?:0x[0-9a-fA-F]+|[0-9.]+(?:[eE][+-]?[0-9]+)?|Inf|NaN)", re.I)
@@ -328,10 +357,11 @@ def _ranges_on_selectors(query: str, mask: list[bool]) -> None:
     """Refuse ``[{{.window}}]`` after anything but a series selector (``metric``,
     ``metric{…}``, ``{…}``): Prometheus rejects the query ("ranges only allowed for vector
     selectors"), so the rules written from it would not load."""
+    code = "".join(ch if keep else " " for ch, keep in zip(query, mask, strict=True))
     for match in re.finditer(re.escape(f"[{WINDOW}]"), query):
         if not mask[match.start()]:
             continue
-        before = query[: match.start()].rstrip()
+        before = code[: match.start()].rstrip()  # strings and comments blanked
         end = len(before)
         start = end
         while start > 0 and _NAME_CHAR.match(before[start - 1]):

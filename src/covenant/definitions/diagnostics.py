@@ -7,6 +7,7 @@ import re
 import types
 import typing
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -219,15 +220,7 @@ def _not_a_mapping(
     """A value where a mapping belongs, said without pydantic's class names; a bare name
     where the mapping takes a ``…Ref`` is shown as that reference."""
     given = detail.get("input")
-    shown = (
-        "a list"
-        if isinstance(given, list)
-        else "nothing (null)"
-        if given is None
-        else repr(given)
-        if isinstance(given, str)
-        else str(given)
-    )
+    shown = _yaml_value(given)
     fix = "write a mapping: one 'key: value' per line"
     if allowed:
         fix += f" ({', '.join(allowed)})"
@@ -238,6 +231,20 @@ def _not_a_mapping(
     return at(
         doc, loc, code="invalid-type", message=f"expected a mapping here, found {shown}", fix=fix
     )
+
+
+def _yaml_value(given: Any) -> str:
+    """A value as YAML wrote it, for a message: ``true``, ``1000``, ``'text'`` (shortened)."""
+    if isinstance(given, list):
+        return "a list"
+    if given is None:
+        return "nothing (null)"
+    if isinstance(given, bool):
+        return "true" if given else "false"
+    if isinstance(given, Decimal):
+        return f"{given:f}"
+    shown = repr(given) if isinstance(given, str) else str(given)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 def _with_input(detail: ErrorDetails) -> str:

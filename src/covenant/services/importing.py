@@ -237,29 +237,28 @@ _HEADER = re.compile(r"# Imported by `covenant import [a-z-]+` from (?P<source>.
 
 def origin(source: Path, into: Path) -> str:
     """Where ``source`` is, as the header of the file imported from it says: relative to the
-    workspace folder ``into`` (the same from any working directory), else absolute; symbolic
-    links are kept as named (a ConfigMap's ``..data`` link moves, its name does not)."""
+    workspace folder ``into`` (the same from any working directory), else absolute; a link
+    that is the file itself is kept as named (a ConfigMap's file links through ``..data``,
+    which moves; its name does not)."""
     try:
-        return os.path.relpath(_absolute(source), _absolute(into))
+        return os.path.relpath(_named(source), into.resolve())
     except ValueError:  # another drive
-        return str(_absolute(source))
+        return str(_named(source))
 
 
-def _absolute(path: Path) -> Path:
-    """``path`` made absolute and normalised, its symbolic links kept."""
-    return Path(os.path.normpath(path.absolute()))
+def _named(path: Path) -> Path:
+    """``path`` absolute, its folders' links followed, the file's own name kept."""
+    return path.absolute().parent.resolve() / path.name
 
 
 def _same_source(recorded: str, source: Path, into: Path) -> bool:
     """Whether a header's ``recorded`` source is ``source``: relative to the workspace (this
-    version's headers) or to the working directory (an earlier version's, as given), with or
-    without following symbolic links."""
-    wanted = {_absolute(source), source.resolve()}
-    for base in (into, Path.cwd()):
-        path = base / recorded  # an absolute recorded path stays itself
-        if {_absolute(path), path.resolve()} & wanted:
-            return True
-    return False
+    version's headers), or, when no file is there, relative to the working directory (an
+    earlier version's, as given), with or without following links."""
+    wanted = {_named(source), source.resolve()}
+    here = into.resolve() / recorded  # an absolute recorded path stays itself
+    bases = [here] if here.exists() else [here, Path.cwd() / recorded]
+    return any({_named(path), path.resolve()} & wanted for path in bases)
 
 
 def _imported_from(target: Path) -> str | None:

@@ -237,8 +237,7 @@ def one_series(query: str) -> tuple[str, str]:
     why = _many(query)
     if not why:
         return query, ""
-    code = "".join(ch if keep else " " for ch, keep in zip(query, code_mask(query), strict=True))
-    end = "\n)" if "#" in code else ")"  # a comment on its last line would take the ")"
+    end = "\n)" if "#" in query else ")"  # a comment on its last line would take the ")"
     return f"sum({query}{end}", why
 
 

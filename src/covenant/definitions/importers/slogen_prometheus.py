@@ -80,15 +80,15 @@ def _good_bad_ratio(here: Recorder, sli: Mapping[str, Any], ds: str) -> dict[str
         good, bad = (_one(counted(filters[k], operators)) for k in ("good", "bad"))
         here.note(
             ("filter_bad",),
-            "valid events = good + bad (slo-generator's rule); no bad series yet counts as "
-            "no bad event (or vector(0)), as an exporter creates a 5xx series only at the "
-            "first error",
+            "valid events = good + bad (slo-generator's rule); a series that does not exist "
+            "(yet) counts as no event (or vector(0)), as an exporter creates a 5xx series "
+            "only at the first error",
         )
         return {
             "ratioMetric": {
                 "counter": False,
                 "good": metric(good, datasource=ds),
-                "total": metric(f"{good} + ({bad} or vector(0))", datasource=ds),
+                "total": metric(f"({good} or vector(0)) + ({bad} or vector(0))", datasource=ds),
             }
         }
     if "total" in filters and ("good" in filters or "bad" in filters):
