@@ -224,37 +224,46 @@ def _string(s: str) -> tuple[str | None, str]:
     return None, s
 
 
-def code_mask(query: str) -> list[bool]:
-    """For each character: True when it is PromQL code, False inside a string literal or a
-    ``#`` comment (to the end of its line)."""
-    mask: list[bool] = []
+def _kinds(query: str) -> str:
+    """One letter per character of ``query``: ``c`` PromQL code, ``s`` a string literal
+    (its quotes included), ``#`` a comment (to the end of its line, the line's end included)."""
+    kinds: list[str] = []
     quote = ""
     escaped = False
     comment = False
     for ch in query:
         if comment:
-            mask.append(False)
+            kinds.append("#")
             comment = ch != "\n"
-            continue
-        if ch == "#" and not quote:
-            comment = True
-            mask.append(False)
-            continue
-        if quote:
-            mask.append(False)
+        elif quote:
+            kinds.append("s")
             if escaped:
                 escaped = False
             elif ch == "\\" and quote != "`":
                 escaped = True
             elif ch == quote:
                 quote = ""
-            continue
-        if ch in "\"'`":
-            quote = ch
-            mask.append(False)
-            continue
-        mask.append(True)
-    return mask
+        elif ch == "#":
+            comment = True
+            kinds.append("#")
+        else:
+            if ch in "\"'`":
+                quote = ch
+            kinds.append("s" if quote else "c")
+    return "".join(kinds)
+
+
+def code_mask(query: str) -> list[bool]:
+    """For each character: True when it is PromQL code, False inside a string literal or a
+    ``#`` comment (to the end of its line)."""
+    return [kind == "c" for kind in _kinds(query)]
+
+
+def blanked(query: str, mask: list[bool] | None = None) -> str:
+    """``query`` with its string literals and comments as spaces (``mask``: its
+    :func:`code_mask`, when known): what is left is code, at the same offsets."""
+    mask = code_mask(query) if mask is None else mask
+    return "".join(ch if keep else " " for ch, keep in zip(query, mask, strict=True))
 
 
 def closing(query: str, mask: list[bool], start: int) -> int:
@@ -284,7 +293,7 @@ def count_query(query: str, *, counter: bool) -> str:
     """The ``{{.window}}`` template that counts ``query``'s events per bucket (rules 1 and 2)."""
     query = _placeholders(query)
     if WINDOW in query:
-        _no_rates(query)
+        _window_form(query)
         return query.strip()
     if not counter:
         raise QueryFormError(
@@ -326,26 +335,8 @@ def _placeholders(query: str) -> str:
         )
 
     # a comment's text is not the query's (an action in a label value is: unrendered Helm)
-    return _ACTION.sub(lambda m: m.group(0) if _commented(query, m.start()) else one(m), query)
-
-
-def _commented(query: str, index: int) -> bool:
-    """Whether ``index`` is inside a ``#`` comment of ``query`` (a ``#`` outside a string
-    literal earlier on its line)."""
-    quote, escaped = "", False
-    for ch in query[query.rfind("\n", 0, index) + 1 : index]:
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\" and quote != "`":
-                escaped = True
-            elif ch == quote:
-                quote = ""
-        elif ch in "\"'`":
-            quote = ch
-        elif ch == "#":
-            return True
-    return False
+    kinds = _kinds(query)
+    return _ACTION.sub(lambda m: m.group(0) if kinds[m.start()] == "#" else one(m), query)
 
 
 _NUMBER = re.compile(r"(?:0x[0-9a-fA-F]+|[0-9.]+(?:[eE][+-]?[0-9]+)?|Inf|NaN)", re.I)
@@ -353,15 +344,20 @@ _NAME_CHAR = re.compile(r"[A-Za-z0-9_:]")
 _MODIFIER_BEFORE = re.compile(r"(?i)(?:(?<![A-Za-z0-9_:])offset\s*-?|@)\s*$")
 
 
-def _ranges_on_selectors(query: str, mask: list[bool]) -> None:
+def _window_form(query: str) -> None:
+    """Refuse a window-form query Prometheus would reject, or that counts no events."""
+    mask = code_mask(query)
+    code = blanked(query, mask)
+    _ranges_on_selectors(query, code)
+    _no_rates(query, code, mask)
+
+
+def _ranges_on_selectors(query: str, code: str) -> None:
     """Refuse ``[{{.window}}]`` after anything but a series selector (``metric``,
     ``metric{…}``, ``{…}``): Prometheus rejects the query ("ranges only allowed for vector
-    selectors"), so the rules written from it would not load."""
-    code = "".join(ch if keep else " " for ch, keep in zip(query, mask, strict=True))
-    for match in re.finditer(re.escape(f"[{WINDOW}]"), query):
-        if not mask[match.start()]:
-            continue
-        before = code[: match.start()].rstrip()  # strings and comments blanked
+    selectors"), so the rules written from it would not load. ``code``: :func:`blanked`."""
+    for match in re.finditer(re.escape(f"[{WINDOW}]"), code):
+        before = code[: match.start()].rstrip()
         end = len(before)
         start = end
         while start > 0 and _NAME_CHAR.match(before[start - 1]):
@@ -386,19 +382,14 @@ def _ranges_on_selectors(query: str, mask: list[bool]) -> None:
         )
 
 
-def _no_rates(query: str) -> None:
-    """Refuse ``rate``/``irate`` over ``[{{.window}}]``: events per second, not a count;
-    and a range Prometheus would reject (:func:`_ranges_on_selectors`)."""
-    mask = code_mask(query)
-    _ranges_on_selectors(query, mask)
-    code = "".join(c if m else " " for c, m in zip(query, mask, strict=True))
+def _no_rates(query: str, code: str, mask: list[bool]) -> None:
+    """Refuse ``rate``/``irate`` over ``[{{.window}}]``: events per second, not a count.
+    ``code``: :func:`blanked` with ``mask``."""
     if _PER_MINUTE.search(code):  # rate × 60: a count per one-minute bucket, as written
         return
-    for match in _PER_SECOND.finditer(query):
-        if not mask[match.start()]:
-            continue
+    for match in _PER_SECOND.finditer(code):
         close = closing(query, mask, match.end() - 1)
-        if WINDOW in query[match.end() : close if close > 0 else len(query)]:
+        if WINDOW in code[match.end() : close if close > 0 else len(code)]:
             name = match.group("name")
             raise QueryFormError(
                 f"cannot count {query.strip()!r}: {name}() over [{WINDOW}] gives events per "

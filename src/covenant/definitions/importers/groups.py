@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from covenant.core.promql import closing, code_mask
+from covenant.core.promql import blanked, closing, code_mask
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import NAME_LIMIT, Grouping, ImportedFile, Note
 
@@ -216,9 +216,7 @@ def _ungrouped(query: str) -> tuple[tuple[str, ...], str] | str:
     if not labels or not all(LABEL_NAME.match(label) for label in labels):
         return f"its grouping ({names.strip()}) is not a list of label names"
     inner = text[opening + 1 : close]
-    code = "".join(
-        c if keep else " " for c, keep in zip(inner, mask[opening + 1 : close], strict=True)
-    )
+    code = blanked(inner, mask[opening + 1 : close])
     if _INNER.search(code) or promql.AGGREGATION.search(code):
         return (
             "it aggregates, joins or relabels inside its outer aggregation, so the group's "

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from covenant.core.promql import closing, code_mask
+from covenant.core.promql import blanked, closing, code_mask
 
 WINDOW = "{{.window}}"
 _WINDOW_SPELLINGS = re.compile(r"\{\{\s*\.window\s*\}\}")
@@ -293,7 +293,8 @@ def _many(query: str, *, buckets: bool = False) -> str:
     text = strip_parens(operands[0])
     if not text or _LITERAL.match(text):
         return ""
-    code = "".join(ch if keep else " " for ch, keep in zip(text, code_mask(text), strict=True))
+    mask = code_mask(text)
+    code = blanked(text, mask)
     aggregator = _AGGREGATOR.match(code)
     if aggregator:
         return _grouped(text, code, aggregator.group(1).lower(), buckets=buckets)
@@ -303,7 +304,7 @@ def _many(query: str, *, buckets: bool = False) -> str:
     name = call.group(1).lower()
     if name in _ONE_SERIES:
         return ""
-    close = closing(text, code_mask(text), call.end() - 1)
+    close = closing(text, mask, call.end() - 1)
     inner = text[call.end() : close if close > 0 else len(text)]
     for argument in _arguments(inner):
         why = _many(argument, buckets=buckets or name in _QUANTILES)
