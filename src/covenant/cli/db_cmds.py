@@ -163,10 +163,10 @@ def _show_pruning(found: AsidePruning) -> None:
     from covenant.render.tables import counted
 
     for s in found.pruned:
+        row = s.as_json()
         span = "no days"
-        first, last = s.as_json()["first_day"], s.as_json()["last_day"]
-        if first is not None:
-            span = f"{counted(s.days, 'day')}, {first} to {last}"
+        if row["first_day"] is not None:
+            span = f"{counted(s.days, 'day')}, {row['first_day']} to {row['last_day']}"
         read = "never read" if s.last_read is None else f"last read {utc_text(s.last_read)}"
         _say(f"  {s.key}  query {s.query}…  {span}, {read}")
     series = counted(len(found.pruned), "series set aside", "series set aside")

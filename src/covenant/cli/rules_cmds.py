@@ -66,21 +66,17 @@ def _report(plan: RulePlan) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
-    if not plan.targets and plan.skipped:
-        raise fail(
-            InputError(
-                "no objective gets Prometheus rules",
-                hint="each objective is listed above with the reason (docs/prometheus-rules.md)",
-            )
+    if plan.targets:
+        return
+    if plan.skipped:
+        why, hint = "", "each objective is listed above with the reason (docs/prometheus-rules.md)"
+    else:
+        why = ": the workspace defines no SLO"
+        hint = (
+            "check -w (the folder of the definitions), or add an SLO with a Prometheus "
+            "DataSource (docs/prometheus.md)"
         )
-    if not plan.targets:
-        raise fail(
-            InputError(
-                "no objective gets Prometheus rules: the workspace defines no SLO",
-                hint="check -w (the folder of the definitions), or add an SLO with a "
-                "Prometheus DataSource (docs/prometheus.md)",
-            )
-        )
+    raise fail(InputError(f"no objective gets Prometheus rules{why}", hint=hint))
 
 
 RETENTION_S = 15 * 86400

@@ -252,10 +252,7 @@ def _with_input(detail: ErrorDetails) -> str:
     given = detail.get("input")
     if isinstance(given, dict | list):
         return str(detail["msg"])
-    shown = repr(given)
-    if len(shown) > 40:
-        shown = shown[:37] + "..."
-    return f"{detail['msg']} (found {shown})"
+    return f"{detail['msg']} (found {_yaml_value(given)})"
 
 
 def _allowed_keys(model: type[BaseModel], loc: PathKey) -> list[str]:

@@ -232,7 +232,11 @@ def _render_first(problem: Problem) -> Problem:
     )
 
 
-_HEADER = re.compile(r"# Imported by `covenant import [a-z-]+` from (?P<source>.*)")
+HEADER = "# Imported by `covenant import {tool}` from {source}"
+"""The first line of a file an import writes (its source: :func:`origin`)."""
+_HEADER = re.compile(
+    re.escape(HEADER).replace(r"\{tool\}", "[a-z-]+").replace(r"\{source\}", "(?P<source>.*)")
+)
 
 
 def origin(source: Path, into: Path) -> str:
@@ -414,8 +418,7 @@ def plan_import(
             kept.append(document)
         if item.target is not None:
             source = origin(Path(item.imported.source), into)
-            header = f"# Imported by `covenant import {tool}` from {source}\n"
-            item.text = header + dump_yaml(kept)
+            item.text = HEADER.format(tool=tool, source=source) + "\n" + dump_yaml(kept)
     plan = ImportPlan(tool=tool, into=into, files=planned)
     if plan.problems:
         return plan

@@ -136,7 +136,7 @@ def import_slo_generator(
 
 def _snake_cases(spec: Any) -> str:
     """``serviceLevelIndicator → service_level_indicator, …``: the camelCase keys of ``spec``
-    (the first six, depth first) as slo-generator's v2 writes them."""
+    (the first six, outer keys first) as slo-generator's v2 writes them."""
     found: list[str] = []
     stack = [spec]
     while stack and len(found) < 6:

@@ -196,8 +196,10 @@ def prometheus_indicator(
                         f"the vector matching '{split[2]}' is dropped: numerator and denominator "
                         "are each summed",
                     )
-                good, total = (promql.one_series(part)[0] for part in (numerator, denominator))
-                if any(promql.one_series(part)[1].startswith("grouped") for part in split[:2]):
+                (good, good_why), (total, total_why) = (
+                    promql.one_series(part) for part in (numerator, denominator)
+                )
+                if good_why.startswith("grouped") or total_why.startswith("grouped"):
                     here.note(
                         ("expression",),
                         "the numerator or denominator is grouped (by/without): slo-generator "

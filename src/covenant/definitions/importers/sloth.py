@@ -162,7 +162,7 @@ def _service_level(
             ("slos",), MISSING, "slos is missing or empty", "list at least one SLO under slos"
         )
         return
-    _unknown(record, ("spec",), spec, (*sorted(SPEC_KEYS), "apiVersion", "kind"), at=())
+    _unknown(record, (), spec, (*sorted(SPEC_KEYS), "apiVersion", "kind"), what="spec")
     plugins_key, plugins = _get(spec, "slo_plugins")
     if plugins:
         record.note(
@@ -229,7 +229,7 @@ def _slo(
             "write the objective in percent, e.g. objective: 99.9",
         )
         return None
-    _unknown(record, ("SLO",), slo, tuple(sorted(SLO_KEYS)), at=())
+    _unknown(record, (), slo, tuple(sorted(SLO_KEYS)), what="SLO")
     indicator = _indicator(record, slo.get("sli"), options)
     tiers = _tiers(record, slo.get("alerting"), catalog)
     if indicator is None or tiers is None:
@@ -420,24 +420,24 @@ ALERT_KEYS = ("disable", "labels", "annotations")
 
 def _unknown(
     record: Recorder,
-    path: tuple[str, ...],
+    where: tuple[str, ...],
     data: Mapping[str, Any],
     known: tuple[str, ...],
     *,
-    at: tuple[str, ...] | None = None,
+    what: str,
 ) -> list[str]:
-    """A note per key of ``data`` (at ``at``, default ``path``) that Sloth does not know,
-    with the key it may have meant; what each says, for a problem's fix."""
+    """A note per key of ``data`` (the ``what`` at ``where``) that Sloth does not know, with
+    the key it may have meant; what each says, for a problem's fix."""
     spellings = [*known, *(SPELLINGS[k] for k in known if k in SPELLINGS)]
     said = []
     for key in data:
         if str(key) in spellings:
             continue
         guess = did_you_mean(str(key), spellings)
-        text = f"{key!r} is not a field of Sloth's {path[-1]}; ignored (as Sloth ignores it)"
+        text = f"{key!r} is not a field of Sloth's {what}; ignored (as Sloth ignores it)"
         if guess:
             text += f": did you mean {guess!r}?"
-        record.note((*(path if at is None else at), str(key)), text)
+        record.note((*where, str(key)), text)
         said.append(f"{key!r}: did you mean {guess!r}?" if guess else f"{key!r} is ignored")
     return said
 
@@ -448,11 +448,11 @@ def _tiers(
     alerting = alerting if isinstance(alerting, Mapping) else {}
     tiers: list[dict[str, Any]] = []
     enabled = []
-    unknown = _unknown(record, ("alerting",), alerting, ALERTING_KEYS)
+    unknown = _unknown(record, ("alerting",), alerting, ALERTING_KEYS, what="alerting")
     for severity, key in (("page", "page_alert"), ("ticket", "ticket_alert")):
         written, block = _get(alerting, key)
         if isinstance(block, Mapping):
-            unknown += _unknown(record, ("alerting", written), block, ALERT_KEYS)
+            unknown += _unknown(record, ("alerting", written), block, ALERT_KEYS, what=written)
         if isinstance(block, Mapping) and block.get("disable") is True:
             continue
         enabled.append(key)
