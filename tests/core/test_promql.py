@@ -48,7 +48,6 @@ def test_a_counter_selector_or_its_sum_is_counted_with_increase(query: str, expe
         "x_total / 2",
         "avg(x_total)",
         "x_total offset 5m",
-        'x_total{a="unterminated}',
         "x_total{a}",
         "sum(x_total) + sum(y_total)",
         "",
@@ -245,3 +244,21 @@ def test_the_fingerprint_tells_apart_what_counts_differently_and_nothing_else() 
     commented = "x # or y\n"
     assert query_fingerprint(commented, None, total) != query_fingerprint("x # or\ny", None, total)
     assert len(same) == 64
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ('sum(http_requests_total{job="api"}', "the '(' at character 4 is never closed"),
+        ("sum(increase(x[{{.window}}])))", "the ')' at character 30 closes nothing"),
+        ('sum(x{job="a")}', "the ')' at character 14 does not close the '{' at character 6"),
+        ('sum(x{job="a})', "the string at character 11 is never closed"),
+    ],
+)
+def test_a_query_whose_brackets_or_strings_do_not_close_is_not_promql(
+    query: str, said: str
+) -> None:
+    with pytest.raises(QueryFormError, match=re.escape(said)):
+        count_query(query, counter=True)
+    # brackets and quotes inside strings and comments are text
+    assert count_query('sum(x{a=")]}"})', counter=True) == 'sum(increase(x{a=")]}"}[{{.window}}]))'

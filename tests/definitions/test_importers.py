@@ -19,6 +19,7 @@ from covenant.definitions.importers.base import Options
 from covenant.definitions.importers.promql import (
     range_to_window,
     rate_to_increase,
+    split_difference,
     split_ratio,
     with_matcher,
 )
@@ -287,6 +288,31 @@ def test_promql_rewrites() -> None:
         "ignoring (le)",
     )
     assert split_ratio("1 - sum(a) / sum(b)") is None
+    assert split_difference('(\n  sum(a{x="1-2"}[w])\n  -\n  sum(b{le="0.4"}[w])\n)') == (
+        'sum(a{x="1-2"}[w])',
+        'sum(b{le="0.4"}[w])',
+    )
+    for other in ("a - b - c", "a + b", "a - on (x) b", "-a", "a", "(a - b) / c", "1e-3 * a"):
+        assert split_difference(other) is None, other
+
+
+def test_sloth_latency_as_total_minus_fast_is_read_as_the_fast_count(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """kubernetes-apiserver.yml's latency SLI: error_query = count − bucket{le="0.4"},
+    total_query = count. A difference of increase()s over a 1-minute window is empty when the
+    scrape interval is a minute (no two samples in the range), which read as no errors: the
+    bucket is the good count instead, counted from its samples."""
+    plan, workspace = imported(corpus, "sloth", "sloth/kubernetes-apiserver.yml", tmp_path)
+    text = plan.writes[0][1]
+    good = 'sum(increase(apiserver_request_duration_seconds_bucket{le="0.4",verb!="WATCH"}'
+    assert "good:\n          metricSource:\n            metricSourceRef: prometheus\n" in text
+    assert f"query: {good}[{{{{.window}}}}]))" in text
+    assert '_count{verb!="WATCH"}[{{.window}}])) -' not in text  # no difference kept
+    assert any(
+        "imported as that count of good events" in n.reason for n in plan.files[0].imported.notes
+    )
+    assert {o.slo for o in workspace.objectives} == {"requests-availability", "requests-latency"}
 
 
 # --- names, descriptions, v1 configs --------------------------------------------------------

@@ -137,6 +137,15 @@ def test_the_go_sdk_list_form_and_compatible_types_are_read() -> None:
             "invalid-data-source",
             "spec.connectionDetails.timeout",
         ),
+        # a query, a fragment or an API path: Covenant's /api/v1/... would follow them
+        (
+            "url: 'http://prom:9090/prometheus?x=1'",
+            "invalid-data-source",
+            "spec.connectionDetails.url",
+        ),
+        ("url: 'http://prom:9090/#here'", "invalid-data-source", "spec.connectionDetails.url"),
+        ("url: http://prom:9090/api/v1/", "invalid-data-source", "spec.connectionDetails.url"),
+        ("url: http://prom:9090/api/v1/query", "invalid-data-source", "spec.connectionDetails.url"),
         (
             "url: http://prom:9090\ntlsVerfy: false",
             "unknown-field",

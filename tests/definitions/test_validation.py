@@ -354,6 +354,73 @@ def test_burnrate_conditions_become_tiers() -> None:
         300,
     )
     assert tier.burn_rate == Fraction(144, 10)
+    assert tier.for_s == 300
+
+
+@pytest.mark.parametrize(
+    ("lookback", "after", "short_s", "for_s"),
+    [
+        # whole minutes: long / 12 as is
+        ("6h", "0m", 30 * 60, 0),  # OpenSLO's default pending period, written out
+        ("2h", "0h", 10 * 60, 0),
+        # not whole minutes: the engine counts the minutes a window holds (90m / 12 = 7m30s
+        # holds 7), and a window under a minute none (its tier could never fire): 1 at least
+        ("90m", "1m", 7 * 60, 60),
+        ("7m", "2m", 60, 120),
+        ("5m", "0m", 60, 0),
+    ],
+)
+def test_a_conditions_short_window_is_whole_minutes(
+    lookback: str, after: str, short_s: int, for_s: int
+) -> None:
+    text = slo(
+        ROLLING
+        + "  objectives:\n    - target: 0.99\n  alertPolicies:\n    - alertPolicyRef: fast\n"
+    ) + (
+        "---\napiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: fast}\nspec:\n"
+        "  conditions: [{conditionRef: burn}]\n  notificationTargets: []\n"
+        "---\napiVersion: openslo/v1\nkind: AlertCondition\nmetadata: {name: burn}\nspec:\n"
+        "  severity: page\n  condition: {kind: burnrate, op: gte, threshold: 14.4, "
+        f"lookbackWindow: {lookback}, alertAfter: {after}}}\n"
+    )
+    workspace, problems = load_text(text)
+    assert workspace is not None, problems
+    (tier,) = workspace.objectives[0].alert_tiers
+    assert (tier.short_window_s, tier.for_s) == (short_s, for_s)
+
+
+def test_two_objectives_with_the_same_prometheus_labels_are_refused() -> None:
+    # two SLOs of one service with names of their own: valid
+    base = slo(ROLLING + "  objectives:\n    - target: 0.99\n")
+    other = base.split("---\n", 1)[1]
+    apart = base + "---\n" + other.replace("name: web-slo", "name: web-slo-2")
+    workspace, problems = load_text(apart)
+    assert workspace is not None, problems
+    # objectives "Strict" and "strict!" of one SLO: both sloth_slo "web-slo-strict"
+    two = slo(
+        ROLLING + "  objectives:\n    - {displayName: Strict, target: 0.99}\n"
+        "    - {displayName: 'strict!', target: 0.9}\n"
+    )
+    _, problems = load_text(two)
+    (found,) = errors(problems)
+    assert (found.code, found.field) == ("duplicate-name", "metadata.name")
+    assert "SLO 'web-slo' objective 'strict!' has the Prometheus labels of SLO 'web-slo' " in (
+        found.message
+    )
+    assert "sloth_slo 'web-slo-strict'" in found.message
+    # an SLO named after another's objective: "web-slo-strict" has sloth_slo "web-slo-strict"
+    one = slo(
+        ROLLING + "  objectives:\n    - {displayName: Strict, target: 0.99}\n"
+        "    - {displayName: Loose, target: 0.9}\n"
+    )
+    clash = (
+        one + "---\n" + base.split("---\n", 1)[1].replace("name: web-slo", "name: web-slo-strict")
+    )
+    _, problems = load_text(clash)
+    (found,) = errors(problems)
+    assert "SLO 'web-slo-strict' has the Prometheus labels of SLO 'web-slo' objective 'Strict'" in (
+        found.message
+    )
 
 
 def test_annotations_carry_the_extensions() -> None:

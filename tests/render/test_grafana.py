@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from covenant.definitions.workspace import load_workspace
-from covenant.render.grafana import dashboards
+from covenant.render.grafana import dashboard_uid, dashboards
 from covenant.render.prom_rules import rule_groups
 from covenant.services.dashboards import write_grafana_dashboards
 from covenant.services.prom_rules import plan_rules
@@ -79,3 +79,15 @@ def test_one_file_per_service(tmp_path: Path) -> None:
         "ticket-fast (ticket): burn rate vs threshold 3",
         "ticket-slow (ticket): burn rate vs threshold 1",
     ]
+
+
+def test_dashboard_uids_fit_grafana_and_never_collide() -> None:
+    """Grafana keeps 40 characters of a uid: a long service name would lose its end, and two
+    names beginning alike (…-cluster-blue, …-cluster-green) would import over each other."""
+    short = "checkout"
+    blue = "payments-gateway-eu-west-1-production-cluster-blue"
+    green = "payments-gateway-eu-west-1-production-cluster-green"
+    assert dashboard_uid(short) == "covenant-checkout"  # as before: the name itself
+    uids = {dashboard_uid(name) for name in (blue, green)}
+    assert len(uids) == 2
+    assert all(len(uid) <= 40 and uid.startswith("covenant-payments-gateway-eu") for uid in uids)

@@ -165,6 +165,8 @@ def test_alerts_compare_exact_integer_bounds() -> None:
         if "alert" in r
     ]
     assert " > 1 * covenant:sli_total" in alert["expr"]
+    # and says so: op gt fires strictly above its threshold
+    assert "burns above the t threshold" in alert["annotations"]["summary"]
 
 
 def rules_tier(*, inclusive: bool) -> object:
@@ -352,4 +354,15 @@ def test_a_one_minute_alert_window_records_each_count_once(promtool: str, tmp_pa
         dict(labels).get("sloth_window") for record, labels in keys if "ratio_rate" in record
     }
     assert {"1m", "13m"} <= windows
+    # and Sloth's windows, whatever the tiers (its dashboards draw them), also with none
+    sloths = {"5m", "30m", "1h", "2h", "6h", "1d", "3d"}
+    assert sloths <= windows
+    bare = _objective(window=RollingWindow(seconds=86400), alert_tiers=())
+    recorded = {
+        r["labels"].get("sloth_window")
+        for g in rule_groups([RuleTarget(objective=bare, counts=COUNTS)])
+        for r in g["rules"]
+        if "ratio_rate" in r.get("record", "")
+    }
+    assert sloths <= recorded
     _check(promtool, rules_yaml(groups), tmp_path)

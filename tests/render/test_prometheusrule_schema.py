@@ -100,3 +100,33 @@ def test_the_check_refuses_what_the_crd_refuses(tmp_path: Path) -> None:
     assert "/for must be string" in lines[0]
     assert "/groups/0 must have required property name" in lines[1]
     assert "/interval must match pattern" in lines[2]
+
+
+def test_its_name_namespace_and_labels_come_from_the_options(tmp_path: Path) -> None:
+    """Two outputs applied to one namespace need two names, and an operator's ruleSelector a
+    label: --name, --namespace and --label set them, checked as Kubernetes checks them."""
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    ws = str(ROOT / "examples" / "prometheus")
+    out = tmp_path / "rule.yaml"
+    args = ["rules", "prometheus", "-w", ws, "--format", "prometheusrule", "--out", str(out)]
+    named = ["--name", "api-slos", "--namespace", "monitoring", "--label", "release=prom"]
+    done = CliRunner().invoke(app, [*args, *named, "--label", "team=api"])
+    assert done.exit_code == 0, done.output
+    doc = yaml.safe_load(out.read_text("utf-8"))
+    assert doc["metadata"] == {
+        "name": "api-slos",
+        "namespace": "monitoring",
+        "labels": {"app.kubernetes.io/managed-by": "covenant", "release": "prom", "team": "api"},
+    }
+    checked = _validate(tmp_path, {"named": doc})
+    assert checked.returncode == 0, checked.stdout[-4000:] + checked.stderr[-2000:]
+    for wrong in (["--name", "API_slos"], ["--label", "release"], ["--namespace", "-x"]):
+        refused = CliRunner().invoke(app, [*args, *wrong])
+        assert refused.exit_code == 2, refused.output
+        assert "invalid-option-value" in refused.output
+    plain = CliRunner().invoke(app, ["rules", "prometheus", "-w", ws, "--name", "x"])
+    assert plain.exit_code == 2
+    assert "--name is for --format prometheusrule" in plain.output

@@ -156,9 +156,12 @@ def test_a_read_that_does_not_add_up_keeps_a_day_of_sums_and_fails(
         state = read_states(conn, keys=["web"])["web"]
         assert state.error_code == "source-sums-differ"
         assert state.error == message
-        reason = unread_reasons(conn, {sid: {D}})["web"]
+        stale = unread_reasons(conn, {sid: {D}})["web"]
+    reason = stale.reason
     assert reason.startswith("stale: the minutes of 2026-09-24 are not read yet")
     assert f"[source-sums-differ]: {message}" in reason
+    assert (stale.kind, stale.source, stale.code) == ("days-unread", "prom", "source-sums-differ")
+    assert stale.held
     # the worker's backoff counts it as any failed read
     retries = DayRetries()
     retries.record([report], now=NOW)

@@ -232,20 +232,21 @@ def no_workspace() -> Workspace:
 def test_the_pipeline_on_the_published_page(engine: Engine, workspace: Workspace) -> None:
     write_reads(engine, workspace)
     write_outbox(engine)
-    # the tick starts at T0 (the loop's first reading of its clock); every later reading —
-    # when it ends, when it publishes — is 7 s on
-    readings = iter([T0])
+    # the tick starts at T0 and its timer reads 100.0 s then 107.25 s: it took 7.25 s (the
+    # clock keeps whole seconds; the duration is the timer's, to the fraction)
+    timer = iter([100.0, 107.25])
     loop = WorkerLoop(
         Worker(engine, catch_up=False),
         workspace=lambda: workspace,
-        clock=lambda: next(readings, T0 + timedelta(seconds=7)),
+        clock=lambda: T0,
+        timer=lambda: next(timer),
     )
     assert loop.run_once() is not None
     later = T0 + timedelta(seconds=45)
     page = SharedMetrics().page(engine, workspace=no_workspace, now=later)
     got = parsed(page)
     assert got[("covenant_metrics_snapshot_age_seconds", ())] == 45  # the published page
-    assert got[("covenant_worker_tick_duration_seconds", ())] == 7
+    assert got[("covenant_worker_tick_duration_seconds", ())] == 7.25
     check_sources(got)  # as the tick left them (catch-up off: it read nothing)
     assert notices(got) == {"pending": 2, "sent": 1, "failed": 1}
     # of the scrape's clock, not the tick's: written 10 minutes before T0, scraped 45 s after

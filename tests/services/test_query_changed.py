@@ -31,6 +31,7 @@ from covenant.services.worker import Worker
 from covenant.store import buckets
 from tests.api.support import EXPIRES, Client
 from tests.promserver import Server, openmetrics_text, request_counters
+from tests.web.pages import Browser
 
 DAY = 86400
 START = 1_790_000_000 - 1_790_000_000 % DAY  # a midnight
@@ -253,6 +254,9 @@ def test_the_worker_evaluates_the_new_query_from_its_next_tick_on(
     assert found.status.value == "no_data"
     assert found.no_data is not None
     assert found.no_data.startswith("its query changed since its counts were read")
+    assert found.stale is not None
+    assert found.stale.kind == "query-changed"
+    assert not found.stale.held  # not a source that stopped: its alerts are not held
 
 
 def test_a_read_whose_series_another_process_claimed_meanwhile_writes_nothing(
@@ -357,3 +361,22 @@ def test_the_api_says_what_evaluate_says_of_a_changed_query_and_of_an_sli_never_
         assert e.no_data.startswith("its query changed since its counts were read")
     assert reasons["api-errors"][0] == "no_data"
     assert reasons["api-errors"][1].startswith("not read from Prometheus yet")
+    kinds = {r["slo"]: (r["stale"] or {}).get("kind") for r in printed["results"]}
+    assert (kinds["api-availability"], kinds["api-errors"]) == ("query-changed", "never-read")
+    # /metrics: both are no data and stale, whatever figures the old query's counts give
+    scraped = client.get("/metrics", token)
+    assert scraped.status_code == 200, scraped.text
+    for slo in ("api-availability", "api-errors"):
+        for family in ("covenant_slo_no_data", "covenant_slo_stale"):
+            (line,) = [
+                x
+                for x in scraped.text.splitlines()
+                if x.startswith(family + "{") and f'sloth_slo="{slo}"' in x
+            ]
+            assert line.endswith(" 1.0"), line
+    # the UI's overview tags them stale, with the reason
+    browser = Browser(client.app)
+    assert browser.sign_in_token(token).status_code == 303
+    overview = browser.get("/ui/overview").text
+    assert overview.count('<span class="tag stale" title="its query changed since') == 1
+    assert overview.count('<span class="tag stale" title="not read from Prometheus yet') == 1

@@ -290,6 +290,16 @@ def test_a_failure_keeps_what_was_read_and_the_slo_shows_stale_with_the_reason(
     assert stale.no_data.startswith("stale: reading metrics failed at 2026-12-01T00:00:00Z")
     assert "[source-bad-answer]" in stale.no_data
     assert "data up to " + from_epoch(T0 + 600).isoformat().replace("+00:00", "Z") in stale.no_data
+    # the same, as fields: which source, which error, when, and where the data ends
+    assert stale.stale is not None
+    assert (stale.stale.kind, stale.stale.source, stale.stale.code) == (
+        "read-failed",
+        "metrics",
+        "source-bad-answer",
+    )
+    assert stale.stale.failed_at == datetime(2026, 12, 1, tzinfo=UTC)
+    assert stale.stale.data_until == from_epoch(T0 + 600)
+    assert stale.stale.held  # its alerts keep their state
     # within what was read the numbers stand; a later read that gets through clears the error
     (before,) = evaluate_objectives(
         engine, objectives=[OBJECTIVE], at=from_epoch(T0 + 600)
@@ -405,6 +415,15 @@ def test_the_cli_reports_a_source_error_exits_1_and_evaluate_shows_stale(tmp_pat
     (row,) = json.loads(shown.stdout)["results"]
     assert row["status"] == "no_data"
     assert row["no_data"].startswith("stale: reading metrics failed at ")
+    stale = row["stale"]
+    assert (stale["kind"], stale["source"], stale["code"]) == (
+        "read-failed",
+        "metrics",
+        "source-unreachable",
+    )
+    assert stale["data_until"] is None  # nothing was read
+    assert stale["failed_at"] is not None
+    assert stale["failed_at"].endswith("Z")
 
 
 def test_the_cli_refuses_an_slo_it_cannot_read_and_says_why(tmp_path: Path) -> None:

@@ -83,8 +83,15 @@ def test_the_read_frontier_and_the_error_that_makes_a_series_stale(engine: Engin
             "down",
         )
         assert stale_reasons(conn, keys=["s"], at=T0 + 600) == {}  # within what was read
-        (reason,) = stale_reasons(conn, keys=["s"], at=T0 + 660).values()
-    assert reason.startswith(
+        (stale,) = stale_reasons(conn, keys=["s"], at=T0 + 660).values()
+    assert (stale.kind, stale.source, stale.code, stale.failed_at) == (
+        "read-failed",
+        "prom",
+        "source-unreachable",
+        AT,
+    )
+    assert stale.data_until == datetime.fromtimestamp(T0 + 600, UTC)
+    assert stale.reason.startswith(
         "stale: reading prom failed at 2026-12-01T00:00:00Z [source-unreachable]"
     )
     with write_transaction(engine) as conn:  # re-reading an older range leaves the error
@@ -137,8 +144,8 @@ def test_a_stale_reason_names_its_instants_to_the_second(engine: Engine) -> None
             conn, series_id=sid, source="prom", code="source-refused", message="503", at=failed
         )
     with engine.connect() as conn:
-        (reason,) = stale_reasons(conn, keys=["s"], at=T0 + 660).values()
-    assert reason == (
+        (stale,) = stale_reasons(conn, keys=["s"], at=T0 + 660).values()
+    assert stale.reason == (
         "stale: reading prom failed at 2026-12-02T07:17:29Z [source-refused]: 503 "
         f"(data up to {datetime.fromtimestamp(T0 + 600, UTC):%Y-%m-%dT%H:%M:%S}Z)"
     )

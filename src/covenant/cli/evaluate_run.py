@@ -222,9 +222,9 @@ def _read_sources(
                 highlight=False,
                 soft_wrap=True,
             )
-    from covenant.services.read_warnings import nothing_good, requeried
+    from covenant.services.read_warnings import nothing_good, requeried, unanswered
 
-    for line in requeried(reports) + nothing_good(reports, reads):
+    for line in requeried(reports) + nothing_good(reports, reads) + unanswered(reports):
         err_console.print(
             f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True
         )

@@ -83,7 +83,8 @@ def prometheus(
             unreadable = dict(found.unreadable) if found else None
         reads = select_reads(known, slos=slo or (), unreadable=unreadable)
         if not reads:
-            raise _nothing_to_read()
+            found = load_workspace(workspace).prometheus
+            raise _nothing_to_read(dict(found.unreadable) if found else {})
         engine = open_store(settings_for(workspace).database_url)
         try:
             with _bar(err_console, enabled=not as_json and err_console.is_terminal) as bar:
@@ -115,9 +116,9 @@ def prometheus(
         write_json({"series": [report_json(r) for r in reports]})
     else:
         render(reports, console)
-    from covenant.services.read_warnings import nothing_good, requeried
+    from covenant.services.read_warnings import nothing_good, requeried, unanswered
 
-    for line in requeried(reports) + nothing_good(reports, reads):
+    for line in requeried(reports) + nothing_good(reports, reads) + unanswered(reports):
         err_console.print(
             f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True
         )
@@ -125,9 +126,16 @@ def prometheus(
         raise typer.Exit(code=1)
 
 
-def _nothing_to_read() -> CovenantError:
+def _nothing_to_read(unreadable: dict[str, str]) -> CovenantError:
     from covenant.errors import InputError
 
+    if unreadable:  # SLIs name a DataSource, but their queries cannot be read
+        (slo, why), *more = sorted(unreadable.items())
+        return InputError(
+            f"no SLI of the workspace can be read from Prometheus: SLO {slo!r} cannot, {why}"
+            + (f" (and {len(more)} more: covenant validate lists them)" if more else ""),
+            hint="fix the queries covenant validate warns of (prometheus-query-form)",
+        )
     return InputError(
         "no SLI of the workspace reads a Prometheus DataSource",
         hint="add a DataSource of type Prometheus and name it in each SLI's metricSourceRef "
@@ -179,6 +187,15 @@ def report_json(r: ReadReport) -> dict[str, Any]:
             }
             for c in r.replaced
         ],
+        # the minutes the server had no data for, and the stored events kept there
+        "unanswered": None
+        if r.unanswered is None
+        else {
+            "minutes": r.unanswered.minutes,
+            "from": _iso_epoch(r.unanswered.first),
+            "to": _iso_epoch(r.unanswered.last),
+            "kept": {"good": r.unanswered.kept_good, "total": r.unanswered.kept_total},
+        },
         # the SLI's query had changed since it was read: the old query's counts set aside
         "query_changed": None
         if r.query_changed is None

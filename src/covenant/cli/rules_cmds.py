@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from covenant.cli.common import WorkspaceOption, err_console, fail
+from covenant.cli.common import WorkspaceOption, err_console, fail, usage
 from covenant.errors import CovenantError, InputError
 
 if TYPE_CHECKING:
@@ -183,16 +183,43 @@ def prometheus_command(
             "instants Covenant's engine computes.",
         ),
     ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            help="prometheusrule: the PrometheusRule's metadata.name (default covenant-slos): "
+            "one per output applied to a namespace.",
+        ),
+    ] = None,
+    namespace: Annotated[
+        str | None,
+        typer.Option("--namespace", help="prometheusrule: its metadata.namespace."),
+    ] = None,
+    label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--label",
+            metavar="KEY=VALUE",
+            help="prometheusrule: a metadata label (repeat it), e.g. release=prometheus for "
+            "an operator's ruleSelector.",
+        ),
+    ] = None,
 ) -> None:
     """Prometheus recording and alerting rules for every Prometheus-backed SLO.
 
     Objectives that get no rules are listed on standard error with the reason.
     """
+    from covenant.errors import OptionValueError
     from covenant.services.prom_rules import prometheus_rules
 
+    operator = rule_format is RuleFormat.PROMETHEUSRULE
+    try:
+        metadata = _metadata(name, namespace, label or [], operator=operator)
+    except OptionValueError as error:
+        raise usage(error) from None
     try:
         text, plan = prometheus_rules(
-            workspace, slos=slo or (), operator=rule_format is RuleFormat.PROMETHEUSRULE
+            workspace, slos=slo or (), operator=operator, metadata=metadata
         )
         _report(plan)
         _write(text, out)
@@ -207,6 +234,58 @@ def prometheus_command(
                 err_console.print(line, markup=False, highlight=False, soft_wrap=True)
     except CovenantError as error:
         raise fail(error) from None
+
+
+_DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_LABEL_KEY = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+_LABEL_VALUE = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
+
+
+def _metadata(
+    name: str | None, namespace: str | None, labels: list[str], *, operator: bool
+) -> dict[str, Any]:
+    """The PrometheusRule's ``--name``, ``--namespace`` and ``--label``s, checked as Kubernetes
+    checks them (a usage error before anything is written)."""
+    import re
+
+    from covenant.errors import OptionValueError
+
+    given = {"--name": name, "--namespace": namespace, "--label": labels or None}
+    if not operator:
+        used = [option for option, value in given.items() if value]
+        if used:
+            raise OptionValueError(
+                f"{used[0]} is for --format prometheusrule",
+                hint="add --format prometheusrule, or leave it out",
+            )
+        return {}
+    found: dict[str, Any] = {}
+    for option, value in (("--name", name), ("--namespace", namespace)):
+        if value is None:
+            continue
+        if len(value) > 253 or not re.match(_DNS_SUBDOMAIN, value):
+            raise OptionValueError(
+                f"{option} {value!r} is not a Kubernetes name",
+                hint="lowercase letters, digits, '-' and '.', e.g. checkout-slos",
+            )
+        found[option[2:]] = value
+    pairs: dict[str, str] = {}
+    for item in labels:
+        key, eq, value = item.partition("=")
+        if (
+            not eq
+            or not re.match(_LABEL_KEY, key)
+            or len(value) > 63
+            or not re.match(_LABEL_VALUE, value)
+        ):
+            raise OptionValueError(
+                f"--label {item!r} is not a Kubernetes label KEY=VALUE",
+                hint="e.g. --label release=prometheus",
+            )
+        pairs[key] = value
+    if pairs:
+        found["labels"] = pairs
+    return found
 
 
 def grafana_command(

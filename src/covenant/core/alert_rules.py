@@ -42,11 +42,13 @@ class TierSwitches:
 
 
 def slo_label(o: Objective) -> str:
-    """The ``sloth_slo`` label: the SLO's name, and its objective's name when it has one."""
+    """The ``sloth_slo`` label: the SLO's name (or ``Objective.sloth_slo``), and its objective's
+    name when it has one."""
+    slo = o.sloth_slo or o.slo
     if not o.name:
-        return o.slo
+        return slo
     slug = re.sub(r"[^a-z0-9]+", "-", o.name.lower()).strip("-") or "objective"
-    return f"{o.slo}-{slug}"
+    return f"{slo}-{slug}"
 
 
 def service_label(o: Objective) -> str:
@@ -60,7 +62,10 @@ def sloth_ids(o: Objective) -> dict[str, str]:
 
 
 def alert_name(o: Objective) -> str:
-    """``CheckoutAvailabilityBurnRate``: the SLO label in camel case, then ``BurnRate``."""
+    """``CheckoutAvailabilityBurnRate``: the SLO label in camel case, then ``BurnRate`` (or
+    the name its routing gives: a Sloth file's ``alerting.name``)."""
+    if o.routing is not None and o.routing.name:
+        return o.routing.name
     words = re.split(r"[^A-Za-z0-9]+", slo_label(o))
     return "".join(p[:1].upper() + p[1:] for p in words if p) + "BurnRate"
 
@@ -78,9 +83,15 @@ def _rate(burn: Burn) -> str:
     return "no data" if burn.rate is None else f"{float(burn.rate):.3g}"
 
 
-STALE = "stale:"
-"""How ``services.evaluate.mark_stale`` starts the no-data reason of a series whose source read
-failed: its tiers describe data that stopped arriving, not the service."""
+def held(e: Evaluation) -> bool:
+    """Whether ``e`` is stale because its source stopped answering (``Stale.held``): its tiers
+    describe data that stopped arriving, not the service."""
+    return e.stale is not None and e.stale.held
+
+
+def burns(inclusive: bool) -> str:
+    """How a tier compares its burn rate with its threshold, in words (``op: gte`` or ``gt``)."""
+    return "at or above" if inclusive else "above"
 
 
 def burn_rate_key(o: Objective, tier: str) -> str:
@@ -89,12 +100,7 @@ def burn_rate_key(o: Objective, tier: str) -> str:
 
 def stale_keys(evaluations: Sequence[Evaluation]) -> list[str]:
     """The burn-rate keys of stale evaluations: their alerts keep their state."""
-    return [
-        burn_rate_key(e.objective, t.name)
-        for e in evaluations
-        if e.no_data is not None and e.no_data.startswith(STALE)
-        for t in e.tiers
-    ]
+    return [burn_rate_key(e.objective, t.name) for e in evaluations if held(e) for t in e.tiers]
 
 
 Route = Callable[[Objective, str], "tuple[str, ...] | None"]
@@ -111,11 +117,12 @@ def burn_rate_conditions(
     for e in evaluations:
         if not any(t.firing for t in e.tiers):
             continue
-        if e.no_data is not None and e.no_data.startswith(STALE):
+        if held(e):
             continue
         o = e.objective
         ids = sloth_ids(o)
         pending_s = {t.name: t.for_s for t in o.alert_tiers}
+        inclusive = {t.name: t.inclusive for t in o.alert_tiers}
         for tier in e.tiers:
             if not tier.firing:
                 continue
@@ -128,8 +135,9 @@ def burn_rate_conditions(
                 "covenant_tier": tier.name,
             }
             long_w, short_w = tier.long, tier.short
+            compared = burns(inclusive.get(tier.name, True))
             summary = (
-                f"{o.display_name or o.key}: the error budget burns at or above the "
+                f"{o.display_name or o.key}: the error budget burns {compared} the "
                 f"{tier.name} threshold over both {shorthand(long_w.window_s)} and "
                 f"{shorthand(short_w.window_s)}."
             )
@@ -141,18 +149,22 @@ def burn_rate_conditions(
             if e.budget is not None and e.budget.remaining_ratio is not None:
                 description += f" Budget left: {_percent(e.budget.remaining_ratio)}."
             description += _filled(long_w, short_w)
+            annotations = {
+                "title": f"({labels['sloth_severity']}) {ids['sloth_service']} "
+                f"{ids['sloth_slo']} SLO error budget burn rate is too fast.",
+                "summary": summary,
+                "description": description,
+            }
+            if o.routing is not None:  # the SLO's labels, a Sloth file's alerting
+                labels = o.routing.labels_over(labels, pages=pages)
+                annotations = o.routing.annotations_over(annotations, pages=pages)
             out.append(
                 AlertCondition(
                     key=burn_rate_key(o, tier.name),
                     kind=NoticeKind.BURN_RATE,
                     severity=tier.severity,
                     labels=labels,
-                    annotations={
-                        "title": f"({labels['sloth_severity']}) {ids['sloth_service']} "
-                        f"{ids['sloth_slo']} SLO error budget burn rate is too fast.",
-                        "summary": summary,
-                        "description": description,
-                    },
+                    annotations=annotations,
                     for_s=pending_s.get(tier.name, 0),
                     targets=route(o, tier.name) if route is not None else None,
                 )
@@ -173,7 +185,7 @@ def no_data_key(o: Objective, tier: str) -> str:
 
 def _no_data_reason(e: Evaluation, tier: TierResult) -> str | None:
     """Why ``tier`` of ``e`` has no burn rate now (None: it has one)."""
-    if e.no_data is not None and e.no_data.startswith(STALE):
+    if held(e):
         return e.no_data
     for w in (tier.short, tier.long):
         if w.rate is None:
@@ -206,6 +218,8 @@ def no_data_conditions(evaluations: Sequence[Evaluation], *, route: Route) -> li
                 "covenant_tier": tier.name,
             }
             minutes = (tier.short.window_s // 60, tier.long.window_s // 60)
+            if o.routing is not None:  # routed as its burn-rate alert (its own name kept)
+                labels = o.routing.labels_over(labels, pages=pages)
             out.append(
                 AlertCondition(
                     key=no_data_key(o, tier.name),

@@ -101,6 +101,51 @@ class CalendarWindow:
 Window = RollingWindow | CalendarWindow
 
 
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertRouting:
+    """What an SLO's burn-rate alerts carry for the routes that match them, beside Covenant's
+    own labels: the SLO's labels, and a Sloth file's ``alerting`` (its alert name, labels and
+    annotations for every alert, and those of its page and its ticket alerts)."""
+
+    name: str = ""  # the alert name ("": Covenant's <Slo>BurnRate)
+    slo_labels: Pairs = ()  # the SLO's metadata.labels that are Prometheus label names
+    labels: Pairs = ()
+    page_labels: Pairs = ()
+    ticket_labels: Pairs = ()
+    annotations: Pairs = ()
+    page_annotations: Pairs = ()
+    ticket_annotations: Pairs = ()
+
+    def labels_over(self, own: dict[str, str], *, pages: bool) -> dict[str, str]:
+        """``own`` (Covenant's labels of a tier's alert) with the SLO's labels under them and
+        the alerting labels over them (a page's or a ticket's last), the ``IDENTITY`` labels
+        kept."""
+        merged = {**dict(self.slo_labels), **own, **dict(self.labels)}
+        merged.update(self.page_labels if pages else self.ticket_labels)
+        merged.update((k, own[k]) for k in IDENTITY if k in own)
+        return merged
+
+    def annotations_over(self, own: dict[str, str], *, pages: bool) -> dict[str, str]:
+        """``own`` annotations with the alerting annotations (a page's or a ticket's last)."""
+        merged = {**own, **dict(self.annotations)}
+        merged.update(self.page_annotations if pages else self.ticket_annotations)
+        return merged
+
+
+IDENTITY = (
+    "alertname",
+    "sloth_id",
+    "sloth_service",
+    "sloth_slo",
+    "sloth_severity",
+    "covenant_tier",
+)
+"""The labels that say which alert it is: never replaced by an SLO's or a routing label."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AlertTier:
     """One multi-window burn-rate condition: fires when both windows burn at ``>= burn_rate``.
@@ -219,6 +264,10 @@ class Objective:
     service: str = ""
     sli: str = ""
     display_name: str = ""
+    sloth_slo: str = ""
+    """The ``sloth_slo`` label's SLO part when it is not ``slo`` (an SLO imported from Sloth and
+    renamed keeps Sloth's name there: ``covenant.dev/sloth-slo``)."""
+    routing: AlertRouting | None = None  # labels and names its alerts carry for their routes
 
     def __post_init__(self) -> None:
         if not 0 < self.target < 1:

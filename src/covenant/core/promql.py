@@ -226,12 +226,14 @@ def _string(s: str) -> tuple[str | None, str]:
 
 def _kinds(query: str) -> str:
     """One letter per character of ``query``: ``c`` PromQL code, ``s`` a string literal
-    (its quotes included), ``#`` a comment (to the end of its line, the line's end included)."""
+    (its quotes included), ``u`` a string never closed, ``#`` a comment (to the end of its
+    line, the line's end included)."""
     kinds: list[str] = []
     quote = ""
     escaped = False
     comment = False
-    for ch in query:
+    opened = 0
+    for i, ch in enumerate(query):
         if comment:
             kinds.append("#")
             comment = ch != "\n"
@@ -248,8 +250,10 @@ def _kinds(query: str) -> str:
             kinds.append("#")
         else:
             if ch in "\"'`":
-                quote = ch
+                quote, opened = ch, i
             kinds.append("s" if quote else "c")
+    if quote:
+        kinds[opened:] = "u" * (len(kinds) - opened)
     return "".join(kinds)
 
 
@@ -292,6 +296,7 @@ def counter_selector(query: str) -> Selector | None:
 def count_query(query: str, *, counter: bool) -> str:
     """The ``{{.window}}`` template that counts ``query``'s events per bucket (rules 1 and 2)."""
     query = _placeholders(query)
+    _brackets(query)
     if WINDOW in query:
         _window_form(query)
         return query.strip()
@@ -307,6 +312,45 @@ def count_query(query: str, *, counter: bool) -> str:
             hint=FORM_FIX,
         )
     return f"sum(increase({selector.text()}[{WINDOW}]))"
+
+
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _brackets(query: str) -> None:
+    """Refuse a query whose brackets do not pair up, or with a string left open: it is not
+    PromQL, and every later check would misread it."""
+    left = _kinds(query).find("u")
+    if left >= 0:
+        raise QueryFormError(
+            f"{query.strip()!r} is not PromQL: the string at character {left + 1} is never closed",
+            hint="close every quoted label value with its quote",
+        )
+    mask = code_mask(query)
+    opened: list[int] = []
+    for i, ch in enumerate(query):
+        if not mask[i]:
+            continue
+        if ch in "([{":
+            opened.append(i)
+        elif ch in _PAIRS:
+            if not opened or query[opened[-1]] != _PAIRS[ch]:
+                what = (
+                    f"does not close the {query[opened[-1]]!r} at character {opened[-1] + 1}"
+                    if opened
+                    else "closes nothing"
+                )
+                raise QueryFormError(
+                    f"{query.strip()!r} is not PromQL: the {ch!r} at character {i + 1} {what}",
+                    hint="pair every (, [ and { with its closing bracket",
+                )
+            opened.pop()
+    if opened:
+        raise QueryFormError(
+            f"{query.strip()!r} is not PromQL: the {query[opened[-1]]!r} at character "
+            f"{opened[-1] + 1} is never closed",
+            hint="pair every (, [ and { with its closing bracket",
+        )
 
 
 _ACTION = re.compile(r"\{\{-?\s*(?P<body>[^{}]*?)\s*-?\}\}")

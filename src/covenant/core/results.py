@@ -65,6 +65,29 @@ class Budget:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Stale:
+    """Why an objective read from a source shows "no data" although it may have figures: they
+    describe the data read so far, not the service now."""
+
+    kind: str
+    """``read-failed`` (the source's last read failed and the data ends before ``at``),
+    ``days-unread`` (a first read by days stored sums only, and the minutes are not read yet),
+    ``never-read`` (no read has reached it) or ``query-changed`` (its counts are another
+    query's)."""
+    reason: str  # in words, with the fix (``Evaluation.no_data``)
+    source: str | None = None  # the DataSource, where known
+    code: str | None = None  # the failed read's error code (docs/errors.md)
+    failed_at: datetime | None = None  # when the source's latest read failed
+    data_until: datetime | None = None  # the end of the data read from it
+
+    @property
+    def held(self) -> bool:
+        """Whether its figures describe data that stopped arriving (``read-failed``,
+        ``days-unread``): then its alerts keep their state (``core.alert_rules.stale_keys``)."""
+        return self.kind in ("read-failed", "days-unread")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Evaluation:
     """One objective of one SLO evaluated at ``at``."""
 
@@ -89,6 +112,9 @@ class Evaluation:
     how many, so figures that come from the policy are never shown as if measured."""
     policy_filled: int = 0
     """How many slices of the SLO window that note is about (0 without a note)."""
+    stale: Stale | None = None
+    """Set with ``no_data`` when the objective is read from a source that has not answered
+    for ``at``: the figures are those of the data read so far."""
 
     @property
     def firing(self) -> tuple[TierResult, ...]:

@@ -6,7 +6,8 @@ The order of application (documented in docs/definitions.md):
    ``ticket-slow``) — unless ``alerting.defaults: false``, or the SLO has OpenSLO alert
    policies whose burn-rate conditions give tiers: those conditions replace the defaults.
 2. An OpenSLO ``burnrate`` condition becomes a tier named after the condition: long window =
-   ``lookbackWindow``, short window = long / 12 rounded to whole seconds, burn rate =
+   ``lookbackWindow``, short window = long / 12 rounded down to whole minutes (at least
+   one: the engine counts whole minutes, so a 7m30s window would count 7), burn rate =
    ``threshold``, severity = the condition's ``severity``, pending period = ``alertAfter``
    (the condition must hold that long before the alert fires; default 0, as OpenSLO says).
    ``op: lt``/``lte`` conditions are ignored with a warning (a burn-rate alert fires on a high
@@ -28,11 +29,13 @@ from covenant.core.model import AlertTier, default_alert_tiers
 from covenant.definitions.covenant_v1 import AlertingSpec, TierSpec
 from covenant.definitions.diagnostics import at
 from covenant.definitions.durations import parse_duration
+from covenant.definitions.fields import pause_seconds
 from covenant.definitions.openslo import AlertConditionSpec
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
 
 SHORT_WINDOW_DIVISOR = 12
+MINUTE = 60  # the engine's bucket: an alert window is counted in whole minutes
 
 
 def check_alerting(doc: SourceDocument, alerting: AlertingSpec, path: PathKey) -> list[Problem]:
@@ -92,7 +95,7 @@ def tier_from_condition(name: str, spec: AlertConditionSpec) -> AlertTier | None
     if condition.op in {"lt", "lte"}:
         return None
     long_s = parse_duration(condition.lookback_window).seconds
-    short_s = max(1, round(Fraction(long_s, SHORT_WINDOW_DIVISOR)))
+    short_s = max(MINUTE, long_s // SHORT_WINDOW_DIVISOR // MINUTE * MINUTE)
     return AlertTier(
         name=name,
         severity=spec.severity,
@@ -100,7 +103,7 @@ def tier_from_condition(name: str, spec: AlertConditionSpec) -> AlertTier | None
         short_window_s=short_s,
         burn_rate=Fraction(condition.threshold),
         inclusive=condition.op != "gt",  # gt fires strictly above the threshold
-        for_s=parse_duration(condition.alert_after).seconds if condition.alert_after else 0,
+        for_s=pause_seconds(condition.alert_after),
     )
 
 

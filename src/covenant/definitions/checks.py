@@ -9,6 +9,7 @@ from covenant.definitions.covenant_v1 import CovenantSLISpec
 from covenant.definitions.diagnostics import WARNING, at, conflict
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.extensions import sli_extensions, slo_extensions
+from covenant.definitions.fields import ZERO_PAUSE
 from covenant.definitions.openslo import (
     AlertConditionSpec,
     AlertPolicyItem,
@@ -291,7 +292,11 @@ def check_condition(
         ("lookbackWindow", condition.lookback_window),
         ("alertAfter", condition.alert_after),
     ):
-        if value is not None and not parse_duration(value).is_fixed:
+        if (
+            value is not None
+            and not ZERO_PAUSE.fullmatch(value)
+            and not parse_duration(value).is_fixed
+        ):
             problems.append(
                 at(
                     doc,

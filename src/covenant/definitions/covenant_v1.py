@@ -31,6 +31,7 @@ NO_DATA_KEY = "covenant.dev/no-data-policy"
 MINIMUM_EVENTS_KEY = "covenant.dev/minimum-events"
 ALERTING_KEY = "covenant.dev/alerting"
 EVENTS_KEY = "covenant.dev/events"
+SLOTH_SLO_KEY = "covenant.dev/sloth-slo"  # the sloth_slo label, when not the SLO's name
 SLO_ANNOTATION_KEYS = (NO_DATA_KEY, MINIMUM_EVENTS_KEY, ALERTING_KEY)
 
 DEFAULT_TIER_NAMES = ("page-fast", "page-slow", "ticket-fast", "ticket-slow")

@@ -58,6 +58,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     "RollingWindow": (_MODEL, "RollingWindow"),
     "CalendarWindow": (_MODEL, "CalendarWindow"),
     "AlertTier": (_MODEL, "AlertTier"),
+    "AlertRouting": (_MODEL, "AlertRouting"),
     "CompositeObjective": (_COMPOSITE, "CompositeObjective"),
     "Component": (_COMPOSITE, "Component"),
     "SeriesQueries": (_PROMQL, "SeriesQueries"),

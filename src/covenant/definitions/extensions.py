@@ -14,12 +14,14 @@ from covenant.definitions.covenant_v1 import (
     EVENTS_KEY,
     MINIMUM_EVENTS_KEY,
     NO_DATA_KEY,
+    SLOTH_SLO_KEY,
     AlertingSpec,
     CovenantSLISpec,
     CovenantSLOSpec,
     EventsSpec,
 )
 from covenant.definitions.diagnostics import at, problems_from
+from covenant.definitions.field_rules import is_name
 from covenant.definitions.openslo import Metadata, SLISpec, SLOSpec
 from covenant.definitions.yamlsource import PathKey, SourceDocument, read_text
 from covenant.errors import Problem
@@ -33,6 +35,7 @@ class SLOExtensions:
     minimum_events: int = 0
     alerting: AlertingSpec | None = None
     alerting_path: PathKey = ()
+    sloth_slo: str = ""  # covenant.dev/sloth-slo
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,11 +95,25 @@ def slo_extensions(
         alerting_path = (*meta, ALERTING_KEY)
         alerting, found = _annotation_model(doc, annotations, alerting_path, AlertingSpec)
         problems.extend(found)
+    sloth_slo = annotations.get(SLOTH_SLO_KEY, "").strip()
+    if SLOTH_SLO_KEY in annotations and not is_name(sloth_slo):
+        problems.append(
+            at(
+                doc,
+                (*meta, SLOTH_SLO_KEY),
+                code="invalid-annotation",
+                message=f"{SLOTH_SLO_KEY} must be a name (lowercase letters, digits and '-', "
+                f"at most 63), not {sloth_slo!r}",
+                fix="write the SLO's name in Sloth, e.g. requests-availability",
+            )
+        )
+        sloth_slo = ""
     extensions = SLOExtensions(
         no_data=NoDataPolicy(no_data) if no_data else NoDataPolicy.SKIP,
         minimum_events=minimum or 0,
         alerting=alerting,
         alerting_path=alerting_path,
+        sloth_slo=sloth_slo,
     )
     return extensions, problems
 

@@ -72,6 +72,21 @@ def _duration(value: str) -> str:
     return value
 
 
+ZERO_PAUSE = re.compile(r"0+[mhdw]")
+"""``alertAfter: 0m`` (OpenSLO's default, written out): no pending period."""
+
+
+def _pause(value: str) -> str:
+    return value if ZERO_PAUSE.fullmatch(value) else _duration(value)
+
+
+def pause_seconds(value: str | None) -> int:
+    """An ``alertAfter`` in seconds: 0 when it is absent or zero (``0m``)."""
+    if value is None or ZERO_PAUSE.fullmatch(value):
+        return 0
+    return parse_duration(value).seconds
+
+
 def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -150,6 +165,7 @@ def _positive(value: Decimal) -> Decimal:
 
 Name = Annotated[str, AfterValidator(_name)]
 DurationText = Annotated[str, AfterValidator(_duration)]
+PauseText = Annotated[str, AfterValidator(_pause)]  # a duration, or zero (0m)
 TimeZoneText = Annotated[str, AfterValidator(_time_zone)]
 StartTimeText = Annotated[str, BeforeValidator(_start_time)]
 Number = Annotated[Decimal, BeforeValidator(finite)]

@@ -19,6 +19,7 @@ from covenant.definitions.fields import (
     DurationText,
     Name,
     Number,
+    PauseText,
     PositiveNumber,
     Spec,
     StartTimeText,
@@ -151,7 +152,7 @@ class ConditionSpec(Spec):
     op: Op | None = None
     threshold: BurnRate
     lookback_window: DurationText
-    alert_after: DurationText | None = None
+    alert_after: PauseText | None = None
 
 
 class AlertConditionSpec(Spec):

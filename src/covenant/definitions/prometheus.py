@@ -15,10 +15,12 @@ reason ``covenant ingest prometheus`` gives when asked to read that SLO.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, ValidationError
 
@@ -35,7 +37,7 @@ from covenant.core.promql import (
 )
 from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, problems_from
-from covenant.definitions.fields import Spec
+from covenant.definitions.fields import Spec, problem
 from covenant.definitions.openslo import (
     DataSourceDocument,
     InlineSLI,
@@ -56,14 +58,31 @@ def _env_name(value: str) -> str:
     return endpoints.env_name(value, code="invalid-data-source", example="PROMETHEUS_TOKEN")
 
 
+_BASE_URL = (
+    "write the query API's base URL, e.g. http://prometheus:9090 (Covenant adds "
+    "/api/v1/query and the other API paths)"
+)
+
+
 def _url(value: str) -> str:
-    return endpoints.http_url(
+    url = endpoints.http_url(
         value,
         code="invalid-data-source",
-        example="write the query API's base URL, e.g. http://prometheus:9090 (Covenant adds "
-        "/api/v1/query and the other API paths)",
+        example=_BASE_URL,
         secret_hint="remove user:password@ and use basicAuth: {usernameEnv, passwordEnv}",
     ).rstrip("/")
+    parts = urlsplit(url)
+    if parts.query or parts.fragment or url.endswith("#") or url.endswith("?"):
+        raise problem(
+            "invalid-data-source",
+            f"url {value!r} has a query or a fragment, which the API paths would follow",
+            "remove ?… and #…: give parameters as headers (headers:, tenant:) instead",
+        )
+    if re.search(r"/api/v1(/[a-z_]*)?$", parts.path):
+        raise problem(
+            "invalid-data-source", f"url {value!r} names an API path, not the base URL", _BASE_URL
+        )
+    return url
 
 
 def timeout_seconds(value: Any) -> float:

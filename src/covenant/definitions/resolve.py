@@ -6,13 +6,15 @@ on objectives that need the resolved SLIs are in ``objective_checks``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from covenant.core.alert_rules import sloth_ids
 from covenant.core.composite import Component, CompositeObjective
 from covenant.core.model import (
+    AlertRouting,
     AlertTier,
     BudgetingMethod,
     Comparison,
@@ -21,6 +23,7 @@ from covenant.core.model import (
     Objective,
     Operator,
 )
+from covenant.definitions.alert_routing import alert_routing
 from covenant.definitions.alerting import resolve_tiers
 from covenant.definitions.contract_model import Contracts
 from covenant.definitions.diagnostics import WARNING, at
@@ -119,6 +122,8 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
                         )
                     )
                 rules.setdefault(rule.series, (rule, item.source))
+    slos = {item.definition.name: item.source for item in parsed if item.definition.kind == "SLO"}
+    problems += sloth_id_problems([*objectives, *(c.objective for c in composites)], slos)
     # the contract and correction code loads only for a workspace that has such documents
     kinds = {item.definition.kind for item in parsed}
     contracts = Contracts()
@@ -166,6 +171,38 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
         delivery=delivery,
         routing=routing,
     )
+
+
+def sloth_id_problems(
+    objectives: Sequence[Objective], slos: Mapping[str, SourceDocument]
+) -> list[Problem]:
+    """An error for each objective whose Sloth ids (``sloth_id``, ``sloth_service``,
+    ``sloth_slo``) an earlier one has: their recording rules, alerts and ``/metrics`` series
+    would be one (and Prometheus refuses a rule group or a scrape that repeats them)."""
+    seen: dict[tuple[str, ...], Objective] = {}
+    problems: list[Problem] = []
+    for o in objectives:
+        ids = sloth_ids(o)
+        first = seen.setdefault(tuple(ids.values()), o)
+        if first is o or o.slo not in slos or first.key == o.key:
+            continue  # (the same key twice: two SLOs of one name, an error of its own)
+        problems.append(
+            at(
+                slos[o.slo],
+                ("metadata", "name"),
+                code="duplicate-name",
+                message=f"{_named(o)} has the Prometheus labels of {_named(first)} "
+                f"(sloth_service {ids['sloth_service']!r}, sloth_slo {ids['sloth_slo']!r}): "
+                "their recordings, alerts and /metrics series would be the same",
+                fix="rename one of them: the SLO (or its covenant.dev/sloth-slo annotation), "
+                "its service, or the objective's displayName",
+            )
+        )
+    return problems
+
+
+def _named(o: Objective) -> str:
+    return f"SLO {o.slo!r}" + (f" objective {o.name!r}" if o.name else "")
 
 
 def _inline_policy(item: Parsed) -> bool:
@@ -273,6 +310,8 @@ def _resolve_slo(
     ):
         return [], [], problems, None
     extensions, _ = slo_extensions(doc, model.metadata, spec)
+    routing, found = alert_routing(doc, model.metadata.labels, model.metadata.annotations)
+    problems += found
     tiers, found = resolve_tiers(
         doc,
         alerting=extensions.alerting,
@@ -336,6 +375,8 @@ def _resolve_slo(
                 alert_tiers=tiers,
                 service=spec.service,
                 sli=sli_name,
+                sloth_slo=extensions.sloth_slo,
+                routing=routing,
             )
         except InputError as exc:
             problems.append(
@@ -356,7 +397,9 @@ def _resolve_slo(
             )
     composite = None
     if weighted and method is not BudgetingMethod.RATIO_TIMESLICES:
-        composite, found = _composite(doc, slo, weighted, extensions.minimum_events, tiers)
+        composite, found = _composite(
+            doc, slo, weighted, extensions.minimum_events, tiers, extensions.sloth_slo, routing
+        )
         problems += found
     return objectives, rules, problems, composite
 
@@ -367,6 +410,8 @@ def _composite(
     components: list[Component],
     minimum_events: int,
     tiers: tuple[AlertTier, ...],
+    sloth_slo: str = "",
+    routing: AlertRouting | None = None,
 ) -> tuple[CompositeObjective | None, list[Problem]]:
     """The composite over ``components``: the strictest component target, the SLO's window."""
     first = components[0].objective
@@ -389,6 +434,8 @@ def _composite(
                 alert_tiers=tiers,
                 service=first.service,
                 sli="",
+                sloth_slo=sloth_slo,
+                routing=routing,
             ),
             components=tuple(components),
         ), []

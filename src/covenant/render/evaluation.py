@@ -14,7 +14,7 @@ from typing import Any
 from covenant.core.composite import CompositeObjective
 from covenant.core.corrections import Corrected, CorrectionWindow
 from covenant.core.model import CalendarWindow, Objective, RollingWindow
-from covenant.core.results import Burn, Evaluation, Status, TierResult
+from covenant.core.results import Burn, Evaluation, Stale, Status, TierResult
 from covenant.core.timeutil import shorthand
 
 SCHEMA = "covenant.evaluate/v1"
@@ -83,6 +83,18 @@ def tier_json(tier: TierResult) -> dict[str, Any]:
     }
 
 
+def stale_json(stale: Stale | None) -> dict[str, Any] | None:
+    if stale is None:
+        return None
+    return {
+        "kind": stale.kind,
+        "source": stale.source,
+        "code": stale.code,
+        "failed_at": None if stale.failed_at is None else iso(stale.failed_at),
+        "data_until": None if stale.data_until is None else iso(stale.data_until),
+    }
+
+
 def evaluation_json(e: Evaluation) -> dict[str, Any]:
     o = e.objective
     budget = None
@@ -112,6 +124,7 @@ def evaluation_json(e: Evaluation) -> dict[str, Any]:
         "no_data": e.no_data,
         "no_data_policy_note": e.policy_note,
         "no_data_policy_slices": e.policy_filled,
+        "stale": stale_json(e.stale),
         "unit": e.unit,
         "good": e.good,
         "total": e.total,

@@ -8,6 +8,7 @@ records, so a dashboard works wherever the rules are loaded (tests/render checks
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -147,6 +148,16 @@ def _rows(t: RuleTarget, y: int, panel_id: int) -> tuple[list[dict[str, Any]], i
     return panels, y
 
 
+def dashboard_uid(service: str) -> str:
+    """``covenant-<service>``, within Grafana's 40 characters: a longer name keeps its first
+    21 and adds 8 hex digits of its SHA-256, so two names that begin alike never share one."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", service.lower())
+    if len(slug) > 30 or slug != service:
+        digest = hashlib.sha256(service.encode("utf-8")).hexdigest()[:8]
+        slug = f"{slug[:21]}-{digest}"
+    return f"covenant-{slug}"
+
+
 def dashboard(service: str, targets: Sequence[RuleTarget]) -> dict[str, Any]:
     """The Grafana dashboard JSON model of one service's objectives."""
     panels: list[dict[str, Any]] = []
@@ -156,7 +167,7 @@ def dashboard(service: str, targets: Sequence[RuleTarget]) -> dict[str, Any]:
         panels += more
     return {
         "title": f"SLOs: {service}",
-        "uid": "covenant-" + re.sub(r"[^a-z0-9-]+", "-", service.lower())[:30],
+        "uid": dashboard_uid(service),
         "tags": ["covenant", "slo"],
         "timezone": "utc",
         "schemaVersion": 39,

@@ -4,7 +4,8 @@ Every family is a gauge. Label sets are bounded by the definitions: one series p
 (``sloth_id``, ``sloth_service``, ``sloth_slo`` as in the generated rules, and ``objective``,
 the objective's key), per alert window, per agreement commitment; alert states are counted per
 kind and state, never labelled per alert. A number that cannot be computed (no data) has no
-sample; ``covenant_slo_no_data`` says so, and for time-slice objectives the
+sample; ``covenant_slo_no_data`` says so (with ``covenant_slo_stale`` when the figures there
+stop where its source stopped answering), and for time-slice objectives the
 ``*_no_data_policy_slices`` families say how many slices a good/bad no-data policy counted for
 want of events. Customers never reach this page (internal roles only).
 
@@ -140,7 +141,15 @@ class _Page:
             "counted (time-slice objectives only).",
         )
         status = gauge("covenant_slo_status", "1 for the objective's status, 0 for the others.")
-        no_data = gauge("covenant_slo_no_data", "1 when the SLO window has no value.")
+        no_data = gauge(
+            "covenant_slo_no_data",
+            "1 when the objective's status is no data (no value, or see covenant_slo_stale).",
+        )
+        stale = gauge(
+            "covenant_slo_stale",
+            "1 when the objective's source has not answered for now: its figures are those of "
+            "the data read so far.",
+        )
         firing = gauge(
             "covenant_slo_alert_firing",
             "1 while the burn-rate alert of a tier fires (pending counts 0).",
@@ -155,7 +164,8 @@ class _Page:
             tail = _pairs(SLO_LABELS[:3], (sloth_id, sloth_service, sloth_slo))
             ids = f"{head},{tail}"
             target.add(ids, _n(e.objective.target))
-            no_data.add(ids, 0.0 if e.sli is not None else 1.0)
+            no_data.add(ids, 1.0 if e.status is Status.NO_DATA else 0.0)
+            stale.add(ids, 0.0 if e.stale is None else 1.0)
             if e.sli is not None:
                 sli.add(ids, _n(e.sli))
             if e.budget is not None and e.budget.remaining_ratio is not None:
@@ -182,6 +192,7 @@ class _Page:
                 labels = f'{head},severity="{_escape(t.severity)}",{tail},tier="{_escape(t.name)}"'
                 firing.add(labels, value)
         yield from (sli, target, left, events, good, filled, burn, burn_filled, status, no_data)
+        yield stale
         yield firing
 
     def _agreements(self) -> Iterator[_Family]:

@@ -33,6 +33,7 @@ import yaml
 from covenant.core.alert_rules import (
     TierSwitches,
     alert_name,
+    burns,
     no_data_alert_name,
     service_label,
     slo_label,
@@ -341,11 +342,13 @@ def alert_expr(t: RuleTarget, tier: AlertTier) -> str:
 
 
 def alert_labels(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
-    return {
+    own = {
         "severity": tier.severity,
         "sloth_severity": "page" if tier.pages else "ticket",
         "covenant_tier": tier.name,
     }
+    routing = t.objective.routing  # the SLO's labels, a Sloth file's alerting
+    return own if routing is None else routing.labels_over(own, pages=tier.pages)
 
 
 SEND_RESOLVED = "covenant_send_resolved"
@@ -359,9 +362,12 @@ def alert_annotations(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
     kind = "page" if tier.pages else "ticket"
     out = {
         "title": f"({kind}) {t.service} {t.slo} SLO error budget burn rate is too fast.",
-        "summary": f"{t.objective.display_name or t.objective.key}: the error budget burns at "
-        f"or above the {tier.name} threshold over both {long_w} and {short_w}.",
+        "summary": f"{t.objective.display_name or t.objective.key}: the error budget burns "
+        f"{burns(tier.inclusive)} the {tier.name} threshold over both {long_w} and {short_w}.",
     }
+    routing = t.objective.routing
+    if routing is not None:
+        out = routing.annotations_over(out, pages=tier.pages)
     return _resolved_hint(t, tier, out)
 
 
@@ -427,9 +433,16 @@ def dump_yaml(document: object) -> str:
 
 
 def rules_yaml(
-    groups: list[dict[str, Any]], *, operator: bool = False, name: str = "covenant-slos"
+    groups: list[dict[str, Any]],
+    *,
+    operator: bool = False,
+    name: str = "covenant-slos",
+    namespace: str | None = None,
+    labels: dict[str, str] | None = None,
 ) -> str:
-    """A rule file (``groups:``), or a prometheus-operator ``PrometheusRule`` holding them."""
+    """A rule file (``groups:``), or a prometheus-operator ``PrometheusRule`` holding them
+    (``name``, ``namespace`` and extra ``labels`` its metadata: an operator's ``ruleSelector``
+    often asks for one, e.g. ``release``)."""
     header = HEADER
     if any(r.get("record") == LENGTH for g in groups for r in g["rules"]):
         header += (
@@ -442,7 +455,11 @@ def rules_yaml(
     doc = {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
-        "metadata": {"name": name, "labels": {"app.kubernetes.io/managed-by": "covenant"}},
+        "metadata": {
+            "name": name,
+            **({"namespace": namespace} if namespace else {}),
+            "labels": {"app.kubernetes.io/managed-by": "covenant", **(labels or {})},
+        },
         "spec": {"groups": groups},
     }
     return header + dump_yaml(doc)

@@ -257,9 +257,14 @@ def window_name(o: Objective) -> str:
     return found.name
 
 
+SLOTH_WINDOWS = (300, 1800, 3600, 7200, 21600, 86400, 259200)
+"""The windows Sloth records ``slo:sli_error:ratio_rate<w>`` for whatever the alerts (5m, 30m,
+1h, 2h, 6h, 1d, 3d): Sloth's dashboards draw them, and the first read by days witnesses ``1d``."""
+
+
 def alert_windows(o: Objective) -> tuple[int, ...]:
-    """Every alert window of the objective's tiers, and 5 m (Sloth's current burn rate)."""
-    seconds = {300}
+    """Every alert window of the objective's tiers, and Sloth's windows (``SLOTH_WINDOWS``)."""
+    seconds = set(SLOTH_WINDOWS)
     for tier in o.alert_tiers:
         seconds |= {tier.long_window_s, tier.short_window_s}
     return tuple(sorted(seconds))

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from covenant.core.results import Stale
 from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import DaySumsOnlyError, MinutesUnreadError
 from covenant.store.day_sums import series_keys
@@ -88,7 +89,7 @@ def unread_reasons(
     *,
     reads: Sequence[SeriesQueries] = (),
     waits: Mapping[str, DayFailure] | None = None,
-) -> dict[str, str]:
+) -> dict[str, Stale]:
     """Per series key, why an evaluation that needed the minutes of these day-sum days shows
     it "no data (stale)": the days, the failed read of its source when one is recorded (or
     the worker remembers, with when it asks again: ``waits``), the fix."""
@@ -96,7 +97,7 @@ def unread_reasons(
         return {}
     found = by_key(conn, unread)
     states = read_states(conn, keys=list(found))
-    reasons: dict[str, str] = {}
+    reasons: dict[str, Stale] = {}
     for key, days in found.items():
         state = states.get(key)
         why = ""
@@ -106,12 +107,18 @@ def unread_reasons(
         elif state is not None and state.error is not None:
             when = utc_text(state.error_at) if state.error_at else "?"
             why = f"; reading {state.source} failed at {when} [{state.error_code}]: {state.error}"
-        reasons[key] = (
-            f"stale: the minutes of {days_text(days)} are not read yet (a first read by days "
-            f"stored counts only, of the day or of some of its hours){why} — they are read by "
-            f"the next catch-up "
-            f"(covenant evaluate, the worker) once the source answers, or by "
-            f"{ingest_hint(days)}"
+        failed = state if state is not None and state.error is not None else None
+        reasons[key] = Stale(
+            kind="days-unread",
+            reason=(
+                f"stale: the minutes of {days_text(days)} are not read yet (a first read by "
+                f"days stored counts only, of the day or of some of its hours){why} — they "
+                f"are read by the next catch-up (covenant evaluate, the worker) once the source "
+                f"answers, or by {ingest_hint(days)}"
+            ),
+            source=None if state is None else state.source,
+            code=None if failed is None else failed.error_code,
+            failed_at=None if failed is None else failed.error_at,
         )
     return reasons
 

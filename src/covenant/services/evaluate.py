@@ -27,7 +27,7 @@ from covenant.core.evaluate import (
     slice_phase,
 )
 from covenant.core.model import Objective
-from covenant.core.results import Evaluation, Status
+from covenant.core.results import Evaluation, Stale, Status
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.core.window_answers import needs_buckets
 from covenant.core.windows import window_bounds
@@ -164,7 +164,7 @@ def unread_stale(
     unread: Mapping[int, set[int]],
     *,
     waits: Mapping[str, DayFailure] | None = None,
-) -> dict[str, str]:
+) -> dict[str, Stale]:
     """The stale reason of each series whose day-sum days an evaluation left out (with the
     worker's remembered failure of its days, ``waits``)."""
     from covenant.services.day_minutes import unread_reasons  # noqa: PLC0415
@@ -175,7 +175,7 @@ def unread_stale(
 
 def read_stale(
     engine: Engine | SqliteReader, series: Collection[str], *, at: datetime
-) -> dict[str, str]:
+) -> dict[str, Stale]:
     """The stale reason of each of ``series`` whose source read failed before ``at``."""
     if not series:
         return {}
@@ -217,7 +217,9 @@ def mark_unread(
     return apply_stale(report, _unread_marks(engine, wanted, quiet=quiet))
 
 
-def changed_stale(engine: Engine | SqliteReader, reads: Sequence[SeriesQueries]) -> dict[str, str]:
+def changed_stale(
+    engine: Engine | SqliteReader, reads: Sequence[SeriesQueries]
+) -> dict[str, Stale]:
     """:data:`QUERY_CHANGED` for each of ``reads`` read with another query (the worker of
     ``serve --no-catch-up``, whose store another process reads into)."""
     return _unread_marks(engine, reads, quiet=())
@@ -225,39 +227,41 @@ def changed_stale(engine: Engine | SqliteReader, reads: Sequence[SeriesQueries])
 
 def _unread_marks(
     engine: Engine | SqliteReader, reads: Sequence[SeriesQueries], *, quiet: Collection[str]
-) -> dict[str, str]:
+) -> dict[str, Stale]:
     """Per series of ``reads``: :data:`QUERY_CHANGED`, or for one of ``quiet`` (no data)
     that no read has reached, :data:`NEVER_READ`."""
     from covenant.services.read_claims import query_changed  # noqa: PLC0415
 
     with engine.connect() as conn:
         states = read_states(conn, keys=sorted({r.series for r in reads}))
-    marks: dict[str, str] = {}
+    marks: dict[str, Stale] = {}
     for r in reads:
         state = states.get(r.series)
         if query_changed(state, r):
-            marks[r.series] = QUERY_CHANGED
+            marks[r.series] = Stale(
+                kind="query-changed", reason=QUERY_CHANGED, source=r.source.name
+            )
         elif r.series in quiet and (
             state is None or (state.read_until is None and not state.error)
         ):
-            marks[r.series] = NEVER_READ
+            marks[r.series] = Stale(kind="never-read", reason=NEVER_READ, source=r.source.name)
     return marks
 
 
-def stale_marked(e: Evaluation, reason: str) -> Evaluation:
-    """``e`` as "no data" for ``reason`` (its source read failed: ``read_stale``)."""
-    return replace(e, status=Status.NO_DATA, no_data=reason)
+def stale_marked(e: Evaluation, stale: Stale) -> Evaluation:
+    """``e`` as "no data" for ``stale``'s reason (its source has not answered for ``at``)."""
+    return replace(e, status=Status.NO_DATA, no_data=stale.reason, stale=stale)
 
 
-def apply_stale(report: EvaluationReport, stale: Mapping[str, str]) -> EvaluationReport:
+def apply_stale(report: EvaluationReport, stale: Mapping[str, Stale]) -> EvaluationReport:
     """``report`` with the evaluations of ``stale`` series "no data" for that reason."""
     if not stale:
         return report
 
-    def marked(e: Evaluation, reason: str | None) -> Evaluation:
+    def marked(e: Evaluation, reason: Stale | None) -> Evaluation:
         return e if reason is None else stale_marked(e, reason)
 
-    def of(c: CompositeResult) -> str | None:
+    def of(c: CompositeResult) -> Stale | None:
         return next(
             (
                 stale[p.objective.series]

@@ -6,9 +6,10 @@ in Prometheus, its query has no count form, its budgeting method or window has n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from covenant.definitions.alert_switches import alert_switches
 from covenant.definitions.workspace import Workspace, load_workspace
@@ -78,8 +79,13 @@ def plan_rules(workspace: Workspace, *, slos: Sequence[str] = ()) -> RulePlan:
 
 
 def prometheus_rules(
-    workspace_path: Path, *, slos: Sequence[str] = (), operator: bool = False
+    workspace_path: Path,
+    *,
+    slos: Sequence[str] = (),
+    operator: bool = False,
+    metadata: Mapping[str, Any] | None = None,
 ) -> tuple[str, RulePlan]:
-    """The rule file text (or a ``PrometheusRule``) and the plan it was written from."""
+    """The rule file text (or a ``PrometheusRule``, ``metadata`` its ``rules_yaml`` name,
+    namespace and labels) and the plan it was written from."""
     plan = plan_rules(load_workspace(workspace_path), slos=slos)
-    return rules_yaml(rule_groups(plan.targets), operator=operator), plan
+    return rules_yaml(rule_groups(plan.targets), operator=operator, **(metadata or {})), plan

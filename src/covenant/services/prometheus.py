@@ -24,6 +24,7 @@ from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, to_epoch, utc_text
 from covenant.errors import QueryChangedError, SourceError
 from covenant.services.fetch_pool import fetch_pool
+from covenant.services.prometheus_gaps import Unanswered, keep_stored
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
 from covenant.services.read_claims import claim_reads, claimed_by_others, with_replaced
 from covenant.services.read_claims import ensure_series as _ensure_series
@@ -103,6 +104,8 @@ class ReadReport:
     query_changed: Replaced | None = None
     """The SLI's query had changed since it was read: what the claim before this read did
     (the old query's counts set aside; ``store.source_queries``); None: it had not."""
+    unanswered: Unanswered | None = None
+    """The minutes the server had no data for (``services.prometheus_gaps``); None: none."""
 
     @property
     def complete(self) -> bool:
@@ -410,6 +413,7 @@ def _write(
         if r.series in others
     ]
     ready = [item for item in ready if item[0].series not in others]
+    ready, unanswered = keep_stored(conn, ready, step=step)
     ranges = [
         Range(ids[r.series], c.start, c.good, c.total) for r, _, (parts, _) in ready for c in parts
     ]
@@ -442,6 +446,8 @@ def _write(
         report = _report(r, start, end, done, n, good, total, error)
         if mine and not kept:
             report = replace(report, replaced=tuple(mine))
+        if r.series in unanswered:
+            report = replace(report, unanswered=unanswered[r.series])
         reports.append(report)
         if error is not None:
             failed.append((r, error))

@@ -33,6 +33,30 @@ def nothing_good(reports: Sequence[ReadReport], reads: Sequence[SeriesQueries]) 
     ]
 
 
+def unanswered(reports: Sequence[ReadReport]) -> list[str]:
+    """A line for each read that got no data from the server for some of its minutes (before
+    its retention, or a gap): counted as no events, or, where the store held events, kept."""
+    lines = []
+    for r in reports:
+        gap = r.unanswered
+        if gap is None:
+            continue
+        said = (
+            f"{r.series}: {r.source} has no data for {gap.minutes:,} of the minutes read, "
+            f"from {utc_text(from_epoch(gap.first))} to {utc_text(from_epoch(gap.last))} "
+            "(before its retention, or a gap in its data): "
+        )
+        if gap.kept_total:
+            said += (
+                f"the store's counts were kept where they were higher ({gap.kept_total:,} "
+                f"events, {gap.kept_good:,} good), the rest count what the server had"
+            )
+        else:
+            said += "they count only the events the server had"
+        lines.append(said)
+    return lines
+
+
 def requeried(reports: Sequence[ReadReport]) -> list[str]:
     """A line for each SLI whose query changed since it was last read: the counts read with
     the old query were set aside (``store.source_queries``), and it was read as new, or those

@@ -36,7 +36,7 @@ from covenant.core.composite import (
 from covenant.core.corrections import Corrected, evaluate_corrected
 from covenant.core.evaluate import evaluate, required_range
 from covenant.core.model import CalendarWindow, Objective, RollingWindow
-from covenant.core.results import Evaluation
+from covenant.core.results import Evaluation, Stale
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc
 from covenant.definitions.corrections import CorrectionRule
@@ -191,7 +191,7 @@ def _evaluations(
     engine: Engine,
     asks: Sequence[tuple[Subject, datetime]],
     rules: Sequence[CorrectionRule],
-    marks: Mapping[str, str],
+    marks: Mapping[str, Stale],
 ) -> list[tuple[Evaluation, bool]]:
     """:func:`_evaluated`, with the evaluations of series in ``marks`` (read with a query that
     has changed since: ``services.evaluate.changed_stale``) "no data" for that reason."""
@@ -269,7 +269,7 @@ def _rolling_left(
     now: Evaluation,
     when: Sequence[datetime],
     rules: Sequence[CorrectionRule],
-    marks: Mapping[str, str],
+    marks: Mapping[str, Stale],
 ) -> tuple[Fraction | None, ...]:
     """The budget of the rolling window ending now left at each of ``when``: what was consumed
     from the window's start to the instant, against the whole window's allowance."""

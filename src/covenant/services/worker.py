@@ -46,6 +46,7 @@ from covenant.core.alert_state import (
     phase_changes,
 )
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
+from covenant.core.results import Stale
 from covenant.core.timeutil import require_utc
 from covenant.core.window_answers import needs_buckets
 from covenant.services.evaluate import (
@@ -182,7 +183,7 @@ class Worker:
         objectives = workspace.objectives
         stats = ReadStats()
         edge = None
-        stale: dict[str, str] = {}
+        stale: dict[str, Stale] = {}
         if plan is not None:
             edge, stats = self._edge_results(plan, at)
         waits = self._waits(workspace)

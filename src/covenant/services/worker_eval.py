@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from covenant.core.alert_rules import (
-    STALE,
     Route,
     burn_rate_conditions,
     burn_rate_key,
@@ -31,7 +30,7 @@ from covenant.core.alert_rules import (
 from covenant.core.alert_state import AlertCondition
 from covenant.core.decisions import Decisions, Layout, decide
 from covenant.core.evaluate import Assembly, request_edges, slice_phase
-from covenant.core.results import Evaluation
+from covenant.core.results import Evaluation, Stale
 from covenant.core.series import EdgeCounts
 from covenant.core.timeutil import to_epoch
 from covenant.core.window_answers import answer_requests
@@ -138,7 +137,7 @@ class TickEvaluation:
         slow: Sequence[int],
         full: EvaluationReport | None,
         corrections: bool,
-        stale: dict[str, str],
+        stale: dict[str, Stale],
     ) -> None:
         self.at = at
         self.count = count
@@ -232,4 +231,4 @@ class TickEvaluation:
 
     def _stale(self, o: Objective) -> bool:
         reason = self.stale.get(o.series)
-        return reason is not None and reason.startswith(STALE)
+        return reason is not None and reason.held

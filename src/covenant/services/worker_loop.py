@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -65,8 +66,10 @@ class WorkerLoop:
         clock: Callable[[], datetime],
         leadership: Leadership | None = None,
         interval_s: float = INTERVAL_S,
+        timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.worker = worker
+        self.timer = timer  # seconds, for the tick's duration (``clock`` keeps whole seconds)
         self.workspace = workspace
         self.clock = clock
         self.leadership: Leadership = leadership or AlwaysLead()
@@ -112,6 +115,7 @@ class WorkerLoop:
             self._term = self.leadership.terms  # meanwhile and taken the journal's rows, which
             self.worker.cache.reset()  # the edge cache would not see
         started = self.clock()
+        began = self.timer()
         try:
             workspace = self.workspace()
             result = self.worker.tick(workspace, started)
@@ -120,7 +124,7 @@ class WorkerLoop:
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("worker tick failed")
             return None
-        took = max((self.clock() - started).total_seconds(), 0.0)
+        took = max(self.timer() - began, 0.0)
         self.last_error = None
         for problem in result.problems:
             log.warning("worker: %s", problem)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from covenant.core.results import Stale
 from covenant.core.timeutil import from_epoch, utc_text
 from covenant.store.chunk_reads import batched, query_of, series_rows
 
@@ -91,19 +92,27 @@ def instant(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def stale_reasons(conn: Any, *, keys: Sequence[str], at: int) -> dict[str, str]:
+def stale_reasons(conn: Any, *, keys: Sequence[str], at: int) -> dict[str, Stale]:
     """Why each key is stale at epoch second ``at``: its source's last read failed and the
     data read ends before ``at``. Keys not read from a source, or fresh, are not listed."""
-    reasons: dict[str, str] = {}
+    reasons: dict[str, Stale] = {}
     for key, state in failed_states(conn, keys=keys).items():
         if state.error is None or (state.read_until is not None and state.read_until >= at):
             continue
         until = "nothing read yet"
-        if state.read_until is not None:
-            until = "data up to " + utc_text(from_epoch(state.read_until))
+        data_until = None if state.read_until is None else from_epoch(state.read_until)
+        if data_until is not None:
+            until = "data up to " + utc_text(data_until)
         when = utc_text(state.error_at) if state.error_at else "?"
-        reasons[key] = (
-            f"stale: reading {state.source} failed at {when} [{state.error_code}]: "
-            f"{state.error} ({until})"
+        reasons[key] = Stale(
+            kind="read-failed",
+            reason=(
+                f"stale: reading {state.source} failed at {when} [{state.error_code}]: "
+                f"{state.error} ({until})"
+            ),
+            source=state.source,
+            code=state.error_code,
+            failed_at=state.error_at,
+            data_until=data_until,
         )
     return reasons

@@ -39,6 +39,8 @@ class Row:
     composite: bool  # a composite SLO (its page: /ui/composites/KEY)
     policy_note: str | None = None  # slices of the SLO window a good/bad noDataPolicy counted
     burn_policy_note: str | None = None  # likewise, of the burn rate's window
+    no_data: str | None = None  # why the status is no data
+    stale: bool = False  # its source has not answered for now: the figures are the data's so far
 
 
 def slo_labels(workspace: Workspace) -> dict[str, dict[str, str]]:
@@ -87,6 +89,8 @@ def rows_of(evaluations: Sequence[Evaluation], workspace: Workspace) -> list[Row
                 composite=o.key in composites,
                 policy_note=e.policy_note,
                 burn_policy_note=None if e.burn is None else e.burn.policy_note,
+                no_data=e.no_data,
+                stale=e.stale is not None,
             )
         )
     return rows

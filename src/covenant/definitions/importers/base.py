@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from covenant.core.timeutil import shorthand
+from covenant.definitions.covenant_v1 import SLOTH_SLO_KEY
 from covenant.definitions.fields import dns_label
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
@@ -318,7 +319,9 @@ def add_once(result: ImportedFile, document: dict[str, Any]) -> None:
 def disambiguate(files: Sequence[ImportedFile], taken: set[str]) -> None:
     """SLOs of one import whose names collide (with each other, or with an SLO of the
     workspace) are named ``<service>-<name>`` instead (Sloth's ``sloth_id``), noted."""
-    names = [d["metadata"]["name"] for f in files for d in f.documents if d.get("kind") == "SLO"]
+    slos = [d for f in files for d in f.documents if d.get("kind") == "SLO"]
+    names = [d["metadata"]["name"] for d in slos]
+    pairs = [(d["spec"]["service"], d["metadata"]["name"]) for d in slos]
     clashing = {n for n in names if names.count(n) > 1 or n in taken}
     used = set(taken) | {n for n in names if n not in clashing}
     for result in files:
@@ -335,12 +338,20 @@ def disambiguate(files: Sequence[ImportedFile], taken: set[str]) -> None:
             document["metadata"]["name"] = candidate
             document["spec"]["indicator"]["metadata"]["name"] = candidate
             where = "another SLO of this import" if name not in taken else "an SLO of the workspace"
+            if name in taken:
+                labels = "its rules' sloth_slo is the new name: the workspace's SLO has the old"
+            elif pairs.count((document["spec"]["service"], name)) > 1:
+                labels = "its rules' sloth_slo is the new name: its service has two SLOs so named"
+            else:  # the name stays its sloth_slo label: Sloth's ids, dashboards and routes
+                annotations = document["metadata"].setdefault("annotations", {})
+                annotations[SLOTH_SLO_KEY] = name
+                labels = f"its rules keep Sloth's sloth_slo {name!r} ({SLOTH_SLO_KEY})"
             result.notes.append(
                 Note(
                     where=result.source,
                     field="",
                     reason=f"SLO {name!r} is also the name of {where}: named {candidate!r} "
-                    "(service and name, as Sloth's sloth_id)",
+                    f"(service and name); {labels}",
                 )
             )
 

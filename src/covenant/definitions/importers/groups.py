@@ -228,10 +228,13 @@ def _ungrouped(query: str) -> tuple[tuple[str, ...], str] | str:
     return labels, base
 
 
-def sloth_grouping(queries: Mapping[str, str], notes: list[Note]) -> Grouping:
+def sloth_grouping(
+    queries: Mapping[str, str], notes: list[Note], *, error_role: str = "bad"
+) -> Grouping:
     """Sloth's grouped ``error_query`` and ``total_query`` (``rate`` already read as
-    ``increase``): split when both are one aggregation by the same labels."""
-    roles = {"error_query": "bad", "total_query": "total"}
+    ``increase``): split when both are one aggregation by the same labels. ``error_role``:
+    "good" when ``error_query`` was read as the good count (``promql.split_difference``)."""
+    roles = {"error_query": error_role, "total_query": "total"}
     bases: dict[str, str] = {}
     labels: dict[str, tuple[str, ...]] = {}
     for key, query in queries.items():

@@ -169,6 +169,31 @@ def split_ratio(query: str) -> tuple[str, str, str] | None:
     return strip_parens(left), strip_parens(right), modifier
 
 
+def split_difference(query: str) -> tuple[str, str] | None:
+    """``A - B`` with no other operator at the top level → ``(A, B)``, else None."""
+    text = strip_parens(query)
+    top = _top_level(text)
+    minus: list[int] = []
+    for found in _BINARY.finditer(top):
+        before = top[: found.start()]
+        if found.group(0) in "+-" and (not before.strip() or re.search(r"\d[eE]$", before)):
+            continue  # a sign, or a number's exponent
+        if found.group(0) != "-" or minus:
+            return None
+        minus.append(found.start())
+    if not minus:
+        return None
+    left, right = text[: minus[0]], text[minus[0] + 1 :]
+    if not left.strip() or not right.strip() or _MODIFIER.match(right):
+        return None  # on (…) / ignoring (…): series matched by some labels only
+    return strip_parens(left), strip_parens(right)
+
+
+def same_query(a: str, b: str) -> bool:
+    """Whether two queries are written alike, whitespace and outer brackets aside."""
+    return re.sub(r"\s+", "", strip_parens(a)) == re.sub(r"\s+", "", strip_parens(b))
+
+
 def _has_top_level_operator(text: str) -> bool:
     """An arithmetic or set operator outside brackets (``1 - x``, ``a + b``, ``x or y``)."""
     text = strip_parens(text)

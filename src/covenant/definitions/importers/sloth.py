@@ -256,8 +256,9 @@ def _slo(
         annotations["sloth.slok.dev/alerting"] = to_json(alerting)
         record.note(
             ("alerting",),
-            "alert name, labels and annotations are for Prometheus/Alertmanager routing; kept "
-            "verbatim in the annotation sloth.slok.dev/alerting, Covenant's tiers do not use them",
+            "alert name, labels and annotations kept in the annotation sloth.slok.dev/alerting: "
+            "Covenant's alerts (the worker's and the generated rules') carry them, so "
+            "Alertmanager routes on them keep matching",
         )
     threshold_notes(
         record, ("alerting",), tiers, target=percent_to_target(objective), window=period
@@ -371,6 +372,19 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
             skipped=True,
         )
         return None
+    role = "bad"
+    difference = promql.split_difference(queries["error_query"])
+    if difference is not None and promql.same_query(difference[0], queries["total_query"]):
+        # total − X errors: X counts the good events (a latency SLI's count − the bucket
+        # under the bound), read from the counter's samples rather than as a difference of
+        # increase()s, which a scrape interval as long as the step leaves empty
+        queries["error_query"], role = difference[1], "good"
+        written, _ = _get(events, "error_query")
+        record.note(
+            ("sli", "events", written),
+            "error_query is total_query minus another count: imported as that count of good "
+            "events (good / total is the same SLI)",
+        )
     grouped = dict(queries)  # as written (rate read as increase): --split-groups splits them
     notes: list[Note] = []
     for key, query in queries.items():
@@ -404,11 +418,11 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
             )
             notes.append(record.result.notes[-1])
     if notes:
-        record.result.groups.append(groups.sloth_grouping(grouped, notes))
+        record.result.groups.append(groups.sloth_grouping(grouped, notes, error_role=role))
     return {
         "ratioMetric": {
             "counter": False,
-            "bad": metric(queries["error_query"], datasource=options.datasource),
+            role: metric(queries["error_query"], datasource=options.datasource),
             "total": metric(queries["total_query"], datasource=options.datasource),
         }
     }

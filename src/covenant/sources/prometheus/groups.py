@@ -36,6 +36,7 @@ from covenant.sources.prometheus.samples import (
     Matchers,
     bucket_counts,
     raw_selector,
+    unknown,
 )
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_:./ -]*$")
@@ -77,6 +78,28 @@ def member(queries: SeriesQueries) -> tuple[str, Member] | None:
     if a is None or b is None or a[0] != b[0]:
         return None
     return a[0], Member(queries=queries, first=a[1], total=b[1])
+
+
+def not_member(queries: SeriesQueries) -> str:
+    """Why ``member`` refuses a read, in words (for a first read by days)."""
+    first = queries.good if queries.good is not None else queries.bad
+    assert first is not None
+    templates = (first, queries.total)
+    if any(raw_selector(t) is None for t in templates):
+        return (
+            "a query that is not a counter read from its samples (a selector, or "
+            "sum(increase(selector[{{.window}}])))"
+        )
+    a, b = _matchers(first), _matchers(queries.total)
+    if a is None or b is None:
+        return (
+            "a selector with a regular expression (=~, !~), a __name__ matcher or an unusual "
+            "value: the first read by days takes = and != matchers of plain values only"
+        )
+    return (
+        f"its queries count two metrics ({a[0]}, {b[0]}): the first read by days takes the "
+        "good (bad) and total of one metric"
+    )
 
 
 def union(name: str, members: Sequence[Member]) -> str | None:
@@ -138,11 +161,13 @@ def read_group(
             where = f"{m.queries.source.name}, series {m.queries.series!r}"
             try:
                 f = bucket_counts(index.matching(m.first), lo=lo, n=n, step=step, where=where)
-                t = bucket_counts(index.matching(m.total), lo=lo, n=n, step=step, where=where)
+                answered = index.matching(m.total)
+                t = bucket_counts(answered, lo=lo, n=n, step=step, where=where)
                 done.append(
                     combine(
                         f.astype(np.float64),
                         t.astype(np.float64),
+                        gaps=unknown(answered, lo=lo, n=n, step=step),
                         lo=lo,
                         step=step,
                         is_bad=m.queries.good is None,

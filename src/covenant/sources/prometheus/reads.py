@@ -37,6 +37,7 @@ from covenant.sources.prometheus.samples import (
     matching,
     narrower,
     raw_selector,
+    unknown,
 )
 
 MAX_POINTS = 11_000
@@ -60,6 +61,10 @@ class Counts:
     step: int
     good: Int64Array
     total: Int64Array
+    gaps: npt.NDArray[np.bool_] | None = None
+    """The buckets the server had no data for (no point of the total query, or no sample of
+    its counters within the lookback): counted as no events, but not known to have none
+    (``services.prometheus`` keeps the events a store holds there). None: there were none."""
 
     @property
     def end(self) -> int:
@@ -93,23 +98,23 @@ def read_counts(
     first_sel, total_sel = raw_selector(first), raw_selector(total)
     subset = narrower(first_sel, total_sel) if first_sel and total_sel else None
 
-    def read(lo: int, hi: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    def read(lo: int, hi: int) -> Reading:
         if subset is not None and total_sel is not None:  # one read gives both
             n = (hi - lo) // step
             answer = client.samples(total_sel, start=lo - LOOKBACK_S, end=hi)
             picked = matching(answer, subset)
             f = bucket_counts(picked, lo=lo, n=n, step=step, where=where).astype(np.float64)
             t = bucket_counts(answer, lo=lo, n=n, step=step, where=where).astype(np.float64)
-        else:
-            f = _read(client, first, lo=lo, hi=hi, step=step, where=where)
-            t = _read(client, total, lo=lo, hi=hi, step=step, where=where)
-        return f, t
+            return f, t, unknown(answer, lo=lo, n=n, step=step)
+        f, _ = _read(client, first, lo=lo, hi=hi, step=step, where=where)
+        t, gaps = _read(client, total, lo=lo, hi=hi, step=step, where=where)
+        return f, t, gaps
 
     for lo, hi in parts(start, end, step=step, max_points=max_points):
-        f, t = halving(read, lo=lo, hi=hi, step=step)
+        f, t, gaps = halving(read, lo=lo, hi=hi, step=step)
         if queries.bucket is not None and np.nansum(f) == 0 and np.nansum(t) > 0:
             _check_bound(client, queries.bucket, lo=lo, hi=hi, where=where)
-        yield combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where)
+        yield combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where, gaps=gaps)
 
 
 def _check_bound(
@@ -143,10 +148,11 @@ def _bound_order(le: str) -> float:
         return float("inf")
 
 
-Pair = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+Reading = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]
+"""A range's first (good or bad) and total counts per bucket, and its ``Counts.gaps``."""
 
 
-def halving(read: Callable[[int, int], Pair], *, lo: int, hi: int, step: int) -> Pair:
+def halving(read: Callable[[int, int], Reading], *, lo: int, hi: int, step: int) -> Reading:
     """``read(lo, hi)``; when the server refuses it for loading too many samples
     (``query.max-samples``), the two halves of the range read alike (down to one bucket, which
     is refused with the server's message) and joined."""
@@ -159,23 +165,36 @@ def halving(read: Callable[[int, int], Pair], *, lo: int, hi: int, step: int) ->
     mid = lo + n // 2 * step
     first = halving(read, lo=lo, hi=mid, step=step)
     second = halving(read, lo=mid, hi=hi, step=step)
-    return np.concatenate((first[0], second[0])), np.concatenate((first[1], second[1]))
+    return (
+        np.concatenate((first[0], second[0])),
+        np.concatenate((first[1], second[1])),
+        np.concatenate((first[2], second[2])),
+    )
 
 
 def _read(
-    client: PrometheusClient, template: str, *, lo: int, hi: int, step: int, where: str
-) -> npt.NDArray[np.float64]:
+    client: PrometheusClient,
+    template: str,
+    *,
+    lo: int,
+    hi: int,
+    step: int,
+    where: str,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """The count of each bucket of ``[lo, hi)`` (NaN: no point), from the counter's samples or
-    the query's ``query_range`` points."""
+    the query's ``query_range`` points, and the buckets the server had no data for (no
+    baseline sample, ``samples.unknown``; no point)."""
     n = (hi - lo) // step
     selector = raw_selector(template)
     if selector is not None:
         answer = client.samples(selector, start=lo - LOOKBACK_S, end=hi)
-        return bucket_counts(answer, lo=lo, n=n, step=step, where=where).astype(np.float64)
+        counts = bucket_counts(answer, lo=lo, n=n, step=step, where=where).astype(np.float64)
+        return counts, unknown(answer, lo=lo, n=n, step=step)
     query = window(template, step)
     # instants lo + step … hi: the ends of the buckets lo … hi − step
     points = client.query_range(query, start=lo + step, end=hi, step=step)
-    return _values(points, lo=lo, n=n, step=step, query=query, where=where)
+    values = _values(points, lo=lo, n=n, step=step, query=query, where=where)
+    return values, np.isnan(values)
 
 
 def _values(
@@ -224,24 +243,30 @@ def combine(
     step: int,
     is_bad: bool,
     where: str,
+    gaps: npt.NDArray[np.bool_] | None = None,
 ) -> Counts:
-    """Good and total per bucket; no point at all is a bucket without events."""
+    """Good and total per bucket; no point at all is a bucket without events. ``gaps``: the
+    buckets the server had no data for (``Counts.gaps``; also every bucket without a total)."""
+    missing = np.isnan(total) if gaps is None else gaps | np.isnan(total)
     lonely = np.flatnonzero(np.isnan(total) & ~np.isnan(first) & (np.nan_to_num(first) > 0))
     if lonely.size:
-        at = lo + (int(lonely[0]) + 1) * step
+        at = utc_text(from_epoch(lo + (int(lonely[0]) + 1) * step))
         raise SourceAnswerError(
-            f"{where}: {'bad' if is_bad else 'good'} events but no total at {at}",
-            hint="the total query must count every event the good (bad) query counts",
+            f"{where}: {'bad' if is_bad else 'good'} events but no total in the minute ending {at}",
+            hint="the total query must count every event the good (bad) query counts: does "
+            "it match the series there?",
         )
     f = np.nan_to_num(first, nan=0.0).astype(np.int64)
     t = np.nan_to_num(total, nan=0.0).astype(np.int64)
     over = np.flatnonzero(f > t)
     if over.size:
         i = int(over[0])
+        at = utc_text(from_epoch(lo + (i + 1) * step))
         raise SourceAnswerError(
-            f"{where}: {'bad' if is_bad else 'good'} {f[i]} exceeds total {t[i]} at "
-            f"{lo + (i + 1) * step}",
-            hint="the good (bad) query must count a subset of the total query's events",
+            f"{where}: {'bad' if is_bad else 'good'} {f[i]} exceeds total {t[i]} in the "
+            f"minute ending {at}",
+            hint="the good (bad) query must count a subset of the total query's events: "
+            + ("does the total query match the series there?" if t[i] == 0 else "check both"),
         )
     good = t - f if is_bad else f
-    return Counts(start=lo, step=step, good=good, total=t)
+    return Counts(start=lo, step=step, good=good, total=t, gaps=missing if missing.any() else None)

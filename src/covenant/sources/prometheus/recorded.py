@@ -41,7 +41,7 @@ import numpy.typing as npt
 
 from covenant.core.promql import SeriesQueries
 from covenant.sources.prometheus.client import PrometheusClient, Series
-from covenant.sources.prometheus.groups import Member, member, union
+from covenant.sources.prometheus.groups import Member, member, not_member, union
 from covenant.sources.prometheus.samples import LabelIndex, Matchers
 
 DAY, HOUR = 86400, 3600
@@ -101,12 +101,16 @@ def recorded_days(
     for i, r in enumerate(reads):
         joined = member(r.queries)
         if joined is None:
-            found[i] = _none(n, "its queries are not sums of counters the recordings can witness")
+            found[i] = _none(n, not_member(r.queries))
         else:
             plans.setdefault(joined[0], []).append((i, joined[1]))
     for name, items in plans.items():
         selector = union(name, [m for _, m in items])
         if selector is None:
+            for i, _ in items:
+                found[i] = _none(
+                    n, "its selectors fix no label with = (it would read the bare metric)"
+                )
             continue
         # the recordings first: without them (no rules loaded) the counters are not asked for
         recorded = _recordings(
@@ -125,6 +129,12 @@ def recorded_days(
             span=span,
         )
         taken = _disjoint(midnights.index, items)
+        for i in {i for i, _ in items} - {i for i, _ in taken}:
+            found[i] = _none(
+                n,
+                "another SLI's query reads some of its series, so the recordings cannot witness "
+                "it alone",
+            )
         fixed = [(i, m, o) for i, m in taken if (o := offsets[i]) is not None]
         shifted = _Grid(
             _shifted(client, name, fixed, first=first, n=n, span=span) if fixed else [],

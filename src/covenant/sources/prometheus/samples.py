@@ -42,6 +42,7 @@ LOOKBACK_S = 300
 _COUNTER = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]\)\)$", re.S)
 
 Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 class Labelled(Protocol):
@@ -147,6 +148,20 @@ def bucket_counts(
         if np.any(keep):
             np.add.at(counts, slot[keep], increase[keep])
     return counts
+
+
+def unknown(answer: Sequence[RawSeries], *, lo: int, n: int, step: int) -> BoolArray:
+    """The buckets of ``[lo, lo + n·step)`` the server has no baseline for: no sample of
+    ``answer`` at the bucket's start or within ``LOOKBACK_S`` before it, so the events its
+    samples in the bucket report (if any) are not all it had — before the server's
+    retention, in a gap or after a silence (``Counts.gaps``)."""
+    stamps = [s.times_ms for s in answer if s.times_ms.size]
+    times = np.unique(np.concatenate(stamps)) if stamps else np.zeros(0, dtype=np.int64)
+    starts = (lo + step * np.arange(n, dtype=np.int64)) * 1000
+    last = np.searchsorted(times, starts, side="right") - 1
+    seen = last >= 0
+    seen[seen] = times[last[seen]] > starts[seen] - LOOKBACK_S * 1000
+    return ~seen
 
 
 def _check(series: RawSeries, t: Int64Array, v: npt.NDArray[np.float64], *, where: str) -> None:

@@ -1,0 +1,112 @@
+"""An SLO's alert routing (``core.model.AlertRouting``): the labels and names its burn-rate
+alerts carry for Alertmanager routes, in the worker's notices and the generated rules alike.
+
+- The SLO's ``metadata.labels`` whose keys are Prometheus label names, under Covenant's own
+  labels (a list value joined with ","): Sloth puts an SLO's labels on its recordings, which
+  its alerts then carry.
+- A Sloth file's ``alerting`` as ``covenant import sloth`` keeps it, verbatim, in the
+  annotation ``sloth.slok.dev/alerting``: ``name`` (the alert name), ``labels`` and
+  ``annotations`` of every alert, over Covenant's, and ``page_alert`` / ``ticket_alert``
+  (``pageAlert`` / ``ticketAlert`` in Sloth's Kubernetes form)
+  ``labels`` and ``annotations`` of the page and ticket tiers' alerts, over those — so a route
+  on ``severity: critical``, ``routing_key`` or the alert name keeps matching.
+
+The labels that say which alert it is (``core.model.IDENTITY``: ``sloth_id``, ``covenant_tier``,
+…) are never replaced; a key that is not a label name, or one of those, is left out with a
+warning (from the annotation; an SLO label is simply not carried).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from covenant.core.model import IDENTITY, AlertRouting, Pairs
+from covenant.definitions.diagnostics import WARNING, at
+from covenant.definitions.yamlsource import PathKey, SourceDocument, read_text
+from covenant.errors import Problem
+
+SLOTH_ALERTING = "sloth.slok.dev/alerting"
+LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+ALERT_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+
+
+def alert_routing(
+    doc: SourceDocument,
+    labels: Mapping[str, Any] | None,
+    annotations: Mapping[str, str] | None,
+    path: PathKey = (),
+) -> tuple[AlertRouting | None, list[Problem]]:
+    """The routing of an SLO from its metadata (``path``: where the metadata's document sits)."""
+    slo_labels = tuple(
+        (key, ",".join(map(str, value)) if isinstance(value, list) else str(value))
+        for key, value in (labels or {}).items()
+        if LABEL_NAME.match(key) and not key.startswith("__") and key not in IDENTITY
+    )
+    text = (annotations or {}).get(SLOTH_ALERTING)
+    if text is None:
+        return (AlertRouting(slo_labels=slo_labels) if slo_labels else None), []
+    where = (*path, "metadata", "annotations", SLOTH_ALERTING)
+    found, syntax = read_text(text, file=doc.file)
+    data = found[0].data if len(found) == 1 and not syntax else None
+    if not isinstance(data, Mapping):
+        return AlertRouting(slo_labels=slo_labels) if slo_labels else None, [
+            _warn(doc, where, "is not a JSON or YAML mapping: its labels are not carried")
+        ]
+    problems: list[Problem] = []
+    name = data.get("name")
+    if name is not None and not (isinstance(name, str) and ALERT_NAME.match(name)):
+        problems.append(_warn(doc, where, f"name {name!r} is not an alert name: not used"))
+        name = None
+    # the prometheus/v1 spelling, or the Kubernetes CRD's
+    page = data.get("page_alert") or data.get("pageAlert") or {}
+    ticket = data.get("ticket_alert") or data.get("ticketAlert") or {}
+    page = page if isinstance(page, Mapping) else {}
+    ticket = ticket if isinstance(ticket, Mapping) else {}
+    return AlertRouting(
+        name=name or "",
+        slo_labels=slo_labels,
+        labels=_pairs(doc, where, data, "labels", problems),
+        page_labels=_pairs(doc, where, page, "labels", problems, "page_alert."),
+        ticket_labels=_pairs(doc, where, ticket, "labels", problems, "ticket_alert."),
+        annotations=_pairs(doc, where, data, "annotations", problems),
+        page_annotations=_pairs(doc, where, page, "annotations", problems, "page_alert."),
+        ticket_annotations=_pairs(doc, where, ticket, "annotations", problems, "ticket_alert."),
+    ), problems
+
+
+def _pairs(
+    doc: SourceDocument,
+    where: PathKey,
+    data: Mapping[str, Any],
+    key: str,
+    problems: list[Problem],
+    prefix: str = "",
+) -> Pairs:
+    given = data.get(key) or {}
+    if not isinstance(given, Mapping):
+        problems.append(_warn(doc, where, f"{prefix}{key} is not a mapping: not carried"))
+        return ()
+    kept = []
+    for written, value in given.items():
+        name = str(written)
+        if key == "labels" and (not LABEL_NAME.match(name) or name in IDENTITY):
+            problems.append(
+                _warn(doc, where, f"{prefix}labels.{name} is not a label an alert may set")
+            )
+            continue
+        kept.append((name, "" if value is None else str(value)))
+    return tuple(kept)
+
+
+def _warn(doc: SourceDocument, where: PathKey, message: str) -> Problem:
+    return at(
+        doc,
+        where,
+        code="invalid-annotation",
+        message=f"{SLOTH_ALERTING}: {message}",
+        fix="write it as covenant import sloth does: "
+        '{"name": "MyAlert", "labels": {...}, "page_alert": {"labels": {...}}}',
+        severity=WARNING,
+    )

@@ -1,0 +1,74 @@
+"""The worker's notices carry what Alertmanager routes match on beside Covenant's labels: the
+SLO's labels, and a Sloth file's alerting (its alert name, labels and annotations, a page's
+over the common ones), as the generated rules' alerts do (docs/prometheus-rules.md, "Alert
+labels")."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from covenant.definitions.workspace import analyse_text
+from covenant.render.prom_rules import RuleTarget, alert_annotations, alert_labels
+from covenant.services.store import open_store
+from covenant.services.worker import Worker
+from tests.checkout import CHECKOUT_SLO, put
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+ALERTING = {
+    "name": "CheckoutHighErrorRate",
+    "labels": {"category": "availability", "severity": "ignored-for-a-page"},
+    "annotations": {"summary": "High error rate on checkout"},
+    "page_alert": {"labels": {"severity": "critical", "routing_key": "shop-team"}},
+    "ticket_alert": {"labels": {"severity": "warning"}},
+}
+
+
+def test_a_notice_and_a_rule_carry_the_slo_labels_and_sloths_alerting(tmp_path: Path) -> None:
+    labels = (
+        "  labels: {owner: shop-team, tier: '2', app.kubernetes.io/name: shop, sloth_id: x}\n"
+        f"  annotations:\n    sloth.slok.dev/alerting: '{json.dumps(ALERTING)}'\n"
+    )
+    text = CHECKOUT_SLO.replace(
+        "metadata: {name: checkout-availability}\n",
+        "metadata:\n  name: checkout-availability\n" + labels,
+    )
+    workspace, problems = analyse_text(text)
+    assert workspace is not None, problems
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    put(engine, T0 - timedelta(hours=3), 170, bad=0)
+    put(engine, T0 - timedelta(minutes=10), 10, bad=50)  # 50 % errors: page-fast fires
+    (notice,) = [n for n in Worker(engine).tick(workspace, T0).notices if "page-fast" in n.key]
+    engine.dispose()
+    assert notice.labels == {
+        "alertname": "CheckoutHighErrorRate",  # the Sloth file's name
+        "owner": "shop-team",  # the SLO's labels that are label names (not app.kubernetes.io/…)
+        "tier": "2",
+        "sloth_id": "shop-checkout-availability",  # never replaced by an SLO label
+        "sloth_service": "shop",
+        "sloth_slo": "checkout-availability",
+        "severity": "critical",  # the page's label over the common one over Covenant's page
+        "sloth_severity": "page",
+        "covenant_tier": "page-fast",
+        "category": "availability",
+        "routing_key": "shop-team",
+    }
+    assert notice.annotations["summary"] == "High error rate on checkout"
+    # the generated rule's alert of the tier says the same (its ids come from its expression)
+    (o,) = workspace.objectives
+    (tier,) = [t for t in o.alert_tiers if t.name == "page-fast"]
+    target = RuleTarget(objective=o, counts=())
+    ids = {"sloth_id", "sloth_service", "sloth_slo"}
+    assert alert_labels(target, tier) == {
+        k: v for k, v in notice.labels.items() if k not in ids | {"alertname"}
+    }
+    assert target.alert_name == "CheckoutHighErrorRate"
+    assert alert_annotations(target, tier)["summary"] == "High error rate on checkout"
+    (ticket,) = [t for t in o.alert_tiers if t.name == "ticket-slow"]
+    assert alert_labels(target, ticket)["severity"] == "warning"
+    # a label an alert may not set is left out with a warning, naming the annotation
+    bad = text.replace('"category"', '"covenant_tier"')
+    _, problems = analyse_text(bad)
+    (warned,) = [p for p in problems if p.code == "invalid-annotation"]
+    assert "labels.covenant_tier is not a label an alert may set" in warned.message
