@@ -83,6 +83,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/agreements/{name}/versions/{version}/terminate"): "writers",
     ("POST", "/agreements/{name}/versions/{version}/status"): "writers",
     ("GET", "/metrics"): "staff",
+    ("GET", "/data-sources"): "staff",
+    ("GET", "/data-sources/{name}"): "staff",
+    ("GET", "/worker"): "staff",
     ("GET", "/alerts/outbox"): "admin",
     ("POST", "/alerts/outbox/retry"): "admin",
     ("POST", "/alerts/outbox/prune"): "admin",
@@ -234,6 +237,7 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         "slos": "checkout-monthly",
         "calendars": "berlin-support",
         "maintenance-windows": "checkout-db-upgrade",
+        "data-sources": "prometheus",
     }
     values = {
         "name": names.get(head, ""),

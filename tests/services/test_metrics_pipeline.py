@@ -242,6 +242,7 @@ def test_the_pipeline_on_the_published_page(engine: Engine, workspace: Workspace
         timer=lambda: next(timer),
     )
     assert loop.run_once() is not None
+    assert (loop.last_tick_at, loop.failures, loop.last_error) == (T0, 0, None)  # /api/v1/worker
     later = T0 + timedelta(seconds=45)
     page = SharedMetrics().page(engine, workspace=no_workspace, now=later)
     got = parsed(page)

@@ -62,6 +62,16 @@ def test_the_page_shows_the_apis_figures(shop: Shop) -> None:
     rows = re.findall(r"<tr><td>.*?</tr>", _section(page.text, "h-forecast"), re.S)
     shown = [[c[0], c[3], c[4], c[5]] for c in map(_cells, rows)]
     assert shown == expected
+    # each commitment's notes (partial coverage, data ending before now) under the table
+    notes = [
+        f"v1: {c['commitment']}: {'; '.join(c['notes'])}."
+        for customer in exposure["customers"]
+        for c in customer["commitments"]
+        if c["agreement"] == "globex-enterprise" and c["notes"]
+    ]
+    assert notes  # the demo's records end before the pinned instant: said so
+    found = re.findall(r'<p class="muted small">(.*?)</p>', _section(page.text, "h-forecast"))
+    assert [html.unescape(n) for n in found] == notes
     credits = shop.client.get("/api/v1/customers/globex/credits?period=2026-11", token).json()
     period = _section(page.text, "h-period")
     for line in credits["commitments"]:

@@ -98,6 +98,7 @@ def create_app(
         routes_metrics,
         routes_records,
         routes_slo,
+        routes_sources,
         routes_tokens,
         routes_version_terms,
         routes_writes,
@@ -144,6 +145,7 @@ def create_app(
         routes_metrics,
         routes_audit,
         routes_alerts,
+        routes_sources,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default

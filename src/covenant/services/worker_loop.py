@@ -78,6 +78,8 @@ class WorkerLoop:
         self.failures = 0
         self._term = 0  # the leadership term of the last tick (leader.Leadership.terms)
         self.last_error: str | None = None
+        self.last_tick_at: datetime | None = None  # the instant of the latest tick that ran
+        self.last_failure_at: datetime | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -122,10 +124,12 @@ class WorkerLoop:
         except Exception as exc:  # the loop survives any failure; the log keeps it
             self.failures += 1
             self.last_error = f"{type(exc).__name__}: {exc}"
+            self.last_failure_at = started
             log.exception("worker tick failed")
             return None
         took = max(self.timer() - began, 0.0)
         self.last_error = None
+        self.last_tick_at = started
         for problem in result.problems:
             log.warning("worker: %s", problem)
         try:  # the full report readers see (/metrics): assembled here, after the alerts moved,

@@ -63,10 +63,10 @@ router = pages_router()
 
 
 def install(app: FastAPI) -> None:
-    from covenant.web import agreements, composites, error_pages, portal, team
+    from covenant.web import agreements, composites, error_pages, portal, sources, team
 
     error_pages.install(app)  # after the API's handlers: it wraps them for /ui
-    for module in (team, composites, portal, agreements):
+    for module in (team, composites, portal, agreements, sources):
         app.include_router(module.router)
     app.include_router(router)
     app.mount(f"{BASE}/static", StaticFiles(directory=HERE / "static"), name="ui-static")

@@ -1,0 +1,92 @@
+"""What the API says of the workspace's Prometheus DataSources: how each is reached (no
+secret: environment-variable names, header names) and how far each series it fills was read,
+whether its latest read failed and why (``/api/v1/data-sources``; ``/metrics`` counts the
+same per source)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from covenant.core.timeutil import from_epoch, utc_text
+from covenant.errors import NotFoundError
+from covenant.store.source_state import SourceState, every_state
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from covenant.core.promql import PrometheusSource, SeriesQueries
+    from covenant.definitions.workspace import Workspace
+
+
+def data_sources_json(
+    engine: Engine, workspace: Workspace, *, name: str | None = None
+) -> list[dict[str, Any]]:
+    """Every DataSource the workspace reads SLIs from (or the one ``name``d), with its series."""
+    reads = workspace.prometheus.reads if workspace.prometheus else ()
+    sources: dict[str, PrometheusSource] = {}
+    series: dict[str, list[SeriesQueries]] = {}
+    for r in reads:
+        sources.setdefault(r.source.name, r.source)
+        series.setdefault(r.source.name, []).append(r)
+    if name is not None and name not in sources:
+        raise NotFoundError(
+            f"no DataSource {name!r} that an SLI reads from",
+            hint="GET /api/v1/data-sources lists them",
+        )
+    with engine.connect() as conn:
+        states = every_state(conn)
+    out = []
+    for source in sorted(sources.values(), key=lambda s: s.name):
+        if name is not None and source.name != name:
+            continue
+        rows = [_series_json(r, states.get(r.series)) for r in series[source.name]]
+        read = [row["read_until"] for row in rows if row["read_until"] is not None]
+        out.append(
+            {
+                "name": source.name,
+                "url": source.url,
+                "auth": _auth(source),
+                "headers": sorted(h for h, _ in source.headers),  # names: values may be secret
+                "tenant": source.tenant,
+                "timeout_seconds": source.timeout_s,
+                "tls_verify": source.tls_verify,
+                "series_count": len(rows),
+                "states": {
+                    state: sum(1 for row in rows if row["state"] == state)
+                    for state in ("read", "failing", "never-read")
+                },
+                "read_until_oldest": min(read) if read else None,
+                "series": sorted(rows, key=lambda row: str(row["series"])),
+            }
+        )
+    return out
+
+
+def _auth(source: PrometheusSource) -> dict[str, str] | None:
+    if source.bearer_token_env:
+        return {"kind": "bearer", "env": source.bearer_token_env}
+    if source.username_env and source.password_env:
+        return {"kind": "basic", "username_env": source.username_env}
+    return None
+
+
+def _series_json(r: SeriesQueries, state: SourceState | None) -> dict[str, Any]:
+    until = None if state is None or state.read_until is None else state.read_until
+    failing = state is not None and state.error is not None
+    return {
+        "series": r.series,
+        "sli": r.sli,
+        "slos": list(r.slos),
+        "state": "failing" if failing else ("read" if until is not None else "never-read"),
+        "read_until": None if until is None else utc_text(from_epoch(until)),
+        "last_read_at": None
+        if state is None or state.updated_at is None
+        else utc_text(state.updated_at),
+        "error": None
+        if state is None or state.error is None
+        else {
+            "code": state.error_code,
+            "message": state.error,
+            "at": None if state.error_at is None else utc_text(state.error_at),
+        },
+    }
