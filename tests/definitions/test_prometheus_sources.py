@@ -166,6 +166,8 @@ def test_a_bad_data_source_is_a_coded_problem_at_its_field(
     found = {(p.code, p.field) for p in errors(problems)}
     assert (code, field) in found
     assert all(p.where.startswith("ws.yaml:") and p.fix for p in errors(problems))
+    # said once, at the DataSource: not again as a query-form warning on every SLI
+    assert "prometheus-query-form" not in {p.code for p in problems}
 
 
 def test_a_data_source_of_another_type_is_not_checked() -> None:

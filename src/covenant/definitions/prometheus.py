@@ -291,6 +291,8 @@ def prometheus_reads(
             built = _queries(o, spec, sources, by_series.get(o.series), types)
         except QueryFormError as exc:
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {exc.message} — {exc.hint}")
+            if len(refs) == 1 and refs <= set(types) - set(sources):
+                continue  # its DataSource is invalid: that error says it, once
             if (doc.where(path), exc.message) not in reported:
                 reported.add((doc.where(path), exc.message))
                 problems.append(
