@@ -399,3 +399,24 @@ _Literal.add_representer(
     str,
     lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None),
 )
+
+
+@pytest.mark.parametrize(
+    ("target", "label"),
+    [
+        ("0.999", "99.9"),
+        ("0.99", "99"),
+        ("0.99875", "99.875"),
+        ("0.9999999999999999999", "99.99999999999999999"),
+    ],
+)
+def test_sloth_objective_is_the_target_in_percent_as_written(target: str, label: str) -> None:
+    """Sloth's ``sloth_objective`` label: the percent written, never rounded to ``100``."""
+    o = _objective(target=Fraction(target))
+    (info,) = [
+        r
+        for g in rule_groups([RuleTarget(objective=o, counts=COUNTS)])
+        for r in g["rules"]
+        if r.get("record") == "sloth_slo_info"
+    ]
+    assert info["labels"]["sloth_objective"] == label

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -313,7 +314,18 @@ def _horizon_alert(t: RuleTarget, zone: str) -> dict[str, Any]:
 
 
 def _percent(target: Fraction) -> str:
-    return f"{float(target * 100):.10g}"
+    """The target in percent as written (``99.9``; ``99.99999999999999999`` stays so, not
+    ``100``): exact when it is a decimal, as a definition's target is; else 10 digits."""
+    value = target * 100
+    rest = value.denominator
+    for factor in (2, 5):
+        while rest % factor == 0:
+            rest //= factor
+    if rest != 1:
+        return f"{float(value):.10g}"
+    with localcontext() as exact:
+        exact.prec = 100
+        return format((Decimal(value.numerator) / Decimal(value.denominator)).normalize(), "f")
 
 
 def _window_condition(t: RuleTarget, seconds: int, bound: Fraction, *, inclusive: bool) -> str:
