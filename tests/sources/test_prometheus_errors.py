@@ -422,6 +422,10 @@ def test_the_cli_reports_a_source_error_exits_1_and_evaluate_shows_stale(tmp_pat
         "source-unreachable",
     )
     assert stale["data_until"] is None  # nothing was read
+    table = CliRunner().invoke(app, ["evaluate", "-w", str(ws), "--at", to]).stdout
+    (row,) = [line.split() for line in table.splitlines() if line.startswith("api ")]
+    assert row[:3] == ["api", "stale", "—"]  # the status column says why there is no SLI
+    assert "api: no data: stale: reading metrics failed at " in " ".join(table.split())
     assert stale["failed_at"] is not None
     assert stale["failed_at"].endswith("Z")
 

@@ -103,7 +103,11 @@ def target_text(value: Fraction) -> str:
 
 
 def status_text(e: Evaluation) -> Text:
+    """The status; "stale" for no data because the source has not answered for now (its
+    figures in the row are those of the data read so far: the notes say why)."""
     label = "no data" if e.status is Status.NO_DATA else e.status.value
+    if e.stale is not None:
+        label = "stale"
     return Text(label, style=STATUS_STYLE[e.status])
 
 
@@ -116,7 +120,9 @@ def _notes(rows: Sequence[Shown]) -> list[str]:
         if r.corrected:
             notes.append(f"{r.name}: figures after corrections; raw status {r.raw.status.value}")
         if e.no_data:
-            notes.append(f"{r.name}: no data: {e.no_data}")
+            shown = e.stale is not None and e.sli is not None
+            figures = "; its figures are the data's read so far" if shown else ""
+            notes.append(f"{r.name}: no data: {e.no_data}{figures}")
         if e.policy_note:
             notes.append(f"{r.name}: {e.policy_note}")
         notes.extend(f"{r.name}: {line}" for line in burn_policy_notes(e))
