@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from covenant.core.alert_rules import sloth_ids
 from covenant.core.model import Objective, RollingWindow
 from covenant.definitions.importers.base import Options
 from covenant.definitions.importers.promql import (
@@ -343,6 +344,12 @@ def test_names_become_dns_labels_and_the_mapping_is_reported(tmp_path: Path) -> 
     workspace, _ = analyse_text(plan.writes[0][1], file="x.yaml")
     assert workspace is not None
     assert only(workspace, "requests-availability").target == Fraction(995, 1000)
+    # its rules keep Sloth's names in the labels (Sloth's dashboards and routes match them)
+    assert sloth_ids(only(workspace, "requests-availability")) == {
+        "sloth_id": "My_Service-Requests.Availability",
+        "sloth_service": "My_Service",
+        "sloth_slo": "Requests.Availability",
+    }
 
 
 def test_slo_generator_v1_config_is_read_as_its_v2_form(corpus: Path, tmp_path: Path) -> None:

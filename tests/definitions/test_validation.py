@@ -404,9 +404,7 @@ def test_two_objectives_with_the_same_prometheus_labels_are_refused() -> None:
     _, problems = load_text(two)
     (found,) = errors(problems)
     assert (found.code, found.field) == ("duplicate-name", "metadata.name")
-    assert "SLO 'web-slo' objective 'strict!' has the Prometheus labels of SLO 'web-slo' " in (
-        found.message
-    )
+    assert "SLO 'web-slo' objective 'strict!' has the sloth_id of SLO 'web-slo' " in (found.message)
     assert "sloth_slo 'web-slo-strict'" in found.message
     # an SLO named after another's objective: "web-slo-strict" has sloth_slo "web-slo-strict"
     one = slo(
@@ -418,9 +416,16 @@ def test_two_objectives_with_the_same_prometheus_labels_are_refused() -> None:
     )
     _, problems = load_text(clash)
     (found,) = errors(problems)
-    assert "SLO 'web-slo-strict' has the Prometheus labels of SLO 'web-slo' objective 'Strict'" in (
+    assert "SLO 'web-slo-strict' has the sloth_id of SLO 'web-slo' objective 'Strict'" in (
         found.message
     )
+    # SLO "c" of service "a-b" and SLO "b-c" of service "a": both sloth_id "a-b-c"
+    first = base.replace("name: web-slo", "name: c").replace("service: web", "service: a-b")
+    second = base.split("---\n", 1)[1]
+    second = second.replace("name: web-slo", "name: b-c").replace("service: web", "service: a")
+    _, problems = load_text(first + "---\n" + second)
+    (found,) = errors(problems)
+    assert "SLO 'b-c' has the sloth_id of SLO 'c', 'a-b-c' (sloth_service 'a'" in found.message
 
 
 def test_annotations_carry_the_extensions() -> None:

@@ -123,7 +123,15 @@ def test_its_name_namespace_and_labels_come_from_the_options(tmp_path: Path) -> 
     }
     checked = _validate(tmp_path, {"named": doc})
     assert checked.returncode == 0, checked.stdout[-4000:] + checked.stderr[-2000:]
-    for wrong in (["--name", "API_slos"], ["--label", "release"], ["--namespace", "-x"]):
+    wrong_ones = (
+        ["--name", "API_slos"],
+        ["--label", "release"],
+        ["--label", "k" * 64 + "=v"],
+        ["--namespace", "-x"],
+        ["--namespace", "a.b"],  # a namespace is a DNS label
+        ["--namespace", "n" * 64],
+    )
+    for wrong in wrong_ones:
         refused = CliRunner().invoke(app, [*args, *wrong])
         assert refused.exit_code == 2, refused.output
         assert "invalid-option-value" in refused.output

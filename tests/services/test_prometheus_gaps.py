@@ -17,9 +17,12 @@ from sqlalchemy.engine import Engine
 from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
 from covenant.services.prometheus import ReadReport, ingest_prometheus
+from covenant.services.prometheus_recorded import read_day_minutes
 from covenant.services.read_warnings import unanswered
 from covenant.services.store import open_store
 from covenant.store import buckets
+from covenant.store.day_sums import DaySum, write_day_sums
+from covenant.store.db import write_transaction
 from tests import promdata
 from tests.promserver import Server, openmetrics_text
 from tests.services.test_prometheus_unaligned import (
@@ -32,6 +35,7 @@ from tests.services.test_prometheus_unaligned import (
     samples,
     scrapes,
 )
+from tests.store.test_kept_sums import _row
 
 CUT = START + 120 * 60  # the second server's data begins here (its retention)
 LOST = 121  # api's minutes before CUT, and CUT's own
@@ -122,3 +126,36 @@ def test_a_read_again_keeps_the_stored_events_where_the_server_has_no_data(
     assert [row[LOST:] for row in good] == [row[LOST:] for row in read[0]]
     assert all(r.unanswered is not None and r.unanswered.kept_total == 0 for r in told)
     assert all(line.endswith("count only the events the server had") for line in unanswered(told))
+
+
+def test_a_day_of_sums_the_server_lacks_is_left_as_stored(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    """A day stored as its exact sums (a first read by days) is not replaced by the minutes of
+    a server that has none of them: `ingest prometheus` leaves it and says so; the worker's read
+    of its minutes (sums replaced only by minutes adding up to them) fails and reads it later."""
+    empty = prometheus()
+    ws = promdata.workspace(tmp_path / "ws", empty.url)
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    key = KEYS[0]
+    with write_transaction(engine) as conn:
+        sid = buckets.ensure_series(conn, keys=[key])[key]
+        write_day_sums(conn, [DaySum(sid, START, 90, 100)])
+    reads = [r for r in load_workspace(ws).prometheus.reads if r.series == key]  # type: ignore[union-attr]
+    (report,) = ingest_prometheus(
+        engine, reads=reads, start=from_epoch(START), end=from_epoch(START + 86400)
+    )
+    assert report.error is None
+    assert report.unanswered is not None
+    assert (report.unanswered.left, report.unanswered.left_from) == (1440, START)
+    assert _row(engine, sid, START)[2:] == (90, 100)  # the day's sums stand
+    (line,) = unanswered([report])
+    assert "1,440 minutes of days stored as sums were left as they are" in line
+    (checked,) = read_day_minutes(engine, {START: reads}, now=from_epoch(START + 90 * 86400))
+    assert checked.error is not None
+    assert checked.error.code == "source-sums-differ"
+    assert "the server has no data for 1,440 minutes of days (hours) stored as" in str(
+        checked.error
+    )
+    assert checked.read_until == from_epoch(START)  # read again later
+    assert _row(engine, sid, START)[2:] == (90, 100)

@@ -236,6 +236,7 @@ def prometheus_command(
         raise fail(error) from None
 
 
+_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 _DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 _LABEL_KEY = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 _LABEL_VALUE = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
@@ -260,10 +261,11 @@ def _metadata(
             )
         return {}
     found: dict[str, Any] = {}
-    for option, value in (("--name", name), ("--namespace", namespace)):
+    for option, value, most in (("--name", name, 253), ("--namespace", namespace, 63)):
         if value is None:
             continue
-        if len(value) > 253 or not re.match(_DNS_SUBDOMAIN, value):
+        label = option == "--namespace"  # a namespace is a DNS label: no dots
+        if len(value) > most or not re.match(_DNS_LABEL if label else _DNS_SUBDOMAIN, value):
             raise OptionValueError(
                 f"{option} {value!r} is not a Kubernetes name",
                 hint="lowercase letters, digits, '-' and '.', e.g. checkout-slos",
@@ -272,10 +274,12 @@ def _metadata(
     pairs: dict[str, str] = {}
     for item in labels:
         key, eq, value = item.partition("=")
+        prefix, _, short = key.rpartition("/")
+        sizes = len(prefix) <= 253 and len(short) <= 63 and len(value) <= 63
         if (
             not eq
+            or not sizes
             or not re.match(_LABEL_KEY, key)
-            or len(value) > 63
             or not re.match(_LABEL_VALUE, value)
         ):
             raise OptionValueError(

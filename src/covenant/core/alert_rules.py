@@ -52,7 +52,7 @@ def slo_label(o: Objective) -> str:
 
 
 def service_label(o: Objective) -> str:
-    return o.service or o.slo
+    return o.sloth_service or o.service or o.slo
 
 
 def sloth_ids(o: Objective) -> dict[str, str]:

@@ -267,6 +267,7 @@ class Objective:
     sloth_slo: str = ""
     """The ``sloth_slo`` label's SLO part when it is not ``slo`` (an SLO imported from Sloth and
     renamed keeps Sloth's name there: ``covenant.dev/sloth-slo``)."""
+    sloth_service: str = ""  # the ``sloth_service`` label when it is not ``service``
     routing: AlertRouting | None = None  # labels and names its alerts carry for their routes
 
     def __post_init__(self) -> None:

@@ -32,6 +32,7 @@ MINIMUM_EVENTS_KEY = "covenant.dev/minimum-events"
 ALERTING_KEY = "covenant.dev/alerting"
 EVENTS_KEY = "covenant.dev/events"
 SLOTH_SLO_KEY = "covenant.dev/sloth-slo"  # the sloth_slo label, when not the SLO's name
+SLOTH_SERVICE_KEY = "covenant.dev/sloth-service"  # sloth_service, when not the service's
 SLO_ANNOTATION_KEYS = (NO_DATA_KEY, MINIMUM_EVENTS_KEY, ALERTING_KEY)
 
 DEFAULT_TIER_NAMES = ("page-fast", "page-slow", "ticket-fast", "ticket-slow")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -14,6 +15,7 @@ from covenant.definitions.covenant_v1 import (
     EVENTS_KEY,
     MINIMUM_EVENTS_KEY,
     NO_DATA_KEY,
+    SLOTH_SERVICE_KEY,
     SLOTH_SLO_KEY,
     AlertingSpec,
     CovenantSLISpec,
@@ -21,7 +23,6 @@ from covenant.definitions.covenant_v1 import (
     EventsSpec,
 )
 from covenant.definitions.diagnostics import at, problems_from
-from covenant.definitions.field_rules import is_name
 from covenant.definitions.openslo import Metadata, SLISpec, SLOSpec
 from covenant.definitions.yamlsource import PathKey, SourceDocument, read_text
 from covenant.errors import Problem
@@ -36,6 +37,7 @@ class SLOExtensions:
     alerting: AlertingSpec | None = None
     alerting_path: PathKey = ()
     sloth_slo: str = ""  # covenant.dev/sloth-slo
+    sloth_service: str = ""  # covenant.dev/sloth-service
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,27 +97,44 @@ def slo_extensions(
         alerting_path = (*meta, ALERTING_KEY)
         alerting, found = _annotation_model(doc, annotations, alerting_path, AlertingSpec)
         problems.extend(found)
-    sloth_slo = annotations.get(SLOTH_SLO_KEY, "").strip()
-    if SLOTH_SLO_KEY in annotations and not is_name(sloth_slo):
-        problems.append(
-            at(
-                doc,
-                (*meta, SLOTH_SLO_KEY),
-                code="invalid-annotation",
-                message=f"{SLOTH_SLO_KEY} must be a name (lowercase letters, digits and '-', "
-                f"at most 63), not {sloth_slo!r}",
-                fix="write the SLO's name in Sloth, e.g. requests-availability",
-            )
-        )
-        sloth_slo = ""
+    sloth_slo, sloth_service = (
+        _sloth_name(doc, annotations, (*meta, key), problems)
+        for key in (SLOTH_SLO_KEY, SLOTH_SERVICE_KEY)
+    )
     extensions = SLOExtensions(
         no_data=NoDataPolicy(no_data) if no_data else NoDataPolicy.SKIP,
         minimum_events=minimum or 0,
         alerting=alerting,
         alerting_path=alerting_path,
         sloth_slo=sloth_slo,
+        sloth_service=sloth_service,
     )
     return extensions, problems
+
+
+SLOTH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,252}$")
+
+
+def _sloth_name(
+    doc: SourceDocument, annotations: Mapping[str, str], path: PathKey, problems: list[Problem]
+) -> str:
+    """A ``covenant.dev/sloth-*`` annotation: a name as Sloth writes one ("" when absent)."""
+    key = str(path[-1])
+    if key not in annotations:
+        return ""
+    text = annotations[key].strip()
+    if SLOTH_NAME.match(text):
+        return text
+    problems.append(
+        at(
+            doc,
+            path,
+            code="invalid-annotation",
+            message=f"{key} must be a name (letters, digits, '_', '.', ':' and '-'), not {text!r}",
+            fix="write the name in Sloth, e.g. requests_availability",
+        )
+    )
+    return ""
 
 
 def sli_extensions(

@@ -176,14 +176,16 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
 def sloth_id_problems(
     objectives: Sequence[Objective], slos: Mapping[str, SourceDocument]
 ) -> list[Problem]:
-    """An error for each objective whose Sloth ids (``sloth_id``, ``sloth_service``,
-    ``sloth_slo``) an earlier one has: their recording rules, alerts and ``/metrics`` series
-    would be one (and Prometheus refuses a rule group or a scrape that repeats them)."""
-    seen: dict[tuple[str, ...], Objective] = {}
+    """An error for each objective whose ``sloth_id`` an earlier one has (``<service>-<slo>``:
+    SLO ``c`` of service ``a-b`` and SLO ``b-c`` of service ``a`` too): their rule groups are
+    named by it (Prometheus refuses a file that repeats one), and with the same
+    ``sloth_service`` and ``sloth_slo`` their recordings, alerts and ``/metrics`` series would
+    be one."""
+    seen: dict[str, Objective] = {}
     problems: list[Problem] = []
     for o in objectives:
         ids = sloth_ids(o)
-        first = seen.setdefault(tuple(ids.values()), o)
+        first = seen.setdefault(ids["sloth_id"], o)
         if first is o or o.slo not in slos or first.key == o.key:
             continue  # (the same key twice: two SLOs of one name, an error of its own)
         problems.append(
@@ -191,9 +193,10 @@ def sloth_id_problems(
                 slos[o.slo],
                 ("metadata", "name"),
                 code="duplicate-name",
-                message=f"{_named(o)} has the Prometheus labels of {_named(first)} "
-                f"(sloth_service {ids['sloth_service']!r}, sloth_slo {ids['sloth_slo']!r}): "
-                "their recordings, alerts and /metrics series would be the same",
+                message=f"{_named(o)} has the sloth_id of {_named(first)}, "
+                f"{ids['sloth_id']!r} (sloth_service {ids['sloth_service']!r}, sloth_slo "
+                f"{ids['sloth_slo']!r}): their rule groups, recordings, alerts and /metrics "
+                "series would be the same",
                 fix="rename one of them: the SLO (or its covenant.dev/sloth-slo annotation), "
                 "its service, or the objective's displayName",
             )
@@ -376,6 +379,7 @@ def _resolve_slo(
                 service=spec.service,
                 sli=sli_name,
                 sloth_slo=extensions.sloth_slo,
+                sloth_service=extensions.sloth_service,
                 routing=routing,
             )
         except InputError as exc:

@@ -147,7 +147,8 @@ class _Page:
         )
         stale = gauge(
             "covenant_slo_stale",
-            "1 when the objective's source has not answered for now: its figures are those of "
+            "1 when the objective's source cannot answer for now (its latest read failed, "
+            "minutes not read yet, never read, or its query changed): its figures are those of "
             "the data read so far.",
         )
         firing = gauge(

@@ -262,14 +262,11 @@ def apply_stale(report: EvaluationReport, stale: Mapping[str, Stale]) -> Evaluat
         return e if reason is None else stale_marked(e, reason)
 
     def of(c: CompositeResult) -> Stale | None:
-        return next(
-            (
-                stale[p.objective.series]
-                for p in c.composite.components
-                if p.objective.series in stale
-            ),
-            None,
-        )
+        """A stale component's reason: one whose source stopped first (its alerts held)."""
+        found = [
+            stale[p.objective.series] for p in c.composite.components if p.objective.series in stale
+        ]
+        return next((s for s in found if s.held), found[0] if found else None)
 
     return replace(
         report,

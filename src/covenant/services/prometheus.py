@@ -24,7 +24,7 @@ from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, to_epoch, utc_text
 from covenant.errors import QueryChangedError, SourceError
 from covenant.services.fetch_pool import fetch_pool
-from covenant.services.prometheus_gaps import Unanswered, keep_stored
+from covenant.services.prometheus_gaps import Unanswered, keep_stored, left_error
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
 from covenant.services.read_claims import claim_reads, claimed_by_others, with_replaced
 from covenant.services.read_claims import ensure_series as _ensure_series
@@ -413,6 +413,7 @@ def _write(
         if r.series in others
     ]
     ready = [item for item in ready if item[0].series not in others]
+    read = {r.series: _counted(start, parts) for r, start, (parts, _) in ready}  # as fetched
     ready, unanswered = keep_stored(conn, ready, step=step)
     ranges = [
         Range(ids[r.series], c.start, c.good, c.total) for r, _, (parts, _) in ready for c in parts
@@ -426,13 +427,13 @@ def _write(
     reports = []
     failed: list[tuple[SeriesQueries, SourceError]] = []
     for r, start, (parts, fetch_error) in ready:
-        done, good, total, n, error = start, 0, 0, 0, fetch_error
-        for counts in parts:
-            done = counts.end
-            good += int(counts.good.sum())
-            total += int(counts.total.sum())
-            n += int(counts.total.size)
+        error = fetch_error
+        done, good, total, n = read[r.series]
         mine = changed.get(ids[r.series], [])
+        gap = unanswered.get(r.series)
+        if gap is not None and gap.left_from is not None and sums == "check":
+            done = max(start, min(done, gap.left_from))  # read again when the server answers
+            error = error or left_error(r.source.name, r.series, gap)
         kept = [c for c in mine if c.kept]
         if kept:  # exact sums kept: the read failed there
             done = max(start, min(done, kept[0].start))
@@ -456,6 +457,17 @@ def _write(
     for r, error in failed:
         sqlite_writer.record_failure(conn, ids[r.series], source=r.source.name, error=error, at=at)
     return reports + refused  # (not recorded: the series is the other query's now)
+
+
+def _counted(start: int, parts: Sequence[Counts]) -> tuple[int, int, int, int]:
+    """How far ``parts`` reach, their good and total events and their buckets, as read."""
+    done, good, total, n = start, 0, 0, 0
+    for counts in parts:
+        done = counts.end
+        good += int(counts.good.sum())
+        total += int(counts.total.sum())
+        n += int(counts.total.size)
+    return done, good, total, n
 
 
 def _report(

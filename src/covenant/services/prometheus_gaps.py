@@ -1,12 +1,14 @@
 """Minutes a read of Prometheus got no data for: counted as no events, never over stored ones.
 
 A server answers nothing for the minutes before its retention, or over a gap in its data
-(``Counts.gaps``: no point of the total query, no sample of its counters within the
-lookback). Reading such a range again must not replace the events a store holds there with
-zeros — "re-running a range replaces it" is for a server that still has the data, and one
-whose retention is shorter than the range asked for has not. So where the server has no data
-(or only part of a minute's: no sample before it) and the store holds more events, the stored
-minute is written back as it is, and the read says so (``Unanswered``); elsewhere the minute
+(``Counts.gaps``: no sample of the total's counters at a minute's start or within the lookback
+before it; a ``{{.window}}`` query's minute without a point is one without events). Reading
+such a range again must not replace the events a store holds there with zeros — "re-running a
+range replaces it" is for a server that still has the data, and one whose retention is
+shorter than the range asked for has not. So where the server has no data (or only part of a
+minute's: no sample before it) and the store holds more events, the stored minute is written
+back as it is; a day stored as sums (or with summed hours) the server lacks minutes of is not
+written at all, so its sums stay; and the read says so (``Unanswered``). Elsewhere the minute
 has what was read.
 """
 
@@ -18,6 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from covenant.core.timeutil import from_epoch, utc_text
+from covenant.errors import SumsDifferError
+
 if TYPE_CHECKING:
     from covenant.core.promql import SeriesQueries
     from covenant.errors import SourceError
@@ -26,52 +31,102 @@ if TYPE_CHECKING:
     Fetched = tuple[list[Counts], SourceError | None]
 
 
+DAY = 86400
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unanswered:
-    """The minutes of one read the server had no data for, and the stored events kept."""
+    """The minutes of one read the server had no data for, and what was kept of the store's."""
 
     minutes: int
     first: int  # the first such minute's start (epoch s)
     last: int  # the last one's end
-    kept_good: int  # events the store held there, kept
+    kept_good: int  # events the store held there, more than were read, kept
     kept_total: int
+    left: int = 0  # minutes of days (hours) stored as sums, not written: the sums stay
+    left_from: int | None = None  # the first of them (epoch s)
 
 
 def keep_stored(
     conn: Any, ready: Sequence[tuple[SeriesQueries, int, Fetched]], *, step: int
 ) -> tuple[list[tuple[SeriesQueries, int, Fetched]], dict[str, Unanswered]]:
-    """``ready`` with the stored events of the buckets its parts have no data for put back in
-    place of the zeros, and what each series' read had no data for."""
+    """``ready`` with what the store knows better where the server has no data: a minute the
+    store holds more events for is written back as stored, and the minutes of a day stored as
+    sums only (or with summed hours) are not written at all when the server lacks any of them,
+    so its sums stay (a part may then be written as several pieces). Also what each series'
+    read had no data for."""
     from covenant.store.chunk_reads import read_matrix  # noqa: PLC0415
 
     found: dict[str, Unanswered] = {}
     out = []
     for r, start, (parts, error) in ready:
-        kept_parts = []
+        pieces: list[Counts] = []
         for c in parts:
             if c.gaps is None:
-                kept_parts.append(c)
+                pieces.append(c)
                 continue
             gaps = c.gaps
+            unread: dict[int, set[int]] = {}
             stored = read_matrix(
-                conn, keys=[r.series], start=c.start, end=c.end, step=step, unread={}
+                conn, keys=[r.series], start=c.start, end=c.end, step=step, unread=unread
             )
             size = c.total.size
             good, total = stored.good[0][:size], stored.total[0][:size]
             keep = gaps & (total > c.total)  # the store knows more events there
-            kept_parts.append(
-                replace(c, good=np.where(keep, good, c.good), total=np.where(keep, total, c.total))
-                if keep.any()
-                else c
-            )
+            write = np.ones(size, dtype=bool)
+            for day in sorted({d for days in unread.values() for d in days}):
+                lo = (max(day, c.start) - c.start) // step
+                hi = (min(day + DAY, c.end) - c.start) // step
+                if gaps[lo:hi].any():  # the sums stay: none of the day is written
+                    write[lo:hi] = False
+            keep &= write
+            g = np.where(keep, good, c.good)
+            t = np.where(keep, total, c.total)
+            pieces += _runs(c, g, t, write)
             where = np.flatnonzero(gaps)
+            unwritten = np.flatnonzero(~write)
             before = found.get(r.series)
+            left_from = before.left_from if before else None
+            if left_from is None and unwritten.size:
+                left_from = c.start + int(unwritten[0]) * step
             found[r.series] = Unanswered(
                 minutes=(before.minutes if before else 0) + int(where.size),
                 first=before.first if before else c.start + int(where[0]) * step,
                 last=c.start + (int(where[-1]) + 1) * step,
                 kept_good=(before.kept_good if before else 0) + int(good[keep].sum()),
                 kept_total=(before.kept_total if before else 0) + int(total[keep].sum()),
+                left=(before.left if before else 0) + int(unwritten.size),
+                left_from=left_from,
             )
-        out.append((r, start, (kept_parts, error)))
+        out.append((r, start, (pieces, error)))
     return out, found
+
+
+def _runs(c: Counts, good: Any, total: Any, write: Any) -> list[Counts]:
+    """``c`` with ``good`` and ``total``, as the runs of buckets ``write`` keeps."""
+    if write.all():
+        return [replace(c, good=good, total=total)]
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], write.astype(np.int8), [0]))))
+    return [
+        replace(
+            c,
+            start=c.start + int(a) * c.step,
+            good=good[a:b],
+            total=total[a:b],
+            gaps=None if c.gaps is None else c.gaps[a:b],
+        )
+        for a, b in zip(edges[::2], edges[1::2], strict=True)
+    ]
+
+
+def left_error(source: str, series: str, gap: Unanswered) -> SumsDifferError:
+    """The error of a read that left days (hours) stored as sums because the server has no
+    data for some of their minutes (a read that replaces sums only by what adds up to them)."""
+    assert gap.left_from is not None
+    return SumsDifferError(
+        f"{source}, series {series!r}: the server has no data for {gap.left:,} minutes of days "
+        f"(hours) stored as their exact sums, from {utc_text(from_epoch(gap.left_from))} (a "
+        "first read by days): the sums were kept. Its retention may be shorter than the "
+        "stored range, or another server answers at the DataSource's url",
+        hint="check the DataSource, or restore the server's data; the sums stand meanwhile",
+    )

@@ -46,11 +46,16 @@ def unanswered(reports: Sequence[ReadReport]) -> list[str]:
             f"from {utc_text(from_epoch(gap.first))} to {utc_text(from_epoch(gap.last))} "
             "(before its retention, or a gap in its data): "
         )
+        kept = []
         if gap.kept_total:
-            said += (
+            kept.append(
                 f"the store's counts were kept where they were higher ({gap.kept_total:,} "
-                f"events, {gap.kept_good:,} good), the rest count what the server had"
+                f"events, {gap.kept_good:,} good)"
             )
+        if gap.left:
+            kept.append(f"{gap.left:,} minutes of days stored as sums were left as they are")
+        if kept:
+            said += ", ".join(kept) + "; the rest count what the server had"
         else:
             said += "they count only the events the server had"
         lines.append(said)

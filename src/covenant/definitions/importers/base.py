@@ -338,14 +338,19 @@ def disambiguate(files: Sequence[ImportedFile], taken: set[str]) -> None:
             document["metadata"]["name"] = candidate
             document["spec"]["indicator"]["metadata"]["name"] = candidate
             where = "another SLO of this import" if name not in taken else "an SLO of the workspace"
+            annotations = document["metadata"].setdefault("annotations", {})
+            if name in taken or pairs.count((document["spec"]["service"], name)) > 1:
+                annotations.pop(SLOTH_SLO_KEY, None)  # the new name is its label: apart
             if name in taken:
                 labels = "its rules' sloth_slo is the new name: the workspace's SLO has the old"
             elif pairs.count((document["spec"]["service"], name)) > 1:
                 labels = "its rules' sloth_slo is the new name: its service has two SLOs so named"
             else:  # the name stays its sloth_slo label: Sloth's ids, dashboards and routes
-                annotations = document["metadata"].setdefault("annotations", {})
-                annotations[SLOTH_SLO_KEY] = name
-                labels = f"its rules keep Sloth's sloth_slo {name!r} ({SLOTH_SLO_KEY})"
+                annotations.setdefault(SLOTH_SLO_KEY, name)  # (Sloth's, when renamed before)
+                labels = (
+                    f"its rules keep Sloth's sloth_slo {annotations[SLOTH_SLO_KEY]!r} "
+                    f"({SLOTH_SLO_KEY})"
+                )
             result.notes.append(
                 Note(
                     where=result.source,

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from covenant.definitions.covenant_v1 import SLOTH_SERVICE_KEY, SLOTH_SLO_KEY
 from covenant.definitions.diagnostics import did_you_mean
 from covenant.definitions.importers import groups, promql
 from covenant.definitions.importers.base import (
@@ -264,8 +265,13 @@ def _slo(
         record, ("alerting",), tiers, target=percent_to_target(objective), window=period
     )
     labels = {**common, **label_values(slo.get("labels"))}
+    named = name_for(result, name)
+    if named != name:  # Sloth's ids keep Sloth's names (DNS labels here)
+        annotations[SLOTH_SLO_KEY] = name
+    if service_name != service:
+        annotations[SLOTH_SERVICE_KEY] = service
     return SLOParts(
-        name=name_for(result, name),
+        name=named,
         display_name=f"{service} {name}",
         service=service_name,
         description=description(record, ("description",), slo.get("description")),

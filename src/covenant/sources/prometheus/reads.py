@@ -62,9 +62,11 @@ class Counts:
     good: Int64Array
     total: Int64Array
     gaps: npt.NDArray[np.bool_] | None = None
-    """The buckets the server had no data for (no point of the total query, or no sample of
-    its counters within the lookback): counted as no events, but not known to have none
-    (``services.prometheus`` keeps the events a store holds there). None: there were none."""
+    """The buckets the server had no data for (no sample of the total's counters at their
+    start or within the lookback before: ``samples.unknown``): counted as what their samples
+    report, but not known to be all (``services.prometheus_gaps`` keeps what the store knows
+    better). None: there were none. A ``{{.window}}`` query's minute without a point is one
+    without events, never a gap."""
 
     @property
     def end(self) -> int:
@@ -194,7 +196,9 @@ def _read(
     # instants lo + step … hi: the ends of the buckets lo … hi − step
     points = client.query_range(query, start=lo + step, end=hi, step=step)
     values = _values(points, lo=lo, n=n, step=step, query=query, where=where)
-    return values, np.isnan(values)
+    # a minute without a point is one without events (no series: a 5xx counter before its
+    # first error), not one the server has no data for: only samples tell that
+    return values, np.zeros(n, dtype=np.bool_)
 
 
 def _values(
@@ -246,8 +250,8 @@ def combine(
     gaps: npt.NDArray[np.bool_] | None = None,
 ) -> Counts:
     """Good and total per bucket; no point at all is a bucket without events. ``gaps``: the
-    buckets the server had no data for (``Counts.gaps``; also every bucket without a total)."""
-    missing = np.isnan(total) if gaps is None else gaps | np.isnan(total)
+    buckets the server had no data for (``Counts.gaps``: counters without a baseline sample)."""
+    missing = np.zeros(total.size, dtype=np.bool_) if gaps is None else gaps
     lonely = np.flatnonzero(np.isnan(total) & ~np.isnan(first) & (np.nan_to_num(first) > 0))
     if lonely.size:
         at = utc_text(from_epoch(lo + (int(lonely[0]) + 1) * step))
