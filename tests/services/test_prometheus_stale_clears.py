@@ -58,7 +58,10 @@ def test_a_source_answering_again_clears_the_error_without_a_new_minute(
         stale = stale_reasons(conn, keys=keys, at=at)
         states = read_states(conn, keys=keys)
     assert sorted(stale) == keys
-    assert all("[source-unreachable]" in why and "data up to" in why for why in stale.values())
+    assert all(
+        "[source-unreachable]" in s.reason and "data up to" in s.reason for s in stale.values()
+    )
+    assert {s.code for s in stale.values()} == {"source-unreachable"}
     assert {s.read_until for s in states.values()} == {START + 3600}
     with engine.connect() as conn:
         before = buckets.read_matrix(conn, keys=keys, start=START, end=START + 2 * 3600)
