@@ -333,8 +333,9 @@ def test_alerting_defaults_false_and_incomplete_new_tier() -> None:
     ]
 
 
-def test_burnrate_conditions_become_tiers() -> None:
-    text = slo(
+def with_condition(lookback: str, after: str) -> str:
+    """The SLO with one alert policy of one burn-rate condition (14.4 over ``lookback``)."""
+    return slo(
         ROLLING
         + "  objectives:\n    - target: 0.99\n  alertPolicies:\n    - alertPolicyRef: fast\n"
     ) + (
@@ -342,9 +343,12 @@ def test_burnrate_conditions_become_tiers() -> None:
         "  conditions: [{conditionRef: burn}]\n  notificationTargets: []\n"
         "---\napiVersion: openslo/v1\nkind: AlertCondition\nmetadata: {name: burn}\nspec:\n"
         "  severity: page\n  condition: {kind: burnrate, op: gte, threshold: 14.4, "
-        "lookbackWindow: 1h, alertAfter: 5m}\n"
+        f"lookbackWindow: {lookback}, alertAfter: {after}}}\n"
     )
-    workspace, problems = load_text(text)
+
+
+def test_burnrate_conditions_become_tiers() -> None:
+    workspace, problems = load_text(with_condition("1h", "5m"))
     assert workspace is not None, problems
     (tier,) = workspace.objectives[0].alert_tiers
     assert (tier.name, tier.severity, tier.long_window_s, tier.short_window_s) == (
@@ -373,17 +377,7 @@ def test_burnrate_conditions_become_tiers() -> None:
 def test_a_conditions_short_window_is_whole_minutes(
     lookback: str, after: str, short_s: int, for_s: int
 ) -> None:
-    text = slo(
-        ROLLING
-        + "  objectives:\n    - target: 0.99\n  alertPolicies:\n    - alertPolicyRef: fast\n"
-    ) + (
-        "---\napiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: fast}\nspec:\n"
-        "  conditions: [{conditionRef: burn}]\n  notificationTargets: []\n"
-        "---\napiVersion: openslo/v1\nkind: AlertCondition\nmetadata: {name: burn}\nspec:\n"
-        "  severity: page\n  condition: {kind: burnrate, op: gte, threshold: 14.4, "
-        f"lookbackWindow: {lookback}, alertAfter: {after}}}\n"
-    )
-    workspace, problems = load_text(text)
+    workspace, problems = load_text(with_condition(lookback, after))
     assert workspace is not None, problems
     (tier,) = workspace.objectives[0].alert_tiers
     assert (tier.short_window_s, tier.for_s) == (short_s, for_s)

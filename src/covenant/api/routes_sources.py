@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends
 from covenant.api.deps import Ctx, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import INTERNAL_READERS
-from covenant.core.timeutil import utc_text
 
 router = APIRouter(responses=RESPONSES)
 Staff = [Depends(allow(INTERNAL_READERS))]
@@ -40,16 +39,6 @@ def data_source(ctx: Ctx, name: str) -> dict[str, Any]:
 def worker(ctx: Ctx) -> dict[str, Any]:
     """This process's worker: whether it runs and leads (one process of a store leads), how
     many ticks ran and failed, when, and the latest failure's error (null once a tick ran)."""
-    loop = ctx.worker
-    if loop is None:
-        return {"running": False}
-    return {
-        "running": loop.running,
-        "leading": loop.leading,
-        "interval_seconds": loop.interval_s,
-        "ticks": loop.ticks,
-        "failures": loop.failures,
-        "last_tick_at": None if loop.last_tick_at is None else utc_text(loop.last_tick_at),
-        "last_failure_at": None if loop.last_failure_at is None else utc_text(loop.last_failure_at),
-        "last_error": loop.last_error,
-    }
+    from covenant.services.source_status import worker_json
+
+    return worker_json(ctx.worker)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from covenant.core.promql import PrometheusSource, SeriesQueries
     from covenant.definitions.workspace import Workspace
+    from covenant.services.worker_loop import WorkerLoop
 
 
 def data_sources_json(
@@ -89,4 +90,20 @@ def _series_json(r: SeriesQueries, state: SourceState | None) -> dict[str, Any]:
             "message": state.error,
             "at": None if state.error_at is None else utc_text(state.error_at),
         },
+    }
+
+
+def worker_json(loop: WorkerLoop | None) -> dict[str, Any]:
+    """This process's worker (``covenant serve``'s): ``{running: false}`` without one."""
+    if loop is None:
+        return {"running": False}
+    return {
+        "running": loop.running,
+        "leading": loop.leading,
+        "interval_seconds": loop.interval_s,
+        "ticks": loop.ticks,
+        "failures": loop.failures,
+        "last_tick_at": None if loop.last_tick_at is None else utc_text(loop.last_tick_at),
+        "last_failure_at": None if loop.last_failure_at is None else utc_text(loop.last_failure_at),
+        "last_error": loop.last_error,
     }

@@ -4,12 +4,9 @@ how far its series were read and why a read failed — and this process's worker
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 from fastapi.responses import Response
 
-from covenant.core.timeutil import utc_text
 from covenant.web.core import backend, page, staff
 from covenant.web.routes import pages_router
 
@@ -18,7 +15,7 @@ router = pages_router()
 
 @router.get("/sources")
 def sources(request: Request) -> Response:
-    from covenant.services.source_status import data_sources_json
+    from covenant.services.source_status import data_sources_json, worker_json
 
     session = staff(request)
     ctx = backend(request)
@@ -29,18 +26,5 @@ def sources(request: Request) -> Response:
         title="Sources",
         at=ctx.clock(),
         sources=found,
-        worker=_worker(getattr(ctx, "worker", None)),
+        worker=worker_json(getattr(ctx, "worker", None)),
     )
-
-
-def _worker(loop: Any) -> dict[str, Any] | None:
-    if loop is None:
-        return None
-    return {
-        "running": loop.running,
-        "leading": loop.leading,
-        "ticks": loop.ticks,
-        "failures": loop.failures,
-        "last_tick_at": None if loop.last_tick_at is None else utc_text(loop.last_tick_at),
-        "last_error": loop.last_error,
-    }
