@@ -189,6 +189,16 @@ def split_difference(query: str) -> tuple[str, str] | None:
     return strip_parens(left), strip_parens(right)
 
 
+def good_of(error: str, total: str) -> str | None:
+    """``X`` when ``error`` is ``total − X`` (a latency SLI's count − the bucket under the
+    bound): the good events, read from the counter's samples rather than as a difference of
+    ``increase()``s, which a scrape interval as long as the step leaves empty."""
+    difference = split_difference(error)
+    if difference is None or not same_query(difference[0], total):
+        return None
+    return difference[1]
+
+
 def same_query(a: str, b: str) -> bool:
     """Whether two queries are written alike, whitespace and outer brackets aside."""
     return re.sub(r"\s+", "", strip_parens(a)) == re.sub(r"\s+", "", strip_parens(b))

@@ -378,16 +378,11 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
             skipped=True,
         )
         return None
-    role = "bad"
-    difference = promql.split_difference(queries["error_query"])
-    if difference is not None and promql.same_query(difference[0], queries["total_query"]):
-        # total − X errors: X counts the good events (a latency SLI's count − the bucket
-        # under the bound), read from the counter's samples rather than as a difference of
-        # increase()s, which a scrape interval as long as the step leaves empty
-        queries["error_query"], role = difference[1], "good"
-        written, _ = _get(events, "error_query")
+    role, good = "bad", promql.good_of(queries["error_query"], queries["total_query"])
+    if good is not None:  # a latency SLI's count − bucket: the bucket, counted from samples
+        queries["error_query"], role = good, "good"
         record.note(
-            ("sli", "events", written),
+            ("sli", "events", _get(events, "error_query")[0]),
             "error_query is total_query minus another count: imported as that count of good "
             "events (good / total is the same SLI)",
         )
