@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from covenant.core.model import DAY
 from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import SumsDifferError
 
@@ -29,9 +30,6 @@ if TYPE_CHECKING:
     from covenant.sources.prometheus.reads import Counts
 
     Fetched = tuple[list[Counts], SourceError | None]
-
-
-DAY = 86400
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +43,18 @@ class Unanswered:
     kept_total: int
     left: int = 0  # minutes of days (hours) stored as sums, not written: the sums stay
     left_from: int | None = None  # the first of them (epoch s)
+
+    def then(self, later: Unanswered) -> Unanswered:
+        """These minutes and a later part's."""
+        return Unanswered(
+            minutes=self.minutes + later.minutes,
+            first=self.first,
+            last=later.last,
+            kept_good=self.kept_good + later.kept_good,
+            kept_total=self.kept_total + later.kept_total,
+            left=self.left + later.left,
+            left_from=self.left_from if self.left_from is not None else later.left_from,
+        )
 
 
 def keep_stored(
@@ -83,21 +93,18 @@ def keep_stored(
             g = np.where(keep, good, c.good)
             t = np.where(keep, total, c.total)
             pieces += _runs(c, g, t, write)
-            where = np.flatnonzero(gaps)
-            unwritten = np.flatnonzero(~write)
-            before = found.get(r.series)
-            left_from = before.left_from if before else None
-            if left_from is None and unwritten.size:
-                left_from = c.start + int(unwritten[0]) * step
-            found[r.series] = Unanswered(
-                minutes=(before.minutes if before else 0) + int(where.size),
-                first=before.first if before else c.start + int(where[0]) * step,
+            where, unwritten = np.flatnonzero(gaps), np.flatnonzero(~write)
+            part = Unanswered(
+                minutes=int(where.size),
+                first=c.start + int(where[0]) * step,
                 last=c.start + (int(where[-1]) + 1) * step,
-                kept_good=(before.kept_good if before else 0) + int(good[keep].sum()),
-                kept_total=(before.kept_total if before else 0) + int(total[keep].sum()),
-                left=(before.left if before else 0) + int(unwritten.size),
-                left_from=left_from,
+                kept_good=int(good[keep].sum()),
+                kept_total=int(total[keep].sum()),
+                left=int(unwritten.size),
+                left_from=c.start + int(unwritten[0]) * step if unwritten.size else None,
             )
+            before = found.get(r.series)
+            found[r.series] = part if before is None else before.then(part)
         out.append((r, start, (pieces, error)))
     return out, found
 

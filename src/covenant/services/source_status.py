@@ -40,8 +40,9 @@ def data_sources_json(
     for source in sorted(sources.values(), key=lambda s: s.name):
         if name is not None and source.name != name:
             continue
-        rows = [_series_json(r, states.get(r.series)) for r in series[source.name]]
-        read = [row["read_until"] for row in rows if row["read_until"] is not None]
+        mine = [states.get(r.series) for r in series[source.name]]
+        rows = [_series_json(r, state) for r, state in zip(series[source.name], mine, strict=True)]
+        read = [s.read_until for s in mine if s is not None and s.read_until is not None]
         out.append(
             {
                 "name": source.name,
@@ -56,7 +57,7 @@ def data_sources_json(
                     state: sum(1 for row in rows if row["state"] == state)
                     for state in ("read", "failing", "never-read")
                 },
-                "read_until_oldest": min(read) if read else None,
+                "read_until_oldest": utc_text(from_epoch(min(read))) if read else None,
                 "series": sorted(rows, key=lambda row: str(row["series"])),
             }
         )
@@ -72,7 +73,7 @@ def _auth(source: PrometheusSource) -> dict[str, str] | None:
 
 
 def _series_json(r: SeriesQueries, state: SourceState | None) -> dict[str, Any]:
-    until = None if state is None or state.read_until is None else state.read_until
+    until = None if state is None else state.read_until
     failing = state is not None and state.error is not None
     return {
         "series": r.series,

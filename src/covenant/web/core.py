@@ -43,6 +43,7 @@ from covenant.services.users import Session
 
 if TYPE_CHECKING:
     from covenant.services.day_minutes_serve import MinutesReader
+    from covenant.services.worker_loop import WorkerLoop
 
 T = TypeVar("T")
 HERE = Path(__file__).parent
@@ -58,6 +59,7 @@ class Backend(Protocol):
 
     clock: Callable[[], datetime]
     settings: Settings
+    worker: WorkerLoop | None  # this process's worker (``covenant serve``), when it runs one
 
     def engine(self) -> Engine: ...
     def workspace(self) -> Workspace: ...

@@ -26,5 +26,5 @@ def sources(request: Request) -> Response:
         title="Sources",
         at=ctx.clock(),
         sources=found,
-        worker=worker_json(getattr(ctx, "worker", None)),
+        worker=worker_json(ctx.worker),
     )

@@ -172,19 +172,13 @@ def split_ratio(query: str) -> tuple[str, str, str] | None:
 def split_difference(query: str) -> tuple[str, str] | None:
     """``A - B`` with no other operator at the top level → ``(A, B)``, else None."""
     text = strip_parens(query)
-    top = _top_level(text)
-    minus: list[int] = []
-    for found in _BINARY.finditer(top):
-        before = top[: found.start()]
-        if found.group(0) in "+-" and (not before.strip() or re.search(r"\d[eE]$", before)):
-            continue  # a sign, or a number's exponent
-        if found.group(0) != "-" or minus:
-            return None
-        minus.append(found.start())
-    if not minus:
+    found = _binary_operators(text)
+    if len(found) != 1 or found[0].group(0) != "-":
         return None
-    left, right = text[: minus[0]], text[minus[0] + 1 :]
-    if not left.strip() or not right.strip() or _MODIFIER.match(right):
+    left, right = text[: found[0].start()], text[found[0].end() :]
+    if not left.strip() or not right.strip() or right.lstrip()[:1] in "+-":
+        return None  # (``a - -b`` is a + b)
+    if _MODIFIER.match(right):
         return None  # on (…) / ignoring (…): series matched by some labels only
     return strip_parens(left), strip_parens(right)
 
@@ -294,17 +288,26 @@ _LITERAL = re.compile(
 )
 
 
+def _binary_operators(text: str) -> list[re.Match[str]]:
+    """``text``'s top-level binary operators, in order (not a sign, nor a number's exponent)."""
+    top = _top_level(text)
+    found: list[re.Match[str]] = []
+    start = 0
+    for match in _BINARY.finditer(top):
+        before = top[start : match.start()]
+        if match.group(0) in "+-" and (not before.strip() or re.search(r"\d[eE]$", before)):
+            continue
+        found.append(match)
+        start = match.end()
+    return found
+
+
 def _operands(text: str) -> list[str]:
     """The operands of ``text``'s top-level binary operators (``[text]`` when it has none),
     their ``bool``/``on(…)``/``group_left(…)`` modifiers left out."""
-    top = _top_level(text)
     parts: list[str] = []
     start = 0
-    for found in _BINARY.finditer(top):
-        before = top[start : found.start()]
-        sign = found.group(0) in "+-"
-        if sign and (not before.strip() or re.search(r"\d[eE]$", before)):
-            continue  # a sign, or a number's exponent
+    for found in _binary_operators(text):
         parts.append(text[start : found.start()])
         start = found.end()
     parts.append(text[start:])
