@@ -36,6 +36,13 @@ def test_a_notice_and_a_rule_carry_the_slo_labels_and_sloths_alerting(tmp_path: 
     )
     workspace, problems = analyse_text(text)
     assert workspace is not None, problems
+    # the two SLO labels the alerts cannot carry are named, each with a label name to use
+    left_out = sorted(
+        (p.message.split("'")[1], p.fix) for p in problems if p.code == "label-not-carried"
+    )
+    assert [name for name, _ in left_out] == ["app.kubernetes.io/name", "sloth_id"]
+    assert "'app_kubernetes_io_name'" in left_out[0][1]
+    assert "'slo_sloth_id'" in left_out[1][1]
     engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     put(engine, T0 - timedelta(hours=3), 170, bad=0)
     put(engine, T0 - timedelta(minutes=10), 10, bad=50)  # 50 % errors: page-fast fires

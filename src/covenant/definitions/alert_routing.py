@@ -13,7 +13,7 @@ alerts carry for Alertmanager routes, in the worker's notices and the generated 
 
 The labels that say which alert it is (``core.model.IDENTITY``: ``sloth_id``, ``covenant_tier``,
 …) are never replaced; a key that is not a label name, or one of those, is left out with a
-warning (from the annotation; an SLO label is simply not carried).
+warning (``invalid-annotation`` from the annotation, ``label-not-carried`` for an SLO label).
 """
 
 from __future__ import annotations
@@ -39,22 +39,19 @@ def alert_routing(
     path: PathKey = (),
 ) -> tuple[AlertRouting | None, list[Problem]]:
     """The routing of an SLO from its metadata (``path``: where the metadata's document sits)."""
-    slo_labels = tuple(
-        (key, ",".join(map(str, value)) if isinstance(value, list) else str(value))
-        for key, value in (labels or {}).items()
-        if LABEL_NAME.match(key) and not key.startswith("__") and key not in IDENTITY
-    )
+    slo_labels, left_out = _slo_labels(doc, labels or {}, path)
     text = (annotations or {}).get(SLOTH_ALERTING)
     if text is None:
-        return (AlertRouting(slo_labels=slo_labels) if slo_labels else None), []
+        return (AlertRouting(slo_labels=slo_labels) if slo_labels else None), left_out
     where = (*path, "metadata", "annotations", SLOTH_ALERTING)
     found, syntax = read_text(text, file=doc.file)
     data = found[0].data if len(found) == 1 and not syntax else None
     if not isinstance(data, Mapping):
         return AlertRouting(slo_labels=slo_labels) if slo_labels else None, [
-            _warn(doc, where, "is not a JSON or YAML mapping: its labels are not carried")
+            *left_out,
+            _warn(doc, where, "is not a JSON or YAML mapping: its labels are not carried"),
         ]
-    problems: list[Problem] = []
+    problems: list[Problem] = left_out
     name = data.get("name")
     if name is not None and not (isinstance(name, str) and ALERT_NAME.match(name)):
         problems.append(_warn(doc, where, f"name {name!r} is not an alert name: not used"))
@@ -74,6 +71,43 @@ def alert_routing(
         page_annotations=_pairs(doc, where, page, "annotations", problems, "page_alert."),
         ticket_annotations=_pairs(doc, where, ticket, "annotations", problems, "ticket_alert."),
     ), problems
+
+
+def _slo_labels(
+    doc: SourceDocument, labels: Mapping[str, Any], path: PathKey
+) -> tuple[Pairs, list[Problem]]:
+    """The SLO labels its alerts carry, and a warning for each one they cannot."""
+    kept, left_out = [], []
+    for key, value in labels.items():
+        name = str(key)
+        if LABEL_NAME.match(name) and not name.startswith("__") and name not in IDENTITY:
+            kept.append(
+                (name, ",".join(map(str, value)) if isinstance(value, list) else str(value))
+            )
+            continue
+        why = (
+            "is one of the labels that say which alert it is"
+            if name in IDENTITY or name.startswith("__")
+            else "is not a Prometheus label name (letters, digits and _, not first a digit)"
+        )
+        left_out.append(
+            at(
+                doc,
+                (*path, "metadata", "labels", key),
+                code="label-not-carried",
+                message=f"label {name!r} {why}: the SLO's alerts and recordings do not carry it",
+                fix=f"rename it (e.g. {_label_name(name)!r}) to have alerts carry it, "
+                "or leave it if only the workspace needs it",
+                severity=WARNING,
+            )
+        )
+    return tuple(kept), left_out
+
+
+def _label_name(name: str) -> str:
+    """A label name like ``name``: what Prometheus's Kubernetes discovery makes of one."""
+    clean = re.sub(r"[^a-zA-Z0-9_]", "_", name).lstrip("_") or "label"
+    return "slo_" + clean if clean[0].isdigit() or clean in IDENTITY else clean
 
 
 def _pairs(
