@@ -86,6 +86,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/data-sources"): "staff",
     ("GET", "/data-sources/{name}"): "staff",
     ("GET", "/worker"): "staff",
+    ("GET", "/series-aside"): "staff",
+    ("POST", "/series-aside/prune"): "admin",
     ("GET", "/alerts/outbox"): "admin",
     ("POST", "/alerts/outbox/retry"): "admin",
     ("POST", "/alerts/outbox/prune"): "admin",

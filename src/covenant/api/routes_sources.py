@@ -1,19 +1,21 @@
 """The pipeline that feeds the SLOs, for staff: the Prometheus DataSources and how far each
-series was read (or why its latest read failed), and this process's worker (``covenant
-serve``'s: its ticks, failures and the latest error, which otherwise only reach the log)."""
+series was read (or why its latest read failed), this process's worker (``covenant
+serve``'s: its ticks, failures and the latest error, which otherwise only reach the log), and
+the series set aside when an SLI's query changed (``covenant db prune``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
-from covenant.api.deps import Ctx, allow
+from covenant.api.deps import Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES
-from covenant.core.access import INTERNAL_READERS
+from covenant.core.access import ADMINS, INTERNAL_READERS
 
 router = APIRouter(responses=RESPONSES)
 Staff = [Depends(allow(INTERNAL_READERS))]
+Admin = [Depends(allow(ADMINS))]
 
 
 @router.get("/data-sources", dependencies=Staff, tags=["sources"])
@@ -42,3 +44,35 @@ def worker(ctx: Ctx) -> dict[str, Any]:
     from covenant.services.source_status import worker_json
 
     return worker_json(ctx.worker)
+
+
+OlderThan = Annotated[
+    str | None,
+    Query(
+        description="Only series last read more than this long ago (e.g. 30d); default: all.",
+    ),
+]
+
+
+@router.get("/series-aside", dependencies=Staff, tags=["sources"])
+def series_aside(ctx: Ctx, older_than: OlderThan = None) -> dict[str, Any]:
+    """The series set aside because their SLI's query changed (`covenant db prune`, which
+    only lists): ``pruned`` are those ``POST /series-aside/prune`` with the same
+    ``older_than`` would delete, ``kept`` those read since ``read_before``."""
+    from covenant.services.aside_pruning import age_option, prune_aside
+
+    age = age_option(older_than, what="older_than")
+    found = prune_aside(ctx.engine(), now=ctx.clock(), actor="", older_than=age)
+    return found.as_json()
+
+
+@router.post("/series-aside/prune", dependencies=Admin, tags=["sources"])
+def prune_series_aside(ctx: Ctx, who: Who, older_than: OlderThan = None) -> dict[str, Any]:
+    """Delete the series set aside (`covenant db prune --yes`), those last read more than
+    ``older_than`` ago or all: one transaction, recorded in the audit log when it deleted any.
+    It cannot be undone: changing the SLI's query back no longer restores their counts."""
+    from covenant.services.aside_pruning import age_option, prune_aside
+
+    age = age_option(older_than, what="older_than")
+    found = prune_aside(ctx.engine(), now=ctx.clock(), actor=actor(who), older_than=age, apply=True)
+    return found.as_json()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -130,11 +129,11 @@ def prune_command(
     (docs/prometheus.md). Deleting them frees their space; it cannot be undone. The deletion
     is one transaction, recorded in the audit log."""
     from covenant.cli.console import now
-    from covenant.services.aside_pruning import prune_aside
+    from covenant.services.aside_pruning import age_option, prune_aside
     from covenant.services.store import open_existing
 
     try:
-        age = None if older_than is None else _age(older_than)
+        age = age_option(older_than, what="--older-than")
         engine = open_existing(settings_for(workspace).database_url)
         found = prune_aside(engine, now=now(), actor=cli_actor(actor), older_than=age, apply=yes)
     except CovenantError as error:
@@ -143,19 +142,6 @@ def prune_command(
         typer.echo(json.dumps(found.as_json(), indent=2))
         return
     _show_pruning(found)
-
-
-def _age(text: str) -> timedelta:
-    from covenant.definitions.durations import parse_duration
-    from covenant.errors import InputError
-
-    try:
-        return timedelta(seconds=parse_duration(text).seconds)
-    except InputError as error:
-        raise InputError(
-            f"--older-than: {error.message}",
-            hint="give a fixed length: minutes, hours, days or weeks, e.g. 30d",
-        ) from None
 
 
 def _show_pruning(found: AsidePruning) -> None:
