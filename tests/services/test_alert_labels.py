@@ -79,3 +79,16 @@ def test_a_notice_and_a_rule_carry_the_slo_labels_and_sloths_alerting(tmp_path: 
     _, problems = analyse_text(bad)
     (warned,) = [p for p in problems if p.code == "invalid-annotation"]
     assert "labels.covenant_tier is not a label an alert may set" in warned.message
+    # the same mapping under covenant.dev/alert-routing is read first; Sloth's is then not used
+    both = text.replace(
+        "    sloth.slok.dev/alerting:",
+        '    covenant.dev/alert-routing: \'{"name": "Mine"}\'\n    sloth.slok.dev/alerting:',
+    )
+    workspace, problems = analyse_text(both)
+    assert workspace is not None, problems
+    (o,) = workspace.objectives
+    assert RuleTarget(objective=o, counts=()).alert_name == "Mine"
+    (unused,) = [p for p in problems if p.code == "invalid-annotation"]
+    assert unused.message == (
+        "sloth.slok.dev/alerting: not used: covenant.dev/alert-routing is given too"
+    )

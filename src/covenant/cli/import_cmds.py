@@ -177,7 +177,9 @@ def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
             _say(f"  {imported.reason}")
         for problem in imported.problems:
             _say(f"  {problem}", "red")
-        for note in imported.notes:
+        if imported.problems and imported.notes:  # the problems first: nothing is written
+            _say(f"  ({len(imported.notes)} note(s) not shown until the problems are fixed)")
+        for note in [] if imported.problems else imported.notes:
             mark = "left out" if note.skipped else "note"
             place = " ".join(part for part in (note.where, note.field) if part)
             _say(

@@ -9,7 +9,9 @@ alerts carry for Alertmanager routes, in the worker's notices and the generated 
   ``annotations`` of every alert, over Covenant's, and ``page_alert`` / ``ticket_alert``
   (``pageAlert`` / ``ticketAlert`` in Sloth's Kubernetes form)
   ``labels`` and ``annotations`` of the page and ticket tiers' alerts, over those — so a route
-  on ``severity: critical``, ``routing_key`` or the alert name keeps matching.
+  on ``severity: critical``, ``routing_key`` or the alert name keeps matching. The same
+  mapping under ``covenant.dev/alert-routing`` (which ``covenant import pyrra`` writes) is
+  read first; a Sloth annotation beside it is not used (a warning).
 
 The labels that say which alert it is (``core.model.IDENTITY``: ``sloth_id``, ``covenant_tier``,
 …) are never replaced; a key that is not a label name, or one of those, is left out with a
@@ -27,6 +29,7 @@ from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.yamlsource import PathKey, SourceDocument, read_text
 from covenant.errors import Problem
 
+ALERT_ROUTING = "covenant.dev/alert-routing"
 SLOTH_ALERTING = "sloth.slok.dev/alerting"
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 ALERT_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -40,10 +43,16 @@ def alert_routing(
 ) -> tuple[AlertRouting | None, list[Problem]]:
     """The routing of an SLO from its metadata (``path``: where the metadata's document sits)."""
     slo_labels, left_out = _slo_labels(doc, labels or {}, path)
-    text = (annotations or {}).get(SLOTH_ALERTING)
-    if text is None:
+    given = [k for k in (ALERT_ROUTING, SLOTH_ALERTING) if k in (annotations or {})]
+    if not given:
         return (AlertRouting(slo_labels=slo_labels) if slo_labels else None), left_out
-    where = (*path, "metadata", "annotations", SLOTH_ALERTING)
+    assert annotations is not None
+    key, text = given[0], annotations[given[0]]
+    where = (*path, "metadata", "annotations", key)
+    if len(given) == 2:
+        left_out.append(
+            _warn(doc, (*where[:-1], SLOTH_ALERTING), f"not used: {ALERT_ROUTING} is given too")
+        )
     found, syntax = read_text(text, file=doc.file)
     data = found[0].data if len(found) == 1 and not syntax else None
     if not isinstance(data, Mapping):
@@ -139,7 +148,7 @@ def _warn(doc: SourceDocument, where: PathKey, message: str) -> Problem:
         doc,
         where,
         code="invalid-annotation",
-        message=f"{SLOTH_ALERTING}: {message}",
+        message=f"{where[-1]}: {message}",
         fix="write it as covenant import sloth does: "
         '{"name": "MyAlert", "labels": {...}, "page_alert": {"labels": {...}}}',
         severity=WARNING,

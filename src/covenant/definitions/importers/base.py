@@ -10,7 +10,7 @@ of its tool at all (then nothing of it is imported).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -396,6 +396,41 @@ def threshold_notes(
                 f"the highest burn rate a target of {target} allows: it never fires, here as in "
                 "the source",
             )
+
+
+def kind_of(api: str, kind: str) -> Callable[[Any], bool]:
+    """Whether a document is a Kubernetes object of ``api`` and ``kind``."""
+
+    def test(data: Any) -> bool:
+        return isinstance(data, Mapping) and (data.get("apiVersion"), data.get("kind")) == (
+            api,
+            kind,
+        )
+
+    return test
+
+
+def skipped_in_bundle(
+    record: Recorder, docs: Sequence[SourceDocument], is_tool: Callable[[Any], bool], tool: str
+) -> bool:
+    """A Kubernetes object that is not ``tool``'s, in a manifest bundle holding ``tool``'s
+    objects too (what ``kubectl apply`` takes): noted as skipped, and True."""
+    data = record.doc.data
+    if not (
+        isinstance(data, Mapping)
+        and isinstance(data.get("apiVersion"), str)
+        and isinstance(data.get("kind"), str)
+        and isinstance(data.get("metadata"), Mapping)
+        and not is_tool(data)
+        and any(is_tool(doc.data) for doc in docs)
+    ):
+        return False
+    record.note(
+        ("kind",),
+        f"a Kubernetes {data['kind']} ({data['apiVersion']}) in a bundle of {tool} objects: "
+        "not one of them; skipped",
+    )
+    return True
 
 
 def unrecognised(record: Recorder, data: Any, *, expected: str, fix: str) -> None:

@@ -36,6 +36,7 @@ from covenant.definitions.importers.base import (
     prometheus_datasource,
     prometheus_duration_seconds,
     service_document,
+    skipped_in_bundle,
     slo_document,
     threshold_notes,
     tier,
@@ -53,6 +54,9 @@ WINDOWS = (
     ("ticket", 28, 28 * 12, 2),
     ("ticket", 7, 28 * 4, 1),
 )
+UNGROUPED = "v1alpha1"  # Pyrra's apiVersion as its Go types' GroupVersion.Version writes it
+PROPAGATED = "pyrra.dev/"  # the prefix of the labels and annotations Pyrra puts on its rules
+DEFAULT_ALERT = "ErrorBudgetBurn"  # Pyrra's alert name when alerting.name is not given
 FOR_NOTE = "Pyrra's 'for' durations of its alerts are not used (the short window does that job)"
 SPEC_KEYS = {
     "target",
@@ -94,13 +98,9 @@ def import_pyrra(docs: list[SourceDocument], *, file: str, options: Options) -> 
     for doc in docs:
         record = Recorder(result, doc)
         data = doc.data
-        api = data.get("apiVersion") if isinstance(data, Mapping) else None
-        kind = data.get("kind") if isinstance(data, Mapping) else None
-        if (
-            not isinstance(api, str)
-            or not api.startswith("pyrra.dev/")
-            or kind != "ServiceLevelObjective"
-        ):
+        if not _is_pyrra(data):
+            if skipped_in_bundle(record, docs, _is_pyrra, "Pyrra ServiceLevelObjective"):
+                continue
             unrecognised(
                 record,
                 data,
@@ -111,10 +111,28 @@ def import_pyrra(docs: list[SourceDocument], *, file: str, options: Options) -> 
             )
             continue
         assert isinstance(data, Mapping)
+        if data["apiVersion"] == UNGROUPED:
+            record.note(
+                ("apiVersion",),
+                f"apiVersion {UNGROUPED!r} lacks Pyrra's group (as Pyrra's Go types write "
+                f"it): read as pyrra.dev/{UNGROUPED}",
+            )
         _objective(result, record, data, options)
     if result.problems:
         result.documents.clear()
     return result
+
+
+def _is_pyrra(data: Any) -> bool:
+    """A Pyrra objective: ``pyrra.dev/…``, or its version alone with a Pyrra spec."""
+    if not isinstance(data, Mapping) or data.get("kind") != "ServiceLevelObjective":
+        return False
+    api = data.get("apiVersion")
+    spec = data.get("spec")
+    return isinstance(api, str) and (
+        api.startswith("pyrra.dev/")
+        or (api == UNGROUPED and isinstance(spec, Mapping) and "indicator" in spec)
+    )
 
 
 def _objective(
@@ -189,12 +207,12 @@ def _objective(
                 f"to the minute, and a window under a minute cannot be evaluated: left out "
                 f"{'; '.join(dropped)} (a window of 3d or more keeps all four tiers)",
             )
-    for key in ("name", "absent"):
+    for key in ("absent", "absentName"):
         if key in alerting:
             here.note(
                 ("alerting", key),
-                "alert naming and absent-metric alerts belong to the generated rules; not "
-                "carried over",
+                "absent-metric alerts belong to Pyrra's rules; not carried over (Covenant "
+                "says no data itself: covenant.dev/no-data-policy)",
             )
     threshold_notes(
         here,
@@ -212,12 +230,14 @@ def _objective(
     add_once(result, service_document(service))
     add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
     slo_name = name_for(result, name)
+    labels, annotations = _routing(record, data, tiers=bool(tiers))
     document = slo_document(
         SLOParts(
             name=slo_name,
             service=service,
             description=description(here, ("description",), spec.get("description")),
-            labels=label_values(metadata.get("labels")),
+            labels=labels,
+            annotations=annotations,
             indicator=indicator,
             target=percent_to_target(target),
             window=window,
@@ -226,6 +246,61 @@ def _objective(
     )
     result.documents.append(document)
     groups.attach(result, document)
+
+
+def _routing(
+    record: Recorder, data: Mapping[str, Any], *, tiers: bool
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The SLO's labels and annotations that give its alerts what Pyrra's carry
+    (``definitions.alert_routing``): the ``pyrra.dev/`` labels and annotations without the
+    prefix, its alert name (``ErrorBudgetBurn`` unless ``alerting.name``), ``slo`` and the
+    total's equality matchers, and ``severity`` critical or warning."""
+    from covenant.definitions.alert_routing import ALERT_ROUTING  # noqa: PLC0415
+    from covenant.definitions.export import to_json  # noqa: PLC0415
+
+    metadata, spec = mapping(data.get("metadata")), mapping(data.get("spec"))
+    labels = _propagated(record, label_values(metadata.get("labels")), "labels")
+    kept = _propagated(record, label_values(metadata.get("annotations")), "annotations")
+    if not tiers:
+        return labels, {}
+    common = {"slo": str(metadata.get("name"))}
+    kind, block = next(iter(mapping(spec.get("indicator")).items()), ("", {}))
+    block = mapping(block)
+    total = (
+        block.get("metric") if kind == "bool_gauge" else mapping(block.get("total")).get("metric")
+    )
+    grouped = set(map(str, block.get("grouping") or ()))
+    for label, matcher in promql.matchers(total if isinstance(total, str) else "").items():
+        if matcher.startswith("=") and not matcher.startswith("=~") and label not in grouped:
+            common[label] = _unquoted(matcher[1:])
+    routing = {
+        "name": str(mapping(spec.get("alerting")).get("name") or DEFAULT_ALERT),
+        "labels": common,
+        **({"annotations": kept} if kept else {}),
+        "page_alert": {"labels": {"severity": "critical"}},
+        "ticket_alert": {"labels": {"severity": "warning"}},
+    }
+    return labels, {ALERT_ROUTING: to_json(routing)}
+
+
+def _propagated(record: Recorder, given: Mapping[str, str], field: str) -> dict[str, str]:
+    """The ``pyrra.dev/`` keys without their prefix (what Pyrra puts on its rules and alerts);
+    the others are noted as not carried over."""
+    kept = {k.removeprefix(PROPAGATED): v for k, v in given.items() if k.startswith(PROPAGATED)}
+    others = sorted(k for k in given if not k.startswith(PROPAGATED))
+    if others:
+        record.note_once(
+            ("metadata", field),
+            f"{', '.join(others)}: Kubernetes {field} of the object, which Pyrra does not put "
+            f"on its rules (only {PROPAGATED}… {field}, without the prefix); not carried over",
+        )
+    return kept
+
+
+def _unquoted(text: str) -> str:
+    """A PromQL string's value (``"a\\"b"`` → ``a"b``)."""
+    body = text[1:-1]
+    return body if text[0] == "`" else re.sub(r"\\(.)", r"\1", body)
 
 
 def promql_duration_is_openslo(text: str) -> bool:

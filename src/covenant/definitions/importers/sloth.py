@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from covenant.definitions.covenant_v1 import SLOTH_SERVICE_KEY, SLOTH_SLO_KEY
@@ -31,6 +30,7 @@ from covenant.definitions.importers.base import (
     add_once,
     decimal,
     description,
+    kind_of,
     label_values,
     mapping,
     metric,
@@ -38,25 +38,15 @@ from covenant.definitions.importers.base import (
     percent_to_target,
     prometheus_datasource,
     service_document,
+    skipped_in_bundle,
     slo_document,
     threshold_notes,
     tier,
     unrecognised,
 )
-from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, openslo_alpha
+from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, alert_windows, openslo_alpha
 from covenant.definitions.yamlsource import SourceDocument
 
-# Sloth's default alert windows (its 30d and 28d catalogs): the budget share is the same
-DEFAULT_WINDOWS: dict[str, dict[str, Any]] = {
-    "page": {
-        "quick": {"errorBudgetPercent": Decimal(2), "shortWindow": "5m", "longWindow": "1h"},
-        "slow": {"errorBudgetPercent": Decimal(5), "shortWindow": "30m", "longWindow": "6h"},
-    },
-    "ticket": {
-        "quick": {"errorBudgetPercent": Decimal(10), "shortWindow": "2h", "longWindow": "1d"},
-        "slow": {"errorBudgetPercent": Decimal(10), "shortWindow": "6h", "longWindow": "3d"},
-    },
-}
 SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCase)
     "error_query": "errorQuery",
     "total_query": "totalQuery",
@@ -69,6 +59,7 @@ SLO_KEYS = {"name", "objective", "description", "labels", "sli", "alerting", "pl
 SPEC_KEYS = {"version", "service", "labels", "slos", "slo_plugins", "sloPlugins"}
 
 
+SLOTH_K8S = kind_of("sloth.slok.dev/v1", "PrometheusServiceLevel")
 SLOTH_FIX = (
     "Sloth specs start with version: prometheus/v1, or are sloth.slok.dev/v1 "
     "PrometheusServiceLevel resources; for other tools use covenant import pyrra or "
@@ -84,15 +75,6 @@ def _get(data: Mapping[str, Any], key: str) -> tuple[str, Any]:
     return key, None
 
 
-def alert_windows(options: Options) -> tuple[str, dict[str, Any]]:
-    """The SLO period and its alert windows (the ``--alert-windows`` catalog, or Sloth's)."""
-    catalog = options.alert_windows
-    if catalog is not None:
-        spec = catalog.get("spec", {})
-        return str(spec.get("sloPeriod", options.sloth_period)), dict(spec)
-    return options.sloth_period, DEFAULT_WINDOWS
-
-
 def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> ImportedFile:
     result = ImportedFile(source=file, tool="sloth")
     for doc in docs:
@@ -104,7 +86,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
         api, kind = data.get("apiVersion"), data.get("kind")
         if data.get("version") == "prometheus/v1":
             _service_level(result, record, data, options)
-        elif api == "sloth.slok.dev/v1" and kind == "PrometheusServiceLevel":
+        elif SLOTH_K8S(data):
             spec = data.get("spec")
             if not isinstance(spec, Mapping):
                 record.problem(
@@ -138,7 +120,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 else f"version {version!r} is not Sloth's prometheus/v1",
                 'write version: "prometheus/v1" at the top, as Sloth requires',
             )
-        else:
+        elif not skipped_in_bundle(record, docs, SLOTH_K8S, "Sloth PrometheusServiceLevel"):
             unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
     if result.problems:
         result.documents.clear()

@@ -1,8 +1,10 @@
-"""The ``openslo/v1alpha`` SLOs Sloth reads, as Sloth reads them: one SLO per objective."""
+"""The ``openslo/v1alpha`` SLOs Sloth reads, as Sloth reads them: one SLO per objective; and
+Sloth's alert windows."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from covenant.definitions.importers import promql
@@ -25,6 +27,26 @@ from covenant.definitions.importers.base import (
 )
 
 SLOTH_PERIODS = ("28d", "30d")
+# Sloth's default alert windows (its 30d and 28d catalogs): the budget share is the same
+DEFAULT_WINDOWS: dict[str, dict[str, Any]] = {
+    "page": {
+        "quick": {"errorBudgetPercent": Decimal(2), "shortWindow": "5m", "longWindow": "1h"},
+        "slow": {"errorBudgetPercent": Decimal(5), "shortWindow": "30m", "longWindow": "6h"},
+    },
+    "ticket": {
+        "quick": {"errorBudgetPercent": Decimal(10), "shortWindow": "2h", "longWindow": "1d"},
+        "slow": {"errorBudgetPercent": Decimal(10), "shortWindow": "6h", "longWindow": "3d"},
+    },
+}
+
+
+def alert_windows(options: Options) -> tuple[str, dict[str, Any]]:
+    """The SLO period and its alert windows (the ``--alert-windows`` catalog, or Sloth's)."""
+    catalog = options.alert_windows
+    if catalog is not None:
+        spec = catalog.get("spec", {})
+        return str(spec.get("sloPeriod", options.sloth_period)), dict(spec)
+    return options.sloth_period, DEFAULT_WINDOWS
 
 
 def openslo_alpha(
