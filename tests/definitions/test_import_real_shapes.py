@@ -515,3 +515,30 @@ def test_a_terraform_template_given_as_config_is_told_to_be_rendered(tmp_path: P
     assert f"{config}:2" in refused.value.message
     assert "Terraform %{ … } directives" in refused.value.message
     assert "templatefile()" in refused.value.hint
+
+
+SLOTH_NOT_PROMQL = """\
+version: "prometheus/v1"
+service: tester
+slos:
+  - name: prober
+    objective: 99
+    sli:
+      events:
+        error_query: sum_over_time(probe_success{ci="CI000"} == 0[{{.window}}])
+        total_query: sum_over_time(probe_success{ci="CI000"}[{{.window}}])
+    alerting: {page_alert: {disable: true}, ticket_alert: {disable: true}}
+"""
+
+
+def test_a_sloth_query_prometheus_cannot_parse_is_refused_at_its_line(tmp_path: Path) -> None:
+    """Ayoralol/doc-gen's shape: ``x == 0[{{.window}}]`` is a range after an expression, which
+    Prometheus's parser (and so Sloth's validation) rejects; it was imported, warned of at the
+    written file's line, and got no rules."""
+    plan = planned(tmp_path, "sloth", {"prober.yaml": SLOTH_NOT_PROMQL})
+    (problem,) = plan.problems
+    assert problem.code == "import-invalid-value"
+    assert problem.where.endswith("prober.yaml:8")
+    assert problem.field == "slos[0].sli.events.error_query"
+    assert problem.message.startswith("the range [{{.window}}] follows '0'")
+    assert plan.files[0].imported.documents == []

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from covenant.core.promql import QueryFormError, count_query
 from covenant.definitions.covenant_v1 import SLOTH_SERVICE_KEY, SLOTH_SLO_KEY
 from covenant.definitions.diagnostics import did_you_mean
 from covenant.definitions.importers import groups, promql
@@ -360,6 +361,13 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
             skipped=True,
         )
         return None
+    for key, query in queries.items():  # Sloth refuses a query Prometheus cannot parse
+        try:
+            count_query(query, counter=False)
+        except QueryFormError as exc:
+            message = exc.message.removeprefix(f"cannot count {query.strip()!r}: ")
+            record.problem(("sli", "events", _get(events, key)[0]), INVALID, message, exc.hint)
+            return None
     role, good = "bad", promql.good_of(queries["error_query"], queries["total_query"])
     if good is not None:  # a latency SLI's count − bucket: the bucket, counted from samples
         queries["error_query"], role = good, "good"
