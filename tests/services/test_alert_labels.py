@@ -92,3 +92,15 @@ def test_a_notice_and_a_rule_carry_the_slo_labels_and_sloths_alerting(tmp_path: 
     assert unused.message == (
         "sloth.slok.dev/alerting: not used: covenant.dev/alert-routing is given too"
     )
+    # an annotation reading a label no alert of the SLO carries renders empty: a warning
+    templated = text.replace(
+        "High error rate on checkout",
+        "{{ $labels.request_host }} of {{$labels.owner}}, {{ .Labels.severity }} "
+        '{{ index $labels \\"pod\\" }}',
+    )
+    workspace, problems = analyse_text(templated)
+    assert workspace is not None, problems
+    (empty,) = [p for p in problems if "renders empty" in p.message]
+    assert empty.message.startswith(  # owner: an SLO label; severity: every alert's
+        "sloth.slok.dev/alerting: annotations.summary reads the label(s) pod, request_host,"
+    )

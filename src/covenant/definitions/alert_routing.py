@@ -70,7 +70,7 @@ def alert_routing(
     ticket = data.get("ticket_alert") or data.get("ticketAlert") or {}
     page = page if isinstance(page, Mapping) else {}
     ticket = ticket if isinstance(ticket, Mapping) else {}
-    return AlertRouting(
+    routing = AlertRouting(
         name=name or "",
         slo_labels=slo_labels,
         labels=_pairs(doc, where, data, "labels", problems),
@@ -79,7 +79,44 @@ def alert_routing(
         annotations=_pairs(doc, where, data, "annotations", problems),
         page_annotations=_pairs(doc, where, page, "annotations", problems, "page_alert."),
         ticket_annotations=_pairs(doc, where, ticket, "annotations", problems, "ticket_alert."),
-    ), problems
+    )
+    return routing, problems + _missing_labels(doc, where, routing)
+
+
+# how a Prometheus alert template reads a label: {{ $labels.name }}, {{ .Labels.name }},
+# {{ index $labels "name" }}
+LABEL_REFERENCE = re.compile(
+    r'(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)|index\s+(?:\$labels|\.Labels)\s+"([^"]+)"'
+)
+
+
+def _missing_labels(doc: SourceDocument, where: PathKey, routing: AlertRouting) -> list[Problem]:
+    """A warning for each annotation that reads a label no alert of the SLO carries (a label
+    of the series Sloth's per-series alerts had: Covenant's alert is one per SLO), which
+    renders empty."""
+    carried = {*IDENTITY, "severity"}
+    for pairs in (routing.slo_labels, routing.labels, routing.page_labels, routing.ticket_labels):
+        carried.update(name for name, _ in pairs)
+    found = []
+    for prefix, pairs in (
+        ("", routing.annotations),
+        ("page_alert.", routing.page_annotations),
+        ("ticket_alert.", routing.ticket_annotations),
+    ):
+        for key, text in pairs:
+            missing = sorted({a or b for a, b in LABEL_REFERENCE.findall(text)} - carried)
+            if missing:
+                found.append(
+                    _warn(
+                        doc,
+                        where,
+                        f"{prefix}annotations.{key} reads the label(s) {', '.join(missing)}, "
+                        "which the SLO's alerts do not carry (one alert per SLO, over all its "
+                        "series): it renders empty there",
+                        fix="remove the reference, or give the label its value in the alert labels",
+                    )
+                )
+    return found
 
 
 def _slo_labels(
@@ -143,13 +180,14 @@ def _pairs(
     return tuple(kept)
 
 
-def _warn(doc: SourceDocument, where: PathKey, message: str) -> Problem:
+def _warn(doc: SourceDocument, where: PathKey, message: str, fix: str = "") -> Problem:
     return at(
         doc,
         where,
         code="invalid-annotation",
         message=f"{where[-1]}: {message}",
-        fix="write it as covenant import sloth does: "
+        fix=fix
+        or "write it as covenant import sloth does: "
         '{"name": "MyAlert", "labels": {...}, "page_alert": {"labels": {...}}}',
         severity=WARNING,
     )
