@@ -8,7 +8,8 @@ The Prometheus backend's ``good_bad_ratio`` filters become counter selectors,
 ``distribution_cut`` a histogram (``le`` = ``threshold_bucket``, total ``le="+Inf"``), and a
 ``query_sli`` that is one count divided by another its two counts. Other backends import with
 a DataSource of their type that Covenant does not query (feed the SLI with ``covenant ingest
-events``).
+events``), but a Cloud Monitoring ``distribution_cut`` is left out: its ``threshold_bucket`` is a
+bucket index, the latency bound it stands for is not in the file.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Covenant does not query these backends: the SLI keeps the backend's queries (filters, metric
 selectors, searches) for reference, split into good / bad / valid where the config names them,
-and gets its counts from ``covenant ingest events``. Settings given as ``${VAR}`` become
+and gets its counts from ``covenant ingest events``. A ``distribution_cut`` by
+``threshold_bucket`` (Cloud Monitoring, MQL) is left out: the field is a bucket index, and the
+latency bound it stands for is not in the file. Settings given as ``${VAR}`` become
 ``…Env: VAR``; settings that look like inline secrets are dropped (noted).
 """
 
@@ -35,6 +37,7 @@ VALID = ("filter_valid", "query_valid", "search_query_valid")
 BAD = ("filter_bad", "query_bad", "search_query_bad")
 SECRET = re.compile(r"key|token|password|secret", re.I)
 ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+CUTS = {"distribution_cut", "exponential_distribution_cut"}  # the second: its v1 alias
 
 
 def first_of(sli: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
@@ -50,6 +53,9 @@ def other_backend(
     here = record.child(("service_level_indicator",))
     if not sli:
         here.problem((), MISSING, "service_level_indicator is empty", "add the backend's queries")
+        return None
+    if method in CUTS and "threshold_bucket" in sli:
+        _bucket_index_cut(here, sli, source_type)
         return None
     shared = {k: v for k, v in sli.items() if k not in (*GOOD, *VALID, *BAD)}
     good_key, good = first_of(sli, GOOD)
@@ -77,7 +83,7 @@ def other_backend(
         elif bad is not None:
             ratio["bad"] = spec(bad_key, bad)
         else:
-            ratio["good"] = spec(valid_key, valid)  # the cut (threshold / bucket) is in shared
+            ratio["good"] = spec(valid_key, valid)  # the cut (threshold, range) is in shared
         return {"ratioMetric": ratio}
     if method == "good_bad_ratio" and good is not None and bad is not None:
         here.note((), "valid events = good + bad (no valid query given)")
@@ -102,6 +108,27 @@ def other_backend(
             "raw": metric_spec(dict(sli), datasource=source, source_type=source_type),
         }
     }
+
+
+def _bucket_index_cut(here: Recorder, sli: Mapping[str, Any], source_type: str) -> None:
+    """Left out: the backend counts the events of buckets ``0..threshold_bucket`` of its
+    distribution as below the cut; which latency that is, only the metric's bucket layout
+    says, and Covenant does not query the backend."""
+    index = sli.get("threshold_bucket")
+    below = sli.get("good_below_threshold", True) is not False
+    op, side = ("lt", "below") if below else ("gte", "at or above")
+    here.note(
+        ("threshold_bucket",),
+        f"threshold_bucket {index} is a bucket index of the backend's latency distribution, not "
+        f"a latency: good events are those {side} the upper bound of bucket {index}, a latency "
+        "bound in ms that is not in the config (only the metric's bucket layout holds it), and "
+        f"Covenant does not query {source_type}: every ingested event would count as good, so "
+        "the SLO is left out. Fix: write it as OpenSLO with "
+        "the bound in its SLI's covenant.dev/events annotation, "
+        f'\'{{"latencyMs": {{"op": "{op}", "value": <ms>}}}}\' (<ms>: the upper bound of '
+        f"bucket {index}), and feed it with covenant ingest events",
+        skipped=True,
+    )
 
 
 def _has_env(value: Any) -> bool:

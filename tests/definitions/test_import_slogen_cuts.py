@@ -1,0 +1,144 @@
+"""slo-generator SLIs Covenant cannot count exactly are left out, each with a reason and a fix.
+
+Shapes from real configs outside the corpus: a v1 Stackdriver ``distribution_cut`` with
+``threshold_bucket: 17`` (ocervell/slo-generator-gke ``slos/slo_bq_latency.yaml``), its v2
+forms for Cloud Monitoring and MQL, and a Prometheus ``query_sli`` whose numerator adds two
+counts. Every expected value is derived by hand from the fixture and the tool's rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from covenant.definitions.importers.base import Note
+from covenant.services.importing import ImportPlan, plan_import
+
+
+def planned(tmp_path: Path, text: str) -> ImportPlan:
+    source = tmp_path / "slo.yaml"
+    source.write_text(text, encoding="utf-8")
+    return plan_import("slo-generator", [source], into=tmp_path / "ws")
+
+
+def left_out(plan: ImportPlan) -> list[Note]:
+    return [n for f in plan.files for n in f.imported.notes if n.skipped]
+
+
+# ocervell/slo-generator-gke slos/slo_bq_latency.yaml, cut to its shape
+V1_BUCKET = """\
+service_name:    generator
+feature_name:    bq
+slo_description: 99% of BigQuery API HTTP response latencies < 400ms
+slo_name:        latency
+slo_target:      0.99
+backend:
+  class:         Stackdriver
+  project_id:    my-project
+  method:        distribution_cut
+  measurement:
+    filter_valid: metric.type="serviceruntime.googleapis.com/api/request_latencies"
+    good_below_threshold: true
+    threshold_bucket: 17
+"""
+
+
+@pytest.mark.parametrize("method", ["distribution_cut", "exponential_distribution_cut"])
+def test_a_v1_bucket_index_cut_is_left_out_with_the_field_why_and_fix(
+    tmp_path: Path, method: str
+) -> None:
+    """Before, the SLI's good and total were the same query: any latency counted as good
+    (``exponential_distribution_cut`` is the v1 backend's alias of ``distribution_cut``)."""
+    plan = planned(tmp_path, V1_BUCKET.replace("distribution_cut", method))
+    assert plan.problems == []
+    assert plan.files[0].imported.slos == []
+    assert plan.writes == []  # nothing but the left-out SLO: no DataSource, no Service either
+    (note,) = left_out(plan)
+    assert note.field == "spec.service_level_indicator.threshold_bucket"
+    assert "threshold_bucket 17 is a bucket index" in note.reason
+    assert "latency bound in ms" in note.reason
+    assert "covenant.dev/events" in note.reason
+    assert '"latencyMs": {"op": "lt", "value": <ms>}' in note.reason
+    assert "every ingested event would count as good" in note.reason
+    assert not any("gets its counts from" in n.reason for n in plan.files[0].imported.notes)
+
+
+V2_CUTS = """\
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: gae-latency, labels: {service_name: gae}}
+spec:
+  description: 98% of requests have latency < 724ms
+  backend: cloud_monitoring
+  method: distribution_cut
+  service_level_indicator:
+    filter_valid: metric.type="appengine.googleapis.com/http/server/response_latencies"
+    good_below_threshold: true
+    threshold_bucket: 19
+  goal: 0.98
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: gae-slow, labels: {service_name: gae}}
+spec:
+  backend: cloud_monitoring_mql
+  method: distribution_cut
+  service_level_indicator:
+    filter_valid: fetch gae_app | metric 'appengine.googleapis.com/http/server/response_latencies'
+    good_below_threshold: false
+    threshold_bucket: 3
+  goal: 0.9
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: gae-availability, labels: {service_name: gae}}
+spec:
+  backend: cloud_monitoring
+  method: good_bad_ratio
+  service_level_indicator:
+    filter_good: metric.type="x" metric.labels.response_code = 200
+    filter_valid: metric.type="x"
+  goal: 0.99
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: prom-latency, labels: {service_name: prom}}
+spec:
+  backend: prometheus
+  method: distribution_cut
+  service_level_indicator:
+    expression: latency_seconds_bucket{job="api"}
+    threshold_bucket: 0.25
+  goal: 0.99
+"""
+
+
+def test_v2_bucket_index_cuts_are_left_out_and_prometheus_le_cuts_kept(tmp_path: Path) -> None:
+    plan = planned(tmp_path, V2_CUTS)
+    assert plan.problems == []
+    (file,) = plan.files
+    # the two bucket-index cuts are left out, one reason each; the others are imported
+    assert file.imported.slos == ["gae-availability", "prom-latency"]
+    first, second = left_out(plan)
+    assert first.field == second.field == "spec.service_level_indicator.threshold_bucket"
+    assert first.where.endswith(":11")
+    assert second.where.endswith(":23")
+    assert "threshold_bucket 19 is a bucket index" in first.reason
+    assert "threshold_bucket 3 is a bucket index" in second.reason
+    # below the bound is good; with good_below_threshold: false, above it is
+    assert '"latencyMs": {"op": "lt", "value": <ms>}' in first.reason
+    assert '"latencyMs": {"op": "gte", "value": <ms>}' in second.reason
+    # Prometheus: threshold_bucket is the le value itself (slo-generator adds le="0.25")
+    (prom,) = [
+        d
+        for d in file.imported.documents
+        if d["kind"] == "SLO" and d["metadata"]["name"] == "prom-latency"
+    ]
+    ratio = prom["spec"]["indicator"]["spec"]["ratioMetric"]
+    assert ratio["good"]["metricSource"]["spec"]["query"] == (
+        'sum(latency_seconds_bucket{job="api",le="0.25"})'
+    )
+    assert ratio["total"]["metricSource"]["spec"]["query"] == (
+        'sum(latency_seconds_bucket{job="api",le="+Inf"})'
+    )
