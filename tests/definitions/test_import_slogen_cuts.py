@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from covenant.definitions.importers.base import Note
+from covenant.definitions.importers.promql import compound_ratio_part
 from covenant.services.importing import ImportPlan, plan_import
 
 
@@ -142,3 +143,47 @@ def test_v2_bucket_index_cuts_are_left_out_and_prometheus_le_cuts_kept(tmp_path:
     assert ratio["total"]["metricSource"]["spec"]["query"] == (
         'sum(latency_seconds_bucket{job="api",le="+Inf"})'
     )
+
+
+SUM_OF_COUNTS = """\
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: ok-or-cached, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: query_sli
+  service_level_indicator:
+    expression: >
+      (sum(rate(requests_total{code="200"}[window]))
+      + sum(rate(requests_total{code="304"}[window])))
+      / sum(rate(requests_total[window]))
+  goal: 0.99
+"""
+
+
+def test_a_sum_of_counts_in_the_numerator_is_named_as_such(tmp_path: Path) -> None:
+    plan = planned(tmp_path, SUM_OF_COUNTS)
+    assert plan.problems == []
+    assert plan.files[0].imported.slos == []
+    (note,) = left_out(plan)
+    assert note.field == "spec.service_level_indicator.expression"
+    assert "a ratio of counts whose numerator is a sum of counts" in note.reason
+    assert 'sum(rate(requests_total{code="200"}[window])) + ' in note.reason
+    assert "cannot split" not in note.reason  # it is a ratio of counts: it was split
+    assert "one selector matching every series it counts" in note.reason
+
+
+def test_compound_ratio_part_names_the_part_and_its_operator() -> None:
+    assert compound_ratio_part("(sum(a) + sum(b)) / sum(c)") == (
+        "numerator",
+        "sum(a) + sum(b)",
+        "+",
+    )
+    assert compound_ratio_part("sum(a) / (sum(b) - sum(c))") == (
+        "denominator",
+        "sum(b) - sum(c)",
+        "-",
+    )
+    assert compound_ratio_part("sum(a) / sum(b)") is None  # one count each: split_ratio's
+    assert compound_ratio_part("sum(a) / sum(b) * 100") is None  # not a ratio at the top
+    assert compound_ratio_part("sum(a) + sum(b)") is None

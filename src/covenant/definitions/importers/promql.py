@@ -169,6 +169,23 @@ def split_ratio(query: str) -> tuple[str, str, str] | None:
     return strip_parens(left), strip_parens(right), modifier
 
 
+def compound_ratio_part(query: str) -> tuple[str, str, str] | None:
+    """Why ``A / B`` (the only top-level operator) is not split by :func:`split_ratio`:
+    ``("numerator", A, "+")`` when A joins queries with a top-level operator (``sum(a) +
+    sum(b)``), else likewise ``("denominator", B, op)``; None when it is no such ratio."""
+    text = strip_parens(query)
+    found = _binary_operators(text)
+    if len(found) != 1 or found[0].group(0) != "/":
+        return None
+    parts = ("numerator", text[: found[0].start()]), ("denominator", text[found[0].end() :])
+    for name, part in parts:
+        inner = strip_parens(part)
+        operators = _binary_operators(inner)
+        if operators:
+            return name, " ".join(inner.split()), operators[0].group(0)
+    return None
+
+
 def split_difference(query: str) -> tuple[str, str] | None:
     """``A - B`` with no other operator at the top level → ``(A, B)``, else None."""
     text = strip_parens(query)

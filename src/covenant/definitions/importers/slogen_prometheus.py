@@ -217,16 +217,31 @@ def prometheus_indicator(
                         "total": metric(total, datasource=ds),
                     }
                 }
-        here.note(
-            ("expression",),
-            "query_sli gives a ratio Covenant cannot split into two counts (it sums good and total "
-            "counts over the window, and a ratio cannot be summed): write it as good_bad_ratio "
-            "filters, or as numerator / denominator of increase(...[window])",
-            skipped=True,
-        )
+        here.note(("expression",), _unsplit(expression), skipped=True)
         return None
     here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)
     return None
+
+
+def _unsplit(expression: str) -> str:
+    """Why a ``query_sli`` is left out: a ratio whose numerator or denominator is no one count
+    (``(A + B) / C``), or no ratio of counts at all."""
+    compound = promql.compound_ratio_part(promql.without_fallback(expression.strip())[0])
+    if compound is None:
+        return (
+            "query_sli gives a ratio Covenant cannot split into two counts (it sums good and "
+            "total counts over the window, and a ratio cannot be summed): write it as "
+            "good_bad_ratio filters, or as numerator / denominator of increase(...[window])"
+        )
+    part, text, operator = compound
+    what = "a sum of counts" if operator == "+" else f"counts joined by '{operator}'"
+    return (
+        f"query_sli is a ratio of counts whose {part} is {what} ('{text}'): Covenant takes "
+        f"the {part} as one count (one sum(increase(...[window])) or sum(rate(...[window])) of "
+        f"one selector) and does not import {what}. Fix: write the {part} as one count: one "
+        'selector matching every series it counts (e.g. requests_total{code=~"200|304"} '
+        "for two codes), in the query_sli or as good_bad_ratio filter_good / filter_valid"
+    )
 
 
 def prometheus_url(record: Recorder, options: Options) -> str:
