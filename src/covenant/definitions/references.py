@@ -241,12 +241,20 @@ def source_refs(doc: SourceDocument, spec: SLISpec, path: PathKey, index: Index)
 def policy_tiers(
     doc: SourceDocument, model: SLODocument, index: Index
 ) -> tuple[list[AlertTier], list[Problem]]:
-    """Tiers from the burn-rate conditions of the SLO's alert policies (and their problems)."""
+    """Tiers from the burn-rate conditions of the SLO's alert policies (and their problems).
+
+    A tier is named after its condition: two different conditions of one name (in two of the
+    SLO's policies) are a ``duplicate-name`` error, as one would replace the other; the same
+    condition twice (one AlertCondition in two policies, or identical copies) is one tier.
+    """
     tiers: list[AlertTier] = []
+    seen: dict[str, tuple[AlertTier, str]] = {}  # tier name → (tier, "in AlertPolicy … at …")
     problems: list[Problem] = []
     for i, item in enumerate(model.spec.alert_policies or ()):
         path: PathKey = ("spec", "alertPolicies", i)
         policy: AlertPolicySpec | None = item.spec
+        source, base = doc, (*path, "spec")
+        policy_name = item.metadata.name if item.metadata else ""
         if item.alert_policy_ref is not None:
             target = index.get("AlertPolicy", item.alert_policy_ref)
             if target is None:
@@ -260,10 +268,13 @@ def policy_tiers(
                 if target and isinstance(target.model, AlertPolicyDocument)
                 else None
             )
+            source = target.source if target else doc
+            base, policy_name = ("spec",), item.alert_policy_ref
         elif policy is not None:
             problems += policy_refs(doc, policy, (*path, "spec"), index, used_by="")
         for j, condition in enumerate(policy.conditions if policy else ()):
             name, spec = condition.metadata.name if condition.metadata else "", condition.spec
+            where = source.where((*base, "conditions", j, "metadata", "name"))
             if condition.condition_ref is not None:
                 found = index.get("AlertCondition", condition.condition_ref)
                 name = condition.condition_ref
@@ -272,17 +283,19 @@ def policy_tiers(
                     if found and isinstance(found.model, AlertConditionDocument)
                     else None
                 )
+                where = found.source.where(("metadata", "name")) if found else where
             if spec is None:
                 continue
             try:
                 tier = tier_from_condition(name, spec)
             except InputError:
                 continue  # a bad lookbackWindow is reported on the condition itself
+            here = (*path,) if item.alert_policy_ref else (*path, "spec", "conditions", j)
             if tier is None:
                 problems.append(
                     at(
                         doc,
-                        (*path,) if item.alert_policy_ref else (*path, "spec", "conditions", j),
+                        here,
                         code="alert-condition-ignored",
                         message=f"condition {name!r} alerts on a low burn rate "
                         f"(op {spec.condition.op}); Covenant ignores it",
@@ -290,6 +303,40 @@ def policy_tiers(
                         severity=WARNING,
                     )
                 )
-            else:
+                continue
+            place = f"in AlertPolicy {policy_name!r} at {where}"
+            if name not in seen:
+                seen[name] = (tier, place)
                 tiers.append(tier)
+            elif seen[name][0] != tier:
+                problems.append(
+                    _two_conditions(
+                        doc,
+                        model,
+                        here,
+                        name,
+                        (seen[name][1], place),
+                        inline=not item.alert_policy_ref,
+                    )
+                )
     return tiers, problems
+
+
+def _two_conditions(
+    doc: SourceDocument,
+    model: SLODocument,
+    here: PathKey,
+    name: str,
+    places: tuple[str, str],
+    *,
+    inline: bool,
+) -> Problem:
+    return at(
+        doc,
+        (*here, "metadata", "name") if inline else (*here, "alertPolicyRef"),
+        code="duplicate-name",
+        message=f"SLO {model.metadata.name!r} has two different alert conditions named "
+        f"{name!r} (each condition becomes the alert tier of its name): {places[0]} and "
+        f"{places[1]}",
+        fix="rename one of the two conditions (and any conditionRef to it)",
+    )
