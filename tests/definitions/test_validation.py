@@ -173,6 +173,43 @@ def test_unknown_time_zone() -> None:
     ]
 
 
+ZONED_CALENDAR = "      calendar:\n        timeZone: America/New_York\n"
+# lines: SLI 1-9, Service 11-15, SLO 17-24, timeWindow 25, duration 26, isRolling 27, calendar 28
+
+
+@pytest.mark.parametrize("start", ["", "        startTime: 2026-01-01 00:00:00\n"])
+def test_a_rolling_window_with_a_calendar_is_one_conflict_with_or_without_start_time(
+    start: str,
+) -> None:
+    """The conflict comes first: adding the startTime a first message asked for used to lead
+    to a second message asking to remove the calendar."""
+    window = ROLLING + ZONED_CALENDAR + start
+    _, problems = load_text(slo(window + "  objectives:\n    - target: 0.99\n"))
+    assert [(p.code, p.field, p.where, p.message, p.fix) for p in errors(problems)] == [
+        (
+            "conflicting-fields",
+            "spec.timeWindow[0].calendar",
+            "ws.yaml:28",
+            "a rolling window cannot have a calendar",
+            "remove calendar, or set isRolling: false",
+        )
+    ]
+
+
+def test_a_calendar_window_still_needs_a_start_time() -> None:
+    window = ROLLING.replace("28d", "1M").replace("true", "false") + ZONED_CALENDAR
+    _, problems = load_text(slo(window + "  objectives:\n    - target: 0.99\n"))
+    assert [(p.code, p.field, p.where, p.message, p.fix) for p in errors(problems)] == [
+        (
+            "missing-field",
+            "spec.timeWindow[0].calendar.startTime",
+            "ws.yaml:28",
+            "required field 'startTime' is missing",
+            "add startTime",
+        )
+    ]
+
+
 def test_timeslices_need_slice_fields() -> None:
     body = ROLLING.replace("Occurrences", "") + "  objectives:\n    - target: 0.99\n"
     text = slo(body).replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices")

@@ -200,7 +200,9 @@ class AlertPolicyItem(Spec):
 
 
 class CalendarSpec(Spec):
-    start_time: StartTimeText
+    # Required on a calendar window; checked in ``timewindows`` (after "a rolling window cannot
+    # have a calendar", so that fixing the first message does not lead to a second one).
+    start_time: StartTimeText | None = None
     time_zone: TimeZoneText = "UTC"
 
 

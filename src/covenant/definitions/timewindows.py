@@ -10,6 +10,8 @@ Interpretation (documented in docs/definitions.md):
   error that says "did you mean 1M?". A rolling window under an hour written in minutes is
   legal but unusual for an SLO: a warning.
 * No ``timeWindow`` at all (OpenSLO allows it): a rolling 28 days, with a warning.
+* A calendar window needs ``calendar.startTime``; a rolling window with a calendar is one
+  conflict, whether or not the calendar has a ``startTime``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 
 from covenant.core.model import Window
 from covenant.definitions.diagnostics import WARNING, at
-from covenant.definitions.durations import parse_duration
+from covenant.definitions.durations import Duration, parse_duration
 from covenant.definitions.field_rules import DEFAULT_WINDOW, window_from
 from covenant.definitions.openslo import TimeWindow
 from covenant.definitions.yamlsource import PathKey, SourceDocument
@@ -105,6 +107,21 @@ def check_time_window(doc: SourceDocument, window: TimeWindow, path: PathKey) ->
                 fix="add isRolling: true, or a calendar for a calendar-aligned window",
             )
         ]
+    problems: list[Problem] = []
+    if window.calendar is not None and window.calendar.start_time is None:
+        problems.append(
+            at(
+                doc,
+                (*path, "calendar", "startTime"),
+                code="missing-field",
+                message="required field 'startTime' is missing",
+                fix="add startTime",
+            )
+        )
+    return problems + _calendar_duration(doc, duration, (*path, "duration"))
+
+
+def _calendar_duration(doc: SourceDocument, duration: Duration, where: PathKey) -> list[Problem]:
     if duration.calendar_unit is None:
         if duration.unit == "m" and 1 <= duration.count <= 12:
             return [
