@@ -346,3 +346,47 @@ def test_a_value_where_a_mapping_belongs_is_said_without_python_names(
     assert fix in problem.fix
     assert "instance of" not in problem.message
     assert "Decimal" not in problem.message
+
+
+def _nobl9(good: str, total: str) -> str:
+    """Nobl9's OpenSLO files write the PromQL as ``spec.promql``."""
+    sli = SLI_AND_SLO.replace("{query: 'GOOD'}", good).replace("{query: 'TOTAL'}", total)
+    return source_text("url: http://prom:9090") + sli
+
+
+def test_nobl9s_spec_promql_is_the_query_of_a_prometheus_metric_source() -> None:
+    ws, problems = load_text(_nobl9("{promql: good_total}", "{promql: all_total}"))
+    assert errors(problems) == []
+    assert [p for p in problems if p.code == "prometheus-query-form"] == []
+    assert ws is not None
+    assert ws.prometheus is not None
+    (read,) = ws.prometheus.reads
+    assert read.good == "sum(increase(good_total[{{.window}}]))"
+    assert read.total == "sum(increase(all_total[{{.window}}]))"
+
+
+def test_spec_query_and_spec_promql_may_both_say_the_same() -> None:
+    ws, problems = load_text(
+        _nobl9("{query: good_total, promql: good_total}", "{promql: all_total}")
+    )
+    assert errors(problems) == []
+    assert ws is not None
+    assert ws.prometheus is not None
+    (read,) = ws.prometheus.reads
+    assert read.good == "sum(increase(good_total[{{.window}}]))"
+
+
+def test_spec_query_and_spec_promql_that_differ_are_an_error() -> None:
+    # lines: DataSource 1-7, "---" 8, SLI 9-: good's metricSource at 16
+    ws, problems = load_text(_nobl9("{query: good_total, promql: ok_total}", "{promql: all_total}"))
+    assert ws is None
+    assert [(p.code, p.field, p.where, p.message, p.fix) for p in errors(problems)] == [
+        (
+            "conflicting-fields",
+            "spec.ratioMetric.good.metricSource.spec.promql",
+            "ws.yaml:16",
+            "spec.query and spec.promql are two different queries",
+            "keep one: spec.query (spec.promql, Nobl9's name for it, is read when spec.query "
+            "is absent)",
+        )
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from covenant.core.promql import is_compatible
 from covenant.definitions.alerting import check_alerting
 from covenant.definitions.covenant_v1 import CovenantSLISpec
 from covenant.definitions.diagnostics import WARNING, at, conflict
@@ -230,8 +231,22 @@ def check_sli(doc: SourceDocument, spec: SLISpec, path: PathKey = ("spec",)) -> 
 
 def _check_metric(doc: SourceDocument, metric: MetricSpec, path: PathKey) -> list[Problem]:
     source = metric.metric_source
+    problems: list[Problem] = []
+    query, promql = source.spec.get("query"), source.spec.get("promql")
+    prometheus = source.type is None or is_compatible(source.type)  # None: its DataSource's
+    if prometheus and query is not None and promql is not None and query != promql:
+        problems.append(
+            at(
+                doc,
+                (*path, "metricSource", "spec", "promql"),
+                code="conflicting-fields",
+                message="spec.query and spec.promql are two different queries",
+                fix="keep one: spec.query (spec.promql, Nobl9's name for it, is read when "
+                "spec.query is absent)",
+            )
+        )
     if source.type is None and source.metric_source_ref is None:
-        return [
+        problems.append(
             at(
                 doc,
                 (*path, "metricSource"),
@@ -239,8 +254,8 @@ def _check_metric(doc: SourceDocument, metric: MetricSpec, path: PathKey) -> lis
                 message="metricSource needs type or metricSourceRef",
                 fix="add type: Prometheus (or the source type), or metricSourceRef: <DataSource>",
             )
-        ]
-    return []
+        )
+    return problems
 
 
 def check_slo_extensions(doc: SourceDocument, metadata: Metadata, spec: SLOSpec) -> list[Problem]:

@@ -179,6 +179,8 @@ def _sli(value: Any) -> None:
             source = _keys(_keys(metric, _METRIC).get("metricSource"), _SOURCE)
             if type(source.get("type")) is not str or type(source.get("spec")) is not dict:
                 raise _NotPlain
+            if {"query", "promql"} <= source["spec"].keys():  # they may conflict: checks.py
+                raise _NotPlain
 
 
 def _slo(value: Any) -> dict[str, Any]:

@@ -455,10 +455,15 @@ def _built(
 
 
 def _query_text(metric: MetricSpec) -> str:
-    query = metric.metric_source.spec.get("query")
+    """``spec.query``, else ``spec.promql`` (Nobl9's name; two that differ are an error of
+    ``checks``)."""
+    spec = metric.metric_source.spec
+    query = spec.get("query")
+    if query is None:
+        query = spec.get("promql")
     if not isinstance(query, str) or not query.strip():
         raise QueryFormError(
-            "a metricSource has no spec.query text",
+            "a metricSource has no spec.query (or spec.promql) text",
             hint="write the PromQL in metricSource.spec.query",
         )
     return query
