@@ -61,7 +61,8 @@ EXPECTED: dict[str, Verdict] = {
     "go-sdk/sdk-test-data/decode/two_documents.yaml": (set(), set()),
     # decode/encode SLOs have no timeWindow (the SDK only decodes them): the 28d default
     "go-sdk/sdk-test-data/decode/v1_slos.yaml": (set(), {"missing-time-window", UNRESOLVED}),
-    "go-sdk/sdk-test-data/decode/v2alpha_data_source.yaml": ({NAME}, {CONVERTED}),
+    # its invalid name no longer hides the secret in its connectionDetails
+    "go-sdk/sdk-test-data/decode/v2alpha_data_source.yaml": ({NAME}, {CONVERTED, "inline-secret"}),
     "go-sdk/sdk-test-data/decode/v2alpha_slos.yaml": (
         {("missing-field", "spec.budgetingMethod"), ("missing-field", "spec.objectives")},
         {CONVERTED},

@@ -143,6 +143,66 @@ def test_calendar_month_in_a_zone() -> None:
     assert window_.anchor.isoformat() == "2026-01-01T00:00:00-05:00"
 
 
+DRIFT = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: Drift_Gen
+spec:
+  service: web
+  indicator:
+    metadata: {name: drift-latency}
+    spec:
+      thresholdMetric:
+        metricSource: {type: events, spec: {}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Timeslices
+  objectives:
+    - target: 0.99
+"""
+
+
+def test_an_invalid_name_does_not_hide_the_documents_other_problems() -> None:
+    """Every problem at once: the name, and what the spec gets wrong (reported only after a
+    rename before) — and nothing more than a valid name would get."""
+    _, problems = load_text(DRIFT)
+    assert [(p.code, p.field, p.where) for p in errors(problems)] == [
+        ("invalid-name", "metadata.name", "ws.yaml:4"),
+        ("threshold-needs-op-value", "spec.objectives[0].op", "ws.yaml:15"),
+        ("missing-field", "spec.objectives[0].timeSliceTarget", "ws.yaml:15"),
+        ("missing-field", "spec.objectives[0].timeSliceWindow", "ws.yaml:15"),
+    ]
+    _, renamed = load_text(DRIFT.replace("Drift_Gen", "drift-gen"))
+    assert [p for p in problems if p.code != "invalid-name"] == renamed
+
+
+def test_an_invalid_inline_sli_name_does_not_hide_them_either() -> None:
+    text = DRIFT.replace("name: drift-latency", "name: Drift_Latency")
+    _, problems = load_text(text)
+    assert [(p.code, p.field, p.where) for p in errors(problems)] == [
+        ("invalid-name", "metadata.name", "ws.yaml:4"),
+        ("invalid-name", "spec.indicator.metadata.name", "ws.yaml:8"),
+        ("threshold-needs-op-value", "spec.objectives[0].op", "ws.yaml:15"),
+        ("missing-field", "spec.objectives[0].timeSliceTarget", "ws.yaml:15"),
+        ("missing-field", "spec.objectives[0].timeSliceWindow", "ws.yaml:15"),
+    ]
+    (said,) = [p for p in problems if p.code == "threshold-needs-op-value"]
+    assert "SLI 'Drift_Latency'" in said.message  # the name as written, not a stand-in
+
+
+def test_an_sli_with_an_invalid_name_reports_its_spec_too() -> None:
+    sli = (
+        SLI.split("---", maxsplit=1)[0]
+        .replace("name: avail", "name: Avail")
+        .replace("    total: {metricSource: {type: events, spec: {}}}\n", "")
+    )
+    _, problems = load_text(sli)
+    assert [(p.code, p.field, p.where) for p in errors(problems)] == [
+        ("invalid-name", "metadata.name", "ws.yaml:4"),
+        ("missing-field", "spec.ratioMetric", "ws.yaml:6"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("window", "code", "severity"),
     [

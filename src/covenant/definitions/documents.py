@@ -127,9 +127,79 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         validated = model.model_validate(data)
     except ValidationError as exc:
         found = problems + problems_from(exc, doc, model)
-        return Parsed(source=doc, definition=definition, model=None), found
+        named = _despite_the_name(exc, data, model)
+        if named is not None:  # the name alone was wrong: the spec's own problems are said too
+            found += _kind_checks(doc, named)
+        return Parsed(source=doc, definition=definition, model=named), found
     found = problems + _kind_checks(doc, validated)
     return Parsed(source=doc, definition=definition, model=validated), found
+
+
+PLACEHOLDER_NAME = "x"  # a valid name, validated in place of an invalid one; never shown
+Loc = tuple[str | int, ...]
+
+
+def _despite_the_name(
+    error: ValidationError, data: Mapping[str, Any], model: type[Document]
+) -> Document | None:
+    """The document validated as if its names were valid, when names (texts: its own, an
+    inline SLI's or condition's ``metadata.name``) are all that is wrong, with the names as
+    written (None otherwise). Its checks and references are then reported with the names'
+    problems, not after a rename; the workspace is not used (a bad name is an error), so
+    nothing is built from it."""
+    locs: list[Loc] = [tuple(detail["loc"]) for detail in error.errors()]
+    if any(loc[-2:] != ("metadata", "name") for loc in locs):
+        return None
+    written = [_get(data, loc) for loc in locs]
+    if not all(isinstance(name, str) for name in written):
+        return None
+    patched: Any = data
+    for loc in locs:
+        patched = _put(patched, loc, PLACEHOLDER_NAME)
+    try:
+        valid: Any = model.model_validate(patched)
+    except ValidationError:
+        return None
+    try:
+        for loc, name in zip(locs, written, strict=True):
+            valid = _restore(valid, loc, name)
+    except (StopIteration, AttributeError, IndexError, TypeError):  # a shape not foreseen
+        return None
+    return valid  # type: ignore[no-any-return]
+
+
+def _get(value: Any, loc: Loc) -> Any:
+    for key in loc:
+        if isinstance(key, int) and isinstance(value, list) and 0 <= key < len(value):
+            value = value[key]
+        elif isinstance(key, str) and isinstance(value, dict):
+            value = value.get(key)
+        else:
+            return None
+    return value
+
+
+def _put(value: Any, loc: Loc, new: Any) -> Any:
+    """``value`` with ``new`` at ``loc`` (copies along the way; ``loc`` exists: ``_get``)."""
+    if not loc:
+        return new
+    key, rest = loc[0], loc[1:]
+    copy = list(value) if isinstance(value, list) else dict(value)
+    copy[key] = _put(value[key], rest, new)  # type: ignore[index]
+    return copy
+
+
+def _restore(value: Any, loc: Loc, name: str) -> Any:
+    """The validated ``value`` with ``name`` at ``loc`` (written keys: the fields' aliases)."""
+    if not loc:
+        return name
+    key, rest = loc[0], loc[1:]
+    if isinstance(key, int):
+        items = list(value)
+        items[key] = _restore(items[key], rest, name)
+        return items
+    field = next(f for f, info in type(value).model_fields.items() if (info.alias or f) == key)
+    return value.model_copy(update={field: _restore(getattr(value, field), rest, name)})
 
 
 def _kind_checks(doc: SourceDocument, model: Document) -> list[Problem]:
