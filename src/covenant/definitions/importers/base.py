@@ -258,6 +258,7 @@ class SLOParts:
     description: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
+    sli_annotations: Mapping[str, str] = field(default_factory=dict)  # covenant.dev/events…
     tiers: Sequence[Mapping[str, Any]] | None = None  # None: Covenant's default tiers
 
 
@@ -274,7 +275,10 @@ def slo_document(parts: SLOParts) -> dict[str, Any]:
     if parts.description:
         spec["description"] = parts.description[:1050]
     spec["service"] = parts.service
-    spec["indicator"] = {"metadata": {"name": parts.name}, "spec": dict(parts.indicator)}
+    sli_metadata: dict[str, Any] = {"name": parts.name}
+    if parts.sli_annotations:
+        sli_metadata["annotations"] = dict(parts.sli_annotations)
+    spec["indicator"] = {"metadata": sli_metadata, "spec": dict(parts.indicator)}
     spec["timeWindow"] = [{"duration": parts.window, "isRolling": True}]
     spec["budgetingMethod"] = "Occurrences"
     spec["objectives"] = [{"target": parts.target}]

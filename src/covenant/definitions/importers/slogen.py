@@ -9,7 +9,9 @@ The Prometheus backend's ``good_bad_ratio`` filters become counter selectors,
 ``query_sli`` that is one count divided by another its two counts. Other backends import with
 a DataSource of their type that Covenant does not query (feed the SLI with ``covenant ingest
 events``), but a Cloud Monitoring ``distribution_cut`` is left out: its ``threshold_bucket`` is a
-bucket index, the latency bound it stands for is not in the file.
+bucket index, the latency bound it stands for is not in the file. A latency bound the file does
+give (a Service Monitoring ``range_max`` or basic ``latency.threshold``, a Dynatrace
+``threshold``) becomes the SLI's ``covenant.dev/events`` rule (``slogen_bounds``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from covenant.definitions.importers.slogen_backends import (
     backend_datasource,
     other_backend,
 )
+from covenant.definitions.importers.slogen_bounds import NONE, latency_bound
 from covenant.definitions.importers.slogen_prometheus import prometheus_indicator, prometheus_url
 from covenant.definitions.importers.slogen_v1 import inline_backend, is_v1, v2_from_v1
 from covenant.definitions.yamlsource import SourceDocument
@@ -273,10 +276,14 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
         )
         return
     threshold_notes(here, ("error_budget_policy",), tiers, target=goal, window=window)
+    bound = NONE
     if backend == "prometheus":
         indicator = prometheus_indicator(here, method, sli, options)
         source = options.datasource
     elif backend in BACKEND_TYPES:
+        bound = latency_bound(here, backend, method, sli)
+        if bound.left_out:
+            return
         source = dns_label(backend)
         indicator = other_backend(
             here, method, sli, source=source, source_type=BACKEND_TYPES[backend]
@@ -312,6 +319,7 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
                 description=description(here, ("description",), spec.get("description")),
                 labels=labels,
                 indicator=indicator,
+                sli_annotations=bound.annotations,
                 target=goal,
                 window=window,
                 tiers=tiers,
