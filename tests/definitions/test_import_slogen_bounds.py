@@ -156,6 +156,14 @@ def test_a_dynatrace_threshold_in_microseconds_is_carried_in_ms(tmp_path: Path) 
     assert rule_of(ws, "dt-throughput") == '{"latencyMs": {"op": "gt", "value": 1.234}}'
 
 
+def test_a_dynatrace_split_threshold_its_early_name_is_read_alike(tmp_path: Path) -> None:
+    ws = imported(tmp_path, DYNATRACE.replace("method: threshold", "method: split_threshold"))
+    assert counts(ws, [("dt-latency", "49.999"), ("dt-latency", "50.001")]) == {
+        "dt-latency": (1, 2)
+    }
+    assert rule_of(ws, "dt-latency") == '{"latencyMs": {"op": "lt", "value": 50}}'
+
+
 def test_a_dynatrace_value_at_the_threshold_counts_bad_and_the_note_says_so(
     tmp_path: Path,
 ) -> None:

@@ -13,9 +13,9 @@ backends and the Cloud Monitoring API:
   distribution's unit (ms for Cloud Monitoring's latency metrics);
 - ``cloud_service_monitoring`` ``basic`` with ``latency.threshold``: ms (slo-generator sends
   ``int(threshold) * 10**6`` ns); good service is the requests that return in no more than it;
-- ``dynatrace`` ``threshold``: good are the values ``< threshold`` (``> threshold`` with
-  ``good_below_threshold: false``), in the metric's unit (µs for response times); a value equal
-  to it is neither good nor bad there.
+- ``dynatrace`` ``threshold`` (``split_threshold`` in early v1 releases): good are the values
+  ``< threshold`` (``> threshold`` with ``good_below_threshold: false``), in the metric's unit
+  (µs for response times); a value equal to it is neither good nor bad there.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def latency_bound(here: Recorder, backend: str, method: str, sli: Mapping[str, A
         return _range_cut(here.child(("service_level_indicator",)), sli)
     if backend == "cloud_service_monitoring" and method == "basic":
         return _basic_latency(here.child(("service_level_indicator",)), sli)
-    if backend == "dynatrace" and method == "threshold":
+    if backend == "dynatrace" and method in {"threshold", "split_threshold"}:  # 2nd: its old name
         return _dynatrace(here.child(("service_level_indicator",)), sli)
     return NONE
 
