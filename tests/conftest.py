@@ -139,6 +139,13 @@ def promtool(prometheus_release: str) -> str:
 
 
 @pytest.fixture
+def vmalert() -> str:
+    """The path of vmalert (Debian's ``victoria-metrics`` package): a second rule evaluator,
+    VictoriaMetrics's, for the generated rules."""
+    return binary("vmalert")
+
+
+@pytest.fixture
 def prometheus(tmp_path: Path, prometheus_release: str) -> Iterator[Callable[..., Server]]:
     """Start real Prometheus servers (`tests/promserver.start_prometheus` keywords) of the
     test's release; all are stopped on teardown. Missing binaries skip locally and fail under
