@@ -64,7 +64,9 @@ def other_backend(
     record.note(
         ("backend",),
         f"Covenant does not query {source_type}: the SLI keeps the queries for reference and gets "
-        "its counts from covenant ingest events (sli column = the SLO name)",
+        "its counts from covenant ingest events (sli column = the SLO name), which counts an "
+        "event good by its outcome column, else status < 500, and the latency bound carried "
+        "(if any) — not by the good query's own condition: check that they agree",
     )
     if _has_env(sli):
         here.note(
