@@ -8,6 +8,7 @@ resources."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -122,6 +123,15 @@ def test_a_bundle_skips_the_other_resources_a_lone_one_is_refused(tmp_path: Path
     (tmp_path / "alone").mkdir()
     alone = planned(tmp_path / "alone", "pyrra", {"route.yaml": ROUTE})
     assert [p.code for p in alone.problems] == ["import-unrecognised"]
+    # an object of Pyrra's own API that is not one (a misspelt kind) is refused, not skipped
+    typo = (
+        objective()
+        .replace("api-errors", "web-errors")
+        .replace("kind: ServiceLevelObjective", "kind: ServiceLevelObjectve")
+    )
+    (tmp_path / "typo").mkdir()
+    refused = planned(tmp_path / "typo", "pyrra", {"b.yaml": objective() + "---\n" + typo})
+    assert [p.code for p in refused.problems] == ["import-unrecognised"]
 
 
 SLOTH_K8S = """\
@@ -153,6 +163,12 @@ def test_a_sloth_bundle_skips_the_other_resources(tmp_path: Path) -> None:
     assert file.imported.slos == ["requests"]
     (skipped,) = [n for n in file.imported.notes if n.field == "kind"]
     assert "a Kubernetes ConfigMap (v1) in a bundle of Sloth" in skipped.reason
+    typo = SLOTH_K8S.replace("kind: ConfigMap", "kind: PrometheusServiceLevl").replace(
+        "apiVersion: v1\n", "apiVersion: sloth.slok.dev/v1\n"
+    )
+    (tmp_path / "typo").mkdir()
+    refused = planned(tmp_path / "typo", "sloth", {"bundle.yaml": typo})
+    assert [p.code for p in refused.problems] == ["import-unrecognised"]
 
 
 def test_a_refused_files_notes_wait_for_its_problems(tmp_path: Path) -> None:
@@ -165,3 +181,32 @@ def test_a_refused_files_notes_wait_for_its_problems(tmp_path: Path) -> None:
     assert any("target '120' is not a percentage in (0, 100)" in line for line in lines)
     assert any("note(s) not shown until the problems are fixed" in line for line in lines)
     assert not any(line.lstrip().startswith("note:") for line in lines)
+
+
+def test_a_total_by_name_matcher_keeps_name_off_the_alerts(tmp_path: Path, promtool: str) -> None:
+    """Pyrra's rules skip the ``__name__`` matcher; an alert label ``__name__`` is a rules file
+    Prometheus refuses (``invalid label name``)."""
+    text = objective().replace(
+        'http_requests_total{job="api", route=~"/v1/.*", env="prod"}',
+        '\'{__name__="http_requests_total", job="api", route=~"/v1/.*", env="prod"}\'',
+    )
+    plan = planned(tmp_path, "pyrra", {"api.yaml": text})
+    assert plan.problems == []
+    (file,) = plan.files
+    workspace, _ = analyse_text(file.text, file="api.yaml")
+    assert workspace is not None
+    (o,) = workspace.objectives
+    target = RuleTarget(objective=o, counts=())
+    labels = alert_labels(target, o.alert_tiers[0])
+    assert "__name__" not in labels
+    assert (labels["job"], labels["env"]) == ("api", "prod")
+    ws = tmp_path / "ws"
+    ws.mkdir(exist_ok=True)
+    (ws / "api.yaml").write_text(file.text, encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    made = CliRunner().invoke(app, ["rules", "prometheus", "-w", str(ws), "--out", str(rules)])
+    assert made.exit_code == 0, made.output
+    checked = subprocess.run(
+        [promtool, "check", "rules", str(rules)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -88,13 +88,13 @@ DYNATRACE = slo(
     goal="0.999",
 )
 DYNATRACE_ABOVE = slo(
-    "dt-throughput",
+    "dt-slow-on-purpose",
     "dynatrace",
     "threshold",
     """\
-    query_valid: {metric_selector: ext:app.rate}
+    query_valid: {metric_selector: builtin:service.response.time}
     threshold: 1234
-    good_below_threshold: false
+    good_below_threshold: 0
 """,
 )
 
@@ -149,11 +149,50 @@ def test_a_service_monitoring_basic_latency_counts_up_to_the_threshold(tmp_path:
 def test_a_dynatrace_threshold_in_microseconds_is_carried_in_ms(tmp_path: Path) -> None:
     ws = imported(tmp_path, DYNATRACE, DYNATRACE_ABOVE)
     rows = [("dt-latency", ms) for ms in ("49.999", "50.001", "5000")]
-    rows += [("dt-throughput", ms) for ms in ("1.233", "1.235", "9")]
-    # 49 999 µs < 50 000 good, 50 001 µs and 5 000 000 µs bad; good above 1 234 µs: 2 of 3
-    assert counts(ws, rows) == {"dt-latency": (1, 3), "dt-throughput": (2, 3)}
+    rows += [("dt-slow-on-purpose", ms) for ms in ("1.233", "1.235", "9")]
+    # 49 999 µs < 50 000 good, 50 001 µs and 5 000 000 µs bad; good_below_threshold: 0 is
+    # false to slo-generator (`if good_below_threshold:`): good above 1 234 µs, 2 of 3
+    assert counts(ws, rows) == {"dt-latency": (1, 3), "dt-slow-on-purpose": (2, 3)}
     assert rule_of(ws, "dt-latency") == '{"latencyMs": {"op": "lt", "value": 50}}'
-    assert rule_of(ws, "dt-throughput") == '{"latencyMs": {"op": "gt", "value": 1.234}}'
+    assert rule_of(ws, "dt-slow-on-purpose") == '{"latencyMs": {"op": "gt", "value": 1.234}}'
+
+
+def test_a_dynatrace_threshold_on_a_metric_not_a_latency_is_left_out(tmp_path: Path) -> None:
+    """slo-generator compares any metric's values with the threshold (a throughput here);
+    ingested events carry a latency only, so such an SLO cannot be counted from them."""
+    rate = DYNATRACE.replace("ext:app.request_latency", "ext:app.rate").replace(
+        "dt-latency", "dt-rate"
+    )
+    source = tmp_path / "slos.yaml"
+    source.write_text(rate + "---\n" + BASIC, encoding="utf-8")
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws")
+    assert plan.problems == []
+    assert plan.files[0].imported.slos == ["gae-latency-basic"]
+    (note,) = [n for n in notes(plan) if n.skipped]
+    assert note.field == "spec.service_level_indicator.threshold"
+    assert "'ext:app.rate:filter(eq(app,test_app))', which is not named as a latency" in (
+        note.reason
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("range_max: 1e1000000", "range_max 1E+1000000 is not a latency bound"),
+        ("range_max: 0", "range_max 0 is not a latency bound"),
+        ("range_max: -5", "range_max -5 is not a latency bound"),
+        ("range_max: 1000000001", "range_max 1000000001 is not a latency bound"),
+    ],
+)
+def test_a_bound_that_is_no_latency_is_refused_at_its_field(
+    tmp_path: Path, written: str, said: str
+) -> None:
+    source = tmp_path / "slos.yaml"
+    source.write_text(RANGE_CUT.replace("range_max: 724", written), encoding="utf-8")
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws")
+    (problem,) = plan.problems
+    assert problem.field == "spec.service_level_indicator.range_max"
+    assert problem.message.startswith(said), problem.message
 
 
 def test_a_dynatrace_split_threshold_its_early_name_is_read_alike(tmp_path: Path) -> None:
@@ -175,6 +214,7 @@ def test_a_dynatrace_value_at_the_threshold_counts_bad_and_the_note_says_so(
     plan = plan_import("slo-generator", [source], into=tmp_path / "other")
     (note,) = [n for n in notes(plan) if n.field.endswith("threshold")]
     assert "a value equal to it slo-generator counts neither good nor bad" in note.reason
+    assert "slo-generator counts the metric's values per time slot" in note.reason
     assert "= 50 ms" in note.reason
 
 

@@ -390,3 +390,29 @@ def test_spec_query_and_spec_promql_that_differ_are_an_error() -> None:
             "is absent)",
         )
     ]
+
+
+def test_promql_beside_an_empty_query_or_differing_only_in_spaces() -> None:
+    ws, problems = load_text(
+        _nobl9("{query: '', promql: good_total}", "{query: ' all_total ', promql: all_total}")
+    )
+    assert errors(problems) == []
+    assert ws is not None
+    assert ws.prometheus is not None
+    (read,) = ws.prometheus.reads
+    assert read.good == "sum(increase(good_total[{{.window}}]))"  # the empty query: promql
+
+
+def test_an_untyped_metric_source_with_two_queries_is_warned_of_not_refused() -> None:
+    """Without a type, the DataSource decides (Datadog's spec.query is not PromQL): the
+    two queries are a warning, and query is read."""
+    text = _nobl9("{query: good_total, promql: ok_total}", "{promql: all_total}")
+    untyped = text.replace(
+        "{metricSourceRef: metrics, type: Prometheus, spec: {query: good_total",
+        "{metricSourceRef: metrics, spec: {query: good_total",
+    )
+    assert untyped != text
+    _, problems = load_text(untyped)
+    assert errors(problems) == []
+    (warned,) = [p for p in problems if p.code == "conflicting-fields"]
+    assert warned.message.endswith("(if its DataSource is Prometheus, query is read)")

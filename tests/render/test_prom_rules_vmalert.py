@@ -80,11 +80,12 @@ def test_calendar_rules_load_in_vmalert(
     _loads(vmalert, rules_yaml(rule_groups([target])), tmp_path / "rules.yml")
 
 
-def test_every_corpus_workspace_s_rules_load_in_vmalert(
-    vmalert: str, corpus: Path, tmp_path: Path
+def test_every_corpus_workspace_s_rules_load_in_vmalert_and_prometheus(
+    vmalert: str, promtool: str, corpus: Path, tmp_path: Path
 ) -> None:
     """Each corpus file imported alone (as tests/definitions/test_import_conformance.py does);
-    every workspace that gets rules gets a file vmalert loads."""
+    every workspace that gets rules gets a file vmalert loads and promtool passes (promtool
+    refuses what vmalert takes: an alert label ``__name__``)."""
     checked: dict[str, int] = dict.fromkeys(TOOLS, 0)
     failed: dict[str, str] = {}
     for tool, folder in TOOLS.items():
@@ -99,9 +100,20 @@ def test_every_corpus_workspace_s_rules_load_in_vmalert(
                 continue
             rule_file = tmp_path / f"{tool}-{index}.yml"
             rule_file.write_text(text, encoding="utf-8")
-            done = _dry_run(vmalert, rule_file)
-            if done.returncode != 0:
-                failed[path.relative_to(corpus).as_posix()] = done.stdout + done.stderr
+            checks = {
+                "vmalert": _dry_run(vmalert, rule_file),
+                "promtool": subprocess.run(
+                    [promtool, "check", "rules", str(rule_file)],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                ),
+            }
+            for name, done in checks.items():
+                if done.returncode != 0:
+                    failed[f"{path.relative_to(corpus).as_posix()} ({name})"] = (
+                        done.stdout + done.stderr
+                    )
             checked[tool] += 1
     assert failed == {}
     # the corpus was found (22, 12 and 4 when this was written)

@@ -104,3 +104,27 @@ def test_a_notice_and_a_rule_carry_the_slo_labels_and_sloths_alerting(tmp_path: 
     assert empty.message.startswith(  # owner: an SLO label; severity: every alert's
         "sloth.slok.dev/alerting: annotations.summary reads the label(s) pod, request_host,"
     )
+    # only actions count ($labels.x in text is text), a range block's labels are a query's,
+    # and a common annotation goes on ticket alerts too, which lack the page's routing_key
+    scoped = dict(ALERTING)
+    scoped["annotations"] = {
+        "summary": "see $labels.text_only, {{ $labels.routing_key }}",
+        "table": '{{ range query "up" }}{{ .Labels.instance }}{{ end }}',
+    }
+    scoped["page_alert"] = {
+        "labels": {"severity": "critical", "routing_key": "shop-team"},
+        "annotations": {"who": "{{ $labels.routing_key }}"},
+    }
+    workspace, problems = analyse_text(
+        CHECKOUT_SLO.replace(
+            "metadata: {name: checkout-availability}\n",
+            "metadata:\n  name: checkout-availability\n  annotations:\n"
+            f"    sloth.slok.dev/alerting: '{json.dumps(scoped)}'\n",
+        )
+    )
+    assert workspace is not None, problems
+    assert [p.message for p in problems if "renders empty" in p.message] == [
+        "sloth.slok.dev/alerting: annotations.summary reads the label(s) routing_key, which the "
+        "SLO's alerts do not carry (one alert per SLO, over all its series): it renders empty "
+        "there"
+    ]

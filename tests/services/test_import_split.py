@@ -19,6 +19,10 @@ import yaml
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
+from covenant.definitions.importers.base import Options
+from covenant.definitions.yamlsource import read_text
+from covenant.errors import DefinitionError
+from covenant.services.import_split import split_source
 from tests.ports import free_port
 from tests.promserver import Sample, Server, openmetrics_text
 from tests.sources.promfake import Answer, fake_prometheus
@@ -328,3 +332,16 @@ def test_an_error_answer_or_garbage_writes_nothing_and_keeps_what_was_there(
     assert "nothing was written" in done.output
     assert (ws / "pyrra-api.yaml").read_text(encoding="utf-8") == before
     assert sorted(p.name for p in ws.iterdir()) == ["pyrra-api.yaml"]
+
+
+def test_a_workspace_datasource_with_an_invalid_name_is_refused_not_asked() -> None:
+    """A DataSource whose only fault is its name is checked through (its other problems are
+    said), but ``--split-groups`` does not ask its server: the name's error is raised."""
+    text = (
+        "apiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: Prom_1}\n"
+        "spec: {type: Prometheus, connectionDetails: {url: 'http://127.0.0.1:1'}}\n"
+    )
+    docs, _ = read_text(text, file="sources.yaml")
+    with pytest.raises(DefinitionError) as raised:
+        split_source(docs, options=Options(datasource="Prom_1"))
+    assert [p.code for p in raised.value.problems] == ["invalid-name"]

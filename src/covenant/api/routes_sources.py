@@ -59,7 +59,8 @@ def series_aside(ctx: Ctx, older_than: OlderThan = None) -> dict[str, Any]:
     """The series set aside because their SLI's query changed (`covenant db prune`, which
     only lists): ``pruned`` are those ``POST /series-aside/prune`` with the same
     ``older_than`` would delete, ``kept`` those read since ``read_before``."""
-    from covenant.services.aside_pruning import age_option, prune_aside
+    from covenant.definitions.durations import age_option
+    from covenant.services.aside_pruning import prune_aside
 
     age = age_option(older_than, what="older_than")
     found = prune_aside(ctx.engine(), now=ctx.clock(), actor="", older_than=age)
@@ -71,7 +72,8 @@ def prune_series_aside(ctx: Ctx, who: Who, older_than: OlderThan = None) -> dict
     """Delete the series set aside (`covenant db prune --yes`), those last read more than
     ``older_than`` ago or all: one transaction, recorded in the audit log when it deleted any.
     It cannot be undone: changing the SLI's query back no longer restores their counts."""
-    from covenant.services.aside_pruning import age_option, prune_aside
+    from covenant.definitions.durations import age_option
+    from covenant.services.aside_pruning import prune_aside
 
     age = age_option(older_than, what="older_than")
     found = prune_aside(ctx.engine(), now=ctx.clock(), actor=actor(who), older_than=age, apply=True)

@@ -129,7 +129,8 @@ def prune_command(
     (docs/prometheus.md). Deleting them frees their space; it cannot be undone. The deletion
     is one transaction, recorded in the audit log."""
     from covenant.cli.console import now
-    from covenant.services.aside_pruning import age_option, prune_aside
+    from covenant.definitions.durations import age_option
+    from covenant.services.aside_pruning import prune_aside
     from covenant.services.store import open_existing
 
     try:

@@ -83,28 +83,39 @@ def alert_routing(
     return routing, problems + _missing_labels(doc, where, routing)
 
 
-# how a Prometheus alert template reads a label: {{ $labels.name }}, {{ .Labels.name }},
-# {{ index $labels "name" }}
+# how a Prometheus alert template reads a label inside an action: {{ $labels.name }},
+# {{ .Labels.name }}, {{ index $labels "name" }}
+ACTION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 LABEL_REFERENCE = re.compile(
     r'(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)|index\s+(?:\$labels|\.Labels)\s+"([^"]+)"'
 )
+SCOPED = re.compile(r"\{\{-?\s*(?:range|with)\b")  # .Labels there is a query result's
 
 
 def _missing_labels(doc: SourceDocument, where: PathKey, routing: AlertRouting) -> list[Problem]:
-    """A warning for each annotation that reads a label no alert of the SLO carries (a label
-    of the series Sloth's per-series alerts had: Covenant's alert is one per SLO), which
-    renders empty."""
-    carried = {*IDENTITY, "severity"}
-    for pairs in (routing.slo_labels, routing.labels, routing.page_labels, routing.ticket_labels):
-        carried.update(name for name, _ in pairs)
+    """A warning for each annotation that reads a label an alert it goes on does not carry (a
+    label of the series Sloth's per-series alerts had: Covenant's alert is one per SLO), which
+    renders empty there."""
+    common = {*IDENTITY, "severity"}
+    for pairs in (routing.slo_labels, routing.labels):
+        common.update(name for name, _ in pairs)
+    page = common | {name for name, _ in routing.page_labels}
+    ticket = common | {name for name, _ in routing.ticket_labels}
     found = []
-    for prefix, pairs in (
-        ("", routing.annotations),
-        ("page_alert.", routing.page_annotations),
-        ("ticket_alert.", routing.ticket_annotations),
+    for prefix, pairs, carried in (
+        ("", routing.annotations, page & ticket),
+        ("page_alert.", routing.page_annotations, page),
+        ("ticket_alert.", routing.ticket_annotations, ticket),
     ):
         for key, text in pairs:
-            missing = sorted({a or b for a, b in LABEL_REFERENCE.findall(text)} - carried)
+            if SCOPED.search(text):
+                continue  # a range or with block: its labels are not the alert's
+            read = {
+                a or b
+                for action in ACTION.findall(text)
+                for a, b in LABEL_REFERENCE.findall(action)
+            }
+            missing = sorted(read - carried)
             if missing:
                 found.append(
                     _warn(
@@ -119,6 +130,17 @@ def _missing_labels(doc: SourceDocument, where: PathKey, routing: AlertRouting) 
     return found
 
 
+def why_not_carried(name: str) -> str | None:
+    """Why an alert may not carry the label ``name`` (None: it may)."""
+    if not LABEL_NAME.match(name):
+        return "is not a Prometheus label name (letters, digits and _, not first a digit)"
+    if name.startswith("__"):
+        return "is reserved for Prometheus's own use (a name starting with __)"
+    if name in IDENTITY:
+        return "is one of the labels that say which alert it is"
+    return None
+
+
 def _slo_labels(
     doc: SourceDocument, labels: Mapping[str, Any], path: PathKey
 ) -> tuple[Pairs, list[Problem]]:
@@ -126,16 +148,12 @@ def _slo_labels(
     kept, left_out = [], []
     for key, value in labels.items():
         name = str(key)
-        if LABEL_NAME.match(name) and not name.startswith("__") and name not in IDENTITY:
+        why = why_not_carried(name)
+        if why is None:
             kept.append(
                 (name, ",".join(map(str, value)) if isinstance(value, list) else str(value))
             )
             continue
-        why = (
-            "is one of the labels that say which alert it is"
-            if name in IDENTITY or name.startswith("__")
-            else "is not a Prometheus label name (letters, digits and _, not first a digit)"
-        )
         left_out.append(
             at(
                 doc,
@@ -171,7 +189,7 @@ def _pairs(
     kept = []
     for written, value in given.items():
         name = str(written)
-        if key == "labels" and (not LABEL_NAME.match(name) or name in IDENTITY):
+        if key == "labels" and why_not_carried(name) is not None:
             problems.append(
                 _warn(doc, where, f"{prefix}labels.{name} is not a label an alert may set")
             )

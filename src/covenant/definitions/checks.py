@@ -233,16 +233,22 @@ def _check_metric(doc: SourceDocument, metric: MetricSpec, path: PathKey) -> lis
     source = metric.metric_source
     problems: list[Problem] = []
     query, promql = source.spec.get("query"), source.spec.get("promql")
-    prometheus = source.type is None or is_compatible(source.type)  # None: its DataSource's
-    if prometheus and query is not None and promql is not None and query != promql:
+    differ = (  # a blank query is not given: promql is read
+        isinstance(query, str)
+        and isinstance(promql, str)
+        and query.strip() not in ("", promql.strip())
+    )
+    if differ and (source.type is None or is_compatible(source.type)):
         problems.append(
             at(
                 doc,
                 (*path, "metricSource", "spec", "promql"),
                 code="conflicting-fields",
-                message="spec.query and spec.promql are two different queries",
+                message="spec.query and spec.promql are two different queries"
+                + ("" if source.type else " (if its DataSource is Prometheus, query is read)"),
                 fix="keep one: spec.query (spec.promql, Nobl9's name for it, is read when "
                 "spec.query is absent)",
+                severity="error" if source.type else WARNING,
             )
         )
     if source.type is None and source.metric_source_ref is None:

@@ -145,8 +145,9 @@ def _despite_the_name(
     """The document validated as if its names were valid, when names (texts: its own, an
     inline SLI's or condition's ``metadata.name``) are all that is wrong, with the names as
     written (None otherwise). Its checks and references are then reported with the names'
-    problems, not after a rename; the workspace is not used (a bad name is an error), so
-    nothing is built from it."""
+    problems, not after a rename. A caller must not use it when the problems hold an error
+    (a bad name is one): the workspace is then not built, and ``--split-groups`` refuses its
+    DataSource."""
     locs: list[Loc] = [tuple(detail["loc"]) for detail in error.errors()]
     if any(loc[-2:] != ("metadata", "name") for loc in locs):
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from covenant.core.model import CalendarUnit
 from covenant.errors import InputError
@@ -96,3 +97,17 @@ def format_seconds(seconds: int) -> str:
         if seconds % size == 0 and seconds > 0:
             return f"{seconds // size}{unit}"
     raise InputError(f"{seconds}s is not a whole number of minutes", hint="use whole minutes")
+
+
+def age_option(text: str | None, *, what: str) -> timedelta | None:
+    """An age given as text (``30d``: a fixed length), ``what`` naming the option in an
+    error; None for None."""
+    if text is None:
+        return None
+    try:
+        return timedelta(seconds=parse_duration(text).seconds)
+    except InputError as error:
+        raise InputError(
+            f"{what}: {error.message}",
+            hint=error.hint or "give a fixed length: minutes, hours, days or weeks, e.g. 30d",
+        ) from None

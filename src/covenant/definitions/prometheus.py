@@ -458,9 +458,7 @@ def _query_text(metric: MetricSpec) -> str:
     """``spec.query``, else ``spec.promql`` (Nobl9's name; two that differ are an error of
     ``checks``)."""
     spec = metric.metric_source.spec
-    query = spec.get("query")
-    if query is None:
-        query = spec.get("promql")
+    query = spec.get("query") or spec.get("promql")  # an empty query: promql, if given
     if not isinstance(query, str) or not query.strip():
         raise QueryFormError(
             "a metricSource has no spec.query (or spec.promql) text",

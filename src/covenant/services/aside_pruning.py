@@ -47,22 +47,6 @@ class AsidePruning:
         }
 
 
-def age_option(text: str | None, *, what: str) -> timedelta | None:
-    """An ``older_than`` given as text (``30d``), ``what`` naming the option in an error."""
-    from covenant.definitions.durations import parse_duration  # noqa: PLC0415
-    from covenant.errors import InputError  # noqa: PLC0415
-
-    if text is None:
-        return None
-    try:
-        return timedelta(seconds=parse_duration(text).seconds)
-    except InputError as error:
-        raise InputError(
-            f"{what}: {error.message}",
-            hint="give a fixed length: minutes, hours, days or weeks, e.g. 30d",
-        ) from None
-
-
 def prune_aside(
     engine: Engine,
     *,

@@ -69,9 +69,10 @@ def _workspace_source(workspace: Sequence[SourceDocument], name: str) -> Prometh
         ):
             continue
         parsed, problems = parse_document(doc)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:  # a DataSource with an invalid name is checked, but not used
+            raise DefinitionError(problems=errors)
         if parsed is None or not isinstance(parsed.model, DataSourceDocument):
-            if problems:
-                raise DefinitionError(problems=problems)
             continue
         if parsed.definition.name != name or not is_compatible(parsed.model.spec.type):
             continue

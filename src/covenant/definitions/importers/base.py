@@ -415,16 +415,23 @@ def kind_of(api: str, kind: str) -> Callable[[Any], bool]:
 
 
 def skipped_in_bundle(
-    record: Recorder, docs: Sequence[SourceDocument], is_tool: Callable[[Any], bool], tool: str
+    record: Recorder,
+    docs: Sequence[SourceDocument],
+    is_tool: Callable[[Any], bool],
+    tool: str,
+    own: tuple[str, ...],
 ) -> bool:
-    """A Kubernetes object that is not ``tool``'s, in a manifest bundle holding ``tool``'s
-    objects too (what ``kubectl apply`` takes): noted as skipped, and True."""
+    """A Kubernetes object of another API than ``tool``'s (``own``: its apiVersion prefixes),
+    in a manifest bundle holding ``tool``'s objects too (what ``kubectl apply`` takes): noted
+    as skipped, and True. An object of ``tool``'s API that is not one (a misspelt kind) is
+    not skipped: the caller refuses it."""
     data = record.doc.data
     if not (
         isinstance(data, Mapping)
         and isinstance(data.get("apiVersion"), str)
         and isinstance(data.get("kind"), str)
         and isinstance(data.get("metadata"), Mapping)
+        and not data["apiVersion"].startswith(own)
         and not is_tool(data)
         and any(is_tool(doc.data) for doc in docs)
     ):

@@ -55,6 +55,7 @@ WINDOWS = (
     ("ticket", 7, 28 * 4, 1),
 )
 UNGROUPED = "v1alpha1"  # Pyrra's apiVersion as its Go types' GroupVersion.Version writes it
+OWN = ("pyrra.dev/", UNGROUPED)  # Pyrra's API: a misspelt object of it is refused, not skipped
 PROPAGATED = "pyrra.dev/"  # the prefix of the labels and annotations Pyrra puts on its rules
 DEFAULT_ALERT = "ErrorBudgetBurn"  # Pyrra's alert name when alerting.name is not given
 FOR_NOTE = "Pyrra's 'for' durations of its alerts are not used (the short window does that job)"
@@ -99,7 +100,7 @@ def import_pyrra(docs: list[SourceDocument], *, file: str, options: Options) -> 
         record = Recorder(result, doc)
         data = doc.data
         if not _is_pyrra(data):
-            if skipped_in_bundle(record, docs, _is_pyrra, "Pyrra ServiceLevelObjective"):
+            if skipped_in_bundle(record, docs, _is_pyrra, "Pyrra ServiceLevelObjective", OWN):
                 continue
             unrecognised(
                 record,
@@ -269,9 +270,9 @@ def _routing(
     total = (
         block.get("metric") if kind == "bool_gauge" else mapping(block.get("total")).get("metric")
     )
-    grouped = set(map(str, block.get("grouping") or ()))
+    skip = {"__name__", *map(str, block.get("grouping") or ())}  # as Pyrra's rules skip them
     for label, matcher in promql.matchers(total if isinstance(total, str) else "").items():
-        if matcher.startswith("=") and not matcher.startswith("=~") and label not in grouped:
+        if matcher.startswith("=") and not matcher.startswith("=~") and label not in skip:
             common[label] = _unquoted(matcher[1:])
     routing = {
         "name": str(mapping(spec.get("alerting")).get("name") or DEFAULT_ALERT),

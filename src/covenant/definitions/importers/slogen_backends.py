@@ -21,6 +21,7 @@ from covenant.definitions.importers.base import (
     mapping,
     metric_spec,
 )
+from covenant.definitions.importers.slogen_bounds import good_below
 
 BACKEND_TYPES = {
     "cloud_monitoring": "GoogleCloudMonitoring",
@@ -117,7 +118,7 @@ def _bucket_index_cut(here: Recorder, sli: Mapping[str, Any], source_type: str) 
     distribution as below the cut; which latency that is, only the metric's bucket layout
     says, and Covenant does not query the backend."""
     index = sli.get("threshold_bucket")
-    below = sli.get("good_below_threshold", True) is not False
+    below = good_below(sli)
     op, side = ("lt", "below") if below else ("gte", "at or above")
     here.note(
         ("threshold_bucket",),

@@ -20,6 +20,7 @@ backends and the Cloud Monitoring API:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,6 +53,15 @@ def latency_bound(here: Recorder, backend: str, method: str, sli: Mapping[str, A
     return NONE
 
 
+def good_below(sli: Mapping[str, Any]) -> bool:
+    """``good_below_threshold`` as slo-generator reads it: by truth (``0`` is above)."""
+    return bool(sli.get("good_below_threshold", True))
+
+
+LARGEST_MS = Decimal(10) ** 9  # about eleven days: no latency bound is larger
+LATENCY_METRIC = re.compile(r"latency|response[._]?time|duration", re.IGNORECASE)
+
+
 def _rule(here: Recorder, path: tuple[str, ...], op: str, ms: Decimal, said: str) -> Bound:
     value = format(ms.normalize(), "f") if ms != 0 else "0"
     text = f'{{"latencyMs": {{"op": "{op}", "value": {value}}}}}'
@@ -63,12 +73,24 @@ def _rule(here: Recorder, path: tuple[str, ...], op: str, ms: Decimal, said: str
     return Bound(annotations={EVENTS_KEY: text})
 
 
-def _number(here: Recorder, sli: Mapping[str, Any], key: str, fix: str) -> Decimal | None:
+def _number(
+    here: Recorder, sli: Mapping[str, Any], key: str, fix: str, *, scale: int = 0
+) -> Decimal | None:
+    """The bound ``key`` (× 10^``scale`` ms), a latency bound in (0, 10^9] ms, or a problem."""
     value = decimal(sli.get(key))
     if key not in sli:
         here.problem((key,), MISSING, f"{key} is missing (slo-generator needs it)", fix)
     elif value is None:
         here.problem((key,), INVALID, f"{key} {sli.get(key)!r} is not a number", fix)
+    elif not 0 < value <= LARGEST_MS.scaleb(-scale):  # compared as written: no overflow
+        here.problem(
+            (key,),
+            INVALID,
+            f"{key} {value} is not a latency bound: above 0 and at most "
+            f"{LARGEST_MS.scaleb(-scale):f} (10^9 ms)",
+            fix,
+        )
+        return None
     return value
 
 
@@ -114,14 +136,13 @@ def _basic_latency(here: Recorder, sli: Mapping[str, Any]) -> Bound:
     given = latency.get("threshold")
     if not given:  # slo-generator: `if threshold:` else an availability SLI
         return NONE
-    value = decimal(given)
+    value = _number(
+        here.child(("latency",)),
+        latency,
+        "threshold",
+        "give the latency bound in ms, e.g. threshold: 724",
+    )
     if value is None:
-        here.problem(
-            ("latency", "threshold"),
-            INVALID,
-            f"latency.threshold {given!r} is not a number",
-            "give the latency bound in ms, e.g. threshold: 724",
-        )
         return LEFT_OUT
     sent = Decimal(int(value))  # slo-generator sends int(threshold) * 10**6 ns
     cut = "" if sent == value else f" (slo-generator sends int({value}) = {sent} ms)"
@@ -135,10 +156,23 @@ def _basic_latency(here: Recorder, sli: Mapping[str, Any]) -> Bound:
 
 
 def _dynatrace(here: Recorder, sli: Mapping[str, Any]) -> Bound:
-    micros = _number(here, sli, "threshold", "give the bound in µs, e.g. threshold: 50000")
+    micros = _number(
+        here, sli, "threshold", "give the bound in µs, e.g. threshold: 50000", scale=-3
+    )
     if micros is None:
         return LEFT_OUT
-    below = sli.get("good_below_threshold", True) is not False
+    selector = mapping(sli.get("query_valid")).get("metric_selector")
+    if not (isinstance(selector, str) and LATENCY_METRIC.search(selector.split(":filter")[0])):
+        here.note(
+            ("threshold",),
+            f"threshold {micros} compares the values of {selector!r}, which is not named as a "
+            "latency (latency, response time, duration): Covenant's ingested events carry a "
+            "latency only, so the SLO is left out. Fix: feed it pre-counted rows (covenant "
+            "ingest events with good and total columns), counted by that threshold",
+            skipped=True,
+        )
+        return LEFT_OUT
+    below = good_below(sli)
     op, side = ("lt", "below") if below else ("gt", "above")
     ms = micros.scaleb(-3)  # µs → ms, exact
     return _rule(
@@ -147,6 +181,7 @@ def _dynatrace(here: Recorder, sli: Mapping[str, Any]) -> Bound:
         op,
         ms,
         f"good values are those {side} threshold {micros}, read in µs (Dynatrace's unit of "
-        f"response times) = {format(ms.normalize(), 'f')} ms; a value equal to it slo-generator "
-        "counts neither good nor bad, Covenant counts bad",
+        f"response times) = {format(ms.normalize(), 'f')} ms; slo-generator counts the "
+        "metric's values per time slot, Covenant each ingested request, and a value equal to "
+        "it slo-generator counts neither good nor bad, Covenant bad",
     )

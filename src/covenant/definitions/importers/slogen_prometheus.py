@@ -17,6 +17,7 @@ from typing import Any
 
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import INVALID, MISSING, Options, Recorder, mapping, metric
+from covenant.definitions.importers.slogen_bounds import good_below
 
 OPERATORS = ("increase", "sum")  # slo-generator's default, innermost first
 _OPERATOR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -158,7 +159,7 @@ def prometheus_indicator(
         le = str(threshold)
         cut = promql.with_le(bucket, le)
         total = promql.with_matcher(bucket, "le", "+Inf")
-        key = "good" if sli.get("good_below_threshold", True) is not False else "bad"
+        key = "good" if good_below(sli) else "bad"
         if "=~" in cut:
             here.note(
                 ("threshold_bucket",),

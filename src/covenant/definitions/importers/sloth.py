@@ -121,7 +121,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 else f"version {version!r} is not Sloth's prometheus/v1",
                 'write version: "prometheus/v1" at the top, as Sloth requires',
             )
-        elif not skipped_in_bundle(record, docs, SLOTH_K8S, "Sloth PrometheusServiceLevel"):
+        elif not skipped_in_bundle(record, docs, SLOTH_K8S, "Sloth", ("sloth.slok.dev/",)):
             unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
     if result.problems:
         result.documents.clear()
