@@ -18,6 +18,7 @@ from covenant.core.alert_rules import sloth_ids
 from covenant.core.model import Objective, RollingWindow
 from covenant.definitions.importers.base import Options
 from covenant.definitions.importers.promql import (
+    good_of,
     range_to_window,
     rate_to_increase,
     split_difference,
@@ -295,6 +296,10 @@ def test_promql_rewrites() -> None:
     )
     for other in ("a - b - c", "a + b", "a - on (x) b", "-a", "a", "(a - b) / c", "1e-3 * a"):
         assert split_difference(other) is None, other
+    # total − X is good = X only when the minuend is the total as written: a space inside a
+    # label value is part of the value, a space between tokens is not
+    assert good_of('sum(c{a="x"}) - sum(b)', ' ( sum( c{ a = "x" }) ) ') == "sum(b)"
+    assert good_of('sum(c{a="x y"}) - sum(b)', 'sum(c{a="xy"})') is None
 
 
 def test_sloth_latency_as_total_minus_fast_is_read_as_the_fast_count(

@@ -211,8 +211,14 @@ def good_of(error: str, total: str) -> str | None:
 
 
 def same_query(a: str, b: str) -> bool:
-    """Whether two queries are written alike, whitespace and outer brackets aside."""
-    return re.sub(r"\s+", "", strip_parens(a)) == re.sub(r"\s+", "", strip_parens(b))
+    """Whether two queries are written alike, whitespace outside strings and outer brackets
+    aside (``x{a="p q"}`` and ``x{a="pq"}`` differ)."""
+    return _unspaced(strip_parens(a)) == _unspaced(strip_parens(b))
+
+
+def _unspaced(query: str) -> str:
+    mask = code_mask(query)
+    return "".join(ch for ch, code in zip(query, mask, strict=True) if not (code and ch.isspace()))
 
 
 def _has_top_level_operator(text: str) -> bool:
