@@ -420,3 +420,27 @@ def test_sloth_objective_is_the_target_in_percent_as_written(target: str, label:
         if r.get("record") == "sloth_slo_info"
     ]
     assert info["labels"]["sloth_objective"] == label
+
+
+def test_a_sum_of_two_counts_is_recorded_as_written(promtool: str, tmp_path: Path) -> None:
+    """mdbdba/roller's Sloth total, ok + failed: the counter rewrite took the whole sum for one
+    selector and wrote rules Prometheus cannot parse. It is recorded as written (as the reader
+    reads it), over the last minute."""
+    two = "sum(increase(ok_total[{{.window}}])) + sum(increase(failed_total[{{.window}}]))"
+    counts = SeriesQueries(
+        series="roller",
+        slos=("roller",),
+        sli="roller",
+        source=COUNTS.source,
+        total=two,
+        bad="sum(increase(failed_total[{{.window}}]))",
+    )
+    target = RuleTarget(objective=_objective(slo="roller", series="roller"), counts=counts)
+    text = rules_yaml(rule_groups([target]))
+    _check(promtool, text, tmp_path)
+    records = {
+        r["record"]: r["expr"] for g in rule_groups([target]) for r in g["rules"] if "record" in r
+    }
+    assert records["covenant:sli_total:count1m"] == (
+        "sum(increase(ok_total[1m])) + sum(increase(failed_total[1m]))"
+    )

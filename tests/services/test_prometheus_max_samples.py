@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from covenant.core.promql import raw_selector
 from covenant.definitions.workspace import load_workspace
 from covenant.sources.prometheus.client import PrometheusClient, SourceTooManySamplesError
-from covenant.sources.prometheus.samples import LOOKBACK_S, raw_selector
+from covenant.sources.prometheus.samples import LOOKBACK_S
 from tests import promdata
 from tests.promserver import Server
 from tests.services.test_prometheus_read import END, MINUTES, RESET, START, _compare

@@ -10,11 +10,11 @@ import random
 import numpy as np
 import pytest
 
-from covenant.core.promql import PrometheusSource, SeriesQueries
+from covenant.core.promql import PrometheusSource, SeriesQueries, raw_selector
 from covenant.errors import SourceAnswerError
 from covenant.sources.prometheus.client import PrometheusClient, RawSeries
 from covenant.sources.prometheus.reads import Counts, read_counts
-from covenant.sources.prometheus.samples import LabelIndex, narrower, raw_selector
+from covenant.sources.prometheus.samples import LabelIndex, narrower
 from tests.sources.promfake import Answer, fake_prometheus
 
 T0 = 1_790_000_000 - 1_790_000_000 % 86400
@@ -94,6 +94,9 @@ def test_a_counter_sample_that_is_not_a_count_is_refused_never_rounded(
 
 def test_only_a_plain_counter_selector_is_read_as_samples() -> None:
     assert raw_selector('sum(increase(x{a="b"}[{{.window}}]))') == 'x{a="b"}'
+    # a sum of two counts is read (and recorded) as written, not taken for one selector
+    two = "sum(increase(a[{{.window}}])) + sum(increase(b[{{.window}}]))"
+    assert raw_selector(two) is None
     assert raw_selector('sum(increase(x{a=~"(b|c)[0-9]"}[{{.window}}]))') == 'x{a=~"(b|c)[0-9]"}'
     assert raw_selector("sum(increase(x offset 1h[{{.window}}]))") is None
     assert raw_selector("sum(increase(rate(x[5m])[{{.window}}:]))") is None

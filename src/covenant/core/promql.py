@@ -286,6 +286,20 @@ def closing(query: str, mask: list[bool], start: int) -> int:
     return -1
 
 
+_COUNTER_TEMPLATE = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]\)\)$", re.S)
+
+
+def raw_selector(template: str) -> str | None:
+    """The selector of a counter template ``sum(increase(S[{{.window}}]))`` (what the query
+    convention writes for counters and histograms), or None: another form (a sum of two, a
+    function, a subquery, an offset), read with ``query_range`` and recorded as written."""
+    found = _COUNTER_TEMPLATE.match(template.strip())
+    if found is None:
+        return None
+    selector = found.group("sel").strip()
+    return selector if parse_selector(selector) is not None else None
+
+
 def counter_selector(query: str) -> Selector | None:
     """The selector of a counter query: the selector itself or the one a ``sum`` wraps."""
     text = query.strip()

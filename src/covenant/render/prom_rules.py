@@ -40,7 +40,7 @@ from covenant.core.alert_rules import (
     slo_label,
 )
 from covenant.core.model import AlertTier, CalendarWindow, Objective, RollingWindow
-from covenant.core.promql import WINDOW, SeriesQueries
+from covenant.core.promql import WINDOW, SeriesQueries, raw_selector
 from covenant.render.prom_windows import (
     LENGTH,
     OFFSET,
@@ -169,9 +169,6 @@ def source_rules(t: RuleTarget) -> list[dict[str, Any]]:
     return [_record(f"{GOOD}1m", good, labels), _record(f"{TOTAL}1m", total, labels)]
 
 
-_COUNTER = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]\)\)$")
-
-
 def _summed(template: str) -> str:
     """The events of the last minute as one series without labels.
 
@@ -182,9 +179,8 @@ def _summed(template: str) -> str:
     the group's evaluation offset, where ``increase(S[1m])`` extrapolates (and has no value
     at all with one sample a minute). Any other ``{{.window}}`` query is used as written.
     """
-    found = _COUNTER.match(template.strip())
-    if found is not None:
-        sel = found.group("sel")
+    sel = raw_selector(template)  # the reader's test: what it counts from samples
+    if sel is not None:
         return f"sum((({sel}) - ({sel} offset 1m)) >= 0 or ({sel} and ({sel} offset 1m)))"
     expr = template.replace(WINDOW, "1m")
     return expr if re.match(r"^sum\s*\(", expr) and expr.endswith(")") else f"sum({expr})"

@@ -9,7 +9,7 @@ of them matches, and each SLI's good and total are counted from the series its o
 match (``samples.matching``), exactly as its own query would have returned them.
 
 A read joins a group only when that is certain to give the same series: both its selectors are
-plain counters (``samples.raw_selector``) of the group's metric name with equality matchers
+plain counters (``core.promql.raw_selector``) of the group's metric name with equality matchers
 only (``=`` or ``!=`` on plain values), so that matching them here needs no regular
 expression. The union keeps the labels every selector of the group fixes with ``=`` (one
 value: ``label="v"``; several: ``label=~"v1|v2"``, the values escaped), so it matches a
@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from covenant.core.promql import SeriesQueries, parse_selector
+from covenant.core.promql import SeriesQueries, parse_selector, raw_selector
 from covenant.errors import SourceError
 from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import Counts, combine, parts
@@ -35,7 +35,6 @@ from covenant.sources.prometheus.samples import (
     LabelIndex,
     Matchers,
     bucket_counts,
-    raw_selector,
     unknown,
 )
 

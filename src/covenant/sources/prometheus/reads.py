@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.promql import SeriesQueries, window
+from covenant.core.promql import SeriesQueries, raw_selector, window
 from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import InputError, SourceAnswerError
 from covenant.sources.prometheus.client import (
@@ -36,7 +36,6 @@ from covenant.sources.prometheus.samples import (
     bucket_counts,
     matching,
     narrower,
-    raw_selector,
     unknown,
 )
 

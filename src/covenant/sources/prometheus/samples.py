@@ -25,7 +25,6 @@ the previous sample of every sample it counts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Generic, Protocol, TypeVar
 
@@ -39,8 +38,6 @@ from covenant.sources.prometheus.client import RawSeries
 LOOKBACK_S = 300
 """A sample this long after the previous one of its series starts the count afresh."""
 
-_COUNTER = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]\)\)$", re.S)
-
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -50,18 +47,6 @@ class Labelled(Protocol):
 
     @property
     def labels(self) -> Mapping[str, str]: ...
-
-
-def raw_selector(template: str) -> str | None:
-    """The selector of a counter template ``sum(increase(S[{{.window}}]))`` (what the query
-    convention writes for counters and histograms), or None: another form, read with
-    ``query_range`` as written."""
-    found = _COUNTER.match(template.strip())
-    if found is None:
-        return None
-    selector = found.group("sel").strip()
-    # a function, a subquery or an offset is not a plain selector: keep it as written
-    return selector if parse_selector(selector) is not None else None
 
 
 def narrower(first: str, total: str) -> tuple[tuple[str, str, str], ...] | None:
