@@ -542,3 +542,63 @@ def test_a_sloth_query_prometheus_cannot_parse_is_refused_at_its_line(tmp_path: 
     assert problem.field == "slos[0].sli.events.error_query"
     assert problem.message.startswith("the range [{{.window}}] follows '0'")
     assert plan.files[0].imported.documents == []
+
+
+SLOGEN_NESTED_LABEL = """\
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata:
+  name: gcf-errors
+  labels:
+    service_name: gcf
+    team: payments
+    owners: [alice, bob]
+    metadata: {env: test}
+spec:
+  backend: cloud_monitoring
+  method: good_bad_ratio
+  service_level_indicator:
+    filter_good: metric.type="cloudfunctions.googleapis.com/function/execution_count" status="ok"
+    filter_valid: metric.type="cloudfunctions.googleapis.com/function/execution_count"
+  goal: 0.99
+"""
+
+
+def test_a_nested_label_is_noted_and_a_list_joined(tmp_path: Path) -> None:
+    """terraform-google-modules/terraform-google-slo writes ``labels.metadata: {env: test}``:
+    a label holds one text, so it is not carried over, and now said; a list of texts is a
+    label of its items joined with ``,`` (as an SLO's list labels reach its alerts)."""
+    plan = planned(tmp_path, "slo-generator", {"gcf.yaml": SLOGEN_NESTED_LABEL})
+    assert plan.problems == []
+    document = slo_document(plan, "gcf-errors")
+    assert document["metadata"]["labels"] == {
+        "service_name": "gcf",
+        "team": "payments",
+        "owners": "alice,bob",
+    }
+    (note,) = [n for f in plan.files for n in f.imported.notes if "labels.metadata" in n.field]
+    assert note.field == "metadata.labels.metadata"
+    assert note.where.endswith("gcf.yaml:9")
+    assert note.reason.startswith("a mapping, where a label holds one text: not carried over")
+
+
+def test_a_latency_without_success_points_at_latency_native(tmp_path: Path) -> None:
+    """parca-dev/parca's profiletypes-latency: ``latency: 600ms`` over a native histogram
+    written under ``indicator.latency`` (which needs a success bucket)."""
+    text = """\
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: profiletypes-latency, namespace: parca}
+spec:
+  target: "99"
+  window: 2w
+  indicator:
+    latency:
+      latency: 600ms
+      total:
+        metric: grpc_server_handling_seconds{grpc_method="ProfileTypes"}
+"""
+    plan = planned(tmp_path, "pyrra", {"p.yaml": text})
+    (problem,) = plan.problems
+    assert problem.field == "spec.indicator.latency.success.metric"
+    assert problem.fix.endswith("latency: 600ms over a native histogram: latencyNative")

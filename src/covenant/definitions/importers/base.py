@@ -147,17 +147,33 @@ def name_for(result: ImportedFile, original: str) -> str:
     return name
 
 
-def label_values(labels: Any) -> dict[str, str]:
-    """Labels as OpenSLO writes them: text values (``tier: 2`` → ``"2"``, ``true`` → ``"true"``)."""
+def label_values(labels: Any, record: Recorder | None = None, path: PathKey = ()) -> dict[str, str]:
+    """Labels as OpenSLO writes them: text values (``tier: 2`` → ``"2"``, ``true`` → ``"true"``,
+    a list of texts joined with ``,``); a mapping or a nested list is noted on ``record`` (at
+    ``path``, the labels' place) as not carried over."""
     if not isinstance(labels, Mapping):
         return {}
     out: dict[str, str] = {}
     for key, value in labels.items():
         if isinstance(value, bool):
             out[str(key)] = "true" if value else "false"
-        elif value is not None and not isinstance(value, (Mapping, list)):
+        elif isinstance(value, list) and all(_scalar(v) for v in value):
+            out[str(key)] = ",".join(label_values({"v": v})["v"] for v in value)
+        elif isinstance(value, (Mapping, list)):
+            if record is not None:
+                record.note(
+                    (*path, key),
+                    f"a {'mapping' if isinstance(value, Mapping) else 'nested list'}, where a "
+                    "label holds one text: not carried over (write its parts as labels of "
+                    "their own to keep them)",
+                )
+        elif value is not None:
             out[str(key)] = str(value)
     return out
+
+
+def _scalar(value: Any) -> bool:
+    return value is not None and not isinstance(value, (Mapping, list))
 
 
 def mapping(value: Any) -> Mapping[str, Any]:

@@ -58,6 +58,7 @@ UNGROUPED = "v1alpha1"  # Pyrra's apiVersion as its Go types' GroupVersion.Versi
 OWN = ("pyrra.dev/", UNGROUPED)  # Pyrra's API: a misspelt object of it is refused, not skipped
 PROPAGATED = "pyrra.dev/"  # the prefix of the labels and annotations Pyrra puts on its rules
 DEFAULT_ALERT = "ErrorBudgetBurn"  # Pyrra's alert name when alerting.name is not given
+SUCCESS_FIX = ' (…_bucket{le="0.6"}); latency: 600ms over a native histogram: latencyNative'
 FOR_NOTE = "Pyrra's 'for' durations of its alerts are not used (the short window does that job)"
 SPEC_KEYS = {
     "target",
@@ -316,7 +317,7 @@ def _selector(record: Recorder, block: Any, path: tuple[str | int, ...]) -> str 
             (*path, "metric"),
             MISSING,
             f"{'.'.join(map(str, path))}.metric is missing",
-            "give the series selector",
+            "give the series selector" + (SUCCESS_FIX if path == ("success",) else ""),
         )
         return None
     offset = re.search(r"\s+offset\s+-?[0-9][0-9smhdwy]*\s*$", query)

@@ -308,7 +308,7 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
             "exporters push slo-generator's reports; Covenant serves its results through its API "
             "and /metrics",
         )
-    labels = label_values(metadata.get("labels"))
+    labels = label_values(metadata.get("labels"), record, ("metadata", "labels"))
     service = name_for(result, labels.get("service_name") or name)
     add_once(result, service_document(service))
     result.documents.append(

@@ -157,7 +157,7 @@ def _service_level(
     service_name = name_for(result, service)
     add_once(result, service_document(service_name))
     add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
-    common = label_values(spec.get("labels"))
+    common = label_values(spec.get("labels"), record, ("labels",))
     period, catalog = alert_windows(options)
     if options.alert_windows is None and period not in SLOTH_PERIODS:
         record.note(
@@ -247,7 +247,7 @@ def _slo(
     threshold_notes(
         record, ("alerting",), tiers, target=percent_to_target(objective), window=period
     )
-    labels = {**common, **label_values(slo.get("labels"))}
+    labels = {**common, **label_values(slo.get("labels"), record, ("labels",))}
     named = name_for(result, name)
     if named != name:  # Sloth's ids keep Sloth's names (DNS labels here)
         annotations[SLOTH_SLO_KEY] = name
