@@ -269,7 +269,7 @@ def test_a_query_without_count_form_is_reported(query: str) -> None:
     assert "{{.window}}" in skipped.reason
 
 
-@pytest.mark.parametrize(
+CALENDAR_WINDOWS = pytest.mark.parametrize(  # every form of calendar period expression
     "window",
     [
         CalendarWindow(unit=CalendarUnit.DAY),
@@ -280,6 +280,9 @@ def test_a_query_without_count_form_is_reported(query: str) -> None:
     ],
     ids=["day", "week", "kolkata-month", "berlin-month", "havana-day"],
 )
+
+
+@CALENDAR_WINDOWS
 def test_calendar_rules_pass_promtool(
     promtool: str, window: CalendarWindow, tmp_path: Path
 ) -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from covenant.core.model import CalendarUnit, CalendarWindow
+from covenant.core.model import CalendarWindow
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
 from covenant.services.importing import plan_import, write_import
 from covenant.services.prom_rules import prometheus_rules
 from tests.definitions.test_import_conformance import TOOLS, corpus_files
-from tests.render.test_prom_rules import COUNTS, _objective
+from tests.render.test_prom_rules import CALENDAR_WINDOWS, COUNTS, _objective
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -61,17 +61,7 @@ def test_the_imported_examples_rules_load_in_vmalert(
     _loads(vmalert, text, tmp_path / "rules.yml")
 
 
-@pytest.mark.parametrize(
-    "window",
-    [
-        CalendarWindow(unit=CalendarUnit.DAY),
-        CalendarWindow(unit=CalendarUnit.WEEK),
-        CalendarWindow(unit=CalendarUnit.MONTH, zone="Asia/Kolkata"),
-        CalendarWindow(unit=CalendarUnit.MONTH, zone="Europe/Berlin"),
-        CalendarWindow(unit=CalendarUnit.DAY, zone="America/Havana"),
-    ],
-    ids=["day", "week", "kolkata-month", "berlin-month", "havana-day"],
-)
+@CALENDAR_WINDOWS
 def test_calendar_rules_load_in_vmalert(
     vmalert: str, window: CalendarWindow, tmp_path: Path
 ) -> None:
