@@ -101,6 +101,22 @@ def test_seconds_that_are_not_whole_minutes_are_not_convertible() -> None:
     assert [(p.code, p.where) for p in errors(problems)] == [("not-convertible", "ws.yaml:9")]
 
 
+def test_a_v1_duration_in_a_v1alpha_window_is_named_with_both_ways_out() -> None:
+    """A guide's v1alpha SLO (openswap) wrote ``timeWindows: [{duration: 30d}]``: v1's field,
+    which v1alpha does not have; it was read silently as v1."""
+    text = _alpha().replace("    - unit: Day\n      count: 28\n", "    - duration: 30d\n")
+    assert "duration: 30d" in text
+    workspace, problems = load_text(text)
+    assert workspace is None
+    (problem,) = errors(problems)
+    assert (problem.code, problem.where, problem.field) == (
+        "unknown-field",
+        "ws.yaml:8",
+        "spec.timeWindows[0].duration",
+    )
+    assert "unit: Day and count: 30" in problem.fix
+
+
 def test_an_unknown_unit_is_an_invalid_value() -> None:
     _, problems = load_text(_alpha(unit="Fortnight"))
     assert [(p.code, p.field) for p in errors(problems)] == [

@@ -120,14 +120,30 @@ spec:
 """
 
 
-@pytest.mark.parametrize("threshold", ["-1", "0", "-0.5"])
-def test_a_burn_rate_threshold_must_be_positive(threshold: str) -> None:
+@pytest.mark.parametrize(
+    ("threshold", "said"),
+    [("-1", "must not be below 0"), ("-0.5", "must not be below 0"), ("0", "fires in every")],
+)
+def test_a_burn_rate_threshold_must_be_positive(threshold: str, said: str) -> None:
     workspace, problems = load_text(CONDITION.format(threshold=threshold, lookback="1h"))
     assert workspace is None
     assert [(p.code, p.where, p.field) for p in errors(problems)] == [
         ("invalid-value", "ws.yaml:10", "spec.condition.threshold")
     ]
-    assert "above 0" in errors(problems)[0].message
+    assert said in errors(problems)[0].message
+
+
+@pytest.mark.parametrize("threshold", ["0", "0.5"])
+def test_a_threshold_below_one_with_gt_is_read_as_one_and_said(threshold: str) -> None:
+    """A real AlertCondition (observability-mesh templates) writes ``op: gt, threshold: 0``:
+    fire on any error. The engine compares with at least 1 (docs/semantics.md): accepted,
+    with a warning that says so."""
+    text = CONDITION.format(threshold=threshold, lookback="1h").replace("op: gte", "op: gt")
+    _, problems = load_text(text)
+    assert errors(problems) == []
+    (raised,) = [p for p in problems if p.code == "alert-threshold-raised"]
+    assert raised.field == "spec.condition.threshold"
+    assert raised.message.startswith(f"burn-rate threshold {threshold} is compared as 1")
 
 
 def test_a_lookback_over_300_years_is_refused() -> None:

@@ -544,3 +544,44 @@ def test_bad_annotation_points_at_its_key() -> None:
         "ws.yaml:22",
         "metadata.annotations[covenant.dev/alerting].tiers[0].nme",
     ) in found
+
+
+MISPLACED_FIELDS = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: payments}
+spec:
+  service: payments
+  budgetingMethod: Occurrences
+  timeWindows: [{duration: 28d, isRolling: true}]
+  indicator:
+    metadata: {name: payments}
+    spec:
+      thresholdMetric:
+        metricSource: {metricSourceType: Prometheus, spec: {query: latency}}
+  objectives:
+    - target: 0.99
+      op: lte
+      value: 300
+      timeWindow: [{duration: 28d, isRolling: true}]
+      ratioMetrics: {good: {query: a}, total: {query: b}}
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata: {name: fast}
+      spec:
+        conditions: [{threshold: 14.4}]
+        notificationTargets: []
+"""
+
+
+def test_fields_real_files_put_in_the_wrong_place_say_where_they_go() -> None:
+    """Real OpenSLO files (siasia86's objective timeWindow, a k8s proxy's metricSourceType, a
+    blog's v1alpha ratioMetrics and flat conditions in v1): "did you mean 'timeSliceWindow'" or
+    "remove it" led to another error; the fix now says where the field belongs."""
+    _, problems = load_text(MISPLACED_FIELDS)
+    fixes = {p.field.rsplit(".", 1)[-1]: p.fix for p in problems if p.code == "unknown-field"}
+    assert fixes["timeWindow"].startswith("timeWindow belongs to the SLO's spec")
+    assert fixes["timeWindows"].startswith("timeWindows is openslo/v1alpha's")
+    assert fixes["ratioMetrics"].startswith("ratioMetrics is openslo/v1alpha's")
+    assert fixes["metricSourceType"] == "a metric source's type is written type (type: Prometheus)"
+    assert fixes["threshold"].startswith("threshold goes in the condition's spec.condition")

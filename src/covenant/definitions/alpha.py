@@ -173,7 +173,16 @@ def _v1alpha_windows(rw: _Rewrite, spec: dict[str, Any]) -> None:
 
 def _v1alpha_window(rw: _Rewrite, i: int, window: Any) -> Any:
     here: PathKey = ("spec", "timeWindows", i)
-    if not isinstance(window, dict) or "duration" in window:
+    if not isinstance(window, dict):
+        return window
+    if "duration" in window:  # openslo/v1's field in an openslo/v1alpha window
+        rw.error(
+            (*here, "duration"),
+            "unknown-field",
+            "duration is openslo/v1's field: an openslo/v1alpha window is unit and count",
+            "write unit: Day and count: 30 (Second, Minute, Hour, Day, Week, Month, Quarter, "
+            "Year), or write the file as openslo/v1 (timeWindow: [{duration: 30d}])",
+        )
         return window
     window = dict(window)
     unit, count = window.pop("unit", None), window.pop("count", None)

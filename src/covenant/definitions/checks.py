@@ -327,6 +327,32 @@ def check_condition(
                     fix="use m, h, d or w (e.g. 1h)",
                 )
             )
+    threshold, here = condition.threshold, (*path, "condition", "threshold")
+    if threshold == 0 and condition.op in (None, "gte"):
+        problems.append(
+            at(
+                doc,
+                here,
+                code="invalid-value",
+                message="burn-rate threshold 0 with op gte fires in every window, even one "
+                "without errors",
+                fix="write op: gt (fire on any error), or a positive threshold, e.g. 14.4",
+            )
+        )
+    elif threshold < 1 and condition.op in (None, "gte", "gt"):
+        problems.append(
+            at(
+                doc,
+                here,
+                code="alert-threshold-raised",
+                message=f"burn-rate threshold {threshold} is compared as 1: a burn below 1 "
+                "cannot spend the error budget within the SLO window, so no tier fires there "
+                "(docs/semantics.md); this condition fires at a burn rate "
+                + ("above 1" if condition.op == "gt" else "of 1 or more"),
+                fix="write threshold: 1 or more to say so (the alert means budget at risk)",
+                severity=WARNING,
+            )
+        )
     return problems
 
 

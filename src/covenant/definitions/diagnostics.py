@@ -152,6 +152,9 @@ def _one(
         fix = f"did you mean {guess!r}?" if guess else "remove it"
         if allowed and not guess:
             fix += f"; allowed here: {', '.join(allowed)}"
+        misplaced = MISPLACED.get(name)
+        if misplaced is not None and misplaced[0] in ("", *map(str, loc[:-1])):
+            fix = misplaced[1]  # a field of another place or version: "did you mean" misleads
         return at(doc, loc, code="unknown-field", message=f"unknown field {name!r}", fix=fix)
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
@@ -253,6 +256,35 @@ def _with_input(detail: ErrorDetails) -> str:
     if isinstance(given, dict | list):
         return str(detail["msg"])
     return f"{detail['msg']} (found {_yaml_value(given)})"
+
+
+MISPLACED = {  # field → (a key its place holds, "" for any; the fix), seen in real files
+    "timeWindow": (
+        "objectives",
+        "timeWindow belongs to the SLO's spec (spec.timeWindow), not to an objective: move it",
+    ),
+    "timeWindows": (
+        "spec",
+        "timeWindows is openslo/v1alpha's: in openslo/v1 write "
+        "timeWindow: [{duration: 30d, isRolling: true}]",
+    ),
+    "ratioMetrics": (
+        "objectives",
+        "ratioMetrics is openslo/v1alpha's objective field: in openslo/v1 the SLI goes in "
+        "spec.indicator (spec: {ratioMetric: {good, total}}), or write apiVersion: "
+        "openslo/v1alpha",
+    ),
+    "metricSourceType": ("", "a metric source's type is written type (type: Prometheus)"),
+    **{
+        key: (
+            "conditions",
+            f"{key} goes in the condition's spec.condition: conditions: [{{kind: "
+            "AlertCondition, metadata: {name: …}, spec: {severity: page, condition: {kind: "
+            "burnrate, op: gte, threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m}}}]",
+        )
+        for key in ("threshold", "lookbackWindow", "alertAfter", "op")
+    },
+}
 
 
 def _allowed_keys(model: type[BaseModel], loc: PathKey) -> list[str]:

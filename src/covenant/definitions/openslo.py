@@ -134,10 +134,10 @@ class InlineSLI(Spec):
 
 
 def _burn_rate(value: Decimal) -> Decimal:
-    if value <= 0:
+    if value < 0:  # 0 with op gt is "any bad event" (checks.check_condition: gte 0 is not)
         raise problem(
             "invalid-value",
-            f"burn-rate threshold {value} must be above 0",
+            f"burn-rate threshold {value} must not be below 0",
             "a burn rate is how fast the error budget is spent (1 = exactly on budget); "
             "write a positive number, e.g. threshold: 14.4",
         )

@@ -184,8 +184,8 @@ def policy_refs(
                     (*path, "notificationTargets", i, "targetRef"),
                     code="unresolved-reference",
                     message=f"no AlertNotificationTarget named {ref!r} in the workspace",
-                    fix="add the target if other tools send alerts; Covenant does not send "
-                    "notifications",
+                    fix="add the AlertNotificationTarget (Covenant delivers to alertmanager, "
+                    "webhook and slack targets: docs/delivery.md), or remove the reference",
                     severity=WARNING,
                 )
             )
