@@ -10,14 +10,13 @@ import pytest
 from covenant.core.promql import (
     QueryFormError,
     count_query,
-    histogram_queries,
-    le_values,
     parse_selector,
     query_fingerprint,
     spaced,
     step_text,
     window,
 )
+from covenant.core.promql_histograms import histogram_queries, le_values
 
 
 @pytest.mark.parametrize(

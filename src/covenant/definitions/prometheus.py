@@ -31,10 +31,9 @@ from covenant.core.promql import (
     SeriesQueries,
     count_query,
     counter_selector,
-    histogram_queries,
     is_compatible,
-    le_values,
 )
+from covenant.core.promql_histograms import histogram_queries, le_values
 from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, problems_from
 from covenant.definitions.fields import Spec, problem

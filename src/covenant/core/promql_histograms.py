@@ -1,0 +1,57 @@
+"""A latency SLI on a Prometheus histogram (the query convention's rule 3): the ``le`` bucket
+of the objective's threshold, in every spelling Prometheus writes it, and the count."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from covenant.core.promql import WINDOW, QueryFormError, counter_selector
+
+
+def le_values(threshold: Fraction) -> tuple[str, ...]:
+    """How an ``le`` label may spell ``threshold`` (0.3; 1 and 1.0; 1e+06 as Go writes it)."""
+    if threshold.denominator != 1 and 10**18 % threshold.denominator:
+        raise QueryFormError(
+            f"a histogram bucket bound cannot be {threshold} exactly",
+            hint="use a decimal threshold that is one of the histogram's le bounds",
+        )
+    value = float(threshold)
+    spellings = {repr(value), f"{value:g}"}
+    if threshold.denominator == 1:
+        spellings |= {str(threshold.numerator), f"{threshold.numerator}.0"}
+    return tuple(sorted(spellings))
+
+
+def histogram_queries(query: str, *, op: str, threshold: Fraction) -> tuple[str, str, bool]:
+    """``(good or bad, total, is_bad)`` templates for a latency SLI on a histogram (rule 3).
+
+    ``le`` buckets count observations ``<= bound``: ``lte`` reads the bucket as good, ``gt``
+    reads it as bad (good = count − bucket); ``lt`` and ``gte`` are not exact on them.
+    """
+    selector = counter_selector(query)
+    if selector is None or not selector.name.endswith("_bucket"):
+        raise QueryFormError(
+            f"a Prometheus thresholdMetric reads a histogram: {query.strip()!r} is not a "
+            "selector of a <name>_bucket series",
+            hint="name the histogram's buckets, e.g. "
+            'http_request_duration_seconds_bucket{job="api"}',
+        )
+    if any(label == "le" for label, _, _ in selector.matchers):
+        raise QueryFormError(
+            "the histogram selector already matches le",
+            hint="leave le out: the objective's value picks the bucket",
+        )
+    if op not in ("lte", "gt"):
+        raise QueryFormError(
+            f"op {op} cannot be read exactly from le buckets (they count values <= a bound)",
+            hint="use op: lte (good when at most the threshold) or op: gt",
+        )
+    # a PromQL string holds the regex: "\\." there is the regex's literal dot
+    spellings = "|".join(
+        v.replace(".", "\\\\.").replace("+", "\\\\+") for v in le_values(threshold)
+    )
+    bucket = selector.text(extra=(f'le=~"{spellings}"',))
+    count = selector.text(name=selector.name.removesuffix("_bucket") + "_count")
+    first = f"sum(increase({bucket}[{WINDOW}]))"
+    total = f"sum(increase({count}[{WINDOW}]))"
+    return first, total, op == "gt"
