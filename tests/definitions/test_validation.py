@@ -585,3 +585,30 @@ def test_fields_real_files_put_in_the_wrong_place_say_where_they_go() -> None:
     assert fixes["ratioMetrics"].startswith("ratioMetrics is openslo/v1alpha's")
     assert fixes["metricSourceType"] == "a metric source's type is written type (type: Prometheus)"
     assert fixes["threshold"].startswith("threshold goes in the condition's spec.condition")
+
+
+def test_an_unknown_field_does_not_hide_the_documents_other_problems() -> None:
+    """A k8s proxy's SLO (helper round 3) wrote ``metricSourceType`` and a Timeslices SLO
+    without timeSliceTarget/Window: the unknown field alone was said, the rest only after it
+    was fixed. The document is now checked without the unknown field too."""
+    text = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: proxy-latency}
+spec:
+  service: proxy
+  budgetingMethod: Timeslices
+  timeWindow: [{duration: 28d, isRolling: true}]
+  indicator:
+    metadata: {name: proxy-latency}
+    spec:
+      thresholdMetric:
+        metricSource: {type: Prometheus, spec: {query: latency}, flavour: x}
+  objectives: [{target: 0.99, op: lte, value: 300}]
+"""
+    _, problems = load_text(text)
+    assert sorted((p.code, p.field) for p in errors(problems)) == [
+        ("missing-field", "spec.objectives[0].timeSliceTarget"),
+        ("missing-field", "spec.objectives[0].timeSliceWindow"),
+        ("unknown-field", "spec.indicator.spec.thresholdMetric.metricSource.flavour"),
+    ]

@@ -128,7 +128,7 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
     except ValidationError as exc:
         found = problems + problems_from(exc, doc, model)
         named = _despite_the_name(exc, data, model)
-        if named is not None:  # the name alone was wrong: the spec's own problems are said too
+        if named is not None:  # names or unknown fields alone: the spec's own problems too
             found += _kind_checks(doc, named)
         return Parsed(source=doc, definition=definition, model=named), found
     found = problems + _kind_checks(doc, validated)
@@ -142,24 +142,28 @@ Loc = tuple[str | int, ...]
 def _despite_the_name(
     error: ValidationError, data: Mapping[str, Any], model: type[Document]
 ) -> Document | None:
-    """The document validated as if its names were valid, when names (texts: its own, an
-    inline SLI's or condition's ``metadata.name``) are all that is wrong, with the names as
-    written (None otherwise). Its checks and references are then reported with the names'
-    problems, not after a rename. A caller must not use it when the problems hold an error
-    (a bad name is one): the workspace is then not built, and ``--split-groups`` refuses its
-    DataSource."""
-    locs: list[Loc] = [tuple(detail["loc"]) for detail in error.errors()]
-    if any(loc[-2:] != ("metadata", "name") for loc in locs):
+    """The document validated as if its names were valid and its unknown fields absent, when
+    names (texts: its own, an inline SLI's or condition's ``metadata.name``) and unknown
+    fields are all that is wrong, with the names as written (None otherwise). Its checks and
+    references are then reported with those problems, not after a fix. A caller must not use
+    it when the problems hold an error (both are): the workspace is then not built, and
+    ``--split-groups`` refuses its DataSource."""
+    details = error.errors()
+    locs: list[Loc] = [tuple(d["loc"]) for d in details if d["loc"][-2:] == ("metadata", "name")]
+    extra: list[Loc] = [tuple(d["loc"]) for d in details if d["type"] == "extra_forbidden"]
+    if len(locs) + len(extra) != len(details):
         return None
     written = [_get(data, loc) for loc in locs]
     if not all(isinstance(name, str) for name in written):
         return None
     patched: Any = data
-    for loc in locs:
-        patched = _put(patched, loc, PLACEHOLDER_NAME)
     try:
+        for loc in locs:
+            patched = _put(patched, loc, PLACEHOLDER_NAME)
+        for loc in extra:  # an unknown field is said once; the rest is checked without it
+            patched = _put(patched, loc, DROP)
         valid: Any = model.model_validate(patched)
-    except ValidationError:
+    except (ValidationError, KeyError, IndexError, TypeError):
         return None
     try:
         for loc, name in zip(locs, written, strict=True):
@@ -180,13 +184,17 @@ def _get(value: Any, loc: Loc) -> Any:
     return value
 
 
+DROP = object()  # _put's value that deletes the key
+
+
 def _put(value: Any, loc: Loc, new: Any) -> Any:
-    """``value`` with ``new`` at ``loc`` (copies along the way; ``loc`` exists: ``_get``)."""
-    if not loc:
-        return new
+    """``value`` with ``new`` at ``loc`` (``DROP``: the key deleted; copies along the way)."""
     key, rest = loc[0], loc[1:]
     copy = list(value) if isinstance(value, list) else dict(value)
-    copy[key] = _put(value[key], rest, new)  # type: ignore[index]
+    if not rest and new is DROP and isinstance(copy, dict):
+        del copy[key]
+    else:
+        copy[key] = _put(value[key], rest, new) if rest else new  # type: ignore[index]
     return copy
 
 
