@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from tests.definitions.helpers import load_text
+from tests.definitions.test_references import SLI
 
 SERVICE = """\
 apiVersion: openslo/v1
@@ -17,17 +18,6 @@ kind: Service
 metadata:
   name: checkout
 spec: {}
-"""
-
-SLI = """\
-apiVersion: openslo/v1
-kind: SLI
-metadata:
-  name: avail
-spec:
-  ratioMetric:
-    good: {metricSource: {type: events, spec: {}}}
-    total: {metricSource: {type: events, spec: {}}}
 """
 
 FAST = """\

@@ -127,7 +127,7 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         validated = model.model_validate(data)
     except ValidationError as exc:
         found = problems + problems_from(exc, doc, model)
-        named = _despite_the_name(exc, data, model, unknown=api.startswith("openslo"))
+        named = _checked_past(exc, data, model, unknown=api.startswith("openslo"))
         if named is not None:  # names or unknown fields alone: the spec's own problems too
             found += _kind_checks(doc, named)
         return Parsed(source=doc, definition=definition, model=named), found
@@ -139,7 +139,7 @@ PLACEHOLDER_NAME = "x"  # a valid name, validated in place of an invalid one; ne
 Loc = tuple[str | int, ...]
 
 
-def _despite_the_name(
+def _checked_past(
     error: ValidationError, data: Mapping[str, Any], model: type[Document], *, unknown: bool
 ) -> Document | None:
     """The document validated as if its names were valid and its unknown fields absent, when
