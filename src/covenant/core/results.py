@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from typing import Literal
 
 from covenant.core.model import Objective
 
@@ -64,12 +65,15 @@ class Budget:
     remaining_ratio: Fraction | None
 
 
+StaleKind = Literal["read-failed", "days-unread", "never-read", "query-changed"]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Stale:
     """Why an objective read from a source shows "no data" although it may have figures: they
     describe the data read so far, not the service now."""
 
-    kind: str
+    kind: StaleKind
     """``read-failed`` (the source's last read failed and the data ends before ``at``),
     ``days-unread`` (a first read by days stored sums only, and the minutes are not read yet),
     ``never-read`` (no read has reached it) or ``query-changed`` (its counts are another
