@@ -88,6 +88,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/worker"): "staff",
     ("GET", "/series-aside"): "staff",
     ("POST", "/series-aside/prune"): "admin",
+    ("GET", "/rules/prometheus"): "staff",
+    ("GET", "/rules/prometheus/plan"): "staff",
+    ("GET", "/dashboards/grafana"): "staff",
+    ("GET", "/dashboards/grafana/{file}"): "staff",
     ("GET", "/alerts/outbox"): "admin",
     ("POST", "/alerts/outbox/retry"): "admin",
     ("POST", "/alerts/outbox/prune"): "admin",
@@ -250,6 +254,7 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         "incident_id": INCIDENT[owner],
         "slo": "checkout-monthly",
         "agreement": AGREEMENT[owner],
+        "file": "checkout",
     }
     if "{token_id}" in path:  # a fresh token to revoke each time
         made = shop.client.request(

@@ -91,3 +91,19 @@ def test_dashboard_uids_fit_grafana_and_never_collide() -> None:
     uids = {dashboard_uid(name) for name in (blue, green)}
     assert len(uids) == 2
     assert all(len(uid) <= 40 and uid.startswith("covenant-payments-gateway-eu") for uid in uids)
+
+
+def test_services_whose_file_names_meet_get_one_file_each(tmp_path: Path) -> None:
+    """``a b`` and ``a-b`` both clean to ``a-b``, and ``A-B`` is the same file on a case-blind
+    disk: three services, three files (before, the last dashboard overwrote the others)."""
+    text = (EXAMPLE / "slos.yaml").read_text(encoding="utf-8")
+    for name in ("a b", "a-b", "A-B"):  # the three SLOs with rules, in their order
+        text = text.replace("  service: api\n", f"  service: {name}\n", 1)
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "slos.yaml").write_text(text, encoding="utf-8")
+    written, plan = write_grafana_dashboards(workspace, tmp_path / "boards")
+    assert [t.service for t in plan.targets] == ["a b", "a-b", "A-B"]
+    assert [p.name for p in written] == ["a-b.json", "a-b-2.json", "A-B-3.json"]
+    titles = {json.loads(p.read_text(encoding="utf-8"))["title"] for p in written}
+    assert len(titles) == 3

@@ -33,6 +33,8 @@ EXPECTED = {
     ("POST", "/ui/agreements/{name}/amend-terms"): "writers",  # the same
     ("GET", "/ui/customers/{customer}/statements/{period}"): "staff",
     ("GET", "/ui/sources"): "staff",
+    ("GET", "/ui/sources/rules.yml"): "staff",
+    ("GET", "/ui/sources/dashboards/{file}"): "staff",
     ("GET", "/ui/portal"): "customer",
     ("GET", "/ui/portal/tickets"): "customer",
     ("GET", "/ui/portal/statements/{period}"): "customer",
@@ -51,6 +53,7 @@ FILLED = {
     "{period}": "2026-10",
     "{customer}": "globex",
     "{composite}": "shopping-journey",
+    "{file}": "checkout.json",
 }
 
 

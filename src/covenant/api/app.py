@@ -97,6 +97,7 @@ def create_app(
         routes_lifecycle,
         routes_metrics,
         routes_records,
+        routes_rules,
         routes_slo,
         routes_sources,
         routes_tokens,
@@ -146,6 +147,7 @@ def create_app(
         routes_audit,
         routes_alerts,
         routes_sources,
+        routes_rules,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default

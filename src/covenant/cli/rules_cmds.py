@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -42,30 +42,20 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(plan: RulePlan) -> None:
-    """List every objective without rules, with the reason; none at all is an error."""
-    for skipped in plan.skipped:
+    """List every objective without rules (with the reason) and what the rules need; none at
+    all is an error."""
+    from datetime import UTC, datetime
+
+    from covenant.services.prom_rules import rule_notes
+
+    for note in rule_notes(plan, at=datetime.now(UTC)):
         err_console.print(
-            f"skipped {skipped.objective}: {skipped.reason}",
-            style="yellow",
+            note.line(),
+            style="" if note.level == "note" else "yellow",
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
-    _horizon_notes(plan)
-    _retention_note(plan)
-    for target in plan.targets:
-        quiet = [t.name for t in target.objective.alert_tiers if not target.switch(t).resolved]
-        if quiet:
-            err_console.print(
-                f"note {target.objective.key}: alertWhenResolved: false ({', '.join(quiet)}) "
-                "has no Prometheus form (Prometheus always sends the resolution); its alerts "
-                'carry the annotation covenant_send_resolved: "false": route them to an '
-                "Alertmanager receiver with send_resolved: false (docs/prometheus-rules.md)",
-                style="yellow",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
     if plan.targets:
         return
     if plan.skipped:
@@ -77,57 +67,6 @@ def _report(plan: RulePlan) -> None:
             "DataSource (docs/prometheus.md)"
         )
     raise fail(InputError(f"no objective gets Prometheus rules{why}", hint=hint))
-
-
-RETENTION_S = 15 * 86400
-"""Prometheus's default ``--storage.tsdb.retention.time``."""
-
-
-def _retention_note(plan: RulePlan) -> None:
-    """Windows longer than Prometheus's default retention sum recordings the server must keep
-    that long: say so once, with the flag (a 30-day SLI on a default server covers 15 days)."""
-    import time
-
-    from covenant.core.timeutil import shorthand
-    from covenant.core.windows import window_bounds
-
-    at = int(time.time())
-    longest = max(
-        (window_bounds(t.objective.window, at=at).length for t in plan.targets), default=0
-    )
-    if longest > RETENTION_S:
-        err_console.print(
-            f"note: the longest window ({shorthand(longest)}) sums recordings over that span: "
-            "the server must keep them that long (Prometheus keeps 15d unless "
-            f"--storage.tsdb.retention.time={shorthand(longest)} or more is set)",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-
-
-def _horizon_notes(plan: RulePlan) -> None:
-    """Calendar windows in a zone with daylight saving time hold an offset table: say until
-    when, and warn when less than a year of it is left."""
-    from datetime import UTC, datetime
-
-    from covenant.render.prom_windows import seasonal_zones
-    from covenant.render.prom_zones import HORIZON, horizon_text
-
-    zones = seasonal_zones([t.objective for t in plan.targets])
-    if not zones:
-        return
-    left = HORIZON[1] - int(datetime.now(UTC).timestamp())
-    soon = left < 365 * 86400
-    err_console.print(
-        f"{'warning' if soon else 'note'}: the calendar windows in {', '.join(zones)} "
-        f"(daylight saving time) use the zones' UTC offsets from {horizon_text()}"
-        + (": less than a year left, regenerate with a newer Covenant" if soon else ""),
-        style="yellow" if soon else "",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
 
 
 def _write(text: str, out: Path | None) -> None:
@@ -210,11 +149,11 @@ def prometheus_command(
     Objectives that get no rules are listed on standard error with the reason.
     """
     from covenant.errors import OptionValueError
-    from covenant.services.prom_rules import prometheus_rules
+    from covenant.services.prom_rules import operator_metadata, prometheus_rules
 
     operator = rule_format is RuleFormat.PROMETHEUSRULE
     try:
-        metadata = _metadata(name, namespace, label or [], operator=operator)
+        metadata = operator_metadata(name, namespace, label or [], operator=operator)
     except OptionValueError as error:
         raise usage(error) from None
     try:
@@ -234,62 +173,6 @@ def prometheus_command(
                 err_console.print(line, markup=False, highlight=False, soft_wrap=True)
     except CovenantError as error:
         raise fail(error) from None
-
-
-_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-_DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_LABEL_KEY = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
-_LABEL_VALUE = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
-
-
-def _metadata(
-    name: str | None, namespace: str | None, labels: list[str], *, operator: bool
-) -> dict[str, Any]:
-    """The PrometheusRule's ``--name``, ``--namespace`` and ``--label``s, checked as Kubernetes
-    checks them (a usage error before anything is written)."""
-    import re
-
-    from covenant.errors import OptionValueError
-
-    given = {"--name": name, "--namespace": namespace, "--label": labels or None}
-    if not operator:
-        used = [option for option, value in given.items() if value]
-        if used:
-            raise OptionValueError(
-                f"{used[0]} is for --format prometheusrule",
-                hint="add --format prometheusrule, or leave it out",
-            )
-        return {}
-    found: dict[str, Any] = {}
-    for option, value, most in (("--name", name, 253), ("--namespace", namespace, 63)):
-        if value is None:
-            continue
-        label = option == "--namespace"  # a namespace is a DNS label: no dots
-        if len(value) > most or not re.match(_DNS_LABEL if label else _DNS_SUBDOMAIN, value):
-            raise OptionValueError(
-                f"{option} {value!r} is not a Kubernetes name",
-                hint="lowercase letters, digits, '-' and '.', e.g. checkout-slos",
-            )
-        found[option[2:]] = value
-    pairs: dict[str, str] = {}
-    for item in labels:
-        key, eq, value = item.partition("=")
-        prefix, _, short = key.rpartition("/")
-        sizes = len(prefix) <= 253 and len(short) <= 63 and len(value) <= 63
-        if (
-            not eq
-            or not sizes
-            or not re.match(_LABEL_KEY, key)
-            or not re.match(_LABEL_VALUE, value)
-        ):
-            raise OptionValueError(
-                f"--label {item!r} is not a Kubernetes label KEY=VALUE",
-                hint="e.g. --label release=prometheus",
-            )
-        pairs[key] = value
-    if pairs:
-        found["labels"] = pairs
-    return found
 
 
 def grafana_command(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from covenant.definitions.workspace import load_workspace
 from covenant.errors import InputError
@@ -27,8 +29,40 @@ def write_grafana_dashboards(
             f"cannot create {out}: {exc.strerror}", hint="choose another --out"
         ) from exc
     written = []
-    for service, model in dashboards(plan.targets).items():
-        path = out / f"{re.sub(r'[^A-Za-z0-9._-]+', '-', service)}.json"
-        path.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+    for board in grafana_dashboards(plan):
+        path = out / f"{board.file}.json"
+        path.write_text(dashboard_json(board.model), encoding="utf-8")
         written.append(path)
     return written, plan
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """One service's dashboard and the name of its file (without ``.json``)."""
+
+    file: str
+    service: str
+    model: dict[str, Any]
+
+
+def grafana_dashboards(plan: RulePlan) -> list[Board]:
+    """The dashboards of the objectives with rules. A file is named after the service, with
+    what a file name should not hold replaced by ``-``, and ``-2``, ``-3`` … after a name
+    another service's already took (``a b`` and ``a-b``; ``A`` and ``a`` on a case-blind
+    disk); ``GET /dashboards/grafana`` names them the same."""
+    found: list[Board] = []
+    taken: set[str] = set()
+    for service, model in dashboards(plan.targets).items():
+        stem = base = re.sub(r"[^A-Za-z0-9._-]+", "-", service)
+        n = 1
+        while stem.lower() in taken:
+            n += 1
+            stem = f"{base}-{n}"
+        taken.add(stem.lower())
+        found.append(Board(stem, service, model))
+    return found
+
+
+def dashboard_json(model: dict[str, Any]) -> str:
+    """A dashboard's file text, as Grafana's import takes it."""
+    return json.dumps(model, indent=2) + "\n"

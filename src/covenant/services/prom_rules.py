@@ -6,16 +6,21 @@ in Prometheus, its query has no count form, its budgeting method or window has n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from covenant.core.timeutil import shorthand
+from covenant.core.windows import window_bounds
 from covenant.definitions.alert_switches import alert_switches
 from covenant.definitions.workspace import Workspace, load_workspace
-from covenant.errors import NotFoundError
+from covenant.errors import NotFoundError, OptionValueError
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
-from covenant.render.prom_windows import unsupported
+from covenant.render.prom_windows import seasonal_zones, unsupported
+from covenant.render.prom_zones import HORIZON, horizon_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,3 +94,138 @@ def prometheus_rules(
     namespace and labels) and the plan it was written from."""
     plan = plan_rules(load_workspace(workspace_path), slos=slos)
     return rules_yaml(rule_groups(plan.targets), operator=operator, **(metadata or {})), plan
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleNote:
+    """What a reader of the generated rules must know: an objective left out (``skipped``),
+    something to set up beside them (``note``), or to act on soon (``warning``)."""
+
+    level: Literal["skipped", "note", "warning"]
+    objective: str | None  # the objective's key; None: the whole output
+    text: str
+
+    def line(self) -> str:
+        """As ``covenant rules prometheus`` prints it on standard error."""
+        where = f" {self.objective}" if self.objective else ""
+        return f"{self.level}{where}: {self.text}"
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"level": self.level, "objective": self.objective, "text": self.text}
+
+
+RETENTION_S = 15 * 86400
+"""Prometheus's default ``--storage.tsdb.retention.time``."""
+
+
+def rule_notes(plan: RulePlan, *, at: datetime) -> list[RuleNote]:
+    """Every objective without rules (with why), then what the rules need of the server and
+    of Alertmanager, as of ``at`` (the zones' offset tables run out; a month's length)."""
+    notes = [RuleNote(level="skipped", objective=s.objective, text=s.reason) for s in plan.skipped]
+    notes.extend(_horizon_notes(plan, at=at))
+    notes.extend(_retention_note(plan, at=at))
+    for target in plan.targets:
+        quiet = [t.name for t in target.objective.alert_tiers if not target.switch(t).resolved]
+        if quiet:
+            notes.append(
+                RuleNote(
+                    level="note",
+                    objective=target.objective.key,
+                    text=f"alertWhenResolved: false ({', '.join(quiet)}) has no Prometheus "
+                    "form (Prometheus always sends the resolution); its alerts carry the "
+                    'annotation covenant_send_resolved: "false": route them to an '
+                    "Alertmanager receiver with send_resolved: false (docs/prometheus-rules.md)",
+                )
+            )
+    return notes
+
+
+def _retention_note(plan: RulePlan, *, at: datetime) -> list[RuleNote]:
+    """Windows longer than Prometheus's default retention sum recordings the server must keep
+    that long (a 30-day SLI on a default server covers 15 days)."""
+    stamp = int(at.timestamp())
+    longest = max(
+        (window_bounds(t.objective.window, at=stamp).length for t in plan.targets), default=0
+    )
+    if longest <= RETENTION_S:
+        return []
+    text = (
+        f"the longest window ({shorthand(longest)}) sums recordings over that span: the "
+        "server must keep them that long (Prometheus keeps 15d unless "
+        f"--storage.tsdb.retention.time={shorthand(longest)} or more is set)"
+    )
+    return [RuleNote(level="note", objective=None, text=text)]
+
+
+def _horizon_notes(plan: RulePlan, *, at: datetime) -> list[RuleNote]:
+    """Calendar windows in a zone with daylight saving time hold an offset table: say until
+    when, and warn when less than a year of it is left."""
+    zones = seasonal_zones([t.objective for t in plan.targets])
+    if not zones:
+        return []
+    soon = HORIZON[1] - int(at.timestamp()) < 365 * 86400
+    text = (
+        f"the calendar windows in {', '.join(zones)} (daylight saving time) use the zones' "
+        f"UTC offsets from {horizon_text()}"
+        + (": less than a year left, regenerate with a newer Covenant" if soon else "")
+    )
+    return [RuleNote(level="warning" if soon else "note", objective=None, text=text)]
+
+
+_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_LABEL_KEY = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+_LABEL_VALUE = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
+
+
+def operator_metadata(
+    name: str | None,
+    namespace: str | None,
+    labels: Sequence[str],
+    *,
+    operator: bool,
+    flag: str = "--",
+) -> dict[str, Any]:
+    """The PrometheusRule's name, namespace and ``KEY=VALUE`` labels, checked as Kubernetes
+    checks them (OptionValueError naming the option, ``flag`` its prefix: ``--name`` on the
+    command line, ``name`` in a query), as ``rules_yaml``'s metadata."""
+    given = {f"{flag}name": name, f"{flag}namespace": namespace, f"{flag}label": labels or None}
+    if not operator:
+        used = [option for option, value in given.items() if value]
+        if used:
+            raise OptionValueError(
+                f"{used[0]} is for {flag}format prometheusrule",
+                hint=f"add {flag}format prometheusrule, or leave it out",
+            )
+        return {}
+    found: dict[str, Any] = {}
+    for key, value, most in (("name", name, 253), ("namespace", namespace, 63)):
+        if value is None:
+            continue
+        option = f"{flag}{key}"
+        label = key == "namespace"  # a namespace is a DNS label: no dots
+        if len(value) > most or not re.match(_DNS_LABEL if label else _DNS_SUBDOMAIN, value):
+            raise OptionValueError(
+                f"{option} {value!r} is not a Kubernetes name",
+                hint="lowercase letters, digits, '-' and '.', e.g. checkout-slos",
+            )
+        found[key] = value
+    pairs: dict[str, str] = {}
+    for item in labels:
+        key, eq, value = item.partition("=")
+        prefix, _, short = key.rpartition("/")
+        sizes = len(prefix) <= 253 and len(short) <= 63 and len(value) <= 63
+        if (
+            not eq
+            or not sizes
+            or not re.match(_LABEL_KEY, key)
+            or not re.match(_LABEL_VALUE, value)
+        ):
+            raise OptionValueError(
+                f"{flag}label {item!r} is not a Kubernetes label KEY=VALUE",
+                hint=f"e.g. {flag}label release=prometheus" if flag else "e.g. release=prometheus",
+            )
+        pairs[key] = value
+    if pairs:
+        found["labels"] = pairs
+    return found

@@ -1,12 +1,15 @@
 """The sources page (staff): the pipeline that feeds the SLOs — each Prometheus DataSource,
 how far its series were read and why a read failed — and this process's worker, as
-``/api/v1/data-sources`` and ``/api/v1/worker`` answer (docs/ui.md)."""
+``/api/v1/data-sources`` and ``/api/v1/worker`` answer — and what Prometheus and Grafana are
+given: the generated rules and dashboards to download, the objectives left out with why
+(docs/ui.md)."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import Response
 
+from covenant.errors import NotFoundError
 from covenant.web.core import backend, page, staff
 from covenant.web.routes import pages_router
 
@@ -15,11 +18,15 @@ router = pages_router()
 
 @router.get("/sources")
 def sources(request: Request) -> Response:
+    from covenant.services.dashboards import grafana_dashboards
+    from covenant.services.prom_rules import plan_rules, rule_notes
     from covenant.services.source_status import data_sources_json, worker_json
 
     session = staff(request)
     ctx = backend(request)
-    found = data_sources_json(ctx.engine(), ctx.workspace())
+    workspace = ctx.workspace()
+    found = data_sources_json(ctx.engine(), workspace)
+    plan = plan_rules(workspace)
     return page(
         "sources.html",
         session=session,
@@ -27,4 +34,51 @@ def sources(request: Request) -> Response:
         at=ctx.clock(),
         sources=found,
         worker=worker_json(ctx.worker),
+        rules=[t.objective.key for t in plan.targets],
+        notes=rule_notes(plan, at=ctx.clock()),
+        boards=grafana_dashboards(plan),
+    )
+
+
+@router.get("/sources/rules.yml")
+def rules_file(request: Request, format: str = "rules") -> Response:
+    """The rule file of `covenant rules prometheus` (``format=prometheusrule``: the
+    prometheus-operator form), to save: as ``GET /api/v1/rules/prometheus`` answers."""
+    from covenant.render.prom_rules import rule_groups, rules_yaml
+    from covenant.services.prom_rules import plan_rules
+
+    staff(request)
+    operator = format == "prometheusrule"
+    plan = plan_rules(backend(request).workspace())
+    if not plan.targets:
+        raise NotFoundError(
+            "no objective gets Prometheus rules",
+            hint="the sources page lists each objective with the reason",
+        )
+    name = "covenant-prometheusrule.yaml" if operator else "covenant-rules.yml"
+    return Response(
+        rules_yaml(rule_groups(plan.targets), operator=operator),
+        media_type="application/yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/sources/dashboards/{file}")
+def dashboard_file(request: Request, file: str) -> Response:
+    """One service's Grafana dashboard (`covenant dashboards grafana`'s file), to save."""
+    from covenant.services.dashboards import dashboard_json, grafana_dashboards
+    from covenant.services.prom_rules import plan_rules
+
+    staff(request)
+    stem = file.removesuffix(".json")
+    plan = plan_rules(backend(request).workspace())
+    for board in grafana_dashboards(plan):
+        if board.file == stem:
+            return Response(
+                dashboard_json(board.model),
+                media_type="application/json",
+                headers={"Content-Disposition": f'attachment; filename="{stem}.json"'},
+            )
+    raise NotFoundError(
+        f"no Grafana dashboard named {file!r}", hint="the sources page links every dashboard"
     )

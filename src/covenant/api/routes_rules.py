@@ -1,0 +1,142 @@
+"""What Prometheus and Grafana are given, for staff: the rules of `covenant rules prometheus`
+and the dashboards of `covenant dashboards grafana`, from the definitions this server reads,
+so a pipeline (a sidecar writing the rule file, a GitOps job) can fetch them instead of
+running the command (docs/api.md, docs/prometheus-rules.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import JSONResponse
+
+from covenant.api.deps import Ctx, allow
+from covenant.api.errors import RESPONSES
+from covenant.core.access import INTERNAL_READERS
+from covenant.errors import InputError, NotFoundError
+
+router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(INTERNAL_READERS))])
+
+Slos = Annotated[
+    list[str] | None,
+    Query(max_length=100, description="Only these SLOs (repeat it; default: every SLO)."),
+]
+
+
+class RuleFormat(StrEnum):
+    RULES = "rules"
+    PROMETHEUSRULE = "prometheusrule"
+
+
+def _plan(ctx: Ctx, slos: list[str] | None) -> Any:
+    from covenant.services.prom_rules import plan_rules
+
+    return plan_rules(ctx.workspace(), slos=slos or ())
+
+
+def _none_with_rules(plan: Any) -> InputError:
+    if plan.skipped:
+        return InputError(
+            "no objective gets Prometheus rules",
+            hint="GET /api/v1/rules/prometheus/plan lists each objective with the reason",
+        )
+    return InputError(
+        "no objective gets Prometheus rules: the workspace defines no SLO",
+        hint="add an SLO with a Prometheus DataSource (docs/prometheus.md)",
+    )
+
+
+@router.get(
+    "/rules/prometheus",
+    tags=["monitoring"],
+    response_class=Response,
+    responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+)
+def prometheus_rules(
+    ctx: Ctx,
+    slo: Slos = None,
+    format: RuleFormat = RuleFormat.RULES,
+    name: Annotated[
+        str | None, Query(max_length=253, description="prometheusrule: metadata.name.")
+    ] = None,
+    namespace: Annotated[
+        str | None, Query(max_length=63, description="prometheusrule: metadata.namespace.")
+    ] = None,
+    label: Annotated[
+        list[str] | None,
+        Query(max_length=100, description="prometheusrule: a metadata label KEY=VALUE."),
+    ] = None,
+) -> Response:
+    """The rule file (YAML) `covenant rules prometheus` writes for the same definitions and
+    options, byte for byte: a Prometheus rule file, or with ``format=prometheusrule`` a
+    prometheus-operator ``PrometheusRule``. The objectives left out and what the rules need
+    of the server are in ``GET /rules/prometheus/plan``; none with rules is ``invalid-input``."""
+    from covenant.render.prom_rules import rule_groups, rules_yaml
+    from covenant.services.prom_rules import operator_metadata
+
+    operator = format is RuleFormat.PROMETHEUSRULE
+    metadata = operator_metadata(name, namespace, label or [], operator=operator, flag="")
+    plan = _plan(ctx, slo)
+    if not plan.targets:
+        raise _none_with_rules(plan)
+    text = rules_yaml(rule_groups(plan.targets), operator=operator, **metadata)
+    return Response(text, media_type="application/yaml; charset=utf-8")
+
+
+@router.get("/rules/prometheus/plan", tags=["monitoring"])
+def prometheus_rules_plan(ctx: Ctx, slo: Slos = None) -> dict[str, Any]:
+    """Which objectives get rules (``rules``: their keys) and the notes `covenant rules
+    prometheus` prints on standard error: each objective left out with the reason
+    (``skipped``), what the server or Alertmanager needs (``note``), what to act on soon
+    (``warning``)."""
+    from covenant.services.prom_rules import rule_notes
+
+    plan = _plan(ctx, slo)
+    return {
+        "rules": [t.objective.key for t in plan.targets],
+        "notes": [n.as_json() for n in rule_notes(plan, at=ctx.clock())],
+    }
+
+
+@router.get("/dashboards/grafana", tags=["monitoring"])
+def grafana_dashboards(ctx: Ctx, slo: Slos = None) -> dict[str, Any]:
+    """One Grafana dashboard per service with rules (as `covenant dashboards grafana` writes
+    them): its ``file`` name, ``uid``, ``title`` and the SLOs on it; fetch one with ``GET
+    /dashboards/grafana/{file}``."""
+    from covenant.services.dashboards import grafana_dashboards as boards
+
+    plan = _plan(ctx, slo)
+    slos: dict[str, list[str]] = {}
+    for t in plan.targets:
+        slos.setdefault(t.service, []).append(t.objective.key)
+    items = [
+        {
+            "file": b.file,
+            "service": b.service,
+            "uid": b.model["uid"],
+            "title": b.model["title"],
+            "objectives": slos[b.service],
+        }
+        for b in boards(plan)
+    ]
+    return {"items": items}
+
+
+@router.get("/dashboards/grafana/{file}", tags=["monitoring"], response_class=JSONResponse)
+def grafana_dashboard(ctx: Ctx, file: str) -> Response:
+    """One service's dashboard, the JSON Grafana imports (Dashboards → Import, or its HTTP
+    API's ``dashboard`` field), the same as `covenant dashboards grafana` writes to
+    ``<file>.json``."""
+    from covenant.services.dashboards import dashboard_json
+    from covenant.services.dashboards import grafana_dashboards as boards
+
+    found = {b.file: b.model for b in boards(_plan(ctx, None))}
+    model = found.get(file.removesuffix(".json"))
+    if model is None:
+        known = ", ".join(found) or "none: no objective gets Prometheus rules"
+        raise NotFoundError(
+            f"no Grafana dashboard named {file!r}",
+            hint=f"GET /api/v1/dashboards/grafana lists them (here: {known})",
+        )
+    return Response(dashboard_json(model), media_type="application/json")

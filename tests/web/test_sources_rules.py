@@ -1,0 +1,56 @@
+"""The sources page offers what Prometheus and Grafana are given: the generated rule file (and
+its PrometheusRule form) and a dashboard per service to download — the same bytes as the API
+and the commands — and lists each objective left out with why."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.api.support import Shop, make_shop
+from tests.web.pages import Browser
+from tests.web.served import add_users
+
+V1 = "/api/v1"
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    made = make_shop(tmp_path_factory.mktemp("web-sources-rules"))
+    add_users(made)
+    return made
+
+
+def test_the_page_links_the_rules_and_dashboards_and_says_what_is_left_out(shop: Shop) -> None:
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    page = browser.get("/ui/sources")
+    assert page.status_code == 200, page.text
+    text = html.unescape(page.text)
+    # examples/shop/slos.yaml: payments counts minutes (Timeslices), storefront
+    # RatioTimeslices, and the shopping journey is a composite
+    for left_out, why in (
+        ("payments-availability", "Timeslices counts time slices"),
+        ("storefront-availability", "RatioTimeslices counts time slices"),
+        ("shopping-journey", "a composite SLO"),
+    ):
+        assert f"{left_out} gets no rules: {why}" in re.sub(r"<[^>]+>", "", text)
+    viewer = shop.tokens["viewer"]
+    links = re.findall(r'href="(/ui/sources/[^"]+)"', text)
+    assert links[:2] == ["/ui/sources/rules.yml", "/ui/sources/rules.yml?format=prometheusrule"]
+    for link, api in zip(links[:2], ("", "?format=prometheusrule"), strict=True):
+        saved = browser.get(link)
+        assert saved.status_code == 200, saved.text
+        assert "attachment" in saved.headers["content-disposition"]
+        assert saved.text == shop.client.get(f"{V1}/rules/prometheus{api}", viewer).text
+    boards = shop.client.get(f"{V1}/dashboards/grafana", viewer).json()["items"]
+    assert links[2:] == [f"/ui/sources/dashboards/{b['file']}.json" for b in boards]
+    for link, board in zip(links[2:], boards, strict=True):
+        saved = browser.get(link)
+        assert saved.status_code == 200, saved.text
+        api = shop.client.get(f"{V1}/dashboards/grafana/{board['file']}", viewer)
+        assert saved.text == api.text
+    assert browser.get("/ui/sources/dashboards/nowhere.json").status_code == 404
