@@ -81,6 +81,13 @@ def test_options_are_checked_as_kubernetes_checks_them(shop: Shop) -> None:
     alone = shop.client.get(f"{V1}/rules/prometheus", viewer, params={"name": "shop-slos"})
     assert alone.status_code == 400, alone.text
     assert alone.json()["message"] == "name is for format prometheusrule"
+    dotted = shop.client.get(
+        f"{V1}/rules/prometheus",
+        viewer,
+        params={"format": "prometheusrule", "namespace": "shop.monitoring"},
+    )
+    assert dotted.status_code == 400, dotted.text
+    assert dotted.json()["hint"].startswith("lowercase letters, digits and '-', at most 63")
     unknown = shop.client.get(f"{V1}/rules/prometheus", viewer, params={"slo": "no-such"})
     assert unknown.status_code == 404, unknown.text
 

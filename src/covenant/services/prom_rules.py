@@ -204,10 +204,15 @@ def operator_metadata(
             continue
         option = f"{flag}{key}"
         label = key == "namespace"  # a namespace is a DNS label: no dots
+        allowed = (
+            "lowercase letters, digits and '-'"
+            if label
+            else "lowercase letters, digits, '-' and '.'"
+        )
         if len(value) > most or not re.match(_DNS_LABEL if label else _DNS_SUBDOMAIN, value):
             raise OptionValueError(
                 f"{option} {value!r} is not a Kubernetes name",
-                hint="lowercase letters, digits, '-' and '.', e.g. checkout-slos",
+                hint=f"{allowed}, at most {most} characters, e.g. checkout-slos",
             )
         found[key] = value
     pairs: dict[str, str] = {}
