@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.api.support import CUSTOMERS, ROLES, Shop
+from tests.conftest import ROOT
 
 STAFF = frozenset({"admin", "editor", "viewer"})
 V1 = "/api/v1"
@@ -92,6 +93,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/rules/prometheus/plan"): "staff",
     ("GET", "/dashboards/grafana"): "staff",
     ("GET", "/dashboards/grafana/{file}"): "staff",
+    ("POST", "/imports/{tool}"): "staff",
     ("GET", "/alerts/outbox"): "admin",
     ("POST", "/alerts/outbox/retry"): "admin",
     ("POST", "/alerts/outbox/prune"): "admin",
@@ -255,6 +257,7 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         "slo": "checkout-monthly",
         "agreement": AGREEMENT[owner],
         "file": "checkout",
+        "tool": "sloth",
     }
     if "{token_id}" in path:  # a fresh token to revoke each time
         made = shop.client.request(
@@ -326,6 +329,9 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         kw["json"] = {"spec": spec}
     if path == "/event-batches/{key}":
         kw["json"] = {"events": [{"timestamp": AT_TEXT, "service": "checkout", "status": 200}]}
+    if path == "/imports/{tool}":
+        kw["content"] = (ROOT / "examples" / "import" / "sloth-checkout.yml").read_text()
+        kw["headers"] = {"Content-Type": "application/yaml"}
     if path == "/backtests/agreement":
         kw["params"] = {"first": "2026-10", "last": "2026-10"}
         kw["content"] = (shop.workspace.parent / PROPOSAL).read_text()

@@ -94,6 +94,7 @@ def create_app(
         routes_definition_writes,
         routes_definitions,
         routes_health,
+        routes_imports,
         routes_lifecycle,
         routes_metrics,
         routes_records,
@@ -148,6 +149,7 @@ def create_app(
         routes_alerts,
         routes_sources,
         routes_rules,
+        routes_imports,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default

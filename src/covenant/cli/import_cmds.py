@@ -82,6 +82,7 @@ def _run(
 ) -> None:
     from covenant.cli.console import now
     from covenant.services import importing
+    from covenant.services.import_report import import_json
 
     try:
         plan = importing.plan_import(
@@ -99,7 +100,7 @@ def _run(
     except CovenantError as exc:
         raise fail(exc) from exc
     if output is ReportFormat.JSON:
-        typer.echo(json.dumps(_json(plan, written, dry_run=dry_run), indent=2))
+        typer.echo(json.dumps(import_json(plan, written, dry_run=dry_run), indent=2))
     else:
         _text(plan, written, dry_run=dry_run)
     if plan.problems:
@@ -116,59 +117,16 @@ def _run(
         raise typer.Exit(code=1)
 
 
-def _json(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> dict[str, Any]:
-    files = []
-    for planned in plan.files:
-        imported = planned.imported
-        files.append(
-            {
-                "source": imported.source,
-                "status": _status(planned),
-                "target": str(planned.target) if planned.target else None,
-                "slos": imported.slos,
-                "notes": [note.as_dict() for note in imported.notes],
-                "renamed": imported.renamed,
-                "reused": planned.reused,
-                "reason": imported.reason,
-                "problems": [
-                    {
-                        "code": p.code,
-                        "message": p.message,
-                        "where": p.where,
-                        "field": p.field,
-                        "fix": p.fix,
-                    }
-                    for p in imported.problems
-                ],
-            }
-        )
-    return {
-        "tool": plan.tool,
-        "into": str(plan.into),
-        "dryRun": dry_run,
-        "written": [str(p) for p in written],
-        "files": files,
-        "warnings": [str(p) for p in plan.warnings],
-    }
-
-
-def _status(planned: Any) -> str:
-    imported = planned.imported
-    if imported.problems:
-        return "refused"
-    if not imported.slos:
-        return "nothing-imported"
-    return "partly-imported" if any(n.skipped for n in imported.notes) else "imported"
-
-
 def _say(text: str, style: str = "") -> None:
     console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
 def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
+    from covenant.services.import_report import import_status
+
     for planned in plan.files:
         imported = planned.imported
-        status = _status(planned)
+        status = import_status(planned)
         head = f"{imported.source}: {status}"
         if imported.slos:
             head += f" — {len(imported.slos)} SLO(s): {', '.join(imported.slos)}"
@@ -213,7 +171,9 @@ def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
 
 
 def _summary(plan: ImportPlan) -> str:
-    statuses = [_status(planned) for planned in plan.files]
+    from covenant.services.import_report import import_status
+
+    statuses = [import_status(planned) for planned in plan.files]
     slos = sum(len(planned.imported.slos) for planned in plan.files)
     left = sum(n.skipped for planned in plan.files for n in planned.imported.notes)
     parts = [f"{len(plan.files)} files", f"{slos} SLO(s) imported", f"{left} left out"]
