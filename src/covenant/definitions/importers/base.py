@@ -227,12 +227,15 @@ def service_document(name: str, description: str = "") -> dict[str, Any]:
     return document
 
 
-def prometheus_datasource(name: str, url: str) -> dict[str, Any]:
+def prometheus_datasource(
+    name: str, url: str, details: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A Prometheus DataSource at ``url``, with further ``connectionDetails`` (headers…)."""
     return {
         "apiVersion": "openslo/v1",
         "kind": "DataSource",
         "metadata": {"name": name},
-        "spec": {"type": PROMETHEUS, "connectionDetails": {"url": url}},
+        "spec": {"type": PROMETHEUS, "connectionDetails": {"url": url, **(details or {})}},
     }
 
 

@@ -50,7 +50,11 @@ from covenant.definitions.importers.slogen_backends import (
     other_backend,
 )
 from covenant.definitions.importers.slogen_bounds import NONE, latency_bound
-from covenant.definitions.importers.slogen_prometheus import prometheus_indicator, prometheus_url
+from covenant.definitions.importers.slogen_prometheus import (
+    prometheus_headers,
+    prometheus_indicator,
+    prometheus_url,
+)
 from covenant.definitions.importers.slogen_v1 import inline_backend, is_v1, v2_from_v1
 from covenant.definitions.yamlsource import SourceDocument
 
@@ -299,7 +303,8 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
     if indicator is None:
         return
     if backend == "prometheus":
-        add_once(result, prometheus_datasource(source, prometheus_url(here, options)))
+        url = prometheus_url(here, options)
+        add_once(result, prometheus_datasource(source, url, prometheus_headers(here, options)))
     else:
         add_once(result, backend_datasource(here, backend, source, options))
     if spec.get("exporters"):

@@ -265,3 +265,50 @@ def prometheus_url(record: Recorder, options: Options) -> str:
         f"the DataSource's url is {options.prometheus_url}: give --prometheus-url or edit it",
     )
     return options.prometheus_url
+
+
+def prometheus_headers(record: Recorder, options: Options) -> dict[str, Any]:
+    """The backend's ``headers`` (slo-generator sends them with every query) as the DataSource's
+    ``tenant`` (``X-Scope-OrgID``) and ``headers``; what a DataSource cannot hold is noted."""
+    settings = options.inline_backend
+    if settings is None:
+        config = options.slo_generator_config or {}
+        settings = mapping(mapping(config.get("backends")).get("prometheus"))
+    given = settings.get("headers")
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        record.note_once(
+            ("backend",),
+            f"the backend's headers {given!r} are not a mapping of header names to values: not "
+            "carried over — give the DataSource's headers: {Name: value} yourself",
+        )
+        return {}
+    details: dict[str, Any] = {}
+    kept: dict[str, str] = {}
+    for key, value in given.items():
+        name, text = str(key), "" if value is None else str(value)
+        lower = name.lower()
+        if lower in ("authorization", "cookie"):
+            why = (
+                "a credential written in the file: not carried over (a DataSource never holds "
+                "one) — give it as bearerTokenEnv: VAR or basicAuth: {usernameEnv: VAR, "
+                "passwordEnv: VAR} in the DataSource's connectionDetails"
+            )
+        elif lower == "content-type":
+            why = "not carried over: Covenant sets the content type of its own queries"
+        elif "${" in text:
+            why = (
+                "not carried over: slo-generator substitutes ${VAR} from the environment, and "
+                "a DataSource sends its headers as written — write the value in the DataSource"
+            )
+        elif lower == "x-scope-orgid":
+            details["tenant"] = text
+            why = "carried as the DataSource's tenant (sent as X-Scope-OrgID)"
+        else:
+            kept[name] = text
+            why = "carried as the DataSource's header"
+        record.note_once(("backend",), f"the backend's header {name!r}: {why}")
+    if kept:
+        details["headers"] = kept
+    return details
