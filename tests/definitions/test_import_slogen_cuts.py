@@ -187,3 +187,53 @@ def test_compound_ratio_part_names_the_part_and_its_operator() -> None:
     assert compound_ratio_part("sum(a) / sum(b)") is None  # one count each: split_ratio's
     assert compound_ratio_part("sum(a) / sum(b) * 100") is None  # not a ratio at the top
     assert compound_ratio_part("sum(a) + sum(b)") is None
+
+
+# google/slo-generator samples/datadog/slo_dd_app_latency_cut.yaml (a v1 config of its history)
+DATADOG_CUT = """\
+service_name:    dd
+feature_name:    api
+slo_name:        latency-cut
+slo_description: 99% of HTTP requests return in less than 350ms
+slo_target:      0.99
+backend:
+  class:         Datadog
+  method:        distribution_cut
+  api_key:       ${DATADOG_API_KEY}
+  app_key:       ${DATADOG_APP_KEY}
+  measurement:
+    query_valid: api.orders.latency{*} # do not add the percentile suffix here, use raw metric
+    threshold: 350 # ms
+"""
+
+
+@pytest.mark.parametrize(
+    ("backend", "kind"),
+    [
+        ("Datadog", "Datadog"),
+        ("Dynatrace", "Dynatrace"),
+        ("Elasticsearch", "Elasticsearch"),
+    ],
+)
+def test_a_distribution_cut_on_a_backend_without_one_is_left_out(
+    tmp_path: Path, backend: str, kind: str
+) -> None:
+    """slo-generator's Datadog backend has good_bad_ratio, query_sli and query_slo only
+    (slo_generator/backends/datadog.py, docs/providers/datadog.md): it stops on this config.
+    Before, Covenant imported it with good = total = the valid query and no latency rule, so
+    every ingested request counted good by its status: a 350 ms latency SLO read as
+    availability."""
+    plan = planned(tmp_path, DATADOG_CUT.replace("class:         Datadog", f"class: {backend}"))
+    assert plan.problems == []
+    assert plan.files[0].imported.slos == []
+    assert plan.writes == []
+    (note,) = left_out(plan)
+    assert note.field == "spec.method"
+    assert f"slo-generator's {kind} backend has no distribution_cut method" in note.reason
+    assert "covenant.dev/events" in note.reason  # the fix
+
+
+def test_a_cloud_monitoring_cut_still_reaches_its_own_reason(tmp_path: Path) -> None:
+    plan = planned(tmp_path, V1_BUCKET)
+    (note,) = left_out(plan)
+    assert note.field == "spec.service_level_indicator.threshold_bucket"

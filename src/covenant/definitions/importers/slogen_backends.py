@@ -39,6 +39,16 @@ BAD = ("filter_bad", "query_bad", "search_query_bad")
 SECRET = re.compile(r"key|token|password|secret", re.I)
 ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 CUTS = {"distribution_cut", "exponential_distribution_cut"}  # the second: its v1 alias
+# the backends slo-generator gives a distribution_cut method (Cloud Monitoring's three); its
+# Datadog, Dynatrace, Elasticsearch, OpenSearch and Splunk backends have none (docs/providers)
+CUT_TYPES = {"GoogleCloudMonitoring", "GoogleCloudMonitoringMQL", "GoogleCloudServiceMonitoring"}
+METHODS = {
+    "Datadog": "good_bad_ratio, query_sli, query_slo",
+    "Dynatrace": "good_bad_ratio, threshold, query_slo",
+    "Elasticsearch": "good_bad_ratio",
+    "OpenSearch": "good_bad_ratio",
+    "Splunk": "good_bad_ratio, query_sli",
+}
 
 
 def first_of(sli: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
@@ -57,6 +67,9 @@ def other_backend(
         return None
     if method in CUTS and "threshold_bucket" in sli:
         _bucket_index_cut(here, sli, source_type)
+        return None
+    if method in CUTS and source_type not in CUT_TYPES:
+        _no_such_cut(record, method, source_type)
         return None
     shared = {k: v for k, v in sli.items() if k not in (*GOOD, *VALID, *BAD)}
     good_key, good = first_of(sli, GOOD)
@@ -111,6 +124,23 @@ def other_backend(
             "raw": metric_spec(dict(sli), datasource=source, source_type=source_type),
         }
     }
+
+
+def _no_such_cut(record: Recorder, method: str, source_type: str) -> None:
+    """Left out: slo-generator's backend has no such method (it stops on the config), and
+    imported, its cut (a ``threshold``) would be lost: every ingested event counted good by its
+    status alone."""
+    record.note(
+        ("method",),
+        f"slo-generator's {source_type} backend has no {method} method (its documented methods: "
+        f"{METHODS.get(source_type, 'good_bad_ratio')}): slo-generator stops on this config, and "
+        "Covenant, which counts this SLI from ingested events, would count every event good by "
+        "its outcome or status alone, whatever latency bound the SLI gives — so the SLO is left "
+        "out. Fix: count it with good_bad_ratio (a good query that holds only the fast events), "
+        "or write it as OpenSLO with the bound in its SLI's covenant.dev/events annotation, "
+        '\'{"latencyMs": {"op": "lt", "value": <ms>}}\', fed by covenant ingest events',
+        skipped=True,
+    )
 
 
 def _bucket_index_cut(here: Recorder, sli: Mapping[str, Any], source_type: str) -> None:
