@@ -136,19 +136,27 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
 
 
 PLACEHOLDER_NAME = "x"  # a valid name, validated in place of an invalid one; never shown
+POLICIES = ("spec", "alertPolicies")
 Loc = tuple[str | int, ...]
 
 
 def _checked_past(
     error: ValidationError, data: Mapping[str, Any], model: type[Document], *, unknown: bool
 ) -> Document | None:
-    """The document validated as if its names were valid and its unknown fields absent, when
-    names (texts: its own, an inline SLI's or condition's ``metadata.name``) and unknown
-    fields are all that is wrong, with the names as written (None otherwise). Its checks and
+    """The document validated as if its names were valid, its unknown fields absent and (an
+    SLO) its alert policies too, when names (texts: its own, an inline SLI's or condition's
+    ``metadata.name``), unknown fields and an SLO's ``alertPolicies`` are all that is wrong,
+    with the names as written (None otherwise). Its checks and
     references are then reported with those problems, not after a fix. A caller must not use
     it when the problems hold an error (both are): the workspace is then not built, and
     ``--split-groups`` refuses its DataSource."""
     details = error.errors()
+    # an SLO's alert policies are checked on their own: whatever is wrong in them (their
+    # problems are reported), the SLO's objectives and window are checked without them
+    policies = [d for d in details if tuple(d["loc"][:2]) == POLICIES]
+    if policies and not issubclass(model, SLODocument):
+        policies = []
+    details = [d for d in details if d not in policies]
     locs: list[Loc] = [tuple(d["loc"]) for d in details if d["loc"][-2:] == ("metadata", "name")]
     # an unknown field of an OpenSLO document (checked for knock-on problems over the examples
     # and the corpus); a covenant/v1 term's misspelling leaves a default that would say more
@@ -166,6 +174,8 @@ def _checked_past(
             patched = _put(patched, loc, PLACEHOLDER_NAME)
         for loc in extra:  # an unknown field is said once; the rest is checked without it
             patched = _put(patched, loc, DROP)
+        if policies:
+            patched = _put(patched, POLICIES, DROP)
         valid: Any = model.model_validate(patched)
     except (ValidationError, KeyError, IndexError, TypeError):
         return None
