@@ -55,3 +55,30 @@ def histogram_queries(query: str, *, op: str, threshold: Fraction) -> tuple[str,
     first = f"sum(increase({bucket}[{WINDOW}]))"
     total = f"sum(increase({count}[{WINDOW}]))"
     return first, total, op == "gt"
+
+
+SECONDS_DOUBT = 100  # a _seconds bound this large is more likely milliseconds
+MS_DOUBT = 1  # a _milliseconds bound this small is more likely seconds
+
+
+def unit_doubt(bucket_name: str, threshold: Fraction) -> tuple[str, str] | None:
+    """``(message, fix)`` when the threshold looks written in the other unit than the
+    histogram's name says: ``le`` bounds are in the histogram's unit, and a threshold written in
+    milliseconds for a ``_seconds`` histogram (``200``: 200 s) names a bucket the histogram
+    does not have, or one far from what was meant. Events compare ``latency_ms``, so a
+    thresholdMetric value read from both is easily written in ms."""
+    name = bucket_name.removesuffix("_bucket")
+    shown = format(float(threshold), "g")
+    if name.endswith("_seconds") and threshold >= SECONDS_DOUBT:
+        return (
+            f"the objective's value {shown} is {shown} seconds: le bounds of {name} are in seconds",
+            f"if {shown} ms is meant, write value: {format(float(threshold / 1000), 'g')} (a "
+            "value that is no bucket bound reads as no good events)",
+        )
+    if name.endswith(("_milliseconds", "_ms")) and threshold < MS_DOUBT:
+        return (
+            f"the objective's value {shown} is {shown} milliseconds: le bounds of {name} are in "
+            "milliseconds",
+            f"if {shown} s is meant, write value: {format(float(threshold * 1000), 'g')}",
+        )
+    return None

@@ -33,7 +33,7 @@ from covenant.core.promql import (
     counter_selector,
     is_compatible,
 )
-from covenant.core.promql_histograms import histogram_queries, le_values
+from covenant.core.promql_histograms import histogram_queries, le_values, unit_doubt
 from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, problems_from
 from covenant.definitions.fields import Spec, problem
@@ -306,7 +306,27 @@ def prometheus_reads(
                 )
             continue
         reads[o.series] = built
+        problems += _unit_doubt(doc, path, built, by_series.get(o.series), reported)
     return PrometheusReads(reads=tuple(reads.values()), unreadable=unreadable), problems
+
+
+def _unit_doubt(
+    doc: SourceDocument,
+    path: PathKey,
+    built: SeriesQueries,
+    rule: EventRule | None,
+    reported: set[tuple[str, str]],
+) -> list[Problem]:
+    """A warning when a histogram SLI's threshold looks written in the other unit."""
+    if built.bucket is None or rule is None or rule.latency_ms is None:
+        return []
+    selector = counter_selector(built.bucket[0])
+    doubt = unit_doubt(selector.name if selector else "", rule.latency_ms.threshold)
+    if doubt is None or (doc.where(path), doubt[0]) in reported:
+        return []
+    reported.add((doc.where(path), doubt[0]))
+    message, fix = doubt
+    return [at(doc, path, code="histogram-unit", message=message, fix=fix, severity=WARNING)]
 
 
 def _unnamed_source(
