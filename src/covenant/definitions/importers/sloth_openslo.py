@@ -49,6 +49,34 @@ def alert_windows(options: Options) -> tuple[str, dict[str, Any]]:
     return options.sloth_period, DEFAULT_WINDOWS
 
 
+def _period(record: Recorder, windows: Any, options: Options) -> str | None:
+    """The SLO's window as Sloth reads it: ``count`` days (its unit in any case), or, with no
+    ``timeWindows`` at all, Sloth's SLO period (``--sloth-period``); None: refused."""
+    if windows is None or windows == []:
+        record.note(
+            ("spec",),
+            f"no timeWindows: Sloth uses its SLO period, {options.sloth_period} (--sloth-period)",
+        )
+        return options.sloth_period
+    window = (
+        windows[0]
+        if isinstance(windows, list) and windows and isinstance(windows[0], Mapping)
+        else {}
+    )
+    unit = {"day": "d", "week": "w"}.get(str(window.get("unit")).lower())
+    count = window.get("count")
+    if unit is None or not isinstance(count, int) or count <= 0:
+        record.problem(
+            ("spec", "timeWindows"),
+            INVALID,
+            "Sloth reads a time window of a number of days",
+            "write timeWindows: [{count: 30, unit: Day}], or leave timeWindows out for Sloth's "
+            "SLO period",
+        )
+        return None
+    return f"{count}{unit}"
+
+
 def openslo_alpha(
     result: ImportedFile, record: Recorder, data: Mapping[str, Any], options: Options
 ) -> None:
@@ -62,23 +90,10 @@ def openslo_alpha(
         )
         return
     windows = spec.get("timeWindows")
-    window = (
-        windows[0]
-        if isinstance(windows, list) and windows and isinstance(windows[0], Mapping)
-        else {}
-    )
-    unit = {"Day": "d", "Week": "w"}.get(str(window.get("unit")))
-    count = window.get("count")
-    if unit is None or not isinstance(count, int) or count <= 0:
-        record.problem(
-            ("spec", "timeWindows"),
-            INVALID,
-            "Sloth reads a time window of a number of days",
-            "write timeWindows: [{count: 30, unit: Day}]",
-        )
+    period = _period(record, windows, options)
+    if period is None:
         return
-    period = f"{count}{unit}"
-    if period != options.sloth_period:
+    if windows and period != options.sloth_period:
         record.note(
             ("spec", "timeWindows", 0),
             f"Sloth reads an OpenSLO window only when it equals its SLO period "
