@@ -181,6 +181,14 @@ def mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def shown(value: Any) -> str:
+    """A value of the file as a message shows it: a number as written (``99.5``, never
+    ``Decimal('99.5')``), anything else quoted."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value, "f")
+    return repr(value)
+
+
 def decimal(value: Any) -> Decimal | None:
     """A number as written (``99.9``, ``"99.9"``, ``95``) as a Decimal; None when it is not one."""
     if isinstance(value, bool):

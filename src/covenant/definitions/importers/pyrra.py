@@ -36,6 +36,7 @@ from covenant.definitions.importers.base import (
     prometheus_datasource,
     prometheus_duration_seconds,
     service_document,
+    shown,
     skipped_in_bundle,
     slo_document,
     threshold_notes,
@@ -159,7 +160,7 @@ def _objective(
         here.problem(
             ("target",),
             INVALID,
-            f"target {spec.get('target')!r} is not a percentage in (0, 100)",
+            f"target {shown(spec.get('target'))} is not a percentage in (0, 100)",
             'write e.g. target: "99.9"',
         )
         return

@@ -39,6 +39,7 @@ from covenant.definitions.importers.base import (
     name_for,
     prometheus_datasource,
     service_document,
+    shown,
     slo_document,
     threshold_notes,
     tier,
@@ -253,11 +254,14 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
         here.problem(("goal",), MISSING, "goal is missing", "write e.g. goal: 0.999")
         return
     if goal is None or not 0 < goal <= 1:
+        said = shown(spec.get("goal"))
         here.problem(
             ("goal",),
             INVALID,
-            f"goal {spec.get('goal')!r} is not a ratio in (0, 1]",
-            "write e.g. goal: 0.999",
+            f"goal {said} is not a ratio in (0, 1]",
+            f"a percentage? write goal: {format(goal / 100, 'f')} ({said} %)"
+            if goal is not None and 1 < goal < 100
+            else "write e.g. goal: 0.999",
         )
         return
     backend, method = spec.get("backend"), spec.get("method")

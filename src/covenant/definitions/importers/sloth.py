@@ -39,6 +39,7 @@ from covenant.definitions.importers.base import (
     percent_to_target,
     prometheus_datasource,
     service_document,
+    shown,
     skipped_in_bundle,
     slo_document,
     threshold_notes,
@@ -209,7 +210,7 @@ def _slo(
         record.problem(
             ("objective",),
             INVALID,
-            f"objective {slo.get('objective')!r} is not a percentage above 0 and at most 100",
+            f"objective {shown(slo.get('objective'))} is not a percentage above 0 and at most 100",
             "write the objective in percent, e.g. objective: 99.9",
         )
         return None
