@@ -67,3 +67,29 @@ def test_a_burn_rate_condition_without_lookback_window_gets_an_example() -> None
 def test_a_field_without_an_example_keeps_the_plain_fix() -> None:
     text = "apiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: ds}\nspec: {}\n"
     assert ("spec.type", "required field 'type' is missing", "add type") in _missing(text)
+
+
+# OpenSLO/oslo test/v1beta1_valid-slos-ratio.yaml's window, its apiVersion made openslo/v1 as
+# "did you mean 'openslo/v1'?" suggests: the v1beta1 draft wrote windows as v1alpha did
+V1BETA1_WINDOW = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: ratio}
+spec:
+  budgetingMethod: Occurrences
+  service: my-test-service
+  indicatorRef: ratio-sli
+  objectives: [{displayName: painful, target: 0.98}]
+  timeWindow:
+  - count: 7
+    isRolling: true
+    unit: Day
+"""
+
+
+def test_a_count_and_unit_window_is_told_its_v1_duration() -> None:
+    _, problems = load_text(V1BETA1_WINDOW)
+    fixes = {p.field: p.fix for p in errors(problems)}
+    assert fixes["spec.timeWindow[0].count"].endswith("{count: 7, unit: Day} is duration: 7d")
+    assert fixes["spec.timeWindow[0].unit"] == fixes["spec.timeWindow[0].count"]
+    assert fixes["spec.timeWindow[0].duration"].startswith("add duration, e.g. duration: 28d")

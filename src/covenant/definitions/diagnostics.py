@@ -201,6 +201,7 @@ MISSING_FIXES = {
     "metricSource": "add metricSource: {type: Prometheus, spec: {query: …}} (or "
     "metricSourceRef: <a DataSource's name>)",
     "severity": "add severity, e.g. severity: page",
+    "duration": "add duration, e.g. duration: 28d (m, h, d, w; calendar windows also M, Q, Y)",
 }
 INDICATOR_SPEC_FIX = (
     "add the SLI's spec: ratioMetric {counter, good (or bad), total} or thresholdMetric "
@@ -302,6 +303,15 @@ MISPLACED = {  # field → (a key its place holds, "" for any; the fix), seen in
         "openslo/v1alpha",
     ),
     "metricSourceType": ("", "a metric source's type is written type (type: Prometheus)"),
+    **dict.fromkeys(
+        ("count", "unit"),
+        (
+            "timeWindow",
+            "count and unit are openslo/v1alpha's (and the v1beta1 draft's) window: openslo/v1 "
+            "writes them as one duration, <count><unit> (Day d, Week w, Month M, Quarter Q, "
+            "Year Y): {count: 7, unit: Day} is duration: 7d",
+        ),
+    ),
     **{
         key: (
             "conditions",
