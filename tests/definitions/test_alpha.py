@@ -279,3 +279,17 @@ def test_mutated_v2alpha_documents_never_raise(corpus: Path) -> None:
         else:
             holder[path[-1]] = rng.choice(_ODD_VALUES)
         _load_mutated(document)
+
+
+@pytest.mark.parametrize(("query", "told"), [("good", False), ("sum(rate(g[{{.window}}]))", True)])
+def test_a_missing_value_with_sloths_window_points_to_the_sloth_import(
+    query: str, told: bool
+) -> None:
+    """hyorimitsu/hello-openslo's shape: a v1alpha SLO without ``value`` whose queries hold
+    Sloth's ``{{.window}}`` is Sloth's OpenSLO input: the fix names `covenant import sloth`."""
+    text = V1ALPHA_SLO.format(unit="Day", count=28, target=0.99).replace("      value: 1\n", "")
+    text = text.replace("query: good}", f"query: '{query}'}}")
+    _, problems = load_text(text)
+    (problem,) = [p for p in errors(problems) if p.code == "missing-field"]
+    assert problem.field == "spec.objectives[0].value"
+    assert ("covenant import sloth FILE" in problem.fix) is told

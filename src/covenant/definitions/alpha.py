@@ -283,12 +283,19 @@ def _v1alpha_objectives(rw: _Rewrite, spec: dict[str, Any], name: str) -> None:
             continue
         objective = dict(written)
         if "value" not in objective:
+            sloth = "{{.window}}" in repr(objective.get("ratioMetrics"))
             rw.error(
                 (*here, "value"),
                 "missing-field",
                 "openslo/v1alpha requires value on every objective",
                 "add value (for ratioMetrics objectives it is not used), or write the SLO "
-                "as openslo/v1",
+                "as openslo/v1"
+                + (
+                    "; its queries are Sloth's ({{.window}}): `covenant import sloth FILE` "
+                    "reads the file as Sloth does"
+                    if sloth
+                    else ""
+                ),
                 blocking=False,
             )
         if "ratioMetrics" in objective:
