@@ -16,7 +16,7 @@ from covenant.core.promql import (
     step_text,
     window,
 )
-from covenant.core.promql_histograms import histogram_queries, le_values
+from covenant.core.promql_histograms import histogram_queries, le_pattern, le_values
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,8 @@ def test_a_histogram_reads_the_le_bucket_as_good_and_the_count_as_total() -> Non
     good, total, is_bad = histogram_queries(
         'latency_seconds_bucket{job="api"}', op="lte", threshold=Fraction("0.3")
     )
-    assert good == 'sum(increase(latency_seconds_bucket{job="api",le=~"0\\\\.3"}[{{.window}}]))'
+    le = "(0*\\\\.30*|3(\\\\.0*)?[eE]-0*1)"  # 0.3, .30, 3e-1, 3.0E-1 …
+    assert good == f'sum(increase(latency_seconds_bucket{{job="api",le=~"{le}"}}[{{{{.window}}}}]))'
     assert total == 'sum(increase(latency_seconds_count{job="api"}[{{.window}}]))'
     assert not is_bad
     _, _, is_bad = histogram_queries("latency_seconds_bucket", op="gt", threshold=Fraction(1))
@@ -188,6 +189,27 @@ def test_le_spellings_cover_what_clients_write() -> None:
     assert le_values(Fraction(10**6)) == ("1000000", "1000000.0", "1e+06")
     with pytest.raises(QueryFormError):
         le_values(Fraction(1, 3))
+
+
+@pytest.mark.parametrize(
+    ("threshold", "matched", "unmatched"),
+    [
+        # Go and Python; Prometheus 3's normal form; padded; Java's Double.toString
+        ("0.5", ["0.5", ".5", "0.50", "5e-1", "5E-01", "5.0E-1"], ["0.05", "5", "0.51", "5e1"]),
+        ("300", ["300", "300.0", "3e+02", "3.0E2"], ["30", "3000", "300.5", "3e-02"]),
+        ("1", ["1", "1.0", "1.00", "1e+00", "1e0"], ["10", "0.1", "1.5", "11"]),
+        ("1000000", ["1000000", "1e+06", "1.0E6", "1000000.0"], ["100000", "1e+07", "1e-06"]),
+        ("0.0001", ["0.0001", "1e-04", "1.0E-4", "0.00010"], ["0.001", "1e-05", "1e+04"]),
+        ("0.00001", ["1e-05", "0.00001", "1.0E-5"], ["1e-06", "0.0001"]),
+        ("2.5", ["2.5", "2.50", "2.5e+00", "2.5E0"], ["25", "0.25", "2.55", "2.5e1"]),
+    ],
+)
+def test_le_pattern_matches_every_decimal_spelling_of_the_bound_and_no_other(
+    threshold: str, matched: list[str], unmatched: list[str]
+) -> None:
+    pattern = re.compile(le_pattern(Fraction(threshold)))  # Prometheus anchors it
+    assert [s for s in matched if not pattern.fullmatch(s)] == []
+    assert [s for s in unmatched if pattern.fullmatch(s)] == []
 
 
 @pytest.mark.parametrize(

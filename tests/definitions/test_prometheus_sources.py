@@ -226,7 +226,8 @@ spec:
     fast, slow = ws.prometheus.reads
     assert fast.series == "api-latency:lte0.25"
     assert fast.good == (
-        'sum(increase(http_request_duration_seconds_bucket{job="api",le=~"0\\\\.25"}[{{.window}}]))'
+        'sum(increase(http_request_duration_seconds_bucket{job="api",'
+        'le=~"(0*\\\\.250*|2\\\\.50*[eE]-0*1)"}[{{.window}}]))'
     )
     assert (
         fast.total == 'sum(increase(http_request_duration_seconds_count{job="api"}[{{.window}}]))'
@@ -234,7 +235,8 @@ spec:
     assert slow.series == "api-latency:gt1"
     assert slow.good is None  # the bucket le=1 counts the fast ones: good = count − bucket
     assert slow.bad == (
-        'sum(increase(http_request_duration_seconds_bucket{job="api",le=~"1|1\\\\.0"}[{{.window}}]))'
+        'sum(increase(http_request_duration_seconds_bucket{job="api",'
+        'le=~"(0*1(\\\\.0*)?|1(\\\\.0*)?[eE][+-]?0+)"}[{{.window}}]))'
     )
 
 

@@ -3,6 +3,7 @@ of the objective's threshold, in every spelling Prometheus writes it, and the co
 
 from __future__ import annotations
 
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from covenant.core.promql import WINDOW, QueryFormError, counter_selector
@@ -20,6 +21,40 @@ def le_values(threshold: Fraction) -> tuple[str, ...]:
     if threshold.denominator == 1:
         spellings |= {str(threshold.numerator), f"{threshold.numerator}.0"}
     return tuple(sorted(spellings))
+
+
+def le_pattern(threshold: Fraction) -> str:
+    """The regular expression (RE2, anchored by Prometheus) of every decimal spelling of
+    ``threshold`` an ``le`` label holds: plain (``0.5``, ``0.50``, ``1``, ``1.0``,
+    ``0.0001``: Go, Python, Java, Rust, OpenTelemetry) and with an exponent on one leading
+    digit (``5e-1``, ``1e+06``: Go; ``1.0E-4``, ``1.0E7``: Java). Prometheus 2,
+    VictoriaMetrics and Mimir keep ``le`` as the client wrote it; Prometheus 3 normalizes it."""
+    le_values(threshold)  # refuses a threshold no decimal spells
+    with localcontext() as context:
+        context.prec = 60
+        exact = Decimal(threshold.numerator) / Decimal(threshold.denominator)
+    if exact == 0:
+        return r"[+-]?(0+\.?0*|\.0+)([eE][+-]?[0-9]+)?"
+    sign, digit_tuple, exponent = exact.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    digits = "".join(map(str, digit_tuple))
+    minus = "-" if sign else ""
+    if exponent >= 0:
+        plain = f"0*{digits}{'0' * exponent}(\\.0*)?"
+    elif -exponent >= len(digits):
+        plain = f"0*\\.{'0' * (-exponent - len(digits))}{digits}0*"
+    else:
+        cut = len(digits) + exponent
+        plain = f"0*{digits[:cut]}\\.{digits[cut:]}0*"
+    power = exponent + len(digits) - 1
+    mantissa = f"{digits[0]}\\.{digits[1:]}0*" if digits[1:] else f"{digits[0]}(\\.0*)?"
+    if power == 0:
+        scaled = "[+-]?0+"
+    elif power > 0:
+        scaled = f"\\+?0*{power}"
+    else:
+        scaled = f"-0*{-power}"
+    return f"{minus}({plain}|{mantissa}[eE]{scaled})"
 
 
 def histogram_queries(query: str, *, op: str, threshold: Fraction) -> tuple[str, str, bool]:
@@ -47,10 +82,8 @@ def histogram_queries(query: str, *, op: str, threshold: Fraction) -> tuple[str,
             hint="use op: lte (good when at most the threshold) or op: gt",
         )
     # a PromQL string holds the regex: "\\." there is the regex's literal dot
-    spellings = "|".join(
-        v.replace(".", "\\\\.").replace("+", "\\\\+") for v in le_values(threshold)
-    )
-    bucket = selector.text(extra=(f'le=~"{spellings}"',))
+    pattern = le_pattern(threshold).replace("\\", "\\\\")
+    bucket = selector.text(extra=(f'le=~"{pattern}"',))
     count = selector.text(name=selector.name.removesuffix("_bucket") + "_count")
     first = f"sum(increase({bucket}[{WINDOW}]))"
     total = f"sum(increase({count}[{WINDOW}]))"

@@ -129,7 +129,7 @@ def _check_bound(
         f"group by (le) (last_over_time({selector}[{hi - lo + LOOKBACK_S}s]))", at=hi
     )
     bounds = sorted({s["le"] for s in answer if "le" in s}, key=_bound_order)
-    if set(spellings) & set(bounds):
+    if _bound_order(spellings[0]) in map(_bound_order, bounds):  # "0.50" is the bound 0.5
         return
     name = selector.split("{", 1)[0]
     there = f"its bounds there: {', '.join(bounds)}" if bounds else "it has no le series there"

@@ -1,0 +1,120 @@
+"""A histogram's threshold bucket is read whichever way its ``le`` is spelled.
+
+Prometheus 2 (and VictoriaMetrics, Mimir) keep ``le`` as the client wrote it: ``0.5`` (Go,
+Python), ``5.0E-1`` (Java's ``Double.toString`` below 0.001 and from 10⁷ on, the same form),
+``0.50``, ``5e-1``. Prometheus 3 normalizes it when it ingests. Before, only the spellings Go and
+Python write for the objective's value were matched: on Prometheus 2 the buckets written
+otherwise counted nothing, and the SLO read fewer good events than there were, without a word;
+a histogram written only as ``0.50`` was refused as having no bucket 0.5.
+
+Four pods of ``job="mixed"`` spell the bound 0.5 four ways; ``job="padded"`` only as ``0.50``.
+Samples lie on minute boundaries, so each minute's counts are the differences written below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from covenant.core.timeutil import from_epoch
+from covenant.definitions.workspace import load_workspace
+from covenant.services.prometheus import ingest_prometheus
+from covenant.services.store import open_store
+from covenant.store import buckets
+from tests.promserver import Sample, Server, openmetrics_text
+
+START = 1_790_000_000 - 1_790_000_000 % 86400
+MINUTES = 6
+PODS = {"a": "0.5", "b": "0.50", "c": "5e-1", "d": "5.0E-1"}  # pod: its spelling of 0.5
+
+
+def _samples() -> list[Sample]:
+    """Pod number k (1 … 4) of job mixed, and job padded as k = 1: per minute k requests
+    within 0.5 s and 2k slower in the first three minutes; only the 3k slower ones after."""
+    out: list[Sample] = []
+    pods = [("mixed", pod, le, k) for k, (pod, le) in enumerate(PODS.items(), start=1)]
+    for job, pod, le, k in [*pods, ("padded", "a", "0.50", 1)]:
+        fast = count = 0
+        for m in range(MINUTES + 1):
+            if m:
+                fast += k if m <= 3 else 0
+                count += 3 * k
+            at = START + 60 * m
+            labels = {"job": job, "pod": pod}
+            for bound, value in ((le, fast), ("+Inf", count)):
+                out.append(Sample("lat_seconds_bucket", {**labels, "le": bound}, value, at))
+            out.append(Sample("lat_seconds_count", labels, count, at))
+    return out
+
+
+WORKSPACE = """\
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: shop}
+spec: {}
+---
+apiVersion: openslo/v1
+kind: DataSource
+metadata: {name: metrics}
+spec:
+  type: Prometheus
+  connectionDetails: {url: URL}
+"""
+SLI = """---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: JOB}
+spec:
+  thresholdMetric:
+    metricSource: {metricSourceRef: metrics, spec: {query: 'lat_seconds_bucket{job="JOB"}'}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: JOB}
+spec:
+  service: shop
+  indicatorRef: JOB
+  timeWindow: [{duration: 1d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{op: OP, value: 0.5, target: 0.9}]
+"""
+
+
+def _read(tmp_path: Path, server: Server, op: str) -> dict[str, tuple[list[int], list[int]]]:
+    ws = tmp_path / f"ws-{op}"
+    ws.mkdir()
+    slis = "".join(SLI.replace("JOB", job).replace("OP", op) for job in ("mixed", "padded"))
+    (ws / "slos.yaml").write_text(WORKSPACE.replace("URL", server.url) + slis)
+    reads = load_workspace(ws).prometheus.reads  # type: ignore[union-attr]
+    engine = open_store(f"sqlite:///{tmp_path / f'{op}.db'}")
+    keys = [f"mixed:{op}0.5", f"padded:{op}0.5"]
+    try:
+        reports = ingest_prometheus(
+            engine,
+            reads=reads,
+            start=from_epoch(START),
+            end=from_epoch(START + MINUTES * 60),
+            max_points=1,  # one minute a read: the slow minutes' bucket is checked as a bound
+        )
+        assert sorted((r.series, r.error) for r in reports) == [(k, None) for k in keys]
+        with engine.connect() as conn:
+            m = buckets.read_matrix(conn, keys=keys, start=START, end=START + MINUTES * 60)
+    finally:
+        engine.dispose()
+    return {k: (m.good.tolist()[i], m.total.tolist()[i]) for i, k in enumerate(keys)}
+
+
+def test_every_spelling_of_the_bound_is_counted(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server = prometheus(openmetrics=openmetrics_text(_samples()))
+    # mixed: 1 + 2 + 3 + 4 = 10 fast of 3 × 10 = 30 a minute, then 0 of 30; padded: 1 of 3
+    assert _read(tmp_path, server, "lte") == {
+        "mixed:lte0.5": ([10, 10, 10, 0, 0, 0], [30] * MINUTES),
+        "padded:lte0.5": ([1, 1, 1, 0, 0, 0], [3] * MINUTES),
+    }
+    # op gt reads the same bucket as the bad events: good = count − bucket
+    assert _read(tmp_path, server, "gt") == {
+        "mixed:gt0.5": ([20, 20, 20, 30, 30, 30], [30] * MINUTES),
+        "padded:gt0.5": ([2, 2, 2, 3, 3, 3], [3] * MINUTES),
+    }
