@@ -7,12 +7,15 @@ Python write for the objective's value were matched: on Prometheus 2 the buckets
 otherwise counted nothing, and the SLO read fewer good events than there were, without a word;
 a histogram written only as ``0.50`` was refused as having no bucket 0.5.
 
-Four pods of ``job="mixed"`` spell the bound 0.5 four ways; ``job="padded"`` only as ``0.50``.
-Samples lie on minute boundaries, so each minute's counts are the differences written below.
+Read from a real Prometheus (typed as gauges, as the fixture writes them, Prometheus 3 keeps
+``le`` as written too) and from VictoriaMetrics. Four pods of ``job="mixed"`` spell the bound
+0.5 four ways; ``job="padded"`` only as ``0.50``. Samples lie on minute boundaries, so each
+minute's counts are the differences written below.
 """
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,7 +110,31 @@ def _read(tmp_path: Path, server: Server, op: str) -> dict[str, tuple[list[int],
 def test_every_spelling_of_the_bound_is_counted(
     tmp_path: Path, prometheus: Callable[..., Server]
 ) -> None:
-    server = prometheus(openmetrics=openmetrics_text(_samples()))
+    _check(tmp_path, prometheus(openmetrics=openmetrics_text(_samples())))
+
+
+def test_victoria_metrics_keeps_the_spellings_and_every_one_is_counted(
+    tmp_path: Path, victoria_metrics: Callable[..., Server]
+) -> None:
+    server = victoria_metrics()
+    lines = "".join(_vm_line(s) for s in _samples())
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/import/prometheus", data=lines.encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=60):
+        pass
+    with urllib.request.urlopen(f"{server.url}/internal/force_flush", timeout=60):
+        pass
+    _check(tmp_path, server)
+
+
+def _vm_line(s: Sample) -> str:
+    """A sample in the text format VictoriaMetrics imports (a millisecond timestamp)."""
+    labels = ",".join(f'{k}="{v}"' for k, v in s.labels.items())
+    return f"{s.name}{{{labels}}} {int(s.value)} {int(s.timestamp) * 1000}\n"
+
+
+def _check(tmp_path: Path, server: Server) -> None:
     # mixed: 1 + 2 + 3 + 4 = 10 fast of 3 × 10 = 30 a minute, then 0 of 30; padded: 1 of 3
     assert _read(tmp_path, server, "lte") == {
         "mixed:lte0.5": ([10, 10, 10, 0, 0, 0], [30] * MINUTES),
