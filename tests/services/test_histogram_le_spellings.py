@@ -19,11 +19,16 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from covenant.core.promql import query_fingerprint
 from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
 from covenant.services.prometheus import ingest_prometheus
+from covenant.services.read_claims import claim_reads, ensure_series, writing
 from covenant.services.store import open_store
 from covenant.store import buckets
+from covenant.store.source_queries import Claim, claim_queries, stored_queries
 from tests.promserver import Sample, Server, openmetrics_text
 
 START = 1_790_000_000 - 1_790_000_000 % 86400
@@ -145,3 +150,40 @@ def _check(tmp_path: Path, server: Server) -> None:
         "mixed:gt0.5": ([20, 20, 20, 30, 30, 30], [30] * MINUTES),
         "padded:gt0.5": ([2, 2, 2, 3, 3, 3], [3] * MINUTES),
     }
+
+
+# Covenant before it matched every spelling wrote the bucket of 0.5 as Go and Python spell it:
+OLD_BUCKET = 'sum(increase(lat_seconds_bucket{job="mixed",le=~"0\\\\.5"}[{{.window}}]))'
+
+
+@pytest.mark.parametrize(
+    ("stored", "set_aside"),
+    [(OLD_BUCKET, False), (OLD_BUCKET.replace("0\\\\.5", "0\\\\.25"), True)],
+)
+def test_counts_read_with_the_old_bucket_query_are_kept_on_upgrade(
+    tmp_path: Path, stored: str, set_aside: bool
+) -> None:
+    """A store that an earlier Covenant filled for this SLI keeps its counts: the same counts
+    wherever ``le`` is spelled as Go writes it (and on Prometheus 3, always), and a server may
+    no longer hold the days they came from. Another query's counts are set aside as ever."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    slo = SLI.replace("JOB", "mixed").replace("OP", "lte")
+    (ws / "slos.yaml").write_text(WORKSPACE.replace("URL", "http://prometheus:9090") + slo)
+    (read,) = load_workspace(ws).prometheus.reads  # type: ignore[union-attr]
+    engine = open_store(f"sqlite:///{tmp_path / 'old.db'}")
+    at = from_epoch(START)
+    try:
+        with writing(engine) as conn:
+            ids = ensure_series(conn, keys=[read.series], step=60)
+            old = query_fingerprint(stored, None, read.total)
+            claim = Claim(series_id=ids[read.series], key=read.series, source="metrics", sha256=old)
+            claim_queries(conn, [claim], at=at)
+        replaced = claim_reads(engine, [read], step=60, at=at)
+        with engine.connect() as conn:
+            now = stored_queries(conn, [ids[read.series]])
+    finally:
+        engine.dispose()
+    assert (read.series in replaced) == set_aside
+    # the series is claimed for the new query, or kept aside with the other one's
+    assert now == {ids[read.series]: old if set_aside else read.fingerprint}

@@ -75,6 +75,9 @@ class SeriesQueries:
     bucket: tuple[str, tuple[str, ...]] | None = None
     """A histogram SLI's (rule 3): its ``_bucket`` selector without ``le``, and the spellings
     of the threshold's ``le`` (to name the bounds there are when none of them matches)."""
+    legacy: str | None = None
+    """The fingerprint an earlier Covenant gave the same counts (a histogram SLI's, before it
+    matched every spelling of ``le``): a series read with it is adopted, not set aside."""
 
     def __post_init__(self) -> None:
         if (self.good is None) == (self.bad is None):

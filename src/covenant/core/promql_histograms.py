@@ -115,3 +115,16 @@ def unit_doubt(bucket_name: str, threshold: Fraction) -> tuple[str, str] | None:
             f"if {shown} s is meant, write value: {format(float(threshold * 1000), 'g')}",
         )
     return None
+
+
+def legacy_bucket_query(query: str, *, threshold: Fraction) -> str:
+    """The bucket query Covenant wrote before it matched every spelling of ``le``: only Go's
+    and Python's (``le=~"1|1\\\\.0"``). Counts read with it are this read's (the same
+    wherever the bucket is spelled so, as it is on Prometheus 3): not set aside on upgrade."""
+    selector = counter_selector(query)
+    assert selector is not None  # histogram_queries refused any other
+    spellings = "|".join(
+        v.replace(".", "\\\\.").replace("+", "\\\\+") for v in le_values(threshold)
+    )
+    bucket = selector.text(extra=(f'le=~"{spellings}"',))
+    return f"sum(increase({bucket}[{WINDOW}]))"

@@ -32,8 +32,14 @@ from covenant.core.promql import (
     count_query,
     counter_selector,
     is_compatible,
+    query_fingerprint,
 )
-from covenant.core.promql_histograms import histogram_queries, le_values, unit_doubt
+from covenant.core.promql_histograms import (
+    histogram_queries,
+    le_values,
+    legacy_bucket_query,
+    unit_doubt,
+)
 from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, problems_from
 from covenant.definitions.fields import Spec, problem
@@ -440,7 +446,10 @@ def _queries(
         built = _built(o, source, first=first, total=total, is_bad=is_bad)
         bucket = counter_selector(texts["threshold"])
         assert bucket is not None  # histogram_queries refused any other
-        return replace(built, bucket=(bucket.text(), le_values(rule.latency_ms.threshold)))
+        old = legacy_bucket_query(texts["threshold"], threshold=rule.latency_ms.threshold)
+        legacy = query_fingerprint(None if is_bad else old, old if is_bad else None, total)
+        spellings = le_values(rule.latency_ms.threshold)
+        return replace(built, bucket=(bucket.text(), spellings), legacy=legacy)
     if "raw" in metrics:
         raise QueryFormError(
             "ratioMetric.raw gives a ratio, which cannot be counted per bucket",

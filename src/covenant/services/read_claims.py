@@ -71,7 +71,13 @@ def claim_reads(
     with writing(store) as conn:
         ids = ensure_series(conn, keys=[r.series for r in reads], step=step)
         claims = [
-            Claim(series_id=ids[r.series], key=r.series, source=r.source.name, sha256=r.fingerprint)
+            Claim(
+                series_id=ids[r.series],
+                key=r.series,
+                source=r.source.name,
+                sha256=r.fingerprint,
+                legacy=r.legacy,
+            )
             for r in reads
         ]
         return claim_queries(conn, claims, at=at)
@@ -86,7 +92,9 @@ def claimed_by_others(
     from covenant.store.source_queries import stored_queries  # noqa: PLC0415
 
     stored = stored_queries(conn, [ids[r.series] for r in reads])
-    return {r.series for r in reads if stored.get(ids[r.series]) not in (None, r.fingerprint)}
+    return {
+        r.series for r in reads if stored.get(ids[r.series]) not in (None, r.fingerprint, r.legacy)
+    }
 
 
 def _claimed(state: SourceState | None, read: SeriesQueries) -> bool:
@@ -96,7 +104,7 @@ def _claimed(state: SourceState | None, read: SeriesQueries) -> bool:
 def query_changed(state: SourceState | None, read: SeriesQueries) -> bool:
     """Whether ``state`` was read with another query than ``read``'s (None: never read; a
     row from before migration 0018 holds no query: not changed, as far as is known)."""
-    return state is not None and state.query_sha256 not in (None, read.fingerprint)
+    return state is not None and state.query_sha256 not in (None, read.fingerprint, read.legacy)
 
 
 def with_replaced(

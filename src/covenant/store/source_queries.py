@@ -48,6 +48,7 @@ class Claim:
     key: str
     source: str
     sha256: str
+    legacy: str | None = None  # the same counts' SHA-256 as an earlier Covenant wrote it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,7 +95,12 @@ def claim_queries(conn: Any, claims: Sequence[Claim], *, at: datetime) -> dict[s
         "VALUES (?, ?, ?, ?)",
         [(c.series_id, c.source, when, c.sha256) for c in new],
     )
-    adopted = [c for c in claims if c.series_id in stored and stored[c.series_id] is None]
+    adopted = [
+        c
+        for c in claims
+        if c.series_id in stored
+        and (stored[c.series_id] is None or stored[c.series_id] == c.legacy)
+    ]
     run_many(
         conn,
         "UPDATE source_reads SET query_sha256 = ? WHERE series_id = ?",
@@ -103,7 +109,7 @@ def claim_queries(conn: Any, claims: Sequence[Claim], *, at: datetime) -> dict[s
     found: dict[str, Replaced] = {}
     for c in claims:
         old = stored.get(c.series_id)
-        if old is not None and old != c.sha256:
+        if old is not None and old not in (c.sha256, c.legacy):
             found[c.key] = _set_aside(conn, c, old, when)
     return found
 
