@@ -19,7 +19,7 @@ from typing import Any
 from covenant.core.promql import QueryFormError, count_query
 from covenant.definitions.covenant_v1 import SLOTH_SERVICE_KEY, SLOTH_SLO_KEY
 from covenant.definitions.diagnostics import did_you_mean
-from covenant.definitions.importers import groups, promql
+from covenant.definitions.importers import groups, promql, promql_scale
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
@@ -391,6 +391,9 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
                 "write the query as increase(x[{{.window}}]) of the counters",
                 skipped=True,
             )
+            return None
+        if (part := promql_scale.unscaled_part(query)) is not None:
+            record.note(("sli", "events", written), promql_scale.reason(part), skipped=True)
             return None
         if not promql.counts_over_window(query):
             record.note(

@@ -1,0 +1,132 @@
+"""A Sloth query part that does not grow with the window is not read as counts silently.
+
+Sloth divides ``error_query`` by ``total_query`` as written, over per-second rates; Covenant
+reads ``rate(x[{{.window}}])`` as ``increase(x[{{.window}}])``, the count per window. That is
+the same SLI only when every part of the query scales with the window. A real shape (VSHN's
+AppCat uptime SLOs, rendered from their jsonnet) subtracts a maintenance flag (a 0/1 scalar)
+and keeps what is above zero::
+
+    (sum(rate(probes{reason!="success"}[{{.window}}])) by (…) or vector(0))
+      - appcat:cluster:maintenance > 0
+
+Worked by hand: 0.1 failed probes per second and maintenance = 1. Sloth: 0.1 - 1 = -0.9, not
+above 0, so the window has no errors (maintenance suppresses them). Read as counts over a
+one-minute bucket: 6 - 1 = 5 errors in every minute of the maintenance. Such an SLO is left
+out with its reason; shapes that do scale (``or vector(0)``, ``> 0``, ``* 60``,
+``clamp_min(…, 0)``, ``unless on() (m > 0)``) import as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from covenant.definitions.importers.promql_scale import unscaled_part
+from covenant.services.importing import ImportPlan, plan_import
+
+PROBES = 'appcat_probes_seconds_count{service="VSHNPostgreSQL"}'
+FAILED = 'appcat_probes_seconds_count{reason!="success", service="VSHNPostgreSQL"}'
+
+
+def spec(error: str, total: str, *, name: str = "uptime") -> str:
+    return (
+        f"  - name: {name}\n"
+        "    objective: 99.9\n"
+        "    sli:\n"
+        "      events:\n"
+        f"        error_query: '{error}'\n"
+        f"        total_query: '{total}'\n"
+        "    alerting:\n"
+        "      page_alert: {disable: true}\n"
+        "      ticket_alert: {disable: true}\n"
+    )
+
+
+def planned(tmp_path: Path, slos: str) -> ImportPlan:
+    source = tmp_path / "slos.yaml"
+    source.write_text(
+        'version: "prometheus/v1"\nservice: vshn-postgresql\nslos:\n' + slos, encoding="utf-8"
+    )
+    return plan_import("sloth", [source], into=tmp_path / "ws")
+
+
+def test_a_maintenance_flag_subtracted_from_rates_leaves_the_slo_out(tmp_path: Path) -> None:
+    vshn = spec(
+        f"(sum(rate({FAILED}[{{{{.window}}}}])) by (service, name) or vector(0))"
+        " - appcat:cluster:maintenance > 0",
+        f"(sum(rate({PROBES}[{{{{.window}}}}])) by (service, name) or vector(0))"
+        " - appcat:cluster:maintenance > 0",
+    )
+    plain = spec(
+        f"sum(rate({FAILED}[{{{{.window}}}}])) or vector(0)",
+        f"sum(rate({PROBES}[{{{{.window}}}}]))",
+        name="plain",
+    )
+    plan = planned(tmp_path, vshn + plain)
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.slos == ["plain"]
+    (left,) = [n for n in file.imported.notes if n.skipped]
+    assert left.field == "slos[0].sli.events.error_query"
+    assert left.reason.startswith(
+        "it adds or subtracts appcat:cluster:maintenance, which does not grow with the window"
+    )
+    assert "unless on() (maintenance > 0)" in left.reason
+
+
+@pytest.mark.parametrize(
+    ("error", "part"),
+    [
+        ("sum(rate(e[{{.window}}])) - 1", "it adds or subtracts 1"),
+        ("sum(rate(e[{{.window}}])) > 0.5", "it compares a count per window with 0.5"),
+        (
+            "sum(rate(e[{{.window}}])) + sum(rate(f[5m]))",
+            "it adds or subtracts sum(rate(f[5m]))",
+        ),
+        (
+            "sum(rate(e[{{.window}}])) / sum(rate(t[{{.window}}]))",
+            "it divides by a count per window (sum(increase(t[{{.window}}]))): a ratio",
+        ),
+        ("clamp_min(sum(rate(e[{{.window}}])), 1)", "clamp_min() bounds a count per window by 1"),
+    ],
+)
+def test_parts_that_do_not_scale_are_named(tmp_path: Path, error: str, part: str) -> None:
+    plan = planned(tmp_path, spec(error, "sum(rate(t[{{.window}}]))"))
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.slos == []
+    (left,) = [n for n in file.imported.notes if n.skipped]
+    assert left.reason.startswith(part)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "sum(rate(e[{{.window}}])) or vector(0)",
+        "sum(rate(e[{{.window}}])) > 0",
+        "sum(rate(e[{{.window}}])) * 60",
+        "sum(rate(e[{{.window}}])) * on() group_left() max(up)",
+        # giantswarm's controller-manager latency SLO: count − bucket, clamped at 0
+        "clamp_min(sum(rate(c[{{.window}}])) by (cluster_id)"
+        ' - sum(rate(b{le="10"}[{{.window}}])) by (cluster_id), 0)',
+        "sum(rate(e[{{.window}}])) unless on() (appcat:cluster:maintenance > 0)",
+        "(sum(rate(e[{{.window}}]) or 0*rate(t[{{.window}}])) by (name) or vector(0)) > 0",
+        "sum(avg_over_time(probe_success[{{.window}}]) < 1)",
+    ],
+)
+def test_parts_that_scale_are_imported(tmp_path: Path, error: str) -> None:
+    plan = planned(tmp_path, spec(error, "sum(rate(t[{{.window}}]))"))
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.slos == ["uptime"]
+
+
+def test_unscaled_part_reads_operators_by_precedence() -> None:
+    # a - b > 0 is (a - b) > 0: the subtraction is the part, not the comparison with 0
+    assert unscaled_part("(sum(increase(x[{{.window}}])) or vector(0)) - m > 0") == (
+        "it adds or subtracts m, which does not grow with the window"
+    )
+    # a sign is not a subtraction; an offset's minus neither
+    assert unscaled_part("-sum(increase(x[{{.window}}] offset -5m))") is None
+    assert unscaled_part("sum(increase(x[{{.window}}])) - sum(increase(y[{{.window}}]))") is None
