@@ -265,6 +265,14 @@ def code_mask(query: str) -> list[bool]:
     return [kind == "c" for kind in _kinds(query)]
 
 
+def without_comments(query: str) -> str:
+    """``query`` with its ``#`` comments taken out (each line's end kept, string literals
+    untouched): the same query, safe to embed in a larger expression, where a comment would
+    swallow the rest of its line (the ``)`` around it, the ``or`` after it)."""
+    kinds = _kinds(query)
+    return "".join(ch for ch, kind in zip(query, kinds, strict=True) if kind != "#" or ch == "\n")
+
+
 def blanked(query: str, mask: list[bool] | None = None) -> str:
     """``query`` with its string literals and comments as spaces (``mask``: its
     :func:`code_mask`, when known): what is left is code, at the same offsets."""
@@ -294,8 +302,9 @@ _COUNTER_TEMPLATE = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]
 def raw_selector(template: str) -> str | None:
     """The selector of a counter template ``sum(increase(S[{{.window}}]))`` (what the query
     convention writes for counters and histograms), or None: another form (a sum of two, a
-    function, a subquery, an offset), read with ``query_range`` and recorded as written."""
-    found = _COUNTER_TEMPLATE.match(template.strip())
+    function, a subquery, an offset), read with ``query_range`` and recorded as written;
+    ``#`` comments aside."""
+    found = _COUNTER_TEMPLATE.match(without_comments(template).strip())
     if found is None:
         return None
     selector = found.group("sel").strip()

@@ -40,7 +40,7 @@ from covenant.core.alert_rules import (
     slo_label,
 )
 from covenant.core.model import AlertTier, CalendarWindow, Objective, RollingWindow
-from covenant.core.promql import WINDOW, SeriesQueries, raw_selector
+from covenant.core.promql import WINDOW, SeriesQueries, raw_selector, without_comments
 from covenant.render.prom_windows import (
     LENGTH,
     OFFSET,
@@ -182,7 +182,7 @@ def _summed(template: str) -> str:
     sel = raw_selector(template)  # the reader's test: what it counts from samples
     if sel is not None:
         return f"sum((({sel}) - ({sel} offset 1m)) >= 0 or ({sel} and ({sel} offset 1m)))"
-    expr = template.replace(WINDOW, "1m")
+    expr = without_comments(template).strip().replace(WINDOW, "1m")
     return expr if re.match(r"^sum\s*\(", expr) and expr.endswith(")") else f"sum({expr})"
 
 
