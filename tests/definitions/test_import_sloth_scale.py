@@ -130,3 +130,66 @@ def test_unscaled_part_reads_operators_by_precedence() -> None:
     # a sign is not a subtraction; an offset's minus neither
     assert unscaled_part("-sum(increase(x[{{.window}}] offset -5m))") is None
     assert unscaled_part("sum(increase(x[{{.window}}])) - sum(increase(y[{{.window}}]))") is None
+
+
+def openslo(good: str, total: str) -> str:
+    return (
+        "apiVersion: openslo/v1alpha\n"
+        "kind: SLO\n"
+        "metadata: {name: checkout}\n"
+        "spec:\n"
+        "  service: checkout\n"
+        "  budgetingMethod: Occurrences\n"
+        "  objectives:\n"
+        "    - ratioMetrics:\n"
+        f"        good: {{source: prometheus, queryType: promql, query: '{good}'}}\n"
+        f"        total: {{source: prometheus, queryType: promql, query: '{total}'}}\n"
+        "        incremental: true\n"
+        "      target: 0.995\n"
+        "  timeWindows: [{count: 30, unit: Day, isRolling: true}]\n"
+    )
+
+
+def planned_openslo(tmp_path: Path, text: str) -> ImportPlan:
+    tmp_path.mkdir()
+    source = tmp_path / "checkout.yaml"
+    source.write_text(text, encoding="utf-8")
+    return plan_import("sloth", [source], into=tmp_path / "ws")
+
+
+def test_openslo_queries_are_checked_as_sloths_own(tmp_path: Path) -> None:
+    """The ``openslo/v1alpha`` queries Sloth reads get the checks of ``prometheus/v1`` ones:
+    before, a grouped query was written as it was (one series per route, which the reader
+    refuses at ingest), one without ``{{.window}}`` was imported with exit 0 and got no
+    rules, and a part that does not scale was read with another meaning."""
+    ok, total = (
+        'sum by (route) (rate(r{code!~"5.."}[{{.window}}]))',
+        "sum by (route) (rate(r[{{.window}}]))",
+    )
+    plan = planned_openslo(tmp_path / "a", openslo(ok, total))
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.slos == ["checkout-0"]
+    document = next(d for d in file.imported.documents if d["kind"] == "SLO")
+    ratio = document["spec"]["indicator"]["spec"]["ratioMetric"]
+    assert ratio["good"]["metricSource"]["spec"]["query"] == (
+        'sum(sum by (route) (increase(r{code!~"5.."}[{{.window}}])))'
+    )
+    assert ratio["total"]["metricSource"]["spec"]["query"] == (
+        "sum(sum by (route) (increase(r[{{.window}}])))"
+    )
+    assert all("grouped by (route)" in n.reason for n in file.imported.notes[:2])
+
+    plan = planned_openslo(tmp_path / "b", openslo('sum(r{code!~"5.."})', "sum(r)"))
+    (problem,) = plan.problems
+    assert problem.code == "import-invalid-value"
+    assert problem.field == "spec.objectives[0].ratioMetrics.good.query"
+    assert "has no {{.window}} range" in problem.message
+
+    minus = openslo("sum(rate(r[{{.window}}])) - 1", "sum(rate(r[{{.window}}]))")
+    plan = planned_openslo(tmp_path / "c", minus)
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.slos == []
+    (left,) = [n for n in file.imported.notes if n.skipped]
+    assert left.reason.startswith("it adds or subtracts 1, which does not grow with the window")

@@ -160,7 +160,7 @@ def reason(part: str) -> str:
             "{{.window}} and import again"
         )
     return (
-        f"{part}: Sloth divides error_query by total_query as written, over per-second rates; "
+        f"{part}: Sloth divides one query by the other as written, over per-second rates; "
         "Covenant reads rate(…[{{.window}}]) as increase(…) (counts per window), which scales "
         "the rates but not that part, so the SLI would change; write every part as a count "
         "or rate over {{.window}} (to drop series, filter: … unless on() (maintenance > 0)) "

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from covenant.definitions.importers import promql
+from covenant.definitions.importers import promql, promql_scale
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
@@ -114,18 +114,11 @@ def openslo_alpha(
                 skipped=True,
             )
             continue
-        queries = {}
-        for key in ("good", "total"):
-            query = ratio.get(key, {}).get("query") if isinstance(ratio.get(key), Mapping) else None
-            if not isinstance(query, str):
-                here.problem(
-                    ("ratioMetrics", key, "query"),
-                    MISSING,
-                    f"ratioMetrics.{key}.query is missing",
-                    "add the PromQL query",
-                )
-                return
-            queries[key] = promql.rate_to_increase(promql.normalise_window(query.strip()))[0]
+        queries = _queries(here, ratio)
+        if queries is None:
+            return
+        if not queries:
+            continue
         slo_name = name_for(result, f"{name}-{index}")
         indicator = {
             "ratioMetric": {
@@ -160,3 +153,37 @@ def openslo_alpha(
             ("spec", "budgetingMethod"),
             "Sloth treats every SLO as Occurrences; imported as Occurrences",
         )
+
+
+def _queries(here: Recorder, ratio: Mapping[str, Any]) -> dict[str, str] | None:
+    """The good and total queries as counts per window (``rate`` read as ``increase``, one
+    series), checked as the ``prometheus/v1`` queries are; None after a problem, ``{}`` when
+    the objective is left out (noted)."""
+    queries = {}
+    for key in ("good", "total"):
+        query = ratio.get(key, {}).get("query") if isinstance(ratio.get(key), Mapping) else None
+        field = ("ratioMetrics", key, "query")
+        if not isinstance(query, str):
+            here.problem(field, MISSING, f"ratioMetrics.{key}.query is missing", "add the query")
+            return None
+        query = promql.normalise_window(query.strip())
+        if promql.WINDOW not in query:
+            here.problem(
+                field,
+                INVALID,
+                f"ratioMetrics.{key}.query has no {{{{.window}}}} range",
+                "Sloth queries use [{{.window}}] as the range of rate()",
+            )
+            return None
+        query = promql.rate_to_increase(query)[0]
+        if (part := promql_scale.unscaled_part(query)) is not None:
+            here.note(field, promql_scale.reason(part), skipped=True)
+            return {}
+        queries[key], why = promql.one_series(query)
+        if why:
+            here.note(
+                field,
+                f"the query is {why}: Sloth divides it series by series; Covenant reads one "
+                "series, so it is summed into one SLO over all of them (sum(...) around it)",
+            )
+    return queries
