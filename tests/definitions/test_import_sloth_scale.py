@@ -193,3 +193,26 @@ def test_openslo_queries_are_checked_as_sloths_own(tmp_path: Path) -> None:
     assert file.imported.slos == []
     (left,) = [n for n in file.imported.notes if n.skipped]
     assert left.reason.startswith("it adds or subtracts 1, which does not grow with the window")
+
+
+def test_a_difference_of_bracketed_counts_is_read_as_one(tmp_path: Path) -> None:
+    """``(A) - (B)``: the ``-`` after a closing bracket is an operator, not a sign. Before, it
+    was taken for a sign, so a latency error query ``(count) - (bucket)`` was not seen as
+    total minus the good bucket, and a grouped one was said to be "not aggregated"."""
+    count = "sum(rate(workqueue_queue_duration_seconds_count[{{.window}}])) by (cluster_id)"
+    bucket = (
+        'sum(rate(workqueue_queue_duration_seconds_bucket{le="10"}[{{.window}}])) by (cluster_id)'
+    )
+    plan = planned(tmp_path, spec(f"({count}) - ({bucket})", count, name="latency"))
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.slos == ["latency"]
+    document = next(d for d in file.imported.documents if d["kind"] == "SLO")
+    ratio = document["spec"]["indicator"]["spec"]["ratioMetric"]
+    assert ratio["good"]["metricSource"]["spec"]["query"] == (
+        "sum(" + bucket.replace("rate(", "increase(") + ")"
+    )
+    reasons = [n.reason for n in file.imported.notes]
+    assert any(r.startswith("error_query is total_query minus another count") for r in reasons)
+    assert not any("not aggregated" in r for r in reasons)
+    assert any(r.startswith("the query is grouped by (cluster_id)") for r in reasons)

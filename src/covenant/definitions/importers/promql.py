@@ -313,11 +313,11 @@ _LITERAL = re.compile(
 
 def _binary_operators(text: str) -> list[re.Match[str]]:
     """``text``'s top-level binary operators, in order (not a sign, nor a number's exponent)."""
-    top = _top_level(text)
+    top, code = _top_level(text), blanked(text, code_mask(text))  # code: brackets kept
     found: list[re.Match[str]] = []
     start = 0
     for match in _BINARY.finditer(top):
-        before = top[start : match.start()]
+        before = code[start : match.start()]
         if match.group(0) in "+-" and (not before.strip() or re.search(r"\d[eE]$", before)):
             continue
         found.append(match)
