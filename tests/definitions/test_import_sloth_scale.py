@@ -216,3 +216,20 @@ def test_a_difference_of_bracketed_counts_is_read_as_one(tmp_path: Path) -> None
     assert any(r.startswith("error_query is total_query minus another count") for r in reasons)
     assert not any("not aggregated" in r for r in reasons)
     assert any(r.startswith("the query is grouped by (cluster_id)") for r in reasons)
+
+
+def test_a_percentage_under_one_is_noted(tmp_path: Path) -> None:
+    """Sloth reads ``objective: 0.999`` as 0.999 %, Pyrra ``target: "0.999"`` too: imported as
+    such (target 0.00999), with a note that 99.9 % is written 99.9."""
+    text = spec("sum(rate(e[{{.window}}]))", "sum(rate(t[{{.window}}]))").replace(
+        "objective: 99.9", "objective: 0.999"
+    )
+    plan = planned(tmp_path, text)
+    (file,) = plan.files
+    document = next(d for d in file.imported.documents if d["kind"] == "SLO")
+    assert str(document["spec"]["objectives"][0]["target"]) == "0.00999"
+    (note,) = [n for n in file.imported.notes if n.field == "slos[0].objective"]
+    assert note.reason == (
+        "0.999 is read as a percentage, as Sloth reads it: 0.999 % (target 0.00999); "
+        "for 99.9 % write 99.9"
+    )

@@ -209,6 +209,17 @@ def percent_to_target(percent: Decimal) -> Decimal:
     return percent.scaleb(-2)
 
 
+def below_one_percent(record: Recorder, path: PathKey, percent: Decimal, tool: str) -> None:
+    """Note a percentage under 1 (``0.999``: likely a fraction meant as 99.9 %)."""
+    if percent < 1:
+        record.note(
+            path,
+            f"{percent} is read as a percentage, as {tool} reads it: {percent} % (target "
+            f"{percent_to_target(percent)}); for {percent.scaleb(2).normalize()} % write "
+            f"{percent.scaleb(2).normalize()}",
+        )
+
+
 def metric(query: str, *, datasource: str, source_type: str = PROMETHEUS) -> dict[str, Any]:
     return {
         "metricSource": {

@@ -25,6 +25,7 @@ from covenant.definitions.importers.base import (
     Recorder,
     SLOParts,
     add_once,
+    below_one_percent,
     decimal,
     description,
     duration_text,
@@ -164,6 +165,7 @@ def _objective(
             'write e.g. target: "99.9"',
         )
         return
+    below_one_percent(here, ("target",), target, "Pyrra")
     window_text = spec.get("window")
     seconds = prometheus_duration_seconds(str(window_text)) if window_text is not None else None
     window = duration_text(seconds) if seconds else None

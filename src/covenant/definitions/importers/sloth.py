@@ -29,6 +29,7 @@ from covenant.definitions.importers.base import (
     Recorder,
     SLOParts,
     add_once,
+    below_one_percent,
     decimal,
     description,
     kind_of,
@@ -214,6 +215,7 @@ def _slo(
             "write the objective in percent, e.g. objective: 99.9",
         )
         return None
+    below_one_percent(record, ("objective",), objective, "Sloth")
     _unknown(record, (), slo, tuple(sorted(SLO_KEYS)), what="SLO")
     indicator = _indicator(record, slo.get("sli"), options)
     tiers = _tiers(record, slo.get("alerting"), catalog)
