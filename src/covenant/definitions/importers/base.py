@@ -462,8 +462,15 @@ def skipped_in_bundle(
     """A Kubernetes object of another API than ``tool``'s (``own``: its apiVersion prefixes),
     in a manifest bundle holding ``tool``'s objects too (what ``kubectl apply`` takes): noted
     as skipped, and True. An object of ``tool``'s API that is not one (a misspelt kind) is
-    not skipped: the caller refuses it."""
+    not skipped: the caller refuses it. A Kustomize ``kustomization.yaml`` (read with the
+    objects of its folder) holds no SLO: nothing to import, also alone."""
     data = record.doc.data
+    if isinstance(data, Mapping) and str(data.get("apiVersion")).startswith("kustomize.config."):
+        record.result.reason = (
+            f"a Kustomize {data.get('kind')} lists files and holds no SLO: nothing to import (the "
+            f"{tool} objects it names are imported from their own files)"
+        )
+        return True
     if not (
         isinstance(data, Mapping)
         and isinstance(data.get("apiVersion"), str)
