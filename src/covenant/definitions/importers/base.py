@@ -10,7 +10,7 @@ of its tool at all (then nothing of it is imported).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -438,71 +438,3 @@ def threshold_notes(
                 f"the highest burn rate a target of {target} allows: it never fires, here as in "
                 "the source",
             )
-
-
-def kind_of(api: str, kind: str) -> Callable[[Any], bool]:
-    """Whether a document is a Kubernetes object of ``api`` and ``kind``."""
-
-    def test(data: Any) -> bool:
-        return isinstance(data, Mapping) and (data.get("apiVersion"), data.get("kind")) == (
-            api,
-            kind,
-        )
-
-    return test
-
-
-def skipped_in_bundle(
-    record: Recorder,
-    docs: Sequence[SourceDocument],
-    is_tool: Callable[[Any], bool],
-    tool: str,
-    own: tuple[str, ...],
-) -> bool:
-    """A Kubernetes object of another API than ``tool``'s (``own``: its apiVersion prefixes),
-    in a manifest bundle holding ``tool``'s objects too (what ``kubectl apply`` takes): noted
-    as skipped, and True. An object of ``tool``'s API that is not one (a misspelt kind) is
-    not skipped: the caller refuses it. A Kustomize ``kustomization.yaml`` (read with the
-    objects of its folder) holds no SLO: nothing to import, also alone."""
-    data = record.doc.data
-    if isinstance(data, Mapping) and str(data.get("apiVersion")).startswith("kustomize.config."):
-        record.result.reason = (
-            f"a Kustomize {data.get('kind')} lists files and holds no SLO: nothing to import (the "
-            f"{tool} objects it names are imported from their own files)"
-        )
-        return True
-    if not (
-        isinstance(data, Mapping)
-        and isinstance(data.get("apiVersion"), str)
-        and isinstance(data.get("kind"), str)
-        and isinstance(data.get("metadata"), Mapping)
-        and not data["apiVersion"].startswith(own)
-        and not is_tool(data)
-        and any(is_tool(doc.data) for doc in docs)
-    ):
-        return False
-    record.note(
-        ("kind",),
-        f"a Kubernetes {data['kind']} ({data['apiVersion']}) in a bundle of {tool} objects: "
-        "not one of them; skipped",
-    )
-    return True
-
-
-def unrecognised(record: Recorder, data: Any, *, expected: str, fix: str) -> None:
-    """A document that is not the importer's input: say what it is, when that can be told."""
-    from covenant.definitions.foreign import foreign_format  # noqa: PLC0415
-
-    found = foreign_format(data) if isinstance(data, Mapping) else None
-    if not isinstance(data, Mapping):
-        what = f"a {type(data).__name__}, not a mapping"
-    elif found is not None and expected not in found[0]:  # else: the tool's, of another kind
-        what = found[0]
-    elif isinstance(data.get("apiVersion"), str) and data["apiVersion"].startswith("openslo"):
-        what = f"OpenSLO ({data['apiVersion']}), which Covenant reads as it is, without import"
-    elif data.get("apiVersion") or data.get("kind"):
-        what = f"apiVersion {data.get('apiVersion')!r}, kind {data.get('kind')!r}"
-    else:
-        what = "a mapping without apiVersion"
-    path: PathKey = ("apiVersion",) if isinstance(data, Mapping) and "apiVersion" in data else ()
-    record.problem(path, UNRECOGNISED, f"not {expected}: {what}", fix)

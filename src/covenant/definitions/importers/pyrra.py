@@ -38,12 +38,11 @@ from covenant.definitions.importers.base import (
     prometheus_duration_seconds,
     service_document,
     shown,
-    skipped_in_bundle,
     slo_document,
     threshold_notes,
     tier,
-    unrecognised,
 )
+from covenant.definitions.importers.bundles import skipped_in_bundle, unrecognised
 from covenant.definitions.yamlsource import SourceDocument
 
 BASE_DAYS = 28

@@ -43,8 +43,8 @@ from covenant.definitions.importers.base import (
     slo_document,
     threshold_notes,
     tier,
-    unrecognised,
 )
+from covenant.definitions.importers.bundles import unrecognised
 from covenant.definitions.importers.slogen_backends import (
     BACKEND_TYPES,
     backend_datasource,

@@ -32,7 +32,6 @@ from covenant.definitions.importers.base import (
     below_one_percent,
     decimal,
     description,
-    kind_of,
     label_values,
     mapping,
     metric,
@@ -41,12 +40,11 @@ from covenant.definitions.importers.base import (
     prometheus_datasource,
     service_document,
     shown,
-    skipped_in_bundle,
     slo_document,
     threshold_notes,
     tier,
-    unrecognised,
 )
+from covenant.definitions.importers.bundles import kind_of, skipped_in_bundle, unrecognised
 from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, alert_windows, openslo_alpha
 from covenant.definitions.yamlsource import SourceDocument
 
