@@ -153,3 +153,21 @@ def test_incident_open_then_ended(shop: Shop) -> None:
         shop.client.get(f"{V1}/incidents/INC-9001", shop.tokens["customer:initech"]).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("field", ["first_response", "resolved"])
+def test_a_new_ticket_answered_before_it_was_created_is_refused(shop: Shop, field: str) -> None:
+    # regression: POST /tickets stored a first response or a resolution an hour before the
+    # ticket was opened (a ticket file's row and PATCH refuse it); nothing is written
+    editor = shop.tokens["editor"]
+    ticket = {
+        "id": "GLX-9002",
+        "customer": "globex",
+        "priority": "P1",
+        "created": "2026-11-20T09:00:00Z",
+        field: "2026-11-20T08:00:00Z",
+    }
+    refused = shop.client.request("POST", f"{V1}/tickets", editor, json=ticket)
+    assert (refused.status_code, refused.json()["code"]) == (400, "invalid-input")
+    assert field in refused.json()["message"]
+    assert shop.client.get(f"{V1}/tickets/GLX-9002", editor).status_code == 404

@@ -50,6 +50,7 @@ def create_ticket(
 ) -> Ticket:
     """Store a new ticket (``already-exists`` if its id is taken)."""
     _known_customer(ticket.customer, customers)
+    _not_before_created(ticket)
     if not ticket.history:
         ticket = replace(ticket, history=(StatusChange(at=ticket.created, status="open"),))
     with write_transaction(engine) as conn:
@@ -101,15 +102,7 @@ def update_ticket(
             resolved=resolved if resolved is not None else ticket.resolved,
             history=history,
         )
-        for moment, what in (
-            (changed.first_response, "first_response"),
-            (changed.resolved, "resolved"),
-        ):
-            if moment is not None and moment < changed.created:
-                raise InputError(
-                    f"ticket {ticket_id}: {what} {moment.isoformat()} is before its creation",
-                    hint=f"give a {what} after {changed.created.isoformat()}",
-                )
+        _not_before_created(changed)
         records.save_tickets(conn, tickets=[changed], at=require_utc(at))
         audit.append(
             conn,
@@ -122,6 +115,17 @@ def update_ticket(
             at=at,
         )
     return changed
+
+
+def _not_before_created(ticket: Ticket) -> None:
+    """A first response or a resolution before the ticket was created is refused, on a new
+    ticket as on a changed one (as a ticket file's row is: ``sources.records``)."""
+    for moment, what in ((ticket.first_response, "first_response"), (ticket.resolved, "resolved")):
+        if moment is not None and moment < ticket.created:
+            raise InputError(
+                f"ticket {ticket.id}: {what} {moment.isoformat()} is before its creation",
+                hint=f"give a {what} after {ticket.created.isoformat()}",
+            )
 
 
 def _after_last(ticket: Ticket, moment: datetime) -> None:
