@@ -208,9 +208,41 @@ def migrate(engine: Engine) -> None:
     if state.at_head:
         return
     refuse_newer(engine, state)
-    if not state.current and engine.dialect.name == "sqlite" and _created(engine):
-        return
+    if not state.current and engine.dialect.name == "sqlite":
+        if _created(engine):
+            return
+        _refuse_foreign(engine)
     upgrade_with_alembic(engine)
+
+
+def _refuse_foreign(engine: Engine) -> None:
+    """A SQLite file with tables but no Covenant stamp is another application's database:
+    :class:`StoreError` naming its tables, before Alembic would add Covenant's tables beside
+    them (or fail half-way on a table of the same name). A stamp found now is a store another
+    process created meanwhile (its tables and stamp are written in one transaction)."""
+    try:
+        with engine.connect() as connection:
+            names = [
+                str(row[0])
+                for row in connection.execute(
+                    text(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' "
+                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                    )
+                )
+            ]
+    except SQLAlchemyError:
+        return  # unreadable: Alembic says what is wrong
+    if not names or "alembic_version" in names:
+        return
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    raise StoreError(
+        f"the store at {describe(engine)} is not a Covenant store: it holds "
+        f"{len(names)} table(s) of another application ({shown}) and no Covenant schema; "
+        "nothing was changed",
+        hint="move that file away (Covenant creates its store there on the next write), or "
+        "point COVENANT_DATABASE_URL at a new file",
+    )
 
 
 def _created(engine: Engine) -> bool:
