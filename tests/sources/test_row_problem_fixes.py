@@ -64,3 +64,28 @@ def test_a_raw_row_in_a_pre_counted_jsonl_file_names_the_fix(tmp_path: Path) -> 
         read_events(path, rules=[RULE])
     assert caught.value.message.startswith("e.jsonl:1 is a raw event and e.jsonl:2 a pre-counted")
     assert "separate files" in caught.value.hint
+
+
+def test_whole_numbers_are_quoted_as_the_file_wrote_them(tmp_path: Path) -> None:
+    # regression: in a column that also holds a fraction (`200.5`, so it is read as floats),
+    # `-200` was quoted as `-200.0 is not an HTTP status code` and the counts `5` and `3` as
+    # `good=5.0 is more than total=3.0`
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "timestamp,sli,status\n"
+        "2026-01-01T00:00:00Z,checkout,-200\n"
+        "2026-01-01T00:00:01Z,checkout,200.5\n"
+        "2026-01-01T00:00:02Z,checkout,200\n"
+    )
+    first, second = read_events(path, rules=[RULE]).problems
+    assert first.message == "-200 is not an HTTP status code"
+    assert second.message == "200.5 is not an HTTP status code"
+    counted = tmp_path / "c.csv"
+    counted.write_text(
+        "timestamp,sli,good,total\n"
+        "2026-01-01T00:00:00Z,checkout,5,3\n"
+        "2026-01-01T00:00:01Z,checkout,1.5,3\n"
+    )
+    first, second = read_events(counted, rules=[RULE]).problems
+    assert first.message == "good=5 is more than total=3"
+    assert second.message.startswith("good=1.5 total=3 are not both whole numbers")

@@ -451,18 +451,27 @@ def problems(
     problems = []
     for place, record, code in zip(places, taken, reason[rows].tolist(), strict=True):
         kind, column, message, fix = MESSAGES[code]
-        value = record.get(column)
-        if isinstance(value, float) and not math.isfinite(value):  # a number column's NaN, inf
-            value = "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")
         values: dict[str, Any] = {
-            "value": value,
-            "good": record.get("good"),
-            "total": record.get("total"),
+            "value": _shown(record.get(column)),
+            "good": _shown(record.get("good")),
+            "total": _shown(record.get("total")),
         }
         problems.append(
             Problem(code=kind, message=message.format(**values), where=place, field=column, fix=fix)
         )
     return problems
+
+
+def _shown(value: Any) -> Any:
+    """A number column's value as the file wrote it where a float can say so: a whole number
+    without ``.0`` (``-200``, ``good=5``; exact up to 2^53), NaN and infinities as words."""
+    if not isinstance(value, float):
+        return value
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if value.is_integer() and abs(value) <= 2**53:
+        return int(value)
+    return value
 
 
 def merge_invalid(source: SourceTable, problems: list[Problem]) -> tuple[Problem, ...]:
