@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
 from covenant.definitions.workspace import analyse
+from covenant.services.workspace import workspace_fingerprint
 from tests.definitions.test_validation import COVENANT
 
 runner = CliRunner()
@@ -112,3 +114,28 @@ def test_init_scaffolds_a_clean_workspace_and_refuses_to_overwrite(tmp_path: Pat
     again = runner.invoke(app, ["init", str(target)])
     assert again.exit_code == 1
     assert "already exist" in again.output
+
+
+def test_a_definition_file_that_is_not_a_file_is_an_error(tmp_path: Path) -> None:
+    # regression: a *.yaml that was a broken symbolic link, a link loop or a named pipe was
+    # skipped without a word: its SLOs were missing and `validate` said "valid"
+    _write(tmp_path, COVENANT)
+    before = workspace_fingerprint(tmp_path)
+    (tmp_path / "shared.yaml").symlink_to(tmp_path / "gone" / "slos.yaml")
+    assert workspace_fingerprint(tmp_path) != before  # a server reloads, and says what is wrong
+    (tmp_path / "loop.yml").symlink_to("loop.yml")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "notes.txt").symlink_to(tmp_path / "gone.txt")  # not a definition file: ignored
+    result = runner.invoke(app, ["validate", "--format", "json", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    problems = json.loads(result.output)
+    found = {Path(p["where"]).name: p for p in problems if p["code"] != "unresolved-reference"}
+    assert set(found) == {"shared.yaml", "loop.yml", "pipe.yaml"}
+    assert {p["code"] for p in found.values()} == {"unreadable-file"}
+    assert {p["severity"] for p in found.values()} == {"error"}
+    assert "symbolic link to" in found["shared.yaml"]["message"]
+    assert "does not exist" in found["shared.yaml"]["message"]
+    assert "not a regular file" in found["pipe.yaml"]["message"]
+    named = runner.invoke(app, ["validate", str(tmp_path / "pipe.yaml")])
+    assert named.exit_code == 1  # named on its own: the same error, not "does not exist"
+    assert "[unreadable-file]" in named.output

@@ -128,8 +128,8 @@ def workspace_fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
     name, size and modification time (to reload a long-running server's definitions)."""
     from covenant.definitions.yamlsource import discover_files  # noqa: PLC0415
 
-    files, _ = discover_files([path])
-    marks = []
+    files, unreadable = discover_files([path])
+    marks = [(problem.where, -1, -1) for problem in unreadable]  # a new broken link is a change
     for file in files:
         try:
             stat = file.stat()
