@@ -60,3 +60,17 @@ def test_a_wrongly_typed_value_names_the_value_and_the_fix(case: str) -> None:
     for problem in found:
         assert problem.fix, str(problem)
         assert expected in str(problem), str(problem)
+
+
+def test_a_huge_number_is_quoted_as_written_not_as_400_digits() -> None:
+    # regression: `requiredMargin: 1e400` was quoted as "(found 1000…0)", 401 characters long
+    settings = (
+        "apiVersion: covenant/v1\nkind: Settings\nmetadata: {name: workspace}\n"
+        "spec: {requiredMargin: 1e400}\n"
+    )
+    _, problems = load_text(settings)
+    (problem,) = [p for p in errors(problems) if p.field == "spec.requiredMargin"]
+    assert "(found 1E+400)" in problem.message, problem.message
+    _, small = load_text(settings.replace("1e400", "-0.00001"))
+    (problem,) = [p for p in errors(small) if p.field == "spec.requiredMargin"]
+    assert "(found -0.00001)" in problem.message, problem.message  # a small one stays plain

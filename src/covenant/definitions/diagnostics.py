@@ -273,7 +273,8 @@ def _yaml_value(given: Any) -> str:
     if isinstance(given, bool):
         return "true" if given else "false"
     if isinstance(given, Decimal):
-        return f"{given:f}"
+        fixed = f"{given:f}"  # 0.00001 rather than 1E-5; a huge exponent as written (1E+400)
+        return fixed if len(fixed) <= 40 else str(given)
     shown = repr(given) if isinstance(given, str) else str(given)
     return shown if len(shown) <= 40 else shown[:37] + "..."
 
