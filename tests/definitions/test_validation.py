@@ -116,6 +116,23 @@ def test_target_range(target: str, code: str) -> None:
     assert codes(errors(problems)) == [code]
 
 
+@pytest.mark.parametrize(
+    ("target", "percent"), [("99.9", "targetPercent: 99.9"), ("100", None), ("1e309", None)]
+)
+def test_a_target_above_1_suggests_target_percent_only_for_a_percentage(
+    target: str, percent: str | None
+) -> None:
+    # regression: `target: 1e309` suggested `targetPercent: 1E+309`, out of range as well
+    _, problems = load_text(slo(ROLLING + f"  objectives:\n    - target: {target}\n"))
+    (problem,) = errors(problems)
+    assert problem.code == "target-out-of-range"
+    if percent is None:
+        assert "targetPercent" not in problem.fix
+        assert "between 0 and 1" in problem.fix
+    else:
+        assert percent in problem.fix
+
+
 def test_target_percent_100_leaves_no_budget() -> None:
     _, problems = load_text(slo(ROLLING + "  objectives:\n    - targetPercent: 100\n"))
     (problem,) = errors(problems)

@@ -124,8 +124,10 @@ def _ratio_open(value: Decimal) -> Decimal:
         fix = "write a ratio strictly between 0 and 1, e.g. 0.999"
         if value == 1:
             fix = "a target of 1 (100 %) leaves no error budget; use e.g. 0.9999"
-        elif value > 1:
+        elif 1 < value < 100:
             fix = f"write a ratio, e.g. 0.999; for a percentage use targetPercent: {value}"
+        elif value >= 100:  # no percentage either
+            fix = "write a ratio strictly between 0 and 1, e.g. 0.999 (99.9 %)"
         raise problem("target-out-of-range", f"target {value} is outside (0, 1)", fix)
     return value
 
