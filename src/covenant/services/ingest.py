@@ -27,9 +27,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from covenant.core.model import EventRule
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
-from covenant.errors import IngestError, InputError, Problem, StoreError
+from covenant.errors import InputError, Problem, StoreError
 from covenant.services.store import open_store
-from covenant.sources.eventfiles import DEFAULT_BLOCK_BYTES, file_format, file_sha256
+from covenant.sources.eventfiles import (
+    DEFAULT_BLOCK_BYTES,
+    file_format,
+    file_sha256,
+    missing_file,
+)
 from covenant.sources.events import ClassifiedEvents, EventTotals, iter_classified
 from covenant.store import audit, buckets
 from covenant.store.audit import UNKNOWN_ACTOR
@@ -134,7 +139,7 @@ def _ingest_file(
     _notify(progress, path, "read", 0.0)
     file_format(path)  # a name we cannot read is refused before any work
     if not path.is_file():
-        raise IngestError(f"{path}: no such file", hint="check the path")
+        raise missing_file(path)
     with ThreadPoolExecutor(max_workers=1) as pool, store_errors(engine):
         # a batch named by its sender is known by its name, not its bytes (no thread for it)
         digest = (

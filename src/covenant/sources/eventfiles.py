@@ -92,7 +92,7 @@ def read_batches(path: Path, *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Itera
     """
     kind, gz = file_format(path)
     if not path.is_file():
-        raise IngestError(f"{path}: no such file", hint="check the path")
+        raise missing_file(path)
     if block_bytes < 1:
         raise IngestError(f"block size {block_bytes} must be at least 1 byte")
     try:
@@ -117,3 +117,20 @@ def read_batches(path: Path, *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Itera
             f"{path.name}: cannot parse the file as {kind}: {exc}",
             hint=f"check that it is valid {kind} with a header of column names",
         ) from exc
+
+
+def missing_file(path: Path) -> IngestError:
+    """The error for a data file that is not a regular file: missing, or a folder, a broken
+    link, a pipe or a device (a pipe is never read: it would block)."""
+    if not path.exists() and not path.is_symlink():
+        return IngestError(f"{path}: no such file", hint="check the path")
+    if path.is_dir():
+        return IngestError(f"{path} is a folder, not a file", hint="name the files in it")
+    if path.is_symlink() and not path.exists():
+        return IngestError(
+            f"{path} is a symbolic link to a file that does not exist", hint="fix the link"
+        )
+    return IngestError(
+        f"{path} is not a regular file (a pipe, socket or device)",
+        hint="save the data to a file and ingest that file",
+    )

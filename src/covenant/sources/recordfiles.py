@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
-from covenant.sources.eventfiles import InvalidRow, csv_records, find_records
+from covenant.sources.eventfiles import InvalidRow, csv_records, find_records, missing_file
 from covenant.sources.eventrows import MAX_PROBLEMS
 
 __all__ = ["RecordSource", "read_record_source", "record_format", "require_columns"]
@@ -96,7 +96,7 @@ def read_record_source(path: Path) -> RecordSource:
     """Read a ticket or incident file whole; ``IngestError`` (with the fix) if it cannot be."""
     kind, gz = record_format(path)
     if not path.is_file():
-        raise IngestError(f"{path}: no such file", hint="check the path")
+        raise missing_file(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
