@@ -41,6 +41,23 @@ def test_bad_input_is_a_coded_4xx(shop: Shop, url: str, status: int, code: str) 
     assert "hint" in body
 
 
+def test_a_replay_that_ends_before_it_starts_names_both_instants(shop: Shop) -> None:
+    # regression: the answer was "--from is not before --to", the CLI's options, with the
+    # hint "run: covenant explain invalid-input"
+    answer = shop.client.get(
+        f"{V1}/backtests/alerts/checkout-monthly?from=2026-11-20T00:00:00Z&to=2026-11-13T00:00:00Z",
+        shop.tokens["admin"],
+    )
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["code"] == "invalid-input"
+    assert (
+        "2026-11-20T00:00:00+00:00 is not before its end 2026-11-13T00:00:00+00:00"
+        in (body["message"])
+    )
+    assert "from=" in body["hint"]
+
+
 @pytest.mark.parametrize(
     ("relative", "absolute"),
     [  # the shop's clock is 2026-11-20T12:00:00Z

@@ -106,7 +106,11 @@ def backtest_alerts(
             else:
                 lo_at = require_utc(start, what="--from")
             if lo_at >= end:
-                raise InputError("--from is not before --to")
+                raise InputError(
+                    f"the replay's start {lo_at.isoformat()} is not before its end "
+                    f"{end.isoformat()}",
+                    hint="give a start (--from, or from= over HTTP) before the end (--to, to=)",
+                )
             shaped = replace(o, alert_tiers=chosen)
             first, last = _replay_range(conn, shaped, lo_at, end)
             steps = (to_epoch(last) - to_epoch(first)) // max(step_s, 1) + 1
