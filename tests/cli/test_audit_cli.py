@@ -180,3 +180,15 @@ def test_slo_record_and_history(audit_store: Engine, tmp_path: Path) -> None:
     code, out = run("history", "no-such-slo")
     assert code == 1
     assert "not-found" in out
+
+
+def test_an_unknown_slos_history_hint_names_the_command(
+    audit_store: Engine, tmp_path: Path
+) -> None:
+    """The command line's answer points to a command first (it said only "GET /api/v1/slos")."""
+    ws = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", ws, ignore=shutil.ignore_patterns(".covenant"))
+    result = CliRunner().invoke(app, ["slo", "history", "nope", "-w", str(ws)])
+    assert result.exit_code == 1, result.output
+    assert "no SLO named 'nope' is defined or was ever recorded" in result.output
+    assert "covenant evaluate" in result.output

@@ -162,7 +162,7 @@ def slo_history(engine: Engine, *, name: str, known: bool) -> list[AuditEntry]:
     if not found and not known:
         raise NotFoundError(
             f"no SLO named {name!r} is defined or was ever recorded",
-            hint="GET /api/v1/slos lists the SLOs",
+            hint="covenant evaluate (over HTTP: GET /api/v1/slos) lists the SLOs",
         )
     return found
 
