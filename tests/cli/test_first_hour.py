@@ -43,6 +43,9 @@ def test_demo_writes_the_shipped_workspace_into_the_default_folder(
     assert (demo / "shop" / ".covenant" / "covenant.db").is_file()
     assert "SLOs at 2026-10-31T09:30:00Z" in result.output
     assert "covenant evaluate -w covenant-demo/shop" in result.output
+    tips = result.output.split("Next, try:")[1].splitlines()
+    assert max(map(len, tips)) <= 80, tips  # an 80-column terminal, a shell continuation
+    assert "  covenant report sla -w covenant-demo/shop --customer globex \\" in tips
     evaluated = runner.invoke(app, ["evaluate", "-w", "covenant-demo/shop", "--at", at, "--check"])
     assert evaluated.exit_code == 3, evaluated.output  # checkout pages in the demo story
 

@@ -153,8 +153,8 @@ def demo_command(
         console.print("\nNext, try:", style="bold")
         for command in (
             f"covenant evaluate -w {workspace}",
-            f"covenant report sla -w {workspace} --customer globex --period last-month "
-            "--format pdf -o statement.pdf",
+            f"covenant report sla -w {workspace} --customer globex \\\n"  # 80 columns
+            "    --period last-month --format pdf -o statement.pdf",
             f"covenant explain {ERROR_EXAMPLE}",
         ):
             console.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)
