@@ -41,6 +41,7 @@ def test_a_sloth_file_becomes_the_documents_the_command_writes(shop: Shop, tmp_p
     assert _files(shop.workspace) == before  # nothing written
     report = answer.json()
     assert report["dryRun"] is True
+    assert report["into"] == "."  # not the server's own path
     (found,) = report["files"]
     assert found["source"] == "sloth-checkout.yml"
     assert found["target"] == "sloth-checkout.yaml"
@@ -94,3 +95,16 @@ def test_a_file_name_that_is_a_path_is_refused(shop: Shop) -> None:
         )
         assert answer.status_code == 400, (name, answer.text)
         assert repr(name) in answer.json()["message"]
+
+
+def test_a_datasource_name_is_checked_in_the_apis_words(shop: Shop) -> None:
+    answer = shop.client.request(
+        "POST",
+        f"{V1}/imports/sloth",
+        shop.tokens["viewer"],
+        params={"datasource": "../etc"},
+        content=SLOTH.read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["message"] == "datasource '../etc' is not a DNS label"

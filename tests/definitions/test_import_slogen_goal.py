@@ -37,6 +37,8 @@ spec:
         ),
         ("250", "goal 250 is not a ratio in (0, 1]", "write e.g. goal: 0.999"),
         ("0", "goal 0 is not a ratio in (0, 1]", "write e.g. goal: 0.999"),
+        # as written, not 401 digits
+        ("1e400", "goal 1E+400 is not a ratio in (0, 1]", "write e.g. goal: 0.999"),
     ],
 )
 def test_a_goal_out_of_range_is_said_in_plain_numbers(

@@ -140,3 +140,37 @@ def test_no_headers_no_change(tmp_path: Path) -> None:
     _, _, after = rest.partition("X-Env: ${ENVIRONMENT}\n")
     plan = _plan(tmp_path, SLO, before + after)
     assert _datasource(plan) == {"url": "https://mimir.example.com/prometheus"}
+
+
+def test_every_credential_header_is_left_out_and_flagged_in_a_datasource(
+    tmp_path: Path,
+) -> None:
+    """An API key, a proxy's credentials and a token are secrets as much as Authorization: the
+    import leaves them out, and a DataSource written with one is an ``inline-secret``."""
+    secrets = {
+        "X-API-Key": "s3cr3t-key-value",
+        "Proxy-Authorization": "Basic b2s6cGFzcw==",
+        "X-Auth-Token": "tok123",
+    }
+    lines = "".join(f"      {k}: {v}\n" for k, v in secrets.items())
+    config = CONFIG.replace("      X-Team: sre\n", "      X-Team: sre\n" + lines)
+    plan = _plan(tmp_path, SLO, config)
+    assert plan.problems == []
+    assert _datasource(plan)["headers"] == {"X-Team": "sre"}
+    text = plan.writes[0][1]
+    assert not [v for v in secrets.values() if v in text]
+    written = f"""\
+apiVersion: openslo/v1
+kind: DataSource
+metadata: {{name: prometheus}}
+spec:
+  type: Prometheus
+  connectionDetails:
+    url: http://prometheus:9090
+    headers: {{{", ".join(f"{k}: {v}" for k, v in secrets.items())}}}
+"""
+    sources, problems = read_text(written, file="ws.yaml")
+    parsed = [p for p in (parse_document(s)[0] for s in sources) if p is not None]
+    _, problems = data_sources(parsed)
+    flagged = {p.field for p in problems if p.code == "inline-secret"}
+    assert flagged == {f"spec.connectionDetails.headers.{k}" for k in secrets}

@@ -130,6 +130,14 @@ def test_unscaled_part_reads_operators_by_precedence() -> None:
     # a sign is not a subtraction; an offset's minus neither
     assert unscaled_part("-sum(increase(x[{{.window}}] offset -5m))") is None
     assert unscaled_part("sum(increase(x[{{.window}}])) - sum(increase(y[{{.window}}]))") is None
+    # a product of two counts, whatever number comes first (60 * a * b grows as the square)
+    for product in ("a * b", "60 * a * b", "a * 60 * b"):
+        query = product.replace("a", "sum(increase(x[{{.window}}]))").replace(
+            "b", "sum(increase(y[{{.window}}]))"
+        )
+        assert unscaled_part(query) == (
+            "it multiplies two counts per window (… * sum(increase(y[{{.window}}])))"
+        ), product
 
 
 def openslo(good: str, total: str) -> str:
@@ -233,3 +241,14 @@ def test_a_percentage_under_one_is_noted(tmp_path: Path) -> None:
         "0.999 is read as a percentage, as Sloth reads it: 0.999 % (target 0.00999); "
         "for 99.9 % write 99.9"
     )
+
+
+def test_a_round_percentage_is_suggested_as_yaml_reads_a_number(tmp_path: Path) -> None:
+    """``objective: 0.9`` means 90 %: the note says "write 90" (it said "write 9E+1", which YAML
+    reads as a string and the import then refuses)."""
+    text = spec("sum(rate(e[{{.window}}]))", "sum(rate(t[{{.window}}]))").replace(
+        "objective: 99.9", "objective: 0.9"
+    )
+    (file,) = planned(tmp_path, text).files
+    (note,) = [n for n in file.imported.notes if n.field == "slos[0].objective"]
+    assert note.reason.endswith("(target 0.009); for 90 % write 90")

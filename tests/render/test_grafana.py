@@ -107,3 +107,8 @@ def test_services_whose_file_names_meet_get_one_file_each(tmp_path: Path) -> Non
     assert [p.name for p in written] == ["a-b.json", "a-b-2.json", "A-B-3.json"]
     titles = {json.loads(p.read_text(encoding="utf-8"))["title"] for p in written}
     assert len(titles) == 3
+    # some SLOs only: a service's file keeps the name the whole workspace gives it
+    (alone,), _ = write_grafana_dashboards(
+        workspace, tmp_path / "some", slos=["api-availability-monthly"]
+    )
+    assert alone.name == "a-b-2.json"

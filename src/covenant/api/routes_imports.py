@@ -65,6 +65,7 @@ def convert(
     workspace's definitions (a DataSource or Service it already has is reused; an SLO name it
     has is not taken). A slo-generator file is read without a shared ``config.yaml``
     (`covenant import slo-generator --config` reads one). Nothing is written."""
+    from covenant.definitions.fields import dns_label
     from covenant.definitions.importers.base import Options
     from covenant.services.import_report import import_json
     from covenant.services.importing import ImportOptionError, fixed_duration, plan_import
@@ -74,6 +75,11 @@ def convert(
         raise ImportOptionError(
             f"filename {name!r} is not a file name ending .yaml or .yml",
             hint="letters, digits, '.', '_' and '-', e.g. sloth-checkout.yml",
+        )
+    if datasource != dns_label(datasource):
+        raise ImportOptionError(
+            f"datasource {datasource!r} is not a DNS label",
+            hint=f"use lowercase letters, digits and '-', e.g. {dns_label(datasource)}",
         )
     if tool is Tool.SLOTH:
         fixed_duration(sloth_period, option="sloth_period")
@@ -94,6 +100,7 @@ def convert(
         names = {_relative(path, workspace): name, str(path): name}
         names[f"{workspace}{os.sep}"] = ""  # the targets: relative to the workspace
         named: dict[str, Any] = _named(report, names)
+        named["into"] = "."  # the workspace served; the targets are relative to it
         return named
 
 

@@ -72,15 +72,14 @@ def prometheus_rules(
     options, byte for byte: a Prometheus rule file, or with ``format=prometheusrule`` a
     prometheus-operator ``PrometheusRule``. The objectives left out and what the rules need
     of the server are in ``GET /rules/prometheus/plan``; none with rules is ``invalid-input``."""
-    from covenant.render.prom_rules import rule_groups, rules_yaml
-    from covenant.services.prom_rules import operator_metadata
+    from covenant.services.prom_rules import operator_metadata, rules_text
 
     operator = format is RuleFormat.PROMETHEUSRULE
     metadata = operator_metadata(name, namespace, label or [], operator=operator, flag="")
     plan = _plan(ctx, slo)
     if not plan.targets:
         raise _none_with_rules(plan)
-    text = rules_yaml(rule_groups(plan.targets), operator=operator, **metadata)
+    text = rules_text(plan, operator=operator, metadata=metadata)
     return Response(text, media_type="application/yaml; charset=utf-8")
 
 
@@ -118,7 +117,7 @@ def grafana_dashboards(ctx: Ctx, slo: Slos = None) -> dict[str, Any]:
             "title": b.model["title"],
             "objectives": slos[b.service],
         }
-        for b in boards(plan)
+        for b in boards(plan, every=_plan(ctx, None) if slo else None)
     ]
     return {"items": items}
 
@@ -128,15 +127,15 @@ def grafana_dashboard(ctx: Ctx, file: str) -> Response:
     """One service's dashboard, the JSON Grafana imports (Dashboards → Import, or its HTTP
     API's ``dashboard`` field), the same as `covenant dashboards grafana` writes to
     ``<file>.json``."""
-    from covenant.services.dashboards import dashboard_json
-    from covenant.services.dashboards import grafana_dashboards as boards
+    from covenant.services.dashboards import dashboard_json, dashboard_named, grafana_dashboards
 
-    found = {b.file: b.model for b in boards(_plan(ctx, None))}
-    model = found.get(file.removesuffix(".json"))
-    if model is None:
-        known = ", ".join(found) or "none: no objective gets Prometheus rules"
+    plan = _plan(ctx, None)
+    board = dashboard_named(plan, file)
+    if board is None:
+        known = ", ".join(b.file for b in grafana_dashboards(plan))
         raise NotFoundError(
             f"no Grafana dashboard named {file!r}",
-            hint=f"GET /api/v1/dashboards/grafana lists them (here: {known})",
+            hint="GET /api/v1/dashboards/grafana lists them (here: "
+            f"{known or 'none: no objective gets Prometheus rules'})",
         )
-    return Response(dashboard_json(model), media_type="application/json")
+    return Response(dashboard_json(board.model), media_type="application/json")

@@ -28,11 +28,21 @@ def le_pattern(threshold: Fraction) -> str:
     ``threshold`` an ``le`` label holds: plain (``0.5``, ``0.50``, ``1``, ``1.0``,
     ``0.0001``: Go, Python, Java, Rust, OpenTelemetry) and with an exponent on one leading
     digit (``5e-1``, ``1e+06``: Go; ``1.0E-4``, ``1.0E7``: Java). Prometheus 2,
-    VictoriaMetrics and Mimir keep ``le`` as the client wrote it; Prometheus 3 normalizes it."""
+    VictoriaMetrics and Mimir keep ``le`` as the client wrote it; Prometheus 3 normalizes it.
+    A threshold with more digits than a float holds (``0.123456789012345678``) also matches
+    the shortest spelling of the float nearest it, which is what a client writes."""
     le_values(threshold)  # refuses a threshold no decimal spells
     with localcontext() as context:
         context.prec = 60
         exact = Decimal(threshold.numerator) / Decimal(threshold.denominator)
+    nearest = Decimal(repr(float(threshold)))
+    if nearest == exact:
+        return _spellings(exact)
+    return f"{_spellings(exact)}|{_spellings(nearest)}"
+
+
+def _spellings(exact: Decimal) -> str:
+    """The regular expression of the decimal spellings of ``exact`` (see :func:`le_pattern`)."""
     if exact == 0:
         return r"[+-]?(0+\.?0*|\.0+)([eE][+-]?[0-9]+)?"
     sign, digit_tuple, exponent = exact.normalize().as_tuple()

@@ -55,7 +55,6 @@ DELIVERED_KINDS = ("alertmanager", "webhook", "slack")
 DEFAULT_TIMEOUT_S = 5.0
 MAX_TIMEOUT_S = 60.0
 DEFAULT_MAX_ATTEMPTS = 24
-SECRET_HEADERS = ("authorization", "cookie", "x-api-key", "x-auth-token")
 CUSTOMER_KINDS = frozenset(
     {
         NoticeKind.TICKET_AT_RISK,
@@ -289,7 +288,7 @@ def _read_spec(
             )
         ]
     data: dict[str, Any] = parsed[0].data
-    secret = [k for k in data.get("headers") or {} if str(k).lower() in SECRET_HEADERS]
+    secret = [k for k in data.get("headers") or {} if str(k).lower() in endpoints.SECRET_HEADERS]
     if secret:
         return None, [
             at(

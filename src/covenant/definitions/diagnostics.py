@@ -264,6 +264,13 @@ def _not_a_mapping(
     )
 
 
+def number_text(number: Decimal) -> str:
+    """A number for a message: ``0.00001`` rather than ``1E-5``, ``90`` rather than ``9E+1``,
+    and a huge exponent as written (``1E+400``, not 401 digits)."""
+    fixed = f"{number:f}"
+    return fixed if len(fixed) <= 40 else str(number)
+
+
 def _yaml_value(given: Any) -> str:
     """A value as YAML wrote it, for a message: ``true``, ``1000``, ``'text'`` (shortened)."""
     if isinstance(given, list):
@@ -273,8 +280,7 @@ def _yaml_value(given: Any) -> str:
     if isinstance(given, bool):
         return "true" if given else "false"
     if isinstance(given, Decimal):
-        fixed = f"{given:f}"  # 0.00001 rather than 1E-5; a huge exponent as written (1E+400)
-        return fixed if len(fixed) <= 40 else str(given)
+        return number_text(given)
     shown = repr(given) if isinstance(given, str) else str(given)
     return shown if len(shown) <= 40 else shown[:37] + "..."
 

@@ -249,7 +249,7 @@ def _inline_secrets(raw: Mapping[str, Any]) -> list[tuple[str, ...]]:
     headers = raw.get("headers")
     if isinstance(headers, dict):
         found += [
-            ("headers", str(k)) for k in headers if str(k).lower() in ("authorization", "cookie")
+            ("headers", str(k)) for k in headers if str(k).lower() in endpoints.SECRET_HEADERS
         ]
     return found
 

@@ -19,7 +19,8 @@ def write_grafana_dashboards(
     workspace_path: Path, out: Path, *, slos: Sequence[str] = ()
 ) -> tuple[list[Path], RulePlan]:
     """Write ``<out>/<service>.json`` for every service with rules; the files and the plan."""
-    plan = plan_rules(load_workspace(workspace_path), slos=slos)
+    workspace = load_workspace(workspace_path)
+    plan = plan_rules(workspace, slos=slos)
     if not plan.targets:
         return [], plan  # the command says why, objective by objective
     try:
@@ -29,7 +30,8 @@ def write_grafana_dashboards(
             f"cannot create {out}: {exc.strerror}", hint="choose another --out"
         ) from exc
     written = []
-    for board in grafana_dashboards(plan):
+    every = plan_rules(workspace) if slos else plan
+    for board in grafana_dashboards(plan, every=every):
         path = out / f"{board.file}.json"
         path.write_text(dashboard_json(board.model), encoding="utf-8")
         written.append(path)
@@ -45,22 +47,34 @@ class Board:
     model: dict[str, Any]
 
 
-def grafana_dashboards(plan: RulePlan) -> list[Board]:
+def grafana_dashboards(plan: RulePlan, *, every: RulePlan | None = None) -> list[Board]:
     """The dashboards of the objectives with rules. A file is named after the service, with
     what a file name should not hold replaced by ``-``, and ``-2``, ``-3`` … after a name
     another service's already took (``a b`` and ``a-b``; ``A`` and ``a`` on a case-blind
-    disk); ``GET /dashboards/grafana`` names them the same."""
-    found: list[Board] = []
+    disk), in the order of ``every`` (the whole workspace's plan: a service's file keeps its
+    name when ``plan`` holds some SLOs only); ``GET /dashboards/grafana`` names them the same."""
+    files: dict[str, str] = {}
     taken: set[str] = set()
-    for service, model in dashboards(plan.targets).items():
-        stem = base = re.sub(r"[^A-Za-z0-9._-]+", "-", service)
+    for target in (every or plan).targets:
+        if target.service in files:
+            continue
+        stem = base = re.sub(r"[^A-Za-z0-9._-]+", "-", target.service)
         n = 1
         while stem.lower() in taken:
             n += 1
             stem = f"{base}-{n}"
         taken.add(stem.lower())
-        found.append(Board(stem, service, model))
-    return found
+        files[target.service] = stem
+    return [
+        Board(files[service], service, model) for service, model in dashboards(plan.targets).items()
+    ]
+
+
+def dashboard_named(plan: RulePlan, file: str) -> Board | None:
+    """The dashboard of the whole workspace's ``plan`` whose file is ``file`` (with or without
+    ``.json``), as the API and the sources page hand them out."""
+    stem = file.removesuffix(".json")
+    return next((b for b in grafana_dashboards(plan) if b.file == stem), None)
 
 
 def dashboard_json(model: dict[str, Any]) -> str:

@@ -93,7 +93,14 @@ def prometheus_rules(
     """The rule file text (or a ``PrometheusRule``, ``metadata`` its ``rules_yaml`` name,
     namespace and labels) and the plan it was written from."""
     plan = plan_rules(load_workspace(workspace_path), slos=slos)
-    return rules_yaml(rule_groups(plan.targets), operator=operator, **(metadata or {})), plan
+    return rules_text(plan, operator=operator, metadata=metadata), plan
+
+
+def rules_text(
+    plan: RulePlan, *, operator: bool = False, metadata: Mapping[str, Any] | None = None
+) -> str:
+    """The rule file of ``plan``'s objectives (a ``PrometheusRule`` with ``operator``)."""
+    return rules_yaml(rule_groups(plan.targets), operator=operator, **(metadata or {}))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -189,13 +196,14 @@ def operator_metadata(
     """The PrometheusRule's name, namespace and ``KEY=VALUE`` labels, checked as Kubernetes
     checks them (OptionValueError naming the option, ``flag`` its prefix: ``--name`` on the
     command line, ``name`` in a query), as ``rules_yaml``'s metadata."""
+    wanted = f"{flag}format prometheusrule" if flag else "format=prometheusrule"
     given = {f"{flag}name": name, f"{flag}namespace": namespace, f"{flag}label": labels or None}
     if not operator:
         used = [option for option, value in given.items() if value]
         if used:
             raise OptionValueError(
-                f"{used[0]} is for {flag}format prometheusrule",
-                hint=f"add {flag}format prometheusrule, or leave it out",
+                f"{used[0]} is for {wanted}",
+                hint=f"add {wanted}, or leave it out",
             )
         return {}
     found: dict[str, Any] = {}
@@ -209,7 +217,7 @@ def operator_metadata(
             if label
             else "lowercase letters, digits, '-' and '.'"
         )
-        if len(value) > most or not re.match(_DNS_LABEL if label else _DNS_SUBDOMAIN, value):
+        if len(value) > most or not re.fullmatch(_DNS_LABEL if label else _DNS_SUBDOMAIN, value):
             raise OptionValueError(
                 f"{option} {value!r} is not a Kubernetes name",
                 hint=f"{allowed}, at most {most} characters, e.g. checkout-slos",
@@ -223,8 +231,8 @@ def operator_metadata(
         if (
             not eq
             or not sizes
-            or not re.match(_LABEL_KEY, key)
-            or not re.match(_LABEL_VALUE, value)
+            or not re.fullmatch(_LABEL_KEY, key)
+            or not re.fullmatch(_LABEL_VALUE, value)
         ):
             raise OptionValueError(
                 f"{flag}label {item!r} is not a Kubernetes label KEY=VALUE",

@@ -44,8 +44,7 @@ def sources(request: Request) -> Response:
 def rules_file(request: Request, format: str = "rules") -> Response:
     """The rule file of `covenant rules prometheus` (``format=prometheusrule``: the
     prometheus-operator form), to save: as ``GET /api/v1/rules/prometheus`` answers."""
-    from covenant.render.prom_rules import rule_groups, rules_yaml
-    from covenant.services.prom_rules import plan_rules
+    from covenant.services.prom_rules import plan_rules, rules_text
 
     staff(request)
     operator = format == "prometheusrule"
@@ -57,7 +56,7 @@ def rules_file(request: Request, format: str = "rules") -> Response:
         )
     name = "covenant-prometheusrule.yaml" if operator else "covenant-rules.yml"
     return Response(
-        rules_yaml(rule_groups(plan.targets), operator=operator),
+        rules_text(plan, operator=operator),
         media_type="application/yaml; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -66,19 +65,17 @@ def rules_file(request: Request, format: str = "rules") -> Response:
 @router.get("/sources/dashboards/{file}")
 def dashboard_file(request: Request, file: str) -> Response:
     """One service's Grafana dashboard (`covenant dashboards grafana`'s file), to save."""
-    from covenant.services.dashboards import dashboard_json, grafana_dashboards
+    from covenant.services.dashboards import dashboard_json, dashboard_named
     from covenant.services.prom_rules import plan_rules
 
     staff(request)
-    stem = file.removesuffix(".json")
-    plan = plan_rules(backend(request).workspace())
-    for board in grafana_dashboards(plan):
-        if board.file == stem:
-            return Response(
-                dashboard_json(board.model),
-                media_type="application/json",
-                headers={"Content-Disposition": f'attachment; filename="{stem}.json"'},
-            )
+    board = dashboard_named(plan_rules(backend(request).workspace()), file)
+    if board is not None:
+        return Response(
+            dashboard_json(board.model),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{board.file}.json"'},
+        )
     raise NotFoundError(
         f"no Grafana dashboard named {file!r}", hint="the sources page links every dashboard"
     )

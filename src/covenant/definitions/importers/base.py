@@ -17,6 +17,7 @@ from typing import Any
 
 from covenant.core.timeutil import shorthand
 from covenant.definitions.covenant_v1 import SLOTH_SLO_KEY
+from covenant.definitions.diagnostics import number_text
 from covenant.definitions.fields import dns_label
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
@@ -185,7 +186,7 @@ def shown(value: Any) -> str:
     """A value of the file as a message shows it: a number as written (``99.5``, never
     ``Decimal('99.5')``), anything else quoted."""
     if isinstance(value, Decimal) and value.is_finite():
-        return format(value, "f")
+        return number_text(value)
     return repr(value)
 
 
@@ -212,11 +213,12 @@ def percent_to_target(percent: Decimal) -> Decimal:
 def below_one_percent(record: Recorder, path: PathKey, percent: Decimal, tool: str) -> None:
     """Note a percentage under 1 (``0.999``: likely a fraction meant as 99.9 %)."""
     if percent < 1:
+        meant = number_text(percent.scaleb(2).normalize())
         record.note(
             path,
-            f"{percent} is read as a percentage, as {tool} reads it: {percent} % (target "
-            f"{percent_to_target(percent)}); for {percent.scaleb(2).normalize()} % write "
-            f"{percent.scaleb(2).normalize()}",
+            f"{number_text(percent)} is read as a percentage, as {tool} reads it: "
+            f"{number_text(percent)} % (target {number_text(percent_to_target(percent))}); "
+            f"for {meant} % write {meant}",
         )
 
 

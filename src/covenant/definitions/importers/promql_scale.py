@@ -117,11 +117,13 @@ def _combine(text: str, cuts: list[re.Match[str]], level: int) -> tuple[str, str
         return COUNT, f"it adds or subtracts {other}, which does not grow with the window"
     if level == 4:
         counted = [op.group(0) for op in cuts]
+        seen = walked[0][0] == COUNT  # a count before, anywhere in the chain (60 * a * b)
         for op, (kind, part) in zip(counted, walked[1:], strict=True):
             if kind == COUNT and op in "/%":
                 return COUNT, f"it divides by a count per window ({part}): a ratio, not a count"
-            if kind == COUNT and (op == "*" and walked[0][0] == COUNT):
+            if kind == COUNT and op == "*" and seen:
                 return COUNT, f"it multiplies two counts per window (… * {part})"
+            seen = seen or kind == COUNT
         return COUNT, None
     if level == 5:
         return COUNT, "it raises a count per window to a power (^)"

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from covenant.definitions.endpoints import SECRET_HEADERS
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import INVALID, MISSING, Options, Recorder, mapping, metric
 from covenant.definitions.importers.slogen_bounds import good_below
@@ -289,7 +290,7 @@ def prometheus_headers(record: Recorder, options: Options) -> dict[str, Any]:
     for key, value in given.items():
         name, text = str(key), "" if value is None else str(value)
         lower = name.lower()
-        if lower in ("authorization", "cookie"):
+        if lower in SECRET_HEADERS:
             why = (
                 "a credential written in the file: not carried over (a DataSource never holds "
                 "one) — give it as bearerTokenEnv: VAR or basicAuth: {usernameEnv: VAR, "
