@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import httpx
 import yaml
 from typer.testing import CliRunner
 
@@ -27,21 +28,27 @@ def _files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_a_sloth_file_becomes_the_documents_the_command_writes(shop: Shop, tmp_path: Path) -> None:
-    before = _files(shop.workspace)
-    answer = shop.client.request(
+def _post(shop: Shop, tool: str, body: bytes, **params: str) -> httpx.Response:
+    """``POST /imports/{tool}`` as a viewer (staff), the file as the body."""
+    return shop.client.request(
         "POST",
-        f"{V1}/imports/sloth",
+        f"{V1}/imports/{tool}",
         shop.tokens["viewer"],
-        params={"filename": SLOTH.name},
-        content=SLOTH.read_bytes(),
+        params=params,
+        content=body,
         headers={"Content-Type": "application/yaml"},
     )
+
+
+def test_a_sloth_file_becomes_the_documents_the_command_writes(shop: Shop, tmp_path: Path) -> None:
+    before = _files(shop.workspace)
+    answer = _post(shop, "sloth", SLOTH.read_bytes(), filename=SLOTH.name)
     assert answer.status_code == 200, answer.text
     assert _files(shop.workspace) == before  # nothing written
     report = answer.json()
     assert report["dryRun"] is True
     assert report["into"] == "."  # not the server's own path
+    assert str(shop.workspace) not in answer.text
     (found,) = report["files"]
     assert found["source"] == "sloth-checkout.yml"
     assert found["target"] == "sloth-checkout.yaml"
@@ -65,14 +72,7 @@ def test_a_sloth_file_becomes_the_documents_the_command_writes(shop: Shop, tmp_p
 def test_a_broken_file_is_refused_with_its_line_and_nothing_written(shop: Shop) -> None:
     before = _files(shop.workspace)
     broken = 'version: "prometheus/v1"\nservice: checkout\nslos:\n  - name: [unclosed\n'
-    answer = shop.client.request(
-        "POST",
-        f"{V1}/imports/sloth",
-        shop.tokens["viewer"],
-        params={"filename": "broken.yml"},
-        content=broken.encode(),
-        headers={"Content-Type": "application/yaml"},
-    )
+    answer = _post(shop, "sloth", broken.encode(), filename="broken.yml")
     assert answer.status_code == 200, answer.text
     (found,) = answer.json()["files"]
     assert found["status"] == "refused"
@@ -85,26 +85,12 @@ def test_a_broken_file_is_refused_with_its_line_and_nothing_written(shop: Shop) 
 
 def test_a_file_name_that_is_a_path_is_refused(shop: Shop) -> None:
     for name in ("../slos.yaml", "slos.txt", "a/b.yaml", ".hidden.yaml"):
-        answer = shop.client.request(
-            "POST",
-            f"{V1}/imports/pyrra",
-            shop.tokens["viewer"],
-            params={"filename": name},
-            content=b"apiVersion: pyrra.dev/v1alpha1\n",
-            headers={"Content-Type": "application/yaml"},
-        )
+        answer = _post(shop, "pyrra", b"apiVersion: pyrra.dev/v1alpha1\n", filename=name)
         assert answer.status_code == 400, (name, answer.text)
         assert repr(name) in answer.json()["message"]
 
 
 def test_a_datasource_name_is_checked_in_the_apis_words(shop: Shop) -> None:
-    answer = shop.client.request(
-        "POST",
-        f"{V1}/imports/sloth",
-        shop.tokens["viewer"],
-        params={"datasource": "../etc"},
-        content=SLOTH.read_bytes(),
-        headers={"Content-Type": "application/yaml"},
-    )
+    answer = _post(shop, "sloth", SLOTH.read_bytes(), datasource="../etc")
     assert answer.status_code == 400, answer.text
     assert answer.json()["message"] == "datasource '../etc' is not a DNS label"

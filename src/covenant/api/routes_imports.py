@@ -5,11 +5,8 @@ written: the documents go into the workspace's repository as any edit does (docs
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -68,7 +65,12 @@ def convert(
     from covenant.definitions.fields import dns_label
     from covenant.definitions.importers.base import Options
     from covenant.services.import_report import import_json
-    from covenant.services.importing import ImportOptionError, fixed_duration, plan_import
+    from covenant.services.importing import (
+        ImportOptionError,
+        Pasted,
+        fixed_duration,
+        plan_import,
+    )
 
     name = filename or f"{tool.value}.yaml"
     if not _FILE_NAME.fullmatch(name):
@@ -87,38 +89,11 @@ def convert(
     if prometheus_url is not None:
         url = {"prometheus_url": prometheus_url, "prometheus_url_given": True}
     options = Options(datasource=datasource, sloth_period=sloth_period, **url)
-    workspace = ctx.settings.workspace
-    with tempfile.TemporaryDirectory(prefix="covenant-import-") as folder:
-        # in a folder of its own: slo-generator's config.yaml is looked for beside and above
-        path = Path(folder) / "source" / name
-        path.parent.mkdir()
-        path.write_text(source, encoding="utf-8")
-        plan = plan_import(
-            tool.value, [path], into=workspace, options=options, config_given=True, force=True
-        )
-        report = import_json(plan, [], dry_run=True, texts=True)
-        names = {_relative(path, workspace): name, str(path): name}
-        names[f"{workspace}{os.sep}"] = ""  # the targets: relative to the workspace
-        named: dict[str, Any] = _named(report, names)
-        named["into"] = "."  # the workspace served; the targets are relative to it
-        return named
-
-
-def _relative(path: Path, workspace: Path) -> str:
-    from covenant.services.importing import origin
-
-    return origin(path, workspace)
-
-
-def _named(value: Any, names: dict[str, str]) -> Any:
-    """``value`` with the temporary file's path, as the report and the header give it,
-    replaced by the file's name."""
-    if isinstance(value, str):
-        for path, name in names.items():
-            value = value.replace(path, name)
-        return value
-    if isinstance(value, list):
-        return [_named(v, names) for v in value]
-    if isinstance(value, dict):
-        return {k: _named(v, names) for k, v in value.items()}
-    return value
+    plan = plan_import(
+        tool.value,
+        [Pasted(name=name, text=source)],
+        into=ctx.settings.workspace,
+        options=options,
+        force=True,
+    )
+    return import_json(plan, [], dry_run=True, texts=True, relative=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +11,20 @@ from covenant.services.importing import ImportPlan, Planned
 
 
 def import_json(
-    plan: ImportPlan, written: list[Path], *, dry_run: bool, texts: bool = False
+    plan: ImportPlan,
+    written: list[Path],
+    *,
+    dry_run: bool,
+    texts: bool = False,
+    relative: bool = False,
 ) -> dict[str, Any]:
-    """The plan file by file (``texts``: with ``documents``, the text each target gets)."""
+    """The plan file by file (``texts``: with ``documents``, the text each target gets;
+    ``relative``: the targets named relative to the workspace, ``into`` as ``.``)."""
+    inside = f"{plan.into}{os.sep}"
+
+    def shown(path: str) -> str:
+        return path.removeprefix(inside) if relative else path
+
     files = []
     for planned in plan.files:
         imported = planned.imported
@@ -19,7 +32,7 @@ def import_json(
             {
                 "source": imported.source,
                 "status": import_status(planned),
-                "target": str(planned.target) if planned.target else None,
+                "target": shown(str(planned.target)) if planned.target else None,
                 "slos": imported.slos,
                 "notes": [note.as_dict() for note in imported.notes],
                 "renamed": imported.renamed,
@@ -41,11 +54,11 @@ def import_json(
             files[-1]["documents"] = planned.text if planned.target is not None else None
     return {
         "tool": plan.tool,
-        "into": str(plan.into),
+        "into": "." if relative else str(plan.into),
         "dryRun": dry_run,
-        "written": [str(p) for p in written],
+        "written": [shown(str(p)) for p in written],
         "files": files,
-        "warnings": [str(p) for p in plan.warnings],
+        "warnings": [str(replace(p, where=shown(p.where))) for p in plan.warnings],
     }
 
 

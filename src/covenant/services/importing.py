@@ -44,12 +44,25 @@ class ImportTargetExistsError(InputError):
     code = "import-file-exists"
 
 
+@dataclass(frozen=True, slots=True)
+class Pasted:
+    """A source file given as its text (``POST /imports``): shown, and its target named, by
+    ``name`` alone; no shared slo-generator config is looked for beside it."""
+
+    name: str
+    text: str
+
+
+Source = Path | Pasted
+
+
 @dataclass(slots=True, kw_only=True)
 class Planned:
     """One source file: what it became and where it goes (``target`` None: nothing to write)."""
 
     imported: ImportedFile
     target: Path | None = None
+    origin: str = ""  # the source as the target's header names it (:func:`origin`)
     text: str = ""
     reused: list[str] = field(default_factory=list)  # "DataSource prometheus" already present
 
@@ -150,10 +163,10 @@ def alert_windows(path: Path) -> Mapping[str, Any]:
     return data
 
 
-def _slo_generator_config(source: Path, options: Options, explicit: bool) -> Options:
+def _slo_generator_config(source: Source, options: Options, explicit: bool) -> Options:
     """The shared config for one SLO file: ``--config``, else a config.yaml next to the file
-    or in its parent folder that has the file's error-budget policy."""
-    if explicit:
+    or in its parent folder that has the file's error-budget policy (none for a pasted one)."""
+    if explicit or isinstance(source, Pasted):
         return options
     for folder in (source.parent, source.parent.parent):
         candidate = folder / "config.yaml"
@@ -214,11 +227,27 @@ _TEMPLATE_ACTION = re.compile(
 )
 
 
-def _templated(path: Path) -> bool:
+def _templated(source: Source) -> bool:
     try:
-        return _TEMPLATE_ACTION.search(path.read_text(encoding="utf-8")) is not None
+        text = source.text if isinstance(source, Pasted) else source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
+    return _TEMPLATE_ACTION.search(text) is not None
+
+
+def _read(source: Source) -> tuple[str, list[SourceDocument], list[Problem]]:
+    """How ``source`` is named in the report, and its documents (empty ones skipped)."""
+    if isinstance(source, Pasted):
+        name = source.name
+        docs, problems = read_text(source.text, file=name)
+    else:
+        name = str(source)
+        docs, problems = read_file(source)
+    if problems and _templated(source):
+        problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
+    # an empty document (a trailing or doubled ---, a comment alone) holds nothing, as for
+    # kubectl: skipped rather than refused (merge keys are applied by read_file)
+    return name, [doc for doc in docs if doc.data is not None], problems
 
 
 def _render_first(problem: Problem) -> Problem:
@@ -239,11 +268,13 @@ _HEADER = re.compile(
 )
 
 
-def origin(source: Path, into: Path) -> str:
+def origin(source: Source, into: Path) -> str:
     """Where ``source`` is, as the header of the file imported from it says: relative to the
     workspace folder ``into`` (the same from any working directory), else absolute; a link
     that is the file itself is kept as named (a ConfigMap's file links through ``..data``,
-    which moves; its name does not)."""
+    which moves; its name does not). A pasted source is its name."""
+    if isinstance(source, Pasted):
+        return source.name
     try:
         return os.path.relpath(_named(source), into.resolve())
     except ValueError:  # another drive
@@ -275,17 +306,19 @@ def _imported_from(target: Path) -> str | None:
     return None if match is None else match.group("source")
 
 
-def _mine(target: Path, source: Path, into: Path) -> bool:
+def _mine(target: Path, source: Source, into: Path) -> bool:
+    if isinstance(source, Pasted):
+        return False  # no file of the workspace was imported from it
     recorded = _imported_from(target)
     return recorded is not None and _same_source(recorded, source, into)
 
 
-def _target(into: Path, tool: str, source: Path, taken: set[Path]) -> Path:
+def _target(into: Path, tool: str, source: Source, taken: set[Path]) -> Path:
     """The file ``source`` is imported into: named after it, unless that name is taken by
     another file of this import or, in the workspace, by a file that was not imported from
     ``source`` (another source whose name shares the first 63 characters, or a file of the
     user's own), which ``--force`` must never replace: then ``-2``, ``-3``, …"""
-    stem = dns_label(source.stem)
+    stem = dns_label(Path(source.name).stem)
     base = stem if stem.startswith(f"{tool}-") else f"{tool}-{stem}"
     target = into / f"{base}.yaml"
     counter = 2
@@ -323,7 +356,7 @@ def _split(
 
 def plan_import(
     tool: str,
-    paths: Sequence[Path],
+    paths: Sequence[Source],
     *,
     into: Path,
     options: Options | None = None,
@@ -340,17 +373,18 @@ def plan_import(
 
     convert = _converter(tool)
     options = options or Options()
-    listed, _ = discover_files(paths)  # a folder: its *.yaml / *.yml files, hidden ones skipped
-    if paths and not listed:  # it was a silent success that wrote nothing
+    given = [p for p in paths if isinstance(p, Path)]
+    listed, _ = discover_files(given)  # a folder: its *.yaml / *.yml files, hidden ones skipped
+    if given and not listed:  # it was a silent success that wrote nothing
         raise ImportOptionError(
-            f"{', '.join(str(p) for p in paths)} holds no *.yaml or *.yml file (hidden folders "
+            f"{', '.join(str(p) for p in given)} holds no *.yaml or *.yml file (hidden folders "
             "are skipped): nothing to import",
             hint=f"give the {tool} files, or the folder that holds them",
         )
     unique: dict[Path, Path] = {}
     for path in listed:
         unique.setdefault(path.resolve(), path)  # a file given twice is imported once
-    paths = list(unique.values())
+    sources: list[Source] = [*unique.values(), *(p for p in paths if isinstance(p, Pasted))]
     if options.datasource != dns_label(options.datasource):
         raise ImportOptionError(
             f"--datasource {options.datasource!r} is not a DNS label",
@@ -358,41 +392,33 @@ def plan_import(
         )
     planned: list[Planned] = []
     taken: set[Path] = set()
-    for path in paths:
-        docs, problems = read_file(path)
-        # an empty document (a trailing or doubled ---, a comment alone) holds nothing, as
-        # for kubectl: skipped rather than refused (merge keys are applied by read_file)
-        docs = [doc for doc in docs if doc.data is not None]
-        if problems and _templated(path):
-            problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
+    for source in sources:
+        name, docs, problems = _read(source)
+        if not problems and not docs:
+            problems = [
+                Problem(
+                    code=UNRECOGNISED,
+                    message=f"{name} holds no document",
+                    where=name,
+                    fix=f"give {tool} files",
+                )
+            ]
         if problems:
             planned.append(
-                Planned(imported=ImportedFile(source=str(path), tool=tool, problems=problems))
-            )
-            continue
-        if not docs:
-            empty = Problem(
-                code=UNRECOGNISED,
-                message=f"{path} holds no document",
-                where=str(path),
-                fix=f"give {tool} files",
-            )
-            planned.append(
-                Planned(imported=ImportedFile(source=str(path), tool=tool, problems=[empty]))
+                Planned(imported=ImportedFile(source=name, tool=tool, problems=problems))
             )
             continue
         file_options = (
-            _slo_generator_config(path, options, config_given)
+            _slo_generator_config(source, options, config_given)
             if tool == "slo-generator"
             else options
         )
-        imported = convert(docs, file=str(path), options=file_options)
-        planned.append(
-            Planned(
-                imported=imported,
-                target=_target(into, tool, path, taken) if imported.slos else None,
-            )
-        )
+        imported = convert(docs, file=name, options=file_options)
+        if imported.slos:
+            target = _target(into, tool, source, taken)
+            planned.append(Planned(imported=imported, target=target, origin=origin(source, into)))
+        else:
+            planned.append(Planned(imported=imported))
     targets = {p.target for p in planned if p.target is not None}
     existing, names = _existing(into, {t.resolve() for t in targets})
     if options.split_groups:
@@ -417,8 +443,7 @@ def plan_import(
             names.add(key)
             kept.append(document)
         if item.target is not None:
-            source = origin(Path(item.imported.source), into)
-            item.text = HEADER.format(tool=tool, source=source) + "\n" + dump_yaml(kept)
+            item.text = HEADER.format(tool=tool, source=item.origin) + "\n" + dump_yaml(kept)
     plan = ImportPlan(tool=tool, into=into, files=planned)
     if plan.problems:
         return plan
