@@ -54,3 +54,6 @@ def test_the_page_links_the_rules_and_dashboards_and_says_what_is_left_out(shop:
         api = shop.client.get(f"{V1}/dashboards/grafana/{board['file']}", viewer)
         assert saved.text == api.text
     assert browser.get("/ui/sources/dashboards/nowhere.json").status_code == 404
+    wrong = browser.get("/ui/sources/rules.yml?format=xml")  # not served as the plain rules
+    assert wrong.status_code == 422, wrong.text
+    assert "format" in html.unescape(wrong.text)

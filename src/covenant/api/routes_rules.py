@@ -6,7 +6,7 @@ running the command (docs/api.md, docs/prometheus-rules.md)."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
@@ -14,7 +14,10 @@ from fastapi.responses import JSONResponse
 from covenant.api.deps import Ctx, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import INTERNAL_READERS
-from covenant.errors import InputError, NotFoundError
+from covenant.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from covenant.services.prom_rules import RulePlan
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(INTERNAL_READERS))])
 
@@ -29,22 +32,10 @@ class RuleFormat(StrEnum):
     PROMETHEUSRULE = "prometheusrule"
 
 
-def _plan(ctx: Ctx, slos: list[str] | None) -> Any:
+def _plan(ctx: Ctx, slos: list[str] | None) -> RulePlan:
     from covenant.services.prom_rules import plan_rules
 
     return plan_rules(ctx.workspace(), slos=slos or ())
-
-
-def _none_with_rules(plan: Any) -> InputError:
-    if plan.skipped:
-        return InputError(
-            "no objective gets Prometheus rules",
-            hint="GET /api/v1/rules/prometheus/plan lists each objective with the reason",
-        )
-    return InputError(
-        "no objective gets Prometheus rules: the workspace defines no SLO",
-        hint="add an SLO with a Prometheus DataSource (docs/prometheus.md)",
-    )
 
 
 @router.get(
@@ -72,13 +63,15 @@ def prometheus_rules(
     options, byte for byte: a Prometheus rule file, or with ``format=prometheusrule`` a
     prometheus-operator ``PrometheusRule``. The objectives left out and what the rules need
     of the server are in ``GET /rules/prometheus/plan``; none with rules is ``invalid-input``."""
-    from covenant.services.prom_rules import operator_metadata, rules_text
+    from covenant.services.prom_rules import none_with_rules, operator_metadata, rules_text
 
     operator = format is RuleFormat.PROMETHEUSRULE
     metadata = operator_metadata(name, namespace, label or [], operator=operator, flag="")
     plan = _plan(ctx, slo)
     if not plan.targets:
-        raise _none_with_rules(plan)
+        raise none_with_rules(
+            plan, listed="GET /api/v1/rules/prometheus/plan lists each objective with the reason"
+        )
     text = rules_text(plan, operator=operator, metadata=metadata)
     return Response(text, media_type="application/yaml; charset=utf-8")
 

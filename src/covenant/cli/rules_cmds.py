@@ -46,7 +46,7 @@ def _report(plan: RulePlan) -> None:
     all is an error."""
     from datetime import UTC, datetime
 
-    from covenant.services.prom_rules import rule_notes
+    from covenant.services.prom_rules import none_with_rules, rule_notes
 
     for note in rule_notes(plan, at=datetime.now(UTC)):
         err_console.print(
@@ -56,17 +56,14 @@ def _report(plan: RulePlan) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    if plan.targets:
-        return
-    if plan.skipped:
-        why, hint = "", "each objective is listed above with the reason (docs/prometheus-rules.md)"
-    else:
-        why = ": the workspace defines no SLO"
-        hint = (
-            "check -w (the folder of the definitions), or add an SLO with a Prometheus "
-            "DataSource (docs/prometheus.md)"
+    if not plan.targets:
+        raise fail(
+            none_with_rules(
+                plan,
+                listed="each objective is listed above with the reason (docs/prometheus-rules.md)",
+                check="check -w (the folder of the definitions), or ",
+            )
         )
-    raise fail(InputError(f"no objective gets Prometheus rules{why}", hint=hint))
 
 
 def _write(text: str, out: Path | None) -> None:

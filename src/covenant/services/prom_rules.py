@@ -17,7 +17,7 @@ from covenant.core.timeutil import shorthand
 from covenant.core.windows import window_bounds
 from covenant.definitions.alert_switches import alert_switches
 from covenant.definitions.workspace import Workspace, load_workspace
-from covenant.errors import NotFoundError, OptionValueError
+from covenant.errors import CovenantError, InputError, NotFoundError, OptionValueError
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
 from covenant.render.prom_windows import seasonal_zones, unsupported
 from covenant.render.prom_zones import HORIZON, horizon_text
@@ -37,6 +37,20 @@ class RulePlan:
 
     targets: tuple[RuleTarget, ...]
     skipped: tuple[Unsupported, ...]
+
+
+def none_with_rules(
+    plan: RulePlan, *, listed: str, check: str = "", error: type[CovenantError] = InputError
+) -> CovenantError:
+    """The error when no objective of ``plan`` gets rules: ``listed`` says where each
+    objective left out is shown with its reason; ``check`` is what to check first when the
+    workspace defines no SLO at all."""
+    if plan.skipped:
+        return error("no objective gets Prometheus rules", hint=listed)
+    return error(
+        "no objective gets Prometheus rules: the workspace defines no SLO",
+        hint=f"{check}add an SLO with a Prometheus DataSource (docs/prometheus.md)",
+    )
 
 
 def plan_rules(workspace: Workspace, *, slos: Sequence[str] = ()) -> RulePlan:

@@ -6,6 +6,8 @@ given: the generated rules and dashboards to download, the objectives left out w
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -41,18 +43,19 @@ def sources(request: Request) -> Response:
 
 
 @router.get("/sources/rules.yml")
-def rules_file(request: Request, format: str = "rules") -> Response:
+def rules_file(request: Request, format: Literal["rules", "prometheusrule"] = "rules") -> Response:
     """The rule file of `covenant rules prometheus` (``format=prometheusrule``: the
     prometheus-operator form), to save: as ``GET /api/v1/rules/prometheus`` answers."""
-    from covenant.services.prom_rules import plan_rules, rules_text
+    from covenant.services.prom_rules import none_with_rules, plan_rules, rules_text
 
     staff(request)
     operator = format == "prometheusrule"
     plan = plan_rules(backend(request).workspace())
     if not plan.targets:
-        raise NotFoundError(
-            "no objective gets Prometheus rules",
-            hint="the sources page lists each objective with the reason",
+        raise none_with_rules(
+            plan,
+            listed="the sources page lists each objective with the reason",
+            error=NotFoundError,
         )
     name = "covenant-prometheusrule.yaml" if operator else "covenant-rules.yml"
     return Response(
