@@ -166,7 +166,7 @@ V1_POLICY = """\
 """
 
 
-def test_slo_generator_fallback_is_dropped_and_a_v1_policy_list_is_not_refused(
+def test_slo_generator_fallback_is_dropped_and_a_v1_policy_list_is_its_policy(
     tmp_path: Path,
 ) -> None:
     plan = planned(
@@ -180,7 +180,11 @@ def test_slo_generator_fallback_is_dropped_and_a_v1_policy_list_is_not_refused(
     assert "v1 error-budget policy" in policy.imported.reason
     document = slo_document(plan, "shop-gateway-latency")
     assert str(document["spec"]["objectives"][0]["target"]) == "0.995"
-    assert document["spec"]["timeWindow"] == [{"duration": "28d", "isRolling": True}]
+    # the policy beside it, as slo-generator migrate reads it: its one step (3600 s) is the
+    # window, and, alerting, a page tier at burn rate 9 over that hour
+    assert document["spec"]["timeWindow"] == [{"duration": "1h", "isRolling": True}]
+    (tier,) = document["spec"]["alerting"]["tiers"]
+    assert (tier["longWindow"], tier["shortWindow"], tier["burnRate"]) == ("1h", "1h", 9)
     # the fallback belongs to neither count: before, it was glued to the denominator
     assert query(document, "good") == 'sum(increase(lat_bucket{le="1.0"}[{{.window}}]))'
     assert query(document, "total") == "sum(increase(lat_count[{{.window}}]))"
@@ -506,7 +510,7 @@ error_budget_policies: {}
 
 def test_a_terraform_template_given_as_config_is_told_to_be_rendered(tmp_path: Path) -> None:
     from covenant.errors import InputError  # noqa: PLC0415
-    from covenant.services.importing import read_mapping  # noqa: PLC0415
+    from covenant.services.import_sources import read_mapping  # noqa: PLC0415
 
     config = tmp_path / "config.yaml"
     config.write_text(TERRAFORM_CONFIG, encoding="utf-8")

@@ -65,12 +65,8 @@ def convert(
     from covenant.definitions.fields import dns_label
     from covenant.definitions.importers.base import Options
     from covenant.services.import_report import import_json
-    from covenant.services.importing import (
-        ImportOptionError,
-        Pasted,
-        fixed_duration,
-        plan_import,
-    )
+    from covenant.services.import_sources import Pasted
+    from covenant.services.importing import ImportOptionError, fixed_duration, plan_import
 
     name = filename or f"{tool.value}.yaml"
     if not _FILE_NAME.fullmatch(name):

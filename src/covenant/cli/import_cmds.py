@@ -258,7 +258,8 @@ def slo_generator(
         Path | None,
         typer.Option(
             "--config",
-            help="slo-generator's shared config (default: config.yaml beside the file or above).",
+            help="slo-generator's shared config, or a v1 error_budget_policy.yaml (default: "
+            "config.yaml beside the file or above).",
             exists=True,
             dir_okay=False,
         ),
@@ -266,14 +267,12 @@ def slo_generator(
 ) -> None:
     """Import slo-generator SLO configs (sre.google.com/v2, and v1)."""
     from covenant.definitions.importers.base import Options
-    from covenant.services import importing
+    from covenant.services.import_sources import read_slo_generator_config
 
     shared: dict[str, Any] = {}
     if config is not None:
         try:
-            shared["slo_generator_config"] = importing.read_mapping(
-                config, what="slo-generator config"
-            )
+            shared["slo_generator_config"] = read_slo_generator_config(config)
         except CovenantError as exc:
             raise fail(exc) from exc
         shared["slo_generator_config_file"] = str(config)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +28,13 @@ from covenant.definitions.importers.base import (
 )
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, InputError, Problem
+from covenant.services.import_sources import (
+    Pasted,
+    Source,
+    read_mapping,
+    read_source,
+    slo_generator_config,
+)
 
 TOOLS = ("sloth", "pyrra", "slo-generator")
 
@@ -42,18 +49,6 @@ class ImportTargetExistsError(InputError):
     """A file the import would write exists already (``--force`` replaces it)."""
 
     code = "import-file-exists"
-
-
-@dataclass(frozen=True, slots=True)
-class Pasted:
-    """A source file given as its text (``POST /imports``): shown, and its target named, by
-    ``name`` alone; no shared slo-generator config is looked for beside it."""
-
-    name: str
-    text: str
-
-
-Source = Path | Pasted
 
 
 @dataclass(slots=True, kw_only=True)
@@ -97,20 +92,6 @@ def _converter(tool: str) -> Callable[..., ImportedFile]:
 
         return import_slo_generator
     raise InputError(f"unknown tool {tool!r}", hint=f"use one of {', '.join(TOOLS)}")
-
-
-def read_mapping(path: Path, *, what: str) -> Mapping[str, Any]:
-    """The first document of a YAML file that must be a mapping (an option's file)."""
-    docs, problems = read_file(path)
-    if problems and _templated(path):
-        problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
-        first = problems[0]
-        where = " ".join(part for part in (first.where, first.field) if part)
-        raise InputError(f"cannot read {what} {where}: {first.message}", hint=first.fix)
-    if problems or not docs or not isinstance(docs[0].data, Mapping):
-        detail = "; ".join(str(p) for p in problems) or "it holds no mapping"
-        raise InputError(f"cannot read {what} {path}: {detail}", hint=f"give a readable {what}")
-    return docs[0].data
 
 
 def fixed_duration(text: str, *, option: str) -> str:
@@ -163,43 +144,6 @@ def alert_windows(path: Path) -> Mapping[str, Any]:
     return data
 
 
-def _slo_generator_config(source: Source, options: Options, explicit: bool) -> Options:
-    """The shared config for one SLO file: ``--config``, else a config.yaml next to the file
-    or in its parent folder that has the file's error-budget policy (none for a pasted one)."""
-    if explicit or isinstance(source, Pasted):
-        return options
-    for folder in (source.parent, source.parent.parent):
-        candidate = folder / "config.yaml"
-        if candidate.is_file():
-            try:
-                config = read_mapping(candidate, what="slo-generator config")
-            except InputError:
-                continue
-            if isinstance(config.get("error_budget_policies"), Mapping):
-                policies = config["error_budget_policies"]
-                wanted = _policy_names(source)
-                if all(name in policies for name in wanted):
-                    return replace(
-                        options,
-                        slo_generator_config=config,
-                        slo_generator_config_file=str(candidate),
-                    )
-    return replace(options, slo_generator_config=None, slo_generator_config_file="")
-
-
-def _policy_names(source: Path) -> set[str]:
-    docs, _ = read_file(source)
-    names = set()
-    for doc in docs:
-        data = doc.data if isinstance(doc.data, Mapping) else {}
-        spec = data.get("spec")
-        if isinstance(spec, Mapping):
-            names.add(str(spec.get("error_budget_policy") or "default"))
-        elif "slo_target" in data:  # a v1 config: its policy is the default one
-            names.add("default")
-    return names
-
-
 def _existing(into: Path, replaced: set[Path]) -> tuple[list[SourceDocument], set[tuple[str, str]]]:
     if not into.is_dir():
         return [], set()
@@ -216,49 +160,6 @@ def _existing(into: Path, replaced: set[Path]) -> tuple[list[SourceDocument], se
                 if isinstance(item, Mapping) and isinstance(item.get("metadata"), Mapping):
                     names.add((str(item.get("kind")), str(item["metadata"].get("name"))))
     return sources, names
-
-
-# a Helm / Go template action other than Sloth's own {{.window}} placeholder
-_TEMPLATE_ACTION = re.compile(
-    r"\{\{-?\s*(?:-|\$(?!labels\b|value\b|externalLabels\b)|\.Values|\.Release|\.Chart|include\b|define\b|if\b|range\b|end\b"
-    r"|with\b|template\b|tpl\b|toYaml\b|printf\b|coalesce\b|\.[A-Za-z_]+\s*\|)"
-    # Terraform's templatefile() directives
-    r"|%\{~?\s*(?:if|for|else|endif|endfor)\b"
-)
-
-
-def _templated(source: Source) -> bool:
-    try:
-        text = source.text if isinstance(source, Pasted) else source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return _TEMPLATE_ACTION.search(text) is not None
-
-
-def _read(source: Source) -> tuple[str, list[SourceDocument], list[Problem]]:
-    """How ``source`` is named in the report, and its documents (empty ones skipped)."""
-    if isinstance(source, Pasted):
-        name = source.name
-        docs, problems = read_text(source.text, file=name)
-    else:
-        name = str(source)
-        docs, problems = read_file(source)
-    if problems and _templated(source):
-        problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
-    # an empty document (a trailing or doubled ---, a comment alone) holds nothing, as for
-    # kubectl: skipped rather than refused (merge keys are applied by read_file)
-    return name, [doc for doc in docs if doc.data is not None], problems
-
-
-def _render_first(problem: Problem) -> Problem:
-    """A YAML error in a Helm/Go template: the template is not the definition yet."""
-    return replace(
-        problem,
-        message=f"{problem.message} (the file is a template: it holds Helm/Go {{{{ … }}}} "
-        "actions or Terraform %{ … } directives, so it is not YAML until rendered)",
-        fix="render it first (helm template CHART, terraform's templatefile(), or your "
-        "templating tool) and import the rendered output",
-    )
 
 
 HEADER = "# Imported by `covenant import {tool}` from {source}"
@@ -393,7 +294,7 @@ def plan_import(
     planned: list[Planned] = []
     taken: set[Path] = set()
     for source in sources:
-        name, docs, problems = _read(source)
+        name, docs, problems = read_source(source)
         if not problems and not docs:
             problems = [
                 Problem(
@@ -409,7 +310,7 @@ def plan_import(
             )
             continue
         file_options = (
-            _slo_generator_config(source, options, config_given)
+            slo_generator_config(source, options, config_given)
             if tool == "slo-generator"
             else options
         )

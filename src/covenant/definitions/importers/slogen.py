@@ -117,8 +117,9 @@ def import_slo_generator(
         }:
             result.reason = (
                 "a slo-generator v1 error-budget policy (a list of steps) holds no SLO: nothing "
-                "to import; the v1 SLO configs get the 28d window and Covenant's default tiers "
-                "(write the steps as a v2 error_budget_policies entry and give it with --config)"
+                "to import; it is the policy of the SLO configs in its folder and the folders "
+                "below (named error_budget_policy.yaml, with no config.yaml there), or give it "
+                "with --config"
             )
         elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_policies",
@@ -225,7 +226,8 @@ def _policy(
     window_text = duration_text(longest) or DEFAULT_WINDOW
     record.note(
         ("error_budget_policy",) if "error_budget_policy" in spec else (),
-        f"policy {policy_name!r}: window {window_text} (its longest step); steps with alert: true "
+        f"policy {policy_name!r} of {options.slo_generator_config_file}: window {window_text} "
+        "(its longest step); steps with alert: true "
         "are page tiers with one window, firing strictly above the threshold as slo-generator "
         "does (but on the exact burn rate: slo-generator rounds it first); steps without alert "
         "and the steps' messages are not carried over",

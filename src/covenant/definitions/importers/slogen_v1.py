@@ -10,7 +10,8 @@ a v2 shared config's ``backends`` are.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from covenant.definitions.importers.base import mapping
@@ -62,3 +63,30 @@ def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
             "goal": data.get("slo_target"),
         },
     }
+
+
+V1_STEP_FIELDS = {  # a v1 error-budget policy step's field → its v2 name (slo-generator migrate)
+    "error_budget_policy_step_name": "name",
+    "measurement_window_seconds": "window",
+    "alerting_burn_rate_threshold": "burn_rate_threshold",
+    "urgent_notification": "alert",
+    "overburned_consequence_message": "message_alert",
+    "achieved_consequence_message": "message_ok",
+}
+
+
+def is_v1_policy(steps: Sequence[Any]) -> bool:
+    """Whether ``steps`` (a file's documents) are a v1 error-budget policy: a list of steps."""
+    return bool(steps) and all(
+        isinstance(step, Mapping) and "error_budget_policy_step_name" in step for step in steps
+    )
+
+
+def v2_config_from_v1_policy(steps: Sequence[Mapping[str, Any]], file: str) -> dict[str, Any]:
+    """The shared config ``slo-generator migrate -b FILE`` writes for a v1 policy: its steps
+    renamed, under the key ``default`` (the policy v1 SLO configs use) and, as migrate names
+    it, the file's stem without ``error_budget_policy_``."""
+    policy = {"steps": [{V1_STEP_FIELDS.get(k, k): v for k, v in step.items()} for step in steps]}
+    stem = PurePath(file).stem.removeprefix("error_budget_policy_")
+    keys = {"default", "default" if stem == "error_budget_policy" else stem}
+    return {"error_budget_policies": dict.fromkeys(sorted(keys), policy)}

@@ -1,0 +1,141 @@
+"""Where ``covenant import`` reads from: the source files (or a pasted text), with a template
+recognised as one, and the option files beside them — slo-generator's shared config (a v2
+``config.yaml`` or a v1 error-budget policy) and other single-mapping files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from covenant.definitions.importers.base import Options
+from covenant.definitions.yamlsource import SourceDocument, read_file, read_text
+from covenant.errors import InputError, Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Pasted:
+    """A source file given as its text (``POST /imports``): shown, and its target named, by
+    ``name`` alone; no shared slo-generator config is looked for beside it."""
+
+    name: str
+    text: str
+
+
+Source = Path | Pasted
+
+
+def read_mapping(path: Path, *, what: str) -> Mapping[str, Any]:
+    """The first document of a YAML file that must be a mapping (an option's file)."""
+    docs, problems = read_file(path)
+    if problems and _templated(path):
+        problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
+        first = problems[0]
+        where = " ".join(part for part in (first.where, first.field) if part)
+        raise InputError(f"cannot read {what} {where}: {first.message}", hint=first.fix)
+    if problems or not docs or not isinstance(docs[0].data, Mapping):
+        detail = "; ".join(str(p) for p in problems) or "it holds no mapping"
+        raise InputError(f"cannot read {what} {path}: {detail}", hint=f"give a readable {what}")
+    return docs[0].data
+
+
+def read_slo_generator_config(path: Path) -> Mapping[str, Any]:
+    """slo-generator's shared config (``--config``, a ``config.yaml``), or a v1 error-budget
+    policy (the list of steps v1's ``-b`` took), read as the config ``slo-generator migrate``
+    makes of it."""
+    from covenant.definitions.importers.slogen_v1 import (  # noqa: PLC0415
+        is_v1_policy,
+        v2_config_from_v1_policy,
+    )
+
+    docs, problems = read_file(path)
+    steps = [doc.data for doc in docs]
+    if not problems and is_v1_policy(steps):
+        return v2_config_from_v1_policy(steps, str(path))
+    return read_mapping(path, what="slo-generator config")
+
+
+def slo_generator_config(source: Source, options: Options, explicit: bool) -> Options:
+    """The shared config for one SLO file: ``--config``, else a config.yaml (or a v1
+    error_budget_policy.yaml) next to the file or in its parent folder that has the file's
+    error-budget policy (none for a pasted one)."""
+    if explicit or isinstance(source, Pasted):
+        return options
+    for folder in (source.parent, source.parent.parent):
+        # a v2 shared config, else a v1 policy (as v1's samples keep it beside or above)
+        candidate = folder / "config.yaml"
+        if not candidate.is_file():
+            candidate = folder / "error_budget_policy.yaml"
+        if candidate.is_file():
+            try:
+                config = read_slo_generator_config(candidate)
+            except InputError:
+                continue
+            if isinstance(config.get("error_budget_policies"), Mapping):
+                policies = config["error_budget_policies"]
+                wanted = _policy_names(source)
+                if all(name in policies for name in wanted):
+                    return replace(
+                        options,
+                        slo_generator_config=config,
+                        slo_generator_config_file=str(candidate),
+                    )
+    return replace(options, slo_generator_config=None, slo_generator_config_file="")
+
+
+def _policy_names(source: Path) -> set[str]:
+    docs, _ = read_file(source)
+    names = set()
+    for doc in docs:
+        data = doc.data if isinstance(doc.data, Mapping) else {}
+        spec = data.get("spec")
+        if isinstance(spec, Mapping):
+            names.add(str(spec.get("error_budget_policy") or "default"))
+        elif "slo_target" in data:  # a v1 config: its policy is the default one
+            names.add("default")
+    return names
+
+
+# a Helm / Go template action other than Sloth's own {{.window}} placeholder
+_TEMPLATE_ACTION = re.compile(
+    r"\{\{-?\s*(?:-|\$(?!labels\b|value\b|externalLabels\b)|\.Values|\.Release|\.Chart|include\b|define\b|if\b|range\b|end\b"
+    r"|with\b|template\b|tpl\b|toYaml\b|printf\b|coalesce\b|\.[A-Za-z_]+\s*\|)"
+    # Terraform's templatefile() directives
+    r"|%\{~?\s*(?:if|for|else|endif|endfor)\b"
+)
+
+
+def _templated(source: Source) -> bool:
+    try:
+        text = source.text if isinstance(source, Pasted) else source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _TEMPLATE_ACTION.search(text) is not None
+
+
+def read_source(source: Source) -> tuple[str, list[SourceDocument], list[Problem]]:
+    """How ``source`` is named in the report, and its documents (empty ones skipped)."""
+    if isinstance(source, Pasted):
+        name = source.name
+        docs, problems = read_text(source.text, file=name)
+    else:
+        name = str(source)
+        docs, problems = read_file(source)
+    if problems and _templated(source):
+        problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
+    # an empty document (a trailing or doubled ---, a comment alone) holds nothing, as for
+    # kubectl: skipped rather than refused (merge keys are applied by read_file)
+    return name, [doc for doc in docs if doc.data is not None], problems
+
+
+def _render_first(problem: Problem) -> Problem:
+    """A YAML error in a Helm/Go template: the template is not the definition yet."""
+    return replace(
+        problem,
+        message=f"{problem.message} (the file is a template: it holds Helm/Go {{{{ … }}}} "
+        "actions or Terraform %{ … } directives, so it is not YAML until rendered)",
+        fix="render it first (helm template CHART, terraform's templatefile(), or your "
+        "templating tool) and import the rendered output",
+    )
