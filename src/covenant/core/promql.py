@@ -18,7 +18,7 @@ from DataSource and SLI documents; ``covenant.sources.prometheus`` runs them. Th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from covenant.core.timeutil import shorthand
@@ -58,17 +58,17 @@ class PrometheusSource:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SeriesQueries:
-    """The queries that fill one stored series: templates with ``{{.window}}``.
+class CountQueries:
+    """The queries that count one SLI's events: templates with ``{{.window}}``.
 
     ``good`` or ``bad`` (exactly one) and ``total``; with ``bad`` the good count is
-    ``total - bad`` per bucket.
+    ``total - bad`` per bucket. Enough to write Prometheus rules (they run where the data is);
+    a read also needs the server (:class:`SeriesQueries`).
     """
 
     series: str
     slos: tuple[str, ...]  # the SLOs whose objectives read this series
     sli: str
-    source: PrometheusSource
     total: str
     good: str | None = None
     bad: str | None = None
@@ -95,6 +95,18 @@ class SeriesQueries:
         first = self.good if self.good is not None else self.bad
         assert first is not None
         return window(first, step), window(self.total, step), self.good is None
+
+    def read_from(self, source: PrometheusSource) -> SeriesQueries:
+        """These queries, read from ``source``."""
+        kept = {f.name: getattr(self, f.name) for f in fields(CountQueries)}
+        return SeriesQueries(source=source, **kept)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeriesQueries(CountQueries):
+    """The queries that fill one stored series, and the server they are read from."""
+
+    source: PrometheusSource
 
 
 @lru_cache(maxsize=1 << 16)  # the worker compares every series' on every tick

@@ -19,25 +19,21 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, ValidationError
 
 from covenant.core.model import EventRule, Objective
 from covenant.core.promql import (
+    CountQueries,
     PrometheusSource,
     QueryFormError,
     SeriesQueries,
-    count_query,
     counter_selector,
     is_compatible,
-    query_fingerprint,
 )
 from covenant.core.promql_histograms import (
-    histogram_queries,
-    le_values,
-    legacy_bucket_query,
     unit_doubt,
 )
 from covenant.definitions import endpoints
@@ -52,6 +48,7 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Parsed
+from covenant.definitions.prometheus_counts import count_queries, metrics_of
 from covenant.definitions.secrets import foreign_secrets
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
@@ -126,6 +123,9 @@ class PrometheusReads:
 
     reads: tuple[SeriesQueries, ...] = ()
     unreadable: Mapping[str, str] = field(default_factory=dict)  # SLO name → reason
+    inline: tuple[CountQueries, ...] = ()
+    """SLIs whose metricSources are typed Prometheus inline, naming no DataSource: read from
+    ingested events, but their queries still make Prometheus rules (which need no server)."""
 
 
 def data_sources(parsed: Sequence[Parsed]) -> tuple[dict[str, PrometheusSource], list[Problem]]:
@@ -272,23 +272,26 @@ def prometheus_reads(
         if isinstance(item.model, DataSourceDocument)
     }
     reads: dict[str, SeriesQueries] = {}
+    inline: dict[str, CountQueries] = {}
     unreadable: dict[str, str] = {}
     reported: set[tuple[str, str]] = set()
     for o in objectives:
-        known = reads.get(o.series)
-        if known is not None:
-            if o.slo not in known.slos:
-                reads[o.series] = replace(known, slos=(*known.slos, o.slo))
+        if _shared(reads, o) or _shared(inline, o):
             continue
         located = _locate_sli(by_kind, o)
         if located is None:
             continue
         doc, path, spec = located
-        metrics = _metrics(spec)
+        metrics = metrics_of(spec)
         refs = {m.metric_source.metric_source_ref for _, m in metrics}
         kinds = [types.get(ref or "") for ref in refs]
         if not any(is_compatible(k) for k in kinds):
             reason = "its metricSources name no Prometheus DataSource (metricSourceRef)"
+            if refs == {None} and all(is_compatible(m.metric_source.type) for _, m in metrics):
+                try:  # typed Prometheus inline: rules can be made of its queries
+                    inline[o.series] = count_queries(o, spec, by_series.get(o.series))
+                except QueryFormError as exc:
+                    reason = f"{exc.message} — {exc.hint}"
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {reason}")
             problems += _unnamed_source(doc, path, metrics, sorted(sources), reported)
             continue
@@ -313,7 +316,21 @@ def prometheus_reads(
             continue
         reads[o.series] = built
         problems += _unit_doubt(doc, path, built, by_series.get(o.series), reported)
-    return PrometheusReads(reads=tuple(reads.values()), unreadable=unreadable), problems
+    found = PrometheusReads(
+        reads=tuple(reads.values()), unreadable=unreadable, inline=tuple(inline.values())
+    )
+    return found, problems
+
+
+Q = TypeVar("Q", bound=CountQueries)
+
+
+def _shared(found: dict[str, Q], o: Objective) -> bool:
+    """Whether another objective reads ``o``'s series already (then ``o``'s SLO is added)."""
+    known = found.get(o.series)
+    if known is not None and o.slo not in known.slos:
+        found[o.series] = replace(known, slos=(*known.slos, o.slo))
+    return known is not None
 
 
 def _unit_doubt(
@@ -400,14 +417,6 @@ def _locate_sli(
     return None
 
 
-def _metrics(spec: SLISpec) -> list[tuple[str, MetricSpec]]:
-    found: list[tuple[str, MetricSpec | None]] = [("threshold", spec.threshold_metric)]
-    ratio = spec.ratio_metric
-    if ratio is not None:
-        found += [(k, getattr(ratio, k)) for k in ("good", "bad", "total", "raw")]
-    return [(k, m) for k, m in found if m is not None]
-
-
 def _queries(
     o: Objective,
     spec: SLISpec,
@@ -415,8 +424,7 @@ def _queries(
     rule: EventRule | None,
     types: Mapping[str, str],
 ) -> SeriesQueries:
-    metrics = dict(_metrics(spec))
-    refs = {m.metric_source.metric_source_ref for m in metrics.values()}
+    refs = {m.metric_source.metric_source_ref for _, m in metrics_of(spec)}
     if len(refs) != 1 or None in refs:
         raise QueryFormError(
             "its metrics do not all name one DataSource (metricSourceRef)",
@@ -434,62 +442,4 @@ def _queries(
             if not known
             else "fix the DataSource's problems listed by covenant validate",
         )
-    texts = {k: _query_text(m) for k, m in metrics.items()}
-    if "threshold" in metrics:
-        if rule is None or rule.latency_ms is None:
-            raise QueryFormError(
-                "no threshold found for it", hint="give the objective op and value"
-            )
-        first, total, is_bad = histogram_queries(
-            texts["threshold"], op=rule.latency_ms.op.value, threshold=rule.latency_ms.threshold
-        )
-        built = _built(o, source, first=first, total=total, is_bad=is_bad)
-        bucket = counter_selector(texts["threshold"])
-        assert bucket is not None  # histogram_queries refused any other
-        old = legacy_bucket_query(texts["threshold"], threshold=rule.latency_ms.threshold)
-        legacy = query_fingerprint(None if is_bad else old, old if is_bad else None, total)
-        spellings = le_values(rule.latency_ms.threshold)
-        return replace(built, bucket=(bucket.text(), spellings), legacy=legacy)
-    if "raw" in metrics:
-        raise QueryFormError(
-            "ratioMetric.raw gives a ratio, which cannot be counted per bucket",
-            hint="give good (or bad) and total counters instead of raw",
-        )
-    counter = spec.ratio_metric is not None and spec.ratio_metric.counter is not False
-    first_key = "good" if "good" in metrics else "bad"
-    if first_key not in texts or "total" not in texts:
-        raise QueryFormError("it needs good (or bad) and total", hint="add both queries")
-    return _built(
-        o,
-        source,
-        first=count_query(texts[first_key], counter=counter),
-        total=count_query(texts["total"], counter=counter),
-        is_bad=first_key == "bad",
-    )
-
-
-def _built(
-    o: Objective, source: PrometheusSource, *, first: str, total: str, is_bad: bool
-) -> SeriesQueries:
-    return SeriesQueries(
-        series=o.series,
-        slos=(o.slo,),
-        sli=o.sli,
-        source=source,
-        total=total,
-        good=None if is_bad else first,
-        bad=first if is_bad else None,
-    )
-
-
-def _query_text(metric: MetricSpec) -> str:
-    """``spec.query``, else ``spec.promql`` (Nobl9's name; two that differ are an error of
-    ``checks``)."""
-    spec = metric.metric_source.spec
-    query = spec.get("query") or spec.get("promql")  # an empty query: promql, if given
-    if not isinstance(query, str) or not query.strip():
-        raise QueryFormError(
-            "a metricSource has no spec.query (or spec.promql) text",
-            hint="write the PromQL in metricSource.spec.query",
-        )
-    return query
+    return count_queries(o, spec, rule).read_from(source)

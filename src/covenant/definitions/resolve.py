@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from covenant.core.alert_rules import sloth_ids
 from covenant.core.composite import Component, CompositeObjective
@@ -23,6 +23,7 @@ from covenant.core.model import (
     Objective,
     Operator,
 )
+from covenant.core.promql import is_compatible
 from covenant.definitions.alert_routing import alert_routing
 from covenant.definitions.alerting import resolve_tiers
 from covenant.definitions.contract_model import Contracts
@@ -142,7 +143,8 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
     settings, settings_problems = resolve_settings(parsed)
     correction_problems += settings_problems
     prometheus: PrometheusReads | None = None
-    if "DataSource" in kinds:  # the Prometheus code loads only for a workspace naming a source
+    # the Prometheus code loads only for a workspace naming a source or typing one inline
+    if "DataSource" in kinds or any(map(_typed_inline, parsed)):
         from covenant.definitions.prometheus import prometheus_reads  # noqa: PLC0415
 
         prometheus, read_problems = prometheus_reads(
@@ -206,6 +208,25 @@ def sloth_id_problems(
 
 def _named(o: Objective) -> str:
     return f"SLO {o.slo!r}" + (f" objective {o.name!r}" if o.name else "")
+
+
+def _typed_inline(item: Parsed) -> bool:
+    """Whether an SLO or SLI types a metricSource Prometheus without naming a DataSource: it
+    is read from ingested events, but its queries make Prometheus rules."""
+    return item.definition.kind in ("SLO", "SLI") and _typed(item.definition.raw.get("spec"))
+
+
+def _typed(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(map(_typed, value))
+    if not isinstance(value, dict):
+        return False
+    source = value.get("metricSource")
+    if isinstance(source, dict) and source.get("metricSourceRef") is None:
+        kind = source.get("type")
+        if isinstance(kind, str) and is_compatible(kind):
+            return True
+    return any(map(_typed, value.values()))
 
 
 def _inline_policy(item: Parsed) -> bool:

@@ -40,7 +40,7 @@ from covenant.core.alert_rules import (
     slo_label,
 )
 from covenant.core.model import AlertTier, CalendarWindow, Objective, RollingWindow
-from covenant.core.promql import WINDOW, SeriesQueries, raw_selector, without_comments
+from covenant.core.promql import WINDOW, CountQueries, raw_selector, without_comments
 from covenant.render.prom_windows import (
     LENGTH,
     OFFSET,
@@ -67,7 +67,7 @@ class RuleTarget:
     """One objective to write rules for, with its SLI as count templates."""
 
     objective: Objective
-    counts: SeriesQueries
+    counts: CountQueries
     labels: Mapping[str, str] = field(default_factory=dict)  # extra labels on every series
     # OpenSLO AlertPolicy switches per tier name (a tier not named: the defaults)
     switches: Mapping[str, TierSwitches] = field(default_factory=dict)

@@ -64,7 +64,7 @@ def plan_rules(workspace: Workspace, *, slos: Sequence[str] = ()) -> RulePlan:
             hint="run covenant evaluate to list the SLOs",
         )
     reads = workspace.prometheus
-    by_series = {q.series: q for q in reads.reads} if reads is not None else {}
+    by_series = {q.series: q for q in (*reads.reads, *reads.inline)} if reads is not None else {}
     unreadable = reads.unreadable if reads is not None else {}
     targets: list[RuleTarget] = []
     skipped: list[Unsupported] = []

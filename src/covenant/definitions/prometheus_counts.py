@@ -1,0 +1,87 @@
+"""The queries that count an SLI's events in Prometheus (``{{.window}}`` templates): good (or
+bad) and total from a ``ratioMetric``, or from a histogram ``thresholdMetric`` the buckets at
+the objective's threshold (docs/prometheus.md). What has no count form is a
+:class:`~covenant.core.promql.QueryFormError` saying why."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from covenant.core.model import EventRule, Objective
+from covenant.core.promql import (
+    CountQueries,
+    QueryFormError,
+    count_query,
+    counter_selector,
+    query_fingerprint,
+)
+from covenant.core.promql_histograms import histogram_queries, le_values, legacy_bucket_query
+from covenant.definitions.openslo import MetricSpec, SLISpec
+
+
+def metrics_of(spec: SLISpec) -> list[tuple[str, MetricSpec]]:
+    found: list[tuple[str, MetricSpec | None]] = [("threshold", spec.threshold_metric)]
+    ratio = spec.ratio_metric
+    if ratio is not None:
+        found += [(k, getattr(ratio, k)) for k in ("good", "bad", "total", "raw")]
+    return [(k, m) for k, m in found if m is not None]
+
+
+def count_queries(o: Objective, spec: SLISpec, rule: EventRule | None) -> CountQueries:
+    """The queries that count ``o``'s events (QueryFormError: they have no count form)."""
+    metrics = dict(metrics_of(spec))
+    texts = {k: _query_text(m) for k, m in metrics.items()}
+    if "threshold" in metrics:
+        if rule is None or rule.latency_ms is None:
+            raise QueryFormError(
+                "no threshold found for it", hint="give the objective op and value"
+            )
+        first, total, is_bad = histogram_queries(
+            texts["threshold"], op=rule.latency_ms.op.value, threshold=rule.latency_ms.threshold
+        )
+        built = _built(o, first=first, total=total, is_bad=is_bad)
+        bucket = counter_selector(texts["threshold"])
+        assert bucket is not None  # histogram_queries refused any other
+        old = legacy_bucket_query(texts["threshold"], threshold=rule.latency_ms.threshold)
+        legacy = query_fingerprint(None if is_bad else old, old if is_bad else None, total)
+        spellings = le_values(rule.latency_ms.threshold)
+        return replace(built, bucket=(bucket.text(), spellings), legacy=legacy)
+    if "raw" in metrics:
+        raise QueryFormError(
+            "ratioMetric.raw gives a ratio, which cannot be counted per bucket",
+            hint="give good (or bad) and total counters instead of raw",
+        )
+    counter = spec.ratio_metric is not None and spec.ratio_metric.counter is not False
+    first_key = "good" if "good" in metrics else "bad"
+    if first_key not in texts or "total" not in texts:
+        raise QueryFormError("it needs good (or bad) and total", hint="add both queries")
+    return _built(
+        o,
+        first=count_query(texts[first_key], counter=counter),
+        total=count_query(texts["total"], counter=counter),
+        is_bad=first_key == "bad",
+    )
+
+
+def _built(o: Objective, *, first: str, total: str, is_bad: bool) -> CountQueries:
+    return CountQueries(
+        series=o.series,
+        slos=(o.slo,),
+        sli=o.sli,
+        total=total,
+        good=None if is_bad else first,
+        bad=first if is_bad else None,
+    )
+
+
+def _query_text(metric: MetricSpec) -> str:
+    """``spec.query``, else ``spec.promql`` (Nobl9's name; two that differ are an error of
+    ``checks``)."""
+    spec = metric.metric_source.spec
+    query = spec.get("query") or spec.get("promql")  # an empty query: promql, if given
+    if not isinstance(query, str) or not query.strip():
+        raise QueryFormError(
+            "a metricSource has no spec.query (or spec.promql) text",
+            hint="write the PromQL in metricSource.spec.query",
+        )
+    return query

@@ -1,0 +1,100 @@
+"""An SLI whose metricSources are typed Prometheus inline (OpenSLO's ``type: Prometheus`` with
+``spec.query``, no ``metricSourceRef``), a shape common in real OpenSLO files: Covenant reads
+it from ingested events (there is no server to read), but the rules it gets are the same as
+with a DataSource — rules run inside Prometheus and need no URL. Before, it got none ("its
+metricSources name no Prometheus DataSource")."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from covenant.cli.main import app
+from covenant.definitions.workspace import load_workspace
+
+SLO = """\
+apiVersion: openslo/v1
+kind: Service
+metadata:
+  name: api
+spec: {{}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: api-availability
+spec:
+  service: api
+  indicator:
+    metadata:
+      name: api-errors
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:{good}
+            type: Prometheus
+            spec:
+              query: sum(http_requests_total{{code!~"5.."}})
+        total:
+          metricSource:{total}
+            type: Prometheus
+            spec:
+              query: sum(http_requests_total)
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 0.999
+"""
+REF = "\n            metricSourceRef: prometheus"
+SOURCE = """\
+---
+apiVersion: openslo/v1
+kind: DataSource
+metadata:
+  name: prometheus
+spec:
+  type: Prometheus
+  connectionDetails:
+    url: http://localhost:9090
+"""
+
+
+def _rules(folder: Path, text: str) -> str:
+    folder.mkdir()
+    (folder / "slos.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["rules", "prometheus", "-w", str(folder)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_inline_typed_sli_gets_the_rules_a_datasource_gives(
+    promtool: str, tmp_path: Path
+) -> None:
+    inline = _rules(tmp_path / "inline", SLO.format(good="", total=""))
+    named = _rules(tmp_path / "named", SLO.format(good=REF, total=REF) + SOURCE)
+    assert inline == named  # the rules do not depend on the server
+    path = tmp_path / "rules.yml"
+    path.write_text(inline, encoding="utf-8")
+    done = subprocess.run(
+        [promtool, "check", "rules", str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    # still read from ingested events: nothing for a Prometheus read to fetch
+    workspace = load_workspace(tmp_path / "inline")
+    assert workspace.prometheus is not None
+    assert workspace.prometheus.reads == ()
+
+
+def test_a_mixed_or_foreign_inline_type_gets_no_rules(tmp_path: Path) -> None:
+    text = SLO.format(good="", total="").replace("type: Prometheus", "type: Datadog", 1)
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "slos.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["rules", "prometheus", "-w", str(folder)])
+    assert result.exit_code == 1
+    assert "skipped api-availability" in result.output
