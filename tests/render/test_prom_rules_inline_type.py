@@ -72,9 +72,7 @@ def _rules(folder: Path, text: str) -> str:
     return result.stdout
 
 
-def test_inline_typed_sli_gets_the_rules_a_datasource_gives(
-    promtool: str, tmp_path: Path
-) -> None:
+def test_inline_typed_sli_gets_the_rules_a_datasource_gives(promtool: str, tmp_path: Path) -> None:
     inline = _rules(tmp_path / "inline", SLO.format(good="", total=""))
     named = _rules(tmp_path / "named", SLO.format(good=REF, total=REF) + SOURCE)
     assert inline == named  # the rules do not depend on the server
