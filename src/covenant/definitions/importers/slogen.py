@@ -144,6 +144,35 @@ def import_slo_generator(
     return result
 
 
+def _unknown_backend(here: Recorder, backend: str, *, v1: bool) -> None:
+    """A backend name without a dot is one of slo-generator's own: it loads the class
+    ``<Name>Backend`` from ``slo_generator.backends.<name>`` (a v1 ``class: Ssm`` too, read
+    as ``ssm``) and stops when there is none; a custom class is written as ``module.Class``."""
+    base = backend.partition("/")[0]  # prometheus/thanos: the prometheus class, named thanos
+    known = ", ".join(["prometheus", *sorted(BACKEND_TYPES)])
+    if base == "prometheus" or base in BACKEND_TYPES:
+        here.note(
+            ("backend",),
+            f"backend {backend!r} is slo-generator's {base} backend under a second name: "
+            f"Covenant reads a backend by its plain name (rename it {base} in the SLO and in "
+            "config.yaml's backends to import it)",
+            skipped=True,
+        )
+        return
+    name = "".join(part.capitalize() for part in base.split("_"))
+    klass = name + "Backend"
+    said = f"v1 backend class {name!r}" if v1 else f"backend {backend!r}"
+    here.problem(
+        ("backend",),
+        INVALID,
+        f"{said} is not a slo-generator backend: slo-generator would load "
+        f"slo_generator.backends.{base}.{klass}, which it does not ship",
+        f"name one of its backends ({known}; in a v1 config the class, e.g. Prometheus), or "
+        "write your own backend class as its dotted path (module.Class): its queries live in "
+        "code and it is left out",
+    )
+
+
 def _snake_cases(spec: Any) -> str:
     """``serviceLevelIndicator → service_level_indicator, …``: the camelCase keys of ``spec``
     (the first six, outer keys first) as slo-generator's v2 writes them."""
@@ -298,13 +327,16 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
         indicator = other_backend(
             here, method, sli, source=source, source_type=BACKEND_TYPES[backend]
         )
-    else:
+    elif "." in backend:
         here.note(
             ("backend",),
             f"backend {backend!r} is a custom Python class: its queries live in code, not in the "
             "file",
             skipped=True,
         )
+        return
+    else:
+        _unknown_backend(here, backend, v1=options.inline_backend is not None)
         return
     if indicator is None:
         return

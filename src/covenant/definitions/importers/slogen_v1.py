@@ -10,22 +10,26 @@ a v2 shared config's ``backends`` are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
 from covenant.definitions.importers.base import mapping
 
-V2_BACKENDS = {  # v1 backend class → v2 backend name
-    "Stackdriver": "cloud_monitoring",
-    "CloudMonitoring": "cloud_monitoring",
-    "StackdriverServiceMonitoring": "cloud_service_monitoring",
-    "CloudServiceMonitoring": "cloud_service_monitoring",
-    "Prometheus": "prometheus",
-    "Datadog": "datadog",
-    "Dynatrace": "dynatrace",
-    "Elasticsearch": "elasticsearch",
+RENAMED = {  # v1 backend classes renamed in v2 (slo-generator's PROVIDERS_COMPAT)
+    "Stackdriver": "CloudMonitoring",
+    "StackdriverServiceMonitoring": "CloudServiceMonitoring",
 }
+
+
+def v2_backend(klass: str) -> str:
+    """The v2 backend name of a v1 ``class``, as ``slo-generator migrate`` writes it: a core
+    class (no dot) renamed and in snake_case (``CloudMonitoringMql`` → ``cloud_monitoring_mql``),
+    a custom class's dotted path (``module.Class``) kept as written."""
+    if "." in klass:
+        return klass
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", RENAMED.get(klass, klass)).lower()
 
 
 def is_v1(data: Any) -> bool:
@@ -40,7 +44,7 @@ def inline_backend(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The v2 config of a v1 one (unknown backend classes stay as written: custom)."""
+    """The v2 config of a v1 one."""
     backend = mapping(data.get("backend"))
     names = [str(data.get(key) or "") for key in ("service_name", "feature_name", "slo_name")]
     klass = str(backend.get("class") or "")
@@ -54,7 +58,7 @@ def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
         },
         "spec": {
             "description": data.get("slo_description") or "",
-            "backend": V2_BACKENDS.get(klass, klass),
+            "backend": v2_backend(klass),
             "method": backend.get("method"),
             "exporters": [mapping(e).get("class") for e in exporters]
             if isinstance(exporters, list)
