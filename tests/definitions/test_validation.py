@@ -629,3 +629,34 @@ spec:
         ("missing-field", "spec.objectives[0].timeSliceWindow"),
         ("unknown-field", "spec.indicator.spec.thresholdMetric.metricSource.flavour"),
     ]
+
+
+def test_an_inline_indicator_with_a_document_header_says_what_the_inline_form_is() -> None:
+    """OpenSLO's inline indicator is an SLI's metadata and spec (the spec's SLO example; the
+    go-sdk's SLOIndicatorInline holds those two and is decoded with unknown fields refused, so
+    oslo refuses apiVersion/kind there too). "remove it" did not say why a header that is right
+    on an SLI document is wrong here, nor the other way: its own document and indicatorRef."""
+    text = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api}
+spec:
+  service: api
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 28d, isRolling: true}]
+  indicator:
+    apiVersion: openslo/v1
+    kind: SLI
+    metadata: {name: api-good}
+    spec:
+      ratioMetric:
+        good: {metricSource: {type: Prometheus, spec: {query: good}}}
+        total: {metricSource: {type: Prometheus, spec: {query: total}}}
+  objectives: [{target: 0.99}]
+"""
+    _, problems = load_text(text)
+    found = {p.field: p.fix for p in problems if p.code == "unknown-field"}
+    assert set(found) == {"spec.indicator.apiVersion", "spec.indicator.kind"}
+    for fix in found.values():
+        assert fix.startswith("an inline indicator is an SLI's metadata and spec only")
+        assert "indicatorRef: <its name>" in fix

@@ -155,6 +155,8 @@ def _one(
         misplaced = MISPLACED.get(name)
         if misplaced is not None and misplaced[0] in ("", *map(str, loc[:-1])):
             fix = misplaced[1]  # a field of another place or version: "did you mean" misleads
+        if name in ("apiVersion", "kind") and len(loc) > 1 and loc[-2] == "indicator":
+            fix = INLINE_HEADER
         return at(doc, loc, code="unknown-field", message=f"unknown field {name!r}", fix=fix)
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
@@ -292,6 +294,12 @@ def _with_input(detail: ErrorDetails) -> str:
         return str(detail["msg"])
     return f"{detail['msg']} (found {_yaml_value(given)})"
 
+
+INLINE_HEADER = (  # OpenSLO's inline form, and its go-sdk (oslo) refuses any other key there
+    "an inline indicator is an SLI's metadata and spec only; apiVersion and kind head an SLI "
+    "document of its own: remove both here, or write the SLI as its own document (kind: SLI) "
+    "and point to it with indicatorRef: <its name>"
+)
 
 MISPLACED = {  # field → (a key its place holds, "" for any; the fix), seen in real files
     "timeWindow": (
