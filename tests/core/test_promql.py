@@ -289,3 +289,39 @@ def test_a_query_whose_brackets_or_strings_do_not_close_is_not_promql(
         count_query(query, counter=True)
     # brackets and quotes inside strings and comments are text
     assert count_query('sum(x{a=")]}"})', counter=True) == 'sum(increase(x{a=")]}"}[{{.window}}]))'
+
+
+@pytest.mark.parametrize(
+    ("query", "aggregation"),
+    [
+        # slo-generator's operators: [sum, rate]; promtool: "expected type instant vector in
+        # aggregation expression, got range vector" at the sum, not the rate
+        ('rate(sum(x_total{code=~"5.."}[{{.window}}]))', "sum"),
+        ("sum by (job) (x_total[{{.window}}])", "sum"),
+        ("sum(x_total[{{.window}}]) by (job)", "sum"),
+        ("increase(max without (pod) (x_total[{{.window}}]))", "max"),
+    ],
+)
+def test_an_aggregation_of_the_range_is_named_not_the_rate_around_it(
+    query: str, aggregation: str
+) -> None:
+    with pytest.raises(QueryFormError) as caught:
+        count_query(query, counter=False)
+    assert caught.value.message == (
+        f"cannot count {query!r}: {aggregation}() is applied to a range [{{{{.window}}}}], and "
+        "Prometheus aggregates only instant vectors (it refuses the query)"
+    )
+    assert f"{aggregation}(increase(" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sum(increase(x_total[{{.window}}]))",
+        "sum by (job) (increase(x_total[{{.window}}]))",
+        "sum(increase(x_total[{{.window}}])) by (job)",
+        'sum(increase(x_total{path="sum(x[{{.window}}])"}[{{.window}}]))',  # in a string
+    ],
+)
+def test_an_aggregation_outside_the_range_function_is_left_alone(query: str) -> None:
+    assert count_query(query, counter=False) == query

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
+from covenant.core.promql_aggregations import aggregation_over_range
 from covenant.core.timeutil import shorthand
 from covenant.errors import InputError
 
@@ -430,6 +431,15 @@ def _window_form(query: str) -> None:
     mask = code_mask(query)
     code = blanked(query, mask)
     _ranges_on_selectors(query, code)
+    aggregation = aggregation_over_range(code, f"[{WINDOW}]")
+    if aggregation is not None:
+        raise QueryFormError(
+            f"cannot count {query.strip()!r}: {aggregation}() is applied to a range "
+            f"[{WINDOW}], and Prometheus aggregates only instant vectors (it refuses the query)",
+            hint=f"aggregate outside the function that takes the range: "
+            f"{aggregation}(increase(metric{{…}}[{WINDOW}])) (slo-generator's operators, "
+            "innermost first: [increase, sum])",
+        )
     _no_rates(query, code, mask)
 
 
