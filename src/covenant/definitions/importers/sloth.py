@@ -45,6 +45,7 @@ from covenant.definitions.importers.base import (
     tier,
 )
 from covenant.definitions.importers.bundles import kind_of, skipped_in_bundle, unrecognised
+from covenant.definitions.importers.sloth_k8s import snake_case_fields
 from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, alert_windows, openslo_alpha
 from covenant.definitions.yamlsource import SourceDocument
 
@@ -103,6 +104,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                     "labels of the Kubernetes resource (selecting it for an operator); not carried "
                     "over — spec.labels are the SLOs' labels",
                 )
+            snake_case_fields(record.child(("spec",)), spec, SPELLINGS)
             _service_level(result, record.child(("spec",)), spec, options)
         elif api == "sloth.slok.dev/v1" and kind == "AlertWindows":
             result.reason = (
