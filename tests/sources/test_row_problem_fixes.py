@@ -89,3 +89,32 @@ def test_whole_numbers_are_quoted_as_the_file_wrote_them(tmp_path: Path) -> None
     first, second = read_events(counted, rules=[RULE]).problems
     assert first.message == "good=5 is more than total=3"
     assert second.message.startswith("good=1.5 total=3 are not both whole numbers")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_count_past_2_to_the_53_is_quoted_as_written(tmp_path: Path, suffix: str) -> None:
+    # regression: in a column read as floats (a fraction elsewhere), 9007199254740993 became
+    # the float 9007199254740992 (2^53 + 1 is not a float) and was quoted as that number;
+    # 99999999999999999999 (past int64, read as a float) as 1e+20
+    rows = [("9007199254740993", "3"), ("1.5", "3"), ("99999999999999999999", "3")]
+    path = tmp_path / f"c{suffix}"
+    if suffix == ".csv":
+        body = "".join(
+            f"2026-01-01T00:00:0{i}Z,checkout,{g},{t}\n" for i, (g, t) in enumerate(rows)
+        )
+        path.write_text("timestamp,sli,good,total\n" + body)
+    else:
+        path.write_text(
+            "".join(
+                f'{{"timestamp": "2026-01-01T00:00:0{i}Z", "sli": "checkout", "good": {g}, '
+                f'"total": {t}}}\n'
+                for i, (g, t) in enumerate(rows)
+            )
+        )
+    messages = [p.message for p in read_events(path, rules=[RULE]).problems]
+    tail = "are not both whole numbers from 0 to 10^12"
+    assert messages == [
+        f"good=9007199254740993 total=3 {tail}",
+        f"good=1.5 total=3 {tail}",
+        f"good=99999999999999999999 total=3 {tail}",
+    ]

@@ -20,6 +20,7 @@ import pyarrow as pa
 from covenant.errors import IngestError
 
 LineMap = Callable[[npt.NDArray[np.int64]], list[str]]
+WrittenRows = Callable[[npt.NDArray[np.int64]], list[dict[str, str] | None]]
 DICTIONARY_COLUMNS = ("sli", "service", "outcome")
 EVENT_COLUMNS = (
     "timestamp",
@@ -61,6 +62,9 @@ class SourceTable:
     invalid: tuple[InvalidRow, ...] = ()
     invalid_count: int = 0
     done: float = 1.0
+    # the given rows' cells as the file wrote them (a number past a float's precision is
+    # quoted from here), by column name; None: not kept for this format
+    written: WrittenRows | None = field(default=None, repr=False)
 
 
 def _check_encoding(name: str, head: bytes) -> bytes:

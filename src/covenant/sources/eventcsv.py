@@ -238,6 +238,7 @@ def _csv_block(
             mask = np.ones(lines.size, dtype=bool)
             mask[skipped] = False
             cache["lines"] = lines[mask] + (first_line - 1)
+            cache["starts"], cache["ends"] = starts[mask], ends[mask]
             placed.extend(
                 (
                     int(lines[i]) + first_line - 1,
@@ -250,6 +251,14 @@ def _csv_block(
     def locate(rows: npt.NDArray[np.int64]) -> list[str]:
         lines = records()
         return [f"{name}:{int(lines[r])}" if r < lines.size else f"{name}:?" for r in rows]
+
+    def written(rows: npt.NDArray[np.int64]) -> list[dict[str, str] | None]:
+        records()
+        starts, ends = cache["starts"], cache["ends"]
+        return [
+            written_cells(names, body[starts[r] : ends[r]]) if r < starts.size else None
+            for r in rows.tolist()
+        ]
 
     if bad_texts:
         records()
@@ -283,7 +292,15 @@ def _csv_block(
         invalid=tuple(invalid),
         invalid_count=n_invalid,
         done=done,
+        written=written,
     )
+
+
+def written_cells(names: list[str], record: bytes) -> dict[str, str] | None:
+    """A CSV record's cells as written, by column name (None when it does not split into
+    as many cells as there are columns)."""
+    cells = next(csv.reader([record.decode(errors="replace").rstrip("\r\n")]), [])
+    return dict(zip(names, cells, strict=True)) if len(cells) == len(names) else None
 
 
 def find_records(

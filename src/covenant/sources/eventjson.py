@@ -21,6 +21,7 @@ from covenant.sources.eventblocks import (
     MAX_INVALID,
     InvalidRow,
     SourceTable,
+    WrittenRows,
     blank_lines,
     has_text,
     line_locator,
@@ -115,6 +116,7 @@ def jsonl_batches(path: Path, gz: bool, block_bytes: int) -> Iterator[SourceTabl
                 invalid=tuple(rows[:MAX_INVALID]),
                 invalid_count=n_invalid + slow_count + len(repeated),
                 done=done,
+                written=_written_lines(data, first_line, lines),
             )
             yielded = True
             invalid, n_invalid = [], 0
@@ -135,6 +137,29 @@ def jsonl_batches(path: Path, gz: bool, block_bytes: int) -> Iterator[SourceTabl
             table=pa.table({"timestamp": pa.array([], pa.string())}),
             locate=line_locator(name, np.zeros(0, dtype=np.int64)),
         )
+
+
+def _written_lines(data: bytes, first_line: int, lines: npt.NDArray[np.int64]) -> WrittenRows:
+    """The given rows' values as written (numbers as their text), from the block's lines."""
+
+    def written(rows: npt.NDArray[np.int64]) -> list[dict[str, str] | None]:
+        starts, ends = line_spans(data)
+        found: list[dict[str, str] | None] = []
+        for row in rows.tolist():
+            index = int(lines[row]) - first_line if row < lines.size else -1
+            try:
+                text = data[starts[index] : ends[index]] if 0 <= index < starts.size else b""
+                record = json.loads(text, parse_int=str, parse_float=str)
+            except ValueError:
+                record = None
+            found.append(
+                {str(k): v for k, v in record.items() if isinstance(v, str)}
+                if isinstance(record, dict)
+                else None
+            )
+        return found
+
+    return written
 
 
 def _without_repeated_keys(

@@ -8,7 +8,6 @@ from it, a ``Problem`` with the file line, the column, the message and the fix.
 from __future__ import annotations
 
 import json
-import math
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +20,7 @@ import pyarrow.compute as pc
 from covenant.errors import IngestError, Problem
 from covenant.sources.eventblocks import LATEST
 from covenant.sources.eventfiles import SourceTable
+from covenant.sources.rowvalues import shown
 
 MAX_PROBLEMS = 100
 
@@ -448,30 +448,18 @@ def problems(
         return []
     places = source.locate(rows)
     taken = table.take(pa.array(rows)).to_pylist()
+    texts = source.written(rows) if source.written is not None else [None] * len(taken)
     problems = []
-    for place, record, code in zip(places, taken, reason[rows].tolist(), strict=True):
+    for place, record, text, code in zip(places, taken, texts, reason[rows].tolist(), strict=True):
         kind, column, message, fix = MESSAGES[code]
         values: dict[str, Any] = {
-            "value": _shown(record.get(column)),
-            "good": _shown(record.get("good")),
-            "total": _shown(record.get("total")),
+            key: shown(record.get(name), (text or {}).get(name))
+            for key, name in (("value", column), ("good", "good"), ("total", "total"))
         }
         problems.append(
             Problem(code=kind, message=message.format(**values), where=place, field=column, fix=fix)
         )
     return problems
-
-
-def _shown(value: Any) -> Any:
-    """A number column's value as the file wrote it where a float can say so: a whole number
-    without ``.0`` (``-200``, ``good=5``; exact up to 2^53), NaN and infinities as words."""
-    if not isinstance(value, float):
-        return value
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if value.is_integer() and abs(value) <= 2**53:
-        return int(value)
-    return value
 
 
 def merge_invalid(source: SourceTable, problems: list[Problem]) -> tuple[Problem, ...]:
