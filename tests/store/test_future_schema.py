@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from covenant.errors import StoreError
+from covenant.services.database import database_current
 from covenant.services.ingest import open_store
 
 
@@ -49,3 +50,25 @@ def test_another_applications_sqlite_file_is_refused_unchanged(tmp_path: Path, t
     with sqlite3.connect(path) as conn:
         assert conn.execute(f"SELECT body FROM {table}").fetchall() == [("kept",)]
     conn.close()
+
+
+def test_db_current_names_another_applications_sqlite_file_not_a_store_behind(
+    tmp_path: Path,
+) -> None:
+    # regression: `covenant db current` on such a file said "revision: (none: no schema
+    # yet) / behind: … run `covenant db upgrade`" (exit 0), which the upgrade then refused
+    path = tmp_path / "covenant.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+    conn.close()
+    with pytest.raises(StoreError, match=r"not a Covenant store: .*\(notes\)"):
+        database_current(f"sqlite:///{path}")
+    assert _tables(path) == ["notes"]
+
+
+def test_db_current_still_says_an_empty_sqlite_file_has_no_schema_yet(tmp_path: Path) -> None:
+    path = tmp_path / "covenant.db"
+    sqlite3.connect(path).close()
+    report = database_current(f"sqlite:///{path}")
+    assert report.after == ()
+    assert report.behind

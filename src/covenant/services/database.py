@@ -43,7 +43,7 @@ class SchemaReport:
 def database_current(database_url: str) -> SchemaReport:
     """The store's schema revision beside this version's (never writes; a SQLite file that
     does not exist is :class:`NoStoreError`)."""
-    from covenant.store.db import create_engine_for  # noqa: PLC0415 - SQLAlchemy
+    from covenant.store.db import create_engine_for, refuse_foreign  # noqa: PLC0415 - SQLAlchemy
     from covenant.store.schema_status import describe, refuse_newer, schema_state  # noqa: PLC0415
 
     _exists(database_url)
@@ -51,6 +51,8 @@ def database_current(database_url: str) -> SchemaReport:
     try:
         state = schema_state(engine)
         refuse_newer(engine, state)
+        if not state.current and engine.dialect.name == "sqlite":
+            refuse_foreign(engine)  # another application's tables: not a store behind
         current = tuple(sorted(state.current))
         return SchemaReport(
             url=describe(engine), before=current, after=current, heads=tuple(sorted(state.heads))

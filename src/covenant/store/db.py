@@ -211,11 +211,11 @@ def migrate(engine: Engine) -> None:
     if not state.current and engine.dialect.name == "sqlite":
         if _created(engine):
             return
-        _refuse_foreign(engine)
+        refuse_foreign(engine)
     upgrade_with_alembic(engine)
 
 
-def _refuse_foreign(engine: Engine) -> None:
+def refuse_foreign(engine: Engine) -> None:
     """A SQLite file with tables but no Covenant stamp is another application's database:
     :class:`StoreError` naming its tables, before Alembic would add Covenant's tables beside
     them (or fail half-way on a table of the same name). A stamp found now is a store another
