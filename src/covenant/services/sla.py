@@ -28,6 +28,7 @@ from covenant.core.availability import (
 )
 from covenant.core.backtest import period_label
 from covenant.core.business_time import CalendarSet, compile_calendars
+from covenant.core.calendar_compile import MAX_COMPILED_DAYS
 from covenant.core.evaluate import align_down, align_up
 from covenant.core.parties import Addressee
 from covenant.core.series import BucketMatrix
@@ -394,9 +395,17 @@ def support_clock(
     if commitment.calendar is None:
         return WallClock()
     # Deadlines can lie well after the period: compile the calendar generously.
-    return clock_for(
-        commitment.calendar, start - timedelta(days=7), max(at, start) + timedelta(days=400)
-    )
+    first, last = start - timedelta(days=7), max(at, start) + timedelta(days=400)
+    latest = first + timedelta(days=MAX_COMPILED_DAYS) - timedelta(days=400)
+    if last - first > timedelta(days=MAX_COMPILED_DAYS):
+        raise InputError(
+            f"--at {utc_text(at)} is too far after the period starting {utc_text(start)}: "
+            f"support {commitment.name!r} counts business hours of calendar "
+            f"{commitment.calendar!r} up to --at, and a calendar is compiled for at most 50 "
+            "years",
+            hint=f"give --at at most {utc_text(latest)} for this period (or leave it out: now)",
+        )
+    return clock_for(commitment.calendar, first, last)
 
 
 def calendar_clocks(workspace: Workspace) -> ClockFactory:
