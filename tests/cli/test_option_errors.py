@@ -157,6 +157,22 @@ def test_a_bad_clock_variable_is_a_coded_usage_error(shop: Path) -> None:
     assert "run: covenant explain invalid-covenant-now" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "clock", ["0001-01-01T00:00:00Z", "1970-06-01T00:00:00Z", "9999-12-31T00:00:00Z"]
+)
+def test_a_clock_outside_the_instants_range_is_a_coded_usage_error(shop: Path, clock: str) -> None:
+    # --at refuses these years (1971 to 8999); the clock variable is read by every command and
+    # an evaluation at year 1 reached an OverflowError traceback
+    result = runner.invoke(app, ["evaluate", "-w", str(shop)], env={"COVENANT_NOW": clock})
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: COVENANT_NOW={clock!r} is outside the years 1971 to 8999 — write an instant in "
+        "that range, e.g. COVENANT_NOW=2026-10-31T09:30:00Z, or unset it to use the system clock"
+    ) in result.stderr
+    assert "run: covenant explain invalid-covenant-now" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_good_values_still_run(shop: Path) -> None:
     args = ["suggest", "slo", *SLO, "--windows", "3", "--hold", "2", "-w", str(shop)]
     result = runner.invoke(app, args, env=NOW)

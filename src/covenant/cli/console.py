@@ -81,20 +81,27 @@ def now() -> datetime:
     """
     fixed = os.environ.get(NOW_VARIABLE)
     if fixed:
+        from covenant.core.when import EARLIEST, LATEST
+
         try:
             parsed = datetime.fromisoformat(fixed)
         except ValueError:
             parsed = None
+        example = f"{NOW_VARIABLE}=2026-10-31T09:30:00Z, or unset it to use the system clock"
+        problem = ""
         if parsed is None or parsed.tzinfo is None:
-            fail(
-                ClockVariableError(
-                    f"{NOW_VARIABLE}={fixed!r} is not an ISO-8601 instant with Z or an offset",
-                    hint=f"write e.g. {NOW_VARIABLE}=2026-10-31T09:30:00Z, or unset it to use the "
-                    "system clock",
-                )
+            problem, hint = (
+                "is not an ISO-8601 instant with Z or an offset",
+                f"write e.g. {example}",
             )
+        elif not EARLIEST <= parsed < LATEST:  # the range --at takes: windows stay in datetime's
+            problem = "is outside the years 1971 to 8999"
+            hint = f"write an instant in that range, e.g. {example}"
+        if problem:
+            fail(ClockVariableError(f"{NOW_VARIABLE}={fixed!r} {problem}", hint=hint))
             # a usage error (exit 2), raised past every `except Exception` so it prints once
             raise SystemExit(2)
+        assert parsed is not None
         return parsed.astimezone(UTC).replace(microsecond=0)
     return datetime.now(UTC).replace(microsecond=0)
 
