@@ -130,6 +130,27 @@ def test_dry_run_json_reports_per_file_and_writes_nothing(corpus: Path, tmp_path
     assert by_source["prometheus-http.yaml"]["reused"] == ["DataSource prometheus"]
 
 
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("42\n", "the value 42"),
+        ("hello\n", "the value 'hello'"),
+        ("true\n", "the value true"),
+        ("- x\n", "the value 'x'"),  # a top-level list is read as its items
+    ],
+)
+def test_a_document_that_is_no_mapping_is_named_in_yaml_words(
+    tmp_path: Path, text: str, what: str
+) -> None:
+    source = tmp_path / "odd.yml"
+    source.write_text(text)
+    result = runner.invoke(app, ["import", "sloth", str(source), "--into", str(tmp_path / "w")])
+    assert result.exit_code == 1
+    assert f"odd.yml:1: not a Sloth spec: {what}, not a mapping — " in result.output
+    assert "a int" not in result.output
+    assert "a str," not in result.output
+
+
 def test_wrong_tool_is_a_coded_error(corpus: Path, tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["import", "pyrra", str(corpus / "sloth/getting-started.yml"), "--into", str(tmp_path)]

@@ -65,7 +65,7 @@ def unrecognised(record: Recorder, data: Any, *, expected: str, fix: str) -> Non
 
     found = foreign_format(data) if isinstance(data, Mapping) else None
     if not isinstance(data, Mapping):
-        what = f"a {type(data).__name__}, not a mapping"
+        what = f"{_value(data)}, not a mapping"
     elif found is not None and expected not in found[0]:  # else: the tool's, of another kind
         what = found[0]
     elif isinstance(data.get("apiVersion"), str) and data["apiVersion"].startswith("openslo"):
@@ -76,3 +76,15 @@ def unrecognised(record: Recorder, data: Any, *, expected: str, fix: str) -> Non
         what = "a mapping without apiVersion"
     path: PathKey = ("apiVersion",) if isinstance(data, Mapping) and "apiVersion" in data else ()
     record.problem(path, UNRECOGNISED, f"not {expected}: {what}", fix)
+
+
+def _value(data: Any) -> str:
+    """A document that is no mapping in YAML's words, not Python's (``a int``, ``a str``)."""
+    if isinstance(data, Sequence) and not isinstance(data, str):
+        return "a list"
+    if data is None:
+        return "an empty value"
+    if isinstance(data, bool):
+        return f"the value {str(data).lower()}"
+    shown = repr(data) if isinstance(data, str) else str(data)
+    return f"the value {shown if len(shown) <= 40 else shown[:37] + '...'}"
