@@ -325,3 +325,19 @@ def test_an_aggregation_of_the_range_is_named_not_the_rate_around_it(
 )
 def test_an_aggregation_outside_the_range_function_is_left_alone(query: str) -> None:
     assert count_query(query, counter=False) == query
+
+
+def test_a_refused_query_is_quoted_as_written() -> None:
+    # a backslash in a PromQL string (a regular expression's \d) is shown once, as the file
+    # has it, not doubled as Python's repr writes it; the position counts in what is shown
+    query = r'  sum(rate(x_total{code=~"5\d\d"}[{{.window}}]))'
+    with pytest.raises(QueryFormError) as caught:
+        count_query(query, counter=False)
+    assert str(caught.value).startswith(
+        r"""cannot count 'sum(rate(x_total{code=~"5\d\d"}[{{.window}}]))': rate() over"""
+    )
+    with pytest.raises(QueryFormError) as unclosed:
+        count_query(' x_total{code="5\\"}', counter=True)
+    assert str(unclosed.value).startswith(
+        r"""'x_total{code="5\"}' is not PromQL: the string at character 14 is never closed —"""
+    )

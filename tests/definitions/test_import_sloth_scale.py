@@ -252,3 +252,13 @@ def test_a_round_percentage_is_suggested_as_yaml_reads_a_number(tmp_path: Path) 
     (file,) = planned(tmp_path, text).files
     (note,) = [n for n in file.imported.notes if n.field == "slos[0].objective"]
     assert note.reason.endswith("(target 0.009); for 90 % write 90")
+
+
+def test_a_refused_query_with_a_regex_is_named_once_not_quoted_twice(tmp_path: Path) -> None:
+    # an aggregation of the range (Prometheus refuses it); the query has a regular expression's
+    # backslashes: the problem says what is wrong without repeating the query, which its
+    # place (file:line) already names
+    error = 'sum(appcat_probes_seconds_count{code=~"5\\d\\d"}[{{.window}}])'
+    plan = planned(tmp_path, spec(error, f"sum(rate({PROBES}[{{{{.window}}}}]))"))
+    (problem,) = plan.problems
+    assert problem.message.startswith("sum() is applied to a range [{{.window}}]"), problem

@@ -120,6 +120,22 @@ def test_garbage_is_refused(body: bytes, message: str) -> None:
         read(client(fake.url), fake.url)
 
 
+def test_a_garbage_answer_names_the_query_as_written_and_its_range_as_utc_times() -> None:
+    good = r'sum(sum_over_time(good_count{code=~"5\d\d"}[{{.window}}]))'  # PromQL's own \\
+    bad = b'{"status": "success", "data": {"resultType": "matrix", "result": [{"values": [[1]]}]}}'
+    with fake_prometheus(lambda form, _: Answer(body=bad)) as fake:
+        reads = SeriesQueries(
+            series="api", slos=("api",), sli="api", source=source(fake.url), good=good, total=TOTAL
+        )
+        with pytest.raises(SourceAnswerError) as caught:
+            list(read_counts(client(fake.url), reads, start=T0, end=T0 + 180, step=60))
+    message = str(caught.value)
+    # the query between quotes exactly as the file has it (repr doubled each backslash), and
+    # the range as UTC instants (T0 is 2026-09-21T00:00:00Z), not epoch seconds
+    assert r"""query 'sum(sum_over_time(good_count{code=~"5\d\d"}[1m]))' from """ in message
+    assert re.search(r" from 2026-09-2\dT\d\d:\d\d:00Z to 2026-09-21T00:0\d:00Z:", message)
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

@@ -346,10 +346,21 @@ def count_query(query: str, *, counter: bool) -> str:
     selector = counter_selector(query)
     if selector is None:
         raise QueryFormError(
-            f"cannot count {query.strip()!r}: a counter query is a selector or a sum of one",
+            f"cannot count {shown(query)}: a counter query is a selector or a sum of one",
             hint=FORM_FIX,
         )
     return f"sum(increase({selector.text()}[{WINDOW}]))"
+
+
+def shown(query: str) -> str:
+    """``query`` quoted for a message as its file has it: backslashes and quotes kept (``repr``
+    doubled a regular expression's ``\\d``), only characters that do not print escaped."""
+    text = query.strip()
+    return (
+        "'"
+        + "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+        + "'"
+    )
 
 
 _PAIRS = {")": "(", "]": "[", "}": "{"}
@@ -358,10 +369,12 @@ _PAIRS = {")": "(", "]": "[", "}": "{"}
 def _brackets(query: str) -> None:
     """Refuse a query whose brackets do not pair up, or with a string left open: it is not
     PromQL, and every later check would misread it."""
+    lead = len(query) - len(query.lstrip())  # positions count in the query as shown
     left = _kinds(query).find("u")
     if left >= 0:
         raise QueryFormError(
-            f"{query.strip()!r} is not PromQL: the string at character {left + 1} is never closed",
+            f"{shown(query)} is not PromQL: the string at character {left + 1 - lead} is never "
+            "closed",
             hint="close every quoted label value with its quote",
         )
     mask = code_mask(query)
@@ -374,19 +387,19 @@ def _brackets(query: str) -> None:
         elif ch in _PAIRS:
             if not opened or query[opened[-1]] != _PAIRS[ch]:
                 what = (
-                    f"does not close the {query[opened[-1]]!r} at character {opened[-1] + 1}"
+                    f"does not close the {query[opened[-1]]!r} at character {opened[-1] + 1 - lead}"
                     if opened
                     else "closes nothing"
                 )
                 raise QueryFormError(
-                    f"{query.strip()!r} is not PromQL: the {ch!r} at character {i + 1} {what}",
+                    f"{shown(query)} is not PromQL: the {ch!r} at character {i + 1 - lead} {what}",
                     hint="pair every (, [ and { with its closing bracket",
                 )
             opened.pop()
     if opened:
         raise QueryFormError(
-            f"{query.strip()!r} is not PromQL: the {query[opened[-1]]!r} at character "
-            f"{opened[-1] + 1} is never closed",
+            f"{shown(query)} is not PromQL: the {query[opened[-1]]!r} at character "
+            f"{opened[-1] + 1 - lead} is never closed",
             hint="pair every (, [ and { with its closing bracket",
         )
 
@@ -406,12 +419,12 @@ def _placeholders(query: str) -> str:
             return WINDOW
         if body.lower().replace(" ", "") == ".window":
             raise QueryFormError(
-                f"cannot count {query.strip()!r}: {match.group(0)} is not the placeholder "
+                f"cannot count {shown(query)}: {match.group(0)} is not the placeholder "
                 "(it is written in lower case, as Sloth's templates are case-sensitive)",
                 hint=f"write {WINDOW} where it says {match.group(0)}",
             )
         raise QueryFormError(
-            f"cannot count {query.strip()!r}: {match.group(0)} is a template action, and the "
+            f"cannot count {shown(query)}: {match.group(0)} is a template action, and the "
             f"only one Covenant fills in is {WINDOW}",
             hint="render the template (Helm, Go, Jinja) first, or write the query out",
         )
@@ -434,7 +447,7 @@ def _window_form(query: str) -> None:
     aggregation = aggregation_over_range(code, f"[{WINDOW}]")
     if aggregation is not None:
         raise QueryFormError(
-            f"cannot count {query.strip()!r}: {aggregation}() is applied to a range "
+            f"cannot count {shown(query)}: {aggregation}() is applied to a range "
             f"[{WINDOW}], and Prometheus aggregates only instant vectors (it refuses the query)",
             hint=f"aggregate outside the function that takes the range: "
             f"{aggregation}(increase(metric{{…}}[{WINDOW}])) (slo-generator's operators, "
@@ -458,7 +471,7 @@ def _ranges_on_selectors(query: str, code: str) -> None:
         if token and modifier:
             shift = f"{modifier.group(0).strip()} {token}".replace("- ", "-")
             raise QueryFormError(
-                f"cannot count {query.strip()!r}: the range [{WINDOW}] follows the modifier "
+                f"cannot count {shown(query)}: the range [{WINDOW}] follows the modifier "
                 f"{shift!r}, and Prometheus takes a range before its modifiers",
                 hint=f"write the range first, e.g. metric{{…}}[{WINDOW}] {shift}",
             )
@@ -466,7 +479,7 @@ def _ranges_on_selectors(query: str, code: str) -> None:
             continue
         after = repr(token or before[-1:] or "nothing")
         raise QueryFormError(
-            f"cannot count {query.strip()!r}: the range [{WINDOW}] follows {after}, and "
+            f"cannot count {shown(query)}: the range [{WINDOW}] follows {after}, and "
             "Prometheus allows a range only after a series selector (metric{…})",
             hint=f"put the range on the series selector, e.g. increase(metric{{…}}[{WINDOW}]); "
             f"a range over an expression is a subquery, written [{WINDOW}:1m]",
@@ -483,7 +496,7 @@ def _no_rates(query: str, code: str, mask: list[bool]) -> None:
         if WINDOW in code[match.end() : close if close > 0 else len(code)]:
             name = match.group("name")
             raise QueryFormError(
-                f"cannot count {query.strip()!r}: {name}() over [{WINDOW}] gives events per "
+                f"cannot count {shown(query)}: {name}() over [{WINDOW}] gives events per "
                 "second, not a count of events per window",
                 hint=f"write increase(…[{WINDOW}]) where it says {name}(…[{WINDOW}]), or "
                 "multiply the rate by 60 (the window is one minute); a ratio of two rates is "

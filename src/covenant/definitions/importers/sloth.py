@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from covenant.core.promql import QueryFormError, count_query
+from covenant.core.promql import shown as quoted_query
 from covenant.definitions.covenant_v1 import SLOTH_SERVICE_KEY, SLOTH_SLO_KEY
 from covenant.definitions.diagnostics import did_you_mean
 from covenant.definitions.importers import groups, promql, promql_scale
@@ -368,7 +369,7 @@ def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] |
         try:
             count_query(query, counter=False)
         except QueryFormError as exc:
-            message = exc.message.removeprefix(f"cannot count {query.strip()!r}: ")
+            message = exc.message.removeprefix(f"cannot count {quoted_query(query)}: ")
             record.problem(("sli", "events", _get(events, key)[0]), INVALID, message, exc.hint)
             return None
     role, good = "bad", promql.good_of(queries["error_query"], queries["total_query"])

@@ -27,6 +27,8 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.promql import PrometheusSource
+from covenant.core.promql import shown as query_text
+from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import (
     SourceAnswerError,
     SourceCredentialsError,
@@ -158,7 +160,7 @@ class PrometheusClient:
         seconds): what ``group by (…)`` answers."""
         form = {"query": query, "time": str(at)}
         body, _ = self._post("/api/v1/query", form)
-        where = f"{self.source.name} ({self.source.url}), query {query!r} at {at}"
+        where = f"{self.source.name} ({self.source.url}), query {query_text(query)} at {_utc(at)}"
         data = _data(body, where=where)
         result = data.get("result")
         if data.get("resultType") != "vector" or not isinstance(result, list):
@@ -174,7 +176,8 @@ class PrometheusClient:
         return found
 
     def _where(self, query: str, start: int, end: int) -> str:
-        return f"{self.source.name} ({self.source.url}), query {query!r} from {start} to {end}"
+        source = f"{self.source.name} ({self.source.url})"
+        return f"{source}, query {query_text(query)} from {_utc(start)} to {_utc(end)}"
 
     def _post(self, path: str, form: dict[str, str]) -> tuple[Any, list[bytes]]:
         what = f"{self.source.name} ({self.source.url}{path})"
@@ -411,3 +414,8 @@ def _raw(item: dict[str, Any], text: bytes, where: str) -> RawSeries:
     labels, times, parsed = _points(item, text, where)
     ms = np.rint(times * 1000).astype(np.int64)
     return RawSeries(labels=labels, times_ms=ms, values=parsed)
+
+
+def _utc(seconds: int) -> str:
+    """An instant of a query as messages name instants (``2026-12-02T07:17:00Z``)."""
+    return utc_text(from_epoch(seconds))
