@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from covenant.render.tables import Col, fit_widths, print_table
+from covenant.render.tables import Col, fit_widths, print_notes, print_table
 
 NAME = "a-very-long-service-name-that-is-long"  # 37 characters
 
@@ -71,3 +71,17 @@ def test_wide_means_wide_the_table_overflows_instead_of_turning_into_blocks() ->
     assert lines[2].rstrip() == f"{NAME}  alpha beta gamma delta  99.95 %"
     assert len(lines[2].rstrip()) == 37 + 2 + 22 + 2 + 7
     assert console.width == 40  # the console is left as it was
+
+
+def test_a_long_note_wraps_under_itself_without_trailing_blanks() -> None:
+    # a note below a table is indented two columns; its continuation lines were printed flush
+    # left, each ending in the blank it was broken at
+    out = io.StringIO()
+    note = "api: no data: stale: reading prom failed at 2026-12-03T22:40:30Z [source-unreachable]"
+    print_notes(Console(file=out, width=40), [note, "[bold]short[/bold]"])
+    assert out.getvalue() == (
+        "  api: no data: stale: reading prom\n"
+        "  failed at 2026-12-03T22:40:30Z\n"
+        "  [source-unreachable]\n"
+        "  [bold]short[/bold]\n"
+    )

@@ -195,9 +195,14 @@ def _print_blocks(
 
 
 def print_notes(console: Console, notes: Sequence[Cell], *, style: str = "dim") -> None:
-    """Lines below a table (details that did not fit a column), each shown literally."""
+    """Lines below a table (details that did not fit a column), each shown literally and
+    wrapped under itself: every line of a long note indented as its first, none ending in the
+    blank it was broken at."""
+    width = max(console.width - 2, 20)
     for note in notes:
-        console.print(line("  ", text(note, style)))
+        for piece in text(note, style).wrap(console, width):
+            piece.rstrip()
+            console.print(line("  ", piece), soft_wrap=True)
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
