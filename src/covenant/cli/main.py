@@ -114,3 +114,7 @@ def main() -> None:
     finally:
         if finder in sys.meta_path:
             sys.meta_path.remove(finder)
+
+
+if __name__ == "__main__":  # python -m covenant.cli.main
+    main()
