@@ -19,7 +19,7 @@ from covenant.cli.common import (
     settings_for,
 )
 from covenant.cli.console import usage
-from covenant.errors import CovenantError, OptionValueError
+from covenant.errors import CovenantError, OptionValueError, ServeStartError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -132,7 +132,7 @@ def serve_command(
     flight (an event batch being ingested) and the worker's tick are finished first, then the
     process exits 0."""
     from covenant.api.app import create_app
-    from covenant.api.serving import proxy_header_of, serve, trusted_proxies
+    from covenant.api.serving import cannot_listen, proxy_header_of, serve, trusted_proxies
     from covenant.services.slo_history import record_slo_changes
     from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
@@ -175,6 +175,10 @@ def serve_command(
         )
 
     shown = f"[{host}]" if ":" in host else host
+    refused = cannot_listen(host, port)
+    if refused is not None:
+        problem, fix = refused
+        raise fail(ServeStartError(f"cannot listen on {shown}:{port}: {problem}", hint=fix))
     console.print(
         f"Covenant API for {workspace.resolve()} at http://{shown}:{port}/api/v1 "
         f"(docs: /api/v1/docs; worker {'off' if no_worker else 'on'}"
