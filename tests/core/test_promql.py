@@ -12,10 +12,10 @@ from covenant.core.promql import (
     count_query,
     parse_selector,
     query_fingerprint,
-    spaced,
     step_text,
     window,
 )
+from covenant.core.promql_fingerprint import spaced
 from covenant.core.promql_histograms import histogram_queries, le_pattern, le_values
 
 

@@ -13,8 +13,8 @@ from covenant.core.promql import (
     QueryFormError,
     count_query,
     counter_selector,
-    query_fingerprint,
 )
+from covenant.core.promql_fingerprint import query_fingerprint
 from covenant.core.promql_histograms import histogram_queries, le_values, legacy_bucket_query
 from covenant.definitions.openslo import MetricSpec, SLISpec
 
