@@ -195,6 +195,20 @@ def test_a_query_that_cannot_be_counted_is_a_warning_and_the_reason_to_refuse_it
     assert "cannot count" in ws.prometheus.unreadable["api"]
 
 
+@pytest.mark.parametrize("part", ["good", "total"])
+def test_the_warning_points_at_the_line_of_the_query_it_cannot_count(part: str) -> None:
+    bad = "sum(rate(http_requests_total[5m]))"
+    text = workspace("url: http://prom:9090", **{part: bad})
+    _, problems = load_text(text)
+    (warning,) = [p for p in problems if p.code == "prometheus-query-form"]
+    # the metricSource written on the line after "good:" / "total:", not the SLI's spec line
+    lines = text.splitlines()
+    line = next(i for i, written in enumerate(lines, 1) if written.strip() == f"{part}:") + 1
+    assert bad in lines[line - 1]
+    assert warning.where == f"ws.yaml:{line}"
+    assert warning.field == f"spec.ratioMetric.{part}.metricSource.spec.query"
+
+
 def test_a_histogram_latency_sli_reads_the_le_bucket_and_the_count() -> None:
     text = (
         source_text("url: http://prom:9090")

@@ -39,6 +39,7 @@ class QueryFormError(InputError):
     """A query that the convention cannot turn into counts per bucket (never guessed)."""
 
     code = "prometheus-query-form"
+    part = ""  # the metric whose query it is (good, bad, total, threshold), when one is
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

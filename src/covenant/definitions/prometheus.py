@@ -48,7 +48,7 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Parsed
-from covenant.definitions.prometheus_counts import count_queries, metrics_of
+from covenant.definitions.prometheus_counts import count_queries, metrics_of, query_path
 from covenant.definitions.secrets import foreign_secrets
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
@@ -301,12 +301,13 @@ def prometheus_reads(
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {exc.message} — {exc.hint}")
             if len(refs) == 1 and refs <= set(types) - set(sources):
                 continue  # its DataSource is invalid: that error says it, once
-            if (doc.where(path), exc.message) not in reported:
-                reported.add((doc.where(path), exc.message))
+            written = (*path, *query_path(spec, exc.part))  # the query's own line
+            if (doc.where(written), exc.message) not in reported:
+                reported.add((doc.where(written), exc.message))
                 problems.append(
                     at(
                         doc,
-                        path,
+                        written,
                         code=exc.code,
                         message=f"cannot be read from Prometheus: {exc.message}",
                         fix=exc.hint,

@@ -17,6 +17,7 @@ from covenant.core.promql import (
 from covenant.core.promql_fingerprint import query_fingerprint
 from covenant.core.promql_histograms import histogram_queries, le_values, legacy_bucket_query
 from covenant.definitions.openslo import MetricSpec, SLISpec
+from covenant.definitions.yamlsource import PathKey
 
 
 def metrics_of(spec: SLISpec) -> list[tuple[str, MetricSpec]]:
@@ -36,9 +37,13 @@ def count_queries(o: Objective, spec: SLISpec, rule: EventRule | None) -> CountQ
             raise QueryFormError(
                 "no threshold found for it", hint="give the objective op and value"
             )
-        first, total, is_bad = histogram_queries(
-            texts["threshold"], op=rule.latency_ms.op.value, threshold=rule.latency_ms.threshold
-        )
+        try:
+            first, total, is_bad = histogram_queries(
+                texts["threshold"], op=rule.latency_ms.op.value, threshold=rule.latency_ms.threshold
+            )
+        except QueryFormError as exc:
+            exc.part = "threshold"
+            raise
         built = _built(o, first=first, total=total, is_bad=is_bad)
         bucket = counter_selector(texts["threshold"])
         assert bucket is not None  # histogram_queries refused any other
@@ -57,10 +62,28 @@ def count_queries(o: Objective, spec: SLISpec, rule: EventRule | None) -> CountQ
         raise QueryFormError("it needs good (or bad) and total", hint="add both queries")
     return _built(
         o,
-        first=count_query(texts[first_key], counter=counter),
-        total=count_query(texts["total"], counter=counter),
+        first=_counted(texts, first_key, counter=counter),
+        total=_counted(texts, "total", counter=counter),
         is_bad=first_key == "bad",
     )
+
+
+def _counted(texts: dict[str, str], part: str, *, counter: bool) -> str:
+    try:
+        return count_query(texts[part], counter=counter)
+    except QueryFormError as exc:
+        exc.part = part  # its problem points at that query's line
+        raise
+
+
+def query_path(spec: SLISpec, part: str) -> PathKey:
+    """Where in the SLI's spec the query of ``part`` is written (``()``: no such part)."""
+    metric = dict(metrics_of(spec)).get(part)
+    if metric is None:
+        return ()
+    field = ("thresholdMetric",) if part == "threshold" else ("ratioMetric", part)
+    key = "query" if metric.metric_source.spec.get("query") else "promql"
+    return (*field, "metricSource", "spec", key)
 
 
 def _built(o: Objective, *, first: str, total: str, is_bad: bool) -> CountQueries:

@@ -153,7 +153,7 @@ def write_rule_tests(plan: RulePlan, path: Path) -> list[str]:
             note += f"; no-data alerts fired: {', '.join(silent) or 'none'}"
         lines.append(
             f"{test.target.sloth_id}: {len(test.alerts) + len(test.no_data)} alert checks over "
-            f"{test.minutes} minutes, tiers fired: {', '.join(fired) or 'none'}{note}"
+            f"{test.minutes:,} minutes, tiers fired: {', '.join(fired) or 'none'}{note}"
         )
     lines.append(f"wrote {path}; run: promtool test rules {path}")
     return lines
