@@ -61,3 +61,24 @@ def test_a_prometheus_sli_no_read_reached_says_so_not_no_events(tmp_path: Path) 
     done = runner.invoke(app, ["evaluate", "-w", str(ws), "-f", "json", "--no-read"])
     (result,) = json.loads(done.stdout)["results"]
     assert result["no_data"].startswith("stale: reading prometheus failed at ")
+
+
+def _status(output: str) -> str:
+    (row,) = [line for line in output.splitlines() if line.startswith("api-availability ")]
+    return " ".join(row.split()[1:3])
+
+
+def test_the_table_says_no_data_before_any_read_and_stale_after_a_failed_one(
+    tmp_path: Path,
+) -> None:
+    # "stale" is data that is behind; an SLI no read has reached has none: plain no data
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "slos.yaml").write_text(SLO.replace("URL", _closed_url()))
+    runner = CliRunner()
+    before = runner.invoke(app, ["evaluate", "-w", str(ws), "--no-read"], env={"COLUMNS": "120"})
+    assert before.exit_code == 0, before.output
+    assert _status(before.stdout) == "no data"
+    runner.invoke(app, ["evaluate", "-w", str(ws), "--read"])
+    after = runner.invoke(app, ["evaluate", "-w", str(ws), "--no-read"], env={"COLUMNS": "120"})
+    assert _status(after.stdout).startswith("stale")

@@ -90,6 +90,12 @@ class Stale:
         ``days-unread``): then its alerts keep their state (``core.alert_rules.stale_keys``)."""
         return self.kind in ("read-failed", "days-unread")
 
+    @property
+    def behind(self) -> bool:
+        """Whether there is data that is behind (shown as "stale"): every kind but
+        ``never-read``, which has none yet (plain "no data")."""
+        return self.kind != "never-read"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Evaluation:

@@ -104,9 +104,10 @@ def target_text(value: Fraction) -> str:
 
 def status_text(e: Evaluation) -> Text:
     """The status; "stale" for no data because the source has not answered for now (its
-    figures in the row are those of the data read so far: the notes say why)."""
+    figures in the row are those of the data read so far: the notes say why); a series no
+    read has reached is plain "no data"."""
     label = "no data" if e.status is Status.NO_DATA else e.status.value
-    if e.stale is not None:
+    if e.stale is not None and e.stale.behind:
         label = "stale"
     return Text(label, style=STATUS_STYLE[e.status])
 

@@ -90,7 +90,7 @@ def rows_of(evaluations: Sequence[Evaluation], workspace: Workspace) -> list[Row
                 policy_note=e.policy_note,
                 burn_policy_note=None if e.burn is None else e.burn.policy_note,
                 no_data=e.no_data,
-                stale=e.stale is not None,
+                stale=e.stale is not None and e.stale.behind,
             )
         )
     return rows
