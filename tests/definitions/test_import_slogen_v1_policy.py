@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from covenant.cli.main import app
 from covenant.services.import_sources import read_slo_generator_config
+from covenant.services.importing import plan_import
 
 V1_SLO = """\
 service_name: shop
@@ -126,3 +127,42 @@ def test_a_policy_file_named_after_its_policy_also_gives_that_name(tmp_path: Pat
         ("7 days", 604800, 1.5, False),
         ("28 days", 2419200, 1, False),
     ]
+
+
+def _refusal(tmp_path: Path, config_name: str, config_text: str) -> str:
+    (tmp_path / "prometheus").mkdir()
+    source = tmp_path / "prometheus" / "slo_shop.yaml"
+    source.write_text(V1_SLO, encoding="utf-8")
+    (tmp_path / config_name).write_text(config_text, encoding="utf-8")
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws")
+    (planned,) = plan.files
+    (problem,) = planned.imported.problems
+    return problem.message
+
+
+def test_an_unusable_v1_step_is_named_in_the_v1_files_words(tmp_path: Path) -> None:
+    # the v1 file has no error_budget_policies.default.steps[0] nor a field "window": its
+    # first step's measurement_window_seconds is the value at fault, as the file writes it
+    policy = V1_POLICY.replace(
+        "measurement_window_seconds: 3600\n", "measurement_window_seconds: 3600.5\n"
+    )
+    message = _refusal(tmp_path, "error_budget_policy.yaml", policy)
+    assert "error_budget_policies" not in message
+    assert "Decimal" not in message
+    assert (
+        "error_budget_policy.yaml step 1 ('1 hour'): measurement_window_seconds 3600.5" in message
+    )
+    assert "alerting_burn_rate_threshold 9 unusable" in message
+
+
+def test_an_unusable_v2_step_quotes_its_value_as_written(tmp_path: Path) -> None:
+    config = (
+        "error_budget_policies:\n"
+        "  default:\n"
+        "    steps:\n"
+        "      - {name: 1 hour, window: 3600.5, burn_rate_threshold: 9, alert: true}\n"
+    )
+    message = _refusal(tmp_path, "config.yaml", config)
+    assert "Decimal" not in message
+    assert "config.yaml error_budget_policies.default.steps[0]: window 3600.5" in message
+    assert "burn_rate_threshold 9 unusable" in message

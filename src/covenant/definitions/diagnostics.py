@@ -253,7 +253,7 @@ def _not_a_mapping(
     """A value where a mapping belongs, said without pydantic's class names; a bare name
     where the mapping takes a ``…Ref`` is shown as that reference."""
     given = detail.get("input")
-    shown = _yaml_value(given)
+    shown = yaml_value(given)
     fix = "write a mapping: one 'key: value' per line"
     if allowed:
         fix += f" ({', '.join(allowed)})"
@@ -273,7 +273,7 @@ def number_text(number: Decimal) -> str:
     return fixed if len(fixed) <= 40 else str(number)
 
 
-def _yaml_value(given: Any) -> str:
+def yaml_value(given: Any) -> str:
     """A value as YAML wrote it, for a message: ``true``, ``1000``, ``'text'`` (shortened)."""
     if isinstance(given, list):
         return "a list"
@@ -292,7 +292,7 @@ def _with_input(detail: ErrorDetails) -> str:
     given = detail.get("input")
     if isinstance(given, dict | list):
         return str(detail["msg"])
-    return f"{detail['msg']} (found {_yaml_value(given)})"
+    return f"{detail['msg']} (found {yaml_value(given)})"
 
 
 INLINE_HEADER = (  # OpenSLO's inline form, and its go-sdk (oslo) refuses any other key there

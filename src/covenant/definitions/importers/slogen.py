@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from covenant.definitions.diagnostics import yaml_value
 from covenant.definitions.fields import dns_label
 from covenant.definitions.importers.base import (
     INVALID,
@@ -56,7 +57,7 @@ from covenant.definitions.importers.slogen_prometheus import (
     prometheus_indicator,
     prometheus_url,
 )
-from covenant.definitions.importers.slogen_v1 import inline_backend, is_v1, v2_from_v1
+from covenant.definitions.importers.slogen_v1 import inline_backend, is_v1, step_words, v2_from_v1
 from covenant.definitions.yamlsource import SourceDocument
 
 DEFAULT_WINDOW = "28d"
@@ -231,16 +232,15 @@ def _policy(
         seconds = step.get("window")
         threshold = decimal(step.get("burn_rate_threshold"))
         window = duration_text(seconds) if isinstance(seconds, int) else None
-        where = (
-            f"{options.slo_generator_config_file} "
-            f"error_budget_policies.{policy_name}.steps[{index}]"
-        )
         if window is None or threshold is None or threshold <= 0:
+            where, window_field, threshold_field = step_words(
+                config, options.slo_generator_config_file, policy_name, index
+            )
             record.problem(
                 ("error_budget_policy",),
                 INVALID,
-                f"{where}: window {seconds!r} s / burn_rate_threshold "
-                f"{step.get('burn_rate_threshold')!r} unusable",
+                f"{where}: {window_field} {yaml_value(seconds)} s / {threshold_field} "
+                f"{yaml_value(step.get('burn_rate_threshold'))} unusable",
                 "windows are whole minutes in seconds, thresholds positive numbers",
             )
             return DEFAULT_WINDOW, []

@@ -93,4 +93,28 @@ def v2_config_from_v1_policy(steps: Sequence[Mapping[str, Any]], file: str) -> d
     policy = {"steps": [{V1_STEP_FIELDS.get(k, k): v for k, v in step.items()} for step in steps]}
     stem = PurePath(file).stem.removeprefix("error_budget_policy_")
     keys = {"default", "default" if stem == "error_budget_policy" else stem}
-    return {"error_budget_policies": dict.fromkeys(sorted(keys), policy)}
+    return {"error_budget_policies": dict.fromkeys(sorted(keys), policy), V1_POLICY: True}
+
+
+V1_POLICY = "covenant_v1_policy"
+"""The key marking a config made of a v1 policy: its steps are named in the v1 file's words."""
+
+
+def step_words(config: Mapping[str, Any], file: str, policy: str, index: int) -> tuple[str, ...]:
+    """Where step ``index`` of ``policy`` is written, and its window's and threshold's field
+    names, as the file the config was read from writes them (a v1 list, or a v2 config)."""
+    if config.get(V1_POLICY) is True:
+        steps = mapping(mapping(config.get("error_budget_policies")).get(policy)).get("steps")
+        step = mapping(steps[index]) if isinstance(steps, list) else {}
+        name = step.get("name")
+        named = f" ({str(name)!r})" if name is not None else ""
+        return (
+            f"{file} step {index + 1}{named}",
+            "measurement_window_seconds",
+            "alerting_burn_rate_threshold",
+        )
+    return (
+        f"{file} error_budget_policies.{policy}.steps[{index}]",
+        "window",
+        "burn_rate_threshold",
+    )
