@@ -94,3 +94,14 @@ def test_a_datasource_name_is_checked_in_the_apis_words(shop: Shop) -> None:
     answer = _post(shop, "sloth", SLOTH.read_bytes(), datasource="../etc")
     assert answer.status_code == 400, answer.text
     assert answer.json()["message"] == "datasource '../etc' is not a DNS label"
+
+
+def test_a_slo_generator_file_is_said_to_be_read_without_a_shared_config(shop: Shop) -> None:
+    # nothing is looked for beside a file sent on its own, and the API has no --config
+    source = ROOT / "examples" / "import" / "slo-generator" / "payments-availability.yaml"
+    answer = _post(shop, "slo-generator", source.read_bytes(), filename=source.name)
+    assert answer.status_code == 200, answer.text
+    (found,) = answer.json()["files"]
+    notes = [n["reason"] for n in found["notes"]]
+    assert any(n.startswith("read without a shared config.yaml") for n in notes), notes
+    assert not any("--config" in n for n in notes), notes

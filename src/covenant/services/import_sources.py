@@ -61,7 +61,9 @@ def slo_generator_config(source: Source, options: Options, explicit: bool) -> Op
     """The shared config for one SLO file: ``--config``, else a config.yaml (or a v1
     error_budget_policy.yaml) next to the file or in its parent folder that has the file's
     error-budget policy (none for a pasted one)."""
-    if explicit or isinstance(source, Pasted):
+    if isinstance(source, Pasted):
+        return replace(options, slo_generator_config_sought=explicit)
+    if explicit:
         return options
     for folder in (source.parent, source.parent.parent):
         # a v2 shared config, else a v1 policy (as v1's samples keep it beside or above)

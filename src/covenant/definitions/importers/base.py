@@ -62,6 +62,7 @@ class Options:
     alert_windows: Mapping[str, Any] | None = None  # a Sloth AlertWindows spec
     slo_generator_config: Mapping[str, Any] | None = None  # slo-generator's shared config
     slo_generator_config_file: str = ""
+    slo_generator_config_sought: bool = True  # False: a file on its own (POST /imports)
     inline_backend: Mapping[str, Any] | None = None  # a v1 config's backend settings: they win
     split_groups: bool = False  # --split-groups: one SLO per group value the server has
 

@@ -208,8 +208,12 @@ def _policy(
     if config is None:
         record.note(
             ("error_budget_policy",) if "error_budget_policy" in spec else (),
-            "no shared config.yaml found (next to the file, its parent, or --config): window "
-            f"{DEFAULT_WINDOW} assumed and Covenant's default alert tiers used",
+            (
+                "no shared config.yaml found (next to the file, its parent, or --config)"
+                if options.slo_generator_config_sought
+                else "read without a shared config.yaml (the file came on its own)"
+            )
+            + f": window {DEFAULT_WINDOW} assumed and Covenant's default alert tiers used",
         )
         return DEFAULT_WINDOW, None
     policies = mapping(config.get("error_budget_policies"))
