@@ -341,3 +341,16 @@ def test_a_refused_query_is_quoted_as_written() -> None:
     assert str(unclosed.value).startswith(
         r"""'x_total{code="5\"}' is not PromQL: the string at character 14 is never closed —"""
     )
+
+
+def test_a_position_counts_in_the_query_as_shown_across_lines() -> None:
+    # a line break is shown as the two characters \n: the position counts them, so it names
+    # the character the reader sees at that place of the quoted text
+    query = 'sum(\n  x_total{code="5"\n  '
+    with pytest.raises(QueryFormError) as caught:
+        count_query(query, counter=True)
+    quoted = "sum(\\n  x_total{"
+    assert caught.value.message == (
+        f"'{quoted}code=\"5\"' is not PromQL: the '{{' at character {len(quoted)} is never "
+        "closed"
+    )

@@ -314,12 +314,17 @@ def count_query(query: str, *, counter: bool) -> str:
 def shown(query: str) -> str:
     """``query`` quoted for a message as its file has it: backslashes and quotes kept (``repr``
     doubled a regular expression's ``\\d``), only characters that do not print escaped."""
-    text = query.strip()
-    return (
-        "'"
-        + "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-        + "'"
-    )
+    return f"'{_printable(query.strip())}'"
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _at(query: str, i: int) -> int:
+    """The 1-based position in :func:`shown`'s text of ``query[i]`` (a line break shows as
+    two characters, ``\\n``)."""
+    return len(_printable(query[: i + 1].lstrip()))
 
 
 _PAIRS = {")": "(", "]": "[", "}": "{"}
@@ -328,11 +333,10 @@ _PAIRS = {")": "(", "]": "[", "}": "{"}
 def _brackets(query: str) -> None:
     """Refuse a query whose brackets do not pair up, or with a string left open: it is not
     PromQL, and every later check would misread it."""
-    lead = len(query) - len(query.lstrip())  # positions count in the query as shown
     left = _kinds(query).find("u")
     if left >= 0:
         raise QueryFormError(
-            f"{shown(query)} is not PromQL: the string at character {left + 1 - lead} is never "
+            f"{shown(query)} is not PromQL: the string at character {_at(query, left)} is never "
             "closed",
             hint="close every quoted label value with its quote",
         )
@@ -345,20 +349,19 @@ def _brackets(query: str) -> None:
             opened.append(i)
         elif ch in _PAIRS:
             if not opened or query[opened[-1]] != _PAIRS[ch]:
-                what = (
-                    f"does not close the {query[opened[-1]]!r} at character {opened[-1] + 1 - lead}"
-                    if opened
-                    else "closes nothing"
-                )
+                what = "closes nothing"
+                if opened:
+                    at = _at(query, opened[-1])
+                    what = f"does not close the {query[opened[-1]]!r} at character {at}"
                 raise QueryFormError(
-                    f"{shown(query)} is not PromQL: the {ch!r} at character {i + 1 - lead} {what}",
+                    f"{shown(query)} is not PromQL: the {ch!r} at character {_at(query, i)} {what}",
                     hint="pair every (, [ and { with its closing bracket",
                 )
             opened.pop()
     if opened:
         raise QueryFormError(
             f"{shown(query)} is not PromQL: the {query[opened[-1]]!r} at character "
-            f"{opened[-1] + 1 - lead} is never closed",
+            f"{_at(query, opened[-1])} is never closed",
             hint="pair every (, [ and { with its closing bracket",
         )
 
