@@ -351,6 +351,5 @@ def test_a_position_counts_in_the_query_as_shown_across_lines() -> None:
         count_query(query, counter=True)
     quoted = "sum(\\n  x_total{"
     assert caught.value.message == (
-        f"'{quoted}code=\"5\"' is not PromQL: the '{{' at character {len(quoted)} is never "
-        "closed"
+        f"'{quoted}code=\"5\"' is not PromQL: the '{{' at character {len(quoted)} is never closed"
     )

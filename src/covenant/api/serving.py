@@ -179,28 +179,34 @@ def proxy_header_of(text: str) -> str:
 
 
 def cannot_listen(host: str, port: int) -> tuple[str, str] | None:
-    """Why ``covenant serve`` cannot listen on ``host:port``, and the fix, or None: the
-    address is bound as uvicorn binds it (``SO_REUSEADDR``) and let go at once, so a port
-    taken is said before the banner rather than in uvicorn's log line after it."""
+    """Why ``covenant serve`` cannot listen on ``host:port``, and the fix, or None: every
+    address the host resolves to is bound as uvicorn's server binds them (asyncio's
+    ``create_server``: ``SO_REUSEADDR``, IPv6 sockets IPv6-only, all at once) and let go, so
+    a port taken is said before the banner rather than in uvicorn's log line after it."""
     import errno
     import socket
+    from contextlib import ExitStack
 
     other = "choose another --host or --port"
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as exc:
         return f"the host cannot be resolved ({exc})", other
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                fix = "stop what listens there (another covenant serve?) or choose another --port"
-                return "the address is in use", fix
-            return exc.strerror or str(exc), other
+    with ExitStack() as held:
+        for family, kind, proto, _, address in dict.fromkeys(infos):
+            probe = held.enter_context(socket.socket(family, kind, proto))
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    fix = (
+                        "stop what listens there (another covenant serve?) or choose another --port"
+                    )
+                    return "the address is in use", fix
+                return exc.strerror or str(exc), other
     return None
 
 
