@@ -101,3 +101,67 @@ def test_an_openslo_version_typo_is_still_asked_about() -> None:
 
     for api in ("openslo/v2", "openslo.com/v2alpha", "covenant/v2"):
         assert foreign_format({"apiVersion": api, "kind": "SLO"}) is None, api
+
+
+NOBL9_SLO = """\
+- apiVersion: n9/v1alpha
+  kind: Project
+  metadata:
+    name: consumer-reservations
+  spec:
+    description: ''
+- apiVersion: n9/v1alpha
+  kind: SLO
+  metadata:
+    displayName: Search Availability
+    name: search-availability
+    project: consumer-reservations
+  spec:
+    budgetingMethod: Occurrences
+    indicator:
+      metricSource:
+        kind: Direct
+        name: dynatrace
+        project: integrations
+    objectives:
+    - displayName: Search API Availability
+      name: availability
+      op: gt
+      rawMetric:
+        query:
+          dynatrace:
+            metricSelector: builtin:synthetic.http.availability.location.total
+      target: 0.995
+      value: 99
+    service: search
+    timeWindows:
+    - count: 28
+      isRolling: true
+      unit: Day
+"""
+
+
+def test_a_nobl9_file_is_named_as_nobl9_with_what_openslo_writes_instead(tmp_path: Path) -> None:
+    """A Nobl9 (sloctl) file, as nobl9/sepich-nobl9-demo-org keeps them
+    (catalog/projects/consumer-reservations/services/search/slos/search-availability.yaml,
+    catalog/projects/*/project.yaml; sloctl writes lists of objects). Its `n9/v1alpha` used to be
+    "unknown apiVersion 'n9/v1alpha' — use openslo/v1 or covenant/v1", which neither says what
+    the file is nor how its fields (timeWindows, rawMetric, countMetrics) become OpenSLO ones.
+    A Project has no OpenSLO kind: the fix is to keep it out of the workspace."""
+    path = tmp_path / "slos.yaml"
+    path.write_text(NOBL9_SLO)
+    _, problems = analyse([path])
+    project, slo = sorted(problems, key=lambda p: int(p.where.rsplit(":", 1)[1]))
+    assert {project.code, slo.code} == {"other-tool-format"}
+    assert project.message == "a Nobl9 Project (n9/v1alpha), not OpenSLO"
+    assert project.fix.startswith("keep it outside the workspace folder")
+    assert slo.message == "a Nobl9 SLO (n9/v1alpha), not OpenSLO"
+    assert slo.where == f"{path}:7"  # its apiVersion
+    for words in (
+        "apiVersion: openslo/v1",
+        "timeWindow",
+        "duration: 28d",
+        "ratioMetric",
+        "thresholdMetric",
+    ):
+        assert words in slo.fix, (words, slo.fix)

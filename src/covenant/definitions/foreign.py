@@ -44,6 +44,28 @@ ELSEWHERE = (
     "keep it outside the workspace folder: Covenant reads every YAML file under it as "
     "definitions; " + READS
 )
+
+NOBL9_REWRITE = (
+    "write it as OpenSLO (apiVersion: openslo/v1; sloctl convert goes from OpenSLO to Nobl9, "
+    "not back): timeWindows [{unit: Day, count: 28, isRolling: true}] is "
+    "timeWindow [{duration: 28d, isRolling: true}] (Day d, Week w, Month M, Quarter Q, Year Y; "
+    "a calendar keeps startTime and timeZone); an objective's countMetrics {good, total} is an "
+    "SLI's ratioMetric, its rawMetric with op/value a thresholdMetric SLI with the objective "
+    "keeping op/value; an AlertPolicy condition {measurement: averageBurnRate, value, "
+    "alertingWindow} is an AlertCondition {kind: burnrate, threshold, lookbackWindow}; "
+    "metadata.project has no OpenSLO place (use a label)"
+)
+NOBL9_KINDS = frozenset({"SLO", "Service", "AlertPolicy"})
+"""Nobl9 kinds with an OpenSLO counterpart; its others (Project, Agent, Direct, AlertMethod,
+DataExport, RoleBinding, Annotation, BudgetAdjustment…) have none."""
+
+
+def _nobl9(api: str, kind: object) -> tuple[str, str]:
+    name = kind if isinstance(kind, str) and kind else "document"
+    fix = NOBL9_REWRITE if kind in NOBL9_KINDS else ELSEWHERE
+    return f"a Nobl9 {name} ({api})", fix
+
+
 KUBERNETES_API = re.compile(
     r"(v1|(?!openslo\.)[a-z0-9-]+(\.[a-z0-9-]+)+/v\w+|(apps|batch|policy|autoscaling)/v\w+)"
 )
@@ -57,6 +79,8 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
     if isinstance(api, str):
         if api.startswith("sloth.slok.dev/") and data.get("kind") == "AlertWindows":
             return f"Sloth alert windows ({api})", WINDOWS_FIX
+        if api.startswith("n9/"):
+            return _nobl9(api, data.get("kind"))
         for prefix, what, fix in BY_API_PREFIX:
             if api.startswith(prefix):
                 return f"{what} ({api})", fix
