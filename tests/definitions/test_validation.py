@@ -660,3 +660,47 @@ spec:
     for fix in found.values():
         assert fix.startswith("an inline indicator is an SLI's metadata and spec only")
         assert "indicatorRef: <its name>" in fix
+
+
+NOBL9_FIELDS_IN_OPENSLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: search-availability
+  project: consumer-reservations
+spec:
+  service: search
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 28d, isRolling: true}]
+  indicatorRef: search
+  objectives:
+  - displayName: latency
+    op: lte
+    value: 300
+    target: 0.995
+    rawMetric: {query: {prometheus: {promql: latency}}}
+  - displayName: availability
+    target: 0.99
+    countMetrics:
+      incremental: true
+      good: {prometheus: {promql: good}}
+      total: {prometheus: {promql: total}}
+"""
+
+
+def test_nobl9_fields_in_an_openslo_file_say_where_openslo_puts_them() -> None:
+    """A Nobl9 SLO given `apiVersion: openslo/v1` (nobl9/sepich-nobl9-demo-org,
+    catalog/projects/consumer-reservations/services/search/slos/search-availability.yaml keeps
+    metadata.project and an objective's rawMetric; Nobl9's countMetrics is the ratio form, as
+    the early OpenSLO README wrote it). "remove it; allowed here: …" dropped the SLI's queries
+    without saying where OpenSLO writes them."""
+    _, problems = load_text(NOBL9_FIELDS_IN_OPENSLO)
+    fixes = {p.field: p.fix for p in problems if p.code == "unknown-field"}
+    assert fixes["metadata.project"].startswith("metadata.project is Nobl9's (n9/v1alpha)")
+    assert "labels: {project: …}" in fixes["metadata.project"]
+    raw = fixes["spec.objectives[0].rawMetric"]
+    assert raw.startswith("rawMetric is Nobl9's")
+    assert "thresholdMetric" in raw
+    count = fixes["spec.objectives[1].countMetrics"]
+    assert count.startswith("countMetrics is Nobl9's")
+    assert "ratioMetric" in count

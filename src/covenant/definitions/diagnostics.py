@@ -318,6 +318,22 @@ MISPLACED = {  # field → (a key its place holds, "" for any; the fix), seen in
         "openslo/v1alpha",
     ),
     "metricSourceType": ("", "a metric source's type is written type (type: Prometheus)"),
+    "countMetrics": (
+        "objectives",
+        "countMetrics is Nobl9's (n9/v1alpha): in openslo/v1 the SLI goes in spec.indicator "
+        "(spec: {ratioMetric: {counter: true, good: {metricSource: …}, total: {metricSource: "
+        "…}}}), the objective keeps its target",
+    ),
+    "rawMetric": (
+        "objectives",
+        "rawMetric is Nobl9's (n9/v1alpha): in openslo/v1 the SLI goes in spec.indicator "
+        "(spec: {thresholdMetric: {metricSource: …}}), the objective keeps op, value and target",
+    ),
+    "project": (
+        "metadata",
+        "metadata.project is Nobl9's (n9/v1alpha): OpenSLO has no project; remove it, or keep "
+        "it as a label (labels: {project: …})",
+    ),
     **dict.fromkeys(
         ("count", "unit"),
         (
