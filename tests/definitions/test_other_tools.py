@@ -165,3 +165,25 @@ def test_a_nobl9_file_is_named_as_nobl9_with_what_openslo_writes_instead(tmp_pat
         "thresholdMetric",
     ):
         assert words in slo.fix, (words, slo.fix)
+
+
+def test_an_openslo_operator_resource_is_named_with_how_to_write_it_as_openslo(
+    tmp_path: Path,
+) -> None:
+    """oskoperator/osko's config/samples/openslo_v1_slo.yaml: OpenSLO's SLO as a Kubernetes
+    resource of the API group openslo.com/v1, its query a string under metricSource.spec and
+    its DataSource named in an annotation. It was "unknown apiVersion — did you mean
+    'openslo/v1'?", which fixes one line of several."""
+    path = tmp_path / "slo.yaml"
+    path.write_text(
+        "apiVersion: openslo.com/v1\nkind: SLO\nmetadata:\n  name: read-errors\n"
+        "  annotations: {osko.dev/datasourceRef: logging-ds}\nspec: {}\n"
+    )
+    _, problems = analyse([path])
+    (problem,) = problems
+    assert problem.code == "other-tool-format"
+    assert problem.message == (
+        "an OpenSLO Kubernetes operator's SLO (openslo.com/v1: osko, Dash0), not OpenSLO"
+    )
+    for words in ("apiVersion: openslo/v1", "spec: {query: …}", "metricSourceRef"):
+        assert words in problem.fix, (words, problem.fix)

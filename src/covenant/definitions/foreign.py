@@ -55,6 +55,14 @@ NOBL9_REWRITE = (
     "alertingWindow} is an AlertCondition {kind: burnrate, threshold, lookbackWindow}; "
     "metadata.project has no OpenSLO place (use a label)"
 )
+OPERATOR_APIS = ("openslo.com/v1", "openslo.openslo/v1")
+"""The API groups of the OpenSLO Kubernetes operators (osko, Dash0's): OpenSLO's kinds as
+custom resources, in their own dialect."""
+OPERATOR_REWRITE = (
+    "write it as an OpenSLO file: apiVersion: openslo/v1, without metadata.namespace, each "
+    "metricSource's query as spec: {query: …} with its DataSource named by metricSourceRef (osko "
+    "names it in the osko.dev/datasourceRef annotation); " + READS
+)
 NOBL9_KINDS = frozenset({"SLO", "Service", "AlertPolicy"})
 """Nobl9 kinds with an OpenSLO counterpart; its others (Project, Agent, Direct, AlertMethod,
 DataExport, RoleBinding, Annotation, BudgetAdjustment…) have none."""
@@ -81,6 +89,9 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
             return f"Sloth alert windows ({api})", WINDOWS_FIX
         if api.startswith("n9/"):
             return _nobl9(api, data.get("kind"))
+        if api in OPERATOR_APIS:
+            kind = data.get("kind") if isinstance(data.get("kind"), str) else "resource"
+            return f"an OpenSLO Kubernetes operator's {kind} ({api}: osko, Dash0)", OPERATOR_REWRITE
         for prefix, what, fix in BY_API_PREFIX:
             if api.startswith(prefix):
                 return f"{what} ({api})", fix
