@@ -128,3 +128,23 @@ def test_a_notice_and_a_rule_carry_the_slo_labels_and_sloths_alerting(tmp_path: 
         "SLO's alerts do not carry (one alert per SLO, over all its series): it renders empty "
         "there"
     ]
+
+
+def test_an_slo_label_severity_is_said_to_be_the_tiers_on_its_alerts() -> None:
+    # metadata.labels {severity: low} (a real SLO's importance): each alert's tier sets its
+    # own severity (page/ticket) over the SLO's labels, so the value 'low' never reaches an
+    # alert; before, nothing said so (a sloth_id label was warned of, severity was not)
+    text = CHECKOUT_SLO.replace(
+        "metadata: {name: checkout-availability}\n",
+        "metadata:\n  name: checkout-availability\n  labels: {severity: low, owner: shop}\n",
+    )
+    workspace, problems = analyse_text(text)
+    assert workspace is not None, problems
+    (warned,) = [p for p in problems if p.code == "label-not-carried"]
+    assert warned.severity == "warning"
+    assert warned.field == "metadata.labels.severity"
+    assert "'slo_severity'" in warned.fix
+    (o,) = workspace.objectives
+    target = RuleTarget(objective=o, counts=())
+    for tier in o.alert_tiers:  # the tier's, as the warning says
+        assert alert_labels(target, tier)["severity"] == tier.severity != "low"

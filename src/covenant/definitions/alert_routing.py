@@ -153,6 +153,20 @@ def _slo_labels(
             kept.append(
                 (name, ",".join(map(str, value)) if isinstance(value, list) else str(value))
             )
+            if name == "severity":  # the alerts' own: each tier sets it (page, ticket)
+                left_out.append(
+                    at(
+                        doc,
+                        (*path, "metadata", "labels", key),
+                        code="label-not-carried",
+                        message="label 'severity' is set on each alert by its tier (page or "
+                        "ticket): the SLO's value is carried by its recordings, not its alerts",
+                        fix="rename it (e.g. 'slo_severity') to have alerts carry it; an "
+                        "alert's severity is set in the covenant.dev/alert-routing annotation "
+                        "(docs/prometheus-rules.md)",
+                        severity=WARNING,
+                    )
+                )
             continue
         left_out.append(
             at(
