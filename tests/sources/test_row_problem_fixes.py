@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from covenant.core.model import Comparison, EventRule, Operator
+from covenant.definitions.workspace import load_workspace
 from covenant.errors import IngestError
 from covenant.sources.eventrows import MESSAGES
 from covenant.sources.events import read_events
+from tests.conftest import ROOT
 
 RULE = EventRule(
     series="checkout-availability",
@@ -118,3 +120,17 @@ def test_a_count_past_2_to_the_53_is_quoted_as_written(tmp_path: Path, suffix: s
         f"good=1.5 total=3 {tail}",
         f"good=99999999999999999999 total=3 {tail}",
     ]
+
+
+def test_a_stray_quote_before_a_bad_row_is_no_traceback(tmp_path: Path) -> None:
+    # regression (found by tests/fuzz): a quote inside an unquoted value opens a quoted field
+    # to the scan of records, which then runs to the end of the file; quoting a bad row's
+    # values as written split that run as one CSV record and raised csv.Error
+    rules = load_workspace(ROOT / "examples" / "shop").event_rules
+    lines = (ROOT / "examples" / "shop" / "events-sample.csv").read_text().splitlines()[:11]
+    lines[1] = lines[1][:1] + '"' + lines[1][1:]  # 2"026-10-01T09:00:01Z,…
+    path = tmp_path / "e.csv"
+    path.write_text("\n".join(lines) + "\n")
+    found = read_events(path, rules=rules)
+    assert found.problems, found
+    assert all(p.where.startswith("e.csv") for p in found.problems)

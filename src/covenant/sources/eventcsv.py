@@ -299,7 +299,10 @@ def _csv_block(
 def written_cells(names: list[str], record: bytes) -> dict[str, str] | None:
     """A CSV record's cells as written, by column name (None when it does not split into
     as many cells as there are columns)."""
-    cells = next(csv.reader([record.decode(errors="replace").rstrip("\r\n")]), [])
+    try:
+        cells = next(csv.reader([record.decode(errors="replace").rstrip("\r\n")]), [])
+    except csv.Error:  # a quote opened mid-value swallows the line break: not one record
+        return None
     return dict(zip(names, cells, strict=True)) if len(cells) == len(names) else None
 
 
