@@ -374,9 +374,12 @@ def test_the_api_says_what_evaluate_says_of_a_changed_query_and_of_an_sli_never_
                 if x.startswith(family + "{") and f'sloth_slo="{slo}"' in x
             ]
             assert line.endswith(" 1.0"), line
-    # the UI's overview tags them stale, with the reason
+    # the UI's overview tags the changed query stale, with the reason; the SLI never read has
+    # no data to be behind: plain no data, the reason as the status's title
     browser = Browser(client.app)
     assert browser.sign_in_token(token).status_code == 303
     overview = browser.get("/ui/overview").text
     assert overview.count('<span class="tag stale" title="its query changed since') == 1
-    assert overview.count('<span class="tag stale" title="not read from Prometheus yet') == 1
+    assert overview.count('<span class="tag stale" title="not read from Prometheus yet') == 0
+    never = '<span class="status status-no_data" title="not read from Prometheus yet'
+    assert overview.count(never) == 1
