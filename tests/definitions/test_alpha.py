@@ -89,6 +89,18 @@ def test_problems_in_a_converted_document_point_at_the_written_line() -> None:
     ]
 
 
+def test_an_unknown_field_says_its_allowed_list_is_openslo_v1s() -> None:
+    # the list names the fields of openslo/v1 (indicator, compositeWeight…), which a v1alpha
+    # objective does not have: it says so, rather than offering them as v1alpha's
+    text = _alpha().replace("      value: 1\n", "      value: 1\n      bogusField: 1\n")
+    _, problems = load_text(text)
+    (unknown,) = [p for p in errors(problems) if p.code == "unknown-field"]
+    assert unknown.field == "spec.objectives[0].bogusField"
+    assert "allowed here in openslo/v1, which this openslo/v1alpha document is read as: " in (
+        unknown.fix
+    )
+
+
 def test_seconds_become_whole_minutes() -> None:
     workspace, problems = load_text(_alpha(unit="Second", count="7200"))
     assert workspace is not None, problems

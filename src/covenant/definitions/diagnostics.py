@@ -151,7 +151,12 @@ def _one(
         guess = did_you_mean(name, allowed)
         fix = f"did you mean {guess!r}?" if guess else "remove it"
         if allowed and not guess:
-            fix += f"; allowed here: {', '.join(allowed)}"
+            read_as = (
+                f" in openslo/v1, which this {doc.converted_from} document is read as"
+                if doc.converted_from
+                else ""
+            )
+            fix += f"; allowed here{read_as}: {', '.join(allowed)}"
         misplaced = MISPLACED.get(name)
         if misplaced is not None and misplaced[0] in ("", *map(str, loc[:-1])):
             fix = misplaced[1]  # a field of another place or version: "did you mean" misleads
