@@ -29,7 +29,13 @@ Source = Path | Pasted
 
 def read_mapping(path: Path, *, what: str) -> Mapping[str, Any]:
     """The first document of a YAML file that must be a mapping (an option's file)."""
-    docs, problems = read_file(path)
+    return _first_mapping(path, *read_file(path), what=what)
+
+
+def _first_mapping(
+    path: Path, docs: list[SourceDocument], problems: list[Problem], *, what: str
+) -> Mapping[str, Any]:
+    """The first of ``docs``, read from ``path``, when it is a mapping."""
     if problems and _templated(path):
         problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
         first = problems[0]
@@ -50,11 +56,11 @@ def read_slo_generator_config(path: Path) -> Mapping[str, Any]:
         v2_config_from_v1_policy,
     )
 
-    docs, problems = read_file(path)
+    docs, problems = read_file(path)  # read once: a v1 list, else a mapping
     steps = [doc.data for doc in docs]
     if not problems and is_v1_policy(steps):
         return v2_config_from_v1_policy(steps, str(path))
-    return read_mapping(path, what="slo-generator config")
+    return _first_mapping(path, docs, problems, what="slo-generator config")
 
 
 def slo_generator_config(source: Source, options: Options, explicit: bool) -> Options:
