@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 from covenant.cli.main import app
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.definitions.workspace import load_workspace
-from covenant.services.prometheus import _units, catch_up, ingest_prometheus
+from covenant.services.prometheus import catch_up, ingest_prometheus
+from covenant.services.prometheus_units import units as make_units
 from covenant.services.store import open_store
 from covenant.store import buckets
 from covenant.store.bucket_journal import read_writes
@@ -169,7 +170,9 @@ def test_slis_on_one_metric_are_read_with_one_query_and_counted_exactly(
 ) -> None:
     server, events = _server(prometheus)
     reads = load_workspace(_workspace(tmp_path / "ws", server.url)).prometheus.reads  # type: ignore[union-attr]
-    units = _units([(r, START) for r in reads], workers=1, end=END, step=60, max_points=11_000)
+    units = list(
+        make_units([(r, START) for r in reads], workers=1, end=END, step=60, max_points=11_000)
+    )
     assert len(units) == 1  # the premise: one union query for the five SLIs
     assert units[0].selector is not None
     assert 'job=~"job-0|job-1|job-2|job-3|job-4"' in units[0].selector

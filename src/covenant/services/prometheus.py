@@ -1,11 +1,12 @@
 """Filling the bucket store from Prometheus: a range on request, or catching up to now.
 
-Each series is read part by part (``sources.prometheus.reads``), a few series at once on worker
-threads; the calling thread writes them in order, whatever has arrived in one transaction,
-each part *replacing* the buckets of its range (``store.bucket_ranges``), so reading a range
-again changes nothing and what was read before a failure stays. A failed part stops that
-series (the others go on) and is recorded in ``source_reads``: evaluations after the data that
-was read show the series as "no data (stale)" with the error until a read succeeds again.
+Each series is read part by part (``sources.prometheus.reads``), span by span and a few series
+at once on worker threads (``services.prometheus_units``); the calling thread writes them in
+order, whatever has arrived in one transaction, each part *replacing* the buckets of its
+range (``store.bucket_ranges``), so reading a range again changes nothing and what was read
+before a failure stays. A failed part stops that series (the others go on) and is recorded in
+``source_reads``: evaluations after the data that was read show the series as "no data
+(stale)" with the error until a read succeeds again.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -23,15 +22,14 @@ from typing import TYPE_CHECKING
 from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, to_epoch, utc_text
 from covenant.errors import QueryChangedError, SourceError
-from covenant.services.fetch_pool import fetch_pool
 from covenant.services.prometheus_gaps import Unanswered, keep_stored, left_error
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
+from covenant.services.prometheus_units import Clients, Done, stream, units
 from covenant.services.read_claims import claim_reads, claimed_by_others, with_replaced
 from covenant.services.read_claims import ensure_series as _ensure_series
 from covenant.services.read_claims import writing as _writing
 from covenant.sources.prometheus.client import PrometheusClient
-from covenant.sources.prometheus.groups import Member, member, read_group, union
-from covenant.sources.prometheus.reads import MAX_POINTS, Counts, read_counts
+from covenant.sources.prometheus.reads import MAX_POINTS, Counts
 from covenant.store import sqlite_writer
 from covenant.store.bucket_ranges import Range, SumsChange, SumsMode, replace_ranges
 from covenant.store.source_state import read_states
@@ -50,10 +48,10 @@ WORKERS = 4
 DEFAULT_LAG_S = 120
 """Catch-up reads up to this long before now: a scrape that is due may not be stored yet."""
 
+ClientFactory = Callable[[PrometheusSource], PrometheusClient]
+
 Progress = Callable[[str, int, int], None]
 """``progress(series, buckets_done, buckets_in_range)``, after each part."""
-
-ClientFactory = Callable[[PrometheusSource], PrometheusClient]
 
 
 def budgeted(make: ClientFactory | None = None, *, tick: bool = True) -> ClientFactory:
@@ -110,6 +108,23 @@ class ReadReport:
     @property
     def complete(self) -> bool:
         return self.error is None and self.read_until >= self.end
+
+    def then(self, later: ReadReport) -> ReadReport:
+        """This report and the same series' read of the span after it, as one."""
+        gaps = self.unanswered
+        if later.unanswered is not None:
+            gaps = later.unanswered if gaps is None else gaps.then(later.unanswered)
+        return replace(
+            self,
+            end=later.end,
+            read_until=later.read_until,
+            buckets=self.buckets + later.buckets,
+            good=self.good + later.good,
+            total=self.total + later.total,
+            error=later.error,
+            replaced=self.replaced + later.replaced,
+            unanswered=gaps,
+        )
 
     def kept(self) -> str:
         """What a failed read leaves: ``what was read up to … stays``, or that nothing was."""
@@ -232,168 +247,67 @@ def _read_all(
     workers: int = WORKERS,
     sums: SumsMode = "check",
 ) -> list[ReadReport]:
-    """Fetch on ``workers`` threads (a few queries in flight hide the round trips), series
-    that share a metric in groups (``groups``: one query for many SLIs); write on this one,
-    in order: each time, every unit fetched so far in one transaction. The read frontier is
+    """Fetch on ``workers`` threads, span by span, series that share a metric in groups
+    (``services.prometheus_units``); write on this one, in order. The read frontier is
     recorded up to ``settled`` at most (minutes after it are written, and read again). A day
     (hour) of exact sums is replaced only by minutes adding up to them (``sums="check"``: else
     kept, and the series' read fails with ``source-sums-differ``), or by any
     (``"replace"``)."""
-    clients = Clients(client_for)
-    reports: list[ReadReport] = []
     todo = list(todo)
     if not todo:
-        return reports
-    order = {r.series: i for i, (r, _) in enumerate(todo)}
+        return []
+    starts = {r.series: start for r, start in todo}
     with _writing(engine) as conn:
-        ids = _ensure_series(conn, keys=[r.series for r, _ in todo], step=step)
+        ids = _ensure_series(conn, keys=list(starts), step=step)
     at = now or datetime.now(UTC)
-    try:
-        with fetch_pool(workers) as pool:
-            pending: deque[Future[list[tuple[SeriesQueries, int, Fetched]]]] = deque()
-            units = iter(
-                _units(todo, workers=max(1, workers), end=end, step=step, max_points=max_points)
+    merged: dict[str, ReadReport] = {}
+    going = set(starts)
+
+    def write(_: None, span_end: int, done: Done) -> None:
+        with _writing(engine) as conn:
+            reports = _write(
+                conn, done, ids, end=span_end, step=step, at=at, settled=settled, sums=sums
             )
-            while True:
-                while len(pending) < 2 * max(1, workers):
-                    unit = next(units, None)
-                    if unit is None:
-                        break
-                    client = clients.of(unit.reads[0][0].source)
-                    pending.append(pool.submit(_fetch, client, unit, end, step, max_points))
-                if not pending:
-                    break
-                pending[0].result()  # wait for the next in order, then take all that are done
-                ready = []
-                while pending and pending[0].done():
-                    ready.extend(pending.popleft().result())
-                with _writing(engine) as conn:
-                    reports += _write(
-                        conn, ready, ids, end=end, step=step, at=at, settled=settled, sums=sums
-                    )
-                if progress is not None:
-                    for report in reports[-len(ready) :]:
-                        lo = to_epoch(report.start)
-                        size = (to_epoch(report.end) - lo) // step
-                        progress(report.series, (to_epoch(report.read_until) - lo) // step, size)
-    finally:
-        clients.close()
-    return sorted(reports, key=lambda report: order[report.series])
+        for report in reports:
+            known = merged.get(report.series)
+            merged[report.series] = report if known is None else known.then(report)
+            if report.error is not None or to_epoch(report.read_until) < span_end:
+                going.discard(report.series)  # its later spans: not read
+            if progress is not None:
+                lo = starts[report.series]
+                done_n = (to_epoch(report.read_until) - lo) // step
+                progress(report.series, done_n, (end - lo) // step)
 
-
-Fetched = tuple[list[Counts], SourceError | None]
-
-
-class Clients:
-    """One client per source for a read, made on first use (or the error making it gave,
-    which every read of that source then reports), all closed at the end."""
-
-    def __init__(self, make: ClientFactory | None) -> None:
-        self.make = make or PrometheusClient
-        self.made: dict[str, PrometheusClient | SourceError] = {}
-
-    def of(self, source: PrometheusSource) -> PrometheusClient | SourceError:
-        if source.name not in self.made:
-            try:
-                self.made[source.name] = self.make(source)
-            except SourceError as exc:
-                self.made[source.name] = exc
-        return self.made[source.name]
-
-    def close(self) -> None:
-        for client in self.made.values():
-            if isinstance(client, PrometheusClient):
-                client.close()
-
-
-@dataclass(frozen=True, slots=True)
-class _Unit:
-    """Reads fetched together: one series, or a group read with one ``selector``."""
-
-    reads: list[tuple[SeriesQueries, int]]
-    selector: str | None = None
-    members: tuple[Member, ...] = ()
-
-
-GROUP_MAX = 100
-"""SLIs read with one union query at most (its answer holds all their samples)."""
-GROUP_MINUTES = 100_000
-"""SLI-minutes one union query may ask for: a catch-up of minutes groups up to ``GROUP_MAX``
-SLIs, a first read of a month (parts of 11,000 minutes) about nine. Larger answers are slower
-than several smaller ones: the server encodes the whole answer before the first byte, and the
-threads overlap less."""
-
-
-def _units(
-    todo: list[tuple[SeriesQueries, int]], *, workers: int, end: int, step: int, max_points: int
-) -> list[_Unit]:
-    """``todo`` as units: reads of one source, metric and start in groups (spread over the
-    workers, at most ``GROUP_MAX`` each), the others one by one."""
-    units: list[_Unit] = []
-    grouped: dict[tuple[str, int, str], list[tuple[SeriesQueries, int, Member]]] = {}
-    for r, start in todo:
-        found = member(r)
-        if found is None:
-            units.append(_Unit(reads=[(r, start)]))
-            continue
-        name, m = found
-        grouped.setdefault((r.source.name, start, name), []).append((r, start, m))
-    for (_, start, name), items in grouped.items():
-        minutes = max(1, min((end - start) // step, max_points))
-        most = max(1, min(GROUP_MAX, GROUP_MINUTES // minutes))
-        size = max(1, min(most, -(-len(items) // workers)))
-        for i in range(0, len(items), size):
-            chunk = items[i : i + size]
-            members = tuple(m for *_, m in chunk)
-            selector = union(name, members) if len(chunk) > 1 else None
-            if selector is None:
-                units.extend(_Unit(reads=[(r, start)]) for r, start, _ in chunk)
-            else:
-                units.append(
-                    _Unit(
-                        reads=[(r, start) for r, start, _ in chunk],
-                        selector=selector,
-                        members=members,
-                    )
+    clients = Clients(client_for)
+    try:
+        stream(
+            (
+                (None, u)
+                for u in units(
+                    todo,
+                    workers=max(1, workers),
+                    end=end,
+                    step=step,
+                    max_points=max_points,
+                    going=going,
                 )
-    return units
-
-
-def _fetch(
-    client: PrometheusClient | SourceError,
-    unit: _Unit,
-    end: int,
-    step: int,
-    max_points: int,
-) -> list[tuple[SeriesQueries, int, Fetched]]:
-    """Every part of the unit's series, each up to the first part that fails (on a worker
-    thread)."""
-    if isinstance(client, SourceError):  # the source's client could not be made
-        return [(r, start, ([], client)) for r, start in unit.reads]
-    if unit.selector is not None:
-        start = unit.reads[0][1]
-        fetched = read_group(
-            client,
-            unit.selector,
-            unit.members,
-            start=start,
-            end=end,
+            ),
+            clients=clients,
+            workers=workers,
             step=step,
             max_points=max_points,
+            going=going,
+            write=write,
         )
-        return [(r, s, f) for (r, s), f in zip(unit.reads, fetched, strict=True)]
-    ((r, start),) = unit.reads
-    parts: list[Counts] = []
-    try:
-        parts.extend(read_counts(client, r, start=start, end=end, step=step, max_points=max_points))
-    except SourceError as exc:
-        return [(r, start, (parts, exc))]
-    return [(r, start, (parts, None))]
+    finally:
+        clients.close()
+    last = from_epoch(end)
+    return [replace(merged[r.series], end=last) for r, _ in todo if r.series in merged]
 
 
 def _write(
     conn: Connection | sqlite3.Connection,
-    ready: Sequence[tuple[SeriesQueries, int, Fetched]],
+    ready: Done,
     ids: dict[str, int],
     *,
     end: int,

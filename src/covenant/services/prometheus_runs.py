@@ -14,30 +14,22 @@ asked), so its frontier never passes a gap.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime
-from itertools import groupby
 from typing import TYPE_CHECKING
 
 from covenant.core.promql import SeriesQueries
-from covenant.core.timeutil import from_epoch
-from covenant.services.fetch_pool import fetch_pool
+from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.services.prometheus import (
     DEFAULT_STEP,
     WORKERS,
     ClientFactory,
-    Clients,
-    Fetched,
     ReadReport,
-    _fetch,
     _report,
-    _Unit,
-    _units,
     _write,
 )
+from covenant.services.prometheus_units import Clients, Done, Unit, stream, units
 from covenant.services.read_claims import ensure_series as _ensure_series
 from covenant.services.read_claims import writing as _writing
 from covenant.sources.prometheus.recorded import DAY, HOUR
@@ -45,8 +37,6 @@ from covenant.store import sqlite_writer
 
 if TYPE_CHECKING:
     from covenant.services.prometheus import Store
-
-Done = list[tuple[SeriesQueries, int, Fetched]]
 
 
 def gaps(
@@ -86,15 +76,11 @@ def read_runs(
     out: list[list[ReadReport]] = [[] for _ in runs]
     going = {r.series for r in reads}
 
-    def write(k: int, ready: Done) -> None:
-        b = runs[k][1]
-        mine = [item for item in ready if item[0].series in going]
-        if not mine:
-            return
+    def write(k: int, b: int, ready: Done) -> None:
         with _writing(engine) as conn:
             reports = _write(
                 conn,
-                mine,
+                ready,
                 ids,
                 end=b,
                 step=step,
@@ -102,39 +88,28 @@ def read_runs(
                 settled=settled if b >= settled else None,
             )
         out[k] += reports
-        for rep in reports:  # a series that stopped short of the range's end goes no further
-            if rep.error is not None or int(rep.read_until.timestamp()) < b:
+        for rep in reports:  # a series that stopped short of the span's end goes no further
+            if rep.error is not None or to_epoch(rep.read_until) < b:
                 going.discard(rep.series)
 
-    def tasks() -> Iterator[tuple[int, int, _Unit]]:
+    def tasks() -> Iterator[tuple[int, Unit]]:
         for k, (a, b) in enumerate(runs):
             todo = [(r, a) for r in reads if r.series in going]
-            for unit in _units(todo, workers=WORKERS, end=b, step=step, max_points=max_points):
-                yield k, b, unit
+            for unit in units(
+                todo, workers=WORKERS, end=b, step=step, max_points=max_points, going=going
+            ):
+                yield k, unit
 
     try:
-        with fetch_pool(WORKERS) as pool:
-            pending: deque[tuple[int, Future[Done]]] = deque()
-            queued = tasks()
-            while going:
-                while len(pending) < 2 * WORKERS:
-                    task = next(queued, None)
-                    if task is None:
-                        break
-                    k, b, unit = task
-                    made = clients.of(unit.reads[0][0].source)
-                    pending.append((k, pool.submit(_fetch, made, unit, b, step, max_points)))
-                if not pending:
-                    break
-                # the next unit in order, and those done after it: written range by range
-                done = [pending.popleft()]
-                done[0][1].result()
-                while pending and pending[0][1].done():
-                    done.append(pending.popleft())
-                for k, group in groupby(done, key=lambda kf: kf[0]):
-                    write(k, [item for _, f in group for item in f.result()])
-            for _, future in pending:  # every series stopped: what is not fetched yet is not
-                future.cancel()
+        stream(
+            tasks(),
+            clients=clients,
+            workers=WORKERS,
+            step=step,
+            max_points=max_points,
+            going=going,
+            write=write,
+        )
     finally:
         clients.close()
     return out
@@ -180,14 +155,7 @@ def read_minutes(
                 good, total = sums[report.series]
                 known = replace(report, good=report.good + good, total=report.total + total)
             else:
-                known = replace(
-                    known,
-                    read_until=report.read_until,
-                    buckets=known.buckets + report.buckets,
-                    good=known.good + report.good,
-                    total=known.total + report.total,
-                    error=report.error,
-                )
+                known = known.then(report)
             merged[report.series] = known
     end_of = from_epoch(runs[-1][1])  # the last run read (sums may follow it)
     return [replace(merged[r.series], end=end_of) for r in reads if r.series in merged]
