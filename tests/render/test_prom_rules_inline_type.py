@@ -6,6 +6,7 @@ metricSources name no Prometheus DataSource")."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -96,3 +97,25 @@ def test_a_mixed_or_foreign_inline_type_gets_no_rules(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["rules", "prometheus", "-w", str(folder)])
     assert result.exit_code == 1
     assert "skipped api-availability" in result.output
+
+
+def test_validate_warns_of_an_inline_typed_query_rules_cannot_count(tmp_path: Path) -> None:
+    """opensloctl's testdata (thisisibrahimd/opensloctl,
+    internal/generator/prometheusgenerator/testdata/ratio-percent-slo.yaml) types its queries
+    Prometheus inline and writes its own template, ``{{.Window}}``: `covenant rules prometheus`
+    skips the SLO for it, so `covenant validate` says so at the query's line, as it does when
+    the SLI names a Prometheus DataSource (before, it said "valid: 0 errors, 0 warnings")."""
+    query = 'sum(rate(http_requests_total{code!~"5.."}[{{.Window}}]))'
+    text = SLO.format(good="", total="").replace('sum(http_requests_total{code!~"5.."})', query)
+    folder = tmp_path / "inline"
+    folder.mkdir()
+    (folder / "slos.yaml").write_text(text, encoding="utf-8")
+    line = 1 + text.splitlines().index(f"              query: {query}")
+    result = CliRunner().invoke(app, ["validate", "-w", str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output  # a warning, as for a named DataSource
+    found = [p for p in json.loads(result.stdout) if p["code"] == "prometheus-query-form"]
+    assert [(p["where"], p["severity"]) for p in found] == [
+        (f"{folder / 'slos.yaml'}:{line}", "warning")
+    ]
+    assert "{{.Window}}" in found[0]["message"]
+    assert "{{.window}}" in found[0]["fix"]

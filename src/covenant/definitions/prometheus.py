@@ -292,6 +292,7 @@ def prometheus_reads(
                     inline[o.series] = count_queries(o, spec, by_series.get(o.series))
                 except QueryFormError as exc:
                     reason = f"{exc.message} — {exc.hint}"
+                    problems += _unusable(doc, path, spec, exc, reported)
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {reason}")
             problems += _unnamed_source(doc, path, metrics, sorted(sources), reported)
             continue
@@ -301,19 +302,7 @@ def prometheus_reads(
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {exc.message} — {exc.hint}")
             if len(refs) == 1 and refs <= set(types) - set(sources):
                 continue  # its DataSource is invalid: that error says it, once
-            written = (*path, *query_path(spec, exc.part))  # the query's own line
-            if (doc.where(written), exc.message) not in reported:
-                reported.add((doc.where(written), exc.message))
-                problems.append(
-                    at(
-                        doc,
-                        written,
-                        code=exc.code,
-                        message=f"cannot be read from Prometheus: {exc.message}",
-                        fix=exc.hint,
-                        severity=WARNING,
-                    )
-                )
+            problems += _unusable(doc, path, spec, exc, reported)
             continue
         reads[o.series] = built
         problems += _unit_doubt(doc, path, built, by_series.get(o.series), reported)
@@ -321,6 +310,30 @@ def prometheus_reads(
         reads=tuple(reads.values()), unreadable=unreadable, inline=tuple(inline.values())
     )
     return found, problems
+
+
+def _unusable(
+    doc: SourceDocument,
+    path: PathKey,
+    spec: SLISpec,
+    exc: QueryFormError,
+    reported: set[tuple[str, str]],
+) -> list[Problem]:
+    """A warning at the query's own line that Prometheus cannot count it (once per line)."""
+    written = (*path, *query_path(spec, exc.part))
+    if (doc.where(written), exc.message) in reported:
+        return []
+    reported.add((doc.where(written), exc.message))
+    return [
+        at(
+            doc,
+            written,
+            code=exc.code,
+            message=f"cannot be read from Prometheus: {exc.message}",
+            fix=exc.hint,
+            severity=WARNING,
+        )
+    ]
 
 
 Q = TypeVar("Q", bound=CountQueries)
