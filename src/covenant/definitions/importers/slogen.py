@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import PurePath
 from typing import Any
 
 from covenant.definitions.diagnostics import yaml_value
@@ -199,6 +200,38 @@ def _configmap_of_config(data: Any) -> bool:
     )
 
 
+def _no_policy(config: Mapping[str, Any], file: str, name: str) -> tuple[str, str]:
+    """Why the shared config gives no policy ``name``, by what the config holds: slo-generator
+    reads ``config["error_budget_policies"][name]["steps"]``."""
+    name_in = PurePath(file).name
+    if _configmap_of_config(config):
+        return (
+            f"{name_in} is a Kubernetes ConfigMap: slo-generator's shared config is its data:, "
+            "not the resource",
+            "save its data: as a config.yaml and give it with --config",
+        )
+    policies = config.get("error_budget_policies")
+    if isinstance(policies, list):
+        names = [str(p.get("name")) for p in policies if isinstance(p, Mapping) and "name" in p]
+        return (
+            f"{name_in}'s error_budget_policies is a list; slo-generator reads a mapping of "
+            "policy name to its steps",
+            f"write error_budget_policies: {{{names[0] if names else name}: {{steps: [...]}}}} "
+            "(each policy's name as its key)",
+        )
+    if not isinstance(policies, Mapping) or not policies:
+        return (
+            f"{name_in} has no error_budget_policies, so no policy {name!r}",
+            f"add error_budget_policies: {{{name}: {{steps: [...]}}}} to it, or give the "
+            "config that has them with --config",
+        )
+    there = ", ".join(str(k) for k in policies)
+    return (
+        f"error-budget policy {name!r} is not in {file} (its policies: {there})",
+        "name a policy of the shared config (spec.error_budget_policy), or add it there",
+    )
+
+
 def _policy(
     record: Recorder, spec: Mapping[str, Any], options: Options
 ) -> tuple[str, list[dict[str, Any]] | None]:
@@ -220,12 +253,8 @@ def _policy(
     policy = policies.get(policy_name)
     steps = policy.get("steps") if isinstance(policy, Mapping) else None
     if not isinstance(steps, list) or not steps:
-        record.problem(
-            ("error_budget_policy",),
-            MISSING,
-            f"error-budget policy {policy_name!r} is not in {options.slo_generator_config_file}",
-            "name a policy of the shared config, or add it there",
-        )
+        message, fix = _no_policy(config, options.slo_generator_config_file, policy_name)
+        record.problem(("error_budget_policy",), MISSING, message, fix)
         return DEFAULT_WINDOW, []
     longest = 0
     tiers: list[dict[str, Any]] = []
