@@ -140,7 +140,12 @@ def test_the_domain_rules(served: Served) -> None:
         "POST", "/maintenance-windows", json={"name": name, "spec": spec}
     )
     past = {**FAILOVER, "start": "2026-11-19T02:00:00Z", "end": "2026-11-19T04:00:00Z"}
-    refused(post("past", past), 400, "maintenance-in-past")
+    answer = post("past", past)
+    refused(answer, 400, "maintenance-in-past")
+    assert answer.json()["message"] == (  # instants in UTC with Z, as everywhere else
+        "maintenance window 'past' would start at 2026-11-19T02:00:00Z, before now "
+        "(2026-11-20T12:00:00Z): a window is announced before it starts"
+    )
     started = {**FAILOVER, "start": "2026-11-20T11:00:00Z", "end": "2026-11-20T13:00:00Z"}
     refused(post("started", started), 400, "maintenance-in-past")
     backwards = {**FAILOVER, "end": "2026-11-25T01:00:00Z"}
@@ -153,7 +158,12 @@ def test_the_domain_rules(served: Served) -> None:
     assert answer.json()["problems"][0]["code"] == "missing-reference"
     assert post("db-failover", FAILOVER).status_code == 201
     overlapping = {**FAILOVER, "start": "2026-11-25T03:30:00Z", "end": "2026-11-25T05:00:00Z"}
-    refused(post("overlap", overlapping), 409, "maintenance-overlap")
+    answer = post("overlap", overlapping)
+    refused(answer, 409, "maintenance-overlap")
+    assert (
+        "(2026-11-25T03:30:00Z to 2026-11-25T05:00:00Z) overlaps 'db-failover'"
+        in (answer.json()["message"])
+    )
     elsewhere = {**overlapping, "services": ["search"]}
     assert post("search-window", elsewhere).status_code == 201  # another service
     refused(post("db-failover", FAILOVER), 409, "conflict")

@@ -108,7 +108,11 @@ def test_token_cli_create_list_revoke(shop: Shop, monkeypatch: pytest.MonkeyPatc
     assert made.exit_code == 0, made.output
     created = json.loads(made.stdout)
     assert created["customer"] == "initech"
-    assert created["expires_at"] == (AT + timedelta(days=90)).isoformat()
+    # instants as every other CLI output and the API write them: UTC with Z (AT + 90 days)
+    assert (created["created_at"], created["expires_at"]) == (
+        "2026-11-20T12:00:00Z",
+        "2027-02-18T12:00:00Z",
+    )
     assert shop.client.get(f"{V1}/me", created["token"]).json()["customer"] == "initech"
     listed = runner.invoke(app, ["token", "list", *w, "-f", "json"])
     rows = {r["id"]: r for r in json.loads(listed.stdout)["tokens"]}
@@ -124,6 +128,24 @@ def test_token_cli_create_list_revoke(shop: Shop, monkeypatch: pytest.MonkeyPatc
     )
     assert unknown.exit_code == 1
     assert "not-found" in unknown.output
+
+
+def test_token_cli_prints_instants_in_utc_with_z(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """regression: `token create` and `token list` printed `expires 2027-02-18T12:00:00+00:00`."""
+    monkeypatch.setenv("COVENANT_NOW", "2026-11-20T12:00:00Z")
+    runner = CliRunner()
+    w = ["-w", str(shop.workspace)]
+    made = runner.invoke(app, ["token", "create", "--role", "viewer", "--label", "z-form", *w])
+    assert made.exit_code == 0, made.output
+    assert ": viewer, expires 2027-02-18T12:00:00Z\n" in made.stdout
+    listed = runner.invoke(app, ["token", "list", *w])
+    line = next(x for x in listed.stdout.splitlines() if x.endswith("z-form"))
+    assert line.endswith("  expires 2027-02-18T12:00:00Z  z-form")
+    rows = json.loads(runner.invoke(app, ["token", "list", *w, "-f", "json"]).stdout)["tokens"]
+    (row,) = [r for r in rows if r["label"] == "z-form"]
+    assert row["expires_at"] == "2027-02-18T12:00:00Z"
 
 
 def test_admin_makes_and_revokes_tokens_over_http(shop: Shop) -> None:

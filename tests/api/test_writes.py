@@ -143,6 +143,7 @@ def test_incident_open_then_ended(shop: Shop) -> None:
         "PATCH", f"{V1}/incidents/INC-9001", editor, json={"end": "2026-11-20T09:00:00Z"}
     )
     assert (wrong.status_code, wrong.json()["code"]) == (400, "invalid-input")
+    assert "its end 2026-11-20T09:00:00Z is not after its start" in wrong.json()["message"]
     ended = shop.client.request(
         "PATCH", f"{V1}/incidents/INC-9001", editor, json={"end": "2026-11-20T10:45:00Z"}
     )
@@ -169,5 +170,8 @@ def test_a_new_ticket_answered_before_it_was_created_is_refused(shop: Shop, fiel
     }
     refused = shop.client.request("POST", f"{V1}/tickets", editor, json=ticket)
     assert (refused.status_code, refused.json()["code"]) == (400, "invalid-input")
-    assert field in refused.json()["message"]
+    assert refused.json()["message"] == (  # the instants in UTC with Z
+        f"ticket GLX-9002: {field} 2026-11-20T08:00:00Z is before its creation"
+    )
+    assert refused.json()["hint"] == f"give a {field} after 2026-11-20T09:00:00Z"
     assert shop.client.get(f"{V1}/tickets/GLX-9002", editor).status_code == 404

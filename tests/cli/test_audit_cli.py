@@ -133,6 +133,7 @@ def test_list_filters(audit_store: Engine, tmp_path: Path) -> None:
     assert items[1]["at"] == "2026-11-03T09:32:00+00:00"
     code, out, _ = _run(tmp_path, "list", "--actor", "token:abc")
     assert code == 0
+    assert out.splitlines()[0] == "#1  2026-11-03T09:30:00Z  token:abc  created token token-0"
     assert [line.split()[0] for line in out.splitlines()] == ["#1", "#3"]
     code, out, _ = _run(
         tmp_path, "list", "--since", "2026-11-03T09:31:00Z", "--until", "2026-11-03T09:33:00Z"

@@ -112,12 +112,13 @@ def test_the_cli_creates_lists_and_disables_users(
     assert listed.exit_code == 0, listed.output
     users = json.loads(listed.stdout)["users"]
     assert [(u["name"], u["role"], u["state"]) for u in users] == [("ops", "editor", "active")]
+    assert users[0]["created_at"] == "2026-11-20T12:00:00Z"  # UTC with Z, as the CLI writes
     assert "password" not in listed.stdout
     assert "argon2" not in listed.stdout
     gone = runner.invoke(app, ["user", "disable", "ops", "-w", str(tmp_path)])
     assert gone.exit_code == 0, gone.output
     listed = runner.invoke(app, ["user", "list", "-w", str(tmp_path)])
-    assert "ops  editor  disabled" in listed.stdout
+    assert "ops  editor  disabled  created 2026-11-20T12:00:00Z" in listed.stdout
     again = runner.invoke(
         app,
         ["user", "create", "ops", "--role", "editor", "--password-stdin", "-w", str(tmp_path)],

@@ -142,11 +142,12 @@ def list_command(
     if not found:
         console.print("no audit row matches", markup=False, highlight=False)
         return
+    from covenant.core.timeutil import utc_text
+
     for e in found:
         why = f"  ({e.reason})" if e.reason else ""
         console.print(
-            f"#{e.seq}  {e.at.isoformat()}  {e.actor}  {e.action} {e.entity_kind} "
-            f"{e.entity_id}{why}",
+            f"#{e.seq}  {utc_text(e.at)}  {e.actor}  {e.action} {e.entity_kind} {e.entity_id}{why}",
             markup=False,
             highlight=False,
             soft_wrap=True,

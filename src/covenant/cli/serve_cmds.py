@@ -246,10 +246,12 @@ def create_command(
     if output is Format.JSON:
         typer.echo(json.dumps({**_row(made.token, at), "token": made.text}, indent=2))
         return
+    from covenant.core.timeutil import utc_text
+
     bound = f" for customer {made.token.customer}" if made.token.customer else ""
     console.print(
         f"token {made.token.id}: {made.token.role.value}{bound}, expires "
-        f"{made.token.expires_at.isoformat()}",
+        f"{utc_text(made.token.expires_at)}",
         markup=False,
         highlight=False,
     )
@@ -258,14 +260,17 @@ def create_command(
 
 
 def _row(t: Any, at: Any) -> dict[str, Any]:
+    """A token as ``--format json`` prints it: instants as the API writes them (``Z``)."""
+    from covenant.core.timeutil import utc_iso
+
     return {
         "id": t.id,
         "role": t.role.value,
         "customer": t.customer,
         "label": t.label,
-        "created_at": t.created_at.isoformat(),
-        "expires_at": t.expires_at.isoformat(),
-        "revoked_at": None if t.revoked_at is None else t.revoked_at.isoformat(),
+        "created_at": utc_iso(t.created_at),
+        "expires_at": utc_iso(t.expires_at),
+        "revoked_at": None if t.revoked_at is None else utc_iso(t.revoked_at),
         "state": t.state(at),
     }
 
@@ -285,18 +290,20 @@ def list_command(
         tokens = list_tokens(open_store(settings_for(workspace).database_url))
     except CovenantError as error:
         raise fail(error) from None
-    rows = [_row(t, at) for t in tokens]
     if output is Format.JSON:
-        typer.echo(json.dumps({"tokens": rows}, indent=2))
+        typer.echo(json.dumps({"tokens": [_row(t, at) for t in tokens]}, indent=2))
         return
-    if not rows:
+    if not tokens:
         console.print("no API token yet: `covenant token create --role viewer` makes one")
         return
-    for r in rows:
-        bound = f" ({r['customer']})" if r["customer"] else ""
-        label = f"  {r['label']}" if r["label"] else ""
+    from covenant.core.timeutil import utc_text
+
+    for t in tokens:
+        bound = f" ({t.customer})" if t.customer else ""
+        label = f"  {t.label}" if t.label else ""
         console.print(
-            f"{r['id']}  {r['role']}{bound}  {r['state']}  expires {r['expires_at']}{label}",
+            f"{t.id}  {t.role.value}{bound}  {t.state(at)}  expires {utc_text(t.expires_at)}"
+            f"{label}",
             markup=False,
             highlight=False,
             soft_wrap=True,

@@ -90,13 +90,15 @@ def create_command(
 
 
 def _row(u: Any) -> dict[str, Any]:
+    from covenant.core.timeutil import utc_iso
+
     return {
         "name": u.name,
         "role": u.role.value,
         "customer": u.customer,
-        "created_at": u.created_at.isoformat(),
+        "created_at": utc_iso(u.created_at),
         "created_by": u.created_by,
-        "disabled_at": None if u.disabled_at is None else u.disabled_at.isoformat(),
+        "disabled_at": None if u.disabled_at is None else utc_iso(u.disabled_at),
         "state": "active" if u.disabled_at is None else "disabled",
     }
 
@@ -112,19 +114,22 @@ def list_command(
     from covenant.services.users import list_users
 
     try:
-        rows = [_row(u) for u in list_users(open_store(settings_for(workspace).database_url))]
+        users = list_users(open_store(settings_for(workspace).database_url))
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:
-        typer.echo(json.dumps({"users": rows}, indent=2))
+        typer.echo(json.dumps({"users": [_row(u) for u in users]}, indent=2))
         return
-    if not rows:
+    if not users:
         console.print("no user yet: `covenant user create NAME --role viewer` makes one")
         return
-    for r in rows:
-        bound = f" ({r['customer']})" if r["customer"] else ""
+    from covenant.core.timeutil import utc_text
+
+    for u in users:
+        r = _row(u)
+        bound = f" ({u.customer})" if u.customer else ""
         console.print(
-            f"{r['name']}  {r['role']}{bound}  {r['state']}  created {r['created_at']}",
+            f"{u.name}  {r['role']}{bound}  {r['state']}  created {utc_text(u.created_at)}",
             markup=False,
             highlight=False,
             soft_wrap=True,

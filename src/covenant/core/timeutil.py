@@ -37,6 +37,12 @@ def utc_text(moment: datetime) -> str:
     return require_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def utc_iso(moment: datetime) -> str:
+    """An instant as data carries it (``--format json``): UTC with ``Z`` at its full precision,
+    ``2026-12-02T07:17:29.5Z``: the form the API's answers write an instant in."""
+    return require_utc(moment).isoformat().replace("+00:00", "Z")
+
+
 def shorthand(seconds: int) -> str:
     """A length of time in its largest whole unit, as durations are written: ``1d``, ``6h``,
     ``5m``, ``90s`` (``0s`` for none). The one form windows, alert windows and support targets

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine
 from covenant.core.evaluate import required_range
 from covenant.core.model import DAY, AlertTier, Objective, RollingWindow
 from covenant.core.replay import AlertReplay, replay_alerts
-from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch, utc_text
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError, RangeLimitError
@@ -107,8 +107,7 @@ def backtest_alerts(
                 lo_at = require_utc(start, what="--from")
             if lo_at >= end:
                 raise InputError(
-                    f"the replay's start {lo_at.isoformat()} is not before its end "
-                    f"{end.isoformat()}",
+                    f"the replay's start {utc_text(lo_at)} is not before its end {utc_text(end)}",
                     hint="give a start (--from, or from= over HTTP) before the end (--to, to=)",
                 )
             shaped = replace(o, alert_tiers=chosen)
@@ -116,7 +115,7 @@ def backtest_alerts(
             steps = (to_epoch(last) - to_epoch(first)) // max(step_s, 1) + 1
             if steps > MAX_REPLAY_STEPS:
                 raise RangeLimitError(
-                    f"{o.key}: replaying from {first.isoformat()} to {last.isoformat()} every "
+                    f"{o.key}: replaying from {utc_text(first)} to {utc_text(last)} every "
                     f"{step_s}s is {steps:,} evaluations; a replay makes at most "
                     f"{MAX_REPLAY_STEPS:,}",
                     hint="narrow --from/--to, or use a longer --step (e.g. 1h)",

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from covenant.core.agreements import MaintenanceWindow
-from covenant.core.timeutil import require_utc
+from covenant.core.timeutil import require_utc, utc_text
 from covenant.definitions.kinds import COVENANT_V1
 from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument
@@ -313,7 +313,7 @@ def _maintenance_rules(
     if old is not None and old.end <= at:
         raise MaintenanceRuleError(
             "maintenance-ended",
-            f"maintenance window {name!r} ended at {old.end.isoformat()}: it is history (the "
+            f"maintenance window {name!r} ended at {utc_text(old.end)}: it is history (the "
             "statements of its period counted it) and is not changed",
             "record a new window for new maintenance",
         )
@@ -321,7 +321,7 @@ def _maintenance_rules(
         if new is None:
             raise MaintenanceRuleError(
                 "maintenance-started",
-                f"maintenance window {name!r} started at {old.start.isoformat()}: it cannot be "
+                f"maintenance window {name!r} started at {utc_text(old.start)}: it cannot be "
                 "cancelled",
                 f"end it now: POST {route}/end",
             )
@@ -329,19 +329,19 @@ def _maintenance_rules(
         if not same or new.end < at or new.end > old.end:
             raise MaintenanceRuleError(
                 "maintenance-started",
-                f"maintenance window {name!r} started at {old.start.isoformat()}: only its "
+                f"maintenance window {name!r} started at {utc_text(old.start)}: only its "
                 "end may move, earlier but not before now",
                 f"end it now (POST {route}/end) or give an earlier end; more time is a new "
                 f"window, announced now: POST /api/v1/maintenance-windows from "
-                f"{old.end.isoformat()}",
+                f"{utc_text(old.end)}",
             )
         return None  # shorter: no new overlap
     if new is None:
         return None
     if new.start < at:
         raise MaintenanceInPastError(
-            f"maintenance window {name!r} would start at {new.start.isoformat()}, before now "
-            f"({at.isoformat()}): a window is announced before it starts",
+            f"maintenance window {name!r} would start at {utc_text(new.start)}, before now "
+            f"({utc_text(at)}): a window is announced before it starts",
             hint="give a start after now; record past downtime as an incident "
             "(POST /api/v1/incidents with planned_maintenance)",
         )
@@ -354,9 +354,9 @@ def _no_overlap(workspace: Workspace, new: MaintenanceWindow) -> None:
             shared = ", ".join(sorted(set(new.services) & set(other.services)))
             raise MaintenanceRuleError(
                 "maintenance-overlap",
-                f"maintenance window {new.name!r} ({new.start.isoformat()} to "
-                f"{new.end.isoformat()}) overlaps {other.name!r} ({other.start.isoformat()} to "
-                f"{other.end.isoformat()}) on {shared}",
+                f"maintenance window {new.name!r} ({utc_text(new.start)} to "
+                f"{utc_text(new.end)}) overlaps {other.name!r} ({utc_text(other.start)} to "
+                f"{utc_text(other.end)}) on {shared}",
                 f"move one of them, or change {other.name!r} to cover both",
             )
 
@@ -370,7 +370,7 @@ def _ended(workspace: Workspace, name: str, old: Mapping[str, Any], *, at: datet
     if window.start > at:
         raise MaintenanceRuleError(
             "maintenance-not-started",
-            f"maintenance window {name!r} starts at {window.start.isoformat()}: there is "
+            f"maintenance window {name!r} starts at {utc_text(window.start)}: there is "
             "nothing to end",
             f"cancel it: DELETE /api/v1/maintenance-windows/{name}",
         )

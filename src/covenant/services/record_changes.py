@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from covenant.core.agreements import AgreementVersion, Incident
 from covenant.core.tickets import RESOLVED_STATES, StatusChange, Ticket
-from covenant.core.timeutil import EPOCH, require_utc
+from covenant.core.timeutil import EPOCH, require_utc, utc_iso
 from covenant.errors import ConflictError, InputError, NotFoundError
 from covenant.store import audit, records
 from covenant.store.audit import UNKNOWN_ACTOR
@@ -123,8 +123,8 @@ def _not_before_created(ticket: Ticket) -> None:
     for moment, what in ((ticket.first_response, "first_response"), (ticket.resolved, "resolved")):
         if moment is not None and moment < ticket.created:
             raise InputError(
-                f"ticket {ticket.id}: {what} {moment.isoformat()} is before its creation",
-                hint=f"give a {what} after {ticket.created.isoformat()}",
+                f"ticket {ticket.id}: {what} {utc_iso(moment)} is before its creation",
+                hint=f"give a {what} after {utc_iso(ticket.created)}",
             )
 
 
@@ -132,8 +132,8 @@ def _after_last(ticket: Ticket, moment: datetime) -> None:
     last = ticket.history[-1].at if ticket.history else ticket.created
     if require_utc(moment) < last:
         raise InputError(
-            f"ticket {ticket.id}: a status change at {moment.isoformat()} is before its last one "
-            f"({last.isoformat()})",
+            f"ticket {ticket.id}: a status change at {utc_iso(moment)} is before its last one "
+            f"({utc_iso(last)})",
             hint="status changes are appended in time order; give a later instant",
         )
 
@@ -307,7 +307,7 @@ def _ordered(incident: Incident) -> None:
     require_utc(incident.start)
     if incident.end is not None and require_utc(incident.end) <= incident.start:
         raise InputError(
-            f"incident {incident.id}: its end {incident.end.isoformat()} is not after its start",
+            f"incident {incident.id}: its end {utc_iso(incident.end)} is not after its start",
             hint="give an end after the start, or none while it is open",
         )
     if not incident.services:
