@@ -41,8 +41,9 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Self
 
 REFERENCE = "errors.md"
 """The error reference: ``docs/errors.md`` in the repository, ``covenant/_bundled/docs/errors.md``
@@ -92,15 +93,58 @@ def hide_secrets(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+CLI_NAMES: Mapping[str, str] = {
+    "at": "--at",
+    "expires": "--expires",
+    "first_period": "--from",
+    "last_period": "--to",
+}
+"""How the CLI spells the inputs a service names in a message (``{at}`` in a template, see
+:meth:`CovenantError.naming`)."""
+
+HTTP_NAMES: Mapping[str, str] = {
+    "at": "the at parameter",
+    "expires": "the expires field",
+    "first_period": "the first parameter",
+    "last_period": "the last parameter",
+}
+"""How the API's answers and the web pages name them: as the request gave them (``?at=``,
+a body's ``expires``), not as the CLI's options."""
+
+
 class CovenantError(Exception):
     """Base of every error Covenant raises on purpose."""
 
     code = "covenant-error"
+    template: tuple[str, str, Mapping[str, object]] | None = None  # see ``naming``
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    @classmethod
+    def naming(cls, message: str, *, hint: str = "", **values: object) -> Self:
+        """An error whose message and hint name an input the caller gave: one check in a
+        service, worded for each caller. ``message`` and ``hint`` are ``str.format``
+        templates: ``{at}``, ``{expires}``… (:data:`CLI_NAMES`) name an input, the other
+        fields are ``values`` (``{text!r}``). ``message`` and ``hint`` are the CLI's wording
+        (``--at``); :meth:`worded` is another entry point's (the API's ``at`` parameter)."""
+        error = cls(
+            message.format_map({**values, **CLI_NAMES}),
+            hint=hint.format_map({**values, **CLI_NAMES}),
+        )
+        error.template = (message, hint, values)
+        return error
+
+    def worded(self, names: Mapping[str, str]) -> tuple[str, str]:
+        """The message and hint naming the inputs as ``names`` spells them (the CLI's
+        spelling for any not in it); as raised when the error names no input."""
+        if self.template is None:
+            return self.message, self.hint
+        message, hint, values = self.template
+        fields = {**values, **CLI_NAMES, **names}
+        return message.format_map(fields), hint.format_map(fields)
 
     @property
     def docs(self) -> str:

@@ -166,3 +166,58 @@ def test_a_nul_names_its_parameter(shop: Shop) -> None:
     answer = shop.client.get(f"{V1}/audit?limit=5&actor=x%00", shop.tokens["admin"])
     assert answer.status_code == 400
     assert answer.json()["message"] == "query parameter 'actor' holds a NUL character (U+0000)"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/customers/globex/statements/2026-10?at=8999-01-01T00:00:00Z",
+        "/customers/globex/credits?period=2026-10&at=8999-01-01T00:00:00Z",
+    ],
+)
+def test_an_at_too_far_is_named_as_the_at_parameter_not_the_cli_option(
+    shop: Shop, path: str
+) -> None:
+    # regression: the answer said "--at 8999-01-01T00:00:00Z is too far after the period…"
+    # and "give --at at most…", an option the API's caller never typed. globex's October runs
+    # from 2026-09-30T22:00:00Z (Berlin); its support calendar is compiled from 7 days before
+    # for 50 × 366 days, less the 400 days kept after the instant: 17900 days → 2075-09-26.
+    answer = shop.client.get(f"{V1}{path}", shop.tokens["admin"])
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["message"].startswith(
+        "the at parameter 8999-01-01T00:00:00Z is too far after the period starting "
+        "2026-09-30T22:00:00Z: support 'business-hours-support' counts business hours of "
+        "calendar 'berlin-support' up to the at parameter"
+    )
+    assert body["hint"] == (
+        "give the at parameter at most 2075-09-26T22:00:00Z for this period (or leave it out: now)"
+    )
+
+
+def test_a_bad_expiry_is_named_as_the_expires_field(shop: Shop) -> None:
+    made = shop.client.request(
+        "POST",
+        f"{V1}/tokens",
+        shop.tokens["admin"],
+        json={"role": "viewer", "expires": "2020-01-01"},
+    )
+    assert made.status_code == 400, made.text
+    assert made.json()["message"] == "the expires field '2020-01-01' is not in the future"
+
+
+def test_reversed_backtest_periods_are_named_as_first_and_last(shop: Shop) -> None:
+    proposal = shop.workspace.parent / "proposals" / "initech-premium.yaml"
+    answer = shop.client.request(
+        "POST",
+        f"{V1}/backtests/agreement",
+        shop.tokens["viewer"],
+        params={"first": "2026-10", "last": "2026-09"},
+        content=proposal.read_text(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert (
+        answer.json()["message"]
+        == "the first parameter 2026-10 is after the last parameter 2026-09"
+    )

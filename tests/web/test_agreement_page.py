@@ -287,3 +287,15 @@ def test_a_draft_is_backtested_from_its_page(shop: Shop) -> None:
 
 
 LEVEL = re.compile(r'<li>([\w.-]+): (?:<data value="([^"]+)">|no data)')
+
+
+def test_reversed_backtest_periods_name_the_pages_parameters(shop: Shop) -> None:
+    # regression: the error page said "--from 2026-11 is after --to 2026-09", the CLI's options
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    page = browser.get(
+        "/ui/agreements/globex-enterprise/versions/1/backtest?first=2026-11&last=2026-09"
+    )
+    assert page.status_code == 400, page.text
+    assert "the first parameter 2026-11 is after the last parameter 2026-09" in page.text
+    assert "--from" not in page.text

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from covenant.errors import (
+    HTTP_NAMES,
     AuthenticationError,
     ConflictError,
     CovenantError,
@@ -95,8 +96,9 @@ def error_response(error: CovenantError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationError) else None
     if isinstance(error, MinutesPendingError):  # the minutes are being read: ask again soon
         headers = {"Retry-After": str(error.retry_after_s)}
+    message, hint = error.worded(HTTP_NAMES)
     return JSONResponse(
-        body(error.code, error.message, error.hint or f"run: {error.explain}", **more),
+        body(error.code, message, hint or f"run: {error.explain}", **more),
         status_code=status_of(error),
         headers=headers,
     )

@@ -110,7 +110,12 @@ def periods_reversed(first: str, last: str) -> bool:
 def _range(version: AgreementVersion, first: str, last: str) -> list[Span]:
     zone = ZoneInfo(version.zone)
     if periods_reversed(first, last):
-        raise InputError(f"--from {first} is after --to {last}", hint="swap them")
+        raise InputError.naming(
+            "{first_period} {first} is after {last_period} {last}",
+            hint="swap them",
+            first=first,
+            last=last,
+        )
     y0, m0, _ = parse_period(first)
     y1, m1, unit = parse_period(last)
     if unit is PeriodUnit.QUARTER:
@@ -215,10 +220,15 @@ def backtest_agreement(
             if not spans
             else (to_epoch(min(s[0] for s in spans)), to_epoch(max(s[1] for s in spans)))
         )
-        raise RangeLimitError(
-            f"--from {first} --to {last} covers {most:,} reporting periods; a backtest "
-            f"covers at most {MAX_PERIODS:,} ({_span_text(stored)})",
-            hint="narrow --from/--to to the periods the stored data covers",
+        raise RangeLimitError.naming(
+            "{first_period} {first} {last_period} {last} covers {most:,} reporting periods; "
+            "a backtest covers at most {limit:,} ({stored})",
+            hint="narrow {first_period}/{last_period} to the periods the stored data covers",
+            first=first,
+            last=last,
+            most=most,
+            limit=MAX_PERIODS,
+            stored=_span_text(stored),
         )
     plans = [(v, _range(v, first, last)) for v in compared]
     lo = min(p[0][0] for _, p in plans)

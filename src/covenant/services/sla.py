@@ -398,12 +398,16 @@ def support_clock(
     first, last = start - timedelta(days=7), max(at, start) + timedelta(days=400)
     latest = first + timedelta(days=MAX_COMPILED_DAYS) - timedelta(days=400)
     if last - first > timedelta(days=MAX_COMPILED_DAYS):
-        raise InputError(
-            f"--at {utc_text(at)} is too far after the period starting {utc_text(start)}: "
-            f"support {commitment.name!r} counts business hours of calendar "
-            f"{commitment.calendar!r} up to --at, and a calendar is compiled for at most 50 "
-            "years",
-            hint=f"give --at at most {utc_text(latest)} for this period (or leave it out: now)",
+        raise InputError.naming(  # --at for the CLI, the at parameter for the API
+            "{at} {when} is too far after the period starting {start}: support {name!r} "
+            "counts business hours of calendar {calendar!r} up to {at}, and a calendar is "
+            "compiled for at most 50 years",
+            hint="give {at} at most {latest} for this period (or leave it out: now)",
+            when=utc_text(at),
+            start=utc_text(start),
+            name=commitment.name,
+            calendar=commitment.calendar,
+            latest=utc_text(latest),
         )
     return clock_for(commitment.calendar, first, last)
 

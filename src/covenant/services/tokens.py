@@ -54,22 +54,32 @@ def parse_expiry(text: str | None, *, at: datetime) -> datetime:
         try:
             parsed = datetime.fromisoformat(cleaned)
         except ValueError:
-            raise InputError(
-                f"--expires {text!r} is not a duration, a date or an instant",
-                hint=f"give {EXPIRES_FORMS}",
+            raise InputError.naming(
+                "{expires} {text!r} is not a duration, a date or an instant",
+                hint="give {forms}",
+                text=text,
+                forms=EXPIRES_FORMS,
             ) from None
         if len(cleaned) == 10:  # a date
             parsed = parsed.replace(tzinfo=UTC)
         if parsed.tzinfo is None:
-            raise InputError(
-                f"--expires {text!r} has no time zone", hint="end it with Z or an offset (+01:00)"
+            raise InputError.naming(
+                "{expires} {text!r} has no time zone",
+                hint="end it with Z or an offset (+01:00)",
+                text=text,
             )
         moment = parsed.astimezone(UTC)
     if moment <= at:
-        raise InputError(f"--expires {text!r} is not in the future", hint=f"give {EXPIRES_FORMS}")
+        raise InputError.naming(
+            "{expires} {text!r} is not in the future",
+            hint="give {forms}",
+            text=text,
+            forms=EXPIRES_FORMS,
+        )
     if moment - at > LONGEST_EXPIRY:
-        raise InputError(
-            f"--expires {text!r} is more than three years away",
+        raise InputError.naming(
+            "{expires} {text!r} is more than three years away",
+            text=text,
             hint="make a token that expires sooner and a new one when it does",
         )
     return moment.replace(microsecond=0)

@@ -28,6 +28,7 @@ from covenant.config import Settings
 from covenant.core.access import INTERNAL_READERS, WRITERS, Role
 from covenant.definitions.workspace import Workspace
 from covenant.errors import (
+    HTTP_NAMES,
     AuthenticationError,
     ConflictError,
     CovenantError,
@@ -249,13 +250,14 @@ def error_page(request: Request, error: Exception) -> Response:
         session = current_session(request)
     except CovenantError:
         session = None
+    message, hint = error.worded(HTTP_NAMES)  # the page's parameters, not the CLI's --at
     answer = page(
         "error.html",
         session=session,
         status=status,
         code=error.code,
-        message=error.message,
-        hint=error.hint,
+        message=message,
+        hint=hint,
         title=f"{status}: {error.code}",
     )
     if isinstance(error, MinutesPendingError):  # the minutes are being read: reload soon

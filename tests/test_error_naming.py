@@ -1,0 +1,36 @@
+"""One check in a service, its message worded for each caller: ``--at`` on the command line,
+the ``at`` parameter over HTTP (``CovenantError.naming``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from covenant.errors import HTTP_NAMES, InputError
+from covenant.services.tokens import parse_expiry
+
+AT = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+def test_the_cli_wording_is_the_message_and_http_the_worded_one() -> None:
+    with pytest.raises(InputError) as raised:
+        parse_expiry("2020-01-01", at=AT)
+    assert raised.value.message == "--expires '2020-01-01' is not in the future"
+    message, hint = raised.value.worded(HTTP_NAMES)
+    assert message == "the expires field '2020-01-01' is not in the future"
+    assert hint == raised.value.hint  # names no input: the same
+
+
+def test_a_value_that_looks_like_a_placeholder_is_kept_as_given() -> None:
+    with pytest.raises(InputError) as raised:
+        parse_expiry("{at}", at=AT)
+    assert raised.value.message == "--expires '{at}' is not a duration, a date or an instant"
+    assert raised.value.worded(HTTP_NAMES)[0] == (
+        "the expires field '{at}' is not a duration, a date or an instant"
+    )
+
+
+def test_an_error_that_names_no_input_is_worded_as_raised() -> None:
+    error = InputError("--window {5m} is odd", hint="a {hint}")
+    assert error.worded(HTTP_NAMES) == ("--window {5m} is odd", "a {hint}")
