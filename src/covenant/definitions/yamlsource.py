@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from covenant.errors import Problem
+from covenant.filekinds import not_text
 
 PathKey = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -156,6 +157,15 @@ def read_file(path: Path) -> FileRead:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         line = exc.object[: exc.start].count(b"\n") + 1
+        kind = not_text(exc.object[:16], name=path.name, text="YAML text")
+        if kind is not None:
+            problem = Problem(
+                code="unreadable-file",
+                message=f"{path} is {kind.what}, not YAML text",
+                where=str(path),
+                fix=kind.fix,
+            )
+            return [], [problem]
         utf16 = exc.object[:2] in (b"\xff\xfe", b"\xfe\xff")
         problem = Problem(
             code="unreadable-file",

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
+from covenant.filekinds import not_text
 from covenant.sources.eventfiles import InvalidRow, csv_records, find_records, missing_file
 from covenant.sources.eventrows import MAX_PROBLEMS
 
@@ -127,6 +128,11 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        kind = not_text(data[:16], name=path.name, text="CSV or JSON", tabular=True, gzip_ok=True)
+        if kind is not None:
+            raise IngestError(
+                f"{path.name}: the file is {kind.what}, not text", hint=kind.fix
+            ) from None
         raise IngestError(
             f"{path.name}: not UTF-8 text (byte {exc.start})",
             hint="export the file as UTF-8",
