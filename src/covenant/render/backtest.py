@@ -25,7 +25,9 @@ def _monies(items: Sequence[Money]) -> list[dict[str, str] | None]:
 
 
 def _monies_text(items: Sequence[Money]) -> str:
-    return ", ".join(money_text(m) for m in items) or "0"
+    """The amounts per currency; none at all (no period measured: no data, not yet started)
+    is "—", never a 0 that reads as "nothing owed"."""
+    return ", ".join(money_text(m) for m in items) or "—"
 
 
 def _row_json(r: CommitmentPeriod) -> dict[str, Any]:
