@@ -165,3 +165,18 @@ def test_a_report_writes_no_history(tmp_path: Path) -> None:
         events = conn.execute(sa.select(sa.func.count()).select_from(agreement_events)).scalar()
     engine.dispose()
     assert events == 0
+
+
+def test_periods_that_do_not_fit_say_which_period_to_ask_for(tmp_path: Path) -> None:
+    """The hints name a period that works (the API has no --period this-month to offer)."""
+    ws = workspace(tmp_path, "")
+    with pytest.raises(InputError) as future:
+        statement(ws, "2026-11")  # AT is 2026-10-05: October is in progress
+    assert future.value.hint == "ask for 2026-10 (the period in progress then) or an earlier one"
+    with pytest.raises(NotFoundError) as before:
+        statement(ws, "2025-06")  # version 1 takes effect on 2026-01-01
+    assert before.value.message == "no agreement version of customer 'acme' was in force in 2025-06"
+    assert before.value.hint == (
+        "the first version (acme-sla v1) is in force from 2026-01: ask for that period or a "
+        "later one"
+    )

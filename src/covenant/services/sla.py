@@ -82,7 +82,10 @@ def parse_period(text: str) -> tuple[int, int, PeriodUnit]:
             hint="write 2026-10 for October 2026 or 2026-Q4 for a quarter",
         )
     if not 1971 <= found[0] <= 8999:
-        raise InputError(f"period {text!r} is outside the years 1971 to 8999")
+        raise InputError(
+            f"period {text!r} is outside the years 1971 to 8999",
+            hint="ask for a period in that range, e.g. 2026-10",
+        )
     return found
 
 
@@ -106,6 +109,23 @@ def version_periods(
             if v is version:
                 out.append((version, period, (lo, hi)))
     return out
+
+
+def _not_in_force_hint(versions: Sequence[AgreementVersion], *, year: int, month: int) -> str:
+    """Where the customer's versions begin, when the period asked for (``year``, ``month``) is
+    before all of them; else where to look (a gap between versions, or after the last ended)."""
+    first = min(versions, key=lambda v: v.effective_from)
+    begins = period_containing(first, first.effective_from)[0]
+    label = period_label(first, begins)
+    names = sorted({v.agreement for v in versions})
+    name = names[0] if len(names) == 1 else f"NAME (one of {', '.join(names)})"
+    asked = datetime(year, month, 1)  # noqa: DTZ001 - wall-clock time in the zone
+    if begins.astimezone(ZoneInfo(first.zone)).replace(tzinfo=None) > asked:
+        return (
+            f"the first version ({first.agreement} v{first.version}) is in force from {label}: "
+            "ask for that period or a later one"
+        )
+    return f"`covenant agreements history {name}` lists the versions and their dates"
 
 
 def sla_statement(
@@ -145,14 +165,15 @@ def sla_statement(
         spans = version_periods(matching, year=year, month=month, terminated=terminated)
         if not spans:
             raise NotFoundError(
-                f"no version of {customer!r}'s agreements was in force in {period}",
-                hint="see `covenant agreements history NAME` for the versions and their dates",
+                f"no agreement version of customer {customer!r} was in force in {period}",
+                hint=_not_in_force_hint(matching, year=year, month=month),
             )
         if min(start for _, (start, _), _ in spans) > at:  # one starting at `at` has begun
+            now = period_label(spans[0][0], period_containing(spans[0][0], at)[0])
             raise InputError(
                 f"{period} has not started at {utc_text(at)}: a statement covers a period that "
                 "has started (its levels so far, or final once it has ended)",
-                hint="ask for this period or an earlier one, e.g. --period this-month",
+                hint=f"ask for {now} (the period in progress then) or an earlier one",
             )
         availability_results: list[AvailabilityResult] = []
         support_results: list[SupportResult] = []
