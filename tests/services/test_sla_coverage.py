@@ -127,6 +127,10 @@ def test_an_incident_measured_month_with_no_records_on_file_is_no_data(tmp_path:
     assert item["coverage"] == "none"
     assert item["level"]["exact"] is None
     assert "no data" in table_text(st)
+    # nothing was measured: the downtime column is not a "0 min" that reads as no outage
+    (row,) = [line for line in table_text(st).splitlines() if "no data" in line and "%" in line]
+    assert row.split()[-3:] == ["data", "—", "—"]  # measured "no data", downtime, credit
+    assert "0 min" not in table_text(st)
 
 
 def test_an_incident_measured_month_before_the_first_record_is_partial(demo: Path) -> None:

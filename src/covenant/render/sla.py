@@ -238,11 +238,13 @@ def render_statement_table(
             else [f"{a.agreement} v{a.version}\n{a.commitment}"]
         )
         row += [committed_text(a.level_committed), measured]
+        # no records cover any of it: nothing was measured, so no "0 min" of downtime
+        unmeasured = a.level is None and a.coverage == "none"
         if wide:
             row.append(minutes_text(a.eligible_s))
-        row.append(minutes_text(a.downtime_s))
+        row.append("—" if unmeasured else minutes_text(a.downtime_s))
         if wide:
-            row.append(minutes_text(a.excluded_s))
+            row.append("—" if unmeasured else minutes_text(a.excluded_s))
         if wide and credit is not None:
             extra = f" ({'; '.join(credit.notes)})" if credit.notes else ""
             row.append(f"{credit.percent} % = {money_text(credit.amount)}{extra}")
