@@ -127,6 +127,22 @@ slos:
     alerting: {name: A}
 """
 
+# the same SLI as Sloth's raw error ratio: split into its two counts (numerator: bad events)
+SLOTH_RAW = """\
+version: prometheus/v1
+service: myservice
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      raw:
+        error_ratio_query: |
+          sum(rate(requests_total{job="myservice",code=~"(5..|429)"}[{{.window}}]))
+          /
+          sum(rate(requests_total{job="myservice"}[{{.window}}]))
+    alerting: {name: A}
+"""
+
 PYRRA = """\
 apiVersion: pyrra.dev/v1alpha1
 kind: ServiceLevelObjective
@@ -267,8 +283,9 @@ spec:
 
 
 @pytest.mark.prometheus_releases("stable")  # the server's increase: see the docstring
-def test_sloth_events_count_per_minute(server: Server, tmp_path: Path) -> None:
-    ratio = indicators("sloth", SLOTH, tmp_path)["availability"]
+@pytest.mark.parametrize("spec", [SLOTH, SLOTH_RAW], ids=["events", "raw"])
+def test_sloth_events_count_per_minute(server: Server, tmp_path: Path, spec: str) -> None:
+    ratio = indicators("sloth", spec, tmp_path)["availability"]
     assert read(server, ratio, "bad") == [a + b for a, b in zip(ERR5, ERR429, strict=True)]
     assert read(server, ratio, "total") == TOTAL
 
@@ -336,9 +353,11 @@ def test_slo_generator_operators_are_applied_as_its_backend_applies_them(tmp_pat
     assert [p.field for p in refused.problems] == ["spec.service_level_indicator.operators"]
 
 
-def test_import_then_ingest_then_evaluate(server: Server, tmp_path: Path) -> None:
+@pytest.mark.parametrize("spec", [SLOTH, SLOTH_RAW], ids=["events", "raw"])
+def test_import_then_ingest_then_evaluate(server: Server, tmp_path: Path, spec: str) -> None:
     """The whole path: a Sloth spec imported, read from Prometheus by `covenant ingest
-    prometheus`, evaluated: the SLI is the hand-summed counts of the ten minutes."""
+    prometheus`, evaluated: the SLI is the hand-summed counts of the ten minutes (a raw error
+    ratio of the same counts gives the same)."""
     import json  # noqa: PLC0415
     from datetime import UTC, datetime  # noqa: PLC0415
 
@@ -348,7 +367,7 @@ def test_import_then_ingest_then_evaluate(server: Server, tmp_path: Path) -> Non
 
     runner = CliRunner()
     source = tmp_path / "sloth.yml"
-    source.write_text(SLOTH, encoding="utf-8")
+    source.write_text(spec, encoding="utf-8")
     ws = tmp_path / "ws"
     done = runner.invoke(
         app, ["import", "sloth", str(source), "--into", str(ws), "--prometheus-url", server.url]

@@ -129,7 +129,7 @@ def test_sloth_openslo_input_one_slo_per_objective(corpus: Path, tmp_path: Path)
 @pytest.mark.parametrize(
     ("name", "field", "reason"),
     [
-        ("sloth/raw-home-wifi.yml", "slos[0].sli.raw", "ratio"),
+        ("sloth/raw-home-wifi.yml", "slos[0].sli.raw.error_ratio_query", "its mean"),
         ("sloth/plugin-getting-started.yml", "slos[0].sli.plugin", "plugin code"),
         ("sloth/victoria-metrics.yml", "slos[0].sli.events", "vector(1)"),
     ],

@@ -18,6 +18,7 @@ from typing import Any
 from covenant.definitions.endpoints import SECRET_HEADERS
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import INVALID, MISSING, Options, Recorder, mapping, metric
+from covenant.definitions.importers.count_ratio import not_counts, split_counts
 from covenant.definitions.importers.slogen_bounds import good_below
 
 OPERATORS = ("increase", "sum")  # slo-generator's default, innermost first
@@ -181,44 +182,51 @@ def prometheus_indicator(
                 ("expression",), MISSING, "query_sli needs expression", "add the PromQL expression"
             )
             return None
-        ratio, fallback = promql.without_fallback(promql.range_to_window(expression.strip()))
-        split = promql.split_ratio(ratio)
-        if split is not None and fallback:
-            here.note(
-                ("expression",),
-                f"the fallback '{fallback}' (the SLI's value when there is no traffic) is "
-                "dropped: with counts, no events is simply no good and no bad event",
-            )
-        if split is not None:
-            numerator, denominator = (promql.rate_to_increase(part)[0] for part in split[:2])
-            if all(promql.counts_over_window(part) for part in (numerator, denominator)):
-                if split[2]:
-                    here.note(
-                        ("expression",),
-                        f"the vector matching '{split[2]}' is dropped: numerator and denominator "
-                        "are each summed",
-                    )
-                (good, good_why), (total, total_why) = (
-                    promql.one_series(part) for part in (numerator, denominator)
-                )
-                if good_why.startswith("grouped") or total_why.startswith("grouped"):
-                    here.note(
-                        ("expression",),
-                        "the numerator or denominator is grouped (by/without): slo-generator "
-                        "takes the first series of the answer; Covenant sums all of them",
-                    )
+        split = split_counts(promql.range_to_window(expression.strip()))
+        why = not_counts(split) if split is not None else None
+        if split is not None and why is None:
+            if split.fallback:
                 here.note(
                     ("expression",),
-                    "a ratio of two counts: imported as its numerator (good) and denominator "
-                    "(total), rate read as increase",
+                    f"the fallback '{split.fallback}' (the SLI's value when there is no "
+                    "traffic) is dropped: with counts, no events is simply no good and no bad "
+                    "event",
                 )
-                return {
-                    "ratioMetric": {
-                        "counter": False,
-                        "good": metric(good, datasource=ds),
-                        "total": metric(total, datasource=ds),
-                    }
+            if split.matching:
+                here.note(
+                    ("expression",),
+                    f"the vector matching '{split.matching}' is dropped: numerator and "
+                    "denominator are each summed",
+                )
+            (good, good_why), (total, total_why) = (
+                promql.one_series(part) for part in (split.numerator, split.denominator)
+            )
+            if good_why.startswith("grouped") or total_why.startswith("grouped"):
+                here.note(
+                    ("expression",),
+                    "the numerator or denominator is grouped (by/without): slo-generator "
+                    "takes the first series of the answer; Covenant sums all of them",
+                )
+            here.note(
+                ("expression",),
+                "a ratio of two counts: imported as its numerator (good) and denominator "
+                "(total), rate read as increase",
+            )
+            return {
+                "ratioMetric": {
+                    "counter": False,
+                    "good": metric(good, datasource=ds),
+                    "total": metric(total, datasource=ds),
                 }
+            }
+        if why is not None:
+            here.note(
+                ("expression",),
+                f"query_sli is not taken as good / total events: {why}; write it as "
+                "good_bad_ratio filters counting events",
+                skipped=True,
+            )
+            return None
         here.note(("expression",), _unsplit(expression), skipped=True)
         return None
     here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)

@@ -4,28 +4,25 @@
 Meaning kept (docs/import.md): one SLO per Sloth SLO, named like Sloth's ``sloth_id``
 (``<service>-<slo>``); ``objective: 99.9`` → ``target: 0.999``; the SLO period (30 days unless
 ``--sloth-period`` or an ``--alert-windows`` catalog says otherwise) as a rolling window; the
-``events`` SLI as a ratio of two counts per window (``rate(x[{{.window}}])`` read as
-``increase``); page and ticket alerts as ``covenant/v1`` alert tiers with the catalog's budget
-shares and windows (Sloth's defaults: 2 % in 1 h / 5 m and 5 % in 6 h / 30 m page, 10 % in
-1 d / 2 h and 10 % in 3 d / 6 h ticket).
+SLI as a ratio of two counts per window (``sloth_sli``: ``events``, or a ``raw`` error ratio
+split into its two counts; ``rate(x[{{.window}}])`` read as ``increase``); page and ticket
+alerts as ``covenant/v1`` alert tiers with the catalog's budget shares and windows (Sloth's
+defaults: 2 % in 1 h / 5 m and 5 % in 6 h / 30 m page, 10 % in 1 d / 2 h and 10 % in
+3 d / 6 h ticket).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from covenant.core.promql import QueryFormError, count_query
-from covenant.core.promql import shown as quoted_query
 from covenant.definitions.covenant_v1 import SLOTH_SERVICE_KEY, SLOTH_SLO_KEY
 from covenant.definitions.diagnostics import did_you_mean
-from covenant.definitions.importers import groups, promql, promql_scale
+from covenant.definitions.importers import groups, sloth_sli
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
     ImportedFile,
-    Note,
     Options,
     Recorder,
     SLOParts,
@@ -35,7 +32,6 @@ from covenant.definitions.importers.base import (
     description,
     label_values,
     mapping,
-    metric,
     name_for,
     percent_to_target,
     prometheus_datasource,
@@ -48,16 +44,9 @@ from covenant.definitions.importers.base import (
 from covenant.definitions.importers.bundles import kind_of, skipped_in_bundle, unrecognised
 from covenant.definitions.importers.sloth_k8s import snake_case_fields
 from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, alert_windows, openslo_alpha
+from covenant.definitions.importers.sloth_sli import SPELLINGS, spelled
 from covenant.definitions.yamlsource import SourceDocument
 
-SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCase)
-    "error_query": "errorQuery",
-    "total_query": "totalQuery",
-    "error_ratio_query": "errorRatioQuery",
-    "page_alert": "pageAlert",
-    "ticket_alert": "ticketAlert",
-    "slo_plugins": "sloPlugins",
-}
 SLO_KEYS = {"name", "objective", "description", "labels", "sli", "alerting", "plugins"}
 SPEC_KEYS = {"version", "service", "labels", "slos", "slo_plugins", "sloPlugins"}
 
@@ -68,14 +57,6 @@ SLOTH_FIX = (
     "PrometheusServiceLevel resources; for other tools use covenant import pyrra or "
     "covenant import slo-generator; leave generated rules out"
 )
-
-
-def _get(data: Mapping[str, Any], key: str) -> tuple[str, Any]:
-    """``(key as written, value)`` accepting both Sloth spellings of ``key``."""
-    for spelling in (key, SPELLINGS.get(key, key)):
-        if spelling in data:
-            return spelling, data[spelling]
-    return key, None
 
 
 def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> ImportedFile:
@@ -150,7 +131,7 @@ def _service_level(
         )
         return
     _unknown(record, (), spec, (*sorted(SPEC_KEYS), "apiVersion", "kind"), what="spec")
-    plugins_key, plugins = _get(spec, "slo_plugins")
+    plugins_key, plugins = spelled(spec, "slo_plugins")
     if plugins:
         record.note(
             (plugins_key,),
@@ -218,7 +199,7 @@ def _slo(
         return None
     below_one_percent(record, ("objective",), objective, "Sloth")
     _unknown(record, (), slo, tuple(sorted(SLO_KEYS)), what="SLO")
-    indicator = _indicator(record, slo.get("sli"), options)
+    indicator = sloth_sli.indicator(record, slo.get("sli"), options)
     tiers = _tiers(record, slo.get("alerting"), catalog)
     if indicator is None or tiers is None:
         return None
@@ -275,155 +256,10 @@ def _routing(alerting: Any) -> bool:
     if not isinstance(alerting, Mapping):
         return False
     for key in ("page_alert", "ticket_alert"):
-        _, block = _get(alerting, key)
+        _, block = spelled(alerting, key)
         if isinstance(block, Mapping) and (block.get("labels") or block.get("annotations")):
             return True
     return False
-
-
-def _indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | None:
-    if not isinstance(sli, Mapping) or not sli:
-        record.problem(
-            ("sli",),
-            MISSING,
-            "the SLO has no SLI",
-            "add sli.events with error_query and total_query",
-        )
-        return None
-    if "plugin" in sli:
-        plugin = sli["plugin"].get("id") if isinstance(sli["plugin"], Mapping) else None
-        record.note(
-            ("sli", "plugin"),
-            f"SLI plugin {plugin!r}: its queries are made by plugin code that is not in the file; "
-            "write the SLI as sli.events (the queries the plugin generates) and import again",
-            skipped=True,
-        )
-        return None
-    if "raw" in sli:
-        record.note(
-            ("sli", "raw"),
-            "a raw SLI is an error *ratio* per window, not counts of events: Covenant sums "
-            "good and total counts over the window, and a ratio cannot be summed; write it as "
-            "sli.events (error_query and total_query counting events)",
-            skipped=True,
-        )
-        return None
-    events = sli.get("events")
-    if not isinstance(events, Mapping):
-        record.problem(
-            ("sli",),
-            MISSING,
-            "sli needs events, raw or plugin",
-            "add sli.events with error_query and total_query",
-        )
-        return None
-    queries: dict[str, str] = {}
-    for key in ("error_query", "total_query"):
-        written, value = _get(events, key)
-        if not isinstance(value, str) or not value.strip():
-            record.problem(
-                ("sli", "events", written),
-                MISSING,
-                f"sli.events.{key} is missing",
-                f"add {key} (a PromQL query with {{{{.window}}}})",
-            )
-            return None
-        query = promql.normalise_window(value.strip())
-        markup = re.search(r"\{\{|\{%", query.replace(promql.WINDOW, ""))
-        if markup is not None:
-            record.problem(
-                ("sli", "events", written),
-                INVALID,
-                f"{key} holds template markup ({markup.group()} … beside Sloth's own "
-                "{{.window}}): the file is a Helm/Jinja/Go template, not a Sloth spec yet",
-                "render the template first (helm template, ansible, …) and import the output",
-            )
-            return None
-        if promql.WINDOW not in query:
-            record.problem(
-                ("sli", "events", written),
-                INVALID,
-                f"{key} has no {{{{.window}}}} range",
-                "Sloth queries use [{{.window}}] as the range of rate()",
-            )
-            return None
-        query, kept = promql.rate_to_increase(query)
-        if kept:
-            record.note(
-                ("sli", "events", written),
-                f"{kept} rate() over a range other than {{{{.window}}}} kept as written (a "
-                "per-second rate, not a count)",
-            )
-        queries[key] = query
-    if re.fullmatch(r"\s*vector\s*\(\s*1\s*\)\s*(\[[^\]]*\])?\s*", queries["total_query"]):
-        record.note(
-            ("sli", "events"),
-            "total_query is the constant vector(1), so error_query is an error *ratio* "
-            "(e.g. VictoriaMetrics' 1 - histogram_share(...)), not a count of events; Covenant "
-            "sums counts and cannot carry a ratio over: count the slow requests "
-            "(…_bucket / …_count) as error_query and all requests as total_query",
-            skipped=True,
-        )
-        return None
-    for key, query in queries.items():  # Sloth refuses a query Prometheus cannot parse
-        try:
-            count_query(query, counter=False)
-        except QueryFormError as exc:
-            message = exc.message.removeprefix(f"cannot count {quoted_query(query)}: ")
-            record.problem(("sli", "events", _get(events, key)[0]), INVALID, message, exc.hint)
-            return None
-    role, good = "bad", promql.good_of(queries["error_query"], queries["total_query"])
-    if good is not None:  # a latency SLI's count − bucket: the bucket, counted from samples
-        queries["error_query"], role = good, "good"
-        record.note(
-            ("sli", "events", _get(events, "error_query")[0]),
-            "error_query is total_query minus another count: imported as that count of good "
-            "events (good / total is the same SLI)",
-        )
-    grouped = dict(queries)  # as written (rate read as increase): --split-groups splits them
-    notes: list[Note] = []
-    for key, query in queries.items():
-        written, _ = _get(events, key)
-        if re.search(r"\[\{\{\.window\}\}\s*:", query) and re.search(
-            r"(?<![A-Za-z0-9_:])i?rate\s*\(", query
-        ):
-            record.note(
-                ("sli", "events", written),
-                "a subquery over [{{.window}}:…] of rate() adds up per-second rates, one per "
-                "step, not counts of events: Covenant sums counts and cannot carry it over; "
-                "write the query as increase(x[{{.window}}]) of the counters",
-                skipped=True,
-            )
-            return None
-        if (part := promql_scale.unscaled_part(query)) is not None:
-            record.note(("sli", "events", written), promql_scale.reason(part), skipped=True)
-            return None
-        if not promql.counts_over_window(query):
-            record.note(
-                ("sli", "events", written),
-                "it counts with none of increase, count_over_time and sum_over_time over "
-                "{{.window}} (avg_over_time, max_over_time and the like give a value per "
-                "window, not a count): check that the query counts events per window",
-            )
-        queries[key], why = promql.one_series(query)
-        if why:
-            record.note(
-                ("sli", "events", written),
-                f"the query is {why}: Sloth divides it series by series (an SLI and alerts per "
-                "group); Covenant reads one series, so it is summed into one SLO over all of "
-                "them (sum(...) around it); write one SLO per group value to keep them apart "
-                "(--split-groups does)",
-            )
-            notes.append(record.result.notes[-1])
-    if notes:
-        record.result.groups.append(groups.sloth_grouping(grouped, notes, error_role=role))
-    return {
-        "ratioMetric": {
-            "counter": False,
-            role: metric(queries["error_query"], datasource=options.datasource),
-            "total": metric(queries["total_query"], datasource=options.datasource),
-        }
-    }
 
 
 ALERTING_KEYS = ("name", "labels", "annotations", "page_alert", "ticket_alert")
@@ -462,7 +298,7 @@ def _tiers(
     enabled = []
     unknown = _unknown(record, ("alerting",), alerting, ALERTING_KEYS, what="alerting")
     for severity, key in (("page", "page_alert"), ("ticket", "ticket_alert")):
-        written, block = _get(alerting, key)
+        written, block = spelled(alerting, key)
         if isinstance(block, Mapping):
             unknown += _unknown(record, ("alerting", written), block, ALERT_KEYS, what=written)
         if isinstance(block, Mapping) and block.get("disable") is True:

@@ -1,0 +1,114 @@
+"""One query giving a ratio per window, split into two counts (docs/import.md, "How queries
+become counts").
+
+slo-generator's ``query_sli`` (a ratio of good events) and Sloth's raw ``error_ratio_query``
+(a ratio of bad events) are both one query. Covenant sums counts over a window, never ratios,
+so both importers take such a query only as a ratio of two counts:
+
+- ``A / B`` is the only operator at the top level (brackets aside); a fallback for a window
+  without traffic (``… or on() vector(1)``) and vector matching (``/ ignoring (le)``) are
+  dropped, each noted by the importer;
+- ``rate(x[{{.window}}])`` is read as ``increase`` (rate × window; the window cancels out of
+  the ratio), and each part then counts over ``{{.window}}`` (``increase``,
+  ``count_over_time``, ``sum_over_time``): ``irate``, ``avg_over_time`` and the like give a
+  value per window, not a count;
+- the ratio is not the mean of a series written out (``sum_over_time(x[w]) /
+  count_over_time(x[w])`` is ``avg_over_time(x[w])``: an average of the values, such as
+  recorded ratios, not a ratio of events);
+- where both parts count one metric through plain selectors (``sum(rate(x{…}[w]))``), the
+  numerator's series are among the denominator's: a numerator with no matcher on a label the
+  denominator matches, or another value for it, counts events the total does not hold, and its
+  count can exceed the total's (which Covenant's Prometheus reader refuses).
+
+``1 - A / B``, an aggregation of ratios (``avg(rate(a[w]) / rate(b[w]))``) or
+``avg_over_time`` of a recorded ratio is no ratio of two counts: each importer leaves it out
+with its reason (:func:`uncounted_part` and :func:`not_counts` name what is wrong).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from covenant.core.promql import parse_selector, raw_selector
+from covenant.definitions.importers import promql
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountRatio:
+    """``A / B`` as two counts per ``{{.window}}`` (``rate`` read as ``increase``)."""
+
+    numerator: str
+    denominator: str
+    fallback: str = ""  # the dropped no-traffic fallback (``or on() vector(1)``)
+    matching: str = ""  # the dropped vector matching (``ignoring (le)``)
+
+
+def split_counts(query: str) -> CountRatio | None:
+    """``query`` (its ranges written ``[{{.window}}]``) as a ratio of two counts, or None:
+    it is not ``A / B``, or a part does not count over the window."""
+    ratio, fallback = promql.without_fallback(query.strip())
+    split = promql.split_ratio(ratio)
+    if split is None:
+        return None
+    numerator, denominator = (promql.rate_to_increase(part)[0] for part in split[:2])
+    if not all(promql.counts_over_window(part) for part in (numerator, denominator)):
+        return None
+    return CountRatio(
+        numerator=numerator, denominator=denominator, fallback=fallback, matching=split[2]
+    )
+
+
+def uncounted_part(query: str) -> tuple[str, str] | None:
+    """``("numerator" or "denominator", its text)`` for ``A / B`` whose part does not count
+    over ``{{.window}}`` (``irate``, ``avg_over_time``, another range); None otherwise."""
+    split = promql.split_ratio(promql.without_fallback(query.strip())[0])
+    if split is None:
+        return None
+    for name, part in zip(("numerator", "denominator"), split[:2], strict=False):
+        if not promql.counts_over_window(promql.rate_to_increase(part)[0]):
+            return name, " ".join(part.split())
+    return None
+
+
+_COUNT_OVER_TIME = re.compile(r"(?<![A-Za-z0-9_:])count_over_time(?=\s*\()")
+_SUM_OVER_TIME = re.compile(r"(?<![A-Za-z0-9_:])sum_over_time\s*\(")
+_EVERYTHING = {'".*"', "'.*'", "`.*`"}
+
+
+def not_counts(ratio: CountRatio) -> str | None:
+    """Why a split ratio is still no ratio of events (a mean of a series' values, or a
+    numerator that counts series the denominator does not); None: it is one."""
+    numerator, denominator = ratio.numerator, ratio.denominator
+    if _SUM_OVER_TIME.search(numerator) and promql.same_query(
+        numerator, _COUNT_OVER_TIME.sub("sum_over_time", denominator)
+    ):
+        return (
+            "sum_over_time / count_over_time of one series is its mean over the window "
+            "(avg_over_time): an average of values such as recorded ratios or gauges, not a "
+            "ratio of events"
+        )
+    first, total = raw_selector(numerator), raw_selector(denominator)
+    a = parse_selector(first) if first else None
+    b = parse_selector(total) if total else None
+    if a is None or b is None or not a.name or a.name != b.name:
+        return None
+    own = {label: (op, quoted) for label, op, quoted in a.matchers}
+    for label, op, quoted in b.matchers:
+        if op == "=~" and quoted in _EVERYTHING:
+            continue
+        mine = own.get(label)
+        if mine is None:
+            return (
+                f"its numerator ({first}) has no matcher on {label!r}, which its denominator "
+                f"matches ({label}{op}{quoted}): it counts {a.name} series the total does not "
+                f"hold, so it is no share of the total; add {label}{op}{quoted} to the "
+                "numerator"
+            )
+        if op == "=" and mine[0] == "=" and mine[1] != quoted:
+            return (
+                f"its numerator ({first}) and denominator ({total}) count different series "
+                f"({label}={mine[1]} and {label}={quoted}): the numerator's events are not "
+                "among the total's; divide by the count of all the events"
+            )
+    return None

@@ -1,0 +1,301 @@
+"""A Sloth SLI as an OpenSLO ``ratioMetric`` (``covenant import sloth``; docs/import.md).
+
+- ``sli.events``: ``error_query`` / ``total_query`` → ``bad`` / ``total`` (``rate`` over
+  ``{{.window}}`` read as ``increase``);
+- ``sli.raw``: an ``error_ratio_query`` that is one count divided by another is split as
+  slo-generator's ``query_sli`` is (:mod:`count_ratio`): its numerator counts the bad events,
+  its denominator all of them; any other ratio is left out with the reason;
+- ``sli.plugin``: left out (the plugin's queries are code, not in the file).
+
+Both sides then go through the same checks (a query Prometheus would reject, a part that does
+not grow with the window, a grouped query summed into one series).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from covenant.core.promql import QueryFormError, count_query
+from covenant.core.promql import shown as quoted_query
+from covenant.definitions.importers import groups, promql, promql_scale
+from covenant.definitions.importers.base import (
+    INVALID,
+    MISSING,
+    Note,
+    Options,
+    Recorder,
+    metric,
+)
+from covenant.definitions.importers.count_ratio import not_counts, split_counts, uncounted_part
+from covenant.definitions.yamlsource import PathKey
+
+SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCase)
+    "error_query": "errorQuery",
+    "total_query": "totalQuery",
+    "error_ratio_query": "errorRatioQuery",
+    "page_alert": "pageAlert",
+    "ticket_alert": "ticketAlert",
+    "slo_plugins": "sloPlugins",
+}
+
+Queries = tuple[dict[str, str], dict[str, PathKey]]  # the two queries; the field of each
+
+
+def spelled(data: Mapping[str, Any], key: str) -> tuple[str, Any]:
+    """``(key as written, value)`` accepting both Sloth spellings of ``key``."""
+    for spelling in (key, SPELLINGS.get(key, key)):
+        if spelling in data:
+            return spelling, data[spelling]
+    return key, None
+
+
+def indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | None:
+    if not isinstance(sli, Mapping) or not sli:
+        record.problem(
+            ("sli",),
+            MISSING,
+            "the SLO has no SLI",
+            "add sli.events with error_query and total_query",
+        )
+        return None
+    if "plugin" in sli:
+        plugin = sli["plugin"].get("id") if isinstance(sli["plugin"], Mapping) else None
+        record.note(
+            ("sli", "plugin"),
+            f"SLI plugin {plugin!r}: its queries are made by plugin code that is not in the file; "
+            "write the SLI as sli.events (the queries the plugin generates) and import again",
+            skipped=True,
+        )
+        return None
+    found = _raw(record, sli["raw"]) if "raw" in sli else _events(record, sli.get("events"))
+    if found is None:
+        return None
+    return _counts(record, *found, options=options)
+
+
+def _query(record: Recorder, field: PathKey, key: str, value: Any) -> str | None:
+    """One query as written: ``{{.window}}`` spelled so, no template markup, ``rate`` over
+    the window read as ``increase``."""
+    if not isinstance(value, str) or not value.strip():
+        record.problem(
+            field,
+            MISSING,
+            f"sli.{field[1]}.{key} is missing",
+            f"add {key} (a PromQL query with {{{{.window}}}})",
+        )
+        return None
+    query = promql.normalise_window(value.strip())
+    markup = re.search(r"\{\{|\{%", query.replace(promql.WINDOW, ""))
+    if markup is not None:
+        record.problem(
+            field,
+            INVALID,
+            f"{key} holds template markup ({markup.group()} … beside Sloth's own "
+            "{{.window}}): the file is a Helm/Jinja/Go template, not a Sloth spec yet",
+            "render the template first (helm template, ansible, …) and import the output",
+        )
+        return None
+    if promql.WINDOW not in query:
+        record.problem(
+            field,
+            INVALID,
+            f"{key} has no {{{{.window}}}} range",
+            "Sloth queries use [{{.window}}] as the range of rate()",
+        )
+        return None
+    query, kept = promql.rate_to_increase(query)
+    if kept:
+        record.note(
+            field,
+            f"{kept} rate() over a range other than {{{{.window}}}} kept as written (a "
+            "per-second rate, not a count)",
+        )
+    return query
+
+
+def _events(record: Recorder, events: Any) -> Queries | None:
+    if not isinstance(events, Mapping):
+        record.problem(
+            ("sli",),
+            MISSING,
+            "sli needs events, raw or plugin",
+            "add sli.events with error_query and total_query",
+        )
+        return None
+    queries: dict[str, str] = {}
+    fields: dict[str, PathKey] = {}
+    for key in ("error_query", "total_query"):
+        written, value = spelled(events, key)
+        fields[key] = ("sli", "events", written)
+        query = _query(record, fields[key], key, value)
+        if query is None:
+            return None
+        queries[key] = query
+    if re.fullmatch(r"\s*vector\s*\(\s*1\s*\)\s*(\[[^\]]*\])?\s*", queries["total_query"]):
+        record.note(
+            ("sli", "events"),
+            "total_query is the constant vector(1), so error_query is an error *ratio* "
+            "(e.g. VictoriaMetrics' 1 - histogram_share(...)), not a count of events; Covenant "
+            "sums counts and cannot carry a ratio over: count the slow requests "
+            "(…_bucket / …_count) as error_query and all requests as total_query",
+            skipped=True,
+        )
+        return None
+    return queries, fields
+
+
+def _raw(record: Recorder, raw: Any) -> Queries | None:
+    """``error_ratio_query`` split into the count of bad events and of all events."""
+    written, value = spelled(raw if isinstance(raw, Mapping) else {}, "error_ratio_query")
+    field = ("sli", "raw", written)
+    query = _query(record, field, "error_ratio_query", value)
+    if query is None:
+        return None
+    split = split_counts(query)
+    why = _unsplit(query) if split is None else not_counts(split)
+    why = f"{why}; {_FIX}" if split is not None and why else why
+    if split is None or why is not None:
+        record.note(
+            field,
+            f"error_ratio_query is an error *ratio*, and Covenant sums counts of bad and total "
+            f"events over the window (a ratio cannot be summed): it splits a ratio A / B of two "
+            f"counts over {{{{.window}}}} into bad = A and total = B, but {why}",
+            skipped=True,
+        )
+        return None
+    record.note(
+        field,
+        "split from a ratio: its numerator imported as the bad events and its denominator as "
+        "all events (Sloth's raw query is an error ratio), over {{.window}} with rate read as "
+        "increase",
+    )
+    if split.fallback:
+        record.note(
+            field,
+            f"the fallback '{split.fallback}' (the ratio when there is no traffic) is dropped: "
+            "with counts, no events is simply no good and no bad event",
+        )
+    if split.matching:
+        record.note(
+            field,
+            f"the vector matching '{split.matching}' is dropped: numerator and denominator are "
+            "each counted",
+        )
+    queries = {"error_query": split.numerator, "total_query": split.denominator}
+    return queries, dict.fromkeys(queries, field)
+
+
+_FIX = (
+    "write it as sli.events: error_query counting the bad events and total_query all events, "
+    "each over [{{.window}}]"
+)
+
+
+def _unsplit(query: str) -> str:
+    """Why ``query`` is no ratio of two counts (after ``but``), with the fix."""
+    ratio = promql.without_fallback(query)[0]
+    difference = promql.split_difference(ratio)
+    if difference is not None and difference[0].strip() == "1":
+        inner = split_counts(difference[1])
+        why = not_counts(inner) if inner is not None else None
+        if inner is not None and why is None:
+            return (
+                "it is 1 minus a ratio of counts (the good events' share): write it as "
+                "sli.events with total_query the denominator and error_query the denominator "
+                "minus the numerator (imported as good / total)"
+            )
+        what = (
+            f"a ratio, and {why}"
+            if why
+            else "a value that is no ratio of two counts (an average or other aggregation of "
+            "ratios, avg_over_time of a recorded ratio, …)"
+        )
+        return f"it is 1 minus {what}; " + _FIX
+    compound = promql.compound_ratio_part(ratio)
+    if compound is not None:
+        part, text, operator = compound
+        what = "a sum of counts" if operator == "+" else f"counts joined by '{operator}'"
+        return (
+            f"its {part} is {what} ('{text}'), and each part must be one count; write the "
+            f"{part} as one selector matching every series it counts (e.g. "
+            'requests_total{code=~"5..|429"}), or ' + _FIX
+        )
+    uncounted = uncounted_part(query)
+    if uncounted is not None:
+        part, text = uncounted
+        return (
+            f"its {part} ('{text}') counts with none of increase, count_over_time and "
+            "sum_over_time over {{.window}} (rate over it is read as increase; irate, "
+            "avg_over_time and the like give a value per window, not a count); " + _FIX
+        )
+    return (
+        "it is no A / B at the top level (an average or other aggregation of ratios, "
+        "avg_over_time of a recorded ratio, a ratio with another operator beside it); " + _FIX
+    )
+
+
+def _counts(
+    record: Recorder, queries: dict[str, str], fields: dict[str, PathKey], *, options: Options
+) -> dict[str, Any] | None:
+    for key, query in queries.items():  # Sloth refuses a query Prometheus cannot parse
+        try:
+            count_query(query, counter=False)
+        except QueryFormError as exc:
+            message = exc.message.removeprefix(f"cannot count {quoted_query(query)}: ")
+            record.problem(fields[key], INVALID, message, exc.hint)
+            return None
+    role, good = "bad", promql.good_of(queries["error_query"], queries["total_query"])
+    if good is not None:  # a latency SLI's count − bucket: the bucket, counted from samples
+        queries["error_query"], role = good, "good"
+        record.note(
+            fields["error_query"],
+            "error_query is total_query minus another count: imported as that count of good "
+            "events (good / total is the same SLI)",
+        )
+    grouped = dict(queries)  # as written (rate read as increase): --split-groups splits them
+    notes: list[Note] = []
+    noted: set[PathKey] = set()
+    for key, query in queries.items():
+        if re.search(r"\[\{\{\.window\}\}\s*:", query) and re.search(
+            r"(?<![A-Za-z0-9_:])i?rate\s*\(", query
+        ):
+            record.note(
+                fields[key],
+                "a subquery over [{{.window}}:…] of rate() adds up per-second rates, one per "
+                "step, not counts of events: Covenant sums counts and cannot carry it over; "
+                "write the query as increase(x[{{.window}}]) of the counters",
+                skipped=True,
+            )
+            return None
+        if (part := promql_scale.unscaled_part(query)) is not None:
+            record.note(fields[key], promql_scale.reason(part), skipped=True)
+            return None
+        if not promql.counts_over_window(query):
+            record.note(
+                fields[key],
+                "it counts with none of increase, count_over_time and sum_over_time over "
+                "{{.window}} (avg_over_time, max_over_time and the like give a value per "
+                "window, not a count): check that the query counts events per window",
+            )
+        queries[key], why = promql.one_series(query)
+        if why and fields[key] not in noted:  # a raw ratio's two parts: one field, one note
+            noted.add(fields[key])
+            record.note(
+                fields[key],
+                f"the query is {why}: Sloth divides it series by series (an SLI and alerts per "
+                "group); Covenant reads one series, so it is summed into one SLO over all of "
+                "them (sum(...) around it); write one SLO per group value to keep them apart "
+                "(--split-groups does)",
+            )
+            notes.append(record.result.notes[-1])
+    if notes:
+        record.result.groups.append(groups.sloth_grouping(grouped, notes, error_role=role))
+    return {
+        "ratioMetric": {
+            "counter": False,
+            role: metric(queries["error_query"], datasource=options.datasource),
+            "total": metric(queries["total_query"], datasource=options.datasource),
+        }
+    }
