@@ -264,6 +264,11 @@ def test_a_raw_sli_without_its_query_or_window_is_refused_at_its_field(tmp_path:
         ("import-invalid-value", "slos[0].sli.raw.error_ratio_query")
     ]
     assert "has no {{.window}} range" in plan.problems[0].message
+    plan = planned(tmp_path, spec("x").replace("raw:\n        error_ratio_query: |\n", "raw: |\n"))
+    assert [(p.code, p.field) for p in plan.problems] == [
+        ("import-invalid-value", "slos[0].sli.raw")
+    ]
+    assert "not a mapping" in plan.problems[0].message
 
 
 def test_slo_generator_query_sli_refuses_the_same_shapes(tmp_path: Path) -> None:

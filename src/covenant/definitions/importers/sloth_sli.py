@@ -148,7 +148,16 @@ def _events(record: Recorder, events: Any) -> Queries | None:
 
 def _raw(record: Recorder, raw: Any) -> Queries | None:
     """``error_ratio_query`` split into the count of bad events and of all events."""
-    written, value = spelled(raw if isinstance(raw, Mapping) else {}, "error_ratio_query")
+    if not isinstance(raw, Mapping):
+        what = "empty" if raw is None else "a list" if isinstance(raw, list) else f"{raw!r}"
+        record.problem(
+            ("sli", "raw"),
+            INVALID,
+            f"sli.raw is {what}, not a mapping",
+            "write raw: {error_ratio_query: <a PromQL error ratio with {{.window}}>}",
+        )
+        return None
+    written, value = spelled(raw, "error_ratio_query")
     field = ("sli", "raw", written)
     query = _query(record, field, "error_ratio_query", value)
     if query is None:
