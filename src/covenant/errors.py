@@ -14,6 +14,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── PeriodOptionError     a bad --period / backtest agreement --from/--to (exit 2)
     │   ├── ConflictError         a change the stored state refuses (an id taken, a paused ticket)
     │   ├── OptionValueError      a bad number or duration option (--windows, --step…; exit 2)
+    │   ├── WorkspaceOptionError  a -w / $COVENANT_WORKSPACE that is no folder (exit 2)
     │   └── ClockVariableError    a bad COVENANT_NOW (exit 2)
     ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
     ├── SourceError          a metrics source (Prometheus) did not answer usably
@@ -400,6 +401,13 @@ class OptionValueError(InputError):
     names the option and the value, the hint the accepted form."""
 
     code = "invalid-option-value"
+
+
+class WorkspaceOptionError(InputError):
+    """The workspace the CLI was given (``-w``, ``--workspace``, ``$COVENANT_WORKSPACE``) is
+    not a folder: it does not exist, or it is a file (its folder is the fix)."""
+
+    code = "invalid-workspace-option"
 
 
 class ClockVariableError(InputError):

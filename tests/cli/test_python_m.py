@@ -35,5 +35,5 @@ def test_python_m_runs_the_command(module: str, tmp_path: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert bad.returncode == 1
+    assert bad.returncode == 2  # a usage error: -w names no folder
     assert "does not exist" in bad.stderr

@@ -18,6 +18,7 @@ metadata:
   name: Not A Valid Name
 spec: {}
 """
+CODE = "invalid-workspace-option"
 FINE = """\
 apiVersion: openslo/v1
 kind: Service
@@ -64,10 +65,10 @@ def test_validate_takes_w_the_environment_or_the_current_folder(
     # a file is not a workspace folder: a usage error naming the option
     wrong = runner.invoke(app, ["validate", "-w", str(fine / "services.yaml")])
     assert wrong.exit_code == 2
-    assert "--workspace" in wrong.output
+    assert f"error: -w {fine / 'services.yaml'} is a file, not a folder" in wrong.stderr
     missing = runner.invoke(app, ["validate", "-w", str(tmp_path / "missing")])
     assert missing.exit_code == 2
-    assert "Invalid value for '--workspace'" in missing.output
+    assert f"error: -w {tmp_path / 'missing'} does not exist" in missing.stderr
 
 
 @pytest.mark.parametrize("command", ["validate", "lint"])
@@ -85,20 +86,27 @@ def test_a_missing_workspace_names_where_it_came_from_and_the_fix(
     monkeypatch.setenv("COVENANT_WORKSPACE", "missing")
     by_env = runner.invoke(app, [command])
     assert by_env.exit_code == 2
-    assert "Invalid value for $COVENANT_WORKSPACE: missing does not exist; give the" in (
-        by_env.output
-    )
+    assert (
+        "error: COVENANT_WORKSPACE=missing does not exist — COVENANT_WORKSPACE names the "
+        "workspace folder (the one that holds your definition files and .covenant/): check the "
+        "path, or give definition files as PATH, or start a workspace there with `covenant init "
+        "missing`\n"
+    ) in by_env.stderr
     monkeypatch.setenv("COVENANT_WORKSPACE", "fine/services.yaml")
     assert runner.invoke(app, [command, "fine"]).exit_code == 0
     as_file = runner.invoke(app, [command])
     assert as_file.exit_code == 2
-    assert "is a file; give the workspace folder" in " ".join(
-        as_file.output.replace("│", " ").split()
-    )
+    assert (
+        "error: COVENANT_WORKSPACE=fine/services.yaml is a file, not a folder — "
+        "COVENANT_WORKSPACE names the workspace folder (the one that holds your definition "
+        "files and .covenant/), not a file in it: COVENANT_WORKSPACE=fine (or give the file as "
+        f"PATH: covenant {command} fine/services.yaml)\n"
+    ) in as_file.stderr
     monkeypatch.delenv("COVENANT_WORKSPACE")
     by_w = runner.invoke(app, [command, "-w", "gone"])
     assert by_w.exit_code == 2
-    assert "Invalid value for '--workspace' / '-w':" in by_w.output
+    assert "error: -w gone does not exist — -w takes the workspace folder" in by_w.stderr
+    assert f"run: covenant explain {CODE}" in by_w.stderr
     by_path = runner.invoke(app, [command, "gone"])
     assert by_path.exit_code == 2
     assert "Invalid value for PATH:" in by_path.output

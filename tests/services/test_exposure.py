@@ -154,11 +154,13 @@ def test_cli_table_and_json(shop: Path) -> None:
 
 
 def test_cli_reports_errors_with_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "slos.yaml").write_text("apiVersion: openslo/v1\nkind: [\n")
     out = CliRunner().invoke(
-        cli(), ["exposure", "-w", str(tmp_path / "missing"), "--at", "2026-11-27T09:30:00Z"]
+        cli(), ["exposure", "-w", str(tmp_path), "--at", "2026-11-27T09:30:00Z"]
     )
     assert out.exit_code == 1
-    assert "does not exist" in out.output
+    assert "[yaml-syntax]" in out.output
+    # a -w that is no folder is a usage error (exit 2): tests/cli/test_workspace_option.py
 
 
 def test_projected_alert_wording() -> None:

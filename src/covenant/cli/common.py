@@ -20,6 +20,7 @@ from covenant.cli.console import (
     now,
     settings_for,
     usage,
+    workspace_error,
 )
 
 __all__ = [
@@ -37,7 +38,25 @@ __all__ = [
     "now",
     "settings_for",
     "usage",
+    "workspace_folder",
 ]
+
+
+def _from_env(ctx: typer.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "ENVIRONMENT"
+
+
+def workspace_folder(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
+    """``-w`` checked before the command runs: a folder, else the coded usage error naming the
+    fix (its folder, for a file) that every command gives alike."""
+    if ctx.resilient_parsing or value is None:  # shell completion
+        return value
+    error = workspace_error(value, from_env=_from_env(ctx, param.name or "workspace"))
+    if error is not None:
+        raise usage(error)
+    return value
+
 
 WorkspaceOption = Annotated[
     Path,
@@ -45,10 +64,17 @@ WorkspaceOption = Annotated[
         "--workspace",
         "-w",
         help="Workspace folder (definitions and .covenant/ store).",
-        file_okay=False,
+        metavar="<dir>",
+        callback=workspace_folder,
         envvar="COVENANT_WORKSPACE",
     ),
 ]
+
+
+def _command_line(ctx: typer.Context) -> str:
+    """``covenant export openslo``: the command as a person types it (not ``python -m``)."""
+    below = ctx.command_path.removeprefix(ctx.find_root().command_path)
+    return f"covenant {below.strip()}"
 
 
 WhenNoPathsOption = Annotated[
@@ -67,7 +93,7 @@ WhenNoPathsOption = Annotated[
 def definition_sources(ctx: typer.Context, paths: list[Path] | None, workspace: Path) -> list[Path]:
     """What a command of :data:`WhenNoPathsOption` reads: the PATHs given, else the workspace
     (a folder). A missing one is a usage error naming where it came from (PATH, ``-w`` or
-    ``$COVENANT_WORKSPACE``) and the fix."""
+    ``$COVENANT_WORKSPACE``) and the fix; the workspace's is the coded one of every ``-w``."""
     if paths:
         for path in paths:
             if not path.exists():
@@ -76,15 +102,11 @@ def definition_sources(ctx: typer.Context, paths: list[Path] | None, workspace: 
                     param_hint="PATH",
                 )
         return list(paths)
-    problem = "is a file" if workspace.is_file() else "" if workspace.exists() else "does not exist"
-    if problem:
-        source = ctx.get_parameter_source("workspace")
-        from_env = source is not None and source.name == "ENVIRONMENT"
-        raise typer.BadParameter(
-            f"{workspace} {problem}; give the workspace folder (-w DIR) or definition files "
-            "as PATH",
-            param_hint="$COVENANT_WORKSPACE" if from_env else "'--workspace' / '-w'",
-        )
+    error = workspace_error(
+        workspace, from_env=_from_env(ctx, "workspace"), paths_too=_command_line(ctx)
+    )
+    if error is not None:
+        raise usage(error)
     return [workspace]
 
 

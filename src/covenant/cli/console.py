@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from covenant.config import Settings
-from covenant.errors import ClockVariableError, CovenantError, DefinitionError
+from covenant.errors import (
+    ClockVariableError,
+    CovenantError,
+    DefinitionError,
+    WorkspaceOptionError,
+)
 
 if TYPE_CHECKING:
     import typer
@@ -104,6 +109,56 @@ def now() -> datetime:
         assert parsed is not None
         return parsed.astimezone(UTC).replace(microsecond=0)
     return datetime.now(UTC).replace(microsecond=0)
+
+
+WORKSPACE_VARIABLE = "COVENANT_WORKSPACE"
+
+
+def workspace_error(
+    workspace: Path, *, from_env: bool = False, paths_too: str = ""
+) -> WorkspaceOptionError | None:
+    """What is wrong with ``workspace`` as the workspace folder (None when it is a folder the
+    command can read): it does not exist, or it is a file, whose folder is the fix.
+
+    ``from_env``: it came from ``$COVENANT_WORKSPACE``, named so. ``paths_too``: the command
+    (``covenant validate``) also takes definition files as PATH, offered as the other fix.
+    """
+    import shlex
+
+    def given(path: Path) -> str:
+        quoted = shlex.quote(str(path))
+        return f"{WORKSPACE_VARIABLE}={quoted}" if from_env else f"-w {quoted}"
+
+    if workspace.is_dir():
+        if os.access(workspace, os.R_OK | os.X_OK):
+            return None
+        return WorkspaceOptionError(
+            f"{given(workspace)}: the folder cannot be read (permission denied)",
+            hint="give yourself read access to it, or run Covenant as the user who owns it",
+        )
+    takes = (
+        f"{WORKSPACE_VARIABLE} names" if from_env else "-w takes"
+    ) + " the workspace folder (the one that holds your definition files and .covenant/)"
+    if workspace.is_file():
+        other = f" (or give the file as PATH: {paths_too} {shlex.quote(str(workspace))})"
+        return WorkspaceOptionError(
+            f"{given(workspace)} is a file, not a folder",
+            hint=f"{takes}, not a file in it: {given(workspace.parent)}"
+            f"{other if paths_too else ''}",
+        )
+    other = ", or give definition files as PATH" if paths_too else ""
+    if workspace.exists():  # a pipe, a device, a socket
+        return WorkspaceOptionError(f"{given(workspace)} is not a folder", hint=f"{takes}{other}")
+    if workspace.is_symlink():
+        return WorkspaceOptionError(
+            f"{given(workspace)} is a symbolic link to a folder that does not exist",
+            hint=f"{takes}: fix the link, or give the folder itself{other}",
+        )
+    return WorkspaceOptionError(
+        f"{given(workspace)} does not exist",
+        hint=f"{takes}: check the path{other}, or start a workspace there with "
+        f"`covenant init {shlex.quote(str(workspace))}`",
+    )
 
 
 def settings_for(workspace: Path) -> Settings:

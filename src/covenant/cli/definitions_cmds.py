@@ -82,13 +82,11 @@ def _problem_json(problem: Problem) -> dict[str, str]:
 
 
 def export_openslo(
+    ctx: typer.Context,
     path: Annotated[
         Path | None, typer.Argument(help="Workspace folder or file (default: --workspace).")
     ] = None,
-    workspace: Annotated[
-        Path,
-        typer.Option("--workspace", "-w", help="Workspace folder.", envvar="COVENANT_WORKSPACE"),
-    ] = Path(),
+    workspace: WhenNoPathsOption = Path(),
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
@@ -96,9 +94,7 @@ def export_openslo(
     """Write the workspace as OpenSLO v1 YAML (covenant extensions as annotations)."""
     from covenant.services import workspace as service
 
-    source = path if path is not None else workspace
-    if not source.exists():
-        raise typer.BadParameter(f"{source} does not exist", param_hint="PATH")
+    [source] = definition_sources(ctx, [path] if path is not None else None, workspace)
     try:
         text = service.export_openslo(source)
     except CovenantError as exc:

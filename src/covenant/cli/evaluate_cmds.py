@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for
+from covenant.cli.common import (
+    AtOption,
+    WorkspaceOption,
+    console,
+    fail,
+    settings_for,
+    workspace_folder,
+)
 from covenant.cli.evaluate_run import (
     CHECK_FAILED,
     NOTHING_CHECKED,
@@ -100,7 +107,8 @@ def demo_command(
             "-w",
             help="Instead of writing one, use this copy of the example workspace in place "
             "(its embedded store is rebuilt).",
-            file_okay=False,
+            metavar="<dir>",
+            callback=workspace_folder,
         ),
     ] = None,
     at: AtOption = None,

@@ -86,16 +86,14 @@ def read_evaluate(args: Sequence[str], env: Mapping[str, str]) -> EvaluateLine |
 
 
 def _plain_folder(value: str) -> bool:
-    """True when typer's ``<dir>`` check passes: no such path, or a readable folder."""
+    """True when the ``-w`` check passes: a readable folder (typer reports anything else)."""
     if not value or "\0" in value:
         return False
     try:
         found = Path(value).stat()
-    except OSError:
-        return True  # it need not exist: the command reports a missing workspace itself
-    except ValueError:
+    except (OSError, ValueError):
         return False
-    return stat.S_ISDIR(found.st_mode) and os.access(value, os.R_OK)
+    return stat.S_ISDIR(found.st_mode) and os.access(value, os.R_OK | os.X_OK)
 
 
 def _values_parse(line: EvaluateLine) -> bool:
