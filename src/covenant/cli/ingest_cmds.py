@@ -358,22 +358,34 @@ def _ingest_files(
 
     reports: list[R] = []
     error: CovenantError | None = None
+    kept: set[Path] = set()  # committed (each file is one transaction), or in the store already
+    current: Path | None = None
     try:
         engine = open_store(settings_for(workspace).database_url)
         try:
             show = output_format is OutputFormat.TABLE and err_console.is_terminal
             with _progress(err_console, enabled=show) as bar:
                 for path in files:
+                    current = path
                     task = bar.add_task(escape(path.name), total=1.0, stage="read")
 
-                    def advance(_: Path, stage: str, done: float, task: Any = task) -> None:
+                    def advance(
+                        _: Path, stage: str, done: float, task: Any = task, path: Path = path
+                    ) -> None:
                         bar.update(task, completed=done, stage=stage)
+                        if stage == "done":  # told after the file's transaction committed
+                            kept.add(path)
 
                     reports.extend(ingest(engine, path, advance))
+                    kept.add(path)
         finally:
             engine.dispose()
     except CovenantError as exc:
         error = exc
+    except KeyboardInterrupt:
+        from covenant.cli.interrupt import files_kept, interrupted
+
+        interrupted(files_kept(files, kept=kept, current=current))
     if output_format is OutputFormat.JSON:
         console.print_json(json.dumps({"files": [to_json(r) for r in reports]}))
     else:

@@ -1,4 +1,4 @@
-"""Ctrl-C during a read from a source: say what stays, and end at once.
+"""Ctrl-C during a read from a source or an ingest of files: say what stays, and end at once.
 
 A query in flight on a worker thread is not waited for (``services.fetch_pool``): its answer
 would be dropped, and a hung server would hold the command for its timeouts. What was written
@@ -11,7 +11,11 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import suppress
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+    from pathlib import Path
 
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
@@ -26,3 +30,29 @@ def interrupted(what: str) -> NoReturn:
         sys.stderr.flush()
     finally:
         os._exit(INTERRUPTED)
+
+
+def files_kept(files: Sequence[Path], *, kept: Collection[Path], current: Path | None) -> str:
+    """What stays of a Ctrl-C while ``files`` are ingested one by one, each in its own
+    transaction: the ``kept`` ones (committed, or in the store already); nothing of the
+    ``current`` one (its transaction rolled back); the rest were not started."""
+    given = list(dict.fromkeys(files))
+    done = [path for path in given if path in kept]
+    started = [path for path in given if path == current and path not in kept]
+    waiting = [path for path in given if path not in kept and path != current]
+    parts: list[str] = []
+    if done:
+        parts.append(f"{_names(done)} {'is' if len(done) == 1 else 'are'} ingested and kept")
+    if started:
+        parts.append(f"{_names(started)} was not finished: nothing of it was written")
+    if waiting:
+        parts.append(f"{_names(waiting)} {'was' if len(waiting) == 1 else 'were'} not started")
+    said = "; ".join(parts) if done else f"no file was ingested: {'; '.join(parts)}"
+    if started or waiting:
+        return f"{said} — run the same command again: a file already ingested is skipped"
+    return said
+
+
+def _names(paths: Sequence[Path]) -> str:
+    shown = [str(path) for path in paths]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"

@@ -2,7 +2,7 @@
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 ``evaluate --check`` found a breached or paging SLO,
 4 ``evaluate --check`` had nothing to check (no SLO with data), 130 Ctrl-C (typer's; a read
-from Prometheus ends at once saying what stays: ``cli.interrupt``).
+from Prometheus and an ingest of files end saying what stays: ``cli.interrupt``).
 
 Start-up stays fast: the command modules import only typer and light things at module level;
 each command imports the services it needs when it runs, and ``main`` registers only the
