@@ -1,5 +1,6 @@
 """What a file is when its first bytes show it is no text at all: compressed, an archive, a
-spreadsheet workbook, a binary.
+spreadsheet workbook, a binary; and, for a reader of a binary format (Parquet), what text a
+file named for it holds instead (CSV, JSON Lines).
 
 The readers of text files (definitions, request events, tickets and incidents) ask this before
 they report bytes that are not UTF-8, so a gzip file whose name lacks ``.gz`` or an Excel
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["NotText", "not_text"]
+__all__ = ["NotText", "not_text", "text_kind"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,3 +87,31 @@ def not_text(
         if head.startswith(magic):
             return NotText(what=what, fix=f"give the {text} it holds or was made from")
     return None
+
+
+def text_kind(head: bytes) -> str | None:
+    """What text a file starting with ``head`` looks like: ``"JSON Lines"`` (a line that is a
+    JSON object), ``"JSON"`` (an array or one object over several lines), ``"CSV"`` (a first
+    line with a comma, semicolon or tab) or ``"text"``; None when ``head`` is not text (a
+    NUL byte, control characters, bytes that are not UTF-8) or is empty."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if not head or b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not UTF-8 (a character cut at the end of ``head`` is)
+            return None
+        text = head[: exc.start].decode("utf-8")
+    if any(ord(c) < 32 and c not in "\t\r\n\f" for c in text):
+        return None
+    body = text.lstrip()
+    first = body.split("\n", 1)[0].strip()
+    if first.startswith("{") and first.endswith("}"):
+        return "JSON Lines"
+    if body.startswith(("[", "{")):
+        return "JSON"
+    if any(mark in first for mark in (",", ";", "\t")):
+        return "CSV"
+    return "text" if body else None
