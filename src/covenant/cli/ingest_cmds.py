@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 SHOWN_PROBLEMS = 20
 
 ingest_app = typer.Typer(
-    help="Bring data into the store (request events, pre-counted buckets, tickets, incidents).",
+    help="Bring data into the store: events (raw or pre-counted good/total rows), prometheus, "
+    "tickets, incidents.",
     no_args_is_help=True,
 )
 
