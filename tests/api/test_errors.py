@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -58,19 +59,27 @@ def test_a_replay_that_ends_before_it_starts_names_both_instants(shop: Shop) -> 
 @pytest.mark.parametrize(
     ("relative", "absolute"),
     [  # the shop's clock is 2026-11-20T12:00:00Z
-        ("-7d", "2026-11-13T12:00:00+00:00"),
-        ("-36h", "2026-11-19T00:00:00+00:00"),
-        ("-1M", "2026-10-20T12:00:00+00:00"),
-        ("now", "2026-11-20T12:00:00+00:00"),
-        ("+1w", "2026-11-27T12:00:00+00:00"),
+        ("-7d", "2026-11-13T12:00:00Z"),
+        ("-36h", "2026-11-19T00:00:00Z"),
+        ("-1M", "2026-10-20T12:00:00Z"),
+        ("now", "2026-11-20T12:00:00Z"),
+        ("+1w", "2026-11-27T12:00:00Z"),
     ],
 )
 def test_at_takes_the_cli_relative_forms(shop: Shop, relative: str, absolute: str) -> None:
+    """The answer's ``at`` is written with ``Z``; the parameter is read with ``Z`` or with an
+    offset alike (``+00:00``, or the same instant at ``+01:00``)."""
     admin = shop.tokens["admin"]
     listed = shop.client.get(f"{V1}/agreements", admin, params={"at": relative}).json()
     assert listed["at"] == absolute
-    same = shop.client.get(f"{V1}/agreements", admin, params={"at": absolute}).json()
-    assert listed == same
+    moment = datetime.fromisoformat(absolute)
+    for written in (
+        absolute,
+        absolute.replace("Z", "+00:00"),
+        moment.astimezone(timezone(timedelta(hours=1))).isoformat(),
+    ):
+        same = shop.client.get(f"{V1}/agreements", admin, params={"at": written}).json()
+        assert listed == same, written
 
 
 def test_wrong_method_and_bad_body(shop: Shop) -> None:

@@ -85,7 +85,7 @@ def test_amend_propose_sign_then_immutable(shop: Shop) -> None:
     version = signed.json()["version"]
     assert version["status"] == "signed"
     assert version["signatories"] == [
-        {"name": "Hank Scorpio", "role": "CEO Globex", "signed_at": "2026-11-20T12:00:00+00:00"}
+        {"name": "Hank Scorpio", "role": "CEO Globex", "signed_at": "2026-11-20T12:00:00Z"}
     ]
 
     again = call(shop, "PUT", f"{GLOBEX}/versions/2", json=amendment(shop))

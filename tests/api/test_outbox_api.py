@@ -26,6 +26,8 @@ from tests.stores import postgres_schemas
 V1 = "/api/v1"
 WRITTEN = AT - timedelta(hours=2)
 TRIED = AT - timedelta(hours=1)
+# as the answers write them: UTC with Z (AT is 2026-11-20T12:00:00Z)
+AT_TEXT, WRITTEN_TEXT, TRIED_TEXT = (f"2026-11-20T{h}:00:00Z" for h in (12, 10, 11))
 
 
 def fill_outbox(engine: Engine) -> dict[str, int]:
@@ -62,9 +64,9 @@ def expected_row(key: str, ids: dict[str, int], status: str, error: str | None) 
         "target": "hook",
         "kind": "burn-rate",
         "attempts": 0 if status == "pending" else 1,
-        "next_attempt_at": (WRITTEN if status != "failed" else TRIED).isoformat(),
-        "created_at": WRITTEN.isoformat(),
-        "sent_at": TRIED.isoformat() if status == "sent" else None,
+        "next_attempt_at": WRITTEN_TEXT if status != "failed" else TRIED_TEXT,
+        "created_at": WRITTEN_TEXT,
+        "sent_at": TRIED_TEXT if status == "sent" else None,
         "last_error": error,
     }
 
@@ -176,10 +178,10 @@ def test_retry_puts_the_failed_back_to_pending_and_is_audited(served: Served) ->
     assert after["counts"] == {"pending": 3, "sent": 1, "failed": 0}
     b, c = served.ids["b"], served.ids["c"]
     due = {r["id"]: (r["status"], r["attempts"], r["next_attempt_at"]) for r in after["rows"]}
-    assert due[b] == due[c] == ("pending", 0, AT.isoformat())  # due now, attempts anew
+    assert due[b] == due[c] == ("pending", 0, AT_TEXT)  # due now, attempts anew
     audit = served.client.get(f"{V1}/audit", admin, params={"kind": "outbox"}).json()["items"]
     assert [(e["actor"], e["action"], e["entity_id"], e["at"]) for e in audit] == [
-        (f"token:{me}", "retried", "notices", AT.isoformat())
+        (f"token:{me}", "retried", "notices", AT_TEXT)
     ]
     assert audit[0]["before"] == {"ids": sorted([b, c]), "status": "failed"}
     assert audit[0]["after"] == {"ids": sorted([b, c]), "status": "pending"}

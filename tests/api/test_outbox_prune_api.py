@@ -186,7 +186,7 @@ def test_the_default_retention_prunes_the_sent_notices_older_than_7_days(
         "retention": "7d",
         "retention_s": 7 * 86400,
         "retention_from": "default",
-        "sent_before": "2026-11-13T12:00:00+00:00",
+        "sent_before": "2026-11-13T12:00:00Z",
         "counts": {"pending": 1, "sent": 5, "failed": 1},  # edge 2, recent 2, firing 1
         "message": "4 sent notice(s) older than 7 days pruned (last sent before "
         "2026-11-13T12:00:00Z; retention the default: the workspace's Settings name no "
@@ -196,13 +196,13 @@ def test_the_default_retention_prunes_the_sent_notices_older_than_7_days(
     assert left(served.url) == [r for r in EVERY_ROW if r[:2] not in gone]
     audit = served.audit()
     assert [(e["actor"], e["action"], e["entity_id"], e["at"]) for e in audit] == [
-        (f"token:{me}", "pruned", "notices", AT.isoformat())
+        (f"token:{me}", "pruned", "notices", "2026-11-20T12:00:00Z")
     ]
     assert audit[0]["before"] == {
         "status": "sent",
         "count": 4,
         "retention_s": 604800,
-        "sent_before": "2026-11-13T12:00:00+00:00",
+        "sent_before": "2026-11-13T12:00:00+00:00",  # as recorded (docs/audit.md)
     }
     assert audit[0]["after"] is None
 
@@ -220,7 +220,7 @@ def test_the_workspace_settings_choose_the_retention(retention_14d: Served) -> N
     found = answer.json()
     assert (found["pruned"], found["retention"], found["retention_s"]) == (2, "14d", 14 * 86400)
     assert found["retention_from"] == "settings"
-    assert found["sent_before"] == "2026-11-06T12:00:00+00:00"
+    assert found["sent_before"] == "2026-11-06T12:00:00Z"
     assert found["counts"] == {"pending": 1, "sent": 7, "failed": 1}
     assert "older than 14 days" in found["message"]
     assert "Settings outboxRetention" in found["message"]

@@ -71,7 +71,7 @@ def test_staff_list_what_a_prune_would_delete_and_nothing_changes(served: Served
         f"{V1}/series-aside", served.tokens["viewer"], params={"older_than": "49d"}
     ).json()  # both were read 48 days and 12 hours before AT
     assert (recent["pruned"], [s["series"] for s in recent["kept"]]) == ([], ASIDE)
-    assert recent["read_before"] == "2026-10-02T12:00:00+00:00"
+    assert recent["read_before"] == "2026-10-02T12:00:00Z"
     customer = served.client.get(f"{V1}/series-aside", served.tokens["customer:globex"])
     assert customer.status_code == 403, customer.text
     assert served.keys() == ["api", ASIDE[0], "web", ASIDE[1]]

@@ -130,7 +130,7 @@ def test_list_filters(audit_store: Engine, tmp_path: Path) -> None:
     assert [i["seq"] for i in items] == [2, 3]
     assert items[1]["before"] == {"target": "99/100"}
     assert items[1]["reason"] == "tighten after Q3 review"
-    assert items[1]["at"] == "2026-11-03T09:32:00+00:00"
+    assert items[1]["at"] == "2026-11-03T09:32:00Z"
     code, out, _ = _run(tmp_path, "list", "--actor", "token:abc")
     assert code == 0
     assert out.splitlines()[0] == "#1  2026-11-03T09:30:00Z  token:abc  created token token-0"

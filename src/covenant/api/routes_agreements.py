@@ -18,6 +18,7 @@ from covenant.api.deps import At, Ctx, Who, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import INTERNAL_READERS, Principal
 from covenant.core.agreements import AgreementVersion
+from covenant.core.timeutil import utc_iso
 from covenant.errors import NotFoundError
 
 router = APIRouter(responses=RESPONSES, tags=["agreements"])
@@ -55,7 +56,7 @@ def list_agreements(ctx: Ctx, who: Who, at: At) -> dict[str, Any]:
                 "hint": s.tampered.hint if who.customer is None else "",
             }
         items.append(item)
-    return {"at": at.isoformat(), "items": items}
+    return {"at": utc_iso(at), "items": items}
 
 
 @router.get("/agreements/{name}")

@@ -27,6 +27,7 @@ from covenant.cli.table_options import (
     warn_unmatched,
 )
 from covenant.cli.when import instant_option
+from covenant.core.timeutil import utc_iso
 from covenant.errors import CovenantError, TamperedError
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ def list_command(
             }
             for s in summaries
         ]
-        typer.echo(json.dumps({"at": instant.isoformat(), "agreements": rows}, indent=2))
+        typer.echo(json.dumps({"at": utc_iso(instant), "agreements": rows}, indent=2))
         _refuse_tampered(tampered)
         return
     render_agreement_list(console, instant, summaries)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from rich.console import Console
 
 from covenant.core.agreements import AgreementVersion, SupportTarget
-from covenant.core.timeutil import shorthand
+from covenant.core.timeutil import shorthand, utc_iso, utc_text
 from covenant.render.tables import Cell, Col, print_notes, print_table, text
 
 
@@ -128,17 +128,17 @@ def render_agreement_list(
             ]
             for s in summaries
         ],
-        title=f"Agreements at {at.astimezone(UTC).isoformat().replace('+00:00', 'Z')}",
+        title=f"Agreements at {utc_iso(at)}",
     )
 
 
 def render_version(console: Console, v: AgreementVersion, *, wide: bool = False) -> None:
     """The version's terms; the compact form lists each commitment's credit tiers as a note
     below the table, ``wide`` in a column (with the services)."""
-    end = v.effective_to.isoformat() if v.effective_to else "open"
+    end = utc_text(v.effective_to) if v.effective_to else "open"
     lines = [
         f"{v.agreement} v{v.version} ({v.status.value}) for {v.customer}",
-        f"  in force {v.effective_from.isoformat()} → {end}; {v.period.value}ly periods in "
+        f"  in force {utc_text(v.effective_from)} → {end}; {v.period.value}ly periods in "
         f"{v.zone}; {v.currency}",
     ]
     if v.reason:
@@ -213,7 +213,7 @@ def history_json(name: str, events: Sequence[HistoryRow], problems: list[str]) -
             "event": e.event,
             "from_status": e.from_status,
             "to_status": e.to_status,
-            "at": e.at.isoformat(),
+            "at": utc_iso(e.at),
             "actor": e.actor,
             "details": e.details,
             "hash": e.hash,
@@ -241,7 +241,7 @@ def render_history(
         [
             [
                 str(e.seq),
-                e.at.isoformat() if wide else e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                utc_iso(e.at) if wide else e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
                 "" if e.version is None else f"v{e.version}",
                 e.event,
                 f"{e.from_status or '∅'} → {e.to_status}" if e.to_status else "",

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from covenant.core.agreements import BINDING, AgreementVersion, VersionStatus
-from covenant.core.timeutil import require_utc
+from covenant.core.timeutil import require_utc, utc_iso
 from covenant.definitions.kinds import COVENANT_V1
 from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument
@@ -309,7 +309,7 @@ def move_version(
         item = _find(doc, name, number)
         if signatories:
             signed = [
-                {**dict(s), "signedAt": s.get("signedAt") or at.isoformat()} for s in signatories
+                {**dict(s), "signedAt": s.get("signedAt") or utc_iso(at)} for s in signatories
             ]
             item["signatories"] = [*item.get("signatories", []), *signed]
         item["status"] = status.value

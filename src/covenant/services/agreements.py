@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from covenant.core.agreements import AgreementVersion
-from covenant.core.timeutil import require_utc
+from covenant.core.timeutil import require_utc, utc_iso
 from covenant.definitions.workspace import Workspace
 from covenant.errors import DefinitionError, NotFoundError, Problem, StoreError, TamperedError
 from covenant.services.agreement_plan import (
@@ -215,7 +215,9 @@ def agreement_audit(engine: Engine, *, name: str) -> tuple[list[HistoryEvent], l
 
 
 def version_document(version: AgreementVersion) -> dict[str, Any]:
-    """A version as JSON-ready data: its canonical content plus its status."""
-    data: dict[str, Any] = json.loads(version_content(version))
+    """A version as JSON-ready data: its canonical content (instants with ``Z``, as every
+    answer writes them; the stored content keeps the form its hash was made over) plus its
+    status."""
+    data: dict[str, Any] = json.loads(version_content(version, stamp=utc_iso))
     data["status"] = version.status.value
     return data

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from covenant.core.timeutil import require_utc
+from covenant.core.timeutil import require_utc, utc_iso
 from covenant.store import audit
 from covenant.store.aside_series import AsideSeries, aside_series, delete_series
 from covenant.store.db import write_transaction
@@ -40,7 +40,7 @@ class AsidePruning:
     def as_json(self) -> dict[str, object]:
         return {
             "deleted": self.deleted,
-            "read_before": None if self.read_before is None else self.read_before.isoformat(),
+            "read_before": None if self.read_before is None else utc_iso(self.read_before),
             "pruned": [s.as_json() for s in self.pruned],
             "kept": [s.as_json() for s in self.kept],
             "days": self.days,

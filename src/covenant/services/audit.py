@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from covenant.core.timeutil import utc_iso
 from covenant.errors import AuditChainError, InputError
 from covenant.services.store import store_failure
 from covenant.store import audit as repo
@@ -105,7 +106,7 @@ def entry_json(entry: AuditEntry) -> dict[str, Any]:
     """One row as JSON-ready data (``before``/``after`` parsed back from their JSON)."""
     return {
         "seq": entry.seq,
-        "at": entry.at.isoformat(),
+        "at": utc_iso(entry.at),
         "actor": entry.actor,
         "action": entry.action,
         "entity_kind": entry.entity_kind,

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from covenant.core.notices import AlertNotice, NoticeState
+from covenant.core.timeutil import utc_iso
 from covenant.definitions.delivery import DEFAULT_MAX_ATTEMPTS, DeliveryTarget
 from covenant.services.senders import (
     SendResult,
@@ -420,9 +421,9 @@ def outbox_row_json(row: outbox.OutboxRow) -> dict[str, Any]:
         "target": row.target,
         "kind": row.kind,
         "attempts": row.attempts,
-        "next_attempt_at": row.next_attempt_at.isoformat(),
-        "created_at": row.created_at.isoformat(),
-        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "next_attempt_at": utc_iso(row.next_attempt_at),
+        "created_at": utc_iso(row.created_at),
+        "sent_at": utc_iso(row.sent_at) if row.sent_at else None,
         "last_error": row.last_error,
     }
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from covenant.core.timeutil import require_utc, shorthand, utc_text
+from covenant.core.timeutil import require_utc, shorthand, utc_iso, utc_text
 from covenant.services.delivery import RETENTION, configured_retention
 from covenant.store import audit, outbox
 from covenant.store.db import write_transaction
@@ -100,7 +100,7 @@ def pruning_json(found: OutboxPruning) -> dict[str, Any]:
         "retention": shorthand(seconds),
         "retention_s": seconds,
         "retention_from": "settings" if found.configured else "default",
-        "sent_before": found.sent_before.isoformat(),
+        "sent_before": utc_iso(found.sent_before),
         "counts": found.counts,
         "message": found.message,
     }

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from covenant.core.timeutil import utc_text
 from covenant.definitions.parsed import Definition
 from covenant.errors import Problem, StoreError
 from covenant.store import definition_changes as repo
@@ -89,8 +90,8 @@ class Decision:
     @property
     def warning(self) -> Problem | None:
         pull = PULL_COMMAND[self.kind]
-        when = f"{self.latest.action} over the API by {self.latest.actor} at " + (
-            self.latest.at.isoformat()
+        when = f"{self.latest.action} over the API by {self.latest.actor} at " + utc_text(
+            self.latest.at
         )
         if self.workspace == "behind":
             return Problem(

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from covenant.core.timeutil import require_utc
+from covenant.core.timeutil import require_utc, utc_iso
 from covenant.definitions.workspace import Workspace
 from covenant.errors import NotFoundError, StoreError
 from covenant.store import audit
@@ -191,7 +191,7 @@ def history_json(entry: AuditEntry) -> dict[str, Any]:
     before, after = entry.before_data(), entry.after_data()
     return {
         "seq": entry.seq,
-        "at": entry.at.isoformat(),
+        "at": utc_iso(entry.at),
         "actor": entry.actor,
         "action": entry.action,
         "reason": entry.reason,

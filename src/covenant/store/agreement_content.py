@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -40,7 +40,14 @@ _OMITTED_WHEN_EMPTY = frozenset({"display_name", "terms"})
 before them keeps its content hash (a commitment's display name and wording, issue 10)."""
 
 
-def _plain(value: Any) -> Any:
+def _stored(moment: datetime) -> str:
+    """An instant as the canonical content holds it (``+00:00``): the form every stored hash was
+    made over, so it never changes (answers show instants with ``Z``: ``version_content``'s
+    ``stamp``)."""
+    return require_utc(moment).isoformat()
+
+
+def _plain(value: Any, stamp: Callable[[datetime], str] = _stored) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, bool | int | str) or value is None:
@@ -50,17 +57,17 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
-        return require_utc(value).isoformat()
+        return stamp(value)
     if isinstance(value, frozenset):
-        return sorted(_plain(v) for v in value)
+        return sorted(_plain(v, stamp) for v in value)
     if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
+        return [_plain(v, stamp) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, stamp) for k, v in value.items()}
     slots = getattr(type(value), "__slots__", None)
     if slots is not None:
         return {
-            name: _plain(getattr(value, name))
+            name: _plain(getattr(value, name), stamp)
             for name in slots
             if not (name in _OMITTED_WHEN_EMPTY and getattr(value, name) == "")
         }
@@ -71,9 +78,12 @@ def canonical_json(value: Any) -> str:
     return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def version_content(version: AgreementVersion) -> str:
-    """The canonical JSON of a version's terms (everything but its status)."""
-    data = _plain(version)
+def version_content(
+    version: AgreementVersion, *, stamp: Callable[[datetime], str] = _stored
+) -> str:
+    """The canonical JSON of a version's terms (everything but its status); ``stamp`` writes its
+    instants (the default: as stored and hashed; ``utc_iso`` for an answer)."""
+    data = _plain(version, stamp)
     del data["status"]
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from covenant.core.agreements import BINDING, AgreementVersion, VersionStatus
-from covenant.core.timeutil import require_utc
+from covenant.core.timeutil import require_utc, utc_text
 from covenant.errors import NotFoundError, TamperedError
 from covenant.store.agreement_content import (
     instant,
@@ -297,7 +297,7 @@ def version_in_force(conn: Connection, *, agreement: str, at: datetime) -> Agree
         if not ended and (terminated is None or at < terminated):
             return latest.model()
     raise NotFoundError(
-        f"no version of {agreement!r} is in force at {at.isoformat()}",
+        f"no version of {agreement!r} is in force at {utc_text(at)}",
         hint="see `covenant agreements history` for its versions and their dates",
     )
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from covenant.core.timeutil import utc_iso
 from covenant.store.bucket_ranges import CHUNKS
 from covenant.store.chunk_reads import IN_LIMIT, batched, dialect_of, query_of, run_many
 from covenant.store.source_state import ASIDE, instant
@@ -52,7 +53,7 @@ class AsideSeries:
             "days": self.days,
             "first_day": _date(self.first_day),
             "last_day": _date(self.last_day),
-            "last_read": None if self.last_read is None else self.last_read.isoformat(),
+            "last_read": None if self.last_read is None else utc_iso(self.last_read),
         }
 
 

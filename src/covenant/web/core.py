@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from covenant.config import Settings
 from covenant.core.access import INTERNAL_READERS, WRITERS, Role
+from covenant.core.timeutil import utc_iso
 from covenant.definitions.workspace import Workspace
 from covenant.errors import (
     HTTP_NAMES,
@@ -82,6 +83,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["BASE"] = BASE
+    env.filters["utc_iso"] = utc_iso  # an instant in a <time datetime=…>: UTC with Z
     return env
 
 
