@@ -43,6 +43,22 @@ class CountRatio:
     fallback: str = ""  # the dropped no-traffic fallback (``or on() vector(1)``)
     matching: str = ""  # the dropped vector matching (``ignoring (le)``)
 
+    def dropped(self, *, no_traffic: str = "the SLI's value") -> list[str]:
+        """The notes an import of the ratio gives for what its counts leave out: the
+        fallback (``no_traffic`` names what it stands for) and the vector matching."""
+        notes = []
+        if self.fallback:
+            notes.append(
+                f"the fallback '{self.fallback}' ({no_traffic} when there is no traffic) is "
+                "dropped: with counts, no events is simply no good and no bad event"
+            )
+        if self.matching:
+            notes.append(
+                f"the vector matching '{self.matching}' is dropped: numerator and denominator "
+                "are each summed"
+            )
+        return notes
+
 
 def split_counts(query: str) -> CountRatio | None:
     """``query`` (its ranges written ``[{{.window}}]``) as a ratio of two counts, or None:

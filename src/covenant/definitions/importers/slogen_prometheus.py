@@ -185,19 +185,8 @@ def prometheus_indicator(
         split = split_counts(promql.range_to_window(expression.strip()))
         why = not_counts(split) if split is not None else None
         if split is not None and why is None:
-            if split.fallback:
-                here.note(
-                    ("expression",),
-                    f"the fallback '{split.fallback}' (the SLI's value when there is no "
-                    "traffic) is dropped: with counts, no events is simply no good and no bad "
-                    "event",
-                )
-            if split.matching:
-                here.note(
-                    ("expression",),
-                    f"the vector matching '{split.matching}' is dropped: numerator and "
-                    "denominator are each summed",
-                )
+            for note in split.dropped():
+                here.note(("expression",), note)
             (good, good_why), (total, total_why) = (
                 promql.one_series(part) for part in (split.numerator, split.denominator)
             )

@@ -180,18 +180,8 @@ def _raw(record: Recorder, raw: Any) -> Queries | None:
         "all events (Sloth's raw query is an error ratio), over {{.window}} with rate read as "
         "increase",
     )
-    if split.fallback:
-        record.note(
-            field,
-            f"the fallback '{split.fallback}' (the ratio when there is no traffic) is dropped: "
-            "with counts, no events is simply no good and no bad event",
-        )
-    if split.matching:
-        record.note(
-            field,
-            f"the vector matching '{split.matching}' is dropped: numerator and denominator are "
-            "each counted",
-        )
+    for note in split.dropped(no_traffic="the ratio"):
+        record.note(field, note)
     queries = {"error_query": split.numerator, "total_query": split.denominator}
     return queries, dict.fromkeys(queries, field)
 
