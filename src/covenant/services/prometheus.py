@@ -263,7 +263,7 @@ def _read_all(
     merged: dict[str, ReadReport] = {}
     going = set(starts)
 
-    def write(_: None, span_end: int, done: Done) -> None:
+    def write(_: None, span_end: int, done: Done) -> list[ReadReport]:
         with _writing(engine) as conn:
             reports = _write(
                 conn, done, ids, end=span_end, step=step, at=at, settled=settled, sums=sums
@@ -271,12 +271,11 @@ def _read_all(
         for report in reports:
             known = merged.get(report.series)
             merged[report.series] = report if known is None else known.then(report)
-            if report.error is not None or to_epoch(report.read_until) < span_end:
-                going.discard(report.series)  # its later spans: not read
             if progress is not None:
                 lo = starts[report.series]
                 done_n = (to_epoch(report.read_until) - lo) // step
                 progress(report.series, done_n, (end - lo) // step)
+        return reports
 
     clients = Clients(client_for)
     try:

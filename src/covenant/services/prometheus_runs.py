@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from covenant.core.promql import SeriesQueries
-from covenant.core.timeutil import from_epoch, to_epoch
+from covenant.core.timeutil import from_epoch
 from covenant.services.prometheus import (
     DEFAULT_STEP,
     WORKERS,
@@ -76,7 +76,7 @@ def read_runs(
     out: list[list[ReadReport]] = [[] for _ in runs]
     going = {r.series for r in reads}
 
-    def write(k: int, b: int, ready: Done) -> None:
+    def write(k: int, b: int, ready: Done) -> list[ReadReport]:
         with _writing(engine) as conn:
             reports = _write(
                 conn,
@@ -88,9 +88,7 @@ def read_runs(
                 settled=settled if b >= settled else None,
             )
         out[k] += reports
-        for rep in reports:  # a series that stopped short of the span's end goes no further
-            if rep.error is not None or to_epoch(rep.read_until) < b:
-                going.discard(rep.series)
+        return reports  # a series that failed or stopped short goes no further (stream)
 
     def tasks() -> Iterator[tuple[int, Unit]]:
         for k, (a, b) in enumerate(runs):

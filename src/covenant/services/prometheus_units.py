@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import count, groupby
 from typing import TYPE_CHECKING, TypeVar
 
+from covenant.core.timeutil import to_epoch
 from covenant.errors import SourceError
 from covenant.services.fetch_pool import fetch_pool
 from covenant.sources.prometheus.client import PrometheusClient
@@ -28,7 +29,7 @@ from covenant.sources.prometheus.reads import Counts, read_counts
 
 if TYPE_CHECKING:
     from covenant.core.promql import PrometheusSource, SeriesQueries
-    from covenant.services.prometheus import ClientFactory
+    from covenant.services.prometheus import ClientFactory, ReadReport
 
 Fetched = tuple[list[Counts], SourceError | None]
 Done = list[tuple["SeriesQueries", int, Fetched]]
@@ -170,13 +171,14 @@ def stream(
     step: int,
     max_points: int,
     going: set[str],
-    write: Callable[[K, int, Done], None],
+    write: Callable[[K, int, Done], list[ReadReport]],
 ) -> None:
     """Fetch the units of ``tasks`` on ``workers`` threads (a few queries in flight hide the
     round trips; at most ``2 × workers`` units at once) and ``write(key, end, done)`` them on
     this thread in order: each time, every unit fetched so far, one call per run of units
-    with the same key and end, less the series no longer ``going`` (``write`` discards those
-    that stop). Once no series is going, nothing more is asked."""
+    with the same key and end, less the series no longer ``going``: a series whose report
+    says it failed or stopped short of its span's end stops (its later spans are not asked,
+    or not written). Once no series is going, nothing more is asked."""
     queued = iter(tasks)
     with fetch_pool(workers) as pool:
         pending: deque[tuple[K, int, Future[Done]]] = deque()
@@ -196,7 +198,8 @@ def stream(
                 done.append(pending.popleft())
             for (key, end), group in groupby(done, key=lambda d: (d[0], d[1])):
                 items = [item for *_, f in group for item in f.result() if item[0].series in going]
-                if items:
-                    write(key, end, items)
+                for report in write(key, end, items) if items else []:
+                    if report.error is not None or to_epoch(report.read_until) < end:
+                        going.discard(report.series)
         for *_, future in pending:  # every series stopped: what is not fetched yet is not
             future.cancel()
