@@ -1,27 +1,49 @@
-"""What a file is when its first bytes show it is no text at all: compressed, an archive, a
-spreadsheet workbook, a binary; and, for a reader of a binary format (Parquet), what text a
-file named for it holds instead (CSV, JSON Lines).
+"""What kind a file is by its first bytes: the one place every reader asks.
 
-The readers of text files (definitions, request events, tickets and incidents) ask this before
-they report bytes that are not UTF-8, so a gzip file whose name lacks ``.gz`` or an Excel
-workbook renamed ``.csv`` is named for what it is, with the way to give it to Covenant, rather
-than as text in some other encoding ("save it as UTF-8 with iconv", which cannot help).
-Pure: bytes in, text out (stdlib only), so every layer may use it.
+- :func:`not_text`: what a file read as text is when its first bytes show it is no text at
+  all (compressed, an archive, a spreadsheet workbook, a binary);
+- :func:`not_parquet`: what a file read as Parquet is when it is no Parquet (CSV or JSON
+  text, gzip, empty, any of the above).
+
+The readers of text files (definitions, request events, tickets and incidents) ask
+:func:`not_text` before they report bytes that are not UTF-8, so a gzip file whose name lacks
+``.gz`` or an Excel workbook renamed ``.csv`` is named for what it is, with the way to give it
+to Covenant, rather than as text in some other encoding ("save it as UTF-8 with iconv", which
+cannot help); the Parquet reader asks :func:`not_parquet` before it reads a footer. A gzip
+file is looked into (its first bytes decompressed), so its fix names what it holds: a gzipped
+Parquet file is to be decompressed, a gzipped CSV file named ``.parquet`` renamed ``.csv.gz``.
+Each reader words the refusal with :meth:`NotText.sentence`, so one kind of file gets one
+message whichever command reads it. Pure: bytes in, text out (stdlib only), so every layer may
+use it.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
-__all__ = ["NotText", "not_text", "text_kind"]
+__all__ = ["EVENT_TEXT", "NotText", "not_parquet", "not_text", "text_kind"]
+
+EVENT_TEXT = "CSV or JSON Lines"  # what the events reader takes as text (plain or .gz)
+
+GZ = " (a file whose name ends in .gz is decompressed as it is read)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NotText:
-    """``what`` the file is ("a gzip-compressed file") and ``fix``: how to give its text."""
+    """``what`` the file is ("gzip-compressed") and ``fix``: how to give what it holds.
+    ``seen``: "is", or "looks like" for text judged by its first lines; ``other``: whether
+    the sentence says what it is not ("…, not Parquet"; an empty file is just empty)."""
 
     what: str
     fix: str
+    seen: str = "is"
+    other: bool = True
+
+    def sentence(self, name: str, *, instead: str) -> str:
+        """``NAME: the file is WHAT, not INSTEAD``: the message of every data-file reader."""
+        tail = f", not {instead}" if self.other and not self.what.endswith(instead) else ""
+        return f"{name}: the file {self.seen} {self.what}{tail}"
 
 
 _OTHER_COMPRESSION = (
@@ -51,33 +73,30 @@ def not_text(
     """What the file ``name`` starting with ``head`` is, when its first bytes are those of a
     known binary format, else None (text, perhaps in another encoding, or unknown bytes).
 
-    ``text`` names what the reader wants ("YAML text", "CSV"); ``tabular``: rows a
-    spreadsheet can export; ``gzip_ok`` and ``parquet_ok``: whether the reader takes
-    ``NAME.gz`` and ``NAME.parquet`` files.
+    ``text`` names what the reader wants ("YAML text", "CSV or JSON Lines"); ``tabular``:
+    rows a spreadsheet can export (as CSV, which every such reader takes); ``gzip_ok`` and
+    ``parquet_ok``: whether the reader takes ``NAME.gz`` and ``NAME.parquet`` files.
     """
     if head.startswith(b"\x1f\x8b"):
-        if gzip_ok and not name.lower().endswith(".gz"):
-            fix = f"name it {name}.gz (a file whose name ends in .gz is decompressed as it is read)"
-        else:
-            fix = f"decompress it first (gzip -dc {name} > plain-{name})"
-        return NotText(what="gzip-compressed", fix=fix)
+        return _gzipped(head, name=name, text=text, gzip_ok=gzip_ok, parquet_ok=parquet_ok)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         if tabular:
             return NotText(
                 what="a ZIP archive (an Excel .xlsx or OpenDocument .ods workbook is one)",
-                fix=f"export the sheet as {text} (UTF-8), or unzip the archive and give its files",
+                fix="export the sheet as CSV (UTF-8), or unzip the archive and give its files",
             )
         return NotText(what="a ZIP archive", fix=f"unzip it and give the {text} inside")
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return NotText(
             what="a Microsoft Office file (an Excel .xls workbook?)",
-            fix=f"export the sheet as {text} (UTF-8)",
+            fix="export the sheet as CSV (UTF-8)",
         )
     if head.startswith(b"PAR1"):
-        stem = name.rsplit(".", 1)[0] if "." in name else name
+        if name.lower().endswith(".gz"):  # ``head`` is what the .gz name decompressed
+            return _gzipped_parquet(name=name, text=text, parquet_ok=parquet_ok)
         return NotText(
             what="a Parquet file",
-            fix=f"name it {stem}.parquet" if parquet_ok else f"write its rows out as {text}",
+            fix=f"name it {stem(name)}.parquet" if parquet_ok else f"write its rows out as {text}",
         )
     for magic, tool in _OTHER_COMPRESSION:
         if head.startswith(magic):
@@ -87,6 +106,97 @@ def not_text(
         if head.startswith(magic):
             return NotText(what=what, fix=f"give the {text} it holds or was made from")
     return None
+
+
+def stem(name: str) -> str:
+    """``name`` without ``.gz`` and its last suffix: ``events.csv.gz`` → ``events``."""
+    base = name[:-3] if name.lower().endswith(".gz") else name
+    return base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+
+
+def _gunzipped(head: bytes) -> bytes:
+    """The first bytes ``head`` (the start of a gzip stream) decompresses to, as far as it
+    goes (``b""`` when it cannot be read)."""
+    try:
+        return zlib.decompressobj(wbits=31).decompress(head, 4096)
+    except zlib.error:
+        return b""
+
+
+def _gzipped(head: bytes, *, name: str, text: str, gzip_ok: bool, parquet_ok: bool) -> NotText:
+    """A gzip file ``name`` where plain text or Parquet is read, with the fix for what it holds."""
+    inner = _gunzipped(head)
+    if inner.startswith(b"PAR1"):
+        return _gzipped_parquet(name=name, text=text, parquet_ok=parquet_ok)
+    named = name.lower()
+    if named.endswith((".parquet", ".pq")):  # a Parquet name: say which text name to give
+        held = {"CSV": ".csv.gz", "JSON Lines": ".jsonl.gz"}.get(text_kind(inner) or "")
+        if held is not None:
+            fix = f"it holds {text_kind(inner)} text: name it {stem(name)}{held}"
+        else:
+            base = stem(name)
+            fix = f"if it holds CSV or JSON Lines, name it {base}.csv.gz or {base}.jsonl.gz"
+        return NotText(what="gzip-compressed", fix=fix + GZ)
+    if gzip_ok and not named.endswith(".gz"):
+        return NotText(what="gzip-compressed", fix=f"name it {name}.gz{GZ}")
+    return NotText(
+        what="gzip-compressed", fix=f"decompress it first (gzip -dc {name} > plain-{name})"
+    )
+
+
+def _gzipped_parquet(*, name: str, text: str, parquet_ok: bool) -> NotText:
+    """A gzip file holding Parquet (which compresses inside and is read as it is)."""
+    if not parquet_ok:
+        return NotText(
+            what="gzip-compressed Parquet",
+            fix=f"decompress it and write its rows out as {text}",
+        )
+    target = f"{stem(name)}.parquet"
+    how = (
+        f"gzip -dc {name} > {target}"
+        if target != name
+        else f"mv {name} {name}.gz && gzip -d {name}.gz"  # never ``gzip -dc X > X``
+    )
+    return NotText(
+        what="gzip-compressed Parquet",
+        fix=f"decompress it ({how}): a Parquet file is read as it is, not gzipped",
+    )
+
+
+def not_parquet(head: bytes, *, name: str) -> NotText | None:
+    """What the file ``name`` (read as Parquet) starting with ``head`` is when it is no Parquet
+    (every Parquet file starts with ``PAR1``), else None. CSV or JSON text is named for what it
+    holds, not reported as a Parquet file without its footer."""
+    if head.startswith(b"PAR1"):
+        return None
+    base = stem(name)
+    if not head:
+        return NotText(
+            what="empty",
+            fix="write the events into it (Parquet), or give them as CSV or JSON Lines",
+            other=False,
+        )
+    said = {
+        "CSV": ("CSV text", f"name it {base}.csv"),
+        "JSON Lines": ("JSON Lines text (one object per line)", f"name it {base}.jsonl"),
+        "JSON": ("JSON text", f"write one event object per line and name it {base}.jsonl"),
+        "text": ("text", f"name it {base}.csv or {base}.jsonl, whichever it holds"),
+    }
+    kind = text_kind(head)
+    if kind is not None:
+        what, fix = said[kind]
+        seen = "is" if kind == "text" else "looks like"
+        return NotText(
+            what=what, fix=f"{fix} (a name ending in .parquet is read as Parquet)", seen=seen
+        )
+    found = not_text(head, name=name, text=EVENT_TEXT, tabular=True, gzip_ok=True, parquet_ok=True)
+    if found is not None:
+        return found
+    return NotText(
+        what="not Parquet (a Parquet file starts with the bytes PAR1)",
+        fix="give the events as a Parquet, CSV or JSON Lines file",
+        other=False,
+    )
 
 
 def text_kind(head: bytes) -> str | None:

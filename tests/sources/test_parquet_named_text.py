@@ -65,12 +65,44 @@ def test_text_named_parquet_is_named_for_what_it_holds(
     assert "magic bytes" not in str(error)
 
 
-def test_a_gzip_file_named_parquet_is_told_its_names(tmp_path: Path) -> None:
+GZ = " (a file whose name ends in .gz is decompressed as it is read)"
+
+
+@pytest.mark.parametrize(
+    ("content", "hint"),
+    [
+        (CSV, "it holds CSV text: name it events.csv.gz" + GZ),
+        (JSONL, "it holds JSON Lines text: name it events.jsonl.gz" + GZ),
+        (
+            b"\x01\x02\x03",
+            "if it holds CSV or JSON Lines, name it events.csv.gz or events.jsonl.gz" + GZ,
+        ),
+    ],
+    ids=["csv", "jsonl", "unknown"],
+)
+def test_a_gzip_file_named_parquet_is_told_the_name_for_what_it_holds(
+    tmp_path: Path, content: bytes, hint: str
+) -> None:
     path = tmp_path / "events.parquet"
-    path.write_bytes(gzip.compress(CSV, mtime=0))
+    path.write_bytes(gzip.compress(content, mtime=0))
     error = _refused(path)
     assert error.message == "events.parquet: the file is gzip-compressed, not Parquet"
-    assert error.hint == "if it holds CSV or JSON Lines, name it events.csv.gz or events.jsonl.gz"
+    assert error.hint == hint
+
+
+def test_a_gzipped_parquet_file_is_told_to_be_decompressed_in_place(tmp_path: Path) -> None:
+    """Parquet compresses inside and is read as it is: the fix decompresses it (never with
+    ``gzip -dc events.parquet > events.parquet``, which would empty it first)."""
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(pa.table({"timestamp": ["2026-01-01T00:00:00Z"], "sli": ["checkout"]}), whole)
+    path = tmp_path / "events.parquet"
+    path.write_bytes(gzip.compress(whole.read_bytes(), mtime=0))
+    error = _refused(path)
+    assert error.message == "events.parquet: the file is gzip-compressed Parquet"
+    assert error.hint == (
+        "decompress it (mv events.parquet events.parquet.gz && gzip -d events.parquet.gz): "
+        "a Parquet file is read as it is, not gzipped"
+    )
 
 
 def test_an_empty_parquet_file_is_called_empty(tmp_path: Path) -> None:

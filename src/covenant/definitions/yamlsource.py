@@ -157,7 +157,7 @@ def read_file(path: Path) -> FileRead:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         line = exc.object[: exc.start].count(b"\n") + 1
-        kind = not_text(exc.object[:16], name=path.name, text="YAML text")
+        kind = not_text(exc.object[:4096], name=path.name, text="YAML text")
         if kind is not None:
             problem = Problem(
                 code="unreadable-file",

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from covenant.errors import IngestError
-from covenant.filekinds import not_text
+from covenant.filekinds import EVENT_TEXT, not_text
 
 LineMap = Callable[[npt.NDArray[np.int64]], list[str]]
 WrittenRows = Callable[[npt.NDArray[np.int64]], list[dict[str, str] | None]]
@@ -71,9 +71,9 @@ class SourceTable:
 def _check_encoding(name: str, head: bytes) -> bytes:
     """Refuse a binary file (gzip without .gz, a workbook) and UTF-16/32 text up front; drop a
     UTF-8 byte-order mark."""
-    kind = not_text(head, name=name, text="CSV", tabular=True, gzip_ok=True, parquet_ok=True)
+    kind = not_text(head, name=name, text=EVENT_TEXT, tabular=True, gzip_ok=True, parquet_ok=True)
     if kind is not None:
-        raise IngestError(f"{name}: the file is {kind.what}, not text", hint=kind.fix)
+        raise IngestError(kind.sentence(name, instead="text"), hint=kind.fix)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4096]:
         raise IngestError(
             f"{name}: the file is UTF-16 (or another encoding with NUL bytes), not UTF-8",

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from covenant.errors import IngestError
-from covenant.filekinds import not_text, text_kind
+from covenant.filekinds import not_parquet
 from covenant.sources.eventblocks import (
     DICTIONARY_COLUMNS,
     EVENT_COLUMNS,
@@ -79,47 +79,9 @@ def parquet_batches(path: Path, block_bytes: int) -> Iterator[SourceTable]:
 
 
 def _check_parquet(path: Path) -> None:
-    """Refuse a file that is no Parquet at all (every Parquet file starts with ``PAR1``) by
-    what it is: CSV or JSON text named ``.parquet`` is named for what it holds, not reported
-    as a Parquet file without its footer."""
-    name = path.name
+    """Refuse a file that is no Parquet at all by what it is (:func:`not_parquet`)."""
     with path.open("rb") as file:
         head = file.read(4096)
-    if head.startswith(b"PAR1"):
-        return
-    stem = name[: -len(".parquet")] if name.lower().endswith(".parquet") else name
-    if not head:
-        raise IngestError(
-            f"{name}: the file is empty",
-            hint="write the events into it (Parquet), or give them as CSV or JSON Lines",
-        )
-    kind = text_kind(head)
-    said = {
-        "CSV": ("looks like CSV text, not Parquet", f"name it {stem}.csv"),
-        "JSON Lines": (
-            "looks like JSON Lines text (one object per line), not Parquet",
-            f"name it {stem}.jsonl",
-        ),
-        "JSON": (
-            "looks like JSON text, not Parquet",
-            f"write one event object per line and name it {stem}.jsonl",
-        ),
-        "text": ("is text, not Parquet", f"name it {stem}.csv or {stem}.jsonl, whichever it holds"),
-    }
+    kind = not_parquet(head, name=path.name)
     if kind is not None:
-        what, fix = said[kind]
-        raise IngestError(
-            f"{name}: the file {what}", hint=f"{fix} (a name ending in .parquet is read as Parquet)"
-        )
-    if head.startswith(b"\x1f\x8b"):
-        raise IngestError(
-            f"{name}: the file is gzip-compressed, not Parquet",
-            hint=f"if it holds CSV or JSON Lines, name it {stem}.csv.gz or {stem}.jsonl.gz",
-        )
-    other = not_text(head, name=name, text="CSV or JSON Lines", tabular=True)
-    if other is not None:
-        raise IngestError(f"{name}: the file is {other.what}, not Parquet", hint=other.fix)
-    raise IngestError(
-        f"{name}: the file is not Parquet (a Parquet file starts with the bytes PAR1)",
-        hint="give the events as a Parquet, CSV or JSON Lines file",
-    )
+        raise IngestError(kind.sentence(path.name, instead="Parquet"), hint=kind.fix)

@@ -128,11 +128,9 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        kind = not_text(data[:16], name=path.name, text="CSV or JSON", tabular=True, gzip_ok=True)
+        kind = not_text(data[:4096], name=path.name, text="CSV or JSON", tabular=True, gzip_ok=True)
         if kind is not None:
-            raise IngestError(
-                f"{path.name}: the file is {kind.what}, not text", hint=kind.fix
-            ) from None
+            raise IngestError(kind.sentence(path.name, instead="text"), hint=kind.fix) from None
         raise IngestError(
             f"{path.name}: not UTF-8 text (byte {exc.start})",
             hint="export the file as UTF-8",
