@@ -346,9 +346,15 @@ class SourceTLSError(SourceError):
 
 @dataclass(eq=False)
 class DefinitionError(CovenantError):
-    """The workspace is invalid; ``problems`` lists every problem found (errors and warnings)."""
+    """The workspace is invalid; ``problems`` lists every problem found (errors and warnings).
+
+    ``applying``: raised where a change would have been applied (a sync, an import, an ingest,
+    a write over the API): its hint then says that nothing was. A command that only reads
+    (validate, evaluate, rules, dashboards, export…) applies nothing either way, and says
+    only to fix the problems."""
 
     problems: list[Problem] = field(default_factory=list)
+    applying: bool = False
     code = "invalid-definition"
 
     def __post_init__(self) -> None:
@@ -356,7 +362,7 @@ class DefinitionError(CovenantError):
         CovenantError.__init__(
             self,
             f"{len(errors)} problem(s) in the workspace",
-            hint="fix each problem listed; nothing was applied",
+            hint="fix each problem listed" + ("; nothing was applied" if self.applying else ""),
         )
 
 

@@ -67,7 +67,7 @@ def sync_command(
     from covenant.services.workspace import load_workspace
 
     try:
-        ws = load_workspace(workspace)
+        ws = load_workspace(workspace, applying=True)
         engine = open_store(settings_for(workspace).database_url)
         report = service.sync_agreements(engine, workspace=ws, at=now(), actor=actor)
     except CovenantError as error:

@@ -175,7 +175,7 @@ def slo_record_command(
     from covenant.services.workspace import load_workspace
 
     try:
-        ws = load_workspace(workspace)
+        ws = load_workspace(workspace, applying=True)
         engine = open_store(settings_for(workspace).database_url)
         try:
             changes = record_slo_changes(

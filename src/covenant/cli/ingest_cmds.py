@@ -104,7 +104,7 @@ def _event_rules(workspace: Path) -> Sequence[EventRule]:
     """The workspace's event rules (validated: an invalid workspace ingests nothing)."""
     from covenant.services.workspace import load_workspace
 
-    return load_workspace(workspace).event_rules
+    return load_workspace(workspace, applying=True).event_rules
 
 
 def _progress(target: Console, *, enabled: bool) -> Progress:
@@ -282,7 +282,7 @@ def tickets(
     from covenant.services.workspace import load_workspace
 
     try:  # its customers and support priorities: tickets no agreement counts are warned about
-        ws = load_workspace(workspace)
+        ws = load_workspace(workspace, applying=True)
     except CovenantError as error:
         raise fail(error) from None
     _ingest_files(

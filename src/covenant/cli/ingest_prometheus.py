@@ -75,15 +75,15 @@ def prometheus(
     try:
         # the reads come from the evaluation cache when the definitions are unchanged (no
         # YAML, no pydantic); only a named SLO that cannot be read loads them to say why
-        known = load_for_evaluation(workspace).reads
+        known = load_for_evaluation(workspace, applying=True).reads
         unreadable = None
         if any(not any(name in r.slos for r in known) for name in slo or ()):
-            found = load_workspace(workspace).prometheus
+            found = load_workspace(workspace, applying=True).prometheus
             known = found.reads if found else ()
             unreadable = dict(found.unreadable) if found else None
         reads = select_reads(known, slos=slo or (), unreadable=unreadable)
         if not reads:
-            found = load_workspace(workspace).prometheus
+            found = load_workspace(workspace, applying=True).prometheus
             raise _nothing_to_read(dict(found.unreadable) if found else {})
         engine = open_store(settings_for(workspace).database_url)
         try:

@@ -230,7 +230,9 @@ def create_command(
 
     at = now()
     try:
-        customers = [c.name for c in load_workspace(workspace).customers] if customer else []
+        customers = (
+            [c.name for c in load_workspace(workspace, applying=True).customers] if customer else []
+        )
         made = create_token(
             open_store(settings_for(workspace).database_url),
             role=role,

@@ -72,7 +72,9 @@ def create_command(
 
     try:
         password = _password(password_stdin)
-        customers = [c.name for c in load_workspace(workspace).customers] if customer else []
+        customers = (
+            [c.name for c in load_workspace(workspace, applying=True).customers] if customer else []
+        )
         user = create_user(
             open_store(settings_for(workspace).database_url),
             name=name,

@@ -147,12 +147,15 @@ def analyse_sources(
     return workspace, found
 
 
-def load_workspace(*paths: Path, reads: Mapping[Path, FileRead] | None = None) -> Workspace:
+def load_workspace(
+    *paths: Path, reads: Mapping[Path, FileRead] | None = None, applying: bool = False
+) -> Workspace:
     """The resolved workspace; raises DefinitionError listing every problem if any is an error.
-    ``reads``: files read already (see :func:`analyse`)."""
+    ``reads``: files read already (see :func:`analyse`); ``applying``: the caller loads it to
+    apply a change (the error then says nothing was applied)."""
     workspace, problems = analyse(paths, reads=reads)
     if workspace is None:
-        raise DefinitionError(problems=problems)
+        raise DefinitionError(problems=problems, applying=applying)
     return workspace
 
 

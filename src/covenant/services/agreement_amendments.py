@@ -167,7 +167,7 @@ def in_request(error: DefinitionError, *, base: Base, whole: bool = False) -> De
     for problem in error.problems:
         field = request_field(problem.field, base=base, whole=whole)
         moved.append(problem if field is None else dataclasses.replace(problem, field=field))
-    return DefinitionError(problems=moved)
+    return DefinitionError(problems=moved, applying=error.applying)
 
 
 def version_terms(

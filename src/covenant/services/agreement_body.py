@@ -29,7 +29,7 @@ def read_body(text: str, *, what: str) -> Document:
     else:
         documents, problems = read_text(text, file="<request>")
         if problems:
-            raise DefinitionError(problems=problems)
+            raise DefinitionError(problems=problems, applying=True)
         found = documents[0].data if len(documents) == 1 else None
     if not isinstance(found, dict):
         raise InputError(

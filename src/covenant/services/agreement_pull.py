@@ -51,7 +51,7 @@ def pull_agreements(
 ) -> list[Pulled]:
     """Write every stored agreement (or those named) that the workspace lacks or has otherwise;
     nothing for the ones it already has exactly. ``dry_run`` writes nothing."""
-    workspace = load_workspace(workspace_dir)
+    workspace = load_workspace(workspace_dir, applying=True)
     with engine.connect() as conn:
         stored = repo.load_agreements(conn, names=names)  # agreement-tampered if forged
         history = history_of(conn, stored)

@@ -440,7 +440,9 @@ def _validate(
     sources.append(SourceDocument(file=f"<agreement {name}>", index=0, line=1, data=doc))
     checked, problems = analyse_sources(sources)
     if checked is None:
-        raise DefinitionError(problems=[p for p in problems if p.severity == "error"])
+        raise DefinitionError(
+            problems=[p for p in problems if p.severity == "error"], applying=True
+        )
     versions = [v for v in checked.agreements if v.agreement == name]
     return versions, document_specs(name, doc)
 
@@ -450,7 +452,7 @@ def _refuse(errors: Sequence[Problem]) -> None:
         return
     if all(p.code in LIFECYCLE_CODES for p in errors):
         raise LifecycleError(errors[0])
-    raise DefinitionError(problems=list(errors))
+    raise DefinitionError(problems=list(errors), applying=True)
 
 
 def _exists(before: repo.StoredAgreement | None, name: str) -> None:

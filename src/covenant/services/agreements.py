@@ -113,7 +113,7 @@ def _sync(
         for name in sorted(set(stored) - set(defined))
     )
     if plan.errors:
-        raise DefinitionError(problems=plan.problems)
+        raise DefinitionError(problems=plan.problems, applying=True)
     warnings = tuple(plan.problems)
     if not apply:
         return SyncReport(at=at, changes=(), unchanged=plan.unchanged, warnings=warnings)

@@ -73,7 +73,7 @@ def pull_definitions(
     """Write every ``kind`` definition the store holds ahead of the workspace (or those
     named) into the workspace's YAML; ``dry_run`` writes nothing and records nothing."""
     at = require_utc(at)
-    workspace = load_workspace(workspace_dir)
+    workspace = load_workspace(workspace_dir, applying=True)
     pulled: list[Pulled] = []
     try:
         with write_transaction(engine) as conn:

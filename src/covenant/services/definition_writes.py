@@ -228,6 +228,7 @@ def _defaults(
         made.setdefault("createdAt", stamp)
         if isinstance(made["author"], str) and len(made["author"]) > MAX_AUTHOR:
             raise DefinitionError(
+                applying=True,
                 problems=[
                     Problem(
                         code="invalid-value",
@@ -236,10 +237,11 @@ def _defaults(
                         field="spec.author",
                         fix="name who wrote it: an e-mail address or a name",
                     )
-                ]
+                ],
             )
         if isinstance(made.get("reason"), str) and not made["reason"].strip():
             raise DefinitionError(
+                applying=True,
                 problems=[
                     Problem(
                         code="missing-field",
@@ -248,7 +250,7 @@ def _defaults(
                         field="spec.reason",
                         fix="give the reason the time is left out",
                     )
-                ]
+                ],
             )
     elif "announcedAt" not in made:  # kept while the window only shrinks (write_definition)
         old_spec = old.get("spec", {}) if old else {}
@@ -282,7 +284,9 @@ def _validated(workspace: Workspace, kind: str, name: str, document: Document | 
     checked, problems = analyse_sources(sources)
     if checked is None:
         mine = [p for p in problems if p.severity == "error" and p.where.startswith("<request>")]
-        raise DefinitionError(problems=mine or [p for p in problems if p.severity == "error"])
+        raise DefinitionError(
+            problems=mine or [p for p in problems if p.severity == "error"], applying=True
+        )
     if document is None:
         return None
     found = checked.corrections if kind == CORRECTION else checked.maintenance

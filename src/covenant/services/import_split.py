@@ -71,7 +71,7 @@ def _workspace_source(workspace: Sequence[SourceDocument], name: str) -> Prometh
         parsed, problems = parse_document(doc)
         errors = [p for p in problems if p.severity == "error"]
         if errors:  # a DataSource with an invalid name is checked, but not used
-            raise DefinitionError(problems=errors)
+            raise DefinitionError(problems=errors, applying=True)
         if parsed is None or not isinstance(parsed.model, DataSourceDocument):
             continue
         if parsed.definition.name != name or not is_compatible(parsed.model.spec.type):
@@ -79,7 +79,7 @@ def _workspace_source(workspace: Sequence[SourceDocument], name: str) -> Prometh
         found, problems = data_sources([parsed])
         if name in found:
             return found[name]
-        raise DefinitionError(problems=problems)
+        raise DefinitionError(problems=problems, applying=True)
     return None
 
 

@@ -358,7 +358,7 @@ def plan_import(
     mine = [p for p in checked if p.where.rpartition(":")[0] in new_files]
     errors = [p for p in mine if p.severity == "error"]
     if errors:
-        raise DefinitionError(problems=errors)
+        raise DefinitionError(problems=errors, applying=True)
     plan.warnings += mine
     return plan
 

@@ -55,14 +55,15 @@ def validate_paths(paths: Sequence[Path]) -> list[Problem]:
     return problems
 
 
-def load_workspace(path: Path) -> Workspace:
-    """The resolved workspace at ``path``; raises DefinitionError listing every problem."""
+def load_workspace(path: Path, *, applying: bool = False) -> Workspace:
+    """The resolved workspace at ``path``; raises DefinitionError listing every problem.
+    ``applying``: loaded to apply a change (sync, ingest…): the error says nothing was."""
     from covenant.definitions import workspace as definitions  # noqa: PLC0415
 
-    return definitions.load_workspace(path)
+    return definitions.load_workspace(path, applying=applying)
 
 
-def load_for_evaluation(path: Path) -> EvaluationDefinitions:
+def load_for_evaluation(path: Path, *, applying: bool = False) -> EvaluationDefinitions:
     """What ``evaluate`` needs of the workspace folder ``path``, from the evaluation cache in its
     state folder (``.covenant/``) when that holds the definitions as they are now, else from a
     full load (which raises DefinitionError as ``load_workspace`` does), cached for the next run.
@@ -89,7 +90,7 @@ def load_for_evaluation(path: Path) -> EvaluationDefinitions:
     else:
         from covenant.definitions import workspace as definitions  # noqa: PLC0415
 
-        workspace = definitions.load_workspace(path, reads=reads)
+        workspace = definitions.load_workspace(path, reads=reads, applying=applying)
         found = EvaluationDefinitions(
             objectives=workspace.objectives,
             composites=workspace.composites,
