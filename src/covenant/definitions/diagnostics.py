@@ -292,6 +292,33 @@ def yaml_value(given: Any) -> str:
     return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
+def not_a_query(given: Any) -> str | None:
+    """What ``given`` holds where a PromQL query string belongs ("the number 5", "the boolean
+    true", "a list", "a mapping"); None for text or nothing (then the query is missing)."""
+    if given is None or isinstance(given, str):
+        return None
+    if isinstance(given, bool):
+        return f"the boolean {yaml_value(given)}"
+    if isinstance(given, (int, float, Decimal)):
+        return f"the number {yaml_value(given)}"
+    if isinstance(given, list):
+        return "a list"
+    return "a mapping" if isinstance(given, dict) else f"{given!r}"
+
+
+def query_expected(name: str, given: Any, *, what: str = "PromQL query") -> str:
+    """``NAME holds the number 5 where a PromQL query string is expected``."""
+    return f"{name} holds {not_a_query(given)} where a {what} string is expected"
+
+
+def query_fix(key: str, example: str, *, what: str = "PromQL query") -> str:
+    """The fix for a query field that holds no text: the query written there, as text."""
+    return (
+        f"write the {what} there as text, e.g. {key}: {example} (a number or other value "
+        "is not a query)"
+    )
+
+
 def _with_input(detail: ErrorDetails) -> str:
     """Pydantic's message with the value as written (shortened), so the reader sees it."""
     given = detail.get("input")

@@ -5,7 +5,9 @@ the objective's threshold (docs/prometheus.md). What has no count form is a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from covenant.core.model import EventRule, Objective
 from covenant.core.promql import (
@@ -16,6 +18,7 @@ from covenant.core.promql import (
 )
 from covenant.core.promql_fingerprint import query_fingerprint
 from covenant.core.promql_histograms import histogram_queries, le_values, legacy_bucket_query
+from covenant.definitions.diagnostics import not_a_query, query_expected, query_fix
 from covenant.definitions.openslo import MetricSpec, SLISpec
 from covenant.definitions.yamlsource import PathKey
 
@@ -31,7 +34,13 @@ def metrics_of(spec: SLISpec) -> list[tuple[str, MetricSpec]]:
 def count_queries(o: Objective, spec: SLISpec, rule: EventRule | None) -> CountQueries:
     """The queries that count ``o``'s events (QueryFormError: they have no count form)."""
     metrics = dict(metrics_of(spec))
-    texts = {k: _query_text(m) for k, m in metrics.items()}
+    texts = {}
+    for part, metric in metrics.items():
+        try:
+            texts[part] = _query_text(metric)
+        except QueryFormError as exc:
+            exc.part = part  # its warning is at the query's own line
+            raise
     if "threshold" in metrics:
         if rule is None or rule.latency_ms is None:
             raise QueryFormError(
@@ -82,8 +91,7 @@ def query_path(spec: SLISpec, part: str) -> PathKey:
     if metric is None:
         return ()
     field = ("thresholdMetric",) if part == "threshold" else ("ratioMetric", part)
-    key = "query" if metric.metric_source.spec.get("query") else "promql"
-    return (*field, "metricSource", "spec", key)
+    return (*field, "metricSource", "spec", _query_key(metric.metric_source.spec)[0])
 
 
 def _built(o: Objective, *, first: str, total: str, is_bad: bool) -> CountQueries:
@@ -97,11 +105,23 @@ def _built(o: Objective, *, first: str, total: str, is_bad: bool) -> CountQuerie
     )
 
 
+def _query_key(spec: Mapping[str, Any]) -> tuple[str, Any]:
+    """``("query", its value)``, or ``promql``'s when query is absent or blank text."""
+    query = spec.get("query")
+    if query is None or (isinstance(query, str) and not query.strip()):
+        return "promql", spec.get("promql") or query  # an empty query: promql, if given
+    return "query", query
+
+
 def _query_text(metric: MetricSpec) -> str:
     """``spec.query``, else ``spec.promql`` (Nobl9's name; two that differ are an error of
     ``checks``)."""
-    spec = metric.metric_source.spec
-    query = spec.get("query") or spec.get("promql")  # an empty query: promql, if given
+    key, query = _query_key(metric.metric_source.spec)
+    if not_a_query(query) is not None:
+        raise QueryFormError(
+            query_expected(f"metricSource.spec.{key}", query),
+            hint=query_fix(key, "'sum(rate(http_requests_total[5m]))'"),
+        )
     if not isinstance(query, str) or not query.strip():
         raise QueryFormError(
             "a metricSource has no spec.query (or spec.promql) text",

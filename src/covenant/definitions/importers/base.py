@@ -17,7 +17,7 @@ from typing import Any
 
 from covenant.core.timeutil import shorthand
 from covenant.definitions.covenant_v1 import SLOTH_SLO_KEY
-from covenant.definitions.diagnostics import number_text
+from covenant.definitions.diagnostics import not_a_query, number_text, query_expected, query_fix
 from covenant.definitions.fields import dns_label
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
@@ -127,6 +127,23 @@ class Recorder:
 
     def child(self, path: PathKey) -> Recorder:
         return Recorder(self.result, self.doc, (*self.prefix, *path))
+
+    def no_query_text(
+        self, path: PathKey, value: Any, *, example: str, what: str = "PromQL query"
+    ) -> bool:
+        """Whether ``value`` (at ``path``, a query's field) is a number, boolean, list or
+        mapping: then recorded as such (not as missing), with the query to write instead."""
+        if not_a_query(value) is None:
+            return False
+        name = field_path((*self.prefix, *path))
+        key = str(path[-1])
+        self.problem(
+            path,
+            INVALID,
+            query_expected(name, value, what=what),
+            query_fix(key, example, what=what),
+        )
+        return True
 
 
 DESCRIPTION_LIMIT = 1050  # OpenSLO's maximum

@@ -442,3 +442,8 @@ def with_le(selector: str, value: str) -> str:
     kept = [f"{key}{op}" for key, op in matchers(selector).items() if key != "le"]
     kept.append(f'le=~"{pattern}"')
     return f"{match.group(1) or ''}{{{','.join(kept)}}}"
+
+
+def duration_is_openslo(text: str) -> bool:
+    """``4w``, ``7d``, ``90m``: one count and a unit OpenSLO reads the same way."""
+    return bool(text) and text[:-1].isdigit() and text[-1] in "mhdw" and int(text[:-1]) > 0

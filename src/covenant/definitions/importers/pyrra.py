@@ -60,6 +60,7 @@ OWN = ("pyrra.dev/", UNGROUPED)  # Pyrra's API: a misspelt object of it is refus
 PROPAGATED = "pyrra.dev/"  # the prefix of the labels and annotations Pyrra puts on its rules
 DEFAULT_ALERT = "ErrorBudgetBurn"  # Pyrra's alert name when alerting.name is not given
 SUCCESS_FIX = ' (…_bucket{le="0.6"}); latency: 600ms over a native histogram: latencyNative'
+_SELECTOR, _WHAT = "'http_requests_total{job=\"api\"}'", "PromQL series selector"
 FOR_NOTE = "Pyrra's 'for' durations of its alerts are not used (the short window does that job)"
 SPEC_KEYS = {
     "target",
@@ -177,7 +178,7 @@ def _objective(
         )
         return
     assert seconds is not None
-    if isinstance(window_text, str) and promql_duration_is_openslo(window_text):
+    if isinstance(window_text, str) and promql.duration_is_openslo(window_text):
         window = window_text
     indicator = _indicator(here.child(("indicator",)), spec.get("indicator"), options)
     if indicator is None:
@@ -307,13 +308,10 @@ def _unquoted(text: str) -> str:
     return body if text[0] == "`" else re.sub(r"\\(.)", r"\1", body)
 
 
-def promql_duration_is_openslo(text: str) -> bool:
-    """``4w``, ``7d``, ``90m``: one count and a unit OpenSLO reads the same way."""
-    return bool(text) and text[:-1].isdigit() and text[-1] in "mhdw" and int(text[:-1]) > 0
-
-
 def _selector(record: Recorder, block: Any, path: tuple[str | int, ...]) -> str | None:
     query = block.get("metric") if isinstance(block, Mapping) else None
+    if record.no_query_text((*path, "metric"), query, example=_SELECTOR, what=_WHAT):
+        return None
     if not isinstance(query, str) or not query.strip():
         record.problem(
             (*path, "metric"),

@@ -62,6 +62,9 @@ def _operators(here: Recorder, sli: Mapping[str, Any]) -> tuple[str, ...] | None
 
 
 def _good_bad_ratio(here: Recorder, sli: Mapping[str, Any], ds: str) -> dict[str, Any] | None:
+    for key in ("filter_good", "filter_bad", "filter_valid"):
+        if here.no_query_text((key,), sli.get(key), example=_EXAMPLE):
+            return None
     filters = {
         k: v.strip()
         for k, v in (
@@ -133,6 +136,14 @@ def _one(query: str) -> str:
     return promql.one_series(query)[0]
 
 
+_EXAMPLE = "'http_requests_total{code!~\"5..\"}'"
+_BUCKETS = "'http_request_duration_seconds_bucket'"
+_RATIO = (
+    '\'sum(rate(http_requests_total{code!~"5.."}[window])) / '
+    "sum(rate(http_requests_total[window]))'"
+)
+
+
 def prometheus_indicator(
     record: Recorder, method: str, sli: Mapping[str, Any], options: Options
 ) -> dict[str, Any] | None:
@@ -143,6 +154,8 @@ def prometheus_indicator(
     if method == "distribution_cut":
         expression = sli.get("expression")
         threshold = sli.get("threshold_bucket")
+        if here.no_query_text(("expression",), expression, example=_BUCKETS):
+            return None
         if isinstance(expression, str):  # slo-generator appends the range if not written
             expression = re.sub(r"\[\s*window\s*\]\s*$", "", expression.strip())
         if (
@@ -177,6 +190,8 @@ def prometheus_indicator(
         }
     if method == "query_sli":
         expression = sli.get("expression")
+        if here.no_query_text(("expression",), expression, example=_RATIO):
+            return None
         if not isinstance(expression, str):
             here.problem(
                 ("expression",), MISSING, "query_sli needs expression", "add the PromQL expression"

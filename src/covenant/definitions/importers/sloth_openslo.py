@@ -155,6 +155,9 @@ def openslo_alpha(
         )
 
 
+_SELECT = {"good": '{code!~"5.."}', "total": ""}
+
+
 def _queries(here: Recorder, ratio: Mapping[str, Any]) -> dict[str, str] | None:
     """The good and total queries as counts per window (``rate`` read as ``increase``, one
     series), checked as the ``prometheus/v1`` queries are; None after a problem, ``{}`` when
@@ -163,7 +166,10 @@ def _queries(here: Recorder, ratio: Mapping[str, Any]) -> dict[str, str] | None:
     for key in ("good", "total"):
         query = ratio.get(key, {}).get("query") if isinstance(ratio.get(key), Mapping) else None
         field = ("ratioMetrics", key, "query")
-        if not isinstance(query, str):
+        example = f"'sum(rate(http_requests_total{_SELECT[key]}[{{{{.window}}}}]))'"
+        if here.no_query_text(field, query, example=example):
+            return None
+        if not isinstance(query, str) or not query.strip():
             here.problem(field, MISSING, f"ratioMetrics.{key}.query is missing", "add the query")
             return None
         query = promql.normalise_window(query.strip())

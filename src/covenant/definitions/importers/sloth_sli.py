@@ -41,6 +41,12 @@ SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCa
 }
 
 Queries = tuple[dict[str, str], dict[str, PathKey]]  # the two queries; the field of each
+_EXAMPLES = {  # a fix's example of each query (as in Sloth's getting-started)
+    "error_query": "'sum(rate(http_requests_total{code=~\"5..\"}[{{.window}}]))'",
+    "total_query": "'sum(rate(http_requests_total[{{.window}}]))'",
+    "error_ratio_query": '\'sum(rate(http_requests_total{code=~"5.."}[{{.window}}])) / '
+    "sum(rate(http_requests_total[{{.window}}]))'",
+}
 
 
 def spelled(data: Mapping[str, Any], key: str) -> tuple[str, Any]:
@@ -78,6 +84,8 @@ def indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | 
 def _query(record: Recorder, field: PathKey, key: str, value: Any) -> str | None:
     """One query as written: ``{{.window}}`` spelled so, no template markup, ``rate`` over
     the window read as ``increase``."""
+    if record.no_query_text(field, value, example=_EXAMPLES[key]):
+        return None
     if not isinstance(value, str) or not value.strip():
         record.problem(
             field,
