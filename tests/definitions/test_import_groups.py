@@ -170,12 +170,8 @@ slos:
 @pytest.mark.parametrize(
     ("error", "total", "why"),
     [
-        (
-            "sum(rate(e[{{.window}}])) by (host)",
-            "sum(rate(t[{{.window}}])) by (zone)",
-            "error_query groups by (host), total_query by (zone)",
-        ),
-        (
+        (  # (error_query by (host) over total_query by (zone) is left out at import:
+            # tests/definitions/test_import_sloth_events_share.py)
             "sum(rate(e[{{.window}}])) by (host)",
             "sum by (host) (sum by (instance) (rate(t[{{.window}}])))",
             "total_query: it aggregates, joins or relabels inside",

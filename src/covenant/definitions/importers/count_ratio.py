@@ -90,14 +90,20 @@ def uncounted_part(query: str) -> tuple[str, str] | None:
 _COUNT_OVER_TIME = re.compile(r"(?<![A-Za-z0-9_:])count_over_time(?=\s*\()")
 _SUM_OVER_TIME = re.compile(r"(?<![A-Za-z0-9_:])sum_over_time\s*\(")
 _EVERYTHING = {'".*"', "'.*'", "`.*`"}
+_PARTS = ("numerator", "denominator")
 
 
-def not_counts(ratio: CountRatio) -> str | None:
+def not_counts(ratio: CountRatio, *, parts: tuple[str, str] = _PARTS) -> str | None:
     """Why a split ratio is still no ratio of events (a mean of a series' values, or a
-    numerator that counts series the denominator does not); None: it is one."""
+    numerator that counts series the denominator does not); None: it is one. ``parts``: what
+    the message calls the numerator and the denominator (Sloth's ``sli.events``: its
+    ``error_query`` and ``total_query``)."""
+    top, bottom = parts
     numerator, denominator = ratio.numerator, ratio.denominator
-    if _SUM_OVER_TIME.search(numerator) and promql.same_query(
-        numerator, _COUNT_OVER_TIME.sub("sum_over_time", denominator)
+    if (
+        _SUM_OVER_TIME.search(numerator)
+        and _COUNT_OVER_TIME.search(denominator)
+        and promql.same_query(numerator, _COUNT_OVER_TIME.sub("sum_over_time", denominator))
     ):
         return (
             "sum_over_time / count_over_time of one series is its mean over the window "
@@ -116,15 +122,19 @@ def not_counts(ratio: CountRatio) -> str | None:
         mine = own.get(label)
         if mine is None:
             return (
-                f"its numerator ({first}) has no matcher on {label!r}, which its denominator "
+                f"its {top} ({first}) has no matcher on {label!r}, which its {bottom} "
                 f"matches ({label}{op}{quoted}): it counts {a.name} series the total does not "
-                f"hold, so it is no share of the total; add {label}{op}{quoted} to the "
-                "numerator"
+                f"hold, so it is no share of the total; add {label}{op}{quoted} to the {top}"
             )
         if op == "=" and mine[0] == "=" and mine[1] != quoted:
             return (
-                f"its numerator ({first}) and denominator ({total}) count different series "
-                f"({label}={mine[1]} and {label}={quoted}): the numerator's events are not "
-                "among the total's; divide by the count of all the events"
+                f"its {top} ({first}) and {bottom} ({total}) count different series "
+                f"({label}={mine[1]} and {label}={quoted}): the {top}'s events are not "
+                "among the total's; "
+                + (
+                    "divide by the count of all the events"
+                    if parts == _PARTS
+                    else f"make the {bottom} count all the events"
+                )
             )
     return None

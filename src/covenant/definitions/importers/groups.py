@@ -194,6 +194,27 @@ def attach(result: ImportedFile, document: dict[str, Any]) -> None:
             grouping.refusal = "a query's selectors could not be read safely"
 
 
+def outer_grouping(query: str) -> tuple[tuple[str, ...], str] | None:
+    """``(the labels it keeps, the query without its grouping)`` of one aggregation around the
+    whole query (``sum by (l) (…)`` or ``sum(…) by (l)``; ``()`` for ``sum(…)``), else None
+    (no such aggregation, ``without``, an operator beside it)."""
+    text = promql.strip_parens(query)
+    outer = _OUTER.match(text)
+    if outer is None:
+        return None
+    mask = code_mask(text)
+    opening = outer.end() - 1
+    close = closing(text, mask, opening)
+    tail = (
+        re.fullmatch(r"(?is)\s*(?:by\s*\(([^)]*)\))?\s*", text[close + 1 :]) if close > 0 else None
+    )
+    if tail is None or (outer.group(2) is not None and tail.group(1) is not None):
+        return None
+    names = outer.group(2) if outer.group(2) is not None else tail.group(1) or ""
+    labels = tuple(dict.fromkeys(n.strip() for n in names.split(",") if n.strip()))
+    return labels, f"{outer.group(1)}({text[opening + 1 : close]})"
+
+
 def _ungrouped(query: str) -> tuple[tuple[str, ...], str] | str:
     """``(labels, the query without its grouping)`` of ``sum by (l) (…)`` or ``sum(…) by (l)``
     (or another aggregation that takes no parameter), else why it cannot be split."""

@@ -28,7 +28,12 @@ from covenant.definitions.importers.base import (
     Recorder,
     metric,
 )
-from covenant.definitions.importers.count_ratio import not_counts, split_counts, uncounted_part
+from covenant.definitions.importers.count_ratio import (
+    CountRatio,
+    not_counts,
+    split_counts,
+    uncounted_part,
+)
 from covenant.definitions.yamlsource import PathKey
 
 SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCase)
@@ -151,7 +156,44 @@ def _events(record: Recorder, events: Any) -> Queries | None:
             skipped=True,
         )
         return None
+    why = _no_share(queries["error_query"], queries["total_query"])
+    if why is not None:
+        record.note(
+            fields["error_query"],
+            "error_query must count a share of total_query's events (Covenant reads bad ≤ "
+            f"total, and refuses a read where it is not), but {why}",
+            skipped=True,
+        )
+        return None
     return queries, fields
+
+
+_EVENTS = ("error_query", "total_query")
+
+
+def _no_share(error: str, total: str) -> str | None:
+    """Why ``error`` does not count a share of ``total``'s events (the rule of a raw ratio's
+    parts, :func:`count_ratio.not_counts`, and a grouping Sloth's division cannot match);
+    None: nothing shows it."""
+    found = [groups.outer_grouping(query) for query in (error, total)]
+    bases = [one[1] if one else query for one, query in zip(found, (error, total), strict=True)]
+    why = not_counts(CountRatio(numerator=bases[0], denominator=bases[1]), parts=_EVENTS)
+    if why is not None or found[0] is None or found[1] is None:
+        return why
+    mine, theirs = found[0][0], found[1][0]
+    apart = [label for label in (*mine, *theirs) if (label in mine) != (label in theirs)]
+    if not apart:
+        return None
+
+    def kept(labels: tuple[str, ...]) -> str:
+        return f"groups by ({', '.join(labels)})" if labels else "sums into one series (no by)"
+
+    return (
+        f"error_query {kept(mine)} and total_query {kept(theirs)}: Sloth divides series whose "
+        f"labels are the same, and only one side keeps {', '.join(apart)}, so no error series "
+        "has a total series to be divided by (Sloth's SLI has no value); group both queries "
+        "by the same labels"
+    )
 
 
 def _raw(record: Recorder, raw: Any) -> Queries | None:
