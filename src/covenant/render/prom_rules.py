@@ -350,10 +350,15 @@ def alert_expr(t: RuleTarget, tier: AlertTier) -> str:
 
 
 def alert_labels(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
+    """The tier alert's static labels. The SLO's ids are among them — the values the alert's
+    series carry already — so that two SLOs whose alerts share a name (one Sloth
+    ``alerting.name`` for a service's SLOs) have no two rules of one name and one label set,
+    which ``promtool check rules`` reports as duplicates."""
     own = {
         "severity": tier.severity,
         "sloth_severity": "page" if tier.pages else "ticket",
         "covenant_tier": tier.name,
+        **t.ids,
     }
     routing = t.objective.routing  # the SLO's labels, a Sloth file's alerting
     return own if routing is None else routing.labels_over(own, pages=tier.pages)
