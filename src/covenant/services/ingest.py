@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from threading import Event
 from typing import Any
 
 import numpy as np
@@ -140,10 +141,13 @@ def _ingest_file(
     file_format(path)  # a name we cannot read is refused before any work
     if not path.is_file():
         raise missing_file(path)
-    with ThreadPoolExecutor(max_workers=1) as pool, store_errors(engine):
+    stop = Event()
+    with ThreadPoolExecutor(max_workers=1) as pool, store_errors(engine), _stopping(stop):
         # a batch named by its sender is known by its name, not its bytes (no thread for it)
         digest = (
-            _known(batch_sha256) if batch_sha256 is not None else pool.submit(file_sha256, path)
+            _known(batch_sha256)
+            if batch_sha256 is not None
+            else pool.submit(file_sha256, path, stop=stop)
         )
         checked = False
         totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)), step=step)
@@ -210,6 +214,17 @@ def _ingest_file(
         last_event=None if events.events_max is None else from_epoch(events.events_max),
         precounted=events.precounted,
     )
+
+
+@contextmanager
+def _stopping(stop: Event) -> Iterator[None]:
+    """Set ``stop`` as the block ends, before the thread pool around it waits for its thread:
+    a Ctrl-C or an error while the rows are read ends the file's hash at its next piece
+    instead of after the whole file (by then the ingest has its hash, or wants none)."""
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def _known(value: str) -> Future[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from threading import Event
 
 import pyarrow as pa
 
@@ -33,6 +34,7 @@ __all__ = [
     "DICTIONARY_COLUMNS",
     "EVENT_COLUMNS",
     "MAX_JSON_DEPTH",
+    "HashStoppedError",
     "InvalidRow",
     "LineMap",
     "SourceTable",
@@ -68,14 +70,24 @@ def file_format(path: Path) -> tuple[str, bool]:
     )
 
 
-def file_sha256(path: Path) -> str:
-    """The sha256 of the file's bytes (as stored, compressed or not), read in 1 MiB pieces."""
+class HashStoppedError(Exception):
+    """:func:`file_sha256` was stopped: its caller no longer waits for it."""
+
+
+def file_sha256(path: Path, *, stop: Event | None = None) -> str:
+    """The sha256 of the file's bytes (as stored, compressed or not), read in 1 MiB pieces.
+
+    ``stop``: set by a caller that no longer waits for the hash (a Ctrl-C, an error while the
+    rows were read): the hash ends at its next piece with :class:`HashStoppedError`, so a thread
+    hashing a file of many GB is not waited for until its end."""
     digest = hashlib.sha256()
     buffer = bytearray(1 << 20)
     view = memoryview(buffer)
     try:
         with path.open("rb") as handle:
             while size := handle.readinto(buffer):
+                if stop is not None and stop.is_set():
+                    raise HashStoppedError(str(path))
                 digest.update(view[:size])
     except OSError as exc:
         raise IngestError(
