@@ -26,6 +26,7 @@ from covenant.definitions.importers.base import (
     Options,
     disambiguate,
 )
+from covenant.definitions.importers.sloth import refuse_duplicate_ids
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, InputError, Problem
 from covenant.services.import_sources import (
@@ -320,6 +321,8 @@ def plan_import(
             planned.append(Planned(imported=imported, target=target, origin=origin(source, into)))
         else:
             planned.append(Planned(imported=imported))
+    if tool == "sloth":
+        refuse_duplicate_ids([p.imported for p in planned])
     targets = {p.target for p in planned if p.target is not None}
     existing, names = _existing(into, {t.resolve() for t in targets})
     if options.split_groups:

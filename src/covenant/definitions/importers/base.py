@@ -91,6 +91,7 @@ class ImportedFile:
     reason: str = ""  # why nothing of a readable file was imported (not an SLO file…)
     said: set[str] = field(default_factory=set)  # notes given once per file
     groups: list[Grouping] = field(default_factory=list)  # grouped SLIs (--split-groups)
+    ids: dict[str, tuple[str, str]] = field(default_factory=dict)  # Sloth id → (where, field)
 
     @property
     def slos(self) -> list[str]:

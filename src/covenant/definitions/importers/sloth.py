@@ -46,6 +46,7 @@ from covenant.definitions.importers.sloth_k8s import snake_case_fields
 from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, alert_windows, openslo_alpha
 from covenant.definitions.importers.sloth_sli import SPELLINGS, spelled
 from covenant.definitions.yamlsource import SourceDocument
+from covenant.errors import Problem
 
 SLO_KEYS = {"name", "objective", "description", "labels", "sli", "alerting", "plugins"}
 SPEC_KEYS = {"version", "service", "labels", "slos", "slo_plugins", "sloPlugins"}
@@ -105,6 +106,14 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 else f"version {version!r} is not Sloth's prometheus/v1",
                 'write version: "prometheus/v1" at the top, as Sloth requires',
             )
+        elif api is None and kind is None and {"name", "objective", "sli"} <= data.keys():
+            record.problem(
+                (),
+                MISSING,
+                "an SLO of a Sloth spec (name, objective, sli) without the spec around it",
+                'put it under slos: in a spec with version: "prometheus/v1" and service: '
+                "NAME at the top, as Sloth reads it",
+            )
         elif not skipped_in_bundle(record, docs, SLOTH_K8S, "Sloth", ("sloth.slok.dev/",)):
             unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
     if result.problems:
@@ -154,6 +163,8 @@ def _service_level(
         if not isinstance(slo, Mapping):
             here.problem((), INVALID, "an SLO must be a mapping", "give name, objective, sli")
             continue
+        if isinstance(slo.get("name"), str) and _duplicate(here, f"{service}-{slo['name']}"):
+            continue
         parts = _slo(
             result,
             here,
@@ -170,6 +181,50 @@ def _service_level(
             groups.attach(result, result.documents[-1])
         else:
             result.groups = [g for g in result.groups if g.document is not None]
+
+
+DUPLICATE_FIX = (
+    "remove the copy, or give one of them another name (Sloth refuses duplicated SLO ids "
+    "unless --ignore-slo-duplicates, and then both write the same rules)"
+)
+
+
+def _duplicate(record: Recorder, sloth_id: str) -> bool:
+    """Whether Sloth's id ``<service>-<slo>`` was given before in this file (then refused, as
+    ``sloth validate`` refuses it: "SLO duplicated"); else it is recorded."""
+    first = record.result.ids.get(sloth_id)
+    if first is not None:
+        record.problem(
+            ("name",),
+            INVALID,
+            f"SLO id {sloth_id!r} (<service>-<name>) is defined at {first[0]} already: sloth "
+            "validate refuses a duplicated SLO id",
+            DUPLICATE_FIX,
+        )
+        return True
+    record.result.ids[sloth_id] = record.at(("name",))
+    return False
+
+
+def refuse_duplicate_ids(files: list[ImportedFile]) -> None:
+    """A Sloth id one file of the import defines that an earlier file defined already: a
+    problem of the later file (Sloth validates every file of a folder together)."""
+    seen: dict[str, str] = {}
+    for result in files:
+        for sloth_id, (where, name) in result.ids.items():
+            first = seen.setdefault(sloth_id, where)
+            if first != where:
+                result.problems.append(
+                    Problem(
+                        code=INVALID,
+                        message=f"SLO id {sloth_id!r} (<service>-<name>) is defined at {first} "
+                        "already: sloth validate refuses a duplicated SLO id",
+                        where=where,
+                        field=name,
+                        fix=DUPLICATE_FIX,
+                    )
+                )
+                result.documents.clear()
 
 
 def _slo(

@@ -63,6 +63,16 @@ def spelled(data: Mapping[str, Any], key: str) -> tuple[str, Any]:
 
 
 def indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | None:
+    if isinstance(sli, str) and sli.strip():
+        record.problem(
+            ("sli",),
+            INVALID,
+            "sli is a query text; Sloth's sli is a mapping of events, raw or plugin",
+            "write the counts as sli: events: {error_query, total_query} (bad and all events, "
+            "each over [{{.window}}]), or a ratio of bad events as sli: raw: "
+            "{error_ratio_query}",
+        )
+        return None
     if not isinstance(sli, Mapping) or not sli:
         record.problem(
             ("sli",),
