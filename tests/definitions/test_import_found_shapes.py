@@ -139,3 +139,61 @@ def test_an_sli_written_as_one_query_text_is_named_as_such(tmp_path: Path) -> No
     assert problem.field == "slos[0].sli"
     assert problem.message.startswith("sli is a query text")
     assert "events: {error_query, total_query}" in problem.fix
+
+
+PYRRA_MATCHERS = """\
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {{name: api-latency, namespace: monitoring}}
+spec:
+  target: "99.5"
+  window: 30d
+  partial_response_strategy: warn
+  indicator:
+    {kind}:
+      {first}:
+        metric: {metric}
+        matchers:
+        - name: job
+          value: api
+      total:
+        metric: http_request_duration_seconds_count
+      groupBy: [handler]
+  alerting:
+    burnrate: false
+"""
+
+
+def pyrra_matchers(kind: str, first: str, metric: str) -> str:
+    return PYRRA_MATCHERS.format(kind=kind, first=first, metric=metric)
+
+
+def test_pyrra_keys_inside_the_indicator_and_alerting_are_said_not_to_be_pyrras(
+    tmp_path: Path,
+) -> None:
+    """pyrra-dev/pyrra's ``demo-dynamic-burnrate.yaml`` splits a selector into ``metric`` and
+    a ``matchers:`` list, which Pyrra's Query type does not have (Kubernetes drops it). Keys
+    Pyrra does not read were noted on ``spec`` only: below it they were dropped silently,
+    here turning the errors of job ``api`` into the errors of every job."""
+    text = pyrra_matchers("ratio", "errors", 'http_requests_total{code=~"5.."}')
+    plan = planned(tmp_path, "pyrra", {"m.yaml": text})
+    assert plan.problems == []
+    said = {n.field: n.reason for n in notes(plan)}
+    matchers = said["spec.indicator.ratio.errors.matchers"]
+    assert matchers.startswith("'matchers' is not a field of Pyrra's errors (it reads metric only)")
+    assert "write the matchers inside the selector" in matchers
+    assert said["spec.indicator.ratio.groupBy"].endswith("did you mean 'grouping'?")
+    assert said["spec.alerting.burnrate"].endswith("did you mean 'burnrates'?")
+    strategy = said["spec.partial_response_strategy"]
+    assert strategy.startswith("a Thanos Ruler setting of Pyrra's rules")
+
+
+def test_a_latency_bucket_written_as_matchers_is_refused_naming_them(tmp_path: Path) -> None:
+    """The same file's latency objective: its ``le`` is in ``matchers:``, so the success
+    selector has none. The refusal said only "has no le matcher"; the notes that would have
+    explained it are held back while there is a problem."""
+    text = pyrra_matchers("latency", "success", "http_request_duration_seconds_bucket")
+    plan = planned(tmp_path, "pyrra", {"l.yaml": text})
+    (problem,) = plan.problems
+    assert problem.field == "spec.indicator.latency.success.metric"
+    assert "matchers: beside metric is not a field of Pyrra" in problem.fix

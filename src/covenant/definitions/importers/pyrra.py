@@ -43,6 +43,12 @@ from covenant.definitions.importers.base import (
     tier,
 )
 from covenant.definitions.importers.bundles import skipped_in_bundle, unrecognised
+from covenant.definitions.importers.pyrra_fields import (
+    MATCHERS_FIX,
+    note_unknown_fields,
+    selector,
+    unread_keys,
+)
 from covenant.definitions.yamlsource import SourceDocument
 
 BASE_DAYS = 28
@@ -59,18 +65,7 @@ UNGROUPED = "v1alpha1"  # Pyrra's apiVersion as its Go types' GroupVersion.Versi
 OWN = ("pyrra.dev/", UNGROUPED)  # Pyrra's API: a misspelt object of it is refused, not skipped
 PROPAGATED = "pyrra.dev/"  # the prefix of the labels and annotations Pyrra puts on its rules
 DEFAULT_ALERT = "ErrorBudgetBurn"  # Pyrra's alert name when alerting.name is not given
-SUCCESS_FIX = ' (…_bucket{le="0.6"}); latency: 600ms over a native histogram: latencyNative'
-_SELECTOR, _WHAT = "'http_requests_total{job=\"api\"}'", "PromQL series selector"
 FOR_NOTE = "Pyrra's 'for' durations of its alerts are not used (the short window does that job)"
-SPEC_KEYS = {
-    "target",
-    "window",
-    "indicator",
-    "description",
-    "alerting",
-    "serviceLevel",
-    "performanceOverAccuracy",
-}
 
 
 def _round_minute(nanos: int) -> int:
@@ -183,9 +178,7 @@ def _objective(
     indicator = _indicator(here.child(("indicator",)), spec.get("indicator"), options)
     if indicator is None:
         return
-    for key in spec:
-        if key not in SPEC_KEYS:
-            here.note((key,), "not a field of a Pyrra objective; ignored")
+    note_unknown_fields(here, spec)
     if spec.get("performanceOverAccuracy"):
         here.note(
             ("performanceOverAccuracy",),
@@ -308,36 +301,9 @@ def _unquoted(text: str) -> str:
     return body if text[0] == "`" else re.sub(r"\\(.)", r"\1", body)
 
 
-def _selector(record: Recorder, block: Any, path: tuple[str | int, ...]) -> str | None:
-    query = block.get("metric") if isinstance(block, Mapping) else None
-    if record.no_query_text((*path, "metric"), query, example=_SELECTOR, what=_WHAT):
-        return None
-    if not isinstance(query, str) or not query.strip():
-        record.problem(
-            (*path, "metric"),
-            MISSING,
-            f"{'.'.join(map(str, path))}.metric is missing",
-            "give the series selector" + (SUCCESS_FIX if path == ("success",) else ""),
-        )
-        return None
-    offset = re.search(r"\s+offset\s+-?[0-9][0-9smhdwy]*\s*$", query)
-    if offset is not None and promql.is_selector(query[: offset.start()]):
-        record.note(
-            (*path, "metric"),
-            f"'{offset.group().strip()}' is dropped: Pyrra reads the counter that much later "
-            "(to wait for late samples); Covenant counts each sample at its own time, "
-            "so the counts are the same, each at its own minute",
-        )
-        query = query[: offset.start()]
-    if not promql.is_selector(query):
-        record.problem(
-            (*path, "metric"),
-            INVALID,
-            f"{query!r} is not a series selector",
-            'Pyrra takes a selector such as http_requests_total{job="api"}',
-        )
-        return None
-    return query.strip()
+def promql_duration_is_openslo(text: str) -> bool:
+    """``4w``, ``7d``, ``90m``: one count and a unit OpenSLO reads the same way."""
+    return bool(text) and text[:-1].isdigit() and text[-1] in "mhdw" and int(text[:-1]) > 0
 
 
 def _grouping(record: Recorder, block: Mapping[str, Any]) -> None:
@@ -371,8 +337,8 @@ def _indicator(record: Recorder, indicator: Any, options: Options) -> dict[str, 
         return None
     if kind == "ratio":
         errors, total = (
-            _selector(here, block.get("errors"), ("errors",)),
-            _selector(here, block.get("total"), ("total",)),
+            selector(here, block.get("errors"), ("errors",)),
+            selector(here, block.get("total"), ("total",)),
         )
         if errors is None or total is None:
             return None
@@ -386,17 +352,24 @@ def _indicator(record: Recorder, indicator: Any, options: Options) -> dict[str, 
         }
     if kind == "latency":
         success, total = (
-            _selector(here, block.get("success"), ("success",)),
-            _selector(here, block.get("total"), ("total",)),
+            selector(here, block.get("success"), ("success",)),
+            selector(here, block.get("total"), ("total",)),
         )
         if success is None or total is None:
             return None
         if "le" not in promql.matchers(success):
+            unread = unread_keys(block.get("success"))
             here.problem(
                 ("success", "metric"),
                 MISSING,
                 "the success selector has no le matcher",
-                'select the bucket, e.g. …_bucket{le="0.5"}',
+                'select the bucket, e.g. …_bucket{le="0.5"}'
+                + (
+                    f"; {', '.join(unread)}: beside metric is not a field of Pyrra "
+                    f"(Kubernetes drops it): {MATCHERS_FIX}"
+                    if unread
+                    else ""
+                ),
             )
             return None
         le = promql.matchers(success)["le"]
@@ -427,7 +400,7 @@ def _indicator(record: Recorder, indicator: Any, options: Options) -> dict[str, 
             }
         }
     if kind == "latencyNative":
-        total = _selector(here, block.get("total"), ("total",))
+        total = selector(here, block.get("total"), ("total",))
         seconds = (
             prometheus_duration_seconds(str(block.get("latency", "")))
             if block.get("latency")
@@ -462,7 +435,7 @@ def _indicator(record: Recorder, indicator: Any, options: Options) -> dict[str, 
             }
         }
     if kind == "bool_gauge":
-        query = _selector(here, block, ())
+        query = selector(here, block, ())
         if query is None:
             return None
         _grouping(here, block)

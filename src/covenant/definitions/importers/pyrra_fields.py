@@ -1,0 +1,138 @@
+"""The fields of a Pyrra objective, as its Go types (``kubernetes/api/v1alpha1``) hold them:
+the selector a block's ``metric`` holds, and the keys Pyrra does not have.
+
+A key Pyrra does not have is dropped before Pyrra sees it (Kubernetes keeps only what the
+CRD's schema holds; Pyrra's file mode decodes into the same types), so it changes nothing in
+Pyrra — and nothing in the import. Each one is noted where it is written, with the key meant
+when one is close: below ``spec`` too, where a selector split into ``metric`` and a
+``matchers:`` list otherwise loses its matchers without a word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from covenant.definitions.diagnostics import did_you_mean
+from covenant.definitions.importers import promql
+from covenant.definitions.importers.base import INVALID, MISSING, Recorder
+
+SPEC_KEYS = (
+    "target",
+    "window",
+    "indicator",
+    "description",
+    "alerting",
+    "serviceLevel",
+    "performanceOverAccuracy",
+    "partial_response_strategy",
+)
+ALERTING_KEYS = ("disabled", "burnrates", "absent", "name", "absentName", "burnRateType")
+INDICATOR_KEYS = {  # each kind's fields; the selector blocks among them hold ``metric`` only
+    "ratio": ("errors", "total", "grouping"),
+    "latency": ("success", "total", "grouping"),
+    "latencyNative": ("total", "latency", "grouping"),
+    "bool_gauge": ("metric", "grouping"),
+}
+QUERY_KEYS = ("metric",)
+SUCCESS_FIX = ' (…_bucket{le="0.6"}); latency: 600ms over a native histogram: latencyNative'
+_SELECTOR, _WHAT = "'http_requests_total{job=\"api\"}'", "PromQL series selector"
+MATCHERS_FIX = (
+    'write the matchers inside the selector, e.g. http_requests_total{job="api",code=~"5.."}'
+)
+
+
+def note_unknown_fields(record: Recorder, spec: Mapping[str, Any]) -> None:
+    """A note per key of ``spec`` (``record`` at ``spec``), its ``alerting``, its indicator and
+    the indicator's selector blocks that Pyrra does not have."""
+    _unknown(record, (), spec, SPEC_KEYS, "a Pyrra objective")
+    if "partial_response_strategy" in spec:
+        record.note(
+            ("partial_response_strategy",),
+            "a Thanos Ruler setting of Pyrra's rules (abort or warn on a partial answer); not "
+            "carried over: Covenant's own rules and readers say when a read is incomplete",
+        )
+    alerting = spec.get("alerting")
+    if isinstance(alerting, Mapping):
+        _unknown(record, ("alerting",), alerting, ALERTING_KEYS, "Pyrra's alerting")
+    indicator = spec.get("indicator")
+    if not isinstance(indicator, Mapping):
+        return
+    for kind, block in indicator.items():
+        known = INDICATOR_KEYS.get(str(kind))
+        if known is None or not isinstance(block, Mapping):
+            continue  # an unknown indicator is refused by the importer
+        where = ("indicator", str(kind))
+        _unknown(record, where, block, known, f"Pyrra's {kind} indicator")
+        for key in known:
+            query = block.get(key)
+            if key not in {"grouping", "latency", "metric"} and isinstance(query, Mapping):
+                _unknown(record, (*where, key), query, QUERY_KEYS, f"Pyrra's {key}")
+
+
+def selector(record: Recorder, block: Any, path: tuple[str | int, ...]) -> str | None:
+    """The selector of a block's ``metric`` (an ``offset`` dropped, noted); None: refused."""
+    query = block.get("metric") if isinstance(block, Mapping) else None
+    if record.no_query_text((*path, "metric"), query, example=_SELECTOR, what=_WHAT):
+        return None
+    if not isinstance(query, str) or not query.strip():
+        record.problem(
+            (*path, "metric"),
+            MISSING,
+            f"{'.'.join(map(str, path))}.metric is missing",
+            "give the series selector" + (SUCCESS_FIX if path == ("success",) else ""),
+        )
+        return None
+    offset = re.search(r"\s+offset\s+-?[0-9][0-9smhdwy]*\s*$", query)
+    if offset is not None and promql.is_selector(query[: offset.start()]):
+        record.note(
+            (*path, "metric"),
+            f"'{offset.group().strip()}' is dropped: Pyrra reads the counter that much later "
+            "(to wait for late samples); Covenant counts each sample at its own time, "
+            "so the counts are the same, each at its own minute",
+        )
+        query = query[: offset.start()]
+    if not promql.is_selector(query):
+        record.problem(
+            (*path, "metric"),
+            INVALID,
+            f"{query!r} is not a series selector",
+            'Pyrra takes a selector such as http_requests_total{job="api"}',
+        )
+        return None
+    return query.strip()
+
+
+def unread_keys(block: Any) -> list[str]:
+    """The keys beside ``metric`` of a selector block (``matchers``…), which Pyrra drops."""
+    if not isinstance(block, Mapping):
+        return []
+    return [str(key) for key in block if key not in QUERY_KEYS]
+
+
+def _unknown(
+    record: Recorder,
+    where: tuple[str, ...],
+    data: Mapping[str, Any],
+    known: tuple[str, ...],
+    what: str,
+) -> None:
+    for key in data:
+        if str(key) in known:
+            continue
+        if where == () and what == "a Pyrra objective":
+            text = "not a field of a Pyrra objective; ignored"
+        elif known == QUERY_KEYS:
+            text = (
+                f"{str(key)!r} is not a field of {what} (it reads metric only); ignored, as "
+                "Kubernetes drops it"
+            )
+            if key == "matchers":
+                text += ": " + MATCHERS_FIX
+        else:
+            text = f"{str(key)!r} is not a field of {what}; ignored, as Kubernetes drops it"
+        guess = did_you_mean(str(key), list(known))
+        if guess:
+            text += f": did you mean {guess!r}?"
+        record.note((*where, str(key)), text)
