@@ -16,7 +16,7 @@ from covenant.services.importing import ImportPlan, plan_import
 
 def planned(tmp_path: Path, tool: str, files: dict[str, str], **kwargs: Any) -> ImportPlan:
     sources = tmp_path / "src"
-    sources.mkdir(exist_ok=True)
+    sources.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (sources / name).write_text(text, encoding="utf-8")
     return plan_import(tool, [sources / name for name in files], into=tmp_path / "ws", **kwargs)
@@ -197,3 +197,142 @@ def test_a_latency_bucket_written_as_matchers_is_refused_naming_them(tmp_path: P
     (problem,) = plan.problems
     assert problem.field == "spec.indicator.latency.success.metric"
     assert "matchers: beside metric is not a field of Pyrra" in problem.fix
+
+
+# YAML 1.1 booleans. Sloth (gopkg.in/yaml.v2) and Pyrra (through Kubernetes, sigs.k8s.io/yaml)
+# read a plain yes/no/on/off/y/n as a boolean; slo-generator (PyYAML) reads yes/no/on/off.
+# Covenant reads YAML 1.2, where they are text: a flag so written was read as absent.
+
+SLOTH_YAML11 = """\
+version: "prometheus/v1"
+service: shop
+slos:
+  - name: avail
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(reqs_total{{code=~"5.."}}[{{{{.window}}}}]))
+        total_query: sum(rate(reqs_total[{{{{.window}}}}]))
+    alerting:
+      page_alert:
+        disable: {page}
+      ticket_alert:
+        disable: {ticket}
+"""
+
+
+def tier_names(document: dict[str, Any]) -> list[str]:
+    return [t["name"] for t in document["spec"].get("alerting", {}).get("tiers", [])]
+
+
+def test_sloth_disable_written_yes_or_on_disables_the_alert(tmp_path: Path) -> None:
+    text = SLOTH_YAML11.format(page="yes", ticket="on")
+    plan = planned(tmp_path, "sloth", {"s.yaml": text})
+    assert plan.problems == []  # both alerts off: no alerting.name is needed
+    (document,) = slo_documents(plan)
+    assert tier_names(document) == []
+    said = {n.field: n.reason for n in notes(plan)}
+    assert said["slos[0].alerting.page_alert.disable"] == (
+        "'yes' read as true, as Sloth's YAML 1.1 reader reads it"
+    )
+
+
+def test_sloth_disable_written_n_keeps_the_alert_and_a_non_boolean_is_refused(
+    tmp_path: Path,
+) -> None:
+    kept = planned(tmp_path / "a", "sloth", {"s.yaml": SLOTH_YAML11.format(page="n", ticket="Y")})
+    (problem,) = kept.problems  # page kept on (n is false) and Sloth requires its alert name
+    assert problem.field == "slos[0].alerting.name"
+    refused = planned(
+        tmp_path / "b", "sloth", {"s.yaml": SLOTH_YAML11.format(page="maybe", ticket="true")}
+    )
+    (problem,) = refused.problems
+    assert problem.code == "import-invalid-value"
+    assert problem.field == "slos[0].alerting.page_alert.disable"
+    assert problem.message == "disable 'maybe' is not a boolean (Sloth refuses the spec)"
+
+
+PYRRA_YAML11 = """\
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {{name: x, namespace: m}}
+spec:
+  target: "99"
+  window: 4w
+  alerting:
+    {key}: {value}
+  indicator:
+    ratio:
+      errors: {{metric: 'reqs_total{{code=~"5.."}}'}}
+      total: {{metric: reqs_total}}
+"""
+
+
+def test_pyrra_burnrates_off_or_disabled_yes_turns_its_alerts_off(tmp_path: Path) -> None:
+    for index, (key, value) in enumerate((("burnrates", "off"), ("disabled", "yes"))):
+        text = PYRRA_YAML11.format(key=key, value=value)
+        plan = planned(tmp_path / str(index), "pyrra", {"p.yaml": text})
+        assert plan.problems == []
+        (document,) = slo_documents(plan)
+        assert tier_names(document) == [], key
+    kept = planned(
+        tmp_path / "on", "pyrra", {"p.yaml": PYRRA_YAML11.format(key="burnrates", value="on")}
+    )
+    (document,) = slo_documents(kept)
+    assert tier_names(document) == ["page-1", "page-2", "ticket-1", "ticket-2"]
+
+
+SLOGEN_SLO = """\
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: shop-api-availability, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: good_bad_ratio
+  goal: 0.99
+  service_level_indicator:
+    filter_good: reqs_total{code!~"5.."}
+    filter_valid: reqs_total
+"""
+SLOGEN_CONFIG = """\
+backends: {{prometheus: {{url: "http://prometheus:9090"}}}}
+error_budget_policies:
+  default:
+    steps:
+      - {{name: 1 hour, window: 3600, burn_rate_threshold: 9, alert: {first}}}
+      - {{name: 12 hours, window: 43200, burn_rate_threshold: 3, alert: {second}}}
+      - {{name: 28 days, window: 2419200, burn_rate_threshold: 1, alert: false}}
+"""
+
+
+def test_slo_generator_alert_written_yes_is_a_page_tier(tmp_path: Path) -> None:
+    """The shared config beside the SLO: the step written ``alert: yes`` pages, the one
+    written ``alert: no`` does not (read as PyYAML reads them)."""
+    config = SLOGEN_CONFIG.format(first="yes", second="no")
+    plan = planned(tmp_path, "slo-generator", {"slo.yaml": SLOGEN_SLO, "config.yaml": config})
+    assert plan.problems == []
+    (document,) = slo_documents(plan)
+    tiers = document["spec"]["alerting"]["tiers"]
+    assert [(t["name"], t["longWindow"], t["burnRate"]) for t in tiers] == [("1-hour", "1h", 9)]
+
+
+def test_slo_generator_good_below_threshold_no_counts_slow_requests_good(tmp_path: Path) -> None:
+    """PyYAML reads ``good_below_threshold: no`` as false (good events above the
+    threshold); Covenant read the text 'no' as true: the rule inverted."""
+    text = """\
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: dt-slow-on-purpose, labels: {service_name: dt}}
+spec:
+  backend: dynatrace
+  method: threshold
+  goal: 0.99
+  service_level_indicator:
+    query_valid: {metric_selector: builtin:service.response.time}
+    threshold: 2000
+    good_below_threshold: no
+"""
+    plan = planned(tmp_path, "slo-generator", {"dt.yaml": text})
+    (document,) = slo_documents(plan)
+    rule = document["spec"]["indicator"]["metadata"]["annotations"]["covenant.dev/events"]
+    assert rule == '{"latencyMs": {"op": "gt", "value": 2}}'  # 2000 us above is good

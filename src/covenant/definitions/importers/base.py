@@ -147,6 +147,23 @@ class Recorder:
         return True
 
 
+YAML11_WORDS = {  # PyYAML's booleans beside true/false (https://yaml.org/type/bool.html)
+    **dict.fromkeys(("yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("no", "No", "NO", "off", "Off", "OFF"), False),
+}
+GO_WORDS = {**YAML11_WORDS, "y": True, "Y": True, "n": False, "N": False}
+
+
+def yaml11_bool(value: Any, *, go: bool = False) -> bool | None:
+    """A flag as the tool's YAML 1.1 reader resolves it: ``true`` / ``false``, and the plain
+    words yes/no/on/off (PyYAML, slo-generator's) — also y/n with ``go`` (Go's yaml.v2, which
+    Sloth reads with, and Kubernetes' reader of Pyrra's objects) — which Covenant's YAML 1.2
+    reader leaves as text; None for anything else."""
+    if isinstance(value, bool):
+        return value
+    return (GO_WORDS if go else YAML11_WORDS).get(value) if isinstance(value, str) else None
+
+
 DESCRIPTION_LIMIT = 1050  # OpenSLO's maximum
 
 

@@ -45,6 +45,7 @@ from covenant.definitions.importers.base import (
 from covenant.definitions.importers.bundles import skipped_in_bundle, unrecognised
 from covenant.definitions.importers.pyrra_fields import (
     MATCHERS_FIX,
+    alert_switches,
     note_unknown_fields,
     selector,
     unread_keys,
@@ -187,7 +188,10 @@ def _objective(
     dropped: list[str] = []
     tiers = pyrra_tiers(seconds, dropped)
     alerting = mapping(spec.get("alerting"))
-    if alerting.get("disabled") is True or alerting.get("burnrates") is False:
+    switches = alert_switches(here, alerting)
+    if switches is None:
+        return
+    if switches.get("disabled") is True or switches.get("burnrates") is False:
         tiers = []
     else:
         here.note_once(("alerting",) if alerting else (), FOR_NOTE)

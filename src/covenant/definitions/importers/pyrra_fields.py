@@ -16,7 +16,7 @@ from typing import Any
 
 from covenant.definitions.diagnostics import did_you_mean
 from covenant.definitions.importers import promql
-from covenant.definitions.importers.base import INVALID, MISSING, Recorder
+from covenant.definitions.importers.base import INVALID, MISSING, Recorder, shown, yaml11_bool
 
 SPEC_KEYS = (
     "target",
@@ -102,6 +102,33 @@ def selector(record: Recorder, block: Any, path: tuple[str | int, ...]) -> str |
         )
         return None
     return query.strip()
+
+
+def alert_switches(record: Recorder, alerting: Mapping[str, Any]) -> dict[str, bool] | None:
+    """``alerting``'s ``disabled``, ``burnrates`` and ``absent`` as Kubernetes reads them into
+    Pyrra's booleans (YAML 1.1: ``off``, ``no``, ``n`` are false); None (refused) when one is no
+    boolean, which the API server refuses. A switch not given is left out."""
+    switches: dict[str, bool] = {}
+    for key in ("disabled", "burnrates", "absent"):
+        value = alerting.get(key)
+        if value is None:
+            continue
+        flag = yaml11_bool(value, go=True)
+        if flag is None:
+            record.problem(
+                ("alerting", key),
+                INVALID,
+                f"alerting.{key} {shown(value)} is not a boolean (Kubernetes refuses the object)",
+                f"write {key}: true or false",
+            )
+            return None
+        if isinstance(value, str):
+            record.note(
+                ("alerting", key),
+                f"{value!r} read as {str(flag).lower()}, as Kubernetes reads YAML 1.1 for Pyrra",
+            )
+        switches[key] = flag
+    return switches
 
 
 def unread_keys(block: Any) -> list[str]:

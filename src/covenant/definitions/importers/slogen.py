@@ -45,6 +45,7 @@ from covenant.definitions.importers.base import (
     slo_document,
     threshold_notes,
     tier,
+    yaml11_bool,
 )
 from covenant.definitions.importers.bundles import unrecognised
 from covenant.definitions.importers.slogen_backends import (
@@ -279,7 +280,15 @@ def _policy(
             return DEFAULT_WINDOW, []
         assert isinstance(seconds, int)
         longest = max(longest, seconds)
-        if step.get("alert") is True:
+        alert = yaml11_bool(step.get("alert"))
+        if alert is None and step.get("alert") is not None:
+            record.note(
+                ("error_budget_policy",) if "error_budget_policy" in spec else (),
+                f"{step_words(config, options.slo_generator_config_file, policy_name, index)[0]}:"
+                f" alert {shown(step.get('alert'))} is not a boolean: no page tier (write alert: "
+                "true to page on it)",
+            )
+        if alert is True:
             name = dns_label(str(step.get("name") or window))
             while name in seen:
                 name += "-x"

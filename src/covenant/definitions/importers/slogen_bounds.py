@@ -27,7 +27,14 @@ from decimal import Decimal
 from typing import Any
 
 from covenant.definitions.covenant_v1 import EVENTS_KEY
-from covenant.definitions.importers.base import INVALID, MISSING, Recorder, decimal, mapping
+from covenant.definitions.importers.base import (
+    INVALID,
+    MISSING,
+    Recorder,
+    decimal,
+    mapping,
+    yaml11_bool,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +61,11 @@ def latency_bound(here: Recorder, backend: str, method: str, sli: Mapping[str, A
 
 
 def good_below(sli: Mapping[str, Any]) -> bool:
-    """``good_below_threshold`` as slo-generator reads it: by truth (``0`` is above)."""
-    return bool(sli.get("good_below_threshold", True))
+    """``good_below_threshold`` as slo-generator reads it: by truth (``0`` is above), a plain
+    ``no`` or ``off`` being false to PyYAML (YAML 1.1) as ``false`` is."""
+    value = sli.get("good_below_threshold", True)
+    flag = yaml11_bool(value)
+    return bool(value) if flag is None else flag
 
 
 LARGEST_MS = Decimal(10) ** 9  # about eleven days: no latency bound is larger

@@ -40,6 +40,7 @@ from covenant.definitions.importers.base import (
     slo_document,
     threshold_notes,
     tier,
+    yaml11_bool,
 )
 from covenant.definitions.importers.bundles import kind_of, skipped_in_bundle, unrecognised
 from covenant.definitions.importers.sloth_k8s import snake_case_fields
@@ -345,6 +346,26 @@ def _unknown(
     return said
 
 
+def _disabled(record: Recorder, block: Mapping[str, Any]) -> bool | None:
+    """A page or ticket alert's ``disable`` as Sloth's YAML reader (yaml.v2, YAML 1.1) takes
+    it — ``yes``, ``on``, ``y`` are true — or None (refused) for a value that is no boolean."""
+    value = block.get("disable")
+    flag = False if value is None else yaml11_bool(value, go=True)
+    if flag is None:
+        record.problem(
+            ("disable",),
+            INVALID,
+            f"disable {shown(value)} is not a boolean (Sloth refuses the spec)",
+            "write disable: true, or leave it out to keep the alert",
+        )
+    elif isinstance(value, str):
+        record.note(
+            ("disable",),
+            f"{value!r} read as {str(flag).lower()}, as Sloth's YAML 1.1 reader reads it",
+        )
+    return flag
+
+
 def _tiers(
     record: Recorder, alerting: Any, catalog: Mapping[str, Any]
 ) -> list[dict[str, Any]] | None:
@@ -356,8 +377,11 @@ def _tiers(
         written, block = spelled(alerting, key)
         if isinstance(block, Mapping):
             unknown += _unknown(record, ("alerting", written), block, ALERT_KEYS, what=written)
-        if isinstance(block, Mapping) and block.get("disable") is True:
-            continue
+            disabled = _disabled(record.child(("alerting", written)), block)
+            if disabled is None:
+                return None
+            if disabled:
+                continue
         enabled.append(key)
         windows = catalog.get(severity, {})
         for speed in ("quick", "slow"):
