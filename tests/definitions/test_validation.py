@@ -704,3 +704,31 @@ def test_nobl9_fields_in_an_openslo_file_say_where_openslo_puts_them() -> None:
     count = fixes["spec.objectives[1].countMetrics"]
     assert count.startswith("countMetrics is Nobl9's")
     assert "ratioMetric" in count
+
+
+@pytest.mark.parametrize(
+    ("written", "found"),
+    [("yes", "'yes'"), ("on", "'on'"), ('"true"', "'true'"), ("1", "1")],
+)
+def test_a_flag_that_is_no_yaml_boolean_is_an_error_not_a_half_read_true(
+    written: str, found: str
+) -> None:
+    """``isRolling: yes`` validated (the model read it as true) while the export wrote
+    ``isRolling: false`` with a calendar, and ``alertWhenNoData: yes`` validated while the
+    worker, reading the file's value, sent no no-data alert. Covenant reads YAML 1.2, where
+    yes/on are text: an OpenSLO flag is ``true`` or ``false``."""
+    window = f"  timeWindow:\n    - duration: 28d\n      isRolling: {written}\n"
+    _, problems = load_text(slo(window + "  objectives:\n    - target: 0.99\n"))
+    (problem,) = errors(problems)
+    assert problem.code == "invalid-type"
+    assert problem.field == "spec.timeWindow[0].isRolling"
+    assert problem.message == f"expected true or false, found {found}"
+    assert problem.fix.startswith("write true")
+    policy = (
+        "apiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: p}\nspec:\n"
+        f"  alertWhenNoData: {written}\n  conditions: []\n  notificationTargets: []\n"
+    )
+    _, problems = load_text(policy)
+    assert [(p.code, p.field) for p in errors(problems)] == [
+        ("invalid-type", "spec.alertWhenNoData")
+    ]

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from covenant.definitions.fields import DurationText, Number, PositiveNumber, Spec
+from covenant.definitions.fields import DurationText, Flag, Number, PositiveNumber, Spec
 from covenant.definitions.openslo import (
     InlineSLI,
     Op,
@@ -63,11 +63,11 @@ class TierSpec(Spec):
     budget_percent: PositiveNumber | None = None
     burn_rate: PositiveNumber | None = None
     op: Literal["gte", "gt"] | None = None  # gte: fire at the threshold or above; gt: above it
-    enabled: bool = True
+    enabled: Flag = True
 
 
 class AlertingSpec(Spec):
-    defaults: bool = True
+    defaults: Flag = True
     tiers: list[TierSpec] = Field(default_factory=list)
 
 

@@ -175,3 +175,25 @@ Target = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_ratio_open)
 TargetPercent = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_percent_open)]
 TimeSliceTarget = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_ratio_half_open)]
 PositiveNumber = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_positive)]
+
+
+YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n"})
+
+
+def _flag(value: Any) -> bool:
+    """A YAML boolean only. Pydantic's lax mode took ``yes``, ``"true"``, ``1``… as booleans
+    while the readers of the file's own values (the export, the worker's alert switches) did
+    not, so one file meant two things."""
+    if isinstance(value, bool):
+        return value
+    found = repr(value) if isinstance(value, str) else str(value)
+    fix = "write true or false"
+    if isinstance(value, str) and value.strip().lower() in YAML11_WORDS:
+        fix += f" ({value} is a boolean in YAML 1.1; Covenant reads YAML 1.2, where it is text)"
+    elif isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        fix = f"write {value.strip().lower()} without quotes (a quoted value is text)"
+    raise problem("invalid-type", f"expected true or false, found {found}", fix)
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+"""A boolean field: ``true`` or ``false`` as YAML 1.2 writes them, nothing else."""

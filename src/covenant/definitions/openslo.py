@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from covenant.definitions.durations import DURATION_HELP, DurationRangeError, parse_duration
 from covenant.definitions.fields import (
     DurationText,
+    Flag,
     Name,
     Number,
     PauseText,
@@ -111,7 +112,7 @@ class MetricSpec(Spec):
 
 
 class RatioMetric(Spec):
-    counter: bool | None = None
+    counter: Flag | None = None
     good: MetricSpec | None = None
     bad: MetricSpec | None = None
     total: MetricSpec | None = None
@@ -182,9 +183,9 @@ class NotificationTargetItem(Spec):
 
 class AlertPolicySpec(Spec):
     description: str | None = Field(default=None, max_length=1050)
-    alert_when_no_data: bool | None = None
-    alert_when_resolved: bool | None = None
-    alert_when_breaching: bool | None = None
+    alert_when_no_data: Flag | None = None
+    alert_when_resolved: Flag | None = None
+    alert_when_breaching: Flag | None = None
     conditions: list[ConditionItem]
     notification_targets: list[NotificationTargetItem]
 
@@ -208,7 +209,7 @@ class CalendarSpec(Spec):
 
 class TimeWindow(Spec):
     duration: DurationText
-    is_rolling: bool | None = None
+    is_rolling: Flag | None = None
     calendar: CalendarSpec | None = None
 
 
