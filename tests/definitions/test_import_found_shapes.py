@@ -336,3 +336,40 @@ spec:
     (document,) = slo_documents(plan)
     rule = document["spec"]["indicator"]["metadata"]["annotations"]["covenant.dev/events"]
     assert rule == '{"latencyMs": {"op": "gt", "value": 2}}'  # 2000 us above is good
+
+
+GLOBOCOM = """\
+slos:
+  - name: team-a.service-a
+    objectives:
+      window: 30d
+      availability: 99
+      latency:
+      - {le: 5.0, target: 95}
+    errorRateRecord:
+      alertMethod: multi-window
+      expr: >-
+        sum(rate(http_requests_total{job="a", status="5xx"}[$window]))
+        / sum(rate(http_requests_total{job="a"}[$window]))
+"""
+
+
+def test_globocoms_slo_generator_is_named_as_another_tool_of_the_name(tmp_path: Path) -> None:
+    """globocom/slo-generator (Go; writes Prometheus rules from ``slos: [{objectives,
+    errorRateRecord…}]`` and ``classes:``) shares google/slo-generator's name: given to
+    ``import slo-generator`` or to ``validate`` it was "a mapping without apiVersion"."""
+    from covenant.definitions.workspace import analyse_text  # noqa: PLC0415
+
+    plan = planned(tmp_path, "slo-generator", {"globo.yml": GLOBOCOM})
+    (problem,) = plan.problems
+    assert problem.code == "import-unrecognised"
+    assert "globocom/slo-generator" in problem.message
+    assert "a different tool of the same name" in problem.message
+    _, problems = analyse_text(GLOBOCOM, file="globo.yml")
+    (found,) = [p for p in problems if p.severity == "error"]
+    assert found.code == "other-tool-format"
+    assert "globocom/slo-generator" in found.message
+    assert "openslo/v1" in found.fix
+    classes = "classes:\n  - name: CRITICAL\n    objectives: {availability: 99.99}\n"
+    _, problems = analyse_text(classes, file="classes.yml")
+    assert [p.code for p in problems if p.severity == "error"] == ["other-tool-format"]

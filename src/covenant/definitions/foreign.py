@@ -74,6 +74,28 @@ def _nobl9(api: str, kind: object) -> tuple[str, str]:
     return f"a Nobl9 {name} ({api})", fix
 
 
+GLOBOCOM_FIX = (
+    "no importer reads it: write each objective as an openslo/v1 SLO (its availability or "
+    "latency target, its window, and an SLI whose ratioMetric counts good and total events, "
+    "e.g. the two sides of its errorRateRecord query over [{{.window}}]); " + READS
+)
+GLOBOCOM_KEYS = frozenset({"objectives", "errorRateRecord", "latencyRecord", "trafficRateRecord"})
+
+
+def _globocom(data: Mapping[str, Any]) -> bool:
+    """globocom/slo-generator's ``slos:`` (or ``classes:``): items with ``objectives`` and its
+    ``…Record`` queries — google/slo-generator's name, another tool."""
+    for key in ("slos", "classes"):
+        items = data.get(key)
+        if (
+            isinstance(items, list)
+            and items
+            and all(isinstance(item, Mapping) and item.keys() & GLOBOCOM_KEYS for item in items)
+        ):
+            return True
+    return False
+
+
 KUBERNETES_API = re.compile(
     r"(v1|(?!openslo\.)[a-z0-9-]+(\.[a-z0-9-]+)+/v\w+|(apps|batch|policy|autoscaling)/v\w+)"
 )
@@ -114,6 +136,13 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
         return "a Prometheus server configuration", ELSEWHERE
     if data.keys() >= {"route", "receivers"}:
         return "an Alertmanager configuration", ELSEWHERE
+    if _globocom(data):
+        return (
+            "a globocom/slo-generator file (a different tool of the same name, which writes "
+            "Prometheus rules from objectives and errorRateRecord / latencyRecord queries; "
+            "covenant import slo-generator reads google/slo-generator's configs)",
+            GLOBOCOM_FIX,
+        )
     if isinstance(data.get("groups"), list):
         return (
             "a Prometheus rules file",
