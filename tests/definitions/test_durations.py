@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from covenant.core.model import CalendarUnit
 from covenant.definitions.durations import DurationRangeError, format_seconds, parse_duration
 from covenant.errors import InputError
+from tests.definitions.helpers import load_text
 
 
 @pytest.mark.parametrize(
@@ -74,3 +75,22 @@ def test_durations_over_300_years_are_out_of_range(text: str) -> None:
         parse_duration(text)
     assert caught.value.code == "duration-out-of-range"
     assert "300 years" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("written", "shorthand"),
+    [("Week", "1w"), ("30 days", "30d"), ("1Month", "1M"), ("quarter", "1Q"), ("2 Hours", "2h")],
+)
+def test_a_unit_spelled_out_is_told_its_shorthand(written: str, shorthand: str) -> None:
+    """OpenSLO/slogen's samples write ``duration: Week`` (with ``startTime: Monday``): the fix
+    said only "a positive whole number and one unit"; it now gives the shorthand meant."""
+    text = (
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: s}\nspec:\n  service: web\n"
+        "  budgetingMethod: Occurrences\n  indicatorRef: avail\n"
+        f"  timeWindow: [{{duration: {written}, isRolling: true}}]\n"
+        "  objectives: [{target: 0.99}]\n"
+    )
+    _, problems = load_text(text)
+    (problem,) = [p for p in problems if p.code == "invalid-duration"]
+    assert problem.field == "spec.timeWindow[0].duration"
+    assert problem.fix.startswith(f"write {shorthand}: ")

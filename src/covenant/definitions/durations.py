@@ -74,11 +74,25 @@ class Duration:
         return f"{self.count}{self.unit}"
 
 
+_SPELLED = re.compile(r"\s*([0-9]+)?\s*(minute|hour|day|week|month|quarter|year)s?\s*", re.I)
+_LETTERS = {"minute": "m", "hour": "h", "day": "d", "week": "w", "month": "M", "quarter": "Q"}
+
+
+def _help(text: str) -> str:
+    """The fix for a duration that does not parse: the shorthand meant when the unit is
+    spelled out (``Week`` → ``1w``, ``30 days`` → ``30d``, as OpenSLO/slogen's samples write)."""
+    match = _SPELLED.fullmatch(text)
+    if match is None or match.group(1) in {"0", "00"}:
+        return DURATION_HELP
+    unit = _LETTERS.get(match.group(2).lower(), "y")
+    return f"write {int(match.group(1) or 1)}{unit}: " + DURATION_HELP.removeprefix("write ")
+
+
 def parse_duration(text: str) -> Duration:
     """``"28d"`` → ``Duration(count=28, unit="d")``; raises :class:`InputError` otherwise."""
     match = _PATTERN.match(text)
     if match is None or int(match.group(1)) == 0:
-        raise InputError(f"invalid duration {text!r}", hint=DURATION_HELP)
+        raise InputError(f"invalid duration {text!r}", hint=_help(text))
     count, unit = int(match.group(1)), match.group(2)
     too_long = (
         count * FIXED_SECONDS[unit] > MAX_DAYS * 86400

@@ -68,7 +68,7 @@ def _duration(value: str) -> str:
     except DurationRangeError as exc:
         raise problem(exc.code, exc.message, exc.hint) from exc
     except InputError as exc:
-        raise problem("invalid-duration", str(exc.message), DURATION_HELP) from exc
+        raise problem("invalid-duration", str(exc.message), exc.hint or DURATION_HELP) from exc
     return value
 
 
