@@ -373,3 +373,41 @@ def test_globocoms_slo_generator_is_named_as_another_tool_of_the_name(tmp_path: 
     classes = "classes:\n  - name: CRITICAL\n    objectives: {availability: 99.99}\n"
     _, problems = analyse_text(classes, file="classes.yml")
     assert [p.code for p in problems if p.severity == "error"] == ["other-tool-format"]
+
+
+def test_an_error_query_of_one_latency_bucket_is_said_to_count_the_fast_requests(
+    tmp_path: Path,
+) -> None:
+    """Kuadrant's ``sloth/latency.yaml``: ``error_query`` is the histogram bucket
+    ``le="250"`` alone — the requests at most 250 ms, the fast ones — so the SLO burns on
+    fast requests. Imported as written (Sloth reads it so too), now with a note; the bucket
+    subtracted from the count (Sloth's own latency example) is not noted."""
+    spec = """\
+version: "prometheus/v1"
+service: gateway
+slos:
+  - name: requests-latency
+    objective: 99.95
+    sli:
+      events:
+        error_query: {error}
+        total_query: sum(rate(req_ms_count{{job="gw"}}[{{{{.window}}}}]))
+    alerting:
+      page_alert: {{disable: true}}
+      ticket_alert: {{disable: true}}
+"""
+    bucket = 'sum(rate(req_ms_bucket{le="250", job="gw"}[{{.window}}])) by (host)'
+    plan = planned(tmp_path / "a", "sloth", {"l.yaml": spec.format(error=bucket)})
+    (document,) = slo_documents(plan)
+    ratio = document["spec"]["indicator"]["spec"]["ratioMetric"]
+    assert "bad" in ratio  # imported as written
+    (note,) = [n for n in notes(plan) if "bucket" in n.reason]
+    assert note.field == "slos[0].sli.events.error_query"
+    assert note.reason.startswith('error_query counts the histogram bucket le="250" alone')
+    assert "sum(rate(req_ms_count{...}[{{.window}}])) - " in note.reason
+    difference = (
+        'sum(rate(req_ms_count{job="gw"}[{{.window}}]))'
+        ' - sum(rate(req_ms_bucket{le="250", job="gw"}[{{.window}}]))'
+    )
+    plan = planned(tmp_path / "b", "sloth", {"l.yaml": spec.format(error=difference)})
+    assert [n for n in notes(plan) if "bucket" in n.reason] == []

@@ -325,6 +325,11 @@ def _binary_operators(text: str) -> list[re.Match[str]]:
     return found
 
 
+def is_arithmetic(text: str) -> bool:
+    """Whether ``text`` has a binary operator at its top level (``a - b``, ``x > 0``)."""
+    return bool(_binary_operators(text))
+
+
 def _operands(text: str) -> list[str]:
     """The operands of ``text``'s top-level binary operators (``[text]`` when it has none),
     their ``bool``/``on(…)``/``group_left(…)`` modifiers left out."""

@@ -156,6 +156,7 @@ def _events(record: Recorder, events: Any) -> Queries | None:
         if query is None:
             return None
         queries[key] = query
+    _fast_requests(record, fields["error_query"], queries["error_query"])
     if re.fullmatch(r"\s*vector\s*\(\s*1\s*\)\s*(\[[^\]]*\])?\s*", queries["total_query"]):
         record.note(
             ("sli", "events"),
@@ -203,6 +204,36 @@ def _no_share(error: str, total: str) -> str | None:
         f"labels are the same, and only one side keeps {', '.join(apart)}, so no error series "
         "has a total series to be divided by (Sloth's SLI has no value); group both queries "
         "by the same labels"
+    )
+
+
+_SELECTOR = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*(\{[^}]*\})")
+
+
+def _fast_requests(record: Recorder, field: PathKey, query: str) -> None:
+    """Note an ``error_query`` that is one histogram bucket alone (``x_bucket{le="0.25"}``, no
+    arithmetic): it counts the requests at most that slow — usually the good ones, which
+    makes the SLO burn on fast requests. Imported as written, as Sloth reads it."""
+    found = _SELECTOR.findall(query)
+    les = {promql.matchers(selector).get("le", "") for _, selector in found}
+    if (
+        not found
+        or promql.is_arithmetic(query)
+        or any(not name.endswith("_bucket") for name, _ in found)
+        or len(les) != 1
+        or not re.fullmatch(r'="[^"]+"', next(iter(les)))
+        or "inf" in next(iter(les)).lower()
+    ):
+        return
+    le = next(iter(les))[1:]
+    count = found[0][0].removesuffix("_bucket") + "_count"
+    record.note(
+        field,
+        f"error_query counts the histogram bucket le={le} alone: the requests at most that "
+        "slow, which are usually the good ones (imported as written, as Sloth reads it: bad "
+        "= fast). If the slow requests are the errors, write the count minus the bucket: "
+        f"sum(rate({count}{{...}}[{{{{.window}}}}])) - sum(rate({found[0][0]}{{le={le},...}}"
+        "[{{.window}}]))",
     )
 
 
