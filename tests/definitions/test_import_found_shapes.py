@@ -391,13 +391,15 @@ slos:
     sli:
       events:
         error_query: {error}
-        total_query: sum(rate(req_ms_count{{job="gw"}}[{{{{.window}}}}]))
+        total_query: sum(rate(req_ms_count{{job="gw"}}[{{{{.window}}}}])){total_by}
     alerting:
       page_alert: {{disable: true}}
       ticket_alert: {{disable: true}}
 """
     bucket = 'sum(rate(req_ms_bucket{le="250", job="gw"}[{{.window}}])) by (host)'
-    plan = planned(tmp_path / "a", "sloth", {"l.yaml": spec.format(error=bucket)})
+    plan = planned(
+        tmp_path / "a", "sloth", {"l.yaml": spec.format(error=bucket, total_by=" by (host)")}
+    )
     (document,) = slo_documents(plan)
     ratio = document["spec"]["indicator"]["spec"]["ratioMetric"]
     assert "bad" in ratio  # imported as written
@@ -409,5 +411,5 @@ slos:
         'sum(rate(req_ms_count{job="gw"}[{{.window}}]))'
         ' - sum(rate(req_ms_bucket{le="250", job="gw"}[{{.window}}]))'
     )
-    plan = planned(tmp_path / "b", "sloth", {"l.yaml": spec.format(error=difference)})
+    plan = planned(tmp_path / "b", "sloth", {"l.yaml": spec.format(error=difference, total_by="")})
     assert [n for n in notes(plan) if "bucket" in n.reason] == []
