@@ -127,6 +127,12 @@ def text_blocks(
             line += count_newlines(block)
 
 
+def record_straddles(exc: pa.ArrowInvalid) -> bool:
+    """pyarrow's CSV parser met a record longer than two of its blocks (it says "straddling
+    object straddles two block boundaries"): parse the text again as one block."""
+    return "straddl" in str(exc)
+
+
 _COUNT_SPAN = 1 << 18  # bytes compared at a time: the comparison stays in the cache
 
 

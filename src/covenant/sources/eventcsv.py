@@ -33,6 +33,7 @@ from covenant.sources.eventblocks import (
     has_text,
     line_of,
     line_spans,
+    record_straddles,
     text_blocks,
     utf8_problems,
 )
@@ -198,13 +199,19 @@ def _csv_block(
         return "skip"
 
     def parse(timestamps: pa.DataType) -> pa.Table:
+        try:
+            # PARSERS blocks at once (csv_batches), each in 1 MiB pieces on pyarrow's threads
+            return parse_in(timestamps, 1 << 20)
+        except pa.ArrowInvalid as exc:
+            if not record_straddles(exc):
+                raise
+        return parse_in(timestamps, min(len(body) + 1, (1 << 31) - 1))  # a record over 2 MiB
+
+    def parse_in(timestamps: pa.DataType, piece: int) -> pa.Table:
         bad_texts.clear()
         return pa_csv.read_csv(
             pa.BufferReader(body),
-            # PARSERS blocks at once (csv_batches), each in 1 MiB pieces on pyarrow's threads
-            read_options=pa_csv.ReadOptions(
-                use_threads=True, block_size=1 << 20, column_names=names
-            ),
+            read_options=pa_csv.ReadOptions(use_threads=True, block_size=piece, column_names=names),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
             ),

@@ -17,6 +17,7 @@ import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
 from covenant.filekinds import not_text
+from covenant.sources.eventblocks import record_straddles
 from covenant.sources.eventfiles import InvalidRow, csv_records, find_records, missing_file
 from covenant.sources.eventrows import MAX_PROBLEMS
 
@@ -165,9 +166,11 @@ def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
         bad_texts.append(str(row.text))
         return "skip"
 
-    try:
-        table = pa_csv.read_csv(
+    def parse(piece: int) -> pa.Table:
+        bad_texts.clear()
+        return pa_csv.read_csv(
             pa.BufferReader(body),
+            read_options=pa_csv.ReadOptions(block_size=piece),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
             ),
@@ -177,6 +180,14 @@ def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
                 null_values=[""],  # only an empty cell is empty: "NaN", "NA", "null" are values
             ),
         )
+
+    try:
+        try:
+            table = parse(1 << 20)
+        except pa.ArrowInvalid as exc:
+            if not record_straddles(exc):
+                raise
+            table = parse(min(len(body) + 1, (1 << 31) - 1))  # a record over 2 MiB: one piece
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
         raise IngestError(
             f"{path.name}: cannot parse the file as CSV: {exc}",
