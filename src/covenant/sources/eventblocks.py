@@ -3,12 +3,14 @@
 A text file is read in blocks of about ``block_bytes`` holding whole records. Line numbers
 are worked out only when a row is bad, from the block's bytes and vectorised with numpy.
 Bytes pyarrow must not see are taken out first (text that is not UTF-8), each reported as a
-bad row with its line.
+bad row with its line. A line longer than ``MAX_LINE_BYTES`` (the record readers' limit too)
+ends the read with an error naming it (:func:`overlong_line`).
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,13 @@ EVENT_COLUMNS = (
     "total",
 )  # the columns classification reads; others are never parsed (Parquet) or ignored
 DEFAULT_BLOCK_BYTES = 1 << 22  # 4 MiB of text per batch: a batch's arrays stay in the cache
+MAX_LINE_BYTES = 32 << 20
+"""The longest line a text reader takes (events, tickets and incidents; CSV and JSON Lines,
+plain or gzipped): twice DuckDB's largest JSON object (16 MiB), the 32 MiB a record of
+yb-voyager's CSV reader may take, and far past any event or ticket export (a JSON event of
+several MiB is read). A longer line is refused once that much of it is read: a file that
+lost its line breaks, or a hole of NUL bytes (``truncate -s 2G``), ends the read at once
+instead of being held in memory. A ``.json`` array (one document) has no line limit."""
 
 
 MAX_INVALID = 100
@@ -68,13 +77,20 @@ class SourceTable:
     written: WrittenRows | None = field(default=None, repr=False)
 
 
-def _check_encoding(name: str, head: bytes) -> bytes:
-    """Refuse a binary file (gzip without .gz, a workbook) and UTF-16/32 text up front; drop a
-    UTF-8 byte-order mark."""
+def _check_encoding(name: str, head: bytes, *, gz: bool) -> bytes:
+    """Refuse a binary file (gzip without .gz, a workbook), UTF-16/32 text and a hole of NUL
+    bytes up front; drop a UTF-8 byte-order mark."""
     kind = not_text(head, name=name, text=EVENT_TEXT, tabular=True, gzip_ok=True, parquet_ok=True)
     if kind is not None:
         raise IngestError(kind.sentence(name, instead="text"), hint=kind.fix)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4096]:
+    nul = -1 if head.startswith((b"\xff\xfe", b"\xfe\xff")) else head.find(b"\x00", 0, 4096)
+    if nul >= 0 and head.startswith(_HOLE, nul):  # no text in any encoding: a file padded
+        line = head.count(b"\n", 0, nul) + 1
+        raise IngestError(
+            f"{name}:{line}: {nul_bytes(nul, gz=gz)}: no text, but {PADDED}",
+            hint=_remade(name, line, gz=gz),
+        )
+    if nul >= 0 or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError(
             f"{name}: the file is UTF-16 (or another encoding with NUL bytes), not UTF-8",
             hint="save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 in.csv > out.csv)",
@@ -82,49 +98,144 @@ def _check_encoding(name: str, head: bytes) -> bytes:
     return head[3:] if head.startswith(b"\xef\xbb\xbf") else head
 
 
+_HOLE = bytes(16)  # NUL bytes in a row, which no text holds (UTF-16 and UTF-32 hold 3 at most)
+
+
 def text_blocks(
     path: Path, gz: bool, block_bytes: int, cut: Callable[[bytes], int]
 ) -> Iterator[tuple[bytes, int, float]]:
     """``(block, line number of its first line, fraction done)``; blocks hold whole records.
 
-    A record longer than 8 blocks (a quote never closed) is cut at its last newline instead.
-    A plain file is read from where the last block ended (the part record after a block's
-    last record is read again, not copied in front of the next read: one copy of the file's
-    bytes fewer); a gzipped one, whose stream cannot seek, carries that part over.
+    A record longer than 8 blocks (a quote never closed) is cut at its last newline instead;
+    a line longer than ``MAX_LINE_BYTES`` is refused (:func:`overlong_line`) once that much of
+    it is read, so memory stays bounded whatever the file holds (a 2 GB hole of NUL bytes).
+    The bytes read after a block's last record wait as pieces, joined only when a line break
+    arrives (a record can end only there): each byte is copied once, not again with every
+    block read. A plain file is read from where the last block ended (the part record after
+    a block's last record is read again, not copied in front of the next read); a gzipped
+    one, whose stream cannot seek, carries that part over.
     """
     size = max(path.stat().st_size, 1)
     stream = pa.input_stream(str(path), compression="gzip") if gz else pa.OSFile(str(path))
     with stream:
-        carry = b""
+        pending: list[bytes] = []  # read after the last block; no record ends in them yet
+        start = 0  # byte offset (of the text, decompressed) of pending's first byte
+        run = 0  # bytes after pending's last line break: the line being read
         line = 1
         first = True
         while True:
             chunk = stream.read(block_bytes)
             if first:
-                chunk = _check_encoding(path.name, chunk)
-                first = False
-            data = carry + chunk if carry else chunk
-            done = min(stream.tell() / size, 1.0) if not gz else 0.0
+                text = _check_encoding(path.name, chunk, gz=gz)
+                start, chunk, first = len(chunk) - len(text), text, False
             if not chunk:
-                if data:
-                    yield data, line, 1.0
+                if pending:
+                    yield b"".join(pending), line, 1.0
                 return
+            pending.append(chunk)
+            newline = chunk.rfind(b"\n")
+            if newline < 0:
+                run += len(chunk)
+            elif run + chunk.find(b"\n") > MAX_LINE_BYTES or (
+                len(chunk) > MAX_LINE_BYTES and first_overlong(chunk) >= 0
+            ):
+                run = MAX_LINE_BYTES + 1  # a line that ends in this chunk is too long
+            else:
+                run = len(chunk) - newline - 1
+            if run > MAX_LINE_BYTES:
+                raise overlong_line(path.name, b"".join(pending), line=line, start=start, gz=gz)
+            if newline < 0:
+                continue  # no record ends in this chunk
+            data = chunk if len(pending) == 1 else b"".join(pending)
             end = cut(data)
             if end == 0 and len(data) > 8 * block_bytes:
-                end = data.rfind(b"\n") + 1
+                end = newline + len(data) - len(chunk) + 1
             if end == 0:
-                carry = data
+                pending = [data]
                 continue
+            done = min(stream.tell() / size, 1.0) if not gz else 0.0
             if end == len(data):
-                block, carry = data, b""
+                block, pending = data, []
             elif gz:
-                block, carry = data[:end], data[end:]
+                block, pending = data[:end], [data[end:]]
             else:
                 stream.seek(stream.tell() - (len(data) - end))
-                block, carry = data[:end], b""
+                block, pending, run = data[:end], [], 0
                 done = min(stream.tell() / size, 1.0)
+            start += end
             yield block, line, done
             line += count_newlines(block)
+
+
+def first_overlong(data: bytes) -> int:
+    """Where the first line of ``data`` longer than ``MAX_LINE_BYTES`` starts (the last line
+    need not end in a line break), or -1."""
+    starts, ends = line_spans(data)
+    over = np.flatnonzero(ends - starts > MAX_LINE_BYTES)
+    return int(starts[over[0]]) if over.size else -1
+
+
+def size_text(size: int) -> str:
+    """``32 MiB``; ``100 bytes`` for a size that is no whole number of MiB."""
+    return f"{size >> 20} MiB" if size and not size % (1 << 20) else f"{size} bytes"
+
+
+PADDED = "a file padded or cut short (a sparse or preallocated file, a copy that did not finish)"
+
+
+def overlong_line(name: str, data: bytes, *, line: int, start: int, gz: bool) -> IngestError:
+    """The error for the first line of ``data`` longer than ``MAX_LINE_BYTES``: ``data`` is
+    text from byte offset ``start`` on (of the decompressed text when ``gz``), its first byte
+    on line ``line``. Names the line, where it starts, what it holds, and how to keep the
+    lines before it."""
+    at = first_overlong(data)
+    at = at if at >= 0 else data.rfind(b"\n") + 1
+    line += count_newlines(data[:at])
+    of = " of the decompressed text" if gz else ""
+    limit = size_text(MAX_LINE_BYTES)
+    nul = data.find(b"\x00", at, at + MAX_LINE_BYTES + 1)
+    if nul >= 0:
+        return IngestError(
+            f"{name}:{line}: {nul_bytes(start + nul, gz=gz)}, and line {line} has no line "
+            f"break in its first {limit}: no text, but {PADDED}",
+            hint=_remade(name, line, gz=gz),
+        )
+    shown = data[at : at + 24].decode("utf-8", errors="replace")
+    fix = (
+        f"a record ends with a line break and none is near {limit} long: check how the file "
+        "was made (line breaks lost, or no text at all)"
+    )
+    if line > 1:
+        fix += f"; to ingest the {line - 1} lines before it: {keep_lines(name, line - 1, gz=gz)}"
+    return IngestError(
+        f"{name}:{line}: line {line} is longer than {limit} (no line break in the {limit} from "
+        f"byte offset {start + at}{of} on; it starts {shown!r}…)",
+        hint=fix,
+    )
+
+
+def nul_bytes(offset: int, *, gz: bool) -> str:
+    of = " of the decompressed text" if gz else ""
+    return f"the file holds NUL bytes (0x00) from byte offset {offset}{of} on"
+
+
+def _remade(name: str, line: int, *, gz: bool) -> str:
+    """The fix for a file padded or cut short whose line ``line`` holds NUL bytes."""
+    fix = "make the file again from its source"
+    if line > 1:
+        fix += f"; to ingest the {line - 1} lines before them: {keep_lines(name, line - 1, gz=gz)}"
+    return fix
+
+
+def keep_lines(name: str, lines: int, *, gz: bool) -> str:
+    """The shell command that writes the first ``lines`` lines of ``name`` to a new file."""
+    base = name[:-3] if gz and name.lower().endswith(".gz") else name
+    stem, dot, suffix = base.rpartition(".")
+    target = f"{stem}-head.{suffix}" if dot and stem else f"{base}-head"
+    if gz:
+        zipped = shlex.quote(target + name[len(base) :])
+        return f"gzip -dc {shlex.quote(name)} | head -n {lines} | gzip > {zipped}"
+    return f"head -n {lines} {shlex.quote(name)} > {shlex.quote(target)}"
 
 
 def record_straddles(exc: pa.ArrowInvalid) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import json
 from collections.abc import Sequence
@@ -18,8 +17,15 @@ import pyarrow.csv as pa_csv
 from covenant.errors import IngestError
 from covenant.filekinds import not_text
 from covenant.sources.eventblocks import record_straddles
-from covenant.sources.eventfiles import InvalidRow, csv_records, find_records, missing_file
+from covenant.sources.eventfiles import (
+    InvalidRow,
+    csv_records,
+    file_sha256,
+    find_records,
+    missing_file,
+)
 from covenant.sources.eventrows import MAX_PROBLEMS
+from covenant.sources.recordtext import read_record_text
 
 __all__ = ["RecordSource", "read_record_source", "record_format", "require_columns"]
 
@@ -99,24 +105,8 @@ def read_record_source(path: Path) -> RecordSource:
     kind, gz = record_format(path)
     if not path.is_file():
         raise missing_file(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(
-            f"{path}: cannot read the file ({exc.strerror or exc})",
-            hint="check the path and that you may read it",
-        ) from exc
-    sha256 = hashlib.sha256(raw).hexdigest()
-    if gz:
-        try:
-            data = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise IngestError(
-                f"{path.name}: cannot decompress it as gzip ({exc})",
-                hint="re-compress it with gzip, or drop .gz from the name if it is plain",
-            ) from exc
-    else:
-        data = raw
+    data = read_record_text(path, gz=gz, kind=kind)  # stops at a line no record file has
+    sha256 = file_sha256(path) if gz else hashlib.sha256(data).hexdigest()
     if kind == "csv":
         return _read_csv(path, sha256, data)
     text = _decode(path, data)
