@@ -22,7 +22,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
-__all__ = ["EVENT_TEXT", "NotText", "not_parquet", "not_text", "text_kind"]
+__all__ = ["EVENT_TEXT", "NotText", "not_parquet", "not_text", "text_kind", "utf16"]
 
 EVENT_TEXT = "CSV or JSON Lines"  # what the events reader takes as text (plain or .gz)
 
@@ -192,11 +192,43 @@ def not_parquet(head: bytes, *, name: str) -> NotText | None:
     found = not_text(head, name=name, text=EVENT_TEXT, tabular=True, gzip_ok=True, parquet_ok=True)
     if found is not None:
         return found
+    codec = utf16(head)
+    if codec is not None:  # the CSV and JSON Lines readers' advice, with the name to give
+        wide = text_kind(_as_utf8(head, codec))
+        held = {"CSV": ".csv", "JSON Lines": ".jsonl", "JSON": ".jsonl"}.get(wide or "")
+        convert = f"iconv -f {codec} -t UTF-8 {name} > {base}{held or '.csv'}"
+        if wide == "JSON":
+            fix = (
+                f"it holds JSON text: write one event object per line, as UTF-8, named {base}.jsonl"
+            )
+        elif held is not None:
+            fix = f"it holds {wide} text: save it as UTF-8 named {base}{held}"
+        else:
+            fix = f"save it as UTF-8 named {base}.csv or {base}.jsonl, whichever it holds"
+        return NotText(what="UTF-16 text", fix=f"{fix} (e.g. {convert})")
     return NotText(
         what="not Parquet (a Parquet file starts with the bytes PAR1)",
         fix="give the events as a Parquet, CSV or JSON Lines file",
         other=False,
     )
+
+
+def utf16(head: bytes) -> str | None:
+    """The name iconv gives the UTF-16 that ``head`` is written in (``UTF-16`` after a
+    byte-order mark, else ``UTF-16LE`` or ``UTF-16BE``), or None when it is no UTF-16 text:
+    without a mark, most characters must be ASCII (a NUL byte beside each) and all of it text."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not head.startswith(b"\xff\xfe\x00\x00"):
+        return "UTF-16"
+    units = head[: len(head) // 2 * 2]
+    for codec, high in (("UTF-16LE", 1), ("UTF-16BE", 0)):
+        if units[high::2].count(0) * 2 >= len(units) // 2 > 0 and text_kind(_as_utf8(units, codec)):
+            return codec
+    return None
+
+
+def _as_utf8(head: bytes, codec: str) -> bytes:
+    """``head`` (UTF-16 text, perhaps cut mid-character) as UTF-8."""
+    return head[: len(head) // 2 * 2].decode(codec.lower(), errors="ignore").encode()
 
 
 def text_kind(head: bytes) -> str | None:

@@ -140,3 +140,50 @@ def test_a_cut_parquet_file_keeps_the_parquet_advice(tmp_path: Path) -> None:
 )
 def test_text_kind(head: bytes, kind: str | None) -> None:
     assert text_kind(head) == kind
+
+
+@pytest.mark.parametrize(
+    ("encoding", "codec"),
+    [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")],
+    ids=["bom", "le", "be"],
+)
+def test_utf16_text_named_parquet_gets_the_utf16_advice(
+    tmp_path: Path, encoding: str, codec: str
+) -> None:
+    """As the CSV reader advises for a UTF-16 file (save it as UTF-8, with iconv), not "not
+    Parquet (a Parquet file starts with the bytes PAR1)"; without a byte-order mark, iconv
+    must be told the byte order (its "UTF-16" then reads big-endian)."""
+    path = tmp_path / "events.parquet"
+    path.write_bytes(CSV.decode().encode(encoding))
+    error = _refused(path)
+    assert error.message == "events.parquet: the file is UTF-16 text, not Parquet"
+    assert error.hint == (
+        "it holds CSV text: save it as UTF-8 named events.csv "
+        f"(e.g. iconv -f {codec} -t UTF-8 events.parquet > events.csv)"
+    )
+
+
+def test_utf16_json_lines_named_parquet_is_told_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "events.parquet"
+    path.write_bytes(JSONL.decode().encode("utf-16"))
+    assert _refused(path).hint == (
+        "it holds JSON Lines text: save it as UTF-8 named events.jsonl "
+        "(e.g. iconv -f UTF-16 -t UTF-8 events.parquet > events.jsonl)"
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "timestamp,sli\n".encode("utf-32"),  # UTF-32, not UTF-16
+        bytes(range(256)) * 4,  # binary with NUL bytes
+        b"\x00" * 64,
+    ],
+    ids=["utf-32", "binary", "nul"],
+)
+def test_no_utf16_text_keeps_the_generic_advice(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "events.parquet"
+    path.write_bytes(content)
+    assert _refused(path).message == (
+        "events.parquet: the file is not Parquet (a Parquet file starts with the bytes PAR1)"
+    )
