@@ -160,6 +160,8 @@ def test_a_value_that_is_not_an_exact_count_is_refused_never_rounded(
         assert "Covenant counts from its samples" in caught.value.hint
         # the value as written and the instant as a UTC time, no numpy repr or epoch
         assert re.search(r"gave 2\.5 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, ", str(caught.value))
+    else:  # as Prometheus writes it, not Python's nan / inf / -1.0
+        assert f"gave {value} at " in str(caught.value)
 
 
 def test_good_above_total_and_several_series_are_refused() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -89,7 +90,28 @@ def test_a_counter_sample_that_is_not_a_count_is_refused_never_rounded(
 
     with pytest.raises(SourceAnswerError, match=message) as caught:
         _read(respond, minutes=2)
-    assert "code='200'" in caught.value.message
+    assert 'code="200"' in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("NaN", "NaN"), ("+Inf", "+Inf"), ("-1", "-1"), ("2.5", "2.5"), ("1e300", "1e+300")],
+)
+def test_a_refused_sample_is_named_as_prometheus_writes_it_not_as_numpy_does(
+    value: str, written: str
+) -> None:
+    # a stranger's fake server answered NaN and read "the sample np.float64(nan) of
+    # {__name__='http_requests_total'} at 1796390060.000": numpy's repr and a bare epoch
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        labels = {"__name__": "req_total", "code": "200", "job": "api"}
+        return _answer((labels, [(T0 + 10.5, "1"), (T0 + 70.25, value)]))
+
+    with pytest.raises(SourceAnswerError) as caught:
+        _read(respond, minutes=2)
+    message = caught.value.message
+    assert "np." not in message
+    at = datetime.fromtimestamp(T0 + 70.25, UTC).strftime("%Y-%m-%dT%H:%M:%S.250Z")
+    assert f'the sample {written} of req_total{{code="200", job="api"}} at {at} is' in message
 
 
 def test_only_a_plain_counter_selector_is_read_as_samples() -> None:

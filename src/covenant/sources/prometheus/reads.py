@@ -36,6 +36,7 @@ from covenant.sources.prometheus.samples import (
     bucket_counts,
     matching,
     narrower,
+    sample_text,
     unknown,
 )
 
@@ -232,7 +233,7 @@ def _values(
             i = int(first[0])
             at = utc_text(from_epoch(int(series.times[i])))
             raise SourceAnswerError(
-                f"{where}: {query!r} gave {float(v[i])!r} at {at}, {what}", hint=hint
+                f"{where}: {query!r} gave {sample_text(float(v[i]))} at {at}, {what}", hint=hint
             )
     values[slot] = v
     return values

@@ -25,6 +25,8 @@ the previous sample of every sample it counts.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Generic, Protocol, TypeVar
 
@@ -32,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core.promql import parse_selector
+from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import SourceAnswerError
 from covenant.sources.prometheus.client import RawSeries
 
@@ -163,8 +166,38 @@ def _check(series: RawSeries, t: Int64Array, v: npt.NDArray[np.float64], *, wher
         first = np.flatnonzero(mask)
         if first.size:
             i = int(first[0])
-            labels = ", ".join(f"{k}={val!r}" for k, val in sorted(series.labels.items()))
             raise SourceAnswerError(
-                f"{where}: the sample {v[i]!r} of {{{labels}}} at {t[i] / 1000:.3f} is {what}",
+                f"{where}: the sample {sample_text(float(v[i]))} of "
+                f"{series_text(series.labels)} at {instant_ms_text(int(t[i]))} is {what}",
                 hint=hint,
             )
+
+
+def sample_text(value: float) -> str:
+    """A sample's value as Prometheus writes it (``NaN``, ``+Inf``, ``-1``, ``2.5``,
+    ``1e+300``), not as numpy shows it (``np.float64(nan)``)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def series_text(labels: Mapping[str, str]) -> str:
+    """A series as PromQL names it: ``req_total{code="200", job="api"}``."""
+    name = labels.get("__name__", "")
+    rest = ", ".join(
+        f"{k}={json.dumps(v, ensure_ascii=False)}"
+        for k, v in sorted(labels.items())
+        if k != "__name__"
+    )
+    return f"{name}{{{rest}}}"
+
+
+def instant_ms_text(ms: int) -> str:
+    """A sample's instant in UTC to its millisecond: ``2026-12-04T13:41:10.250Z``."""
+    whole, milli = divmod(ms, 1000)
+    text = utc_text(from_epoch(whole))
+    return f"{text[:-1]}.{milli:03d}Z" if milli else text
