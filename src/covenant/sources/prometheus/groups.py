@@ -89,16 +89,25 @@ def not_member(queries: SeriesQueries) -> str:
             "a query that is not a counter read from its samples (a selector, or "
             "sum(increase(selector[{{.window}}])))"
         )
-    a, b = _matchers(first), _matchers(queries.total)
-    if a is None or b is None:
+    # the metrics first: a histogram's bucket carries the le=~ matcher Covenant writes for
+    # every spelling of the bound, which is no regular expression of the SLI's own
+    names = [_metric(t) for t in templates]
+    if names[0] != names[1]:
         return (
-            "a selector with a regular expression (=~, !~), a __name__ matcher or an unusual "
-            "value: the first read by days takes = and != matchers of plain values only"
+            f"its queries count two metrics ({names[0] or 'no name'}, {names[1] or 'no name'}): "
+            "the first read by days takes the good (bad) and total of one metric"
         )
     return (
-        f"its queries count two metrics ({a[0]}, {b[0]}): the first read by days takes the "
-        "good (bad) and total of one metric"
+        "a selector with a regular expression (=~, !~), a __name__ matcher or an unusual "
+        "value: the first read by days takes = and != matchers of plain values only"
     )
+
+
+def _metric(template: str) -> str:
+    """The metric name of a counter template's selector ('' when it names none)."""
+    selector = raw_selector(template)
+    parsed = parse_selector(selector) if selector is not None else None
+    return parsed.name if parsed is not None and parsed.name else ""
 
 
 def union(name: str, members: Sequence[Member]) -> str | None:
