@@ -231,6 +231,12 @@ def test_credentials_and_headers_come_from_the_data_source_and_the_environment()
         assert headers["Authorization"] == "Basic " + base64.b64encode(b"reader:pw").decode()
     with pytest.raises(SourceCredentialsError, match="PROM_TOKEN is not set"):
         PrometheusClient(source("http://127.0.0.1:1", bearer_token_env="PROM_TOKEN"), env={})
+    # set but empty (`PROM_TOKEN= covenant …`, an unset CI secret): not "is not set"
+    empty = {"PROM_TOKEN": ""}
+    with pytest.raises(SourceCredentialsError) as caught:
+        PrometheusClient(source("http://127.0.0.1:1", bearer_token_env="PROM_TOKEN"), env=empty)
+    assert caught.value.message == "the environment variable PROM_TOKEN is set but empty"
+    assert caught.value.hint.startswith("export PROM_TOKEN=… (the secret itself) before running")
 
 
 @pytest.mark.parametrize("json_body", [False, True])

@@ -292,10 +292,11 @@ def _plain_http(url: str) -> bool:
 def _secret(environ: Mapping[str, str], name: str) -> str:
     value = environ.get(name)
     if not value:
+        said = "is not set" if value is None else "is set but empty"
         raise SourceCredentialsError(
-            f"the environment variable {name} is not set",
-            hint=f"export {name}=… before running (the DataSource names it; the secret is "
-            "never written in the workspace)",
+            f"the environment variable {name} {said}",
+            hint=f"export {name}=… (the secret itself) before running (the DataSource names "
+            "it; the secret is never written in the workspace)",
         )
     return value
 
