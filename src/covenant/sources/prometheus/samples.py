@@ -186,7 +186,7 @@ def sample_text(value: float) -> str:
 
 
 def series_text(labels: Mapping[str, str]) -> str:
-    """A series as PromQL names it: ``req_total{code="200", job="api"}``."""
+    """A series as PromQL names it: ``req_total{job="api", le="0.3"}``."""
     name = labels.get("__name__", "")
     rest = ", ".join(
         f"{k}={json.dumps(v, ensure_ascii=False)}"
