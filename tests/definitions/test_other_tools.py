@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from covenant.definitions.workspace import analyse
 
@@ -81,6 +82,10 @@ def test_the_problem_names_the_tool(corpus: Path, name: str, tool: str) -> None:
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
             "a Kubernetes Deployment (apps/v1)",
         ),
+        (
+            "services:\n  prometheus:\n    image: prom/prometheus\n    ports: ['9090:9090']\n",
+            "a Docker Compose file",
+        ),
     ],
 )
 def test_a_server_config_or_kubernetes_file_in_the_workspace_says_to_keep_it_elsewhere(
@@ -94,6 +99,45 @@ def test_a_server_config_or_kubernetes_file_in_the_workspace_says_to_keep_it_els
     (problem,) = problems
     assert (problem.code, problem.message) == ("other-tool-format", f"{what}, not OpenSLO")
     assert problem.fix.startswith("keep it outside the workspace folder")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stages: [test]\nlint:\n  script: [make check]\n",  # a CI file
+        "grafana:\n  adminPassword: x\nprometheus:\n  retention: 30d\n",  # Helm values
+    ],
+)
+def test_a_mapping_with_none_of_the_envelope_is_no_definition_not_a_missing_api_version(
+    tmp_path: Path, text: str
+) -> None:
+    """A stranger's docker-compose.yml beside the definitions read "apiVersion is missing —
+    add apiVersion: openslo/v1" and "kind is missing — add kind: SLO": a fix to write into
+    another tool's file. A mapping with none of apiVersion, kind, metadata and spec is no
+    definition at all: one problem, naming its keys, whose fix is to move the file."""
+    path = tmp_path / "file.yaml"
+    path.write_text(text)
+    _, problems = analyse([path])
+    (problem,) = problems
+    assert problem.code == "not-a-definition"
+    keys = ", ".join(yaml.safe_load(text))
+    assert problem.message == (
+        f"a mapping with none of apiVersion, kind, metadata and spec (its keys: {keys}): "
+        "not a definition, maybe another tool's file"
+    )
+    assert problem.fix.startswith("keep it outside the workspace folder")
+
+
+def test_a_definition_missing_its_api_version_or_kind_is_still_told_to_add_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "file.yaml"
+    path.write_text("metadata: {name: api}\nspec: {description: x}\n")
+    _, problems = analyse([path])
+    assert {(p.code, p.field) for p in problems} == {
+        ("missing-field", "apiVersion"),
+        ("missing-field", "kind"),
+    }
 
 
 def test_an_openslo_version_typo_is_still_asked_about() -> None:

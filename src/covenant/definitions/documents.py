@@ -11,7 +11,7 @@ from covenant.definitions import checks
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.extensions import sli_extensions
 from covenant.definitions.field_rules import NAME_PATTERN
-from covenant.definitions.foreign import foreign_format
+from covenant.definitions.foreign import foreign_format, not_a_definition
 from covenant.definitions.kinds import (
     ALPHA_VERSIONS,
     COVENANT_V1,
@@ -52,6 +52,9 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         what, fix = other
         code, path = "other-tool-format", ("apiVersion",) if "apiVersion" in data else ()
         return None, [at(doc, path, code=code, message=f"{what}, not OpenSLO", fix=fix)]
+    if (none := not_a_definition(data)) is not None:
+        message, fix = none
+        return None, [at(doc, (), code="not-a-definition", message=message, fix=fix)]
     problems: list[Problem] = []
     api, kind = data.get("apiVersion"), data.get("kind")
     for key, value in (("apiVersion", api), ("kind", kind)):

@@ -143,9 +143,34 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
             "covenant import slo-generator reads google/slo-generator's configs)",
             GLOBOCOM_FIX,
         )
+    if _compose(data):
+        return "a Docker Compose file", ELSEWHERE
     if isinstance(data.get("groups"), list):
         return (
             "a Prometheus rules file",
             "point Covenant at the SLO definitions, not at generated rules; " + READS,
         )
     return None
+
+
+def _compose(data: Mapping[str, Any]) -> bool:
+    """A Docker Compose file: ``services`` whose entries run an ``image`` or a ``build``."""
+    services = data.get("services")
+    return isinstance(services, dict) and any(
+        isinstance(s, dict) and ("image" in s or "build" in s) for s in services.values()
+    )
+
+
+ENVELOPE = ("apiVersion", "kind", "metadata", "spec")
+
+
+def not_a_definition(data: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(message, fix)`` for a mapping with none of a definition's four keys (a CI file, Helm
+    values): no field of it is "missing", the file is not a definition at all."""
+    if not data or any(key in data for key in ENVELOPE):
+        return None
+    keys = ", ".join(str(key) for key in list(data)[:5]) + (", …" if len(data) > 5 else "")
+    return (
+        f"a mapping with none of apiVersion, kind, metadata and spec (its keys: {keys}): "
+        "not a definition, maybe another tool's file"
+    ), ELSEWHERE + " (a definition starts with apiVersion: openslo/v1 and a kind)"
