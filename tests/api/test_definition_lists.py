@@ -63,3 +63,17 @@ def test_a_changed_file_shows_in_the_next_answer(own_shop: Shop) -> None:
     after = client.get(f"{V1}/slos", viewer).json()["items"]
     assert sorted(d["name"] for d in after) == sorted(names + [f"{n}-copy" for n in names])
     assert after == expected(own_shop.workspace, "SLO")
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [("slos", "SLO"), ("slis", "SLI"), ("services", "Service"), ("calendars", "Calendar")],
+)
+def test_one_definition_is_the_lists_item_for_it(shop: Shop, path: str, kind: str) -> None:
+    """A stranger read `"target": 0.995` in GET /slos and `"target": "0.995"` (a string) in
+    GET /slos/api-availability: the same definition, two types. One definition is now the
+    list's item for it, number for number."""
+    for item in expected(shop.workspace, kind):
+        answer = shop.client.get(f"{V1}/{path}/{item['name']}", shop.tokens["viewer"])
+        assert answer.status_code == 200
+        assert answer.json() == item

@@ -160,10 +160,13 @@ def _add_kind(path: str, kind: str) -> None:
             return send(request, listed.whole)
         return send(request, listed.page(after=after, limit=limit))
 
-    def get_definition(ctx: Ctx, name: str) -> dict[str, Any]:
+    def get_definition(ctx: Ctx, request: Request, name: str) -> Response:
         from covenant.services.workspace import definition_of
 
-        return definition_json(definition_of(ctx.workspace(), kind, name))
+        # encoded as the list encodes its items: a decimal is a JSON number in both (FastAPI's
+        # own serialization of the dict wrote `"target": "0.995"`, a string, here)
+        found = definition_json(definition_of(ctx.workspace(), kind, name))
+        return send(request, Encoded(json_bytes(found)))
 
     router.add_api_route(
         f"/{path}",
@@ -178,6 +181,7 @@ def _add_kind(path: str, kind: str) -> None:
     router.add_api_route(
         f"/{path}/{{name}}",
         get_definition,
+        response_model=dict[str, Any],
         methods=["GET"],
         dependencies=Staff,
         summary=f"One {kind} as written",
