@@ -2,9 +2,10 @@
 
 Counters are back-filled (samples on minute boundaries, so `increase` over one minute is the
 exact difference), the recording rules are back-filled over that history one dependency level at
-a time (`promtool tsdb create-blocks-from rules`), and then every window count, the SLO window's
-SLI (rolling 30 days and the calendar month, across a month boundary) and every alert's firing
-instants are compared with Covenant's engine on the same per-minute counts.
+a time (`promtool tsdb create-blocks-from rules`, the levels as `covenant rules prometheus
+--level` cuts them), and then every window count, the SLO window's SLI (rolling 30 days and the
+calendar month, across a month boundary) and every alert's firing instants are compared with
+Covenant's engine on the same per-minute counts.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
 from covenant.render.grafana import dashboards
+from covenant.render.prom_levels import rule_levels
 from covenant.render.prom_rules import RuleTarget, dump_yaml, no_data_expr, rule_groups
 from covenant.render.prom_windows import alert_windows, prom_duration
 from covenant.services.prom_rules import plan_rules
@@ -48,32 +50,6 @@ STEP = 60
 # (test_every_minute_is_recorded_once guards it). A Prometheus evaluating live is not affected.
 RULE_FILE = "covenant-rules.yml"
 NO_DATA = TierSwitches(no_data=True)
-
-
-def _levels(groups: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """The recording rules split by dependency: level k reads only recordings of levels < k."""
-    level: dict[str, int] = {}
-    rules = [(g, r) for g in groups for r in g["rules"] if "record" in r]
-    names = {r["record"] for _, r in rules}
-    pending = list(rules)
-    while pending:
-        later = []
-        for group, rule in pending:
-            deps = set(re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", rule["expr"])) & names
-            if all(d in level for d in deps - {rule["record"]}):
-                k = 1 + max((level[d] for d in deps - {rule["record"]}), default=0)
-                level[rule["record"]] = max(level.get(rule["record"], 0), k)
-            else:
-                later.append((group, rule))
-        assert len(later) < len(pending), "a dependency circle"
-        pending = later
-    out: list[list[dict[str, Any]]] = [[] for _ in range(max(level.values()))]
-    for group in groups:
-        for k in range(len(out)):
-            chosen = [r for r in group["rules"] if "record" in r and level[r["record"]] == k + 1]
-            if chosen:
-                out[k].append({**group, "rules": chosen})
-    return out
 
 
 def _points(server: Server, expr: str, start: int, end: int, step: int) -> dict[int, float]:
@@ -114,7 +90,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory, prometheus_release: str) ->
     )
     end = T0 + n * STEP
     try:
-        for k, groups in enumerate(_levels(rule_groups([rolling, monthly]))):
+        for k, groups in enumerate(rule_levels(rule_groups([rolling, monthly]))):
             # one path for every level: a group's evaluation offset hashes its file and name
             rule_file = workdir / RULE_FILE
             rule_file.write_text(dump_yaml({"groups": groups}), encoding="utf-8")

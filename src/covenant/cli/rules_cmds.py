@@ -140,17 +140,34 @@ def prometheus_command(
             "an operator's ruleSelector.",
         ),
     ] = None,
+    level: Annotated[
+        int | None,
+        typer.Option(
+            "--level",
+            metavar="N",
+            min=1,
+            help="Only the recording rules of dependency level N (1: those reading the SLIs' "
+            "metrics; each next level reads the levels before it), to back-fill the history "
+            "with promtool one level at a time.",
+        ),
+    ] = None,
 ) -> None:
     """Prometheus recording and alerting rules for every Prometheus-backed SLO.
 
     Objectives that get no rules are listed on standard error with the reason.
     """
     from covenant.errors import OptionValueError
-    from covenant.services.prom_rules import operator_metadata, prometheus_rules
+    from covenant.services.prom_rules import level_text, operator_metadata, prometheus_rules
 
     operator = rule_format is RuleFormat.PROMETHEUSRULE
     try:
         metadata = operator_metadata(name, namespace, label or [], operator=operator)
+        if level is not None and (operator or tests is not None):
+            other = "--format prometheusrule" if operator else "--tests"
+            raise OptionValueError(
+                f"--level writes a rule file to back-fill with promtool, not with {other}",
+                hint=f"leave out {other}, or --level",
+            )
     except OptionValueError as error:
         raise usage(error) from None
     try:
@@ -158,6 +175,12 @@ def prometheus_command(
             workspace, slos=slo or (), operator=operator, metadata=metadata
         )
         _report(plan)
+        if level is not None:
+            try:
+                text, note = level_text(plan, level=level)
+            except OptionValueError as error:
+                raise usage(error) from None
+            err_console.print(note, markup=False, highlight=False, soft_wrap=True)
         _write(text, out)
         if out is not None and str(out) != "-":  # as --tests and dashboards say theirs
             err_console.print(f"wrote {out}", markup=False, highlight=False, soft_wrap=True)

@@ -18,6 +18,7 @@ from covenant.core.windows import window_bounds
 from covenant.definitions.alert_switches import alert_switches
 from covenant.definitions.workspace import Workspace, load_workspace
 from covenant.errors import CovenantError, InputError, NotFoundError, OptionValueError
+from covenant.render.prom_levels import rule_levels
 from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
 from covenant.render.prom_windows import seasonal_zones, unsupported
 from covenant.render.prom_zones import HORIZON, horizon_text
@@ -115,6 +116,38 @@ def rules_text(
 ) -> str:
     """The rule file of ``plan``'s objectives (a ``PrometheusRule`` with ``operator``)."""
     return rules_yaml(rule_groups(plan.targets), operator=operator, **(metadata or {}))
+
+
+def level_text(plan: RulePlan, *, level: int) -> tuple[str, str]:
+    """The rule file of ``plan``'s recording rules of dependency ``level`` (1: those reading
+    the SLIs' metrics), for a back-fill one level at a time, and what to do with it next."""
+    levels = rule_levels(rule_groups(plan.targets))
+    if not 1 <= level <= len(levels):
+        raise OptionValueError(
+            f"--level {level}: the rules have {len(levels)} levels",
+            hint=f"give a level from 1 to {len(levels)}, one after the other",
+        )
+    groups = levels[level - 1]
+    count = sum(len(g["rules"]) for g in groups)
+    reads = (
+        "no other recording (the SLIs' metrics)"
+        if level == 1
+        else "level 1"
+        if level == 2
+        else f"levels 1 to {level - 1}"
+    )
+    then = (
+        f"then write level {level + 1} to the same path"
+        if level < len(levels)
+        else "then write the whole rule file (without --level) to the same path"
+    )
+    note = (
+        f"level {level} of {len(levels)}: {count} recording rules reading {reads}; back-fill "
+        "them with promtool tsdb create-blocks-from rules (the rule file by the path Prometheus "
+        f"loads it from), load the blocks into Prometheus, {then} (docs/prometheus-rules.md, "
+        '"Back-filling history")'
+    )
+    return rules_yaml(groups), note
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
