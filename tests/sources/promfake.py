@@ -21,6 +21,7 @@ class Answer:
     body: bytes = b""
     content_type: str = "application/json"
     delay_s: float = 0.0
+    dribble_s: float = 0.0  # > 0: the body is written a byte at a time, this long apart
 
 
 @dataclass
@@ -77,7 +78,12 @@ def fake_prometheus(
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(len(answer.body)))
                 self.end_headers()
-                self.wfile.write(answer.body)
+                if not answer.dribble_s:
+                    self.wfile.write(answer.body)
+                for i in range(len(answer.body) if answer.dribble_s else 0):
+                    self.wfile.write(answer.body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(answer.dribble_s)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up waiting (the slow-server test)
 

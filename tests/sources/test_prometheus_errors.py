@@ -91,6 +91,25 @@ def test_a_slow_server_is_unreachable_within_the_timeout() -> None:
         assert fake.asked(3) == 3
 
 
+def test_an_answer_still_arriving_when_the_timeout_is_past_is_given_up() -> None:
+    """A server (or a proxy) that sends its answer a byte at a time, each byte well within the
+    timeout, held `covenant ingest prometheus` for as long as it kept sending: httpx's timeout
+    is per read, not per answer. Here a whole answer would take 400 × 25 ms (10 s) against a
+    timeout of 0.3 s: it is given up, as a server that does not answer is, never read."""
+
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        whole = matrix(dict.fromkeys(instants(form), "1")).body
+        return Answer(body=b" " * (400 - len(whole)) + whole, dribble_s=0.025)
+
+    with fake_prometheus(respond) as fake:
+        with pytest.raises(SourceUnreachableError) as caught:
+            read(client(fake.url, timeout_s=0.3), fake.url, minutes=1)
+        assert fake.asked(3) == 3
+    assert "did not answer after 3 attempts: the answer was still arriving after 0.3s" in (
+        caught.value.message
+    )
+
+
 def test_a_partial_answer_with_warnings_is_refused() -> None:
     def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
         return matrix(dict.fromkeys(instants(form), "1"), warnings=["store eu-1 unavailable"])

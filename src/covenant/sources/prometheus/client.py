@@ -197,9 +197,15 @@ class PrometheusClient:
             made += 1
             try:
                 with budget.waiting() if budget is not None else nullcontext():
-                    answer = self._http.post(path, data=form, timeout=timeout)
+                    answer = self._fetch(path, form, timeout)
             except httpx.TimeoutException as exc:
                 last = f"no answer within {timeout:g}s ({exc.__class__.__name__})"
+                continue
+            except _StillArrivingError:
+                last = (
+                    f"the answer was still arriving after {timeout:g}s (sent a piece at a "
+                    "time: a slow server or proxy)"
+                )
                 continue
             except httpx.TransportError as exc:
                 tls = _tls_failure(exc)
@@ -245,6 +251,35 @@ class PrometheusClient:
         if budget is not None and self.trips:
             budget.trip(unreachable)
         raise unreachable
+
+    def _fetch(self, path: str, form: dict[str, str], timeout: float) -> httpx.Response:
+        """The answer to one POST, read whole within ``timeout`` of the request: httpx's
+        timeout bounds each read, so a body sent a byte at a time, each in time, would
+        otherwise be waited for as long as it keeps coming. A piece is waited for at most
+        ``timeout``, so an attempt ends within twice it."""
+        deadline = time.monotonic() + timeout
+        with self._http.stream("POST", path, data=form, timeout=timeout) as answer:
+            pieces = []
+            for piece in answer.iter_bytes():
+                pieces.append(piece)
+                if time.monotonic() > deadline:
+                    raise _StillArrivingError
+            # decoded already (gzip): the copy must not say it is encoded
+            headers = [
+                (k, v)
+                for k, v in answer.headers.multi_items()
+                if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            ]
+            return httpx.Response(
+                answer.status_code,
+                headers=headers,
+                content=b"".join(pieces),
+                request=answer.request,
+            )
+
+
+class _StillArrivingError(Exception):
+    """An answer whose body was still coming in when its attempt's time was up."""
 
 
 def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
