@@ -66,6 +66,20 @@ def _report(plan: RulePlan) -> None:
         )
 
 
+def _refuse_others(out: Path | None, tests: Path | None, *, force: bool) -> None:
+    """Every file the command would write, checked before any is: none that Covenant did not
+    write is replaced without --force."""
+    from covenant.services.generated_files import GENERATED, refuse_others, rule_file_ours
+    from covenant.services.prom_tests import tests_rules_path
+
+    paths = [out] if out is not None and str(out) != "-" else []
+    if tests is not None:
+        paths += [tests_rules_path(tests), tests]
+    refuse_others(
+        paths, ours=rule_file_ours, what=f"it does not start with {GENERATED!r}", force=force
+    )
+
+
 def _write(text: str, out: Path | None) -> None:
     if out is None or str(out) == "-":  # "-": standard output, as other tools read it
         typer.echo(text, nl=False)
@@ -140,6 +154,14 @@ def prometheus_command(
             "an operator's ruleSelector.",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace a file at --out or --tests that Covenant did not write (refused "
+            "otherwise: it may be your own rules).",
+        ),
+    ] = False,
     level: Annotated[
         int | None,
         typer.Option(
@@ -181,6 +203,7 @@ def prometheus_command(
             except OptionValueError as error:
                 raise usage(error) from None
             err_console.print(note, markup=False, highlight=False, soft_wrap=True)
+        _refuse_others(out, tests, force=force)
         _write(text, out)
         if out is not None and str(out) != "-":  # as --tests and dashboards say theirs
             err_console.print(f"wrote {out}", markup=False, highlight=False, soft_wrap=True)
@@ -207,12 +230,20 @@ def grafana_command(
         ),
     ] = Path("dashboards"),
     slo: SloOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace a dashboard file in --out that Covenant did not write (refused "
+            "otherwise: it may be your own).",
+        ),
+    ] = False,
 ) -> None:
     """A Grafana dashboard per service on the recordings of `covenant rules prometheus`."""
     from covenant.services.dashboards import write_grafana_dashboards
 
     try:
-        written, plan = write_grafana_dashboards(workspace, out, slos=slo or ())
+        written, plan = write_grafana_dashboards(workspace, out, slos=slo or (), force=force)
     except CovenantError as error:
         raise fail(error) from None
     _report(plan)

@@ -12,17 +12,28 @@ from typing import Any
 from covenant.definitions.workspace import load_workspace
 from covenant.errors import InputError
 from covenant.render.grafana import dashboards
+from covenant.services.generated_files import dashboard_ours, refuse_others
 from covenant.services.prom_rules import RulePlan, plan_rules
 
 
 def write_grafana_dashboards(
-    workspace_path: Path, out: Path, *, slos: Sequence[str] = ()
+    workspace_path: Path, out: Path, *, slos: Sequence[str] = (), force: bool = False
 ) -> tuple[list[Path], RulePlan]:
-    """Write ``<out>/<service>.json`` for every service with rules; the files and the plan."""
+    """Write ``<out>/<service>.json`` for every service with rules; the files and the plan.
+    A file there that Covenant did not write is not replaced (nothing is written) unless
+    ``force``."""
     workspace = load_workspace(workspace_path)
     plan = plan_rules(workspace, slos=slos)
     if not plan.targets:
         return [], plan  # the command says why, objective by objective
+    every = plan_rules(workspace) if slos else plan
+    boards = grafana_dashboards(plan, every=every)
+    refuse_others(
+        [out / f"{board.file}.json" for board in boards],
+        ours=dashboard_ours,
+        what="not a dashboard whose uid starts with 'covenant-'",
+        force=force,
+    )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -30,8 +41,7 @@ def write_grafana_dashboards(
             f"cannot create {out}: {exc.strerror}", hint="choose another --out"
         ) from exc
     written = []
-    every = plan_rules(workspace) if slos else plan
-    for board in grafana_dashboards(plan, every=every):
+    for board in boards:
         path = out / f"{board.file}.json"
         path.write_text(dashboard_json(board.model), encoding="utf-8")
         written.append(path)

@@ -122,6 +122,11 @@ def _epoch(instant: datetime) -> int:
     return to_epoch(instant)
 
 
+def tests_rules_path(path: Path) -> Path:
+    """Where ``--tests FILE`` writes the rules its tests load: FILE's name with .rules.yml."""
+    return path.with_name(path.name.removesuffix(".yml").removesuffix(".yaml") + ".rules.yml")
+
+
 def write_rule_tests(plan: RulePlan, path: Path) -> list[str]:
     """Write the unit tests to ``path`` and the rules they load beside it; what was written."""
     targets = [t for t in plan.targets if t.objective.alert_tiers]
@@ -130,7 +135,7 @@ def write_rule_tests(plan: RulePlan, path: Path) -> list[str]:
             "no objective with alert tiers gets rules, so there is nothing to test",
             hint="check the reasons listed for the skipped objectives",
         )
-    rules_path = path.with_name(path.name.removesuffix(".yml").removesuffix(".yaml") + ".rules.yml")
+    rules_path = tests_rules_path(path)
     rules_path.write_text(
         rules_yaml(rule_groups(targets, sources=False, meta=False)), encoding="utf-8"
     )
