@@ -104,6 +104,32 @@ def test_a_latin1_byte_in_a_csv_cell_is_a_bad_row(tmp_path: Path) -> None:
     assert counts(result) == {T0: (1, 2)}
 
 
+OPENMETRICS = (
+    b"# TYPE http_requests counter\n"
+    b'http_requests_total{code="200",job="api"} 5 1796083207.300\n'
+    b"# EOF\n"
+)
+
+
+@pytest.mark.parametrize("name", ["data.om", "metrics.prom", "data.om.gz", "data.csv"])
+def test_an_openmetrics_file_is_named_and_sent_to_prometheus(tmp_path: Path, name: str) -> None:
+    """A stranger with counters in an OpenMetrics file (to back-fill into Prometheus) tried
+    `covenant ingest events data.om` and read "cannot tell the file format from its name —
+    name event files *.csv …"; renamed data.csv, every line was a rejected row, the file
+    recorded as ingested, exit 0. Counters' samples are not request events: the error says so
+    and where they go."""
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(OPENMETRICS) if name.endswith(".gz") else OPENMETRICS)
+    with pytest.raises(IngestError) as info:
+        read_events(path, rules=[AVAIL])
+    assert info.value.code == "ingest-error"
+    assert info.value.message.startswith(
+        f"{name}: a Prometheus/OpenMetrics exposition of counters' samples, not request events"
+    )
+    assert "promtool tsdb create-blocks-from openmetrics" in info.value.hint
+    assert "covenant ingest prometheus" in info.value.hint
+
+
 @pytest.mark.parametrize(
     ("name", "content", "match"),
     [

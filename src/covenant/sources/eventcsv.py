@@ -83,6 +83,21 @@ def csv_records(data: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int6
     return starts[keep], ends[keep], lines.astype(np.int64)
 
 
+EXPOSITION_STARTS = (b"# HELP ", b"# TYPE ", b"# UNIT ")
+"""How a Prometheus text or OpenMetrics exposition begins (a metric family's comments)."""
+
+
+def exposition_file(name: str) -> IngestError:
+    """A Prometheus/OpenMetrics exposition holds counters' samples, which Covenant reads from
+    the server they are loaded into, not request events."""
+    return IngestError(
+        f"{name}: a Prometheus/OpenMetrics exposition of counters' samples, not request events",
+        hint="load it into Prometheus (promtool tsdb create-blocks-from openmetrics FILE "
+        "DATA_DIR, then restart it) and read the SLIs with covenant ingest prometheus "
+        "(docs/prometheus.md); event files hold one request per row (docs/ingest.md)",
+    )
+
+
 def _csv_header(name: str, block: bytes) -> tuple[list[str], int]:
     """Column names and the byte length up to the end of the header record (its newline)."""
     first = 0
@@ -92,6 +107,8 @@ def _csv_header(name: str, block: bytes) -> tuple[list[str], int]:
         if line.strip() or newline < 0:
             break
         first = newline + 1
+    if line.lstrip(b"\xef\xbb\xbf").startswith(EXPOSITION_STARTS):
+        raise exposition_file(name)  # renamed *.csv: every line would be a rejected row
     if line.count(b'"') % 2 == 0:  # the usual header: one line, no quoted newline
         raw = line
         end = len(block) if newline < 0 else newline + 1

@@ -25,7 +25,7 @@ from covenant.sources.eventblocks import (  # re-exported: the readers' shared n
     LineMap,
     SourceTable,
 )
-from covenant.sources.eventcsv import csv_batches, csv_records, find_records
+from covenant.sources.eventcsv import csv_batches, csv_records, exposition_file, find_records
 from covenant.sources.eventjson import MAX_JSON_DEPTH, jsonl_batches
 from covenant.sources.eventparquet import parquet_batches
 
@@ -64,6 +64,8 @@ def file_format(path: Path) -> tuple[str, bool]:
             if kind == "parquet" and gz:
                 break
             return kind, gz
+    if name.endswith((".om", ".prom", ".openmetrics")):
+        raise exposition_file(path.name)
     raise IngestError(
         f"{path.name}: cannot tell the file format from its name",
         hint="name event files *.csv, *.csv.gz, *.jsonl, *.jsonl.gz or *.parquet",
