@@ -68,7 +68,8 @@ def window(
     """Events, bad units and counted units over [start, end) — buckets wholly inside.
 
     Time slices: the SLO window counts the slices wholly inside it; an alert window (``alert``)
-    counts the last max(1, length // slice) complete slices before ``end``.
+    counts the last max(1, length // slice) complete slices before ``end``, and its events are
+    those of these slices.
     """
     events = good_events = 0
     for i in range(len(total)):
@@ -94,9 +95,13 @@ def window(
         first = start + (ph - start) % size
     bad = Fraction(0)
     counted = 0
+    if alert:
+        events = 0
     t = first
     while t + size <= last_end:
         g, tot = per_slice.get(t, (0, 0))
+        if alert:
+            events += tot
         if tot == 0:
             if o.no_data is NoDataPolicy.GOOD:
                 counted += 1

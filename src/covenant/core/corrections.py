@@ -44,7 +44,7 @@ from covenant.core.evaluate import (
 from covenant.core.model import BudgetingMethod, NoDataPolicy, Objective, RollingWindow
 from covenant.core.results import Burn, Evaluation
 from covenant.core.series import BucketMatrix
-from covenant.core.timeutil import require_utc, to_epoch
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.core.windows import window_bounds
 from covenant.errors import InputError
 
@@ -245,7 +245,7 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
         return _NO_SLICE if folded and text is not None else text
 
     def fix(burn: Burn) -> Burn:
-        events = events_in(burn.start, burn.end)
+        events = events_in(*_burn_slices(item, burn))  # the events of the slices it counts
         fixed = replace(burn, events=events, no_data=reason(burn.no_data))
         if item.silent is None or burn.no_data is not None:
             return fixed
@@ -275,8 +275,8 @@ def _silent_in_window(item: Derived, result: Evaluation, *, start: int, step: in
     return _silent_in(item, lo, hi, start=start, step=step)
 
 
-def _silent_in_burn(item: Derived, burn: Burn, *, start: int, step: int) -> int:
-    """The marked silent slices a burn window counted: as the engine lays out an alert window,
+def _burn_slices(item: Derived, burn: Burn) -> tuple[datetime, datetime]:
+    """The span of the slices a burn window counts: as the engine lays out an alert window,
     the last ``max(1, window // slice)`` complete slices before its end."""
     assert item.engine.time_slice_window_s
     size = item.engine.time_slice_window_s
@@ -284,7 +284,13 @@ def _silent_in_burn(item: Derived, burn: Burn, *, start: int, step: int) -> int:
     phase = slice_phase(item.engine, end=end)
     last = phase + (end - phase) // size * size  # the end of the last complete slice
     first = last - max(1, burn.window_s // size) * size
-    return _silent_in(item, first, last, start=start, step=step)
+    return from_epoch(first), from_epoch(last)
+
+
+def _silent_in_burn(item: Derived, burn: Burn, *, start: int, step: int) -> int:
+    """The marked silent slices a burn window counted (:func:`_burn_slices`)."""
+    first, last = _burn_slices(item, burn)
+    return _silent_in(item, to_epoch(first), to_epoch(last), start=start, step=step)
 
 
 def _silent_in(item: Derived, lo: int, hi: int, *, start: int, step: int) -> int:

@@ -176,7 +176,9 @@ def _answer_slices(
 
     Slices start at ``phase`` modulo ``slice_s``. The SLO window counts the slices wholly
     inside it; an alert window counts the last ``max(1, w // slice)`` complete slices, so a
-    5-minute alert window over 5-minute slices always sees the last complete slice.
+    5-minute alert window over 5-minute slices always sees the last complete slice. An alert
+    window's events are those of its slices: they decide whether it has data (no events,
+    fewer than ``minimumEvents``), as its counted slices decide its rate.
     """
     step = data.step
     if slice_s % step or phase % step:
@@ -240,6 +242,9 @@ def _answer_slices(
     bad_float_k = bad_prefix_float[g, last] - bad_prefix_float[g, first] + extra_bad
     is_ratio = ratio_method[g]
     answers.counted[k] = counted_k
+    alert = req.alert[k]
+    events_prefix = _prefix(total)
+    answers.events[k[alert]] = (events_prefix[g, last] - events_prefix[g, first])[alert]
     answers.silent[k] = silent_prefix[g, last] - silent_prefix[g, first] + extra_counted
     answers.bad_int[k] = np.where(is_ratio, 0, bad_int_k)
     answers.bad[k] = np.where(is_ratio, bad_float_k, bad_int_k.astype(np.float64))
