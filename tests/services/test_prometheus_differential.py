@@ -115,9 +115,11 @@ def test_reads_through_prometheus_equal_the_samples_counted_by_hand(
     for at in instants:
         problems += _evaluate_problems(ws, store, at, ["--no-read"], slis, slos, counts)
 
-    # B: evaluate --read into an empty store, then the default catch-up later
+    # B: evaluate --read into an empty store, then the default catch-up later (before either,
+    # the default reads nothing never read: every SLO is no data, not 0 % or 100 %)
     fresh = tmp_path / "fresh.db"
     first, later = sorted(_random_instants(rng, found.start))
+    problems += _unread_problems(ws, fresh, first)
     problems += _evaluate_problems(ws, fresh, first, ["--read"], slis, slos, counts)
     problems += _evaluate_problems(ws, fresh, later, [], slis, slos, counts)
     assert not problems, f"seed {seed}:\n" + "\n".join(problems[:40])
@@ -193,6 +195,16 @@ def _summed(store: Path, slis: list[Sli], found: Scenario) -> int:
     finally:
         engine.dispose()
     return sum(len(d) for d in days.values()) + sum(bin(m).count("1") for m in masks.values())
+
+
+def _unread_problems(ws: Path, store: Path, at: int) -> list[str]:
+    code, out, err = _run(["evaluate", "-w", str(ws), "--at", utc(at), "--format", "json"], store)
+    problems = [] if code == 0 else [f"evaluate of nothing read: exit {code}: {err[-500:]}"]
+    for r in json.loads(out)["results"] if code == 0 else []:
+        said = (r["status"], r["sli_value"]["value"], r["budget"], (r["stale"] or {}).get("kind"))
+        if said != ("no_data", None, None, "never-read"):
+            problems.append(f"evaluate of nothing read: {r['slo']}: {said}")
+    return problems
 
 
 def _random_instants(rng: np.random.Generator, start: int) -> list[int]:
