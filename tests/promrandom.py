@@ -299,6 +299,16 @@ def openmetrics(found: Scenario) -> str:
     return "\n".join(lines) + "\n"
 
 
+def prometheus_text(found: Scenario) -> str:
+    """The samples in the Prometheus text format with millisecond stamps, as VictoriaMetrics
+    imports them (``/api/v1/import/prometheus``)."""
+    lines = []
+    for series, points in found.samples.items():
+        labels = ",".join(f'{k}="{v}"' for k, v in series.labels)
+        lines += [f"{series.name}{{{labels}}} {value} {t}" for t, value in points]
+    return "\n".join(lines) + "\n"
+
+
 def le_value(text: str) -> Fraction | None:
     """The bound an ``le`` label spells (None for +Inf)."""
     return None if text == "+Inf" else Fraction(text)

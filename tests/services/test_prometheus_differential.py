@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.request
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -45,7 +46,7 @@ from covenant.services.prom_rules import plan_rules
 from covenant.services.store import open_store
 from covenant.store.chunk_reads import read_matrix, series_rows
 from covenant.store.day_sums import day_sum_days, hour_sum_days
-from tests.promrandom import DAY_S, Scenario, openmetrics, scenario
+from tests.promrandom import DAY_S, Scenario, openmetrics, prometheus_text, scenario
 from tests.promrandom_expect import TIERS, Counts, Expected, Sli, expected, sli_counts, utc
 from tests.promrandom_workspace import catalog, workspace_yaml
 from tests.promserver import Server, backfill_rules, restart, start_prometheus
@@ -57,10 +58,10 @@ CI_SEEDS = {0: "stable", 10: "sid"}
 FIRST = 31 * DAY_S  # ingest from this long before the samples' first day: every window's start
 
 
-def seeds() -> list[int]:
+def seeds(ci: tuple[int, ...] = tuple(CI_SEEDS)) -> list[int]:
     asked = os.environ.get("COVENANT_PROM_DIFF_SEEDS", "")
     if not asked:
-        return list(CI_SEEDS)
+        return list(ci)
     if "-" in asked:
         lo, hi = asked.split("-")
         return list(range(int(lo), int(hi) + 1))
@@ -79,9 +80,32 @@ def test_reads_through_prometheus_equal_the_samples_counted_by_hand(
     if not os.environ.get("COVENANT_PROM_DIFF_SEEDS") and CI_SEEDS[seed] != prometheus_release:
         pytest.skip("make test runs each of its seeds on one Prometheus release")
     found = scenario(seed)
-    slis, slos = catalog(seed)
     server = prometheus(openmetrics=openmetrics(found))
     _check_premise(server, found)
+    _check_reads(seed, found, server, tmp_path)
+
+
+@pytest.mark.parametrize("seed", seeds(ci=(20,)))
+def test_reads_through_victoria_metrics_equal_the_samples_counted_by_hand(
+    seed: int, tmp_path: Path, victoria_metrics: Callable[..., Server]
+) -> None:
+    """The same through VictoriaMetrics (imported at the same milliseconds)."""
+    found = scenario(seed)
+    server = victoria_metrics()
+    lines = prometheus_text(found)
+    for path, data in (
+        ("/api/v1/import/prometheus", lines.encode()),
+        ("/internal/force_flush", None),
+    ):
+        request = urllib.request.Request(f"{server.url}{path}", data=data)
+        with urllib.request.urlopen(request, timeout=120):
+            pass
+    _check_premise(server, found)
+    _check_reads(seed, found, server, tmp_path)
+
+
+def _check_reads(seed: int, found: Scenario, server: Server, tmp_path: Path) -> None:
+    slis, slos = catalog(seed)
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "slos.yaml").write_text(workspace_yaml(slis, slos, server.url))
@@ -109,7 +133,7 @@ def test_reads_through_prometheus_equal_the_samples_counted_by_hand(
             ],
             store,
         )
-        problems += _ingest_problems(out, err, code, slis, counts, f"ingest {utc(a)}…{utc(b)}")
+        problems += _ingest_problems(out, err, code, slis, counts, (a, b))
     problems += _bucket_problems(store, slis, counts, lo // 60 * 60, hi // 60 * 60)
     instants = [found.end, found.start + 2 * DAY_S, *_random_instants(rng, found.start)]
     for at in instants:
@@ -230,17 +254,24 @@ def _ingest_problems(
     code: int,
     slis: list[Sli],
     counts: dict[str, tuple[Counts, int | None]],
-    what: str,
+    read: tuple[int, int],
 ) -> list[str]:
-    broken = {s.key for s in slis if counts[s.name][1] is not None}
+    """The read's report: no error, but for an SLI with a minute whose good exceeds its total
+    in the range read (refused)."""
+    what = f"ingest {utc(read[0])}…{utc(read[1])}"
+    lo, hi = read[0] // 60 * 60, read[1] // 60 * 60
+    broken = set()
+    for s in slis:
+        minute = counts[s.name][1]
+        if minute is not None and lo <= minute < hi:
+            broken.add(s.key)
     try:
-        reports = json.loads(out)
-    except ValueError:
+        rows = json.loads(out)["series"]
+    except (ValueError, KeyError):
         return [f"{what}: exit {code}, not JSON: {out[-500:]} {err[-500:]}"]
-    rows = reports if isinstance(reports, list) else reports.get("series", reports)
     problems = []
-    for row in rows if isinstance(rows, list) else []:
-        key, error = row.get("series"), row.get("error")
+    for row in rows:
+        key, error = row["series"], row["error"]
         if key in broken:
             if not error or "exceeds total" not in str(error):
                 problems.append(f"{what}: {key}: good above total not refused: {row}")
