@@ -18,6 +18,7 @@ tests/promrandom_expect.py counts by hand, from the samples, what the docs say C
   refused (``source-bad-answer``), never stored;
 - ``covenant evaluate --read`` into an empty store, then the default catch-up at a later
   instant, must answer the same;
+- the same through VictoriaMetrics;
 - with ``COVENANT_PROM_DIFF_RULES=1`` (about 40 s a seed) the generated rules are back-filled
   too, and ``evaluate --read``'s first read by days, then its catch-up, must answer the same.
 
