@@ -29,8 +29,9 @@ from tests.services.test_import_split import (
 )
 from tests.sources.promfake import Answer, fake_prometheus
 
-ENV = {"PROM_USER": USER, "PROM_PASS": PASSWORD, "COVENANT_NOW": stamp(END)}
-NO_CREDENTIALS = {"PROM_USER": "", "PROM_PASS": "", "COVENANT_NOW": stamp(END)}
+ENV: dict[str, str | None] = {"PROM_USER": USER, "PROM_PASS": PASSWORD, "COVENANT_NOW": stamp(END)}
+UNSET: dict[str, str | None] = {"PROM_USER": None, "PROM_PASS": None, "COVENANT_NOW": stamp(END)}
+EMPTY: dict[str, str | None] = {"PROM_USER": "", "PROM_PASS": "", "COVENANT_NOW": stamp(END)}
 
 DATASOURCE = """\
 apiVersion: openslo/v1
@@ -56,7 +57,7 @@ def workspace(folder: Path, details: str) -> Path:
     return folder
 
 
-def run_import(tmp_path: Path, ws: Path, env: dict[str, str], *more: str) -> Any:
+def run_import(tmp_path: Path, ws: Path, env: dict[str, str | None], *more: str) -> Any:
     source = tmp_path / "api.yaml"
     source.write_text(PYRRA, encoding="utf-8")
     args = ["import", "pyrra", str(source), "--into", str(ws), "--split-groups", *more]
@@ -105,15 +106,18 @@ def test_the_split_asks_the_workspaces_datasource_with_its_tls_and_basic_auth(
     assert results["api-errors-api-v1-query-range"] == (ok, ok + bad)
 
 
-def test_an_unset_credential_variable_is_source_credentials_and_writes_nothing(
-    tmp_path: Path, secured: tuple[Server, Path]
+@pytest.mark.parametrize(
+    ("env", "said"), [(UNSET, "is not set"), (EMPTY, "is set but empty")], ids=["unset", "empty"]
+)
+def test_an_unset_or_empty_credential_variable_is_source_credentials_and_writes_nothing(
+    tmp_path: Path, secured: tuple[Server, Path], env: dict[str, str | None], said: str
 ) -> None:
     server, ca = secured
     ws = workspace(tmp_path / "ws", secured_details(server.url, ca))
-    done = run_import(tmp_path, ws, NO_CREDENTIALS)
+    done = run_import(tmp_path, ws, env)
     assert done.exit_code == 1, done.output
     assert "source-credentials" in done.output
-    assert "the environment variable PROM_USER is not set" in done.output
+    assert f"the environment variable PROM_USER {said}" in " ".join(done.output.split())
     assert "nothing was written" in done.output
     assert sorted(p.name for p in ws.iterdir()) == ["datasource.yaml"]
 
