@@ -9,6 +9,10 @@ from pathlib import Path
 
 DATABASE_ENV = "COVENANT_DATABASE_URL"
 STATE_DIR = ".covenant"
+MAX_BODY_ENV = "COVENANT_MAX_BODY_BYTES"
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+"""The most bytes a request body of the API or the web UI may hold (``covenant serve
+--max-body-bytes``): 10,000 events (a full batch) of up to 1.6 KiB each."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

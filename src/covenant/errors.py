@@ -7,6 +7,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     CovenantError
     ├── DefinitionError      a workspace file is invalid (carries every Problem found)
     ├── InputError           a bad argument or value given to a function or the CLI
+    │   ├── BodyTooLargeError     (serve) a request body over --max-body-bytes (HTTP 413)
     │   ├── NaiveDatetimeError
     │   ├── OutsideCompiledRangeError  an instant or deadline beyond a compiled calendar's range
     │   ├── RangeLimitError       a range or count option asks for too much
@@ -161,6 +162,14 @@ class CovenantError(Exception):
 
 class InputError(CovenantError):
     code = "invalid-input"
+
+
+class BodyTooLargeError(InputError):
+    """A request body of ``covenant serve`` is larger than the server takes
+    (``--max-body-bytes``; HTTP 413): refused as soon as that is known, before the rest of it
+    is read."""
+
+    code = "body-too-large"
 
 
 class NaiveDatetimeError(InputError):

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from covenant.api import errors
 from covenant.api.deps import Clock, Context, unicode_body
-from covenant.config import Settings
+from covenant.config import DEFAULT_MAX_BODY_BYTES, Settings
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ def create_app(
     catch_up: bool = True,
     definitions_check_s: float = 0.0,
     preload: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     """The API for the workspace and store of ``settings``; ``clock`` gives "now" (tests and
     ``COVENANT_NOW`` pin it). Nothing is opened until the first request needs it.
@@ -83,6 +84,8 @@ def create_app(
     saved; 0 looks at them for every request that needs them (``covenant serve``: 1 s).
     ``preload``: the app's start-up reads the definitions before the first request
     (``covenant serve``: each process starts ready, not with its first requests waiting).
+    ``max_body_bytes``: the most a request body may hold (``api.body_limit``; ``covenant
+    serve --max-body-bytes``), 413 ``body-too-large`` past it.
     """
     from fastapi import Depends
 
@@ -105,6 +108,7 @@ def create_app(
         routes_version_terms,
         routes_writes,
     )
+    from covenant.api.body_limit import LimitBody
 
     context = Context(settings=settings, clock=clock, definitions_check_s=definitions_check_s)
 
@@ -134,6 +138,7 @@ def create_app(
     )
     app.state.covenant = context
     errors.install(app)
+    app.add_middleware(LimitBody, most=max_body_bytes)
     for module in (
         routes_tokens,
         routes_definitions,

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from covenant.errors import (
     HTTP_NAMES,
     AuthenticationError,
+    BodyTooLargeError,
     ConflictError,
     CovenantError,
     DefinitionError,
@@ -55,6 +56,7 @@ _STATUS: tuple[tuple[type[CovenantError], int], ...] = (  # the first that match
     (TamperedError, 409),
     (ConflictError, 409),
     (DefinitionError, 422),
+    (BodyTooLargeError, 413),
     (InputError, 400),
     (IngestError, 400),
     (SourceError, 502),
@@ -68,6 +70,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "No valid API token (unauthenticated)"),
         (403, "The token's role may not use this route (forbidden)"),
         (404, "Not found, or not yours (not-found)"),
+        (413, "A request body over the server's --max-body-bytes (body-too-large)"),
         (422, "A request or definition that does not validate"),
     )
 }

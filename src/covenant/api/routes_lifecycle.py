@@ -16,11 +16,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
+from covenant.api.body_limit import size_text
 from covenant.api.deps import Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import WRITERS
 from covenant.core.agreements import AgreementVersion, VersionStatus
-from covenant.errors import DefinitionError, InputError
+from covenant.errors import BodyTooLargeError, DefinitionError, InputError
 
 router = APIRouter(
     responses=RESPONSES, dependencies=[Depends(allow(WRITERS))], tags=["agreement lifecycle"]
@@ -65,7 +66,12 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
 async def _text(request: Request) -> str:
     data = await request.body()
     if len(data) > MAX_BODY:
-        raise InputError(f"the request body is larger than {MAX_BODY} bytes")
+        raise BodyTooLargeError(
+            f"the request body is larger than {size_text(MAX_BODY)}, the most a version's "
+            "terms may be",
+            hint="send one version's terms (as in an Agreement's spec.versions), not a file "
+            "of many",
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

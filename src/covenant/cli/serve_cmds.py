@@ -19,6 +19,7 @@ from covenant.cli.common import (
     settings_for,
 )
 from covenant.cli.console import usage
+from covenant.config import DEFAULT_MAX_BODY_BYTES, MAX_BODY_ENV
 from covenant.errors import CovenantError, OptionValueError, ServeStartError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -119,6 +120,16 @@ def serve_command(
             "must overwrite or drop the other, or a client could name its own address.",
         ),
     ] = "x-forwarded-for",
+    max_body_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-body-bytes",
+            envvar=MAX_BODY_ENV,
+            min=1,
+            help="The most bytes a request body may hold (an event batch, a form): a larger "
+            "one is refused (413 body-too-large) before it is read whole. Default 16 MiB.",
+        ),
+    ] = DEFAULT_MAX_BODY_BYTES,
 ) -> None:
     """Serve the workspace: HTTP API, web UI and /metrics, and run the worker.
 
@@ -172,6 +183,7 @@ def serve_command(
             catch_up=not no_catch_up,
             definitions_check_s=definitions_check,
             preload=True,
+            max_body_bytes=max_body_bytes,
         )
 
     shown = f"[{host}]" if ":" in host else host

@@ -31,6 +31,7 @@ from covenant.definitions.workspace import Workspace
 from covenant.errors import (
     HTTP_NAMES,
     AuthenticationError,
+    BodyTooLargeError,
     ConflictError,
     CovenantError,
     DaySumsOnlyError,
@@ -195,7 +196,10 @@ async def form(request: Request) -> dict[str, str]:
         raise InputError("the form was not sent as application/x-www-form-urlencoded")
     body = await request.body()
     if len(body) > MAX_FORM:
-        raise InputError(f"the form is larger than {MAX_FORM} bytes")
+        raise BodyTooLargeError(
+            f"the form is larger than {MAX_FORM:,} bytes (1 MiB)",
+            hint="shorten what was typed or pasted into it",
+        )
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=2000)
     except (UnicodeDecodeError, ValueError):
@@ -224,6 +228,7 @@ _STATUS: tuple[tuple[type[CovenantError], int], ...] = (
     (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (BodyTooLargeError, 413),
     (InputError, 400),
     (SourceError, 502),
     (StoreError, 503),
