@@ -5,6 +5,7 @@ pass the real ``promtool``."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -145,3 +146,83 @@ def test_the_dashboards_are_the_commands_files(shop: Shop, tmp_path: Path) -> No
     missing = shop.client.get(f"{V1}/dashboards/grafana/nowhere", shop.tokens["viewer"])
     assert missing.status_code == 404
     assert ", ".join(files) in missing.json()["hint"]
+
+
+def _record_levels(text: str) -> dict[int, set[str]]:
+    """The recording rules of a rule file by dependency level, worked out here from the
+    file: a rule reading no other recording is level 1, any other one more than the highest
+    level among the recordings it reads, a recording several rules write (one per objective)
+    being read after all of them. The names each level records."""
+    rules = [r for g in yaml.safe_load(text)["groups"] for r in g["rules"] if "record" in r]
+    names = {r["record"] for r in rules}
+
+    def reads(rule: dict[str, str]) -> set[str]:
+        expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', rule["expr"])  # no name inside a string
+        return (set(re.findall(r"[A-Za-z_:][A-Za-z0-9_:]*", expr)) & names) - {rule["record"]}
+
+    level: dict[int, int] = {}  # a rule's (by its place in ``rules``)
+    name_level: dict[str, int] = {}  # a recording's, once every rule writing it has one
+    while len(level) < len(rules):
+        for i, rule in enumerate(rules):
+            if i not in level and reads(rule) <= name_level.keys():
+                level[i] = 1 + max((name_level[d] for d in reads(rule)), default=0)
+        for name in names - name_level.keys():
+            writers = [i for i, r in enumerate(rules) if r["record"] == name]
+            if all(i in level for i in writers):
+                name_level[name] = max(level[i] for i in writers)
+    found: dict[int, set[str]] = {}
+    for i, k in level.items():
+        found.setdefault(k, set()).add(rules[i]["record"])
+    return found
+
+
+def test_each_level_is_the_commands_byte_for_byte(shop: Shop) -> None:
+    viewer = shop.tokens["viewer"]
+    whole = shop.client.get(f"{V1}/rules/prometheus", viewer).text
+    levels = _record_levels(whole)
+    assert sorted(levels) == list(range(1, len(levels) + 1))
+    assert len(levels) == 6  # as docs/prometheus-rules.md's back-fill loop says of the shop
+    plan = shop.client.get(f"{V1}/rules/prometheus/plan", viewer).json()
+    assert plan["levels"] == 6
+    for level, names in levels.items():
+        answer = shop.client.get(f"{V1}/rules/prometheus", viewer, params={"level": level})
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"].startswith("application/yaml")
+        cli = _cli("rules", "prometheus", "-w", str(shop.workspace), "--level", str(level))
+        assert answer.text == cli
+        groups = yaml.safe_load(answer.text)["groups"]
+        written = {r["record"] for g in groups for r in g["rules"]}
+        assert written == names, level
+        assert not [r for g in groups for r in g["rules"] if "alert" in r]
+
+
+def test_a_bad_level_names_the_parameter_and_the_fix(shop: Shop) -> None:
+    viewer = shop.tokens["viewer"]
+    past = shop.client.get(f"{V1}/rules/prometheus", viewer, params={"level": 7})
+    assert past.status_code == 400, past.text
+    assert past.json() == {
+        "code": "invalid-option-value",
+        "message": "level 7: the rules have 6 levels",
+        "hint": "give a level from 1 to 6, one after the other",
+    }
+    cli = CliRunner().invoke(
+        app, ["rules", "prometheus", "-w", str(shop.workspace), "--level", "7"]
+    )
+    assert cli.exit_code == 2
+    assert "--level 7: the rules have 6 levels" in cli.stderr
+    assert "give a level from 1 to 6, one after the other" in cli.stderr
+    for bad in ("0", "-1", "two"):
+        answer = shop.client.get(f"{V1}/rules/prometheus", viewer, params={"level": bad})
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "invalid-input"
+        assert answer.json()["message"].startswith("query.level: "), answer.text
+    zero = shop.client.get(f"{V1}/rules/prometheus", viewer, params={"level": 0}).json()
+    assert "greater than or equal to 1" in zero["message"]
+    operator = shop.client.get(
+        f"{V1}/rules/prometheus", viewer, params={"level": 1, "format": "prometheusrule"}
+    )
+    assert operator.status_code == 400, operator.text
+    assert operator.json()["message"] == (
+        "level writes a rule file to back-fill with promtool, not with format=prometheusrule"
+    )
+    assert operator.json()["hint"] == "leave out format=prometheusrule, or level"

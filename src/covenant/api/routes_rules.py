@@ -58,21 +58,43 @@ def prometheus_rules(
         list[str] | None,
         Query(max_length=100, description="prometheusrule: a metadata label KEY=VALUE."),
     ] = None,
+    level: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=1000,
+            description="Only the recording rules of dependency level N (1: those reading "
+            "the SLIs' metrics; each next level reads the levels before it), to back-fill the "
+            "history with promtool one level at a time; the plan's `levels` says how many "
+            "there are. Not with format=prometheusrule.",
+        ),
+    ] = None,
 ) -> Response:
     """The rule file (YAML) `covenant rules prometheus` writes for the same definitions and
     options, byte for byte: a Prometheus rule file, or with ``format=prometheusrule`` a
-    prometheus-operator ``PrometheusRule``. The objectives left out and what the rules need
-    of the server are in ``GET /rules/prometheus/plan``; none with rules is ``invalid-input``."""
-    from covenant.services.prom_rules import none_with_rules, operator_metadata, rules_text
+    prometheus-operator ``PrometheusRule``, or with ``level`` the recording rules of one
+    dependency level (``--level``). The objectives left out and what the rules need of the
+    server are in ``GET /rules/prometheus/plan``; none with rules is ``invalid-input``."""
+    from covenant.services.prom_rules import (
+        check_level,
+        level_text,
+        none_with_rules,
+        operator_metadata,
+        rules_text,
+    )
 
     operator = format is RuleFormat.PROMETHEUSRULE
     metadata = operator_metadata(name, namespace, label or [], operator=operator, flag="")
+    check_level(level, operator=operator, flag="")
     plan = _plan(ctx, slo)
     if not plan.targets:
         raise none_with_rules(
             plan, listed="GET /api/v1/rules/prometheus/plan lists each objective with the reason"
         )
-    text = rules_text(plan, operator=operator, metadata=metadata)
+    if level is not None:
+        text = level_text(plan, level=level, flag="")[0]
+    else:
+        text = rules_text(plan, operator=operator, metadata=metadata)
     return Response(text, media_type="application/yaml; charset=utf-8")
 
 
@@ -81,12 +103,14 @@ def prometheus_rules_plan(ctx: Ctx, slo: Slos = None) -> dict[str, Any]:
     """Which objectives get rules (``rules``: their keys) and the notes `covenant rules
     prometheus` prints on standard error: each objective left out with the reason
     (``skipped``), what the server or Alertmanager needs (``note``), what to act on soon
-    (``warning``)."""
-    from covenant.services.prom_rules import rule_notes
+    (``warning``); and how many dependency ``levels`` the recording rules have (the
+    ``level`` parameter of ``GET /rules/prometheus`` takes 1 to that)."""
+    from covenant.services.prom_rules import level_count, rule_notes
 
     plan = _plan(ctx, slo)
     return {
         "rules": [t.objective.key for t in plan.targets],
+        "levels": level_count(plan),
         "notes": [n.as_json() for n in rule_notes(plan, at=ctx.clock())],
     }
 

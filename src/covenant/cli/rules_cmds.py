@@ -179,17 +179,17 @@ def prometheus_command(
     Objectives that get no rules are listed on standard error with the reason.
     """
     from covenant.errors import OptionValueError
-    from covenant.services.prom_rules import level_text, operator_metadata, prometheus_rules
+    from covenant.services.prom_rules import (
+        check_level,
+        level_text,
+        operator_metadata,
+        prometheus_rules,
+    )
 
     operator = rule_format is RuleFormat.PROMETHEUSRULE
     try:
         metadata = operator_metadata(name, namespace, label or [], operator=operator)
-        if level is not None and (operator or tests is not None):
-            other = "--format prometheusrule" if operator else "--tests"
-            raise OptionValueError(
-                f"--level writes a rule file to back-fill with promtool, not with {other}",
-                hint=f"leave out {other}, or --level",
-            )
+        check_level(level, operator=operator, tests=tests is not None)
     except OptionValueError as error:
         raise usage(error) from None
     try:

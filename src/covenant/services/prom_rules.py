@@ -118,13 +118,35 @@ def rules_text(
     return rules_yaml(rule_groups(plan.targets), operator=operator, **(metadata or {}))
 
 
-def level_text(plan: RulePlan, *, level: int) -> tuple[str, str]:
+def level_count(plan: RulePlan) -> int:
+    """How many dependency levels ``plan``'s recording rules have (``level_text``)."""
+    return len(rule_levels(rule_groups(plan.targets)))
+
+
+def check_level(
+    level: int | None, *, operator: bool, tests: bool = False, flag: str = "--"
+) -> None:
+    """A level (``--level``, the API's ``level``) goes with neither a ``PrometheusRule`` nor
+    the promtool tests (OptionValueError naming both, ``flag`` as in ``operator_metadata``)."""
+    if level is None or not (operator or tests):
+        return
+    wanted = f"{flag}format prometheusrule" if flag else "format=prometheusrule"
+    other = wanted if operator else f"{flag}tests"
+    raise OptionValueError(
+        f"{flag}level writes a rule file to back-fill with promtool, not with {other}",
+        hint=f"leave out {other}, or {flag}level",
+    )
+
+
+def level_text(plan: RulePlan, *, level: int, flag: str = "--") -> tuple[str, str]:
     """The rule file of ``plan``'s recording rules of dependency ``level`` (1: those reading
-    the SLIs' metrics), for a back-fill one level at a time, and what to do with it next."""
+    the SLIs' metrics), for a back-fill one level at a time, and what to do with it next.
+    A level past the last is an OptionValueError naming ``{flag}level`` (``--level`` on the
+    command line, ``level`` in a query)."""
     levels = rule_levels(rule_groups(plan.targets))
     if not 1 <= level <= len(levels):
         raise OptionValueError(
-            f"--level {level}: the rules have {len(levels)} levels",
+            f"{flag}level {level}: the rules have {len(levels)} levels",
             hint=f"give a level from 1 to {len(levels)}, one after the other",
         )
     groups = levels[level - 1]
