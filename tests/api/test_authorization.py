@@ -91,6 +91,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/series-aside/prune"): "admin",
     ("GET", "/rules/prometheus"): "staff",
     ("GET", "/rules/prometheus/plan"): "staff",
+    ("GET", "/rules/prometheus/tests"): "staff",
     ("GET", "/dashboards/grafana"): "staff",
     ("GET", "/dashboards/grafana/{file}"): "staff",
     ("POST", "/imports/{tool}"): "staff",

@@ -226,3 +226,63 @@ def test_a_bad_level_names_the_parameter_and_the_fix(shop: Shop) -> None:
         "level writes a rule file to back-fill with promtool, not with format=prometheusrule"
     )
     assert operator.json()["hint"] == "leave out format=prometheusrule, or level"
+
+
+def test_the_dashboards_of_some_slos_are_the_commands_files(shop: Shop, tmp_path: Path) -> None:
+    """`covenant dashboards grafana --slo` writes dashboards with those SLOs' panels only: one
+    fetched with the same ``slo`` is that file, byte for byte."""
+    slos = ["checkout-monthly"]
+    _cli(
+        "dashboards", "grafana", "-w", str(shop.workspace), "--out", str(tmp_path), "--slo", slos[0]
+    )
+    files = sorted(p.stem for p in tmp_path.glob("*.json"))
+    viewer = shop.tokens["viewer"]
+    listed = shop.client.get(f"{V1}/dashboards/grafana", viewer, params={"slo": slos}).json()
+    assert sorted(i["file"] for i in listed["items"]) == files == ["checkout"]
+    whole = shop.client.get(f"{V1}/dashboards/grafana/checkout", viewer).text
+    some = shop.client.get(f"{V1}/dashboards/grafana/checkout", viewer, params={"slo": slos})
+    assert some.status_code == 200, some.text
+    assert some.text == (tmp_path / "checkout.json").read_text(encoding="utf-8")
+    assert some.text != whole  # the other checkout SLOs' panels are left out
+    others = {
+        i["file"] for i in shop.client.get(f"{V1}/dashboards/grafana", viewer).json()["items"]
+    }
+    for other in sorted(others - set(files)):
+        missing = shop.client.get(f"{V1}/dashboards/grafana/{other}", viewer, params={"slo": slos})
+        assert missing.status_code == 404, missing.text
+
+
+def test_the_promtool_tests_are_the_commands_files(shop: Shop, tmp_path: Path) -> None:
+    """`covenant rules prometheus --tests FILE` writes FILE and the rules it loads (FILE's
+    name with .rules.yml); ``GET /rules/prometheus/tests?file=`` answers both texts, byte for
+    byte, and the line per objective the command prints between its two "wrote" lines."""
+    tests = tmp_path / "shop-tests.yml"
+    result = CliRunner().invoke(
+        app,
+        [
+            *("rules", "prometheus", "-w", str(shop.workspace), "--slo", "checkout-monthly"),
+            *("--out", str(tmp_path / "rules.yml"), "--tests", str(tests)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    viewer = shop.tokens["viewer"]
+    params = {"slo": "checkout-monthly", "file": "shop-tests.yml"}
+    answer = shop.client.get(f"{V1}/rules/prometheus/tests", viewer, params=params)
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["tests_file"] == "shop-tests.yml"
+    assert found["rules_file"] == "shop-tests.rules.yml"
+    assert found["tests"] == tests.read_text(encoding="utf-8")
+    assert found["rules"] == (tmp_path / "shop-tests.rules.yml").read_text(encoding="utf-8")
+    assert yaml.safe_load(found["tests"])["rule_files"] == ["shop-tests.rules.yml"]
+    printed = result.stderr.splitlines()
+    loaded = f"wrote {tmp_path / 'shop-tests.rules.yml'} ("
+    first = next(i for i, line in enumerate(printed) if line.startswith(loaded))
+    last = next(i for i, line in enumerate(printed) if line.startswith(f"wrote {tests};"))
+    assert found["checks"] == printed[first + 1 : last]
+    assert found["checks"]
+    assert found["checks"][0].startswith("checkout-checkout-monthly: ")
+    for bad in ("../x.yml", "a/b.yml", ".hidden.yml", ""):
+        refused = shop.client.get(f"{V1}/rules/prometheus/tests", viewer, params={"file": bad})
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["message"].startswith("query.file: "), refused.text

@@ -115,6 +115,44 @@ def prometheus_rules_plan(ctx: Ctx, slo: Slos = None) -> dict[str, Any]:
     }
 
 
+@router.get("/rules/prometheus/tests", tags=["monitoring"])
+def prometheus_rule_tests(
+    ctx: Ctx,
+    slo: Slos = None,
+    file: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+            description="The name the tests file is saved as (letters, digits, '.', '_', "
+            "'-'): the rules it loads are named after it, with .rules.yml.",
+        ),
+    ] = "slo-tests.yml",
+) -> dict[str, Any]:
+    """The promtool unit tests `covenant rules prometheus --tests FILE` writes, byte for
+    byte: ``tests`` (to save as ``tests_file``, run with ``promtool test rules``) and the
+    ``rules`` they load (to save beside it as ``rules_file``); ``checks``: what each
+    objective's tests check, as the command prints it. Each alert tier fires and resolves at
+    the instants Covenant's engine computes."""
+    from covenant.services.prom_rules import none_with_rules
+    from covenant.services.prom_tests import rule_tests
+
+    plan = _plan(ctx, slo)
+    if not plan.targets:
+        raise none_with_rules(
+            plan, listed="GET /api/v1/rules/prometheus/plan lists each objective with the reason"
+        )
+    made = rule_tests(plan, name=file)
+    return {
+        "tests_file": file,
+        "tests": made.tests_text,
+        "rules_file": made.rules_file,
+        "rules": made.rules_text,
+        "checks": made.checks,
+    }
+
+
 @router.get("/dashboards/grafana", tags=["monitoring"])
 def grafana_dashboards(ctx: Ctx, slo: Slos = None) -> dict[str, Any]:
     """One Grafana dashboard per service with rules (as `covenant dashboards grafana` writes
@@ -140,19 +178,21 @@ def grafana_dashboards(ctx: Ctx, slo: Slos = None) -> dict[str, Any]:
 
 
 @router.get("/dashboards/grafana/{file}", tags=["monitoring"], response_class=JSONResponse)
-def grafana_dashboard(ctx: Ctx, file: str) -> Response:
+def grafana_dashboard(ctx: Ctx, file: str, slo: Slos = None) -> Response:
     """One service's dashboard, the JSON Grafana imports (Dashboards → Import, or its HTTP
     API's ``dashboard`` field), the same as `covenant dashboards grafana` writes to
-    ``<file>.json``."""
+    ``<file>.json`` (with ``slo``: as ``--slo`` writes it, those SLOs' panels only)."""
     from covenant.services.dashboards import dashboard_json, dashboard_named, grafana_dashboards
 
-    plan = _plan(ctx, None)
-    board = dashboard_named(plan, file)
+    every = _plan(ctx, None)
+    plan = _plan(ctx, slo) if slo else every
+    board = dashboard_named(plan, file, every=every)
     if board is None:
-        known = ", ".join(b.file for b in grafana_dashboards(plan))
+        known = ", ".join(b.file for b in grafana_dashboards(plan, every=every))
+        some = " with the slo asked for" if slo else ""
         raise NotFoundError(
-            f"no Grafana dashboard named {file!r}",
-            hint="GET /api/v1/dashboards/grafana lists them (here: "
+            f"no Grafana dashboard named {file!r}{some}",
+            hint=f"GET /api/v1/dashboards/grafana{'?slo=…' if slo else ''} lists them (here: "
             f"{known or 'none: no objective gets Prometheus rules'})",
         )
     return Response(dashboard_json(board.model), media_type="application/json")

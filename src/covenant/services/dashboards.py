@@ -80,11 +80,12 @@ def grafana_dashboards(plan: RulePlan, *, every: RulePlan | None = None) -> list
     ]
 
 
-def dashboard_named(plan: RulePlan, file: str) -> Board | None:
-    """The dashboard of the whole workspace's ``plan`` whose file is ``file`` (with or without
-    ``.json``), as the API and the sources page hand them out."""
+def dashboard_named(plan: RulePlan, file: str, *, every: RulePlan | None = None) -> Board | None:
+    """The dashboard of ``plan`` whose file is ``file`` (with or without ``.json``), as the
+    API and the sources page hand them out; ``every``: the whole workspace's plan when
+    ``plan`` holds some SLOs only (``grafana_dashboards``)."""
     stem = file.removesuffix(".json")
-    return next((b for b in grafana_dashboards(plan) if b.file == stem), None)
+    return next((b for b in grafana_dashboards(plan, every=every) if b.file == stem), None)
 
 
 def dashboard_json(model: dict[str, Any]) -> str:

@@ -4,7 +4,7 @@ engine replaying the same data (``core.replay``), so passing them shows the rule
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -127,24 +127,29 @@ def tests_rules_path(path: Path) -> Path:
     return path.with_name(path.name.removesuffix(".yml").removesuffix(".yaml") + ".rules.yml")
 
 
-def write_rule_tests(plan: RulePlan, path: Path) -> list[str]:
-    """Write the unit tests to ``path`` and the rules they load beside it; what was written."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleTests:
+    """The promtool unit tests of a plan: the tests file's text, the rules it loads (by the
+    name ``rules_file``) and a line per objective saying what is checked."""
+
+    rules_file: str
+    rules_text: str
+    tests_text: str
+    checks: list[str]
+
+
+def rule_tests(plan: RulePlan, *, name: str) -> RuleTests:
+    """The unit tests of ``plan``'s objectives with alert tiers, to be saved as ``name``
+    beside the rules they load (``tests_rules_path``)."""
     targets = [t for t in plan.targets if t.objective.alert_tiers]
     if not targets:
         raise InputError(
             "no objective with alert tiers gets rules, so there is nothing to test",
             hint="check the reasons listed for the skipped objectives",
         )
-    rules_path = tests_rules_path(path)
-    rules_path.write_text(
-        rules_yaml(rule_groups(targets, sources=False, meta=False)), encoding="utf-8"
-    )
+    rules_file = tests_rules_path(Path(name)).name
     tests = [target_test(t) for t in targets]
-    path.write_text(tests_yaml(tests, rule_file=rules_path.name), encoding="utf-8")
-    lines = [
-        f"wrote {rules_path} (the per-minute groups: counts, windows and alerts, without the "
-        "two rules per objective that read the SLI's metrics)"
-    ]
+    checks = []
     for test in tests:
         fired = sorted({tier.name for check in test.alerts for tier in check.firing})
         tiers = test.target.objective.alert_tiers
@@ -156,9 +161,27 @@ def write_rule_tests(plan: RulePlan, path: Path) -> list[str]:
         silent = sorted({tier.name for check in test.no_data for tier in check.firing})
         if test.no_data:
             note += f"; no-data alerts fired: {', '.join(silent) or 'none'}"
-        lines.append(
+        checks.append(
             f"{test.target.sloth_id}: {len(test.alerts) + len(test.no_data)} alert checks over "
             f"{test.minutes:,} minutes, tiers fired: {', '.join(fired) or 'none'}{note}"
         )
-    lines.append(f"wrote {path}; run: promtool test rules {path}")
-    return lines
+    return RuleTests(
+        rules_file=rules_file,
+        rules_text=rules_yaml(rule_groups(targets, sources=False, meta=False)),
+        tests_text=tests_yaml(tests, rule_file=rules_file),
+        checks=checks,
+    )
+
+
+def write_rule_tests(plan: RulePlan, path: Path) -> list[str]:
+    """Write the unit tests to ``path`` and the rules they load beside it; what was written."""
+    made = rule_tests(plan, name=path.name)
+    rules_path = tests_rules_path(path)
+    rules_path.write_text(made.rules_text, encoding="utf-8")
+    path.write_text(made.tests_text, encoding="utf-8")
+    return [
+        f"wrote {rules_path} (the per-minute groups: counts, windows and alerts, without the "
+        "two rules per objective that read the SLI's metrics)",
+        *made.checks,
+        f"wrote {path}; run: promtool test rules {path}",
+    ]
