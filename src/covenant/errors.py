@@ -18,6 +18,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── WorkspaceOptionError  a -w / $COVENANT_WORKSPACE that is no folder (exit 2)
     │   └── ClockVariableError    a bad COVENANT_NOW (exit 2)
     ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
+    │   └── NothingIngestedError  no row of a file would be stored (all rejected, unmatched, none)
     ├── SourceError          a metrics source (Prometheus) did not answer usably
     │   ├── SourceUnreachableError  down, refused or too slow, after the retries
     │   ├── SourceRefusedError      it answered with an error (bad query, auth, overload)
@@ -290,6 +291,17 @@ class StoreNewerError(StoreError):
 
 class IngestError(CovenantError):
     code = "ingest-error"
+
+
+class NothingIngestedError(IngestError):
+    """No row of a file would be stored: every row was rejected or matched no SLI, or the file
+    holds none. The file is not recorded as ingested, so it is read again when run again. The
+    message is a summary line and the first reasons, one per line; the fix follows them."""
+
+    code = "nothing-ingested"
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  — {self.hint}" if "\n" in self.message else super().__str__()
 
 
 class SourceError(CovenantError):

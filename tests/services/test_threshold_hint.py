@@ -54,10 +54,14 @@ def reasons(ws: Path, at: str = AT) -> dict[str, Any]:
 
 
 def started(tmp_path: Path, events: str | None = None) -> Path:
-    """`covenant init`'s workspace with its sample events (or ``events``) ingested."""
+    """`covenant init`'s workspace with its sample events (or ``events``; "": none, and an
+    empty store, since a file without rows is refused) ingested."""
     ws = tmp_path / "ws"
     cli("init", str(ws))
     csv = ws / "events" / "sample.csv"
+    if events == "":
+        open_store(sqlite_url(ws)).dispose()
+        return ws
     if events is not None:
         csv.write_text(events, encoding="utf-8")
     cli("ingest", "events", str(csv), "-w", str(ws))
@@ -149,7 +153,7 @@ def test_a_series_that_had_events_before_the_window_keeps_the_reason(tmp_path: P
 
 
 def test_thresholds_read_from_prometheus_point_at_a_read(tmp_path: Path) -> None:
-    ws = started(tmp_path, "timestamp,sli,status,latency_ms\n")  # no events: an empty store
+    ws = started(tmp_path, "")  # no events: an empty store
     engine = open_store(sqlite_url(ws))
     put(engine, datetime(2026, 10, 1, tzinfo=UTC), 20, bad=0, series="checkout-latency:lte300")
     with write_transaction(engine) as conn:

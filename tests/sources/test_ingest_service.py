@@ -166,6 +166,7 @@ def test_cli_table_lists_bad_rows_and_fails_on_unreadable(
     monkeypatch.setattr(ingest_cmds, "_event_rules", lambda _: RULES)
     monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
     rows = [f"2026-01-01T00:00:{i:02d},checkout,200" for i in range(25)]
+    rows.append("2026-01-01T00:01:00Z,checkout,200")  # one row stored: none is an error
     path = csv_file(tmp_path, "naive.csv", rows)
     runner = CliRunner()
     result = runner.invoke(app, ["ingest", "events", str(path), "-w", str(tmp_path), "--strict"])

@@ -466,6 +466,7 @@ def test_cli_strict_fails_on_rejected_rows_and_tables_list_them(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     rows = [{**INCIDENTS[0], "id": f"i{n}", "force_majeure": "perhaps"} for n in range(25)]
+    rows.append(INCIDENTS[1])  # one row stored: a file of only rejected rows is an error
     path = write(tmp_path, "incidents.jsonl", "\n".join(json.dumps(r) for r in rows))
     result = runner.invoke(app, ["ingest", "incidents", str(path), "-w", str(tmp_path), "--strict"])
     assert result.exit_code == 1

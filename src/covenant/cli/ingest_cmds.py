@@ -78,7 +78,8 @@ def events(
 
     Columns: timestamp (ISO-8601 with Z or an offset, or epoch s/ms), sli or service, and
     outcome, status or latency_ms — or pre-counted good and total. Re-ingesting the same
-    file changes nothing.
+    file changes nothing. A file of which no row is stored (every row rejected or matching
+    no SLI, or none) exits 1 and is not recorded, so it is read again once fixed.
     """
     from covenant.services.ingest import ingest_event_files
 

@@ -29,6 +29,7 @@ from covenant.core.model import EventRule
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
 from covenant.errors import InputError, Problem, StoreError
+from covenant.services.nothing_ingested import refuse_if_nothing_ingested
 from covenant.services.store import open_store
 from covenant.sources.eventfiles import (
     DEFAULT_BLOCK_BYTES,
@@ -86,7 +87,9 @@ def ingest_event_files(
 
     A file is read in batches of about ``block_bytes`` and only its counts per bucket are
     kept, so memory does not grow with the file. Raises ``IngestError`` for a file that
-    cannot be read at all (files before it stay ingested; nothing of it is written) and
+    cannot be read at all (files before it stay ingested; nothing of it is written), its
+    ``NothingIngestedError`` for a file of which no row would be stored (every row rejected
+    or matching no SLI, or none: it is not recorded, so it is read again when run again) and
     ``StoreError`` when the store refuses the write (nothing of that file stays).
     """
     return [
@@ -136,6 +139,7 @@ def _ingest_file(
     batch_sha256: str | None = None,
     batch_key: str | None = None,
     actor: str = UNKNOWN_ACTOR,
+    refuse_nothing: bool = True,
 ) -> IngestReport:
     _notify(progress, path, "read", 0.0)
     file_format(path)  # a name we cannot read is refused before any work
@@ -172,6 +176,16 @@ def _ingest_file(
                 return _duplicate_report(path, sha256, earlier)
         chunks = totals.day_chunks()
         events = totals.result(counts=chunks is None)
+        if refuse_nothing:  # a file of which no row is stored is refused, not recorded
+            refuse_if_nothing_ingested(
+                path,
+                rows_read=events.rows_read,
+                rows_ingested=events.rows_ingested,
+                rows_rejected=events.rows_rejected,
+                problems=events.problems,
+                rows_unmatched=events.rows_unmatched,
+                unmatched=events.unmatched,
+            )
         _notify(progress, path, "write", 0.9)
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
@@ -441,4 +455,5 @@ def ingest_event_batch(
             batch_sha256=batch_sha256(key),
             batch_key=key,
             actor=actor,
+            refuse_nothing=False,  # an API batch answers its refused rows (docs/api.md)
         )

@@ -24,6 +24,7 @@ from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace
 from covenant.errors import Problem
 from covenant.services.ingest import Progress, store_errors
+from covenant.services.nothing_ingested import refuse_if_nothing_ingested
 from covenant.services.ticket_checks import ticket_warnings
 from covenant.sources import records as record_files
 from covenant.sources.recordfiles import RecordSource, read_record_source
@@ -107,7 +108,9 @@ def ingest_ticket_files(
     With ``workspace``, each report warns about tickets no agreement of it counts (an unknown
     customer, a priority without a support target: ``services.ticket_checks``).
     Raises ``IngestError`` for a file that cannot be read at all (files before it stay
-    ingested) and ``StoreError`` when the store refuses the write (nothing of that file stays).
+    ingested), its ``NothingIngestedError`` for a file of rows that are all rejected (not
+    recorded: an empty export is fine) and ``StoreError`` when the store refuses the write
+    (nothing of that file stays).
     """
     reports = []
     for p in files:
@@ -167,6 +170,14 @@ def _ingest_file(
             return _duplicate(path, kind.name, source.sha256, earlier), None
         _notify(progress, path, "parse", 0.4)
         parsed = kind.parse(source)
+        refuse_if_nothing_ingested(  # an empty export (no rows) stays fine: docs/records.md
+            path,
+            rows_read=parsed.rows_read,
+            rows_ingested=len(parsed.records),
+            rows_rejected=parsed.rows_rejected,
+            problems=parsed.problems,
+            refuse_empty=False,
+        )
         _notify(progress, path, "write", 0.7)
         try:
             counts = _write(engine, path=path, kind=kind, parsed=parsed)

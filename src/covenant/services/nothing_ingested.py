@@ -1,0 +1,80 @@
+"""A file of which no row would be stored is refused, not recorded as ingested.
+
+Recorded, it would read as a success that stored nothing, and the same bytes run again (after
+the workspace gained the SLI its rows name) would be skipped as already ingested. Event files
+and ticket and incident files share this check and its wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from covenant.errors import NothingIngestedError, Problem
+
+SHOWN_REASONS = 3
+AGAIN = "nothing of {name} was recorded, so it is read afresh, not skipped as already ingested"
+
+
+def refuse_if_nothing_ingested(
+    path: Path,
+    *,
+    rows_read: int,
+    rows_ingested: int,
+    rows_rejected: int,
+    problems: Sequence[Problem],
+    rows_unmatched: int = 0,
+    unmatched: Sequence[tuple[str, int]] = (),
+    what: str = "event",
+    refuse_empty: bool = True,
+) -> None:
+    """Raise ``NothingIngestedError`` when no row of ``path`` would be stored: every row read
+    was rejected or matched no SLI (``unmatched``: label and count), or — with
+    ``refuse_empty`` — the file holds no rows. A file with one row stored passes."""
+    name = path.name
+    if rows_ingested > 0 or (rows_read == 0 and not refuse_empty):
+        return
+    again = AGAIN.format(name=name)
+    if rows_read == 0:
+        only = "only its header line" if ".csv" in path.suffixes else "no rows"
+        raise NothingIngestedError(
+            f"{name}: holds no {what} rows ({only})",
+            hint=f"ingest the export that holds the rows, or leave the file out; {again}",
+        )
+    why = _why(rows_read, rejected=rows_rejected, unmatched=rows_unmatched)
+    lines = [f"{name}: none of its {_rows(rows_read)} was ingested: {why}"]
+    for problem in problems[:SHOWN_REASONS]:
+        head = " ".join(part for part in (problem.where, problem.field) if part)
+        fix = f" — {problem.fix}" if problem.fix else ""
+        lines.append(f"  {head}: {problem.message}{fix}")
+    hidden = rows_rejected - min(len(problems), SHOWN_REASONS)
+    if hidden > 0:
+        lines.append(f"  … and {hidden:,} more rejected row{'' if hidden == 1 else 's'}")
+    for label, count in unmatched[:SHOWN_REASONS]:
+        lines.append(f"  {_rows(count)} with {label} match{'es' if count == 1 else ''} no SLI")
+    fixes = []
+    if rows_rejected:
+        fixes.append("fix those rows and ingest the file again")
+    if rows_unmatched:
+        fixes.append(
+            "name an SLI (or service) the workspace defines in those rows, or define it in the "
+            "workspace, and ingest the file again"
+        )
+    raise NothingIngestedError("\n".join(lines), hint=f"{'; '.join(fixes)}; {again}")
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row{'' if count == 1 else 's'}"
+
+
+def _why(read: int, *, rejected: int, unmatched: int) -> str:
+    """Why none was stored: rejected, matched no SLI, or some of each."""
+    if read == 1:
+        return "it was rejected" if rejected else "it matches no SLI"
+    if rejected == read:
+        return f"all {read:,} were rejected"
+    if unmatched == read:
+        return f"all {read:,} match no SLI"
+    verb = "was" if rejected == 1 else "were"
+    match = "matches" if unmatched == 1 else "match"
+    return f"{rejected:,} {verb} rejected and {unmatched:,} {match} no SLI"
