@@ -25,7 +25,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── SourceAnswerError       partial (warnings), garbage, or counts that are not exact
     │   ├── MinutesUnreadError      the minutes of days stored as sums could not be read
     │   ├── SumsDifferError         minutes read do not add up to a day's (hour's) stored sums
-    │   └── SourceCredentialsError  a credential's environment variable is not set
+    │   └── SourceCredentialsError  a credential's environment variable is not set (or empty)
     ├── StoreError           the store cannot be opened, migrated or written
     │   ├── NoStoreError          a command that only reads found no store to read
     │   ├── ReadOnlyStoreError    a read-only store needs a write (a schema upgrade)
@@ -94,6 +94,15 @@ def hide_secrets(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted(filter(None, secrets), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def unset_variable(name: str, value: str | None) -> str:
+    """Why the environment variable ``name`` gave no value (``value``: what it holds), as a
+    message says it: "the environment variable NAME is not set", or "… is set but empty"
+    (``NAME= covenant …``, a CI secret that was never defined), so the reader looks for the
+    right thing. One wording for every credential Covenant reads from the environment."""
+    said = "is not set" if value is None else "is set but empty"
+    return f"the environment variable {name} {said}"
 
 
 CLI_NAMES: Mapping[str, str] = {

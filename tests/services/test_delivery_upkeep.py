@@ -100,7 +100,8 @@ def test_a_signed_webhook_carries_the_hmac_of_its_instant_and_body(
         (row,) = [r for r in outbox.rows(conn) if r.target == "unset"]
     assert (row.status, row.last_error) == (
         "pending",
-        "environment variable NO_SUCH_VAR is not set",
+        "the environment variable NO_SUCH_VAR is not set — export NO_SUCH_VAR=… where "
+        "Covenant sends alerts (the target unset names it)",
     )
 
 

@@ -34,7 +34,7 @@ import httpx
 
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.definitions.delivery import DeliveryTarget
-from covenant.errors import hide_secrets
+from covenant.errors import hide_secrets, unset_variable
 
 ALERTMANAGER_HOLD = timedelta(hours=4)
 """How long Alertmanager keeps a firing alert without hearing from Covenant again (default)."""
@@ -250,7 +250,8 @@ def request_for(
     generator_url: str = "",
     hold: timedelta = ALERTMANAGER_HOLD,
 ) -> tuple[str, dict[str, str], Any]:
-    """(url, headers, JSON body) of one send; KeyError names an unset environment variable."""
+    """(url, headers, JSON body) of one send; ``MissingVariable`` names an environment
+    variable the target names that is not set or is empty."""
     base = target.url or _env(target.url_env or "")
     headers = {"User-Agent": USER_AGENT, **dict(target.headers)}
     headers.update({name: _env(var) for name, var in target.headers_env})
@@ -286,8 +287,12 @@ def send(
             secret = _env(target.signing_secret_env)
             headers[SIGNATURE_HEADER] = signature(secret, content, at=int(now.timestamp()))
         secrets = _sent_secrets(target, headers)
-    except KeyError as exc:
-        return SendResult(False, f"environment variable {exc.args[0]} is not set")
+    except MissingVariable as exc:
+        return SendResult(
+            False,
+            f"{exc} — export {exc.name}=… where Covenant sends alerts (the target "
+            f"{target.name}{f' at {target.where}' if target.where else ''} names it)",
+        )
     try:
         response = client.post(url, content=content, headers=headers, timeout=target.timeout_s)
     except httpx.TimeoutException:
@@ -323,10 +328,18 @@ def signature(secret: str, content: bytes, *, at: int) -> str:
     return f"t={at},v1={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
 
 
+class MissingVariable(Exception):  # noqa: N818 - a send's outcome, not an error raised out
+    """An environment variable a target names gives no value: not set, or set but empty."""
+
+    def __init__(self, name: str, value: str | None) -> None:
+        super().__init__(unset_variable(name, value))
+        self.name = name
+
+
 def _env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
-        raise KeyError(name)
+        raise MissingVariable(name, value)
     return value
 
 

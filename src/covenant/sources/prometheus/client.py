@@ -36,6 +36,7 @@ from covenant.errors import (
     SourceTLSError,
     SourceUnreachableError,
     hide_secrets,
+    unset_variable,
 )
 from covenant.sources.prometheus import decode
 from covenant.sources.prometheus.budget import Budget
@@ -327,9 +328,8 @@ def _plain_http(url: str) -> bool:
 def _secret(environ: Mapping[str, str], name: str) -> str:
     value = environ.get(name)
     if not value:
-        said = "is not set" if value is None else "is set but empty"
         raise SourceCredentialsError(
-            f"the environment variable {name} {said}",
+            unset_variable(name, value),
             hint=f"export {name}=… (the secret itself) before running (the DataSource names "
             "it; the secret is never written in the workspace)",
         )

@@ -1,0 +1,64 @@
+"""A delivery target's variable set to the empty string is named as set but empty.
+
+The senders said "environment variable X is not set" also when X was set to "" (`SLACK_URL=
+covenant serve`, a CI secret that is not defined), sending the reader to look for a variable
+that is there. The Prometheus client already told the two apart; both now word it alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
+from covenant.definitions.delivery import DeliveryTarget
+from covenant.services.senders import send
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+NOTICE = AlertNotice(
+    key="burn-rate/checkout-availability/page-fast",
+    kind=NoticeKind.BURN_RATE,
+    state=NoticeState.FIRING,
+    severity="page",
+    labels={"alertname": "CheckoutAvailability"},
+    annotations={"title": "Checkout burns its budget"},
+    starts_at=NOW,
+)
+URL = "http://127.0.0.1:9/hook"
+TARGETS = {
+    "urlEnv": DeliveryTarget(name="chat", kind="slack", url_env="COV_TEST_VAR"),
+    "bearerTokenEnv": DeliveryTarget(
+        name="hook", kind="webhook", url=URL, bearer_token_env="COV_TEST_VAR"
+    ),
+    "headersEnv": DeliveryTarget(
+        name="hook", kind="webhook", url=URL, headers_env=(("X-Key", "COV_TEST_VAR"),)
+    ),
+    "signingSecretEnv": DeliveryTarget(
+        name="hook", kind="webhook", url=URL, signing_secret_env="COV_TEST_VAR"
+    ),
+}
+
+
+def never_sent(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"nothing is sent without its variable: {request.url}")
+
+
+@pytest.mark.parametrize("field", sorted(TARGETS))
+@pytest.mark.parametrize(
+    ("value", "said"), [(None, "is not set"), ("", "is set but empty")], ids=["unset", "empty"]
+)
+def test_an_unset_and_an_empty_variable_are_told_apart(
+    monkeypatch: pytest.MonkeyPatch, field: str, value: str | None, said: str
+) -> None:
+    if value is None:
+        monkeypatch.delenv("COV_TEST_VAR", raising=False)
+    else:
+        monkeypatch.setenv("COV_TEST_VAR", value)
+    with httpx.Client(transport=httpx.MockTransport(never_sent)) as client:
+        result = send(client, TARGETS[field], NOTICE, now=NOW)
+    assert not result.ok
+    assert result.error.startswith(f"the environment variable COV_TEST_VAR {said}")
+    assert "export COV_TEST_VAR=" in result.error
+    assert not result.permanent  # a variable exported later lets the retry through
