@@ -62,8 +62,8 @@ def test_the_objectives_conflict_is_reported_with_the_policys_problems() -> None
     assert _errors(BOS) == [
         ("conflicting-fields", "spec.objectives[0].targetPercent"),
         ("invalid-value", "spec.alertPolicies[0].spec.conditions[0].kind"),
-        ("missing-field", "spec.alertPolicies[0].spec.notificationTargets"),
         ("unknown-field", "spec.alertPolicies[0].spec.conditions[0].threshold"),
+        # one problem: notificationTarget is the missing notificationTargets, misspelt
         ("unknown-field", "spec.alertPolicies[0].spec.notificationTarget"),
     ]
 

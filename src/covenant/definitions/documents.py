@@ -22,6 +22,7 @@ from covenant.definitions.kinds import (
     kind_names,
     model_for,
 )
+from covenant.definitions.misspelt import one_per_misspelling
 from covenant.definitions.openslo import (
     AlertConditionDocument,
     AlertPolicyDocument,
@@ -37,6 +38,13 @@ UNSUPPORTED_VERSIONS = ("openslo/v2alpha", "openslo/v2alpha1")
 
 
 def parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
+    """The document checked and validated, and its problems (a misspelt required key told
+    once: ``definitions.misspelt``)."""
+    parsed, problems = _parse_document(doc)
+    return parsed, one_per_misspelling(problems, [doc])
+
+
+def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
     data = doc.data
     if not isinstance(data, dict):
         return None, [

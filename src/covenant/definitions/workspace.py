@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from covenant.definitions.documents import parse_document
+from covenant.definitions.misspelt import one_per_misspelling
 from covenant.definitions.parsed import Definition, Parsed
 from covenant.definitions.resolve import resolve
 from covenant.definitions.settings import WorkspaceSettings
@@ -122,7 +123,7 @@ def analyse_sources(
             parsed.append(item)
     has_errors = any(p.severity == "error" for p in found)
     resolved = resolve(parsed, build=not has_errors)
-    found += resolved.problems
+    found = one_per_misspelling([*found, *resolved.problems], sources)
     found.sort(key=_order)
     if any(p.severity == "error" for p in found):
         return None, found
