@@ -1,7 +1,7 @@
-"""The API's reads answer what the CLI's ``--format json`` prints for the same workspace, store
-and instant: lint, exposure, evaluations, an SLO target suggestion, the backing suggestion, an
-alert backtest and the notice outbox. The CLI is run as a user runs it (typer's runner on the
-real commands)."""
+"""The API's reads answer what the CLI's ``--format json`` prints for the same workspace, store,
+instant and filters: lint, exposure, evaluations, an SLO target suggestion, the backing
+suggestion, an alert backtest and the notice outbox. The CLI is run as a user runs it (typer's
+runner on the real commands)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ WHEN = AT.isoformat().replace("+00:00", "Z")
 CASES = [
     ("/lint", ["lint"]),
     ("/exposure", ["exposure", "--at", WHEN]),
+    ("/exposure?customer=initech", ["exposure", "--at", WHEN, "--customer", "initech"]),
+    (
+        "/exposure?agreement=globex-*&status=owed&status=ok",
+        ["exposure", "--at", WHEN, "--agreement", "globex-*", "--status", "owed", "--status", "ok"],
+    ),
+    ("/lint?agreement=initech-*", ["lint", "--agreement", "initech-*"]),
     ("/evaluations", ["evaluate", "--at", WHEN]),
     ("/suggestions/slo/checkout-monthly", ["suggest", "slo", "checkout-monthly", "--at", WHEN]),
     (
@@ -35,7 +41,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("path", "command"), CASES, ids=[c[0].partition("?")[0] for c in CASES])
+@pytest.mark.parametrize(("path", "command"), CASES, ids=[c[0] for c in CASES])
 def test_the_api_answers_what_the_cli_prints(shop: Shop, path: str, command: list[str]) -> None:
     answer = shop.client.get(f"{V1}{path}", shop.tokens["viewer"])
     assert answer.status_code == 200, answer.text

@@ -33,13 +33,36 @@ def _version(version: AgreementVersion, who: Principal) -> dict[str, Any]:
     return version_document(version)
 
 
-@router.get("/agreements")
-def list_agreements(ctx: Ctx, who: Who, at: At) -> dict[str, Any]:
-    """Stored agreements with the version in force at ``at`` (a customer: its own)."""
-    from covenant.services.portal import visible_agreements
+Patterns = Annotated[
+    list[str] | None,
+    Query(max_length=100, description="A name or a glob (glob*); repeat it for any of several."),
+]
 
+
+@router.get("/agreements")
+def list_agreements(
+    ctx: Ctx,
+    who: Who,
+    at: At,
+    customer: Patterns = None,
+    agreement: Patterns = None,
+    status: Annotated[
+        list[str] | None,
+        Query(max_length=9, description="The version in force's status, none or tampered."),
+    ] = None,
+) -> dict[str, Any]:
+    """Stored agreements with the version in force at ``at`` (a customer: its own);
+    ``customer``, ``agreement`` and ``status`` as `covenant agreements list`'s filters."""
+    from covenant.services.portal import visible_agreements
+    from covenant.services.selection import AGREEMENT_STATES, chosen_states, select_agreements
+
+    statuses = chosen_states(status or (), AGREEMENT_STATES)
+    found = visible_agreements(ctx.engine(), principal=who, at=at)
+    chosen = select_agreements(
+        found, customers=customer or (), agreements=agreement or (), statuses=statuses
+    )
     items = []
-    for s in visible_agreements(ctx.engine(), principal=who, at=at):
+    for s in chosen:
         item: dict[str, Any] = {
             "agreement": s.name,
             "customer": s.customer,

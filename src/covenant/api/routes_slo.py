@@ -98,6 +98,14 @@ async def get_evaluation(ctx: Ctx, request: Request, at: At, slo: str) -> Respon
     return send(request, answer)
 
 
+Patterns = Annotated[
+    list[str] | None,
+    Query(
+        max_length=100, description="A name or a glob (checkout-*); repeat it for any of several."
+    ),
+]
+
+
 @router.get("/lint", tags=["bridge"])
 def lint(
     ctx: Ctx,
@@ -106,10 +114,14 @@ def lint(
         Query(max_length=32, description="Required margin in percentage points (0.05)."),
     ] = None,
     strict: bool = False,
+    agreement: Patterns = None,
 ) -> dict[str, Any]:
-    """Is every SLA commitment backed by a stricter SLO? (as `covenant lint --format json`)"""
+    """Is every SLA commitment backed by a stricter SLO? (as `covenant lint --format json`);
+    ``agreement`` as the command's --agreement: only those agreements' findings, shown and
+    judged."""
     from covenant.render.lint import lint_json
     from covenant.services.lint import lint_workspace, parse_margin, workspace_margin
+    from covenant.services.selection import matches
 
     workspace = ctx.workspace()
     try:
@@ -118,16 +130,34 @@ def lint(
         raise InputError(f"margin: {exc}", hint="write percentage points, e.g. 0.05") from None
     required = workspace_margin(workspace, given)
     findings = lint_workspace(workspace, required_margin=required)
+    findings = [f for f in findings if matches((f.agreement,), agreement or ())]
     return lint_json(findings, margin=required, strict=strict)
 
 
 @router.get("/exposure", tags=["bridge"])
-def exposure(ctx: Ctx, at: At) -> dict[str, Any]:
-    """Each agreement's current period forecast: tier chances, money at risk, alerts."""
+def exposure(
+    ctx: Ctx,
+    at: At,
+    customer: Patterns = None,
+    agreement: Patterns = None,
+    status: Annotated[
+        list[str] | None, Query(max_length=4, description="owed, at-risk, ok, no-forecast")
+    ] = None,
+) -> dict[str, Any]:
+    """Each agreement's current period forecast: tier chances, money at risk, alerts (as
+    `covenant exposure --format json`); ``customer`` (id or name), ``agreement`` and
+    ``status`` as the command's filters choose the commitments, the portfolio totals stay the
+    whole portfolio's."""
     from covenant.render.exposure import exposure_json
     from covenant.services.exposure import exposure as compute
+    from covenant.services.selection import EXPOSURE_STATES, chosen_states, select_exposure
 
-    return exposure_json(compute(ctx.engine(), workspace=ctx.workspace(), at=at))
+    statuses = chosen_states(status or (), EXPOSURE_STATES)
+    result = compute(ctx.engine(), workspace=ctx.workspace(), at=at)
+    chosen = select_exposure(
+        result, customers=customer or (), agreements=agreement or (), statuses=statuses
+    )
+    return exposure_json(chosen)
 
 
 Period = Annotated[str, Query(max_length=16, description="A month (2026-11) or quarter (2026-Q4).")]

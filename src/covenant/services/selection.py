@@ -16,6 +16,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from covenant.core.results import Evaluation, Status
+from covenant.errors import InputError
 from covenant.services.evaluate import (
     EvaluationReport,
     effective,
@@ -37,6 +38,17 @@ if TYPE_CHECKING:  # selecting SLOs never loads the agreement, statement or fore
 _WILDCARD = re.compile(r"[*?\[]")
 EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")
 STATEMENT_STATES = ("met", "missed", "no-data")
+AGREEMENT_STATES = (
+    "draft",
+    "proposed",
+    "signed",
+    "active",
+    "superseded",
+    "expired",
+    "terminated",
+    "none",
+    "tampered",
+)
 
 
 def matches(values: Iterable[str], patterns: Sequence[str]) -> bool:
@@ -64,6 +76,22 @@ def unmatched(patterns: Sequence[str], names: Iterable[str]) -> list[str]:
     """The patterns that match none of ``names`` (a filter with a typo shows nothing)."""
     pool = sorted({n for n in names if n})
     return [p for p in patterns if not any(fnmatchcase(n, p) for n in pool)]
+
+
+def chosen_states(given: Sequence[str], choices: Sequence[str]) -> tuple[str, ...]:
+    """The ``status`` values of a request, each one of ``choices`` as the CLI's ``--status``
+    reads them (any case; ``no_data`` = ``no-data``); another is an ``InputError`` naming it
+    and the choices."""
+    allowed = {c.replace("_", "-"): c for c in choices}
+    out = []
+    for value in given:
+        norm = value.strip().lower().replace("_", "-")
+        if norm not in allowed:
+            raise InputError(
+                f"status={value!r} is not a status here", hint="give one of: " + ", ".join(choices)
+            )
+        out.append(allowed[norm])
+    return tuple(out)
 
 
 def status_values(given: Sequence[str]) -> tuple[str, ...]:
