@@ -179,3 +179,59 @@ def test_slo_history_records_each_change_with_who_when_why(shop: Shop) -> None:
     assert shop.client.get(url, shop.tokens["customer:globex"]).status_code == 403
     missing = shop.client.get(f"{V1}/slos/no-such-slo/history", viewer)
     assert missing.status_code == 404
+
+
+def _stored_head(shop: Shop) -> tuple[int, int, str]:
+    """Rows in the log, and the newest row's seq and hash, read from the table itself."""
+    engine = open_store(shop.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(sa.select(sa.func.count()).select_from(audit_log)).scalar_one()
+            seq, digest = conn.execute(
+                sa.select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc())
+            ).first()  # type: ignore[misc]
+    finally:
+        engine.dispose()
+    return count, seq, digest
+
+
+def _verify(shop: Shop, **params: str) -> Any:
+    answer = shop.client.get(f"{V1}/audit/verify", shop.tokens["admin"], params=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_verify_answers_the_head_of_a_whole_chain_and_holds_its_anchor(shop: Shop) -> None:
+    count, seq, digest = _stored_head(shop)
+    assert _verify(shop) == {"ok": True, "rows": count, "head": f"{seq}:{digest}", "broken": None}
+    assert _verify(shop, anchor=f"{seq}:{digest}")["ok"] is True
+    assert _verify(shop, anchor=f"2:{'0' * 64}")["broken"]["seq"] == 2  # not row 2's hash
+    gone = _verify(shop, anchor=f"{seq + 5}:{digest}")
+    assert gone["ok"] is False
+    assert gone["broken"]["seq"] == seq + 5
+    assert f"the log ends at row #{seq}" in gone["broken"]["reason"]
+
+
+def test_verify_names_the_first_edited_row(shop: Shop) -> None:
+    engine = open_store(shop.settings.database_url)
+    row = audit_log.c.seq == 3
+    try:
+        with engine.begin() as conn:
+            kept = conn.execute(sa.select(audit_log.c.reason).where(row)).scalar_one()
+            conn.execute(sa.update(audit_log).where(row).values(reason="rewritten later"))
+        answer = _verify(shop)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.update(audit_log).where(row).values(reason=kept))
+        engine.dispose()
+    assert answer["ok"] is False
+    assert answer["broken"]["seq"] == 3
+    assert _verify(shop)["ok"] is True  # whole again
+
+
+def test_verify_refuses_a_bad_anchor_and_any_role_but_admin(shop: Shop) -> None:
+    bad = shop.client.get(f"{V1}/audit/verify", shop.tokens["admin"], params={"anchor": "head"})
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid-input"
+    assert "'head' is not SEQ:HASH" in bad.json()["message"]
+    assert shop.client.get(f"{V1}/audit/verify", shop.tokens["editor"]).status_code == 403

@@ -38,6 +38,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/slos/{name}/history"): "staff",
     ("GET", "/slos/{name}/alerts"): "staff",
     ("GET", "/audit"): "admin",
+    ("GET", "/audit/verify"): "admin",
     ("GET", "/calendars"): "staff",
     ("GET", "/calendars/{name}"): "staff",
     ("GET", "/maintenance-windows"): "staff",

@@ -1,7 +1,7 @@
 """The API's reads answer what the CLI's ``--format json`` prints for the same workspace, store,
 instant and filters: lint, exposure, evaluations, an SLO target suggestion, the backing
-suggestion, an alert backtest and the notice outbox. The CLI is run as a user runs it (typer's
-runner on the real commands)."""
+suggestion, an alert backtest, the audit log's check and the notice outbox. The CLI is run as
+a user runs it (typer's runner on the real commands)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ CASES = [
         ["exposure", "--at", WHEN, "--agreement", "globex-*", "--status", "owed", "--status", "ok"],
     ),
     ("/lint?agreement=initech-*", ["lint", "--agreement", "initech-*"]),
+    ("/audit/verify", ["audit", "verify"]),
     ("/evaluations", ["evaluate", "--at", WHEN]),
     ("/suggestions/slo/checkout-monthly", ["suggest", "slo", "checkout-monthly", "--at", WHEN]),
     (
@@ -43,7 +44,8 @@ CASES = [
 
 @pytest.mark.parametrize(("path", "command"), CASES, ids=[c[0] for c in CASES])
 def test_the_api_answers_what_the_cli_prints(shop: Shop, path: str, command: list[str]) -> None:
-    answer = shop.client.get(f"{V1}{path}", shop.tokens["viewer"])
+    role = "admin" if path.startswith("/audit") else "viewer"
+    answer = shop.client.get(f"{V1}{path}", shop.tokens[role])
     assert answer.status_code == 200, answer.text
     env = {"COVENANT_DATABASE_URL": shop.settings.database_url, "COLUMNS": "200"}
     printed = CliRunner().invoke(

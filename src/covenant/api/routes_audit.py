@@ -49,6 +49,34 @@ def list_audit(
     }
 
 
+@router.get("/audit/verify", dependencies=[Depends(allow(ADMINS))])
+def verify_audit(
+    ctx: Ctx,
+    anchor: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="SEQ:HASH, a head an earlier verify answered: it must still be in the "
+            "log, unchanged (shows rows deleted from the end).",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """Check the audit log's hash chain (as `covenant audit verify --format json`): ``ok``,
+    the ``rows`` read, the ``head`` (SEQ:HASH: keep it outside the store and pass it later as
+    ``anchor``) and the first ``broken`` row with why. A broken chain is answered, not
+    refused: ``ok`` is false."""
+    from covenant.services.audit import parse_anchor, verify_log
+
+    result = verify_log(ctx.engine(), anchor=parse_anchor(anchor))
+    broken = result.broken
+    return {
+        "ok": broken is None,
+        "rows": result.rows,
+        "head": None if result.head_seq is None else f"{result.head_seq}:{result.head_hash}",
+        "broken": None if broken is None else {"seq": broken.seq, "reason": broken.reason},
+    }
+
+
 @router.get("/slos/{name}/history", dependencies=[Depends(allow(INTERNAL_READERS))], tags=["slos"])
 def slo_history(ctx: Ctx, name: str) -> dict[str, Any]:
     """Every recorded change of the SLO ``name``: who, when, why, its definition before and
