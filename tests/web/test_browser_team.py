@@ -160,3 +160,24 @@ def test_composite_page_and_an_error_page(served: Served, browser: Any) -> None:
     phone.goto(f"{served.url}/ui/composites/shopping-journey")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     shot(phone, "composite-390px")
+
+
+def test_exposure_page_filters_in_place(served: Served, browser: Any) -> None:
+    page = new_page(browser)
+    sign_in(page, served.url, "vic")
+    page.get_by_role("link", name="Exposure", exact=True).click()  # in the main navigation
+    page.wait_for_url("**/ui/exposure")
+    assert page.locator("table.exposure tbody tr").count() == 2  # globex's and initech's
+    shot(page, "exposure")
+    assert serious_violations(page, "exposure") == []
+    page.evaluate("() => { window.notReloaded = true; }")
+    page.get_by_label("Customer").select_option(label="Initech")
+    page.wait_for_url("**/ui/exposure?*customer=initech*")
+    page.wait_for_function(
+        "() => document.querySelectorAll('table.exposure tbody tr').length === 1"
+    )
+    assert page.locator("table.exposure tbody td a").all_inner_texts() == ["initech-standard"]
+    assert page.evaluate("() => window.notReloaded") is True  # swapped in place (htmx)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "exposure-390px")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.routing import APIRoute
 
-from covenant.web import agreements, composites, portal, routes, sources, team
+from covenant.web import agreements, composites, exposure, portal, routes, sources, team
 from tests.api.support import Shop, make_shop
 from tests.web.pages import Browser
 from tests.web.served import USERS, add_users
@@ -32,6 +32,7 @@ EXPECTED = {
     ("POST", "/ui/agreements/{name}/amend"): "writers",  # no base given: 400 for a writer
     ("POST", "/ui/agreements/{name}/amend-terms"): "writers",  # the same
     ("GET", "/ui/customers/{customer}/statements/{period}"): "staff",
+    ("GET", "/ui/exposure"): "staff",
     ("GET", "/ui/sources"): "staff",
     ("GET", "/ui/sources/rules.yml"): "staff",
     ("GET", "/ui/sources/dashboards/{file}"): "staff",
@@ -73,7 +74,7 @@ def _path(template: str) -> str:
 def test_every_page_is_in_the_table() -> None:
     served = {
         (method, route.path)
-        for module in (routes, team, composites, portal, agreements, sources)
+        for module in (routes, team, composites, portal, agreements, exposure, sources)
         for route in module.router.routes
         if isinstance(route, APIRoute)
         for method in route.methods

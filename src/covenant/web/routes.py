@@ -63,10 +63,10 @@ router = pages_router()
 
 
 def install(app: FastAPI) -> None:
-    from covenant.web import agreements, composites, error_pages, portal, sources, team
+    from covenant.web import agreements, composites, error_pages, exposure, portal, sources, team
 
     error_pages.install(app)  # after the API's handlers: it wraps them for /ui
-    for module in (team, composites, portal, agreements, sources):
+    for module in (team, composites, portal, agreements, exposure, sources):
         app.include_router(module.router)
     app.include_router(router)
     app.mount(f"{BASE}/static", StaticFiles(directory=HERE / "static"), name="ui-static")
