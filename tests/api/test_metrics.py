@@ -7,10 +7,11 @@ functions at the app's pinned instant, read from the same store — not from the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from prometheus_client.exposition import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
@@ -24,6 +25,7 @@ from covenant.services.store import open_store
 from covenant.services.workspace import load_workspace
 from covenant.store import outbox
 from covenant.store.db import write_transaction
+from covenant.store.tables import ingest_batches
 from tests.api.support import AT, Shop
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -190,3 +192,77 @@ def test_the_page_is_the_text_prometheus_client_writes(shop: Shop) -> None:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(Again())  # type: ignore[arg-type]
     assert generate_latest(registry).decode() == answer.text
+
+
+def _batches_in_the_store(shop: Shop) -> tuple[int, int, int, float | None, float | None]:
+    """Batches, rows ingested, rows refused, the newest batch's instant and the newest event's
+    second, summed by SQL straight from the ingest_batches table."""
+    engine = open_store(shop.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            count, ingested, refused, newest_event = conn.execute(
+                sa.text(
+                    "SELECT count(*), coalesce(sum(rows_ingested), 0), "
+                    "coalesce(sum(rows_rejected), 0), max(events_max) FROM ingest_batches"
+                )
+            ).one()
+            last = conn.execute(
+                sa.select(ingest_batches.c.ingested_at)
+                .order_by(ingest_batches.c.ingested_at.desc())
+                .limit(1)
+            ).scalar()
+    finally:
+        engine.dispose()
+    return (
+        int(count),
+        int(ingested),
+        int(refused),
+        None if last is None else last.timestamp(),
+        None if newest_event is None else float(newest_event),
+    )
+
+
+def _ingest_samples(samples: Samples) -> tuple[float, float, float, float | None, float | None]:
+    return (
+        samples[series("covenant_ingest_batches")],
+        samples[series("covenant_ingest_rows", outcome="ingested")],
+        samples[series("covenant_ingest_rows", outcome="rejected")],
+        samples.get(series("covenant_ingest_last_batch_timestamp_seconds")),
+        samples.get(series("covenant_ingest_newest_event_timestamp_seconds")),
+    )
+
+
+def test_the_ingest_families_sum_the_recorded_batches(shop: Shop) -> None:
+    """Events pushed (PUT /event-batches, `covenant ingest events`) are counted as the store
+    recorded them; a batch of three events, one without a status (refused), adds one batch,
+    two rows ingested and one refused; the newest event is the newest counted one."""
+    assert _ingest_samples(scrape(shop)) == _batches_in_the_store(shop)
+    before = _batches_in_the_store(shop)
+    events = [
+        {
+            "timestamp": "2026-11-20T11:58:00Z",
+            "service": "checkout",
+            "status": 200,
+            "latency_ms": 90,
+        },
+        {
+            "timestamp": "2026-11-20T11:59:00Z",
+            "service": "checkout",
+            "status": 503,
+            "latency_ms": 9,
+        },
+        {"timestamp": "2026-11-20T11:59:30Z", "service": "checkout", "latency_ms": 80},
+    ]
+    url = "/api/v1/event-batches/metrics-ingest-1"
+    answer = shop.client.request("PUT", url, shop.tokens["editor"], json={"events": events})
+    assert answer.is_success, answer.text
+    after = _ingest_samples(scrape(shop))
+    assert after == _batches_in_the_store(shop)
+    assert (answer.json()["accepted"], answer.json()["refused_count"]) == (2, 1), answer.text
+    assert after[0] == before[0] + 1
+    assert after[1] == before[1] + 2
+    assert after[2] == before[2] + 1
+    assert after[3] is not None
+    assert before[3] is None or after[3] >= before[3]  # recorded at the server's wall clock
+    newest = datetime(2026, 11, 20, 11, 59, tzinfo=UTC).timestamp()  # the newest counted
+    assert after[4] == max(before[4] or 0, newest)

@@ -333,3 +333,41 @@ def outbox_exposition(counts: Mapping[str, int], *, oldest_pending_age_s: float 
     if oldest_pending_age_s is not None:
         oldest.add("", oldest_pending_age_s)
     return (notices.text() + oldest.text()).encode()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestTotals:
+    """The batches of events pushed into the store (``ingest_batches``: files of ``covenant
+    ingest events`` and ``PUT /event-batches``), summed."""
+
+    batches: int
+    rows_ingested: int
+    rows_rejected: int
+    last_batch_at: datetime | None  # the newest batch's instant
+    newest_event_s: int | None  # the newest event second any batch held (epoch s)
+
+
+def ingest_exposition(totals: IngestTotals) -> bytes:
+    """``covenant_ingest_batches``, ``covenant_ingest_rows`` per outcome and the instants of the
+    newest batch and event (no sample without a batch): read at each scrape."""
+    batches = _Family(
+        "covenant_ingest_batches",
+        "Batches of events ingested into the store (files and PUT /event-batches).",
+    )
+    batches.add("", float(totals.batches))
+    rows = _Family("covenant_ingest_rows", "Rows of the ingested batches, by outcome.")
+    rows.add('outcome="ingested"', float(totals.rows_ingested))
+    rows.add('outcome="rejected"', float(totals.rows_rejected))
+    last = _Family(
+        "covenant_ingest_last_batch_timestamp_seconds",
+        "When the newest batch of events was ingested (epoch seconds).",
+    )
+    if totals.last_batch_at is not None:
+        last.add("", totals.last_batch_at.timestamp())
+    newest = _Family(
+        "covenant_ingest_newest_event_timestamp_seconds",
+        "The newest event any ingested batch held (epoch seconds).",
+    )
+    if totals.newest_event_s is not None:
+        newest.add("", float(totals.newest_event_s))
+    return "".join(f.text() for f in (batches, rows, last, newest)).encode()

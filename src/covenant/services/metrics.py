@@ -16,7 +16,8 @@ scrape, when evaluated then), over the series the workspace reads from it — a 
 reads any more is not counted, its frozen frontier would alarm for ever. The notice outbox is
 read at every scrape, whichever page is served, so the age of its oldest pending notice is of
 the scrape's clock (two small queries: the counts ``covenant alerts outbox`` shows, and the
-oldest pending row's instant).
+oldest pending row's instant), and so are the batches of events pushed into the store (files
+of ``covenant ingest events``, ``PUT /event-batches``): one aggregate query over them.
 """
 
 from __future__ import annotations
@@ -28,15 +29,18 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from covenant.render.metrics import (
+    IngestTotals,
     Snapshot,
     SourceReads,
     age_exposition,
     exposition,
+    ingest_exposition,
     outbox_exposition,
 )
 from covenant.services.evaluate import evaluate_workspace
 from covenant.store import metrics_snapshots, outbox
 from covenant.store.alert_states import load_alert_states
+from covenant.store.buckets import batch_totals
 from covenant.store.db import write_transaction
 from covenant.store.source_state import every_state
 
@@ -144,6 +148,19 @@ def outbox_page(conn: Connection, *, now: datetime) -> bytes:
     return outbox_exposition(outbox.counts(conn), oldest_pending_age_s=age)
 
 
+def ingest_page(conn: Connection) -> bytes:
+    """The ingest families: every batch of events pushed into the store, summed."""
+    batches, ingested, rejected, last, newest = batch_totals(conn)
+    totals = IngestTotals(
+        batches=batches,
+        rows_ingested=ingested,
+        rows_rejected=rejected,
+        last_batch_at=last,
+        newest_event_s=newest,
+    )
+    return ingest_exposition(totals)
+
+
 class SharedMetrics:
     """The latest published page, kept in memory while the stored one is the same (one small
     query per scrape, and two for the outbox; the body is read again only when a new tick was
@@ -156,7 +173,7 @@ class SharedMetrics:
     def page(self, engine: Engine, *, workspace: Callable[[], Workspace], now: datetime) -> bytes:
         """The text ``/metrics`` answers at ``now`` (see the module docstring)."""
         with engine.connect() as conn:
-            pipeline = outbox_page(conn, now=now)
+            pipeline = outbox_page(conn, now=now) + ingest_page(conn)
             stamp = metrics_snapshots.stamp(conn)
             if stamp is not None and now - stamp.at <= STALE_AFTER:
                 with self._lock:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+from sqlalchemy import func, select
 from sqlalchemy import insert as core_insert
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from covenant.errors import InputError
@@ -393,4 +393,26 @@ def record_batch(conn: Executor, *, batch: BatchRecord) -> None:
             ingested_at=batch.ingested_at,
             outcome=batch.outcome,
         )
+    )
+
+
+def batch_totals(conn: Executor) -> tuple[int, int, int, datetime | None, int | None]:
+    """Every recorded batch summed: how many, rows ingested, rows refused, the newest batch's
+    instant and the newest event second (one aggregate query)."""
+    t = ingest_batches.c
+    row = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(t.rows_ingested), 0),
+            func.coalesce(func.sum(t.rows_rejected), 0),
+            func.max(t.ingested_at),
+            func.max(t.events_max),
+        ).select_from(ingest_batches)
+    ).one()
+    return (  # max() keeps its column's type: the instant is read as UtcDateTime reads it
+        int(row[0]),
+        int(row[1]),
+        int(row[2]),
+        row[3],
+        None if row[4] is None else int(row[4]),
     )
