@@ -110,8 +110,12 @@ def _check_objective(
         problems.append(conflict(doc, (*here, "indicatorRef"), "indicator", "indicatorRef"))
     if objective.indicator is not None:
         problems += check_inline_sli(doc, objective.indicator, (*here, "indicator"))
-    if objective.composite_weight is not None and not (
-        objective.indicator or objective.indicator_ref
+    # (with no indicator of its own nor of the SLO, that is the error: the weight says it is
+    # meant as a component)
+    if (
+        objective.composite_weight is not None
+        and not (objective.indicator or objective.indicator_ref)
+        and (spec.indicator or spec.indicator_ref)
     ):
         problems.append(
             at(

@@ -67,9 +67,7 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
     api, kind = data.get("apiVersion"), data.get("kind")
     for key, value in (("apiVersion", api), ("kind", kind)):
         if value is None:
-            problems.append(
-                at(doc, (key,), code="missing-field", message=f"{key} is missing", fix=_fix(key))
-            )
+            problems.append(_missing(doc, data, key))
         elif not isinstance(value, str):
             problems.append(
                 at(
@@ -279,6 +277,30 @@ def _unknown_kind(doc: SourceDocument, api: str, kind: str, kinds: list[str]) ->
         guess = did_you_mean(kind, [*kinds, *(FUTURE_KINDS if api == COVENANT_V1 else ())])
         fix = f"did you mean {guess!r}?" if guess else f"use one of: {', '.join(kinds)}"
     return at(doc, ("kind",), code="unknown-kind", message=f"{api} has no kind {kind!r}", fix=fix)
+
+
+ENVELOPE = ("apiVersion", "kind", "metadata", "spec")
+
+
+def _missing(doc: SourceDocument, data: Mapping[str, Any], key: str) -> Problem:
+    """``apiVersion`` or ``kind`` missing; written under a misspelt key (``kidn``,
+    ``apiversion``), that key is the problem, named at its line with the rename."""
+    for wrong in data:
+        if isinstance(wrong, str) and wrong not in ENVELOPE and _likely(wrong) == key:
+            return at(
+                doc,
+                (wrong,),
+                code="unknown-field",
+                message=f"unknown field {wrong!r}: likely the required field {key!r}, misspelt",
+                fix=f"rename {wrong} to {key}",
+            )
+    return at(doc, (key,), code="missing-field", message=f"{key} is missing", fix=_fix(key))
+
+
+def _likely(key: str) -> str:
+    """The envelope key ``key`` likely is (``apiversion`` → ``apiVersion``), or ''."""
+    same = [known for known in ENVELOPE if known.lower() == key.lower()]
+    return same[0] if same else did_you_mean(key, ENVELOPE)
 
 
 def _fix(key: str) -> str:

@@ -27,8 +27,10 @@ def one_per_misspelling(
     """``problems`` with each unknown key whose suggestion is a key reported missing in the
     same mapping of the same document told once: "unknown field 'objectves': likely the
     required field 'objectives', misspelt" at the unknown key's line. A missing key's problem
-    is folded only when that key is absent from the document as written."""
-    documents = _Documents(sources)
+    is folded only when that key is absent from the document as written. A warning at the
+    absent key (an optional key's default, "no timeWindow given") is folded too: "likely the
+    field 'timeWindow', misspelt"."""
+    documents = Documents(sources)
     kept = list(problems)
     dropped: set[int] = set()
     for i, unknown in enumerate(problems):
@@ -48,16 +50,21 @@ def one_per_misspelling(
             for j, other in enumerate(problems)
             if j != i
             and j not in dropped
-            and other.severity == "error"
             and documents.of(other) is doc
-            and _reports_missing(other, parent=parent, missing=missing, meant=meant)
+            and (
+                _reports_missing(other, parent=parent, missing=missing, meant=meant)
+                if other.severity == "error"
+                else other.field == missing  # an optional key's default: "no timeWindow given"
+            )
         ]
         if not folded:
             continue
         dropped.update(folded)
+        required = any(problems[j].severity == "error" for j in folded)
         kept[i] = replace(
             unknown,
-            message=f"unknown field {wrong!r}: likely the required field {meant!r}, misspelt",
+            message=f"unknown field {wrong!r}: likely the {'required ' if required else ''}"
+            f"field {meant!r}, misspelt",
             fix=f"rename {wrong} to {meant}",
         )
     return [p for j, p in enumerate(kept) if j not in dropped]
@@ -89,7 +96,7 @@ def _join(parent: str, key: str) -> str:
     return parent + tail if tail.startswith("[") or not parent else f"{parent}.{tail}"
 
 
-class _Documents:
+class Documents:
     """Which document of its file a problem's ``file:line`` lies in, and what it writes."""
 
     def __init__(self, sources: Sequence[SourceDocument]) -> None:

@@ -68,6 +68,8 @@ def op_problems(
         else:
             chosen = sli
         threshold = chosen[1].threshold_metric is not None
+        if not threshold and chosen[1].ratio_metric is None:
+            continue  # an SLI of neither kind is an error of its own (a misspelt key, …)
         here: PathKey = ("spec", "objectives", i)
         if threshold:
             missing = [

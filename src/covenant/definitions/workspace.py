@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from covenant.definitions.documents import parse_document
+from covenant.definitions.follow_on import without_broken_references
 from covenant.definitions.misspelt import one_per_misspelling
 from covenant.definitions.parsed import Definition, Parsed
 from covenant.definitions.resolve import resolve
@@ -124,6 +125,7 @@ def analyse_sources(
     has_errors = any(p.severity == "error" for p in found)
     resolved = resolve(parsed, build=not has_errors)
     found = one_per_misspelling([*found, *resolved.problems], sources)
+    found = without_broken_references(found, sources)
     found.sort(key=_order)
     if any(p.severity == "error" for p in found):
         return None, found

@@ -1,0 +1,134 @@
+"""A document kept out of the workspace by its own error is not missing for its references.
+
+A misspelt ``metadata.name`` (``nmae: checkout``), a misspelt or missing ``kind``, an unknown
+``apiVersion``: each is an error at the document, which then is in no index, so every
+document referring to it also said "no SLI named 'checkout' in the workspace" (an error) or
+"no Service named 'checkout'" (a warning) — one typo told once per reference, the copies
+pointing away from it. :func:`without_broken_references` drops a reference's problem when a
+document of that kind and name is written, read leniently (a misspelt key's value taken for
+its name or kind, an unknown kind for any), and has an error of its own: fixing that error
+resolves the reference. A document with no name at all (its ``name`` or ``metadata``
+missing, or not a text) takes the one name that references of its kind use and no document
+has: its error's fix says ``add name: <it>`` and where it is used, in place of those
+references' problems.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from covenant.definitions.diagnostics import did_you_mean
+from covenant.definitions.kinds import KINDS
+from covenant.definitions.misspelt import Documents
+from covenant.definitions.yamlsource import SourceDocument
+from covenant.errors import Problem
+
+REFERENCE_CODES = frozenset({"missing-reference", "unresolved-reference"})
+_REFERENCE = re.compile(r"no (\w+) named ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
+_ENVELOPE = ("apiVersion", "kind", "metadata", "spec")
+_METADATA = ("name", "displayName", "labels", "annotations", "namespace")
+_KNOWN_KINDS = frozenset(kind for kinds in KINDS.values() for kind in kinds)
+
+
+def without_broken_references(
+    problems: Sequence[Problem], sources: Sequence[SourceDocument]
+) -> list[Problem]:
+    """``problems`` without those that a reference names a broken document (see above)."""
+    documents = Documents(sources)
+    errors: dict[int, list[Problem]] = {}
+    for problem in problems:
+        doc = documents.of(problem)
+        if doc is not None and problem.severity == "error":
+            errors.setdefault(id(doc), []).append(problem)
+    if not errors:
+        return list(problems)
+    named: set[tuple[str | None, str]] = set()
+    nameless: dict[str, list[Problem]] = {}  # kind → the name errors of its unnamed documents
+    for doc in sources:
+        if id(doc) not in errors or not isinstance(doc.data, Mapping):
+            continue
+        kind = _kind(doc.data)
+        names = _names(doc.data)
+        named.update((kind, name) for name in names)
+        root = next((p for p in errors[id(doc)] if _about_the_name(p)), None)
+        if not names and kind is not None and root is not None:
+            nameless.setdefault(kind, []).append(root)
+    dropped: set[int] = set()
+    unresolved: dict[str, dict[str, list[int]]] = {}  # kind → name → the problems' indexes
+    for i, problem in enumerate(problems):
+        target = _target(problem)
+        if target is None:
+            continue
+        kind, name = target
+        if (kind, name) in named or (None, name) in named:
+            dropped.add(i)
+        else:
+            unresolved.setdefault(kind, {}).setdefault(name, []).append(i)
+    folded: dict[int, Problem] = {}
+    for kind, roots in nameless.items():
+        wanted = unresolved.get(kind, {})
+        if len(roots) != 1 or len(wanted) != 1:
+            continue  # which name is whose is not known: the references say it
+        ((name, uses),) = wanted.items()
+        dropped.update(uses)
+        folded[id(roots[0])] = _named_by_uses(roots[0], kind, name, [problems[j] for j in uses])
+    return [folded.get(id(p), p) for i, p in enumerate(problems) if i not in dropped]
+
+
+def _target(problem: Problem) -> tuple[str, str] | None:
+    """The (kind, name) a reference problem says no document has."""
+    if problem.code not in REFERENCE_CODES:
+        return None
+    found = _REFERENCE.match(problem.message)
+    if found is None:
+        return None
+    name = ast.literal_eval(found.group(2))
+    return (found.group(1), name) if isinstance(name, str) else None
+
+
+def _about_the_name(problem: Problem) -> bool:
+    return problem.field in ("metadata", "metadata.name")
+
+
+def _named_by_uses(root: Problem, kind: str, name: str, uses: Sequence[Problem]) -> Problem:
+    where = uses[0].where + (f" and {len(uses) - 1} more" if len(uses) > 1 else "")
+    article = "an" if kind[0] in "AEIOU" else "a"
+    said = f"{where} refer to {article} {kind} named {name!r}, which no document has"
+    if root.code == "missing-field" and root.field == "metadata.name":
+        return replace(root, fix=f"add name: {name} ({said})")
+    return replace(root, fix=f"{root.fix}; {said}: if it is this one, name it so")
+
+
+def _kind(data: Mapping[Any, Any]) -> str | None:
+    """The document's kind, read leniently; None when it is not a kind (any kind, then)."""
+    for value in _values(data, "kind", _ENVELOPE):
+        if isinstance(value, str) and value in _KNOWN_KINDS:
+            return value
+    return None
+
+
+def _names(data: Mapping[Any, Any]) -> set[str]:
+    """The names the document gives itself, read leniently (``nmae: x`` gives x)."""
+    names: set[str] = set()
+    for metadata in _values(data, "metadata", _ENVELOPE):
+        if isinstance(metadata, Mapping):
+            names.update(v for v in _values(metadata, "name", _METADATA) if isinstance(v, str))
+    return names
+
+
+def _values(data: Mapping[Any, Any], key: str, keys: Iterable[str]) -> list[Any]:
+    """The value of ``key`` in ``data``, or of the keys that are likely it, misspelt."""
+    if key in data:
+        return [data[key]]
+    known = tuple(keys)
+    return [
+        value
+        for written, value in data.items()
+        if isinstance(written, str)
+        and written not in known
+        and (written.lower() == key.lower() or did_you_mean(written, known) == key)
+    ]

@@ -1,0 +1,250 @@
+"""One typo, one problem: the root cause at the typo's line, not a cascade.
+
+Each case edits one line of the demo shop workspace (valid as shipped: no error, no warning)
+and expects exactly one problem from the whole workspace, at the edited line. Before, a
+misspelt `kind`/`apiVersion` key said only "kind is missing" at the document's first line; a
+misspelt or missing `metadata.name` (or any other fault that kept a document out of the
+workspace) added a "no SLI named …" for every document referring to it; a misspelt or missing
+`thresholdMetric` added "op is forbidden on a ratioMetric" to the SLO using it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from covenant.definitions.workspace import analyse, analyse_text
+from covenant.errors import Problem
+from covenant.resources import demo_shop
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    target = tmp_path / "shop"
+    shutil.copytree(demo_shop(), target)
+    return target
+
+
+def problems(folder: Path) -> list[Problem]:
+    """The workspace's problems, each ``where`` relative to ``folder``."""
+    _, found = analyse([folder])
+    return [replace(p, where=p.where.removeprefix(f"{folder}/")) for p in found]
+
+
+def edit(folder: Path, file: str, after: str, written: str, new: str | None) -> int:
+    """Replace the first line ``written`` following the line ``after`` in ``file`` with
+    ``new`` (None: delete it and the lines indented under it); the 1-based line of the edit."""
+    path = folder / file
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = lines.index(after)
+    at = lines.index(written, start)
+    if new is None:
+        indent = len(written) - len(written.lstrip())
+        end = at + 1
+        while end < len(lines) and len(lines[end]) - len(lines[end].lstrip()) > indent:
+            end += 1
+        del lines[at:end]
+    else:
+        lines[at] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return at + 1
+
+
+def test_the_demo_shop_is_valid_without_warnings(shop: Path) -> None:
+    assert problems(shop) == []
+
+
+# the SLI checkout-availability (slis.yaml) is the indicator of three SLOs
+SLI_START = "apiVersion: covenant/v1"
+
+
+@pytest.mark.parametrize(
+    ("written", "misspelt", "meant"),
+    [
+        ("kind: SLI", "kidn: SLI", "kind"),
+        ("apiVersion: covenant/v1", "apiversion: covenant/v1", "apiVersion"),
+        ("apiVersion: covenant/v1", "apiVrsion: covenant/v1", "apiVersion"),
+    ],
+)
+def test_a_misspelt_kind_or_api_version_key_is_named_at_its_line(
+    shop: Path, written: str, misspelt: str, meant: str
+) -> None:
+    line = edit(shop, "slis.yaml", SLI_START, written, misspelt)
+    wrong = misspelt.split(":", maxsplit=1)[0]
+
+    found = problems(shop)
+
+    assert len(found) == 1, "\n".join(map(str, found))
+    (problem,) = found
+    assert (problem.code, problem.where, problem.field) == (
+        "unknown-field",
+        f"slis.yaml:{line}",
+        wrong,
+    )
+    assert problem.message == (
+        f"unknown field {wrong!r}: likely the required field {meant!r}, misspelt"
+    )
+    assert problem.fix == f"rename {wrong} to {meant}"
+
+
+def test_a_misspelt_kind_key_of_a_lone_document_is_named_too() -> None:
+    text = "apiVersion: openslo/v1\nkidn: Service\nmetadata:\n  name: web\nspec: {}\n"
+    _, found = analyse_text(text, file="one.yaml")
+    assert [(p.code, p.where, p.fix) for p in found] == [
+        ("unknown-field", "one.yaml:2", "rename kidn to kind")
+    ]
+
+
+def test_an_unknown_key_that_is_no_misspelling_leaves_kind_missing() -> None:
+    text = "apiVersion: openslo/v1\ncolor: red\nmetadata:\n  name: web\nspec: {}\n"
+    _, found = analyse_text(text, file="one.yaml")
+    assert [(p.code, p.where, p.field) for p in found] == [("missing-field", "one.yaml:1", "kind")]
+
+
+@pytest.mark.parametrize(
+    ("file", "after", "written", "misspelt"),
+    [
+        (
+            "slis.yaml",
+            "kind: SLI",
+            "  name: checkout-availability",
+            "  nmae: checkout-availability",
+        ),
+        ("services.yaml", "kind: Service", "  name: checkout", "  naem: checkout"),
+        ("services.yaml", "kind: DataSource", "  name: prometheus", "  nme: prometheus"),
+        ("contracts.yaml", "kind: Customer", "  name: globex", "  nmae: globex"),
+        ("contracts.yaml", "kind: Calendar", "  name: berlin-support", "  nmae: berlin-support"),
+        ("slis.yaml", "kind: SLI", "metadata:", "metadaat:"),
+        ("slis.yaml", "kind: SLI", "kind: SLI", "kind: SIL"),
+        ("slis.yaml", SLI_START, "apiVersion: covenant/v1", "apiVersion: covenant/v2"),
+        ("slis.yaml", SLI_START, "kind: SLI", None),
+        ("services.yaml", "kind: Service", "kind: Service", "kind: 7"),
+    ],
+)
+def test_references_to_a_document_broken_by_a_typo_are_not_reported_again(
+    shop: Path, file: str, after: str, written: str, misspelt: str | None
+) -> None:
+    """The document exists under that name but its own error keeps it out of the workspace:
+    that error is the one to fix, and fixing it resolves the references."""
+    start = (shop / file).read_text(encoding="utf-8").split("\n").index(after) + 1
+    line = edit(shop, file, after, written, misspelt)
+
+    found = problems(shop)
+
+    assert len(found) == 1, "\n".join(map(str, found))
+    assert found[0].severity == "error"
+    assert found[0].where in {f"{file}:{line}", f"{file}:{start}"}  # the key, or its document
+    assert found[0].code not in {"missing-reference", "unresolved-reference"}
+
+
+def test_a_document_without_a_name_takes_the_name_its_references_use(shop: Path) -> None:
+    line = edit(shop, "slis.yaml", "kind: SLI", "  name: checkout-availability", None)
+
+    found = problems(shop)
+
+    assert len(found) == 1, "\n".join(map(str, found))
+    (problem,) = found
+    assert (problem.code, problem.field) == ("missing-field", "metadata.name")
+    assert problem.where == f"slis.yaml:{line - 1}"  # metadata:, the name's parent
+    assert problem.fix.startswith("add name: checkout-availability")
+    # the three SLOs using it, by line (slos.yaml as shipped)
+    slos = (shop / "slos.yaml").read_text(encoding="utf-8").split("\n")
+    refs = [i + 1 for i, text in enumerate(slos) if text.endswith("Ref: checkout-availability")]
+    assert len(refs) == 3
+    assert f"slos.yaml:{refs[0]}" in problem.fix
+    assert "2 more" in problem.fix
+
+
+def test_a_reference_to_a_name_nobody_has_is_still_reported(shop: Path) -> None:
+    line = edit(
+        shop,
+        "slos.yaml",
+        "kind: SLO",
+        "  indicatorRef: checkout-availability",
+        "  indicatorRef: checkout-availabilty",
+    )
+    found = problems(shop)
+    assert [(p.code, p.where) for p in found] == [("missing-reference", f"slos.yaml:{line}")]
+
+
+THRESHOLD = """\
+apiVersion: openslo/v1
+kind: Service
+metadata:
+  name: web
+spec: {}
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata:
+  name: latency
+spec:
+  thresholdMetric:
+    metricSource:
+      type: Prometheus
+      spec:
+        query: http_request_duration_ms_bucket
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: latency
+spec:
+  service: web
+  indicatorRef: latency
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - op: lte
+      value: 300
+      target: 0.99
+"""
+
+
+def test_the_threshold_workspace_is_valid() -> None:
+    _, found = analyse_text(THRESHOLD, file="ws.yaml")
+    assert [p for p in found if p.severity == "error"] == []
+
+
+def test_a_misspelt_threshold_metric_is_one_error_not_op_forbidden_on_the_slo() -> None:
+    text = THRESHOLD.replace("  thresholdMetric:", "  thresholdMetirc:")
+    _, found = analyse_text(text, file="ws.yaml")
+    errors = [p for p in found if p.severity == "error"]
+    assert [(p.code, p.where, p.fix) for p in errors] == [
+        ("unknown-field", "ws.yaml:12", "rename thresholdMetirc to thresholdMetric")
+    ]
+
+
+def test_a_dropped_threshold_metric_is_one_error_not_op_forbidden_on_the_slo(
+    shop: Path,
+) -> None:
+    edit(shop, "slis.yaml", "  name: checkout-latency", "  thresholdMetric:", None)
+    found = problems(shop)
+    assert "op-on-ratio-objective" not in {p.code for p in found}, "\n".join(map(str, found))
+    assert all(p.where.startswith("slis.yaml:") for p in found)
+
+
+def test_a_composite_component_without_indicator_is_one_error(shop: Path) -> None:
+    """compositeWeight of an objective whose indicatorRef is misspelt is no second problem."""
+    line = edit(
+        shop,
+        "slos.yaml",
+        "  name: shopping-journey",
+        "      indicatorRef: storefront-availability",
+        "      indicatorRf: storefront-availability",
+    )
+    found = problems(shop)
+    assert [(p.code, p.where) for p in found] == [("unknown-field", f"slos.yaml:{line}")]
+
+
+def test_a_misspelt_time_window_is_named_as_the_key_it_likely_is(shop: Path) -> None:
+    line = edit(shop, "slos.yaml", "kind: SLO", "  timeWindow:", "  timeWindwo:")
+    found = problems(shop)
+    assert [(p.code, p.where) for p in found] == [("unknown-field", f"slos.yaml:{line}")]
+    assert "likely the field 'timeWindow', misspelt" in found[0].message
+    assert found[0].fix == "rename timeWindwo to timeWindow"
