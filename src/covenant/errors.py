@@ -44,7 +44,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -308,6 +308,24 @@ class NothingIngestedError(IngestError):
     message is a summary line and the first reasons, one per line; the fix follows them."""
 
     code = "nothing-ingested"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str = "",
+        rows_read: int = 0,
+        refused: Sequence[Problem] = (),
+        rows_rejected: int = 0,
+        unmatched: Sequence[tuple[str, int]] = (),
+        rows_unmatched: int = 0,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.rows_read = rows_read
+        self.refused = tuple(refused)  # each refused row's problem (its line: row + 1)
+        self.rows_rejected = rows_rejected
+        self.unmatched = tuple(unmatched)  # (label, rows) matching no SLI
+        self.rows_unmatched = rows_unmatched
 
     def __str__(self) -> str:
         return f"{self.message}\n  — {self.hint}" if "\n" in self.message else super().__str__()

@@ -85,10 +85,25 @@ def test_ticket_and_incident_writes_are_audited_with_before_and_after(shop: Shop
 
 def test_an_event_batch_is_one_row_and_a_retry_none(shop: Shop) -> None:
     events = [
-        {"timestamp": "2026-11-20T10:00:00Z", "service": "checkout", "status": 200},
-        {"timestamp": "2026-11-20T10:00:01Z", "service": "checkout", "status": 503},
-        {"timestamp": "2026-11-20T10:00:02Z", "service": "checkout", "status": 200},
-    ]
+        {
+            "timestamp": "2026-11-20T10:00:00Z",
+            "service": "checkout",
+            "status": 200,
+            "latency_ms": 9,
+        },
+        {
+            "timestamp": "2026-11-20T10:00:01Z",
+            "service": "checkout",
+            "status": 503,
+            "latency_ms": 9,
+        },
+        {
+            "timestamp": "2026-11-20T10:00:02Z",
+            "service": "checkout",
+            "status": 200,
+            "latency_ms": 9,
+        },
+    ]  # (with latency_ms, which checkout's latency SLI needs: else none is stored, a 422)
     url = f"{V1}/event-batches/audit-batch-1"
     for _ in range(2):
         answer = shop.client.request("PUT", url, shop.tokens["editor"], json={"events": events})

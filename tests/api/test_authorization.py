@@ -330,7 +330,9 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         spec = _correction_spec() if head == "corrections" else _window_spec(next(_serial))
         kw["json"] = {"spec": spec}
     if path == "/event-batches/{key}":
-        kw["json"] = {"events": [{"timestamp": AT_TEXT, "service": "checkout", "status": 200}]}
+        # (a row stored: a batch of which none is stored is refused, 422 nothing-ingested)
+        row = {"timestamp": AT_TEXT, "service": "checkout", "status": 200, "latency_ms": 80}
+        kw["json"] = {"events": [row]}
     if path == "/imports/{tool}":
         kw["content"] = (ROOT / "examples" / "import" / "sloth-checkout.yml").read_text()
         kw["headers"] = {"Content-Type": "application/yaml"}

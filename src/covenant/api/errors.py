@@ -8,6 +8,7 @@ is a 4xx. Anything unexpected is logged with its traceback and answered ``intern
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -29,6 +30,8 @@ from covenant.errors import (
     InputError,
     MinutesPendingError,
     NotFoundError,
+    NothingIngestedError,
+    Problem,
     SourceError,
     StoreError,
     TamperedError,
@@ -56,6 +59,7 @@ _STATUS: tuple[tuple[type[CovenantError], int], ...] = (  # the first that match
     (TamperedError, 409),
     (ConflictError, 409),
     (DefinitionError, 422),
+    (NothingIngestedError, 422),
     (BodyTooLargeError, 413),
     (InputError, 400),
     (IngestError, 400),
@@ -71,7 +75,11 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "The token's role may not use this route (forbidden)"),
         (404, "Not found, or not yours (not-found)"),
         (413, "A request body over the server's --max-body-bytes (body-too-large)"),
-        (422, "A request or definition that does not validate"),
+        (
+            422,
+            "A request or definition that does not validate, or a batch of which no row "
+            "is stored (nothing-ingested)",
+        ),
     )
 }
 """The error answers every route documents in the OpenAPI document."""
@@ -96,6 +104,15 @@ def error_response(error: CovenantError) -> JSONResponse:
             for p in error.problems
             if p.severity == "error"
         ]
+    if isinstance(error, NothingIngestedError):  # a batch: the row-by-row answer, none stored
+        more |= {
+            "rows": error.rows_read,
+            "accepted": 0,
+            "refused_count": error.rows_rejected,
+            "refused": refused_rows(error.refused),
+            "unmatched": dict(error.unmatched),
+            "unmatched_count": error.rows_unmatched,
+        }
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationError) else None
     if isinstance(error, MinutesPendingError):  # the minutes are being read: ask again soon
         headers = {"Retry-After": str(error.retry_after_s)}
@@ -105,6 +122,25 @@ def error_response(error: CovenantError) -> JSONResponse:
         status_code=status_of(error),
         headers=headers,
     )
+
+
+def refused_rows(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    """A batch's refused rows as its answer lists them: ``row`` is the 0-based position in
+    ``events`` (a problem's line is row + 1)."""
+    rows = []
+    for p in problems:
+        if p.severity != "error":
+            continue
+        line = p.where.rpartition(":")[2]
+        rows.append(
+            {
+                "row": int(line) - 1 if line.isdigit() else None,
+                "code": p.code,
+                "field": p.field,
+                "message": p.message,
+            }
+        )
+    return rows
 
 
 def _field(loc: Any) -> str:

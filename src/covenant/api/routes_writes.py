@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from covenant.api.deps import Context, Ctx, Who, actor, allow, parse_at
-from covenant.api.errors import RESPONSES
+from covenant.api.errors import RESPONSES, refused_rows
 from covenant.api.routes_records import incident_json, tickets_json
 from covenant.core.access import WRITERS, Principal
 
@@ -274,7 +274,9 @@ async def ingest_batch(
 ) -> dict[str, Any]:
     """Ingest one batch of events under ``key``, exactly once: a batch sent again with the same
     key (a retry) changes nothing and is answered 200 with ``duplicate_of``; the first time is
-    201. The answer counts the rows accepted and lists each refused row with its reason."""
+    201. The answer counts the rows accepted and lists each refused row with its reason. A
+    batch of which no row is stored is 422 ``nothing-ingested`` with the same counts and rows,
+    and is not recorded: the corrected batch sent under the same key is applied."""
     from starlette.concurrency import run_in_threadpool
 
     raw = await request.body()
@@ -291,19 +293,7 @@ def _ingest(
         ctx.engine(), key=key, rows=rows, rules=ctx.workspace().event_rules, actor=actor_name
     )
     response.status_code = 200 if report.duplicate_of is not None else 201
-    refused = []
-    for p in report.problems:
-        if p.severity != "error":
-            continue
-        line = p.where.rpartition(":")[2]
-        refused.append(
-            {
-                "row": int(line) - 1 if line.isdigit() else None,
-                "code": p.code,
-                "field": p.field,
-                "message": p.message,
-            }
-        )
+    refused = refused_rows(report.problems)
     return {
         "key": key,
         "rows": report.rows_read,

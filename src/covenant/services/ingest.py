@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from threading import Event
 from typing import Any
@@ -29,7 +30,10 @@ from covenant.core.model import EventRule
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
 from covenant.errors import InputError, Problem, StoreError
-from covenant.services.nothing_ingested import refuse_if_nothing_ingested
+from covenant.services.nothing_ingested import (
+    refuse_batch_if_nothing_ingested,
+    refuse_if_nothing_ingested,
+)
 from covenant.services.store import open_store
 from covenant.sources.eventfiles import (
     DEFAULT_BLOCK_BYTES,
@@ -139,7 +143,6 @@ def _ingest_file(
     batch_sha256: str | None = None,
     batch_key: str | None = None,
     actor: str = UNKNOWN_ACTOR,
-    refuse_nothing: bool = True,
 ) -> IngestReport:
     _notify(progress, path, "read", 0.0)
     file_format(path)  # a name we cannot read is refused before any work
@@ -176,16 +179,21 @@ def _ingest_file(
                 return _duplicate_report(path, sha256, earlier)
         chunks = totals.day_chunks()
         events = totals.result(counts=chunks is None)
-        if refuse_nothing:  # a file of which no row is stored is refused, not recorded
-            refuse_if_nothing_ingested(
-                path,
-                rows_read=events.rows_read,
-                rows_ingested=events.rows_ingested,
-                rows_rejected=events.rows_rejected,
-                problems=events.problems,
-                rows_unmatched=events.rows_unmatched,
-                unmatched=events.unmatched,
-            )
+        # a file or batch of which no row is stored is refused, not recorded: sent again
+        # (fixed, or once the workspace has its SLI), it is read afresh, not a duplicate
+        refuse = (
+            partial(refuse_if_nothing_ingested, path)
+            if batch_key is None
+            else partial(refuse_batch_if_nothing_ingested, batch_key)
+        )
+        refuse(
+            rows_read=events.rows_read,
+            rows_ingested=events.rows_ingested,
+            rows_rejected=events.rows_rejected,
+            problems=events.problems,
+            rows_unmatched=events.rows_unmatched,
+            unmatched=events.unmatched,
+        )
         _notify(progress, path, "write", 0.9)
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
@@ -435,7 +443,9 @@ def ingest_event_batch(
     """Ingest ``rows`` (JSONL event rows, docs/ingest.md) as one batch named ``key``, exactly
     once: the batch is recorded under ``key`` in the transaction that writes its counts, so a
     batch sent again with the same key (a retry after a lost answer) writes nothing and is
-    reported with ``duplicate_of``. Row ``i`` is line ``i + 1`` in the problems' ``where``."""
+    reported with ``duplicate_of``. Row ``i`` is line ``i + 1`` in the problems' ``where``.
+    A batch of which no row is stored raises ``NothingIngestedError`` (its rows' problems on
+    it) and is not recorded: the corrected batch sent under ``key`` is applied."""
     if not key or len(key) > MAX_BATCH_KEY:
         raise InputError(
             f"a batch key has 1 to {MAX_BATCH_KEY} characters", hint="send a shorter key"
@@ -455,5 +465,4 @@ def ingest_event_batch(
             batch_sha256=batch_sha256(key),
             batch_key=key,
             actor=actor,
-            refuse_nothing=False,  # an API batch answers its refused rows (docs/api.md)
         )

@@ -7,7 +7,7 @@ and ticket and incident files share this check and its wording.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from covenant.errors import NothingIngestedError, Problem
@@ -41,10 +41,69 @@ def refuse_if_nothing_ingested(
             f"{name}: holds no {what} rows ({only})",
             hint=f"ingest the export that holds the rows, or leave the file out; {again}",
         )
+    raise _refusal(
+        name,
+        rows_read=rows_read,
+        rows_rejected=rows_rejected,
+        problems=problems,
+        rows_unmatched=rows_unmatched,
+        unmatched=unmatched,
+        where=lambda problem: problem.where,
+        resend="ingest the file again",
+        again=again,
+    )
+
+
+def refuse_batch_if_nothing_ingested(
+    key: str,
+    *,
+    rows_read: int,
+    rows_ingested: int,
+    rows_rejected: int,
+    problems: Sequence[Problem],
+    rows_unmatched: int = 0,
+    unmatched: Sequence[tuple[str, int]] = (),
+) -> None:
+    """The same for a batch of event rows sent under ``key`` (``PUT /event-batches/{key}``):
+    not recorded, so the corrected batch sent again under that key is applied, not taken for
+    a repeat. Its reasons name rows as ``events[i]`` (a problem's line is row ``i + 1``)."""
+    if rows_ingested > 0:
+        return
+    raise _refusal(
+        f"batch {key!r}",
+        rows_read=rows_read,
+        rows_rejected=rows_rejected,
+        problems=problems,
+        rows_unmatched=rows_unmatched,
+        unmatched=unmatched,
+        where=_row,
+        resend="send the batch again under the same key",
+        again="nothing of it was recorded, so it is applied, not answered as a duplicate",
+    )
+
+
+def _row(problem: Problem) -> str:
+    line = problem.where.rpartition(":")[2]
+    return f"events[{int(line) - 1}]" if line.isdigit() else problem.where
+
+
+def _refusal(
+    name: str,
+    *,
+    rows_read: int,
+    rows_rejected: int,
+    problems: Sequence[Problem],
+    rows_unmatched: int,
+    unmatched: Sequence[tuple[str, int]],
+    where: Callable[[Problem], str],
+    resend: str,
+    again: str,
+) -> NothingIngestedError:
+    """Rows were read and none is stored: why, the first reasons and the fixes."""
     why = _why(rows_read, rejected=rows_rejected, unmatched=rows_unmatched)
     lines = [f"{name}: none of its {_rows(rows_read)} was ingested: {why}"]
     for problem in problems[:SHOWN_REASONS]:
-        head = " ".join(part for part in (problem.where, problem.field) if part)
+        head = " ".join(part for part in (where(problem), problem.field) if part)
         fix = f" — {problem.fix}" if problem.fix else ""
         lines.append(f"  {head}: {problem.message}{fix}")
     hidden = rows_rejected - min(len(problems), SHOWN_REASONS)
@@ -54,13 +113,21 @@ def refuse_if_nothing_ingested(
         lines.append(f"  {_rows(count)} with {label} match{'es' if count == 1 else ''} no SLI")
     fixes = []
     if rows_rejected:
-        fixes.append("fix those rows and ingest the file again")
+        fixes.append(f"fix those rows and {resend}")
     if rows_unmatched:
         fixes.append(
             "name an SLI (or service) the workspace defines in those rows, or define it in the "
-            "workspace, and ingest the file again"
+            f"workspace, and {resend}"
         )
-    raise NothingIngestedError("\n".join(lines), hint=f"{'; '.join(fixes)}; {again}")
+    return NothingIngestedError(
+        "\n".join(lines),
+        hint=f"{'; '.join(fixes)}; {again}",
+        rows_read=rows_read,
+        refused=problems,
+        rows_rejected=rows_rejected,
+        unmatched=unmatched,
+        rows_unmatched=rows_unmatched,
+    )
 
 
 def _rows(count: int) -> str:
