@@ -248,3 +248,40 @@ def test_a_misspelt_time_window_is_named_as_the_key_it_likely_is(shop: Path) -> 
     assert [(p.code, p.where) for p in found] == [("unknown-field", f"slos.yaml:{line}")]
     assert "likely the field 'timeWindow', misspelt" in found[0].message
     assert found[0].fix == "rename timeWindwo to timeWindow"
+
+
+RAW = """\
+apiVersion: openslo/v1
+kind: SLI
+metadata:
+  name: wifi
+spec:
+  ratioMetric:
+    rawType: success
+    raw:
+      metricSource:
+        type: Prometheus
+        spec:
+          query: avg(wifi_satisfaction_ratio)
+"""
+
+
+def test_the_raw_sli_is_valid() -> None:
+    _, found = analyse_text(RAW, file="ws.yaml")
+    assert [p for p in found if p.severity == "error"] == []
+
+
+@pytest.mark.parametrize("misspelt", ["    rwa:", None])
+def test_a_raw_ratio_without_its_raw_is_one_error(misspelt: str | None) -> None:
+    """Not also "needs good or bad", "needs total" and "rawType only applies to raw"."""
+    # None: raw dropped with what is under it
+    text = RAW[: RAW.index("    raw:")] if misspelt is None else RAW.replace("    raw:", misspelt)
+    _, found = analyse_text(text, file="ws.yaml")
+    errors = [p for p in found if p.severity == "error"]
+    assert len(errors) == 1, "\n".join(map(str, errors))
+    if misspelt is None:
+        assert (errors[0].code, errors[0].where) == ("missing-field", "ws.yaml:6")
+        assert "no raw" in errors[0].message
+    else:
+        assert (errors[0].code, errors[0].where) == ("unknown-field", "ws.yaml:8")
+        assert errors[0].fix == "rename rwa to raw"

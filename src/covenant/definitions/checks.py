@@ -181,6 +181,18 @@ def check_sli(doc: SourceDocument, spec: SLISpec, path: PathKey = ("spec",)) -> 
                         fix="add rawType: success (good/total) or failure (bad/total)",
                     )
                 )
+        elif ratio.raw_type is not None and not (ratio.good or ratio.bad or ratio.total):
+            # rawType alone: a raw ratio whose raw is missing (or misspelt), one problem
+            problems.append(
+                at(
+                    doc,
+                    here,
+                    code="missing-field",
+                    message="ratioMetric gives rawType but no raw",
+                    fix="add raw: {metricSource: ...} (or good: or bad:, and total:, without "
+                    "rawType)",
+                )
+            )
         else:
             if ratio.good is not None and ratio.bad is not None:
                 problems.append(conflict(doc, (*here, "bad"), "good", "bad"))
