@@ -285,3 +285,24 @@ def test_a_raw_ratio_without_its_raw_is_one_error(misspelt: str | None) -> None:
     else:
         assert (errors[0].code, errors[0].where) == ("unknown-field", "ws.yaml:8")
         assert errors[0].fix == "rename rwa to raw"
+
+
+def test_a_misspelt_query_is_named_at_its_line(shop: Path) -> None:
+    """Before: "a metricSource has no spec.query" at the metricSource's spec line."""
+    line = edit(
+        shop,
+        "slis.yaml",
+        "  name: checkout-availability",
+        '          query: sum(http_requests_total{service="checkout",code!~"5.."})',
+        '          queyr: sum(http_requests_total{service="checkout",code!~"5.."})',
+    )
+    found = problems(shop)
+    assert [(p.code, p.where, p.field) for p in found] == [
+        (
+            "prometheus-query-form",
+            f"slis.yaml:{line}",
+            "spec.ratioMetric.good.metricSource.spec.queyr",
+        )
+    ]
+    assert "'queyr' is likely 'query', misspelt" in found[0].message
+    assert found[0].fix == "rename queyr to query"

@@ -18,7 +18,7 @@ from covenant.core.promql import (
 )
 from covenant.core.promql_fingerprint import query_fingerprint
 from covenant.core.promql_histograms import histogram_queries, le_values, legacy_bucket_query
-from covenant.definitions.diagnostics import not_a_query, query_expected, query_fix
+from covenant.definitions.diagnostics import did_you_mean, not_a_query, query_expected, query_fix
 from covenant.definitions.openslo import MetricSpec, SLISpec
 from covenant.definitions.yamlsource import PathKey
 
@@ -105,8 +105,16 @@ def _built(o: Objective, *, first: str, total: str, is_bad: bool) -> CountQuerie
     )
 
 
+QUERY_KEYS = ("query", "promql")
+
+
 def _query_key(spec: Mapping[str, Any]) -> tuple[str, Any]:
-    """``("query", its value)``, or ``promql``'s when query is absent or blank text."""
+    """``("query", its value)``, or ``promql``'s when query is absent or blank text; with
+    neither written, a key that is likely one of them misspelt (``queyr``) and None."""
+    if not any(key in spec for key in QUERY_KEYS):
+        for key in spec:
+            if isinstance(key, str) and _meant(key):
+                return key, None
     query = spec.get("query")
     if query is None or (isinstance(query, str) and not query.strip()):
         return "promql", spec.get("promql") or query  # an empty query: promql, if given
@@ -117,6 +125,11 @@ def _query_text(metric: MetricSpec) -> str:
     """``spec.query``, else ``spec.promql`` (Nobl9's name; two that differ are an error of
     ``checks``)."""
     key, query = _query_key(metric.metric_source.spec)
+    if key not in QUERY_KEYS:
+        raise QueryFormError(
+            f"a metricSource has no spec.query: {key!r} is likely {_meant(key)!r}, misspelt",
+            hint=f"rename {key} to {_meant(key)}",
+        )
     if not_a_query(query) is not None:
         raise QueryFormError(
             query_expected(f"metricSource.spec.{key}", query),
@@ -128,3 +141,9 @@ def _query_text(metric: MetricSpec) -> str:
             hint="write the PromQL in metricSource.spec.query",
         )
     return query
+
+
+def _meant(key: str) -> str:
+    """``query`` or ``promql`` when ``key`` is likely that key misspelt, else ''."""
+    same = [known for known in QUERY_KEYS if known.lower() == key.lower()]
+    return same[0] if same else did_you_mean(key, QUERY_KEYS)
