@@ -306,3 +306,43 @@ def test_a_misspelt_query_is_named_at_its_line(shop: Path) -> None:
     ]
     assert "'queyr' is likely 'query', misspelt" in found[0].message
     assert found[0].fix == "rename queyr to query"
+
+
+ALPHA = """\
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata:
+  name: web-latency
+spec:
+  service: web
+  indicator:
+    thresholdMetric:
+      source: Prometheus
+      queryType: query
+      query: api_server_request_msec
+  timeWindows:
+    - unit: Week
+      count: 1
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - displayName: Good
+      value: 200.0
+      op: gt
+      target: 0.98
+"""
+
+
+def test_a_key_folded_once_still_folds_what_the_workspace_finds_missing() -> None:
+    """`valeu` in an openslo/v1alpha objective: the conversion's "requires value" (folded
+    when the document is read) and the threshold SLI's "needs value" (found when the
+    workspace is resolved) are both the misspelt key."""
+    _, before = analyse_text(ALPHA, file="ws.yaml")
+    assert [p for p in before if p.severity == "error"] == []
+    _, found = analyse_text(
+        ALPHA.replace("      value: 200.0", "      valeu: 200.0"), file="ws.yaml"
+    )
+    errors = [p for p in found if p.severity == "error"]
+    assert [(p.code, p.where, p.fix) for p in errors] == [
+        ("unknown-field", "ws.yaml:19", "rename valeu to value")
+    ]

@@ -18,6 +18,7 @@ from covenant.definitions.yamlsource import SourceDocument, field_path
 from covenant.errors import Problem
 
 _GUESS = re.compile(r"did you mean '([^']+)'\?")
+_FOLDED = re.compile(r"rename \S+ to (\S+)$")  # told once already (a document's own pass)
 _WORD = r"(?<![\w.]){}(?![\w])"
 
 
@@ -36,7 +37,8 @@ def one_per_misspelling(
     for i, unknown in enumerate(problems):
         if unknown.code != "unknown-field" or unknown.severity != "error":
             continue
-        found = _GUESS.match(unknown.fix)
+        # folded when its document was read, it may still fold what the workspace finds
+        found = _GUESS.match(unknown.fix) or _FOLDED.match(unknown.fix)
         doc = documents.of(unknown)
         if found is None or doc is None:
             continue
@@ -61,6 +63,7 @@ def one_per_misspelling(
             continue
         dropped.update(folded)
         required = any(problems[j].severity == "error" for j in folded)
+        required = required or "the required field" in unknown.message
         kept[i] = replace(
             unknown,
             message=f"unknown field {wrong!r}: likely the {'required ' if required else ''}"
