@@ -34,7 +34,7 @@ import signal, sys, time
 from pathlib import Path
 signal.signal(signal.SIGINT, signal.default_int_handler)
 import covenant.services.ingest as ingest
-import covenant.services.records as records
+import covenant.sources.records as records
 marker = Path(sys.argv[1])
 def held(rows):
     for row in rows:
@@ -42,15 +42,14 @@ def held(rows):
         marker.write_text("reading big")
         while True:
             time.sleep(60)
-real_events, real_records = ingest.iter_classified, records.read_record_source
+real_events, real_records = ingest.iter_classified, records.record_batches
 def events(path, **options):
     rows = real_events(path, **options)
     return held(rows) if path.name.startswith("big.") else rows
-def record_source(path):
-    if path.name.startswith("big."):
-        list(held([None]))
-    return real_records(path)
-ingest.iter_classified, records.read_record_source = events, record_source
+def record_batches(path, **options):
+    rows = real_records(path, **options)
+    return held(rows) if path.name.startswith("big.") else rows
+ingest.iter_classified, records.record_batches = events, record_batches
 sys.argv = ["covenant", *sys.argv[2:]]
 from covenant.cli.main import main
 main()

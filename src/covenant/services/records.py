@@ -1,21 +1,24 @@
 """Use cases for ticket and incident records: ingest files, load records as core objects.
 
 One file is one transaction: its records and its ``ingest_batches`` entry are written
-together or not at all. A file whose bytes were ingested before (same sha256) is skipped and
-reported as a duplicate. A record whose id is stored already is replaced when its content
-changed and left alone otherwise; the report counts inserted, updated and unchanged records.
+together or not at all. The file is read and parsed batch by batch and its records are staged
+on disk (``store.record_staging``) until it has been read to its end, so a file of any size
+takes the memory of a batch, and one found bad at its last line writes nothing. A file whose
+bytes were ingested before (same sha256) is skipped and reported as a duplicate. A record
+whose id is stored already is replaced when its content changed and left alone otherwise;
+the report counts inserted, updated and unchanged records.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from covenant.core.agreements import Incident
@@ -27,8 +30,11 @@ from covenant.services.ingest import Progress, store_errors
 from covenant.services.nothing_ingested import refuse_if_nothing_ingested
 from covenant.services.ticket_checks import ticket_warnings
 from covenant.sources import records as record_files
-from covenant.sources.recordfiles import RecordSource, read_record_source
+from covenant.sources.eventfiles import file_sha256, missing_file
+from covenant.sources.record_account import RecordAccount
+from covenant.sources.recordfiles import RECORD_BLOCK_BYTES, record_format
 from covenant.store import buckets, records
+from covenant.store.record_staging import StagedRecords, save_staged
 from covenant.store.records import load_incidents, load_tickets
 
 __all__ = [
@@ -74,26 +80,43 @@ class RecordIngestReport:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Kind(Generic[R]):
-    """How to parse, save and date one kind of record."""
+    """How to read, stage and date one kind of record."""
 
     name: RecordKind
-    parse: Callable[[RecordSource], record_files.ParsedRecords[R]]
-    save: Callable[[Connection, Sequence[R], datetime], records.SaveCounts]
-    instant: Callable[[R], datetime]  # recorded as the batch's first/last instant
+    what: str  # "ticket": in messages
+    batches: Callable[..., Iterator[record_files.RecordBatch[R]]]
+    required: tuple[str, ...]
+    row: Callable[[R], dict[str, Any]]  # the store row of a record
+    instant: str  # the store row's field recorded as the batch's first/last instant
 
 
 _TICKETS: _Kind[Ticket] = _Kind(
     name="tickets",
-    parse=record_files.parse_tickets,
-    save=lambda conn, items, at: records.save_tickets(conn, tickets=items, at=at),
-    instant=lambda ticket: ticket.created,
+    what="ticket",
+    batches=record_files.ticket_batches,
+    required=record_files.TICKET_REQUIRED,
+    row=records.ticket_row,
+    instant="created",
 )
 _INCIDENTS: _Kind[Incident] = _Kind(
     name="incidents",
-    parse=record_files.parse_incidents,
-    save=lambda conn, items, at: records.save_incidents(conn, incidents=items, at=at),
-    instant=lambda incident: incident.start,
+    what="incident",
+    batches=record_files.incident_batches,
+    required=record_files.INCIDENT_REQUIRED,
+    row=records.incident_row,
+    instant="start_at",
 )
+
+
+class _Stored(NamedTuple):
+    """What a ticket warning needs of a stored ticket row."""
+
+    id: str
+    customer: str
+    priority: str
+
+
+Warn = Callable[[Iterator[_Stored]], tuple[Problem, ...]]
 
 
 def ingest_ticket_files(
@@ -102,6 +125,7 @@ def ingest_ticket_files(
     files: Sequence[Path],
     progress: Progress | None = None,
     workspace: Workspace | None = None,
+    block_bytes: int = RECORD_BLOCK_BYTES,
 ) -> list[RecordIngestReport]:
     """Ingest ticket files, each in its own transaction; one report per file, in order.
 
@@ -111,23 +135,45 @@ def ingest_ticket_files(
     ingested), its ``NothingIngestedError`` for a file of rows that are all rejected (not
     recorded: an empty export is fine) and ``StoreError`` when the store refuses the write
     (nothing of that file stays).
+    ``block_bytes``: text read per batch (memory is that of a batch or two).
     """
     reports = []
     for p in files:
-        report, parsed = _ingest_file(engine, path=Path(p), kind=_TICKETS, progress=progress)
-        if workspace is not None and parsed is not None:
-            found = ticket_warnings(parsed.records, workspace=workspace, file=Path(p).name)
-            report = replace(report, warnings=found)
-        reports.append(report)
+        path = Path(p)
+        warn = None if workspace is None else _warner(workspace, path.name)
+        reports.append(
+            _ingest_file(
+                engine,
+                path=path,
+                kind=_TICKETS,
+                progress=progress,
+                block_bytes=block_bytes,
+                warn=warn,
+            )
+        )
     return reports
 
 
+def _warner(workspace: Workspace, name: str) -> Warn:
+    def warn(tickets: Iterator[_Stored]) -> tuple[Problem, ...]:
+        return ticket_warnings(tickets, workspace=workspace, file=name)
+
+    return warn
+
+
 def ingest_incident_files(
-    engine: Engine, *, files: Sequence[Path], progress: Progress | None = None
+    engine: Engine,
+    *,
+    files: Sequence[Path],
+    progress: Progress | None = None,
+    block_bytes: int = RECORD_BLOCK_BYTES,
 ) -> list[RecordIngestReport]:
     """Ingest incident files, each in its own transaction (see ``ingest_ticket_files``)."""
     return [
-        _ingest_file(engine, path=Path(p), kind=_INCIDENTS, progress=progress)[0] for p in files
+        _ingest_file(
+            engine, path=Path(p), kind=_INCIDENTS, progress=progress, block_bytes=block_bytes
+        )
+        for p in files
     ]
 
 
@@ -156,71 +202,111 @@ def batch_key(kind: str, sha256: str) -> str:
     return hashlib.sha256(f"{kind}:{sha256}".encode()).hexdigest()
 
 
+def _earlier(engine: Engine, key: str) -> buckets.BatchRecord | None:
+    with engine.connect() as conn:
+        return buckets.find_batch(conn, sha256=key)
+
+
 def _ingest_file(
-    engine: Engine, *, path: Path, kind: _Kind[R], progress: Progress | None
-) -> tuple[RecordIngestReport, record_files.ParsedRecords[R] | None]:
-    """The file's report, and its records when they were parsed (None for a duplicate)."""
+    engine: Engine,
+    *,
+    path: Path,
+    kind: _Kind[R],
+    progress: Progress | None,
+    block_bytes: int,
+    warn: Warn | None = None,
+) -> RecordIngestReport:
+    """Read the file batch by batch into staging, then write it in one transaction."""
     _notify(progress, path, "read", 0.0)
-    source = read_record_source(path)
+    record_format(path)  # a name we cannot read is refused before any work
+    if not path.is_file():
+        raise missing_file(path)
+    sha256 = file_sha256(path)
+    key = batch_key(kind.name, sha256)
     with store_errors(engine):
-        with engine.connect() as conn:
-            earlier = buckets.find_batch(conn, sha256=batch_key(kind.name, source.sha256))
+        earlier = _earlier(engine, key)
         if earlier is not None:
             _notify(progress, path, "done", 1.0)
-            return _duplicate(path, kind.name, source.sha256, earlier), None
-        _notify(progress, path, "parse", 0.4)
-        parsed = kind.parse(source)
-        refuse_if_nothing_ingested(  # an empty export (no rows) stays fine: docs/records.md
-            path,
-            rows_read=parsed.rows_read,
-            rows_ingested=len(parsed.records),
-            rows_rejected=parsed.rows_rejected,
-            problems=parsed.problems,
-            refuse_empty=False,
-        )
-        _notify(progress, path, "write", 0.7)
-        try:
-            counts = _write(engine, path=path, kind=kind, parsed=parsed)
-        except IntegrityError:
-            # the same bytes were ingested concurrently, after our check: nothing was written
-            with engine.connect() as conn:
-                earlier = buckets.find_batch(conn, sha256=batch_key(kind.name, source.sha256))
-            if earlier is None:
-                raise
-            _notify(progress, path, "done", 1.0)
-            return _duplicate(path, kind.name, source.sha256, earlier), None
+            return _duplicate(path, kind.name, sha256, earlier)
+        account = RecordAccount(path, required=kind.required, what=kind.what)
+        with StagedRecords(kind.name, row=kind.row) as staged:
+            for batch in kind.batches(path, block_bytes=block_bytes):
+                account.add(batch, staged)
+                _notify(progress, path, "read", 0.7 * batch.source.done)
+                del batch  # let go before the next batch is read: one batch at a time
+            account.finish()  # a required column in no row: nothing is written
+            refuse_if_nothing_ingested(  # an empty export (no rows) stays fine: docs/records.md
+                path,
+                rows_read=account.rows_read,
+                rows_ingested=staged.count(),
+                rows_rejected=account.rows_rejected,
+                problems=account.problems,
+                refuse_empty=False,
+            )
+            _notify(progress, path, "write", 0.7)
+            try:
+                counts = _write(
+                    engine, path=path, kind=kind, key=key, staged=staged, account=account
+                )
+            except IntegrityError:
+                # the same bytes were ingested concurrently, after our check: nothing was written
+                earlier = _earlier(engine, key)
+                if earlier is None:
+                    raise
+                _notify(progress, path, "done", 1.0)
+                return _duplicate(path, kind.name, sha256, earlier)
+            warnings = () if warn is None else warn(_tickets(staged))
     _notify(progress, path, "done", 1.0)
-    report = RecordIngestReport(
+    return RecordIngestReport(
         path=path,
         kind=kind.name,
-        sha256=source.sha256,
-        rows_read=parsed.rows_read,
-        rows_rejected=parsed.rows_rejected,
+        sha256=sha256,
+        rows_read=account.rows_read,
+        rows_rejected=account.rows_rejected,
         inserted=counts.inserted,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        problems=parsed.problems,
+        problems=account.problems,
+        warnings=warnings,
     )
-    return report, parsed
+
+
+def _tickets(staged: StagedRecords[Any]) -> Iterator[_Stored]:
+    for chunk in staged.rows():
+        yield from (_Stored(row["id"], row["customer"], row["priority"]) for row in chunk)
 
 
 def _write(
-    engine: Engine, *, path: Path, kind: _Kind[R], parsed: record_files.ParsedRecords[R]
+    engine: Engine,
+    *,
+    path: Path,
+    kind: _Kind[R],
+    key: str,
+    staged: StagedRecords[R],
+    account: RecordAccount,
 ) -> records.SaveCounts:
     now = datetime.now(UTC)
-    instants = [to_epoch(kind.instant(record)) for record in parsed.records]
+    low: int | None = None
+    high: int | None = None
+
+    def span(rows: list[dict[str, Any]]) -> None:
+        nonlocal low, high
+        instants = [to_epoch(row[kind.instant]) for row in rows]
+        low = min(instants) if low is None else min(low, *instants)
+        high = max(instants) if high is None else max(high, *instants)
+
     with engine.begin() as conn:
-        counts = kind.save(conn, parsed.records, now)
+        counts = save_staged(conn, staged, at=now, each=span)
         buckets.record_batch(
             conn,
             batch=buckets.BatchRecord(
-                sha256=batch_key(kind.name, parsed.sha256),
+                sha256=key,
                 filename=path.name,
-                rows_read=parsed.rows_read,
+                rows_read=account.rows_read,
                 rows_ingested=counts.inserted + counts.updated + counts.unchanged,
-                rows_rejected=parsed.rows_rejected,
-                events_min=min(instants, default=None),
-                events_max=max(instants, default=None),
+                rows_rejected=account.rows_rejected,
+                events_min=low,
+                events_max=high,
                 ingested_at=now,
             ),
         )

@@ -9,21 +9,47 @@ the ingest says so with the fix instead of storing it silently (docs/records.md)
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
-from covenant.core.tickets import Ticket
 from covenant.definitions.workspace import Workspace
 from covenant.errors import Problem
 
 SHOWN_IDS = 3
 
 
+class _TicketLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def customer(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+
+
+class _Seen:
+    """How many tickets share a finding, and the ids of the first ``SHOWN_IDS``."""
+
+    __slots__ = ("count", "ids")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.ids: list[str] = []
+
+    def add(self, ticket_id: str) -> None:
+        self.count += 1
+        if len(self.ids) < SHOWN_IDS:
+            self.ids.append(ticket_id)
+
+
 def ticket_warnings(
-    tickets: Sequence[Ticket], *, workspace: Workspace, file: str
+    tickets: Iterable[_TicketLike], *, workspace: Workspace, file: str
 ) -> tuple[Problem, ...]:
     """One warning per unknown customer, and per priority a known customer has no target for.
 
-    A workspace that defines no customer and no agreement checks nothing (nothing to match)."""
+    A workspace that defines no customer and no agreement checks nothing (nothing to match).
+    ``tickets`` is gone through once, keeping a count and a few ids per finding: a file's
+    tickets may come a chunk at a time (``ingest_ticket_files``)."""
     customers = {c.name for c in workspace.customers} | {v.customer for v in workspace.agreements}
     if not customers:
         return ()
@@ -33,13 +59,13 @@ def ticket_warnings(
             priorities.setdefault(version.customer, set()).update(
                 t.priority for t in commitment.targets
             )
-    unknown: dict[str, list[str]] = {}
-    untargeted: dict[tuple[str, str], list[str]] = {}
+    unknown: dict[str, _Seen] = {}
+    untargeted: dict[tuple[str, str], _Seen] = {}
     for ticket in tickets:
         if ticket.customer not in customers:
-            unknown.setdefault(ticket.customer, []).append(ticket.id)
+            unknown.setdefault(ticket.customer, _Seen()).add(ticket.id)
         elif ticket.priority not in priorities.get(ticket.customer, ()):
-            untargeted.setdefault((ticket.customer, ticket.priority), []).append(ticket.id)
+            untargeted.setdefault((ticket.customer, ticket.priority), _Seen()).add(ticket.id)
     found = [
         Problem(
             code="unknown-ticket-customer",
@@ -52,7 +78,7 @@ def ticket_warnings(
             "(kind: Customer) and its agreement",
             severity="warning",
         )
-        for name, ids in sorted(unknown.items())
+        for name, ids in sorted(unknown.items(), key=lambda item: item[0])
     ]
     found += [
         Problem(
@@ -67,7 +93,7 @@ def ticket_warnings(
             "target for this priority",
             severity="warning",
         )
-        for (customer, priority), ids in sorted(untargeted.items())
+        for (customer, priority), ids in sorted(untargeted.items(), key=lambda item: item[0])
     ]
     return tuple(found)
 
@@ -78,9 +104,9 @@ def _targets(priorities: set[str]) -> str:
     )
 
 
-def _tickets(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:SHOWN_IDS]) + (", …" if len(ids) > SHOWN_IDS else "")
-    return f"{len(ids)} ticket{'s' if len(ids) > 1 else ''} ({shown})"
+def _tickets(seen: _Seen) -> str:
+    shown = ", ".join(seen.ids) + (", …" if seen.count > SHOWN_IDS else "")
+    return f"{seen.count} ticket{'s' if seen.count > 1 else ''} ({shown})"
 
 
 def _did_you_mean(word: str, choices: Sequence[str]) -> str:

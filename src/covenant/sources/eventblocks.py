@@ -98,13 +98,29 @@ def _check_encoding(name: str, head: bytes, *, gz: bool) -> bytes:
     return head[3:] if head.startswith(b"\xef\xbb\xbf") else head
 
 
+def _event_head(name: str, head: bytes, gz: bool) -> bytes:
+    return _check_encoding(name, head, gz=gz)
+
+
 _HOLE = bytes(16)  # NUL bytes in a row, which no text holds (UTF-16 and UTF-32 hold 3 at most)
 
 
+HeadCheck = Callable[[str, bytes, bool], bytes]
+"""``(file name, first bytes read, gzipped)`` → those bytes without a byte-order mark, or an
+``IngestError`` for a file that is no text the reader takes."""
+
+
 def text_blocks(
-    path: Path, gz: bool, block_bytes: int, cut: Callable[[bytes], int]
+    path: Path,
+    gz: bool,
+    block_bytes: int,
+    cut: Callable[[bytes], int],
+    head: HeadCheck | None = None,
 ) -> Iterator[tuple[bytes, int, float]]:
     """``(block, line number of its first line, fraction done)``; blocks hold whole records.
+
+    ``head`` checks the first bytes read (default: the event files' check, which refuses
+    binary files, UTF-16/32 text and a hole of NUL bytes).
 
     A record longer than 8 blocks (a quote never closed) is cut at its last newline instead;
     a line longer than ``MAX_LINE_BYTES`` is refused (:func:`overlong_line`) once that much of
@@ -126,7 +142,7 @@ def text_blocks(
         while True:
             chunk = stream.read(block_bytes)
             if first:
-                text = _check_encoding(path.name, chunk, gz=gz)
+                text = (head or _event_head)(path.name, chunk, gz)
                 start, chunk, first = len(chunk) - len(text), text, False
             if not chunk:
                 if pending:

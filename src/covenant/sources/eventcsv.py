@@ -52,7 +52,7 @@ def _plausible(stamps: pa.ChunkedArray) -> bool:
     return bool(low >= EARLIEST * _NS and high < LATEST * _NS)
 
 
-def _csv_cut(data: bytes) -> int:
+def csv_cut(data: bytes) -> int:
     """Length of the longest prefix of whole CSV records (0: no record ends in ``data``)."""
     if b'"' not in data:
         return data.rfind(b"\n") + 1
@@ -161,7 +161,7 @@ def csv_batches(path: Path, gz: bool, block_bytes: int) -> Iterator[SourceTable]
     pending: deque[Future[SourceTable]] = deque()
     with ThreadPoolExecutor(max_workers=PARSERS, thread_name_prefix="csv") as pool:
         try:
-            for block, first_line, done in text_blocks(path, gz, block_bytes, _csv_cut):
+            for block, first_line, done in text_blocks(path, gz, block_bytes, csv_cut):
                 body_line = first_line
                 body = block
                 if names is None:

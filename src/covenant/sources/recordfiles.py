@@ -1,12 +1,16 @@
-"""Reading ticket and incident files (CSV, JSONL, a JSON array; .gz) with line numbers."""
+"""Reading ticket and incident files (CSV, JSONL, a JSON array; .gz) batch by batch, with lines.
+
+CSV and JSON Lines are read in blocks of whole records by the event files' reader
+(``eventblocks.text_blocks``: bounded memory, a line longer than 32 MiB refused as it is
+read); a ``.json`` array element by element (``recordarray``). Each block becomes one
+``RecordSource`` batch, so a file of any size is read in the memory of a block or two.
+``read_record_source`` joins the batches of a (small) file into one.
+"""
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,72 +19,32 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
-from covenant.filekinds import not_text
-from covenant.sources.eventblocks import record_straddles
-from covenant.sources.eventfiles import (
-    InvalidRow,
-    csv_records,
-    file_sha256,
-    find_records,
-    missing_file,
-)
+from covenant.sources.eventblocks import record_straddles, text_blocks
+from covenant.sources.eventcsv import csv_cut
+from covenant.sources.eventfiles import InvalidRow, csv_records, find_records, missing_file
 from covenant.sources.eventrows import MAX_PROBLEMS
-from covenant.sources.recordtext import read_record_text
+from covenant.sources.recordarray import json_array_batches
+from covenant.sources.recordrows import (
+    MAX_DEPTH,
+    RecordSource,
+    check_utf8,
+    json_columns,
+    loads,
+    lower_keys,
+)
+from covenant.sources.recordtext import first_byte, unreadable
 
-__all__ = ["RecordSource", "read_record_source", "record_format", "require_columns"]
+__all__ = [
+    "MAX_DEPTH",
+    "RECORD_BLOCK_BYTES",
+    "RecordSource",
+    "read_record_source",
+    "record_batches",
+    "record_format",
+]
 
-MAX_DEPTH = 64
-"""How deeply a record's JSON may nest (a ticket's history is 3 levels deep); deeper is refused
-before anything recurses over it."""
-_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
-
-
-def _depth_ok(value: object) -> bool:
-    """True when ``value`` nests at most MAX_DEPTH containers deep (checked without recursion)."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > MAX_DEPTH:
-            return False
-        stack.extend((child, depth + 1) for child in children)
-    return True
-
-
-def _loads(raw: str) -> tuple[object, str]:
-    """A JSONL line's value and what is wrong with it ("" when it is a usable object)."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None, "not valid JSON"
-    except RecursionError:
-        return None, _TOO_DEEP
-    if not isinstance(value, dict):
-        return None, "not a JSON object"
-    if not _depth_ok(value):
-        return None, _TOO_DEEP
-    return value, ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RecordSource:
-    """A record file's rows (one dict per record, keys lower-cased) with their line numbers."""
-
-    path: Path
-    sha256: str
-    columns: tuple[str, ...]  # every column (CSV header) or key (JSON) seen
-    rows: tuple[dict[str, Any], ...]
-    lines: tuple[int, ...]  # the line each row starts on (CSV header = line 1)
-    invalid: tuple[InvalidRow, ...] = ()  # rows that are not records at all (first 100)
-    invalid_count: int = 0
-
-    def where(self, row: int) -> str:
-        return f"{self.path.name}:{self.lines[row]}"
+RECORD_BLOCK_BYTES = 1 << 20
+"""Text per batch: a MiB of tickets is some 10,000 rows, a few dozen MB as Python objects."""
 
 
 def record_format(path: Path) -> tuple[str, bool]:
@@ -100,32 +64,49 @@ def record_format(path: Path) -> tuple[str, bool]:
     )
 
 
-def read_record_source(path: Path) -> RecordSource:
-    """Read a ticket or incident file whole; ``IngestError`` (with the fix) if it cannot be."""
+def record_batches(path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES) -> Iterator[RecordSource]:
+    """The file's rows, batch by batch (at least one batch); ``IngestError`` (with the fix)
+    when the file cannot be read, at the place where that is found."""
     kind, gz = record_format(path)
     if not path.is_file():
         raise missing_file(path)
-    data = read_record_text(path, gz=gz, kind=kind)  # stops at a line no record file has
-    sha256 = file_sha256(path) if gz else hashlib.sha256(data).hexdigest()
-    if kind == "csv":
-        return _read_csv(path, sha256, data)
-    text = _decode(path, data)
-    if kind == "jsonl" or text.lstrip(" \t\r\n").startswith("{"):
-        return _read_jsonl(path, sha256, text)  # a .json file of one object per line too
-    return _read_json_array(path, sha256, text)
-
-
-def _decode(path: Path, data: bytes) -> str:
+    if block_bytes < 1:
+        raise IngestError(f"block size {block_bytes} must be at least 1 byte")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        kind = not_text(data[:4096], name=path.name, text="CSV or JSON", tabular=True, gzip_ok=True)
-        if kind is not None:
-            raise IngestError(kind.sentence(path.name, instead="text"), hint=kind.fix) from None
-        raise IngestError(
-            f"{path.name}: not UTF-8 text (byte {exc.start})",
-            hint="export the file as UTF-8",
-        ) from exc
+        if kind == "csv":
+            yield from _csv_batches(path, gz=gz, block_bytes=block_bytes)
+        elif kind == "jsonl" or first_byte(path, gz=gz) == b"{":  # a .json file of lines too
+            yield from _jsonl_batches(path, gz=gz, block_bytes=block_bytes)
+        else:
+            yield from json_array_batches(path, gz=gz, block_bytes=block_bytes)
+    except OSError as exc:
+        raise unreadable(path, exc, gz=gz) from exc
+
+
+def read_record_source(path: Path) -> RecordSource:
+    """The whole file as one batch (memory grows with the file: for small files and tests;
+    ingestion goes batch by batch)."""
+    batches = list(record_batches(path))
+    rows = tuple(row for batch in batches for row in batch.rows)
+    invalid = tuple(row for batch in batches for row in batch.invalid)
+    return RecordSource(
+        path=path,
+        columns=batches[0].columns if batches[0].header else json_columns(rows),
+        rows=rows,
+        lines=tuple(line for batch in batches for line in batch.lines),
+        invalid=invalid[:MAX_PROBLEMS],
+        invalid_count=sum(batch.invalid_count for batch in batches),
+        header=batches[0].header,
+    )
+
+
+def _record_head(name: str, head: bytes, gz: bool) -> bytes:
+    """A record file's first bytes without a byte-order mark (what is not text is found when
+    it is decoded: ``recordrows.not_utf8``)."""
+    return head.removeprefix(b"\xef\xbb\xbf")
+
+
+# --- CSV -------------------------------------------------------------------------------------
 
 
 def _normalise_columns(path: Path, names: Sequence[str]) -> list[str]:
@@ -139,17 +120,46 @@ def _normalise_columns(path: Path, names: Sequence[str]) -> list[str]:
     return columns
 
 
-def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
-    body = data.removeprefix(b"\xef\xbb\xbf")
-    _decode(path, body)  # UTF-8 or a clear error (UTF-16 and Latin-1 exports are common)
-    lines = body.split(b"\n", 1)[0].decode("utf-8").splitlines()
-    try:
-        header = next(csv.reader(lines[:1]), [])
-    except csv.Error as exc:
+def _csv_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSource]:
+    names: list[str] | None = None  # the header as the parser read it from the first block
+    columns: tuple[str, ...] = ()
+    head = b""
+    offset = 0  # of the block in the text after a byte-order mark
+    for block, first_line, done in text_blocks(path, gz, block_bytes, csv_cut, _record_head):
+        if names is None:
+            head = block[:4096]
+        check_utf8(path.name, block, offset=offset, head=head)
+        offset += len(block)
+        table, skipped_texts = _parse_csv(path, block, names)
+        header = names is None  # the block starts with the header
+        if names is None:
+            names = table.column_names
+            columns = tuple(_normalise_columns(path, names))
+        batch = _csv_batch(path, block, first_line, table, skipped_texts, columns, done, header)
+        del table, block  # not held while the next block is read and parsed
+        yield batch
+        del batch
+    if names is None:  # no text at all
         raise IngestError(
-            f"{path.name}:1: cannot read the CSV header ({exc})",
-            hint="the first line must be the column names, separated by commas",
-        ) from None
+            f"{path.name}: cannot parse the file as CSV: Empty CSV file",
+            hint="check that it is valid CSV (UTF-8) with a header of column names",
+        )
+
+
+def _parse_csv(path: Path, body: bytes, names: list[str] | None) -> tuple[pa.Table, list[str]]:
+    """The block's records, every cell as text; ``names``: the header read from the first
+    block (None: this is the first block, which starts with the header)."""
+    if names is None:
+        lines = body.split(b"\n", 1)[0].decode("utf-8").splitlines()
+        try:
+            header = next(csv.reader(lines[:1]), [])
+        except csv.Error as exc:
+            raise IngestError(
+                f"{path.name}:1: cannot read the CSV header ({exc})",
+                hint="the first line must be the column names, separated by commas",
+            ) from None
+    else:
+        header = names
     bad_texts: list[str] = []
 
     def on_invalid(row: Any) -> str:
@@ -160,7 +170,7 @@ def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
         bad_texts.clear()
         return pa_csv.read_csv(
             pa.BufferReader(body),
-            read_options=pa_csv.ReadOptions(block_size=piece),
+            read_options=pa_csv.ReadOptions(block_size=piece, column_names=names),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
             ),
@@ -183,13 +193,27 @@ def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
             f"{path.name}: cannot parse the file as CSV: {exc}",
             hint="check that it is valid CSV (UTF-8) with a header of column names",
         ) from exc
-    columns = _normalise_columns(path, table.column_names)
+    return table, bad_texts
+
+
+def _csv_batch(
+    path: Path,
+    body: bytes,
+    first_line: int,
+    table: pa.Table,
+    bad_texts: list[str],
+    columns: tuple[str, ...],
+    done: float,
+    header: bool,
+) -> RecordSource:
+    """The block's rows with the line each starts on; rows the parser skipped are bad rows."""
     table = table.rename_columns(columns)
-    # the line of every record: the header is record 0; rows the parser skipped are removed
     starts, ends, lines = csv_records(body)
+    lines += first_line - 1
     skipped = find_records(body, starts, ends, bad_texts)
     keep = np.ones(lines.size, dtype=bool)
-    keep[:1] = False
+    if header:
+        keep[:1] = False
     keep[skipped] = False
     record_lines = lines[keep].tolist()
     invalid = tuple(
@@ -205,147 +229,60 @@ def _read_csv(path: Path, sha256: str, data: bytes) -> RecordSource:
         record_lines = [0] * len(rows)
     return RecordSource(
         path=path,
-        sha256=sha256,
-        columns=tuple(columns),
+        columns=columns,
         rows=rows,
         lines=tuple(int(line) for line in record_lines),
         invalid=invalid,
         invalid_count=len(bad_texts),
+        header=True,
+        done=done,
     )
 
 
-def _read_jsonl(path: Path, sha256: str, text: str) -> RecordSource:
+# --- JSON Lines ------------------------------------------------------------------------------
+
+
+def _jsonl_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSource]:
+    head = b""
+    offset = 0
+    yielded = False
+    blocks = text_blocks(path, gz, block_bytes, lambda d: d.rfind(b"\n") + 1, _record_head)
+    for block, first_line, done in blocks:
+        if not offset:
+            head = block[:4096]
+        check_utf8(path.name, block, offset=offset, head=head)
+        offset += len(block)
+        batch = _jsonl_batch(path, block.decode("utf-8"), first_line, done)
+        del block
+        yield batch
+        del batch
+        yielded = True
+    if not yielded:
+        yield RecordSource(path=path, columns=(), rows=(), lines=())
+
+
+def _jsonl_batch(path: Path, text: str, first_line: int, done: float) -> RecordSource:
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     invalid: list[InvalidRow] = []
     n_invalid = 0
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(text.split("\n"), start=first_line):
         if not raw.strip():
             continue
-        value, what = _loads(raw)
+        value, what = loads(raw)
         if not isinstance(value, dict):
             n_invalid += 1
             if len(invalid) < MAX_PROBLEMS:
                 invalid.append(InvalidRow(where=f"{path.name}:{number}", message=f"line is {what}"))
             continue
-        rows.append(_lower_keys(value))
+        rows.append(lower_keys(value))
         lines.append(number)
-    return _json_source(
-        path, sha256=sha256, rows=rows, lines=lines, invalid=invalid, n_invalid=n_invalid
-    )
-
-
-def _read_json_array(path: Path, sha256: str, text: str) -> RecordSource:
-    """A top-level array of objects; each object's line is where it starts."""
-    decoder = json.JSONDecoder()
-    newlines = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype="<u4") == 10)
-
-    def line_of(offset: int) -> int:
-        return int(np.searchsorted(newlines, offset)) + 1
-
-    def broken(offset: int, what: str) -> IngestError:
-        return IngestError(
-            f"{path.name}:{line_of(offset)}: {what}",
-            hint="a .json record file must be one JSON array of objects: [{...}, {...}]"
-            " (use .jsonl for one object per line)",
-        )
-
-    position = _skip_space(text, 0)
-    if position >= len(text) or text[position] != "[":
-        raise broken(position, "the file does not start with a JSON array '['")
-    position = _skip_space(text, position + 1)
-    rows: list[dict[str, Any]] = []
-    lines: list[int] = []
-    invalid: list[InvalidRow] = []
-    n_invalid = 0
-    if position < len(text) and text[position] == "]":
-        position += 1
-    else:
-        while True:
-            try:
-                value, end = decoder.raw_decode(text, position)
-            except json.JSONDecodeError as exc:
-                raise broken(exc.pos, f"invalid JSON: {exc.msg}") from exc
-            except RecursionError:
-                raise broken(position, f"an array element is {_TOO_DEEP}") from None
-            if isinstance(value, dict) and not _depth_ok(value):
-                n_invalid += 1
-                if len(invalid) < MAX_PROBLEMS:
-                    invalid.append(
-                        InvalidRow(
-                            where=f"{path.name}:{line_of(position)}",
-                            message=f"array element is {_TOO_DEEP}",
-                        )
-                    )
-            elif isinstance(value, dict):
-                rows.append(_lower_keys(value))
-                lines.append(line_of(position))
-            else:
-                n_invalid += 1
-                if len(invalid) < MAX_PROBLEMS:
-                    invalid.append(
-                        InvalidRow(
-                            where=f"{path.name}:{line_of(position)}",
-                            message="array element is not a JSON object",
-                        )
-                    )
-            position = _skip_space(text, end)
-            if position < len(text) and text[position] == ",":
-                position = _skip_space(text, position + 1)
-                continue
-            if position < len(text) and text[position] == "]":
-                position += 1
-                break
-            raise broken(position, "expected ',' or ']' after an array element")
-    if _skip_space(text, position) != len(text):
-        raise broken(position, "text after the closing ']'")
-    return _json_source(
-        path, sha256=sha256, rows=rows, lines=lines, invalid=invalid, n_invalid=n_invalid
-    )
-
-
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
-
-
-def _lower_keys(value: dict[str, Any]) -> dict[str, Any]:
-    return {str(key).strip().lower(): item for key, item in value.items()}
-
-
-def _json_source(
-    path: Path,
-    *,
-    sha256: str,
-    rows: list[dict[str, Any]],
-    lines: list[int],
-    invalid: list[InvalidRow],
-    n_invalid: int,
-) -> RecordSource:
-    columns: dict[str, None] = {}
-    for row in rows:
-        columns.update(dict.fromkeys(row))
     return RecordSource(
         path=path,
-        sha256=sha256,
-        columns=tuple(columns),
+        columns=json_columns(rows),
         rows=tuple(rows),
         lines=tuple(lines),
         invalid=tuple(invalid),
         invalid_count=n_invalid,
+        done=done,
     )
-
-
-def require_columns(source: RecordSource, required: Sequence[str], what: str) -> None:
-    if not source.rows:
-        return  # an empty export is fine
-    missing = [name for name in required if name not in source.columns]
-    if missing:
-        found = ", ".join(source.columns) or "none"
-        raise IngestError(
-            f"{source.path.name}: no {', '.join(repr(m) for m in missing)} column for {what}"
-            f" (found: {found})",
-            hint=f"{what} files need the columns {', '.join(required)}; "
-            f"`covenant ingest {what}s --help` describes every column",
-        )

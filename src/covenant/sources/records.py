@@ -7,17 +7,18 @@ library, because their values nest (status histories, service lists) and pyarrow
 inference drops UTC offsets inside nested fields; the position of every JSON object gives
 its line.
 
-Parsing: instants of a whole column (and all status-history entries of a file at once) are
-classified and parsed vectorised with pyarrow.compute; the ``Ticket`` / ``Incident`` objects
-are then built per record (ticket and incident volumes are modest). A bad row becomes a
-``Problem`` with ``file:line``, field, message and fix; the first problem of a row is the one
-reported, and the rest of the file is kept. A file that cannot be read at all raises
-``IngestError``.
+A file is read batch by batch (``recordfiles.record_batches``) and parsed batch by batch:
+instants of a batch's column (and all its status-history entries at once) are classified and
+parsed vectorised with pyarrow.compute; the ``Ticket`` / ``Incident`` objects are then built
+per record. A bad row becomes a ``Problem`` with ``file:line``, field, message and fix; the
+first problem of a row is the one reported, and the rest of the file is kept. A repeated id
+is found across batches by ``record_account`` (the later row wins). A file that cannot be read
+at all raises ``IngestError``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from covenant.core.agreements import Incident
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.core.timeutil import from_epoch
 from covenant.errors import InputError, Problem
-from covenant.sources.eventrows import MAX_PROBLEMS
+from covenant.sources.record_account import Entry, KeptInMemory, RecordAccount, RecordBatch
 from covenant.sources.record_instants import (
     MISSING,
     NAIVE,
@@ -39,22 +40,28 @@ from covenant.sources.record_instants import (
     parse_instants,
 )
 from covenant.sources.recordfiles import (
+    RECORD_BLOCK_BYTES,
     RecordSource,
     read_record_source,
-    require_columns,
+    record_batches,
 )
 
 __all__ = [
     "INCIDENT_COLUMNS",
+    "INCIDENT_REQUIRED",
     "TICKET_COLUMNS",
+    "TICKET_REQUIRED",
     "ParsedRecords",
+    "RecordBatch",
     "RecordSource",
+    "incident_batches",
     "parse_incidents",
     "parse_instants",
     "parse_tickets",
     "read_incidents",
     "read_record_source",
     "read_tickets",
+    "ticket_batches",
 ]
 
 MAX_KEY_LENGTH = 255  # ids, customers and services (the store's key columns)
@@ -85,17 +92,13 @@ _INSTANT_FIX = "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParsedRecords(Generic[R]):
-    """The good records of a file (ids unique) and an account of every row read."""
+    """The good records of a file (ids unique, in file order) and an account of every row."""
 
-    source: RecordSource
+    path: Path
     records: tuple[R, ...]
     rows_read: int
     rows_rejected: int
     problems: tuple[Problem, ...]  # the first MAX_PROBLEMS, in file order
-
-    @property
-    def sha256(self) -> str:
-        return self.source.sha256
 
 
 class _Reject(Exception):  # noqa: N818 - a control-flow signal inside this module, not an error
@@ -275,9 +278,8 @@ def _history_entries(value: object) -> _History:
     )
 
 
-def parse_tickets(source: RecordSource) -> ParsedRecords[Ticket]:
-    """The tickets of a file; bad rows become problems (see ``docs/records.md``)."""
-    require_columns(source, TICKET_REQUIRED, "ticket")
+def parse_tickets(source: RecordSource) -> RecordBatch[Ticket]:
+    """The tickets of a batch; bad rows become problems (see ``docs/records.md``)."""
     rows = source.rows
     created = _Instants("created", [r.get("created") for r in rows])
     first_response = _Instants("first_response", [r.get("first_response") for r in rows])
@@ -339,9 +341,8 @@ def parse_tickets(source: RecordSource) -> ParsedRecords[Ticket]:
 # --- incidents -------------------------------------------------------------------------------
 
 
-def parse_incidents(source: RecordSource) -> ParsedRecords[Incident]:
-    """The incidents of a file; bad rows become problems (see ``docs/records.md``)."""
-    require_columns(source, INCIDENT_REQUIRED, "incident")
+def parse_incidents(source: RecordSource) -> RecordBatch[Incident]:
+    """The incidents of a batch; bad rows become problems (see ``docs/records.md``)."""
     rows = source.rows
     starts = _Instants("start", [r.get("start") for r in rows])
     ends = _Instants("end", [r.get("end") for r in rows])
@@ -389,16 +390,14 @@ def _collect(
     build: Callable[[int, dict[str, Any]], R],
     *,
     key: Callable[[R], str],
-) -> ParsedRecords[R]:
-    """Build every row; a later row with the same id wins over an earlier one."""
-    built: dict[str, tuple[int, R]] = {}
+) -> RecordBatch[R]:
+    """Build every row of a batch: the records with their lines, and the bad rows."""
+    entries: list[Entry[R]] = []
     problems: list[tuple[int, Problem]] = []
-    rejected = 0
     for i, row in enumerate(source.rows):
         try:
             record = build(i, row)
         except _Reject as reject:
-            rejected += 1
             problem = Problem(
                 code=reject.code,
                 message=reject.message,
@@ -408,32 +407,18 @@ def _collect(
             )
             problems.append((source.lines[i], problem))
             continue
-        earlier = built.pop(key(record), None)
-        if earlier is not None:
-            rejected += 1
-            j = earlier[0]
-            problem = Problem(
-                code="duplicate-id",
-                message=f"id {key(record)!r} appears again on line {source.lines[i]}; "
-                "the later row is kept",
-                where=source.where(j),
-                field="id",
-                fix="export each record once (the latest state)",
-            )
-            problems.append((source.lines[j], problem))
-        built[key(record)] = (i, record)
+        entries.append((source.lines[i], key(record), record))
     problems.extend(
         (_line(row.where), Problem(code="bad-row", message=row.message, where=row.where))
         for row in source.invalid
     )
     problems.sort(key=lambda item: item[0])
-    records = tuple(record for _, record in sorted(built.values(), key=lambda item: item[0]))
-    return ParsedRecords(
+    return RecordBatch(
         source=source,
-        records=records,
+        entries=tuple(entries),
+        problems=tuple(problems),
         rows_read=len(source.rows) + source.invalid_count,
-        rows_rejected=rejected + source.invalid_count,
-        problems=tuple(problem for _, problem in problems[:MAX_PROBLEMS]),
+        rows_rejected=len(source.rows) - len(entries) + source.invalid_count,
     )
 
 
@@ -442,11 +427,53 @@ def _line(where: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-def read_tickets(path: Path) -> ParsedRecords[Ticket]:
-    """Read and parse a ticket file."""
-    return parse_tickets(read_record_source(path))
+def ticket_batches(
+    path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES
+) -> Iterator[RecordBatch[Ticket]]:
+    """The file's tickets, batch by batch (bounded memory); repeated ids not yet resolved."""
+    return _batches(path, parse_tickets, block_bytes)
 
 
-def read_incidents(path: Path) -> ParsedRecords[Incident]:
-    """Read and parse an incident file."""
-    return parse_incidents(read_record_source(path))
+def incident_batches(
+    path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES
+) -> Iterator[RecordBatch[Incident]]:
+    """The file's incidents, batch by batch (see ``ticket_batches``)."""
+    return _batches(path, parse_incidents, block_bytes)
+
+
+def _batches(
+    path: Path, parse: Callable[[RecordSource], RecordBatch[R]], block_bytes: int
+) -> Iterator[RecordBatch[R]]:
+    for source in record_batches(path, block_bytes=block_bytes):
+        batch = parse(source)
+        del source  # the rows are let go before the next block is read: one batch at a time
+        yield batch
+        del batch
+
+
+def read_tickets(path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES) -> ParsedRecords[Ticket]:
+    """Read and parse a whole ticket file into memory (ingestion stages it batch by batch)."""
+    return _read_all(path, ticket_batches(path, block_bytes=block_bytes), TICKET_REQUIRED, "ticket")
+
+
+def read_incidents(path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES) -> ParsedRecords[Incident]:
+    """Read and parse a whole incident file into memory (see ``read_tickets``)."""
+    batches = incident_batches(path, block_bytes=block_bytes)
+    return _read_all(path, batches, INCIDENT_REQUIRED, "incident")
+
+
+def _read_all(
+    path: Path, batches: Iterator[RecordBatch[R]], required: Sequence[str], what: str
+) -> ParsedRecords[R]:
+    account = RecordAccount(path, required=required, what=what)
+    kept: KeptInMemory[R] = KeptInMemory()
+    for batch in batches:
+        account.add(batch, kept)
+    account.finish()
+    return ParsedRecords(
+        path=path,
+        records=kept.records(),
+        rows_read=account.rows_read,
+        rows_rejected=account.rows_rejected,
+        problems=account.problems,
+    )

@@ -44,6 +44,13 @@ class SaveCounts:
     updated: int = 0
     unchanged: int = 0
 
+    def __add__(self, other: SaveCounts) -> SaveCounts:
+        return SaveCounts(
+            inserted=self.inserted + other.inserted,
+            updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged,
+        )
+
 
 # --- encoding --------------------------------------------------------------------------------
 
@@ -64,7 +71,7 @@ def _digest(fields: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _ticket_row(ticket: Ticket) -> dict[str, Any]:
+def ticket_row(ticket: Ticket) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": ticket.id,
         "customer": ticket.customer,
@@ -81,7 +88,7 @@ def _ticket_row(ticket: Ticket) -> dict[str, Any]:
     return {**fields, "content_sha256": _digest(fields)}
 
 
-def _incident_row(incident: Incident) -> dict[str, Any]:
+def incident_row(incident: Incident) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": incident.id,
         "services": json.dumps(list(incident.services), ensure_ascii=False),
@@ -120,7 +127,10 @@ def _dialect(conn: Executor) -> str:
     return str(bind.dialect.name)
 
 
-def _save(conn: Executor, table: Table, rows: list[dict[str, Any]], at: datetime) -> SaveCounts:
+def save_rows(
+    conn: Executor, table: Table, rows: Sequence[dict[str, Any]], at: datetime
+) -> SaveCounts:
+    """Upsert store rows (``ticket_row``/``incident_row``; ids distinct) into ``table``."""
     at = require_utc(at)
     ids = [row["id"] for row in rows]
     if len(set(ids)) != len(ids):
@@ -160,12 +170,12 @@ def _save(conn: Executor, table: Table, rows: list[dict[str, Any]], at: datetime
 
 def save_tickets(conn: Executor, *, tickets: Sequence[Ticket], at: datetime) -> SaveCounts:
     """Insert new tickets and replace changed ones (by id); ``at`` stamps what was written."""
-    return _save(conn, record_tables.tickets, [_ticket_row(t) for t in tickets], at)
+    return save_rows(conn, record_tables.tickets, [ticket_row(t) for t in tickets], at)
 
 
 def save_incidents(conn: Executor, *, incidents: Sequence[Incident], at: datetime) -> SaveCounts:
     """Insert new incidents and replace changed ones (by id); ``at`` stamps what was written."""
-    return _save(conn, record_tables.incidents, [_incident_row(i) for i in incidents], at)
+    return save_rows(conn, record_tables.incidents, [incident_row(i) for i in incidents], at)
 
 
 # --- reading ---------------------------------------------------------------------------------

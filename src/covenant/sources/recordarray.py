@@ -1,0 +1,203 @@
+"""A ``.json`` ticket or incident file (one array of objects), element by element, in batches.
+
+The array is decoded from a window of text that holds the element being read and little
+more: pieces of 64 KiB are decoded as UTF-8 as they arrive and text before the current element
+is dropped, so memory stays bounded by the largest element whatever the file's size (an
+array written on one line of any length included). Each element's line is counted from the
+line breaks of the text dropped and passed over, so no copy of the text is kept to find it
+(the whole-file reader kept the text four times over as UTF-32 to know line numbers).
+
+An element may end where the text read so far ends (a number, or an object cut in the
+middle): the decoder is asked again with more text when its answer could change with it,
+with at least twice the text each time, so a long element costs a few passes, not one per
+piece.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from covenant.errors import IngestError
+from covenant.sources.eventblocks import InvalidRow
+from covenant.sources.eventrows import MAX_PROBLEMS
+from covenant.sources.recordrows import (
+    TOO_DEEP,
+    RecordSource,
+    depth_ok,
+    json_columns,
+    lower_keys,
+    not_utf8,
+)
+from covenant.sources.recordtext import PIECE, json_pieces
+
+__all__ = ["json_array_batches"]
+
+_SPACE = " \t\r\n"
+_DECODER = json.JSONDecoder()
+_CUT_MARGIN = 8  # an error this close to the text's end may be the text's end: read more
+
+
+class _Window:
+    """The text from the current element on (positions count from the text's start), with
+    the line number of any position in it."""
+
+    def __init__(self, path: Path, *, gz: bool) -> None:
+        self.name = path.name
+        self.pieces = json_pieces(path, gz=gz)
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.text = ""
+        self.base = 0  # the position of ``text[0]``: what was dropped before it
+        self.eof = False
+        self.fed = 0  # bytes decoded so far
+        self.head = b""  # the file's first bytes, to name a binary file for what it is
+        self.mark, self.mark_line = 0, 1  # a position in the window and its line
+        self.size = max(path.stat().st_size, 1)
+        self.gz = gz
+
+    @property
+    def end(self) -> int:
+        """The position after the text read so far."""
+        return self.base + len(self.text)
+
+    def at(self, position: int) -> str:
+        """The character at ``position`` ("" past the text read)."""
+        return self.text[position - self.base : position - self.base + 1]
+
+    def done(self) -> float:
+        return 0.0 if self.gz else min(self.fed / self.size, 1.0)
+
+    def line_of(self, position: int) -> int:
+        """The line of ``position`` (counted on from the last position asked for)."""
+        here, mark = position - self.base, self.mark - self.base
+        if here >= mark:
+            self.mark_line += self.text.count("\n", mark, here)
+        else:
+            self.mark_line -= self.text.count("\n", here, mark)
+        self.mark = position
+        return self.mark_line
+
+    def more(self, keep: int, want: int) -> None:
+        """Drop the text before ``keep`` and read until ``want`` characters follow it (or the
+        file ends)."""
+        self.line_of(keep)
+        pieces = [self.text[keep - self.base :]]
+        self.base = keep
+        have = len(pieces[0])
+        while have < want and not self.eof:
+            piece = next(self.pieces, None)
+            if piece is None:
+                self.eof = True
+                piece = b""
+            if not self.head:
+                self.head = piece[:4096]
+            pending = len(self.decoder.getstate()[0])
+            try:
+                text = self.decoder.decode(piece, final=self.eof)
+            except UnicodeDecodeError as exc:
+                raise not_utf8(self.name, self.head, self.fed - pending + exc.start) from None
+            self.fed += len(piece)
+            pieces.append(text)
+            have += len(text)
+        self.text = "".join(pieces)
+
+    def skip_space(self, position: int) -> int:
+        """The first position from ``position`` on that is not white space (the end when the
+        file ends in white space); text before ``position`` may be dropped."""
+        while True:
+            here = position - self.base
+            while here < len(self.text) and self.text[here] in _SPACE:
+                here += 1
+            position = self.base + here
+            if here < len(self.text) or self.eof:
+                return position
+            self.more(position, PIECE)
+
+    def decode(self, position: int) -> tuple[object, int]:
+        """``(value, end)`` of the element at ``position``; text before it may be dropped."""
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.text, position - self.base)
+            except json.JSONDecodeError as exc:
+                if self.eof or not _maybe_cut(exc, len(self.text)):
+                    raise self.broken(self.base + exc.pos, f"invalid JSON: {exc.msg}") from exc
+            except RecursionError:
+                raise self.broken(position, f"an array element is {TOO_DEEP}") from None
+            else:
+                if end < len(self.text) or self.eof:
+                    return value, self.base + end
+            self.more(position, max(2 * (self.end - position), PIECE))
+
+    def broken(self, position: int, what: str, *, line: int = 0) -> IngestError:
+        return IngestError(
+            f"{self.name}:{line or self.line_of(position)}: {what}",
+            hint="a .json record file must be one JSON array of objects: [{...}, {...}]"
+            " (use .jsonl for one object per line)",
+        )
+
+
+def _maybe_cut(exc: json.JSONDecodeError, length: int) -> bool:
+    """Whether the decoder may have failed only because the text read so far ends early."""
+    return exc.pos >= length - _CUT_MARGIN or exc.msg.startswith("Unterminated string")
+
+
+def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSource]:
+    """The array's objects in batches of about ``block_bytes`` characters of text; an element
+    that is no object (or nests too deep) is a bad row, broken JSON an ``IngestError``."""
+    window = _Window(path, gz=gz)
+    rows: list[dict[str, Any]] = []
+    lines: list[int] = []
+    invalid: list[InvalidRow] = []
+    n_invalid = 0
+    size = 0
+
+    def batch() -> RecordSource:
+        return RecordSource(
+            path=path,
+            columns=json_columns(rows),
+            rows=tuple(rows),
+            lines=tuple(lines),
+            invalid=tuple(invalid),
+            invalid_count=n_invalid,
+            done=window.done(),
+        )
+
+    position = window.skip_space(0)
+    if window.at(position) != "[":
+        raise window.broken(position, "the file does not start with a JSON array '['")
+    position = window.skip_space(position + 1)
+    if window.at(position) == "]":
+        position += 1
+    else:
+        while True:
+            value, end = window.decode(position)
+            line = window.line_of(position)
+            if isinstance(value, dict) and depth_ok(value):
+                rows.append(lower_keys(value))
+                lines.append(line)
+            else:
+                what = TOO_DEEP if isinstance(value, dict) else "not a JSON object"
+                n_invalid += 1
+                if len(invalid) < MAX_PROBLEMS:
+                    invalid.append(
+                        InvalidRow(where=f"{path.name}:{line}", message=f"array element is {what}")
+                    )
+            size += end - position
+            if size >= block_bytes:
+                yield batch()
+                rows, lines, invalid, n_invalid, size = [], [], [], 0, 0
+            position = window.skip_space(end)
+            if window.at(position) == ",":
+                position = window.skip_space(position + 1)
+                continue
+            if window.at(position) == "]":
+                position += 1
+                break
+            raise window.broken(position, "expected ',' or ']' after an array element")
+    after = window.line_of(position)  # the line of the closing ']' (text before may go)
+    if window.skip_space(position) != window.end:
+        raise window.broken(position, "text after the closing ']'", line=after)
+    yield batch()

@@ -1,0 +1,108 @@
+"""What the ticket and incident readers share: a batch of rows with their lines, JSON values.
+
+A record file is read batch by batch (``recordfiles.record_batches``); each batch is a
+``RecordSource``: its rows as dicts (keys lower-cased), the line each starts on, and the rows
+that are not records at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from covenant.errors import IngestError
+from covenant.filekinds import not_text
+from covenant.sources.eventblocks import InvalidRow
+
+__all__ = ["MAX_DEPTH", "TOO_DEEP", "RecordSource", "depth_ok", "loads", "lower_keys", "not_utf8"]
+
+MAX_DEPTH = 64
+"""How deeply a record's JSON may nest (a ticket's history is 3 levels deep); deeper is refused
+before anything recurses over it."""
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordSource:
+    """Rows of a record file (one dict per record, keys lower-cased) with their line numbers:
+    one batch of the file, or the whole of it (``read_record_source``)."""
+
+    path: Path
+    columns: tuple[str, ...]  # every column (CSV header) or key (JSON) seen in these rows
+    rows: tuple[dict[str, Any], ...]
+    lines: tuple[int, ...]  # the line each row starts on (CSV header = line 1)
+    invalid: tuple[InvalidRow, ...] = ()  # rows that are not records at all (first 100)
+    invalid_count: int = 0
+    header: bool = False  # columns are the file's header: every batch has them all (CSV)
+    done: float = 1.0  # the fraction of the file read with this batch (0.0: not known)
+
+    def where(self, row: int) -> str:
+        return f"{self.path.name}:{self.lines[row]}"
+
+
+def depth_ok(value: object) -> bool:
+    """True when ``value`` nests at most MAX_DEPTH containers deep (checked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def loads(raw: str) -> tuple[object, str]:
+    """A JSONL line's value and what is wrong with it ("" when it is a usable object)."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None, "not valid JSON"
+    except RecursionError:
+        return None, TOO_DEEP
+    if not isinstance(value, dict):
+        return None, "not a JSON object"
+    if not depth_ok(value):
+        return None, TOO_DEEP
+    return value, ""
+
+
+def lower_keys(value: dict[str, Any]) -> dict[str, Any]:
+    return {str(key).strip().lower(): item for key, item in value.items()}
+
+
+def json_columns(rows: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    """Every key of ``rows``, in the order first seen."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    return tuple(columns)
+
+
+def not_utf8(name: str, head: bytes, offset: int) -> IngestError:
+    """The error for text that is not UTF-8 at byte ``offset`` (of the text after a byte-order
+    mark) of a file that starts with ``head``: named for what it is when its first bytes show
+    it is no text at all (a gzip file without .gz, a workbook)."""
+    kind = not_text(head[:4096], name=name, text="CSV or JSON", tabular=True, gzip_ok=True)
+    if kind is not None:
+        return IngestError(kind.sentence(name, instead="text"), hint=kind.fix)
+    return IngestError(f"{name}: not UTF-8 text (byte {offset})", hint="export the file as UTF-8")
+
+
+def check_utf8(name: str, block: bytes, *, offset: int, head: bytes) -> None:
+    """Raise ``not_utf8`` at the first byte of ``block`` (at ``offset`` in the text) that is
+    not UTF-8."""
+    if block.isascii():
+        return
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(name, head, offset + exc.start) from None
