@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from covenant.errors import IngestError
+from covenant.sources import recordtext
 from covenant.sources.eventblocks import InvalidRow
 from covenant.sources.eventrows import MAX_PROBLEMS
 from covenant.sources.recordrows import (
@@ -32,7 +33,7 @@ from covenant.sources.recordrows import (
     lower_keys,
     not_utf8,
 )
-from covenant.sources.recordtext import PIECE, json_pieces
+from covenant.sources.recordtext import json_pieces
 
 __all__ = ["json_array_batches"]
 
@@ -114,7 +115,7 @@ class _Window:
             position = self.base + here
             if here < len(self.text) or self.eof:
                 return position
-            self.more(position, PIECE)
+            self.more(position, recordtext.PIECE)
 
     def decode(self, position: int) -> tuple[object, int]:
         """``(value, end)`` of the element at ``position``; text before it may be dropped."""
@@ -129,7 +130,7 @@ class _Window:
             else:
                 if end < len(self.text) or self.eof:
                     return value, self.base + end
-            self.more(position, max(2 * (self.end - position), PIECE))
+            self.more(position, max(2 * (self.end - position), recordtext.PIECE))
 
     def broken(self, position: int, what: str, *, line: int = 0) -> IngestError:
         return IngestError(
