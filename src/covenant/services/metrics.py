@@ -17,7 +17,8 @@ reads any more is not counted, its frozen frontier would alarm for ever. The not
 read at every scrape, whichever page is served, so the age of its oldest pending notice is of
 the scrape's clock (two small queries: the counts ``covenant alerts outbox`` shows, and the
 oldest pending row's instant), and so are the batches of events pushed into the store (files
-of ``covenant ingest events``, ``PUT /event-batches``): one aggregate query over them.
+of ``covenant ingest events``, ``PUT /event-batches``): their running totals, one row
+(``store.ingest_totals``).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ from covenant.render.metrics import (
 from covenant.services.evaluate import evaluate_workspace
 from covenant.store import metrics_snapshots, outbox
 from covenant.store.alert_states import load_alert_states
-from covenant.store.buckets import batch_totals
 from covenant.store.db import write_transaction
+from covenant.store.ingest_totals import batch_totals
 from covenant.store.source_state import every_state
 
 if TYPE_CHECKING:

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, select
 from sqlalchemy import insert as core_insert
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from covenant.errors import InputError
+from covenant.store import ingest_totals
 from covenant.store.bucket_journal import note_writes
 from covenant.store.bucket_reads import (
     SeriesInfo,
@@ -41,6 +42,7 @@ from covenant.store.chunk_layout import (
     dialect,
     series_rows,
 )
+from covenant.store.ingest_totals import batch_totals
 from covenant.store.tables import bucket_chunks, ingest_batches, series
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "SeriesInfo",
     "add_chunks",
     "add_counts",
+    "batch_totals",
     "buckets_per_day",
     "ensure_series",
     "find_batch",
@@ -380,7 +383,8 @@ def find_batch(conn: Executor, *, sha256: str) -> BatchRecord | None:
 
 
 def record_batch(conn: Executor, *, batch: BatchRecord) -> None:
-    """Remember an ingested source (the unique sha256 makes a concurrent duplicate fail)."""
+    """Remember an ingested source (the unique sha256 makes a concurrent duplicate fail) and
+    add it to the running totals /metrics reads (``ingest_totals``)."""
     conn.execute(
         core_insert(ingest_batches).values(
             source_sha256=batch.sha256,
@@ -394,25 +398,10 @@ def record_batch(conn: Executor, *, batch: BatchRecord) -> None:
             outcome=batch.outcome,
         )
     )
-
-
-def batch_totals(conn: Executor) -> tuple[int, int, int, datetime | None, int | None]:
-    """Every recorded batch summed: how many, rows ingested, rows refused, the newest batch's
-    instant and the newest event second (one aggregate query)."""
-    t = ingest_batches.c
-    row = conn.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(t.rows_ingested), 0),
-            func.coalesce(func.sum(t.rows_rejected), 0),
-            func.max(t.ingested_at),
-            func.max(t.events_max),
-        ).select_from(ingest_batches)
-    ).one()
-    return (  # max() keeps its column's type: the instant is read as UtcDateTime reads it
-        int(row[0]),
-        int(row[1]),
-        int(row[2]),
-        row[3],
-        None if row[4] is None else int(row[4]),
+    ingest_totals.add_batch(
+        conn,
+        rows_ingested=batch.rows_ingested,
+        rows_rejected=batch.rows_rejected,
+        ingested_at=batch.ingested_at,
+        events_max=batch.events_max,
     )

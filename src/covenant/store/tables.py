@@ -99,3 +99,16 @@ ingest_batches = Table(
     # answered with the same rows (None: recorded before 0009)
     Column("outcome", Text, nullable=True),
 )
+
+ingest_totals = Table(
+    "ingest_totals",
+    metadata,
+    # One row (id 1): every recorded batch summed, kept by ``record_batch`` in the batch's own
+    # transaction, so /metrics reads one row instead of summing ingest_batches (never pruned)
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("batches", BigInteger, nullable=False),
+    Column("rows_ingested", BigInteger, nullable=False),
+    Column("rows_rejected", BigInteger, nullable=False),
+    Column("last_batch_at", UtcDateTime, nullable=True),  # the newest batch's ingested_at
+    Column("events_max", BigInteger, nullable=True),  # the newest event second of any batch
+)
