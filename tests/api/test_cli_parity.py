@@ -96,3 +96,30 @@ def test_the_outbox_answers_what_the_cli_prints(shop: Shop) -> None:
         expected = json.loads(printed.stdout)
         assert expected["rows"]  # something was listed
         assert answer.json() == {"counts": expected["counts"], "rows": expected["rows"]}
+
+
+AGREEMENT_CASES = [
+    ("", []),
+    ("&customer=initech", ["--customer", "initech"]),
+    ("&agreement=globex-*&status=active", ["--agreement", "globex-*", "--status", "active"]),
+]
+
+
+@pytest.mark.parametrize(("query", "options"), AGREEMENT_CASES, ids=[c[0] for c in AGREEMENT_CASES])
+def test_the_agreement_list_answers_what_the_cli_prints(
+    shop: Shop, query: str, options: list[str]
+) -> None:
+    """GET /agreements answers `covenant agreements list --format json` under its key,
+    ``agreements``; ``items`` (what it answered alone before) stays, the same rows, for the
+    clients that read it."""
+    answer = shop.client.get(f"{V1}/agreements?at={WHEN}{query}", shop.tokens["viewer"])
+    assert answer.status_code == 200, answer.text
+    env = {"COVENANT_DATABASE_URL": shop.settings.database_url, "COLUMNS": "200"}
+    command = ["agreements", "list", "--at", WHEN, *options, "-w", str(shop.workspace)]
+    printed = CliRunner().invoke(cli, [*command, "--format", "json"], env=env)
+    assert printed.exit_code == 0, printed.output
+    expected = json.loads(printed.stdout)
+    assert expected["agreements"]  # something was listed
+    found = answer.json()
+    assert found["items"] == found["agreements"]
+    assert {k: v for k, v in found.items() if k != "items"} == expected

@@ -18,7 +18,6 @@ from covenant.api.deps import At, Ctx, Who, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import INTERNAL_READERS, Principal
 from covenant.core.agreements import AgreementVersion
-from covenant.core.timeutil import utc_iso
 from covenant.errors import NotFoundError
 
 router = APIRouter(responses=RESPONSES, tags=["agreements"])
@@ -53,6 +52,7 @@ def list_agreements(
 ) -> dict[str, Any]:
     """Stored agreements with the version in force at ``at`` (a customer: its own);
     ``customer``, ``agreement`` and ``status`` as `covenant agreements list`'s filters."""
+    from covenant.render.agreements import list_json
     from covenant.services.portal import visible_agreements
     from covenant.services.selection import AGREEMENT_STATES, chosen_states, select_agreements
 
@@ -61,25 +61,10 @@ def list_agreements(
     chosen = select_agreements(
         found, customers=customer or (), agreements=agreement or (), statuses=statuses
     )
-    items = []
-    for s in chosen:
-        item: dict[str, Any] = {
-            "agreement": s.name,
-            "customer": s.customer,
-            "versions": s.versions,
-            "in_force": None if s.in_force is None else s.in_force.version,
-            "status": None if s.in_force is None else s.in_force.status.value,
-            "latest_status": s.latest_status,
-            "error": None,
-        }
-        if s.tampered is not None:
-            item["error"] = {
-                "code": s.tampered.code,
-                "message": s.tampered.message if who.customer is None else "",
-                "hint": s.tampered.hint if who.customer is None else "",
-            }
-        items.append(item)
-    return {"at": utc_iso(at), "items": items}
+    answer = list_json(chosen, at=at, error_text=who.customer is None)
+    # `items`: what this answered alone before the CLI's key; the same rows, kept for clients
+    answer["items"] = answer["agreements"]
+    return answer
 
 
 @router.get("/agreements/{name}")

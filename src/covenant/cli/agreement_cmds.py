@@ -27,7 +27,6 @@ from covenant.cli.table_options import (
     warn_unmatched,
 )
 from covenant.cli.when import instant_option
-from covenant.core.timeutil import utc_iso
 from covenant.errors import CovenantError, TamperedError
 
 if TYPE_CHECKING:
@@ -151,7 +150,7 @@ def list_command(
 
     An agreement altered in the store outside Covenant is listed as tampered (the others as
     usual) and the command exits 1."""
-    from covenant.render.agreements import render_agreement_list
+    from covenant.render.agreements import list_json, render_agreement_list
     from covenant.render.tables import text
     from covenant.services import agreements as service
     from covenant.services.selection import select_agreements
@@ -173,25 +172,7 @@ def list_command(
         summaries, customers=customer or (), agreements=agreement or (), statuses=statuses
     )
     if output is Format.JSON:
-        rows = [
-            {
-                "agreement": s.name,
-                "customer": s.customer,
-                "versions": s.versions,
-                "in_force": None if s.in_force is None else s.in_force.version,
-                "status": None if s.in_force is None else s.in_force.status.value,
-                "latest_status": s.latest_status,
-                "error": None
-                if s.tampered is None
-                else {
-                    "code": s.tampered.code,
-                    "message": s.tampered.message,
-                    "hint": s.tampered.hint,
-                },
-            }
-            for s in summaries
-        ]
-        typer.echo(json.dumps({"at": utc_iso(instant), "agreements": rows}, indent=2))
+        typer.echo(json.dumps(list_json(summaries, at=instant), indent=2))
         _refuse_tampered(tampered)
         return
     render_agreement_list(console, instant, summaries)

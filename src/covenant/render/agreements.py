@@ -49,7 +49,39 @@ class AgreementRow(Protocol):
     def in_force(self) -> _InForce | None: ...
 
     @property
+    def latest_status(self) -> str: ...
+
+    @property
     def tampered(self) -> Exception | None: ...
+
+
+def list_json(
+    rows: Sequence[AgreementRow], *, at: datetime, error_text: bool = True
+) -> dict[str, Any]:
+    """What `covenant agreements list --format json` prints and ``GET /agreements`` answers:
+    ``at`` and the ``agreements`` (a tampered one with its error's code, and, when
+    ``error_text``, its message and hint: a customer is told the code only)."""
+    listed = []
+    for r in rows:
+        error = None
+        if r.tampered is not None:
+            error = {
+                "code": getattr(r.tampered, "code", "tampered"),
+                "message": getattr(r.tampered, "message", str(r.tampered)) if error_text else "",
+                "hint": getattr(r.tampered, "hint", "") if error_text else "",
+            }
+        listed.append(
+            {
+                "agreement": r.name,
+                "customer": r.customer,
+                "versions": r.versions,
+                "in_force": None if r.in_force is None else r.in_force.version,
+                "status": None if r.in_force is None else r.in_force.status.value,
+                "latest_status": r.latest_status,
+                "error": error,
+            }
+        )
+    return {"at": utc_iso(at), "agreements": listed}
 
 
 class HistoryRow(Protocol):
