@@ -26,6 +26,7 @@ from covenant.services.workspace import load_workspace
 from covenant.store import outbox
 from covenant.store.db import write_transaction
 from covenant.store.tables import ingest_batches
+from covenant.store.worker_tables import alert_states
 from tests.api.support import AT, Shop
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -266,3 +267,49 @@ def test_the_ingest_families_sum_the_recorded_batches(shop: Shop) -> None:
     assert before[3] is None or after[3] >= before[3]  # recorded at the server's wall clock
     newest = datetime(2026, 11, 20, 11, 59, tzinfo=UTC).timestamp()  # the newest counted
     assert after[4] == max(before[4] or 0, newest)
+
+
+def test_the_pending_state_per_tier_is_the_stored_alert_state(
+    shop: Shop, engine_numbers: tuple[Any, Any]
+) -> None:
+    """``covenant_slo_alert_pending`` is 1 for the tier whose burn-rate alert is stored pending
+    and 0 for every other tier (one firing: its firing gauge is 1, its pending gauge 0)."""
+    report, _ = engine_numbers
+    tiers = [(e, t) for e in report.effective for t in e.tiers]
+    (pending_e, pending_t), (firing_e, firing_t) = tiers[0], tiers[1]
+    keys = {
+        f"burn-rate/{pending_e.objective.key}/{pending_t.name}": "pending",
+        f"burn-rate/{firing_e.objective.key}/{firing_t.name}": "firing",
+    }
+    engine = open_store(shop.settings.database_url)
+    try:
+        with write_transaction(engine) as conn:
+            for key, state in keys.items():
+                conn.execute(
+                    sa.insert(alert_states).values(
+                        key=key,
+                        kind="burn-rate",
+                        state=state,
+                        severity="page",
+                        labels="{}",
+                        annotations="{}",
+                        targets="[]",
+                        pending_since=AT - timedelta(minutes=10),
+                        starts_at=None if state == "pending" else AT - timedelta(minutes=5),
+                        updated_at=AT - timedelta(minutes=1),
+                    )
+                )
+    finally:
+        engine.dispose()
+    samples = scrape(shop)
+    seen = 0
+    for e, t in tiers:
+        ids = {**sloth_ids(e.objective), "objective": e.objective.key}
+        state = keys.get(f"burn-rate/{e.objective.key}/{t.name}")
+        pending = series("covenant_slo_alert_pending", **ids, tier=t.name, severity=t.severity)
+        firing = series("covenant_slo_alert_firing", **ids, tier=t.name, severity=t.severity)
+        assert samples[pending] == (1.0 if state == "pending" else 0.0)
+        assert samples[firing] == (1.0 if state == "firing" else 0.0)
+        seen += 1
+    assert seen == len(tiers) >= 2
+    assert samples[series("covenant_alerts", kind="burn-rate", state="pending")] == 1

@@ -155,6 +155,11 @@ class _Page:
             "covenant_slo_alert_firing",
             "1 while the burn-rate alert of a tier fires (pending counts 0).",
         )
+        pending = gauge(
+            "covenant_slo_alert_pending",
+            "1 while the burn-rate alert of a tier is pending (its condition holds, not yet "
+            "for its for: duration).",
+        )
         states = {r.key: r.phase for r in self.snapshot.alerts}
         statuses = [(s, f',status="{_escape(s.value)}"') for s in Status]
         for e in self.snapshot.evaluations:
@@ -189,12 +194,11 @@ class _Page:
                     burn_filled.add(labels, float(window.policy_filled))
             for t in e.tiers:
                 phase = states.get(f"burn-rate/{e.objective.key}/{t.name}")
-                value = 1.0 if phase is AlertPhase.FIRING else 0.0
                 labels = f'{head},severity="{_escape(t.severity)}",{tail},tier="{_escape(t.name)}"'
-                firing.add(labels, value)
+                firing.add(labels, 1.0 if phase is AlertPhase.FIRING else 0.0)
+                pending.add(labels, 1.0 if phase is AlertPhase.PENDING else 0.0)
         yield from (sli, target, left, events, good, filled, burn, burn_filled, status, no_data)
-        yield stale
-        yield firing
+        yield from (stale, firing, pending)
 
     def _agreements(self) -> Iterator[_Family]:
         exposure = self.snapshot.exposure
