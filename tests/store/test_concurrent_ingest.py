@@ -144,7 +144,11 @@ def test_concurrent_ingests_lose_no_event(engine: Engine, tmp_path: Path, seed: 
     with engine.connect() as conn:
         matrix = buckets.read_matrix(conn, keys=keys, start=T0, end=T0 + 2 * 86400)
         batches = [buckets.find_batch(conn, sha256=_sha(p)) for p in tmp_path.glob("r*.csv")]
+        totals = buckets.batch_totals(conn)
     assert all(batch is not None for batch in batches)
+    # the running totals /metrics reads: every writer's batch added once, the first round's
+    # concurrent first batches included (the row is inserted by one and updated by the others)
+    assert totals[:3] == (len(sizes), sum(sizes.values()), 0)
     for row, key in enumerate(keys):
         good, total = want[key]
         got_total = {T0 + 60 * i: int(v) for i, v in enumerate(matrix.total[row]) if v}
