@@ -9,9 +9,6 @@ from typing import Any
 
 import pytest
 
-from covenant.cli.agreement_cmds import AGREEMENT_STATES as LISTED
-from covenant.cli.exposure_cmds import EXPOSURE_STATES as EXPOSED
-from covenant.services.selection import AGREEMENT_STATES, EXPOSURE_STATES
 from tests.api.support import Shop
 
 V1 = "/api/v1"
@@ -106,7 +103,3 @@ def test_an_unknown_status_is_refused_naming_the_parameter_and_the_choices(
     assert body["code"] == "invalid-input"
     assert body["message"] == f"status={value!r} is not a status here"
     assert body["hint"] == f"give one of: {allowed}"
-
-
-def test_the_routes_take_the_statuses_the_commands_take() -> None:
-    assert (LISTED, EXPOSED) == (AGREEMENT_STATES, EXPOSURE_STATES)

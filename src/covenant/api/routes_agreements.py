@@ -54,7 +54,8 @@ def list_agreements(
     ``customer``, ``agreement`` and ``status`` as `covenant agreements list`'s filters."""
     from covenant.render.agreements import list_json
     from covenant.services.portal import visible_agreements
-    from covenant.services.selection import AGREEMENT_STATES, chosen_states, select_agreements
+    from covenant.services.row_states import AGREEMENT_STATES
+    from covenant.services.selection import chosen_states, select_agreements
 
     statuses = chosen_states(status or (), AGREEMENT_STATES)
     found = visible_agreements(ctx.engine(), principal=who, at=at)

@@ -150,7 +150,8 @@ def exposure(
     whole portfolio's."""
     from covenant.render.exposure import exposure_json
     from covenant.services.exposure import exposure as compute
-    from covenant.services.selection import EXPOSURE_STATES, chosen_states, select_exposure
+    from covenant.services.row_states import EXPOSURE_STATES
+    from covenant.services.selection import chosen_states, select_exposure
 
     statuses = chosen_states(status or (), EXPOSURE_STATES)
     result = compute(ctx.engine(), workspace=ctx.workspace(), at=at)

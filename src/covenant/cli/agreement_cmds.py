@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -28,22 +28,7 @@ from covenant.cli.table_options import (
 )
 from covenant.cli.when import instant_option
 from covenant.errors import CovenantError, TamperedError
-
-if TYPE_CHECKING:
-    pass
-
-
-AGREEMENT_STATES = (
-    "draft",
-    "proposed",
-    "signed",
-    "active",
-    "superseded",
-    "expired",
-    "terminated",
-    "none",
-    "tampered",
-)
+from covenant.services.row_states import AGREEMENT_STATES
 
 
 class Format(StrEnum):

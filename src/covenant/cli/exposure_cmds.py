@@ -20,8 +20,7 @@ from covenant.cli.table_options import (
 )
 from covenant.cli.when import instant_option
 from covenant.errors import CovenantError
-
-EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")
+from covenant.services.row_states import EXPOSURE_STATES
 
 
 class ExposureFormat(StrEnum):

@@ -13,8 +13,7 @@ from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settin
 from covenant.cli.table_options import AgreementFilter, WideOption, check_choices, status_filter
 from covenant.cli.when import instant_option, period_option, zone_of
 from covenant.errors import CovenantError, InputError
-
-STATEMENT_STATES = ("met", "missed", "no-data")
+from covenant.services.row_states import STATEMENT_STATES
 
 
 class StatementFormat(StrEnum):

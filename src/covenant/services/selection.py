@@ -36,19 +36,6 @@ if TYPE_CHECKING:  # selecting SLOs never loads the agreement, statement or fore
     from covenant.services.agreements import AgreementSummary
 
 _WILDCARD = re.compile(r"[*?\[]")
-EXPOSURE_STATES = ("owed", "at-risk", "ok", "no-forecast")
-STATEMENT_STATES = ("met", "missed", "no-data")
-AGREEMENT_STATES = (
-    "draft",
-    "proposed",
-    "signed",
-    "active",
-    "superseded",
-    "expired",
-    "terminated",
-    "none",
-    "tampered",
-)
 
 
 def matches(values: Iterable[str], patterns: Sequence[str]) -> bool:

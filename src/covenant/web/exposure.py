@@ -27,8 +27,8 @@ STATE_TEXT = {
 def exposure_page(request: Request) -> Response:
     from covenant.render.exposure import alerts
     from covenant.services.exposure import exposure
+    from covenant.services.row_states import EXPOSURE_STATES
     from covenant.services.selection import (
-        EXPOSURE_STATES,
         chosen_states,
         exposure_state,
         select_exposure,
