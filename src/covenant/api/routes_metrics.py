@@ -34,13 +34,11 @@ def metrics(ctx: Ctx) -> Response:
     projected level, money at risk (docs/worker.md#metrics). The worker's latest tick, as it
     published it for every server process; the header ``X-Covenant-Process`` names the
     process that answered."""
-    from covenant.render.metrics import CONTENT_TYPE, worker_counts_exposition
+    from covenant.render.metrics import CONTENT_TYPE
     from covenant.services.metrics import SharedMetrics
 
     if ctx.metrics is None:
         ctx.metrics = SharedMetrics()
     body = ctx.metrics.page(ctx.engine(), workspace=ctx.workspace, now=ctx.clock())
-    if ctx.worker is not None:  # this process's loop (none: --no-worker)
-        body += worker_counts_exposition(ticks=ctx.worker.ticks, failures=ctx.worker.failures)
     headers = {PROCESS_HEADER: str(os.getpid())}
     return Response(content=body, media_type=CONTENT_TYPE, headers=headers)

@@ -375,18 +375,3 @@ def ingest_exposition(totals: IngestTotals) -> bytes:
     if totals.newest_event_s is not None:
         newest.add("", float(totals.newest_event_s))
     return "".join(f.text() for f in (batches, rows, last, newest)).encode()
-
-
-def worker_counts_exposition(*, ticks: int, failures: int) -> bytes:
-    """``covenant_worker_ticks`` and ``covenant_worker_tick_failures``: the rounds the worker
-    loop of the answering process ticked, and those that failed, since the process started."""
-    ran = _Family(
-        "covenant_worker_ticks", "Worker ticks this process ran since it started (it leads)."
-    )
-    ran.add("", float(ticks))
-    failed = _Family(
-        "covenant_worker_tick_failures",
-        "Worker ticks of this process that failed since it started (the log has why).",
-    )
-    failed.add("", float(failures))
-    return (ran.text() + failed.text()).encode()
