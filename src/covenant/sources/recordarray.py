@@ -19,20 +19,10 @@ import codecs
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from covenant.errors import IngestError
 from covenant.sources import recordtext
-from covenant.sources.eventblocks import InvalidRow
-from covenant.sources.eventrows import MAX_PROBLEMS
-from covenant.sources.recordrows import (
-    TOO_DEEP,
-    RecordSource,
-    depth_ok,
-    json_columns,
-    lower_keys,
-    not_utf8,
-)
+from covenant.sources.recordrows import TOO_DEEP, JsonRows, RecordSource, depth_ok, not_utf8
 from covenant.sources.recordtext import json_pieces
 
 __all__ = ["json_array_batches"]
@@ -149,23 +139,8 @@ def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Re
     """The array's objects in batches of about ``block_bytes`` characters of text; an element
     that is no object (or nests too deep) is a bad row, broken JSON an ``IngestError``."""
     window = _Window(path, gz=gz)
-    rows: list[dict[str, Any]] = []
-    lines: list[int] = []
-    invalid: list[InvalidRow] = []
-    n_invalid = 0
+    found = JsonRows(path)
     size = 0
-
-    def batch() -> RecordSource:
-        return RecordSource(
-            path=path,
-            columns=json_columns(rows),
-            rows=tuple(rows),
-            lines=tuple(lines),
-            invalid=tuple(invalid),
-            invalid_count=n_invalid,
-            done=window.done(),
-        )
-
     position = window.skip_space(0)
     if window.at(position) != "[":
         raise window.broken(position, "the file does not start with a JSON array '['")
@@ -177,19 +152,14 @@ def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Re
             value, end = window.decode(position)
             line = window.line_of(position)
             if isinstance(value, dict) and depth_ok(value):
-                rows.append(lower_keys(value))
-                lines.append(line)
+                found.add(value, line)
             else:
                 what = TOO_DEEP if isinstance(value, dict) else "not a JSON object"
-                n_invalid += 1
-                if len(invalid) < MAX_PROBLEMS:
-                    invalid.append(
-                        InvalidRow(where=f"{path.name}:{line}", message=f"array element is {what}")
-                    )
+                found.bad(line, f"array element is {what}")
             size += end - position
             if size >= block_bytes:
-                yield batch()
-                rows, lines, invalid, n_invalid, size = [], [], [], 0, 0
+                yield found.source(window.done())
+                found, size = JsonRows(path), 0
             position = window.skip_space(end)
             if window.at(position) == ",":
                 position = window.skip_space(position + 1)
@@ -201,4 +171,4 @@ def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Re
     after = window.line_of(position)  # the line of the closing ']' (text before may go)
     if window.skip_space(position) != window.end:
         raise window.broken(position, "text after the closing ']'", line=after)
-    yield batch()
+    yield found.source(window.done())

@@ -26,11 +26,11 @@ from covenant.sources.eventrows import MAX_PROBLEMS
 from covenant.sources.recordarray import json_array_batches
 from covenant.sources.recordrows import (
     MAX_DEPTH,
+    JsonRows,
     RecordSource,
     check_utf8,
     json_columns,
     loads,
-    lower_keys,
 )
 from covenant.sources.recordtext import first_byte, unreadable
 
@@ -262,27 +262,13 @@ def _jsonl_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Record
 
 
 def _jsonl_batch(path: Path, text: str, first_line: int, done: float) -> RecordSource:
-    rows: list[dict[str, Any]] = []
-    lines: list[int] = []
-    invalid: list[InvalidRow] = []
-    n_invalid = 0
+    found = JsonRows(path)
     for number, raw in enumerate(text.split("\n"), start=first_line):
         if not raw.strip():
             continue
         value, what = loads(raw)
-        if not isinstance(value, dict):
-            n_invalid += 1
-            if len(invalid) < MAX_PROBLEMS:
-                invalid.append(InvalidRow(where=f"{path.name}:{number}", message=f"line is {what}"))
-            continue
-        rows.append(lower_keys(value))
-        lines.append(number)
-    return RecordSource(
-        path=path,
-        columns=json_columns(rows),
-        rows=tuple(rows),
-        lines=tuple(lines),
-        invalid=tuple(invalid),
-        invalid_count=n_invalid,
-        done=done,
-    )
+        if isinstance(value, dict):
+            found.add(value, number)
+        else:
+            found.bad(number, f"line is {what}")
+    return found.source(done)

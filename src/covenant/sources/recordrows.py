@@ -16,8 +16,18 @@ from typing import Any
 from covenant.errors import IngestError
 from covenant.filekinds import not_text
 from covenant.sources.eventblocks import InvalidRow
+from covenant.sources.eventrows import MAX_PROBLEMS
 
-__all__ = ["MAX_DEPTH", "TOO_DEEP", "RecordSource", "depth_ok", "loads", "lower_keys", "not_utf8"]
+__all__ = [
+    "MAX_DEPTH",
+    "TOO_DEEP",
+    "JsonRows",
+    "RecordSource",
+    "depth_ok",
+    "loads",
+    "lower_keys",
+    "not_utf8",
+]
 
 MAX_DEPTH = 64
 """How deeply a record's JSON may nest (a ticket's history is 3 levels deep); deeper is refused
@@ -106,3 +116,35 @@ def check_utf8(name: str, block: bytes, *, offset: int, head: bytes) -> None:
         block.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise not_utf8(name, head, offset + exc.start) from None
+
+
+class JsonRows:
+    """One batch of a JSON file being read: its objects with their lines, and the count and
+    first ``MAX_PROBLEMS`` of its elements that are no record."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[dict[str, Any]] = []
+        self.lines: list[int] = []
+        self.invalid: list[InvalidRow] = []
+        self.invalid_count = 0
+
+    def add(self, value: dict[str, Any], line: int) -> None:
+        self.rows.append(lower_keys(value))
+        self.lines.append(line)
+
+    def bad(self, line: int, message: str) -> None:
+        self.invalid_count += 1
+        if len(self.invalid) < MAX_PROBLEMS:
+            self.invalid.append(InvalidRow(where=f"{self.path.name}:{line}", message=message))
+
+    def source(self, done: float) -> RecordSource:
+        return RecordSource(
+            path=self.path,
+            columns=json_columns(self.rows),
+            rows=tuple(self.rows),
+            lines=tuple(self.lines),
+            invalid=tuple(self.invalid),
+            invalid_count=self.invalid_count,
+            done=done,
+        )
