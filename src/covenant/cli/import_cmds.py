@@ -30,6 +30,8 @@ Into = Annotated[
     Path,
     typer.Option(
         "--into",
+        "--workspace",
+        "-w",
         help="Workspace folder to write into (created if missing).",
         envvar="COVENANT_WORKSPACE",
     ),
