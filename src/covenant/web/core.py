@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.engine import Engine
 
 from covenant.config import Settings
-from covenant.core.access import INTERNAL_READERS, WRITERS, Role
+from covenant.core.access import ADMINS, INTERNAL_READERS, WRITERS, Role
 from covenant.core.timeutil import utc_iso
 from covenant.definitions.workspace import Workspace
 from covenant.errors import (
@@ -187,6 +187,10 @@ def staff(request: Request) -> Session:
 
 def writer(request: Request) -> Session:
     return require(request, WRITERS)
+
+
+def admin(request: Request) -> Session:
+    return require(request, ADMINS)
 
 
 async def form(request: Request) -> dict[str, str]:

@@ -63,10 +63,21 @@ router = pages_router()
 
 
 def install(app: FastAPI) -> None:
-    from covenant.web import agreements, composites, error_pages, exposure, portal, sources, team
+    from covenant.web import (
+        agreements,
+        audit,
+        composites,
+        error_pages,
+        exposure,
+        outbox,
+        portal,
+        sources,
+        team,
+        tokens,
+    )
 
     error_pages.install(app)  # after the API's handlers: it wraps them for /ui
-    for module in (team, composites, portal, agreements, exposure, sources):
+    for module in (team, composites, portal, agreements, exposure, sources, audit, outbox, tokens):
         app.include_router(module.router)
     app.include_router(router)
     app.mount(f"{BASE}/static", StaticFiles(directory=HERE / "static"), name="ui-static")
