@@ -19,6 +19,7 @@ from covenant.web import (
     sources,
     team,
     tokens,
+    tuning,
 )
 from tests.api.support import Shop, make_shop
 from tests.web.pages import Browser
@@ -56,6 +57,9 @@ EXPECTED = {
     ("POST", "/ui/tokens"): "admin",  # no role given: 400 for an admin
     ("GET", "/ui/tokens/{token_id}/revoke"): "admin",  # no such token: 404 for an admin
     ("POST", "/ui/tokens/{token_id}/revoke"): "admin",  # the same
+    ("GET", "/ui/backtests/alerts/{slo}"): "staff",
+    ("GET", "/ui/suggestions/slo/{slo}"): "staff",
+    ("GET", "/ui/suggestions/backing/{agreement}"): "staff",
     ("GET", "/ui/portal"): "customer",
     ("GET", "/ui/portal/tickets"): "customer",
     ("GET", "/ui/portal/statements/{period}"): "customer",
@@ -77,6 +81,8 @@ FILLED = {
     "{composite}": "shopping-journey",
     "{file}": "checkout.json",
     "{token_id}": "no-such-token",
+    "{slo}": "checkout-availability",
+    "{agreement}": "globex-enterprise",
 }
 # what a role allowed gets, where not a page (GET: 200 or 303) or a refused form (POST: 400)
 ANSWERS = {
@@ -114,6 +120,7 @@ def test_every_page_is_in_the_table() -> None:
             audit,
             outbox,
             tokens,
+            tuning,
         )
         for route in module.router.routes
         if isinstance(route, APIRoute)

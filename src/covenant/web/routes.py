@@ -74,10 +74,12 @@ def install(app: FastAPI) -> None:
         sources,
         team,
         tokens,
+        tuning,
     )
 
     error_pages.install(app)  # after the API's handlers: it wraps them for /ui
-    for module in (team, composites, portal, agreements, exposure, sources, audit, outbox, tokens):
+    pages = (team, composites, portal, agreements, exposure, sources, audit, outbox, tokens)
+    for module in (*pages, tuning):
         app.include_router(module.router)
     app.include_router(router)
     app.mount(f"{BASE}/static", StaticFiles(directory=HERE / "static"), name="ui-static")
