@@ -297,3 +297,14 @@ def test_admin_pages_are_refused_to_others_and_missing_from_their_navigation(
         refused = editor.get(link)
         assert refused.status_code == 403
         assert "a editor may not use this page" in _text(refused)
+
+
+def test_a_token_form_without_the_sessions_csrf_token_changes_nothing(shop: Shop) -> None:
+    browser = _admin(shop)
+    before = _api(shop, "/tokens")["items"]
+    made = browser.post("/ui/tokens", {"csrf": "forged", "role": "viewer"})
+    assert made.status_code == 403
+    victim = before[0]["id"]
+    revoked = browser.post(f"/ui/tokens/{victim}/revoke", {"csrf": "forged"})
+    assert revoked.status_code == 403
+    assert _api(shop, "/tokens")["items"] == before
