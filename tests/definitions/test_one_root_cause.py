@@ -346,3 +346,190 @@ def test_a_key_folded_once_still_folds_what_the_workspace_finds_missing() -> Non
     assert [(p.code, p.where, p.fix) for p in errors] == [
         ("unknown-field", "ws.yaml:19", "rename valeu to value")
     ]
+
+
+# openslo/v1alpha and openslo.com/v2alpha keys that openslo/v1 does not have: misspelt, each
+# was unknown with openslo/v1's keys as the choices (or none) and the conversion, not finding
+# the key, left the document incomplete: "the SLO has no indicator", "required field
+# 'metadata' is missing"… besides the typo
+V1ALPHA_RATIO = """\
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata:
+  name: search
+spec:
+  service: search
+  timeWindows:
+    - unit: Day
+      count: 28
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - displayName: Good
+      value: 1
+      target: 0.99
+      ratioMetrics:
+        incremental: true
+        good:
+          source: prometheus
+          queryType: promql
+          query: good
+        total: {source: prometheus, queryType: promql, query: total}
+"""
+
+V2ALPHA_RATIO = """\
+apiVersion: openslo.com/v2alpha
+kind: SLO
+metadata:
+  name: search
+spec:
+  serviceRef: search
+  sli:
+    metadata: {name: search}
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          dataSourceSpec:
+            type: prometheus
+          spec: {queryType: promql, query: good}
+        total:
+          dataSourceSpec: {type: prometheus}
+          spec: {queryType: promql, query: total}
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - displayName: Good
+      target: 0.99
+"""
+
+
+def _only_error(text: str) -> tuple[str, str, str, str, str]:
+    _, found = analyse_text(text, file="ws.yaml")
+    errors = [p for p in found if p.severity == "error"]
+    assert len(errors) == 1, "\n".join(map(str, errors))
+    (p,) = errors
+    return (p.code, p.where, p.field, p.message, p.fix)
+
+
+@pytest.mark.parametrize("text", [V1ALPHA_RATIO, V2ALPHA_RATIO, ALPHA])
+def test_the_alpha_documents_have_no_error(text: str) -> None:
+    _, found = analyse_text(text, file="ws.yaml")
+    assert [p for p in found if p.severity == "error"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "misspelt", "expected"),
+    [
+        (
+            ALPHA,
+            "    thresholdMetric:",
+            "    thresholdMetrci:",
+            (
+                "ws.yaml:8",
+                "spec.indicator.thresholdMetrci",
+                "unknown field 'thresholdMetrci': likely the required field 'thresholdMetric', "
+                "misspelt",
+                "rename thresholdMetrci to thresholdMetric",
+            ),
+        ),
+        (
+            ALPHA,
+            "      source: Prometheus",
+            "      sorce: Prometheus",
+            (
+                "ws.yaml:9",
+                "spec.indicator.thresholdMetric.sorce",
+                "unknown field 'sorce': likely the required field 'source', misspelt",
+                "rename sorce to source",
+            ),
+        ),
+        (
+            V1ALPHA_RATIO,
+            "      ratioMetrics:",
+            "      ratioMetrisc:",
+            (
+                "ws.yaml:16",
+                "spec.objectives[0].ratioMetrisc",
+                "unknown field 'ratioMetrisc': likely the field 'ratioMetrics', misspelt",
+                "rename ratioMetrisc to ratioMetrics",
+            ),
+        ),
+        (
+            V1ALPHA_RATIO,
+            "  timeWindows:",
+            "  timeWindws:",
+            (
+                "ws.yaml:7",
+                "spec.timeWindws",
+                "unknown field 'timeWindws': likely the field 'timeWindows', misspelt",
+                "rename timeWindws to timeWindows",
+            ),
+        ),
+        (
+            V1ALPHA_RATIO,
+            "        incremental: true",
+            "        incrementl: true",
+            (
+                "ws.yaml:17",
+                "spec.objectives[0].ratioMetrics.incrementl",
+                "unknown field 'incrementl': likely the field 'incremental', misspelt",
+                "rename incrementl to incremental",
+            ),
+        ),
+        (
+            V1ALPHA_RATIO,
+            "          query: good",
+            "          qurey: good",
+            (
+                "ws.yaml:21",
+                "spec.objectives[0].ratioMetrics.good.qurey",
+                "unknown field 'qurey': likely the required field 'query', misspelt",
+                "rename qurey to query",
+            ),
+        ),
+        (
+            V2ALPHA_RATIO,
+            "  sli:",
+            "  sil:",
+            (
+                "ws.yaml:7",
+                "spec.sil",
+                "unknown field 'sil': likely the field 'sli', misspelt",
+                "rename sil to sli",
+            ),
+        ),
+        (
+            V2ALPHA_RATIO,
+            "  serviceRef: search",
+            "  servceRef: search",
+            (
+                "ws.yaml:6",
+                "spec.servceRef",
+                "unknown field 'servceRef': likely the required field 'serviceRef', misspelt",
+                "rename servceRef to serviceRef",
+            ),
+        ),
+        (
+            V2ALPHA_RATIO,
+            "          dataSourceSpec:\n",
+            "          dataSorceSpec:\n",
+            (
+                "ws.yaml:13",
+                "spec.sli.spec.ratioMetric.good.dataSorceSpec",
+                "unknown field 'dataSorceSpec': likely the field 'dataSourceSpec', misspelt",
+                "rename dataSorceSpec to dataSourceSpec",
+            ),
+        ),
+    ],
+    ids=lambda value: (
+        value.strip() if isinstance(value, str) and "\n" not in value.strip() else None
+    ),
+)
+def test_a_misspelt_alpha_key_is_one_error_at_its_line(
+    text: str, written: str, misspelt: str, expected: tuple[str, str, str, str]
+) -> None:
+    assert text.count(written) == 1
+    assert _only_error(text.replace(written, misspelt)) == ("unknown-field", *expected)

@@ -25,10 +25,10 @@ v2alpha → v1
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from covenant.definitions.diagnostics import WARNING, at
+from covenant.definitions import alpha_rewrite as keys
+from covenant.definitions.alpha_rewrite import Rewrite, replace_key
 from covenant.definitions.kinds import OPENSLO_V1, V1ALPHA
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
@@ -48,60 +48,11 @@ V1ALPHA_SLICE = "1m"
 """The slice length given to v1alpha Timeslices objectives (v1alpha has no field for it)."""
 
 
-@dataclass(slots=True)
-class _Rewrite:
-    """The rewritten document's line table and the problems found while rewriting."""
-
-    doc: SourceDocument
-    version: str
-    lines: dict[PathKey, int] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    blocked: bool = False  # the document has no openslo/v1 form: it is not validated further
-
-    def __post_init__(self) -> None:
-        self.lines.update(self.doc.lines)
-
-    def line(self, path: PathKey) -> int:
-        return self.doc.line_of(path)
-
-    def move(self, old: PathKey, new: PathKey) -> None:
-        """Lines of ``old`` and everything under it now also belong to ``new``."""
-        size = len(old)
-        self.lines[new] = self.line(old)
-        for path, line in self.doc.lines.items():
-            if path[:size] == old:
-                self.lines[(*new, *path[size:])] = line
-
-    def place(self, new: PathKey, old: PathKey) -> None:
-        """A field that did not exist takes the line of ``old``."""
-        self.lines[new] = self.line(old)
-
-    def note(self, path: PathKey, message: str) -> None:
-        self.problems.append(
-            at(
-                self.doc,
-                path,
-                code="converted-api-version",
-                message=f"{self.version}: {message}",
-                fix="nothing to do; to keep the openslo/v1 form, write the file with "
-                "`covenant export openslo`",
-                severity=WARNING,
-            )
-        )
-
-    def error(
-        self, path: PathKey, code: str, message: str, fix: str, *, blocking: bool = True
-    ) -> None:
-        """An error; a blocking one means the rewritten document would be incomplete."""
-        self.problems.append(at(self.doc, path, code=code, message=message, fix=fix))
-        self.blocked = self.blocked or blocking
-
-
 def convert_alpha(
     doc: SourceDocument, api: str, kind: str
 ) -> tuple[SourceDocument | None, list[Problem]]:
     """``doc`` as an ``openslo/v1`` document, or None (with errors) when it has no v1 form."""
-    rewrite = _Rewrite(doc=doc, version=api)
+    rewrite = Rewrite(doc=doc, version=api)
     data = dict(doc.data)
     data["apiVersion"] = OPENSLO_V1
     convert = _v1alpha if api == V1ALPHA else _v2alpha
@@ -127,21 +78,10 @@ def _name(data: Mapping[str, Any]) -> str:
     return name if isinstance(name, str) and name else "sli"
 
 
-def _replace_key(holder: dict[str, Any], old: str, new: str, value: Any) -> None:
-    """Rename ``old`` to ``new`` in place, keeping its position (the export keeps the order)."""
-    items = list(holder.items())
-    holder.clear()
-    for key, item in items:
-        if key == old:
-            holder[new] = value
-        else:
-            holder[key] = item
-
-
 # --- v1alpha ---------------------------------------------------------------------------------
 
 
-def _v1alpha(rw: _Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | None:
+def _v1alpha(rw: Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | None:
     if kind not in V1ALPHA_KINDS:
         rw.error(
             ("kind",),
@@ -153,7 +93,7 @@ def _v1alpha(rw: _Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | 
     spec = data.get("spec")
     if kind == "Service" or not isinstance(spec, dict):
         return data
-    spec = dict(spec)
+    spec = rw.lenient(dict(spec), ("spec",), keys.V1ALPHA_SPEC)
     data["spec"] = spec
     _v1alpha_windows(rw, spec)
     _v1alpha_threshold(rw, spec, _name(data))
@@ -161,17 +101,17 @@ def _v1alpha(rw: _Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | 
     return data
 
 
-def _v1alpha_windows(rw: _Rewrite, spec: dict[str, Any]) -> None:
+def _v1alpha_windows(rw: Rewrite, spec: dict[str, Any]) -> None:
     if "timeWindows" not in spec:
         return
     windows = spec["timeWindows"]
     rw.move(("spec", "timeWindows"), ("spec", "timeWindow"))
     if isinstance(windows, list):
         windows = [_v1alpha_window(rw, i, w) for i, w in enumerate(windows)]
-    _replace_key(spec, "timeWindows", "timeWindow", windows)
+    replace_key(spec, "timeWindows", "timeWindow", windows)
 
 
-def _v1alpha_window(rw: _Rewrite, i: int, window: Any) -> Any:
+def _v1alpha_window(rw: Rewrite, i: int, window: Any) -> Any:
     here: PathKey = ("spec", "timeWindows", i)
     if not isinstance(window, dict):
         return window
@@ -222,10 +162,11 @@ def _v1alpha_window(rw: _Rewrite, i: int, window: Any) -> Any:
     return {"duration": duration, **window}
 
 
-def _v1alpha_metric(rw: _Rewrite, metric: Any, old: PathKey, new: PathKey) -> Any:
+def _v1alpha_metric(rw: Rewrite, metric: Any, old: PathKey, new: PathKey) -> Any:
     """``{source, queryType, query}`` → ``{metricSource: {type: source, spec: {…}}}``."""
     if not isinstance(metric, dict):
         return metric
+    metric = rw.lenient(metric, old, keys.V1ALPHA_METRIC)
     for key in ("source", "queryType", "query"):
         if not isinstance(metric.get(key), str) or not metric.get(key):
             rw.error(
@@ -243,11 +184,13 @@ def _v1alpha_metric(rw: _Rewrite, metric: Any, old: PathKey, new: PathKey) -> An
     return {"metricSource": {"type": metric.get("source"), "spec": rest}}
 
 
-def _v1alpha_threshold(rw: _Rewrite, spec: dict[str, Any], name: str) -> None:
+def _v1alpha_threshold(rw: Rewrite, spec: dict[str, Any], name: str) -> None:
+    old: PathKey = ("spec", "indicator")
     indicator = spec.get("indicator")
+    if isinstance(indicator, dict):
+        indicator = rw.lenient(indicator, old, keys.V1ALPHA_INDICATOR)
     if not isinstance(indicator, dict) or "thresholdMetric" not in indicator:
         return
-    old: PathKey = ("spec", "indicator")
     rest = {k: v for k, v in indicator.items() if k != "thresholdMetric"}
     metric = _v1alpha_metric(
         rw,
@@ -269,7 +212,7 @@ def _v1alpha_threshold(rw: _Rewrite, spec: dict[str, Any], name: str) -> None:
     )
 
 
-def _v1alpha_objectives(rw: _Rewrite, spec: dict[str, Any], name: str) -> None:
+def _v1alpha_objectives(rw: Rewrite, spec: dict[str, Any], name: str) -> None:
     objectives = spec.get("objectives")
     if not isinstance(objectives, list):
         return
@@ -281,7 +224,7 @@ def _v1alpha_objectives(rw: _Rewrite, spec: dict[str, Any], name: str) -> None:
         if not isinstance(written, dict):
             converted.append(written)
             continue
-        objective = dict(written)
+        objective = rw.lenient(dict(written), here, keys.V1ALPHA_OBJECTIVE)
         if "value" not in objective:
             sloth = "{{.window}}" in repr(objective.get("ratioMetrics"))
             rw.error(
@@ -314,7 +257,7 @@ def _v1alpha_objectives(rw: _Rewrite, spec: dict[str, Any], name: str) -> None:
 
 
 def _v1alpha_ratio(
-    rw: _Rewrite, spec: dict[str, Any], name: str, ratios: list[tuple[int, Any]]
+    rw: Rewrite, spec: dict[str, Any], name: str, ratios: list[tuple[int, Any]]
 ) -> None:
     first_index, first = ratios[0]
     old: PathKey = ("spec", "objectives", first_index, "ratioMetrics")
@@ -340,7 +283,7 @@ def _v1alpha_ratio(
         return
     new: PathKey = ("spec", "indicator", "spec", "ratioMetric")
     ratio: dict[str, Any] = {}
-    for key, value in first.items():
+    for key, value in rw.lenient(first, old, keys.V1ALPHA_RATIO).items():
         if key == "incremental":
             ratio["counter"] = value
             rw.move((*old, key), (*new, "counter"))
@@ -368,7 +311,7 @@ def _v1alpha_ratio(
 # --- v2alpha ---------------------------------------------------------------------------------
 
 
-def _v2alpha(rw: _Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | None:
+def _v2alpha(rw: Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | None:
     if kind not in V2ALPHA_KINDS:
         fix = (
             "a budget adjustment is a covenant/v1 Correction in Covenant (docs/corrections.md)"
@@ -386,6 +329,8 @@ def _v2alpha(rw: _Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | 
     if not isinstance(spec, dict):
         return data
     spec = dict(spec)
+    if kind == "SLO":
+        spec = rw.lenient(spec, ("spec",), keys.V2ALPHA_SPEC)
     data["spec"] = spec
     if kind == "SLI":
         _v2alpha_sli_spec(rw, spec, ("spec",))
@@ -394,7 +339,7 @@ def _v2alpha(rw: _Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | 
     return data
 
 
-def _rename(rw: _Rewrite, holder: dict[str, Any], path: PathKey, old: str, new: str) -> bool:
+def _rename(rw: Rewrite, holder: dict[str, Any], path: PathKey, old: str, new: str) -> bool:
     if old not in holder:
         return False
     if new in holder:
@@ -405,27 +350,29 @@ def _rename(rw: _Rewrite, holder: dict[str, Any], path: PathKey, old: str, new: 
             f"remove {new}",
         )
         return False
-    _replace_key(holder, old, new, holder[old])
+    replace_key(holder, old, new, holder[old])
     rw.move((*path, old), (*path, new))
     rw.note((*path, old), f"{old} read as {new}")
     return True
 
 
-def _v2alpha_slo(rw: _Rewrite, spec: dict[str, Any]) -> None:
+def _v2alpha_slo(rw: Rewrite, spec: dict[str, Any]) -> None:
     _rename(rw, spec, ("spec",), "serviceRef", "service")
     _v2alpha_sli_holder(rw, spec, ("spec",))
     objectives = spec.get("objectives")
     if isinstance(objectives, list):
         converted = []
         for i, written in enumerate(objectives):
-            objective = dict(written) if isinstance(written, dict) else written
+            objective = written
             if isinstance(objective, dict):
+                here: PathKey = ("spec", "objectives", i)
+                objective = rw.lenient(dict(objective), here, keys.V2ALPHA_OBJECTIVE)
                 _v2alpha_sli_holder(rw, objective, ("spec", "objectives", i))
             converted.append(objective)
         spec["objectives"] = converted
 
 
-def _v2alpha_sli_holder(rw: _Rewrite, holder: dict[str, Any], path: PathKey) -> None:
+def _v2alpha_sli_holder(rw: Rewrite, holder: dict[str, Any], path: PathKey) -> None:
     """``sli`` / ``sliRef`` of an SLO or an objective → ``indicator`` / ``indicatorRef``."""
     _rename(rw, holder, path, "sliRef", "indicatorRef")
     if _rename(rw, holder, path, "sli", "indicator"):
@@ -440,7 +387,7 @@ def _v2alpha_sli_holder(rw: _Rewrite, holder: dict[str, Any], path: PathKey) -> 
 
 
 def _v2alpha_sli_spec(
-    rw: _Rewrite, spec: dict[str, Any], path: PathKey, *, old: PathKey | None = None
+    rw: Rewrite, spec: dict[str, Any], path: PathKey, *, old: PathKey | None = None
 ) -> None:
     source = old or path
     if "thresholdMetric" in spec:
@@ -461,8 +408,10 @@ def _v2alpha_sli_spec(
         spec["ratioMetric"] = ratio
 
 
-def _v2alpha_metric(rw: _Rewrite, metric: Any, old: PathKey, new: PathKey) -> Any:
+def _v2alpha_metric(rw: Rewrite, metric: Any, old: PathKey, new: PathKey) -> Any:
     """``{dataSourceRef, dataSourceSpec, spec}`` → ``{metricSource: {…}}``."""
+    if isinstance(metric, dict):
+        metric = rw.lenient(metric, old, keys.V2ALPHA_METRIC)
     if not isinstance(metric, dict) or "metricSource" in metric:
         return metric
     source: dict[str, Any] = {}
