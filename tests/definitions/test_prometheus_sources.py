@@ -432,3 +432,41 @@ def test_an_untyped_metric_source_with_two_queries_is_warned_of_not_refused() ->
     assert errors(problems) == []
     (warned,) = [p for p in problems if p.code == "conflicting-fields"]
     assert warned.message.endswith("(if its DataSource is Prometheus, query is read)")
+
+
+# the Go SDK's list form: each problem at the line and item of the key as written (the
+# DataSource's lines: 6 is `connectionDetails:`, 7 its first item); before, every one was
+# said at line 6, as `spec.connectionDetails.<key>`
+@pytest.mark.parametrize(
+    ("details", "expected"),
+    [
+        ("- url: 5", ("invalid-type", "ws.yaml:7", "spec.connectionDetails[0].url")),
+        (
+            "- timeout: 30s\n- url: http://prom:9090\n- tlsVerify: maybe",
+            ("invalid-type", "ws.yaml:9", "spec.connectionDetails[2].tlsVerify"),
+        ),
+        (
+            "- url: http://prom:9090\n- tlsVerfy: false",
+            ("unknown-field", "ws.yaml:8", "spec.connectionDetails[1].tlsVerfy"),
+        ),
+        (
+            "- url: http://prom:9090\n- basicAuth:\n    usernameEnv: U\n    passwordEnv: 5",
+            ("invalid-type", "ws.yaml:10", "spec.connectionDetails[1].basicAuth.passwordEnv"),
+        ),
+        (
+            "- url: http://prom:9090\n- headers:\n    X-Team: sre\n    Authorization: Bearer abc",
+            ("inline-secret", "ws.yaml:10", "spec.connectionDetails[1].headers.Authorization"),
+        ),
+        (
+            "- timeout: 30s\n- url: http://u:p@prom:9090",
+            ("inline-secret", "ws.yaml:8", "spec.connectionDetails[1].url"),
+        ),
+        # no item has it: the list's own line
+        ("- timeout: 30s", ("missing-field", "ws.yaml:6", "spec.connectionDetails.url")),
+    ],
+)
+def test_a_problem_in_the_list_form_is_at_its_item(
+    details: str, expected: tuple[str, str, str]
+) -> None:
+    _, problems = load_text(source_text(details))
+    assert [(p.code, p.where, p.field) for p in errors(problems)] == [expected]

@@ -7,6 +7,7 @@ import re
 import types
 import typing
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -423,3 +424,47 @@ def _unwrap(annotation: Any, part: str | int | None) -> Any:
             if (info.alias or name) == part:
                 return info.annotation
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class OneKeyItems:
+    """A list of one-key mappings (the OpenSLO Go SDK's ``connectionDetails: [{url: …},
+    {timeout: …}]``) read as the one mapping it stands for, with the places of its keys.
+
+    Problems found in ``mapping`` are made with ``source`` (each key's lines, and the lines
+    under it, also at its path in the mapping), so they point at the item's line, not the
+    list's; :meth:`as_written` then names their field as written (``…[1].timeout``)."""
+
+    mapping: dict[str, Any]
+    source: SourceDocument
+    fields: tuple[tuple[str, str], ...]  # (field in the mapping, field as written)
+
+    def as_written(self, problem: Problem) -> Problem:
+        for merged, written in self.fields:
+            if problem.field == merged or problem.field.startswith((f"{merged}.", f"{merged}[")):
+                return replace(problem, field=written + problem.field[len(merged) :])
+        return problem
+
+
+def one_key_items(doc: SourceDocument, path: PathKey, items: Sequence[Any]) -> OneKeyItems | None:
+    """``items`` (at ``path`` in ``doc``) as one mapping, or None unless each item is a
+    mapping of one key; a key given twice is the last item's (as a mapping's would be)."""
+    if not all(isinstance(item, dict) and len(item) == 1 for item in items):
+        return None
+    mapping: dict[str, Any] = {}
+    index: dict[str, int] = {}
+    for i, item in enumerate(items):
+        ((key, value),) = item.items()
+        mapping[str(key)] = value
+        index[str(key)] = i
+    lines = dict(doc.lines)
+    size = len(path) + 2
+    for written, line in doc.lines.items():
+        if written[: len(path)] == path and len(written) >= size:
+            item, key = written[len(path)], written[len(path) + 1]
+            if isinstance(key, str) and index.get(key) == item:
+                lines[(*path, key, *written[size:])] = line
+    fields = tuple(
+        (field_path((*path, key)), field_path((*path, i, key))) for key, i in index.items()
+    )
+    return OneKeyItems(mapping=mapping, source=replace(doc, lines=lines), fields=fields)

@@ -37,7 +37,7 @@ from covenant.core.promql_histograms import (
     unit_doubt,
 )
 from covenant.definitions import endpoints
-from covenant.definitions.diagnostics import WARNING, at, problems_from
+from covenant.definitions.diagnostics import WARNING, at, one_key_items, problems_from
 from covenant.definitions.fields import Spec, problem
 from covenant.definitions.openslo import (
     DataSourceDocument,
@@ -151,8 +151,17 @@ def _connection(
 ) -> tuple[PrometheusSource | None, list[Problem]]:
     here: PathKey = ("spec", "connectionDetails")
     raw = model.spec.connection_details
-    if isinstance(raw, list) and all(isinstance(x, dict) and len(x) == 1 for x in raw):
-        raw = {k: v for one in raw for k, v in one.items()}  # the Go SDK's list form
+    listed = one_key_items(doc, here, raw) if isinstance(raw, list) else None
+    if listed is None:
+        return _details(doc, model, raw)
+    source, problems = _details(listed.source, model, listed.mapping)  # the Go SDK's form
+    return source, [listed.as_written(p) for p in problems]
+
+
+def _details(
+    doc: SourceDocument, model: DataSourceDocument, raw: Any
+) -> tuple[PrometheusSource | None, list[Problem]]:
+    here: PathKey = ("spec", "connectionDetails")
     if not isinstance(raw, dict):
         return None, [
             at(
