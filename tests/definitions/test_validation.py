@@ -708,15 +708,15 @@ def test_nobl9_fields_in_an_openslo_file_say_where_openslo_puts_them() -> None:
 
 @pytest.mark.parametrize(
     ("written", "found"),
-    [("yes", "'yes'"), ("on", "'on'"), ('"true"', "'true'"), ("1", "1")],
+    [("yEs", "'yEs'"), ("oN", "'oN'"), ("t", "'t'"), ('"true"', "'true'"), ("1", "1")],
 )
 def test_a_flag_that_is_no_yaml_boolean_is_an_error_not_a_half_read_true(
     written: str, found: str
 ) -> None:
-    """``isRolling: yes`` validated (the model read it as true) while the export wrote
-    ``isRolling: false`` with a calendar, and ``alertWhenNoData: yes`` validated while the
-    worker, reading the file's value, sent no no-data alert. Covenant reads YAML 1.2, where
-    yes/on are text: an OpenSLO flag is ``true`` or ``false``."""
+    """``counter: 1`` or ``alertWhenNoData: "true"`` validated (pydantic's lax bool read them
+    as true) while the readers of the file's own values (the export, the worker's alert
+    switches) did not. An OpenSLO flag is ``true`` or ``false``, or one of the YAML 1.1
+    spellings the reference reads as a boolean (yes, On, NO…: test_yaml11_flags)."""
     window = f"  timeWindow:\n    - duration: 28d\n      isRolling: {written}\n"
     _, problems = load_text(slo(window + "  objectives:\n    - target: 0.99\n"))
     (problem,) = errors(problems)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from covenant.definitions import checks
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.extensions import sli_extensions
-from covenant.definitions.field_rules import NAME_PATTERN
+from covenant.definitions.field_rules import NAME_PATTERN, with_yaml11_flags
 from covenant.definitions.foreign import foreign_format, not_a_definition
 from covenant.definitions.kinds import (
     ALPHA_VERSIONS,
@@ -129,6 +129,8 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
     model = model_for(api, kind)
     if model is None:
         return None, [*problems, _unknown_kind(doc, api, kind, kinds)]
+    if api == OPENSLO_V1:  # isRolling: yes read as the OpenSLO reference reads it
+        data = with_yaml11_flags(data)
     definition = Definition(
         api_version=api, kind=kind, name=name or "", file=doc.file, line=doc.line, raw=data
     )

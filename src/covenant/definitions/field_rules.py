@@ -1,5 +1,5 @@
-"""Field rules that need no pydantic: the name pattern, the start time, and the window a checked
-``timeWindow`` gives.
+"""Field rules that need no pydantic: the name pattern, the start time, the window a checked
+``timeWindow`` gives, and the YAML 1.1 spellings of an OpenSLO flag.
 
 The pydantic models (``fields``, ``timewindows``) and the pydantic-free reading of plain
 workspaces (``plain``) both use these, so both accept and build the same values.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from covenant.core.model import DAY, CalendarWindow, RollingWindow, Window
@@ -63,3 +64,44 @@ def window_from(
         else start.astimezone(ZoneInfo(zone))
     )
     return CalendarWindow(unit=unit, count=duration.count, zone=zone, anchor=local)
+
+
+YAML11_BOOLEANS: dict[str, bool] = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+}
+"""The YAML 1.1 booleans Go's YAML libraries read into a boolean field (gopkg.in/yaml.v3's
+decoder; yaml.v2's resolver, which sigs.k8s.io/yaml and so the OpenSLO SDK and oslo use)."""
+OPENSLO_FLAGS = frozenset(
+    {"isRolling", "counter", "alertWhenNoData", "alertWhenResolved", "alertWhenBreaching"}
+)
+"""The boolean fields of OpenSLO documents, wherever they are (an inline SLI or policy too)."""
+_FREE_FORM = frozenset({"metricSource", "connectionDetails", "metadata"})
+"""Mappings whose keys are the data source's or the user's, not OpenSLO's: not looked into."""
+
+
+def yaml11_flag(value: Any) -> Any:
+    """``value``, or the boolean a YAML 1.1 spelling (``yes``, ``Off``…) stands for."""
+    return YAML11_BOOLEANS.get(value, value) if isinstance(value, str) else value
+
+
+def with_yaml11_flags(data: Any) -> Any:
+    """``data`` (an OpenSLO document) with each flag written as a YAML 1.1 boolean read as
+    that boolean, as the OpenSLO reference reads it; ``data`` itself is left as it is (the
+    same object returned when nothing is read differently)."""
+    if isinstance(data, list):
+        items = [with_yaml11_flags(item) for item in data]
+        return items if any(a is not b for a, b in zip(items, data, strict=True)) else data
+    if not isinstance(data, dict):
+        return data
+    changed: dict[Any, Any] = {}
+    for key, value in data.items():
+        if key in OPENSLO_FLAGS:
+            flag = yaml11_flag(value)
+            if flag is not value:
+                changed[key] = flag
+        elif key not in _FREE_FORM:
+            inner = with_yaml11_flags(value)
+            if inner is not value:
+                changed[key] = inner
+    return {key: changed.get(key, value) for key, value in data.items()} if changed else data

@@ -17,7 +17,12 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from covenant.definitions.durations import DURATION_HELP, DurationRangeError, parse_duration
-from covenant.definitions.field_rules import is_name, parse_start_time, start_in_range
+from covenant.definitions.field_rules import (
+    YAML11_BOOLEANS,
+    is_name,
+    parse_start_time,
+    start_in_range,
+)
 from covenant.errors import InputError
 
 
@@ -183,13 +188,23 @@ YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n"})
 def _flag(value: Any) -> bool:
     """A YAML boolean only. Pydantic's lax mode took ``yes``, ``"true"``, ``1``… as booleans
     while the readers of the file's own values (the export, the worker's alert switches) did
-    not, so one file meant two things."""
+    not, so one file meant two things. (An OpenSLO document's YAML 1.1 spellings are read as
+    booleans before it is validated: ``field_rules.with_yaml11_flags``.)"""
     if isinstance(value, bool):
         return value
     found = repr(value) if isinstance(value, str) else str(value)
     fix = "write true or false"
-    if isinstance(value, str) and value.strip().lower() in YAML11_WORDS:
-        fix += f" ({value} is a boolean in YAML 1.1; Covenant reads YAML 1.2, where it is text)"
+    if isinstance(value, str) and value in YAML11_BOOLEANS:
+        fix += (
+            f" ({value} is a boolean in YAML 1.1, read as one in OpenSLO documents; a "
+            "covenant/v1 document is YAML 1.2, where it is text)"
+        )
+    elif isinstance(value, str) and value.strip().lower() in YAML11_WORDS:
+        word = value.strip().lower()
+        fix += (
+            f" ({value!r} is no boolean in YAML 1.1 either: it writes {word}, "
+            f"{word.capitalize()} or {word.upper()})"
+        )
     elif isinstance(value, str) and value.strip().lower() in {"true", "false"}:
         fix = f"write {value.strip().lower()} without quotes (a quoted value is text)"
     raise problem("invalid-type", f"expected true or false, found {found}", fix)

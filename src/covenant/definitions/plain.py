@@ -34,6 +34,7 @@ from covenant.definitions.field_rules import (
     parse_start_time,
     start_in_range,
     window_from,
+    yaml11_flag,
 )
 from covenant.definitions.yamlsource import FileRead, discover_files, read_file
 from covenant.errors import InputError
@@ -168,7 +169,7 @@ def _sli(value: Any) -> None:
     spec = _keys(value, _SLI_SPEC)
     _description(spec)
     ratio = _keys(spec.get("ratioMetric"), _RATIO)
-    counter = ratio.get("counter")
+    counter = yaml11_flag(ratio.get("counter"))  # yes/no as the reference reads them
     if not (counter is None or type(counter) is bool):
         raise _NotPlain
     good, bad, total = ratio.get("good"), ratio.get("bad"), ratio.get("total")
@@ -258,7 +259,7 @@ def _window(value: Any) -> None:
     window = _keys(value, _WINDOW)
     text, rolling, calendar = (
         window.get("duration"),
-        window.get("isRolling"),
+        yaml11_flag(window.get("isRolling")),
         window.get("calendar"),
     )
     if type(text) is not str or not (rolling is None or type(rolling) is bool):
@@ -299,7 +300,7 @@ def _objectives(slo: str, spec: Mapping[str, Any], slis: Mapping[str, None]) -> 
         calendar = entry.get("calendar")
         window = window_from(
             entry["duration"],
-            rolling=entry.get("isRolling"),
+            rolling=yaml11_flag(entry.get("isRolling")),
             start_time=None if calendar is None else calendar["startTime"],
             zone="UTC" if calendar is None else calendar.get("timeZone", "UTC"),
         )
