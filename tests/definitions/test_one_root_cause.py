@@ -533,3 +533,27 @@ def test_a_misspelt_alpha_key_is_one_error_at_its_line(
 ) -> None:
     assert text.count(written) == 1
     assert _only_error(text.replace(written, misspelt)) == ("unknown-field", *expected)
+
+
+# a credit tier's bound in error: the tier is not checked against the others, so its error is
+# the only problem (no "credits[1] overlaps credits[0]" from the tier read without its bound)
+TIER = "            - {below: 99.9, atLeast: 99.0, credit: 10}"
+
+
+@pytest.mark.parametrize(
+    ("written", "code", "field"),
+    [
+        ("{below: 99.9, atLeats: 99.0, credit: 10}", "unknown-field", "atLeats"),
+        ("{below: 99.9, atLeast: abc, credit: 10}", "invalid-type", "atLeast"),
+        ("{below: 99.9, atLeast: 199.0, credit: 10}", "percent-out-of-range", "atLeast"),
+        ("{below: 99.9, atLeast: 99.0, above: 98, credit: 10}", "conflicting-fields", "above"),
+        ("{below: 99.9, atMost: 99.9, atLeast: 99.0, credit: 10}", "conflicting-fields", "atMost"),
+    ],
+)
+def test_a_credit_tier_bound_in_error_is_one_problem(
+    shop: Path, written: str, code: str, field: str
+) -> None:
+    line = edit(shop, "contracts.yaml", TIER, TIER, f"            - {written}")
+    assert [(p.code, p.where, p.field) for p in problems(shop)] == [
+        (code, f"contracts.yaml:{line}", f"spec.versions[0].availability[0].credits[0].{field}")
+    ]
