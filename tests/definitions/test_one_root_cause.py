@@ -535,6 +535,17 @@ def test_a_misspelt_alpha_key_is_one_error_at_its_line(
     assert _only_error(text.replace(written, misspelt)) == ("unknown-field", *expected)
 
 
+def test_two_misspellings_of_one_alpha_key_read_the_first_as_it() -> None:
+    text = V2ALPHA_RATIO.replace("  sli:\n", "  sil:\n").replace(
+        "  timeWindow:", "  slii: {metadata: {name: x}}\n  timeWindow:"
+    )
+    _, found = analyse_text(text, file="ws.yaml")
+    assert [(p.code, p.where, p.field) for p in found if p.severity == "error"] == [
+        ("unknown-field", "ws.yaml:7", "spec.sil"),
+        ("unknown-field", "ws.yaml:19", "spec.slii"),
+    ]
+
+
 # a credit tier's bound in error: the tier is not checked against the others, so its error is
 # the only problem (no "credits[1] overlaps credits[0]" from the tier read without its bound)
 TIER = "            - {below: 99.9, atLeast: 99.0, credit: 10}"

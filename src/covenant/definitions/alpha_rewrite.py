@@ -56,7 +56,8 @@ def misspelt_keys(
     holder: Mapping[Any, Any], keys: tuple[Sequence[str], Sequence[str]]
 ) -> list[tuple[str, str]]:
     """(written, meant) for each key of ``holder`` that is none of ``keys`` and is likely
-    one of the old version's (the closest of both lists), which ``holder`` does not have."""
+    one of the old version's (the closest of both lists), which ``holder`` does not have
+    (nor an earlier misspelling of it: a second stays unknown)."""
     old, v1 = keys
     known = (*old, *v1)
     found: list[tuple[str, str]] = []
@@ -64,7 +65,8 @@ def misspelt_keys(
         if not isinstance(written, str) or written in known:
             continue
         meant = did_you_mean(written, known)
-        if meant in old and meant not in v1 and meant not in holder:
+        taken = meant in holder or any(meant == m for _, m in found)
+        if meant in old and meant not in v1 and not taken:
             found.append((written, meant))
     return found
 
