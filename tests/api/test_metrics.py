@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from covenant.services.store import open_store
 from covenant.services.workspace import load_workspace
 from covenant.store import outbox
 from covenant.store.db import write_transaction
+from covenant.store.records import load_tickets
 from covenant.store.tables import ingest_batches
 from covenant.store.worker_tables import alert_states
 from tests.api.support import AT, Shop
@@ -118,6 +120,79 @@ def test_agreement_numbers_match_the_forecast(shop: Shop, engine_numbers: tuple[
             assert samples[money] == float(c.expected_credit.amount)
             seen += 1
     assert seen == 2  # Globex and Initech
+
+
+FEES = {"globex-enterprise": Decimal(8000), "initech-standard": Decimal(1500)}  # contracts.yaml
+
+
+def test_tier_chances_are_the_forecasts(shop: Shop, engine_numbers: tuple[Any, Any]) -> None:
+    """Per commitment, the chance of ending the period in each credit tier as ``covenant
+    exposure`` computes it (the same float), adding up to 1, and the credit each tier pays:
+    its percentage of the commitment's fee (checkout 8,000 EUR for Globex, storefront 1,500
+    USD for Initech), as a float."""
+    samples = scrape(shop)
+    _, forecast = engine_numbers
+    seen = 0
+    for customer in forecast.customers:
+        for c in customer.commitments:
+            assert c.tiers  # both demo commitments are forecast
+            ids = {"agreement": c.agreement, "customer": c.customer, "commitment": c.commitment}
+            total = 0.0
+            for t in c.tiers:
+                tier = {**ids, "tier": t.tier or "none", "credit_percent": str(t.percent)}
+                chance = samples[series("covenant_agreement_tier_probability", **tier)]
+                assert chance == t.probability
+                total += chance
+                credit = samples[
+                    series("covenant_agreement_tier_credit", **tier, currency=t.credit.currency)
+                ]
+                assert credit == float(FEES[c.agreement] * t.percent / 100)
+                seen += 1
+            assert total == pytest.approx(1.0, abs=1e-9)
+    assert seen == 8  # no credit and three tiers, for each of the two commitments
+    names = {n for n, _ in samples}
+    assert "covenant_sla_credit_at_risk" not in names  # credit at risk: credit_expected
+
+
+def test_ticket_timers_of_the_demo_period(shop: Shop) -> None:
+    """Globex's tickets created this month (the demo's, by creation time in Berlin) are all
+    counted, by priority: every timer of each in one state; Initech has no support terms."""
+    samples = scrape(shop)
+    engine = open_store(shop.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            start = datetime(2026, 10, 31, 23, 0, tzinfo=UTC)  # 1 November, Berlin
+            tickets = load_tickets(conn, customer="globex", created_from=start)
+    finally:
+        engine.dispose()
+    per_priority: dict[str, int] = {}
+    for t in tickets:
+        per_priority[t.priority] = per_priority.get(t.priority, 0) + 1
+    commitment = {"P1": "enterprise-support", "P2": "enterprise-support"}
+    for priority, count in per_priority.items():
+        for timer in ("first-response", "resolution"):
+            ids = {
+                "agreement": "globex-enterprise",
+                "commitment": commitment.get(priority, "business-hours-support"),
+                "customer": "globex",
+                "priority": priority,
+                "timer": timer,
+            }
+            counted = [
+                v
+                for (name, labels), v in samples.items()
+                if name == "covenant_ticket_timers" and ids.items() <= dict(labels).items()
+            ]
+            assert len(counted) == 6  # every state, 0 when none
+            assert sum(counted) >= count  # a reopened ticket has a resolution timer per cycle
+            if timer == "first-response":
+                assert sum(counted) == count
+    assert per_priority == {"P1": 3, "P2": 12, "P3": 8}  # the demo's November tickets
+    assert not [
+        labels
+        for name, labels in samples
+        if name.startswith("covenant_ticket_timer") and ("customer", "initech") in labels
+    ]
 
 
 def test_metrics_is_for_internal_roles_only(shop: Shop) -> None:

@@ -141,6 +141,9 @@ def test_one_process_ticks_and_every_process_serves_its_metrics(served: Served) 
     assert first[("covenant_worker_objectives", (("path", "incremental"),))] >= 1
     assert first[("covenant_metrics_snapshot_age_seconds", ())] == 0.0  # the clock is pinned
     assert first[("covenant_evaluation_timestamp_seconds", ())] == AT.timestamp()
+    # the tier chances and the ticket timers are on the shared page too (the tick's)
+    names = {name for name, _ in first}
+    assert {"covenant_agreement_tier_probability", "covenant_ticket_timers"} <= names
 
     # the API answers from either process, agrees with the page, and a write through one
     # process shows in the next answer of either

@@ -31,9 +31,9 @@ TEXT: dict[int | str, dict[str, Any]] = {
 @scrape.get("/metrics", response_class=Response)
 def metrics(ctx: Ctx) -> Response:
     """Per SLO: SLI, budget left, burn rates, status, alert state; per agreement: measured and
-    projected level, money at risk (docs/worker.md#metrics). The worker's latest tick, as it
-    published it for every server process; the header ``X-Covenant-Process`` names the
-    process that answered."""
+    projected level, tier chances, money at risk, ticket timers by state (docs/worker.md#metrics).
+    The worker's latest tick, as it published it for every server process; the header
+    ``X-Covenant-Process`` names the process that answered."""
     from covenant.render.metrics import CONTENT_TYPE
     from covenant.services.metrics import SharedMetrics
 

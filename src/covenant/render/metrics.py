@@ -2,12 +2,14 @@
 
 Every family is a gauge. Label sets are bounded by the definitions: one series per objective
 (``sloth_id``, ``sloth_service``, ``sloth_slo`` as in the generated rules, and ``objective``,
-the objective's key), per alert window, per agreement commitment; alert states are counted per
-kind and state, never labelled per alert. A number that cannot be computed (no data) has no
-sample; ``covenant_slo_no_data`` says so (with ``covenant_slo_stale`` when the figures there
-stop where its source stopped answering), and for time-slice objectives the
-``*_no_data_policy_slices`` families say how many slices a good/bad no-data policy counted for
-want of events. Customers never reach this page (internal roles only).
+the objective's key), per alert window, per agreement commitment and credit tier, per support
+commitment, priority and timer (``render.metrics_timers``: never per ticket); alert states are
+counted per kind and state, never labelled per alert. Money is a float here, the ``Decimal``
+amount converted for display (the exact amounts are ``covenant exposure``'s). A number that
+cannot be computed (no data) has no sample; ``covenant_slo_no_data`` says so (with
+``covenant_slo_stale`` when the figures there stop where its source stopped answering), and for
+time-slice objectives the ``*_no_data_policy_slices`` families say how many slices a good/bad
+no-data policy counted for want of events. Customers never reach this page (internal roles only).
 
 Covenant's own pipeline is on the page too, so an operator can alert on what would stop it
 paging: per DataSource (``source``) its series by read state, the failing ones per error
@@ -19,13 +21,11 @@ age of its oldest pending notice.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-
-from prometheus_client.utils import floatToGoString
 
 from covenant.core.alert_rules import sloth_ids
 from covenant.core.alert_state import AlertPhase, AlertRecord
@@ -33,8 +33,11 @@ from covenant.core.forecast import Exposure
 from covenant.core.notices import NoticeKind
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import shorthand
+from covenant.render.metrics_timers import TimerGroup, timer_families
+from covenant.render.prom_text import Family as _Family
+from covenant.render.prom_text import escape as _escape
+from covenant.render.prom_text import pairs as _pairs
 
-_number: Callable[[float], str] = floatToGoString  # Go's float format, as Prometheus reads it
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 SLO_LABELS = ["sloth_id", "sloth_service", "sloth_slo", "objective"]
 
@@ -69,40 +72,8 @@ class Snapshot:
     alerts: Sequence[AlertRecord]
     paths: Mapping[str, int] | None = None  # the worker's objectives per read path
     sources: Sequence[SourceReads] = ()  # per DataSource the workspace reads SLIs from
+    timers: Sequence[TimerGroup] = ()  # ticket timers of the agreements' current periods
     tick_s: float | None = None  # how long the worker's tick took
-
-
-class _Family:
-    """One gauge family's text: its HELP and TYPE lines, then one line per sample, as
-    ``prometheus_client``'s ``generate_latest`` writes them (checked in the tests by reading
-    the page back with its parser and writing it again), without its per-sample checks and
-    objects: a page of 10,000 SLOs is written several times faster."""
-
-    __slots__ = ("head", "lines", "name")
-
-    def __init__(self, name: str, text: str) -> None:
-        self.name = name
-        help_text = text.replace("\\", "\\\\").replace("\n", "\\n")
-        self.head = f"# HELP {name} {help_text}\n# TYPE {name} gauge\n"
-        self.lines: list[str] = []
-
-    def add(self, labels: str, value: float) -> None:
-        """A sample; ``labels`` is the label pairs as ``_pairs`` writes them ("" for none)."""
-        if labels:
-            self.lines.append(f"{self.name}{{{labels}}} {_number(value)}\n")
-        else:
-            self.lines.append(f"{self.name} {_number(value)}\n")
-
-    def text(self) -> str:
-        return self.head + "".join(self.lines)
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _pairs(names: Sequence[str], values: Sequence[str]) -> str:
-    return ",".join(f'{n}="{_escape(v)}"' for n, v in zip(names, values, strict=True))
 
 
 class _Page:
@@ -112,6 +83,7 @@ class _Page:
     def families(self) -> Iterator[_Family]:
         yield from self._slos()
         yield from self._agreements()
+        yield from timer_families(self.snapshot.timers)
         yield from self._alerts()
         yield from self._sources()
         yield from self._worker()
@@ -243,6 +215,32 @@ class _Page:
                         currency = f'{head},currency="{_escape(money.currency)}",{tail}'
                         family.add(currency, _n(money.amount))
         yield from (level, projected, committed, owed, expected, worst)
+        yield from self._tiers(exposure)
+
+    def _tiers(self, exposure: Exposure) -> Iterator[_Family]:
+        """Per commitment with a forecast, the chance of ending the period in each credit
+        tier (``none``: no credit) and the credit that tier pays, as ``covenant exposure``
+        gives them."""
+        chance = _Family(
+            "covenant_agreement_tier_probability",
+            "The chance of ending the current period in the credit tier (none: no credit).",
+        )
+        credit = _Family(
+            "covenant_agreement_tier_credit",
+            "The period's credit if it ends in the credit tier (the Decimal amount as a float, "
+            "for display).",
+        )
+        for customer in exposure.customers:
+            for c in customer.commitments:
+                head = _pairs(("agreement", "commitment"), (c.agreement, c.commitment))
+                for t in c.tiers:
+                    # name order: agreement, commitment, credit_percent, (currency), customer, tier
+                    percent = f'credit_percent="{_escape(str(t.percent))}"'
+                    tail = _pairs(("customer", "tier"), (c.customer, t.tier or "none"))
+                    chance.add(f"{head},{percent},{tail}", t.probability)
+                    money = f'currency="{_escape(t.credit.currency)}"'
+                    credit.add(f"{head},{percent},{money},{tail}", _n(t.credit.amount))
+        yield from (chance, credit)
 
     def _alerts(self) -> Iterator[_Family]:
         counted = Counter((r.kind, r.phase) for r in self.snapshot.alerts)

@@ -1,10 +1,11 @@
 """What ``/metrics`` shows: the worker's latest tick, the same in every server process.
 
 The process that leads the worker publishes each tick's page into the store right after the
-tick (``publish_tick``: its report, forecast and alert states, rendered once, in the worker's
-thread); every process — leader, follower, ``--no-worker`` — serves the latest published page
-(``SharedMetrics``), with ``covenant_metrics_snapshot_age_seconds``, how old its tick is. So
-a scrape answers the same samples whichever process (or replica) takes it.
+tick (``publish_tick``: its report, forecast, alert states and ticket timers
+(``services.metrics_timers``), rendered once, in the worker's thread); every process —
+leader, follower, ``--no-worker`` — serves the latest published page (``SharedMetrics``),
+with ``covenant_metrics_snapshot_age_seconds``, how old its tick is. So a scrape answers the
+same samples whichever process (or replica) takes it.
 
 When no page was published, or the latest is older than :data:`STALE_AFTER` (no worker ran
 for a while: ``covenant serve --no-worker`` alone), the workspace is evaluated at ``now`` by the
@@ -38,7 +39,9 @@ from covenant.render.metrics import (
     ingest_exposition,
     outbox_exposition,
 )
+from covenant.render.metrics_timers import TimerGroup
 from covenant.services.evaluate import evaluate_workspace
+from covenant.services.metrics_timers import ticket_timer_groups
 from covenant.store import metrics_snapshots, outbox
 from covenant.store.alert_states import load_alert_states
 from covenant.store.db import write_transaction
@@ -92,10 +95,11 @@ def tick_snapshot(
     result: TickResult,
     *,
     sources: tuple[SourceReads, ...] = (),
+    timers: tuple[TimerGroup, ...] = (),
     tick_s: float | None = None,
 ) -> Snapshot:
-    """The numbers of one tick: its report, forecast and alert states after it, and how the
-    sources' reads stand after it."""
+    """The numbers of one tick: its report, forecast and alert states after it, how the
+    sources' reads stand after it, and the ticket timers at its instant."""
     return Snapshot(
         at=result.at,
         evaluations=result.report.effective,
@@ -103,6 +107,7 @@ def tick_snapshot(
         alerts=result.alerts,
         paths={"incremental": result.incremental, "full": result.full},
         sources=sources,
+        timers=timers,
         tick_s=tick_s,
     )
 
@@ -119,7 +124,8 @@ def publish_tick(
     ``tick_s``: how long the tick took, when the caller timed it."""
     with engine.connect() as conn:
         sources = source_reads(conn, workspace=workspace)
-    body = exposition(tick_snapshot(result, sources=sources, tick_s=tick_s))
+    timers = ticket_timer_groups(engine, workspace=workspace, at=result.at)
+    body = exposition(tick_snapshot(result, sources=sources, timers=timers, tick_s=tick_s))
     with write_transaction(engine) as conn:
         return metrics_snapshots.publish(conn, body, at=result.at, published_at=published_at)
 
@@ -135,8 +141,14 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
         from covenant.services.exposure import exposure  # noqa: PLC0415
 
         found = exposure(engine, workspace=workspace, at=now)
+    timers = ticket_timer_groups(engine, workspace=workspace, at=now)
     return Snapshot(
-        at=now, evaluations=report.effective, exposure=found, alerts=alerts, sources=sources
+        at=now,
+        evaluations=report.effective,
+        exposure=found,
+        alerts=alerts,
+        sources=sources,
+        timers=timers,
     )
 
 
