@@ -1,12 +1,14 @@
 """`/metrics` scraped by a real Prometheus from a running `covenant serve`: the scrape config
-sends a staff token (a job without one is refused), and the SLI Prometheus stores equals the
-ratio counted here from the events the test sent."""
+sends a staff token (a job without one is refused), the SLI Prometheus stores equals the
+ratio counted here from the events the test sent, and the ticket timers of a ticket the test
+opened are counted in the state its age gives them."""
 
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,36 @@ from tests.api.served import Served, editor_token, make_workspace, store_url
 from tests.promserver import Server
 
 SLO = 'sloth_slo="api-availability"'
+SUPPORT = """\
+apiVersion: covenant/v1
+kind: Customer
+metadata: {name: acme}
+spec: {currency: EUR}
+---
+apiVersion: covenant/v1
+kind: Agreement
+metadata: {name: acme-sla}
+spec:
+  customer: acme
+  versions:
+    - version: 1
+      status: active
+      effectiveFrom: 2026-01-01
+      fees: {api: "1000.00"}
+      period: {unit: month, timeZone: UTC}
+      signatories: [{name: A, signedAt: 2025-12-01}]
+      support:
+        - name: desk
+          targets:
+            P1: {firstResponse: 1m, resolution: 1d}
+"""
+TIMERS = 'covenant_ticket_timers{agreement="acme-sla",priority="P1"'
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Served, str]]:
     workspace = make_workspace(tmp_path)
+    (workspace / "support.yaml").write_text(SUPPORT)
     url = store_url(workspace, None)
     token = editor_token(url)
     server = Served(workspace=workspace, database_url=url, log=tmp_path / "serve.log")
@@ -71,6 +98,20 @@ def test_prometheus_scrapes_the_sli_counted_from_the_events(
         timeout=60,
     )
     assert answer.status_code == 201, answer.text
+    # a P1 ticket opened 2 minutes ago, unanswered: its 1-minute first response is breached,
+    # its 1-day resolution runs (in this month's period: past its first 3 minutes)
+    now = datetime.now(UTC)
+    month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    time.sleep(max((month + timedelta(minutes=3) - now).total_seconds(), 0))  # seldom waits
+    created = (datetime.now(UTC) - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ticket = {"id": "SCRAPE-1", "customer": "acme", "priority": "P1", "created": created}
+    answer = httpx.post(
+        f"{server.base}/api/v1/tickets",
+        json=ticket,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    assert answer.status_code == 201, answer.text
     target = server.base.removeprefix("http://")
     job = {"scrape_interval": "5s", "scrape_timeout": "5s", "metrics_path": "/metrics"}
     prom = prometheus(
@@ -91,6 +132,16 @@ def test_prometheus_scrapes_the_sli_counted_from_the_events(
     assert int(events_in_window["value"][1]) == total
     (good_in_window,) = sample(prom, f"covenant_slo_window_good_events{{{SLO}}}")
     assert int(good_in_window["value"][1]) == good
+    (breached,) = wait_for(
+        lambda: sample(prom, f'{TIMERS},timer="first-response",state="breached"}} == 1'),
+        "the breached first-response timer",
+    )
+    assert breached["metric"]["customer"] == "acme"
+    assert breached["metric"]["commitment"] == "desk"
+    (running,) = sample(prom, f'{TIMERS},timer="resolution",state="running"}}')
+    assert running["value"][1] == "1"
+    states = sample(prom, f'{TIMERS},timer="first-response"}}')
+    assert sorted(float(s["value"][1]) for s in states) == [0, 0, 0, 0, 0, 1]  # one timer
     (up,) = wait_for(lambda: sample(prom, 'up{job="anonymous"}'), "the anonymous job")
     assert up["value"][1] == "0"  # /metrics is for staff tokens only
     (up,) = sample(prom, 'up{job="covenant"}')
