@@ -393,7 +393,13 @@ def _ingest_files(
     else:
         render(reports, console, wide)
     if error is not None:
-        raise fail(error)
+        exit_ = fail(error)
+        if len(set(files)) > 1:  # which of the files are in the store, and which are not
+            from covenant.cli.interrupt import files_kept
+
+            said = files_kept(files, kept=kept, current=current, failed=True)
+            err_console.print(said, style="red", markup=False, highlight=False, soft_wrap=True)
+        raise exit_
     if strict and any(r.rows_rejected for r in reports if not r.duplicate):
         raise typer.Exit(code=1)
 

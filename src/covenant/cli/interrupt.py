@@ -1,4 +1,5 @@
-"""Ctrl-C during a read from a source or an ingest of files: say what stays, and end at once.
+"""Ctrl-C during a read from a source or an ingest of files: say what stays, and end at once
+(and what stays of files ingested one by one when one of them fails: ``files_kept``).
 
 A query in flight on a worker thread is not waited for (``services.fetch_pool``): its answer
 would be dropped, and a hung server would hold the command for its timeouts. What was written
@@ -32,10 +33,13 @@ def interrupted(what: str) -> NoReturn:
         os._exit(INTERRUPTED)
 
 
-def files_kept(files: Sequence[Path], *, kept: Collection[Path], current: Path | None) -> str:
-    """What stays of a Ctrl-C while ``files`` are ingested one by one, each in its own
-    transaction: the ``kept`` ones (committed, or in the store already); nothing of the
-    ``current`` one (its transaction rolled back); the rest were not started."""
+def files_kept(
+    files: Sequence[Path], *, kept: Collection[Path], current: Path | None, failed: bool = False
+) -> str:
+    """What stays of a Ctrl-C (or, ``failed``, of an error in the ``current`` file) while
+    ``files`` are ingested one by one, each in its own transaction: the ``kept`` ones
+    (committed, or in the store already); nothing of the ``current`` one (its transaction
+    rolled back); the rest were not started."""
     given = list(dict.fromkeys(files))
     done = [path for path in given if path in kept]
     started = [path for path in given if path == current and path not in kept]
@@ -44,12 +48,14 @@ def files_kept(files: Sequence[Path], *, kept: Collection[Path], current: Path |
     if done:
         parts.append(f"{_names(done)} {'is' if len(done) == 1 else 'are'} ingested and kept")
     if started:
-        parts.append(f"{_names(started)} was not finished: nothing of it was written")
+        what = "failed" if failed else "was not finished"
+        parts.append(f"{_names(started)} {what}: nothing of it was written")
     if waiting:
         parts.append(f"{_names(waiting)} {'was' if len(waiting) == 1 else 'were'} not started")
     said = "; ".join(parts) if done else f"no file was ingested: {'; '.join(parts)}"
     if started or waiting:
-        return f"{said} — run the same command again: a file already ingested is skipped"
+        fix = f"fix {_names(started)} and " if failed and started else ""
+        return f"{said} — {fix}run the same command again: a file already ingested is skipped"
     return said
 
 
