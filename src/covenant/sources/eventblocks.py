@@ -42,7 +42,8 @@ plain or gzipped): twice DuckDB's largest JSON object (16 MiB), the 32 MiB a rec
 yb-voyager's CSV reader may take, and far past any event or ticket export (a JSON event of
 several MiB is read). A longer line is refused once that much of it is read: a file that
 lost its line breaks, or a hole of NUL bytes (``truncate -s 2G``), ends the read at once
-instead of being held in memory. A ``.json`` array (one document) has no line limit."""
+instead of being held in memory. A ``.json`` array (one document) has no line limit; each of
+its elements has this limit (``recordarray``)."""
 
 
 MAX_INVALID = 100

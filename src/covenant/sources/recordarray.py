@@ -5,7 +5,10 @@ more: pieces of 64 KiB are decoded as UTF-8 as they arrive and text before the c
 is dropped, so memory stays bounded by the largest element whatever the file's size (an
 array written on one line of any length included). Each element's line is counted from the
 line breaks of the text dropped and passed over, so no copy of the text is kept to find it
-(the whole-file reader kept the text four times over as UTF-32 to know line numbers).
+(the whole-file reader kept the text four times over as UTF-32 to know line numbers). An
+element has the limit of a line of CSV or JSON Lines (``eventblocks.MAX_LINE_BYTES`` of
+UTF-8): a longer one is refused once that much of it is read, so the window never holds
+more than one element of that size.
 
 An element may end where the text read so far ends (a number, or an object cut in the
 middle): the decoder is asked again with more text when its answer could change with it,
@@ -21,7 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from covenant.errors import IngestError
-from covenant.sources import recordtext
+from covenant.sources import eventblocks, recordtext
+from covenant.sources.eventblocks import size_text
 from covenant.sources.recordrows import TOO_DEEP, JsonRows, RecordSource, depth_ok, not_utf8
 from covenant.sources.recordtext import json_pieces
 
@@ -38,6 +42,7 @@ class _Window:
 
     def __init__(self, path: Path, *, gz: bool) -> None:
         self.name = path.name
+        self.path = path
         self.pieces = json_pieces(path, gz=gz)
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.text = ""
@@ -107,20 +112,60 @@ class _Window:
                 return position
             self.more(position, recordtext.PIECE)
 
-    def decode(self, position: int) -> tuple[object, int]:
-        """``(value, end)`` of the element at ``position``; text before it may be dropped."""
+    def decode(self, position: int, number: int) -> tuple[object, int]:
+        """``(value, end)`` of element ``number`` (from 1), at ``position``; text before it
+        may be dropped. An element longer than a line may be (``MAX_LINE_BYTES`` of UTF-8) is
+        refused once that much of it is read."""
+        limit = eventblocks.MAX_LINE_BYTES
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.text, position - self.base)
             except json.JSONDecodeError as exc:
-                if self.eof or not _maybe_cut(exc, len(self.text)):
+                cut = _maybe_cut(exc, len(self.text))
+                if self.eof or not cut:  # cut: the element runs on to the end of the file
+                    self.check_size(position, self.end if cut else self.base + exc.pos, number)
                     raise self.broken(self.base + exc.pos, f"invalid JSON: {exc.msg}") from exc
             except RecursionError:
                 raise self.broken(position, f"an array element is {TOO_DEEP}") from None
             else:
                 if end < len(self.text) or self.eof:
+                    self.check_size(position, self.base + end, number)
                     return value, self.base + end
-            self.more(position, max(2 * (self.end - position), recordtext.PIECE))
+            self.check_size(position, self.end, number)
+            self.more(position, min(max(2 * (self.end - position), recordtext.PIECE), limit + 1))
+
+    def check_size(self, position: int, end: int, number: int) -> None:
+        """Refuse element ``number`` when its text from ``position`` to ``end`` is longer than
+        ``MAX_LINE_BYTES`` of UTF-8 (a character is 1 to 4 bytes: most need no counting)."""
+        limit = eventblocks.MAX_LINE_BYTES
+        chars = end - position
+        if chars * 4 <= limit:
+            return
+        text = self.text[position - self.base : end - self.base]
+        if chars > limit or (not text.isascii() and len(text.encode()) > limit):
+            raise self.overlong(position, number)
+
+    def overlong(self, position: int, number: int) -> IngestError:
+        """The error for element ``number`` at ``position``, longer than a line may be: as
+        ``eventblocks.overlong_line`` says it of a line, with the element's byte offset."""
+        limit = size_text(eventblocks.MAX_LINE_BYTES)
+        here = position - self.base
+        pending = len(self.decoder.getstate()[0])
+        after = self.text[here:]
+        offset = self.fed - pending - _utf8_size(after) + self.bom()
+        of = " of the decompressed text" if self.gz else ""
+        shown = after[:24]
+        return IngestError(
+            f"{self.name}:{self.line_of(position)}: array element {number} is longer than "
+            f"{limit} (no end of it in the {limit} from byte offset {offset}{of} on; it "
+            f"starts {shown!r}…)",
+            hint=f"a record is one array element, and none is near {limit} long: check how the "
+            "file was made (a field that holds a whole document, or text that is no records)",
+        )
+
+    def bom(self) -> int:
+        """The length of the file's UTF-8 byte-order mark (``json_pieces`` drops it)."""
+        return len(recordtext.BOM) if recordtext.starts_with_bom(self.path, gz=self.gz) else 0
 
     def broken(self, position: int, what: str, *, line: int = 0) -> IngestError:
         return IngestError(
@@ -128,6 +173,10 @@ class _Window:
             hint="a .json record file must be one JSON array of objects: [{...}, {...}]"
             " (use .jsonl for one object per line)",
         )
+
+
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
 
 
 def _maybe_cut(exc: json.JSONDecodeError, length: int) -> bool:
@@ -140,7 +189,7 @@ def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Re
     that is no object (or nests too deep) is a bad row, broken JSON an ``IngestError``."""
     window = _Window(path, gz=gz)
     found = JsonRows(path)
-    size = 0
+    size = number = 0
     position = window.skip_space(0)
     if window.at(position) != "[":
         raise window.broken(position, "the file does not start with a JSON array '['")
@@ -149,7 +198,8 @@ def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Re
         position += 1
     else:
         while True:
-            value, end = window.decode(position)
+            number += 1
+            value, end = window.decode(position, number)
             line = window.line_of(position)
             if isinstance(value, dict) and depth_ok(value):
                 found.add(value, line)

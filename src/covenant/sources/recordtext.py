@@ -2,9 +2,10 @@
 
 CSV and JSON Lines record files are read in blocks of whole lines by the event files' reader
 (``eventblocks.text_blocks``, which refuses a line longer than ``MAX_LINE_BYTES``). A ``.json``
-array is one document that may be one line of any length, so it is read here in pieces of
-64 KiB, and a NUL byte, which JSON text never holds, ends the read: a file with a 2 GB hole of
-NUL bytes is refused at the hole's first piece, not after it was read and decompressed whole.
+array is one document that may be one line of any length (each element at most
+``MAX_LINE_BYTES``: ``recordarray``), so it is read here in pieces of 64 KiB, and a NUL
+byte, which JSON text never holds, ends the read: a file with a 2 GB hole of NUL bytes is
+refused at the hole's first piece, not after it was read and decompressed whole.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from pathlib import Path
 from covenant.errors import IngestError
 from covenant.sources.eventblocks import PADDED, count_newlines, nul_bytes
 
-__all__ = ["PIECE", "first_byte", "json_pieces"]
+__all__ = ["BOM", "PIECE", "first_byte", "json_pieces", "starts_with_bom"]
 
 PIECE = 1 << 16
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"
 
 
 def json_pieces(path: Path, *, gz: bool) -> Iterator[bytes]:
@@ -30,8 +31,8 @@ def json_pieces(path: Path, *, gz: bool) -> Iterator[bytes]:
     first = True
     for read in _pieces(path, gz=gz):
         piece = read
-        if first and read.startswith(_BOM):
-            piece, offset = read[len(_BOM) :], len(_BOM)
+        if first and read.startswith(BOM):
+            piece, offset = read[len(BOM) :], len(BOM)
         first = False
         nul = piece.find(b"\x00")
         if nul >= 0:
@@ -50,12 +51,19 @@ def first_byte(path: Path, *, gz: bool) -> bytes:
     """The file's first byte that is not a byte-order mark or white space (b"" if none)."""
     first = True
     for piece in _pieces(path, gz=gz):
-        text = piece.lstrip(_BOM) if first else piece
+        text = piece.lstrip(BOM) if first else piece
         first = False
         text = text.lstrip(b" \t\r\n")
         if text:
             return text[:1]
     return b""
+
+
+def starts_with_bom(path: Path, *, gz: bool) -> bool:
+    """Whether the file (decompressed when ``gz``) starts with a UTF-8 byte-order mark."""
+    for piece in _pieces(path, gz=gz):
+        return piece.startswith(BOM)
+    return False
 
 
 def _pieces(path: Path, *, gz: bool) -> Iterator[bytes]:
