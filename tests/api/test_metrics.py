@@ -150,8 +150,6 @@ def test_tier_chances_are_the_forecasts(shop: Shop, engine_numbers: tuple[Any, A
                 seen += 1
             assert total == pytest.approx(1.0, abs=1e-9)
     assert seen == 8  # no credit and three tiers, for each of the two commitments
-    names = {n for n, _ in samples}
-    assert "covenant_sla_credit_at_risk" not in names  # credit at risk: credit_expected
 
 
 def test_ticket_timers_of_the_demo_period(shop: Shop) -> None:
