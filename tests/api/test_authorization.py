@@ -106,6 +106,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("PUT", "/maintenance-windows/{name}"): "writers",
     ("DELETE", "/maintenance-windows/{name}"): "writers",
     ("POST", "/maintenance-windows/{name}/end"): "writers",
+    ("GET", "/errors"): "staff",
+    ("GET", "/errors/{code}"): "staff",
 }
 CREATED = {("POST", "/tokens"), ("POST", "/tickets"), ("POST", "/incidents")}
 CREATED.add(("PUT", "/event-batches/{key}"))  # a new key each time
@@ -260,6 +262,7 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         "agreement": AGREEMENT[owner],
         "file": "checkout",
         "tool": "sloth",
+        "code": "not-found",
     }
     if "{token_id}" in path:  # a fresh token to revoke each time
         made = shop.client.request(

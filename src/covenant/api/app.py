@@ -96,6 +96,7 @@ def create_app(
         routes_audit,
         routes_definition_writes,
         routes_definitions,
+        routes_errors,
         routes_health,
         routes_imports,
         routes_lifecycle,
@@ -155,6 +156,7 @@ def create_app(
         routes_sources,
         routes_rules,
         routes_imports,
+        routes_errors,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default
