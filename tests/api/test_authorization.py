@@ -108,6 +108,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/maintenance-windows/{name}/end"): "writers",
     ("GET", "/errors"): "staff",
     ("GET", "/errors/{code}"): "staff",
+    ("GET", "/export/openslo"): "staff",
 }
 CREATED = {("POST", "/tokens"), ("POST", "/tickets"), ("POST", "/incidents")}
 CREATED.add(("PUT", "/event-batches/{key}"))  # a new key each time

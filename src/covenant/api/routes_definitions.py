@@ -266,3 +266,21 @@ def get_customer(ctx: Ctx, who: Who, name: str) -> dict[str, Any]:
         if who.customer is None:
             raise
         raise missing from None  # the message of definition_of names the other customers
+
+
+@router.get(
+    "/export/openslo",
+    tags=["definitions"],
+    dependencies=Staff,
+    response_class=Response,
+    responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+)
+def export_openslo(ctx: Ctx) -> Response:
+    """The served workspace as OpenSLO v1 YAML (Covenant's extensions as annotations), byte
+    for byte what `covenant export openslo` writes for it: its files as written, without the
+    corrections and maintenance windows recorded in the store (`covenant corrections pull`
+    and `covenant maintenance pull` write those into the files)."""
+    from covenant.services.workspace import openslo_text
+
+    text = openslo_text(ctx.files_workspace())
+    return Response(text, media_type="application/yaml; charset=utf-8")

@@ -111,9 +111,14 @@ def load_for_evaluation(path: Path, *, applying: bool = False) -> EvaluationDefi
 
 def export_openslo(path: Path) -> str:
     """The workspace at ``path`` as OpenSLO v1 YAML (covenant extensions in annotations)."""
+    return openslo_text(load_workspace(path))
+
+
+def openslo_text(workspace: Workspace) -> str:
+    """``workspace``'s documents as OpenSLO v1 YAML: what ``covenant export openslo`` writes
+    and ``GET /api/v1/export/openslo`` answers."""
     from covenant.definitions import export  # noqa: PLC0415 - the YAML writer loads to export
 
-    workspace = load_workspace(path)
     return export.export_openslo(workspace.documents)
 
 
