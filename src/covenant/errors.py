@@ -110,6 +110,10 @@ CLI_NAMES: Mapping[str, str] = {
     "expires": "--expires",
     "first_period": "--from",
     "last_period": "--to",
+    "user_role": "--role",
+    "user_customer": "--customer",
+    "user_list": "`covenant user list`",
+    "user_disable": "`covenant user disable`",
 }
 """How the CLI spells the inputs a service names in a message (``{at}`` in a template, see
 :meth:`CovenantError.naming`)."""
@@ -119,6 +123,10 @@ HTTP_NAMES: Mapping[str, str] = {
     "expires": "the expires field",
     "first_period": "the first parameter",
     "last_period": "the last parameter",
+    "user_role": "the role field",
+    "user_customer": "the customer field",
+    "user_list": "GET /api/v1/users",
+    "user_disable": "POST /api/v1/users/{name}/disable",
 }
 """How the API's answers and the web pages name them: as the request gave them (``?at=``,
 a body's ``expires``), not as the CLI's options."""

@@ -109,12 +109,16 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/errors"): "staff",
     ("GET", "/errors/{code}"): "staff",
     ("GET", "/export/openslo"): "staff",
+    ("GET", "/users"): "admin",
+    ("POST", "/users"): "admin",
+    ("POST", "/users/{name}/disable"): "admin",
 }
 CREATED = {("POST", "/tokens"), ("POST", "/tickets"), ("POST", "/incidents")}
 CREATED.add(("PUT", "/event-batches/{key}"))  # a new key each time
 CREATED.add(("POST", "/agreements/{name}/versions/{version}/amend"))
 CREATED |= {("POST", "/agreements"), ("POST", "/agreements/{name}/versions")}
 CREATED |= {("POST", "/corrections"), ("POST", "/maintenance-windows")}
+CREATED.add(("POST", "/users"))
 
 AGREEMENT = {"globex": "globex-enterprise", "initech": "initech-standard"}
 INCIDENT = {"globex": "INC-0977", "initech": "INC-1021"}  # on checkout only; for initech only
@@ -239,6 +243,17 @@ def _fresh_definition(shop: Shop, path: str, *, ongoing: bool = False) -> str:
     return name
 
 
+PASSWORD = "a long enough pass phrase"
+
+
+def _fresh_user(shop: Shop) -> str:
+    name = f"matrix-{next(_serial)}"
+    body = {"name": name, "role": "viewer", "password": PASSWORD}
+    made = shop.client.request("POST", f"{V1}/users", shop.tokens["admin"], json=body)
+    assert made.status_code == 201, made.text
+    return name
+
+
 def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, dict[str, Any]]:
     """The request for ``path`` about ``owner``'s objects where the route has any."""
     head = path.split("/")[1]
@@ -287,6 +302,8 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         values["name"] = _fresh_definition(shop, head)
     if path.endswith("/end"):
         values["name"] = _fresh_definition(shop, head, ongoing=True)
+    if path == "/users/{name}/disable":
+        values["name"] = _fresh_user(shop)
     values["key"] = f"matrix-{next(_serial)}"
     url = V1 + path.format(**{k: v for k, v in values.items() if "{" + k + "}" in path})
     kw: dict[str, Any] = {}
@@ -333,6 +350,8 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
     if method == "PUT" and head in KINDS:
         spec = _correction_spec() if head == "corrections" else _window_spec(next(_serial))
         kw["json"] = {"spec": spec}
+    if (method, path) == ("POST", "/users"):
+        kw["json"] = {"name": f"matrix-{next(_serial)}", "role": "viewer", "password": PASSWORD}
     if path == "/event-batches/{key}":
         # (a row stored: a batch of which none is stored is refused, 422 nothing-ingested)
         row = {"timestamp": AT_TEXT, "service": "checkout", "status": 200, "latency_ms": 80}

@@ -106,6 +106,7 @@ def create_app(
         routes_slo,
         routes_sources,
         routes_tokens,
+        routes_users,
         routes_version_terms,
         routes_writes,
     )
@@ -157,6 +158,7 @@ def create_app(
         routes_rules,
         routes_imports,
         routes_errors,
+        routes_users,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default

@@ -6,7 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -91,20 +91,6 @@ def create_command(
     console.print(f"user {user.name}: {user.role.value}{bound}", markup=False, highlight=False)
 
 
-def _row(u: Any) -> dict[str, Any]:
-    from covenant.core.timeutil import utc_iso
-
-    return {
-        "name": u.name,
-        "role": u.role.value,
-        "customer": u.customer,
-        "created_at": utc_iso(u.created_at),
-        "created_by": u.created_by,
-        "disabled_at": None if u.disabled_at is None else utc_iso(u.disabled_at),
-        "state": "active" if u.disabled_at is None else "disabled",
-    }
-
-
 def list_command(
     workspace: WorkspaceOption = Path(),
     output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
@@ -113,14 +99,14 @@ def list_command(
 ) -> None:
     """Every web UI user (never a password hash): name, role, customer, state."""
     from covenant.services.store import open_store
-    from covenant.services.users import list_users
+    from covenant.services.users import list_users, user_json
 
     try:
         users = list_users(open_store(settings_for(workspace).database_url))
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:
-        typer.echo(json.dumps({"users": [_row(u) for u in users]}, indent=2))
+        typer.echo(json.dumps({"users": [user_json(u) for u in users]}, indent=2))
         return
     if not users:
         console.print("no user yet: `covenant user create NAME --role viewer` makes one")
@@ -128,7 +114,7 @@ def list_command(
     from covenant.core.timeutil import utc_text
 
     for u in users:
-        r = _row(u)
+        r = user_json(u)
         bound = f" ({u.customer})" if u.customer else ""
         console.print(
             f"{u.name}  {r['role']}{bound}  {r['state']}  created {utc_text(u.created_at)}",

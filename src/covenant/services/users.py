@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from covenant.core.access import Principal, Role
-from covenant.core.timeutil import require_utc
+from covenant.core.timeutil import require_utc, utc_iso
 from covenant.errors import (
     AuthenticationError,
     ConflictError,
@@ -73,6 +73,20 @@ def user_document(user: StoredUser) -> dict[str, object]:
     }
 
 
+def user_json(user: StoredUser) -> dict[str, object]:
+    """A user as ``covenant user list --format json`` prints it and the API answers it (never
+    its password or hash): name, role, customer, when and by whom made, when disabled, state."""
+    return {
+        "name": user.name,
+        "role": user.role.value,
+        "customer": user.customer,
+        "created_at": utc_iso(user.created_at),
+        "created_by": user.created_by,
+        "disabled_at": None if user.disabled_at is None else utc_iso(user.disabled_at),
+        "state": "active" if user.disabled_at is None else "disabled",
+    }
+
+
 def create_user(
     engine: Engine,
     *,
@@ -94,14 +108,17 @@ def create_user(
     try:
         kind = Role(role)
     except ValueError:
-        raise InputError(
-            f"role {role!r} is not one of {', '.join(r.value for r in Role)}",
-            hint="give --role admin, editor, viewer or customer",
+        raise InputError.naming(
+            "role {given!r} is not one of {known}",
+            hint="give {user_role} admin, editor, viewer or customer",
+            given=role,
+            known=", ".join(r.value for r in Role),
         ) from None
     if (kind is Role.CUSTOMER) != bool(customer):
-        raise InputError(
-            "a customer user needs --customer; the other roles see every customer",
-            hint="give --role customer with --customer NAME, or leave out --customer",
+        raise InputError.naming(
+            "a customer user needs {user_customer}; the other roles see every customer",
+            hint="give {user_role} customer with {user_customer} NAME, or leave out "
+            "{user_customer}",
         )
     if customer is not None and customer not in customers:
         known = ", ".join(sorted(customers)) or "none"
@@ -119,9 +136,10 @@ def create_user(
     try:
         with write_transaction(engine) as conn:
             if repo.load_user(conn, name=name) is not None:
-                raise ConflictError(
-                    f"a user named {name!r} exists already",
-                    hint="choose another name, or `covenant user disable` the old one",
+                raise ConflictError.naming(
+                    "a user named {name!r} exists already",
+                    hint="choose another name, or disable the old one ({user_disable})",
+                    name=name,
                 )
             user = repo.insert_user(
                 conn,
@@ -166,8 +184,8 @@ def disable_user(
         with write_transaction(engine) as conn:
             before = repo.load_user(conn, name=name)
             if before is None:
-                raise NotFoundError(
-                    f"no user is named {name!r}", hint="`covenant user list` shows the users"
+                raise NotFoundError.naming(
+                    "no user is named {name!r}", hint="{user_list} shows the users", name=name
                 )
             if before.disabled_at is not None:
                 return before
