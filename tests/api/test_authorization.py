@@ -112,6 +112,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/users"): "admin",
     ("POST", "/users"): "admin",
     ("POST", "/users/{name}/disable"): "admin",
+    ("GET", "/db"): "admin",
 }
 CREATED = {("POST", "/tokens"), ("POST", "/tickets"), ("POST", "/incidents")}
 CREATED.add(("PUT", "/event-batches/{key}"))  # a new key each time

@@ -1,7 +1,8 @@
 """The pipeline that feeds the SLOs, for staff: the Prometheus DataSources and how far each
 series was read (or why its latest read failed), this process's worker (``covenant
 serve``'s: its ticks, failures and the latest error, which otherwise only reach the log), and
-the series set aside when an SLI's query changed (``covenant db prune``)."""
+the series set aside when an SLI's query changed (``covenant db prune``), and the store's schema
+revision (``covenant db current``)."""
 
 from __future__ import annotations
 
@@ -78,3 +79,14 @@ def prune_series_aside(ctx: Ctx, who: Who, older_than: OlderThan = None) -> dict
     age = age_option(older_than, what="older_than")
     found = prune_aside(ctx.engine(), now=ctx.clock(), actor=actor(who), older_than=age, apply=True)
     return found.as_json()
+
+
+@router.get("/db", dependencies=Admin, tags=["sources"])
+def database(ctx: Ctx) -> dict[str, Any]:
+    """The store's schema revision beside this version's newest, as `covenant db current
+    --format json` prints it: ``store`` (its URL, the password hidden), ``from`` and ``to``
+    (the revisions it is at: the same, nothing is changed), ``head`` (this version's newest)
+    and ``behind`` (`covenant db upgrade` would migrate it). Read, never changed."""
+    from covenant.services.database import database_current
+
+    return database_current(ctx.settings.database_url).as_json()
