@@ -114,6 +114,8 @@ CLI_NAMES: Mapping[str, str] = {
     "user_customer": "--customer",
     "user_list": "`covenant user list`",
     "user_disable": "`covenant user disable`",
+    "read_from": "--from",
+    "read_to": "--to",
 }
 """How the CLI spells the inputs a service names in a message (``{at}`` in a template, see
 :meth:`CovenantError.naming`)."""
@@ -127,6 +129,8 @@ HTTP_NAMES: Mapping[str, str] = {
     "user_customer": "the customer field",
     "user_list": "GET /api/v1/users",
     "user_disable": "POST /api/v1/users/{name}/disable",
+    "read_from": "the from field",
+    "read_to": "the to field",
 }
 """How the API's answers and the web pages name them: as the request gave them (``?at=``,
 a body's ``expires``), not as the CLI's options."""

@@ -260,7 +260,8 @@ def test_a_read_of_the_exact_events_replaces_a_summed_hour(engine: Engine, prom:
 def test_ingest_prometheus_replaces_the_sums_and_says_so(engine: Engine, prom: Prom) -> None:
     from rich.console import Console  # noqa: PLC0415
 
-    from covenant.cli.ingest_prometheus import render, report_json  # noqa: PLC0415
+    from covenant.cli.ingest_prometheus import render  # noqa: PLC0415
+    from covenant.services.read_report import report_json  # noqa: PLC0415
 
     sid = _day_of_sums(engine)
     prom.events(D, 45, 50)

@@ -99,6 +99,7 @@ def create_app(
         routes_errors,
         routes_health,
         routes_imports,
+        routes_ingest,
         routes_lifecycle,
         routes_metrics,
         routes_records,
@@ -159,6 +160,7 @@ def create_app(
         routes_imports,
         routes_errors,
         routes_users,
+        routes_ingest,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default

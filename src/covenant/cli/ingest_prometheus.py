@@ -69,6 +69,7 @@ def prometheus(
     hi = instant_option(end, option="--to")
     from covenant.services.prometheus import ingest_prometheus
     from covenant.services.prometheus_range import select_reads
+    from covenant.services.read_report import nothing_to_read, report_json
     from covenant.services.store import open_store
     from covenant.services.workspace import load_for_evaluation, load_workspace
 
@@ -84,7 +85,7 @@ def prometheus(
         reads = select_reads(known, slos=slo or (), unreadable=unreadable)
         if not reads:
             found = load_workspace(workspace, applying=True).prometheus
-            raise _nothing_to_read(dict(found.unreadable) if found else {})
+            raise nothing_to_read(dict(found.unreadable) if found else {})
         engine = open_store(settings_for(workspace).database_url)
         try:
             with _bar(err_console, enabled=not as_json and err_console.is_terminal) as bar:
@@ -126,23 +127,6 @@ def prometheus(
         raise typer.Exit(code=1)
 
 
-def _nothing_to_read(unreadable: dict[str, str]) -> CovenantError:
-    from covenant.errors import InputError
-
-    if unreadable:  # SLIs name a DataSource, but their queries cannot be read
-        (slo, why), *more = sorted(unreadable.items())
-        return InputError(
-            f"no SLI of the workspace can be read from Prometheus: SLO {slo!r} cannot, {why}"
-            + (f" (and {len(more)} more: covenant validate lists them)" if more else ""),
-            hint="fix the queries covenant validate warns of (prometheus-query-form)",
-        )
-    return InputError(
-        "no SLI of the workspace reads a Prometheus DataSource",
-        hint="add a DataSource of type Prometheus and name it in each SLI's metricSourceRef "
-        "(docs/prometheus.md)",
-    )
-
-
 def _bar(target: Console, *, enabled: bool) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -155,64 +139,6 @@ def _bar(target: Console, *, enabled: bool) -> Any:
         transient=True,
         disable=not enabled,
     )
-
-
-def _iso(report_time: Any) -> str:
-    return str(report_time.isoformat().replace("+00:00", "Z"))
-
-
-def report_json(r: ReadReport) -> dict[str, Any]:
-    """The stable machine form of one series' read."""
-    return {
-        "series": r.series,
-        "slos": list(r.slos),
-        "source": r.source,
-        "from": _iso(r.start),
-        "to": _iso(r.end),
-        "read_until": _iso(r.read_until),
-        "complete": r.complete,
-        "buckets": r.buckets,
-        "good": r.good,
-        "total": r.total,
-        "error": None
-        if r.error is None
-        else {"code": r.error.code, "message": r.error.message, "fix": r.error.hint},
-        # days (hours) of exact sums this read replaced by minutes adding up to other counts
-        "replaced_sums": [
-            {
-                "from": _iso_epoch(c.start),
-                "to": _iso_epoch(c.start + c.span),
-                "stored": {"good": c.stored_good, "total": c.stored_total},
-                "read": {"good": c.read_good, "total": c.read_total},
-            }
-            for c in r.replaced
-        ],
-        # the minutes the server had no data for, and the stored events kept there
-        "unanswered": None
-        if r.unanswered is None
-        else {
-            "minutes": r.unanswered.minutes,
-            "from": _iso_epoch(r.unanswered.first),
-            "to": _iso_epoch(r.unanswered.last),
-            "kept": {"good": r.unanswered.kept_good, "total": r.unanswered.kept_total},
-        },
-        # the SLI's query had changed since it was read: the old query's counts set aside
-        "query_changed": None
-        if r.query_changed is None
-        else {
-            "days_set_aside": r.query_changed.days_aside,
-            "restored": r.query_changed.restored,
-            "restored_until": None
-            if r.query_changed.restored_until is None
-            else _iso_epoch(r.query_changed.restored_until),
-        },
-    }
-
-
-def _iso_epoch(t: int) -> str:
-    from covenant.core.timeutil import from_epoch
-
-    return _iso(from_epoch(t))
 
 
 def render(reports: list[ReadReport], out: Console) -> None:
@@ -230,7 +156,7 @@ def render(reports: list[ReadReport], out: Console) -> None:
         [
             [
                 r.series,
-                _iso(r.read_until),
+                r.read_until.isoformat().replace("+00:00", "Z"),
                 f"{r.buckets:,}",
                 f"{r.good:,}",
                 f"{r.total:,}",
@@ -241,13 +167,14 @@ def render(reports: list[ReadReport], out: Console) -> None:
         title="Read from Prometheus",
     )
     from covenant.services.kept_sums import replaced_text
+    from covenant.services.read_report import failed_text
 
     for r in reports:
         for line in replaced_text(r.series, r.replaced):
             out.print(line, style="yellow", markup=False, highlight=False, soft_wrap=True)
         if r.error is not None:
             out.print(
-                f"{r.series}: {r.error} ({r.kept()}; its SLOs show no data after it)",
+                failed_text(r),
                 style="red",
                 markup=False,
                 highlight=False,

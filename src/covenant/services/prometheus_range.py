@@ -34,16 +34,21 @@ def read_range(start: datetime, end: datetime, *, step: int, now: datetime) -> t
     first, last = utc_text(from_epoch(lo)), utc_text(from_epoch(hi))
     current = aligned(now, step, what="now")
     if lo >= current:  # first: a --from in the future is the mistake, whatever --to is
-        raise InputError(
-            f"--from ({first}) is not before now ({utc_text(from_epoch(current))}): minutes "
-            "after now cannot be read yet",
-            hint="give a --from in the past, e.g. --from -1d",
+        raise InputError.naming(
+            "{read_from} ({first}) is not before now ({now}): minutes after now cannot be read yet",
+            hint="give {read_from} in the past, e.g. -1d",
+            first=first,
+            now=utc_text(from_epoch(current)),
         )
     if hi <= lo:
-        raise InputError(
-            f"--to ({last}) must be after --from ({first}) by at least one bucket ({step}s)",
-            hint="give an earlier --from or a later --to"
+        raise InputError.naming(
+            "{read_to} ({last}) must be after {read_from} ({first}) by at least one bucket "
+            "({step}s)",
+            hint="give an earlier {read_from} or a later {read_to}"
             + (" (the two look swapped)" if hi < lo else ""),
+            first=first,
+            last=last,
+            step=step,
         )
     return lo, min(hi, current)
 
