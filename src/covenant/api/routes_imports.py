@@ -1,7 +1,11 @@
 """``POST /imports/{tool}``, for staff: another tool's SLO file converted as `covenant import
 TOOL --dry-run --format json` converts it into the workspace this server reads — what it
 becomes, what is left out and why, the OpenSLO documents it would write — and nothing is
-written: the documents go into the workspace's repository as any edit does (docs/import.md)."""
+written: the documents go into the workspace's repository as any edit does (docs/import.md).
+
+The body is the tool's file (``application/yaml``), or, to give the files the command's
+``--alert-windows`` (sloth) and ``--config`` (slo-generator) read as well, a JSON object with
+the texts: ``{"source": ..., "alert_windows": ..., "config": ...}``."""
 
 from __future__ import annotations
 
@@ -9,15 +13,23 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
-from covenant.api.deps import Ctx, allow
+from covenant.api.deps import Context, Ctx, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import INTERNAL_READERS
+from covenant.errors import InputError
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(INTERNAL_READERS))])
 
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}\.ya?ml")
+MOST_SOURCE = 5_000_000  # characters of the tool's file
+MOST_OPTION = 1_000_000  # characters of an option's file
+WINDOWS_NAME = "alert_windows"  # how a pasted catalog is named in messages (the field)
+CONFIG_NAME = "config"  # how a pasted shared config is named in messages and notes
 
 
 class Tool(StrEnum):
@@ -26,18 +38,72 @@ class Tool(StrEnum):
     SLO_GENERATOR = "slo-generator"
 
 
-@router.post("/imports/{tool}", tags=["definitions"])
-def convert(
+class ImportFiles(BaseModel):
+    """The tool's file and the option files the command reads beside it, as texts."""
+
+    source: str = Field(
+        max_length=MOST_SOURCE, description="The tool's file (YAML; several documents with ---)."
+    )
+    alert_windows: str | None = Field(
+        default=None,
+        max_length=MOST_OPTION,
+        description="sloth: a Sloth AlertWindows catalog for the period (as --alert-windows).",
+    )
+    config: str | None = Field(
+        default=None,
+        max_length=MOST_OPTION,
+        description="slo-generator: its shared config.yaml, or a v1 error_budget_policy.yaml "
+        "(as --config).",
+    )
+
+
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/yaml": {
+                "schema": {
+                    "type": "string",
+                    "maxLength": MOST_SOURCE,
+                    "description": "The tool's file (YAML; several documents with ---).",
+                }
+            },
+            "application/json": {"schema": ImportFiles.model_json_schema()},
+        },
+    }
+}
+
+
+async def _files(request: Request) -> ImportFiles:
+    """The body as ``ImportFiles``: a JSON object, or the tool's file alone."""
+    raw = await request.body()
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            return ImportFiles.model_validate_json(raw)
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+            ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(
+            "the request body is not UTF-8 text", hint="send the tool's YAML file as UTF-8"
+        ) from None
+    if len(text) > MOST_SOURCE:
+        raise InputError(
+            f"the tool's file has {len(text):,} characters; at most {MOST_SOURCE:,} are taken",
+            hint="split it and send each part",
+        )
+    return ImportFiles(source=text)
+
+
+@router.post("/imports/{tool}", tags=["definitions"], openapi_extra=_BODY)
+async def convert(
     ctx: Ctx,
+    request: Request,
     tool: Tool,
-    source: Annotated[
-        str,
-        Body(
-            media_type="application/yaml",
-            max_length=5_000_000,
-            description="The tool's file (YAML; several documents with ---).",
-        ),
-    ],
     filename: Annotated[
         str | None,
         Query(
@@ -56,19 +122,58 @@ def convert(
     sloth_period: Annotated[
         str, Query(max_length=16, description="sloth: the SLO period (Sloth's default).")
     ] = "30d",
+    split_groups: Annotated[
+        bool,
+        Query(
+            description="sloth, pyrra: one SLO per group value of a grouped SLI (as "
+            "--split-groups), asking the workspace's DataSource `datasource` (else the server "
+            "at `prometheus_url`) which values it has over the SLO's window now."
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     """The file converted, as `covenant import TOOL --dry-run --format json` reports it, with
     each file's ``documents`` (the OpenSLO text it would write) — checked against the
     workspace's definitions (a DataSource or Service it already has is reused; an SLO name it
-    has is not taken). A slo-generator file is read without a shared ``config.yaml``
-    (`covenant import slo-generator --config` reads one). Nothing is written."""
+    has is not taken). With a JSON body, ``alert_windows`` (sloth) and ``config``
+    (slo-generator) are read as the command reads ``--alert-windows`` and ``--config``; a
+    slo-generator file without ``config`` is read without a shared config. ``split_groups``
+    as ``--split-groups``. Nothing is written."""
+    files = await _files(request)
+    return await run_in_threadpool(
+        _convert,
+        ctx,
+        tool,
+        files,
+        name=filename or f"{tool.value}.yaml",
+        datasource=datasource,
+        prometheus_url=prometheus_url,
+        sloth_period=sloth_period,
+        split_groups=split_groups,
+    )
+
+
+def _convert(
+    ctx: Context,
+    tool: Tool,
+    files: ImportFiles,
+    *,
+    name: str,
+    datasource: str,
+    prometheus_url: str | None,
+    sloth_period: str,
+    split_groups: bool,
+) -> dict[str, Any]:
     from covenant.definitions.fields import dns_label
     from covenant.definitions.importers.base import Options
     from covenant.services.import_report import import_json
-    from covenant.services.import_sources import Pasted
-    from covenant.services.importing import ImportOptionError, fixed_duration, plan_import
+    from covenant.services.import_sources import Pasted, read_slo_generator_config
+    from covenant.services.importing import (
+        ImportOptionError,
+        alert_windows,
+        fixed_duration,
+        plan_import,
+    )
 
-    name = filename or f"{tool.value}.yaml"
     if not _FILE_NAME.fullmatch(name):
         raise ImportOptionError(
             f"filename {name!r} is not a file name ending .yaml or .yml",
@@ -79,17 +184,52 @@ def convert(
             f"datasource {datasource!r} is not a DNS label",
             hint=f"use lowercase letters, digits and '-', e.g. {dns_label(datasource)}",
         )
+    _refuse_foreign_options(tool, files, split_groups=split_groups)
+    more: dict[str, Any] = {}
+    if prometheus_url is not None:
+        more |= {"prometheus_url": prometheus_url, "prometheus_url_given": True}
     if tool is Tool.SLOTH:
         fixed_duration(sloth_period, option="sloth_period")
-    url: dict[str, Any] = {}
-    if prometheus_url is not None:
-        url = {"prometheus_url": prometheus_url, "prometheus_url_given": True}
-    options = Options(datasource=datasource, sloth_period=sloth_period, **url)
+        if files.alert_windows is not None:
+            more["alert_windows"] = alert_windows(
+                Pasted(name=WINDOWS_NAME, text=files.alert_windows)
+            )
+    if files.config is not None:
+        more["slo_generator_config"] = read_slo_generator_config(
+            Pasted(name=CONFIG_NAME, text=files.config)
+        )
+        more["slo_generator_config_file"] = CONFIG_NAME
+    options = Options(
+        datasource=datasource, sloth_period=sloth_period, split_groups=split_groups, **more
+    )
     plan = plan_import(
         tool.value,
-        [Pasted(name=name, text=source)],
+        [Pasted(name=name, text=files.source)],
         into=ctx.settings.workspace,
         options=options,
+        config_given=files.config is not None,
         force=True,
+        at=ctx.clock() if split_groups else None,
     )
     return import_json(plan, [], dry_run=True, texts=True, relative=True)
+
+
+def _refuse_foreign_options(tool: Tool, files: ImportFiles, *, split_groups: bool) -> None:
+    """An option the tool's command does not take is refused, not ignored."""
+    from covenant.services.importing import ImportOptionError
+
+    foreign = [
+        given
+        for given, tools, present in (
+            ("split_groups", (Tool.SLOTH, Tool.PYRRA), split_groups),
+            ("alert_windows", (Tool.SLOTH,), files.alert_windows is not None),
+            ("config", (Tool.SLO_GENERATOR,), files.config is not None),
+        )
+        if present and tool not in tools
+    ]
+    if foreign:
+        raise ImportOptionError(
+            f"{foreign[0]} is not an option of a {tool.value} import",
+            hint="split_groups is for sloth and pyrra, alert_windows for sloth, config for "
+            "slo-generator",
+        )

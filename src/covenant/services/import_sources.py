@@ -27,13 +27,25 @@ class Pasted:
 Source = Path | Pasted
 
 
-def read_mapping(path: Path, *, what: str) -> Mapping[str, Any]:
-    """The first document of a YAML file that must be a mapping (an option's file)."""
-    return _first_mapping(path, *read_file(path), what=what)
+def source_name(source: Source) -> str:
+    """How a source is named in messages: its path, or a pasted text's name."""
+    return source.name if isinstance(source, Pasted) else str(source)
+
+
+def _read(source: Source) -> tuple[list[SourceDocument], list[Problem]]:
+    if isinstance(source, Pasted):
+        return read_text(source.text, file=source.name)
+    return read_file(source)
+
+
+def read_mapping(path: Source, *, what: str) -> Mapping[str, Any]:
+    """The first document of a YAML file (or a pasted text: ``POST /imports``) that must be a
+    mapping (an option's file)."""
+    return _first_mapping(path, *_read(path), what=what)
 
 
 def _first_mapping(
-    path: Path, docs: list[SourceDocument], problems: list[Problem], *, what: str
+    path: Source, docs: list[SourceDocument], problems: list[Problem], *, what: str
 ) -> Mapping[str, Any]:
     """The first of ``docs``, read from ``path``, when it is a mapping."""
     if problems and _templated(path):
@@ -43,11 +55,13 @@ def _first_mapping(
         raise InputError(f"cannot read {what} {where}: {first.message}", hint=first.fix)
     if problems or not docs or not isinstance(docs[0].data, Mapping):
         detail = "; ".join(str(p) for p in problems) or "it holds no mapping"
-        raise InputError(f"cannot read {what} {path}: {detail}", hint=f"give a readable {what}")
+        raise InputError(
+            f"cannot read {what} {source_name(path)}: {detail}", hint=f"give a readable {what}"
+        )
     return docs[0].data
 
 
-def read_slo_generator_config(path: Path) -> Mapping[str, Any]:
+def read_slo_generator_config(path: Source) -> Mapping[str, Any]:
     """slo-generator's shared config (``--config``, a ``config.yaml``), or a v1 error-budget
     policy (the list of steps v1's ``-b`` took), read as the config ``slo-generator migrate``
     makes of it."""
@@ -56,10 +70,10 @@ def read_slo_generator_config(path: Path) -> Mapping[str, Any]:
         v2_config_from_v1_policy,
     )
 
-    docs, problems = read_file(path)  # read once: a v1 list, else a mapping
+    docs, problems = _read(path)  # read once: a v1 list, else a mapping
     steps = [doc.data for doc in docs]
     if not problems and is_v1_policy(steps):
-        return v2_config_from_v1_policy(steps, str(path))
+        return v2_config_from_v1_policy(steps, source_name(path))
     return _first_mapping(path, docs, problems, what="slo-generator config")
 
 

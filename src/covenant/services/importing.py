@@ -35,6 +35,7 @@ from covenant.services.import_sources import (
     read_mapping,
     read_source,
     slo_generator_config,
+    source_name,
 )
 
 TOOLS = ("sloth", "pyrra", "slo-generator")
@@ -111,9 +112,11 @@ def fixed_duration(text: str, *, option: str) -> str:
     return text
 
 
-def alert_windows(path: Path) -> Mapping[str, Any]:
-    """A Sloth ``AlertWindows`` catalog (``--alert-windows``), every window checked."""
-    data = read_mapping(path, what="Sloth alert windows")
+def alert_windows(source: Source) -> Mapping[str, Any]:
+    """A Sloth ``AlertWindows`` catalog (``--alert-windows``, or a pasted one: ``POST
+    /imports``), every window checked."""
+    path = source_name(source)
+    data = read_mapping(source, what="Sloth alert windows")
     if data.get("kind") != "AlertWindows" or not isinstance(data.get("spec"), Mapping):
         raise ImportOptionError(
             f"{path} is not a Sloth AlertWindows catalog (kind: AlertWindows)",
