@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -87,6 +88,19 @@ def served(shop: Shop, store: str | None) -> Iterator[str]:
         process.communicate(timeout=30)
 
 
+def _source_down(answer: Any) -> bool:  # schemathesis' answer (a requests.Response)
+    """A 502 that says a DataSource could not be read: the right answer of a route that reads
+    the shop's Prometheus (``POST /ingest/prometheus`` with a valid range), which the tests'
+    workspace names but nothing serves. Only the API's coded source-error body counts."""
+    if answer.status_code != 502:
+        return False
+    try:
+        body = answer.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and str(body.get("code", "")).startswith("source-")
+
+
 @pytest.mark.parametrize("role", ["admin", "customer:globex"])
 def test_no_request_the_document_allows_is_answered_5xx(shop: Shop, served: str, role: str) -> None:
     schema = schemathesis.openapi.from_url(f"{served}{V1}/openapi.json")
@@ -109,7 +123,7 @@ def test_no_request_the_document_allows_is_answered_5xx(shop: Shop, served: str,
         def check(case: schemathesis.Case) -> None:
             answer = case.call(base_url=served, headers=headers, timeout=60)
             statuses[answer.status_code] += 1
-            if answer.status_code >= 500:
+            if answer.status_code >= 500 and not _source_down(answer):
                 failures.append(
                     f"{case.method} {case.formatted_path} {case.query} {case.body!r:.300}"
                     f" -> {answer.status_code} {answer.text[:300]}"
@@ -147,7 +161,7 @@ def test_bad_input_the_document_refuses_is_a_coded_4xx(shop: Shop, served: str) 
             answer = case.call(base_url=served, headers=headers, timeout=60)
             statuses[answer.status_code] += 1
             where = f"{case.method} {case.formatted_path} {case.query} {case.body!r:.200}"
-            if answer.status_code >= 500:
+            if answer.status_code >= 500 and not _source_down(answer):
                 failures.append(f"{where} -> {answer.status_code} {answer.text[:300]}")
             elif answer.status_code >= 400:
                 try:
