@@ -195,8 +195,11 @@ def test_the_outbox_page_shows_the_apis_rows_then_retries_and_prunes(
     assert browser.post("/ui/alerts/outbox/retry", {"csrf": "forged"}).status_code == 403
     assert _api(shop, "/alerts/outbox")["counts"]["failed"] == 2  # a forged form did nothing
     retried = browser.post("/ui/alerts/outbox/retry", {"csrf": csrf})
-    assert retried.status_code == 200, retried.text
-    assert "2 failed notice(s) put back to pending" in _text(retried)
+    assert retried.status_code == 303  # Post/Redirect/Get: a reload retries nothing again
+    assert retried.headers["location"] == "/ui/alerts/outbox?retried=2"
+    assert "2 failed notice(s) put back to pending" in _text(
+        browser.get("/ui/alerts/outbox?retried=2")
+    )
     assert _api(shop, "/alerts/outbox")["counts"] == {"pending": 3, "sent": 1, "failed": 0}
     logged = _api(shop, "/audit", kind="outbox", action="retried")["items"]
     assert [(e["actor"], e["before"]["ids"]) for e in logged] == [
@@ -204,9 +207,14 @@ def test_the_outbox_page_shows_the_apis_rows_then_retries_and_prunes(
     ]
 
     pruned = browser.post("/ui/alerts/outbox/prune", {"csrf": csrf})
-    assert pruned.status_code == 200, pruned.text
+    assert pruned.status_code == 303
     # the sent row was sent an hour before now: the default retention (7 days) keeps it
-    assert "0 sent notice(s) older than 7 days pruned" in _text(pruned)
+    cut = "2026-11-13T12:00:00Z"  # 7 days before the demo's now
+    assert (
+        pruned.headers["location"] == f"/ui/alerts/outbox?pruned=0&before={cut.replace(':', '%3A')}"
+    )
+    told = _text(browser.get(pruned.headers["location"]))
+    assert "0 sent notice(s) older than 7 days pruned (last sent before 2026-11-13" in told
     assert _api(shop, "/alerts/outbox")["counts"]["sent"] == 1
 
 
@@ -214,6 +222,27 @@ def test_a_bad_outbox_status_is_an_error_page(shop: Shop) -> None:
     page = _admin(shop).get("/ui/alerts/outbox", params={"status": "lost"})
     assert page.status_code == 400
     assert "pending, failed, sent" in _text(page)
+
+
+@pytest.mark.parametrize(
+    ("query", "told"),
+    [
+        ({"retried": "-1"}, "retried '-1' is not a count of notices"),
+        ({"pruned": "1", "before": "last week"}, "before 'last week' is not a UTC instant"),
+        ({"pruned": "1", "before": "2026-11-13T12:00:00"}, "is not a UTC instant"),
+    ],
+)
+def test_a_bad_outbox_note_is_an_error_page(shop: Shop, query: dict[str, str], told: str) -> None:
+    page = _admin(shop).get("/ui/alerts/outbox", params=query)
+    assert page.status_code == 400
+    assert told in _text(page)
+
+
+def test_a_revoke_note_is_shown_only_for_a_revoked_token(shop: Shop) -> None:
+    browser = _admin(shop)
+    active = next(t["id"] for t in _api(shop, "/tokens")["items"] if t["state"] == "active")
+    assert "is revoked" not in _text(browser.get("/ui/tokens", params={"revoked": active}))
+    assert "is revoked" not in _text(browser.get("/ui/tokens", params={"revoked": "<i>x"}))
 
 
 # ---- the API tokens
@@ -252,8 +281,10 @@ def test_a_token_made_on_the_page_works_until_revoked_on_the_page(shop: Shop) ->
     assert f"Revoke token {token_id}?" in _text(confirm)
     assert shop.client.get(f"{V1}/me", token).status_code == 200  # asking revokes nothing
     revoked = browser.post(f"/ui/tokens/{token_id}/revoke", {"csrf": csrf})
-    assert revoked.status_code == 200, revoked.text
-    assert f"Token {token_id} is revoked" in _text(revoked)
+    assert revoked.status_code == 303  # Post/Redirect/Get: a reload revokes nothing again
+    assert revoked.headers["location"] == f"/ui/tokens?revoked={token_id}"
+    assert f"Token {token_id} is revoked" in _text(browser.get(revoked.headers["location"]))
+    assert token not in revoked.headers["location"]
     assert shop.client.get(f"{V1}/me", token).status_code == 401
     listed = {t["id"]: t for t in _api(shop, "/tokens")["items"]}
     assert listed[token_id]["state"] == "revoked"
@@ -287,12 +318,12 @@ def test_admin_pages_are_refused_to_others_and_missing_from_their_navigation(
     shop: Shop,
 ) -> None:
     admin = _admin(shop).get("/ui/overview").text
-    for link in ("/ui/audit", "/ui/alerts/outbox", "/ui/tokens"):
+    for link in ("/ui/audit", "/ui/alerts/outbox", "/ui/tokens", "/ui/users"):
         assert f'href="{link}"' in admin
     editor = Browser(shop.client.app)
     editor.sign_in("eve")
     shown = editor.get("/ui/overview").text
-    for link in ("/ui/audit", "/ui/alerts/outbox", "/ui/tokens"):
+    for link in ("/ui/audit", "/ui/alerts/outbox", "/ui/tokens", "/ui/users"):
         assert f'href="{link}"' not in shown
         refused = editor.get(link)
         assert refused.status_code == 403

@@ -20,6 +20,7 @@ from covenant.web import (
     team,
     tokens,
     tuning,
+    users,
 )
 from tests.api.support import Shop, make_shop
 from tests.web.pages import Browser
@@ -48,15 +49,20 @@ EXPECTED = {
     ("GET", "/ui/sources"): "staff",
     ("GET", "/ui/sources/rules.yml"): "staff",
     ("GET", "/ui/sources/dashboards/{file}"): "staff",
+    ("GET", "/ui/sources/openslo.yaml"): "staff",
     ("GET", "/ui/audit"): "admin",
     ("GET", "/ui/audit/verify"): "admin",
     ("GET", "/ui/alerts/outbox"): "admin",
-    ("POST", "/ui/alerts/outbox/retry"): "admin",  # an empty outbox: nothing to retry, 200
-    ("POST", "/ui/alerts/outbox/prune"): "admin",  # nothing past the retention: 200
+    ("POST", "/ui/alerts/outbox/retry"): "admin",  # nothing to retry: 303 back to the page
+    ("POST", "/ui/alerts/outbox/prune"): "admin",  # nothing past the retention: the same
     ("GET", "/ui/tokens"): "admin",
     ("POST", "/ui/tokens"): "admin",  # no role given: 400 for an admin
     ("GET", "/ui/tokens/{token_id}/revoke"): "admin",  # no such token: 404 for an admin
     ("POST", "/ui/tokens/{token_id}/revoke"): "admin",  # the same
+    ("GET", "/ui/users"): "admin",
+    ("POST", "/ui/users"): "admin",  # no name given: 400 for an admin
+    ("GET", "/ui/users/{name}/disable"): "admin",  # no such user: 404 for an admin
+    ("POST", "/ui/users/{name}/disable"): "admin",  # the same
     ("GET", "/ui/backtests/alerts/{slo}"): "staff",
     ("GET", "/ui/suggestions/slo/{slo}"): "staff",
     ("GET", "/ui/suggestions/backing/{agreement}"): "staff",
@@ -86,10 +92,12 @@ FILLED = {
 }
 # what a role allowed gets, where not a page (GET: 200 or 303) or a refused form (POST: 400)
 ANSWERS = {
-    ("POST", "/ui/alerts/outbox/retry"): {200},
-    ("POST", "/ui/alerts/outbox/prune"): {200},
+    ("POST", "/ui/alerts/outbox/retry"): {303},
+    ("POST", "/ui/alerts/outbox/prune"): {303},
     ("GET", "/ui/tokens/{token_id}/revoke"): {404},
     ("POST", "/ui/tokens/{token_id}/revoke"): {404},
+    ("GET", "/ui/users/{name}/disable"): {404},
+    ("POST", "/ui/users/{name}/disable"): {404},
 }
 
 
@@ -121,6 +129,7 @@ def test_every_page_is_in_the_table() -> None:
             outbox,
             tokens,
             tuning,
+            users,
         )
         for route in module.router.routes
         if isinstance(route, APIRoute)

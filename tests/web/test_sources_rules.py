@@ -9,7 +9,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from typer.testing import CliRunner
 
+from covenant.cli.main import app
 from tests.api.support import Shop, make_shop
 from tests.web.pages import Browser
 from tests.web.served import add_users
@@ -39,7 +41,11 @@ def test_the_page_links_the_rules_and_dashboards_and_says_what_is_left_out(shop:
     ):
         assert f"{left_out} gets no rules: {why}" in re.sub(r"<[^>]+>", "", text)
     viewer = shop.tokens["viewer"]
-    links = re.findall(r'href="(/ui/sources/[^"]+)"', text)
+    links = [
+        link
+        for link in re.findall(r'href="(/ui/sources/[^"]+)"', text)
+        if link != "/ui/sources/openslo.yaml"  # the definitions: the next test
+    ]
     assert links[:2] == ["/ui/sources/rules.yml", "/ui/sources/rules.yml?format=prometheusrule"]
     for link, api in zip(links[:2], ("", "?format=prometheusrule"), strict=True):
         saved = browser.get(link)
@@ -57,3 +63,19 @@ def test_the_page_links_the_rules_and_dashboards_and_says_what_is_left_out(shop:
     wrong = browser.get("/ui/sources/rules.yml?format=xml")  # not served as the plain rules
     assert wrong.status_code == 422, wrong.text
     assert "format" in html.unescape(wrong.text)
+
+
+def test_the_page_offers_the_definitions_as_the_export_command_writes_them(shop: Shop) -> None:
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    page = browser.get("/ui/sources")
+    assert 'href="/ui/sources/openslo.yaml" download' in page.text
+    saved = browser.get("/ui/sources/openslo.yaml")
+    assert saved.status_code == 200, saved.text
+    assert saved.headers["content-disposition"] == 'attachment; filename="openslo.yaml"'
+    assert saved.headers["content-type"].startswith("application/yaml")
+    written = CliRunner().invoke(app, ["export", "openslo", "-w", str(shop.workspace)])
+    assert written.exit_code == 0, written.output
+    assert saved.text == written.stdout
+    assert "apiVersion: openslo/v1" in saved.text
+    assert "name: checkout-availability" in saved.text  # an SLO of examples/shop

@@ -87,6 +87,12 @@ def user_json(user: StoredUser) -> dict[str, object]:
     }
 
 
+def new_password() -> str:
+    """A password for an admin to hand on when none was chosen: 144 random bits as 24 URL-safe
+    characters (more than :data:`MIN_PASSWORD`)."""
+    return secrets.token_urlsafe(18)
+
+
 def create_user(
     engine: Engine,
     *,

@@ -1,18 +1,20 @@
 """The notice outbox's page (admins): rows per status and the newest rows, as `covenant alerts
 outbox` and ``GET /api/v1/alerts/outbox`` show them, with its retry and prune (``POST
 /api/v1/alerts/outbox/retry|prune``: the same services, recorded in the audit log under the
-signed-in user) (docs/ui.md)."""
+signed-in user), each answered with a redirect back to the page and a note of what was done
+(Post/Redirect/Get: a reload sends nothing again) (docs/ui.md)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from covenant.errors import InputError
+from covenant.errors import CovenantError, InputError
 from covenant.services.users import Session
-from covenant.web.core import admin, backend, check_csrf, form, page
+from covenant.web.core import BASE, admin, backend, check_csrf, form, page
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -53,35 +55,83 @@ def outbox_page(request: Request) -> Response:
     text = request.query_params.get("limit", "").strip() or str(LIMITS[0])
     if not text.isdigit() or not 1 <= int(text) <= 10000:
         raise InputError(f"limit {text[:20]!r} is not a number from 1 to 10000", hint="limit=20")
-    return _outbox_page(request, session, status=status, limit=int(text), done=None)
+    return _outbox_page(request, session, status=status, limit=int(text), done=_done(request))
+
+
+def _count(request: Request, name: str) -> int | None:
+    text = request.query_params.get(name)
+    if text is None:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise InputError(f"{name} {text[:20]!r} is not a count of notices", hint=f"{name}=0")
+    return int(text)
+
+
+def _done(request: Request) -> str | None:
+    """The note after a retry or a prune (their redirect's ``retried=N`` or ``pruned=N&before=
+    INSTANT``), in the words their answers use; the counts are the only state carried."""
+    from datetime import datetime
+
+    from covenant.core.timeutil import require_utc
+    from covenant.services.delivery import RETENTION, configured_retention
+    from covenant.services.outbox_pruning import OutboxPruning
+
+    retried = _count(request, "retried")
+    if retried is not None:
+        return (
+            f"{retried} failed notice(s) put back to pending: the dispatcher sends them on its "
+            "next claim"
+            if retried
+            else "No notice had failed: nothing to retry"
+        )
+    pruned = _count(request, "pruned")
+    if pruned is None:
+        return None
+    before = request.query_params.get("before", "")
+    try:
+        sent_before = require_utc(datetime.fromisoformat(before))
+    except (ValueError, CovenantError):
+        raise InputError(
+            f"before {before[:40]!r} is not a UTC instant", hint="before=2026-11-13T12:00:00Z"
+        ) from None
+    configured = configured_retention(backend(request).workspace())
+    return OutboxPruning(
+        pruned=pruned,
+        retention=configured or RETENTION,
+        configured=configured is not None,
+        sent_before=sent_before,
+        counts={},
+    ).message
 
 
 @router.post("/alerts/outbox/retry")
 async def outbox_retry(request: Request) -> Response:
-    """Every failed notice back to pending, as ``POST /api/v1/alerts/outbox/retry``."""
+    """Every failed notice back to pending, as ``POST /api/v1/alerts/outbox/retry``; then
+    back to the page (303) with what was done."""
     from covenant.services.delivery import retry_failed
 
     session, ctx = await _checked(request)
     retried = retry_failed(ctx.engine(), now=ctx.clock(), actor=session.actor)
-    done = (
-        f"{retried} failed notice(s) put back to pending: the dispatcher sends them on its "
-        "next claim"
-        if retried
-        else "No notice had failed: nothing to retry"
-    )
-    return _outbox_page(request, session, status=None, limit=LIMITS[0], done=done)
+    return _back(retried=str(retried))
 
 
 @router.post("/alerts/outbox/prune")
 async def outbox_prune(request: Request) -> Response:
-    """The sent notices past the retention deleted, as ``POST /api/v1/alerts/outbox/prune``."""
+    """The sent notices past the retention deleted, as ``POST /api/v1/alerts/outbox/prune``;
+    then back to the page (303) with what was done."""
+    from covenant.core.timeutil import utc_iso
     from covenant.services.outbox_pruning import prune_outbox
 
     session, ctx = await _checked(request)
     found = prune_outbox(
         ctx.engine(), workspace=ctx.workspace(), now=ctx.clock(), actor=session.actor
     )
-    return _outbox_page(request, session, status=None, limit=LIMITS[0], done=found.message)
+    return _back(pruned=str(found.pruned), before=utc_iso(found.sent_before))
+
+
+def _back(**note: str) -> RedirectResponse:
+    """Post/Redirect/Get: a reload of the answer sends nothing again."""
+    return RedirectResponse(f"{BASE}/alerts/outbox?" + urlencode(note), status_code=303)
 
 
 async def _checked(request: Request) -> tuple[Session, Any]:

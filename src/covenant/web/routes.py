@@ -75,10 +75,11 @@ def install(app: FastAPI) -> None:
         team,
         tokens,
         tuning,
+        users,
     )
 
     error_pages.install(app)  # after the API's handlers: it wraps them for /ui
-    pages = (team, composites, portal, agreements, exposure, sources, audit, outbox, tokens)
+    pages = (team, composites, portal, agreements, exposure, sources, audit, outbox, tokens, users)
     for module in (*pages, tuning):
         app.include_router(module.router)
     app.include_router(router)

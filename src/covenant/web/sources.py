@@ -1,8 +1,8 @@
 """The sources page (staff): the pipeline that feeds the SLOs — each Prometheus DataSource,
 how far its series were read and why a read failed — and this process's worker, as
 ``/api/v1/data-sources`` and ``/api/v1/worker`` answer — and what Prometheus and Grafana are
-given: the generated rules and dashboards to download, the objectives left out with why
-(docs/ui.md)."""
+given: the generated rules and dashboards to download, the objectives left out with why — and
+the definitions as OpenSLO YAML to download (docs/ui.md)."""
 
 from __future__ import annotations
 
@@ -81,4 +81,18 @@ def dashboard_file(request: Request, file: str) -> Response:
         )
     raise NotFoundError(
         f"no Grafana dashboard named {file!r}", hint="the sources page links every dashboard"
+    )
+
+
+@router.get("/sources/openslo.yaml")
+def openslo_file(request: Request) -> Response:
+    """The workspace's definitions as OpenSLO v1 YAML, to save: what `covenant export openslo`
+    writes for the same workspace."""
+    from covenant.services.workspace import openslo_text
+
+    staff(request)
+    return Response(
+        openslo_text(backend(request).workspace()),
+        media_type="application/yaml; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="openslo.yaml"'},
     )

@@ -1,18 +1,21 @@
 """The API tokens' page (admins): every token without its secret, a form to create one (its
-secret shown once, on the answer), and a revoke with a confirmation, as ``GET/POST
-/api/v1/tokens`` and ``DELETE /api/v1/tokens/{id}`` do: the same services, recorded in the
-audit log under the signed-in user (docs/ui.md)."""
+secret shown once, on that form's answer, never in an address), and a revoke with a
+confirmation, answered with a redirect (Post/Redirect/Get), as ``GET/POST /api/v1/tokens`` and
+``DELETE /api/v1/tokens/{id}`` do: the same services, recorded in the audit log under the
+signed-in user (docs/ui.md)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from covenant.core.access import Role
 from covenant.services.tokens import CreatedToken
 from covenant.services.users import Session
 from covenant.store.tokens import StoredToken
-from covenant.web.core import admin, backend, check_csrf, form, page
+from covenant.web.core import BASE, admin, backend, check_csrf, form, page
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -23,18 +26,23 @@ def _tokens_page(
     session: Session,
     *,
     made: CreatedToken | None = None,
-    revoked: StoredToken | None = None,
+    revoked_id: str | None = None,
     confirm: StoredToken | None = None,
 ) -> Response:
     from covenant.services.tokens import list_tokens
 
     ctx = backend(request)
+    at = ctx.clock()
+    tokens = list_tokens(ctx.engine())
+    revoked = next(
+        (t for t in tokens if revoked_id and t.id == revoked_id and t.state(at) == "revoked"), None
+    )
     return page(
         "tokens.html",
         session=session,
         title="API tokens",
-        at=ctx.clock(),
-        tokens=list_tokens(ctx.engine()),
+        at=at,
+        tokens=tokens,
         roles=[r.value for r in Role],
         customers=sorted(c.name for c in ctx.workspace().customers),
         made=made,
@@ -45,7 +53,9 @@ def _tokens_page(
 
 @router.get("/tokens")
 def tokens_page(request: Request) -> Response:
-    return _tokens_page(request, admin(request))
+    """The list; after a revoke's redirect (``?revoked=ID``), a note when that token is
+    revoked."""
+    return _tokens_page(request, admin(request), revoked_id=request.query_params.get("revoked"))
 
 
 @router.post("/tokens")
@@ -83,7 +93,8 @@ def confirm_revoke(request: Request, token_id: str) -> Response:
 
 @router.post("/tokens/{token_id}/revoke")
 async def revoke_token(request: Request, token_id: str) -> Response:
-    """Revoke the token from now on, as ``DELETE /api/v1/tokens/{id}``."""
+    """Revoke the token from now on, as ``DELETE /api/v1/tokens/{id}``; then back to the list
+    (303, Post/Redirect/Get: a reload revokes nothing again) with a note."""
     from covenant.services.tokens import revoke_token as revoke
 
     session = admin(request)
@@ -91,7 +102,7 @@ async def revoke_token(request: Request, token_id: str) -> Response:
     check_csrf(request, fields, session.csrf)
     ctx = backend(request)
     done = revoke(ctx.engine(), token_id=token_id, at=ctx.clock(), actor=session.actor)
-    return _tokens_page(request, session, revoked=done)
+    return RedirectResponse(f"{BASE}/tokens?" + urlencode({"revoked": done.id}), status_code=303)
 
 
 def _token(request: Request, token_id: str) -> StoredToken:
