@@ -1,6 +1,7 @@
 """The admins' and the tuning pages in Chromium: reached from the navigation and the SLO page,
-axe-core finds nothing serious, a token is made and revoked with the mouse, and nothing makes
-the page scroll sideways at 390 px."""
+axe-core finds nothing serious, a token is made and revoked and a user made and disabled with
+the mouse (the user signs in, then cannot), and nothing makes the page scroll sideways at
+390 px."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def test_admin_pages_from_the_navigation(served: Served, browser: Any) -> None:
         ("Audit log", "/ui/audit", "audit"),
         ("Outbox", "/ui/alerts/outbox", "outbox"),
         ("Tokens", "/ui/tokens", "tokens"),
+        ("Users", "/ui/users", "users"),
     ):
         page.get_by_role("link", name=link, exact=True).click()  # in the main navigation
         page.wait_for_url(f"**{path}")
@@ -72,6 +74,48 @@ def test_a_token_is_made_copied_and_revoked_with_the_mouse(served: Served, brows
     shot(page, "tokens-390px")
 
 
+def test_a_user_is_made_and_disabled_with_the_mouse(served: Served, browser: Any) -> None:
+    page = new_page(browser)
+    sign_in(page, served.url, "ada")
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.wait_for_url("**/ui/users")
+    page.get_by_label("Name", exact=True).fill("bea")
+    page.get_by_label("Role").select_option("viewer")
+    page.get_by_role("button", name="Create user").click()  # no password: one is made up
+    page.wait_for_selector("#secret")
+    password = page.get_by_label("The password of bea").input_value()
+    assert len(password) >= 12
+    shot(page, "user-made")
+    assert serious_violations(page, "user-made") == []
+
+    bea = new_page(browser)
+    sign_in(bea, served.url, "bea", password)
+    assert bea.url.endswith("/ui/overview")
+
+    page.goto(f"{served.url}/ui/users")
+    page.get_by_role("link", name="Disable bea").click()
+    page.wait_for_url("**/ui/users/bea/disable")
+    shot(page, "user-disable-question")
+    assert serious_violations(page, "user-disable-question") == []
+    bea.reload()
+    assert bea.url.endswith("/ui/overview")  # asking is not disabling
+    page.get_by_role("button", name="Disable bea").click()
+    page.wait_for_url("**/ui/users?disabled=bea")  # Post/Redirect/Get
+    assert page.locator("#done").inner_text().startswith("User bea is disabled")
+    row = page.locator("table.users tbody tr", has_text="bea")
+    assert row.locator("td").nth(3).inner_text() == "disabled"
+
+    bea.reload()
+    assert "/ui/sign-in" in bea.url  # the session ended
+    sign_in(bea, served.url, "bea", password)
+    assert "the user is disabled" in bea.get_by_role("alert").inner_text()
+
+    page.set_viewport_size(PHONE)
+    assert _fits_a_phone(page)
+    shot(page, "users-390px")
+    assert serious_violations(page, "users-390px") == []
+
+
 def test_tuning_pages_from_the_slo_page(served: Served, browser: Any) -> None:
     page = new_page(browser)
     sign_in(page, served.url, "vic")
@@ -100,6 +144,7 @@ def test_tuning_pages_from_the_slo_page(served: Served, browser: Any) -> None:
         ("ada", "/ui/audit"),
         ("ada", "/ui/audit/verify"),
         ("ada", "/ui/alerts/outbox"),
+        ("ada", "/ui/users"),
         ("vic", f"/ui/backtests/alerts/{SLO}"),
         ("vic", f"/ui/suggestions/slo/{SLO}"),
         ("vic", "/ui/suggestions/backing/globex-enterprise"),
