@@ -9,6 +9,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from covenant.web import (
+    agreement_history,
     agreements,
     audit,
     composites,
@@ -40,6 +41,7 @@ EXPECTED = {
     ("GET", "/ui/agreements"): "staff",
     ("GET", "/ui/agreements/{name}"): "staff",
     ("GET", "/ui/agreements/{name}/timers"): "staff",
+    ("GET", "/ui/agreements/{name}/history"): "staff",
     ("GET", "/ui/agreements/{name}/versions/{number}/backtest"): "staff",
     ("POST", "/ui/agreements/{name}/versions/{number}/{move}"): "writers",
     ("POST", "/ui/agreements/{name}/amend"): "writers",  # no base given: 400 for a writer
@@ -119,6 +121,7 @@ def test_every_page_is_in_the_table() -> None:
         (method, route.path)
         for module in (
             routes,
+            agreement_history,
             team,
             composites,
             portal,

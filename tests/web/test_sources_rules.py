@@ -5,6 +5,7 @@ and the commands — and lists each objective left out with why."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 
@@ -79,3 +80,24 @@ def test_the_page_offers_the_definitions_as_the_export_command_writes_them(shop:
     assert saved.text == written.stdout
     assert "apiVersion: openslo/v1" in saved.text
     assert "name: checkout-availability" in saved.text  # an SLO of examples/shop
+
+
+def test_the_page_shows_the_schema_revision_the_db_command_prints(shop: Shop) -> None:
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    page = browser.get("/ui/sources")
+    printed = CliRunner().invoke(
+        app, ["db", "current", "--format", "json", "-w", str(shop.workspace)]
+    )
+    assert printed.exit_code == 0, printed.output
+    report = json.loads(printed.stdout)
+    assert report["behind"] is False  # the shop's store was made by this version
+    store = " ".join(
+        html.unescape(
+            re.sub(r"<[^>]+>", " ", page.text.split('id="store"', 1)[1].split("</dl>")[0])
+        ).split()
+    )
+    assert f"Store {report['store']}" in store
+    assert f"Schema revision {', '.join(report['to'])}" in store
+    assert f"This version's newest {', '.join(report['head'])} — up to date" in store
+    assert report["to"] == report["head"]

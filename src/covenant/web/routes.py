@@ -64,6 +64,7 @@ router = pages_router()
 
 def install(app: FastAPI) -> None:
     from covenant.web import (
+        agreement_history,
         agreements,
         audit,
         composites,
@@ -80,7 +81,7 @@ def install(app: FastAPI) -> None:
 
     error_pages.install(app)  # after the API's handlers: it wraps them for /ui
     pages = (team, composites, portal, agreements, exposure, sources, audit, outbox, tokens, users)
-    for module in (*pages, tuning):
+    for module in (*pages, agreement_history, tuning):
         app.include_router(module.router)
     app.include_router(router)
     app.mount(f"{BASE}/static", StaticFiles(directory=HERE / "static"), name="ui-static")

@@ -2,7 +2,8 @@
 how far its series were read and why a read failed — and this process's worker, as
 ``/api/v1/data-sources`` and ``/api/v1/worker`` answer — and what Prometheus and Grafana are
 given: the generated rules and dashboards to download, the objectives left out with why — and
-the definitions as OpenSLO YAML to download (docs/ui.md)."""
+the definitions as OpenSLO YAML to download, and the store's schema revision as `covenant db
+current` prints it (docs/ui.md)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ router = pages_router()
 @router.get("/sources")
 def sources(request: Request) -> Response:
     from covenant.services.dashboards import grafana_dashboards
+    from covenant.services.database import database_current
     from covenant.services.prom_rules import plan_rules, rule_notes
     from covenant.services.source_status import data_sources_json, worker_json
 
@@ -39,6 +41,7 @@ def sources(request: Request) -> Response:
         rules=[t.objective.key for t in plan.targets],
         notes=rule_notes(plan, at=ctx.clock()),
         boards=grafana_dashboards(plan),
+        schema=database_current(ctx.settings.database_url),  # `covenant db current`
     )
 
 
