@@ -17,6 +17,7 @@ from covenant.web import (
     outbox,
     portal,
     routes,
+    series_aside,
     sources,
     team,
     tokens,
@@ -52,6 +53,8 @@ EXPECTED = {
     ("GET", "/ui/sources/rules.yml"): "staff",
     ("GET", "/ui/sources/dashboards/{file}"): "staff",
     ("GET", "/ui/sources/openslo.yaml"): "staff",
+    ("GET", "/ui/sources/series-aside"): "staff",
+    ("POST", "/ui/sources/series-aside/prune"): "admin",  # nothing set aside: 303 back
     ("GET", "/ui/audit"): "admin",
     ("GET", "/ui/audit/verify"): "admin",
     ("GET", "/ui/alerts/outbox"): "admin",
@@ -96,6 +99,7 @@ FILLED = {
 ANSWERS = {
     ("POST", "/ui/alerts/outbox/retry"): {303},
     ("POST", "/ui/alerts/outbox/prune"): {303},
+    ("POST", "/ui/sources/series-aside/prune"): {303},
     ("GET", "/ui/tokens/{token_id}/revoke"): {404},
     ("POST", "/ui/tokens/{token_id}/revoke"): {404},
     ("GET", "/ui/users/{name}/disable"): {404},
@@ -127,6 +131,7 @@ def test_every_page_is_in_the_table() -> None:
             portal,
             agreements,
             exposure,
+            series_aside,
             sources,
             audit,
             outbox,

@@ -25,7 +25,9 @@ def agreement_history(request: Request, name: str) -> Response:
     rows = [
         {
             **e,
-            "details_text": orjson.dumps(e["details"], option=orjson.OPT_SORT_KEYS).decode()
+            "details_text": orjson.dumps(
+                e["details"], option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2
+            ).decode()
             if e["details"]
             else "",
         }
