@@ -116,7 +116,7 @@ def test_a_user_is_made_and_disabled_with_the_mouse(served: Served, browser: Any
     assert serious_violations(page, "users-390px") == []
 
 
-def test_history_and_store_pages_from_their_links(served: Served, browser: Any) -> None:
+def test_history_lint_and_store_pages_from_their_links(served: Served, browser: Any) -> None:
     page = new_page(browser)
     sign_in(page, served.url, "vic")
     page.goto(f"{served.url}/ui/agreements/globex-enterprise")
@@ -126,6 +126,12 @@ def test_history_and_store_pages_from_their_links(served: Served, browser: Any) 
     assert page.locator("table.history tbody tr").count() > 0
     shot(page, "agreement-history")
     assert serious_violations(page, "agreement-history") == []
+    page.goto(f"{served.url}/ui/agreements")
+    page.get_by_role("link", name="Lint", exact=True).click()
+    page.wait_for_url("**/ui/lint")
+    assert page.locator("table.findings tbody tr").count() > 0
+    shot(page, "lint")
+    assert serious_violations(page, "lint") == []
     page.goto(f"{served.url}/ui/sources")
     page.get_by_role("link", name="series set aside", exact=True).click()
     page.wait_for_url("**/ui/sources/series-aside")
@@ -164,6 +170,7 @@ def test_tuning_pages_from_the_slo_page(served: Served, browser: Any) -> None:
         ("ada", "/ui/users"),
         ("ada", "/ui/sources/series-aside"),
         ("vic", "/ui/agreements/globex-enterprise/history"),
+        ("vic", "/ui/lint"),
         ("vic", f"/ui/backtests/alerts/{SLO}"),
         ("vic", f"/ui/suggestions/slo/{SLO}"),
         ("vic", "/ui/suggestions/backing/globex-enterprise"),

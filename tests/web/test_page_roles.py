@@ -14,6 +14,7 @@ from covenant.web import (
     audit,
     composites,
     exposure,
+    lint,
     outbox,
     portal,
     routes,
@@ -49,6 +50,7 @@ EXPECTED = {
     ("POST", "/ui/agreements/{name}/amend-terms"): "writers",  # the same
     ("GET", "/ui/customers/{customer}/statements/{period}"): "staff",
     ("GET", "/ui/exposure"): "staff",
+    ("GET", "/ui/lint"): "staff",
     ("GET", "/ui/sources"): "staff",
     ("GET", "/ui/sources/rules.yml"): "staff",
     ("GET", "/ui/sources/dashboards/{file}"): "staff",
@@ -131,6 +133,7 @@ def test_every_page_is_in_the_table() -> None:
             portal,
             agreements,
             exposure,
+            lint,
             series_aside,
             sources,
             audit,

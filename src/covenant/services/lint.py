@@ -96,3 +96,22 @@ def agreement_margins(workspace: Workspace) -> tuple[dict[str, Fraction], list[F
                 )
             )
     return margins, found
+
+
+def lint_chosen(
+    workspace: Workspace, *, margin: str | None, agreements: Sequence[str] = ()
+) -> tuple[list[Finding], Fraction]:
+    """`covenant lint [--margin M] [--agreement PATTERN…]` over a loaded workspace: the
+    findings of the agreements ``agreements`` match (every one when none is given) and the
+    workspace-wide margin used. A margin that is no number of points is ``invalid-input``
+    naming ``margin``."""
+    from covenant.errors import InputError  # noqa: PLC0415
+    from covenant.services.selection import matches  # noqa: PLC0415
+
+    try:
+        given = None if margin is None else parse_margin(margin)
+    except ValueError as exc:
+        raise InputError(f"margin: {exc}", hint="write percentage points, e.g. 0.05") from None
+    required = workspace_margin(workspace, given)
+    findings = lint_workspace(workspace, required_margin=required)
+    return [f for f in findings if matches((f.agreement,), agreements)], required
