@@ -116,7 +116,7 @@ def test_a_user_is_made_and_disabled_with_the_mouse(served: Served, browser: Any
     assert serious_violations(page, "users-390px") == []
 
 
-def test_history_lint_and_store_pages_from_their_links(served: Served, browser: Any) -> None:
+def test_history_lint_errors_and_store_pages_from_their_links(served: Served, browser: Any) -> None:
     page = new_page(browser)
     sign_in(page, served.url, "vic")
     page.goto(f"{served.url}/ui/agreements/globex-enterprise")
@@ -132,6 +132,16 @@ def test_history_lint_and_store_pages_from_their_links(served: Served, browser: 
     assert page.locator("table.findings tbody tr").count() > 0
     shot(page, "lint")
     assert serious_violations(page, "lint") == []
+    page.goto(f"{served.url}/ui/agreements/no-such-deal")  # an error page: its code linked
+    page.get_by_role("link", name="what it means", exact=True).click()
+    page.wait_for_url("**/ui/errors/not-found")
+    assert page.locator("#explained p").count() > 0
+    shot(page, "error-code")
+    assert serious_violations(page, "error-code") == []
+    page.get_by_role("link", name="Error codes", exact=True).click()
+    page.wait_for_url("**/ui/errors")
+    shot(page, "error-codes")
+    assert serious_violations(page, "error-codes") == []
     page.goto(f"{served.url}/ui/sources")
     page.get_by_role("link", name="series set aside", exact=True).click()
     page.wait_for_url("**/ui/sources/series-aside")
@@ -171,6 +181,8 @@ def test_tuning_pages_from_the_slo_page(served: Served, browser: Any) -> None:
         ("ada", "/ui/sources/series-aside"),
         ("vic", "/ui/agreements/globex-enterprise/history"),
         ("vic", "/ui/lint"),
+        ("vic", "/ui/errors"),
+        ("vic", "/ui/errors/not-found"),
         ("vic", f"/ui/backtests/alerts/{SLO}"),
         ("vic", f"/ui/suggestions/slo/{SLO}"),
         ("vic", "/ui/suggestions/backing/globex-enterprise"),

@@ -13,6 +13,7 @@ from covenant.web import (
     agreements,
     audit,
     composites,
+    errors_reference,
     exposure,
     lint,
     outbox,
@@ -51,6 +52,8 @@ EXPECTED = {
     ("GET", "/ui/customers/{customer}/statements/{period}"): "staff",
     ("GET", "/ui/exposure"): "staff",
     ("GET", "/ui/lint"): "staff",
+    ("GET", "/ui/errors"): "staff",
+    ("GET", "/ui/errors/{code}"): "staff",
     ("GET", "/ui/sources"): "staff",
     ("GET", "/ui/sources/rules.yml"): "staff",
     ("GET", "/ui/sources/dashboards/{file}"): "staff",
@@ -96,6 +99,7 @@ FILLED = {
     "{token_id}": "no-such-token",
     "{slo}": "checkout-availability",
     "{agreement}": "globex-enterprise",
+    "{code}": "not-found",
 }
 # what a role allowed gets, where not a page (GET: 200 or 303) or a refused form (POST: 400)
 ANSWERS = {
@@ -130,6 +134,7 @@ def test_every_page_is_in_the_table() -> None:
             agreement_history,
             team,
             composites,
+            errors_reference,
             portal,
             agreements,
             exposure,
