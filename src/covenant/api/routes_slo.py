@@ -120,17 +120,9 @@ def lint(
     ``agreement`` as the command's --agreement: only those agreements' findings, shown and
     judged."""
     from covenant.render.lint import lint_json
-    from covenant.services.lint import lint_workspace, parse_margin, workspace_margin
-    from covenant.services.selection import matches
+    from covenant.services.lint import lint_chosen
 
-    workspace = ctx.workspace()
-    try:
-        given = None if margin is None else parse_margin(margin)
-    except ValueError as exc:
-        raise InputError(f"margin: {exc}", hint="write percentage points, e.g. 0.05") from None
-    required = workspace_margin(workspace, given)
-    findings = lint_workspace(workspace, required_margin=required)
-    findings = [f for f in findings if matches((f.agreement,), agreement or ())]
+    findings, required = lint_chosen(ctx.workspace(), margin=margin, agreements=agreement or ())
     return lint_json(findings, margin=required, strict=strict)
 
 
