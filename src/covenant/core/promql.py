@@ -26,6 +26,11 @@ from covenant.core.timeutil import shorthand
 from covenant.errors import InputError
 
 WINDOW = "{{.window}}"
+Match = tuple[bool, int | None, bool]
+"""Whether a read's query matched any series; if not, since when (the first part of its
+trailing run of parts that matched none), and whether that run starts the read (then an
+earlier run the store holds goes on: ``unmatched_from`` keeps its start)."""
+
 COMPATIBLE = ("prometheus", "victoriametrics", "thanos", "mimir", "cortex")
 """``DataSource`` types read with the Prometheus query API (compared case-insensitively)."""
 

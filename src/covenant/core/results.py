@@ -65,7 +65,7 @@ class Budget:
     remaining_ratio: Fraction | None
 
 
-StaleKind = Literal["read-failed", "days-unread", "never-read", "query-changed"]
+StaleKind = Literal["read-failed", "days-unread", "never-read", "query-changed", "no-series"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,13 +76,15 @@ class Stale:
     kind: StaleKind
     """``read-failed`` (the source's last read failed and the data ends before ``at``),
     ``days-unread`` (a first read by days stored sums only, and the minutes are not read yet),
-    ``never-read`` (no read has reached it) or ``query-changed`` (its counts are another
-    query's)."""
+    ``never-read`` (no read has reached it), ``query-changed`` (its counts are another
+    query's) or ``no-series`` (its total query matched no series in the source: a misspelt
+    metric or label, not a quiet service)."""
     reason: str  # in words, with the fix (``Evaluation.no_data``)
     source: str | None = None  # the DataSource, where known
     code: str | None = None  # the failed read's error code (docs/errors.md)
     failed_at: datetime | None = None  # when the source's latest read failed
     data_until: datetime | None = None  # the end of the data read from it
+    query: str | None = None  # ``no-series``: the query (its selector) that matched nothing
 
     @property
     def held(self) -> bool:
@@ -93,8 +95,9 @@ class Stale:
     @property
     def behind(self) -> bool:
         """Whether there is data that is behind (shown as "stale"): every kind but
-        ``never-read``, which has none yet (plain "no data")."""
-        return self.kind != "never-read"
+        ``never-read``, which has none yet, and ``no-series``, whose source answered with
+        nothing (plain "no data")."""
+        return self.kind not in ("never-read", "no-series")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

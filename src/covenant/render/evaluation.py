@@ -92,6 +92,7 @@ def stale_json(stale: Stale | None) -> dict[str, Any] | None:
         "code": stale.code,
         "failed_at": None if stale.failed_at is None else iso(stale.failed_at),
         "data_until": None if stale.data_until is None else iso(stale.data_until),
+        "query": stale.query,
     }
 
 

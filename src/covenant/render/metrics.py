@@ -21,8 +21,8 @@ age of its oldest pending notice.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -60,6 +60,9 @@ class SourceReads:
     never_read: int  # series no read of which succeeded yet
     failing: Mapping[str, int]  # series whose latest read failed, per error code
     oldest_until: int | None  # the oldest read frontier (epoch s); None: no series was read
+    unmatched: Mapping[str, int] = field(default_factory=dict)
+    """Series whose newest read's query matched no series there, per query (``good``,
+    ``bad``, ``total``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,7 +146,9 @@ class _Page:
             ids = f"{head},{tail}"
             target.add(ids, _n(e.objective.target))
             no_data.add(ids, 1.0 if e.status is Status.NO_DATA else 0.0)
-            stale.add(ids, 0.0 if e.stale is None else 1.0)
+            # a query that matched no series: the source answered (with nothing), not stale
+            behind = e.stale is not None and e.stale.kind != "no-series"
+            stale.add(ids, 1.0 if behind else 0.0)
             if e.sli is not None:
                 sli.add(ids, _n(e.sli))
             if e.budget is not None and e.budget.remaining_ratio is not None:
@@ -268,15 +273,24 @@ class _Page:
             "The oldest read frontier of the DataSource's series: every series that was read "
             "is read up to here.",
         )
+        unmatched = _Family(
+            "covenant_source_series_unmatched",
+            "Series whose newest read from the DataSource found no series for their good, bad "
+            "or total query (a misspelt metric or label: their SLOs show no data naming it).",
+        )
         for s in sorted(self.snapshot.sources, key=lambda s: s.source):
             source = _pairs(("source",), (s.source,))
+            for query in ("bad", "good", "total"):
+                count = s.unmatched.get(query, 0)
+                if count or query == "total":
+                    unmatched.add(f'query="{query}",{source}', float(count))
             series.add(f'{source},state="read"', float(s.read))
             series.add(f'{source},state="never-read"', float(s.never_read))
             for code, count in sorted(s.failing.items()):
                 failing.add(f'code="{_escape(code)}",{source}', float(count))
             if s.oldest_until is not None:
                 oldest.add(source, float(s.oldest_until))
-        yield from (series, failing, oldest)
+        yield from (series, failing, oldest, unmatched)
 
     def _worker(self) -> Iterator[_Family]:
         at = _Family(

@@ -201,7 +201,9 @@ def mark_unread(
     """``report`` with the evaluations of series read from Prometheus that the store cannot
     answer for yet as "no data" saying why: read with a query that has changed since
     (:data:`QUERY_CHANGED`: their counts are another query's), or, where they have no data,
-    never reached by a read (:data:`NEVER_READ`, not "no events in the window")."""
+    never reached by a read (:data:`NEVER_READ`, not "no events in the window"); those read
+    without events saying whether their query matched no series or their series counted
+    none (``services.no_series``)."""
     evaluated = {e.objective.series for e in report.evaluations}
     evaluated |= {p.objective.series for c in report.composites for p in c.composite.components}
     wanted = [r for r in reads if r.series in evaluated]
@@ -214,7 +216,10 @@ def mark_unread(
         if c.evaluation.no_data is not None
         for p in c.composite.components
     }
-    return apply_stale(report, _unread_marks(engine, wanted, quiet=quiet))
+    from covenant.services.no_series import explain_quiet  # noqa: PLC0415
+
+    report = apply_stale(report, _unread_marks(engine, wanted, quiet=quiet))
+    return explain_quiet(engine, report, wanted)
 
 
 def changed_stale(

@@ -66,12 +66,15 @@ def source_reads(conn: Connection, *, workspace: Workspace) -> tuple[SourceReads
         return ()
     states = every_state(conn)
     by_source: dict[str, list[str]] = {}
+    first_kind: dict[str, str] = {}
     for r in reads:
         by_source.setdefault(r.source.name, []).append(r.series)
+        first_kind[r.series] = "good" if r.good is not None else "bad"
     found = []
     for source, keys in by_source.items():
         read = never = 0
         failing: Counter[str] = Counter()
+        unmatched: Counter[str] = Counter()
         frontiers = []
         for key in dict.fromkeys(keys):
             state = states.get(key)
@@ -82,10 +85,19 @@ def source_reads(conn: Connection, *, workspace: Workspace) -> tuple[SourceReads
                 frontiers.append(state.read_until)
             if state is not None and state.error is not None:
                 failing[state.error_code or "unknown"] += 1
+            if state is not None and state.total_found is False:
+                unmatched["total"] += 1
+            if state is not None and state.first_found is False:
+                unmatched[first_kind[key]] += 1
         oldest = min(frontiers) if frontiers else None
         found.append(
             SourceReads(
-                source=source, read=read, never_read=never, failing=failing, oldest_until=oldest
+                source=source,
+                read=read,
+                never_read=never,
+                failing=failing,
+                oldest_until=oldest,
+                unmatched=unmatched,
             )
         )
     return tuple(found)

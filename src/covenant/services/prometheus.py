@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from covenant.core.promql import PrometheusSource, SeriesQueries
+from covenant.core.promql import Match, PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, to_epoch, utc_text
 from covenant.errors import QueryChangedError, SourceError
 from covenant.services.prometheus_gaps import Unanswered, keep_stored, left_error
@@ -29,7 +29,7 @@ from covenant.services.read_claims import claim_reads, claimed_by_others, with_r
 from covenant.services.read_claims import ensure_series as _ensure_series
 from covenant.services.read_claims import writing as _writing
 from covenant.sources.prometheus.client import PrometheusClient
-from covenant.sources.prometheus.reads import MAX_POINTS, Counts
+from covenant.sources.prometheus.reads import MAX_POINTS, Counts, unmatched
 from covenant.store import sqlite_writer
 from covenant.store.bucket_ranges import Range, SumsChange, SumsMode, replace_ranges
 from covenant.store.source_state import read_states
@@ -337,6 +337,7 @@ def _write(
     for change in found:
         changed.setdefault(change.series_id, []).append(change)
     frontiers: dict[str, list[tuple[int, int]]] = {}
+    matches: list[tuple[int, int, Match, Match]] = []
     reports = []
     failed: list[tuple[SeriesQueries, SourceError]] = []
     for r, start, (parts, fetch_error) in ready:
@@ -357,6 +358,7 @@ def _write(
         if parts:
             until = done if settled is None else min(done, max(settled, start))
             frontiers.setdefault(r.source.name, []).append((ids[r.series], until))
+            matches.append((ids[r.series], until, *unmatched(parts)))
         report = _report(r, start, end, done, n, good, total, error)
         if mine and not kept:
             report = replace(report, replaced=tuple(mine))
@@ -367,6 +369,7 @@ def _write(
             failed.append((r, error))
     for source, reads in frontiers.items():
         sqlite_writer.record_frontiers(conn, reads, source=source, at=at)
+    sqlite_writer.record_matches(conn, matches)  # after: a first read's row is made there
     for r, error in failed:
         sqlite_writer.record_failure(conn, ids[r.series], source=r.source.name, error=error, at=at)
     return reports + refused  # (not recorded: the series is the other query's now)

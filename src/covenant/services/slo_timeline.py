@@ -165,6 +165,10 @@ def timeline_of(
     mine = set(_series_of(subject))
     marks = changed_stale(engine, [r for r in reads if r.series in mine])
     ((now, corrected),) = _evaluations(engine, [(subject, at)], rules, marks)
+    if reads:  # no events: its query matched no series, or its series counted none
+        from covenant.services.no_series import explain_evaluation  # noqa: PLC0415
+
+        now = explain_evaluation(engine, now, [r for r in reads if r.series in mine])
     start = now.window_start
     if at - start < timedelta(seconds=points * DEFAULT_STEP):
         start = at - timedelta(seconds=points * DEFAULT_STEP)  # a window that just began

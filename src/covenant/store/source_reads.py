@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Integer,
@@ -24,11 +25,15 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    case,
+    func,
+    or_,
     select,
     update,
 )
 from sqlalchemy import insert as core_insert
 
+from covenant.core.promql import Match
 from covenant.core.timeutil import to_epoch
 from covenant.store.chunk_reads import batched
 from covenant.store.source_state import SourceState, read_states, stale_reasons
@@ -38,6 +43,7 @@ __all__ = [
     "SourceState",
     "read_states",
     "record_error",
+    "record_matches",
     "record_read",
     "record_reads",
     "source_reads",
@@ -60,6 +66,12 @@ source_reads = Table(
     # SHA-256 of the queries the counts were read with (SeriesQueries.fingerprint); None: a
     # row from before migration 0018 (the next read adopts its query)
     Column("query_sha256", String(64), nullable=True),
+    # whether the newest read's good (bad) and total queries matched any series, and since
+    # when one has matched none (epoch s); None: not known (never read, or before 0020)
+    Column("first_found", Boolean, nullable=True),
+    Column("first_unmatched_from", BigInteger, nullable=True),
+    Column("total_found", Boolean, nullable=True),
+    Column("total_unmatched_from", BigInteger, nullable=True),
 )
 
 
@@ -136,4 +148,46 @@ def record_error(
         update(source_reads)
         .where(source_reads.c.series_id == series_id)
         .values(source=source, error_code=code, error=message, error_at=at, updated_at=at)
+    )
+
+
+def record_matches(conn: Executor, *, matches: Sequence[tuple[int, int, Match, Match]]) -> None:
+    """Whether each ``(series id, read until, good (bad) match, total match)`` read matched
+    series, kept on the series' row when the read is its newest (``read_until`` not past
+    ``until``: a re-read of an older range changes nothing)."""
+    if not matches:
+        return
+    t = source_reads.c
+    rows = [
+        {
+            "sid": sid,
+            "until": until,
+            "ff": first[0],
+            "fv": first[1],
+            "fc": first[2],
+            "tf": total[0],
+            "tv": total[1],
+            "tc": total[2],
+        }
+        for sid, until, first, total in matches
+    ]
+
+    def since(column: Any, value: str, continues: str) -> Any:
+        kept = func.coalesce(column, bindparam(value, type_=BigInteger))
+        return case(
+            (bindparam(continues, type_=Boolean), kept),
+            else_=bindparam(value, type_=BigInteger),
+        )
+
+    conn.execute(
+        update(source_reads)
+        .where(t.series_id == bindparam("sid"))
+        .where(or_(t.read_until.is_(None), t.read_until <= bindparam("until")))
+        .values(
+            first_found=bindparam("ff"),
+            first_unmatched_from=since(t.first_unmatched_from, "fv", "fc"),
+            total_found=bindparam("tf"),
+            total_unmatched_from=since(t.total_unmatched_from, "tv", "tc"),
+        ),
+        rows,
     )

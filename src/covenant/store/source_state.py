@@ -26,6 +26,13 @@ class SourceState:
     error_at: datetime | None
     updated_at: datetime | None = None  # the last read's (or failure's) instant
     query_sha256: str | None = None  # the queries it was read with (SeriesQueries.fingerprint)
+    first_found: bool | None = None
+    """Whether the newest read's good (bad) query matched any series in the source (None:
+    not known, a row from before migration 0020 or never read)."""
+    first_unmatched_from: int | None = None
+    """When ``first_found`` is False: the epoch second since which it matched none."""
+    total_found: bool | None = None  # the same for the total query
+    total_unmatched_from: int | None = None
 
 
 def read_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
@@ -35,8 +42,7 @@ def read_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
     found: dict[str, SourceState] = {}
     for part in batched(sorted(ids)):
         sql = (
-            "SELECT series_id, source, read_until, error_code, error, error_at, updated_at, "
-            "query_sha256 FROM source_reads "
+            f"SELECT series_id, {_COLUMNS} FROM source_reads "
             f"WHERE series_id IN ({', '.join('?' * len(part))})"
         )
         for series_id, *state in run(sql, part):
@@ -59,20 +65,38 @@ def every_state(conn: Any) -> dict[str, SourceState]:
 
 
 def _joined(conn: Any, *, failed_only: bool) -> dict[str, SourceState]:
-    sql = (
-        "SELECT s.key, r.source, r.read_until, r.error_code, r.error, r.error_at, r.updated_at, "
-        "r.query_sha256 FROM source_reads r JOIN series s ON s.id = r.series_id"
-    )
+    columns = ", ".join(f"r.{c}" for c in _COLUMNS.split(", "))
+    sql = f"SELECT s.key, {columns} FROM source_reads r JOIN series s ON s.id = r.series_id"
     if failed_only:
         sql += " WHERE r.error IS NOT NULL"
     return {str(key): _state(*state) for key, *state in query_of(conn)(sql, [])}
 
 
+_COLUMNS = (
+    "source, read_until, error_code, error, error_at, updated_at, query_sha256, first_found, "
+    "first_unmatched_from, total_found, total_unmatched_from"
+)
+
+
 def _state(
-    source: Any, until: Any, code: Any, error: Any, error_at: Any, updated_at: Any, sha: Any
+    source: Any,
+    until: Any,
+    code: Any,
+    error: Any,
+    error_at: Any,
+    updated_at: Any,
+    sha: Any,
+    first_found: Any,
+    first_from: Any,
+    total_found: Any,
+    total_from: Any,
 ) -> SourceState:
     return SourceState(
         query_sha256=None if sha is None else str(sha),
+        first_found=None if first_found is None else bool(first_found),
+        first_unmatched_from=None if first_from is None else int(first_from),
+        total_found=None if total_found is None else bool(total_found),
+        total_unmatched_from=None if total_from is None else int(total_from),
         source=str(source),
         read_until=None if until is None else int(until),
         error_code=code,

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from covenant.core.promql import Match
 from covenant.core.timeutil import to_epoch
 from covenant.errors import CovenantError
 from covenant.store import schema_snapshot
@@ -254,3 +255,23 @@ def record_failure(
         recorded(
             conn, series_id=series_id, source=source, code=error.code, message=error.message, at=at
         )
+
+
+def record_matches(conn: Any, matches: Sequence[tuple[int, int, Match, Match]]) -> None:
+    """Whether each read matched series (``source_reads.record_matches``), through a
+    ``sqlite3`` connection or an engine's."""
+    if not isinstance(conn, sqlite3.Connection):
+        from covenant.store.source_reads import record_matches as recorded  # noqa: PLC0415
+
+        recorded(conn, matches=matches)
+        return
+    conn.executemany(
+        "UPDATE source_reads SET first_found = ?, first_unmatched_from = CASE WHEN ? THEN "
+        "COALESCE(first_unmatched_from, ?) ELSE ? END, total_found = ?, total_unmatched_from = "
+        "CASE WHEN ? THEN COALESCE(total_unmatched_from, ?) ELSE ? END "
+        "WHERE series_id = ? AND (read_until IS NULL OR read_until <= ?)",
+        [
+            (f[0], f[2], f[1], f[1], t[0], t[2], t[1], t[1], sid, until)
+            for sid, until, f, t in matches
+        ],
+    )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -168,20 +168,22 @@ def read_group(
                 continue
             where = f"{m.queries.source.name}, series {m.queries.series!r}"
             try:
-                f = bucket_counts(index.matching(m.first), lo=lo, n=n, step=step, where=where)
+                picked = index.matching(m.first)
+                f = bucket_counts(picked, lo=lo, n=n, step=step, where=where)
                 answered = index.matching(m.total)
                 t = bucket_counts(answered, lo=lo, n=n, step=step, where=where)
-                done.append(
-                    combine(
-                        f.astype(np.float64),
-                        t.astype(np.float64),
-                        gaps=unknown(answered, lo=lo, n=n, step=step),
-                        lo=lo,
-                        step=step,
-                        is_bad=m.queries.good is None,
-                        where=where,
-                    )
+                if not answered:  # no total to be part of (reads.read_counts)
+                    f = np.zeros_like(f)
+                counts = combine(
+                    f.astype(np.float64),
+                    t.astype(np.float64),
+                    gaps=unknown(answered, lo=lo, n=n, step=step),
+                    lo=lo,
+                    step=step,
+                    is_bad=m.queries.good is None,
+                    where=where,
                 )
+                done.append(replace(counts, first_found=bool(picked), total_found=bool(answered)))
             except SourceError as exc:
                 found[i] = (done, exc)
     return found

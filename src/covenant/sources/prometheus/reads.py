@@ -17,13 +17,13 @@ with the reason, never rounded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.promql import SeriesQueries, raw_selector, window
+from covenant.core.promql import Match, SeriesQueries, raw_selector, window
 from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import InputError, SourceAnswerError
 from covenant.sources.prometheus.client import (
@@ -67,10 +67,31 @@ class Counts:
     report, but not known to be all (``services.prometheus_gaps`` keeps what the store knows
     better). None: there were none. A ``{{.window}}`` query's minute without a point is one
     without events, never a gap."""
+    first_found: bool = True
+    """Whether the good (bad) query matched any series in Prometheus over the part (its
+    samples' lookback included): False is "matched no series", not "counted 0 events"."""
+    total_found: bool = True
+    """The same for the total query (a misspelt metric or label matches nothing)."""
 
     @property
     def end(self) -> int:
         return self.start + int(self.total.size) * self.step
+
+
+def unmatched(parts: Sequence[Counts]) -> tuple[Match, Match]:
+    """Whether the good (bad) and total queries of a series read as ``parts`` (in order)
+    matched any series in its last part; when not, the start of the trailing run of parts
+    that matched none, and whether that run is every part (``store.source_state.Match``)."""
+    found: list[Match] = []
+    for flag in ("first_found", "total_found"):
+        run = len(parts)
+        while run > 0 and not getattr(parts[run - 1], flag):
+            run -= 1
+        if run == len(parts):
+            found.append((True, None, False))
+        else:
+            found.append((False, parts[run].start, run == 0))
+    return found[0], found[1]
 
 
 def parts(
@@ -107,16 +128,19 @@ def read_counts(
             picked = matching(answer, subset)
             f = bucket_counts(picked, lo=lo, n=n, step=step, where=where).astype(np.float64)
             t = bucket_counts(answer, lo=lo, n=n, step=step, where=where).astype(np.float64)
-            return f, t, unknown(answer, lo=lo, n=n, step=step)
-        f, _ = _read(client, first, lo=lo, hi=hi, step=step, where=where)
-        t, gaps = _read(client, total, lo=lo, hi=hi, step=step, where=where)
-        return f, t, gaps
+            return f, t, unknown(answer, lo=lo, n=n, step=step), (bool(picked), bool(answer))
+        f, _, f_found = _read(client, first, lo=lo, hi=hi, step=step, where=where)
+        t, gaps, t_found = _read(client, total, lo=lo, hi=hi, step=step, where=where)
+        return f, t, gaps, (f_found, t_found)
 
     for lo, hi in parts(start, end, step=step, max_points=max_points):
-        f, t, gaps = halving(read, lo=lo, hi=hi, step=step)
+        f, t, gaps, (f_found, t_found) = halving(read, lo=lo, hi=hi, step=step)
+        if not t_found:  # the total query matched no series: no total for the good (bad)
+            f = np.zeros_like(f)  # events to be part of (the SLO is no data naming it)
         if queries.bucket is not None and np.nansum(f) == 0 and np.nansum(t) > 0:
             _check_bound(client, queries.bucket, lo=lo, hi=hi, where=where)
-        yield combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where, gaps=gaps)
+        counts = combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where, gaps=gaps)
+        yield replace(counts, first_found=f_found, total_found=t_found)
 
 
 def _check_bound(
@@ -150,8 +174,11 @@ def _bound_order(le: str) -> float:
         return float("inf")
 
 
-Reading = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]
-"""A range's first (good or bad) and total counts per bucket, and its ``Counts.gaps``."""
+Reading = tuple[
+    npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_], tuple[bool, bool]
+]
+"""A range's first (good or bad) and total counts per bucket, its ``Counts.gaps``, and
+whether each query matched any series (``Counts.first_found``, ``Counts.total_found``)."""
 
 
 def halving(read: Callable[[int, int], Reading], *, lo: int, hi: int, step: int) -> Reading:
@@ -171,6 +198,7 @@ def halving(read: Callable[[int, int], Reading], *, lo: int, hi: int, step: int)
         np.concatenate((first[0], second[0])),
         np.concatenate((first[1], second[1])),
         np.concatenate((first[2], second[2])),
+        (first[3][0] or second[3][0], first[3][1] or second[3][1]),
     )
 
 
@@ -182,23 +210,23 @@ def _read(
     hi: int,
     step: int,
     where: str,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], bool]:
     """The count of each bucket of ``[lo, hi)`` (NaN: no point), from the counter's samples or
-    the query's ``query_range`` points, and the buckets the server had no data for (no
-    baseline sample, ``samples.unknown``; no point)."""
+    the query's ``query_range`` points, the buckets the server had no data for (no
+    baseline sample, ``samples.unknown``; no point), and whether the answer held a series."""
     n = (hi - lo) // step
     selector = raw_selector(template)
     if selector is not None:
         answer = client.samples(selector, start=lo - LOOKBACK_S, end=hi)
         counts = bucket_counts(answer, lo=lo, n=n, step=step, where=where).astype(np.float64)
-        return counts, unknown(answer, lo=lo, n=n, step=step)
+        return counts, unknown(answer, lo=lo, n=n, step=step), bool(answer)
     query = window(template, step)
     # instants lo + step … hi: the ends of the buckets lo … hi − step
     points = client.query_range(query, start=lo + step, end=hi, step=step)
     values = _values(points, lo=lo, n=n, step=step, query=query, where=where)
     # a minute without a point is one without events (no series: a 5xx counter before its
     # first error), not one the server has no data for: only samples tell that
-    return values, np.zeros(n, dtype=np.bool_)
+    return values, np.zeros(n, dtype=np.bool_), bool(points)
 
 
 def _values(
