@@ -184,6 +184,10 @@ def test_no_series_and_no_events_are_told_apart(
     )
     assert (api.good, api.total, api.no_data, api.stale) == (API_GOOD, API_TOTAL, None, None)
     assert (late.good, late.total, late.no_data) == (2 * 60, 2 * 60, None)
+    # a window that ends before the reads that matched nothing is plain "no events"
+    e = _by_slo(evaluate_workspace(engine, workspace=workspace, at=from_epoch(START)))
+    assert e["typo"].no_data == "no events in the window"
+    assert e["typo"].stale is None
     # /metrics counts the series whose total query matched nothing, per source
     page = exposition(metrics_snapshot(engine, workspace=workspace, now=from_epoch(END)))
     lines = page.decode().splitlines()

@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from covenant.services.evaluate import EvaluationReport
     from covenant.store.sqlite_reader import SqliteReader
 
-Quiet = tuple[str, Stale | None]
-"""A series' reason for "no data" without events, and its ``no-series`` mark (None: its
-series exist and counted no events)."""
+Quiet = tuple[str, Stale | None, int]
+"""A series' reason for "no data" without events, its ``no-series`` mark (None: its series
+exist and counted no events) and, with a mark, since when its reads matched none (epoch s)."""
 
 
 def query_text(template: str) -> str:
@@ -91,9 +91,10 @@ def quiet_reasons(
                     data_until=from_epoch(state.read_until),
                     query=query,
                 ),
+                state.total_unmatched_from,
             )
         elif state.total_found:
-            found[r.series] = (no_events_reason(query, source=r.source.name), None)
+            found[r.series] = (no_events_reason(query, source=r.source.name), None, 0)
     return found
 
 
@@ -101,8 +102,13 @@ def explained(e: Evaluation, quiet: Quiet | None) -> Evaluation:
     """``e`` with ``quiet``'s reason when it is "no data" for want of events alone."""
     if quiet is None or e.status is not Status.NO_DATA or e.total or e.stale is not None:
         return e
-    reason, mark = quiet
+    reason, mark, since = quiet
     if mark is not None:
+        # only a window that reaches into the reads that matched nothing: one before them had
+        # series, and no events
+        until = mark.data_until
+        if e.window_end <= from_epoch(since) or (until is not None and e.window_start >= until):
+            return e
         return replace(e, no_data=reason, stale=mark)
     return replace(e, no_data=reason) if e.no_data == NO_EVENTS else e
 
