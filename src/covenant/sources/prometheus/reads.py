@@ -81,7 +81,7 @@ class Counts:
 def unmatched(parts: Sequence[Counts]) -> tuple[Match, Match]:
     """Whether the good (bad) and total queries of a series read as ``parts`` (in order)
     matched any series in its last part; when not, the start of the trailing run of parts
-    that matched none, and whether that run is every part (``store.source_state.Match``)."""
+    that matched none, and whether that run is every part (``core.promql.Match``)."""
     found: list[Match] = []
     for flag in ("first_found", "total_found"):
         run = len(parts)
