@@ -9,7 +9,6 @@ the texts: ``{"source": ..., "alert_windows": ..., "config": ...}``."""
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -22,14 +21,9 @@ from covenant.api.deps import Context, Ctx, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import INTERNAL_READERS
 from covenant.errors import InputError
+from covenant.services.import_request import MOST_OPTION, MOST_SOURCE, too_long
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(INTERNAL_READERS))])
-
-_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}\.ya?ml")
-MOST_SOURCE = 5_000_000  # characters of the tool's file
-MOST_OPTION = 1_000_000  # characters of an option's file
-WINDOWS_NAME = "alert_windows"  # how a pasted catalog is named in messages (the field)
-CONFIG_NAME = "config"  # how a pasted shared config is named in messages and notes
 
 
 class Tool(StrEnum):
@@ -91,11 +85,8 @@ async def _files(request: Request) -> ImportFiles:
         raise InputError(
             "the request body is not UTF-8 text", hint="send the tool's YAML file as UTF-8"
         ) from None
-    if len(text) > MOST_SOURCE:
-        raise InputError(
-            f"the tool's file has {len(text):,} characters; at most {MOST_SOURCE:,} are taken",
-            hint="split it and send each part",
-        )
+    if (error := too_long(text, field="the tool's file", most=MOST_SOURCE)) is not None:
+        raise error
     return ImportFiles(source=text)
 
 
@@ -163,73 +154,17 @@ def _convert(
     sloth_period: str,
     split_groups: bool,
 ) -> dict[str, Any]:
-    from covenant.definitions.fields import dns_label
-    from covenant.definitions.importers.base import Options
-    from covenant.services.import_report import import_json
-    from covenant.services.import_sources import Pasted, read_slo_generator_config
-    from covenant.services.importing import (
-        ImportOptionError,
-        alert_windows,
-        fixed_duration,
-        plan_import,
+    from covenant.services.import_request import ImportRequest, import_report
+
+    asked = ImportRequest(
+        tool=tool.value,
+        source=files.source,
+        name=name,
+        alert_windows=files.alert_windows,
+        config=files.config,
+        datasource=datasource,
+        prometheus_url=prometheus_url,
+        sloth_period=sloth_period,
+        split_groups=split_groups,
     )
-
-    if not _FILE_NAME.fullmatch(name):
-        raise ImportOptionError(
-            f"filename {name!r} is not a file name ending .yaml or .yml",
-            hint="letters, digits, '.', '_' and '-', e.g. sloth-checkout.yml",
-        )
-    if datasource != dns_label(datasource):
-        raise ImportOptionError(
-            f"datasource {datasource!r} is not a DNS label",
-            hint=f"use lowercase letters, digits and '-', e.g. {dns_label(datasource)}",
-        )
-    _refuse_foreign_options(tool, files, split_groups=split_groups)
-    more: dict[str, Any] = {}
-    if prometheus_url is not None:
-        more |= {"prometheus_url": prometheus_url, "prometheus_url_given": True}
-    if tool is Tool.SLOTH:
-        fixed_duration(sloth_period, option="sloth_period")
-        if files.alert_windows is not None:
-            more["alert_windows"] = alert_windows(
-                Pasted(name=WINDOWS_NAME, text=files.alert_windows)
-            )
-    if files.config is not None:
-        more["slo_generator_config"] = read_slo_generator_config(
-            Pasted(name=CONFIG_NAME, text=files.config)
-        )
-        more["slo_generator_config_file"] = CONFIG_NAME
-    options = Options(
-        datasource=datasource, sloth_period=sloth_period, split_groups=split_groups, **more
-    )
-    plan = plan_import(
-        tool.value,
-        [Pasted(name=name, text=files.source)],
-        into=ctx.settings.workspace,
-        options=options,
-        config_given=files.config is not None,
-        force=True,
-        at=ctx.clock() if split_groups else None,
-    )
-    return import_json(plan, [], dry_run=True, texts=True, relative=True)
-
-
-def _refuse_foreign_options(tool: Tool, files: ImportFiles, *, split_groups: bool) -> None:
-    """An option the tool's command does not take is refused, not ignored."""
-    from covenant.services.importing import ImportOptionError
-
-    foreign = [
-        given
-        for given, tools, present in (
-            ("split_groups", (Tool.SLOTH, Tool.PYRRA), split_groups),
-            ("alert_windows", (Tool.SLOTH,), files.alert_windows is not None),
-            ("config", (Tool.SLO_GENERATOR,), files.config is not None),
-        )
-        if present and tool not in tools
-    ]
-    if foreign:
-        raise ImportOptionError(
-            f"{foreign[0]} is not an option of a {tool.value} import",
-            hint="split_groups is for sloth and pyrra, alert_windows for sloth, config for "
-            "slo-generator",
-        )
+    return import_report(ctx.settings.workspace, asked, at=ctx.clock())

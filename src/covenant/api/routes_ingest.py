@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from covenant.api.deps import Ctx, allow, parse_at
+from covenant.api.deps import Ctx, allow
 from covenant.api.errors import RESPONSES, body
 from covenant.core.access import WRITERS
 
@@ -53,23 +53,20 @@ def ingest_prometheus(ctx: Ctx, read: PrometheusRead) -> Any:
     stored for it. A read that failed (a source that is down, slow or answers garbage) is
     ``502`` with the first failure's code, naming the series and its source, and the same
     ``series`` rows: what was read before it stays stored, as the command keeps it."""
-    from covenant.services.prometheus import ingest_prometheus as compute
-    from covenant.services.read_report import failed_text, report_json, workspace_reads
+    from covenant.services.prometheus_read import read_range
 
-    now = ctx.clock()
-    start = parse_at(read.start, now=now, name="from")
-    end = parse_at(read.end, now=now, name="to")
-    reads = workspace_reads(ctx.workspace(), slos=read.slo)
-    reports = compute(ctx.engine(), reads=reads, start=start, end=end, now=now)
-    rows = [report_json(r) for r in reports]
-    failed = [r for r in reports if r.error is not None]
-    if not failed:
-        return {"series": rows}
-    first = failed[0]
-    assert first.error is not None
-    message = f"reading from {first.source} failed: {failed_text(first, fix=False)}"
-    if len(failed) > 1:
-        message += f" (and {len(failed) - 1} more series failed: see series)"
+    done = read_range(
+        ctx.engine(),
+        ctx.workspace(),
+        start=read.start,
+        end=read.end,
+        slos=read.slo,
+        now=ctx.clock(),
+    )
+    if not done.failed:
+        return {"series": done.series}
+    assert done.code is not None
+    assert done.message is not None
     return JSONResponse(
-        body(first.error.code, message, first.error.hint, series=rows), status_code=502
+        body(done.code, done.message, done.hint, series=done.series), status_code=502
     )

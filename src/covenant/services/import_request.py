@@ -1,0 +1,183 @@
+"""An import asked for with pasted texts (``POST /imports/{tool}`` and the UI's import page):
+the options read as `covenant import TOOL` reads its flags, the files converted against the
+workspace — one function for both entry points — and, from the page, the files written with
+an audit entry (docs/import.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from covenant.definitions.fields import dns_label
+from covenant.definitions.importers.base import Options
+from covenant.errors import InputError
+from covenant.services.import_report import import_json
+from covenant.services.import_sources import Pasted, read_slo_generator_config
+from covenant.services.importing import (
+    TOOLS,
+    ImportOptionError,
+    ImportPlan,
+    alert_windows,
+    fixed_duration,
+    plan_import,
+    write_import,
+)
+from covenant.store import audit
+from covenant.store.db import write_transaction
+
+FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}\.ya?ml")
+MOST_SOURCE = 5_000_000  # characters of the tool's file
+MOST_OPTION = 1_000_000  # characters of an option's file
+WINDOWS_NAME = "alert_windows"  # how a pasted catalog is named in messages (the field)
+CONFIG_NAME = "config"  # how a pasted shared config is named in messages and notes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportRequest:
+    """The tool's file and the options the command reads beside it, as texts."""
+
+    tool: str
+    source: str
+    name: str | None = None  # the file's name (default: TOOL.yaml)
+    alert_windows: str | None = None  # sloth: --alert-windows
+    config: str | None = None  # slo-generator: --config
+    datasource: str = "prometheus"
+    prometheus_url: str | None = None
+    sloth_period: str = "30d"
+    split_groups: bool = False
+
+
+def too_long(text: str, *, field: str, most: int) -> InputError | None:
+    """The error for a text over ``most`` characters (None: it fits)."""
+    if len(text) <= most:
+        return None
+    return InputError(
+        f"{field} has {len(text):,} characters; at most {most:,} are taken",
+        hint="split it and send each part",
+    )
+
+
+def plan_request(into: Path, asked: ImportRequest, *, at: datetime) -> ImportPlan:
+    """``asked`` converted into the workspace folder ``into``, as `covenant import TOOL
+    --dry-run` converts it (an option the tool's command does not take is refused); nothing is
+    written. ``at`` is when ``split_groups`` asks Prometheus for the group values."""
+
+    if asked.tool not in TOOLS:
+        raise ImportOptionError(
+            f"{asked.tool!r} is not a tool Covenant imports from",
+            hint=f"use one of {', '.join(TOOLS)}",
+        )
+    for field, text, most in (
+        ("the tool's file", asked.source, MOST_SOURCE),
+        (WINDOWS_NAME, asked.alert_windows or "", MOST_OPTION),
+        (CONFIG_NAME, asked.config or "", MOST_OPTION),
+    ):
+        if (error := too_long(text, field=field, most=most)) is not None:
+            raise error
+    name = asked.name or f"{asked.tool}.yaml"
+    if not FILE_NAME.fullmatch(name):
+        raise ImportOptionError(
+            f"filename {name!r} is not a file name ending .yaml or .yml",
+            hint="letters, digits, '.', '_' and '-', e.g. sloth-checkout.yml",
+        )
+    if asked.datasource != dns_label(asked.datasource):
+        raise ImportOptionError(
+            f"datasource {asked.datasource!r} is not a DNS label",
+            hint=f"use lowercase letters, digits and '-', e.g. {dns_label(asked.datasource)}",
+        )
+    _refuse_foreign_options(asked)
+    more: dict[str, Any] = {}
+    if asked.prometheus_url is not None:
+        more |= {"prometheus_url": asked.prometheus_url, "prometheus_url_given": True}
+    if asked.tool == "sloth":
+        fixed_duration(asked.sloth_period, option="sloth_period")
+        if asked.alert_windows is not None:
+            more["alert_windows"] = alert_windows(
+                Pasted(name=WINDOWS_NAME, text=asked.alert_windows)
+            )
+    if asked.config is not None:
+        more["slo_generator_config"] = read_slo_generator_config(
+            Pasted(name=CONFIG_NAME, text=asked.config)
+        )
+        more["slo_generator_config_file"] = CONFIG_NAME
+    options = Options(
+        datasource=asked.datasource,
+        sloth_period=asked.sloth_period,
+        split_groups=asked.split_groups,
+        **more,
+    )
+    return plan_import(
+        asked.tool,
+        [Pasted(name=name, text=asked.source)],
+        into=into,
+        options=options,
+        config_given=asked.config is not None,
+        force=True,
+        at=at if asked.split_groups else None,
+    )
+
+
+def import_report(into: Path, asked: ImportRequest, *, at: datetime) -> dict[str, Any]:
+    """What ``POST /imports/{tool}`` answers: the plan as `covenant import TOOL --dry-run
+    --format json` reports it, with each file's ``documents``, paths relative to ``into``."""
+
+    plan = plan_request(into, asked, at=at)
+    return import_json(plan, [], dry_run=True, texts=True, relative=True)
+
+
+def import_into(
+    engine: Engine, into: Path, asked: ImportRequest, *, at: datetime, actor: str
+) -> dict[str, Any]:
+    """``asked`` converted and its files written into ``into``, as `covenant import TOOL`
+    writes them (nothing when a file has problems), recorded in the audit log under
+    ``actor`` (action ``imported``, entity ``workspace-file``, after: the tool, the source and
+    the files written); answered with the report of `covenant import --format json`."""
+
+    plan = plan_request(into, asked, at=at)
+    if plan.problems or not plan.writes:
+        return import_json(plan, [], dry_run=False, texts=True, relative=True)
+    report_before = import_json(plan, [], dry_run=False, relative=True)
+    with write_transaction(engine) as conn:
+        audit.append(
+            conn,
+            actor=actor,
+            action="imported",
+            entity_kind="workspace-file",
+            entity_id=", ".join(f for f in (r["target"] for r in report_before["files"]) if f)[
+                :255
+            ],
+            before=None,
+            after={
+                "tool": asked.tool,
+                "source": asked.name or f"{asked.tool}.yaml",
+                "files": [r["target"] for r in report_before["files"] if r["target"]],
+                "slos": [s for r in report_before["files"] for s in r["slos"]],
+            },
+            at=at,
+        )
+        written = write_import(plan)  # a failed write rolls the audit entry back
+    return import_json(plan, written, dry_run=False, texts=True, relative=True)
+
+
+def _refuse_foreign_options(asked: ImportRequest) -> None:
+    """An option the tool's command does not take is refused, not ignored."""
+    foreign = [
+        given
+        for given, tools, present in (
+            ("split_groups", ("sloth", "pyrra"), asked.split_groups),
+            ("alert_windows", ("sloth",), asked.alert_windows is not None),
+            ("config", ("slo-generator",), asked.config is not None),
+        )
+        if present and asked.tool not in tools
+    ]
+    if foreign:
+        raise ImportOptionError(
+            f"{foreign[0]} is not an option of a {asked.tool} import",
+            hint="split_groups is for sloth and pyrra, alert_windows for sloth, config for "
+            "slo-generator",
+        )
