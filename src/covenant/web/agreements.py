@@ -49,6 +49,7 @@ from covenant.web.core import (
 from covenant.web.routes import pages_router
 
 router = pages_router()
+AT_LONGEST = 64  # characters of ``?at=``, as the API's parameter
 AMENDABLE = (VersionStatus.ACTIVE, VersionStatus.SIGNED)  # the newest version, when amended
 
 
@@ -210,6 +211,7 @@ def _agreement_page(
     if amending is None and newest is not None and newest.status in AMENDABLE:
         amending = prefilled(newest)
     can_write = session.principal.role in WRITERS
+    as_of = _as_of(ctx, name, request.query_params.get("at"), now=at)
     if terms is None and amending is not None and can_write:
         terms = _terms_form(ctx, name, amending.base)
     return page(
@@ -235,7 +237,29 @@ def _agreement_page(
         band=BAND,
         period_name=period_name,
         at=at,
+        as_of=as_of,
     )
+
+
+def _as_of(ctx: Any, name: str, given: str | None, *, now: datetime) -> dict[str, Any] | None:
+    """``?at=``: the instant asked for (as the CLI's ``--at``) and the version in force then,
+    as `covenant agreements show --at` finds it (``version`` None: none was)."""
+    from covenant.core.when import parse_instant
+    from covenant.services.agreements import agreement_in_force
+
+    text = (given or "").strip()
+    if not text:
+        return None
+    if len(text) > AT_LONGEST:
+        raise InputError(
+            f"at is longer than {AT_LONGEST} characters", hint="at=2026-10-01T00:00:00Z"
+        )
+    instant = parse_instant(text, reference=now, option="at")
+    try:
+        version = agreement_in_force(ctx.engine(), name=name, at=instant)
+    except NotFoundError:
+        version = None
+    return {"text": text, "instant": instant, "version": version}
 
 
 def _terms_form(ctx: Any, name: str, number: int) -> TermsForm | None:
