@@ -18,6 +18,7 @@ from covenant.web import (
     lint,
     outbox,
     portal,
+    prometheus_read,
     routes,
     series_aside,
     sources,
@@ -60,6 +61,7 @@ EXPECTED = {
     ("GET", "/ui/sources/openslo.yaml"): "staff",
     ("GET", "/ui/sources/series-aside"): "staff",
     ("POST", "/ui/sources/series-aside/prune"): "admin",  # nothing set aside: 303 back
+    ("POST", "/ui/sources/prometheus-read"): "writers",  # no from given: 400 for a writer
     ("GET", "/ui/audit"): "admin",
     ("GET", "/ui/audit/verify"): "admin",
     ("GET", "/ui/alerts/outbox"): "admin",
@@ -139,6 +141,7 @@ def test_every_page_is_in_the_table() -> None:
             agreements,
             exposure,
             lint,
+            prometheus_read,
             series_aside,
             sources,
             audit,

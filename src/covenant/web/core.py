@@ -195,6 +195,11 @@ def admin(request: Request) -> Session:
 
 async def form(request: Request) -> dict[str, str]:
     """An urlencoded form body (its first value per field); a bad one is ``invalid-input``."""
+    return {k: v[0] for k, v in (await form_lists(request)).items()}
+
+
+async def form_lists(request: Request) -> dict[str, list[str]]:
+    """An urlencoded form body, every value of each field (a multiple select's)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip()
     if kind != "application/x-www-form-urlencoded":
         raise InputError("the form was not sent as application/x-www-form-urlencoded")
@@ -205,10 +210,9 @@ async def form(request: Request) -> dict[str, str]:
             hint="shorten what was typed or pasted into it",
         )
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=2000)
+        return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=2000)
     except (UnicodeDecodeError, ValueError):
         raise InputError("the form is not UTF-8 urlencoded text") from None
-    return {k: v[0] for k, v in fields.items()}
 
 
 def same_origin(request: Request) -> None:

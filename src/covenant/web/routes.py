@@ -74,6 +74,7 @@ def install(app: FastAPI) -> None:
         lint,
         outbox,
         portal,
+        prometheus_read,
         series_aside,
         sources,
         team,
@@ -84,7 +85,15 @@ def install(app: FastAPI) -> None:
 
     error_pages.install(app)  # after the API's handlers: it wraps them for /ui
     pages = (team, composites, portal, agreements, exposure, sources, audit, outbox, tokens, users)
-    for module in (*pages, agreement_history, errors_reference, lint, series_aside, tuning):
+    for module in (
+        *pages,
+        agreement_history,
+        errors_reference,
+        lint,
+        prometheus_read,
+        series_aside,
+        tuning,
+    ):
         app.include_router(module.router)
     app.include_router(router)
     app.mount(f"{BASE}/static", StaticFiles(directory=HERE / "static"), name="ui-static")

@@ -12,6 +12,7 @@ from typing import Literal
 from fastapi import Request
 from fastapi.responses import Response
 
+from covenant.core.access import WRITERS
 from covenant.errors import NotFoundError
 from covenant.web.core import backend, page, staff
 from covenant.web.routes import pages_router
@@ -25,6 +26,7 @@ def sources(request: Request) -> Response:
     from covenant.services.database import database_current
     from covenant.services.prom_rules import plan_rules, rule_notes
     from covenant.services.source_status import data_sources_json, worker_json
+    from covenant.web.prometheus_read import readable_slos
 
     session = staff(request)
     ctx = backend(request)
@@ -42,6 +44,9 @@ def sources(request: Request) -> Response:
         notes=rule_notes(plan, at=ctx.clock()),
         boards=grafana_dashboards(plan),
         schema=database_current(ctx.settings.database_url),  # `covenant db current`
+        can_read=session.principal.role in WRITERS,
+        slo_choices=readable_slos(workspace),
+        values={"from": "", "to": "now", "slo": []},
     )
 
 
