@@ -15,6 +15,7 @@ from covenant.web import (
     composites,
     errors_reference,
     exposure,
+    imports,
     lint,
     outbox,
     portal,
@@ -62,6 +63,9 @@ EXPECTED = {
     ("GET", "/ui/sources/series-aside"): "staff",
     ("POST", "/ui/sources/series-aside/prune"): "admin",  # nothing set aside: 303 back
     ("POST", "/ui/sources/prometheus-read"): "writers",  # no from given: 400 for a writer
+    ("GET", "/ui/import"): "staff",
+    ("POST", "/ui/import"): "staff",  # not multipart: 400 for staff
+    ("POST", "/ui/import/write"): "writers",  # the same for a writer
     ("GET", "/ui/audit"): "admin",
     ("GET", "/ui/audit/verify"): "admin",
     ("GET", "/ui/alerts/outbox"): "admin",
@@ -140,6 +144,7 @@ def test_every_page_is_in_the_table() -> None:
             portal,
             agreements,
             exposure,
+            imports,
             lint,
             prometheus_read,
             series_aside,
