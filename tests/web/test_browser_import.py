@@ -26,6 +26,13 @@ def test_a_file_is_chosen_reviewed_and_written_with_the_mouse(served: Served, br
     page = new_page(browser)
     sign_in(page, served.url, "eve")
     page.goto(f"{served.url}/ui/sources")
+    assert (
+        page.get_by_label(
+            "From (ISO-8601 with Z or an offset, or relative to now: -30d, -3M)"
+        ).count()
+        == 1
+    )
+    assert serious_violations(page, "sources-editor") == []  # with the range form
     page.get_by_role("link", name="import a file", exact=True).click()
     page.wait_for_url("**/ui/import")
     assert serious_violations(page, "import") == []
