@@ -51,7 +51,8 @@ from tests.promserver import (  # noqa: E402
 
 from covenant.core.model import Objective, RollingWindow  # noqa: E402
 from covenant.core.promql import PrometheusSource, SeriesQueries  # noqa: E402
-from covenant.render.prom_rules import RuleTarget, dump_yaml, rule_groups, source_rules  # noqa: E402
+from covenant.render.prom_rule_file import dump_yaml  # noqa: E402
+from covenant.render.prom_rules import RuleTarget, rule_groups, source_rules  # noqa: E402
 
 DAY, MINUTE = 86_400, 60
 WINDOWS = {"5m": 300, "30m": 1800, "1h": 3600, "2h": 7200, "6h": 21600, "1d": DAY, "3d": 3 * DAY}

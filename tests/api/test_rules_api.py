@@ -4,16 +4,23 @@ pass the real ``promtool``."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import yaml
 from typer.testing import CliRunner
 
+from covenant.api.app import create_app
 from covenant.cli.main import app
-from tests.api.support import Shop
+from covenant.config import Settings, sqlite_url
+from covenant.services.store import open_store
+from covenant.services.tokens import create_token
+from tests.api.support import AT, EXPIRES, Shop
+from tests.rules_workspace import write_rules_workspace
 
 V1 = "/api/v1"
 
@@ -286,3 +293,63 @@ def test_the_promtool_tests_are_the_commands_files(shop: Shop, tmp_path: Path) -
         refused = shop.client.get(f"{V1}/rules/prometheus/tests", viewer, params={"file": bad})
         assert refused.status_code == 422, (bad, refused.text)
         assert refused.json()["message"].startswith("query.file: "), refused.text
+
+
+def test_the_rules_of_many_slos_are_sent_in_pieces_as_the_command_writes_them(
+    tmp_path: Path,
+) -> None:
+    """The answer is streamed (one objective's groups made and sent at a time, no length
+    known up front), and is the command's text byte for byte."""
+    workspace = write_rules_workspace(tmp_path / "ws", 30, files=3)
+    settings = Settings(workspace=workspace, database_url=sqlite_url(workspace))
+    engine = open_store(settings.database_url)
+    viewer = create_token(
+        engine, role="viewer", customer=None, expires_at=EXPIRES, at=AT, customers=()
+    ).text
+    engine.dispose()
+    messages = asyncio.run(
+        _asgi_get(create_app(settings, clock=lambda: AT), "/api/v1/rules/prometheus", viewer)
+    )
+    start, *bodies = messages
+    assert start["type"] == "http.response.start"
+    assert start["status"] == 200
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    assert "content-length" not in headers
+    assert headers["content-type"] == "application/yaml; charset=utf-8"
+    assert len(bodies) > 2 * 24  # the header, "groups:", two groups of each of 24 SLOs
+    text = b"".join(m["body"] for m in bodies).decode()
+    assert text == _cli("rules", "prometheus", "-w", str(workspace))
+
+
+async def _asgi_get(asgi: Any, path: str, token: str) -> list[dict[str, Any]]:
+    """Every message the app sends for a GET (httpx would join the body's pieces)."""
+    sent: list[dict[str, Any]] = []
+    asked = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # the client stays until the answer ends
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"test"), (b"authorization", f"Bearer {token}".encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+    }
+    await asgi(scope, receive, send)
+    return sent

@@ -23,7 +23,8 @@ import yaml
 from covenant.core.model import CalendarUnit, CalendarWindow, Objective
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.core.windows import calendar_period
-from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import RuleTarget, rule_groups
 from covenant.render.prom_windows import LENGTH, period_of
 from covenant.render.prom_zones import HORIZON, corrections, transitions
 from tests.render.test_prom_rules import COUNTS

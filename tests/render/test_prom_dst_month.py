@@ -37,7 +37,8 @@ from covenant.core.replay import replay_alerts
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.render import prom_tests
-from covenant.render.prom_rules import GOOD, TOTAL, RuleTarget, rule_groups, rules_yaml
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import GOOD, TOTAL, RuleTarget, rule_groups
 from covenant.render.prom_tests import AlertCheck, TargetTest, WindowCheck
 from covenant.render.prom_windows import LENGTH, OFFSET
 from tests.render.test_prom_dst import MINUTE, _local_end, _local_start, _objective, _sample

@@ -33,14 +33,8 @@ import yaml
 
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.render import prom_tests
-from covenant.render.prom_rules import (
-    GOOD,
-    PERIOD_LABEL,
-    TOTAL,
-    RuleTarget,
-    rule_groups,
-    rules_yaml,
-)
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import GOOD, PERIOD_LABEL, TOTAL, RuleTarget, rule_groups
 from covenant.render.prom_tests import TargetTest
 from tests.render.test_prom_dst import MINUTE, _local_end, _local_start, _objective, _sample
 from tests.render.test_prom_rules import COUNTS

@@ -14,7 +14,8 @@ import yaml
 from covenant.core.model import CalendarUnit, CalendarWindow, Objective, RollingWindow
 from covenant.core.promql import PrometheusSource, SeriesQueries
 from covenant.definitions.workspace import analyse_text, load_workspace
-from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import RuleTarget, rule_groups
 from covenant.render.prom_windows import period_of, range_of, tier_bounds
 from covenant.services.prom_rules import plan_rules
 

@@ -16,7 +16,8 @@ import subprocess
 from pathlib import Path
 
 from covenant.core.promql import SeriesQueries, raw_selector, without_comments
-from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import RuleTarget, rule_groups
 from tests.render.test_prom_rules import COUNTS, _objective
 
 TOTAL = 'sum(increase(http_requests_total{job="api"}[{{.window}}]))'

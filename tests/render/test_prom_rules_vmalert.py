@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from covenant.core.model import CalendarWindow
-from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import RuleTarget, rule_groups
 from covenant.services.importing import plan_import, write_import
 from covenant.services.prom_rules import prometheus_rules
 from tests.definitions.test_import_conformance import TOOLS, corpus_files

@@ -20,7 +20,8 @@ from pathlib import Path
 import yaml
 
 from covenant.core.model import CalendarUnit, CalendarWindow
-from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import RuleTarget, rule_groups
 from tests.render.test_prom_dst import _objective
 from tests.render.test_prom_rules import COUNTS
 

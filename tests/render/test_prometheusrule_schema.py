@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from covenant.definitions.workspace import load_workspace
-from covenant.render.prom_rules import rule_groups, rules_yaml
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import rule_groups
 from covenant.services.prom_rules import plan_rules
 from tests.availability import unavailable
 

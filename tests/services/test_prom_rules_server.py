@@ -33,7 +33,8 @@ from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
 from covenant.render.grafana import dashboards
 from covenant.render.prom_levels import rule_levels
-from covenant.render.prom_rules import RuleTarget, dump_yaml, no_data_expr, rule_groups
+from covenant.render.prom_rule_file import dump_yaml
+from covenant.render.prom_rules import RuleTarget, no_data_expr, rule_groups
 from covenant.render.prom_windows import alert_windows, prom_duration
 from covenant.services.prom_rules import plan_rules
 from covenant.services.prom_tests import with_silence

@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 
 from covenant.definitions.workspace import load_workspace
-from covenant.render.prom_rules import dump_yaml, rule_groups
+from covenant.render.prom_rule_file import dump_yaml
+from covenant.render.prom_rules import rule_groups
 from covenant.services.prom_rules import plan_rules
 from tests.promserver import Server
 

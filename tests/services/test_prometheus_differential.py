@@ -43,7 +43,8 @@ from typer.testing import CliRunner
 
 from covenant.cli.main import app
 from covenant.definitions.workspace import load_workspace
-from covenant.render.prom_rules import dump_yaml, rule_groups
+from covenant.render.prom_rule_file import dump_yaml
+from covenant.render.prom_rules import rule_groups
 from covenant.services.prom_rules import plan_rules
 from covenant.services.store import open_store
 from covenant.store.chunk_reads import read_matrix, series_rows

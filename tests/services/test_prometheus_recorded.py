@@ -29,7 +29,8 @@ import pytest
 
 from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
-from covenant.render.prom_rules import dump_yaml, rule_groups
+from covenant.render.prom_rule_file import dump_yaml
+from covenant.render.prom_rules import rule_groups
 from covenant.services import prometheus_recorded
 from covenant.services.evaluate import evaluate_objectives
 from covenant.services.evaluate_read import read_before_evaluating

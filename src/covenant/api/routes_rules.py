@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from covenant.api.deps import Ctx, allow
 from covenant.api.errors import RESPONSES
@@ -77,10 +77,10 @@ def prometheus_rules(
     server are in ``GET /rules/prometheus/plan``; none with rules is ``invalid-input``."""
     from covenant.services.prom_rules import (
         check_level,
-        level_text,
+        level_chunks,
         none_with_rules,
         operator_metadata,
-        rules_text,
+        rule_file_chunks,
     )
 
     operator = format is RuleFormat.PROMETHEUSRULE
@@ -91,11 +91,12 @@ def prometheus_rules(
         raise none_with_rules(
             plan, listed="GET /api/v1/rules/prometheus/plan lists each objective with the reason"
         )
-    if level is not None:
-        text = level_text(plan, level=level, flag="")[0]
+    if level is not None:  # a level past the last is refused here, before any byte is sent
+        chunks = level_chunks(plan, level=level, flag="")[0]
     else:
-        text = rules_text(plan, operator=operator, metadata=metadata)
-    return Response(text, media_type="application/yaml; charset=utf-8")
+        chunks = rule_file_chunks(plan, operator=operator, metadata=metadata)
+    # sent as made, one objective's groups at a time (5,000 SLOs' rules never in memory)
+    return StreamingResponse(chunks, media_type="application/yaml; charset=utf-8")
 
 
 @router.get("/rules/prometheus/plan", tags=["monitoring"])

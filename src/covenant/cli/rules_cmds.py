@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -76,16 +76,25 @@ def _refuse_others(out: Path | None, tests: Path | None, *, force: bool) -> None
     if tests is not None:
         paths += [tests_rules_path(tests), tests]
     refuse_others(
-        paths, ours=rule_file_ours, what=f"it does not start with {GENERATED!r}", force=force
+        paths,
+        ours=rule_file_ours,
+        what=f"it does not start with {GENERATED!r}",
+        force=force,
+        head=65536,
     )
 
 
-def _write(text: str, out: Path | None) -> None:
+def _write(chunks: Iterable[str], out: Path | None) -> None:
+    """Each piece as it is made: to standard output, or to ``out`` replaced whole once the
+    last is written (a failure halfway leaves the file that was there)."""
     if out is None or str(out) == "-":  # "-": standard output, as other tools read it
-        typer.echo(text, nl=False)
+        for chunk in chunks:
+            typer.echo(chunk, nl=False)
     else:
+        from covenant.services.generated_files import write_replacing
+
         with _writing(out):
-            out.write_text(text, encoding="utf-8")
+            write_replacing(out, chunks)
 
 
 @contextmanager
@@ -181,9 +190,10 @@ def prometheus_command(
     from covenant.errors import OptionValueError
     from covenant.services.prom_rules import (
         check_level,
-        level_text,
+        level_chunks,
         operator_metadata,
-        prometheus_rules,
+        rule_file_chunks,
+        workspace_plan,
     )
 
     operator = rule_format is RuleFormat.PROMETHEUSRULE
@@ -193,18 +203,18 @@ def prometheus_command(
     except OptionValueError as error:
         raise usage(error) from None
     try:
-        text, plan = prometheus_rules(
-            workspace, slos=slo or (), operator=operator, metadata=metadata
-        )
+        plan = workspace_plan(workspace, slos=slo or ())
         _report(plan)
         if level is not None:
             try:
-                text, note = level_text(plan, level=level)
+                chunks, note = level_chunks(plan, level=level)
             except OptionValueError as error:
                 raise usage(error) from None
             err_console.print(note, markup=False, highlight=False, soft_wrap=True)
+        else:
+            chunks = rule_file_chunks(plan, operator=operator, metadata=metadata)
         _refuse_others(out, tests, force=force)
-        _write(text, out)
+        _write(chunks, out)  # one objective's rules made and written at a time
         if out is not None and str(out) != "-":  # as --tests and dashboards say theirs
             err_console.print(f"wrote {out}", markup=False, highlight=False, soft_wrap=True)
         if tests is not None:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from covenant.core.model import AlertTier
+from covenant.render.prom_rule_file import dump_yaml
 from covenant.render.prom_rules import (
     GOOD,
     TOTAL,
     RuleTarget,
     alert_annotations,
     alert_labels,
-    dump_yaml,
     no_data_annotations,
 )
 from covenant.render.prom_windows import prom_duration

@@ -10,7 +10,9 @@ path of a command is checked before any is written, so a refusal writes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from covenant.errors import InputError
@@ -36,15 +38,23 @@ def dashboard_ours(text: str) -> bool:
 
 
 def refuse_others(
-    paths: Sequence[Path], *, ours: Callable[[str], bool], what: str, force: bool
+    paths: Sequence[Path],
+    *,
+    ours: Callable[[str], bool],
+    what: str,
+    force: bool,
+    head: int | None = None,
 ) -> None:
     """Raise :class:`InputError` naming the first of ``paths`` that exists and is not
-    Covenant's (``what`` says how Covenant marks its own), unless ``force``."""
+    Covenant's (``what`` says how Covenant marks its own), unless ``force``. ``head``: only
+    that many characters of each file are read (a rule file of 5,000 SLOs is hundreds of
+    megabytes; its first line says whose it is: ``ours`` is given the first ``head``
+    characters, or more when they are all blank)."""
     if force:
         return
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = _read(path, head)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             continue  # nothing there to lose (a folder is refused by the write itself)
         except OSError as exc:
@@ -58,3 +68,60 @@ def refuse_others(
                 "replace it, so nothing was written",
                 hint="give another path, or pass --force to replace it",
             )
+
+
+def _read(path: Path, head: int | None) -> str:
+    """The file's text, or its first ``head`` characters; all blank, the file is read on
+    ``head`` at a time until something else shows (then given after the blank start), or
+    the file ends (then given whole, blank)."""
+    with path.open(encoding="utf-8", errors="replace") as found:
+        if head is None:
+            return found.read()
+        text = found.read(head)
+        while not text.strip():
+            more = found.read(head)
+            if not more:
+                return text
+            text = text[:head] + more  # a blank start, then the next part: never two in memory
+    return text
+
+
+def write_replacing(path: Path, chunks: Iterable[str]) -> None:
+    """Write ``chunks`` to ``path`` as they come, replacing the file whole or not at all: they
+    go to a temporary file beside it (the real file's, when ``path`` is a symbolic link),
+    renamed over it once the last is written. A failure on the way (an error making a
+    chunk, a full disk) removes the temporary file and leaves the old one as it was. The
+    file keeps the old one's permissions (a new one gets those the umask gives). An OSError
+    names ``path``."""
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            os.fchmod(out.fileno(), mode)
+            os.fsync(out.fileno())
+        Path(temporary).replace(target)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # named by the path given, not the temporary file
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # read it by setting it, then set it back at once
+    os.umask(mask)
+    return mask

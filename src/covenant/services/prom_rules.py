@@ -7,7 +7,7 @@ in Prometheus, its query has no count form, its budgeting method or window has n
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +18,10 @@ from covenant.core.windows import window_bounds
 from covenant.definitions.alert_switches import alert_switches
 from covenant.definitions.workspace import Workspace, load_workspace
 from covenant.errors import CovenantError, InputError, NotFoundError, OptionValueError
-from covenant.render.prom_levels import rule_levels
-from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
-from covenant.render.prom_windows import seasonal_zones, unsupported
+from covenant.render.prom_levels import RuleLevels, level_groups
+from covenant.render.prom_rule_file import rules_chunks
+from covenant.render.prom_rules import RuleTarget, target_groups
+from covenant.render.prom_windows import LENGTH, seasonal_zones, unsupported
 from covenant.render.prom_zones import HORIZON, horizon_text
 
 
@@ -107,20 +108,41 @@ def prometheus_rules(
 ) -> tuple[str, RulePlan]:
     """The rule file text (or a ``PrometheusRule``, ``metadata`` its ``rules_yaml`` name,
     namespace and labels) and the plan it was written from."""
-    plan = plan_rules(load_workspace(workspace_path), slos=slos)
+    plan = workspace_plan(workspace_path, slos=slos)
     return rules_text(plan, operator=operator, metadata=metadata), plan
+
+
+def workspace_plan(workspace_path: Path, *, slos: Sequence[str] = ()) -> RulePlan:
+    """``plan_rules`` of the workspace in ``workspace_path``."""
+    return plan_rules(load_workspace(workspace_path), slos=slos)
+
+
+def _groups(plan: RulePlan) -> Iterator[dict[str, Any]]:
+    """``plan``'s rule groups, made one objective at a time as they are read."""
+    for target in plan.targets:
+        yield from target_groups(target)
 
 
 def rules_text(
     plan: RulePlan, *, operator: bool = False, metadata: Mapping[str, Any] | None = None
 ) -> str:
     """The rule file of ``plan``'s objectives (a ``PrometheusRule`` with ``operator``)."""
-    return rules_yaml(rule_groups(plan.targets), operator=operator, **(metadata or {}))
+    return "".join(rule_file_chunks(plan, operator=operator, metadata=metadata))
+
+
+def rule_file_chunks(
+    plan: RulePlan, *, operator: bool = False, metadata: Mapping[str, Any] | None = None
+) -> Iterator[str]:
+    """``rules_text`` in pieces, each group's made when the piece before it is taken: written
+    as they come, the rules of one objective are in memory at a time, not every objective's.
+    An objective whose rules cannot be made raises when its turn comes."""
+    zones = bool(seasonal_zones([t.objective for t in plan.targets]))  # the header says them
+    return rules_chunks(_groups(plan), zones=zones, operator=operator, **(metadata or {}))
 
 
 def level_count(plan: RulePlan) -> int:
     """How many dependency levels ``plan``'s recording rules have (``level_text``)."""
-    return len(rule_levels(rule_groups(plan.targets)))
+    return RuleLevels(_groups(plan)).count
 
 
 def check_level(
@@ -139,18 +161,25 @@ def check_level(
 
 
 def level_text(plan: RulePlan, *, level: int, flag: str = "--") -> tuple[str, str]:
+    """The rule file of ``plan``'s recording rules of dependency ``level`` and what to do with
+    it next (``level_chunks``, joined)."""
+    chunks, note = level_chunks(plan, level=level, flag=flag)
+    return "".join(chunks), note
+
+
+def level_chunks(plan: RulePlan, *, level: int, flag: str = "--") -> tuple[Iterator[str], str]:
     """The rule file of ``plan``'s recording rules of dependency ``level`` (1: those reading
-    the SLIs' metrics), for a back-fill one level at a time, and what to do with it next.
-    A level past the last is an OptionValueError naming ``{flag}level`` (``--level`` on the
-    command line, ``level`` in a query)."""
-    levels = rule_levels(rule_groups(plan.targets))
-    if not 1 <= level <= len(levels):
+    the SLIs' metrics), for a back-fill one level at a time, in pieces as
+    ``rule_file_chunks`` gives them, and what to do with it next. The levels are read first
+    (one pass over the groups, each made and let go): a level past the last is an
+    OptionValueError naming ``{flag}level`` (``--level`` on the command line, ``level`` in a
+    query) before any piece is made."""
+    levels = RuleLevels(_groups(plan))
+    if not 1 <= level <= levels.count:
         raise OptionValueError(
-            f"{flag}level {level}: the rules have {len(levels)} levels",
-            hint=f"give a level from 1 to {len(levels)}, one after the other",
+            f"{flag}level {level}: the rules have {levels.count} levels",
+            hint=f"give a level from 1 to {levels.count}, one after the other",
         )
-    groups = levels[level - 1]
-    count = sum(len(g["rules"]) for g in groups)
     reads = (
         "no other recording (the SLIs' metrics)"
         if level == 1
@@ -160,16 +189,17 @@ def level_text(plan: RulePlan, *, level: int, flag: str = "--") -> tuple[str, st
     )
     then = (
         f"then write level {level + 1} to the same path"
-        if level < len(levels)
+        if level < levels.count
         else "then write the whole rule file (without --level) to the same path"
     )
     note = (
-        f"level {level} of {len(levels)}: {count} recording rules reading {reads}; back-fill "
-        "them with promtool tsdb create-blocks-from rules (the rule file by the path Prometheus "
-        f"loads it from), load the blocks into Prometheus, {then} (docs/prometheus-rules.md, "
-        '"Back-filling history")'
+        f"level {level} of {levels.count}: {levels.size(level)} recording rules reading "
+        f"{reads}; back-fill them with promtool tsdb create-blocks-from rules (the rule file "
+        f"by the path Prometheus loads it from), load the blocks into Prometheus, {then} "
+        '(docs/prometheus-rules.md, "Back-filling history")'
     )
-    return rules_yaml(groups), note
+    groups = level_groups(_groups(plan), levels, level)
+    return rules_chunks(groups, zones=levels.records(LENGTH, level)), note
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

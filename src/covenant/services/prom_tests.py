@@ -16,7 +16,8 @@ from covenant.core.replay import after_pending, replay_alerts, window_counts
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError
-from covenant.render.prom_rules import RuleTarget, rule_groups, rules_yaml
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import RuleTarget, rule_groups
 from covenant.render.prom_tests import AlertCheck, TargetTest, WindowCheck, tests_yaml
 from covenant.services.prom_rules import RulePlan
 
