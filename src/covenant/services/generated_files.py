@@ -9,6 +9,7 @@ path of a command is checked before any is written, so a refusal writes nothing.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -82,7 +83,7 @@ def _read(path: Path, head: int | None) -> str:
             more = found.read(head)
             if not more:
                 return text
-            text = text[:head] + more  # a blank start, then the next part: never two in memory
+            text = text[:head] + more  # a blank start and the next part: two at most
     return text
 
 
@@ -91,11 +92,13 @@ def write_replacing(path: Path, chunks: Iterable[str]) -> None:
     go to a temporary file beside it (the real file's, when ``path`` is a symbolic link),
     renamed over it once the last is written. A failure on the way (an error making a
     chunk, a full disk) removes the temporary file and leaves the old one as it was. The
-    file keeps the old one's permissions (a new one gets those the umask gives). An OSError
-    names ``path``."""
+    file keeps the old one's permissions (a new one gets those the umask gives); a file made
+    read-only is not replaced (PermissionError). An OSError names ``path``."""
     target = Path(os.path.realpath(path))
     try:
         mode = target.stat().st_mode & 0o7777
+        if not os.access(target, os.W_OK):  # a file made read-only is not renamed over
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
     except OSError as exc:
