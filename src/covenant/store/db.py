@@ -111,6 +111,13 @@ def create_engine_for(url: str) -> Engine:
             f"cannot read the database URL {url!r}",
             hint="use sqlite:///path/to/covenant.db or postgresql+psycopg://user@host/db",
         ) from exc
+    if parsed.drivername in {"postgres", "postgres+psycopg"}:
+        fixed = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
+        raise StoreError(
+            f"cannot open {parsed.render_as_string(hide_password=True)}: 'postgres://' is not a "
+            "scheme SQLAlchemy knows",
+            hint=f"write the URL with postgresql+psycopg:// instead: {fixed}",
+        )
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -125,9 +132,15 @@ def create_engine_for(url: str) -> Engine:
     try:
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, ImportError) as exc:
+        backend = parsed.get_backend_name()
         raise StoreError(
             f"cannot open {parsed.render_as_string(hide_password=True)}: {exc}",
-            hint="for PostgreSQL install the extra: pip install 'covenant[postgres]'",
+            hint="for PostgreSQL install the extra: pip install 'covenant[postgres]' and write "
+            "postgresql+psycopg://user@host/db"
+            if backend == "postgresql"
+            else f"install the Python driver of {backend} that the URL names, or use "
+            "sqlite:///path/to/covenant.db or postgresql+psycopg://user@host/db (the "
+            "databases Covenant is tested on)",
         ) from exc
 
 
