@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
+from covenant.sources.csvdelimiter import refuse_other_delimiter
 from covenant.sources.eventblocks import (
     DICTIONARY_COLUMNS,
     EARLIEST,
@@ -134,6 +135,7 @@ def _csv_header(name: str, block: bytes) -> tuple[list[str], int]:
             f"{name}: the file is empty or its first line is blank",
             hint="start the file with a header line: timestamp,sli,status",
         )
+    refuse_other_delimiter(name, names)
     seen: set[str] = set()
     for column in names:
         folded = column.strip().lower()

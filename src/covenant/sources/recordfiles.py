@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
+from covenant.sources.csvdelimiter import refuse_other_delimiter
 from covenant.sources.eventblocks import record_straddles, text_blocks
 from covenant.sources.eventcsv import csv_cut
 from covenant.sources.eventfiles import InvalidRow, csv_records, find_records, missing_file
@@ -158,6 +159,7 @@ def _parse_csv(path: Path, body: bytes, names: list[str] | None) -> tuple[pa.Tab
                 f"{path.name}:1: cannot read the CSV header ({exc})",
                 hint="the first line must be the column names, separated by commas",
             ) from None
+        refuse_other_delimiter(path.name, header)
     else:
         header = names
     bad_texts: list[str] = []

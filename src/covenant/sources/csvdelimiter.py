@@ -1,0 +1,33 @@
+"""A CSV header whose columns are separated by something else than commas.
+
+A spreadsheet saved as "CSV" in a locale whose decimal mark is the comma separates its columns
+by ';' (and a "text" export by tabs): the whole header is then read as one column, and the
+error about a missing column would show the semicolons without saying what they mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from covenant.errors import IngestError
+
+__all__ = ["refuse_other_delimiter"]
+
+_OTHERS = {";": "';'", "\t": "tabs", "|": "'|'"}
+
+
+def refuse_other_delimiter(name: str, header: Sequence[str]) -> None:
+    """Raise ``IngestError`` when ``header`` (the file ``name``'s column names, split at
+    commas) is one column that another delimiter splits into several names."""
+    if len(header) != 1:
+        return
+    (only,) = header
+    for delimiter, said in _OTHERS.items():
+        parts = [part.strip() for part in only.split(delimiter)]
+        if len(parts) > 1 and all(parts):
+            raise IngestError(
+                f"{name}:1: the header is one column, {only!r}: its {len(parts)} columns are "
+                f"separated by {said}, and a CSV file's by commas",
+                hint=f"save the file as comma-separated CSV ({','.join(parts)}): in a "
+                "spreadsheet choose CSV with the comma as field delimiter",
+            )
