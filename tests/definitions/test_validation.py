@@ -732,3 +732,11 @@ def test_a_flag_that_is_no_yaml_boolean_is_an_error_not_a_half_read_true(
     assert [(p.code, p.field) for p in errors(problems)] == [
         ("invalid-type", "spec.alertWhenNoData")
     ]
+
+
+@pytest.mark.parametrize(("kind", "meant"), [("Slo", "SLO"), ("sli", "SLI"), ("slo", "SLO")])
+def test_unknown_kind_in_the_wrong_case_suggests_the_kind(kind: str, meant: str) -> None:
+    # difflib alone finds nothing for three letters of which two differ in case
+    _, problems = load_text(f"apiVersion: openslo/v1\nkind: {kind}\nmetadata: {{name: a}}\n")
+    (problem,) = problems
+    assert (problem.code, problem.fix) == ("unknown-kind", f"did you mean {meant!r}?")

@@ -52,6 +52,9 @@ def conflict(doc: SourceDocument, path: PathKey, first: str, second: str) -> Pro
 
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    same_letters = [choice for choice in choices if choice.casefold() == word.casefold()]
+    if same_letters:  # `Slo` for `SLO`: too short for difflib, whose ratio counts case
+        return same_letters[0]
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return close[0] if close else ""
 
