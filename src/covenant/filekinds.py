@@ -22,7 +22,16 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
-__all__ = ["EVENT_TEXT", "NotText", "not_parquet", "not_text", "text_kind", "utf16"]
+__all__ = [
+    "EVENT_TEXT",
+    "NotText",
+    "not_parquet",
+    "not_text",
+    "stem",
+    "text_kind",
+    "utf16",
+    "wide_text",
+]
 
 EVENT_TEXT = "CSV or JSON Lines"  # what the events reader takes as text (plain or .gz)
 
@@ -223,6 +232,26 @@ def utf16(head: bytes) -> str | None:
     for codec, high in (("UTF-16LE", 1), ("UTF-16BE", 0)):
         if units[high::2].count(0) * 2 >= len(units) // 2 > 0 and text_kind(_as_utf8(units, codec)):
             return codec
+    return None
+
+
+def wide_text(head: bytes) -> str | None:
+    """The name iconv gives the UTF-16 or UTF-32 that ``head`` is written in (``UTF-32`` or
+    ``UTF-16`` after a byte-order mark, else ``UTF-32LE``, ``UTF-16BE`` …), or None when it is
+    neither: random bytes with a NUL among them are no text in any encoding."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    codec = utf16(head)
+    if codec is not None:
+        return codec
+    units = head[: len(head) // 4 * 4]
+    for wide in ("UTF-32LE", "UTF-32BE"):
+        try:  # strict: a unit above U+10FFFF (most four bytes that are not text) fails
+            decoded = units.decode(wide.lower())
+        except UnicodeDecodeError:
+            continue
+        if decoded and text_kind(decoded.encode()):
+            return wide
     return None
 
 

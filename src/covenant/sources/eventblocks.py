@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from covenant.errors import IngestError
-from covenant.filekinds import EVENT_TEXT, not_text
+from covenant.filekinds import EVENT_TEXT, not_text, stem, wide_text
 
 LineMap = Callable[[npt.NDArray[np.int64]], list[str]]
 WrittenRows = Callable[[npt.NDArray[np.int64]], list[dict[str, str] | None]]
@@ -78,10 +78,13 @@ class SourceTable:
     written: WrittenRows | None = field(default=None, repr=False)
 
 
-def _check_encoding(name: str, head: bytes, *, gz: bool) -> bytes:
-    """Refuse a binary file (gzip without .gz, a workbook), UTF-16/32 text and a hole of NUL
-    bytes up front; drop a UTF-8 byte-order mark."""
-    kind = not_text(head, name=name, text=EVENT_TEXT, tabular=True, gzip_ok=True, parquet_ok=True)
+def check_text_head(
+    name: str, head: bytes, *, gz: bool, text: str = EVENT_TEXT, parquet_ok: bool = True
+) -> bytes:
+    """Refuse a binary file (gzip without .gz, a workbook, bytes with a NUL among them),
+    UTF-16/32 text and a hole of NUL bytes up front; drop a UTF-8 byte-order mark. ``text``
+    names what the reader takes ("CSV or JSON Lines")."""
+    kind = not_text(head, name=name, text=text, tabular=True, gzip_ok=True, parquet_ok=parquet_ok)
     if kind is not None:
         raise IngestError(kind.sentence(name, instead="text"), hint=kind.fix)
     nul = -1 if head.startswith((b"\xff\xfe", b"\xfe\xff")) else head.find(b"\x00", 0, 4096)
@@ -92,15 +95,33 @@ def _check_encoding(name: str, head: bytes, *, gz: bool) -> bytes:
             hint=_remade(name, line, gz=gz),
         )
     if nul >= 0 or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = wide_text(head[:4096])
+        if codec is None:
+            line = head.count(b"\n", 0, nul) + 1
+            raise IngestError(
+                f"{name}:{line}: byte offset {nul} is a NUL byte (0x00), which no UTF-8 text "
+                "holds: the file is binary data, not text",
+                hint=f"give the rows as {text} in UTF-8 (export them again from their source)",
+            )
         raise IngestError(
-            f"{name}: the file is UTF-16 (or another encoding with NUL bytes), not UTF-8",
-            hint="save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 in.csv > out.csv)",
+            f"{name}: the file is {codec} text, not UTF-8",
+            hint=f"save it as UTF-8 (e.g. {_convert(name, codec, gz=gz)})",
         )
     return head[3:] if head.startswith(b"\xef\xbb\xbf") else head
 
 
+def _convert(name: str, codec: str, *, gz: bool) -> str:
+    """The command that writes the file ``name`` (in ``codec``) out as UTF-8 beside it."""
+    plain = name[:-3] if gz and name.lower().endswith(".gz") else name
+    suffix = plain.rsplit(".", 1)[1] if "." in plain.lstrip(".") else "csv"
+    target = shlex.quote(f"{stem(name)}-utf8.{suffix}")
+    if gz:
+        return f"gzip -dc {shlex.quote(name)} | iconv -f {codec} -t UTF-8 > {target}"
+    return f"iconv -f {codec} -t UTF-8 {shlex.quote(name)} > {target}"
+
+
 def _event_head(name: str, head: bytes, gz: bool) -> bytes:
-    return _check_encoding(name, head, gz=gz)
+    return check_text_head(name, head, gz=gz)
 
 
 _HOLE = bytes(16)  # NUL bytes in a row, which no text holds (UTF-16 and UTF-32 hold 3 at most)

@@ -20,7 +20,7 @@ import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
 from covenant.sources.csvdelimiter import refuse_other_delimiter
-from covenant.sources.eventblocks import record_straddles, text_blocks
+from covenant.sources.eventblocks import check_text_head, record_straddles, text_blocks
 from covenant.sources.eventcsv import csv_cut
 from covenant.sources.eventfiles import InvalidRow, csv_records, find_records, missing_file
 from covenant.sources.eventrows import MAX_PROBLEMS
@@ -102,9 +102,10 @@ def read_record_source(path: Path) -> RecordSource:
 
 
 def _record_head(name: str, head: bytes, gz: bool) -> bytes:
-    """A record file's first bytes without a byte-order mark (what is not text is found when
-    it is decoded: ``recordrows.not_utf8``)."""
-    return head.removeprefix(b"\xef\xbb\xbf")
+    """A record file's first bytes without a byte-order mark; a binary file, UTF-16/32 text
+    (whose NUL bytes are ASCII: it would be read as text) and NUL bytes are refused here, and
+    other bytes that are not UTF-8 when they are decoded (``recordrows.not_utf8``)."""
+    return check_text_head(name, head, gz=gz, text="CSV or JSON", parquet_ok=False)
 
 
 # --- CSV -------------------------------------------------------------------------------------
