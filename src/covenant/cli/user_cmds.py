@@ -46,6 +46,13 @@ def _password(from_stdin: bool) -> str:
                 "--password-stdin read no password", hint="pipe the password in on one line"
             )
         return text
+    if not sys.stdin.isatty():  # getpass would warn, echo or read nothing, then abort
+        raise InputError(
+            "cannot ask for the password: standard input is not a terminal",
+            hint="give it on standard input with --password-stdin (printf '%s\\n' "
+            '"$PASSWORD" | covenant user create NAME --role ROLE --password-stdin), or run the '
+            "command in a terminal",
+        )
     entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     return entered
 
