@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.json as pa_json
 
+from covenant.errors import IngestError
 from covenant.sources.eventblocks import (
     EVENT_COLUMNS,
     MAX_INVALID,
@@ -131,11 +132,11 @@ def jsonl_batches(path: Path, gz: bool, block_bytes: int) -> Iterator[SourceTabl
                 done=done,
             )
             yielded = True
-    if not yielded:
-        yield SourceTable(
-            path=path,
-            table=pa.table({"timestamp": pa.array([], pa.string())}),
-            locate=line_locator(name, np.zeros(0, dtype=np.int64)),
+    if not yielded:  # not one line with anything on it: no columns to check, no events
+        raise IngestError(
+            f"{name}: the file holds no events (it is empty or holds only blank lines)",
+            hint='write one JSON object per line ({"timestamp": "2026-10-01T00:00:00Z", '
+            '"sli": "checkout-availability", "status": 200}), or leave the file out',
         )
 
 
