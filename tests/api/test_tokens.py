@@ -174,3 +174,31 @@ def test_token_ids_never_start_with_a_dash() -> None:
     assert len(set(ids)) == 3000
     assert not [i for i in ids if i.startswith("-")]
     assert {i[0] for i in ids} & {"_"}, "the draw still uses the whole URL-safe alphabet"
+
+
+@pytest.mark.parametrize(
+    ("body", "said", "cli_said"),
+    [
+        ({"role": "admn"}, "give the role field admin", "give --role admin"),
+        ({"role": "customer"}, "give the customer field NAME", "give --customer NAME"),
+        (
+            {"role": "viewer", "customer": "globex"},
+            "leave out the customer field, or give the role field customer",
+            "leave out --customer, or give --role customer",
+        ),
+    ],
+)
+def test_a_refused_token_names_the_request_fields_over_http_and_the_options_in_the_cli(
+    shop: Shop, body: dict[str, str], said: str, cli_said: str
+) -> None:
+    answer = shop.client.request("POST", f"{V1}/tokens", shop.tokens["admin"], json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["code"] == "invalid-input"
+    assert said in answer.json()["hint"]
+    assert "--" not in answer.json()["message"] + answer.json()["hint"]
+    args = ["token", "create", "-w", str(shop.workspace), "--role", body["role"]]
+    if "customer" in body:
+        args += ["--customer", body["customer"]]
+    printed = CliRunner().invoke(app, args)
+    assert printed.exit_code != 0
+    assert cli_said in printed.output

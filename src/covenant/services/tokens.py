@@ -101,19 +101,22 @@ def create_token(
     try:
         kind = Role(role)
     except ValueError:
-        raise InputError(
-            f"role {role!r} is not one of {', '.join(r.value for r in Role)}",
-            hint="give --role admin, editor, viewer or customer",
+        raise InputError.naming(
+            "role {given!r} is not one of {known}",
+            hint="give {token_role} admin, editor, viewer or customer",
+            given=role,
+            known=", ".join(r.value for r in Role),
         ) from None
     if kind is Role.CUSTOMER and not customer:
-        raise InputError(
+        raise InputError.naming(
             "a customer token needs the customer it is for",
-            hint="give --customer NAME (a Customer of the workspace)",
+            hint="give {token_customer} NAME (a Customer of the workspace)",
         )
     if kind is not Role.CUSTOMER and customer:
-        raise InputError(
-            f"only a customer token is bound to a customer; role {kind.value} sees every one",
-            hint="leave out --customer, or give --role customer",
+        raise InputError.naming(
+            "only a customer token is bound to a customer; role {role} sees every one",
+            hint="leave out {token_customer}, or give {token_role} customer",
+            role=kind.value,
         )
     if customer is not None and customer not in customers:
         known = ", ".join(sorted(customers)) or "none"
