@@ -122,6 +122,12 @@ def _normalise_columns(path: Path, names: Sequence[str]) -> list[str]:
     return columns
 
 
+_HEADER_FIRST = (
+    "start the file with a header line of the export's column names, e.g. "
+    "id,customer,priority,created (docs/records.md)"
+)
+
+
 def _csv_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSource]:
     names: list[str] | None = None  # the header as the parser read it from the first block
     columns: tuple[str, ...] = ()
@@ -142,10 +148,7 @@ def _csv_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSo
         yield batch
         del batch
     if names is None:  # no text at all
-        raise IngestError(
-            f"{path.name}: cannot parse the file as CSV: Empty CSV file",
-            hint="check that it is valid CSV (UTF-8) with a header of column names",
-        )
+        raise IngestError(f"{path.name}: the file is empty", hint=_HEADER_FIRST)
 
 
 def _parse_csv(path: Path, body: bytes, names: list[str] | None) -> tuple[pa.Table, list[str]]:
@@ -160,6 +163,10 @@ def _parse_csv(path: Path, body: bytes, names: list[str] | None) -> tuple[pa.Tab
                 f"{path.name}:1: cannot read the CSV header ({exc})",
                 hint="the first line must be the column names, separated by commas",
             ) from None
+        if not [name for name in header if name.strip()]:
+            raise IngestError(
+                f"{path.name}: the file is empty or its first line is blank", hint=_HEADER_FIRST
+            )
         refuse_other_delimiter(path.name, header)
     else:
         header = names
