@@ -92,6 +92,29 @@ def test_wrong_method_and_bad_body(shop: Shop) -> None:
     assert (role.status_code, role.json()["code"]) == (400, "invalid-input")
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("{not json", "line 1, column 2"),
+        ('{\n  "role": "viewer",\n  "label": x\n}', "line 3, column 12"),
+        ('{"role": "viewer"', "line 1, column 18"),
+    ],
+)
+def test_a_body_that_is_not_json_is_said_at_its_line_and_column(
+    shop: Shop, text: str, where: str
+) -> None:
+    bad = shop.client.request(
+        "POST",
+        f"{V1}/tokens",
+        shop.tokens["admin"],
+        content=text.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid-input")
+    assert bad.json()["message"].startswith(f"the request body is not valid JSON at {where}: ")
+    assert "Content-Type: application/json" in bad.json()["hint"]
+
+
 def test_the_openapi_document_documents_every_route(shop: Shop) -> None:
     document = shop.client.get(f"{V1}/openapi.json").json()
     assert document["openapi"].startswith("3.")

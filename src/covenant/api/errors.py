@@ -152,10 +152,12 @@ async def _covenant(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc)
 
 
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid":
+        return await _not_json(request, first)
     where = _field(first.get("loc", ()))
     message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
     if len(errors) > 1:
@@ -165,6 +167,28 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
             InputError.code,
             message,
             "fix the named parameter or field; GET /api/v1/openapi.json describes every route",
+        ),
+        status_code=422,
+    )
+
+
+async def _not_json(request: Request, error: Any) -> JSONResponse:
+    """A body that is not JSON, said at its line and column (FastAPI says "body.7: JSON decode
+    error", the 7 a character offset)."""
+    loc = error.get("loc", ())
+    offset = loc[-1] if loc and isinstance(loc[-1], int) else None
+    reason = str((error.get("ctx") or {}).get("error", "")) or "not JSON"
+    where = ""
+    if offset is not None:
+        before = (await request.body())[:offset].decode("utf-8", "replace")
+        line = before.count("\n") + 1
+        where = f" at line {line}, column {len(before) - (before.rfind(chr(10)) + 1) + 1}"
+    return JSONResponse(
+        body(
+            InputError.code,
+            f"the request body is not valid JSON{where}: {reason}",
+            "send the JSON object the route's schema describes (GET /api/v1/openapi.json), "
+            "with Content-Type: application/json",
         ),
         status_code=422,
     )
