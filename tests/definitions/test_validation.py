@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from covenant.core.model import CalendarUnit, CalendarWindow, NoDataPolicy, RollingWindow
+from covenant.services.workspace import validate_paths
 from tests.definitions.helpers import codes, errors, load_text
 
 SLI = """\
@@ -342,6 +344,25 @@ def test_duplicate_names_point_at_both_places() -> None:
     assert problem.code == "duplicate-name"
     assert problem.where == "ws.yaml:20"
     assert "ws.yaml:4" in problem.message
+
+
+def test_a_duplicate_across_two_workspaces_names_the_one_to_give(tmp_path: Path) -> None:
+    """A folder given above two workspaces (the demo's: shop/ with its store, proposals/ beside
+    it) finds each definition twice; the fix names the folder that holds its own store."""
+    service = "apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: web\nspec: {}\n"
+    (tmp_path / "shop" / ".covenant").mkdir(parents=True)
+    (tmp_path / "shop" / "services.yaml").write_text(service)
+    (tmp_path / "zproposals").mkdir()
+    (tmp_path / "zproposals" / "copy.yaml").write_text(service)
+    (tmp_path / "shop" / "again.yaml").write_text(service)
+    found = [p for p in validate_paths([tmp_path]) if p.code == "duplicate-name"]
+    shop = str(tmp_path / "shop")
+    fixes = {Path(p.where.rsplit(":", 1)[0]).name: p.fix for p in found}
+    assert fixes == {
+        "copy.yaml": "rename one of them, or delete the copy; or, if the two files are of "
+        f"different workspaces, give -w the one you mean ({shop} holds its own .covenant/)",
+        "services.yaml": "rename one of them, or delete the copy",
+    }
 
 
 def test_missing_service_is_a_warning() -> None:

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from covenant.config import STATE_DIR
 from covenant.core.model import AlertTier
 from covenant.definitions.alerting import tier_from_condition
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean
@@ -96,6 +98,7 @@ def duplicate_problems(parsed: Sequence[Parsed]) -> list[Problem]:
                 fix = "give them different names (and each reference its own), or keep one"
             elif warning:
                 message += "; the first one is used"
+            fix += _two_workspaces(item.source.file, other.file)
             problems.append(
                 at(
                     item.source,
@@ -108,6 +111,29 @@ def duplicate_problems(parsed: Sequence[Parsed]) -> list[Problem]:
             )
         first.setdefault(key, item)
     return problems
+
+
+def _two_workspaces(file: str, other: str) -> str:
+    """The fix's tail when the two files are of different workspaces (a folder given above
+    them both, such as the demo's, whose ``shop/`` holds its own store): name the one to give
+    ``-w``; empty when both are of one workspace."""
+    mine, theirs = _own_workspace(file), _own_workspace(other)
+    if mine == theirs:
+        return ""
+    folder = mine if mine is not None else theirs
+    return (
+        f"; or, if the two files are of different workspaces, give -w the one you mean "
+        f"({folder} holds its own {STATE_DIR}/)"
+    )
+
+
+def _own_workspace(file: str) -> Path | None:
+    """The nearest folder above ``file``, as it is written, that holds a workspace's state
+    folder (``.covenant/``)."""
+    for folder in Path(file).parents:
+        if (folder / STATE_DIR).is_dir():
+            return folder
+    return None
 
 
 def _spec(item: Parsed) -> object:
