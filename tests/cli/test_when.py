@@ -54,6 +54,10 @@ def test_leap_day_minus_a_year_is_the_28th() -> None:
         ("-60000y", "1971 to 8999"),
         ("-9000y", "1971 to 8999"),
         ("0001-01-01T00:00:00Z", "1971 to 8999"),
+        ("2026-11-31T00:00:00Z", "November 2026 has days 01 to 30, not 31"),
+        ("2026-02-29T12:00:00Z", "February 2026 has days 01 to 28, not 29"),
+        ("2026-13-01T00:00:00Z", "a month is 01 to 12, not 13"),
+        ("2026-04-00T00:00:00Z", "April 2026 has days 01 to 30, not 00"),
     ],
 )
 def test_bad_instants_say_what_is_accepted(text: str, message: str) -> None:

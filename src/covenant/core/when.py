@@ -98,7 +98,7 @@ def parse_instant(value: str | None, *, reference: datetime, option: str = "--at
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise bad("is not an instant") from None
+            raise bad("is not an instant", _calendar_slip(text)) from None
         if moment.tzinfo is None:
             if "T" in text or " " in text:
                 raise bad("has no UTC offset", f"add Z or +HH:MM, e.g. {text}Z")
@@ -158,3 +158,21 @@ def parse_period(
             hint=f"give a period in that range; write {PERIOD_FORMS}",
         )
     return f"{year:04d}-Q{month0 // 3 + 1}" if quarter else f"{year:04d}-{month0 + 1:02d}"
+
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _calendar_slip(text: str) -> str:
+    """The fix for a date the calendar does not have (2026-11-31, 2026-02-29, month 13), or ""."""
+    match = _DATE.match(text)
+    if match is None:
+        return ""
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"a month is 01 to 12, not {month:02d}"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        name = calendar.month_name[month]
+        return f"{name} {year} has days 01 to {last}, not {day:02d}"
+    return ""
