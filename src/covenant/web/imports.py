@@ -147,6 +147,14 @@ def _page(
     )
 
 
+async def _sent(request: Request, session: Any) -> tuple[MultipartForm, dict[str, str]]:
+    """The form sent (its CSRF token checked) and its values as typed, to show again beside
+    an error that comes before ``_values`` reads them."""
+    sent = await multipart_form(request)
+    check_csrf(request, {"csrf": sent.get("csrf")}, session.csrf)
+    return sent, dict(EMPTY) | {k: sent.get(k, v) for k, v in EMPTY.items()}
+
+
 @router.get("/import")
 def import_form(request: Request) -> Response:
     """The form; ``?written=a.yaml,b.yaml``: the note of a write just done (only the files
@@ -162,10 +170,8 @@ def import_form(request: Request) -> Response:
 async def import_preview(request: Request) -> Response:
     """What the file becomes, as ``POST /api/v1/imports/{tool}`` answers it; nothing written."""
     session = staff(request)
-    sent = await multipart_form(request)
-    check_csrf(request, {"csrf": sent.get("csrf")}, session.csrf)
+    sent, values = await _sent(request, session)
     ctx = backend(request)
-    values = dict(EMPTY) | {k: sent.get(k, v) for k, v in EMPTY.items()}
     try:
         values = _values(sent)
         report = await run_in_threadpool(
@@ -184,10 +190,8 @@ async def import_write(request: Request) -> Response:
     audit entry; then back to the form (303) naming them. A file with problems writes
     nothing: the report again (400)."""
     session = writer(request)
-    sent = await multipart_form(request)
-    check_csrf(request, {"csrf": sent.get("csrf")}, session.csrf)
+    sent, values = await _sent(request, session)
     ctx = backend(request)
-    values = dict(EMPTY) | {k: sent.get(k, v) for k, v in EMPTY.items()}
     try:
         values = _values(sent)
         report = await run_in_threadpool(

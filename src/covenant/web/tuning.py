@@ -53,6 +53,12 @@ def _instant(request: Request, name: str, now: datetime) -> datetime | None:
     return None if given is None else parse_instant(given, reference=now, option=name)
 
 
+def _history(request: Request, now: datetime) -> tuple[datetime, int, int]:
+    """A suggestion's ``at`` (default now), ``windows`` and ``hold``, as the API's defaults."""
+    at = _instant(request, "at", now) or now
+    return at, _count(request, "windows", 12, high=120), _count(request, "hold", 10, high=120)
+
+
 @router.get("/backtests/alerts/{slo}")
 def alert_backtest_page(request: Request, slo: str) -> Response:
     """When each alert tier of ``slo`` would have fired over ``[from, to]``."""
@@ -100,10 +106,7 @@ def slo_suggestions_page(request: Request, slo: str) -> Response:
 
     session = staff(request)
     ctx = backend(request)
-    now = ctx.clock()
-    at = _instant(request, "at", now) or now
-    windows = _count(request, "windows", 12, high=120)
-    hold = _count(request, "hold", 10, high=120)
+    at, windows, hold = _history(request, ctx.clock())
     found = suggest_slo(
         ctx.engine(), workspace=ctx.workspace(), slo=slo, at=at, windows=windows, hold=hold
     )
@@ -128,10 +131,7 @@ def backing_suggestions_page(request: Request, agreement: str) -> Response:
 
     session = staff(request)
     ctx = backend(request)
-    now = ctx.clock()
-    at = _instant(request, "at", now) or now
-    windows = _count(request, "windows", 12, high=120)
-    hold = _count(request, "hold", 10, high=120)
+    at, windows, hold = _history(request, ctx.clock())
     version_text = _text(request, "version", 6)
     version = None
     if version_text is not None:
