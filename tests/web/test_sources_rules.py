@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from covenant.cli.main import app
 from tests.api.support import Shop, make_shop
 from tests.web.pages import Browser
-from tests.web.served import add_users
+from tests.web.served import USERS, add_users
 
 V1 = "/api/v1"
 
@@ -84,7 +84,7 @@ def test_the_page_offers_the_definitions_as_the_export_command_writes_them(shop:
 
 def test_the_page_shows_the_schema_revision_the_db_command_prints(shop: Shop) -> None:
     browser = Browser(shop.client.app)
-    browser.sign_in("vic")
+    browser.sign_in("ada")
     page = browser.get("/ui/sources")
     printed = CliRunner().invoke(
         app, ["db", "current", "--format", "json", "-w", str(shop.workspace)]
@@ -101,3 +101,15 @@ def test_the_page_shows_the_schema_revision_the_db_command_prints(shop: Shop) ->
     assert f"Schema revision {', '.join(report['to'])}" in store
     assert f"This version's newest {', '.join(report['head'])} — up to date" in store
     assert report["to"] == report["head"]
+
+
+@pytest.mark.parametrize("user", ["eve", "vic"])
+def test_the_store_is_shown_to_admins_only_as_get_db_answers_it(shop: Shop, user: str) -> None:
+    """``GET /api/v1/db`` is for admins: an editor's or a viewer's page names no store."""
+    assert shop.client.get(f"{V1}/db", shop.tokens[USERS[user][0]]).status_code == 403
+    browser = Browser(shop.client.app)
+    browser.sign_in(user)
+    page = browser.get("/ui/sources")
+    assert page.status_code == 200, page.text
+    assert 'id="store"' not in page.text
+    assert shop.settings.database_url.split("://", 1)[0] + "://" not in page.text

@@ -2,8 +2,8 @@
 how far its series were read and why a read failed — and this process's worker, as
 ``/api/v1/data-sources`` and ``/api/v1/worker`` answer — and what Prometheus and Grafana are
 given: the generated rules and dashboards to download, the objectives left out with why — and
-the definitions as OpenSLO YAML to download, and the store's schema revision as `covenant db
-current` prints it (docs/ui.md)."""
+the definitions as OpenSLO YAML to download, and (admins) the store's schema revision as
+`covenant db current` prints it (docs/ui.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Literal
 from fastapi import Request
 from fastapi.responses import Response
 
-from covenant.core.access import WRITERS
+from covenant.core.access import ADMINS, WRITERS
 from covenant.errors import NotFoundError
 from covenant.web.core import backend, page, staff
 from covenant.web.routes import pages_router
@@ -43,7 +43,12 @@ def sources(request: Request) -> Response:
         rules=[t.objective.key for t in plan.targets],
         notes=rule_notes(plan, at=ctx.clock()),
         boards=grafana_dashboards(plan),
-        schema=database_current(ctx.settings.database_url),  # `covenant db current`
+        # `covenant db current`: for admins only, as ``GET /api/v1/db`` (the store's address)
+        schema=(
+            database_current(ctx.settings.database_url)
+            if session.principal.role in ADMINS
+            else None
+        ),
         can_read=session.principal.role in WRITERS,
         slo_choices=readable_slos(workspace),
         values={"from": "", "to": "now", "slo": []},
