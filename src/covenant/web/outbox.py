@@ -15,12 +15,13 @@ from fastapi.responses import RedirectResponse, Response
 from covenant.errors import CovenantError, InputError
 from covenant.services.users import Session
 from covenant.web.core import BASE, admin, backend, check_csrf, form, page
-from covenant.web.routes import pages_router
+from covenant.web.routes import pages_router, query_count
 
 router = pages_router()
 
 STATUSES = ("pending", "failed", "sent")
 LIMITS = (20, 100, 1000)
+NOTICES = "a count of notices"
 
 
 def _outbox_page(
@@ -58,15 +59,6 @@ def outbox_page(request: Request) -> Response:
     return _outbox_page(request, session, status=status, limit=int(text), done=_done(request))
 
 
-def _count(request: Request, name: str) -> int | None:
-    text = request.query_params.get(name)
-    if text is None:
-        return None
-    if not text.isdigit() or len(text) > 9:
-        raise InputError(f"{name} {text[:20]!r} is not a count of notices", hint=f"{name}=0")
-    return int(text)
-
-
 def _done(request: Request) -> str | None:
     """The note after a retry or a prune (their redirect's ``retried=N`` or ``pruned=N&before=
     INSTANT``), in the words their answers use; the counts are the only state carried."""
@@ -76,7 +68,7 @@ def _done(request: Request) -> str | None:
     from covenant.services.delivery import RETENTION, configured_retention
     from covenant.services.outbox_pruning import OutboxPruning
 
-    retried = _count(request, "retried")
+    retried = query_count(request, "retried", what=NOTICES)
     if retried is not None:
         return (
             f"{retried} failed notice(s) put back to pending: the dispatcher sends them on its "
@@ -84,7 +76,7 @@ def _done(request: Request) -> str | None:
             if retried
             else "No notice had failed: nothing to retry"
         )
-    pruned = _count(request, "pruned")
+    pruned = query_count(request, "pruned", what=NOTICES)
     if pruned is None:
         return None
     before = request.query_params.get("before", "")

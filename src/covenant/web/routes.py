@@ -17,6 +17,7 @@ from covenant.errors import (
     AuthenticationError,
     CovenantError,
     DaySumsOnlyError,
+    InputError,
     TooManySignInsError,
 )
 from covenant.web.core import (
@@ -218,4 +219,15 @@ def query_list(request: Request, name: str) -> list[str]:
     return [v for v in request.query_params.getlist(name) if v.strip()][:50]
 
 
-__all__: list[Any] = ["install", "pages_router", "query_list"]
+def query_count(request: Request, name: str, *, what: str = "a whole number") -> int | None:
+    """``?name=N``, a count a redirect carries back (None: not given); anything but up to 9
+    digits is ``invalid-input`` saying it is not ``what``."""
+    text = request.query_params.get(name)
+    if text is None:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise InputError(f"{name} {text[:20]!r} is not {what}", hint=f"{name}=0")
+    return int(text)
+
+
+__all__: list[Any] = ["install", "pages_router", "query_count", "query_list"]

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from covenant.core.access import ADMINS
 from covenant.errors import InputError
 from covenant.web.core import BASE, admin, backend, check_csrf, form, page, staff
-from covenant.web.routes import pages_router
+from covenant.web.routes import pages_router, query_count
 
 router = pages_router()
 LONGEST = 32  # characters of an age, as the API's parameter
@@ -25,15 +25,6 @@ def _age_text(given: str | None) -> str | None:
     if len(text) > LONGEST:
         raise InputError(f"older_than is longer than {LONGEST} characters", hint="older_than=30d")
     return text or None
-
-
-def _count(request: Request, name: str) -> int | None:
-    text = request.query_params.get(name)
-    if text is None:
-        return None
-    if not text.isdigit() or len(text) > 9:
-        raise InputError(f"{name} {text[:20]!r} is not a whole number", hint=f"{name}=0")
-    return int(text)
 
 
 @router.get("/sources/series-aside")
@@ -47,7 +38,7 @@ def series_aside(request: Request) -> Response:
     older_than = _age_text(request.query_params.get("older_than"))
     age = age_option(older_than, what="older_than")
     found = prune_aside(ctx.engine(), now=ctx.clock(), actor="", older_than=age)
-    deleted, days = _count(request, "deleted"), _count(request, "days")
+    deleted, days = query_count(request, "deleted"), query_count(request, "days")
     return page(
         "series_aside.html",
         session=session,
