@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,29 +161,35 @@ def server(prometheus: Callable[..., Server]) -> Server:
     )
 
 
-@pytest.mark.prometheus_releases("stable")
-def test_split_groups_asks_the_server_as_the_command_does(
-    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ws = tmp_path / "ws"
-    ws.mkdir()
+def _viewer_client(ws: Path, at: datetime) -> tuple[Client, str]:
     settings = Settings(workspace=ws, database_url=sqlite_url(ws))
-    at = datetime.fromisoformat(stamp(END))
     engine = open_store(settings.database_url)
     expires = datetime(2099, 1, 1, tzinfo=UTC)
     token = create_token(
         engine, role="viewer", customer=None, expires_at=expires, at=at, customers=()
     ).text
     engine.dispose()
-    client = Client(create_app(settings, clock=lambda: at))
+    return Client(create_app(settings, clock=lambda: at)), token
+
+
+def _data_source(url: str) -> str:
+    return (
+        "apiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: prometheus}\n"
+        f"spec: {{type: Prometheus, connectionDetails: {{url: '{url}'}}}}\n"
+    )
+
+
+@pytest.mark.prometheus_releases("stable")
+def test_split_groups_asks_the_server_as_the_command_does(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "sources.yaml").write_text(_data_source(server.url), encoding="utf-8")
+    at = datetime.fromisoformat(stamp(END))
+    client, token = _viewer_client(ws, at)
     answer = _post(
-        client,
-        token,
-        "pyrra",
-        {"source": PYRRA},
-        split_groups="true",
-        prometheus_url=server.url,
-        filename="api.yaml",
+        client, token, "pyrra", {"source": PYRRA}, split_groups="true", filename="api.yaml"
     )
     assert answer.status_code == 200, answer.text
     (found,) = answer.json()["files"]
@@ -199,11 +206,39 @@ def test_split_groups_asks_the_server_as_the_command_does(
     monkeypatch.setenv("COVENANT_NOW", stamp(END))  # the command's now: the app's clock
     source = tmp_path / "api.yaml"
     source.write_text(PYRRA, encoding="utf-8")
-    args = ["import", "pyrra", str(source), "--split-groups", "--prometheus-url", server.url]
+    args = ["import", "pyrra", str(source), "--split-groups"]
     written = _written(ws, tmp_path, args, "pyrra-api.yaml")
     assert found["documents"].partition("\n")[2] == written
     unsplit = _post(client, token, "pyrra", {"source": PYRRA}, filename="api.yaml")
     assert "api-errors-none" not in unsplit.json()["files"][0]["documents"]
+
+
+def test_split_groups_never_fetches_an_address_the_request_names(tmp_path: Path) -> None:
+    """A request that names a server (prometheus_url) for split_groups is refused before the
+    server connects anywhere: any caller could otherwise make it fetch an address of their
+    choosing (a server-side request forgery). A listening socket counts the connections."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    (ws / "sources.yaml").write_text(_data_source("http://127.0.0.1:1"), encoding="utf-8")
+    client, token = _viewer_client(ws, datetime.fromisoformat(stamp(END)))
+    try:
+        for sources in ("", _data_source("http://127.0.0.1:1")):  # none, another url
+            (ws / "sources.yaml").write_text(sources, encoding="utf-8")
+            answer = _post(
+                client, token, "pyrra", {"source": PYRRA}, split_groups="true", prometheus_url=url
+            )
+            assert answer.status_code == 400, answer.text
+            assert answer.json()["message"].startswith(
+                "split_groups asks only a Prometheus DataSource the workspace defines"
+            )
+            assert "prometheus_url" in answer.json()["hint"]
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
 
 
 def test_the_yaml_body_still_takes_the_file_alone(shop: Shop) -> None:

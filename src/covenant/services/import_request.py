@@ -109,6 +109,7 @@ def plan_request(into: Path, asked: ImportRequest, *, at: datetime) -> ImportPla
         datasource=asked.datasource,
         sloth_period=asked.sloth_period,
         split_groups=asked.split_groups,
+        split_asks_workspace_only=True,  # a request never chooses what this server fetches
         **more,
     )
     return plan_import(

@@ -89,6 +89,18 @@ def split_source(workspace: Sequence[SourceDocument], *, options: Options) -> Sp
     bare ``--prometheus-url``. None: neither."""
     defined = _workspace_source(workspace, options.datasource)
     given = options.prometheus_url.rstrip("/") if options.prometheus_url_given else None
+    named = given is not None and (defined is None or given != defined.url)
+    if options.split_asks_workspace_only and named:
+        from covenant.services.importing import ImportOptionError  # noqa: PLC0415
+
+        raise ImportOptionError(
+            "split_groups asks only a Prometheus DataSource the workspace defines, not a "
+            "server a request names (prometheus_url): the server does not fetch addresses "
+            "sent to it",
+            hint=f"define the DataSource {options.datasource!r} in the workspace and leave out "
+            "prometheus_url, or run `covenant import … --split-groups --prometheus-url URL` "
+            "on the command line",
+        )
     if defined is None:
         if given is None:
             return None

@@ -65,6 +65,7 @@ class Options:
     slo_generator_config_sought: bool = True  # False: a file on its own (POST /imports)
     inline_backend: Mapping[str, Any] | None = None  # a v1 config's backend settings: they win
     split_groups: bool = False  # --split-groups: one SLO per group value the server has
+    split_asks_workspace_only: bool = False  # over HTTP: never a server a request names
 
 
 @dataclass(slots=True, kw_only=True)
