@@ -112,6 +112,8 @@ def create_app(
         routes_writes,
     )
     from covenant.api.body_limit import LimitBody
+    from covenant.api.deps import token_gate
+    from covenant.web.core import session_gate
 
     context = Context(settings=settings, clock=clock, definitions_check_s=definitions_check_s)
 
@@ -141,7 +143,7 @@ def create_app(
     )
     app.state.covenant = context
     errors.install(app)
-    app.add_middleware(LimitBody, most=max_body_bytes)
+    app.add_middleware(LimitBody, most=max_body_bytes, gates=(token_gate, session_gate))
     for module in (
         routes_tokens,
         routes_definitions,

@@ -1,5 +1,12 @@
 """The most bytes a request body may hold (``covenant serve --max-body-bytes``, default
-16 MiB), for every route of the API and the web UI alike.
+16 MiB), for every route of the API and the web UI alike, and less for the routes named in
+``ROUTE_LIMITS`` (the sign-in form, an import): the smaller of the two counts.
+
+Who sends a body is looked at before a byte of it is read: a request with a body to a route
+that needs a token or a session is handed to the ``gates`` first (``api.deps.token_gate``,
+``web.core.session_gate``), which answer 401/403 (a page: the sign-in form) as the route
+would, or leave what they found in ``request.state`` for the route's dependencies (the token
+is looked up once per request).
 
 The body is counted as it arrives: a ``Content-Length`` over the limit is refused before a
 byte of it is read, and a body sent without one (chunked) as soon as the bytes read pass the
@@ -13,11 +20,41 @@ parsing the body", 400, for a route with a body parameter), the answer is replac
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match
+
 from covenant.api.errors import error_response
+from covenant.api.routes_imports import MOST_OPTION, MOST_SOURCE
 from covenant.config import MAX_BODY_ENV
 from covenant.errors import BodyTooLargeError
+
+SIGN_IN_MOST = 64 * 1024  # a name and a password or a token, and the form's token
+# an import's largest: the tool's file and two option files as UTF-8 (at most 4 bytes a
+# character; the route counts the characters) and 64 KiB for the JSON around them
+IMPORT_MOST = 4 * (MOST_SOURCE + 2 * MOST_OPTION) + 64 * 1024
+
+# (method, route) → (the most bytes its body may hold, how to send less), under the server's
+# limit; one place, consulted by ``LimitBody``
+ROUTE_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
+    ("POST", "/api/v1/imports/{tool}"): (
+        IMPORT_MOST,
+        f"send a file of at most {MOST_SOURCE:,} characters (split a larger one into several "
+        "files), or convert it with covenant import",
+    ),
+    ("POST", "/ui/sign-in"): (
+        SIGN_IN_MOST,
+        "the sign-in form holds a name and a password, or a token: send only those",
+    ),
+    ("POST", "/ui/sign-out"): (SIGN_IN_MOST, "the sign-out form holds its form token only"),
+}
+
+# looks at a request with a body before any of it is read: an answer refuses it, None lets
+# it through (what it found left in ``request.state``)
+Gate = Callable[[Request, Any], Awaitable[Response | None]]
 
 
 def size_text(count: int) -> str:
@@ -28,14 +65,46 @@ def size_text(count: int) -> str:
     return f"{count:,} bytes"
 
 
-def too_large(most: int, *, declared: int | None = None) -> BodyTooLargeError:
+def too_large(
+    most: int, *, declared: int | None = None, route: tuple[str, str] | None = None
+) -> BodyTooLargeError:
+    """The refusal of a body over ``most`` bytes: the server's limit, or ``route``'s own."""
     sent = f" (Content-Length {declared:,})" if declared is not None else ""
+    if route is not None:
+        return BodyTooLargeError(
+            f"the request body{sent} is larger than {size_text(most)}, the most "
+            f"{route[0]} {route[1]} takes; nothing of it was applied",
+            hint=ROUTE_LIMITS[route][1],
+        )
     return BodyTooLargeError(
         f"the request body{sent} is larger than {size_text(most)}, the most this server "
         "takes; nothing of it was applied",
         hint="send less in one request (split an event batch into several), or start "
         f"covenant serve with a larger --max-body-bytes (or {MAX_BODY_ENV})",
     )
+
+
+_ROUTES: dict[int, tuple[Any, list[Any]]] = {}  # an app's routes, flattened, by its id
+
+
+def route_of(scope: Any) -> Any | None:
+    """The route that will answer ``scope`` (method and path), as the app's router finds it:
+    its ``path_format`` (the prefix included) and its ``route`` (the APIRoute)."""
+    from fastapi.routing import iter_route_contexts
+
+    app = scope.get("app")
+    router = getattr(app, "router", None)
+    if router is None:
+        return None
+    kept = _ROUTES.get(id(app))
+    if kept is None or kept[0] is not app:
+        kept = (app, list(iter_route_contexts(router.routes)))
+        _ROUTES[id(app)] = kept
+    for route in kept[1]:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return route
+    return None
 
 
 def _declared(headers: list[tuple[bytes, bytes]]) -> int | None:
@@ -45,20 +114,40 @@ def _declared(headers: list[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
+def _has_body(headers: list[tuple[bytes, bytes]], declared: int | None) -> bool:
+    if declared is not None:
+        return declared > 0
+    return any(name.lower() == b"transfer-encoding" for name, _ in headers)
+
+
 class LimitBody:
     """ASGI middleware: the request's ``receive`` counts the body's bytes and raises
-    ``BodyTooLargeError`` once they are (or are declared to be) more than ``most``."""
+    ``BodyTooLargeError`` once they are (or are declared to be) more than ``most`` (or the
+    route's own limit); a body is refused by the ``gates`` before it is read."""
 
-    def __init__(self, app: Any, *, most: int) -> None:
+    def __init__(self, app: Any, *, most: int, gates: Sequence[Gate] = ()) -> None:
         self.app = app
         self.most = most
+        self.gates = tuple(gates)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         most = self.most
-        declared = _declared(scope.get("headers", []))
+        headers = scope.get("headers", [])
+        declared = _declared(headers)
+        own: tuple[str, str] | None = None  # the route whose own limit counts
+        if _has_body(headers, declared) and (route := route_of(scope)) is not None:
+            request = Request(scope)  # no receive: nothing of the body can be read here
+            for gate in self.gates:
+                refused_by = await gate(request, route)
+                if refused_by is not None:
+                    await refused_by(scope, receive, send)
+                    return
+            key = (scope["method"], getattr(route, "path_format", None) or "")
+            if key in ROUTE_LIMITS and ROUTE_LIMITS[key][0] < most:
+                most, own = ROUTE_LIMITS[key][0], key
         read = 0
         refused: BodyTooLargeError | None = None
         replaced = False
@@ -66,13 +155,13 @@ class LimitBody:
         async def counted() -> Any:
             nonlocal read, refused
             if declared is not None and declared > most:
-                refused = too_large(most, declared=declared)  # before a byte is read
+                refused = too_large(most, declared=declared, route=own)  # before a byte
                 raise refused
             message = await receive()
             if message["type"] == "http.request":
                 read += len(message.get("body", b""))
                 if read > most:
-                    refused = too_large(most)
+                    refused = too_large(most, route=own)
                     raise refused
             return message
 

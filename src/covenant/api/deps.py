@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
@@ -333,16 +334,11 @@ Ctx = Annotated[Context, Depends(_context)]
 _bearer = HTTPBearer(auto_error=False, description="An API token: `covenant token create`")
 
 
-async def principal(
-    ctx: Ctx,
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+async def _token_principal(ctx: Context, presented: str | None) -> Principal:
     import hashlib
 
     from covenant.services.tokens import find_token, principal_of
 
-    presented = credentials.credentials if credentials is not None else None
     # The token's record is kept while nothing is committed (a revocation is a commit); its
     # state is judged at each request's instant. Kept by the presented text's hash, found only
     # by whoever presents the whole token again. Found in memory on the event loop; looked up
@@ -353,9 +349,66 @@ async def principal(
         token = await run_in_threadpool(
             ctx.stored, question, lambda engine: find_token(engine, presented=presented)
         )
-    found = principal_of(token, at=ctx.clock())
+    return principal_of(token, at=ctx.clock())
+
+
+async def principal(
+    ctx: Ctx,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    found = getattr(request.state, "principal", None)  # token_gate's, for a request's body
+    if not isinstance(found, Principal):
+        presented = credentials.credentials if credentials is not None else None
+        found = await _token_principal(ctx, presented)
     request.state.customer = found.customer  # an error answer names nothing internal to one
     return found
+
+
+def _gate_checks(dependant: Any) -> tuple[bool, list[Callable[[Principal], Awaitable[Any]]]]:
+    """Whether ``dependant`` (a route's, or one of its dependencies') needs a token, and the
+    role checks (``allow``) among its dependencies."""
+    needs = dependant.call is principal
+    checks = [dependant.call] if hasattr(dependant.call, "roles") else []
+    for below in dependant.dependencies:
+        more, found = _gate_checks(below)
+        needs, checks = needs or more, checks + found
+    return needs, checks
+
+
+_GATES: dict[int, tuple[Any, bool, list[Callable[[Principal], Awaitable[Any]]]]] = {}
+
+
+async def token_gate(request: Request, route: Any) -> Response | None:
+    """A request with a body to a route that needs a token: the token looked up (and the
+    route's roles checked) before a byte of the body is read (``api.body_limit``), refused
+    with the answer the route's dependencies give (401 ``unauthenticated``, 403
+    ``forbidden``); let through, the principal is left in ``request.state`` for them."""
+    from fastapi.routing import APIRoute
+
+    from covenant.api.errors import error_response
+    from covenant.errors import CovenantError
+
+    route = getattr(route, "route", route)  # the APIRoute the app's router found
+    if not isinstance(route, APIRoute):
+        return None
+    kept = _GATES.get(id(route))
+    if kept is None or kept[0] is not route:
+        kept = (route, *_gate_checks(route.dependant))
+        _GATES[id(route)] = kept
+    _, needs, checks = kept
+    if not needs:
+        return None
+    try:
+        credentials = await _bearer(request)
+        presented = credentials.credentials if credentials is not None else None
+        who = await _token_principal(context(request), presented)
+        for check in checks:
+            await check(who)
+    except CovenantError as error:
+        return error_response(error)
+    request.state.principal = who
+    return None
 
 
 async def remembered(ctx: Context, question: Hashable, compute: Callable[[Workspace], T]) -> T:
@@ -398,6 +451,7 @@ def allow(roles: Collection[Role]) -> Callable[[Principal], Awaitable[Principal]
             )
         return who
 
+    check.roles = allowed  # type: ignore[attr-defined]  # token_gate finds the checks by it
     return check
 
 

@@ -154,6 +154,9 @@ def set_cookie(response: Response, request: Request, name: str, value: str, max_
 def current_session(request: Request) -> Session | None:
     from covenant.services.users import find_session
 
+    found = getattr(request.state, "session", None)  # session_gate's, for a form's body
+    if isinstance(found, Session):
+        return found
     ctx = backend(request)
     return find_session(
         ctx.engine(), session_id=request.cookies.get(SESSION_COOKIE), at=ctx.clock()
@@ -179,6 +182,28 @@ def require(request: Request, roles: frozenset[Role] | None = None) -> Session:
             + ", ".join(r.value for r in Role if r in roles),
         )
     return session
+
+
+OPEN_FORMS = frozenset({f"{BASE}/sign-in", f"{BASE}/sign-out"})  # no session needed
+
+
+async def session_gate(request: Request, route: Any) -> Response | None:
+    """A form sent to a page (a POST under /ui, but signing in and out) without a live
+    session: answered as the page would (the sign-in form) before a byte of the form is read
+    (``api.body_limit``); with one, the session is left in ``request.state`` for the page."""
+    from starlette.concurrency import run_in_threadpool
+
+    path = getattr(route, "path_format", None) or ""
+    if request.method != "POST" or not path.startswith(f"{BASE}/") or path in OPEN_FORMS:
+        return None
+    try:
+        session = await run_in_threadpool(current_session, request)
+    except CovenantError as error:  # the store does not answer: the page's 503
+        return error_page(request, error)
+    if session is None:
+        return error_page(request, SignInNeededError(request.url.path))
+    request.state.session = session
+    return None
 
 
 def staff(request: Request) -> Session:
