@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -84,7 +85,7 @@ def too_large(
     )
 
 
-_ROUTES: dict[int, tuple[Any, list[Any]]] = {}  # an app's routes, flattened, by its id
+_ROUTES: WeakKeyDictionary[Any, list[Any]] = WeakKeyDictionary()  # an app's, flattened
 
 
 def route_of(scope: Any) -> Any | None:
@@ -96,11 +97,10 @@ def route_of(scope: Any) -> Any | None:
     router = getattr(app, "router", None)
     if router is None:
         return None
-    kept = _ROUTES.get(id(app))
-    if kept is None or kept[0] is not app:
-        kept = (app, list(iter_route_contexts(router.routes)))
-        _ROUTES[id(app)] = kept
-    for route in kept[1]:
+    kept = _ROUTES.get(app)
+    if kept is None:
+        kept = _ROUTES[app] = list(iter_route_contexts(router.routes))
+    for route in kept:
         match, _ = route.matches(scope)
         if match is Match.FULL:
             return route

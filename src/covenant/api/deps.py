@@ -376,6 +376,8 @@ def _gate_checks(dependant: Any) -> tuple[bool, list[Callable[[Principal], Await
     return needs, checks
 
 
+# a route's (by its id, the route kept: APIRoute is no dict key): whether it needs a token,
+# its role checks
 _GATES: dict[int, tuple[Any, bool, list[Callable[[Principal], Awaitable[Any]]]]] = {}
 
 
