@@ -142,6 +142,7 @@ def test_a_user_made_without_a_password_gets_one_shown_once(shop: Shop) -> None:
             "the password and its repetition differ",
         ),
         ({"name": "eve", "role": "viewer"}, "a user named 'eve' exists already"),
+        ({"name": "eve", "role": "viewer"}, "or disable the old one (the users page's Disable"),
     ],
 )
 def test_a_bad_user_form_is_refused_naming_the_problem(
@@ -213,3 +214,4 @@ def test_an_unknown_user_is_a_not_found_page(shop: Shop) -> None:
     gone = browser.post("/ui/users/nobody/disable", {"csrf": browser.csrf("/ui/users")})
     assert gone.status_code == 404
     assert "no user is named 'nobody'" in _text(gone)
+    assert "the users page (/ui/users) shows the users" in _text(gone)  # not the API's route

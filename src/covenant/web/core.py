@@ -256,6 +256,15 @@ def check_csrf(request: Request, fields: dict[str, str], expected: str | None) -
         )
 
 
+PAGE_NAMES = {
+    **HTTP_NAMES,
+    "user_list": "the users page (/ui/users)",
+    "user_disable": "the users page's Disable button",
+}
+"""How a page names the inputs and commands a message cites: the API's field names, and this
+UI's pages where the API would name its routes."""
+
+
 _STATUS: tuple[tuple[type[CovenantError], int], ...] = (
     (AuthenticationError, 401),
     (ForbiddenError, 403),
@@ -290,7 +299,7 @@ def error_page(request: Request, error: Exception) -> Response:
         session = current_session(request)
     except CovenantError:
         session = None
-    message, hint = error.worded(HTTP_NAMES)  # the page's parameters, not the CLI's --at
+    message, hint = error.worded(PAGE_NAMES)  # the page's fields, not the CLI's --at
     answer = page(
         "error.html",
         session=session,
