@@ -29,9 +29,9 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from covenant.api.errors import error_response
-from covenant.api.routes_imports import MOST_OPTION, MOST_SOURCE
 from covenant.config import MAX_BODY_ENV
 from covenant.errors import BodyTooLargeError
+from covenant.services.import_request import MOST_OPTION, MOST_SOURCE
 
 SIGN_IN_MOST = 64 * 1024  # a name and a password or a token, and the form's token
 # an import's largest: the tool's file and two option files as UTF-8 (at most 4 bytes a
