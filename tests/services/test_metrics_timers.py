@@ -1,8 +1,8 @@
 """Ticket timers on ``/metrics`` (``services.metrics_timers``), on SQLite and PostgreSQL: per
 agreement, support commitment, customer, priority and timer, how many timers of the tickets
-created in the agreement's current period stand in each state, and the seconds left on the
-timer nearest its target — on the page evaluated at the scrape and on the page the worker's
-loop published (the same samples in every process).
+created in the agreement's current period or still open (created earlier) stand in each state,
+and the seconds left on the timer nearest its target — on the page evaluated at the scrape and
+on the page the worker's loop published (the same samples in every process).
 
 The expected numbers are worked out by hand from the tickets written here, in calendar time
 (the commitment has no calendar): P1 30 min to a first response and 4 h to a resolution, P2
@@ -68,8 +68,32 @@ def ticket(id_: str, priority: str, created: datetime, **kw: Any) -> Ticket:
 
 
 TICKETS = [
-    # October (the previous period): not on the page, though its timers are breached
-    ticket("OLD", "P1", datetime(2026, 10, 31, 20, 0, tzinfo=UTC)),
+    # two days before the period (November) began and never answered nor resolved: still
+    # open, so counted — both timers far past 30 minutes and 4 hours (breached)
+    ticket("OLD", "P1", datetime(2026, 10, 30, 0, 0, tzinfo=UTC)),
+    # created and resolved in October: not counted
+    ticket(
+        "GONE",
+        "P1",
+        datetime(2026, 10, 30, 9, 0, tzinfo=UTC),
+        first_response=datetime(2026, 10, 30, 9, 40, tzinfo=UTC),
+        resolved=datetime(2026, 10, 30, 20, 0, tzinfo=UTC),
+    ),
+    # created on 29 October, answered after 10 minutes (met) and resolved after 2 hours (its
+    # first cycle's resolution met); reopened at 11:00 today: a new cycle 60 minutes into its
+    # 4 hours (running, 10,800 s left — the P1 resolution timer nearest its target)
+    ticket(
+        "BACK",
+        "P1",
+        datetime(2026, 10, 29, 10, 0, tzinfo=UTC),
+        first_response=datetime(2026, 10, 29, 10, 10, tzinfo=UTC),
+        resolved=datetime(2026, 10, 29, 12, 0, tzinfo=UTC),
+        history=(
+            StatusChange(at=datetime(2026, 10, 29, 10, 0, tzinfo=UTC), status="open"),
+            StatusChange(at=datetime(2026, 10, 29, 12, 0, tzinfo=UTC), status="resolved"),
+            StatusChange(at=ago(60), status="open"),
+        ),
+    ),
     # six hours without an answer: both timers past their target
     ticket("T1", "P1", ago(360)),
     # ten minutes in: 10 of 30 minutes (running, 1,200 s left), 10 min of 4 h (13,800 s left)
@@ -107,8 +131,10 @@ TICKETS = [
     ticket("T7", "P9", ago(5)),
 ]
 EXPECTED = {
-    ("P1", "first-response"): ({"met": 2, "breached": 1, "running": 1, "at-risk-50": 1}, 600),
-    ("P1", "resolution"): ({"met": 1, "breached": 1, "running": 2, "paused": 1}, 13_200),
+    # met: T3, T4, BACK; breached: T1, OLD
+    ("P1", "first-response"): ({"met": 3, "breached": 2, "running": 1, "at-risk-50": 1}, 600),
+    # met: T4, BACK's first cycle; breached: T1, OLD; running: T2, T5, BACK's second cycle
+    ("P1", "resolution"): ({"met": 2, "breached": 2, "running": 3, "paused": 1}, 10_800),
     ("P2", "first-response"): ({"at-risk-75": 1}, 1_200),
     ("P2", "resolution"): ({"running": 1}, 80_400),
 }

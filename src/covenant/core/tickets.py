@@ -51,3 +51,36 @@ class Ticket:
             )
         if times and times[0] < self.created:
             raise InputError(f"ticket {self.id}: a status change precedes its creation")
+
+
+def settled_since(ticket: Ticket) -> datetime | None:
+    """When the ticket entered the resolved stretch it is still in — its last resolution, as
+    the support timers close a cycle (``core.support``): the first move into a resolved state
+    after its last reopening, or ``resolved`` when that falls in its last cycle — or None
+    while it is open (never resolved, or reopened since)."""
+    start, since = ticket.created, None
+    for change in ticket.history:
+        if change.status in RESOLVED_STATES and since is None:
+            since = change.at
+        elif change.status not in RESOLVED_STATES and since is not None:
+            start, since = change.at, None
+    if since is None and ticket.resolved is not None and ticket.resolved >= start:
+        since = ticket.resolved
+    return since
+
+
+def open_at(ticket: Ticket, at: datetime) -> bool:
+    """Whether the ticket is open at ``at``: created by then and in a cycle not resolved yet."""
+    if ticket.created > at:
+        return False
+    start, resolved = ticket.created, False
+    for change in ticket.history:
+        if change.at > at:
+            break
+        if change.status in RESOLVED_STATES and not resolved:
+            resolved = True
+        elif change.status not in RESOLVED_STATES and resolved:
+            start, resolved = change.at, False
+    if resolved:
+        return False
+    return not (ticket.resolved is not None and start <= ticket.resolved <= at)

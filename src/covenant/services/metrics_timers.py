@@ -1,8 +1,9 @@
 """The ticket timers ``/metrics`` counts (``render.metrics_timers``): the timers of the tickets
-created in the current reporting period of every binding agreement in force (the tickets its
-Ticket timers page and ``covenant report sla`` count), computed by ``live_timers`` as the
-ticket routes give them, and counted per agreement, support commitment, customer, priority and
-timer.
+of every binding agreement in force that were created in its current reporting period or are
+still open (``live_tickets``: one created earlier and not resolved, or reopened, too), computed
+by ``live_timers`` as the ticket routes give them — each under the agreement version in force
+when the ticket was created — and counted per agreement, support commitment, customer, priority
+and timer.
 
 Computed with the worker's tick (and published with its page) or, with no page to serve, at
 the scrape — from the store and the workspace alone, so every process serves the same samples.
@@ -20,13 +21,12 @@ from sqlalchemy.engine import Engine
 from covenant.core.agreements import is_binding, version_spans
 from covenant.core.availability import period_containing
 from covenant.core.support import TicketTimer, TimerKind, TimerState
-from covenant.core.tickets import Ticket
+from covenant.core.tickets import Ticket, open_at
 from covenant.definitions.workspace import Workspace
 from covenant.render.metrics_timers import COUNTING_DOWN, TimerGroup
 from covenant.services.agreements import with_recorded_agreements
-from covenant.services.ticket_timers import live_timers
+from covenant.services.ticket_timers import live_tickets, live_timers
 from covenant.store.agreements import termination_times
-from covenant.store.records import load_tickets
 
 GroupKey = tuple[str, str, str, str, str]  # agreement, commitment, customer, priority, timer
 
@@ -42,7 +42,8 @@ def timer_state(timer: TicketTimer) -> str:
 def ticket_timer_groups(
     engine: Engine, *, workspace: Workspace, at: datetime
 ) -> tuple[TimerGroup, ...]:
-    """Every agreement's current-period ticket timers at ``at``, counted (sorted by labels)."""
+    """Every agreement's live ticket timers at ``at`` (tickets created in its current period
+    or still open), counted (sorted by labels)."""
     workspace = with_recorded_agreements(engine, workspace)
     binding = [v for v in workspace.agreements if v.support and is_binding(v)]
     if not binding:
@@ -71,9 +72,7 @@ def ticket_timer_groups(
                                 keys.add(
                                     (name, commitment.name, version.customer, target.priority, kind)
                                 )
-                found = load_tickets(
-                    conn, customer=version.customer, created_from=start, created_to=end
-                )
+                found = live_tickets(conn, customer=version.customer, start=start, end=end, at=at)
                 tickets.update((t.id, t) for t in found)
     if not starts:
         return ()
@@ -84,7 +83,9 @@ def ticket_timer_groups(
     for t in ordered:
         for live in timers[t.id]:
             begins = starts.get(live.agreement)
-            if begins is None or t.created < begins:  # another agreement's period, or none now
+            if begins is None:  # an agreement not in force now
+                continue
+            if t.created < begins and not open_at(t, at):  # another agreement's period's
                 continue
             key = (live.agreement, live.commitment, t.customer, t.priority, live.timer.kind.value)
             state = timer_state(live.timer)

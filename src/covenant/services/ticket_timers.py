@@ -15,16 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from covenant.core.agreements import AgreementVersion, SupportCommitment, is_binding, version_spans
+from covenant.core.availability import period_containing
 from covenant.core.support import TicketTimer, ticket_timers
-from covenant.core.tickets import Ticket
+from covenant.core.tickets import Ticket, open_at
 from covenant.core.timeutil import require_utc
 from covenant.definitions.workspace import Workspace
 from covenant.services.agreements import with_recorded_agreements
 from covenant.services.sla import calendar_clocks, support_clock
 from covenant.store.agreements import termination_times
+from covenant.store.records import load_tickets
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +36,22 @@ class LiveTimer:
     commitment: str
     calendar: str | None  # business time on this calendar; None: calendar time
     timer: TicketTimer
+
+
+def live_tickets(
+    conn: Connection, *, customer: str, start: datetime, end: datetime, at: datetime
+) -> list[Ticket]:
+    """The tickets a live view of a period ``[start, end)`` shows at ``at``: those created in
+    it, and those still open at ``at`` though created before (a ticket opened at the end of the
+    previous period, or reopened since) — by creation time then id. The open ones are found by
+    the store's index on when a ticket was settled, not by reading every ticket."""
+    found = {
+        t.id: t for t in load_tickets(conn, customer=customer, created_from=start, created_to=end)
+    }
+    for t in load_tickets(conn, customer=customer, open_at=at):
+        if t.id not in found and open_at(t, at):
+            found[t.id] = t
+    return sorted(found.values(), key=lambda t: (t.created, t.id))
 
 
 def live_timers(
@@ -78,3 +96,29 @@ def live_timers(
                 )
             )
     return found
+
+
+def agreement_live_timers(
+    engine: Engine, *, workspace: Workspace, name: str, at: datetime
+) -> list[LiveTimer]:
+    """The live timers of agreement ``name`` at ``at``: those of the tickets of its customer
+    created in its current reporting period or still open (``live_tickets``), under the
+    version in force when each was created; empty when no version of it is in force at ``at``.
+    """
+    at = require_utc(at)
+    workspace = with_recorded_agreements(engine, workspace)
+    versions = [v for v in workspace.agreements if v.agreement == name and is_binding(v)]
+    if not versions:
+        return []
+    with engine.connect() as conn:
+        terminated = termination_times(conn, names=[name])
+        spans = version_spans(
+            versions, start=at, end=at + timedelta(seconds=1), terminated=terminated
+        )
+        current = next((v for v, _, _ in spans), None)
+        if current is None:
+            return []
+        start, end = period_containing(current, at)
+        tickets = live_tickets(conn, customer=current.customer, start=start, end=end, at=at)
+    timers = live_timers(engine, workspace=workspace, tickets=tickets, at=at)
+    return [x for t in tickets for x in timers[t.id] if x.agreement == name]

@@ -32,7 +32,7 @@ Kind = Literal["tickets", "incidents"]
 _CHUNK = 1000  # rows per read from the staging database and per upsert into the store
 _IN_LIMIT = 900  # bound parameters per IN list
 _INSTANTS: dict[Kind, tuple[str, ...]] = {
-    "tickets": ("created", "first_response", "resolved"),
+    "tickets": ("created", "first_response", "resolved", "settled_at"),
     "incidents": ("start_at", "end_at"),
 }
 

@@ -24,10 +24,13 @@ tickets = Table(
     Column("first_response", UtcDateTime, nullable=True),
     Column("resolved", UtcDateTime, nullable=True),
     Column("history", Text, nullable=False),  # JSON: [{"at": "…Z", "status": "open"}, …]
+    # since when it has stayed resolved (``core.tickets.settled_since``); NULL while open
+    Column("settled_at", UtcDateTime, nullable=True),
     Column("content_sha256", String(64), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),  # when this content was written
     Index("ix_tickets_customer_created", "customer", "created"),
     Index("ix_tickets_created", "created"),
+    Index("ix_tickets_customer_settled", "customer", "settled_at"),
 )
 
 incidents = Table(

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from covenant.core.agreements import Incident
-from covenant.core.tickets import StatusChange, Ticket
+from covenant.core.tickets import StatusChange, Ticket, settled_since
 from covenant.core.timeutil import require_utc
 from covenant.errors import InputError, StoreError
 from covenant.store import record_tables
@@ -85,7 +85,8 @@ def ticket_row(ticket: Ticket) -> dict[str, Any]:
             separators=(",", ":"),
         ),
     }
-    return {**fields, "content_sha256": _digest(fields)}
+    settled = _second(settled_since(ticket))  # derived from the content: not in the digest
+    return {**fields, "settled_at": settled, "content_sha256": _digest(fields)}
 
 
 def incident_row(incident: Incident) -> dict[str, Any]:
@@ -188,9 +189,12 @@ def load_tickets(
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     ids: Sequence[str] | None = None,
+    open_at: datetime | None = None,
 ) -> list[Ticket]:
     """Tickets, by creation time then id; ``created_from``/``created_to`` bound ``[from, to)``;
-    ``ids``: only those tickets."""
+    ``ids``: only those tickets; ``open_at``: only those created by then and not settled
+    (resolved for good) by then — a superset of the tickets open then (one resolved and
+    reopened before it was settled may be in a resolved stretch at ``open_at``)."""
     t = record_tables.tickets.c
     query = select(
         t.id, t.customer, t.priority, t.created, t.first_response, t.resolved, t.history
@@ -203,6 +207,9 @@ def load_tickets(
         query = query.where(t.created >= require_utc(created_from, what="created_from"))
     if created_to is not None:
         query = query.where(t.created < require_utc(created_to, what="created_to"))
+    if open_at is not None:
+        moment = require_utc(open_at, what="open_at")
+        query = query.where(t.created <= moment, or_(t.settled_at.is_(None), t.settled_at > moment))
     result = []
     for id_, cust, priority, created, first_response, resolved, history in conn.execute(query):
         changes = tuple(

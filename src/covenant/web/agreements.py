@@ -107,11 +107,20 @@ def _period(ctx: Any, customer: str, name: str, at: Any) -> Any:
         "complete": st.complete,
         "availability": [a for a in st.availability if a.agreement == name],
         "support": [s for s in st.support if s.agreement == name],
-        "timers": sorted(  # the ones to act on first: breached, at risk, running, then met
-            (t for s in st.support if s.agreement == name for t in s.timers),
-            key=lambda t: (_URGENCY.get(t.state.value, 9), t.deadline),
-        ),
+        "timers": _live_timers(ctx, name, at),
     }
+
+
+def _live_timers(ctx: Any, name: str, at: datetime) -> list[Any]:
+    """The live ticket timers: of the tickets created this period and of those still open
+    (created earlier), the ones to act on first — breached, at risk, running, then met."""
+    from covenant.services.ticket_timers import agreement_live_timers
+
+    found = agreement_live_timers(ctx.engine(), workspace=ctx.workspace(), name=name, at=at)
+    return sorted(
+        (x.timer for x in found),
+        key=lambda t: (_URGENCY.get(t.state.value, 9), t.deadline, t.ticket, t.cycle),
+    )
 
 
 _URGENCY = {"breached": 0, "at-risk-75": 1, "at-risk-50": 2, "running": 3, "met": 4}
