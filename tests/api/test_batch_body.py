@@ -16,8 +16,8 @@ ROW = {"timestamp": "2026-11-20T11:00:05Z", "service": "checkout", "status": 200
 @pytest.mark.parametrize(
     ("content", "where"),
     [
-        (b'{"events": [', "body."),
-        (b"not json", "body."),
+        (b'{"events": [', "the request body is not valid JSON at line 1, column 13: "),
+        (b"not json", "the request body is not valid JSON at line 1, column 1: "),
         (b"[]", "body:"),
         (b'"events"', "body:"),
         (b"{}", "body.events: Field required"),
