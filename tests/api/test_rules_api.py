@@ -321,6 +321,52 @@ def test_the_rules_of_many_slos_are_sent_in_pieces_as_the_command_writes_them(
     assert text == _cli("rules", "prometheus", "-w", str(workspace))
 
 
+def test_the_tests_of_many_slos_are_sent_in_pieces_as_the_command_writes_them(
+    tmp_path: Path,
+) -> None:
+    """``/rules/prometheus/tests`` is streamed too (one objective replayed and sent at a
+    time): its JSON holds the command's two files byte for byte and the lines it prints."""
+    workspace = write_rules_workspace(tmp_path / "ws", 15, files=3)
+    settings = Settings(workspace=workspace, database_url=sqlite_url(workspace))
+    engine = open_store(settings.database_url)
+    viewer = create_token(
+        engine, role="viewer", customer=None, expires_at=EXPIRES, at=AT, customers=()
+    ).text
+    engine.dispose()
+    path = "/api/v1/rules/prometheus/tests"  # the file saved as slo-tests.yml
+    messages = asyncio.run(_asgi_get(create_app(settings, clock=lambda: AT), path, viewer))
+    start, *bodies = messages
+    assert start["status"] == 200
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    assert "content-length" not in headers
+    assert headers["content-type"] == "application/json"
+    assert len(bodies) > 3 * 12  # a piece of series per each of 12 SLOs with alert tiers
+    found = json.loads(b"".join(m["body"] for m in bodies))
+    out = tmp_path / "out"
+    out.mkdir()
+    printed = CliRunner().invoke(
+        app,
+        [
+            "rules",
+            "prometheus",
+            "-w",
+            str(workspace),
+            "-o",
+            str(out / "r.yml"),
+            "--tests",
+            str(out / "slo-tests.yml"),
+        ],
+    )
+    assert printed.exit_code == 0, printed.output
+    assert found["tests_file"] == "slo-tests.yml"
+    assert found["rules_file"] == "slo-tests.rules.yml"
+    assert found["tests"] == (out / "slo-tests.yml").read_text(encoding="utf-8")
+    assert found["rules"] == (out / "slo-tests.rules.yml").read_text(encoding="utf-8")
+    assert len(found["checks"]) == 12
+    for line in found["checks"]:
+        assert line in printed.stderr
+
+
 async def _asgi_get(asgi: Any, path: str, token: str) -> list[dict[str, Any]]:
     """Every message the app sends for a GET (httpx would join the body's pieces)."""
     sent: list[dict[str, Any]] = []

@@ -52,6 +52,7 @@ def test_the_page_links_the_rules_and_dashboards_and_says_what_is_left_out(shop:
         saved = browser.get(link)
         assert saved.status_code == 200, saved.text
         assert "attachment" in saved.headers["content-disposition"]
+        assert "content-length" not in saved.headers  # sent as made, not built whole first
         assert saved.text == shop.client.get(f"{V1}/rules/prometheus{api}", viewer).text
     boards = shop.client.get(f"{V1}/dashboards/grafana", viewer).json()["items"]
     assert links[2:] == [f"/ui/sources/dashboards/{b['file']}.json" for b in boards]

@@ -5,6 +5,8 @@ running the command (docs/api.md, docs/prometheus-rules.md)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -116,7 +118,29 @@ def prometheus_rules_plan(ctx: Ctx, slo: Slos = None) -> dict[str, Any]:
     }
 
 
-@router.get("/rules/prometheus/tests", tags=["monitoring"])
+@router.get(
+    "/rules/prometheus/tests",
+    tags=["monitoring"],
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "tests_file": {"type": "string"},
+                            "tests": {"type": "string"},
+                            "rules_file": {"type": "string"},
+                            "rules": {"type": "string"},
+                            "checks": {"type": "array", "items": {"type": "string"}},
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
 def prometheus_rule_tests(
     ctx: Ctx,
     slo: Slos = None,
@@ -130,28 +154,45 @@ def prometheus_rule_tests(
             "'-'): the rules it loads are named after it, with .rules.yml.",
         ),
     ] = "slo-tests.yml",
-) -> dict[str, Any]:
+) -> Response:
     """The promtool unit tests `covenant rules prometheus --tests FILE` writes, byte for
     byte: ``tests`` (to save as ``tests_file``, run with ``promtool test rules``) and the
     ``rules`` they load (to save beside it as ``rules_file``); ``checks``: what each
     objective's tests check, as the command prints it. Each alert tier fires and resolves at
-    the instants Covenant's engine computes."""
+    the instants Covenant's engine computes. Sent as made, one objective at a time."""
     from covenant.services.prom_rules import none_with_rules
-    from covenant.services.prom_tests import rule_tests
+    from covenant.services.prom_tests import rule_test_chunks
 
     plan = _plan(ctx, slo)
     if not plan.targets:
         raise none_with_rules(
             plan, listed="GET /api/v1/rules/prometheus/plan lists each objective with the reason"
         )
-    made = rule_tests(plan, name=file)
-    return {
-        "tests_file": file,
-        "tests": made.tests_text,
-        "rules_file": made.rules_file,
-        "rules": made.rules_text,
-        "checks": made.checks,
-    }
+    made = rule_test_chunks(plan, name=file)  # nothing to test is refused before any byte
+
+    def answer() -> Iterator[str]:
+        yield '{"tests_file":' + _json(file) + ',"tests":'
+        yield from json_string_chunks(made.tests)  # fills made.checks, one objective a time
+        yield ',"rules_file":' + _json(made.rules_file) + ',"rules":'
+        yield from json_string_chunks(made.rules)
+        yield ',"checks":' + json.dumps(made.checks, ensure_ascii=False, separators=(",", ":"))
+        yield "}"
+
+    return StreamingResponse(answer(), media_type="application/json")
+
+
+def _json(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_string_chunks(chunks: Iterator[str]) -> Iterator[str]:
+    """One JSON string holding the pieces joined, written a piece at a time (escaping is by
+    character, so the escaped pieces join to the escaped whole)."""
+    yield '"'
+    for chunk in chunks:
+        if chunk:
+            yield _json(chunk)[1:-1]
+    yield '"'
 
 
 @router.get("/dashboards/grafana", tags=["monitoring"])

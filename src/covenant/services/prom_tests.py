@@ -4,9 +4,11 @@ engine replaying the same data (``core.replay``), so passing them shows the rule
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,9 +18,11 @@ from covenant.core.replay import after_pending, replay_alerts, window_counts
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError
-from covenant.render.prom_rule_file import rules_yaml
-from covenant.render.prom_rules import RuleTarget, rule_groups
-from covenant.render.prom_tests import AlertCheck, TargetTest, WindowCheck, tests_yaml
+from covenant.render.prom_rule_file import rules_chunks
+from covenant.render.prom_rules import RuleTarget, target_groups
+from covenant.render.prom_tests import AlertCheck, TargetTest, WindowCheck, promtool_test_chunks
+from covenant.render.prom_windows import LENGTH
+from covenant.services.generated_files import write_replacing
 from covenant.services.prom_rules import RulePlan
 
 STEP = 60
@@ -139,9 +143,22 @@ class RuleTests:
     checks: list[str]
 
 
-def rule_tests(plan: RulePlan, *, name: str) -> RuleTests:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleTestChunks:
+    """``RuleTests`` in pieces, made as they are taken: ``tests`` replays one objective at a
+    time (adding its line to ``checks``, complete once ``tests`` is exhausted), ``rules``
+    makes one objective's groups at a time."""
+
+    rules_file: str
+    rules: Iterator[str]
+    tests: Iterator[str]
+    checks: list[str]
+
+
+def rule_test_chunks(plan: RulePlan, *, name: str) -> RuleTestChunks:
     """The unit tests of ``plan``'s objectives with alert tiers, to be saved as ``name``
-    beside the rules they load (``tests_rules_path``)."""
+    beside the rules they load (``tests_rules_path``); none to test is refused here, before
+    any piece is made."""
     targets = [t for t in plan.targets if t.objective.alert_tiers]
     if not targets:
         raise InputError(
@@ -149,40 +166,90 @@ def rule_tests(plan: RulePlan, *, name: str) -> RuleTests:
             hint="check the reasons listed for the skipped objectives",
         )
     rules_file = tests_rules_path(Path(name)).name
-    tests = [target_test(t) for t in targets]
-    checks = []
-    for test in tests:
-        fired = sorted({tier.name for check in test.alerts for tier in check.firing})
-        tiers = test.target.objective.alert_tiers
-        off = [t.name for t in tiers if not test.target.switch(t).breaching]
-        quiet = [t.name for t in tiers if t.name not in fired and t.name not in off]
-        note = f"; never fired: {', '.join(quiet)}" if quiet else ""
-        if off:
-            note += f"; no burn-rate alert (alertWhenBreaching: false): {', '.join(off)}"
-        silent = sorted({tier.name for check in test.no_data for tier in check.firing})
-        if test.no_data:
-            note += f"; no-data alerts fired: {', '.join(silent) or 'none'}"
-        checks.append(
-            f"{test.target.sloth_id}: {len(test.alerts) + len(test.no_data)} alert checks over "
-            f"{test.minutes:,} minutes, tiers fired: {', '.join(fired) or 'none'}{note}"
-        )
-    return RuleTests(
+    checks: list[str] = []
+
+    def test(target: RuleTarget) -> TargetTest:
+        made = target_test(target)
+        checks.append(_check_line(made))
+        return made
+
+    return RuleTestChunks(
         rules_file=rules_file,
-        rules_text=rules_yaml(rule_groups(targets, sources=False, meta=False)),
-        tests_text=tests_yaml(tests, rule_file=rules_file),
+        rules=_rule_chunks(targets),
+        tests=promtool_test_chunks(targets, test, rule_file=rules_file),
         checks=checks,
     )
 
 
+def rule_tests(plan: RulePlan, *, name: str) -> RuleTests:
+    """``rule_test_chunks`` whole."""
+    made = rule_test_chunks(plan, name=name)
+    tests_text = "".join(made.tests)
+    return RuleTests(
+        rules_file=made.rules_file,
+        rules_text="".join(made.rules),
+        tests_text=tests_text,
+        checks=made.checks,
+    )
+
+
+def _rule_chunks(targets: list[RuleTarget]) -> Iterator[str]:
+    """The rules the tests load (``rules_yaml`` of the per-minute groups), one objective's
+    groups made at a time; the header's DST note from a first pass over them."""
+
+    def groups() -> Iterator[dict[str, Any]]:
+        for target in targets:
+            yield from target_groups(target, sources=False, meta=False)
+
+    zones = any(r.get("record") == LENGTH for g in groups() for r in g["rules"])
+    yield from rules_chunks(groups(), zones=zones)
+
+
+def _check_line(test: TargetTest) -> str:
+    fired = sorted({tier.name for check in test.alerts for tier in check.firing})
+    tiers = test.target.objective.alert_tiers
+    off = [t.name for t in tiers if not test.target.switch(t).breaching]
+    quiet = [t.name for t in tiers if t.name not in fired and t.name not in off]
+    note = f"; never fired: {', '.join(quiet)}" if quiet else ""
+    if off:
+        note += f"; no burn-rate alert (alertWhenBreaching: false): {', '.join(off)}"
+    silent = sorted({tier.name for check in test.no_data for tier in check.firing})
+    if test.no_data:
+        note += f"; no-data alerts fired: {', '.join(silent) or 'none'}"
+    return (
+        f"{test.target.sloth_id}: {len(test.alerts) + len(test.no_data)} alert checks over "
+        f"{test.minutes:,} minutes, tiers fired: {', '.join(fired) or 'none'}{note}"
+    )
+
+
 def write_rule_tests(plan: RulePlan, path: Path) -> list[str]:
-    """Write the unit tests to ``path`` and the rules they load beside it; what was written."""
-    made = rule_tests(plan, name=path.name)
+    """Write the unit tests to ``path`` and the rules they load beside it, as they are made;
+    what was written. Each file is replaced whole or not at all (``write_replacing``), the
+    rules (written once the tests are) before the tests are renamed into place: a failure
+    halfway through either leaves both files as they were."""
+    made = rule_test_chunks(plan, name=path.name)
     rules_path = tests_rules_path(path)
-    rules_path.write_text(made.rules_text, encoding="utf-8")
-    path.write_text(made.tests_text, encoding="utf-8")
+
+    def tests_then_rules() -> Iterator[str]:
+        yield from made.tests
+        try:
+            write_replacing(rules_path, made.rules)
+        except OSError as exc:  # named by the rules file, not by the tests file's writer
+            raise _RulesUnwrittenError(exc) from exc
+
+    try:
+        write_replacing(path, tests_then_rules())
+    except _RulesUnwrittenError as failed:
+        raise failed.error from None
     return [
         f"wrote {rules_path} (the per-minute groups: counts, windows and alerts, without the "
         "two rules per objective that read the SLI's metrics)",
         *made.checks,
         f"wrote {path}; run: promtool test rules {path}",
     ]
+
+
+class _RulesUnwrittenError(Exception):
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from covenant.core.access import ADMINS, WRITERS
 from covenant.errors import NotFoundError
@@ -59,7 +59,7 @@ def sources(request: Request) -> Response:
 def rules_file(request: Request, format: Literal["rules", "prometheusrule"] = "rules") -> Response:
     """The rule file of `covenant rules prometheus` (``format=prometheusrule``: the
     prometheus-operator form), to save: as ``GET /api/v1/rules/prometheus`` answers."""
-    from covenant.services.prom_rules import none_with_rules, plan_rules, rules_text
+    from covenant.services.prom_rules import none_with_rules, plan_rules, rule_file_chunks
 
     staff(request)
     operator = format == "prometheusrule"
@@ -71,8 +71,8 @@ def rules_file(request: Request, format: Literal["rules", "prometheusrule"] = "r
             error=NotFoundError,
         )
     name = "covenant-prometheusrule.yaml" if operator else "covenant-rules.yml"
-    return Response(
-        rules_text(plan, operator=operator),
+    return StreamingResponse(  # sent as made, one objective's groups at a time
+        rule_file_chunks(plan, operator=operator),
         media_type="application/yaml; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
