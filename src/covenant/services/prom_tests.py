@@ -133,21 +133,11 @@ def tests_rules_path(path: Path) -> Path:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RuleTests:
-    """The promtool unit tests of a plan: the tests file's text, the rules it loads (by the
-    name ``rules_file``) and a line per objective saying what is checked."""
-
-    rules_file: str
-    rules_text: str
-    tests_text: str
-    checks: list[str]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class RuleTestChunks:
-    """``RuleTests`` in pieces, made as they are taken: ``tests`` replays one objective at a
-    time (adding its line to ``checks``, complete once ``tests`` is exhausted), ``rules``
-    makes one objective's groups at a time."""
+    """The promtool unit tests of a plan in pieces, made as they are taken: ``tests``, the
+    tests file's text, replays one objective at a time (adding its line saying what is
+    checked to ``checks``, complete once ``tests`` is exhausted); ``rules``, the text of the
+    rules it loads by the name ``rules_file``, makes one objective's groups at a time."""
 
     rules_file: str
     rules: Iterator[str]
@@ -178,18 +168,6 @@ def rule_test_chunks(plan: RulePlan, *, name: str) -> RuleTestChunks:
         rules=_rule_chunks(targets),
         tests=promtool_test_chunks(targets, test, rule_file=rules_file),
         checks=checks,
-    )
-
-
-def rule_tests(plan: RulePlan, *, name: str) -> RuleTests:
-    """``rule_test_chunks`` whole."""
-    made = rule_test_chunks(plan, name=name)
-    tests_text = "".join(made.tests)
-    return RuleTests(
-        rules_file=made.rules_file,
-        rules_text="".join(made.rules),
-        tests_text=tests_text,
-        checks=made.checks,
     )
 
 
