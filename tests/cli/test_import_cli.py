@@ -391,12 +391,11 @@ def test_a_header_is_read_relative_to_the_workspace_before_the_working_directory
     assert (tmp_path / "p1" / "ws" / "sloth-a.yaml").read_text(encoding="utf-8") == first
 
 
-@pytest.mark.parametrize("option", ["-w", "--workspace"])
 def test_import_takes_the_workspace_option_every_other_command_takes(
-    corpus: Path, tmp_path: Path, option: str
+    corpus: Path, tmp_path: Path
 ) -> None:
     into = tmp_path / "ws"
     source = str(corpus / "sloth/getting-started.yml")
-    result = runner.invoke(app, ["import", "sloth", source, option, str(into)])
+    result = runner.invoke(app, ["import", "sloth", source, "-w", str(into)])
     assert result.exit_code == 0, result.output
     assert (into / "sloth-getting-started.yaml").is_file()

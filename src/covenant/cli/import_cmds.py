@@ -30,7 +30,6 @@ Into = Annotated[
     Path,
     typer.Option(
         "--into",
-        "--workspace",
         "-w",
         help="Workspace folder to write into (created if missing).",
         envvar="COVENANT_WORKSPACE",
