@@ -145,6 +145,7 @@ class CovenantError(Exception):
 
     code = "covenant-error"
     template: tuple[str, str, Mapping[str, object]] | None = None  # see ``naming``
+    field = ""  # the request's field it is about, when the raiser knows (a form shows it there)
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)

@@ -6,6 +6,8 @@ an audit entry (docs/import.md)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from covenant.definitions.fields import dns_label
 from covenant.definitions.importers.base import Options
-from covenant.errors import InputError
+from covenant.errors import CovenantError, InputError
 from covenant.services.import_report import import_json
 from covenant.services.import_sources import Pasted, read_slo_generator_config
 from covenant.services.importing import (
@@ -52,6 +54,17 @@ class ImportRequest:
     split_groups: bool = False
 
 
+@contextmanager
+def about(field: str) -> Iterator[None]:
+    """An error raised while the request's ``field`` is read names it (``error.field``, unless
+    a deeper reader named one already): the import page shows it beside that field."""
+    try:
+        yield
+    except CovenantError as error:
+        error.field = error.field or field
+        raise
+
+
 def too_long(text: str, *, field: str, most: int) -> InputError | None:
     """The error for a text over ``most`` characters (None: it fits)."""
     if len(text) <= most:
@@ -67,43 +80,50 @@ def plan_request(into: Path, asked: ImportRequest, *, at: datetime) -> ImportPla
     --dry-run` converts it (an option the tool's command does not take is refused); nothing is
     written. ``at`` is when ``split_groups`` asks Prometheus for the group values."""
 
-    if asked.tool not in TOOLS:
-        raise ImportOptionError(
-            f"{asked.tool!r} is not a tool Covenant imports from",
-            hint=f"use one of {', '.join(TOOLS)}",
-        )
-    for field, text, most in (
-        ("the tool's file", asked.source, MOST_SOURCE),
-        (WINDOWS_NAME, asked.alert_windows or "", MOST_OPTION),
-        (CONFIG_NAME, asked.config or "", MOST_OPTION),
+    with about("tool"):
+        if asked.tool not in TOOLS:
+            raise ImportOptionError(
+                f"{asked.tool!r} is not a tool Covenant imports from",
+                hint=f"use one of {', '.join(TOOLS)}",
+            )
+    for form_field, label, text, most in (
+        ("file", "the tool's file", asked.source, MOST_SOURCE),
+        ("alert_windows", WINDOWS_NAME, asked.alert_windows or "", MOST_OPTION),
+        ("config", CONFIG_NAME, asked.config or "", MOST_OPTION),
     ):
-        if (error := too_long(text, field=field, most=most)) is not None:
-            raise error
+        with about(form_field):
+            if (error := too_long(text, field=label, most=most)) is not None:
+                raise error
     name = asked.name or f"{asked.tool}.yaml"
-    if not FILE_NAME.fullmatch(name):
-        raise ImportOptionError(
-            f"filename {name!r} is not a file name ending .yaml or .yml",
-            hint="letters, digits, '.', '_' and '-', e.g. sloth-checkout.yml",
-        )
-    if asked.datasource != dns_label(asked.datasource):
-        raise ImportOptionError(
-            f"datasource {asked.datasource!r} is not a DNS label",
-            hint=f"use lowercase letters, digits and '-', e.g. {dns_label(asked.datasource)}",
-        )
+    with about("filename"):
+        if not FILE_NAME.fullmatch(name):
+            raise ImportOptionError(
+                f"filename {name!r} is not a file name ending .yaml or .yml",
+                hint="letters, digits, '.', '_' and '-', e.g. sloth-checkout.yml",
+            )
+    with about("datasource"):
+        if asked.datasource != dns_label(asked.datasource):
+            raise ImportOptionError(
+                f"datasource {asked.datasource!r} is not a DNS label",
+                hint=f"use lowercase letters, digits and '-', e.g. {dns_label(asked.datasource)}",
+            )
     _refuse_foreign_options(asked)
     more: dict[str, Any] = {}
     if asked.prometheus_url is not None:
         more |= {"prometheus_url": asked.prometheus_url, "prometheus_url_given": True}
     if asked.tool == "sloth":
-        fixed_duration(asked.sloth_period, option="sloth_period")
+        with about("sloth_period"):
+            fixed_duration(asked.sloth_period, option="sloth_period")
         if asked.alert_windows is not None:
-            more["alert_windows"] = alert_windows(
-                Pasted(name=WINDOWS_NAME, text=asked.alert_windows)
-            )
+            with about("alert_windows"):
+                more["alert_windows"] = alert_windows(
+                    Pasted(name=WINDOWS_NAME, text=asked.alert_windows)
+                )
     if asked.config is not None:
-        more["slo_generator_config"] = read_slo_generator_config(
-            Pasted(name=CONFIG_NAME, text=asked.config)
-        )
+        with about("config"):
+            more["slo_generator_config"] = read_slo_generator_config(
+                Pasted(name=CONFIG_NAME, text=asked.config)
+            )
         more["slo_generator_config_file"] = CONFIG_NAME
     options = Options(
         datasource=asked.datasource,
@@ -177,8 +197,9 @@ def _refuse_foreign_options(asked: ImportRequest) -> None:
         if present and asked.tool not in tools
     ]
     if foreign:
-        raise ImportOptionError(
-            f"{foreign[0]} is not an option of a {asked.tool} import",
-            hint="split_groups is for sloth and pyrra, alert_windows for sloth, config for "
-            "slo-generator",
-        )
+        with about(foreign[0]):
+            raise ImportOptionError(
+                f"{foreign[0]} is not an option of a {asked.tool} import",
+                hint="split_groups is for sloth and pyrra, alert_windows for sloth, config for "
+                "slo-generator",
+            )

@@ -93,7 +93,7 @@ def split_source(workspace: Sequence[SourceDocument], *, options: Options) -> Sp
     if options.split_asks_workspace_only and named:
         from covenant.services.importing import ImportOptionError  # noqa: PLC0415
 
-        raise ImportOptionError(
+        refused = ImportOptionError(
             "split_groups asks only a Prometheus DataSource the workspace defines, not a "
             "server a request names (prometheus_url): the server does not fetch addresses "
             "sent to it",
@@ -101,6 +101,8 @@ def split_source(workspace: Sequence[SourceDocument], *, options: Options) -> Sp
             "prometheus_url, or run `covenant import … --split-groups --prometheus-url URL` "
             "on the command line",
         )
+        refused.field = "prometheus_url"
+        raise refused
     if defined is None:
         if given is None:
             return None

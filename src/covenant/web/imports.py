@@ -9,7 +9,6 @@ answers with a redirect (Post/Redirect/Get) (docs/ui.md)."""
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,17 +25,6 @@ from covenant.web.multipart import MultipartForm, multipart_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
-# the fields an error can name, as the API's parameters and body fields are named
-FIELDS = (
-    "tool",
-    "filename",
-    "datasource",
-    "prometheus_url",
-    "sloth_period",
-    "split_groups",
-    "alert_windows",
-    "config",
-)
 TEXTS = ("source", "alert_windows", "config")  # pasted texts: line breaks as LF
 EMPTY = {
     "tool": "sloth",
@@ -98,16 +86,9 @@ class _FieldError(InputError):
 
 
 def _field_of(error: CovenantError) -> str:
-    """The form's field an error names (its message starts with it), else the source's."""
-    if isinstance(error, _FieldError):
-        return error.field
-    message = str(error.message)
-    for name in FIELDS:
-        if re.match(rf"['\"]?{name}\b", message) or message.startswith(f"the {name} "):
-            return name
-    if "is not a tool" in message:
-        return "tool"
-    return "source" if not message.startswith("the tool's file") else "file"
+    """The form's field an error is about (``services.import_request.about`` names it), else
+    the source's: a problem of the tool's file itself."""
+    return error.field or "source"
 
 
 def _problems(error: CovenantError) -> list[dict[str, str]]:
