@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
+from tests.cli.starter import starter_workspace
 
 runner = CliRunner()
 EVENTS = "timestamp,sli,status\n"
@@ -22,11 +23,7 @@ INCIDENTS = "id,services,start,end,severity\n"
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The starter workspace (one SLI, checkout-availability), no store yet."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("COVENANT_WORKSPACE", raising=False)
-    monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
-    assert runner.invoke(app, ["init", "ws"]).exit_code == 0
-    return tmp_path / "ws"
+    return starter_workspace(tmp_path, monkeypatch)
 
 
 def rows(ws: Path, query: str) -> list[tuple[object, ...]]:

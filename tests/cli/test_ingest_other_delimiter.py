@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from covenant.cli.main import app
+from tests.cli.starter import refused_ingest, starter_workspace
 
 runner = CliRunner()
 
@@ -17,19 +17,11 @@ runner = CliRunner()
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The starter workspace, no store yet."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("COVENANT_WORKSPACE", raising=False)
-    monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
-    assert runner.invoke(app, ["init", "ws"]).exit_code == 0
-    return tmp_path / "ws"
+    return starter_workspace(tmp_path, monkeypatch)
 
 
 def ingest(ws: Path, kind: str, name: str, text: str) -> str:
-    (ws.parent / name).write_text(text)
-    result = runner.invoke(app, ["ingest", kind, name, "-w", str(ws)], env={"COLUMNS": "300"})
-    assert result.exit_code == 1, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    return " ".join(result.stderr.split())
+    return refused_ingest(ws, kind, name, text)
 
 
 def test_events_separated_by_semicolons(ws: Path) -> None:

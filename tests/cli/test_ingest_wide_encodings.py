@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from covenant.cli.main import app
+from tests.cli.starter import refused_ingest, starter_workspace
 
 runner = CliRunner()
 EVENTS = "timestamp,sli,status\n2026-10-01T00:00:00Z,checkout-availability,200\n"
@@ -24,19 +24,11 @@ TICKETS = "id,customer,priority,created\nT-1,globex,P1,2026-10-01T00:00:00Z\n"
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The starter workspace, no store yet; files are written beside it."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("COVENANT_WORKSPACE", raising=False)
-    monkeypatch.delenv("COVENANT_DATABASE_URL", raising=False)
-    assert runner.invoke(app, ["init", "ws"]).exit_code == 0
-    return tmp_path / "ws"
+    return starter_workspace(tmp_path, monkeypatch)
 
 
 def refused(ws: Path, kind: str, name: str, data: bytes) -> str:
-    (ws.parent / name).write_bytes(data)
-    result = runner.invoke(app, ["ingest", kind, name, "-w", str(ws)], env={"COLUMNS": "300"})
-    assert result.exit_code == 1, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    return " ".join(result.stderr.split())
+    return refused_ingest(ws, kind, name, data)
 
 
 @pytest.mark.parametrize(
