@@ -9,7 +9,7 @@ the corrected one where a correction touched the objective, else the raw one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -95,6 +95,18 @@ class EvaluationReport:
     def needs_attention(self) -> bool:
         """True when any objective is breached or paging (``evaluate --check`` fails then)."""
         return any(e.status in (Status.BREACHED, Status.PAGING) for e in self.effective)
+
+    def with_objectives(self, change: Callable[[Evaluation], Evaluation]) -> EvaluationReport:
+        """This report with ``change`` applied to every objective's evaluation, the raw one
+        and the corrected one (composites as they are)."""
+        return replace(
+            self,
+            evaluations=tuple(change(e) for e in self.evaluations),
+            corrected=tuple(
+                k if k.evaluation is None else replace(k, evaluation=change(k.evaluation))
+                for k in self.corrected
+            ),
+        )
 
 
 def evaluate_objectives(
@@ -274,16 +286,7 @@ def apply_stale(report: EvaluationReport, stale: Mapping[str, Stale]) -> Evaluat
         return next((s for s in found if s.held), found[0] if found else None)
 
     return replace(
-        report,
-        evaluations=tuple(marked(e, stale.get(e.objective.series)) for e in report.evaluations),
-        corrected=tuple(
-            k
-            if k.evaluation is None
-            else replace(
-                k, evaluation=marked(k.evaluation, stale.get(k.evaluation.objective.series))
-            )
-            for k in report.corrected
-        ),
+        report.with_objectives(lambda e: marked(e, stale.get(e.objective.series))),
         composites=tuple(
             replace(
                 c,

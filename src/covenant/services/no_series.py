@@ -143,15 +143,4 @@ def explain_quiet(
     quiet = quiet_reasons(wanted, states)
     if not quiet:
         return report
-    return replace(
-        report,
-        evaluations=tuple(explained(e, quiet.get(e.objective.series)) for e in report.evaluations),
-        corrected=tuple(
-            k
-            if k.evaluation is None
-            else replace(
-                k, evaluation=explained(k.evaluation, quiet.get(k.evaluation.objective.series))
-            )
-            for k in report.corrected
-        ),
-    )
+    return report.with_objectives(lambda e: explained(e, quiet.get(e.objective.series)))
