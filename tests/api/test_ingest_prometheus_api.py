@@ -121,6 +121,17 @@ AT = datetime(2026, 12, 3, 4, 0, tzinfo=UTC)
         ),
         ({"from": "yesterday"}, "invalid-instant-option", "from"),
         ({"from": "-1d", "slo": ["no-such"]}, "invalid-input", "SLO 'no-such' cannot be read"),
+        (  # 2026-09-01T04:00Z to now (the hour after it not read): 30 + 31 + 30 + 2 days
+            {"from": "2026-09-01T04:00:00Z", "to": "2026-12-03T05:00:00Z"},
+            "range-too-large",
+            "the from field (2026-09-01T04:00:00Z) to the to field (2026-12-03T04:00:00Z) "
+            "covers 93 d; one request reads at most 92 days",
+        ),
+        (  # a quarter (92 days to now) and one minute
+            {"from": "2026-09-02T03:59:00Z", "to": "+1y"},
+            "range-too-large",
+            "covers 92 d 1 min",
+        ),
     ],
 )
 def test_a_bad_range_is_refused_as_the_command_refuses_it(
@@ -133,11 +144,22 @@ def test_a_bad_range_is_refused_as_the_command_refuses_it(
     assert answer.json()["code"] == code
     assert said in answer.json()["message"], answer.json()
     assert "--" not in answer.json()["message"] + answer.json()["hint"]  # no CLI option named
-    if "to" in read:  # the command says the same of the same range (naming its options)
+    if "to" in read and code != "range-too-large":  # the command says the same (its options)
         printed = _cli(ws, "--from", read["from"], "--to", read["to"])
         assert printed.exit_code == 1
         cli_said = said.replace("the to field", "--to").replace("the from field", "--from")
         assert cli_said in " ".join(printed.stderr.split())
+
+
+def test_a_quarter_is_read_over_the_api(tmp_path: Path) -> None:
+    """2026-09-02T04:00Z to 2026-12-03T04:00Z is 92 days (30 + 31 + 30 + 1): the longest range
+    one request reads, so it reaches the source (down here: a 502, not a 400)."""
+    ws = promdata.workspace(tmp_path / "ws", _closed_url())
+    client, editor, _ = _api(ws, clock=lambda: AT)
+    read = {"from": "2026-09-02T04:00:00Z", "to": "2026-12-03T04:00:00Z", "slo": ["api-latency"]}
+    answer = client.request("POST", f"{V1}/ingest/prometheus", editor, json=read)
+    assert answer.status_code == 502, answer.text
+    assert answer.json()["code"] == "source-unreachable"
 
 
 def test_a_source_that_is_down_is_a_502_naming_it(tmp_path: Path) -> None:

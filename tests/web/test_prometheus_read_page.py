@@ -154,3 +154,9 @@ def test_a_source_that_is_down_is_named_and_a_bad_instant_is_shown_at_the_form(
     assert "invalid-instant-option" in said
     assert 'value="yesterday"' in said  # kept as typed
     assert "Traceback" not in said
+    year = _read(editor, {"from": "-365d", "to": "now"})  # longer than a quarter: refused
+    assert year.status_code == 400
+    said = html.unescape(year.text)
+    assert "range-too-large" in said
+    assert "covers 365 d; one request reads at most 92 days" in said
+    assert "covenant ingest prometheus" in said

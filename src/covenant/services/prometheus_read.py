@@ -12,10 +12,18 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from covenant.core.availability import span_text
+from covenant.core.timeutil import utc_text
 from covenant.core.when import parse_instant
 from covenant.definitions.workspace import Workspace
+from covenant.errors import RangeLimitError
 from covenant.services.prometheus import ingest_prometheus
 from covenant.services.read_report import failed_text, report_json, workspace_reads
+
+LONGEST_DAYS = 92
+"""The longest range one request reads (a calendar quarter): a request is answered when the
+read is done, and one that held a server thread for a year of every SLI's minutes would time out
+its client first. `covenant ingest prometheus` reads any range and shows its progress."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +59,7 @@ def read_range(
 
     first = parse_instant(start, reference=now, option="from")
     last = parse_instant(end, reference=now, option="to")
+    _check_length(first, min(last, now))
     reads = workspace_reads(workspace, slos=slos)
     reports = ingest_prometheus(engine, reads=reads, start=first, end=last, now=now)
     rows = [report_json(r) for r in reports]
@@ -64,4 +73,22 @@ def read_range(
         message += f" (and {len(failed) - 1} more series failed: see series)"
     return RangeRead(
         start=first, end=last, series=rows, code=error.code, message=message, hint=error.hint
+    )
+
+
+def _check_length(first: datetime, last: datetime) -> None:
+    """Refuse a range longer than :data:`LONGEST_DAYS` before anything is read (the part after
+    now is not counted: it is not read)."""
+    seconds = int((last - first).total_seconds())
+    if seconds <= LONGEST_DAYS * 86400:
+        return
+    raise RangeLimitError.naming(
+        "{read_from} ({first}) to {read_to} ({last}) covers {span}; one request "
+        "reads at most {limit} days",
+        hint="split the range into requests of {limit} days or fewer, or run `covenant ingest "
+        "prometheus`, which reads any range and shows its progress",
+        first=utc_text(first),
+        last=utc_text(last),
+        span=span_text(seconds),
+        limit=LONGEST_DAYS,
     )
