@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -20,9 +21,12 @@ from covenant.core.agreements import (
 )
 from covenant.core.business_time import Pauses
 from covenant.core.support import (
+    Attainment,
     TimerKind,
     TimerState,
     WallClock,
+    attainment,
+    counted,
     support_compliance,
     ticket_timers,
 )
@@ -121,10 +125,50 @@ def test_reopen_starts_a_new_resolution_cycle() -> None:
         for x in ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(40))
         if x.kind is TimerKind.RESOLUTION
     ]
-    assert [(x.cycle, x.elapsed_s, x.state) for x in timers] == [
-        (1, 3600, TimerState.MET),
-        (2, 3 * 3600, TimerState.BREACHED),
+    assert [(x.cycle, x.elapsed_s, x.state, x.superseded) for x in timers] == [
+        (1, 3600, TimerState.MET, True),  # its resolution did not hold: no longer counts
+        (2, 3 * 3600, TimerState.BREACHED, False),
     ]
+
+
+def _resolution(result_attainment: Sequence[Attainment]) -> tuple[int, int, int]:
+    found = next(a for a in result_attainment if a.kind is TimerKind.RESOLUTION)
+    return found.met, found.breached, found.running
+
+
+def test_a_reopened_tickets_earlier_met_cycle_no_longer_counts() -> None:
+    # P1 resolution 2 h. Opened 0:00, resolved 1:00 (cycle 1: 1 h of 2 h, met), reopened
+    # 30:00; at 31:00 cycle 2 is 1 h of 2 h in (at-risk-50): the ticket is not resolved, so
+    # its resolution is undecided — 0 met, 0 breached, 1 running — not 1 met.
+    t = ticket("R1", (0, "open"), (1, "resolved"), (30, "open"), response=0.1)
+    timers = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(31))
+    resolution = [x for x in timers if x.kind is TimerKind.RESOLUTION]
+    assert [(x.cycle, x.state, x.superseded) for x in resolution] == [
+        (1, TimerState.MET, True),
+        (2, TimerState.AT_RISK_50, False),
+    ]
+    assert [x.cycle for x in counted(timers) if x.kind is TimerKind.RESOLUTION] == [2]
+    assert _resolution(attainment(timers, COMMITMENT)) == (0, 0, 1)
+    # resolved again at 31:30 (cycle 2: 1.5 h of 2 h): met once, one ticket
+    t2 = ticket("R1", (0, "open"), (1, "resolved"), (30, "open"), (31.5, "resolved"))
+    done = ticket_timers([t2], COMMITMENT, clock=WallClock(), at=h(40))
+    assert _resolution(attainment(done, COMMITMENT)) == (1, 0, 0)
+
+
+def test_a_breach_stands_when_the_ticket_is_reopened() -> None:
+    # Opened 0:00, resolved 3:00 (cycle 1: 3 h > 2 h, breached), reopened 10:00, resolved
+    # 10:30 (cycle 2: 30 min, within 2 h on its own): the ticket's resolution stays breached.
+    t = ticket("R2", (0, "open"), (3, "resolved"), (10, "open"), (10.5, "resolved"))
+    timers = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(12))
+    resolution = [x for x in timers if x.kind is TimerKind.RESOLUTION]
+    assert [
+        (x.cycle, x.elapsed_s, x.state, x.superseded, x.breached_cycle) for x in resolution
+    ] == [
+        (1, 3 * 3600, TimerState.BREACHED, True, None),
+        (2, 1800, TimerState.BREACHED, False, 1),
+    ]
+    assert [x.late for x in resolution] == [True, False]  # only cycle 1 ran past its target
+    assert _resolution(attainment(timers, COMMITMENT)) == (0, 1, 0)
 
 
 def test_running_timers_are_at_risk_at_half_and_three_quarters() -> None:

@@ -51,6 +51,8 @@ def timer_json(live: Any) -> dict[str, Any]:
         "state": t.state.value,
         "at_risk": t.state.value.startswith("at-risk"),
         "breached": t.breached,
+        "superseded": t.superseded,
+        "breached_cycle": t.breached_cycle,
     }
 
 

@@ -4,10 +4,12 @@ claim deadlines. The other side of the bridge from ``core.alert_rules`` (burn ra
 - **Forecast credit**: one alert per commitment and reporting period, active while the
   period's forecast (``core.forecast``) projects a crossing into a credit tier above what is
   already owed — "at this rate, Globex's November credit becomes 10 % on the 27th".
-- **Ticket at risk / breached**: per running ticket timer (first response, or resolution per
-  cycle) of an agreement's support commitment: at risk while 75 % or more of its target is
-  used (and still running, breached included), breached while past its target and running.
-  Both resolve when the timer stops (the ticket is answered or resolved).
+- **Ticket at risk / breached**: per running ticket timer (first response, or resolution of
+  the ticket's latest cycle) of an agreement's support commitment: at risk while 75 % or more
+  of its target is used (and still running, breached included), breached while past its target
+  and running — or while a reopened ticket runs again after an earlier cycle breached (a breach
+  stands, ``core.support``). Both resolve when the timer stops (the ticket is answered or
+  resolved).
 - **Claim deadline**: per commitment and past period with a credit owed, active from 7 days
   before the claim deadline until it passes.
 
@@ -30,7 +32,7 @@ from covenant.core.alert_state import AlertCondition
 from covenant.core.availability import AvailabilityResult
 from covenant.core.forecast import CommitmentExposure, Exposure, TierCrossing
 from covenant.core.notices import NoticeKind
-from covenant.core.support import SupportResult, TimerState
+from covenant.core.support import TicketTimer, TimerState
 
 CLAIM_WARNING = timedelta(days=7)
 """A claim deadline alerts from this long before it."""
@@ -142,47 +144,54 @@ def _level(value: object) -> str:
 
 
 def ticket_conditions(
-    results: Iterable[SupportResult], customers: Mapping[str, AlertCustomer]
+    timers: Iterable[tuple[str, TicketTimer]], customers: Mapping[str, AlertCustomer]
 ) -> list[AlertCondition]:
-    """At-risk and breached conditions of every timer of ``results`` (``customers`` maps an
-    agreement to its customer)."""
+    """At-risk and breached conditions of every timer, given with its agreement's name — the
+    timers that count (``core.support.counted``: a reopened ticket's latest cycle, breached
+    when an earlier cycle breached); ``customers`` maps an agreement to its customer."""
     out: dict[str, AlertCondition] = {}
-    for r in results:
-        customer = customers.get(r.agreement)
-        for t in r.timers:
-            running = t.stopped is None
-            used = t.state in (TimerState.AT_RISK_75, TimerState.BREACHED)
-            base = f"{r.agreement}/{t.ticket}/{t.kind.value}/{t.cycle}"
-            labels = {
-                **routing_labels(r.agreement, customer),
-                "ticket": t.ticket,
-                "priority": t.priority,
-                "timer": t.kind.value,
-            }
-            what = "first response" if t.kind.value == "first-response" else "resolution"
-            text = {
-                **customer_annotations(customer),
-                "summary": f"Ticket {t.ticket} ({t.priority}): {what} due "
-                f"{t.deadline.isoformat()}, {t.elapsed_s // 60} of {t.target_s // 60} min used.",
-            }
-            for kind, name, severity, active in (
-                (NoticeKind.TICKET_AT_RISK, "TicketAtRisk", "warning", running and used),
-                (
-                    NoticeKind.TICKET_BREACHED,
-                    "TicketBreached",
-                    "critical",
-                    running and t.state is TimerState.BREACHED,
-                ),
-            ):
-                key = f"{kind.value}/{base}"
-                out[key] = AlertCondition(
-                    key=key,
-                    kind=kind,
-                    severity=severity,
-                    labels={"alertname": name, **labels, "severity": severity},
-                    annotations={"title": f"{name}: {t.ticket}", **text},
-                    active=active,
-                )
+    for agreement, t in timers:
+        customer = customers.get(agreement)
+        running = t.stopped is None
+        used = t.state in (TimerState.AT_RISK_75, TimerState.BREACHED)
+        base = f"{agreement}/{t.ticket}/{t.kind.value}/{t.cycle}"
+        labels = {
+            **routing_labels(agreement, customer),
+            "ticket": t.ticket,
+            "priority": t.priority,
+            "timer": t.kind.value,
+        }
+        what = "first response" if t.kind.value == "first-response" else "resolution"
+        earlier = (
+            ""
+            if t.breached_cycle is None
+            else f" (reopened after cycle {t.breached_cycle} breached its target: the "
+            "resolution stays breached)"
+        )
+        text = {
+            **customer_annotations(customer),
+            "summary": f"Ticket {t.ticket} ({t.priority}): {what} due "
+            f"{t.deadline.isoformat()}, {t.elapsed_s // 60} of {t.target_s // 60} min used"
+            f"{earlier}.",
+        }
+        for kind, name, severity, active in (
+            (NoticeKind.TICKET_AT_RISK, "TicketAtRisk", "warning", running and used),
+            (
+                NoticeKind.TICKET_BREACHED,
+                "TicketBreached",
+                "critical",
+                running and t.state is TimerState.BREACHED,
+            ),
+        ):
+            key = f"{kind.value}/{base}"
+            out[key] = AlertCondition(
+                key=key,
+                kind=kind,
+                severity=severity,
+                labels={"alertname": name, **labels, "severity": severity},
+                annotations={"title": f"{name}: {t.ticket}", **text},
+                active=active,
+            )
     return list(out.values())
 
 

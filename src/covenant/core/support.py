@@ -4,6 +4,15 @@ A ticket has a first-response timer (its first cycle only) and a resolution time
 (reopening a resolved ticket starts a new cycle). Time spent in a pause state does not count.
 Time is measured on a ``Clock``: business time of a calendar, or calendar time (24×7).
 Breach is ``elapsed > target`` in integer seconds; at risk is 50 % / 75 % of the target used.
+
+A reopened ticket has one resolution timer that counts: its latest cycle's. An earlier cycle is
+*superseded* — its resolution did not hold, so it is no longer ``met`` — and kept as evidence
+(statements list it). A breach stands: when an earlier cycle breached, the latest cycle's timer
+is ``breached`` (``breached_cycle`` names the first cycle that did), whatever it does since, so a
+reopening never turns a late resolution into a met one. Attainment counts the timers that count
+(``counted``): one first-response and one resolution verdict per ticket, as the share of tickets
+an agreement states; the live views (the Ticket timers page, the ``/metrics`` gauges, the ticket
+alerts) show the same timers.
 """
 
 from __future__ import annotations
@@ -121,10 +130,23 @@ class TicketTimer:
     remaining_s: int  # target − elapsed; negative when breached
     deadline: datetime  # given the pauses so far
     state: TimerState
+    superseded: bool = False  # a later cycle of the ticket has begun: this one no longer counts
+    breached_cycle: int | None = None  # the first cycle that breached, when an earlier one did
 
     @property
     def breached(self) -> bool:
         return self.state is TimerState.BREACHED
+
+    @property
+    def late(self) -> bool:
+        """Breached on its own: more than its target elapsed in this cycle."""
+        return self.elapsed_s > self.target_s
+
+
+def counted(timers: Sequence[TicketTimer]) -> tuple[TicketTimer, ...]:
+    """The timers that count (live views, alerts, attainment): every one but the superseded
+    cycles of reopened tickets — one first-response and one resolution timer per ticket."""
+    return tuple(t for t in timers if not t.superseded)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,6 +188,7 @@ class _Timers:
     stop: list[int]  # -1 while running
     target: list[int]
     pauses: list[tuple[int, int, int]]
+    latest: list[int]  # a superseded cycle: the row of its ticket's latest cycle; else -1
 
 
 def _cycles(t: Ticket, at: int) -> list[tuple[int, int]]:
@@ -215,7 +238,7 @@ def ticket_timers(
     """Every timer of every ticket whose priority has targets, as of ``at``."""
     now = to_epoch(require_utc(at))
     targets: dict[str, SupportTarget] = {t.priority: t for t in commitment.targets}
-    rows = _Timers([], [], [], [], [], [], [], [])
+    rows = _Timers([], [], [], [], [], [], [], [], [])
     for t in tickets:  # building the timer table: one pass over records, no time arithmetic
         target = targets.get(t.priority)
         if target is None or to_epoch(t.created) > now:
@@ -228,11 +251,16 @@ def ticket_timers(
             specs.append(
                 (TimerKind.FIRST_RESPONSE, 1, to_epoch(t.created), stop, target.first_response_s)
             )
+        cycles: list[tuple[int, int]] = []
         if target.resolution_s is not None:
-            for n, (start, stop) in enumerate(_cycles(t, now), start=1):
+            cycles = _cycles(t, now)
+            for n, (start, stop) in enumerate(cycles, start=1):
                 specs.append((TimerKind.RESOLUTION, n, start, stop, target.resolution_s))
+        last = len(rows.start) + len(specs) - 1  # the latest cycle's row (specs end with it)
         for kind, cycle, start, stop, seconds in specs:
             index = len(rows.start)
+            replaced = kind is TimerKind.RESOLUTION and cycle < len(cycles)
+            rows.latest.append(last if replaced else -1)
             rows.ticket.append(t.id)
             rows.priority.append(t.priority)
             rows.kind.append(kind)
@@ -272,6 +300,15 @@ def ticket_timers(
         TimerState.AT_RISK_50,
         TimerState.AT_RISK_75,
     ]
+    # A reopened ticket: its earlier cycles are superseded; a breach among them stands, carried
+    # to the latest cycle as the first cycle that breached (np.minimum.at: per latest row).
+    latest = np.array(rows.latest, dtype=np.int64)
+    superseded = latest >= 0
+    carried = np.full(starts.size, np.iinfo(np.int64).max, dtype=np.int64)
+    late = superseded & (state == 1)
+    np.minimum.at(carried, latest[late], np.array(rows.cycle, dtype=np.int64)[late])
+    carried_from = np.where(carried < np.iinfo(np.int64).max, carried, 0)
+    state = np.where(carried_from > 0, 1, state)
     return tuple(
         TicketTimer(
             ticket=rows.ticket[i],
@@ -287,14 +324,18 @@ def ticket_timers(
             remaining_s=rows.target[i] - e,
             deadline=from_epoch(d),
             state=names[s],
+            superseded=u,
+            breached_cycle=c or None,
         )
-        for i, (e, d, s, p, z) in enumerate(
+        for i, (e, d, s, p, z, u, c) in enumerate(
             zip(
                 elapsed.tolist(),
                 deadline.tolist(),
                 state.tolist(),
                 paused.tolist(),
                 paused_now.tolist(),
+                superseded.tolist(),
+                carried_from.tolist(),
                 strict=True,
             )
         )
@@ -304,7 +345,10 @@ def ticket_timers(
 def attainment(
     timers: Sequence[TicketTimer], commitment: SupportCommitment
 ) -> tuple[Attainment, ...]:
-    """Per priority and timer kind: the share of decided timers that met their target."""
+    """Per priority and timer kind: the share of decided tickets that met their target — over
+    the timers that count (``counted``: a reopened ticket's latest cycle, breached when an
+    earlier cycle breached)."""
+    timers = counted(timers)
     out = []
     for target in commitment.targets:
         for kind in TimerKind:

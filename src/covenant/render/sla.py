@@ -151,6 +151,8 @@ def support_json(s: SupportResult) -> dict[str, Any]:
                 "remaining_seconds": t.remaining_s,
                 "deadline": iso(t.deadline),
                 "state": t.state.value,
+                "superseded": t.superseded,
+                "breached_cycle": t.breached_cycle,
             }
             for t in s.timers
         ],

@@ -21,7 +21,7 @@ from covenant.core.agreements import Money, quantum
 from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.credits import CreditLimit
 from covenant.core.statement import Statement
-from covenant.core.support import SupportResult, TimerState
+from covenant.core.support import SupportResult
 from covenant.render.statement_format import Formats
 from covenant.render.statement_labels import catalogue, language_of, plural, translate_reason
 
@@ -309,7 +309,7 @@ def _support(st: Statement, s: SupportResult, fmt: Formats, words: Mapping[str, 
             )
         )
     late = sorted(
-        (t for t in s.timers if t.state is TimerState.BREACHED),
+        (t for t in s.timers if t.late),  # each cycle that ran past its target
         key=lambda t: (t.started, t.ticket, t.kind.value, t.cycle),
     )
     for t in late:

@@ -104,6 +104,7 @@ def agreement_live_timers(
     """The live timers of agreement ``name`` at ``at``: those of the tickets of its customer
     created in its current reporting period or still open (``live_tickets``), under the
     version in force when each was created; empty when no version of it is in force at ``at``.
+    Only the timers that count: a reopened ticket shows its latest cycle (``core.support``).
     """
     at = require_utc(at)
     workspace = with_recorded_agreements(engine, workspace)
@@ -121,4 +122,64 @@ def agreement_live_timers(
         start, end = period_containing(current, at)
         tickets = live_tickets(conn, customer=current.customer, start=start, end=end, at=at)
     timers = live_timers(engine, workspace=workspace, tickets=tickets, at=at)
-    return [x for t in tickets for x in timers[t.id] if x.agreement == name]
+    return [
+        x for t in tickets for x in timers[t.id] if x.agreement == name and not x.timer.superseded
+    ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WatchedTimers:
+    """The live timers of every agreement in force (``watched_timers``)."""
+
+    versions: tuple[AgreementVersion, ...]  # the versions in force with a support commitment
+    timers: tuple[tuple[Ticket, LiveTimer], ...]  # by ticket creation, then id
+
+
+def watched_timers(
+    engine: Engine, *, workspace: Workspace, at: datetime, customer: str | None = None
+) -> WatchedTimers:
+    """The timers that count (``core.support.counted``: a reopened ticket's latest cycle) of
+    every agreement with a support commitment in force at ``at`` (of ``customer`` only, when
+    given), as the agreement's Ticket timers page shows them: of its customer's tickets created
+    in its current reporting period or still open at ``at`` however long ago they were created
+    (found by the store's index on when a ticket was settled, not by reading all history),
+    each under the version in force when the ticket was created — the ``/metrics`` gauges, the
+    ticket alerts and the customer portal count these."""
+    at = require_utc(at)
+    workspace = with_recorded_agreements(engine, workspace)
+    binding = [
+        v
+        for v in workspace.agreements
+        if v.support and is_binding(v) and customer in (None, v.customer)
+    ]
+    if not binding:
+        return WatchedTimers(versions=(), timers=())
+    names = sorted({v.agreement for v in binding})
+    starts: dict[str, datetime] = {}  # agreement → its current period's start
+    in_force: list[AgreementVersion] = []
+    tickets: dict[str, Ticket] = {}
+    with engine.connect() as conn:
+        terminated = termination_times(conn, names=names)
+        for name in names:
+            siblings = [v for v in binding if v.agreement == name]
+            spans = version_spans(
+                siblings, start=at, end=at + timedelta(seconds=1), terminated=terminated
+            )
+            for version, _, _ in spans:
+                start, end = period_containing(version, at)
+                starts[name] = start
+                in_force.append(version)
+                found = live_tickets(conn, customer=version.customer, start=start, end=end, at=at)
+                tickets.update((t.id, t) for t in found)
+    ordered = sorted(tickets.values(), key=lambda t: (t.created, t.id))
+    timers = live_timers(engine, workspace=workspace, tickets=ordered, at=at)
+    pairs = []
+    for t in ordered:
+        for live in timers[t.id]:
+            begins = starts.get(live.agreement)
+            if begins is None or live.timer.superseded:  # an agreement not in force now
+                continue
+            if t.created < begins and not open_at(t, at):  # another agreement's period's
+                continue
+            pairs.append((t, live))
+    return WatchedTimers(versions=tuple(in_force), timers=tuple(pairs))

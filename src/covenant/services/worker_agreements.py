@@ -1,9 +1,15 @@
 """The agreement side of the worker's tick: forecasts, ticket timers, claim deadlines.
 
-Everything here reads (the same service functions ``covenant exposure`` and ``covenant report
-sla`` call) and returns alert conditions (``core.alert_rules_sla``). A part that fails (an
-agreement whose calendar cannot be compiled, a store error) is reported as a problem and its
-alert kinds are *unknown* for the tick: their alerts keep their state rather than resolve.
+Everything here reads (the same service functions ``covenant exposure``, ``covenant report
+sla`` and the agreement's Ticket timers page call) and returns alert conditions
+(``core.alert_rules_sla``). The ticket alerts watch the timers the Ticket timers page and the
+``/metrics`` gauges show (``services.ticket_timers.watched_timers``): of the tickets created in
+each agreement's current period and of every ticket still open, however old — found by the
+store's index on when a ticket was settled, so a tick does not read all history.
+
+A part that fails (an agreement whose calendar cannot be compiled, a store error) is reported
+as a problem and its alert kinds are *unknown* for the tick: their alerts keep their state
+rather than resolve.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ from covenant.core.alert_state import AlertCondition
 from covenant.core.availability import AvailabilityResult, period_containing
 from covenant.core.backtest import period_label
 from covenant.core.notices import NoticeKind
-from covenant.core.support import SupportResult
 from covenant.errors import CovenantError, NotFoundError
 
 if TYPE_CHECKING:
@@ -38,8 +43,6 @@ log = logging.getLogger("covenant.worker")
 
 CLAIM_PERIODS = 3
 """Statements read per customer: the current period and the two before (claim deadlines)."""
-TIMER_PERIODS = 2
-"""Support timers of tickets created in the current and the previous period are watched."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -61,6 +64,7 @@ def agreement_conditions(
     reader so that the minutes of days stored as sums it needs are read first (the worker's
     ``services.day_minutes.with_day_minutes``); without it such a day is a problem."""
     from covenant.services.exposure import exposure  # noqa: PLC0415
+    from covenant.services.ticket_timers import watched_timers  # noqa: PLC0415
 
     run = minutes or (lambda read: read())
     found = AgreementAlerts()
@@ -70,16 +74,21 @@ def agreement_conditions(
     except CovenantError as exc:
         found.unknown.add(NoticeKind.FORECAST_CREDIT)
         found.problems.append(f"forecast: {exc}")
+    customer_of = alert_customers(workspace)
     try:
-        availability, support = run(lambda: _statements(engine, workspace=workspace, now=now))
-    except CovenantError as exc:
-        found.unknown.update(
-            (NoticeKind.TICKET_AT_RISK, NoticeKind.TICKET_BREACHED, NoticeKind.CLAIM_DEADLINE)
+        watched = watched_timers(engine, workspace=workspace, at=now)
+        found.conditions.extend(
+            ticket_conditions(((x.agreement, x.timer) for _, x in watched.timers), customer_of)
         )
+    except CovenantError as exc:
+        found.unknown.update((NoticeKind.TICKET_AT_RISK, NoticeKind.TICKET_BREACHED))
+        found.problems.append(f"ticket timers: {exc}")
+    try:
+        availability = run(lambda: _statements(engine, workspace=workspace, now=now))
+    except CovenantError as exc:
+        found.unknown.add(NoticeKind.CLAIM_DEADLINE)
         found.problems.append(f"statements: {exc}")
         return found
-    customer_of = alert_customers(workspace)
-    found.conditions.extend(ticket_conditions(support, customer_of))
     found.conditions.extend(claim_conditions(availability, now=now, customers=customer_of))
     return found
 
@@ -94,22 +103,19 @@ def alert_customers(workspace: Workspace) -> dict[str, AlertCustomer]:
     }
 
 
-def _statements(
-    engine: Engine, *, workspace: Workspace, now: datetime
-) -> tuple[list[AvailabilityResult], list[SupportResult]]:
-    """Availability results of the last ``CLAIM_PERIODS`` periods and support results of the
-    last ``TIMER_PERIODS``, per customer with a binding agreement, as known at ``now``."""
+def _statements(engine: Engine, *, workspace: Workspace, now: datetime) -> list[AvailabilityResult]:
+    """Availability results of the last ``CLAIM_PERIODS`` periods, per customer with a binding
+    agreement, as known at ``now``."""
     from covenant.services.sla import calendar_clocks, sla_statement  # noqa: PLC0415
 
     clocks = calendar_clocks(workspace)
     availability: list[AvailabilityResult] = []
-    support: list[SupportResult] = []
     seen: set[tuple[str, str]] = set()
     for version in workspace.agreements:
         if not is_binding(version):
             continue
         instant = now
-        for n in range(CLAIM_PERIODS):
+        for _ in range(CLAIM_PERIODS):
             start, _ = period_containing(version, instant)
             instant = start - timedelta(seconds=1)
             label = period_label(version, start)
@@ -128,6 +134,4 @@ def _statements(
             except NotFoundError:  # no version in force then: nothing to watch
                 continue
             availability.extend(statement.availability)
-            if n < TIMER_PERIODS:
-                support.extend(statement.support)
-    return availability, support
+    return availability
