@@ -11,20 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from covenant.core.access import Principal
-from covenant.core.agreements import AgreementVersion, Incident, is_binding
+from covenant.core.agreements import AgreementVersion, Incident, is_binding, version_spans
+from covenant.core.availability import period_containing
+from covenant.core.backtest import period_label
 from covenant.core.tickets import Ticket
 from covenant.core.timeutil import EPOCH, require_utc
 from covenant.errors import NotFoundError, StoreError
 from covenant.services.agreements import AgreementSummary, list_agreements, version_document
 from covenant.store import records
-from covenant.store.agreements import load_agreements
+from covenant.store.agreements import load_agreements, termination_times
+
+if TYPE_CHECKING:
+    from covenant.definitions.workspace import Workspace
 
 LATEST = datetime(9000, 1, 1, tzinfo=EPOCH.tzinfo)
 
@@ -201,3 +206,39 @@ def _for_customer(incident: Incident, services: tuple[str, ...], customer: str) 
         planned_maintenance=incident.planned_maintenance,
         customers=(customer,) if incident.customers else (),
     )
+
+
+def recent_periods(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    customer: str,
+    at: datetime,
+    agreement: str | None = None,
+    count: int = 3,
+) -> list[str]:
+    """The labels of the reporting period in progress at ``at`` and the ``count - 1`` before
+    it, newest first, as the customer's agreements (``agreement`` only, when given) report
+    them — ``2026-11`` or ``2026-Q4``, in the agreement's zone — by the version in force at
+    ``at``, else the latest binding one; empty when none is binding."""
+    from covenant.services.agreements import with_recorded_agreements  # noqa: PLC0415
+
+    at = require_utc(at)
+    workspace = with_recorded_agreements(engine, workspace)
+    binding = [
+        v
+        for v in workspace.agreements
+        if v.customer == customer and is_binding(v) and agreement in (None, v.agreement)
+    ]
+    if not binding:
+        return []
+    with engine.connect() as conn:
+        terminated = termination_times(conn, names=sorted({v.agreement for v in binding}))
+    spans = version_spans(binding, start=at, end=at + timedelta(seconds=1), terminated=terminated)
+    version = spans[0][0] if spans else max(binding, key=lambda v: v.effective_from)
+    labels, instant = [], at
+    for _ in range(count):
+        start, _ = period_containing(version, instant)
+        labels.append(period_label(version, start))
+        instant = start - timedelta(seconds=1)
+    return labels

@@ -28,6 +28,7 @@ from covenant.errors import (
     InputError,
     NotFoundError,
 )
+from covenant.web.agreement_period import agreement_periods, current_period
 from covenant.web.amendment_form import (
     AmendmentForm,
     add_problems,
@@ -88,42 +89,6 @@ def _diffs(versions: list[Any]) -> dict[int, list[dict[str, Any]]]:
     for before, after in itertools.pairwise(versions):
         found[after.version] = changed_fields(keyed(before), keyed(after))
     return found
-
-
-def _period(ctx: Any, customer: str, name: str, at: Any) -> Any:
-    """This month's statement lines of agreement ``name`` (None when there is no statement)."""
-    from covenant.services.sla import report_statement
-
-    try:
-        st = report_statement(
-            ctx.engine(), workspace=ctx.workspace(), customer=customer, period=f"{at:%Y-%m}", at=at
-        )
-    except DaySumsOnlyError:  # minutes being read: the page says so (``routes.PageRoute``)
-        raise
-    except CovenantError:
-        return None
-    return {
-        "label": st.period_label,
-        "complete": st.complete,
-        "availability": [a for a in st.availability if a.agreement == name],
-        "support": [s for s in st.support if s.agreement == name],
-        "timers": _live_timers(ctx, name, at),
-    }
-
-
-def _live_timers(ctx: Any, name: str, at: datetime) -> list[Any]:
-    """The live ticket timers: of the tickets created this period and of those still open
-    (created earlier), the ones to act on first — breached, at risk, running, then met."""
-    from covenant.services.ticket_timers import agreement_live_timers
-
-    found = agreement_live_timers(ctx.engine(), workspace=ctx.workspace(), name=name, at=at)
-    return sorted(
-        (x.timer for x in found),
-        key=lambda t: (_URGENCY.get(t.state.value, 9), t.deadline, t.ticket, t.cycle),
-    )
-
-
-_URGENCY = {"breached": 0, "at-risk-75": 1, "at-risk-50": 2, "running": 3, "met": 4}
 
 
 def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime) -> Any:
@@ -208,7 +173,7 @@ def _agreement_page(
     """The agreement's page; ``amending``: the amendment form as sent (refused), open;
     ``terms``: the "Edit all terms (YAML)" form as sent (refused), open."""
     from covenant.services.portal import agreement_versions, visible_agreement
-    from covenant.web.portal import level_text, money, months_back
+    from covenant.web.portal import level_text, money
 
     ctx = backend(request)
     at = ctx.clock()
@@ -231,7 +196,7 @@ def _agreement_page(
         summary=summary,
         versions=versions,
         diffs=_diffs(versions),
-        period=_period(ctx, summary.customer, name, at),
+        period=current_period(ctx, summary.customer, name, at),
         can_write=can_write,
         amending=amending,
         terms_form=terms,
@@ -239,7 +204,7 @@ def _agreement_page(
         level_text=level_text,
         money=money,
         local_date=local_date,
-        periods=months_back(at),
+        periods=agreement_periods(ctx, summary.customer, name, at),
         more=_context(ctx, session.principal, summary, versions, at),
         percent=level_text,
         chance_text=chance_text,
@@ -296,7 +261,7 @@ def agreement_timers(request: Request, name: str) -> Response:
         "agreement_timers.html",
         session=session,
         title="Ticket timers",
-        period=_period(ctx, summary.customer, name, at),
+        period=current_period(ctx, summary.customer, name, at),
         at=at,
     )
 

@@ -76,21 +76,37 @@ def money(m: Any) -> str:
     return "–" if m is None else f"{m.amount} {m.currency}"
 
 
+def periods_of(ctx: Backend, who: Principal, at: datetime) -> list[str]:
+    """The period in progress and the two before, newest first, as the customer's agreements
+    report them (month or quarter, in the agreement's zone); calendar months (UTC) when no
+    agreement of the customer is signed."""
+    from covenant.services.portal import recent_periods
+
+    assert who.customer is not None
+    found = recent_periods(ctx.engine(), workspace=ctx.workspace(), customer=who.customer, at=at)
+    return found or months_back(at)
+
+
 def current_statement(ctx: Backend, who: Principal, at: datetime) -> Statement | None:
-    """This month's statement, or None when no agreement of the customer covers it."""
+    """The statement of the period in progress, or None when no agreement covers it."""
     try:
-        return statement(ctx, who, months_back(at)[0], at)
+        return statement(ctx, who, periods_of(ctx, who, at)[0], at)
     except NotFoundError:
         return None
 
 
-def _tickets(ctx: Backend, who: Principal, current: Statement | None) -> list[dict[str, Any]]:
-    timers: dict[str, list[Any]] = {}
-    for line in current.support if current is not None else ():
-        for timer in line.timers:
-            timers.setdefault(timer.ticket, []).append(timer)
+def _tickets(ctx: Backend, who: Principal, at: datetime) -> list[dict[str, Any]]:
+    """The customer's tickets, newest first, each with its live timers: those the agreement's
+    Ticket timers page shows (``services.ticket_timers.watched_timers``: the tickets created
+    in the period in progress and every one still open, however old; a reopened ticket's
+    latest cycle), so the portal and the staff agree."""
     from covenant.services.portal import visible_tickets
+    from covenant.services.ticket_timers import watched_timers
 
+    timers: dict[str, list[Any]] = {}
+    watched = watched_timers(ctx.engine(), workspace=ctx.workspace(), at=at, customer=who.customer)
+    for ticket, live in watched.timers:
+        timers.setdefault(ticket.id, []).append(live.timer)
     shown = [
         {"ticket": ticket, "timers": timers.get(ticket.id, [])}
         for ticket in visible_tickets(ctx.engine(), principal=who)
@@ -106,7 +122,7 @@ def portal(request: Request) -> Response:
     who = session.principal
     ctx = backend(request)
     at = ctx.clock()
-    periods = months_back(at)
+    periods = periods_of(ctx, who, at)
     current = current_statement(ctx, who, at)
     agreements = visible_agreements(ctx.engine(), principal=who, at=at)
     name = current.customer_name if current is not None else who.customer
@@ -119,7 +135,7 @@ def portal(request: Request) -> Response:
         st=current,
         agreements=agreements,
         periods=periods,
-        tickets=_tickets(ctx, who, current),
+        tickets=_tickets(ctx, who, at),
         level_text=level_text,
         fill=fill,
         money=money,
@@ -132,12 +148,11 @@ def portal_tickets(request: Request) -> Response:
     session = require(request, CUSTOMERS)
     ctx = backend(request)
     at = ctx.clock()
-    current = current_statement(ctx, session.principal, at)
     return page(
         "portal_tickets.html",
         session=session,
         title="Tickets",
-        tickets=_tickets(ctx, session.principal, current),
+        tickets=_tickets(ctx, session.principal, at),
         at=at,
     )
 

@@ -1,0 +1,62 @@
+"""An agreement's page, its period part: the period in progress (month or quarter, in the
+agreement's zone), its statement lines and its live ticket timers (``/timers``, refreshed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from covenant.errors import CovenantError, DaySumsOnlyError
+
+
+def agreement_periods(ctx: Any, customer: str, name: str, at: datetime) -> list[str]:
+    """The agreement's period in progress and the two before, newest first (month or quarter,
+    in its zone); calendar months (UTC) when it has no binding version."""
+    from covenant.services.portal import recent_periods
+    from covenant.web.portal import months_back
+
+    found = recent_periods(
+        ctx.engine(), workspace=ctx.workspace(), customer=customer, at=at, agreement=name
+    )
+    return found or months_back(at)
+
+
+def current_period(ctx: Any, customer: str, name: str, at: Any) -> Any:
+    """The statement lines of agreement ``name`` for its period in progress (None when there
+    is no statement)."""
+    from covenant.services.sla import report_statement
+
+    try:
+        st = report_statement(
+            ctx.engine(),
+            workspace=ctx.workspace(),
+            customer=customer,
+            period=agreement_periods(ctx, customer, name, at)[0],
+            at=at,
+        )
+    except DaySumsOnlyError:  # minutes being read: the page says so (``routes.PageRoute``)
+        raise
+    except CovenantError:
+        return None
+    return {
+        "label": st.period_label,
+        "complete": st.complete,
+        "availability": [a for a in st.availability if a.agreement == name],
+        "support": [s for s in st.support if s.agreement == name],
+        "timers": sorted_live_timers(ctx, name, at),
+    }
+
+
+def sorted_live_timers(ctx: Any, name: str, at: datetime) -> list[Any]:
+    """The live ticket timers: of the tickets created this period and of those still open
+    (created earlier), the ones to act on first — breached, at risk, running, then met."""
+    from covenant.services.ticket_timers import agreement_live_timers
+
+    found = agreement_live_timers(ctx.engine(), workspace=ctx.workspace(), name=name, at=at)
+    return sorted(
+        (x.timer for x in found),
+        key=lambda t: (_URGENCY.get(t.state.value, 9), t.deadline, t.ticket, t.cycle),
+    )
+
+
+_URGENCY = {"breached": 0, "at-risk-75": 1, "at-risk-50": 2, "running": 3, "met": 4}
