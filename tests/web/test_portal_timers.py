@@ -50,6 +50,20 @@ TICKETS = [
             StatusChange(at=_at(11, 20, 10), status="open"),
         ),
     ),
+    # 3 November 09:00, answered 09:10 (met), resolved 15:00 (6 h > 4 h: breached), reopened
+    # 20 November 11:30: cycle 2 is 30 minutes in, but the breach stands — breached
+    Ticket(
+        id="PORTAL-LATE",
+        customer="globex",
+        priority="P1",
+        created=_at(11, 3, 9),
+        first_response=datetime(2026, 11, 3, 9, 10, tzinfo=UTC),
+        history=(
+            StatusChange(at=_at(11, 3, 9), status="open"),
+            StatusChange(at=_at(11, 3, 15), status="resolved"),
+            StatusChange(at=datetime(2026, 11, 20, 11, 30, tzinfo=UTC), status="open"),
+        ),
+    ),
 ]
 
 
@@ -93,10 +107,18 @@ def test_the_portal_shows_the_staffs_live_timers(shop: Shop) -> None:
         ("PORTAL-OLD", "resolution", "breached"),
         ("PORTAL-BACK", "first-response", "met"),
         ("PORTAL-BACK", "resolution", "at-risk-50"),  # cycle 2; cycle 1's "met" is not shown
+        ("PORTAL-LATE", "first-response", "met"),
+        ("PORTAL-LATE", "resolution", "breached"),  # cycle 2, carrying cycle 1's breach
     }
     page = staff.get("/ui/agreements/globex-enterprise/timers").text
-    timers = {(r[0].strip(), r[2].strip(), r[3].strip()) for r in _cells(page) if len(r) == 5}
+    timers = {(r[0].strip(), r[2].strip(), r[3].split()[0]) for r in _cells(page) if len(r) == 5}
     assert portal == timers  # every ticket's timers, the same on both pages
+    late = [
+        r for r in _cells(page) if r[0].strip() == "PORTAL-LATE" and r[2].strip() == "resolution"
+    ]
+    assert [" ".join(r[3].split()) for r in late] == ["breached reopened after cycle 1 breached"]
+    mine_text = customer.get("/ui/portal/tickets").text
+    assert "breached</span> (reopened after cycle 1 breached)" in mine_text
     whole = customer.get("/ui/portal/tickets").text
     earlier = whole.split("<details>", 1)[1] if "<details>" in whole else ""
     assert "PORTAL-OLD" not in earlier  # live, not among the earlier tickets without timers
