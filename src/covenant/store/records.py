@@ -194,7 +194,12 @@ def load_tickets(
     """Tickets, by creation time then id; ``created_from``/``created_to`` bound ``[from, to)``;
     ``ids``: only those tickets; ``open_at``: only those created by then and not settled
     (resolved for good) by then — a superset of the tickets open then (one resolved and
-    reopened before it was settled may be in a resolved stretch at ``open_at``)."""
+    reopened before it was settled may be in a resolved stretch at ``open_at``).
+
+    With ``open_at`` (and ``customer``), the tickets are read in two parts, the unsettled ones
+    and those settled after ``open_at``, each through the index on (customer, settled_at): one
+    condition ``settled_at IS NULL OR settled_at > …`` led SQLite to the (customer, created)
+    index instead, reading the customer's whole history."""
     t = record_tables.tickets.c
     query = select(
         t.id, t.customer, t.priority, t.created, t.first_response, t.resolved, t.history
@@ -207,11 +212,19 @@ def load_tickets(
         query = query.where(t.created >= require_utc(created_from, what="created_from"))
     if created_to is not None:
         query = query.where(t.created < require_utc(created_to, what="created_to"))
+    queries = [query]
+    moment: datetime | None = None
     if open_at is not None:
         moment = require_utc(open_at, what="open_at")
-        query = query.where(t.created <= moment, or_(t.settled_at.is_(None), t.settled_at > moment))
+        # ``created <= moment`` is checked on the rows read, and they are sorted here: in the
+        # query, either would send SQLite to the (customer, created) index
+        unordered = query.order_by(None)
+        queries = [unordered.where(t.settled_at.is_(None)), unordered.where(t.settled_at > moment)]
+    rows = [row for q in queries for row in conn.execute(q)]
+    if moment is not None:
+        rows = sorted((r for r in rows if r[3] <= moment), key=lambda r: (r[3], r[0]))
     result = []
-    for id_, cust, priority, created, first_response, resolved, history in conn.execute(query):
+    for id_, cust, priority, created, first_response, resolved, history in rows:
         changes = tuple(
             StatusChange(at=_instant(entry["at"]), status=entry["status"])
             for entry in json.loads(history)
