@@ -3,7 +3,8 @@ and timer (``first-response``, ``resolution``) — never per ticket (tickets are
 label set is bounded by the agreements' targets).
 
 ``covenant_ticket_timers`` has one sample per state, 0 when no timer is in it, so the states
-of a group add up to its timers: the states of the agreement's Ticket timers page (``met``,
+of a group add up to its timers (one per ticket: a reopened ticket's latest cycle,
+``core.support``): the states of the agreement's Ticket timers page (``met``,
 ``breached``, ``running``, ``at-risk-50``, ``at-risk-75``) and ``paused``, a timer not yet
 breached that stands still because its ticket is in one of the commitment's pause states (it
 counts there and not under ``running`` or ``at-risk-*``).
@@ -50,7 +51,8 @@ def timer_families(groups: Sequence[TimerGroup]) -> Iterator[Family]:
         return
     timers = Family(
         "covenant_ticket_timers",
-        "Ticket timers of the tickets created in the agreement's current period, per state "
+        "Ticket timers of the tickets created in the agreement's current period or still open, "
+        "one per ticket and timer (a reopened ticket: its latest cycle), per state "
         "(paused: not breached, standing still in a pause state).",
     )
     nearest = Family(
