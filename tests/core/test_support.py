@@ -317,3 +317,28 @@ def test_a_penalty_is_rounded_half_up_to_its_currencys_minor_unit(
     assert result.penalty is not None
     assert result.penalty.currency == currency
     assert str(result.penalty.amount) == penalty  # the value and its number of decimals
+
+
+@given(
+    steps=st.lists(st.integers(1, 5 * 3600), min_size=1, max_size=7),
+    at_s=st.integers(0, 40 * 3600),
+)
+def test_one_resolution_verdict_per_ticket_and_a_breach_stands(steps: list[int], at_s: int) -> None:
+    # A ticket toggling open → resolved → open … at the given gaps (seconds), read at ``at_s``.
+    moves, moment = [(0.0, "open")], 0
+    for n, gap in enumerate(steps):
+        moment += gap
+        moves.append((moment / 3600, "resolved" if n % 2 == 0 else "open"))
+    t = ticket("H", *moves, response=0.1)
+    timers = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(at_s / 3600))
+    cycles = [x for x in timers if x.kind is TimerKind.RESOLUTION]
+    live = [x for x in counted(timers) if x.kind is TimerKind.RESOLUTION]
+    assert len(live) == 1  # one resolution timer counts, the latest cycle's
+    assert live[0].cycle == max(x.cycle for x in cycles)
+    assert all(x.superseded for x in cycles if x is not live[0])
+    # breached iff some cycle ran past the 2 h target on its own; met only when resolved
+    assert (live[0].state is TimerState.BREACHED) == any(x.elapsed_s > 7200 for x in cycles)
+    if live[0].state is TimerState.MET:
+        assert live[0].stopped is not None
+    met, breached, running = _resolution(attainment(timers, COMMITMENT))
+    assert met + breached + running == 1
