@@ -165,7 +165,9 @@ EXPECTED: dict[str, Verdict] = {
             ("missing-field", "spec.objectives[0].timeSliceTarget"),
             ("missing-field", "spec.objectives[0].value"),
         },
-        {CONVERTED, UNRESOLVED},
+        # its threshold SLO (no error of its own) reads a plain gauge, as in go-sdk's v1alpha
+        # slos.yaml: warned of beside the other documents' errors, not after they are fixed
+        {CONVERTED, UNRESOLVED, "prometheus-query-form"},
     ),
     "oslo-validate/inputs/v2alpha.yaml": ({OP, NAME}, {CONVERTED, UNRESOLVED}),
     # --- OpenSLO spec examples ---------------------------------------------------------------

@@ -7,6 +7,7 @@ on objectives that need the resolved SLIs are in ``objective_checks``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -81,8 +82,14 @@ class Resolved:
     routing: NoticeRouting | None = None  # which of them each notice goes to (None: no targets)
 
 
-def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
-    """Check references; with ``build`` (no errors so far) also build objectives and rules."""
+def resolve(
+    parsed: Sequence[Parsed], *, build: bool, clean: AbstractSet[int] = frozenset()
+) -> Resolved:
+    """Check references; with ``build`` (no errors so far) also build objectives and rules.
+    An SLO in ``clean`` (the ``id`` of a document with no error of its own) is built even when
+    another document has an error, so that what only its build finds (a query Prometheus
+    cannot count, …) is told with that error, not after it is fixed; the workspace is not used
+    either way."""
     index = Index.of(parsed)
     problems = duplicate_problems(parsed)
     objectives: list[Objective] = []
@@ -104,7 +111,7 @@ def resolve(parsed: Sequence[Parsed], *, build: bool) -> Resolved:
             problems += source_refs(item.source, model.spec, ("spec",), index)
         elif isinstance(model, SLODocument):
             found, slo_rules, slo_problems, composite = _resolve_slo(
-                item, model, index, build=build
+                item, model, index, build=build or id(item) in clean
             )
             objectives += found
             composites += [composite] if composite is not None else []

@@ -117,13 +117,16 @@ def analyse_sources(
 ) -> tuple[Workspace | None, list[Problem]]:
     found = list(problems)
     parsed: list[Parsed] = []
+    clean: set[int] = set()  # id() of the parsed documents with no error of their own
     for source in sources:
         item, more = parse_document(source)
         found += more
         if item is not None:
             parsed.append(item)
+            if not any(p.severity == "error" for p in more):
+                clean.add(id(item))
     has_errors = any(p.severity == "error" for p in found)
-    resolved = resolve(parsed, build=not has_errors)
+    resolved = resolve(parsed, build=not has_errors, clean=clean)
     found = one_per_misspelling([*found, *resolved.problems], sources)
     found = without_broken_references(found, sources)
     found.sort(key=_order)
