@@ -68,6 +68,7 @@ def convert_alpha(
         data=converted,
         lines=rewrite.lines,
         converted_from=api,
+        written_as=rewrite.renamed,
     )
     return result, rewrite.problems
 
@@ -200,6 +201,7 @@ def _v1alpha_threshold(rw: Rewrite, spec: dict[str, Any], name: str) -> None:
     )
     for path in ((*old, "metadata"), (*old, "metadata", "name"), (*old, "spec")):
         rw.place(path, old)
+    rw.place((*old, "spec", "thresholdMetric"), (*old, "thresholdMetric"))
     spec["indicator"] = {
         "metadata": {"name": name},
         "spec": {"thresholdMetric": metric},

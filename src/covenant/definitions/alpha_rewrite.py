@@ -89,6 +89,9 @@ class Rewrite:
     lines: dict[PathKey, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     blocked: bool = False  # the document has no openslo/v1 form: it is not validated further
+    # each path of the rewritten document that is not written so → the path it was read from,
+    # so that a problem found later names the field as the file writes it
+    renamed: dict[PathKey, PathKey] = field(default_factory=dict)
     # the lines as written, a misspelt key's also under the key it is read as (``lenient``)
     written: dict[PathKey, int] = field(init=False)
     source: SourceDocument = field(init=False)
@@ -105,6 +108,7 @@ class Rewrite:
         """Lines of ``old`` and everything under it now also belong to ``new``."""
         size = len(old)
         self.lines[new] = self.line(old)
+        self.renamed[new] = old
         for path, line in self.written.items():
             if path[:size] == old:
                 self.lines[(*new, *path[size:])] = line
@@ -129,8 +133,9 @@ class Rewrite:
         return holder
 
     def place(self, new: PathKey, old: PathKey) -> None:
-        """A field that did not exist takes the line of ``old``."""
+        """A field that did not exist takes the line (and the name) of ``old``."""
         self.lines[new] = self.line(old)
+        self.renamed[new] = old
 
     def note(self, path: PathKey, message: str) -> None:
         self.problems.append(

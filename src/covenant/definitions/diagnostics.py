@@ -34,7 +34,7 @@ def at(
         code=code,
         message=message,
         where=doc.where(path),
-        field=field_path(path),
+        field=doc.field_of(path),
         fix=fix,
         severity=severity,
     )

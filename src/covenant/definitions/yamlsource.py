@@ -38,6 +38,8 @@ class SourceDocument:
     data: Any
     lines: Mapping[PathKey, int] = field(default_factory=dict)
     converted_from: str | None = None  # the apiVersion written, when read as openslo/v1
+    # a converted document's paths as read (openslo/v1) → as written (definitions.alpha)
+    written_as: Mapping[PathKey, PathKey] = field(default_factory=dict)
 
     def line_of(self, path: Iterable[str | int]) -> int:
         """The line of the deepest written prefix of ``path`` (a missing field: its parent)."""
@@ -53,6 +55,16 @@ class SourceDocument:
 
     def where(self, path: Iterable[str | int] = ()) -> str:
         return f"{self.file}:{self.line_of(path)}"
+
+    def field_of(self, path: Iterable[str | int]) -> str:
+        """``path`` as the file writes it: in a converted document the deepest prefix that
+        was renamed (``spec.indicator`` read from ``spec.sli``) written as it was."""
+        parts = tuple(path)
+        for size in range(len(parts), 0, -1) if self.written_as else ():
+            written = self.written_as.get(parts[:size])
+            if written is not None:
+                return field_path((*written, *parts[size:]))
+        return field_path(parts)
 
 
 def field_path(path: Iterable[str | int]) -> str:
