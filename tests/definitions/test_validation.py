@@ -621,8 +621,45 @@ def test_fields_real_files_put_in_the_wrong_place_say_where_they_go() -> None:
     assert fixes["timeWindow"].startswith("timeWindow belongs to the SLO's spec")
     assert fixes["timeWindows"].startswith("timeWindows is openslo/v1alpha's")
     assert fixes["ratioMetrics"].startswith("ratioMetrics is openslo/v1alpha's")
-    assert fixes["metricSourceType"] == "a metric source's type is written type (type: Prometheus)"
+    assert fixes["metricSourceType"] == "rename metricSourceType to type"
     assert fixes["threshold"].startswith("threshold goes in the condition's spec.condition")
+
+
+def test_metric_source_type_is_one_problem() -> None:
+    """A k8s platform's implementation plan writes OpenSLO SLOs whose metric sources say
+    ``metricSourceType: Prometheus`` (no ``type``, no ``metricSourceRef``). Each source was two
+    errors for one mistake: the unknown key, and at its parent "metricSource needs type or
+    metricSourceRef". Now one, at the key's line; the rename is its fix. Expected by hand:
+    OpenSLO v1's metricSource key is ``type`` (the spec's SLI section)."""
+    text = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: bootstrap}
+spec:
+  service: cloud
+  indicator:
+    metadata: {name: bootstrap-ok}
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:
+            metricSourceType: Prometheus
+            spec: {query: 'sum(boot_total{outcome="success"})'}
+        total:
+          metricSource:
+            metricSourceType: Prometheus
+            spec: {query: sum(boot_total)}
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 30d, isRolling: true}]
+  objectives: [{target: 0.995}]
+"""
+    _, problems = load_text(text)
+    source = "spec.indicator.spec.ratioMetric.{}.metricSource.metricSourceType"
+    assert sorted((p.where, p.code, p.field, p.fix) for p in errors(problems)) == [
+        ("ws.yaml:13", "unknown-field", source.format("good"), "rename metricSourceType to type"),
+        ("ws.yaml:17", "unknown-field", source.format("total"), "rename metricSourceType to type"),
+    ]
 
 
 def test_an_unknown_field_does_not_hide_the_documents_other_problems() -> None:

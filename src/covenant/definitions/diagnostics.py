@@ -353,7 +353,8 @@ MISPLACED = {  # field → (a key its place holds, "" for any; the fix), seen in
         "spec.indicator (spec: {ratioMetric: {good, total}}), or write apiVersion: "
         "openslo/v1alpha",
     ),
-    "metricSourceType": ("", "a metric source's type is written type (type: Prometheus)"),
+    # worded as a misspelling's fix, so that the "needs type" at its parent folds into it
+    "metricSourceType": ("", "rename metricSourceType to type"),
     "countMetrics": (
         "objectives",
         "countMetrics is Nobl9's (n9/v1alpha): in openslo/v1 the SLI goes in spec.indicator "
