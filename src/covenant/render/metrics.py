@@ -1,21 +1,25 @@
 """``/metrics``: the Prometheus text exposition format (0.0.4), as ``prometheus_client`` writes it.
 
-Every family is a gauge. Label sets are bounded by the definitions: one series per objective
-(``sloth_id``, ``sloth_service``, ``sloth_slo`` as in the generated rules, and ``objective``,
-the objective's key), per alert window, per agreement commitment and credit tier, per support
-commitment, priority and timer (``render.metrics_timers``: never per ticket); alert states are
-counted per kind and state, never labelled per alert. Money is a float here, the ``Decimal``
-amount converted for display (the exact amounts are ``covenant exposure``'s). A number that
-cannot be computed (no data) has no sample; ``covenant_slo_no_data`` says so (with
+Every family is a gauge but two counters kept in the store (``…_total``: the worker's ticks by
+outcome, a source's failed reads by code). Label sets are bounded by the definitions: one series
+per objective (``sloth_id``, ``sloth_service``, ``sloth_slo`` as in the generated rules, and
+``objective``, the objective's key), per alert window, per agreement commitment and credit tier,
+per support commitment, priority and timer (``render.metrics_timers``: never per ticket); alert
+states are counted per kind and state, never labelled per alert. Money is a float here, the
+``Decimal`` amount converted for display (the exact amounts are ``covenant exposure``'s). A
+number that cannot be computed (no data) has no sample; ``covenant_slo_no_data`` says so (with
 ``covenant_slo_stale`` when the figures there stop where its source stopped answering), and for
 time-slice objectives the ``*_no_data_policy_slices`` families say how many slices a good/bad
-no-data policy counted for want of events. Customers never reach this page (internal roles only).
+no-data policy counted for want of events. Customers never reach this page (internal roles
+only).
 
 Covenant's own pipeline is on the page too, so an operator can alert on what would stop it
 paging: per DataSource (``source``) its series by read state, the failing ones per error
-``code``, and the oldest read frontier; the worker's latest tick duration; and, appended by the
-serving process at each scrape (``outbox_exposition``), the notice outbox per status and the
-age of its oldest pending notice.
+``code``, the oldest read frontier, the series whose query matched no series, the instant of
+its latest successful read and its failed reads per ``code``; and, appended by the serving
+process at each scrape, the notice outbox per status and the age of its oldest pending notice
+(``outbox_exposition``) and the worker's ticks by outcome, the instant of its latest completed
+tick and the duration of its latest (``worker_exposition``).
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ class SourceReads:
     unmatched: Mapping[str, int] = field(default_factory=dict)
     """Series whose newest read's query matched no series there, per query (``good``,
     ``bad``, ``total``)."""
+    last_success_s: int | None = None  # when a read of it last returned data (epoch s)
+    read_errors: Mapping[str, int] = field(default_factory=dict)
+    """Series reads from it that failed, per error code, since the store began counting."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,7 +83,6 @@ class Snapshot:
     paths: Mapping[str, int] | None = None  # the worker's objectives per read path
     sources: Sequence[SourceReads] = ()  # per DataSource the workspace reads SLIs from
     timers: Sequence[TimerGroup] = ()  # ticket timers of the agreements' current periods
-    tick_s: float | None = None  # how long the worker's tick took
 
 
 class _Page:
@@ -273,6 +279,17 @@ class _Page:
             "The oldest read frontier of the DataSource's series: every series that was read "
             "is read up to here.",
         )
+        success = _Family(
+            "covenant_source_last_success_timestamp_seconds",
+            "When a read from the DataSource last returned data (epoch seconds: the instant "
+            "of the tick or command that read).",
+        )
+        errors = _Family(
+            "covenant_source_read_errors_total",
+            "Series reads from the DataSource that failed, per error code (one per series "
+            "and read: a tick that cannot reach the source adds its number of series).",
+            kind="counter",
+        )
         unmatched = _Family(
             "covenant_source_series_unmatched",
             "Series whose newest read from the DataSource found no series for their good, bad "
@@ -290,7 +307,11 @@ class _Page:
                 failing.add(f'code="{_escape(code)}",{source}', float(count))
             if s.oldest_until is not None:
                 oldest.add(source, float(s.oldest_until))
-        yield from (series, failing, oldest, unmatched)
+            if s.last_success_s is not None:
+                success.add(source, float(s.last_success_s))
+            for code, count in sorted(s.read_errors.items()):
+                errors.add(f'code="{_escape(code)}",{source}', float(count))
+        yield from (series, failing, oldest, unmatched, success, errors)
 
     def _worker(self) -> Iterator[_Family]:
         at = _Family(
@@ -306,14 +327,6 @@ class _Page:
             for path, count in sorted(self.snapshot.paths.items()):
                 split.add(_pairs(("path",), (path,)), float(count))
             yield split
-        if self.snapshot.tick_s is None:
-            return
-        took = _Family(
-            "covenant_worker_tick_duration_seconds",
-            "How long the latest tick took, from its start to its alert states stored.",
-        )
-        took.add("", self.snapshot.tick_s)
-        yield took
 
 
 def exposition(snapshot: Snapshot) -> bytes:
@@ -349,6 +362,36 @@ def outbox_exposition(counts: Mapping[str, int], *, oldest_pending_age_s: float 
     if oldest_pending_age_s is not None:
         oldest.add("", oldest_pending_age_s)
     return (notices.text() + oldest.text()).encode()
+
+
+def worker_exposition(
+    ticks: Mapping[str, int], *, last_success_at: datetime | None, last_tick_s: float | None
+) -> bytes:
+    """``covenant_worker_ticks_total`` per outcome (every outcome, 0 when none),
+    ``covenant_worker_last_success_timestamp_seconds`` and
+    ``covenant_worker_tick_duration_seconds`` (no sample before the first such tick): the
+    store's totals of every worker's ticks, read at each scrape."""
+    counted = _Family(
+        "covenant_worker_ticks_total",
+        "Worker ticks, by outcome (ok; problems: completed, a part not evaluated or a read "
+        "failed; failed: nothing moved), counted in the store across processes and restarts.",
+        kind="counter",
+    )
+    for outcome, count in ticks.items():
+        counted.add(_pairs(("outcome",), (outcome,)), float(count))
+    success = _Family(
+        "covenant_worker_last_success_timestamp_seconds",
+        "The instant of the latest tick that completed (ok or problems), in epoch seconds.",
+    )
+    if last_success_at is not None:
+        success.add("", last_success_at.timestamp())
+    took = _Family(
+        "covenant_worker_tick_duration_seconds",
+        "How long the latest tick took (any outcome), from its start to its alert states stored.",
+    )
+    if last_tick_s is not None:
+        took.add("", last_tick_s)
+    return (counted.text() + success.text() + took.text()).encode()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,17 +11,19 @@ _number: Callable[[float], str] = floatToGoString  # Go's float format, as Prome
 
 
 class Family:
-    """One gauge family's text: its HELP and TYPE lines, then one line per sample, as
-    ``prometheus_client``'s ``generate_latest`` writes them (checked in the tests by reading
-    the page back with its parser and writing it again), without its per-sample checks and
-    objects: a page of 10,000 SLOs is written several times faster."""
+    """One family's text (a gauge, or a ``counter``): its HELP and TYPE lines, then one line
+    per sample, as ``prometheus_client``'s ``generate_latest`` writes them (checked in the
+    tests by reading the page back with its parser and writing it again), without its
+    per-sample checks and objects: a page of 10,000 SLOs is written several times faster."""
 
     __slots__ = ("head", "lines", "name")
 
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, text: str, *, kind: str = "gauge") -> None:
+        # a counter's samples and its TYPE line are named ``…_total`` (as generate_latest has)
+        assert kind == "gauge" or name.endswith("_total"), name
         self.name = name
         help_text = text.replace("\\", "\\\\").replace("\n", "\\n")
-        self.head = f"# HELP {name} {help_text}\n# TYPE {name} gauge\n"
+        self.head = f"# HELP {name} {help_text}\n# TYPE {name} {kind}\n"
         self.lines: list[str] = []
 
     def add(self, labels: str, value: float) -> None:

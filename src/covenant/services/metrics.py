@@ -38,6 +38,7 @@ from covenant.render.metrics import (
     exposition,
     ingest_exposition,
     outbox_exposition,
+    worker_exposition,
 )
 from covenant.render.metrics_timers import TimerGroup
 from covenant.services.evaluate import evaluate_workspace
@@ -46,7 +47,9 @@ from covenant.store import metrics_snapshots, outbox
 from covenant.store.alert_states import load_alert_states
 from covenant.store.db import write_transaction
 from covenant.store.ingest_totals import batch_totals
+from covenant.store.source_health import last_successes, read_errors
 from covenant.store.source_state import every_state
+from covenant.store.worker_health import tick_totals
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -65,6 +68,7 @@ def source_reads(conn: Connection, *, workspace: Workspace) -> tuple[SourceReads
     if not reads:
         return ()
     states = every_state(conn)
+    successes, errors = last_successes(conn), read_errors(conn)
     by_source: dict[str, list[str]] = {}
     first_kind: dict[str, str] = {}
     for r in reads:
@@ -98,6 +102,8 @@ def source_reads(conn: Connection, *, workspace: Workspace) -> tuple[SourceReads
                 failing=failing,
                 oldest_until=oldest,
                 unmatched=unmatched,
+                last_success_s=successes.get(source),
+                read_errors=errors.get(source, {}),
             )
         )
     return tuple(found)
@@ -108,7 +114,6 @@ def tick_snapshot(
     *,
     sources: tuple[SourceReads, ...] = (),
     timers: tuple[TimerGroup, ...] = (),
-    tick_s: float | None = None,
 ) -> Snapshot:
     """The numbers of one tick: its report, forecast and alert states after it, how the
     sources' reads stand after it, and the ticket timers at its instant."""
@@ -120,7 +125,6 @@ def tick_snapshot(
         paths={"incremental": result.incremental, "full": result.full},
         sources=sources,
         timers=timers,
-        tick_s=tick_s,
     )
 
 
@@ -130,14 +134,12 @@ def publish_tick(
     *,
     workspace: Workspace,
     published_at: datetime,
-    tick_s: float | None = None,
 ) -> metrics_snapshots.Stamp:
-    """Render the tick's page and store it as the latest (every process serves it);
-    ``tick_s``: how long the tick took, when the caller timed it."""
+    """Render the tick's page and store it as the latest (every process serves it)."""
     with engine.connect() as conn:
         sources = source_reads(conn, workspace=workspace)
     timers = ticket_timer_groups(engine, workspace=workspace, at=result.at)
-    body = exposition(tick_snapshot(result, sources=sources, timers=timers, tick_s=tick_s))
+    body = exposition(tick_snapshot(result, sources=sources, timers=timers))
     with write_transaction(engine) as conn:
         return metrics_snapshots.publish(conn, body, at=result.at, published_at=published_at)
 
@@ -173,6 +175,14 @@ def outbox_page(conn: Connection, *, now: datetime) -> bytes:
     return outbox_exposition(outbox.counts(conn), oldest_pending_age_s=age)
 
 
+def worker_page(conn: Connection) -> bytes:
+    """The worker families: every worker's ticks on this store, as recorded after each."""
+    totals = tick_totals(conn)
+    return worker_exposition(
+        totals.ticks, last_success_at=totals.last_success_at, last_tick_s=totals.last_tick_s
+    )
+
+
 def ingest_page(conn: Connection) -> bytes:
     """The ingest families: every batch of events pushed into the store, summed."""
     batches, ingested, rejected, last, newest = batch_totals(conn)
@@ -198,7 +208,7 @@ class SharedMetrics:
     def page(self, engine: Engine, *, workspace: Callable[[], Workspace], now: datetime) -> bytes:
         """The text ``/metrics`` answers at ``now`` (see the module docstring)."""
         with engine.connect() as conn:
-            pipeline = outbox_page(conn, now=now) + ingest_page(conn)
+            pipeline = outbox_page(conn, now=now) + ingest_page(conn) + worker_page(conn)
             stamp = metrics_snapshots.stamp(conn)
             if stamp is not None and now - stamp.at <= STALE_AFTER:
                 with self._lock:

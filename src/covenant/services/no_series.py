@@ -19,14 +19,14 @@ Only an evaluation without events (``total`` 0) that is "no data" for no other r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from covenant.core.evaluate import NO_EVENTS
 from covenant.core.promql import raw_selector, without_comments
 from covenant.core.results import Evaluation, Stale, Status
 from covenant.core.timeutil import from_epoch, utc_text
-from covenant.store.source_state import SourceState, read_states
+from covenant.store.source_state import SourceState, read_states, unmatched_states
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -144,3 +144,37 @@ def explain_quiet(
     if not quiet:
         return report
     return report.with_objectives(lambda e: explained(e, quiet.get(e.objective.series)))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unmatched:
+    """A series whose newest read's total query matched no series in its source."""
+
+    series: str
+    source: str
+    query: str  # the selector, as the user would try it
+    since: int  # epoch s: its reads have matched nothing since
+    reason: str  # what ``evaluate`` says of its SLOs' no data
+
+    @property
+    def line(self) -> str:
+        return f"{self.series}: {self.reason}"
+
+
+def unmatched_series(engine: Engine, reads: Sequence[SeriesQueries]) -> tuple[Unmatched, ...]:
+    """The series of ``reads`` whose total query matched no series in their newest read
+    (the worker's report), by series key; one small query, none without reads."""
+    if not reads:
+        return ()
+    with engine.connect() as conn:
+        states = unmatched_states(conn)
+    wanted = [r for r in reads if r.series in states]
+    found = []
+    for series, (reason, mark, since) in sorted(quiet_reasons(wanted, states).items()):
+        if mark is not None and mark.query is not None and mark.source is not None:
+            found.append(
+                Unmatched(
+                    series=series, source=mark.source, query=mark.query, since=since, reason=reason
+                )
+            )
+    return tuple(found)

@@ -6,7 +6,9 @@ order, whatever has arrived in one transaction, each part *replacing* the bucket
 range (``store.bucket_ranges``), so reading a range again changes nothing and what was read
 before a failure stays. A failed part stops that series (the others go on) and is recorded in
 ``source_reads``: evaluations after the data that was read show the series as "no data
-(stale)" with the error until a read succeeds again.
+(stale)" with the error until a read succeeds again. The same transaction counts, per source,
+the failed series reads by error code and the instant of a read that returned data
+(``store.source_health``: what ``/metrics`` shows of each source's reads).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -32,6 +35,7 @@ from covenant.sources.prometheus.client import PrometheusClient
 from covenant.sources.prometheus.reads import MAX_POINTS, Counts, unmatched
 from covenant.store import sqlite_writer
 from covenant.store.bucket_ranges import Range, SumsChange, SumsMode, replace_ranges
+from covenant.store.source_health import record_source_reads
 from covenant.store.source_state import read_states
 from covenant.store.sqlite_writer import SqliteWriter
 
@@ -372,6 +376,8 @@ def _write(
     sqlite_writer.record_matches(conn, matches)  # after: a first read's row is made there
     for r, error in failed:
         sqlite_writer.record_failure(conn, ids[r.series], source=r.source.name, error=error, at=at)
+    errors = Counter((r.source.name, error.code) for r, error in failed)
+    record_source_reads(conn, succeeded=dict.fromkeys(frontiers, to_epoch(at)), failed=errors)
     return reports + refused  # (not recorded: the series is the other query's now)
 
 

@@ -1,7 +1,7 @@
 """What the API says of the workspace's Prometheus DataSources: how each is reached (no
 secret: environment-variable names, header names) and how far each series it fills was read,
-whether its latest read failed and why (``/api/v1/data-sources``; ``/metrics`` counts the
-same per source)."""
+whether its latest read failed and why, and which of its queries matched no series in its
+newest read (``/api/v1/data-sources``; ``/metrics`` counts the same per source)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import NotFoundError
+from covenant.services.no_series import query_text
 from covenant.store.source_state import SourceState, every_state
 
 if TYPE_CHECKING:
@@ -58,6 +59,10 @@ def data_sources_json(
                     for state in ("read", "failing", "never-read")
                 },
                 "read_until_oldest": utc_text(from_epoch(min(read))) if read else None,
+                "unmatched": {
+                    query: sum(1 for row in rows for u in row["unmatched"] if u["query"] == query)
+                    for query in ("good", "bad", "total")
+                },
                 "series": sorted(rows, key=lambda row: str(row["series"])),
             }
         )
@@ -84,6 +89,7 @@ def _series_json(r: SeriesQueries, state: SourceState | None) -> dict[str, Any]:
         "last_read_at": None
         if state is None or state.updated_at is None
         else utc_text(state.updated_at),
+        "unmatched": _unmatched(r, state),
         "error": None
         if state is None or state.error is None
         else {
@@ -92,6 +98,29 @@ def _series_json(r: SeriesQueries, state: SourceState | None) -> dict[str, Any]:
             "at": None if state.error_at is None else utc_text(state.error_at),
         },
     }
+
+
+def _unmatched(r: SeriesQueries, state: SourceState | None) -> list[dict[str, Any]]:
+    """The queries of ``r`` whose newest read matched no series in the source (``/metrics``'
+    ``covenant_source_series_unmatched`` counts them): which (``good``, ``bad``, ``total``),
+    the selector to try, and since when its reads have matched none."""
+    if state is None:
+        return []
+    first = "good" if r.good is not None else "bad"
+    found = []
+    for query, template, matched, since in (
+        (first, r.good or r.bad, state.first_found, state.first_unmatched_from),
+        ("total", r.total, state.total_found, state.total_unmatched_from),
+    ):
+        if matched is False and template is not None:
+            found.append(
+                {
+                    "query": query,
+                    "selector": query_text(template),
+                    "since": None if since is None else utc_text(from_epoch(since)),
+                }
+            )
+    return found
 
 
 def worker_json(loop: WorkerLoop | None) -> dict[str, Any]:

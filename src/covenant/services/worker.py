@@ -24,6 +24,10 @@
    statements need them (``services.day_minutes``), advanced and written the same way in a
    transaction of their own (the SLO alerts keep theirs), then handed to ``notify``.
 
+The tick's result names the series whose total query matched no series in their newest
+read (``TickResult.unmatched``: a misspelt metric or label; no failure, their SLOs are "no
+data" naming the query), which ``covenant serve``'s loop logs once each.
+
 With ``catch_up=False`` (``covenant serve --no-catch-up``) the worker asks no source anything:
 no step 1, and a day of sums the agreements need is ``minutes-unread`` at once.
 
@@ -58,6 +62,7 @@ from covenant.services.evaluate import (
     unread_stale,
 )
 from covenant.services.incremental import EdgeCache, ReadStats
+from covenant.services.no_series import Unmatched, unmatched_series
 from covenant.services.worker_eval import EdgeResults, Plan, TickEvaluation
 from covenant.services.worker_reads import TickReads
 from covenant.store import alert_transitions as history
@@ -109,6 +114,7 @@ class TickResult:
     caught_up: int = 0  # series read from Prometheus
     problems: tuple[str, ...] = ()  # what could not be evaluated (its alerts keep their state)
     agreements: Exposure | None = None  # the agreements' forecast, when there are any
+    unmatched: tuple[Unmatched, ...] = ()  # series whose total query matched no series
 
     @property
     def report(self) -> EvaluationReport:
@@ -300,6 +306,7 @@ class Worker:
             )
             self._notify(transition.notices)
             notices += transition.notices
+        reads = workspace.prometheus.reads if workspace.prometheus else ()
         result = TickResult(
             at=now,
             evaluated=evaluated,
@@ -311,6 +318,7 @@ class Worker:
             caught_up=caught,
             problems=tuple(problems),
             agreements=agreements,
+            unmatched=unmatched_series(self.engine, reads),
         )
         self.latest = result
         return result

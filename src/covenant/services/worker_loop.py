@@ -6,7 +6,9 @@ Each round it asks ``leadership`` (``acquire()``: non-blocking, True while this 
 workspace (read again when a file changed) and ticks at the wall clock's now. A tick that fails
 is logged and the next one runs on time; ``stop`` lets a running tick finish. After each tick
 the loop publishes the tick's ``/metrics`` page into the store (``services.metrics``), which
-every server process serves.
+every server process serves, and counts the tick in the store by outcome (``ok``,
+``problems``, ``failed``: ``store.worker_health``, what ``/metrics`` shows of the worker).
+A series whose query matches no series is logged once, when it starts to.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from covenant.services.metrics import publish_tick
+from covenant.store.db import write_transaction
+from covenant.store.worker_health import Outcome, record_tick
 
 if TYPE_CHECKING:
     from covenant.definitions.workspace import Workspace
@@ -80,6 +84,7 @@ class WorkerLoop:
         self.last_error: str | None = None
         self.last_tick_at: datetime | None = None  # the instant of the latest tick that ran
         self.last_failure_at: datetime | None = None
+        self._unmatched: set[tuple[str, str, int]] = set()  # series matching no series, logged
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -122,16 +127,19 @@ class WorkerLoop:
             workspace = self.workspace()
             result = self.worker.tick(workspace, started)
         except Exception as exc:  # the loop survives any failure; the log keeps it
+            self._record("failed", started, max(self.timer() - began, 0.0))
             self.failures += 1
             self.last_error = f"{type(exc).__name__}: {exc}"
             self.last_failure_at = started
             log.exception("worker tick failed")
             return None
         took = max(self.timer() - began, 0.0)
+        self._record("problems" if result.problems else "ok", started, took)
         self.last_error = None
         self.last_tick_at = started
         for problem in result.problems:
             log.warning("worker: %s", problem)
+        self._report_unmatched(result)
         try:  # the full report readers see (/metrics): assembled here, after the alerts moved,
             # and published for every server process (services.metrics)
             publish_tick(
@@ -139,12 +147,29 @@ class WorkerLoop:
                 result,
                 workspace=workspace,
                 published_at=self.clock(),
-                tick_s=took,
             )
         except Exception:
             log.exception("worker: the tick's metrics could not be published")
         self.ticks += 1
         return result
+
+    def _record(self, outcome: Outcome, at: datetime, took_s: float) -> None:
+        """Count the tick in the store (``store.worker_health``: what ``/metrics`` shows on
+        every process); a store that cannot take it is logged."""
+        try:
+            with write_transaction(self.worker.engine) as conn:
+                record_tick(conn, outcome=outcome, at=at, took_s=took_s)
+        except Exception:
+            log.exception("worker: the tick (%s) could not be counted in the store", outcome)
+
+    def _report_unmatched(self, result: TickResult) -> None:
+        """Log each series whose total query matches no series once, when it starts to (a
+        query that matches again, or changes, is logged anew when it matches nothing)."""
+        now = {(u.series, u.query, u.since): u for u in result.unmatched}
+        for key, found in now.items():
+            if key not in self._unmatched:
+                log.warning("worker: %s", found.line)
+        self._unmatched = set(now)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -64,11 +64,19 @@ def every_state(conn: Any) -> dict[str, SourceState]:
     return _joined(conn, failed_only=False)
 
 
-def _joined(conn: Any, *, failed_only: bool) -> dict[str, SourceState]:
+def unmatched_states(conn: Any) -> dict[str, SourceState]:
+    """The source state of every series whose newest read's total query matched no series
+    (the few rows of a misspelt metric or label: what the worker reports each tick)."""
+    return _joined(conn, failed_only=False, where="NOT r.total_found")
+
+
+def _joined(conn: Any, *, failed_only: bool, where: str | None = None) -> dict[str, SourceState]:
     columns = ", ".join(f"r.{c}" for c in _COLUMNS.split(", "))
     sql = f"SELECT s.key, {columns} FROM source_reads r JOIN series s ON s.id = r.series_id"
     if failed_only:
-        sql += " WHERE r.error IS NOT NULL"
+        where = "r.error IS NOT NULL"
+    if where is not None:
+        sql += f" WHERE {where}"
     return {str(key): _state(*state) for key, *state in query_of(conn)(sql, [])}
 
 

@@ -16,6 +16,13 @@ Migration ``0008_worker_state`` creates them.
 - ``metrics_snapshots`` (migration ``0013_metrics_snapshots``): the ``/metrics`` page of the
   leader's latest tick, one row per name (``worker``), so every server process serves the
   same figures (``store.metrics_snapshots``).
+- ``worker_health`` (migration ``0022_worker_health``): one row, the ticks of every worker
+  that ran on the store counted by outcome, the latest tick's instant and duration and the
+  latest completed tick's instant (``store.worker_health``: what ``/metrics`` shows of the
+  worker, the same on every process and across restarts).
+- ``source_health`` and ``source_read_errors`` (the same migration): per DataSource the
+  instant its latest read returned data, and its series reads that failed per error code,
+  counted by every reader of the store (``store.source_health``).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -85,4 +93,31 @@ metrics_snapshots = Table(
     Column("at", UtcDateTime, nullable=False),  # the instant the tick evaluated
     Column("published_at", UtcDateTime, nullable=False),
     Column("body", LargeBinary, nullable=False),  # the exposition text, zlib-compressed
+)
+
+worker_health = Table(
+    "worker_health",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # 1: one row
+    Column("ticks_ok", BigInteger, nullable=False),
+    Column("ticks_problems", BigInteger, nullable=False),  # completed, a part not evaluated
+    Column("ticks_failed", BigInteger, nullable=False),  # raised: nothing moved
+    Column("last_tick_at", UtcDateTime, nullable=False),  # the latest tick's instant
+    Column("last_tick_s", Float, nullable=False),  # how long it took
+    Column("last_success_at", UtcDateTime, nullable=True),  # the latest completed tick's
+)
+
+source_health = Table(
+    "source_health",
+    metadata,
+    Column("source", String(255), primary_key=True),  # the DataSource name
+    Column("last_success_s", BigInteger, nullable=False),  # epoch s: a read returned data
+)
+
+source_read_errors = Table(
+    "source_read_errors",
+    metadata,
+    Column("source", String(255), primary_key=True),
+    Column("code", String(64), primary_key=True),  # the error code (docs/errors.md)
+    Column("errors", BigInteger, nullable=False),  # series reads that failed so
 )
