@@ -53,7 +53,15 @@ def test_a_failing_source_is_listed_with_its_error_and_the_worker_state(tmp_path
     missing = client.get("/api/v1/data-sources/nope", token)
     assert missing.status_code == 404
     assert missing.json()["code"] == "not-found"
-    assert client.get("/api/v1/worker", token).json() == {"running": False}  # not served
+    assert client.get("/api/v1/worker", token).json() == {  # not served, nothing ticked
+        "running": False,
+        "store": {
+            "ticks": {"ok": 0, "problems": 0, "failed": 0},
+            "last_tick_at": None,
+            "last_tick_seconds": None,
+            "last_success_at": None,
+        },
+    }
     assert client.get("/api/v1/data-sources").status_code == 401
     # the UI's sources page says the same
     browser = Browser(client.app)
@@ -66,3 +74,4 @@ def test_a_failing_source_is_listed_with_its_error_and_the_worker_state(tmp_path
     assert '<span class="status status-breached">failing</span>' in html
     assert "<code>source-unreachable</code> at " in html
     assert "No worker runs in this process" in html
+    assert "as <code>/metrics</code> counts them): no tick counted yet.</p>" in html

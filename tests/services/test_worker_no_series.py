@@ -112,4 +112,19 @@ def test_the_worker_reports_a_query_that_matched_no_series(
         dict(k[1])["code"]: v for k, v in got.items() if k[0] == "covenant_source_read_errors_total"
     }
     assert errors == {"source-unreachable": 5}
+    # /api/v1/worker and the sources page of a process without a worker: the store's ticks
+    worker = client.get("/api/v1/worker", token).json()
+    assert worker["running"] is False
+    store = worker["store"]
+    assert store["ticks"] == {"ok": 2, "problems": 1, "failed": 0}
+    assert (store["last_tick_at"], store["last_success_at"]) == (
+        "2026-09-21T03:04:00Z",
+        "2026-09-21T03:04:00Z",  # completed, with problems
+    )
+    took = store["last_tick_seconds"]
+    html = browser.get("/ui/sources").text
+    assert (
+        "2 ticks ok, <strong>1 with problems</strong>, 0 failed; the latest at "
+        f"2026-09-21T03:04:00Z took {took:.1f} s, the latest completed at 2026-09-21T03:04:00Z."
+    ) in html
     engine.dispose()

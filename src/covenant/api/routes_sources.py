@@ -44,7 +44,7 @@ def worker(ctx: Ctx) -> dict[str, Any]:
     many ticks ran and failed, when, and the latest failure's error (null once a tick ran)."""
     from covenant.services.source_status import worker_json
 
-    return worker_json(ctx.worker)
+    return worker_json(ctx.worker, ctx.engine())
 
 
 OlderThan = Annotated[

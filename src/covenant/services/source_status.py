@@ -11,6 +11,7 @@ from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import NotFoundError
 from covenant.services.no_series import query_text
 from covenant.store.source_state import SourceState, every_state
+from covenant.store.worker_health import tick_totals
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -123,10 +124,22 @@ def _unmatched(r: SeriesQueries, state: SourceState | None) -> list[dict[str, An
     return found
 
 
-def worker_json(loop: WorkerLoop | None) -> dict[str, Any]:
-    """This process's worker (``covenant serve``'s): ``{running: false}`` without one."""
+def worker_json(loop: WorkerLoop | None, engine: Engine) -> dict[str, Any]:
+    """This process's worker (``covenant serve``'s): ``{running: false}`` without one; and
+    ``store``: every worker's ticks on the store (``store.worker_health``, as ``/metrics``
+    counts them), whichever process leads."""
+    with engine.connect() as conn:
+        totals = tick_totals(conn)
+    store = {
+        "ticks": totals.ticks,
+        "last_tick_at": None if totals.last_tick_at is None else utc_text(totals.last_tick_at),
+        "last_tick_seconds": totals.last_tick_s,
+        "last_success_at": None
+        if totals.last_success_at is None
+        else utc_text(totals.last_success_at),
+    }
     if loop is None:
-        return {"running": False}
+        return {"running": False, "store": store}
     return {
         "running": loop.running,
         "leading": loop.leading,
@@ -136,4 +149,5 @@ def worker_json(loop: WorkerLoop | None) -> dict[str, Any]:
         "last_tick_at": None if loop.last_tick_at is None else utc_text(loop.last_tick_at),
         "last_failure_at": None if loop.last_failure_at is None else utc_text(loop.last_failure_at),
         "last_error": loop.last_error,
+        "store": store,
     }
