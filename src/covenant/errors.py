@@ -118,6 +118,8 @@ CLI_NAMES: Mapping[str, str] = {
     "user_disable": "`covenant user disable`",
     "read_from": "--from",
     "read_to": "--to",
+    "import_replace": "add --force",
+    "import_elsewhere": "import --into another folder",
 }
 """How the CLI spells the inputs a service names in a message (``{at}`` in a template, see
 :meth:`CovenantError.naming`)."""
@@ -135,6 +137,8 @@ HTTP_NAMES: Mapping[str, str] = {
     "user_disable": "POST /api/v1/users/{name}/disable",
     "read_from": "the from field",
     "read_to": "the to field",
+    "import_replace": "send force=true",
+    "import_elsewhere": "send the file under another filename",
 }
 """How the API's answers and the web pages name them: as the request gave them (``?at=``,
 a body's ``expires``), not as the CLI's options."""

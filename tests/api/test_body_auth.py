@@ -34,6 +34,9 @@ SIGN_IN_MOST = 65_536  # the sign-in form's own: 64 KiB
 # an import: a file of 5,000,000 characters and two option files of 1,000,000, 4 bytes each
 # at most in UTF-8, and 64 KiB for the JSON around them
 IMPORT_MOST = 4 * (5_000_000 + 2 * 1_000_000) + 65_536  # 28,065,536
+# the import page's forms: the same texts (its files together at most 5,000,000 characters),
+# 2 KiB a file's part for 50 files, and 64 KiB for the other fields
+PAGE_IMPORT_MOST = 4 * (5_000_000 + 2 * 1_000_000) + 50 * 2048 + 65_536  # 28,167,936
 SLOTH = ROOT / "examples" / "import" / "sloth-checkout.yml"
 ANSWER_WAIT_S = 60  # how long an answer may take on a loaded machine (a wait, no assertion)
 
@@ -291,6 +294,36 @@ def test_an_import_takes_its_own_limit_under_the_server_s(
         timeout=ANSWER_WAIT_S,
     )
     assert answer.status_code == 200, answer.text
+
+
+def test_the_import_page_takes_its_own_limit_for_all_its_files(
+    served: tuple[Served, dict[str, str]],
+) -> None:
+    server, tokens = served
+    csrf, cookie = _sign_in_form(server)
+    signed_in = httpx.post(
+        f"{server.base}/ui/sign-in",
+        data={"csrf": csrf, "token": tokens["editor"], "next": "/ui/"},
+        headers={"Cookie": cookie},
+        timeout=ANSWER_WAIT_S,
+    )
+    assert signed_in.status_code == 303, signed_in.text[:500]
+    session = "; ".join(f"{k}={v}" for k, v in signed_in.cookies.items())
+    for path in ("/ui/import", "/ui/import/write"):
+        status, _, body = headers_only(
+            server,
+            "POST",
+            path,
+            {
+                "Cookie": session,
+                "Content-Type": "multipart/form-data; boundary=x",
+                "Content-Length": str(PAGE_IMPORT_MOST + 1),
+            },
+        )
+        assert status == 413, body[:500]
+        text = body.decode()
+        assert f"28,167,936 bytes, the most POST {path} takes" in text
+        assert "5,000,000 characters in all" in text
 
 
 def test_an_import_sent_chunked_is_read_until_it_passes_its_own_limit(tmp_path: Path) -> None:

@@ -33,6 +33,12 @@ def test_import_writes_a_valid_workspace_and_refuses_to_overwrite(
     assert written.read_text(encoding="utf-8") == before
     forced = runner.invoke(app, ["import", "sloth", source, "--into", str(into), "--force"])
     assert forced.exit_code == 0, forced.output
+    assert f"wrote {written} (replacing the file an earlier import of it wrote)" in forced.output
+    shown = runner.invoke(
+        app, ["import", "sloth", source, "--into", str(into), "--force", "--format", "json"]
+    )
+    (file,) = json.loads(shown.output)["files"]
+    assert file["replaces"] is True
 
 
 def test_force_never_replaces_a_file_imported_from_another_source(

@@ -16,6 +16,8 @@ from tests.web.served import Served
 pytestmark = pytest.mark.browser
 
 SLOTH = ROOT / "examples" / "import" / "sloth-checkout.yml"
+FILES = "The tool's files (YAML, one or several, at most 5,000,000 characters in all)"
+REPLACE = "Replace the files an earlier import of these files wrote: sloth-checkout.yaml"
 
 
 def _fits_a_phone(page: Any) -> bool:
@@ -37,9 +39,7 @@ def test_a_file_is_chosen_reviewed_and_written_with_the_mouse(served: Served, br
     page.wait_for_url("**/ui/import")
     assert serious_violations(page, "import") == []
     page.get_by_label("Tool", exact=True).select_option("sloth")
-    page.get_by_label("The tool's file (YAML, at most 5,000,000 characters)").set_input_files(
-        str(SLOTH)
-    )
+    page.get_by_label(FILES).set_input_files(str(SLOTH))
     page.get_by_role("button", name="Show what would be written").click()
     page.wait_for_selector("#import-report")
     report = page.locator("section[aria-labelledby=import-report]").inner_text()
@@ -60,6 +60,62 @@ def test_a_file_is_chosen_reviewed_and_written_with_the_mouse(served: Served, br
     assert written.startswith("# Imported by `covenant import sloth` from sloth-checkout.yml\n")
     assert _fits_a_phone(page)
     assert serious_violations(page, "import-written") == []
+    # the same file again: shown as replacing the earlier import, replaced once ticked
+    page.get_by_label(FILES).set_input_files(str(SLOTH))
+    page.get_by_role("button", name="Show what would be written").click()
+    page.wait_for_selector("#import-report")
+    assert "Replaces sloth-checkout.yaml" in page.locator("#import-report ~ article").inner_text()
+    assert serious_violations(page, "import-replace") == []
+    page.get_by_role("button", name="Write 1 file(s) into the workspace").click()
+    page.wait_for_selector("#import-force-problems")
+    assert "exists already" in page.locator("#import-force-problems").inner_text()
+    assert page.get_by_label(REPLACE).get_attribute("aria-invalid") == "true"
+    shot(page, "import-replace-refused-390px")
+    assert serious_violations(page, "import-replace-refused") == []
+    page.get_by_label(REPLACE).check()
+    page.get_by_role("button", name="Write 1 file(s) into the workspace").click()
+    page.wait_for_url("**/ui/import?written=sloth-checkout.yaml")
+    assert not (served.shop.workspace / "sloth-checkout-2.yaml").exists()
+
+
+def test_several_files_are_chosen_and_written_together(served: Served, browser: Any) -> None:
+    page = new_page(browser)
+    sign_in(page, served.url, "eve")
+    page.goto(f"{served.url}/ui/import")
+    page.get_by_label("Tool", exact=True).select_option("pyrra")
+    page.get_by_label(FILES).set_input_files(
+        [
+            {"name": f"{name}.yaml", "mimeType": "application/yaml", "buffer": _pyrra(name)}
+            for name in ("search-a", "search-b")
+        ]
+    )
+    page.get_by_role("button", name="Show what would be written").click()
+    page.wait_for_selector("#import-report")
+    report = page.locator("section[aria-labelledby=import-report]").inner_text()
+    assert "2 files, written all or nothing: 2 with SLOs to write" in report
+    assert "search-a.yaml: imported" in report
+    assert "search-b.yaml: imported" in report
+    assert serious_violations(page, "import-several") == []
+    page.get_by_role("button", name="Write 2 file(s) into the workspace").click()
+    page.wait_for_url("**/ui/import?written=pyrra-search-a.yaml%2Cpyrra-search-b.yaml")
+    assert page.locator("#import-written").inner_text() == (
+        "Written into the workspace: pyrra-search-a.yaml, pyrra-search-b.yaml."
+    )
+    for name in ("search-a", "search-b"):
+        written = (served.shop.workspace / f"pyrra-{name}.yaml").read_text(encoding="utf-8")
+        assert written.startswith(f"# Imported by `covenant import pyrra` from {name}.yaml\n")
+
+
+def _pyrra(name: str) -> bytes:
+    """A small Pyrra ratio SLO named ``name``."""
+    return (
+        "apiVersion: pyrra.dev/v1alpha1\n"
+        "kind: ServiceLevelObjective\n"
+        f"metadata:\n  name: {name}\n  namespace: search\n"
+        'spec:\n  target: "99"\n  window: 2w\n  indicator:\n    ratio:\n'
+        f'      errors:\n        metric: http_requests_total{{job="{name}",code=~"5.."}}\n'
+        f'      total:\n        metric: http_requests_total{{job="{name}"}}\n'
+    ).encode()
 
 
 def test_a_refused_form_shows_the_problem_at_its_field(served: Served, browser: Any) -> None:

@@ -31,12 +31,20 @@ from starlette.routing import Match
 from covenant.api.errors import error_response
 from covenant.config import MAX_BODY_ENV
 from covenant.errors import BodyTooLargeError
-from covenant.services.import_request import MOST_OPTION, MOST_SOURCE
+from covenant.services.import_request import MOST_FILES, MOST_OPTION, MOST_SOURCE
 
 SIGN_IN_MOST = 64 * 1024  # a name and a password or a token, and the form's token
 # an import's largest: the tool's file and two option files as UTF-8 (at most 4 bytes a
 # character; the route counts the characters) and 64 KiB for the JSON around them
 IMPORT_MOST = 4 * (MOST_SOURCE + 2 * MOST_OPTION) + 64 * 1024
+# the import page's forms: its files (at most MOST_FILES, MOST_SOURCE characters in all) and
+# two option files, as above, each file's part with its headers and name (2 KiB), and 64 KiB
+# for the other fields
+PAGE_IMPORT_MOST = 4 * (MOST_SOURCE + 2 * MOST_OPTION) + MOST_FILES * 2 * 1024 + 64 * 1024
+_PAGE_IMPORT_HINT = (
+    f"send files of at most {MOST_SOURCE:,} characters in all (import the rest in another "
+    "part), or convert them with covenant import"
+)
 
 # (method, route) → (the most bytes its body may hold, how to send less), under the server's
 # limit; one place, consulted by ``LimitBody``
@@ -46,6 +54,8 @@ ROUTE_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
         f"send a file of at most {MOST_SOURCE:,} characters (split a larger one into several "
         "files), or convert it with covenant import",
     ),
+    ("POST", "/ui/import"): (PAGE_IMPORT_MOST, _PAGE_IMPORT_HINT),
+    ("POST", "/ui/import/write"): (PAGE_IMPORT_MOST, _PAGE_IMPORT_HINT),
     ("POST", "/ui/sign-in"): (
         SIGN_IN_MOST,
         "the sign-in form holds a name and a password, or a token: send only those",

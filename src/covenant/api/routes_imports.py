@@ -121,6 +121,16 @@ async def convert(
             "at `prometheus_url`) which values it has over the SLO's window now."
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        Query(
+            description="Replace the file an earlier import of the same `filename` wrote "
+            "(its first line names that file; the report says `replaces: true`), as --force; "
+            "without it such a file is refused 400 import-file-exists. A file an import of "
+            "another name wrote, or one of the workspace's own, is never replaced: the "
+            "target is named -2, -3… beside it."
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     """The file converted, as `covenant import TOOL --dry-run --format json` reports it, with
     each file's ``documents`` (the OpenSLO text it would write) — checked against the
@@ -128,7 +138,7 @@ async def convert(
     has is not taken). With a JSON body, ``alert_windows`` (sloth) and ``config``
     (slo-generator) are read as the command reads ``--alert-windows`` and ``--config``; a
     slo-generator file without ``config`` is read without a shared config. ``split_groups``
-    as ``--split-groups``. Nothing is written."""
+    as ``--split-groups``, ``force`` as ``--force``. Nothing is written."""
     files = await _files(request)
     return await run_in_threadpool(
         _convert,
@@ -140,6 +150,7 @@ async def convert(
         prometheus_url=prometheus_url,
         sloth_period=sloth_period,
         split_groups=split_groups,
+        force=force,
     )
 
 
@@ -153,13 +164,14 @@ def _convert(
     prometheus_url: str | None,
     sloth_period: str,
     split_groups: bool,
+    force: bool,
 ) -> dict[str, Any]:
-    from covenant.services.import_request import ImportRequest, import_report
+    from covenant.services.import_request import ImportRequest, SourceText, import_report
 
     asked = ImportRequest(
         tool=tool.value,
-        source=files.source,
-        name=name,
+        sources=(SourceText(text=files.source, name=name),),
+        force=force,
         alert_windows=files.alert_windows,
         config=files.config,
         datasource=datasource,

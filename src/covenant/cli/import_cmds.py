@@ -151,7 +151,8 @@ def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
             _say(f"  {reused} is already in the workspace: reused, not written again")
         if planned.target is not None:
             verb = "would write" if dry_run or plan.problems else "wrote"
-            _say(f"  {verb} {planned.target}", "green")
+            replacing = " (replacing the file an earlier import of it wrote)"
+            _say(f"  {verb} {planned.target}{replacing if planned.replaces else ''}", "green")
     for warning in plan.warnings:
         _say(f"warning: {warning}", "yellow")
     if len(plan.files) > 1:

@@ -37,6 +37,7 @@ def import_json(
                 "notes": [note.as_dict() for note in imported.notes],
                 "renamed": imported.renamed,
                 "reused": planned.reused,
+                "replaces": planned.replaces,
                 "reason": imported.reason,
                 "problems": [
                     {

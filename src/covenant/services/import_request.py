@@ -24,6 +24,7 @@ from covenant.services.importing import (
     TOOLS,
     ImportOptionError,
     ImportPlan,
+    ImportTargetExistsError,
     alert_windows,
     fixed_duration,
     plan_import,
@@ -39,13 +40,24 @@ WINDOWS_NAME = "alert_windows"  # how a pasted catalog is named in messages (the
 CONFIG_NAME = "config"  # how a pasted shared config is named in messages and notes
 
 
+MOST_FILES = 50  # files of one request (the page's upload takes several)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceText:
+    """One of the tool's files, as its text."""
+
+    text: str
+    name: str | None = None  # the file's name (default: TOOL.yaml)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImportRequest:
-    """The tool's file and the options the command reads beside it, as texts."""
+    """The tool's files and the options the command reads beside them, as texts."""
 
     tool: str
-    source: str
-    name: str | None = None  # the file's name (default: TOOL.yaml)
+    sources: tuple[SourceText, ...]
+    force: bool = False  # replace the files an earlier import of the same source names wrote
     alert_windows: str | None = None  # sloth: --alert-windows
     config: str | None = None  # slo-generator: --config
     datasource: str = "prometheus"
@@ -86,21 +98,14 @@ def plan_request(into: Path, asked: ImportRequest, *, at: datetime) -> ImportPla
                 f"{asked.tool!r} is not a tool Covenant imports from",
                 hint=f"use one of {', '.join(TOOLS)}",
             )
+    pasted = _sources(asked)
     for form_field, label, text, most in (
-        ("file", "the tool's file", asked.source, MOST_SOURCE),
         ("alert_windows", WINDOWS_NAME, asked.alert_windows or "", MOST_OPTION),
         ("config", CONFIG_NAME, asked.config or "", MOST_OPTION),
     ):
         with about(form_field):
             if (error := too_long(text, field=label, most=most)) is not None:
                 raise error
-    name = asked.name or f"{asked.tool}.yaml"
-    with about("filename"):
-        if not FILE_NAME.fullmatch(name):
-            raise ImportOptionError(
-                f"filename {name!r} is not a file name ending .yaml or .yml",
-                hint="letters, digits, '.', '_' and '-', e.g. sloth-checkout.yml",
-            )
     with about("datasource"):
         if asked.datasource != dns_label(asked.datasource):
             raise ImportOptionError(
@@ -132,15 +137,56 @@ def plan_request(into: Path, asked: ImportRequest, *, at: datetime) -> ImportPla
         split_asks_workspace_only=True,  # a request never chooses what this server fetches
         **more,
     )
-    return plan_import(
-        asked.tool,
-        [Pasted(name=name, text=asked.source)],
-        into=into,
-        options=options,
-        config_given=asked.config is not None,
-        force=True,
-        at=at if asked.split_groups else None,
-    )
+    try:
+        return plan_import(
+            asked.tool,
+            pasted,
+            into=into,
+            options=options,
+            config_given=asked.config is not None,
+            force=asked.force,
+            at=at if asked.split_groups else None,
+        )
+    except ImportTargetExistsError as error:
+        error.field = "force"  # the page shows it beside its "replace" box
+        raise
+
+
+def _sources(asked: ImportRequest) -> list[Pasted]:
+    """The request's files, each named (default ``TOOL.yaml``), checked: one at least, at most
+    ``MOST_FILES``, ``MOST_SOURCE`` characters in all, each name a file name and no name
+    twice (a file's header records its name: it is how a later import of it is recognised)."""
+    texts = asked.sources
+    with about("file"):
+        if not texts:
+            raise InputError("no file was given", hint="give the tool's file")
+        if len(texts) > MOST_FILES:
+            raise InputError(
+                f"{len(texts)} files were given; at most {MOST_FILES} are taken at once",
+                hint="import them in several parts",
+            )
+        label = "the tool's file" if len(texts) == 1 else "the tool's files together"
+        total = "".join(t.text for t in texts) if len(texts) > 1 else texts[0].text
+        if (error := too_long(total, field=label, most=MOST_SOURCE)) is not None:
+            raise error
+    pasted: list[Pasted] = []
+    for given in texts:
+        name = given.name or f"{asked.tool}.yaml"
+        with about("filename"):
+            if not FILE_NAME.fullmatch(name):
+                raise ImportOptionError(
+                    f"filename {name!r} is not a file name ending .yaml or .yml",
+                    hint="letters, digits, '.', '_' and '-', e.g. sloth-checkout.yml",
+                )
+        with about("file"):
+            if any(p.name == name for p in pasted):
+                raise ImportOptionError(
+                    f"two of the files are named {name}",
+                    hint="give each file its own name (the file written is named after it, "
+                    "and its header records it)",
+                )
+        pasted.append(Pasted(name=name, text=given.text))
+    return pasted
 
 
 def import_report(into: Path, asked: ImportRequest, *, at: datetime) -> dict[str, Any]:
@@ -155,28 +201,31 @@ def import_into(
     engine: Engine, into: Path, asked: ImportRequest, *, at: datetime, actor: str
 ) -> dict[str, Any]:
     """``asked`` converted and its files written into ``into``, as `covenant import TOOL`
-    writes them (nothing when a file has problems), recorded in the audit log under
-    ``actor`` (action ``imported``, entity ``workspace-file``, after: the tool, the source and
-    the files written); answered with the report of `covenant import --format json`."""
+    writes them (nothing when a file has problems; a file an earlier import of the same
+    source name wrote is replaced only with ``asked.force``), recorded in the audit log under
+    ``actor`` (action ``imported``, entity ``workspace-file``; before: the files replaced,
+    if any; after: the tool, the sources' names, the files written, those of them replaced
+    and the SLOs); answered with the report of `covenant import --format json`."""
 
     plan = plan_request(into, asked, at=at)
     if plan.problems or not plan.writes:
         return import_json(plan, [], dry_run=False, texts=True, relative=True)
     report_before = import_json(plan, [], dry_run=False, relative=True)
+    targets = [r["target"] for r in report_before["files"] if r["target"]]
+    replaced = [r["target"] for r in report_before["files"] if r["target"] and r["replaces"]]
     with write_transaction(engine) as conn:
         audit.append(
             conn,
             actor=actor,
             action="imported",
             entity_kind="workspace-file",
-            entity_id=", ".join(f for f in (r["target"] for r in report_before["files"]) if f)[
-                :255
-            ],
-            before=None,
+            entity_id=", ".join(targets)[:255],
+            before={"files": replaced} if replaced else None,
             after={
                 "tool": asked.tool,
-                "source": asked.name or f"{asked.tool}.yaml",
-                "files": [r["target"] for r in report_before["files"] if r["target"]],
+                "sources": [p.name for p in _sources(asked)],
+                "files": targets,
+                "replaced": replaced,
                 "slos": [s for r in report_before["files"] for s in r["slos"]],
             },
             at=at,

@@ -48,7 +48,9 @@ class ImportOptionError(InputError):
 
 
 class ImportTargetExistsError(InputError):
-    """A file the import would write exists already (``--force`` replaces it)."""
+    """A file the import would write exists already, written by an earlier import of the same
+    source (``--force``, the API's and the page's ``force``, replaces it); raised with
+    :meth:`naming`, so each entry point names its own option."""
 
     code = "import-file-exists"
 
@@ -62,6 +64,7 @@ class Planned:
     origin: str = ""  # the source as the target's header names it (:func:`origin`)
     text: str = ""
     reused: list[str] = field(default_factory=list)  # "DataSource prometheus" already present
+    replaces: bool = False  # the target exists: an earlier import of this source wrote it
 
 
 @dataclass(slots=True, kw_only=True)
@@ -212,10 +215,14 @@ def _imported_from(target: Path) -> str | None:
 
 
 def _mine(target: Path, source: Source, into: Path) -> bool:
-    if isinstance(source, Pasted):
-        return False  # no file of the workspace was imported from it
+    """Whether ``target`` was written by an import of ``source``: its header names it (a
+    pasted or uploaded source by its name, which its header records as given)."""
     recorded = _imported_from(target)
-    return recorded is not None and _same_source(recorded, source, into)
+    if recorded is None:
+        return False
+    if isinstance(source, Pasted):
+        return recorded == source.name
+    return _same_source(recorded, source, into)
 
 
 def _target(into: Path, tool: str, source: Source, taken: set[Path]) -> Path:
@@ -330,12 +337,24 @@ def plan_import(
     existing, names = _existing(into, {t.resolve() for t in targets})
     if options.split_groups:
         _split(planned, existing, into=into, options=options, at=at or datetime.now(UTC))
-    existing_targets = sorted(str(t) for t in targets if t.exists())
+    for item in planned:
+        item.replaces = item.target is not None and item.target.exists()
+    pasted_only = all(isinstance(source, Pasted) for source in sources)
+    existing_targets = sorted(
+        # a request names no path of the server: its targets are named in the workspace
+        (t.name if pasted_only else str(t))
+        for t in targets
+        if t.exists()
+    )
     if existing_targets and not force:
-        raise ImportTargetExistsError(
-            f"{', '.join(existing_targets)} "
-            f"{'exists' if len(existing_targets) == 1 else 'exist'} already; nothing was written",
-            hint="add --force to replace them, or import --into another folder",
+        raise ImportTargetExistsError.naming(
+            "{files} {verb} already (an earlier import of the same {source} wrote "
+            "{them}); nothing was written",
+            hint="{import_replace} to replace {them}, or {import_elsewhere}",
+            files=", ".join(existing_targets),
+            verb="exists" if len(existing_targets) == 1 else "exist",
+            source="source" if len(existing_targets) == 1 else "sources",
+            them="it" if len(existing_targets) == 1 else "them",
         )
     disambiguate([p.imported for p in planned], {n for kind, n in names if kind == "SLO"})
     for item in planned:

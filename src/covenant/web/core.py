@@ -260,6 +260,8 @@ PAGE_NAMES = {
     **HTTP_NAMES,
     "user_list": "the users page (/ui/users)",
     "user_disable": "the users page's Disable button",
+    "import_replace": "tick “Replace the files an earlier import of these files wrote”",
+    "import_elsewhere": "import the file under another file name",
 }
 """How a page names the inputs and commands a message cites: the API's field names, and this
 UI's pages where the API would name its routes."""

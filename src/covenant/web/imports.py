@@ -1,10 +1,12 @@
-"""Another tool's SLO file imported (staff see what it becomes; editors and admins write it):
-a Sloth, Pyrra or slo-generator file uploaded or pasted with the options of `covenant import
-TOOL`, converted by ``services.import_request`` — the function ``POST /api/v1/imports/{tool}``
-calls — and shown first as that route answers it (what would be written, and per file what
-could not be carried over and why); confirmed, the files are written into the workspace as
-the command writes them, recorded in the audit log under the signed-in user, and the page
-answers with a redirect (Post/Redirect/Get) (docs/ui.md)."""
+"""Another tool's SLO files imported (staff see what they become; editors and admins write
+them): Sloth, Pyrra or slo-generator files uploaded (several at once) or one pasted, with the
+options of `covenant import TOOL`, converted by ``services.import_request`` — the function
+``POST /api/v1/imports/{tool}`` calls — and shown first as that route answers it (what would be
+written, and per file what could not be carried over and why, and which files an earlier
+import of the same names wrote); confirmed, the files are written into the workspace as the
+command writes them (all or nothing; an earlier import's file replaced only when its box is
+ticked), recorded in the audit log under the signed-in user, and the page answers with a
+redirect (Post/Redirect/Get) (docs/ui.md)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,16 @@ from starlette.concurrency import run_in_threadpool
 
 from covenant.core.access import WRITERS
 from covenant.errors import CovenantError, DefinitionError, InputError
-from covenant.services.import_request import FILE_NAME, ImportRequest, import_into, import_report
+from covenant.services.import_request import (
+    FILE_NAME,
+    ImportRequest,
+    SourceText,
+    import_into,
+    import_report,
+)
 from covenant.services.importing import TOOLS
-from covenant.web.core import BASE, backend, check_csrf, page, staff, writer
-from covenant.web.multipart import MultipartForm, multipart_form
+from covenant.web.core import BASE, PAGE_NAMES, backend, check_csrf, page, staff, writer
+from covenant.web.multipart import MultipartForm, Upload, multipart_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -36,40 +44,80 @@ EMPTY = {
     "prometheus_url": "",
     "sloth_period": "30d",
     "split_groups": "",
+    "force": "",
 }
+CARRIED_APART = ("source", "filename", "force")  # the write form's files and its own box
 
 
-def _values(sent: MultipartForm) -> dict[str, str]:
-    """The form's values as typed; an uploaded file becomes the source and names it."""
+def _values(sent: MultipartForm) -> tuple[dict[str, str], list[SourceText]]:
+    """The form's values as typed, and the tool's files: the ones uploaded (each named after
+    its file; one alone by the file name typed, if any), else the write form's (a ``source``
+    and a ``filename`` per file, as the preview put them), else the text pasted. One file is
+    shown again in the text box (it carries it to the next preview); several are not."""
     values = {key: sent.get(key, default).strip() for key, default in EMPTY.items()}
     for key in TEXTS:
         values[key] = sent.get(key).replace("\r\n", "\n")
-    upload = sent.files.get("file")
-    if upload is not None and upload.data:
-        if values["source"].strip():
+    uploads = sent.files.get("file", [])
+    texts = [text.replace("\r\n", "\n") for text in sent.every("source")]
+    names = [name.strip() for name in sent.every("filename")]
+    if uploads:
+        if any(text.strip() for text in texts):
             raise _FieldError(
                 "file", "a file was chosen and a text pasted", "give one of them, not both"
             )
-        try:
-            values["source"] = upload.data.decode("utf-8")
-        except UnicodeDecodeError:
+        if len(uploads) > 1 and values["filename"]:
             raise _FieldError(
-                "file", f"{upload.filename} is not UTF-8 text", "save it as UTF-8"
-            ) from None
-        if not values["filename"]:
-            values["filename"] = upload.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    if not values["source"].strip():
+                "filename",
+                f"a file name names one file; {len(uploads)} files were chosen",
+                "leave the file name empty: each file written is named after its own",
+            )
+        files = [
+            SourceText(
+                text=_text_of(upload),
+                name=values["filename"]
+                if len(uploads) == 1 and values["filename"]
+                else _base(upload.filename),
+            )
+            for upload in uploads
+        ]
+    elif len(texts) > 1:  # the write form's files
+        if len(names) != len(texts):
+            raise _FieldError(
+                "file", "the form's files and file names do not pair up", "send the page's form"
+            )
+        files = [SourceText(text=t, name=n or None) for t, n in zip(texts, names, strict=True)]
+    elif texts and texts[0].strip():
+        files = [SourceText(text=texts[0], name=values["filename"] or None)]
+    else:
         raise _FieldError(
             "file", "no file was chosen and no text pasted", "choose the tool's file or paste it"
         )
-    return values
+    if len(files) == 1:
+        values["source"], values["filename"] = files[0].text, files[0].name or ""
+    else:
+        values["source"] = values["filename"] = ""
+    return values, files
 
 
-def _asked(values: dict[str, str]) -> ImportRequest:
+def _base(filename: str) -> str:
+    """An uploaded file's name without the folders some browsers send."""
+    return filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+
+
+def _text_of(upload: Upload) -> str:
+    try:
+        return upload.data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _FieldError(
+            "file", f"{_base(upload.filename)} is not UTF-8 text", "save it as UTF-8"
+        ) from None
+
+
+def _asked(values: dict[str, str], files: list[SourceText], *, force: bool) -> ImportRequest:
     return ImportRequest(
         tool=values["tool"],
-        source=values["source"],
-        name=values["filename"] or None,
+        sources=tuple(files),
+        force=force,
         alert_windows=values["alert_windows"] or None,
         config=values["config"] or None,
         datasource=values["datasource"],
@@ -98,7 +146,8 @@ def _problems(error: CovenantError) -> list[dict[str, str]]:
             for p in error.problems
             if p.severity == "error"
         ]
-    return [{"code": error.code, "message": str(error.message), "hint": error.hint}]
+    message, hint = error.worded(PAGE_NAMES)  # the page's words, not the command's --force
+    return [{"code": error.code, "message": message, "hint": hint}]
 
 
 def _page(
@@ -110,7 +159,9 @@ def _page(
     report: dict[str, Any] | None = None,
     errors: dict[str, list[dict[str, str]]] | None = None,
     written: list[str] | None = None,
+    files: list[SourceText] | None = None,
 ) -> Response:
+    files_in_report = (report or {}).get("files", [])
     return page(
         "import.html",
         session=session,
@@ -123,8 +174,11 @@ def _page(
         errors=errors or {},
         may_write=session.principal.role in WRITERS,
         written=written or [],
-        writes=[f for f in (report or {}).get("files", []) if f["target"]],
-        refused=any(f["problems"] for f in (report or {}).get("files", [])),
+        writes=[f for f in files_in_report if f["target"]],
+        replacing=[f["target"] for f in files_in_report if f["target"] and f["replaces"]],
+        refused=any(f["problems"] for f in files_in_report),
+        files=files or [],
+        carried=[key for key in EMPTY if key not in CARRIED_APART],
     )
 
 
@@ -149,45 +203,62 @@ def import_form(request: Request) -> Response:
 
 @router.post("/import")
 async def import_preview(request: Request) -> Response:
-    """What the file becomes, as ``POST /api/v1/imports/{tool}`` answers it; nothing written."""
+    """What the files become, as ``POST /api/v1/imports/{tool}`` answers it with ``force``: a
+    file an earlier import of the same name wrote is shown replaced (the write form then asks
+    whether to replace it); nothing written."""
     session = staff(request)
     sent, values = await _sent(request, session)
     ctx = backend(request)
     try:
-        values = _values(sent)
+        values, files = _values(sent)
         report = await run_in_threadpool(
-            import_report, ctx.settings.workspace, _asked(values), at=ctx.clock()
+            import_report,
+            ctx.settings.workspace,
+            _asked(values, files, force=True),
+            at=ctx.clock(),
         )
     except CovenantError as error:
         return _page(
             request, session, values, status=400, errors={_field_of(error): _problems(error)}
         )
-    return _page(request, session, values, report=report)
+    return _page(request, session, values, report=report, files=files)
 
 
 @router.post("/import/write")
 async def import_write(request: Request) -> Response:
-    """The files written into the workspace, as `covenant import TOOL` writes them, and an
-    audit entry; then back to the form (303) naming them. A file with problems writes
-    nothing: the report again (400)."""
+    """The files written into the workspace, as `covenant import TOOL` writes them (all or
+    nothing), and an audit entry; then back to the form (303) naming them. A file with
+    problems writes nothing: the report again (400); so does a file an earlier import wrote
+    when "replace" is not ticked, the problem beside that box."""
     session = writer(request)
     sent, values = await _sent(request, session)
     ctx = backend(request)
+    files: list[SourceText] = []
     try:
-        values = _values(sent)
+        values, files = _values(sent)
         report = await run_in_threadpool(
             import_into,
             ctx.engine(),
             ctx.settings.workspace,
-            _asked(values),
+            _asked(values, files, force=values["force"] == "1"),
             at=ctx.clock(),
             actor=session.actor,
         )
     except CovenantError as error:
-        return _page(
-            request, session, values, status=400, errors={_field_of(error): _problems(error)}
-        )
+        errors = {_field_of(error): _problems(error)}
+        if error.field != "force":
+            return _page(request, session, values, status=400, errors=errors)
+        try:  # the report again, the refusal beside the box that would replace the files
+            shown = await run_in_threadpool(
+                import_report,
+                ctx.settings.workspace,
+                _asked(values, files, force=True),
+                at=ctx.clock(),
+            )
+        except CovenantError:
+            return _page(request, session, values, status=400, errors=errors)
+        return _page(request, session, values, status=400, report=shown, errors=errors, files=files)
     if not report["written"]:
-        return _page(request, session, values, status=400, report=report)
+        return _page(request, session, values, status=400, report=report, files=files)
     query = urlencode({"written": ",".join(report["written"])})
     return RedirectResponse(f"{BASE}/import?{query}", status_code=303)

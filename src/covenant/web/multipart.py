@@ -1,5 +1,5 @@
-"""A ``multipart/form-data`` body (a form with a file to upload) read with the standard
-library's MIME parser: each field's text, and each file's name and bytes."""
+"""A ``multipart/form-data`` body (a form with files to upload) read with the standard
+library's MIME parser: each field's texts, and each file's name and bytes."""
 
 from __future__ import annotations
 
@@ -20,16 +20,22 @@ class Upload:
 
 @dataclass(frozen=True, slots=True)
 class MultipartForm:
-    fields: dict[str, str]  # the first text of each field
-    files: dict[str, Upload]  # the file of each file field that was given one
+    fields: dict[str, list[str]]  # the texts of each field, in the order sent
+    files: dict[str, list[Upload]]  # the files of each file field (several: ``multiple``)
 
     def get(self, name: str, default: str = "") -> str:
-        return self.fields.get(name, default)
+        """The first text of the field ``name``."""
+        return self.fields[name][0] if self.fields.get(name) else default
+
+    def every(self, name: str) -> list[str]:
+        """Every text of the field ``name`` (a field sent several times), in order."""
+        return list(self.fields.get(name, []))
 
 
 async def multipart_form(request: Request) -> MultipartForm:
     """The request's ``multipart/form-data`` body; any other is ``invalid-input``. Its size is
-    bounded by the app's body limit (``covenant serve --max-body-bytes``)."""
+    bounded by the app's body limit (``covenant serve --max-body-bytes``, and the route's own
+    in ``api.body_limit.ROUTE_LIMITS``)."""
     kind = request.headers.get("content-type", "")
     if kind.split(";")[0].strip().lower() != "multipart/form-data" or "boundary=" not in kind:
         raise InputError(
@@ -40,8 +46,8 @@ async def multipart_form(request: Request) -> MultipartForm:
     message = BytesParser(policy=HTTP).parsebytes(head + body)
     if not message.is_multipart():
         raise InputError("the form's body is not multipart/form-data")
-    fields: dict[str, str] = {}
-    files: dict[str, Upload] = {}
+    fields: dict[str, list[str]] = {}
+    files: dict[str, list[Upload]] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
@@ -51,10 +57,10 @@ async def multipart_form(request: Request) -> MultipartForm:
         filename = part.get_filename()
         if filename is not None:
             if data or filename:  # an empty file input sends a part with no name
-                files.setdefault(name, Upload(filename=filename, data=data))
+                files.setdefault(name, []).append(Upload(filename=filename, data=data))
             continue
         try:
-            fields.setdefault(name, data.decode("utf-8"))
+            fields.setdefault(name, []).append(data.decode("utf-8"))
         except UnicodeDecodeError:
             raise InputError(f"the form's field {name} is not UTF-8 text") from None
     return MultipartForm(fields=fields, files=files)
