@@ -240,6 +240,12 @@ def test_one_refused_file_writes_nothing_of_the_others(shop: Shop, editor: Brows
             "two of the files are named a.yml",
         ),
         ([("a.yml", _sloth("ant"))], {"source": "a: 1\n"}, "file", "a file was chosen and a"),
+        (
+            [(f"f{n}.yml", _sloth(f"s{n}")) for n in range(51)],
+            {},
+            "file",
+            "51 files were given; at most 50 are taken at once",
+        ),
     ],
 )
 def test_files_that_do_not_fit_together_are_refused_at_their_field(

@@ -247,7 +247,7 @@ async def import_write(request: Request) -> Response:
     except CovenantError as error:
         errors = {_field_of(error): _problems(error)}
         if error.field != "force":
-            return _page(request, session, values, status=400, errors=errors)
+            return _page(request, session, values, status=400, errors=errors, files=files)
         try:  # the report again, the refusal beside the box that would replace the files
             shown = await run_in_threadpool(
                 import_report,
