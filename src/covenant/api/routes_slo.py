@@ -27,7 +27,10 @@ async def _evaluated(
     """Whether anything was selected, and the evaluation's JSON (as `covenant evaluate
     --format json`), kept encoded while nothing changed (``deps.remembered``)."""
     from covenant.api.routes_definitions import json_bytes
+    from covenant.core.elapsed import measured_end
     from covenant.services.selection import evaluate_selected
+
+    now = ctx.clock()
 
     def compute(workspace: Any) -> tuple[bool, Encoded]:
         report = evaluate_selected(
@@ -37,11 +40,14 @@ async def _evaluated(
             slos=slos,
             services=services,
             statuses=statuses,
+            now=now,
         )
         found = bool(report.evaluations or report.composites)
         return found, Encoded(json_bytes(_report_json(report)))
 
-    question = ("evaluation", at, tuple(slos), tuple(services), tuple(statuses))
+    # an ``at`` after now is counted up to now: the answer moves with the clock's minute
+    until = measured_end(at=at, now=now, step=60)
+    question = ("evaluation", at, until, tuple(slos), tuple(services), tuple(statuses))
     return await remembered(ctx, question, compute)
 
 
@@ -57,6 +63,7 @@ def _report_json(report: Any) -> dict[str, Any]:
         corrected=report.corrected,
         composites=composites,
         revisions=revisions,
+        measured_until=report.measured_until,
     )
 
 

@@ -58,7 +58,6 @@ def run_evaluate(
     from covenant.store.sqlite_reader import recorded_any
 
     instant = instant_option(at)
-    _note_future(instant)
     statuses = check_choices(status, SLO_STATUSES)
     try:
         ws = load_for_evaluation(workspace)
@@ -105,6 +104,7 @@ def run_evaluate(
                 composites=ws.composites,
                 corrections=corrections,
                 day_sums_stale=True,  # a day whose minutes the catch-up could not read
+                now=now(),  # an --at after now is counted up to now
             )
             # a Prometheus SLI no read reached is not "no events", nor one read with another
             # query measured
@@ -118,6 +118,14 @@ def run_evaluate(
             f"note: no store yet at {url.removeprefix('sqlite:///')}: nothing has been "
             "ingested, so there is no data to evaluate (a command that only reads creates no "
             "store)",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    if report.not_yet_note:  # an --at after now: the minutes after now are not counted
+        err_console.print(
+            f"note: {report.not_yet_note}",
             style="yellow",
             markup=False,
             highlight=False,
@@ -162,23 +170,6 @@ def run_evaluate(
         )
         return NOTHING_CHECKED
     return 0
-
-
-def _note_future(instant: datetime) -> None:
-    """An --at after now says that the minutes after now hold nothing yet (a date months
-    ahead would otherwise read as a silent service, without a word)."""
-    from covenant.core.timeutil import utc_text
-
-    current = now()
-    if (instant - current).total_seconds() > 60:
-        err_console.print(
-            f"note: --at {utc_text(instant)} is after now ({utc_text(current)}): nothing has "
-            "been measured after now yet, so the windows' minutes after it have no events",
-            style="yellow",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
 
 
 def _read_sources(
@@ -268,6 +259,7 @@ def show(
                 corrected=corrected,
                 composites=composites,
                 revisions=revisions,
+                measured_until=report.measured_until if report else None,
             )
         )
     else:

@@ -262,12 +262,16 @@ def _row(data: BucketMatrix, objective: Objective) -> int:
 
 
 def evaluate_composites(
-    composites: Sequence[CompositeObjective], data: BucketMatrix, *, at: datetime
+    composites: Sequence[CompositeObjective],
+    data: BucketMatrix,
+    *,
+    at: datetime,
+    now: datetime | None = None,
 ) -> list[Evaluation]:
     """Evaluate every composite at ``at`` (one engine call for all of them)."""
     end = align_down(to_epoch(at), data.step)
     items = [composite_derived(c, data, end=end) for c in composites]
-    return evaluate_derived(items, start=data.start, step=data.step, at=at)
+    return evaluate_derived(items, start=data.start, step=data.step, at=at, now=now)
 
 
 def evaluate_composites_corrected(
@@ -276,6 +280,7 @@ def evaluate_composites_corrected(
     windows: Sequence[CorrectionWindow],
     *,
     at: datetime,
+    now: datetime | None = None,
 ) -> list[Corrected]:
     """The corrected evaluation of each composite (None where no correction touches it).
 
@@ -295,7 +300,9 @@ def evaluate_composites_corrected(
             positions.append(i)
     results = [Corrected(evaluation=None) for _ in composites]
     for i, result in zip(
-        positions, evaluate_derived(items, start=data.start, step=step, at=at), strict=True
+        positions,
+        evaluate_derived(items, start=data.start, step=step, at=at, now=now),
+        strict=True,
     ):
         results[i] = Corrected(evaluation=result, windows=touched[i])
     return results

@@ -33,6 +33,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from covenant.core.elapsed import NOT_BEGUN
 from covenant.core.evaluate import (
     SLICE_NO_EVENTS,
     align_down,
@@ -187,7 +188,12 @@ class Derived:
 
 
 def evaluate_derived(
-    items: Sequence[Derived], *, start: int, step: int, at: datetime
+    items: Sequence[Derived],
+    *,
+    start: int,
+    step: int,
+    at: datetime,
+    now: datetime | None = None,
 ) -> list[Evaluation]:
     """Evaluate derived rows in one engine call (vectorised over all of them)."""
     if not items:
@@ -201,7 +207,7 @@ def evaluate_derived(
         total=np.stack([item.total for item in items]).astype(np.int64),
     )
     engine = [replace(item.engine, series=key) for item, key in zip(items, keys, strict=True)]
-    results = evaluate(engine, data, at=at)
+    results = evaluate(engine, data, at=at, now=now)
     return [
         _restore(result, item, start=start, step=step)
         for result, item in zip(results, items, strict=True)
@@ -242,7 +248,9 @@ def _restore(result: Evaluation, item: Derived, *, start: int, step: int) -> Eva
         )
 
     def reason(text: str | None) -> str | None:
-        return _NO_SLICE if folded and text is not None else text
+        if folded and text is not None and not text.endswith(NOT_BEGUN):  # after now: kept
+            return _NO_SLICE
+        return text
 
     def fix(burn: Burn) -> Burn:
         events = events_in(*_burn_slices(item, burn))  # the events of the slices it counts
@@ -361,6 +369,7 @@ def evaluate_corrected(
     windows: Sequence[CorrectionWindow],
     *,
     at: datetime,
+    now: datetime | None = None,
 ) -> list[Corrected]:
     """The corrected evaluation of each objective (None where no correction touches it)."""
     step = data.step
@@ -383,7 +392,7 @@ def evaluate_corrected(
         items.append(corrected_row(o, data.good[row], data.total[row], mask, data=data, end=end))
         positions.append(i)
     results: list[Corrected] = [Corrected(evaluation=None) for _ in objectives]
-    evaluated = evaluate_derived(items, start=data.start, step=step, at=at)
+    evaluated = evaluate_derived(items, start=data.start, step=step, at=at, now=now)
     for i, result in zip(positions, evaluated, strict=True):
         results[i] = Corrected(evaluation=result, windows=touched[i])
     return results

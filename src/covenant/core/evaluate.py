@@ -22,6 +22,8 @@ from fractions import Fraction
 import numpy as np
 
 from covenant.core.budget import burn_rate, time_to_exhaustion
+from covenant.core.elapsed import align_down as align_down  # noqa: PLC0414 (re-exported)
+from covenant.core.elapsed import measured_end, not_begun
 from covenant.core.model import (
     HOUR,
     AlertTier,
@@ -48,10 +50,6 @@ hour against a loose target): ``timedelta`` cannot hold it."""
 NO_EVENTS = "no events in the window"
 """The "no data" reason of a window without events (``services.threshold_hint`` explains it
 further for a threshold whose series never received any)."""
-
-
-def align_down(instant: int, step: int) -> int:
-    return instant - instant % step
 
 
 def align_up(instant: int, step: int) -> int:
@@ -89,9 +87,20 @@ def slice_phase(o: Objective, b: WindowBounds) -> int:
 
 
 def evaluate(
-    objectives: Sequence[Objective], data: BucketMatrix | EdgeCounts, *, at: datetime
+    objectives: Sequence[Objective],
+    data: BucketMatrix | EdgeCounts,
+    *,
+    at: datetime,
+    now: datetime | None = None,
 ) -> list[Evaluation]:
     """Evaluate every objective at ``at`` (aligned down to the bucket step).
+
+    ``now`` is the wall clock (None: ``at`` itself). The windows still end at ``at``, but
+    their units are counted only up to :func:`measured_end` (``min(at, now)``): a minute after
+    now has not happened, so it is neither good, bad nor "no data", and no no-data policy
+    counts it. A window that starts after now has no value ("not begun"); the evaluation's
+    ``window_end`` is where the counting stopped, before ``at`` when the window is only
+    partly elapsed (docs/semantics.md#an-instant-after-now).
 
     ``data`` must hold every series the objectives name (missing keys are an error). A
     ``BucketMatrix`` must cover ``required_range``; buckets outside it count as having no
@@ -102,11 +111,12 @@ def evaluate(
         return []
     step = data.step
     end = align_down(to_epoch(at), step)
+    until = measured_end(at=at, now=now, step=step)
     row_of = {key: i for i, key in enumerate(data.keys)}
     rows = np.array([series_row(row_of, o) for o in objectives], dtype=np.int64)
     bounds_of = {w: window_bounds(w, at=end) for w in {o.window for o in objectives}}
     bounds = [bounds_of[o.window] for o in objectives]
-    req, offsets = _requests(objectives, bounds, end)
+    req, offsets = _requests(objectives, bounds, end, until=until)
     phases = [slice_phase(o, b) for o, b in zip(objectives, bounds, strict=True)]
     if isinstance(data, BucketMatrix):
         edges = EdgeCounts.from_matrix(data, request_edges(req, step))
@@ -114,7 +124,13 @@ def evaluate(
     else:
         answers = answer_requests(objectives, rows, None, req, phases, edges=data)
     assembly = Assembly(
-        objectives, bounds=bounds, offsets=offsets, phases=phases, answers=answers, end=end
+        objectives,
+        bounds=bounds,
+        offsets=offsets,
+        phases=phases,
+        answers=answers,
+        end=end,
+        until=until,
     )
     return [assembly.evaluation(i) for i in range(len(objectives))]
 
@@ -137,6 +153,7 @@ class Assembly:
         phases: Sequence[int],
         answers: Answers,
         end: int,
+        until: int | None = None,
     ) -> None:
         self.objectives = objectives
         self.bounds = bounds
@@ -144,12 +161,13 @@ class Assembly:
         self.phases = phases
         self.answers = answers
         self.end = end
+        self.until = end if until is None else until
         self._ctx: _Context | None = None
 
     def evaluation(self, i: int) -> Evaluation:
         """The ``Evaluation`` of objective ``i``."""
         if self._ctx is None:
-            self._ctx = _Context(end=self.end, answers=self.answers)
+            self._ctx = _Context(end=self.end, until=self.until, answers=self.answers)
         return _assemble(
             self.objectives[i],
             self.bounds[i],
@@ -159,19 +177,24 @@ class Assembly:
         )
 
 
-def required_edges(objectives: Sequence[Objective], *, at: datetime, step: int) -> list[int]:
+def required_edges(
+    objectives: Sequence[Objective], *, at: datetime, step: int, now: datetime | None = None
+) -> list[int]:
     """The instants whose cumulative counts an evaluation at ``at`` reads (``EdgeCounts``)."""
     if not objectives:
         return []
     end = align_down(to_epoch(at), step)
+    until = measured_end(at=at, now=now, step=step)
     bounds_of = {w: window_bounds(w, at=end) for w in {o.window for o in objectives}}
-    req, _ = _requests(objectives, [bounds_of[o.window] for o in objectives], end)
+    req, _ = _requests(objectives, [bounds_of[o.window] for o in objectives], end, until=until)
     return [int(e) for e in request_edges(req, step)]
 
 
 def _requests(
-    objectives: Sequence[Objective], bounds: Sequence[WindowBounds], end: int
+    objectives: Sequence[Objective], bounds: Sequence[WindowBounds], end: int, *, until: int
 ) -> tuple[Requests, I64]:
+    """Every window ends at ``end``; its units are counted over ``[start, until)`` (empty for
+    a window that starts at or after ``until``)."""
     # Request layout per objective: [slo window, current burn, tier0 long, tier0 short, ...]
     per_obj = [2 + 2 * len(o.alert_tiers) for o in objectives]
     offsets = np.concatenate(([0], np.cumsum(per_obj))).astype(np.int64)
@@ -186,8 +209,8 @@ def _requests(
     alert[offsets[:-1]] = False
     req = Requests(
         obj=obj_idx.astype(np.int64),
-        start=np.array(starts, dtype=np.int64),
-        end=np.full(len(starts), end, dtype=np.int64),
+        start=np.minimum(np.array(starts, dtype=np.int64), until),
+        end=np.full(len(starts), until, dtype=np.int64),
         alert=alert,
     )
     return req, offsets
@@ -213,8 +236,9 @@ class _Context:
     """What every objective's assembly shares: the answers as Python lists (one conversion,
     not a numpy scalar per read), instants as datetimes, thresholds by tier."""
 
-    def __init__(self, *, end: int, answers: Answers) -> None:
+    def __init__(self, *, end: int, until: int, answers: Answers) -> None:
         self.end = end
+        self.until = until
         self.answers = answers
         self.events: list[int] = answers.events.tolist()
         self.counted: list[int] = answers.counted.tolist()
@@ -278,7 +302,11 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
         """The window's burn and whether it reaches ``threshold`` (False without a rate)."""
         events = ctx.events[k]
         counted = ctx.counted[k]
-        reason = _no_data_reason(o, events, counted)
+        reason = not_begun(start, ctx.until)
+        if reason is not None:  # an alert window's last slice would be one before now
+            events = counted = 0
+        else:
+            reason = _no_data_reason(o, events, counted)
         rate: Fraction | None = None
         hits = False
         if reason is None:
@@ -297,7 +325,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
         window = Burn(
             window_s=end - start,
             start=ctx.instant(start),
-            end=ctx.instant(end),
+            end=ctx.instant(max(start, ctx.until)),
             rate=rate,
             events=events,
             no_data=reason,
@@ -315,9 +343,10 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
         # Time-based budget: every slice of the whole period counts, less those skipped so far.
         size = o.time_slice_window_s
         full = (b.full_end - phase) // size + (phase - b.full_start) // size
-        elapsed = (end - phase) // size + (phase - b.start) // size
+        until = max(ctx.until, b.start)  # slices after now are neither counted nor skipped
+        elapsed = (until - phase) // size + (phase - b.start) // size
         budget_units = full - (elapsed - counted)
-    reason = _no_data_reason(o, events, counted)
+    reason = not_begun(b.start, ctx.until) or _no_data_reason(o, events, counted)
     current, _ = burn(base + 1, end - CURRENT_BURN_WINDOW_S)
     tiers = []
     for i, tier in enumerate(o.alert_tiers):
@@ -386,7 +415,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
         objective=o,
         at=ctx.instant(end),
         window_start=ctx.instant(b.start),
-        window_end=ctx.instant(end),
+        window_end=ctx.instant(max(b.start, ctx.until)),
         period_end=ctx.instant(b.full_end),
         unit=unit,
         burn=current,

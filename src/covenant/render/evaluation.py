@@ -13,6 +13,7 @@ from typing import Any
 
 from covenant.core.composite import CompositeObjective
 from covenant.core.corrections import Corrected, CorrectionWindow
+from covenant.core.elapsed import not_yet_note
 from covenant.core.model import CalendarWindow, Objective, RollingWindow
 from covenant.core.results import Burn, Evaluation, Stale, Status, TierResult
 from covenant.core.timeutil import shorthand
@@ -225,19 +226,24 @@ def report_json(
     corrected: Sequence[Corrected] = (),
     composites: Sequence[CompositeRow] = (),
     revisions: Mapping[str, int] | None = None,
+    measured_until: datetime | None = None,
 ) -> dict[str, Any]:
-    """The report; ``summary`` counts each result by its effective status."""
+    """The report; ``summary`` counts each result by its effective status. ``measured_until``
+    is where counting stopped (``at``, or now for an ``at`` after now; None: ``at``)."""
     results = [
         result_json(e, corrected[i] if corrected else None, revisions=revisions)
         for i, e in enumerate(evaluations)
     ]
     results += [result_json(e, k, composite=c, revisions=revisions) for c, e, k in composites]
+    until = min(at, measured_until) if measured_until is not None else at
     summary = {s.value: 0 for s in Status}
     for result in results:
         summary[result["effective_status"]] += 1
     return {
         "schema": SCHEMA,
         "at": iso(at),
+        "measured_until": iso(until),
+        "not_yet_note": not_yet_note(at, until),
         "summary": {"objectives": len(results), **summary},
         "results": results,
     }

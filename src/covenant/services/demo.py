@@ -307,7 +307,7 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
             good=good,
             total=total,
         )
-    report = evaluate_workspace(engine, workspace=workspace, at=at)
+    report = evaluate_workspace(engine, workspace=workspace, at=at, now=at)  # the demo's now
     statements = []
     for customer in workspace.customers:
         versions = [v for v in workspace.agreements if v.customer == customer.name]

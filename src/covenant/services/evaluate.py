@@ -20,6 +20,7 @@ from covenant.core.composite import (
     evaluate_composites_corrected,
 )
 from covenant.core.corrections import Corrected, evaluate_corrected
+from covenant.core.elapsed import measured_end, not_yet_note
 from covenant.core.evaluate import (
     evaluate,
     required_edges,
@@ -71,6 +72,15 @@ class EvaluationReport:
     corrected: tuple[Corrected, ...] = ()  # aligned with evaluations; () without corrections
     composites: tuple[CompositeResult, ...] = ()
     audit: Mapping[str, CorrectionRecord] = field(default_factory=dict)  # by correction name
+    measured_until: datetime | None = None
+    """Where counting stopped: ``at``, or the wall clock when ``at`` is after it (None: not
+    said, taken as ``at``)."""
+
+    @property
+    def not_yet_note(self) -> str | None:
+        """What a report at an instant after now says: the windows are only partly elapsed
+        (None when ``at`` is not after now)."""
+        return None if self.measured_until is None else not_yet_note(self.at, self.measured_until)
 
     @property
     def effective(self) -> tuple[Evaluation, ...]:
@@ -120,8 +130,14 @@ def evaluate_objectives(
     seen_at: datetime | None = None,
     day_sums_stale: bool = False,
     waits: Mapping[str, DayFailure] | None = None,
+    now: datetime | None = None,
 ) -> EvaluationReport:
     """Read the buckets every objective needs in one pass and evaluate them all at ``at``.
+
+    ``now`` is the wall clock (default: read here). With ``at`` after it the windows are
+    counted up to now only (``core.evaluate.measured_end``): the minutes after now have not
+    happened, and no no-data policy counts them good or bad; ``EvaluationReport.measured_until``
+    says where counting stopped.
 
     ``corrections`` are applied to every evaluation and audited in the store as seen at
     ``seen_at`` (default: the wall clock now — not ``at``, which may be in the past). An
@@ -147,6 +163,7 @@ def evaluate_objectives(
         corrections=corrections,
         seen_at=seen_at,
         unread=unread,
+        now=datetime.now(UTC) if now is None else require_utc(now, what="now"),
     )
     report = mark_stale(engine, report, unread=unread, waits=waits)
     return explain_new_thresholds(engine, report)
@@ -310,8 +327,10 @@ def _evaluate_objectives(
     corrections: Sequence[CorrectionRule],
     seen_at: datetime | None,
     unread: dict[int, set[int]] | None,
+    now: datetime,
 ) -> EvaluationReport:
     at = require_utc(at, what="--at")
+    until = from_epoch(measured_end(at=at, now=now, step=step))
     audit: dict[str, CorrectionRecord] = {}
     if corrections:
         from covenant.services.corrections import record_corrections  # noqa: PLC0415
@@ -320,16 +339,19 @@ def _evaluate_objectives(
         if isinstance(engine, SqliteReader):  # the audit is written: open it with open_store
             raise TypeError("corrections need a store opened for writing (services.store)")
         if not is_read_only(engine):  # a read-only store is read, its audit left as it is
-            seen = datetime.now(UTC) if seen_at is None else require_utc(seen_at, what="seen_at")
+            seen = now if seen_at is None else require_utc(seen_at, what="seen_at")
             audit = record_corrections(engine, rules=corrections, seen_at=seen)
     everything = [*objectives, *(c.objective for c in composites)]
     if not everything:
-        return EvaluationReport(at=at, evaluations=(), audit=audit)
+        return EvaluationReport(at=at, evaluations=(), audit=audit, measured_until=until)
     if not corrections and not composites:
         return EvaluationReport(
             at=at,
-            evaluations=_evaluate_plain(engine, objectives, at=at, step=step, unread=unread),
+            evaluations=_evaluate_plain(
+                engine, objectives, at=at, step=step, unread=unread, now=now
+            ),
             audit=audit,
+            measured_until=until,
         )
     start, end = required_range(everything, at=at, step=step)
     series = [o.series for o in objectives]
@@ -341,11 +363,13 @@ def _evaluate_objectives(
     from covenant.services.corrections import expand_corrections  # noqa: PLC0415
 
     windows = expand_corrections(corrections, start=from_epoch(start), end=from_epoch(end))
-    raw = tuple(evaluate(objectives, data, at=at))
-    corrected = tuple(evaluate_corrected(objectives, data, windows, at=at)) if windows else ()
-    composite_raw = evaluate_composites(composites, data, at=at)
+    raw = tuple(evaluate(objectives, data, at=at, now=now))
+    corrected = (
+        tuple(evaluate_corrected(objectives, data, windows, at=at, now=now)) if windows else ()
+    )
+    composite_raw = evaluate_composites(composites, data, at=at, now=now)
     composite_corrected = (
-        evaluate_composites_corrected(composites, data, windows, at=at)
+        evaluate_composites_corrected(composites, data, windows, at=at, now=now)
         if windows
         else [Corrected(evaluation=None) for _ in composites]
     )
@@ -358,11 +382,16 @@ def _evaluate_objectives(
             for c, e, k in zip(composites, composite_raw, composite_corrected, strict=True)
         ),
         audit=audit,
+        measured_until=until,
     )
 
 
 def evaluate_workspace(
-    engine: Engine | SqliteReader, *, workspace: Workspace, at: datetime
+    engine: Engine | SqliteReader,
+    *,
+    workspace: Workspace,
+    at: datetime,
+    now: datetime | None = None,
 ) -> EvaluationReport:
     """Every objective, composite and correction of ``workspace`` evaluated at ``at``; the
     series whose days of sums could not be read are "no data (stale)", and so are those read
@@ -375,6 +404,7 @@ def evaluate_workspace(
         composites=workspace.composites,
         corrections=workspace.corrections,
         day_sums_stale=True,
+        now=now,
     )
     if workspace.prometheus is None:
         return report
@@ -388,6 +418,7 @@ def _evaluate_plain(
     at: datetime,
     step: int,
     unread: dict[int, set[int]] | None,
+    now: datetime,
 ) -> tuple[Evaluation, ...]:
     """Objectives without corrections or composites, each read the cheapest way it allows.
 
@@ -403,15 +434,15 @@ def _evaluate_plain(
     with engine.connect() as conn:
         if edged:
             keys = tuple(dict.fromkeys(o.series for o in edged))
-            edges = required_edges(edged, at=at, step=step)
+            edges = required_edges(edged, at=at, step=step, now=now)
             counts = read_edge_counts(conn, keys=keys, edges=edges, step=step, unread=unread)
-            by_position.update(zip(edged_at, evaluate(edged, counts, at=at), strict=True))
+            by_position.update(zip(edged_at, evaluate(edged, counts, at=at, now=now), strict=True))
         if sliced:
             start, end = required_range(sliced, at=at, step=step)
             keys = tuple(dict.fromkeys(o.series for o in sliced))
             start = _clip_to_data(conn, keys=keys, objectives=sliced, start=start, end=end)
             data = read_matrix(conn, keys=keys, start=start, end=end, step=step, unread=unread)
-            by_position.update(zip(sliced_at, evaluate(sliced, data, at=at), strict=True))
+            by_position.update(zip(sliced_at, evaluate(sliced, data, at=at, now=now), strict=True))
     return tuple(by_position[i] for i in range(len(objectives)))
 
 

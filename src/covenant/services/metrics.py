@@ -149,7 +149,7 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
     with engine.connect() as conn:
         alerts = tuple(load_alert_states(conn).values())
         sources = source_reads(conn, workspace=workspace)
-    report = evaluate_workspace(engine, workspace=workspace, at=now)
+    report = evaluate_workspace(engine, workspace=workspace, at=now, now=now)
     found = None
     if workspace.agreements:
         from covenant.services.exposure import exposure  # noqa: PLC0415

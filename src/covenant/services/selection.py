@@ -138,6 +138,7 @@ def evaluate_selected(
     slos: Sequence[str] = (),
     services: Sequence[str] = (),
     statuses: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> EvaluationReport:
     """``select_report(evaluate_workspace(...))``, the same report, evaluating only what the
     name and service filters keep (one SLO of a thousand reads one series, not a thousand);
@@ -162,6 +163,7 @@ def evaluate_selected(
         composites=composites,
         corrections=workspace.corrections,
         day_sums_stale=True,  # one series' unread days of sums: its SLOs stale, not all
+        now=now,
     )
     if workspace.prometheus is not None:  # never read, or read with another query: said
         report = mark_unread(engine, report, workspace.prometheus.reads)

@@ -251,9 +251,10 @@ def _evaluated(
 
 def _plain(engine: Engine, subject: Subject, at: datetime) -> Evaluation:
     if isinstance(subject, CompositeObjective):
-        report = evaluate_objectives(engine, objectives=[], composites=[subject], at=at)
+        report = evaluate_objectives(engine, objectives=[], composites=[subject], at=at, now=at)
         return report.composites[0].evaluation
-    return evaluate_objectives(engine, objectives=[subject], at=at).evaluations[0]
+    # each instant as it was then (the timeline's instants are the page's clock and before)
+    return evaluate_objectives(engine, objectives=[subject], at=at, now=at).evaluations[0]
 
 
 def _columns(data: BucketMatrix, start: int, end: int) -> BucketMatrix:

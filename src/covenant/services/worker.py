@@ -203,6 +203,7 @@ class Worker:
                 composites=workspace.composites,
                 corrections=workspace.corrections,
                 seen_at=seen_at or at,
+                now=at,  # the worker's clock
                 day_sums_stale=True,  # a day whose minutes the catch-up could not read
                 waits=waits,
             )

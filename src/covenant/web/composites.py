@@ -59,6 +59,7 @@ def composite_view(engine: Any, workspace: Workspace, key: str, at: Any) -> Comp
         at=at,
         composites=[composite],
         corrections=workspace.corrections,
+        now=at,  # the page's clock
     )
     result = report.composites[0]
     plain = {o.key for o in workspace.objectives}

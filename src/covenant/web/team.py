@@ -169,7 +169,8 @@ def overview(request: Request) -> Response:
     ctx = backend(request)
     at = ctx.clock()
     report = ctx.remembered(
-        ("ui-overview", at), lambda ws: evaluate_workspace(ctx.engine(), workspace=ws, at=at)
+        ("ui-overview", at),
+        lambda ws: evaluate_workspace(ctx.engine(), workspace=ws, at=at, now=at),
     )
     workspace = ctx.workspace()
     everything = rows_of(report.effective, workspace)
