@@ -352,6 +352,13 @@ class NothingIngestedError(IngestError):
         return f"{self.message}\n  — {self.hint}" if "\n" in self.message else super().__str__()
 
 
+class FutureEventsError(IngestError):
+    """A file holds events dated after now (past the clock skew Covenant allows) and the
+    ingest was asked to refuse such files (``--refuse-future``): nothing of it is stored."""
+
+    code = "future-events"
+
+
 class SourceError(CovenantError):
     """A metrics source did not give usable counts; nothing of the failed part is written,
     and the series it feeds show "no data (stale)" with this reason until a read succeeds."""

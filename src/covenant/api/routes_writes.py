@@ -290,7 +290,12 @@ def _ingest(
 
     rows = batch_rows(raw)
     report = ingest_event_batch(
-        ctx.engine(), key=key, rows=rows, rules=ctx.workspace().event_rules, actor=actor_name
+        ctx.engine(),
+        key=key,
+        rows=rows,
+        rules=ctx.workspace().event_rules,
+        actor=actor_name,
+        now=ctx.clock(),
     )
     response.status_code = 200 if report.duplicate_of is not None else 201
     refused = refused_rows(report.problems)
@@ -303,4 +308,20 @@ def _ingest(
         "unmatched": dict(report.unmatched),
         "unmatched_count": report.rows_unmatched,
         "duplicate_of": report.duplicate_of,
+        "future": _future_json(report.ahead),
+    }
+
+
+def _future_json(ahead: Any) -> dict[str, Any] | None:
+    """The accepted rows dated more than the allowed clock skew after now (stored: counted
+    once their minutes have passed): how many, the first one's 0-based ``row``, the latest."""
+    if ahead is None:
+        return None
+    from covenant.core.timeutil import utc_text
+
+    line = ahead.first.rpartition(":")[2]
+    return {
+        "count": ahead.rows,
+        "first_row": int(line) - 1 if line.isdigit() else None,
+        "latest": utc_text(ahead.latest_instant),
     }

@@ -17,6 +17,7 @@ from covenant.cli.common import (
     console,
     err_console,
     fail,
+    now,
     settings_for,
 )
 from covenant.cli.ingest_prometheus import prometheus
@@ -72,6 +73,14 @@ def events(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when any row was rejected.")
     ] = False,
+    refuse_future: Annotated[
+        bool,
+        typer.Option(
+            "--refuse-future",
+            help="Refuse a file with events dated over 5 minutes after now (default: "
+            "stored, with a warning).",
+        ),
+    ] = False,
     wide: WideOption = False,
 ) -> None:
     """Classify raw request events with the workspace's SLIs and merge their counts.
@@ -93,7 +102,13 @@ def events(
         output_format,
         strict,
         ingest=lambda engine, path, progress: ingest_event_files(
-            engine, files=[path], rules=rules, progress=progress, actor=cli_actor(None)
+            engine,
+            files=[path],
+            rules=rules,
+            progress=progress,
+            actor=cli_actor(None),
+            now=now(),
+            refuse_future=refuse_future,
         ),
         to_json=report_json,
         render=render_reports,
@@ -169,6 +184,14 @@ def report_json(report: IngestReport) -> dict[str, Any]:
         "first_event": _iso(report.first_event),
         "last_event": _iso(report.last_event),
         "problems": [problem_json(p) for p in report.problems],
+        "future": None
+        if report.ahead is None
+        else {
+            "rows": report.ahead.rows,
+            "first": report.ahead.first,
+            "latest": _iso(report.ahead.latest_instant),
+            "warning": report.ahead_warning,
+        },
     }
 
 
@@ -246,6 +269,14 @@ def render_reports(reports: list[IngestReport], out: Console, wide: bool = False
                 highlight=False,
             )
         render_rejected(out, r.path, r.problems, rejected=r.rows_rejected, field="column")
+        if r.ahead_warning:
+            err_console.print(
+                f"warning: {r.ahead_warning}",
+                style="yellow",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 # --- tickets and incidents ---------------------------------------------------------------------

@@ -28,13 +28,15 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from covenant.core.model import EventRule
 from covenant.core.series import BucketMatrix
-from covenant.core.timeutil import from_epoch
+from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.errors import InputError, Problem, StoreError
+from covenant.services.ingest_ahead import FUTURE_SKEW_S, ahead_text, refuse_ahead
 from covenant.services.nothing_ingested import (
     refuse_batch_if_nothing_ingested,
     refuse_if_nothing_ingested,
 )
 from covenant.services.store import open_store
+from covenant.sources.eventcounts import Ahead
 from covenant.sources.eventfiles import (
     DEFAULT_BLOCK_BYTES,
     file_format,
@@ -71,6 +73,12 @@ class IngestReport:
     last_event: datetime | None = None
     duplicate_of: datetime | None = None  # when set: skipped, ingested before at this instant
     precounted: bool = False
+    ahead: Ahead | None = None  # rows dated after now (past the skew): stored, warned of
+
+    @property
+    def ahead_warning(self) -> str | None:
+        """What the ingest says of the rows dated after now (None: none)."""
+        return None if self.ahead is None else ahead_text(self.ahead, stored=True)
 
     @property
     def duplicate(self) -> bool:
@@ -86,8 +94,14 @@ def ingest_event_files(
     step: int = 60,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
     actor: str = UNKNOWN_ACTOR,
+    now: datetime | None = None,
+    refuse_future: bool = False,
 ) -> list[IngestReport]:
     """Ingest each file in its own transaction; return one report per file, in order.
+
+    Rows dated more than :data:`FUTURE_SKEW_S` after ``now`` (default: the wall clock) are
+    stored and accounted for in the report's ``ahead``; with ``refuse_future`` a file with
+    any such row raises ``FutureEventsError`` and nothing of it is stored.
 
     A file is read in batches of about ``block_bytes`` and only its counts per bucket are
     kept, so memory does not grow with the file. Raises ``IngestError`` for a file that
@@ -105,6 +119,8 @@ def ingest_event_files(
             step=step,
             block_bytes=block_bytes,
             actor=actor,
+            now=now,
+            refuse_future=refuse_future,
         )
         for path in files
     ]
@@ -143,8 +159,12 @@ def _ingest_file(
     batch_sha256: str | None = None,
     batch_key: str | None = None,
     actor: str = UNKNOWN_ACTOR,
+    now: datetime | None = None,
+    refuse_future: bool = False,
 ) -> IngestReport:
     _notify(progress, path, "read", 0.0)
+    clock = datetime.now(UTC) if now is None else now
+    ahead_from = to_epoch(clock) + FUTURE_SKEW_S
     file_format(path)  # a name we cannot read is refused before any work
     if not path.is_file():
         raise missing_file(path)
@@ -159,7 +179,12 @@ def _ingest_file(
         checked = False
         totals = EventTotals(keys=tuple(dict.fromkeys(rule.series for rule in rules)), step=step)
         batches = iter_classified(
-            path, rules=rules, step=step, block_bytes=block_bytes, into=totals
+            path,
+            rules=rules,
+            step=step,
+            block_bytes=block_bytes,
+            into=totals,
+            ahead_from=ahead_from,
         )
         for events, done in batches:
             totals.add(events)
@@ -194,6 +219,8 @@ def _ingest_file(
             rows_unmatched=events.rows_unmatched,
             unmatched=events.unmatched,
         )
+        if refuse_future:
+            refuse_ahead(events.ahead)
         _notify(progress, path, "write", 0.9)
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
@@ -235,6 +262,7 @@ def _ingest_file(
         first_event=None if events.events_min is None else from_epoch(events.events_min),
         last_event=None if events.events_max is None else from_epoch(events.events_max),
         precounted=events.precounted,
+        ahead=events.ahead,
     )
 
 
@@ -439,6 +467,7 @@ def ingest_event_batch(
     rules: Sequence[EventRule],
     step: int = 60,
     actor: str = UNKNOWN_ACTOR,
+    now: datetime | None = None,
 ) -> IngestReport:
     """Ingest ``rows`` (JSONL event rows, docs/ingest.md) as one batch named ``key``, exactly
     once: the batch is recorded under ``key`` in the transaction that writes its counts, so a
@@ -465,4 +494,5 @@ def ingest_event_batch(
             batch_sha256=batch_sha256(key),
             batch_key=key,
             actor=actor,
+            now=now,
         )

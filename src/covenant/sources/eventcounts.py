@@ -8,6 +8,7 @@ keeps them, so memory follows the days and series a file covers, not its events.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,29 @@ class ClassifiedEvents:
     events_min: int | None  # epoch seconds of the earliest / latest ingested event
     events_max: int | None
     precounted: bool
+    ahead: Ahead | None = None  # the ingested rows dated after the clock (with its skew)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ahead:
+    """The ingested rows of a file dated after the wall clock plus a skew (``FUTURE_SKEW_S``):
+    how many, where the first is (``file:line``) and the latest timestamp (epoch seconds)."""
+
+    rows: int
+    first: str
+    latest: int
+
+    @property
+    def latest_instant(self) -> datetime:
+        return datetime.fromtimestamp(self.latest, tz=UTC)
+
+    def merged(self, later: Ahead | None) -> Ahead:
+        """This account and that of a later batch of the same file."""
+        if later is None:
+            return self
+        return Ahead(
+            rows=self.rows + later.rows, first=self.first, latest=max(self.latest, later.latest)
+        )
 
 
 _REDUCE_AT = 1 << 22  # pending sparse entries that trigger a merge (bounds memory)
@@ -84,6 +108,7 @@ class EventTotals:
     events_min: int | None = None
     events_max: int | None = None
     precounted: bool | None = None
+    ahead: Ahead | None = None
     _chunk_row: dict[int, int] = field(default_factory=dict)
     # (capacity, 2, buckets per day): *bad* (total - good), then total. Counting the bad
     # events (a few percent of them) instead of the good ones saves an add per event.
@@ -113,6 +138,8 @@ class EventTotals:
             self.events_max = events.events_max if high is None else max(high, events.events_max)
         if self.precounted is None and events.rows_read:
             self.precounted = events.precounted
+        if events.ahead is not None:
+            self.ahead = events.ahead if self.ahead is None else self.ahead.merged(events.ahead)
         c = events.counts
         if not c.series.size:
             return
@@ -361,6 +388,7 @@ class EventTotals:
             events_min=self.events_min,
             events_max=self.events_max,
             precounted=bool(self.precounted),
+            ahead=self.ahead,
         )
 
 

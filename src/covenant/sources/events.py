@@ -30,6 +30,7 @@ from covenant.errors import IngestError, InputError
 from covenant.sources import eventrows as er
 from covenant.sources.eventblocks import EARLIEST, LATEST
 from covenant.sources.eventcounts import (
+    Ahead,
     ClassifiedEvents,
     EventCounts,
     EventTotals,
@@ -58,8 +59,10 @@ def iter_classified(
     step: int = 60,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
     into: EventTotals | None = None,
+    ahead_from: int | None = None,
 ) -> Generator[tuple[ClassifiedEvents, float]]:
     """Each batch of the file classified, with the fraction of the file read so far.
+    ``ahead_from``: see :func:`classify_events`.
 
     With ``into``, each batch's events are added straight into its day chunks (the yielded
     counts are then empty; add the yielded batches to ``into`` for the rest of the account).
@@ -67,7 +70,7 @@ def iter_classified(
     """
     kind = FileKind()  # raw events or pre-counted rows: decided once for the whole file
     for batch in prefetched(read_batches(path, block_bytes=block_bytes)):
-        events = classify_events(batch, rules=rules, step=step, into=into)
+        events = classify_events(batch, rules=rules, step=step, into=into, ahead_from=ahead_from)
         kind.check(batch, precounted=events.precounted)
         yield events, batch.done
 
@@ -196,11 +199,15 @@ def classify_events(
     rules: Sequence[EventRule],
     step: int = 60,
     into: EventTotals | None = None,
+    ahead_from: int | None = None,
 ) -> ClassifiedEvents:
     """Classify a file's rows with ``rules`` and count them per ``(series, bucket)``.
 
     Bad rows are counted and described (``Problem`` with ``file:line``), the rest counted;
-    a file that lacks a needed column raises ``IngestError``.
+    a file that lacks a needed column raises ``IngestError``. With ``ahead_from`` (epoch
+    seconds: the wall clock plus a skew) the counted rows dated after it are accounted
+    for in ``ahead`` (how many, the first one's place, the latest timestamp): the caller
+    warns of them or refuses the file.
     """
     if step <= 0 or 86400 % step:
         raise InputError(f"bucket step {step}s does not divide a day")
@@ -334,6 +341,7 @@ def classify_events(
             )
 
     ok_rows = matched & (reason == er.R_OK)
+    ahead = None if ahead_from is None else _ahead(source, ok_rows, seconds, ahead_from)
     weights = (good_n, total_n) if precounted else None
     if into is not None and into.add_rows(pairs, ok_rows, seconds, weights):
         empty = np.zeros(0, dtype=np.int64)
@@ -367,7 +375,17 @@ def classify_events(
         events_min=int(seconds.min(initial=big, where=ok_rows)) if ingested else None,
         events_max=int(seconds.max(initial=-big, where=ok_rows)) if ingested else None,
         precounted=precounted,
+        ahead=ahead,
     )
+
+
+def _ahead(source: SourceTable, ok_rows: Mask, seconds: I64, ahead_from: int) -> Ahead | None:
+    """The account of the counted rows dated after ``ahead_from`` (None: none)."""
+    rows = np.flatnonzero(ok_rows & (seconds > ahead_from))
+    if not rows.size:
+        return None
+    (first,) = source.locate(rows[:1])
+    return Ahead(rows=int(rows.size), first=first, latest=int(seconds[rows].max()))
 
 
 def _only_invalid(source: SourceTable, rules: Sequence[EventRule]) -> ClassifiedEvents:

@@ -1,0 +1,39 @@
+"""Events dated after now: how an ingest words them (stored with a warning, or the file
+refused with ``--refuse-future``). Evaluations count a stored one once its minute has passed
+(``core.elapsed``)."""
+
+from __future__ import annotations
+
+from covenant.core.timeutil import from_epoch
+from covenant.errors import FutureEventsError
+from covenant.sources.eventcounts import Ahead
+
+FUTURE_SKEW_S = 300
+"""An event dated up to this long after the wall clock is taken as clock skew, not a mistake."""
+
+
+def ahead_text(ahead: Ahead, *, stored: bool) -> str:
+    """``events.csv:7: 3 rows are dated after now (the latest 2027-01-01T00:00:00Z) …``."""
+    rows = f"{ahead.rows:,} row{'' if ahead.rows == 1 else 's'}"
+    verb = "is" if ahead.rows == 1 else "are"
+    latest = from_epoch(ahead.latest).isoformat().replace("+00:00", "Z")
+    said = (
+        f"{ahead.first}: {rows} {verb} dated more than {FUTURE_SKEW_S // 60} minutes after now "
+        f"(the first here, the latest {latest})"
+    )
+    if stored:
+        return (
+            f"{said}; stored: an evaluation counts them only once their minutes have passed "
+            "(check the source's clock and time zone; --refuse-future refuses such a file)"
+        )
+    return f"{said}; the file was refused (--refuse-future): nothing of it was stored"
+
+
+def refuse_ahead(ahead: Ahead | None) -> None:
+    """Refuse a file with rows dated after now (``--refuse-future``): nothing of it is stored."""
+    if ahead is not None:
+        raise FutureEventsError(
+            ahead_text(ahead, stored=False),
+            hint="fix the timestamps (or the source's clock), or ingest without "
+            "--refuse-future to store them",
+        )
