@@ -310,8 +310,8 @@ def test_a_repeated_id_keeps_the_later_row(tmp_path: Path) -> None:
         ("t.json", '[{"id": "T-1"},\n  {"id": ]', "t.json:2: invalid JSON"),
         ("t.json", '"text"', "JSON array"),
         ("t.csv.gz", "not gzip", "gzip"),
-        ("t.csv", "", "^t.csv: the file is empty — start"),
-        ("t.csv", "\n\n  \n", "^t.csv: the file is empty or its first line is blank — start"),
+        ("t.csv", "", r"^t.csv: the file is empty \(0 bytes\) — start"),
+        ("t.csv", "\n\n  \n", r"^t.csv: the file is empty \(nothing but white space\) — start"),
         (
             "t.csv",
             "\nid,customer\n",

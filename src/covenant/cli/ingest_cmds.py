@@ -21,6 +21,7 @@ from covenant.cli.common import (
     settings_for,
 )
 from covenant.cli.ingest_prometheus import prometheus
+from covenant.cli.ingest_records_render import record_report_json, render_record_reports
 from covenant.cli.table_options import WideOption
 from covenant.errors import CovenantError, Problem
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
     from covenant.core.model import EventRule
     from covenant.services.ingest import IngestReport
-    from covenant.services.records import RecordIngestReport
 
 SHOWN_PROBLEMS = 20
 
@@ -294,6 +294,14 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json for machines.")
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 1 when any row was rejected.")]
+RefuseFutureOption = Annotated[
+    bool,
+    typer.Option(
+        "--refuse-future",
+        help="Refuse a file with records dated over 5 minutes after now (default: stored, "
+        "with a warning).",
+    ),
+]
 
 
 @ingest_app.command("tickets")
@@ -302,6 +310,7 @@ def tickets(
     workspace: WorkspaceOption = Path(),
     output_format: FormatOption = OutputFormat.TABLE,
     strict: StrictOption = False,
+    refuse_future: RefuseFutureOption = False,
     wide: WideOption = False,
 ) -> None:
     """Insert or update support tickets (by id) from ticket-tool exports.
@@ -323,7 +332,12 @@ def tickets(
         output_format,
         strict,
         ingest=lambda engine, path, progress: ingest_ticket_files(
-            engine, files=[path], progress=progress, workspace=ws
+            engine,
+            files=[path],
+            progress=progress,
+            workspace=ws,
+            now=now(),
+            refuse_future=refuse_future,
         ),
         to_json=record_report_json,
         render=render_record_reports,
@@ -337,6 +351,7 @@ def incidents(
     workspace: WorkspaceOption = Path(),
     output_format: FormatOption = OutputFormat.TABLE,
     strict: StrictOption = False,
+    refuse_future: RefuseFutureOption = False,
     wide: WideOption = False,
 ) -> None:
     """Insert or update incident records (by id): downtime evidence and exclusions.
@@ -353,7 +368,7 @@ def incidents(
         output_format,
         strict,
         ingest=lambda engine, path, progress: ingest_incident_files(
-            engine, files=[path], progress=progress
+            engine, files=[path], progress=progress, now=now(), refuse_future=refuse_future
         ),
         to_json=record_report_json,
         render=render_record_reports,
@@ -433,66 +448,3 @@ def _ingest_files(
         raise exit_
     if strict and any(r.rows_rejected for r in reports if not r.duplicate):
         raise typer.Exit(code=1)
-
-
-def record_report_json(report: RecordIngestReport) -> dict[str, Any]:
-    """The stable machine form of one record file's report."""
-    return {
-        "file": str(report.path),
-        "kind": report.kind,
-        "sha256": report.sha256,
-        "duplicate": report.duplicate,
-        "previously_ingested_at": _iso(report.duplicate_of),
-        "rows_read": report.rows_read,
-        "rows_ingested": report.rows_ingested,
-        "rows_rejected": report.rows_rejected,
-        "inserted": report.inserted,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "problems": [problem_json(p) for p in report.problems],
-        "warnings": [problem_json(p) for p in report.warnings],
-    }
-
-
-def render_record_reports(
-    reports: list[RecordIngestReport], out: Console, wide: bool = False
-) -> None:
-    """Tables for a person: one summary row per file, then its rejected rows."""
-    from covenant.render.tables import Col, print_table
-
-    if not fresh(reports):
-        for r in reports:
-            print_duplicate(out, r.path, r.duplicate_of)
-        return
-    print_table(
-        out,
-        [
-            Col("file", name=True),
-            *(
-                Col(h, "right", wrap=False)
-                for h in ("read", "inserted", "updated", "unchanged", "rejected")
-            ),
-        ],
-        [
-            [
-                r.path.name,
-                f"{r.rows_read:,}",
-                f"{r.inserted:,}",
-                f"{r.updated:,}",
-                f"{r.unchanged:,}",
-                f"{r.rows_rejected:,}",
-            ]
-            for r in fresh(reports)
-        ],
-        title=f"Ingested {reports[0].kind}",
-        wide=wide,
-    )
-    for r in reports:
-        if r.duplicate:
-            print_duplicate(out, r.path, r.duplicate_of)
-            continue
-        render_rejected(out, r.path, r.problems, rejected=r.rows_rejected, field="field")
-        for warning in r.warnings:
-            err_console.print(
-                f"warning: {warning}", style="yellow", markup=False, highlight=False, soft_wrap=True
-            )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
@@ -27,12 +27,14 @@ from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace
 from covenant.errors import Problem
 from covenant.services.ingest import Progress, store_errors
+from covenant.services.ingest_ahead import FUTURE_SKEW_S, ahead_text, refuse_ahead
 from covenant.services.nothing_ingested import refuse_if_nothing_ingested
 from covenant.services.ticket_checks import ticket_warnings
 from covenant.sources import records as record_files
+from covenant.sources.eventcounts import Ahead
 from covenant.sources.eventfiles import file_sha256, missing_file
 from covenant.sources.record_account import RecordAccount
-from covenant.sources.recordfiles import RECORD_BLOCK_BYTES, record_format
+from covenant.sources.recordfiles import RECORD_BLOCK_BYTES, record_format, refuse_empty
 from covenant.store import buckets, records
 from covenant.store.record_staging import StagedRecords, save_staged
 from covenant.store.records import load_incidents, load_tickets
@@ -126,6 +128,8 @@ def ingest_ticket_files(
     progress: Progress | None = None,
     workspace: Workspace | None = None,
     block_bytes: int = RECORD_BLOCK_BYTES,
+    now: datetime | None = None,
+    refuse_future: bool = False,
 ) -> list[RecordIngestReport]:
     """Ingest ticket files, each in its own transaction; one report per file, in order.
 
@@ -135,7 +139,9 @@ def ingest_ticket_files(
     ingested), its ``NothingIngestedError`` for a file of rows that are all rejected (not
     recorded: an empty export is fine) and ``StoreError`` when the store refuses the write
     (nothing of that file stays).
-    ``block_bytes``: text read per batch (memory is that of a batch or two).
+    ``block_bytes``: text read per batch (memory is that of a batch or two). A ticket with
+    an instant more than ``FUTURE_SKEW_S`` after ``now`` (default: the wall clock) is stored
+    with a warning, or with ``refuse_future`` its file is refused (``FutureEventsError``).
     """
     reports = []
     for p in files:
@@ -149,6 +155,8 @@ def ingest_ticket_files(
                 progress=progress,
                 block_bytes=block_bytes,
                 warn=warn,
+                now=now,
+                refuse_future=refuse_future,
             )
         )
     return reports
@@ -167,11 +175,19 @@ def ingest_incident_files(
     files: Sequence[Path],
     progress: Progress | None = None,
     block_bytes: int = RECORD_BLOCK_BYTES,
+    now: datetime | None = None,
+    refuse_future: bool = False,
 ) -> list[RecordIngestReport]:
     """Ingest incident files, each in its own transaction (see ``ingest_ticket_files``)."""
     return [
         _ingest_file(
-            engine, path=Path(p), kind=_INCIDENTS, progress=progress, block_bytes=block_bytes
+            engine,
+            path=Path(p),
+            kind=_INCIDENTS,
+            progress=progress,
+            block_bytes=block_bytes,
+            now=now,
+            refuse_future=refuse_future,
         )
         for p in files
     ]
@@ -215,12 +231,15 @@ def _ingest_file(
     progress: Progress | None,
     block_bytes: int,
     warn: Warn | None = None,
+    now: datetime | None = None,
+    refuse_future: bool = False,
 ) -> RecordIngestReport:
     """Read the file batch by batch into staging, then write it in one transaction."""
     _notify(progress, path, "read", 0.0)
     record_format(path)  # a name we cannot read is refused before any work
     if not path.is_file():
         raise missing_file(path)
+    refuse_empty(path)  # before the hash: an empty file is never "already ingested"
     sha256 = file_sha256(path)
     key = batch_key(kind.name, sha256)
     with store_errors(engine):
@@ -228,7 +247,13 @@ def _ingest_file(
         if earlier is not None:
             _notify(progress, path, "done", 1.0)
             return _duplicate(path, kind.name, sha256, earlier)
-        account = RecordAccount(path, required=kind.required, what=kind.what)
+        clock = datetime.now(UTC) if now is None else now
+        account = RecordAccount(
+            path,
+            required=kind.required,
+            what=kind.what,
+            ahead_after=clock + timedelta(seconds=FUTURE_SKEW_S),
+        )
         with StagedRecords(kind.name, row=kind.row) as staged:
             for batch in kind.batches(path, block_bytes=block_bytes):
                 account.add(batch, staged)
@@ -243,6 +268,8 @@ def _ingest_file(
                 problems=account.problems,
                 refuse_empty=False,
             )
+            if refuse_future:
+                refuse_ahead(account.ahead, noun=kind.what)
             _notify(progress, path, "write", 0.7)
             try:
                 counts = _write(
@@ -256,6 +283,8 @@ def _ingest_file(
                 _notify(progress, path, "done", 1.0)
                 return _duplicate(path, kind.name, sha256, earlier)
             warnings = () if warn is None else warn(_tickets(staged))
+            if account.ahead is not None:
+                warnings += (ahead_warning(account.ahead, noun=kind.what),)
     _notify(progress, path, "done", 1.0)
     return RecordIngestReport(
         path=path,
@@ -268,6 +297,17 @@ def _ingest_file(
         unchanged=counts.unchanged,
         problems=account.problems,
         warnings=warnings,
+    )
+
+
+def ahead_warning(ahead: Ahead, *, noun: str) -> Problem:
+    """The warning of a record file with records dated after now (stored all the same)."""
+    said = ahead_text(ahead, stored=True, noun=noun)
+    return Problem(
+        code="future-records",
+        message=said.split(": ", 1)[1],
+        where=ahead.first,
+        severity="warning",
     )
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from covenant.core.agreements import Incident
 from covenant.core.tickets import Ticket
 from covenant.errors import IngestError, Problem
+from covenant.sources.eventcounts import Ahead
 from covenant.sources.eventrows import MAX_PROBLEMS
 from covenant.sources.recordrows import RecordSource
 
@@ -72,10 +74,19 @@ class KeptInMemory(Generic[R]):
 class RecordAccount:
     """Rows read and rejected, the first problems and the columns of a file's batches."""
 
-    def __init__(self, path: Path, *, required: Sequence[str], what: str) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        required: Sequence[str],
+        what: str,
+        ahead_after: datetime | None = None,
+    ) -> None:
         self.path = path
         self.required = tuple(required)
         self.what = what
+        self.ahead_after = ahead_after  # records with an instant after it are counted in ahead
+        self.ahead: Ahead | None = None
         self.rows_read = 0
         self.rows_rejected = 0
         self.any_rows = False
@@ -100,7 +111,9 @@ class RecordAccount:
         seen = kept.earlier(list(dict.fromkeys(key for _, key, _ in batch.entries)))
         latest: dict[str, Entry[R]] = {}
         for entry in batch.entries:
-            line, key, _ = entry
+            line, key, record = entry
+            if self.ahead_after is not None:
+                self._count_ahead(line, record)
             earlier = seen.get(key)
             if earlier is not None:
                 self.rows_rejected += 1
@@ -114,6 +127,14 @@ class RecordAccount:
             self._problems.sort(key=lambda item: item[0])
             del self._problems[MAX_PROBLEMS:]
 
+    def _count_ahead(self, line: int, record: Ticket | Incident) -> None:
+        assert self.ahead_after is not None
+        last = latest_instant(record)
+        if last <= self.ahead_after:
+            return
+        found = Ahead(rows=1, first=f"{self.path.name}:{line}", latest=int(last.timestamp()))
+        self.ahead = found if self.ahead is None else self.ahead.merged(found)
+
     def finish(self) -> None:
         """Raise ``IngestError`` when rows were read but a required column is in none."""
         self._check_columns()
@@ -123,6 +144,16 @@ class RecordAccount:
             error = missing_columns(self.path, tuple(self._columns), self.required, self.what)
             if error is not None:
                 raise error
+
+
+def latest_instant(record: Ticket | Incident) -> datetime:
+    """A record's latest instant: a ticket's creation, first response, resolution or status
+    change; an incident's start or end."""
+    if isinstance(record, Incident):
+        return record.start if record.end is None else max(record.start, record.end)
+    times = [record.created, *(c.at for c in record.history)]
+    times += [t for t in (record.first_response, record.resolved) if t is not None]
+    return max(times)
 
 
 def _repeated(name: str, key: str, earlier: int, line: int) -> Problem:

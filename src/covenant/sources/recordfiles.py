@@ -42,6 +42,7 @@ __all__ = [
     "read_record_source",
     "record_batches",
     "record_format",
+    "refuse_empty",
 ]
 
 RECORD_BLOCK_BYTES = 1 << 20
@@ -74,6 +75,7 @@ def record_batches(path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES) -> Iter
     if block_bytes < 1:
         raise IngestError(f"block size {block_bytes} must be at least 1 byte")
     try:
+        refuse_empty(path)
         if kind == "csv":
             yield from _csv_batches(path, gz=gz, block_bytes=block_bytes)
         elif kind == "jsonl" or first_byte(path, gz=gz) == b"{":  # a .json file of lines too
@@ -82,6 +84,32 @@ def record_batches(path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES) -> Iter
             yield from json_array_batches(path, gz=gz, block_bytes=block_bytes)
     except OSError as exc:
         raise unreadable(path, exc, gz=gz) from exc
+
+
+_EMPTY_HINTS = {
+    "csv": "start the file with a header line of the export's column names, e.g. "
+    "id,customer,priority,created; an export without records is that line alone "
+    "(docs/records.md)",
+    "jsonl": "write one JSON object per line, or leave the file out; an export without "
+    "records is a .json file holding [] (docs/records.md)",
+    "json": "write the records as one JSON array of objects; an export without records "
+    "is [] (docs/records.md)",
+}
+
+
+def refuse_empty(path: Path) -> None:
+    """Refuse a record file without any text (0 bytes, or nothing but white space; a .gz one
+    once decompressed), whatever its format, as event files are refused: nothing in it says
+    "no records" (a header alone or ``[]`` does), and a failed export often leaves such a
+    file. Checked before the file's hash is looked up: such a file is never recorded."""
+    kind, gz = record_format(path)
+    try:
+        if path.stat().st_size and first_byte(path, gz=gz):
+            return
+    except OSError as exc:
+        raise unreadable(path, exc, gz=gz) from exc
+    what = "0 bytes" if not path.stat().st_size else "nothing but white space"
+    raise IngestError(f"{path.name}: the file is empty ({what})", hint=_EMPTY_HINTS[kind])
 
 
 def read_record_source(path: Path) -> RecordSource:
