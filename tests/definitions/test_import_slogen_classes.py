@@ -73,11 +73,3 @@ def test_a_dotted_class_is_still_a_custom_class(tmp_path: Path) -> None:
     assert plan.problems == []
     (reason,) = [n.reason for f in plan.files for n in f.imported.notes if n.skipped]
     assert "is a custom Python class" in reason
-
-
-def test_a_second_name_of_a_known_backend_is_not_called_custom(tmp_path: Path) -> None:
-    """migrate names a second prometheus backend ``prometheus/<suffix>``; slo-generator loads
-    the class of the part before the slash (compute.get_backend)."""
-    plan = _plan(tmp_path, V2.format(backend="prometheus/thanos"))
-    (reason,) = [n.reason for f in plan.files for n in f.imported.notes if n.skipped]
-    assert reason.startswith("backend 'prometheus/thanos' is slo-generator's prometheus backend")

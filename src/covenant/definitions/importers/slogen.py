@@ -147,21 +147,43 @@ def import_slo_generator(
     return result
 
 
+def _backend_kind(here: Recorder, backend: str, options: Options) -> tuple[str, str]:
+    """``(class, key)`` of the SLO's backend: ``prometheus/thanos`` is slo-generator's
+    prometheus backend with the settings of the shared config's key ``prometheus/thanos`` (a
+    second backend of one type, as ``slo-generator migrate`` names one; slo-generator loads
+    the class of the part before the slash). ``("", "")``: left out or refused, said here."""
+    if "." in backend:
+        here.note(
+            ("backend",),
+            f"backend {backend!r} is a custom Python class: its queries live in code, not in the "
+            "file",
+            skipped=True,
+        )
+        return "", ""
+    base, slash, _ = backend.partition("/")
+    if base != "prometheus" and base not in BACKEND_TYPES:
+        _unknown_backend(here, backend, v1=options.inline_backend is not None)
+        return "", ""
+    backends = mapping((options.slo_generator_config or {}).get("backends"))
+    if slash and options.inline_backend is None and backends and backend not in backends:
+        named = ", ".join(sorted(str(name) for name in backends))
+        here.problem(
+            ("backend",),
+            INVALID,
+            f"backend {backend!r} is not in the shared config's backends "
+            f"({options.slo_generator_config_file}): slo-generator would stop on it",
+            f"name one of its backends ({named}), or add {backend} to its backends",
+        )
+        return "", ""
+    return base, backend
+
+
 def _unknown_backend(here: Recorder, backend: str, *, v1: bool) -> None:
     """A backend name without a dot is one of slo-generator's own: it loads the class
     ``<Name>Backend`` from ``slo_generator.backends.<name>`` (a v1 ``class: Ssm`` too, read
     as ``ssm``) and stops when there is none; a custom class is written as ``module.Class``."""
-    base = backend.partition("/")[0]  # prometheus/thanos: the prometheus class, named thanos
+    base = backend.partition("/")[0]
     known = ", ".join(["prometheus", *sorted(BACKEND_TYPES)])
-    if base == "prometheus" or base in BACKEND_TYPES:
-        here.note(
-            ("backend",),
-            f"backend {backend!r} is slo-generator's {base} backend under a second name: "
-            f"Covenant reads a backend by its plain name (rename it {base} in the SLO and in "
-            "config.yaml's backends to import it)",
-            skipped=True,
-        )
-        return
     name = "".join(part.capitalize() for part in base.split("_"))
     klass = name + "Backend"
     said = f"v1 backend class {name!r}" if v1 else f"backend {backend!r}"
@@ -358,35 +380,28 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
         return
     threshold_notes(here, ("error_budget_policy",), tiers, target=goal, window=window)
     bound = NONE
-    if backend == "prometheus":
+    kind, key = _backend_kind(here, backend, options)
+    if not kind:
+        return
+    if kind == "prometheus":
+        alias = key.partition("/")[2]
+        source = dns_label(f"{options.datasource}-{alias}") if alias else options.datasource
+        options = replace(options, datasource=source)
         indicator = prometheus_indicator(here, method, sli, options)
-        source = options.datasource
-    elif backend in BACKEND_TYPES:
-        bound = latency_bound(here, backend, method, sli)
+    else:
+        bound = latency_bound(here, kind, method, sli)
         if bound.left_out:
             return
-        source = dns_label(backend)
-        indicator = other_backend(
-            here, method, sli, source=source, source_type=BACKEND_TYPES[backend]
-        )
-    elif "." in backend:
-        here.note(
-            ("backend",),
-            f"backend {backend!r} is a custom Python class: its queries live in code, not in the "
-            "file",
-            skipped=True,
-        )
-        return
-    else:
-        _unknown_backend(here, backend, v1=options.inline_backend is not None)
-        return
+        source = dns_label(key)
+        indicator = other_backend(here, method, sli, source=source, source_type=BACKEND_TYPES[kind])
     if indicator is None:
         return
-    if backend == "prometheus":
-        url = prometheus_url(here, options)
-        add_once(result, prometheus_datasource(source, url, prometheus_headers(here, options)))
+    if kind == "prometheus":
+        url = prometheus_url(here, options, key)
+        headers = prometheus_headers(here, options, key)
+        add_once(result, prometheus_datasource(source, url, headers))
     else:
-        add_once(result, backend_datasource(here, backend, source, options))
+        add_once(result, backend_datasource(here, kind, source, options, key))
     if spec.get("exporters"):
         here.note(
             ("exporters",),

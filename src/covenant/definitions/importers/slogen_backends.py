@@ -175,14 +175,16 @@ def _has_env(value: Any) -> bool:
 
 
 def backend_datasource(
-    record: Recorder, backend: str, name: str, options: Options
+    record: Recorder, backend: str, name: str, options: Options, config_key: str = ""
 ) -> dict[str, Any]:
+    """A DataSource of ``backend``'s type set from the shared config's ``key`` (the backend's
+    own name, or a second one: ``cloud_monitoring/test``) ``config_key``."""
     config = options.slo_generator_config or {}
     backends = mapping(config.get("backends"))
     details: dict[str, Any] = {}
     settings = options.inline_backend
     if settings is None:
-        settings = mapping(backends.get(backend))
+        settings = mapping(backends.get(config_key or backend))
     for key, value in settings.items():
         env = ENV.match(value) if isinstance(value, str) else None
         camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), str(key))

@@ -258,13 +258,14 @@ def _unsplit(expression: str) -> str:
     )
 
 
-def prometheus_url(record: Recorder, options: Options) -> str:
+def prometheus_url(record: Recorder, options: Options, key: str = "prometheus") -> str:
     """The DataSource's URL: ``--prometheus-url``, else the backend's URL if literal (a v1
-    config's own, else the shared config's)."""
+    config's own, else the shared config's under ``key``: ``prometheus/thanos`` for a second
+    one)."""
     config = options.slo_generator_config or {}
     settings = options.inline_backend
     if settings is None:
-        settings = mapping(mapping(config.get("backends")).get("prometheus"))
+        settings = mapping(mapping(config.get("backends")).get(key))
     whose = "the v1 backend's" if options.inline_backend is not None else "the config's"
     url = settings.get("url")
     if options.prometheus_url_given or not isinstance(url, str) or not url:
@@ -280,13 +281,15 @@ def prometheus_url(record: Recorder, options: Options) -> str:
     return options.prometheus_url
 
 
-def prometheus_headers(record: Recorder, options: Options) -> dict[str, Any]:
+def prometheus_headers(
+    record: Recorder, options: Options, config_key: str = "prometheus"
+) -> dict[str, Any]:
     """The backend's ``headers`` (slo-generator sends them with every query) as the DataSource's
     ``tenant`` (``X-Scope-OrgID``) and ``headers``; what a DataSource cannot hold is noted."""
     settings = options.inline_backend
     if settings is None:
         config = options.slo_generator_config or {}
-        settings = mapping(mapping(config.get("backends")).get("prometheus"))
+        settings = mapping(mapping(config.get("backends")).get(config_key))
     given = settings.get("headers")
     if given is None:
         return {}
