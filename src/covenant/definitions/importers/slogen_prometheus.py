@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from covenant.core.promql import QueryFormError, count_query, shown
 from covenant.definitions.endpoints import SECRET_HEADERS
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import INVALID, MISSING, Options, Recorder, mapping, metric
@@ -51,12 +52,34 @@ def _operators(here: Recorder, sli: Mapping[str, Any]) -> tuple[str, ...] | None
             "write e.g. operators: [increase, sum], or leave it out (that is the default)",
         )
         return None
-    found = tuple(given)
-    if found != OPERATORS:
+    written = tuple(given)
+    # rate = increase / window: slo-generator divides good by valid over one window, so the
+    # window cancels; Covenant sums counts per window, which the reader takes from increase
+    found = tuple("increase" if o == "rate" else o for o in written)
+    sent = counted("<filter>", written)
+    try:
+        count_query(counted("x", found), counter=False)
+    except QueryFormError as exc:
+        why = exc.message.removeprefix(f"cannot count {shown(counted('x', found))}: ")
         here.note(
             ("operators",),
-            f"operators {list(found)} are applied as slo-generator applies them: "
-            f"{counted('<filter>', found)}",
+            f"operators {list(written)} make slo-generator's backend send {sent}, which gives "
+            f"no count of events per window: {why}. Fix: leave operators out (slo-generator's "
+            "default, operators: [increase, sum])",
+            skipped=True,
+        )
+        return None
+    if found != written:
+        here.note(
+            ("operators",),
+            f"operators {list(written)}: slo-generator divides good by valid per-second rates "
+            f"over one window ({sent}), the same ratio as counts; imported with rate read as "
+            f"increase, the count per window Covenant sums: {counted('<filter>', found)}",
+        )
+    elif found != OPERATORS:
+        here.note(
+            ("operators",),
+            f"operators {list(found)} are applied as slo-generator applies them: {sent}",
         )
     return found
 
