@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from covenant.core.promql import without_comments
 from covenant.definitions.importers import promql, promql_scale
 from covenant.definitions.importers.base import (
     INVALID,
@@ -172,7 +173,7 @@ def _queries(here: Recorder, ratio: Mapping[str, Any]) -> dict[str, str] | None:
         if not isinstance(query, str) or not query.strip():
             here.problem(field, MISSING, f"ratioMetrics.{key}.query is missing", "add the query")
             return None
-        query = promql.normalise_window(query.strip())
+        query = promql.normalise_window(without_comments(query).strip())
         if promql.WINDOW not in query:
             here.problem(
                 field,

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from covenant.core.promql import QueryFormError, count_query
+from covenant.core.promql import QueryFormError, count_query, without_comments
 from covenant.core.promql import shown as quoted_query
 from covenant.definitions.importers import groups, promql, promql_scale
 from covenant.definitions.importers.base import (
@@ -98,7 +98,7 @@ def indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | 
 
 def _query(record: Recorder, field: PathKey, key: str, value: Any) -> str | None:
     """One query as written: ``{{.window}}`` spelled so, no template markup, ``rate`` over
-    the window read as ``increase``."""
+    the window read as ``increase``; its ``#`` comments dropped (Prometheus ignores them)."""
     if record.no_query_text(field, value, example=_EXAMPLES[key]):
         return None
     if not isinstance(value, str) or not value.strip():
@@ -109,7 +109,7 @@ def _query(record: Recorder, field: PathKey, key: str, value: Any) -> str | None
             f"add {key} (a PromQL query with {{{{.window}}}})",
         )
         return None
-    query = promql.normalise_window(value.strip())
+    query = promql.normalise_window(without_comments(value).strip())
     markup = re.search(r"\{\{|\{%", query.replace(promql.WINDOW, ""))
     if markup is not None:
         record.problem(
