@@ -210,6 +210,33 @@ def good_of(error: str, total: str) -> str | None:
     return difference[1]
 
 
+def subtracts_all(error: str, total: str) -> bool:
+    """Whether ``error`` is ``X − total`` (a ``+ 0`` after it aside): it takes every one of
+    ``total``'s events away from a share of them, so it is never above 0. The histogram's
+    ``_bucket{le="+Inf"}`` counts what its ``_count`` does."""
+    difference = split_difference(_ZERO_TERM.sub("", error.strip()))
+    if difference is None:
+        return False
+    taken = difference[1]
+    return same_query(taken, total) or same_query(_inf_as_count(taken), _inf_as_count(total))
+
+
+_ZERO_TERM = re.compile(r"\s*[+-]\s*0(?:\.0*)?\s*$")
+_INF_BUCKET = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)_bucket\s*\{([^}]*)\}")
+_INF_MATCHER = re.compile(r"""\s*,?\s*le\s*=\s*"\+Inf"\s*,?\s*""")
+
+
+def _inf_as_count(query: str) -> str:
+    def counted(match: re.Match[str]) -> str:
+        inside = match.group(2)
+        if not _INF_MATCHER.search(inside):
+            return match.group(0)
+        kept = ",".join(m.strip() for m in _INF_MATCHER.sub(",", inside).split(",") if m.strip())
+        return f"{match.group(1)}_count{{{kept}}}"
+
+    return _INF_BUCKET.sub(counted, query)
+
+
 def same_query(a: str, b: str) -> bool:
     """Whether two queries are written alike, whitespace outside strings and outer brackets
     aside (``x{a="p q"}`` and ``x{a="pq"}`` differ)."""

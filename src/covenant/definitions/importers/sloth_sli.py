@@ -168,6 +168,13 @@ def _events(record: Recorder, events: Any) -> Queries | None:
         )
         return None
     why = _no_share(queries["error_query"], queries["total_query"])
+    if why is None and promql.subtracts_all(queries["error_query"], queries["total_query"]):
+        why = (
+            "it takes every event of total_query away from a share of them: it is never above "
+            "0 (the opposite of the events it means to count; Sloth's error ratio is never "
+            "positive and its alerts never fire). Write the bad events as total_query minus "
+            "that share (e.g. the _count minus the bucket under the latency bound)"
+        )
     if why is not None:
         record.note(
             fields["error_query"],
