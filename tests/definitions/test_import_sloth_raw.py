@@ -202,10 +202,6 @@ def test_what_slo_generator_drops_is_dropped_and_noted(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("error_ratio", "reason"),
     [
-        (  # 1 - good/total: the good share, not the bad one
-            '1 - (sum(rate(x{code!~"5.."}[{{.window}}])) / sum(rate(x[{{.window}}])))',
-            "it is 1 minus a ratio of counts",
-        ),
         (  # Sloth's raw-home-wifi example: 1 - the mean of a recorded satisfaction ratio
             "1 - (sum(sum_over_time(satisfaction_ratio[{{.window}}]))\n"
             "/ sum(count_over_time(satisfaction_ratio[{{.window}}])))",

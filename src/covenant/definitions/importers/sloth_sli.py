@@ -45,7 +45,8 @@ SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCa
     "slo_plugins": "sloPlugins",
 }
 
-Queries = tuple[dict[str, str], dict[str, PathKey]]  # the two queries; the field of each
+Queries = tuple[dict[str, str], dict[str, PathKey], str]  # the queries; their fields; the role
+# of error_query ("bad", or "good" for a raw 1 - good / total)
 _EXAMPLES = {  # a fix's example of each query (as in Sloth's getting-started)
     "error_query": "'sum(rate(http_requests_total{code=~\"5..\"}[{{.window}}]))'",
     "total_query": "'sum(rate(http_requests_total[{{.window}}]))'",
@@ -183,7 +184,7 @@ def _events(record: Recorder, events: Any) -> Queries | None:
             skipped=True,
         )
         return None
-    return queries, fields
+    return queries, fields, "bad"
 
 
 _EVENTS = ("error_query", "total_query")
@@ -261,6 +262,18 @@ def _raw(record: Recorder, raw: Any) -> Queries | None:
     if query is None:
         return None
     split = split_counts(query)
+    good = _good_share(query) if split is None else None
+    if good is not None:
+        record.note(
+            field,
+            "1 minus a ratio of counts: the numerator is the good events, so it is imported "
+            "as the good events and the denominator as all events (1 - good / total is the "
+            "error ratio of that SLI), over {{.window}} with rate read as increase",
+        )
+        for note in good.dropped(no_traffic="the ratio"):
+            record.note(field, note)
+        queries = {"error_query": good.numerator, "total_query": good.denominator}
+        return queries, dict.fromkeys(queries, field), "good"
     why = _unsplit(query) if split is None else not_counts(split)
     why = f"{why}; {_FIX}" if split is not None and why else why
     if split is None or why is not None:
@@ -281,7 +294,16 @@ def _raw(record: Recorder, raw: Any) -> Queries | None:
     for note in split.dropped(no_traffic="the ratio"):
         record.note(field, note)
     queries = {"error_query": split.numerator, "total_query": split.denominator}
-    return queries, dict.fromkeys(queries, field)
+    return queries, dict.fromkeys(queries, field), "bad"
+
+
+def _good_share(query: str) -> CountRatio | None:
+    """``A / B`` when ``query`` is ``1 - A / B`` of two counts, ``A`` a share of ``B``."""
+    difference = promql.split_difference(promql.without_fallback(query)[0])
+    if difference is None or difference[0].strip() != "1":
+        return None
+    inner = split_counts(difference[1])
+    return inner if inner is not None and not_counts(inner) is None else None
 
 
 _FIX = (
@@ -295,14 +317,8 @@ def _unsplit(query: str) -> str:
     ratio = promql.without_fallback(query)[0]
     difference = promql.split_difference(ratio)
     if difference is not None and difference[0].strip() == "1":
-        inner = split_counts(difference[1])
+        inner = split_counts(difference[1])  # a share of counts is imported (_good_share)
         why = not_counts(inner) if inner is not None else None
-        if inner is not None and why is None:
-            return (
-                "it is 1 minus a ratio of counts (the good events' share): write it as "
-                "sli.events with total_query the denominator and error_query the denominator "
-                "minus the numerator (imported as good / total)"
-            )
         what = (
             f"a ratio, and {why}"
             if why
@@ -334,7 +350,12 @@ def _unsplit(query: str) -> str:
 
 
 def _counts(
-    record: Recorder, queries: dict[str, str], fields: dict[str, PathKey], *, options: Options
+    record: Recorder,
+    queries: dict[str, str],
+    fields: dict[str, PathKey],
+    role: str,
+    *,
+    options: Options,
 ) -> dict[str, Any] | None:
     for key, query in queries.items():  # Sloth refuses a query Prometheus cannot parse
         try:
@@ -343,7 +364,7 @@ def _counts(
             message = exc.message.removeprefix(f"cannot count {quoted_query(query)}: ")
             record.problem(fields[key], INVALID, message, exc.hint)
             return None
-    role, good = "bad", promql.good_of(queries["error_query"], queries["total_query"])
+    good = promql.good_of(queries["error_query"], queries["total_query"]) if role == "bad" else None
     if good is not None:  # a latency SLI's count − bucket: the bucket, counted from samples
         queries["error_query"], role = good, "good"
         record.note(
