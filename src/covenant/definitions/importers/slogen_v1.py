@@ -43,10 +43,26 @@ def inline_backend(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in backend.items() if k not in ("class", "method", "measurement")}
 
 
+V1_FIELDS = (  # a v1 config's own fields; migrate makes any other top-level field a label
+    "service_name",
+    "feature_name",
+    "slo_name",
+    "slo_description",
+    "slo_target",
+    "backend",
+    "exporters",
+)
+
+
 def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The v2 config of a v1 one."""
+    """The v2 config of a v1 one, as ``slo-generator migrate`` writes it: its other top-level
+    fields (``team: sre``, ``metadata: {env: test}``) are labels."""
     backend = mapping(data.get("backend"))
     names = [str(data.get(key) or "") for key in ("service_name", "feature_name", "slo_name")]
+    labels: dict[str, Any] = dict(
+        zip(("service_name", "feature_name", "slo_name"), names, strict=True)
+    )
+    labels.update({str(k): v for k, v in data.items() if k not in V1_FIELDS})
     klass = str(backend.get("class") or "")
     exporters = data.get("exporters")
     return {
@@ -54,7 +70,7 @@ def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
         "kind": "ServiceLevelObjective",
         "metadata": {
             "name": "-".join(n for n in names if n),
-            "labels": dict(zip(("service_name", "feature_name", "slo_name"), names, strict=True)),
+            "labels": labels,
         },
         "spec": {
             "description": data.get("slo_description") or "",
