@@ -149,7 +149,37 @@ def read_source(source: Source) -> tuple[str, list[SourceDocument], list[Problem
         problems = [_render_first(p) if p.code == "yaml-syntax" else p for p in problems]
     # an empty document (a trailing or doubled ---, a comment alone) holds nothing, as for
     # kubectl: skipped rather than refused (merge keys are applied by read_file)
-    return name, [doc for doc in docs if doc.data is not None], problems
+    return name, [item for doc in docs if doc.data is not None for item in _items(doc)], problems
+
+
+def _items(doc: SourceDocument) -> list[SourceDocument]:
+    """A Kubernetes ``List`` (``kind: List``, or ``<Kind>List`` as ``kubectl get -o yaml``
+    writes an export) as its ``items``, each a document at its own lines, as ``kubectl apply``
+    takes it; any other document as itself."""
+    data = doc.data
+    if not (
+        isinstance(data, Mapping)
+        and isinstance(data.get("kind"), str)
+        and data["kind"].endswith("List")
+        and isinstance(data.get("items"), list)
+        and data["items"]
+        and all(isinstance(item, Mapping) and "kind" in item for item in data["items"])
+    ):
+        return [doc]
+    return [
+        SourceDocument(
+            file=doc.file,
+            index=doc.index,
+            line=doc.lines.get(("items", i), doc.line),
+            data=item,
+            lines={
+                path[2:]: line
+                for path, line in doc.lines.items()
+                if path[:2] == ("items", i) and len(path) > 2
+            },
+        )
+        for i, item in enumerate(data["items"])
+    ]
 
 
 def _render_first(problem: Problem) -> Problem:
