@@ -172,6 +172,7 @@ def prometheus_indicator(
 ) -> dict[str, Any] | None:
     ds = options.datasource
     here = record.child(("service_level_indicator",))
+    _environment_references(here, sli)
     if method == "good_bad_ratio":
         return _good_bad_ratio(here, sli, ds)
     if method == "distribution_cut":
@@ -258,6 +259,26 @@ def prometheus_indicator(
         return None
     here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)
     return None
+
+
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _environment_references(here: Recorder, sli: Mapping[str, Any]) -> None:
+    """Say each query holding ``${VAR}``: slo-generator replaces it from the environment before
+    it queries; written as it is, Prometheus reads it literally."""
+    for key, value in sli.items():
+        if not isinstance(value, str):
+            continue
+        found = sorted({f"${{{name}}}" for name in _ENV_REFERENCE.findall(value)})
+        if found:
+            here.note(
+                (str(key),),
+                f"{', '.join(found)}: slo-generator replaces it with the environment's value "
+                "before it queries; Covenant sends the query as written, where Prometheus reads "
+                "it literally, so a matcher on it matches no series and the SLO has no data — "
+                "write the value in the query of the imported SLI",
+            )
 
 
 def _unsplit(expression: str) -> str:
