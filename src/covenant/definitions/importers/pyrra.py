@@ -276,13 +276,31 @@ def _routing(
         if matcher.startswith("=") and not matcher.startswith("=~") and label not in skip:
             common[label] = _unquoted(matcher[1:])
     routing = {
-        "name": str(mapping(spec.get("alerting")).get("name") or DEFAULT_ALERT),
+        "name": _alert_name(record, mapping(spec.get("alerting")).get("name")),
         "labels": common,
         **({"annotations": kept} if kept else {}),
         "page_alert": {"labels": {"severity": "critical"}},
         "ticket_alert": {"labels": {"severity": "warning"}},
     }
     return labels, {ALERT_ROUTING: to_json(routing)}
+
+
+def _alert_name(record: Recorder, given: Any) -> str:
+    """``alerting.name`` when Prometheus takes it as an alert name, else Pyrra's default."""
+    from covenant.definitions.alert_routing import ALERT_NAME  # noqa: PLC0415
+
+    if not given:
+        return DEFAULT_ALERT
+    if isinstance(given, str) and ALERT_NAME.match(given):
+        return given
+    record.note(
+        ("spec", "alerting", "name"),
+        f"{given!r} is not a Prometheus alert name (letters, digits, _ and :, not starting "
+        "with a digit; Prometheus refuses Pyrra's rules with it): not carried over, the alerts "
+        f"are named {DEFAULT_ALERT} as Pyrra names them without one — rename it (e.g. "
+        "ApiErrorBudgetBurn) to keep routes on it",
+    )
+    return DEFAULT_ALERT
 
 
 def _propagated(record: Recorder, given: Mapping[str, str], field: str) -> dict[str, str]:

@@ -278,7 +278,7 @@ def _slo(
     ) or _routing(alerting):
         from covenant.definitions.export import to_json  # noqa: PLC0415 - only when there is one
 
-        annotations["sloth.slok.dev/alerting"] = to_json(alerting)
+        annotations["sloth.slok.dev/alerting"] = to_json(_valid_name(record, alerting))
         record.note(
             ("alerting",),
             "alert name, labels and annotations kept in the annotation sloth.slok.dev/alerting: "
@@ -410,3 +410,19 @@ def _tiers(
         )
         return None
     return tiers
+
+
+def _valid_name(record: Recorder, alerting: Any) -> Any:
+    """``alerting`` without a ``name`` Prometheus refuses as an alert name, noted."""
+    from covenant.definitions.alert_routing import ALERT_NAME  # noqa: PLC0415
+
+    name = alerting.get("name") if isinstance(alerting, Mapping) else None
+    if not isinstance(name, str) or not name or ALERT_NAME.match(name):
+        return alerting
+    record.note(
+        ("alerting", "name"),
+        f"{name!r} is not a Prometheus alert name (letters, digits, _ and :, not starting with "
+        "a digit; Prometheus refuses the rules Sloth generates with it): not carried over, the "
+        "alerts keep Covenant's name — rename it (e.g. ShopHighErrorRate) to keep routes on it",
+    )
+    return {k: v for k, v in alerting.items() if k != "name"}
