@@ -63,7 +63,15 @@ def alert_routing(
     problems: list[Problem] = left_out
     name = data.get("name")
     if name is not None and not (isinstance(name, str) and ALERT_NAME.match(name)):
-        problems.append(_warn(doc, where, f"name {name!r} is not an alert name: not used"))
+        problems.append(
+            _warn(
+                doc,
+                where,
+                f"name {name!r} is not an alert name (letters, digits, _ and :, not first a "
+                "digit): not used",
+                f"name the alert so in {where[-1]} (e.g. {_alert_like(name)!r})",
+            )
+        )
         name = None
     # the prometheus/v1 spelling, or the Kubernetes CRD's
     page = data.get("page_alert") or data.get("pageAlert") or {}
@@ -203,13 +211,32 @@ def _pairs(
     kept = []
     for written, value in given.items():
         name = str(written)
-        if key == "labels" and why_not_carried(name) is not None:
+        why = why_not_carried(name) if key == "labels" else None
+        if why is not None:
             problems.append(
-                _warn(doc, where, f"{prefix}labels.{name} is not a label an alert may set")
+                _warn(
+                    doc,
+                    where,
+                    f"{prefix}labels.{name} is not a label an alert may set: it {why}",
+                    f"rename it in {where[-1]} (e.g. {_label_like(name)!r}), or remove it",
+                )
             )
             continue
         kept.append((name, "" if value is None else str(value)))
     return tuple(kept)
+
+
+def _label_like(name: str) -> str:
+    """``name`` as a label an alert may set (``routing.key`` → ``routing_key``)."""
+    text = re.sub(r"[^A-Za-z0-9_]", "_", name).lstrip("_") or "label"
+    return f"slo_{text}" if text[0].isdigit() or why_not_carried(text) is not None else text
+
+
+def _alert_like(name: Any) -> str:
+    """``name`` as an alert name (``shop-availability`` → ``ShopAvailability``)."""
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", str(name)) if p]
+    text = "".join(p[:1].upper() + p[1:] for p in parts) or "MyAlert"
+    return text if ALERT_NAME.match(text) else f"Slo{text}"
 
 
 def _warn(doc: SourceDocument, where: PathKey, message: str, fix: str = "") -> Problem:
