@@ -47,3 +47,21 @@ def test_one_minus_a_ratio_that_is_no_share_stays_left_out(tmp_path: Path) -> No
     (left,) = [n for n in plan.files[0].imported.notes if n.skipped]
     assert "1 minus a ratio" in left.reason
     assert "job" in left.reason
+
+
+def test_one_minus_a_ratio_without_brackets_is_read_by_precedence(tmp_path: Path) -> None:
+    """``1 - A / B`` is ``1 - (A / B)`` in PromQL (division binds tighter than subtraction)."""
+    plan = planned(
+        tmp_path,
+        spec(
+            '1 - sum(rate(lat_bucket{le="0.5"}[{{.window}}])) / sum(rate(lat_count[{{.window}}]))'
+        ),
+    )
+    assert [n.reason for n in plan.files[0].imported.notes if n.skipped] == []
+    ratio = ratio_of(plan, "errors")
+    assert ratio["good"]["metricSource"]["spec"]["query"] == (
+        'sum(increase(lat_bucket{le="0.5"}[{{.window}}]))'
+    )
+    assert ratio["total"]["metricSource"]["spec"]["query"] == (
+        "sum(increase(lat_count[{{.window}}]))"
+    )
