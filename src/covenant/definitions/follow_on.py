@@ -10,7 +10,9 @@ its name or kind, an unknown kind for any), and has an error of its own: fixing 
 resolves the reference. A document with no name at all (its ``name`` or ``metadata``
 missing, or not a text) takes the one name that references of its kind use and no document
 has: its error's fix says ``add name: <it>`` and where it is used, in place of those
-references' problems.
+references' problems. Names are DNS labels (RFC 1123), lowercase: a document written
+``Slow-Burn`` is an ``invalid-name`` error, and a reference to ``slow-burn`` is not another
+one: the name error's fix says to rename it so, and where it is used.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def without_broken_references(
     if not errors:
         return list(problems)
     named: set[tuple[str | None, str]] = set()
+    lowered: dict[tuple[str | None, str], Problem] = {}  # (kind, name in lower case) → its error
     nameless: dict[str, list[Problem]] = {}  # kind → the name errors of its unnamed documents
     for doc in sources:
         if id(doc) not in errors or not isinstance(doc.data, Mapping):
@@ -57,18 +60,27 @@ def without_broken_references(
         root = next((p for p in errors[id(doc)] if _about_the_name(p)), None)
         if not names and kind is not None and root is not None:
             nameless.setdefault(kind, []).append(root)
+        if root is not None and root.code == "invalid-name":
+            lowered.update(((kind, n.lower()), root) for n in names if n != n.lower())
     dropped: set[int] = set()
     unresolved: dict[str, dict[str, list[int]]] = {}  # kind → name → the problems' indexes
+    renamed: dict[int, tuple[Problem, str, list[Problem]]] = {}  # id(root) → (root, name, uses)
     for i, problem in enumerate(problems):
         target = _target(problem)
         if target is None:
             continue
         kind, name = target
+        root = lowered.get((kind, name), lowered.get((None, name)))
         if (kind, name) in named or (None, name) in named:
             dropped.add(i)
+        elif root is not None:  # ``slow-burn`` names the document written ``Slow-Burn``
+            dropped.add(i)
+            renamed.setdefault(id(root), (root, name, []))[2].append(problem)
         else:
             unresolved.setdefault(kind, {}).setdefault(name, []).append(i)
-    folded: dict[int, Problem] = {}
+    folded: dict[int, Problem] = {
+        key: _renamed(root, name, uses) for key, (root, name, uses) in renamed.items()
+    }
     for kind, roots in nameless.items():
         wanted = unresolved.get(kind, {})
         if len(roots) != 1 or len(wanted) != 1:
@@ -92,6 +104,17 @@ def _target(problem: Problem) -> tuple[str, str] | None:
 
 def _about_the_name(problem: Problem) -> bool:
     return problem.field in ("metadata", "metadata.name")
+
+
+def _renamed(root: Problem, name: str, uses: Sequence[Problem]) -> Problem:
+    """The ``invalid-name`` error of a document written ``Slow-Burn`` that references call
+    ``slow-burn``: one error, saying the name to give it and where it is used."""
+    where = uses[0].where + (f" and {len(uses) - 1} more" if len(uses) > 1 else "")
+    return replace(
+        root,
+        message=f"{root.message}: OpenSLO names are lowercase",
+        fix=f"rename it {name!r}, the name {where} refer{'s' if len(uses) == 1 else ''} to it by",
+    )
 
 
 def _named_by_uses(root: Problem, kind: str, name: str, uses: Sequence[Problem]) -> Problem:
