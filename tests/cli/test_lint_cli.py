@@ -224,6 +224,19 @@ def test_a_rolling_28d_slo_behind_a_berlin_month(tmp_path: Path) -> None:
     assert runner.invoke(APP, ["lint", str(ws), "--strict"]).exit_code == 1
 
 
+def test_a_rolling_month_slo_behind_a_berlin_month_is_a_rolling_30_days(tmp_path: Path) -> None:
+    """A rolling ``1M`` is read as 30 days (docs/definitions.md): the agreement bridge judges
+    it as it judges a rolling 30d, which is not the contract's calendar month."""
+    window = "    - duration: 1M\n      isRolling: true"
+    ws = write(tmp_path, workspace_text(window=window))
+    code, doc = lint_json(str(ws))
+    assert (code, found(doc)) == (0, [("window-mismatch", "warning")])
+    findings = doc["findings"]
+    assert isinstance(findings, list)
+    (finding,) = findings
+    assert "30d is shorter than a 31-day month" in finding["message"]
+
+
 def test_draft_findings_are_marked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lint_cmds, "console", Console(width=300))
     ws = write(tmp_path, workspace_text(status="draft", target="99.9"))

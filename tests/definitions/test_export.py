@@ -210,3 +210,16 @@ def test_the_demo_workspace_export_is_read_back_by_the_reference() -> None:
     text = export_openslo(workspace.documents)
     assert text.count("kind: SLO\n") >= 3
     _reference_reads(text)
+
+
+@pytest.mark.parametrize(
+    ("written", "days"), [("1M", "30d"), ("3M", "90d"), ("1Q", "90d"), ("1y", "365d")]
+)
+def test_a_rolling_calendar_unit_is_written_as_its_fixed_length(written: str, days: str) -> None:
+    """A rolling ``1M`` means 30 days (as the OpenSLO SDK reads it); the export says so, and
+    the file it writes loads back to the same objective without the warning."""
+    spec, before, after = _exported_slo(f"  timeWindow: [{{duration: {written}, isRolling: true}}]")
+    assert spec["timeWindow"] == [{"duration": days, "isRolling": True}]
+    assert after.objectives == before.objectives
+    assert [p.code for p in before.warnings].count("rolling-calendar-unit") == 1
+    assert "rolling-calendar-unit" not in [p.code for p in after.warnings]

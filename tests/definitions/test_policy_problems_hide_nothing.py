@@ -75,7 +75,7 @@ metadata: {name: checkout}
 spec:
   service: shop
   indicatorRef: nowhere
-  timeWindow: [{duration: 1M, isRolling: true}]
+  timeWindow: [{duration: 24h, isRolling: false}]
   budgetingMethod: Occurrences
   objectives: [{target: 0.999}]
   alertPolicies:
@@ -88,7 +88,7 @@ spec:
 
 
 def test_a_window_and_a_reference_are_reported_beside_a_broken_policy() -> None:
-    """A rolling 1M has no fixed length; the SLI the SLO names does not exist; the inline
+    """A calendar window cannot be 24h long; the SLI the SLO names does not exist; the inline
     policy writes its condition flat (v1 wants {kind: AlertCondition, metadata, spec})."""
     found = _errors(V1)
     assert ("invalid-window", "spec.timeWindow[0].duration") in found

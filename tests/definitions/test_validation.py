@@ -227,7 +227,7 @@ def test_an_sli_with_an_invalid_name_reports_its_spec_too() -> None:
     [
         ("duration: 1m\n      isRolling: false", "ambiguous-duration", "error"),
         ("duration: 5m\n      isRolling: true", "ambiguous-duration", "warning"),
-        ("duration: 1M\n      isRolling: true", "invalid-window", "error"),
+        ("duration: 1M\n      isRolling: true", "rolling-calendar-unit", "warning"),
         ("duration: 24h\n      isRolling: false", "invalid-window", "error"),
     ],
 )

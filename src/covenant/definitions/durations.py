@@ -4,6 +4,10 @@ Fixed units (``m`` minutes, ``h`` hours, ``d`` days, ``w`` weeks) have a length 
 Calendar units (``M`` month, ``Q`` quarter, ``y``/``Y`` year) do not: a month is the calendar
 month in the window's time zone (28–31 days), never 30 days. ``d`` and ``w`` are both: a rolling
 ``7d`` is 604 800 s, a calendar ``1w`` is the calendar week.
+
+A *rolling* window written in a calendar unit (``1M``, ``1Q``, ``1y``) needs one fixed length
+all the same: it is read as the OpenSLO Go SDK reads it (``DurationShorthand.Duration``), a
+month 30 days, a quarter 90 and a year 365 (:data:`ROLLING_DAYS`), with a warning.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ end in 9999; calendar anchors lie in 1970–2200).
 """
 MAX_MONTHS = 3_600
 _MONTHS = {"M": 1, "Q": 3, "y": 12, "Y": 12}
+ROLLING_DAYS = {"M": 30, "Q": 90, "y": 365, "Y": 365}
+"""The fixed length of a calendar unit in a *rolling* window, in days: the OpenSLO Go SDK's
+(``DurationShorthand.Duration``), and Sloth's 30-day default SLO period for a month."""
+UNIT_WORDS = {"M": "month", "Q": "quarter", "y": "year", "Y": "year"}
 RANGE_HELP = "at most 300 years: 109575d, 15653w, 3600M, 1200Q or 300Y"
 
 
@@ -65,6 +73,19 @@ class Duration:
                 f"{self} has no fixed length in seconds", hint="use m, h, d or w units here"
             )
         return self.count * FIXED_SECONDS[self.unit]
+
+    @property
+    def rolling_seconds(self) -> int:
+        """The length of a rolling window of this duration: :attr:`seconds` for a fixed unit,
+        and 30, 90 or 365 days per month, quarter or year (:data:`ROLLING_DAYS`)."""
+        if self.is_fixed:
+            return self.seconds
+        return self.count * ROLLING_DAYS[self.unit] * 86400
+
+    @property
+    def rolling_text(self) -> str:
+        """The rolling length written in a fixed unit: ``30d`` for ``1M``, ``28d`` for ``28d``."""
+        return str(self) if self.is_fixed else f"{self.count * ROLLING_DAYS[self.unit]}d"
 
     @property
     def calendar_unit(self) -> CalendarUnit | None:

@@ -10,7 +10,9 @@ An SLO's spec is written the way the reference (the OpenSLO Go SDK, ``oslo valid
 it back: the year unit as ``Y`` (not ``y``), a ``timeSliceWindow`` written as a bare number of
 minutes as a duration (``5m``), ``calendar.startTime`` as ``YYYY-MM-DD HH:MM:SS`` on the
 calendar's wall clock, the window Covenant assumed when none was written (rolling 28 days), and
-the calendar Covenant assumed when ``isRolling: false`` had none (UTC, from the natural start).
+the calendar Covenant assumed when ``isRolling: false`` had none (UTC, from the natural start),
+and a rolling window written in months, quarters or years as the days Covenant reads it as
+(``1M`` → ``30d``, ``1Q`` → ``90d``, ``1y`` → ``365d``): the same length, stated.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from covenant.definitions.covenant_v1 import SLI_EXTENSION_FIELDS, SLO_EXTENSION_FIELDS
+from covenant.definitions.durations import parse_duration
 from covenant.definitions.field_rules import START_TIME_FORMAT, parse_start_time
 from covenant.definitions.kinds import COVENANT_V1, OPENSLO_V1
 from covenant.definitions.parsed import Definition
 from covenant.definitions.timewindows import DEFAULT_START, DEFAULT_WEEK_START, DEFAULT_WINDOW_TEXT
+from covenant.errors import InputError
 
 
 def openslo_documents(definitions: Iterable[Definition]) -> list[dict[str, Any]]:
@@ -69,6 +73,8 @@ def reference_slo_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
 def _reference_window(window: Mapping[str, Any]) -> dict[str, Any]:
     result = dict(window)
     duration = result.get("duration")
+    if result.get("isRolling") is True and isinstance(duration, str):
+        result["duration"] = duration = _rolling_length(duration)
     if isinstance(duration, str) and duration.endswith("y"):
         result["duration"] = duration[:-1] + "Y"  # the reference knows Y only
     calendar = result.get("calendar")
@@ -81,6 +87,15 @@ def _reference_window(window: Mapping[str, Any]) -> dict[str, Any]:
         elif isinstance(calendar, Mapping):
             result["calendar"] = _reference_calendar(calendar)
     return result
+
+
+def _rolling_length(duration: str) -> str:
+    """A rolling window's duration in a fixed unit: ``1M`` → ``30d`` (as Covenant and the
+    OpenSLO SDK read it; docs/definitions.md), which every reader takes for the same length."""
+    try:
+        return parse_duration(duration).rolling_text
+    except InputError:
+        return duration  # not valid: never reached for a workspace that loaded
 
 
 def _reference_calendar(calendar: Mapping[str, Any]) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def window_from(
     """The window of one checked ``timeWindow`` entry (``start_time`` None: no calendar)."""
     duration = parse_duration(duration_text)
     if rolling:
-        return RollingWindow(seconds=duration.seconds)
+        return RollingWindow(seconds=duration.rolling_seconds)  # 1M: 30 days (durations.py)
     unit = duration.calendar_unit
     assert unit is not None
     if start_time is None:

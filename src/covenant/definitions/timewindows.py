@@ -2,7 +2,9 @@
 
 Interpretation (documented in docs/definitions.md):
 
-* ``isRolling: true`` → a rolling window of fixed length; only ``m``/``h``/``d``/``w`` units.
+* ``isRolling: true`` → a rolling window of fixed length: ``m``/``h``/``d``/``w`` units; a
+  calendar unit is read as the OpenSLO Go SDK reads it (``1M`` 30 days, ``1Q`` 90, ``1y`` 365),
+  with a warning (``rolling-calendar-unit``): the calendar month is a calendar window.
 * otherwise (``isRolling: false`` or a ``calendar`` given) → a calendar window: ``d`` Day,
   ``w`` Week, ``M`` Month, ``Q`` Quarter, ``y``/``Y`` Year, in ``calendar.timeZone`` (default
   UTC), aligned to ``calendar.startTime`` read as a wall-clock time in that zone.
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 
 from covenant.core.model import Window
 from covenant.definitions.diagnostics import WARNING, at
-from covenant.definitions.durations import Duration, parse_duration
+from covenant.definitions.durations import ROLLING_DAYS, UNIT_WORDS, Duration, parse_duration
 from covenant.definitions.field_rules import DEFAULT_WINDOW, window_from
 from covenant.definitions.openslo import TimeWindow
 from covenant.definitions.yamlsource import PathKey, SourceDocument
@@ -74,16 +76,7 @@ def check_time_window(doc: SourceDocument, window: TimeWindow, path: PathKey) ->
                 )
             ]
         if not duration.is_fixed:
-            return [
-                at(
-                    doc,
-                    where,
-                    code="invalid-window",
-                    message=f"a rolling window of {duration} has no fixed length",
-                    fix="use m, h, d or w for rolling windows (e.g. 30d), or make it a calendar "
-                    "window (isRolling: false with calendar)",
-                )
-            ]
+            return [rolling_calendar_unit(doc, duration, where)]
         if duration.unit == "m" and duration.count < 60:
             return [
                 at(
@@ -119,6 +112,23 @@ def check_time_window(doc: SourceDocument, window: TimeWindow, path: PathKey) ->
             )
         )
     return problems + _calendar_duration(doc, duration, (*path, "duration"))
+
+
+def rolling_calendar_unit(doc: SourceDocument, duration: Duration, where: PathKey) -> Problem:
+    """The warning that a rolling window written in months, quarters or years is read as a
+    fixed number of days (``durations.ROLLING_DAYS``)."""
+    word = UNIT_WORDS[duration.unit]
+    return at(
+        doc,
+        where,
+        code="rolling-calendar-unit",
+        message=f"a rolling {duration} is read as {duration.rolling_text} (a rolling window has "
+        f"a fixed length; a {word} is counted as {ROLLING_DAYS[duration.unit]} days, as the "
+        "OpenSLO SDK does)",
+        fix=f"write {duration.rolling_text} to say so, or make it a calendar window "
+        f"(isRolling: false) for the calendar {word}",
+        severity=WARNING,
+    )
 
 
 def _calendar_duration(doc: SourceDocument, duration: Duration, where: PathKey) -> list[Problem]:

@@ -182,7 +182,7 @@ def _split(
             continue
         assert grouping.document is not None
         window = grouping.document["spec"]["timeWindow"][0]["duration"]
-        query = groups.ask_query(grouping, parse_duration(window).seconds)
+        query = groups.ask_query(grouping, parse_duration(window).rolling_seconds)
         if query not in answers:
             try:
                 answers[query] = ask(query, stamp)
