@@ -766,7 +766,13 @@ def test_nobl9_fields_in_an_openslo_file_say_where_openslo_puts_them() -> None:
 
 @pytest.mark.parametrize(
     ("written", "found"),
-    [("yEs", "'yEs'"), ("oN", "'oN'"), ("t", "'t'"), ('"true"', "'true'"), ("1", "1")],
+    [
+        ("yEs", 'the string "yEs"'),
+        ("oN", 'the string "oN"'),
+        ("t", 'the string "t"'),
+        ('"true"', 'the string "true"'),
+        ("1", "the number 1"),
+    ],
 )
 def test_a_flag_that_is_no_yaml_boolean_is_an_error_not_a_half_read_true(
     written: str, found: str
@@ -780,7 +786,7 @@ def test_a_flag_that_is_no_yaml_boolean_is_an_error_not_a_half_read_true(
     (problem,) = errors(problems)
     assert problem.code == "invalid-type"
     assert problem.field == "spec.timeWindow[0].isRolling"
-    assert problem.message == f"expected true or false, found {found}"
+    assert problem.message == f"expected a boolean (true/false), got {found}"
     assert problem.fix.startswith("write true")
     policy = (
         "apiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: p}\nspec:\n"
@@ -788,7 +794,7 @@ def test_a_flag_that_is_no_yaml_boolean_is_an_error_not_a_half_read_true(
     )
     _, problems = load_text(policy)
     assert [(p.code, p.field) for p in errors(problems)] == [
-        ("invalid-type", "spec.alertWhenNoData")
+        ("invalid-type", "spec.alertWhenNoData"),
     ]
 
 

@@ -146,3 +146,85 @@ def test_a_covenant_v1_flag_stays_yaml_1_2() -> None:
     assert [(p.code, p.where, p.field) for p in problems if p.severity == "error"] == [
         ("invalid-type", "ws.yaml:24", "spec.timeWindow[0].isRolling")
     ]
+
+
+QUOTED = ['"yes"', "'yes'", '"Off"', "'ON'", '"n"']
+
+
+def _errors(text: str) -> list[tuple[str, str, str | None, str]]:
+    _, problems = analyse_text(text, file="ws.yaml")
+    return [(p.code, p.where, p.field, p.message) for p in problems if p.severity == "error"]
+
+
+@pytest.mark.parametrize("written", QUOTED)
+@pytest.mark.parametrize("pure", [False, True], ids=["libyaml", "pure-parser"])
+def test_a_quoted_yaml11_word_is_text_not_a_boolean(
+    written: str, pure: bool, tmp_path: Path
+) -> None:
+    """A quoted scalar is a string in every YAML version (1.1 included: only a plain ``yes``
+    is a boolean there), so ``isRolling: "yes"`` is no flag: oslo refuses it too (yaml.v3
+    does not decode a quoted string into a bool). It was read as true, as an unquoted yes is,
+    because the reader could not tell the two apart."""
+    text = _text(written, written, calendar=False)
+    if pure:  # an anchor sends the file to ruamel.yaml's pure parser (yaml_pure)
+        text = text.replace("metadata: {name: web}", "metadata: {name: &n web}")
+    word = written.strip("'\"")
+    expected = f'expected a boolean (true/false), got the string "{word}"'
+    assert _errors(text) == [
+        ("invalid-type", "ws.yaml:11", "spec.ratioMetric.counter", expected),
+        ("invalid-type", "ws.yaml:24", "spec.timeWindow[0].isRolling", expected),
+    ]
+    # evaluate's plain reader declines it (the full load reports it), never reads a flag
+    (tmp_path / "ws.yaml").write_text(text, encoding="utf-8")
+    assert plain_objectives(tmp_path) is None
+
+
+def test_a_quoted_word_elsewhere_stays_the_text_it_is() -> None:
+    """Only a flag is read as a boolean: a quoted (or plain) yes in a description or a label
+    is the text written."""
+    text = _text("true", "yes", calendar=False).replace(
+        "metadata: {name: web-slo}", "metadata: {name: web-slo, labels: {paged: 'yes'}}"
+    )
+    workspace, problems = analyse_text(text, file="ws.yaml")
+    assert [p for p in problems if p.severity == "error"] == []
+    assert workspace is not None
+    (slo,) = [d for d in workspace.documents if d.kind == "SLO"]
+    assert slo.raw["metadata"]["labels"] == {"paged": "yes"}
+
+
+def test_the_fix_of_a_quoted_word_says_to_drop_the_quotes() -> None:
+    _, problems = analyse_text(_text("true", '"yes"', calendar=False), file="ws.yaml")
+    (problem,) = [p for p in problems if p.severity == "error"]
+    assert problem.fix == "write true without quotes (a quoted value is text in every YAML version)"
+
+
+V1ALPHA = """\
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata: {{name: web-slo}}
+spec:
+  service: web
+  indicator:
+    metadata: {{name: up}}
+    thresholdMetric: {{source: prometheus, queryType: promql, query: up}}
+  timeWindows:
+    - unit: Day
+      count: 28
+      isRolling: {rolling}
+  budgetingMethod: Occurrences
+  objectives:
+    - {{op: lte, value: 1, target: 0.99}}
+"""
+
+
+def test_an_openslo_v1alpha_window_keeps_quoted_and_plain_apart() -> None:
+    """v1alpha's timeWindows are rewritten to v1's timeWindow: the quoted word moves with it."""
+    assert [c for c, *_ in _errors(V1ALPHA.format(rolling="yes"))] == []  # plain: a boolean
+    assert _errors(V1ALPHA.format(rolling="'yes'")) == [
+        (
+            "invalid-type",
+            "ws.yaml:12",
+            "spec.timeWindow[0].isRolling",
+            'expected a boolean (true/false), got the string "yes"',
+        )
+    ]

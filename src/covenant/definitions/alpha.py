@@ -69,6 +69,7 @@ def convert_alpha(
         lines=rewrite.lines,
         converted_from=api,
         written_as=rewrite.renamed,
+        quoted_words=frozenset(rewrite.quoted),
     )
     return result, rewrite.problems
 

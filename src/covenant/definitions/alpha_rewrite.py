@@ -92,12 +92,14 @@ class Rewrite:
     # each path of the rewritten document that is not written so → the path it was read from,
     # so that a problem found later names the field as the file writes it
     renamed: dict[PathKey, PathKey] = field(default_factory=dict)
+    quoted: set[PathKey] = field(default_factory=set)  # SourceDocument.quoted_words, moved too
     # the lines as written, a misspelt key's also under the key it is read as (``lenient``)
     written: dict[PathKey, int] = field(init=False)
     source: SourceDocument = field(init=False)
 
     def __post_init__(self) -> None:
         self.lines.update(self.doc.lines)
+        self.quoted.update(self.doc.quoted_words)
         self.written = dict(self.doc.lines)
         self.source = replace(self.doc, lines=self.written)
 
@@ -112,6 +114,7 @@ class Rewrite:
         for path, line in self.written.items():
             if path[:size] == old:
                 self.lines[(*new, *path[size:])] = line
+        self.quoted.update((*new, *p[size:]) for p in self.doc.quoted_words if p[:size] == old)
 
     def lenient(
         self, holder: dict[str, Any], path: PathKey, keys: tuple[Sequence[str], Sequence[str]]

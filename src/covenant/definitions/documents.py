@@ -11,6 +11,7 @@ from covenant.definitions import checks
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.extensions import sli_extensions
 from covenant.definitions.field_rules import NAME_PATTERN, with_yaml11_flags
+from covenant.definitions.fields import YAML11_CONTEXT
 from covenant.definitions.foreign import foreign_format, not_a_definition
 from covenant.definitions.kinds import (
     ALPHA_VERSIONS,
@@ -129,16 +130,17 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
     model = model_for(api, kind)
     if model is None:
         return None, [*problems, _unknown_kind(doc, api, kind, kinds)]
+    context = None
     if api == OPENSLO_V1:  # isRolling: yes read as the OpenSLO reference reads it
-        data = with_yaml11_flags(data)
+        data, context = with_yaml11_flags(data, doc.quoted_words), YAML11_CONTEXT
     definition = Definition(
         api_version=api, kind=kind, name=name or "", file=doc.file, line=doc.line, raw=data
     )
     try:
-        validated = model.model_validate(data)
+        validated = model.model_validate(data, context=context)
     except ValidationError as exc:
         found = problems + problems_from(exc, doc, model)
-        named = _checked_past(exc, data, model, unknown=api.startswith("openslo"))
+        named = _checked_past(exc, data, model, context, unknown=api.startswith("openslo"))
         if named is not None:  # names or unknown fields alone: the spec's own problems too
             found += _kind_checks(doc, named)
         return Parsed(source=doc, definition=definition, model=named), found
@@ -152,7 +154,12 @@ Loc = tuple[str | int, ...]
 
 
 def _checked_past(
-    error: ValidationError, data: Mapping[str, Any], model: type[Document], *, unknown: bool
+    error: ValidationError,
+    data: Mapping[str, Any],
+    model: type[Document],
+    context: dict[str, Any] | None,
+    *,
+    unknown: bool,
 ) -> Document | None:
     """The document validated as if its names were valid, its unknown fields absent and (an
     SLO) its alert policies too, when names (texts: its own, an inline SLI's or condition's
@@ -187,7 +194,7 @@ def _checked_past(
             patched = _put(patched, loc, DROP)
         if policies:
             patched = _put(patched, POLICIES, DROP)
-        valid: Any = model.model_validate(patched)
+        valid: Any = model.model_validate(patched, context=context)
     except (ValidationError, KeyError, IndexError, TypeError):
         return None
     try:

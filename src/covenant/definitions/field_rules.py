@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from covenant.core.model import DAY, CalendarWindow, RollingWindow, Window
 from covenant.definitions.durations import parse_duration
+from covenant.definitions.yamlsource import YAML11_BOOLEANS, PathKey
 
 NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 START_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # the reference's (Go's time.DateTime)
@@ -66,12 +67,6 @@ def window_from(
     return CalendarWindow(unit=unit, count=duration.count, zone=zone, anchor=local)
 
 
-YAML11_BOOLEANS: dict[str, bool] = {
-    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
-    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
-}
-"""The YAML 1.1 booleans Go's YAML libraries read into a boolean field (gopkg.in/yaml.v3's
-decoder; yaml.v2's resolver, which sigs.k8s.io/yaml and so the OpenSLO SDK and oslo use)."""
 OPENSLO_FLAGS = frozenset(
     {"isRolling", "counter", "alertWhenNoData", "alertWhenResolved", "alertWhenBreaching"}
 )
@@ -80,28 +75,34 @@ _FREE_FORM = frozenset({"metricSource", "connectionDetails", "metadata"})
 """Mappings whose keys are the data source's or the user's, not OpenSLO's: not looked into."""
 
 
-def yaml11_flag(value: Any) -> Any:
-    """``value``, or the boolean a YAML 1.1 spelling (``yes``, ``Off``…) stands for."""
-    return YAML11_BOOLEANS.get(value, value) if isinstance(value, str) else value
+def yaml11_flag(value: Any, *, quoted: bool = False) -> Any:
+    """``value``, or the boolean a plain YAML 1.1 spelling (``yes``, ``Off``…) stands for
+    (``quoted``: the value was written quoted, and is the text it is)."""
+    if quoted or not isinstance(value, str):
+        return value
+    return YAML11_BOOLEANS.get(value, value)
 
 
-def with_yaml11_flags(data: Any) -> Any:
-    """``data`` (an OpenSLO document) with each flag written as a YAML 1.1 boolean read as
-    that boolean, as the OpenSLO reference reads it; ``data`` itself is left as it is (the
-    same object returned when nothing is read differently)."""
+def with_yaml11_flags(
+    data: Any, quoted: frozenset[PathKey] = frozenset(), path: PathKey = ()
+) -> Any:
+    """``data`` (an OpenSLO document) with each flag written as a plain YAML 1.1 boolean read
+    as that boolean, as the OpenSLO reference reads it (a quoted one, at a path in
+    ``quoted``, stays text: ``SourceDocument.quoted_words``); ``data`` itself is left as it is
+    (the same object returned when nothing is read differently)."""
     if isinstance(data, list):
-        items = [with_yaml11_flags(item) for item in data]
+        items = [with_yaml11_flags(item, quoted, (*path, i)) for i, item in enumerate(data)]
         return items if any(a is not b for a, b in zip(items, data, strict=True)) else data
     if not isinstance(data, dict):
         return data
     changed: dict[Any, Any] = {}
     for key, value in data.items():
         if key in OPENSLO_FLAGS:
-            flag = yaml11_flag(value)
+            flag = yaml11_flag(value, quoted=(*path, key) in quoted)
             if flag is not value:
                 changed[key] = flag
         elif key not in _FREE_FORM:
-            inner = with_yaml11_flags(value)
+            inner = with_yaml11_flags(value, quoted, (*path, key))
             if inner is not value:
                 changed[key] = inner
     return {key: changed.get(key, value) for key, value in data.items()} if changed else data

@@ -6,23 +6,20 @@ context carries the fix, so pydantic collects every field problem of a document 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from covenant.definitions.durations import DURATION_HELP, DurationRangeError, parse_duration
-from covenant.definitions.field_rules import (
-    YAML11_BOOLEANS,
-    is_name,
-    parse_start_time,
-    start_in_range,
-)
+from covenant.definitions.field_rules import is_name, parse_start_time, start_in_range
+from covenant.definitions.yamlsource import YAML11_BOOLEANS
 from covenant.errors import InputError
 
 
@@ -185,29 +182,49 @@ PositiveNumber = Annotated[Decimal, BeforeValidator(finite), AfterValidator(_pos
 YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
 
-def _flag(value: Any) -> bool:
+YAML11_CONTEXT = {"yaml11": True}
+"""The validation context of an OpenSLO document, whose plain YAML 1.1 booleans were read as
+booleans before it is validated (``field_rules.with_yaml11_flags``): a word such as ``yes``
+still found in a flag was written quoted."""
+
+
+def _flag(value: Any, info: ValidationInfo) -> bool:
     """A YAML boolean only. Pydantic's lax mode took ``yes``, ``"true"``, ``1``… as booleans
     while the readers of the file's own values (the export, the worker's alert switches) did
-    not, so one file meant two things. (An OpenSLO document's YAML 1.1 spellings are read as
-    booleans before it is validated: ``field_rules.with_yaml11_flags``.)"""
+    not, so one file meant two things. (An OpenSLO document's plain YAML 1.1 spellings are
+    read as booleans before it is validated: ``field_rules.with_yaml11_flags``.)"""
     if isinstance(value, bool):
         return value
-    found = repr(value) if isinstance(value, str) else str(value)
     fix = "write true or false"
-    if isinstance(value, str) and value in YAML11_BOOLEANS:
-        fix += (
-            f" ({value} is a boolean in YAML 1.1, read as one in OpenSLO documents; a "
-            "covenant/v1 document is YAML 1.2, where it is text)"
-        )
-    elif isinstance(value, str) and value.strip().lower() in YAML11_WORDS:
+    if isinstance(value, str):
+        found = f"the string {json.dumps(value, ensure_ascii=False)}"
         word = value.strip().lower()
-        fix += (
-            f" ({value!r} is no boolean in YAML 1.1 either: it writes {word}, "
-            f"{word.capitalize()} or {word.upper()})"
-        )
-    elif isinstance(value, str) and value.strip().lower() in {"true", "false"}:
-        fix = f"write {value.strip().lower()} without quotes (a quoted value is text)"
-    raise problem("invalid-type", f"expected true or false, found {found}", fix)
+        if value in YAML11_BOOLEANS and (info.context or {}).get("yaml11"):
+            fix = (
+                f"write {str(YAML11_BOOLEANS[value]).lower()} without quotes (a quoted value "
+                "is text in every YAML version)"
+            )
+        elif value in YAML11_BOOLEANS:
+            fix += (
+                f" ({value} is a boolean in YAML 1.1, read as one in OpenSLO documents; a "
+                "covenant/v1 document is YAML 1.2, where it is text)"
+            )
+        elif word in YAML11_WORDS:
+            fix += (
+                f" ({value!r} is no boolean in YAML 1.1 either: it writes {word}, "
+                f"{word.capitalize()} or {word.upper()})"
+            )
+        elif word in {"true", "false"}:
+            fix = f"write {word} without quotes (a quoted value is text)"
+    elif isinstance(value, int | float | Decimal):
+        found = f"the number {value}"
+    elif isinstance(value, dict):
+        found = "a mapping"
+    elif isinstance(value, list):
+        found = "a list"
+    else:
+        found = str(value)
+    raise problem("invalid-type", f"expected a boolean (true/false), got {found}", fix)
 
 
 Flag = Annotated[bool, BeforeValidator(_flag)]

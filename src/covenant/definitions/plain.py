@@ -30,6 +30,7 @@ from covenant.core.model import BudgetingMethod, Objective, Window, default_aler
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.field_rules import (
     DEFAULT_WINDOW,
+    OPENSLO_FLAGS,
     is_name,
     parse_start_time,
     start_in_range,
@@ -85,6 +86,8 @@ def plain_objectives(
             if syntax:
                 return None
             for document in found:
+                if any(path[-1] in OPENSLO_FLAGS for path in document.quoted_words):
+                    return None  # a quoted "yes" flag is text: an error the full load says
                 if document.data is not None:
                     _read(document.data, slis, slos)
         names: set[str] = set()

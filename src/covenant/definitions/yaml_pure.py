@@ -21,6 +21,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from covenant.definitions.yamlsource import (
     MAX_DEPTH,
     MAX_NODES,
+    YAML11_BOOLEANS,
     PathKey,
     SourceDocument,
     _too_deep,
@@ -103,6 +104,7 @@ def read_pure(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
                     line=root.start_mark.line + 1,
                     data=data,
                     lines=converter.lines,
+                    quoted_words=frozenset(converter.quoted),
                 )
             )
     return documents, problems
@@ -149,6 +151,7 @@ class _Converter:
     def __init__(self, file: str) -> None:
         self.file = file
         self.lines: dict[PathKey, int] = {}
+        self.quoted: set[PathKey] = set()  # quoted YAML 1.1 boolean words (SourceDocument)
         self.problems: list[Problem] = []
         self.nodes = 0
         self.active: set[int] = set()
@@ -159,11 +162,13 @@ class _Converter:
         if self.nodes > MAX_NODES:
             raise _AliasBombError(f"the document expands to more than {MAX_NODES:,} values")
 
-    def convert(self, node: Node, path: PathKey) -> Any:
+    def convert(self, node: Node, path: PathKey, *, key: bool = False) -> Any:
         self.count()
         if isinstance(node, MappingNode | SequenceNode):
             return self._inside(node, lambda: self._convert_collection(node, path))
         assert isinstance(node, ScalarNode)
+        if node.style and not key and node.value in YAML11_BOOLEANS:
+            self.quoted.add(path)
         return scalar_value(str(node.tag), node.value, plain=not node.style)
 
     def _inside(self, node: Node, work: Callable[[], T]) -> T:
@@ -219,7 +224,7 @@ class _Converter:
                     self.count(1 + len(entries))  # merging copies them: bounded like values
                     merged.update(entries)
                 continue
-            key = self.convert(key_node, path)
+            key = self.convert(key_node, path, key=True)
             key_text = key if isinstance(key, str) else str(key)
             if key_text in own:
                 self._duplicate(key_text, own[key_text][0], key_node, path)

@@ -26,6 +26,13 @@ from covenant.filekinds import not_text
 
 PathKey = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
+YAML11_BOOLEANS: dict[str, bool] = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+}
+"""The YAML 1.1 booleans Go's YAML libraries read into a boolean field (gopkg.in/yaml.v3's
+decoder; yaml.v2's resolver, which sigs.k8s.io/yaml and so the OpenSLO SDK and oslo use).
+Plain scalars only: a quoted ``"yes"`` is text in YAML 1.1 too."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +47,9 @@ class SourceDocument:
     converted_from: str | None = None  # the apiVersion written, when read as openslo/v1
     # a converted document's paths as read (openslo/v1) → as written (definitions.alpha)
     written_as: Mapping[PathKey, PathKey] = field(default_factory=dict)
+    quoted_words: frozenset[PathKey] = frozenset()
+    """Where a quoted (or block) scalar's text is a YAML 1.1 boolean word (``"yes"``): text
+    in every YAML version, so never read as a boolean (``field_rules.with_yaml11_flags``)."""
 
     def line_of(self, path: Iterable[str | int]) -> int:
         """The line of the deepest written prefix of ``path`` (a missing field: its parent)."""
@@ -308,6 +318,11 @@ def plain_tag(value: str) -> str:
     return _TAG + "str"
 
 
+_KEY: PathKey = ("<key>",)
+"""The path :func:`_read_fast` reads a mapping's key at (compared by identity): a key is no
+value, so its text is never a quoted word (``SourceDocument.quoted_words``)."""
+
+
 class _Fallback(Exception):  # noqa: N818 - not an error: "let ruamel.yaml do it"
     """libyaml met something the pure parser should judge (errors, caps, directives, anchors,
     merge keys, tags, duplicate or collection keys)."""
@@ -339,6 +354,7 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
     parser = CParser(text)
     next_event = parser.get_event
     count = 0
+    quoted: list[PathKey] = []  # the current document's quoted YAML 1.1 boolean words
 
     def value(event: Any, path: PathKey, depth: int, lines: dict[PathKey, int]) -> Any:
         nonlocal count
@@ -349,6 +365,8 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
             if event.tag is not None:
                 raise _Fallback
             if event.style:  # quoted or block: always text
+                if path is not _KEY and event.value in YAML11_BOOLEANS:
+                    quoted.append(path)
                 return event.value
             return scalar_value(plain_tag(event.value), event.value)
         if event.tag is not None:
@@ -363,7 +381,7 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
                     raise _Fallback  # a collection or an alias as a key
                 if not key_event.style and key_event.value == "<<":
                     raise _Fallback  # a merge key: the pure path applies it
-                key = value(key_event, path, depth + 1, lines)
+                key = value(key_event, _KEY, depth + 1, lines)
                 key_text = key if isinstance(key, str) else str(key)
                 if key_text in result:
                     raise _Fallback  # the pure path reports it where it is
@@ -395,8 +413,10 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
                 line=event.start_mark.line + 1,
                 data=data,
                 lines=lines,
+                quoted_words=frozenset(quoted),
             )
         )
+        quoted.clear()
 
     try:
         next_event()  # stream start
