@@ -795,6 +795,7 @@ def test_a_flag_that_is_no_yaml_boolean_is_an_error_not_a_half_read_true(
     _, problems = load_text(policy)
     assert [(p.code, p.field) for p in errors(problems)] == [
         ("invalid-type", "spec.alertWhenNoData"),
+        ("invalid-value", "spec.conditions"),  # no condition: said beside the flag's problem
     ]
 
 

@@ -44,7 +44,8 @@ def check_alerting(doc: SourceDocument, alerting: AlertingSpec, path: PathKey) -
     seen: dict[str, int] = {}
     for index, tier in enumerate(alerting.tiers):
         here = (*path, "tiers", index)
-        if tier.name in seen:
+        named = not doc.broken_at((*here, "name"))  # a refused name stands in for nothing
+        if named and tier.name in seen:
             problems.append(
                 at(
                     doc,
@@ -54,7 +55,8 @@ def check_alerting(doc: SourceDocument, alerting: AlertingSpec, path: PathKey) -
                     fix="merge the two entries",
                 )
             )
-        seen.setdefault(tier.name, index)
+        if named:
+            seen.setdefault(tier.name, index)
         if tier.budget_percent is not None and tier.burn_rate is not None:
             problems.append(
                 at(

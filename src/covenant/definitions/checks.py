@@ -31,7 +31,11 @@ from covenant.errors import Problem
 
 def check_slo(doc: SourceDocument, spec: SLOSpec, path: PathKey = ("spec",)) -> list[Problem]:
     problems: list[Problem] = []
-    composite = any(o.indicator or o.indicator_ref for o in spec.objectives)
+    composite = any(o.indicator or o.indicator_ref for o in spec.objectives) or any(
+        doc.refused((*path, "objectives", i, key))  # refused: composite or not is unknown
+        for i in range(len(spec.objectives))
+        for key in ("indicator", "indicatorRef")
+    )
     if spec.indicator is not None and spec.indicator_ref is not None:
         problems.append(conflict(doc, (*path, "indicatorRef"), "indicator", "indicatorRef"))
     elif spec.indicator is None and spec.indicator_ref is None and not composite:
@@ -51,7 +55,7 @@ def check_slo(doc: SourceDocument, spec: SLOSpec, path: PathKey = ("spec",)) -> 
     for index, objective in enumerate(spec.objectives):
         here = (*path, "objectives", index)
         problems += _check_objective(doc, spec, objective, here)
-        if objective.display_name is not None:
+        if objective.display_name is not None and not doc.broken_at((*here, "displayName")):
             if objective.display_name in names:
                 problems.append(
                     at(
@@ -85,10 +89,12 @@ def _check_objective(
                 fix="add target: 0.999 (a ratio) or targetPercent: 99.9",
             )
         )
-    method = spec.budgeting_method
+    # a refused budgetingMethod is unknown: the checks that depend on it wait for the fix
+    refused = doc.broken_at((*here[:-2], "budgetingMethod"))
+    method: str | None = None if refused else spec.budgeting_method
     if method == "Timeslices" and objective.time_slice_target is None:
         problems.append(_timeslice_missing(doc, here, "timeSliceTarget", method, "0.95"))
-    if method != "Occurrences" and objective.time_slice_window is None:
+    if method not in ("Occurrences", None) and objective.time_slice_window is None:
         problems.append(_timeslice_missing(doc, here, "timeSliceWindow", method, "1m"))
     if method == "Occurrences":
         for key, value in (
@@ -254,6 +260,8 @@ def _check_metric(doc: SourceDocument, metric: MetricSpec, path: PathKey) -> lis
         and isinstance(promql, str)
         and query.strip() not in ("", promql.strip())
     )
+    if doc.broken_at((*path, "metricSource", "type"), (*path, "metricSource", "spec")):
+        differ = False  # the source's type or spec was refused: nothing to compare
     if differ and (source.type is None or is_compatible(source.type)):
         problems.append(
             at(
@@ -331,6 +339,7 @@ def check_condition(
     ):
         if (
             value is not None
+            and not doc.broken_at((*path, "condition", key))
             and not ZERO_PAUSE.fullmatch(value)
             and not parse_duration(value).is_fixed
         ):
@@ -344,6 +353,8 @@ def check_condition(
                 )
             )
     threshold, here = condition.threshold, (*path, "condition", "threshold")
+    if doc.broken_at(here, (*path, "condition", "op")):
+        return problems
     if threshold == 0 and condition.op in (None, "gte"):
         problems.append(
             at(

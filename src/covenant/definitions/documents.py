@@ -32,6 +32,7 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Definition, Parsed
+from covenant.definitions.partial import partial_checks
 from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import Problem
 
@@ -143,11 +144,17 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         named = _checked_past(exc, data, model, context, unknown=api.startswith("openslo"))
         if named is not None:  # names or unknown fields alone: the spec's own problems too
             found += _kind_checks(doc, named)
+        elif issubclass(model, CHECKED):  # the checks of the valid parts, beside the errors
+            found += partial_checks(
+                doc, data, model, exc, context, _kind_checks, unknown=api.startswith("openslo")
+            )
         return Parsed(source=doc, definition=definition, model=named), found
     found = problems + _kind_checks(doc, validated)
     return Parsed(source=doc, definition=definition, model=validated), found
 
 
+CHECKED = (SLODocument, SLIDocument, AlertPolicyDocument, AlertConditionDocument)
+"""The kinds :func:`_kind_checks` checks."""
 PLACEHOLDER_NAME = "x"  # a valid name, validated in place of an invalid one; never shown
 POLICIES = ("spec", "alertPolicies")
 Loc = tuple[str | int, ...]

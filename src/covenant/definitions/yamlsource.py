@@ -50,6 +50,9 @@ class SourceDocument:
     quoted_words: frozenset[PathKey] = frozenset()
     """Where a quoted (or block) scalar's text is a YAML 1.1 boolean word (``"yes"``): text
     in every YAML version, so never read as a boolean (``field_rules.with_yaml11_flags``)."""
+    broken: frozenset[PathKey] = frozenset()
+    """Fields the schema refused, stood in for while the document's checks run
+    (``definitions.partial``): a check that reads one of them skips it."""
 
     def line_of(self, path: Iterable[str | int]) -> int:
         """The line of the deepest written prefix of ``path`` (a missing field: its parent)."""
@@ -62,6 +65,17 @@ class SourceDocument:
                 break
             best = found
         return best
+
+    def broken_at(self, *paths: PathKey) -> bool:
+        """True when a field at or around one of ``paths`` was refused by the schema (or
+        something inside it was): the check reading it has nothing to go on."""
+        return any(
+            b[: len(path)] == path or path[: len(b)] == b for b in self.broken for path in paths
+        )
+
+    def refused(self, path: PathKey) -> bool:
+        """True when the field at ``path``, or one holding it, was refused by the schema."""
+        return any(path[: len(b)] == b for b in self.broken)
 
     def where(self, path: Iterable[str | int] = ()) -> str:
         return f"{self.file}:{self.line_of(path)}"
