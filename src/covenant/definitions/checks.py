@@ -31,10 +31,13 @@ from covenant.errors import Problem
 
 def check_slo(doc: SourceDocument, spec: SLOSpec, path: PathKey = ("spec",)) -> list[Problem]:
     problems: list[Problem] = []
-    composite = any(o.indicator or o.indicator_ref for o in spec.objectives) or any(
-        doc.refused((*path, "objectives", i, key))  # refused: composite or not is unknown
-        for i in range(len(spec.objectives))
-        for key in ("indicator", "indicatorRef")
+    composite = any(o.indicator or o.indicator_ref for o in spec.objectives) or (
+        bool(doc.broken)  # one refused: composite or not is unknown
+        and any(
+            doc.refused((*path, "objectives", i, key))
+            for i in range(len(spec.objectives))
+            for key in ("indicator", "indicatorRef")
+        )
     )
     if spec.indicator is not None and spec.indicator_ref is not None:
         problems.append(conflict(doc, (*path, "indicatorRef"), "indicator", "indicatorRef"))

@@ -83,26 +83,32 @@ def yaml11_flag(value: Any, *, quoted: bool = False) -> Any:
     return YAML11_BOOLEANS.get(value, value)
 
 
-def with_yaml11_flags(
-    data: Any, quoted: frozenset[PathKey] = frozenset(), path: PathKey = ()
-) -> Any:
+def with_yaml11_flags(data: Any, quoted: frozenset[PathKey] = frozenset()) -> Any:
     """``data`` (an OpenSLO document) with each flag written as a plain YAML 1.1 boolean read
     as that boolean, as the OpenSLO reference reads it (a quoted one, at a path in
     ``quoted``, stays text: ``SourceDocument.quoted_words``); ``data`` itself is left as it is
     (the same object returned when nothing is read differently)."""
+    return _flags(data, quoted, ()) if quoted else _flags(data, None, ())
+
+
+def _flags(data: Any, quoted: frozenset[PathKey] | None, path: PathKey) -> Any:
+    """:func:`with_yaml11_flags` below ``path`` (``quoted`` None: no quoted word, and no path
+    is built: the document's walk costs what it did before quoted words were told apart)."""
     if isinstance(data, list):
-        items = [with_yaml11_flags(item, quoted, (*path, i)) for i, item in enumerate(data)]
+        items = [
+            _flags(item, quoted, (*path, i) if quoted else path) for i, item in enumerate(data)
+        ]
         return items if any(a is not b for a, b in zip(items, data, strict=True)) else data
     if not isinstance(data, dict):
         return data
     changed: dict[Any, Any] = {}
     for key, value in data.items():
         if key in OPENSLO_FLAGS:
-            flag = yaml11_flag(value, quoted=(*path, key) in quoted)
+            flag = yaml11_flag(value, quoted=quoted is not None and (*path, key) in quoted)
             if flag is not value:
                 changed[key] = flag
         elif key not in _FREE_FORM:
-            inner = with_yaml11_flags(value, quoted, (*path, key))
+            inner = _flags(value, quoted, (*path, key) if quoted else path)
             if inner is not value:
                 changed[key] = inner
     return {key: changed.get(key, value) for key, value in data.items()} if changed else data

@@ -86,7 +86,9 @@ def plain_objectives(
             if syntax:
                 return None
             for document in found:
-                if any(path[-1] in OPENSLO_FLAGS for path in document.quoted_words):
+                if document.quoted_words and any(
+                    path[-1] in OPENSLO_FLAGS for path in document.quoted_words
+                ):
                     return None  # a quoted "yes" flag is text: an error the full load says
                 if document.data is not None:
                     _read(document.data, slis, slos)

@@ -35,6 +35,9 @@ decoder; yaml.v2's resolver, which sigs.k8s.io/yaml and so the OpenSLO SDK and o
 Plain scalars only: a quoted ``"yes"`` is text in YAML 1.1 too."""
 
 
+NO_PATHS: frozenset[PathKey] = frozenset()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceDocument:
     """One definition as read from a file: its data and where each field was written."""
@@ -47,10 +50,10 @@ class SourceDocument:
     converted_from: str | None = None  # the apiVersion written, when read as openslo/v1
     # a converted document's paths as read (openslo/v1) → as written (definitions.alpha)
     written_as: Mapping[PathKey, PathKey] = field(default_factory=dict)
-    quoted_words: frozenset[PathKey] = frozenset()
+    quoted_words: frozenset[PathKey] = NO_PATHS
     """Where a quoted (or block) scalar's text is a YAML 1.1 boolean word (``"yes"``): text
     in every YAML version, so never read as a boolean (``field_rules.with_yaml11_flags``)."""
-    broken: frozenset[PathKey] = frozenset()
+    broken: frozenset[PathKey] = NO_PATHS
     """Fields the schema refused, stood in for while the document's checks run
     (``definitions.partial``): a check that reads one of them skips it."""
 
@@ -69,13 +72,13 @@ class SourceDocument:
     def broken_at(self, *paths: PathKey) -> bool:
         """True when a field at or around one of ``paths`` was refused by the schema (or
         something inside it was): the check reading it has nothing to go on."""
-        return any(
+        return bool(self.broken) and any(
             b[: len(path)] == path or path[: len(b)] == b for b in self.broken for path in paths
         )
 
     def refused(self, path: PathKey) -> bool:
         """True when the field at ``path``, or one holding it, was refused by the schema."""
-        return any(path[: len(b)] == b for b in self.broken)
+        return bool(self.broken) and any(path[: len(b)] == b for b in self.broken)
 
     def where(self, path: Iterable[str | int] = ()) -> str:
         return f"{self.file}:{self.line_of(path)}"
@@ -369,6 +372,7 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
     next_event = parser.get_event
     count = 0
     quoted: list[PathKey] = []  # the current document's quoted YAML 1.1 boolean words
+    key_path, words = _KEY, YAML11_BOOLEANS  # (closure cells: read once per scalar)
 
     def value(event: Any, path: PathKey, depth: int, lines: dict[PathKey, int]) -> Any:
         nonlocal count
@@ -379,7 +383,7 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
             if event.tag is not None:
                 raise _Fallback
             if event.style:  # quoted or block: always text
-                if path is not _KEY and event.value in YAML11_BOOLEANS:
+                if path is not key_path and event.value in words:
                     quoted.append(path)
                 return event.value
             return scalar_value(plain_tag(event.value), event.value)
@@ -395,7 +399,7 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
                     raise _Fallback  # a collection or an alias as a key
                 if not key_event.style and key_event.value == "<<":
                     raise _Fallback  # a merge key: the pure path applies it
-                key = value(key_event, _KEY, depth + 1, lines)
+                key = value(key_event, key_path, depth + 1, lines)
                 key_text = key if isinstance(key, str) else str(key)
                 if key_text in result:
                     raise _Fallback  # the pure path reports it where it is
@@ -427,7 +431,7 @@ def _read_fast(text: str, file: str) -> list[SourceDocument] | None:
                 line=event.start_mark.line + 1,
                 data=data,
                 lines=lines,
-                quoted_words=frozenset(quoted),
+                quoted_words=frozenset(quoted) if quoted else NO_PATHS,
             )
         )
         quoted.clear()
