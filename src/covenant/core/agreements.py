@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -97,6 +97,18 @@ def version_spans(
         if lo < hi:
             out.append((v, lo, hi))
     return sorted(out, key=lambda item: (item[0].agreement, item[1]))
+
+
+def in_force_at(
+    versions: Sequence[AgreementVersion],
+    at: datetime,
+    *,
+    terminated: Mapping[tuple[str, int], datetime] | None = None,
+) -> list[AgreementVersion]:
+    """The version of each agreement in force at the instant ``at`` (:func:`version_spans`
+    over the second that starts at it), by agreement name."""
+    spans = version_spans(versions, start=at, end=at + timedelta(seconds=1), terminated=terminated)
+    return [v for v, _, _ in spans]
 
 
 _ZERO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"

@@ -22,6 +22,7 @@ from covenant.core.agreements import (
     DowntimeSource,
     Incident,
     MaintenanceWindow,
+    in_force_at,
     is_binding,
     version_spans,
 )
@@ -64,10 +65,7 @@ def exposure(
         terminated = termination_times(conn, names=agreements)
         for agreement in agreements:
             siblings = [v for v in binding if v.agreement == agreement]
-            now = version_spans(
-                siblings, start=at, end=at + timedelta(seconds=1), terminated=terminated
-            )
-            for version, _, _ in now:
+            for version in in_force_at(siblings, at, terminated=terminated):
                 start, end = period_containing(version, at)
                 in_force = next(
                     (lo, hi)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from covenant.core.access import Principal
-from covenant.core.agreements import AgreementVersion, Incident, is_binding, version_spans
+from covenant.core.agreements import AgreementVersion, Incident, in_force_at, is_binding
 from covenant.core.availability import period_containing
 from covenant.core.backtest import period_label
 from covenant.core.tickets import Ticket
@@ -234,8 +234,8 @@ def recent_periods(
         return []
     with engine.connect() as conn:
         terminated = termination_times(conn, names=sorted({v.agreement for v in binding}))
-    spans = version_spans(binding, start=at, end=at + timedelta(seconds=1), terminated=terminated)
-    version = spans[0][0] if spans else max(binding, key=lambda v: v.effective_from)
+    found = in_force_at(binding, at, terminated=terminated)
+    version = found[0] if found else max(binding, key=lambda v: v.effective_from)
     labels, instant = [], at
     for _ in range(count):
         start, _ = period_containing(version, instant)

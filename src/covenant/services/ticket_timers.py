@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.engine import Connection, Engine
 
-from covenant.core.agreements import AgreementVersion, SupportCommitment, is_binding, version_spans
+from covenant.core.agreements import AgreementVersion, SupportCommitment, in_force_at, is_binding
 from covenant.core.availability import period_containing
 from covenant.core.support import TicketTimer, ticket_timers
 from covenant.core.tickets import Ticket, open_at
@@ -75,10 +75,7 @@ def live_timers(
     groups: dict[tuple[AgreementVersion, SupportCommitment], list[Ticket]] = {}
     for ticket in tickets:
         mine = [v for v in binding if v.customer == ticket.customer]
-        moment = ticket.created
-        for version, _, _ in version_spans(
-            mine, start=moment, end=moment + timedelta(seconds=1), terminated=terminated
-        ):
+        for version in in_force_at(mine, ticket.created, terminated=terminated):
             for commitment in version.support:
                 groups.setdefault((version, commitment), []).append(ticket)
     clock_for = calendar_clocks(workspace)
@@ -113,10 +110,7 @@ def agreement_live_timers(
         return []
     with engine.connect() as conn:
         terminated = termination_times(conn, names=[name])
-        spans = version_spans(
-            versions, start=at, end=at + timedelta(seconds=1), terminated=terminated
-        )
-        current = next((v for v, _, _ in spans), None)
+        current = next(iter(in_force_at(versions, at, terminated=terminated)), None)
         if current is None:
             return []
         start, end = period_containing(current, at)
@@ -162,10 +156,7 @@ def watched_timers(
         terminated = termination_times(conn, names=names)
         for name in names:
             siblings = [v for v in binding if v.agreement == name]
-            spans = version_spans(
-                siblings, start=at, end=at + timedelta(seconds=1), terminated=terminated
-            )
-            for version, _, _ in spans:
+            for version in in_force_at(siblings, at, terminated=terminated):
                 start, end = period_containing(version, at)
                 starts[name] = start
                 in_force.append(version)
