@@ -14,7 +14,7 @@ import pytest
 
 from covenant.core.agreements import SupportCommitment, SupportTarget
 from covenant.errors import InputError
-from covenant.services.sla import support_clock
+from covenant.services.sla_clocks import support_clock
 
 COMMITMENT = SupportCommitment(
     name="business-hours-support",

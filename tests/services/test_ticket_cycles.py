@@ -24,7 +24,8 @@ from covenant.core.support import TimerKind, counted
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.services.metrics_timers import ticket_timer_groups
-from covenant.services.sla import calendar_clocks, sla_statement
+from covenant.services.sla import sla_statement
+from covenant.services.sla_clocks import calendar_clocks
 from covenant.services.ticket_timers import agreement_live_timers
 from covenant.services.worker_agreements import agreement_conditions
 from covenant.store.db import write_transaction

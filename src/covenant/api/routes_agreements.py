@@ -132,7 +132,12 @@ def _statement(ctx: Ctx, who: Who, customer: str, period: str, at: Any) -> Any:
         raise NotFoundError(f"no customer named {customer!r} has agreements")
     try:
         return report_statement(
-            ctx.engine(), workspace=ctx.workspace(), customer=customer, period=period, at=at
+            ctx.engine(),
+            workspace=ctx.workspace(),
+            customer=customer,
+            period=period,
+            at=at,
+            now=ctx.clock(),  # an ``at`` after now is measured up to now
         )
     except NotFoundError:
         if who.customer is None:

@@ -153,7 +153,7 @@ def exposure(
     from covenant.services.selection import chosen_states, select_exposure
 
     statuses = chosen_states(status or (), EXPOSURE_STATES)
-    result = compute(ctx.engine(), workspace=ctx.workspace(), at=at)
+    result = compute(ctx.engine(), workspace=ctx.workspace(), at=at, now=ctx.clock())
     chosen = select_exposure(
         result, customers=customer or (), agreements=agreement or (), statuses=statuses
     )

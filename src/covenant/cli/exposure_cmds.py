@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for
+from covenant.cli.common import AtOption, WorkspaceOption, console, err_console, fail, settings_for
+from covenant.cli.console import now
 from covenant.cli.table_options import (
     AgreementFilter,
     CustomerFilter,
@@ -55,7 +56,7 @@ def exposure_command(
     Filters choose the commitments shown (table and JSON); the totals then are left out of
     the table, and the JSON's portfolio totals stay the whole portfolio's."""
     from covenant.cli.day_minutes import with_minutes
-    from covenant.render.exposure import exposure_json, render_exposure_table
+    from covenant.render.exposure import exposure_json, not_yet, render_exposure_table
     from covenant.services.exposure import exposure
     from covenant.services.selection import select_exposure
     from covenant.services.store import open_existing
@@ -69,7 +70,9 @@ def exposure_command(
         engine = open_existing(settings_for(workspace).database_url)
         try:
             # days stored as sums only (a first read by days): their minutes read first
-            result = with_minutes(workspace, lambda: exposure(engine, workspace=ws, at=instant))
+            result = with_minutes(
+                workspace, lambda: exposure(engine, workspace=ws, at=instant, now=now())
+            )
         finally:
             engine.dispose()
     except CovenantError as error:
@@ -83,6 +86,14 @@ def exposure_command(
     result = select_exposure(
         result, customers=customer or (), agreements=agreement or (), statuses=statuses
     )
+    if note := not_yet(result):  # an --at after now: measured up to now, forecast from there
+        err_console.print(
+            f"note: {note}",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if output_format is ExposureFormat.JSON:
         typer.echo(json.dumps(exposure_json(result), indent=2))
     else:

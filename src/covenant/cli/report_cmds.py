@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for
+from covenant.cli.console import now
 from covenant.cli.table_options import AgreementFilter, WideOption, check_choices, status_filter
 from covenant.cli.when import instant_option, period_option, zone_of
 from covenant.errors import CovenantError, InputError
@@ -85,7 +86,7 @@ def sla_command(
         statement = with_minutes(  # days stored as sums only: their minutes read first
             workspace,
             lambda: report_statement(
-                engine, workspace=ws, customer=customer, period=period, at=instant
+                engine, workspace=ws, customer=customer, period=period, at=instant, now=now()
             ),
         )
     except CovenantError as error:

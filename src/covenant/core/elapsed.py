@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from covenant.core.timeutil import from_epoch, to_epoch
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch, utc_text
 
-__all__ = ["NOT_BEGUN", "align_down", "measured_end", "not_begun", "not_yet_note"]
+__all__ = [
+    "NOT_BEGUN",
+    "after_now_note",
+    "align_down",
+    "measured_end",
+    "not_begun",
+    "not_yet_note",
+    "up_to_now",
+]
 
 
 def align_down(instant: int, step: int) -> int:
@@ -35,6 +43,23 @@ def not_yet_note(at: datetime, measured_until: datetime) -> str | None:
         f"{_minute(to_epoch(measured_until))} only; the minutes after it have not happened "
         "yet and count neither good, bad nor no data, whatever the noDataPolicy (a window "
         "that starts after now has no value)"
+    )
+
+
+def up_to_now(at: datetime, now: datetime | None) -> datetime:
+    """Where an agreement figure at ``at`` (a statement, a credit, an exposure) is measured up
+    to: ``at``, or the clock ``now`` when ``at`` is after it (None: ``at`` has happened)."""
+    return at if now is None else min(at, require_utc(now))
+
+
+def after_now_note(at: datetime, until: datetime, subject: str, then: str = "") -> str | None:
+    """What a figure at ``at`` measured only up to ``until`` (now) says; None when ``until``
+    is ``at``. ``subject`` is what is measured (``the statement is provisional, measured``)."""
+    if until >= at:
+        return None
+    return (
+        f"{utc_text(at)} is after now: {subject} up to {utc_text(until)} only{then}; the time "
+        "after now has not happened yet and counts neither as up time nor as downtime"
     )
 
 

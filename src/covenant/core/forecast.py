@@ -118,6 +118,7 @@ class Exposure:
     owed_now: tuple[Money, ...]
     expected: tuple[Money, ...]
     worst_case: tuple[Money, ...]
+    measured_until: datetime | None = None  # now, for an ``at`` after now (None: ``at``)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from covenant.core.agreements import Money
 from covenant.core.availability import AvailabilityResult
+from covenant.core.elapsed import after_now_note
 from covenant.core.parties import Addressee, Issuer
 from covenant.core.support import SupportResult
 
@@ -76,6 +77,21 @@ class Statement:
     credits: tuple[Money, ...]  # total per currency
     penalties: tuple[Money, ...]
     presentation: Presentation = field(default_factory=Presentation)
+    measured_until: datetime | None = None
+    """Where the figures are measured up to: ``generated_at``, or now when ``generated_at`` is
+    after now (the rest of the period has not happened yet). None: ``generated_at``."""
+
+    @property
+    def until(self) -> datetime:
+        """Where the figures are measured up to (``measured_until`` or ``generated_at``)."""
+        return self.generated_at if self.measured_until is None else self.measured_until
+
+    @property
+    def not_yet_note(self) -> str | None:
+        """What a statement at an instant after now says (None for one at or before now)."""
+        return after_now_note(
+            self.generated_at, self.until, "the statement is provisional, measured"
+        )
 
     @property
     def owed(self) -> tuple[Money, ...]:
@@ -88,13 +104,13 @@ class Statement:
         of its tickets is still running."""
         return (
             all(a.complete and not a.uncovered for a in self.availability)
-            and self.generated_at >= self.period_end
+            and self.until >= self.period_end
             and not self.running_timers
         )
 
     @property
     def running_timers(self) -> int:
-        """Support timers of the period's tickets still running at ``generated_at``: a period
+        """Support timers of the period's tickets still running at ``until``: a period
         that is over stays provisional until they stop."""
         return sum(t.stopped is None for s in self.support for t in s.timers)
 

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from covenant.core.agreements import Money
 from covenant.core.alert_rules_sla import crossing_text
+from covenant.core.elapsed import after_now_note
 from covenant.core.forecast import (
     BAND,
     CommitmentExposure,
@@ -105,10 +106,18 @@ def _customer_json(cu: CustomerExposure) -> dict[str, Any]:
     }
 
 
+def not_yet(e: Exposure) -> str | None:
+    """What an exposure at an instant after now says (None at or before now)."""
+    until = e.measured_until or e.at
+    return after_now_note(e.at, until, "each period so far is measured", " and forecast from there")
+
+
 def exposure_json(e: Exposure) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "at": iso(e.at),
+        "measured_until": iso(e.measured_until or e.at),
+        "not_yet_note": not_yet(e),
         "customers": [_customer_json(cu) for cu in e.customers],
         "portfolio": {
             "owed_now": [_money(m) for m in e.owed_now],

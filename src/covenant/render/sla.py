@@ -171,6 +171,8 @@ def statement_json(st: Statement) -> dict[str, Any]:
         "period_end": iso(st.period_end),
         "time_zone": st.zone,
         "generated_at": iso(st.generated_at),
+        "measured_until": iso(st.until),
+        "not_yet_note": st.not_yet_note,
         "complete": st.complete,
         "partial_coverage": st.partial,
         "agreements": [{"agreement": a, "version": v} for a, v in st.agreements],
@@ -197,9 +199,11 @@ def render_statement_table(
     ``wide`` shows every column. ``selected``: the rows are a selection (the totals stay the
     whole statement's, and say so)."""
     state = "final" if st.complete else f"provisional, as of {iso(st.generated_at)}"
+    if st.not_yet_note:  # an --at after now: measured up to now only
+        state = f"provisional, measured up to {iso(st.until)}: {iso(st.generated_at)} is after now"
     if st.partial:
         state += "; partial coverage: the stored records do not cover all of it"
-    elif not st.complete and st.generated_at >= st.period_end and st.running_timers:
+    elif not st.complete and st.until >= st.period_end and st.running_timers:
         state += f"; {st.running_timers} support timer(s) still running"
     console.print(
         line(

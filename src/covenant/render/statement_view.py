@@ -137,12 +137,12 @@ def _title(st: Statement, agreement: str, version: int, name: str) -> str:
 
 
 def _status(st: Statement, fmt: Formats, words: Mapping[str, str]) -> str:
-    at = _with_utc(st.generated_at, fmt, words)
+    at = _with_utc(st.until, fmt, words)  # an instant after now: as of now, what is measured
     if st.complete:
         return words["final"]
     if st.partial:
         return words["partial"].format(at=at)
-    if st.generated_at >= st.period_end and st.running_timers:
+    if st.until >= st.period_end and st.running_timers:
         template = plural(words, "timers", st.running_timers, fmt.locale)
         return template.format(count=fmt.number(st.running_timers), at=at)
     return words["in_progress"].format(at=at)

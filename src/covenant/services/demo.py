@@ -320,9 +320,10 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
                     customer=customer.name,
                     period=period_label(versions[0], start),
                     at=at,
+                    now=at,  # the demo's now
                 )
             )
-    money_at_risk = exposure(engine, workspace=workspace, at=at)
+    money_at_risk = exposure(engine, workspace=workspace, at=at, now=at)
     proposal = settings.workspace.parent / "proposals" / "initech-premium.yaml"
     negotiation = None
     if proposal.is_file():  # the amendment under negotiation, tried on the last three months

@@ -27,11 +27,12 @@ from covenant.core.agreements import (
     version_spans,
 )
 from covenant.core.availability import availability, period_containing
+from covenant.core.elapsed import up_to_now
 from covenant.core.forecast import CommitmentExposure, Exposure, commitment_exposure, portfolio
 from covenant.core.forecast_cap import cap_exposures, in_force_share
 from covenant.core.forecast_model import PastPeriod, data_end, episode_lengths, is_stale
 from covenant.core.series import BucketMatrix
-from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.timeutil import from_epoch, require_utc, to_epoch, utc_text
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError
 from covenant.services.agreements import with_recorded_agreements
@@ -49,10 +50,20 @@ LOCKED_IN_NOTE = (
 
 
 def exposure(
-    engine: Engine, *, workspace: Workspace, at: datetime, history_periods: int = HISTORY_PERIODS
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    at: datetime,
+    history_periods: int = HISTORY_PERIODS,
+    now: datetime | None = None,
 ) -> Exposure:
-    """Every binding agreement version in force at ``at``: its current period's forecast."""
+    """Every binding agreement version in force at ``at``: its current period's forecast.
+
+    ``now`` is the clock: for an ``at`` after it, the period containing ``at`` is measured up
+    to ``now`` only and forecast from there, and its history is the periods that ended by
+    then (None: ``at`` is taken as having happened)."""
     at = require_utc(at, what="--at")
+    until = up_to_now(at, now)
     if history_periods < 0:
         raise InputError("history_periods must be >= 0")
     workspace = with_recorded_agreements(engine, workspace)  # signed over the API: counts now
@@ -80,11 +91,12 @@ def exposure(
                         workspace=workspace,
                         version=version,
                         at=at,
+                        until=until,
                         in_force=in_force,
                         history_periods=history_periods,
                     )
                 )
-    return portfolio(at=at, commitments=results, names=names)
+    return replace(portfolio(at=at, commitments=results, names=names), measured_until=until)
 
 
 def _version_exposure(
@@ -93,16 +105,20 @@ def _version_exposure(
     workspace: Workspace,
     version: AgreementVersion,
     at: datetime,
+    until: datetime,
     in_force: tuple[datetime, datetime],
     history_periods: int,
 ) -> list[CommitmentExposure]:
+    """The forecast of ``version``'s period containing ``at``, measured up to ``until`` (now,
+    for an ``at`` after now) and learnt from the ``history_periods`` that ended by ``until``."""
     start, end = period_containing(version, at)
     past: list[tuple[datetime, datetime]] = []
-    cursor = start
+    cursor = min(start, period_containing(version, until)[0])  # periods that have ended
     for _ in range(history_periods):
         cursor, period_end = period_containing(version, cursor - timedelta(seconds=1))
         past.append((cursor, period_end))
     first = past[-1][0] if past else start
+    at = until  # from here on: what has happened
     out = []
     for commitment in version.availability:
         incidents, maintenance, data = availability_inputs(
@@ -121,6 +137,12 @@ def _version_exposure(
             covered=covered,
             uncovered_reason=why,
         )
+        if so_far.level is None and at < so_far.eligible_start:  # the period is after now
+            so_far = replace(
+                so_far,
+                no_data=f"it starts at {utc_text(so_far.eligible_start)}, after now "
+                f"({utc_text(at)}): none of it has happened yet",
+            )
         first_incident = None
         if commitment.measurement.source is DowntimeSource.INCIDENTS:
             # the records start where the agreement says (recordsFrom), as for a statement

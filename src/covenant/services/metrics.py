@@ -154,7 +154,7 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
     if workspace.agreements:
         from covenant.services.exposure import exposure  # noqa: PLC0415
 
-        found = exposure(engine, workspace=workspace, at=now)
+        found = exposure(engine, workspace=workspace, at=now, now=now)
     timers = ticket_timer_groups(engine, workspace=workspace, at=now)
     return Snapshot(
         at=now,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,6 @@ from covenant.core.agreements import (
     Incident,
     MaintenanceWindow,
     PeriodUnit,
-    SupportCommitment,
     is_binding,
     version_spans,
 )
@@ -27,8 +26,7 @@ from covenant.core.availability import (
     period_containing,
 )
 from covenant.core.backtest import period_label
-from covenant.core.business_time import CalendarSet, compile_calendars
-from covenant.core.calendar_compile import MAX_COMPILED_DAYS
+from covenant.core.elapsed import up_to_now
 from covenant.core.evaluate import align_down, align_up
 from covenant.core.parties import Addressee
 from covenant.core.series import BucketMatrix
@@ -40,21 +38,17 @@ from covenant.core.statement import (
     totals,
 )
 from covenant.core.support import (
-    BusinessClock,
-    Clock,
     SupportResult,
-    WallClock,
     support_compliance,
 )
 from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch, utc_text
 from covenant.core.windows import wall_to_utc
-from covenant.definitions.calendar_spec import to_core_calendar
 from covenant.definitions.contract_model import Customer
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
 from covenant.services.agreements import sync_agreements, with_recorded_agreements
 from covenant.services.recorded_definitions import with_recorded_definitions
-from covenant.sources.zones import read_zones
+from covenant.services.sla_clocks import ClockFactory, calendar_clocks, support_clock
 from covenant.store.agreements import termination_times
 from covenant.store.buckets import read_matrix, series_extent
 from covenant.store.records import load_incidents, load_tickets
@@ -63,9 +57,6 @@ STEP = 60
 DEFAULT_LOCALE = "en_GB"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-
-ClockFactory = Callable[[str, datetime, datetime], Clock]
-"""Builds the clock of a named business calendar valid over ``[start, end)``."""
 
 
 def parse_period(text: str) -> tuple[int, int, PeriodUnit]:
@@ -136,9 +127,16 @@ def sla_statement(
     period: str,
     at: datetime,
     clock_for: ClockFactory,
+    now: datetime | None = None,
 ) -> Statement:
-    """The statement of ``customer`` for ``period`` as known at ``at`` (reads, never writes)."""
+    """The statement of ``customer`` for ``period`` as known at ``at`` (reads, never writes).
+
+    ``now`` is the clock: an ``at`` after it is measured up to ``now`` only (the time after it
+    has not happened: neither up time nor downtime, and no ticket timer runs there), and the
+    statement says so (``Statement.measured_until``). None: ``at`` is taken as having happened.
+    """
     at = require_utc(at, what="--at")
+    until = up_to_now(at, now)
     known = {c.name: c for c in workspace.customers}
     if customer not in known:
         names = ", ".join(sorted(known)) or "none"
@@ -169,11 +167,18 @@ def sla_statement(
                 hint=_not_in_force_hint(matching, year=year, month=month),
             )
         if min(start for _, (start, _), _ in spans) > at:  # one starting at `at` has begun
-            now = period_label(spans[0][0], period_containing(spans[0][0], at)[0])
+            then = period_label(spans[0][0], period_containing(spans[0][0], at)[0])
             raise InputError(
                 f"{period} has not started at {utc_text(at)}: a statement covers a period that "
                 "has started (its levels so far, or final once it has ended)",
-                hint=f"ask for {now} (the period in progress then) or an earlier one",
+                hint=f"ask for {then} (the period in progress then) or an earlier one",
+            )
+        if min(start for _, (start, _), _ in spans) > until:  # after now: nothing happened
+            current = period_label(spans[0][0], period_containing(spans[0][0], until)[0])
+            raise InputError(
+                f"{period} has not started yet: now is {utc_text(until)}, and a statement at "
+                f"{utc_text(at)} is measured up to now only, so none of {period} has happened",
+                hint=f"ask for {current} (the period in progress now) or an earlier one",
             )
         availability_results: list[AvailabilityResult] = []
         support_results: list[SupportResult] = []
@@ -189,7 +194,7 @@ def sla_statement(
                         workspace=workspace,
                         version=version,
                         start=start,
-                        at=at,
+                        at=until,
                         in_force=in_force,
                     ),
                     share=share,
@@ -200,7 +205,7 @@ def sla_statement(
                     conn,
                     version=version,
                     period=(start, end),
-                    at=at,
+                    at=until,
                     clock_for=clock_for,
                     in_force=in_force,
                 )
@@ -221,6 +226,7 @@ def sla_statement(
         period_end=end,
         zone=first.zone,
         generated_at=at,
+        measured_until=until,
         agreements=versions,
         availability=tuple(availability_results),
         support=tuple(support_results),
@@ -410,56 +416,17 @@ def _support(
     return results
 
 
-def support_clock(
-    commitment: SupportCommitment, *, start: datetime, at: datetime, clock_for: ClockFactory
-) -> Clock:
-    if commitment.calendar is None:
-        return WallClock()
-    # Deadlines can lie well after the period: compile the calendar generously.
-    first, last = start - timedelta(days=7), max(at, start) + timedelta(days=400)
-    latest = first + timedelta(days=MAX_COMPILED_DAYS) - timedelta(days=400)
-    if last - first > timedelta(days=MAX_COMPILED_DAYS):
-        raise InputError.naming(  # --at for the CLI, the at parameter for the API
-            "{at} {when} is too far after the period starting {start}: support {name!r} "
-            "counts business hours of calendar {calendar!r} up to {at}, and a calendar is "
-            "compiled for at most 50 years",
-            hint="give {at} at most {latest} for this period (or leave it out: now)",
-            when=utc_text(at),
-            start=utc_text(start),
-            name=commitment.name,
-            calendar=commitment.calendar,
-            latest=utc_text(latest),
-        )
-    return clock_for(commitment.calendar, first, last)
-
-
-def calendar_clocks(workspace: Workspace) -> ClockFactory:
-    """A clock factory over the workspace's business calendars: every calendar is compiled in
-    one batch per range asked for, and each clock reads its own calendar of the set."""
-    specs = {c.name: c for c in workspace.calendars}
-    names = sorted(specs)
-    compiled: dict[tuple[datetime, datetime], CalendarSet] = {}
-
-    def clock_for(name: str, start: datetime, end: datetime) -> Clock:
-        if name not in specs:
-            raise NotFoundError(
-                f"no calendar named {name!r}", hint="define it as a covenant/v1 Calendar"
-            )
-        key = (start, end)
-        if key not in compiled:
-            calendars = [to_core_calendar(specs[n]) for n in names]
-            zones = read_zones(c.zone for c in calendars)  # core reads no files (ADR 0004)
-            compiled[key] = compile_calendars(calendars, start=start, end=end, zone_data=zones)
-        return BusinessClock(compiled[key], names.index(name))
-
-    return clock_for
-
-
 def report_statement(
-    engine: Engine, *, workspace: Workspace, customer: str, period: str, at: datetime
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    customer: str,
+    period: str,
+    at: datetime,
+    now: datetime | None = None,
 ) -> Statement:
     """Check the agreements against the store (a signed version must be unchanged; nothing is
-    written), then build the statement."""
+    written), then build the statement (measured up to ``now`` when ``at`` is after it)."""
     sync_agreements(engine, workspace=workspace, at=datetime.now(UTC), dry_run=True)
     workspace = with_recorded_agreements(engine, workspace)
     workspace = with_recorded_definitions(engine, workspace)  # maintenance over the API
@@ -470,6 +437,7 @@ def report_statement(
         period=period,
         at=at,
         clock_for=calendar_clocks(workspace),
+        now=now,
     )
 
 

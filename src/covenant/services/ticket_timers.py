@@ -24,7 +24,7 @@ from covenant.core.tickets import Ticket, open_at
 from covenant.core.timeutil import require_utc
 from covenant.definitions.workspace import Workspace
 from covenant.services.agreements import with_recorded_agreements
-from covenant.services.sla import calendar_clocks, support_clock
+from covenant.services.sla_clocks import calendar_clocks, support_clock
 from covenant.store.agreements import termination_times
 from covenant.store.records import load_tickets
 

@@ -69,7 +69,7 @@ def agreement_conditions(
     run = minutes or (lambda read: read())
     found = AgreementAlerts()
     try:
-        found.exposure = run(lambda: exposure(engine, workspace=workspace, at=now))
+        found.exposure = run(lambda: exposure(engine, workspace=workspace, at=now, now=now))
         found.conditions.extend(forecast_conditions(found.exposure))
     except CovenantError as exc:
         found.unknown.add(NoticeKind.FORECAST_CREDIT)
@@ -106,7 +106,8 @@ def alert_customers(workspace: Workspace) -> dict[str, AlertCustomer]:
 def _statements(engine: Engine, *, workspace: Workspace, now: datetime) -> list[AvailabilityResult]:
     """Availability results of the last ``CLAIM_PERIODS`` periods, per customer with a binding
     agreement, as known at ``now``."""
-    from covenant.services.sla import calendar_clocks, sla_statement  # noqa: PLC0415
+    from covenant.services.sla import sla_statement  # noqa: PLC0415
+    from covenant.services.sla_clocks import calendar_clocks  # noqa: PLC0415
 
     clocks = calendar_clocks(workspace)
     availability: list[AvailabilityResult] = []
@@ -130,6 +131,7 @@ def _statements(engine: Engine, *, workspace: Workspace, now: datetime) -> list[
                     period=label,
                     at=now,
                     clock_for=clocks,
+                    now=now,
                 )
             except NotFoundError:  # no version in force then: nothing to watch
                 continue

@@ -33,6 +33,7 @@ def current_period(ctx: Any, customer: str, name: str, at: Any) -> Any:
             customer=customer,
             period=agreement_periods(ctx, customer, name, at)[0],
             at=at,
+            now=ctx.clock(),
         )
     except DaySumsOnlyError:  # minutes being read: the page says so (``routes.PageRoute``)
         raise

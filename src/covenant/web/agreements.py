@@ -100,7 +100,7 @@ def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime
     from covenant.services.slo_pages import agreement_alert_steps
 
     try:
-        found = exposure(ctx.engine(), workspace=ctx.workspace(), at=at)
+        found = exposure(ctx.engine(), workspace=ctx.workspace(), at=at, now=ctx.clock())
         forecast = [
             (customer.customer_name, c)
             for customer in found.customers
@@ -330,6 +330,7 @@ def statement(request: Request, customer: str, period: str) -> Response:
         customer=customer,
         period=period[:16],
         at=ctx.clock(),
+        now=ctx.clock(),
     )
     return statement_answer(request, found)
 

@@ -41,7 +41,7 @@ def exposure_page(request: Request) -> Response:
     statuses = list(chosen_states(query_list(request, "status"), EXPOSURE_STATES))
     ctx = backend(request)
     at = ctx.clock()
-    whole = exposure(ctx.engine(), workspace=ctx.workspace(), at=at)
+    whole = exposure(ctx.engine(), workspace=ctx.workspace(), at=at, now=at)
     shown = select_exposure(whole, customers=customers, agreements=agreements, statuses=statuses)
     rows: list[dict[str, Any]] = [
         {

@@ -47,7 +47,12 @@ def statement(ctx: Backend, who: Principal, period: str, at: datetime) -> Statem
     assert who.customer is not None
     try:
         return report_statement(
-            ctx.engine(), workspace=ctx.workspace(), customer=who.customer, period=period, at=at
+            ctx.engine(),
+            workspace=ctx.workspace(),
+            customer=who.customer,
+            period=period,
+            at=at,
+            now=ctx.clock(),
         )
     except NotFoundError:  # the customer's words only, as the API answers a customer
         raise NotFoundError(
