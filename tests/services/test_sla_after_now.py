@@ -25,7 +25,7 @@ from covenant.errors import InputError
 from covenant.render.exposure import not_yet
 from covenant.render.sla import render_statement_table, statement_html, statement_json
 from covenant.services.exposure import exposure
-from covenant.services.ingest import open_store
+from covenant.services.ingest import ingest_counts, open_store
 from covenant.services.sla import report_statement
 from covenant.services.workspace import load_workspace
 from covenant.store.records import save_incidents, save_tickets
@@ -264,3 +264,68 @@ def test_exposure_of_a_period_that_starts_after_now_has_no_figures_yet(ws: Path)
         "it starts at 2026-11-01T00:00:00Z, after now (2026-10-05T12:00:00Z): none of it has "
         "happened yet"
     )
+
+
+INTERVALS = """\
+apiVersion: covenant/v1
+kind: Customer
+metadata: {name: acme}
+spec: {currency: EUR}
+---
+apiVersion: covenant/v1
+kind: Agreement
+metadata: {name: acme-sla}
+spec:
+  customer: acme
+  versions:
+    - version: 1
+      status: active
+      effectiveFrom: 2026-01-01
+      fees: {checkout: "1000.00"}
+      period: {unit: month, timeZone: UTC}
+      signatories: [{name: A, signedAt: 2025-12-01}]
+      availability:
+        - name: uptime
+          services: [checkout]
+          level: 99.95
+          measurement: {source: bad-intervals, slo: checkout-monthly, interval: 5m,
+                        errorRateAtLeast: 5}
+          credits:
+            - {below: 99.95, atLeast: 99.9, credit: 10}
+            - {below: 99.9, credit: 30}
+          backedBy: [checkout-monthly]
+"""
+
+
+def test_intervals_stored_ahead_of_the_clock_are_not_counted_as_up(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    for name in ("services.yaml", "slis.yaml", "slos.yaml"):
+        shutil.copy(ROOT / "examples" / "shop" / name, ws / name)
+    (ws / "contract.yaml").write_text(INTERVALS)
+    (series,) = {o.series for o in load_workspace(ws).objectives if o.slo == "checkout-monthly"}
+    start = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())
+    minutes = int(5.5 * 1440)  # to the 6th, 12:00: a source whose clock runs a day ahead
+    bad = int(datetime(2026, 10, 3, 9, tzinfo=UTC).timestamp())  # one failing 5 minutes
+    engine = open_store(sqlite_url(ws))
+    try:
+        starts = [start + 60 * i for i in range(minutes)]
+        ingest_counts(
+            engine,
+            keys=[series] * minutes,
+            bucket_starts=starts,
+            good=[50 if bad <= s < bad + 300 else 100 for s in starts],
+            total=[100] * minutes,
+        )
+    finally:
+        engine.dispose()
+    st = statement(ws, LATER, NOW)
+    (a,) = st.availability
+    # up to now: 4.5 days (388 800 s) with one bad interval: 388 500 / 388 800 = 99.9228 %
+    assert (a.eligible_s, a.downtime_s) == (388_800, 300)
+    assert a.level == Fraction(388_500, 388_800)
+    assert a.credit is not None
+    assert a.credit.percent == Decimal(10)
+    assert not a.uncovered  # the time after now is not "uncovered": it has not happened
+    # up to --at the day stored ahead counted as up: 474 900 / 475 200 = 99.9369 %, still 10 %
+    assert st.measured_until == NOW
