@@ -22,7 +22,7 @@ from covenant.core.agreements import Incident
 from covenant.core.support import TimerKind
 from covenant.core.tickets import Ticket
 from covenant.errors import InputError
-from covenant.render.exposure import not_yet
+from covenant.render.exposure import not_yet, render_exposure_table
 from covenant.render.sla import render_statement_table, statement_html, statement_json
 from covenant.services.exposure import exposure
 from covenant.services.ingest import ingest_counts, open_store
@@ -214,6 +214,12 @@ def test_exposure_after_now_measures_the_period_so_far_up_to_now(ws: Path) -> No
         "happened yet and counts neither as up time nor as downtime"
     )
     assert not_yet(at_now) is None
+    console = Console(width=200, record=True)
+    render_exposure_table(console, found)
+    assert console.export_text().startswith(
+        "Credit exposure as of 2026-10-08T12:00:00Z (current periods measured up to "
+        "2026-10-05T12:00:00Z, projected)"
+    )
     # the forecast runs from now: the same time still at risk as the one at now
     assert (c.projected_downtime_s, c.expected_credit) == (
         n.projected_downtime_s,

@@ -154,9 +154,10 @@ def render_exposure_table(
     totals per customer and for the portfolio (left out when ``selected``: the rows are a
     selection). The compact form fits 80 columns; ``wide`` adds the band, the tier chances and
     one column per name."""
-    console.print(
-        line(("Credit exposure", "bold"), f" as of {iso(e.at)} (current periods, projected)")
-    )
+    periods = "current periods"
+    if not_yet(e) is not None:  # an --at after now: measured up to now, projected from there
+        periods += f" measured up to {iso(e.measured_until or e.at)}"
+    console.print(line(("Credit exposure", "bold"), f" as of {iso(e.at)} ({periods}, projected)"))
     band = f"({BAND[0] * 100:.0f}–{BAND[1] * 100:.0f} %)"
     if wide:
         cols = [
