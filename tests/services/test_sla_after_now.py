@@ -24,6 +24,7 @@ from covenant.core.tickets import Ticket
 from covenant.errors import InputError
 from covenant.render.exposure import not_yet, render_exposure_table
 from covenant.render.sla import render_statement_table, statement_html, statement_json
+from covenant.services.backtest import backtest_agreement
 from covenant.services.exposure import exposure
 from covenant.services.ingest import ingest_counts, open_store
 from covenant.services.sla import report_statement
@@ -303,7 +304,9 @@ spec:
 """
 
 
-def test_intervals_stored_ahead_of_the_clock_are_not_counted_as_up(tmp_path: Path) -> None:
+def intervals_workspace(tmp_path: Path) -> Path:
+    """Bad-intervals terms; buckets from October 1st to the 6th, 12:00 (a day ahead of the
+    clock), all good but the 5 minutes from the 3rd, 09:00 (half the requests fail)."""
     ws = tmp_path / "ws"
     ws.mkdir()
     for name in ("services.yaml", "slis.yaml", "slos.yaml"):
@@ -325,7 +328,11 @@ def test_intervals_stored_ahead_of_the_clock_are_not_counted_as_up(tmp_path: Pat
         )
     finally:
         engine.dispose()
-    st = statement(ws, LATER, NOW)
+    return ws
+
+
+def test_intervals_stored_ahead_of_the_clock_are_not_counted_as_up(tmp_path: Path) -> None:
+    st = statement(intervals_workspace(tmp_path), LATER, NOW)
     (a,) = st.availability
     # up to now: 4.5 days (388 800 s) with one bad interval: 388 500 / 388 800 = 99.9228 %
     assert (a.eligible_s, a.downtime_s) == (388_800, 300)
@@ -335,3 +342,25 @@ def test_intervals_stored_ahead_of_the_clock_are_not_counted_as_up(tmp_path: Pat
     assert not a.uncovered  # the time after now is not "uncovered": it has not happened
     # up to --at the day stored ahead counted as up: 474 900 / 475 200 = 99.9369 %, still 10 %
     assert st.measured_until == NOW
+
+
+def test_a_backtest_after_now_measures_the_period_in_progress_up_to_now(tmp_path: Path) -> None:
+    ws = intervals_workspace(tmp_path)
+    proposal = INTERVALS.split("---\n", 1)[1].replace("level: 99.95", "level: 99.99")
+    engine = open_store(sqlite_url(ws))
+    try:
+        bt = backtest_agreement(
+            engine,
+            workspace_dir=ws,
+            proposal_text=proposal,
+            first="2026-10",
+            last="2026-10",
+            at=LATER,
+            now=NOW,
+        )
+    finally:
+        engine.dispose()
+    (row,) = bt.proposed.rows
+    assert row.result is not None
+    # up to now (4.5 days), not to the last bucket stored a day ahead of the clock
+    assert (row.result.eligible_s, row.result.downtime_s) == (388_800, 300)

@@ -193,6 +193,7 @@ def backtest_agreement(
         last=last,
         at=at,
         version=version,
+        now=ctx.clock(),  # an ``at`` after now is measured up to now
     )
     return backtest_json(result)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for, usage
+from covenant.cli.console import now
 from covenant.cli.evaluate_cmds import FormatOption
 from covenant.cli.evaluate_run import Format
 from covenant.cli.options import count_option, option_error
@@ -150,6 +151,7 @@ def agreement_command(
             last=end,
             at=instant,
             version=number,
+            now=now(),  # an --at after now: measured up to now
         )
 
     _run(

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from covenant.core.agreements import AgreementVersion, PeriodUnit, is_binding
 from covenant.core.backtest import AgreementBacktest, backtest_version, periods_between
+from covenant.core.elapsed import up_to_now
 from covenant.core.evaluate import align_down, align_up
 from covenant.core.suggest import (
     Span,
@@ -181,14 +182,17 @@ def backtest_agreement(
     last: str,
     at: datetime,
     version: int | None = None,
+    now: datetime | None = None,
 ) -> AgreementBacktest:
     """Proposed terms and the terms in force, evaluated over the periods ``first``–``last``.
 
     Both are evaluated *as if in force* over every period (their effective dates are ignored)
     against the stored bucket data, incidents and the workspace's maintenance windows, up to
-    ``at``. Periods the history does not reach are "no data".
+    ``at`` — or up to ``now`` (the clock) when ``at`` is after it. Periods the history does not
+    reach are "no data".
     """
     at = require_utc(at, what="--at")
+    until = up_to_now(at, now)  # what has happened: the time after now is neither up nor down
     workspace, versions = load_proposal(workspace_dir, text=proposal_text, file=proposal_file)
     workspace = with_recorded_definitions(engine, workspace)  # maintenance over the API
     if not versions:
@@ -255,7 +259,7 @@ def backtest_agreement(
                 backtest_version(
                     v,
                     periods=periods,
-                    at=at,
+                    at=until,
                     history=history,
                     incidents=incidents,
                     maintenance=workspace.maintenance,

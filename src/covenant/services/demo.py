@@ -341,6 +341,7 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
             first=period_label(terms, first),
             last=period_label(terms, period_containing(terms, at)[0]),
             at=at,
+            now=at,  # the demo's now
         )
     engine.dispose()
     return DemoSummary(

@@ -289,6 +289,7 @@ def backtest(request: Request, name: str, number: int) -> Response:
         last=last,
         at=at,
         version=number,
+        now=at,
     )
     rows = [
         {
