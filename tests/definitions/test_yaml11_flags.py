@@ -218,13 +218,14 @@ spec:
 
 
 def test_an_openslo_v1alpha_window_keeps_quoted_and_plain_apart() -> None:
-    """v1alpha's timeWindows are rewritten to v1's timeWindow: the quoted word moves with it."""
+    """v1alpha's timeWindows are rewritten to v1's timeWindow: the quoted word moves with it,
+    and the problem names the field as the file writes it (timeWindows)."""
     assert [c for c, *_ in _errors(V1ALPHA.format(rolling="yes"))] == []  # plain: a boolean
     assert _errors(V1ALPHA.format(rolling="'yes'")) == [
         (
             "invalid-type",
             "ws.yaml:12",
-            "spec.timeWindow[0].isRolling",
+            "spec.timeWindows[0].isRolling",
             'expected a boolean (true/false), got the string "yes"',
         )
     ]
