@@ -7,7 +7,7 @@ dtype that holds the day's largest count (see ``docs/adr/0002-bucket-store.md``)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -46,3 +46,16 @@ def dialect(conn: Executor) -> str:
     # a Connection is checked first: a plain ingest never has to import the ORM for this
     bind = conn if isinstance(conn, Connection) else conn.get_bind()
     return str(bind.dialect.name)
+
+
+def upsert_insert(conn: Executor) -> Any:
+    """The ``insert`` of ``conn``'s dialect, which has ``on_conflict_do_update``/``_nothing``
+    (PostgreSQL's or SQLite's), loaded only where a write needs it (not for a read or a
+    scrape)."""
+    if dialect(conn) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert  # noqa: PLC0415
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: PLC0415
+
+    return sqlite_insert

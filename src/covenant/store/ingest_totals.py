@@ -10,11 +10,11 @@ one row whatever the number of batches (``ingest_batches`` is never pruned).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, or_, select
 
-from covenant.store.chunk_layout import dialect
+from covenant.store.chunk_layout import upsert_insert
 from covenant.store.tables import ingest_totals
 
 if TYPE_CHECKING:
@@ -32,15 +32,7 @@ def add_batch(
     events_max: int | None,
 ) -> None:
     """Add one recorded batch to the totals (call in the transaction that records it)."""
-    # the dialect inserts load only where a write needs them (not for a read or a scrape)
-    if dialect(conn) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert  # noqa: PLC0415
-
-        insert: Any = pg_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: PLC0415
-
-        insert = sqlite_insert
+    insert = upsert_insert(conn)
     t = ingest_totals.c
     statement = insert(ingest_totals).values(
         id=ROW,

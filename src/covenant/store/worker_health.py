@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import case, or_, select
 
-from covenant.store.chunk_layout import dialect
+from covenant.store.chunk_layout import upsert_insert
 from covenant.store.worker_tables import worker_health
 
 if TYPE_CHECKING:
@@ -43,14 +43,7 @@ class TickTotals:
 
 def record_tick(conn: Executor, *, outcome: Outcome, at: datetime, took_s: float) -> None:
     """Add one tick of ``outcome`` at ``at`` that took ``took_s`` seconds."""
-    if dialect(conn) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert  # noqa: PLC0415
-
-        insert: Any = pg_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: PLC0415
-
-        insert = sqlite_insert
+    insert = upsert_insert(conn)
     t = worker_health.c
     done = outcome != "failed"
     statement = insert(worker_health).values(
