@@ -4,7 +4,7 @@ its minute has passed (``core.elapsed``)."""
 
 from __future__ import annotations
 
-from covenant.core.timeutil import from_epoch
+from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import FutureEventsError
 from covenant.sources.eventcounts import Ahead
 
@@ -17,7 +17,7 @@ def ahead_text(ahead: Ahead, *, stored: bool, noun: str = "row") -> str:
     ``noun``: what the file holds (a ticket is dated after now by any of its instants)."""
     rows = f"{ahead.rows:,} {noun}{'' if ahead.rows == 1 else 's'}"
     verb = "is" if ahead.rows == 1 else "are"
-    latest = from_epoch(ahead.latest).isoformat().replace("+00:00", "Z")
+    latest = utc_text(from_epoch(ahead.latest))
     said = (
         f"{ahead.first}: {rows} {verb} dated more than {FUTURE_SKEW_S // 60} minutes after now "
         f"(the first here, the latest {latest})"

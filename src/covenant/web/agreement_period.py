@@ -9,21 +9,9 @@ from typing import Any
 from covenant.errors import CovenantError, DaySumsOnlyError
 
 
-def agreement_periods(ctx: Any, customer: str, name: str, at: datetime) -> list[str]:
-    """The agreement's period in progress and the two before, newest first (month or quarter,
-    in its zone); calendar months (UTC) when it has no binding version."""
-    from covenant.services.portal import recent_periods
-    from covenant.web.portal import months_back
-
-    found = recent_periods(
-        ctx.engine(), workspace=ctx.workspace(), customer=customer, at=at, agreement=name
-    )
-    return found or months_back(at)
-
-
-def current_period(ctx: Any, customer: str, name: str, at: Any) -> Any:
-    """The statement lines of agreement ``name`` for its period in progress (None when there
-    is no statement)."""
+def current_period(ctx: Any, customer: str, name: str, period: str, at: Any) -> Any:
+    """The statement lines of agreement ``name`` for ``period``, its period in progress
+    (``web.portal.periods_of``; None when there is no statement)."""
     from covenant.services.sla import report_statement
 
     try:
@@ -31,7 +19,7 @@ def current_period(ctx: Any, customer: str, name: str, at: Any) -> Any:
             ctx.engine(),
             workspace=ctx.workspace(),
             customer=customer,
-            period=agreement_periods(ctx, customer, name, at)[0],
+            period=period,
             at=at,
             now=ctx.clock(),
         )

@@ -28,7 +28,7 @@ from covenant.errors import (
     InputError,
     NotFoundError,
 )
-from covenant.web.agreement_period import agreement_periods, current_period
+from covenant.web.agreement_period import current_period
 from covenant.web.amendment_form import (
     AmendmentForm,
     add_problems,
@@ -47,6 +47,7 @@ from covenant.web.core import (
     statement_answer,
     writer,
 )
+from covenant.web.portal import periods_of
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -186,6 +187,7 @@ def _agreement_page(
         amending = prefilled(newest)
     can_write = session.principal.role in WRITERS
     as_of = _as_of(ctx, name, request.query_params.get("at"), now=at)
+    periods = periods_of(ctx, summary.customer, at, agreement=name)
     if terms is None and amending is not None and can_write:
         terms = _terms_form(ctx, name, amending.base)
     return page(
@@ -196,7 +198,7 @@ def _agreement_page(
         summary=summary,
         versions=versions,
         diffs=_diffs(versions),
-        period=current_period(ctx, summary.customer, name, at),
+        period=current_period(ctx, summary.customer, name, periods[0], at),
         can_write=can_write,
         amending=amending,
         terms_form=terms,
@@ -204,7 +206,7 @@ def _agreement_page(
         level_text=level_text,
         money=money,
         local_date=local_date,
-        periods=agreement_periods(ctx, summary.customer, name, at),
+        periods=periods,
         more=_context(ctx, session.principal, summary, versions, at),
         percent=level_text,
         chance_text=chance_text,
@@ -261,7 +263,13 @@ def agreement_timers(request: Request, name: str) -> Response:
         "agreement_timers.html",
         session=session,
         title="Ticket timers",
-        period=current_period(ctx, summary.customer, name, at),
+        period=current_period(
+            ctx,
+            summary.customer,
+            name,
+            periods_of(ctx, summary.customer, at, agreement=name)[0],
+            at,
+        ),
         at=at,
     )
 

@@ -81,21 +81,25 @@ def money(m: Any) -> str:
     return "–" if m is None else f"{m.amount} {m.currency}"
 
 
-def periods_of(ctx: Backend, who: Principal, at: datetime) -> list[str]:
+def periods_of(
+    ctx: Backend, customer: str, at: datetime, agreement: str | None = None
+) -> list[str]:
     """The period in progress and the two before, newest first, as the customer's agreements
-    report them (month or quarter, in the agreement's zone); calendar months (UTC) when no
-    agreement of the customer is signed."""
+    (``agreement`` only, when given) report them (month or quarter, in the agreement's zone);
+    calendar months (UTC) when none of them is signed."""
     from covenant.services.portal import recent_periods
 
-    assert who.customer is not None
-    found = recent_periods(ctx.engine(), workspace=ctx.workspace(), customer=who.customer, at=at)
+    found = recent_periods(
+        ctx.engine(), workspace=ctx.workspace(), customer=customer, at=at, agreement=agreement
+    )
     return found or months_back(at)
 
 
-def current_statement(ctx: Backend, who: Principal, at: datetime) -> Statement | None:
-    """The statement of the period in progress, or None when no agreement covers it."""
+def current_statement(ctx: Backend, who: Principal, period: str, at: datetime) -> Statement | None:
+    """The statement of ``period`` (the one in progress), or None when no agreement covers
+    it."""
     try:
-        return statement(ctx, who, periods_of(ctx, who, at)[0], at)
+        return statement(ctx, who, period, at)
     except NotFoundError:
         return None
 
@@ -127,8 +131,9 @@ def portal(request: Request) -> Response:
     who = session.principal
     ctx = backend(request)
     at = ctx.clock()
-    periods = periods_of(ctx, who, at)
-    current = current_statement(ctx, who, at)
+    assert who.customer is not None
+    periods = periods_of(ctx, who.customer, at)
+    current = current_statement(ctx, who, periods[0], at)
     agreements = visible_agreements(ctx.engine(), principal=who, at=at)
     name = current.customer_name if current is not None else who.customer
     return page(
