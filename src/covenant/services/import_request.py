@@ -77,12 +77,14 @@ def about(field: str) -> Iterator[None]:
         raise
 
 
-def too_long(text: str, *, field: str, most: int) -> InputError | None:
-    """The error for a text over ``most`` characters (None: it fits)."""
-    if len(text) <= most:
+def too_long(text: str | int, *, field: str, most: int) -> InputError | None:
+    """The error for a text (or texts of that many characters in all) over ``most``
+    characters (None: it fits)."""
+    length = text if isinstance(text, int) else len(text)
+    if length <= most:
         return None
     return InputError(
-        f"{field} has {len(text):,} characters; at most {most:,} are taken",
+        f"{field} has {length:,} characters; at most {most:,} are taken",
         hint="split it and send each part",
     )
 
@@ -166,7 +168,7 @@ def _sources(asked: ImportRequest) -> list[Pasted]:
                 hint="import them in several parts",
             )
         label = "the tool's file" if len(texts) == 1 else "the tool's files together"
-        total = "".join(t.text for t in texts) if len(texts) > 1 else texts[0].text
+        total = sum(len(t.text) for t in texts)
         if (error := too_long(total, field=label, most=MOST_SOURCE)) is not None:
             raise error
     pasted: list[Pasted] = []
