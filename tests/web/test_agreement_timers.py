@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from covenant.api.app import create_app
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.services.store import open_store
 from covenant.store.records import save_tickets
@@ -93,3 +94,44 @@ def test_open_tickets_of_the_previous_period_are_shown_live(shop: Shop) -> None:
     # the whole agreement page carries the same live part
     whole = browser.get("/ui/agreements/globex-enterprise")
     assert [r for r in _rows(whole.text) if r and r[0].startswith("LIVE-")] == mine
+
+
+def test_an_open_ticket_stays_on_the_page_after_its_agreement_is_terminated(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Terminated at 12:00 (the shop's clock), globex-enterprise is in force no more; LAPSE-1,
+    opened under it at 10:00 and never answered, is still governed by it: its first response
+    (due 10:30) is breached, its resolution (due 14:00, 2 of 4 hours used) at risk."""
+    made = make_shop(tmp_path_factory.mktemp("web-timers-lapsed"))
+    add_users(made)
+    engine = open_store(made.settings.database_url)
+    with engine.begin() as conn:
+        lapse = Ticket(id="LAPSE-1", customer="globex", priority="P1", created=_at(20, 10, 11))
+        save_tickets(conn, tickets=[lapse], at=AT)
+    engine.dispose()
+    ended = made.client.request(
+        "POST",
+        "/api/v1/agreements/globex-enterprise/versions/1/terminate",
+        made.tokens["admin"],
+    )
+    assert ended.status_code == 200, ended.text
+    browser = Browser(made.client.app)
+    browser.sign_in("vic")
+    page = browser.get("/ui/agreements/globex-enterprise/timers")
+    assert page.status_code == 200
+    assert [r for r in _rows(page.text) if r[0] == "LAPSE-1"] == [
+        ["LAPSE-1", "P1", "first-response", "breached", "2026-11-20 10:30"],
+        ["LAPSE-1", "P1", "resolution", "at-risk-50", "2026-11-20 14:00"],
+    ]
+    # on 5 December no version was in force all month (no statement): the page still shows
+    # the ticket, under the agreement that governs it
+    december = create_app(made.settings, clock=lambda: datetime(2026, 12, 5, 12, 0, tzinfo=UTC))
+    later = Browser(december)
+    later.sign_in("vic")
+    whole = later.get("/ui/agreements/globex-enterprise")
+    assert whole.status_code == 200
+    assert "No version of globex-enterprise is in force now" in whole.text
+    assert [r for r in _rows(whole.text) if r and r[0] == "LAPSE-1"] == [
+        ["LAPSE-1", "P1", "first-response", "breached", "2026-11-20 10:30"],
+        ["LAPSE-1", "P1", "resolution", "breached", "2026-11-20 14:00"],
+    ]

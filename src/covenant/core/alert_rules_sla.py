@@ -9,7 +9,9 @@ claim deadlines. The other side of the bridge from ``core.alert_rules`` (burn ra
   of its target is used (and still running, breached included), breached while past its target
   and running — or while a reopened ticket runs again after an earlier cycle breached (a breach
   stands, ``core.support``). Both resolve when the timer stops (the ticket is answered or
-  resolved).
+  resolved: resolving an unanswered ticket stops its first-response timer too). A ticket
+  opened under an agreement that has expired or been terminated since is still watched, under
+  the version in force when it was opened, until it is resolved.
 - **Claim deadline**: per commitment and past period with a credit owed, active from 7 days
   before the claim deadline until it passes.
 
@@ -22,7 +24,7 @@ Sloth's alerts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -144,13 +146,21 @@ def _level(value: object) -> str:
 
 
 def ticket_conditions(
-    timers: Iterable[tuple[str, TicketTimer]], customers: Mapping[str, AlertCustomer]
+    timers: Iterable[tuple[str, int, TicketTimer]],
+    customers: Mapping[str, AlertCustomer],
+    *,
+    lapsed: Collection[str] = (),
 ) -> list[AlertCondition]:
-    """At-risk and breached conditions of every timer, given with its agreement's name — the
-    timers that count (``core.support.counted``: a reopened ticket's latest cycle, breached
-    when an earlier cycle breached); ``customers`` maps an agreement to its customer."""
+    """At-risk and breached conditions of every timer, given with the agreement and version
+    that govern its ticket (the version in force when it was opened) — the timers that count
+    (``core.support.counted``: a reopened ticket's latest cycle, breached when an earlier
+    cycle breached); ``customers`` maps an agreement to its customer; ``lapsed`` names the
+    agreements no longer in force (expired or terminated since the ticket was opened: they
+    govern it until it is resolved, and the summary says so). The ``agreement_version``
+    annotation names the governing version (an annotation, not a label: it is text, and a
+    firing alert's labels never change)."""
     out: dict[str, AlertCondition] = {}
-    for agreement, t in timers:
+    for agreement, version, t in timers:
         customer = customers.get(agreement)
         running = t.stopped is None
         used = t.state in (TimerState.AT_RISK_75, TimerState.BREACHED)
@@ -168,11 +178,19 @@ def ticket_conditions(
             else f" (reopened after cycle {t.breached_cycle} breached its target: the "
             "resolution stays breached)"
         )
+        governs = f"{agreement} v{version}"
+        ended = (
+            f" Governed by {governs}, in force when the ticket was opened and no longer in "
+            "force: it governs the ticket until it is resolved."
+            if agreement in lapsed
+            else ""
+        )
         text = {
             **customer_annotations(customer),
             "summary": f"Ticket {t.ticket} ({t.priority}): {what} due "
             f"{t.deadline.isoformat()}, {t.elapsed_s // 60} of {t.target_s // 60} min used"
-            f"{earlier}.",
+            f"{earlier}.{ended}",
+            "agreement_version": governs,
         }
         for kind, name, severity, active in (
             (NoticeKind.TICKET_AT_RISK, "TicketAtRisk", "warning", running and used),

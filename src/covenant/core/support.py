@@ -1,9 +1,12 @@
 """Support compliance: per-ticket timers and per-priority attainment, vectorised over tickets.
 
 A ticket has a first-response timer (its first cycle only) and a resolution timer per cycle
-(reopening a resolved ticket starts a new cycle). Time spent in a pause state does not count.
-Time is measured on a ``Clock``: business time of a calendar, or calendar time (24×7).
-Breach is ``elapsed > target`` in integer seconds; at risk is 50 % / 75 % of the target used.
+(reopening a resolved ticket starts a new cycle). The first-response timer stops at the first
+public response, or at the first resolution when the ticket was resolved unanswered (met when
+resolved within the response target; a reopening does not start it again). Time spent in a
+pause state does not count. Time is measured on a ``Clock``: business time of a calendar, or
+calendar time (24×7). Breach is ``elapsed > target`` in integer seconds; at risk is 50 % / 75 %
+of the target used.
 
 A reopened ticket has one resolution timer that counts: its latest cycle's. An earlier cycle is
 *superseded* — its resolution did not hold, so it is no longer ``met`` — and kept as evidence
@@ -212,6 +215,18 @@ def _cycles(t: Ticket, at: int) -> list[tuple[int, int]]:
     return cycles
 
 
+def _first_response_stop(t: Ticket, cycles: list[tuple[int, int]], at: int) -> int:
+    """Where the first-response timer stops (-1: running at ``at``): the first public
+    response, or the first resolution when that came first — resolving a ticket answers it,
+    as Jira Service Management and Zendesk count it (solving a ticket fulfils the first-reply
+    metric). A reopening does not start it again, and a response after it does not move it."""
+    responded = to_epoch(t.first_response) if t.first_response else -1
+    stops = [responded] if 0 <= responded <= at else []
+    if cycles and cycles[0][1] >= 0:  # the first cycle was resolved by ``at``
+        stops.append(cycles[0][1])
+    return min(stops, default=-1)
+
+
 def _pauses(t: Ticket, pause_states: frozenset[str], at: int) -> list[tuple[int, int]]:
     spans, opened = [], None
     for change in t.history:
@@ -245,15 +260,15 @@ def ticket_timers(
             continue
         pauses = _pauses(t, commitment.pause_states, now)
         specs: list[tuple[TimerKind, int, int, int, int]] = []
+        cycles = _cycles(t, now)
         if target.first_response_s is not None:
-            responded = to_epoch(t.first_response) if t.first_response else -1
-            stop = responded if 0 <= responded <= now else -1
+            stop = _first_response_stop(t, cycles, now)
             specs.append(
                 (TimerKind.FIRST_RESPONSE, 1, to_epoch(t.created), stop, target.first_response_s)
             )
-        cycles: list[tuple[int, int]] = []
-        if target.resolution_s is not None:
-            cycles = _cycles(t, now)
+        if target.resolution_s is None:
+            cycles = []
+        else:
             for n, (start, stop) in enumerate(cycles, start=1):
                 specs.append((TimerKind.RESOLUTION, n, start, stop, target.resolution_s))
         last = len(rows.start) + len(specs) - 1  # the latest cycle's row (specs end with it)

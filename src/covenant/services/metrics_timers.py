@@ -10,7 +10,10 @@ the ticket alerts watch too).
 Computed with the worker's tick (and published with its page) or, with no page to serve, at
 the scrape — from the store and the workspace alone, so every process serves the same samples.
 Every priority with a target in a commitment in force has its series (0 in each state when it
-has no ticket), so a series does not come and go with the tickets.
+has no ticket), so a series does not come and go with the tickets. A ticket still open whose
+agreement has expired or been terminated since it was opened is counted under that agreement
+(the version in force at its opening governs it until it is resolved): such an agreement's
+groups have series only while it governs an open ticket.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def ticket_timer_groups(
     its current period or still open; a reopened ticket's latest cycle), counted (sorted by
     labels)."""
     watched = watched_timers(engine, workspace=workspace, at=at)
-    if not watched.versions:
+    if not watched.versions and not watched.timers:
         return ()
     keys: set[GroupKey] = set()
     for version in watched.versions:

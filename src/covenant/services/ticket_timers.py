@@ -100,8 +100,10 @@ def agreement_live_timers(
 ) -> list[LiveTimer]:
     """The live timers of agreement ``name`` at ``at``: those of the tickets of its customer
     created in its current reporting period or still open (``live_tickets``), under the
-    version in force when each was created; empty when no version of it is in force at ``at``.
-    Only the timers that count: a reopened ticket shows its latest cycle (``core.support``).
+    version in force when each was created. When no version of it is in force at ``at`` (it
+    expired or was terminated), the tickets opened under it and still open at ``at``: it
+    governs them until they are resolved. Only the timers that count: a reopened ticket shows
+    its latest cycle (``core.support``).
     """
     at = require_utc(at)
     workspace = with_recorded_agreements(engine, workspace)
@@ -112,9 +114,10 @@ def agreement_live_timers(
         terminated = termination_times(conn, names=[name])
         current = next(iter(in_force_at(versions, at, terminated=terminated)), None)
         if current is None:
-            return []
-        start, end = period_containing(current, at)
-        tickets = live_tickets(conn, customer=current.customer, start=start, end=end, at=at)
+            tickets = _open_tickets(conn, customer=versions[0].customer, at=at)
+        else:
+            start, end = period_containing(current, at)
+            tickets = live_tickets(conn, customer=current.customer, start=start, end=end, at=at)
     timers = live_timers(engine, workspace=workspace, tickets=tickets, at=at)
     return [
         x for t in tickets for x in timers[t.id] if x.agreement == name and not x.timer.superseded
@@ -123,10 +126,24 @@ def agreement_live_timers(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WatchedTimers:
-    """The live timers of every agreement in force (``watched_timers``)."""
+    """The live timers of every agreement in force, and of the open tickets of agreements no
+    longer in force (``watched_timers``)."""
 
     versions: tuple[AgreementVersion, ...]  # the versions in force with a support commitment
     timers: tuple[tuple[Ticket, LiveTimer], ...]  # by ticket creation, then id
+    governing: tuple[AgreementVersion, ...] = ()
+    """Versions of agreements no longer in force (expired, terminated) that still govern a
+    ticket opened while they were in force and open at ``at``."""
+
+    def lapsed(self, live: LiveTimer) -> bool:
+        """Whether the timer's agreement is no longer in force (it governs the ticket still)."""
+        return any(v.agreement == live.agreement for v in self.governing)
+
+
+def _open_tickets(conn: Connection, *, customer: str, at: datetime) -> list[Ticket]:
+    """The tickets of ``customer`` open at ``at`` (through the index on when a ticket was
+    settled, as ``live_tickets`` reads them)."""
+    return [t for t in load_tickets(conn, customer=customer, open_at=at) if open_at(t, at)]
 
 
 def watched_timers(
@@ -138,7 +155,12 @@ def watched_timers(
     in its current reporting period or still open at ``at`` however long ago they were created
     (found by the store's index on when a ticket was settled, not by reading all history),
     each under the version in force when the ticket was created — the ``/metrics`` gauges, the
-    ticket alerts and the customer portal count these."""
+    ticket alerts and the customer portal count these.
+
+    A ticket still open whose agreement is no longer in force (it expired or was terminated
+    after the ticket was opened) is watched too: the version in force when it was opened
+    governs it until it is resolved (``WatchedTimers.governing`` names those versions). Its
+    customer's open tickets are read through the same index."""
     at = require_utc(at)
     workspace = with_recorded_agreements(engine, workspace)
     binding = [
@@ -162,15 +184,32 @@ def watched_timers(
                 in_force.append(version)
                 found = live_tickets(conn, customer=version.customer, start=start, end=end, at=at)
                 tickets.update((t.id, t) for t in found)
+        # the open tickets of customers with no agreement in force (live_tickets read the
+        # others'): an agreement that has ended still governs those opened under it
+        read = {v.customer for v in in_force}
+        for other in sorted({v.customer for v in binding} - read):
+            tickets.update((t.id, t) for t in _open_tickets(conn, customer=other, at=at))
     ordered = sorted(tickets.values(), key=lambda t: (t.created, t.id))
     timers = live_timers(engine, workspace=workspace, tickets=ordered, at=at)
     pairs = []
+    governing: dict[tuple[str, int], AgreementVersion] = {}
+    by_key = {(v.agreement, v.version): v for v in binding}
     for t in ordered:
         for live in timers[t.id]:
-            begins = starts.get(live.agreement)
-            if begins is None or live.timer.superseded:  # an agreement not in force now
+            if live.timer.superseded:
                 continue
-            if t.created < begins and not open_at(t, at):  # another agreement's period's
+            begins = starts.get(live.agreement)
+            if begins is None:  # an agreement no longer in force: its open tickets only
+                if not open_at(t, at):
+                    continue
+                key = (live.agreement, live.version)
+                if key in by_key:
+                    governing.setdefault(key, by_key[key])
+            elif t.created < begins and not open_at(t, at):  # another period's, settled
                 continue
             pairs.append((t, live))
-    return WatchedTimers(versions=tuple(in_force), timers=tuple(pairs))
+    return WatchedTimers(
+        versions=tuple(in_force),
+        timers=tuple(pairs),
+        governing=tuple(governing[k] for k in sorted(governing)),
+    )

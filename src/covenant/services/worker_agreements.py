@@ -4,8 +4,10 @@ Everything here reads (the same service functions ``covenant exposure``, ``coven
 sla`` and the agreement's Ticket timers page call) and returns alert conditions
 (``core.alert_rules_sla``). The ticket alerts watch the timers the Ticket timers page and the
 ``/metrics`` gauges show (``services.ticket_timers.watched_timers``): of the tickets created in
-each agreement's current period and of every ticket still open, however old — found by the
-store's index on when a ticket was settled, so a tick does not read all history.
+each agreement's current period and of every ticket still open, however old, its agreement in
+force or ended since it was opened (the version in force at its opening governs it until it is
+resolved) — found by the store's index on when a ticket was settled, so a tick does not read
+all history.
 
 A part that fails (an agreement whose calendar cannot be compiled, a store error) is reported
 as a problem and its alert kinds are *unknown* for the tick: their alerts keep their state
@@ -78,7 +80,11 @@ def agreement_conditions(
     try:
         watched = watched_timers(engine, workspace=workspace, at=now)
         found.conditions.extend(
-            ticket_conditions(((x.agreement, x.timer) for _, x in watched.timers), customer_of)
+            ticket_conditions(
+                ((x.agreement, x.version, x.timer) for _, x in watched.timers),
+                customer_of,
+                lapsed={v.agreement for v in watched.governing},
+            )
         )
     except CovenantError as exc:
         found.unknown.update((NoticeKind.TICKET_AT_RISK, NoticeKind.TICKET_BREACHED))

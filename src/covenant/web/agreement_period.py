@@ -11,7 +11,9 @@ from covenant.errors import CovenantError, DaySumsOnlyError
 
 def current_period(ctx: Any, customer: str, name: str, period: str, at: Any) -> Any:
     """The statement lines of agreement ``name`` for ``period``, its period in progress
-    (``web.portal.periods_of``; None when there is no statement)."""
+    (``web.portal.periods_of``), and its live ticket timers. Without a statement (no version in
+    force), ``label`` is None and the timers are those of the tickets still open that were
+    opened while it was in force; None when there are none either."""
     from covenant.services.sla import report_statement
 
     try:
@@ -26,7 +28,18 @@ def current_period(ctx: Any, customer: str, name: str, period: str, at: Any) -> 
     except DaySumsOnlyError:  # minutes being read: the page says so (``routes.PageRoute``)
         raise
     except CovenantError:
-        return None
+        # no statement (no version in force now: the agreement expired or was terminated):
+        # the open tickets opened under it are still governed by it until they are resolved
+        timers = sorted_live_timers(ctx, name, at)
+        if not timers:
+            return None
+        return {
+            "label": None,
+            "complete": False,
+            "availability": [],
+            "support": [],
+            "timers": timers,
+        }
     return {
         "label": st.period_label,
         "complete": st.complete,
@@ -38,7 +51,8 @@ def current_period(ctx: Any, customer: str, name: str, period: str, at: Any) -> 
 
 def sorted_live_timers(ctx: Any, name: str, at: datetime) -> list[Any]:
     """The live ticket timers: of the tickets created this period and of those still open
-    (created earlier), the ones to act on first — breached, at risk, running, then met."""
+    (created earlier; of an agreement no longer in force, those opened while it was), the ones
+    to act on first — breached, at risk, running, then met."""
     from covenant.services.ticket_timers import agreement_live_timers
 
     found = agreement_live_timers(ctx.engine(), workspace=ctx.workspace(), name=name, at=at)
