@@ -31,8 +31,15 @@ def ticket_json(t: Ticket) -> dict[str, Any]:
     }
 
 
-def timer_json(live: Any) -> dict[str, Any]:
+def timer_json(live: Any, ticket: Ticket | None = None) -> dict[str, Any]:
+    """A live timer; ``stopped_by`` says what stopped it: ``response`` or ``resolution`` (a
+    first-response timer stops at the resolution of a ticket resolved unanswered), None while
+    it runs."""
     t = live.timer
+    stopped_by = None
+    if t.stopped is not None:
+        answered = ticket is not None and ticket.first_response == t.stopped
+        stopped_by = "response" if t.kind.value == "first-response" and answered else "resolution"
     return {
         "agreement": live.agreement,
         "version": live.version,
@@ -42,6 +49,7 @@ def timer_json(live: Any) -> dict[str, Any]:
         "cycle": t.cycle,
         "started": t.started,
         "stopped": t.stopped,
+        "stopped_by": stopped_by,
         "target_s": t.target_s,
         "elapsed_s": t.elapsed_s,
         "remaining_s": t.remaining_s,
@@ -56,13 +64,32 @@ def timer_json(live: Any) -> dict[str, Any]:
     }
 
 
+def measured(ctx: Ctx, at: datetime) -> dict[str, Any]:
+    """Where live timers asked for at ``at`` are measured up to: ``at``, or now when ``at`` is
+    after it (the time after now has not happened: no timer runs in it), and the note that
+    says so (None at or before now) — as statements and evaluations count an instant after now
+    (``core.elapsed``)."""
+    from covenant.core.elapsed import timers_after_now_note, up_to_now
+
+    until = up_to_now(at, ctx.clock())
+    return {"measured_until": until, "not_yet_note": timers_after_now_note(at, until)}
+
+
 def tickets_json(ctx: Ctx, tickets: Sequence[Ticket], at: datetime) -> list[dict[str, Any]]:
-    """Tickets with their live support timers as of ``at``."""
+    """Tickets with their live support timers as of ``at`` — measured up to now when ``at``
+    is after it (``measured``)."""
     from covenant.services.ticket_timers import live_timers
 
-    timers = live_timers(ctx.engine(), workspace=ctx.workspace(), tickets=tickets, at=at)
+    upto = measured(ctx, at)
+    until = upto["measured_until"]
+    timers = live_timers(ctx.engine(), workspace=ctx.workspace(), tickets=tickets, at=until)
     return [
-        {**ticket_json(t), "timers_at": at, "timers": [timer_json(x) for x in timers[t.id]]}
+        {
+            **ticket_json(t),
+            "timers_at": at,
+            **upto,
+            "timers": [timer_json(x, t) for x in timers[t.id]],
+        }
         for t in tickets
     ]
 
@@ -91,7 +118,8 @@ def list_tickets(
     created_to: Instant = None,
 ) -> dict[str, Any]:
     """Tickets by creation time, ``[created_from, created_to)``, each with its live support
-    timers as of ``at`` (elapsed and remaining business time of response and resolution)."""
+    timers as of ``at`` (elapsed and remaining business time of response and resolution;
+    measured up to now when ``at`` is after it, and ``not_yet_note`` says so)."""
     from covenant.services.portal import visible_tickets
 
     now = ctx.clock()
@@ -104,7 +132,7 @@ def list_tickets(
         else parse_at(created_from, now=now, name="created_from"),
         created_to=None if created_to is None else parse_at(created_to, now=now, name="created_to"),
     )
-    return {"items": tickets_json(ctx, found, at)}
+    return {"items": tickets_json(ctx, found, at), **measured(ctx, at)}
 
 
 @router.get("/tickets/{ticket_id}")

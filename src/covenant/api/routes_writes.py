@@ -157,7 +157,11 @@ def resume_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketResume) -> dic
 def _moved(
     ctx: Ctx, who: Principal, ticket_id: str, at: str | None, status: str | None, move: Any
 ) -> dict[str, Any]:
-    """A ticket moved into or out of a pause state at ``at`` (default now), with its timers."""
+    """A ticket moved into or out of a pause state at ``at`` (default now), with its timers
+    as of ``max(at, now)``: a move recorded for a past instant counts from that instant (it is
+    in the status history) and the timers are measured up to now; one recorded for an instant
+    after now is answered up to now with the note that says so (``tickets_json``) — the pause
+    has not begun yet."""
     moment = _instant(ctx, at, "at") or ctx.clock()
     found = move(
         ctx.engine(),

@@ -15,6 +15,7 @@ __all__ = [
     "measured_end",
     "not_begun",
     "not_yet_note",
+    "timers_after_now_note",
     "up_to_now",
 ]
 
@@ -52,14 +53,30 @@ def up_to_now(at: datetime, now: datetime | None) -> datetime:
     return at if now is None else min(at, require_utc(now))
 
 
-def after_now_note(at: datetime, until: datetime, subject: str, then: str = "") -> str | None:
+def after_now_note(
+    at: datetime,
+    until: datetime,
+    subject: str,
+    then: str = "",
+    *,
+    unhappened: str = "counts neither as up time nor as downtime",
+) -> str | None:
     """What a figure at ``at`` measured only up to ``until`` (now) says; None when ``until``
-    is ``at``. ``subject`` is what is measured (``the statement is provisional, measured``)."""
+    is ``at``. ``subject`` is what is measured (``the statement is provisional, measured``);
+    ``unhappened`` what the time after now does not do."""
     if until >= at:
         return None
     return (
         f"{utc_text(at)} is after now: {subject} up to {utc_text(until)} only{then}; the time "
-        "after now has not happened yet and counts neither as up time nor as downtime"
+        f"after now has not happened yet and {unhappened}"
+    )
+
+
+def timers_after_now_note(at: datetime, until: datetime) -> str | None:
+    """What live ticket timers asked for at ``at`` but measured up to ``until`` (now) say
+    (None when ``until`` is ``at``): no timer runs in the time after now."""
+    return after_now_note(
+        at, until, "the ticket timers are measured", unhappened="no timer runs in it"
     )
 
 
