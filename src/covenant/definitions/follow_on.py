@@ -12,7 +12,11 @@ missing, or not a text) takes the one name that references of its kind use and n
 has: its error's fix says ``add name: <it>`` and where it is used, in place of those
 references' problems. Names are DNS labels (RFC 1123), lowercase: a document written
 ``Slow-Burn`` is an ``invalid-name`` error, and a reference to ``slow-burn`` is not another
-one: the name error's fix says to rename it so, and where it is used.
+one: the name error's fix says to rename it so, and where it is used. A reference written in a
+spelling no document can have (``indicatorRef: basketRatio``, ``service: Shop_Front``) says so,
+and its fix gives the spelling to write there and name the document by (never "add a document
+named 'basketRatio'", which would be an ``invalid-name`` error); when a document is written in
+that same spelling, its ``invalid-name`` fix names the references to rename with it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from dataclasses import replace
 from typing import Any
 
 from covenant.definitions.diagnostics import did_you_mean
+from covenant.definitions.field_rules import is_name
+from covenant.definitions.fields import dns_label
 from covenant.definitions.kinds import KINDS
 from covenant.definitions.misspelt import Documents
 from covenant.definitions.yamlsource import SourceDocument
@@ -47,9 +53,10 @@ def without_broken_references(
         if doc is not None and problem.severity == "error":
             errors.setdefault(id(doc), []).append(problem)
     if not errors:
-        return list(problems)
+        return [_no_such_name(p) for p in problems]
     named: set[tuple[str | None, str]] = set()
     lowered: dict[tuple[str | None, str], Problem] = {}  # (kind, name in lower case) → its error
+    misnamed: dict[tuple[str | None, str], Problem] = {}  # (kind, name as written) → its error
     nameless: dict[str, list[Problem]] = {}  # kind → the name errors of its unnamed documents
     for doc in sources:
         if id(doc) not in errors or not isinstance(doc.data, Mapping):
@@ -62,6 +69,7 @@ def without_broken_references(
             nameless.setdefault(kind, []).append(root)
         if root is not None and root.code == "invalid-name":
             lowered.update(((kind, n.lower()), root) for n in names if n != n.lower())
+            misnamed.update(((kind, n), root) for n in names)
     dropped: set[int] = set()
     unresolved: dict[str, dict[str, list[int]]] = {}  # kind → name → the problems' indexes
     renamed: dict[int, tuple[Problem, str, list[Problem]]] = {}  # id(root) → (root, name, uses)
@@ -81,6 +89,10 @@ def without_broken_references(
     folded: dict[int, Problem] = {
         key: _renamed(root, name, uses) for key, (root, name, uses) in renamed.items()
     }
+    for (kind, name), root in misnamed.items():
+        written = _uses(sources, kind, name)
+        if written:  # renamed alone, it would leave these naming nothing
+            folded[id(root)] = _respelt(folded.get(id(root), root), name, written)
     for kind, roots in nameless.items():
         wanted = unresolved.get(kind, {})
         if len(roots) != 1 or len(wanted) != 1:
@@ -88,7 +100,76 @@ def without_broken_references(
         ((name, uses),) = wanted.items()
         dropped.update(uses)
         folded[id(roots[0])] = _named_by_uses(roots[0], kind, name, [problems[j] for j in uses])
-    return [folded.get(id(p), p) for i, p in enumerate(problems) if i not in dropped]
+    return [_no_such_name(folded.get(id(p), p)) for i, p in enumerate(problems) if i not in dropped]
+
+
+def _no_such_name(problem: Problem) -> Problem:
+    """A reference's problem whose name no document can have (not a DNS label): saying to add
+    a document of that name would lead to an ``invalid-name`` error; the fix gives the name to
+    write in both places instead."""
+    target = _target(problem)
+    if target is None or is_name(target[1]):
+        return problem
+    kind, name = target
+    spelling = dns_label(name, fallback="my-name")
+    return replace(
+        problem,
+        message=f"{problem.message}, and no document can be: {name!r} is not a DNS label "
+        "(RFC 1123; OpenSLO names are lowercase)",
+        fix=f"write {spelling!r} here, and name the {kind} it means {spelling!r}",
+    )
+
+
+def _respelt(root: Problem, name: str, uses: Sequence[str]) -> Problem:
+    """The ``invalid-name`` error of a document whose references write the same name: the fix
+    names them, to be renamed with it."""
+    where = uses[0] + (f" and {len(uses) - 1} more" if len(uses) > 1 else "")
+    spelling = dns_label(name, fallback="my-name")
+    return replace(root, fix=f"{root.fix}; write {spelling!r} where it is used too: {where}")
+
+
+REFERENCE_KEYS = {
+    "indicatorRef": "SLI",
+    "sliRef": "SLI",
+    "alertPolicyRef": "AlertPolicy",
+    "conditionRef": "AlertCondition",
+    "targetRef": "AlertNotificationTarget",
+    "metricSourceRef": "DataSource",
+    "dataSourceRef": "DataSource",
+    "serviceRef": "Service",
+}
+"""The keys that name a document of a kind wherever they are written; an SLO's
+``spec.service`` names a Service too."""
+
+
+def _uses(sources: Sequence[SourceDocument], kind: str | None, name: str) -> list[str]:
+    """Where (``file:line``) the documents refer to the ``kind`` named ``name``, as written."""
+    found: list[str] = []
+    if kind is None:  # an unknown kind: no key is known to name it
+        return found
+    for doc in sources:
+        for path, key, value in _walk(doc.data, ()):
+            if value != name:
+                continue
+            if REFERENCE_KEYS.get(key) == kind or (
+                kind == "Service" and path == ("spec", "service")
+            ):
+                found.append(doc.where(path))
+    return found
+
+
+def _walk(
+    data: Any, path: tuple[str | int, ...]
+) -> Iterable[tuple[tuple[str | int, ...], str, Any]]:
+    """Every (path, key, value) of ``data``'s mappings, depth first."""
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if isinstance(key, str):
+                yield (*path, key), key, value
+                yield from _walk(value, (*path, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _walk(item, (*path, i))
 
 
 def _target(problem: Problem) -> tuple[str, str] | None:
