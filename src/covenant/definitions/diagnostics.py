@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from covenant.definitions.missing_fixes import missing_fix
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
 
@@ -148,7 +149,7 @@ def _one(
             loc,
             code="missing-field",
             message=f"required field {name!r} is missing",
-            fix=_missing_fix(loc),
+            fix=missing_fix(loc, doc),
         )
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[len(prefix) : -1])
@@ -198,34 +199,6 @@ def _one(
         message=_with_input(detail),
         fix=TYPE_FIXES.get(kind, "write a value of the type this field takes"),
     )
-
-
-# what to write for a required field whose name alone does not say it (real files left these
-# out: an AlertCondition without lookbackWindow, an inline SLI with only its metadata)
-MISSING_FIXES = {
-    "lookbackWindow": "add lookbackWindow, the window the burn rate is measured over, e.g. "
-    "lookbackWindow: 1h",
-    "budgetingMethod": "add budgetingMethod: Occurrences (or Timeslices, RatioTimeslices)",
-    "notificationTargets": "add notificationTargets: [{targetRef: <an AlertNotificationTarget's "
-    "name>}]",
-    "conditions": "add conditions: [{conditionRef: <an AlertCondition's name>}]",
-    "metricSource": "add metricSource: {type: Prometheus, spec: {query: …}} (or "
-    "metricSourceRef: <a DataSource's name>)",
-    "severity": "add severity, e.g. severity: page",
-    "duration": "add duration, e.g. duration: 28d (m, h, d, w; calendar windows also M, Q, Y)",
-}
-INDICATOR_SPEC_FIX = (
-    "add the SLI's spec: ratioMetric {counter, good (or bad), total} or thresholdMetric "
-    "{metricSource}, e.g. spec: {ratioMetric: {counter: true, good: {metricSource: …}, "
-    "total: {metricSource: …}}}"
-)
-
-
-def _missing_fix(loc: PathKey) -> str:
-    name = str(loc[-1]) if loc else ""
-    if name == "spec" and len(loc) >= 2 and loc[-2] == "indicator":
-        return INDICATOR_SPEC_FIX
-    return MISSING_FIXES.get(name, f"add {name}")
 
 
 NUMBER_FIX = "write a plain number such as 0.999 (no % sign, no quotes)"
