@@ -273,7 +273,9 @@ def _v1alpha_ratio(
                 "write one SLO per ratioMetrics",
             )
             return
-    if "indicator" in spec:
+    if spec.get("indicator") is None:  # written empty (`indicator:`): none, as Go reads it
+        spec.pop("indicator", None)
+    else:
         rw.error(
             old,
             "conflicting-fields",
