@@ -71,3 +71,33 @@ def test_a_reference_in_the_same_case_is_still_dropped() -> None:
 def test_a_reference_to_no_document_in_any_case_is_still_an_error() -> None:
     _, problems = load_text(TEXT.replace("conditionRef: slow-burn", "conditionRef: fast-burn"))
     assert sorted(p.code for p in errors(problems)) == ["invalid-name", "missing-reference"]
+
+
+def test_a_reference_in_another_mixed_case_is_one_error_naming_the_lowercase_name() -> None:
+    """``SLOW-BURN`` referenced as ``Slow-Burn``: both spellings differ from the valid name
+    only in case, so renaming the document (and the reference) to ``slow-burn`` fixes both —
+    one error, as for a reference already in lowercase."""
+    text = TEXT.replace("name: Slow-Burn", "name: SLOW-BURN").replace(
+        "conditionRef: slow-burn", "conditionRef: Slow-Burn"
+    )
+    _, problems = load_text(text)
+    (error,) = errors(problems)
+    assert (error.code, error.where, error.field) == ("invalid-name", "ws.yaml:12", "metadata.name")
+    assert "lowercase" in error.message
+    # the one valid spelling, and the reference to change too (it is not valid either)
+    assert error.fix.startswith("rename it 'slow-burn'")
+    assert "ws.yaml:21" in error.fix
+    assert "'Slow-Burn'" in error.fix
+
+
+def test_every_case_variant_of_a_reference_is_one_error() -> None:
+    for written, referenced in (
+        ("SLOW-BURN", "slow-burn"),
+        ("Slow-Burn", "SLOW-BURN"),
+        ("slow-Burn", "Slow-burn"),
+    ):
+        text = TEXT.replace("name: Slow-Burn", f"name: {written}").replace(
+            "conditionRef: slow-burn", f"conditionRef: {referenced}"
+        )
+        _, problems = load_text(text)
+        assert [p.code for p in errors(problems)] == ["invalid-name"], (written, referenced)

@@ -78,7 +78,8 @@ def without_broken_references(
         if target is None:
             continue
         kind, name = target
-        root = lowered.get((kind, name), lowered.get((None, name)))
+        low = name.lower()  # any spelling of the name in another case: Slow-Burn, SLOW-BURN…
+        root = lowered.get((kind, low), lowered.get((None, low)))
         if (kind, name) in named or (None, name) in named:
             dropped.add(i)
         elif root is not None:  # ``slow-burn`` names the document written ``Slow-Burn``
@@ -188,14 +189,20 @@ def _about_the_name(problem: Problem) -> bool:
 
 
 def _renamed(root: Problem, name: str, uses: Sequence[Problem]) -> Problem:
-    """The ``invalid-name`` error of a document written ``Slow-Burn`` that references call
-    ``slow-burn``: one error, saying the name to give it and where it is used."""
+    """The ``invalid-name`` error of a document written ``Slow-Burn`` (or ``SLOW-BURN``…)
+    that references call by a spelling of its name in another case: one error, saying the
+    lowercase name to give it and where it is used — and, when a reference is not in
+    lowercase either (``Slow-Burn`` for ``SLOW-BURN``), to write it so there too."""
     where = uses[0].where + (f" and {len(uses) - 1} more" if len(uses) > 1 else "")
-    return replace(
-        root,
-        message=f"{root.message}: OpenSLO names are lowercase",
-        fix=f"rename it {name!r}, the name {where} refer{'s' if len(uses) == 1 else ''} to it by",
-    )
+    valid = name.lower()
+    if all(_target(use) == _target(uses[0]) for use in uses) and name == valid:
+        fix = f"rename it {valid!r}, the name {where} refer{'s' if len(uses) == 1 else ''} to it by"
+    else:
+        written = sorted({t[1] for u in uses if (t := _target(u)) and t[1] != valid})
+        spellings = " and ".join(repr(w) for w in written)
+        verb = "refers" if len(uses) == 1 else "refer"
+        fix = f"rename it {valid!r}, and write {valid!r} for {spellings} where {where} {verb} to it"
+    return replace(root, message=f"{root.message}: OpenSLO names are lowercase", fix=fix)
 
 
 def _named_by_uses(root: Problem, kind: str, name: str, uses: Sequence[Problem]) -> Problem:
