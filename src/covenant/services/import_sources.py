@@ -65,12 +65,15 @@ def read_slo_generator_config(path: Source) -> Mapping[str, Any]:
     """slo-generator's shared config (``--config``, a ``config.yaml``), or a v1 error-budget
     policy (the list of steps v1's ``-b`` took), read as the config ``slo-generator migrate``
     makes of it."""
+    from covenant.definitions.importers.base import pyyaml_values  # noqa: PLC0415
     from covenant.definitions.importers.slogen_v1 import (  # noqa: PLC0415
         is_v1_policy,
         v2_config_from_v1_policy,
     )
 
     docs, problems = _read(path)  # read once: a v1 list, else a mapping
+    # as slo-generator's PyYAML reads it: a plain yes/no/on/off is a boolean, a quoted one text
+    docs = [replace(doc, data=pyyaml_values(doc.data, doc.quoted_words)) for doc in docs]
     steps = [doc.data for doc in docs]
     if not problems and is_v1_policy(steps):
         return v2_config_from_v1_policy(steps, source_name(path))

@@ -16,7 +16,14 @@ from typing import Any
 
 from covenant.definitions.diagnostics import did_you_mean
 from covenant.definitions.importers import promql
-from covenant.definitions.importers.base import INVALID, MISSING, Recorder, shown, yaml11_bool
+from covenant.definitions.importers.base import (
+    INVALID,
+    MISSING,
+    Recorder,
+    quoted_flag_fix,
+    shown,
+    yaml11_bool,
+)
 
 SPEC_KEYS = (
     "target",
@@ -113,7 +120,17 @@ def alert_switches(record: Recorder, alerting: Mapping[str, Any]) -> dict[str, b
         value = alerting.get(key)
         if value is None:
             continue
-        flag = yaml11_bool(value, go=True)
+        quoted = record.quoted(("alerting", key))
+        flag = yaml11_bool(value, go=True, quoted=quoted)
+        if flag is None and quoted:
+            record.problem(
+                ("alerting", key),
+                INVALID,
+                f"alerting.{key} {value!r} is quoted: text, not a boolean (Kubernetes refuses "
+                "the object)",
+                quoted_flag_fix(value),
+            )
+            return None
         if flag is None:
             record.problem(
                 ("alerting", key),

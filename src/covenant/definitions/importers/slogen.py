@@ -45,7 +45,6 @@ from covenant.definitions.importers.base import (
     slo_document,
     threshold_notes,
     tier,
-    yaml11_bool,
 )
 from covenant.definitions.importers.bundles import unrecognised
 from covenant.definitions.importers.slogen_backends import (
@@ -302,7 +301,9 @@ def _policy(
             return DEFAULT_WINDOW, []
         assert isinstance(seconds, int)
         longest = max(longest, seconds)
-        alert = yaml11_bool(step.get("alert"))
+        # read as PyYAML reads it (services.import_sources): a plain yes is True, a quoted
+        # 'yes' the text it is, which is no ``alert: true``
+        alert = step.get("alert") if isinstance(step.get("alert"), bool) else None
         if alert is None and step.get("alert") is not None:
             record.note(
                 ("error_budget_policy",) if "error_budget_policy" in spec else (),

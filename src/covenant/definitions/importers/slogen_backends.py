@@ -148,7 +148,7 @@ def _bucket_index_cut(here: Recorder, sli: Mapping[str, Any], source_type: str) 
     distribution as below the cut; which latency that is, only the metric's bucket layout
     says, and Covenant does not query the backend."""
     index = sli.get("threshold_bucket")
-    below = good_below(sli)
+    below = good_below(here, sli)
     op, side = ("lt", "below") if below else ("gte", "at or above")
     here.note(
         ("threshold_bucket",),

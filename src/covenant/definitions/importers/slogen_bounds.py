@@ -30,6 +30,7 @@ from covenant.definitions.covenant_v1 import EVENTS_KEY
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
+    YAML11_WORDS,
     Recorder,
     decimal,
     mapping,
@@ -60,11 +61,20 @@ def latency_bound(here: Recorder, backend: str, method: str, sli: Mapping[str, A
     return NONE
 
 
-def good_below(sli: Mapping[str, Any]) -> bool:
-    """``good_below_threshold`` as slo-generator reads it: by truth (``0`` is above), a plain
-    ``no`` or ``off`` being false to PyYAML (YAML 1.1) as ``false`` is."""
+def good_below(here: Recorder, sli: Mapping[str, Any]) -> bool:
+    """``good_below_threshold`` of ``sli`` (``here``: its place) as slo-generator reads it: by
+    truth (``0`` is above), a plain ``no`` or ``off`` being false to PyYAML (YAML 1.1) as
+    ``false`` is. A quoted ``"no"`` is text to PyYAML, and any text but ``''`` is true to
+    Python: read so, noted with what to write for false."""
     value = sli.get("good_below_threshold", True)
-    flag = yaml11_bool(value)
+    quoted = here.quoted(("good_below_threshold",))
+    flag = yaml11_bool(value, quoted=quoted)
+    if quoted and flag is None and not YAML11_WORDS.get(value, True):
+        here.note(
+            ("good_below_threshold",),
+            f"{value!r} is quoted: text, which slo-generator reads as true (any text but '' "
+            "is); write false without quotes for good values above the threshold",
+        )
     return bool(value) if flag is None else flag
 
 
@@ -182,7 +192,7 @@ def _dynatrace(here: Recorder, sli: Mapping[str, Any]) -> Bound:
             skipped=True,
         )
         return LEFT_OUT
-    below = good_below(sli)
+    below = good_below(here, sli)
     op, side = ("lt", "below") if below else ("gt", "above")
     ms = micros.scaleb(-3)  # µs → ms, exact
     return _rule(

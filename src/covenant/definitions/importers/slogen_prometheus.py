@@ -198,7 +198,7 @@ def prometheus_indicator(
         le = str(threshold)
         cut = promql.with_le(bucket, le)
         total = promql.with_matcher(bucket, "le", "+Inf")
-        key = "good" if good_below(sli) else "bad"
+        key = "good" if good_below(here, sli) else "bad"
         if "=~" in cut:
             here.note(
                 ("threshold_bucket",),

@@ -35,6 +35,7 @@ from covenant.definitions.importers.base import (
     name_for,
     percent_to_target,
     prometheus_datasource,
+    quoted_flag_fix,
     service_document,
     shown,
     slo_document,
@@ -350,8 +351,16 @@ def _disabled(record: Recorder, block: Mapping[str, Any]) -> bool | None:
     """A page or ticket alert's ``disable`` as Sloth's YAML reader (yaml.v2, YAML 1.1) takes
     it — ``yes``, ``on``, ``y`` are true — or None (refused) for a value that is no boolean."""
     value = block.get("disable")
-    flag = False if value is None else yaml11_bool(value, go=True)
-    if flag is None:
+    quoted = record.quoted(("disable",))
+    flag = False if value is None else yaml11_bool(value, go=True, quoted=quoted)
+    if flag is None and quoted:
+        record.problem(
+            ("disable",),
+            INVALID,
+            f"disable {value!r} is quoted: text, not a boolean (Sloth refuses the spec)",
+            quoted_flag_fix(value),
+        )
+    elif flag is None:
         record.problem(
             ("disable",),
             INVALID,
