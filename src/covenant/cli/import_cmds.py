@@ -217,7 +217,7 @@ def sloth(
     from covenant.services import importing
 
     try:
-        importing.fixed_duration(period, option="--sloth-period")
+        period = importing.sloth_period(period, option="--sloth-period")
         catalog = importing.alert_windows(windows) if windows is not None else None
     except CovenantError as exc:
         raise usage(exc) from exc

@@ -26,8 +26,8 @@ from covenant.services.importing import (
     ImportPlan,
     ImportTargetExistsError,
     alert_windows,
-    fixed_duration,
     plan_import,
+    sloth_period,
     write_import,
 )
 from covenant.store import audit
@@ -120,7 +120,7 @@ def plan_request(into: Path, asked: ImportRequest, *, at: datetime) -> ImportPla
         more |= {"prometheus_url": asked.prometheus_url, "prometheus_url_given": True}
     if asked.tool == "sloth":
         with about("sloth_period"):
-            fixed_duration(asked.sloth_period, option="sloth_period")
+            more["sloth_period"] = sloth_period(asked.sloth_period, option="sloth_period")
         if asked.alert_windows is not None:
             with about("alert_windows"):
                 more["alert_windows"] = alert_windows(
@@ -134,7 +134,6 @@ def plan_request(into: Path, asked: ImportRequest, *, at: datetime) -> ImportPla
         more["slo_generator_config_file"] = CONFIG_NAME
     options = Options(
         datasource=asked.datasource,
-        sloth_period=asked.sloth_period,
         split_groups=asked.split_groups,
         split_asks_workspace_only=True,  # a request never chooses what this server fetches
         **more,

@@ -115,6 +115,29 @@ def fixed_duration(text: str, *, option: str) -> str:
     return text
 
 
+def sloth_period(text: str, *, option: str) -> str:
+    """Sloth's SLO period (``--sloth-period``, an AlertWindows ``spec.sloPeriod``) as Sloth
+    reads it, in a fixed unit: Prometheus' ``model.ParseDuration`` reads ``y`` as 365 days
+    (as OpenSLO reads a rolling year: ``1y`` → ``365d``) and has no month or quarter, so
+    ``1M`` is refused, the fix the days an OpenSLO rolling ``1M`` is read as (30d)."""
+    from covenant.definitions.durations import UNIT_WORDS, parse_duration  # noqa: PLC0415
+
+    try:
+        duration = parse_duration(text)
+    except InputError:
+        return fixed_duration(text, option=option)  # refused, as any other text
+    if duration.is_fixed:
+        return text
+    if duration.unit == "y":  # Prometheus' year: 365 days
+        return duration.rolling_text
+    raise ImportOptionError(
+        f"{option} {text!r} is in {UNIT_WORDS[duration.unit]}s, which Sloth does not read: its "
+        "period is a Prometheus duration (y, w, d, h, m), with no month or quarter",
+        hint=f"write {duration.rolling_text}, the days a rolling {text} is read as in an OpenSLO "
+        "file (warning rolling-calendar-unit); Sloth's alert windows are for 30d and 28d",
+    )
+
+
 def alert_windows(source: Source) -> Mapping[str, Any]:
     """A Sloth ``AlertWindows`` catalog (``--alert-windows``, or a pasted one: ``POST
     /imports``), every window checked."""
@@ -125,8 +148,9 @@ def alert_windows(source: Source) -> Mapping[str, Any]:
             f"{path} is not a Sloth AlertWindows catalog (kind: AlertWindows)",
             hint="give a file like Sloth's windows/30d.yaml (sloPeriod, page, ticket)",
         )
-    spec = data["spec"]
-    fixed_duration(str(spec.get("sloPeriod")), option=f"{path} spec.sloPeriod")
+    spec = dict(data["spec"])
+    spec["sloPeriod"] = sloth_period(str(spec.get("sloPeriod")), option=f"{path} spec.sloPeriod")
+    data = {**data, "spec": spec}
     for severity in ("page", "ticket"):
         for speed in ("quick", "slow"):
             window = (
