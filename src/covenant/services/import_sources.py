@@ -65,7 +65,7 @@ def read_slo_generator_config(path: Source) -> Mapping[str, Any]:
     """slo-generator's shared config (``--config``, a ``config.yaml``), or a v1 error-budget
     policy (the list of steps v1's ``-b`` took), read as the config ``slo-generator migrate``
     makes of it."""
-    from covenant.definitions.importers.base import pyyaml_values  # noqa: PLC0415
+    from covenant.definitions.importers.flags import pyyaml_values  # noqa: PLC0415
     from covenant.definitions.importers.slogen_v1 import (  # noqa: PLC0415
         is_v1_policy,
         v2_config_from_v1_policy,

@@ -20,10 +20,9 @@ from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
     Recorder,
-    quoted_flag_fix,
     shown,
-    yaml11_bool,
 )
+from covenant.definitions.importers.flags import quoted_flag_fix, yaml11_bool
 
 SPEC_KEYS = (
     "target",

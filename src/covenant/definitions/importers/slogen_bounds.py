@@ -30,12 +30,11 @@ from covenant.definitions.covenant_v1 import EVENTS_KEY
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
-    YAML11_WORDS,
     Recorder,
     decimal,
     mapping,
-    yaml11_bool,
 )
+from covenant.definitions.importers.flags import YAML11_WORDS, yaml11_bool
 
 
 @dataclass(frozen=True, slots=True)

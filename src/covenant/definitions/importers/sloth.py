@@ -35,15 +35,14 @@ from covenant.definitions.importers.base import (
     name_for,
     percent_to_target,
     prometheus_datasource,
-    quoted_flag_fix,
     service_document,
     shown,
     slo_document,
     threshold_notes,
     tier,
-    yaml11_bool,
 )
 from covenant.definitions.importers.bundles import kind_of, skipped_in_bundle, unrecognised
+from covenant.definitions.importers.flags import quoted_flag_fix, yaml11_bool
 from covenant.definitions.importers.sloth_k8s import snake_case_fields
 from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, alert_windows, openslo_alpha
 from covenant.definitions.importers.sloth_sli import SPELLINGS, spelled
