@@ -24,8 +24,72 @@ INTERVAL_SOURCES = frozenset({"bad-intervals", "mean-error-rate"})
 def availability_problems(
     doc: SourceDocument, version: VersionSpec, item: AvailabilitySpec, here: PathKey
 ) -> list[Problem]:
-    problems: list[Problem] = []
     m, where = item.measurement, (*here, "measurement")
+    # what the source needs and ignores: not said of a source refused (stood in for: partial)
+    problems = [] if doc.broken_at((*where, "source")) else _by_source(doc, m, where)
+    level, found = committed_level(doc, item, here)
+    problems += found
+    if level is not None:
+        problems += tier_problems(doc, item, here, level)
+    if isinstance(item.minimum_credit, MinimumCreditSpec):
+        minimum = item.minimum_credit
+        if minimum.at_least is not None and minimum.above is not None:
+            problems.append(conflict(doc, (*here, "minimumCredit", "above"), "atLeast", "above"))
+        elif minimum.at_least is None and minimum.above is None:
+            problems.append(
+                at(
+                    doc,
+                    (*here, "minimumCredit"),
+                    code="missing-field",
+                    message="minimumCredit needs an amount",
+                    fix='write {atLeast: "10.00"} (paid from 10.00) or {above: "1.00"} '
+                    "(paid only when more than 1.00)",
+                )
+            )
+    if item.cap is not None:
+        problems += amount_problems(doc, item.cap, (*here, "cap"))
+    claim = item.claim_deadline
+    if claim is not None:
+        given = [
+            k
+            for k, v in (
+                ("periodsAfter", claim.periods_after),
+                ("daysAfterPeriod", claim.days_after_period),
+            )
+            if v is not None
+        ]
+        if len(given) == 2:
+            problems.append(conflict(doc, (*here, "claimDeadline", given[1]), *given))
+        elif not given:
+            problems.append(
+                at(
+                    doc,
+                    (*here, "claimDeadline"),
+                    code="missing-field",
+                    message="claimDeadline needs a rule",
+                    fix="add periodsAfter: 2 or daysAfterPeriod: 30",
+                )
+            )
+    unpriced = [s for s in item.services if s not in version.fees]
+    fees = (*here[:-2], "fees")  # the version's (here: its availability[j])
+    if item.credits and unpriced and not doc.broken_at((*here, "services"), fees):
+        problems.append(
+            at(
+                doc,
+                (*here, "services"),
+                code="service-without-fee",
+                message=f"v{version.version} has no fee for {', '.join(unpriced)}: a credit "
+                "on it is a percentage of nothing",
+                fix=f'add fees: {{{unpriced[0]}: "0.00"}} or the real monthly fee',
+                severity=WARNING,
+            )
+        )
+    return problems
+
+
+def _by_source(doc: SourceDocument, m: MeasurementSpec, where: PathKey) -> list[Problem]:
+    """The measurement's fields its ``source`` needs, and those it ignores."""
+    problems: list[Problem] = []
     if m.source in INTERVAL_SOURCES and m.slo is None:
         problems.append(
             at(
@@ -85,62 +149,6 @@ def availability_problems(
             )
         )
     problems += _components(doc, m, where)
-    level, found = committed_level(doc, item, here)
-    problems += found
-    if level is not None:
-        problems += tier_problems(doc, item, here, level)
-    if isinstance(item.minimum_credit, MinimumCreditSpec):
-        minimum = item.minimum_credit
-        if minimum.at_least is not None and minimum.above is not None:
-            problems.append(conflict(doc, (*here, "minimumCredit", "above"), "atLeast", "above"))
-        elif minimum.at_least is None and minimum.above is None:
-            problems.append(
-                at(
-                    doc,
-                    (*here, "minimumCredit"),
-                    code="missing-field",
-                    message="minimumCredit needs an amount",
-                    fix='write {atLeast: "10.00"} (paid from 10.00) or {above: "1.00"} '
-                    "(paid only when more than 1.00)",
-                )
-            )
-    if item.cap is not None:
-        problems += amount_problems(doc, item.cap, (*here, "cap"))
-    claim = item.claim_deadline
-    if claim is not None:
-        given = [
-            k
-            for k, v in (
-                ("periodsAfter", claim.periods_after),
-                ("daysAfterPeriod", claim.days_after_period),
-            )
-            if v is not None
-        ]
-        if len(given) == 2:
-            problems.append(conflict(doc, (*here, "claimDeadline", given[1]), *given))
-        elif not given:
-            problems.append(
-                at(
-                    doc,
-                    (*here, "claimDeadline"),
-                    code="missing-field",
-                    message="claimDeadline needs a rule",
-                    fix="add periodsAfter: 2 or daysAfterPeriod: 30",
-                )
-            )
-    unpriced = [s for s in item.services if s not in version.fees]
-    if item.credits and unpriced:
-        problems.append(
-            at(
-                doc,
-                (*here, "services"),
-                code="service-without-fee",
-                message=f"v{version.version} has no fee for {', '.join(unpriced)}: a credit "
-                "on it is a percentage of nothing",
-                fix=f'add fees: {{{unpriced[0]}: "0.00"}} or the real monthly fee',
-                severity=WARNING,
-            )
-        )
     return problems
 
 

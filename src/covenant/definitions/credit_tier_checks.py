@@ -107,8 +107,8 @@ def tier_problems(
         problems += found
         if tier is not None:
             tiers.append((k, tier))
-    if problems or not tiers:
-        return problems
+    if problems or not tiers or doc.broken_at((*here, "credits")):
+        return problems  # a tier in error (or stood in for: partial) is not compared
     return coverage_problems(doc, (*here, "credits"), tiers, level)
 
 

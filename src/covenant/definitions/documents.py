@@ -32,7 +32,7 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Definition, Parsed
-from covenant.definitions.partial import partial_checks
+from covenant.definitions.partial import Check, partial_checks
 from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import Problem
 
@@ -144,9 +144,10 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         named = _checked_past(exc, data, model, context, unknown=api.startswith("openslo"))
         if named is not None:  # names or unknown fields alone: the spec's own problems too
             found += _kind_checks(doc, named)
-        elif issubclass(model, CHECKED):  # the checks of the valid parts, beside the errors
+        elif issubclass(model, CHECKED) or (api, kind) in COVENANT_CHECKED:
+            # the checks of the valid parts, beside the errors
             found += partial_checks(
-                doc, data, model, exc, context, _kind_checks, unknown=api.startswith("openslo")
+                doc, data, model, exc, context, _all_checks_of, unknown=api.startswith("openslo")
             )
         return Parsed(source=doc, definition=definition, model=named), found
     found = problems + _kind_checks(doc, validated)
@@ -251,17 +252,60 @@ def _restore(value: Any, loc: Loc, name: str) -> Any:
 
 
 def _kind_checks(doc: SourceDocument, model: Document) -> list[Problem]:
+    """The checks of a valid OpenSLO document's fields (a covenant/v1 document's run when
+    the contracts are resolved: ``contracts``)."""
+    return [problem for check in _checks_of(model) for problem in check(doc, model)]
+
+
+def _all_checks_of(model: Document) -> list[Check]:
+    """The checks of ``model``'s kind, OpenSLO or covenant/v1, for a document with a schema
+    error (``partial``, which runs them apart)."""
+    return _checks_of(model) or _covenant_checks(model)
+
+
+def _checks_of(model: Document) -> list[Check]:
+    """The checks of an OpenSLO document's kind, each on its own."""
     if isinstance(model, SLODocument):
-        return checks.check_slo(doc, model.spec) + checks.check_slo_extensions(
-            doc, model.metadata, model.spec
-        )
+        return [
+            lambda doc, m: checks.check_slo(doc, m.spec),
+            lambda doc, m: checks.check_slo_extensions(doc, m.metadata, m.spec),
+        ]
     if isinstance(model, SLIDocument):
-        _, found = sli_extensions(doc, model.metadata, model.spec)
-        return checks.check_sli(doc, model.spec) + found
+        return [
+            lambda doc, m: checks.check_sli(doc, m.spec),
+            lambda doc, m: sli_extensions(doc, m.metadata, m.spec)[1],
+        ]
     if isinstance(model, AlertPolicyDocument):
-        return checks.check_policy(doc, model.spec)
+        return [lambda doc, m: checks.check_policy(doc, m.spec)]
     if isinstance(model, AlertConditionDocument):
-        return checks.check_condition(doc, model.spec)
+        return [lambda doc, m: checks.check_condition(doc, m.spec)]
+    return []
+
+
+COVENANT_CHECKED = frozenset(
+    (COVENANT_V1, kind) for kind in ("Agreement", "Calendar", "MaintenanceWindow")
+)
+"""The covenant/v1 kinds whose fields are checked together (:func:`_covenant_checks`)."""
+
+
+def _covenant_checks(model: Document) -> list[Check]:
+    """The checks ``contracts`` runs on a valid Agreement, Calendar or MaintenanceWindow's
+    own fields (not its references): run here only on a document with a schema error, which
+    ``contracts`` never sees, so each problem is said once. Their modules are loaded only for
+    such a document (a workspace of SLOs never loads the contract code)."""
+    kind = type(model).__name__
+    if kind == "AgreementDocument":
+        from covenant.definitions.agreement_checks import check_agreement  # noqa: PLC0415
+
+        return [check_agreement]
+    if kind == "CalendarDocument":
+        from covenant.definitions.calendars import build_calendar  # noqa: PLC0415
+
+        return [lambda doc, m: build_calendar(doc, m)[1]]
+    if kind == "MaintenanceDocument":
+        from covenant.definitions.contracts import maintenance_window  # noqa: PLC0415
+
+        return [lambda doc, m: maintenance_window(doc, m)[1]]
     return []
 
 

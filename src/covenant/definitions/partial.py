@@ -17,7 +17,7 @@ never returned: a document with an error is not built into the workspace.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -30,6 +30,8 @@ from covenant.definitions.openslo import Document
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
 
+Check = Callable[[SourceDocument, Any], list[Problem]]
+"""One check of a document's fields, given its source and validated model."""
 DROP = object()
 """A stand-in that deletes the key (an unknown field: nothing reads it)."""
 STAND_INS: tuple[Any, ...] = (
@@ -57,12 +59,16 @@ def partial_checks(
     model: type[Document],
     error: ValidationError,
     context: dict[str, Any] | None,
-    checks: Callable[[SourceDocument, Document], list[Problem]],
+    checks: Callable[[Document], Sequence[Check]],
     *,
     unknown: bool,
 ) -> list[Problem]:
-    """The problems ``checks`` finds in ``data`` with its broken fields stood in for (none
-    when no stand-in validates: the document's checks then wait for the fix, as before).
+    """The problems the kind's ``checks`` (given the validated stand-in, the checks of its
+    kind) find in ``data`` with its broken fields stood in for (none when no stand-in
+    validates: the document's checks then wait for the fix, as before).
+
+    Each check runs on its own: one misled by a stand-in value into raising says nothing,
+    and the others still say theirs (a raise hides no other check's problem).
 
     ``unknown``: an unknown field is dropped (an OpenSLO document); in a ``covenant/v1``
     document a misspelt term leaves a default that would say more, so its checks wait."""
@@ -74,11 +80,11 @@ def partial_checks(
         return []  # the document itself is refused (not a mapping): nothing to check
     patched: Any = data
     broken: list[PathKey] = []
-    todo = list(first)
+    todo = [(loc, detail, False) for loc, detail in first]
     trials = 0
     while todo:
-        loc, detail = todo.pop(0)
-        if any(loc[: len(b)] == b for b in broken):
+        loc, detail, inner = todo.pop(0)
+        if not inner and any(loc[: len(b)] == b for b in broken):
             continue  # inside a field already stood in for
         candidates: Iterable[Any] = (
             (DROP,) if detail["type"] == "extra_forbidden" else _candidates(detail)
@@ -96,7 +102,8 @@ def partial_checks(
                 patched = trial
                 broken.append(loc)
                 # what the stand-in still lacks inside it (a mapping's required fields)
-                todo += [(at, d) for at, d in left or () if at[: len(loc)] == loc]
+                # (``[{}]`` for a list of texts: its item stood in for next)
+                todo += [(at, d, True) for at, d in left or () if at[: len(loc)] == loc != at]
                 break
         else:
             return []
@@ -106,10 +113,12 @@ def partial_checks(
         return []
     marked = replace(doc, broken=frozenset(broken))
     fields = [field_path(b) for b in broken]
-    try:
-        found = checks(marked, valid)
-    except Exception:  # a check misled by a stand-in: its problems wait for the fix
-        return []
+    found: list[Problem] = []
+    for check in checks(valid):
+        try:
+            found += check(marked, valid)
+        except Exception:  # misled by a stand-in: its problems wait for the fix
+            continue
     return [p for p in found if not any(_within(p.field, f) for f in fields)]
 
 
