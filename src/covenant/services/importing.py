@@ -132,7 +132,8 @@ def sloth_period(text: str, *, option: str) -> str:
         return duration.rolling_text
     raise ImportOptionError(
         f"{option} {text!r} is in {UNIT_WORDS[duration.unit]}s, which Sloth does not read: its "
-        "period is a Prometheus duration (y, w, d, h, m), with no month or quarter",
+        "period is a Prometheus duration (units y = 365 days, w, d, h, m), with no month or "
+        "quarter",
         hint=f"write {duration.rolling_text}, the days a rolling {text} is read as in an OpenSLO "
         "file (warning rolling-calendar-unit); Sloth's alert windows are for 30d and 28d",
     )
