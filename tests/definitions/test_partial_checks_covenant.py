@@ -182,3 +182,54 @@ def test_a_refused_field_makes_up_no_problem_of_the_others(
     assert written in full
     _, problems = load(full.replace(written, refused, 1))
     assert [p.field for p in problems] == [field]
+
+
+CORRECTION = """\
+apiVersion: covenant/v1
+kind: Correction
+metadata: {name: failover}
+spec:
+  slos: [no-such-slo]
+  start: 2026-01-04T02:00:00Z
+  end: 2026-01-04T01:00:00Z
+  count: 0
+  reason: failover
+  author: jane
+"""
+
+
+def test_a_correction_says_its_dates_beside_its_schema_error() -> None:
+    """``count: 0`` refused, and the end before the start: both at once. Its SLO reference
+    waits until it is valid (it is checked against the workspace's SLOs then)."""
+    from covenant.definitions.workspace import analyse_text  # noqa: PLC0415
+
+    _, problems = analyse_text(CORRECTION, file="ws.yaml")
+    assert said(problems) == [
+        ("invalid-correction", "ws.yaml:7", "spec.end"),
+        ("invalid-value", "ws.yaml:8", "spec.count"),
+    ]
+
+
+def test_a_refused_start_makes_up_no_end_before_it() -> None:
+    from covenant.definitions.workspace import analyse_text  # noqa: PLC0415
+
+    # the start's stand-in (2020-01-01) is after this end: not "end is not after start"
+    text = (
+        CORRECTION.replace("  count: 0\n", "")
+        .replace("start: 2026-01-04T02:00:00Z", "start: abc")
+        .replace("end: 2026-01-04T01:00:00Z", "end: 2019-01-04T01:00:00Z")
+    )
+    _, problems = analyse_text(text, file="ws.yaml")
+    assert [p.field for p in errors(problems) if p.code != "missing-reference"] == ["spec.start"]
+
+
+def test_a_refused_version_date_or_number_makes_up_no_order_problem() -> None:
+    for written, refused in (
+        ("      effectiveFrom: 2026-07-01\n", "      effectiveFrom: abc\n"),
+        ("    - version: 2\n", "    - version: two\n"),
+        ("      status: signed\n", "      status: sined\n"),
+    ):
+        full = "---\n".join([CUSTOMER, CALENDAR, MAINTENANCE, agreement(V1 + V2)])
+        assert written in full
+        _, problems = load(full.replace(written, refused, 1))
+        assert len(problems) == 1, (refused, [(p.code, p.field) for p in problems])

@@ -54,11 +54,16 @@ def effective_range(version: VersionSpec) -> tuple[datetime, datetime | None]:
 
 def check_agreement(doc: SourceDocument, model: AgreementDocument) -> list[Problem]:
     versions = model.spec.versions
-    problems = _numbering(doc, versions)
+    # a version number, date or status the schema refused stands in (definitions.partial):
+    # the versions are not numbered, dated or ordered by the stand-in
+    numbers = [("spec", "versions", i, "version") for i in range(len(versions))]
+    problems = [] if doc.broken_at(*numbers) else _numbering(doc, versions)
     dated: list[tuple[int, VersionSpec, datetime, datetime | None]] = []
     for i, version in enumerate(versions):
         here: PathKey = ("spec", "versions", i)
         problems += _version_fields(doc, version, here)
+        if doc.broken_at(*((*here, key) for key in ("effectiveFrom", "effectiveTo", "status"))):
+            continue
         start, end = effective_range(version)
         if end is not None and end <= start:
             problems.append(

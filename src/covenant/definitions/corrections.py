@@ -282,6 +282,12 @@ def resolve_corrections(
     return tuple(rules), problems
 
 
+def correction_problems(doc: SourceDocument, model: CorrectionDocument) -> list[Problem]:
+    """The problems of a Correction's own fields (its dates, its rule), its SLO references
+    left for when it is valid (``definitions.partial``)."""
+    return _correction(doc, model, set(model.spec.slos or ()))[1]
+
+
 def _correction(
     doc: SourceDocument, model: CorrectionDocument, slos: set[str]
 ) -> tuple[CorrectionRule | None, list[Problem]]:
@@ -313,7 +319,9 @@ def _correction(
         )
     elif spec.end is not None:
         duration = parse_instant(spec.end, zone=zone) - start
-        if duration <= timedelta(0):
+        # a start or end the schema refused stands in (definitions.partial): not compared
+        compared = not doc.broken_at(("spec", "start"), ("spec", "end"), ("spec", "timeZone"))
+        if compared and duration <= timedelta(0):
             problem(
                 ("end",),
                 "invalid-correction",

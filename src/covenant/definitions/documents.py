@@ -283,16 +283,16 @@ def _checks_of(model: Document) -> list[Check]:
 
 
 COVENANT_CHECKED = frozenset(
-    (COVENANT_V1, kind) for kind in ("Agreement", "Calendar", "MaintenanceWindow")
+    (COVENANT_V1, kind) for kind in ("Agreement", "Calendar", "MaintenanceWindow", "Correction")
 )
 """The covenant/v1 kinds whose fields are checked together (:func:`_covenant_checks`)."""
 
 
 def _covenant_checks(model: Document) -> list[Check]:
-    """The checks ``contracts`` runs on a valid Agreement, Calendar or MaintenanceWindow's
-    own fields (not its references): run here only on a document with a schema error, which
-    ``contracts`` never sees, so each problem is said once. Their modules are loaded only for
-    such a document (a workspace of SLOs never loads the contract code)."""
+    """The checks ``contracts`` (and ``corrections``) runs on a valid Agreement, Calendar,
+    MaintenanceWindow or Correction's own fields (not its references): run here only on a
+    document with a schema error, which they never see, so each problem is said once. Their
+    modules are loaded only for such a document (a workspace of SLOs never loads them)."""
     kind = type(model).__name__
     if kind == "AgreementDocument":
         from covenant.definitions.agreement_checks import check_agreement  # noqa: PLC0415
@@ -306,6 +306,10 @@ def _covenant_checks(model: Document) -> list[Check]:
         from covenant.definitions.contracts import maintenance_window  # noqa: PLC0415
 
         return [lambda doc, m: maintenance_window(doc, m)[1]]
+    if kind == "CorrectionDocument":  # its SLO references are checked once it is valid
+        from covenant.definitions.corrections import correction_problems  # noqa: PLC0415
+
+        return [correction_problems]
     return []
 
 
