@@ -42,6 +42,7 @@ class CountRatio:
     denominator: str
     fallback: str = ""  # the dropped no-traffic fallback (``or on() vector(1)``)
     matching: str = ""  # the dropped vector matching (``ignoring (le)``)
+    guards: tuple[str, ...] = ()  # the dropped zero guards (``(sum(b) > 0)``), as written
 
     def dropped(self, *, no_traffic: str = "the SLI's value") -> list[str]:
         """The notes an import of the ratio gives for what its counts leave out: the
@@ -51,6 +52,11 @@ class CountRatio:
             notes.append(
                 f"the fallback '{self.fallback}' ({no_traffic} when there is no traffic) is "
                 "dropped: with counts, no events is simply no good and no bad event"
+            )
+        if self.guards:
+            notes.append(
+                f"the guard '{self.guards[0]}' (the ratio has no value when a part counts no "
+                "event) is dropped: a count of 0 adds no event either way"
             )
         if self.matching:
             notes.append(
@@ -64,24 +70,53 @@ def split_counts(query: str) -> CountRatio | None:
     """``query`` (its ranges written ``[{{.window}}]``) as a ratio of two counts, or None:
     it is not ``A / B``, or a part does not count over the window."""
     ratio, fallback = promql.without_fallback(query.strip())
-    split = promql.split_ratio(ratio)
+    split = _unguarded_ratio(ratio)
     if split is None:
         return None
-    numerator, denominator = (promql.rate_to_increase(part)[0] for part in split[:2])
+    (top, bottom, matching), guards = split
+    numerator, denominator = (promql.rate_to_increase(part)[0] for part in (top, bottom))
     if not all(promql.counts_over_window(part) for part in (numerator, denominator)):
         return None
     return CountRatio(
-        numerator=numerator, denominator=denominator, fallback=fallback, matching=split[2]
+        numerator=numerator,
+        denominator=denominator,
+        fallback=fallback,
+        matching=matching,
+        guards=guards,
     )
+
+
+# ``> 0`` or ``!= 0`` closing a part: Sloth's common SLI plugins guard their denominator so
+# that a window without requests gives no ratio (``(sum(rate(x[w])) > 0)``)
+_ZERO_GUARD = re.compile(r"(?s)^(.*?)\s*((?:>|!=)\s*0+(?:\.0*)?)\s*$")
+
+
+def _unguarded_ratio(ratio: str) -> tuple[tuple[str, str, str], tuple[str, ...]] | None:
+    """``A / B`` (:func:`promql.split_ratio`) once a zero guard closing either part is
+    dropped, and the guards dropped. A count is never negative, so ``count > 0`` only hides a
+    count of 0, which adds nothing to a sum of counts: the guard changes no count."""
+    operands = promql.ratio_operands(ratio)
+    if operands is None:
+        return None
+    parts, guards = [], []
+    for operand in operands[:2]:
+        part, found = operand, _ZERO_GUARD.match(operand)
+        if found is not None and not promql.is_arithmetic(found.group(1)):
+            part = promql.strip_parens(found.group(1))
+            guards.append(found.group(2))
+        if promql.is_arithmetic(part):
+            return None
+        parts.append(part)
+    return (parts[0], parts[1], operands[2]), tuple(guards)
 
 
 def uncounted_part(query: str) -> tuple[str, str] | None:
     """``("numerator" or "denominator", its text)`` for ``A / B`` whose part does not count
     over ``{{.window}}`` (``irate``, ``avg_over_time``, another range); None otherwise."""
-    split = promql.split_ratio(promql.without_fallback(query.strip())[0])
+    split = _unguarded_ratio(promql.without_fallback(query.strip())[0])
     if split is None:
         return None
-    for name, part in zip(("numerator", "denominator"), split[:2], strict=False):
+    for name, part in zip(("numerator", "denominator"), split[0][:2], strict=False):
         if not promql.counts_over_window(promql.rate_to_increase(part)[0]):
             return name, " ".join(part.split())
     return None

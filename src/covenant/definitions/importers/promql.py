@@ -136,6 +136,15 @@ def strip_parens(text: str) -> str:
 
 def split_ratio(query: str) -> tuple[str, str, str] | None:
     """``A / B`` at the top level → ``(A, B, modifier)`` (``ignoring (le)``…), else None."""
+    parts = ratio_operands(query)
+    if parts is None or _has_top_level_operator(parts[0]) or _has_top_level_operator(parts[1]):
+        return None
+    return parts
+
+
+def ratio_operands(query: str) -> tuple[str, str, str] | None:
+    """The operands of the one top-level ``/`` and its modifier, whatever else they hold
+    (``sum(b) > 0``); None when there is no such one ``/``."""
     text = strip_parens(query)
     mask = code_mask(text)
     depth = 0
@@ -159,12 +168,7 @@ def split_ratio(query: str) -> tuple[str, str, str] | None:
     if found:
         modifier = " ".join(found.group(1).split())
         right = right[found.end() :]
-    if (
-        not left.strip()
-        or not right.strip()
-        or _has_top_level_operator(left)
-        or _has_top_level_operator(right)
-    ):
+    if not left.strip() or not right.strip():
         return None
     return strip_parens(left), strip_parens(right), modifier
 
