@@ -20,7 +20,6 @@ from covenant.definitions.endpoints import SECRET_HEADERS
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import INVALID, MISSING, Options, Recorder, mapping, metric
 from covenant.definitions.importers.count_ratio import not_counts, split_counts
-from covenant.definitions.importers.slogen_bounds import good_below
 
 OPERATORS = ("increase", "sum")  # slo-generator's default, innermost first
 _OPERATOR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -198,7 +197,8 @@ def prometheus_indicator(
         le = str(threshold)
         cut = promql.with_le(bucket, le)
         total = promql.with_matcher(bucket, "le", "+Inf")
-        key = "good" if good_below(here, sli) else "bad"
+        if sli.get("good_below_threshold", True) is not True:  # not read: any other value
+            _above_not_read(here, le)
         if "=~" in cut:
             here.note(
                 ("threshold_bucket",),
@@ -208,7 +208,7 @@ def prometheus_indicator(
         return {
             "ratioMetric": {
                 "counter": True,
-                key: metric(f"sum({cut})", datasource=ds),
+                "good": metric(f"sum({cut})", datasource=ds),
                 "total": metric(f"sum({total})", datasource=ds),
             }
         }
@@ -259,6 +259,20 @@ def prometheus_indicator(
         return None
     here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)
     return None
+
+
+def _above_not_read(here: Recorder, le: str) -> None:
+    """slo-generator's Prometheus ``distribution_cut`` reads ``expression`` and
+    ``threshold_bucket`` only: good is the ``le`` bucket, whatever ``good_below_threshold``
+    says (its Cloud Monitoring backends read that field; this one does not)."""
+    here.note(
+        ("good_below_threshold",),
+        "slo-generator's Prometheus backend does not read good_below_threshold: its "
+        f'distribution_cut counts the requests of the bucket le="{le}" (at most {le}) as good '
+        "whatever this field says, so the SLO is imported as slo-generator computes it. If the "
+        "good events are those above the bound, change good: to bad: in the imported SLI's "
+        "ratioMetric (the bucket then counts the bad events)",
+    )
 
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
