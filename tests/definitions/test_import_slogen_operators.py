@@ -74,3 +74,61 @@ def test_operators_prometheus_refuses_leave_the_slo_out_with_the_reason(tmp_path
 def _no_slo(plan: ImportPlan) -> bool:
     docs = [d for _, text in plan.writes for d in yaml.safe_load_all(text) if d]
     return not [d for d in docs if d["kind"] == "SLO"]
+
+
+# The rate written in the filters themselves, summed by `operators: [sum]`: slo-generator
+# replaces `[window` in each filter and sends sum(rate(x[3600s])), a valid query; good / valid
+# of two such rates over one window is the ratio of the counts.
+IN_FILTERS = """\
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: shop-availability, labels: {service_name: shop}}
+spec:
+  goal: 0.995
+  backend: prometheus
+  method: good_bad_ratio
+  service_level_indicator:
+    filter_good: rate(shop_requests_total{code!~"5.."}[window])
+    filter_valid: rate(shop_requests_total[window])
+    operators: [sum]
+"""
+
+
+def test_a_rate_in_the_filters_summed_by_the_operators_is_imported_as_counts(
+    tmp_path: Path,
+) -> None:
+    """Before, the operators were checked on a bare selector, as if the range were appended
+    to the filter: the SLO was left out with "sum() is applied to a range", though
+    slo-generator's query holds no such thing."""
+    source = tmp_path / "slo.yaml"
+    source.write_text(IN_FILTERS, encoding="utf-8")
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws")
+    assert plan.problems == []
+    assert [n.reason for f in plan.files for n in f.imported.notes if n.skipped] == []
+    ratio = _ratio(plan)
+    good = ratio["good"]["metricSource"]["spec"]["query"]
+    total = ratio["total"]["metricSource"]["spec"]["query"]
+    assert good == 'sum(increase(shop_requests_total{code!~"5.."}[{{.window}}]))'
+    assert total == "sum(increase(shop_requests_total[{{.window}}]))"
+    assert ratio["counter"] is False
+    for query in (good, total):
+        count_query(query, counter=False)
+    (note,) = [
+        n.reason for f in plan.files for n in f.imported.notes if n.field.endswith("operators")
+    ]
+    # what slo-generator sends
+    assert 'sum(rate(shop_requests_total{code!~"5.."}[{{.window}}]))' in note
+    assert "increase" in note
+
+
+def test_operators_that_fail_on_the_filters_name_the_query_sent(tmp_path: Path) -> None:
+    """`[increase, sum]` (the default) around a filter that is a rate already: slo-generator
+    sends increase(rate(…)), which Prometheus refuses (increase takes a range)."""
+    source = tmp_path / "slo.yaml"
+    source.write_text(IN_FILTERS.replace("    operators: [sum]\n", ""), encoding="utf-8")
+    plan = plan_import("slo-generator", [source], into=tmp_path / "ws")
+    assert _no_slo(plan) or plan.writes == []
+    (note,) = [n for f in plan.files for n in f.imported.notes if n.skipped]
+    assert note.field.endswith("operators")
+    assert 'sum(increase(rate(shop_requests_total{code!~"5.."}[{{.window}}])))' in note.reason
+    assert "increase() takes a range" in note.reason

@@ -37,12 +37,16 @@ def counted(query: str, operators: tuple[str, ...]) -> str:
     return text
 
 
-def _operators(here: Recorder, sli: Mapping[str, Any]) -> tuple[str, ...] | None:
+def _operators(
+    here: Recorder, sli: Mapping[str, Any], filters: Mapping[str, str]
+) -> tuple[str, ...] | None:
+    """The operators to wrap each filter in, a ``rate`` among them read as ``increase``; None
+    (the SLO left out, noted) when the query slo-generator sends for a filter gives no count
+    per window."""
     given = sli.get("operators")
-    if given is None:
-        return OPERATORS
-    if not isinstance(given, list) or not all(
-        isinstance(o, str) and _OPERATOR.match(o) for o in given
+    written = OPERATORS if given is None else given
+    if not isinstance(written, (list, tuple)) or not all(
+        isinstance(o, str) and _OPERATOR.match(o) for o in written
     ):
         here.problem(
             ("operators",),
@@ -51,29 +55,37 @@ def _operators(here: Recorder, sli: Mapping[str, Any]) -> tuple[str, ...] | None
             "write e.g. operators: [increase, sum], or leave it out (that is the default)",
         )
         return None
-    written = tuple(given)
+    written = tuple(written)
     # rate = increase / window: slo-generator divides good by valid over one window, so the
     # window cancels; Covenant sums counts per window, which the reader takes from increase
     found = tuple("increase" if o == "rate" else o for o in written)
-    sent = counted("<filter>", written)
-    try:
-        count_query(counted("x", found), counter=False)
-    except QueryFormError as exc:
-        why = exc.message.removeprefix(f"cannot count {shown(counted('x', found))}: ")
-        here.note(
-            ("operators",),
-            f"operators {list(written)} make slo-generator's backend send {sent}, which gives "
-            f"no count of events per window: {why}. Fix: leave operators out (slo-generator's "
-            "default, operators: [increase, sum])",
-            skipped=True,
-        )
-        return None
-    if found != written:
+    first = next(iter(filters.values()), "<filter>")
+    sent = counted(first, written)
+    for text in filters.values() or ["x"]:
+        query = counted_query(text, found)
+        try:
+            _range_taken(text, written)
+            count_query(query, counter=False)
+        except QueryFormError as exc:
+            why = exc.message.removeprefix(f"cannot count {shown(query)}: ")
+            here.note(
+                ("operators",),
+                f"operators {list(written)} make slo-generator's backend send "
+                f"{counted(text, written)}, which gives no count of events per window: {why}. "
+                "Fix: write the filter as a selector (the backend adds [window]) and leave "
+                "operators out (slo-generator's default, operators: [increase, sum])",
+                skipped=True,
+            )
+            return None
+    rates = any(
+        promql.rate_to_increase(counted(t, found))[0] != counted(t, found) for t in filters.values()
+    )
+    if found != written or rates:
         here.note(
             ("operators",),
             f"operators {list(written)}: slo-generator divides good by valid per-second rates "
             f"over one window ({sent}), the same ratio as counts; imported with rate read as "
-            f"increase, the count per window Covenant sums: {counted('<filter>', found)}",
+            f"increase, the count per window Covenant sums: {counted_query(first, found)}",
         )
     elif found != OPERATORS:
         here.note(
@@ -81,6 +93,33 @@ def _operators(here: Recorder, sli: Mapping[str, Any]) -> tuple[str, ...] | None
             f"operators {list(found)} are applied as slo-generator applies them: {sent}",
         )
     return found
+
+
+_RANGE_FUNCTION = re.compile(
+    r"^(?:rate|irate|increase|delta|idelta|deriv|changes|resets|[a-z_]+_over_time)$"
+)
+
+
+def _range_taken(text: str, operators: tuple[str, ...]) -> None:
+    """Refuse a filter holding ``[window`` that is no range itself (``rate(x[window])``) under
+    an innermost operator that takes a range (``increase``): Prometheus refuses the query."""
+    body = text.strip()
+    if (
+        operators
+        and _RANGE_FUNCTION.match(operators[0])
+        and "[window" in body
+        and not body.endswith("]")
+    ):
+        raise QueryFormError(
+            f"{operators[0]}() takes a range, and the filter {body} is none (its [window] is "
+            "inside it): Prometheus refuses the query",
+            hint="",
+        )
+
+
+def counted_query(query: str, operators: tuple[str, ...]) -> str:
+    """:func:`counted`, each ``rate`` over the window read as ``increase`` (the count)."""
+    return promql.rate_to_increase(counted(query, operators))[0]
 
 
 def _good_bad_ratio(here: Recorder, sli: Mapping[str, Any], ds: str) -> dict[str, Any] | None:
@@ -96,7 +135,7 @@ def _good_bad_ratio(here: Recorder, sli: Mapping[str, Any], ds: str) -> dict[str
         )
         if isinstance(v, str) and v.strip()
     }
-    operators = _operators(here, sli)
+    operators = _operators(here, sli, filters)
     if operators is None:
         return None
     if "good" in filters and "bad" in filters:
@@ -105,7 +144,7 @@ def _good_bad_ratio(here: Recorder, sli: Mapping[str, Any], ds: str) -> dict[str
                 ("filter_valid",),
                 "filter_bad is given, so filter_valid is not used (slo-generator does the same)",
             )
-        good, bad = (_one(counted(filters[k], operators)) for k in ("good", "bad"))
+        good, bad = (_one(counted_query(filters[k], operators)) for k in ("good", "bad"))
         here.note(
             ("filter_bad",),
             "valid events = good + bad (slo-generator's rule); a series that does not exist "
@@ -147,8 +186,8 @@ def _pair(key: str, first: str, total: str, operators: tuple[str, ...], ds: str)
         }
     return {
         "counter": False,
-        key: metric(_one(counted(first, operators)), datasource=ds),
-        "total": metric(_one(counted(total, operators)), datasource=ds),
+        key: metric(_one(counted_query(first, operators)), datasource=ds),
+        "total": metric(_one(counted_query(total, operators)), datasource=ds),
     }
 
 
