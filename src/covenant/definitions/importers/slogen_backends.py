@@ -181,23 +181,10 @@ def backend_datasource(
     own name, or a second one: ``cloud_monitoring/test``) ``config_key``."""
     config = options.slo_generator_config or {}
     backends = mapping(config.get("backends"))
-    details: dict[str, Any] = {}
     settings = options.inline_backend
     if settings is None:
         settings = mapping(backends.get(config_key or backend))
-    for key, value in settings.items():
-        env = ENV.match(value) if isinstance(value, str) else None
-        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), str(key))
-        if env:
-            details[f"{camel}Env"] = env.group(1)
-        elif SECRET.search(str(key)):
-            record.note(
-                ("backend",),
-                f"backend setting {key!r} looks like an inline secret; not carried over (give it "
-                "by environment variable)",
-            )
-        else:
-            details[camel] = value
+    details = _settings(record, settings, (), secret=False)
     spec: dict[str, Any] = {"type": BACKEND_TYPES[backend]}
     if details:
         spec["connectionDetails"] = details
@@ -207,3 +194,34 @@ def backend_datasource(
         "metadata": {"name": name},
         "spec": spec,
     }
+
+
+def _settings(
+    record: Recorder, settings: Mapping[str, Any], path: tuple[str, ...], *, secret: bool
+) -> dict[str, Any]:
+    """A backend's settings as connection details: ``${VAR}`` → ``…Env: VAR``, a literal that
+    looks like a secret dropped (noted), keys in camelCase; a mapping (Elasticsearch's
+    ``basic_auth: {username, password}``, ``api_key: {id, value}``) read the same way, every
+    literal in it a secret when its own key looks like one (``api_key``'s ``id`` and
+    ``value``)."""
+    details: dict[str, Any] = {}
+    for key, value in settings.items():
+        env = ENV.match(value) if isinstance(value, str) else None
+        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), str(key))
+        named = ".".join((*path, str(key)))
+        hidden = secret or bool(SECRET.search(str(key)))
+        if env:
+            details[f"{camel}Env"] = env.group(1)
+        elif isinstance(value, Mapping):
+            inner = _settings(record, value, (*path, str(key)), secret=hidden)
+            if inner:
+                details[camel] = inner
+        elif hidden:
+            record.note(
+                ("backend",),
+                f"backend setting {named!r} looks like an inline secret; not carried over (give "
+                "it by environment variable)",
+            )
+        else:
+            details[camel] = value
+    return details
