@@ -71,6 +71,9 @@ def other_backend(
     if method in CUTS and source_type not in CUT_TYPES:
         _no_such_cut(record, method, source_type)
         return None
+    if method == "windows" and source_type == "GoogleCloudServiceMonitoring":
+        _windows_based(record)
+        return None
     shared = {k: v for k, v in sli.items() if k not in (*GOOD, *VALID, *BAD)}
     good_key, good = first_of(sli, GOOD)
     valid_key, valid = first_of(sli, VALID)
@@ -139,6 +142,22 @@ def _no_such_cut(record: Recorder, method: str, source_type: str) -> None:
         "out. Fix: count it with good_bad_ratio (a good query that holds only the fast events), "
         "or write it as OpenSLO with the bound in its SLI's covenant.dev/events annotation, "
         '\'{"latencyMs": {"op": "lt", "value": <ms>}}\', fed by covenant ingest events',
+        skipped=True,
+    )
+
+
+def _windows_based(record: Recorder) -> None:
+    """Left out: Service Monitoring's ``windows`` method builds a windows-based SLI (its
+    ``good_bad_metric_filter`` a boolean series, its ``window_period`` the policy step's
+    window): a share of good time windows, where Covenant would count ingested events."""
+    record.note(
+        ("method",),
+        "method windows makes slo-generator build a windows-based Service Monitoring SLI: the "
+        "share of good time windows (good_bad_metric_filter, a boolean series, judged over each "
+        "window_period), not a share of events; Covenant counts the ingested events of this "
+        "SLI, which would be another SLO, so it is left out. Fix: write it as an OpenSLO SLO "
+        "with budgetingMethod: Timeslices (timeSliceWindow the window's length, "
+        "timeSliceTarget what makes a window good), fed by covenant ingest events",
         skipped=True,
     )
 
