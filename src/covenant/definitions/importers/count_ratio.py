@@ -86,6 +86,18 @@ def split_counts(query: str) -> CountRatio | None:
     )
 
 
+_ONE_MINUS = re.compile(r"(?s)\s*1(?:\.0*)?\s*-\s*(.+)")
+
+
+def one_minus(query: str) -> CountRatio | None:
+    """``A / B`` of two counts when ``query`` is ``1 - (A / B)``, also written ``1 - A / B``
+    (division binds tighter than subtraction); None otherwise. Whether A is a share of B is
+    :func:`not_counts`'s to say."""
+    ratio = promql.strip_parens(promql.without_fallback(query)[0])
+    one = _ONE_MINUS.match(ratio)
+    return split_counts(one.group(1)) if one is not None else None
+
+
 # ``> 0`` or ``!= 0`` closing a part: Sloth's common SLI plugins guard their denominator so
 # that a window without requests gives no ratio (``(sum(rate(x[w])) > 0)``)
 _ZERO_GUARD = re.compile(r"(?s)^(.*?)\s*((?:>|!=)\s*0+(?:\.0*)?)\s*$")

@@ -19,7 +19,12 @@ from covenant.core.promql import QueryFormError, count_query, shown
 from covenant.definitions.endpoints import SECRET_HEADERS
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import INVALID, MISSING, Options, Recorder, mapping, metric
-from covenant.definitions.importers.count_ratio import not_counts, split_counts
+from covenant.definitions.importers.count_ratio import (
+    CountRatio,
+    not_counts,
+    one_minus,
+    split_counts,
+)
 
 OPERATORS = ("increase", "sum")  # slo-generator's default, innermost first
 _OPERATOR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -260,8 +265,12 @@ def prometheus_indicator(
                 ("expression",), MISSING, "query_sli needs expression", "add the PromQL expression"
             )
             return None
-        split = split_counts(promql.range_to_window(expression.strip()))
+        windowed = promql.range_to_window(expression.strip())
+        split = split_counts(windowed)
         why = not_counts(split) if split is not None else None
+        inverse = one_minus(windowed) if split is None else None
+        if inverse is not None:
+            return _one_minus_errors(here, inverse, ds)
         if split is not None and why is None:
             for note in split.dropped():
                 here.note(("expression",), note)
@@ -298,6 +307,36 @@ def prometheus_indicator(
         return None
     here.note((), f"method {method!r} has no Prometheus form in Covenant", skipped=True)
     return None
+
+
+def _one_minus_errors(here: Recorder, inverse: CountRatio, ds: str) -> dict[str, Any] | None:
+    """``1 - (A / B)``: the share of good events as one minus the share of bad ones, so A is
+    the bad events and B all of them; left out (noted) when A is no share of B."""
+    why = not_counts(inverse)
+    if why is not None:
+        here.note(
+            ("expression",),
+            f"query_sli is 1 minus a ratio, but {why}; write it as good_bad_ratio filters "
+            "counting events",
+            skipped=True,
+        )
+        return None
+    here.note(
+        ("expression",),
+        "1 minus a ratio of two counts: its numerator imported as the bad events and its "
+        "denominator as all events (1 - bad / valid is the share of good events slo-generator "
+        "reads), rate read as increase",
+    )
+    for note in inverse.dropped():
+        here.note(("expression",), note)
+    bad, total = (promql.one_series(part)[0] for part in (inverse.numerator, inverse.denominator))
+    return {
+        "ratioMetric": {
+            "counter": False,
+            "bad": metric(bad, datasource=ds),
+            "total": metric(total, datasource=ds),
+        }
+    }
 
 
 def _above_not_read(here: Recorder, le: str) -> None:

@@ -31,6 +31,7 @@ from covenant.definitions.importers.base import (
 from covenant.definitions.importers.count_ratio import (
     CountRatio,
     not_counts,
+    one_minus,
     split_counts,
     uncounted_part,
 )
@@ -298,17 +299,9 @@ def _raw(record: Recorder, raw: Any) -> Queries | None:
 
 
 def _good_share(query: str) -> CountRatio | None:
-    """``A / B`` when ``query`` is ``1 - (A / B)`` of two counts, ``A`` a share of ``B``; also
-    written ``1 - A / B`` (division binds tighter than subtraction)."""
-    ratio = promql.strip_parens(promql.without_fallback(query)[0])
-    one = _ONE_MINUS.match(ratio)
-    if one is None:
-        return None
-    inner = split_counts(one.group(1))
+    """``A / B`` when ``query`` is ``1 - (A / B)`` of two counts, ``A`` a share of ``B``."""
+    inner = one_minus(query)
     return inner if inner is not None and not_counts(inner) is None else None
-
-
-_ONE_MINUS = re.compile(r"(?s)\s*1(?:\.0*)?\s*-\s*(.+)")
 
 
 _FIX = (
