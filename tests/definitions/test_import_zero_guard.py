@@ -146,3 +146,41 @@ def test_a_guard_on_each_part_is_dropped_and_said() -> None:
         "sum(increase(b[{{.window}}]))",
     )
     assert split.guards == ("> 0", ">0.0")
+
+
+# A part that falls back to no events when its series do not exist yet (an exporter creates
+# the 5xx series at the first error): `or vector(0)` on the part is 0 events, count-neutral,
+# and is kept in the imported query as Sloth's events queries keep it.
+OR_ZERO = """\
+version: "prometheus/v1"
+service: "basket"
+slos:
+  - name: "calls-ok"
+    objective: 99.9
+    sli:
+      raw:
+        error_ratio_query: |
+          (sum(rate(calls_total{svc="basket",code=~"5.."}[{{.window}}])) or vector(0))
+          /
+          sum(rate(calls_total{svc="basket"}[{{.window}}]))
+    alerting:
+      page_alert: {disable: true}
+      ticket_alert: {disable: true}
+"""
+
+
+def test_a_part_falling_back_to_no_events_is_split(tmp_path: Path) -> None:
+    plan = planned(tmp_path, "sloth", OR_ZERO)
+    assert plan.problems == []
+    ok = ratio_of(plan, "calls-ok")
+    assert query(ok, "bad") == (
+        'sum(increase(calls_total{svc="basket",code=~"5.."}[{{.window}}])) or vector(0)'
+    )
+    assert query(ok, "total") == 'sum(increase(calls_total{svc="basket"}[{{.window}}]))'
+
+
+@pytest.mark.parametrize("fallback", ["or vector(1)", "or vector(0) + 1"])
+def test_a_part_falling_back_to_events_is_not_split(fallback: str) -> None:
+    # vector(1) would count a phantom event whenever the part has no series
+    text = f"(sum(increase(a[{{{{.window}}}}])) {fallback}) / sum(increase(b[{{{{.window}}}}]))"
+    assert split_counts(text) is None

@@ -103,6 +103,19 @@ def one_minus(query: str) -> CountRatio | None:
 _ZERO_GUARD = re.compile(r"(?s)^(.*?)\s*((?:>|!=)\s*0+(?:\.0*)?)\s*$")
 
 
+_ZERO_VECTOR = re.compile(r"(?is)vector\s*\(\s*0+(?:\.0*)?\s*\)$")
+
+
+def _no_events_fallback(part: str) -> bool:
+    """Whether ``part`` is one count falling back to ``vector(0)`` when it has no series
+    (``sum(rate(x[w])) or vector(0)``): no events, as the count without the fallback sums to;
+    kept in the part, as Sloth's events queries keep it."""
+    inner, fallback = promql.without_fallback(part)
+    return (
+        bool(fallback) and bool(_ZERO_VECTOR.search(fallback)) and not promql.is_arithmetic(inner)
+    )
+
+
 def _unguarded_ratio(ratio: str) -> tuple[tuple[str, str, str], tuple[str, ...]] | None:
     """``A / B`` (:func:`promql.split_ratio`) once a zero guard closing either part is
     dropped, and the guards dropped. A count is never negative, so ``count > 0`` only hides a
@@ -116,7 +129,7 @@ def _unguarded_ratio(ratio: str) -> tuple[tuple[str, str, str], tuple[str, ...]]
         if found is not None and not promql.is_arithmetic(found.group(1)):
             part = promql.strip_parens(found.group(1))
             guards.append(found.group(2))
-        if promql.is_arithmetic(part):
+        if promql.is_arithmetic(part) and not _no_events_fallback(part):
             return None
         parts.append(part)
     return (parts[0], parts[1], operands[2]), tuple(guards)
