@@ -143,6 +143,17 @@ slos:
     alerting: {name: A}
 """
 
+# the same again as Sloth's common Istio plugin writes it: the total guarded against a window
+# without requests, the ratio falling back to 0 (both dropped: counts of 0 add nothing)
+SLOTH_GUARDED = SLOTH_RAW.replace(
+    """          sum(rate(requests_total{job="myservice",code=~"(5..|429)"}[{{.window}}]))
+          /
+          sum(rate(requests_total{job="myservice"}[{{.window}}]))""",
+    """          (sum(rate(requests_total{job="myservice",code=~"(5..|429)"}[{{.window}}]))
+          /
+          (sum(rate(requests_total{job="myservice"}[{{.window}}])) > 0)) OR on() vector(0)""",
+)
+
 PYRRA = """\
 apiVersion: pyrra.dev/v1alpha1
 kind: ServiceLevelObjective
@@ -279,11 +290,37 @@ spec:
     expression: latency_seconds_bucket{job="myservice"}[window]
     threshold_bucket: 0.25
   goal: 0.9
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: one-minus, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: query_sli
+  service_level_indicator:  # the good share as one minus the error share
+    expression: >
+      1 - (sum(rate(requests_total{job="myservice",code!="200"}[window]))
+      / sum(rate(requests_total{job="myservice"}[window])))
+  goal: 0.99
+---
+apiVersion: sre.google.com/v2
+kind: ServiceLevelObjective
+metadata: {name: rate-in-filter, labels: {service_name: shop}}
+spec:
+  backend: prometheus
+  method: good_bad_ratio
+  service_level_indicator:  # the filters hold their rate; the operators only sum
+    filter_good: rate(requests_total{job="myservice", code="200"}[window])
+    filter_valid: rate(requests_total{job="myservice"}[window])
+    operators: [sum]
+  goal: 0.99
 """
 
 
 @pytest.mark.prometheus_releases("stable")  # the server's increase: see the docstring
-@pytest.mark.parametrize("spec", [SLOTH, SLOTH_RAW], ids=["events", "raw"])
+@pytest.mark.parametrize(
+    "spec", [SLOTH, SLOTH_RAW, SLOTH_GUARDED], ids=["events", "raw", "raw-guarded"]
+)
 def test_sloth_events_count_per_minute(server: Server, tmp_path: Path, spec: str) -> None:
     ratio = indicators("sloth", spec, tmp_path)["availability"]
     assert read(server, ratio, "bad") == [a + b for a, b in zip(ERR5, ERR429, strict=True)]
@@ -326,6 +363,12 @@ def test_slo_generator_methods_count_per_minute(server: Server, tmp_path: Path) 
     assert read(server, found["no-good-yet"], "total") == ERR5
     assert read(server, found["cut-ranged"], "good") == FAST
     assert read(server, found["cut-ranged"], "total") == GOOD
+    assert read(server, found["one-minus"], "bad") == [
+        a + b for a, b in zip(ERR5, ERR429, strict=True)
+    ]
+    assert read(server, found["one-minus"], "total") == TOTAL
+    assert read(server, found["rate-in-filter"], "good") == GOOD
+    assert read(server, found["rate-in-filter"], "total") == TOTAL
 
 
 def test_slo_generator_operators_are_applied_as_its_backend_applies_them(tmp_path: Path) -> None:
