@@ -397,7 +397,7 @@ def _indicator(record: Recorder, indicator: Any, options: Options) -> dict[str, 
         le = promql.matchers(success)["le"]
         if le.startswith('="'):
             success = promql.with_le(success, le[2:-1])
-            if "=~" in success:
+            if promql.matchers(success)["le"].startswith("=~"):
                 here.note(
                     ("success", "metric"),
                     f"le {le[2:-1]} is matched in each spelling Prometheus 3 may write "

@@ -243,7 +243,7 @@ def prometheus_indicator(
         total = promql.with_matcher(bucket, "le", "+Inf")
         if sli.get("good_below_threshold", True) is not True:  # not read: any other value
             _above_not_read(here, le)
-        if "=~" in cut:
+        if promql.matchers(cut)["le"].startswith("=~"):
             here.note(
                 ("threshold_bucket",),
                 f"le {le} is matched in each spelling an exporter or Prometheus 3 writes "
