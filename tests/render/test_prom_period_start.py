@@ -14,10 +14,11 @@ in the same instant as the per-minute group: run once with each group first
 (``group_eval_order``), those recordings are checked too, with the labels a dashboard reads.
 
 Expected values come from the fed counts and ``zoneinfo``: the 5-minute group's period is
-the local month of the latest minute count recorded at or before its instant (a minute
-belongs to the month of its last second), the counts are that month's recorded minutes, and
-``slo:time_period:days`` is that month's UTC length in days. So there is never a gap, and the
-length always belongs to the counts it is recorded with.
+the local month (quarter) of the latest minute count recorded at or before its instant (a
+minute belongs to the period of its last second), the counts are that period's recorded
+minutes, and ``slo:time_period:days`` is that period's UTC length in days (for a quarter in a
+fixed-offset zone, PromQL's own count of its days: 91 for the leap-year Q1 2028). So there is
+never a gap, and the length always belongs to the counts it is recorded with.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from covenant.render.prom_rule_file import rules_yaml
 from covenant.render.prom_rules import GOOD, PERIOD_LABEL, TOTAL, RuleTarget, rule_groups
 from covenant.render.prom_tests import TargetTest
 from tests.render.test_prom_dst import MINUTE, _local_end, _local_start, _objective, _sample
+from tests.render.test_prom_quarter import wall_id, wall_period
 from tests.render.test_prom_rules import COUNTS
 from tests.services.test_prom_rule_tests import _promtool_test
 
-MONTH = CalendarUnit.MONTH
+MONTH, QUARTER = CalendarUnit.MONTH, CalendarUnit.QUARTER
 LAG = 30  # the per-minute group's offset into the minute (seconds)
 DAYS = "slo:time_period:days"
 LABELLED = (f"{GOOD}1m_period", f"{TOTAL}1m_period")
@@ -50,17 +52,24 @@ def _utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> int:
     return int(datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp())
 
 
-# zone, the local month boundary (UTC), the month lengths in hours before and after it
-CASES: dict[str, tuple[str, int, tuple[int, int]]] = {
+# zone, unit, the local period boundary (UTC), the period lengths in hours before and after it
+CASES: dict[str, tuple[str, CalendarUnit, int, tuple[int, int]]] = {
     # daylight saving time: April starts at 22:00 UTC (CEST) after a 743-hour March
-    "berlin-march-to-april": ("Europe/Berlin", _utc(2026, 3, 31, 22), (743, 720)),
+    "berlin-march-to-april": ("Europe/Berlin", MONTH, _utc(2026, 3, 31, 22), (743, 720)),
     # a fixed offset (+05:30): April starts at 18:30 UTC after a 744-hour March
-    "kolkata-march-to-april": ("Asia/Kolkata", _utc(2026, 3, 31, 18, 30), (744, 720)),
+    "kolkata-march-to-april": ("Asia/Kolkata", MONTH, _utc(2026, 3, 31, 18, 30), (744, 720)),
+    # Q2 2028 starts at 22:00 UTC (CEST) after the leap-year Q1, 91 days less March's hour
+    "berlin-leap-q1-to-q2": ("Europe/Berlin", QUARTER, _utc(2028, 3, 31, 22), (2183, 2184)),
+    # the leap-year Q1 2028 starts at 18:30 UTC on 31 December 2027 after a 92-day Q4
+    "kolkata-q4-to-leap-q1": ("Asia/Kolkata", QUARTER, _utc(2027, 12, 31, 18, 30), (2208, 2184)),
 }
 
 
-def _month_id(zone: str, at: int) -> str:
-    """The ``covenant_period`` label of the local month holding ``at``: year × 12 + month."""
+def _period_id(zone: str, at: int, unit: CalendarUnit) -> str:
+    """The ``covenant_period`` label of the local period holding ``at``: year × 12 + month
+    (year × 4 + quarter from 0 for a quarter)."""
+    if unit is QUARTER:
+        return wall_id(zone, at, unit)
     local = datetime.fromtimestamp(at, ZoneInfo(zone))
     return str(local.year * 12 + local.month)
 
@@ -69,21 +78,26 @@ def _selector(labels: dict[str, str]) -> str:
     return "{" + ", ".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
-def _month(zone: str, at: int) -> tuple[int, int]:
-    """The UTC start and end of the local month holding instant ``at`` (zoneinfo)."""
+def _period(zone: str, at: int, unit: CalendarUnit) -> tuple[int, int]:
+    """The UTC start and end of the local month (quarter) holding instant ``at`` (zoneinfo)."""
+    if unit is QUARTER:
+        return wall_period(zone, at, unit)
     start = _local_start(at, zone, MONTH)
     return start, _local_end(start, zone, MONTH)
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_period_recordings_at_a_month_start_whichever_group_runs_first(
+def test_period_recordings_at_a_period_start_whichever_group_runs_first(
     promtool: str, case: str, tmp_path: Path
 ) -> None:
-    zone, boundary, (before, after) = CASES[case]
+    zone, unit, boundary, (before, after) = CASES[case]
     local = datetime.fromtimestamp(boundary, ZoneInfo(zone))
     assert (local.day, local.hour, local.minute, local.second) == (1, 0, 0, 0)
-    assert _month(zone, boundary - 1)[1] - _month(zone, boundary - 1)[0] == before * 3600
-    assert _month(zone, boundary)[1] - _month(zone, boundary)[0] == after * 3600
+    assert (local.month - 1) % (3 if unit is QUARTER else 1) == 0
+    window_label = "1Q" if unit is QUARTER else "1M"
+    for at, hours in ((boundary - 1, before), (boundary, after)):
+        start, end = _period(zone, at, unit)
+        assert end - start == hours * 3600
 
     first = boundary - 20 * MINUTE  # minute j is [first + 60 j, first + 60 j + 60)
     minutes = 40
@@ -96,7 +110,7 @@ def test_period_recordings_at_a_month_start_whichever_group_runs_first(
         expr = re.sub(r"timestamp\(([^()]*)\)", rf"(timestamp(\1) + {shift})", expr)
         return expr.replace("time()", f"(time() + {shift})")
 
-    o = _objective(CalendarWindow(unit=MONTH, zone=zone))
+    o = _objective(CalendarWindow(unit=unit, zone=zone))
     target = RuleTarget(objective=o, counts=COUNTS)
     groups = rule_groups([target], sources=False)
     (tmp_path / "rules.yml").write_text(real(rules_yaml(groups)), encoding="utf-8")
@@ -114,7 +128,7 @@ def test_period_recordings_at_a_month_start_whichever_group_runs_first(
             for j in range(minutes)
             if (at_j := first + MINUTE * (j + 1) + LAG) < at or (at_j == at and minute_group_first)
         ]
-        start, end = _month(zone, first + MINUTE * (recorded[-1] + 1) - 1)
+        start, end = _period(zone, first + MINUTE * (recorded[-1] + 1) - 1, unit)
         mine = [j for j in recorded if start < first + MINUTE * (j + 1) <= end]
         days = float(Fraction(end - start, 86400))
         return sum(goods[j] for j in mine), sum(totals[j] for j in mine), days
@@ -125,7 +139,7 @@ def test_period_recordings_at_a_month_start_whichever_group_runs_first(
         {**g, "rules": [r for r in g["rules"] if r.get("record") not in LABELLED]} for g in groups
     ]
     (tmp_path / "backfilled.yml").write_text(real(rules_yaml(backfilled)), encoding="utf-8")
-    month_of = [_month_id(zone, first + MINUTE * (j + 1) - 1) for j in range(minutes)]
+    month_of = [_period_id(zone, first + MINUTE * (j + 1) - 1, unit) for j in range(minutes)]
     fed = [
         {
             "series": f"{name}{_selector({**ids, 'sloth_window': '1m', PERIOD_LABEL: m})}",
@@ -159,8 +173,13 @@ def test_period_recordings_at_a_month_start_whichever_group_runs_first(
                 when = f"{at - shift}s"
                 if x == LAG:  # promtool's own evaluation of the 5-minute group: its recordings
                     queries = [
-                        (f"{GOOD}_period{target.selector}", f"{GOOD}_period", good, "1M"),
-                        (f"{TOTAL}_period{target.selector}", f"{TOTAL}_period", total, "1M"),
+                        (f"{GOOD}_period{target.selector}", f"{GOOD}_period", good, window_label),
+                        (
+                            f"{TOTAL}_period{target.selector}",
+                            f"{TOTAL}_period",
+                            total,
+                            window_label,
+                        ),
                         (f"{DAYS}{target.selector}", DAYS, days, None),
                     ]
                 else:  # the rules' expressions, seeing the minute counts recorded by then
@@ -186,9 +205,10 @@ def test_period_recordings_at_a_month_start_whichever_group_runs_first(
         done = _promtool_test(promtool, path)
         assert done.returncode == 0, order + done.stdout[-4000:] + done.stderr[-2000:]
         assert "SUCCESS" in done.stdout
-    # the first evaluation of April with the 5-minute group first still holds March's counts
-    # and length; right after the per-minute group it holds April's first minute
-    april = boundary + MINUTE + 10
-    assert expected(april, minute_group_first=True)[1:] == (sum(totals[:20]), before / 24)
-    april += 40
-    assert expected(april, minute_group_first=True)[1:] == (totals[20], after / 24)
+    # the first evaluation of the new period (April) with the 5-minute group first still holds
+    # the old one's counts and length; right after the per-minute group the new one's first
+    # minute
+    new = boundary + MINUTE + 10
+    assert expected(new, minute_group_first=True)[1:] == (sum(totals[:20]), before / 24)
+    new += 40
+    assert expected(new, minute_group_first=True)[1:] == (totals[20], after / 24)

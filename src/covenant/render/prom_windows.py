@@ -119,11 +119,8 @@ def period_of(window: CalendarWindow) -> Period | str:
     if window.anchor is not None and not _natural(window):
         return (
             "a calendar startTime that is not the unit's natural start (midnight; a Monday for "
-            "weeks; the 1st for months) has no PromQL form"
-        )
-    if window.unit not in (CalendarUnit.DAY, CalendarUnit.WEEK, CalendarUnit.MONTH):
-        return (
-            f"calendar {window.unit.value.lower()} windows have no PromQL form (use 1d, 1w or 1M)"
+            "weeks; the 1st for months; 1 January, April, July or October for quarters; "
+            "1 January for years) has no PromQL form"
         )
     # the instant before the minute the counts end at: a group evaluates at an offset into the
     # minute, and its counts are the minutes up to the last sample on or before it
@@ -131,46 +128,70 @@ def period_of(window: CalendarWindow) -> Period | str:
     offset = fixed_offset(window.zone)
     if offset is None:
         return _seasonal(window, last)
+    unit = window.unit
     now = f"{last} + {offset}" if offset else last
-    if window.unit is CalendarUnit.DAY:
+    if unit in (CalendarUnit.DAY, CalendarUnit.WEEK):
+        days = 1 if unit is CalendarUnit.DAY else 7
         return Period(
-            name="1d",
-            id_expr=f"floor(vector(({now}) / 86400))",
-            lengths=((DAY, None),),
-            days_expr="vector(1)",
-            recorded_days_expr="vector(1)",
-            max_seconds=DAY,
+            name=NAMES[unit],
+            id_expr=_period_id(unit, now),
+            lengths=((days * DAY, None),),
+            days_expr=f"vector({days})",
+            recorded_days_expr=f"vector({days})",
+            max_seconds=days * DAY,
         )
-    if window.unit is CalendarUnit.WEEK:
-        return Period(
-            name="1w",
-            id_expr=f"floor(vector(({now} - {_ISO_MONDAY}) / {WEEK}))",
-            lengths=((WEEK, None),),
-            days_expr="vector(7)",
-            recorded_days_expr="vector(7)",
-            max_seconds=WEEK,
-        )
-    if window.unit is CalendarUnit.MONTH:
-        at = f"vector({now})"
-        dim = f"days_in_month({at})"
-        return Period(
-            name="1M",
-            id_expr=f"year({at}) * 12 + month({at})",
-            lengths=tuple((d * DAY, f"{dim} == {d}") for d in (28, 29, 30, 31)),
-            days_expr=dim,
-            recorded_days_expr=_recorded_days(offset),
-            max_seconds=31 * DAY,
-        )
-    raise AssertionError(window.unit)
+    dim = _days(unit, f"vector({now})")
+    return Period(
+        name=NAMES[unit],
+        id_expr=_period_id(unit, now),
+        lengths=tuple((d * DAY, f"{dim} == {d}") for d in DAYS[unit]),
+        days_expr=dim,
+        recorded_days_expr=_recorded_days(unit, offset),
+        max_seconds=DAYS[unit][-1] * DAY,
+    )
 
 
-def _recorded_days(offset: int) -> str:
-    """PromQL: the days of the month (a fixed UTC offset) of the latest recorded minute count:
-    from the instant of that sample, not from ``time()``, whose minute the per-minute group
-    may not have recorded yet."""
+NAMES = {
+    CalendarUnit.DAY: "1d",
+    CalendarUnit.WEEK: "1w",
+    CalendarUnit.MONTH: "1M",
+    CalendarUnit.QUARTER: "1Q",
+    CalendarUnit.YEAR: "1Y",
+}
+"""The ``sloth_window`` label of each calendar unit's window (OpenSLO's shorthand)."""
+DAYS = {
+    CalendarUnit.MONTH: (28, 29, 30, 31),
+    CalendarUnit.QUARTER: (90, 91, 92),  # Q1 90 (91 in a leap year), Q2 91, Q3 and Q4 92
+    CalendarUnit.YEAR: (365, 366),
+}
+"""The wall-clock lengths in days a period of the unit can have, ascending."""
+
+
+def _leap(at: str) -> str:
+    """PromQL (0 or 1): the year of the instants ``at`` (an instant vector) is a leap year
+    (divisible by 4, and not by 100 unless by 400)."""
+    y = f"year({at})"
+    return f"(({y} % 4 == bool 0) - ({y} % 100 == bool 0) + ({y} % 400 == bool 0))"
+
+
+def _days(unit: CalendarUnit, at: str) -> str:
+    """PromQL: the length in days of the month, quarter or year of the instants ``at``."""
+    if unit is CalendarUnit.MONTH:
+        return f"days_in_month({at})"
+    if unit is CalendarUnit.QUARTER:
+        q = f"floor((month({at}) - 1) / 3)"  # 0 to 3
+        return f"(90 + ({q} >= bool 1) + ({q} >= bool 2) + ({q} == bool 0) * {_leap(at)})"
+    assert unit is CalendarUnit.YEAR, unit
+    return f"(365 + {_leap(at)})"
+
+
+def _recorded_days(unit: CalendarUnit, offset: int) -> str:
+    """PromQL: the days of the month, quarter or year (a fixed UTC offset) of the latest
+    recorded minute count: from the instant of that sample, not from ``time()``, whose minute
+    the per-minute group may not have recorded yet."""
     last = f"floor(max(timestamp({TOTAL_PERIOD}{SELECTOR})) / 60) * 60 - 1"
     now = f"{last} + {offset}" if offset else last
-    return f"days_in_month({now})"
+    return _days(unit, now)
 
 
 def _period_id(unit: CalendarUnit, now: str) -> str:
@@ -179,6 +200,10 @@ def _period_id(unit: CalendarUnit, now: str) -> str:
     if unit is CalendarUnit.WEEK:
         return f"floor(vector(({now} - {_ISO_MONDAY}) / {WEEK}))"
     at = f"vector({now})"
+    if unit is CalendarUnit.QUARTER:
+        return f"year({at}) * 4 + floor((month({at}) - 1) / 3)"
+    if unit is CalendarUnit.YEAR:
+        return f"year({at})"
     return f"year({at}) * 12 + month({at})"
 
 
@@ -189,13 +214,13 @@ def _seasonal(window: CalendarWindow, last: str) -> Period:
     length (``render.prom_zones``)."""
     unit = window.unit
     now = f"{last} + {offset_expr(window.zone)}"
-    if unit is CalendarUnit.MONTH:
-        nominal = f"days_in_month(vector({now})) * 86400"
+    if unit in DAYS:
+        nominal = f"{_days(unit, f'vector({now})')} * 86400"
     else:
         nominal = f"vector({DAY if unit is CalendarUnit.DAY else WEEK})"
     table = corrections(window.zone, unit)
     return Period(
-        name={CalendarUnit.DAY: "1d", CalendarUnit.WEEK: "1w"}.get(unit, "1M"),
+        name=NAMES[unit],
         id_expr=_period_id(unit, now),
         offset_expr=f"vector{offset_expr(window.zone)}",
         recorded_id_expr=_period_id(unit, f"{last} + scalar({OFFSET}{SELECTOR})"),
@@ -219,6 +244,10 @@ def _natural(window: CalendarWindow) -> bool:
         return local.weekday() == 0
     if window.unit is CalendarUnit.MONTH:
         return local.day == 1
+    if window.unit is CalendarUnit.QUARTER:
+        return local.day == 1 and local.month in (1, 4, 7, 10)
+    if window.unit is CalendarUnit.YEAR:
+        return (local.month, local.day) == (1, 1)
     return True
 
 
@@ -273,7 +302,8 @@ def alert_windows(o: Objective) -> tuple[int, ...]:
 def tier_bounds(o: Objective, tier: AlertTier) -> tuple[tuple[Fraction, str | None], ...]:
     """The error-ratio bound ``threshold × (1 − target)`` the tier compares with, exactly, per
     possible SLO window length, with the PromQL guard that selects that length (calendar
-    months: 28–31 days). Equal bounds are merged into one guard range."""
+    months: 28–31 days; quarters 90–92; years 365 or 366). Equal bounds are merged into one
+    guard range."""
     budget = 1 - o.target
     if isinstance(o.window, RollingWindow):
         lengths: tuple[tuple[int, str | None], ...] = ((o.window.seconds, None),)

@@ -9,7 +9,8 @@ one ``time() >= bool …`` term per transition. The table covers a fixed horizon
 its edge, so the generated file states the horizon, ``covenant rules prometheus`` warns when
 it is less than a year away, and the rules hold an alert that fires 90 days before it ends.
 
-A period's UTC length changes too (a 23- or 25-hour day, a month an hour short): the periods
+A period's UTC length changes too (a 23- or 25-hour day, a month or quarter an hour short; a
+year holding both of a year's changes keeps its wall-clock length): the periods
 of the horizon whose length is not the nominal one are listed, so the current period's length
 is the nominal one plus the correction of the listed period holding the instant. Both tables
 come from the engine's own calendar (``core.windows.calendar_period``: a repeated local time is
@@ -91,12 +92,15 @@ def offset_expr(zone: str) -> str:
 
 
 def nominal_seconds(unit: CalendarUnit, start: datetime) -> int:
-    """A period's length on the wall clock (the month of ``start``, a local time)."""
+    """A period's length on the wall clock (the month, quarter or year of ``start``, a local
+    time: a quarter is its three months, a year its twelve)."""
     if unit is CalendarUnit.DAY:
         return DAY
     if unit is CalendarUnit.WEEK:
         return 7 * DAY
-    return monthrange(start.year, start.month)[1] * DAY
+    months = {CalendarUnit.MONTH: 1, CalendarUnit.QUARTER: 3}.get(unit, 12)
+    first = start.month - (start.month - 1) % months
+    return sum(monthrange(start.year, m)[1] for m in range(first, first + months)) * DAY
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from covenant.core.model import CalendarWindow, Window
 from covenant.core.timeutil import shorthand
 from covenant.core.windows import window_bounds
 from covenant.definitions.alert_switches import alert_switches
@@ -21,7 +22,7 @@ from covenant.errors import CovenantError, InputError, NotFoundError, OptionValu
 from covenant.render.prom_levels import RuleLevels, level_groups
 from covenant.render.prom_rule_file import rules_chunks
 from covenant.render.prom_rules import RuleTarget, target_groups
-from covenant.render.prom_windows import LENGTH, seasonal_zones, unsupported
+from covenant.render.prom_windows import LENGTH, period_of, seasonal_zones, unsupported
 from covenant.render.prom_zones import HORIZON, horizon_text
 
 
@@ -248,11 +249,10 @@ def rule_notes(plan: RulePlan, *, at: datetime) -> list[RuleNote]:
 
 def _retention_note(plan: RulePlan, *, at: datetime) -> list[RuleNote]:
     """Windows longer than Prometheus's default retention sum recordings the server must keep
-    that long (a 30-day SLI on a default server covers 15 days)."""
+    that long (a 30-day SLI on a default server covers 15 days; a calendar window its longest
+    period: 31 days for a month, 92 for a quarter, 366 for a year)."""
     stamp = int(at.timestamp())
-    longest = max(
-        (window_bounds(t.objective.window, at=stamp).length for t in plan.targets), default=0
-    )
+    longest = max((_span(t.objective.window, at=stamp) for t in plan.targets), default=0)
     if longest <= RETENTION_S:
         return []
     text = (
@@ -261,6 +261,16 @@ def _retention_note(plan: RulePlan, *, at: datetime) -> list[RuleNote]:
         f"--storage.tsdb.retention.time={shorthand(longest)} or more is set)"
     )
     return [RuleNote(level="note", objective=None, text=text)]
+
+
+def _span(window: Window, *, at: int) -> int:
+    """How far back the rules of ``window`` sum its recordings: the rolling window, or the
+    longest period of a calendar window (its range selector)."""
+    if isinstance(window, CalendarWindow):
+        found = period_of(window)
+        if not isinstance(found, str):
+            return found.max_seconds
+    return window_bounds(window, at=at).length
 
 
 def _horizon_notes(plan: RulePlan, *, at: datetime) -> list[RuleNote]:

@@ -1,0 +1,439 @@
+"""Calendar-quarter and calendar-year SLOs as Prometheus rules (docs/prometheus-rules.md,
+"Calendar windows"), run through promtool at quarter and year boundaries in UTC, Asia/Kolkata
+(a fixed +05:30) and Europe/Berlin (daylight saving time), including the leap-year first
+quarter of 2028 (91 days).
+
+As ``tests/render/test_prom_dst_month.py`` does for months, each case feeds a few hours of
+per-minute counts with the rules' clock moved to the case's dates, and checks minute by minute
+around the boundary:
+
+- the period-to-date good and total counts (the expressions the meta group records as
+  ``covenant:sli_{good,total}:count_period``), the recorded period length and zone offset (zones
+  with daylight saving time), all computed here from the wall clock with ``zoneinfo``;
+- a budget-share alert tier whose threshold depends on the period's UTC length (2 % of the
+  budget in an hour: 44.16 × for a 2208-hour quarter, 43.68 × for a 2184-hour one), fed a burn
+  between the two thresholds so that it fires or resolves at the first evaluation of the new
+  period. Its firing instants are found here from the counts and the ``zoneinfo`` lengths,
+  checked equal to the engine's replay and written in the generated unit-test format.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+import yaml
+
+from covenant.core.model import AlertTier, CalendarUnit, CalendarWindow
+from covenant.core.replay import replay_alerts
+from covenant.core.series import BucketMatrix
+from covenant.core.timeutil import from_epoch, to_epoch
+from covenant.render import prom_tests
+from covenant.render.grafana import dashboards
+from covenant.render.prom_rule_file import rules_yaml
+from covenant.render.prom_rules import GOOD, TOTAL, RuleTarget, rule_groups
+from covenant.render.prom_tests import AlertCheck, TargetTest, WindowCheck
+from covenant.render.prom_windows import (
+    LENGTH,
+    OFFSET,
+    for_slo,
+    period_of,
+    tier_bounds,
+    window_name,
+)
+from covenant.render.prom_zones import HORIZON, corrections
+from tests.render.test_prom_dst import MINUTE, _objective, _sample
+from tests.render.test_prom_rules import COUNTS
+from tests.services.test_prom_rule_tests import _promtool_test
+
+QUARTER, YEAR = CalendarUnit.QUARTER, CalendarUnit.YEAR
+HOUR = 3600
+SHARE = Fraction(2, 100)
+TIER = AlertTier(
+    name="page-fast",
+    severity="page",
+    long_window_s=HOUR,
+    short_window_s=5 * MINUTE,
+    budget_fraction=SHARE,
+)
+TARGET = Fraction(999, 1000)
+
+
+def _utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> int:
+    return int(datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp())
+
+
+def wall_period(zone: str, at: int, unit: CalendarUnit) -> tuple[int, int]:
+    """The UTC start and end of the local quarter or year holding instant ``at``: the local
+    midnights on the 1st of its first month and of the next period's (zoneinfo; no such
+    midnight is skipped or repeated in these zones)."""
+    tz = ZoneInfo(zone)
+    local = datetime.fromtimestamp(at, tz)
+    months = 3 if unit is QUARTER else 12
+    first = local.month - (local.month - 1) % months
+    nxt_year, nxt_month = divmod(first - 1 + months, 12)
+    start = datetime(local.year, first, 1, tzinfo=tz)
+    end = datetime(local.year + nxt_year, nxt_month + 1, 1, tzinfo=tz)
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def wall_id(zone: str, at: int, unit: CalendarUnit) -> str:
+    """The ``covenant_period`` label of the local period holding ``at``: year × 4 + quarter
+    (0 to 3), or the year."""
+    local = datetime.fromtimestamp(at, ZoneInfo(zone))
+    return str(local.year * 4 + (local.month - 1) // 3 if unit is QUARTER else local.year)
+
+
+def _length(zone: str, at: int, unit: CalendarUnit) -> int:
+    start, end = wall_period(zone, at, unit)
+    return end - start
+
+
+# zone, unit, the local period boundary (UTC), the lengths in hours before and after it, bad
+# events a burning minute (None: no burn), and further instants checked closely (DST changes)
+CASES: dict[str, tuple[str, CalendarUnit, int, tuple[int, int], int | None, tuple[int, ...]]] = {
+    # Q4 2027 (92 days) to the leap-year Q1 2028 (91): 220 bad in 5000–5006 is 43.9–44.0 ×
+    # the budget rate, between the thresholds 44.16 × and 43.68 ×: fires in Q1
+    "utc-q4-to-leap-q1": ("UTC", QUARTER, _utc(2028, 1, 1, 0), (2208, 2184), 220, ()),
+    # the same in Kolkata: Q1 2028 starts at 18:30 UTC on 31 December 2027
+    "kolkata-q4-to-leap-q1": (
+        "Asia/Kolkata",
+        QUARTER,
+        _utc(2027, 12, 31, 18, 30),
+        (2208, 2184),
+        220,
+        (),
+    ),
+    # Q2 2026 (91 days) to Q3 (92): a burn firing under Q2's threshold resolves under Q3's
+    "kolkata-q2-to-q3": (
+        "Asia/Kolkata",
+        QUARTER,
+        _utc(2026, 6, 30, 18, 30),
+        (2184, 2208),
+        220,
+        (),
+    ),
+    # Berlin's Q4 2027 holds October's change (an hour long); Q1 2028 (leap) March's (short)
+    "berlin-q4-to-leap-q1": (
+        "Europe/Berlin",
+        QUARTER,
+        _utc(2027, 12, 31, 23),
+        (2209, 2183),
+        220,
+        (),
+    ),
+    # 26 March 2028, 01:00 UTC: 02:00 CET → 03:00 CEST inside the leap-year Q1 (2183 hours)
+    "berlin-spring-forward-2028": (
+        "Europe/Berlin",
+        QUARTER,
+        _utc(2028, 3, 26, 1),
+        (2183, 2183),
+        None,
+        (),
+    ),
+    # Q2 2028 starts at 22:00 UTC (CEST) on 31 March, an hour longer than the leap Q1
+    "berlin-leap-q1-to-q2": (
+        "Europe/Berlin",
+        QUARTER,
+        _utc(2028, 3, 31, 22),
+        (2183, 2184),
+        None,
+        (),
+    ),
+    # 2027 (8760 hours) to 2028 (8784): 878 bad is 175.4–175.6 ×, between 175.2 × and 175.68 ×
+    "utc-year-2027-to-2028": ("UTC", YEAR, _utc(2028, 1, 1, 0), (8760, 8784), 878, ()),
+    # Berlin's year holds both changes: its wall-clock length
+    "berlin-year-2027-to-2028": (
+        "Europe/Berlin",
+        YEAR,
+        _utc(2027, 12, 31, 23),
+        (8760, 8784),
+        878,
+        (),
+    ),
+}
+
+
+def _traffic(
+    first: int, minutes: int, bad: int | None, burn: tuple[int, int]
+) -> tuple[list[int], list[int]]:
+    """Per-minute good and total counts; minute ``j`` is ``[first + 60 j, first + 60 j + 60)``."""
+    totals = [5000 + j % 7 for j in range(minutes)]
+    goods = [
+        t - (bad if bad and burn[0] <= first + MINUTE * j < burn[1] else 0)
+        for j, t in enumerate(totals)
+    ]
+    return goods, totals
+
+
+def _firing(
+    zone: str, unit: CalendarUnit, first: int, goods: list[int], totals: list[int]
+) -> tuple[set[int], dict[int, tuple[int, int, int, int]]]:
+    """The evaluation instants (UTC) at which the tier's condition holds, and its long and
+    short window counts there: both windows' error ratios at or above ``2 % × period length /
+    1 h × (1 − target)``, the period being the local one holding the instant's last second."""
+    firing: set[int] = set()
+    windows: dict[int, tuple[int, int, int, int]] = {}
+    for k in range(len(totals)):
+        at = first + MINUTE * (k + 1)  # minutes 0..k have ended
+        bound = SHARE * Fraction(_length(zone, at - 1, unit), HOUR) * (1 - TARGET)
+        counts = []
+        for window_s in (TIER.long_window_s, TIER.short_window_s):
+            lo = max(0, k + 1 - window_s // MINUTE)
+            good, total = sum(goods[lo : k + 1]), sum(totals[lo : k + 1])
+            counts += [good, total]
+            if total == 0 or Fraction(total - good, total) < bound:
+                break
+        else:
+            firing.add(at)
+            windows[at] = (counts[0], counts[1], counts[2], counts[3])
+    return firing, windows
+
+
+def _engine_firing(
+    zone: str, unit: CalendarUnit, first: int, goods: list[int], totals: list[int]
+) -> set[int]:
+    """The instants the engine's replay has the tier firing."""
+    o = replace(_objective(CalendarWindow(unit=unit, zone=zone)), alert_tiers=(TIER,))
+    data = BucketMatrix(
+        keys=("api",),
+        start=first,
+        step=MINUTE,
+        good=np.array([goods], dtype=np.int64),
+        total=np.array([totals], dtype=np.int64),
+    )
+    end = first + MINUTE * len(totals)
+    replay = replay_alerts(
+        o, data, start=from_epoch(first + MINUTE), end=from_epoch(end), step_s=MINUTE
+    )
+    (tier,) = replay.tiers
+    return {
+        t
+        for e in tier.episodes
+        for t in range(to_epoch(e.start), to_epoch(e.end) + (MINUTE if e.ongoing else 0), MINUTE)
+    }
+
+
+def _near(instants: set[int], first: int, end: int) -> list[int]:
+    """Every minute from 2 minutes before to 2 minutes after each instant, within the feed."""
+    near = {t + d * MINUTE for t in instants for d in range(-2, 3)}
+    return sorted(t for t in near if first + MINUTE <= t <= end)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_quarter_and_year_counts_and_alerts_at_period_boundaries(
+    promtool: str, case: str, tmp_path: Path
+) -> None:
+    zone, unit, at, (before, after), bad, extra = CASES[case]
+    tz = ZoneInfo(zone)
+    first, hours = at - 2 * HOUR, 4
+    end = first + hours * HOUR
+    # the instant named is a local midnight starting a quarter (year), or an offset change
+    local = datetime.fromtimestamp(at, tz)
+    boundary = local.timetuple()[2:6] == (1, 0, 0, 0) and local.month % 3 == 1
+    assert boundary or datetime.fromtimestamp(at - 1, tz).utcoffset() != local.utcoffset()
+    assert (_length(zone, at - 1, unit), _length(zone, at, unit)) == (before * HOUR, after * HOUR)
+
+    goods, totals = _traffic(first, hours * 60, bad, (at - 90 * MINUTE, at + 30 * MINUTE))
+    firing, windows = _firing(zone, unit, first, goods, totals)
+    assert _engine_firing(zone, unit, first, goods, totals) == firing  # the engine agrees
+    if bad is not None:
+        # the burn lies between the two periods' thresholds: the alert changes state exactly
+        # at the first evaluation of the new period (its minute ending at midnight + 1 min)
+        assert (at in firing) != (at + MINUTE in firing)
+    else:
+        assert not firing
+
+    window = CalendarWindow(unit=unit, zone=zone)
+    o = replace(_objective(window), alert_tiers=(TIER,))
+    target = RuleTarget(objective=o, counts=COUNTS)
+    groups = rule_groups([target], sources=False)
+    period = period_of(window)
+    assert not isinstance(period, str)
+    shift = first  # promtool's instant 0 is the first fed minute's start
+
+    def shifted(expr: str) -> str:
+        return expr.replace("time()", f"(time() + {shift})")
+
+    (tmp_path / "rules.yml").write_text(shifted(rules_yaml(groups)), encoding="utf-8")
+    flips = {t for t in range(first, end + 1, MINUTE) if (t in firing) != (t + MINUTE in firing)}
+    checked = {at, *extra} | {t + MINUTE for t in flips}
+    alerts = [
+        AlertCheck(at=t - shift, firing=(TIER,) if t in firing else ())
+        for t in _near(checked, first, end)
+    ]
+    assert any(a.firing for a in alerts) == bool(bad)
+    test = TargetTest(
+        target=target,
+        good=goods,
+        total=totals,
+        alerts=alerts,
+        windows=[
+            WindowCheck(at=t - shift, window_s=w, good=g, total=n)
+            for t, (lg, ln, sg, sn) in windows.items()
+            if t - MINUTE not in firing
+            for w, g, n in ((TIER.long_window_s, lg, ln), (TIER.short_window_s, sg, sn))
+        ],
+        minutes=len(totals),
+    )
+    doc = yaml.safe_load(prom_tests.tests_yaml([test], rule_file="rules.yml"))
+    summed = {
+        name: next(r["expr"] for g in groups for r in g["rules"] if r.get("record") == name)
+        for name in (f"{GOOD}_period", f"{TOTAL}_period")
+    }
+    ids = target.ids
+    seasonal = zone == "Europe/Berlin"
+    exprs = doc["tests"][0]["promql_expr_test"]
+    for t in sorted(set(_near({at, *extra}, first, end)) | set(range(first + HOUR, end, HOUR))):
+        begin, _ = wall_period(zone, t - 1, unit)
+        # minute j ends at first + 60 (j + 1) and counts in the period of its last second
+        ended = [j for j in range(len(totals)) if begin < first + MINUTE * (j + 1) <= t]
+        for name, counts in ((f"{GOOD}_period", goods), (f"{TOTAL}_period", totals)):
+            exprs.append(
+                {
+                    "expr": shifted(summed[name]),
+                    "eval_time": f"{t - shift}s",
+                    "exp_samples": [
+                        _sample("", {**ids, "sloth_window": "1m"}, sum(counts[j] for j in ended))
+                    ],
+                }
+            )
+        last = t - t % MINUTE - 1  # the instant whose period and offset the rules use
+        # the current period's length in days (the alert guards compare it in a fixed-offset
+        # zone: built from the quarter and a leap-year test on year())
+        exprs.append(
+            {
+                "expr": f"sum({shifted(for_slo(period.days_expr, o))})",
+                "eval_time": f"{t - shift}s",
+                "exp_samples": [
+                    {"labels": "{}", "value": float(Fraction(_length(zone, last, unit), 86400))}
+                ],
+            }
+        )
+        if not seasonal:  # a fixed offset records neither length nor offset
+            continue
+        offset = datetime.fromtimestamp(last, tz).utcoffset()
+        assert offset is not None
+        for name, value in ((LENGTH, _length(zone, last, unit)), (OFFSET, offset.total_seconds())):
+            exprs.append(
+                {
+                    "expr": f"{name}{target.selector}",
+                    "eval_time": f"{t - shift}s",
+                    "exp_samples": [_sample(name, ids, int(value))],
+                }
+            )
+    (tmp_path / "tests.yml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    done = _promtool_test(promtool, tmp_path / "tests.yml")
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "SUCCESS" in done.stdout
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "America/Santiago"])
+@pytest.mark.parametrize("unit", [QUARTER, YEAR])
+def test_the_length_tables_are_the_wall_clock_periods_utc_lengths(
+    zone: str, unit: CalendarUnit
+) -> None:
+    """Every quarter (year) of the horizon: its UTC length from zoneinfo, and the table lists
+    exactly those whose UTC length differs from the wall clock's days (a quarter holding one
+    change of the year is an hour off; one holding both, or none, is its wall length)."""
+    tz = ZoneInfo(zone)
+    expected: list[tuple[int, int, int]] = []
+    lengths = set()
+    start, _ = wall_period(zone, HORIZON[0], unit)
+    while start < HORIZON[1]:
+        s, e = wall_period(zone, start, unit)
+        a, b = datetime.fromtimestamp(s, tz), datetime.fromtimestamp(e, tz)
+        wall = (b.replace(tzinfo=None) - a.replace(tzinfo=None)).total_seconds()
+        lengths.add(e - s)
+        if e - s != wall:
+            expected.append((s, e, e - s - int(wall)))
+        start = e
+    table = corrections(zone, unit)
+    assert table.periods == tuple(expected)
+    assert table.lengths == tuple(sorted(lengths))
+    if unit is YEAR:
+        assert not expected  # a year holds both changes
+    else:
+        # a quarter an hour short and one an hour long each year of the horizon (and Berlin's
+        # Q1 2036, which starts an hour before the horizon's UTC end)
+        assert len(expected) >= 2 * 11
+        assert {c for _, _, c in expected} == {-HOUR, HOUR}
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Europe/Berlin"])
+def test_quarter_and_year_windows_have_a_promql_form(zone: str) -> None:
+    for unit, name, longest in ((QUARTER, "1Q", 92), (YEAR, "1Y", 366)):
+        window = CalendarWindow(unit=unit, zone=zone)
+        period = period_of(window)
+        assert not isinstance(period, str), period
+        assert period.name == name
+        # Berlin's fourth quarter is an hour longer than its 92 days (October's change)
+        long_q4 = zone == "Europe/Berlin" and unit is QUARTER
+        assert period.max_seconds == longest * 86400 + (HOUR if long_q4 else 0)
+        o = replace(_objective(window), alert_tiers=(TIER,))
+        assert window_name(o) == name
+        # one bound per possible length: 2 % of the budget in an hour of a 90-, 91-, 92-day
+        # quarter (and the hour-off quarters of a zone with daylight saving time)
+        bounds = tier_bounds(o, TIER)
+        hours = sorted(int(b / SHARE / (1 - TARGET)) for b, _ in bounds)
+        days = (90, 91, 92) if unit is QUARTER else (365, 366)
+        want = [24 * d for d in days]
+        if zone == "Europe/Berlin" and unit is QUARTER:
+            # Q1 holds March's change (an hour short: 90 or 91 days), Q4 October's (long)
+            want = [90 * 24 - 1, 91 * 24 - 1, 91 * 24, 92 * 24, 92 * 24 + 1]
+        assert hours == want
+        assert all(guard is not None for _, guard in bounds)
+
+
+def test_an_unnatural_quarter_start_has_no_promql_form() -> None:
+    tz = ZoneInfo("Europe/Berlin")
+    april = datetime(2026, 4, 1, tzinfo=tz).astimezone(UTC)
+    may = datetime(2026, 5, 1, tzinfo=tz).astimezone(UTC)
+    assert not isinstance(period_of(CalendarWindow(unit=QUARTER, zone=tz.key, anchor=april)), str)
+    found = period_of(CalendarWindow(unit=QUARTER, zone=tz.key, anchor=may))
+    assert isinstance(found, str)
+    assert "quarters" in found
+    found = period_of(CalendarWindow(unit=YEAR, zone=tz.key, anchor=april))
+    assert isinstance(found, str)
+    assert "years" in found
+    found = period_of(CalendarWindow(unit=QUARTER, zone=tz.key, count=2))
+    assert isinstance(found, str)
+
+
+@pytest.mark.parametrize("unit", [QUARTER, YEAR])
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Europe/Berlin"])
+def test_promtool_checks_the_quarter_and_year_rules(
+    promtool: str, zone: str, unit: CalendarUnit, tmp_path: Path
+) -> None:
+    o = replace(_objective(CalendarWindow(unit=unit, zone=zone)), alert_tiers=(TIER,))
+    groups = rule_groups([RuleTarget(objective=o, counts=COUNTS)])
+    text = rules_yaml(groups)
+    name = "1Q" if unit is QUARTER else "1Y"
+    assert f"sloth_window: {name}" in text
+    assert ("92d" if unit is QUARTER else "366d") in text  # the sum over the longest period
+    assert ("CovenantZoneTableEnding" in text) == (zone == "Europe/Berlin")
+    (tmp_path / "rules.yml").write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [promtool, "check", "rules", "rules.yml"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_dashboard_shows_a_quarter_and_its_thresholds() -> None:
+    o = replace(_objective(CalendarWindow(unit=QUARTER, zone="UTC")), alert_tiers=(TIER,))
+    text = json.dumps(dashboards([RuleTarget(objective=o, counts=COUNTS)]))
+    assert "SLI over the calendar 1Q window" in text
+    # 2 % of the budget in an hour of a 90-, 91- and 92-day quarter: 43.2, 43.68, 44.16 ×
+    assert "burn rate vs threshold 43.2 / 43.68 / 44.16" in text
