@@ -437,3 +437,36 @@ def test_the_dashboard_shows_a_quarter_and_its_thresholds() -> None:
     assert "SLI over the calendar 1Q window" in text
     # 2 % of the budget in an hour of a 90-, 91- and 92-day quarter: 43.2, 43.68, 44.16 ×
     assert "burn rate vs threshold 43.2 / 43.68 / 44.16" in text
+
+
+def test_the_command_writes_quarter_rules_and_the_retention_they_need(tmp_path: Path) -> None:
+    """The example's monthly SLO as a quarter: `covenant rules prometheus` writes its rules and
+    notes that the server must keep 92 days (the longest quarter's sum), not Prometheus's 15."""
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "prometheus" / "slos.yaml"
+    text = example.read_text(encoding="utf-8")
+    assert text.count("- duration: 1M") == 1
+    (tmp_path / "slos.yaml").write_text(
+        text.replace("- duration: 1M", "- duration: 1Q"), encoding="utf-8"
+    )
+    out = tmp_path / "rules.yml"
+    args = ["rules", "prometheus", "-w", str(tmp_path), "--slo", "api-availability-monthly"]
+    result = CliRunner().invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "no PromQL form" not in said
+    assert "the longest window (92d) sums recordings over that span" in said
+    assert "--storage.tsdb.retention.time=92d or more" in said
+    rules = out.read_text(encoding="utf-8")
+    assert "sloth_window: 1Q" in rules
+    assert "[92d]" in rules  # the period's minute counts summed over the longest quarter
+    # in a 91-day second quarter too: the rules sum over the longest quarter whatever the date
+    from covenant.definitions.workspace import load_workspace  # noqa: PLC0415
+    from covenant.services.prom_rules import plan_rules, rule_notes  # noqa: PLC0415
+
+    plan = plan_rules(load_workspace(tmp_path), slos=["api-availability-monthly"])
+    notes = rule_notes(plan, at=datetime(2026, 5, 1, tzinfo=UTC))
+    assert any("retention.time=92d or more" in n.text for n in notes), notes
