@@ -278,8 +278,20 @@ CALENDAR_WINDOWS = pytest.mark.parametrize(  # every form of calendar period exp
         CalendarWindow(unit=CalendarUnit.MONTH, zone="Asia/Kolkata"),
         CalendarWindow(unit=CalendarUnit.MONTH, zone="Europe/Berlin"),
         CalendarWindow(unit=CalendarUnit.DAY, zone="America/Havana"),
+        CalendarWindow(unit=CalendarUnit.QUARTER),  # the quarter's days from a leap-year test
+        CalendarWindow(unit=CalendarUnit.QUARTER, zone="Europe/Berlin"),
+        CalendarWindow(unit=CalendarUnit.YEAR, zone="Asia/Kolkata"),
     ],
-    ids=["day", "week", "kolkata-month", "berlin-month", "havana-day"],
+    ids=[
+        "day",
+        "week",
+        "kolkata-month",
+        "berlin-month",
+        "havana-day",
+        "quarter",
+        "berlin-quarter",
+        "kolkata-year",
+    ],
 )
 
 
