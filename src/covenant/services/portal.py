@@ -9,7 +9,7 @@ the same :class:`NotFoundError` as an object that does not exist, so existence d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from covenant.errors import NotFoundError, StoreError
 from covenant.services.agreements import AgreementSummary, list_agreements, version_document
 from covenant.store import records
 from covenant.store.agreements import load_agreements, termination_times
+from covenant.store.ticket_pages import Cursor, TicketPage, ticket_page
 
 if TYPE_CHECKING:
     from covenant.definitions.workspace import Workspace
@@ -133,6 +134,25 @@ def visible_tickets(
     with engine.connect() as conn:
         return records.load_tickets(
             conn, customer=customer, created_from=created_from, created_to=created_to
+        )
+
+
+def ticket_page_of(
+    engine: Engine,
+    *,
+    principal: Principal,
+    older: Cursor | None = None,
+    newer: Cursor | None = None,
+    leave_out: Collection[str] = (),
+) -> TicketPage:
+    """A page of a customer principal's own tickets, newest first (``store.ticket_pages``):
+    the customer is the principal's, never one asked for; ``leave_out``: ids of its tickets
+    shown elsewhere (the portal's live timers)."""
+    if principal.customer is None:
+        raise NotFoundError("only a customer has a page of its own tickets", hint="use /tickets")
+    with engine.connect() as conn:
+        return ticket_page(
+            conn, customer=principal.customer, older=older, newer=newer, leave_out=leave_out
         )
 
 

@@ -201,9 +201,7 @@ def load_tickets(
     condition ``settled_at IS NULL OR settled_at > …`` led SQLite to the (customer, created)
     index instead, reading the customer's whole history."""
     t = record_tables.tickets.c
-    query = select(
-        t.id, t.customer, t.priority, t.created, t.first_response, t.resolved, t.history
-    ).order_by(t.created, t.id)
+    query = select(*ticket_columns()).order_by(t.created, t.id)
     if customer is not None:
         query = query.where(t.customer == customer)
     if ids is not None:
@@ -223,24 +221,31 @@ def load_tickets(
     rows = [row for q in queries for row in conn.execute(q)]
     if moment is not None:
         rows = sorted((r for r in rows if r[3] <= moment), key=lambda r: (r[3], r[0]))
-    result = []
-    for id_, cust, priority, created, first_response, resolved, history in rows:
-        changes = tuple(
-            StatusChange(at=_instant(entry["at"]), status=entry["status"])
-            for entry in json.loads(history)
-        )
-        result.append(
-            Ticket(
-                id=id_,
-                customer=cust,
-                priority=priority,
-                created=created,
-                history=changes,
-                first_response=first_response,
-                resolved=resolved,
-            )
-        )
-    return result
+    return [ticket_of(row) for row in rows]
+
+
+def ticket_columns() -> tuple[Any, ...]:
+    """The columns ``ticket_of`` reads, in its order."""
+    t = record_tables.tickets.c
+    return (t.id, t.customer, t.priority, t.created, t.first_response, t.resolved, t.history)
+
+
+def ticket_of(row: Sequence[Any]) -> Ticket:
+    """A ticket from a row of ``ticket_columns()``."""
+    id_, cust, priority, created, first_response, resolved, history = row
+    changes = tuple(
+        StatusChange(at=_instant(entry["at"]), status=entry["status"])
+        for entry in json.loads(history)
+    )
+    return Ticket(
+        id=id_,
+        customer=cust,
+        priority=priority,
+        created=created,
+        history=changes,
+        first_response=first_response,
+        resolved=resolved,
+    )
 
 
 def load_incidents(

@@ -9,16 +9,19 @@ shown: no SLO, SLI, target, margin, backing, approval, or another customer.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from covenant.core.access import Principal, Role
 from covenant.core.statement import Statement
-from covenant.errors import NotFoundError
+from covenant.core.timeutil import utc_iso
+from covenant.errors import InputError, NotFoundError
+from covenant.store.ticket_pages import Cursor
 from covenant.web.core import (
     Backend,
     backend,
@@ -104,23 +107,59 @@ def current_statement(ctx: Backend, who: Principal, period: str, at: datetime) -
         return None
 
 
-def _tickets(ctx: Backend, who: Principal, at: datetime) -> list[dict[str, Any]]:
-    """The customer's tickets, newest first, each with its live timers: those the agreement's
-    Ticket timers page shows (``services.ticket_timers.watched_timers``: the tickets created
-    in the period in progress and every one still open, however old; a reopened ticket's
-    latest cycle), so the portal and the staff agree."""
-    from covenant.services.portal import visible_tickets
+def cursor_of(request: Request, name: str) -> Cursor | None:
+    """``?older=`` / ``?newer=``: a ticket's place, ``2026-09-01T10:00:00Z~TICKET-ID`` (its
+    opening instant and id, as the page's links write them)."""
+    text = request.query_params.get(name)
+    if text is None:
+        return None
+    stamp, sep, ticket = text.partition("~")
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00")) if sep and ticket else None
+    except ValueError:
+        at = None
+    if at is None or at.utcoffset() != timedelta(0):
+        raise InputError(
+            f"?{name}= is not a ticket's place: {text[:80]!r}",
+            hint="follow the page's Older and Newer links (an instant in UTC, ~, a ticket id)",
+        )
+    return (at.astimezone(UTC), ticket)
+
+
+def cursor_text(cursor: Cursor) -> str:
+    return f"{utc_iso(cursor[0])}~{cursor[1]}"
+
+
+def _tickets(ctx: Backend, who: Principal, at: datetime, request: Request) -> dict[str, Any]:
+    """The customer's tickets with live timers, newest first, as the agreement's Ticket timers
+    page shows them (``services.ticket_timers.watched_timers``: the tickets created in the
+    period in progress and every one still open, however old; a reopened ticket's latest
+    cycle), so the portal and the staff agree; and a page of the others ("Earlier tickets",
+    ``services.portal.ticket_page_of``: 50, newest first, from ``?older=``/``?newer=``) with
+    their count. The customer's whole history is never read."""
+    from covenant.services.portal import ticket_page_of
     from covenant.services.ticket_timers import watched_timers
 
     timers: dict[str, list[Any]] = {}
+    tickets: dict[str, Any] = {}
     watched = watched_timers(ctx.engine(), workspace=ctx.workspace(), at=at, customer=who.customer)
     for ticket, live in watched.timers:
-        timers.setdefault(ticket.id, []).append(live.timer)
-    shown = [
-        {"ticket": ticket, "timers": timers.get(ticket.id, [])}
-        for ticket in visible_tickets(ctx.engine(), principal=who)
-    ]
-    return sorted(shown, key=lambda t: t["ticket"].created, reverse=True)
+        if ticket.customer == who.customer:
+            tickets[ticket.id] = ticket
+            timers.setdefault(ticket.id, []).append(live.timer)
+    live_rows = [{"ticket": t, "timers": timers[t.id]} for t in tickets.values()]
+    places = {name: cursor_of(request, name) for name in ("older", "newer")}
+    earlier = ticket_page_of(ctx.engine(), principal=who, leave_out=tickets.keys(), **places)
+    asked = {name: cursor_text(place) for name, place in places.items() if place is not None}
+    return {
+        "live": sorted(
+            live_rows, key=lambda t: (t["ticket"].created, t["ticket"].id), reverse=True
+        ),
+        "earlier": earlier,
+        "paged": bool(asked),
+        "cursor_text": cursor_text,
+        "query": f"?{urlencode(asked)}" if asked else "",  # the page the refresh keeps
+    }
 
 
 @router.get("/portal")
@@ -145,10 +184,10 @@ def portal(request: Request) -> Response:
         st=current,
         agreements=agreements,
         periods=periods,
-        tickets=_tickets(ctx, who, at),
         level_text=level_text,
         fill=fill,
         money=money,
+        **_tickets(ctx, who, at, request),
     )
 
 
@@ -162,8 +201,8 @@ def portal_tickets(request: Request) -> Response:
         "portal_tickets.html",
         session=session,
         title="Tickets",
-        tickets=_tickets(ctx, session.principal, at),
         at=at,
+        **_tickets(ctx, session.principal, at, request),
     )
 
 
