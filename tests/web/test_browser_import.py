@@ -106,6 +106,44 @@ def test_several_files_are_chosen_and_written_together(served: Served, browser: 
         assert written.startswith(f"# Imported by `covenant import pyrra` from {name}.yaml\n")
 
 
+def test_chosen_files_are_kept_for_a_second_preview_and_the_write(
+    served: Served, browser: Any
+) -> None:
+    """Two files chosen once; a bad option refuses the preview; fixed, the second preview and
+    the write use the files kept, with no file chosen again."""
+    page = new_page(browser)
+    sign_in(page, served.url, "eve")
+    page.goto(f"{served.url}/ui/import")
+    page.get_by_label("Tool", exact=True).select_option("pyrra")
+    page.get_by_label(FILES).set_input_files(
+        [
+            {"name": f"{name}.yaml", "mimeType": "application/yaml", "buffer": _pyrra(name)}
+            for name in ("kept-a", "kept-b")
+        ]
+    )
+    page.locator("summary", has_text="Options").click()
+    page.get_by_label("Prometheus DataSource's name").fill("Not A Label")
+    page.get_by_role("button", name="Show what would be written").click()
+    page.wait_for_selector("#import-refused")
+    assert (
+        page.locator("#import-kept")
+        .inner_text()
+        .startswith("2 files kept: kept-a.yaml, kept-b.yaml")
+    )
+    assert page.get_by_label(FILES).evaluate("input => input.files.length") == 0
+    page.get_by_label("Prometheus DataSource's name").fill("prometheus")
+    page.get_by_role("button", name="Show what would be written").click()
+    page.wait_for_selector("#import-report")
+    report = page.locator("section[aria-labelledby=import-report]").inner_text()
+    assert "2 files, written all or nothing: 2 with SLOs to write" in report
+    assert serious_violations(page, "import-kept") == []
+    page.get_by_role("button", name="Write 2 file(s) into the workspace").click()
+    page.wait_for_url("**/ui/import?written=pyrra-kept-a.yaml%2Cpyrra-kept-b.yaml")
+    for name in ("kept-a", "kept-b"):
+        written = (served.shop.workspace / f"pyrra-{name}.yaml").read_text(encoding="utf-8")
+        assert written.startswith(f"# Imported by `covenant import pyrra` from {name}.yaml\n")
+
+
 def _pyrra(name: str) -> bytes:
     """A small Pyrra ratio SLO named ``name``."""
     return (

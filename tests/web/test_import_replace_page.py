@@ -260,3 +260,86 @@ def test_files_that_do_not_fit_together_are_refused_at_their_field(
     assert answer.status_code == 400, answer.text[-2000:]
     assert said in _problems(answer.text, field)
     assert "Traceback" not in answer.text
+
+
+def _preview_form(page: str) -> dict[str, list[str]]:
+    """The preview form's fields (``Show what would be written``): its hidden ones, with
+    every value each is sent with, and the option fields as shown."""
+    form = page[page.index('action="/ui/import#import-report"') :]
+    form = form[: form.index("</form>")]
+    fields: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form):
+        fields.setdefault(name, []).append(html.unescape(value))
+    for name, value in re.findall(
+        r'<input id="import-[a-z_]+" name="([a-z_]+)" value="([^"]*)"', form
+    ):
+        fields[name] = [html.unescape(value)]
+    fields["tool"] = ["sloth"]
+    return fields
+
+
+def test_several_files_are_kept_from_a_preview_to_the_next_and_to_the_write(
+    shop: Shop, editor: Browser
+) -> None:
+    """Two files chosen once: a preview refused for an option (a datasource that is not a DNS
+    label), the option fixed and previewed again, then written — never chosen again."""
+    files = [("bench.yml", _sloth("bench")), ("crate.yml", _sloth("crate", "99"))]
+    refused = _upload(editor, files, datasource="Not A Label")
+    assert refused.status_code == 400, refused.text[-2000:]
+    assert "is not a DNS label" in _problems(refused.text, "datasource")
+    assert "choose them again" not in _text(refused.text)
+    assert "2 files kept: bench.yml, crate.yml" in _text(refused.text)
+    form = _preview_form(refused.text)
+    assert form["kept_filename"] == ["bench.yml", "crate.yml"]
+    assert form["kept_source"] == [data.decode() for _, data in files]
+    form["datasource"] = ["prometheus"]
+    again = editor.request("POST", "/ui/import", data=form, files=NO_FILE)
+    assert again.status_code == 200, again.text[-2000:]
+    report = _report(again.text)
+    assert [(f["source"], f["target"]) for f in report["files"]] == [
+        ("bench.yml", "sloth-bench.yaml"),
+        ("crate.yml", "sloth-crate.yaml"),
+    ]
+    # kept again for a third preview, and carried to the write form
+    assert _preview_form(again.text)["kept_filename"] == ["bench.yml", "crate.yml"]
+    written = _write(editor, _write_form(again.text))
+    assert written.status_code == 303, written.text[-2000:]
+    assert (shop.workspace / "sloth-bench.yaml").is_file()
+    assert (shop.workspace / "sloth-crate.yaml").is_file()
+
+
+def test_files_chosen_or_a_text_pasted_replace_the_kept_ones(shop: Shop, editor: Browser) -> None:
+    files = [("pan.yml", _sloth("pan")), ("pot.yml", _sloth("pot"))]
+    first = _upload(editor, files)
+    form = _preview_form(first.text)
+    assert form["kept_filename"] == ["pan.yml", "pot.yml"]
+    chosen = editor.request(
+        "POST",
+        "/ui/import",
+        data=form,
+        files=[("file", ("jar.yml", _sloth("jar"), "application/yaml"))],
+    )
+    assert [f["source"] for f in _report(chosen.text)["files"]] == ["jar.yml"]
+    pasted = editor.request(
+        "POST", "/ui/import", data=form | {"source": [_sloth("lid").decode()]}, files=NO_FILE
+    )
+    (only,) = _report(pasted.text)["files"]  # the pasted text alone (named TOOL.yaml)
+    assert only["source"] == "sloth.yaml"
+    assert 'job="lid"' in only["documents"]
+
+
+def test_kept_files_are_checked_as_chosen_ones(shop: Shop, editor: Browser) -> None:
+    csrf = CSRF.search(editor.get("/ui/import").text)
+    assert csrf is not None
+    base = {"csrf": [csrf.group(1)], "tool": ["sloth"]}
+    unpaired = base | {"kept_source": ["a: 1\n", "b: 2\n"], "kept_filename": ["a.yml"]}
+    answer = editor.request("POST", "/ui/import", data=unpaired, files=NO_FILE)
+    assert answer.status_code == 400
+    assert "the form's files and file names do not pair up" in _problems(answer.text, "file")
+    many = base | {
+        "kept_source": [_sloth(f"k{n}").decode() for n in range(51)],
+        "kept_filename": [f"k{n}.yml" for n in range(51)],
+    }
+    answer = editor.request("POST", "/ui/import", data=many, files=NO_FILE)
+    assert answer.status_code == 400
+    assert "51 files were given; at most 50 are taken at once" in _problems(answer.text, "file")

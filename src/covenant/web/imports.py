@@ -52,14 +52,20 @@ CARRIED_APART = ("source", "filename", "force")  # the write form's files and it
 def _values(sent: MultipartForm) -> tuple[dict[str, str], list[SourceText]]:
     """The form's values as typed, and the tool's files: the ones uploaded (each named after
     its file; one alone by the file name typed, if any), else the write form's (a ``source``
-    and a ``filename`` per file, as the preview put them), else the text pasted. One file is
-    shown again in the text box (it carries it to the next preview); several are not."""
+    and a ``filename`` per file, as the preview put them), else the text pasted, else the files
+    of the preview before (``kept_source`` and ``kept_filename``, which its form carries). One
+    file is shown again in the text box (it carries it to the next preview); several are kept
+    in hidden fields, so a second preview (an option changed, a problem fixed) and the write
+    need no file chosen again. Kept files are checked as chosen ones (at most 50, 5,000,000
+    characters in all, each name a file name, no name twice: ``services.import_request``)."""
     values = {key: sent.get(key, default).strip() for key, default in EMPTY.items()}
     for key in TEXTS:
         values[key] = sent.get(key).replace("\r\n", "\n")
     uploads = sent.files.get("file", [])
     texts = [text.replace("\r\n", "\n") for text in sent.every("source")]
     names = [name.strip() for name in sent.every("filename")]
+    kept = [text.replace("\r\n", "\n") for text in sent.every("kept_source")]
+    kept_names = [name.strip() for name in sent.every("kept_filename")]
     if uploads:
         if any(text.strip() for text in texts):
             raise _FieldError(
@@ -81,13 +87,11 @@ def _values(sent: MultipartForm) -> tuple[dict[str, str], list[SourceText]]:
             for upload in uploads
         ]
     elif len(texts) > 1:  # the write form's files
-        if len(names) != len(texts):
-            raise _FieldError(
-                "file", "the form's files and file names do not pair up", "send the page's form"
-            )
-        files = [SourceText(text=t, name=n or None) for t, n in zip(texts, names, strict=True)]
+        files = _paired(texts, names)
     elif texts and texts[0].strip():
         files = [SourceText(text=texts[0], name=values["filename"] or None)]
+    elif kept:  # the files of the preview before, kept in its form (checked as any files)
+        files = _paired(kept, kept_names)
     else:
         raise _FieldError(
             "file", "no file was chosen and no text pasted", "choose the tool's file or paste it"
@@ -97,6 +101,15 @@ def _values(sent: MultipartForm) -> tuple[dict[str, str], list[SourceText]]:
     else:
         values["source"] = values["filename"] = ""
     return values, files
+
+
+def _paired(texts: list[str], names: list[str]) -> list[SourceText]:
+    """Files a form carries as texts, each beside its name (hidden fields)."""
+    if len(names) != len(texts):
+        raise _FieldError(
+            "file", "the form's files and file names do not pair up", "send the page's form"
+        )
+    return [SourceText(text=t, name=n or None) for t, n in zip(texts, names, strict=True)]
 
 
 def _base(filename: str) -> str:
@@ -209,6 +222,7 @@ async def import_preview(request: Request) -> Response:
     session = staff(request)
     sent, values = await _sent(request, session)
     ctx = backend(request)
+    files: list[SourceText] = []
     try:
         values, files = _values(sent)
         report = await run_in_threadpool(
@@ -218,9 +232,8 @@ async def import_preview(request: Request) -> Response:
             at=ctx.clock(),
         )
     except CovenantError as error:
-        return _page(
-            request, session, values, status=400, errors={_field_of(error): _problems(error)}
-        )
+        errors = {_field_of(error): _problems(error)}
+        return _page(request, session, values, status=400, errors=errors, files=files)
     return _page(request, session, values, report=report, files=files)
 
 
