@@ -1,6 +1,8 @@
-"""``POST /imports/{tool}?force=``: a file an earlier import of the same ``filename`` wrote is
-recognised by its first line and refused unless ``force`` (worded for the API, never as the
-command's ``--force``); a file of another source or of the workspace's own is never taken."""
+"""``POST /imports/{tool}``: a preview, read-only, so it answers what would change instead of
+refusing: a file an earlier import of the same ``filename`` wrote is recognised by its first
+line and reported replaced (``"change": "replaces"``, or ``"unchanged"`` when it holds what
+would be written), with a summary saying whether anything changes and that applying it needs
+``force``; a file of another source or of the workspace's own is never taken."""
 
 from __future__ import annotations
 
@@ -49,30 +51,56 @@ def _commit(shop: Shop, answer: httpx.Response) -> Path:
     return target
 
 
-def test_an_earlier_import_of_the_same_file_is_refused_then_replaced_with_force(
+def test_an_earlier_import_of_the_same_file_is_previewed_as_replaced_not_refused(
     shop: Shop,
 ) -> None:
     first = _post(shop, PYRRA.format(target="99"), filename="basket-a.yaml")
     assert first.status_code == 200, first.text
-    assert first.json()["files"][0]["replaces"] is False
+    (found,) = first.json()["files"]
+    assert (found["replaces"], found["change"]) == (False, "new")
+    assert first.json()["summary"] == "would write 1 new file: pyrra-basket-a.yaml"
+    assert first.json()["needsForce"] is False
     target = _commit(shop, first)
     assert target.name == "pyrra-basket-a.yaml"
     before = target.read_bytes()
-    again = _post(shop, PYRRA.format(target="99.5"), filename="basket-a.yaml")
-    assert again.status_code == 400, again.text
-    refused = again.json()
-    assert refused["code"] == "import-file-exists"
-    assert refused["message"].startswith("pyrra-basket-a.yaml exists already")
-    assert str(shop.workspace) not in again.text  # the file is named in the workspace
-    assert refused["hint"] == (
-        "send force=true to replace it, or send the file under another filename"
+
+    # the same definitions again: a preview answers that nothing changes
+    same = _post(shop, PYRRA.format(target="99"), filename="basket-a.yaml")
+    assert same.status_code == 200, same.text
+    (found,) = same.json()["files"]
+    assert (found["target"], found["replaces"], found["change"]) == (
+        "pyrra-basket-a.yaml",
+        True,
+        "unchanged",
     )
-    assert "--" not in refused["hint"]  # not the command's option
+    assert same.json()["summary"] == (
+        "nothing changes: pyrra-basket-a.yaml holds what this import would write"
+    )
+    assert same.json()["needsForce"] is False
+
+    # a fixed file: it would replace the earlier import's file (the Service basket and the SLO
+    # basket-errors it wrote — the workspace's DataSource was reused: 2 documents), and says
+    # how to apply it
+    again = _post(shop, PYRRA.format(target="99.5"), filename="basket-a.yaml")
+    assert again.status_code == 200, again.text
+    report = again.json()
+    (found,) = report["files"]
+    assert (found["target"], found["replaces"], found["change"]) == (
+        "pyrra-basket-a.yaml",
+        True,
+        "replaces",
+    )
+    assert "target: 0.995" in found["documents"]
+    assert report["summary"] == (
+        "would replace 2 documents in 1 file an earlier import wrote (pyrra-basket-a.yaml); "
+        "pass force=true to apply"
+    )
+    assert report["needsForce"] is True
+    assert str(shop.workspace) not in again.text  # the file is named in the workspace
     forced = _post(shop, PYRRA.format(target="99.5"), filename="basket-a.yaml", force="true")
     assert forced.status_code == 200, forced.text
-    (found,) = forced.json()["files"]
-    assert (found["target"], found["replaces"]) == ("pyrra-basket-a.yaml", True)
-    assert "target: 0.995" in found["documents"]
+    assert forced.json()["files"] == report["files"]
+    assert forced.json()["needsForce"] is False  # given
     assert "target: 0.99\n" in before.decode()
     assert target.read_bytes() == before  # a preview writes nothing
 

@@ -129,6 +129,13 @@ def test_a_file_imported_again_replaces_the_earlier_import_only_when_asked(
     (planned,) = _report(fixed.text)["files"]
     assert (planned["target"], planned["replaces"]) == ("sloth-basket.yaml", True)
     assert "Replaces sloth-basket.yaml: 1 SLO(s)" in _text(fixed.text)
+    shown = re.search(r'<p id="import-summary">(.*?)</p>', fixed.text)
+    assert shown is not None
+    # the file the first import wrote holds a Service and an SLO (the DataSource was reused)
+    assert before.count(b"\nkind: ") == 2
+    assert _text(shown.group(1)) == (
+        "would replace 2 documents in 1 file an earlier import wrote (sloth-basket.yaml)."
+    )
     assert re.search(
         r'<input id="import-force" name="force" type="checkbox" value="1">', fixed.text
     )
@@ -162,6 +169,12 @@ def test_a_file_imported_again_replaces_the_earlier_import_only_when_asked(
     assert entry["after"]["files"] == ["sloth-basket.yaml"]
     assert entry["after"]["replaced"] == ["sloth-basket.yaml"]
     assert entry["after"]["sources"] == ["basket.yml"]
+    same = _upload(editor, [("basket.yml", _sloth("basket", "99.9"))])  # what it holds now
+    shown = re.search(r'<p id="import-summary">(.*?)</p>', same.text)
+    assert shown is not None
+    assert _text(shown.group(1)) == (
+        "nothing changes: sloth-basket.yaml holds what this import would write."
+    )
 
 
 def test_a_file_of_the_workspaces_own_is_never_replaced(shop: Shop, editor: Browser) -> None:

@@ -124,11 +124,12 @@ async def convert(
     force: Annotated[
         bool,
         Query(
-            description="Replace the file an earlier import of the same `filename` wrote "
-            "(its first line names that file; the report says `replaces: true`), as --force; "
-            "without it such a file is refused 400 import-file-exists. A file an import of "
-            "another name wrote, or one of the workspace's own, is never replaced: the "
-            "target is named -2, -3… beside it."
+            description="Replacing the file an earlier import of the same `filename` wrote is "
+            "accepted (as --force). The preview answers either way: such a file is reported "
+            "with `replaces: true` and `change` `replaces` or `unchanged`, and `summary` says "
+            "what would change; `needsForce` is true when a file would be replaced without "
+            "it. A file an import of another name wrote, or one of the workspace's own, is "
+            "never replaced: the target is named -2, -3… beside it."
         ),
     ] = False,
 ) -> dict[str, Any]:
@@ -138,7 +139,9 @@ async def convert(
     has is not taken). With a JSON body, ``alert_windows`` (sloth) and ``config``
     (slo-generator) are read as the command reads ``--alert-windows`` and ``--config``; a
     slo-generator file without ``config`` is read without a shared config. ``split_groups``
-    as ``--split-groups``, ``force`` as ``--force``. Nothing is written."""
+    as ``--split-groups``. A preview: what would change is reported (each file's ``change``,
+    a ``summary``, ``needsForce``), never refused for want of ``force``. Nothing is
+    written."""
     files = await _files(request)
     return await run_in_threadpool(
         _convert,

@@ -63,6 +63,64 @@ def import_json(
     }
 
 
+def preview_changes(plan: ImportPlan, report: dict[str, Any], *, forced: bool) -> dict[str, Any]:
+    """What a preview (``POST /imports/{tool}``, the import page's) says would change, added
+    to ``report`` (``import_json``'s, its ``files`` in the plan's order): each file's
+    ``change`` — ``new`` (no file there), ``replaces`` (an earlier import of the same source
+    wrote a file that differs), ``unchanged`` (it holds what would be written), None (nothing
+    to write) — and ``summary``, one sentence of it all, and ``needsForce``: a file would be
+    replaced and ``force`` was not given (writing it, not the preview, needs it)."""
+    from covenant.definitions.yamlsource import read_text  # noqa: PLC0415 - the YAML reader
+
+    new: list[str] = []
+    replaced: list[str] = []
+    unchanged: list[str] = []
+    documents = 0  # in the files replaced
+    for planned, shown in zip(plan.files, report["files"], strict=True):
+        change = None
+        if planned.target is not None and not plan.problems:
+            name = shown["target"]
+            held = planned.target.read_text(encoding="utf-8") if planned.replaces else None
+            if held is None:
+                change, kept = "new", new
+            elif held == planned.text:
+                change, kept = "unchanged", unchanged
+            else:
+                change, kept = "replaces", replaced
+                documents += len(read_text(held, file=name)[0])
+            kept.append(name)
+        shown["change"] = change
+    if plan.problems:
+        refused = sum(1 for p in plan.files if p.imported.problems)
+        summary = f"nothing would be written: {_count(refused, 'file')} refused (problems above)"
+    elif not (new or replaced or unchanged):
+        summary = "nothing to write: no file holds an SLO Covenant can carry over"
+    else:
+        parts = []
+        if new:
+            parts.append(f"would write {_count(len(new), 'new file')}: {', '.join(new)}")
+        if replaced:
+            parts.append(
+                f"would replace {_count(documents, 'document')} in "
+                f"{_count(len(replaced), 'file')} an earlier import wrote ({', '.join(replaced)})"
+            )
+        if unchanged and parts:
+            parts.append(f"{', '.join(unchanged)} unchanged")
+        if not parts:
+            verb = "holds" if len(unchanged) == 1 else "hold"
+            parts.append(
+                f"nothing changes: {', '.join(unchanged)} {verb} what this import would write"
+            )
+        if replaced and not forced:
+            parts.append("pass force=true to apply")
+        summary = "; ".join(parts)
+    return report | {"summary": summary, "needsForce": bool(replaced) and not forced}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def import_status(planned: Planned) -> str:
     """``refused``, ``nothing-imported``, ``partly-imported`` (some parts left out) or
     ``imported``."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from covenant.definitions.fields import dns_label
 from covenant.definitions.importers.base import Options
 from covenant.errors import CovenantError, InputError
-from covenant.services.import_report import import_json
+from covenant.services.import_report import import_json, preview_changes
 from covenant.services.import_sources import Pasted, read_slo_generator_config
 from covenant.services.importing import (
     TOOLS,
@@ -191,11 +191,16 @@ def _sources(asked: ImportRequest) -> list[Pasted]:
 
 
 def import_report(into: Path, asked: ImportRequest, *, at: datetime) -> dict[str, Any]:
-    """What ``POST /imports/{tool}`` answers: the plan as `covenant import TOOL --dry-run
-    --format json` reports it, with each file's ``documents``, paths relative to ``into``."""
+    """What ``POST /imports/{tool}`` answers (and the import page shows): the plan as `covenant
+    import TOOL --dry-run --format json` reports it, with each file's ``documents``, paths
+    relative to ``into``, and what would change (``preview_changes``: each file's ``change``,
+    a ``summary``, ``needsForce``). A preview is read-only: a file an earlier import of the
+    same source wrote is reported replaced (or unchanged), never refused for want of
+    ``force``; writing it (``import_into``) still needs it."""
 
-    plan = plan_request(into, asked, at=at)
-    return import_json(plan, [], dry_run=True, texts=True, relative=True)
+    plan = plan_request(into, replace(asked, force=True), at=at)
+    report = import_json(plan, [], dry_run=True, texts=True, relative=True)
+    return preview_changes(plan, report, forced=asked.force)
 
 
 def import_into(
