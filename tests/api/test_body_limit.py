@@ -195,6 +195,50 @@ def test_a_declared_length_over_the_default_limit_is_refused_before_reading(shop
     assert asked >= 1
 
 
+@pytest.mark.parametrize("server_most", [None, 64 * 1024 * 1024])
+def test_an_import_just_over_16_mib_is_refused_naming_the_import_s_limit(
+    shop: Shop, server_most: int | None
+) -> None:
+    """An import (``POST /imports/{tool}``) takes at most 16 MiB, whatever the server's
+    ``--max-body-bytes`` (default 16 MiB, here also 64 MiB): 16,777,217 bytes declared are
+    refused before a byte is read, naming the route, and the hint is the import's (its
+    5,000,000 characters), not "raise --max-body-bytes", which would not let it in."""
+    more = {} if server_most is None else {"max_body_bytes": server_most}
+    app = create_app(shop.settings, clock=lambda: AT, **more)
+    headers = [
+        (b"authorization", f"Bearer {shop.tokens['editor']}".encode()),
+        (b"content-type", b"application/yaml"),
+    ]
+    status, body, asked = _asgi(
+        app,
+        method="POST",
+        path=f"{V1}/imports/sloth",
+        headers=[*headers, (b"content-length", str(MIB16 + 1).encode())],
+        chunks=iter([b"x"]),
+    )
+    assert (status, asked) == (413, 0), body
+    found = orjson.loads(body)
+    assert found["code"] == "body-too-large"
+    assert found["message"] == (
+        "the request body (Content-Length 16,777,217) is larger than 16,777,216 bytes (16 MiB), "
+        "the most POST /api/v1/imports/{tool} takes; nothing of it was applied"
+    )
+    assert found["hint"].startswith("send a file of at most 5,000,000 characters")
+    assert "--max-body-bytes" not in found["hint"]
+    # 16 MiB itself is read: then refused for its characters (more than 5,000,000)
+    status, body, asked = _asgi(
+        app,
+        method="POST",
+        path=f"{V1}/imports/sloth",
+        headers=[*headers, (b"content-length", str(MIB16).encode())],
+        chunks=iter([b"x" * MIB16]),
+    )
+    assert status == 400, body
+    assert orjson.loads(body)["message"] == (
+        "the tool's file has 16,777,216 characters; at most 5,000,000 are taken"
+    )
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Served, str]]:
     workspace = make_workspace(tmp_path)

@@ -1,6 +1,7 @@
 """The most bytes a request body may hold (``covenant serve --max-body-bytes``, default
-16 MiB), for every route of the API and the web UI alike, and less for the routes named in
-``ROUTE_LIMITS`` (the sign-in form, an import): the smaller of the two counts.
+16 MiB), for every route of the API and the web UI alike, and a fixed limit of their own for
+the routes named in ``ROUTE_LIMITS`` (the sign-in form 64 KiB, an import 16 MiB): the smaller
+of the two counts, and at the same number the route's (its refusal says how to send less).
 
 Who sends a body is looked at before a byte of it is read: a request with a body to a route
 that needs a token or a session is handed to the ``gates`` first (``api.deps.token_gate``,
@@ -29,18 +30,20 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from covenant.api.errors import error_response
-from covenant.config import MAX_BODY_ENV
+from covenant.config import DEFAULT_MAX_BODY_BYTES, MAX_BODY_ENV
 from covenant.errors import BodyTooLargeError
-from covenant.services.import_request import MOST_FILES, MOST_OPTION, MOST_SOURCE
+from covenant.services.import_request import MOST_SOURCE
 
 SIGN_IN_MOST = 64 * 1024  # a name and a password or a token, and the form's token
-# an import's largest: the tool's file and two option files as UTF-8 (at most 4 bytes a
-# character; the route counts the characters) and 64 KiB for the JSON around them
-IMPORT_MOST = 4 * (MOST_SOURCE + 2 * MOST_OPTION) + 64 * 1024
-# the import page's forms: its files (at most MOST_FILES, MOST_SOURCE characters in all) and
-# two option files, as above, each file's part with its headers and name (2 KiB), and 64 KiB
-# for the other fields
-PAGE_IMPORT_MOST = 4 * (MOST_SOURCE + 2 * MOST_OPTION) + MOST_FILES * 2 * 1024 + 64 * 1024
+# an import (the API's route, the import page's forms) takes at most 16 MiB — the server's
+# default limit — whatever the server's limit is raised to: its texts are bounded in
+# characters (MOST_SOURCE for the tool's files together, MOST_OPTION for each option file),
+# 7,000,000 in all, which 16 MiB holds as UTF-8 but for text mostly of 3- and 4-byte
+# characters; a larger server limit (for event batches) never lets a larger import in, and
+# the import's own 413 says how to send less, not to raise --max-body-bytes, which would not
+# help (docs/api.md "Request bodies")
+IMPORT_MOST = DEFAULT_MAX_BODY_BYTES
+PAGE_IMPORT_MOST = DEFAULT_MAX_BODY_BYTES
 _PAGE_IMPORT_HINT = (
     f"send files of at most {MOST_SOURCE:,} characters in all (import the rest in another "
     "part), or convert them with covenant import"
@@ -156,7 +159,9 @@ class LimitBody:
                     await refused_by(scope, receive, send)
                     return
             key = (scope["method"], getattr(route, "path_format", None) or "")
-            if key in ROUTE_LIMITS and ROUTE_LIMITS[key][0] < most:
+            # the route's own limit when it is not above the server's: at the same number the
+            # route's refusal says how to send less (raising the server's would not help)
+            if key in ROUTE_LIMITS and ROUTE_LIMITS[key][0] <= most:
                 most, own = ROUTE_LIMITS[key][0], key
         read = 0
         refused: BodyTooLargeError | None = None
