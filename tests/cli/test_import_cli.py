@@ -41,6 +41,32 @@ def test_import_writes_a_valid_workspace_and_refuses_to_overwrite(
     assert file["replaces"] is True
 
 
+def test_dry_run_previews_a_reimport_instead_of_refusing(corpus: Path, tmp_path: Path) -> None:
+    """A dry run is read-only, so it answers what a re-import would change (as the API's
+    preview does) instead of asking for --force; the write itself still needs it."""
+    into = tmp_path / "ws"
+    source = str(corpus / "sloth/getting-started.yml")
+    assert runner.invoke(app, ["import", "sloth", source, "--into", str(into)]).exit_code == 0
+    written = into / "sloth-getting-started.yaml"
+    same = runner.invoke(app, ["import", "sloth", source, "--into", str(into), "--dry-run"])
+    assert same.exit_code == 0, same.output
+    assert f"nothing changes: {written} holds what this import would write" in same.output
+    written.write_text(written.read_text(encoding="utf-8") + "# edited by hand\n", "utf-8")
+    before = written.read_text(encoding="utf-8")
+    changed = runner.invoke(
+        app, ["import", "sloth", source, "--into", str(into), "--dry-run", "--format", "json"]
+    )
+    assert changed.exit_code == 0, changed.output
+    report = json.loads(changed.output)
+    assert [f["change"] for f in report["files"]] == ["replaces"]
+    assert report["needsForce"] is True
+    assert "pass --force to apply" in report["summary"]
+    assert written.read_text(encoding="utf-8") == before  # a dry run writes nothing
+    refused = runner.invoke(app, ["import", "sloth", source, "--into", str(into)])
+    assert refused.exit_code == 1
+    assert "import-file-exists" in refused.output
+
+
 def test_force_never_replaces_a_file_imported_from_another_source(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -83,7 +83,7 @@ def _run(
 ) -> None:
     from covenant.cli.console import now
     from covenant.services import importing
-    from covenant.services.import_report import import_json
+    from covenant.services.import_report import import_json, preview_changes
 
     try:
         plan = importing.plan_import(
@@ -92,7 +92,7 @@ def _run(
             into=into,
             options=options,
             config_given=config_given,
-            force=force,
+            force=force or dry_run,  # a dry run previews a replacement, as the API's preview
             at=now() if options.split_groups else None,
         )
         written = [] if dry_run or plan.problems else importing.write_import(plan)
@@ -100,10 +100,16 @@ def _run(
         raise usage(exc) from exc
     except CovenantError as exc:
         raise fail(exc) from exc
+    report = import_json(plan, written, dry_run=dry_run)
+    if dry_run:
+        report = preview_changes(plan, report, forced=force)
+        report["summary"] = report["summary"].replace("force=true", "--force")
     if output is ReportFormat.JSON:
-        typer.echo(json.dumps(import_json(plan, written, dry_run=dry_run), indent=2))
+        typer.echo(json.dumps(report, indent=2))
     else:
         _text(plan, written, dry_run=dry_run)
+        if dry_run and not plan.problems:
+            _say(report["summary"], "bold")
     if plan.problems:
         raise typer.Exit(code=1)
     if not any(planned.imported.slos for planned in plan.files):
