@@ -372,8 +372,8 @@ slos:
     objective: 99
     sli:
       plugin:
-        id: sloth-common/kubernetes/apiserver/latency
-        options: {bucket: "0.2"}
+        id: lokalise/http-error-rate
+        options: {filter: 'job="api"'}
     alerting: {page_alert: {disable: true}, ticket_alert: {disable: true}}
 """
 

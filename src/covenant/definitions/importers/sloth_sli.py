@@ -5,7 +5,9 @@
 - ``sli.raw``: an ``error_ratio_query`` that is one count divided by another is split as
   slo-generator's ``query_sli`` is (:mod:`count_ratio`): its numerator counts the bad events,
   its denominator all of them; any other ratio is left out with the reason;
-- ``sli.plugin``: left out (the plugin's queries are code, not in the file).
+- ``sli.plugin``: one of Sloth's common plugins (:mod:`sloth_plugins`) builds its error-ratio
+  query from its options, read as a raw ``error_ratio_query``; any other plugin is left out
+  (its queries are code, not in the file).
 
 Both sides then go through the same checks (a query Prometheus would reject, a part that does
 not grow with the window, a grouped query summed into one series).
@@ -19,7 +21,7 @@ from typing import Any
 
 from covenant.core.promql import QueryFormError, count_query, without_comments
 from covenant.core.promql import shown as quoted_query
-from covenant.definitions.importers import groups, promql, promql_scale
+from covenant.definitions.importers import groups, promql, promql_scale, sloth_plugins
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
@@ -84,15 +86,11 @@ def indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | 
         )
         return None
     if "plugin" in sli:
-        plugin = sli["plugin"].get("id") if isinstance(sli["plugin"], Mapping) else None
-        record.note(
-            ("sli", "plugin"),
-            f"SLI plugin {plugin!r}: its queries are made by plugin code that is not in the file; "
-            "write the SLI as sli.events (the queries the plugin generates) and import again",
-            skipped=True,
-        )
-        return None
-    found = _raw(record, sli["raw"]) if "raw" in sli else _events(record, sli.get("events"))
+        found = _plugin(record, sli["plugin"])
+    elif "raw" in sli:
+        found = _raw(record, sli["raw"])
+    else:
+        found = _events(record, sli.get("events"))
     if found is None:
         return None
     return _counts(record, *found, options=options)
@@ -262,6 +260,72 @@ def _raw(record: Recorder, raw: Any) -> Queries | None:
     query = _query(record, field, "error_ratio_query", value)
     if query is None:
         return None
+    return _ratio(record, field, query)
+
+
+def _plugin(record: Recorder, plugin: Any) -> Queries | None:
+    """The query one of Sloth's common SLI plugins builds from its options, read as a raw
+    ``error_ratio_query`` is; any other plugin is left out with the reason."""
+    field: PathKey = ("sli", "plugin")
+    name = plugin.get("id") if isinstance(plugin, Mapping) else None
+    given = plugin.get("options") if isinstance(plugin, Mapping) else None
+    if name in sloth_plugins.LEFT_OUT:
+        record.note(
+            field,
+            f"SLI plugin {name!r} is left out: {sloth_plugins.LEFT_OUT[name]}",
+            skipped=True,
+        )
+        return None
+    if name not in sloth_plugins.PLUGINS:
+        record.note(
+            field,
+            f"SLI plugin {name!r}: its queries are made by plugin code that is not in the file "
+            "(Covenant builds those of Sloth's common plugins, sloth-common/…, only); write the "
+            "SLI as sli.events (the queries the plugin generates) and import again",
+            skipped=True,
+        )
+        return None
+    if given is not None and not isinstance(given, Mapping):
+        record.problem(
+            (*field, "options"),
+            INVALID,
+            f"sli.plugin.options of {name!r} is not a mapping",
+            "write options as a mapping of option names to values",
+        )
+        return None
+    options = {str(key): sloth_plugins.option_text(value) for key, value in (given or {}).items()}
+    for unknown in sloth_plugins.unknown_options(name, options):
+        record.note(
+            (*field, "options", unknown),
+            f"SLI plugin {name!r} does not read the option {unknown!r}: ignored, as Sloth "
+            "ignores it",
+        )
+    try:
+        built = sloth_plugins.build(name, options)
+    except sloth_plugins.OptionError as exc:
+        where = (*field, "options", exc.option) if exc.option in options else field
+        record.note(
+            where,
+            f"SLI plugin {name!r}: {exc.problem}, so Sloth refuses to build its query; "
+            f"{exc.fix} and import again",
+            skipped=True,
+        )
+        return None
+    query, _kept = promql.rate_to_increase(promql.normalise_window(built.strip()))
+    record.note(
+        field,
+        f"SLI plugin {name!r} built as Sloth's plugin builds it: {' '.join(built.split())}",
+    )
+    difference = sloth_plugins.total_minus_good(query)
+    if difference is not None:  # (count - bucket) / count: bad = the difference
+        queries = {"error_query": difference[0], "total_query": difference[1]}
+        return queries, dict.fromkeys(queries, field), "bad"
+    return _ratio(record, field, query)
+
+
+def _ratio(record: Recorder, field: PathKey, query: str) -> Queries | None:
+    """An error-ratio query (``{{.window}}`` normalised) split into the count of bad (or good)
+    events and of all events, or left out with the reason."""
     split = split_counts(query)
     good = _good_share(query) if split is None else None
     if good is not None:
