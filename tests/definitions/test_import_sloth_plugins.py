@@ -170,7 +170,9 @@ def test_a_missing_required_option_leaves_the_slo_out_naming_it(tmp_path: Path) 
     assert plan.files[0].imported.documents == [] or all(
         d["kind"] != "SLO" for d in plan.files[0].imported.documents
     )
-    (reason,) = skipped(plan)
+    (left,) = [n for n in plan.files[0].imported.notes if n.skipped]
+    assert left.field.endswith("sli.plugin.options")
+    reason = left.reason
     assert "istio/v1/availability" in reason
     assert "option service is required" in reason
 
@@ -192,6 +194,14 @@ def test_a_filter_the_plugin_refuses_is_named(tmp_path: Path) -> None:
     (reason,) = skipped(plan)
     assert "filter" in reason
     assert 'label="value"' in reason
+
+
+def test_an_option_that_is_no_text_leaves_the_slo_out(tmp_path: Path) -> None:
+    """Sloth's plugin options are a map of texts: a list is refused by Sloth."""
+    plan = planned(tmp_path, "id: sloth-common/coredns/latency\noptions: {bucket: ['0.1', '0.2']}")
+    (left,) = [n for n in plan.files[0].imported.notes if n.skipped]
+    assert left.field.endswith("sli.plugin.options.bucket")
+    assert "list or mapping" in left.reason
 
 
 def test_an_unknown_option_is_noted_and_ignored(tmp_path: Path) -> None:

@@ -428,12 +428,12 @@ def option_text(value: Any) -> str:
 
 
 def total_minus_good(query: str) -> tuple[str, str] | None:
-    """``(T - G, T)`` when ``query`` is ``(T - G) / T`` (the apiserver latency plugin's
-    count minus the bucket over the count), else None."""
+    """``(G, T)`` when ``query`` is ``(T - G) / T`` (the apiserver latency plugin's count
+    minus the bucket over the count: G counts the good events), else None."""
     operands = promql.ratio_operands(query)
     if operands is None or operands[2]:
         return None
     difference = promql.split_difference(operands[0])
     if difference is None or not promql.same_query(difference[0], operands[1]):
         return None
-    return promql.strip_parens(operands[0]), operands[1]
+    return difference[1], operands[1]

@@ -293,6 +293,16 @@ def _plugin(record: Recorder, plugin: Any) -> Queries | None:
             "write options as a mapping of option names to values",
         )
         return None
+    nested = [str(key) for key, value in (given or {}).items() if isinstance(value, Mapping | list)]
+    if nested:
+        record.note(
+            (*field, "options", nested[0]),
+            f"SLI plugin {name!r}: the option {nested[0]!r} is a list or mapping, and Sloth's "
+            "plugin options are texts (it refuses the spec); write it as one value and import "
+            "again",
+            skipped=True,
+        )
+        return None
     options = {str(key): sloth_plugins.option_text(value) for key, value in (given or {}).items()}
     for unknown in sloth_plugins.unknown_options(name, options):
         record.note(
@@ -303,7 +313,8 @@ def _plugin(record: Recorder, plugin: Any) -> Queries | None:
     try:
         built = sloth_plugins.build(name, options)
     except sloth_plugins.OptionError as exc:
-        where = (*field, "options", exc.option) if exc.option in options else field
+        where = (*field, "options", *([exc.option] if exc.option in options else []))
+        where = where if given else field
         record.note(
             where,
             f"SLI plugin {name!r}: {exc.problem}, so Sloth refuses to build its query; "
@@ -316,10 +327,15 @@ def _plugin(record: Recorder, plugin: Any) -> Queries | None:
         field,
         f"SLI plugin {name!r} built as Sloth's plugin builds it: {' '.join(built.split())}",
     )
-    difference = sloth_plugins.total_minus_good(query)
-    if difference is not None:  # (count - bucket) / count: bad = the difference
-        queries = {"error_query": difference[0], "total_query": difference[1]}
-        return queries, dict.fromkeys(queries, field), "bad"
+    good = sloth_plugins.total_minus_good(query)
+    if good is not None:
+        record.note(
+            field,
+            "(count − bucket) / count: the bucket under the bound is imported as the good "
+            "events and the count as all events (1 − good / total is the same error ratio)",
+        )
+        queries = {"error_query": good[0], "total_query": good[1]}
+        return queries, dict.fromkeys(queries, field), "good"
     return _ratio(record, field, query)
 
 
