@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
-from covenant.sources.csvdelimiter import refuse_other_delimiter
+from covenant.sources.csvdelimiter import name_blank_columns, refuse_other_delimiter
 from covenant.sources.eventblocks import (
     DICTIONARY_COLUMNS,
     EARLIEST,
@@ -136,6 +136,7 @@ def _csv_header(name: str, block: bytes) -> tuple[list[str], int]:
             hint="start the file with a header line: timestamp,sli,status",
         )
     refuse_other_delimiter(name, names)
+    names = name_blank_columns(names)
     seen: set[str] = set()
     for column in names:
         folded = column.strip().lower()

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from covenant.errors import IngestError, Problem
 from covenant.sources.eventblocks import LATEST
 from covenant.sources.eventfiles import SourceTable
-from covenant.sources.rowvalues import shown
+from covenant.sources.rowvalues import shown, spreadsheet_words
 
 MAX_PROBLEMS = 100
 
@@ -456,9 +456,8 @@ def problems(
             key: shown(record.get(name), (text or {}).get(name))
             for key, name in (("value", column), ("good", "good"), ("total", "total"))
         }
-        problems.append(
-            Problem(code=kind, message=message.format(**values), where=place, field=column, fix=fix)
-        )
+        said, fix = spreadsheet_words(column, values, message.format(**values), fix)
+        problems.append(Problem(code=kind, message=said, where=place, field=column, fix=fix))
     return problems
 
 

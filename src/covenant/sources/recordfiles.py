@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
-from covenant.sources.csvdelimiter import refuse_other_delimiter
+from covenant.sources.csvdelimiter import name_blank_columns, refuse_other_delimiter
 from covenant.sources.eventblocks import check_text_head, record_straddles, text_blocks
 from covenant.sources.eventcsv import csv_cut
 from covenant.sources.eventfiles import InvalidRow, csv_records, find_records, missing_file
@@ -140,7 +140,7 @@ def _record_head(name: str, head: bytes, gz: bool) -> bytes:
 
 
 def _normalise_columns(path: Path, names: Sequence[str]) -> list[str]:
-    columns = [name.strip().lower() for name in names]
+    columns = [name.strip().lower() for name in name_blank_columns(names)]
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if repeated:
         raise IngestError(

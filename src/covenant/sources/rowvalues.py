@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 
@@ -28,3 +29,51 @@ def shown(value: Any, written: str | None = None) -> Any:
     if value.is_integer() and abs(value) <= 2**53:
         return int(value)
     return value
+
+
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([,' \u00a0\u202f])\d{3})(?:\1\d{3})*(?:\.\d+)?")
+"""A number written with a thousands separator (``1,234``, ``1 234``, ``1'234``), as a
+spreadsheet formats it."""
+
+_SHEET_DATE = re.compile(
+    r"\d{1,2}([./-])\d{1,2}\1\d{2,4}"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s?[AaPp]\.?[Mm]\.?)?)?"
+)
+"""A date as a spreadsheet shows it in its locale (``05/12/2026 14:03``, ``5.12.26``)."""
+
+_PLAIN = "before saving the CSV"
+
+
+def spreadsheet_words(
+    column: str, values: dict[str, Any], message: str, fix: str
+) -> tuple[str, str]:
+    """A rejected value's ``message`` and ``fix`` said for what a spreadsheet made of it: a
+    number with a thousands separator, a date in the sheet's local form (``values``: the
+    row's values by the names its message uses; unchanged when neither applies)."""
+    if column == "timestamp":
+        value = values.get("value")
+        if isinstance(value, str) and _SHEET_DATE.fullmatch(value.strip()):
+            return (
+                f"{message}: it is a spreadsheet's local date, which says neither which number "
+                "is the day nor the time zone",
+                "format the column as ISO-8601 with Z or an offset (2026-10-01T09:00:00Z) "
+                + _PLAIN,
+            )
+        return message, fix
+    names = ("good", "total") if column == "good" else ("value",)
+    texts = [values.get(name) for name in names]
+    if not any(isinstance(t, str) and _GROUPED.fullmatch(t.strip()) for t in texts):
+        return message, fix
+    plain = [_ungrouped(t) if isinstance(t, str) else str(t) for t in texts]
+    if len(plain) == 1:
+        said = f"write it without the thousands separator: {plain[0]}"
+    else:
+        said = f"write them without the thousands separator: {' and '.join(plain)}"
+    return message, f"{said} (format the column as a plain number {_PLAIN})"
+
+
+def _ungrouped(text: str) -> str:
+    match = _GROUPED.fullmatch(text.strip())
+    if match is None or match.group(1) is None:
+        return text
+    return text.strip().replace(match.group(1), "")
