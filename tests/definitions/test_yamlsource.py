@@ -56,3 +56,30 @@ def test_field_path_quotes_annotation_keys() -> None:
         field_path(("metadata", "annotations", "covenant.dev/alerting"))
         == "metadata.annotations[covenant.dev/alerting]"
     )
+
+
+def test_a_control_character_is_named_at_its_line_and_column() -> None:
+    """A NUL (or another control character) is refused by the YAML reader with only a
+    position in the text: it was reported at line 1 as "unacceptable character #x0000 …
+    position 1511", without a fix."""
+    docs, problems = read_text("a: 1\nb: 2\nc: x\x00y\n", file="nul.yaml")
+    assert docs == []
+    (problem,) = problems
+    assert problem.code == "yaml-syntax"
+    assert problem.where == "nul.yaml:3"
+    assert problem.message == (
+        "invalid YAML: column 5 holds the control character U+0000 (NUL), which YAML does not allow"
+    )
+    assert problem.fix == (
+        "remove it: a NUL byte is no text (the file may be cut short or binary); a tab or a "
+        "line break is written as \\t or \\n in a quoted string"
+    )
+
+
+def test_a_bell_character_is_named_with_its_code() -> None:
+    _, problems = read_text("name: a\x07b\n", file="bell.yaml")
+    (problem,) = problems
+    assert (problem.where, problem.message) == (
+        "bell.yaml:1",
+        "invalid YAML: column 8 holds the control character U+0007, which YAML does not allow",
+    )

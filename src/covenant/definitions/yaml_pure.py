@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from covenant.definitions.yamlsource import (
     MAX_DEPTH,
@@ -70,6 +71,8 @@ def read_pure(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
                 fix="fix the YAML syntax (indentation, quoting, a missing ':')",
             )
         ]
+    except ReaderError as exc:
+        return [], [_unacceptable(text, file, exc)]
     except YAMLError as exc:
         return [], [Problem(code="yaml-syntax", message=f"invalid YAML: {exc}", where=f"{file}:1")]
     documents: list[SourceDocument] = []
@@ -108,6 +111,25 @@ def read_pure(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
                 )
             )
     return documents, problems
+
+
+def _unacceptable(text: str, file: str, exc: ReaderError) -> Problem:
+    """A character YAML does not allow in a file (a control character: NUL, BEL, …), which the
+    reader gives only as an offset in the text: named at its line and column."""
+    position = min(max(int(getattr(exc, "position", 0) or 0), 0), len(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character
+    code = ord(character) if isinstance(character, str) else int(character or 0)
+    said = f"U+{code:04X}" + (" (NUL)" if code == 0 else "")
+    return Problem(
+        code="yaml-syntax",
+        message=f"invalid YAML: column {column} holds the control character {said}, which YAML "
+        "does not allow",
+        where=f"{file}:{line}",
+        fix="remove it: a NUL byte is no text (the file may be cut short or binary); a tab or "
+        "a line break is written as \\t or \\n in a quoted string",
+    )
 
 
 class _TooManyNodesError(Exception):
