@@ -157,3 +157,23 @@ def test_counts_with_a_thousands_separator_are_named_as_such(ws: Path) -> None:
     )
     assert "counts.csv:2 good: good='1,200' total='1,234' are not both whole numbers" in err, err
     assert "write them without the thousands separator: 1200 and 1234" in err, err
+
+
+def test_an_incident_start_as_a_spreadsheet_date_is_named_as_such(ws: Path) -> None:
+    data = (
+        b"id,services,start,end,,\r\n"
+        b"INC-1,checkout,2026-10-01T10:00:00Z,2026-10-01T10:45:00Z,,\r\n"
+        b"INC-2,checkout,01/10/2026 10:00,,,\r\n"
+    )
+    (ws.parent / "incidents.csv").write_bytes(data)
+    result = runner.invoke(
+        app, ["ingest", "incidents", "incidents.csv", "-w", str(ws)], env={"COLUMNS": "300"}
+    )
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert (
+        "'01/10/2026 10:00' is not an instant: it is a spreadsheet's local date, which says "
+        "neither which number is the day nor the time zone — format the column as ISO-8601 "
+        "with Z or an offset (2026-10-01T09:00:00Z) before saving the CSV"
+    ) in out, out
+    assert "incidents.csv 2 1 0 0 1" in out, out  # read, inserted, updated, unchanged, rejected

@@ -45,6 +45,7 @@ from covenant.sources.recordfiles import (
     read_record_source,
     record_batches,
 )
+from covenant.sources.rowvalues import spreadsheet_words
 
 __all__ = [
     "INCIDENT_COLUMNS",
@@ -144,7 +145,10 @@ class _Instants:
                 f"{prefix}{value!r} lies outside 1970-01-01 to 2200-01-01",
                 "check the year",
             )
-        raise _Reject("bad-value", field, f"{prefix}{value!r} is not an instant", _INSTANT_FIX)
+        said, fix = spreadsheet_words(
+            "timestamp", {"value": value}, f"{prefix}{value!r} is not an instant", _INSTANT_FIX
+        )
+        raise _Reject("bad-value", field, said, fix)
 
     def require(self, i: int, *, label: str = "") -> datetime:
         """Like ``get``, and a blank value is a problem too."""
