@@ -25,6 +25,7 @@ from dataclasses import dataclass
 __all__ = [
     "EVENT_TEXT",
     "NotText",
+    "by_content",
     "not_parquet",
     "not_text",
     "stem",
@@ -117,6 +118,37 @@ def not_text(
     return None
 
 
+def by_content(head: bytes, *, name: str, text: str, json: str) -> tuple[str, str] | None:
+    """``(message, fix)`` for a data file whose name says no format, from what its first bytes
+    ``head`` hold (None: nothing recognisable). ``text`` names what the reader takes ("CSV or
+    JSON Lines"), ``json`` the name a JSON document (not JSON Lines) is given (``.jsonl`` for
+    events, which want one object per line; ``.json`` for records)."""
+    if head.startswith(b"\x1f\x8b"):  # the name to give says what the gzip file holds
+        found: NotText | None = _gzipped(
+            head, name=name, text=text, gzip_ok=True, parquet_ok=False, unnamed=True
+        )
+    else:
+        found = not_text(head, name=name, text=text, tabular=True, gzip_ok=True)
+    if found is not None:
+        return found.sentence(name, instead=text), found.fix
+    kind = text_kind(head)
+    base = stem(name)
+    first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    if kind == "CSV" and b"\t" in first and b"," not in first:
+        fix = f"it looks like tab-separated text: save it as comma-separated CSV named {base}.csv"
+    elif kind == "CSV":
+        fix = f"it looks like CSV text: name it {base}.csv"
+    elif kind == "JSON Lines":
+        fix = f"it looks like JSON Lines text (one object per line): name it {base}.jsonl"
+    elif kind == "JSON" and json == ".jsonl":
+        fix = f"it looks like JSON text: write one object per line and name it {base}.jsonl"
+    elif kind == "JSON":
+        fix = f"it looks like JSON text: name it {base}{json}"
+    else:
+        return None
+    return f"{name}: cannot tell the file format from its name", fix
+
+
 def stem(name: str) -> str:
     """``name`` without ``.gz`` and its last suffix: ``events.csv.gz`` → ``events``."""
     base = name[:-3] if name.lower().endswith(".gz") else name
@@ -132,13 +164,16 @@ def _gunzipped(head: bytes) -> bytes:
         return b""
 
 
-def _gzipped(head: bytes, *, name: str, text: str, gzip_ok: bool, parquet_ok: bool) -> NotText:
-    """A gzip file ``name`` where plain text or Parquet is read, with the fix for what it holds."""
+def _gzipped(
+    head: bytes, *, name: str, text: str, gzip_ok: bool, parquet_ok: bool, unnamed: bool = False
+) -> NotText:
+    """A gzip file ``name`` where plain text or Parquet is read, with the fix for what it holds
+    (``unnamed``: the name says no format, so the fix gives the whole name)."""
     inner = _gunzipped(head)
     if inner.startswith(b"PAR1"):
         return _gzipped_parquet(name=name, text=text, parquet_ok=parquet_ok)
     named = name.lower()
-    if named.endswith((".parquet", ".pq")):  # a Parquet name: say which text name to give
+    if unnamed or named.endswith((".parquet", ".pq")):  # say which text name to give
         held = {"CSV": ".csv.gz", "JSON Lines": ".jsonl.gz"}.get(text_kind(inner) or "")
         if held is not None:
             fix = f"it holds {text_kind(inner)} text: name it {stem(name)}{held}"

@@ -9,6 +9,7 @@ Two empty column names used to be "the header names the column '' twice" (events
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -177,3 +178,44 @@ def test_an_incident_start_as_a_spreadsheet_date_is_named_as_such(ws: Path) -> N
         "with Z or an offset (2026-10-01T09:00:00Z) before saving the CSV"
     ) in out, out
     assert "incidents.csv 2 1 0 0 1" in out, out  # read, inserted, updated, unchanged, rejected
+
+
+def test_an_excel_workbook_under_its_own_name_is_named_with_the_fix(ws: Path) -> None:
+    """`covenant ingest events book.xlsx` said only "cannot tell the file format from its
+    name — name event files *.csv …": renamed, it was then refused as a ZIP archive."""
+    workbook = b"PK\x03\x04\x14\x00\x06\x00" + bytes(64)
+    err = refused_ingest(ws, "events", "book.xlsx", workbook)
+    assert (
+        "book.xlsx: the file is a ZIP archive (an Excel .xlsx or OpenDocument .ods workbook is "
+        "one), not CSV or JSON Lines — export the sheet as CSV (UTF-8)"
+    ) in err, err
+    err = refused_ingest(ws, "tickets", "tickets.xlsx", workbook)
+    assert "tickets.xlsx: the file is a ZIP archive (an Excel .xlsx" in err, err
+    assert "export the sheet as CSV (UTF-8)" in err, err
+
+
+def test_csv_text_under_another_name_is_told_the_name_to_give(ws: Path) -> None:
+    text = "timestamp,sli,status\n2026-10-01T00:00:00Z,checkout-availability,200\n"
+    err = refused_ingest(ws, "events", "export.txt", text)
+    assert (
+        "export.txt: cannot tell the file format from its name — it looks like CSV text: "
+        "name it export.csv"
+    ) in err, err
+
+
+def test_tab_separated_values_are_told_to_be_saved_as_csv(ws: Path) -> None:
+    text = "timestamp\tsli\tstatus\n2026-10-01T00:00:00Z\tcheckout-availability\t200\n"
+    err = refused_ingest(ws, "events", "export.tsv", text)
+    assert (
+        "export.tsv: cannot tell the file format from its name — it looks like tab-separated "
+        "text: save it as comma-separated CSV named export.csv"
+    ) in err, err
+
+
+def test_gzipped_csv_under_another_name_is_told_the_whole_name(ws: Path) -> None:
+    text = b"timestamp,sli,status\n2026-10-01T00:00:00Z,checkout-availability,200\n"
+    err = refused_ingest(ws, "events", "export.dat", gzip.compress(text))
+    assert (
+        "export.dat: the file is gzip-compressed, not CSV or JSON Lines — it holds CSV text: "
+        "name it export.csv.gz"
+    ) in err, err

@@ -17,6 +17,7 @@ from threading import Event
 import pyarrow as pa
 
 from covenant.errors import IngestError
+from covenant.filekinds import EVENT_TEXT, by_content
 from covenant.sources.eventblocks import (  # re-exported: the readers' shared names
     DEFAULT_BLOCK_BYTES,
     DICTIONARY_COLUMNS,
@@ -42,6 +43,7 @@ __all__ = [
     "file_format",
     "file_sha256",
     "find_records",
+    "first_bytes",
     "read_batches",
 ]
 
@@ -66,10 +68,21 @@ def file_format(path: Path) -> tuple[str, bool]:
             return kind, gz
     if name.endswith((".om", ".prom", ".openmetrics")):
         raise exposition_file(path.name)
-    raise IngestError(
-        f"{path.name}: cannot tell the file format from its name",
-        hint="name event files *.csv, *.csv.gz, *.jsonl, *.jsonl.gz or *.parquet",
-    )
+    usual = "name event files *.csv, *.csv.gz, *.jsonl, *.jsonl.gz or *.parquet"
+    said = by_content(first_bytes(path), name=path.name, text=EVENT_TEXT, json=".jsonl")
+    if said is not None:
+        raise IngestError(said[0], hint=said[1])
+    raise IngestError(f"{path.name}: cannot tell the file format from its name", hint=usual)
+
+
+def first_bytes(path: Path, size: int = 4096) -> bytes:
+    """The first ``size`` bytes of the file (none when it cannot be read: the reader's own
+    checks say why, where they run)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
 
 
 class HashStoppedError(Exception):

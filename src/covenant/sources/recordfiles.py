@@ -19,10 +19,17 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from covenant.errors import IngestError
+from covenant.filekinds import by_content
 from covenant.sources.csvdelimiter import name_blank_columns, refuse_other_delimiter
 from covenant.sources.eventblocks import check_text_head, record_straddles, text_blocks
 from covenant.sources.eventcsv import csv_cut
-from covenant.sources.eventfiles import InvalidRow, csv_records, find_records, missing_file
+from covenant.sources.eventfiles import (
+    InvalidRow,
+    csv_records,
+    find_records,
+    first_bytes,
+    missing_file,
+)
 from covenant.sources.eventrows import MAX_PROBLEMS
 from covenant.sources.recordarray import json_array_batches
 from covenant.sources.recordrows import (
@@ -60,6 +67,9 @@ def record_format(path: Path) -> tuple[str, bool]:
             return kind, gz
     if name.endswith(".json"):
         return "json", gz
+    said = by_content(first_bytes(path), name=path.name, text="CSV or JSON", json=".json")
+    if said is not None:
+        raise IngestError(said[0], hint=said[1])
     raise IngestError(
         f"{path.name}: cannot tell the file format from its name",
         hint="name record files *.csv, *.jsonl or *.json (a JSON array), optionally .gz",
