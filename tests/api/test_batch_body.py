@@ -64,3 +64,44 @@ def test_the_openapi_document_describes_the_batch_body(shop: Shop) -> None:
     assert schema["required"] == ["events"]
     assert schema["properties"]["events"]["type"] == "array"
     assert schema["properties"]["events"]["maxItems"] == 10_000
+
+
+def test_an_event_that_writes_a_key_twice_is_refused_as_in_a_file(shop: Shop) -> None:
+    """A JSONL line that writes a key twice is a bad row (JSON readers keep the last value
+    silently); the same row in a batch was counted with its last value (a 500 as a 200's
+    status, or the other way round). It is refused now, naming the key; the others count."""
+    before = stored_total(shop, "checkout-availability")
+    twice = (
+        b'{"timestamp": "2026-11-20T11:00:05Z", "service": "checkout", "status": 200, '
+        b'"status" : 500, "latency_ms": 80}'
+    )
+    content = (
+        b'{"events": [' + orjson.dumps(ROW) + b", " + twice + b", " + orjson.dumps(ROW) + b"]}"
+    )
+    answer = shop.client.request(
+        "PUT",
+        f"{V1}/event-batches/twice",
+        shop.tokens["editor"],
+        content=content,
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert (body["accepted"], body["refused_count"]) == (2, 1), body
+    (refused,) = body["refused"]
+    assert refused["row"] == 1
+    assert refused["code"] == "bad-row"
+    assert refused["message"].startswith("key 'status' is written more than once"), refused
+    assert stored_total(shop, "checkout-availability") == before + 2
+
+
+def test_a_colon_inside_a_value_is_no_repeated_key(shop: Shop) -> None:
+    row = {**ROW, "note": 'said "a": and "b" :'}
+    answer = shop.client.request(
+        "PUT",
+        f"{V1}/event-batches/colons",
+        shop.tokens["editor"],
+        content=orjson.dumps({"events": [row]}),
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["accepted"] == 1, answer.text

@@ -8,7 +8,6 @@ is skipped and reported as a duplicate.
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,6 +43,7 @@ from covenant.sources.eventfiles import (
     missing_file,
 )
 from covenant.sources.events import ClassifiedEvents, EventTotals, iter_classified
+from covenant.sources.jsonkeys import row_line
 from covenant.store import audit, buckets
 from covenant.store.audit import UNKNOWN_ACTOR
 from covenant.store.db import write_transaction
@@ -449,16 +449,6 @@ def batch_sha256(key: str) -> str:
     return hashlib.sha256(b"covenant-event-batch\0" + key.encode("utf-8")).hexdigest()
 
 
-def _row_line(row: Mapping[str, Any]) -> bytes:
-    """A row as one JSONL line. What orjson cannot write (an integer past 64 bits, a lone
-    surrogate) is written by the standard library instead, as JSON the reader then refuses
-    as that row's bad value: one bad row never fails the batch."""
-    try:
-        return orjson.dumps(row)
-    except TypeError:
-        return json.dumps(row, default=str).encode("ascii")
-
-
 def ingest_event_batch(
     engine: Engine,
     *,
@@ -483,7 +473,7 @@ def ingest_event_batch(
         raise InputError("the batch has no events", hint="send at least one event row")
     with tempfile.TemporaryDirectory(prefix="covenant-batch-") as folder:
         path = Path(folder) / "batch.jsonl"
-        path.write_bytes(b"".join(_row_line(row) + b"\n" for row in rows))
+        path.write_bytes(b"".join(row_line(row) + b"\n" for row in rows))
         return _ingest_file(
             engine,
             path=path,

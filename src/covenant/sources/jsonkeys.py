@@ -19,10 +19,12 @@ after any other whitespace (rare) is traced back to the byte before that whitesp
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 import pyarrow as pa
 
 from covenant.sources.eventblocks import line_spans
@@ -131,3 +133,66 @@ def _first_repeat(line: bytes) -> str | None:
         return None
     top = repeats[-1] if repeats else []  # the outermost object is finished last
     return top[0] if top else None
+
+
+# --- rows sent over the API -------------------------------------------------------------------
+
+_KEY_MARK = re.compile(rb'"[ \t\r\n]*:')
+"""A colon after a closing quote: at least one per key a JSON text writes."""
+
+
+class RepeatedKeyRow(dict[str, Any]):
+    """An event row whose JSON object writes a key more than once: ``pairs`` as written (the
+    dict holds the last values). :func:`row_line` writes it back as written, so the JSON Lines
+    reader refuses it as a bad row naming the key, as it refuses such a line in a file."""
+
+    pairs: list[tuple[str, Any]]
+
+
+def batch_events(raw: bytes, body: dict[str, Any]) -> Any:
+    """``body["events"]`` (``body``: ``raw`` parsed by orjson, which keeps a repeated key's last
+    value), every row that writes a key twice as a :class:`RepeatedKeyRow`. Only a body with
+    more key colons than parsed keys is parsed again (by ``json.loads``, to see the pairs)."""
+    events = body.get("events")
+    if not isinstance(events, list):
+        return events
+    parsed = len(body) + sum(len(row) for row in events if isinstance(row, dict))
+    if len(_KEY_MARK.findall(raw)) <= parsed:
+        return events
+
+    def hook(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        row = dict(items)
+        if len(row) == len(items):
+            return row
+        repeated = RepeatedKeyRow(row)
+        repeated.pairs = items
+        return repeated
+
+    try:
+        again = json.loads(raw, object_pairs_hook=hook)
+        rows = again["events"]
+    except (ValueError, RecursionError, TypeError, KeyError):
+        return events
+    if not isinstance(rows, list) or len(rows) != len(events):
+        return events
+    return [
+        new if isinstance(new, RepeatedKeyRow) else old
+        for old, new in zip(events, rows, strict=True)
+    ]
+
+
+def row_line(row: Any) -> bytes:
+    """An event row as one JSON Lines line; a :class:`RepeatedKeyRow` with its keys as written.
+    What orjson cannot write (an integer past 64 bits, a lone surrogate) is written by the
+    standard library instead, as JSON the reader then refuses as that row's bad value: one bad
+    row never fails the batch."""
+    if isinstance(row, RepeatedKeyRow):
+        return b"{" + b",".join(_value(k) + b":" + _value(v) for k, v in row.pairs) + b"}"
+    return _value(row)
+
+
+def _value(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, default=str).encode("ascii")
