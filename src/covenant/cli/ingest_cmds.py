@@ -22,6 +22,12 @@ from covenant.cli.common import (
 )
 from covenant.cli.ingest_prometheus import prometheus
 from covenant.cli.ingest_records_render import record_report_json, render_record_reports
+from covenant.cli.record_options import (
+    ColumnOption,
+    TimeFormatOption,
+    TimeZoneOption,
+    record_reading,
+)
 from covenant.cli.table_options import WideOption
 from covenant.errors import CovenantError, Problem
 
@@ -312,15 +318,23 @@ def tickets(
     strict: StrictOption = False,
     refuse_future: RefuseFutureOption = False,
     wide: WideOption = False,
+    column: ColumnOption = None,
+    time_zone: TimeZoneOption = None,
+    time_format: TimeFormatOption = None,
 ) -> None:
     """Insert or update support tickets (by id) from ticket-tool exports.
 
     Columns: id, customer, priority, created, first_response, resolved, history
-    (status@instant;… in CSV, a list of {at, status} in JSON). Instants need Z or an offset.
-    A changed ticket replaces the stored one; re-ingesting the same file changes nothing.
+    (status@instant;… in CSV, a list of {at, status} in JSON). Instants need Z or an offset,
+    or --time-zone. A raw export is read as it is with --column, --time-zone and
+    --time-format. A changed ticket replaces the stored one; re-ingesting the same file
+    changes nothing.
     """
     from covenant.services.records import ingest_ticket_files
     from covenant.services.workspace import load_workspace
+    from covenant.sources.records import TICKET_COLUMNS
+
+    how = record_reading(column, time_zone, time_format, TICKET_COLUMNS)
 
     try:  # its customers and support priorities: tickets no agreement counts are warned about
         ws = load_workspace(workspace, applying=True)
@@ -338,6 +352,7 @@ def tickets(
             workspace=ws,
             now=now(),
             refuse_future=refuse_future,
+            reading=how,
         ),
         to_json=record_report_json,
         render=render_record_reports,
@@ -353,14 +368,21 @@ def incidents(
     strict: StrictOption = False,
     refuse_future: RefuseFutureOption = False,
     wide: WideOption = False,
+    column: ColumnOption = None,
+    time_zone: TimeZoneOption = None,
+    time_format: TimeFormatOption = None,
 ) -> None:
     """Insert or update incident records (by id): downtime evidence and exclusions.
 
     Columns: id, services, start, end (empty: still open), severity, customer_caused,
     force_majeure, planned_maintenance (true/false, yes/no, 1/0), customers (empty: all).
-    Lists are a;b in CSV, arrays in JSON.
+    Lists are a;b in CSV, arrays in JSON. --column, --time-zone and --time-format read a
+    raw export as it is (as for tickets).
     """
     from covenant.services.records import ingest_incident_files
+    from covenant.sources.records import INCIDENT_COLUMNS
+
+    how = record_reading(column, time_zone, time_format, INCIDENT_COLUMNS)
 
     _ingest_files(
         files,
@@ -368,7 +390,12 @@ def incidents(
         output_format,
         strict,
         ingest=lambda engine, path, progress: ingest_incident_files(
-            engine, files=[path], progress=progress, now=now(), refuse_future=refuse_future
+            engine,
+            files=[path],
+            progress=progress,
+            now=now(),
+            refuse_future=refuse_future,
+            reading=how,
         ),
         to_json=record_report_json,
         render=render_record_reports,

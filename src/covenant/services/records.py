@@ -34,6 +34,7 @@ from covenant.sources import records as record_files
 from covenant.sources.eventcounts import Ahead
 from covenant.sources.eventfiles import file_sha256, missing_file
 from covenant.sources.record_account import RecordAccount
+from covenant.sources.record_columns import RecordReading
 from covenant.sources.recordfiles import RECORD_BLOCK_BYTES, record_format, refuse_empty
 from covenant.store import buckets, records
 from covenant.store.record_staging import StagedRecords, save_staged
@@ -130,6 +131,7 @@ def ingest_ticket_files(
     block_bytes: int = RECORD_BLOCK_BYTES,
     now: datetime | None = None,
     refuse_future: bool = False,
+    reading: RecordReading | None = None,
 ) -> list[RecordIngestReport]:
     """Ingest ticket files, each in its own transaction; one report per file, in order.
 
@@ -142,6 +144,7 @@ def ingest_ticket_files(
     ``block_bytes``: text read per batch (memory is that of a batch or two). A ticket with
     an instant more than ``FUTURE_SKEW_S`` after ``now`` (default: the wall clock) is stored
     with a warning, or with ``refuse_future`` its file is refused (``FutureEventsError``).
+    ``reading``: the export's own column names, zone or time format (``record_columns``).
     """
     reports = []
     for p in files:
@@ -157,6 +160,7 @@ def ingest_ticket_files(
                 warn=warn,
                 now=now,
                 refuse_future=refuse_future,
+                reading=reading,
             )
         )
     return reports
@@ -177,6 +181,7 @@ def ingest_incident_files(
     block_bytes: int = RECORD_BLOCK_BYTES,
     now: datetime | None = None,
     refuse_future: bool = False,
+    reading: RecordReading | None = None,
 ) -> list[RecordIngestReport]:
     """Ingest incident files, each in its own transaction (see ``ingest_ticket_files``)."""
     return [
@@ -188,6 +193,7 @@ def ingest_incident_files(
             block_bytes=block_bytes,
             now=now,
             refuse_future=refuse_future,
+            reading=reading,
         )
         for p in files
     ]
@@ -233,6 +239,7 @@ def _ingest_file(
     warn: Warn | None = None,
     now: datetime | None = None,
     refuse_future: bool = False,
+    reading: RecordReading | None = None,
 ) -> RecordIngestReport:
     """Read the file batch by batch into staging, then write it in one transaction."""
     _notify(progress, path, "read", 0.0)
@@ -241,7 +248,11 @@ def _ingest_file(
         raise missing_file(path)
     refuse_empty(path)  # before the hash: an empty file is never "already ingested"
     sha256 = file_sha256(path)
-    key = batch_key(kind.name, sha256)
+    plain = reading is None or reading.plain
+    # read with other columns, a zone or a format, the same bytes are other records
+    key = batch_key(
+        kind.name if plain or reading is None else f"{kind.name}:{reading.key()}", sha256
+    )
     with store_errors(engine):
         earlier = _earlier(engine, key)
         if earlier is not None:
@@ -255,7 +266,7 @@ def _ingest_file(
             ahead_after=clock + timedelta(seconds=FUTURE_SKEW_S),
         )
         with StagedRecords(kind.name, row=kind.row) as staged:
-            for batch in kind.batches(path, block_bytes=block_bytes):
+            for batch in kind.batches(path, block_bytes=block_bytes, reading=reading):
                 account.add(batch, staged)
                 _notify(progress, path, "read", 0.7 * batch.source.done)
                 del batch  # let go before the next batch is read: one batch at a time

@@ -32,6 +32,7 @@ from covenant.core.tickets import StatusChange, Ticket
 from covenant.core.timeutil import from_epoch
 from covenant.errors import InputError, Problem
 from covenant.sources.record_account import Entry, KeptInMemory, RecordAccount, RecordBatch
+from covenant.sources.record_columns import RecordReading, first_local_problem, mapped
 from covenant.sources.record_instants import (
     MISSING,
     NAIVE,
@@ -89,6 +90,10 @@ R = TypeVar("R", Ticket, Incident)
 
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _INSTANT_FIX = "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00)"
+_NAIVE_FIX = (
+    "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00), or pass "
+    "--time-zone with the zone the export is written in (docs/records.md)"
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,7 +141,10 @@ class _Instants:
         value = self.values[i]
         if status == NAIVE:
             raise _Reject(
-                "naive-timestamp", field, f"{prefix}{value!r}: no UTC offset; add Z", _INSTANT_FIX
+                "naive-timestamp",
+                field,
+                f"{prefix}{value!r}: no UTC offset; add Z, or pass --time-zone",
+                _NAIVE_FIX,
             )
         if status == OUT_OF_RANGE:
             raise _Reject(
@@ -400,6 +408,9 @@ def _collect(
     problems: list[tuple[int, Problem]] = []
     for i, row in enumerate(source.rows):
         try:
+            local = first_local_problem(row)  # a cell --time-zone/--time-format cannot read
+            if local is not None:
+                raise _Reject("bad-value", local.field, local.message, local.fix)
             record = build(i, row)
         except _Reject as reject:
             problem = Problem(
@@ -432,37 +443,47 @@ def _line(where: str) -> int:
 
 
 def ticket_batches(
-    path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES
+    path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES, reading: RecordReading | None = None
 ) -> Iterator[RecordBatch[Ticket]]:
-    """The file's tickets, batch by batch (bounded memory); repeated ids not yet resolved."""
-    return _batches(path, parse_tickets, block_bytes)
+    """The file's tickets, batch by batch (bounded memory); repeated ids not yet resolved.
+    ``reading``: other column names, a zone or a format (``record_columns``)."""
+    return _batches(path, parse_tickets, block_bytes, reading)
 
 
 def incident_batches(
-    path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES
+    path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES, reading: RecordReading | None = None
 ) -> Iterator[RecordBatch[Incident]]:
     """The file's incidents, batch by batch (see ``ticket_batches``)."""
-    return _batches(path, parse_incidents, block_bytes)
+    return _batches(path, parse_incidents, block_bytes, reading)
 
 
 def _batches(
-    path: Path, parse: Callable[[RecordSource], RecordBatch[R]], block_bytes: int
+    path: Path,
+    parse: Callable[[RecordSource], RecordBatch[R]],
+    block_bytes: int,
+    reading: RecordReading | None = None,
 ) -> Iterator[RecordBatch[R]]:
-    for source in record_batches(path, block_bytes=block_bytes):
+    sources = record_batches(path, block_bytes=block_bytes)
+    for source in sources if reading is None else mapped(sources, reading):
         batch = parse(source)
         del source  # the rows are let go before the next block is read: one batch at a time
         yield batch
         del batch
 
 
-def read_tickets(path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES) -> ParsedRecords[Ticket]:
+def read_tickets(
+    path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES, reading: RecordReading | None = None
+) -> ParsedRecords[Ticket]:
     """Read and parse a whole ticket file into memory (ingestion stages it batch by batch)."""
-    return _read_all(path, ticket_batches(path, block_bytes=block_bytes), TICKET_REQUIRED, "ticket")
+    batches = ticket_batches(path, block_bytes=block_bytes, reading=reading)
+    return _read_all(path, batches, TICKET_REQUIRED, "ticket")
 
 
-def read_incidents(path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES) -> ParsedRecords[Incident]:
+def read_incidents(
+    path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES, reading: RecordReading | None = None
+) -> ParsedRecords[Incident]:
     """Read and parse a whole incident file into memory (see ``read_tickets``)."""
-    batches = incident_batches(path, block_bytes=block_bytes)
+    batches = incident_batches(path, block_bytes=block_bytes, reading=reading)
     return _read_all(path, batches, INCIDENT_REQUIRED, "incident")
 
 
