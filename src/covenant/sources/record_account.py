@@ -176,6 +176,7 @@ def missing_columns(
     found = ", ".join(columns) or "none"
     return IngestError(
         f"{path.name}: no {', '.join(repr(m) for m in missing)} column for {what} (found: {found})",
-        hint=f"{what} files need the columns {', '.join(required)}; "
-        f"`covenant ingest {what}s --help` describes every column",
+        hint=f"{what} files need the columns {', '.join(required)}; name the export's own "
+        f'columns with --column, e.g. --column {missing[0]}="Its header" '
+        f"(`covenant ingest {what}s --help`)",
     )

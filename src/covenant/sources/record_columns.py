@@ -178,7 +178,10 @@ def mapped(batches: Iterator[RecordSource], how: RecordReading) -> Iterator[Reco
         if first and source.rows and how.time_format is not None:
             _check_format_first_row(source, how)
             first = False
-        yield _apply(source, how)
+        done = _apply(source, how)
+        del source  # one copy of the batch's rows at a time
+        yield done
+        del done
     if path is not None:
         _check_headers(path, tuple(seen), how.columns)
 

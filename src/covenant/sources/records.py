@@ -92,7 +92,7 @@ _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, 
 _INSTANT_FIX = "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00)"
 _NAIVE_FIX = (
     "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00), or pass "
-    "--time-zone with the zone the export is written in (docs/records.md)"
+    "--time-zone with the zone the export is written in"
 )
 
 
