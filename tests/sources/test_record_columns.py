@@ -279,3 +279,39 @@ def test_cli_reads_a_jira_export(runner: CliRunner, tmp_path: Path) -> None:
     zone_bad = runner.invoke(app, [*args, "--time-zone", "Mars/Olympus"])
     assert zone_bad.exit_code == 2
     assert "not an IANA time zone" in zone_bad.output
+
+
+def test_batch_by_batch_reads_the_same(tmp_path: Path) -> None:
+    """Small blocks: the mapping and the zone apply to every batch, not the first only."""
+    path = write(tmp_path, "zendesk.csv", ZENDESK)
+    how = reading(ZENDESK_COLUMNS, fields=TICKET_COLUMNS, zone="Europe/Berlin")
+    whole = read_tickets(path, reading=how)
+    pieces = read_tickets(path, reading=how, block_bytes=64)
+    assert pieces.records == whole.records
+    assert [p.where for p in pieces.problems] == ["zendesk.csv:6", "zendesk.csv:7"]
+    rows = [
+        {"Key": f"J-{n}", "Org": "acme", "Prio": "P1", "At": "2026-01-02 03:04"} for n in (1, 2)
+    ]
+    lines = write(tmp_path, "t.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    keys = ["id=key", "customer=org", "priority=prio", "created=at"]
+    got = read_tickets(
+        lines, reading=reading(keys, fields=TICKET_COLUMNS, zone="UTC"), block_bytes=8
+    )
+    assert [(t.id, t.created) for t in got.records] == [
+        ("J-1", utc(2026, 1, 2, 3, 4)),
+        ("J-2", utc(2026, 1, 2, 3, 4)),
+    ]
+
+
+def test_a_format_with_its_offset_needs_no_zone(tmp_path: Path) -> None:
+    text = "id,customer,priority,created\nX-1,acme,P1,05.12.2026 14:03 +0530\n"
+    path = write(tmp_path, "x.csv", text)
+    how = reading(fields=TICKET_COLUMNS, time_format="%d.%m.%Y %H:%M %z")
+    (ticket,) = read_tickets(path, reading=how).records
+    assert ticket.created == utc(2026, 12, 5, 8, 33)
+    naive = reading(fields=TICKET_COLUMNS, time_format="%d.%m.%Y %H:%M")
+    path = write(tmp_path, "y.csv", "id,customer,priority,created\nX-1,acme,P1,05.12.2026 14:03\n")
+    (problem,) = read_tickets(path, reading=naive).problems
+    assert problem.where == "y.csv:2"
+    assert "no UTC offset" in problem.message
+    assert "--time-zone" in problem.fix

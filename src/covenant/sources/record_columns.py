@@ -325,8 +325,11 @@ def _local(name: str, text: str, moment: datetime, zone: str, label: str) -> str
     early = moment.replace(tzinfo=tz, fold=0)
     late = moment.replace(tzinfo=tz, fold=1)
     early_offset, late_offset = early.utcoffset(), late.utcoffset()
-    if early_offset == late_offset:
-        return _utc(early)
+    if early_offset == late_offset:  # one reading (nearly always): UTC is wall time - offset
+        try:
+            return (moment - (early_offset or timedelta())).isoformat() + "Z"
+        except OverflowError:
+            return _utc(early)
     wall = moment.isoformat(sep=" ")
     if _round_trips(early, tz) or _round_trips(late, tz):  # shown twice: clocks went back
         return LocalProblem(
