@@ -53,6 +53,7 @@ class LocalProblem:
     field: str
     message: str
     fix: str
+    code: str = "bad-value"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -314,6 +315,7 @@ def _cell(name: str, value: object, how: RecordReading, *, label: str = "") -> o
             name,
             f"{label}{text!r}: no UTC offset",
             "pass --time-zone with the zone the export is written in, or add %z to --time-format",
+            "naive-timestamp",
         )
     return _local(name, text, moment, how.zone, label)
 

@@ -410,7 +410,7 @@ def _collect(
         try:
             local = first_local_problem(row)  # a cell --time-zone/--time-format cannot read
             if local is not None:
-                raise _Reject("bad-value", local.field, local.message, local.fix)
+                raise _Reject(local.code, local.field, local.message, local.fix)
             record = build(i, row)
         except _Reject as reject:
             problem = Problem(
