@@ -175,7 +175,8 @@ def test_an_incident_start_as_a_spreadsheet_date_is_named_as_such(ws: Path) -> N
     assert (
         "'01/10/2026 10:00' is not an instant: it is a spreadsheet's local date, which says "
         "neither which number is the day nor the time zone — format the column as ISO-8601 "
-        "with Z or an offset (2026-10-01T09:00:00Z) before saving the CSV"
+        "with Z or an offset (2026-10-01T09:00:00Z) before saving the CSV, or read it as "
+        "written with --time-format '%d/%m/%Y %H:%M' --time-zone ZONE"
     ) in out, out
     assert "incidents.csv 2 1 0 0 1" in out, out  # read, inserted, updated, unchanged, rejected
 

@@ -156,6 +156,8 @@ class _Instants:
         said, fix = spreadsheet_words(
             "timestamp", {"value": value}, f"{prefix}{value!r} is not an instant", _INSTANT_FIX
         )
+        if fix != _INSTANT_FIX:  # a spreadsheet's local date: records can be read as they are
+            fix += ", or read it as written with --time-format '%d/%m/%Y %H:%M' --time-zone ZONE"
         raise _Reject("bad-value", field, said, fix)
 
     def require(self, i: int, *, label: str = "") -> datetime:
