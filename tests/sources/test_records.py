@@ -155,6 +155,12 @@ def test_instants_are_parsed_vectorised_with_a_status_each() -> None:
     assert status.tolist() == [0, 0, 0, 2, 3, 1, 1, 3]
 
 
+def test_lower_case_t_and_z_are_instants_as_rfc_3339_allows() -> None:
+    seconds, status = parse_instants(["2026-10-01t09:00:00z", "2026-10-01t11:00:00+02:00"])
+    epoch = int(T0.timestamp())
+    assert (seconds.tolist(), status.tolist()) == ([epoch, epoch], [0, 0])
+
+
 def test_the_three_formats_give_the_same_tickets(tmp_path: Path) -> None:
     csv_path = ticket_csv(tmp_path)
     jsonl = write(tmp_path, "t.jsonl", "\n".join(json.dumps(o) for o in ticket_objects()) + "\n")

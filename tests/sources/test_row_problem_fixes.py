@@ -134,3 +134,19 @@ def test_a_stray_quote_before_a_bad_row_is_no_traceback(tmp_path: Path) -> None:
     found = read_events(path, rules=rules)
     assert found.problems, found
     assert all(p.where.startswith("e.csv") for p in found.problems)
+
+
+def test_lower_case_t_and_z_are_read_as_rfc_3339_allows(tmp_path: Path) -> None:
+    """RFC 3339 (5.6, NOTE): "T" and "Z" may be written lower case; they were bad rows."""
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "timestamp,sli,status\n"
+        "2026-01-01T00:00:00Z,checkout,200\n"
+        "2026-01-01t00:01:00z,checkout,200\n"
+        "2026-01-01t02:02:00+02:00,checkout,500\n"
+    )
+    result = read_events(path, rules=[RULE])
+    assert result.problems == ()
+    assert (result.rows_ingested, result.rows_rejected) == (3, 0)
+    # 2026-01-01T00:00:00Z is 1,767,225,600 s after the epoch; the last row is 00:02:00Z
+    assert (result.events_min, result.events_max) == (1_767_225_600, 1_767_225_600 + 120)

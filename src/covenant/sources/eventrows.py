@@ -257,7 +257,8 @@ def timestamps(column: pa.ChunkedArray, n: int) -> tuple[I64, npt.NDArray[np.int
     try:
         ns, present = parallel_cast(text)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        text = pc.utf8_trim_whitespace(text)
+        # RFC 3339 lets "T" and "Z" be written lower case (2026-10-01t09:00:00z)
+        text = pc.utf8_upper(pc.utf8_trim_whitespace(text))
         present = np.asarray(
             pc.greater(pc.utf8_length(text), 0).fill_null(False).to_numpy(zero_copy_only=False),
             dtype=bool,

@@ -36,7 +36,8 @@ def parse_instants(values: Sequence[object]) -> tuple[I64, I8]:
     anything else (other text, numbers) is BAD; None and blank text are MISSING.
     """
     n = len(values)
-    texts = [v.strip() if isinstance(v, str) else None for v in values]
+    # RFC 3339 lets "T" and "Z" be written lower case (2026-10-01t09:00:00z)
+    texts = [v.strip().upper() if isinstance(v, str) else None for v in values]
     not_text = np.fromiter(
         (v is not None and not isinstance(v, str) for v in values), dtype=bool, count=n
     )
