@@ -77,3 +77,13 @@ def test_a_dashboard_covenant_did_not_write_is_not_replaced(tmp_path: Path) -> N
     assert json.loads(mine.read_text(encoding="utf-8"))["uid"] == "covenant-api"
     code, said = _run("dashboards", "grafana", "--out", str(out))  # regenerated: ours
     assert code == 0, said
+
+
+def test_a_dashboard_out_named_like_a_file_is_refused_not_made_a_folder(tmp_path: Path) -> None:
+    """``--out dash.json`` made a folder named ``dash.json`` without a word."""
+    out = tmp_path / "dash.json"
+    code, said = _run("dashboards", "grafana", "--out", str(out))
+    assert code == 2
+    assert "--out is a folder (one dashboard file per service), not a file" in said
+    assert f"give a folder, e.g. --out {tmp_path / 'dash'}" in said
+    assert not out.exists()

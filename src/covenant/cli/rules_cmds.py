@@ -250,8 +250,16 @@ def grafana_command(
     ] = False,
 ) -> None:
     """A Grafana dashboard per service on the recordings of `covenant rules prometheus`."""
+    from covenant.errors import OptionValueError
     from covenant.services.dashboards import write_grafana_dashboards
 
+    if out.suffix.lower() == ".json" and not out.is_dir():
+        raise usage(
+            OptionValueError(
+                f"--out {out}: --out is a folder (one dashboard file per service), not a file",
+                hint=f"give a folder, e.g. --out {out.with_suffix('') or 'dashboards'}",
+            )
+        )
     try:
         written, plan = write_grafana_dashboards(workspace, out, slos=slo or (), force=force)
     except CovenantError as error:
