@@ -327,7 +327,7 @@ def test_admin_pages_are_refused_to_others_and_missing_from_their_navigation(
         assert f'href="{link}"' not in shown
         refused = editor.get(link)
         assert refused.status_code == 403
-        assert "a editor may not use this page" in _text(refused)
+        assert "an editor may not use this page" in _text(refused)
 
 
 def test_a_token_form_without_the_sessions_csrf_token_changes_nothing(shop: Shop) -> None:

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from covenant.api.answers import MISSING
 from covenant.config import Settings
 from covenant.core.access import Principal, Role
+from covenant.definitions.articles import with_article
 from covenant.definitions.workspace import Workspace
 from covenant.errors import ForbiddenError, InputError
 
@@ -447,7 +448,7 @@ def allow(roles: Collection[Role]) -> Callable[[Principal], Awaitable[Principal]
     async def check(who: Who) -> Principal:
         if who.role not in allowed:
             raise ForbiddenError(
-                f"a {who.role.value} token may not use this route",
+                f"{with_article(who.role.value)} token may not use this route",
                 hint="ask an admin for a token with one of the roles: "
                 + ", ".join(r.value for r in Role if r in allowed),
             )

@@ -46,6 +46,7 @@ from covenant.definitions.agreements import (
     VersionSpec,
     parse_instant,
 )
+from covenant.definitions.articles import with_article
 from covenant.definitions.calendar_spec import CalendarSpec
 from covenant.definitions.calendars import CalendarDocument, build_calendar
 from covenant.definitions.contract_model import AgreementLabel, Contact, Contracts, Customer
@@ -73,7 +74,7 @@ class _Context:
                 path,
                 code="missing-reference",
                 message=f"no {kind} named {name!r} in the workspace",
-                fix=f"add a {kind} document named {name!r}, or fix the name",
+                fix=f"add {with_article(kind)} document named {name!r}, or fix the name",
             )
         )
 

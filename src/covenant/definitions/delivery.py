@@ -36,6 +36,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
 from covenant.core.notices import NoticeKind
 from covenant.definitions import endpoints
+from covenant.definitions.articles import with_article
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.fields import Spec
 from covenant.definitions.openslo import (
@@ -335,8 +336,8 @@ def _rules(doc: SourceDocument, spec: DeliverySpec, path: PathKey, kind: str) ->
                 doc,
                 (*path, "signingSecretEnv"),
                 code="invalid-delivery",
-                message=f"signingSecretEnv signs the generic webhook's body; a {kind} target "
-                "is not signed",
+                message="signingSecretEnv signs the generic webhook's body; "
+                f"{with_article(kind)} target is not signed",
                 fix="remove signingSecretEnv, or use target: webhook",
             )
         ]

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from covenant.definitions.articles import with_article
 from covenant.definitions.diagnostics import did_you_mean
 from covenant.definitions.field_rules import is_name
 from covenant.definitions.fields import dns_label
@@ -207,8 +208,7 @@ def _renamed(root: Problem, name: str, uses: Sequence[Problem]) -> Problem:
 
 def _named_by_uses(root: Problem, kind: str, name: str, uses: Sequence[Problem]) -> Problem:
     where = uses[0].where + (f" and {len(uses) - 1} more" if len(uses) > 1 else "")
-    article = "an" if kind[0] in "AEIOU" else "a"
-    said = f"{where} refer to {article} {kind} named {name!r}, which no document has"
+    said = f"{where} refer to {with_article(kind)} named {name!r}, which no document has"
     if root.code == "missing-field" and root.field == "metadata.name":
         return replace(root, fix=f"add name: {name} ({said})")
     return replace(root, fix=f"{root.fix}; {said}: if it is this one, name it so")

@@ -23,6 +23,7 @@ from pathlib import Path
 from covenant.config import STATE_DIR
 from covenant.core.model import AlertTier
 from covenant.definitions.alerting import tier_from_condition
+from covenant.definitions.articles import with_article
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean
 from covenant.definitions.openslo import (
     AlertConditionDocument,
@@ -146,8 +147,7 @@ def missing_reference(doc: SourceDocument, path: PathKey, kind: str, name: str) 
         path,
         code="missing-reference",
         message=f"no {kind} named {name!r} in the workspace",
-        fix=f"add {'an' if kind[0] in 'AEIOU' else 'a'} {kind} document named {name!r}, "
-        "or fix the name",
+        fix=f"add {with_article(kind)} document named {name!r}, or fix the name",
     )
 
 

@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from covenant.definitions.articles import with_article
 from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.openslo import AlertPolicyDocument, AlertPolicySpec, SLODocument
 from covenant.errors import Problem
@@ -216,7 +217,7 @@ def _unknown(item: Parsed, names: Sequence[str], known: set[str]) -> list[Proble
             ("spec", "notificationTargets", i),
             code="unresolved-reference",
             message=f"no {_TARGET} named {name!r} in the workspace: nothing is sent to it",
-            fix=f"add an {_TARGET} document named {name!r}, or fix the name",
+            fix=f"add {with_article(_TARGET)} document named {name!r}, or fix the name",
             severity=WARNING,
         )
         for i, name in enumerate(names)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from covenant.core.timeutil import require_utc
+from covenant.definitions.articles import with_article
 from covenant.errors import ConflictError
 from covenant.services.agreement_pull import write_document
 from covenant.services.definition_writes import AUDIT_KIND
@@ -138,7 +139,8 @@ def pull_definitions(
                 )
     except IntegrityError as exc:
         raise ConflictError(
-            f"a {kind} was changed over the API while it was pulled; nothing was recorded",
+            f"{with_article(kind)} was changed over the API while it was pulled; "
+            "nothing was recorded",
             hint="pull again",
         ) from exc
     except SQLAlchemyError as exc:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from covenant.core.agreements import MaintenanceWindow
 from covenant.core.timeutil import require_utc, utc_text
+from covenant.definitions.articles import with_article
 from covenant.definitions.kinds import COVENANT_V1
 from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument
@@ -108,7 +109,7 @@ def write_definition(
             if creating and before is not None:
                 where = "over the API" if before.file == "<store>" else f"in {before.file}"
                 raise ConflictError(
-                    f"a {kind} named {name!r} exists ({where})",
+                    f"{with_article(kind)} named {name!r} exists ({where})",
                     hint=f"change it: PUT /api/v1/{ROUTE[kind]}/{name}, or pick another name",
                 )
             if not creating and before is None:

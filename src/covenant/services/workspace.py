@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from covenant.config import STATE_DIR
+from covenant.definitions.articles import with_article
 from covenant.errors import NotFoundError, Problem
 
 if TYPE_CHECKING:  # the full load (YAML, pydantic) is imported when the cache cannot answer
@@ -159,5 +160,5 @@ def definition_of(workspace: Workspace, kind: str, name: str) -> Definition:
     names = ", ".join(d.name for d in found[:20]) or "none"
     raise NotFoundError(
         f"no {kind} named {name!r} is defined (defined: {names})",
-        hint=f"give the metadata.name of a {kind} of the workspace",
+        hint=f"give the metadata.name of {with_article(kind)} of the workspace",
     )

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from covenant.config import Settings
 from covenant.core.access import ADMINS, INTERNAL_READERS, WRITERS, Role
 from covenant.core.timeutil import utc_iso
+from covenant.definitions.articles import with_article
 from covenant.definitions.workspace import Workspace
 from covenant.errors import (
     HTTP_NAMES,
@@ -177,7 +178,7 @@ def require(request: Request, roles: frozenset[Role] | None = None) -> Session:
         raise SignInNeededError(request.url.path)
     if roles is not None and session.principal.role not in roles:
         raise ForbiddenError(
-            f"a {session.principal.role.value} may not use this page",
+            f"{with_article(session.principal.role.value)} may not use this page",
             hint="sign in as a user with one of the roles: "
             + ", ".join(r.value for r in Role if r in roles),
         )
