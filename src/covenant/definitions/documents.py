@@ -19,9 +19,9 @@ from covenant.definitions.kinds import (
     FUTURE_KINDS,
     OPENSLO_V1,
     V2ALPHA,
-    api_versions,
     kind_names,
     model_for,
+    nearest_api_version,
 )
 from covenant.definitions.misspelt import one_per_misspelling
 from covenant.definitions.openslo import (
@@ -105,7 +105,7 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         return None, problems + _name_problems(doc, name)
     kinds = kind_names(api)
     if not kinds:
-        guess = did_you_mean(api, api_versions())
+        guess = nearest_api_version(api)
         problems.append(
             at(
                 doc,
