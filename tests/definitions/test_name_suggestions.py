@@ -30,3 +30,17 @@ def test_an_invalid_name_suggests_the_label() -> None:
     _, problems = load_text(text)
     (problem,) = [p for p in problems if p.code == "invalid-name"]
     assert problem.fix.endswith("e.g. 'prufung'")
+
+
+@pytest.mark.parametrize("api", ["openslo/v1alpha1", "openslo/v2alpha", "foo", "covenant/v2"])
+def test_the_label_is_suggested_whatever_the_api_version(api: str) -> None:
+    """A document of an apiVersion Covenant does not read still has its name checked (the
+    conformance hunt: ``oslo-validate/inputs/invalid-apiversion.yaml``'s neighbours): the fix
+    gives the lowercase DNS-label spelling there too, not only the rule."""
+    text = f"apiVersion: {api}\nkind: Service\nmetadata: {{name: My_Rad Service}}\nspec: {{}}\n"
+    _, problems = load_text(text)
+    (problem,) = [p for p in problems if p.code == "invalid-name"]
+    assert problem.fix == (
+        "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or "
+        "digit, e.g. 'my-rad-service'"
+    )

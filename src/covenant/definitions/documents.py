@@ -11,7 +11,7 @@ from covenant.definitions import checks
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.extensions import sli_extensions
 from covenant.definitions.field_rules import NAME_PATTERN, with_yaml11_flags
-from covenant.definitions.fields import YAML11_CONTEXT
+from covenant.definitions.fields import YAML11_CONTEXT, name_fix
 from covenant.definitions.foreign import foreign_format, not_a_definition
 from covenant.definitions.kinds import (
     ALPHA_VERSIONS,
@@ -329,7 +329,7 @@ def _name_problems(doc: SourceDocument, name: str | None) -> list[Problem]:
             ("metadata", "name"),
             code="invalid-name",
             message=f"name {name!r} is not a DNS label (RFC 1123)",
-            fix="use at most 63 lowercase letters, digits and '-'",
+            fix=name_fix(name),
         )
     ]
 

@@ -44,12 +44,17 @@ def problem(code: str, message: str, fix: str = "") -> PydanticCustomError:
 def _name(value: str) -> str:
     if not is_name(value):
         raise problem(
-            "invalid-name",
-            f"name {value!r} is not a DNS label (RFC 1123)",
-            "use at most 63 lowercase letters, digits and '-', starting and ending with a "
-            f"letter or digit, e.g. {dns_label(value, fallback='my-name')!r}",
+            "invalid-name", f"name {value!r} is not a DNS label (RFC 1123)", name_fix(value)
         )
     return value
+
+
+def name_fix(value: str) -> str:
+    """The fix of an ``invalid-name`` error: the rule and ``value`` spelt by it."""
+    return (
+        "use at most 63 lowercase letters, digits and '-', starting and ending with a "
+        f"letter or digit, e.g. {dns_label(value, fallback='my-name')!r}"
+    )
 
 
 _SPELLED = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d"})
