@@ -7,7 +7,7 @@ from DataSource and SLI documents; ``covenant.sources.prometheus`` runs them. Th
 1. A query containing Sloth's placeholder ``{{.window}}`` gives the count per window as it is
    written: the step (``1m``) is put in its place and each ``query_range`` point is the count
    of the bucket that *ends* at that instant.
-2. A counter query (``counter: true``): a selector ``metric{matchers}``, or a ``sum``
+2. A counter query (``counter: true``, or not written): a selector ``metric{matchers}``, or a ``sum``
    (optionally ``by``/``without``) of one, becomes ``sum(increase(<selector>[{{.window}}]))``,
    which is read as the counter's samples and counted per bucket (resets included). Anything
    more complex is refused: write it in form 1.
@@ -295,24 +295,30 @@ def counter_selector(query: str) -> Selector | None:
     return parse_selector(wrapped.group("inner") if wrapped else text)
 
 
-def count_query(query: str, *, counter: bool) -> str:
-    """The ``{{.window}}`` template that counts ``query``'s events per bucket (rules 1 and 2)."""
+def count_query(query: str, *, counter: bool | None) -> str:
+    """The ``{{.window}}`` template that counts ``query``'s events per bucket (rules 1 and 2).
+
+    ``counter`` is the SLI's flag as written; None (not written) is read as true, and a
+    refusal then says so rather than call the query "a counter query" the SLI never said."""
     query = _placeholders(query)
     _brackets(query)
     if WINDOW in query:
         _window_form(query)
         return query.strip()
-    if not counter:
+    if counter is False:
         raise QueryFormError(
             "a query without {{.window}} must be a counter (counter: true) to be counted",
             hint=FORM_FIX,
         )
     selector = counter_selector(query)
     if selector is None:
-        raise QueryFormError(
-            f"cannot count {shown(query)}: a counter query is a selector or a sum of one",
-            hint=FORM_FIX,
+        why = (
+            "with counter: true, a query without {{.window}} must be a selector or a sum of one"
+            if counter
+            else "counter is not written, so a query without {{.window}} is read as a counter, "
+            "which must be a selector or a sum of one"
         )
+        raise QueryFormError(f"cannot count {shown(query)}: {why}", hint=FORM_FIX)
     return f"sum(increase({selector.text()}[{WINDOW}]))"
 
 

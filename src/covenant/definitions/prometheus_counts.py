@@ -65,7 +65,7 @@ def count_queries(o: Objective, spec: SLISpec, rule: EventRule | None) -> CountQ
             "ratioMetric.raw gives a ratio, which cannot be counted per bucket",
             hint="give good (or bad) and total counters instead of raw",
         )
-    counter = spec.ratio_metric is not None and spec.ratio_metric.counter is not False
+    counter = None if spec.ratio_metric is None else spec.ratio_metric.counter  # None: unwritten
     first_key = "good" if "good" in metrics else "bad"
     if first_key not in texts or "total" not in texts:
         raise QueryFormError("it needs good (or bad) and total", hint="add both queries")
@@ -77,7 +77,7 @@ def count_queries(o: Objective, spec: SLISpec, rule: EventRule | None) -> CountQ
     )
 
 
-def _counted(texts: dict[str, str], part: str, *, counter: bool) -> str:
+def _counted(texts: dict[str, str], part: str, *, counter: bool | None) -> str:
     try:
         return count_query(texts[part], counter=counter)
     except QueryFormError as exc:
