@@ -7,10 +7,10 @@ from DataSource and SLI documents; ``covenant.sources.prometheus`` runs them. Th
 1. A query containing Sloth's placeholder ``{{.window}}`` gives the count per window as it is
    written: the step (``1m``) is put in its place and each ``query_range`` point is the count
    of the bucket that *ends* at that instant.
-2. A counter query (``counter: true``, or not written): a selector ``metric{matchers}``, or a ``sum``
-   (optionally ``by``/``without``) of one, becomes ``sum(increase(<selector>[{{.window}}]))``,
-   which is read as the counter's samples and counted per bucket (resets included). Anything
-   more complex is refused: write it in form 1.
+2. A counter query (``counter: true``, or not written): a selector ``metric{matchers}``, or
+   a ``sum`` (optionally ``by``/``without``) of one, becomes
+   ``sum(increase(<selector>[{{.window}}]))``, which is read as the counter's samples and
+   counted per bucket (resets included). Anything more complex is refused: write it in form 1.
 3. A histogram latency SLI (``thresholdMetric`` on a ``<name>_bucket`` selector): good is the
    bucket whose ``le`` is the objective's threshold, total is ``<name>_count``, both as in 2.
 """
