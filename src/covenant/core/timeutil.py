@@ -5,7 +5,7 @@ windows, steps and targets are shown in everywhere."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from covenant.errors import NaiveDatetimeError
 
@@ -14,6 +14,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def require_utc(value: datetime, *, what: str = "instant") -> datetime:
     """Return ``value`` converted to UTC; refuse naive datetimes."""
+    if value.tzinfo is UTC:  # already UTC (``astimezone`` would return it as it is)
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(
             f"{what} {value.isoformat()} has no time zone",
@@ -29,7 +31,7 @@ def to_epoch(value: datetime) -> int:
 
 
 def from_epoch(seconds: int) -> datetime:
-    return EPOCH + timedelta(seconds=int(seconds))
+    return datetime.fromtimestamp(int(seconds), UTC)  # = EPOCH + seconds, twice as fast
 
 
 def utc_text(moment: datetime) -> str:

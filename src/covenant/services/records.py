@@ -23,7 +23,6 @@ from sqlalchemy.exc import IntegrityError
 
 from covenant.core.agreements import Incident
 from covenant.core.tickets import Ticket
-from covenant.core.timeutil import to_epoch
 from covenant.definitions.workspace import Workspace
 from covenant.errors import Problem
 from covenant.services.ingest import Progress, store_errors
@@ -89,8 +88,8 @@ class _Kind(Generic[R]):
     what: str  # "ticket": in messages
     batches: Callable[..., Iterator[record_files.RecordBatch[R]]]
     required: tuple[str, ...]
-    row: Callable[[R], dict[str, Any]]  # the store row of a record
-    instant: str  # the store row's field recorded as the batch's first/last instant
+    values: Callable[[R], tuple[Any, ...]]  # the store row of a record, plain values
+    instant: int  # the position in it of the instant recorded as the batch's first/last
 
 
 _TICKETS: _Kind[Ticket] = _Kind(
@@ -98,16 +97,16 @@ _TICKETS: _Kind[Ticket] = _Kind(
     what="ticket",
     batches=record_files.ticket_batches,
     required=record_files.TICKET_REQUIRED,
-    row=records.ticket_row,
-    instant="created",
+    values=records.ticket_values,
+    instant=records.TICKET_VALUES.index("created"),
 )
 _INCIDENTS: _Kind[Incident] = _Kind(
     name="incidents",
     what="incident",
     batches=record_files.incident_batches,
     required=record_files.INCIDENT_REQUIRED,
-    row=records.incident_row,
-    instant="start_at",
+    values=records.incident_values,
+    instant=records.INCIDENT_VALUES.index("start_at"),
 )
 
 
@@ -265,7 +264,7 @@ def _ingest_file(
             what=kind.what,
             ahead_after=clock + timedelta(seconds=FUTURE_SKEW_S),
         )
-        with StagedRecords(kind.name, row=kind.row) as staged:
+        with StagedRecords(kind.name, values=kind.values) as staged:
             for batch in kind.batches(path, block_bytes=block_bytes, reading=reading):
                 account.add(batch, staged)
                 _notify(progress, path, "read", 0.7 * batch.source.done)
@@ -324,7 +323,7 @@ def ahead_warning(ahead: Ahead, *, noun: str) -> Problem:
 
 def _tickets(staged: StagedRecords[Any]) -> Iterator[_Stored]:
     for chunk in staged.rows():
-        yield from (_Stored(row["id"], row["customer"], row["priority"]) for row in chunk)
+        yield from (_Stored(row[0], row[1], row[2]) for row in chunk)  # records.TICKET_VALUES
 
 
 def _write(
@@ -340,9 +339,9 @@ def _write(
     low: int | None = None
     high: int | None = None
 
-    def span(rows: list[dict[str, Any]]) -> None:
+    def span(rows: list[tuple[Any, ...]]) -> None:
         nonlocal low, high
-        instants = [to_epoch(row[kind.instant]) for row in rows]
+        instants = [row[kind.instant] for row in rows]  # epoch seconds
         low = min(instants) if low is None else min(low, *instants)
         high = max(instants) if high is None else max(high, *instants)
 

@@ -127,13 +127,15 @@ class _Instants:
     def __init__(self, field: str, values: Sequence[object]) -> None:
         self.field = field
         self.values = values
-        self.seconds, self.status = parse_instants(values)
+        seconds, status = parse_instants(values)
+        self.seconds: list[int] = seconds.tolist()  # Python ints: read once per row below
+        self.status: list[int] = status.tolist()
 
     def get(self, i: int, *, label: str = "") -> datetime | None:
         """Value ``i`` (None when blank); raises the row's problem when it is not an instant."""
-        status = int(self.status[i])
+        status = self.status[i]
         if status == OK:
-            return from_epoch(int(self.seconds[i]))
+            return from_epoch(self.seconds[i])
         if status == MISSING:
             return None
         field = self.field

@@ -12,18 +12,29 @@ leaves the store untouched.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
 
+from sqlalchemy import Boolean, Table
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
 from covenant.core.agreements import Incident
 from covenant.core.tickets import Ticket
-from covenant.core.timeutil import from_epoch, to_epoch
-from covenant.store import record_tables, records
-from covenant.store.records import Executor, SaveCounts
+from covenant.core.timeutil import require_utc
+from covenant.errors import StoreError
+from covenant.store import record_tables
+from covenant.store.records import (
+    INCIDENT_INSTANTS,
+    INCIDENT_VALUES,
+    TICKET_INSTANTS,
+    TICKET_VALUES,
+    Executor,
+    SaveCounts,
+)
 
 __all__ = ["StagedRecords", "save_staged"]
 
@@ -31,27 +42,33 @@ R = TypeVar("R", Ticket, Incident)
 Kind = Literal["tickets", "incidents"]
 _CHUNK = 1000  # rows per read from the staging database and per upsert into the store
 _IN_LIMIT = 900  # bound parameters per IN list
-_INSTANTS: dict[Kind, tuple[str, ...]] = {
-    "tickets": ("created", "first_response", "resolved", "settled_at"),
-    "incidents": ("start_at", "end_at"),
-}
+COLUMNS: dict[Kind, tuple[str, ...]] = {"tickets": TICKET_VALUES, "incidents": INCIDENT_VALUES}
 
 
 class StagedRecords(Generic[R]):
-    """One record per id, with the line it was read from; use as a context manager."""
+    """One record per id, with the line it was read from; use as a context manager.
 
-    def __init__(self, kind: Kind, *, row: Callable[[R], dict[str, Any]]) -> None:
+    A record is staged as its store row of plain values (``records.ticket_values`` /
+    ``incident_values``: instants as epoch seconds), a column each in the order of
+    ``COLUMNS[kind]`` (no encoding on the way in or out)."""
+
+    def __init__(self, kind: Kind, *, values: Callable[[R], tuple[Any, ...]]) -> None:
         self.kind = kind
-        self._row: Callable[[R], dict[str, Any]] = row
+        self.columns = COLUMNS[kind]
+        self._values: Callable[[R], tuple[Any, ...]] = values
         self._db = sqlite3.connect("", isolation_level=None)
+        names = ", ".join(f"v{n}" for n in range(len(self.columns)))
+        self._insert = (
+            f"INSERT OR REPLACE INTO staged (id, line, {names}) "
+            f"VALUES (?, ?, {', '.join('?' * len(self.columns))})"
+        )
+        self._select = f"SELECT {names} FROM staged ORDER BY line"
         self._db.executescript(
-            """
+            f"""
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
             PRAGMA cache_size = -4096;
-            CREATE TABLE staged (
-                id TEXT PRIMARY KEY, line INTEGER NOT NULL, row TEXT NOT NULL
-            );
+            CREATE TABLE staged (id TEXT PRIMARY KEY, line INTEGER NOT NULL, {names});
             CREATE INDEX staged_line ON staged (line);
             """
         )
@@ -79,34 +96,20 @@ class StagedRecords(Generic[R]):
 
     def put(self, entries: Sequence[tuple[int, str, R]]) -> None:
         """Stage these records (ids distinct), each replacing the one of its id staged before."""
-        instants = _INSTANTS[self.kind]
-        self._db.executemany(
-            "INSERT OR REPLACE INTO staged (id, line, row) VALUES (?, ?, ?)",
-            ((key, line, _encode(self._row(record), instants)) for line, key, record in entries),
-        )
+        rows: list[tuple[Any, ...]] = []
+        for line, key, record in entries:
+            plain: tuple[Any, ...] = self._values(record)
+            rows.append((key, line, *plain))
+        self._db.executemany(self._insert, rows)
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM staged").fetchone()[0])
 
-    def rows(self) -> Iterator[list[dict[str, Any]]]:
-        """The staged store rows in file order, a chunk at a time."""
-        instants = _INSTANTS[self.kind]
-        cursor = self._db.execute("SELECT row FROM staged ORDER BY line")
+    def rows(self) -> Iterator[list[tuple[Any, ...]]]:
+        """The staged store rows (plain values, ``self.columns``) in file order, by chunks."""
+        cursor = self._db.execute(self._select)
         while chunk := cursor.fetchmany(_CHUNK):
-            yield [_decode(text, instants) for (text,) in chunk]
-
-
-def _encode(row: dict[str, Any], instants: tuple[str, ...]) -> str:
-    plain = {k: to_epoch(v) if k in instants and v is not None else v for k, v in row.items()}
-    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
-
-
-def _decode(text: str, instants: tuple[str, ...]) -> dict[str, Any]:
-    row: dict[str, Any] = json.loads(text)
-    for key in instants:
-        if row.get(key) is not None:
-            row[key] = from_epoch(row[key])
-    return row
+            yield chunk
 
 
 def save_staged(
@@ -114,14 +117,87 @@ def save_staged(
     staged: StagedRecords[R],
     *,
     at: datetime,
-    each: Callable[[list[dict[str, Any]]], None] | None = None,
+    each: Callable[[list[tuple[Any, ...]]], None] | None = None,
 ) -> SaveCounts:
     """Write every staged record into the store (inserted, updated or left unchanged by id),
-    a chunk at a time in the caller's transaction; ``each`` sees every chunk of rows."""
-    table = record_tables.tickets if staged.kind == "tickets" else record_tables.incidents
+    a chunk at a time in the caller's transaction; ``each`` sees every chunk of rows.
+
+    Per chunk: one query for the stored content hashes of its ids, then one ``executemany``
+    of an upsert for the new and changed rows, on the driver's connection — instants go in
+    as epoch seconds and the database makes its timestamps of them (SQLite: the text
+    SQLAlchemy writes; PostgreSQL: ``to_timestamp``), so no row passes through SQLAlchemy's
+    per-value processing. The rows stored are those ``records.save_rows`` stores."""
+    if staged.kind == "tickets":
+        table, instants = record_tables.tickets, TICKET_INSTANTS
+    else:
+        table, instants = record_tables.incidents, INCIDENT_INSTANTS
+    connection = conn.connection() if isinstance(conn, Session) else conn
+    upsert, stamp = _upsert(connection, table, staged.columns, instants, require_utc(at))
     counts = SaveCounts()
     for chunk in staged.rows():
-        counts += records.save_rows(conn, table, chunk, at)
+        counts += _save_chunk(connection, table, chunk, upsert, stamp)
         if each is not None:
             each(chunk)
     return counts
+
+
+def _upsert(
+    conn: Connection, table: Table, columns: Sequence[str], instants: frozenset[str], at: datetime
+) -> tuple[str, object]:
+    """The driver-level upsert of ``columns`` + ``updated_at``, and ``at`` as its driver value."""
+    dialect = conn.dialect.name
+    stamp: object
+    if dialect == "sqlite":
+        mark, stamp = "?", at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        instant = "datetime(?, 'unixepoch') || '.000000'"  # SQLAlchemy's SQLite DATETIME text
+        boolean = mark  # 0 or 1, as SQLAlchemy stores a Boolean
+    elif dialect == "postgresql":
+        mark, stamp = "%s", at
+        instant = "to_timestamp(%s::bigint)"
+        boolean = "%s::integer::boolean"  # staged as SQLite's 0 or 1
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise StoreError(f"records cannot be saved on {dialect}")
+    names = [*columns, "updated_at"]
+    values = ", ".join(
+        instant
+        if name in instants
+        else boolean
+        if isinstance(table.c[name].type, Boolean)
+        else mark
+        for name in columns
+    )
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != "id")
+    # a concurrent writer may insert the same id after our read: update it instead
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({values}, {mark}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+    return sql, stamp
+
+
+def _save_chunk(
+    conn: Connection, table: Table, rows: list[tuple[Any, ...]], upsert: str, stamp: object
+) -> SaveCounts:
+    """Look up the stored hashes of a chunk's ids, upsert its new and changed rows: both on
+    the driver's own cursor, in the connection's transaction."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    ids = [row[0] for row in rows]
+    stored: dict[str, str] = {}
+    cursor = conn.connection.cursor()
+    try:
+        for i in range(0, len(ids), _IN_LIMIT):
+            part = ids[i : i + _IN_LIMIT]
+            marks = ", ".join([mark] * len(part))
+            cursor.execute(
+                f"SELECT id, content_sha256 FROM {table.name} WHERE id IN ({marks})", part
+            )
+            stored.update(cursor.fetchall())
+        changed = [(*row, stamp) for row in rows if stored.get(row[0]) != row[-1]]
+        if changed:
+            cursor.executemany(upsert, changed)
+    finally:
+        cursor.close()
+    updated = sum(1 for row in changed if row[0] in stored)
+    return SaveCounts(
+        inserted=len(changed) - updated, updated=updated, unchanged=len(rows) - len(changed)
+    )

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, or_, select
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from covenant.core.agreements import Incident
 from covenant.core.tickets import StatusChange, Ticket, settled_since
-from covenant.core.timeutil import require_utc
+from covenant.core.timeutil import EPOCH, require_utc
 from covenant.errors import InputError, StoreError
 from covenant.store import record_tables
 
@@ -92,7 +92,7 @@ def ticket_row(ticket: Ticket) -> dict[str, Any]:
 def incident_row(incident: Incident) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": incident.id,
-        "services": json.dumps(list(incident.services), ensure_ascii=False),
+        "services": _LIST(list(incident.services)),
         "start_at": _second(incident.start),
         "end_at": _second(incident.end),
         "severity": incident.severity,
@@ -102,6 +102,113 @@ def incident_row(incident: Incident) -> dict[str, Any]:
         "customers": json.dumps(list(incident.customers), ensure_ascii=False),
     }
     return {**fields, "content_sha256": _digest(fields)}
+
+
+# --- plain values (bulk ingestion) ------------------------------------------------------------
+# The same store rows as ``ticket_row``/``incident_row`` (same digest), as tuples of plain
+# values — instants as integer epoch seconds — for staging and bulk writes: no per-field
+# conversions through timezone-aware arithmetic beyond one subtraction per instant.
+
+TICKET_VALUES = (
+    "id",
+    "customer",
+    "priority",
+    "created",
+    "first_response",
+    "resolved",
+    "history",
+    "settled_at",
+    "content_sha256",
+)
+INCIDENT_VALUES = (
+    "id",
+    "services",
+    "start_at",
+    "end_at",
+    "severity",
+    "customer_caused",
+    "force_majeure",
+    "planned_maintenance",
+    "customers",
+    "content_sha256",
+)
+TICKET_INSTANTS = frozenset({"created", "first_response", "resolved", "settled_at"})
+INCIDENT_INSTANTS = frozenset({"start_at", "end_at"})
+_SECOND = timedelta(seconds=1)
+# the encoders ``json.dumps`` would make on every call with these options (``_digest`` and
+# ``ticket_row``/``incident_row`` use the same options, so the texts are the same)
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_LIST = json.JSONEncoder(ensure_ascii=False).encode
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
+def _utc(moment: datetime) -> datetime:
+    moment = moment if moment.tzinfo is UTC else require_utc(moment)
+    return moment.replace(microsecond=0) if moment.microsecond else moment
+
+
+def _plain(moment: datetime | None) -> tuple[int | None, str | None]:
+    """``(epoch seconds, ISO text with Z)`` of an instant, to the second; ``(None, None)``."""
+    if moment is None:
+        return None, None
+    moment = _utc(moment)
+    return (moment - EPOCH) // _SECOND, moment.isoformat()[:-6] + "Z"
+
+
+def ticket_values(ticket: Ticket) -> tuple[Any, ...]:
+    """The store row of ``ticket`` (``ticket_row``) as plain values, in ``TICKET_VALUES`` order."""
+    created, created_text = _plain(ticket.created)
+    answered, answered_text = _plain(ticket.first_response)
+    resolved, resolved_text = _plain(ticket.resolved)
+    history = _COMPACT([{"at": _plain(c.at)[1], "status": c.status} for c in ticket.history])
+    canonical = {
+        "id": ticket.id,
+        "customer": ticket.customer,
+        "priority": ticket.priority,
+        "created": created_text,
+        "first_response": answered_text,
+        "resolved": resolved_text,
+        "history": history,
+    }
+    return (
+        ticket.id,
+        ticket.customer,
+        ticket.priority,
+        created,
+        answered,
+        resolved,
+        history,
+        _plain(settled_since(ticket))[0],
+        _sha(canonical),
+    )
+
+
+def incident_values(incident: Incident) -> tuple[Any, ...]:
+    """The store row of ``incident`` (``incident_row``) as plain values (``INCIDENT_VALUES``)."""
+    start, start_text = _plain(incident.start)
+    end, end_text = _plain(incident.end)
+    canonical: dict[str, Any] = {
+        "id": incident.id,
+        "services": _LIST(list(incident.services)),
+        "start_at": start_text,
+        "end_at": end_text,
+        "severity": incident.severity,
+        "customer_caused": incident.customer_caused,
+        "force_majeure": incident.force_majeure,
+        "planned_maintenance": incident.planned_maintenance,
+        "customers": _LIST(list(incident.customers)),
+    }
+    return (
+        *(canonical[name] for name in INCIDENT_VALUES[:2]),
+        start,
+        end,
+        *(canonical[name] for name in INCIDENT_VALUES[4:9]),
+        _sha(canonical),
+    )
+
+
+def _sha(canonical: dict[str, Any]) -> str:
+    return hashlib.sha256(_CANONICAL(canonical).encode()).hexdigest()
 
 
 def _instant(text: str) -> datetime:
