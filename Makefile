@@ -51,6 +51,7 @@ bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmar
 	$(BIN)/pip install --quiet -e ".[dev,bench]"  # polars and DuckDB: ingest baselines beside pandas
 	$(BIN)/python benchmarks/fleet.py
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/records.py --postgres "$${COVENANT_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 	$(BIN)/python benchmarks/business_time.py
 	$(BIN)/python benchmarks/cli.py
 	$(BIN)/python benchmarks/plain_declined.py
