@@ -29,15 +29,19 @@ import numpy.typing as npt
 
 from covenant.core.agreements import Incident
 from covenant.core.tickets import StatusChange, Ticket
-from covenant.core.timeutil import from_epoch
 from covenant.errors import InputError, Problem
 from covenant.sources.record_account import Entry, KeptInMemory, RecordAccount, RecordBatch
 from covenant.sources.record_columns import RecordReading, first_local_problem, mapped
+from covenant.sources.record_fields import (
+    Instants,
+    Reject,
+    boolean,
+    history_entries,
+    key_value,
+    label,
+    names,
+)
 from covenant.sources.record_instants import (
-    MISSING,
-    NAIVE,
-    OK,
-    OUT_OF_RANGE,
     parse_instants,
 )
 from covenant.sources.recordfiles import (
@@ -46,7 +50,6 @@ from covenant.sources.recordfiles import (
     read_record_source,
     record_batches,
 )
-from covenant.sources.rowvalues import spreadsheet_words
 
 __all__ = [
     "INCIDENT_COLUMNS",
@@ -66,8 +69,6 @@ __all__ = [
     "ticket_batches",
 ]
 
-MAX_KEY_LENGTH = 255  # ids, customers and services (the store's key columns)
-MAX_LABEL_LENGTH = 64  # priorities and severities
 
 TICKET_COLUMNS = ("id", "customer", "priority", "created", "first_response", "resolved", "history")
 TICKET_REQUIRED = ("id", "customer", "priority", "created")
@@ -88,13 +89,6 @@ I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
 R = TypeVar("R", Ticket, Incident)
 
-_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-_INSTANT_FIX = "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00)"
-_NAIVE_FIX = (
-    "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00), or pass "
-    "--time-zone with the zone the export is written in"
-)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParsedRecords(Generic[R]):
@@ -107,216 +101,29 @@ class ParsedRecords(Generic[R]):
     problems: tuple[Problem, ...]  # the first MAX_PROBLEMS, in file order
 
 
-class _Reject(Exception):  # noqa: N818 - a control-flow signal inside this module, not an error
-    """Raised while building one record: the row's (first) problem."""
-
-    def __init__(self, code: str, field: str, message: str, fix: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
-        self.message = message
-        self.fix = fix
-
-
-# --- values ----------------------------------------------------------------------------------
-
-
-class _Instants:
-    """One parsed column of instants: value ``i`` as an aware datetime, or the row's problem."""
-
-    def __init__(self, field: str, values: Sequence[object]) -> None:
-        self.field = field
-        self.values = values
-        seconds, status = parse_instants(values)
-        self.seconds: list[int] = seconds.tolist()  # Python ints: read once per row below
-        self.status: list[int] = status.tolist()
-
-    def get(self, i: int, *, label: str = "") -> datetime | None:
-        """Value ``i`` (None when blank); raises the row's problem when it is not an instant."""
-        status = self.status[i]
-        if status == OK:
-            return from_epoch(self.seconds[i])
-        if status == MISSING:
-            return None
-        field = self.field
-        prefix = f"{label}: " if label else ""
-        value = self.values[i]
-        if status == NAIVE:
-            raise _Reject(
-                "naive-timestamp",
-                field,
-                f"{prefix}{value!r}: no UTC offset; add Z, or pass --time-zone",
-                _NAIVE_FIX,
-            )
-        if status == OUT_OF_RANGE:
-            raise _Reject(
-                "bad-value",
-                field,
-                f"{prefix}{value!r} lies outside 1970-01-01 to 2200-01-01",
-                "check the year",
-            )
-        said, fix = spreadsheet_words(
-            "timestamp", {"value": value}, f"{prefix}{value!r} is not an instant", _INSTANT_FIX
-        )
-        if fix != _INSTANT_FIX:  # a spreadsheet's local date: records can be read as they are
-            fix += ", or read it as written with --time-format '%d/%m/%Y %H:%M' --time-zone ZONE"
-        raise _Reject("bad-value", field, said, fix)
-
-    def require(self, i: int, *, label: str = "") -> datetime:
-        """Like ``get``, and a blank value is a problem too."""
-        moment = self.get(i, label=label)
-        if moment is None:
-            prefix = f"{label}: " if label else ""
-            field = self.field
-            raise _Reject("missing-value", field, f"{prefix}no {field}", f"fill in {field}")
-        return moment
-
-
-def _scalar(row: dict[str, Any], field: str) -> str | None:
-    """A text cell (numbers allowed, as ids and priorities often are), stripped; None if blank."""
-    value = row.get(field)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise _Reject("bad-value", field, f"{value!r} is not text", f"write {field} as text")
-
-
-def _key(row: dict[str, Any], field: str, *, limit: int = MAX_KEY_LENGTH) -> str:
-    value = _scalar(row, field)
-    if value is None:
-        raise _Reject("missing-value", field, f"no {field}", f"fill in {field}")
-    if len(value) > limit:
-        raise _Reject(
-            "bad-value",
-            field,
-            f"{value[:40]!r}… is longer than {limit} characters",
-            f"shorten {field} to at most {limit} characters",
-        )
-    return value
-
-
-def _label(row: dict[str, Any], field: str) -> str:
-    value = _scalar(row, field) or ""
-    if len(value) > MAX_LABEL_LENGTH:
-        raise _Reject(
-            "bad-value",
-            field,
-            f"{value[:40]!r}… is longer than {MAX_LABEL_LENGTH} characters",
-            f"shorten {field} to at most {MAX_LABEL_LENGTH} characters",
-        )
-    return value
-
-
-def _boolean(row: dict[str, Any], field: str) -> bool:
-    value = row.get(field)
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    key = str(value).strip().lower() if isinstance(value, str | int) else None
-    if key == "":
-        return False
-    if key in _BOOLEANS:
-        return _BOOLEANS[key]
-    raise _Reject(
-        "bad-value", field, f"{value!r} is not a boolean", "use true/false, yes/no or 1/0"
-    )
-
-
-def _names(row: dict[str, Any], field: str) -> tuple[str, ...]:
-    """A list of names: a JSON array of text, or text separated by ``;``; blanks dropped."""
-    value = row.get(field)
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        items: list[object] = list(value.split(";"))
-    elif isinstance(value, list):
-        items = value
-    else:
-        raise _Reject(
-            "bad-value", field, f"{value!r} is not a list", f"write {field} as a;b or a JSON array"
-        )
-    names: dict[str, None] = {}
-    for item in items:
-        if not isinstance(item, str):
-            raise _Reject("bad-value", field, f"{item!r} in {field} is not text")
-        name = item.strip()
-        if len(name) > MAX_KEY_LENGTH:
-            raise _Reject("bad-value", field, f"{name[:40]!r}… is too long")
-        if name:
-            names[name] = None
-    return tuple(names)
-
-
-# --- tickets ---------------------------------------------------------------------------------
-
-_History = tuple[tuple[tuple[str, object, str], ...], None] | tuple[None, _Reject]
-
-
-def _history_entries(value: object) -> _History:
-    """``((status, at, entry text) …)`` of a history cell, or the reason it cannot be read."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return (), None
-    entries: list[tuple[str, object, str]] = []
-    if isinstance(value, str):
-        for part in value.split(";"):
-            text = part.strip()
-            if not text:
-                continue
-            status, at_sign, at = text.rpartition("@")
-            if not at_sign or not status.strip():
-                return None, _Reject(
-                    "bad-value",
-                    "history",
-                    f"entry {text!r} is not status@instant",
-                    "write entries as open@2026-10-01T09:00:00Z separated by ;",
-                )
-            entries.append((status.strip().lower(), at, text))
-        return tuple(entries), None
-    if isinstance(value, list):
-        for item in value:
-            named = item.get("status") if isinstance(item, dict) else None
-            if not isinstance(named, str) or not named.strip() or "at" not in item:
-                return None, _Reject(
-                    "bad-value",
-                    "history",
-                    f"entry {item!r} is not an object with 'at' and 'status'",
-                    'write entries as {"at": "2026-10-01T09:00:00Z", "status": "open"}',
-                )
-            entries.append((named.strip().lower(), item["at"], f"{named}@{item['at']}"))
-        return tuple(entries), None
-    return None, _Reject(
-        "bad-value",
-        "history",
-        f"{value!r} is not a status history",
-        "give a list of {at, status} objects (JSON) or status@instant;… (CSV)",
-    )
-
-
 def parse_tickets(source: RecordSource) -> RecordBatch[Ticket]:
     """The tickets of a batch; bad rows become problems (see ``docs/records.md``)."""
     rows = source.rows
-    created = _Instants("created", [r.get("created") for r in rows])
-    first_response = _Instants("first_response", [r.get("first_response") for r in rows])
-    resolved = _Instants("resolved", [r.get("resolved") for r in rows])
-    histories = [_history_entries(r.get("history")) for r in rows]
+    created = Instants("created", [r.get("created") for r in rows])
+    first_response = Instants("first_response", [r.get("first_response") for r in rows])
+    resolved = Instants("resolved", [r.get("resolved") for r in rows])
+    histories = [history_entries(r.get("history")) for r in rows]
     flat = [entry for entries, _ in histories if entries for entry in entries]
-    at = _Instants("history", [entry[1] for entry in flat])
+    at = Instants("history", [entry[1] for entry in flat])
     offsets = np.cumsum([0] + [len(entries or ()) for entries, _ in histories]).tolist()
 
     def build(i: int, row: dict[str, Any]) -> Ticket:
-        ticket_id = _key(row, "id")
-        customer = _key(row, "customer")
-        priority = _label(row, "priority")
+        ticket_id = key_value(row, "id")
+        customer = key_value(row, "customer")
+        priority = label(row, "priority")
         if not priority:
-            raise _Reject("missing-value", "priority", "no priority", "fill in priority")
+            raise Reject("missing-value", "priority", "no priority", "fill in priority")
         opened = created.require(i)
         answered = first_response.get(i)
         closed = resolved.get(i)
         for moment, field in ((answered, "first_response"), (closed, "resolved")):
             if moment is not None and moment < opened:
-                raise _Reject(
+                raise Reject(
                     "bad-value",
                     field,
                     f"{field} {_iso(moment)} is before created {_iso(opened)}",
@@ -324,7 +131,7 @@ def parse_tickets(source: RecordSource) -> RecordBatch[Ticket]:
                 )
         entries, reject = histories[i]
         if entries is None:
-            raise reject or _Reject("bad-value", "history", "unreadable status history")
+            raise reject or Reject("bad-value", "history", "unreadable status history")
         changes: list[StatusChange] = []
         for k, (status, _, text) in enumerate(entries, start=offsets[i]):
             moment = at.require(k, label=f"entry {text!r}")
@@ -344,7 +151,7 @@ def parse_tickets(source: RecordSource) -> RecordBatch[Ticket]:
                 resolved=closed,
             )
         except InputError as exc:
-            raise _Reject(
+            raise Reject(
                 "unsorted-history",
                 "history",
                 exc.message,
@@ -360,20 +167,18 @@ def parse_tickets(source: RecordSource) -> RecordBatch[Ticket]:
 def parse_incidents(source: RecordSource) -> RecordBatch[Incident]:
     """The incidents of a batch; bad rows become problems (see ``docs/records.md``)."""
     rows = source.rows
-    starts = _Instants("start", [r.get("start") for r in rows])
-    ends = _Instants("end", [r.get("end") for r in rows])
+    starts = Instants("start", [r.get("start") for r in rows])
+    ends = Instants("end", [r.get("end") for r in rows])
 
     def build(i: int, row: dict[str, Any]) -> Incident:
-        incident_id = _key(row, "id")
-        services = _names(row, "services")
+        incident_id = key_value(row, "id")
+        services = names(row, "services")
         if not services:
-            raise _Reject(
-                "missing-value", "services", "no services", "name the affected service(s)"
-            )
+            raise Reject("missing-value", "services", "no services", "name the affected service(s)")
         start = starts.require(i)
         end = ends.get(i)
         if end is not None and end < start:
-            raise _Reject(
+            raise Reject(
                 "bad-value",
                 "end",
                 f"end {_iso(end)} is before start {_iso(start)}",
@@ -384,11 +189,11 @@ def parse_incidents(source: RecordSource) -> RecordBatch[Incident]:
             services=services,
             start=start,
             end=end,
-            severity=_label(row, "severity"),
-            customer_caused=_boolean(row, "customer_caused"),
-            force_majeure=_boolean(row, "force_majeure"),
-            planned_maintenance=_boolean(row, "planned_maintenance"),
-            customers=_names(row, "customers"),
+            severity=label(row, "severity"),
+            customer_caused=boolean(row, "customer_caused"),
+            force_majeure=boolean(row, "force_majeure"),
+            planned_maintenance=boolean(row, "planned_maintenance"),
+            customers=names(row, "customers"),
         )
 
     return _collect(source, build, key=lambda incident: incident.id)
@@ -414,9 +219,9 @@ def _collect(
         try:
             local = first_local_problem(row)  # a cell --time-zone/--time-format cannot read
             if local is not None:
-                raise _Reject(local.code, local.field, local.message, local.fix)
+                raise Reject(local.code, local.field, local.message, local.fix)
             record = build(i, row)
-        except _Reject as reject:
+        except Reject as reject:
             problem = Problem(
                 code=reject.code,
                 message=reject.message,
