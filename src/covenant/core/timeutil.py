@@ -5,7 +5,7 @@ windows, steps and targets are shown in everywhere."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from covenant.errors import NaiveDatetimeError
 
@@ -31,7 +31,11 @@ def to_epoch(value: datetime) -> int:
 
 
 def from_epoch(seconds: int) -> datetime:
-    return datetime.fromtimestamp(int(seconds), UTC)  # = EPOCH + seconds, twice as fast
+    """``EPOCH + seconds``; an instant no datetime can hold raises ``OverflowError``."""
+    try:
+        return datetime.fromtimestamp(int(seconds), UTC)  # = EPOCH + seconds, twice as fast
+    except (OSError, OverflowError, ValueError):  # the C library's range, not datetime's
+        return EPOCH + timedelta(seconds=int(seconds))  # OverflowError past year 9999
 
 
 def utc_text(moment: datetime) -> str:
