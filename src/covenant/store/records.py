@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from covenant.core.agreements import Incident
 from covenant.core.tickets import StatusChange, Ticket, settled_since
-from covenant.core.timeutil import EPOCH, require_utc
+from covenant.core.timeutil import EPOCH, from_epoch, require_utc, utc_text
 from covenant.errors import InputError, StoreError
 from covenant.store import record_tables
 
@@ -55,57 +55,26 @@ class SaveCounts:
 # --- encoding --------------------------------------------------------------------------------
 
 
-def _iso(moment: datetime) -> str:
-    return require_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _second(moment: datetime | None) -> datetime | None:
-    return None if moment is None else require_utc(moment).replace(microsecond=0)
-
-
-def _digest(fields: dict[str, Any]) -> str:
-    canonical = {
-        key: _iso(value) if isinstance(value, datetime) else value for key, value in fields.items()
-    }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def ticket_row(ticket: Ticket) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "id": ticket.id,
-        "customer": ticket.customer,
-        "priority": ticket.priority,
-        "created": _second(ticket.created),
-        "first_response": _second(ticket.first_response),
-        "resolved": _second(ticket.resolved),
-        "history": json.dumps(
-            [{"at": _iso(c.at), "status": c.status} for c in ticket.history],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ),
-    }
-    settled = _second(settled_since(ticket))  # derived from the content: not in the digest
-    return {**fields, "settled_at": settled, "content_sha256": _digest(fields)}
+    """The store row of ``ticket`` by column (instants as UTC datetimes): ``ticket_values``."""
+    return _row(TICKET_VALUES, ticket_values(ticket), TICKET_INSTANTS)
 
 
 def incident_row(incident: Incident) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "id": incident.id,
-        "services": _LIST(list(incident.services)),
-        "start_at": _second(incident.start),
-        "end_at": _second(incident.end),
-        "severity": incident.severity,
-        "customer_caused": incident.customer_caused,
-        "force_majeure": incident.force_majeure,
-        "planned_maintenance": incident.planned_maintenance,
-        "customers": json.dumps(list(incident.customers), ensure_ascii=False),
-    }
-    return {**fields, "content_sha256": _digest(fields)}
+    """The store row of ``incident`` by column: ``incident_values``."""
+    return _row(INCIDENT_VALUES, incident_values(incident), INCIDENT_INSTANTS)
+
+
+def _row(names: Sequence[str], values: Sequence[Any], instants: frozenset[str]) -> dict[str, Any]:
+    row = dict(zip(names, values, strict=True))
+    for name in instants:
+        if row[name] is not None:
+            row[name] = from_epoch(row[name])
+    return row
 
 
 # --- plain values (bulk ingestion) ------------------------------------------------------------
-# The same store rows as ``ticket_row``/``incident_row`` (same digest), as tuples of plain
+# The store rows (``ticket_row``/``incident_row`` by column) as tuples of plain
 # values — instants as integer epoch seconds — for staging and bulk writes: no per-field
 # conversions through timezone-aware arithmetic beyond one subtraction per instant.
 
@@ -135,8 +104,7 @@ INCIDENT_VALUES = (
 TICKET_INSTANTS = frozenset({"created", "first_response", "resolved", "settled_at"})
 INCIDENT_INSTANTS = frozenset({"start_at", "end_at"})
 _SECOND = timedelta(seconds=1)
-# the encoders ``json.dumps`` would make on every call with these options (``_digest`` and
-# ``ticket_row``/``incident_row`` use the same options, so the texts are the same)
+# the encoders ``json.dumps`` would make on every call with these options
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _LIST = json.JSONEncoder(ensure_ascii=False).encode
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
@@ -371,7 +339,7 @@ def load_incidents(
     start = require_utc(start, what="start")
     end = require_utc(end, what="end")
     if end < start:
-        raise InputError(f"end {_iso(end)} is before start {_iso(start)}")
+        raise InputError(f"end {utc_text(end)} is before start {utc_text(start)}")
     i = record_tables.incidents.c
     query = (
         select(
