@@ -28,6 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from covenant.errors import IngestError, InputError
+from covenant.sources.record_instants import ISO_NAIVE
 from covenant.sources.recordrows import RecordSource
 
 __all__ = [
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 INSTANT_FIELDS = ("created", "first_response", "resolved", "history", "start", "end")
-_ISO_NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$")
+_ISO_NAIVE = re.compile(ISO_NAIVE)  # as the parser tells a time without an offset
 _HAS_OFFSET = re.compile(r"([Zz]|[+-]\d{2}(:?\d{2})?)$")
 
 
@@ -295,14 +296,14 @@ def _cell(name: str, value: object, how: RecordReading, *, label: str = "") -> o
             moment = datetime.strptime(text, how.time_format)  # noqa: DTZ007 - read in --time-zone below
         except ValueError:
             moment = None
-        if moment is None and not (_ISO_NAIVE.match(text) or _HAS_OFFSET.search(text)):
+        if moment is None and not (_ISO_NAIVE.match(text.upper()) or _HAS_OFFSET.search(text)):
             return LocalProblem(
                 name,
                 f"{label}{text!r} does not match --time-format {how.time_format!r}",
                 "write every instant of the column in that format (or ISO-8601)",
             )
     if moment is None:
-        if not _ISO_NAIVE.match(text):
+        if not _ISO_NAIVE.match(text.upper()):  # RFC 3339's t, as the parser reads it
             return value  # with an offset, or no instant: the parser says which
         try:
             moment = datetime.fromisoformat(text.replace(",", "."))

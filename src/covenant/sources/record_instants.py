@@ -22,7 +22,7 @@ OK, MISSING, NAIVE, BAD, OUT_OF_RANGE = 0, 1, 2, 3, 4
 EARLIEST = 0  # 1970-01-01T00:00:00Z
 LATEST = 7_258_118_400  # 2200-01-01T00:00:00Z: later instants are typos, not records
 _ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
-_ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
+ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
 
 
 def _mask(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.bool_]:
@@ -44,7 +44,7 @@ def parse_instants(values: Sequence[object]) -> tuple[I64, I8]:
     array = pa.array(texts, type=pa.string())
     present = _mask(pc.greater(pc.utf8_length(array), 0))
     zoned = _mask(pc.match_substring_regex(array, _ISO_ZONED))
-    naive = _mask(pc.match_substring_regex(array, _ISO_NAIVE))
+    naive = _mask(pc.match_substring_regex(array, ISO_NAIVE))
     seconds = np.zeros(n, dtype=np.int64)
     parsed = np.zeros(n, dtype=bool)
     if zoned.any():
@@ -71,8 +71,6 @@ def parse_instants(values: Sequence[object]) -> tuple[I64, I8]:
 
 
 def _parse_iso(text: str) -> int | None:
-    if text[-1:] == "z":
-        text = text[:-1] + "Z"
     try:
         moment = datetime.fromisoformat(text.replace(",", "."))
     except ValueError:
