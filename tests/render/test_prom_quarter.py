@@ -21,25 +21,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import replace
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pytest
-import yaml
 
-from covenant.core.model import AlertTier, CalendarUnit, CalendarWindow
-from covenant.core.replay import replay_alerts
-from covenant.core.series import BucketMatrix
-from covenant.core.timeutil import from_epoch, to_epoch
-from covenant.render import prom_tests
+from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.render.grafana import dashboards
 from covenant.render.prom_rule_file import rules_yaml
-from covenant.render.prom_rules import GOOD, TOTAL, RuleTarget, rule_groups
-from covenant.render.prom_tests import AlertCheck, TargetTest, WindowCheck
+from covenant.render.prom_rules import RuleTarget, rule_groups
 from covenant.render.prom_windows import (
     LENGTH,
     OFFSET,
@@ -49,25 +42,22 @@ from covenant.render.prom_windows import (
     window_name,
 )
 from covenant.render.prom_zones import HORIZON, corrections
-from tests.render.test_prom_dst import MINUTE, _objective, _sample
+from tests.render.period_feed import (
+    HOUR,
+    SHARE,
+    TARGET,
+    TIER,
+    check_with_promtool,
+    engine_firing,
+    firing,
+    objective,
+    traffic,
+    utc,
+)
+from tests.render.test_prom_dst import MINUTE, _sample
 from tests.render.test_prom_rules import COUNTS
-from tests.services.test_prom_rule_tests import _promtool_test
 
 QUARTER, YEAR = CalendarUnit.QUARTER, CalendarUnit.YEAR
-HOUR = 3600
-SHARE = Fraction(2, 100)
-TIER = AlertTier(
-    name="page-fast",
-    severity="page",
-    long_window_s=HOUR,
-    short_window_s=5 * MINUTE,
-    budget_fraction=SHARE,
-)
-TARGET = Fraction(999, 1000)
-
-
-def _utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> int:
-    return int(datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp())
 
 
 def wall_period(zone: str, at: int, unit: CalendarUnit) -> tuple[int, int]:
@@ -101,12 +91,12 @@ def _length(zone: str, at: int, unit: CalendarUnit) -> int:
 CASES: dict[str, tuple[str, CalendarUnit, int, tuple[int, int], int | None, tuple[int, ...]]] = {
     # Q4 2027 (92 days) to the leap-year Q1 2028 (91): 220 bad in 5000–5006 is 43.9–44.0 ×
     # the budget rate, between the thresholds 44.16 × and 43.68 ×: fires in Q1
-    "utc-q4-to-leap-q1": ("UTC", QUARTER, _utc(2028, 1, 1, 0), (2208, 2184), 220, ()),
+    "utc-q4-to-leap-q1": ("UTC", QUARTER, utc(2028, 1, 1, 0), (2208, 2184), 220, ()),
     # the same in Kolkata: Q1 2028 starts at 18:30 UTC on 31 December 2027
     "kolkata-q4-to-leap-q1": (
         "Asia/Kolkata",
         QUARTER,
-        _utc(2027, 12, 31, 18, 30),
+        utc(2027, 12, 31, 18, 30),
         (2208, 2184),
         220,
         (),
@@ -115,7 +105,7 @@ CASES: dict[str, tuple[str, CalendarUnit, int, tuple[int, int], int | None, tupl
     "kolkata-q2-to-q3": (
         "Asia/Kolkata",
         QUARTER,
-        _utc(2026, 6, 30, 18, 30),
+        utc(2026, 6, 30, 18, 30),
         (2184, 2208),
         220,
         (),
@@ -124,7 +114,7 @@ CASES: dict[str, tuple[str, CalendarUnit, int, tuple[int, int], int | None, tupl
     "berlin-q4-to-leap-q1": (
         "Europe/Berlin",
         QUARTER,
-        _utc(2027, 12, 31, 23),
+        utc(2027, 12, 31, 23),
         (2209, 2183),
         220,
         (),
@@ -133,7 +123,7 @@ CASES: dict[str, tuple[str, CalendarUnit, int, tuple[int, int], int | None, tupl
     "berlin-spring-forward-2028": (
         "Europe/Berlin",
         QUARTER,
-        _utc(2028, 3, 26, 1),
+        utc(2028, 3, 26, 1),
         (2183, 2183),
         None,
         (),
@@ -142,89 +132,23 @@ CASES: dict[str, tuple[str, CalendarUnit, int, tuple[int, int], int | None, tupl
     "berlin-leap-q1-to-q2": (
         "Europe/Berlin",
         QUARTER,
-        _utc(2028, 3, 31, 22),
+        utc(2028, 3, 31, 22),
         (2183, 2184),
         None,
         (),
     ),
     # 2027 (8760 hours) to 2028 (8784): 878 bad is 175.4–175.6 ×, between 175.2 × and 175.68 ×
-    "utc-year-2027-to-2028": ("UTC", YEAR, _utc(2028, 1, 1, 0), (8760, 8784), 878, ()),
+    "utc-year-2027-to-2028": ("UTC", YEAR, utc(2028, 1, 1, 0), (8760, 8784), 878, ()),
     # Berlin's year holds both changes: its wall-clock length
     "berlin-year-2027-to-2028": (
         "Europe/Berlin",
         YEAR,
-        _utc(2027, 12, 31, 23),
+        utc(2027, 12, 31, 23),
         (8760, 8784),
         878,
         (),
     ),
 }
-
-
-def _traffic(
-    first: int, minutes: int, bad: int | None, burn: tuple[int, int]
-) -> tuple[list[int], list[int]]:
-    """Per-minute good and total counts; minute ``j`` is ``[first + 60 j, first + 60 j + 60)``."""
-    totals = [5000 + j % 7 for j in range(minutes)]
-    goods = [
-        t - (bad if bad and burn[0] <= first + MINUTE * j < burn[1] else 0)
-        for j, t in enumerate(totals)
-    ]
-    return goods, totals
-
-
-def _firing(
-    zone: str, unit: CalendarUnit, first: int, goods: list[int], totals: list[int]
-) -> tuple[set[int], dict[int, tuple[int, int, int, int]]]:
-    """The evaluation instants (UTC) at which the tier's condition holds, and its long and
-    short window counts there: both windows' error ratios at or above ``2 % × period length /
-    1 h × (1 − target)``, the period being the local one holding the instant's last second."""
-    firing: set[int] = set()
-    windows: dict[int, tuple[int, int, int, int]] = {}
-    for k in range(len(totals)):
-        at = first + MINUTE * (k + 1)  # minutes 0..k have ended
-        bound = SHARE * Fraction(_length(zone, at - 1, unit), HOUR) * (1 - TARGET)
-        counts = []
-        for window_s in (TIER.long_window_s, TIER.short_window_s):
-            lo = max(0, k + 1 - window_s // MINUTE)
-            good, total = sum(goods[lo : k + 1]), sum(totals[lo : k + 1])
-            counts += [good, total]
-            if total == 0 or Fraction(total - good, total) < bound:
-                break
-        else:
-            firing.add(at)
-            windows[at] = (counts[0], counts[1], counts[2], counts[3])
-    return firing, windows
-
-
-def _engine_firing(
-    zone: str, unit: CalendarUnit, first: int, goods: list[int], totals: list[int]
-) -> set[int]:
-    """The instants the engine's replay has the tier firing."""
-    o = replace(_objective(CalendarWindow(unit=unit, zone=zone)), alert_tiers=(TIER,))
-    data = BucketMatrix(
-        keys=("api",),
-        start=first,
-        step=MINUTE,
-        good=np.array([goods], dtype=np.int64),
-        total=np.array([totals], dtype=np.int64),
-    )
-    end = first + MINUTE * len(totals)
-    replay = replay_alerts(
-        o, data, start=from_epoch(first + MINUTE), end=from_epoch(end), step_s=MINUTE
-    )
-    (tier,) = replay.tiers
-    return {
-        t
-        for e in tier.episodes
-        for t in range(to_epoch(e.start), to_epoch(e.end) + (MINUTE if e.ongoing else 0), MINUTE)
-    }
-
-
-def _near(instants: set[int], first: int, end: int) -> list[int]:
-    """Every minute from 2 minutes before to 2 minutes after each instant, within the feed."""
-    near = {t + d * MINUTE for t in instants for d in range(-2, 3)}
-    return sorted(t for t in near if first + MINUTE <= t <= end)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -234,105 +158,56 @@ def test_quarter_and_year_counts_and_alerts_at_period_boundaries(
     zone, unit, at, (before, after), bad, extra = CASES[case]
     tz = ZoneInfo(zone)
     first, hours = at - 2 * HOUR, 4
-    end = first + hours * HOUR
     # the instant named is a local midnight starting a quarter (year), or an offset change
     local = datetime.fromtimestamp(at, tz)
     boundary = local.timetuple()[2:6] == (1, 0, 0, 0) and local.month % 3 == 1
     assert boundary or datetime.fromtimestamp(at - 1, tz).utcoffset() != local.utcoffset()
     assert (_length(zone, at - 1, unit), _length(zone, at, unit)) == (before * HOUR, after * HOUR)
 
-    goods, totals = _traffic(first, hours * 60, bad, (at - 90 * MINUTE, at + 30 * MINUTE))
-    firing, windows = _firing(zone, unit, first, goods, totals)
-    assert _engine_firing(zone, unit, first, goods, totals) == firing  # the engine agrees
+    window = CalendarWindow(unit=unit, zone=zone)
+    goods, totals = traffic(first, hours * 60, bad, (at - 90 * MINUTE, at + 30 * MINUTE))
+    fired = firing(lambda t: _length(zone, t, unit), first, goods, totals)
+    assert engine_firing(window, first, goods, totals) == fired[0]  # the engine agrees
     if bad is not None:
         # the burn lies between the two periods' thresholds: the alert changes state exactly
         # at the first evaluation of the new period (its minute ending at midnight + 1 min)
-        assert (at in firing) != (at + MINUTE in firing)
+        assert (at in fired[0]) != (at + MINUTE in fired[0])
     else:
-        assert not firing
-
-    window = CalendarWindow(unit=unit, zone=zone)
-    o = replace(_objective(window), alert_tiers=(TIER,))
-    target = RuleTarget(objective=o, counts=COUNTS)
-    groups = rule_groups([target], sources=False)
+        assert not fired[0]
     period = period_of(window)
     assert not isinstance(period, str)
-    shift = first  # promtool's instant 0 is the first fed minute's start
 
-    def shifted(expr: str) -> str:
-        return expr.replace("time()", f"(time() + {shift})")
-
-    (tmp_path / "rules.yml").write_text(shifted(rules_yaml(groups)), encoding="utf-8")
-    flips = {t for t in range(first, end + 1, MINUTE) if (t in firing) != (t + MINUTE in firing)}
-    checked = {at, *extra} | {t + MINUTE for t in flips}
-    alerts = [
-        AlertCheck(at=t - shift, firing=(TIER,) if t in firing else ())
-        for t in _near(checked, first, end)
-    ]
-    assert any(a.firing for a in alerts) == bool(bad)
-    test = TargetTest(
-        target=target,
-        good=goods,
-        total=totals,
-        alerts=alerts,
-        windows=[
-            WindowCheck(at=t - shift, window_s=w, good=g, total=n)
-            for t, (lg, ln, sg, sn) in windows.items()
-            if t - MINUTE not in firing
-            for w, g, n in ((TIER.long_window_s, lg, ln), (TIER.short_window_s, sg, sn))
-        ],
-        minutes=len(totals),
-    )
-    doc = yaml.safe_load(prom_tests.tests_yaml([test], rule_file="rules.yml"))
-    summed = {
-        name: next(r["expr"] for g in groups for r in g["rules"] if r.get("record") == name)
-        for name in (f"{GOOD}_period", f"{TOTAL}_period")
-    }
-    ids = target.ids
-    seasonal = zone == "Europe/Berlin"
-    exprs = doc["tests"][0]["promql_expr_test"]
-    for t in sorted(set(_near({at, *extra}, first, end)) | set(range(first + HOUR, end, HOUR))):
-        begin, _ = wall_period(zone, t - 1, unit)
-        # minute j ends at first + 60 (j + 1) and counts in the period of its last second
-        ended = [j for j in range(len(totals)) if begin < first + MINUTE * (j + 1) <= t]
-        for name, counts in ((f"{GOOD}_period", goods), (f"{TOTAL}_period", totals)):
-            exprs.append(
-                {
-                    "expr": shifted(summed[name]),
-                    "eval_time": f"{t - shift}s",
-                    "exp_samples": [
-                        _sample("", {**ids, "sloth_window": "1m"}, sum(counts[j] for j in ended))
-                    ],
-                }
-            )
-        last = t - t % MINUTE - 1  # the instant whose period and offset the rules use
+    def days_length_and_offset(
+        t: int, last: int, target: RuleTarget, shifted: Any
+    ) -> list[dict[str, Any]]:
         # the current period's length in days (the alert guards compare it in a fixed-offset
         # zone: built from the quarter and a leap-year test on year())
-        exprs.append(
+        days = float(Fraction(_length(zone, last, unit), 86400))
+        found = [
             {
-                "expr": f"sum({shifted(for_slo(period.days_expr, o))})",
-                "eval_time": f"{t - shift}s",
-                "exp_samples": [
-                    {"labels": "{}", "value": float(Fraction(_length(zone, last, unit), 86400))}
-                ],
+                "expr": f"sum({shifted(for_slo(period.days_expr, target.objective))})",
+                "exp_samples": [{"labels": "{}", "value": days}],
             }
-        )
-        if not seasonal:  # a fixed offset records neither length nor offset
-            continue
+        ]
+        if zone != "Europe/Berlin":  # a fixed offset records neither length nor offset
+            return found
         offset = datetime.fromtimestamp(last, tz).utcoffset()
         assert offset is not None
-        for name, value in ((LENGTH, _length(zone, last, unit)), (OFFSET, offset.total_seconds())):
-            exprs.append(
-                {
-                    "expr": f"{name}{target.selector}",
-                    "eval_time": f"{t - shift}s",
-                    "exp_samples": [_sample(name, ids, int(value))],
-                }
-            )
-    (tmp_path / "tests.yml").write_text(yaml.safe_dump(doc), encoding="utf-8")
-    done = _promtool_test(promtool, tmp_path / "tests.yml")
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "SUCCESS" in done.stdout
+        return found + [
+            {"expr": f"{name}{target.selector}", "exp_samples": [_sample(name, target.ids, int(v))]}
+            for name, v in ((LENGTH, _length(zone, last, unit)), (OFFSET, offset.total_seconds()))
+        ]
+
+    check_with_promtool(
+        promtool,
+        tmp_path,
+        window,
+        (first, goods, totals),
+        fired,
+        {at, *extra},
+        lambda t: wall_period(zone, t, unit)[0],
+        days_length_and_offset,
+    )
 
 
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "America/Santiago"])
@@ -377,7 +252,7 @@ def test_quarter_and_year_windows_have_a_promql_form(zone: str) -> None:
         # Berlin's fourth quarter is an hour longer than its 92 days (October's change)
         long_q4 = zone == "Europe/Berlin" and unit is QUARTER
         assert period.max_seconds == longest * 86400 + (HOUR if long_q4 else 0)
-        o = replace(_objective(window), alert_tiers=(TIER,))
+        o = objective(window)
         assert window_name(o) == name
         # one bound per possible length: 2 % of the budget in an hour of a 90-, 91-, 92-day
         # quarter (and the hour-off quarters of a zone with daylight saving time)
@@ -412,7 +287,7 @@ def test_an_unnatural_quarter_start_has_no_promql_form() -> None:
 def test_promtool_checks_the_quarter_and_year_rules(
     promtool: str, zone: str, unit: CalendarUnit, tmp_path: Path
 ) -> None:
-    o = replace(_objective(CalendarWindow(unit=unit, zone=zone)), alert_tiers=(TIER,))
+    o = objective(CalendarWindow(unit=unit, zone=zone))
     groups = rule_groups([RuleTarget(objective=o, counts=COUNTS)])
     text = rules_yaml(groups)
     name = "1Q" if unit is QUARTER else "1Y"
@@ -432,7 +307,7 @@ def test_promtool_checks_the_quarter_and_year_rules(
 
 
 def test_the_dashboard_shows_a_quarter_and_its_thresholds() -> None:
-    o = replace(_objective(CalendarWindow(unit=QUARTER, zone="UTC")), alert_tiers=(TIER,))
+    o = objective(CalendarWindow(unit=QUARTER, zone="UTC"))
     text = json.dumps(dashboards([RuleTarget(objective=o, counts=COUNTS)]))
     assert "SLI over the calendar 1Q window" in text
     # 2 % of the budget in an hour of a 90-, 91- and 92-day quarter: 43.2, 43.68, 44.16 ×
