@@ -54,6 +54,26 @@ def errors(got: Samples) -> dict[tuple[str, str], float]:
     }
 
 
+def every_read_error_code() -> set[str]:
+    """The code of every kind of failed series read, found by walking the error classes (the
+    client's own subclasses too), not from the list ``/metrics`` uses."""
+    import covenant.sources.prometheus.client  # noqa: F401, PLC0415  (its subclasses)
+    from covenant.errors import SourceError  # noqa: PLC0415
+
+    found, todo = set(), [SourceError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.code)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def zeros() -> dict[tuple[str, str], float]:
+    """Every source's read-error counter per code, before any read failed: 0 each, so that a
+    rule on ``increase()`` sees the very first failure (a series first seen at 1 it cannot)."""
+    return {(source, code): 0 for source in SLOS for code in every_read_error_code()}
+
+
 def health(got: Samples) -> Samples:
     return {k: v for k, v in got.items() if k[0] in WORKER_FAMILIES}
 
@@ -64,7 +84,7 @@ def test_no_tick_yet_counts_zero_with_no_instant(engine: Engine, workspace: Work
     assert ticks(got) == {"ok": 0, "problems": 0, "failed": 0}
     assert ("covenant_worker_last_success_timestamp_seconds", ()) not in got  # not known: no 0
     assert ("covenant_worker_tick_duration_seconds", ()) not in got
-    assert errors(got) == {}
+    assert errors(got) == zeros()  # every code of every source, before any read failed
     assert not [k for k in got if k[0] == "covenant_source_last_success_timestamp_seconds"]
     assert "# TYPE covenant_worker_ticks_total counter\n" in page.decode()
     same_as_generate_latest(page)
@@ -125,7 +145,7 @@ def test_ticks_by_outcome_survive_a_restart_and_every_page_shows_them(
     assert published[("covenant_worker_tick_duration_seconds", ())] == 2.25
     # one failed read per series the workspace reads from each source
     want = {(source, "source-unreachable"): len(names) for source, names in SLOS.items()}
-    assert errors(published) == want
+    assert errors(published) == zeros() | want  # the other codes stay at 0
     # no read of these sources ever returned data: no instant of a success
     assert not [k for k in published if k[0] == "covenant_source_last_success_timestamp_seconds"]
     # the page evaluated at the scrape (the published one too old) says the same

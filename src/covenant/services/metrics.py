@@ -30,6 +30,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from covenant.errors import SOURCE_ERROR_CODES
 from covenant.render.metrics import (
     IngestTotals,
     Snapshot,
@@ -103,7 +104,9 @@ def source_reads(conn: Connection, *, workspace: Workspace) -> tuple[SourceReads
                 oldest_until=oldest,
                 unmatched=unmatched,
                 last_success_s=successes.get(source),
-                read_errors=errors.get(source, {}),
+                # every code from the start (0 when none): a counter series first seen at 1
+                # would hide its first failure from increase() and rate()
+                read_errors=dict.fromkeys(SOURCE_ERROR_CODES, 0) | errors.get(source, {}),
             )
         )
     return tuple(found)
