@@ -420,22 +420,6 @@ class SourceTLSError(SourceError):
     code = "source-tls"
 
 
-SOURCE_ERROR_CODES: tuple[str, ...] = (
-    "minutes-unread",
-    "source-bad-answer",
-    "source-credentials",
-    "source-error",
-    "source-query-changed",
-    "source-refused",
-    "source-sums-differ",
-    "source-tls",
-    "source-unreachable",
-)
-"""Every code a failed series read can carry (:class:`SourceError` and its subclasses): the
-``code`` values of ``/metrics``' ``covenant_source_read_errors_total``, each present from the
-start (0 when none) so that ``increase()`` sees a code's first failure."""
-
-
 @dataclass(eq=False)
 class DefinitionError(CovenantError):
     """The workspace is invalid; ``problems`` lists every problem found (errors and warnings).

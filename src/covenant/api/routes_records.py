@@ -77,18 +77,26 @@ def measured(ctx: Ctx, at: datetime) -> dict[str, Any]:
 
 def tickets_json(ctx: Ctx, tickets: Sequence[Ticket], at: datetime) -> list[dict[str, Any]]:
     """Tickets with their live support timers as of ``at`` — measured up to now when ``at``
-    is after it (``measured``)."""
+    is after it (``measured``) — and ``timers_note``: why a ticket an agreement governs has
+    none (created too long ago for its business calendar), else null."""
     from covenant.services.ticket_timers import live_timers
 
     upto = measured(ctx, at)
     until = upto["measured_until"]
-    timers = live_timers(ctx.engine(), workspace=ctx.workspace(), tickets=tickets, at=until)
+    notes: dict[tuple[str, str], str] = {}
+    timers = live_timers(
+        ctx.engine(), workspace=ctx.workspace(), tickets=tickets, at=until, notes=notes
+    )
+    by_ticket: dict[str, str] = {}
+    for (_, ticket), note in sorted(notes.items()):
+        by_ticket.setdefault(ticket, note)
     return [
         {
             **ticket_json(t),
             "timers_at": at,
             **upto,
             "timers": [timer_json(x, t) for x in timers[t.id]],
+            "timers_note": by_ticket.get(t.id),
         }
         for t in tickets
     ]

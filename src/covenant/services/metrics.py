@@ -30,7 +30,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from covenant.errors import SOURCE_ERROR_CODES
 from covenant.render.metrics import (
     IngestTotals,
     Snapshot,
@@ -48,7 +47,7 @@ from covenant.store import metrics_snapshots, outbox
 from covenant.store.alert_states import load_alert_states
 from covenant.store.db import write_transaction
 from covenant.store.ingest_totals import batch_totals
-from covenant.store.source_health import last_successes, read_errors
+from covenant.store.source_health import READ_ERROR_CODES, last_successes, read_errors
 from covenant.store.source_state import every_state
 from covenant.store.worker_health import tick_totals
 
@@ -106,7 +105,7 @@ def source_reads(conn: Connection, *, workspace: Workspace) -> tuple[SourceReads
                 last_success_s=successes.get(source),
                 # every code from the start (0 when none): a counter series first seen at 1
                 # would hide its first failure from increase() and rate()
-                read_errors=dict.fromkeys(SOURCE_ERROR_CODES, 0) | errors.get(source, {}),
+                read_errors=dict.fromkeys(READ_ERROR_CODES, 0) | errors.get(source, {}),
             )
         )
     return tuple(found)

@@ -13,7 +13,10 @@ Every priority with a target in a commitment in force has its series (0 in each 
 has no ticket), so a series does not come and go with the tickets. A ticket still open whose
 agreement has expired or been terminated since it was opened is counted under that agreement
 (the version in force at its opening governs it until it is resolved): such an agreement's
-groups have series only while it governs an open ticket.
+groups have series only while it governs an open ticket. A ticket too old for its business
+calendar (``sla_clocks.fits_calendar``: created about 49 years before) is not counted (the
+tick names it). No ``version`` label: docs/worker.md "Why no version label on the ticket
+timers".
 """
 
 from __future__ import annotations

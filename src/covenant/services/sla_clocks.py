@@ -25,10 +25,9 @@ def support_clock(
 ) -> Clock:
     if commitment.calendar is None:
         return WallClock()
-    # Deadlines can lie well after the period: compile the calendar generously.
-    first, last = start - timedelta(days=7), max(at, start) + timedelta(days=400)
-    latest = first + timedelta(days=MAX_COMPILED_DAYS) - timedelta(days=400)
-    if last - first > timedelta(days=MAX_COMPILED_DAYS):
+    first, last = _compiled(start, at)
+    latest = first + timedelta(days=MAX_COMPILED_DAYS) - AHEAD
+    if not fits_calendar(start, at):
         raise InputError.naming(  # --at for the CLI, the at parameter for the API
             "{at} {when} is too far after the period starting {start}: support {name!r} "
             "counts business hours of calendar {calendar!r} up to {at}, and a calendar is "
@@ -41,6 +40,41 @@ def support_clock(
             latest=utc_text(latest),
         )
     return clock_for(commitment.calendar, first, last)
+
+
+AHEAD = timedelta(days=400)
+"""How far after ``at`` a support calendar is compiled: deadlines can lie well after it."""
+BEHIND = timedelta(days=7)
+
+
+def _compiled(start: datetime, at: datetime) -> tuple[datetime, datetime]:
+    """The range a support calendar is compiled for, for instants from ``start`` to ``at``."""
+    return start - BEHIND, max(at, start) + AHEAD
+
+
+def fits_calendar(start: datetime, at: datetime) -> bool:
+    """Whether a business calendar compiled for the instants from ``start`` (a ticket's
+    creation, a period's start) to ``at`` stays within the 50 years a calendar is compiled
+    for (``core.calendar_compile.MAX_COMPILED_DAYS``): a ticket created more than about 49
+    years before ``at`` does not."""
+    first, last = _compiled(start, at)
+    return last - first <= timedelta(days=MAX_COMPILED_DAYS)
+
+
+def too_old_note(
+    ticket: str, *, created: datetime, at: datetime, agreement: str, commitment: SupportCommitment
+) -> str:
+    """Why a ticket created too long before ``at`` has no timers on ``commitment``'s business
+    calendar, and how to fix it (the live views show it in place of its timers)."""
+    return (
+        f"ticket {ticket}: its timers are not measured — it was created {utc_text(created)}, "
+        f"more than 49 years before {utc_text(at)}, and support {commitment.name!r} of "
+        f"{agreement} counts business hours of calendar {commitment.calendar!r}, which is "
+        "compiled for at most 50 years (from 7 days before the ticket to 400 days after now); "
+        "check the ticket's created instant (1970-01-01 is often a missing date) and send "
+        "the ticket again with the right one (`covenant ingest tickets`, POST /api/v1/tickets), "
+        "or resolve it"
+    )
 
 
 def calendar_clocks(workspace: Workspace) -> ClockFactory:

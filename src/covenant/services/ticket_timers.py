@@ -24,7 +24,12 @@ from covenant.core.tickets import Ticket, open_at
 from covenant.core.timeutil import require_utc
 from covenant.definitions.workspace import Workspace
 from covenant.services.agreements import with_recorded_agreements
-from covenant.services.sla_clocks import calendar_clocks, support_clock
+from covenant.services.sla_clocks import (
+    calendar_clocks,
+    fits_calendar,
+    support_clock,
+    too_old_note,
+)
 from covenant.store.agreements import termination_times
 from covenant.store.records import load_tickets
 
@@ -55,10 +60,19 @@ def live_tickets(
 
 
 def live_timers(
-    engine: Engine, *, workspace: Workspace, tickets: Sequence[Ticket], at: datetime
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    tickets: Sequence[Ticket],
+    at: datetime,
+    notes: dict[tuple[str, str], str] | None = None,
 ) -> dict[str, list[LiveTimer]]:
     """Every timer of every ticket as of ``at``, by ticket id (a ticket created after ``at``,
-    or without a commitment for its priority, has none)."""
+    or without a commitment for its priority, has none). A ticket governed by a commitment on
+    a business calendar but created too long before ``at`` for the calendar to be compiled
+    (``sla_clocks.fits_calendar``: about 49 years) has none there either: ``notes`` (when
+    given) gets ``(agreement, ticket id)`` with the reason and the fix, and every other ticket
+    is measured."""
     at = require_utc(at)
     found: dict[str, list[LiveTimer]] = {t.id: [] for t in tickets}
     if not tickets:
@@ -79,8 +93,28 @@ def live_timers(
             for commitment in version.support:
                 groups.setdefault((version, commitment), []).append(ticket)
     clock_for = calendar_clocks(workspace)
-    start = min(t.created for t in tickets)  # one compiled range serves every group
-    for (version, commitment), members in groups.items():
+    # one compiled range serves every group: from the oldest ticket a calendar can measure
+    # (a ticket no agreement governed when it was created, however old, does not count)
+    measured = [t.created for members in groups.values() for t in members]
+    start = min((c for c in measured if fits_calendar(c, at)), default=at)
+    for (version, commitment), everyone in groups.items():
+        members = everyone
+        if commitment.calendar is not None:
+            members = [t for t in everyone if fits_calendar(t.created, at)]
+            for t in everyone:
+                if notes is not None and not fits_calendar(t.created, at):
+                    notes.setdefault(
+                        (version.agreement, t.id),
+                        too_old_note(
+                            t.id,
+                            created=t.created,
+                            at=at,
+                            agreement=f"{version.agreement} v{version.version}",
+                            commitment=commitment,
+                        ),
+                    )
+            if not members:
+                continue
         clock = support_clock(commitment, start=start, at=at, clock_for=clock_for)
         for timer in ticket_timers(members, commitment, clock=clock, at=at):
             found[timer.ticket].append(
@@ -96,14 +130,21 @@ def live_timers(
 
 
 def agreement_live_timers(
-    engine: Engine, *, workspace: Workspace, name: str, at: datetime
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    name: str,
+    at: datetime,
+    notes: dict[str, str] | None = None,
 ) -> list[LiveTimer]:
     """The live timers of agreement ``name`` at ``at``: those of the tickets of its customer
     created in its current reporting period or still open (``live_tickets``), under the
     version in force when each was created. When no version of it is in force at ``at`` (it
     expired or was terminated), the tickets opened under it and still open at ``at``: it
     governs them until they are resolved. Only the timers that count: a reopened ticket shows
-    its latest cycle (``core.support``).
+    its latest cycle (``core.support``). ``notes`` (when given) gets, by ticket id, why a
+    ticket has no timers though the agreement governs it (``live_timers``: created too long
+    ago for its business calendar).
     """
     at = require_utc(at)
     workspace = with_recorded_agreements(engine, workspace)
@@ -118,7 +159,12 @@ def agreement_live_timers(
         else:
             start, end = period_containing(current, at)
             tickets = live_tickets(conn, customer=current.customer, start=start, end=end, at=at)
-    timers = live_timers(engine, workspace=workspace, tickets=tickets, at=at)
+    found: dict[tuple[str, str], str] = {}
+    timers = live_timers(engine, workspace=workspace, tickets=tickets, at=at, notes=found)
+    if notes is not None:
+        notes.update(
+            (ticket, note) for (agreement, ticket), note in found.items() if agreement == name
+        )
     return [
         x for t in tickets for x in timers[t.id] if x.agreement == name and not x.timer.superseded
     ]
@@ -134,6 +180,10 @@ class WatchedTimers:
     governing: tuple[AgreementVersion, ...] = ()
     """Versions of agreements no longer in force (expired, terminated) that still govern a
     ticket opened while they were in force and open at ``at``."""
+    notes: tuple[tuple[Ticket, str, str], ...] = ()
+    """``(ticket, agreement, note)``: a ticket the agreement governs whose timers cannot be
+    measured (``live_timers``: created too long ago for its business calendar), with why and
+    the fix — the live views show the note in place of its timers."""
 
     def lapsed(self, live: LiveTimer) -> bool:
         """Whether the timer's agreement is no longer in force (it governs the ticket still)."""
@@ -190,7 +240,8 @@ def watched_timers(
         for other in sorted({v.customer for v in binding} - read):
             tickets.update((t.id, t) for t in _open_tickets(conn, customer=other, at=at))
     ordered = sorted(tickets.values(), key=lambda t: (t.created, t.id))
-    timers = live_timers(engine, workspace=workspace, tickets=ordered, at=at)
+    unmeasured: dict[tuple[str, str], str] = {}
+    timers = live_timers(engine, workspace=workspace, tickets=ordered, at=at, notes=unmeasured)
     pairs = []
     governing: dict[tuple[str, int], AgreementVersion] = {}
     by_key = {(v.agreement, v.version): v for v in binding}
@@ -208,8 +259,16 @@ def watched_timers(
             elif t.created < begins and not open_at(t, at):  # another period's, settled
                 continue
             pairs.append((t, live))
+    by_id = {t.id: t for t in ordered}
+    notes = [  # as the timers: of a period's tickets, or still open
+        (by_id[ticket], agreement, note)
+        for (agreement, ticket), note in sorted(unmeasured.items())
+        if open_at(by_id[ticket], at)
+        or (agreement in starts and by_id[ticket].created >= starts[agreement])
+    ]
     return WatchedTimers(
         versions=tuple(in_force),
         timers=tuple(pairs),
         governing=tuple(governing[k] for k in sorted(governing)),
+        notes=tuple(notes),
     )

@@ -86,6 +86,8 @@ def agreement_conditions(
                 lapsed={v.agreement for v in watched.governing},
             )
         )
+        # a ticket whose timers cannot be measured: named each tick, the others alert on
+        found.problems.extend(f"ticket timers: {note}" for _, _, note in watched.notes)
     except CovenantError as exc:
         found.unknown.update((NoticeKind.TICKET_AT_RISK, NoticeKind.TICKET_BREACHED))
         found.problems.append(f"ticket timers: {exc}")

@@ -15,6 +15,21 @@ from typing import Any
 
 from covenant.store.chunk_reads import query_of, run_many
 
+READ_ERROR_CODES: tuple[str, ...] = (
+    "minutes-unread",
+    "source-bad-answer",
+    "source-credentials",
+    "source-error",
+    "source-query-changed",
+    "source-refused",
+    "source-sums-differ",
+    "source-tls",
+    "source-unreachable",
+)
+"""Every code a failed series read can carry (``errors.SourceError`` and its subclasses): the
+``code`` values of ``/metrics``' ``covenant_source_read_errors_total``, each served from the
+start (0 when none) so that ``increase()`` sees a code's first failure."""
+
 _SUCCESS = (
     "INSERT INTO source_health (source, last_success_s) VALUES (?, ?) "
     "ON CONFLICT (source) DO UPDATE SET last_success_s = CASE "

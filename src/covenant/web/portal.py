@@ -147,7 +147,16 @@ def _tickets(ctx: Backend, who: Principal, at: datetime, request: Request) -> di
         if ticket.customer == who.customer:
             tickets[ticket.id] = ticket
             timers.setdefault(ticket.id, []).append(live.timer)
-    live_rows = [{"ticket": t, "timers": timers[t.id]} for t in tickets.values()]
+    unmeasured = set()  # governed, but created too long ago for its business calendar
+    for ticket, _, _ in watched.notes:
+        if ticket.customer == who.customer:
+            tickets.setdefault(ticket.id, ticket)
+            timers.setdefault(ticket.id, [])
+            unmeasured.add(ticket.id)
+    live_rows = [
+        {"ticket": t, "timers": timers[t.id], "unmeasured": t.id in unmeasured}
+        for t in tickets.values()
+    ]
     places = {name: cursor_of(request, name) for name in ("older", "newer")}
     earlier = ticket_page_of(ctx.engine(), principal=who, leave_out=tickets.keys(), **places)
     asked = {name: cursor_text(place) for name, place in places.items() if place is not None}
