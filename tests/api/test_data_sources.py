@@ -61,6 +61,7 @@ def test_a_failing_source_is_listed_with_its_error_and_the_worker_state(tmp_path
             "last_tick_seconds": None,
             "last_success_at": None,
         },
+        "unmatched": [],  # a failed read is no query that matched nothing
     }
     assert client.get("/api/v1/data-sources").status_code == 401
     # the UI's sources page says the same

@@ -9,6 +9,7 @@ metric misspelt; ``typos``: both queries'); the expected texts are written out b
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -26,12 +27,19 @@ from covenant.services.worker import Worker
 from covenant.services.worker_loop import WorkerLoop
 from tests.api.support import EXPIRES, Client
 from tests.promserver import Server
-from tests.services.test_metrics_pipeline import parsed
+from tests.services.test_metrics_pipeline import Samples, parsed
 from tests.services.test_prometheus_no_series import END, LATER, TYPO_3H, _openmetrics, _workspace
+from tests.services.test_worker_health import every_read_error_code
 from tests.web.pages import Browser
 
 TYPO = 'http_requets_total{job="api"}'
 SINCE = "2026-09-21T00:00:00Z"
+
+
+def read_errors(got: Samples) -> dict[str, float]:
+    return {
+        dict(k[1])["code"]: v for k, v in got.items() if k[0] == "covenant_source_read_errors_total"
+    }
 
 
 def test_the_worker_reports_a_query_that_matched_no_series(
@@ -66,7 +74,8 @@ def test_the_worker_reports_a_query_that_matched_no_series(
     got = parsed(SharedMetrics().page(engine, workspace=lambda: workspace, now=now[0]))
     success = ("covenant_source_last_success_timestamp_seconds", (("source", "prom"),))
     assert got[success] == now[0].timestamp()
-    assert not [k for k in got if k[0] == "covenant_source_read_errors_total"]
+    zeros = dict.fromkeys(every_read_error_code(), 0)  # every code from the start
+    assert read_errors(got) == zeros
     assert {dict(k[1])["outcome"]: v for k, v in got.items() if "ticks_total" in k[0]} == {
         "ok": 2,
         "problems": 0,
@@ -90,6 +99,22 @@ def test_the_worker_reports_a_query_that_matched_no_series(
     ]
     assert rows["api"]["unmatched"] == []
     assert rows["typo"]["state"] == "read"  # read: Prometheus answered, with nothing
+    # the worker's status names them too (read from the store: any process answers so)
+    worker = client.get("/api/v1/worker", token).json()
+    slos = {name: rows[name]["slos"] for name in ("typo", "typos")}
+    assert worker["unmatched"] == [
+        {"source": "prom", "series": "typo", "slos": slos["typo"], **rows["typo"]["unmatched"][0]},
+        *(
+            {"source": "prom", "series": "typos", "slos": slos["typos"], **u}
+            for u in rows["typos"]["unmatched"]
+        ),
+    ]
+    assert [u["query"] for u in worker["unmatched"]] == ["total", "good", "total"]
+    # per query, as many as /metrics counts
+    unmatched = {
+        dict(k[1])["query"]: v for k, v in got.items() if k[0] == "covenant_source_series_unmatched"
+    }
+    assert unmatched == {"good": 1, "total": 2}
     browser = Browser(client.app)
     assert browser.sign_in_token(token).status_code == 303
     html = browser.get("/ui/sources").text
@@ -97,6 +122,14 @@ def test_the_worker_reports_a_query_that_matched_no_series(
     assert "<strong>2 match no series</strong>" in html
     typo = TYPO.replace('"', "&#34;")
     assert f"total query <code>{typo}</code> matched no series since {SINCE}" in html
+    (said,) = re.findall(r'<p id="worker-unmatched">(.*?)</p>', html, re.S)  # the worker's part
+    assert re.sub(r"<[^>]+>", "", said) == (
+        "3 queries matched no series in their newest read (a misspelt metric or label? the "
+        "worker logs each once; their SLOs show no data naming it): typo (total, prom), "
+        "typos (good, prom), typos (total, prom)."
+    )
+    assert '<a href="#source-prom">typo</a>' in said
+    assert '<h2 id="source-prom">prom</h2>' in html
 
     # Prometheus goes away: the next tick's reads fail, one per series, and the instant of
     # the source's latest successful read stays
@@ -108,10 +141,7 @@ def test_the_worker_reports_a_query_that_matched_no_series(
     assert len(failed.problems) == 5
     got = parsed(SharedMetrics().page(engine, workspace=lambda: workspace, now=now[0]))
     assert got[success] == before.timestamp()
-    errors = {
-        dict(k[1])["code"]: v for k, v in got.items() if k[0] == "covenant_source_read_errors_total"
-    }
-    assert errors == {"source-unreachable": 5}
+    assert read_errors(got) == zeros | {"source-unreachable": 5}
     # /api/v1/worker and the sources page of a process without a worker: the store's ticks
     worker = client.get("/api/v1/worker", token).json()
     assert worker["running"] is False

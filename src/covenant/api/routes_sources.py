@@ -41,10 +41,12 @@ def data_source(ctx: Ctx, name: str) -> dict[str, Any]:
 @router.get("/worker", dependencies=Staff, tags=["sources"])
 def worker(ctx: Ctx) -> dict[str, Any]:
     """This process's worker: whether it runs and leads (one process of a store leads), how
-    many ticks ran and failed, when, and the latest failure's error (null once a tick ran)."""
+    many ticks ran and failed, when, and the latest failure's error (null once a tick ran);
+    every worker's ticks on the store (``store``); and the queries whose newest read matched
+    no series (``unmatched``: one row per series and query, as ``/data-sources`` names them)."""
     from covenant.services.source_status import worker_json
 
-    return worker_json(ctx.worker, ctx.engine())
+    return worker_json(ctx.worker, ctx.engine(), ctx.workspace())
 
 
 OlderThan = Annotated[

@@ -124,10 +124,32 @@ def _unmatched(r: SeriesQueries, state: SourceState | None) -> list[dict[str, An
     return found
 
 
-def worker_json(loop: WorkerLoop | None, engine: Engine) -> dict[str, Any]:
+def unmatched_json(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every query whose newest read matched no series, one row per series and query (by
+    source, series, query) from ``data_sources_json``'s answer: per source and query, as many
+    as its ``unmatched`` counts and ``/metrics``' ``covenant_source_series_unmatched``."""
+    return [
+        {"source": s["name"], "series": row["series"], "slos": row["slos"], **u}
+        for s in sources
+        for row in s["series"]
+        for u in row["unmatched"]
+    ]
+
+
+def worker_json(
+    loop: WorkerLoop | None,
+    engine: Engine,
+    workspace: Workspace,
+    *,
+    sources: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """This process's worker (``covenant serve``'s): ``{running: false}`` without one; and
     ``store``: every worker's ticks on the store (``store.worker_health``, as ``/metrics``
-    counts them), whichever process leads."""
+    counts them), whichever process leads; and ``unmatched``: the queries whose newest read
+    matched no series (``unmatched_json``; what the worker logs once per series and query),
+    read from the store, so every process answers the same. ``sources``: the
+    ``data_sources_json`` answer when the caller has it already."""
+    found = unmatched_json(data_sources_json(engine, workspace) if sources is None else sources)
     with engine.connect() as conn:
         totals = tick_totals(conn)
     store = {
@@ -139,7 +161,7 @@ def worker_json(loop: WorkerLoop | None, engine: Engine) -> dict[str, Any]:
         else utc_text(totals.last_success_at),
     }
     if loop is None:
-        return {"running": False, "store": store}
+        return {"running": False, "store": store, "unmatched": found}
     return {
         "running": loop.running,
         "leading": loop.leading,
@@ -150,4 +172,5 @@ def worker_json(loop: WorkerLoop | None, engine: Engine) -> dict[str, Any]:
         "last_failure_at": None if loop.last_failure_at is None else utc_text(loop.last_failure_at),
         "last_error": loop.last_error,
         "store": store,
+        "unmatched": found,
     }

@@ -39,7 +39,7 @@ def sources(request: Request) -> Response:
         title="Sources",
         at=ctx.clock(),
         sources=found,
-        worker=worker_json(ctx.worker, ctx.engine()),
+        worker=worker_json(ctx.worker, ctx.engine(), workspace, sources=found),
         rules=[t.objective.key for t in plan.targets],
         notes=rule_notes(plan, at=ctx.clock()),
         boards=grafana_dashboards(plan),
