@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from covenant.definitions.articles import with_article
 from covenant.definitions.fields import dns_label
 from covenant.definitions.importers.base import Options
 from covenant.errors import CovenantError, InputError
@@ -254,7 +255,7 @@ def _refuse_foreign_options(asked: ImportRequest) -> None:
     if foreign:
         with about(foreign[0]):
             raise ImportOptionError(
-                f"{foreign[0]} is not an option of a {asked.tool} import",
+                f"{foreign[0]} is not an option of {with_article(asked.tool)} import",
                 hint="split_groups is for sloth and pyrra, alert_windows for sloth, config for "
                 "slo-generator",
             )

@@ -230,20 +230,43 @@ def decimal(value: Any) -> Decimal | None:
     return None
 
 
+def quoted_number(record: Recorder, key: str, block: Any, tool: str = "Sloth") -> bool:
+    """Whether ``block[key]`` is a number written quoted (``objective: "99.9"``), recorded as
+    refused: ``tool`` reads it as a float with Go's yaml.v2 or encoding/json, which set no
+    string into a float."""
+    written = block.get(key) if isinstance(block, Mapping) else None
+    if not isinstance(written, str) or decimal(written) is None:
+        return False
+    record.problem(
+        (key,),
+        INVALID,
+        f"{key} {written!r} is quoted: text, not a number ({tool} reads {key} as a float and "
+        "refuses the spec)",
+        f"write {key}: {written.strip()} without quotes",
+    )
+    return True
+
+
 def percent_to_target(percent: Decimal) -> Decimal:
     """``99.9`` → ``0.999`` exactly (a decimal shift, never a float division)."""
     return percent.scaleb(-2)
 
 
-def below_one_percent(record: Recorder, path: PathKey, percent: Decimal, tool: str) -> None:
-    """Note a percentage under 1 (``0.999``: likely a fraction meant as 99.9 %)."""
+def below_one_percent(
+    record: Recorder, path: PathKey, percent: Decimal, tool: str, *, warns: bool = False
+) -> None:
+    """Note a percentage under 1 (``0.999``: likely a fraction meant as 99.9 %). ``warns``: the
+    tool warns of it too, and takes the percentage as a quoted text (Pyrra's ``target``), so
+    the fix is written quoted."""
     if percent < 1:
         meant = number_text(percent.scaleb(2).normalize())
+        also = f", and {tool} warns it is from 0-100, not 0-1" if warns else ""
+        fix = f'{path[-1]}: "{meant}"' if warns else meant
         record.note(
             path,
             f"{number_text(percent)} is read as a percentage, as {tool} reads it: "
-            f"{number_text(percent)} % (target {number_text(percent_to_target(percent))}); "
-            f"for {meant} % write {meant}",
+            f"{number_text(percent)} % (target {number_text(percent_to_target(percent))}){also}; "
+            f"for {meant} % write {fix}",
         )
 
 

@@ -46,6 +46,7 @@ from covenant.definitions.importers.bundles import skipped_in_bundle, unrecognis
 from covenant.definitions.importers.pyrra_fields import (
     MATCHERS_FIX,
     alert_switches,
+    note_numeric_target,
     note_unknown_fields,
     selector,
     unread_keys,
@@ -161,7 +162,8 @@ def _objective(
             'write e.g. target: "99.9"',
         )
         return
-    below_one_percent(here, ("target",), target, "Pyrra")
+    note_numeric_target(here, spec.get("target"))
+    below_one_percent(here, ("target",), target, "Pyrra", warns=True)
     window_text = spec.get("window")
     seconds = prometheus_duration_seconds(str(window_text)) if window_text is not None else None
     window = duration_text(seconds) if seconds else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from covenant.definitions.diagnostics import did_you_mean
@@ -179,3 +180,17 @@ def _unknown(
         if guess:
             text += f": did you mean {guess!r}?"
         record.note((*where, str(key)), text)
+
+
+def note_numeric_target(record: Recorder, written: Any) -> None:
+    """``target: 99.9`` unquoted (``record`` at ``spec``): Pyrra's CRD declares a string, so
+    the Kubernetes API refuses the number; Pyrra's filesystem mode (sigs.k8s.io/yaml) turns
+    it into its text. Imported as the percentage it says, noted with the quoted form."""
+    if isinstance(written, (int, Decimal)) and not isinstance(written, bool):
+        text = shown(Decimal(written))
+        record.note(
+            ("target",),
+            f"target {text} is a number where Pyrra's CRD declares a string: Kubernetes "
+            f'refuses the object (spec.target must be of type string); write target: "{text}" '
+            "(Pyrra's filesystem mode reads the number as that text)",
+        )

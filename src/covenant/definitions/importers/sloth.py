@@ -35,6 +35,7 @@ from covenant.definitions.importers.base import (
     name_for,
     percent_to_target,
     prometheus_datasource,
+    quoted_number,
     service_document,
     shown,
     slo_document,
@@ -243,6 +244,8 @@ def _slo(
     name = slo.get("name")
     if not isinstance(name, str) or not name.strip():
         record.problem(("name",), MISSING, "the SLO has no name", "add name: requests-availability")
+        return None
+    if quoted_number(record, "objective", slo):
         return None
     objective = decimal(slo.get("objective"))
     if objective is None or not 0 < objective <= 100:

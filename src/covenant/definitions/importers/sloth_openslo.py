@@ -23,6 +23,7 @@ from covenant.definitions.importers.base import (
     metric,
     name_for,
     prometheus_datasource,
+    quoted_number,
     service_document,
     slo_document,
 )
@@ -108,6 +109,8 @@ def openslo_alpha(
         here = record.child(("spec", "objectives", index))
         ratio = objective.get("ratioMetrics") if isinstance(objective, Mapping) else None
         target = decimal(objective.get("target")) if isinstance(objective, Mapping) else None
+        if quoted_number(here, "target", objective):
+            return
         if not isinstance(ratio, Mapping) or target is None or not 0 < target < 1:
             here.note(
                 (),

@@ -37,6 +37,8 @@ from covenant.definitions.importers.count_ratio import (
     split_counts,
     uncounted_part,
 )
+from covenant.definitions.importers.sloth_plugin_sli import plugin_query
+from covenant.definitions.importers.sloth_plugin_sli import what as what_it_is
 from covenant.definitions.yamlsource import PathKey
 
 SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCase)
@@ -247,7 +249,7 @@ def _fast_requests(record: Recorder, field: PathKey, query: str) -> None:
 def _raw(record: Recorder, raw: Any) -> Queries | None:
     """``error_ratio_query`` split into the count of bad events and of all events."""
     if not isinstance(raw, Mapping):
-        what = "empty" if raw is None else "a list" if isinstance(raw, list) else f"{raw!r}"
+        what = what_it_is(raw)
         record.problem(
             ("sli", "raw"),
             INVALID,
@@ -267,66 +269,9 @@ def _plugin(record: Recorder, plugin: Any) -> Queries | None:
     """The query one of Sloth's common SLI plugins builds from its options, read as a raw
     ``error_ratio_query`` is; any other plugin is left out with the reason."""
     field: PathKey = ("sli", "plugin")
-    name = plugin.get("id") if isinstance(plugin, Mapping) else None
-    given = plugin.get("options") if isinstance(plugin, Mapping) else None
-    if name in sloth_plugins.LEFT_OUT:
-        record.note(
-            field,
-            f"SLI plugin {name!r} is left out: {sloth_plugins.LEFT_OUT[name]}",
-            skipped=True,
-        )
+    query = plugin_query(record, plugin)
+    if query is None:
         return None
-    if name not in sloth_plugins.PLUGINS:
-        record.note(
-            field,
-            f"SLI plugin {name!r}: its queries are made by plugin code that is not in the file "
-            "(Covenant builds those of Sloth's common plugins, sloth-common/…, only); write the "
-            "SLI as sli.events (the queries the plugin generates) and import again",
-            skipped=True,
-        )
-        return None
-    if given is not None and not isinstance(given, Mapping):
-        record.problem(
-            (*field, "options"),
-            INVALID,
-            f"sli.plugin.options of {name!r} is not a mapping",
-            "write options as a mapping of option names to values",
-        )
-        return None
-    nested = [str(key) for key, value in (given or {}).items() if isinstance(value, Mapping | list)]
-    if nested:
-        record.note(
-            (*field, "options", nested[0]),
-            f"SLI plugin {name!r}: the option {nested[0]!r} is a list or mapping, and Sloth's "
-            "plugin options are texts (it refuses the spec); write it as one value and import "
-            "again",
-            skipped=True,
-        )
-        return None
-    options = {str(key): sloth_plugins.option_text(value) for key, value in (given or {}).items()}
-    for unknown in sloth_plugins.unknown_options(name, options):
-        record.note(
-            (*field, "options", unknown),
-            f"SLI plugin {name!r} does not read the option {unknown!r}: ignored, as Sloth "
-            "ignores it",
-        )
-    try:
-        built = sloth_plugins.build(name, options)
-    except sloth_plugins.OptionError as exc:
-        where = (*field, "options", *([exc.option] if exc.option in options else []))
-        where = where if given else field
-        record.note(
-            where,
-            f"SLI plugin {name!r}: {exc.problem}, so Sloth refuses to build its query; "
-            f"{exc.fix} and import again",
-            skipped=True,
-        )
-        return None
-    query, _kept = promql.rate_to_increase(promql.normalise_window(built.strip()))
-    record.note(
-        field,
-        f"SLI plugin {name!r} built as Sloth's plugin builds it: {' '.join(built.split())}",
-    )
     good = sloth_plugins.total_minus_good(query)
     if good is not None:
         record.note(
