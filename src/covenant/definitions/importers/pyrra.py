@@ -46,6 +46,7 @@ from covenant.definitions.importers.bundles import skipped_in_bundle, unrecognis
 from covenant.definitions.importers.pyrra_fields import (
     MATCHERS_FIX,
     alert_switches,
+    indicator_elsewhere,
     note_numeric_target,
     note_unknown_fields,
     selector,
@@ -178,6 +179,8 @@ def _objective(
     assert seconds is not None
     if isinstance(window_text, str) and promql.duration_is_openslo(window_text):
         window = window_text
+    if indicator_elsewhere(here, spec):
+        return
     indicator = _indicator(here.child(("indicator",)), spec.get("indicator"), options)
     if indicator is None:
         return

@@ -194,3 +194,30 @@ def note_numeric_target(record: Recorder, written: Any) -> None:
             f'refuses the object (spec.target must be of type string); write target: "{text}" '
             "(Pyrra's filesystem mode reads the number as that text)",
         )
+
+
+def indicator_elsewhere(record: Recorder, spec: Mapping[str, Any]) -> bool:
+    """Whether ``spec`` (``record`` at it) lacks ``indicator`` but holds it under another key
+    — the Go field's name (``serviceLevelIndicator``), a near spelling (``indicators``) or an
+    unknown key holding one of the indicator kinds: then refused, naming that key (Kubernetes
+    drops it and refuses the object for want of ``indicator``)."""
+    if "indicator" in spec:
+        return False
+    for key, value in spec.items():
+        name = str(key)
+        if name in SPEC_KEYS:
+            continue
+        if (
+            name.lower() == "servicelevelindicator"
+            or did_you_mean(name, ["indicator"])
+            or (isinstance(value, Mapping) and any(kind in value for kind in INDICATOR_KEYS))
+        ):
+            record.problem(
+                (name,),
+                MISSING,
+                f"indicator is missing: {name} is not a field of a Pyrra objective (Kubernetes "
+                "drops it and refuses the object without indicator)",
+                f"rename {name} to indicator, holding one of {', '.join(INDICATOR_KEYS)}",
+            )
+            return True
+    return False

@@ -51,6 +51,11 @@ from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import Problem
 
 SLO_KEYS = {"name", "objective", "description", "labels", "sli", "alerting", "plugins"}
+INTERVAL_NOTE = (  # an SLO field of earlier Sloth releases
+    "interval sets how often Sloth evaluates the rule groups it generates (a field of earlier "
+    "Sloth releases; now the plugin sloth.dev/contrib/rule_intervals/v1): not carried over, "
+    "Covenant's own rules (covenant rules prometheus) keep their interval"
+)
 SPEC_KEYS = {"version", "service", "labels", "slos", "slo_plugins", "sloPlugins"}
 
 
@@ -257,7 +262,9 @@ def _slo(
         )
         return None
     below_one_percent(record, ("objective",), objective, "Sloth")
-    _unknown(record, (), slo, tuple(sorted(SLO_KEYS)), what="SLO")
+    _unknown(record, (), slo, tuple(sorted(SLO_KEYS | {"interval"})), what="SLO")
+    if "interval" in slo:
+        record.note(("interval",), INTERVAL_NOTE)
     indicator = sloth_sli.indicator(record, slo.get("sli"), options)
     tiers = _tiers(record, slo.get("alerting"), catalog)
     if indicator is None or tiers is None:

@@ -1,0 +1,44 @@
+"""A Sloth SLO's ``interval`` (found in slok/sloth's own ``examples/custom_rule_group_interval.yml``
+of its history): Sloth's SLO type held ``Interval`` then — the evaluation interval of the rule
+groups it generates (``all``, ``slierror``, ``metadata``, ``alert``); today the plugin
+``sloth.dev/contrib/rule_intervals/v1`` sets it. The note said it "is not a field of Sloth's
+SLO", which that Sloth contradicts. It changes how often Sloth's rules run, not what the SLO
+counts: not carried over, said so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.definitions.test_import_found_shapes import notes, planned, slo_documents
+
+SPEC = """\
+version: "prometheus/v1"
+service: "myapp"
+slos:
+  - name: "cpu-availability"
+    objective: 99.99
+    interval:
+      slierror: "4m"
+      alert: "2m"
+    sli:
+      events:
+        error_query: sum(rate(node_cpu_seconds_total{mode="softirq"}[{{.window}}]))
+        total_query: sum(rate(node_cpu_seconds_total[{{.window}}]))
+    alerting:
+      page_alert: {disable: true}
+      ticket_alert: {disable: true}
+"""
+
+
+def test_an_slo_interval_is_named_for_what_it_set(tmp_path: Path) -> None:
+    plan = planned(tmp_path, "sloth", {"s.yaml": SPEC})
+    assert plan.problems == []
+    assert len(slo_documents(plan)) == 1
+    (note,) = [n for n in notes(plan) if n.field == "slos[0].interval"]
+    assert note.where.endswith("s.yaml:6")
+    assert note.reason == (
+        "interval sets how often Sloth evaluates the rule groups it generates (a field of "
+        "earlier Sloth releases; now the plugin sloth.dev/contrib/rule_intervals/v1): not "
+        "carried over, Covenant's own rules (covenant rules prometheus) keep their interval"
+    )
