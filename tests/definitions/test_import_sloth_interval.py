@@ -42,3 +42,33 @@ def test_an_slo_interval_is_named_for_what_it_set(tmp_path: Path) -> None:
         "earlier Sloth releases; now the plugin sloth.dev/contrib/rule_intervals/v1): not "
         "carried over, Covenant's own rules (covenant rules prometheus) keep their interval"
     )
+
+
+MANAGED = """\
+apiVersion: sloth.slok.dev/v1
+kind: ManagedPrometheusServiceLevel
+metadata: {name: my-grpc-service, namespace: monitoring}
+spec:
+  service: "myservice"
+  slos: []
+"""
+
+
+def test_another_kind_of_sloths_api_is_named_by_its_kind(tmp_path: Path) -> None:
+    """slok/sloth's history holds ``examples/managed-prometheus-*.yml``, a
+    ``ManagedPrometheusServiceLevel`` (Google Managed Prometheus rules); no Sloth resource
+    Covenant reads. It was refused as "not a Sloth spec: a Sloth Kubernetes resource"."""
+    plan = planned(tmp_path, "sloth", {"m.yaml": MANAGED})
+    (problem,) = plan.problems
+    assert problem.code == "import-unrecognised"
+    assert problem.field == "kind"
+    assert problem.where.endswith("m.yaml:2")
+    assert problem.message == (
+        "kind 'ManagedPrometheusServiceLevel' of sloth.slok.dev/v1 is not one Covenant imports "
+        "(it reads PrometheusServiceLevel resources, prometheus/v1 specs and AlertWindows "
+        "catalogs)"
+    )
+    assert problem.fix == (
+        "if its spec is a PrometheusServiceLevel's (service, slos), write kind: "
+        "PrometheusServiceLevel to import it"
+    )

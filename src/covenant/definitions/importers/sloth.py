@@ -22,6 +22,7 @@ from covenant.definitions.importers import groups, sloth_sli
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
+    UNRECOGNISED,
     ImportedFile,
     Options,
     Recorder,
@@ -120,6 +121,15 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 "an SLO of a Sloth spec (name, objective, sli) without the spec around it",
                 'put it under slos: in a spec with version: "prometheus/v1" and service: '
                 "NAME at the top, as Sloth reads it",
+            )
+        elif api == "sloth.slok.dev/v1" and isinstance(kind, str):  # a kind Covenant does not read
+            record.problem(
+                ("kind",),
+                UNRECOGNISED,
+                f"kind {kind!r} of sloth.slok.dev/v1 is not one Covenant imports (it reads "
+                "PrometheusServiceLevel resources, prometheus/v1 specs and AlertWindows catalogs)",
+                "if its spec is a PrometheusServiceLevel's (service, slos), write kind: "
+                "PrometheusServiceLevel to import it",
             )
         elif not skipped_in_bundle(record, docs, SLOTH_K8S, "Sloth", ("sloth.slok.dev/",)):
             unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
