@@ -72,3 +72,29 @@ def test_another_kind_of_sloths_api_is_named_by_its_kind(tmp_path: Path) -> None
         "if its spec is a PrometheusServiceLevel's (service, slos), write kind: "
         "PrometheusServiceLevel to import it"
     )
+
+
+NO_VERSION = """\
+service: vision
+slos:
+  - name: availability
+    sli: sum(rate(requests_total{code!~"5.."}[window])) / sum(rate(requests_total[window]))
+    objective: 0.999
+    alerting:
+      page_alert: {disable: true}
+      ticket_alert: {disable: true}
+"""
+
+
+def test_a_spec_without_version_is_read_on_so_every_problem_is_said(tmp_path: Path) -> None:
+    """A course lab's ``slos.yaml`` (service, slos, each ``sli`` a query text) was refused only
+    for its missing version: adding it, as the fix said, met the next refusal. The rest of the
+    spec is now read as prometheus/v1 too and its problems given with the first."""
+    plan = planned(tmp_path, "sloth", {"s.yaml": NO_VERSION})
+    assert [(p.code, p.field) for p in plan.problems] == [
+        ("import-missing-field", ""),
+        ("import-invalid-value", "slos[0].sli"),
+    ]
+    assert plan.problems[0].message == "a Sloth spec (service, slos) without version: prometheus/v1"
+    assert plan.problems[1].message.startswith("sli is a query text")
+    assert slo_documents(plan) == []

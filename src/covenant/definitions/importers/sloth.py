@@ -114,6 +114,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 else f"version {version!r} is not Sloth's prometheus/v1",
                 'write version: "prometheus/v1" at the top, as Sloth requires',
             )
+            _service_level(result, record, data, options)  # its other problems, said at once
         elif api is None and kind is None and {"name", "objective", "sli"} <= data.keys():
             record.problem(
                 (),
