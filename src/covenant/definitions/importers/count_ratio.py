@@ -186,7 +186,12 @@ def not_counts(ratio: CountRatio, *, parts: tuple[str, str] = _PARTS) -> str | N
                 f"matches ({label}{op}{quoted}): it counts {a.name} series the total does not "
                 f"hold, so it is no share of the total; add {label}{op}{quoted} to the {top}"
             )
-        if op == "=" and mine[0] == "=" and mine[1] != quoted:
+        if (
+            op == "="
+            and mine[0] == "="
+            and mine[1] != quoted
+            and not _lower_bucket(label, mine[1], quoted)
+        ):
             return (
                 f"its {top} ({first}) and {bottom} ({total}) count different series "
                 f"({label}={mine[1]} and {label}={quoted}): the {top}'s events are not "
@@ -198,3 +203,15 @@ def not_counts(ratio: CountRatio, *, parts: tuple[str, str] = _PARTS) -> str | N
                 )
             )
     return None
+
+
+def _lower_bucket(label: str, mine: str, theirs: str) -> bool:
+    """Whether ``le=mine`` is a histogram bucket within ``le=theirs``: buckets are cumulative,
+    so ``x_bucket{le="0.2"}`` counts a share of ``x_bucket{le="+Inf"}`` (every observation)
+    and of any bucket with a higher bound."""
+    if label != "le":
+        return False
+    try:
+        return float(mine.strip("\"'`")) <= float(theirs.strip("\"'`"))
+    except ValueError:
+        return False
