@@ -63,6 +63,16 @@ def statement_number(customer: str, period: str, versions: Sequence[tuple[str, i
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IssueMark:
+    """What an issued statement's document says of its issue: when, which revision, and the
+    SHA-256 of its canonical JSON (``services.issued_statements``)."""
+
+    issued_at: datetime
+    revision: int
+    digest: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Statement:
     customer: str
     customer_name: str

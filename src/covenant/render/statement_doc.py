@@ -12,7 +12,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
-from covenant.core.statement import Statement
+from covenant.core.statement import IssueMark, Statement
 from covenant.render.statement_view import statement_view
 
 TEMPLATE = "statement.html"  # the whole document (browser, PDF)
@@ -28,9 +28,10 @@ def _template(name: str) -> Template:
     return env.get_template(name)
 
 
-def statement_html(st: Statement) -> str:
-    """The statement as one HTML page (no external stylesheet, font or script)."""
-    return _template(TEMPLATE).render(v=statement_view(st))
+def statement_html(st: Statement, issued: IssueMark | None = None) -> str:
+    """The statement as one HTML page (no external stylesheet, font or script); ``issued``:
+    the copy issued to the customer, its footer saying when, which revision and its digest."""
+    return _template(TEMPLATE).render(v=statement_view(st, issued))
 
 
 def statement_fragment(st: Statement) -> str:
@@ -39,10 +40,10 @@ def statement_fragment(st: Statement) -> str:
     return _template(FRAGMENT).render(v=statement_view(st))
 
 
-def statement_pdf(st: Statement) -> bytes:
+def statement_pdf(st: Statement, issued: IssueMark | None = None) -> bytes:
     """The statement as PDF: the HTML page printed (A4, page numbers and the statement number
     in the footer)."""
-    return html_to_pdf(statement_html(st))
+    return html_to_pdf(statement_html(st, issued))
 
 
 def html_to_pdf(html: str) -> bytes:

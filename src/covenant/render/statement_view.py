@@ -20,7 +20,7 @@ from typing import Any
 from covenant.core.agreements import Money, quantum
 from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.credits import CreditLimit
-from covenant.core.statement import Statement
+from covenant.core.statement import IssueMark, Statement
 from covenant.core.support import SupportResult
 from covenant.render.statement_format import Formats
 from covenant.render.statement_labels import catalogue, language_of, plural, translate_reason
@@ -48,8 +48,9 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
 
-def statement_view(st: Statement) -> dict[str, Any]:
-    """Everything the template shows, as text (the template only lays it out)."""
+def statement_view(st: Statement, issued: IssueMark | None = None) -> dict[str, Any]:
+    """Everything the template shows, as text (the template only lays it out); ``issued``: the
+    issue line of an issued copy (its date, revision and digest), else none."""
     pres = st.presentation
     words = catalogue(pres.locale)
     fmt = Formats(pres.locale, st.zone, words)
@@ -109,6 +110,16 @@ def statement_view(st: Statement) -> dict[str, Any]:
         ],
         "availability": sections,
         "support": support,
+        "issued": None
+        if issued is None
+        else words["issued_line"].format(
+            date=fmt.when(issued.issued_at), revision=issued.revision, digest=issued.digest
+        ),
+        "issued_short": None
+        if issued is None
+        else words["issued_short"].format(
+            date=fmt.when(issued.issued_at), revision=issued.revision
+        ),
         "truncated": words["truncated"].format(
             example_exact=fmt.exact_percent(example), example_shown=fmt.level(example)
         ),

@@ -26,6 +26,7 @@ ENTITY_KINDS = (
     "event-batch",
     "incident",
     "slo",
+    "statement",
     "ticket",
     "token",
 )

@@ -20,6 +20,10 @@ LABELS: dict[str, str] = {
     "00:00 Uhr am ersten bis 24:00 Uhr (dem Ende) des letzten Tages. Eine Zeile von 09:00 bis "
     "11:30 dauerte 2 Std. 30 Min.; 24:00 ist das Ende des Tages.",
     "generated": "Erstellt",
+    "issued_line": (
+        "Ausgestellt am {date}, Revision {revision}. SHA-256 des ausgestellten JSON: {digest}"
+    ),
+    "issued_short": "Ausgestellt am {date}, Revision {revision}",
     "agreements": "Verträge",
     "agreement_version": "{name}, Version {version}",
     "final": "Endgültige Abrechnung.",

@@ -23,6 +23,8 @@ LABELS: dict[str, str] = {
     "first day to 24:00 (the end) of the last day. A row from 09:00 to 11:30 lasted "
     "2 h 30 min; a time of 24:00 is the end of that day.",
     "generated": "Issued",
+    "issued_line": "Issued {date}, revision {revision}. SHA-256 of the issued JSON: {digest}",
+    "issued_short": "Issued {date}, revision {revision}",
     "agreements": "Agreements",
     "agreement_version": "{name}, version {version}",
     "final": "Final statement.",

@@ -23,6 +23,8 @@ LABELS: dict[str, str] = {
     "primer día hasta las 24:00 (el final) del último. Una fila de 09:00 a 11:30 duró "
     "2 h 30 min; las 24:00 son el final de ese día.",
     "generated": "Emitido",
+    "issued_line": "Emitido el {date}, revisión {revision}. SHA-256 del JSON emitido: {digest}",
+    "issued_short": "Emitido el {date}, revisión {revision}",
     "agreements": "Contratos",
     "agreement_version": "{name}, versión {version}",
     "final": "Informe definitivo.",

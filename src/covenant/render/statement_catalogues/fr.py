@@ -41,6 +41,8 @@ _WRITTEN: dict[str, str] = {
     "premier jour jusqu’à 24:00 (la fin) le dernier jour. Une ligne de 09:00 à 11:30 a duré "
     "2 h 30 min ; 24:00 désigne la fin de la journée.",
     "generated": "Émis le",
+    "issued_line": "Émis le {date}, révision {revision}. SHA-256 du JSON émis : {digest}",
+    "issued_short": "Émis le {date}, révision {revision}",
     "agreements": "Contrats",
     "agreement_version": "{name}, version {version}",
     "final": "Relevé définitif.",

@@ -23,6 +23,8 @@ LABELS: dict[str, str] = {
     "convention": "期间包含首日和末日：自首日 00:00 起至末日 24:00（结束时刻）止。09:00 至 "
     "11:30 的一行持续 2小时30分钟；24:00 表示当日结束。",
     "generated": "出具时间",
+    "issued_line": "{date} 出具，修订版 {revision}。所出具 JSON 的 SHA-256：{digest}",
+    "issued_short": "{date} 出具，修订版 {revision}",
     "agreements": "协议",
     "agreement_version": "{name}（第 {version} 版）",
     "final": "本结算单为最终版本。",

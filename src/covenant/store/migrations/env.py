@@ -16,6 +16,7 @@ from covenant.store import (  # noqa: F401 - register tables
     definition_tables,
     outbox_tables,
     record_tables,
+    statement_tables,
     token_tables,
     web_tables,
     worker_tables,

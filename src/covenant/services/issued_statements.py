@@ -1,0 +1,381 @@
+"""Issued statements: a customer's statement for a closed period, stored once as issued.
+
+A statement is recomputed from the store whenever it is asked for, so a closed period's can
+change after the customer received it (a ticket reopened, records ingested late, a correction
+added). Issuing stores the statement exactly as it stands — its JSON (canonical: sorted keys, no
+spaces, UTF-8), the SHA-256 of those bytes, its HTML page — with who issued it and when. From
+then on the customer is given that copy, byte for byte; staff see it too, with ``restated``:
+whether the statement recomputed now differs from it, and in what. A changed statement is
+issued again only on purpose (``reissue`` with a reason): a new revision; the earlier ones stay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from covenant.core.agreements import PeriodUnit
+from covenant.core.statement import IssueMark, Statement
+from covenant.core.timeutil import require_utc, utc_iso, utc_text
+from covenant.definitions.workspace import Workspace
+from covenant.errors import ConflictError, InputError
+from covenant.render.sla import statement_html, statement_json
+from covenant.services.sla import parse_period, report_statement
+from covenant.services.store import store_failure
+from covenant.store import audit
+from covenant.store import issued_statements as repo
+from covenant.store.db import write_transaction
+from covenant.store.issued_statements import IssuedStatement
+
+VOLATILE = ("generated_at", "measured_until", "not_yet_note")
+"""What differs between two computations of one closed period's statement though nothing in
+it changed: the instant it was computed at. Left out when comparing contents."""
+AVAILABILITY_FIELDS = ("level", "met", "credit", "downtime_seconds", "excluded_seconds")
+SUPPORT_FIELDS = ("met", "penalty")
+TOTAL_FIELDS = ("complete", "credits", "penalties", "owed")
+MAX_REASON = 1000
+
+
+def canonical(document: Any) -> str:
+    """The one text of a JSON document: sorted keys, no spaces, non-ASCII as it is."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest_of(text: str) -> str:
+    """The SHA-256 (hex) of ``text``'s UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def period_key(period: str) -> str:
+    """The period as statements label it: ``2026-11``, ``2026-Q4`` (checked)."""
+    year, month, unit = parse_period(period)
+    if unit is PeriodUnit.QUARTER:
+        return f"{year}-Q{(month - 1) // 3 + 1}"
+    return f"{year}-{month:02d}"
+
+
+def _content(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k not in VOLATILE}
+
+
+def _credit(value: Any) -> Any:
+    return value.get("amount") if isinstance(value, dict) else value
+
+
+def restatement(issued: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """How ``live`` (the statement computed now) differs from ``issued``: ``differs``, and
+    ``changes``, one per changed figure — per commitment its level, met, credit amount, downtime
+    and excluded seconds (availability) or met and penalty (support); then the totals. A
+    commitment in one and not the other is a change of its ``commitment`` field; a difference
+    elsewhere (evidence, wording) alone is one change of field ``details``."""
+    differs = canonical(_content(issued)) != canonical(_content(live))
+    changes: list[dict[str, Any]] = []
+    for kind, fields in (("availability", AVAILABILITY_FIELDS), ("support", SUPPORT_FIELDS)):
+        old = {_key(c): c for c in issued.get(kind, [])}
+        new = {_key(c): c for c in live.get(kind, [])}
+        for key in dict.fromkeys([*old, *new]):
+            where = {"agreement": key[0], "version": key[1], "commitment": key[2]}
+            if key not in old or key not in new:
+                changes.append(
+                    {**where, "field": "commitment", "issued": key in old, "restated": key in new}
+                )
+                continue
+            for name in fields:
+                before, after = old[key].get(name), new[key].get(name)
+                if name == "credit":
+                    before, after = _credit(before), _credit(after)
+                if before != after:
+                    changes.append({**where, "field": name, "issued": before, "restated": after})
+    changes.extend(
+        {
+            "agreement": None,
+            "version": None,
+            "commitment": None,
+            "field": name,
+            "issued": issued.get(name),
+            "restated": live.get(name),
+        }
+        for name in TOTAL_FIELDS
+        if issued.get(name) != live.get(name)
+    )
+    if differs and not changes:
+        changes.append(
+            {
+                "agreement": None,
+                "version": None,
+                "commitment": None,
+                "field": "details",
+                "issued": None,
+                "restated": None,
+            }
+        )
+    return {"differs": differs, "changes": changes}
+
+
+def _key(commitment: dict[str, Any]) -> tuple[str, int, str]:
+    return (commitment["agreement"], commitment["version"], commitment["commitment"])
+
+
+def change_text(change: dict[str, Any]) -> str:
+    """One change as a message names it: ``initech-standard v1 storefront-uptime: credit
+    150.00 → 375.00``."""
+    where = (
+        f"{change['agreement']} v{change['version']} {change['commitment']}: "
+        if change["commitment"]
+        else ""
+    )
+    if change["field"] == "details":
+        return "the evidence or wording (no figure) changed"
+    return f"{where}{change['field']} {_short(change['issued'])} → {_short(change['restated'])}"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_short(v) for v in value) or "none"
+    if isinstance(value, dict) and "amount" in value:
+        return f"{value['amount']} {value.get('currency', '')}".strip()
+    return "none" if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Issued:
+    """What issuing stored, and the revision it replaces (None: the first)."""
+
+    issued: IssuedStatement
+    replaces: IssuedStatement | None
+
+
+def _why_provisional(st: Statement) -> str:
+    """Why a period that has ended still has a provisional statement."""
+    reasons = []
+    for a in st.availability:
+        if a.uncovered:
+            reasons.append(
+                f"the stored records do not cover all of {a.agreement} v{a.version} "
+                f"{a.commitment} ({a.uncovered_s} s uncovered: {a.uncovered[0].reason})"
+            )
+        elif not a.complete:
+            reasons.append(f"{a.agreement} v{a.version} {a.commitment} is not measured to its end")
+    running = sorted({t.ticket for s in st.support for t in s.timers if t.stopped is None})
+    if running:
+        reasons.append(
+            f"{len(running)} ticket(s) still have a support timer running "
+            f"({', '.join(running[:5])}{', …' if len(running) > 5 else ''})"
+        )
+    return "; ".join(reasons) or "it is not final"
+
+
+def check_issuable(st: Statement, *, force: bool) -> None:
+    """Refuse a statement whose period has not ended (always), or one that is provisional
+    (unless ``force``: issued as it stands, saying ``complete: false``)."""
+    if st.until < st.period_end:
+        raise InputError(
+            f"{st.period_label} has not ended: it ends at {utc_text(st.period_end)} "
+            f"({st.zone}); a statement is issued for a period that is over",
+            hint=f"issue it after {utc_text(st.period_end)}",
+        )
+    if not st.complete and not force:
+        raise ConflictError(
+            f"the statement of {st.customer} for {st.period_label} is provisional: "
+            f"{_why_provisional(st)}",
+            hint="issue it once it is final (ingest the missing records, close the tickets), "
+            "or add --force (API: force) to issue it as it stands, marked complete: false",
+        )
+
+
+def issue_statement(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    customer: str,
+    period: str,
+    now: datetime,
+    actor: str,
+    force: bool = False,
+    reissue: bool = False,
+    reason: str | None = None,
+) -> Issued:
+    """Issue ``customer``'s statement for ``period`` as computed at ``now`` (audited as
+    ``statement`` ``issued`` / ``reissued``). Refused (nothing stored) for a period that has
+    not ended, a provisional statement without ``force``, and a period issued already unless
+    the statement changed since and ``reissue`` gives a ``reason``."""
+    now = require_utc(now, what="issue instant")
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise InputError(f"the reason is longer than {MAX_REASON} characters", hint="shorten it")
+    key = period_key(period)
+    st = report_statement(
+        engine, workspace=workspace, customer=customer, period=key, at=now, now=now
+    )
+    check_issuable(st, force=force)
+    document = statement_json(st)
+    text = canonical(document)
+    digest = digest_of(text)
+    try:
+        with write_transaction(engine) as conn:
+            audit.lock(conn)  # one issuer of a period at a time (and the audit chain)
+            before = repo.revisions(conn, customer=customer, period=key)
+            last = before[-1] if before else None
+            if last is not None:
+                _check_reissue(last, document, reissue=reissue, reason=reason)
+            revision = 1 if last is None else last.revision + 1
+            mark = IssueMark(issued_at=now, revision=revision, digest=digest)
+            issued = IssuedStatement(
+                customer=customer,
+                period=key,
+                revision=revision,
+                issued_at=now,
+                issued_by=actor,
+                reason=reason,
+                complete=st.complete,
+                digest=digest,
+                document=text,
+                html=statement_html(st, mark),
+            )
+            repo.append(conn, issued)
+            audit.append(
+                conn,
+                actor=actor,
+                action="issued" if last is None else "reissued",
+                entity_kind="statement",
+                entity_id=f"{customer}/{key}",
+                before=None if last is None else audit_document(last),
+                after=audit_document(issued),
+                at=now,
+                reason=reason,
+            )
+    except SQLAlchemyError as exc:
+        raise store_failure("write an issued statement", exc) from exc
+    return Issued(issued=issued, replaces=last)
+
+
+def _check_reissue(
+    last: IssuedStatement, document: dict[str, Any], *, reissue: bool, reason: str | None
+) -> None:
+    which = f"{last.customer} {last.period} was issued {utc_text(last.issued_at)} (revision "
+    which += f"{last.revision})"
+    change = restatement(json.loads(last.document), document)
+    if not change["differs"]:
+        raise ConflictError(
+            f"{which} and the statement computed now is the same: nothing to issue again",
+            hint="the customer has that revision; read it with the statement route or "
+            "`covenant report sla`",
+        )
+    if not reissue:
+        shown = "; ".join(change_text(c) for c in change["changes"][:5])
+        raise ConflictError(
+            f"{which}; the statement computed now differs: {shown}",
+            hint=f'to issue revision {last.revision + 1}, add --reissue --reason "why" (API: '
+            f"reissue, reason); revision {last.revision} is kept",
+        )
+    if reason is None:
+        raise InputError(
+            f"{which}: a reissue needs a reason (the customer's adjustment says why)",
+            hint='add --reason "why" (API: reason)',
+        )
+
+
+def audit_document(issued: IssuedStatement) -> dict[str, Any]:
+    """An issued revision as the audit log keeps it: its identity and digest, not its text."""
+    return {
+        "customer": issued.customer,
+        "period": issued.period,
+        "revision": issued.revision,
+        "issued_at": issued.issued_at,
+        "issued_by": issued.issued_by,
+        "complete": issued.complete,
+        "digest": issued.digest,
+    }
+
+
+def issued_revisions(
+    engine: Engine, *, customer: str, period: str, at: datetime | None = None
+) -> list[IssuedStatement]:
+    """Every revision issued for ``customer``'s ``period`` (at or before ``at``), oldest first."""
+    key = period_key(period)
+    try:
+        with engine.connect() as conn:
+            return repo.revisions(conn, customer=customer, period=key, at=at)
+    except SQLAlchemyError as exc:
+        raise store_failure("read issued statements", exc) from exc
+
+
+def issue_json(issued: IssuedStatement) -> dict[str, Any]:
+    """The issue of a revision as an answer carries it (the ``issued`` block)."""
+    return {
+        "issued_at": utc_iso(issued.issued_at),
+        "revision": issued.revision,
+        "digest": issued.digest,
+        "reason": issued.reason,
+        "complete": issued.complete,
+    }
+
+
+def revision_json(issued: IssuedStatement) -> dict[str, Any]:
+    """A revision in the list of a period's revisions (staff: with who issued it)."""
+    return {**issue_json(issued), "issued_by": issued.issued_by}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementAnswer:
+    """A statement as a reader gets it: the issued copy (``issued``, with ``restated`` for
+    staff) of a period issued at ``at``, else the statement computed (``live``)."""
+
+    issued: IssuedStatement | None = None
+    restated: dict[str, Any] | None = None
+    live: Statement | None = None
+
+    def json(self) -> dict[str, Any]:
+        """The JSON answer: the issued document with its ``issued`` block (and ``restated``),
+        or the computed statement's JSON."""
+        if self.issued is None:
+            assert self.live is not None
+            return statement_json(self.live)
+        answer: dict[str, Any] = {**json.loads(self.issued.document)}
+        answer["issued"] = issue_json(self.issued)
+        if self.restated is not None:
+            answer["restated"] = self.restated
+        return answer
+
+
+def read_statement(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    customer: str,
+    period: str,
+    at: datetime,
+    now: datetime | None,
+    staff: bool,
+    live: bool = False,
+) -> StatementAnswer:
+    """The statement of ``customer`` for ``period`` at ``at``: the latest revision issued at or
+    before ``at`` when there is one (a customer gets it as it is; staff with ``restated``
+    against the statement computed at ``at``), else the statement computed; ``live`` (staff):
+    the statement computed, issued or not."""
+
+    def computed() -> Statement:
+        return report_statement(
+            engine, workspace=workspace, customer=customer, period=period, at=at, now=now
+        )
+
+    if live:
+        return StatementAnswer(live=computed())
+    found = _latest(issued_revisions(engine, customer=customer, period=period, at=at))
+    if found is None:
+        return StatementAnswer(live=computed())
+    if not staff:
+        return StatementAnswer(issued=found)
+    restated = restatement(json.loads(found.document), statement_json(computed()))
+    return StatementAnswer(issued=found, restated=restated)
+
+
+def _latest(found: Sequence[IssuedStatement]) -> IssuedStatement | None:
+    return found[-1] if found else None
