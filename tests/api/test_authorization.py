@@ -64,6 +64,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/agreements/{name}/versions/{version}/terms"): "staff",
     ("GET", "/customers/{customer}/statements/{period}"): "scoped",
     ("GET", "/customers/{customer}/credits"): "scoped",
+    ("POST", "/customers/{customer}/statements/{period}/issue"): "admin",
+    ("GET", "/customers/{customer}/statements/{period}/revisions"): "scoped",
     ("GET", "/tickets"): "everyone",
     ("GET", "/tickets/{ticket_id}"): "scoped",
     ("GET", "/incidents"): "everyone",
@@ -121,6 +123,7 @@ CREATED.add(("POST", "/agreements/{name}/versions/{version}/amend"))
 CREATED |= {("POST", "/agreements"), ("POST", "/agreements/{name}/versions")}
 CREATED |= {("POST", "/corrections"), ("POST", "/maintenance-windows")}
 CREATED.add(("POST", "/users"))
+CREATED.add(("POST", "/customers/{customer}/statements/{period}/issue"))
 
 # A route whose request, once let through, is refused for what it asks (nothing the tests can
 # reach: the shop's Prometheus is not there): the answer a role let through gets instead of a

@@ -7,6 +7,7 @@ Another customer's agreement or statement is ``not-found``, exactly as one that 
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from covenant.api.deps import At, Ctx, Who, allow
 from covenant.api.errors import RESPONSES
 from covenant.core.access import INTERNAL_READERS, Principal
 from covenant.core.agreements import AgreementVersion
-from covenant.errors import NotFoundError
+from covenant.errors import ForbiddenError, NotFoundError
 
 router = APIRouter(responses=RESPONSES, tags=["agreements"])
 
@@ -125,19 +126,27 @@ Period = Annotated[
 ]
 
 
-def _statement(ctx: Ctx, who: Who, customer: str, period: str, at: Any) -> Any:
-    from covenant.services.sla import report_statement
+def _statement(ctx: Ctx, who: Who, customer: str, period: str, at: Any, live: bool) -> Any:
+    """The statement a reader gets (``services.issued_statements.read_statement``)."""
+    from covenant.services.issued_statements import read_statement
 
     if not who.sees_customer(customer):
         raise NotFoundError(f"no customer named {customer!r} has agreements")
+    if live and who.customer is not None:
+        raise ForbiddenError(
+            "live=true is for staff: a customer gets the statement as issued",
+            hint="drop live=true",
+        )
     try:
-        return report_statement(
+        return read_statement(
             ctx.engine(),
             workspace=ctx.workspace(),
             customer=customer,
             period=period,
             at=at,
             now=ctx.clock(),  # an ``at`` after now is measured up to now
+            staff=who.customer is None,
+            live=live,
         )
     except NotFoundError:
         if who.customer is None:
@@ -158,25 +167,36 @@ def get_statement(
     period: Annotated[str, PathParam(max_length=16)],
     format: StatementFormat | None = None,
     accept: Annotated[str, Header(max_length=1000)] = "",
+    live: Annotated[
+        bool, Query(description="Staff: the statement computed now, even if issued.")
+    ] = False,
 ) -> Response:
     """The customer's statement for a month (2026-11) or quarter (2026-Q4): levels, downtime
     and exclusions, credits, support, claim deadlines (as `covenant report sla`). ``format``
     (json, html, pdf) wins over the ``Accept`` header (application/pdf, text/html); JSON when
-    neither asks for another."""
-    from covenant.render.sla import statement_html, statement_json, statement_pdf
+    neither asks for another.
+
+    A period issued at ``at`` (``POST …/issue``) answers with the issued copy as stored: its
+    JSON with an ``issued`` block (instant, revision, SHA-256 of the JSON without that block),
+    its HTML, that HTML printed; staff get ``restated`` too (how the statement computed now
+    differs). ``live=true`` (staff only): the statement computed now."""
+    from covenant.render.sla import statement_html, statement_pdf
+    from covenant.render.statement_doc import html_to_pdf
 
     wanted = format or _accepted(accept)
-    statement = _statement(ctx, who, customer, period, at)
+    found = _statement(ctx, who, customer, period, at, live=live)
+    statement = found.live
     if wanted is StatementFormat.HTML:
-        return HTMLResponse(statement_html(statement))
+        return HTMLResponse(statement_html(statement) if statement else found.issued_html())
     if wanted is StatementFormat.PDF:
-        name = f"statement-{statement.presentation.number}.pdf"
+        number = statement.presentation.number if statement else found.json()["number"]
+        name = f"statement-{number}.pdf"
         return Response(
-            statement_pdf(statement),
+            statement_pdf(statement) if statement else html_to_pdf(found.issued_html()),
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{name}"'},
         )
-    return JSONResponse(statement_json(statement))
+    return JSONResponse(found.json())
 
 
 def _accepted(accept: str) -> StatementFormat:
@@ -194,10 +214,14 @@ def _accepted(accept: str) -> StatementFormat:
 
 @router.get("/customers/{customer}/credits")
 def get_credits(ctx: Ctx, who: Who, at: At, customer: str, period: Period) -> dict[str, Any]:
-    """The credits and penalties owed to the customer for a period, per commitment."""
+    """The credits and penalties owed to the customer for a period, per commitment (an issued
+    period's: as issued, with its ``issued`` block)."""
     from covenant.render.sla import money_json
 
-    st = _statement(ctx, who, customer, period, at)
+    found = _statement(ctx, who, customer, period, at, live=False)
+    if found.live is None:
+        return _issued_credits(found.json())
+    st = found.live
     return {
         "customer": st.customer,
         "period": st.period_label,
@@ -226,4 +250,42 @@ def get_credits(ctx: Ctx, who: Who, at: At, customer: str, period: Period) -> di
             }
             for s in st.support
         ],
+    }
+
+
+def _issued_credits(doc: dict[str, Any]) -> dict[str, Any]:
+    """The credits answer of an issued statement's JSON (``doc``, with its ``issued`` block)."""
+
+    def deadline(text: str | None) -> datetime | None:
+        return None if text is None else datetime.fromisoformat(text)
+
+    return {
+        "customer": doc["customer"],
+        "period": doc["period"],
+        "complete": doc["complete"],
+        "credits": doc["credits"],
+        "penalties": doc["penalties"],
+        "commitments": [
+            {
+                "agreement": a["agreement"],
+                "version": a["version"],
+                "commitment": a["commitment"],
+                "met": a["met"],
+                "credit": None if a["credit"] is None else a["credit"]["amount"],
+                "claim_deadline": deadline(a["claim_deadline"]),
+            }
+            for a in doc["availability"]
+        ]
+        + [
+            {
+                "agreement": s["agreement"],
+                "version": s["version"],
+                "commitment": s["commitment"],
+                "met": s["met"],
+                "credit": s["penalty"],
+                "claim_deadline": None,
+            }
+            for s in doc["support"]
+        ],
+        "issued": doc["issued"],
     }

@@ -5,16 +5,28 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from covenant.cli.common import AtOption, WorkspaceOption, console, fail, settings_for
+from covenant.cli.common import (
+    ActorOption,
+    AtOption,
+    WorkspaceOption,
+    console,
+    fail,
+    settings_for,
+)
 from covenant.cli.console import now
 from covenant.cli.table_options import AgreementFilter, WideOption, check_choices, status_filter
 from covenant.cli.when import instant_option, period_option, zone_of
 from covenant.errors import CovenantError, InputError
 from covenant.services.row_states import STATEMENT_STATES
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from covenant.core.statement import Statement
 
 
 class StatementFormat(StrEnum):
@@ -55,19 +67,64 @@ def sla_command(
     status: Annotated[
         list[str] | None, status_filter(STATEMENT_STATES, "commitments (table only)")
     ] = None,
+    issue: Annotated[
+        bool,
+        typer.Option("--issue", help="Issue it: store it as the customer's copy (ended period)."),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --issue: issue a provisional statement too.")
+    ] = False,
+    reissue: Annotated[
+        bool,
+        typer.Option("--reissue", help="With --issue: a new revision of a changed statement."),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it is reissued (with --reissue).")
+    ] = None,
+    actor: ActorOption = None,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="The statement computed now, even for an issued period."),
+    ] = False,
 ) -> None:
     """The customer's statement: levels, downtime and exclusions, credits, support, deadlines.
 
     --agreement and --status choose the commitments the table shows; the totals stay the whole
     statement's. JSON, HTML and PDF are the whole statement (they are sent to customers); a
-    PDF needs -o FILE."""
+    PDF needs -o FILE.
+
+    An issued period (--issue) gives the issued copy (JSON: with `issued` and `restated`, how
+    the statement computed now differs; the table: the figures computed now, the issue and
+    its differences noted); --live the statement computed now."""
     from covenant.cli.day_minutes import with_minutes
-    from covenant.render.sla import render_statement_table, statement_html, statement_json
+    from covenant.render.sla import render_statement_table, statement_html
+    from covenant.services.issued_statements import read_statement
     from covenant.services.selection import select_statement
-    from covenant.services.sla import report_statement
     from covenant.services.store import open_existing
     from covenant.services.workspace import load_workspace
 
+    if issue:
+        from covenant.cli.report_issue import issue_command
+
+        issue_command(
+            workspace,
+            customer,
+            period,
+            actor=actor,
+            force=force,
+            reissue=reissue,
+            reason=reason,
+            live=live,
+            at=at,
+        )
+        return
+    if force or reissue or reason is not None:
+        raise fail(
+            InputError(
+                "--force, --reissue and --reason go with --issue",
+                hint="add --issue, or drop them to read the statement",
+            )
+        )
     instant = instant_option(at)
     if output_format is StatementFormat.PDF and output is None:
         raise fail(
@@ -83,28 +140,39 @@ def sla_command(
         zone = zone_of([v.zone for v in ws.agreements if v.customer == customer])
         period = period_option(period, reference=instant, zone=zone)
         engine = open_existing(settings_for(workspace).database_url)
-        statement = with_minutes(  # days stored as sums only: their minutes read first
+        found = with_minutes(  # days stored as sums only: their minutes read first
             workspace,
-            lambda: report_statement(
-                engine, workspace=ws, customer=customer, period=period, at=instant, now=now()
+            lambda: read_statement(
+                engine,
+                workspace=ws,
+                customer=customer,
+                period=period,
+                at=instant,
+                now=now(),
+                staff=True,
+                live=live or (output_format is StatementFormat.TABLE and output is None),
             ),
         )
     except CovenantError as error:
         raise fail(error) from None
+    statement = found.live
     if output_format is StatementFormat.TABLE and output is None:
+        assert statement is not None
         selected = bool(agreement or statuses)
         shown = select_statement(statement, agreements=agreement or (), statuses=statuses)
         render_statement_table(console, shown, wide=wide, selected=selected)
+        issued_note(engine, statement, live=live)
         return
     if output_format is StatementFormat.PDF:
         from covenant.render.sla import statement_pdf
+        from covenant.render.statement_doc import html_to_pdf
 
-        content = statement_pdf(statement)
+        content = statement_pdf(statement) if statement else html_to_pdf(found.issued_html())
     else:
         text = (
-            statement_html(statement)
+            (statement_html(statement) if statement else found.issued_html())
             if output_format is StatementFormat.HTML
-            else json.dumps(statement_json(statement), indent=2)
+            else json.dumps(found.json(), indent=2)
         )
         if output is None:
             typer.echo(text)
@@ -121,3 +189,32 @@ def sla_command(
             )
         ) from None
     console.print(f"wrote {output}", markup=False, highlight=False)
+
+
+def issued_note(engine: Engine, statement: Statement, *, live: bool) -> None:
+    """Below the table: the period's issued revision, if any, and how the figures above (as
+    computed now) differ from it; nothing for a period not issued or with --live."""
+    from covenant.core.timeutil import utc_text
+    from covenant.services.issued_statements import change_text, issued_revisions, restatement_of
+
+    if live:
+        return
+    try:
+        found = issued_revisions(engine, customer=statement.customer, period=statement.period_label)
+    except CovenantError as error:
+        raise fail(error) from None
+    if not found:
+        return
+    last = found[-1]
+    restated = restatement_of(last, statement)
+    head = f"issued {utc_text(last.issued_at)}, revision {last.revision}, sha256 {last.digest}"
+    if not restated["differs"]:
+        console.print(f"{head}: the figures above are the issued ones", markup=False)
+        return
+    console.print(
+        f"{head}; the figures above are computed now and differ from it "
+        "(--format json gives the issued copy):",
+        markup=False,
+    )
+    for change in restated["changes"]:
+        console.print(f"  {change_text(change)}", markup=False, highlight=False)

@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Engine
@@ -26,7 +27,7 @@ from covenant.core.statement import IssueMark, Statement
 from covenant.core.timeutil import require_utc, utc_iso, utc_text
 from covenant.definitions.workspace import Workspace
 from covenant.errors import ConflictError, InputError
-from covenant.render.sla import statement_html, statement_json
+from covenant.render.sla import level_text, minutes_text, statement_html, statement_json
 from covenant.services.sla import parse_period, report_statement
 from covenant.services.store import store_failure
 from covenant.store import audit
@@ -119,6 +120,11 @@ def restatement(issued: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     return {"differs": differs, "changes": changes}
 
 
+def restatement_of(issued: IssuedStatement, statement: Statement) -> dict[str, Any]:
+    """:func:`restatement` of ``statement`` (computed now) against the ``issued`` revision."""
+    return restatement(json.loads(issued.document), statement_json(statement))
+
+
 def _key(commitment: dict[str, Any]) -> tuple[str, int, str]:
     return (commitment["agreement"], commitment["version"], commitment["commitment"])
 
@@ -139,6 +145,8 @@ def change_text(change: dict[str, Any]) -> str:
 def _short(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_short(v) for v in value) or "none"
+    if isinstance(value, dict) and "exact" in value:
+        return level_text(Fraction(value["exact"]))
     if isinstance(value, dict) and "amount" in value:
         return f"{value['amount']} {value.get('currency', '')}".strip()
     return "none" if value is None else str(value)
@@ -159,7 +167,7 @@ def _why_provisional(st: Statement) -> str:
         if a.uncovered:
             reasons.append(
                 f"the stored records do not cover all of {a.agreement} v{a.version} "
-                f"{a.commitment} ({a.uncovered_s} s uncovered: {a.uncovered[0].reason})"
+                f"{a.commitment} ({minutes_text(a.uncovered_s)} uncovered: {a.uncovered[0].reason})"
             )
         elif not a.complete:
             reasons.append(f"{a.agreement} v{a.version} {a.commitment} is not measured to its end")
@@ -332,6 +340,11 @@ class StatementAnswer:
     restated: dict[str, Any] | None = None
     live: Statement | None = None
 
+    def issued_html(self) -> str:
+        """The issued HTML page, as stored (the PDF is it printed)."""
+        assert self.issued is not None
+        return self.issued.html
+
     def json(self) -> dict[str, Any]:
         """The JSON answer: the issued document with its ``issued`` block (and ``restated``),
         or the computed statement's JSON."""
@@ -373,8 +386,7 @@ def read_statement(
         return StatementAnswer(live=computed())
     if not staff:
         return StatementAnswer(issued=found)
-    restated = restatement(json.loads(found.document), statement_json(computed()))
-    return StatementAnswer(issued=found, restated=restated)
+    return StatementAnswer(issued=found, restated=restatement_of(found, computed()))
 
 
 def _latest(found: Sequence[IssuedStatement]) -> IssuedStatement | None:

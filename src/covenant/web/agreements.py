@@ -328,18 +328,21 @@ def backtest(request: Request, name: str, number: int) -> Response:
 @router.get("/customers/{customer}/statements/{period}")
 def statement(request: Request, customer: str, period: str) -> Response:
     """A customer's statement, for the team: the same document the customer's portal and the
-    API's statement route give (``render.sla``)."""
-    from covenant.services.sla import report_statement
+    API's statement route give (``render.sla``): an issued period's issued page, or with
+    ``?live=true`` the statement computed now."""
+    from covenant.services.issued_statements import read_statement
 
     staff(request)
     ctx = backend(request)
-    found = report_statement(
+    found = read_statement(
         ctx.engine(),
         workspace=ctx.workspace(),
         customer=customer,
         period=period[:16],
         at=ctx.clock(),
         now=ctx.clock(),
+        staff=False,  # the page shows the document; `restated` is the API's and the CLI's
+        live=request.query_params.get("live") == "true",
     )
     return statement_answer(request, found)
 

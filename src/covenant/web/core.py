@@ -109,14 +109,22 @@ STATEMENT_POLICY = (
 
 def statement_answer(request: Request, statement: Any) -> Response:
     """A statement as ``render.sla`` makes it for the CLI and the API: its HTML page, or with
-    ``?format=pdf`` the PDF (a download named by the statement's number)."""
+    ``?format=pdf`` the PDF (a download named by the statement's number). ``statement``: a
+    ``Statement``, or a ``services.issued_statements.StatementAnswer`` (an issued period's
+    stored page, as issued)."""
     from covenant.render.sla import statement_html, statement_pdf
+    from covenant.render.statement_doc import html_to_pdf
 
+    computed = getattr(statement, "live", statement)
     wanted = request.query_params.get("format", "html")
     if wanted == "pdf":
-        name = f"statement-{statement.presentation.number}.pdf"
+        if computed is None:
+            number, content = statement.json()["number"], html_to_pdf(statement.issued_html())
+        else:
+            number, content = computed.presentation.number, statement_pdf(computed)
+        name = f"statement-{number}.pdf"
         return Response(
-            statement_pdf(statement),
+            content,
             media_type="application/pdf",
             headers={
                 **SECURITY_HEADERS,
@@ -126,7 +134,8 @@ def statement_answer(request: Request, statement: Any) -> Response:
     if wanted != "html":
         raise InputError(f"format={wanted[:20]!r} is not html or pdf", hint="format=pdf")
     headers = {**SECURITY_HEADERS, "Content-Security-Policy": STATEMENT_POLICY}
-    return HTMLResponse(statement_html(statement), headers=headers)
+    html = statement.issued_html() if computed is None else statement_html(computed)
+    return HTMLResponse(html, headers=headers)
 
 
 def page(

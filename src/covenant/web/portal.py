@@ -219,5 +219,26 @@ def portal_tickets(request: Request) -> Response:
 def portal_statement(request: Request, period: str) -> Response:
     session = require(request, CUSTOMERS)
     ctx = backend(request)
-    found = statement(ctx, session.principal, period[:16], ctx.clock())
-    return statement_answer(request, found)
+    return statement_answer(request, issued_or_computed(ctx, session.principal, period[:16]))
+
+
+def issued_or_computed(ctx: Backend, who: Principal, period: str) -> Any:
+    """The customer's statement of ``period`` as the portal gives it: the copy issued to the
+    customer, else the statement computed now (``services.issued_statements.read_statement``)."""
+    from covenant.services.issued_statements import read_statement
+
+    assert who.customer is not None
+    try:
+        return read_statement(
+            ctx.engine(),
+            workspace=ctx.workspace(),
+            customer=who.customer,
+            period=period,
+            at=ctx.clock(),
+            now=ctx.clock(),
+            staff=False,
+        )
+    except NotFoundError:  # the customer's words only, as the API answers a customer
+        raise NotFoundError(
+            f"there is no statement for {period}", hint="choose one of the periods listed"
+        ) from None
