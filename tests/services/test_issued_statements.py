@@ -205,3 +205,20 @@ def test_a_period_not_ended_or_provisional_is_refused(shop: tuple[Path, Engine])
     forced = issue_statement(engine, **globex, now=ISSUED_AT, actor="cli:tester", force=True)  # type: ignore[arg-type]
     assert forced.issued.complete is False
     assert json.loads(forced.issued.document)["complete"] is False
+
+
+def test_a_reading_before_the_issue_is_the_statement_computed(shop: tuple[Path, Engine]) -> None:
+    _issue(shop)
+    folder, engine = shop
+    earlier = read_statement(
+        engine,
+        workspace=load_workspace(folder),
+        customer="initech",
+        period="2026-11",
+        at=ISSUED_AT - timedelta(hours=1),
+        now=LATER,
+        staff=False,
+    )
+    assert earlier.issued is None
+    assert earlier.json()["generated_at"] == "2026-12-10T08:00:00Z"
+    assert "issued" not in earlier.json()

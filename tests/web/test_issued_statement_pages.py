@@ -1,0 +1,81 @@
+"""An issued period on the web pages: the customer's portal and the staff page give the page
+issued, byte for byte, after an incident of November is recorded in December (the figures
+change from 150.00 to 375.00 USD: tests/api/test_issued_statements_api.py); the staff page's
+``?live=true`` gives the statement computed now."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from covenant.api.app import create_app
+from covenant.config import Settings, sqlite_url
+from covenant.services.agreements import sync_agreements
+from covenant.services.issued_statements import issue_statement
+from covenant.services.store import open_store
+from covenant.services.users import create_user
+from covenant.services.workspace import load_workspace
+from covenant.store.records import save_incidents
+from tests.conftest import ROOT
+from tests.services.test_issued_statements import HOUR, LATE
+from tests.web.pages import Browser
+from tests.web.served import PASSWORD
+
+ISSUED_AT = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
+LATER = ISSUED_AT + timedelta(days=5)
+
+
+def test_the_portal_and_the_staff_page_give_the_issued_page(tmp_path: Path) -> None:
+    target = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    url = sqlite_url(target)
+    engine = open_store(url)
+    workspace = load_workspace(target)
+    sync_agreements(engine, workspace=workspace, at=ISSUED_AT, actor="test")
+    for name, role, customer in (("ian", "customer", "initech"), ("vic", "viewer", None)):
+        create_user(
+            engine,
+            name=name,
+            password=PASSWORD,
+            role=role,
+            customer=customer,
+            customers=("globex", "initech"),
+            at=ISSUED_AT,
+            created_by="test",
+        )
+    with engine.begin() as conn:
+        save_incidents(conn, incidents=[HOUR], at=ISSUED_AT)
+    issue_statement(
+        engine, workspace=workspace, customer="initech", period="2026-11", now=ISSUED_AT,
+        actor="test",
+    )  # fmt: skip
+    with engine.begin() as conn:
+        save_incidents(conn, incidents=[LATE], at=LATER)
+    with engine.connect() as conn:
+        html = conn.execute(sa.text("SELECT html FROM issued_statements")).scalar_one()
+    engine.dispose()
+    app = create_app(Settings(workspace=target, database_url=url), clock=lambda: LATER)
+    try:
+        customer = Browser(app)
+        customer.sign_in("ian")
+        portal = customer.get("/ui/portal/statements/2026-11")
+        assert portal.status_code == 200, portal.text
+        assert portal.text == html
+        assert "$150.00" in html
+        assert "$375.00" not in html
+        pdf = customer.get("/ui/portal/statements/2026-11", params={"format": "pdf"})
+        assert pdf.content.startswith(b"%PDF")
+
+        staff = Browser(app)
+        staff.sign_in("vic")
+        page = staff.get("/ui/customers/initech/statements/2026-11")
+        assert page.text == html
+        live = staff.get("/ui/customers/initech/statements/2026-11", params={"live": "true"})
+        assert live.status_code == 200, live.text
+        assert "$375.00" in live.text
+        assert "revision 1" not in live.text
+    finally:
+        app.state.covenant.close()
