@@ -72,7 +72,14 @@ def test_the_portal_and_the_staff_page_give_the_issued_page(tmp_path: Path) -> N
         staff = Browser(app)
         staff.sign_in("vic")
         page = staff.get("/ui/customers/initech/statements/2026-11")
-        assert page.text == html
+        # the issued page, with a note for staff above it: what the statement computed now changed
+        note_start = page.text.index('<div class="restated"')
+        note_end = page.text.index("</div>\n", note_start) + len("</div>\n")
+        assert page.text[:note_start] + page.text[note_end:] == html
+        note = page.text[note_start:note_end]
+        assert "Issued 2026-12-10T09:00:00Z, revision 1" in note
+        assert "storefront-uptime: credit 150.00 USD → 375.00 USD" in note
+        assert 'href="?live=true"' in note
         live = staff.get("/ui/customers/initech/statements/2026-11", params={"live": "true"})
         assert live.status_code == 200, live.text
         assert "$375.00" in live.text

@@ -43,6 +43,7 @@ from covenant.web.core import (
     check_csrf,
     form,
     page,
+    restated_note,
     staff,
     statement_answer,
     writer,
@@ -328,8 +329,9 @@ def backtest(request: Request, name: str, number: int) -> Response:
 @router.get("/customers/{customer}/statements/{period}")
 def statement(request: Request, customer: str, period: str) -> Response:
     """A customer's statement, for the team: the same document the customer's portal and the
-    API's statement route give (``render.sla``): an issued period's issued page, or with
-    ``?live=true`` the statement computed now."""
+    API's statement route give (``render.sla``): an issued period's issued page (above it,
+    when the statement computed now differs, what changed), or with ``?live=true`` the
+    statement computed now."""
     from covenant.services.issued_statements import read_statement
 
     staff(request)
@@ -341,10 +343,10 @@ def statement(request: Request, customer: str, period: str) -> Response:
         period=period[:16],
         at=ctx.clock(),
         now=ctx.clock(),
-        staff=False,  # the page shows the document; `restated` is the API's and the CLI's
+        staff=True,
         live=request.query_params.get("live") == "true",
     )
-    return statement_answer(request, found)
+    return statement_answer(request, found, note=restated_note(found))
 
 
 def local_date(instant: datetime, zone: str) -> str:

@@ -107,11 +107,34 @@ STATEMENT_POLICY = (
 )
 
 
-def statement_answer(request: Request, statement: Any) -> Response:
+def restated_note(found: Any) -> str:
+    """For staff, above an issued statement whose figures computed now differ: the issue, each
+    change and a link to the statement computed now ('' when it is the same or not issued)."""
+    from html import escape
+
+    from covenant.core.timeutil import utc_text
+    from covenant.services.issued_statements import change_text
+
+    restated = getattr(found, "restated", None)
+    if found.issued is None or not restated or not restated["differs"]:
+        return ""
+    items = "".join(f"<li>{escape(change_text(c))}</li>" for c in restated["changes"])
+    head = f"Issued {utc_text(found.issued.issued_at)}, revision {found.issued.revision}"
+    return (
+        '<div class="restated" role="note" style="border:2px solid #b3261e;padding:.4rem 1rem;'
+        'margin:.5rem 1rem;font:10pt sans-serif">'
+        f"<strong>Staff view. {escape(head)}: the statement computed now differs.</strong>"
+        f'<ul>{items}</ul><a href="?live=true">The statement computed now</a> · '
+        "the customer gets the issued copy below until a revision is issued "
+        "(<code>covenant report sla --issue --reissue --reason</code>)</div>\n"
+    )
+
+
+def statement_answer(request: Request, statement: Any, *, note: str = "") -> Response:
     """A statement as ``render.sla`` makes it for the CLI and the API: its HTML page, or with
     ``?format=pdf`` the PDF (a download named by the statement's number). ``statement``: a
     ``Statement``, or a ``services.issued_statements.StatementAnswer`` (an issued period's
-    stored page, as issued)."""
+    stored page, as issued); ``note``: HTML put at the top of the page (staff only)."""
     from covenant.render.sla import statement_html, statement_pdf
     from covenant.render.statement_doc import html_to_pdf
 
@@ -135,6 +158,8 @@ def statement_answer(request: Request, statement: Any) -> Response:
         raise InputError(f"format={wanted[:20]!r} is not html or pdf", hint="format=pdf")
     headers = {**SECURITY_HEADERS, "Content-Security-Policy": STATEMENT_POLICY}
     html = statement.issued_html() if computed is None else statement_html(computed)
+    if note:  # staff only: after the page's <body>
+        html = html.replace("<body>\n", f"<body>\n{note}", 1)
     return HTMLResponse(html, headers=headers)
 
 
