@@ -101,6 +101,26 @@ def test_issue_then_a_late_incident(shop: Path, tmp_path: Path) -> None:
     assert code == 0, out
     assert "revision 2" in out
     assert "replacing revision 1" in out
+    engine = sa.create_engine(sqlite_url(shop))
+    with engine.connect() as conn:
+        second = conn.execute(
+            sa.text("SELECT digest FROM issued_statements WHERE revision = 2")
+        ).scalar_one()
+    engine.dispose()
+    code, out = run(shop, LATER_NOW, "--format", "json")
+    assert json.loads(out)["issued"]["digest"] == second
+
+
+def test_issue_as_json(shop: Path) -> None:
+    code, out = run(shop, ISSUE_NOW, "--issue", "--format", "json", "--actor", "cli:finance")
+    assert code == 0, out
+    answer = json.loads(out)
+    assert answer["revision"] == 1
+    assert answer["issued_by"] == "cli:finance"
+    assert answer["replaces"] is None
+    code, out = run(shop, ISSUE_NOW, "--issue", "--format", "pdf", "-o", "x.pdf")
+    assert code == 1
+    assert "it writes no HTML, PDF or -o file" in " ".join(out.split())
 
 
 def test_options_that_need_issue_and_a_period_not_ended(shop: Path) -> None:

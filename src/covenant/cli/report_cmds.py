@@ -116,6 +116,9 @@ def sla_command(
             reason=reason,
             live=live,
             at=at,
+            as_json=output_format is StatementFormat.JSON,
+            other=output is not None
+            or output_format in (StatementFormat.HTML, StatementFormat.PDF),
         )
         return
     if force or reissue or reason is not None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import typer
 
 from covenant.cli.common import cli_actor, console, fail, settings_for
 from covenant.cli.console import now
@@ -21,11 +24,14 @@ def issue_command(
     reason: str | None,
     live: bool,
     at: str | None,
+    as_json: bool = False,
+    other: bool = False,
 ) -> None:
-    """Issue the statement as computed now; print the revision stored and its digest."""
+    """Issue the statement as computed now; print the revision stored and its digest (``as_json``:
+    as the API's issue route answers). ``other``: --format html|pdf or -o, refused."""
     from covenant.cli.day_minutes import with_minutes
     from covenant.core.timeutil import utc_text
-    from covenant.services.issued_statements import issue_statement
+    from covenant.services.issued_statements import issue_statement, revision_json
     from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
 
@@ -34,6 +40,15 @@ def issue_command(
             InputError(
                 "--issue issues the statement as it is now: --at and --live do not go with it",
                 hint="drop --at and --live",
+            )
+        )
+    if other:
+        raise fail(
+            InputError(
+                "--issue prints the revision it stored (--format json: as JSON); it writes no "
+                "HTML, PDF or -o file",
+                hint="issue first, then `covenant report sla … --format html|pdf -o FILE` gives "
+                "the issued copy",
             )
         )
     instant = now()
@@ -63,6 +78,15 @@ def issue_command(
     except CovenantError as error:
         raise fail(error) from None
     issued = made.issued
+    if as_json:
+        answer = {
+            "customer": customer,
+            "period": issued.period,
+            **revision_json(issued),
+            "replaces": None if made.replaces is None else made.replaces.revision,
+        }
+        typer.echo(json.dumps(answer, indent=2))
+        return
     state = "" if issued.complete else " (provisional: issued with --force)"
     replaces = "" if made.replaces is None else f", replacing revision {made.replaces.revision}"
     console.print(
