@@ -25,6 +25,7 @@ from covenant.services.store import open_store
 from covenant.services.workspace import load_workspace
 from covenant.store.records import save_incidents
 from tests.conftest import ROOT
+from tests.stores import at_once
 
 ISSUED_AT = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 12, 15, 9, 0, tzinfo=UTC)
@@ -222,3 +223,17 @@ def test_a_reading_before_the_issue_is_the_statement_computed(shop: tuple[Path, 
     assert earlier.issued is None
     assert earlier.json()["generated_at"] == "2026-12-10T08:00:00Z"
     assert "issued" not in earlier.json()
+
+
+def test_two_issuers_at_once_store_one_revision(shop: tuple[Path, Engine]) -> None:
+    def issue_or_refusal(_: int) -> str:
+        try:
+            return f"revision {_issue(shop).issued.revision}"
+        except ConflictError as refused:
+            same = "the statement computed now is the same: nothing to issue again"
+            return "refused: the same" if same in refused.message else refused.message
+
+    answers = sorted(at_once(issue_or_refusal, 2))
+    assert answers == ["refused: the same", "revision 1"]
+    _, engine = shop
+    assert [r["revision"] for r in _stored(engine)] == [1]
