@@ -342,3 +342,34 @@ def test_one_resolution_verdict_per_ticket_and_a_breach_stands(steps: list[int],
         assert live[0].stopped is not None
     met, breached, running = _resolution(attainment(timers, COMMITMENT))
     assert met + breached + running == 1
+
+
+def test_a_stopped_timers_deadline_ignores_pauses_after_it_stopped() -> None:
+    # 24×7. P1: response 30 min, resolution 2 h. Created 0:00, answered 0:10 (the response timer
+    # stops: due 0:30), waiting on the customer 0:15–1:00, resolved 1:30 (cycle 1 stops),
+    # reopened 2:00 and waiting on the customer 2:15–4:00. A stopped timer is settled
+    # (Jira Service Management's completed cycle keeps its own times): the later waits are no
+    # pause of the response timer, and a later cycle's wait none of cycle 1, so neither moves
+    # its deadline — nor may reading the ticket later change it.
+    t = ticket(
+        "S1",
+        (0, "open"),
+        (0.25, "waiting-on-customer"),
+        (1, "open"),
+        (1.5, "resolved"),
+        (2, "open"),
+        (2.25, "waiting-on-customer"),
+        (4, "open"),
+        response=10 / 60,
+    )
+    found = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(6))
+    timers = {(x.kind, x.cycle): x for x in found}
+    response = timers[TimerKind.FIRST_RESPONSE, 1]
+    assert (response.elapsed_s, response.paused_s, response.state) == (600, 0, TimerState.MET)
+    assert response.deadline == h(0.5)
+    first = timers[TimerKind.RESOLUTION, 1]
+    # 0:00-1:30 less the 45 min wait: 45 min counted; due 2:00 + 45 min = 2:45
+    assert (first.elapsed_s, first.paused_s, first.state) == (2700, 2700, TimerState.MET)
+    assert first.deadline == h(2.75)
+    # cycle 2 is pushed by its own wait: 2:00 + 2 h + 1 h 45 min = 5:45
+    assert timers[TimerKind.RESOLUTION, 2].deadline == h(5.75)

@@ -283,7 +283,12 @@ def ticket_timers(
             rows.start.append(start)
             rows.stop.append(stop)
             rows.target.append(seconds)
-            rows.pauses.extend((index, ps, pe) for ps, pe in pauses)
+            # a timer's own pauses: up to where it stops (``at`` while it runs). A stopped
+            # timer is settled, so a later wait (after the response, in a later cycle) never
+            # moves its deadline (a completed cycle keeps its times, as in Jira Service
+            # Management).
+            end = now if stop < 0 else stop
+            rows.pauses.extend((index, ps, min(pe, end)) for ps, pe in pauses if ps <= end)
     if not rows.start:
         return ()
     starts = np.array(rows.start, dtype=np.int64)
