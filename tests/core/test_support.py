@@ -373,3 +373,14 @@ def test_a_stopped_timers_deadline_ignores_pauses_after_it_stopped() -> None:
     assert first.deadline == h(2.75)
     # cycle 2 is pushed by its own wait: 2:00 + 2 h + 1 h 45 min = 5:45
     assert timers[TimerKind.RESOLUTION, 2].deadline == h(5.75)
+
+
+def test_a_timer_read_as_its_pause_ends_is_not_paused() -> None:
+    # Waiting on the customer 1:00–2:00; read at 2:00 the ticket is open again (the change at
+    # the instant read has happened): the timer runs, it does not stand still. Read at 1:00, the
+    # instant the wait begins, it stands still.
+    t = ticket("P1", (0, "open"), (1, "waiting-on-customer"), (2, "open"), priority="P2")
+    (ended,) = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(2))
+    assert (ended.paused_s, ended.paused_now) == (3600, False)
+    (begun,) = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(1))
+    assert (begun.paused_s, begun.paused_now) == (0, True)

@@ -192,6 +192,7 @@ class _Timers:
     target: list[int]
     pauses: list[tuple[int, int, int]]
     latest: list[int]  # a superseded cycle: the row of its ticket's latest cycle; else -1
+    paused: list[bool]  # the ticket is in a pause state at ``at``
 
 
 def _cycles(t: Ticket, at: int) -> list[tuple[int, int]]:
@@ -227,7 +228,10 @@ def _first_response_stop(t: Ticket, cycles: list[tuple[int, int]], at: int) -> i
     return min(stops, default=-1)
 
 
-def _pauses(t: Ticket, pause_states: frozenset[str], at: int) -> list[tuple[int, int]]:
+def _pauses(t: Ticket, pause_states: frozenset[str], at: int) -> tuple[list[tuple[int, int]], bool]:
+    """The ticket's pauses up to ``at`` (one still open ends at ``at``), and whether it is in a
+    pause state at ``at`` — a change at ``at`` itself has happened, so a pause that ends at
+    ``at`` is over."""
     spans, opened = [], None
     for change in t.history:
         moment = to_epoch(change.at)
@@ -240,7 +244,7 @@ def _pauses(t: Ticket, pause_states: frozenset[str], at: int) -> list[tuple[int,
             opened = None
     if opened is not None:
         spans.append((opened, at))
-    return spans
+    return spans, opened is not None
 
 
 def ticket_timers(
@@ -253,12 +257,12 @@ def ticket_timers(
     """Every timer of every ticket whose priority has targets, as of ``at``."""
     now = to_epoch(require_utc(at))
     targets: dict[str, SupportTarget] = {t.priority: t for t in commitment.targets}
-    rows = _Timers([], [], [], [], [], [], [], [], [])
+    rows = _Timers([], [], [], [], [], [], [], [], [], [])
     for t in tickets:  # building the timer table: one pass over records, no time arithmetic
         target = targets.get(t.priority)
         if target is None or to_epoch(t.created) > now:
             continue
-        pauses = _pauses(t, commitment.pause_states, now)
+        pauses, paused_at = _pauses(t, commitment.pause_states, now)
         specs: list[tuple[TimerKind, int, int, int, int]] = []
         cycles = _cycles(t, now)
         if target.first_response_s is not None:
@@ -283,6 +287,7 @@ def ticket_timers(
             rows.start.append(start)
             rows.stop.append(stop)
             rows.target.append(seconds)
+            rows.paused.append(paused_at)
             # a timer's own pauses: up to where it stops (``at`` while it runs). A stopped
             # timer is settled, so a later wait (after the response, in a later cycle) never
             # moves its deadline (a completed cycle keeps its times, as in Jira Service
@@ -300,9 +305,7 @@ def ticket_timers(
     ends = np.where(running, now, stops)
     elapsed = clock.elapsed(starts, ends, pause_set)
     paused = clock.elapsed(starts, ends, Pauses.none()) - elapsed
-    open_pause = np.zeros(starts.size, dtype=bool)
-    open_pause[pause_set.ticket[pause_set.end >= now]] = True
-    paused_now = running & open_pause
+    paused_now = running & np.array(rows.paused, dtype=bool)
     deadline = clock.deadline(starts, limits, pause_set)
     state = np.where(
         elapsed > limits,
