@@ -384,3 +384,22 @@ def test_a_timer_read_as_its_pause_ends_is_not_paused() -> None:
     assert (ended.paused_s, ended.paused_now) == (3600, False)
     (begun,) = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(1))
     assert (begun.paused_s, begun.paused_now) == (0, True)
+
+
+def test_a_ticket_reopened_the_instant_it_was_resolved_is_open() -> None:
+    # Resolved at 1:00 and reopened at 1:00 (an automation, the customer's reply): the export's
+    # ``resolved`` is that 1:00 resolution, which the reopening undid — the history lists the
+    # move back to open after it. Cycle 2 runs from 1:00: at 2:30 it has used 1.5 h of 2 h.
+    t = replace(
+        ticket("Z1", (0, "open"), (1, "resolved"), (1, "open"), response=0.1), resolved=h(1)
+    )
+    timers = ticket_timers([t], COMMITMENT, clock=WallClock(), at=h(2.5))
+    resolution = [x for x in timers if x.kind is TimerKind.RESOLUTION]
+    assert [(x.cycle, x.stopped, x.elapsed_s, x.state) for x in resolution] == [
+        (1, h(1), 3600, TimerState.MET),
+        (2, None, 5400, TimerState.AT_RISK_75),
+    ]
+    # without a history, a resolution at creation closes the first cycle there
+    bare = Ticket(id="Z2", customer="globex", priority="P2", created=h(0), resolved=h(0))
+    (only,) = ticket_timers([bare], COMMITMENT, clock=WallClock(), at=h(1))
+    assert (only.stopped, only.elapsed_s, only.state) == (h(0), 0, TimerState.MET)

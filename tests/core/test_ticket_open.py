@@ -57,3 +57,25 @@ def test_open_at() -> None:
         True,
     ]
     assert [open_at(AGAIN, at) for at in (h(2, 0), h(3, 9), h(4, 10))] == [False, True, False]
+
+
+def test_a_resolution_the_reopening_undid_does_not_close_the_new_cycle() -> None:
+    # resolved and reopened at the same instant: ``resolved`` is the resolution the history
+    # shows undone, not a resolution of the new cycle
+    bounced = Ticket(
+        id="Z",
+        customer="c",
+        priority="P1",
+        created=h(1, 9),
+        resolved=h(1, 12),
+        history=(
+            StatusChange(at=h(1, 9), status="open"),
+            StatusChange(at=h(1, 12), status="resolved"),
+            StatusChange(at=h(1, 12), status="open"),
+        ),
+    )
+    assert settled_since(bounced) is None
+    assert [open_at(bounced, at) for at in (h(1, 11), h(1, 12), h(2, 0))] == [True, True, True]
+    at_creation = Ticket(id="C", customer="c", priority="P1", created=h(1, 9), resolved=h(1, 9))
+    assert settled_since(at_creation) == h(1, 9)
+    assert not open_at(at_creation, h(1, 9))

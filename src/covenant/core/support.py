@@ -46,7 +46,7 @@ from covenant.core.business_time import (
     business_deadline,
     business_seconds_between,
 )
-from covenant.core.tickets import RESOLVED_STATES, Ticket
+from covenant.core.tickets import RESOLVED_STATES, Ticket, resolution_closes
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 
 I64 = npt.NDArray[np.int64]
@@ -198,7 +198,7 @@ class _Timers:
 def _cycles(t: Ticket, at: int) -> list[tuple[int, int]]:
     """(start, stop) of each cycle; stop is -1 while the cycle is open at ``at``."""
     cycles: list[tuple[int, int]] = []
-    start, resolved = to_epoch(t.created), False
+    start, resolved, begun = to_epoch(t.created), False, t.created
     for change in t.history:
         moment = to_epoch(change.at)
         if moment > at:
@@ -207,12 +207,14 @@ def _cycles(t: Ticket, at: int) -> list[tuple[int, int]]:
             cycles.append((start, moment))
             resolved = True
         elif change.status not in RESOLVED_STATES and resolved:
-            start, resolved = moment, False
+            start, resolved, begun = moment, False, change.at
     if not resolved:
         # ``resolved`` closes the open cycle only when it falls inside it (an export may keep
-        # the first resolution of a ticket that was reopened since).
-        done = to_epoch(t.resolved) if t.resolved else -1
-        cycles.append((start, done if start <= done <= at else -1))
+        # the first resolution of a ticket that was reopened since, or the one a reopening at
+        # the same instant undid): ``tickets.resolution_closes``.
+        closes = resolution_closes(t.resolved, begun, reopened=bool(cycles))
+        done = to_epoch(t.resolved) if t.resolved and closes else -1
+        cycles.append((start, done if done <= at else -1))
     return cycles
 
 

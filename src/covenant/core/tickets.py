@@ -53,18 +53,29 @@ class Ticket:
             raise InputError(f"ticket {self.id}: a status change precedes its creation")
 
 
+def resolution_closes(resolved: datetime | None, start: datetime, *, reopened: bool) -> bool:
+    """Whether a ticket's ``resolved`` (its last resolution, as the export gives it) closes its
+    last cycle, which began at ``start``: when it falls inside that cycle — at or after the
+    creation for the first cycle, strictly after the reopening for a later one. A resolution at
+    the instant of the reopening is the one the reopening undid (the history lists the move out
+    of the resolved state after it), so it does not close the new cycle."""
+    if resolved is None:
+        return False
+    return resolved > start if reopened else resolved >= start
+
+
 def settled_since(ticket: Ticket) -> datetime | None:
     """When the ticket entered the resolved stretch it is still in — its last resolution, as
     the support timers close a cycle (``core.support``): the first move into a resolved state
     after its last reopening, or ``resolved`` when that falls in its last cycle — or None
     while it is open (never resolved, or reopened since)."""
-    start, since = ticket.created, None
+    start, since, reopened = ticket.created, None, False
     for change in ticket.history:
         if change.status in RESOLVED_STATES and since is None:
             since = change.at
         elif change.status not in RESOLVED_STATES and since is not None:
-            start, since = change.at, None
-    if since is None and ticket.resolved is not None and ticket.resolved >= start:
+            start, since, reopened = change.at, None, True
+    if since is None and resolution_closes(ticket.resolved, start, reopened=reopened):
         since = ticket.resolved
     return since
 
@@ -73,14 +84,17 @@ def open_at(ticket: Ticket, at: datetime) -> bool:
     """Whether the ticket is open at ``at``: created by then and in a cycle not resolved yet."""
     if ticket.created > at:
         return False
-    start, resolved = ticket.created, False
+    start, resolved, reopened = ticket.created, False, False
     for change in ticket.history:
         if change.at > at:
             break
         if change.status in RESOLVED_STATES and not resolved:
             resolved = True
         elif change.status not in RESOLVED_STATES and resolved:
-            start, resolved = change.at, False
+            start, resolved, reopened = change.at, False, True
     if resolved:
         return False
-    return not (ticket.resolved is not None and start <= ticket.resolved <= at)
+    done = ticket.resolved
+    return not (
+        done is not None and done <= at and resolution_closes(done, start, reopened=reopened)
+    )
