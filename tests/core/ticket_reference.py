@@ -16,9 +16,12 @@ when ``mark(t)`` falls on date ``D`` — gaps and folds need no special case.
 The rules, as the docs write them:
 
 * open time is the union of the shifts (a shift belongs to the date it starts on; an end at or
-  before its start runs into the next morning; 24:00 is the next midnight), minus holidays:
-  ``local-day`` closes the holiday's local date 00:00–24:00, ``shift-start`` removes the
-  shifts that start on it (the previous evening's shift runs on);
+  before its start runs into the next morning; 24:00 is the next midnight) — a date's
+  override replaces its shifts (and a holiday on it), else the weekly hours in force that date
+  apply (the last schedule change effective on or before it) — minus the closed time, which
+  always wins: holidays (``local-day`` closes the holiday's local date 00:00–24:00,
+  ``shift-start`` instead removes the shifts that start on it, the previous evening's shift
+  running on) and partial-day closures (closed on a date from start to end);
 * the ticket's status at an instant is its last status change at or before it (several
   changes at one instant: the last listed); before the first change it is open; without any
   history the minimal one is ``open`` at ``created`` and ``resolved`` at ``resolved``
@@ -87,6 +90,9 @@ class Desk:
     hours: tuple[tuple[tuple[int, int], ...], ...]
     holidays: frozenset[date] = frozenset()
     holiday_rule: str = "local-day"  # or "shift-start"
+    overrides: tuple[tuple[date, tuple[tuple[int, int], ...]], ...] = ()  # a date's own shifts
+    closures: tuple[tuple[date, int, int], ...] = ()  # closed on a date from start to end
+    changes: tuple[tuple[date, tuple[tuple[tuple[int, int], ...], ...]], ...] = ()  # new hours
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ class DeskWalk:
         self.flags: list[bool] = []
         self.mark: int | None = None
         self._minute, self._offset = -1, 0
-        self._days: dict[int, tuple[list[tuple[int, int]], bool]] = {}
+        self._days: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
         if self.zone is not None:  # the mark needs the readings before the origin (folds)
             for t in range(origin - WARMUP, origin, step):
                 self._read(t)
@@ -143,29 +149,49 @@ class DeskWalk:
         self.mark = wall if self.mark is None else max(self.mark, wall)
         return self.mark
 
-    def _day(self, day: int) -> tuple[list[tuple[int, int]], bool]:
+    def _shifts(self, day: int) -> tuple[tuple[int, int], ...]:
+        """The shifts that start on ``day``: its override's, none on a ``shift-start``
+        holiday, else the weekly hours in force that date (the last change effective on or
+        before it)."""
+        assert self.desk is not None
+        when = date.fromordinal(day + EPOCH_ORDINAL)
+        overrides = dict(self.desk.overrides)
+        if when in overrides:
+            return overrides[when]
+        if self.desk.holiday_rule == "shift-start" and when in self.desk.holidays:
+            return ()
+        hours = self.desk.hours
+        for effective, later in sorted(self.desk.changes):
+            if effective <= when:
+                hours = later
+        return hours[(day + 3) % 7]  # 1970-01-01 was a Thursday; Monday is 0
+
+    def _day(self, day: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """The open spans (local seconds) of the shifts of ``day`` and of the day before, and
-        whether ``day`` closes whole (a ``local-day`` holiday)."""
+        the closed spans of ``day`` (a ``local-day`` holiday without an override: all of it;
+        its closures)."""
         found = self._days.get(day)
         if found is None:
             assert self.desk is not None
-            spans = [
+            opened = [
                 (d * DAY + s, d * DAY + (e if e > s else e + DAY))
                 for d in (day - 1, day)
-                if not (self.desk.holiday_rule == "shift-start" and self._holiday(d))
-                for s, e in self.desk.hours[(d + 3) % 7]  # 1970-01-01 was a Thursday; Monday 0
+                for s, e in self._shifts(d)
             ]
-            found = spans, self.desk.holiday_rule == "local-day" and self._holiday(day)
+            when = date.fromordinal(day + EPOCH_ORDINAL)
+            closed = [(day * DAY + s, day * DAY + e) for d, s, e in self.desk.closures if d == when]
+            holiday = when in self.desk.holidays and when not in dict(self.desk.overrides)
+            if self.desk.holiday_rule == "local-day" and holiday:
+                closed.append((day * DAY, day * DAY + DAY))
+            found = opened, closed
             self._days[day] = found
         return found
 
-    def _holiday(self, day: int) -> bool:
-        assert self.desk is not None
-        return date.fromordinal(day + EPOCH_ORDINAL) in self.desk.holidays
-
     def _open(self, mark: int) -> bool:
-        spans, closed = self._day(mark // DAY)
-        return not closed and any(lo <= mark < hi for lo, hi in spans)
+        opened, closed = self._day(mark // DAY)
+        return any(lo <= mark < hi for lo, hi in opened) and not any(
+            lo <= mark < hi for lo, hi in closed
+        )
 
     def open(self, k: int) -> bool:
         while len(self.flags) <= k:
