@@ -8,6 +8,7 @@ or names one that is gone.
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -116,6 +117,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/users/{name}/disable"): "admin",
     ("GET", "/db"): "admin",
     ("POST", "/ingest/prometheus"): "writers",
+    ("POST", "/ingest/tickets"): "writers",
+    ("POST", "/ingest/incidents"): "writers",
 }
 CREATED = {("POST", "/tokens"), ("POST", "/tickets"), ("POST", "/incidents")}
 CREATED.add(("PUT", "/event-batches/{key}"))  # a new key each time
@@ -124,6 +127,7 @@ CREATED |= {("POST", "/agreements"), ("POST", "/agreements/{name}/versions")}
 CREATED |= {("POST", "/corrections"), ("POST", "/maintenance-windows")}
 CREATED.add(("POST", "/users"))
 CREATED.add(("POST", "/customers/{customer}/statements/{period}/issue"))
+CREATED |= {("POST", "/ingest/tickets"), ("POST", "/ingest/incidents")}  # a new file each time
 
 # A route whose request, once let through, is refused for what it asks (nothing the tests can
 # reach: the shop's Prometheus is not there): the answer a role let through gets instead of a
@@ -368,6 +372,13 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         # (a row stored: a batch of which none is stored is refused, 422 nothing-ingested)
         row = {"timestamp": AT_TEXT, "service": "checkout", "status": 200, "latency_ms": 80}
         kw["json"] = {"events": [row]}
+    if path == "/ingest/tickets":  # a file of one new ticket (new bytes: not a duplicate)
+        kw["content"] = f"id,customer,priority,created\nF-{next(_serial)},{owner},P2,{AT_TEXT}\n"
+        kw["headers"] = {"Content-Type": "text/csv"}
+    if path == "/ingest/incidents":
+        row = {"id": f"INC-U{next(_serial)}", "services": ["checkout"], "start": AT_TEXT}
+        kw["content"] = json.dumps(row) + "\n"
+        kw["headers"] = {"Content-Type": "application/x-ndjson"}
     if path == "/imports/{tool}":
         kw["content"] = (ROOT / "examples" / "import" / "sloth-checkout.yml").read_text()
         kw["headers"] = {"Content-Type": "application/yaml"}

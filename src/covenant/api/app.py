@@ -102,6 +102,7 @@ def create_app(
         routes_ingest,
         routes_lifecycle,
         routes_metrics,
+        routes_record_files,
         routes_records,
         routes_rules,
         routes_slo,
@@ -165,6 +166,7 @@ def create_app(
         routes_errors,
         routes_users,
         routes_ingest,
+        routes_record_files,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_metrics.scrape)  # /metrics, where Prometheus looks by default

@@ -93,8 +93,8 @@ def too_large(
     return BodyTooLargeError(
         f"the request body{sent} is larger than {size_text(most)}, the most this server "
         "takes; nothing of it was applied",
-        hint="send less in one request (split an event batch into several), or start "
-        f"covenant serve with a larger --max-body-bytes (or {MAX_BODY_ENV})",
+        hint="send less in one request (split an event batch or a record file into several), "
+        f"or start covenant serve with a larger --max-body-bytes (or {MAX_BODY_ENV})",
     )
 
 

@@ -14,24 +14,11 @@ if TYPE_CHECKING:
 
 
 def record_report_json(report: RecordIngestReport) -> dict[str, Any]:
-    """The stable machine form of one record file's report."""
-    from covenant.cli.ingest_cmds import _iso, problem_json
+    """The stable machine form of one record file's report (the API answers the same:
+    ``services.record_upload``)."""
+    from covenant.services.record_upload import record_report_json as machine_form
 
-    return {
-        "file": str(report.path),
-        "kind": report.kind,
-        "sha256": report.sha256,
-        "duplicate": report.duplicate,
-        "previously_ingested_at": _iso(report.duplicate_of),
-        "rows_read": report.rows_read,
-        "rows_ingested": report.rows_ingested,
-        "rows_rejected": report.rows_rejected,
-        "inserted": report.inserted,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "problems": [problem_json(p) for p in report.problems],
-        "warnings": [problem_json(p) for p in report.warnings],
-    }
+    return machine_form(report)
 
 
 def render_record_reports(

@@ -35,7 +35,8 @@ from covenant.sources.eventfiles import file_sha256, missing_file
 from covenant.sources.record_account import RecordAccount
 from covenant.sources.record_columns import RecordReading
 from covenant.sources.recordfiles import RECORD_BLOCK_BYTES, record_format, refuse_empty
-from covenant.store import buckets, records
+from covenant.store import audit, buckets, records
+from covenant.store.audit import UNKNOWN_ACTOR
 from covenant.store.record_staging import StagedRecords, save_staged
 from covenant.store.records import load_incidents, load_tickets
 
@@ -131,6 +132,7 @@ def ingest_ticket_files(
     now: datetime | None = None,
     refuse_future: bool = False,
     reading: RecordReading | None = None,
+    actor: str = UNKNOWN_ACTOR,
 ) -> list[RecordIngestReport]:
     """Ingest ticket files, each in its own transaction; one report per file, in order.
 
@@ -144,6 +146,7 @@ def ingest_ticket_files(
     an instant more than ``FUTURE_SKEW_S`` after ``now`` (default: the wall clock) is stored
     with a warning, or with ``refuse_future`` its file is refused (``FutureEventsError``).
     ``reading``: the export's own column names, zone or time format (``record_columns``).
+    ``actor``: who the file's audit row names (one row per file written, none for a duplicate).
     """
     reports = []
     for p in files:
@@ -160,6 +163,7 @@ def ingest_ticket_files(
                 now=now,
                 refuse_future=refuse_future,
                 reading=reading,
+                actor=actor,
             )
         )
     return reports
@@ -181,6 +185,7 @@ def ingest_incident_files(
     now: datetime | None = None,
     refuse_future: bool = False,
     reading: RecordReading | None = None,
+    actor: str = UNKNOWN_ACTOR,
 ) -> list[RecordIngestReport]:
     """Ingest incident files, each in its own transaction (see ``ingest_ticket_files``)."""
     return [
@@ -193,6 +198,7 @@ def ingest_incident_files(
             now=now,
             refuse_future=refuse_future,
             reading=reading,
+            actor=actor,
         )
         for p in files
     ]
@@ -239,6 +245,7 @@ def _ingest_file(
     now: datetime | None = None,
     refuse_future: bool = False,
     reading: RecordReading | None = None,
+    actor: str = UNKNOWN_ACTOR,
 ) -> RecordIngestReport:
     """Read the file batch by batch into staging, then write it in one transaction."""
     _notify(progress, path, "read", 0.0)
@@ -283,7 +290,13 @@ def _ingest_file(
             _notify(progress, path, "write", 0.7)
             try:
                 counts = _write(
-                    engine, path=path, kind=kind, key=key, staged=staged, account=account
+                    engine,
+                    path=path,
+                    kind=kind,
+                    key=key,
+                    staged=staged,
+                    account=account,
+                    audited=(actor, sha256),
                 )
             except IntegrityError:
                 # the same bytes were ingested concurrently, after our check: nothing was written
@@ -334,6 +347,7 @@ def _write(
     key: str,
     staged: StagedRecords[R],
     account: RecordAccount,
+    audited: tuple[str, str],
 ) -> records.SaveCounts:
     now = datetime.now(UTC)
     low: int | None = None
@@ -360,4 +374,27 @@ def _write(
                 ingested_at=now,
             ),
         )
+        audit.append(  # last: the audit lock is held only to the commit
+            conn,
+            actor=audited[0],
+            action="ingested",
+            entity_kind=f"{kind.what}-file",
+            entity_id=path.name[:255],
+            before=None,
+            after={
+                "sha256": audited[1],
+                "rows_read": account.rows_read,
+                "rows_rejected": account.rows_rejected,
+                "inserted": counts.inserted,
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+                "first": _utc(low),
+                "last": _utc(high),
+            },
+            at=now,
+        )
     return counts
+
+
+def _utc(epoch_s: int | None) -> datetime | None:
+    return None if epoch_s is None else datetime.fromtimestamp(epoch_s, UTC)

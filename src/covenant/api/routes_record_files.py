@@ -1,0 +1,186 @@
+"""``POST /ingest/tickets`` and ``POST /ingest/incidents``, for writers: a help desk's export
+(CSV, JSON Lines or a JSON array, optionally gzipped) ingested as ``covenant ingest tickets|
+incidents FILE`` ingests it, with the command's options as query parameters (``column``,
+``time_zone``, ``time_format``, ``refuse_future``), answered with what its ``--format json``
+prints for the file (``services.record_upload``: the same code reads, checks and reports it).
+
+The body is the file's bytes (at most the server's ``--max-body-bytes``, ``api.body_limit``:
+a larger export is sent in parts, or ingested with the command), written to a private
+temporary file that the command's code reads as it reads a file given to it. Exactly once
+by content: the file's SHA-256 (with the kind and the options it is read with) is recorded
+with its records, so the same file sent again changes nothing and is answered 200 with
+``duplicate: true``; the first time is 201."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from covenant.api.deps import Context, Ctx, Who, actor, allow
+from covenant.api.errors import RESPONSES
+from covenant.core.access import WRITERS
+from covenant.services.record_upload import CONTENT_TYPES, MOST_NAME
+from covenant.services.records import RecordKind
+
+router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(WRITERS))], tags=["records"])
+
+_FILE = {"type": "string", "format": "binary", "description": "The export file's bytes."}
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            **{media: {"schema": _FILE} for media in CONTENT_TYPES},
+            "application/gzip": {"schema": _FILE},
+            "application/octet-stream": {"schema": _FILE},
+        },
+    }
+}
+
+Filename = Annotated[
+    str | None,
+    Query(
+        max_length=MOST_NAME,
+        description="The file's name: its extension says the format (.csv, .jsonl, .ndjson, "
+        ".json, optionally .gz), and messages and the report name it. Default: the kind with "
+        "the extension of the Content-Type (text/csv, application/x-ndjson, "
+        "application/json).",
+    ),
+]
+Column = Annotated[
+    list[str] | None,
+    Query(
+        max_length=20,
+        description="FIELD=HEADER, repeatable: read the file's column (or JSON key) HEADER as "
+        "FIELD, as --column does (e.g. column=id=Issue key).",
+    ),
+]
+TimeZone = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="Read instants without an offset in this IANA zone (as --time-zone).",
+    ),
+]
+TimeFormat = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Read instants in this strptime format (as --time-format), e.g. "
+        "'%d/%b/%y %I:%M %p'.",
+    ),
+]
+RefuseFuture = Annotated[
+    bool,
+    Query(
+        description="Refuse a file with records dated over 5 minutes after now (as "
+        "--refuse-future; default: stored, with a warning)."
+    ),
+]
+
+
+@router.post("/ingest/tickets", status_code=201, openapi_extra=_BODY)
+async def ingest_tickets(
+    ctx: Ctx,
+    who: Who,
+    request: Request,
+    response: Response,
+    filename: Filename = None,
+    column: Column = None,
+    time_zone: TimeZone = None,
+    time_format: TimeFormat = None,
+    refuse_future: RefuseFuture = False,
+) -> dict[str, Any]:
+    """Insert or update tickets (by id) from a ticket-tool export, as `covenant ingest
+    tickets FILE` does, answered with what its ``--format json`` prints: ``{files: [{file,
+    kind, sha256, duplicate, previously_ingested_at, rows_read, rows_ingested, rows_rejected,
+    inserted, updated, unchanged, problems, warnings}]}``. A bad row is reported in
+    ``problems`` (its ``file:line``, field, message and fix) and skipped, the others stored;
+    a file that cannot be read, or of which every row is bad, is refused whole with the
+    command's code (``ingest-error`` 400, ``nothing-ingested`` 422): nothing stored. 201 the
+    first time, 200 for a file ingested before (same bytes, kind and options): nothing
+    changed."""
+    return await _ingest(
+        ctx,
+        who,
+        request,
+        response,
+        "tickets",
+        filename,
+        column,
+        time_zone,
+        time_format,
+        refuse_future,
+    )
+
+
+@router.post("/ingest/incidents", status_code=201, openapi_extra=_BODY)
+async def ingest_incidents(
+    ctx: Ctx,
+    who: Who,
+    request: Request,
+    response: Response,
+    filename: Filename = None,
+    column: Column = None,
+    time_zone: TimeZone = None,
+    time_format: TimeFormat = None,
+    refuse_future: RefuseFuture = False,
+) -> dict[str, Any]:
+    """Insert or update incidents (by id) from an export, as `covenant ingest incidents
+    FILE` does; answered, refused and deduplicated as ``POST /ingest/tickets``."""
+    return await _ingest(
+        ctx,
+        who,
+        request,
+        response,
+        "incidents",
+        filename,
+        column,
+        time_zone,
+        time_format,
+        refuse_future,
+    )
+
+
+async def _ingest(
+    ctx: Context,
+    who: Any,
+    request: Request,
+    response: Response,
+    kind: RecordKind,
+    filename: str | None,
+    column: list[str] | None,
+    time_zone: str | None,
+    time_format: str | None,
+    refuse_future: bool,
+) -> dict[str, Any]:
+    from covenant.services.record_upload import (
+        ingest_upload,
+        record_report_json,
+        upload_folder,
+        upload_name,
+    )
+
+    name = upload_name(kind, filename, request.headers.get("content-type"))
+    with upload_folder() as folder:
+        path = folder / name
+        raw = await request.body()  # read whole already: the app's unicode_body looks at it
+        await run_in_threadpool(path.write_bytes, raw)
+        del raw
+        report = await run_in_threadpool(
+            lambda: ingest_upload(
+                ctx.engine(),
+                kind=kind,
+                path=path,
+                workspace=ctx.workspace(),
+                now=ctx.clock(),
+                columns=column or (),
+                time_zone=time_zone,
+                time_format=time_format,
+                refuse_future=refuse_future,
+                actor=actor(who),
+            )
+        )
+    response.status_code = 200 if report.duplicate else 201
+    return {"files": [record_report_json(report, file=name)]}

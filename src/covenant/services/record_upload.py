@@ -1,0 +1,159 @@
+"""A ticket or incident export sent to the server (``POST /api/v1/ingest/tickets``,
+``/ingest/incidents``) ingested as ``covenant ingest tickets|incidents FILE`` ingests it: the
+body is written to a private temporary folder under the file's name (its extension says the
+format, as the command's file name does) and handed to ``services.records`` with the same
+options — ``column``, ``time_zone``, ``time_format``, ``refuse_future`` — so it is read,
+checked, refused and reported by the same code, in the same words. The answer is the
+command's ``--format json`` (``record_report_json``), ``file`` being the name sent.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from covenant.definitions.workspace import Workspace
+from covenant.errors import InputError, Problem
+from covenant.services.records import (
+    RecordIngestReport,
+    RecordKind,
+    ingest_incident_files,
+    ingest_ticket_files,
+)
+from covenant.sources.record_columns import reading
+from covenant.sources.records import INCIDENT_COLUMNS, TICKET_COLUMNS
+
+__all__ = [
+    "CONTENT_TYPES",
+    "MOST_NAME",
+    "ingest_upload",
+    "problem_json",
+    "record_report_json",
+    "upload_folder",
+    "upload_name",
+]
+
+MOST_NAME = 255
+# the body's Content-Type → the extension the file is read by, when no filename is sent
+CONTENT_TYPES = {
+    "text/csv": ".csv",
+    "application/csv": ".csv",
+    "application/json": ".json",
+    "application/x-ndjson": ".jsonl",
+    "application/ndjson": ".jsonl",
+    "application/jsonl": ".jsonl",
+    "application/x-jsonlines": ".jsonl",
+    "application/jsonlines": ".jsonl",
+}
+_FORMATS = "filename=NAME.csv, .jsonl or .json (optionally .gz)"
+
+
+def upload_name(kind: RecordKind, filename: str | None, content_type: str | None) -> str:
+    """The name the body is read under: ``filename`` (a file's own name, no folder), else
+    ``KIND`` with the extension of the body's ``Content-Type``; ``InputError`` when neither
+    says the format."""
+    if filename is not None:
+        name = filename.strip()
+        if not name or name in (".", "..") or any(c in name for c in "/\\\x00"):
+            raise InputError(
+                f"filename {filename!r} is not a file's name",
+                hint="send the export's own name without a folder, e.g. filename=tickets.csv",
+            )
+        if len(name.encode()) > MOST_NAME:  # as a file system's names are bounded
+            raise InputError(
+                f"filename is {len(name.encode()):,} bytes long (UTF-8), over {MOST_NAME}",
+                hint="send a shorter name, e.g. filename=tickets.csv",
+            )
+        return name
+    media = (content_type or "").partition(";")[0].strip().lower()
+    extension = CONTENT_TYPES.get(media)
+    if extension is None:
+        said = f"Content-Type {media!r}" if media else "no Content-Type"
+        raise InputError(
+            f"the file's format is not known: no filename and {said}",
+            hint=f"send {_FORMATS}, or Content-Type text/csv, application/x-ndjson "
+            "(JSON Lines) or application/json (an array)",
+        )
+    return f"{kind}{extension}"
+
+
+@contextmanager
+def upload_folder() -> Iterator[Path]:
+    """A private temporary folder for one upload, deleted afterwards whatever happens."""
+    with tempfile.TemporaryDirectory(prefix="covenant-upload-") as folder:
+        yield Path(folder)
+
+
+def ingest_upload(
+    engine: Engine,
+    *,
+    kind: RecordKind,
+    path: Path,
+    workspace: Workspace,
+    now: datetime,
+    columns: Sequence[str] = (),
+    time_zone: str | None = None,
+    time_format: str | None = None,
+    refuse_future: bool = False,
+    actor: str,
+) -> RecordIngestReport:
+    """The file at ``path`` ingested as the command ingests it (a ticket file warned about
+    against ``workspace``); the options are checked first (``InputError`` naming the one
+    that is wrong), as the command's are."""
+    fields = TICKET_COLUMNS if kind == "tickets" else INCIDENT_COLUMNS
+    how = reading(columns, fields=fields, zone=time_zone, time_format=time_format)
+    if kind == "tickets":
+        (report,) = ingest_ticket_files(
+            engine,
+            files=[path],
+            workspace=workspace,
+            now=now,
+            refuse_future=refuse_future,
+            reading=how,
+            actor=actor,
+        )
+    else:
+        (report,) = ingest_incident_files(
+            engine,
+            files=[path],
+            now=now,
+            refuse_future=refuse_future,
+            reading=how,
+            actor=actor,
+        )
+    return report
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def problem_json(p: Problem) -> dict[str, str]:
+    return {"where": p.where, "field": p.field, "code": p.code, "message": p.message, "fix": p.fix}
+
+
+def record_report_json(report: RecordIngestReport, *, file: str | None = None) -> dict[str, Any]:
+    """The stable machine form of one record file's report (``covenant ingest tickets
+    --format json``, one element of its ``files``); ``file``: the name to show (default:
+    the path read)."""
+    return {
+        "file": str(report.path) if file is None else file,
+        "kind": report.kind,
+        "sha256": report.sha256,
+        "duplicate": report.duplicate,
+        "previously_ingested_at": _iso(report.duplicate_of),
+        "rows_read": report.rows_read,
+        "rows_ingested": report.rows_ingested,
+        "rows_rejected": report.rows_rejected,
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "problems": [problem_json(p) for p in report.problems],
+        "warnings": [problem_json(p) for p in report.warnings],
+    }
