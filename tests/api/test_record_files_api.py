@@ -263,14 +263,20 @@ def test_a_required_column_missing_is_refused_naming_it(store: Shop) -> None:
 
 
 def test_a_file_of_bad_rows_only_is_refused_and_its_fixed_copy_applied(store: Shop) -> None:
-    bad = "id,customer,priority,created\nT-5,globex,P1,yesterday\n"
+    bad = "id,customer,priority,created\nT-5,globex,P1,yesterday\nT-6,globex,P1,\n"
     status, answer = post(store, "tickets", bad, {"filename": "t.csv"})
     assert status == 422, answer
     assert answer["code"] == "nothing-ingested"
-    assert "t.csv" in answer["message"]
+    assert answer["message"].startswith("t.csv: none of its 2 rows was ingested")
+    assert (answer["rows_read"], answer["rows_rejected"]) == (2, 2)
+    assert [(p["where"], p["field"], p["code"]) for p in answer["problems"]] == [
+        ("t.csv:2", "created", "bad-value"),
+        ("t.csv:3", "created", "missing-value"),
+    ]
+    assert "refused" not in answer  # an event batch's rows: not a file's
     assert ticket(store, "T-5")[0] == 404
 
-    fixed = bad.replace("yesterday", "2026-11-03T10:00:00+01:00")
+    fixed = "id,customer,priority,created\nT-5,globex,P1,2026-11-03T10:00:00+01:00\n"
     status, answer = post(store, "tickets", fixed, {"filename": "t.csv"})
     assert status == 201, answer
     assert stored_ticket(store, "T-5")["created"] == "2026-11-03T09:00:00Z"

@@ -16,11 +16,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from covenant.api.deps import Context, Ctx, Who, actor, allow
-from covenant.api.errors import RESPONSES
+from covenant.api.errors import RESPONSES, body, status_of
 from covenant.core.access import WRITERS
+from covenant.errors import NothingIngestedError
 from covenant.services.record_upload import CONTENT_TYPES, MOST_NAME
 from covenant.services.records import RecordKind
 
@@ -91,7 +93,7 @@ async def ingest_tickets(
     time_zone: TimeZone = None,
     time_format: TimeFormat = None,
     refuse_future: RefuseFuture = False,
-) -> dict[str, Any]:
+) -> Any:
     """Insert or update tickets (by id) from a ticket-tool export, as `covenant ingest
     tickets FILE` does, answered with what its ``--format json`` prints: ``{files: [{file,
     kind, sha256, duplicate, previously_ingested_at, rows_read, rows_ingested, rows_rejected,
@@ -126,7 +128,7 @@ async def ingest_incidents(
     time_zone: TimeZone = None,
     time_format: TimeFormat = None,
     refuse_future: RefuseFuture = False,
-) -> dict[str, Any]:
+) -> Any:
     """Insert or update incidents (by id) from an export, as `covenant ingest incidents
     FILE` does; answered, refused and deduplicated as ``POST /ingest/tickets``."""
     return await _ingest(
@@ -143,6 +145,25 @@ async def ingest_incidents(
     )
 
 
+def _nothing_stored(error: NothingIngestedError) -> JSONResponse:
+    """``422 nothing-ingested`` for a file: the counts and each refused row as the command's
+    ``--format json`` lists a file's ``problems`` (``where`` is ``file:line``), not an event
+    batch's ``refused`` rows."""
+    from covenant.services.record_upload import problem_json
+
+    return JSONResponse(
+        body(
+            error.code,
+            error.message,
+            error.hint,
+            rows_read=error.rows_read,
+            rows_rejected=error.rows_rejected,
+            problems=[problem_json(p) for p in error.refused],
+        ),
+        status_code=status_of(error),
+    )
+
+
 async def _ingest(
     ctx: Context,
     who: Any,
@@ -154,7 +175,7 @@ async def _ingest(
     time_zone: str | None,
     time_format: str | None,
     refuse_future: bool,
-) -> dict[str, Any]:
+) -> Any:
     from covenant.services.record_upload import (
         ingest_upload,
         record_report_json,
@@ -168,19 +189,22 @@ async def _ingest(
         raw = await request.body()  # read whole already: the app's unicode_body looks at it
         await run_in_threadpool(path.write_bytes, raw)
         del raw
-        report = await run_in_threadpool(
-            lambda: ingest_upload(
-                ctx.engine(),
-                kind=kind,
-                path=path,
-                workspace=ctx.workspace(),
-                now=ctx.clock(),
-                columns=column or (),
-                time_zone=time_zone,
-                time_format=time_format,
-                refuse_future=refuse_future,
-                actor=actor(who),
+        try:
+            report = await run_in_threadpool(
+                lambda: ingest_upload(
+                    ctx.engine(),
+                    kind=kind,
+                    path=path,
+                    workspace=ctx.workspace(),
+                    now=ctx.clock(),
+                    columns=column or (),
+                    time_zone=time_zone,
+                    time_format=time_format,
+                    refuse_future=refuse_future,
+                    actor=actor(who),
+                )
             )
-        )
+        except NothingIngestedError as error:
+            return _nothing_stored(error)
     response.status_code = 200 if report.duplicate else 201
     return {"files": [record_report_json(report, file=name)]}
