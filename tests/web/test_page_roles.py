@@ -20,6 +20,7 @@ from covenant.web import (
     outbox,
     portal,
     prometheus_read,
+    record_upload,
     routes,
     series_aside,
     sources,
@@ -63,6 +64,7 @@ EXPECTED = {
     ("GET", "/ui/sources/series-aside"): "staff",
     ("POST", "/ui/sources/series-aside/prune"): "admin",  # nothing set aside: 303 back
     ("POST", "/ui/sources/prometheus-read"): "writers",  # no from given: 400 for a writer
+    ("POST", "/ui/sources/records"): "writers",  # not multipart: 400 for a writer
     ("GET", "/ui/import"): "staff",
     ("POST", "/ui/import"): "staff",  # not multipart: 400 for staff
     ("POST", "/ui/import/write"): "writers",  # the same for a writer
@@ -147,6 +149,7 @@ def test_every_page_is_in_the_table() -> None:
             imports,
             lint,
             prometheus_read,
+            record_upload,
             series_aside,
             sources,
             audit,

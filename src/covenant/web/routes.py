@@ -77,6 +77,7 @@ def install(app: FastAPI) -> None:
         outbox,
         portal,
         prometheus_read,
+        record_upload,
         series_aside,
         sources,
         team,
@@ -94,6 +95,7 @@ def install(app: FastAPI) -> None:
         imports,
         lint,
         prometheus_read,
+        record_upload,
         series_aside,
         tuning,
     ):

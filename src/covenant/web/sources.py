@@ -27,6 +27,7 @@ def sources(request: Request) -> Response:
     from covenant.services.prom_rules import plan_rules, rule_notes
     from covenant.services.source_status import data_sources_json, worker_json
     from covenant.web.prometheus_read import readable_slos
+    from covenant.web.record_upload import form_values
 
     session = staff(request)
     ctx = backend(request)
@@ -52,6 +53,7 @@ def sources(request: Request) -> Response:
         can_read=session.principal.role in WRITERS,
         slo_choices=readable_slos(workspace),
         values={"from": "", "to": "now", "slo": []},
+        records=form_values(),
     )
 
 

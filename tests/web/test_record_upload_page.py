@@ -1,0 +1,112 @@
+"""The sources page's "Ingest a ticket or incident export" form (editors, admins): the file
+and the options of `covenant ingest tickets` uploaded, ingested as ``POST
+/api/v1/ingest/tickets`` ingests it, answered with the file's counts and rejected rows; a file
+refused whole stores nothing and says why beside the form."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.api.support import Shop
+from tests.api.test_record_files_api import ZENDESK, ZENDESK_COLUMNS, _store, stored_ticket, ticket
+from tests.web.pages import CSRF, Browser
+from tests.web.served import add_users
+
+V1 = "/api/v1"
+
+
+def _browsers(tmp_path: Path) -> tuple[Shop, Browser, Browser]:
+    shop = _store(tmp_path, None)
+    add_users(shop)
+    editor, viewer = Browser(shop.client.app), Browser(shop.client.app)
+    editor.sign_in("eve")
+    viewer.sign_in("vic")
+    return shop, editor, viewer
+
+
+def _upload(browser: Browser, name: str, data: bytes, **fields: str) -> httpx.Response:
+    csrf = CSRF.search(browser.get("/ui/sources").text)
+    assert csrf is not None
+    sent: dict[str, Any] = {"csrf": csrf.group(1), "kind": "tickets", **fields}
+    return browser.request(
+        "POST", "/ui/sources/records", data=sent, files={"file": (name, data, "text/csv")}
+    )
+
+
+def _cells(page: str, table: str) -> list[list[str]]:
+    part = page[page.index(f'id="{table}"') :]
+    body = part[part.index("<tbody>") : part.index("</table>")]
+    return [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td>(.*?)</td>", r, re.S)
+        ]
+        for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_an_export_uploaded_from_the_form_is_stored_as_the_api_stores_it(tmp_path: Path) -> None:
+    shop, editor, viewer = _browsers(tmp_path)
+    assert 'action="/ui/sources/records' not in viewer.get("/ui/sources").text
+    assert 'action="/ui/sources/records' in editor.get("/ui/sources").text
+    text = ZENDESK + "4713,globex,P2,2026-11-06 25:00:00,,,Bad hour\n"
+
+    answer = _upload(
+        editor,
+        "zendesk.csv",
+        text.encode(),
+        columns="\n".join(ZENDESK_COLUMNS),
+        time_zone="Europe/Berlin",
+    )
+
+    assert answer.status_code == 201, answer.text
+    # kind, read, inserted, updated, unchanged, rejected
+    assert _cells(answer.text, "records-report") == [["tickets", "3", "2", "0", "0", "1"]]
+    ((where, field, _),) = _cells(answer.text, "records-rejected")
+    assert (where, field) == ("zendesk.csv:4", "created")
+    assert stored_ticket(shop, "4711")["created"] == "2026-11-05T13:03:00Z"  # 14:03 CET
+    assert stored_ticket(shop, "4712")["created"] == "2026-10-20T07:15:00Z"  # 09:15 CEST
+    audit = shop.client.get(f"{V1}/audit", shop.tokens["admin"], params={"kind": "ticket-file"})
+    ((row),) = audit.json()["items"]
+    assert (row["actor"], row["entity_id"]) == ("user:eve", "zendesk.csv")
+
+    again = _upload(
+        editor,
+        "copy.csv",
+        text.encode(),
+        columns="\n".join(ZENDESK_COLUMNS),
+        time_zone="Europe/Berlin",
+    )
+    assert again.status_code == 200, again.text
+    assert 'id="records-duplicate"' in again.text
+
+
+def test_a_file_refused_whole_stores_nothing_and_says_why(tmp_path: Path) -> None:
+    shop, editor, viewer = _browsers(tmp_path)
+
+    answer = _upload(editor, "zendesk.csv", ZENDESK.encode())  # no columns mapped
+
+    assert answer.status_code == 400, answer.text
+    said = html.unescape(re.sub(r"<[^>]+>", "", answer.text))
+    assert "Nothing was stored: ingest-error zendesk.csv" in said
+    assert 'aria-invalid="true"' in answer.text
+    assert ticket(shop, "4711")[0] == 404
+
+    bad_zone = _upload(
+        editor,
+        "zendesk.csv",
+        ZENDESK.encode(),
+        columns="\n".join(ZENDESK_COLUMNS),
+        time_zone="Europe/Berln",
+    )
+    assert bad_zone.status_code == 400
+    assert "is not an IANA time zone" in html.unescape(bad_zone.text)
+    assert 'value="Europe/Berln"' in bad_zone.text  # the form as sent
+    assert ticket(shop, "4711")[0] == 404
+
+    assert viewer.request("POST", "/ui/sources/records", data={}).status_code == 403
