@@ -195,7 +195,7 @@ async def _ingest(
                     ctx.engine(),
                     kind=kind,
                     path=path,
-                    workspace=ctx.workspace(),
+                    workspace=ctx.workspace() if kind == "tickets" else None,
                     now=ctx.clock(),
                     columns=column or (),
                     time_zone=time_zone,

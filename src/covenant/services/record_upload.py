@@ -95,7 +95,7 @@ def ingest_upload(
     *,
     kind: RecordKind,
     path: Path,
-    workspace: Workspace,
+    workspace: Workspace | None,
     now: datetime,
     columns: Sequence[str] = (),
     time_zone: str | None = None,
@@ -104,8 +104,8 @@ def ingest_upload(
     actor: str,
 ) -> RecordIngestReport:
     """The file at ``path`` ingested as the command ingests it (a ticket file warned about
-    against ``workspace``); the options are checked first (``InputError`` naming the one
-    that is wrong), as the command's are."""
+    against ``workspace``, which incidents do not read, as the command does not); the options
+    are checked first (``InputError`` naming the one that is wrong), as the command's are."""
     fields = TICKET_COLUMNS if kind == "tickets" else INCIDENT_COLUMNS
     how = reading(columns, fields=fields, zone=time_zone, time_format=time_format)
     if kind == "tickets":

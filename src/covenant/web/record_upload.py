@@ -82,7 +82,7 @@ async def upload_records(request: Request) -> Response:
                     ctx.engine(),
                     kind=kind,
                     path=path,
-                    workspace=ctx.workspace(),
+                    workspace=ctx.workspace() if kind == "tickets" else None,
                     now=ctx.clock(),
                     columns=columns,
                     time_zone=values["time_zone"].strip() or None,
