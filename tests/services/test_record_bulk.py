@@ -1,13 +1,14 @@
 """Bulk writing of ticket and incident files stores exactly what saving record by record stores.
 
-A file's records are staged as plain values (epoch seconds) and written a chunk at a time with
-one driver-level upsert per chunk (``store.record_staging``), no longer through SQLAlchemy
-value by value. The rows it leaves must be those ``records.save_tickets`` /
-``save_incidents`` — the path the API's one-at-a-time writes still take — leaves for the same
-records, byte for byte, on SQLite and on PostgreSQL: the expected records are written out by
-hand below from the files' text, saved through that path, and the two tables compared. Also:
-new / updated / unchanged counts, a file found unreadable at its last line or a store failing
-after the first chunk leaves nothing, and the same file again changes nothing.
+A file's records are staged as plain values (epoch seconds) and written without SQLAlchemy's
+value-by-value processing: on SQLite a chunk at a time with one driver-level upsert per chunk
+(``store.record_staging``), on PostgreSQL by ``COPY`` and one merge (``store.record_copy``).
+The rows it leaves must be those ``records.save_tickets`` / ``save_incidents`` — the path the
+API's one-at-a-time writes still take — leaves for the same records, byte for byte, on SQLite
+and on PostgreSQL: the expected records are written out by hand below from the files' text,
+saved through that path, and the two tables compared. Also: new / updated / unchanged counts,
+a file found unreadable at its last line or a store failing once the records are written (on
+SQLite also after the first chunk) leaves nothing, and the same file again changes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from covenant.core.agreements import Incident
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.errors import IngestError
 from covenant.services.records import ingest_incident_files, ingest_ticket_files
-from covenant.store import record_staging, record_tables, records
+from covenant.store import buckets, record_staging, record_tables, records
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -220,9 +221,34 @@ def test_a_file_unreadable_at_its_last_line_changes_nothing(engine: Engine, tmp_
     assert [b[0] for b in batches] == ["first.csv"]
 
 
-def test_a_store_failing_after_the_first_chunk_keeps_nothing_of_the_file(
+def test_a_store_failing_once_the_records_are_written_keeps_nothing_of_the_file(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    first, later = tmp_path / "first.csv", tmp_path / "later.csv"
+    first.write_text(FIRST)
+    later.write_text(LATER)
+    ingest_ticket_files(engine, files=[first], now=NOW)
+    rows = stored(engine, record_tables.tickets)
+    real = buckets.record_batch
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(buckets, "record_batch", failing)  # after every record was written
+    with pytest.raises(Exception, match="disk I/O error"):
+        ingest_ticket_files(engine, files=[later], now=NOW)
+    assert stored(engine, record_tables.tickets) == rows
+    monkeypatch.setattr(buckets, "record_batch", real)
+    (report,) = ingest_ticket_files(engine, files=[later], now=NOW)  # not recorded: it goes in
+    assert (report.inserted, report.updated, report.unchanged) == (1, 1, 2)
+
+
+def test_a_store_failing_after_the_first_chunk_keeps_nothing_of_the_file(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite writes chunk by chunk (PostgreSQL copies, then merges in one statement: killed
+    during it in tests/services/test_record_copy.py)."""
+    engine = sqlite_engine
     first, later = tmp_path / "first.csv", tmp_path / "later.csv"
     first.write_text(FIRST)
     later.write_text(LATER)

@@ -20,6 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import Boolean, Table
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from covenant.core.agreements import Incident
@@ -27,6 +28,7 @@ from covenant.core.tickets import Ticket
 from covenant.core.timeutil import require_utc
 from covenant.errors import StoreError
 from covenant.store import record_tables
+from covenant.store.record_copy import copy_and_merge
 from covenant.store.records import (
     INCIDENT_INSTANTS,
     INCIDENT_VALUES,
@@ -120,43 +122,51 @@ def save_staged(
     each: Callable[[list[tuple[Any, ...]]], None] | None = None,
 ) -> SaveCounts:
     """Write every staged record into the store (inserted, updated or left unchanged by id),
-    a chunk at a time in the caller's transaction; ``each`` sees every chunk of rows.
+    in the caller's transaction; ``each`` sees every chunk of rows.
 
-    Per chunk: one query for the stored content hashes of its ids, then one ``executemany``
-    of an upsert for the new and changed rows, on the driver's connection — instants go in
-    as epoch seconds and the database makes its timestamps of them (SQLite: the text
-    SQLAlchemy writes; PostgreSQL: ``to_timestamp``), so no row passes through SQLAlchemy's
-    per-value processing. The rows stored are those ``records.save_rows`` stores."""
+    Instants go in as epoch seconds and the database makes its timestamps of them (SQLite: the
+    text SQLAlchemy writes; PostgreSQL: ``to_timestamp``), so no row passes through
+    SQLAlchemy's per-value processing; the rows stored are those ``records.save_rows`` stores.
+    On PostgreSQL: ``COPY`` into a temporary table, then one merge (``record_copy``). On
+    SQLite, per chunk: one query for the stored content hashes of its ids, then one
+    ``executemany`` of an upsert for the new and changed rows, on the driver's connection. An
+    error of the driver is raised as SQLAlchemy's (``DBAPIError``), as any other query's."""
     if staged.kind == "tickets":
         table, instants = record_tables.tickets, TICKET_INSTANTS
     else:
         table, instants = record_tables.incidents, INCIDENT_INSTANTS
     connection = conn.connection() if isinstance(conn, Session) else conn
-    upsert, stamp = _upsert(connection, table, staged.columns, instants, require_utc(at))
-    counts = SaveCounts()
-    for chunk in staged.rows():
-        counts += _save_chunk(connection, table, chunk, upsert, stamp)
-        if each is not None:
-            each(chunk)
-    return counts
+    at = require_utc(at)
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        if connection.dialect.name == "postgresql":
+            rows = staged.rows()
+            return copy_and_merge(
+                connection, table, staged.columns, instants, rows, at=at, each=each
+            )
+        upsert, stamp = _upsert(connection, table, staged.columns, instants, at)
+        counts = SaveCounts()
+        for chunk in staged.rows():
+            counts += _save_chunk(connection, table, chunk, upsert, stamp)
+            if each is not None:
+                each(chunk)
+        return counts
+    except driver_error as exc:  # the driver's own cursor: SQLAlchemy's error, as elsewhere
+        raise DBAPIError.instance(
+            f"saving staged {staged.kind}", None, exc, driver_error, dialect=connection.dialect
+        ) from exc
 
 
 def _upsert(
     conn: Connection, table: Table, columns: Sequence[str], instants: frozenset[str], at: datetime
 ) -> tuple[str, object]:
-    """The driver-level upsert of ``columns`` + ``updated_at``, and ``at`` as its driver value."""
-    dialect = conn.dialect.name
-    stamp: object
-    if dialect == "sqlite":
-        mark, stamp = "?", at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        instant = "datetime(?, 'unixepoch') || '.000000'"  # SQLAlchemy's SQLite DATETIME text
-        boolean = mark  # 0 or 1, as SQLAlchemy stores a Boolean
-    elif dialect == "postgresql":
-        mark, stamp = "%s", at
-        instant = "to_timestamp(%s::bigint)"
-        boolean = "%s::integer::boolean"  # staged as SQLite's 0 or 1
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise StoreError(f"records cannot be saved on {dialect}")
+    """SQLite's driver-level upsert of ``columns`` + ``updated_at``, and ``at`` as its value."""
+    if conn.dialect.name != "sqlite":  # pragma: no cover - PostgreSQL copies (record_copy)
+        raise StoreError(f"records cannot be saved on {conn.dialect.name}")
+    mark = "?"
+    stamp = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    instant = "datetime(?, 'unixepoch') || '.000000'"  # SQLAlchemy's SQLite DATETIME text
+    boolean = mark  # 0 or 1, as SQLAlchemy stores a Boolean
     names = [*columns, "updated_at"]
     values = ", ".join(
         instant
@@ -180,14 +190,13 @@ def _save_chunk(
 ) -> SaveCounts:
     """Look up the stored hashes of a chunk's ids, upsert its new and changed rows: both on
     the driver's own cursor, in the connection's transaction."""
-    mark = "?" if conn.dialect.name == "sqlite" else "%s"
     ids = [row[0] for row in rows]
     stored: dict[str, str] = {}
     cursor = conn.connection.cursor()
     try:
         for i in range(0, len(ids), _IN_LIMIT):
             part = ids[i : i + _IN_LIMIT]
-            marks = ", ".join([mark] * len(part))
+            marks = ", ".join("?" * len(part))
             cursor.execute(
                 f"SELECT id, content_sha256 FROM {table.name} WHERE id IN ({marks})", part
             )
