@@ -8,8 +8,9 @@ PostgreSQL, with files of several chunks (1,000 rows each):
 * the same files give the same counts (inserted / updated / unchanged, rows rejected) and the
   same stored rows as on SQLite, the counts written out from how the files were made;
 * the same records again (other bytes) change nothing, not even ``updated_at``;
-* a file that is refused — broken at its last record, or holding a value PostgreSQL cannot
-  store — leaves nothing of itself;
+* a file that is refused — broken at its last record, or a write the database refuses in its
+  last chunk — leaves nothing of itself; text no store keeps (NUL, a lone surrogate) is a
+  bad row, on both stores alike;
 * two ingests of overlapping files at once both finish (no deadlock) and end consistent: each
   id inserted once over both, the overlap wholly the version of the one that committed last;
 * an ingest killed while its merge waits for a row lock leaves nothing of its file;
@@ -224,27 +225,63 @@ def test_a_file_broken_at_its_last_record_leaves_nothing(
     assert batches(postgres_engine) == ["first.csv"]
 
 
-def test_a_value_postgresql_cannot_store_refuses_the_whole_file(
+def test_a_write_the_database_refuses_refuses_the_whole_file(
     postgres_engine: Engine, tmp_path: Path
 ) -> None:
     first = write(tmp_path / "first.csv", TICKETS, [ticket(i) for i in range(N)])
     ingest_ticket_files(postgres_engine, files=[first], now=NOW)
     rows = stored(postgres_engine, record_tables.tickets)
-    lines = [
-        f'{{"id": "T-{i:05d}", "customer": "acme", "priority": "P9", '
-        f'"created": "2026-10-01T00:00:00Z"}}\n'
-        for i in range(N + NEW)
-    ]
-    # a NUL character, which JSON may hold and a PostgreSQL text column may not, in the last
-    lines[-1] = lines[-1].replace('"acme"', '"ac\\u0000me"')
-    later = tmp_path / "later.jsonl"
-    later.write_text("".join(lines))
-    with pytest.raises(StoreError) as caught:
+    # a rule of the database's own (a trigger) refuses one customer, found in the last chunk
+    with postgres_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.customer = 'refused' THEN RAISE EXCEPTION 'customer refused here'; END IF; "
+            "RETURN NEW; END $$"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON tickets "
+            "FOR EACH ROW EXECUTE FUNCTION refuse()"
+        )
+    lines = [ticket(i, changed=i % 10 == 0) for i in range(N + NEW)]
+    lines[-1] = f"T-{N + NEW - 1:05d},refused,P1,2026-10-01T00:00:00Z,,,\n"
+    later = write(tmp_path / "later.csv", TICKETS, lines)
+    with pytest.raises(StoreError, match="refused the write: customer refused here"):
         ingest_ticket_files(postgres_engine, files=[later], now=NOW)
-    assert "refused the write" in str(caught.value)
-    assert "NUL" in str(caught.value)
     assert stored(postgres_engine, record_tables.tickets) == rows
     assert batches(postgres_engine) == ["first.csv"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("\\u0000", "customer holds a NUL character (\\u0000)"),
+        ("\\udc80", "customer holds a lone surrogate (\\udc80), which is not a character"),
+    ],
+)
+def test_text_no_store_keeps_is_a_bad_row_on_both_stores(
+    sqlite_engine: Engine, postgres_engine: Engine, tmp_path: Path, text: str, said: str
+) -> None:
+    """A JSON string may hold NUL (PostgreSQL's text refuses it: the whole file failed there,
+    SQLite stored it) or a lone surrogate (no UTF-8 encodes it: the ingest crashed on both);
+    either is now the row's problem, the same on both stores."""
+    good = '{{"id": "T-{n}", "customer": "acme", "priority": "P1", "created": "{at}"}}\n'
+    lines = [good.format(n=i, at="2026-10-01T00:00:00Z") for i in range(5)]
+    lines[2] = lines[2].replace('"acme"', f'"ac{text}me"')
+    lines[3] = lines[3].replace(
+        '"priority"',
+        f'"history": [{{"at": "2026-10-01T00:00:00Z", "status": "op{text}en"}}], "priority"',
+    )
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("".join(lines))
+    for name, engine in (("sqlite", sqlite_engine), ("postgres", postgres_engine)):
+        (report,) = ingest_ticket_files(engine, files=[path], now=NOW)
+        assert counts(report) == (5, 2, 3, 0, 0), name
+        found = [(p.where, p.field, p.code, p.message) for p in report.problems]
+        assert found == [
+            ("tickets.jsonl:3", "customer", "bad-value", said),
+            ("tickets.jsonl:4", "history", "bad-value", said.replace("customer", "history")),
+        ], name
+        assert [row[0] for row in stored(engine, record_tables.tickets)] == ["T-0", "T-1", "T-4"]
 
 
 # --- concurrent and killed ingests -------------------------------------------------------------

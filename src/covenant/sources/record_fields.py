@@ -4,6 +4,7 @@ problem raised as :class:`Reject` (the parsers turn it into a ``Problem``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,11 @@ NAIVE_FIX = (
     "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00), or pass "
     "--time-zone with the zone the export is written in"
 )
+
+
+# what a JSON string may hold and no store keeps: NUL (PostgreSQL's text refuses it) and a
+# lone UTF-16 surrogate (not a character: no UTF-8 encodes it)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class Reject(Exception):  # noqa: N818 - a control-flow signal of the record parsers, not an error
@@ -94,10 +100,27 @@ def scalar(row: dict[str, Any], field: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value.strip() or None
+        return storable(value, field).strip() or None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise Reject("bad-value", field, f"{value!r} is not text", f"write {field} as text")
+
+
+def storable(value: str, field: str) -> str:
+    """``value``, unless it holds a NUL character or a lone surrogate (``\\u0000``,
+    ``\\ud800`` in JSON): then the row is refused, on every store alike."""
+    if value.isascii() and "\x00" not in value:
+        return value
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return value
+    code = ord(found.group())
+    what = (
+        "a NUL character (\\u0000)"
+        if code == 0
+        else f"a lone surrogate (\\u{code:04x}), which is not a character"
+    )
+    raise Reject("bad-value", field, f"{field} holds {what}", f"remove \\u{code:04x} from {field}")
 
 
 def key_value(row: dict[str, Any], field: str, *, limit: int = MAX_KEY_LENGTH) -> str:
@@ -155,7 +178,7 @@ def names(row: dict[str, Any], field: str) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str):
             raise Reject("bad-value", field, f"{item!r} in {field} is not text")
-        name = item.strip()
+        name = storable(item, field).strip()
         if len(name) > MAX_KEY_LENGTH:
             raise Reject("bad-value", field, f"{name[:40]!r}… is too long")
         if name:
@@ -170,11 +193,18 @@ History = tuple[tuple[tuple[str, object, str], ...], None] | tuple[None, Reject]
 
 def history_entries(value: object) -> History:
     """``((status, at, entry text) …)`` of a history cell, or the reason it cannot be read."""
+    try:
+        return _history_entries(value)
+    except Reject as reject:  # text no store keeps (``storable``)
+        return None, reject
+
+
+def _history_entries(value: object) -> History:
     if value is None or (isinstance(value, str) and not value.strip()):
         return (), None
     entries: list[tuple[str, object, str]] = []
     if isinstance(value, str):
-        for part in value.split(";"):
+        for part in storable(value, "history").split(";"):
             text = part.strip()
             if not text:
                 continue
@@ -198,7 +228,8 @@ def history_entries(value: object) -> History:
                     f"entry {item!r} is not an object with 'at' and 'status'",
                     'write entries as {"at": "2026-10-01T09:00:00Z", "status": "open"}',
                 )
-            entries.append((named.strip().lower(), item["at"], f"{named}@{item['at']}"))
+            status = storable(named, "history").strip().lower()
+            entries.append((status, item["at"], f"{named}@{item['at']}"))
         return tuple(entries), None
     return None, Reject(
         "bad-value",
