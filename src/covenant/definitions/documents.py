@@ -32,7 +32,7 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Definition, Parsed
-from covenant.definitions.partial import Check, partial_checks
+from covenant.definitions.partial import Check, partial_checks, stand_in
 from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import Problem
 
@@ -146,9 +146,9 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
             found += _kind_checks(doc, named)
         elif issubclass(model, CHECKED) or (api, kind) in COVENANT_CHECKED:
             # the checks of the valid parts, beside the errors
-            found += partial_checks(
-                doc, data, model, exc, context, _all_checks_of, unknown=api.startswith("openslo")
-            )
+            stand = stand_in(doc, data, model, exc, context, unknown=api.startswith("openslo"))
+            found += partial_checks(stand, _all_checks_of)
+            return Parsed(source=doc, definition=definition, model=None, stand_in=stand), found
         return Parsed(source=doc, definition=definition, model=named), found
     found = problems + _kind_checks(doc, validated)
     return Parsed(source=doc, definition=definition, model=validated), found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -10,7 +10,15 @@ from covenant.core.model import Comparison, NoDataPolicy, Operator
 from covenant.definitions.covenant_v1 import NO_DATA_KEY, ComparisonSpec
 from covenant.definitions.diagnostics import at
 from covenant.definitions.extensions import SLIExtensions
-from covenant.definitions.openslo import Metadata, ObjectiveSpec, SLISpec, SLODocument
+from covenant.definitions.openslo import (
+    InlineSLI,
+    Metadata,
+    ObjectiveSpec,
+    SLISpec,
+    SLODocument,
+)
+from covenant.definitions.parsed import StandIn
+from covenant.definitions.partial import not_at_broken
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
@@ -50,11 +58,43 @@ def component_no_data_problems(
     return problems
 
 
+NamedSLI = tuple[str, SLISpec]
+"""An SLI as op/value is checked against it: its name and spec."""
+
+
+def stand_in_op_problems(
+    stand: StandIn | None, sli_of: Callable[[str], SLISpec | None]
+) -> list[Problem]:
+    """op/value against the SLIs of an SLO that failed validation (its stand-in), so that a
+    wrong window or target does not hide them. ``sli_of`` gives a valid SLI document's spec by
+    name. An SLI with a refused field, or named by a refused reference, is not checked
+    against, and nothing is said at a refused field (its problem was said)."""
+    if stand is None or not isinstance(stand.model, SLODocument):
+        return []
+    doc, spec = stand.source, stand.model.spec
+
+    def chosen(path: PathKey, inline: InlineSLI | None, ref: str | None) -> NamedSLI | None:
+        if doc.broken_at((*path, "indicator"), (*path, "indicatorRef")):
+            return None
+        if ref is not None:
+            found = sli_of(ref)
+            return None if found is None else (ref, found)
+        return None if inline is None else (inline.metadata.name, inline.spec)
+
+    sli = chosen(("spec",), spec.indicator, spec.indicator_ref)
+    components = {
+        i: named
+        for i, o in enumerate(spec.objectives)
+        if (named := chosen(("spec", "objectives", i), o.indicator, o.indicator_ref))
+    }
+    return not_at_broken(stand, op_problems(doc, stand.model, sli, components))
+
+
 def op_problems(
     doc: SourceDocument,
     model: SLODocument,
-    sli: SLIRef | None,
-    components: dict[int, SLIRef] | None = None,
+    sli: NamedSLI | None,
+    components: Mapping[int, NamedSLI] | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
     for i, objective in enumerate(model.spec.objectives):

@@ -30,9 +30,25 @@ class Definition:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StandIn:
+    """A document that failed validation, validated with its refused fields stood in for
+    (``partial``): only for the checks of its valid parts, never built into the workspace."""
+
+    source: SourceDocument
+    """The document, its refused fields marked (``SourceDocument.broken_at``)."""
+    model: Document
+    fields: tuple[str, ...]
+    """The refused fields as written (``spec.timeWindow[0].duration``): a problem at or under
+    one of them is not said again."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Parsed:
     """A definition with its source positions and, when it validated, its model."""
 
     source: SourceDocument
     definition: Definition
     model: Document | None
+    stand_in: StandIn | None = None
+    """When it failed validation: its valid parts, for the checks that need other documents
+    (an objective's op/value against the SLI it names)."""

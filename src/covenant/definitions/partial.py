@@ -10,8 +10,9 @@ other problem of its document until it was fixed: ``validate`` said one thing, t
 the kind's checks on that. A broken field still counts as written (the check that the field is
 there is not repeated), the checks that read a broken field's value skip it
 (``SourceDocument.broken_at``), and any problem they still find at or under a broken field is
-dropped: its own problem was already said. The stand-in model is used only for these checks,
-never returned: a document with an error is not built into the workspace.
+dropped: its own problem was already said. The stand-in model is used only for checks — these,
+and (kept on ``Parsed.stand_in``) those that need other documents, such as an objective's
+op/value against the SLI it names — never built: a document with an error is not used.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pydantic_core import ErrorDetails
 
 from covenant.definitions.diagnostics import _clean
 from covenant.definitions.openslo import Document
+from covenant.definitions.parsed import StandIn
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
 
@@ -53,31 +55,26 @@ MAX_TRIALS = 64
 _QUOTED = re.compile(r"'([^']*)'")
 
 
-def partial_checks(
+def stand_in(
     doc: SourceDocument,
     data: Mapping[str, Any],
     model: type[Document],
     error: ValidationError,
     context: dict[str, Any] | None,
-    checks: Callable[[Document], Sequence[Check]],
     *,
     unknown: bool,
-) -> list[Problem]:
-    """The problems the kind's ``checks`` (given the validated stand-in, the checks of its
-    kind) find in ``data`` with its broken fields stood in for (none when no stand-in
-    validates: the document's checks then wait for the fix, as before).
-
-    Each check runs on its own: one misled by a stand-in value into raising says nothing,
-    and the others still say theirs (a raise hides no other check's problem).
+) -> StandIn | None:
+    """``data`` validated with its broken fields stood in for, with the document marked
+    (None when no stand-in validates: the document's checks then wait for the fix, as before).
 
     ``unknown``: an unknown field is dropped (an OpenSLO document); in a ``covenant/v1``
     document a misspelt term leaves a default that would say more, so its checks wait."""
     details = error.errors(include_url=False)
     if not unknown and any(d["type"] == "extra_forbidden" for d in details):
-        return []
+        return None
     first = [(_loc(doc, d), d) for d in details]
     if not first or any(not loc for loc, _ in first):
-        return []  # the document itself is refused (not a mapping): nothing to check
+        return None  # the document itself is refused (not a mapping): nothing to check
     patched: Any = data
     broken: list[PathKey] = []
     todo = [(loc, detail, False) for loc, detail in first]
@@ -92,11 +89,11 @@ def partial_checks(
         for candidate in candidates:
             trials += 1
             if trials > MAX_TRIALS:
-                return []
+                return None
             try:
                 trial = _put(patched, loc, candidate)
             except (KeyError, IndexError, TypeError):
-                return []  # a shape not foreseen: leave the checks for after the fix
+                return None  # a shape not foreseen: leave the checks for after the fix
             left = _errors(model, trial, context, doc)
             if left is None or not any(at == loc for at, _ in left):
                 patched = trial
@@ -106,20 +103,37 @@ def partial_checks(
                 todo += [(at, d, True) for at, d in left or () if at[: len(loc)] == loc != at]
                 break
         else:
-            return []
+            return None
     try:
         valid = model.model_validate(patched, context=context)
     except ValidationError:
-        return []
+        return None
     marked = replace(doc, broken=frozenset(broken))
-    fields = [field_path(b) for b in broken]
+    return StandIn(source=marked, model=valid, fields=tuple(field_path(b) for b in broken))
+
+
+def partial_checks(
+    stand: StandIn | None, checks: Callable[[Document], Sequence[Check]]
+) -> list[Problem]:
+    """The problems the kind's ``checks`` (given the validated stand-in, the checks of its
+    kind) find in the document with its broken fields stood in for (none without a stand-in).
+
+    Each check runs on its own: one misled by a stand-in value into raising says nothing,
+    and the others still say theirs (a raise hides no other check's problem)."""
+    if stand is None:
+        return []
     found: list[Problem] = []
-    for check in checks(valid):
+    for check in checks(stand.model):
         try:
-            found += check(marked, valid)
+            found += check(stand.source, stand.model)
         except Exception:  # misled by a stand-in: its problems wait for the fix
             continue
-    return [p for p in found if not any(_within(p.field, f) for f in fields)]
+    return not_at_broken(stand, found)
+
+
+def not_at_broken(stand: StandIn, problems: Iterable[Problem]) -> list[Problem]:
+    """``problems`` but those at or under a broken field: its own problem was already said."""
+    return [p for p in problems if not any(_within(p.field, f) for f in stand.fields)]
 
 
 def _loc(doc: SourceDocument, detail: ErrorDetails) -> PathKey:

@@ -30,6 +30,7 @@ from covenant.definitions.openslo import (
     AlertPolicyDocument,
     AlertPolicySpec,
     MetricSpec,
+    SLIDocument,
     SLISpec,
     SLODocument,
 )
@@ -64,6 +65,11 @@ class Index:
 
     def get(self, kind: str, name: str) -> Parsed | None:
         return self.by_kind.get(kind, {}).get(name)
+
+    def sli_spec(self, name: str) -> SLISpec | None:
+        """The spec of the valid SLI document ``name`` (None: none, or not valid)."""
+        found = self.get("SLI", name)
+        return found.model.spec if found and isinstance(found.model, SLIDocument) else None
 
 
 def _raw_policy_refs(item: Parsed) -> list[str]:

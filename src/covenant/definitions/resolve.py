@@ -40,6 +40,7 @@ from covenant.definitions.objective_checks import (
     fraction,
     op_problems,
     plain,
+    stand_in_op_problems,
 )
 from covenant.definitions.openslo import (
     AlertPolicyDocument,
@@ -99,6 +100,7 @@ def resolve(
         model = item.model
         if model is None and item.definition.kind == "SLO":
             problems += raw_slo_refs(item, index)
+            problems += stand_in_op_problems(item.stand_in, index.sli_spec)
         elif isinstance(model, AlertPolicyDocument):
             problems += policy_refs(
                 item.source,
@@ -331,7 +333,8 @@ def _resolve_slo(
                     )
                 )
     problems += component_no_data_problems(doc, spec.objectives, components)
-    ops = op_problems(doc, model, sli, components)
+    named = {i: c[:2] for i, c in components.items()}
+    ops = op_problems(doc, model, None if sli is None else sli[:2], named)
     problems += ops
     if (
         not build
