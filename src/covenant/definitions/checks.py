@@ -24,6 +24,7 @@ from covenant.definitions.openslo import (
     SLISpec,
     SLOSpec,
 )
+from covenant.definitions.secrets import metric_source_secrets
 from covenant.definitions.timewindows import check_time_windows
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
@@ -278,6 +279,9 @@ def _check_metric(doc: SourceDocument, metric: MetricSpec, path: PathKey) -> lis
                 severity="error" if source.type else WARNING,
             )
         )
+    if not doc.broken_at((*path, "metricSource", "spec")):
+        here = (*path, "metricSource", "spec")
+        problems += metric_source_secrets(doc, source.type, source.spec, here)
     if source.type is None and source.metric_source_ref is None:
         problems.append(
             at(

@@ -1,4 +1,5 @@
-"""Secrets written into a DataSource that Covenant does not read (Datadog, CloudWatch, …).
+"""Secrets written into a DataSource that Covenant does not read (Datadog, CloudWatch, …), or
+into an SLI's ``metricSource.spec``.
 
 A Prometheus DataSource with a secret in it is refused (``definitions.prometheus``: Covenant
 reads secrets only from the environment). Another type's connection details are not used
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from covenant.core.promql import is_compatible
 from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
@@ -43,7 +45,24 @@ _REFERENCE = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)
 def foreign_secrets(doc: SourceDocument, kind: str | None, details: Any) -> list[Problem]:
     """A warning for each secret value in a DataSource's ``connectionDetails`` (a mapping, or
     the Go SDK's list of one-key mappings) of a type Covenant does not read."""
-    here: PathKey = ("spec", "connectionDetails")
+    why = f"Covenant does not read {kind or 'these'} sources"
+    return _warnings(doc, ("spec", "connectionDetails"), details, why)
+
+
+def metric_source_secrets(
+    doc: SourceDocument, kind: str | None, details: Any, here: PathKey
+) -> list[Problem]:
+    """A warning for each secret value in an SLI's ``metricSource.spec`` (at ``here``): the
+    OpenSLO specification's example of a source without a DataSource writes its keys there.
+    Covenant reads at most the query of a Prometheus-compatible source, never a secret."""
+    if kind is not None and is_compatible(kind):
+        why = "Covenant reads only the query here"
+    else:
+        why = f"Covenant does not read {kind} sources" if kind else "Covenant does not read it"
+    return _warnings(doc, here, details, why)
+
+
+def _warnings(doc: SourceDocument, here: PathKey, details: Any, why: str) -> list[Problem]:
     found: list[PathKey] = []
     if isinstance(details, dict):
         found = [(*here, str(k)) for k, v in details.items() if _secret(k, v)]
@@ -60,8 +79,8 @@ def foreign_secrets(doc: SourceDocument, kind: str | None, details: Any) -> list
             doc,
             path,
             code="inline-secret",
-            message=f"{path[-1]} puts a secret in the workspace (Covenant does not read "
-            f"{kind or 'this'} sources, but the file is committed and shared)",
+            message=f"{path[-1]} puts a secret in the workspace ({why}, but the file is "
+            "committed and shared)",
             fix="remove it from the file: keep it where the tool that reads this source "
             "takes it from (its environment or secret store)",
             severity=WARNING,
