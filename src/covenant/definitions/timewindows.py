@@ -29,6 +29,8 @@ from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
 DEFAULT_WINDOW_TEXT = "28d"
+V1_WINDOW_EXAMPLE = "{duration: 28d, isRolling: true}"
+"""One window as openslo/v1 (and the v2alpha draft) write it."""
 DEFAULT_START = "1970-01-01 00:00:00"
 """Where calendar periods without ``calendar`` start (UTC): the core's natural unit starts."""
 DEFAULT_WEEK_START = "1970-01-05 00:00:00"  # a Monday: ISO weeks
@@ -46,6 +48,20 @@ def check_time_windows(
                 message="no timeWindow given; Covenant uses a rolling 28d window",
                 fix="add timeWindow: [{duration: 28d, isRolling: true}]",
                 severity=WARNING,
+            )
+        ]
+    if not windows:
+        alpha = doc.converted_from == "openslo/v1alpha"  # its field and form
+        key = "timeWindows" if alpha else "timeWindow"
+        one = "{unit: Day, count: 28, isRolling: true}" if alpha else V1_WINDOW_EXAMPLE
+        return [
+            at(
+                doc,
+                path,
+                code="invalid-window",
+                message=f"{key} holds no window",
+                fix=f"add one, e.g. {key}: [{one}], or remove {key} (a rolling "
+                f"{DEFAULT_WINDOW_TEXT} window is then used, with a warning)",
             )
         ]
     if len(windows) != 1:
