@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from covenant.definitions.field_rules import is_name
+from covenant.definitions.fields import dns_label
 from covenant.definitions.missing_fixes import missing_fix
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
@@ -242,10 +244,25 @@ def _not_a_mapping(
     refs = [k for k in allowed if k.endswith("Ref")]
     if isinstance(given, str) and len(refs) == 1:
         item = "- " if loc and isinstance(loc[-1], int) else ""
-        fix = f"write {item}{refs[0]}: {given} (a reference is a mapping), or the definition"
+        name, why = given, "a reference is a mapping"
+        if not is_name(given):  # written as is, it would name nothing: no document can have it
+            name = dns_label(given, fallback="my-name")
+            kind = REFERRED_KINDS.get(refs[0], "document")
+            why += f"; names are lowercase DNS labels, so name the {kind} {name!r} too"
+        fix = f"write {item}{refs[0]}: {name} ({why}), or the definition"
     return at(
         doc, loc, code="invalid-type", message=f"expected a mapping here, found {shown}", fix=fix
     )
+
+
+REFERRED_KINDS = {
+    "alertPolicyRef": "AlertPolicy",
+    "conditionRef": "AlertCondition",
+    "targetRef": "AlertNotificationTarget",
+    "indicatorRef": "SLI",
+    "metricSourceRef": "DataSource",
+}
+"""The kind each reference names."""
 
 
 def number_text(number: Decimal) -> str:
