@@ -182,6 +182,15 @@ def _one(
             message=f"{given!r} is not allowed here",
             fix=fix,
         )
+    if kind == "string_too_long" and isinstance(detail.get("input"), str):
+        size, limit = len(detail["input"]), int(ctx["max_length"])
+        return at(
+            doc,
+            loc,
+            code="invalid-value",
+            message=f"{name} is {size} characters long; at most {limit} are allowed",
+            fix=f"shorten it by at least {size - limit} characters",
+        )
     if kind in BOUND_FIXES:
         return at(
             doc,
