@@ -3,10 +3,17 @@ of the objective's threshold, in every spelling Prometheus writes it, and the co
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from covenant.core.promql import WINDOW, QueryFormError, counter_selector
+from covenant.core.promql import (
+    WINDOW,
+    QueryFormError,
+    Selector,
+    counter_selector,
+    parse_selector,
+)
 
 
 def le_values(threshold: Fraction) -> tuple[str, ...]:
@@ -78,8 +85,7 @@ def histogram_queries(query: str, *, op: str, threshold: Fraction) -> tuple[str,
         raise QueryFormError(
             f"a Prometheus thresholdMetric reads a histogram: {query.strip()!r} is not a "
             "selector of a <name>_bucket series",
-            hint="name the histogram's buckets, e.g. "
-            'http_request_duration_seconds_bucket{job="api"}',
+            hint=_buckets_hint(query, op),
         )
     if any(label == "le" for label, _, _ in selector.matchers):
         raise QueryFormError(
@@ -98,6 +104,28 @@ def histogram_queries(query: str, *, op: str, threshold: Fraction) -> tuple[str,
     first = f"sum(increase({bucket}[{WINDOW}]))"
     total = f"sum(increase({count}[{WINDOW}]))"
     return first, total, op == "gt"
+
+
+_INNER_BUCKETS = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*_bucket\b(\s*\{[^{}]*\})?")
+"""A ``<name>_bucket`` selector inside a larger query (a ``histogram_quantile`` of it)."""
+
+
+def _buckets_hint(query: str, op: str) -> str:
+    """The fix for a query that is no bucket selector: the one it holds (a quantile's), with
+    what reading it means, or an example."""
+    for found in _INNER_BUCKETS.finditer(query):
+        inner = parse_selector(found.group())
+        if inner is None:
+            continue
+        kept = tuple(m for m in inner.matchers if m[0] != "le")  # the value picks the bucket
+        counted = {"lte": " as good", "gt": " as bad"}.get(op, "")
+        buckets = Selector(name=inner.name, matchers=kept).text()
+        return (
+            f"write the histogram's buckets: {buckets} (Covenant counts the requests in the "
+            f"bucket le=value{counted}, and compares their share with target; a quantile is not "
+            "a count of events)"
+        )
+    return 'name the histogram\'s buckets, e.g. http_request_duration_seconds_bucket{job="api"}'
 
 
 SECONDS_DOUBT = 100  # a _seconds bound this large is more likely milliseconds
