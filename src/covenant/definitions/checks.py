@@ -116,6 +116,19 @@ def _check_objective(
                         severity=WARNING,
                     )
                 )
+    if method == "RatioTimeslices" and objective.time_slice_target is not None:
+        problems.append(  # the mean of the slices' ratios is compared: no slice is judged
+            at(
+                doc,
+                (*here, "timeSliceTarget"),
+                code="ignored-field",
+                message="timeSliceTarget has no effect with budgetingMethod RatioTimeslices (the "
+                "mean of the slices' ratios is compared with target)",
+                fix="remove timeSliceTarget, or use budgetingMethod: Timeslices (a slice is good "
+                "at timeSliceTarget)",
+                severity=WARNING,
+            )
+        )
     if objective.indicator is not None and objective.indicator_ref is not None:
         problems.append(conflict(doc, (*here, "indicatorRef"), "indicator", "indicatorRef"))
     if objective.indicator is not None:
