@@ -96,6 +96,7 @@ def _v1alpha(rw: Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | N
     if kind == "Service" or not isinstance(spec, dict):
         return data
     spec = rw.lenient(dict(spec), ("spec",), keys.V1ALPHA_SPEC)
+    rw.v1_only(spec, ("spec",), keys.V1_ONLY_SPEC)
     data["spec"] = spec
     _v1alpha_windows(rw, spec)
     _v1alpha_threshold(rw, spec, _name(data))
@@ -228,6 +229,7 @@ def _v1alpha_objectives(rw: Rewrite, spec: dict[str, Any], name: str) -> None:
             converted.append(written)
             continue
         objective = rw.lenient(dict(written), here, keys.V1ALPHA_OBJECTIVE)
+        rw.v1_only(objective, here, keys.V1_ONLY_OBJECTIVE)
         if "value" not in objective:
             sloth = "{{.window}}" in repr(objective.get("ratioMetrics"))
             rw.error(

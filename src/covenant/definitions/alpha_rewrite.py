@@ -48,6 +48,24 @@ V2ALPHA_SPEC = (("serviceRef", "sli", "sliRef"), v1_keys(SLOSpec))
 V2ALPHA_OBJECTIVE = (("sli", "sliRef"), v1_keys(ObjectiveSpec))
 V2ALPHA_METRIC = (("dataSourceRef", "dataSourceSpec", "spec"), v1_keys(MetricSpec))
 
+AS_V1 = "write the file as apiVersion: openslo/v1"
+V1_ONLY_SPEC = {  # openslo/v1's SLO fields that openslo/v1alpha has not (key → fix)
+    "timeWindow": "openslo/v1alpha writes timeWindows: [{unit: Day, count: 28, isRolling: true}]; "
+    f"or {AS_V1}",
+    **{key: f"openslo/v1alpha has no {key}: {AS_V1}" for key in ("alertPolicies", "indicatorRef")},
+}
+V1_ONLY_OBJECTIVE = {
+    "targetPercent": "openslo/v1alpha writes target: a ratio (targetPercent: 99 is target: "
+    f"0.99); or {AS_V1}",
+    "timeSliceWindow": "openslo/v1alpha has no timeSliceWindow (its slices are read as 1m): "
+    f"remove it, or {AS_V1}",
+    **{
+        key: f"openslo/v1alpha has no {key}: {AS_V1}"
+        for key in ("indicator", "indicatorRef", "compositeWeight")
+    },
+}
+"""The reference (the Go SDK, ``oslo validate``) decodes v1alpha strictly: unknown fields."""
+
 REQUIRED = frozenset({"thresholdMetric", "source", "queryType", "query", "serviceRef"})
 """Keys without which the old version's document is incomplete ("the required field")."""
 
@@ -139,6 +157,14 @@ class Rewrite:
         """A field that did not exist takes the line (and the name) of ``old``."""
         self.lines[new] = self.line(old)
         self.renamed[new] = old
+
+    def v1_only(self, holder: Mapping[str, Any], path: PathKey, fixes: Mapping[str, str]) -> None:
+        """An error at each of ``holder``'s keys that only ``openslo/v1`` has: the document is
+        not read (as a v1alpha ``duration`` in a window is not), every such key told at once."""
+        for key, fix in fixes.items():
+            if key in holder:
+                message = f"{key} is openslo/v1's field, not openslo/v1alpha's"
+                self.error((*path, key), "unknown-field", message, fix)
 
     def note(self, path: PathKey, message: str) -> None:
         self.problems.append(

@@ -39,21 +39,19 @@ DEFAULT_WEEK_START = "1970-01-05 00:00:00"  # a Monday: ISO weeks
 def check_time_windows(
     doc: SourceDocument, windows: Sequence[TimeWindow] | None, path: PathKey
 ) -> list[Problem]:
+    key, one = _as_written(doc)
     if windows is None:
         return [
             at(
                 doc,
-                path,
+                (*path[:-1], key),
                 code="missing-time-window",
-                message="no timeWindow given; Covenant uses a rolling 28d window",
-                fix="add timeWindow: [{duration: 28d, isRolling: true}]",
+                message=f"no {key} given; Covenant uses a rolling 28d window",
+                fix=f"add {key}: [{one}]",
                 severity=WARNING,
             )
         ]
     if not windows:
-        alpha = doc.converted_from == "openslo/v1alpha"  # its field and form
-        key = "timeWindows" if alpha else "timeWindow"
-        one = "{unit: Day, count: 28, isRolling: true}" if alpha else V1_WINDOW_EXAMPLE
         return [
             at(
                 doc,
@@ -70,13 +68,20 @@ def check_time_windows(
                 doc,
                 path,
                 code="invalid-window",
-                message=f"timeWindow must hold exactly one window, found {len(windows)}",
+                message=f"{key} must hold exactly one window, found {len(windows)}",
                 fix="keep one window; define another SLO for another window",
             )
         ]
     if doc.broken_at((*path, 0)):
         return []  # a field of the window was refused: checked once it is fixed
     return check_time_window(doc, windows[0], (*path, 0))
+
+
+def _as_written(doc: SourceDocument) -> tuple[str, str]:
+    """The window list's key and one window as the file's version writes them."""
+    if doc.converted_from == "openslo/v1alpha":
+        return "timeWindows", "{unit: Day, count: 28, isRolling: true}"
+    return "timeWindow", V1_WINDOW_EXAMPLE
 
 
 def check_time_window(doc: SourceDocument, window: TimeWindow, path: PathKey) -> list[Problem]:
