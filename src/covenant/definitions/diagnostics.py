@@ -354,6 +354,10 @@ MISPLACED = {  # field → (a key its place holds, "" for any; the fix), seen in
     ),
     # worded as a misspelling's fix, so that the "needs type" at its parent folds into it
     "metricSourceType": ("", "rename metricSourceType to type"),
+    **{  # beside metadata (OpenSLO/slogen's samples write them at the top): "remove" loses them
+        key: ("", f"{key} belong in metadata (metadata.{key}): move them there")
+        for key in ("labels", "annotations")
+    },
     "countMetrics": (
         "objectives",
         "countMetrics is Nobl9's (n9/v1alpha): in openslo/v1 the SLI goes in spec.indicator "
