@@ -136,3 +136,31 @@ spec:
         ("ws.yaml:16", "spec.objectives[0].op", "invalid-value"),
         ("ws.yaml:27", "spec.indicator.spec.thresholdMetric.metricSource.spec", "invalid-type"),
     ]
+
+
+ALPHA = """\
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata: {name: web-latency}
+spec:
+  service: web
+  indicator:
+    thresholdMetric: {source: Prometheus, queryType: query, query: api_server_request_msec}
+  timeWindows: [{unit: Week, count: 1, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives:
+    - {displayName: Good, op: gt, target: 0.98}
+"""
+
+
+def test_a_v1alpha_objective_without_value_is_one_problem() -> None:
+    """openslo/v1alpha requires ``value`` on every objective, and the conversion says so at
+    the objective; the threshold SLI's "needs value" said it a second time about one field
+    (valid document or not)."""
+    expected = [("ws.yaml:11", "spec.objectives[0].value", "missing-field")]
+    assert _found(ALPHA) == expected
+    broken = ALPHA.replace("budgetingMethod: Occurrences", "budgetingMethod: Occurences")
+    assert _found(broken) == [
+        ("ws.yaml:9", "spec.budgetingMethod", "invalid-value"),
+        *expected,
+    ]

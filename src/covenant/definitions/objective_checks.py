@@ -10,6 +10,7 @@ from covenant.core.model import Comparison, NoDataPolicy, Operator
 from covenant.definitions.covenant_v1 import NO_DATA_KEY, ComparisonSpec
 from covenant.definitions.diagnostics import at
 from covenant.definitions.extensions import SLIExtensions
+from covenant.definitions.kinds import V1ALPHA
 from covenant.definitions.openslo import (
     InlineSLI,
     Metadata,
@@ -113,7 +114,9 @@ def op_problems(
         here: PathKey = ("spec", "objectives", i)
         if threshold:
             missing = [
-                k for k, v in (("op", objective.op), ("value", objective.value)) if v is None
+                k
+                for k, v in (("op", objective.op), ("value", objective.value))
+                if v is None and not (k == "value" and _alpha_said(doc, i))
             ]
             if missing:
                 problems.append(
@@ -141,6 +144,18 @@ def op_problems(
                 )
                 break
     return problems
+
+
+def _alpha_said(doc: SourceDocument, i: int) -> bool:
+    """Whether objective ``i`` of an openslo/v1alpha SLO has no ``value`` key: v1alpha requires
+    one on every objective, and its conversion said so at that field already."""
+    if doc.converted_from != V1ALPHA:
+        return False
+    spec = doc.data.get("spec")
+    objectives = spec.get("objectives") if isinstance(spec, dict) else None
+    if not isinstance(objectives, list) or i >= len(objectives):
+        return False
+    return isinstance(objectives[i], dict) and "value" not in objectives[i]
 
 
 def comparison(spec: ComparisonSpec | None) -> Comparison | None:
