@@ -63,10 +63,12 @@ def outage(*, bad_per_minute: int, minutes: int, after_minutes: int = 180) -> Bu
     )
 
 
-def first_firing(tier: AlertTier, data: BucketMatrix, *, hours: int) -> tuple[int, int]:
+def first_firing(
+    tier: AlertTier, data: BucketMatrix, *, hours: int, step_s: int = MINUTE
+) -> tuple[int, int]:
     """(minutes after T0 the tier first fires, minutes after T0 it resolves)."""
     replay = replay_alerts(
-        OBJ, data, start=T0, end=T0 + timedelta(hours=hours), step_s=MINUTE, tiers=[tier]
+        OBJ, data, start=T0, end=T0 + timedelta(hours=hours), step_s=step_s, tiers=[tier]
     )
     (result,) = replay.tiers
     episode = result.episodes[0]
@@ -166,3 +168,18 @@ def test_the_short_window_resets_page_fast_five_minutes_after_the_outage() -> No
         burn_rate=Fraction(72, 5),
     )
     assert first_firing(long_only, data, hours=4) == (1, 120 + 60)
+
+
+def test_a_coarser_replay_step_rounds_detection_and_reset_up_to_it() -> None:
+    """`covenant backtest alerts` steps 5 minutes unless told (docs/backtest.md): the 36×
+    alert that fires at minute 3 and resets at minute 58 after the end shows at the 5-minute
+    steps that follow, 5 and 60."""
+    tier = AlertTier(
+        name="burn-36",
+        severity="page",
+        long_window_s=HOUR,
+        short_window_s=HOUR,
+        burn_rate=Fraction(36),
+    )
+    data = outage(bad_per_minute=PER_MINUTE, minutes=120)
+    assert first_firing(tier, data, hours=4, step_s=5 * MINUTE) == (5, 120 + 60)
