@@ -24,7 +24,7 @@ from covenant.services.workspace import load_workspace
 from covenant.store.records import save_incidents
 from tests.api.support import Client, role_tokens
 from tests.conftest import ROOT
-from tests.services.test_issued_statements import HOUR
+from tests.services.test_issued_statements import HOUR, LATE
 
 V1 = "/api/v1"
 NOVEMBER = f"{V1}/customers/initech/statements/2026-11"
@@ -146,3 +146,46 @@ def test_the_customer_gets_the_issued_copy_and_staff_the_difference(api: Any) ->
         f"{V1}/customers/initech/statements/2026-11/revisions", tokens["customer:globex"]
     )
     assert other.status_code == 404
+
+
+def test_an_earlier_revision_by_its_number(api: Any) -> None:
+    client, tokens, clock, engine = api
+    customer, admin = tokens["customer:initech"], tokens["admin"]
+    missing = client.get(NOVEMBER, customer, params={"revision": "1"})
+    assert missing.status_code == 404
+    assert "initech 2026-11 is not issued" in missing.json()["message"]
+    assert client.request("POST", f"{NOVEMBER}/issue", admin).status_code == 201
+    clock.at = ISSUED_AT + timedelta(days=2)
+    with engine.begin() as conn:
+        save_incidents(conn, incidents=[LATE], at=clock.at)
+    body = {"reissue": True, "reason": "INC-N2 was recorded late"}
+    assert client.request("POST", f"{NOVEMBER}/issue", admin, json=body).status_code == 201
+    (first, _, first_html), (_, second, _) = _stored(engine)
+
+    old = client.get(NOVEMBER, customer, params={"revision": "1"})
+    assert old.status_code == 200, old.text
+    seen = old.json()
+    assert seen.pop("issued")["revision"] == 1
+    assert "restated" not in seen
+    assert json.dumps(seen, sort_keys=True, separators=(",", ":"), ensure_ascii=False) == first
+    page = client.get(NOVEMBER, customer, params={"revision": "1", "format": "html"})
+    assert page.text == first_html
+    pdf = client.get(NOVEMBER, customer, params={"revision": "1", "format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    staff = client.get(NOVEMBER, tokens["viewer"], params={"revision": "1"}).json()
+    assert staff["credits"] == [{"amount": "150.00", "currency": "USD"}]
+    assert staff["restated"]["differs"] is True  # against 375.00 USD computed now
+    latest = client.get(NOVEMBER, customer, params={"revision": "2"}).json()
+    assert latest["issued"]["digest"] == second
+
+    gone = client.get(NOVEMBER, customer, params={"revision": "3"})
+    assert gone.status_code == 404
+    assert gone.json()["code"] == "not-found"
+    assert "initech 2026-11 has no revision 3; its revisions: 1, 2" in gone.json()["message"]
+    both = client.get(NOVEMBER, tokens["viewer"], params={"revision": "1", "live": "true"})
+    assert both.status_code == 400
+    assert "revision" in both.json()["message"]
+    assert client.get(NOVEMBER, customer, params={"revision": "0"}).status_code == 422
+    other = client.get(NOVEMBER, tokens["customer:globex"], params={"revision": "1"})
+    assert other.status_code == 404
+    assert "revision" not in other.json()["message"]

@@ -130,3 +130,48 @@ def test_options_that_need_issue_and_a_period_not_ended(shop: Path) -> None:
     code, out = run(shop, "2026-11-30T12:00:00Z", "--issue")
     assert code == 1
     assert "2026-11 has not ended" in out
+
+
+def test_an_earlier_revision_by_its_number(shop: Path, tmp_path: Path) -> None:
+    code, out = run(shop, ISSUE_NOW, "--revision", "1", "--format", "json")
+    assert code == 1
+    assert "initech 2026-11 is not issued" in out
+    assert run(shop, ISSUE_NOW, "--issue")[0] == 0
+    engine = open_store(sqlite_url(shop))
+    with engine.begin() as conn:
+        save_incidents(conn, incidents=[LATE], at=datetime(2026, 12, 12, tzinfo=UTC))
+    engine.dispose()
+    assert run(shop, LATER_NOW, "--issue", "--reissue", "--reason", "INC-N2 late")[0] == 0
+    engine = sa.create_engine(sqlite_url(shop))
+    with engine.connect() as conn:
+        document, html = conn.execute(
+            sa.text("SELECT document, html FROM issued_statements WHERE revision = 1")
+        ).one()
+    engine.dispose()
+
+    code, out = run(shop, LATER_NOW, "--revision", "1", "--format", "json")
+    assert code == 0, out
+    answer = json.loads(out)
+    assert answer["issued"]["revision"] == 1
+    assert answer["credits"] == [{"amount": "150.00", "currency": "USD"}]
+    assert {k: v for k, v in answer.items() if k not in ("issued", "restated")} == json.loads(
+        document
+    )
+    page = tmp_path / "r1.html"
+    code, out = run(shop, LATER_NOW, "--revision", "1", "--format", "html", "-o", str(page))
+    assert code == 0, out
+    assert page.read_text(encoding="utf-8") == html
+    code, out = run(shop, LATER_NOW, "--revision", "1")  # the table: noted against revision 1
+    assert code == 0, out
+    assert "revision 1" in out
+    assert "storefront-uptime: credit 150.00 USD → 375.00 USD" in " ".join(out.split())
+
+    code, out = run(shop, LATER_NOW, "--revision", "3", "--format", "json")
+    assert code == 1
+    assert "initech 2026-11 has no revision 3; its revisions: 1, 2" in " ".join(out.split())
+    code, out = run(shop, LATER_NOW, "--revision", "1", "--live")
+    assert code == 1
+    assert "--revision" in out
+    code, out = run(shop, LATER_NOW, "--revision", "1", "--issue")
+    assert code == 1
+    assert "--revision" in out

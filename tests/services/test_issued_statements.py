@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from covenant.core.agreements import Incident
-from covenant.errors import ConflictError, InputError
+from covenant.errors import ConflictError, InputError, NotFoundError
 from covenant.services.agreements import sync_agreements
 from covenant.services.issued_statements import issue_statement, read_statement
 from covenant.services.store import open_store
@@ -237,3 +237,48 @@ def test_two_issuers_at_once_store_one_revision(shop: tuple[Path, Engine]) -> No
     assert answers == ["refused: the same", "revision 1"]
     _, engine = shop
     assert [r["revision"] for r in _stored(engine)] == [1]
+
+
+def test_an_earlier_revision_is_read_by_its_number(shop: tuple[Path, Engine]) -> None:
+    folder, engine = shop
+
+    def read(revision: int, *, staff: bool, at: datetime = LATER):  # type: ignore[no-untyped-def]
+        return read_statement(
+            engine,
+            workspace=load_workspace(folder),
+            customer="initech",
+            period="2026-11",
+            at=at,
+            now=LATER,
+            staff=staff,
+            revision=revision,
+        )
+
+    with pytest.raises(NotFoundError, match="initech 2026-11 is not issued") as unissued:
+        read(1, staff=False)
+    assert "--issue" not in unissued.value.message
+    _issue(shop)
+    with engine.begin() as conn:
+        save_incidents(conn, incidents=[LATE], at=LATER)
+    _issue(shop, LATER, reissue=True, reason="INC-N2 was recorded late")
+    first, second = _stored(engine)
+
+    customer = read(1, staff=False).json()
+    assert customer.pop("issued")["revision"] == 1
+    assert "restated" not in customer
+    assert (
+        json.dumps(customer, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        == (first["document"])
+    )
+    # staff: revision 1 against the statement computed now (375.00 USD)
+    staff = read(1, staff=True).json()
+    assert staff["credits"] == [{"amount": "150.00", "currency": "USD"}]
+    assert staff["restated"]["differs"] is True
+    assert read(2, staff=False).json()["issued"]["digest"] == second["digest"]
+    with pytest.raises(NotFoundError, match=r"initech 2026-11 has no revision 3") as missing:
+        read(3, staff=False)
+    assert "its revisions: 1, 2" in missing.value.message
+    # a reading at an instant before revision 2 was issued knows revision 1 only
+    with pytest.raises(NotFoundError, match="has no revision 2 issued at 2026-12-11") as before:
+        read(2, staff=False, at=ISSUED_AT + timedelta(days=1))
+    assert "its revisions then: 1" in before.value.message

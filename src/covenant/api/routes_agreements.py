@@ -126,7 +126,9 @@ Period = Annotated[
 ]
 
 
-def _statement(ctx: Ctx, who: Who, customer: str, period: str, at: Any, live: bool) -> Any:
+def _statement(
+    ctx: Ctx, who: Who, customer: str, period: str, at: Any, live: bool, revision: int | None = None
+) -> Any:
     """The statement a reader gets (``services.issued_statements.read_statement``)."""
     from covenant.services.issued_statements import read_statement
 
@@ -147,9 +149,10 @@ def _statement(ctx: Ctx, who: Who, customer: str, period: str, at: Any, live: bo
             now=ctx.clock(),  # an ``at`` after now is measured up to now
             staff=who.customer is None,
             live=live,
+            revision=revision,
         )
     except NotFoundError:
-        if who.customer is None:
+        if who.customer is None or revision is not None:  # a revision's: the customer's own
             raise
         raise NotFoundError(f"no customer named {customer!r} has agreements") from None
 
@@ -170,6 +173,10 @@ def get_statement(
     live: Annotated[
         bool, Query(description="Staff: the statement computed now, even if issued.")
     ] = False,
+    revision: Annotated[
+        int | None,
+        Query(ge=1, le=1_000_000, description="That issued revision (1, 2, …), not the latest."),
+    ] = None,
 ) -> Response:
     """The customer's statement for a month (2026-11) or quarter (2026-Q4): levels, downtime
     and exclusions, credits, support, claim deadlines (as `covenant report sla`). ``format``
@@ -179,12 +186,14 @@ def get_statement(
     A period issued at ``at`` (``POST …/issue``) answers with the issued copy as stored: its
     JSON with an ``issued`` block (instant, revision, SHA-256 of the JSON without that block),
     its HTML, that HTML printed; staff get ``restated`` too (how the statement computed now
-    differs). ``live=true`` (staff only): the statement computed now."""
+    differs). ``revision=N``: that revision (issued at or before ``at``; a customer may read
+    each of its own), ``not-found`` naming the revisions there are. ``live=true`` (staff
+    only): the statement computed now."""
     from covenant.render.sla import statement_html, statement_pdf
     from covenant.render.statement_doc import html_to_pdf
 
     wanted = format or _accepted(accept)
-    found = _statement(ctx, who, customer, period, at, live=live)
+    found = _statement(ctx, who, customer, period, at, live=live, revision=revision)
     statement = found.live
     if wanted is StatementFormat.HTML:
         return HTMLResponse(statement_html(statement) if statement else found.issued_html())

@@ -24,6 +24,8 @@ from covenant.errors import CovenantError, InputError
 from covenant.services.row_states import STATEMENT_STATES
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy import Engine
 
     from covenant.core.statement import Statement
@@ -86,6 +88,12 @@ def sla_command(
         bool,
         typer.Option("--live", help="The statement computed now, even for an issued period."),
     ] = False,
+    revision: Annotated[
+        int | None,
+        typer.Option(
+            "--revision", min=1, metavar="N", help="That issued revision, not the latest."
+        ),
+    ] = None,
 ) -> None:
     """The customer's statement: levels, downtime and exclusions, credits, support, deadlines.
 
@@ -95,7 +103,7 @@ def sla_command(
 
     An issued period (--issue) gives the issued copy (JSON: with `issued` and `restated`, how
     the statement computed now differs; the table: the figures computed now, the issue and
-    its differences noted); --live the statement computed now."""
+    its differences noted); --revision N that revision; --live the statement computed now."""
     from covenant.cli.day_minutes import with_minutes
     from covenant.render.sla import render_statement_table, statement_html
     from covenant.services.issued_statements import read_statement
@@ -103,6 +111,13 @@ def sla_command(
     from covenant.services.store import open_existing
     from covenant.services.workspace import load_workspace
 
+    if revision is not None and (issue or live):
+        raise fail(
+            InputError(
+                "--revision reads an issued copy: it does not go with --issue or --live",
+                hint="drop --revision, or --issue and --live",
+            )
+        )
     if issue:
         from covenant.cli.report_issue import issue_command
 
@@ -154,6 +169,7 @@ def sla_command(
                 now=now(),
                 staff=True,
                 live=live or (output_format is StatementFormat.TABLE and output is None),
+                revision=None if output_format is StatementFormat.TABLE else revision,
             ),
         )
     except CovenantError as error:
@@ -164,7 +180,7 @@ def sla_command(
         selected = bool(agreement or statuses)
         shown = select_statement(statement, agreements=agreement or (), statuses=statuses)
         render_statement_table(console, shown, wide=wide, selected=selected)
-        issued_note(engine, statement, live=live)
+        issued_note(engine, statement, live=live, revision=revision, at=instant)
         return
     if output_format is StatementFormat.PDF:
         from covenant.render.sla import statement_pdf
@@ -194,16 +210,27 @@ def sla_command(
     console.print(f"wrote {output}", markup=False, highlight=False)
 
 
-def issued_note(engine: Engine, statement: Statement, *, live: bool) -> None:
-    """Below the table: the period's issued revision, if any, and how the figures above (as
-    computed now) differ from it; nothing for a period not issued or with --live."""
+def issued_note(
+    engine: Engine, statement: Statement, *, live: bool, revision: int | None, at: datetime
+) -> None:
+    """Below the table: the period's issued revision (``revision``: that one), if any, and how
+    the figures above (as computed now) differ from it; nothing for a period not issued or
+    with --live."""
     from covenant.core.timeutil import utc_text
-    from covenant.services.issued_statements import change_text, issued_revisions, restatement_of
+    from covenant.services.issued_statements import (
+        change_text,
+        issued_revisions,
+        numbered,
+        restatement_of,
+    )
 
     if live:
         return
     try:
         found = issued_revisions(engine, customer=statement.customer, period=statement.period_label)
+        if revision is not None:
+            which = f"{statement.customer} {statement.period_label}"
+            found = [numbered(found, revision, at=at, which=which)]
     except CovenantError as error:
         raise fail(error) from None
     if not found:

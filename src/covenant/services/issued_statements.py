@@ -26,7 +26,7 @@ from covenant.core.agreements import PeriodUnit
 from covenant.core.statement import IssueMark, Statement
 from covenant.core.timeutil import require_utc, utc_iso, utc_text
 from covenant.definitions.workspace import Workspace
-from covenant.errors import ConflictError, InputError
+from covenant.errors import ConflictError, InputError, NotFoundError
 from covenant.render.sla import level_text, minutes_text, statement_html, statement_json
 from covenant.services.sla import parse_period, report_statement
 from covenant.services.store import store_failure
@@ -368,25 +368,64 @@ def read_statement(
     now: datetime | None,
     staff: bool,
     live: bool = False,
+    revision: int | None = None,
 ) -> StatementAnswer:
     """The statement of ``customer`` for ``period`` at ``at``: the latest revision issued at or
     before ``at`` when there is one (a customer gets it as it is; staff with ``restated``
     against the statement computed at ``at``), else the statement computed; ``live`` (staff):
-    the statement computed, issued or not."""
+    the statement computed, issued or not. ``revision``: that revision (issued at or before
+    ``at``), to a customer too (each was sent to it); ``not-found`` naming the revisions there
+    are when it is not one of them."""
 
     def computed() -> Statement:
         return report_statement(
             engine, workspace=workspace, customer=customer, period=period, at=at, now=now
         )
 
+    if live and revision is not None:
+        raise InputError(
+            "a revision is an issued copy; live is the statement computed now: not both",
+            hint="drop live (or the revision)",
+        )
     if live:
         return StatementAnswer(live=computed())
-    found = _latest(issued_revisions(engine, customer=customer, period=period, at=at))
+    if revision is not None:
+        every = issued_revisions(engine, customer=customer, period=period)
+        which = f"{customer} {period_key(period)}"
+        found: IssuedStatement | None = numbered(every, revision, at=at, which=which)
+    else:
+        found = _latest(issued_revisions(engine, customer=customer, period=period, at=at))
     if found is None:
         return StatementAnswer(live=computed())
     if not staff:
         return StatementAnswer(issued=found)
     return StatementAnswer(issued=found, restated=restatement_of(found, computed()))
+
+
+def numbered(
+    found: Sequence[IssuedStatement], revision: int, *, at: datetime, which: str
+) -> IssuedStatement:
+    """Revision ``revision`` of ``found`` (the revisions of ``which``, customer and period,
+    oldest first) if it was issued at or before ``at``; else ``not-found`` naming the
+    revisions issued by then."""
+    known = [r for r in found if r.issued_at <= at]
+    chosen = next((r for r in known if r.revision == revision), None)
+    if chosen is not None:
+        return chosen
+    hint = "leave out the revision for the statement as it is given now"
+    if not found:
+        raise NotFoundError(f"{which} is not issued: it has no revision to read", hint=hint)
+    numbers = ", ".join(str(r.revision) for r in known)
+    if any(r.revision == revision for r in found):
+        then = f"its revisions then: {numbers}" if known else "it was not issued then"
+        raise NotFoundError(
+            f"{which} has no revision {revision} issued at {utc_text(at)} or before; {then}",
+            hint="read it at a later instant (at), or one of those revisions",
+        )
+    raise NotFoundError(
+        f"{which} has no revision {revision}; its revisions: {numbers or 'none yet'}",
+        hint=f"ask for one of them, or {hint}",
+    )
 
 
 def _latest(found: Sequence[IssuedStatement]) -> IssuedStatement | None:
