@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -28,7 +29,8 @@ ISSUED_AT = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
 LATER = ISSUED_AT + timedelta(days=5)
 
 
-def test_the_portal_and_the_staff_page_give_the_issued_page(tmp_path: Path) -> None:
+def _served(tmp_path: Path) -> tuple[Any, str]:
+    """The shop served at LATER, Initech's November issued at ISSUED_AT (and its page)."""
     target = tmp_path / "shop"
     shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
     url = sqlite_url(target)
@@ -57,7 +59,11 @@ def test_the_portal_and_the_staff_page_give_the_issued_page(tmp_path: Path) -> N
     with engine.connect() as conn:
         html = conn.execute(sa.text("SELECT html FROM issued_statements")).scalar_one()
     engine.dispose()
-    app = create_app(Settings(workspace=target, database_url=url), clock=lambda: LATER)
+    return create_app(Settings(workspace=target, database_url=url), clock=lambda: LATER), html
+
+
+def test_the_portal_and_the_staff_page_give_the_issued_page(tmp_path: Path) -> None:
+    app, html = _served(tmp_path)
     try:
         customer = Browser(app)
         customer.sign_in("ian")
@@ -84,5 +90,33 @@ def test_the_portal_and_the_staff_page_give_the_issued_page(tmp_path: Path) -> N
         assert live.status_code == 200, live.text
         assert "$375.00" in live.text
         assert "revision 1" not in live.text
+    finally:
+        app.state.covenant.close()
+
+
+def test_the_statement_links_say_which_periods_are_issued(tmp_path: Path) -> None:
+    app, _ = _served(tmp_path)
+    try:
+        customer = Browser(app)
+        customer.sign_in("ian")
+        portal = customer.get("/ui/portal")
+        assert portal.status_code == 200, portal.text
+        section = portal.text[portal.text.index('id="h-statements"') :]
+        november = section[section.index("Statement for 2026-11") :].split("</li>")[0]
+        assert "issued 2026-12-10 09:00 UTC, revision 1" in november
+        october = section[section.index("Statement for 2026-10") :].split("</li>")[0]
+        assert "not issued: computed now" in october
+        december = section[section.index("Statement for 2026-12") :].split("</li>")[0]
+        assert "not issued" in december
+
+        staff = Browser(app)
+        staff.sign_in("vic")
+        page = staff.get("/ui/agreements/initech-standard")
+        assert page.status_code == 200, page.text
+        section = page.text[page.text.index('id="h-statements"') :]
+        november = section[section.index("Statement for 2026-11") :].split("</li>")[0]
+        assert "issued 2026-12-10 09:00 UTC, revision 1" in november
+        october = section[section.index("Statement for 2026-10") :].split("</li>")[0]
+        assert "not issued" in october
     finally:
         app.state.covenant.close()

@@ -315,6 +315,20 @@ def issued_revisions(
         raise store_failure("read issued statements", exc) from exc
 
 
+def issued_marks(
+    engine: Engine, *, customer: str, periods: Sequence[str], at: datetime
+) -> dict[str, repo.LatestIssue]:
+    """Which of ``periods`` (as the pages list them) are issued to ``customer`` at ``at``, each
+    with its latest revision then and when it was issued; a period not issued is absent."""
+    keys = {p: period_key(p) for p in periods}
+    try:
+        with engine.connect() as conn:
+            found = repo.latest_issues(conn, customer=customer, periods=list(keys.values()), at=at)
+    except SQLAlchemyError as exc:
+        raise store_failure("read issued statements", exc) from exc
+    return {p: found[k] for p, k in keys.items() if k in found}
+
+
 def issue_json(issued: IssuedStatement) -> dict[str, Any]:
     """The issue of a revision as an answer carries it (the ``issued`` block)."""
     return {

@@ -6,6 +6,7 @@ Functions take the connection first; the caller owns the transaction. See
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,3 +64,36 @@ def append(conn: Connection, issued: IssuedStatement) -> None:
     writer of the same revision)."""
     values = {name: getattr(issued, name) for name in IssuedStatement.__slots__}
     conn.execute(sa.insert(t).values(**values))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LatestIssue:
+    """A period's latest issued revision, without its text."""
+
+    period: str
+    revision: int
+    issued_at: datetime
+
+
+def latest_issues(
+    conn: Connection, *, customer: str, periods: Sequence[str], at: datetime
+) -> dict[str, LatestIssue]:
+    """Of ``periods`` (``2026-11``, ``2026-Q4``), those issued to ``customer`` at or before
+    ``at``, each with its latest revision then (one query; the texts are not read)."""
+    if not periods:
+        return {}
+    query = (
+        sa.select(t.c.period, t.c.revision, t.c.issued_at)
+        .where(
+            t.c.customer == customer,
+            t.c.period.in_(list(periods)),
+            t.c.issued_at <= require_utc(at),
+        )
+        .order_by(t.c.period, t.c.revision)
+    )
+    found: dict[str, LatestIssue] = {}
+    for period, revision, issued_at in conn.execute(query):
+        found[period] = LatestIssue(
+            period=period, revision=int(revision), issued_at=require_utc(issued_at)
+        )
+    return found

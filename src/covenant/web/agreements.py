@@ -48,7 +48,7 @@ from covenant.web.core import (
     statement_answer,
     writer,
 )
-from covenant.web.portal import periods_of
+from covenant.web.portal import issued_of, periods_of
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -208,6 +208,7 @@ def _agreement_page(
         money=money,
         local_date=local_date,
         periods=periods,
+        issued=issued_of(ctx, summary.customer, periods, at),
         more=_context(ctx, session.principal, summary, versions, at),
         percent=level_text,
         chance_text=chance_text,

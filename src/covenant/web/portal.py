@@ -98,6 +98,21 @@ def periods_of(
     return found or months_back(at)
 
 
+def issued_of(ctx: Backend, customer: str, periods: list[str], at: datetime) -> dict[str, str]:
+    """Per period listed, what its statement link says: ``issued 2026-12-10 09:00 UTC, revision
+    2`` (the copy the customer is given), or ``not issued: computed now`` (its figures may
+    still change: docs/sla.md "Issued statements")."""
+    from covenant.services.issued_statements import issued_marks
+
+    marks = issued_marks(ctx.engine(), customer=customer, periods=periods, at=at)
+    return {
+        p: f"issued {m.issued_at:%Y-%m-%d %H:%M} UTC, revision {m.revision}"
+        if (m := marks.get(p)) is not None
+        else "not issued: computed now"
+        for p in periods
+    }
+
+
 def current_statement(ctx: Backend, who: Principal, period: str, at: datetime) -> Statement | None:
     """The statement of ``period`` (the one in progress), or None when no agreement covers
     it."""
@@ -193,6 +208,7 @@ def portal(request: Request) -> Response:
         st=current,
         agreements=agreements,
         periods=periods,
+        issued=issued_of(ctx, who.customer, periods, at),
         level_text=level_text,
         fill=fill,
         money=money,
