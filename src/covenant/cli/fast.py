@@ -14,7 +14,6 @@ way typer's ``main`` exits (tests/cli/test_fast_path.py runs both on the same co
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 import sys
@@ -139,23 +138,9 @@ def run(args: Sequence[str]) -> None:
 
             interrupted("what was read so far is kept; nothing was evaluated")
         sys.exit(130)
-    except OSError as error:
-        if error.errno != errno.EPIPE:
-            raise
-        _quiet_pipes()
-        sys.exit(1)
     except Exception as error:
         exits = sys.modules.get("typer.exceptions")  # a command ends with typer.Exit
         if exits is None or not isinstance(error, exits.Exit):
             raise
         sys.exit(error.exit_code)
     sys.exit(code)
-
-
-def _quiet_pipes() -> None:
-    """What typer does when the reader of standard output went away: no second error when the
-    interpreter flushes the streams at exit."""
-    from typer._click.utils import PacifyFlushWrapper
-
-    sys.stdout = PacifyFlushWrapper(sys.stdout)
-    sys.stderr = PacifyFlushWrapper(sys.stderr)

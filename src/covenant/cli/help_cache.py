@@ -145,18 +145,9 @@ def _owner(folder: str) -> str:
 
 
 def _write(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except OSError as error:  # the reader went away (`covenant --help | head -1`): as typer
-        import errno
-
-        if error.errno != errno.EPIPE:
-            raise
-        from covenant.cli.fast import _quiet_pipes
-
-        _quiet_pipes()
-        raise SystemExit(1) from None
+    """Print ``text`` (a reader that went away, `covenant --help | head -1`: ``cli.main``)."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 class _Tee:

@@ -190,9 +190,8 @@ def _usage_line(page: dict[str, Any], words: Sequence[str]) -> str | None:
 
 def show(request: Request) -> NoReturn:
     """Print the page and exit as typer does: 0 after ``--help`` (and an empty line), 2 for a
-    group named alone; 1 when the reader of standard output went away, 130 on Ctrl-C."""
-    import errno
-
+    group named alone; 130 on Ctrl-C (a reader of standard output that went away:
+    ``cli.main``)."""
     try:
         _print(request)
         if not request.bare:  # click echoes the (empty) help string typer returns
@@ -200,13 +199,6 @@ def show(request: Request) -> NoReturn:
             sys.stdout.flush()
     except KeyboardInterrupt:
         raise SystemExit(130) from None
-    except OSError as error:
-        if error.errno != errno.EPIPE:
-            raise
-        from covenant.cli.fast import _quiet_pipes
-
-        _quiet_pipes()
-        raise SystemExit(1) from None
     raise SystemExit(2 if request.bare else 0)
 
 

@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 ``evaluate --check`` found a breached or paging SLO,
 4 ``evaluate --check`` had nothing to check (no SLO with data), 130 Ctrl-C (typer's; a read
-from Prometheus and an ingest of files end saying what stays: ``cli.interrupt``).
+from Prometheus and an ingest of files end saying what stays: ``cli.interrupt``), 141 the
+reader of standard output went away (`covenant evaluate | head -1`: ``main``).
 
 Start-up stays fast: the command modules import only typer and light things at module level;
 each command imports the services it needs when it runs, and ``main`` registers only the
@@ -13,6 +14,7 @@ tests/cli/test_startup.py checks what each command loads.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -27,11 +29,13 @@ from covenant.cli.commands import (
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a help page from
 if TYPE_CHECKING:  # cli.help_cache is printed without typing, pathlib or collections
     from collections.abc import Sequence
-    from typing import Any
+    from typing import Any, NoReturn
 
     import typer
 
-__all__ = ["COMMANDS", "MODULES", "app", "build_app", "main", "modules_for"]
+__all__ = ["COMMANDS", "MODULES", "READER_GONE", "app", "build_app", "main", "modules_for"]
+
+READER_GONE = 141  # 128 + SIGPIPE: the status a shell reports for `git log | head -1`
 
 app: typer.Typer  # every command, built on first use (module __getattr__ below)
 
@@ -71,8 +75,87 @@ class _WithoutPandas:
 
 
 def main() -> None:
-    """The ``covenant`` command. Its process never imports pandas: pyarrow imports it (about a
-    second) on its first conversion whenever it is installed, and Covenant never needs it.
+    """The ``covenant`` command; when the reader of its standard output went away (`covenant
+    evaluate | head -1`), it ends quietly with 141, whatever the command.
+
+    Git, cat or grep are killed by SIGPIPE there, which a shell reports as 141 (128 + 13);
+    Python ignores the signal, and typer and rich turned the error into 1, the status of a
+    failed command (ripgrep's 0 would tell `evaluate --check` passed). Covenant does not
+    restore the signal's default action, which would end ``serve`` when a client hangs up:
+    the error is caught here, once for every command — typer's, the fast ``evaluate`` and
+    the help pages.
+    """
+    output = _output()
+    try:
+        _run()
+        _flush(output)
+    except SystemExit as done:
+        if not _reader_gone(done, output):
+            _flush(output)
+            raise
+        _reader_went_away()
+    except OSError as error:
+        if not _reader_gone(error, output):
+            raise
+        _reader_went_away()
+
+
+def _output() -> tuple[int, int] | None:
+    """What standard output is (device and inode), to tell later whether it was replaced."""
+    try:
+        found = os.fstat(1)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def _reader_gone(error: BaseException, output: tuple[int, int] | None) -> bool:
+    """Whether ``error`` is a write to a pipe whose reader went away, or the exit typer or rich
+    make of one (``sys.exit(1)`` while handling that error) — and that pipe is standard
+    output, not a socket some command wrote to: its reader is gone, or rich already put
+    ``/dev/null`` in its place (``output`` is what it was before the command)."""
+    broken = (error, error.__context__)
+    if not any(isinstance(seen, OSError) and seen.errno == errno.EPIPE for seen in broken):
+        return False
+    if _output() != output:
+        return True
+    try:
+        import select
+
+        poll = select.poll()
+        poll.register(1, select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows): the error tells
+        return True
+
+
+def _flush(output: tuple[int, int] | None) -> None:
+    """Standard output written out before the exit (the interpreter's own flush of a pipe whose
+    reader went away printed "Exception ignored" and ended with 120)."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError as error:
+        if not _reader_gone(error, output):
+            raise
+        _reader_went_away()
+
+
+def _reader_went_away() -> NoReturn:
+    """End with 141 and not a word: what is still buffered for standard output goes nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:  # no standard output to replace
+        pass
+    raise SystemExit(READER_GONE)
+
+
+def _run() -> None:
+    """The command line, run the fastest way that prints what typer would. The process never
+    imports pandas: pyarrow imports it (about a second) on its first conversion whenever it is
+    installed, and Covenant never needs it.
 
     ``covenant evaluate`` runs without typer when ``cli.fast`` reads its command line (it
     returns, and typer runs it, for anything it does not read exactly as typer would); help
