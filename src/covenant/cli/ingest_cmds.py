@@ -91,10 +91,11 @@ def events(
 ) -> None:
     """Classify raw request events with the workspace's SLIs and merge their counts.
 
-    Columns: timestamp (ISO-8601 with Z or an offset, or epoch s/ms), sli or service, and
-    outcome, status or latency_ms — or pre-counted good and total. Re-ingesting the same
-    file changes nothing. A file of which no row is stored (every row rejected or matching
-    no SLI, or none) exits 1 and is not recorded, so it is read again once fixed.
+    Columns: timestamp (ISO-8601 with Z or an offset, or epoch s, ms, us or ns: 10, 13, 16
+    or 19 digits), sli or service, and outcome, status or latency_ms — or pre-counted good
+    and total. Re-ingesting the same file changes nothing. A file of which no row is stored
+    (every row rejected or matching no SLI, or none) exits 1 and is not recorded, so it is
+    read again once fixed.
     """
     from covenant.services.ingest import ingest_event_files
 
@@ -326,9 +327,9 @@ def tickets(
 
     Columns: id, customer, priority, created, first_response, resolved, history
     (status@instant;… in CSV, a list of {at, status} in JSON). Instants need Z or an offset,
-    or --time-zone. A raw export is read as it is with --column, --time-zone and
-    --time-format. A changed ticket replaces the stored one; re-ingesting the same file
-    changes nothing.
+    or --time-zone, or are epoch numbers as events' are. A raw export is read as it is with
+    --column, --time-zone and --time-format. A changed ticket replaces the stored one;
+    re-ingesting the same file changes nothing.
     """
     from covenant.services.records import ingest_ticket_files
     from covenant.services.workspace import load_workspace
@@ -377,8 +378,8 @@ def incidents(
 
     Columns: id, services, start, end (empty: still open), severity, customer_caused,
     force_majeure, planned_maintenance (true/false, yes/no, 1/0), customers (empty: all).
-    Lists are a;b in CSV, arrays in JSON. --column, --time-zone and --time-format read a
-    raw export as it is (as for tickets).
+    Lists are a;b in CSV, arrays in JSON. Instants as for tickets (epoch numbers too).
+    --column, --time-zone and --time-format read a raw export as it is (as for tickets).
     """
     from covenant.services.records import ingest_incident_files
     from covenant.sources.records import INCIDENT_COLUMNS

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from covenant.errors import IngestError, Problem
-from covenant.sources.eventblocks import LATEST
+from covenant.sources.epoch import EPOCH_FIX, EPOCH_WORDS, epoch_seconds
 from covenant.sources.eventfiles import SourceTable
 from covenant.sources.rowvalues import shown, spreadsheet_words
 
@@ -37,13 +37,12 @@ INTEGER = r"^[+-]?\d+$"
 ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
 MAX_COUNT = 10**12  # good/total of one pre-counted row: sums of a batch stay far below 2**63
-MS_THRESHOLD = 100_000_000_000  # epoch numbers at or above this are milliseconds (year 5138+ in s)
 
 # reasons a row is rejected, in the order they are checked (the first one is reported)
 R_OK, R_NO_ID, R_TS_MISSING, R_TS_NAIVE, R_TS_BAD = 0, 1, 2, 3, 4
 R_STATUS_BAD, R_LATENCY_BAD, R_OUTCOME_BAD, R_COUNTS_BAD, R_GOOD_GT_TOTAL = 5, 6, 7, 8, 9
 R_NEED_STATUS, R_NEED_LATENCY, R_NEED_OUTCOME, R_TS_RANGE = 10, 11, 12, 13
-R_SLI_NESTED, R_SERVICE_NESTED = 14, 15
+R_SLI_NESTED, R_SERVICE_NESTED, R_TS_UNIT = 14, 15, 16
 
 
 def column(table: pa.Table, name: str) -> pa.ChunkedArray | None:
@@ -250,9 +249,11 @@ def timestamps(column: pa.ChunkedArray, n: int) -> tuple[I64, npt.NDArray[np.int
         return seconds, reason
     if pa.types.is_integer(kind) or pa.types.is_floating(kind):
         values, present, invalid = numbers(column, n)
+        seconds, unclear = epoch_seconds(values)
+        reason[present & unclear] = R_TS_UNIT
         reason[~present] = R_TS_MISSING
         reason[invalid] = R_TS_BAD
-        return epoch_seconds(values), reason
+        return seconds, reason
     text = as_text(column)
     try:
         ns, present = parallel_cast(text)
@@ -267,20 +268,14 @@ def timestamps(column: pa.ChunkedArray, n: int) -> tuple[I64, npt.NDArray[np.int
             values = pc.cast(pc.if_else(present, text, None), pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return timestamps_slowly(text, present, reason)
-        reason[~present] = R_TS_MISSING
         floats = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.float64)
-        return epoch_seconds(floats), reason
+        seconds, unclear = epoch_seconds(floats)
+        reason[present & unclear] = R_TS_UNIT
+        reason[~present] = R_TS_MISSING
+        return seconds, reason
     reason[~present] = R_TS_MISSING
     ns //= 1_000_000_000
     return ns, reason
-
-
-def epoch_seconds(values: F64) -> I64:
-    ms = np.abs(values) >= MS_THRESHOLD
-    seconds = np.where(ms, values / 1000.0, values)
-    # Far out of range (or NaN) becomes LATEST, which the range check rejects as a bad row.
-    sane = np.isfinite(seconds) & (np.abs(seconds) < 2.0**62)
-    return np.floor(np.where(sane, seconds, LATEST)).astype(np.int64)
 
 
 def timestamps_slowly(
@@ -299,7 +294,8 @@ def timestamps_slowly(
             .to_numpy(zero_copy_only=False),
             dtype=np.float64,
         )
-        seconds[numeric] = epoch_seconds(floats[numeric])
+        seconds[numeric], unclear = epoch_seconds(floats[numeric])
+        reason[np.flatnonzero(numeric)[unclear]] = R_TS_UNIT
     parsed = np.zeros(n, dtype=bool)
     if zoned.any():
         rows = np.flatnonzero(zoned)
@@ -369,7 +365,13 @@ MESSAGES: dict[int, tuple[str, str, str, str]] = {
         "bad-value",
         "timestamp",
         "{value!r} is not a timestamp",
-        "use ISO-8601 with Z or an offset, or epoch seconds / milliseconds",
+        f"use ISO-8601 with Z or an offset, or {EPOCH_WORDS}",
+    ),
+    R_TS_UNIT: (
+        "bad-value",
+        "timestamp",
+        "{value!r} is an epoch number whose digits tell no unit",
+        EPOCH_FIX,
     ),
     R_STATUS_BAD: (
         "bad-value",

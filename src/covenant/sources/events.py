@@ -1,9 +1,9 @@
 """Raw request events → ``(good, total)`` counts per series and bucket, vectorised.
 
-An event file has a ``timestamp`` column (ISO-8601 with ``Z`` or an offset, or epoch seconds
-or milliseconds as numbers), ``sli`` and/or ``service``, and an outcome: ``outcome``
-(good/bad, ok/error, success/failure, true/false, 1/0), ``status`` (HTTP code) or
-``latency_ms``. *Pre-counted* files carry ``timestamp, sli, good, total`` instead.
+An event file has a ``timestamp`` column (ISO-8601 with ``Z`` or an offset, or an epoch
+number in the unit its digits tell: ``sources.epoch``), ``sli`` and/or ``service``, and an
+outcome: ``outcome`` (good/bad, ok/error, success/failure, true/false, 1/0), ``status``
+(HTTP code) or ``latency_ms``. *Pre-counted* files carry ``timestamp, sli, good, total`` instead.
 
 Each ``EventRule`` picks events by ``sli`` (or ``service``) and says when one is good; one
 event can feed several series (availability and a latency threshold). Pre-counted rows go to

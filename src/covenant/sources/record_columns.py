@@ -28,7 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from covenant.errors import IngestError, InputError
-from covenant.sources.record_instants import ISO_NAIVE
+from covenant.sources.record_instants import ISO_NAIVE, is_epoch_number
 from covenant.sources.recordrows import RecordSource
 
 __all__ = [
@@ -296,11 +296,13 @@ def _cell(name: str, value: object, how: RecordReading, *, label: str = "") -> o
             moment = datetime.strptime(text, how.time_format)  # noqa: DTZ007 - read in --time-zone below
         except ValueError:
             moment = None
-        if moment is None and not (_ISO_NAIVE.match(text.upper()) or _HAS_OFFSET.search(text)):
+        if moment is None and not (
+            _ISO_NAIVE.match(text.upper()) or _HAS_OFFSET.search(text) or is_epoch_number(text)
+        ):
             return LocalProblem(
                 name,
                 f"{label}{text!r} does not match --time-format {how.time_format!r}",
-                "write every instant of the column in that format (or ISO-8601)",
+                "write every instant of the column in that format (or ISO-8601, or epoch seconds)",
             )
     if moment is None:
         if not _ISO_NAIVE.match(text.upper()):  # RFC 3339's t, as the parser reads it

@@ -10,14 +10,26 @@ from datetime import datetime
 from typing import Any
 
 from covenant.core.timeutil import from_epoch
-from covenant.sources.record_instants import MISSING, NAIVE, OK, OUT_OF_RANGE, parse_instants
+from covenant.sources.epoch import EPOCH_FIX
+from covenant.sources.record_instants import (
+    MISSING,
+    NAIVE,
+    OK,
+    OUT_OF_RANGE,
+    UNIT_UNCLEAR,
+    is_epoch_number,
+    parse_instants,
+)
 from covenant.sources.rowvalues import spreadsheet_words
 
 MAX_KEY_LENGTH = 255  # ids, customers and services (the store's key columns)
 MAX_LABEL_LENGTH = 64  # priorities and severities
 
 BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-INSTANT_FIX = "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00)"
+INSTANT_FIX = (
+    "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00), or epoch seconds "
+    "(1790845200)"
+)
 NAIVE_FIX = (
     "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00), or pass "
     "--time-zone with the zone the export is written in"
@@ -75,7 +87,14 @@ class Instants:
                 "bad-value",
                 field,
                 f"{prefix}{value!r} lies outside 1970-01-01 to 2200-01-01",
-                "check the year",
+                EPOCH_FIX if is_epoch_number(value) else "check the year",
+            )
+        if status == UNIT_UNCLEAR:
+            raise Reject(
+                "bad-value",
+                field,
+                f"{prefix}{value!r} is an epoch number whose digits tell no unit",
+                EPOCH_FIX,
             )
         said, fix = spreadsheet_words(
             "timestamp", {"value": value}, f"{prefix}{value!r} is not an instant", INSTANT_FIX

@@ -1,12 +1,15 @@
 """Instants of ticket and incident files, a whole column at a time (split from ``records``).
 
-Each value gets a status: OK (an ISO-8601 instant with ``Z`` or an offset, between 1970 and
-2200), MISSING (None or blank), NAIVE (no offset), BAD (anything else) or OUT_OF_RANGE (an
-instant before 1970 or from 2200 on: a typo, not a record).
+Each value gets a status: OK (an ISO-8601 instant with ``Z`` or an offset, or an epoch number
+in the unit its digits tell — ``sources.epoch``, as events — between 1970 and 2200), MISSING
+(None or blank), NAIVE (no offset), BAD (anything else), OUT_OF_RANGE (an instant before 1970
+or from 2200 on: a typo, not a record) or UNIT_UNCLEAR (an epoch number of a length no unit
+has).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -15,13 +18,16 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from covenant.sources.epoch import epoch_seconds
+
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
 
-OK, MISSING, NAIVE, BAD, OUT_OF_RANGE = 0, 1, 2, 3, 4
+OK, MISSING, NAIVE, BAD, OUT_OF_RANGE, UNIT_UNCLEAR = 0, 1, 2, 3, 4, 5
 EARLIEST = 0  # 1970-01-01T00:00:00Z
 LATEST = 7_258_118_400  # 2200-01-01T00:00:00Z: later instants are typos, not records
 _ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"  # as an event's epoch number
 ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
 
 
@@ -30,16 +36,19 @@ def _mask(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.bool_]:
 
 
 def parse_instants(values: Sequence[object]) -> tuple[I64, I8]:
-    """Epoch seconds (floored) and a status per value: OK, MISSING, NAIVE, BAD or OUT_OF_RANGE.
+    """Epoch seconds (floored) and a status per value (see the module).
 
-    Accepted: ISO-8601 text with ``Z`` or an offset. Text without an offset is NAIVE;
-    anything else (other text, numbers) is BAD; None and blank text are MISSING.
+    Accepted: ISO-8601 text with ``Z`` or an offset, and epoch numbers (JSON numbers or text)
+    in the unit their digits tell. Text without an offset is NAIVE; a number of a length no
+    unit has is UNIT_UNCLEAR; anything else (other text, booleans, lists) is BAD; None and
+    blank text are MISSING.
     """
     n = len(values)
-    # RFC 3339 lets "T" and "Z" be written lower case (2026-10-01t09:00:00z)
-    texts = [v.strip().upper() if isinstance(v, str) else None for v in values]
+    texts = [_text(v) for v in values]
     not_text = np.fromiter(
-        (v is not None and not isinstance(v, str) for v in values), dtype=bool, count=n
+        (v is not None and t is None for v, t in zip(values, texts, strict=True)),
+        dtype=bool,
+        count=n,
     )
     array = pa.array(texts, type=pa.string())
     present = _mask(pc.greater(pc.utf8_length(array), 0))
@@ -61,13 +70,37 @@ def parse_instants(values: Sequence[object]) -> tuple[I64, I8]:
                 epoch = _parse_iso(str(text))
                 if epoch is not None:
                     seconds[row], parsed[row] = epoch, True
+    numeric = present & _mask(pc.match_substring_regex(array, _NUMBER))
+    unclear = np.zeros(n, dtype=bool)
+    if numeric.any():
+        rows = np.flatnonzero(numeric)
+        floats = pc.cast(array.take(pa.array(rows)), pa.float64()).to_numpy(zero_copy_only=False)
+        seconds[rows], unit_unclear = epoch_seconds(np.asarray(floats, dtype=np.float64))
+        unclear[rows[unit_unclear]] = True
+        parsed[rows[~unit_unclear]] = True
     status = np.full(n, MISSING, dtype=np.int8)
     status[present] = BAD
     status[present & naive] = NAIVE
     status[parsed] = OK
     status[parsed & ((seconds < EARLIEST) | (seconds >= LATEST))] = OUT_OF_RANGE
+    status[unclear] = UNIT_UNCLEAR
     status[not_text] = BAD
     return seconds, status
+
+
+def is_epoch_number(value: object) -> bool:
+    """Whether ``value`` is read as an epoch number (a number, or text that writes one)."""
+    text = _text(value)
+    return text is not None and re.match(_NUMBER, text) is not None
+
+
+def _text(value: object) -> str | None:
+    """A value as the text the column's patterns read (None: neither text nor a number)."""
+    if isinstance(value, str):  # RFC 3339 lets "T" and "Z" be lower case (…t09:00:00z)
+        return value.strip().upper()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # a JSON number: an epoch number (an int keeps its every digit)
+    return None
 
 
 def _parse_iso(text: str) -> int | None:
