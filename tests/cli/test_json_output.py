@@ -33,3 +33,17 @@ def test_write_json_goes_to_the_stream() -> None:
     out = io.StringIO()
     write_json({"a": [1, 2]}, out)
     assert json.loads(out.getvalue()) == {"a": [1, 2]}
+
+
+def test_a_stream_that_cannot_encode_the_text_gets_json_escapes_not_question_marks() -> None:
+    """An ASCII locale writes `?` for what it cannot show (``cli.main``): JSON escapes it
+    instead, so the data stays exact."""
+    value = {"slo": "checkout — p99 ≤ 300 ms", "customer": "Müller 😀"}
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii", errors="replace")
+    write_json(value, stream)
+    assert json.loads(raw.getvalue().decode("ascii")) == value
+    utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    write_json(value, utf8)
+    utf8.seek(0)
+    assert utf8.read() == json.dumps(value, indent=2, ensure_ascii=False) + "\n"

@@ -86,6 +86,7 @@ def main() -> None:
     the help pages.
     """
     output = _output()
+    _shown_as_the_locale_can()
     try:
         _run()
         _flush(output)
@@ -98,6 +99,22 @@ def main() -> None:
         if not _reader_gone(error, output):
             raise
         _reader_went_away()
+
+
+def _shown_as_the_locale_can() -> None:
+    """In a locale that cannot write Covenant's text (ASCII: `LC_ALL=C` with Python's UTF-8
+    coercion turned off), write `?` for what it cannot show, not a UnicodeEncodeError
+    traceback at the first `—` of a table (JSON escapes it instead: ``render.jsonout``)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            "—…×≤µ€".encode(encoding)
+        except UnicodeEncodeError:
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="replace")
+        except LookupError:  # an encoding Python does not know: leave the stream as it is
+            pass
 
 
 def _output() -> tuple[int, int] | None:

@@ -26,5 +26,12 @@ def dumps(value: Any) -> str:
 def write_json(value: Any, stream: TextIO | None = None) -> None:
     """Write ``value`` as indented JSON to ``stream`` (default: standard output)."""
     out = sys.stdout if stream is None else stream
-    out.write(dumps(value))
+    text = dumps(value)
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    if encoding.lower().replace("-", "").replace("_", "") != "utf8":
+        try:
+            text.encode(encoding)
+        except (UnicodeEncodeError, LookupError):  # an ASCII locale: escapes keep the data
+            text = json.dumps(value, indent=2) + "\n"
+    out.write(text)
     out.flush()

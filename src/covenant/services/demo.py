@@ -327,7 +327,7 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
     proposal = settings.workspace.parent / "proposals" / "initech-premium.yaml"
     negotiation = None
     if proposal.is_file():  # the amendment under negotiation, tried on the last three months
-        text = proposal.read_text()
+        text = proposal.read_text(encoding="utf-8")
         # periods on the amended agreement's own calendar (its zone), so that just after
         # midnight UTC on the 1st the month in progress in New York is still the last one
         _, versions = load_proposal(settings.workspace, text=text, file=str(proposal))
