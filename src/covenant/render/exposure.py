@@ -178,6 +178,12 @@ def render_exposure_table(
             Col("expected", "right", wrap=False),
             Col("worst case", "right", wrap=False),
         ]
+    if not e.customers and not selected:  # nothing measured is no verdict of "nothing owed"
+        console.print(
+            f"no agreement is in force at {iso(e.at)}: there is no credit to forecast — "
+            "write Customer and Agreement documents (docs/agreements.md), or check --at"
+        )
+        return
     rows: list[list[Cell]] = []
     notes: list[str] = []
     sentences: list[str] = []

@@ -139,10 +139,14 @@ def sla_statement(
     until = up_to_now(at, now)
     known = {c.name: c for c in workspace.customers}
     if customer not in known:
-        names = ", ".join(sorted(known)) or "none"
-        raise NotFoundError(
-            f"no customer named {customer!r}", hint=f"customers in the workspace: {names}"
+        names = ", ".join(sorted(known))
+        hint = (
+            f"customers in the workspace: {names}"
+            if names
+            else "the workspace defines no Customer: write its Customer and Agreement "
+            "documents (docs/agreements.md), then `covenant agreements sync`"
         )
+        raise NotFoundError(f"no customer named {customer!r}", hint=hint)
     year, month, unit = parse_period(period)
     binding = [v for v in workspace.agreements if v.customer == customer and is_binding(v)]
     if not binding:
