@@ -243,8 +243,11 @@ def overlong_line(name: str, data: bytes, *, line: int, start: int, gz: bool) ->
         f"a record ends with a line break and none is near {limit} long: check how the file "
         "was made (line breaks lost, or no text at all)"
     )
-    if line > 1:
-        fix += f"; to ingest the {line - 1} lines before it: {keep_lines(name, line - 1, gz=gz)}"
+    # a CSV's first line is its header: the lines before line 2 hold no record to keep
+    header = name.lower().removesuffix(".gz").endswith(".csv")
+    if line > (2 if header else 1):
+        kept = "the line" if line == 2 else f"the {line - 1} lines"
+        fix += f"; to ingest {kept} before it: {keep_lines(name, line - 1, gz=gz)}"
     return IngestError(
         f"{name}:{line}: line {line} is longer than {limit} (no line break in the {limit} from "
         f"byte offset {start + at}{of} on; it starts {shown!r}…)",
