@@ -26,6 +26,7 @@ from covenant.cli.record_options import (
     ColumnOption,
     TimeFormatOption,
     TimeZoneOption,
+    files_given,
     record_reading,
 )
 from covenant.cli.table_options import WideOption
@@ -67,9 +68,9 @@ def events(
         list[Path],
         typer.Argument(
             help="Event files: .csv, .csv.gz, .jsonl, .jsonl.gz or .parquet.",
-            exists=True,
             dir_okay=False,
             readable=True,
+            callback=files_given,
         ),
     ],
     workspace: WorkspaceOption = Path(),
@@ -292,9 +293,9 @@ RecordFiles = Annotated[
     list[Path],
     typer.Argument(
         help="Record files: .csv, .jsonl or .json (an array of objects), optionally .gz.",
-        exists=True,
         dir_okay=False,
         readable=True,
+        callback=files_given,
     ),
 ]
 FormatOption = Annotated[

@@ -4,6 +4,7 @@ it is (``sources.record_columns``): --column, --time-zone, --time-format."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,7 +12,30 @@ import typer
 if TYPE_CHECKING:
     from covenant.sources.record_columns import RecordReading
 
-__all__ = ["ColumnOption", "TimeFormatOption", "TimeZoneOption", "record_reading"]
+__all__ = [
+    "ColumnOption",
+    "TimeFormatOption",
+    "TimeZoneOption",
+    "files_given",
+    "record_reading",
+]
+
+
+def files_given(ctx: typer.Context, files: list[Path] | None) -> list[Path] | None:
+    """The FILES of ``covenant ingest events|tickets|incidents`` (typer's ``exists`` check,
+    with ``-`` told apart): ``-``, standard input to many tools, is a usage error with the fix
+    — an ingest reads files, each recorded by its content so that a repeat is skipped."""
+    for path in files or ():
+        if str(path) == "-":
+            raise typer.BadParameter(
+                "'-' (standard input) is not read: an ingest reads files, each recorded by "
+                "its content so that a repeat is skipped — save the input to a file first "
+                f"(… > {ctx.info_name}.csv) and give its path"
+            )
+        if not path.exists():
+            raise typer.BadParameter(f"file {str(path)!r} does not exist.")
+    return files
+
 
 ColumnOption = Annotated[
     list[str] | None,
