@@ -60,3 +60,32 @@ def test_commands_run_in_an_ascii_locale(args: list[str], code: int, demo: Path)
     assert done.returncode == code, done.stderr.decode(errors="replace")
     done.stdout.decode("ascii")
     done.stderr.decode("ascii")
+
+
+def test_a_path_the_ascii_locale_cannot_name_is_an_error_with_the_fix(tmp_path: Path) -> None:
+    """A folder named `wörk` in an ASCII locale: Python holds its name with escapes that
+    pyarrow and SQLite cannot encode, and ingest or evaluate ended in a traceback. It is an
+    error that says to run with a UTF-8 locale."""
+    folder = os.fsencode(tmp_path) + "/wörk".encode()
+    os.mkdir(folder)  # noqa: PTH102 - a bytes name, as the ASCII locale will see it
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONIO"))}
+    env.pop("COVENANT_WORKSPACE", None)
+    env.pop("COVENANT_DATABASE_URL", None)
+    env.update(ASCII, COLUMNS="80", HOME=str(tmp_path), COVENANT_HELP_CACHE="0")
+    ws = folder + b"/ws"
+    for args, code in (
+        ([b"init", ws], 0),
+        ([b"ingest", b"events", ws + b"/events/sample.csv", b"-w", ws], 1),
+    ):
+        done = subprocess.run(
+            [os.fsencode(sys.executable), b"-m", b"covenant", *args],
+            env=env,
+            capture_output=True,
+            check=False,
+            timeout=600,
+        )
+        said = done.stderr.decode("ascii")
+        assert "Traceback" not in said, said
+        assert done.returncode == code, said
+    assert "LC_ALL=C.UTF-8" in said
+    assert "run: covenant explain invalid-input" in said

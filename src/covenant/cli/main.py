@@ -99,6 +99,28 @@ def main() -> None:
         if not _reader_gone(error, output):
             raise
         _reader_went_away()
+    except UnicodeEncodeError as error:
+        if "surrogates not allowed" not in str(error):
+            raise
+        _unnamable_path()
+
+
+def _unnamable_path() -> NoReturn:
+    """A file or folder name the locale cannot encode (`wörk` in an ASCII locale): Python keeps
+    its bytes as escapes, which pyarrow and SQLite refuse. An error with the fix, not a
+    traceback."""
+    from covenant.cli.console import fail
+    from covenant.errors import InputError
+
+    encoding = sys.getfilesystemencoding()
+    fail(
+        InputError(
+            f"a file or folder name holds characters the locale's encoding ({encoding}) "
+            "cannot name, so the files cannot be read or written",
+            hint="run Covenant with a UTF-8 locale (set LC_ALL=C.UTF-8), or rename the folder",
+        )
+    )
+    raise SystemExit(1)
 
 
 def _shown_as_the_locale_can() -> None:
