@@ -37,6 +37,7 @@ from covenant.sources.record_columns import RecordReading
 from covenant.sources.recordfiles import RECORD_BLOCK_BYTES, record_format, refuse_empty
 from covenant.store import audit, buckets, records
 from covenant.store.audit import UNKNOWN_ACTOR
+from covenant.store.db import write_transaction
 from covenant.store.record_staging import StagedRecords, save_staged
 from covenant.store.records import load_incidents, load_tickets
 
@@ -359,7 +360,9 @@ def _write(
         low = min(instants) if low is None else min(low, *instants)
         high = max(instants) if high is None else max(high, *instants)
 
-    with engine.begin() as conn:
+    # BEGIN IMMEDIATE on SQLite: queue for the write lock before reading the rows merged into
+    # (a deferred transaction failed with "database is locked" once another writer committed)
+    with write_transaction(engine) as conn:
         counts = save_staged(conn, staged, at=now, each=span)
         buckets.record_batch(
             conn,
