@@ -158,3 +158,36 @@ def test_an_epoch_number_is_read_beside_a_time_format(tmp_path: Path) -> None:
     parsed = read_tickets(path, reading=how)
     assert not parsed.problems
     assert [(t.id, t.created) for t in parsed.records] == [("X-1", T0), ("X-2", T0)]
+
+
+def test_the_last_nanosecond_and_microsecond_of_a_minute_stay_in_it(tmp_path: Path) -> None:
+    """A 19-digit number is past float64's 53 bits: read as a float, the last nanoseconds of a
+    second round up into the next (S + 59 s + 999,999,999 ns became S + 60 s, the next
+    minute). Integer digits are divided exactly, in CSV text, JSON numbers and record files."""
+    last_ns = (S + 59) * 10**9 + 999_999_999
+    last_us = (S + 59) * 10**6 + 999_999
+    csv = tmp_path / "e.csv"
+    csv.write_text(
+        "timestamp,sli,outcome\n" + "".join(f"{r},checkout,good\n" for r in (last_ns, last_us))
+    )
+    assert _minute_counts(csv) == ({S: (2, 2)}, [])
+    jsonl = tmp_path / "e.jsonl"
+    jsonl.write_text(
+        "".join(
+            json.dumps({"timestamp": t, "sli": "checkout", "outcome": "good"}) + "\n"
+            for t in (last_ns, last_us)
+        )
+    )
+    assert _minute_counts(jsonl) == ({S: (2, 2)}, [])
+    # mixed with ISO text (the row-by-row path) and in records
+    mixed = tmp_path / "m.csv"
+    mixed.write_text(
+        "timestamp,sli,outcome\n"
+        f"{last_ns},checkout,good\n2026-10-01T09:00:30Z,checkout,good\nnot-a-time,checkout,good\n"
+    )
+    counts, problems = _minute_counts(mixed)
+    assert counts == {S: (2, 2)}
+    assert [(w, f) for w, f, _ in problems] == [("m.csv:4", "timestamp")]
+    seconds, status = parse_instants([last_ns, str(last_ns), last_us, f" {last_ns} "])
+    assert seconds.tolist() == [S + 59] * 4
+    assert status.tolist() == [0] * 4

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from covenant.errors import IngestError, Problem
-from covenant.sources.epoch import EPOCH_FIX, EPOCH_WORDS, epoch_seconds
+from covenant.sources.epoch import EPOCH_FIX, EPOCH_WORDS, epoch_seconds_of
 from covenant.sources.eventfiles import SourceTable
 from covenant.sources.rowvalues import shown, spreadsheet_words
 
@@ -248,8 +248,8 @@ def timestamps(column: pa.ChunkedArray, n: int) -> tuple[I64, npt.NDArray[np.int
             seconds = seconds // unit
         return seconds, reason
     if pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        values, present, invalid = numbers(column, n)
-        seconds, unclear = epoch_seconds(values)
+        _, present, invalid = numbers(column, n)
+        seconds, unclear = epoch_seconds_of(column)
         reason[present & unclear] = R_TS_UNIT
         reason[~present] = R_TS_MISSING
         reason[invalid] = R_TS_BAD
@@ -264,12 +264,12 @@ def timestamps(column: pa.ChunkedArray, n: int) -> tuple[I64, npt.NDArray[np.int
             pc.greater(pc.utf8_length(text), 0).fill_null(False).to_numpy(zero_copy_only=False),
             dtype=bool,
         )
+        given = pc.if_else(present, text, None)
         try:
-            values = pc.cast(pc.if_else(present, text, None), pa.float64())
+            pc.cast(given, pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return timestamps_slowly(text, present, reason)
-        floats = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.float64)
-        seconds, unclear = epoch_seconds(floats)
+        seconds, unclear = epoch_seconds_of(given)
         reason[present & unclear] = R_TS_UNIT
         reason[~present] = R_TS_MISSING
         return seconds, reason
@@ -288,13 +288,8 @@ def timestamps_slowly(
     zoned = text_mask(text, ISO_ZONED)
     naive = text_mask(text, ISO_NAIVE)
     if numeric.any():
-        floats = np.asarray(
-            pc.cast(pc.if_else(pa.chunked_array([pa.array(numeric)]), text, None), pa.float64())
-            .fill_null(0)
-            .to_numpy(zero_copy_only=False),
-            dtype=np.float64,
-        )
-        seconds[numeric], unclear = epoch_seconds(floats[numeric])
+        found, unclear = epoch_seconds_of(text.take(pa.array(np.flatnonzero(numeric))))
+        seconds[numeric] = found
         reason[np.flatnonzero(numeric)[unclear]] = R_TS_UNIT
     parsed = np.zeros(n, dtype=bool)
     if zoned.any():

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from covenant.sources.epoch import epoch_seconds
+from covenant.sources.epoch import epoch_seconds_of
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -74,8 +74,7 @@ def parse_instants(values: Sequence[object]) -> tuple[I64, I8]:
     unclear = np.zeros(n, dtype=bool)
     if numeric.any():
         rows = np.flatnonzero(numeric)
-        floats = pc.cast(array.take(pa.array(rows)), pa.float64()).to_numpy(zero_copy_only=False)
-        seconds[rows], unit_unclear = epoch_seconds(np.asarray(floats, dtype=np.float64))
+        seconds[rows], unit_unclear = epoch_seconds_of(array.take(pa.array(rows)))
         unclear[rows[unit_unclear]] = True
         parsed[rows[~unit_unclear]] = True
     status = np.full(n, MISSING, dtype=np.int8)
