@@ -124,19 +124,41 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 "NAME at the top, as Sloth reads it",
             )
         elif api == "sloth.slok.dev/v1" and isinstance(kind, str):  # a kind Covenant does not read
-            record.problem(
-                ("kind",),
-                UNRECOGNISED,
-                f"kind {kind!r} of sloth.slok.dev/v1 is not one Covenant imports (it reads "
-                "PrometheusServiceLevel resources, prometheus/v1 specs and AlertWindows catalogs)",
-                "if its spec is a PrometheusServiceLevel's (service, slos), write kind: "
-                "PrometheusServiceLevel to import it",
-            )
+            _other_kind(record, kind)
         elif not skipped_in_bundle(record, docs, SLOTH_K8S, "Sloth", ("sloth.slok.dev/",)):
             unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
     if result.problems:
         result.documents.clear()
     return result
+
+
+OWN_KINDS = ("PrometheusServiceLevel", "AlertWindows")
+OTHER_KINDS = {"ManagedPrometheusServiceLevel"}  # kinds of their own in slok/sloth's history
+
+
+def _other_kind(record: Recorder, kind: str) -> None:
+    """A ``sloth.slok.dev/v1`` kind Covenant does not read: a misspelling of one it reads
+    (``PrometheusServiceLevels``, the CRD's plural) is answered with the kind meant."""
+    message = (
+        f"kind {kind!r} of sloth.slok.dev/v1 is not one Covenant imports (it reads "
+        "PrometheusServiceLevel resources, prometheus/v1 specs and AlertWindows catalogs)"
+    )
+    guess = "" if kind in OTHER_KINDS else did_you_mean(kind, OWN_KINDS)
+    if guess:
+        record.problem(
+            ("kind",),
+            UNRECOGNISED,
+            f"{message}: did you mean {guess!r}?",
+            f"write kind: {guess} (Sloth's CRD has no kind {kind})",
+        )
+        return
+    record.problem(
+        ("kind",),
+        UNRECOGNISED,
+        message,
+        "if its spec is a PrometheusServiceLevel's (service, slos), write kind: "
+        "PrometheusServiceLevel to import it",
+    )
 
 
 def _service_level(

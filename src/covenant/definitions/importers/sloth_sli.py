@@ -158,7 +158,7 @@ def _events(record: Recorder, events: Any) -> Queries | None:
         if query is None:
             return None
         queries[key] = query
-    _fast_requests(record, fields["error_query"], queries["error_query"])
+    _fast_requests(record, fields["error_query"], queries["error_query"], queries["total_query"])
     if re.fullmatch(r"\s*vector\s*\(\s*1\s*\)\s*(\[[^\]]*\])?\s*", queries["total_query"]):
         record.note(
             ("sli", "events"),
@@ -219,10 +219,12 @@ def _no_share(error: str, total: str) -> str | None:
 _SELECTOR = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*(\{[^}]*\})")
 
 
-def _fast_requests(record: Recorder, field: PathKey, query: str) -> None:
+def _fast_requests(record: Recorder, field: PathKey, query: str, total: str) -> None:
     """Note an ``error_query`` that is one histogram bucket alone (``x_bucket{le="0.25"}``, no
     arithmetic): it counts the requests at most that slow — usually the good ones, which
-    makes the SLO burn on fast requests. Imported as written, as Sloth reads it."""
+    makes the SLO burn on fast requests. Imported as written, as Sloth reads it. The form
+    suggested counts all requests as ``total`` does: its ``le="+Inf"`` bucket, else the
+    histogram's ``_count``."""
     found = _SELECTOR.findall(query)
     les = {promql.matchers(selector).get("le", "") for _, selector in found}
     if (
@@ -235,13 +237,21 @@ def _fast_requests(record: Recorder, field: PathKey, query: str) -> None:
     ):
         return
     le = next(iter(les))[1:]
-    count = found[0][0].removesuffix("_bucket") + "_count"
+    count = found[0][0].removesuffix("_bucket") + "_count{...}"
+    every = _SELECTOR.findall(total)
+    if every and all(
+        name == found[0][0]
+        and re.fullmatch(r'="\+?inf"', promql.matchers(selector).get("le", ""), re.IGNORECASE)
+        for name, selector in every
+    ):
+        inf = promql.matchers(every[0][1])["le"]
+        count = f"{found[0][0]}{{le{inf},...}}"
     record.note(
         field,
         f"error_query counts the histogram bucket le={le} alone: the requests at most that "
         "slow, which are usually the good ones (imported as written, as Sloth reads it: bad "
         "= fast). If the slow requests are the errors, write the count minus the bucket: "
-        f"sum(rate({count}{{...}}[{{{{.window}}}}])) - sum(rate({found[0][0]}{{le={le},...}}"
+        f"sum(rate({count}[{{{{.window}}}}])) - sum(rate({found[0][0]}{{le={le},...}}"
         "[{{.window}}]))",
     )
 
