@@ -58,7 +58,13 @@ from covenant.definitions.importers.slogen_prometheus import (
     prometheus_indicator,
     prometheus_url,
 )
-from covenant.definitions.importers.slogen_v1 import inline_backend, is_v1, step_words, v2_from_v1
+from covenant.definitions.importers.slogen_v1 import (
+    inline_backend,
+    is_v1,
+    step_words,
+    top_slo_id,
+    v2_from_v1,
+)
 from covenant.definitions.yamlsource import SourceDocument
 
 DEFAULT_WINDOW = "28d"
@@ -85,6 +91,14 @@ def import_slo_generator(
                 "as the SLI; fields below are named by their v2 place); the backend's own settings "
                 "(url, project_id…) are its DataSource's",
             )
+            if top_slo_id(data):
+                record.note(
+                    ("spec", "service_level_indicator"),
+                    "slo_id, written at the top of the v1 config where the early Datadog "
+                    "backend's query_slo read it, is the SLI's (v2: "
+                    "spec.service_level_indicator.slo_id; slo-generator migrate makes it a label "
+                    "instead, which v2 does not read)",
+                )
             mine = replace(options, inline_backend=inline_backend(data))
             _slo(result, record, v2_from_v1(data), mine)
         elif isinstance(data, Mapping) and data.keys() & {
@@ -346,6 +360,16 @@ def _slo(result: ImportedFile, record: Recorder, data: Mapping[str, Any], option
         return
     here = record.child(("spec",))
     goal = decimal(spec.get("goal"))
+    if spec.get("goal") is None and data.get("goal") is not None:  # beside spec, not in it
+        line = record.doc.lines.get(("goal",), record.doc.line)
+        here.problem(
+            ("goal",),
+            MISSING,
+            f"goal is missing: goal: {data['goal']} is written at the top level (line {line}), "
+            "beside spec, where slo-generator does not read it",
+            f"indent goal: {data['goal']} under spec:, where slo-generator reads it",
+        )
+        return
     if spec.get("goal") is None:
         here.problem(("goal",), MISSING, "goal is missing", "write e.g. goal: 0.999")
         return

@@ -33,9 +33,11 @@ BACKEND_TYPES = {
     "open_search": "OpenSearch",
     "splunk": "Splunk",
 }
-GOOD = ("filter_good", "query_good", "search_query_good")
-VALID = ("filter_valid", "query_valid", "search_query_valid")
-BAD = ("filter_bad", "query_bad", "search_query_bad")
+GOOD = ("filter_good", "query_good", "search_query_good", "good_query")
+VALID = ("filter_valid", "query_valid", "search_query_valid", "valid_query")
+BAD = ("filter_bad", "query_bad", "search_query_bad", "bad_query")
+# the early Datadog backend's names (slo-generator v1: GoogleCloudPlatform/professional-services)
+EARLY = {"good_query": "query_good", "valid_query": "query_valid", "bad_query": "query_bad"}
 SECRET = re.compile(r"key|token|password|secret", re.I)
 ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 CUTS = {"distribution_cut", "exponential_distribution_cut"}  # the second: its v1 alias
@@ -78,6 +80,16 @@ def other_backend(
     good_key, good = first_of(sli, GOOD)
     valid_key, valid = first_of(sli, VALID)
     bad_key, bad = first_of(sli, BAD)
+    if method == "good_bad_ratio" and (good is None or (valid is None and bad is None)):
+        _no_ratio(here, sli)
+        return None
+    for key in (good_key, valid_key, bad_key):
+        if key in EARLY:
+            here.note(
+                (key,),
+                f"{key} is the early Datadog backend's name (slo-generator v1), read as it read "
+                f"it; slo-generator v2's Datadog backend reads {EARLY[key]}: rename it there",
+            )
     record.note(
         ("backend",),
         f"Covenant does not query {source_type}: the SLI keeps the queries for reference and gets "
@@ -127,6 +139,24 @@ def other_backend(
             "raw": metric_spec(dict(sli), datasource=source, source_type=source_type),
         }
     }
+
+
+def _no_ratio(here: Recorder, sli: Mapping[str, Any]) -> None:
+    """A good_bad_ratio without the good events' query, or without the valid and the bad
+    events' ones: slo-generator's backends stop on it (a KeyError, or "one of filter_bad or
+    filter_valid is required")."""
+    written = ", ".join(str(k) for k in sli) or "nothing"
+    here.problem(
+        (),
+        MISSING,
+        f"good_bad_ratio counts good events over valid (or good + bad) ones, and the "
+        f"service_level_indicator gives {written}: no query of good events and of valid or bad "
+        "ones (slo-generator stops on it)",
+        "give the good events' query and the valid or bad events' one: filter_good and "
+        "filter_valid (Cloud Monitoring, MQL), query_good and query_valid (Datadog, Dynatrace, "
+        "Elasticsearch, OpenSearch), search_query_good and search_query_valid (Splunk); "
+        "_bad instead of _valid for the bad events",
+    )
 
 
 def _no_such_cut(record: Recorder, method: str, source_type: str) -> None:

@@ -62,7 +62,17 @@ def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
     labels: dict[str, Any] = dict(
         zip(("service_name", "feature_name", "slo_name"), names, strict=True)
     )
-    labels.update({str(k): v for k, v in data.items() if k not in V1_FIELDS})
+    sli = dict(mapping(backend.get("measurement")))
+    top_id = top_slo_id(data)
+    if top_id:
+        sli["slo_id"] = data["slo_id"]
+    labels.update(
+        {
+            str(k): v
+            for k, v in data.items()
+            if k not in V1_FIELDS and not (top_id and k == "slo_id")
+        }
+    )
     klass = str(backend.get("class") or "")
     exporters = data.get("exporters")
     return {
@@ -79,10 +89,21 @@ def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
             "exporters": [mapping(e).get("class") for e in exporters]
             if isinstance(exporters, list)
             else [],
-            "service_level_indicator": dict(mapping(backend.get("measurement"))),
+            "service_level_indicator": sli,
             "goal": data.get("slo_target"),
         },
     }
+
+
+def top_slo_id(data: Mapping[str, Any]) -> bool:
+    """Whether a v1 config's ``query_slo`` names its SLO by a top-level ``slo_id``, where the
+    early Datadog backend read it (``slo_config['slo_id']``), and not in its measurement."""
+    backend = mapping(data.get("backend"))
+    return (
+        backend.get("method") == "query_slo"
+        and data.get("slo_id") is not None
+        and "slo_id" not in mapping(backend.get("measurement"))
+    )
 
 
 V1_STEP_FIELDS = {  # a v1 error-budget policy step's field → its v2 name (slo-generator migrate)
