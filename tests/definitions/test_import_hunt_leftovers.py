@@ -100,3 +100,88 @@ def test_the_fix_for_a_lone_bucket_counts_the_total_as_it_was_written(
     (note,) = [n for n in notes(plan) if "alone" in n.reason]
     expected = f'{suggested} - sum(rate(req_seconds_bucket{{le="0.25",...}}[{{{{.window}}}}]))'
     assert note.reason.endswith(expected)
+
+
+PLACEHOLDER = """\
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata:
+  name: {{SERVICE_NAME}}-slos
+spec:
+  service: "{{SERVICE_NAME}}"
+  slos: []
+"""
+
+
+def test_a_scaffold_placeholder_template_is_said_to_be_a_template(tmp_path: Path) -> None:
+    """A scaffolding template (``{{SERVICE_NAME}}`` placeholders, filled in by a generator
+    CLI) is not YAML until filled in; the refusal gave only the parser's error, without the
+    "render it first" that a Helm template gets."""
+    plan = planned(tmp_path, "sloth", {"slos.yaml": PLACEHOLDER})
+    (problem,) = plan.problems
+    assert problem.code == "yaml-syntax"
+    assert "the file is a template" in problem.message
+    assert problem.fix.startswith("render it first")
+
+
+NO_DOT = """\
+version: "prometheus/v1"
+service: users-api
+slos:
+  - name: availability
+    objective: 99.5
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{{job="users-api",status=~"5.."}}[{window}]))
+        total_query: sum(rate(http_requests_total{{job="users-api"}}[{window}]))
+    alerting:
+      page_alert: {{disable: true}}
+      ticket_alert: {{disable: true}}
+"""
+
+
+@pytest.mark.parametrize("window", ["{{window}}", "{{ window }}"])
+def test_a_window_placeholder_without_its_dot_is_named(tmp_path: Path, window: str) -> None:
+    """Helm's escape ``{{"{{"}}window{{"}}"}}`` renders to ``{{window}}``, without the dot
+    of Sloth's ``{{.window}}``: Sloth's Go template then fails (function "window" not
+    defined). The rendered file was refused as "template markup … render the template
+    first", though it is rendered."""
+    plan = planned(tmp_path, "sloth", {"r.yaml": NO_DOT.format(window=window)})
+    problems = plan.problems
+    assert [p.field for p in problems] == ["slos[0].sli.events.error_query"]
+    (problem,) = problems
+    assert problem.code == "import-invalid-value"
+    assert f"writes {window}, which is not Sloth's {{{{.window}}}}" in problem.message
+    assert "render" not in problem.message
+    assert problem.fix == "write [{{.window}}], with the dot"
+
+
+ALPHA = """\
+apiVersion: sloth.slok.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: web-slo}
+spec:
+  service: web
+  slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{job="web",code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{job="web"}[{{.window}}]))
+"""
+
+
+def test_an_apiversion_sloth_does_not_serve_is_answered_with_its_own(tmp_path: Path) -> None:
+    """``sloth.slok.dev/v1alpha1`` with Pyrra's kind ``ServiceLevelObjective`` (written in
+    guides): refused as "not a Sloth spec: a Sloth Kubernetes resource", without saying what
+    Sloth's CRD is. Its spec is a PrometheusServiceLevel's."""
+    plan = planned(tmp_path, "sloth", {"a.yaml": ALPHA})
+    (problem,) = plan.problems
+    assert problem.code == "import-unrecognised"
+    assert problem.field == "apiVersion"
+    assert "sloth.slok.dev/v1alpha1 is not an apiVersion of Sloth's" in problem.message
+    assert problem.fix == (
+        "write apiVersion: sloth.slok.dev/v1 and kind: PrometheusServiceLevel (its spec, "
+        "service and slos, is a PrometheusServiceLevel's)"
+    )

@@ -123,10 +123,13 @@ def _policy_names(source: Path) -> set[str]:
     return names
 
 
-# a Helm / Go template action other than Sloth's own {{.window}} placeholder
+# a Helm / Go template action, or a generator's placeholder, other than Sloth's own
+# {{.window}} (whose dot keeps it out)
 _TEMPLATE_ACTION = re.compile(
     r"\{\{-?\s*(?:-|\$(?!labels\b|value\b|externalLabels\b)|\.Values|\.Release|\.Chart|include\b|define\b|if\b|range\b|end\b"
     r"|with\b|template\b|tpl\b|toYaml\b|printf\b|coalesce\b|\.[A-Za-z_]+\s*\|)"
+    # a scaffolding / Jinja / mustache placeholder: {{SERVICE_NAME}}, {{ cookiecutter.name }}
+    r"|\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\}"
     # Terraform's templatefile() directives
     r"|%\{~?\s*(?:if|for|else|endif|endfor)\b"
 )
@@ -190,7 +193,8 @@ def _render_first(problem: Problem) -> Problem:
     return replace(
         problem,
         message=f"{problem.message} (the file is a template: it holds Helm/Go {{{{ … }}}} "
-        "actions or Terraform %{ … } directives, so it is not YAML until rendered)",
+        "actions, {{NAME}} placeholders or Terraform %{ … } directives, so it is not YAML "
+        "until rendered)",
         fix="render it first (helm template CHART, terraform's templatefile(), or your "
         "templating tool) and import the rendered output",
     )

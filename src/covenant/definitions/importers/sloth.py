@@ -125,6 +125,8 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
             )
         elif api == "sloth.slok.dev/v1" and isinstance(kind, str):  # a kind Covenant does not read
             _other_kind(record, kind)
+        elif isinstance(api, str) and api.startswith("sloth.slok.dev/"):  # not Sloth's version
+            _other_version(record, api, data)
         elif not skipped_in_bundle(record, docs, SLOTH_K8S, "Sloth", ("sloth.slok.dev/",)):
             unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
     if result.problems:
@@ -158,6 +160,22 @@ def _other_kind(record: Recorder, kind: str) -> None:
         message,
         "if its spec is a PrometheusServiceLevel's (service, slos), write kind: "
         "PrometheusServiceLevel to import it",
+    )
+
+
+def _other_version(record: Recorder, api: str, data: Mapping[str, Any]) -> None:
+    """A ``sloth.slok.dev`` apiVersion Sloth does not serve (``v1alpha1``, in guides, often
+    with Pyrra's kind ``ServiceLevelObjective``): Sloth's CRDs are ``sloth.slok.dev/v1``."""
+    spec = mapping(data.get("spec"))
+    record.problem(
+        ("apiVersion",),
+        UNRECOGNISED,
+        f"{api} is not an apiVersion of Sloth's: its resources are sloth.slok.dev/v1 "
+        "(PrometheusServiceLevel, AlertWindows)",
+        "write apiVersion: sloth.slok.dev/v1 and kind: PrometheusServiceLevel (its spec, "
+        "service and slos, is a PrometheusServiceLevel's)"
+        if {"service", "slos"} <= spec.keys()
+        else "write apiVersion: sloth.slok.dev/v1",
     )
 
 

@@ -112,6 +112,16 @@ def _query(record: Recorder, field: PathKey, key: str, value: Any) -> str | None
         )
         return None
     query = promql.normalise_window(without_comments(value).strip())
+    no_dot = re.search(r"\{\{-?\s*window\s*-?\}\}", query)
+    if no_dot is not None:  # Helm's {{"{{"}}window{{"}}"}} renders so
+        record.problem(
+            field,
+            INVALID,
+            f"{key} writes {no_dot.group()}, which is not Sloth's {{{{.window}}}}: without the "
+            'dot Sloth\'s Go template fails (function "window" not defined)',
+            "write [{{.window}}], with the dot",
+        )
+        return None
     markup = re.search(r"\{\{|\{%", query.replace(promql.WINDOW, ""))
     if markup is not None:
         record.problem(
