@@ -185,3 +185,28 @@ def test_an_apiversion_sloth_does_not_serve_is_answered_with_its_own(tmp_path: P
         "write apiVersion: sloth.slok.dev/v1 and kind: PrometheusServiceLevel (its spec, "
         "service and slos, is a PrometheusServiceLevel's)"
     )
+
+
+FRAGMENT = """\
+slos:
+  - name: "latency"
+    objective: 99.0
+    sli:
+      raw:
+        errorRatioQuery: |
+          sum(rate(db_query_latency_bucket{le="0.1"}[5m])) / sum(rate(db_query_latency_count[5m]))
+"""
+
+
+def test_a_slos_list_without_version_and_service_is_told_what_to_add(tmp_path: Path) -> None:
+    """A guide's ``slos:`` list on its own (no ``version``, no ``service``), a fragment of a
+    prometheus/v1 spec: refused as "not a Sloth spec: a mapping without apiVersion", which
+    names a field Sloth's spec does not have."""
+    plan = planned(tmp_path, "sloth", {"f.yaml": FRAGMENT})
+    (problem,) = plan.problems
+    assert problem.code == "import-missing-field"
+    assert problem.message == (
+        "a Sloth slos: list without the spec's version and service (Sloth reads a "
+        "prometheus/v1 spec: version, service, slos)"
+    )
+    assert problem.fix == 'write version: "prometheus/v1" and service: NAME at the top'

@@ -22,7 +22,6 @@ from covenant.definitions.importers import groups, sloth_sli
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
-    UNRECOGNISED,
     ImportedFile,
     Options,
     Recorder,
@@ -45,7 +44,7 @@ from covenant.definitions.importers.base import (
 )
 from covenant.definitions.importers.bundles import kind_of, skipped_in_bundle, unrecognised
 from covenant.definitions.importers.flags import quoted_flag_fix, yaml11_bool
-from covenant.definitions.importers.sloth_k8s import snake_case_fields
+from covenant.definitions.importers.sloth_k8s import other_kind, other_version, snake_case_fields
 from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, alert_windows, openslo_alpha
 from covenant.definitions.importers.sloth_sli import SPELLINGS, spelled
 from covenant.definitions.yamlsource import SourceDocument
@@ -115,6 +114,14 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 'write version: "prometheus/v1" at the top, as Sloth requires',
             )
             _service_level(result, record, data, options)  # its other problems, said at once
+        elif api is None and kind is None and _slos_alone(data):
+            record.problem(
+                (),
+                MISSING,
+                "a Sloth slos: list without the spec's version and service (Sloth reads a "
+                "prometheus/v1 spec: version, service, slos)",
+                'write version: "prometheus/v1" and service: NAME at the top',
+            )
         elif api is None and kind is None and {"name", "objective", "sli"} <= data.keys():
             record.problem(
                 (),
@@ -124,9 +131,9 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 "NAME at the top, as Sloth reads it",
             )
         elif api == "sloth.slok.dev/v1" and isinstance(kind, str):  # a kind Covenant does not read
-            _other_kind(record, kind)
+            other_kind(record, kind)
         elif isinstance(api, str) and api.startswith("sloth.slok.dev/"):  # not Sloth's version
-            _other_version(record, api, data)
+            other_version(record, api, data)
         elif not skipped_in_bundle(record, docs, SLOTH_K8S, "Sloth", ("sloth.slok.dev/",)):
             unrecognised(record, data, expected="a Sloth spec", fix=SLOTH_FIX)
     if result.problems:
@@ -134,48 +141,15 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
     return result
 
 
-OWN_KINDS = ("PrometheusServiceLevel", "AlertWindows")
-OTHER_KINDS = {"ManagedPrometheusServiceLevel"}  # kinds of their own in slok/sloth's history
-
-
-def _other_kind(record: Recorder, kind: str) -> None:
-    """A ``sloth.slok.dev/v1`` kind Covenant does not read: a misspelling of one it reads
-    (``PrometheusServiceLevels``, the CRD's plural) is answered with the kind meant."""
-    message = (
-        f"kind {kind!r} of sloth.slok.dev/v1 is not one Covenant imports (it reads "
-        "PrometheusServiceLevel resources, prometheus/v1 specs and AlertWindows catalogs)"
-    )
-    guess = "" if kind in OTHER_KINDS else did_you_mean(kind, OWN_KINDS)
-    if guess:
-        record.problem(
-            ("kind",),
-            UNRECOGNISED,
-            f"{message}: did you mean {guess!r}?",
-            f"write kind: {guess} (Sloth's CRD has no kind {kind})",
-        )
-        return
-    record.problem(
-        ("kind",),
-        UNRECOGNISED,
-        message,
-        "if its spec is a PrometheusServiceLevel's (service, slos), write kind: "
-        "PrometheusServiceLevel to import it",
-    )
-
-
-def _other_version(record: Recorder, api: str, data: Mapping[str, Any]) -> None:
-    """A ``sloth.slok.dev`` apiVersion Sloth does not serve (``v1alpha1``, in guides, often
-    with Pyrra's kind ``ServiceLevelObjective``): Sloth's CRDs are ``sloth.slok.dev/v1``."""
-    spec = mapping(data.get("spec"))
-    record.problem(
-        ("apiVersion",),
-        UNRECOGNISED,
-        f"{api} is not an apiVersion of Sloth's: its resources are sloth.slok.dev/v1 "
-        "(PrometheusServiceLevel, AlertWindows)",
-        "write apiVersion: sloth.slok.dev/v1 and kind: PrometheusServiceLevel (its spec, "
-        "service and slos, is a PrometheusServiceLevel's)"
-        if {"service", "slos"} <= spec.keys()
-        else "write apiVersion: sloth.slok.dev/v1",
+def _slos_alone(data: Mapping[str, Any]) -> bool:
+    """A ``slos:`` list of Sloth SLOs (name, objective, sli) with no ``service`` beside it."""
+    slos = data.get("slos")
+    return (
+        "service" not in data
+        and "version" not in data
+        and isinstance(slos, list)
+        and bool(slos)
+        and all(isinstance(s, Mapping) and {"name", "sli"} <= s.keys() for s in slos)
     )
 
 

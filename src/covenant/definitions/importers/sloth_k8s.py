@@ -5,6 +5,7 @@ Kubernetes resource, ``sloth.slok.dev/v1 PrometheusServiceLevel``, in camelCase
 (``errorQuery``: the CRD's Go types and schema). Kubernetes drops a field the CRD's schema does
 not hold, so a resource written with ``error_query`` reaches Sloth without its error query.
 Covenant reads either spelling; in a resource the snake_case one is said, with its name.
+A ``sloth.slok.dev`` kind or apiVersion Sloth does not serve is answered with the one meant.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from covenant.definitions.importers.base import INVALID, Recorder
+from covenant.definitions.diagnostics import did_you_mean
+from covenant.definitions.importers.base import INVALID, UNRECOGNISED, Recorder, mapping
 from covenant.definitions.yamlsource import PathKey
 
 
@@ -49,3 +51,48 @@ def snake_case_fields(record: Recorder, spec: Any, spellings: Mapping[str, str])
                     f"write {camel}",
                 )
             todo.append(((*path, key), value))
+
+
+OWN_KINDS = ("PrometheusServiceLevel", "AlertWindows")
+OTHER_KINDS = {"ManagedPrometheusServiceLevel"}  # kinds of their own in slok/sloth's history
+
+
+def other_kind(record: Recorder, kind: str) -> None:
+    """A ``sloth.slok.dev/v1`` kind Covenant does not read: a misspelling of one it reads
+    (``PrometheusServiceLevels``, the CRD's plural) is answered with the kind meant."""
+    message = (
+        f"kind {kind!r} of sloth.slok.dev/v1 is not one Covenant imports (it reads "
+        "PrometheusServiceLevel resources, prometheus/v1 specs and AlertWindows catalogs)"
+    )
+    guess = "" if kind in OTHER_KINDS else did_you_mean(kind, OWN_KINDS)
+    if guess:
+        record.problem(
+            ("kind",),
+            UNRECOGNISED,
+            f"{message}: did you mean {guess!r}?",
+            f"write kind: {guess} (Sloth's CRD has no kind {kind})",
+        )
+        return
+    record.problem(
+        ("kind",),
+        UNRECOGNISED,
+        message,
+        "if its spec is a PrometheusServiceLevel's (service, slos), write kind: "
+        "PrometheusServiceLevel to import it",
+    )
+
+
+def other_version(record: Recorder, api: str, data: Mapping[str, Any]) -> None:
+    """A ``sloth.slok.dev`` apiVersion Sloth does not serve (``v1alpha1``, in guides, often
+    with Pyrra's kind ``ServiceLevelObjective``): Sloth's CRDs are ``sloth.slok.dev/v1``."""
+    spec = mapping(data.get("spec"))
+    record.problem(
+        ("apiVersion",),
+        UNRECOGNISED,
+        f"{api} is not an apiVersion of Sloth's: its resources are sloth.slok.dev/v1 "
+        "(PrometheusServiceLevel, AlertWindows)",
+        "write apiVersion: sloth.slok.dev/v1 and kind: PrometheusServiceLevel (its spec, "
+        "service and slos, is a PrometheusServiceLevel's)"
+        if {"service", "slos"} <= spec.keys()
+        else "write apiVersion: sloth.slok.dev/v1",
+    )
