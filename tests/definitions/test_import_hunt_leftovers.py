@@ -210,3 +210,38 @@ def test_a_slos_list_without_version_and_service_is_told_what_to_add(tmp_path: P
         "prometheus/v1 spec: version, service, slos)"
     )
     assert problem.fix == 'write version: "prometheus/v1" and service: NAME at the top'
+
+
+NATIVE = """\
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {{name: api-latency-native, namespace: monitoring}}
+spec:
+  target: "99.9"
+  window: 4w
+  indicator:
+    latencyNative:
+      latency: {latency}
+      total:
+        metric: http_request_duration_seconds{{job="api-gateway"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("latency", "fix"),
+    [
+        ('"0.3"', "write latency: 300ms (a duration with its unit; 0.3 read as seconds)"),
+        ("2", "write latency: 2s (a duration with its unit; 2 read as seconds)"),
+        ('"fast"', "write e.g. latency: 200ms"),
+    ],
+)
+def test_a_native_latency_without_its_unit_is_given_the_duration(
+    tmp_path: Path, latency: str, fix: str
+) -> None:
+    """A guide's ``latencyNative.latency: "0.3"``: Pyrra parses it as a Prometheus duration,
+    which needs a unit, and refuses it; so does the import, and its fix now writes the
+    number (seconds, as the histogram's ``le`` bounds are) as one."""
+    plan = planned(tmp_path, "pyrra", {"n.yaml": NATIVE.format(latency=latency)})
+    (problem,) = plan.problems
+    assert problem.field == "spec.indicator.latencyNative.latency"
+    assert problem.fix == fix

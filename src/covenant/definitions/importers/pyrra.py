@@ -47,6 +47,7 @@ from covenant.definitions.importers.pyrra_fields import (
     MATCHERS_FIX,
     alert_switches,
     indicator_elsewhere,
+    latency_fix,
     note_numeric_target,
     note_unknown_fields,
     selector,
@@ -441,7 +442,7 @@ def _indicator(record: Recorder, indicator: Any, options: Options) -> dict[str, 
                 ("latency",),
                 INVALID,
                 f"latency {block.get('latency')!r} is not a duration",
-                "write e.g. latency: 200ms",
+                latency_fix(block.get("latency")),
             )
             return None
         _grouping(here, block)

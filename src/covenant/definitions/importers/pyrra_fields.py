@@ -221,3 +221,21 @@ def indicator_elsewhere(record: Recorder, spec: Mapping[str, Any]) -> bool:
             )
             return True
     return False
+
+
+def latency_fix(written: Any) -> str:
+    """The fix for a ``latencyNative.latency`` that is no Prometheus duration: a number
+    (``"0.3"``, as a histogram's ``le`` bounds are written, in seconds) as one with its unit."""
+    try:
+        seconds = Decimal(str(written).strip())
+    except ArithmeticError:
+        return "write e.g. latency: 200ms"
+    if not seconds.is_finite() or seconds <= 0:
+        return "write e.g. latency: 200ms"
+    unit, amount = (
+        ("s", seconds) if seconds == seconds.to_integral_value() else ("ms", seconds * 1000)
+    )
+    return (
+        f"write latency: {format(amount.normalize(), 'f')}{unit} (a duration with its unit; "
+        f"{written} read as seconds)"
+    )
