@@ -166,6 +166,8 @@ def _queries(here: Recorder, ratio: Mapping[str, Any]) -> dict[str, str] | None:
     """The good and total queries as counts per window (``rate`` read as ``increase``, one
     series), checked as the ``prometheus/v1`` queries are; None after a problem, ``{}`` when
     the objective is left out (noted)."""
+    if not _promql_sources(here, ratio):
+        return None
     queries = {}
     for key in ("good", "total"):
         query = ratio.get(key, {}).get("query") if isinstance(ratio.get(key), Mapping) else None
@@ -197,3 +199,39 @@ def _queries(here: Recorder, ratio: Mapping[str, Any]) -> dict[str, str] | None:
                 "series, so it is summed into one SLO over all of them (sum(...) around it)",
             )
     return queries
+
+
+def _promql_sources(here: Recorder, ratio: Mapping[str, Any]) -> bool:
+    """Whether both queries are PromQL as Sloth's OpenSLO loader requires (getSLI): the good
+    query's ``source`` ``prometheus`` or ``sloth``, the total's ``prometheus`` (Sloth lets it
+    pass when the good one's is ``sloth``), both ``queryType: promql``; else a problem."""
+    good, total = (mapping(ratio.get(key)) for key in ("good", "total"))
+    sloth_good = good.get("source") == "sloth"
+    for key, side, sources in (
+        ("good", good, ("prometheus", "sloth")),
+        ("total", total, ("prometheus", "sloth") if sloth_good else ("prometheus",)),
+    ):
+        written = side.get("source")
+        if written not in sources:
+            here.problem(
+                ("ratioMetrics", key, "source"),
+                INVALID,
+                f"ratioMetrics.{key}.source {written!r} is not Prometheus: Sloth reads "
+                f"OpenSLO queries as PromQL (source: {' or '.join(sources)}) and refuses "
+                "the spec",
+                "for a PromQL query write source: prometheus and queryType: promql; an SLO of "
+                "another backend is not Sloth's (write it as OpenSLO v1, which Covenant reads "
+                "without import)",
+            )
+            return False
+    for key, side in (("good", good), ("total", total)):
+        if side.get("queryType") != "promql":
+            here.problem(
+                ("ratioMetrics", key, "queryType"),
+                INVALID,
+                f"ratioMetrics.{key}.queryType {side.get('queryType')!r} is not promql, the "
+                "only query type Sloth's OpenSLO loader reads (it refuses the spec)",
+                "write queryType: promql",
+            )
+            return False
+    return True
