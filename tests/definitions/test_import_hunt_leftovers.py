@@ -245,3 +245,37 @@ def test_a_native_latency_without_its_unit_is_given_the_duration(
     (problem,) = plan.problems
     assert problem.field == "spec.indicator.latencyNative.latency"
     assert problem.fix == fix
+
+
+ALERT_FOR = """\
+version: "prometheus/v1"
+service: "myservice"
+slo_plugins:
+  chain:
+    - id: "sloth.dev/contrib/alert_for/v1"
+slos:
+  - name: "requests-availability"
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total[{{.window}}]))
+    alerting:
+      name: MyServiceHighErrorRate
+      page_alert:
+        for: 5m
+"""
+
+
+def test_an_alerts_for_is_named_as_the_contrib_plugins_field(tmp_path: Path) -> None:
+    """Sloth's contrib plugin ``sloth.dev/contrib/alert_for/v1`` (its README's example) reads
+    ``page_alert.for`` / ``ticket_alert.for`` as the alerts' pending time. The note said
+    "'for' is not a field of Sloth's page_alert; ignored (as Sloth ignores it)": with the
+    plugin in the chain, Sloth does not ignore it."""
+    plan = planned(tmp_path, "sloth", {"f.yaml": ALERT_FOR})
+    assert len(slo_documents(plan)) == 1
+    said = {n.field: n.reason for n in notes(plan)}
+    reason = said["slos[0].alerting.page_alert.for"]
+    assert "ignored (as Sloth ignores it)" not in reason
+    assert reason.startswith("for (5m) is the alert's pending time, read by the plugin ")
+    assert "sloth.dev/contrib/alert_for/v1" in reason

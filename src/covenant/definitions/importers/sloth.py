@@ -354,7 +354,12 @@ def _routing(alerting: Any) -> bool:
 
 
 ALERTING_KEYS = ("name", "labels", "annotations", "page_alert", "ticket_alert")
-ALERT_KEYS = ("disable", "labels", "annotations")
+ALERT_KEYS = ("disable", "labels", "annotations", "for")
+ALERT_FOR_NOTE = (
+    "for ({}) is the alert's pending time, read by the plugin sloth.dev/contrib/alert_for/v1 "
+    "(Sloth's core plugins ignore it): not carried over, Covenant's alert tiers have none "
+    "(their short window confirms the burn)"
+)
 
 
 def _unknown(
@@ -420,6 +425,8 @@ def _tiers(
         written, block = spelled(alerting, key)
         if isinstance(block, Mapping):
             unknown += _unknown(record, ("alerting", written), block, ALERT_KEYS, what=written)
+            if "for" in block:
+                record.note(("alerting", written, "for"), ALERT_FOR_NOTE.format(block["for"]))
             disabled = _disabled(record.child(("alerting", written)), block)
             if disabled is None:
                 return None
