@@ -30,6 +30,7 @@ from typing import Any
 from covenant.definitions import alpha_rewrite as keys
 from covenant.definitions.alpha_rewrite import Rewrite, replace_key
 from covenant.definitions.kinds import OPENSLO_V1, V1ALPHA
+from covenant.definitions.secrets import dropped_secrets
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
@@ -433,11 +434,13 @@ def _v2alpha_metric(rw: Rewrite, metric: Any, old: PathKey, new: PathKey) -> Any
             source["type"] = inline["type"]
             rw.move((*old, "dataSourceSpec", "type"), (*new, "metricSource", "type"))
         if "connectionDetails" in inline:
+            details: PathKey = (*old, "dataSourceSpec", "connectionDetails")
             rw.note(
-                (*old, "dataSourceSpec", "connectionDetails"),
+                details,
                 "dataSourceSpec.connectionDetails dropped: an openslo/v1 metricSource has no "
                 "place for them (define a DataSource and refer to it with dataSourceRef)",
             )
+            rw.problems += dropped_secrets(rw.source, inline["connectionDetails"], details)
     source["spec"] = rest.pop("spec", {})
     rw.move((*old, "spec"), (*new, "metricSource", "spec"))
     rw.note(old, "dataSourceRef / dataSourceSpec / spec read as metricSource")

@@ -62,10 +62,20 @@ def metric_source_secrets(
     return _warnings(doc, here, details, why)
 
 
-def _warnings(doc: SourceDocument, here: PathKey, details: Any, why: str) -> list[Problem]:
+def dropped_secrets(doc: SourceDocument, details: Any, here: PathKey) -> list[Problem]:
+    """A warning for each secret in a v2alpha inline ``dataSourceSpec.connectionDetails`` (at
+    ``here``), nested ones too (``basicAuth.password``): the conversion to openslo/v1 drops
+    them, but the file that holds them is committed and shared."""
+    why = "Covenant drops an inline dataSourceSpec's connectionDetails"
+    return _warnings(doc, here, details, why, nested=True)
+
+
+def _warnings(
+    doc: SourceDocument, here: PathKey, details: Any, why: str, *, nested: bool = False
+) -> list[Problem]:
     found: list[PathKey] = []
     if isinstance(details, dict):
-        found = [(*here, str(k)) for k, v in details.items() if _secret(k, v)]
+        found = _found(here, details, nested=nested)
     elif isinstance(details, list):
         found = [
             (*here, i, str(k))
@@ -87,6 +97,17 @@ def _warnings(doc: SourceDocument, here: PathKey, details: Any, why: str) -> lis
         )
         for path in found
     ]
+
+
+def _found(here: PathKey, details: dict[Any, Any], *, nested: bool) -> list[PathKey]:
+    """The paths of the secrets in ``details`` (with ``nested``, in its mappings too)."""
+    found: list[PathKey] = []
+    for key, value in details.items():
+        if _secret(key, value):
+            found.append((*here, str(key)))
+        elif nested and isinstance(value, dict):
+            found += _found((*here, str(key)), value, nested=True)
+    return found
 
 
 def _secret(key: object, value: object) -> bool:
