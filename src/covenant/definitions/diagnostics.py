@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from covenant.definitions.field_rules import is_name
 from covenant.definitions.fields import dns_label
+from covenant.definitions.foreign import SLOGEN_KEYS, SLOGEN_WHOSE
 from covenant.definitions.missing_fixes import missing_fix
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
@@ -169,7 +170,10 @@ def _one(
             fix = misplaced[1]  # a field of another place or version: "did you mean" misleads
         if name in ("apiVersion", "kind") and len(loc) > 1 and loc[-2] == "indicator":
             fix = INLINE_HEADER
-        return at(doc, loc, code="unknown-field", message=f"unknown field {name!r}", fix=fix)
+        message = f"unknown field {name!r}"
+        if len(loc) == 1 and name in SLOGEN_KEYS:  # beside the document: slogen's extension
+            message, fix = f"{message}: {SLOGEN_WHOSE}", SLOGEN_KEYS[name]
+        return at(doc, loc, code="unknown-field", message=message, fix=fix)
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         given = detail.get("input")
