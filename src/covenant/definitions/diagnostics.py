@@ -18,6 +18,7 @@ from covenant.definitions.field_rules import is_name
 from covenant.definitions.fields import dns_label
 from covenant.definitions.foreign import SLOGEN_KEYS, SLOGEN_WHOSE
 from covenant.definitions.missing_fixes import missing_fix
+from covenant.definitions.v2alpha_names import one_per_metric, v2alpha_name
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
 
@@ -92,7 +93,8 @@ def problems_from(
         else:
             problems.append(problem)
     said = [p.field for p in problems]
-    return problems + [b for b in branches if not any(_within(f, b.field) for f in said)]
+    problems += [b for b in branches if not any(_within(f, b.field) for f in said)]
+    return one_per_metric(problems)
 
 
 def _within(field: str, outer: str) -> bool:
@@ -171,6 +173,9 @@ def _one(
         if name in ("apiVersion", "kind") and len(loc) > 1 and loc[-2] == "indicator":
             fix = INLINE_HEADER
         message = f"unknown field {name!r}"
+        newer = None if doc.converted_from else v2alpha_name(name, loc)
+        if newer is not None:
+            message, fix = f"{message}: {newer[0]}", newer[1]
         if len(loc) == 1 and name in SLOGEN_KEYS:  # beside the document: slogen's extension
             message, fix = f"{message}: {SLOGEN_WHOSE}", SLOGEN_KEYS[name]
         return at(doc, loc, code="unknown-field", message=message, fix=fix)

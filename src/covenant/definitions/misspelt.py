@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from covenant.definitions.v2alpha_names import NAME_MESSAGE
 from covenant.definitions.yamlsource import SourceDocument, field_path
 from covenant.errors import Problem
 
@@ -64,10 +65,14 @@ def one_per_misspelling(
         dropped.update(folded)
         required = any(problems[j].severity == "error" for j in folded)
         required = required or "the required field" in unknown.message
+        misspelt = (
+            f"unknown field {wrong!r}: likely the {'required ' if required else ''}"
+            f"field {meant!r}, misspelt"
+        )
+        renamed = NAME_MESSAGE in unknown.message  # another version's name: said so already
         kept[i] = replace(
             unknown,
-            message=f"unknown field {wrong!r}: likely the {'required ' if required else ''}"
-            f"field {meant!r}, misspelt",
+            message=unknown.message if renamed else misspelt,
             fix=f"rename {wrong} to {meant}",
         )
     return [p for j, p in enumerate(kept) if j not in dropped]
