@@ -63,6 +63,15 @@ OPERATOR_REWRITE = (
     "metricSource's query as spec: {query: …} with its DataSource named by metricSourceRef (osko "
     "names it in the osko.dev/datasourceRef annotation); " + READS
 )
+BLAMELESS_REWRITE = (
+    "write it as OpenSLO (apiVersion: openslo/v1): an SLI's thresholdMetric {source, query} is "
+    "an SLI's thresholdMetric.metricSource {type: <source>, spec: {query: …}}; an SLO's "
+    "sliName is spec.indicatorRef, its target, op and value an objective's, metadata.service "
+    "or userJourney spec.service (a Service document), and it needs timeWindow and "
+    "budgetingMethod; owner, sloStatus and sliType have no OpenSLO place (keep them as labels)"
+)
+BLAMELESS_KINDS = frozenset({"SLI", "SLO", "Service"})
+"""Blameless kinds with an OpenSLO counterpart (not UserJourney, ErrorBudgetPolicy…)."""
 NOBL9_KINDS = frozenset({"SLO", "Service", "AlertPolicy"})
 """Nobl9 kinds with an OpenSLO counterpart; its others (Project, Agent, Direct, AlertMethod,
 DataExport, RoleBinding, Annotation, BudgetAdjustment…) have none."""
@@ -111,6 +120,11 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
             return f"Sloth alert windows ({api})", WINDOWS_FIX
         if api.startswith("n9/"):
             return _nobl9(api, data.get("kind"))
+        if api.startswith("blameless/"):
+            kind = data.get("kind")
+            name = kind if isinstance(kind, str) and kind else "document"
+            fix = BLAMELESS_REWRITE if kind in BLAMELESS_KINDS else ELSEWHERE
+            return f"a Blameless {name} ({api})", fix
         if api in OPERATOR_APIS:
             kind = data.get("kind") if isinstance(data.get("kind"), str) else "resource"
             return f"an OpenSLO Kubernetes operator's {kind} ({api}: osko, Dash0)", OPERATOR_REWRITE
