@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 from covenant.definitions.field_rules import is_name
 from covenant.definitions.fields import dns_label
 from covenant.definitions.foreign import SLOGEN_KEYS, SLOGEN_WHOSE
+from covenant.definitions.misplaced_fields import misplaced_number
 from covenant.definitions.missing_fixes import missing_fix
 from covenant.definitions.v2alpha_names import one_per_metric, v2alpha_name
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
@@ -170,6 +171,8 @@ def _one(
         misplaced = MISPLACED.get(name)
         if misplaced is not None and misplaced[0] in ("", *map(str, loc[:-1])):
             fix = misplaced[1]  # a field of another place or version: "did you mean" misleads
+        kind_of = doc.data.get("kind") if isinstance(doc.data, dict) else None
+        fix = misplaced_number(name, loc, kind_of) or fix
         if name in ("apiVersion", "kind") and len(loc) > 1 and loc[-2] == "indicator":
             fix = INLINE_HEADER
         message = f"unknown field {name!r}"

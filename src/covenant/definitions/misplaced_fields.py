@@ -1,0 +1,30 @@
+"""An SLO's numbers written outside its objectives, as generators write them: where they go.
+
+startd8's observability generator writes ``spec.target`` on the SLO and ``threshold`` /
+``operator`` in the SLI's ``thresholdMetric``. "Unknown field — remove it" would throw the
+objective's numbers away: the fix says which objective field takes each.
+"""
+
+from __future__ import annotations
+
+from covenant.definitions.yamlsource import PathKey
+
+_OBJECTIVE = "(objectives: [{op: lte, value: 0.5, target: 0.99}])"
+BY_PLACE = {
+    ("spec", "target"): "move it into an objective: objectives: [{target: 0.999}] (a fraction "
+    "of 1; a percentage such as 99.9 is targetPercent: 99.9)",
+    ("thresholdMetric", "threshold"): "the threshold is the objective's value: move it there, "
+    f"with op {_OBJECTIVE}",
+    ("thresholdMetric", "value"): f"value belongs to the objective: move it there {_OBJECTIVE}",
+    ("thresholdMetric", "operator"): "the comparison is the objective's op: move it there as "
+    f"op {_OBJECTIVE}",
+    ("thresholdMetric", "op"): f"op belongs to the objective: move it there {_OBJECTIVE}",
+}
+"""(the key holding it, the field) → the fix; ``spec.target`` only on an SLO."""
+
+
+def misplaced_number(name: str, loc: PathKey, kind: object) -> str | None:
+    """The fix for ``name`` at ``loc`` when it is an objective's number written elsewhere."""
+    if len(loc) < 2 or (loc == ("spec", "target") and kind != "SLO"):
+        return None
+    return BY_PLACE.get((str(loc[-2]), name))
