@@ -69,3 +69,28 @@ spec:
     (where, fix) = _unknown(condition)["spec.target"]
     assert where == "ws.yaml:6"
     assert not fix.startswith("move it into an objective")
+
+
+def test_a_query_written_straight_in_an_sli_spec_is_told_its_metric_source() -> None:
+    """A generator's ``to_dict`` writes ``objectives[].indicator.spec.query`` (seen in the
+    wild): the query goes under a metric source, not away."""
+    text = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api}
+spec:
+  service: api
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 0.999
+      indicator:
+        metadata: {name: api-ok}
+        spec:
+          query: sum(rate(ok[5m])) / sum(rate(all[5m]))
+"""
+    (where, fix) = _unknown(text)["spec.objectives[0].indicator.spec.query"]
+    assert where == "ws.yaml:12"
+    assert fix == (
+        "a query goes in a metric source: thresholdMetric: {metricSource: {type: Prometheus, "
+        "spec: {query: …}}}, or a ratioMetric's good (or bad) and total, one query each"
+    )

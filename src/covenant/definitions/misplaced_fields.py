@@ -23,8 +23,18 @@ BY_PLACE = {
 """(the key holding it, the field) → the fix; ``spec.target`` only on an SLO."""
 
 
+QUERY_FIX = (
+    "a query goes in a metric source: thresholdMetric: {metricSource: {type: Prometheus, "
+    "spec: {query: …}}}, or a ratioMetric's good (or bad) and total, one query each"
+)
+
+
 def misplaced_number(name: str, loc: PathKey, kind: object) -> str | None:
-    """The fix for ``name`` at ``loc`` when it is an objective's number written elsewhere."""
+    """The fix for ``name`` at ``loc`` when it is an objective's number written elsewhere,
+    or a query written straight in an SLI's spec."""
+    if name == "query" and loc[-2:-1] == ("spec",):
+        inline = len(loc) > 2 and loc[-3] == "indicator"
+        return QUERY_FIX if inline or (kind == "SLI" and len(loc) == 2) else None
     if len(loc) < 2 or (loc == ("spec", "target") and kind != "SLO"):
         return None
     return BY_PLACE.get((str(loc[-2]), name))
