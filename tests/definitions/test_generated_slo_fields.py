@@ -94,3 +94,23 @@ spec:
         "a query goes in a metric source: thresholdMetric: {metricSource: {type: Prometheus, "
         "spec: {query: …}}}, or a ratioMetric's good (or bad) and total, one query each"
     )
+
+
+def test_a_description_inside_a_ratio_metric_is_told_the_sli_spec() -> None:
+    """OpenSLO/OpenSLO's ``pkg/openslo/v2alpha/examples/slis.yml`` writes the SLI's
+    description inside ``ratioMetric`` (the SDK's ``SLISpec.Description`` is the SLI's)."""
+    text = """\
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: wifi}
+spec:
+  ratioMetric:
+    description: average wifi satisfaction
+    rawType: success
+    raw: {metricSource: {type: Prometheus, spec: {query: q}}}
+"""
+    (where, fix) = _unknown(text)["spec.ratioMetric.description"]
+    assert (where, fix) == (
+        "ws.yaml:6",
+        "description belongs to the SLI's spec: move it up to spec.description",
+    )

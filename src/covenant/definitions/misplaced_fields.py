@@ -19,6 +19,10 @@ BY_PLACE = {
     ("thresholdMetric", "operator"): "the comparison is the objective's op: move it there as "
     f"op {_OBJECTIVE}",
     ("thresholdMetric", "op"): f"op belongs to the objective: move it there {_OBJECTIVE}",
+    **dict.fromkeys(
+        (("ratioMetric", "description"), ("thresholdMetric", "description")),
+        "description belongs to the SLI's spec: move it up to spec.description",
+    ),
 }
 """(the key holding it, the field) → the fix; ``spec.target`` only on an SLO."""
 
