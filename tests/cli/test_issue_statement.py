@@ -175,3 +175,19 @@ def test_an_earlier_revision_by_its_number(shop: Path, tmp_path: Path) -> None:
     code, out = run(shop, LATER_NOW, "--revision", "1", "--issue")
     assert code == 1
     assert "--revision" in out
+
+
+def test_the_table_at_an_instant_before_the_issue_names_no_issue(shop: Path) -> None:
+    """``--at`` before the issue: the JSON is the statement computed then (no ``issued``), as
+    docs/sla.md says; the table under it names no revision either (issued later)."""
+    code, out = run(shop, ISSUE_NOW, "--issue")
+    assert code == 0, out
+    code, out = run(shop, LATER_NOW, "--at", "2026-12-05T09:00:00Z", "--format", "json")
+    assert code == 0, out
+    assert "issued" not in json.loads(out)
+    code, out = run(shop, LATER_NOW, "--at", "2026-12-05T09:00:00Z")
+    assert code == 0, out
+    assert "revision 1" not in out
+    code, out = run(shop, LATER_NOW, "--at", "2026-12-10T09:00:00Z")  # at the issue: issued
+    assert code == 0, out
+    assert "issued 2026-12-10T09:00:00Z, revision 1" in out

@@ -213,9 +213,9 @@ def sla_command(
 def issued_note(
     engine: Engine, statement: Statement, *, live: bool, revision: int | None, at: datetime
 ) -> None:
-    """Below the table: the period's issued revision (``revision``: that one), if any, and how
-    the figures above (as computed now) differ from it; nothing for a period not issued or
-    with --live."""
+    """Below the table: the period's revision issued at or before ``at`` (``revision``: that
+    one), if any, as the JSON gives it, and how the figures above (as computed) differ from
+    it; nothing for a period not issued by then or with --live."""
     from covenant.core.timeutil import utc_text
     from covenant.services.issued_statements import (
         change_text,
@@ -227,7 +227,12 @@ def issued_note(
     if live:
         return
     try:
-        found = issued_revisions(engine, customer=statement.customer, period=statement.period_label)
+        found = issued_revisions(  # as the JSON: the revision issued at or before --at
+            engine,
+            customer=statement.customer,
+            period=statement.period_label,
+            at=None if revision is not None else at,
+        )
         if revision is not None:
             which = f"{statement.customer} {statement.period_label}"
             found = [numbered(found, revision, at=at, which=which)]
