@@ -116,6 +116,25 @@ def test_the_audit_log_is_paged_as_the_api_pages_it(shop: Shop) -> None:
     assert second["items"]  # the demo made five tokens: a second page
 
 
+def test_the_kind_filter_suggests_every_entity_kind_docs_audit_lists(shop: Shop) -> None:
+    """The Kind field's suggestions are the entity kinds docs/audit.md's table names (read from
+    the document, not from the list the page uses): a kind audited but not offered (the record
+    files', ``ticket-file`` and ``incident-file``) is found by typing it only."""
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    doc = (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
+    table = doc.split("| entity | actions |", 1)[1].split("\n\n", 1)[0]
+    documented = {
+        kind
+        for line in table.splitlines()[2:]
+        for kind in re.findall(r"`([a-z-]+)`", line.split("|")[1])
+    }
+    assert {"ticket-file", "incident-file", "statement"} <= documented
+    page = _admin(shop).get("/ui/audit")
+    datalist = page.text.split('<datalist id="kinds">', 1)[1].split("</datalist>", 1)[0]
+    assert set(re.findall(r'<option value="([^"]+)">', datalist)) >= documented
+
+
 def test_a_bad_audit_filter_is_an_error_page_naming_it(shop: Shop) -> None:
     page = _admin(shop).get("/ui/audit", params={"since": "yesterday-ish"})
     assert page.status_code == 400

@@ -20,14 +20,17 @@ from covenant.store.audit import AuditEntry, Verification
 
 MAX_LIMIT = 1000
 _ANCHOR = re.compile(r"^(\d{1,18}):([0-9a-f]{64})$")
-ENTITY_KINDS = (
+ENTITY_KINDS = (  # the audit page's suggestions: every kind docs/audit.md lists
     "agreement",
     "correction",
     "event-batch",
     "incident",
+    "incident-file",
+    "maintenance-window",
     "slo",
     "statement",
     "ticket",
+    "ticket-file",
     "token",
 )
 
