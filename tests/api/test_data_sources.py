@@ -76,3 +76,34 @@ def test_a_failing_source_is_listed_with_its_error_and_the_worker_state(tmp_path
     assert "<code>source-unreachable</code> at " in html
     assert "No worker runs in this process" in html
     assert "as <code>/metrics</code> counts them): no tick counted yet.</p>" in html
+
+
+def test_the_worker_status_answers_while_the_workspace_is_invalid(tmp_path: Path) -> None:
+    """``GET /worker`` is how an operator sees why the worker fails — a broken definition among
+    others — so it answers while the workspace cannot be read: its store counts as always,
+    ``unmatched`` null (the queries are the workspace's: not known), not the workspace's error
+    in place of the whole status."""
+    url = f"http://127.0.0.1:{free_port()}"
+    ws = _cli_workspace(tmp_path, url)
+    settings = Settings(workspace=ws, database_url=sqlite_url(ws))
+    engine = open_store(settings.database_url)
+    token = create_token(
+        engine, role="viewer", customer=None, expires_at=EXPIRES, at=AT, customers=()
+    ).text
+    engine.dispose()
+    client = Client(create_app(settings, clock=lambda: AT))
+    assert client.get("/api/v1/worker", token).json()["unmatched"] == []
+    broken = sorted(ws.glob("*.yaml"))[0]
+    broken.write_text(broken.read_text() + "\n  - this: is: broken: [\n")
+    answer = client.get("/api/v1/worker", token)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "running": False,
+        "store": {
+            "ticks": {"ok": 0, "problems": 0, "failed": 0},
+            "last_tick_at": None,
+            "last_tick_seconds": None,
+            "last_success_at": None,
+        },
+        "unmatched": None,
+    }

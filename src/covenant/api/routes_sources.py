@@ -43,10 +43,16 @@ def worker(ctx: Ctx) -> dict[str, Any]:
     """This process's worker: whether it runs and leads (one process of a store leads), how
     many ticks ran and failed, when, and the latest failure's error (null once a tick ran);
     every worker's ticks on the store (``store``); and the queries whose newest read matched
-    no series (``unmatched``: one row per series and query, as ``/data-sources`` names them)."""
+    no series (``unmatched``: one row per series and query, as ``/data-sources`` names them;
+    null while the workspace cannot be read, the rest answered all the same)."""
+    from covenant.errors import CovenantError
     from covenant.services.source_status import worker_json
 
-    return worker_json(ctx.worker, ctx.engine(), ctx.workspace())
+    try:
+        workspace = ctx.workspace()
+    except CovenantError:  # a broken definition: the status says what it can (why it fails)
+        workspace = None
+    return worker_json(ctx.worker, ctx.engine(), workspace)
 
 
 OlderThan = Annotated[

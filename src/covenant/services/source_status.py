@@ -139,7 +139,7 @@ def unmatched_json(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def worker_json(
     loop: WorkerLoop | None,
     engine: Engine,
-    workspace: Workspace,
+    workspace: Workspace | None,
     *,
     sources: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
@@ -148,8 +148,11 @@ def worker_json(
     counts them), whichever process leads; and ``unmatched``: the queries whose newest read
     matched no series (``unmatched_json``; what the worker logs once per series and query),
     read from the store, so every process answers the same. ``sources``: the
-    ``data_sources_json`` answer when the caller has it already."""
-    found = unmatched_json(data_sources_json(engine, workspace) if sources is None else sources)
+    ``data_sources_json`` answer when the caller has it already. ``workspace`` None (it cannot
+    be read: the worker's ``last_error`` says why): ``unmatched`` is None, the rest answered."""
+    if sources is None and workspace is not None:
+        sources = data_sources_json(engine, workspace)
+    found = None if sources is None else unmatched_json(sources)
     with engine.connect() as conn:
         totals = tick_totals(conn)
     store = {
