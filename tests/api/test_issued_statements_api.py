@@ -189,3 +189,16 @@ def test_an_earlier_revision_by_its_number(api: Any) -> None:
     other = client.get(NOVEMBER, tokens["customer:globex"], params={"revision": "1"})
     assert other.status_code == 404
     assert "revision" not in other.json()["message"]
+
+
+def test_the_revisions_of_an_unknown_customer_are_not_found(api: Any) -> None:
+    """A misspelt customer is ``not-found`` naming the workspace's customers, as the statement
+    route answers it, not an empty list that reads as "not issued"."""
+    client, tokens, _, _ = api
+    answer = client.get("/api/v1/customers/initek/statements/2026-11/revisions", tokens["admin"])
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["message"] == "no customer named 'initek'"
+    assert "globex, initech" in answer.json()["hint"]
+    known = client.get("/api/v1/customers/initech/statements/2026-11/revisions", tokens["admin"])
+    assert known.status_code == 200, known.text
+    assert known.json()["items"] == []

@@ -78,12 +78,18 @@ def revisions(
 ) -> dict[str, Any]:
     """The revisions issued of the customer's statement for a period, oldest first (empty: not
     issued): when, why, complete or not, the SHA-256 of each one's JSON; for staff also who
-    issued it."""
+    issued it. ``not-found`` for a customer the workspace does not name (and never issued)."""
     from covenant.services.issued_statements import issue_json, issued_revisions, revision_json
 
     if not who.sees_customer(customer):
         raise NotFoundError(f"no customer named {customer!r} has agreements")
     found = issued_revisions(ctx.engine(), customer=customer, period=period)
+    known = sorted(c.name for c in ctx.workspace().customers)
+    if not found and customer not in known:  # a misspelt name is no "not issued"
+        raise NotFoundError(
+            f"no customer named {customer!r}",
+            hint=f"customers in the workspace: {', '.join(known) or 'none'}",
+        )
     shown = issue_json if who.customer is not None else revision_json
     key = found[0].period if found else period
     return {"customer": customer, "period": key, "items": [shown(r) for r in found]}
