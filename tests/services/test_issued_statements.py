@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from covenant.core.agreements import Incident
 from covenant.errors import ConflictError, InputError, NotFoundError
 from covenant.services.agreements import sync_agreements
-from covenant.services.issued_statements import issue_statement, read_statement
+from covenant.services.issued_statements import StatementAnswer, issue_statement, read_statement
 from covenant.services.store import open_store
 from covenant.services.workspace import load_workspace
 from covenant.store.records import save_incidents
@@ -208,21 +208,38 @@ def test_a_period_not_ended_or_provisional_is_refused(shop: tuple[Path, Engine])
     assert json.loads(forced.issued.document)["complete"] is False
 
 
-def test_a_reading_before_the_issue_is_the_statement_computed(shop: tuple[Path, Engine]) -> None:
-    _issue(shop)
+def test_a_reading_before_the_issue_is_computed_for_staff_and_issued_for_the_customer(
+    shop: tuple[Path, Engine],
+) -> None:
+    issued = _issue(shop).issued
     folder, engine = shop
-    earlier = read_statement(
-        engine,
-        workspace=load_workspace(folder),
-        customer="initech",
-        period="2026-11",
-        at=ISSUED_AT - timedelta(hours=1),
-        now=LATER,
-        staff=False,
-    )
+    # an incident recorded after the issue: a reading from before the issue computes it in
+    with engine.begin() as conn:
+        save_incidents(conn, incidents=[LATE], at=LATER)
+
+    def read(staff: bool) -> StatementAnswer:
+        return read_statement(
+            engine,
+            workspace=load_workspace(folder),
+            customer="initech",
+            period="2026-11",
+            at=ISSUED_AT - timedelta(hours=1),
+            now=LATER,
+            staff=staff,
+        )
+
+    earlier = read(staff=True)
     assert earlier.issued is None
     assert earlier.json()["generated_at"] == "2026-12-10T08:00:00Z"
     assert "issued" not in earlier.json()
+    # the customer gets the copy it was given, byte for byte, not today's recomputation
+    given = read(staff=False)
+    assert given.issued is not None
+    assert given.issued.revision == 1
+    document = dict(given.json())
+    assert document.pop("issued")["digest"] == issued.digest
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(canonical.encode()).hexdigest() == issued.digest
 
 
 def test_two_issuers_at_once_store_one_revision(shop: tuple[Path, Engine]) -> None:

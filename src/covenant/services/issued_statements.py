@@ -386,7 +386,8 @@ def read_statement(
 ) -> StatementAnswer:
     """The statement of ``customer`` for ``period`` at ``at``: the latest revision issued at or
     before ``at`` when there is one (a customer gets it as it is; staff with ``restated``
-    against the statement computed at ``at``), else the statement computed; ``live`` (staff):
+    against the statement computed at ``at``), else the statement computed (for a customer:
+    the first revision, when the period was issued after ``at``); ``live`` (staff):
     the statement computed, issued or not. ``revision``: that revision (issued at or before
     ``at``), to a customer too (each was sent to it); ``not-found`` naming the revisions there
     are when it is not one of them."""
@@ -409,6 +410,10 @@ def read_statement(
         found: IssuedStatement | None = numbered(every, revision, at=at, which=which)
     else:
         found = _latest(issued_revisions(engine, customer=customer, period=period, at=at))
+    if found is None and not staff:
+        # a customer never gets figures recomputed from today's store for an issued period: a
+        # reading from before its first issue is that first revision (what it was given)
+        found = next(iter(issued_revisions(engine, customer=customer, period=period)), None)
     if found is None:
         return StatementAnswer(live=computed())
     if not staff:
