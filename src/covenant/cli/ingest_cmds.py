@@ -149,10 +149,6 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def problem_json(p: Problem) -> dict[str, str]:
-    return {"where": p.where, "field": p.field, "code": p.code, "message": p.message, "fix": p.fix}
-
-
 def render_rejected(
     out: Console, path: Path, problems: Sequence[Problem], *, rejected: int, field: str
 ) -> None:
@@ -191,7 +187,7 @@ def report_json(report: IngestReport) -> dict[str, Any]:
         "series_touched": list(report.series_touched),
         "first_event": _iso(report.first_event),
         "last_event": _iso(report.last_event),
-        "problems": [problem_json(p) for p in report.problems],
+        "problems": [p.as_json() for p in report.problems],
         "future": None
         if report.ahead is None
         else {

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from covenant.definitions.workspace import Workspace
-from covenant.errors import InputError, Problem
+from covenant.errors import InputError
 from covenant.services.records import (
     RecordIngestReport,
     RecordKind,
@@ -33,7 +33,6 @@ __all__ = [
     "CONTENT_TYPES",
     "MOST_NAME",
     "ingest_upload",
-    "problem_json",
     "record_report_json",
     "upload_folder",
     "upload_name",
@@ -134,10 +133,6 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def problem_json(p: Problem) -> dict[str, str]:
-    return {"where": p.where, "field": p.field, "code": p.code, "message": p.message, "fix": p.fix}
-
-
 def record_report_json(report: RecordIngestReport, *, file: str | None = None) -> dict[str, Any]:
     """The stable machine form of one record file's report (``covenant ingest tickets
     --format json``, one element of its ``files``); ``file``: the name to show (default:
@@ -154,6 +149,6 @@ def record_report_json(report: RecordIngestReport, *, file: str | None = None) -
         "inserted": report.inserted,
         "updated": report.updated,
         "unchanged": report.unchanged,
-        "problems": [problem_json(p) for p in report.problems],
-        "warnings": [problem_json(p) for p in report.warnings],
+        "problems": [p.as_json() for p in report.problems],
+        "warnings": [p.as_json() for p in report.warnings],
     }
