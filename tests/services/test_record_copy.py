@@ -284,6 +284,39 @@ def test_text_no_store_keeps_is_a_bad_row_on_both_stores(
         assert [row[0] for row in stored(engine, record_tables.tickets)] == ["T-0", "T-1", "T-4"]
 
 
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("\\u0000", "a NUL character (\\u0000)"),
+        ("\\ud800", "a lone surrogate (\\ud800), which is not a character"),
+    ],
+)
+def test_text_no_store_keeps_in_an_incident_name_list_is_a_bad_row_on_both_stores(
+    sqlite_engine: Engine, postgres_engine: Engine, tmp_path: Path, text: str, what: str
+) -> None:
+    """The names of ``services`` and ``customers`` (JSON arrays or ``a;b`` text) get the same
+    check as a single value: the row is refused naming the list, on both stores alike."""
+    good = (
+        '{{"id": "INC-{n}", "services": ["checkout"], "start": "2026-10-01T00:00:00Z", '
+        '"customers": ["acme"]}}\n'
+    )
+    lines = [good.format(n=i) for i in range(5)]
+    lines[1] = lines[1].replace('["checkout"]', f'["search", "check{text}out"]')
+    lines[2] = lines[2].replace('["acme"]', f'"acme;be{text}ta"')
+    path = tmp_path / "incidents.jsonl"
+    path.write_text("".join(lines))
+    for name, engine in (("sqlite", sqlite_engine), ("postgres", postgres_engine)):
+        (report,) = ingest_incident_files(engine, files=[path], now=NOW)
+        assert counts(report) == (5, 2, 3, 0, 0), name
+        found = [(p.where, p.field, p.code, p.message) for p in report.problems]
+        assert found == [
+            ("incidents.jsonl:2", "services", "bad-value", f"services holds {what}"),
+            ("incidents.jsonl:3", "customers", "bad-value", f"customers holds {what}"),
+        ], name
+        ids = [row[0] for row in stored(engine, record_tables.incidents)]
+        assert ids == ["INC-0", "INC-3", "INC-4"], name
+
+
 # --- concurrent and killed ingests -------------------------------------------------------------
 
 LAST = "T-99999"  # sorts after every other id: each merge reaches it last
