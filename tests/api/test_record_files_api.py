@@ -238,6 +238,35 @@ def test_a_bad_row_is_reported_with_its_line_and_field_the_others_stored(store: 
     assert ticket(store, "T-2")[0] == 404
 
 
+def test_text_no_store_keeps_is_a_bad_row_as_the_command_has_it(store: Shop) -> None:
+    # regression: the API's guard against NUL and lone surrogates in JSON bodies refused the
+    # whole upload ("the request body holds a NUL character"); the command makes each such
+    # row a bad row naming its field, and the upload is read by the same code
+    text = (
+        '{"id": "U-1", "customer": "globex", "priority": "P1", "created": "2026-11-02T08:00:00Z"}\n'
+        '{"id": "U-2", "customer": "glo\\u0000bex", "priority": "P1", '
+        '"created": "2026-11-02T08:00:00Z"}\n'
+        '{"id": "U-3", "customer": "globex", "priority": "P\\ud8001", '
+        '"created": "2026-11-02T08:00:00Z"}\n'
+    )
+    status, answer = post(store, "tickets", text, content_type="application/x-ndjson")
+
+    assert status == 201, answer
+    (report,) = answer["files"]
+    assert (report["rows_read"], report["inserted"], report["rows_rejected"]) == (3, 1, 2)
+    found = [(p["where"], p["field"], p["message"]) for p in report["problems"]]
+    assert found == [
+        ("tickets.jsonl:2", "customer", "customer holds a NUL character (\\u0000)"),
+        (
+            "tickets.jsonl:3",
+            "priority",
+            "priority holds a lone surrogate (\\ud800), which is not a character",
+        ),
+    ]
+    assert ticket(store, "U-1")[0] == 200
+    assert ticket(store, "U-2")[0] == 404
+
+
 def test_a_malformed_file_is_refused_whole_and_stores_nothing(store: Shop) -> None:
     # a JSON array broken after its first, good element: found at the end, nothing written
     text = (

@@ -11,7 +11,8 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from covenant.api import errors
-from covenant.api.deps import Clock, Context, unicode_body
+from covenant.api.body_text import unicode_body
+from covenant.api.deps import Clock, Context
 from covenant.config import DEFAULT_MAX_BODY_BYTES, Settings
 from covenant.errors import CovenantError
 

@@ -7,7 +7,6 @@ they need through the ``Annotated`` aliases below.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Collection, Hashable
@@ -26,7 +25,7 @@ from covenant.config import Settings
 from covenant.core.access import Principal, Role
 from covenant.definitions.articles import with_article
 from covenant.definitions.workspace import Workspace
-from covenant.errors import ForbiddenError, InputError
+from covenant.errors import ForbiddenError
 
 if TYPE_CHECKING:
     from covenant.services.day_minutes_serve import MinutesReader
@@ -293,30 +292,6 @@ class Context:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
-
-
-_LONE_SURROGATE = re.compile(
-    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
-)
-
-
-async def unicode_body(request: Request) -> None:
-    """Refuse a JSON body that escapes half of a UTF-16 surrogate pair (``"\\ud800"``), which
-    is no Unicode text, or a NUL (``"\\u0000"``), which PostgreSQL's text columns refuse: no
-    store or encoder could take them (``invalid-input``, never a 500)."""
-    data = await request.body()  # kept by the request: the route reads it again
-    if data and b"\\u" in data and (found := _LONE_SURROGATE.search(data)) is not None:
-        raise InputError(
-            f"the request body escapes a lone UTF-16 surrogate ({found.group().decode()}), "
-            "which is not Unicode text",
-            hint="send text as UTF-8; escape a character beyond U+FFFF as a surrogate pair",
-        )
-    if data and b"\\u0000" in data:
-        raise InputError(
-            "the request body holds a NUL character (\\u0000), which no text field takes",
-            hint="remove it",
-        )
 
 
 def context(request: Request) -> Context:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from covenant.api.body_text import raw_body
 from covenant.api.deps import Context, Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES, body, status_of
 from covenant.core.access import WRITERS
@@ -83,6 +84,7 @@ RefuseFuture = Annotated[
 
 
 @router.post("/ingest/tickets", status_code=201, openapi_extra=_BODY)
+@raw_body  # text no store keeps is a bad row, as in the command
 async def ingest_tickets(
     ctx: Ctx,
     who: Who,
@@ -118,6 +120,7 @@ async def ingest_tickets(
 
 
 @router.post("/ingest/incidents", status_code=201, openapi_extra=_BODY)
+@raw_body  # text no store keeps is a bad row, as in the command
 async def ingest_incidents(
     ctx: Ctx,
     who: Who,
@@ -185,7 +188,7 @@ async def _ingest(
     name = upload_name(kind, filename, request.headers.get("content-type"))
     with upload_folder() as folder:
         path = folder / name
-        raw = await request.body()  # read whole already: the app's unicode_body looks at it
+        raw = await request.body()
         await run_in_threadpool(path.write_bytes, raw)
         del raw
         try:

@@ -4,7 +4,6 @@ problem raised as :class:`Reject` (the parsers turn it into a ``Problem``)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,6 +20,7 @@ from covenant.sources.record_instants import (
     parse_instants,
 )
 from covenant.sources.rowvalues import spreadsheet_words
+from covenant.sources.unstorable import unstorable, unstorable_words
 
 MAX_KEY_LENGTH = 255  # ids, customers and services (the store's key columns)
 MAX_LABEL_LENGTH = 64  # priorities and severities
@@ -34,11 +34,6 @@ NAIVE_FIX = (
     "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00), or pass "
     "--time-zone with the zone the export is written in"
 )
-
-
-# what a JSON string may hold and no store keeps: NUL (PostgreSQL's text refuses it) and a
-# lone UTF-16 surrogate (not a character: no UTF-8 encodes it)
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class Reject(Exception):  # noqa: N818 - a control-flow signal of the record parsers, not an error
@@ -128,18 +123,11 @@ def scalar(row: dict[str, Any], field: str) -> str | None:
 def storable(value: str, field: str) -> str:
     """``value``, unless it holds a NUL character or a lone surrogate (``\\u0000``,
     ``\\ud800`` in JSON): then the row is refused, on every store alike."""
-    if value.isascii() and "\x00" not in value:
+    code = unstorable(value)
+    if code is None:
         return value
-    found = _UNSTORABLE.search(value)
-    if found is None:
-        return value
-    code = ord(found.group())
-    what = (
-        "a NUL character (\\u0000)"
-        if code == 0
-        else f"a lone surrogate (\\u{code:04x}), which is not a character"
-    )
-    raise Reject("bad-value", field, f"{field} holds {what}", f"remove \\u{code:04x} from {field}")
+    message, fix = unstorable_words(field, code)
+    raise Reject("bad-value", field, message, fix)
 
 
 def key_value(row: dict[str, Any], field: str, *, limit: int = MAX_KEY_LENGTH) -> str:
