@@ -110,3 +110,24 @@ def test_a_file_refused_whole_stores_nothing_and_says_why(tmp_path: Path) -> Non
     assert ticket(shop, "4711")[0] == 404
 
     assert viewer.request("POST", "/ui/sources/records", data={}).status_code == 403
+
+
+def test_text_no_store_keeps_is_a_bad_row_as_the_command_has_it(tmp_path: Path) -> None:
+    # regression: the API's guard against NUL and lone surrogates in JSON bodies refused the
+    # whole form (a JSON error in place of the page); such a record is a bad row, as in the
+    # command and POST /ingest/tickets
+    shop, editor, _ = _browsers(tmp_path)
+    text = (
+        '{"id": "W-1", "customer": "globex", "priority": "P1", "created": "2026-11-02T08:00:00Z"}\n'
+        '{"id": "W-2", "customer": "glo\\u0000bex", "priority": "P1", '
+        '"created": "2026-11-02T08:00:00Z"}\n'
+    )
+
+    answer = _upload(editor, "tickets.jsonl", text.encode())
+
+    assert answer.status_code == 201, answer.text
+    ((where, field, message),) = _cells(answer.text, "records-rejected")
+    assert (where, field) == ("tickets.jsonl:2", "customer")
+    assert "customer holds a NUL character (\\u0000)" in message
+    assert ticket(shop, "W-1")[0] == 200
+    assert ticket(shop, "W-2")[0] == 404

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from covenant.api.body_text import raw_body
 from covenant.errors import (
     HTTP_NAMES,
     CovenantError,
@@ -42,6 +43,7 @@ def form_values(sent: Any = None) -> dict[str, Any]:
 
 
 @router.post("/sources/records")
+@raw_body  # text no store keeps is a bad row, as in the command
 async def upload_records(request: Request) -> Response:
     """Ingest the uploaded export; answered with this page (the report, or why nothing was
     stored), the form below it as sent."""
