@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from covenant.core.model import EventRule
 from covenant.core.series import BucketMatrix
@@ -35,6 +35,7 @@ from covenant.services.nothing_ingested import (
     refuse_if_nothing_ingested,
 )
 from covenant.services.store import open_store
+from covenant.services.store_refusals import store_errors
 from covenant.sources.eventcounts import Ahead
 from covenant.sources.eventfiles import (
     DEFAULT_BLOCK_BYTES,
@@ -169,7 +170,11 @@ def _ingest_file(
     if not path.is_file():
         raise missing_file(path)
     stop = Event()
-    with ThreadPoolExecutor(max_workers=1) as pool, store_errors(engine), _stopping(stop):
+    with (
+        ThreadPoolExecutor(max_workers=1) as pool,
+        store_errors(engine, file=path.name),
+        _stopping(stop),
+    ):
         # a batch named by its sender is known by its name, not its bytes (no thread for it)
         digest = (
             _known(batch_sha256)
@@ -368,22 +373,6 @@ def _outcome(events: ClassifiedEvents) -> str:
     unmatched = [[key, count] for key, count in events.unmatched]
     kept = {"problems": problems, "unmatched": unmatched, "rows_unmatched": events.rows_unmatched}
     return orjson.dumps(kept).decode()
-
-
-@contextmanager
-def store_errors(engine: Engine) -> Iterator[None]:
-    """Translate driver errors (other than a duplicate's IntegrityError) into ``StoreError``."""
-    try:
-        yield
-    except IntegrityError:
-        raise
-    except SQLAlchemyError as exc:
-        url = engine.url.render_as_string(hide_password=True)
-        cause = getattr(exc, "orig", None) or exc.__class__.__name__
-        raise StoreError(
-            f"the store at {url} refused the write: {cause}",
-            hint="nothing of this file was written; check the database and retry",
-        ) from exc
 
 
 def ingest_counts(

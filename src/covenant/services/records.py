@@ -25,9 +25,10 @@ from covenant.core.agreements import Incident
 from covenant.core.tickets import Ticket
 from covenant.definitions.workspace import Workspace
 from covenant.errors import Problem
-from covenant.services.ingest import Progress, store_errors
+from covenant.services.ingest import Progress
 from covenant.services.ingest_ahead import FUTURE_SKEW_S, ahead_text, refuse_ahead
 from covenant.services.nothing_ingested import refuse_if_nothing_ingested
+from covenant.services.store_refusals import store_errors
 from covenant.services.ticket_checks import ticket_warnings
 from covenant.sources import records as record_files
 from covenant.sources.eventcounts import Ahead
@@ -260,7 +261,7 @@ def _ingest_file(
     key = batch_key(
         kind.name if plain or reading is None else f"{kind.name}:{reading.key()}", sha256
     )
-    with store_errors(engine):
+    with store_errors(engine, file=path.name):
         earlier = _earlier(engine, key)
         if earlier is not None:
             _notify(progress, path, "done", 1.0)

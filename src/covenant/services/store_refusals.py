@@ -1,0 +1,136 @@
+"""A file's write the store refused, said in plain words: the file, the store, the database's
+own reason (its first line: no driver traceback, no PL/pgSQL context) and a fix that fits the
+cause — a constraint or rule of the database violated, the database unreachable or the
+connection lost, the disk full, the store read-only, the store held by another writer.
+Nothing of the file is written in any case (its write is one transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from covenant.errors import ReadOnlyStoreError, StoreError, StoreUnreachableError
+
+__all__ = ["store_errors", "write_refused"]
+
+
+@dataclass(frozen=True)
+class _Cause:
+    what: str  # said after the database's reason, in brackets
+    fix: str  # what to do before ingesting the file again
+    error: type[StoreError] = StoreError
+
+
+_CONSTRAINT = _Cause(
+    "a constraint of the database was violated",
+    "find the record and the rule the database names (a constraint or trigger added outside "
+    "Covenant, or another tool's rows), fix the record or that rule",
+)
+_RULE = _Cause(
+    "a rule of the database's own refused it",
+    "the message is the database's (a trigger or rule added outside Covenant): fix the "
+    "records it names or that rule",
+)
+_UNREACHABLE = _Cause(
+    "the connection to the database was lost",
+    "check that the database is running and reachable from here (COVENANT_DATABASE_URL: host, "
+    "port, database, user)",
+    StoreUnreachableError,
+)
+_FULL = _Cause(
+    "the disk that holds the database is full",
+    "free space on the disk that holds the database (or raise its size limit or quota)",
+)
+_READ_ONLY = _Cause(
+    "the store can only be read",
+    "point COVENANT_DATABASE_URL at a store that can be written (the primary, not a "
+    "read-only replica or transaction; a file and folder this user may write)",
+    ReadOnlyStoreError,
+)
+_BUSY = _Cause(
+    "another writer held the store",
+    "wait for the other writer (another ingest, a migration) to finish",
+)
+_OTHER = _Cause(
+    "the database's own reason",
+    "fix what the database names (its log says more)",
+)
+
+# SQLSTATE classes and codes (PostgreSQL, appendix A)
+_BY_STATE = {
+    "23": _CONSTRAINT,
+    "08": _UNREACHABLE,  # connection exception
+    "57P01": _UNREACHABLE,  # admin_shutdown: the connection was terminated
+    "57P02": _UNREACHABLE,  # crash_shutdown
+    "57P03": _UNREACHABLE,  # cannot_connect_now
+    "53100": _FULL,  # disk_full
+    "25006": _READ_ONLY,  # read_only_sql_transaction (a standby, a read-only transaction)
+    "40001": _BUSY,  # serialization_failure
+    "40P01": _BUSY,  # deadlock_detected
+    "55P03": _BUSY,  # lock_not_available (lock_timeout)
+    "57014": _BUSY,  # query_canceled (statement_timeout)
+    "P0001": _RULE,  # raise_exception (a PL/pgSQL RAISE)
+}
+# SQLite's primary result codes (sqlite3's ``sqlite_errorname``, extended names start with them)
+_BY_SQLITE = {
+    "SQLITE_CONSTRAINT": _CONSTRAINT,
+    "SQLITE_FULL": _FULL,
+    "SQLITE_READONLY": _READ_ONLY,
+    "SQLITE_BUSY": _BUSY,
+    "SQLITE_LOCKED": _BUSY,
+    "SQLITE_CANTOPEN": _UNREACHABLE,
+    "SQLITE_IOERR": _Cause(
+        "the database's file could not be read or written",
+        "check the disk and the file system that hold the store",
+    ),
+}
+
+
+def write_refused(engine: Engine, exc: SQLAlchemyError, *, file: str | None = None) -> StoreError:
+    """The error to raise for ``exc``, raised by the write of ``file`` (a file's name)."""
+    reason, cause = _reason(exc)
+    url = engine.url.render_as_string(hide_password=True)
+    prefix = f"{file}: " if file else ""
+    again = f"ingest {file} again" if file else "retry"
+    return cause.error(
+        f"{prefix}the store at {url} refused the write: {reason} ({cause.what})",
+        hint=f"nothing of {'this file' if file else 'it'} was written; {cause.fix}, then {again}",
+    )
+
+
+def _reason(exc: SQLAlchemyError) -> tuple[str, _Cause]:
+    """The database's reason (its first line) and the cause it tells."""
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    text = getattr(diag, "message_primary", None) or str(orig if orig is not None else exc)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    reason = lines[0] if lines else type(exc).__name__
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str):
+        cause = _BY_STATE.get(state) or _BY_STATE.get(state[:2])
+        if cause is not None:
+            return reason, cause
+    name = getattr(orig, "sqlite_errorname", None)
+    if isinstance(name, str):
+        for prefix, cause in _BY_SQLITE.items():
+            if name.startswith(prefix):
+                return reason, cause
+    if isinstance(exc, IntegrityError):
+        return reason, _CONSTRAINT
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return reason, _UNREACHABLE
+    return reason, _OTHER
+
+
+@contextmanager
+def store_errors(engine: Engine, *, file: str | None = None) -> Iterator[None]:
+    """Driver errors (SQLAlchemy's) raised inside as :func:`write_refused`'s ``StoreError``.
+    A duplicate batch's ``IntegrityError`` is told apart by the callers, inside."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise write_refused(engine, exc, file=file) from exc
