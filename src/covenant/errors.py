@@ -78,16 +78,6 @@ class Problem:
     fix: str = ""
     severity: str = "error"  # "error" or "warning"
 
-    def as_json(self) -> dict[str, str]:
-        """A rejected row as ingest reports list it (``--format json``, the API's answers)."""
-        return {
-            "where": self.where,
-            "field": self.field,
-            "code": self.code,
-            "message": self.message,
-            "fix": self.fix,
-        }
-
     def __str__(self) -> str:
         parts = [p for p in (self.where, self.field) if p]
         head = " ".join(parts)

@@ -152,6 +152,7 @@ def _nothing_stored(error: NothingIngestedError) -> JSONResponse:
     """``422 nothing-ingested`` for a file: the counts and each refused row as the command's
     ``--format json`` lists a file's ``problems`` (``where`` is ``file:line``), not an event
     batch's ``refused`` rows."""
+    from covenant.services.report_json import problem_json
 
     return JSONResponse(
         body(
@@ -160,7 +161,7 @@ def _nothing_stored(error: NothingIngestedError) -> JSONResponse:
             error.hint,
             rows_read=error.rows_read,
             rows_rejected=error.rows_rejected,
-            problems=[p.as_json() for p in error.refused],
+            problems=[problem_json(p) for p in error.refused],
         ),
         status_code=status_of(error),
     )

@@ -31,6 +31,7 @@ from covenant.cli.record_options import (
 )
 from covenant.cli.table_options import WideOption
 from covenant.errors import CovenantError, Problem
+from covenant.services.report_json import iso_or_none, problem_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -145,10 +146,6 @@ def _progress(target: Console, *, enabled: bool) -> Progress:
     )
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
-
-
 def render_rejected(
     out: Console, path: Path, problems: Sequence[Problem], *, rejected: int, field: str
 ) -> None:
@@ -178,22 +175,22 @@ def report_json(report: IngestReport) -> dict[str, Any]:
         "file": str(report.path),
         "sha256": report.sha256,
         "duplicate": report.duplicate,
-        "previously_ingested_at": _iso(report.duplicate_of),
+        "previously_ingested_at": iso_or_none(report.duplicate_of),
         "rows_read": report.rows_read,
         "rows_ingested": report.rows_ingested,
         "rows_rejected": report.rows_rejected,
         "rows_unmatched": report.rows_unmatched,
         "unmatched": dict(report.unmatched),
         "series_touched": list(report.series_touched),
-        "first_event": _iso(report.first_event),
-        "last_event": _iso(report.last_event),
-        "problems": [p.as_json() for p in report.problems],
+        "first_event": iso_or_none(report.first_event),
+        "last_event": iso_or_none(report.last_event),
+        "problems": [problem_json(p) for p in report.problems],
         "future": None
         if report.ahead is None
         else {
             "rows": report.ahead.rows,
             "first": report.ahead.first,
-            "latest": _iso(report.ahead.latest_instant),
+            "latest": iso_or_none(report.ahead.latest_instant),
             "warning": report.ahead_warning,
         },
     }
@@ -214,7 +211,11 @@ def fresh(reports: Sequence[F]) -> list[F]:
 
 def print_duplicate(out: Console, path: Path, previously: datetime | None) -> None:
     """One line for a file whose exact content was ingested before: nothing changed."""
-    when = _iso(previously.replace(microsecond=0)) if previously is not None else "an earlier run"
+    when = (
+        iso_or_none(previously.replace(microsecond=0))
+        if previously is not None
+        else "an earlier run"
+    )
     out.print(
         f"{path.name}: already ingested on {when} (same content); nothing changed",
         markup=False,
@@ -239,9 +240,13 @@ def render_reports(reports: list[IngestReport], out: Console, wide: bool = False
     rows: list[list[Cell]] = []
     notes: list[str] = []
     for r in fresh(reports):
-        span = f"{_iso(r.first_event)} … {_iso(r.last_event)}" if r.first_event is not None else "—"
+        span = (
+            f"{iso_or_none(r.first_event)} … {iso_or_none(r.last_event)}"
+            if r.first_event is not None
+            else "—"
+        )
         if r.duplicate:
-            span = f"already ingested on {_iso(r.duplicate_of)}; nothing changed"
+            span = f"already ingested on {iso_or_none(r.duplicate_of)}; nothing changed"
         rows.append(
             [
                 r.path.name,
@@ -254,7 +259,7 @@ def render_reports(reports: list[IngestReport], out: Console, wide: bool = False
         )
         if not wide and not r.duplicate and r.first_event is not None:
             notes.append(
-                f"{r.path.name}: events {_iso(r.first_event)} … {_iso(r.last_event)} "
+                f"{r.path.name}: events {iso_or_none(r.first_event)} … {iso_or_none(r.last_event)} "
                 f"in {len(r.series_touched)} series"
             )
     if rows:

@@ -26,6 +26,7 @@ from covenant.services.records import (
     ingest_incident_files,
     ingest_ticket_files,
 )
+from covenant.services.report_json import iso_or_none, problem_json
 from covenant.sources.record_columns import reading
 from covenant.sources.records import INCIDENT_COLUMNS, TICKET_COLUMNS
 
@@ -129,10 +130,6 @@ def ingest_upload(
     return report
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
-
-
 def record_report_json(report: RecordIngestReport, *, file: str | None = None) -> dict[str, Any]:
     """The stable machine form of one record file's report (``covenant ingest tickets
     --format json``, one element of its ``files``); ``file``: the name to show (default:
@@ -142,13 +139,13 @@ def record_report_json(report: RecordIngestReport, *, file: str | None = None) -
         "kind": report.kind,
         "sha256": report.sha256,
         "duplicate": report.duplicate,
-        "previously_ingested_at": _iso(report.duplicate_of),
+        "previously_ingested_at": iso_or_none(report.duplicate_of),
         "rows_read": report.rows_read,
         "rows_ingested": report.rows_ingested,
         "rows_rejected": report.rows_rejected,
         "inserted": report.inserted,
         "updated": report.updated,
         "unchanged": report.unchanged,
-        "problems": [p.as_json() for p in report.problems],
-        "warnings": [p.as_json() for p in report.warnings],
+        "problems": [problem_json(p) for p in report.problems],
+        "warnings": [problem_json(p) for p in report.warnings],
     }
