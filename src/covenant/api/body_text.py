@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 from fastapi import Request
 
 from covenant.errors import InputError
+from covenant.services.request_marks import is_raw_body
 from covenant.sources.unstorable import unstorable, unstorable_words
 
-__all__ = ["raw_body", "unicode_body"]
+__all__ = ["unicode_body"]
 
 _LONE_SURROGATE = re.compile(
     rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
@@ -24,24 +23,12 @@ _LONE_SURROGATE = re.compile(
 )
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-_RAW_BODY = "covenant_raw_body"
-
-
-def raw_body(endpoint: F) -> F:
-    """Mark a route whose body is a file its own code reads (a record export): ``unicode_body``
-    leaves it alone — there a NUL or a lone surrogate is the bad row of the record holding it,
-    as in the command."""
-    setattr(endpoint, _RAW_BODY, True)
-    return endpoint
-
-
 async def unicode_body(request: Request) -> None:
     """Refuse a JSON body that escapes half of a UTF-16 surrogate pair (``"\\ud800"``), which
     is no Unicode text, or a NUL (``"\\u0000"``), which PostgreSQL's text columns refuse: no
     store or encoder could take them (``invalid-input``, never a 500), naming the field that
     holds it (``history[0].status``) as a record file's bad row does."""
-    if getattr(getattr(request.scope.get("route"), "endpoint", None), _RAW_BODY, False):
+    if is_raw_body(getattr(request.scope.get("route"), "endpoint", None)):
         return
     data = await request.body()  # kept by the request: the route reads it again
     if not data or b"\\u" not in data:

@@ -19,13 +19,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from covenant.api.body_text import raw_body
 from covenant.api.deps import Context, Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES, body, status_of
 from covenant.core.access import WRITERS
 from covenant.errors import NothingIngestedError
 from covenant.services.record_upload import CONTENT_TYPES, MOST_NAME
 from covenant.services.records import RecordKind
+from covenant.services.request_marks import raw_body
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(WRITERS))], tags=["records"])
 

@@ -13,7 +13,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from covenant.api.body_text import raw_body
 from covenant.errors import (
     HTTP_NAMES,
     CovenantError,
@@ -21,6 +20,7 @@ from covenant.errors import (
     InputError,
     NothingIngestedError,
 )
+from covenant.services.request_marks import raw_body
 from covenant.web.core import backend, check_csrf, page, writer
 from covenant.web.multipart import multipart_form
 from covenant.web.routes import pages_router
