@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from covenant.services import evaluate, sla
+from covenant.services import evaluate, issued_statements, sla
 from tests.api.support import Shop, make_shop
 from tests.web.pages import Browser
 from tests.web.served import add_users
@@ -113,6 +113,8 @@ def test_a_customers_error_pages_name_nothing_internal(
         raise RuntimeError(SECRET + " globex initech checkout-monthly")
 
     monkeypatch.setattr(sla, "report_statement", broken)
+    # the portal reads a statement through the issued ones (computed when none is issued)
+    monkeypatch.setattr(issued_statements, "report_statement", broken)
     texts["500"] = _is_page(browser.get("/ui/portal/statements/2026-11"), 500, "internal-error")
     for path, text in texts.items():
         assert SECRET not in text
