@@ -47,7 +47,7 @@ def issue(
     customer gets. ``conflict`` when it is provisional (without ``force``) or issued already
     (unless it changed since and ``reissue`` gives a ``reason``); ``invalid-input`` when the
     period has not ended."""
-    from covenant.services.issued_statements import issue_statement, revision_json
+    from covenant.services.issued_statements import issue_statement
 
     wanted = body or IssueIn()
     made = issue_statement(
@@ -61,12 +61,7 @@ def issue(
         reissue=wanted.reissue,
         reason=wanted.reason,
     )
-    return {
-        "customer": customer,
-        "period": made.issued.period,
-        **revision_json(made.issued),
-        "replaces": None if made.replaces is None else made.replaces.revision,
-    }
+    return made.json(customer)
 
 
 @router.get("/customers/{customer}/statements/{period}/revisions")

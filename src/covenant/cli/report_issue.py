@@ -31,7 +31,7 @@ def issue_command(
     as the API's issue route answers). ``other``: --format html|pdf or -o, refused."""
     from covenant.cli.day_minutes import with_minutes
     from covenant.core.timeutil import utc_text
-    from covenant.services.issued_statements import issue_statement, revision_json
+    from covenant.services.issued_statements import issue_statement
     from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
 
@@ -79,13 +79,7 @@ def issue_command(
         raise fail(error) from None
     issued = made.issued
     if as_json:
-        answer = {
-            "customer": customer,
-            "period": issued.period,
-            **revision_json(issued),
-            "replaces": None if made.replaces is None else made.replaces.revision,
-        }
-        typer.echo(json.dumps(answer, indent=2))
+        typer.echo(json.dumps(made.json(customer), indent=2))
         return
     state = "" if issued.complete else " (provisional: issued with --force)"
     replaces = "" if made.replaces is None else f", replacing revision {made.replaces.revision}"

@@ -159,6 +159,15 @@ class Issued:
     issued: IssuedStatement
     replaces: IssuedStatement | None
 
+    def json(self, customer: str) -> dict[str, Any]:
+        """The answer to an issue (``report sla --issue --format json``, the API's ``201``)."""
+        return {
+            "customer": customer,
+            "period": self.issued.period,
+            **revision_json(self.issued),
+            "replaces": None if self.replaces is None else self.replaces.revision,
+        }
+
 
 def _why_provisional(st: Statement) -> str:
     """Why a period that has ended still has a provisional statement."""
