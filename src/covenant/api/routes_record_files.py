@@ -182,32 +182,28 @@ async def _ingest(
     from covenant.services.record_upload import (
         ingest_upload,
         record_report_json,
-        upload_folder,
         upload_name,
     )
 
     name = upload_name(kind, filename, request.headers.get("content-type"))
-    with upload_folder() as folder:
-        path = folder / name
-        raw = await request.body()
-        await run_in_threadpool(path.write_bytes, raw)
-        del raw
-        try:
-            report = await run_in_threadpool(
-                lambda: ingest_upload(
-                    ctx.engine(),
-                    kind=kind,
-                    path=path,
-                    workspace=ctx.workspace() if kind == "tickets" else None,
-                    now=ctx.clock(),
-                    columns=column or (),
-                    time_zone=time_zone,
-                    time_format=time_format,
-                    refuse_future=refuse_future,
-                    actor=actor(who),
-                )
+    raw = await request.body()
+    try:
+        report = await run_in_threadpool(
+            lambda: ingest_upload(
+                ctx.engine(),
+                kind=kind,
+                data=raw,
+                name=name,
+                workspace=ctx.workspace() if kind == "tickets" else None,
+                now=ctx.clock(),
+                columns=column or (),
+                time_zone=time_zone,
+                time_format=time_format,
+                refuse_future=refuse_future,
+                actor=actor(who),
             )
-        except NothingIngestedError as error:
-            return _nothing_stored(error)
+        )
+    except NothingIngestedError as error:
+        return _nothing_stored(error)
     response.status_code = 200 if report.duplicate else 201
     return {"files": [record_report_json(report, file=name)]}

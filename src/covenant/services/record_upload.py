@@ -10,8 +10,7 @@ command's ``--format json`` (``record_report_json``), ``file`` being the name se
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,6 @@ __all__ = [
     "MOST_NAME",
     "ingest_upload",
     "record_report_json",
-    "upload_folder",
     "upload_name",
 ]
 
@@ -83,18 +81,12 @@ def upload_name(kind: RecordKind, filename: str | None, content_type: str | None
     return f"{kind}{extension}"
 
 
-@contextmanager
-def upload_folder() -> Iterator[Path]:
-    """A private temporary folder for one upload, deleted afterwards whatever happens."""
-    with tempfile.TemporaryDirectory(prefix="covenant-upload-") as folder:
-        yield Path(folder)
-
-
 def ingest_upload(
     engine: Engine,
     *,
     kind: RecordKind,
-    path: Path,
+    data: bytes,
+    name: str,
     workspace: Workspace | None,
     now: datetime,
     columns: Sequence[str] = (),
@@ -103,25 +95,25 @@ def ingest_upload(
     refuse_future: bool = False,
     actor: str,
 ) -> RecordIngestReport:
-    """The file at ``path`` ingested as the command ingests it (a ticket file warned about
-    against ``workspace``, which incidents do not read, as the command does not); the options
-    are checked first (``InputError`` naming the one that is wrong), as the command's are."""
+    """The uploaded file ``data`` ingested as the command ingests a file called ``name``
+    (``upload_name``), written to a private temporary folder deleted afterwards whatever
+    happens (a ticket file is warned about against ``workspace``, which incidents do not read,
+    as the command does not); the options are checked first (``InputError`` naming the one
+    that is wrong), as the command's are."""
     fields = TICKET_COLUMNS if kind == "tickets" else INCIDENT_COLUMNS
     how = reading(columns, fields=fields, zone=time_zone, time_format=time_format)
-    if kind == "tickets":
+    with tempfile.TemporaryDirectory(prefix="covenant-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        if kind == "incidents":
+            (report,) = ingest_incident_files(
+                engine, files=[path], now=now, refuse_future=refuse_future, reading=how, actor=actor
+            )
+            return report
         (report,) = ingest_ticket_files(
             engine,
             files=[path],
             workspace=workspace,
-            now=now,
-            refuse_future=refuse_future,
-            reading=how,
-            actor=actor,
-        )
-    else:
-        (report,) = ingest_incident_files(
-            engine,
-            files=[path],
             now=now,
             refuse_future=refuse_future,
             reading=how,

@@ -49,7 +49,7 @@ async def upload_records(request: Request) -> Response:
     stored), the form below it as sent."""
     from starlette.concurrency import run_in_threadpool
 
-    from covenant.services.record_upload import ingest_upload, upload_folder, upload_name
+    from covenant.services.record_upload import ingest_upload, upload_name
 
     session = writer(request)
     sent = await multipart_form(request)
@@ -76,23 +76,21 @@ async def upload_records(request: Request) -> Response:
     ctx = backend(request)
     try:
         name = upload_name(kind, upload.filename.rpartition("/")[2].rpartition("\\")[2], None)
-        with upload_folder() as folder:
-            path = folder / name
-            await run_in_threadpool(path.write_bytes, upload.data)
-            report = await run_in_threadpool(
-                lambda: ingest_upload(
-                    ctx.engine(),
-                    kind=kind,
-                    path=path,
-                    workspace=ctx.workspace() if kind == "tickets" else None,
-                    now=ctx.clock(),
-                    columns=columns,
-                    time_zone=values["time_zone"].strip() or None,
-                    time_format=values["time_format"].strip() or None,
-                    refuse_future=values["refuse_future"],
-                    actor=session.actor,
-                )
+        report = await run_in_threadpool(
+            lambda: ingest_upload(
+                ctx.engine(),
+                kind=kind,
+                data=upload.data,
+                name=name,
+                workspace=ctx.workspace() if kind == "tickets" else None,
+                now=ctx.clock(),
+                columns=columns,
+                time_zone=values["time_zone"].strip() or None,
+                time_format=values["time_format"].strip() or None,
+                refuse_future=values["refuse_future"],
+                actor=session.actor,
             )
+        )
     except NothingIngestedError as refused:
         return answer(422, problem=_problem(refused), rejected=list(refused.refused))
     except (InputError, IngestError) as refused:  # a bad option, an unreadable file
