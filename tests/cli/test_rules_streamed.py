@@ -10,6 +10,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,8 +170,8 @@ def test_a_failure_halfway_leaves_the_old_file_and_no_temporary_one(
     plan = workspace_plan(workspace)
     half = len(plan.targets) // 2
     target = plan.targets[half]
-    # an SLO that cannot get rules (two months have no PromQL form), put among those that do
-    window = CalendarWindow(unit=CalendarUnit.MONTH, count=2)
+    # an SLO that cannot get rules (months from the 31st have no PromQL form), among others
+    window = CalendarWindow(unit=CalendarUnit.MONTH, anchor=datetime(2026, 1, 31, tzinfo=UTC))
     broken = replace(target, objective=replace(target.objective, window=window))
     targets = (*plan.targets[:half], broken, *plan.targets[half + 1 :])
     out = tmp_path / "rules.yml"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -96,9 +97,9 @@ def test_a_failure_halfway_leaves_both_old_files_and_no_temporary_one(
     targets: list[RuleTarget], tmp_path: Path
 ) -> None:
     half = len(targets) // 2
-    # an SLO that cannot get rules (two months have no PromQL form), among those that can:
+    # an SLO that cannot get rules (months from the 31st have no PromQL form), among those that can:
     # the tests, written first, are replayed to their end, then its rules fail
-    window = CalendarWindow(unit=CalendarUnit.MONTH, count=2)
+    window = CalendarWindow(unit=CalendarUnit.MONTH, anchor=datetime(2026, 1, 31, tzinfo=UTC))
     broken = replace(targets[half], objective=replace(targets[half].objective, window=window))
     plan = RulePlan(targets=(*targets[:half], broken, *targets[half + 1 :]), skipped=())
     tests = tmp_path / "slo-tests.yml"

@@ -267,19 +267,26 @@ def test_quarter_and_year_windows_have_a_promql_form(zone: str) -> None:
         assert all(guard is not None for _, guard in bounds)
 
 
-def test_an_unnatural_quarter_start_has_no_promql_form() -> None:
+def test_an_unnatural_quarter_start_is_laid_out_from_it() -> None:
+    """A quarter from May, a year from April and two quarters are laid out from their start
+    (``render.prom_anchored``; promtool runs them in ``test_prom_anchored.py``); a quarter
+    from the 30th is not: its later periods start on a clamped day."""
     tz = ZoneInfo("Europe/Berlin")
     april = datetime(2026, 4, 1, tzinfo=tz).astimezone(UTC)
     may = datetime(2026, 5, 1, tzinfo=tz).astimezone(UTC)
     assert not isinstance(period_of(CalendarWindow(unit=QUARTER, zone=tz.key, anchor=april)), str)
-    found = period_of(CalendarWindow(unit=QUARTER, zone=tz.key, anchor=may))
+    for window, name in (
+        (CalendarWindow(unit=QUARTER, zone=tz.key, anchor=may), "1Q"),
+        (CalendarWindow(unit=YEAR, zone=tz.key, anchor=april), "1Y"),
+        (CalendarWindow(unit=QUARTER, zone=tz.key, count=2), "2Q"),
+    ):
+        found = period_of(window)
+        assert not isinstance(found, str), found
+        assert found.name == name
+    thirtieth = datetime(2026, 4, 30, tzinfo=tz).astimezone(UTC)
+    found = period_of(CalendarWindow(unit=QUARTER, zone=tz.key, anchor=thirtieth))
     assert isinstance(found, str)
-    assert "quarters" in found
-    found = period_of(CalendarWindow(unit=YEAR, zone=tz.key, anchor=april))
-    assert isinstance(found, str)
-    assert "years" in found
-    found = period_of(CalendarWindow(unit=QUARTER, zone=tz.key, count=2))
-    assert isinstance(found, str)
+    assert "29th, 30th or 31st" in found
 
 
 @pytest.mark.parametrize("unit", [QUARTER, YEAR])

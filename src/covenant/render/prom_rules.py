@@ -204,7 +204,7 @@ def _sli_rules(t: RuleTarget, *, sources: bool, period: bool) -> list[dict[str, 
             expr = f"{base}1m{sel} * on() group_left({PERIOD_LABEL}) {tag}"
             rules.append(_record(name, expr, {**t.labels, **t.ids, "sloth_window": "1m"}))
     if found is not None and found.length_expr is not None:  # DST: the guards read it
-        rules.append(_record(LENGTH, found.length_expr, {**t.labels, **t.ids}))
+        rules.append(_record(LENGTH, for_slo(found.length_expr, o), {**t.labels, **t.ids}))
     for seconds in alert_windows(o):
         rules += _window_rules(t, seconds)
     rules.append(

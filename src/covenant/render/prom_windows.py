@@ -26,7 +26,8 @@ from covenant.core.model import (
     Objective,
     RollingWindow,
 )
-from covenant.render.prom_zones import corrections, length_expr, offset_expr
+from covenant.render.prom_anchored import layout, seasonal_table
+from covenant.render.prom_zones import corrections, length_expr, offset_expr, table_length_expr
 
 WEEK = 7 * DAY
 _ISO_MONDAY = 4 * DAY  # 1970-01-05, a Monday, is 4 days after the epoch
@@ -114,17 +115,11 @@ def for_slo(expr: str, o: Objective) -> str:
 
 def period_of(window: CalendarWindow) -> Period | str:
     """The calendar window's PromQL form, or why it has none."""
-    if window.count != 1:
-        return "calendar windows of more than one unit (2w, 3M) have no PromQL form"
-    if window.anchor is not None and not _natural(window):
-        return (
-            "a calendar startTime that is not the unit's natural start (midnight; a Monday for "
-            "weeks; the 1st for months; 1 January, April, July or October for quarters; "
-            "1 January for years) has no PromQL form"
-        )
     # the instant before the minute the counts end at: a group evaluates at an offset into the
     # minute, and its counts are the minutes up to the last sample on or before it
     last = "scalar(floor(vector(time() / 60))) * 60 - 1"
+    if window.count != 1 or (window.anchor is not None and not _natural(window)):
+        return _anchored(window, last)  # 2w, 3M, a month from the 15th: render.prom_anchored
     offset = fixed_offset(window.zone)
     if offset is None:
         return _seasonal(window, last)
@@ -231,6 +226,45 @@ def _seasonal(window: CalendarWindow, last: str) -> Period:
         max_seconds=table.lengths[-1],
         zone=window.zone,
         length_expr=length_expr(window.zone, unit, nominal),
+    )
+
+
+def _anchored(window: CalendarWindow, last: str) -> Period | str:
+    """A window of several units or from an unnatural start (``render.prom_anchored``)."""
+    found = layout(window)
+    if isinstance(found, str):
+        return found
+    offset = fixed_offset(window.zone)
+    if offset is not None:
+        now = f"vector({last} + {offset})" if offset else f"vector({last})"
+        latest = f"floor(max(timestamp({TOTAL_PERIOD}{SELECTOR})) / 60) * 60 - 1"
+        days, options = found.days_expr(now), found.fixed_days()
+        return Period(
+            name=found.name,
+            id_expr=found.id_expr(now),
+            lengths=tuple(
+                (d * DAY, None if len(options) == 1 else f"{days} == {d}") for d in options
+            ),
+            days_expr=days,
+            recorded_days_expr=found.days_expr(f"{latest} + {offset}" if offset else latest),
+            max_seconds=options[-1] * DAY,
+        )
+    table = seasonal_table(window)
+    if isinstance(table, str):
+        return table
+    # the per-minute group records the offset first; the period and its length read it
+    recorded = f"vector({last} + scalar({OFFSET}{SELECTOR}))"
+    return Period(
+        name=found.name,
+        id_expr=found.id_expr(f"vector({last} + {offset_expr(window.zone)})"),
+        offset_expr=f"vector{offset_expr(window.zone)}",
+        recorded_id_expr=found.id_expr(recorded),
+        lengths=tuple((n, f"{LENGTH}{SELECTOR} == {n}") for n in table.lengths),
+        days_expr=f"{LENGTH}{SELECTOR} / 86400",
+        recorded_days_expr=f"{LENGTH}{SELECTOR} / 86400",
+        max_seconds=table.lengths[-1],
+        zone=window.zone,
+        length_expr=table_length_expr(table, f"{found.days_expr(recorded)} * 86400"),
     )
 
 

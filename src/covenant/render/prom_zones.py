@@ -134,6 +134,11 @@ def corrections(zone: str, unit: CalendarUnit) -> Corrections:
 def length_expr(zone: str, unit: CalendarUnit, nominal: str) -> str:
     """PromQL: the current period's UTC length in seconds, from its wall-clock ``nominal``
     length (an instant vector) and the listed corrections."""
-    table = corrections(zone, unit)
+    return table_length_expr(corrections(zone, unit), nominal)
+
+
+def table_length_expr(table: Corrections, nominal: str) -> str:
+    """PromQL: ``nominal`` (an instant vector) plus the correction of the listed period holding
+    the instant."""
     terms = [(c, f"({_ge(s)} - {_ge(e)})") for s, e, c in table.periods]
     return f"{nominal}{_signed(terms)}"
