@@ -27,9 +27,11 @@ import pytest
 
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.windows import window_bounds
+from covenant.render.prom_anchored import seasonal_table
 from covenant.render.prom_rule_file import rules_yaml
 from covenant.render.prom_rules import RuleTarget, rule_groups
 from covenant.render.prom_windows import LENGTH, OFFSET, for_slo, period_of, unsupported
+from covenant.render.prom_zones import HORIZON
 from tests.render.period_feed import (
     HOUR,
     check_with_promtool,
@@ -299,3 +301,77 @@ def test_vmalert_loads_the_rules(vmalert: str, w: CalendarWindow, tmp_path: Path
     """MetricsQL parses the expressions too (the day numbers of the months' lengths)."""
     target = RuleTarget(objective=objective(w), counts=COUNTS)
     _loads(vmalert, rules_yaml(rule_groups([target])), tmp_path / "rules.yml")
+
+
+@pytest.mark.parametrize(
+    ("duration", "start", "name", "longest"),
+    [
+        # a quarter of months from 1 January in Berlin: the longest (Q4) 92 days and an hour
+        ("3M", "2026-01-01 00:00:00", "3M", "92d1h"),
+        # two weeks from a Wednesday: 14 days and the hour of October's change
+        ("2w", "2026-03-18 00:00:00", "2w", "14d1h"),
+        # a month from the 15th: 31 days and the hour of October's change (15 Oct – 15 Nov)
+        ("1M", "2026-01-15 00:00:00", "1M", "31d1h"),
+    ],
+)
+def test_the_command_writes_rules_for_an_openslo_calendar_window(
+    duration: str, start: str, name: str, longest: str, tmp_path: Path
+) -> None:
+    """The example's monthly SLO with ``timeWindow: [{duration: 3M, isRolling: false,
+    calendar: {startTime: …, timeZone: Europe/Berlin}}]``: `covenant rules prometheus` writes
+    its rules (no longer "no PromQL form") and notes the retention its longest period needs."""
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from covenant.cli.main import app  # noqa: PLC0415
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "prometheus" / "slos.yaml"
+    text = example.read_text(encoding="utf-8")
+    old = (
+        "- duration: 1M\n      isRolling: false\n      calendar:\n"
+        '        startTime: "2026-01-01 00:00:00"\n        timeZone: UTC'
+    )
+    assert text.count(old) == 1
+    new = (
+        f"- duration: {duration}\n      isRolling: false\n      calendar:\n"
+        f'        startTime: "{start}"\n        timeZone: Europe/Berlin'
+    )
+    (tmp_path / "slos.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    out = tmp_path / "rules.yml"
+    args = ["rules", "prometheus", "-w", str(tmp_path), "--slo", "api-availability-monthly"]
+    result = CliRunner().invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "no PromQL form" not in said
+    assert f"sloth_window: {name}" in out.read_text(encoding="utf-8")
+    assert f"[{longest}]" in out.read_text(encoding="utf-8")  # summed over the longest period
+
+
+@pytest.mark.parametrize(
+    "w",
+    [
+        window(WEEK, 2, BERLIN, 2026, 3, 18),
+        window(MONTH, 6, BERLIN),
+        window(MONTH, 1, BERLIN, 2026, 1, 15),
+        window(DAY, 10, "America/New_York", 2026, 1, 3, 6),
+    ],
+)
+def test_the_length_tables_are_the_wall_clock_periods_utc_lengths(w: CalendarWindow) -> None:
+    """Every period of the horizon (from the wall clock here): the table lists exactly those
+    whose UTC length is not their wall-clock length, an hour off either way."""
+    tz = ZoneInfo(w.zone)
+    expected: list[tuple[int, int, int]] = []
+    lengths = set()
+    start, _ = wall_period(w, HORIZON[0])
+    while start < HORIZON[1]:
+        s, e = wall_period(w, start)
+        a, b = datetime.fromtimestamp(s, tz), datetime.fromtimestamp(e, tz)
+        wall = int((b.replace(tzinfo=None) - a.replace(tzinfo=None)).total_seconds())
+        lengths.add(e - s)
+        if e - s != wall:
+            expected.append((s, e, e - s - wall))
+        start = e
+    table = seasonal_table(w)
+    assert not isinstance(table, str), table
+    assert table.periods == tuple(expected)
+    assert table.lengths == tuple(sorted(lengths))
+    assert {c for _, _, c in expected} == {-HOUR, HOUR}
