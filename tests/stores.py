@@ -167,3 +167,19 @@ def worker_rounds(script: str, lines: list[str], *, workers: int) -> list[dict[s
             proc.wait(timeout=60)
             proc.stdout.close()
     return results
+
+
+def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of the store at ``url`` (its schema stamp too), each table's
+    rows sorted by their text: two snapshots are equal when nothing was written in between."""
+    engine = sa.create_engine(url)
+    try:
+        tables = sa.MetaData()
+        with engine.connect() as conn:
+            tables.reflect(conn)
+            return {
+                table.name: sorted((tuple(row) for row in conn.execute(table.select())), key=repr)
+                for table in tables.sorted_tables
+            }
+    finally:
+        engine.dispose()

@@ -19,6 +19,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   └── ClockVariableError    a bad COVENANT_NOW (exit 2)
     ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
     │   └── NothingIngestedError  no row of a file would be stored (all rejected, unmatched, none)
+    │       └── RowsRejectedError  --strict: a file with any rejected row is refused whole
     ├── SourceError          a metrics source (Prometheus) did not answer usably
     │   ├── SourceUnreachableError  down, refused or too slow, after the retries
     │   ├── SourceRefusedError      it answered with an error (bad query, auth, overload)
@@ -47,6 +48,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Self
+
+from covenant import error_names
+
+CLI_NAMES = error_names.CLI_NAMES  # how the CLI and HTTP name an input (``naming``)
+HTTP_NAMES = error_names.HTTP_NAMES
 
 REFERENCE = "errors.md"
 """The error reference: ``docs/errors.md`` in the repository, ``covenant/_bundled/docs/errors.md``
@@ -103,45 +109,6 @@ def unset_variable(name: str, value: str | None) -> str:
     right thing. One wording for every credential Covenant reads from the environment."""
     said = "is not set" if value is None else "is set but empty"
     return f"the environment variable {name} {said}"
-
-
-CLI_NAMES: Mapping[str, str] = {
-    "at": "--at",
-    "expires": "--expires",
-    "first_period": "--from",
-    "last_period": "--to",
-    "user_role": "--role",
-    "user_customer": "--customer",
-    "token_role": "--role",
-    "token_customer": "--customer",
-    "user_list": "`covenant user list`",
-    "user_disable": "`covenant user disable`",
-    "read_from": "--from",
-    "read_to": "--to",
-    "import_replace": "add --force",
-    "import_elsewhere": "import --into another folder",
-}
-"""How the CLI spells the inputs a service names in a message (``{at}`` in a template, see
-:meth:`CovenantError.naming`)."""
-
-HTTP_NAMES: Mapping[str, str] = {
-    "at": "the at parameter",
-    "expires": "the expires field",
-    "first_period": "the first parameter",
-    "last_period": "the last parameter",
-    "user_role": "the role field",
-    "user_customer": "the customer field",
-    "token_role": "the role field",
-    "token_customer": "the customer field",
-    "user_list": "GET /api/v1/users",
-    "user_disable": "POST /api/v1/users/{name}/disable",
-    "read_from": "the from field",
-    "read_to": "the to field",
-    "import_replace": "send force=true",
-    "import_elsewhere": "send the file under another filename",
-}
-"""How the API's answers and the web pages name them: as the request gave them (``?at=``,
-a body's ``expires``), not as the CLI's options."""
 
 
 class CovenantError(Exception):
@@ -350,6 +317,14 @@ class NothingIngestedError(IngestError):
 
     def __str__(self) -> str:
         return f"{self.message}\n  — {self.hint}" if "\n" in self.message else super().__str__()
+
+
+class RowsRejectedError(NothingIngestedError):
+    """With ``--strict`` (``strict=true``), a file of which any row was rejected is refused
+    whole: nothing of it is stored or recorded, as for ``nothing-ingested``, though its other
+    rows were good. The message lists the rejected rows; ``refused`` holds them."""
+
+    code = "rows-rejected"
 
 
 class FutureEventsError(IngestError):

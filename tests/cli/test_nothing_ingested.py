@@ -5,7 +5,8 @@ that held only a header) as ingested and exited 0 unless --strict was given: the
 success while nothing was stored, and the same file run again (after fixing the workspace) was
 skipped as "already ingested". Now such a file exits 1 naming the file, the count, the first
 reasons with their lines and the fix, and nothing of it is recorded. A file of which some rows
-are stored keeps its behaviour: the bad rows are listed, exit 0 (1 with --strict).
+are stored keeps its behaviour: the bad rows are listed, exit 0 (with --strict it is refused
+whole, rows-rejected: none of it stored).
 `ingest tickets` and `ingest incidents` refuse a file of rejected rows the same way; their empty
 export (a header, `[]`) stays fine, as docs/records.md says.
 """
@@ -149,7 +150,8 @@ def test_a_partly_rejected_file_is_ingested_as_before(ws: Path, tmp_path: Path) 
     other = tmp_path / "part2.csv"
     other.write_text(HEADER + GOOD.replace(":00Z", ":05Z") + "x,checkout-availability,200\n")
     assert ingest("events", other, ws, "--strict")[0] == 1
-    assert len(batches(ws)) == 2  # --strict exits 1 but keeps what was stored
+    assert len(batches(ws)) == 1  # --strict is all or nothing: its good row is not stored
+    # (tests/cli/test_strict_ingest.py)
 
 
 TICKETS = "id,customer,priority,created,first_response,resolved,history\n"

@@ -387,8 +387,9 @@ def test_markup_in_a_csv_is_reported_literally(tmp_path: Path) -> None:
     fresh = tmp_path / "evil2.csv"
     fresh.write_text(csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     result = runner.invoke(app, ["ingest", "events", str(fresh), "-w", str(ws), "--strict"])
-    assert result.exit_code == 1  # --strict: a row was rejected
-    assert EVIL_LINK in result.stdout
+    assert result.exit_code == 1  # --strict: a row was rejected, the file refused whole
+    assert EVIL_LINK in result.stderr  # the refusal lists the row as written
+    assert OSC8 not in result.stderr  # no terminal link
 
 
 def test_rejected_rows_never_become_terminal_links(tmp_path: Path) -> None:
@@ -462,8 +463,11 @@ def test_markup_in_a_ticket_field_is_reported_literally(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     args = ["ingest", "tickets", str(tickets), "-w", str(ws)]
-    result = runner.invoke(app, [*args, "--strict"], env={"COLUMNS": "80"})
-    assert result.exit_code == 1  # one row rejected
+    strict = runner.invoke(app, [*args, "--strict"], env={"COLUMNS": "80"})
+    assert strict.exit_code == 1  # one row rejected: the file refused whole (all or nothing)
+    assert "'[/bold]' is not an instant" in " ".join(strict.stderr.split())
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0  # the good row stored, the bad one listed
     assert "'[/bold]' is not an instant" in result.stdout
     result = runner.invoke(app, [*args, "--format", "json"])
     doc = json.loads(result.stdout)["files"][0]

@@ -169,8 +169,12 @@ def test_cli_table_lists_bad_rows_and_fails_on_unreadable(
     rows.append("2026-01-01T00:01:00Z,checkout,200")  # one row stored: none is an error
     path = csv_file(tmp_path, "naive.csv", rows)
     runner = CliRunner()
-    result = runner.invoke(app, ["ingest", "events", str(path), "-w", str(tmp_path), "--strict"])
-    assert result.exit_code == 1
+    strict = runner.invoke(app, ["ingest", "events", str(path), "-w", str(tmp_path), "--strict"])
+    assert strict.exit_code == 1  # all or nothing: refused whole, its 20 first rows listed
+    assert "naive.csv: refused whole (--strict): 25 of its 26 rows" in strict.stderr
+    assert "… and 5 more rejected rows" in strict.stderr
+    result = runner.invoke(app, ["ingest", "events", str(path), "-w", str(tmp_path)])
+    assert result.exit_code == 0  # the good row stored, the bad ones listed
     assert "no UTC offset; add Z" in result.stdout
     assert "and 5 more rejected" in result.stdout
     broken = tmp_path / "broken.parquet"

@@ -481,8 +481,14 @@ def test_cli_strict_fails_on_rejected_rows_and_tables_list_them(
     rows = [{**INCIDENTS[0], "id": f"i{n}", "force_majeure": "perhaps"} for n in range(25)]
     rows.append(INCIDENTS[1])  # one row stored: a file of only rejected rows is an error
     path = write(tmp_path, "incidents.jsonl", "\n".join(json.dumps(r) for r in rows))
-    result = runner.invoke(app, ["ingest", "incidents", str(path), "-w", str(tmp_path), "--strict"])
-    assert result.exit_code == 1
+    args = ["ingest", "incidents", str(path), "-w", str(tmp_path)]
+    strict = runner.invoke(app, [*args, "--strict"])
+    assert strict.exit_code == 1  # all or nothing: refused whole, the first 20 rows listed
+    assert "incidents.jsonl: refused whole (--strict): 25 of its 26 rows" in strict.stderr
+    assert "is not a boolean" in strict.stderr
+    assert "… and 5 more rejected rows" in strict.stderr
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0  # the good row stored, the bad ones listed
     assert "Ingested incidents" in result.stdout
     assert "is not a boolean" in result.stdout
     assert "and 5 more rejected" in result.stdout

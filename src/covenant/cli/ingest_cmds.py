@@ -42,6 +42,14 @@ if TYPE_CHECKING:
     from covenant.services.ingest import IngestReport
 
 SHOWN_PROBLEMS = 20
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="All or nothing: refuse a file with any rejected row (none of it stored, not "
+        "recorded; exit 1). Default: bad rows skipped, the others stored.",
+    ),
+]
 
 ingest_app = typer.Typer(
     help="Bring data into the store: events (raw or pre-counted good/total rows), prometheus, "
@@ -78,9 +86,7 @@ def events(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table for people, json for machines.")
     ] = OutputFormat.TABLE,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 when any row was rejected.")
-    ] = False,
+    strict: StrictOption = False,
     refuse_future: Annotated[
         bool,
         typer.Option(
@@ -109,7 +115,6 @@ def events(
         files,
         workspace,
         output_format,
-        strict,
         ingest=lambda engine, path, progress: ingest_event_files(
             engine,
             files=[path],
@@ -118,6 +123,7 @@ def events(
             actor=cli_actor(None),
             now=now(),
             refuse_future=refuse_future,
+            strict=strict,
         ),
         to_json=report_json,
         render=render_reports,
@@ -302,7 +308,6 @@ RecordFiles = Annotated[
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json for machines.")
 ]
-StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 1 when any row was rejected.")]
 RefuseFutureOption = Annotated[
     bool,
     typer.Option(
@@ -347,7 +352,6 @@ def tickets(
         files,
         workspace,
         output_format,
-        strict,
         ingest=lambda engine, path, progress: ingest_ticket_files(
             engine,
             files=[path],
@@ -357,6 +361,7 @@ def tickets(
             refuse_future=refuse_future,
             reading=how,
             actor=cli_actor(None),
+            strict=strict,
         ),
         to_json=record_report_json,
         render=render_record_reports,
@@ -392,7 +397,6 @@ def incidents(
         files,
         workspace,
         output_format,
-        strict,
         ingest=lambda engine, path, progress: ingest_incident_files(
             engine,
             files=[path],
@@ -401,6 +405,7 @@ def incidents(
             refuse_future=refuse_future,
             reading=how,
             actor=cli_actor(None),
+            strict=strict,
         ),
         to_json=record_report_json,
         render=render_record_reports,
@@ -424,7 +429,6 @@ def _ingest_files(
     files: list[Path],
     workspace: Path,
     output_format: OutputFormat,
-    strict: bool,
     *,
     ingest: Callable[[Engine, Path, ProgressCallback], Sequence[R]],
     to_json: Callable[[R], dict[str, Any]],
@@ -478,5 +482,3 @@ def _ingest_files(
             said = files_kept(files, kept=kept, current=current, failed=True)
             err_console.print(said, style="red", markup=False, highlight=False, soft_wrap=True)
         raise exit_
-    if strict and any(r.rows_rejected for r in reports if not r.duplicate):
-        raise typer.Exit(code=1)

@@ -33,6 +33,7 @@ from covenant.services.ingest_ahead import FUTURE_SKEW_S, ahead_text, refuse_ahe
 from covenant.services.nothing_ingested import (
     refuse_batch_if_nothing_ingested,
     refuse_if_nothing_ingested,
+    refuse_if_rows_rejected,
 )
 from covenant.services.store import open_store
 from covenant.services.store_refusals import store_errors
@@ -97,8 +98,11 @@ def ingest_event_files(
     actor: str = UNKNOWN_ACTOR,
     now: datetime | None = None,
     refuse_future: bool = False,
+    strict: bool = False,
 ) -> list[IngestReport]:
     """Ingest each file in its own transaction; return one report per file, in order.
+    With ``strict`` a file with any rejected row raises ``RowsRejectedError``: nothing of it
+    is stored or recorded (all or nothing; rows matching no SLI are not rejected rows).
 
     Rows dated more than :data:`FUTURE_SKEW_S` after ``now`` (default: the wall clock) are
     stored and accounted for in the report's ``ahead``; with ``refuse_future`` a file with
@@ -122,6 +126,7 @@ def ingest_event_files(
             actor=actor,
             now=now,
             refuse_future=refuse_future,
+            strict=strict,
         )
         for path in files
     ]
@@ -162,6 +167,7 @@ def _ingest_file(
     actor: str = UNKNOWN_ACTOR,
     now: datetime | None = None,
     refuse_future: bool = False,
+    strict: bool = False,
 ) -> IngestReport:
     _notify(progress, path, "read", 0.0)
     clock = datetime.now(UTC) if now is None else now
@@ -224,6 +230,13 @@ def _ingest_file(
             rows_unmatched=events.rows_unmatched,
             unmatched=events.unmatched,
         )
+        if strict:  # all or nothing: checked before a count is written
+            refuse_if_rows_rejected(
+                path,
+                rows_read=events.rows_read,
+                rows_rejected=events.rows_rejected,
+                problems=events.problems,
+            )
         if refuse_future:
             refuse_ahead(events.ahead)
         _notify(progress, path, "write", 0.9)

@@ -2,7 +2,8 @@
 
 Recorded, it would read as a success that stored nothing, and the same bytes run again (after
 the workspace gained the SLI its rows name) would be skipped as already ingested. Event files
-and ticket and incident files share this check and its wording.
+and ticket and incident files share this check and its wording, and the refusal of a file with
+any rejected row when it is ingested strictly (``--strict``, ``strict=true``: all or nothing).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from covenant.errors import NothingIngestedError, Problem
+from covenant.errors import NothingIngestedError, Problem, RowsRejectedError
 
 SHOWN_REASONS = 3
+SHOWN_STRICT = 20  # a strict refusal lists the rows to fix, as the command's table shows them
 AGAIN = "nothing of {name} was recorded, so it is read afresh, not skipped as already ingested"
 
 
@@ -52,6 +54,45 @@ def refuse_if_nothing_ingested(
         resend="ingest the file again",
         again=again,
     )
+
+
+def refuse_if_rows_rejected(
+    path: Path,
+    *,
+    rows_read: int,
+    rows_rejected: int,
+    problems: Sequence[Problem],
+    what: str = "row",
+) -> None:
+    """With ``--strict``: raise ``RowsRejectedError`` when any row of ``path`` was rejected,
+    so nothing of it is stored or recorded (its good rows neither) and it is read afresh once
+    fixed. The message lists the first ``SHOWN_STRICT`` rejected rows (``file:line field:
+    problem — fix``); ``refused`` holds every problem kept."""
+    if rows_rejected == 0:
+        return
+    name = path.name
+    verb = "was" if rows_rejected == 1 else "were"
+    lines = _reasons(problems, rows_rejected, where=lambda p: p.where, shown=SHOWN_STRICT)
+    kept = rows_read - rows_rejected
+    error = RowsRejectedError.naming(
+        "{name}: refused whole ({strict}): {rejected} of its {read} {verb} rejected; nothing "
+        "of it was stored{reasons}",
+        hint="fix those rows and ingest the file again (all or nothing); {again}; or ingest "
+        "it without {strict} to store its {kept} good {what}{s} and skip the rejected ones",
+        name=name,
+        rejected=f"{rows_rejected:,}",
+        read=_rows(rows_read),
+        verb=verb,
+        reasons="".join(f"\n{line}" for line in lines),
+        again=AGAIN.format(name=name),
+        kept=f"{kept:,}",
+        what=what,
+        s="" if kept == 1 else "s",
+    )
+    error.rows_read = rows_read
+    error.refused = tuple(problems)
+    error.rows_rejected = rows_rejected
+    raise error
 
 
 def refuse_batch_if_nothing_ingested(
@@ -102,13 +143,7 @@ def _refusal(
     """Rows were read and none is stored: why, the first reasons and the fixes."""
     why = _why(rows_read, rejected=rows_rejected, unmatched=rows_unmatched)
     lines = [f"{name}: none of its {_rows(rows_read)} was ingested: {why}"]
-    for problem in problems[:SHOWN_REASONS]:
-        head = " ".join(part for part in (where(problem), problem.field) if part)
-        fix = f" — {problem.fix}" if problem.fix else ""
-        lines.append(f"  {head}: {problem.message}{fix}")
-    hidden = rows_rejected - min(len(problems), SHOWN_REASONS)
-    if hidden > 0:
-        lines.append(f"  … and {hidden:,} more rejected row{'' if hidden == 1 else 's'}")
+    lines += _reasons(problems, rows_rejected, where=where, shown=SHOWN_REASONS)
     for label, count in unmatched[:SHOWN_REASONS]:
         lines.append(f"  {_rows(count)} with {label} match{'es' if count == 1 else ''} no SLI")
     fixes = []
@@ -128,6 +163,26 @@ def _refusal(
         unmatched=unmatched,
         rows_unmatched=rows_unmatched,
     )
+
+
+def _reasons(
+    problems: Sequence[Problem],
+    rows_rejected: int,
+    *,
+    where: Callable[[Problem], str],
+    shown: int,
+) -> list[str]:
+    """The first ``shown`` rejected rows, one line each (where, field, problem, fix), and how
+    many more there were."""
+    lines = []
+    for problem in problems[:shown]:
+        head = " ".join(part for part in (where(problem), problem.field) if part)
+        fix = f" — {problem.fix}" if problem.fix else ""
+        lines.append(f"  {head}: {problem.message}{fix}")
+    hidden = rows_rejected - min(len(problems), shown)
+    if hidden > 0:
+        lines.append(f"  … and {hidden:,} more rejected row{'' if hidden == 1 else 's'}")
+    return lines
 
 
 def _rows(count: int) -> str:

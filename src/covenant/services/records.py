@@ -27,7 +27,7 @@ from covenant.definitions.workspace import Workspace
 from covenant.errors import Problem
 from covenant.services.ingest import Progress
 from covenant.services.ingest_ahead import FUTURE_SKEW_S, ahead_text, refuse_ahead
-from covenant.services.nothing_ingested import refuse_if_nothing_ingested
+from covenant.services.nothing_ingested import refuse_if_nothing_ingested, refuse_if_rows_rejected
 from covenant.services.store_refusals import store_errors
 from covenant.services.ticket_checks import ticket_warnings
 from covenant.sources import records as record_files
@@ -135,6 +135,7 @@ def ingest_ticket_files(
     refuse_future: bool = False,
     reading: RecordReading | None = None,
     actor: str = UNKNOWN_ACTOR,
+    strict: bool = False,
 ) -> list[RecordIngestReport]:
     """Ingest ticket files, each in its own transaction; one report per file, in order.
 
@@ -149,6 +150,8 @@ def ingest_ticket_files(
     with a warning, or with ``refuse_future`` its file is refused (``FutureEventsError``).
     ``reading``: the export's own column names, zone or time format (``record_columns``).
     ``actor``: who the file's audit row names (one row per file written, none for a duplicate).
+    ``strict``: all or nothing — a file with any rejected row raises ``RowsRejectedError``
+    (nothing of it stored or recorded, no audit row; files before it stay ingested).
     """
     reports = []
     for p in files:
@@ -166,6 +169,7 @@ def ingest_ticket_files(
                 refuse_future=refuse_future,
                 reading=reading,
                 actor=actor,
+                strict=strict,
             )
         )
     return reports
@@ -188,6 +192,7 @@ def ingest_incident_files(
     refuse_future: bool = False,
     reading: RecordReading | None = None,
     actor: str = UNKNOWN_ACTOR,
+    strict: bool = False,
 ) -> list[RecordIngestReport]:
     """Ingest incident files, each in its own transaction (see ``ingest_ticket_files``)."""
     return [
@@ -201,6 +206,7 @@ def ingest_incident_files(
             refuse_future=refuse_future,
             reading=reading,
             actor=actor,
+            strict=strict,
         )
         for p in files
     ]
@@ -248,8 +254,10 @@ def _ingest_file(
     refuse_future: bool = False,
     reading: RecordReading | None = None,
     actor: str = UNKNOWN_ACTOR,
+    strict: bool = False,
 ) -> RecordIngestReport:
-    """Read the file batch by batch into staging, then write it in one transaction."""
+    """Read the file batch by batch into staging, then write it in one transaction (with
+    ``strict``, none of it when any row was rejected: validated whole, then applied)."""
     _notify(progress, path, "read", 0.0)
     record_format(path)  # a name we cannot read is refused before any work
     if not path.is_file():
@@ -287,6 +295,14 @@ def _ingest_file(
                 problems=account.problems,
                 refuse_empty=False,
             )
+            if strict:  # all or nothing: checked before a row is written
+                refuse_if_rows_rejected(
+                    path,
+                    rows_read=account.rows_read,
+                    rows_rejected=account.rows_rejected,
+                    problems=account.problems,
+                    what=kind.what,
+                )
             if refuse_future:
                 refuse_ahead(account.ahead, noun=kind.what)
             _notify(progress, path, "write", 0.7)
