@@ -11,9 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from starlette.requests import Request
 
-from tests.api.support import Shop
+from covenant.api.app import create_app
+from tests.api.support import AT, Shop
 from tests.api.test_record_files_api import ZENDESK, ZENDESK_COLUMNS, _store, stored_ticket, ticket
+from tests.api.test_record_upload_stream import export
+from tests.stores import snapshot
 from tests.web.pages import CSRF, Browser
 from tests.web.served import add_users
 
@@ -131,3 +136,73 @@ def test_text_no_store_keeps_is_a_bad_row_as_the_command_has_it(tmp_path: Path) 
     assert "customer holds a NUL character (\\u0000)" in message
     assert ticket(shop, "W-1")[0] == 200
     assert ticket(shop, "W-2")[0] == 404
+
+
+def test_all_or_nothing_refuses_a_file_with_a_bad_row_and_stores_none_of_it(
+    tmp_path: Path,
+) -> None:
+    shop, editor, _ = _browsers(tmp_path)
+    text = ZENDESK + "4713,globex,P2,2026-11-06 25:00:00,,,Bad hour\n"  # line 4: hour 25
+    options = {"columns": "\n".join(ZENDESK_COLUMNS), "time_zone": "Europe/Berlin"}
+    editor.get("/ui/sources")  # the server records its workspace's SLOs on first use
+    before = snapshot(shop.settings.database_url)
+
+    answer = _upload(editor, "zendesk.csv", text.encode(), strict="1", **options)
+
+    assert answer.status_code == 422, answer.text
+    said = html.unescape(re.sub(r"<[^>]+>", "", answer.text))
+    assert "Nothing was stored: rows-rejected zendesk.csv: refused whole" in said
+    assert "1 of its 3 rows was rejected" in said
+    ((where, field, _),) = _cells(answer.text, "records-rejected")
+    assert (where, field) == ("zendesk.csv:4", "created")
+    assert 'name="strict" value="1" checked' in answer.text  # the form as sent
+    assert ticket(shop, "4711")[0] == 404  # a good row: not stored either
+    assert snapshot(shop.settings.database_url) == before
+
+    fixed = text.replace("25:00:00", "23:00:00")
+    answer = _upload(editor, "zendesk.csv", fixed.encode(), strict="1", **options)
+    assert answer.status_code == 201, answer.text
+    assert _cells(answer.text, "records-report") == [["tickets", "3", "3", "0", "0", "0"]]
+
+
+def test_an_upload_is_written_as_it_arrives_never_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop, editor, _ = _browsers(tmp_path)
+    data, bad = export(30_000, bad_every=1000)  # rows 0, 1000, …, 29,000 bad
+    assert bad == 30
+    assert len(data) > 1024 * 1024
+    whole = Request.body
+
+    async def body(self: Request) -> bytes:
+        assert self.url.path != "/ui/sources/records", "the upload was read whole"
+        return await whole(self)
+
+    monkeypatch.setattr(Request, "body", body)
+
+    answer = _upload(editor, "big.csv", data)
+
+    assert answer.status_code == 201, answer.text
+    # kind, read, inserted, updated, unchanged, rejected
+    assert _cells(answer.text, "records-report") == [
+        ["tickets", "30000", str(30_000 - bad), "0", "0", str(bad)]
+    ]
+    assert ticket(shop, "M-0000001")[0] == 200
+
+
+def test_an_upload_over_the_limit_is_refused_413_and_stores_nothing(tmp_path: Path) -> None:
+    made, _, _ = _browsers(tmp_path)
+    app = create_app(made.settings, clock=lambda: AT, max_body_bytes=128 * 1024)
+    editor = Browser(app)
+    editor.sign_in("eve")
+    data, _ = export(10_000, bad_every=10**9)  # ~400 KB
+    editor.get("/ui/sources")  # the server records its workspace's SLOs on first use
+    before = snapshot(made.settings.database_url)
+
+    answer = _upload(editor, "big.csv", data)
+
+    assert answer.status_code == 413, answer.text
+    said = html.unescape(re.sub(r"<[^>]+>", "", answer.text))
+    assert "larger than 131,072 bytes (128 KiB)" in said
+    assert snapshot(made.settings.database_url) == before
+    app.state.covenant.close()

@@ -1,12 +1,15 @@
 """``POST /ingest/tickets`` and ``POST /ingest/incidents``, for writers: a help desk's export
 (CSV, JSON Lines or a JSON array, optionally gzipped) ingested as ``covenant ingest tickets|
 incidents FILE`` ingests it, with the command's options as query parameters (``column``,
-``time_zone``, ``time_format``, ``refuse_future``), answered with what its ``--format json``
-prints for the file (``services.record_upload``: the same code reads, checks and reports it).
+``time_zone``, ``time_format``, ``refuse_future``, ``strict``), answered with what its
+``--format json`` prints for the file (``services.record_upload``: the same code reads, checks
+and reports it).
 
 The body is the file's bytes (at most the server's ``--max-body-bytes``, ``api.body_limit``:
-a larger export is sent in parts, or ingested with the command), written to a private
-temporary file that the command's code reads as it reads a file given to it. Exactly once
+a larger export is sent in parts, or ingested with the command), streamed piece by piece to a
+private temporary file — never held in memory whole — that the command's code reads as it
+reads a file given to it (a body over the limit is refused 413 as it arrives, the file deleted,
+nothing stored). Exactly once
 by content: the file's SHA-256 (with the kind and the options it is read with) is recorded
 with its records, so the same file sent again changes nothing and is answered 200 with
 ``duplicate: true``; the first time is 201."""
@@ -22,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from covenant.api.deps import Context, Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES, body, status_of
 from covenant.core.access import WRITERS
-from covenant.errors import NothingIngestedError
+from covenant.errors import HTTP_NAMES, NothingIngestedError
 from covenant.services.record_upload import CONTENT_TYPES, MOST_NAME
 from covenant.services.records import RecordKind
 from covenant.services.request_marks import raw_body
@@ -81,6 +84,14 @@ RefuseFuture = Annotated[
         "--refuse-future; default: stored, with a warning)."
     ),
 ]
+Strict = Annotated[
+    bool,
+    Query(
+        description="All or nothing (as --strict): a file with any rejected row is refused "
+        "whole, 422 rows-rejected with every rejected row in problems; nothing of it stored "
+        "or recorded (default: bad rows skipped, the others stored)."
+    ),
+]
 
 
 @router.post("/ingest/tickets", status_code=201, openapi_extra=_BODY)
@@ -95,6 +106,7 @@ async def ingest_tickets(
     time_zone: TimeZone = None,
     time_format: TimeFormat = None,
     refuse_future: RefuseFuture = False,
+    strict: Strict = False,
 ) -> Any:
     """Insert or update tickets (by id) from a ticket-tool export, as `covenant ingest
     tickets FILE` does, answered with what its ``--format json`` prints: ``{files: [{file,
@@ -102,7 +114,9 @@ async def ingest_tickets(
     inserted, updated, unchanged, problems, warnings}]}``. A bad row is reported in
     ``problems`` (its ``file:line``, field, message and fix) and skipped, the others stored;
     a file that cannot be read, or of which every row is bad, is refused whole with the
-    command's code (``ingest-error`` 400, ``nothing-ingested`` 422): nothing stored. 201 the
+    command's code (``ingest-error`` 400, ``nothing-ingested`` 422): nothing stored. With
+    ``strict=true`` a file with any bad row is refused whole (``rows-rejected`` 422, its
+    ``problems`` listed): nothing stored or recorded, so the fixed file is taken. 201 the
     first time, 200 for a file ingested before (same bytes, kind and options): nothing
     changed."""
     return await _ingest(
@@ -116,6 +130,7 @@ async def ingest_tickets(
         time_zone,
         time_format,
         refuse_future,
+        strict,
     )
 
 
@@ -131,6 +146,7 @@ async def ingest_incidents(
     time_zone: TimeZone = None,
     time_format: TimeFormat = None,
     refuse_future: RefuseFuture = False,
+    strict: Strict = False,
 ) -> Any:
     """Insert or update incidents (by id) from an export, as `covenant ingest incidents
     FILE` does; answered, refused and deduplicated as ``POST /ingest/tickets``."""
@@ -145,20 +161,22 @@ async def ingest_incidents(
         time_zone,
         time_format,
         refuse_future,
+        strict,
     )
 
 
 def _nothing_stored(error: NothingIngestedError) -> JSONResponse:
-    """``422 nothing-ingested`` for a file: the counts and each refused row as the command's
-    ``--format json`` lists a file's ``problems`` (``where`` is ``file:line``), not an event
-    batch's ``refused`` rows."""
+    """``422 nothing-ingested`` (or ``rows-rejected``, strict) for a file: the counts and each
+    refused row as the command's ``--format json`` lists a file's ``problems`` (``where`` is
+    ``file:line``), not an event batch's ``refused`` rows."""
     from covenant.services.report_json import problem_json
 
+    message, hint = error.worded(HTTP_NAMES)  # strict=true, not --strict
     return JSONResponse(
         body(
             error.code,
-            error.message,
-            error.hint,
+            message,
+            hint,
             rows_read=error.rows_read,
             rows_rejected=error.rows_rejected,
             problems=[problem_json(p) for p in error.refused],
@@ -178,32 +196,37 @@ async def _ingest(
     time_zone: str | None,
     time_format: str | None,
     refuse_future: bool,
+    strict: bool,
 ) -> Any:
     from covenant.services.record_upload import (
         ingest_upload,
         record_report_json,
+        save_chunks,
+        upload_folder,
         upload_name,
+        upload_reading,
     )
 
     name = upload_name(kind, filename, request.headers.get("content-type"))
-    raw = await request.body()
-    try:
-        report = await run_in_threadpool(
-            lambda: ingest_upload(
-                ctx.engine(),
-                kind=kind,
-                data=raw,
-                name=name,
-                workspace=ctx.workspace() if kind == "tickets" else None,
-                now=ctx.clock(),
-                columns=column or (),
-                time_zone=time_zone,
-                time_format=time_format,
-                refuse_future=refuse_future,
-                actor=actor(who),
+    how = upload_reading(kind, columns=column or (), time_zone=time_zone, time_format=time_format)
+    with upload_folder() as folder:
+        path = folder / name
+        await save_chunks(request.stream(), path)  # over the body limit: 413, nothing stored
+        try:
+            report = await run_in_threadpool(
+                lambda: ingest_upload(
+                    ctx.engine(),
+                    kind=kind,
+                    path=path,
+                    how=how,
+                    workspace=ctx.workspace() if kind == "tickets" else None,
+                    now=ctx.clock(),
+                    refuse_future=refuse_future,
+                    strict=strict,
+                    actor=actor(who),
+                )
             )
-        )
-    except NothingIngestedError as error:
-        return _nothing_stored(error)
+        except NothingIngestedError as error:
+            return _nothing_stored(error)
     response.status_code = 200 if report.duplicate else 201
     return {"files": [record_report_json(report, file=name)]}

@@ -1,8 +1,10 @@
 """A ticket or incident export sent to the server (``POST /api/v1/ingest/tickets``,
-``/ingest/incidents``) ingested as ``covenant ingest tickets|incidents FILE`` ingests it: the
-body is written to a private temporary folder under the file's name (its extension says the
-format, as the command's file name does) and handed to ``services.records`` with the same
-options — ``column``, ``time_zone``, ``time_format``, ``refuse_future`` — so it is read,
+``/ingest/incidents``, the sources page's form) ingested as ``covenant ingest
+tickets|incidents FILE`` ingests it: the body is streamed in pieces (``save_chunks``) to a
+private temporary folder (``upload_folder``, deleted afterwards whatever happens) under the
+file's name (its extension says the format, as the command's file name does), never held in
+memory whole, and that file is handed to ``services.records`` with the same options —
+``column``, ``time_zone``, ``time_format``, ``refuse_future``, ``strict`` — so it is read,
 checked, refused and reported by the same code, in the same words. The answer is the
 command's ``--format json`` (``record_report_json``), ``file`` being the name sent.
 """
@@ -10,11 +12,13 @@ command's ``--format json`` (``record_report_json``), ``file`` being the name se
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from anyio.to_thread import run_sync
 from sqlalchemy.engine import Engine
 
 from covenant.definitions.workspace import Workspace
@@ -26,7 +30,7 @@ from covenant.services.records import (
     ingest_ticket_files,
 )
 from covenant.services.report_json import iso_or_none, problem_json
-from covenant.sources.record_columns import reading
+from covenant.sources.record_columns import RecordReading, reading
 from covenant.sources.records import INCIDENT_COLUMNS, TICKET_COLUMNS
 
 __all__ = [
@@ -34,7 +38,10 @@ __all__ = [
     "MOST_NAME",
     "ingest_upload",
     "record_report_json",
+    "save_chunks",
+    "upload_folder",
     "upload_name",
+    "upload_reading",
 ]
 
 MOST_NAME = 255
@@ -81,44 +88,78 @@ def upload_name(kind: RecordKind, filename: str | None, content_type: str | None
     return f"{kind}{extension}"
 
 
+def upload_reading(
+    kind: RecordKind,
+    *,
+    columns: Sequence[str] = (),
+    time_zone: str | None = None,
+    time_format: str | None = None,
+) -> RecordReading:
+    """How the upload is read: the options checked before a byte of the body is (an
+    ``InputError`` naming the one that is wrong), as the command checks its own."""
+    fields = TICKET_COLUMNS if kind == "tickets" else INCIDENT_COLUMNS
+    return reading(columns, fields=fields, zone=time_zone, time_format=time_format)
+
+
+@contextmanager
+def upload_folder() -> Iterator[Path]:
+    """A private temporary folder (only this user may read it) for an upload's file, deleted
+    with what it holds when the block ends, whatever happens."""
+    with tempfile.TemporaryDirectory(prefix="covenant-upload-") as folder:
+        yield Path(folder)
+
+
+async def save_chunks(chunks: AsyncIterable[bytes], path: Path) -> int:
+    """Write the body's pieces to ``path`` as they arrive (each written off the event loop),
+    so no more than one piece is held; the bytes written. The body's size limit is the
+    server's (``api.body_limit``): over it, the iteration raises ``BodyTooLargeError``."""
+    written = 0
+    with path.open("wb") as out:
+        async for chunk in chunks:
+            if chunk:
+                await run_sync(out.write, chunk)
+                written += len(chunk)
+    return written
+
+
 def ingest_upload(
     engine: Engine,
     *,
     kind: RecordKind,
-    data: bytes,
-    name: str,
+    path: Path,
+    how: RecordReading,
     workspace: Workspace | None,
     now: datetime,
-    columns: Sequence[str] = (),
-    time_zone: str | None = None,
-    time_format: str | None = None,
     refuse_future: bool = False,
+    strict: bool = False,
     actor: str,
 ) -> RecordIngestReport:
-    """The uploaded file ``data`` ingested as the command ingests a file called ``name``
-    (``upload_name``), written to a private temporary folder deleted afterwards whatever
-    happens (a ticket file is warned about against ``workspace``, which incidents do not read,
-    as the command does not); the options are checked first (``InputError`` naming the one
-    that is wrong), as the command's are."""
-    fields = TICKET_COLUMNS if kind == "tickets" else INCIDENT_COLUMNS
-    how = reading(columns, fields=fields, zone=time_zone, time_format=time_format)
-    with tempfile.TemporaryDirectory(prefix="covenant-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        if kind == "incidents":
-            (report,) = ingest_incident_files(
-                engine, files=[path], now=now, refuse_future=refuse_future, reading=how, actor=actor
-            )
-            return report
-        (report,) = ingest_ticket_files(
+    """The uploaded file at ``path`` (named ``upload_name``: its extension says the format)
+    ingested as the command ingests it, read as ``how`` says (``upload_reading``); a ticket
+    file is warned about against ``workspace``, which incidents do not read, as the command
+    does not. With ``strict`` a file with any rejected row is refused whole
+    (``RowsRejectedError``: nothing stored or recorded)."""
+    if kind == "incidents":
+        (report,) = ingest_incident_files(
             engine,
             files=[path],
-            workspace=workspace,
             now=now,
             refuse_future=refuse_future,
             reading=how,
             actor=actor,
+            strict=strict,
         )
+        return report
+    (report,) = ingest_ticket_files(
+        engine,
+        files=[path],
+        workspace=workspace,
+        now=now,
+        refuse_future=refuse_future,
+        reading=how,
+        actor=actor,
+        strict=strict,
+    )
     return report
 
 

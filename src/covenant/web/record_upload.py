@@ -1,10 +1,11 @@
 """A ticket or incident export uploaded from the sources page (editors, admins): the file and
 the options of `covenant ingest tickets|incidents` (``--column`` one FIELD=HEADER a line,
-``--time-zone``, ``--time-format``, ``--refuse-future``), ingested by
+``--time-zone``, ``--time-format``, ``--refuse-future``, ``--strict``), ingested by
 ``services.record_upload`` as ``POST /api/v1/ingest/tickets`` ingests it, and answered with
 the file's report: read, inserted, updated, unchanged, rejected, and each rejected row with
-its ``file:line`` (docs/ui.md). A file refused whole stores nothing and is answered beside the
-form with the command's code and message."""
+its ``file:line`` (docs/ui.md). A file refused whole (with "all or nothing", one bad row is
+enough) stores nothing and is answered beside the form with the command's code and message.
+The file is written to a private temporary folder as it arrives, never held in memory whole."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def form_values(sent: Any = None) -> dict[str, Any]:
         "time_zone": get("time_zone"),
         "time_format": get("time_format"),
         "refuse_future": bool(get("refuse_future")),
+        "strict": bool(get("strict")),
     }
 
 
@@ -49,52 +51,64 @@ async def upload_records(request: Request) -> Response:
     stored), the form below it as sent."""
     from starlette.concurrency import run_in_threadpool
 
-    from covenant.services.record_upload import ingest_upload, upload_name
+    from covenant.services.record_upload import (
+        ingest_upload,
+        upload_folder,
+        upload_name,
+        upload_reading,
+    )
 
     session = writer(request)
-    sent = await multipart_form(request)
-    check_csrf(request, {"csrf": sent.get("csrf")}, session.csrf)
-    values = form_values(sent)
+    with upload_folder() as spool, upload_folder() as folder:
+        sent = await multipart_form(request, spool=spool)  # the file written as it arrives
+        check_csrf(request, {"csrf": sent.get("csrf")}, session.csrf)
+        values = form_values(sent)
 
-    def answer(status: int, **more: Any) -> Response:
-        return page(
-            "record_upload.html",
-            session=session,
-            status=status,
-            title="Ingest a ticket or incident export",
-            records=values,
-            **more,
-        )
+        def answer(status: int, **more: Any) -> Response:
+            return page(
+                "record_upload.html",
+                session=session,
+                status=status,
+                title="Ingest a ticket or incident export",
+                records=values,
+                **more,
+            )
 
-    kind = values["kind"]
-    files = sent.files.get("file", [])
-    columns = [c.strip() for c in values["columns"].splitlines() if c.strip()]
-    problem = _refused(kind, len(files), len(columns))
-    if problem is not None:
-        return answer(400, problem=problem)
-    upload = files[0]
-    ctx = backend(request)
-    try:
-        name = upload_name(kind, upload.filename.rpartition("/")[2].rpartition("\\")[2], None)
-        report = await run_in_threadpool(
-            lambda: ingest_upload(
-                ctx.engine(),
-                kind=kind,
-                data=upload.data,
-                name=name,
-                workspace=ctx.workspace() if kind == "tickets" else None,
-                now=ctx.clock(),
+        kind = values["kind"]
+        files = sent.files.get("file", [])
+        columns = [c.strip() for c in values["columns"].splitlines() if c.strip()]
+        problem = _refused(kind, len(files), len(columns))
+        if problem is not None:
+            return answer(400, problem=problem)
+        upload = files[0]
+        ctx = backend(request)
+        try:
+            name = upload_name(kind, upload.filename.rpartition("/")[2].rpartition("\\")[2], None)
+            how = upload_reading(
+                kind,
                 columns=columns,
                 time_zone=values["time_zone"].strip() or None,
                 time_format=values["time_format"].strip() or None,
-                refuse_future=values["refuse_future"],
-                actor=session.actor,
             )
-        )
-    except NothingIngestedError as refused:
-        return answer(422, problem=_problem(refused), rejected=list(refused.refused))
-    except (InputError, IngestError) as refused:  # a bad option, an unreadable file
-        return answer(400, problem=_problem(refused))
+            assert upload.path is not None  # spooled
+            path = upload.path.rename(folder / name)  # its name says the format
+            report = await run_in_threadpool(
+                lambda: ingest_upload(
+                    ctx.engine(),
+                    kind=kind,
+                    path=path,
+                    how=how,
+                    workspace=ctx.workspace() if kind == "tickets" else None,
+                    now=ctx.clock(),
+                    refuse_future=values["refuse_future"],
+                    strict=values["strict"],
+                    actor=session.actor,
+                )
+            )
+        except NothingIngestedError as refused:  # rows-rejected too (all or nothing)
+            return answer(422, problem=_problem(refused), rejected=list(refused.refused))
+        except (InputError, IngestError) as refused:  # a bad option, an unreadable file
+            return answer(400, problem=_problem(refused))
     return answer(200 if report.duplicate else 201, report=report, name=name)
 
 
