@@ -30,6 +30,7 @@ from covenant.errors import ConflictError, InputError, NotFoundError
 from covenant.render.sla import level_text, minutes_text, statement_html, statement_json
 from covenant.services.sla import parse_period, report_statement
 from covenant.services.store import store_failure
+from covenant.services.store_refusals import write_refused
 from covenant.store import audit
 from covenant.store import issued_statements as repo
 from covenant.store.db import write_transaction
@@ -268,8 +269,10 @@ def issue_statement(
                 at=now,
                 reason=reason,
             )
-    except SQLAlchemyError as exc:
-        raise store_failure("write an issued statement", exc) from exc
+    except SQLAlchemyError as exc:  # a store held by another writer past the wait, full, lost…
+        raise write_refused(
+            engine, exc, subject=f"{customer} {key} was not issued", again="issue it again"
+        ) from exc
     return Issued(issued=issued, replaces=last)
 
 

@@ -28,9 +28,14 @@ if TYPE_CHECKING:
 
 
 def store_failure(doing: str, exc: SQLAlchemyError) -> StoreError:
-    """A driver error met while ``doing`` something in the store, as the user sees it."""
-    return StoreError(
-        f"cannot {doing}: {exc.__class__.__name__}",
+    """A driver error met while ``doing`` something in the store, as the user sees it: the
+    database's reason and its cause (:mod:`services.store_refusals`), never the driver's
+    class name."""
+    from covenant.services.store_refusals import failure  # noqa: PLC0415 - SQLAlchemy
+
+    return failure(
+        doing,
+        exc,
         hint="check that the store is reachable and migrated (a writing command migrates it)",
     )
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from covenant.errors import ReadOnlyStoreError, StoreError, StoreUnreachableError
 
-__all__ = ["store_errors", "write_refused"]
+__all__ = ["failure", "store_errors", "write_refused"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,11 @@ _READ_ONLY = _Cause(
 )
 _BUSY = _Cause(
     "another writer held the store",
-    "wait for the other writer (another ingest, a migration) to finish",
+    "wait for the other writer (an ingest, an issue, a migration) to finish",
+)
+_SQLITE_BUSY = _Cause(
+    "another process held the store's write lock longer than Covenant waits for it",
+    _BUSY.fix,
 )
 _OTHER = _Cause(
     "the database's own reason",
@@ -80,7 +84,7 @@ _BY_SQLITE = {
     "SQLITE_CONSTRAINT": _CONSTRAINT,
     "SQLITE_FULL": _FULL,
     "SQLITE_READONLY": _READ_ONLY,
-    "SQLITE_BUSY": _BUSY,
+    "SQLITE_BUSY": _SQLITE_BUSY,  # the busy_timeout (sqlite_reader.BUSY_TIMEOUT_MS) ran out
     "SQLITE_LOCKED": _BUSY,
     "SQLITE_CANTOPEN": _UNREACHABLE,
     "SQLITE_IOERR": _Cause(
@@ -90,16 +94,34 @@ _BY_SQLITE = {
 }
 
 
-def write_refused(engine: Engine, exc: SQLAlchemyError, *, file: str | None = None) -> StoreError:
-    """The error to raise for ``exc``, raised by the write of ``file`` (a file's name)."""
+def write_refused(
+    engine: Engine,
+    exc: SQLAlchemyError,
+    *,
+    file: str | None = None,
+    subject: str | None = None,
+    again: str | None = None,
+) -> StoreError:
+    """The error to raise for ``exc``, raised by the write of ``file`` (a file's name) — or of
+    something else, ``subject`` said first (``initech 2026-11 was not issued``) and ``again``
+    the way to do it again (``issue it again``; default: retry)."""
     reason, cause = _reason(exc)
     url = engine.url.render_as_string(hide_password=True)
-    prefix = f"{file}: " if file else ""
-    again = f"ingest {file} again" if file else "retry"
+    prefix = f"{file}: " if file else f"{subject}: " if subject else ""
+    again = again or (f"ingest {file} again" if file else "retry")
     return cause.error(
         f"{prefix}the store at {url} refused the write: {reason} ({cause.what})",
         hint=f"nothing of {'this file' if file else 'it'} was written; {cause.fix}, then {again}",
     )
+
+
+def failure(doing: str, exc: SQLAlchemyError, *, hint: str) -> StoreError:
+    """The error to raise for ``exc``, met while ``doing`` something in the store (``read the
+    audit log``): the database's reason and its cause, not the driver's class; ``hint`` when
+    the cause is none of those known."""
+    reason, cause = _reason(exc)
+    fix = hint if cause is _OTHER else f"{cause.fix}, then retry"
+    return cause.error(f"cannot {doing}: {reason} ({cause.what})", hint=fix)
 
 
 def _reason(exc: SQLAlchemyError) -> tuple[str, _Cause]:
