@@ -78,10 +78,15 @@ def test_the_portal_and_the_staff_page_give_the_issued_page(tmp_path: Path) -> N
         staff = Browser(app)
         staff.sign_in("vic")
         page = staff.get("/ui/customers/initech/statements/2026-11")
-        # the issued page, with a note for staff above it: what the statement computed now changed
+        # the issued page, with staff's additions above it: the revisions (links), and what the
+        # statement computed now changed (tests/web/test_statement_revisions_page.py)
+        nav_start = page.text.index('<nav class="revisions"')
+        nav_end = page.text.index("</nav>\n", nav_start) + len("</nav>\n")
         note_start = page.text.index('<div class="restated"')
         note_end = page.text.index("</div>\n", note_start) + len("</div>\n")
-        assert page.text[:note_start] + page.text[note_end:] == html
+        assert nav_end == note_start
+        assert page.text[:nav_start] + page.text[note_end:] == html
+        assert '<a href="?revision=1" aria-current="page">revision 1</a>' in page.text
         note = page.text[note_start:note_end]
         assert "Issued 2026-12-10T09:00:00Z, revision 1" in note
         assert "storefront-uptime: credit 150.00 USD → 375.00 USD" in note
@@ -89,7 +94,9 @@ def test_the_portal_and_the_staff_page_give_the_issued_page(tmp_path: Path) -> N
         live = staff.get("/ui/customers/initech/statements/2026-11", params={"live": "true"})
         assert live.status_code == 200, live.text
         assert "$375.00" in live.text
-        assert "revision 1" not in live.text
+        nav_end = live.text.index("</nav>\n")
+        assert 'aria-current="page">computed now' in live.text[:nav_end]  # staff's links
+        assert "revision 1" not in live.text[nav_end:]
     finally:
         app.state.covenant.close()
 

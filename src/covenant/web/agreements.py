@@ -43,9 +43,7 @@ from covenant.web.core import (
     check_csrf,
     form,
     page,
-    restated_note,
     staff,
-    statement_answer,
     writer,
 )
 from covenant.web.portal import issued_of, periods_of
@@ -325,29 +323,6 @@ def backtest(request: Request, name: str, number: int) -> Response:
         monies=lambda items: ", ".join(money(m) for m in items) or "–",
         level_text=level_text,
     )
-
-
-@router.get("/customers/{customer}/statements/{period}")
-def statement(request: Request, customer: str, period: str) -> Response:
-    """A customer's statement, for the team: the same document the customer's portal and the
-    API's statement route give (``render.sla``): an issued period's issued page (above it,
-    when the statement computed now differs, what changed), or with ``?live=true`` the
-    statement computed now."""
-    from covenant.services.issued_statements import read_statement
-
-    staff(request)
-    ctx = backend(request)
-    found = read_statement(
-        ctx.engine(),
-        workspace=ctx.workspace(),
-        customer=customer,
-        period=period[:16],
-        at=ctx.clock(),
-        now=ctx.clock(),
-        staff=True,
-        live=request.query_params.get("live") == "true",
-    )
-    return statement_answer(request, found, note=restated_note(found))
 
 
 def local_date(instant: datetime, zone: str) -> str:

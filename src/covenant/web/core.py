@@ -107,29 +107,6 @@ STATEMENT_POLICY = (
 )
 
 
-def restated_note(found: Any) -> str:
-    """For staff, above an issued statement whose figures computed now differ: the issue, each
-    change and a link to the statement computed now ('' when it is the same or not issued)."""
-    from html import escape
-
-    from covenant.core.timeutil import utc_text
-    from covenant.services.issued_statements import change_text
-
-    restated = getattr(found, "restated", None)
-    if found.issued is None or not restated or not restated["differs"]:
-        return ""
-    items = "".join(f"<li>{escape(change_text(c))}</li>" for c in restated["changes"])
-    head = f"Issued {utc_text(found.issued.issued_at)}, revision {found.issued.revision}"
-    return (
-        '<div class="restated" role="note" style="border:2px solid #b3261e;padding:.4rem 1rem;'
-        'margin:.5rem 1rem;font:10pt sans-serif">'
-        f"<strong>Staff view. {escape(head)}: the statement computed now differs.</strong>"
-        f'<ul>{items}</ul><a href="?live=true">The statement computed now</a> · '
-        "the customer gets the issued copy below until a revision is issued "
-        "(<code>covenant report sla --issue --reissue --reason</code>)</div>\n"
-    )
-
-
 def statement_answer(request: Request, statement: Any, *, note: str = "") -> Response:
     """A statement as ``render.sla`` makes it for the CLI and the API: its HTML page, or with
     ``?format=pdf`` the PDF (a download named by the statement's number). ``statement``: a

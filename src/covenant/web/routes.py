@@ -80,6 +80,7 @@ def install(app: FastAPI) -> None:
         record_upload,
         series_aside,
         sources,
+        statements,
         team,
         tokens,
         tuning,
@@ -97,6 +98,7 @@ def install(app: FastAPI) -> None:
         prometheus_read,
         record_upload,
         series_aside,
+        statements,
         tuning,
     ):
         app.include_router(module.router)

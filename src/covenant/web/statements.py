@@ -1,0 +1,147 @@
+"""A customer's statement for the team: the document the customer's portal and the API's
+statement route give (``render.sla``), with the staff's additions above it — links to every
+revision issued of the period (``?revision=N``, as the API's and the CLI's ``revision``), and
+what the statement computed now changed against the revision shown.
+
+The customer's portal (``web.portal``) gives the same stored page without either.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from covenant.errors import InputError, NotFoundError
+from covenant.web.core import BASE, backend, page, staff, statement_answer
+from covenant.web.routes import pages_router
+
+router = pages_router()
+LONGEST_REVISION = 1_000_000  # as the API's ``revision`` parameter
+
+
+def revision_asked(request: Request) -> int | None:
+    """``?revision=N``: a whole number from 1 (None when not given)."""
+    text = request.query_params.get("revision")
+    if text is None:
+        return None
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 7 else 0
+    if not 1 <= number <= LONGEST_REVISION:
+        raise InputError(
+            f"revision={text[:20]!r} is not a revision number: a whole number from 1",
+            hint="open a revision with its link on the statement's page, or leave out "
+            "revision for the statement as the customer is given it",
+        )
+    return number
+
+
+@router.get("/customers/{customer}/statements/{period}")
+def statement(request: Request, customer: str, period: str) -> Response:
+    """A customer's statement, for the team: an issued period's issued page (the latest, or
+    ``?revision=N``; above it links to every revision and, when the statement computed now
+    differs, what changed), or with ``?live=true`` the statement computed now."""
+    from covenant.services.issued_statements import issued_revisions, read_statement
+
+    session = staff(request)
+    ctx = backend(request)
+    period = period[:16]
+    revision = revision_asked(request)
+    try:
+        found = read_statement(
+            ctx.engine(),
+            workspace=ctx.workspace(),
+            customer=customer,
+            period=period,
+            at=ctx.clock(),
+            now=ctx.clock(),
+            staff=True,
+            live=request.query_params.get("live") == "true",
+            revision=revision,
+        )
+    except NotFoundError as error:
+        if revision is None:
+            raise
+        return _no_such_revision(request, session, customer, period, error)
+    every = issued_revisions(ctx.engine(), customer=customer, period=period, at=ctx.clock())
+    shown = None if found.issued is None else found.issued.revision
+    note = revisions_nav(customer, every, shown=shown) + restated_note(found, every)
+    return statement_answer(request, found, note=note)
+
+
+def _no_such_revision(
+    request: Request, session: Any, customer: str, period: str, error: NotFoundError
+) -> Response:
+    """The 404 page of a revision that is not there: the message names those there are, a
+    link to each and to the statement as the customer is given it."""
+    from covenant.services.issued_statements import issued_revisions
+
+    ctx = backend(request)
+    path = f"{BASE}/customers/{customer}/statements/{period}"
+    every = issued_revisions(ctx.engine(), customer=customer, period=period, at=ctx.clock())
+    links = [(f"{path}?revision={r.revision}", f"Revision {r.revision}") for r in every]
+    links.append((path, "The statement as the customer is given it"))
+    return page(
+        "error.html",
+        session=session,
+        status=404,
+        code=error.code,
+        message=error.message,
+        hint="Open one of the revisions linked below." if every else error.hint,
+        title=f"404: {error.code}",
+        links=links,
+    )
+
+
+def revisions_nav(customer: str, every: list[Any], *, shown: int | None) -> str:
+    """For staff, above the page: each revision issued of the period (a link, when and why it
+    was issued), which one the customer is given, and the statement computed now ('' for a
+    period not issued). ``shown``: the revision on the page (None: the statement computed)."""
+    from covenant.core.timeutil import utc_text
+
+    if not every:
+        return ""
+
+    def item(r: Any) -> str:
+        current = ' aria-current="page"' if r.revision == shown else ""
+        why = f": {escape(r.reason)}" if r.reason else ""
+        when = f"issued {utc_text(r.issued_at)}{why}"
+        return f'<a href="?revision={r.revision}"{current}>revision {r.revision}</a> ({when})'
+
+    live = ' aria-current="page"' if shown is None else ""
+    return (
+        '<nav class="revisions" aria-label="Issued revisions" style="padding:.4rem 1rem;'
+        'margin:.5rem 1rem;border:1px solid #888;font:10pt sans-serif">'
+        f"<strong>Staff view.</strong> Revisions of {escape(customer)} {escape(every[-1].period)}:"
+        f" {' · '.join(item(r) for r in every)} — the customer is given revision "
+        f'{every[-1].revision} · <a href="?live=true"{live}>computed now</a></nav>\n'
+    )
+
+
+def restated_note(found: Any, every: list[Any] | None = None) -> str:
+    """For staff, above an issued statement whose figures computed now differ: the issue, each
+    change and a link to the statement computed now ('' when it is the same or not issued).
+    ``every``: the period's revisions (to say when the one shown is not the latest)."""
+    from covenant.core.timeutil import utc_text
+    from covenant.services.issued_statements import change_text
+
+    restated = getattr(found, "restated", None)
+    if found.issued is None or not restated or not restated["differs"]:
+        return ""
+    items = "".join(f"<li>{escape(change_text(c))}</li>" for c in restated["changes"])
+    head = f"Issued {utc_text(found.issued.issued_at)}, revision {found.issued.revision}"
+    latest = every[-1].revision if every else found.issued.revision
+    given = (
+        "the customer gets the issued copy below until a revision is issued "
+        "(<code>covenant report sla --issue --reissue --reason</code>)"
+        if latest == found.issued.revision
+        else f"revision {found.issued.revision} is not the latest: the customer is given "
+        f"revision {latest}"
+    )
+    return (
+        '<div class="restated" role="note" style="border:2px solid #b3261e;padding:.4rem 1rem;'
+        'margin:.5rem 1rem;font:10pt sans-serif">'
+        f"<strong>Staff view. {escape(head)}: the statement computed now differs.</strong>"
+        f'<ul>{items}</ul><a href="?live=true">The statement computed now</a> · {given}</div>\n'
+    )
