@@ -48,6 +48,7 @@ from covenant.web.core import (
 )
 from covenant.web.portal import issued_of, periods_of
 from covenant.web.routes import pages_router
+from covenant.web.statements import reissue_flags
 
 router = pages_router()
 AT_LONGEST = 64  # characters of ``?at=``, as the API's parameter
@@ -207,6 +208,7 @@ def _agreement_page(
         local_date=local_date,
         periods=periods,
         issued=issued_of(ctx, summary.customer, periods, at),
+        reissue=reissue_flags(ctx, summary.customer, periods, at),
         more=_context(ctx, session.principal, summary, versions, at),
         percent=level_text,
         chance_text=chance_text,

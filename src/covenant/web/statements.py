@@ -145,3 +145,48 @@ def restated_note(found: Any, every: list[Any] | None = None) -> str:
         f"<strong>Staff view. {escape(head)}: the statement computed now differs.</strong>"
         f'<ul>{items}</ul><a href="?live=true">The statement computed now</a> · {given}</div>\n'
     )
+
+
+FLAGGED = ("level", "met", "credit", "penalty", "commitment")
+"""The figures a statement link's flag names (the statement page lists every change)."""
+
+
+def reissue_flags(ctx: Any, customer: str, periods: list[str], at: Any) -> dict[str, Any]:
+    """For staff, per issued period of ``periods`` whose statement computed now differs from
+    the revision the customer is given: that revision, what would change if it were reissued
+    (each commitment's level, met, credit and penalty; ``others``: how many other changes —
+    downtime, totals, evidence — the statement page lists), the command and the API route that
+    reissue it. A period not issued, or the same as issued, is absent; one whose statement
+    cannot be computed now says why (``error``). Never for a customer's page."""
+    from covenant.errors import CovenantError
+    from covenant.services.issued_statements import change_text, issued_marks, read_statement
+
+    marks = issued_marks(ctx.engine(), customer=customer, periods=periods, at=at)
+    flags: dict[str, Any] = {}
+    for period in (p for p in periods if p in marks):
+        try:
+            found = read_statement(
+                ctx.engine(),
+                workspace=ctx.workspace(),
+                customer=customer,
+                period=period,
+                at=at,
+                now=at,
+                staff=True,
+            )
+        except CovenantError as error:
+            flags[period] = {"revision": marks[period].revision, "error": error.message}
+            continue
+        restated = found.restated
+        if found.issued is None or not restated or not restated["differs"]:
+            continue
+        shown = [change_text(c) for c in restated["changes"] if c["field"] in FLAGGED]
+        flags[period] = {
+            "revision": found.issued.revision,
+            "changes": shown,
+            "others": len(restated["changes"]) - len(shown),
+            "command": f"covenant report sla -c {customer} -p {period} --issue --reissue "
+            '--reason "why"',
+            "route": f"POST /api/v1/customers/{customer}/statements/{period}/issue",
+        }
+    return flags
