@@ -4,7 +4,8 @@ Every family is a gauge but two counters kept in the store (``…_total``: the w
 outcome, a source's failed reads by code). Label sets are bounded by the definitions: one series
 per objective (``sloth_id``, ``sloth_service``, ``sloth_slo`` as in the generated rules, and
 ``objective``, the objective's key), per alert window, per agreement commitment and credit tier,
-per support commitment, priority and timer (``render.metrics_timers``: never per ticket); alert
+per support commitment, priority and timer (``render.metrics_timers``: never per ticket), per
+customer for its statements not issued (``render.metrics_statements``: never per period); alert
 states are counted per kind and state, never labelled per alert. Money is a float here, the
 ``Decimal`` amount converted for display (the exact amounts are ``covenant exposure``'s). A
 number that cannot be computed (no data) has no sample; ``covenant_slo_no_data`` says so (with
@@ -37,6 +38,7 @@ from covenant.core.forecast import Exposure
 from covenant.core.notices import NoticeKind
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import shorthand
+from covenant.render.metrics_statements import UnissuedStatements, unissued_families
 from covenant.render.metrics_timers import TimerGroup, timer_families
 from covenant.render.prom_text import Family as _Family
 from covenant.render.prom_text import escape as _escape
@@ -83,6 +85,7 @@ class Snapshot:
     paths: Mapping[str, int] | None = None  # the worker's objectives per read path
     sources: Sequence[SourceReads] = ()  # per DataSource the workspace reads SLIs from
     timers: Sequence[TimerGroup] = ()  # ticket timers of the agreements' current periods
+    unissued: Sequence[UnissuedStatements] = ()  # per customer: closed periods not issued
 
 
 class _Page:
@@ -93,6 +96,7 @@ class _Page:
         yield from self._slos()
         yield from self._agreements()
         yield from timer_families(self.snapshot.timers)
+        yield from unissued_families(self.snapshot.unissued)
         yield from self._alerts()
         yield from self._sources()
         yield from self._worker()

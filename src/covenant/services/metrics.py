@@ -40,9 +40,11 @@ from covenant.render.metrics import (
     outbox_exposition,
     worker_exposition,
 )
+from covenant.render.metrics_statements import UnissuedStatements
 from covenant.render.metrics_timers import TimerGroup
 from covenant.services.evaluate import evaluate_workspace
 from covenant.services.metrics_timers import ticket_timer_groups
+from covenant.services.statement_backlog import unissued_statements
 from covenant.store import metrics_snapshots, outbox
 from covenant.store.alert_states import load_alert_states
 from covenant.store.db import write_transaction
@@ -116,9 +118,11 @@ def tick_snapshot(
     *,
     sources: tuple[SourceReads, ...] = (),
     timers: tuple[TimerGroup, ...] = (),
+    unissued: tuple[UnissuedStatements, ...] = (),
 ) -> Snapshot:
     """The numbers of one tick: its report, forecast and alert states after it, how the
-    sources' reads stand after it, and the ticket timers at its instant."""
+    sources' reads stand after it, the ticket timers and the statements due and not issued at
+    its instant."""
     return Snapshot(
         at=result.at,
         evaluations=result.report.effective,
@@ -127,6 +131,7 @@ def tick_snapshot(
         paths={"incremental": result.incremental, "full": result.full},
         sources=sources,
         timers=timers,
+        unissued=unissued,
     )
 
 
@@ -141,7 +146,8 @@ def publish_tick(
     with engine.connect() as conn:
         sources = source_reads(conn, workspace=workspace)
     timers = ticket_timer_groups(engine, workspace=workspace, at=result.at)
-    body = exposition(tick_snapshot(result, sources=sources, timers=timers))
+    unissued = unissued_statements(engine, workspace=workspace, now=result.at)
+    body = exposition(tick_snapshot(result, sources=sources, timers=timers, unissued=unissued))
     with write_transaction(engine) as conn:
         return metrics_snapshots.publish(conn, body, at=result.at, published_at=published_at)
 
@@ -165,6 +171,7 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
         alerts=alerts,
         sources=sources,
         timers=timers,
+        unissued=unissued_statements(engine, workspace=workspace, now=now),
     )
 
 

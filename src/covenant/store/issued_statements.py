@@ -97,3 +97,13 @@ def latest_issues(
             period=period, revision=int(revision), issued_at=require_utc(issued_at)
         )
     return found
+
+
+def issued_periods(conn: Connection, *, at: datetime) -> set[tuple[str, str]]:
+    """Every (customer, period) with a revision issued at or before ``at`` (one query)."""
+    query = (
+        sa.select(t.c.customer, t.c.period)
+        .where(t.c.issued_at <= require_utc(at))
+        .group_by(t.c.customer, t.c.period)
+    )
+    return {(customer, period) for customer, period in conn.execute(query)}
