@@ -33,7 +33,6 @@ from covenant.errors import (
     InputError,
     NotFoundError,
     Problem,
-    StoreError,
 )
 from covenant.services.agreement_plan import (
     API,
@@ -51,6 +50,7 @@ from covenant.services.agreement_presentation import (
     record_presentation,
     recorded_presentation,
 )
+from covenant.services.store import store_failure
 from covenant.store import agreements as repo
 from covenant.store.agreement_content import content_hash
 
@@ -371,9 +371,7 @@ def _change(
             hint="read it again and repeat the change",
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot write agreements: {exc.__class__.__name__}", hint="check the store"
-        ) from exc
+        raise store_failure("write agreements", exc) from exc
     return changes, next(v for v in versions if v.version == number)
 
 

@@ -30,6 +30,7 @@ from covenant.services.agreement_plan import (
     plan_changes,
 )
 from covenant.services.agreement_presentation import labels_for, recorded_presentation
+from covenant.services.store import store_failure
 from covenant.store import agreements as repo
 from covenant.store.agreement_content import version_content
 from covenant.store.agreement_history import HistoryEvent
@@ -82,9 +83,7 @@ def sync_agreements(
             hint="run `covenant agreements sync` again",
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot write agreements: {exc.__class__.__name__}", hint="check the store"
-        ) from exc
+        raise store_failure("write agreements", exc) from exc
     return report
 
 

@@ -21,6 +21,7 @@ from covenant.core.corrections import CorrectionWindow
 from covenant.core.timeutil import require_utc
 from covenant.definitions.corrections import CorrectionRule, correction_windows
 from covenant.errors import StoreError
+from covenant.services.store import store_failure
 from covenant.store import audit
 from covenant.store import corrections as repo
 from covenant.store.corrections import CorrectionRecord
@@ -70,9 +71,7 @@ def record_corrections(
             hint="run the evaluation again",
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot record corrections: {exc.__class__.__name__}", hint="check the store"
-        ) from exc
+        raise store_failure("record corrections", exc) from exc
     return records
 
 

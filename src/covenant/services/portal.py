@@ -23,8 +23,9 @@ from covenant.core.availability import period_containing
 from covenant.core.backtest import period_label
 from covenant.core.tickets import Ticket
 from covenant.core.timeutil import EPOCH, require_utc
-from covenant.errors import NotFoundError, StoreError
+from covenant.errors import NotFoundError
 from covenant.services.agreements import AgreementSummary, list_agreements, version_document
+from covenant.services.store import store_failure
 from covenant.store import records
 from covenant.store.agreements import load_agreements, termination_times
 from covenant.store.ticket_pages import Cursor, TicketPage, ticket_page
@@ -111,7 +112,7 @@ def agreement_versions(
         with engine.connect() as conn:
             stored = load_agreements(conn, names=[name])
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read agreements: {exc.__class__.__name__}") from exc
+        raise store_failure("read agreements", exc) from exc
     versions = [v.model() for a in stored for v in a.versions]
     if principal.customer is not None:  # a customer sees the terms it signed, never a draft
         versions = [v for v in versions if is_binding(v)]

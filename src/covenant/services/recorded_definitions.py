@@ -32,7 +32,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from covenant.core.timeutil import utc_text
 from covenant.definitions.parsed import Definition
-from covenant.errors import Problem, StoreError
+from covenant.errors import Problem
+from covenant.services.store import store_failure
 from covenant.store import definition_changes as repo
 from covenant.store.agreement_content import canonical_json, sha256
 
@@ -295,11 +296,7 @@ def with_recorded_definitions(engine: Engine, workspace: Workspace) -> Workspace
                 return kept[3]
             changes = repo.changes(conn) if version[0] else {}
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot read the recorded corrections and maintenance windows: "
-            f"{exc.__class__.__name__}",
-            hint="check the store (`covenant db upgrade` if it is older than this Covenant)",
-        ) from exc
+        raise store_failure("read the recorded corrections and maintenance windows", exc) from exc
     made = apply_overlay(workspace, workspace_overlay(workspace, changes))
     with _KEPT.lock:
         _KEPT.entry = (workspace, str(engine.url), version, made)

@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from covenant.core.timeutil import require_utc, utc_iso
 from covenant.definitions.workspace import Workspace
-from covenant.errors import NotFoundError, StoreError
+from covenant.errors import NotFoundError
+from covenant.services.store import store_failure
 from covenant.store import audit
 from covenant.store.agreement_content import canonical_json
 from covenant.store.audit import AuditEntry
@@ -133,10 +134,7 @@ def record_slo_changes(
                     SloChange(slo=name, action=action, seq=entry.seq, reason=entry.reason)
                 )
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot record SLO changes: {exc.__class__.__name__}",
-            hint="check that the store is reachable and writable",
-        ) from exc
+        raise store_failure("record SLO changes", exc) from exc
     return changes
 
 
@@ -156,9 +154,7 @@ def slo_history(engine: Engine, *, name: str, known: bool) -> list[AuditEntry]:
                     break
                 after = page[-1].seq
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot read the SLO history: {exc.__class__.__name__}", hint="check the store"
-        ) from exc
+        raise store_failure("read the SLO history", exc) from exc
     if not found and not known:
         raise NotFoundError(
             f"no SLO named {name!r} is defined or was ever recorded",
