@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from covenant.definitions import alert_fixes
 from covenant.definitions.field_rules import is_name
 from covenant.definitions.fields import dns_label
 from covenant.definitions.foreign import SLOGEN_KEYS, SLOGEN_WHOSE
@@ -149,14 +150,18 @@ def _one(
     kind = detail["type"]
     ctx: dict[str, Any] = dict(detail.get("ctx") or {})
     name = str(loc[-1]) if loc else ""
+    kind_of = doc.data.get("kind") if isinstance(doc.data, dict) else None
     if kind == "missing":
         return at(
             doc,
             loc,
             code="missing-field",
             message=f"required field {name!r} is missing",
-            fix=missing_fix(loc, doc),
+            fix=alert_fixes.missing_fix(loc, kind_of) or missing_fix(loc, doc),
         )
+    flat = alert_fixes.flat_inline(loc, doc.data) if kind == "extra_forbidden" else None
+    if flat is not None:  # one problem per item, at the item (problems_from folds the rest)
+        return at(doc, flat[0], code="unknown-field", message=flat[1], fix=flat[2])
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[len(prefix) : -1])
         guess = did_you_mean(name, allowed)
@@ -171,7 +176,6 @@ def _one(
         misplaced = MISPLACED.get(name)
         if misplaced is not None and misplaced[0] in ("", *map(str, loc[:-1])):
             fix = misplaced[1]  # a field of another place or version: "did you mean" misleads
-        kind_of = doc.data.get("kind") if isinstance(doc.data, dict) else None
         fix = misplaced_number(name, loc, kind_of) or fix
         if name in ("apiVersion", "kind") and len(loc) > 1 and loc[-2] == "indicator":
             fix = INLINE_HEADER
@@ -185,15 +189,15 @@ def _one(
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         given = detail.get("input")
-        guess = did_you_mean(str(given), choices)
-        fix = f"did you mean {guess!r}?" if guess else f"use one of: {', '.join(choices)}"
-        return at(
-            doc,
-            loc,
-            code="invalid-value",
-            message=f"{given!r} is not allowed here",
-            fix=fix,
+        guess = did_you_mean(str(given), choices) or (choices[0] if len(choices) == 1 else "")
+        fix = f"write {name}: {guess}" if guess else f"write {name}: one of {', '.join(choices)}"
+        if guess and len(choices) > 1:
+            fix += f" (one of: {', '.join(choices)})"
+        message, fix = alert_fixes.literal_problem(loc, given, guess) or (
+            f"{given!r} is not allowed here",
+            fix,
         )
+        return at(doc, loc, code="invalid-value", message=message, fix=fix)
     if kind == "string_too_long" and isinstance(detail.get("input"), str):
         size, limit = len(detail["input"]), int(ctx["max_length"])
         return at(
@@ -215,6 +219,11 @@ def _one(
         return _not_a_mapping(detail, doc, _allowed_keys(model, loc[len(prefix) :]), loc)
     if "fix" in ctx:  # one of ours (covenant.definitions.fields.problem)
         return at(doc, loc, code=kind, message=detail["msg"], fix=str(ctx["fix"]))
+    given = detail.get("input")
+    shown = "a mapping" if isinstance(given, dict) else yaml_value(given)
+    told = alert_fixes.type_problem(loc, kind_of, given, shown)
+    if told is not None:
+        return at(doc, loc, code="invalid-type", message=told[0], fix=told[1])
     return at(
         doc,
         loc,

@@ -143,7 +143,12 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         found = problems + problems_from(exc, doc, model)
         named = _checked_past(exc, data, model, context, unknown=api.startswith("openslo"))
         if named is not None:  # names or unknown fields alone: the spec's own problems too
-            found += _kind_checks(doc, named)
+            said = {p.field for p in found if p.code == "unknown-field"}  # a flat inline item
+            found += [
+                p
+                for p in _kind_checks(doc, named)
+                if p.code != "missing-field" or p.field not in said
+            ]
         elif issubclass(model, CHECKED) or (api, kind) in COVENANT_CHECKED:
             # the checks of the valid parts, beside the errors
             stand = stand_in(doc, data, model, exc, context, unknown=api.startswith("openslo"))

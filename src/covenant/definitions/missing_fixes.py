@@ -32,7 +32,7 @@ def missing_fix(loc: PathKey, doc: SourceDocument) -> str:
     if name == "spec" and len(loc) >= 2 and loc[-2] == "indicator":
         return INDICATOR_SPEC_FIX
     if name == "budgetingMethod":
-        return _budgeting_method_fix(_at_path(doc.data, loc[:-1]))
+        return _budgeting_method_fix(value_at(doc.data, loc[:-1]))
     return MISSING_FIXES.get(name, f"add {name}")
 
 
@@ -60,7 +60,7 @@ def _budgeting_method_fix(spec: Any) -> str:
     return MISSING_FIXES["budgetingMethod"]
 
 
-def _at_path(data: Any, path: PathKey) -> Any:
+def value_at(data: Any, path: PathKey) -> Any:
     """The value at ``path`` in ``data``, or None where the path is not written."""
     for part in path:
         if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):

@@ -1,0 +1,144 @@
+"""What to write when a field of an AlertCondition, AlertPolicy or AlertNotificationTarget is
+refused: the schema's own words ("Input should be a valid string", "add threshold") say what
+is wrong but not what the field holds in OpenSLO, nor how to write it.
+
+A place is told by its path: ``…condition.<field>`` is a burn-rate condition; ``spec.<field>``
+belongs to the document's kind, or to the inline document of a policy's ``conditions[i]`` /
+``notificationTargets[i]`` / an SLO's ``alertPolicies[i]``. Real files also write an inline
+condition or target flat (``- target: slack`` with its ``description`` beside it): the spec's
+fields without the document's form; that is told once, at the item, with the form to write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from covenant.definitions.missing_fixes import value_at
+from covenant.definitions.yamlsource import PathKey
+
+CONDITION_FIELDS = {
+    # field → (what it holds, the fix for a value of the wrong type)
+    "threshold": (
+        "a burn rate (a number)",
+        "write the burn rate as a plain number, e.g. threshold: 14.4 (1 = spending the "
+        "error budget exactly over the SLO window)",
+    ),
+    "lookbackWindow": (
+        "a duration",
+        "write the window the burn rate is measured over as a duration, e.g. lookbackWindow: 1h",
+    ),
+    "alertAfter": (
+        "a duration",
+        "write how long the condition must hold as a duration, e.g. alertAfter: 5m (0m: at once)",
+    ),
+}
+SPEC_FIELDS = {
+    ("AlertCondition", "severity"): (
+        "one severity (text)",
+        "write one severity as text, e.g. severity: page",
+    ),
+    ("AlertNotificationTarget", "target"): (
+        "where to notify (text)",
+        "write where to notify as text, e.g. target: slack (Covenant delivers to "
+        "alertmanager, webhook and slack targets: docs/delivery.md)",
+    ),
+}
+LISTS = {"conditions": "conditionRef", "notificationTargets": "targetRef"}
+"""A policy's lists, and the reference an item of each is written with."""
+INLINE = {
+    # list → (the kind of its inline items, their reference key, their spec's fields)
+    "conditions": ("AlertCondition", "conditionRef", ("severity", "condition", "description")),
+    "notificationTargets": ("AlertNotificationTarget", "targetRef", ("target", "description")),
+}
+MISSING = {
+    "threshold": "add threshold, the burn rate at which the alert fires, e.g. threshold: 14.4",
+    "target": "add target, where to notify, e.g. target: slack (Covenant delivers to "
+    "alertmanager, webhook and slack targets: docs/delivery.md)",
+}
+
+
+def spec_kind(loc: PathKey, kind: Any) -> str | None:
+    """The kind whose spec holds the field at ``loc`` (``(…, "spec", field)``), or None."""
+    if len(loc) < 2 or loc[-2] != "spec":
+        return None
+    holder = loc[:-2]
+    if not holder:
+        return kind if isinstance(kind, str) else None
+    if len(holder) >= 2 and isinstance(holder[-1], int):
+        listed = INLINE.get(str(holder[-2]))
+        if listed is not None:
+            return listed[0]
+        if holder[-2] == "alertPolicies":
+            return "AlertPolicy"
+    return None
+
+
+def _field(loc: PathKey, kind: Any) -> tuple[str, str] | None:
+    name = str(loc[-1]) if loc else ""
+    if len(loc) >= 2 and loc[-2] == "condition" and name in CONDITION_FIELDS:
+        return CONDITION_FIELDS[name]
+    return SPEC_FIELDS.get((spec_kind(loc, kind) or "", name))
+
+
+def type_problem(loc: PathKey, kind: Any, given: Any, shown: str) -> tuple[str, str] | None:
+    """``(message, fix)`` for a value of the wrong type at ``loc``, or None (not an alert
+    field)."""
+    name = str(loc[-1]) if loc else ""
+    if name in LISTS and spec_kind(loc, kind) == "AlertPolicy":
+        ref = LISTS[name]
+        written = given if isinstance(given, str) and given else "<its name>"
+        return (
+            f"{name} holds {shown} where a list is expected",
+            f"write {name}: [{{{ref}: {written}}}] (one '- {ref}: <name>' per line)",
+        )
+    field = _field(loc, kind)
+    if field is None:
+        return None
+    return f"{name} holds {shown} where {field[0]} is expected", field[1]
+
+
+def missing_fix(loc: PathKey, kind: Any) -> str | None:
+    """The fix of a missing alert field at ``loc``, or None (not an alert field)."""
+    name = str(loc[-1]) if loc else ""
+    if name == "threshold" and len(loc) >= 2 and loc[-2] == "condition":
+        return MISSING[name]
+    if name == "target" and spec_kind(loc, kind) == "AlertNotificationTarget":
+        return MISSING[name]
+    return None
+
+
+def literal_problem(loc: PathKey, given: Any, guess: str) -> tuple[str, str] | None:
+    """``(message, fix)`` for a condition kind OpenSLO does not define, or None."""
+    if len(loc) < 2 or loc[-1] != "kind" or loc[-2] != "condition":
+        return None
+    case = "in lowercase: " if guess == "burnrate" and str(given).casefold() == "burnrate" else ""
+    return (
+        f"condition kind {given!r} is not one OpenSLO defines",
+        f"write kind: burnrate ({case}the only condition kind OpenSLO defines)",
+    )
+
+
+def flat_inline(loc: PathKey, data: Any) -> tuple[PathKey, str, str] | None:
+    """``(the item's path, message, fix)`` when the unknown key at ``loc`` in ``data`` is a
+    field of the spec of a policy's inline condition or target written flat in the item."""
+    if len(loc) < 3 or not isinstance(loc[-2], int):
+        return None
+    listed = INLINE.get(str(loc[-3]))
+    item = value_at(data, loc[:-1])
+    if listed is None or str(loc[-1]) not in listed[2] or not isinstance(item, Mapping):
+        return None
+    kind, ref, fields = listed
+    flat = [key for key in item if key in fields]
+    spec = ", ".join(f"{key}: {_short(item[key])}" for key in flat)
+    return (
+        loc[:-1],
+        f"{', '.join(flat)} {'is a field' if len(flat) == 1 else 'are fields'} of the "
+        f"{kind}'s spec, written without the document's form",
+        f"write the item as kind: {kind}, metadata: {{name: <its name>}}, spec: {{{spec}}}, "
+        f"or refer to an {kind} document with {ref}: <its name>",
+    )
+
+
+def _short(value: Any) -> str:
+    return value if isinstance(value, str) and len(value) <= 30 and value else "…"
