@@ -31,6 +31,7 @@ from covenant.definitions import alpha_rewrite as keys
 from covenant.definitions.alpha_rewrite import Rewrite, replace_key
 from covenant.definitions.kinds import OPENSLO_V1, V1ALPHA
 from covenant.definitions.secrets import dropped_secrets
+from covenant.definitions.v2alpha_labels import checked_labels
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
@@ -333,6 +334,8 @@ def _v2alpha(rw: Rewrite, data: dict[str, Any], kind: str) -> dict[str, Any] | N
             fix,
         )
         return None
+    if "metadata" in data:
+        data["metadata"] = checked_labels(rw, data["metadata"], ("metadata",))
     spec = data.get("spec")
     if not isinstance(spec, dict):
         return data
@@ -383,6 +386,10 @@ def _v2alpha_slo(rw: Rewrite, spec: dict[str, Any]) -> None:
 def _v2alpha_sli_holder(rw: Rewrite, holder: dict[str, Any], path: PathKey) -> None:
     """``sli`` / ``sliRef`` of an SLO or an objective → ``indicator`` / ``indicatorRef``."""
     _rename(rw, holder, path, "sliRef", "indicatorRef")
+    sli = holder.get("sli")
+    if isinstance(sli, dict) and "metadata" in sli:
+        labelled = checked_labels(rw, sli["metadata"], (*path, "sli", "metadata"))
+        holder["sli"] = {**sli, "metadata": labelled}
     if _rename(rw, holder, path, "sli", "indicator"):
         inline = holder["indicator"]
         if isinstance(inline, dict) and isinstance(inline.get("spec"), dict):
@@ -420,6 +427,8 @@ def _v2alpha_metric(rw: Rewrite, metric: Any, old: PathKey, new: PathKey) -> Any
     """``{dataSourceRef, dataSourceSpec, spec}`` → ``{metricSource: {…}}``."""
     if isinstance(metric, dict):
         metric = rw.lenient(metric, old, keys.V2ALPHA_METRIC)
+    if isinstance(metric, dict) and "metricSource" in metric:
+        _v1_metric_source(rw, metric["metricSource"], (*old, "metricSource"))
     if not isinstance(metric, dict) or "metricSource" in metric:
         return metric
     source: dict[str, Any] = {}
@@ -445,3 +454,26 @@ def _v2alpha_metric(rw: Rewrite, metric: Any, old: PathKey, new: PathKey) -> Any
     rw.move((*old, "spec"), (*new, "metricSource", "spec"))
     rw.note(old, "dataSourceRef / dataSourceSpec / spec read as metricSource")
     return {"metricSource": source, **rest}
+
+
+def _v1_metric_source(rw: Rewrite, source: Any, path: PathKey) -> None:
+    """openslo/v1's ``metricSource`` in a v2alpha metric: refused (v2alpha's SLIMetricSpec has
+    no such field), with v2alpha's form of what it holds. Not blocking: the metric is still
+    read as written, so that references to the SLI do not also fail."""
+    ref = source.get("metricSourceRef") if isinstance(source, dict) else None
+    kind = source.get("type") if isinstance(source, dict) else None
+    if isinstance(ref, str) and ref:
+        written = f"dataSourceRef: {ref}"
+    elif isinstance(kind, str) and kind:
+        written = f"dataSourceSpec: {{type: {kind}}}"
+    else:
+        written = "dataSourceRef: <a DataSource's name>"
+    rw.error(
+        path,
+        "unknown-field",
+        "metricSource is openslo/v1's form of a metric; an openslo.com/v2alpha metric is "
+        "dataSourceRef (or dataSourceSpec) and spec",
+        f"replace metricSource with {written} and metricSource's spec beside it, or write the "
+        "document as apiVersion: openslo/v1",
+        blocking=False,
+    )
