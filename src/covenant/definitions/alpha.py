@@ -32,6 +32,7 @@ from covenant.definitions.alpha_rewrite import Rewrite, replace_key
 from covenant.definitions.kinds import OPENSLO_V1, V1ALPHA
 from covenant.definitions.secrets import dropped_secrets
 from covenant.definitions.v2alpha_labels import checked_labels
+from covenant.definitions.v2alpha_slo import named_policies, objective_labels
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
@@ -369,6 +370,7 @@ def _rename(rw: Rewrite, holder: dict[str, Any], path: PathKey, old: str, new: s
 
 def _v2alpha_slo(rw: Rewrite, spec: dict[str, Any]) -> None:
     _rename(rw, spec, ("spec",), "serviceRef", "service")
+    named_policies(rw, spec)
     _v2alpha_sli_holder(rw, spec, ("spec",))
     objectives = spec.get("objectives")
     if isinstance(objectives, list):
@@ -378,6 +380,7 @@ def _v2alpha_slo(rw: Rewrite, spec: dict[str, Any]) -> None:
             if isinstance(objective, dict):
                 here: PathKey = ("spec", "objectives", i)
                 objective = rw.lenient(dict(objective), here, keys.V2ALPHA_OBJECTIVE)
+                objective_labels(rw, objective, here)
                 _v2alpha_sli_holder(rw, objective, ("spec", "objectives", i))
             converted.append(objective)
         spec["objectives"] = converted

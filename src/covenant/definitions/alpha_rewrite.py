@@ -45,7 +45,7 @@ V1ALPHA_OBJECTIVE = (("ratioMetrics",), v1_keys(ObjectiveSpec))
 V1ALPHA_RATIO = (("incremental", "good", "total"), v1_keys(RatioMetric))
 V1ALPHA_METRIC = (("source", "queryType", "query"), v1_keys(MetricSpec))
 V2ALPHA_SPEC = (("serviceRef", "sli", "sliRef"), v1_keys(SLOSpec))
-V2ALPHA_OBJECTIVE = (("sli", "sliRef"), v1_keys(ObjectiveSpec))
+V2ALPHA_OBJECTIVE = (("sli", "sliRef", "labels"), v1_keys(ObjectiveSpec))
 V2ALPHA_METRIC = (("dataSourceRef", "dataSourceSpec", "spec"), v1_keys(MetricSpec))
 
 AS_V1 = "write the file as apiVersion: openslo/v1"
