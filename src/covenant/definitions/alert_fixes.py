@@ -47,9 +47,32 @@ SPEC_FIELDS = {
 LISTS = {"conditions": "conditionRef", "notificationTargets": "targetRef"}
 """A policy's lists, and the reference an item of each is written with."""
 INLINE = {
-    # list → (the kind of its inline items, their reference key, their spec's fields)
-    "conditions": ("AlertCondition", "conditionRef", ("severity", "condition", "description")),
-    "notificationTargets": ("AlertNotificationTarget", "targetRef", ("target", "description")),
+    # list → (the kind of its inline items, their reference key, their spec's fields and name)
+    "conditions": (
+        "AlertCondition",
+        "conditionRef",
+        ("name", "severity", "condition", "description"),
+    ),
+    "notificationTargets": (
+        "AlertNotificationTarget",
+        "targetRef",
+        ("name", "target", "description"),
+    ),
+    "alertPolicies": (
+        "AlertPolicy",
+        "alertPolicyRef",
+        (
+            "name",
+            "description",
+            "conditions",
+            "notificationTargets",
+            "alertWhenNoData",
+            "alertWhenResolved",
+            "alertWhenBreaching",
+            "severity",
+            "condition",
+        ),
+    ),
 }
 MISSING = {
     "threshold": "add threshold, the burn rate at which the alert fires, e.g. threshold: 14.4",
@@ -69,8 +92,6 @@ def spec_kind(loc: PathKey, kind: Any) -> str | None:
         listed = INLINE.get(str(holder[-2]))
         if listed is not None:
             return listed[0]
-        if holder[-2] == "alertPolicies":
-            return "AlertPolicy"
     return None
 
 
@@ -121,7 +142,10 @@ def literal_problem(loc: PathKey, given: Any, guess: str) -> tuple[str, str] | N
 
 def flat_inline(loc: PathKey, data: Any) -> tuple[PathKey, str, str] | None:
     """``(the item's path, message, fix)`` when the unknown key at ``loc`` in ``data`` is a
-    field of the spec of a policy's inline condition or target written flat in the item."""
+    field of the spec of an inline condition, target or policy written flat in the item (or
+    its ``name``, which goes in ``metadata``); an AlertCondition's fields written flat where
+    an AlertPolicy goes (a generator's ``alertPolicies: [{name, severity, condition}]``) are
+    told with the policy that holds that condition."""
     if len(loc) < 3 or not isinstance(loc[-2], int):
         return None
     listed = INLINE.get(str(loc[-3]))
@@ -130,14 +154,31 @@ def flat_inline(loc: PathKey, data: Any) -> tuple[PathKey, str, str] | None:
         return None
     kind, ref, fields = listed
     flat = [key for key in item if key in fields]
-    spec = ", ".join(f"{key}: {_short(item[key])}" for key in flat)
+    name = _short(item.get("name")).replace("…", "<its name>")
+    spec = _pairs(item, [key for key in flat if key != "name"])
+    message = (
+        f"{', '.join(flat)} {'is a field' if len(flat) == 1 else 'are fields'} of the "
+        f"{kind}'s spec, written without the document's form"
+    )
+    if kind == "AlertPolicy" and ("condition" in item or "severity" in item):
+        message = f"{', '.join(flat)}: an AlertCondition written flat where an AlertPolicy goes"
+        inner = INLINE["conditions"][2]
+        condition = _pairs(item, [key for key in flat if key in inner and key != "name"])
+        spec = (
+            f"conditions: [{{kind: AlertCondition, metadata: {{name: {name}}}, spec: "
+            f"{{{condition}}}}}], notificationTargets: [{{targetRef: <an "
+            "AlertNotificationTarget's name>}]"
+        )
     return (
         loc[:-1],
-        f"{', '.join(flat)} {'is a field' if len(flat) == 1 else 'are fields'} of the "
-        f"{kind}'s spec, written without the document's form",
-        f"write the item as kind: {kind}, metadata: {{name: <its name>}}, spec: {{{spec}}}, "
+        message,
+        f"write the item as kind: {kind}, metadata: {{name: {name}}}, spec: {{{spec}}}, "
         f"or refer to an {kind} document with {ref}: <its name>",
     )
+
+
+def _pairs(item: Mapping[str, Any], keys: list[str]) -> str:
+    return ", ".join(f"{key}: {_short(item[key])}" for key in keys)
 
 
 def _short(value: Any) -> str:

@@ -18,7 +18,13 @@ from covenant.definitions import alert_fixes
 from covenant.definitions.field_rules import is_name
 from covenant.definitions.fields import dns_label
 from covenant.definitions.foreign import SLOGEN_KEYS, SLOGEN_WHOSE
-from covenant.definitions.misplaced_fields import misplaced_number
+from covenant.definitions.misplaced_fields import (
+    INLINE_HEADER,
+    MISPLACED,
+    misplaced_number,
+    one_per_ref,
+    written_ref,
+)
 from covenant.definitions.missing_fixes import missing_fix
 from covenant.definitions.v2alpha_names import one_per_metric, v2alpha_name
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
@@ -96,7 +102,7 @@ def problems_from(
             problems.append(problem)
     said = [p.field for p in problems]
     problems += [b for b in branches if not any(_within(f, b.field) for f in said)]
-    return one_per_metric(problems)
+    return one_per_ref(one_per_metric(problems))
 
 
 def _within(field: str, outer: str) -> bool:
@@ -180,6 +186,9 @@ def _one(
         if name in ("apiVersion", "kind") and len(loc) > 1 and loc[-2] == "indicator":
             fix = INLINE_HEADER
         message = f"unknown field {name!r}"
+        ref = written_ref(loc, detail.get("input"))
+        if ref is not None:
+            message, fix = ref
         newer = None if doc.converted_from else v2alpha_name(name, loc)
         if newer is not None:
             message, fix = f"{message}: {newer[0]}", newer[1]
@@ -349,71 +358,6 @@ def _with_input(detail: ErrorDetails) -> str:
     if isinstance(given, dict | list):
         return str(detail["msg"])
     return f"{detail['msg']} (found {yaml_value(given)})"
-
-
-INLINE_HEADER = (  # OpenSLO's inline form, and its go-sdk (oslo) refuses any other key there
-    "an inline indicator is an SLI's metadata and spec only; apiVersion and kind head an SLI "
-    "document of its own: remove both here, or write the SLI as its own document (kind: SLI) "
-    "and point to it with indicatorRef: <its name>"
-)
-
-MISPLACED = {  # field → (a key its place holds, "" for any; the fix), seen in real files
-    "timeWindow": (
-        "objectives",
-        "timeWindow belongs to the SLO's spec (spec.timeWindow), not to an objective: move it",
-    ),
-    "timeWindows": (
-        "spec",
-        "timeWindows is openslo/v1alpha's: in openslo/v1 write "
-        "timeWindow: [{duration: 30d, isRolling: true}]",
-    ),
-    "ratioMetrics": (
-        "objectives",
-        "ratioMetrics is openslo/v1alpha's objective field: in openslo/v1 the SLI goes in "
-        "spec.indicator (spec: {ratioMetric: {good, total}}), or write apiVersion: "
-        "openslo/v1alpha",
-    ),
-    # worded as a misspelling's fix, so that the "needs type" at its parent folds into it
-    "metricSourceType": ("", "rename metricSourceType to type"),
-    **{  # beside metadata (OpenSLO/slogen's samples write them at the top): "remove" loses them
-        key: ("", f"{key} belong in metadata (metadata.{key}): move them there")
-        for key in ("labels", "annotations")
-    },
-    "countMetrics": (
-        "objectives",
-        "countMetrics is Nobl9's (n9/v1alpha): in openslo/v1 the SLI goes in spec.indicator "
-        "(spec: {ratioMetric: {counter: true, good: {metricSource: …}, total: {metricSource: "
-        "…}}}), the objective keeps its target",
-    ),
-    "rawMetric": (
-        "objectives",
-        "rawMetric is Nobl9's (n9/v1alpha): in openslo/v1 the SLI goes in spec.indicator "
-        "(spec: {thresholdMetric: {metricSource: …}}), the objective keeps op, value and target",
-    ),
-    "project": (
-        "metadata",
-        "metadata.project is Nobl9's (n9/v1alpha): OpenSLO has no project; remove it, or keep "
-        "it as a label (labels: {project: …})",
-    ),
-    **dict.fromkeys(
-        ("count", "unit"),
-        (
-            "timeWindow",
-            "count and unit are openslo/v1alpha's (and the v1beta1 draft's) window: openslo/v1 "
-            "writes them as one duration, <count><unit> (Day d, Week w, Month M, Quarter Q, "
-            "Year Y): {count: 7, unit: Day} is duration: 7d",
-        ),
-    ),
-    **{
-        key: (
-            "conditions",
-            f"{key} goes in the condition's spec.condition: conditions: [{{kind: "
-            "AlertCondition, metadata: {name: …}, spec: {severity: page, condition: {kind: "
-            "burnrate, op: gte, threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m}}}]",
-        )
-        for key in ("threshold", "lookbackWindow", "alertAfter", "op")
-    },
-}
 
 
 def _allowed_keys(model: type[BaseModel], loc: PathKey) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -143,20 +143,23 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         found = problems + problems_from(exc, doc, model)
         named = _checked_past(exc, data, model, context, unknown=api.startswith("openslo"))
         if named is not None:  # names or unknown fields alone: the spec's own problems too
-            said = {p.field for p in found if p.code == "unknown-field"}  # a flat inline item
-            found += [
-                p
-                for p in _kind_checks(doc, named)
-                if p.code != "missing-field" or p.field not in said
-            ]
+            found += _unsaid(found, _kind_checks(doc, named))
         elif issubclass(model, CHECKED) or (api, kind) in COVENANT_CHECKED:
             # the checks of the valid parts, beside the errors
             stand = stand_in(doc, data, model, exc, context, unknown=api.startswith("openslo"))
-            found += partial_checks(stand, _all_checks_of)
+            found += _unsaid(found, partial_checks(stand, _all_checks_of))
             return Parsed(source=doc, definition=definition, model=None, stand_in=stand), found
         return Parsed(source=doc, definition=definition, model=named), found
     found = problems + _kind_checks(doc, validated)
     return Parsed(source=doc, definition=definition, model=validated), found
+
+
+def _unsaid(found: Sequence[Problem], checked: Sequence[Problem]) -> list[Problem]:
+    """``checked`` without a missing field where ``found`` has an unknown-field problem (an
+    inline object written flat, told at the item: not also "give a reference or an inline
+    object" there)."""
+    said = {p.field for p in found if p.code == "unknown-field"}
+    return [p for p in checked if p.code != "missing-field" or p.field not in said]
 
 
 CHECKED = (SLODocument, SLIDocument, AlertPolicyDocument, AlertConditionDocument)
