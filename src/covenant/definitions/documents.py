@@ -144,6 +144,16 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         named = _checked_past(exc, data, model, context, unknown=api.startswith("openslo"))
         if named is not None:  # names or unknown fields alone: the spec's own problems too
             found += _unsaid(found, _kind_checks(doc, named))
+            if isinstance(named, SLODocument) and _policies_refused(exc):
+                # the policies were left out of ``named``: their checks run on stand-ins,
+                # so that fixing a policy's schema error reveals nothing more (but "needs
+                # metadata" of an item whose kind a stand-in wrote: the refusal says it)
+                stand = stand_in(doc, data, model, exc, context, unknown=True)
+                found += [
+                    p
+                    for p in partial_checks(stand, _all_checks_of)
+                    if p.field.startswith("spec.alertPolicies") and p.code != "missing-field"
+                ]
         elif issubclass(model, CHECKED) or (api, kind) in COVENANT_CHECKED:
             # the checks of the valid parts, beside the errors
             stand = stand_in(doc, data, model, exc, context, unknown=api.startswith("openslo"))
@@ -152,6 +162,10 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         return Parsed(source=doc, definition=definition, model=named), found
     found = problems + _kind_checks(doc, validated)
     return Parsed(source=doc, definition=definition, model=validated), found
+
+
+def _policies_refused(error: ValidationError) -> bool:
+    return any(tuple(d["loc"][:2]) == POLICIES for d in error.errors())
 
 
 def _unsaid(found: Sequence[Problem], checked: Sequence[Problem]) -> list[Problem]:
