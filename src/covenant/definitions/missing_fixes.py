@@ -20,6 +20,10 @@ MISSING_FIXES = {
     "severity": "add severity, e.g. severity: page",
     "duration": "add duration, e.g. duration: 28d (m, h, d, w; calendar windows also M, Q, Y)",
 }
+METRIC_SPEC_FIX = (
+    "add spec: {query: …}, what the data source runs (the DataSource named by metricSourceRef "
+    "says where)"
+)
 INDICATOR_SPEC_FIX = (
     "add the SLI's spec: ratioMetric {counter, good (or bad), total} or thresholdMetric "
     "{metricSource}, e.g. spec: {ratioMetric: {counter: true, good: {metricSource: …}, "
@@ -31,6 +35,8 @@ def missing_fix(loc: PathKey, doc: SourceDocument) -> str:
     name = str(loc[-1]) if loc else ""
     if name == "spec" and len(loc) >= 2 and loc[-2] == "indicator":
         return INDICATOR_SPEC_FIX
+    if name == "spec" and len(loc) >= 2 and loc[-2] == "metricSource":
+        return METRIC_SPEC_FIX
     if name == "budgetingMethod":
         return _budgeting_method_fix(value_at(doc.data, loc[:-1]))
     return MISSING_FIXES.get(name, f"add {name}")
