@@ -120,3 +120,31 @@ spec:
     _, problems = analyse_text(text, file="ws.yaml")
     (problem,) = [p for p in problems if p.severity == "error"]
     assert (problem.where, problem.field) == ("ws.yaml:9", "spec.sli.metadata.labels.team")
+
+
+def test_a_bad_key_with_a_bad_value_is_one_problem_naming_both() -> None:
+    """The BOS-to-OpenSLO mapping guide's v2alpha SLO labels: `displayName: "Loan Origination
+    System"`. Fixing the key alone would reveal the value's problem next."""
+    (problem,) = _errors('    displayName: "Loan Origination System"')
+    assert problem.field == "metadata.labels.displayName"
+    assert problem.message == (
+        "label key 'displayName' is not an openslo.com/v2alpha label key, nor "
+        "'Loan Origination System' a label value"
+    )
+    assert problem.fix.endswith(
+        "e.g. displayname: loan-origination-system (the value too: "
+        "at most 63 lowercase letters, digits, '-', '_' or '.')"
+    )
+
+
+def test_an_annotation_key_is_checked_as_a_label_key() -> None:
+    """The SDK checks annotation keys with the label key rule (values are free text)."""
+    text = SERVICE.replace(
+        "  labels:\n{labels}\n",
+        "  annotations:\n    Service Folder: ./my/dir\n"
+        "    openslo.com/service-folder: ./my/directory\n",
+    )
+    _, problems = analyse_text(text, file="ws.yaml")
+    (problem,) = [p for p in problems if p.severity == "error"]
+    assert (problem.where, problem.field) == ("ws.yaml:6", "metadata.annotations[Service Folder]")
+    assert problem.fix.endswith("e.g. service-folder")

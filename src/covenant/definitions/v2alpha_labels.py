@@ -5,7 +5,8 @@ OpenSLO's Go SDK (``pkg/openslo/v2alpha/objects.go``) types a v2alpha object's l
 key against Kubernetes' qualified-name rule (an optional lowercase DNS-subdomain prefix and
 ``/``, then at most 63 lowercase letters, digits, ``-``, ``_``, ``.``, beginning and ending
 with a letter or digit) and each value against ``^([a-z0-9]([-._a-z0-9]{0,61}[a-z0-9])?)?$``
-(the same characters, at most 63; empty allowed). openslo/v1 has its own, looser rule (a text
+(the same characters, at most 63; empty allowed). Annotation keys follow the key rule (their
+values are free text). openslo/v1 has its own, looser rule (a text
 or a list of texts: ``openslo.Metadata``), checked after the conversion.
 
 A refused label is an error at its line and is left out of the ``openslo/v1`` form the
@@ -34,28 +35,59 @@ V2 = "openslo.com/v2alpha"
 def checked_labels(rw: Rewrite, holder: Any, path: PathKey) -> Any:
     """``holder`` (a ``metadata`` mapping at ``path``) without its refused labels, each
     refusal an error; ``holder`` itself when all its labels are valid (or it has none)."""
-    labels = holder.get("labels") if isinstance(holder, Mapping) else None
-    if not isinstance(labels, Mapping):
+    if not isinstance(holder, Mapping):
         return holder
-    kept = {
-        key: value
-        for key, value in labels.items()
-        if _valid(rw, (*path, "labels", str(key)), str(key), value)
-    }
-    if len(kept) == len(labels):
-        return holder
-    return {**holder, "labels": kept}
+    labels, annotations = holder.get("labels"), holder.get("annotations")
+    changed: dict[str, Any] = {}
+    if isinstance(labels, Mapping):
+        kept = {
+            key: value
+            for key, value in labels.items()
+            if _valid(rw, (*path, "labels", str(key)), str(key), value)
+        }
+        if len(kept) != len(labels):
+            changed["labels"] = kept
+    if isinstance(annotations, Mapping):
+        noted = {
+            key: value
+            for key, value in annotations.items()
+            if _annotation_key(rw, (*path, "annotations", str(key)), str(key))
+        }
+        if len(noted) != len(annotations):
+            changed["annotations"] = noted
+    return {**holder, **changed} if changed else holder
+
+
+def _annotation_key(rw: Rewrite, here: PathKey, key: str) -> bool:
+    """An annotation's key, checked as a label's (the SDK's one rule for both)."""
+    if KEY_LENGTH.fullmatch(key) and KEY.fullmatch(key):
+        return True
+    prefix, slash, name = key.rpartition("/")
+    rw.error(
+        here,
+        "invalid-value",
+        f"annotation key {key!r} is not an {V2} annotation key",
+        "write the key as an optional lowercase DNS prefix and '/' then "
+        f"{CHARACTERS}, e.g. {prefix.lower()}{slash}{_label_form(name) or 'note'}",
+        blocking=False,
+    )
+    return False
 
 
 def _valid(rw: Rewrite, here: PathKey, key: str, value: Any) -> bool:
     if not (KEY_LENGTH.fullmatch(key) and KEY.fullmatch(key)):
         prefix, slash, name = key.rpartition("/")
+        example = f"{prefix.lower()}{slash}{_label_form(name) or 'team'}"
+        value_too = isinstance(value, str) and not VALUE.fullmatch(value)
+        if value_too:  # said at once: fixing the key would reveal it next
+            example += f": {_label_form(value) or 'my-label'} (the value too: {CHARACTERS})"
         rw.error(
             here,
             "invalid-value",
-            f"label key {key!r} is not an {V2} label key",
+            f"label key {key!r} is not an {V2} label key"
+            + (f", nor {value!r} a label value" if value_too else ""),
             "write the key as an optional lowercase DNS prefix and '/' then "
-            f"{CHARACTERS}, e.g. {prefix.lower()}{slash}{_label_form(name) or 'team'}",
+            f"{CHARACTERS}, e.g. {example}",
             blocking=False,
         )
         return False
