@@ -17,6 +17,7 @@ import pytest
 
 from covenant.errors import Problem
 from tests.definitions.helpers import errors, load_text
+from tests.definitions.test_delivery_targets import read, target
 
 CONDITION = """\
 apiVersion: openslo/v1
@@ -177,3 +178,12 @@ def test_a_flat_inline_target_is_one_problem_not_a_rename_to_the_reference() -> 
     (problem,) = _errors(CASES[-2][0])
     assert "rename" not in problem.fix
     assert problem.where == "ws.yaml:7"  # the item's line: `    - target: slack`
+
+
+def test_a_list_item_s_value_is_written_without_a_key() -> None:
+    """The generic fix of a value outside its choices is `write FIELD: VALUE`; a list's item
+    has no key: `write burn-rate`, not `write 0: burn-rate`."""
+    _, problems = read(target("hook", "webhook", {"url": "http://a", "kinds": ["burn-rates"]}))
+    (problem,) = errors(problems)
+    assert problem.field == "metadata.annotations[covenant.dev/delivery].kinds[0]"
+    assert problem.fix.startswith("write burn-rate (one of: burn-rate, no-data, ")

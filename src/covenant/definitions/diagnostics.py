@@ -199,7 +199,8 @@ def _one(
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         given = detail.get("input")
         guess = did_you_mean(str(given), choices) or (choices[0] if len(choices) == 1 else "")
-        fix = f"write {name}: {guess}" if guess else f"write {name}: one of {', '.join(choices)}"
+        key = "" if loc and isinstance(loc[-1], int) else f"{name}: "  # a list's item: no key
+        fix = f"write {key}{guess}" if guess else f"write {key}one of {', '.join(choices)}"
         if guess and len(choices) > 1:
             fix += f" (one of: {', '.join(choices)})"
         message, fix = alert_fixes.literal_problem(loc, given, guess) or (
