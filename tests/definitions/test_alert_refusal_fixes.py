@@ -187,3 +187,41 @@ def test_a_list_item_s_value_is_written_without_a_key() -> None:
     (problem,) = errors(problems)
     assert problem.field == "metadata.annotations[covenant.dev/delivery].kinds[0]"
     assert problem.fix.startswith("write burn-rate (one of: burn-rate, no-data, ")
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "fix"),
+    [
+        (
+            CONDITION.format(
+                spec="  severity: page\n  descripton: x\n  condition: {kind: "
+                "burnrate, threshold: 2, lookbackWindow: 1h}"
+            ),
+            "spec.descripton",
+            "rename descripton to description",
+        ),
+        (
+            CONDITION.format(
+                spec="  severity: page\n  condition: {kind: burnrate, threshold: 2, "
+                "lookbackWindow: 1h, alertAftr: 5m}"
+            ),
+            "spec.condition.alertAftr",
+            "rename alertAftr to alertAfter",
+        ),
+        (
+            POLICY.format(
+                spec="  alertWhenBreachng: true\n  conditions: [{conditionRef: c}]\n"
+                "  notificationTargets: [{targetRef: t}]"
+            ),
+            "spec.alertWhenBreachng",
+            "rename alertWhenBreachng to alertWhenBreaching",
+        ),
+    ],
+)
+def test_a_misspelt_optional_field_is_renamed_not_asked_about(
+    text: str, field: str, fix: str
+) -> None:
+    """Before: "did you mean 'alertAfter'?" — a question, where a required field's
+    misspelling already got "rename … to …"."""
+    (problem,) = _errors(text)
+    assert (problem.field, problem.fix) == (field, fix)

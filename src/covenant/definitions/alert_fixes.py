@@ -95,6 +95,14 @@ def spec_kind(loc: PathKey, kind: Any) -> str | None:
     return None
 
 
+ALERT_KINDS = frozenset(("AlertCondition", "AlertPolicy", "AlertNotificationTarget"))
+
+
+def in_alert(loc: PathKey, kind: Any) -> bool:
+    """Whether the field at ``loc`` is a burn-rate condition's or an alert kind's spec's."""
+    return (len(loc) >= 2 and loc[-2] == "condition") or spec_kind(loc, kind) in ALERT_KINDS
+
+
 def _field(loc: PathKey, kind: Any) -> tuple[str, str] | None:
     name = str(loc[-1]) if loc else ""
     if len(loc) >= 2 and loc[-2] == "condition" and name in CONDITION_FIELDS:

@@ -172,6 +172,8 @@ def _one(
         allowed = _allowed_keys(model, loc[len(prefix) : -1])
         guess = did_you_mean(name, allowed)
         fix = f"did you mean {guess!r}?" if guess else "remove it"
+        if guess and alert_fixes.in_alert(loc, kind_of):  # a fix to write, not a question
+            fix = f"rename {name} to {guess}"
         if allowed and not guess:
             read_as = (
                 f" in openslo/v1, which this {doc.converted_from} document is read as"
