@@ -101,6 +101,13 @@ CASES = [
     ),
     (
         CONDITION.format(
+            spec="  severity: page\n  condition: {kind: burnrate, threshold: 2, lookbackWindow: 1M}"
+        ),
+        "spec.condition.lookbackWindow",  # a month has no fixed length
+        "write it in m, h, d or w, e.g. lookbackWindow: 1h",
+    ),
+    (
+        CONDITION.format(
             spec="  severity: [page]\n  condition: {kind: burnrate, threshold: 2, "
             "lookbackWindow: 1h}"
         ),

@@ -369,7 +369,7 @@ def check_condition(
                     (*path, "condition", key),
                     code="invalid-duration",
                     message=f"{key} {value} has no fixed length",
-                    fix="use m, h, d or w (e.g. 1h)",
+                    fix=f"write it in m, h, d or w, e.g. {key}: {'1h' if key[0] == 'l' else '5m'}",
                 )
             )
     threshold, here = condition.threshold, (*path, "condition", "threshold")
