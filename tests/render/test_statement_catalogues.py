@@ -99,6 +99,8 @@ REASONS = (  # every shape the evaluation writes (core.availability, core.downti
     "before the first incident on record",
     "the stored records cover none of it (no requests are stored for this service)",
     "no eligible time in the period (the version was not in force)",
+    "none of the time the version was in force has happened yet",
+    "every measured second is excluded",
     "no whole measurement interval in the eligible time",
     "every measurement interval is excluded",
     "no requests in the period",

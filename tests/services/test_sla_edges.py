@@ -390,3 +390,29 @@ def test_a_cap_takes_the_lower_of_percent_and_amount(tmp_path: Path) -> None:
         Decimal("300.00"),
         Decimal("250.00"),
     )
+
+
+def test_no_data_says_why_when_the_version_was_in_force(tmp_path: Path) -> None:
+    # The version is in force all September, so "the version was not in force" is not why:
+    # at 1 Sep 00:00 none of it has happened yet; with `period-less-exclusions` and the month
+    # (from recordsFrom 30 Sep 23:00) wholly excluded by a customer-caused incident, every
+    # measured second is excluded.
+    result = only(statement(write(tmp_path), "2026-09", "2026-09-01T00:00:00Z"))
+    assert result.no_data == "none of the time the version was in force has happened yet"
+    excluded = tmp_path / "excluded"
+    excluded.mkdir()
+    write(
+        excluded,
+        records='recordsFrom: "2026-09-30T23:00:00Z"',
+        extra="          eligible: period-less-exclusions",
+    )
+    caused = Incident(
+        id="INC-9",
+        services=("checkout",),
+        start=t("2026-09-30T22:00:00Z"),
+        end=t("2026-10-01T00:00:00Z"),
+        customer_caused=True,
+    )
+    result = only(statement(excluded, "2026-09", SEPTEMBER_AT, [caused]))
+    assert (result.excluded_s, result.eligible_s, result.level) == (3600, 0, None)
+    assert result.no_data == "every measured second is excluded"

@@ -240,7 +240,7 @@ def availability(
     if uncovered and hi == lo:
         level, no_data = None, f"the stored records cover none of it ({uncovered_reason})"
     elif eligible_s == 0:
-        level, no_data = None, "no eligible time in the period (the version was not in force)"
+        level, no_data = None, _no_eligible_time(span_s, first_lo, first_hi)
     elif no_data:
         level = None
     elif m.source is DowntimeSource.MEAN_ERROR_RATE:
@@ -283,6 +283,17 @@ def availability(
             for s, e in uncovered
         ),
     )
+
+
+def _no_eligible_time(in_force_s: int, lo: int, hi: int) -> str:
+    """Why a commitment has no eligible time: the version was not in force in the period, none
+    of its time has happened yet at the instant measured up to, or every second measured is
+    excluded (``period-less-exclusions``)."""
+    if in_force_s == 0:
+        return "no eligible time in the period (the version was not in force)"
+    if hi <= lo:
+        return "none of the time the version was in force has happened yet"
+    return "every measured second is excluded"
 
 
 def _uncovered_why(reason: str, start: int, end: int, *, covered: intervals.Span) -> str:

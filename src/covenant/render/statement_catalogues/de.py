@@ -148,6 +148,9 @@ LABELS: dict[str, str] = {
     "reason_before_first_incident": "vor der ersten verzeichneten Störung",
     "reason_not_in_force": "keine berücksichtigte Zeit im Zeitraum (die Version war nicht in "
     "Kraft)",
+    "reason_not_happened": "von der Zeit, in der die Version in Kraft war, ist noch nichts "
+    "vergangen",
+    "reason_all_seconds_excluded": "jede gemessene Sekunde ist ausgenommen",
     "reason_no_whole_interval": "kein vollständiges Messintervall in der berücksichtigten Zeit",
     "reason_all_excluded": "jedes Messintervall ist ausgenommen",
     "reason_no_requests_period": "keine Anfragen im Zeitraum",

@@ -148,6 +148,8 @@ LABELS: dict[str, str] = {
     "the agreement's measurement.recordsFrom says since when the records are complete",
     "reason_before_first_incident": "before the first incident on record",
     "reason_not_in_force": "no eligible time in the period (the version was not in force)",
+    "reason_not_happened": "none of the time the version was in force has happened yet",
+    "reason_all_seconds_excluded": "every measured second is excluded",
     "reason_no_whole_interval": "no whole measurement interval in the eligible time",
     "reason_all_excluded": "every measurement interval is excluded",
     "reason_no_requests_period": "no requests in the period",

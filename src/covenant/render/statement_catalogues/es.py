@@ -150,6 +150,9 @@ LABELS: dict[str, str] = {
     "están completos",
     "reason_before_first_incident": "antes de la primera incidencia registrada",
     "reason_not_in_force": "sin tiempo computable en el periodo (la versión no estaba en vigor)",
+    "reason_not_happened": "aún no ha transcurrido nada del tiempo en que la versión estaba "
+    "en vigor",
+    "reason_all_seconds_excluded": "cada segundo medido está excluido",
     "reason_no_whole_interval": "ningún intervalo de medición completo en el tiempo computable",
     "reason_all_excluded": "todos los intervalos de medición están excluidos",
     "reason_no_requests_period": "ninguna solicitud en el periodo",

@@ -147,6 +147,8 @@ LABELS: dict[str, str] = {
     "場合、記録が完全となる起点は契約の measurement.recordsFrom に記載",
     "reason_before_first_incident": "記録上最初の障害より前",
     "reason_not_in_force": "対象期間内に対象時間がない（当該版が有効ではなかった）",
+    "reason_not_happened": "当該版が有効な時間はまだ経過していない",
+    "reason_all_seconds_excluded": "計測した時間はすべて除外されている",
     "reason_no_whole_interval": "対象時間内に完全な計測間隔がない",
     "reason_all_excluded": "すべての計測間隔が除外されている",
     "reason_no_requests_period": "対象期間内にリクエストがない",

@@ -138,6 +138,8 @@ LABELS: dict[str, str] = {
     "measurement.recordsFrom 指明记录自何时起完整",
     "reason_before_first_incident": "早于首条故障记录",
     "reason_not_in_force": "本期间无计入时间（该版本未生效）",
+    "reason_not_happened": "该版本生效的时间尚未经过",
+    "reason_all_seconds_excluded": "所有计量时间均已排除",
     "reason_no_whole_interval": "计入时间内无完整的测量区间",
     "reason_all_excluded": "所有测量区间均已排除",
     "reason_no_requests_period": "本期间内无请求",
