@@ -99,6 +99,8 @@ def plugin_query(record: Recorder, plugin: Any) -> str | None:
             skipped=True,
         )
         return None
+    for option, caveat in sloth_plugins.option_caveats(name, options).items():
+        record.note((*field, "options", option), f"SLI plugin {name!r}: {caveat}")
     query, _kept = promql.rate_to_increase(promql.normalise_window(built.strip()))
     record.note(
         field,

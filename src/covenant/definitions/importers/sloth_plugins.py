@@ -408,6 +408,27 @@ LEFT_OUT: dict[str, str] = {
 }
 
 
+ISTIO_LATENCY = "sloth-common/istio/v1/latency"
+
+
+def option_caveats(plugin_id: str, options: Options) -> dict[str, str]:
+    """Options the plugin reads whose effect is not what the option says, by option name: the
+    query is still built as Sloth builds it (the same counts as Sloth's SLO), the caveat says
+    what it does. Call after :func:`build` (the options are valid)."""
+    if plugin_id == ISTIO_LATENCY and _exclude_errors(options):
+        return {
+            "exclude_errors": (
+                'exclude_errors adds code!~"5.." to both selectors, as the plugin does, but '
+                "Istio's request metrics carry the status as response_code, not code: the "
+                "matcher holds for every series and excludes nothing, in Sloth as here (5xx "
+                "requests are counted, the slow ones as bad); to leave them out, add "
+                'response_code!~"5.." to filter (e.g. filter: '
+                '\'request_protocol="http",response_code!~"5.."\') and import again'
+            )
+        }
+    return {}
+
+
 def build(plugin_id: str, options: Options) -> str:
     """The error-ratio query plugin ``plugin_id`` builds from ``options`` (raises
     :class:`OptionError`; ``KeyError`` for an id not in :data:`PLUGINS`)."""
