@@ -469,6 +469,31 @@ def test_the_early_crd_form_is_refused_with_the_v2_spelling(tmp_path: Path) -> N
     assert "filterGood" not in other.fix
 
 
+def test_the_early_crd_refusal_says_what_covenant_reads_of_its_backend(tmp_path: Path) -> None:
+    """Beyond the renames, the fix names the form Covenant reads and what it does with the
+    file's backend: Prometheus is queried for the counts; Cloud Service Monitoring (and every
+    other backend) is imported with a DataSource Covenant does not query, its SLI fed by
+    ``covenant ingest events``."""
+    (prom,) = planned(tmp_path, "slo-generator", {"slo.yaml": EARLY_CRD}).problems
+    assert "apiVersion: sre.google.com/v2" in prom.fix
+    assert "kind: ServiceLevelObjective" in prom.fix
+    assert "covenant import slo-generator" in prom.fix
+    assert "backend prometheus: Covenant queries it for the SLI's counts" in prom.fix
+    csm = EARLY_CRD.replace("backend: prometheus", "backend: cloud_service_monitoring").replace(
+        "method: good_bad_ratio", "method: basic"
+    )
+    (tmp_path / "csm").mkdir()
+    (other,) = planned(tmp_path / "csm", "slo-generator", {"slo.yaml": csm}).problems
+    assert "backend cloud_service_monitoring: Covenant does not query it" in other.fix
+    assert "covenant ingest events" in other.fix
+    assert "DataSource" in other.fix
+    unknown = EARLY_CRD.replace("backend: prometheus", "backend: csm")
+    (tmp_path / "unknown").mkdir()
+    (third,) = planned(tmp_path / "unknown", "slo-generator", {"slo.yaml": unknown}).problems
+    assert "backend csm is not one slo-generator v2 ships" in third.fix
+    assert "cloud_service_monitoring" in third.fix  # the names it could be
+
+
 MISSPELT_ALERTS = """\
 version: prometheus/v1
 service: prober

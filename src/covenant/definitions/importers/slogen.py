@@ -16,7 +16,6 @@ give (a Service Monitoring ``range_max`` or basic ``latency.threshold``, a Dynat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import PurePath
@@ -59,6 +58,7 @@ from covenant.definitions.importers.slogen_prometheus import (
     prometheus_url,
 )
 from covenant.definitions.importers.slogen_v1 import (
+    early_crd_fix,
     inline_backend,
     is_v1,
     step_words,
@@ -124,8 +124,7 @@ def import_slo_generator(
                 UNRECOGNISED,
                 "apiVersion cloud.google.com/v1 is an early CRD form of slo-generator's config "
                 "(camelCase fields), neither its v1 nor its sre.google.com/v2 format",
-                "write it as sre.google.com/v2: that apiVersion, and snake_case fields "
-                f"({_snake_cases(data.get('spec'))})",
+                early_crd_fix(data),
             )
         elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_policy_step_name",
@@ -209,22 +208,6 @@ def _unknown_backend(here: Recorder, backend: str, *, v1: bool) -> None:
         "write your own backend class as its dotted path (module.Class): its queries live in "
         "code and it is left out",
     )
-
-
-def _snake_cases(spec: Any) -> str:
-    """``serviceLevelIndicator → service_level_indicator, …``: the camelCase keys of ``spec``
-    (the first six, outer keys first) as slo-generator's v2 writes them."""
-    found: list[str] = []
-    stack = [spec]
-    while stack and len(found) < 6:
-        item = stack.pop(0)
-        if isinstance(item, Mapping):
-            for key, value in item.items():
-                if isinstance(key, str) and key != key.lower() and key not in found:
-                    found.append(key)
-                stack.append(value)
-    pairs = [f"{k} → {re.sub(r'(?<!^)(?=[A-Z])', '_', k).lower()}" for k in found[:6]]
-    return ", ".join(pairs) or "serviceLevelIndicator → service_level_indicator"
 
 
 def _configmap_of_config(data: Any) -> bool:

@@ -155,3 +155,52 @@ def step_words(config: Mapping[str, Any], file: str, policy: str, index: int) ->
         "window",
         "burn_rate_threshold",
     )
+
+
+def snake_cases(spec: Any) -> str:
+    """``serviceLevelIndicator → service_level_indicator, …``: the camelCase keys of ``spec``
+    (the first six, outer keys first) as slo-generator's v2 writes them."""
+    found: list[str] = []
+    stack = [spec]
+    while stack and len(found) < 6:
+        item = stack.pop(0)
+        if isinstance(item, Mapping):
+            for key, value in item.items():
+                if isinstance(key, str) and key != key.lower() and key not in found:
+                    found.append(key)
+                stack.append(value)
+    pairs = [f"{k} → {re.sub(r'(?<!^)(?=[A-Z])', '_', k).lower()}" for k in found[:6]]
+    return ", ".join(pairs) or "serviceLevelIndicator → service_level_indicator"
+
+
+def early_crd_fix(data: Mapping[str, Any]) -> str:
+    """The fix of an early ``cloud.google.com/v1`` CRD form: the v2 form to write (the file's
+    own renames), and what Covenant does with the file's backend once it is written so."""
+    from covenant.definitions.importers.slogen_backends import BACKEND_TYPES  # noqa: PLC0415
+
+    backend = mapping(data.get("spec")).get("backend")
+    name = str(backend).partition("/")[0] if backend else ""
+    if name == "prometheus":
+        reads = (
+            "backend prometheus: Covenant queries it for the SLI's counts (its url from "
+            "--prometheus-url or the shared config's backends.prometheus)"
+        )
+    elif name in BACKEND_TYPES:
+        reads = (
+            f"backend {name}: Covenant does not query it; the SLO is imported with a DataSource "
+            "of that type and its SLI's good and total counts come from covenant ingest events "
+            "(docs/ingest.md); for counts Covenant reads itself, give it a prometheus backend"
+        )
+    else:
+        known = ", ".join(["prometheus", *sorted(BACKEND_TYPES)])
+        reads = (
+            f"backend {name or '(none)'} is not one slo-generator v2 ships: name one of "
+            f"{known} (Covenant queries prometheus; the others are fed with covenant ingest "
+            "events)"
+        )
+    return (
+        "rewrite it as slo-generator's v2 config: apiVersion: sre.google.com/v2, kind: "
+        "ServiceLevelObjective, the same metadata, and spec with snake_case keys "
+        f"({snake_cases(data.get('spec'))}), then covenant import slo-generator FILE again; "
+        f"{reads}"
+    )
