@@ -156,7 +156,7 @@ def burn_rate_conditions(
                 "description": description,
             }
             if o.routing is not None:  # the SLO's labels, a Sloth file's alerting
-                labels = o.routing.labels_over(labels, pages=pages)
+                labels = o.routing.labels_over(labels, pages=pages, tier=tier.name)
                 annotations = o.routing.annotations_over(annotations, pages=pages)
             out.append(
                 AlertCondition(
@@ -219,7 +219,7 @@ def no_data_conditions(evaluations: Sequence[Evaluation], *, route: Route) -> li
             }
             minutes = (tier.short.window_s // 60, tier.long.window_s // 60)
             if o.routing is not None:  # routed as its burn-rate alert (its own name kept)
-                labels = o.routing.labels_over(labels, pages=pages)
+                labels = o.routing.labels_over(labels, pages=pages, tier=tier.name)
             out.append(
                 AlertCondition(
                     key=no_data_key(o, tier.name),

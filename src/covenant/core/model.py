@@ -118,13 +118,16 @@ class AlertRouting:
     annotations: Pairs = ()
     page_annotations: Pairs = ()
     ticket_annotations: Pairs = ()
+    # by tier name: labels of that tier's alert only (Pyrra's long, short, exhaustion)
+    tier_labels: tuple[tuple[str, Pairs], ...] = ()
 
-    def labels_over(self, own: dict[str, str], *, pages: bool) -> dict[str, str]:
+    def labels_over(self, own: dict[str, str], *, pages: bool, tier: str = "") -> dict[str, str]:
         """``own`` (Covenant's labels of a tier's alert) with the SLO's labels under them and
-        the alerting labels over them (a page's or a ticket's last), the ``IDENTITY`` labels
-        kept."""
+        the alerting labels over them (a page's or a ticket's, then the tier's own last), the
+        ``IDENTITY`` labels kept."""
         merged = {**dict(self.slo_labels), **own, **dict(self.labels)}
         merged.update(self.page_labels if pages else self.ticket_labels)
+        merged.update(dict(self.tier_labels).get(tier, ()))
         merged.update((k, own[k]) for k in IDENTITY if k in own)
         return merged
 

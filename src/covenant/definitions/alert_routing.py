@@ -87,8 +87,28 @@ def alert_routing(
         annotations=_pairs(doc, where, data, "annotations", problems),
         page_annotations=_pairs(doc, where, page, "annotations", problems, "page_alert."),
         ticket_annotations=_pairs(doc, where, ticket, "annotations", problems, "ticket_alert."),
+        tier_labels=_tier_labels(doc, where, data.get("tiers"), problems),
     )
     return routing, problems + _missing_labels(doc, where, routing)
+
+
+def _tier_labels(
+    doc: SourceDocument, where: PathKey, tiers: Any, problems: list[Problem]
+) -> tuple[tuple[str, Pairs], ...]:
+    """``tiers: {<tier name>: {labels: {…}}}``: labels of one tier's alert only (what
+    ``covenant import pyrra`` writes for Pyrra's ``long``, ``short`` and ``exhaustion``)."""
+    if tiers is None:
+        return ()
+    if not isinstance(tiers, Mapping):
+        problems.append(_warn(doc, where, "tiers is not a mapping: not carried"))
+        return ()
+    out = []
+    for name, block in tiers.items():
+        given = block if isinstance(block, Mapping) else {}
+        pairs = _pairs(doc, where, given, "labels", problems, f"tiers.{name}.")
+        if pairs:
+            out.append((str(name), pairs))
+    return tuple(out)
 
 
 # how a Prometheus alert template reads a label inside an action: {{ $labels.name }},
@@ -107,6 +127,8 @@ def _missing_labels(doc: SourceDocument, where: PathKey, routing: AlertRouting) 
     common = {*IDENTITY, "severity"}
     for pairs in (routing.slo_labels, routing.labels):
         common.update(name for name, _ in pairs)
+    if routing.tier_labels:  # the labels every tier listed carries
+        common.update(set.intersection(*({n for n, _ in p} for _, p in routing.tier_labels)))
     page = common | {name for name, _ in routing.page_labels}
     ticket = common | {name for name, _ in routing.ticket_labels}
     found = []

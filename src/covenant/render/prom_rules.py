@@ -365,7 +365,7 @@ def alert_labels(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
         **t.ids,
     }
     routing = t.objective.routing  # the SLO's labels, a Sloth file's alerting
-    return own if routing is None else routing.labels_over(own, pages=tier.pages)
+    return own if routing is None else routing.labels_over(own, pages=tier.pages, tier=tier.name)
 
 
 SEND_RESOLVED = "covenant_send_resolved"

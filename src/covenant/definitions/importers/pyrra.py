@@ -4,10 +4,8 @@ Meaning kept (docs/import.md): ``target: "99.9"`` → ``0.999``; ``window: 4w`` 
 ``ratio`` (errors / total counters) → bad / total counters; ``latency`` (a ``_bucket`` with
 ``le`` / ``_count``) → good / total histogram counters; ``latencyNative`` → the share of a
 native histogram below the latency, per window; ``bool_gauge`` → samples at 1 / all samples, per
-window. Pyrra's four multi-window alerts (factors 14, 7, 2, 1 over 1h/5m, 6h/30m, 1d/2h,
-4d/6h for 28 days, scaled with the window and rounded to the minute, ``critical`` → page,
-``warning`` → ticket) → ``covenant/v1`` alert tiers.
-"""
+window. Pyrra's four multi-window alerts (factors 14, 7, 2, 1 over 1h/5m, 6h/30m, 1d/2h, 4d/6h
+for 28 days, scaled with the window and rounded to the minute) → ``covenant/v1`` alert tiers."""
 
 from __future__ import annotations
 
@@ -52,6 +50,7 @@ from covenant.definitions.importers.pyrra_fields import (
     note_unknown_fields,
     selector,
     unread_keys,
+    window_labels,
 )
 from covenant.definitions.yamlsource import SourceDocument
 
@@ -238,7 +237,7 @@ def _objective(
     add_once(result, service_document(service))
     add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
     slo_name = name_for(result, name)
-    labels, annotations = _routing(record, data, tiers=bool(tiers))
+    labels, annotations = _routing(record, data, tiers, seconds)
     document = slo_document(
         SLOParts(
             name=slo_name,
@@ -257,12 +256,12 @@ def _objective(
 
 
 def _routing(
-    record: Recorder, data: Mapping[str, Any], *, tiers: bool
+    record: Recorder, data: Mapping[str, Any], tiers: list[dict[str, Any]], seconds: int
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The SLO's labels and annotations that give its alerts what Pyrra's carry
     (``definitions.alert_routing``): the ``pyrra.dev/`` labels and annotations without the
-    prefix, its alert name (``ErrorBudgetBurn`` unless ``alerting.name``), ``slo`` and the
-    total's equality matchers, and ``severity`` critical or warning."""
+    prefix, its alert name (``ErrorBudgetBurn`` unless ``alerting.name``), ``slo``, the total's
+    = matchers, ``severity`` critical or warning, per tier ``long``, ``short``, ``exhaustion``."""
     from covenant.definitions.alert_routing import ALERT_ROUTING  # noqa: PLC0415
     from covenant.definitions.export import to_json  # noqa: PLC0415
 
@@ -287,6 +286,7 @@ def _routing(
         **({"annotations": kept} if kept else {}),
         "page_alert": {"labels": {"severity": "critical"}},
         "ticket_alert": {"labels": {"severity": "warning"}},
+        "tiers": window_labels(tiers, seconds),
     }
     return labels, {ALERT_ROUTING: to_json(routing)}
 

@@ -21,6 +21,7 @@ from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
     Recorder,
+    prometheus_duration_seconds,
     shown,
 )
 from covenant.definitions.importers.flags import quoted_flag_fix, yaml11_bool
@@ -239,3 +240,44 @@ def latency_fix(written: Any) -> str:
         f"write latency: {format(amount.normalize(), 'f')}{unit} (a duration with its unit; "
         f"{written} read as seconds)"
     )
+
+
+def prometheus_duration(seconds: int) -> str:
+    """Whole seconds as Prometheus's ``model.Duration.String()`` writes them (Pyrra's alert
+    labels): years and weeks only when exact (``14d`` → ``2w``, ``15d`` → ``15d``), then days,
+    hours, minutes, seconds (``185142`` → ``2d3h25m42s``)."""
+    if seconds <= 0:
+        return "0s"
+    out, rest = "", seconds
+    for unit, size, exact in (
+        ("y", 365 * 86400, True),
+        ("w", 7 * 86400, True),
+        ("d", 86400, False),
+        ("h", 3600, False),
+        ("m", 60, False),
+        ("s", 1, False),
+    ):
+        if exact and rest % size:
+            continue
+        count, rest = divmod(rest, size)
+        out += f"{count}{unit}" if count else ""
+    return out
+
+
+def window_labels(tiers: list[dict[str, Any]], window_seconds: int) -> dict[str, Any]:
+    """Per tier, the labels Pyrra's alert of those windows carries (slo/rules.go,
+    ``Burnrates``): ``long`` and ``short``, its windows, and ``exhaustion``, the SLO window
+    over the tier's factor truncated to whole seconds (``Exhausts``)."""
+    out: dict[str, Any] = {}
+    for tier in tiers:
+        long_s = prometheus_duration_seconds(str(tier["longWindow"])) or 0
+        short_s = prometheus_duration_seconds(str(tier["shortWindow"])) or 0
+        exhaustion = int(Decimal(window_seconds) / Decimal(tier["burnRate"]))
+        out[str(tier["name"])] = {
+            "labels": {
+                "long": prometheus_duration(long_s),
+                "short": prometheus_duration(short_s),
+                "exhaustion": prometheus_duration(exhaustion),
+            }
+        }
+    return out
