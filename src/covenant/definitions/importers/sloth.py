@@ -44,7 +44,12 @@ from covenant.definitions.importers.base import (
 )
 from covenant.definitions.importers.bundles import kind_of, skipped_in_bundle, unrecognised
 from covenant.definitions.importers.flags import quoted_flag_fix, yaml11_bool
-from covenant.definitions.importers.sloth_k8s import other_kind, other_version, snake_case_fields
+from covenant.definitions.importers.sloth_k8s import (
+    camel_case_fields,
+    other_kind,
+    other_version,
+    snake_case_fields,
+)
 from covenant.definitions.importers.sloth_openslo import SLOTH_PERIODS, alert_windows, openslo_alpha
 from covenant.definitions.importers.sloth_sli import SPELLINGS, spelled
 from covenant.definitions.yamlsource import SourceDocument
@@ -77,6 +82,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
             continue
         api, kind = data.get("apiVersion"), data.get("kind")
         if data.get("version") == "prometheus/v1":
+            camel_case_fields(record, data, SPELLINGS)
             _service_level(result, record, data, options)
         elif SLOTH_K8S(data):
             spec = data.get("spec")

@@ -21,6 +21,23 @@ from covenant.definitions.yamlsource import PathKey
 def snake_case_fields(record: Recorder, spec: Any, spellings: Mapping[str, str]) -> None:
     """Note each prometheus/v1 spelling under a resource's ``spec`` (``record`` is at spec),
     and refuse a field written both ways."""
+    other_spelling_fields(record, spec, spellings, resource=True)
+
+
+def camel_case_fields(record: Recorder, spec: Any, spellings: Mapping[str, str]) -> None:
+    """Note each resource (camelCase) spelling in a ``prometheus/v1`` spec (``spellings``:
+    snake_case → camelCase, as for :func:`snake_case_fields`), and refuse a field written both
+    ways. Sloth's prometheus/v1 types name only the snake_case fields (``pkg/prometheus/api/v1``),
+    so Sloth reads an SLI written ``errorQuery`` as one without an error query."""
+    inverted = {camel: snake for snake, camel in spellings.items()}
+    other_spelling_fields(record, spec, inverted, resource=False)
+
+
+def other_spelling_fields(
+    record: Recorder, spec: Any, spellings: Mapping[str, str], *, resource: bool
+) -> None:
+    """Note each field of ``spec`` written in the other format's spelling (``spellings``: the
+    spelling written → the one this format reads), and refuse one written both ways."""
     todo: list[tuple[PathKey, Any]] = [((), spec)]
     while todo:
         path, item = todo.pop(0)
@@ -35,20 +52,31 @@ def snake_case_fields(record: Recorder, spec: Any, spellings: Mapping[str, str])
                 if key not in ("labels", "annotations"):  # their keys are anyone's names
                     todo.append(((*path, str(key)), value))
                 continue
+            own = (
+                "the PrometheusServiceLevel resource's" if resource else "the prometheus/v1 spec's"
+            )
             if camel in item:
+                pair = f"{key} and {camel}" if resource else f"{camel} and {key}"
                 record.problem(
                     (*path, key),
                     INVALID,
-                    f"{key} and {camel} are both written: one field in two spellings",
-                    f"keep {camel} (the PrometheusServiceLevel resource's name) and remove {key}",
+                    f"{pair} are both written: one field in two spellings",
+                    f"keep {camel} ({own} name) and remove {key}",
                 )
-            else:
+            elif resource:
                 record.note(
                     (*path, key),
                     f"{key} is Sloth's prometheus/v1 spelling; its PrometheusServiceLevel "
                     f"resource names it {camel}, and Kubernetes drops a field the resource's "
                     f"schema does not hold (Sloth would not see it): read here as {camel} — "
                     f"write {camel}",
+                )
+            else:
+                record.note(
+                    (*path, key),
+                    f"{key} is the spelling of Sloth's PrometheusServiceLevel resource; a "
+                    f"prometheus/v1 spec names it {camel}, and Sloth reads no other spelling "
+                    f"there (it would not see {key}): read here as {camel} — write {camel}",
                 )
             todo.append(((*path, key), value))
 
