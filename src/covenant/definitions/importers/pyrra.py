@@ -9,7 +9,6 @@ for 28 days, scaled with the window and rounded to the minute) → ``covenant/v1
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -27,7 +26,6 @@ from covenant.definitions.importers.base import (
     decimal,
     description,
     duration_text,
-    label_values,
     mapping,
     metric,
     name_for,
@@ -49,9 +47,10 @@ from covenant.definitions.importers.pyrra_fields import (
     note_numeric_target,
     note_unknown_fields,
     selector,
+    shell_placeholder,
     unread_keys,
-    window_labels,
 )
+from covenant.definitions.importers.pyrra_routing import routing
 from covenant.definitions.yamlsource import SourceDocument
 
 BASE_DAYS = 28
@@ -66,8 +65,6 @@ WINDOWS = (
 )
 UNGROUPED = "v1alpha1"  # Pyrra's apiVersion as its Go types' GroupVersion.Version writes it
 OWN = ("pyrra.dev/", UNGROUPED)  # Pyrra's API: a misspelt object of it is refused, not skipped
-PROPAGATED = "pyrra.dev/"  # the prefix of the labels and annotations Pyrra puts on its rules
-DEFAULT_ALERT = "ErrorBudgetBurn"  # Pyrra's alert name when alerting.name is not given
 FOR_NOTE = "Pyrra's 'for' durations of its alerts are not used (the short window does that job)"
 
 
@@ -147,6 +144,8 @@ def _objective(
         record.problem(
             ("metadata", "name"), MISSING, "metadata.name is missing", "name the objective"
         )
+        return
+    if shell_placeholder(record, data):
         return
     if not isinstance(spec, Mapping):
         record.problem(
@@ -237,7 +236,7 @@ def _objective(
     add_once(result, service_document(service))
     add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
     slo_name = name_for(result, name)
-    labels, annotations = _routing(record, data, tiers, seconds)
+    labels, annotations = routing(record, data, tiers, seconds)
     document = slo_document(
         SLOParts(
             name=slo_name,
@@ -253,80 +252,6 @@ def _objective(
     )
     result.documents.append(document)
     groups.attach(result, document)
-
-
-def _routing(
-    record: Recorder, data: Mapping[str, Any], tiers: list[dict[str, Any]], seconds: int
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The SLO's labels and annotations that give its alerts what Pyrra's carry
-    (``definitions.alert_routing``): the ``pyrra.dev/`` labels and annotations without the
-    prefix, its alert name (``ErrorBudgetBurn`` unless ``alerting.name``), ``slo``, the total's
-    = matchers, ``severity`` critical or warning, per tier ``long``, ``short``, ``exhaustion``."""
-    from covenant.definitions.alert_routing import ALERT_ROUTING  # noqa: PLC0415
-    from covenant.definitions.export import to_json  # noqa: PLC0415
-
-    metadata, spec = mapping(data.get("metadata")), mapping(data.get("spec"))
-    labels = _propagated(record, label_values(metadata.get("labels")), "labels")
-    kept = _propagated(record, label_values(metadata.get("annotations")), "annotations")
-    if not tiers:
-        return labels, {}
-    common = {"slo": str(metadata.get("name"))}
-    kind, block = next(iter(mapping(spec.get("indicator")).items()), ("", {}))
-    block = mapping(block)
-    total = (
-        block.get("metric") if kind == "bool_gauge" else mapping(block.get("total")).get("metric")
-    )
-    skip = {"__name__", *map(str, block.get("grouping") or ())}  # as Pyrra's rules skip them
-    for label, matcher in promql.matchers(total if isinstance(total, str) else "").items():
-        if matcher.startswith("=") and not matcher.startswith("=~") and label not in skip:
-            common[label] = _unquoted(matcher[1:])
-    routing = {
-        "name": _alert_name(record, mapping(spec.get("alerting")).get("name")),
-        "labels": common,
-        **({"annotations": kept} if kept else {}),
-        "page_alert": {"labels": {"severity": "critical"}},
-        "ticket_alert": {"labels": {"severity": "warning"}},
-        "tiers": window_labels(tiers, seconds),
-    }
-    return labels, {ALERT_ROUTING: to_json(routing)}
-
-
-def _alert_name(record: Recorder, given: Any) -> str:
-    """``alerting.name`` when Prometheus takes it as an alert name, else Pyrra's default."""
-    from covenant.definitions.alert_routing import ALERT_NAME  # noqa: PLC0415
-
-    if not given:
-        return DEFAULT_ALERT
-    if isinstance(given, str) and ALERT_NAME.match(given):
-        return given
-    record.note(
-        ("spec", "alerting", "name"),
-        f"{given!r} is not a Prometheus alert name (letters, digits, _ and :, not starting "
-        "with a digit; Prometheus refuses Pyrra's rules with it): not carried over, the alerts "
-        f"are named {DEFAULT_ALERT} as Pyrra names them without one — rename it (e.g. "
-        "ApiErrorBudgetBurn) to keep routes on it",
-    )
-    return DEFAULT_ALERT
-
-
-def _propagated(record: Recorder, given: Mapping[str, str], field: str) -> dict[str, str]:
-    """The ``pyrra.dev/`` keys without their prefix (what Pyrra puts on its rules and alerts);
-    the others are noted as not carried over."""
-    kept = {k.removeprefix(PROPAGATED): v for k, v in given.items() if k.startswith(PROPAGATED)}
-    others = sorted(k for k in given if not k.startswith(PROPAGATED))
-    if others:
-        record.note_once(
-            ("metadata", field),
-            f"{', '.join(others)}: Kubernetes {field} of the object, which Pyrra does not put "
-            f"on its rules (only {PROPAGATED}… {field}, without the prefix); not carried over",
-        )
-    return kept
-
-
-def _unquoted(text: str) -> str:
-    """A PromQL string's value (``"a\\"b"`` → ``a"b``)."""
-    body = text[1:-1]
-    return body if text[0] == "`" else re.sub(r"\\(.)", r"\1", body)
 
 
 def promql_duration_is_openslo(text: str) -> bool:

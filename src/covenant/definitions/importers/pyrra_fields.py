@@ -21,6 +21,7 @@ from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
     Recorder,
+    mapping,
     prometheus_duration_seconds,
     shown,
 )
@@ -281,3 +282,37 @@ def window_labels(tiers: list[dict[str, Any]], window_seconds: int) -> dict[str,
             }
         }
     return out
+
+
+SHELL_PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def shell_placeholder(record: Recorder, data: Mapping[str, Any]) -> bool:
+    """Refuse an objective whose name or a selector holds a shell placeholder (``${svc}``): a
+    script's heredoc or envsubst input saved before it was rendered. Kubernetes refuses such a
+    name, and a selector would match the placeholder's text. True when refused."""
+    metadata, spec = mapping(data.get("metadata")), mapping(data.get("spec"))
+    fields: list[tuple[tuple[str, ...], Any]] = [(("metadata", "name"), metadata.get("name"))]
+    for kind, block in mapping(spec.get("indicator")).items():
+        for key, value in mapping(block).items():
+            if key == "metric":
+                fields.append((("spec", "indicator", str(kind), "metric"), value))
+            elif isinstance(value, Mapping):
+                fields.append(
+                    (("spec", "indicator", str(kind), str(key), "metric"), value.get("metric"))
+                )
+    for path, value in fields:
+        found = SHELL_PLACEHOLDER.search(value) if isinstance(value, str) else None
+        if found is not None:
+            text = found.group()
+            record.problem(
+                path,
+                INVALID,
+                f"{path[-1]} {value!r} holds the shell placeholder {text}: the file is a "
+                "template (a script's heredoc or envsubst input), not a Pyrra objective yet — "
+                f"Kubernetes refuses such a name, and a selector would match the text {text}",
+                f"render it first (envsubst < FILE > rendered.yaml with {text[2:-1]} set, or "
+                "run the script) and import the output",
+            )
+            return True
+    return False
