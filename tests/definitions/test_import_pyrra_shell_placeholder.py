@@ -43,7 +43,8 @@ def test_a_shell_placeholder_in_the_name_is_refused_as_a_template(tmp_path: Path
     assert problem.code == "import-invalid-value"
     assert problem.field == "metadata.name"
     assert "${svc}" in problem.message
-    assert "shell placeholder" in problem.message
+    assert "holds the placeholder ${svc}" in problem.message
+    assert "Kubernetes refuses such a name" in problem.message
     assert "render it first" in problem.fix
     assert "envsubst" in problem.fix
 

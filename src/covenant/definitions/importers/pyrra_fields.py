@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from covenant.definitions.diagnostics import did_you_mean
-from covenant.definitions.importers import promql
+from covenant.definitions.importers import placeholders, promql
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
@@ -284,35 +284,28 @@ def window_labels(tiers: list[dict[str, Any]], window_seconds: int) -> dict[str,
     return out
 
 
-SHELL_PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
-
-
 def shell_placeholder(record: Recorder, data: Mapping[str, Any]) -> bool:
-    """Refuse an objective whose name or a selector holds a shell placeholder (``${svc}``): a
-    script's heredoc or envsubst input saved before it was rendered. Kubernetes refuses such a
-    name, and a selector would match the placeholder's text. True when refused."""
+    """Refuse an objective whose name or a selector holds a placeholder (``${svc}``,
+    ``service="$svc"``: ``importers.placeholders``). Kubernetes refuses such a name, and a
+    selector would match the placeholder's text. True when refused."""
     metadata, spec = mapping(data.get("metadata")), mapping(data.get("spec"))
     fields: list[tuple[tuple[str, ...], Any]] = [(("metadata", "name"), metadata.get("name"))]
     for kind, block in mapping(spec.get("indicator")).items():
         for key, value in mapping(block).items():
+            where = ("spec", "indicator", str(kind))
             if key == "metric":
-                fields.append((("spec", "indicator", str(kind), "metric"), value))
+                fields.append(((*where, "metric"), value))
             elif isinstance(value, Mapping):
-                fields.append(
-                    (("spec", "indicator", str(kind), str(key), "metric"), value.get("metric"))
-                )
+                fields.append(((*where, str(key), "metric"), value.get("metric")))
     for path, value in fields:
-        found = SHELL_PLACEHOLDER.search(value) if isinstance(value, str) else None
+        found = placeholders.placeholder(value) if isinstance(value, str) else None
         if found is not None:
-            text = found.group()
             record.problem(
                 path,
                 INVALID,
-                f"{path[-1]} {value!r} holds the shell placeholder {text}: the file is a "
-                "template (a script's heredoc or envsubst input), not a Pyrra objective yet — "
-                f"Kubernetes refuses such a name, and a selector would match the text {text}",
-                f"render it first (envsubst < FILE > rendered.yaml with {text[2:-1]} set, or "
-                "run the script) and import the output",
+                f"{path[-1]} {value!r} {placeholders.why(found)}"
+                + ("; Kubernetes refuses such a name" if path[-1] == "name" else ""),
+                placeholders.FIX,
             )
             return True
     return False

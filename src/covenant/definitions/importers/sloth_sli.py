@@ -21,7 +21,7 @@ from typing import Any
 
 from covenant.core.promql import QueryFormError, count_query, without_comments
 from covenant.core.promql import shown as quoted_query
-from covenant.definitions.importers import groups, promql, promql_scale, sloth_plugins
+from covenant.definitions.importers import groups, placeholders, promql, promql_scale, sloth_plugins
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
@@ -131,6 +131,10 @@ def _query(record: Recorder, field: PathKey, key: str, value: Any) -> str | None
             "{{.window}}): the file is a Helm/Jinja/Go template, not a Sloth spec yet",
             "render the template first (helm template, ansible, …) and import the output",
         )
+        return None
+    found = placeholders.placeholder(query)
+    if found is not None:
+        record.problem(field, INVALID, f"{key} {placeholders.why(found)}", placeholders.FIX)
         return None
     if promql.WINDOW not in query:
         record.problem(
