@@ -97,3 +97,47 @@ def test_a_missing_policy_names_the_ones_there_are(tmp_path: Path) -> None:
 def test_a_config_without_policies_says_so(tmp_path: Path) -> None:
     said = _refusal(tmp_path, "backends:\n  prometheus:\n    url: http://localhost:9090\n")
     assert "shared.yaml has no error_budget_policies" in said
+
+
+# google/slo-generator tests/unit/fixtures/dummy_config.json: the policy's steps written as a
+# list straight under its name (a unit-test fixture its tests index as ["default"][0]);
+# slo-generator's compute reads policy["steps"], so a list there stops it
+STEPS_UNDER_NAME = """\
+{
+    "backends": {"dummy": {}},
+    "error_budget_policies": {
+        "default": [{
+            "name": "1 hour",
+            "window": 3600,
+            "burn_rate_threshold": 1,
+            "alert": true
+        }]
+    }
+}
+"""
+
+
+def test_steps_written_straight_under_the_policy_name_say_steps_is_missing(
+    tmp_path: Path,
+) -> None:
+    """Before: "error-budget policy 'default' is not in shared.yaml (its policies: default)",
+    which contradicts itself."""
+    said = _refusal(tmp_path, STEPS_UNDER_NAME)
+    assert "is not in" not in said
+    assert "error-budget policy 'default' in shared.yaml is a list of steps" in said
+    assert "slo-generator reads the policy's steps under steps:" in said
+    assert "write default: {steps: [...]}" in said
+
+
+def test_version_written_for_apiversion_is_named(tmp_path: Path) -> None:
+    """google/slo-generator tests/unit/fixtures/dummy_slo_config.json writes ``version:
+    sre.google.com/v2`` where its configs have ``apiVersion``. Before: "not a slo-generator SLO
+    config: apiVersion None", with the generic fix."""
+    text = SLO.replace("apiVersion: sre.google.com/v2", "version: sre.google.com/v2")
+    (tmp_path / "slo.yaml").write_text(text, encoding="utf-8")
+    args = ["import", "slo-generator", str(tmp_path / "slo.yaml"), "--into", str(tmp_path / "ws")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert "slo.yaml:1 version:" in said
+    assert "rename version to apiVersion" in said

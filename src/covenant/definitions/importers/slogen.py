@@ -126,6 +126,18 @@ def import_slo_generator(
                 "(camelCase fields), neither its v1 nor its sre.google.com/v2 format",
                 early_crd_fix(data),
             )
+        elif (
+            isinstance(data, Mapping)
+            and data.get("version") == "sre.google.com/v2"
+            and "apiVersion" not in data
+        ):
+            record.problem(
+                ("version",),
+                UNRECOGNISED,
+                "version: sre.google.com/v2 where slo-generator's v2 configs write apiVersion "
+                "(a config without it is not read as v2)",
+                "rename version to apiVersion",
+            )
         elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_policy_step_name",
             "measurement_window_seconds",
@@ -243,6 +255,20 @@ def _no_policy(config: Mapping[str, Any], file: str, name: str) -> tuple[str, st
             f"{name_in} has no error_budget_policies, so no policy {name!r}",
             f"add error_budget_policies: {{{name}: {{steps: [...]}}}} to it, or give the "
             "config that has them with --config",
+        )
+    if name in policies:  # there, but not {steps: [...]}
+        given = policies[name]
+        shape = (
+            "a list of steps"
+            if isinstance(given, list)
+            else "an empty list of steps"
+            if isinstance(given, Mapping) and given.get("steps") == []
+            else "without a list under steps:"
+        )
+        return (
+            f"error-budget policy {name!r} in {name_in} is {shape}: slo-generator reads the "
+            "policy's steps under steps: (policy['steps']) and stops on this one",
+            f"write {name}: {{steps: [...]}} (the steps indented under steps:)",
         )
     there = ", ".join(str(k) for k in policies)
     return (
