@@ -296,21 +296,22 @@ def _plugin(record: Recorder, plugin: Any) -> Queries | None:
     query = plugin_query(record, plugin)
     if query is None:
         return None
-    good = sloth_plugins.total_minus_good(query)
-    if good is not None:
-        record.note(
-            field,
-            "(count − bucket) / count: the bucket under the bound is imported as the good "
-            "events and the count as all events (1 − good / total is the same error ratio)",
-        )
-        queries = {"error_query": good[0], "total_query": good[1]}
-        return queries, dict.fromkeys(queries, field), "good"
     return _ratio(record, field, query)
 
 
 def _ratio(record: Recorder, field: PathKey, query: str) -> Queries | None:
     """An error-ratio query (``{{.window}}`` normalised) split into the count of bad (or good)
     events and of all events, or left out with the reason."""
+    minus = sloth_plugins.total_minus_good(query)  # (T - G) / T = 1 - G / T
+    if minus is not None:
+        record.note(
+            field,
+            "(count − bucket) / count: the count subtracted (a histogram's bucket under the "
+            "bound) is imported as the good events and the count as all events (1 − good / "
+            "total is the same error ratio)",
+        )
+        queries = {"error_query": minus[0], "total_query": minus[1]}
+        return queries, dict.fromkeys(queries, field), "good"
     split = split_counts(query)
     good = _good_share(query) if split is None else None
     if good is not None:
