@@ -18,6 +18,7 @@ them. The Sloth-compatible labels (``sloth_*``, ``covenant_tier``) are unchanged
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ import pytest
 from covenant.definitions.alert_routing import ALERT_ROUTING
 from covenant.definitions.workspace import analyse_text
 from covenant.render.prom_rules import RuleTarget, alert_labels
+from covenant.services.store import open_store
+from covenant.services.worker import Worker
+from tests.checkout import CHECKOUT_SLO, put
 from tests.definitions.test_import_pyrra_alerts import objective
 from tests.definitions.test_import_real_shapes import planned
 
@@ -107,3 +111,28 @@ def test_a_tier_label_cannot_replace_an_identity_label(tmp_path: Path) -> None:
     page = next(t for t in o.alert_tiers if t.name == "page-1")
     assert alert_labels(target, page)["covenant_tier"] == "page-1"
     assert alert_labels(target, page)["long"] == "1h"
+
+
+def test_the_workers_notice_carries_the_tiers_labels_too(tmp_path: Path) -> None:
+    """The worker's notice of a tier carries that tier's ``tiers`` labels, as the rule does
+    (docs/prometheus-rules.md, "Alert labels"): the default tiers' page-fast here."""
+    t0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    routing = json.dumps(
+        {"tiers": {"page-fast": {"labels": {"long": "1h", "short": "5m"}}, "other": {}}}
+    )
+    text = CHECKOUT_SLO.replace(
+        "metadata: {name: checkout-availability}\n",
+        "metadata:\n  name: checkout-availability\n"
+        f"  annotations:\n    {ALERT_ROUTING}: '{routing}'\n",
+    )
+    workspace, problems = analyse_text(text)
+    assert workspace is not None, problems
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    put(engine, t0 - timedelta(hours=3), 170, bad=0)
+    put(engine, t0 - timedelta(minutes=10), 10, bad=50)  # 50 % errors: page-fast fires
+    notices = Worker(engine).tick(workspace, t0).notices
+    engine.dispose()
+    (fast,) = [n for n in notices if "page-fast" in n.key]
+    assert (fast.labels["long"], fast.labels["short"]) == ("1h", "5m")
+    assert fast.labels["covenant_tier"] == "page-fast"
+    assert all("long" not in n.labels for n in notices if "page-fast" not in n.key)
