@@ -82,3 +82,28 @@ def test_the_table_says_no_data_before_any_read_and_stale_after_a_failed_one(
     runner.invoke(app, ["evaluate", "-w", str(ws), "--read"])
     after = runner.invoke(app, ["evaluate", "-w", str(ws), "--no-read"], env={"COLUMNS": "120"})
     assert _status(after.stdout).startswith("stale")
+
+
+def test_a_window_after_now_says_it_has_not_happened_not_that_it_was_never_read(
+    tmp_path: Path,
+) -> None:
+    """`--at` 4 months ahead (the 2027-03-28 DST change in Europe): the 3-day window starts
+    on 2027-03-26 04:00Z, after now (COVENANT_NOW 2026-12-05 09:00Z), so its reason is that
+    none of it has happened yet — `evaluate --read` could read nothing of it, and telling
+    the user to run it was wrong."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "slos.yaml").write_text(SLO.replace("URL", _closed_url()))
+    done = CliRunner().invoke(
+        app,
+        ["evaluate", "-w", str(ws), "-f", "json", "--no-read", "--at", "2027-03-29T04:00:00Z"],
+        env={"COVENANT_NOW": "2026-12-05T09:00:00Z"},
+    )
+    assert done.exit_code == 0, done.output
+    (result,) = json.loads(done.stdout)["results"]
+    assert result["status"] == "no_data"
+    # 2027-03-29T04:00Z − 3 days = 2027-03-26T04:00Z
+    assert result["no_data"] == (
+        "the window starts at 2027-03-26 04:00Z, after now (2026-12-05 09:00Z): "
+        "none of it has happened yet"
+    )

@@ -20,7 +20,7 @@ from covenant.core.composite import (
     evaluate_composites_corrected,
 )
 from covenant.core.corrections import Corrected, evaluate_corrected
-from covenant.core.elapsed import measured_end, not_yet_note
+from covenant.core.elapsed import NOT_BEGUN, measured_end, not_yet_note
 from covenant.core.evaluate import (
     evaluate,
     required_edges,
@@ -238,17 +238,23 @@ def mark_unread(
     wanted = [r for r in reads if r.series in evaluated]
     if not wanted:
         return report
-    quiet = {e.objective.series for e in report.evaluations if e.no_data is not None}
+    quiet = {e.objective.series for e in report.evaluations if _unexplained(e.no_data)}
     quiet |= {
         p.objective.series
         for c in report.composites
-        if c.evaluation.no_data is not None
+        if _unexplained(c.evaluation.no_data)
         for p in c.composite.components
     }
     from covenant.services.no_series import explain_quiet  # noqa: PLC0415
 
     report = apply_stale(report, _unread_marks(engine, wanted, quiet=quiet))
     return explain_quiet(engine, report, wanted)
+
+
+def _unexplained(no_data: str | None) -> bool:
+    """Whether a "no data" may be for want of a read: not a window that starts after now
+    (``core.elapsed.not_begun``: no read can fill it, and its reason already says why)."""
+    return no_data is not None and not no_data.endswith(NOT_BEGUN)
 
 
 def changed_stale(
