@@ -139,13 +139,32 @@ def test_token_cli_prints_instants_in_utc_with_z(
     w = ["-w", str(shop.workspace)]
     made = runner.invoke(app, ["token", "create", "--role", "viewer", "--label", "z-form", *w])
     assert made.exit_code == 0, made.output
-    assert ": viewer, expires 2027-02-18T12:00:00Z\n" in made.stdout
+    assert ": viewer, expires 2027-02-18T12:00:00Z\n" in made.stderr
     listed = runner.invoke(app, ["token", "list", *w])
     line = next(x for x in listed.stdout.splitlines() if x.endswith("z-form"))
     assert line.endswith("  expires 2027-02-18T12:00:00Z  z-form")
     rows = json.loads(runner.invoke(app, ["token", "list", *w, "-f", "json"]).stdout)["tokens"]
     (row,) = [r for r in rows if r["label"] == "z-form"]
     assert row["expires_at"] == "2027-02-18T12:00:00Z"
+
+
+def test_token_create_prints_the_token_alone_on_stdout(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`TOKEN=$(covenant token create …)` then `curl -H "Authorization: Bearer $TOKEN"`: the
+    standard output is the token and nothing else (it held two lines of explanation before
+    it, so the header sent three lines and the API answered 401); what the token is and
+    "copy it now" go to stderr, where a terminal still shows them."""
+    monkeypatch.setenv("COVENANT_NOW", AT.isoformat())
+    made = CliRunner().invoke(
+        app, ["token", "create", "--role", "viewer", "-w", str(shop.workspace)]
+    )
+    assert made.exit_code == 0, made.output
+    (token,) = made.stdout.splitlines()
+    assert made.stdout == token + "\n"
+    assert token.startswith("cvt_")
+    assert shop.client.get(f"{V1}/me", token).json()["role"] == "viewer"
+    assert "Copy it now; it is not shown again:" in made.stderr
 
 
 def test_admin_makes_and_revokes_tokens_over_http(shop: Shop) -> None:

@@ -18,7 +18,7 @@ from covenant.cli.common import (
     now,
     settings_for,
 )
-from covenant.cli.console import usage
+from covenant.cli.console import err_console, usage
 from covenant.config import DEFAULT_MAX_BODY_BYTES, MAX_BODY_ENV
 from covenant.errors import CovenantError, OptionValueError, ServeStartError
 
@@ -263,13 +263,14 @@ def create_command(
     from covenant.core.timeutil import utc_text
 
     bound = f" for customer {made.token.customer}" if made.token.customer else ""
-    console.print(
+    # what the token is on stderr, the token alone on stdout: TOKEN=$(covenant token create …)
+    err_console.print(
         f"token {made.token.id}: {made.token.role.value}{bound}, expires "
         f"{utc_text(made.token.expires_at)}",
         markup=False,
         highlight=False,
     )
-    console.print("Copy it now; it is not shown again:", style="bold")
+    err_console.print("Copy it now; it is not shown again:", style="bold")
     typer.echo(made.text)
 
 
