@@ -270,6 +270,34 @@ def test_bad_json_rows_keep_their_lines(tmp_path: Path) -> None:
     assert (parsed.rows_read, parsed.rows_rejected, len(parsed.records)) == (4, 3, 1)
 
 
+def test_rows_of_a_json_array_on_one_line_name_their_element(tmp_path: Path) -> None:
+    """A tool's JSON export is often one line: every bad row was `i.json:1`, which says
+    nothing of which record. Elements that share a line are named by their number in the
+    array too (1-based, as `jq '.[3]'` is the 4th); an element alone on its lines keeps the
+    plain `file:line` (the pretty-printed case above)."""
+    rows = [
+        {**INCIDENTS[0], "id": "a"},
+        {**INCIDENTS[0], "id": "b", "services": None},  # element 2: no services
+        42,  # element 3: not an object
+        {**INCIDENTS[0], "id": "c", "end": "2026-10-03T09:00:00Z"},  # element 4: end < start
+    ]
+    path = write(tmp_path, "i.json", json.dumps(rows))
+    parsed = read_incidents(path)
+    assert [(p.where, p.code) for p in parsed.problems] == [
+        ("i.json:1 (element 2)", "missing-value"),
+        ("i.json:1 (element 3)", "bad-row"),
+        ("i.json:1 (element 4)", "bad-value"),
+    ]
+    # elements 1-2 on line 2, 3 alone on line 3, 4 on line 4 with the closing bracket
+    text = "[\n" + json.dumps(rows[0]) + ", " + json.dumps(rows[1]) + ",\n42,\n"
+    path = write(tmp_path, "j.json", text + json.dumps(rows[3]) + "]\n")
+    assert [p.where for p in read_incidents(path).problems] == [
+        "j.json:2 (element 2)",
+        "j.json:3",
+        "j.json:4",
+    ]
+
+
 def test_bad_incident_rows(tmp_path: Path) -> None:
     rows = [
         {**INCIDENTS[0], "customer_caused": "maybe"},

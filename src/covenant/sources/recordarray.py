@@ -190,6 +190,7 @@ def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Re
     window = _Window(path, gz=gz)
     found = JsonRows(path)
     size = number = 0
+    last_line = 0  # the line the element before ends on
     position = window.skip_space(0)
     if window.at(position) != "[":
         raise window.broken(position, "the file does not start with a JSON array '['")
@@ -201,11 +202,14 @@ def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Re
             number += 1
             value, end = window.decode(position, number)
             line = window.line_of(position)
+            if line == last_line:  # on the line the element before ends on: both named
+                found.shared.update((number - 1, number))
             if isinstance(value, dict) and depth_ok(value):
-                found.add(value, line)
+                found.add(value, line, number)
             else:
                 what = TOO_DEEP if isinstance(value, dict) else "not a JSON object"
-                found.bad(line, f"array element is {what}")
+                found.bad(line, f"array element is {what}", number)
+            last_line = window.line_of(end)
             size += end - position
             if size >= block_bytes:
                 yield found.source(window.done())

@@ -48,9 +48,19 @@ class RecordSource:
     invalid_count: int = 0
     header: bool = False  # columns are the file's header: every batch has them all (CSV)
     done: float = 1.0  # the fraction of the file read with this batch (0.0: not known)
+    # per row of a JSON array: its element number when it shares a line with another (a
+    # one-line export), else 0; empty for the other formats
+    elements: tuple[int, ...] = ()
 
     def where(self, row: int) -> str:
-        return f"{self.path.name}:{self.lines[row]}"
+        return element_where(
+            self.path.name, self.lines[row], self.elements[row] if self.elements else 0
+        )
+
+
+def element_where(name: str, line: int, element: int) -> str:
+    """``name:line``, with ``(element N)`` when the line holds several array elements."""
+    return f"{name}:{line}" + (f" (element {element})" if element else "")
 
 
 def depth_ok(value: object) -> bool:
@@ -120,31 +130,44 @@ def check_utf8(name: str, block: bytes, *, offset: int, head: bytes) -> None:
 
 class JsonRows:
     """One batch of a JSON file being read: its objects with their lines, and the count and
-    first ``MAX_PROBLEMS`` of its elements that are no record."""
+    first ``MAX_PROBLEMS`` of its elements that are no record. Elements of a JSON array
+    (``element`` from 1) that share a line with another are named by their number too
+    (``shared``), so a row of a one-line export is told from the others."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.rows: list[dict[str, Any]] = []
         self.lines: list[int] = []
-        self.invalid: list[InvalidRow] = []
+        self.elements: list[int] = []
+        self.invalid: list[tuple[int, int, str]] = []  # (line, element, message)
         self.invalid_count = 0
+        self.shared: set[int] = set()
 
-    def add(self, value: dict[str, Any], line: int) -> None:
+    def add(self, value: dict[str, Any], line: int, element: int = 0) -> None:
         self.rows.append(lower_keys(value))
         self.lines.append(line)
+        self.elements.append(element)
 
-    def bad(self, line: int, message: str) -> None:
+    def bad(self, line: int, message: str, element: int = 0) -> None:
         self.invalid_count += 1
         if len(self.invalid) < MAX_PROBLEMS:
-            self.invalid.append(InvalidRow(where=f"{self.path.name}:{line}", message=message))
+            self.invalid.append((line, element, message))
+
+    def _named(self, element: int) -> int:
+        return element if element in self.shared else 0
 
     def source(self, done: float) -> RecordSource:
+        name = self.path.name
         return RecordSource(
             path=self.path,
             columns=json_columns(self.rows),
             rows=tuple(self.rows),
             lines=tuple(self.lines),
-            invalid=tuple(self.invalid),
+            invalid=tuple(
+                InvalidRow(where=element_where(name, line, self._named(e)), message=message)
+                for line, e, message in self.invalid
+            ),
             invalid_count=self.invalid_count,
             done=done,
+            elements=tuple(self._named(e) for e in self.elements) if self.shared else (),
         )

@@ -236,7 +236,7 @@ def _collect(
         (_line(row.where), Problem(code="bad-row", message=row.message, where=row.where))
         for row in source.invalid
     )
-    problems.sort(key=lambda item: item[0])
+    problems.sort(key=lambda item: (item[0], _element(item[1].where)))
     return RecordBatch(
         source=source,
         entries=tuple(entries),
@@ -246,8 +246,14 @@ def _collect(
     )
 
 
+def _element(where: str) -> int:
+    """The element number a row's place names (`f.json:1 (element 3)`: 3), else 0."""
+    head, _, number = where.rpartition(" (element ")
+    return int(number[:-1]) if head and number[:-1].isdigit() else 0
+
+
 def _line(where: str) -> int:
-    tail = where.rsplit(":", 1)[-1]
+    tail = where.rsplit(":", 1)[-1].split(" ", 1)[0]  # `f.json:1 (element 3)`: 1
     return int(tail) if tail.isdigit() else 0
 
 
