@@ -33,9 +33,19 @@ if TYPE_CHECKING:  # cli.help_cache is printed without typing, pathlib or collec
 
     import typer
 
-__all__ = ["COMMANDS", "MODULES", "READER_GONE", "app", "build_app", "main", "modules_for"]
+__all__ = [
+    "COMMANDS",
+    "INTERRUPTED",
+    "MODULES",
+    "READER_GONE",
+    "app",
+    "build_app",
+    "main",
+    "modules_for",
+]
 
 READER_GONE = 141  # 128 + SIGPIPE: the status a shell reports for `git log | head -1`
+INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C
 
 app: typer.Typer  # every command, built on first use (module __getattr__ below)
 
@@ -103,6 +113,8 @@ def main() -> None:
         if "surrogates not allowed" not in str(error):
             raise
         _unnamable_path()
+    except KeyboardInterrupt:  # Ctrl-C before a command runs (while typer is imported):
+        raise SystemExit(INTERRUPTED) from None  # quietly, as a command interrupted ends
 
 
 def _unnamable_path() -> NoReturn:
