@@ -32,7 +32,7 @@ def validate(
     ] = None,
     workspace: WhenNoPathsOption = Path(),
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="text for people, json for machines.")
+        OutputFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
     ] = OutputFormat.TEXT,
 ) -> None:
     """Check definitions: every problem with file:line, field and fix. Exit 1 on errors."""

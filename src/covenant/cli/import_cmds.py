@@ -43,7 +43,7 @@ Force = Annotated[
     typer.Option("--force", help="Replace the files an earlier import of the same sources wrote."),
 ]
 Format = Annotated[
-    ReportFormat, typer.Option("--format", help="text for people, json for machines.")
+    ReportFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
 ]
 Url = Annotated[
     str | None,

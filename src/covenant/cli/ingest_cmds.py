@@ -84,7 +84,7 @@ def events(
     ],
     workspace: WorkspaceOption = Path(),
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="table for people, json for machines.")
+        OutputFormat, typer.Option("--format", "-f", help="table for people, json for machines.")
     ] = OutputFormat.TABLE,
     strict: StrictOption = False,
     refuse_future: Annotated[
@@ -306,7 +306,7 @@ RecordFiles = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="table for people, json for machines.")
+    OutputFormat, typer.Option("--format", "-f", help="table for people, json for machines.")
 ]
 RefuseFutureOption = Annotated[
     bool,

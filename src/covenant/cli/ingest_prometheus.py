@@ -48,7 +48,7 @@ def prometheus(
     ] = None,
     workspace: WorkspaceOption = Path(),
     output_format: Annotated[
-        ReadFormat, typer.Option("--format", help="table for people, json for machines.")
+        ReadFormat, typer.Option("--format", "-f", help="table for people, json for machines.")
     ] = ReadFormat.TABLE,
 ) -> None:
     """Read (good, total) per minute from each SLI's Prometheus DataSource into the store.
