@@ -421,13 +421,13 @@ MESSAGES: dict[int, tuple[str, str, str, str]] = {
         "missing-value",
         "status",
         "no status, needed by its SLI",
-        "fill in the HTTP status code (only an empty cell counts as missing)",
+        "fill in the HTTP status code",
     ),
     R_NEED_LATENCY: (
         "missing-value",
         "latency_ms",
         "no latency_ms, needed by its SLI",
-        "fill in the latency in milliseconds (only an empty cell counts as missing)",
+        "fill in the latency in milliseconds",
     ),
     R_NEED_OUTCOME: (
         "missing-value",
