@@ -227,14 +227,17 @@ def parallel_cast(text: pa.ChunkedArray) -> tuple[I64, Mask]:
     )
 
 
-def timestamps(column: pa.ChunkedArray, n: int) -> tuple[I64, npt.NDArray[np.int8]]:
-    """Epoch seconds (floored) and a reason code per row (0 when the timestamp is good)."""
+def timestamps(
+    column: pa.ChunkedArray, n: int, *, name: str = "the file"
+) -> tuple[I64, npt.NDArray[np.int8]]:
+    """Epoch seconds (floored) and a reason code per row (0 when the timestamp is good);
+    ``name`` (the file's) starts a whole-file error."""
     reason = np.zeros(n, dtype=np.int8)
     kind = column.type
     if pa.types.is_timestamp(kind):
         if kind.tz is None:
             raise IngestError(
-                "the timestamp column holds timestamps without a time zone",
+                f"{name}: the timestamp column holds timestamps without a time zone",
                 hint="write them as UTC (a timestamp type with tz=UTC) or as ISO-8601 text with Z",
             )
         unit = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[kind.unit]

@@ -263,7 +263,7 @@ def classify_events(
 
     ts_column = er.column(table, "timestamp")
     assert ts_column is not None  # checked above
-    seconds, ts_reason = er.timestamps(ts_column, n)
+    seconds, ts_reason = er.timestamps(ts_column, n, name=name)
     if n and (int(seconds.min()) < EARLIEST or int(seconds.max()) >= LATEST):
         ts_reason[(ts_reason == 0) & ((seconds < EARLIEST) | (seconds >= LATEST))] = er.R_TS_RANGE
     if ts_reason.any():
