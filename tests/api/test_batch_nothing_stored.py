@@ -70,3 +70,16 @@ def test_a_partly_refused_batch_keeps_its_row_by_row_answer(shop: Shop) -> None:
     status, again = put(shop, "edge-3", [FIXED[0], BAD[0]])
     assert status == 200
     assert again["duplicate_of"] is not None
+
+
+def test_a_batch_refused_whole_names_the_batch_not_a_file_the_client_never_sent(
+    shop: Shop,
+) -> None:
+    """Events without any sli or service are refused whole (`ingest-error`); the message
+    began with `batch.jsonl:`, the name of the server's temporary file, which the client
+    never sent. It names the batch by its key, as `nothing-ingested` does."""
+    status, answer = put(shop, "edge-3", [{"timestamp": "2026-11-20T11:00:05Z", "status": 200}])
+    assert status == 400, answer
+    assert answer["code"] == "ingest-error"
+    assert "batch.jsonl" not in answer["message"] + answer["hint"]
+    assert answer["message"].startswith("batch 'edge-3': no 'sli' or 'service'"), answer

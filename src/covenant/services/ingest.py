@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from covenant.core.model import EventRule
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, to_epoch
-from covenant.errors import InputError, Problem, StoreError
+from covenant.errors import IngestError, InputError, Problem, StoreError
 from covenant.services.ingest_ahead import FUTURE_SKEW_S, ahead_text, refuse_ahead
 from covenant.services.nothing_ingested import (
     refuse_batch_if_nothing_ingested,
@@ -474,17 +474,26 @@ def ingest_event_batch(
     if not rows:
         raise InputError("the batch has no events", hint="send at least one event row")
     with tempfile.TemporaryDirectory(prefix="covenant-batch-") as folder:
-        path = Path(folder) / "batch.jsonl"
+        path = Path(folder) / _BATCH_FILE
         path.write_bytes(b"".join(row_line(row) + b"\n" for row in rows))
-        return _ingest_file(
-            engine,
-            path=path,
-            rules=rules,
-            progress=None,
-            step=step,
-            block_bytes=DEFAULT_BLOCK_BYTES,
-            batch_sha256=batch_sha256(key),
-            batch_key=key,
-            actor=actor,
-            now=now,
-        )
+        try:
+            return _ingest_file(
+                engine,
+                path=path,
+                rules=rules,
+                progress=None,
+                step=step,
+                block_bytes=DEFAULT_BLOCK_BYTES,
+                batch_sha256=batch_sha256(key),
+                batch_key=key,
+                actor=actor,
+                now=now,
+            )
+        except IngestError as error:  # the temporary file is no name the client knows
+            if type(error) is IngestError and error.message.startswith(f"{_BATCH_FILE}:"):
+                error.message = f"batch {key!r}" + error.message[len(_BATCH_FILE) :]
+                error.args = (error.message,)
+            raise
+
+
+_BATCH_FILE = "batch.jsonl"  # the keyed batch's rows, written for the JSONL reader
