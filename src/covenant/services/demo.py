@@ -27,6 +27,7 @@ from covenant.services.backtest import backtest_agreement, load_proposal
 from covenant.services.evaluate import EvaluationReport, evaluate_workspace
 from covenant.services.exposure import exposure
 from covenant.services.ingest import ingest_counts, ingest_matrix, open_store
+from covenant.services.leader import sqlite_leader
 from covenant.services.sla import report_statement
 from covenant.services.workspace import load_workspace
 from covenant.sources.synthetic import Incident, Profile, generate
@@ -287,6 +288,14 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
             hint="unset COVENANT_DATABASE_URL to run the demo",
         )
     db_file = Path(settings.database_url.removeprefix("sqlite:///"))
+    leader = sqlite_leader(db_file)
+    if leader is not None:  # a server would go on answering from the deleted files
+        raise InputError(
+            f"process {leader} is using the store {db_file} (a `covenant serve` on this "
+            "workspace): the demo would delete the store under it, and it would go on "
+            "serving the deleted data",
+            hint="stop it (Ctrl-C), run the demo, then start it again",
+        )
     for suffix in ("", "-wal", "-shm"):
         db_file.with_name(db_file.name + suffix).unlink(missing_ok=True)
     engine = open_store(settings.database_url)

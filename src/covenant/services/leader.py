@@ -196,3 +196,25 @@ class Leadership:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def sqlite_leader(db_file: Path) -> str | None:
+    """Who leads the SQLite store ``db_file`` now: the process id its leader wrote (``"?"``
+    when it wrote none), or None when no process holds the lock (or there is no lock file,
+    or no ``flock``: not POSIX). Asks without waiting and takes nothing."""
+    lock = db_file.with_name(db_file.name + ".leader")
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    try:
+        handle = lock.open("rb")
+    except OSError:
+        return None
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return handle.read(32).decode("ascii", "replace").strip() or "?"
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return None
