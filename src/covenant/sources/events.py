@@ -220,19 +220,21 @@ def classify_events(
     if "timestamp" not in columns:
         raise IngestError(
             f"{name}: no 'timestamp' column (found: {', '.join(sorted(columns)) or 'none'})",
-            hint="add a timestamp column: ISO-8601 with Z or an offset, or epoch seconds",
+            hint=_renames(columns)
+            or "add a timestamp column: ISO-8601 with Z or an offset, or epoch seconds",
         )
     if not columns & {"sli", "service"}:
         raise IngestError(
             f"{name}: no 'sli' or 'service' column to tell which series an event feeds",
-            hint="add an sli (or service) column whose values match your SLI definitions",
+            hint=_renames(columns)
+            or "add an sli (or service) column whose values match your SLI definitions",
         )
     precounted = {"good", "total"} <= columns
     if not precounted and not columns & {"outcome", "status", "latency_ms"}:
         raise IngestError(
             f"{name}: no outcome column: need 'outcome', 'status' or 'latency_ms' "
             "(or 'good' and 'total' for pre-counted rows)",
-            hint="add the column that says whether each request succeeded",
+            hint=_renames(columns) or "add the column that says whether each request succeeded",
         )
     compiled = _compile(rules)
     reason = np.zeros(n, dtype=np.int8)
@@ -386,6 +388,24 @@ def _ahead(source: SourceTable, ok_rows: Mask, seconds: I64, ahead_from: int) ->
         return None
     (first,) = source.locate(rows[:1])
     return Ahead(rows=int(rows.size), first=first, latest=int(seconds[rows].max()))
+
+
+EVENT_COLUMNS = frozenset(
+    {"timestamp", "sli", "service", "outcome", "status", "latency_ms", "good", "total"}
+)
+
+
+def _renames(columns: set[str]) -> str:
+    """The fix for a header that names the event columns in another case or with spaces
+    (`Timestamp`, `SLI`, as a spreadsheet writes them), or "" when it does not."""
+    renames = [
+        f"{c!r} to {c.strip().lower()!r}"
+        for c in sorted(columns)
+        if c != c.strip().lower() and c.strip().lower() in EVENT_COLUMNS
+    ]
+    if not renames:
+        return ""
+    return "event column names are lower case: rename " + ", ".join(renames)
 
 
 def _only_invalid(source: SourceTable, rules: Sequence[EventRule]) -> ClassifiedEvents:
