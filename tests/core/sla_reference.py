@@ -17,13 +17,13 @@ The rules, as the docs write them:
 * a second is *measured* when the version is in force, the second has happened (before ``at``,
   or before now when ``at`` is after now) and the records cover it (incidents: from
   ``recordsFrom``, else from the start of the first incident on record on the commitment's
-  services for the customer or everyone, before the instant measured up to); in force and
-  happened but not covered is *uncovered*;
-* a second is *excluded* when a maintenance window on the commitment's services (for the
-  customer or everyone) announced at least ``maintenanceNotice`` before its start covers it
-  (no notice: never), or an incident on the services flagged customer-caused (force majeure)
-  covers it and the commitment excludes those; an open incident runs until the instant
-  measured up to;
+  services or k-of-n components, for the customer or everyone, before the instant measured up
+  to); in force and happened but not covered is *uncovered*;
+* a second is *excluded* when a maintenance window on the commitment's services or components
+  (for the customer or everyone) announced at least ``maintenanceNotice`` before its start
+  covers it (no notice: never), or an incident on the services or components flagged
+  customer-caused (force majeure) covers it and the commitment excludes those (whatever its
+  severity); an open incident runs until the instant measured up to;
 * a second is *down* when an incident on the services (for the customer or everyone, of one
   of the ``severities`` when given) covers it and it is not excluded; with ``components`` and
   ``atLeastDown: k``, when k or more of the components each have such an incident covering
@@ -280,9 +280,8 @@ def _commitment(
     windows: list[Window],
 ) -> Result:
     n = p1 - p0
-    mine = [
-        i for i in incidents if set(i.services) & set(c.services) and _for(i.customers, customer)
-    ]
+    watched = set(c.services) | set(c.components)  # k of n: the components' records too
+    mine = [i for i in incidents if set(i.services) & watched and _for(i.customers, customer)]
     if c.records_from is not None:
         cover_from: int | None = c.records_from
     else:
@@ -295,7 +294,7 @@ def _commitment(
 
     excluded = np.zeros(n, dtype=bool)
     for w in windows:
-        if not (set(w.services) & set(c.services) and _for(w.customers, customer)):
+        if not (set(w.services) & watched and _for(w.customers, customer)):
             continue
         if c.notice is not None and w.start - w.announced >= c.notice:
             _mark(excluded, p0, w.start, w.end)

@@ -150,8 +150,6 @@ def commitments(
     drawn = draw(tiers(level))
     severities = draw(st.sampled_from([frozenset(), frozenset({"sev1"})]))
     records = draw(st.sampled_from(["long-ago"] * 4 + ["inside", "date", "first-incident"]))
-    if k_of_n:  # whose incidents start the records is not written for components: state it
-        records = draw(st.sampled_from(["long-ago", "inside"]))
     day = datetime.fromtimestamp(p0, ZoneInfo(zone)).date() + timedelta(
         days=draw(st.integers(0, 20))
     )
@@ -162,9 +160,8 @@ def commitments(
         "first-incident": None,
     }[records]
     notice = draw(st.sampled_from([None, DAY, 5 * DAY, H]))
-    # whether flagged incidents on the components are excluded is not written: none are
-    customer_caused = draw(st.booleans()) and not k_of_n
-    force_majeure = draw(st.booleans()) and not k_of_n
+    customer_caused = draw(st.booleans())
+    force_majeure = draw(st.booleans())
     less = draw(st.booleans())
     digits = ref.MINOR_UNITS.get(currency, 2)
     amount = Decimal(draw(st.sampled_from(["1", "7", "150", "12"]))).quantize(
@@ -393,7 +390,9 @@ def cases(draw: st.DrawFn) -> Case:
         ahead = draw(
             st.sampled_from([0, -H, H, H - 1, DAY, DAY - 1, 5 * DAY, 5 * DAY - 1, 30 * DAY])
         )
-        services = draw(st.sampled_from([("checkout",), ("search",), SERVICES]))
+        services = draw(
+            st.sampled_from([("checkout",), ("search",), SERVICES, COMPONENTS[:1], COMPONENTS])
+        )
         customers = draw(st.sampled_from([(), (CUSTOMER,), ("other",)]))
         window = ref.Window(services, start, end, start - ahead, customers)
         # windows on a service for the same customers never overlap (validation)

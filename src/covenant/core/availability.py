@@ -180,8 +180,11 @@ def availability(
     excluded: list[tuple[int, int, str]] = []
     not_excluded: list[tuple[int, int, str]] = []
     notice = commitment.exclusions.maintenance_notice_s
+    # the services it reads: its own and its k-of-n components, whose maintenance and flagged
+    # incidents are excluded alike
+    watched = (*commitment.services, *m.components)
     for w in maintenance:
-        if not (_covers(w.services, commitment.services) and _for_customer(w.customers, customer)):
+        if not (_covers(w.services, watched) and _for_customer(w.customers, customer)):
             continue
         ahead = int((w.start - w.announced_at).total_seconds())
         span = (to_epoch(w.start), to_epoch(w.end))
@@ -197,7 +200,6 @@ def availability(
                 else f"announced {span_text(ahead)} ahead, notice is {span_text(notice)}"
             )
             not_excluded.append((*span, f"{w.label}: {why}"))
-    watched = (*commitment.services, *m.components)
     relevant = [
         i
         for i in incidents

@@ -101,6 +101,14 @@ MISPLACED = {  # field → (a key its place holds, "" for any; the fix), seen in
             "Year Y): {count: 7, unit: Day} is duration: 7d",
         ),
     ),
+    # an Agreement's availability commitment: "remove it" would measure 24×7 silently
+    "calendar": (
+        "availability",
+        "availability is measured 24×7, every second of the period: a calendar applies to "
+        "support commitments only, and availability measured in business hours alone is not "
+        "supported — remove calendar only if the contract measures around the clock "
+        "(docs/sla.md, Availability)",
+    ),
     **{
         key: (
             "conditions",
