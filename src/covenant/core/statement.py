@@ -73,6 +73,18 @@ class IssueMark:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NotIncluded:
+    """An agreement of the customer in force during the period asked for that reports per
+    another period form (a quarterly one in a month's statement, a monthly one in a quarter's):
+    its figures are not in this statement but in the statements of ``periods``."""
+
+    agreement: str
+    display_name: str
+    reports_per: str  # "month" or "quarter"
+    periods: tuple[str, ...]  # "2026-Q4", or "2026-10", "2026-11", …
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Statement:
     customer: str
     customer_name: str
@@ -87,6 +99,7 @@ class Statement:
     credits: tuple[Money, ...]  # total per currency
     penalties: tuple[Money, ...]
     presentation: Presentation = field(default_factory=Presentation)
+    not_included: tuple[NotIncluded, ...] = ()
     measured_until: datetime | None = None
     """Where the figures are measured up to: ``generated_at``, or now when ``generated_at`` is
     after now (the rest of the period has not happened yet). None: ``generated_at``."""

@@ -160,7 +160,7 @@ def support_json(s: SupportResult) -> dict[str, Any]:
 
 
 def statement_json(st: Statement) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "number": st.presentation.number,
         "locale": st.presentation.locale,
@@ -182,6 +182,12 @@ def statement_json(st: Statement) -> dict[str, Any]:
         "penalties": [money_json(m) for m in st.penalties],
         "owed": [money_json(m) for m in st.owed],
     }
+    if st.not_included:  # absent when nothing is: issued statements of others stay the same
+        doc["not_included"] = [
+            {"agreement": n.agreement, "reports_per": n.reports_per, "periods": list(n.periods)}
+            for n in st.not_included
+        ]
+    return doc
 
 
 def _credit_text(a: AvailabilityResult) -> str:
@@ -213,6 +219,13 @@ def render_statement_table(
             f" ({st.zone}, {state})",
         )
     )
+    for n in st.not_included:
+        console.print(
+            text(
+                f"{n.agreement} reports per {n.reports_per}: not in this statement; see "
+                + ", ".join(n.periods)
+            )
+        )
     cols = [
         *(
             [Col("agreement", name=True), Col("commitment", name=True), Col("services")]

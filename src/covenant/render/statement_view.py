@@ -102,6 +102,12 @@ def statement_view(st: Statement, issued: IssueMark | None = None) -> dict[str, 
             words["agreement_version"].format(name=pres.agreement_name(a), version=v)
             for a, v in st.agreements
         ],
+        "not_included": [
+            words[f"not_included_{n.reports_per}"].format(
+                name=n.display_name, periods=", ".join(n.periods)
+            )
+            for n in st.not_included
+        ],
         "lines": lines,
         "totals": [fmt.money(m) for m in st.owed],
         "claim": [

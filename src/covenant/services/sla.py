@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -17,7 +17,6 @@ from covenant.core.agreements import (
     MaintenanceWindow,
     PeriodUnit,
     is_binding,
-    version_spans,
 )
 from covenant.core.availability import (
     AvailabilityResult,
@@ -42,13 +41,13 @@ from covenant.core.support import (
     support_compliance,
 )
 from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch, utc_text
-from covenant.core.windows import wall_to_utc
 from covenant.definitions.contract_model import Customer
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
 from covenant.services.agreements import sync_agreements, with_recorded_agreements
 from covenant.services.recorded_definitions import with_recorded_definitions
 from covenant.services.sla_clocks import ClockFactory, calendar_clocks, support_clock
+from covenant.services.sla_other_periods import not_included, version_periods
 from covenant.store.agreements import termination_times
 from covenant.store.buckets import read_matrix, series_extent
 from covenant.store.records import load_incidents, load_tickets
@@ -78,28 +77,6 @@ def parse_period(text: str) -> tuple[int, int, PeriodUnit]:
             hint="ask for a period in that range, e.g. 2026-10",
         )
     return found
-
-
-def version_periods(
-    versions: Sequence[AgreementVersion],
-    *,
-    year: int,
-    month: int,
-    terminated: Mapping[tuple[str, int], datetime],
-) -> list[tuple[AgreementVersion, tuple[datetime, datetime], tuple[datetime, datetime]]]:
-    """For each version: its reporting period (in its own zone) and the part of it the version
-    was in force. Versions of one agreement never overlap (``core.agreements.version_spans``)."""
-    out = []
-    for version in versions:
-        local_start = datetime(year, month, 1)  # noqa: DTZ001 - wall-clock time in the zone
-        period = period_containing(version, wall_to_utc(local_start, ZoneInfo(version.zone)))
-        siblings = [v for v in versions if v.agreement == version.agreement]
-        for v, lo, hi in version_spans(
-            siblings, start=period[0], end=period[1], terminated=terminated
-        ):
-            if v is version:
-                out.append((version, period, (lo, hi)))
-    return out
 
 
 def _not_in_force_hint(versions: Sequence[AgreementVersion], *, year: int, month: int) -> str:
@@ -155,6 +132,7 @@ def sla_statement(
             hint="sign an agreement version (status signed or active) first",
         )
     matching = [v for v in binding if v.period is unit]
+    others = [v for v in binding if v.period is not unit]
     if not matching:
         example = "2026-Q4" if unit is PeriodUnit.MONTH else "2026-10"
         raise InputError(
@@ -165,10 +143,17 @@ def sla_statement(
     with engine.connect() as conn:
         terminated = termination_times(conn, names=sorted({v.agreement for v in matching}))
         spans = version_periods(matching, year=year, month=month, terminated=terminated)
+        elsewhere = not_included(
+            conn, workspace=workspace, others=others, year=year, month=month, unit=unit
+        )
         if not spans:
             raise NotFoundError(
                 f"no agreement version of customer {customer!r} was in force in {period}",
-                hint=_not_in_force_hint(matching, year=year, month=month),
+                hint=_not_in_force_hint(matching, year=year, month=month)
+                + "".join(
+                    f"; {n.agreement} reports per {n.reports_per}: ask for {', '.join(n.periods)}"
+                    for n in elsewhere
+                ),
             )
         if min(start for _, (start, _), _ in spans) > at:  # one starting at `at` has begun
             then = period_label(spans[0][0], period_containing(spans[0][0], at)[0])
@@ -232,6 +217,7 @@ def sla_statement(
         generated_at=at,
         measured_until=until,
         agreements=versions,
+        not_included=elsewhere,
         availability=tuple(availability_results),
         support=tuple(support_results),
         credits=totals([c for c in credits if c.amount]),

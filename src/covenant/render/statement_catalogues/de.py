@@ -26,6 +26,10 @@ LABELS: dict[str, str] = {
     "issued_short": "Ausgestellt am {date}, Revision {revision}",
     "agreements": "Verträge",
     "agreement_version": "{name}, Version {version}",
+    "not_included_quarter": "{name} wird je Quartal gemessen: seine Werte stehen nicht in dieser "
+    "Abrechnung, sondern in der für {periods}.",
+    "not_included_month": "{name} wird je Monat gemessen: seine Werte stehen nicht in dieser "
+    "Abrechnung, sondern in denen für {periods}.",
     "final": "Endgültige Abrechnung.",
     "in_progress": "Vorläufig: der Zeitraum läuft noch (Stand {at}).",
     "partial": "Vorläufig: die gespeicherten Aufzeichnungen decken nicht den ganzen Zeitraum ab "

@@ -27,6 +27,10 @@ LABELS: dict[str, str] = {
     "issued_short": "Issued {date}, revision {revision}",
     "agreements": "Agreements",
     "agreement_version": "{name}, version {version}",
+    "not_included_quarter": "{name} is measured per quarter: its figures are not in this statement "
+    "but in the statement for {periods}.",
+    "not_included_month": "{name} is measured per month: its figures are not in this statement but "
+    "in the statements for {periods}.",
     "final": "Final statement.",
     "in_progress": "Provisional: the period is still in progress (as of {at}).",
     "partial": "Provisional: the stored records do not cover all of the period (as of {at}).",

@@ -27,6 +27,10 @@ LABELS: dict[str, str] = {
     "issued_short": "Emitido el {date}, revisión {revision}",
     "agreements": "Contratos",
     "agreement_version": "{name}, versión {version}",
+    "not_included_quarter": "{name} se mide por trimestre: sus cifras no están en este "
+    "informe sino en el de {periods}.",
+    "not_included_month": "{name} se mide por mes: sus cifras no están en este informe sino en los "
+    "de {periods}.",
     "final": "Informe definitivo.",
     "in_progress": "Provisional: el periodo aún está en curso (a fecha de {at}).",
     "partial": "Provisional: los registros almacenados no cubren todo el periodo (a fecha de "

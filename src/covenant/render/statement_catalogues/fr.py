@@ -45,6 +45,10 @@ _WRITTEN: dict[str, str] = {
     "issued_short": "Émis le {date}, révision {revision}",
     "agreements": "Contrats",
     "agreement_version": "{name}, version {version}",
+    "not_included_quarter": "{name} est mesuré par trimestre : ses chiffres ne figurent pas "
+    "dans ce relevé mais dans celui de {periods}.",
+    "not_included_month": "{name} est mesuré par mois : ses chiffres ne figurent pas dans ce "
+    "relevé mais dans ceux de {periods}.",
     "final": "Relevé définitif.",
     "in_progress": "Provisoire : la période est en cours (situation au {at}).",
     "partial": "Provisoire : les enregistrements conservés ne couvrent pas l’intégralité de la "

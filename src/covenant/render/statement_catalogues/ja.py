@@ -27,6 +27,14 @@ LABELS: dict[str, str] = {
     "issued_short": "{date} 発行、改訂 {revision}",
     "agreements": "契約",
     "agreement_version": "{name}（第{version}版）",
+    "not_included_quarter": (
+        "{name}は四半期ごとに測定されます。"
+        "その数値はこの明細書ではなく、{periods}の明細書に記載されます。"
+    ),
+    "not_included_month": (
+        "{name}は月ごとに測定されます。"
+        "その数値はこの明細書ではなく、{periods}の明細書に記載されます。"
+    ),
     "final": "本明細書は確定版です。",
     "in_progress": "暫定版です。対象期間はまだ終了していません（{at} 時点）。",
     "partial": "暫定版です。保存されている記録は対象期間の全体を網羅していません（{at} 時点）。",

@@ -27,6 +27,8 @@ LABELS: dict[str, str] = {
     "issued_short": "{date} 出具，修订版 {revision}",
     "agreements": "协议",
     "agreement_version": "{name}（第 {version} 版）",
+    "not_included_quarter": "{name}按季度计量：其数据不在本结算单中，而在 {periods} 的结算单中。",
+    "not_included_month": "{name}按月计量：其数据不在本结算单中，而在 {periods} 的结算单中。",
     "final": "本结算单为最终版本。",
     "in_progress": "暂定：本期间尚未结束（截至 {at}）。",
     "partial": "暂定：已存储的记录未覆盖整个期间（截至 {at}）。",
