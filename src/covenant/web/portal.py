@@ -233,9 +233,24 @@ def portal_tickets(request: Request) -> Response:
 
 @router.get("/portal/statements/{period}")
 def portal_statement(request: Request, period: str) -> Response:
+    """The customer's statement of ``period``: the copy issued to it (or computed, when not
+    issued), or with ``?revision=N`` that revision issued to it; above an issued page with
+    several revisions, a link to each (``web.portal_revisions``)."""
+    from covenant.web.portal_revisions import customer_revision, revisions_list
+    from covenant.web.statements import revision_asked
+
     session = require(request, CUSTOMERS)
     ctx = backend(request)
-    return statement_answer(request, issued_or_computed(ctx, session.principal, period[:16]))
+    period = period[:16]
+    revision = revision_asked(request)
+    who = session.principal
+    if revision is None:
+        found = issued_or_computed(ctx, who, period)
+    else:
+        found = customer_revision(request, session, period, revision)
+        if isinstance(found, Response):  # not one issued to it: the 404 page
+            return found
+    return statement_answer(request, found, note=revisions_list(ctx, who, period, found))
 
 
 def issued_or_computed(ctx: Backend, who: Principal, period: str) -> Any:
