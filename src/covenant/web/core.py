@@ -274,6 +274,7 @@ PAGE_NAMES = {
     "user_disable": "the users page's Disable button",
     "import_replace": "tick “Replace the files an earlier import of these files wrote”",
     "import_elsewhere": "import the file under another file name",
+    "strict": "“All or nothing”",
 }
 """How a page names the inputs and commands a message cites: the API's field names, and this
 UI's pages where the API would name its routes."""

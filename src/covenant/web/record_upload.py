@@ -15,14 +15,13 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from covenant.errors import (
-    HTTP_NAMES,
     CovenantError,
     IngestError,
     InputError,
     NothingIngestedError,
 )
 from covenant.services.request_marks import raw_body
-from covenant.web.core import backend, check_csrf, page, writer
+from covenant.web.core import PAGE_NAMES, backend, check_csrf, page, writer
 from covenant.web.multipart import multipart_form
 from covenant.web.routes import pages_router
 
@@ -113,7 +112,7 @@ async def upload_records(request: Request) -> Response:
 
 
 def _problem(error: CovenantError) -> dict[str, str]:
-    message, hint = error.worded(HTTP_NAMES)
+    message, hint = error.worded(PAGE_NAMES)
     return {"code": error.code, "message": message, "hint": hint}
 
 
