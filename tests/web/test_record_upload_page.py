@@ -153,7 +153,8 @@ def test_all_or_nothing_refuses_a_file_with_a_bad_row_and_stores_none_of_it(
     said = html.unescape(re.sub(r"<[^>]+>", "", answer.text))
     assert "Nothing was stored: rows-rejected zendesk.csv: refused whole" in said
     assert "1 of its 3 rows was rejected" in said
-    assert "“All or nothing”" in said and "strict=true" not in said  # the page's own words
+    assert "“All or nothing”" in said
+    assert "strict=true" not in said
     ((where, field, _),) = _cells(answer.text, "records-rejected")
     assert (where, field) == ("zendesk.csv:4", "created")
     assert 'name="strict" value="1" checked' in answer.text  # the form as sent
