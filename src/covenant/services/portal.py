@@ -209,9 +209,17 @@ def _own_services(engine: Engine, *, principal: Principal, at: datetime) -> set[
     services: set[str] = set()
     for summary in visible_agreements(engine, principal=principal, at=at):
         for version in agreement_versions(engine, principal=principal, name=summary.name, at=at):
-            services.update(service for service, _ in version.fees)
-            for commitment in version.availability:
-                services.update(commitment.services)
+            services.update(agreement_services(version))
+    return services
+
+
+def agreement_services(version: AgreementVersion) -> set[str]:
+    """The services a version's incidents are on: its fees', its commitments' and the
+    components of its k-of-n commitments (their incidents are the region's downtime)."""
+    services = {service for service, _ in version.fees}
+    for commitment in version.availability:
+        services.update(commitment.services)
+        services.update(commitment.measurement.components)
     return services
 
 

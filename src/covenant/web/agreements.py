@@ -97,7 +97,7 @@ def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime
     windows on its services in this period and the one before, and its alert history."""
     from covenant.render.evaluation import iso
     from covenant.services.exposure import exposure
-    from covenant.services.portal import visible_incidents
+    from covenant.services.portal import agreement_services, visible_incidents
     from covenant.services.slo_pages import agreement_alert_steps
 
     try:
@@ -112,8 +112,7 @@ def _context(ctx: Any, who: Any, summary: Any, versions: list[Any], at: datetime
         raise
     except CovenantError:
         forecast = []
-    services = {s for v in versions for s, _ in v.fees}
-    services |= {s for v in versions for c in v.availability for s in c.services}
+    services = {s for v in versions for s in agreement_services(v)}
     since = at - timedelta(days=62)
     incidents = [
         i
