@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import httpx
 
 from covenant.cli.main import app
 from covenant.config import sqlite_url
 from covenant.services.leader import Leadership
 from tests.cli.starter import runner
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = "2026-10-31T09:30:00Z"
@@ -39,4 +45,40 @@ def test_the_demo_will_not_replace_a_store_a_server_is_using(tmp_path: Path) -> 
         assert store.stat().st_ino == before  # not deleted and written anew
     finally:
         server.close()
+    assert runner.invoke(app, demo).exit_code == 0  # once it stopped, the demo starts over
+
+
+def test_the_demo_will_not_replace_a_store_a_no_worker_server_is_using(tmp_path: Path) -> None:
+    """`covenant serve --no-worker` leads nothing (no leader lock), yet answers from the store:
+    every server holds the store's shared serving lock, so the demo refuses, naming it."""
+    shop = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", shop, ignore=shutil.ignore_patterns(".covenant"))
+    demo = ["demo", "-w", str(shop), "--at", AT, "--days", "2"]
+    assert runner.invoke(app, demo).exit_code == 0
+    store = shop / ".covenant" / "covenant.db"
+    before = store.stat().st_ino
+    port = free_port()
+    command = [sys.executable, "-m", "covenant", "serve", "-w", str(shop), "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--no-worker"],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(600):  # until it answers (or it died: the assert below says so)
+            assert server.poll() is None, "the server stopped"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        refused = runner.invoke(app, demo)
+        assert refused.exit_code == 1, refused.output
+        said = " ".join(refused.stderr.split())
+        assert f"process {server.pid} is using the store" in said, said
+        assert store.stat().st_ino == before  # not deleted and written anew
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
     assert runner.invoke(app, demo).exit_code == 0  # once it stopped, the demo starts over

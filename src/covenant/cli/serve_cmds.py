@@ -200,6 +200,9 @@ def serve_command(
         highlight=False,
         soft_wrap=True,
     )
+    from covenant.services.serving import hold_serving
+
+    serving = hold_serving(settings.database_url)  # `covenant demo` will not delete the store
     try:
         served = serve(
             make_app,
@@ -212,6 +215,9 @@ def serve_command(
         )
     except CovenantError as error:  # the app did not start (serve-start-failed)
         raise fail(error) from None
+    finally:
+        if serving is not None:
+            serving.close()
     if not served:
         raise typer.Exit(3)  # uvicorn logged why (the port is taken, say)
 

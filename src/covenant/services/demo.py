@@ -28,6 +28,7 @@ from covenant.services.evaluate import EvaluationReport, evaluate_workspace
 from covenant.services.exposure import exposure
 from covenant.services.ingest import ingest_counts, ingest_matrix, open_store
 from covenant.services.leader import sqlite_leader
+from covenant.services.serving import serving_processes
 from covenant.services.sla import report_statement
 from covenant.services.workspace import load_workspace
 from covenant.sources.synthetic import Incident, Profile, generate
@@ -288,7 +289,8 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
             hint="unset COVENANT_DATABASE_URL to run the demo",
         )
     db_file = Path(settings.database_url.removeprefix("sqlite:///"))
-    leader = sqlite_leader(db_file)
+    servers = serving_processes(db_file)  # every `covenant serve`, with a worker or not
+    leader = ", ".join(servers) if servers is not None else sqlite_leader(db_file)
     if leader is not None:  # a server would go on answering from the deleted files
         raise InputError(
             f"process {leader} is using the store {db_file} (a `covenant serve` on this "
