@@ -65,3 +65,54 @@ def test_a_kustomize_base_placeholder_in_a_query_is_refused(tmp_path: Path) -> N
 )
 def test_what_is_a_placeholder(text: str, found: str | None) -> None:
     assert placeholder(text) == found
+
+
+# Sloth's OpenSLO input (openslo/v1alpha) with its queries left unrendered: the same refusal
+# as for prometheus/v1 and the Kubernetes resource (Sloth substitutes only {{.window}})
+OPENSLO = """\
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata:
+  name: api-availability
+spec:
+  service: api
+  budgetingMethod: Occurrences
+  objectives:
+    - ratioMetrics:
+        good:
+          source: prometheus
+          queryType: promql
+          query: sum(rate(requests_total{{code!~"5..",{selector}}}[{{{{.window}}}}]))
+        total:
+          source: prometheus
+          queryType: promql
+          query: sum(rate(requests_total[{{{{.window}}}}]))
+      target: 0.999
+"""
+
+
+@pytest.mark.parametrize(
+    ("selector", "said"),
+    [
+        ('namespace="$namespace"', "holds the placeholder $namespace"),
+        ('service="${svc}"', "holds the placeholder ${svc}"),
+        ('service="{{SERVICE}}"', "holds template markup ({{"),
+    ],
+)
+def test_a_placeholder_in_an_openslo_alpha_query_is_refused(
+    tmp_path: Path, selector: str, said: str
+) -> None:
+    plan = planned(tmp_path, "sloth", {"slo.yaml": OPENSLO.format(selector=selector)})
+    problems = {p.field: p for p in plan.problems}
+    problem = problems["spec.objectives[0].ratioMetrics.good.query"]
+    assert problem.code == "import-invalid-value"
+    assert said in problem.message
+    assert "render" in problem.fix
+    assert not [d for f in plan.files for d in f.imported.documents if d["kind"] == "SLO"]
+
+
+def test_a_rendered_openslo_alpha_query_is_imported(tmp_path: Path) -> None:
+    plan = planned(tmp_path, "sloth", {"slo.yaml": OPENSLO.format(selector='service="api"')})
+    assert not plan.problems
+    slos = [d for f in plan.files for d in f.imported.documents if d["kind"] == "SLO"]
+    assert [d["metadata"]["name"] for d in slos] == ["api-availability-0"]

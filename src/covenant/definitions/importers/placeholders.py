@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 
+from covenant.definitions.importers import promql
+from covenant.definitions.importers.base import INVALID, Recorder
+from covenant.definitions.yamlsource import PathKey
+
 # ${NAME} anywhere; $NAME as the whole value of a label matcher ("$namespace"); a regex may
 # end with $ (an anchor), so $ is a placeholder only when a name follows it in one of these
 _BRACED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -37,3 +41,35 @@ def why(found: str) -> str:
         "input, a kustomize base its overlays patch), not the definition yet — the tool "
         f"would match the text {found}"
     )
+
+
+def unrendered(record: Recorder, field: PathKey, key: str, query: str) -> bool:
+    """Refuse a Sloth query (``prometheus/v1``, the Kubernetes resource or ``openslo/v1alpha``;
+    ``{{.window}}`` already normalised) left unrendered: ``{{window}}`` without the dot,
+    template markup (``{{SERVICE}}``, ``{%``) or a placeholder (``${svc}``, ``"$namespace"``)
+    — Sloth substitutes only its own ``{{.window}}``. True when refused."""
+    no_dot = re.search(r"\{\{-?\s*window\s*-?\}\}", query)
+    if no_dot is not None:  # Helm's {{"{{"}}window{{"}}"}} renders so
+        record.problem(
+            field,
+            INVALID,
+            f"{key} writes {no_dot.group()}, which is not Sloth's {{{{.window}}}}: without the "
+            'dot Sloth\'s Go template fails (function "window" not defined)',
+            "write [{{.window}}], with the dot",
+        )
+        return True
+    markup = re.search(r"\{\{|\{%", query.replace(promql.WINDOW, ""))
+    if markup is not None:
+        record.problem(
+            field,
+            INVALID,
+            f"{key} holds template markup ({markup.group()} … beside Sloth's own "
+            "{{.window}}): the file is a Helm/Jinja/Go template, not a Sloth spec yet",
+            "render the template first (helm template, ansible, …) and import the output",
+        )
+        return True
+    found = placeholder(query)
+    if found is not None:
+        record.problem(field, INVALID, f"{key} {why(found)}", FIX)
+        return True
+    return False

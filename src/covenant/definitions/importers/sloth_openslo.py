@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from covenant.core.promql import without_comments
-from covenant.definitions.importers import promql, promql_scale
+from covenant.definitions.importers import placeholders, promql, promql_scale
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
@@ -179,6 +179,8 @@ def _queries(here: Recorder, ratio: Mapping[str, Any]) -> dict[str, str] | None:
             here.problem(field, MISSING, f"ratioMetrics.{key}.query is missing", "add the query")
             return None
         query = promql.normalise_window(without_comments(query).strip())
+        if placeholders.unrendered(here, field, f"ratioMetrics.{key}.query", query):
+            return None
         if promql.WINDOW not in query:
             here.problem(
                 field,

@@ -112,29 +112,7 @@ def _query(record: Recorder, field: PathKey, key: str, value: Any) -> str | None
         )
         return None
     query = promql.normalise_window(without_comments(value).strip())
-    no_dot = re.search(r"\{\{-?\s*window\s*-?\}\}", query)
-    if no_dot is not None:  # Helm's {{"{{"}}window{{"}}"}} renders so
-        record.problem(
-            field,
-            INVALID,
-            f"{key} writes {no_dot.group()}, which is not Sloth's {{{{.window}}}}: without the "
-            'dot Sloth\'s Go template fails (function "window" not defined)',
-            "write [{{.window}}], with the dot",
-        )
-        return None
-    markup = re.search(r"\{\{|\{%", query.replace(promql.WINDOW, ""))
-    if markup is not None:
-        record.problem(
-            field,
-            INVALID,
-            f"{key} holds template markup ({markup.group()} … beside Sloth's own "
-            "{{.window}}): the file is a Helm/Jinja/Go template, not a Sloth spec yet",
-            "render the template first (helm template, ansible, …) and import the output",
-        )
-        return None
-    found = placeholders.placeholder(query)
-    if found is not None:
-        record.problem(field, INVALID, f"{key} {placeholders.why(found)}", placeholders.FIX)
+    if placeholders.unrendered(record, field, key, query):
         return None
     if promql.WINDOW not in query:
         record.problem(
