@@ -42,7 +42,27 @@ def exact(value: Fraction | None) -> dict[str, Any]:
     """A ratio as a JSON number (for convenience) and as an exact fraction string."""
     if value is None:
         return {"value": None, "exact": None}
-    return {"value": float(value), "exact": f"{value.numerator}/{value.denominator}"}
+    return {
+        "value": float(value),
+        "exact": f"{int_text(value.numerator)}/{int_text(value.denominator)}",
+    }
+
+
+SHORT_INT_DIGITS = 4000
+"""Integers this long are written by ``str`` (Python refuses more than 4,300 digits)."""
+
+
+def int_text(n: int) -> str:
+    """``str(n)`` for integers of any length: a RatioTimeslices mean over thousands of slices
+    with unrelated event counts is a fraction of tens of thousands of digits. Halves are
+    written separately (divide and conquer, also faster than ``str``'s quadratic loop)."""
+    if n < 0:
+        return "-" + int_text(-n)
+    if n.bit_length() < SHORT_INT_DIGITS * 3:  # < 10**3600
+        return str(n)
+    half = (n.bit_length() * 3 // 10) // 2  # about half the digits
+    high, low = divmod(n, 10**half)
+    return int_text(high) + int_text(low).rjust(half, "0")
 
 
 def window_json(objective: Objective) -> dict[str, Any]:
