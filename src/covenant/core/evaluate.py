@@ -8,9 +8,9 @@ the results.
 
 Everything that decides something is exact: counts are integers, a time slice is good by an
 integer cross product (``good × den ≥ num × total`` on Python integers), and burn rates,
-budgets and thresholds are ``Fraction`` values compared as such, never rounded floats. The one
-exception is RatioTimeslices, whose mean of per-slice ratios is summed in float64 (see
-docs/semantics.md).
+budgets and thresholds are ``Fraction`` values compared as such, never rounded floats. A
+RatioTimeslices window's bad units, Σ(1 − good/total) over its slices, are summed exactly too
+(``core.window_answers.ratio_sum``).
 """
 
 from __future__ import annotations
@@ -244,7 +244,6 @@ class _Context:
         self.counted: list[int] = answers.counted.tolist()
         self.silent: list[int] = answers.silent.tolist()
         self.bad_int: list[int] = answers.bad_int.tolist()
-        self.bad: list[float] = answers.bad.tolist()
         self._instants: dict[int, datetime] = {}
         self._thresholds: dict[tuple[int | None, ...], Fraction] = {}
 
@@ -279,7 +278,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
 
     Occurrences and Timeslices count whole units, so every value is an integer ratio built
     once (``Fraction(n, d)``) and every decision an integer cross product. RatioTimeslices sums
-    per-slice ratios in float64 and redoes the sum exactly near a decision (``bad_at``).
+    its per-slice ratios exactly (``bad_at``).
     """
     ratio = o.method is BudgetingMethod.RATIO_TIMESLICES
     unit = "events" if o.method is BudgetingMethod.OCCURRENCES else "slices"
@@ -289,14 +288,9 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
     one_minus_t = Fraction(slack, den)
     policy = policy_label(o)
 
-    def bad_at(k: int, boundary: Fraction | None = None) -> Fraction:
-        """Bad units of request ``k`` (RatioTimeslices only), exact near a boundary."""
-        approx = ctx.bad[k]
-        if boundary is not None and abs(approx - float(boundary)) <= RELATIVE_TIE * max(
-            1.0, abs(float(boundary))
-        ):
-            return ctx.answers.exact_ratio_bad(k)
-        return Fraction(approx)
+    def bad_at(k: int) -> Fraction:
+        """Bad units of request ``k`` (RatioTimeslices only), exactly."""
+        return ctx.answers.exact_ratio_bad(k)
 
     def burn(k: int, start: int, threshold: Fraction | None = None) -> tuple[Burn, bool]:
         """The window's burn and whether it reaches ``threshold`` (False without a rate)."""
@@ -311,8 +305,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
         hits = False
         if reason is None:
             if ratio:
-                boundary = None if threshold is None else threshold * counted * one_minus_t
-                rate = burn_rate(bad=bad_at(k, boundary), counted=counted, target=o.target)
+                rate = burn_rate(bad=bad_at(k), counted=counted, target=o.target)
                 hits = threshold is not None and rate >= threshold
             else:
                 bad = ctx.bad_int[k]
@@ -380,7 +373,7 @@ def _assemble(o: Objective, b: WindowBounds, *, ctx: _Context, base: int, phase:
         filled = policy_note(policy, o.no_data.value, ctx.silent[slo], counted, events)
         if ratio:
             allowed = one_minus_t * budget_units
-            bad = bad_at(slo, allowed)
+            bad = bad_at(slo)
             sli = 1 - bad / counted
             remaining = allowed - bad
             good = int(Fraction(counted) - bad)

@@ -50,8 +50,9 @@ Bools = npt.NDArray[np.bool_]
 class WindowCounts:
     """Per evaluation instant, the counts of one window ending there (alert semantics).
 
-    ``bad`` is exact for Occurrences/Timeslices (integers held in float64) and a float sum of
-    per-slice error ratios for RatioTimeslices; ``has_rate`` is False where the window has no
+    ``bad`` is exact for Occurrences/Timeslices (integers held in float64) and, for
+    RatioTimeslices, an estimate of the sum of per-slice error ratios off by at most
+    ``bad_error`` (0 elsewhere); ``has_rate`` is False where the window has no
     burn rate (the engine's no-data rules); ``silent`` counts the counted slices that had no
     events (counted only by a good/bad no-data policy). ``parts`` keeps the engine's answers
     per segment (first instant index, answers) so bad units can be re-summed exactly at any
@@ -65,6 +66,7 @@ class WindowCounts:
     silent: I64
     parts: tuple[tuple[int, Answers], ...] = ()
     ratio: bool = False
+    bad_error: F64 | None = None
 
     @property
     def has_data(self) -> Bools:
@@ -116,6 +118,7 @@ def window_counts(
         silent=answers.silent.astype(np.int64),
         parts=((0, answers),),
         ratio=o.method is BudgetingMethod.RATIO_TIMESLICES,
+        bad_error=answers.bad_error,
     )
 
 
@@ -133,7 +136,15 @@ def _concat(parts: Sequence[WindowCounts]) -> WindowCounts:
             for lo, answers in p.parts
         ),
         ratio=any(p.ratio for p in parts),
+        bad_error=np.concatenate([_error(p) for p in parts]),
     )
+
+
+def _error(counts: WindowCounts) -> F64:
+    """The bound on each instant's ``bad`` estimate (zeros when exact)."""
+    if counts.bad_error is None:
+        return np.zeros(len(counts.events))
+    return counts.bad_error
 
 
 def _meets(
@@ -141,11 +152,12 @@ def _meets(
 ) -> Bools:
     """``bad / counted ≥ bound`` (or ``>``) per instant; float first, exact near a tie.
 
-    Indices where float cannot decide are appended to ``exact`` for the caller to settle.
+    Indices where float cannot decide (the margin within the float's rounding or the bound on
+    a RatioTimeslices estimate) are appended to ``exact`` for the caller to settle.
     """
     limit = float(bound) * counts.counted
     margin = counts.bad - limit
-    tie = np.abs(margin) <= RELATIVE_TIE * np.maximum(1.0, np.abs(limit))
+    tie = np.abs(margin) <= RELATIVE_TIE * np.maximum(1.0, np.abs(limit)) + _error(counts)
     out = (margin >= 0) if inclusive else (margin > 0)
     out &= counts.has_rate
     if exact is not None:
@@ -295,11 +307,16 @@ def _runs(mask: Bools) -> list[tuple[int, int]]:
 
 
 def _max_rate(counts: WindowCounts, lo: int, hi: int, target: Fraction) -> Fraction:
-    """The highest burn rate over instants ``[lo, hi)``, exact at the (float) argmax."""
+    """The highest burn rate over instants ``[lo, hi)``: estimated in float, then taken exactly
+    among the instants whose estimate could be the highest."""
     counted = counts.counted[lo:hi]
     with np.errstate(invalid="ignore", divide="ignore"):
         rates = np.where(counted > 0, counts.bad[lo:hi] / np.maximum(counted, 1), -1.0)
-    return counts.rate(lo + int(np.argmax(rates)), target)
+        slack = _error(counts)[lo:hi] / np.maximum(counted, 1)
+    top = int(np.argmax(rates))
+    floor = rates[top] - slack[top] - RELATIVE_TIE * max(1.0, abs(float(rates[top])))
+    candidates = np.flatnonzero(rates + slack >= floor)
+    return max(counts.rate(lo + int(i), target) for i in candidates)
 
 
 def _filled(counts: WindowCounts) -> I64:
