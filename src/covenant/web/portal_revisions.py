@@ -18,13 +18,14 @@ from fastapi import Request
 from covenant.core.access import Principal
 from covenant.core.timeutil import utc_text
 from covenant.errors import NotFoundError
-from covenant.web.core import BASE, Backend, backend, page
+from covenant.web.core import BASE, Backend, backend
+from covenant.web.statements import no_such_revision
 
 
 def customer_revision(request: Request, session: Any, period: str, revision: int) -> Any:
     """Revision ``revision`` of the signed-in customer's ``period`` (issued at or before now),
     or the 404 page naming the revisions there are."""
-    from covenant.services.issued_statements import issued_revisions, read_statement
+    from covenant.services.issued_statements import read_statement
 
     ctx = backend(request)
     customer = session.principal.customer
@@ -41,19 +42,14 @@ def customer_revision(request: Request, session: Any, period: str, revision: int
             revision=revision,
         )
     except NotFoundError as error:
-        path = f"{BASE}/portal/statements/{period}"
-        every = issued_revisions(ctx.engine(), customer=customer, period=period, at=ctx.clock())
-        links = [(f"{path}?revision={r.revision}", f"Revision {r.revision}") for r in every]
-        links.append((path, "The statement of this period"))
-        return page(
-            "error.html",
-            session=session,
-            status=404,
-            code=error.code,
-            message=error.message,
-            hint="Open one of the revisions linked below." if every else error.hint,
-            title=f"404: {error.code}",
-            links=links,
+        return no_such_revision(
+            request,
+            session,
+            error,
+            customer=customer,
+            period=period,
+            path=f"{BASE}/portal/statements/{period}",
+            whole="The statement of this period",
         )
 
 

@@ -63,25 +63,39 @@ def statement(request: Request, customer: str, period: str) -> Response:
     except NotFoundError as error:
         if revision is None:
             raise
-        return _no_such_revision(request, session, customer, period, error)
+        return no_such_revision(
+            request,
+            session,
+            error,
+            customer=customer,
+            period=period,
+            path=f"{BASE}/customers/{customer}/statements/{period}",
+            whole="The statement as the customer is given it",
+        )
     every = issued_revisions(ctx.engine(), customer=customer, period=period, at=ctx.clock())
     shown = None if found.issued is None else found.issued.revision
     note = revisions_nav(customer, every, shown=shown) + restated_note(found, every)
     return statement_answer(request, found, note=note)
 
 
-def _no_such_revision(
-    request: Request, session: Any, customer: str, period: str, error: NotFoundError
+def no_such_revision(
+    request: Request,
+    session: Any,
+    error: NotFoundError,
+    *,
+    customer: str,
+    period: str,
+    path: str,
+    whole: str,
 ) -> Response:
     """The 404 page of a revision that is not there: the message names those there are, a
-    link to each and to the statement as the customer is given it."""
+    link to each and to ``path`` itself (``whole`` its words), for staff and portal alike."""
     from covenant.services.issued_statements import issued_revisions
 
     ctx = backend(request)
-    path = f"{BASE}/customers/{customer}/statements/{period}"
     every = issued_revisions(ctx.engine(), customer=customer, period=period, at=ctx.clock())
     links = [(f"{path}?revision={r.revision}", f"Revision {r.revision}") for r in every]
-    links.append((path, "The statement as the customer is given it"))
+    links.append((path, whole))
     return page(
         "error.html",
         session=session,
