@@ -363,7 +363,7 @@ def classify_events(
     problems = er.merge_invalid(
         source, er.problems(source, table, rejected_rows[:MAX_PROBLEMS], reason)
     )
-    unmatched = _unmatched(cell[unmatched_rows], sli_values, svc_values)
+    unmatched = _unmatched(cell[unmatched_rows], sli_values, svc_values, rules)
     ingested = int(np.count_nonzero(ok_rows))
     big = np.iinfo(np.int64).max
     return ClassifiedEvents(
@@ -447,20 +447,41 @@ def _first(reason: npt.NDArray[np.int8], where: Mask, code: int | npt.NDArray[np
 
 
 def _unmatched(
-    cells: npt.NDArray[np.integer[Any]], sli_values: list[str], svc_values: list[str]
+    cells: npt.NDArray[np.integer[Any]],
+    sli_values: list[str],
+    svc_values: list[str],
+    rules: Sequence[EventRule],
 ) -> tuple[tuple[str, int], ...]:
     if cells.size == 0:
         return ()
     width = len(svc_values) + 1
+    known = {
+        "sli": sorted({rule.sli for rule in rules}),
+        "service": sorted({rule.service for rule in rules if rule.service is not None}),
+    }
     found, counts = np.unique(cells, return_counts=True)
     labels: dict[str, int] = {}
     for c, k in zip(found.tolist(), counts.tolist(), strict=True):
         sli_code, svc_code = c // width - 1, c % width - 1
         parts = []
         if sli_code >= 0:
-            parts.append(f"sli={sli_values[sli_code]}")
+            parts.append(unmatched_label("sli", sli_values[sli_code], known["sli"]))
         if svc_code >= 0:
-            parts.append(f"service={svc_values[svc_code]}")
+            parts.append(unmatched_label("service", svc_values[svc_code], known["service"]))
         label = " ".join(parts)
         labels[label] = labels.get(label, 0) + int(k)
     return tuple(sorted(labels.items(), key=lambda item: (-item[1], item[0])))
+
+
+def unmatched_label(column: str, value: str, known: Sequence[str]) -> str:
+    """``sli=value`` for a value no rule names: quoted (as Python writes a string) when a plain
+    view would hide what it holds — spaces around it, nothing, a control character — and
+    with the name it nearly is when it differs from one only by those spaces or by case
+    (matching is exact, docs/ingest.md: the file is to be fixed, not the value guessed)."""
+    plain = value != "" and value == value.strip() and value.isprintable()
+    shown = f"{column}={value if plain else repr(value)}"
+    folded = value.strip().casefold()
+    near = [name for name in known if name != value and name.strip().casefold() == folded]
+    if len(near) == 1:
+        return f"{shown} (did you mean {column}={near[0]}?)"
+    return shown
