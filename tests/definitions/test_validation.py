@@ -805,3 +805,31 @@ def test_unknown_kind_in_the_wrong_case_suggests_the_kind(kind: str, meant: str)
     _, problems = load_text(f"apiVersion: openslo/v1\nkind: {kind}\nmetadata: {{name: a}}\n")
     (problem,) = problems
     assert (problem.code, problem.fix) == ("unknown-kind", f"did you mean {meant!r}?")
+
+
+@pytest.mark.parametrize(
+    ("target", "low", "budget"),
+    [
+        # 1.5: 1.5 % good is 0.015; 1.5 % of budget leaves 100 - 1.5 = 98.5 % good, 0.985
+        ("1.5", "targetPercent: 1.5 (target: 0.015)", "targetPercent: 98.5 (target: 0.985)"),
+        # 5: 5 % good is 0.05; a 5 % budget is 95 % good, 0.95
+        ("5", "targetPercent: 5 (target: 0.05)", "targetPercent: 95 (target: 0.95)"),
+        # 49.99: 0.4999; a 49.99 % budget is 50.01 % good, 0.5001
+        ("49.99", "targetPercent: 49.99 (target: 0.4999)", "targetPercent: 50.01 (target: 0.5001)"),
+    ],
+)
+def test_a_low_target_above_1_gets_both_readings(target: str, low: str, budget: str) -> None:
+    # regression: `target: 1.5` got only "targetPercent: 1.5", i.e. 1.5 % of events good,
+    # when a typo for 0.985 (a 1.5 % error budget) is as likely
+    _, problems = load_text(slo(ROLLING + f"  objectives:\n    - target: {target}\n"))
+    (problem,) = errors(problems)
+    assert problem.code == "target-out-of-range"
+    assert f"% of events must be good, write {low}" in problem.fix
+    assert f"is the error budget (the bad events allowed), write {budget}" in problem.fix
+
+
+def test_a_target_from_50_reads_as_a_percentage_alone() -> None:
+    # 50 and up (99.9 as tested above): the percentage reading only, as before
+    _, problems = load_text(slo(ROLLING + "  objectives:\n    - target: 50\n"))
+    (problem,) = errors(problems)
+    assert problem.fix == "write a ratio, e.g. 0.999; for a percentage use targetPercent: 50"

@@ -126,13 +126,35 @@ def _start_time(value: Any) -> str:
     return text
 
 
+_PERCENT_ALONE = Decimal(50)
+"""From here up, a ``target`` above 1 reads as a percentage (99.9 → targetPercent: 99.9);
+below it (1.5) that percentage is an implausible SLO, so the budget's reading is given too."""
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _two_readings(value: Decimal) -> str:
+    """The fix for ``target: 1.5``: 1.5 % of events good, or 1.5 % the error budget?"""
+    good = 100 - value
+    return (
+        f"target is the ratio of good events, strictly between 0 and 1 (0.999 is 99.9 %): "
+        f"if {_plain(value)} % of events must be good, write targetPercent: {_plain(value)} "
+        f"(target: {_plain(value / 100)}); if {_plain(value)} % is the error budget (the bad "
+        f"events allowed), write targetPercent: {_plain(good)} (target: {_plain(good / 100)})"
+    )
+
+
 def _ratio_open(value: Decimal) -> Decimal:
     if not 0 < value < 1:
         fix = "write a ratio strictly between 0 and 1, e.g. 0.999"
         if value == 1:
             fix = "a target of 1 (100 %) leaves no error budget; use e.g. 0.9999"
-        elif 1 < value < 100:
+        elif _PERCENT_ALONE <= value < 100:
             fix = f"write a ratio, e.g. 0.999; for a percentage use targetPercent: {value}"
+        elif 1 < value < 100:  # a low percentage, or the error budget's: both readings
+            fix = _two_readings(value)
         elif value >= 100:  # no percentage either
             fix = "write a ratio strictly between 0 and 1, e.g. 0.999 (99.9 %)"
         raise problem("target-out-of-range", f"target {value} is outside (0, 1)", fix)
