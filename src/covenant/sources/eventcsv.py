@@ -1,4 +1,4 @@
-"""CSV event files, block by block: the header, pyarrow's multi-threaded parser, bad records.
+"""CSV event files, block by block: the header, pyarrow's parser on two threads, bad records.
 
 A newline ends a CSV record only outside quotes (an even number of ``"`` before it), and
 empty lines are skipped as the parser skips them; records the parser refuses are found in
@@ -152,9 +152,11 @@ def _csv_header(name: str, block: bytes) -> tuple[list[str], int]:
 
 PARSERS = 2
 """Blocks parsed at once, each on a thread of its own (pyarrow releases the GIL while it
-parses) and each in 1 MiB pieces on pyarrow's threads: the next block is being parsed while
-one waits for its last piece, so the cores stay busy (10 M events, quiet: best 1.61-1.65 s
-against 1.74-1.83 s one block at a time; docs/benchmarks.md)."""
+parses). Each block is parsed on that thread alone (``use_threads=False``): pyarrow's own
+pool threads, idle or not, still alive when a refused ingest's process ended made it abort
+about once in 20 runs under load (exit 134, "terminate called without an active exception";
+cf. apache/arrow#34314), and the two cores are kept busy by the two blocks (2 M events read,
+loaded machine: best 0.27 s against 0.23 s with pyarrow's threads as well)."""
 
 
 def csv_batches(path: Path, gz: bool, block_bytes: int) -> Iterator[SourceTable]:
@@ -220,7 +222,7 @@ def _csv_block(
 
     def parse(timestamps: pa.DataType) -> pa.Table:
         try:
-            # PARSERS blocks at once (csv_batches), each in 1 MiB pieces on pyarrow's threads
+            # PARSERS blocks at once (csv_batches), each in 1 MiB pieces on its own thread
             return parse_in(timestamps, 1 << 20)
         except pa.ArrowInvalid as exc:
             if not record_straddles(exc):
@@ -231,7 +233,9 @@ def _csv_block(
         bad_texts.clear()
         return pa_csv.read_csv(
             pa.BufferReader(body),
-            read_options=pa_csv.ReadOptions(use_threads=True, block_size=piece, column_names=names),
+            read_options=pa_csv.ReadOptions(
+                use_threads=False, block_size=piece, column_names=names
+            ),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
             ),

@@ -206,7 +206,7 @@ def _parse_json(data: bytes) -> pa.Table | None:
         try:
             table = pa_json.read_json(
                 pa.BufferReader(data),
-                read_options=pa_json.ReadOptions(use_threads=True, block_size=1 << 22),
+                read_options=pa_json.ReadOptions(use_threads=False, block_size=1 << 22),
                 parse_options=options,
             )
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):

@@ -36,12 +36,23 @@ def parquet_batches(path: Path, block_bytes: int) -> Iterator[SourceTable]:
             c for c in DICTIONARY_COLUMNS if c in names and pa.types.is_string(schema.field(c).type)
         ]
         columns = [c for c in EVENT_COLUMNS if c in names]
-        parquet = pq.ParquetFile(path, read_dictionary=wanted or None)
+        # no pre-buffering: it reads ahead on pyarrow's I/O threads (a local file gains
+        # nothing), and no pyarrow thread is to outlive the read (see _batches)
+        parquet = pq.ParquetFile(path, read_dictionary=wanted or None, pre_buffer=False)
     except (OSError, pa.ArrowException) as exc:
         raise IngestError(
             f"{name}: cannot read it as Parquet: {exc}",
             hint="check that the file is a complete Parquet file",
         ) from exc
+
+    with parquet:  # closed however the read ends: refused, failed or left early
+        yield from _batches(path, parquet, schema, columns, block_bytes)
+
+
+def _batches(
+    path: Path, parquet: pq.ParquetFile, schema: pa.Schema, columns: list[str], block_bytes: int
+) -> Iterator[SourceTable]:
+    name = path.name
 
     def locator(offset: int) -> LineMap:
         def locate(rows: npt.NDArray[np.int64]) -> list[str]:
@@ -51,14 +62,20 @@ def parquet_batches(path: Path, block_bytes: int) -> Iterator[SourceTable]:
 
     total = max(parquet.metadata.num_rows, 1)
     if not columns:  # nothing to read: an empty table with the file's names for the checks
+        names = schema.names
         table = pa.table({n: pa.array([], pa.string()) for n in dict.fromkeys(names)})
         yield SourceTable(path=path, table=table, locate=locator(0))
         return
     rows = max(block_bytes // 64, 16)  # about 64 bytes of Arrow data per event row
     offset = 0
     yielded = False
+    # one thread: pyarrow's threads would decode columns while the caller classifies (the
+    # prefetch thread already overlaps the two), and a refused file's ingest must leave none
+    # of them running when the process ends (a worker still alive at exit aborts it: exit
+    # 134, "terminate called without an active exception")
+    batches = parquet.iter_batches(batch_size=rows, columns=columns, use_threads=False)
     try:
-        for batch in parquet.iter_batches(batch_size=rows, columns=columns):
+        for batch in batches:
             table = pa.Table.from_batches([batch])
             yield SourceTable(
                 path=path,
@@ -73,6 +90,8 @@ def parquet_batches(path: Path, block_bytes: int) -> Iterator[SourceTable]:
             f"{name}: cannot read it as Parquet (row {offset + 1} on): {exc}",
             hint="check that the file is a complete Parquet file",
         ) from exc
+    finally:
+        batches.close()
     if not yielded:
         empty = pa.table({c: pa.array([], schema.field(c).type) for c in columns})
         yield SourceTable(path=path, table=empty, locate=locator(0))

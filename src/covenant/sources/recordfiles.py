@@ -218,7 +218,10 @@ def _parse_csv(path: Path, body: bytes, names: list[str] | None) -> tuple[pa.Tab
         bad_texts.clear()
         return pa_csv.read_csv(
             pa.BufferReader(body),
-            read_options=pa_csv.ReadOptions(block_size=piece, column_names=names),
+            # on this thread: no pyarrow thread is to outlive a refused file (eventcsv.PARSERS)
+            read_options=pa_csv.ReadOptions(
+                use_threads=False, block_size=piece, column_names=names
+            ),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
             ),
