@@ -1,6 +1,6 @@
 """``covenant serve``'s reader of day minutes when the store itself does not answer: a coded
-``store-error`` (here ``store-unreachable``) naming what it was doing (the API and the UI answer it as 503), never a raw
-driver error (a 500 with a traceback)."""
+store error (here ``store-unreachable``) naming what it was doing (the API and the UI answer
+it as 503), never a raw driver error (a 500 with a traceback)."""
 
 from __future__ import annotations
 
