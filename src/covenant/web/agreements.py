@@ -48,7 +48,6 @@ from covenant.web.core import (
 )
 from covenant.web.portal import issued_of, periods_of
 from covenant.web.routes import pages_router
-from covenant.web.statements import reissue_flags
 
 router = pages_router()
 AT_LONGEST = 64  # characters of ``?at=``, as the API's parameter
@@ -173,6 +172,7 @@ def _agreement_page(
     """The agreement's page; ``amending``: the amendment form as sent (refused), open;
     ``terms``: the "Edit all terms (YAML)" form as sent (refused), open."""
     from covenant.services.portal import agreement_versions, visible_agreement
+    from covenant.services.reissue_flags import reissue_flags
     from covenant.web.portal import level_text, money
 
     ctx = backend(request)
@@ -207,7 +207,7 @@ def _agreement_page(
         local_date=local_date,
         periods=periods,
         issued=issued_of(ctx, summary.customer, periods, at),
-        reissue=reissue_flags(ctx, summary.customer, periods, at),
+        reissue=reissue_flags(ctx.engine(), ctx.workspace(), summary.customer, periods, at),
         more=_context(ctx, session.principal, summary, versions, at),
         percent=level_text,
         chance_text=chance_text,
