@@ -50,7 +50,7 @@ from covenant.definitions.importers.pyrra_fields import (
     shell_placeholder,
     unread_keys,
 )
-from covenant.definitions.importers.pyrra_routing import routing
+from covenant.definitions.importers.pyrra_routing import absent_alert, routing
 from covenant.definitions.yamlsource import SourceDocument
 
 BASE_DAYS = 28
@@ -213,13 +213,7 @@ def _objective(
                 f"to the minute, and a window under a minute cannot be evaluated: left out "
                 f"{'; '.join(dropped)} (a window of 3d or more keeps all four tiers)",
             )
-    for key in ("absent", "absentName"):
-        if key in alerting:
-            here.note(
-                ("alerting", key),
-                "absent-metric alerts belong to Pyrra's rules; not carried over (Covenant "
-                "says no data itself: covenant.dev/no-data-policy)",
-            )
+    absent_alert(here, alerting, switches.get("absent", True))
     threshold_notes(
         here,
         ("alerting",) if alerting else (),

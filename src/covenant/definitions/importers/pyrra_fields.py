@@ -37,7 +37,15 @@ SPEC_KEYS = (
     "performanceOverAccuracy",
     "partial_response_strategy",
 )
-ALERTING_KEYS = ("disabled", "burnrates", "absent", "name", "absentName", "burnRateType")
+ALERTING_KEYS = (
+    "disabled",
+    "burnrates",
+    "absent",
+    "name",
+    "absentName",
+    "burnRateType",
+    "severities",
+)
 INDICATOR_KEYS = {  # each kind's fields; the selector blocks among them hold ``metric`` only
     "ratio": ("errors", "total", "grouping"),
     "latency": ("success", "total", "grouping"),

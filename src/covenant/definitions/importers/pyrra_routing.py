@@ -3,7 +3,9 @@
 (``alerting.name``, default ``ErrorBudgetBurn``), ``slo``, the ``pyrra.dev/`` labels without
 the prefix (``commonRuleLabels``), the total's ``=`` matchers not grouped by, ``severity``,
 ``long``, ``short`` and ``exhaustion``; and the ``pyrra.dev/`` annotations
-(``commonRuleAnnotations``)."""
+(``commonRuleAnnotations``). ``alerting.severities`` (``fastBurn``, ``mediumBurn``,
+``slowBurn``, ``longTermBurn``: ``alertSeverityLabel``) replaces a tier's ``severity``; its
+absent alert (``alerting.absent``, true by default) has no counterpart and is reported."""
 
 from __future__ import annotations
 
@@ -11,12 +13,23 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from covenant.definitions.diagnostics import did_you_mean
 from covenant.definitions.importers import promql
-from covenant.definitions.importers.base import Recorder, label_values, mapping
+from covenant.definitions.importers.base import Recorder, label_values, mapping, shown
 from covenant.definitions.importers.pyrra_fields import window_labels
 
 PROPAGATED = "pyrra.dev/"  # the prefix of the labels and annotations Pyrra puts on its rules
 DEFAULT_ALERT = "ErrorBudgetBurn"  # Pyrra's alert name when alerting.name is not given
+DEFAULT_ABSENT = "SLOMetricAbsent"  # its absent alert's name when alerting.absentName is not
+# alerting.severities: the key of each of Pyrra's four windows, by the tier imported from it,
+# with Pyrra's default severity for it
+SEVERITY_KEYS = {
+    "fastBurn": ("page-1", "critical"),
+    "mediumBurn": ("page-2", "critical"),
+    "slowBurn": ("ticket-1", "warning"),
+    "longTermBurn": ("ticket-2", "warning"),
+}
+ABSENT_KEY = "absent"
 
 
 def routing(
@@ -32,6 +45,7 @@ def routing(
     metadata, spec = mapping(data.get("metadata")), mapping(data.get("spec"))
     labels = _propagated(record, label_values(metadata.get("labels")), "labels")
     kept = _propagated(record, label_values(metadata.get("annotations")), "annotations")
+    chosen = _severities(record, mapping(spec.get("alerting")), {str(t["name"]) for t in tiers})
     if not tiers:
         return labels, {}
     common = {"slo": str(metadata.get("name"))}
@@ -44,15 +58,95 @@ def routing(
     for label, matcher in promql.matchers(total if isinstance(total, str) else "").items():
         if matcher.startswith("=") and not matcher.startswith("=~") and label not in skip:
             common[label] = _unquoted(matcher[1:])
+    tier_labels = window_labels(tiers, seconds)
+    for name, severity in chosen.items():
+        tier_labels[name]["labels"]["severity"] = severity
     routing = {
         "name": _alert_name(record, mapping(spec.get("alerting")).get("name")),
         "labels": common,
         **({"annotations": kept} if kept else {}),
         "page_alert": {"labels": {"severity": "critical"}},
         "ticket_alert": {"labels": {"severity": "warning"}},
-        "tiers": window_labels(tiers, seconds),
+        "tiers": tier_labels,
     }
     return labels, {ALERT_ROUTING: to_json(routing)}
+
+
+def _severities(record: Recorder, alerting: Mapping[str, Any], kept: set[str]) -> dict[str, str]:
+    """``alerting.severities``' text for each tier imported (``SEVERITY_KEYS``); what is not
+    carried over (a key Pyrra does not have, a value that is no text, a tier left out) is
+    noted. An empty severity keeps Pyrra's default, as Pyrra does."""
+    given = alerting.get("severities")
+    where = ("spec", "alerting", "severities")
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        record.note(
+            where,
+            f"{shown(given)} is not a mapping of fastBurn, mediumBurn, slowBurn, longTermBurn "
+            "and absent to severities (Kubernetes refuses the object): not carried over",
+        )
+        return {}
+    chosen: dict[str, str] = {}
+    for written, value in given.items():
+        key = str(written)
+        if key == ABSENT_KEY:
+            continue  # the absent alert's: absent_alert() reports it
+        if key not in SEVERITY_KEYS:
+            guess = did_you_mean(key, [*SEVERITY_KEYS, ABSENT_KEY])
+            record.note(
+                (*where, key),
+                f"{key!r} is not a field of Pyrra's alerting.severities; ignored, as "
+                "Kubernetes drops it" + (f": did you mean {guess!r}?" if guess else ""),
+            )
+            continue
+        tier, default = SEVERITY_KEYS[key]
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            record.note(
+                (*where, key),
+                f"{shown(value)} is not text (Kubernetes refuses the object): not carried "
+                f"over, {tier}'s alert keeps Pyrra's default severity {default}",
+            )
+        elif tier not in kept:
+            record.note(
+                (*where, key),
+                f"{value}: the severity of {tier}, which is left out (its alert is not "
+                "imported: see alerting and window)",
+            )
+        else:
+            chosen[tier] = value
+    return chosen
+
+
+def absent_alert(record: Recorder, alerting: Mapping[str, Any], absent: bool) -> None:
+    """Report Pyrra's absent alert (``record`` at ``spec``): made while ``alerting.absent`` is
+    true, its default, so a file that does not mention it has one too; not carried over."""
+    severities = mapping(alerting.get("severities"))
+    severity = severities.get(ABSENT_KEY) or "critical"
+    name = alerting.get("absentName") or DEFAULT_ABSENT
+    if not absent:
+        for path, what in (
+            (("alerting", "severities", ABSENT_KEY), "severity"),
+            (("alerting", "absentName"), "name"),
+        ):
+            given = severities.get(ABSENT_KEY) if what == "severity" else alerting.get(path[-1])
+            if given:
+                record.note(
+                    path,
+                    f"the absent alert's {what}: alerting.absent is false, so Pyrra makes no "
+                    "absent alert",
+                )
+        return
+    record.note(
+        ("alerting",) if alerting else (),
+        f"Pyrra also makes an absent alert {name} (severity {severity}) that fires when the "
+        "SLI's series are missing (alerting.absent is true unless written false): not carried "
+        "over — Covenant's nearest, a no-data alert (an AlertPolicy with alertWhenNoData: "
+        "true, docs/delivery.md), is per tier and also fires on a window without traffic, so "
+        "it is not the same alert; add one if you want it",
+    )
 
 
 def _alert_name(record: Recorder, given: Any) -> str:
