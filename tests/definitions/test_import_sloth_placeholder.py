@@ -1,12 +1,12 @@
 """A Sloth query holding a placeholder: a kustomize base whose overlays patch the queries.
 
-Found in a guide's ``apps/user-management-app/k8s/base/slo-availability.yaml`` (code search
-for ``kind: PrometheusServiceLevel``, document id 69530903350): the base's queries match
-``namespace="$namespace"``, which "gets substituted per overlay" by a patch replacing both
-queries. Sloth does not substitute it: the base alone makes an SLO matching the text
-``$namespace`` — no events, ever. Covenant imported it silently; now the query is refused at
-its field, as a template to render first (``kustomize build`` of an overlay), as template
-markup in a query already is.
+Found in a guide's ``apps/user-management-app/k8s/base/slo-availability.yaml`` (in
+``sandeshlamsal/Devops_Aks_Gitops_Grafana_Alert SRE/02-implementation-sloth.md@3257d880``):
+the base's queries match ``namespace="$namespace"``, which "gets substituted per overlay" by
+a patch replacing both queries. Sloth does not substitute it: the base alone makes an SLO
+matching the text ``$namespace`` — no events, ever. Covenant imported it silently; now the
+query is refused at its field, as a template to render first (``kustomize build`` of an
+overlay), as template markup in a query already is.
 """
 
 from __future__ import annotations
