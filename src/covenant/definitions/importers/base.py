@@ -369,7 +369,8 @@ def slo_document(parts: SLOParts) -> dict[str, Any]:
     spec["indicator"] = {"metadata": sli_metadata, "spec": dict(parts.indicator)}
     spec["timeWindow"] = [{"duration": parts.window, "isRolling": True}]
     spec["budgetingMethod"] = "Occurrences"
-    spec["objectives"] = [{"target": parts.target}]
+    # 0.990 (from "99.0" or a goal so written) as 0.99: the same number, written plainly
+    spec["objectives"] = [{"target": parts.target.normalize()}]
     api = "openslo/v1"
     if parts.tiers is not None:
         api = "covenant/v1"
