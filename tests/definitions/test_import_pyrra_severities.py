@@ -1,7 +1,8 @@
 """Pyrra's newer ``alerting`` settings: per-alert ``severities`` and its absent alerts.
 
-Pyrra's slo/rules.go (pyrra-dev/pyrra ``slo/rules.go``, ``alertSeverityLabel``; tests in
-``slo/rules_severities_test.go`` @ 3db54e8f) puts ``severity`` on its four burn-rate alerts from
+Pyrra's slo/rules.go (pyrra-dev/pyrra ``slo/rules.go``, ``alertSeverityLabel``, added by
+pyrra-dev/pyrra#1788; tests in ``slo/rules_severities_test.go@3db54e8f``; the keys as
+thaum-xyz/ankhmorpork#1298 writes them) puts ``severity`` on its four burn-rate alerts from
 ``alerting.severities``: ``fastBurn`` on the first window (14 × for 28 days), ``mediumBurn``
 on the second (7 ×), ``slowBurn`` on the third (2 ×), ``longTermBurn`` on the fourth (1 ×); a
 severity not given (or empty) keeps the window's default, ``critical`` for the first two and
