@@ -11,6 +11,7 @@ fields without the document's form; that is told once, at the item, with the for
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -137,15 +138,47 @@ def missing_fix(loc: PathKey, kind: Any) -> str | None:
     return None
 
 
-def literal_problem(loc: PathKey, given: Any, guess: str) -> tuple[str, str] | None:
-    """``(message, fix)`` for a condition kind OpenSLO does not define, or None."""
+def literal_problem(loc: PathKey, given: Any) -> tuple[str, str] | None:
+    """``(message, fix)`` for a condition kind OpenSLO does not define, or None. Kinds other
+    tools write (opensloctl's ``burn-rate``, ``error-rate``, ``multi-window-multi-burn-rate``)
+    are told by what their threshold means, so the fix keeps the alert's meaning: an
+    error-rate threshold is an error ratio, not a burn rate."""
     if len(loc) < 2 or loc[-1] != "kind" or loc[-2] != "condition":
         return None
-    case = "in lowercase: " if guess == "burnrate" and str(given).casefold() == "burnrate" else ""
-    return (
-        f"condition kind {given!r} is not one OpenSLO defines",
-        f"write kind: burnrate ({case}the only condition kind OpenSLO defines)",
-    )
+    written = str(given)
+    plain = re.sub(r"[\s_-]", "", written.casefold())
+    message = f"condition kind {given!r} is not one OpenSLO defines"
+    if plain in ERROR_RATE_KINDS:
+        return (
+            f"{message}: its threshold is an error ratio, where burnrate's is the error ratio "
+            "divided by the error budget (1 - the objective's target)",
+            "write kind: burnrate and threshold: <the error ratio / (1 - target)> "
+            "(an error ratio of 0.001 on a target of 0.999 is threshold: 1; of 0.0144 on "
+            "0.999, 14.4)",
+        )
+    if plain in MULTI_WINDOW_KINDS:
+        return (
+            message,
+            "write kind: burnrate: Covenant checks every burnrate condition over its "
+            "lookbackWindow and a short window of a twelfth of it (docs/definitions.md), so "
+            "each window pair is one condition, in a policy of its own",
+        )
+    if written.casefold() == "burnrate":
+        return (
+            message,
+            "write kind: burnrate (in lowercase: the only condition kind OpenSLO defines)",
+        )
+    if plain == "burnrate":  # burn-rate, burn_rate, Burn Rate: the same measure
+        return (message, "write kind: burnrate (OpenSLO's spelling of the same burn rate)")
+    return (message, "write kind: burnrate (the only condition kind OpenSLO defines)")
+
+
+ERROR_RATE_KINDS = frozenset({"errorrate", "errorratio"})
+"""Condition kinds (written without case, '-' or '_') whose threshold is an error ratio."""
+MULTI_WINDOW_KINDS = frozenset(
+    {"multiburnrate", "multiwindowburnrate", "multiwindowmultiburnrate", "mwmbr"}
+)
+"""Condition kinds that pair burn-rate windows, as each burnrate condition of Covenant does."""
 
 
 def flat_inline(loc: PathKey, data: Any) -> tuple[PathKey, str, str] | None:

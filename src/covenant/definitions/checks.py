@@ -373,8 +373,8 @@ def check_condition(
                 )
             )
     threshold, here = condition.threshold, (*path, "condition", "threshold")
-    if doc.broken_at(here, (*path, "condition", "op")):
-        return problems
+    if doc.broken_at(here, (*path, "condition", "op"), (*path, "condition", "kind")):
+        return problems  # a refused kind (error-rate): its threshold is no burn rate
     if threshold == 0 and condition.op in (None, "gte"):
         problems.append(
             at(

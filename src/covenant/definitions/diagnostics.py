@@ -205,7 +205,7 @@ def _one(
         fix = f"write {key}{guess}" if guess else f"write {key}one of {', '.join(choices)}"
         if guess and len(choices) > 1:
             fix += f" (one of: {', '.join(choices)})"
-        message, fix = alert_fixes.literal_problem(loc, given, guess) or (
+        message, fix = alert_fixes.literal_problem(loc, given) or (
             f"{given!r} is not allowed here",
             fix,
         )
