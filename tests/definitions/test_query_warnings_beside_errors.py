@@ -4,9 +4,10 @@ Real shape: an opensloctl example workspace (a Prometheus DataSource, an SLI who
 write Go's ``{{.Window}}``, an SLO naming alert policies whose AlertConditions say
 ``kind: burn-rate``). Before, ``covenant validate`` reported only the conditions' kind: an
 error anywhere turned off building every SLO, and with it the check of the SLI's queries;
-the warning that ``{{.Window}}`` is not the placeholder appeared only once the conditions
-were fixed. Expected problems read by hand from the file: OpenSLO's condition kind is
-``burnrate``; Covenant's query placeholder is ``{{.window}}`` (docs/prometheus.md).
+the queries' warning (a rate() per second, where Covenant counts events; ``{{.Window}}`` is
+read as ``{{.window}}``) appeared only once the conditions were fixed. Expected problems read
+by hand from the file: OpenSLO's condition kind is ``burnrate``; Covenant counts events with
+increase() over ``{{.window}}`` (docs/prometheus.md).
 """
 
 from __future__ import annotations

@@ -102,9 +102,10 @@ def test_a_mixed_or_foreign_inline_type_gets_no_rules(tmp_path: Path) -> None:
 def test_validate_warns_of_an_inline_typed_query_rules_cannot_count(tmp_path: Path) -> None:
     """opensloctl's testdata (thisisibrahimd/opensloctl,
     internal/generator/prometheusgenerator/testdata/ratio-percent-slo.yaml) types its queries
-    Prometheus inline and writes its own template, ``{{.Window}}``: `covenant rules prometheus`
-    skips the SLO for it, so `covenant validate` says so at the query's line, as it does when
-    the SLI names a Prometheus DataSource (before, it said "valid: 0 errors, 0 warnings")."""
+    Prometheus inline and writes its own placeholder, ``{{.Window}}`` (read as ``{{.window}}``),
+    inside rate(): `covenant rules prometheus` skips the SLO for the rate, so `covenant validate`
+    says so at the query's line, as it does when the SLI names a Prometheus DataSource
+    (before, it said "valid: 0 errors, 0 warnings")."""
     query = 'sum(rate(http_requests_total{code!~"5.."}[{{.Window}}]))'
     text = SLO.format(good="", total="").replace('sum(http_requests_total{code!~"5.."})', query)
     folder = tmp_path / "inline"
@@ -117,5 +118,5 @@ def test_validate_warns_of_an_inline_typed_query_rules_cannot_count(tmp_path: Pa
     assert [(p["where"], p["severity"]) for p in found] == [
         (f"{folder / 'slos.yaml'}:{line}", "warning")
     ]
-    assert "{{.Window}}" in found[0]["message"]
-    assert "{{.window}}" in found[0]["fix"]
+    assert "rate() over [{{.window}}] gives events per second" in found[0]["message"]
+    assert "write increase(…[{{.window}}])" in found[0]["fix"]

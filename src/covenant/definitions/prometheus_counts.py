@@ -5,12 +5,14 @@ the objective's threshold (docs/prometheus.md). What has no count form is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from covenant.core.model import EventRule, Objective
 from covenant.core.promql import (
+    WINDOW,
     CountQueries,
     QueryFormError,
     count_query,
@@ -140,7 +142,13 @@ def _query_text(metric: MetricSpec) -> str:
             "a metricSource has no spec.query (or spec.promql) text",
             hint="write the PromQL in metricSource.spec.query",
         )
-    return query
+    return OPENSLOCTL_WINDOW.sub(WINDOW, query)
+
+
+OPENSLOCTL_WINDOW = re.compile(r"\{\{-?\s*\.Window\s*-?\}\}")
+"""opensloctl's window placeholder (an OpenSLO tool's, filled with each recording window):
+in an OpenSLO query it means what ``{{.window}}`` does. Sloth's files, case-sensitive, are
+read by the importer, not here."""
 
 
 def _meant(key: str) -> str:
