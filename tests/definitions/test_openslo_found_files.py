@@ -116,6 +116,12 @@ EXPECTED: dict[str, Verdict] = {
         # count rate() per second, where Covenant counts events
         {UNRESOLVED, "prometheus-query-form"},
     ),
+    # a threshold SLI (a p99 quantile) whose objective has no op/value; opensloctl's
+    # annotation splitting the SLO per service_name, which Covenant does not do: a warning
+    "opensloctl-multi-dim": (
+        {("threshold-needs-op-value", "spec.objectives[0].op", 24)},
+        {UNRESOLVED, "ignored-field"},
+    ),
     "opensloctl-multi-burn-36x.yaml": ({("invalid-value", "spec.condition.kind", 9)}, set()),
     "opensloctl-multi-window-conditions.yaml": (
         {("invalid-value", "spec.condition.kind", 8), ("invalid-value", "spec.condition.kind", 21)},
@@ -280,3 +286,16 @@ def test_opensloctls_window_placeholder_counts_over_the_window(tmp_path: Path) -
     (read,) = workspace.prometheus.inline  # type: ignore[union-attr]
     assert read.good == 'sum(increase(checkout_requests_total{status="success"}[{{.window}}]))'
     assert read.total == "sum(increase(checkout_requests_total[{{.window}}]))"
+
+
+def test_opensloctls_per_dimension_annotation_is_told_not_to_split_the_slo() -> None:
+    """``multi-dimensional-sli.openslo.com/label: service_name`` makes opensloctl record one
+    SLO per service_name value; Covenant reads one SLO over every series, a budget of all
+    callers together: said, not silently read otherwise."""
+    (warning,) = [p for p in _problems(FOUND / "opensloctl-multi-dim") if p.code == "ignored-field"]
+    assert warning.severity == "warning"
+    assert warning.field == "metadata.annotations[multi-dimensional-sli.openslo.com/label]"
+    assert warning.where.endswith("slo.yaml:6")
+    assert "one SLO per value of service_name" in warning.message
+    assert "once, over every service_name together" in warning.message
+    assert warning.fix.startswith("write one SLO per service_name value")

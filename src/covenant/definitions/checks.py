@@ -312,7 +312,30 @@ def check_slo_extensions(doc: SourceDocument, metadata: Metadata, spec: SLOSpec)
     extensions, problems = slo_extensions(doc, metadata, spec)
     if extensions.alerting is not None:
         problems += check_alerting(doc, extensions.alerting, extensions.alerting_path)
-    return problems
+    return problems + _per_dimension(doc, metadata)
+
+
+PER_DIMENSION_KEY = "multi-dimensional-sli.openslo.com/label"
+"""opensloctl's annotation: one SLO recorded per value of the label it names."""
+
+
+def _per_dimension(doc: SourceDocument, metadata: Metadata) -> list[Problem]:
+    label = (metadata.annotations or {}).get(PER_DIMENSION_KEY)
+    if label is None:
+        return []
+    return [
+        at(
+            doc,
+            ("metadata", "annotations", PER_DIMENSION_KEY),
+            code="ignored-field",
+            message=f"{PER_DIMENSION_KEY} is opensloctl's: it makes one SLO per value of "
+            f"{label}; Covenant evaluates this SLO once, over every {label} together (one "
+            "budget for all)",
+            fix=f'write one SLO per {label} value, its queries selecting {label}="<value>", '
+            "to keep each value's budget apart; or remove the annotation",
+            severity=WARNING,
+        )
+    ]
 
 
 def check_policy_item(doc: SourceDocument, item: AlertPolicyItem, path: PathKey) -> list[Problem]:
