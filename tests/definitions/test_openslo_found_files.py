@@ -81,6 +81,17 @@ EXPECTED: dict[str, Verdict] = {
         {NAME, ("invalid-type", "spec.alertPolicies[0]", 39)},
         {UNRESOLVED},
     ),
+    # the first budgeting-method example (path spelt "budgetting"): `objective:` for
+    # objectives, a good query with no spec nor total, a calendar month written 1m
+    "openslo-budgetting-timeslices-slo.yaml": (
+        {
+            ("missing-field", "spec.indicator.spec.ratioMetric", 15),
+            ("invalid-type", "spec.indicator.spec.ratioMetric.good.metricSource.spec", 19),
+            ("ambiguous-duration", "spec.timeWindow[0].duration", 22),
+            ("unknown-field", "spec.objective", 28),
+        },
+        set(),
+    ),
     # the spec's first draft: openslo/v1alpha1, a_name
     "openslo-spec-slo-example.yaml": (
         {NAME, ("unknown-api-version", "apiVersion", 1)},
@@ -100,6 +111,14 @@ EXPECTED: dict[str, Verdict] = {
         {"rolling-calendar-unit", UNRESOLVED},  # a rolling 1M is read as 30d
     ),
     "oslo-slo-with-annotations.yaml": ({("missing-field", "spec.indicator.spec", 8)}, set()),
+    "oslo-service-with-labels.yaml": (set(), set()),
+    # a file of oslo's own configuration, no definition at all
+    "oslo-valid.yaml": ({("not-a-definition", "", 1)}, set()),
+    # v1alpha Timeslices without timeSliceTarget: `oslo validate` rejects it too
+    "oslo-v1alpha-valid-slos-ratio.yaml": (
+        {("missing-field", "spec.objectives[0].timeSliceTarget", 10)},
+        {"converted-api-version", UNRESOLVED},
+    ),
     "oslo-v1beta1_valid-slos-ratio.yaml": ({("unknown-api-version", "apiVersion", 1)}, set()),
     # --- nobl9/nobl9-openslo converter inputs ------------------------------------------
     "nobl9-convert-v1_slos.yaml": (
@@ -299,3 +318,22 @@ def test_opensloctls_per_dimension_annotation_is_told_not_to_split_the_slo() -> 
     assert "one SLO per value of service_name" in warning.message
     assert "once, over every service_name together" in warning.message
     assert warning.fix.startswith("write one SLO per service_name value")
+
+
+def test_schema_tests_calendar_day_once_its_faults_are_fixed(tmp_path: Path) -> None:
+    """The schema test's calendar SLO with the fixes its errors give (lowercase names; its
+    alertPolicies, bare names of policies kept nowhere, left out): a calendar day starting at
+    12:30 in America/New_York (startTime 2020-01-21 12:30:00), target 0.98, occurrences."""
+    text = (FOUND / "openslo-slo-no-indicatorref-calendar-alerts.yaml").read_text(encoding="utf-8")
+    text = text.replace("TestSLO", "test-slo").replace("TheServiceName", "the-service")
+    (tmp_path / "slo.yaml").write_text(text.split("  alertPolicies:")[0], encoding="utf-8")
+    workspace, problems = analyse([tmp_path / "slo.yaml"])
+    assert workspace is not None, [p.message for p in problems]
+    (objective,) = workspace.objectives
+    anchor = datetime(2020, 1, 21, 12, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert objective.window == CalendarWindow(
+        unit=CalendarUnit.DAY, count=1, zone="America/New_York", anchor=anchor
+    )
+    assert objective.target == Fraction(98, 100)
+    assert objective.method is BudgetingMethod.OCCURRENCES
+    assert objective.sli == "foo-error"
