@@ -337,3 +337,34 @@ def test_schema_tests_calendar_day_once_its_faults_are_fixed(tmp_path: Path) -> 
     assert objective.target == Fraction(98, 100)
     assert objective.method is BudgetingMethod.OCCURRENCES
     assert objective.sli == "foo-error"
+
+
+def test_nobl9_timeslices_slo_once_its_op_is_removed(tmp_path: Path) -> None:
+    """nobl9-openslo's Timeslices SLO with its one error fixed as told (remove op from the
+    inline ratio's objective): target 0.995 of one-minute slices, each good at 0.95, over
+    calendar weeks from 2022-01-01 12:00 New York; its Prometheus queries counted per window."""
+    text = (FOUND / "nobl9-convert-v1_slos.yaml").read_text(encoding="utf-8")
+    (tmp_path / "slo.yaml").write_text(text.replace("        op: gt\n", ""), encoding="utf-8")
+    workspace, problems = analyse([tmp_path / "slo.yaml"])
+    assert workspace is not None, [p.message for p in problems]
+    (objective,) = workspace.objectives
+    assert objective.method is BudgetingMethod.TIMESLICES
+    assert (objective.target, objective.time_slice_target) == (
+        Fraction(995, 1000),
+        Fraction(95, 100),
+    )
+    assert objective.time_slice_window_s == 60
+    anchor = datetime(2022, 1, 1, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert objective.window == CalendarWindow(
+        unit=CalendarUnit.WEEK, count=1, zone="America/New_York", anchor=anchor
+    )
+    assert workspace.prometheus is not None
+    (read,) = workspace.prometheus.inline
+    assert (
+        read.total
+        == 'sum(increase(http_requests{k8s_cluster="prod",component="web"}[{{.window}}]))'
+    )
+    assert read.good == (
+        'sum(increase(http_requests{k8s_cluster="prod",component="web",code=~"2xx|4xx"}'
+        "[{{.window}}]))"
+    )
