@@ -2,25 +2,20 @@
 (``"\\ud800"``, no Unicode text) or a NUL (``"\\u0000"``, which PostgreSQL's text refuses) is
 refused before any route reads it (``invalid-input``, never a 500), naming the field that holds
 it as a record file's bad row does (``sources.unstorable``). A route whose body is a file its own
-code reads (a record export) is marked ``raw_body`` and left alone."""
+code reads (a record export, the import page's files: ``web.multipart``) is marked ``raw_body``
+and left alone."""
 
 from __future__ import annotations
 
 import json
-import re
 
 from fastapi import Request
 
 from covenant.errors import InputError
 from covenant.services.request_marks import is_raw_body
-from covenant.sources.unstorable import unstorable, unstorable_words
+from covenant.sources.unstorable import LONE_SURROGATE_ESCAPE, unstorable, unstorable_words
 
 __all__ = ["unicode_body"]
-
-_LONE_SURROGATE = re.compile(
-    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
-)
 
 
 async def unicode_body(request: Request) -> None:
@@ -33,7 +28,7 @@ async def unicode_body(request: Request) -> None:
     data = await request.body()  # kept by the request: the route reads it again
     if not data or b"\\u" not in data:
         return
-    found = _LONE_SURROGATE.search(data)
+    found = LONE_SURROGATE_ESCAPE.search(data)
     if found is None and b"\\u0000" not in data:
         return
     try:

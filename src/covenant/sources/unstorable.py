@@ -8,11 +8,29 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["unstorable", "unstorable_words"]
+__all__ = ["LONE_SURROGATE_ESCAPE", "escaped_unstorable", "unstorable", "unstorable_words"]
 
 # what a JSON string may hold and no store keeps: NUL (PostgreSQL's text refuses it) and a
 # lone UTF-16 surrogate (not a character: no UTF-8 encodes it)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+# half of a UTF-16 surrogate pair escaped as JSON escapes it, without its other half
+LONE_SURROGATE_ESCAPE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def escaped_unstorable(data: bytes) -> str | None:
+    """The first escape in ``data`` of text no store keeps, as JSON (or a YAML double-quoted
+    string) escapes it: a lone surrogate (``\\ud800``), else a NUL (``\\u0000``); or None."""
+    if b"\\u" not in data:
+        return None
+    found = LONE_SURROGATE_ESCAPE.search(data)
+    if found is not None:
+        return found.group().decode()
+    return "\\u0000" if b"\\u0000" in data else None
 
 
 def unstorable(value: str) -> int | None:

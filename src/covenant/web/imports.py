@@ -28,8 +28,10 @@ from covenant.services.import_request import (
     import_report,
 )
 from covenant.services.importing import TOOLS
+from covenant.services.request_marks import raw_body
+from covenant.sources.unstorable import escaped_unstorable
 from covenant.web.core import BASE, PAGE_NAMES, backend, check_csrf, page, staff, writer
-from covenant.web.multipart import MultipartForm, Upload, multipart_form
+from covenant.web.multipart import MultipartForm, Upload, uploaded_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -58,6 +60,9 @@ def _values(sent: MultipartForm) -> tuple[dict[str, str], list[SourceText]]:
     in hidden fields, so a second preview (an option changed, a problem fixed) and the write
     need no file chosen again. Kept files are checked as chosen ones (at most 50, 5,000,000
     characters in all, each name a file name, no name twice: ``services.import_request``)."""
+    for key in (*EMPTY, "kept_source", "kept_filename"):
+        for text in sent.every(key):
+            _refuse_unstorable(text.encode(), key, f"the form's field {key}")
     values = {key: sent.get(key, default).strip() for key, default in EMPTY.items()}
     for key in TEXTS:
         values[key] = sent.get(key).replace("\r\n", "\n")
@@ -118,12 +123,42 @@ def _base(filename: str) -> str:
 
 
 def _text_of(upload: Upload) -> str:
+    """An uploaded file's text, read from where it was written as it arrived."""
+    if not upload.size:
+        raise _FieldError(
+            "file",
+            f"{_base(upload.filename)} is empty (0 bytes)",
+            "choose the tool's file itself: one of 0 bytes holds no SLO",
+        )
+    data = upload.path.read_bytes()
+    _refuse_unstorable(data, "file", _base(upload.filename))
     try:
-        return upload.data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise _FieldError(
             "file", f"{_base(upload.filename)} is not UTF-8 text", "save it as UTF-8"
         ) from None
+
+
+def _refuse_unstorable(data: bytes, key: str, what: str) -> None:
+    """Text no store keeps, escaped (``\\u0000``, a lone ``\\ud800``), refused as the API's
+    import refuses it in its body (``api.body_text``; the page's routes are ``raw_body``: their
+    body is read as it arrives, never whole before the route)."""
+    escape = escaped_unstorable(data)
+    if escape is None:
+        return
+    field = {"kept_source": "file", "kept_filename": "file"}.get(key, key)
+    if escape == "\\u0000":
+        raise _FieldError(
+            field,
+            f"{what} holds an escaped NUL character (\\u0000), which no text field takes",
+            "remove it",
+        )
+    raise _FieldError(
+        field,
+        f"{what} escapes a lone UTF-16 surrogate ({escape}), which is not Unicode text",
+        "write the character as UTF-8, or escape one beyond U+FFFF as a surrogate pair",
+    )
 
 
 def _asked(values: dict[str, str], files: list[SourceText], *, force: bool) -> ImportRequest:
@@ -195,12 +230,21 @@ def _page(
     )
 
 
-async def _sent(request: Request, session: Any) -> tuple[MultipartForm, dict[str, str]]:
-    """The form sent (its CSRF token checked) and its values as typed, to show again beside
-    an error that comes before ``_values`` reads them."""
-    sent = await multipart_form(request)
-    check_csrf(request, {"csrf": sent.get("csrf")}, session.csrf)
-    return sent, dict(EMPTY) | {k: sent.get(k, v) for k, v in EMPTY.items()}
+async def _sent(
+    request: Request, session: Any
+) -> tuple[dict[str, str], list[SourceText], CovenantError | None]:
+    """The form's values and the tool's files (``_values``; the files uploaded are written to
+    a private temporary folder as they arrive, read from there, and deleted with it before
+    this returns), its CSRF token checked; or, when ``_values`` refuses them, the values as
+    typed, to show again beside the error."""
+    async with uploaded_form(request) as sent:
+        check_csrf(request, {"csrf": sent.get("csrf")}, session.csrf)
+        typed = dict(EMPTY) | {k: sent.get(k, v) for k, v in EMPTY.items()}
+        try:
+            values, files = await run_in_threadpool(_values, sent)
+        except CovenantError as error:
+            return typed, [], error
+    return values, files, None
 
 
 @router.get("/import")
@@ -215,16 +259,17 @@ def import_form(request: Request) -> Response:
 
 
 @router.post("/import")
+@raw_body  # read as it arrives (``web.multipart``); text no store keeps: ``_refuse_unstorable``
 async def import_preview(request: Request) -> Response:
     """What the files become, as ``POST /api/v1/imports/{tool}`` answers it with ``force``: a
     file an earlier import of the same name wrote is shown replaced (the write form then asks
     whether to replace it); nothing written."""
     session = staff(request)
-    sent, values = await _sent(request, session)
+    values, files, refused = await _sent(request, session)
     ctx = backend(request)
-    files: list[SourceText] = []
     try:
-        values, files = _values(sent)
+        if refused is not None:
+            raise refused
         report = await run_in_threadpool(
             import_report,
             ctx.settings.workspace,
@@ -238,17 +283,18 @@ async def import_preview(request: Request) -> Response:
 
 
 @router.post("/import/write")
+@raw_body  # as the preview
 async def import_write(request: Request) -> Response:
     """The files written into the workspace, as `covenant import TOOL` writes them (all or
     nothing), and an audit entry; then back to the form (303) naming them. A file with
     problems writes nothing: the report again (400); so does a file an earlier import wrote
     when "replace" is not ticked, the problem beside that box."""
     session = writer(request)
-    sent, values = await _sent(request, session)
+    values, files, refused = await _sent(request, session)
     ctx = backend(request)
-    files: list[SourceText] = []
     try:
-        values, files = _values(sent)
+        if refused is not None:
+            raise refused
         report = await run_in_threadpool(
             import_into,
             ctx.engine(),

@@ -1,33 +1,45 @@
-"""A ``multipart/form-data`` body (a form with files to upload) read as it arrives: each
-field's texts, and each file's name and bytes — or, given a ``spool`` folder, each file written
-there piece by piece, so an upload of any size (under the body limit) takes the memory of a
-piece, never the whole file. Each part's headers are read with the standard library's MIME
-parser."""
+"""A ``multipart/form-data`` body (a form with files to upload) read as it arrives, by
+python-multipart's streaming parser (the one Starlette's ``request.form()`` drives): each
+field's texts, and each file written piece by piece to the caller's private ``spool`` folder,
+so an upload of any size (under the body limit) takes the memory of one piece of the body,
+never the whole file.
+
+Not ``request.form()`` itself: it keeps a file of up to 1 MiB in memory and a larger one in an
+unnamed temporary file outside the caller's folder, drops the unfinished part of a body cut
+short without a word (python-multipart's ``finalize`` does not check that the body ended), and
+words every malformed body "Invalid multipart data." — here a body cut short, a part without a
+name, a file field sent as text (or a text field as a file), a name that is not UTF-8 and a
+header too long are each refused (``invalid-input``) naming the part and the problem."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+import tempfile
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from anyio.to_thread import run_sync
-from fastapi import Request
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
+from starlette.requests import ClientDisconnect, Request
 
 from covenant.errors import InputError
 
-MOST_PART_HEAD = 16 * 1024  # a part's headers (its name and file name): a form's are short
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
+
+MOST_HEADER = 16 * 1024  # a part's header line (its name and file name): a form's are short
+MOST_FILES = 100  # files of one form (an import takes 50): each is a file on disk
+_AGAIN = "send the page's own form again"
 
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    filename: str
-    data: bytes = b""  # the file's bytes, read without a spool folder
-    path: Path | None = None  # where the file was written, with one
-    size: int = 0  # its bytes, either way
+    filename: str  # as sent (some browsers send the folders too)
+    path: Path  # where its bytes were written, in the spool folder
+    size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,144 +56,233 @@ class MultipartForm:
         return list(self.fields.get(name, []))
 
 
-async def multipart_form(request: Request, *, spool: Path | None = None) -> MultipartForm:
-    """The request's ``multipart/form-data`` body; any other is ``invalid-input``. Its size is
-    bounded by the app's body limit (``covenant serve --max-body-bytes``, and the route's own
-    in ``api.body_limit.ROUTE_LIMITS``), counted as it arrives. With ``spool`` (a private
-    folder the caller deletes), each file is written there as it arrives (``Upload.path``)."""
-    kind = request.headers.get("content-type", "")
-    head = Message()
-    head["Content-Type"] = kind
-    boundary = head.get_boundary() if head.get_content_type() == "multipart/form-data" else None
-    if not boundary:
+@asynccontextmanager
+async def uploaded_form(
+    request: Request, *, files: Collection[str] = ("file",)
+) -> AsyncIterator[MultipartForm]:
+    """The request's form (``multipart_form``), its files written to a private temporary
+    folder (only this user may read it) that is deleted with them when the block ends —
+    answered, refused, over the body limit or cut off by the client."""
+    with tempfile.TemporaryDirectory(prefix="covenant-upload-") as folder:
+        yield await multipart_form(request, spool=Path(folder), files=files)
+
+
+async def multipart_form(
+    request: Request, *, spool: Path, files: Collection[str] = ("file",)
+) -> MultipartForm:
+    """The request's ``multipart/form-data`` body; any other is ``invalid-input``. The fields
+    named in ``files`` are file inputs (each part a file, with a file name), the others text.
+    Each file is written into ``spool`` (a private folder the caller deletes, whatever
+    happens) as it arrives; none is left open. The body's size is bounded by the app's body
+    limit (``covenant serve --max-body-bytes``, and the route's own in
+    ``api.body_limit.ROUTE_LIMITS``), counted as it arrives (``BodyTooLargeError``)."""
+    reader = _Reader(spool, frozenset(files))
+    parser = MultipartParser(
+        _boundary(request.headers.get("content-type", "")),
+        reader.callbacks(),
+        max_header_size=MOST_HEADER,
+    )
+    try:
+        async for chunk in request.stream():
+            try:
+                parser.write(chunk)
+            except MultipartParseError as error:
+                raise reader.malformed(error) from None
+            if reader.queue:
+                await run_sync(reader.flush)
+        parser.finalize()
+    except ClientDisconnect:
+        raise InputError(
+            "the connection closed before the form's body ended", hint=_AGAIN
+        ) from None
+    finally:
+        reader.close()
+    if parser.state != MultipartState.END:
+        raise InputError(
+            "the form's body ended before its last part"
+            if reader.count
+            else "the form's body is not multipart/form-data",
+            hint=_AGAIN,
+        )
+    return MultipartForm(fields=reader.fields, files=reader.files)
+
+
+def _boundary(content_type: str) -> bytes:
+    kind, options = parse_options_header(content_type)
+    if kind != b"multipart/form-data":
         raise InputError(
             "the form was not sent as multipart/form-data", hint="send the page's own form"
         )
-    reader = _Reader(boundary.encode("latin-1", "replace"), spool)
-    try:
-        await reader.read(request.stream())
-    finally:
-        reader.close()
-    return MultipartForm(fields=reader.fields, files=reader.files)
+    boundary = options.get(b"boundary", b"")
+    if not boundary or len(boundary) > 70:  # RFC 2046: 1 to 70 characters
+        raise InputError(
+            "the form's Content-Type multipart/form-data names no boundary"
+            if not boundary
+            else f"the form's boundary is {len(boundary)} characters long; at most 70",
+            hint="send the page's own form (its Content-Type names the boundary= between parts)",
+        )
+    return boundary
 
 
 @dataclass(slots=True)
 class _Part:
-    name: str | None
-    filename: str | None
-    out: BinaryIO | None = None  # the spooled file being written
-    path: Path | None = None
-    pieces: list[bytes] = field(default_factory=list)  # the bytes, when not spooled
+    number: int  # 1 for the body's first part
+    head: list[tuple[bytes, bytes]] = field(default_factory=list)  # its header lines
+    name: str = ""
+    filename: str | None = None
+    path: Path | None = None  # a file's, in the spool folder
+    out: BinaryIO | None = None  # open while its bytes are written
+    text: bytearray = field(default_factory=bytearray)  # a field's bytes
     size: int = 0
 
 
 class _Reader:
-    """The body's parts, found between ``CRLF--boundary`` delimiters as the pieces arrive: a
-    part's text is passed on up to the last bytes that could begin a delimiter."""
+    """The parser's callbacks: a part's headers collected, its name and file name read when
+    they end, its bytes kept (a field) or queued for its file (``flush`` writes them, off the
+    event loop, after each piece of the body is parsed)."""
 
-    def __init__(self, boundary: bytes, spool: Path | None) -> None:
-        self.delimiter = b"\r\n--" + boundary
+    def __init__(self, spool: Path, file_fields: frozenset[str]) -> None:
         self.spool = spool
-        self.buffer = b"\r\n"  # the first delimiter opens the body: no CRLF before it
-        self.state = "preamble"  # preamble → head → text → (head → text)… → done
+        self.file_fields = file_fields
+        self.count = 0  # parts begun
+        self.stored = 0  # files begun
         self.part: _Part | None = None
-        self.count = 0
+        self.header = [bytearray(), bytearray()]  # the header line being read: name, value
+        self.queue: list[tuple[_Part, bytes | None]] = []  # file bytes parsed (None: its end)
+        self.open: list[_Part] = []  # files begun, not yet closed
         self.fields: dict[str, list[str]] = {}
         self.files: dict[str, list[Upload]] = {}
 
-    async def read(self, chunks: AsyncIterable[bytes]) -> None:
-        async for chunk in chunks:
-            if self.state != "done":
-                self.buffer += chunk
-                await self._advance()
-        if self.state != "done":
-            raise InputError(
-                "the form's body is not multipart/form-data"
-                if self.state == "preamble"
-                else "the form's body ended before its last part",
-                hint="send the page's own form again",
-            )
+    def callbacks(self) -> MultipartCallbacks:
+        return {
+            "on_part_begin": self._begin,
+            "on_header_field": lambda data, start, end: self.header[0].extend(data[start:end]),
+            "on_header_value": lambda data, start, end: self.header[1].extend(data[start:end]),
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_end,
+            "on_part_data": self._data,
+            "on_part_end": self._end,
+        }
 
-    async def _advance(self) -> None:
-        while True:
-            if self.state in ("preamble", "text"):
-                found = self.buffer.find(self.delimiter)
-                if found < 0:
-                    keep = len(self.delimiter) - 1
-                    if len(self.buffer) > keep:
-                        await self._text(self.buffer[:-keep])
-                        self.buffer = self.buffer[-keep:]
-                    return
-                await self._text(self.buffer[:found])
-                self._end()
-                self.buffer = self.buffer[found + len(self.delimiter) :]
-                self.state = "after"
-            if self.state == "after":  # "--" closes the body; CRLF opens a part's headers
-                if self.buffer.startswith(b"--"):
-                    self.state, self.buffer = "done", b""
-                    return
-                line = self.buffer.find(b"\r\n")
-                if line < 0:
-                    if len(self.buffer) > MOST_PART_HEAD:
-                        raise InputError("the form's body is not multipart/form-data")
-                    return
-                self.buffer = self.buffer[line + 2 :]  # padding after a delimiter is ignored
-                self.state = "head"
-            if self.state == "head":  # up to the blank line (none: a part without headers)
-                end = -2 if self.buffer.startswith(b"\r\n") else self.buffer.find(b"\r\n\r\n")
-                if end == -1:
-                    if len(self.buffer) > MOST_PART_HEAD:
-                        raise InputError(
-                            f"a part of the form has headers longer than {MOST_PART_HEAD:,} bytes",
-                            hint="send the page's own form",
-                        )
-                    return
-                text = b"" if end == -2 else self.buffer[:end]
-                self.buffer = self.buffer[2:] if end == -2 else self.buffer[end + 4 :]
-                await self._start(text)
-                self.state = "text"
-            if self.state == "done":
-                return
+    def _begin(self) -> None:
+        self.count += 1
+        self.part = _Part(number=self.count)
 
-    async def _start(self, head: bytes) -> None:
-        part = BytesParser(policy=HTTP).parsebytes(head + b"\r\n\r\n")
-        name = part.get_param("name", header="content-disposition")
-        filename = part.get_filename()
-        self.part = _Part(name=name if isinstance(name, str) else None, filename=filename)
-        if self.part.name is not None and filename is not None and self.spool is not None:
-            self.count += 1
-            self.part.path = self.spool / f"upload-{self.count}"
-            path = self.part.path
-            self.part.out = await run_sync(lambda: path.open("wb"))
+    def _header_end(self) -> None:
+        assert self.part is not None
+        self.part.head.append((bytes(self.header[0]).strip().lower(), bytes(self.header[1])))
+        self.header = [bytearray(), bytearray()]
 
-    async def _text(self, data: bytes) -> None:
+    def _headers_end(self) -> None:
         part = self.part
-        if part is None or part.name is None or not data:  # the preamble, or a nameless part
-            return
-        part.size += len(data)
-        if part.out is not None:
-            await run_sync(part.out.write, data)
-        else:
-            part.pieces.append(data)
+        assert part is not None
+        disposition = next((v for k, v in part.head if k == b"content-disposition"), b"")
+        kind, options = parse_options_header(disposition)
+        name = options.get(b"name") if kind == b"form-data" else None
+        if not name:
+            raise InputError(
+                f"part {part.number} of the form has no name "
+                '(a part begins with Content-Disposition: form-data; name="…")',
+                hint="send the page's own form",
+            )
+        part.name = _utf8(name, f"the name of part {part.number} of the form")
+        sent = options.get(b"filename")
+        if part.name not in self.file_fields and sent is not None:
+            raise InputError(
+                f"the form's field {part.name} was sent as a file: it takes text",
+                hint="type the text into the page's own form",
+            )
+        if sent is not None:
+            part.filename = _utf8(sent, f"the file name of the form's field {part.name}")
+            self.stored += 1
+            if self.stored > MOST_FILES:
+                raise InputError(
+                    f"the form sends more than {MOST_FILES} files",
+                    hint="send fewer files at once",
+                )
+            part.path = self.spool / f"upload-{self.stored}"  # never the name sent
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        part = self.part
+        assert part is not None
+        part.size += end - start
+        if part.path is None:
+            part.text.extend(data[start:end])
+        elif end > start:
+            self.queue.append((part, data[start:end]))
 
     def _end(self) -> None:
         part, self.part = self.part, None
-        if part is None or part.name is None:
+        assert part is not None
+        if part.path is None and part.name in self.file_fields:  # a file's part, no file name
+            if part.size:
+                raise InputError(
+                    f"the form's field {part.name} was sent without a file name: it takes a file",
+                    hint='choose the file with the page\'s file input (its part says filename="…")',
+                )
+            return  # a file input left empty, as some clients send it: nothing chosen
+        if part.path is None:
+            try:
+                text = part.text.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"the form's field {part.name} is not UTF-8 text", hint=_AGAIN
+                ) from None
+            self.fields.setdefault(part.name, []).append(text)
             return
-        if part.out is not None:
-            part.out.close()
-        data = b"".join(part.pieces)
-        if part.filename is not None:
-            if part.size or part.filename:  # an empty file input sends a part with no name
-                upload = Upload(filename=part.filename, data=data, path=part.path, size=part.size)
-                self.files.setdefault(part.name, []).append(upload)
+        assert part.filename is not None
+        if not part.filename and not part.size:  # a file input left empty: nothing chosen
             return
-        try:
-            self.fields.setdefault(part.name, []).append(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise InputError(f"the form's field {part.name} is not UTF-8 text") from None
+        self.queue.append((part, None))  # the file closed (created, if of 0 bytes)
+        upload = Upload(filename=part.filename, path=part.path, size=part.size)
+        self.files.setdefault(part.name, []).append(upload)
+
+    def flush(self) -> None:
+        """Write the file bytes parsed so far, each file opened at its first and closed at
+        its end (called in a worker thread)."""
+        queue, self.queue = self.queue, []
+        for part, data in queue:
+            if part.out is None:
+                assert part.path is not None
+                part.out = part.path.open("xb")
+                self.open.append(part)
+            if data is None:
+                part.out.close()
+                self.open.remove(part)
+            else:
+                part.out.write(data)
 
     def close(self) -> None:
-        """Close a file left open by a body that stopped (too large, cut short)."""
-        if self.part is not None and self.part.out is not None:
-            self.part.out.close()
+        """Close every file left open by a body that stopped (refused, too large, cut off)."""
+        for part in self.open:
+            assert part.out is not None
+            part.out.close()
+        self.open = []
+
+    def malformed(self, error: MultipartParseError) -> InputError:
+        if not self.count:
+            return InputError(
+                "the form's body is not multipart/form-data (it does not begin with the "
+                "boundary its Content-Type names)",
+                hint=_AGAIN,
+            )
+        if "header size" in str(error):
+            return InputError(
+                f"part {self.count} of the form has a header line longer than "
+                f"{MOST_HEADER:,} bytes",
+                hint="send the page's own form",
+            )
+        return InputError(
+            f"part {self.count} of the form is not well-formed multipart/form-data ({error})",
+            hint=_AGAIN,
+        )
+
+
+def _utf8(sent: bytes, what: str) -> str:
+    try:
+        return sent.decode("utf-8")
+    except UnicodeDecodeError:
+        shown = sent.decode("utf-8", "backslashreplace")
+        raise InputError(
+            f"{what} is not UTF-8 text: {shown}", hint="name it in UTF-8, as browsers do"
+        ) from None

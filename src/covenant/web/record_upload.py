@@ -22,7 +22,7 @@ from covenant.errors import (
 )
 from covenant.services.request_marks import raw_body
 from covenant.web.core import PAGE_NAMES, backend, check_csrf, page, writer
-from covenant.web.multipart import multipart_form
+from covenant.web.multipart import uploaded_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -52,14 +52,12 @@ async def upload_records(request: Request) -> Response:
 
     from covenant.services.record_upload import (
         ingest_upload,
-        upload_folder,
         upload_name,
         upload_reading,
     )
 
     session = writer(request)
-    with upload_folder() as spool, upload_folder() as folder:
-        sent = await multipart_form(request, spool=spool)  # the file written as it arrives
+    async with uploaded_form(request) as sent:  # the file written as it arrives
         check_csrf(request, {"csrf": sent.get("csrf")}, session.csrf)
         values = form_values(sent)
 
@@ -89,8 +87,7 @@ async def upload_records(request: Request) -> Response:
                 time_zone=values["time_zone"].strip() or None,
                 time_format=values["time_format"].strip() or None,
             )
-            assert upload.path is not None  # spooled
-            path = upload.path.rename(folder / name)  # its name says the format
+            path = upload.path.rename(upload.path.with_name(name))  # its name says the format
             report = await run_in_threadpool(
                 lambda: ingest_upload(
                     ctx.engine(),
