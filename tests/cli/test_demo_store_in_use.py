@@ -40,7 +40,7 @@ def test_the_demo_will_not_replace_a_store_a_server_is_using(tmp_path: Path) -> 
         refused = runner.invoke(app, demo)
         assert refused.exit_code == 1, refused.output
         said = " ".join(refused.stderr.split())
-        assert f"process {os.getpid()} is using the store" in said, said
+        assert f"is using the store {store}: process {os.getpid()}" in said, said
         assert "stop it" in said
         assert store.stat().st_ino == before  # not deleted and written anew
     finally:
@@ -76,7 +76,9 @@ def test_the_demo_will_not_replace_a_store_a_no_worker_server_is_using(tmp_path:
         refused = runner.invoke(app, demo)
         assert refused.exit_code == 1, refused.output
         said = " ".join(refused.stderr.split())
-        assert f"process {server.pid} is using the store" in said, said
+        assert (
+            f"is using the store {store}: process {server.pid} at http://127.0.0.1:{port}" in said
+        ), said
         assert store.stat().st_ino == before  # not deleted and written anew
     finally:
         server.terminate()

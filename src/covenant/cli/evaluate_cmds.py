@@ -123,7 +123,7 @@ def demo_command(
     from covenant.render.exposure import render_exposure_table
     from covenant.render.sla import render_statement_table
     from covenant.render.tables import line
-    from covenant.services.demo import run_demo, write_demo
+    from covenant.services.demo import WORKSPACE, check_target, run_demo
 
     instant = instant_option(at)
     span = count_option(days, option="--days", example="35", most=400)
@@ -131,9 +131,12 @@ def demo_command(
     if workspace is not None and directory is not None:
         raise typer.BadParameter("give a folder or --workspace, not both", param_hint="DIRECTORY")
     try:
+        target = None
         if workspace is None:
-            workspace = write_demo(directory or DEMO_DIR, force=force)
-        summary = run_demo(settings_for(workspace), at=instant, days=span)
+            target = directory or DEMO_DIR
+            check_target(target, force=force)
+            workspace = target / WORKSPACE
+        summary = run_demo(settings_for(workspace), at=instant, days=span, write_into=target)
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.TABLE:

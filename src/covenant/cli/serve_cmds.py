@@ -142,11 +142,7 @@ def serve_command(
     user (`covenant user create`). Stop with Ctrl-C or SIGTERM: requests in
     flight (an event batch being ingested) and the worker's tick are finished first, then the
     process exits 0."""
-    from covenant.api.app import create_app
-    from covenant.api.serving import cannot_listen, proxy_header_of, serve, trusted_proxies
-    from covenant.services.slo_history import record_slo_changes
-    from covenant.services.store import open_store
-    from covenant.services.workspace import load_workspace
+    from covenant.api.serving import proxy_header_of, trusted_proxies
 
     try:  # before anything is opened
         if forwarded_allow_ips is not None and proxies_option not in ("", forwarded_allow_ips):
@@ -162,6 +158,60 @@ def serve_command(
     except CovenantError as error:
         raise usage(error) from None
     settings = settings_for(workspace)
+    from covenant.services.serving import hold_serving
+
+    shown = f"[{host}]" if ":" in host else host
+    try:  # first: `covenant demo` will not delete the store, nor is it being rebuilt now
+        serving = hold_serving(
+            settings.database_url, address=f"http://{shown}:{port}" if port else ""
+        )
+    except CovenantError as error:
+        raise fail(error) from None
+    try:
+        served = _serve_held(
+            settings,
+            workspace,
+            make_app_options={
+                "worker": not no_worker,
+                "catch_up": not no_catch_up,
+                "definitions_check_s": definitions_check,
+                "max_body_bytes": max_body_bytes,
+            },
+            host=host,
+            port=port,
+            shutdown_timeout=shutdown_timeout,
+            workers=workers,
+            proxies=proxies,
+            proxy_header=header,
+        )
+    finally:
+        if serving is not None:
+            serving.close()
+    if not served:
+        raise typer.Exit(3)  # uvicorn logged why (the port is taken, say)
+
+
+def _serve_held(
+    settings: Any,
+    workspace: Path,
+    *,
+    make_app_options: dict[str, Any],
+    host: str,
+    port: int,
+    shutdown_timeout: int,
+    workers: int,
+    proxies: Any,
+    proxy_header: Any,
+) -> bool:
+    """What ``covenant serve`` does once it holds the store's serving lock: check the
+    workspace, migrate the store, then serve until stopped (False: uvicorn could not)."""
+    from covenant.api.app import create_app
+    from covenant.api.serving import cannot_listen, serve
+    from covenant.services.leader import Leadership
+    from covenant.services.slo_history import record_slo_changes
+    from covenant.services.store import open_store
+    from covenant.services.workspace import load_workspace
+
     try:
         loaded = load_workspace(workspace)  # refuse to start on an invalid workspace
         engine = open_store(settings.database_url)  # migrated before the first request
@@ -171,19 +221,19 @@ def serve_command(
             engine.dispose()
     except CovenantError as error:
         raise fail(error) from None
-    from covenant.services.leader import Leadership
+    worker = make_app_options["worker"]
 
     # the worker ticks only while its process leads (one per store: docs/deployment.md)
     def make_app() -> Any:  # in each server process
         return create_app(
             settings,
             clock=now,
-            worker=not no_worker,
-            leadership=None if no_worker else Leadership(settings.database_url),
-            catch_up=not no_catch_up,
-            definitions_check_s=definitions_check,
+            worker=worker,
+            leadership=Leadership(settings.database_url) if worker else None,
+            catch_up=make_app_options["catch_up"],
+            definitions_check_s=make_app_options["definitions_check_s"],
             preload=True,
-            max_body_bytes=max_body_bytes,
+            max_body_bytes=make_app_options["max_body_bytes"],
         )
 
     shown = f"[{host}]" if ":" in host else host
@@ -193,33 +243,25 @@ def serve_command(
         raise fail(ServeStartError(f"cannot listen on {shown}:{port}: {problem}", hint=fix))
     console.print(
         f"Covenant API for {workspace.resolve()} at http://{shown}:{port}/api/v1 "
-        f"(docs: /api/v1/docs; worker {'off' if no_worker else 'on'}"
+        f"(docs: /api/v1/docs; worker {'on' if worker else 'off'}"
         + (f"; {workers} processes" if workers > 1 else "")
         + (f"; trusted proxies {', '.join(proxies)})" if proxies else ")"),
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
-    from covenant.services.serving import hold_serving
-
-    serving = hold_serving(settings.database_url)  # `covenant demo` will not delete the store
     try:
-        served = serve(
+        return serve(
             make_app,
             host=host,
             port=port,
             shutdown_timeout=shutdown_timeout,
             workers=workers,
             proxies=proxies,
-            proxy_header=header,
+            proxy_header=proxy_header,
         )
     except CovenantError as error:  # the app did not start (serve-start-failed)
         raise fail(error) from None
-    finally:
-        if serving is not None:
-            serving.close()
-    if not served:
-        raise typer.Exit(3)  # uvicorn logged why (the port is taken, say)
 
 
 def create_command(

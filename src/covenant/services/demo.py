@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from covenant.services.evaluate import EvaluationReport, evaluate_workspace
 from covenant.services.exposure import exposure
 from covenant.services.ingest import ingest_counts, ingest_matrix, open_store
 from covenant.services.leader import sqlite_leader
-from covenant.services.serving import serving_processes
+from covenant.services.serving import rebuilding, refusal
 from covenant.services.sla import report_statement
 from covenant.services.workspace import load_workspace
 from covenant.sources.synthetic import Incident, Profile, generate
@@ -58,9 +59,16 @@ def write_demo(target: Path, *, force: bool = False) -> Path:
 
     ``target`` gets ``shop/`` (the workspace) and ``proposals/`` (an amendment under
     negotiation, outside the workspace so it is not loaded with it). A folder that exists and
-    is not empty is refused unless ``force``: then the shipped files are written over their
-    copies, other files are left alone, and the demo rebuilds the workspace's store.
+    is not empty is refused unless ``force`` (:func:`check_target`).
     """
+    check_target(target, force=force)
+    return copy_demo(target)
+
+
+def check_target(target: Path, *, force: bool = False) -> None:
+    """Refuse a ``target`` the demo may not write into: not a folder, or a folder that is not
+    empty without ``force`` (then the shipped files are written over their copies, other files
+    are left alone, and the demo rebuilds the workspace's store)."""
     if target.exists() and not target.is_dir():
         raise InputError(
             f"{target} exists and is not a folder", hint="give a new or empty folder for the demo"
@@ -71,6 +79,10 @@ def write_demo(target: Path, *, force: bool = False) -> Path:
             hint="give a new or empty folder, or pass --force to write the demo over it "
             "(its files are replaced and its store rebuilt; other files stay)",
         )
+
+
+def copy_demo(target: Path) -> Path:
+    """Write the shipped files into ``target`` (over their copies); return the workspace."""
     copies = [(demo_shop(), target / WORKSPACE), (demo_proposals(), target / PROPOSALS)]
     try:
         for source, destination in copies:
@@ -279,9 +291,14 @@ def support_response_counts(tickets: list[Ticket]) -> tuple[list[int], list[int]
     return starts, good, total
 
 
-def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary:
-    """Reset the workspace's embedded store, fill it with generated traffic, evaluate at ``at``."""
-    workspace = load_workspace(settings.workspace)
+def run_demo(
+    settings: Settings, *, at: datetime, days: int = 90, write_into: Path | None = None
+) -> DemoSummary:
+    """Reset the workspace's embedded store, fill it with generated traffic, evaluate at ``at``
+    (``write_into``: first write the shipped files there, checked by :func:`check_target`).
+
+    The whole rebuild holds the store's serving lock exclusively (``services.serving``): it is
+    refused while a ``covenant serve`` uses the store, and no server starts on it meanwhile."""
     if settings.database_url != sqlite_url(settings.workspace):
         raise InputError(
             "the demo rebuilds the workspace's embedded SQLite store and will not touch "
@@ -289,18 +306,28 @@ def run_demo(settings: Settings, *, at: datetime, days: int = 90) -> DemoSummary
             hint="unset COVENANT_DATABASE_URL to run the demo",
         )
     db_file = Path(settings.database_url.removeprefix("sqlite:///"))
-    servers = serving_processes(db_file)  # every `covenant serve`, with a worker or not
-    leader = ", ".join(servers) if servers is not None else sqlite_leader(db_file)
-    if leader is not None:  # a server would go on answering from the deleted files
-        raise InputError(
-            f"process {leader} is using the store {db_file} (a `covenant serve` on this "
-            "workspace): the demo would delete the store under it, and it would go on "
-            "serving the deleted data",
-            hint="stop it (Ctrl-C), run the demo, then start it again",
-        )
+    with rebuilding(db_file):  # every `covenant serve`, with a worker or not
+        leader = sqlite_leader(db_file)  # a worker of a server that took no serving lock
+        if leader is not None:  # a server would go on answering from the deleted files
+            raise refusal(db_file, f"process {leader}", pid=leader)
+        if write_into is not None:
+            copy_demo(write_into)
+        return _rebuild(settings, db_file, at=at, days=days)
+
+
+PAUSE_ENV = "COVENANT_TEST_DEMO_PAUSE"
+"""For tests only: a FIFO the demo reads to its end once it deleted the store (holding the
+lock), so that a test can start another process while a rebuild is under way."""
+
+
+def _rebuild(settings: Settings, db_file: Path, *, at: datetime, days: int) -> DemoSummary:
+    workspace = load_workspace(settings.workspace)
     for suffix in ("", "-wal", "-shm"):
         db_file.with_name(db_file.name + suffix).unlink(missing_ok=True)
     engine = open_store(settings.database_url)
+    pause = os.environ.get(PAUSE_ENV)
+    if pause:
+        Path(pause).read_bytes()  # until the test closes its end
     end = align_down(to_epoch(at), STEP)
     series = tuple(dict.fromkeys(o.series for o in workspace.objectives))
     matrix = generate(shop_profiles(series, end=end), start=end - days * DAY, end=end, step=STEP)
