@@ -14,6 +14,34 @@ DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 """The most bytes a request body of the API or the web UI may hold (``covenant serve
 --max-body-bytes``): 10,000 events (a full batch) of up to 1.6 KiB each."""
 
+LOCK_TIMEOUT_ENV = "COVENANT_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT_S = 10.0
+MAX_LOCK_TIMEOUT_S = 3600.0
+"""How long issuing a statement waits for a lock another session holds on what it writes
+(PostgreSQL's ``lock_timeout``, SQLite's ``busy_timeout`` for its write lock) before it is
+refused as ``store-error``, nothing written: seconds, ``COVENANT_LOCK_TIMEOUT``."""
+
+
+def lock_timeout_s(env: Mapping[str, str] | None = None) -> float:
+    """``COVENANT_LOCK_TIMEOUT`` in seconds (default 10); ``OptionValueError`` when it is not a
+    number of seconds from 0.001 to 3600."""
+    from covenant.errors import OptionValueError  # noqa: PLC0415 - only for a bad value
+
+    text = (os.environ if env is None else env).get(LOCK_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT_S
+    try:
+        value = float(text.removesuffix("s"))
+    except ValueError:
+        value = -1.0
+    if not 0.001 <= value <= MAX_LOCK_TIMEOUT_S:  # also NaN
+        raise OptionValueError(
+            f"{LOCK_TIMEOUT_ENV}={text!r} is not a number of seconds from 0.001 to 3600",
+            hint=f"set it to how long to wait for a lock, e.g. {LOCK_TIMEOUT_ENV}=10 (the "
+            "default when it is unset)",
+        )
+    return value
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:

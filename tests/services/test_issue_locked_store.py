@@ -7,7 +7,9 @@ period not issued, the store, SQLite's reason (``database is locked``), that ano
 held the write lock longer than the wait, and the fix (issue it again once that writer is
 done) — on the CLI, and on the API as a ``503`` ``store-error`` answer.
 
-The wait is shortened to 0.2 s here (``store.db.SQLITE_PRAGMAS``); Covenant waits 60 s."""
+An issue waits ``COVENANT_LOCK_TIMEOUT`` (default 10 s) for the write lock, as it waits for a
+PostgreSQL lock (tests/services/test_issue_lock_wait.py), not the connection's 60 s; the wait is
+shortened to 0.2 s here."""
 
 from __future__ import annotations
 
@@ -24,17 +26,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-import covenant.store.db as store_db
 from covenant.api.app import create_app
 from covenant.cli.main import app as cli_app
-from covenant.config import Settings, sqlite_url
+from covenant.config import DEFAULT_LOCK_TIMEOUT_S, LOCK_TIMEOUT_ENV, Settings, sqlite_url
 from covenant.errors import StoreError
 from covenant.services.agreements import sync_agreements
 from covenant.services.issued_statements import issue_statement
 from covenant.services.store import open_store
 from covenant.services.workspace import load_workspace
 from covenant.store.records import save_incidents
-from covenant.store.sqlite_reader import BUSY_TIMEOUT_MS
 from tests.api.support import Client, role_tokens
 from tests.conftest import ROOT
 from tests.services.test_issued_statements import HOUR
@@ -57,13 +57,8 @@ def shop(tmp_path: Path) -> Iterator[tuple[Path, Engine]]:
 
 @pytest.fixture
 def short_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Connections opened from now on wait 0.2 s for a lock, not BUSY_TIMEOUT_MS."""
-    pragmas = tuple(
-        "PRAGMA busy_timeout=200" if p.startswith("PRAGMA busy_timeout") else p
-        for p in store_db.SQLITE_PRAGMAS
-    )
-    assert pragmas != store_db.SQLITE_PRAGMAS
-    monkeypatch.setattr(store_db, "SQLITE_PRAGMAS", pragmas)
+    """An issue waits 0.2 s for a lock, not the default 10 s."""
+    monkeypatch.setenv(LOCK_TIMEOUT_ENV, "0.2")
 
 
 def _db(folder: Path) -> Path:
@@ -97,7 +92,7 @@ def test_a_locked_store_is_named_with_the_cause_and_the_fix(
     shop: tuple[Path, Engine], short_wait: None
 ) -> None:
     folder, _ = shop
-    engine = open_store(sqlite_url(folder))  # its connections wait 0.2 s
+    engine = open_store(sqlite_url(folder))
     audited = _count(engine, "audit_log")  # the sync's entries
     other = _held(folder)
     try:
@@ -109,14 +104,15 @@ def test_a_locked_store_is_named_with_the_cause_and_the_fix(
     error = caught.value
     assert error.code == "store-error"
     assert error.message == (
-        f"initech 2026-11 was not issued: the store at sqlite:///{_db(folder)} refused the "
-        "write: database is locked (another process held the store's write lock longer than "
-        "Covenant waits for it)"
+        "initech 2026-11 was not issued: another process held a lock on the store's write lock "
+        f"(one for the whole SQLite file) in the store at sqlite:///{_db(folder)} for longer "
+        "than 0.2 s (database is locked)"
     )
     assert "OperationalError" not in str(error)
     assert error.hint == (
-        "nothing of it was written; wait for the other writer (an ingest, an issue, a "
-        "migration) to finish, then issue it again"
+        "nothing of it was written; wait for the other writer to end its transaction (an "
+        "ingest, an issue, an agreements sync, a migration), then issue it again; "
+        "COVENANT_LOCK_TIMEOUT sets how long to wait (seconds, default 10)"
     )
     assert _count(engine, "issued_statements") == 0
     assert _count(engine, "audit_log") == audited
@@ -128,9 +124,9 @@ def test_a_locked_store_is_named_with_the_cause_and_the_fix(
 def test_an_issue_waits_for_the_write_lock_as_an_ingest_does(
     shop: tuple[Path, Engine],
 ) -> None:
-    """Covenant's own wait (BUSY_TIMEOUT_MS, 60 s): a writer that lets go after 0.3 s only
-    delays the issue. (Had the issue not waited, it would be refused at once.)"""
-    assert BUSY_TIMEOUT_MS == 60_000
+    """Covenant's own wait (COVENANT_LOCK_TIMEOUT, 10 s unset): a writer that lets go after
+    0.3 s only delays the issue. (Had the issue not waited, it would be refused at once.)"""
+    assert DEFAULT_LOCK_TIMEOUT_S == 10
     folder, engine = shop
     other = _held(folder)
 
@@ -164,8 +160,9 @@ def test_the_cli_says_so_without_the_driver_class(
         other.close()
     assert result.exit_code == 1, result.output
     out = " ".join(result.output.split())
-    assert "initech 2026-11 was not issued: the store at sqlite:///" in out
-    assert "refused the write: database is locked (another process held the store's" in out
+    assert "initech 2026-11 was not issued: another process held a lock" in out
+    assert "another process held a lock on the store's write lock" in out
+    assert "for longer than 0.2 s (database is locked)" in out
     assert "then issue it again" in out
     assert "covenant explain store-error" in out
     assert "OperationalError" not in out
@@ -189,13 +186,10 @@ def test_the_api_answers_503_store_error(shop: tuple[Path, Engine], short_wait: 
         assert answer.status_code == 503, answer.text
         found = answer.json()
         assert found["code"] == "store-error"
-        assert found["message"].startswith(
-            "initech 2026-11 was not issued: the store at sqlite:///"
-        )
-        assert (
-            "database is locked (another process held the store's write lock" in (found["message"])
-        )
-        assert found["hint"].endswith("then issue it again")
+        assert found["message"].startswith("initech 2026-11 was not issued: another process")
+        assert "another process held a lock on the store's write lock" in found["message"]
+        assert found["message"].endswith("for longer than 0.2 s (database is locked)")
+        assert "then issue it again;" in found["hint"]
         assert "OperationalError" not in answer.text
         again = client.request("POST", f"{NOVEMBER}/issue", tokens["admin"])
         assert again.status_code == 201, again.text

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from covenant.config import lock_timeout_s
 from covenant.core.agreements import PeriodUnit
 from covenant.core.statement import IssueMark, Statement
 from covenant.core.timeutil import require_utc, utc_iso, utc_text
@@ -30,7 +31,7 @@ from covenant.errors import ConflictError, InputError, NotFoundError
 from covenant.render.sla import level_text, minutes_text, statement_html, statement_json
 from covenant.services.sla import parse_period, report_statement
 from covenant.services.store import store_failure
-from covenant.services.store_refusals import write_refused
+from covenant.services.store_refusals import lock_wait_refused, write_refused
 from covenant.store import audit
 from covenant.store import issued_statements as repo
 from covenant.store.db import write_transaction
@@ -43,6 +44,8 @@ AVAILABILITY_FIELDS = ("level", "met", "credit", "downtime_seconds", "excluded_s
 SUPPORT_FIELDS = ("met", "penalty")
 TOTAL_FIELDS = ("complete", "credits", "penalties", "owed")
 MAX_REASON = 1000
+_AUDIT_LOG = "the audit log (every audited change takes it: another issue, an agreements sync)"
+_WRITE_LOCK = "the store's write lock (one for the whole SQLite file)"
 
 
 def canonical(document: Any) -> str:
@@ -219,16 +222,21 @@ def issue_statement(
     force: bool = False,
     reissue: bool = False,
     reason: str | None = None,
+    lock_wait_s: float | None = None,
 ) -> Issued:
     """Issue ``customer``'s statement for ``period`` as computed at ``now`` (audited as
     ``statement`` ``issued`` / ``reissued``). Refused (nothing stored) for a period that has
     not ended, a provisional statement without ``force``, and a period issued already unless
-    the statement changed since and ``reissue`` gives a ``reason``."""
+    the statement changed since and ``reissue`` gives a ``reason``; and when a lock on what
+    it writes is held by another session for longer than ``lock_wait_s`` seconds (default
+    ``COVENANT_LOCK_TIMEOUT``, 10 s): ``store-error`` naming what was locked."""
     now = require_utc(now, what="issue instant")
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON:
         raise InputError(f"the reason is longer than {MAX_REASON} characters", hint="shorten it")
     key = period_key(period)
+    waits = lock_timeout_s() if lock_wait_s is None else lock_wait_s
+    locking = _AUDIT_LOG  # what a lock is waited for on (a refusal names it)
     st = report_statement(
         engine, workspace=workspace, customer=customer, period=key, at=now, now=now
     )
@@ -237,7 +245,7 @@ def issue_statement(
     text = canonical(document)
     digest = digest_of(text)
     try:
-        with write_transaction(engine) as conn:
+        with write_transaction(engine, lock_timeout_s=waits) as conn:
             audit.lock(conn)  # one issuer of a period at a time (and the audit chain)
             before = repo.revisions(conn, customer=customer, period=key)
             last = before[-1] if before else None
@@ -257,7 +265,9 @@ def issue_statement(
                 document=text,
                 html=statement_html(st, mark),
             )
+            locking = f"the issued statements of {customer}"
             repo.append(conn, issued)
+            locking = _AUDIT_LOG
             audit.append(
                 conn,
                 actor=actor,
@@ -270,9 +280,18 @@ def issue_statement(
                 reason=reason,
             )
     except SQLAlchemyError as exc:  # a store held by another writer past the wait, full, lost…
-        raise write_refused(
-            engine, exc, subject=f"{customer} {key} was not issued", again="issue it again"
-        ) from exc
+        subject = f"{customer} {key} was not issued"
+        held = lock_wait_refused(
+            engine,
+            exc,
+            subject=subject,
+            locked=locking if engine.dialect.name == "postgresql" else _WRITE_LOCK,
+            waited_s=waits,
+            again="issue it again",
+        )
+        if held is not None:
+            raise held from exc
+        raise write_refused(engine, exc, subject=subject, again="issue it again") from exc
     return Issued(issued=issued, replaces=last)
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
+from covenant.config import DEFAULT_LOCK_TIMEOUT_S, LOCK_TIMEOUT_ENV
 from covenant.errors import ReadOnlyStoreError, StoreError, StoreUnreachableError
 
-__all__ = ["failure", "store_errors", "write_refused"]
+__all__ = ["failure", "lock_wait_refused", "store_errors", "write_refused"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,39 @@ def write_refused(
     return cause.error(
         f"{prefix}the store at {url} refused the write: {reason} ({cause.what})",
         hint=f"nothing of {'this file' if file else 'it'} was written; {cause.fix}, then {again}",
+    )
+
+
+def lock_wait_refused(
+    engine: Engine,
+    exc: SQLAlchemyError,
+    *,
+    subject: str,
+    locked: str,
+    waited_s: float,
+    again: str,
+) -> StoreError | None:
+    """The error to raise when ``exc`` says a lock was not had within the wait (PostgreSQL's
+    ``lock_timeout``: 55P03; SQLite's ``busy_timeout``: ``SQLITE_BUSY``), None for any other
+    error: ``subject`` was not done (``initech 2026-11 was not issued``) because another
+    session held ``locked`` (what was waited for) longer than ``waited_s`` seconds."""
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None)
+    name = getattr(orig, "sqlite_errorname", None)
+    sqlite = isinstance(name, str) and name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    if state != "55P03" and not sqlite:
+        return None
+    reason, _ = _reason(exc)
+    url = engine.url.render_as_string(hide_password=True)
+    who = "another process" if sqlite else "another session"
+    return StoreError(
+        f"{subject}: {who} held a lock on {locked} in the store at {url} for longer than "
+        f"{waited_s:g} s ({reason})",
+        hint=f"nothing of it was written; wait for the other {'writer' if sqlite else 'session'}"
+        " to end its transaction (an ingest, an issue, an agreements sync, a migration"
+        f"{'' if sqlite else '; pg_stat_activity names the session'}), then {again}; "
+        f"{LOCK_TIMEOUT_ENV} sets how long to wait (seconds, default "
+        f"{DEFAULT_LOCK_TIMEOUT_S:g})",
     )
 
 

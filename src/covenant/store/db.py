@@ -18,6 +18,7 @@ from covenant.store.schema_status import describe, refuse_newer, schema_state
 from covenant.store.schema_version import MIGRATIONS, head_revisions
 from covenant.store.sqlite_reader import (
     AUTOCHECKPOINT_PAGES,
+    BUSY_TIMEOUT_MS,
     SQLITE_PRAGMAS,
     WRITE_CHECKPOINT_PAGES,
     execute_waiting,
@@ -72,7 +73,9 @@ def _sqlite_on_begin(conn: Connection) -> None:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def write_transaction(
+    engine: Engine, *, lock_timeout_s: float | None = None
+) -> Iterator[Connection]:
     """A transaction for a read-modify-write of the store (committed on success).
 
     On SQLite it starts with ``BEGIN IMMEDIATE``: concurrent writers queue for the write lock
@@ -80,7 +83,13 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     in WAL mode) and leaves the checkpoint for later (``WRITE_CHECKPOINT_PAGES``). On PostgreSQL
     it is an ordinary transaction; the writers lock the rows they merge into
     (``buckets.add_counts``).
+
+    ``lock_timeout_s``: the longest any lock of the transaction is waited for before the
+    statement waiting fails (PostgreSQL: ``SET LOCAL lock_timeout``, SQLSTATE 55P03; SQLite:
+    the write lock's ``busy_timeout``, ``SQLITE_BUSY``); None: the connection's own wait
+    (PostgreSQL: none; SQLite: ``BUSY_TIMEOUT_MS``).
     """
+    waits = None if lock_timeout_s is None else max(1, round(lock_timeout_s * 1000))
     with engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         raw = conn.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
@@ -89,14 +98,20 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             # copies the pages again into the database file and syncs it too, can wait.
             raw.execute("PRAGMA synchronous=FULL")
             raw.execute(f"PRAGMA wal_autocheckpoint={WRITE_CHECKPOINT_PAGES}")
+            if waits is not None:
+                raw.execute(f"PRAGMA busy_timeout={waits}")
         try:
             with conn.begin():
+                if waits is not None and engine.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {waits}")  # ms
                 yield conn
         finally:
             if isinstance(raw, sqlite3.Connection):
                 with suppress(sqlite3.Error):  # never hide the error that ended the transaction
                     raw.execute("PRAGMA synchronous=NORMAL")
                     raw.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+                    if waits is not None:
+                        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def create_engine_for(url: str) -> Engine:
