@@ -1,9 +1,10 @@
 """Issuing a statement while another session holds a lock on what the issue writes: on
 PostgreSQL it waited without limit (no ``lock_timeout``): `covenant report sla --issue` (and
 the API's issue route) hung for as long as, say, a `psql` session left a transaction open that
-had taken the audit log's lock or locked the issued statements. The issue's transaction now
-sets ``SET LOCAL lock_timeout`` to ``COVENANT_LOCK_TIMEOUT`` (default 10 s) and a lock not had
-by then is ``store-error`` naming what was locked, that another session holds it, and to issue
+had taken the audit log's lock or locked the issued statements (or locked a table the statement
+is computed from, as ALTER TABLE does). The issue's transactions now set ``SET LOCAL
+lock_timeout`` to ``COVENANT_LOCK_TIMEOUT`` (default 10 s) and a lock not had by then is
+``store-error`` naming what was locked, that another session holds it, and to issue
 it again; nothing is written. SQLite waits the same ``COVENANT_LOCK_TIMEOUT`` for its write lock
 (tests/services/test_issue_locked_store.py) and is refused the same way.
 
@@ -34,6 +35,8 @@ from tests.services.test_issued_statements import HOUR, ISSUED_AT
 
 AUDIT_LOCK = f"SELECT pg_advisory_xact_lock({audit.LOCK_KEY})"  # what every audited writer takes
 TABLE_LOCK = "LOCK TABLE issued_statements IN SHARE MODE"  # a psql session's, say
+READS_LOCK = "LOCK TABLE {} IN ACCESS EXCLUSIVE MODE"  # what ALTER TABLE takes
+READS = "a table the statement is computed from (agreements, records, counts)"
 
 
 @pytest.fixture
@@ -71,6 +74,9 @@ def _issue(folder: Path, engine: Engine) -> object:
             "the audit log (every audited change takes it: another issue, an agreements sync)",
         ),
         (TABLE_LOCK, "the issued statements of initech"),
+        # the statement's reads, before the issue's transaction: an ALTER TABLE, say
+        (READS_LOCK.format("agreements"), READS),
+        (READS_LOCK.format("incidents"), READS),
     ],
 )
 def test_a_held_lock_is_waited_for_the_lock_timeout_then_named(

@@ -27,14 +27,14 @@ from covenant.core.agreements import PeriodUnit
 from covenant.core.statement import IssueMark, Statement
 from covenant.core.timeutil import require_utc, utc_iso, utc_text
 from covenant.definitions.workspace import Workspace
-from covenant.errors import ConflictError, InputError, NotFoundError
+from covenant.errors import ConflictError, InputError, NotFoundError, StoreError
 from covenant.render.sla import level_text, minutes_text, statement_html, statement_json
 from covenant.services.sla import parse_period, report_statement
 from covenant.services.store import store_failure
 from covenant.services.store_refusals import lock_wait_refused, write_refused
 from covenant.store import audit
 from covenant.store import issued_statements as repo
-from covenant.store.db import write_transaction
+from covenant.store.db import lock_bounded, write_transaction
 from covenant.store.issued_statements import IssuedStatement
 
 VOLATILE = ("generated_at", "measured_until", "not_yet_note")
@@ -46,6 +46,7 @@ TOTAL_FIELDS = ("complete", "credits", "penalties", "owed")
 MAX_REASON = 1000
 _AUDIT_LOG = "the audit log (every audited change takes it: another issue, an agreements sync)"
 _WRITE_LOCK = "the store's write lock (one for the whole SQLite file)"
+_READS = "a table the statement is computed from (agreements, records, counts)"
 
 
 def canonical(document: Any) -> str:
@@ -237,9 +238,23 @@ def issue_statement(
     key = period_key(period)
     waits = lock_timeout_s() if lock_wait_s is None else lock_wait_s
     locking = _AUDIT_LOG  # what a lock is waited for on (a refusal names it)
-    st = report_statement(
-        engine, workspace=workspace, customer=customer, period=key, at=now, now=now
-    )
+    subject = f"{customer} {key} was not issued"
+    try:  # its reads wait as long for a table another session locked (an ALTER, a LOCK)
+        st = report_statement(
+            lock_bounded(engine, waits),
+            workspace=workspace,
+            customer=customer,
+            period=key,
+            at=now,
+            now=now,
+        )
+    except (SQLAlchemyError, StoreError) as exc:
+        held = lock_wait_refused(
+            engine, exc, subject=subject, locked=_READS, waited_s=waits, again="issue it again"
+        )
+        if held is None:
+            raise
+        raise held from exc
     check_issuable(st, force=force)
     document = statement_json(st)
     text = canonical(document)
@@ -280,7 +295,6 @@ def issue_statement(
                 reason=reason,
             )
     except SQLAlchemyError as exc:  # a store held by another writer past the wait, full, lost…
-        subject = f"{customer} {key} was not issued"
         held = lock_wait_refused(
             engine,
             exc,

@@ -118,7 +118,7 @@ def write_refused(
 
 def lock_wait_refused(
     engine: Engine,
-    exc: SQLAlchemyError,
+    exc: BaseException,
     *,
     subject: str,
     locked: str,
@@ -128,7 +128,12 @@ def lock_wait_refused(
     """The error to raise when ``exc`` says a lock was not had within the wait (PostgreSQL's
     ``lock_timeout``: 55P03; SQLite's ``busy_timeout``: ``SQLITE_BUSY``), None for any other
     error: ``subject`` was not done (``initech 2026-11 was not issued``) because another
-    session held ``locked`` (what was waited for) longer than ``waited_s`` seconds."""
+    session held ``locked`` (what was waited for) longer than ``waited_s`` seconds. ``exc``
+    may be a ``StoreError`` raised from the driver's error (a read's ``store_failure``)."""
+    if not isinstance(exc, SQLAlchemyError):
+        exc = exc.__cause__  # type: ignore[assignment]
+        if not isinstance(exc, SQLAlchemyError):
+            return None
     orig = getattr(exc, "orig", None)
     state = getattr(orig, "sqlstate", None)
     name = getattr(orig, "sqlite_errorname", None)

@@ -114,6 +114,22 @@ def write_transaction(
                         raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+def lock_bounded(engine: Engine, lock_timeout_s: float) -> Engine:
+    """``engine`` (its pool shared) whose every transaction on PostgreSQL waits at most
+    ``lock_timeout_s`` for a lock (``SET LOCAL lock_timeout``: SQLSTATE 55P03 past it); on
+    SQLite ``engine`` itself (readers never wait for a lock in WAL mode)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    bounded = engine.execution_options()  # its events are its own, not the engine's
+    waits = max(1, round(lock_timeout_s * 1000))
+
+    def on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {waits}")  # ms
+
+    event.listen(bounded, "begin", on_begin)
+    return bounded
+
+
 def create_engine_for(url: str) -> Engine:
     """An engine for ``url``; for a SQLite file its folder is created and pragmas set on connect.
 
