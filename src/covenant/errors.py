@@ -416,6 +416,12 @@ class DefinitionError(CovenantError):
             hint="fix each problem listed" + ("; nothing was applied" if self.applying else ""),
         )
 
+    def listed(self) -> str:
+        """One line naming every error (file:line, field, problem, fix, code): for a log."""
+        errors = [p for p in self.problems if p.severity == "error"] or self.problems
+        named = "; ".join(str(p) for p in errors)
+        return f"the workspace's definitions do not validate ({len(errors)} problem(s)): {named}"
+
 
 class TamperedError(StoreError):
     """A stored agreement disagrees with its own hash-chained history: it was altered outside

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from covenant.api.deps import context
-from covenant.errors import CovenantError
+from covenant.errors import CovenantError, DefinitionError
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("covenant.api")
@@ -39,8 +39,11 @@ def readyz(request: Request) -> JSONResponse:
         checks["store"] = "unavailable"
     try:
         shared.workspace()
-    except CovenantError:
-        log.warning("readiness: the workspace's definitions do not validate", exc_info=True)
+    except DefinitionError as exc:  # the log says which file and line, in words
+        log.warning("readiness: %s", exc.listed())
+        checks["definitions"] = "invalid"
+    except CovenantError as exc:
+        log.warning("readiness: the workspace's definitions cannot be read: %s", exc)
         checks["definitions"] = "invalid"
     ready = all(value == "ok" for value in checks.values())
     body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}

@@ -17,9 +17,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from covenant.core.timeutil import utc_text
+from covenant.errors import DefinitionError
 from covenant.services.metrics import publish_tick
 from covenant.store.db import write_transaction
 from covenant.store.worker_health import Outcome, record_tick
@@ -85,6 +88,9 @@ class WorkerLoop:
         self.last_tick_at: datetime | None = None  # the instant of the latest tick that ran
         self.last_failure_at: datetime | None = None
         self._unmatched: set[tuple[str, str, int]] = set()  # series matching no series, logged
+        # the definitions of the latest tick that read them whole, and when: while the files
+        # do not validate (a file being edited, a bad push) the ticks go on with these
+        self._good: tuple[Workspace, datetime] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -123,9 +129,17 @@ class WorkerLoop:
             self.worker.cache.reset()  # the edge cache would not see
         started = self.clock()
         began = self.timer()
+        broken: str | None = None  # why the files were not used, when they were not
         try:
-            workspace = self.workspace()
+            workspace, broken = self._definitions(started)
             result = self.worker.tick(workspace, started)
+        except DefinitionError as exc:  # no good reading to go on with: said, not a traceback
+            self._record("failed", started, max(self.timer() - began, 0.0))
+            self.failures += 1
+            self.last_error = exc.listed()
+            self.last_failure_at = started
+            log.warning("worker: tick failed: %s", self.last_error)
+            return None
         except Exception as exc:  # the loop survives any failure; the log keeps it
             self._record("failed", started, max(self.timer() - began, 0.0))
             self.failures += 1
@@ -134,8 +148,10 @@ class WorkerLoop:
             log.exception("worker tick failed")
             return None
         took = max(self.timer() - began, 0.0)
+        if broken is not None:  # the tick's first problem: what it was not evaluated on
+            result = replace(result, problems=(broken, *result.problems))
         self._record("problems" if result.problems else "ok", started, took)
-        self.last_error = None
+        self.last_error = broken
         self.last_tick_at = started
         for problem in result.problems:
             log.warning("worker: %s", problem)
@@ -152,6 +168,23 @@ class WorkerLoop:
             log.exception("worker: the tick's metrics could not be published")
         self.ticks += 1
         return result
+
+    def _definitions(self, at: datetime) -> tuple[Workspace, str | None]:
+        """The workspace to tick on: the files as they are now, or — when they do not validate
+        and a reading that did is kept — that reading, with the problem that says why."""
+        try:
+            workspace = self.workspace()
+        except DefinitionError as exc:
+            if self._good is None:
+                raise
+            kept, read_at = self._good
+            return kept, (
+                f"{exc.listed()}; this tick used the definitions last read whole "
+                f"at {utc_text(read_at)}, and the next ones do until the files validate "
+                "(covenant validate)"
+            )
+        self._good = (workspace, at)
+        return workspace, None
 
     def _record(self, outcome: Outcome, at: datetime, took_s: float) -> None:
         """Count the tick in the store (``store.worker_health``: what ``/metrics`` shows on
