@@ -345,15 +345,18 @@ def restart(server: Server, workdir: Path, *, blocks: Path | None = None) -> Ser
     return start_prometheus(workdir, release=server.extra.get("release", "stable"))
 
 
-def start_alertmanager(workdir: Path, *, config: Mapping[str, Any]) -> Server:
-    """Start Alertmanager (Debian's `prometheus-alertmanager`) on a free loopback port with
-    `config` (written as JSON, which is YAML), a temporary storage path and clustering off."""
+def start_alertmanager(
+    workdir: Path, *, config: Mapping[str, Any], port: int | None = None
+) -> Server:
+    """Start Alertmanager (Debian's `prometheus-alertmanager`) on a free loopback port (or
+    ``port``: a restart where it listened before) with `config` (written as JSON, which is
+    YAML), a storage path in ``workdir`` (kept across restarts) and clustering off."""
     workdir.mkdir(parents=True, exist_ok=True)
     data_dir = workdir / "alertmanager-data"
     data_dir.mkdir(exist_ok=True)
     config_file = workdir / "alertmanager.yml"
     config_file.write_text(json.dumps(config))
-    port = free_port()
+    port = port or free_port()
     log = workdir / "alertmanager.log"
     command = [
         binary("prometheus-alertmanager"),

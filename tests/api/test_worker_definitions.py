@@ -104,9 +104,14 @@ def test_a_broken_file_keeps_the_last_good_definitions_and_says_why(
     caplog.set_level(logging.INFO)
 
     async def serve() -> tuple[dict[str, object], dict[str, object], int]:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {admin}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            # the routes' first answers before the worker's thread starts: FastAPI builds a
+            # route's models on first use, and two threads building at once may warn
+            for path in ("/api/v1/worker", "/readyz"):
+                await client.get(path, headers=headers)
+            async with app.router.lifespan_context(app):
                 await asyncio.to_thread(
                     until,
                     lambda: phase(store_url, PAGE_FAST) == "firing",
@@ -123,7 +128,6 @@ def test_a_broken_file_keeps_the_last_good_definitions_and_says_why(
                     lambda: phase(store_url, PAGE_FAST) == "resolved",
                     "the page-fast alert resolves while the file is broken",
                 )
-                headers = {"Authorization": f"Bearer {admin}"}
                 during = (await client.get("/api/v1/worker", headers=headers)).json()
                 slos.write_text(GOOD)
                 now[0] = AT + timedelta(hours=1, minutes=1)

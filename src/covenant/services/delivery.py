@@ -38,6 +38,7 @@ from covenant.core.timeutil import utc_iso
 from covenant.definitions.delivery import DEFAULT_MAX_ATTEMPTS, DeliveryTarget
 from covenant.services.senders import (
     SendResult,
+    alertmanager_started,
     customer_view,
     decode_notice,
     decode_target,
@@ -285,25 +286,32 @@ class Dispatcher:
         return len(rows)
 
     def resend_due(self) -> int:
-        """Send firing alerts to Alertmanager again (each at most every ``resend``) until
-        their resolution is in the outbox; how many. A failure waits for the next round."""
-        names = [t.name for t in self.targets.values() if t.kind == "alertmanager"]
-        with write_transaction(self.engine) as conn:
-            rows = outbox.claim_resend(
-                conn, now=self.clock(), every=self.resend, targets=names, limit=self.batch
-            )
-        if rows:
-            client = self._client or httpx.Client()
-            try:
-                for row in rows:
-                    result = self._send_row(client, row)
-                    if not result.ok:
-                        log.warning(
-                            "re-sending %s to %s: %s", row.notice_key, row.target, result.error
-                        )
-            finally:
-                if client is not self._client:
-                    client.close()
+        """Send firing alerts to Alertmanager again (each at most every ``resend``, and at once
+        to an Alertmanager that started since it was last told: it keeps no alerts across a
+        restart) until their resolution is in the outbox; how many. A failure waits for the
+        next round."""
+        managers = [t for t in self.targets.values() if t.kind == "alertmanager"]
+        if not managers:
+            return 0
+        client = self._client or httpx.Client()
+        try:
+            started = {t.name: at for t in managers if (at := alertmanager_started(client, t))}
+            with write_transaction(self.engine) as conn:
+                rows = outbox.claim_resend(
+                    conn,
+                    now=self.clock(),
+                    every=self.resend,
+                    targets=[t.name for t in managers],
+                    limit=self.batch,
+                    started=started,
+                )
+            for row in rows:
+                result = self._send_row(client, row)
+                if not result.ok:
+                    log.warning("re-sending %s to %s: %s", row.notice_key, row.target, result.error)
+        finally:
+            if client is not self._client:
+                client.close()
         return len(rows)
 
     def prune(self) -> int:

@@ -27,7 +27,7 @@ import json
 import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -252,11 +252,7 @@ def request_for(
 ) -> tuple[str, dict[str, str], Any]:
     """(url, headers, JSON body) of one send; ``MissingVariable`` names an environment
     variable the target names that is not set or is empty."""
-    base = target.url or _env(target.url_env or "")
-    headers = {"User-Agent": USER_AGENT, **dict(target.headers)}
-    headers.update({name: _env(var) for name, var in target.headers_env})
-    if target.bearer_token_env:
-        headers["Authorization"] = f"Bearer {_env(target.bearer_token_env)}"
+    base, headers = _reach(target)
     if target.kind == "alertmanager":
         url = base.rstrip("/") + "/api/v2/alerts"
         body = alertmanager_body(notice, now=now, generator_url=generator_url, hold=hold)
@@ -265,6 +261,31 @@ def request_for(
         return base, headers, slack_body(notice)
     headers["Idempotency-Key"] = idempotency_key(notice, target.name)
     return base, headers, webhook_body(notice, target=target.name)
+
+
+def _reach(target: DeliveryTarget) -> tuple[str, dict[str, str]]:
+    """The target's URL and the headers every request to it carries (``MissingVariable``)."""
+    base = target.url or _env(target.url_env or "")
+    headers = {"User-Agent": USER_AGENT, **dict(target.headers)}
+    headers.update({name: _env(var) for name, var in target.headers_env})
+    if target.bearer_token_env:
+        headers["Authorization"] = f"Bearer {_env(target.bearer_token_env)}"
+    return base, headers
+
+
+def alertmanager_started(client: httpx.Client, target: DeliveryTarget) -> datetime | None:
+    """When the Alertmanager of ``target`` started (``uptime`` of its ``GET /api/v2/status``):
+    it keeps no alerts across a restart, so what fires must be told again. None when it does
+    not say (down, refusing, not an Alertmanager); never raises."""
+    try:
+        base, headers = _reach(target)
+        answer = client.get(
+            base.rstrip("/") + "/api/v2/status", headers=headers, timeout=target.timeout_s
+        )
+        started = datetime.fromisoformat(str(answer.json()["uptime"]))
+    except (MissingVariable, httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
+    return started.astimezone(UTC) if started.tzinfo is not None else None
 
 
 def send(

@@ -9,7 +9,7 @@ dies holding one leaves the row to be claimed again once the lease has passed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -134,12 +134,17 @@ def claim_resend(
     every: timedelta,
     targets: Collection[str],
     limit: int,
+    started: Mapping[str, datetime] | None = None,
 ) -> list[OutboxRow]:
-    """Firing rows sent to ``targets`` at least ``every`` ago whose alert has no resolution
-    row yet: what Alertmanager must hear again to keep the alert firing. Their ``sent_at`` is
-    moved to ``now`` (so a replica claiming next skips them: ``SKIP LOCKED`` on PostgreSQL)."""
+    """Firing rows sent to ``targets`` at least ``every`` ago — or, for a target of
+    ``started``, last sent before that instant (when its Alertmanager started: it lost them)
+    — whose alert has no resolution row yet: what Alertmanager must hear again to keep the
+    alert firing. Their ``sent_at`` is moved to ``now`` (so a replica claiming next skips
+    them: ``SKIP LOCKED`` on PostgreSQL)."""
     if not targets:
         return []
+    stale = [T.sent_at <= now - every]
+    stale += [and_(T.target == name, T.sent_at < at) for name, at in (started or {}).items()]
     resolved = notice_outbox.alias("resolved")
     R = resolved.c  # noqa: N806 - a table's columns
     due = (
@@ -148,7 +153,7 @@ def claim_resend(
             T.status == SENT,
             T.state == "firing",
             T.target.in_(list(targets)),
-            T.sent_at <= now - every,
+            or_(*stale),
             ~exists().where(
                 R.notice_key == T.notice_key,
                 R.starts_at == T.starts_at,
