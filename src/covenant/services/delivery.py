@@ -293,9 +293,15 @@ class Dispatcher:
         managers = [t for t in self.targets.values() if t.kind == "alertmanager"]
         if not managers:
             return 0
+        with self.engine.connect() as conn:  # only those told of what still fires are asked
+            told = outbox.told_of_firing(conn, [t.name for t in managers])
         client = self._client or httpx.Client()
         try:
-            started = {t.name: at for t in managers if (at := alertmanager_started(client, t))}
+            started = {
+                t.name: at
+                for t in managers
+                if t.name in told and (at := alertmanager_started(client, t))
+            }
             with write_transaction(self.engine) as conn:
                 rows = outbox.claim_resend(
                     conn,

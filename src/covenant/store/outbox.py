@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from covenant.store.outbox_tables import FAILED, PENDING, SENT, notice_outbox
 
@@ -127,6 +128,31 @@ def claim(
     return _rows(conn, and_(T.id.in_(ids)))
 
 
+def _unresolved_firing(targets: Collection[str]) -> ColumnElement[bool]:
+    """Sent firing rows to ``targets`` whose alert has no resolution row yet."""
+    resolved = notice_outbox.alias("resolved")
+    R = resolved.c  # noqa: N806 - a table's columns
+    return and_(
+        T.status == SENT,
+        T.state == "firing",
+        T.target.in_(list(targets)),
+        ~exists().where(
+            R.notice_key == T.notice_key,
+            R.starts_at == T.starts_at,
+            R.target == T.target,
+            R.state == "resolved",
+        ),
+    )
+
+
+def told_of_firing(conn: Connection, targets: Collection[str]) -> set[str]:
+    """Those of ``targets`` told of an alert that still fires (its resolution not written)."""
+    if not targets:
+        return set()
+    found = conn.execute(select(T.target).where(_unresolved_firing(targets)).distinct())
+    return {row.target for row in found}
+
+
 def claim_resend(
     conn: Connection,
     *,
@@ -145,25 +171,7 @@ def claim_resend(
         return []
     stale = [T.sent_at <= now - every]
     stale += [and_(T.target == name, T.sent_at < at) for name, at in (started or {}).items()]
-    resolved = notice_outbox.alias("resolved")
-    R = resolved.c  # noqa: N806 - a table's columns
-    due = (
-        select(T.id)
-        .where(
-            T.status == SENT,
-            T.state == "firing",
-            T.target.in_(list(targets)),
-            or_(*stale),
-            ~exists().where(
-                R.notice_key == T.notice_key,
-                R.starts_at == T.starts_at,
-                R.target == T.target,
-                R.state == "resolved",
-            ),
-        )
-        .order_by(T.id)
-        .limit(limit)
-    )
+    due = select(T.id).where(_unresolved_firing(targets), or_(*stale)).order_by(T.id).limit(limit)
     if conn.dialect.name == "postgresql":
         due = due.with_for_update(of=notice_outbox, skip_locked=True)
     ids = [row.id for row in conn.execute(due)]
