@@ -96,7 +96,10 @@ def test_the_same_with_strict_and_json(ws: Path, tmp_path: Path) -> None:
     )
     code, out, err = ingest("events", path, ws, "--strict", "--format", "json")
     assert code == 1
-    assert json.loads(out) == {"files": []}
+    shown = json.loads(out)  # the refusal on stdout too (tests/cli/test_strict_json.py)
+    assert shown["files"] == []
+    assert (shown["error"]["code"], shown["error"]["rows_rejected"]) == ("nothing-ingested", 1)
+    assert [p["where"] for p in shown["error"]["problems"]] == ["allbad.jsonl:1"]
     assert "allbad.jsonl: none of its 1 row was ingested: it was rejected" in err
     assert "allbad.jsonl:1 timestamp" in err
     assert batches(ws) == []

@@ -31,7 +31,7 @@ from covenant.cli.record_options import (
 )
 from covenant.cli.table_options import WideOption
 from covenant.errors import CovenantError, Problem
-from covenant.services.report_json import iso_or_none, problem_json
+from covenant.services.report_json import iso_or_none, problem_json, refusal_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -110,7 +110,7 @@ def events(
     try:
         rules = _event_rules(workspace)
     except CovenantError as error:
-        raise fail(error) from None
+        raise _refused(error, output_format) from None
     _ingest_files(
         files,
         workspace,
@@ -129,6 +129,14 @@ def events(
         render=render_reports,
         wide=wide,
     )
+
+
+def _refused(error: CovenantError, output_format: OutputFormat) -> typer.Exit:
+    """A command refused before any file is read (an invalid workspace): with ``--format
+    json`` stdout says so too (no file, the error), as for a file refused while read."""
+    if output_format is OutputFormat.JSON:
+        console.print_json(json.dumps({"files": [], "error": refusal_json(error, file=None)}))
+    return fail(error)
 
 
 def _event_rules(workspace: Path) -> Sequence[EventRule]:
@@ -347,7 +355,7 @@ def tickets(
     try:  # its customers and support priorities: tickets no agreement counts are warned about
         ws = load_workspace(workspace, applying=True)
     except CovenantError as error:
-        raise fail(error) from None
+        raise _refused(error, output_format) from None
     _ingest_files(
         files,
         workspace,
@@ -471,7 +479,10 @@ def _ingest_files(
 
         interrupted(files_kept(files, kept=kept, current=current))
     if output_format is OutputFormat.JSON:
-        console.print_json(json.dumps({"files": [to_json(r) for r in reports]}))
+        document: dict[str, Any] = {"files": [to_json(r) for r in reports]}
+        if error is not None:  # the refusal too, for a program that reads stdout (exit 1)
+            document["error"] = refusal_json(error, file=None if current is None else str(current))
+        console.print_json(json.dumps(document))
     else:
         render(reports, console, wide)
     if error is not None:

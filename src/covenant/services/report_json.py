@@ -4,8 +4,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from covenant.errors import Problem
+from covenant.errors import (
+    CovenantError,
+    DefinitionError,
+    NothingIngestedError,
+    Problem,
+    explain_command,
+)
 
 
 def iso_or_none(moment: datetime | None) -> str | None:
@@ -16,3 +23,28 @@ def iso_or_none(moment: datetime | None) -> str | None:
 def problem_json(p: Problem) -> dict[str, str]:
     """A rejected row as ingest reports list it."""
     return {"where": p.where, "field": p.field, "code": p.code, "message": p.message, "fix": p.fix}
+
+
+def refusal_json(error: CovenantError, *, file: str | None) -> dict[str, Any]:
+    """A file's refusal as ``covenant ingest … --format json`` prints it under ``error``: the
+    API's error body (``code``, ``message``, ``hint``) and the ``file``; a file refused for
+    its rows (``nothing-ingested``, ``rows-rejected``) adds its counts and every rejected row
+    kept (``problems``, as a report lists them) and the rows matching no SLI; an invalid
+    workspace its problems (as the API's ``invalid-definition`` lists them)."""
+    shown: dict[str, Any] = {
+        "code": error.code,
+        "message": error.message,
+        "hint": error.hint or f"run: {explain_command(error.code)}",
+        "file": file,
+    }
+    if isinstance(error, NothingIngestedError):
+        shown |= {
+            "rows_read": error.rows_read,
+            "rows_rejected": error.rows_rejected,
+            "problems": [problem_json(p) for p in error.refused],
+            "rows_unmatched": error.rows_unmatched,
+            "unmatched": dict(error.unmatched),
+        }
+    if isinstance(error, DefinitionError):
+        shown["problems"] = [problem_json(p) for p in error.problems if p.severity == "error"]
+    return shown
