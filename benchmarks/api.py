@@ -10,7 +10,7 @@ benchmark); wrk (Debian package ``wrk``; ``make bench`` installs it) sends the l
    services, the last two hours), every request under a new key, from 4 connections for
    ``--seconds``. events/s = batches answered 201 × 10,000 / s. The store's total grows by at
    least that many events (checked: every batch counted). Baseline, same run: the same batches
-   ingested by calling ``services.ingest.ingest_event_batch`` in-process, one after the other
+   ingested by calling ``services.event_batches.ingest_event_batch`` in-process, one after the other
    (no HTTP, no JSON): what the API costs on top of the work it must do. The API side runs
    with one server process and with ``--workers`` (on SQLite the processes' batches queue for
    the one writer).
@@ -72,7 +72,8 @@ from covenant.api.workers import supervise
 from covenant.config import sqlite_url
 from covenant.render.evaluation import report_json
 from covenant.services.evaluate import evaluate_objectives
-from covenant.services.ingest import ingest_event_batch, ingest_matrix
+from covenant.services.event_batches import ingest_event_batch
+from covenant.services.ingest import ingest_matrix
 from covenant.services.store import open_store
 from covenant.services.tokens import create_token
 from covenant.services.workspace import definitions_of, load_workspace

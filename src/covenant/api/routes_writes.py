@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, NoReturn
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
@@ -220,6 +220,14 @@ def update_incident(ctx: Ctx, who: Who, incident_id: str, body: IncidentUpdate) 
 
 
 MAX_EVENTS = 10_000
+Strict = Annotated[
+    bool,
+    Query(
+        description="All or nothing (as covenant ingest events --strict): a batch with any "
+        "refused row is refused whole, 422 rows-rejected with every refused row; nothing of "
+        "it stored and its key not recorded (default: refused rows skipped, the others stored)."
+    ),
+]
 BatchKey = Annotated[str, PathParam(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
@@ -277,23 +285,25 @@ def batch_rows(raw: bytes) -> list[dict[str, Any]]:
     },
 )
 async def ingest_batch(
-    ctx: Ctx, who: Who, key: BatchKey, request: Request, response: Response
+    ctx: Ctx, who: Who, key: BatchKey, request: Request, response: Response, strict: Strict = False
 ) -> dict[str, Any]:
     """Ingest one batch of events under ``key``, exactly once: a batch sent again with the same
     key (a retry) changes nothing and is answered 200 with ``duplicate_of``; the first time is
     201. The answer counts the rows accepted and lists each refused row with its reason. A
     batch of which no row is stored is 422 ``nothing-ingested`` with the same counts and rows,
-    and is not recorded: the corrected batch sent under the same key is applied."""
+    and is not recorded: the corrected batch sent under the same key is applied. With
+    ``strict=true`` (all or nothing) a batch with any refused row is 422 ``rows-rejected`` in
+    the same form: nothing of it stored or recorded."""
     from starlette.concurrency import run_in_threadpool
 
     raw = await request.body()
-    return await run_in_threadpool(_ingest, ctx, key, raw, response, actor(who))
+    return await run_in_threadpool(_ingest, ctx, key, raw, response, actor(who), strict)
 
 
 def _ingest(
-    ctx: Context, key: str, raw: bytes, response: Response, actor_name: str
+    ctx: Context, key: str, raw: bytes, response: Response, actor_name: str, strict: bool
 ) -> dict[str, Any]:
-    from covenant.services.ingest import ingest_event_batch
+    from covenant.services.event_batches import ingest_event_batch
 
     rows = batch_rows(raw)
     report = ingest_event_batch(
@@ -303,6 +313,7 @@ def _ingest(
         rules=ctx.workspace().event_rules,
         actor=actor_name,
         now=ctx.clock(),
+        strict=strict,
     )
     response.status_code = 200 if report.duplicate_of is not None else 201
     refused = refused_rows(report.problems)

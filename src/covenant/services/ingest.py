@@ -7,9 +7,7 @@ is skipped and reported as a duplicate.
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,10 +26,11 @@ from sqlalchemy.exc import IntegrityError
 from covenant.core.model import EventRule
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, to_epoch
-from covenant.errors import IngestError, InputError, Problem, StoreError
+from covenant.errors import InputError, Problem, StoreError
 from covenant.services.ingest_ahead import FUTURE_SKEW_S, ahead_text, refuse_ahead
 from covenant.services.nothing_ingested import (
     refuse_batch_if_nothing_ingested,
+    refuse_batch_if_rows_rejected,
     refuse_if_nothing_ingested,
     refuse_if_rows_rejected,
 )
@@ -45,7 +44,6 @@ from covenant.sources.eventfiles import (
     missing_file,
 )
 from covenant.sources.events import ClassifiedEvents, EventTotals, iter_classified
-from covenant.sources.jsonkeys import row_line
 from covenant.store import audit, buckets
 from covenant.store.audit import UNKNOWN_ACTOR
 from covenant.store.db import write_transaction
@@ -116,7 +114,7 @@ def ingest_event_files(
     ``StoreError`` when the store refuses the write (nothing of that file stays).
     """
     return [
-        _ingest_file(
+        ingest_one_file(
             engine,
             path=Path(path),
             rules=rules,
@@ -154,7 +152,7 @@ def _duplicate_report(path: Path, sha256: str, batch: buckets.BatchRecord) -> In
     )
 
 
-def _ingest_file(
+def ingest_one_file(
     engine: Engine,
     *,
     path: Path,
@@ -169,6 +167,9 @@ def _ingest_file(
     refuse_future: bool = False,
     strict: bool = False,
 ) -> IngestReport:
+    """One file in one transaction (``ingest_event_files``); ``batch_key`` and
+    ``batch_sha256``: the rows of a keyed batch, written to ``path`` and recorded under the
+    key (``services.event_batches``), whose refusals name the batch and its rows."""
     _notify(progress, path, "read", 0.0)
     clock = datetime.now(UTC) if now is None else now
     ahead_from = to_epoch(clock) + FUTURE_SKEW_S
@@ -231,8 +232,11 @@ def _ingest_file(
             unmatched=events.unmatched,
         )
         if strict:  # all or nothing: checked before a count is written
-            refuse_if_rows_rejected(
-                path,
+            (
+                partial(refuse_if_rows_rejected, path)
+                if batch_key is None
+                else partial(refuse_batch_if_rows_rejected, batch_key)
+            )(
                 rows_read=events.rows_read,
                 rows_rejected=events.rows_rejected,
                 problems=events.problems,
@@ -441,59 +445,3 @@ def ingest_matrix(engine: Engine, *, matrix: BucketMatrix) -> int:
         total=matrix.total[rows, cols],
         step=matrix.step,
     )
-
-
-MAX_BATCH_KEY = 200
-
-
-def batch_sha256(key: str) -> str:
-    """What a keyed batch is recorded under in ``ingest_batches`` (beside file digests)."""
-    return hashlib.sha256(b"covenant-event-batch\0" + key.encode("utf-8")).hexdigest()
-
-
-def ingest_event_batch(
-    engine: Engine,
-    *,
-    key: str,
-    rows: Sequence[Mapping[str, Any]],
-    rules: Sequence[EventRule],
-    step: int = 60,
-    actor: str = UNKNOWN_ACTOR,
-    now: datetime | None = None,
-) -> IngestReport:
-    """Ingest ``rows`` (JSONL event rows, docs/ingest.md) as one batch named ``key``, exactly
-    once: the batch is recorded under ``key`` in the transaction that writes its counts, so a
-    batch sent again with the same key (a retry after a lost answer) writes nothing and is
-    reported with ``duplicate_of``. Row ``i`` is line ``i + 1`` in the problems' ``where``.
-    A batch of which no row is stored raises ``NothingIngestedError`` (its rows' problems on
-    it) and is not recorded: the corrected batch sent under ``key`` is applied."""
-    if not key or len(key) > MAX_BATCH_KEY:
-        raise InputError(
-            f"a batch key has 1 to {MAX_BATCH_KEY} characters", hint="send a shorter key"
-        )
-    if not rows:
-        raise InputError("the batch has no events", hint="send at least one event row")
-    with tempfile.TemporaryDirectory(prefix="covenant-batch-") as folder:
-        path = Path(folder) / _BATCH_FILE
-        path.write_bytes(b"".join(row_line(row) + b"\n" for row in rows))
-        try:
-            return _ingest_file(
-                engine,
-                path=path,
-                rules=rules,
-                progress=None,
-                step=step,
-                block_bytes=DEFAULT_BLOCK_BYTES,
-                batch_sha256=batch_sha256(key),
-                batch_key=key,
-                actor=actor,
-                now=now,
-            )
-        except IngestError as error:  # the temporary file is no name the client knows
-            if type(error) is IngestError and error.message.startswith(f"{_BATCH_FILE}:"):
-                error.message = f"batch {key!r}" + error.message[len(_BATCH_FILE) :]
-                error.args = (error.message,)
-            raise
-
-
-_BATCH_FILE = "batch.jsonl"  # the keyed batch's rows, written for the JSONL reader

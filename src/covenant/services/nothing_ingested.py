@@ -68,23 +68,71 @@ def refuse_if_rows_rejected(
     so nothing of it is stored or recorded (its good rows neither) and it is read afresh once
     fixed. The message lists the first ``SHOWN_STRICT`` rejected rows (``file:line field:
     problem — fix``); ``refused`` holds every problem kept."""
+    name = path.name
+    _refuse_rejected(
+        name,
+        rows_read=rows_read,
+        rows_rejected=rows_rejected,
+        problems=problems,
+        where=lambda p: p.where,
+        resend="fix those rows and ingest the file again (all or nothing); {again}; or ingest "
+        "it without {strict} to store its {kept} good {what}{s} and skip the rejected ones",
+        again=AGAIN.format(name=name),
+        what=what,
+    )
+
+
+def refuse_batch_if_rows_rejected(
+    key: str,
+    *,
+    rows_read: int,
+    rows_rejected: int,
+    problems: Sequence[Problem],
+) -> None:
+    """The same for a batch of event rows sent under ``key`` with ``strict=true``: not
+    recorded, so the corrected batch sent again under that key is applied. Its rows are named
+    ``events[i]``, as a batch's other refusals name them."""
+    _refuse_rejected(
+        f"batch {key!r}",
+        rows_read=rows_read,
+        rows_rejected=rows_rejected,
+        problems=problems,
+        where=_row,
+        resend="fix those rows and send the batch again under the same key (all or nothing); "
+        "{again}; or send it without {strict} to store its {kept} good {what}{s} and skip the "
+        "rejected ones",
+        again="nothing of it was recorded, so it is applied, not answered as a duplicate",
+        what="row",
+    )
+
+
+def _refuse_rejected(
+    name: str,
+    *,
+    rows_read: int,
+    rows_rejected: int,
+    problems: Sequence[Problem],
+    where: Callable[[Problem], str],
+    resend: str,
+    again: str,
+    what: str,
+) -> None:
+    """Raise ``RowsRejectedError`` when any row was rejected (``resend``: the hint's template)."""
     if rows_rejected == 0:
         return
-    name = path.name
     verb = "was" if rows_rejected == 1 else "were"
-    lines = _reasons(problems, rows_rejected, where=lambda p: p.where, shown=SHOWN_STRICT)
+    lines = _reasons(problems, rows_rejected, where=where, shown=SHOWN_STRICT)
     kept = rows_read - rows_rejected
     error = RowsRejectedError.naming(
         "{name}: refused whole ({strict}): {rejected} of its {read} {verb} rejected; nothing "
         "of it was stored{reasons}",
-        hint="fix those rows and ingest the file again (all or nothing); {again}; or ingest "
-        "it without {strict} to store its {kept} good {what}{s} and skip the rejected ones",
+        hint=resend,
         name=name,
         rejected=f"{rows_rejected:,}",
         read=_rows(rows_read),
         verb=verb,
         reasons="".join(f"\n{line}" for line in lines),
-        again=AGAIN.format(name=name),
+        again=again,
         kept=f"{kept:,}",
         what=what,
         s="" if kept == 1 else "s",
