@@ -8,16 +8,23 @@ from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictFloat, StrictInt
 
-from covenant.api.deps import Context, Ctx, Who, actor, allow, parse_at
+from covenant.api.deps import Context, Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES, refused_rows
 from covenant.api.routes_records import incident_json, tickets_json
 from covenant.core.access import WRITERS, Principal
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(WRITERS))])
 
-Instant = Annotated[str, Field(max_length=64, description="ISO-8601 with Z or an offset")]
+Instant = Annotated[
+    Annotated[str, Field(max_length=64)] | StrictInt | StrictFloat,
+    Field(
+        description="ISO-8601 with Z or an offset, or an epoch number (a JSON number or its "
+        "digits as text) in the unit its digits tell: 10 seconds, 13 milliseconds, 16 "
+        "microseconds, 19 nanoseconds (as ticket and incident files take them); or now, -7d"
+    ),
+]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -84,8 +91,17 @@ def _versions(ctx: Ctx) -> Any:
     return with_recorded_agreements(ctx.engine(), ctx.workspace()).agreements
 
 
-def _instant(ctx: Ctx, value: str | None, name: str) -> datetime | None:
-    return None if value is None else parse_at(value, now=ctx.clock(), name=name)
+def _instant(ctx: Ctx, value: str | float | None, name: str) -> datetime | None:
+    """A record's instant as a file's is read (``services.record_instant``); None: not given."""
+    from covenant.services.record_instant import record_instant
+
+    return None if value is None else record_instant(value, now=ctx.clock(), name=name)
+
+
+def _required(ctx: Ctx, value: str | float, name: str) -> datetime:
+    moment = _instant(ctx, value, name)
+    assert moment is not None
+    return moment
 
 
 @router.post("/tickets", status_code=201, tags=["records"])
@@ -95,17 +111,16 @@ def create_ticket(ctx: Ctx, who: Who, body: TicketCreate) -> dict[str, Any]:
     from covenant.services.record_changes import create_ticket as compute
 
     now = ctx.clock()
-    created = parse_at(body.created, now=now, name="created")
     ticket = Ticket(
         id=body.id,
         customer=body.customer,
         priority=body.priority,
-        created=created,
+        created=_required(ctx, body.created, "created"),
         first_response=_instant(ctx, body.first_response, "first_response"),
         resolved=_instant(ctx, body.resolved, "resolved"),
         history=tuple(
-            StatusChange(at=parse_at(s.at, now=now, name="history.at"), status=s.status)
-            for s in body.history
+            StatusChange(at=_required(ctx, s.at, f"history[{i}].at"), status=s.status)
+            for i, s in enumerate(body.history)
         ),
     )
     customers = [c.name for c in ctx.workspace().customers]
@@ -123,7 +138,7 @@ def update_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketUpdate) -> dic
     status = None
     if body.status is not None:
         status = StatusChange(
-            at=parse_at(body.status.at, now=now, name="status.at"), status=body.status.status
+            at=_required(ctx, body.status.at, "status.at"), status=body.status.status
         )
     changed = compute(
         ctx.engine(),
@@ -155,7 +170,7 @@ def resume_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketResume) -> dic
 
 
 def _moved(
-    ctx: Ctx, who: Principal, ticket_id: str, at: str | None, status: str | None, move: Any
+    ctx: Ctx, who: Principal, ticket_id: str, at: str | float | None, status: str | None, move: Any
 ) -> dict[str, Any]:
     """A ticket moved into or out of a pause state at ``at`` (default now), with its timers
     as of ``max(at, now)``: a move recorded for a past instant counts from that instant (it is
@@ -184,7 +199,7 @@ def create_incident(ctx: Ctx, who: Who, body: IncidentCreate) -> dict[str, Any]:
     incident = Incident(
         id=body.id,
         services=tuple(body.services),
-        start=parse_at(body.start, now=now, name="start"),
+        start=_required(ctx, body.start, "start"),
         end=_instant(ctx, body.end, "end"),
         severity=body.severity,
         customer_caused=body.customer_caused,
