@@ -91,17 +91,16 @@ def _versions(ctx: Ctx) -> Any:
     return with_recorded_agreements(ctx.engine(), ctx.workspace()).agreements
 
 
-def _instant(ctx: Ctx, value: str | float | None, name: str) -> datetime | None:
-    """A record's instant as a file's is read (``services.record_instant``); None: not given."""
+def _required(ctx: Ctx, value: str | float, name: str) -> datetime:
+    """A record's instant, read as a file's is (``services.record_instant``)."""
     from covenant.services.record_instant import record_instant
 
-    return None if value is None else record_instant(value, now=ctx.clock(), name=name)
+    return record_instant(value, now=ctx.clock(), name=name)
 
 
-def _required(ctx: Ctx, value: str | float, name: str) -> datetime:
-    moment = _instant(ctx, value, name)
-    assert moment is not None
-    return moment
+def _instant(ctx: Ctx, value: str | float | None, name: str) -> datetime | None:
+    """The same for an instant that may be left out (None)."""
+    return None if value is None else _required(ctx, value, name)
 
 
 @router.post("/tickets", status_code=201, tags=["records"])
