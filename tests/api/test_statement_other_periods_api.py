@@ -74,5 +74,5 @@ def test_the_months_statement_names_the_quarterly_agreement(
     assert page.status_code == 200, page.text
     assert (
         "Globex search plan is measured per quarter: its figures are not in this statement but "
-        "in the statement for 2026-Q4." in page.text
+        "in the statement for Q4 2026." in page.text
     )

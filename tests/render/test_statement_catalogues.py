@@ -208,3 +208,49 @@ def test_a_statement_imports_only_its_language() -> None:
             "covenant.render.statement_catalogues.fr",
         ]
     )
+
+
+# Sentences reviewed against the English: each line a translation that said something else
+# (or nothing readable), and what it must say now.
+REVIEWED = [
+    # "Issued" (the instant the statement is of), not "Erstellt" (created)
+    ("de", "generated", "Ausgestellt"),
+    # a sentence with a verb: set spec.issuer
+    (
+        "de",
+        "no_issuer",
+        "(kein Aussteller konfiguriert: spec.issuer in den Settings des Arbeitsbereichs festlegen)",
+    ),
+    # announced too late must say it fell short of the notice, not list both as if fine
+    ("de", "reason_announced_late", "nur {ahead} vorher angekündigt, Ankündigungsfrist {notice}"),
+    ("de", "reason_announced", "{ahead} vorher angekündigt (Ankündigungsfrist {notice})"),
+    (
+        "fr",
+        "reason_not_happened",
+        "aucune partie du temps où la version était en vigueur ne s’est encore écoulée",
+    ),
+    # a revision of an issued document: 第N版, with the full-width colon of the other labels
+    ("ja", "issued_line", "{date} 発行（第{revision}版）。発行された JSON の SHA-256：{digest}"),
+    ("ja", "issued_short", "{date} 発行（第{revision}版）"),
+    ("zh", "issued_line", "{date} 出具（第 {revision} 版）。所出具 JSON 的 SHA-256：{digest}"),
+    ("zh", "issued_short", "{date} 出具（第 {revision} 版）"),
+    ("zh", "required", "要求达成率"),
+    ("zh", "reason_not_happened", "该版本的生效时间尚未开始"),
+]
+
+
+@pytest.mark.parametrize(("language", "key", "text"), REVIEWED)
+def test_reviewed_translations_say_what_the_english_says(
+    language: str, key: str, text: str
+) -> None:
+    assert labels(language)[key] == text.replace(" :", "\u00a0:")
+
+
+def test_placeholders_are_plain_names_in_every_language() -> None:
+    """A placeholder is ``{name}``: no format spec or conversion a translator could get wrong
+    (``{count:d}``, ``{at!r}``), no positional ``{}``, no stray brace."""
+    for language in LANGUAGES:
+        for key, text in labels(language).items():
+            stripped = re.sub(r"{[a-z_]+}", "", text)
+            assert "{" not in stripped, (language, key, text)
+            assert "}" not in stripped, (language, key, text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from covenant.core.agreements import Money
 from covenant.core.credits import CreditLimit
 from covenant.render.statement_catalogues.de import LABELS as DE
 from covenant.render.statement_catalogues.en import LABELS as EN
@@ -75,3 +76,48 @@ def test_every_cap_and_minimum_is_worded_with_its_figures() -> None:
     assert _limit_text(shared, "EUR", london, EN) == (
         "The agreement caps all credits of the period together at €250.00: €300.00 becomes €250.00"
     )
+
+
+def test_money_is_shown_rounded_half_up_as_covenant_computes_it() -> None:
+    """A support penalty's pro-rated fee is exact: 100.25 EUR a month, the version in force
+    for 15 of November's 30 days, is 100.25 × 15 / 30 = 50.125 EUR. Covenant rounds money half
+    up to the cent (core.credits, core.support), so the statement shows 50.13 — never Babel's
+    own half-even 50.12, which a reader checking "5 % of 50.13" would not find."""
+    assert NEW_YORK.money(Money(amount=Decimal("50.125"), currency="EUR")) == "€50.13"
+    assert BERLIN.money(Money(amount=Decimal("0.125"), currency="EUR")) == "0,13\xa0€"
+    yen = Formats("ja_JP", "Asia/Tokyo", EN)
+    assert yen.money(Money(amount=Decimal("122.5"), currency="JPY")) == "￥123"  # not ￥122
+
+
+def test_money_has_the_iso_4217_decimals_it_was_computed_to() -> None:
+    """HUF, IDR and COP have two decimals in ISO 4217 (credits are computed to 0.01), where
+    CLDR prints none: 12 345.50 HUF shown as 12 346 Ft would not add up with the JSON's
+    12345.50 nor with the other lines of the total."""
+    budapest = Formats("hu_HU", "Europe/Budapest", EN)
+    assert budapest.money(Money(amount=Decimal("12345.50"), currency="HUF")) == (
+        "12\xa0345,50\xa0Ft"
+    )
+    jakarta = Formats("id_ID", "Asia/Jakarta", EN)
+    assert jakarta.money(Money(amount=Decimal("1500000.25"), currency="IDR")) == (
+        "Rp1.500.000,25"  # CLDR: no space after Rp
+    )
+    # three decimals (BHD) and none (JPY) as before
+    assert NEW_YORK.money(Money(amount=Decimal("1.250"), currency="BHD")) == "BHD1.250"
+    assert NEW_YORK.money(Money(amount=Decimal("123457"), currency="JPY")) == "JP¥123,457"
+
+
+def test_the_periods_another_statement_holds_are_named_as_its_heading_names_them() -> None:
+    """The note on an agreement measured per another period names the statements that hold
+    its figures as each language names a period and joins a list (CLDR through Babel), not as
+    the ASCII ids ``2026-10, 2026-11`` in a Japanese or German sentence."""
+    months = ("2026-10", "2026-11", "2026-12")
+    assert NEW_YORK.period_names(months) == "October 2026, November 2026 and December 2026"
+    assert BERLIN.period_names(months) == "Oktober 2026, November 2026 und Dezember 2026"
+    tokyo = Formats("ja_JP", "Asia/Tokyo", EN)
+    assert tokyo.period_names(months) == "2026年10月、2026年11月、2026年12月"
+    assert Formats("fr_FR", "Europe/Paris", EN).period_names(("2026-Q4",)) == "T4 2026"
+    shanghai = Formats("zh_CN", "Asia/Shanghai", EN)
+    assert shanghai.period_names(("2026-Q4",)) == "2026年第4季度"  # not "4季度 2026"
+    # the heading names a quarter the same way
+    assert shanghai.period(datetime(2026, 9, 30, 16, tzinfo=UTC), quarter=True) == "2026年第4季度"
+    assert NEW_YORK.period(datetime(2026, 10, 1, 4, tzinfo=UTC), quarter=True) == "Q4 2026"

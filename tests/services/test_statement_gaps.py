@@ -248,13 +248,15 @@ def test_maintenance_is_named_as_the_customer_knows_it(workspace: Path, tmp_path
     text = pdf_text(pdf, tmp_path)
     flat = flat_text(pdf, tmp_path)
     # the announced window by its display name, in German quotation marks, with its notice
-    assert "Wartung „Datenbank-Upgrade“: angekündigt 13 Tg. vorher (Frist 5 Tg.)" in flat
+    assert (
+        "Wartung „Datenbank-Upgrade“: 13 Tg. vorher angekündigt (Ankündigungsfrist 5 Tg.)" in flat
+    )
     (excluded,) = lines_with(text, "14. Nov. 2026, 02:00")
     assert "14. Nov. 2026, 04:00" in excluded
     assert "2 Std." in excluded
     assert "ausgenommen" in excluded
     # the one without a display name is "planned maintenance", never its internal name
-    assert "geplante Wartung: angekündigt 2 Tg. vorher, Frist 5 Tg." in flat
+    assert "geplante Wartung: nur 2 Tg. vorher angekündigt, Ankündigungsfrist 5 Tg." in flat
     # totals: 9 h counted (480 + 60 min), 2 h excluded
     assert lines_with(text, "Gezählte Ausfallzeit")[0].endswith("9 Std.")
     assert lines_with(text, "Ausgenommene Zeit")[0].endswith("2 Std.")
@@ -306,7 +308,7 @@ def test_a_quarter_in_japanese_yen(workspace: Path, tmp_path: Path) -> None:
     assert "ウェブ可用性" in text
     assert "jp-uptime" not in text
     # the quarter, its days (last one included) and its exact instants
-    assert "対象期間 Q4 2026（2026年10月1日～12月31日）" in text
+    assert "対象期間 2026/Q4（2026年10月1日～12月31日）" in text
     assert "2026年12月31日 24:00; 2026-09-30 15:00 UTC～2026-12-31 15:00 UTC" in flat_text(
         pdf, tmp_path
     )

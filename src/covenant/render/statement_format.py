@@ -8,19 +8,21 @@ truncated, never rounded (docs/sla.md, "How figures are shown").
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_interval, format_skeleton, format_time
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.dates import format_interval, format_skeleton, format_time
+from babel.lists import format_list
+from babel.numbers import NumberPattern, format_currency, format_decimal, format_percent
 
-from covenant.core.agreements import CreditTier, Money
+from covenant.core.agreements import CreditTier, Money, minor_units, quantum
 
 LEVEL_DIGITS = 3
 UNITS = {
@@ -54,6 +56,18 @@ def duration_words(
     return sign + (words["duration_join"].join(parts) or words["duration_min"].format(n=number(0)))
 
 
+def _period_name(first: date, quarter: bool, locale: str) -> str:
+    return str(format_skeleton("yQQQ" if quarter else "yMMMM", first, locale=locale))
+
+
+@cache
+def _currency_pattern(locale: str, digits: int) -> NumberPattern:
+    """The locale's standard currency pattern with exactly ``digits`` decimals."""
+    pattern: NumberPattern = copy(Locale.parse(locale).currency_formats["standard"])
+    pattern.frac_prec = (digits, digits)
+    return pattern
+
+
 @cache
 def _date_time_pattern(locale: str) -> str:
     pattern: str = Locale.parse(locale).datetime_formats["medium"]
@@ -70,9 +84,23 @@ class Formats:
     words: Mapping[str, str]
 
     def money(self, m: Money | None) -> str:
+        """An amount in the locale's currency format with its currency's ISO 4217 decimals,
+        rounded half up as Covenant rounds every credit and penalty (``quantum``): never
+        Babel's half-even, nor CLDR's display decimals (none for HUF, IDR, COP, where ISO 4217
+        and the computed amounts have two), so every line adds up to the total shown."""
         if m is None:
             return "—"
-        return str(format_currency(m.amount, m.currency, locale=self.locale))
+        amount = m.amount.quantize(quantum(m.currency), rounding=ROUND_HALF_UP)
+        digits = minor_units(m.currency)
+        return str(
+            format_currency(
+                amount,
+                m.currency,
+                format=_currency_pattern(self.locale, digits),
+                locale=self.locale,
+                currency_digits=False,
+            )
+        )
 
     def _percent_pattern(self, decimals: str) -> str:
         pattern: str = Locale.parse(self.locale).percent_formats[None].pattern
@@ -150,10 +178,22 @@ class Formats:
         return moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M UTC")
 
     def period(self, start: datetime, quarter: bool) -> str:
-        local = self.local(start)
-        if quarter:
-            return str(format_date(local, "QQQ y", locale=self.locale))
-        return str(format_skeleton("yMMMM", local, locale=self.locale))
+        """A period as the locale names it: ``November 2026``, ``Q4 2026`` (French ``T4
+        2026``, Chinese ``2026年第4季度``: CLDR's skeletons put the year where the language
+        does)."""
+        return _period_name(self.local(start).date(), quarter, self.locale)
+
+    def period_names(self, ids: Sequence[str]) -> str:
+        """Period ids (``2026-10``, ``2026-Q4``) named as :meth:`period` names them and joined
+        as the locale joins a list (``October 2026, November 2026 and December 2026``;
+        Japanese ``2026年10月、2026年11月``)."""
+        names = []
+        for text in ids:
+            year, part = text.split("-")
+            quarter = part.startswith("Q")
+            month = (int(part[1:]) - 1) * 3 + 1 if quarter else int(part)
+            names.append(_period_name(date(int(year), month, 1), quarter, self.locale))
+        return str(format_list(names, locale=self.locale))
 
     def tier(self, tier: CreditTier) -> str:
         """A credit tier in the locale's numbers: ``< 99 % and ≥ 95 % → 25 %``."""

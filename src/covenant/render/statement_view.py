@@ -104,7 +104,7 @@ def statement_view(st: Statement, issued: IssueMark | None = None) -> dict[str, 
         ],
         "not_included": [
             words[f"not_included_{n.reports_per}"].format(
-                name=n.display_name, periods=", ".join(n.periods)
+                name=n.display_name, periods=fmt.period_names(n.periods)
             )
             for n in st.not_included
         ],

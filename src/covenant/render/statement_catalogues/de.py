@@ -10,7 +10,8 @@ LABELS: dict[str, str] = {
     "tax_id": "USt-IdNr. {number}",
     "registration": "Register: {number}",
     "reference": "Kundennummer {number}",
-    "no_issuer": "(kein Aussteller konfiguriert: spec.issuer in den Settings des Arbeitsbereichs)",
+    "no_issuer": "(kein Aussteller konfiguriert: spec.issuer in den Settings des Arbeitsbereichs "
+    "festlegen)",
     "period": "Zeitraum",
     "period_range": "{start} bis {end}",
     "period_days": "{period} ({days})",
@@ -19,7 +20,7 @@ LABELS: dict[str, str] = {
     "convention": "Ein Zeitraum umfasst seinen ersten und seinen letzten Tag: er reicht von "
     "00:00 Uhr am ersten bis 24:00 Uhr (dem Ende) des letzten Tages. Eine Zeile von 09:00 bis "
     "11:30 dauerte 2 Std. 30 Min.; 24:00 ist das Ende des Tages.",
-    "generated": "Erstellt",
+    "generated": "Ausgestellt",
     "issued_line": (
         "Ausgestellt am {date}, Revision {revision}. SHA-256 des ausgestellten JSON: {digest}"
     ),
@@ -132,8 +133,8 @@ LABELS: dict[str, str] = {
     "reason_window": "{window}: {why}",
     "reason_maintenance": "geplante Wartung",
     "reason_maintenance_named": "Wartung „{name}“",
-    "reason_announced": "angekündigt {ahead} vorher (Frist {notice})",
-    "reason_announced_late": "angekündigt {ahead} vorher, Frist {notice}",
+    "reason_announced": "{ahead} vorher angekündigt (Ankündigungsfrist {notice})",
+    "reason_announced_late": "nur {ahead} vorher angekündigt, Ankündigungsfrist {notice}",
     "reason_not_excludable": "Wartung ist laut Vertrag nicht ausgenommen",
     "reason_customer_caused": "Störung {id}: vom Kunden verursacht",
     "reason_force_majeure": "Störung {id}: höhere Gewalt",

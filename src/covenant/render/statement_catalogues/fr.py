@@ -173,7 +173,8 @@ _WRITTEN: dict[str, str] = {
     "reason_before_first_incident": "avant le premier incident enregistré",
     "reason_not_in_force": "aucun temps pris en compte dans la période (la version n’était "
     "pas en vigueur)",
-    "reason_not_happened": "rien du temps où la version était en vigueur ne s’est encore écoulé",
+    "reason_not_happened": "aucune partie du temps où la version était en vigueur ne s’est "
+    "encore écoulée",
     "reason_all_seconds_excluded": "chaque seconde mesurée est exclue",
     "reason_no_whole_interval": "aucun intervalle de mesure complet dans le temps pris en compte",
     "reason_all_excluded": "tous les intervalles de mesure sont exclus",

@@ -23,8 +23,8 @@ LABELS: dict[str, str] = {
     "時点）までです。09:00 から 11:30 までの行は 2時間30分です。24:00 はその日の終了時点を表"
     "します。",
     "generated": "発行日時",
-    "issued_line": "{date} 発行、改訂 {revision}。発行された JSON の SHA-256: {digest}",
-    "issued_short": "{date} 発行、改訂 {revision}",
+    "issued_line": "{date} 発行（第{revision}版）。発行された JSON の SHA-256：{digest}",
+    "issued_short": "{date} 発行（第{revision}版）",
     "agreements": "契約",
     "agreement_version": "{name}（第{version}版）",
     "not_included_quarter": (
