@@ -309,7 +309,7 @@ def test_a_quarter_in_japanese_yen(workspace: Path, tmp_path: Path) -> None:
     assert "jp-uptime" not in text
     # the quarter, its days (last one included) and its exact instants
     assert "対象期間 2026/Q4（2026年10月1日～12月31日）" in text
-    assert "2026年12月31日 24:00; 2026-09-30 15:00 UTC～2026-12-31 15:00 UTC" in flat_text(
+    assert "2026年12月31日 24:00；2026-09-30 15:00 UTC～2026-12-31 15:00 UTC" in flat_text(
         pdf, tmp_path
     )
     # 92 days eligible, 12 h down, 99.456 % (truncated), 25 % of 900 000 yen

@@ -34,6 +34,7 @@ from babel.numbers import format_currency
 from covenant.config import sqlite_url
 from covenant.core.statement import Statement
 from covenant.render.sla import statement_html, statement_pdf
+from covenant.render.statement_view import statement_view
 from covenant.services.ingest import open_store
 from covenant.services.records import ingest_incident_files, ingest_ticket_files
 from covenant.services.sla import report_statement
@@ -306,3 +307,32 @@ def test_japanese_prints_in_a_japanese_capable_font(workspace: Path, tmp_path: P
     footer = rf"明細書番号{re.escape(st.presentation.number)}\d+/\d+"
     assert re.search(footer, text)  # the page footer too
     assert "\ufffd" not in text  # no replacement character: every glyph mapped back to text
+
+
+@pytest.mark.parametrize(
+    ("language", "issued", "period"),
+    [
+        # 2026-12-10 00:00 UTC is 09:00 in Tokyo; November in Tokyo starts 2026-10-31 15:00 UTC
+        (
+            "ja",
+            "2026年12月10日 09:00（2026-12-10 00:00 UTC）",
+            "2026年11月1日 00:00～2026年11月30日 24:00；2026-10-31 15:00 UTC～2026-11-30 15:00 UTC",
+        ),
+        # Paris: 01:00; French puts a narrow no-break space before the semicolon
+        (
+            "fr",
+            "10 déc. 2026, 01:00 (2026-12-10 00:00 UTC)",
+            "du 1 nov. 2026, 00:00 au 30 nov. 2026, 24:00\u202f; "
+            "du 2026-10-31 23:00 UTC au 2026-11-30 23:00 UTC",
+        ),
+    ],
+)
+def test_the_header_writes_brackets_and_separators_as_its_language_does(
+    workspace: Path, language: str, issued: str, period: str
+) -> None:
+    """The issue time and the period's exact instants in the header use the catalogue's
+    brackets (Japanese and Chinese full-width, as every other UTC instant on the statement)
+    and its separator, not ASCII ``(`` and ``;`` written into the template."""
+    v = statement_view(statement(workspace, CUSTOMERS[language].name))
+    assert v["generated"] == issued
+    assert v["period_exact"] == period

@@ -86,22 +86,25 @@ def statement_view(st: Statement, issued: IssueMark | None = None) -> dict[str, 
             period=fmt.period(st.period_start, quarter),
             days=fmt.days(st.period_start, st.period_end),
         ),
-        "period_range": words["period_range"].format(
-            start=fmt.when(st.period_start), end=fmt.when(st.period_end, end=True)
-        ),
-        "period_utc": words["period_range"].format(
-            start=fmt.utc(st.period_start), end=fmt.utc(st.period_end)
+        "period_exact": words["separator"].join(
+            (
+                words["period_range"].format(
+                    start=fmt.when(st.period_start), end=fmt.when(st.period_end, end=True)
+                ),
+                words["period_range"].format(
+                    start=fmt.utc(st.period_start), end=fmt.utc(st.period_end)
+                ),
+            )
         ),
         "zone_note": words["zone"].format(zone=st.zone),
         "convention": words["convention"],
-        "generated": fmt.when(st.generated_at),
-        "generated_utc": fmt.utc(st.generated_at),
+        "generated": _with_utc(st.generated_at, fmt, words),
         "status": status,
         "final": st.complete,
-        "agreements": [
+        "agreements": words["separator"].join(
             words["agreement_version"].format(name=pres.agreement_name(a), version=v)
             for a, v in st.agreements
-        ],
+        ),
         "not_included": [
             words[f"not_included_{n.reports_per}"].format(
                 name=n.display_name, periods=fmt.period_names(n.periods)

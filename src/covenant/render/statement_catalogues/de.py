@@ -15,6 +15,7 @@ LABELS: dict[str, str] = {
     "period": "Zeitraum",
     "period_range": "{start} bis {end}",
     "period_days": "{period} ({days})",
+    "separator": "; ",
     "with_utc": "{local} ({utc})",
     "zone": "Zeitangaben in {zone}; UTC in Klammern, wo es hilft.",
     "convention": "Ein Zeitraum umfasst seinen ersten und seinen letzten Tag: er reicht von "
@@ -105,9 +106,10 @@ LABELS: dict[str, str] = {
     "decided_missed": "Verfehlt",
     "attained": "Erreicht",
     "required": "Gefordert",
-    "clock_calendar": "Fristen zählen Geschäftszeit ({calendar}); Wartezeit auf den Kunden "
-    "ist pausiert.",
-    "clock_wall": "Fristen zählen Kalenderzeit (24×7); Wartezeit auf den Kunden ist pausiert.",
+    "clock_calendar": "Fristen laufen in Geschäftszeit ({calendar}); solange auf eine Antwort "
+    "des Kunden gewartet wird, ruhen sie.",
+    "clock_wall": "Fristen laufen rund um die Uhr (24×7); solange auf eine Antwort des Kunden "
+    "gewartet wird, ruhen sie.",
     "late": "Verspätete Tickets",
     "ticket": "Ticket",
     "started": "Beginn",

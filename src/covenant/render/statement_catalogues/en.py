@@ -17,6 +17,7 @@ LABELS: dict[str, str] = {
     "period": "Period",
     "period_range": "{start} to {end}",
     "period_days": "{period} ({days})",
+    "separator": "; ",  # between the parts of one line (two ranges, agreements)
     "with_utc": "{local} ({utc})",
     "zone": "Times are shown in {zone}; UTC in brackets where it helps.",
     "convention": "A period includes its first and its last day: it runs from 00:00 on the "

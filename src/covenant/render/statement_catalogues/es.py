@@ -16,6 +16,7 @@ LABELS: dict[str, str] = {
     "period": "Periodo",
     "period_range": "del {start} al {end}",
     "period_days": "{period} ({days})",
+    "separator": "; ",
     "with_utc": "{local} ({utc})",
     "zone": "Las horas se indican en {zone}; la hora UTC figura entre paréntesis cuando "
     "resulta útil.",

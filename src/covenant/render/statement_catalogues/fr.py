@@ -34,6 +34,7 @@ _WRITTEN: dict[str, str] = {
     "period": "Période",
     "period_range": "du {start} au {end}",
     "period_days": "{period} ({days})",
+    "separator": " ; ",
     "with_utc": "{local} ({utc})",
     "zone": "Les heures sont indiquées en {zone} ; l’heure UTC figure entre parenthèses "
     "lorsque cela est utile.",

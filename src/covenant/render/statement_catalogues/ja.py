@@ -17,6 +17,7 @@ LABELS: dict[str, str] = {
     "period": "対象期間",
     "period_range": "{start}～{end}",
     "period_days": "{period}（{days}）",
+    "separator": "；",
     "with_utc": "{local}（{utc}）",
     "zone": "時刻は {zone} で表示し、必要に応じて UTC を括弧内に併記しています。",
     "convention": "期間には初日と最終日を含みます。期間は初日の 00:00 から最終日の 24:00（終了"

@@ -18,6 +18,7 @@ LABELS: dict[str, str] = {
     "period": "结算期间",
     "period_range": "{start} 至 {end}",
     "period_days": "{period}（{days}）",
+    "separator": "；",
     "with_utc": "{local}（{utc}）",
     "zone": "时间按 {zone} 显示；必要时在括号内注明 UTC 时间。",
     "convention": "期间包含首日和末日：自首日 00:00 起至末日 24:00（结束时刻）止。09:00 至 "
