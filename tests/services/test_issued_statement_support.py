@@ -184,3 +184,38 @@ def test_a_ticket_reopened_after_the_issue_changes_the_penalty_for_staff_only(
         "restated": [penalty],
     }
     assert totals["owed"]["restated"] == [penalty]
+
+
+def test_the_penalty_names_its_pro_rated_fee(shop: tuple[Path, Engine]) -> None:
+    """The penalty's arithmetic as the statement shows it: the fee pro rata exactly as the 5 %
+    is taken of it (1,500.00 × 1,296,000 / 2,595,600 = 748.95977808…, shown cut after six
+    decimals), never the rounded 748.96 (5 % of which is 37.448, the same cent here, but not
+    a figure the penalty was computed from)."""
+    from covenant.render.statement_view import statement_view  # noqa: PLC0415
+
+    folder, engine = shop
+    with engine.begin() as conn:
+        save_tickets(conn, tickets=[REOPENED], at=at(12, 16, month=12))
+    answer = read_statement(
+        engine,
+        workspace=load_workspace(folder),
+        customer="initech",
+        period="2026-11",
+        at=LATER,
+        now=LATER,
+        staff=True,
+        live=True,
+    )
+    assert answer.live is not None
+    (section,) = statement_view(answer.live)["support"]
+    assert (
+        "$1,500.00 for the whole period, pro rata for 15 d of 30 d 1 h",
+        "$748.959778…",
+    ) in section.steps
+    assert ("5% of $748.959778…", f"${penalty_by_hand()}") in section.steps
+    assert answer.json()["support"][0]["penalty_pro_rata"] == {
+        "period_fee": "1500.00",
+        "in_force_seconds": 1_296_000,
+        "period_seconds": 2_595_600,
+        "fee": "748.9597780859916782246879334",  # 28 digits: Decimal's default precision
+    }

@@ -211,7 +211,8 @@ def test_an_ended_period_with_running_timers_says_why_it_is_provisional(shop: Pa
     console = Console(record=True, width=80)
     render_statement_table(console, st)
     text = console.export_text()
-    assert f"{expected} support timer(s) still running" in text.replace("\n", " ")
+    verb = "timer is" if expected == 1 else "timers are"  # never "timer(s)"
+    assert f"{expected} support {verb} still running" in text.replace("\n", " ")
 
 
 def test_a_quarter_of_a_monthly_agreement_is_refused_in_plain_words(shop: Path) -> None:

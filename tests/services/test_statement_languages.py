@@ -304,7 +304,7 @@ def test_japanese_prints_in_a_japanese_capable_font(workspace: Path, tmp_path: P
         "お支払総額",
     ):
         assert line in text
-    footer = rf"明細書番号{re.escape(st.presentation.number)}\d+/\d+"
+    footer = rf"明細書番号{re.escape(st.presentation.number)}·下書き（未発行）\d+/\d+"
     assert re.search(footer, text)  # the page footer too
     assert "\ufffd" not in text  # no replacement character: every glyph mapped back to text
 

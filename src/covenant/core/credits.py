@@ -19,6 +19,28 @@ from covenant.core.agreements import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ProRata:
+    """A fee pro rata: the whole period's fee ``full`` × ``share`` (the part of the period the
+    version was in force) is ``fee``, exact as credits and penalties are taken of it; a
+    statement shows all three, so a reader can redo the line (docs/sla.md "Credits")."""
+
+    full: Decimal
+    share: Fraction
+    fee: Decimal
+
+
+def pro_rata(
+    version: AgreementVersion, services: tuple[str, ...], share: Fraction
+) -> ProRata | None:
+    """The pro rata of :func:`period_fee` for ``share`` of the period; None for all of it."""
+    if share == 1:
+        return None
+    return ProRata(
+        full=period_fee(version, services), share=share, fee=period_fee(version, services, share)
+    )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CreditLimit:
     """One limit that changed a credit, with its figures (a statement words it in its own
@@ -43,6 +65,7 @@ class CreditResult:
     amount: Money
     notes: tuple[str, ...] = ()
     limits: tuple[CreditLimit, ...] = ()  # the notes' figures, in the same order
+    pro_rata: ProRata | None = None  # the exact fee and how, when the fee is pro rata
 
 
 def credit_for(
@@ -105,4 +128,5 @@ def credit_for(
         amount=Money(amount=amount, currency=currency),
         notes=tuple(notes),
         limits=tuple(limits),
+        pro_rata=pro_rata(version, commitment.services, share),
     )

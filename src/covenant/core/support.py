@@ -46,6 +46,7 @@ from covenant.core.business_time import (
     business_deadline,
     business_seconds_between,
 )
+from covenant.core.credits import ProRata, pro_rata
 from covenant.core.tickets import RESOLVED_STATES, Ticket, resolution_closes
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 
@@ -179,6 +180,7 @@ class SupportResult:
     met: bool | None
     penalty: Money | None
     penalty_fee: Money | None = None  # the fee a percentage penalty was taken of (pro rata)
+    pro_rata: ProRata | None = None  # how penalty_fee is pro rata, when it is
 
 
 @dataclass
@@ -445,4 +447,5 @@ def support_compliance(
         met=met,
         penalty=penalty,
         penalty_fee=penalty_fee,
+        pro_rata=pro_rata(version, (), share) if penalty_fee is not None else None,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,11 +17,12 @@ from rich.console import Console
 
 from covenant.core.agreements import Money, minor_units
 from covenant.core.availability import AvailabilityResult, Evidence
+from covenant.core.credits import ProRata
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult
 from covenant.render.evaluation import exact, iso
 from covenant.render.statement_doc import statement_fragment, statement_html, statement_pdf
-from covenant.render.statement_format import duration_words
+from covenant.render.statement_format import EXACT_DIGITS, duration_words
 from covenant.render.tables import Cell, Col, line, print_notes, print_table, text
 
 SCHEMA = "covenant.statement/v1"
@@ -72,6 +73,41 @@ def money_json(m: Money | None) -> dict[str, str] | None:
     return None if m is None else {"amount": str(m.amount), "currency": m.currency}
 
 
+def exact_money_text(amount: Decimal, currency: str) -> str:
+    """An amount as computed (a pro-rated fee, ``166.665 EUR``): every digit it has, at least
+    the currency's decimals; one that never ends cut after four more, followed by ``…``."""
+    digits = minor_units(currency)
+    decimals = max(-amount.normalize().as_tuple().exponent, digits)  # type: ignore[operator]
+    if decimals > digits + EXACT_DIGITS:
+        cut = amount.quantize(Decimal(1).scaleb(-(digits + EXACT_DIGITS)), rounding=ROUND_DOWN)
+        return f"{cut:,.{digits + EXACT_DIGITS}f}… {currency}"
+    return f"{amount:,.{decimals}f} {currency}"
+
+
+def pro_rata_text(pro: ProRata, currency: str, start: datetime, end: datetime) -> str:
+    """``166.665 EUR (333.33 EUR pro rata 15 d of 30 d)``: the fee a percentage is taken of."""
+    whole = int((end - start).total_seconds())
+    part = minutes_text(int(pro.share * whole))
+    full = exact_money_text(pro.full, currency)
+    return (
+        f"{exact_money_text(pro.fee, currency)} ({full} pro rata {part} of {minutes_text(whole)})"
+    )
+
+
+def pro_rata_json(pro: ProRata | None, start: datetime, end: datetime) -> dict[str, Any] | None:
+    """How a fee is pro rata: the whole period's fee × in-force seconds / period seconds = the
+    exact fee a percentage is taken of."""
+    if pro is None:
+        return None
+    whole = int((end - start).total_seconds())
+    return {
+        "period_fee": str(pro.full),
+        "in_force_seconds": int(pro.share * whole),
+        "period_seconds": whole,
+        "fee": str(pro.fee),
+    }
+
+
 def _evidence(items: tuple[Evidence, ...]) -> list[dict[str, Any]]:
     return [
         {"start": iso(e.start), "end": iso(e.end), "seconds": e.seconds, "reason": e.reason}
@@ -108,6 +144,12 @@ def availability_json(a: AvailabilityResult) -> dict[str, Any]:
             "uncapped": money_json(credit.uncapped),
             "amount": money_json(credit.amount),
             "notes": list(credit.notes),
+            # only when the fee is pro rata: other statements' JSON (and digests) stay the same
+            **(
+                {"pro_rata": pro_rata_json(credit.pro_rata, a.period_start, a.period_end)}
+                if credit.pro_rata is not None
+                else {}
+            ),
         },
         "claim_deadline": iso(a.claim_deadline) if a.claim_deadline else None,
         "downtime": _evidence(a.down),
@@ -123,6 +165,11 @@ def support_json(s: SupportResult) -> dict[str, Any]:
         "commitment": s.commitment,
         "met": s.met,
         "penalty": money_json(s.penalty),
+        **(
+            {"penalty_pro_rata": pro_rata_json(s.pro_rata, s.period_start, s.period_end)}
+            if s.pro_rata is not None
+            else {}
+        ),
         "attainment": [
             {
                 "priority": a.priority,
@@ -190,6 +237,16 @@ def statement_json(st: Statement) -> dict[str, Any]:
     return doc
 
 
+def _of_fee(a: AvailabilityResult) -> str:
+    """`` of 166.665 EUR (333.33 EUR pro rata 15 d of 30 d)`` when the fee is pro rata."""
+    credit = a.credit
+    if credit is None or credit.pro_rata is None:
+        return ""
+    return " of " + pro_rata_text(
+        credit.pro_rata, credit.fee.currency, a.period_start, a.period_end
+    )
+
+
 def _credit_text(a: AvailabilityResult) -> str:
     credit = a.credit
     if credit is None:
@@ -210,7 +267,8 @@ def render_statement_table(
     if st.partial:
         state += "; partial coverage: the stored records do not cover all of it"
     elif not st.complete and st.until >= st.period_end and st.running_timers:
-        state += f"; {st.running_timers} support timer(s) still running"
+        timers = "timer is" if st.running_timers == 1 else "timers are"
+        state += f"; {st.running_timers} support {timers} still running"
     console.print(
         line(
             (st.customer_name, "bold"),
@@ -266,7 +324,8 @@ def render_statement_table(
             row.append("—" if unmeasured else minutes_text(a.excluded_s))
         if wide and credit is not None:
             extra = f" ({'; '.join(credit.notes)})" if credit.notes else ""
-            row.append(f"{credit.percent} % = {money_text(credit.amount)}{extra}")
+            of = _of_fee(a)
+            row.append(f"{credit.percent} %{of} = {money_text(credit.amount)}{extra}")
         else:
             row.append(_credit_text(a))
         if wide:
@@ -276,7 +335,8 @@ def render_statement_table(
             details = []
             if credit is not None:
                 details.append(
-                    f"credit {credit.percent} %" + "".join(f"; {n}" for n in credit.notes)
+                    f"credit {credit.percent} %{_of_fee(a)}"
+                    + "".join(f"; {n}" for n in credit.notes)
                 )
             if a.excluded_s:
                 details.append(f"{minutes_text(a.excluded_s)} excluded")
@@ -317,7 +377,11 @@ def render_statement_table(
                 text("  no ticket under these targets was created while this version was in force")
             )
         if s.penalty is not None:
-            console.print(text(f"  support penalty owed: {money_text(s.penalty)}"))
+            of = ""
+            if s.pro_rata is not None:
+                fee = pro_rata_text(s.pro_rata, s.penalty.currency, s.period_start, s.period_end)
+                of = f" (a percentage of {fee})"
+            console.print(text(f"  support penalty owed: {money_text(s.penalty)}{of}"))
     whole = " (whole statement)" if selected else ""
     console.print(
         text(f"credits owed{whole}: " + (", ".join(money_text(m) for m in st.credits) or "none"))

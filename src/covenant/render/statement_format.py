@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ from babel.numbers import NumberPattern, format_currency, format_decimal, format
 from covenant.core.agreements import CreditTier, Money, minor_units, quantum
 
 LEVEL_DIGITS = 3
+EXACT_DIGITS = 4
+"""How many decimals beyond the currency's an exact amount that never ends shows."""
 UNITS = {
     "duration_d": "{n} d",
     "duration_h": "{n} h",
@@ -101,6 +103,33 @@ class Formats:
                 currency_digits=False,
             )
         )
+
+    def exact_money(self, amount: Decimal, currency: str) -> str:
+        """An amount as computed, before any rounding (a pro-rated fee, ``166.665 €``): every
+        digit it has, at least the currency's ISO 4217 decimals, in the locale's currency
+        format. One that never ends (1,500.00 × 15/31) shows its first ``EXACT_DIGITS``
+        decimals beyond the currency's, cut (never rounded) and followed by ``…``."""
+        digits = minor_units(currency)
+        shown = amount.normalize()
+        decimals = max(-shown.as_tuple().exponent, digits)  # type: ignore[operator]
+        limit = digits + EXACT_DIGITS
+        cut = decimals > limit
+        if cut:
+            shown = amount.quantize(Decimal(1).scaleb(-limit), rounding=ROUND_DOWN)
+            decimals = limit
+        text = str(
+            format_currency(
+                shown,
+                currency,
+                format=_currency_pattern(self.locale, decimals),
+                locale=self.locale,
+                currency_digits=False,
+            )
+        )
+        if not cut:
+            return text
+        last = max(i for i, c in enumerate(text) if c.isdigit())
+        return text[: last + 1] + "…" + text[last + 1 :]
 
     def _percent_pattern(self, decimals: str) -> str:
         pattern: str = Locale.parse(self.locale).percent_formats[None].pattern

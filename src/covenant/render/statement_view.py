@@ -19,7 +19,7 @@ from typing import Any
 
 from covenant.core.agreements import Money, quantum
 from covenant.core.availability import AvailabilityResult, Evidence
-from covenant.core.credits import CreditLimit
+from covenant.core.credits import CreditLimit, ProRata
 from covenant.core.statement import IssueMark, Statement
 from covenant.core.support import SupportResult
 from covenant.render.statement_format import Formats
@@ -98,7 +98,14 @@ def statement_view(st: Statement, issued: IssueMark | None = None) -> dict[str, 
         ),
         "zone_note": words["zone"].format(zone=st.zone),
         "convention": words["convention"],
-        "generated": _with_utc(st.generated_at, fmt, words),
+        # a draft (computed, never issued) never says "Issued": only an issued copy does
+        "generated_label": words["generated"] if issued else words["computed"],
+        "generated": _with_utc(st.generated_at, fmt, words)
+        if issued is None
+        else words["issued_at"].format(
+            at=_with_utc(issued.issued_at, fmt, words), revision=issued.revision
+        ),
+        "draft": words["draft"] if issued is None else None,
         "status": status,
         "final": st.complete,
         "agreements": words["separator"].join(
@@ -260,9 +267,14 @@ def _credit_steps(
         return steps
     steps.append((words["step_tier"], fmt.tier(credit.tier)))
     percent = fmt.exact_percent(credit.percent, of_one=False)
+    fee = fmt.money(credit.fee)
+    if credit.pro_rata is not None:
+        period = (a.period_start, a.period_end)
+        step, fee = _pro_rata(credit.pro_rata, credit.fee.currency, period, fmt, words)
+        steps.append(step)
     steps.append(
         (
-            words["step_percent"].format(percent=percent, fee=fmt.money(credit.fee)),
+            words["step_percent"].format(percent=percent, fee=fee),
             fmt.money(credit.uncapped),
         )
     )
@@ -275,6 +287,27 @@ def _credit_steps(
         steps.append((words["step_limits"], fmt.money(credit.amount)))
     steps.append((words["step_owed"], fmt.money(credit.amount)))
     return steps
+
+
+def _pro_rata(
+    pro: ProRata,
+    currency: str,
+    period: tuple[datetime, datetime],
+    fmt: Formats,
+    words: Mapping[str, str],
+) -> tuple[tuple[str, str], str]:
+    """The step that pro-rates a fee (``€333.33 for the whole period, pro rata 15 d of 30 d``
+    → ``€166.665``), and that fee exactly as a percentage is taken of it (never rounded: the
+    next line's arithmetic must add up)."""
+    whole = int((period[1] - period[0]).total_seconds())
+    part = pro.share * whole  # the seconds in force: share is their ratio to the period's
+    exact = fmt.exact_money(pro.fee, currency)
+    text = words["step_pro_rata"].format(
+        fee=fmt.exact_money(pro.full, currency),
+        part=fmt.duration(int(part)),
+        whole=fmt.duration(whole),
+    )
+    return (text, exact), exact
 
 
 def _money(amount: Decimal, currency: str, fmt: Formats) -> str:
@@ -355,9 +388,14 @@ def _support(st: Statement, s: SupportResult, fmt: Formats, words: Mapping[str, 
             part = (s.penalty_fee.amount * text.penalty_percent / 100).quantize(
                 quantum(currency), rounding=ROUND_HALF_UP
             )  # as the penalty is rounded (core.support)
+            fee = fmt.money(s.penalty_fee)
+            if s.pro_rata is not None:
+                period = (s.period_start, s.period_end)
+                step, fee = _pro_rata(s.pro_rata, currency, period, fmt, words)
+                section.steps.append(step)
             section.steps.append(
                 (
-                    words["step_percent"].format(percent=percent, fee=fmt.money(s.penalty_fee)),
+                    words["step_percent"].format(percent=percent, fee=fee),
                     fmt.money(Money(amount=part, currency=currency)),
                 )
             )

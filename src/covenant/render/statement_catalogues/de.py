@@ -25,6 +25,9 @@ LABELS: dict[str, str] = {
     "issued_line": (
         "Ausgestellt am {date}, Revision {revision}. SHA-256 des ausgestellten JSON: {digest}"
     ),
+    "draft": "Entwurf – nicht ausgestellt",
+    "computed": "Berechnet",
+    "issued_at": "{at}, Revision {revision}",
     "issued_short": "Ausgestellt am {date}, Revision {revision}",
     "agreements": "Verträge",
     "agreement_version": "{name}, Version {version}",
@@ -40,6 +43,8 @@ LABELS: dict[str, str] = {
     "Tickets läuft noch (Stand {at}).",
     "timers_other": "Vorläufig: der Zeitraum ist vorbei, aber {count} Support-Fristen seiner "
     "Tickets laufen noch (Stand {at}).",
+    "support_timers_one": "{count} Support-Frist",
+    "support_timers_other": "{count} Support-Fristen",
     "summary": "Übersicht",
     "item": "Position",
     "amount": "Betrag",
@@ -83,6 +88,7 @@ LABELS: dict[str, str] = {
     "step_tier": "Gutschriftstufe",
     "no_tier": "keine: die Zusage wurde eingehalten",
     "step_fee": "Entgelt für den Zeitraum",
+    "step_pro_rata": "{fee} für den ganzen Zeitraum, anteilig für {part} von {whole}",
     "step_percent": "{percent} von {fee}",
     "step_limits": "Nach Obergrenze und Mindestbetrag",
     "limit_cap": "{before} übersteigt die Obergrenze der Zusage von {bound}: die Gutschrift "

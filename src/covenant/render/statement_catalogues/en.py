@@ -25,6 +25,9 @@ LABELS: dict[str, str] = {
     "2 h 30 min; a time of 24:00 is the end of that day.",
     "generated": "Issued",
     "issued_line": "Issued {date}, revision {revision}. SHA-256 of the issued JSON: {digest}",
+    "draft": "Draft — not issued",
+    "computed": "Computed",
+    "issued_at": "{at}, revision {revision}",
     "issued_short": "Issued {date}, revision {revision}",
     "agreements": "Agreements",
     "agreement_version": "{name}, version {version}",
@@ -39,6 +42,8 @@ LABELS: dict[str, str] = {
     "is still running (as of {at}).",
     "timers_other": "Provisional: the period is over, but {count} support timers of its tickets "
     "are still running (as of {at}).",
+    "support_timers_one": "{count} support timer",
+    "support_timers_other": "{count} support timers",
     "summary": "Summary",
     "item": "Item",
     "amount": "Amount",
@@ -82,6 +87,7 @@ LABELS: dict[str, str] = {
     "step_tier": "Credit tier",
     "no_tier": "none applies: the commitment was met",
     "step_fee": "Fee for the period",
+    "step_pro_rata": "{fee} for the whole period, pro rata for {part} of {whole}",
     "step_percent": "{percent} of {fee}",
     "step_limits": "After cap and minimum",
     "limit_cap": "{before} exceeds the commitment's cap of {bound}: the credit is capped at "

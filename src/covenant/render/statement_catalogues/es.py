@@ -25,6 +25,9 @@ LABELS: dict[str, str] = {
     "2 h 30 min; las 24:00 son el final de ese día.",
     "generated": "Emitido",
     "issued_line": "Emitido el {date}, revisión {revision}. SHA-256 del JSON emitido: {digest}",
+    "draft": "Borrador: no emitido",
+    "computed": "Calculado",
+    "issued_at": "{at}, revisión {revision}",
     "issued_short": "Emitido el {date}, revisión {revision}",
     "agreements": "Contratos",
     "agreement_version": "{name}, versión {version}",
@@ -40,6 +43,8 @@ LABELS: dict[str, str] = {
     "tickets sigue corriendo (a fecha de {at}).",
     "timers_other": "Provisional: el periodo ha concluido, pero {count} plazos de soporte de "
     "sus tickets siguen corriendo (a fecha de {at}).",
+    "support_timers_one": "{count} plazo de soporte",
+    "support_timers_other": "{count} plazos de soporte",
     "summary": "Resumen",
     "item": "Concepto",
     "amount": "Importe",
@@ -83,6 +88,7 @@ LABELS: dict[str, str] = {
     "step_tier": "Tramo de crédito",
     "no_tier": "ninguno: se cumplió el compromiso",
     "step_fee": "Cuota del periodo",
+    "step_pro_rata": "{fee} por todo el periodo, prorrateado por {part} de {whole}",
     "step_percent": "{percent} de {fee}",
     "step_limits": "Tras el límite máximo y el mínimo",
     "limit_cap": "{before} supera el límite máximo del compromiso de {bound}: el crédito se "

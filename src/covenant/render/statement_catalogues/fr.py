@@ -43,6 +43,9 @@ _WRITTEN: dict[str, str] = {
     "2 h 30 min ; 24:00 désigne la fin de la journée.",
     "generated": "Émis le",
     "issued_line": "Émis le {date}, révision {revision}. SHA-256 du JSON émis : {digest}",
+    "draft": "Brouillon — non émis",
+    "computed": "Calculé le",
+    "issued_at": "{at}, révision {revision}",
     "issued_short": "Émis le {date}, révision {revision}",
     "agreements": "Contrats",
     "agreement_version": "{name}, version {version}",
@@ -58,6 +61,8 @@ _WRITTEN: dict[str, str] = {
     "tickets court encore (situation au {at}).",
     "timers_other": "Provisoire : la période est terminée, mais {count} délais de support de "
     "ses tickets courent encore (situation au {at}).",
+    "support_timers_one": "{count} délai de support",
+    "support_timers_other": "{count} délais de support",
     "summary": "Récapitulatif",
     "item": "Poste",
     "amount": "Montant",
@@ -101,6 +106,7 @@ _WRITTEN: dict[str, str] = {
     "step_tier": "Palier d’avoir",
     "no_tier": "aucun : l’engagement a été respecté",
     "step_fee": "Redevance de la période",
+    "step_pro_rata": "{fee} pour toute la période, au prorata de {part} sur {whole}",
     "step_percent": "{percent} de {fee}",
     "step_limits": "Après plafond et minimum",
     "limit_cap": "{before} dépasse le plafond de l’engagement de {bound} : l’avoir est "

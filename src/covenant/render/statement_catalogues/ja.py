@@ -25,6 +25,9 @@ LABELS: dict[str, str] = {
     "します。",
     "generated": "発行日時",
     "issued_line": "{date} 発行（第{revision}版）。発行された JSON の SHA-256：{digest}",
+    "draft": "下書き（未発行）",
+    "computed": "計算日時",
+    "issued_at": "{at}（第{revision}版）",
     "issued_short": "{date} 発行（第{revision}版）",
     "agreements": "契約",
     "agreement_version": "{name}（第{version}版）",
@@ -43,6 +46,8 @@ LABELS: dict[str, str] = {
     "計測中です（{at} 時点）。",
     "timers_other": "暫定版です。対象期間は終了しましたが、チケットのサポート期限 {count} 件が"
     "計測中です（{at} 時点）。",
+    "support_timers_one": "サポート期限 {count} 件",
+    "support_timers_other": "サポート期限 {count} 件",
     "summary": "概要",
     "item": "項目",
     "amount": "金額",
@@ -86,6 +91,7 @@ LABELS: dict[str, str] = {
     "step_tier": "クレジット段階",
     "no_tier": "該当なし（保証水準を達成）",
     "step_fee": "対象期間の料金",
+    "step_pro_rata": "期間全体の料金 {fee} の日割り（{whole} のうち {part}）",
     "step_percent": "{fee} の {percent}",
     "step_limits": "上限額および最低額の適用後",
     "limit_cap": "{before} は保証内容の上限額 {bound} を超えるため、クレジットは {after} が上限"
