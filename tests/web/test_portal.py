@@ -3,6 +3,7 @@ statements, and nothing internal or of the other customer, in any page, fragment
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -140,3 +141,18 @@ def test_the_statement_pdf_holds_nothing_internal(
     wrong = browser.get("/ui/portal/statements/2026-11?format=xml")
     assert wrong.status_code == 400
     assert "is not html or pdf" in wrong.text
+
+
+def test_the_overview_names_commitments_as_the_contract_does(shop: Shop) -> None:
+    """The demo's contracts.yaml: agreement displayName "Globex enterprise SLA", commitment
+    displayName "Checkout service availability"; never the internal ``globex-enterprise v1:
+    checkout-uptime``; the support rows count timers in English plural ("support timers")."""
+    browser = Browser(shop.client.app)
+    browser.sign_in("gus")
+    page = browser.get("/ui/portal").text
+    assert "Globex enterprise SLA: Checkout service availability" in page
+    assert "<td>Globex enterprise SLA</td>" in page  # the agreements table too
+    for internal in ("globex-enterprise", "checkout-uptime", " v1:"):
+        assert internal not in page
+    assert re.search(r">\d+ support timers<", page)
+    assert not re.search(r">\d+ timers<", page)  # the old "30 timers", "1 timers"

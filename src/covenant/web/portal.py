@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -21,6 +22,7 @@ from covenant.core.access import Principal, Role
 from covenant.core.statement import Statement
 from covenant.core.timeutil import utc_iso
 from covenant.errors import InputError, NotFoundError
+from covenant.render.statement_labels import catalogue, plural
 from covenant.store.ticket_pages import Cursor
 from covenant.web.core import (
     Backend,
@@ -78,6 +80,26 @@ def fill(level: Fraction | None, committed: Fraction) -> float:
     floor = max(Fraction(0), committed - Fraction(1, 10))
     share = (level - floor) / (1 - floor) if floor < 1 else Fraction(1)
     return float(min(Fraction(1), max(Fraction(0), share))) * 100
+
+
+def commitment_title(st: Statement, agreement: str, version: int, commitment: str) -> str:
+    """A commitment as its customer knows it: the agreement's and the commitment's display
+    names (``Globex enterprise SLA: Checkout service availability``), never the internal
+    ``globex-enterprise v1: checkout-uptime`` (a name stands in only where the contract gives
+    none)."""
+    text = st.presentation.commitment(agreement, version, commitment)
+    name = st.presentation.agreement_name(agreement)
+    return f"{name}: {text.display_name or commitment}"
+
+
+def timers_text(st: Statement, count: int) -> str:
+    """``1 support timer``, ``2 support timers``: in the statement's language, the form its
+    locale's plural rules (CLDR, through Babel) choose for ``count``."""
+    locale = st.presentation.locale
+    words = catalogue(locale)
+    return plural(words, "support_timers", count, locale).format(
+        count=format_decimal(count, locale=locale)
+    )
 
 
 def money(m: Any) -> str:
@@ -199,6 +221,7 @@ def portal(request: Request) -> Response:
     current = current_statement(ctx, who, periods[0], at)
     agreements = visible_agreements(ctx.engine(), principal=who, at=at)
     name = current.customer_name if current is not None else who.customer
+    titles = {label.name: label.display_name for label in ctx.workspace().labels}
     return page(
         "portal.html",
         session=session,
@@ -209,6 +232,9 @@ def portal(request: Request) -> Response:
         agreements=agreements,
         periods=periods,
         issued=issued_of(ctx, who.customer, periods, at),
+        agreement_title=lambda agreement: titles.get(agreement) or agreement,
+        commitment_title=commitment_title,
+        timers_text=timers_text,
         level_text=level_text,
         fill=fill,
         money=money,
