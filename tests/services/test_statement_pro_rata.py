@@ -10,6 +10,7 @@ never "50 % of 166.67" (which would be 83.335 → 83.34, not the 83.33 it shows)
 
 from __future__ import annotations
 
+import copy
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from rich.console import Console
 
 from covenant.render.sla import render_statement_table, statement_json
 from covenant.render.statement_view import statement_view
+from covenant.services.issued_statements import restatement
 from tests.services.test_sla_edges import incident, only, statement, write
 
 HALF = "            - {below: 99.9, credit: 50}"
@@ -102,3 +104,15 @@ def test_a_whole_period_fee_is_not_pro_rata(tmp_path: Path) -> None:
     # 1 h of 720 h down: 99.861 % → 50 % of 333.33 = 166.665 → 166.67
     assert ("50% of €333.33", "€166.67") in section.steps
     assert not any("pro rata" in text for text, _ in section.steps)
+
+
+def test_a_copy_issued_before_the_pro_rata_was_shown_is_not_restated(tmp_path: Path) -> None:
+    """An issued JSON without the ``pro_rata`` block (issued before stop 39), every figure the
+    same: the statement computed now does not differ from it (no reissue flag for it)."""
+    st = statement(_pro_rated(tmp_path), "2026-11", "2026-12-10T00:00:00Z", DOWN)
+    live = statement_json(st)
+    old = copy.deepcopy(live)
+    del old["availability"][0]["credit"]["pro_rata"]
+    assert restatement(old, live) == {"differs": False, "changes": []}
+    old["availability"][0]["credit"]["fee"] = {"amount": "166.66", "currency": "EUR"}
+    assert restatement(old, live)["differs"] is True  # a figure that differs still counts

@@ -206,6 +206,23 @@ def support_json(s: SupportResult) -> dict[str, Any]:
     }
 
 
+def without_pro_rata(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (a statement's JSON) without its ``pro_rata`` and ``penalty_pro_rata``
+    blocks: how a fee is pro rata, shown since stop 39 and derived from the version's fee and
+    dates, so a statement issued before then, the same in every figure, still compares equal."""
+    out = {**document}
+    out["availability"] = [
+        {**a, "credit": {k: v for k, v in a["credit"].items() if k != "pro_rata"}}
+        if isinstance(a.get("credit"), dict)
+        else a
+        for a in document.get("availability", [])
+    ]
+    out["support"] = [
+        {k: v for k, v in s.items() if k != "penalty_pro_rata"} for s in document.get("support", [])
+    ]
+    return out
+
+
 def statement_json(st: Statement) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "schema": SCHEMA,

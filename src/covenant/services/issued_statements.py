@@ -28,6 +28,7 @@ from covenant.core.statement import IssueMark, Statement
 from covenant.core.timeutil import require_utc, utc_iso, utc_text
 from covenant.definitions.workspace import Workspace
 from covenant.errors import ConflictError, InputError, NotFoundError, StoreError
+from covenant.render import sla as rendered
 from covenant.render.sla import level_text, minutes_text, statement_html, statement_json
 from covenant.services.sla import parse_period, report_statement
 from covenant.services.store import store_failure
@@ -68,7 +69,7 @@ def period_key(period: str) -> str:
 
 
 def _content(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if k not in VOLATILE}
+    return {k: v for k, v in rendered.without_pro_rata(document).items() if k not in VOLATILE}
 
 
 def _credit(value: Any) -> Any:
