@@ -375,3 +375,27 @@ def test_the_length_tables_are_the_wall_clock_periods_utc_lengths(w: CalendarWin
     assert table.periods == tuple(expected)
     assert table.lengths == tuple(sorted(lengths))
     assert {c for _, _, c in expected} == {-HOUR, HOUR}
+
+
+@pytest.mark.parametrize(
+    "w",
+    [
+        window(MONTH, 3, "UTC", 2026, 2, 1),
+        window(MONTH, 6, KOLKATA),
+        window(CalendarUnit.QUARTER, 2, "UTC"),
+        window(CalendarUnit.YEAR, 1, "UTC", 2026, 7, 1),
+    ],
+)
+def test_several_months_record_their_days_once_for_every_guard(w: CalendarWindow) -> None:
+    """Several months in a fixed-offset zone: the period's days (two day numbers, ≈ 700
+    PromQL nodes) are recorded once a minute, before the alerts, whose guards read the
+    recording; no alert computes a date (docs/benchmarks.md, "Calendar windows' rules")."""
+    target = RuleTarget(objective=objective(w), counts=COUNTS)
+    minute = rule_groups([target])[0]
+    names = [r.get("record") or "alert" for r in minute["rules"]]
+    assert names.count("covenant:slo_period:days") == 1
+    assert names.index("covenant:slo_period:days") < names.index("alert")
+    alerts = [r["expr"] for r in minute["rules"] if "alert" in r]
+    assert alerts
+    assert any("covenant:slo_period:days{" in expr for expr in alerts)
+    assert not any(f in expr for expr in alerts for f in ("year(", "month(", "time()"))

@@ -43,6 +43,7 @@ from covenant.core.promql import WINDOW, CountQueries, raw_selector, without_com
 from covenant.render.prom_windows import (
     LENGTH,
     OFFSET,
+    PERIOD_DAYS,
     TOTAL_PERIOD,
     alert_windows,
     for_slo,
@@ -205,6 +206,8 @@ def _sli_rules(t: RuleTarget, *, sources: bool, period: bool) -> list[dict[str, 
             rules.append(_record(name, expr, {**t.labels, **t.ids, "sloth_window": "1m"}))
     if found is not None and found.length_expr is not None:  # DST: the guards read it
         rules.append(_record(LENGTH, for_slo(found.length_expr, o), {**t.labels, **t.ids}))
+    if found is not None and found.days_record is not None:  # several months: the same
+        rules.append(_record(PERIOD_DAYS, found.days_record, {**t.labels, **t.ids}))
     for seconds in alert_windows(o):
         rules += _window_rules(t, seconds)
     rules.append(

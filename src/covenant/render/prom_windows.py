@@ -87,6 +87,9 @@ class Period:
     length_expr: str | None = None
     offset_expr: str | None = None
     recorded_id_expr: str | None = None
+    # several months in a fixed-offset zone: PromQL of the current period's days, recorded
+    # once a minute as PERIOD_DAYS (the guards read the recording, not a copy each); None otherwise
+    days_record: str | None = None
 
     @property
     def seasonal(self) -> bool:
@@ -94,6 +97,7 @@ class Period:
 
 
 LENGTH = "covenant:slo_period:seconds"
+PERIOD_DAYS = "covenant:slo_period:days"  # several months, fixed offset: the guards' quantity
 TOTAL_PERIOD = "covenant:sli_total:count1m_period"  # the minute counts labelled by period
 OFFSET = "covenant:slo_zone_offset:seconds"
 SELECTOR = "{__covenant_selector__}"  # replaced by the objective's selector (:func:`for_slo`)
@@ -239,6 +243,11 @@ def _anchored(window: CalendarWindow, last: str) -> Period | str:
         now = f"vector({last} + {offset})" if offset else f"vector({last})"
         latest = f"floor(max(timestamp({TOTAL_PERIOD}{SELECTOR})) / 60) * 60 - 1"
         days, options = found.days_expr(now), found.fixed_days()
+        # several months: the days from two day numbers (≈ 700 PromQL nodes, ≈ 10 ms in
+        # Prometheus 2.42) are recorded once a minute and read by every guard of every tier
+        record = days if found.months > 1 and len(options) > 1 else None
+        if record is not None:
+            days = f"{PERIOD_DAYS}{SELECTOR}"
         return Period(
             name=found.name,
             id_expr=found.id_expr(now),
@@ -248,6 +257,7 @@ def _anchored(window: CalendarWindow, last: str) -> Period | str:
             days_expr=days,
             recorded_days_expr=found.days_expr(f"{latest} + {offset}" if offset else latest),
             max_seconds=options[-1] * DAY,
+            days_record=record,
         )
     table = seasonal_table(window)
     if isinstance(table, str):
@@ -355,7 +365,7 @@ def tier_bounds(o: Objective, tier: AlertTier) -> tuple[tuple[Fraction, str | No
     found = period_of(o.window)
     assert not isinstance(found, str)
     # the quantity the guards compare: days for a fixed offset, seconds (recorded) otherwise
-    quantity = f"{LENGTH}{slo_selector(o)}" if found.seasonal else found.days_expr
+    quantity = f"{LENGTH}{slo_selector(o)}" if found.seasonal else for_slo(found.days_expr, o)
     merged: list[tuple[Fraction, str | None]] = []
     for bound, w, _ in bounds:
         value = w if found.seasonal else w // DAY
