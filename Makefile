@@ -57,6 +57,7 @@ bench: $(STAMP) ## benchmarks with in-run baselines (figures go to docs/benchmar
 	$(BIN)/python benchmarks/plain_declined.py
 	$(BIN)/python benchmarks/prometheus.py
 	$(BIN)/python benchmarks/prometheus_rules.py
+	$(BIN)/python benchmarks/prometheus_calendar.py
 	$(BIN)/python benchmarks/rules_memory.py
 	$(BIN)/python benchmarks/worker.py
 	$(BIN)/python benchmarks/ui.py
