@@ -36,8 +36,8 @@ SLOs named apart, into the same server: before and after under the same load.
 A group's time is wall-clock: Prometheus evaluates its groups concurrently, so when the
 rules ask more CPU than the server gets (a loaded machine, many dear groups) every group
 waits for the others and the figures measure the queue, not the rules. The benchmark says so
-when the per-minute groups' best times add up to more than a fifth of the minute; use fewer
-``--slos`` then.
+("BUSY") when the groups' best times add up to more than a fifth of the minute: compare the
+medians with a run of fewer ``--slos``.
 
 Only the recordings these rules make while the benchmark runs exist (no history of minute
 counts is back-filled): the period sums of the 5-minute group read a few minutes of them,
@@ -341,8 +341,9 @@ def report(seen: Seen, files: dict[str, Path], sizes: dict[str, int], slos: int)
         tops[kind] = sorted(((v, k) for k, v in by_rule.items()), reverse=True)
     if busy > 12:
         print(
-            f"\nSATURATED: the per-minute groups' best times add up to {busy:.0f} s a minute; "
-            "they waited for each other: run with fewer --slos"
+            f"\nBUSY: the groups' best times add up to {busy:.0f} s a minute: some waited for "
+            "others (the sums overstate; the medians hold while they stay near a run with "
+            "fewer --slos)"
         )
     print("\nThe rules that cost most (sum over the kind's SLOs of each rule's best, per minute):")
     for kind, ranked in tops.items():
