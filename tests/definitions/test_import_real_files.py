@@ -397,3 +397,21 @@ def test_every_fixture_is_tested() -> None:
     for path in sorted(FIXTURES.glob("*/*.yaml")):
         assert path.name in here, path
         assert f"`{path.parent.name}/{path.name}`" in readme, path
+
+
+def test_pyrra_absent_alert_said_once_per_file(tmp_path: Path) -> None:
+    # five objectives, none writes alerting: Pyrra makes SLOMetricAbsent for each of them;
+    # one note (at the first one's spec, line 10) names all five, in the file's order
+    plan = imported(tmp_path, "pyrra", "pyrra/pyrra-openshift-ingress.yaml")
+    (file,) = plan.files
+    absent = [n for n in file.imported.notes if "absent alert" in n.reason]
+    assert len(absent) == 1
+    (note,) = absent
+    assert note.field == "spec"
+    assert note.where.endswith("pyrra-openshift-ingress.yaml:10")
+    assert (
+        "Pyrra also makes an absent alert SLOMetricAbsent (severity critical) for each of the "
+        "objectives ingress-5xx-ratio, ingress-canary-latency, "
+        "ingress-backend-connection-error-ratio, ingress-server-connection-error-ratio, "
+        "ingress-server-response-error-ratio" in note.reason
+    )

@@ -91,6 +91,7 @@ class ImportedFile:
     problems: list[Problem] = field(default_factory=list)  # errors: the file is not imported
     reason: str = ""  # why nothing of a readable file was imported (not an SLO file…)
     said: set[str] = field(default_factory=set)  # notes given once per file
+    gathered: dict[str, tuple[Note, list[str]]] = field(default_factory=dict)  # pyrra_routing
     groups: list[Grouping] = field(default_factory=list)  # grouped SLIs (--split-groups)
     ids: dict[str, tuple[str, str]] = field(default_factory=dict)  # Sloth id → (where, field)
 

@@ -213,7 +213,7 @@ def _objective(
                 f"to the minute, and a window under a minute cannot be evaluated: left out "
                 f"{'; '.join(dropped)} (a window of 3d or more keeps all four tiers)",
             )
-    absent_alert(here, alerting, switches.get("absent", True))
+    absent_alert(here, alerting, switches.get("absent", True), name)
     threshold_notes(
         here,
         ("alerting",) if alerting else (),

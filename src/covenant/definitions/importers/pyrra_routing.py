@@ -5,12 +5,14 @@ the prefix (``commonRuleLabels``), the total's ``=`` matchers not grouped by, ``
 ``long``, ``short`` and ``exhaustion``; and the ``pyrra.dev/`` annotations
 (``commonRuleAnnotations``). ``alerting.severities`` (``fastBurn``, ``mediumBurn``,
 ``slowBurn``, ``longTermBurn``: ``alertSeverityLabel``) replaces a tier's ``severity``; its
-absent alert (``alerting.absent``, true by default) has no counterpart and is reported."""
+absent alert (``alerting.absent``, true by default) has no counterpart and is reported, once
+per file, naming the objectives it is made for."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from covenant.definitions.diagnostics import did_you_mean
@@ -120,9 +122,13 @@ def _severities(record: Recorder, alerting: Mapping[str, Any], kept: set[str]) -
     return chosen
 
 
-def absent_alert(record: Recorder, alerting: Mapping[str, Any], absent: bool) -> None:
-    """Report Pyrra's absent alert (``record`` at ``spec``): made while ``alerting.absent`` is
-    true, its default, so a file that does not mention it has one too; not carried over."""
+def absent_alert(
+    record: Recorder, alerting: Mapping[str, Any], absent: bool, objective: str
+) -> None:
+    """Report Pyrra's absent alert of ``objective`` (``record`` at ``spec``): made while
+    ``alerting.absent`` is true, its default, so a file that does not mention it has one too;
+    not carried over. Said once per file and alert (name and severity), at its first
+    objective's place, naming every objective it is made for."""
     severities = mapping(alerting.get("severities"))
     severity = severities.get(ABSENT_KEY) or "critical"
     name = alerting.get("absentName") or DEFAULT_ABSENT
@@ -139,14 +145,27 @@ def absent_alert(record: Recorder, alerting: Mapping[str, Any], absent: bool) ->
                     "absent alert",
                 )
         return
-    record.note(
-        ("alerting",) if alerting else (),
-        f"Pyrra also makes an absent alert {name} (severity {severity}) that fires when the "
-        "SLI's series are missing (alerting.absent is true unless written false): not carried "
-        "over — Covenant's nearest, a no-data alert (an AlertPolicy with alertWhenNoData: "
-        "true, docs/delivery.md), is per tier and also fires on a window without traffic, so "
-        "it is not the same alert; add one if you want it",
+    key = f"absent alert {name!r} {severity!r}"
+    earlier = record.result.gathered.get(key)
+    objectives = [*earlier[1], objective] if earlier else [objective]
+    which = (
+        f"each of the objectives {', '.join(objectives)}" if earlier else f"objective {objective}"
     )
+    reason = (
+        f"Pyrra also makes an absent alert {name} (severity {severity}) for {which} that fires "
+        "when the SLI's series are missing (alerting.absent is true unless written false): not "
+        "carried over — Covenant's nearest, a no-data alert (an AlertPolicy with "
+        "alertWhenNoData: true, docs/delivery.md), is per tier and also fires on a window "
+        "without traffic, so it is not the same alert; add one if you want it"
+    )
+    if earlier is None:
+        record.note(("alerting",) if alerting else (), reason)
+        note = record.result.notes[-1]
+    else:
+        note = replace(earlier[0], reason=reason)
+        notes = record.result.notes
+        notes[next(i for i, one in enumerate(notes) if one is earlier[0])] = note
+    record.result.gathered[key] = (note, objectives)
 
 
 def _alert_name(record: Recorder, given: Any) -> str:
