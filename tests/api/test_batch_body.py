@@ -6,6 +6,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from covenant.api.batch_count import first_over
 from tests.api.support import Shop
 from tests.api.test_writes import stored_total
 
@@ -25,7 +26,10 @@ ROW = {"timestamp": "2026-11-20T11:00:05Z", "service": "checkout", "status": 200
         (b'{"events": {"0": {}}}', "body.events: Input should be a valid list"),
         (orjson.dumps({"events": [ROW, ROW, 7, ROW]}), "body.events.2: "),
         (orjson.dumps({"events": [ROW, None]}), "body.events.1: "),
-        (orjson.dumps({"events": [ROW] * 10_001}), "at most 10000 items, not 10001"),
+        (
+            orjson.dumps({"events": [ROW] * 10_001}),
+            "body.events.10000: List should have at most 10000 items; row 10000",
+        ),
     ],
 )
 def test_a_malformed_batch_is_refused_whole(shop: Shop, content: bytes, where: str) -> None:
@@ -41,6 +45,37 @@ def test_a_malformed_batch_is_refused_whole(shop: Shop, content: bytes, where: s
     assert answer.json()["code"] == "invalid-input"
     assert where in answer.json()["message"]
     assert stored_total(shop, "checkout-availability") == before
+
+
+def test_a_body_of_millions_of_rows_is_refused_before_they_are_read(shop: Shop) -> None:
+    """16 MiB of ``{}`` rows (5.6 million, within the body limit) is refused at row 10,000,
+    found by its byte offset, before the rows are parsed (they took ~490 MiB to build)."""
+    before = stored_total(shop, "checkout-availability")
+    head = b'{"events": ['
+    rows = (16 * 1024 * 1024 - len(head) - 2) // 3
+    content = head + b"{}," * (rows - 1) + b"{}]}"
+    answer = shop.client.request(
+        "PUT",
+        f"{V1}/event-batches/millions",
+        shop.tokens["editor"],
+        content=content,
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "invalid-input"
+    # row 10,000 starts after the head and 10,000 rows of "{},": byte 12 + 30,000
+    assert (
+        "body.events.10000: List should have at most 10000 items; row 10000 (0-based) starts "
+        "at byte 30,012" in answer.json()["message"]
+    )
+    assert stored_total(shop, "checkout-availability") == before
+    again = shop.client.request(
+        "PUT",
+        f"{V1}/event-batches/millions",
+        shop.tokens["editor"],
+        content=orjson.dumps({"events": [ROW]}),
+    )
+    assert again.status_code == 201, again.text  # the key was not recorded
 
 
 def test_the_most_events_a_batch_may_hold_are_counted(shop: Shop) -> None:
@@ -105,3 +140,20 @@ def test_a_colon_inside_a_value_is_no_repeated_key(shop: Shop) -> None:
     )
     assert answer.status_code == 201, answer.text
     assert answer.json()["accepted"] == 1, answer.text
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # 3 rows of 2 at most: row 2 starts after '{"events": [' (12 bytes) and "{}, {}, "
+        (b'{"events": [{}, {}, {}]}', 20),
+        (b'{"events": [{}, {}]}', None),
+        # commas, brackets and an escaped quote inside strings are no rows
+        (b'{"events": [{"s": "a,b,[\\",{"}, {}]}', None),
+        # a list under another key, or nested deeper, is not the batch's events
+        (b'{"other": [1, 2, 3], "a": {"events": [1, 2, 3]}, "events": []}', None),
+        (b'[{"events": [1, 2, 3]}]', None),
+    ],
+)
+def test_rows_are_counted_by_the_body_tokens(content: bytes, expected: int | None) -> None:
+    assert first_over(content, 2) == expected

@@ -262,6 +262,17 @@ def batch_rows(raw: bytes) -> list[dict[str, Any]]:
     def refuse(where: tuple[str | int, ...], message: str, kind: str) -> NoReturn:
         raise RequestValidationError([{"loc": ("body", *where), "msg": message, "type": kind}])
 
+    from covenant.api.batch_count import first_over
+
+    over = first_over(raw, MAX_EVENTS)  # before orjson builds millions of rows to count them
+    if over is not None:
+        refuse(
+            ("events", MAX_EVENTS),
+            f"List should have at most {MAX_EVENTS} items; row {MAX_EVENTS} (0-based) starts "
+            f"at byte {over:,}, so the batch was refused before its rows were read — send the "
+            "rest in another batch",
+            "too_long",
+        )
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
