@@ -207,3 +207,16 @@ def test_a_repeated_id_far_apart_is_found_across_batches(engine: Engine, tmp_pat
 
 def _key(path: Path) -> str:
     return batch_key("incidents", hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_a_json_array_of_tiny_elements_is_cut_at_ten_thousand_rows(tmp_path: Path) -> None:
+    """25,001 ``{}`` are 75 KiB, under one batch's text (1 MiB): they were one batch, as 1 MiB
+    of them were 350,000 rows built at once with a problem each (650 MiB). At most 10,000 rows
+    a batch now, and every element is still read, each at its own element number."""
+    from covenant.sources.recordarray import json_array_batches  # noqa: PLC0415
+
+    path = tmp_path / "tiny.json"
+    path.write_text("[" + ",".join(["{}"] * 25_001) + "]")
+    batches = list(json_array_batches(path, gz=False, block_bytes=1 << 20))
+    assert [len(batch.rows) for batch in batches] == [10_000, 10_000, 5_001]
+    assert batches[2].where(5_000) == "tiny.json:1 (element 25001)"
