@@ -73,7 +73,7 @@ CUSTOMERS = {
             "2 h 30 min",
             "première réponse (P1)",
             "Les avoirs doivent être réclamés au plus tard le",
-            "Relevé définitif.",
+            "La période est terminée\u202f; ce brouillon n’est pas un relevé émis.",
         ),
     ),
     "es": Customer(
@@ -91,7 +91,7 @@ CUSTOMERS = {
             "mantenimiento «DB upgrade»: anunciado con 13 d de antelación (preaviso de 5 d)",
             "primera respuesta (P1)",
             "Los créditos deben reclamarse a más tardar el",
-            "Informe definitivo.",
+            "El periodo ha terminado; este borrador no es un informe emitido.",
         ),
     ),
     "ja": Customer(
@@ -110,7 +110,7 @@ CUSTOMERS = {
             "メンテナンス「DB upgrade」：13日前に通知済み（必要な事前通知期間は5日）",
             "2時間30分",
             "P1 初回応答",
-            "本明細書は確定版です。",
+            "対象期間は終了していますが、この下書きは発行済みの明細書ではありません。",
         ),
     ),
     "zh": Customer(
@@ -129,7 +129,7 @@ CUSTOMERS = {
             "维护“DB upgrade”：提前13天通知（通知期要求为5天）",
             "2小时30分钟",
             "P1 首次响应",
-            "本结算单为最终版本。",
+            "本期间已结束；此草稿并非已出具的结算单。",
         ),
     ),
 }

@@ -196,7 +196,9 @@ def test_a_german_statement_in_pdf(workspace: Path, tmp_path: Path) -> None:
     # labels from the German catalogue
     for label in ("Service-Level-Abrechnung", "Abrechnungsnummer", "Aussteller", "Kunde"):
         assert label in text
-    assert "Endgültige Abrechnung." in text
+    # a draft of a period that is over: never "Endgültige Abrechnung." (only an issued copy)
+    assert "Der Zeitraum ist abgelaufen; dieser Entwurf" in text
+    assert "Endgültige Abrechnung." not in text
     # issuer and customer blocks
     for line in ("Prüfstand Hosting GmbH", "Teststraße 7", "USt-IdNr. DE999999999"):
         assert line in text

@@ -55,7 +55,7 @@ def statement_view(st: Statement, issued: IssueMark | None = None) -> dict[str, 
     words = catalogue(pres.locale)
     fmt = Formats(pres.locale, st.zone, words)
     quarter = "Q" in st.period_label
-    status = _status(st, fmt, words)
+    status = _status(st, fmt, words, issued=issued is not None)
     sections = [_availability(st, a, fmt, words) for a in st.availability]
     support = [_support(st, s, fmt, words) for s in st.support]
     items = [
@@ -163,10 +163,10 @@ def _title(st: Statement, agreement: str, version: int, name: str) -> str:
     return text.display_name or name
 
 
-def _status(st: Statement, fmt: Formats, words: Mapping[str, str]) -> str:
+def _status(st: Statement, fmt: Formats, words: Mapping[str, str], *, issued: bool) -> str:
     at = _with_utc(st.until, fmt, words)  # an instant after now: as of now, what is measured
-    if st.complete:
-        return words["final"]
+    if st.complete:  # only an issued copy is final: a draft of a closed period says it is not
+        return words["final"] if issued else words["final_draft"]
     if st.partial:
         return words["partial"].format(at=at)
     if st.until >= st.period_end and st.running_timers:

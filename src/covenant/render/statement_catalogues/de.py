@@ -36,6 +36,7 @@ LABELS: dict[str, str] = {
     "not_included_month": "{name} wird je Monat gemessen: seine Werte stehen nicht in dieser "
     "Abrechnung, sondern in denen für {periods}.",
     "final": "Endgültige Abrechnung.",
+    "final_draft": "Der Zeitraum ist abgelaufen; dieser Entwurf ist keine ausgestellte Abrechnung.",
     "in_progress": "Vorläufig: der Zeitraum läuft noch (Stand {at}).",
     "partial": "Vorläufig: die gespeicherten Aufzeichnungen decken nicht den ganzen Zeitraum ab "
     "(Stand {at}).",

@@ -36,6 +36,7 @@ LABELS: dict[str, str] = {
     "not_included_month": "{name} is measured per month: its figures are not in this statement but "
     "in the statements for {periods}.",
     "final": "Final statement.",
+    "final_draft": "The period has ended; this draft is not an issued statement.",
     "in_progress": "Provisional: the period is still in progress (as of {at}).",
     "partial": "Provisional: the stored records do not cover all of the period (as of {at}).",
     "timers_one": "Provisional: the period is over, but {count} support timer of its tickets "

@@ -36,6 +36,7 @@ LABELS: dict[str, str] = {
     "not_included_month": "{name} se mide por mes: sus cifras no están en este informe sino en los "
     "de {periods}.",
     "final": "Informe definitivo.",
+    "final_draft": "El periodo ha terminado; este borrador no es un informe emitido.",
     "in_progress": "Provisional: el periodo aún está en curso (a fecha de {at}).",
     "partial": "Provisional: los registros almacenados no cubren todo el periodo (a fecha de "
     "{at}).",

@@ -54,6 +54,7 @@ _WRITTEN: dict[str, str] = {
     "not_included_month": "{name} est mesuré par mois : ses chiffres ne figurent pas dans ce "
     "relevé mais dans ceux de {periods}.",
     "final": "Relevé définitif.",
+    "final_draft": "La période est terminée ; ce brouillon n’est pas un relevé émis.",
     "in_progress": "Provisoire : la période est en cours (situation au {at}).",
     "partial": "Provisoire : les enregistrements conservés ne couvrent pas l’intégralité de la "
     "période (situation au {at}).",

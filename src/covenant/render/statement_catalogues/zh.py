@@ -34,6 +34,7 @@ LABELS: dict[str, str] = {
     "not_included_quarter": "{name}按季度计量：其数据不在本结算单中，而在 {periods} 的结算单中。",
     "not_included_month": "{name}按月计量：其数据不在本结算单中，而在 {periods} 的结算单中。",
     "final": "本结算单为最终版本。",
+    "final_draft": "本期间已结束；此草稿并非已出具的结算单。",
     "in_progress": "暂定：本期间尚未结束（截至 {at}）。",
     "partial": "暂定：已存储的记录未覆盖整个期间（截至 {at}）。",
     "timers_one": "暂定：本期间已结束，但仍有 {count} 个工单支持时限在计时（截至 {at}）。",
