@@ -115,7 +115,8 @@ SAME = {("fr", "incident INC-1"), ("fr", "incident INC-1 (sev1)")}  # the French
 def test_the_english_templates_read_every_reason_back_as_written() -> None:
     again = dict(EN)  # not the English catalogue itself: parsed and written again
     for reason in REASONS:
-        assert translate_reason(reason, again) == reason
+        # as written, but for the no-break space between a span's number and its unit
+        assert translate_reason(reason, again).replace("\u00a0", " ") == reason
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])

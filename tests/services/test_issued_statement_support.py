@@ -209,7 +209,7 @@ def test_the_penalty_names_its_pro_rated_fee(shop: tuple[Path, Engine]) -> None:
     assert answer.live is not None
     (section,) = statement_view(answer.live)["support"]
     assert (
-        "$1,500.00 for the whole period, pro rata for 15 d of 30 d 1 h",
+        "$1,500.00 for the whole period, pro rata for 15\u00a0d of 30\u00a0d 1\u00a0h",
         "$748.959778…",
     ) in section.steps
     assert ("5% of $748.959778…", f"${penalty_by_hand()}") in section.steps

@@ -306,11 +306,12 @@ def test_the_cli_writes_a_pdf(workspace: Path, tmp_path: Path) -> None:
 def test_reasons_read_in_german() -> None:
     reason = "maintenance “DB upgrade 1 h”: announced 11 d 16 h ahead (notice 5 d)"
     assert translate_reason(reason, DE) == (
-        "Wartung „DB upgrade 1 h“: 11 Tg. 16 Std. vorher angekündigt (Ankündigungsfrist 5 Tg.)"
-    )  # the quoted display name is kept as written (its "1 h" too)
+        "Wartung „DB upgrade 1 h“: 11\u00a0Tg. 16\u00a0Std. vorher angekündigt "
+        "(Ankündigungsfrist 5\u00a0Tg.)"
+    )  # the quoted display name is kept as written (its "1 h" too); spans: no-break spaces
     unnamed = "planned maintenance: announced 2 d ahead, notice is 5 d"
     assert translate_reason(unnamed, DE) == (
-        "geplante Wartung: nur 2 Tg. vorher angekündigt, Ankündigungsfrist 5 Tg."
+        "geplante Wartung: nur 2\u00a0Tg. vorher angekündigt, Ankündigungsfrist 5\u00a0Tg."
     )
 
 

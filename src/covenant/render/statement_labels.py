@@ -125,9 +125,9 @@ def translate_reason(reason: str, words: Mapping[str, str]) -> str:
     """A reason the evaluation wrote in English, in the language of ``words``: each part read
     with the English ``reason_*`` templates and written with the catalogue's (its spans in
     the catalogue's units). A maintenance window's display name is kept as written. Reasons
-    joined by ``; `` are translated one by one; a text of no known shape is kept as written."""
-    if words is EN:
-        return reason
+    joined by ``; `` are translated one by one; a text of no known shape is kept as written.
+    English is written again too: its spans take the catalogue's no-break space
+    (``13\u00a0d``)."""
     found = _translated(reason, words)
     if found is not None:
         return found

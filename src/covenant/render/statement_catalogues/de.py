@@ -132,10 +132,10 @@ LABELS: dict[str, str] = {
     "truncated": "Verfügbarkeiten werden auf drei Nachkommastellen abgeschnitten, nicht gerundet "
     "({example_exact} erscheint als {example_shown}), damit ein Wert nie eine verfehlte Grenze "
     "zu erreichen scheint. Stufengrenzen gelten genau wie im Vertrag geschrieben.",
-    "duration_d": "{n} Tg.",
-    "duration_h": "{n} Std.",
-    "duration_min": "{n} Min.",
-    "duration_s": "{n} Sek.",
+    "duration_d": "{n}\u00a0Tg.",
+    "duration_h": "{n}\u00a0Std.",
+    "duration_min": "{n}\u00a0Min.",
+    "duration_s": "{n}\u00a0Sek.",
     "duration_join": " ",
     "none": "keine",
     "reason_join": "; ",

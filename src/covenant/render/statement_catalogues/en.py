@@ -130,10 +130,10 @@ LABELS: dict[str, str] = {
     "truncated": "Levels are truncated, not rounded, to three decimals (a level of "
     "{example_exact} shows as {example_shown}), so a figure never looks as if it met a bound "
     "it missed. Tier bounds apply exactly as the agreement writes them.",
-    "duration_d": "{n} d",
-    "duration_h": "{n} h",
-    "duration_min": "{n} min",
-    "duration_s": "{n} s",
+    "duration_d": "{n}\u00a0d",
+    "duration_h": "{n}\u00a0h",
+    "duration_min": "{n}\u00a0min",
+    "duration_s": "{n}\u00a0s",
     "duration_join": " ",
     "none": "none",
     # the evaluation's reasons, word for word as it writes them (core.availability,

@@ -133,10 +133,10 @@ LABELS: dict[str, str] = {
     "{example_exact} se muestra como {example_shown}), de modo que ninguna cifra parezca "
     "alcanzar un umbral incumplido. Los límites de los tramos se aplican exactamente como los "
     "redacta el contrato.",
-    "duration_d": "{n} d",
-    "duration_h": "{n} h",
-    "duration_min": "{n} min",
-    "duration_s": "{n} s",
+    "duration_d": "{n}\u00a0d",
+    "duration_h": "{n}\u00a0h",
+    "duration_min": "{n}\u00a0min",
+    "duration_s": "{n}\u00a0s",
     "duration_join": " ",
     "none": "ninguno",
     "reason_join": "; ",

@@ -151,10 +151,10 @@ _WRITTEN: dict[str, str] = {
     "{example_exact} s’affiche {example_shown}), de sorte qu’un chiffre ne paraisse jamais "
     "atteindre un seuil manqué. Les bornes des paliers s’appliquent exactement telles que le "
     "contrat les énonce.",
-    "duration_d": "{n} j",
-    "duration_h": "{n} h",
-    "duration_min": "{n} min",
-    "duration_s": "{n} s",
+    "duration_d": "{n}\u00a0j",
+    "duration_h": "{n}\u00a0h",
+    "duration_min": "{n}\u00a0min",
+    "duration_s": "{n}\u00a0s",
     "duration_join": " ",
     "none": "aucun",
     "reason_join": " ; ",
