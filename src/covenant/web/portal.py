@@ -92,13 +92,17 @@ def commitment_title(st: Statement, agreement: str, version: int, commitment: st
     return f"{name}: {text.display_name or commitment}"
 
 
-def timers_text(st: Statement, count: int) -> str:
-    """``1 support timer``, ``2 support timers``: in the statement's language, the form its
-    locale's plural rules (CLDR, through Babel) choose for ``count``."""
-    locale = st.presentation.locale
-    words = catalogue(locale)
-    return plural(words, "support_timers", count, locale).format(
-        count=format_decimal(count, locale=locale)
+PAGE_LOCALE = "en"
+"""The portal's language (``base.html``: ``lang="en"``): its cells follow the page, not the
+statement's language, which only the statement document itself is written in."""
+
+
+def timers_text(count: int) -> str:
+    """``1 support timer``, ``2 support timers``: in the page's language (English, whatever
+    the agreement's locale), the form its plural rules (CLDR, through Babel) choose."""
+    words = catalogue(PAGE_LOCALE)
+    return plural(words, "support_timers", count, PAGE_LOCALE).format(
+        count=format_decimal(count, locale=PAGE_LOCALE)
     )
 
 
