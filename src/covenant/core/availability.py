@@ -329,6 +329,16 @@ def agreement_cap(version: AgreementVersion, *, share: Fraction = Fraction(1)) -
     return min(caps) if caps else None
 
 
+def _pro_rated_cap(version: AgreementVersion, share: Fraction, cap: Decimal) -> Decimal | None:
+    """The agreement cap ``cap`` before it was rounded, when it is the percent of a pro-rated
+    fee (``share`` < 1) and that percent is the lower bound; else None."""
+    if share == 1 or version.cap_percent is None:
+        return None
+    exact = period_fee(version, (), share) * version.cap_percent / 100
+    rounded = exact.quantize(quantum(version.currency), rounding=ROUND_HALF_UP)
+    return exact if rounded == cap else None
+
+
 def cap_across(
     version: AgreementVersion,
     results: Sequence[AvailabilityResult],
@@ -356,7 +366,13 @@ def cap_across(
                 f"{version.currency}: {amount} {version.currency} becomes {left}"
             )
             cut = Money(amount=left.quantize(unit), currency=version.currency)
-            limit = CreditLimit(kind="agreement-cap", before=amount, bound=cap, after=cut.amount)
+            limit = CreditLimit(
+                kind="agreement-cap",
+                before=amount,
+                bound=cap,
+                after=cut.amount,
+                exact=_pro_rated_cap(version, share, cap),
+            )
             credit = replace(
                 credit, amount=cut, notes=(*credit.notes, note), limits=(*credit.limits, limit)
             )

@@ -47,13 +47,16 @@ class CreditLimit:
     language): ``kind`` is ``cap`` (the commitment's cap: ``percent`` of the fee when that was
     the lower bound), ``minimum`` (below the minimum payable credit), ``minimum-exclusive`` (not
     more than a minimum that must be exceeded) or ``agreement-cap`` (the version's cap on all
-    its credits of the period); ``before`` → ``after`` in the currency, ``bound`` the limit."""
+    its credits of the period); ``before`` → ``after`` in the currency, ``bound`` the limit.
+    ``exact``: a pro-rated bound before it was rounded (an agreement cap that is a percent of a
+    pro-rated fee), for a statement to show as it shows that fee."""
 
     kind: str
     before: Decimal
     bound: Decimal
     after: Decimal
     percent: Decimal | None = None
+    exact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -318,7 +318,10 @@ def _limit_text(limit: CreditLimit, currency: str, fmt: Formats, words: Mapping[
     """A cap or minimum that changed the credit, worded in full with its figures."""
     figures = {
         "before": _money(limit.before, currency, fmt),
-        "bound": _money(limit.bound, currency, fmt),
+        # a pro-rated bound exactly, as the pro-rated fee is shown (rounded only when applied)
+        "bound": _money(limit.bound, currency, fmt)
+        if limit.exact is None
+        else fmt.exact_money(limit.exact, currency),
         "after": _money(limit.after, currency, fmt),
     }
     if limit.kind == "cap" and limit.percent is not None:
