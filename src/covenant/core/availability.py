@@ -33,7 +33,7 @@ from covenant.core.agreements import (
     period_fee,
     quantum,
 )
-from covenant.core.credits import CreditLimit, CreditResult, credit_for
+from covenant.core.credits import CreditLimit, CreditResult, credit_for, pro_rated_bound
 from covenant.core.downtime import bucket_downtime, k_of_n_down
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
@@ -332,9 +332,9 @@ def agreement_cap(version: AgreementVersion, *, share: Fraction = Fraction(1)) -
 def _pro_rated_cap(version: AgreementVersion, share: Fraction, cap: Decimal) -> Decimal | None:
     """The agreement cap ``cap`` before it was rounded, when it is the percent of a pro-rated
     fee (``share`` < 1) and that percent is the lower bound; else None."""
-    if share == 1 or version.cap_percent is None:
+    exact = pro_rated_bound(period_fee(version, (), share), version.cap_percent, share)
+    if exact is None:
         return None
-    exact = period_fee(version, (), share) * version.cap_percent / 100
     rounded = exact.quantize(quantum(version.currency), rounding=ROUND_HALF_UP)
     return exact if rounded == cap else None
 

@@ -48,8 +48,9 @@ class CreditLimit:
     the lower bound), ``minimum`` (below the minimum payable credit), ``minimum-exclusive`` (not
     more than a minimum that must be exceeded) or ``agreement-cap`` (the version's cap on all
     its credits of the period); ``before`` → ``after`` in the currency, ``bound`` the limit.
-    ``exact``: a pro-rated bound before it was rounded (an agreement cap that is a percent of a
-    pro-rated fee), for a statement to show as it shows that fee."""
+    ``exact``: a pro-rated bound before it was rounded (the commitment's or the agreement's cap
+    that is a percent of a pro-rated fee, :func:`pro_rated_bound`), for a statement to show as
+    it shows that fee."""
 
     kind: str
     before: Decimal
@@ -57,6 +58,15 @@ class CreditLimit:
     after: Decimal
     percent: Decimal | None = None
     exact: Decimal | None = None
+
+
+def pro_rated_bound(fee: Decimal, percent: Decimal | None, share: Fraction) -> Decimal | None:
+    """``percent`` of the exact ``fee`` before it is rounded, when that fee is pro rata
+    (``share`` < 1): the cap a statement shows, so a reader can redo it from the exact fee it
+    shows; None for a whole period's fee (its cap is shown as applied) or no percent."""
+    if share == 1 or percent is None:
+        return None
+    return fee * percent / 100
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,7 +110,14 @@ def credit_for(
     if caps and amount > min(c for c, _ in caps):
         cap, cap_percent = min(caps, key=lambda c: (c[0], c[1] is not None))
         limits.append(
-            CreditLimit(kind="cap", before=amount, bound=cap, after=cap, percent=cap_percent)
+            CreditLimit(
+                kind="cap",
+                before=amount,
+                bound=cap,
+                after=cap,
+                percent=cap_percent,
+                exact=pro_rated_bound(fee, cap_percent, share),
+            )
         )
         amount = cap
         notes.append(f"capped at {amount} {version.currency}")
