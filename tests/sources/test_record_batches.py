@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from covenant.errors import IngestError
 from covenant.services.records import batch_key, ingest_incident_files, load_incidents
 from covenant.sources import recordtext
-from covenant.sources.recordfiles import read_record_source
+from covenant.sources.recordfiles import read_record_source, record_batches
 from covenant.sources.records import read_tickets
 from covenant.store import buckets
 from covenant.store.tables import ingest_batches
@@ -220,3 +220,54 @@ def test_a_json_array_of_tiny_elements_is_cut_at_ten_thousand_rows(tmp_path: Pat
     batches = list(json_array_batches(path, gz=False, block_bytes=1 << 20))
     assert [len(batch.rows) for batch in batches] == [10_000, 10_000, 5_001]
     assert batches[2].where(5_000) == "tiny.json:1 (element 25001)"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("tiny.jsonl", "{}\n" * 25_001), ("tiny.csv", "id\n" + "x\n" * 25_001)],
+)
+def test_jsonl_and_csv_of_tiny_rows_are_cut_at_ten_thousand_rows(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    """25,001 rows of 2 bytes are 49 KiB, under one batch's text (1 MiB), so they were one
+    batch (1 MiB of them: 350,000 rows built at once, each with its problem). At most 10,000
+    rows a batch now, as in a ``.json`` array, every row still at its own line."""
+    path = tmp_path / name
+    path.write_text(text)
+    batches = list(record_batches(path, block_bytes=1 << 20))
+    assert [len(batch.rows) for batch in batches] == [10_000, 10_000, 5_001]
+    first = 2 if name.endswith(".csv") else 1  # the line of the first row (after a header)
+    assert [batch.lines[0] for batch in batches] == [first, first + 10_000, first + 20_000]
+    assert batches[2].where(5_000) == f"{name}:{first + 25_000}"
+
+
+def _tickets_csv(count: int) -> tuple[str, dict[int, str]]:
+    """``count`` tickets T-1..T-count (T-n on line n + 1), with a few bad rows on each side of
+    the 10,000th and 20,000th rows; the bad lines and the problem code each is to get."""
+    bad = {10_000: "bad-row", 10_002: "bad-value", 20_001: "bad-row", 20_003: "duplicate-id"}
+    lines = ["id,customer,priority,created"]
+    for n in range(1, count + 1):
+        line = n + 1
+        if bad.get(line) == "bad-row":
+            lines.append(f"T-{n},acme")
+        elif bad.get(line) == "bad-value":
+            lines.append(f"T-{n},acme,P1,yesterday")
+        else:
+            lines.append(f"T-{n},acme,P{n % 3 + 1},2026-10-01T09:00:00Z")
+    lines.append("T-20002,acme,P1,2026-10-02T09:00:00Z")  # line 20,003's id again at the end
+    return "\n".join(lines) + "\n", bad
+
+
+def test_a_csv_file_cut_at_ten_thousand_rows_counts_and_keeps_the_same(tmp_path: Path) -> None:
+    text, bad = _tickets_csv(25_000)
+    path = tmp_path / "tickets.csv"
+    path.write_text(text)
+    parsed = read_tickets(path)
+    # 25,001 rows: 25,000 tickets and T-20002 again, which wins over line 20,003
+    assert (parsed.rows_read, parsed.rows_rejected) == (25_001, 4)
+    assert [(p.where, p.code) for p in parsed.problems] == [
+        (f"tickets.csv:{line}", code) for line, code in sorted(bad.items())
+    ]
+    ids = [f"T-{n}" for n in range(1, 25_001) if n + 1 not in bad] + ["T-20002"]
+    assert [t.id for t in parsed.records] == ids
+    assert parsed.records[-1].created == datetime(2026, 10, 2, 9, tzinfo=UTC)

@@ -29,8 +29,6 @@ from covenant.sources.eventblocks import size_text
 from covenant.sources.recordrows import TOO_DEEP, JsonRows, RecordSource, depth_ok, not_utf8
 from covenant.sources.recordtext import json_pieces
 
-BLOCK_ROWS = 10_000  # elements of a batch at most, whatever their size
-
 __all__ = ["json_array_batches"]
 
 _SPACE = " \t\r\n"
@@ -188,12 +186,11 @@ def _maybe_cut(exc: json.JSONDecodeError, length: int) -> bool:
 
 def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSource]:
     """The array's objects in batches of about ``block_bytes`` characters of text and at most
-    ``BLOCK_ROWS`` elements (1 MiB of ``{}`` is 350,000 rows, each built with its problem: 650
-    MiB); an element that is no object (or nests too deep) is a bad row, broken JSON an
-    ``IngestError``."""
+    ``recordrows.BLOCK_ROWS`` elements (``JsonRows.full``); an element that is no object (or
+    nests too deep) is a bad row, broken JSON an ``IngestError``."""
     window = _Window(path, gz=gz)
     found = JsonRows(path)
-    size = number = rows = 0
+    size = number = 0
     last_line = 0  # the line the element before ends on
     position = window.skip_space(0)
     if window.at(position) != "[":
@@ -215,10 +212,9 @@ def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Re
                 found.bad(line, f"array element is {what}", number)
             last_line = window.line_of(end)
             size += end - position
-            rows += 1
-            if size >= block_bytes or rows >= BLOCK_ROWS:
+            if size >= block_bytes or found.full:
                 yield found.source(window.done())
-                found, size, rows = JsonRows(path), 0, 0
+                found, size = JsonRows(path), 0
             position = window.skip_space(end)
             if window.at(position) == ",":
                 position = window.skip_space(position + 1)

@@ -2,14 +2,16 @@
 
 CSV and JSON Lines are read in blocks of whole records by the event files' reader
 (``eventblocks.text_blocks``: bounded memory, a line longer than 32 MiB refused as it is
-read); a ``.json`` array element by element (``recordarray``). Each block becomes one
-``RecordSource`` batch, so a file of any size is read in the memory of a block or two.
+read); a ``.json`` array element by element (``recordarray``). Each block becomes
+``RecordSource`` batches of at most ``recordrows.BLOCK_ROWS`` rows (a block of tiny rows is
+hundreds of thousands), so a file of any size is read in the memory of a block or two.
 ``read_record_source`` joins the batches of a (small) file into one.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from covenant.sources.eventfiles import (
 from covenant.sources.eventrows import MAX_PROBLEMS
 from covenant.sources.recordarray import json_array_batches
 from covenant.sources.recordrows import (
+    BLOCK_ROWS,
     MAX_DEPTH,
     JsonRows,
     RecordSource,
@@ -181,10 +184,11 @@ def _csv_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSo
         if names is None:
             names = table.column_names
             columns = tuple(_normalise_columns(path, names))
-        batch = _csv_batch(path, block, first_line, table, skipped_texts, columns, done, header)
-        del table, block  # not held while the next block is read and parsed
-        yield batch
-        del batch
+        batches = _csv_block(path, block, first_line, table, skipped_texts, columns, done, header)
+        for batch in batches:
+            yield batch
+            del batch
+        del table, block, batches  # not held while the next block is read and parsed
     if names is None:  # no text at all
         raise IngestError(f"{path.name}: the file is empty", hint=_HEADER_FIRST)
 
@@ -247,7 +251,7 @@ def _parse_csv(path: Path, body: bytes, names: list[str] | None) -> tuple[pa.Tab
     return table, bad_texts
 
 
-def _csv_batch(
+def _csv_block(
     path: Path,
     body: bytes,
     first_line: int,
@@ -256,8 +260,10 @@ def _csv_batch(
     columns: tuple[str, ...],
     done: float,
     header: bool,
-) -> RecordSource:
-    """The block's rows with the line each starts on; rows the parser skipped are bad rows."""
+) -> Iterator[RecordSource]:
+    """The block's rows with the line each starts on, ``BLOCK_ROWS`` records and bad rows a
+    batch at most (the table's cells are built as Python objects a batch at a time); rows the
+    parser skipped are bad rows, each in the batch its line falls in."""
     table = table.rename_columns(columns)
     starts, ends, lines = csv_records(body)
     lines += first_line - 1
@@ -266,28 +272,35 @@ def _csv_batch(
     if header:
         keep[:1] = False
     keep[skipped] = False
-    record_lines = lines[keep].tolist()
-    invalid = tuple(
-        InvalidRow(
-            where=f"{path.name}:{int(lines[i])}",
-            message="wrong number of columns: "
-            + repr(body[starts[i] : ends[i]].decode(errors="replace").rstrip()[:80]),
+    record_lines = lines[keep]
+    if record_lines.size != table.num_rows:  # pragma: no cover - a parser/scan disagreement
+        record_lines = np.zeros(table.num_rows, dtype=np.int64)
+    # records and bad rows in line order, cut every BLOCK_ROWS: (table row, skipped) bounds
+    is_record = np.concatenate((np.ones(record_lines.size, bool), np.zeros(skipped.size, bool)))
+    order = np.argsort(np.concatenate((record_lines, lines[skipped])), kind="stable")
+    taken = np.concatenate(([0], np.cumsum(is_record[order])))
+    cuts = [*range(0, order.size, BLOCK_ROWS), order.size] if order.size else [0, 0]
+    for k, (low, high) in enumerate(itertools.pairwise(cuts)):
+        rows, bad = slice(taken[low], taken[high]), slice(low - taken[low], high - taken[high])
+        invalid = tuple(
+            InvalidRow(
+                where=f"{path.name}:{int(lines[i])}",
+                message="wrong number of columns: "
+                + repr(body[starts[i] : ends[i]].decode(errors="replace").rstrip()[:80]),
+            )
+            for i in skipped[bad][:MAX_PROBLEMS].tolist()
         )
-        for i in skipped[:MAX_PROBLEMS].tolist()
-    )
-    rows = tuple(table.to_pylist())
-    if len(record_lines) != len(rows):  # pragma: no cover - a parser/scan disagreement
-        record_lines = [0] * len(rows)
-    return RecordSource(
-        path=path,
-        columns=columns,
-        rows=rows,
-        lines=tuple(int(line) for line in record_lines),
-        invalid=invalid,
-        invalid_count=len(bad_texts),
-        header=True,
-        done=done,
-    )
+        last = k == len(cuts) - 2  # skipped texts not found in the block are counted here
+        yield RecordSource(
+            path=path,
+            columns=columns,
+            rows=tuple(table.slice(rows.start, rows.stop - rows.start).to_pylist()),
+            lines=tuple(record_lines[rows].tolist()),
+            invalid=invalid,
+            invalid_count=skipped[bad].size + (len(bad_texts) - skipped.size if last else 0),
+            header=True,
+            done=done,
+        )
 
 
 # --- JSON Lines ------------------------------------------------------------------------------
@@ -303,17 +316,22 @@ def _jsonl_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Record
             head = block[:4096]
         check_utf8(path.name, block, offset=offset, head=head)
         offset += len(block)
-        batch = _jsonl_batch(path, block.decode("utf-8"), first_line, done)
+        text = block.decode("utf-8")
         del block
-        yield batch
-        del batch
-        yielded = True
+        for batch in _jsonl_block(path, text, first_line, done):
+            yield batch
+            del batch
+            yielded = True
+        del text  # not held while the next block is read
     if not yielded:
         yield RecordSource(path=path, columns=(), rows=(), lines=())
 
 
-def _jsonl_batch(path: Path, text: str, first_line: int, done: float) -> RecordSource:
+def _jsonl_block(path: Path, text: str, first_line: int, done: float) -> Iterator[RecordSource]:
+    """The block's lines in batches of at most ``BLOCK_ROWS`` rows (``JsonRows.full``); at
+    least one batch."""
     found = JsonRows(path)
+    cut = False
     for number, raw in enumerate(text.split("\n"), start=first_line):
         if not raw.strip():
             continue
@@ -322,4 +340,8 @@ def _jsonl_batch(path: Path, text: str, first_line: int, done: float) -> RecordS
             found.add(value, number)
         else:
             found.bad(number, f"line is {what}")
-    return found.source(done)
+        if found.full:
+            yield found.source(done)
+            found, cut = JsonRows(path), True
+    if found.rows or found.invalid_count or not cut:
+        yield found.source(done)

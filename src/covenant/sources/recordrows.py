@@ -19,6 +19,7 @@ from covenant.sources.eventblocks import InvalidRow
 from covenant.sources.eventrows import MAX_PROBLEMS
 
 __all__ = [
+    "BLOCK_ROWS",
     "MAX_DEPTH",
     "TOO_DEEP",
     "JsonRows",
@@ -33,6 +34,9 @@ MAX_DEPTH = 64
 """How deeply a record's JSON may nest (a ticket's history is 3 levels deep); deeper is refused
 before anything recurses over it."""
 TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+BLOCK_ROWS = 10_000
+"""Rows of a batch at most, whatever their size, in every format: 1 MiB of ``{}`` (or of tiny
+CSV rows) is 350,000 rows, each built with its problem (650 MiB)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,6 +156,11 @@ class JsonRows:
         self.invalid_count += 1
         if len(self.invalid) < MAX_PROBLEMS:
             self.invalid.append((line, element, message))
+
+    @property
+    def full(self) -> bool:
+        """Whether the batch holds ``BLOCK_ROWS`` rows, records and bad ones: to be cut."""
+        return len(self.rows) + self.invalid_count >= BLOCK_ROWS
 
     def _named(self, element: int) -> int:
         return element if element in self.shared else 0
