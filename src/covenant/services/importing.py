@@ -55,6 +55,20 @@ class ImportTargetExistsError(InputError):
     code = "import-file-exists"
 
 
+class ImportWriteError(InputError):
+    """The import's files could not be written (none was). The folder is kept apart from the
+    file (``name``, relative to it; "" when the folder itself failed), so the server's page can
+    name the file without the server's own path (``in_workspace``)."""
+
+    def __init__(self, folder: Path, name: str, reason: str) -> None:
+        what = f"{name} " if name else ""
+        super().__init__(
+            f"cannot write {what}into {folder}: {reason}; nothing was written",
+            hint="choose a folder you can write to",
+        )
+        self.in_workspace = f"cannot write {what}into the workspace: {reason}; nothing was written"
+
+
 @dataclass(slots=True, kw_only=True)
 class Planned:
     """One source file: what it became and where it goes (``target`` None: nothing to write)."""
@@ -424,13 +438,16 @@ def write_import(plan: ImportPlan) -> list[Path]:
         return []
     temporaries: list[tuple[Path, Path]] = []
     done: list[tuple[Path, str | None]] = []  # target, its previous text (None: new file)
+    current: Path | None = None  # the file being written when a write fails
     try:
         plan.into.mkdir(parents=True, exist_ok=True)
         for target, text in writes:
+            current = target
             temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             temporary.write_text(text, encoding="utf-8")
             temporaries.append((temporary, target))
         for temporary, target in temporaries:
+            current = target
             previous = target.read_text(encoding="utf-8") if target.exists() else None
             temporary.replace(target)
             done.append((target, previous))
@@ -442,8 +459,10 @@ def write_import(plan: ImportPlan) -> list[Path]:
                 target.write_text(previous, encoding="utf-8")
         for temporary, _ in temporaries:
             temporary.unlink(missing_ok=True)
-        raise InputError(
-            f"cannot write into {plan.into}: {exc.strerror or exc}; nothing was written",
-            hint="choose a folder you can write to",
-        ) from exc
+        name = "" if current is None else _relative(current, plan.into)
+        raise ImportWriteError(plan.into, name, exc.strerror or type(exc).__name__) from exc
     return [target for target, _ in writes]
+
+
+def _relative(path: Path, folder: Path) -> str:
+    return str(path.relative_to(folder)) if path.is_relative_to(folder) else path.name

@@ -11,6 +11,7 @@ redirect (Post/Redirect/Get) (docs/ui.md)."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +28,7 @@ from covenant.services.import_request import (
     import_into,
     import_report,
 )
-from covenant.services.importing import TOOLS
+from covenant.services.importing import TOOLS, ImportWriteError
 from covenant.services.request_marks import raw_body
 from covenant.sources.unstorable import escaped_unstorable
 from covenant.web.core import BASE, PAGE_NAMES, backend, check_csrf, page, staff, writer
@@ -35,6 +36,7 @@ from covenant.web.multipart import MultipartForm, Upload, uploaded_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
+log = logging.getLogger("covenant.web")
 TEXTS = ("source", "alert_windows", "config")  # pasted texts: line breaks as LF
 EMPTY = {
     "tool": "sloth",
@@ -188,6 +190,13 @@ def _field_of(error: CovenantError) -> str:
 
 
 def _problems(error: CovenantError) -> list[dict[str, str]]:
+    if isinstance(error, ImportWriteError):  # the server's folder is for its log, not the page
+        log.warning("import page: %s", error)
+        hint = (
+            "ask the server's admin to let it write into its workspace (the server's log "
+            "names the folder), then write again"
+        )
+        return [{"code": error.code, "message": error.in_workspace, "hint": hint}]
     if isinstance(error, DefinitionError):
         return [
             {"code": p.code, "message": f"{p.where}: {p.message}", "hint": p.fix or ""}
