@@ -51,7 +51,6 @@ windows"). The per-minute group, where the anchored date arithmetic is, does not
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import os
 import platform
@@ -75,6 +74,7 @@ import numpy as np  # noqa: E402
 from tests.promserver import RELEASES, start_prometheus  # noqa: E402
 
 from covenant.sources.synthetic import Profile, generate  # noqa: E402
+from prometheus_rules import Exporter  # noqa: E402  (the counters served as a scrape)
 
 MINUTE = 60
 INLINE_GUARDS = "5e381d5"  # main before several months' days were recorded once a minute
@@ -129,36 +129,9 @@ def counters(services: int, start: int, minutes: int) -> dict[str, np.ndarray]:
     }
 
 
-class Exporter(http.server.ThreadingHTTPServer):
-    """The counters on loopback, as a scraped service serves them: a scrape counts every
-    minute that has ended since ``start``."""
-
-    def __init__(self, start: int, table: dict[str, np.ndarray]) -> None:
-        self.start, self.table = start, table
-        super().__init__(("127.0.0.1", 0), _Metrics)
-
-
-class _Metrics(http.server.BaseHTTPRequestHandler):
-    server: Exporter
-
-    def do_GET(self) -> None:
-        k = int(time.time() - self.server.start) // MINUTE
-        lines = ["# TYPE http_requests_total counter"]
-        for code, rows in self.server.table.items():
-            column = rows[:, min(k, rows.shape[1] - 1)]
-            lines += [
-                f'http_requests_total{{job="{job(i)}",code="{code}"}} {int(v)}'
-                for i, v in enumerate(column.tolist())
-            ]
-        body = ("\n".join(lines) + "\n").encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; version=0.0.4")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+def labels(i: int) -> str:
+    """The labels of SLO ``i``'s counters: a job of its own."""
+    return f'job="{job(i)}"'
 
 
 def workspace(folder: Path, stem: str, window: str, slos: int) -> None:
@@ -375,7 +348,7 @@ def main() -> int:
     load = os.getloadavg()
     started = datetime.now(UTC)
     start = int(time.time()) // MINUTE * MINUTE
-    exporter = Exporter(start, counters(args.slos, start, int(args.minutes) + 30))
+    exporter = Exporter(start, counters(args.slos, start, int(args.minutes) + 30), labels)
     threading.Thread(target=exporter.serve_forever, daemon=True).start()
     work = Path(tempfile.mkdtemp(prefix="covenant-bench-calendar-"))
     try:

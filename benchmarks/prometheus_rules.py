@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -98,12 +99,20 @@ def samples(start: int, until: int, counters: dict[str, np.ndarray], scrape: int
     return openmetrics_text(out, counters=["http_requests"])
 
 
+def pod(i: int) -> str:
+    """The labels of service ``i``'s counters in this benchmark: one job, a pod each."""
+    return f'job="bench",instance="pod-{i}"'
+
+
 class Exporter(http.server.ThreadingHTTPServer):
     """Serves the counters live on loopback, as a scraped service would: the value at scrape
-    time counts every minute that has ended."""
+    time counts every minute that has ended (row ``i`` of each code's table is the series
+    ``labels(i)``)."""
 
-    def __init__(self, start: int, counters: dict[str, np.ndarray]) -> None:
-        self.start, self.counters = start, counters
+    def __init__(
+        self, start: int, counters: dict[str, np.ndarray], labels: Callable[[int], str] = pod
+    ) -> None:
+        self.start, self.counters, self.labels = start, counters, labels
         super().__init__(("127.0.0.1", 0), _Metrics)
 
 
@@ -114,11 +123,11 @@ class _Metrics(http.server.BaseHTTPRequestHandler):
         k = int(time.time() - self.server.start) // MINUTE
         lines = ["# TYPE http_requests_total counter"]
         for code, table in self.server.counters.items():
-            for i, row in enumerate(table):
-                lines.append(
-                    f'http_requests_total{{job="bench",instance="pod-{i}",code="{code}"}} '
-                    f"{int(row[min(k, row.size - 1)])}"
-                )
+            column = table[:, min(k, table.shape[1] - 1)]
+            lines += [
+                f'http_requests_total{{{self.server.labels(i)},code="{code}"}} {int(v)}'
+                for i, v in enumerate(column.tolist())
+            ]
         body = ("\n".join(lines) + "\n").encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; version=0.0.4")
