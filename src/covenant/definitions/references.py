@@ -35,6 +35,7 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Parsed
+from covenant.definitions.source_fit import misfit
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
 
@@ -247,26 +248,31 @@ def source_refs(doc: SourceDocument, spec: SLISpec, path: PathKey, index: Index)
         if metric is None or metric.metric_source.metric_source_ref is None:
             continue
         ref = metric.metric_source.metric_source_ref
-        if index.get("DataSource", ref) is None:
-            parts = tuple(key.split("."))
-            guess = did_you_mean(ref, list(index.by_kind.get("DataSource", {})))
-            fix = (
-                f"did you mean {guess!r}? As written, Covenant reads this SLI from ingested "
-                "events, not from a DataSource"
-                if guess
-                else "add the DataSource if other tools need it; Covenant reads this SLI "
-                "from ingested events"
+        parts = tuple(key.split("."))
+        named = index.get("DataSource", ref)
+        if named is not None:
+            here = (*path, *parts, "metricSource")
+            if (wrong := misfit(doc, here, metric.metric_source.type, ref, named)) is not None:
+                problems.append(wrong)
+            continue
+        guess = did_you_mean(ref, list(index.by_kind.get("DataSource", {})))
+        fix = (
+            f"did you mean {guess!r}? As written, Covenant reads this SLI from ingested "
+            "events, not from a DataSource"
+            if guess
+            else "add the DataSource if other tools need it; Covenant reads this SLI "
+            "from ingested events"
+        )
+        problems.append(
+            at(
+                doc,
+                (*path, *parts, "metricSource", "metricSourceRef"),
+                code="unresolved-reference",
+                message=f"no DataSource named {ref!r} in the workspace",
+                fix=fix,
+                severity=WARNING,
             )
-            problems.append(
-                at(
-                    doc,
-                    (*path, *parts, "metricSource", "metricSourceRef"),
-                    code="unresolved-reference",
-                    message=f"no DataSource named {ref!r} in the workspace",
-                    fix=fix,
-                    severity=WARNING,
-                )
-            )
+        )
     return problems
 
 
