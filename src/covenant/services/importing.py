@@ -27,8 +27,11 @@ from covenant.definitions.importers.base import (
     disambiguate,
 )
 from covenant.definitions.importers.sloth import refuse_duplicate_ids
-from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
-from covenant.errors import DefinitionError, InputError, Problem
+from covenant.definitions.yamlsource import SourceDocument, discover_files
+from covenant.errors import InputError, Problem
+from covenant.services.import_check import check_with_workspace
+from covenant.services.import_check import existing as workspace_documents
+from covenant.services.import_clash import Defined, defined_sources, source_clash
 from covenant.services.import_sources import (
     Pasted,
     Source,
@@ -190,24 +193,6 @@ def alert_windows(source: Source) -> Mapping[str, Any]:
     return data
 
 
-def _existing(into: Path, replaced: set[Path]) -> tuple[list[SourceDocument], set[tuple[str, str]]]:
-    if not into.is_dir():
-        return [], set()
-    files, _ = discover_files([into])
-    sources: list[SourceDocument] = []
-    names: set[tuple[str, str]] = set()
-    for file in files:
-        if file.resolve() in replaced:
-            continue
-        found, _ = read_file(file)
-        sources += found
-        for doc in found:
-            for item in doc.data if isinstance(doc.data, list) else [doc.data]:
-                if isinstance(item, Mapping) and isinstance(item.get("metadata"), Mapping):
-                    names.add((str(item.get("kind")), str(item["metadata"].get("name"))))
-    return sources, names
-
-
 HEADER = "# Imported by `covenant import {tool}` from {source}"
 """The first line of a file an import writes (its source: :func:`origin`)."""
 _HEADER = re.compile(
@@ -292,6 +277,17 @@ def _split(
     from covenant.services.import_split import split_groups, split_source  # noqa: PLC0415
 
     server = split_source(existing, options=options)
+    if server is None and options.split_asks_workspace_only:  # a request: no server path
+        refused = ImportOptionError(
+            f"split_groups asks the workspace's Prometheus DataSource {options.datasource!r} "
+            "which group values exist, and the workspace has no Prometheus DataSource of that "
+            "name",
+            hint=f"define DataSource {options.datasource} (its url and authentication) in the "
+            "workspace first, or give datasource the name of the workspace's Prometheus "
+            "DataSource",
+        )
+        refused.field = "datasource"
+        raise refused
     if server is None:
         raise ImportOptionError(
             f"--split-groups needs --prometheus-url, or a Prometheus DataSource "
@@ -320,7 +316,6 @@ def plan_import(
     Prometheus at ``--prometheus-url``) is asked, at ``at`` (default: now), which group values
     each grouped SLI has (``import_split``)."""
     from covenant.definitions.export import dump_yaml  # noqa: PLC0415 - the YAML writer
-    from covenant.definitions.workspace import analyse_sources  # noqa: PLC0415
 
     convert = _converter(tool)
     options = options or Options()
@@ -373,7 +368,7 @@ def plan_import(
     if tool == "sloth":
         refuse_duplicate_ids([p.imported for p in planned])
     targets = {p.target for p in planned if p.target is not None}
-    existing, names = _existing(into, {t.resolve() for t in targets})
+    existing, names = workspace_documents(into, {t.resolve() for t in targets})
     if options.split_groups:
         _split(planned, existing, into=into, options=options, at=at or datetime.now(UTC))
     for item in planned:
@@ -396,12 +391,17 @@ def plan_import(
             them="it" if len(existing_targets) == 1 else "them",
         )
     disambiguate([p.imported for p in planned], {n for kind, n in names if kind == "SLO"})
+    sources_defined = defined_sources(existing)
     for item in planned:
         kept = []
         if item.target is None:
             item.imported.documents.clear()  # no SLO: its Service and DataSource are not written
+        if _clashes(item, sources_defined):
+            continue
         for document in item.imported.documents:
             key = (document["kind"], document["metadata"]["name"])
+            if document["kind"] == "DataSource":
+                sources_defined.setdefault(key[1], Defined.of(document, str(item.target)))
             if document["kind"] in {"Service", "DataSource"} and key in names:
                 item.reused.append(f"{key[0]} {key[1]}")
                 continue
@@ -412,19 +412,24 @@ def plan_import(
     plan = ImportPlan(tool=tool, into=into, files=planned)
     if plan.problems:
         return plan
-    new_sources: list[SourceDocument] = []
-    for target, text in plan.writes:
-        found, syntax = read_text(text, file=str(target))
-        new_sources += found
-        plan.warnings += syntax
-    _, checked = analyse_sources([*existing, *new_sources])
-    new_files = {str(t) for t in targets}
-    mine = [p for p in checked if p.where.rpartition(":")[0] in new_files]
-    errors = [p for p in mine if p.severity == "error"]
-    if errors:
-        raise DefinitionError(problems=errors, applying=True)
-    plan.warnings += mine
+    plan.warnings += check_with_workspace(plan.writes, existing, into=into)
     return plan
+
+
+def _clashes(item: Planned, defined: Mapping[str, Defined]) -> bool:
+    """Whether a DataSource of ``item`` would reuse one of ``defined`` that cannot run its
+    queries: then the file is refused (a problem each), and nothing of it is written."""
+    clashes = [
+        clash
+        for document in item.imported.documents
+        if document["kind"] == "DataSource"
+        and (clash := source_clash(document, defined, item.imported.source)) is not None
+    ]
+    if clashes:
+        item.imported.problems += clashes
+        item.imported.documents.clear()
+        item.target, item.text = None, ""
+    return bool(clashes)
 
 
 def write_import(plan: ImportPlan) -> list[Path]:
