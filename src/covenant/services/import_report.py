@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from covenant.errors import Problem
+from covenant.services.import_check import in_workspace
 from covenant.services.importing import ImportPlan, Planned
 
 
@@ -24,6 +25,9 @@ def import_json(
 
     def shown(path: str) -> str:
         return path.removeprefix(inside) if relative else path
+
+    def told(problem: Problem) -> Problem:  # the workspace's files named in it relative too
+        return in_workspace(problem, plan.into) if relative else problem
 
     files = []
     for planned in plan.files:
@@ -47,7 +51,7 @@ def import_json(
                         "field": p.field,
                         "fix": p.fix,
                     }
-                    for p in imported.problems
+                    for p in map(told, imported.problems)
                 ],
             }
         )
@@ -59,7 +63,7 @@ def import_json(
         "dryRun": dry_run,
         "written": [shown(str(p)) for p in written],
         "files": files,
-        "warnings": [str(replace(p, where=shown(p.where))) for p in plan.warnings],
+        "warnings": [str(told(p)) for p in plan.warnings],
     }
 
 

@@ -5,6 +5,8 @@ an audit entry (docs/import.md)."""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +20,8 @@ from sqlalchemy.engine import Engine
 from covenant.definitions.articles import with_article
 from covenant.definitions.fields import dns_label
 from covenant.definitions.importers.base import Options
-from covenant.errors import CovenantError, InputError
+from covenant.errors import CovenantError, DefinitionError, InputError
+from covenant.services.import_check import in_workspace
 from covenant.services.import_report import import_json, preview_changes
 from covenant.services.import_sources import Pasted, read_slo_generator_config
 from covenant.services.importing import (
@@ -34,6 +37,7 @@ from covenant.services.importing import (
 from covenant.store import audit
 from covenant.store.db import write_transaction
 
+log = logging.getLogger("covenant.import")
 FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}\.ya?ml")
 MOST_SOURCE = 5_000_000  # characters of the tool's file
 MOST_OPTION = 1_000_000  # characters of an option's file
@@ -152,6 +156,28 @@ def plan_request(into: Path, asked: ImportRequest, *, at: datetime) -> ImportPla
     except ImportTargetExistsError as error:
         error.field = "force"  # the page shows it beside its "replace" box
         raise
+    except CovenantError as error:
+        named_in_workspace(error, into)
+        raise
+
+
+def named_in_workspace(error: CovenantError, into: Path) -> None:
+    """``error`` naming the files of the workspace folder ``into`` relative to it, and the
+    folder itself as "the workspace": its user sees no path of the server (the new files a
+    check refuses, a DataSource's caFile it cannot read…). The server's log keeps the paths."""
+    inside = f"{into}{os.sep}"
+    if isinstance(error, DefinitionError):
+        if any(inside in f"{p.where} {p.message} {p.fix}" for p in error.problems):
+            log.warning("import request refused: %s", error.listed())
+        error.problems = [in_workspace(p, into) for p in error.problems]
+        return
+    if error.template is not None or str(into) not in f"{error.message} {error.hint}":
+        return  # a templated error names what the request gave, never the server's folder
+    log.warning("import request refused: %s (%s)", error.message, error.hint)
+    error.message, error.hint = (
+        text.replace(inside, "").replace(str(into), "the workspace")
+        for text in (error.message, error.hint)
+    )
 
 
 def _sources(asked: ImportRequest) -> list[Pasted]:
