@@ -53,6 +53,15 @@ def language_of(locale: str) -> str:
     return language if language in LANGUAGES else "en"
 
 
+def html_lang(locale: str) -> str:
+    """A document's ``lang`` for ``locale``: its language, Chinese with its script
+    (``zh-Hans``, ``zh-Hant``: the page's fonts follow it)."""
+    language = locale.replace("-", "_").split("_", 1)[0]
+    if language != "zh":
+        return language
+    return "zh-Hans" if language_of(locale) == "zh" else "zh-Hant"
+
+
 @cache
 def _labels(language: str) -> Mapping[str, str]:
     if language == "en":

@@ -23,7 +23,7 @@ from covenant.core.credits import CreditLimit, ProRata
 from covenant.core.statement import IssueMark, Statement
 from covenant.core.support import SupportResult
 from covenant.render.statement_format import Formats
-from covenant.render.statement_labels import catalogue, language_of, plural, translate_reason
+from covenant.render.statement_labels import catalogue, html_lang, plural, translate_reason
 
 _RUN = re.compile(r"; (?=\d+-minute interval with )")
 _INTERVAL = re.compile(
@@ -75,7 +75,7 @@ def statement_view(st: Statement, issued: IssueMark | None = None) -> dict[str, 
     deadlines = sorted({a.claim_deadline for _, a in items if a.claim_deadline is not None})
     example = Fraction(999499, 1000000)
     return {
-        "lang": _lang(pres.locale),
+        "lang": html_lang(pres.locale),
         "w": words,
         "title": words["title"],
         "number": pres.number,
@@ -147,15 +147,6 @@ def _with_utc(
 ) -> str:
     """A local time with its UTC instant: ``31 Dec 2026, 24:00 (2026-12-31 23:00 UTC)``."""
     return words["with_utc"].format(local=fmt.when(moment, end=end), utc=fmt.utc(moment))
-
-
-def _lang(locale: str) -> str:
-    """The document's ``lang``: the locale's language, Chinese with its script (``zh-Hans``,
-    ``zh-Hant``: the page's fonts follow it)."""
-    language = locale.split("_", 1)[0]
-    if language != "zh":
-        return language
-    return "zh-Hans" if language_of(locale) == "zh" else "zh-Hant"
 
 
 def _title(st: Statement, agreement: str, version: int, name: str) -> str:
