@@ -109,11 +109,13 @@ def test_the_statement_links_say_which_periods_are_issued(tmp_path: Path) -> Non
         portal = customer.get("/ui/portal")
         assert portal.status_code == 200, portal.text
         section = portal.text[portal.text.index('id="h-statements"') :]
-        november = section[section.index("Statement for 2026-11") :].split("</li>")[0]
-        assert "issued 2026-12-10 09:00 UTC, revision 1" in november
-        october = section[section.index("Statement for 2026-10") :].split("</li>")[0]
+        # in the statements' words (initech: en_US) and zone (America/New_York, UTC−5 in
+        # December): issued 2026-12-10 09:00 UTC is 04:00 there
+        november = section[section.index("Statement for November 2026") :].split("</li>")[0]
+        assert "Issued Dec 10, 2026, 04:00, revision 1" in november
+        october = section[section.index("Statement for October 2026") :].split("</li>")[0]
         assert "not issued: computed now" in october
-        december = section[section.index("Statement for 2026-12") :].split("</li>")[0]
+        december = section[section.index("Statement for December 2026") :].split("</li>")[0]
         assert "not issued" in december
 
         staff = Browser(app)

@@ -1,23 +1,33 @@
-"""The portal page is English (``lang="en"``): its support rows count a commitment's timers in
-English, in the form English plural rules (CLDR) choose, with English digit grouping — never
-in the statement's language (a German customer's statement is German, its portal page is
-not)."""
+"""The portal counts a support commitment's timers in the page's language (the statements'),
+in the form that language's plural rules (CLDR) choose and with its digit grouping: the
+catalogue's ``support_timers_*`` entries, each expected text written here by hand."""
 
 from __future__ import annotations
 
 import pytest
 
-from covenant.web.portal import timers_text
+from covenant.web.portal_text import PortalText
 
 
 @pytest.mark.parametrize(
-    ("count", "shown"),
+    ("locale", "count", "shown"),
     [
-        (0, "0 support timers"),
-        (1, "1 support timer"),
-        (2, "2 support timers"),
-        (1234, "1,234 support timers"),  # not the German "1.234 Support-Fristen"
+        ("en_GB", 0, "0 support timers"),
+        ("en_GB", 1, "1 support timer"),
+        ("en_GB", 2, "2 support timers"),
+        ("en_GB", 1234, "1,234 support timers"),
+        ("de_DE", 1, "1 Support-Frist"),
+        ("de_DE", 1234, "1.234 Support-Fristen"),
+        ("fr_FR", 0, "0 délai de support"),  # French: 0 and 1 are singular
+        ("fr_FR", 1, "1 délai de support"),
+        ("fr_FR", 2, "2 délais de support"),
+        ("fr_FR", 1234, "1\u202f234 délais de support"),
+        ("es_ES", 0, "0 plazos de soporte"),  # Spanish: only 1 is singular
+        ("es_ES", 1, "1 plazo de soporte"),
+        ("ja_JP", 1, "サポート期限 1 件"),  # one form for every count
+        ("ja_JP", 1234, "サポート期限 1,234 件"),
+        ("zh_CN", 2, "2 个支持时限"),
     ],
 )
-def test_timer_counts_follow_the_page(count: int, shown: str) -> None:
-    assert timers_text(count) == shown
+def test_timer_counts_follow_the_language(locale: str, count: int, shown: str) -> None:
+    assert PortalText(locale, "UTC").timers(count) == shown

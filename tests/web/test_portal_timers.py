@@ -87,13 +87,14 @@ def _cells(text: str) -> list[list[str]]:
 
 
 def _portal(text: str) -> set[tuple[str, str, str]]:
-    """(ticket, timer, state) of the portal's table."""
-    return {
-        (row[0].strip(), kind, state)
-        for row in _cells(text)
-        if len(row) == 4
-        for kind, state in re.findall(r"(first-response|resolution):\s+([a-z0-9-]+)", row[3])
-    }
+    """(ticket, timer, state) of the portal's table: each timer's ``data-timer`` and
+    ``data-state`` (its words are in the customer's language)."""
+    found = set()
+    for row in re.findall(r"<tr><td>.*?</tr>", text, re.S):
+        ticket = re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[0]).strip()
+        timers = re.findall(r'data-timer="([a-z-]+)" data-state="([a-z0-9-]+)"', row)
+        found |= {(ticket, kind, state) for kind, state in timers}
+    return found
 
 
 def test_the_portal_shows_the_staffs_live_timers(shop: Shop) -> None:

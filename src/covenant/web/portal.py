@@ -14,7 +14,6 @@ from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -22,7 +21,6 @@ from covenant.core.access import Principal, Role
 from covenant.core.statement import Statement
 from covenant.core.timeutil import utc_iso
 from covenant.errors import InputError, NotFoundError
-from covenant.render.statement_labels import catalogue, plural
 from covenant.store.ticket_pages import Cursor
 from covenant.web.core import (
     Backend,
@@ -30,6 +28,13 @@ from covenant.web.core import (
     page,
     require,
     statement_answer,
+)
+from covenant.web.portal_text import (
+    DEFAULT_LOCALE,
+    PortalText,
+    asked_language,
+    keep_language,
+    page_locale,
 )
 from covenant.web.routes import pages_router
 
@@ -92,22 +97,21 @@ def commitment_title(st: Statement, agreement: str, version: int, commitment: st
     return f"{name}: {text.display_name or commitment}"
 
 
-PAGE_LOCALE = "en"
-"""The portal's language (``base.html``: ``lang="en"``): its cells follow the page, not the
-statement's language, which only the statement document itself is written in."""
-
-
-def timers_text(count: int) -> str:
-    """``1 support timer``, ``2 support timers``: in the page's language (English, whatever
-    the agreement's locale), the form its plural rules (CLDR, through Babel) choose."""
-    words = catalogue(PAGE_LOCALE)
-    return plural(words, "support_timers", count, PAGE_LOCALE).format(
-        count=format_decimal(count, locale=PAGE_LOCALE)
-    )
-
-
 def money(m: Any) -> str:
     return "–" if m is None else f"{m.amount} {m.currency}"
+
+
+def terms_of(st: Statement) -> list[tuple[str, str]]:
+    """Each commitment of the statement that the contract words (its ``terms``), with its
+    title: the text the statement quotes under "The commitment", once each."""
+    found: dict[str, str] = {}
+    keys = [(c.agreement, c.version, c.commitment) for c in st.availability]
+    keys += [(c.agreement, c.version, c.commitment) for c in st.support]
+    for key in keys:
+        text = st.presentation.commitment(*key)
+        if text.terms.strip():
+            found.setdefault(commitment_title(st, *key), text.terms)
+    return list(found.items())
 
 
 def periods_of(
@@ -139,6 +143,23 @@ def issued_of(ctx: Backend, customer: str, periods: list[str], at: datetime) -> 
     }
 
 
+def issued_words(
+    ctx: Backend, customer: str, periods: list[str], at: datetime, text: PortalText
+) -> dict[str, str]:
+    """:func:`issued_of` in the portal's language: ``Ausgestellt am 10. Dez. 2026, 10:00,
+    Revision 2`` (the statement's words, in the agreement's zone) or ``nicht ausgestellt: jetzt
+    berechnet``."""
+    from covenant.services.issued_statements import issued_marks
+
+    marks = issued_marks(ctx.engine(), customer=customer, periods=periods, at=at)
+    return {
+        p: text("issued_short", date=text.when(m.issued_at), revision=m.revision)
+        if (m := marks.get(p)) is not None
+        else text("portal_not_issued")
+        for p in periods
+    }
+
+
 def current_statement(ctx: Backend, who: Principal, period: str, at: datetime) -> Statement | None:
     """The statement of ``period`` (the one in progress), or None when no agreement covers
     it."""
@@ -146,6 +167,22 @@ def current_statement(ctx: Backend, who: Principal, period: str, at: datetime) -
         return statement(ctx, who, period, at)
     except NotFoundError:
         return None
+
+
+def portal_text(
+    request: Request, ctx: Backend, current: Statement | None, agreements: list[Any]
+) -> PortalText:
+    """The page's language and zone (``web.portal_text``): the statement's of the period in
+    progress, else the first of the customer's ``agreements`` that states a locale (and the
+    zone of the first in force); ``?lang=`` or the cookie over the language."""
+    if current is not None:
+        locale, zone = current.presentation.locale, current.zone
+    else:
+        names = {a.name for a in agreements}
+        stated = [x.locale for x in ctx.workspace().labels if x.name in names and x.locale]
+        zones = [a.in_force.zone for a in agreements if a.in_force is not None]
+        locale, zone = (stated or [DEFAULT_LOCALE])[0], (zones or ["UTC"])[0]
+    return PortalText(page_locale(locale, asked_language(request)), zone)
 
 
 def cursor_of(request: Request, name: str) -> Cursor | None:
@@ -226,39 +263,47 @@ def portal(request: Request) -> Response:
     agreements = visible_agreements(ctx.engine(), principal=who, at=at)
     name = current.customer_name if current is not None else who.customer
     titles = {label.name: label.display_name for label in ctx.workspace().labels}
-    return page(
+    text = portal_text(request, ctx, current, agreements)
+    answer = page(
         "portal.html",
         session=session,
-        title=f"{name}: agreements",
+        t=text,
+        title=text("portal_title", name=name),
         name=name,
         at=at,
         st=current,
         agreements=agreements,
         periods=periods,
-        issued=issued_of(ctx, who.customer, periods, at),
+        issued=issued_words(ctx, who.customer, periods, at, text),
         agreement_title=lambda agreement: titles.get(agreement) or agreement,
         commitment_title=commitment_title,
-        timers_text=timers_text,
-        level_text=level_text,
+        terms_of=terms_of,
         fill=fill,
-        money=money,
         **_tickets(ctx, who, at, request),
     )
+    return keep_language(request, answer)
 
 
 @router.get("/portal/tickets")
 def portal_tickets(request: Request) -> Response:
-    """The tickets table alone: the page's live part, fetched again every 30 s (htmx)."""
+    """The tickets table alone: the page's live part, fetched again every 30 s (htmx), in the
+    page's language (the statement is not computed again: the customer's agreements say it)."""
+    from covenant.services.portal import visible_agreements
+
     session = require(request, CUSTOMERS)
     ctx = backend(request)
     at = ctx.clock()
-    return page(
+    agreements = visible_agreements(ctx.engine(), principal=session.principal, at=at)
+    text = portal_text(request, ctx, None, agreements)
+    answer = page(
         "portal_tickets.html",
         session=session,
-        title="Tickets",
+        t=text,
+        title=text("portal_tickets"),
         at=at,
         **_tickets(ctx, session.principal, at, request),
     )
+    return keep_language(request, answer)
 
 
 @router.get("/portal/statements/{period}")
