@@ -41,9 +41,9 @@ def polled(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[S
 
 def _minutes_left(page: Any) -> int:
     row = page.locator("#tickets tr", has_text=TICKET).inner_text()
-    found = re.findall(r"(\d+) min left", row)
+    found = re.findall(r"([\d,]+) min left", row)  # en_GB: 1,388 min left
     assert len(found) == 1, row  # one running timer on this ticket
-    return int(found[0])
+    return int(found[0].replace(",", ""))
 
 
 def test_the_portals_ticket_timers_change_after_a_poll(
@@ -54,12 +54,13 @@ def test_the_portals_ticket_timers_change_after_a_poll(
     sign_in(page, polled.url, "gus")
     assert page.url.endswith("/ui/portal")
     caption = page.locator("#tickets caption")
-    assert caption.inner_text().endswith("as of 2026-11-20 12:00 UTC")
+    # in the statements' zone (Europe/Berlin, CET): 12:00 UTC is 13:00 there
+    assert caption.inner_text().endswith("as of 20 Nov 2026, 13:00")
     before = _minutes_left(page)
     clock.now = AT + timedelta(minutes=10)  # the server's time moves on …
     page.clock.fast_forward(31_000)  # … and the browser's, past the 30 s poll
     page.wait_for_function(
-        "() => document.querySelector('#tickets caption').textContent.endsWith('12:10 UTC')"
+        "() => document.querySelector('#tickets caption').textContent.endsWith('13:10')"
     )
     # 12:00–12:10 UTC on a Friday is inside Berlin's support hours: the timer ran 10 minutes
     assert _minutes_left(page) == before - 10

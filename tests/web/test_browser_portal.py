@@ -156,6 +156,17 @@ def test_a_customer_sees_only_its_own_portal(served: Served, browser: Any) -> No
         assert word not in text, word
     shot(page, "portal-initech")
     assert serious_violations(page, "portal") == []
+    # the language links: the page in German, named in German, until English is chosen again
+    page.get_by_role("link", name="Deutsch").click()
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.get_by_role("heading", name="Ihre Verträge").count() == 1
+    assert page.get_by_role("link", name="Abrechnung für November 2026", exact=True).count() == 1
+    shot(page, "portal-initech-de")
+    assert serious_violations(page, "portal-de") == []
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="Your agreements").count() == 1
     page.goto(f"{served.url}/ui/overview")
     assert page.locator("h1").inner_text().startswith("403")
     shot(page, "error-403-customer")
