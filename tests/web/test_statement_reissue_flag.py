@@ -101,8 +101,10 @@ def test_staff_see_that_the_issued_statement_would_change(tmp_path: Path) -> Non
     october = _item(agreement, "2026-10")
     assert "would change" not in october  # not issued: nothing to reissue
 
-    mine = _item(portal, "2026-11")
-    assert "issued 2026-12-10 09:00 UTC, revision 1" in mine
+    # the portal names the period and the issue as the customer's statements do (en_US, in
+    # America/New_York: 09:00 UTC is 04:00 EST)
+    mine = _item(portal, "November 2026")
+    assert "Issued Dec 10, 2026, 04:00, revision 1" in mine
     assert "would change" not in portal
     assert "reissue" not in portal
     assert "375.00" not in mine

@@ -4,7 +4,9 @@ levels against the commitments, credits, tickets with their timers, and statemen
 Everything comes through ``services.portal`` (the customer's view of agreements, tickets) and
 the statement service the API's statement route calls; the statement itself is rendered by
 ``render.sla`` (the same document as `covenant report sla` and the API). Nothing internal is
-shown: no SLO, SLI, target, margin, backing, approval, or another customer.
+shown: no SLO, SLI, target, margin, backing, approval, or another customer. The pages are in
+the language, formats and time zone of the customer's statements, or the language chosen with
+``?lang=`` (``web.portal_text``).
 """
 
 from __future__ import annotations
