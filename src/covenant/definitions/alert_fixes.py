@@ -140,9 +140,10 @@ def missing_fix(loc: PathKey, kind: Any) -> str | None:
 
 def literal_problem(loc: PathKey, given: Any) -> tuple[str, str] | None:
     """``(message, fix)`` for a condition kind OpenSLO does not define, or None. Kinds other
-    tools write (opensloctl's ``burn-rate``, ``error-rate``, ``multi-window-multi-burn-rate``)
-    are told by what their threshold means, so the fix keeps the alert's meaning: an
-    error-rate threshold is an error ratio, not a burn rate."""
+    tools write (opensloctl's ``burn-rate``, ``error-rate``, ``multi-window-multi-burn-rate``,
+    slogen's ``sli``) are told by what their threshold means, so the fix keeps the alert's
+    meaning: an error-rate threshold is an error ratio, an sli threshold a level of the SLI,
+    neither a burn rate."""
     if len(loc) < 2 or loc[-1] != "kind" or loc[-2] != "condition":
         return None
     written = str(given)
@@ -155,6 +156,15 @@ def literal_problem(loc: PathKey, given: Any) -> tuple[str, str] | None:
             "write kind: burnrate and threshold: <the error ratio / (1 - target)> "
             "(an error ratio of 0.001 on a target of 0.999 is threshold: 1; of 0.0144 on "
             "0.999, 14.4)",
+        )
+    if plain in SLI_LEVEL_KINDS:
+        return (
+            f"{message}: its threshold is a level of the SLI (Sumo Logic's slogen alerts when "
+            "the SLI falls below it, written in percent), where burnrate's is the error ratio "
+            "divided by the error budget (1 - the objective's target)",
+            "write kind: burnrate and threshold: <(1 - the SLI level) / (1 - target)> "
+            "(the level as a fraction: an SLI of 99.75 % on a target of 0.999 is "
+            "threshold: 2.5)",
         )
     if plain in MULTI_WINDOW_KINDS:
         return (
@@ -175,6 +185,8 @@ def literal_problem(loc: PathKey, given: Any) -> tuple[str, str] | None:
 
 ERROR_RATE_KINDS = frozenset({"errorrate", "errorratio"})
 """Condition kinds (written without case, '-' or '_') whose threshold is an error ratio."""
+SLI_LEVEL_KINDS = frozenset({"sli", "slilevel", "slivalue"})
+"""Condition kinds whose threshold is a level the SLI must stay above (slogen's ``sli``)."""
 MULTI_WINDOW_KINDS = frozenset(
     {"multiburnrate", "multiwindowburnrate", "multiwindowmultiburnrate", "mwmbr"}
 )

@@ -221,12 +221,7 @@ def _objective(
         target=percent_to_target(target),
         window=window,
     )
-    namespace = metadata.get("namespace")
-    service = name_for(result, str(namespace or "default"))
-    record.note(
-        ("metadata", "namespace") if namespace else ("metadata",),
-        f"Pyrra has no service: the SLO's service is its namespace ({service})",
-    )
+    service = _service(record, metadata)
     add_once(result, service_document(service))
     add_once(result, prometheus_datasource(options.datasource, options.prometheus_url))
     slo_name = name_for(result, name)
@@ -246,6 +241,33 @@ def _objective(
     )
     result.documents.append(document)
     groups.attach(result, document)
+
+
+SERVICE_LABEL = "pyrra.dev/service"
+"""The label rhobs and others name an SLO's service with; Pyrra puts it on the rules as
+``service``."""
+
+
+def _service(record: Recorder, metadata: Mapping[str, Any]) -> str:
+    """The SLO's service: its ``pyrra.dev/service`` label when written, else its namespace
+    (Pyrra has no service field), noted either way."""
+    labels = mapping(metadata.get("labels"))
+    labelled = labels.get(SERVICE_LABEL)
+    if isinstance(labelled, str) and labelled.strip():
+        service = name_for(record.result, labelled.strip())
+        record.note(
+            ("metadata", "labels", SERVICE_LABEL),
+            f"Pyrra has no service field: the SLO's service is its {SERVICE_LABEL} label "
+            f"({service}), which Pyrra puts on its rules as service",
+        )
+        return service
+    namespace = metadata.get("namespace")
+    service = name_for(record.result, str(namespace or "default"))
+    record.note(
+        ("metadata", "namespace") if namespace else ("metadata",),
+        f"Pyrra has no service: the SLO's service is its namespace ({service})",
+    )
+    return service
 
 
 def promql_duration_is_openslo(text: str) -> bool:

@@ -64,6 +64,7 @@ from covenant.definitions.importers.slogen_v1 import (
     step_words,
     top_slo_id,
     v2_from_v1,
+    v2_lines,
 )
 from covenant.definitions.yamlsource import SourceDocument
 
@@ -100,7 +101,7 @@ def import_slo_generator(
                     "instead, which v2 does not read)",
                 )
             mine = replace(options, inline_backend=inline_backend(data))
-            _slo(result, record, v2_from_v1(data), mine)
+            _slo(result, Recorder(result, v2_lines(doc)), v2_from_v1(data), mine)
         elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_burn_rate",
             "sli_measurement",

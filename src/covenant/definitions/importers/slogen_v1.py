@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
 from covenant.definitions.importers.base import mapping
+from covenant.definitions.yamlsource import PathKey, SourceDocument
 
 RENAMED = {  # v1 backend classes renamed in v2 (slo-generator's PROVIDERS_COMPAT)
     "Stackdriver": "CloudMonitoring",
@@ -93,6 +95,42 @@ def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
             "goal": data.get("slo_target"),
         },
     }
+
+
+def v2_lines(doc: SourceDocument) -> SourceDocument:
+    """``doc`` with each field's line under its place in ``v2_from_v1``'s config, so a note
+    or problem named by its v2 field (``spec.service_level_indicator.threshold_bucket``)
+    points at the line the v1 file writes it on (``backend.measurement.threshold_bucket``);
+    a v2 field of no v1 line (``spec``) points at the config's first line."""
+    top = top_slo_id(doc.data) if isinstance(doc.data, Mapping) else False
+    lines: dict[PathKey, int] = {
+        ("spec",): doc.line,
+        ("metadata",): doc.line,
+        ("metadata", "labels"): doc.line,
+    }
+    for path, line in doc.lines.items():
+        v2 = _v2_path(path, top_id=top)
+        if v2 is not None:
+            lines.setdefault(v2, line)
+    return replace(doc, lines=lines)
+
+
+def _v2_path(path: PathKey, *, top_id: bool) -> PathKey | None:
+    head, rest = path[0], path[1:]
+    if head == "backend":
+        if rest[:1] == ("measurement",):
+            return ("spec", "service_level_indicator", *rest[1:])
+        own: dict[PathKey, PathKey] = {
+            ("class",): ("spec", "backend"),
+            ("method",): ("spec", "method"),
+        }
+        return own.get(rest)
+    if top_id and head == "slo_id":
+        return ("spec", "service_level_indicator", "slo_id", *rest)
+    moved = {"slo_target": "goal", "slo_description": "description", "exporters": "exporters"}
+    if isinstance(head, str) and head in moved:
+        return ("spec", moved[head], *rest)
+    return ("metadata", "labels", *path)  # service_name…, and what migrate makes a label
 
 
 def top_slo_id(data: Mapping[str, Any]) -> bool:

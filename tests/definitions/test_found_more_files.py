@@ -1,0 +1,343 @@
+"""More real files of other projects (stop 40 hunt), kept in fixtures/found_more/ with their
+sources in SOURCES.md there: Sumo Logic's OpenSLO generator (slogen: calendar weeks written
+``Week`` from ``Monday``, a rolling window with a time zone, Timeslices with the slice in the
+vendor's spec, AlertPolicies of two conditions and of kind ``sli``), slo-generator v1 samples
+from Google's professional-services repository (Datadog, Elasticsearch, Prometheus, Cloud
+Monitoring distribution_cut and Service Monitoring basic, an error-budget policy), Sloth
+specs (lokalise's own plugins with the ticket alert disabled; a Giant Swarm Helm values
+file), and Pyrra objects written by rhobs' Go generator (``apiVersion: v1alpha1``).
+
+Every verdict was read off the file by hand: OpenSLO files as (code, field, line) errors and
+warning codes, imports as the SLOs written (target, window, queries) or the reason given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from covenant.definitions.workspace import analyse
+from covenant.services.importing import ImportPlan, plan_import
+
+MORE = Path(__file__).parent / "fixtures" / "found_more"
+
+Verdict = tuple[set[tuple[str, str, int]], set[str]]  # errors (code, field, line), warnings
+
+UNRESOLVED = "unresolved-reference"
+NAME = ("invalid-name", "metadata.name", 4)
+WEEK = ("invalid-duration", "spec.timeWindow[0].duration", 35)  # duration: Week
+MONDAY = ("invalid-start-time", "spec.timeWindow[0].calendar.startTime", 37)
+
+
+def _policy_errors(*, kind_lines: tuple[int, ...]) -> set[tuple[str, str, int]]:
+    """slogen's two AlertPolicies: upper-case names (the policy's and both conditions'), two
+    conditions where OpenSLO v1 allows one, lookbackWindow -1h (a negative duration)."""
+    errors = {
+        NAME,
+        ("invalid-value", "spec.conditions", 10),
+        ("invalid-name", "spec.conditions[0].metadata.name", 13),
+        ("invalid-duration", "spec.conditions[0].spec.condition.lookbackWindow", 21),
+        ("invalid-name", "spec.conditions[1].metadata.name", 25),
+        ("invalid-duration", "spec.conditions[1].spec.condition.lookbackWindow", 33),
+    }
+    return errors | {
+        ("invalid-value", f"spec.conditions[{i}].spec.condition.kind", line)
+        for i, line in enumerate(kind_lines)
+    }
+
+
+OPENSLO: dict[str, Verdict] = {
+    "slogen-alert-policy-burn-rate.yaml": (_policy_errors(kind_lines=()), set()),
+    # kind: sli, threshold 99.75 and 99.5: SLI levels in percent, not burn rates
+    "slogen-alert-policy-slo-breach.yaml": (_policy_errors(kind_lines=(19, 31)), set()),
+    "slogen-logs-req-calendar.yaml": (
+        {NAME, WEEK, MONDAY, ("invalid-type", "spec.alertPolicies[0]", 45)},  # a bare name
+        set(),
+    ),
+    # a rolling 7d with calendar: {timeZone}: a calendar on a rolling window
+    "slogen-logs-req-rolling.yaml": (
+        {
+            ("invalid-name", "metadata.name", 4),
+            ("conflicting-fields", "spec.timeWindow[0].calendar", 37),
+            ("invalid-type", "spec.alertPolicies[0]", 44),
+        },
+        {UNRESOLVED},  # service tsat, DataSource sumologic-datasource: not in these files
+    ),
+    # Timeslices whose slice (size: 1m) and bound (op, threshold) are in Sumo Logic's
+    # metricSource spec; the objective has none of op, value, timeSliceTarget, timeSliceWindow
+    "slogen-logs-window-threshold-based.yaml": (
+        {
+            NAME,
+            WEEK,
+            MONDAY,
+            ("threshold-needs-op-value", "spec.objectives[0].op", 41),
+            ("missing-field", "spec.objectives[0].timeSliceTarget", 41),
+            ("missing-field", "spec.objectives[0].timeSliceWindow", 41),
+        },
+        set(),
+    ),
+    # target: connection (a Sumo Logic connection), named OnCallPagerdutyUrgent
+    "slogen-notification-target-pagerduty.yaml": (
+        {("invalid-name", "metadata.name", 7)},
+        {"target-not-delivered"},
+    ),
+}
+
+
+def _verdict(path: Path) -> Verdict:
+    _, problems = analyse([path])
+    errors = {
+        (p.code, p.field, int(p.where.rsplit(":", 1)[1])) for p in problems if p.severity == "error"
+    }
+    return errors, {p.code for p in problems if p.severity != "error"}
+
+
+@pytest.mark.parametrize("name", sorted(OPENSLO))
+def test_openslo_file_verdict(name: str) -> None:
+    assert _verdict(MORE / "openslo" / name) == OPENSLO[name]
+
+
+def test_an_sli_condition_is_told_its_threshold_is_an_sli_level() -> None:
+    """slogen's ``kind: sli`` alerts when the SLI falls below its threshold (99.75, in
+    percent). "write kind: burnrate" alone would read 99.75 as a burn rate, an alert that
+    never fires on a 99.9 % objective (its highest burn rate is 1000): the fix converts the
+    level. An SLI of 99.75 % on a target of 0.999 burns (1 - 0.9975) / (1 - 0.999) = 2.5."""
+    _, problems = analyse([MORE / "openslo" / "slogen-alert-policy-slo-breach.yaml"])
+    kinds = [p for p in problems if p.field.endswith("condition.kind")]
+    assert len(kinds) == 2
+    problem = kinds[0]
+    assert problem.message.startswith("condition kind 'sli' is not one OpenSLO defines: ")
+    assert "its threshold is a level of the SLI" in problem.message
+    assert problem.fix.startswith(
+        "write kind: burnrate and threshold: <(1 - the SLI level) / (1 - target)>"
+    )
+    assert "an SLI of 99.75 % on a target of 0.999 is threshold: 2.5" in problem.fix
+    # its threshold is not also read as a burn rate ("99.75 is above the highest ...")
+    assert "alert-threshold-raised" not in {p.code for p in problems}
+
+
+# --- imports ------------------------------------------------------------------------------
+
+
+def imported(tmp_path: Path, tool: str, name: str) -> ImportPlan:
+    return plan_import(tool, [MORE / tool / name], into=tmp_path / "ws")
+
+
+def slos(plan: ImportPlan) -> dict[str, dict[str, Any]]:
+    out = {}
+    for file in plan.files:
+        for doc in file.imported.documents:
+            if doc["kind"] != "SLO":
+                continue
+            spec = doc["spec"]
+            ratio = spec["indicator"]["spec"]["ratioMetric"]
+            out[doc["metadata"]["name"]] = {
+                "service": spec["service"],
+                "target": str(spec["objectives"][0]["target"]),
+                "window": spec["timeWindow"][0]["duration"],
+                "queries": {
+                    part: ratio[part]["metricSource"]["spec"]
+                    for part in ("good", "bad", "total")
+                    if part in ratio
+                },
+            }
+    return out
+
+
+def reasons(plan: ImportPlan) -> list[tuple[str, str]]:
+    return [(n.field, n.reason) for f in plan.files for n in f.imported.notes]
+
+
+def test_rhobs_pyrra_latency_is_its_labelled_service(tmp_path: Path) -> None:
+    """rhobs' generator writes ``apiVersion: v1alpha1`` (no group), ``grouping: null`` and
+    names the service in the label ``pyrra.dev/service: observatorium-api`` (which Pyrra
+    puts on its rules as service=...): target "90" is 0.9 over 28d, the bucket le="10"."""
+    plan = imported(tmp_path, "pyrra", "rhobs-mst-production-api-metrics-read-1M-latency-slo.yaml")
+    assert plan.problems == []
+    selector = 'query="query-path-sli-1M-samples",namespace="observatorium-mst-production"'
+    assert slos(plan) == {
+        "api-metrics-read-1m-latency-slo": {
+            "service": "observatorium-api",
+            "target": "0.9",
+            "window": "28d",
+            "queries": {
+                "good": {
+                    "query": f"sum(up_custom_query_duration_seconds_bucket{{{selector},"
+                    'http_code=~"^2..$",le=~"10|10\\\\.0"})'
+                },
+                "total": {
+                    "query": "sum(up_custom_query_duration_seconds_count"
+                    '{query="query-path-sli-1M-samples", namespace="observatorium-mst-production",'
+                    ' http_code=~"^2..$"})'
+                },
+            },
+        }
+    }
+    said = reasons(plan)
+    assert (
+        "apiVersion",
+        "apiVersion 'v1alpha1' lacks Pyrra's group (as Pyrra's Go types "
+        "write it): read as pyrra.dev/v1alpha1",
+    ) in said
+    (service,) = [r for f, r in said if "service" in r and f.startswith("metadata")]
+    assert "pyrra.dev/service" in service
+    # a 0.9 objective burns at most 10: Pyrra's 14 never fires, here as there
+    assert any("threshold 14 is above 10" in r for _, r in said)
+
+
+def test_rhobs_pyrra_ratio(tmp_path: Path) -> None:
+    plan = imported(tmp_path, "pyrra", "rhobs-mst-production-api-alerting-availability-slo.yaml")
+    assert plan.problems == []
+    selector = 'container="thanos-rule", namespace="observatorium-mst-production"'
+    assert slos(plan) == {
+        "api-alerting-availability-slo": {
+            "service": "observatorium-api",
+            "target": "0.95",
+            "window": "28d",
+            "queries": {
+                "bad": {
+                    "query": f"sum(thanos_alert_sender_alerts_dropped_total{{{selector}, "
+                    'code=~"^5..$"})'
+                },
+                "total": {"query": f"sum(thanos_alert_sender_alerts_dropped_total{{{selector}}})"},
+            },
+        }
+    }
+
+
+def _notes(plan: ImportPlan) -> dict[str, tuple[str, str]]:
+    """Each note by its field: (line, reason)."""
+    return {
+        n.field: (n.where.rsplit(":", 1)[1], n.reason) for f in plan.files for n in f.imported.notes
+    }
+
+
+def test_slo_generator_v1_datadog_ratio(tmp_path: Path) -> None:
+    """professional-services' v1 Datadog sample: good_query / valid_query (the early
+    backend's names) of disk used over disk total, slo_target 0.15 as written, 28d (no shared
+    config). Each note points at the line the v1 file writes its field on."""
+    plan = imported(tmp_path, "slo-generator", "gcp-ps-slo_dd_disk_utilization_ratio.yaml")
+    assert plan.problems == []
+    assert slos(plan) == {
+        "dd-disk-utilization": {
+            "service": "dd",
+            "target": "0.15",
+            "window": "28d",
+            "queries": {
+                "good": {"good_query": "sum:system.disk.used{*}"},
+                "total": {"valid_query": "sum:system.disk.total{*}"},
+            },
+        }
+    }
+    notes = _notes(plan)
+    assert notes["spec.service_level_indicator.good_query"][0] == "26"
+    assert notes["spec.service_level_indicator.valid_query"][0] == "27"
+    assert notes["spec.backend"][0] == "21"  # class: Datadog
+    assert "rename it there" in notes["spec.service_level_indicator.good_query"][1]
+
+
+def test_slo_generator_v1_prometheus_ratio(tmp_path: Path) -> None:
+    """filter_good / filter_valid with slo-generator's [window]: summed increases over
+    Covenant's window, 0.999 over 28d."""
+    plan = imported(tmp_path, "slo-generator", "gcp-ps-slo_prom_metrics_availability_ratio.yaml")
+    assert plan.problems == []
+    assert slos(plan) == {
+        "prom-metrics-availability": {
+            "service": "prom",
+            "target": "0.999",
+            "window": "28d",
+            "queries": {
+                "good": {
+                    "query": 'sum(increase(prometheus_http_requests_total{code=~"2..", '
+                    'handler="/metrics"}[{{.window}}]))'
+                },
+                "total": {
+                    "query": 'sum(increase(prometheus_http_requests_total{handler="/metrics"}'
+                    "[{{.window}}]))"
+                },
+            },
+        }
+    }
+    assert _notes(plan)["spec.backend"][0] == "8"  # url: ${PROMETHEUS_URL}, under backend
+
+
+def test_slo_generator_v1_goal_of_one_is_left_out_at_its_line(tmp_path: Path) -> None:
+    plan = imported(tmp_path, "slo-generator", "gcp-ps-slo_elk_test_ratio.yaml")
+    assert plan.problems == []
+    assert slos(plan) == {}
+    line, reason = _notes(plan)["spec.goal"]
+    assert line == "6"  # slo_target: 1
+    assert reason.startswith("a goal of 1 (100 %) leaves no error budget")
+
+
+def test_slo_generator_v1_bucket_index_is_left_out_at_its_line(tmp_path: Path) -> None:
+    """distribution_cut with threshold_bucket 19: a bucket index, whose latency bound is not
+    in the file: left out, with the OpenSLO form that keeps it."""
+    plan = imported(tmp_path, "slo-generator", "gcp-ps-slo_gae_app_latency724ms.yaml")
+    assert slos(plan) == {}
+    line, reason = _notes(plan)["spec.service_level_indicator.threshold_bucket"]
+    assert line == "19"
+    assert reason.startswith("threshold_bucket 19 is a bucket index")
+    assert '{"latencyMs": {"op": "lt", "value": <ms>}}' in reason
+
+
+def test_slo_generator_v1_basic_latency_written_with_a_unit(tmp_path: Path) -> None:
+    """Service Monitoring's basic SLI with threshold: 724ms: slo-generator v1 divides it by
+    1000 (a number of ms), so the text fails there too: refused at its line, 17."""
+    plan = imported(tmp_path, "slo-generator", "gcp-ps-slo_gke_app_latency_basic.yaml")
+    (problem,) = plan.problems
+    assert (problem.code, problem.field) == (
+        "import-invalid-value",
+        "spec.service_level_indicator.latency.threshold",
+    )
+    assert problem.where.endswith("gcp-ps-slo_gke_app_latency_basic.yaml:17")
+    assert "threshold '724ms' is not a number" in str(problem)
+    assert "threshold: 724" in str(problem)
+
+
+def test_slo_generator_v1_policy_alone_holds_no_slo(tmp_path: Path) -> None:
+    plan = imported(tmp_path, "slo-generator", "gcp-ps-error_budget_policy.yaml")
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.documents == []
+    assert file.imported.reason.startswith(
+        "a slo-generator v1 error-budget policy (a list of steps) holds no SLO"
+    )
+
+
+def test_lokalise_plugins_are_left_out_with_the_events_form(tmp_path: Path) -> None:
+    """Two SLOs whose SLIs are lokalise's own plugins (lokalise/http-error-rate, -latency),
+    code not in the file: both left out, each at its plugin's line."""
+    plan = imported(tmp_path, "sloth", "lokalise-example-slo-spec.yaml")
+    assert plan.problems == []
+    assert slos(plan) == {}
+    notes = _notes(plan)
+    for i, (line, plugin) in enumerate([("19", "http-error-rate"), ("42", "http-latency")]):
+        at, reason = notes[f"spec.slos[{i}].sli.plugin"]
+        assert at == line
+        assert reason.startswith(f"SLI plugin 'lokalise/{plugin}': its queries are made by ")
+        assert "write the SLI as sli.events" in reason
+
+
+def test_giant_swarm_helm_values_are_not_a_sloth_spec(tmp_path: Path) -> None:
+    plan = imported(tmp_path, "sloth", "giantswarm-etcd-latency.yaml")
+    (problem,) = plan.problems
+    assert problem.code == "import-unrecognised"
+    assert "not a Sloth spec: a mapping without apiVersion" in str(problem)
+
+
+def test_every_file_is_pinned_and_cited() -> None:
+    here = Path(__file__).read_text(encoding="utf-8")
+    sources = (MORE / "SOURCES.md").read_text(encoding="utf-8")
+    files = sorted(MORE.glob("*/*.yaml"))
+    assert len(files) >= 16
+    for path in files:
+        assert f'"{path.name}"' in here, path
+        (row,) = [
+            line
+            for line in sources.splitlines()
+            if line.startswith(f"| `{path.parent.name}/{path.name}`")
+        ]
+        assert "@" in row  # owner/repo path@commit
