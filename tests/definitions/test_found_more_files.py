@@ -13,11 +13,13 @@ warning codes, imports as the SLOs written (target, window, queries) or the reas
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from covenant.definitions.fields import weekday_date
 from covenant.definitions.workspace import analyse
 from covenant.services.importing import ImportPlan, plan_import
 
@@ -78,6 +80,18 @@ OPENSLO: dict[str, Verdict] = {
         },
         set(),
     ),
+    # openslo/v1alpha objectives without value (that version requires it), no timeWindows,
+    # queries with Sloth's {{.window}}: the error says `covenant import sloth` reads it
+    "hello-openslo-slo.yaml": (
+        {("missing-field", "spec.objectives[0].value", 11)},
+        {"missing-time-window", "converted-api-version", UNRESOLVED},
+    ),
+    # Blameless' own format (blameless/v1alpha), after a blank first line and with no
+    # newline at the end: told how its fields map to OpenSLO
+    "blameless-sample-sli.yaml": ({("other-tool-format", "apiVersion", 2)}, set()),
+    # a folder of two of OpenSLO's schema-test files (no newline at their ends): the SLO's
+    # indicatorRef names an SLI that is not the folder's one (great-sli)
+    "openslo-bridge-input": ({("missing-reference", "spec.indicatorRef", 9)}, {UNRESOLVED}),
     # target: connection (a Sumo Logic connection), named OnCallPagerdutyUrgent
     "slogen-notification-target-pagerduty.yaml": (
         {("invalid-name", "metadata.name", 7)},
@@ -328,16 +342,67 @@ def test_giant_swarm_helm_values_are_not_a_sloth_spec(tmp_path: Path) -> None:
     assert "not a Sloth spec: a mapping without apiVersion" in str(problem)
 
 
+def test_hello_openslo_imports_as_sloth_reads_it(tmp_path: Path) -> None:
+    """The same openslo/v1alpha file through Sloth: its repository keeps the rules Sloth
+    generated from it (.openslo/generated/slo.yaml): SLO hello-openslo-0 (name and objective
+    index), objective 99.9, a 30-day period (slo:time_period:days 30), no alert rules. Its
+    rate() queries count with increase() over Covenant's window."""
+    plan = imported(tmp_path, "sloth", "hello-openslo-slo.yaml")
+    assert plan.problems == []
+    assert slos(plan) == {
+        "hello-openslo-0": {
+            "service": "hello-openslo-api",
+            "target": "0.999",
+            "window": "30d",
+            "queries": {
+                "good": {
+                    "query": 'sum(increase(http_requests_total{method="get", code=~"(2..|3..)"}'
+                    "[{{.window}}]))"
+                },
+                "total": {"query": 'sum(increase(http_requests_total{method="get"}[{{.window}}]))'},
+            },
+        }
+    }
+    (file,) = plan.files
+    (slo,) = [d for d in file.imported.documents if d["kind"] == "SLO"]
+    assert slo["spec"]["alerting"] == {"defaults": False, "tiers": []}
+    said = [r for _, r in reasons(plan)]
+    assert any(r.startswith("no timeWindows: Sloth uses its SLO period, 30d") for r in said)
+
+
 def test_every_file_is_pinned_and_cited() -> None:
     here = Path(__file__).read_text(encoding="utf-8")
     sources = (MORE / "SOURCES.md").read_text(encoding="utf-8")
-    files = sorted(MORE.glob("*/*.yaml"))
-    assert len(files) >= 16
+    files = sorted(p for p in MORE.glob("*/*") if p.suffix == ".yaml" or p.is_dir())
+    assert len(files) >= 20
     for path in files:
         assert f'"{path.name}"' in here, path
         (row,) = [
             line
             for line in sources.splitlines()
-            if line.startswith(f"| `{path.parent.name}/{path.name}`")
+            if line.startswith(f"| `{path.parent.name}/{path.name}")
         ]
         assert "@" in row  # owner/repo path@commit
+
+
+def test_a_weekday_start_time_is_told_with_a_date_on_that_day() -> None:
+    """slogen writes ``startTime: Monday`` for weeks that start on Mondays: the fix gives a
+    date that is a Monday (2024-01-01 was one), as a week's start is its anchor's weekday."""
+    _, problems = analyse([MORE / "openslo" / "slogen-logs-req-calendar.yaml"])
+    (problem,) = [p for p in problems if p.code == "invalid-start-time"]
+    assert problem.message == "start time 'Monday' is a day of the week, not a date and time"
+    assert problem.fix == (
+        "write the date and time of a Monday as YYYY-MM-DD HH:MM:SS, e.g. 2024-01-01 00:00:00 "
+        "(a Monday; 24 h, interpreted in calendar.timeZone): a calendar week starts on the "
+        "weekday of its startTime"
+    )
+
+
+def test_the_weekday_given_is_a_day_of_that_name() -> None:
+    """Each weekday name (any case, or its three letters) gets a date of that weekday."""
+    for i, name in enumerate(["Monday", "tuesday", "WED", "Thursday", "fri", "Saturday", "sunday"]):
+        written = weekday_date(name)
+        assert written is not None
+        assert date.fromisoformat(written).weekday() == i
+    assert weekday_date("Mondays") is None
+    assert weekday_date("2024-01-01") is None

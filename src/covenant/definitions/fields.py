@@ -106,11 +106,34 @@ def _time_zone(value: str) -> str:
     return value
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_date(text: str) -> str | None:
+    """A date (``2024-01-0N``, a week whose 1st was a Monday) on the weekday ``text`` names
+    (``Monday``, ``mon``), or None when it names none."""
+    word = text.strip().casefold()
+    for i, day in enumerate(WEEKDAYS):
+        if word in (day.casefold(), day[:3].casefold()):
+            return f"2024-01-{i + 1:02d}"
+    return None
+
+
 def _start_time(value: Any) -> str:
     text = str(value)
     try:
         parsed = parse_start_time(text)
     except ValueError as exc:
+        day = weekday_date(text)
+        if day is not None:
+            name = WEEKDAYS[int(day[-2:]) - 1]
+            raise problem(
+                "invalid-start-time",
+                f"start time {text!r} is a day of the week, not a date and time",
+                f"write the date and time of a {name} as YYYY-MM-DD HH:MM:SS, e.g. {day} "
+                f"00:00:00 (a {name}; 24 h, interpreted in calendar.timeZone): a calendar "
+                "week starts on the weekday of its startTime",
+            ) from exc
         raise problem(
             "invalid-start-time",
             f"start time {text!r} is not a date and time",
