@@ -335,11 +335,32 @@ def test_lokalise_plugins_are_left_out_with_the_events_form(tmp_path: Path) -> N
         assert "write the SLI as sli.events" in reason
 
 
-def test_giant_swarm_helm_values_are_not_a_sloth_spec(tmp_path: Path) -> None:
+HELM_VALUES = (
+    "a Helm chart's values for one SLO (objective, errorQuery, totalQuery; its queries in "
+    "Helm's {{` … `}} escapes), which the chart renders into a Sloth PrometheusServiceLevel"
+)
+HELM_FIX = (
+    "render the chart first (helm template CHART -f VALUES) and import the "
+    "PrometheusServiceLevel it writes with covenant import sloth"
+)
+
+
+def test_giant_swarm_helm_values_are_told_to_be_rendered(tmp_path: Path) -> None:
+    """Giant Swarm's sloth-rules keep one SLO per file as a Helm chart's values (top-level
+    objective, errorQuery, totalQuery, alertLabels; queries wrapped in {{` … `}} so Helm
+    leaves Sloth's {{.window}} alone): not a Sloth spec, and told what renders one — no
+    longer only "a mapping without apiVersion"."""
     plan = imported(tmp_path, "sloth", "giantswarm-etcd-latency.yaml")
     (problem,) = plan.problems
     assert problem.code == "import-unrecognised"
-    assert "not a Sloth spec: a mapping without apiVersion" in str(problem)
+    assert problem.message == f"not a Sloth spec: {HELM_VALUES}: {HELM_FIX}"
+    _, problems = analyse([MORE / "sloth" / "giantswarm-etcd-latency.yaml"])
+    (found,) = problems
+    assert (found.code, found.message, found.fix) == (
+        "other-tool-format",
+        f"{HELM_VALUES}, not OpenSLO",
+        HELM_FIX,
+    )
 
 
 def test_hello_openslo_imports_as_sloth_reads_it(tmp_path: Path) -> None:

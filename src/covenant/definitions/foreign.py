@@ -139,6 +139,8 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
         return None
     if data.get("version") == "prometheus/v1":
         return "a Sloth prometheus/v1 spec", import_fix("sloth")
+    if "objective" in data and data.keys() & {"errorQuery", "totalQuery", "errorRatioQuery"}:
+        return _helm_values(data), HELM_FIX
     if "slo_target" in data and "slo_name" in data:
         return "a slo-generator v1 SLO config", import_fix("slo-generator")
     if data.keys() & {"error_budget_policies", "backends", "exporters", "default_exporters"}:
@@ -165,6 +167,26 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
             "point Covenant at the SLO definitions, not at generated rules; " + READS,
         )
     return None
+
+
+HELM_VALUES = "a Helm chart's values for one SLO"
+HELM_FIX = (
+    "render the chart first (helm template CHART -f VALUES) and import the "
+    "PrometheusServiceLevel it writes with covenant import sloth"
+)
+
+
+def _helm_values(data: Mapping[str, Any]) -> str:
+    """One SLO's values for a chart that renders Sloth resources (Giant Swarm's sloth-rules):
+    top-level ``objective`` and ``errorQuery``/``totalQuery``, the queries often wrapped in
+    ``{{` … `}}`` so Helm leaves Sloth's ``{{.window}}`` alone."""
+    keys = ", ".join(k for k in ("objective", "errorQuery", "totalQuery") if k in data)
+    escaped = any(isinstance(v, str) and "{{`" in v for v in data.values())
+    escapes = "; its queries in Helm's {{` … `}} escapes" if escaped else ""
+    return (
+        f"{HELM_VALUES} ({keys}{escapes}), which the chart renders into a Sloth "
+        "PrometheusServiceLevel"
+    )
 
 
 def _compose(data: Mapping[str, Any]) -> bool:

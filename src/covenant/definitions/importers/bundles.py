@@ -61,11 +61,13 @@ def skipped_in_bundle(
 
 def unrecognised(record: Recorder, data: Any, *, expected: str, fix: str) -> None:
     """A document that is not the importer's input: say what it is, when that can be told."""
-    from covenant.definitions.foreign import foreign_format  # noqa: PLC0415
+    from covenant.definitions.foreign import HELM_VALUES, foreign_format  # noqa: PLC0415
 
     found = foreign_format(data) if isinstance(data, Mapping) else None
     if not isinstance(data, Mapping):
         what = f"{_value(data)}, not a mapping"
+    elif found is not None and found[0].startswith(HELM_VALUES):  # the input of a spec
+        what = f"{found[0]}: {found[1]}"
     elif found is not None and expected not in found[0]:  # else: the tool's, of another kind
         what = found[0]
     elif isinstance(data.get("apiVersion"), str) and data["apiVersion"].startswith("openslo"):
