@@ -92,6 +92,8 @@ OPENSLO: dict[str, Verdict] = {
     # a folder of two of OpenSLO's schema-test files (no newline at their ends): the SLO's
     # indicatorRef names an SLI that is not the folder's one (great-sli)
     "openslo-bridge-input": ({("missing-reference", "spec.indicatorRef", 9)}, {UNRESOLVED}),
+    # a Kubernetes resource of another SLO tool (slo.ssentinel.io/v1alpha1 SLOConfig)
+    "ssentinel-demo-app.slo.yaml": ({("other-tool-format", "apiVersion", 1)}, set()),
     # target: connection (a Sumo Logic connection), named OnCallPagerdutyUrgent
     "slogen-notification-target-pagerduty.yaml": (
         {("invalid-name", "metadata.name", 7)},
@@ -318,6 +320,19 @@ def test_slo_generator_v1_policy_alone_holds_no_slo(tmp_path: Path) -> None:
     assert file.imported.documents == []
     assert file.imported.reason.startswith(
         "a slo-generator v1 error-budget policy (a list of steps) holds no SLO"
+    )
+
+
+def test_a_shared_config_alone_holds_no_slo(tmp_path: Path) -> None:
+    """heureka's omni-slo-generator sample: a v2 shared config (a Prometheus backend behind
+    Mimir with an X-Scope-OrgID header, the default four-step policy) and no SLO."""
+    plan = imported(tmp_path, "slo-generator", "omni-slo-generator-config.yaml")
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.documents == []
+    assert file.imported.reason.startswith(
+        "slo-generator's shared config (backends, exporters, error-budget policies) holds no "
+        "SLO: it is read when importing the SLO configs"
     )
 
 
