@@ -230,6 +230,64 @@ def _notes(plan: ImportPlan) -> dict[str, tuple[str, str]]:
     }
 
 
+# Pyrra's alert windows of a 4w (28d) window: W/672 and W/8064, W/112 and W/1344, W/28 and
+# W/336, W/7 and W/112: 1h/5m, 6h/30m, 1d/2h, 4d/6h
+FOUR_WEEKS = [("1h", "5m"), ("6h", "30m"), ("1d", "2h"), ("4d", "6h")]
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "queries"),
+    [
+        (
+            "qoega-clickhouse-http-errors.yaml",
+            "0.99",
+            {
+                "bad": 'sum(http_requests_total{job="api-server",code=~"5.."})',
+                "total": 'sum(http_requests_total{job="api-server"})',
+            },
+        ),
+        (  # le="0.1": one spelling only, in Prometheus 2 and 3 alike
+            "qoega-clickhouse-http-latency.yaml",
+            "0.95",
+            {
+                "good": 'sum(http_request_duration_seconds_bucket{job="api-server",le="0.1"})',
+                "total": 'sum(http_request_duration_seconds_count{job="api-server"})',
+            },
+        ),
+        (
+            "qoega-clickhouse-probe-success.yaml",
+            "0.999",
+            {
+                "good": 'sum(sum_over_time(probe_success{job="blackbox"}[{{.window}}]))',
+                "total": 'sum(count_over_time(probe_success{job="blackbox"}[{{.window}}]))',
+            },
+        ),
+    ],
+)
+def test_pyrra_fork_examples_grouped(
+    tmp_path: Path, name: str, target: str, queries: dict[str, str]
+) -> None:
+    """A Pyrra fork's ClickHouse examples (qoega/pyrra): ratio, latency and bool_gauge, each
+    grouped (by handler or instance: noted, imported over all series), 4w windows, the
+    service their namespace (monitoring), the pyrra.dev/team label kept."""
+    plan = imported(tmp_path, "pyrra", name)
+    assert plan.problems == []
+    ((slo_name, found),) = slos(plan).items()
+    assert slo_name == name.removeprefix("qoega-clickhouse-").removesuffix(".yaml")
+    assert found == {
+        "service": "monitoring",
+        "target": target,
+        "window": "4w",
+        "queries": {part: {"query": query} for part, query in queries.items()},
+    }
+    (file,) = plan.files
+    (slo,) = [d for d in file.imported.documents if d["kind"] == "SLO"]
+    assert slo["metadata"]["labels"]["team"] == "platform"
+    windows = [(t["longWindow"], t["shortWindow"]) for t in slo["spec"]["alerting"]["tiers"]]
+    assert windows == FOUR_WEEKS
+    assert any(f.endswith(".grouping") and "grouping by" in r for f, r in reasons(plan))
+
+
 def test_slo_generator_v1_datadog_ratio(tmp_path: Path) -> None:
     """professional-services' v1 Datadog sample: good_query / valid_query (the early
     backend's names) of disk used over disk total, slo_target 0.15 as written, 28d (no shared
