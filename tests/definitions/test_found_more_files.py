@@ -310,6 +310,15 @@ def test_slo_generator_v1_datadog_ratio(tmp_path: Path) -> None:
     assert notes["spec.service_level_indicator.valid_query"][0] == "27"
     assert notes["spec.backend"][0] == "21"  # class: Datadog
     assert "rename it there" in notes["spec.service_level_indicator.good_query"][1]
+    # exporter: {class: Datadog} (one, where slo-generator reads a list named exporters):
+    # told as an exporter slo-generator does not read, not as a label that holds a mapping
+    assert "metadata.labels.exporter" not in notes
+    line, reason = notes["exporter"]
+    assert line == "28"
+    assert reason.startswith(
+        "exporter: slo-generator reads exporters, a list ('- class: Datadog'); this one it "
+        "does not read"
+    )
 
 
 def test_slo_generator_v1_prometheus_ratio(tmp_path: Path) -> None:

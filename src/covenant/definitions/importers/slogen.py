@@ -58,9 +58,11 @@ from covenant.definitions.importers.slogen_prometheus import (
     prometheus_url,
 )
 from covenant.definitions.importers.slogen_v1 import (
+    LONE_EXPORTER,
     early_crd_fix,
     inline_backend,
     is_v1,
+    lone_exporter,
     step_words,
     top_slo_id,
     v2_from_v1,
@@ -100,6 +102,9 @@ def import_slo_generator(
                     "spec.service_level_indicator.slo_id; slo-generator migrate makes it a label "
                     "instead, which v2 does not read)",
                 )
+            if lone_exporter(data, "exporter"):
+                klass = data["exporter"]["class"]
+                record.note(("exporter",), LONE_EXPORTER.format(klass=klass))
             mine = replace(options, inline_backend=inline_backend(data))
             _slo(result, Recorder(result, v2_lines(doc)), v2_from_v1(data), mine)
         elif isinstance(data, Mapping) and data.keys() & {

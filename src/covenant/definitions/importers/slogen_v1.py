@@ -72,7 +72,7 @@ def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
         {
             str(k): v
             for k, v in data.items()
-            if k not in V1_FIELDS and not (top_id and k == "slo_id")
+            if k not in V1_FIELDS and not (top_id and k == "slo_id") and not lone_exporter(data, k)
         }
     )
     klass = str(backend.get("class") or "")
@@ -95,6 +95,19 @@ def v2_from_v1(data: Mapping[str, Any]) -> dict[str, Any]:
             "goal": data.get("slo_target"),
         },
     }
+
+
+def lone_exporter(data: Mapping[str, Any], key: Any) -> bool:
+    """``exporter: {class: Datadog}``: one exporter under a name slo-generator does not read
+    (it reads ``exporters``), not a label."""
+    return key == "exporter" and isinstance(data.get(key), Mapping) and "class" in data[key]
+
+
+LONE_EXPORTER = (
+    "exporter: slo-generator reads exporters, a list ('- class: {klass}'); this one it does "
+    "not read (exporter, singular), so it exported nothing; not carried over — Covenant serves "
+    "its results through its API and /metrics"
+)
 
 
 def v2_lines(doc: SourceDocument) -> SourceDocument:
