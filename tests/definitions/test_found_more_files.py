@@ -58,7 +58,9 @@ OPENSLO: dict[str, Verdict] = {
         {NAME, WEEK, MONDAY, ("invalid-type", "spec.alertPolicies[0]", 45)},  # a bare name
         set(),
     ),
-    # a rolling 7d with calendar: {timeZone}: a calendar on a rolling window
+    # a rolling 7d with calendar: {timeZone}: a calendar on a rolling window, which the
+    # reference SDK refuses too (go-sdk pkg/openslo/v1/slo.go: "'calendar' cannot be set
+    # when 'isRolling' is true")
     "slogen-logs-req-rolling.yaml": (
         {
             ("invalid-name", "metadata.name", 4),
