@@ -3,11 +3,20 @@ the ``at`` parameter over HTTP (``CovenantError.naming``)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
-from covenant.errors import HTTP_NAMES, InputError
+from covenant.api.errors import error_response
+from covenant.cli.jsonmode import error_json
+from covenant.errors import (
+    HTTP_NAMES,
+    CommandInterruptedError,
+    CommandUsageError,
+    CovenantError,
+    InputError,
+)
 from covenant.services.tokens import parse_expiry
 
 AT = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -34,3 +43,22 @@ def test_a_value_that_looks_like_a_placeholder_is_kept_as_given() -> None:
 def test_an_error_that_names_no_input_is_worded_as_raised() -> None:
     error = InputError("--window {5m} is odd", hint="a {hint}")
     assert error.worded(HTTP_NAMES) == ("--window {5m} is odd", "a {hint}")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        CommandUsageError("No such option: --bogus", hint="run: covenant evaluate --help"),
+        CommandInterruptedError("interrupted: a.csv is ingested and kept"),
+        InputError("--at 'x' is not an instant", hint="write an instant"),
+    ],
+)
+def test_the_cli_json_refusal_is_the_api_error_body(error: CovenantError) -> None:
+    """`covenant … -f json` prints a refusal as the API answers one: the same keys and words
+    (an error without a hint names the command that explains it, in both)."""
+    answered = json.loads(bytes(error_response(error).body))
+    assert error_json(error) == answered
+    assert answered["code"] in {"invalid-usage", "interrupted", "invalid-input"}
+    assert (
+        answered["hint"] == error.hint or answered["hint"] == f"run: covenant explain {error.code}"
+    )

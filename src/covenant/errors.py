@@ -16,6 +16,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   ├── ConflictError         a change the stored state refuses (an id taken, a paused ticket)
     │   ├── OptionValueError      a bad number or duration option (--windows, --step…; exit 2)
     │   ├── WorkspaceOptionError  a -w / $COVENANT_WORKSPACE that is no folder (exit 2)
+    │   ├── CommandUsageError     a command line Click refuses (unknown option…; exit 2)
     │   └── ClockVariableError    a bad COVENANT_NOW (exit 2)
     ├── IngestError          a data file cannot be read at all (bad rows are Problems, not errors)
     │   └── NothingIngestedError  no row of a file would be stored (all rejected, unmatched, none)
@@ -35,6 +36,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
     │   │   └── MinutesBusyError  (serve) too many are being read: none of these was queued
     │   └── AuditChainError       the audit log's hash chain is broken (a row edited, deleted
     │                             or inserted outside Covenant)
+    ├── CommandInterruptedError  the command was interrupted (Ctrl-C; exit 130)
     ├── ServeStartError      ``covenant serve`` could not start serving (its processes fail
     │                        at start)
     ├── NotFoundError        a named thing does not exist
@@ -471,6 +473,21 @@ class WorkspaceOptionError(InputError):
     not a folder: it does not exist, or it is a file (its folder is the fix)."""
 
     code = "invalid-workspace-option"
+
+
+class CommandUsageError(InputError):
+    """The command line is not one the command takes (an unknown option, a missing argument or
+    value, a value not among an option's choices), as Click reports it: coded so that a
+    command asked for ``--format json`` prints it on standard output too (exit 2)."""
+
+    code = "invalid-usage"
+
+
+class CommandInterruptedError(CovenantError):
+    """The command was interrupted (Ctrl-C, SIGINT) before it finished (exit 130): coded so
+    that a command asked for ``--format json`` says so on standard output too."""
+
+    code = "interrupted"
 
 
 class ClockVariableError(InputError):

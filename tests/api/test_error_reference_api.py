@@ -61,3 +61,20 @@ def test_an_unknown_code_is_404_naming_the_codes_spelled_like_it(shop: Shop) -> 
     printed = CliRunner().invoke(cli, ["explain", "not-fond"], env=WIDE)
     assert printed.exit_code == 2
     assert f"error: {body['message']}" in printed.stderr
+
+
+def test_the_cli_only_codes_are_in_the_reference(shop: Shop) -> None:
+    """`invalid-usage` and `interrupted` are only ever printed by the command line (`-f json`),
+    and are explained over HTTP as `covenant explain` explains them."""
+    text = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    for code in ("invalid-usage", "interrupted"):
+        answer = shop.client.get(f"{V1}/errors/{code}", shop.tokens["viewer"])
+        assert answer.status_code == 200, answer.text
+        found = answer.json()
+        assert found["code"] == code
+        section = text[text.index(f"\n### {code}\n") :]
+        assert found["text"].split()[:4] == section.split("\n", 3)[2].split()[:4]
+        assert found["group"] == "Errors (raised; the command stops and changes nothing)"
+        printed = CliRunner().invoke(cli, ["explain", code], env=WIDE)
+        assert printed.exit_code == 0, printed.output
+        assert printed.stdout == f"{code}\n({found['group']})\n{found['text']}\n"

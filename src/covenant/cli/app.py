@@ -4,6 +4,7 @@ of the modules a command line needs (``covenant.cli.main`` decides which)."""
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Sequence
 from importlib import import_module
 from typing import Annotated, Any
@@ -116,9 +117,62 @@ def _flow_help(app: typer.Typer) -> None:
             _flow_help(group.typer_instance)
 
 
+# Click's exceptions as typer raises them: its own copy of Click (typer 0.29) or Click itself
+_CLICK = sys.modules[typer.BadParameter.__module__]
+
+
+class CovenantGroup(typer.core.TyperGroup):
+    """The ``covenant`` group: a command line that asks for JSON (``cli.jsonmode``) gets a
+    usage error Click reports, and a Ctrl-C, as a JSON document on standard output too; what
+    standard error says and the exit code stay typer's own (2, 130)."""
+
+    def main(self, args: Sequence[str] | None = None, *more: Any, **options: Any) -> Any:
+        from covenant.cli import jsonmode
+
+        jsonmode.start(sys.argv[1:] if args is None else list(args))
+        return super().main(args, *more, **options)
+
+    def make_context(self, *args: Any, **options: Any) -> Any:
+        try:
+            return super().make_context(*args, **options)
+        except _CLICK.ClickException as error:
+            _refuse_usage(error)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _CLICK.ClickException as error:
+            _refuse_usage(error)
+            raise
+        except KeyboardInterrupt:  # typer ends it with 130
+            from covenant.cli import jsonmode
+
+            jsonmode.interrupted("")
+            raise
+
+
+def _refuse_usage(error: Exception) -> None:
+    """Click's usage error as the coded ``invalid-usage`` on standard output, for JSON."""
+    from covenant.cli import jsonmode
+    from covenant.errors import CommandUsageError
+
+    if not jsonmode.asked():
+        return
+    context = getattr(error, "ctx", None)
+    hint = ""
+    if context is not None:
+        below = context.command_path.removeprefix(context.find_root().command_path).strip()
+        hint = f"run: {' '.join(('covenant', below, '--help')) if below else 'covenant --help'}"
+    message = getattr(error, "format_message", lambda: str(error))()
+    jsonmode.refuse(CommandUsageError(str(message), hint=hint))
+
+
 def build_app(modules: Sequence[str] = MODULES) -> typer.Typer:
     """The ``covenant`` command with the commands of ``modules`` (default: all of them)."""
-    built = typer.Typer(name="covenant", no_args_is_help=True, pretty_exceptions_enable=False)
+    built = typer.Typer(
+        name="covenant", cls=CovenantGroup, no_args_is_help=True, pretty_exceptions_enable=False
+    )
     built.callback()(root)
     for name in modules:
         import_module(f"covenant.cli.{name}").register(built)

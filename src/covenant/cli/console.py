@@ -166,8 +166,13 @@ def settings_for(workspace: Path) -> Settings:
 
 
 def fail(error: CovenantError) -> typer.Exit:
-    """Print a domain error for a person and return the exit to raise (code 1)."""
+    """Print a domain error for a person and return the exit to raise (code 1); a command line
+    that asked for JSON gets it on standard output too (``cli.jsonmode``)."""
     import typer
+
+    from covenant.cli import jsonmode
+
+    jsonmode.refuse(error)
 
     if isinstance(error, DefinitionError):
         for problem in error.problems:

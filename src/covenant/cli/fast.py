@@ -137,6 +137,9 @@ def run(args: Sequence[str]) -> None:
             from covenant.cli.interrupt import interrupted
 
             interrupted("what was read so far is kept; nothing was evaluated")
+        from covenant.cli import jsonmode
+
+        jsonmode.interrupted("")
         sys.exit(130)
     except Exception as error:
         exits = sys.modules.get("typer.exceptions")  # a command ends with typer.Exit

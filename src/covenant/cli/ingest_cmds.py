@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 
+from covenant.cli import jsonmode
 from covenant.cli.common import (
     WorkspaceOption,
     cli_actor,
@@ -136,6 +137,7 @@ def _refused(error: CovenantError, output_format: OutputFormat) -> typer.Exit:
     json`` stdout says so too (no file, the error), as for a file refused while read."""
     if output_format is OutputFormat.JSON:
         console.print_json(json.dumps({"files": [], "error": refusal_json(error, file=None)}))
+        jsonmode.shown()
     return fail(error)
 
 
@@ -482,6 +484,7 @@ def _ingest_files(
         document: dict[str, Any] = {"files": [to_json(r) for r in reports]}
         if error is not None:  # the refusal too, for a program that reads stdout (exit 1)
             document["error"] = refusal_json(error, file=None if current is None else str(current))
+            jsonmode.shown()
         console.print_json(json.dumps(document))
     else:
         render(reports, console, wide)

@@ -22,11 +22,16 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def interrupted(what: str) -> NoReturn:
-    """Print ``interrupted: WHAT`` on standard error and end the process with 130."""
+    """Print ``interrupted: WHAT`` on standard error (and the ``interrupted`` error's JSON
+    document on standard output when the command line asked for JSON: ``cli.jsonmode``) and
+    end the process with 130."""
+    from covenant.cli import jsonmode
+
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # a closed pipe: nothing more to say there
             stream.flush()
     try:
+        jsonmode.interrupted(what)
         sys.stderr.write(f"\ninterrupted: {what}\n")
         sys.stderr.flush()
     finally:

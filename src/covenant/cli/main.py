@@ -95,6 +95,9 @@ def main() -> None:
     the error is caught here, once for every command — typer's, the fast ``evaluate`` and
     the help pages.
     """
+    from covenant.cli import jsonmode
+
+    jsonmode.start(sys.argv[1:])
     output = _output()
     _shown_as_the_locale_can()
     try:
@@ -114,7 +117,8 @@ def main() -> None:
             raise
         _unnamable_path()
     except KeyboardInterrupt:  # Ctrl-C before a command runs (while typer is imported):
-        raise SystemExit(INTERRUPTED) from None  # quietly, as a command interrupted ends
+        jsonmode.interrupted("")  # quietly (but for JSON), as a command interrupted ends
+        raise SystemExit(INTERRUPTED) from None
 
 
 def _unnamable_path() -> NoReturn:
