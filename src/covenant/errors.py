@@ -476,16 +476,19 @@ class WorkspaceOptionError(InputError):
 
 
 class CommandUsageError(InputError):
-    """The command line is not one the command takes (an unknown option, a missing argument or
-    value, a value not among an option's choices), as Click reports it: coded so that a
-    command asked for ``--format json`` prints it on standard output too (exit 2)."""
+    """A command line Click refuses (unknown option, missing argument or value; exit 2)."""
 
     code = "invalid-usage"
 
 
+class OutputUnwritableError(CovenantError):
+    """Standard output is closed (``>&-``) or a write to it failed (a full disk; exit 1)."""
+
+    code = "output-unwritable"
+
+
 class CommandInterruptedError(CovenantError):
-    """The command was interrupted (Ctrl-C, SIGINT) before it finished (exit 130): coded so
-    that a command asked for ``--format json`` says so on standard output too."""
+    """The command was interrupted (Ctrl-C, SIGINT) before it finished (exit 130)."""
 
     code = "interrupted"
 

@@ -64,10 +64,10 @@ def test_an_unknown_code_is_404_naming_the_codes_spelled_like_it(shop: Shop) -> 
 
 
 def test_the_cli_only_codes_are_in_the_reference(shop: Shop) -> None:
-    """`invalid-usage` and `interrupted` are only ever printed by the command line (`-f json`),
-    and are explained over HTTP as `covenant explain` explains them."""
+    """`invalid-usage`, `interrupted` and `output-unwritable` are only ever printed by the
+    command line, and are explained over HTTP as `covenant explain` explains them."""
     text = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
-    for code in ("invalid-usage", "interrupted"):
+    for code in ("invalid-usage", "interrupted", "output-unwritable"):
         answer = shop.client.get(f"{V1}/errors/{code}", shop.tokens["viewer"])
         assert answer.status_code == 200, answer.text
         found = answer.json()

@@ -3,7 +3,10 @@
 Exit codes: 0 ok, 1 error, 2 usage, 3 ``evaluate --check`` found a breached or paging SLO,
 4 ``evaluate --check`` had nothing to check (no SLO with data), 130 Ctrl-C (typer's; a read
 from Prometheus and an ingest of files end saying what stays: ``cli.interrupt``), 141 the
-reader of standard output went away (`covenant evaluate | head -1`: ``main``).
+reader of standard output went away (`covenant evaluate | head -1`: ``main``); a standard output
+that cannot be written (closed, a full disk) is the coded error ``output-unwritable`` and 1
+(``cli.stdout_guard``). A command line that asks for JSON gets every refusal on standard output
+too (``cli.jsonmode``).
 
 Start-up stays fast: the command modules import only typer and light things at module level;
 each command imports the services it needs when it runs, and ``main`` registers only the
@@ -95,23 +98,32 @@ def main() -> None:
     the error is caught here, once for every command — typer's, the fast ``evaluate`` and
     the help pages.
     """
-    from covenant.cli import jsonmode
+    from covenant.cli import jsonmode, stdout_guard
 
     jsonmode.start(sys.argv[1:])
     output = _output()
     _shown_as_the_locale_can()
+    given = sys.stdout
+    guarded = stdout_guard.guard(given)
+    sys.stdout = guarded  # a text stream that keeps the error of a write that failed
     try:
         _run()
         _flush(output)
     except SystemExit as done:
-        if not _reader_gone(done, output):
-            _flush(output)
-            raise
-        _reader_went_away()
+        if _reader_gone(done, output):
+            _reader_went_away()
+        failed = stdout_guard.failed_write(done, guarded)
+        if failed is not None:
+            stdout_guard.unwritable(failed)
+        _flush(output)
+        raise
     except OSError as error:
-        if not _reader_gone(error, output):
+        if _reader_gone(error, output):
+            _reader_went_away()
+        failed = stdout_guard.failed_write(error, guarded)
+        if failed is None:
             raise
-        _reader_went_away()
+        stdout_guard.unwritable(failed)
     except UnicodeEncodeError as error:
         if "surrogates not allowed" not in str(error):
             raise
@@ -119,6 +131,9 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C before a command runs (while typer is imported):
         jsonmode.interrupted("")  # quietly (but for JSON), as a command interrupted ends
         raise SystemExit(INTERRUPTED) from None
+    finally:
+        if sys.stdout is guarded:
+            sys.stdout = given
 
 
 def _unnamable_path() -> NoReturn:
@@ -186,13 +201,16 @@ def _reader_gone(error: BaseException, output: tuple[int, int] | None) -> bool:
 
 def _flush(output: tuple[int, int] | None) -> None:
     """Standard output written out before the exit (the interpreter's own flush of a pipe whose
-    reader went away printed "Exception ignored" and ended with 120)."""
+    reader went away printed "Exception ignored" and ended with 120; of a full disk, the same
+    and a traceback: ``stdout_guard``)."""
     try:
         if sys.stdout is not None:
             sys.stdout.flush()
     except OSError as error:
         if not _reader_gone(error, output):
-            raise
+            from covenant.cli import stdout_guard
+
+            stdout_guard.unwritable(error)
         _reader_went_away()
 
 
