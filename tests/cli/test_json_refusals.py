@@ -258,7 +258,9 @@ def test_ctrl_c_during_a_json_ingest_says_what_stays_and_writes_nothing_of_the_f
             proc.kill()
             proc.communicate()
     assert proc.returncode == 130, err
-    error = json.loads(out)["error"]
+    document = json.loads(out)
+    assert [(f["file"], f["rows_read"]) for f in document["files"]] == [("a.csv", 3)]
+    error = document["error"]
     assert error["code"] == "interrupted"
     assert error["message"] == (
         "interrupted: a.csv is ingested and kept; big.csv was not finished: nothing of it was "

@@ -479,7 +479,7 @@ def _ingest_files(
     except KeyboardInterrupt:
         from covenant.cli.interrupt import files_kept, interrupted
 
-        interrupted(files_kept(files, kept=kept, current=current))
+        interrupted(files_kept(files, kept=kept, current=current), files=map(to_json, reports))
     if output_format is OutputFormat.JSON:
         document: dict[str, Any] = {"files": [to_json(r) for r in reports]}
         if error is not None:  # the refusal too, for a program that reads stdout (exit 1)

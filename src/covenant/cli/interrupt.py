@@ -12,26 +12,27 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import suppress
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterable, Sequence
     from pathlib import Path
 
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
-def interrupted(what: str) -> NoReturn:
+def interrupted(what: str, *, files: Iterable[Any] | None = None) -> NoReturn:
     """Print ``interrupted: WHAT`` on standard error (and the ``interrupted`` error's JSON
-    document on standard output when the command line asked for JSON: ``cli.jsonmode``) and
-    end the process with 130."""
+    document on standard output when the command line asked for JSON: ``cli.jsonmode``; an
+    ingest's has the reports of the ``files`` ingested and kept) and end the process with
+    130."""
     from covenant.cli import jsonmode
 
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # a closed pipe: nothing more to say there
             stream.flush()
     try:
-        jsonmode.interrupted(what)
+        jsonmode.interrupted(what, files=None if files is None else list(files))
         sys.stderr.write(f"\ninterrupted: {what}\n")
         sys.stderr.flush()
     finally:

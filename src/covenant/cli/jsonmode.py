@@ -91,14 +91,16 @@ def refuse(error: CovenantError) -> None:
     _write({"error": error_json(error, **more)})
 
 
-def interrupted(what: str) -> None:
-    """The JSON document of a Ctrl-C, when the command line asked for JSON."""
+def interrupted(what: str, *, files: list[Any] | None = None) -> None:
+    """The JSON document of a Ctrl-C, when the command line asked for JSON: an ingest's
+    (``files`` given) lists the reports of the files ingested and kept, as when it ends."""
     if not _State.asked or _State.shown:
         return
     from covenant.errors import CommandInterruptedError
 
     message = f"interrupted: {what}" if what else "interrupted before the command finished"
-    _write({"error": error_json(CommandInterruptedError(message))})
+    document: dict[str, Any] = {} if files is None else {"files": files}
+    _write({**document, "error": error_json(CommandInterruptedError(message))})
 
 
 def _write(document: dict[str, Any]) -> None:
