@@ -14,6 +14,7 @@ from covenant.cli.common import (
     AtOption,
     WorkspaceOption,
     console,
+    err_console,
     fail,
     settings_for,
 )
@@ -207,7 +208,8 @@ def sla_command(
                 hint="check that the folder exists and is writable",
             )
         ) from None
-    console.print(f"wrote {output}", markup=False, highlight=False)
+    # on stderr, as export openslo says it: stdout is for the documents
+    err_console.print(f"wrote {output}", markup=False, highlight=False, soft_wrap=True)
 
 
 def issued_note(
