@@ -344,8 +344,38 @@ def upgrade_with_alembic(engine: Engine) -> None:
 
 
 def _migration_failed(engine: Engine, exc: SQLAlchemyError) -> StoreError:
+    if _refused_as_read_only(exc):
+        return _read_only_behind(engine)
     return StoreError(
         f"cannot migrate the store at {describe(engine)}: "
         f"{exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}",
         hint="check that the database is reachable and writable",
+    )
+
+
+def _refused_as_read_only(exc: SQLAlchemyError) -> bool:
+    """True when the database refused the migration's write because it can only be read: a
+    SQLite file opened read-only or that the user may not write (``SQLITE_READONLY…``), a
+    PostgreSQL standby or read-only session (SQLSTATE 25006)."""
+    orig = getattr(exc, "orig", None)
+    name = getattr(orig, "sqlite_errorname", None)
+    if isinstance(name, str) and name.startswith("SQLITE_READONLY"):
+        return True
+    return getattr(orig, "sqlstate", None) == "25006"
+
+
+def _read_only_behind(engine: Engine) -> ReadOnlyStoreError:
+    """The store can only be read and is behind this version's schema: what to do, naming
+    its revision and the newest one (nothing was changed: the migration is one transaction)."""
+    heads = ", ".join(sorted(head_revisions()))
+    try:
+        current = ", ".join(sorted(schema_state(engine).current)) or "(none: no schema yet)"
+    except StoreError:
+        current = "its revision"
+    return ReadOnlyStoreError(
+        f"the store at {describe(engine)} can only be read, and its schema needs upgrading "
+        f"from {current} to {heads} first (a write); nothing was changed",
+        hint="run `covenant db upgrade` once where the store can be written (as a user who may "
+        "write the file and its folder; on PostgreSQL the primary, in a read-write session), "
+        "or copy the store to a writable place and point COVENANT_DATABASE_URL at the copy",
     )
