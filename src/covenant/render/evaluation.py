@@ -276,6 +276,27 @@ def percent(value: Fraction | None, digits: int = 3) -> str:
     return f"{float(value) * 100:.{digits}f} %"
 
 
+def target_percent(value: Fraction, digits: int = 6) -> str:
+    """A target (or a committed level) as a percentage as written, every digit: 999/1000 →
+    ``99.9 %``, 999999999/10^9 → ``99.9999999 %`` — never rounded up to a "100 %" the file
+    does not say. A value whose decimals do not end (2/3) is shown to ``digits`` decimals."""
+    scaled = value * 100
+    rest, places = scaled.denominator, 0
+    for prime in (2, 5):
+        count = 0
+        while rest % prime == 0:
+            rest //= prime
+            count += 1
+        places = max(places, count)
+    if rest != 1:
+        return f"{f'{float(scaled):.{digits}f}'.rstrip('0').rstrip('.')} %"
+    n = abs(scaled.numerator) * 10**places // scaled.denominator  # exact: the decimals end
+    text = str(n).rjust(places + 1, "0")
+    whole, decimals = text[: len(text) - places], text[len(text) - places :].rstrip("0")
+    sign = "-" if scaled < 0 else ""
+    return f"{sign}{whole}{'.' + decimals if decimals else ''} %"
+
+
 def rate_text(value: Fraction | None) -> str:
     return "—" if value is None else f"{float(value):.2f}×"
 

@@ -27,6 +27,7 @@ from covenant.render.evaluation import (
     iso,
     rate_text,
     span_text,
+    target_percent,
     window_text,
 )
 from covenant.render.tables import Cell, Col, print_notes, print_table
@@ -97,9 +98,8 @@ def floor_percent(value: Fraction | None, digits: int) -> str:
 
 
 def target_text(value: Fraction) -> str:
-    """A target as written: ``99.9 %``, ``99.95 %`` (no trailing zeros)."""
-    digits = f"{float(value) * 100:.6f}".rstrip("0").rstrip(".")
-    return f"{digits} %"
+    """A target as written: ``99.9 %``, ``99.95 %``, ``99.9999999 %`` (no trailing zeros)."""
+    return target_percent(value)
 
 
 def status_text(e: Evaluation) -> Text:

@@ -20,7 +20,7 @@ from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.credits import ProRata
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult
-from covenant.render.evaluation import exact, iso
+from covenant.render.evaluation import exact, iso, target_percent
 from covenant.render.statement_doc import statement_fragment, statement_html, statement_pdf
 from covenant.render.statement_format import EXACT_DIGITS, duration_words
 from covenant.render.tables import Cell, Col, line, print_notes, print_table, text
@@ -53,8 +53,8 @@ def deadline_text(moment: datetime | None, zone: str) -> str:
 
 
 def committed_text(value: Fraction) -> str:
-    text = f"{float(value) * 100:.6f}".rstrip("0").rstrip(".")
-    return f"{text} %"
+    """A committed level or target as written, every digit (``render.evaluation``)."""
+    return target_percent(value)
 
 
 def minutes_text(seconds: int) -> str:

@@ -21,6 +21,7 @@ from covenant.core.model import BudgetingMethod
 from covenant.core.results import Evaluation
 from covenant.core.timeutil import shorthand
 from covenant.definitions.workspace import Workspace
+from covenant.render.evaluation import target_percent
 from covenant.web.core import backend, page, staff
 from covenant.web.routes import pages_router
 from covenant.web.team import chart_timeline, chart_values, composite_titles, percent, rate
@@ -109,6 +110,7 @@ def composite_page(request: Request, composite: str) -> Response:
         e=view.now,
         timeslices=o.method is BudgetingMethod.TIMESLICES,
         percent=percent,
+        target=target_percent,
         rate=rate,
         shorthand=shorthand,
         **chart_values(timeline),

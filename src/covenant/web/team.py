@@ -16,6 +16,7 @@ from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import shorthand
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError
+from covenant.render.evaluation import target_percent
 from covenant.web.core import BASE, SECURITY_HEADERS, backend, page, staff
 from covenant.web.routes import pages_router, query_list
 
@@ -320,6 +321,7 @@ def slo_page(request: Request, key: str) -> Response:
         details=details,
         **chart_values(timeline),
         percent=percent,
+        target=target_percent,
         rate=rate,
         shorthand=shorthand,
     )
