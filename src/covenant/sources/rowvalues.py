@@ -16,13 +16,21 @@ class Written(str):
         return str(self)
 
 
+_WORDS = frozenset({"nan", "inf", "infinity"})
+"""How a file writes a NaN or an infinity in words (shown as those quoted words)."""
+
+
 def shown(value: Any, written: str | None = None) -> Any:
     """A number column's value as the file wrote it where a float can say so: a whole number
     without ``.0`` (``-200``, ``good=5``; exact up to 2^53), NaN and infinities as words; past
-    2^53 a float no longer holds every whole number, so the text ``written`` is quoted."""
+    2^53 a float no longer holds every whole number, and a number too large for one
+    (``2e308``) is no infinity, so the text ``written`` is shown."""
     if not isinstance(value, float):
         return value
     if not math.isfinite(value):
+        number = written.strip() if written is not None else ""
+        if number and number.lstrip("+-").lower() not in _WORDS:
+            return Written(number)  # a number too large for a float (2e308): as written
         return "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if abs(value) >= 2**53 and written is not None and written.strip():
         return Written(written.strip())
