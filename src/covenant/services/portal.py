@@ -249,7 +249,9 @@ def recent_periods(
     """The labels of the reporting period in progress at ``at`` and the ``count - 1`` before
     it, newest first, as the customer's agreements (``agreement`` only, when given) report
     them — ``2026-11`` or ``2026-Q4``, in the agreement's zone — by the version in force at
-    ``at``, else the latest binding one; empty when none is binding."""
+    ``at``, else the latest binding one; empty when none is binding. A period that ended
+    before the first binding version took effect has no statement and is not listed (the
+    period in progress always is)."""
     from covenant.services.agreements import with_recorded_agreements  # noqa: PLC0415
 
     at = require_utc(at)
@@ -265,9 +267,13 @@ def recent_periods(
         terminated = termination_times(conn, names=sorted({v.agreement for v in binding}))
     found = in_force_at(binding, at, terminated=terminated)
     version = found[0] if found else max(binding, key=lambda v: v.effective_from)
-    labels, instant = [], at
+    first = min(v.effective_from for v in binding)
+    labels: list[str] = []
+    instant = at
     for _ in range(count):
-        start, _ = period_containing(version, instant)
+        start, end = period_containing(version, instant)
+        if labels and end <= first:
+            break  # no version was in force in it: no statement
         labels.append(period_label(version, start))
         instant = start - timedelta(seconds=1)
     return labels
