@@ -51,3 +51,17 @@ def test_overflowing_counts_are_named_as_written(tmp_path: Path) -> None:
     ((where, field, message),) = messages(path)
     assert (where, field) == ("c.csv:2", "good")
     assert message == "good=1e400 total=1e400 are not both whole numbers from 0 to 10^12"
+
+
+def test_overflowing_counts_in_json_lines_are_named_as_written(tmp_path: Path) -> None:
+    """JSON Lines kept a number's text by writing back what `json.loads` made of it: `1e400`
+    became the float infinity, written `Infinity`."""
+    path = tmp_path / "c.jsonl"
+    path.write_text(
+        '{"timestamp": "2026-01-01T00:00:00Z", "sli": "checkout", "good": 1e400, "total": 1e400}\n'
+        '{"timestamp": "2026-01-01T00:00:00Z", "sli": "checkout", "good": 1, "total": 2}\n'
+    )
+    ((where, field, message),) = messages(path)
+    assert (where, field) == ("c.jsonl:1", "good")
+    assert "Infinity" not in message
+    assert message == "good='1e400' total='1e400' are not both whole numbers from 0 to 10^12"

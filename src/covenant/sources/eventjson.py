@@ -257,7 +257,8 @@ def _read_jsonl_slowly(
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
+            # numbers as their text: 1e400 is no float infinity (written back "Infinity")
+            value = json.loads(raw, parse_int=str, parse_float=str)
         except (ValueError, RecursionError) as exc:
             value = exc
         if not isinstance(value, dict):
