@@ -168,7 +168,7 @@ def render_table(
         Col("SLI", "right", wrap=False),
         Col("target", "right", wrap=False),
         Col("budget\nleft", "right", wrap=False),
-        Col("alerts", wrap=False),
+        Col("alerts"),  # wraps at its spaces (``page 6h/30m`` over ``+2``) before blocks
     ]
     table: list[list[Cell]] = []
     for r in rows:
