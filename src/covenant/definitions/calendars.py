@@ -25,6 +25,8 @@ The resolved form is in ``calendar_spec``; reading the written hours in ``calend
 
 from __future__ import annotations
 
+import re
+import warnings
 from datetime import date
 from typing import Any, Literal
 
@@ -123,7 +125,7 @@ def build_calendar(
         hours = read_day(doc, text, here, problems, overnight=False)
         if day is not None and hours is not None:
             overrides.append((day, hours))
-    if weekly is None or problems:
+    if weekly is None or any(p.severity == "error" for p in problems):
         return None, problems
     calendar = CalendarSpec(
         name=model.metadata.name,
@@ -193,11 +195,13 @@ def _country_holidays(
         )
         return {}
     try:
-        table = holiday_data.country_holidays(
-            country,
-            subdiv=spec.subdivision,
-            years=range(spec.first_year, spec.last_year + 1),
-        )
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            table = holiday_data.country_holidays(
+                country,
+                subdiv=spec.subdivision,
+                years=range(spec.first_year, spec.last_year + 1),
+            )
     except NotImplementedError as exc:
         subdivisions = ", ".join(supported[country]) or "none"
         problems.append(
@@ -210,4 +214,40 @@ def _country_holidays(
             )
         )
         return {}
+    known = _known_years(said)
+    if known is not None:
+        outside = _years_text(spec.first_year, spec.last_year, known)
+        if outside:
+            problems.append(
+                at(
+                    doc,
+                    (*here, "country"),
+                    code="unknown-holiday-region",
+                    severity="warning",
+                    message=f"the holidays package has {country}'s holidays in full only from "
+                    f"{known[0]} to {known[1]}: in {outside} some of them are missing, and "
+                    "those days count as business days",
+                    fix=f"keep firstYear and lastYear within {known[0]}–{known[1]}, and list "
+                    "the holidays of other years under dates",
+                )
+            )
     return {day: str(name) for day, name in table.items()}
+
+
+_KNOWN = re.compile(r"available only from (\d{4}) to (\d{4})")
+"""The ``holidays`` package's warning for years its tables (a lunar calendar's) do not hold."""
+
+
+def _known_years(said: list[warnings.WarningMessage]) -> tuple[int, int] | None:
+    for item in said:
+        found = _KNOWN.search(str(item.message))
+        if found:
+            return int(found.group(1)), int(found.group(2))
+    return None
+
+
+def _years_text(first: int, last: int, known: tuple[int, int]) -> str:
+    """The years of ``first``–``last`` outside ``known``: ``2000 and 2036–2040``."""
+    spans = [(first, min(last, known[0] - 1)), (max(first, known[1] + 1), last)]
+    texts = [f"{a}" if a == b else f"{a}–{b}" for a, b in spans if a <= b]
+    return " and ".join(texts)
