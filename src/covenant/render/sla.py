@@ -361,8 +361,12 @@ def render_statement_table(
                 details.append(f"claim by {deadline_text(a.claim_deadline, st.zone)}")
             if details:
                 notes.append(f"{key}: " + ", ".join(details))
-    print_table(console, cols, rows, title="Availability", lines_between=not wide, wide=wide)
-    print_notes(console, notes)
+    if rows:
+        print_table(console, cols, rows, title="Availability", lines_between=not wide, wide=wide)
+        print_notes(console, notes)
+    else:  # a table of headings alone reads as if something failed to print
+        none = "no commitment selected" if selected else "no availability commitment"
+        console.print(text(f"Availability: {none} in this statement"))
     for s in st.support:
         rows = [
             [
