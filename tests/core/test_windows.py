@@ -119,3 +119,43 @@ def test_an_anchor_inside_a_dst_gap_keeps_its_wall_time() -> None:
     start, end = calendar_period(window, datetime(2026, 3, 1, 12, tzinfo=UTC))
     assert start.astimezone(berlin).replace(tzinfo=None) == datetime(2026, 3, 1, 2, 30)
     assert end - start == timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("zone", "anchor", "at", "period"),
+    [
+        # Berlin's clock jumps 02:00 → 03:00 CEST at 01:00Z on 29 March 2026: the day anchored
+        # at 02:30 starts when the clock first reads 02:30 or later, 03:00 CEST (01:00Z), so
+        # 03:10 CEST (01:10Z) is in the day of the 29th: [01:00Z, 30 March 02:30 CEST = 00:30Z).
+        # (Python's fold=0 would start it at 03:30 CEST, keeping 03:10 in the 28th.)
+        (
+            "Europe/Berlin",
+            datetime(2026, 1, 1, 2, 30),
+            datetime(2026, 3, 29, 1, 10, tzinfo=UTC),
+            (datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 3, 30, 0, 30, tzinfo=UTC)),
+        ),
+        (
+            "Europe/Berlin",
+            datetime(2026, 1, 1, 2, 30),
+            datetime(2026, 3, 29, 0, 59, tzinfo=UTC),
+            (datetime(2026, 3, 28, 1, 30, tzinfo=UTC), datetime(2026, 3, 29, 1, tzinfo=UTC)),
+        ),
+        # Samoa skipped 30 December 2011 (29 Dec 24:00 -10 became 31 Dec 00:00 +14 at 10:00Z):
+        # the day anchored at noon of the 30th starts at 10:00Z, so 31 Dec 11:00 local (21:00Z)
+        # is in it, up to 31 Dec 12:00 local (22:00Z).
+        (
+            "Pacific/Apia",
+            datetime(2011, 12, 1, 12),
+            datetime(2011, 12, 30, 21, tzinfo=UTC),
+            (datetime(2011, 12, 30, 10, tzinfo=UTC), datetime(2011, 12, 30, 22, tzinfo=UTC)),
+        ),
+    ],
+)
+def test_a_boundary_inside_a_dst_gap_is_the_end_of_the_gap(
+    zone: str, anchor: datetime, at: datetime, period: tuple[datetime, datetime]
+) -> None:
+    """A wall time the clock skips maps to the first instant it reads that time or later (the
+    rule of docs/business-time.md, "Wall clock and DST"), not Python's ``fold=0`` reading."""
+    tz = ZoneInfo(zone)
+    window = CalendarWindow(unit=CalendarUnit.DAY, zone=zone, anchor=anchor.replace(tzinfo=tz))
+    assert calendar_period(window, at) == period
