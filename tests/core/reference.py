@@ -1,7 +1,8 @@
 """A brute-force reference for one objective: plain Python loops over buckets, no numpy tricks.
 
 Written from the semantics in docs/semantics.md, independently of covenant.core.evaluate;
-calendar bounds are computed here from the natural unit (count 1, no anchor) only.
+calendar months are computed here from the natural unit (count 1, no anchor), every other
+calendar window by the walk of the zone's clock in ``tests.core.window_reference``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from covenant.core.model import (
     Objective,
     RollingWindow,
 )
+from tests.core import window_reference
 
 
 @dataclass
@@ -43,7 +45,11 @@ def month_bounds(window: CalendarWindow, at: int) -> tuple[int, int]:
 def bounds(o: Objective, at: int) -> tuple[int, int, int, int]:
     if isinstance(o.window, RollingWindow):
         return at - o.window.seconds, at, at - o.window.seconds, at
-    s, e = month_bounds(o.window, at)
+    w = o.window
+    if w.unit is CalendarUnit.MONTH and w.count == 1 and w.anchor is None:
+        s, e = month_bounds(w, at)
+    else:  # the period holding the instant just before ``at``
+        s, e = window_reference.reference_period(w, at - 1)
     return s, at, s, e
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ from covenant.core.model import (
 from covenant.core.results import Status
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch
-from tests.core import reference
+from tests.core import reference, window_reference
 from tests.strategies import ZONES, objectives, targets
 
 STEP = 60
@@ -232,3 +233,53 @@ def test_at_is_aligned_down_and_reported_in_utc() -> None:
     assert result.at == datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
     assert result.sli == Fraction(9, 10)
     assert result.status is Status.BREACHED
+
+
+CALENDARS = ["UTC", "Europe/Berlin", "Australia/Lord_Howe", "Pacific/Chatham", "America/St_Johns"]
+
+
+@st.composite
+def calendar_scenarios(draw: st.DrawFn) -> tuple[Objective, BucketMatrix, int]:
+    """Days, weeks, quarters and years, two days or weeks at a time, anchored or not, in zones
+    with 30- and 45-minute offsets; ``at`` in the first six hours of a period."""
+    o = draw(objectives(step=STEP))
+    tz = ZoneInfo(draw(st.sampled_from(CALENDARS)))
+    unit = draw(st.sampled_from(list(CalendarUnit)))
+    anchor = None
+    if draw(st.booleans()):
+        anchor = datetime(
+            draw(st.integers(2020, 2026)),
+            draw(st.integers(1, 12)),
+            draw(st.sampled_from([1, 15, 28])),
+            draw(st.sampled_from([0, 2, 7, 13])),
+            draw(st.sampled_from([0, 30, 45])),
+            tzinfo=tz,
+        )
+    window = CalendarWindow(
+        unit=unit,
+        count=draw(st.sampled_from([1, 2])) if unit in (CalendarUnit.DAY, CalendarUnit.WEEK) else 1,
+        zone=str(tz),
+        anchor=anchor,
+    )
+    o = replace(o, window=window)
+    instant = draw(st.integers(0, 400 * 86400)) + 1_767_225_600  # from 2026-01-01 on
+    first, _ = window_reference.reference_period(window, instant)
+    at = first + draw(st.integers(1, 6 * 60)) * STEP + draw(st.integers(0, STEP - 1))
+    start, end = required_range([o], at=from_epoch(at), step=STEP)
+    n = (end - start) // STEP
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    total = rng.poisson(draw(st.sampled_from([0.0, 0.3, 40.0])), size=(1, n)).astype(np.int64)
+    total[:, : draw(st.integers(0, n // 3)) if n else 0] = 0
+    error = draw(st.sampled_from([0.0, 0.001, 0.05, 0.5]))
+    good = total - rng.binomial(total, error).astype(np.int64)
+    return o, BucketMatrix(keys=("s",), start=start, step=STEP, good=good, total=total), at
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(calendar_scenarios())
+def test_engine_matches_brute_force_on_every_calendar_unit(
+    scenario: tuple[Objective, BucketMatrix, int],
+) -> None:
+    o, data, at = scenario
+    (got,) = evaluate([o], data, at=from_epoch(at))
+    check_one(o, got, data, at)

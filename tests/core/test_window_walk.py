@@ -1,12 +1,6 @@
-"""Calendar periods of every unit, count and anchor agree with a walk of the zone's clock.
-
-The reference reads the clock only (``zoneinfo``, UTC instant → wall reading) and never turns
-a wall time into an instant: a period boundary written as wall time ``B`` is the first instant
-whose reading is ``B`` or later (docs/business-time.md, "Wall clock and DST"; docs/semantics.md,
-"Windows"), found by stepping a minute at a time and then a second at a time. Boundaries are
-laid out on the wall clock from the anchor (else midnight of 1970-01-01, a Monday 1970-01-05
-for weeks) in steps of ``count`` units, months keeping the anchor's day clamped to the month.
-"""
+"""Calendar periods of every unit, count and anchor agree with a walk of the zone's clock
+(tests/core/window_reference.py), in zones whose clocks skip or repeat midnight, skip a whole
+day, change by 30 minutes or sit at odd offsets."""
 
 from __future__ import annotations
 
@@ -19,6 +13,7 @@ from hypothesis import strategies as st
 
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.windows import calendar_period
+from tests.core.window_reference import first_reading, reading, reference_period
 
 # DST gaps and folds at midnight (Asuncion, Sao Paulo), a skipped day (Apia, 30 Dec 2011),
 # 30-minute changes (Lord Howe), odd offsets (St John's, Chatham, Kolkata)
@@ -32,54 +27,6 @@ ZONES = {
     "Pacific/Chatham": datetime(2026, 4, 4, 14, tzinfo=UTC),
     "Asia/Kolkata": datetime(2026, 1, 1, tzinfo=UTC),
 }
-MONTHS = {CalendarUnit.MONTH: 1, CalendarUnit.QUARTER: 3, CalendarUnit.YEAR: 12}
-
-
-def _reading(t: int, zone: ZoneInfo) -> datetime:
-    return datetime.fromtimestamp(t, tz=zone).replace(tzinfo=None)
-
-
-def _first_reading(wall: datetime, zone: ZoneInfo) -> int:
-    """The first instant whose wall reading is ``wall`` or later (no offset passes ±15 h and
-    the zones' offsets are whole minutes)."""
-    t = int(wall.replace(tzinfo=UTC).timestamp()) - 15 * 3600
-    while _reading(t, zone) < wall:
-        t += 60
-    t -= 60
-    while _reading(t, zone) < wall:
-        t += 1
-    return t
-
-
-def _boundary(origin: datetime, unit: CalendarUnit, count: int, k: int) -> datetime:
-    if unit in (CalendarUnit.DAY, CalendarUnit.WEEK):
-        return origin + timedelta(days=k * count * (7 if unit is CalendarUnit.WEEK else 1))
-    index = origin.year * 12 + origin.month - 1 + k * count * MONTHS[unit]
-    year, month = divmod(index, 12)
-    return origin.replace(
-        year=year, month=month + 1, day=min(origin.day, monthrange(year, month + 1)[1])
-    )
-
-
-def reference_period(window: CalendarWindow, at: int) -> tuple[int, int]:
-    zone = ZoneInfo(window.zone)
-    if window.anchor is not None:
-        origin = window.anchor.replace(tzinfo=None)  # a wall time in the window's zone
-    elif window.unit is CalendarUnit.WEEK:
-        origin = datetime(1970, 1, 5)
-    else:
-        origin = datetime(1970, 1, 1)
-    wall = _reading(at, zone)
-    if window.unit in (CalendarUnit.DAY, CalendarUnit.WEEK):
-        days = window.count * (7 if window.unit is CalendarUnit.WEEK else 1)
-        k = (wall - origin) // timedelta(days=days) - 2
-    else:
-        months = window.count * MONTHS[window.unit]
-        k = ((wall.year - origin.year) * 12 + wall.month - origin.month) // months - 2
-    while _first_reading(_boundary(origin, window.unit, window.count, k + 1), zone) <= at:
-        k += 1
-    start = _first_reading(_boundary(origin, window.unit, window.count, k), zone)
-    return start, _first_reading(_boundary(origin, window.unit, window.count, k + 1), zone)
 
 
 @st.composite
@@ -90,7 +37,7 @@ def windows_and_instants(draw: st.DrawFn) -> tuple[CalendarWindow, int]:
     pivot = int(ZONES[zone].timestamp())
     shape = draw(st.sampled_from(["natural", "anchored", "anchored", "skipped"]))
     if shape == "skipped":  # a time of day the clock skips (or repeats) at the zone's change
-        wall = _reading(pivot - 60, tz) + timedelta(minutes=30)
+        wall = reading(pivot - 60, tz) + timedelta(minutes=30)
         anchor = (wall - timedelta(days=draw(st.integers(0, 40)))).replace(tzinfo=tz)
     elif shape == "anchored":
         year, month = draw(st.integers(1995, 2030)), draw(st.integers(1, 12))
@@ -128,5 +75,5 @@ def test_the_walk_sees_the_gaps_it_is_meant_to() -> None:
     assert reference_period(asuncion, oct_1)[0] == oct_1
     apia = ZoneInfo("Pacific/Apia")
     jump = int(datetime(2011, 12, 30, 10, tzinfo=UTC).timestamp())
-    assert _first_reading(datetime(2011, 12, 30), apia) == jump
-    assert _first_reading(datetime(2011, 12, 30, 12), apia) == jump
+    assert first_reading(datetime(2011, 12, 30), apia) == jump
+    assert first_reading(datetime(2011, 12, 30, 12), apia) == jump
