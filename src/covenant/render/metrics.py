@@ -38,6 +38,7 @@ from covenant.core.forecast import Exposure
 from covenant.core.notices import NoticeKind
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import shorthand
+from covenant.render.metrics_lint import LintCount, lint_families
 from covenant.render.metrics_statements import UnissuedStatements, unissued_families
 from covenant.render.metrics_timers import TimerGroup, timer_families
 from covenant.render.prom_text import Family as _Family
@@ -86,6 +87,7 @@ class Snapshot:
     sources: Sequence[SourceReads] = ()  # per DataSource the workspace reads SLIs from
     timers: Sequence[TimerGroup] = ()  # ticket timers of the agreements' current periods
     unissued: Sequence[UnissuedStatements] = ()  # per customer: closed periods not issued
+    lint: Sequence[LintCount] = ()  # per agreement and severity: covenant lint's findings
 
 
 class _Page:
@@ -97,6 +99,7 @@ class _Page:
         yield from self._agreements()
         yield from timer_families(self.snapshot.timers)
         yield from unissued_families(self.snapshot.unissued)
+        yield from lint_families(self.snapshot.lint)
         yield from self._alerts()
         yield from self._sources()
         yield from self._worker()

@@ -40,9 +40,11 @@ from covenant.render.metrics import (
     outbox_exposition,
     worker_exposition,
 )
+from covenant.render.metrics_lint import LintCount, lint_counts
 from covenant.render.metrics_statements import UnissuedStatements
 from covenant.render.metrics_timers import TimerGroup
 from covenant.services.evaluate import evaluate_workspace
+from covenant.services.lint import lint_workspace
 from covenant.services.metrics_timers import ticket_timer_groups
 from covenant.services.statement_backlog import unissued_statements
 from covenant.store import metrics_snapshots, outbox
@@ -113,16 +115,24 @@ def source_reads(conn: Connection, *, workspace: Workspace) -> tuple[SourceReads
     return tuple(found)
 
 
+def lint_findings(workspace: Workspace) -> tuple[LintCount, ...]:
+    """``covenant lint``'s findings on the workspace (its own margin, every agreement), counted
+    per agreement and severity."""
+    names = {v.agreement for v in workspace.agreements}
+    return lint_counts(names, lint_workspace(workspace))
+
+
 def tick_snapshot(
     result: TickResult,
     *,
     sources: tuple[SourceReads, ...] = (),
     timers: tuple[TimerGroup, ...] = (),
     unissued: tuple[UnissuedStatements, ...] = (),
+    lint: tuple[LintCount, ...] = (),
 ) -> Snapshot:
     """The numbers of one tick: its report, forecast and alert states after it, how the
     sources' reads stand after it, the ticket timers and the statements due and not issued at
-    its instant."""
+    its instant, and ``covenant lint``'s findings."""
     return Snapshot(
         at=result.at,
         evaluations=result.report.effective,
@@ -132,6 +142,7 @@ def tick_snapshot(
         sources=sources,
         timers=timers,
         unissued=unissued,
+        lint=lint,
     )
 
 
@@ -147,7 +158,10 @@ def publish_tick(
         sources = source_reads(conn, workspace=workspace)
     timers = ticket_timer_groups(engine, workspace=workspace, at=result.at)
     unissued = unissued_statements(engine, workspace=workspace, now=result.at)
-    body = exposition(tick_snapshot(result, sources=sources, timers=timers, unissued=unissued))
+    snapshot = tick_snapshot(
+        result, sources=sources, timers=timers, unissued=unissued, lint=lint_findings(workspace)
+    )
+    body = exposition(snapshot)
     with write_transaction(engine) as conn:
         return metrics_snapshots.publish(conn, body, at=result.at, published_at=published_at)
 
@@ -172,6 +186,7 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
         sources=sources,
         timers=timers,
         unissued=unissued_statements(engine, workspace=workspace, now=now),
+        lint=lint_findings(workspace),
     )
 
 
