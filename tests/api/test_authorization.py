@@ -99,6 +99,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/dashboards/grafana"): "staff",
     ("GET", "/dashboards/grafana/{file}"): "staff",
     ("POST", "/imports/{tool}"): "staff",
+    ("POST", "/imports/{tool}/write"): "writers",
     ("GET", "/alerts/outbox"): "admin",
     ("POST", "/alerts/outbox/retry"): "admin",
     ("POST", "/alerts/outbox/prune"): "admin",
@@ -128,6 +129,7 @@ CREATED |= {("POST", "/corrections"), ("POST", "/maintenance-windows")}
 CREATED.add(("POST", "/users"))
 CREATED.add(("POST", "/customers/{customer}/statements/{period}/issue"))
 CREATED |= {("POST", "/ingest/tickets"), ("POST", "/ingest/incidents")}  # a new file each time
+CREATED.add(("POST", "/imports/{tool}/write"))  # the file written (again: replaced, force)
 
 # A route whose request, once let through, is refused for what it asks (nothing the tests can
 # reach: the shop's Prometheus is not there): the answer a role let through gets instead of a
@@ -379,9 +381,11 @@ def request_for(shop: Shop, method: str, path: str, owner: str) -> tuple[str, di
         row = {"id": f"INC-U{next(_serial)}", "services": ["checkout"], "start": AT_TEXT}
         kw["content"] = json.dumps(row) + "\n"
         kw["headers"] = {"Content-Type": "application/x-ndjson"}
-    if path == "/imports/{tool}":
+    if path in ("/imports/{tool}", "/imports/{tool}/write"):
         kw["content"] = (ROOT / "examples" / "import" / "sloth-checkout.yml").read_text()
         kw["headers"] = {"Content-Type": "application/yaml"}
+    if path == "/imports/{tool}/write":
+        kw["params"] = {"filename": "matrix.yml", "force": "true"}
     if path == "/backtests/agreement":
         kw["params"] = {"first": "2026-10", "last": "2026-10"}
         kw["content"] = (shop.workspace.parent / PROPOSAL).read_text()

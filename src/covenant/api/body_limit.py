@@ -57,6 +57,11 @@ ROUTE_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
         f"send a file of at most {MOST_SOURCE:,} characters (split a larger one into several "
         "files), or convert it with covenant import",
     ),
+    ("POST", "/api/v1/imports/{tool}/write"): (
+        IMPORT_MOST,
+        f"send a file of at most {MOST_SOURCE:,} characters (split a larger one into several "
+        "files), or convert it with covenant import",
+    ),
     ("POST", "/ui/import"): (PAGE_IMPORT_MOST, _PAGE_IMPORT_HINT),
     ("POST", "/ui/import/write"): (PAGE_IMPORT_MOST, _PAGE_IMPORT_HINT),
     ("POST", "/ui/sign-in"): (

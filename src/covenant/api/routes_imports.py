@@ -2,6 +2,8 @@
 TOOL --dry-run --format json` converts it into the workspace this server reads — what it
 becomes, what is left out and why, the OpenSLO documents it would write — and nothing is
 written: the documents go into the workspace's repository as any edit does (docs/import.md).
+``POST /imports/{tool}/write``, for editors and admins: the same import written into the
+workspace, as `covenant import TOOL` (and the import page's "Write") writes it, audited.
 
 The body is the tool's file (``application/yaml``), or, to give the files the command's
 ``--alert-windows`` (sloth) and ``--config`` (slo-generator) read as well, a JSON object with
@@ -9,19 +11,23 @@ the texts: ``{"source": ..., "alert_windows": ..., "config": ...}``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from covenant.api.deps import Context, Ctx, allow
+from covenant.api.deps import Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES
-from covenant.core.access import INTERNAL_READERS
+from covenant.core.access import INTERNAL_READERS, WRITERS
 from covenant.errors import InputError
 from covenant.services.import_request import MOST_OPTION, MOST_SOURCE, too_long
+
+if TYPE_CHECKING:
+    from covenant.services.import_request import ImportRequest
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(INTERNAL_READERS))])
 
@@ -90,11 +96,19 @@ async def _files(request: Request) -> ImportFiles:
     return ImportFiles(source=text)
 
 
-@router.post("/imports/{tool}", tags=["definitions"], openapi_extra=_BODY)
-async def convert(
-    ctx: Ctx,
-    request: Request,
-    tool: Tool,
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """The query's options, as the command's."""
+
+    filename: str | None
+    datasource: str
+    prometheus_url: str | None
+    sloth_period: str
+    split_groups: bool
+    force: bool
+
+
+def _options(
     filename: Annotated[
         str | None,
         Query(
@@ -129,10 +143,19 @@ async def convert(
             "with `replaces: true` and `change` `replaces` or `unchanged`, and `summary` says "
             "what would change; `needsForce` is true when a file would be replaced without "
             "it. A file an import of another name wrote, or one of the workspace's own, is "
-            "never replaced: the target is named -2, -3… beside it."
+            "never replaced: the target is named -2, -3… beside it. Writing "
+            "(`/imports/{tool}/write`) replaces such a file only with it."
         ),
     ] = False,
-) -> dict[str, Any]:
+) -> ImportOptions:
+    return ImportOptions(filename, datasource, prometheus_url, sloth_period, split_groups, force)
+
+
+Options = Annotated[ImportOptions, Depends(_options)]
+
+
+@router.post("/imports/{tool}", tags=["definitions"], openapi_extra=_BODY)
+async def convert(ctx: Ctx, request: Request, tool: Tool, options: Options) -> dict[str, Any]:
     """The file converted, as `covenant import TOOL --dry-run --format json` reports it, with
     each file's ``documents`` (the OpenSLO text it would write) — checked against the
     workspace's definitions (a DataSource or Service it already has is reused; an SLO name it
@@ -142,44 +165,55 @@ async def convert(
     as ``--split-groups``. A preview: what would change is reported (each file's ``change``,
     a ``summary``, ``needsForce``), never refused for want of ``force``. Nothing is
     written."""
-    files = await _files(request)
-    return await run_in_threadpool(
-        _convert,
-        ctx,
-        tool,
-        files,
-        name=filename or f"{tool.value}.yaml",
-        datasource=datasource,
-        prometheus_url=prometheus_url,
-        sloth_period=sloth_period,
-        split_groups=split_groups,
-        force=force,
-    )
+    from covenant.services.import_request import import_report
+
+    asked = _asked(tool, await _files(request), options)
+    return await run_in_threadpool(import_report, ctx.settings.workspace, asked, at=ctx.clock())
 
 
-def _convert(
-    ctx: Context,
-    tool: Tool,
-    files: ImportFiles,
-    *,
-    name: str,
-    datasource: str,
-    prometheus_url: str | None,
-    sloth_period: str,
-    split_groups: bool,
-    force: bool,
+@router.post(
+    "/imports/{tool}/write",
+    tags=["definitions"],
+    status_code=201,
+    openapi_extra=_BODY,
+    dependencies=[Depends(allow(WRITERS))],
+)
+async def write(
+    ctx: Ctx, who: Who, request: Request, tool: Tool, options: Options
 ) -> dict[str, Any]:
-    from covenant.services.import_request import ImportRequest, SourceText, import_report
+    """The file converted and written into the workspace, as `covenant import TOOL --format
+    json` writes it (all or nothing; the import page's "Write" button does the same), and an
+    audit entry under the token (action ``imported``, entity ``workspace-file``): the report
+    with ``written``, the files written (relative to the workspace). The same body and options
+    as the preview; a file an earlier import of the same `filename` wrote is replaced only
+    with ``force`` (else ``400 import-file-exists``). A file with problems, or nothing an SLO
+    can be made of, writes nothing: ``400 invalid-input`` (the preview lists each problem)."""
+    from covenant.services.import_request import import_into
 
-    asked = ImportRequest(
+    asked = _asked(tool, await _files(request), options)
+    report = await run_in_threadpool(
+        import_into, ctx.engine(), ctx.settings.workspace, asked, at=ctx.clock(), actor=actor(who)
+    )
+    if not report["written"]:
+        raise InputError(
+            "the import has problems or nothing to import; nothing was written",
+            hint=f"POST /api/v1/imports/{tool.value} (the preview) names each problem",
+        )
+    ctx.forget_definitions()  # the next answer reads the files written, on this server at once
+    return report
+
+
+def _asked(tool: Tool, files: ImportFiles, options: ImportOptions) -> ImportRequest:
+    from covenant.services.import_request import ImportRequest, SourceText
+
+    return ImportRequest(
         tool=tool.value,
-        sources=(SourceText(text=files.source, name=name),),
-        force=force,
+        sources=(SourceText(text=files.source, name=options.filename or f"{tool.value}.yaml"),),
+        force=options.force,
         alert_windows=files.alert_windows,
         config=files.config,
-        datasource=datasource,
-        prometheus_url=prometheus_url,
-        sloth_period=sloth_period,
-        split_groups=split_groups,
+        datasource=options.datasource,
+        prometheus_url=options.prometheus_url,
+        sloth_period=options.sloth_period,
+        split_groups=options.split_groups,
     )
-    return import_report(ctx.settings.workspace, asked, at=ctx.clock())
