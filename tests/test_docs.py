@@ -147,4 +147,4 @@ def test_the_self_alert_rules_in_worker_md_pass_promtool(promtool: str, tmp_path
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 15 rules found" in done.stdout
+    assert "SUCCESS: 16 rules found" in done.stdout

@@ -38,6 +38,7 @@ from covenant.core.forecast import Exposure
 from covenant.core.notices import NoticeKind
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import shorthand
+from covenant.render.metrics_agreements import agreement_families
 from covenant.render.metrics_lint import LintCount, lint_families
 from covenant.render.metrics_statements import UnissuedStatements, unissued_families
 from covenant.render.metrics_timers import TimerGroup, timer_families
@@ -88,6 +89,7 @@ class Snapshot:
     timers: Sequence[TimerGroup] = ()  # ticket timers of the agreements' current periods
     unissued: Sequence[UnissuedStatements] = ()  # per customer: closed periods not issued
     lint: Sequence[LintCount] = ()  # per agreement and severity: covenant lint's findings
+    agreements: Mapping[str, int] | None = None  # stored agreements per state (None: not counted)
 
 
 class _Page:
@@ -100,6 +102,7 @@ class _Page:
         yield from timer_families(self.snapshot.timers)
         yield from unissued_families(self.snapshot.unissued)
         yield from lint_families(self.snapshot.lint)
+        yield from agreement_families(self.snapshot.agreements)
         yield from self._alerts()
         yield from self._sources()
         yield from self._worker()

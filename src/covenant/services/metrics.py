@@ -28,8 +28,9 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from covenant.errors import TamperedError
 from covenant.render.metrics import (
     IngestTotals,
     Snapshot,
@@ -40,6 +41,7 @@ from covenant.render.metrics import (
     outbox_exposition,
     worker_exposition,
 )
+from covenant.render.metrics_agreements import agreement_counts
 from covenant.render.metrics_lint import LintCount, lint_counts
 from covenant.render.metrics_statements import UnissuedStatements
 from covenant.render.metrics_timers import TimerGroup
@@ -60,6 +62,10 @@ if TYPE_CHECKING:
 
     from covenant.definitions.workspace import Workspace
     from covenant.services.worker import TickResult
+
+_T = TypeVar("_T")
+_NO_TIMERS: tuple[TimerGroup, ...] = ()
+_NO_UNISSUED: tuple[UnissuedStatements, ...] = ()
 
 STALE_AFTER = timedelta(minutes=10)
 """A published page older than this (by its tick's instant) is not served: no worker ticks."""
@@ -122,6 +128,25 @@ def lint_findings(workspace: Workspace) -> tuple[LintCount, ...]:
     return lint_counts(names, lint_workspace(workspace))
 
 
+def _unless_tampered(compute: Callable[[], _T], instead: _T) -> _T:
+    """``compute()``, or ``instead`` when a stored agreement disagrees with its history: the
+    agreements' parts of the page cannot be computed then (no sample), while the rest of the
+    page is served, and ``covenant_agreements{status="tampered"}`` says why (a tampered
+    agreement used to fail the whole scrape, ``409``, every SLO's figures with it)."""
+    try:
+        return compute()
+    except TamperedError:
+        return instead
+
+
+def agreement_states(engine: Engine, *, at: datetime) -> dict[str, int]:
+    """The stored agreements per state at ``at``, as ``covenant agreements list`` shows it."""
+    from covenant.services.agreements import list_agreements  # noqa: PLC0415
+    from covenant.services.selection import agreement_state  # noqa: PLC0415
+
+    return agreement_counts(agreement_state(s) for s in list_agreements(engine, at=at))
+
+
 def tick_snapshot(
     result: TickResult,
     *,
@@ -129,10 +154,11 @@ def tick_snapshot(
     timers: tuple[TimerGroup, ...] = (),
     unissued: tuple[UnissuedStatements, ...] = (),
     lint: tuple[LintCount, ...] = (),
+    agreements: dict[str, int] | None = None,
 ) -> Snapshot:
     """The numbers of one tick: its report, forecast and alert states after it, how the
     sources' reads stand after it, the ticket timers and the statements due and not issued at
-    its instant, and ``covenant lint``'s findings."""
+    its instant, ``covenant lint``'s findings and the stored agreements per state."""
     return Snapshot(
         at=result.at,
         evaluations=result.report.effective,
@@ -143,6 +169,7 @@ def tick_snapshot(
         timers=timers,
         unissued=unissued,
         lint=lint,
+        agreements=agreements,
     )
 
 
@@ -156,10 +183,19 @@ def publish_tick(
     """Render the tick's page and store it as the latest (every process serves it)."""
     with engine.connect() as conn:
         sources = source_reads(conn, workspace=workspace)
-    timers = ticket_timer_groups(engine, workspace=workspace, at=result.at)
-    unissued = unissued_statements(engine, workspace=workspace, now=result.at)
+    timers = _unless_tampered(
+        lambda: ticket_timer_groups(engine, workspace=workspace, at=result.at), _NO_TIMERS
+    )
+    unissued = _unless_tampered(
+        lambda: unissued_statements(engine, workspace=workspace, now=result.at), _NO_UNISSUED
+    )
     snapshot = tick_snapshot(
-        result, sources=sources, timers=timers, unissued=unissued, lint=lint_findings(workspace)
+        result,
+        sources=sources,
+        timers=timers,
+        unissued=unissued,
+        lint=lint_findings(workspace),
+        agreements=agreement_states(engine, at=result.at),
     )
     body = exposition(snapshot)
     with write_transaction(engine) as conn:
@@ -176,8 +212,12 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
     if workspace.agreements:
         from covenant.services.exposure import exposure  # noqa: PLC0415
 
-        found = exposure(engine, workspace=workspace, at=now, now=now)
-    timers = ticket_timer_groups(engine, workspace=workspace, at=now)
+        found = _unless_tampered(
+            lambda: exposure(engine, workspace=workspace, at=now, now=now), None
+        )
+    timers = _unless_tampered(
+        lambda: ticket_timer_groups(engine, workspace=workspace, at=now), _NO_TIMERS
+    )
     return Snapshot(
         at=now,
         evaluations=report.effective,
@@ -185,8 +225,11 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
         alerts=alerts,
         sources=sources,
         timers=timers,
-        unissued=unissued_statements(engine, workspace=workspace, now=now),
+        unissued=_unless_tampered(
+            lambda: unissued_statements(engine, workspace=workspace, now=now), _NO_UNISSUED
+        ),
         lint=lint_findings(workspace),
+        agreements=agreement_states(engine, at=now),
     )
 
 
