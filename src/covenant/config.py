@@ -17,9 +17,11 @@ DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 LOCK_TIMEOUT_ENV = "COVENANT_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_S = 10.0
 MAX_LOCK_TIMEOUT_S = 3600.0
-"""How long issuing a statement waits for a lock another session holds on what it writes
-(PostgreSQL's ``lock_timeout``, SQLite's ``busy_timeout`` for its write lock) before it is
-refused as ``store-error``, nothing written: seconds, ``COVENANT_LOCK_TIMEOUT``."""
+"""How long every write of the store (an ingest, a sync, an issue, the worker's tick, a
+server's audit entry) waits for a lock another session holds on what it writes (PostgreSQL's
+``lock_timeout``, SQLite's ``busy_timeout`` for its write lock; ``store.db.write_transaction``
+applies it) before it is refused as ``store-error``, nothing written: seconds,
+``COVENANT_LOCK_TIMEOUT``."""
 
 
 def lock_timeout_s(env: Mapping[str, str] | None = None) -> float:

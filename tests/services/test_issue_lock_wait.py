@@ -104,8 +104,8 @@ def test_a_held_lock_is_waited_for_the_lock_timeout_then_named(
     assert error.hint == (
         "nothing of it was written; wait for the other session to end its transaction (an "
         "ingest, an issue, an agreements sync, a migration; pg_stat_activity names the "
-        "session), then issue it again; COVENANT_LOCK_TIMEOUT sets how long to wait (seconds, "
-        "default 10)"
+        "session), then issue it again; or raise COVENANT_LOCK_TIMEOUT to wait longer "
+        "(seconds, default 10)"
     )
     assert _count(engine, "issued_statements") == 0
     assert _count(engine, "audit_log") == audited

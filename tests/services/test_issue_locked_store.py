@@ -111,8 +111,8 @@ def test_a_locked_store_is_named_with_the_cause_and_the_fix(
     assert "OperationalError" not in str(error)
     assert error.hint == (
         "nothing of it was written; wait for the other writer to end its transaction (an "
-        "ingest, an issue, an agreements sync, a migration), then issue it again; "
-        "COVENANT_LOCK_TIMEOUT sets how long to wait (seconds, default 10)"
+        "ingest, an issue, an agreements sync, a migration), then issue it again; or raise "
+        "COVENANT_LOCK_TIMEOUT to wait longer (seconds, default 10)"
     )
     assert _count(engine, "issued_statements") == 0
     assert _count(engine, "audit_log") == audited

@@ -53,6 +53,7 @@ from covenant.services.agreement_presentation import (
 from covenant.services.store import store_failure
 from covenant.store import agreements as repo
 from covenant.store.agreement_content import content_hash
+from covenant.store.db import write_transaction
 
 Document = dict[str, Any]
 Edit = Callable[[Document, "repo.StoredAgreement | None"], int]  # → the version it changed
@@ -230,7 +231,7 @@ def set_presentation(
         )
     at = require_utc(at)
     try:
-        with engine.connect() as conn, conn.begin():
+        with write_transaction(engine, subject=f"agreement {name!r} was not changed") as conn:
             found = repo.load_agreements(conn, names=[name])
             _exists(found[0] if found else None, name)
             history = history_of(conn, found)
@@ -332,7 +333,7 @@ def _change(
 ) -> tuple[list[SyncChange], AgreementVersion]:
     at = require_utc(at)
     try:
-        with engine.connect() as conn, conn.begin():
+        with write_transaction(engine, subject=f"agreement {name!r} was not changed") as conn:
             found = repo.load_agreements(conn, names=[name])  # agreement-tampered if forged
             before = found[0] if found else None
             history = history_of(conn, found)

@@ -34,6 +34,7 @@ from covenant.services.store import store_failure
 from covenant.store import agreements as repo
 from covenant.store.agreement_content import version_content
 from covenant.store.agreement_history import HistoryEvent
+from covenant.store.db import read_transaction, write_transaction
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +76,11 @@ def sync_agreements(
     """
     at = require_utc(at)
     try:
-        with engine.connect() as conn, conn.begin():
+        with (
+            read_transaction(engine)
+            if dry_run
+            else write_transaction(engine, subject="no agreement was synced", again="sync again")
+        ) as conn:
             report = _sync(conn, workspace=workspace, at=at, actor=actor, apply=not dry_run)
     except IntegrityError as exc:
         raise StoreError(

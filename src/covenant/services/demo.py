@@ -33,6 +33,7 @@ from covenant.services.serving import rebuilding, refusal
 from covenant.services.sla import report_statement
 from covenant.services.workspace import load_workspace
 from covenant.sources.synthetic import Incident, Profile, generate
+from covenant.store.db import write_transaction
 from covenant.store.records import save_incidents, save_tickets
 
 STEP = 60
@@ -333,7 +334,7 @@ def _rebuild(settings: Settings, db_file: Path, *, at: datetime, days: int) -> D
     matrix = generate(shop_profiles(series, end=end), start=end - days * DAY, end=end, step=STEP)
     ingest_matrix(engine, matrix=matrix)
     tickets = shop_tickets(end=end)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         save_incidents(conn, incidents=shop_incidents(end=end), at=from_epoch(end))
         save_tickets(conn, tickets=tickets, at=from_epoch(end))
     if "support-response" in series:

@@ -37,6 +37,7 @@ from covenant.store import audit
 from covenant.store import issued_statements as repo
 from covenant.store.db import lock_bounded, write_transaction
 from covenant.store.issued_statements import IssuedStatement
+from covenant.store.lock_wait import AUDIT_LOG, WRITE_LOCK, StoreLockedError
 
 VOLATILE = ("generated_at", "measured_until", "not_yet_note")
 """What differs between two computations of one closed period's statement though nothing in
@@ -45,8 +46,8 @@ AVAILABILITY_FIELDS = ("level", "met", "credit", "downtime_seconds", "excluded_s
 SUPPORT_FIELDS = ("met", "penalty")
 TOTAL_FIELDS = ("complete", "credits", "penalties", "owed")
 MAX_REASON = 1000
-_AUDIT_LOG = "the audit log (every audited change takes it: another issue, an agreements sync)"
-_WRITE_LOCK = "the store's write lock (one for the whole SQLite file)"
+_AUDIT_LOG = AUDIT_LOG
+_WRITE_LOCK = WRITE_LOCK
 _READS = "a table the statement is computed from (agreements, records, counts)"
 
 
@@ -295,7 +296,7 @@ def issue_statement(
                 at=now,
                 reason=reason,
             )
-    except SQLAlchemyError as exc:  # a store held by another writer past the wait, full, lost…
+    except (SQLAlchemyError, StoreLockedError) as exc:  # held past the wait, full, lost…
         held = lock_wait_refused(
             engine,
             exc,
@@ -305,7 +306,9 @@ def issue_statement(
             again="issue it again",
         )
         if held is not None:
-            raise held from exc
+            raise held from exc.__cause__ if isinstance(exc, StoreLockedError) else exc
+        if isinstance(exc, StoreLockedError):  # pragma: no cover - a lock wait, named above
+            raise
         raise write_refused(engine, exc, subject=subject, again="issue it again") from exc
     return Issued(issued=issued, replaces=last)
 

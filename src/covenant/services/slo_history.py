@@ -107,7 +107,7 @@ def record_slo_changes(
     contents = slo_contents(workspace)
     changes: list[SloChange] = []
     try:
-        with write_transaction(engine) as conn:
+        with write_transaction(engine, subject="the SLO changes were not recorded") as conn:
             audit.lock(conn)  # before reading what was recorded: no two servers record twice
             recorded = audit.latest(conn, entity_kind=KIND)
             for name in sorted(set(contents) | set(recorded)):

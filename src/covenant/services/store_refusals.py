@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from covenant.config import DEFAULT_LOCK_TIMEOUT_S, LOCK_TIMEOUT_ENV
 from covenant.errors import ReadOnlyStoreError, StoreError, StoreUnreachableError
+from covenant.store.lock_wait import StoreLockedError, is_lock_wait, refusal
 
 __all__ = ["failure", "lock_wait_refused", "store_errors", "write_refused"]
 
@@ -129,29 +129,12 @@ def lock_wait_refused(
     ``lock_timeout``: 55P03; SQLite's ``busy_timeout``: ``SQLITE_BUSY``), None for any other
     error: ``subject`` was not done (``initech 2026-11 was not issued``) because another
     session held ``locked`` (what was waited for) longer than ``waited_s`` seconds. ``exc``
-    may be a ``StoreError`` raised from the driver's error (a read's ``store_failure``)."""
-    if not isinstance(exc, SQLAlchemyError):
-        exc = exc.__cause__  # type: ignore[assignment]
-        if not isinstance(exc, SQLAlchemyError):
-            return None
-    orig = getattr(exc, "orig", None)
-    state = getattr(orig, "sqlstate", None)
-    name = getattr(orig, "sqlite_errorname", None)
-    sqlite = isinstance(name, str) and name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
-    if state != "55P03" and not sqlite:
+    may be a ``StoreError`` raised from the driver's error (a read's ``store_failure``, a
+    ``write_transaction``'s ``StoreLockedError``)."""
+    if not is_lock_wait(exc):
         return None
-    reason, _ = _reason(exc)
     url = engine.url.render_as_string(hide_password=True)
-    who = "another process" if sqlite else "another session"
-    return StoreError(
-        f"{subject}: {who} held a lock on {locked} in the store at {url} for longer than "
-        f"{waited_s:g} s ({reason})",
-        hint=f"nothing of it was written; wait for the other {'writer' if sqlite else 'session'}"
-        " to end its transaction (an ingest, an issue, an agreements sync, a migration"
-        f"{'' if sqlite else '; pg_stat_activity names the session'}), then {again}; "
-        f"{LOCK_TIMEOUT_ENV} sets how long to wait (seconds, default "
-        f"{DEFAULT_LOCK_TIMEOUT_S:g})",
-    )
+    return refusal(url, exc, waited_s=waited_s, locked=locked, subject=subject, again=again)
 
 
 def failure(doing: str, exc: SQLAlchemyError, *, hint: str) -> StoreError:
@@ -193,5 +176,17 @@ def store_errors(engine: Engine, *, file: str | None = None) -> Iterator[None]:
     A duplicate batch's ``IntegrityError`` is told apart by the callers, inside."""
     try:
         yield
+    except StoreLockedError as exc:  # the lock wait of its write_transaction: named with the file
+        if file is None:
+            raise
+        url = engine.url.render_as_string(hide_password=True)
+        raise refusal(
+            url,
+            exc,
+            waited_s=exc.waited_s,
+            locked=exc.locked,
+            subject=f"{file} was not ingested",
+            again=f"ingest {file} again",
+        ) from exc.__cause__
     except SQLAlchemyError as exc:
         raise write_refused(engine, exc, file=file) from exc

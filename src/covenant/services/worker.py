@@ -329,9 +329,9 @@ class Worker:
         last = self._history_pruned
         if last is not None and timedelta(0) <= now - last < timedelta(hours=1):
             return
-        self._history_pruned = now
         with write_transaction(self.engine) as conn:
             history.prune(conn, before=now - history.RETENTION)
+        self._history_pruned = now  # pruned: not again for an hour (refused: the next tick)
 
     def _notify(self, notices: Sequence[AlertNotice]) -> None:
         if notices:

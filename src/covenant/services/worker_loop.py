@@ -25,6 +25,7 @@ from covenant.core.timeutil import utc_text
 from covenant.errors import DefinitionError
 from covenant.services.metrics import publish_tick
 from covenant.store.db import write_transaction
+from covenant.store.lock_wait import StoreLockedError
 from covenant.store.worker_health import Outcome, record_tick
 
 if TYPE_CHECKING:
@@ -140,6 +141,13 @@ class WorkerLoop:
             self.last_failure_at = started
             log.warning("worker: tick failed: %s", self.last_error)
             return None
+        except StoreLockedError as exc:  # another writer held the store past the wait
+            self._record("failed", started, max(self.timer() - began, 0.0))
+            self.failures += 1
+            self.last_error = f"{exc.message}; the tick is run again at the next one"
+            self.last_failure_at = started
+            log.warning("worker: tick not run: %s (%s)", self.last_error, exc.hint)
+            return None
         except Exception as exc:  # the loop survives any failure; the log keeps it
             self._record("failed", started, max(self.timer() - began, 0.0))
             self.failures += 1
@@ -192,6 +200,8 @@ class WorkerLoop:
         try:
             with write_transaction(self.worker.engine) as conn:
                 record_tick(conn, outcome=outcome, at=at, took_s=took_s)
+        except StoreLockedError as exc:
+            log.warning("worker: the tick (%s) could not be counted in the store: %s", outcome, exc)
         except Exception:
             log.exception("worker: the tick (%s) could not be counted in the store", outcome)
 

@@ -12,8 +12,10 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from covenant.config import lock_timeout_s as lock_timeout_s_of_env
 from covenant.errors import ReadOnlyStoreError, StoreError
 from covenant.store import schema_snapshot
+from covenant.store.lock_wait import MIGRATION_LOCK_KEY, MIGRATION_WAIT_S, is_lock_wait, refusal
 from covenant.store.schema_status import describe, refuse_newer, schema_state
 from covenant.store.schema_version import MIGRATIONS, head_revisions
 from covenant.store.sqlite_reader import (
@@ -74,7 +76,11 @@ def _sqlite_on_begin(conn: Connection) -> None:
 
 @contextmanager
 def write_transaction(
-    engine: Engine, *, lock_timeout_s: float | None = None
+    engine: Engine,
+    *,
+    lock_timeout_s: float | None = None,
+    subject: str | None = None,
+    again: str | None = None,
 ) -> Iterator[Connection]:
     """A transaction for a read-modify-write of the store (committed on success).
 
@@ -84,34 +90,47 @@ def write_transaction(
     it is an ordinary transaction; the writers lock the rows they merge into
     (``buckets.add_counts``).
 
-    ``lock_timeout_s``: the longest any lock of the transaction is waited for before the
-    statement waiting fails (PostgreSQL: ``SET LOCAL lock_timeout``, SQLSTATE 55P03; SQLite:
-    the write lock's ``busy_timeout``, ``SQLITE_BUSY``); None: the connection's own wait
-    (PostgreSQL: none; SQLite: ``BUSY_TIMEOUT_MS``).
+    Every lock of the transaction is waited for at most ``lock_timeout_s`` seconds (default
+    ``COVENANT_LOCK_TIMEOUT``, 10 s; PostgreSQL: ``SET LOCAL lock_timeout``; SQLite: the write
+    lock's ``busy_timeout``); a lock not had by then rolls the transaction back and is
+    ``lock_wait.StoreLockedError`` naming what was locked and the fix (``subject``: what was
+    not done, ``again``: how to do it again; see ``lock_wait.refusal``).
     """
-    waits = None if lock_timeout_s is None else max(1, round(lock_timeout_s * 1000))
-    with engine.connect() as conn:
-        conn.execution_options(**{WRITE_OPTION: True})
-        raw = conn.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
-        if isinstance(raw, sqlite3.Connection):
-            # The commit itself is made durable (the WAL is synced), so the checkpoint, which
-            # copies the pages again into the database file and syncs it too, can wait.
-            raw.execute("PRAGMA synchronous=FULL")
-            raw.execute(f"PRAGMA wal_autocheckpoint={WRITE_CHECKPOINT_PAGES}")
-            if waits is not None:
-                raw.execute(f"PRAGMA busy_timeout={waits}")
-        try:
-            with conn.begin():
-                if waits is not None and engine.dialect.name == "postgresql":
-                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {waits}")  # ms
-                yield conn
-        finally:
+    waited_s = lock_timeout_s_of_env() if lock_timeout_s is None else lock_timeout_s
+    waits = max(1, round(waited_s * 1000))
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            raw = conn.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
             if isinstance(raw, sqlite3.Connection):
-                with suppress(sqlite3.Error):  # never hide the error that ended the transaction
-                    raw.execute("PRAGMA synchronous=NORMAL")
-                    raw.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
-                    if waits is not None:
+                # The commit itself is made durable (the WAL is synced), so the checkpoint,
+                # which copies the pages again into the database file and syncs it too, can wait.
+                raw.execute("PRAGMA synchronous=FULL")
+                raw.execute(f"PRAGMA wal_autocheckpoint={WRITE_CHECKPOINT_PAGES}")
+                raw.execute(f"PRAGMA busy_timeout={waits}")
+            try:
+                with conn.begin():
+                    if engine.dialect.name == "postgresql":
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {waits}")  # ms
+                    yield conn
+            finally:
+                if isinstance(raw, sqlite3.Connection):
+                    with suppress(sqlite3.Error):  # never hide the error that ended it
+                        raw.execute("PRAGMA synchronous=NORMAL")
+                        raw.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
                         raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    except SQLAlchemyError as exc:
+        if not is_lock_wait(exc):
+            raise
+        url = engine.url.render_as_string(hide_password=True)
+        raise refusal(url, exc, waited_s=waited_s, subject=subject, again=again) from exc
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that only reads (one snapshot; committed, having written nothing)."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
 
 
 def lock_bounded(engine: Engine, lock_timeout_s: float) -> Engine:
@@ -236,9 +255,6 @@ def _at_head(engine: Engine) -> bool:
     return stamped == head_revisions()
 
 
-_LOCK = 0x636F76656E616E74  # "covenant": the advisory lock a PostgreSQL migration holds
-
-
 def migrate(engine: Engine) -> None:
     """Bring the store's schema to the newest revision (idempotent; one transaction).
 
@@ -300,7 +316,9 @@ def _created(engine: Engine) -> bool:
     try:
         # The same lock as Alembic's migration below: of several processes creating one new
         # store, the first creates it, the later ones wait and then find it stamped.
-        with write_transaction(engine) as connection:
+        with write_transaction(
+            engine, lock_timeout_s=MIGRATION_WAIT_S, subject="the store was not created"
+        ) as connection:
             cursor = connection.connection.cursor()
             try:
                 return schema_snapshot.create_if_empty(cursor, snapshot)
@@ -327,9 +345,13 @@ def upgrade_with_alembic(engine: Engine) -> None:
         # first takes the store's write lock (SQLite: BEGIN IMMEDIATE, waiting busy_timeout;
         # PostgreSQL: a transaction-scoped advisory lock), so the later ones wait, then find
         # the stamp at head and change nothing.
-        with write_transaction(engine) as connection:
+        with write_transaction(
+            engine, lock_timeout_s=MIGRATION_WAIT_S, subject="the store's schema was not upgraded"
+        ) as connection:
             if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
     except CommandError as exc:  # a newer Covenant migrated it since the check above

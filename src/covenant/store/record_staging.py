@@ -153,7 +153,11 @@ def save_staged(
         return counts
     except driver_error as exc:  # the driver's own cursor: SQLAlchemy's error, as elsewhere
         raise DBAPIError.instance(
-            f"saving staged {staged.kind}", None, exc, driver_error, dialect=connection.dialect
+            f"saving staged {staged.kind} INTO {table.name}",
+            None,
+            exc,
+            driver_error,
+            dialect=connection.dialect,
         ) from exc
 
 

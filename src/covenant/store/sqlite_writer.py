@@ -23,14 +23,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from covenant.config import lock_timeout_s
 from covenant.core.promql import Match
 from covenant.core.timeutil import to_epoch
 from covenant.errors import CovenantError
 from covenant.store import schema_snapshot
 from covenant.store.chunk_reads import batched, buckets_per_day, check_step, series_rows
+from covenant.store.lock_wait import MIGRATION_WAIT_S, StoreLockedError, is_lock_wait, refusal
 from covenant.store.schema_version import head_revisions
 from covenant.store.sqlite_reader import (
     AUTOCHECKPOINT_PAGES,
+    BUSY_TIMEOUT_MS,
     SQLITE_PRAGMAS,
     WRITE_CHECKPOINT_PAGES,
     can_write,
@@ -65,12 +68,16 @@ class SqliteWriter:
             self._conn.execute("ROLLBACK")
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, *, wait_s: float | None = None) -> Iterator[sqlite3.Connection]:
         """A write transaction as ``store.db.write_transaction`` opens one (committed on
-        success, rolled back on an error)."""
+        success, rolled back on an error), waiting as long for the write lock
+        (``wait_s``, default ``COVENANT_LOCK_TIMEOUT``; ``lock_wait.StoreLockedError`` past
+        it)."""
         conn = self._conn
+        waited_s = lock_timeout_s() if wait_s is None else wait_s
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute(f"PRAGMA wal_autocheckpoint={WRITE_CHECKPOINT_PAGES}")
+        conn.execute(f"PRAGMA busy_timeout={max(1, round(waited_s * 1000))}")
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -79,10 +86,15 @@ class SqliteWriter:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if not is_lock_wait(exc):
+                raise
+            raise refusal(f"sqlite:///{self.path}", exc, waited_s=waited_s) from exc
         finally:
             with suppress(sqlite3.Error):
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def dispose(self) -> None:
         self._conn.close()
@@ -137,9 +149,9 @@ def create_sqlite_store(path: Path) -> SqliteWriter | None:
     except sqlite3.Error:
         return None
     try:
-        with writer.write() as conn:
+        with writer.write(wait_s=MIGRATION_WAIT_S) as conn:
             created = schema_snapshot.create_if_empty(conn.cursor(), snapshot)
-    except sqlite3.Error:
+    except (sqlite3.Error, StoreLockedError):
         created = False
     if not created:
         writer.dispose()

@@ -1,0 +1,133 @@
+"""How long a write waits for a lock another session holds, and the refusal when it is not had.
+
+Every write of the store waits at most ``COVENANT_LOCK_TIMEOUT`` seconds (default 10) for a
+lock (``db.write_transaction`` applies it: PostgreSQL's ``SET LOCAL lock_timeout``, SQLite's
+``busy_timeout`` for its write lock, ``BEGIN IMMEDIATE``); a lock not had by then ends the
+transaction (nothing of it is written) and is :class:`StoreLockedError` (``store-error``)
+naming what was locked, the store, the database's reason and the fix: retry once the other
+writer is done, or wait longer. :func:`refusal` words it, for ``write_transaction`` and for a
+caller that names its own subject (an issue: "initech 2026-11 was not issued").
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from covenant.config import DEFAULT_LOCK_TIMEOUT_S, LOCK_TIMEOUT_ENV
+from covenant.errors import StoreError
+
+MIGRATION_LOCK_KEY = 0x636F76656E616E74  # "covenant": a PostgreSQL migration's advisory lock
+MIGRATION_WAIT_S = 60.0
+"""A migration waits longer: a first migration on a loaded machine holds the lock for seconds,
+and the others queue behind it (then find the schema at head)."""
+
+WRITE_LOCK = "the store's write lock (one for the whole SQLite file)"
+AUDIT_LOG = "the audit log (every audited change takes it: another issue, an agreements sync)"
+_MIGRATION = "the store's migration lock (another process is upgrading its schema)"
+_TABLE = re.compile(r'\b(?:INTO|UPDATE|FROM|TABLE)\s+"?([A-Za-z_][A-Za-z0-9_]*)', re.IGNORECASE)
+_RELATION = re.compile(r'relation "([^"]+)"')
+
+
+class StoreLockedError(StoreError):
+    """A lock on what a write needs was held by another session for longer than the write
+    waits (``COVENANT_LOCK_TIMEOUT``); nothing of the write was written. ``store-error``."""
+
+    def __init__(self, message: str, *, hint: str, locked: str, waited_s: float) -> None:
+        super().__init__(message, hint=hint)
+        self.locked = locked
+        self.waited_s = waited_s
+
+
+def _driver_error(exc: BaseException) -> BaseException | None:
+    """The driver's own error under ``exc`` (SQLAlchemy's ``orig``, a ``StoreError``'s cause)."""
+    seen = exc
+    for _ in range(3):
+        orig = getattr(seen, "orig", None)
+        if orig is not None:
+            return orig  # type: ignore[no-any-return]
+        if isinstance(seen, sqlite3.Error) or getattr(seen, "sqlstate", None) is not None:
+            return seen
+        if seen.__cause__ is None:
+            return None
+        seen = seen.__cause__
+    return None
+
+
+def is_lock_wait(exc: BaseException) -> bool:
+    """True when ``exc`` says a lock was not had within the wait: PostgreSQL's
+    ``lock_not_available`` (55P03, ``lock_timeout``), SQLite's ``SQLITE_BUSY`` (its
+    ``busy_timeout`` ran out) or ``SQLITE_LOCKED``."""
+    orig = _driver_error(exc)
+    if orig is None:
+        return False
+    if getattr(orig, "sqlstate", None) == "55P03":
+        return True
+    name = getattr(orig, "sqlite_errorname", None)
+    return isinstance(name, str) and name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+
+
+def _is_sqlite(exc: BaseException) -> bool:
+    return isinstance(_driver_error(exc), sqlite3.Error)
+
+
+def reason_of(exc: BaseException) -> str:
+    """The database's reason (its first line: no driver traceback, no context)."""
+    orig = _driver_error(exc)
+    diag = getattr(orig, "diag", None)
+    text = getattr(diag, "message_primary", None) or str(orig if orig is not None else exc)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def locked_of(exc: BaseException) -> str:
+    """What the write waited for, as far as the error tells: SQLite's write lock; on
+    PostgreSQL the audit log's or the migration's advisory lock, else the table named by the
+    database (``while locking tuple … in relation "x"``) or by the statement that waited."""
+    if _is_sqlite(exc):
+        return WRITE_LOCK
+    statement = str(getattr(exc, "statement", None) or "")
+    params = getattr(exc, "params", None)
+    if "pg_advisory" in statement:
+        from covenant.store.audit import LOCK_KEY  # noqa: PLC0415 - the audit log imports db
+
+        keys = set(params.values()) if isinstance(params, dict) else set()
+        if LOCK_KEY in keys or str(LOCK_KEY) in statement:
+            return AUDIT_LOG
+        if MIGRATION_LOCK_KEY in keys or str(MIGRATION_LOCK_KEY) in statement:
+            return _MIGRATION
+        return "an advisory lock another session holds"
+    context = getattr(getattr(_driver_error(exc), "diag", None), "context", None) or ""
+    found = _RELATION.search(context) or _TABLE.search(statement)
+    if found is None:
+        return "a table or rows it writes"
+    return f"the table {found[1]}"
+
+
+def refusal(
+    url: str,
+    exc: BaseException,
+    *,
+    waited_s: float,
+    locked: str | None = None,
+    subject: str | None = None,
+    again: str | None = None,
+) -> StoreLockedError:
+    """The error to raise for the lock wait ``exc`` (:func:`is_lock_wait`) of a write to the
+    store at ``url`` (its password hidden) that waited ``waited_s`` seconds: ``subject`` says
+    what was not done (default: nothing was written), ``locked`` what was waited for (default
+    :func:`locked_of`), ``again`` how to do it again (default: retry)."""
+    sqlite = _is_sqlite(exc)
+    locked = locked or locked_of(exc)
+    who = "another process" if sqlite else "another session"
+    return StoreLockedError(
+        f"{subject or 'nothing was written'}: {who} held a lock on {locked} in the store at "
+        f"{url} for longer than {waited_s:g} s ({reason_of(exc)})",
+        hint=f"nothing of it was written; wait for the other {'writer' if sqlite else 'session'}"
+        " to end its transaction (an ingest, an issue, an agreements sync, a migration"
+        f"{'' if sqlite else '; pg_stat_activity names the session'}), then {again or 'retry'}"
+        f"; or raise {LOCK_TIMEOUT_ENV} to wait longer (seconds, default "
+        f"{DEFAULT_LOCK_TIMEOUT_S:g})",
+        locked=locked,
+        waited_s=waited_s,
+    )
