@@ -55,6 +55,8 @@ class Context:
     _answers: Any = None  # answers.Answers
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loading: threading.Lock = field(default_factory=threading.Lock)  # one reads the files
+    _unrecorded: Workspace | None = None  # read, its SLO changes not recorded yet (refused)
+    _recording: threading.Lock = field(default_factory=threading.Lock)  # one records again
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
     dispatcher: Dispatcher | None = None  # delivery's, started with the worker
     metrics: SharedMetrics | None = None  # /metrics: the published page, made on first scrape
@@ -90,11 +92,13 @@ class Context:
                     files = self._files
                 if files is None or files[0] != mark:
                     loaded = load_workspace(self.settings.workspace)
-                    if not self._record_slos(loaded):  # not kept: the next request records
-                        return self._recorded(loaded) or loaded
+                    recorded = self._record_slos(loaded)
                     files = (tuple(mark), loaded)
                     with self._lock:
                         self._files = files
+                        self._unrecorded = None if recorded else loaded
+        else:
+            self._record_again()
         if files is None:  # pragma: no cover - read above, or by the one that read them
             raise RuntimeError("definitions not read")
         overlaid = self._recorded(files[1])  # the same object while unchanged
@@ -273,16 +277,37 @@ class Context:
 
     def _record_slos(self, loaded: Workspace) -> bool:
         """Record the SLOs changed since the last recording (``serve``: this server loaded
-        them) in the audit log; False (and a log line) when the store refused."""
+        them) in the audit log; False (and a log line) when the store refused — another
+        writer held its lock past ``COVENANT_LOCK_TIMEOUT``, say: the request is answered
+        from the definitions read, and a later one records them (:meth:`_record_again`)."""
         from covenant.errors import CovenantError
         from covenant.services.slo_history import record_slo_changes
 
         try:
             record_slo_changes(self.engine(), workspace=loaded, actor="serve", at=self.clock())
         except CovenantError as error:
-            logging.getLogger(__name__).error("SLO changes not recorded: %s", error)
+            logging.getLogger(__name__).error(
+                "SLO changes not recorded (a later request records them): %s (%s)",
+                error.message,
+                error.hint,
+            )
             return False
         return True
+
+    def _record_again(self) -> None:
+        """Record the SLO changes of definitions read but not recorded yet (the store refused):
+        tried by one request at a time, the others answered without waiting for it."""
+        if self._unrecorded is None or not self._recording.acquire(blocking=False):
+            return
+        try:
+            with self._lock:
+                pending = self._unrecorded
+            if pending is not None and self._record_slos(pending):
+                with self._lock:
+                    if self._unrecorded is pending:
+                        self._unrecorded = None
+        finally:
+            self._recording.release()
 
     def close(self) -> None:
         with self._lock:
