@@ -19,6 +19,7 @@ from covenant.services.ingest import IngestReport, ingest_one_file
 from covenant.sources.eventfiles import DEFAULT_BLOCK_BYTES
 from covenant.sources.jsonkeys import row_line
 from covenant.store.audit import UNKNOWN_ACTOR
+from covenant.store.lock_wait import StoreLockedError, refusal
 
 MAX_BATCH_KEY = 200
 
@@ -70,6 +71,15 @@ def ingest_event_batch(
                 now=now,
                 strict=strict,
             )
+        except StoreLockedError as error:  # named by its key, as the client knows it
+            raise refusal(
+                engine.url.render_as_string(hide_password=True),
+                error,
+                waited_s=error.waited_s,
+                locked=error.locked,
+                subject=f"batch {key!r} was not ingested",
+                again="send the batch again",
+            ) from error.__cause__
         except IngestError as error:  # the temporary file is no name the client knows
             if type(error) is IngestError and error.message.startswith(f"{_BATCH_FILE}:"):
                 error.message = f"batch {key!r}" + error.message[len(_BATCH_FILE) :]
