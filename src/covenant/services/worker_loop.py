@@ -172,6 +172,8 @@ class WorkerLoop:
                 workspace=workspace,
                 published_at=self.clock(),
             )
+        except StoreLockedError as exc:  # published again by the next tick
+            log.warning("worker: the tick's metrics could not be published: %s", exc)
         except Exception:
             log.exception("worker: the tick's metrics could not be published")
         self.ticks += 1
