@@ -163,3 +163,27 @@ def test_a_tick_refused_by_a_held_store_is_logged_and_run_again_no_alert_lost(
     now[0] = T0 + timedelta(minutes=6)  # the next tick: the alert fires, not lost
     assert loop.run_once() is not None
     assert [(n.key, n.state.value) for n in inbox] == [(KEY, "firing")]  # type: ignore[attr-defined]
+
+
+@pytest.mark.postgres
+def test_a_read_behind_a_table_locked_whole_waits_the_bound(postgres_engine: Engine) -> None:
+    """On PostgreSQL a read waits for a table another session locked whole (``ALTER TABLE``
+    takes that lock): every connection's ``lock_timeout`` is ``COVENANT_LOCK_TIMEOUT``."""
+    from covenant.services.audit import AuditFilter, list_entries  # noqa: PLC0415
+    from covenant.store.db import create_engine_for  # noqa: PLC0415
+
+    engine = create_engine_for(postgres_engine.url.render_as_string(hide_password=False))
+    try:
+        with (
+            held(engine, "LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE"),
+            pytest.raises(StoreError) as caught,
+        ):
+            list_entries(engine, where=AuditFilter())
+        assert caught.value.code == "store-error"
+        assert caught.value.message == (
+            "cannot read the audit log: another session held a lock on the table audit_log for "
+            "longer than 0.3 s (canceling statement due to lock timeout)"
+        )
+        assert list_entries(engine, where=AuditFilter()) == []  # let go: it reads
+    finally:
+        engine.dispose()

@@ -14,7 +14,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from covenant.errors import ReadOnlyStoreError, StoreError, StoreUnreachableError
-from covenant.store.lock_wait import StoreLockedError, is_lock_wait, refusal
+from covenant.store.lock_wait import (
+    StoreLockedError,
+    is_lock_wait,
+    refusal,
+    refusal_without_store,
+)
 
 __all__ = ["failure", "lock_wait_refused", "store_errors", "write_refused"]
 
@@ -141,6 +146,9 @@ def failure(doing: str, exc: SQLAlchemyError, *, hint: str) -> StoreError:
     """The error to raise for ``exc``, met while ``doing`` something in the store (``read the
     audit log``): the database's reason and its cause, not the driver's class; ``hint`` when
     the cause is none of those known."""
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03":
+        # PostgreSQL's lock_timeout: every session's is COVENANT_LOCK_TIMEOUT (store.db)
+        return refusal_without_store(exc, doing=doing)
     reason, cause = _reason(exc)
     fix = hint if cause is _OTHER else f"{cause.fix}, then retry"
     return cause.error(f"cannot {doing}: {reason} ({cause.what})", hint=fix)

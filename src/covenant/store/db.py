@@ -180,7 +180,7 @@ def create_engine_for(url: str) -> Engine:
     waits = parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query
     connect_args = {"connect_timeout": 10} if waits else {}
     try:
-        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, ImportError) as exc:
         backend = parsed.get_backend_name()
         raise StoreError(
@@ -192,6 +192,22 @@ def create_engine_for(url: str) -> Engine:
             "sqlite:///path/to/covenant.db or postgresql+psycopg://user@host/db (the "
             "databases Covenant is tested on)",
         ) from exc
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgresql_on_connect)
+    return engine
+
+
+def _postgresql_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Every statement of the session waits at most ``COVENANT_LOCK_TIMEOUT`` for a lock (a
+    read, too: behind a table another session locked whole, as ``ALTER TABLE`` does); a
+    ``write_transaction`` sets its own (``SET LOCAL``), read again when it starts."""
+    waits = max(1, round(lock_timeout_s_of_env() * 1000))
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # not in a transaction of its own
+    try:
+        dbapi_connection.execute(f"SET lock_timeout = {waits}")  # ms
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -105,7 +105,7 @@ def locked_of(exc: BaseException) -> str:
 
 
 def refusal(
-    url: str,
+    url: str | None,
     exc: BaseException,
     *,
     waited_s: float,
@@ -114,15 +114,16 @@ def refusal(
     again: str | None = None,
 ) -> StoreLockedError:
     """The error to raise for the lock wait ``exc`` (:func:`is_lock_wait`) of a write to the
-    store at ``url`` (its password hidden) that waited ``waited_s`` seconds: ``subject`` says
-    what was not done (default: nothing was written), ``locked`` what was waited for (default
-    :func:`locked_of`), ``again`` how to do it again (default: retry)."""
+    store at ``url`` (its password hidden; None: not said) that waited ``waited_s`` seconds:
+    ``subject`` says what was not done (default: nothing was written), ``locked`` what was
+    waited for (default :func:`locked_of`), ``again`` how to do it again (default: retry)."""
     sqlite = _is_sqlite(exc)
     locked = locked or locked_of(exc)
     who = "another process" if sqlite else "another session"
     return StoreLockedError(
-        f"{subject or 'nothing was written'}: {who} held a lock on {locked} in the store at "
-        f"{url} for longer than {waited_s:g} s ({reason_of(exc)})",
+        f"{subject or 'nothing was written'}: {who} held a lock on {locked}"
+        f"{'' if url is None else f' in the store at {url}'} for longer than {waited_s:g} s "
+        f"({reason_of(exc)})",
         hint=f"nothing of it was written; wait for the other {'writer' if sqlite else 'session'}"
         " to end its transaction (an ingest, an issue, an agreements sync, a migration"
         f"{'' if sqlite else '; pg_stat_activity names the session'}), then {again or 'retry'}"
@@ -131,3 +132,11 @@ def refusal(
         locked=locked,
         waited_s=waited_s,
     )
+
+
+def refusal_without_store(exc: BaseException, *, doing: str) -> StoreLockedError:
+    """:func:`refusal` for ``exc`` met while ``doing`` something in the store (``read the audit
+    log``) where the store is not known: it waited ``COVENANT_LOCK_TIMEOUT`` as set now."""
+    from covenant.config import lock_timeout_s  # noqa: PLC0415 - a bad value was refused before
+
+    return refusal(None, exc, waited_s=lock_timeout_s(), subject=f"cannot {doing}")
