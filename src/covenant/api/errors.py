@@ -36,6 +36,7 @@ from covenant.errors import (
     StoreError,
     TamperedError,
 )
+from covenant.services.report_json import definition_problems
 
 log = logging.getLogger("covenant.api")
 
@@ -99,11 +100,7 @@ def body(code: str, message: str, hint: str = "", **more: Any) -> dict[str, Any]
 def error_response(error: CovenantError) -> JSONResponse:
     more: dict[str, Any] = {}
     if isinstance(error, DefinitionError):
-        more["problems"] = [
-            {"code": p.code, "where": p.where, "field": p.field, "message": p.message, "fix": p.fix}
-            for p in error.problems
-            if p.severity == "error"
-        ]
+        more["problems"] = definition_problems(error)
     if isinstance(error, NothingIngestedError):  # a batch: the row-by-row answer, none stored
         more |= {
             "rows": error.rows_read,

@@ -80,14 +80,11 @@ def refuse(error: CovenantError) -> None:
     if not _State.asked or _State.shown:
         return
     from covenant.errors import DefinitionError
+    from covenant.services.report_json import definition_problems
 
     more: dict[str, Any] = {}
     if isinstance(error, DefinitionError):
-        more["problems"] = [
-            {"code": p.code, "where": p.where, "field": p.field, "message": p.message, "fix": p.fix}
-            for p in error.problems
-            if p.severity == "error"
-        ]
+        more["problems"] = definition_problems(error)
     _write({"error": error_json(error, **more)})
 
 

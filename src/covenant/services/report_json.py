@@ -25,6 +25,16 @@ def problem_json(p: Problem) -> dict[str, str]:
     return {"where": p.where, "field": p.field, "code": p.code, "message": p.message, "fix": p.fix}
 
 
+def definition_problems(error: DefinitionError) -> list[dict[str, str]]:
+    """An invalid definition's errors as the API's ``invalid-definition`` body lists them (and
+    ``--format json`` refusals, the same document)."""
+    return [
+        {"code": p.code, "where": p.where, "field": p.field, "message": p.message, "fix": p.fix}
+        for p in error.problems
+        if p.severity == "error"
+    ]
+
+
 def refusal_json(error: CovenantError, *, file: str | None) -> dict[str, Any]:
     """A file's refusal as ``covenant ingest … --format json`` prints it under ``error``: the
     API's error body (``code``, ``message``, ``hint``) and the ``file``; a file refused for
