@@ -27,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from covenant.core.model import BudgetingMethod, Objective, Window, default_alert_tiers
+from covenant.core.promql_syntax import checked, syntax_error
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.field_rules import (
     DEFAULT_WINDOW,
@@ -187,6 +188,15 @@ def _sli(value: Any) -> None:
                 raise _NotPlain
             if {"query", "promql"} <= source["spec"].keys():  # they may conflict: checks.py
                 raise _NotPlain
+            if checked(source["type"]) and _not_promql(source["spec"]):
+                raise _NotPlain  # promql-syntax: the full load says where and why
+
+
+def _not_promql(spec: dict[str, Any]) -> bool:
+    query = spec.get("query")
+    if query is None or (type(query) is str and not query.strip()):
+        query = spec.get("promql")  # as prometheus_counts reads it
+    return type(query) is str and syntax_error(query) is not None
 
 
 def _slo(value: Any) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from covenant.core.promql import (
 from covenant.core.promql_histograms import (
     unit_doubt,
 )
+from covenant.core.promql_syntax import QuerySyntaxError
 from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, one_key_items, problems_from
 from covenant.definitions.fields import Spec, problem
@@ -48,7 +49,12 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Parsed
-from covenant.definitions.prometheus_counts import count_queries, metrics_of, query_path
+from covenant.definitions.prometheus_counts import (
+    count_queries,
+    metrics_of,
+    query_path,
+    syntax_errors,
+)
 from covenant.definitions.secrets import foreign_secrets
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
@@ -294,6 +300,13 @@ def prometheus_reads(
         metrics = metrics_of(spec)
         refs = {m.metric_source.metric_source_ref for _, m in metrics}
         kinds = [types.get(ref or "") for ref in refs]
+        typed = [m.metric_source.type for _, m in metrics] if refs == {None} else kinds
+        not_promql = syntax_errors(spec, typed)  # errors: no server would run them
+        for exc in not_promql:
+            problems += _unusable(doc, path, spec, exc, reported)
+        if not_promql:
+            unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {not_promql[0].message}")
+            continue
         if not any(is_compatible(k) for k in kinds):
             reason = "its metricSources name no Prometheus DataSource (metricSourceRef)"
             if refs == {None} and all(is_compatible(m.metric_source.type) for _, m in metrics):
@@ -333,6 +346,8 @@ def _unusable(
     if (doc.where(written), exc.message) in reported:
         return []
     reported.add((doc.where(written), exc.message))
+    if isinstance(exc, QuerySyntaxError):  # no server would run it: an error
+        return [at(doc, written, code=exc.code, message=exc.message, fix=exc.hint)]
     return [
         at(
             doc,

@@ -6,7 +6,7 @@ the objective's threshold (docs/prometheus.md). What has no count form is a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +20,7 @@ from covenant.core.promql import (
 )
 from covenant.core.promql_fingerprint import query_fingerprint
 from covenant.core.promql_histograms import histogram_queries, le_values, legacy_bucket_query
+from covenant.core.promql_syntax import QuerySyntaxError, checked, syntax_error
 from covenant.definitions.diagnostics import did_you_mean, not_a_query, query_expected, query_fix
 from covenant.definitions.openslo import MetricSpec, SLISpec
 from covenant.definitions.yamlsource import PathKey
@@ -77,6 +78,24 @@ def count_queries(o: Objective, spec: SLISpec, rule: EventRule | None) -> CountQ
         total=_counted(texts, "total", counter=counter),
         is_bad=first_key == "bad",
     )
+
+
+def syntax_errors(spec: SLISpec, kinds: Sequence[str | None]) -> list[QuerySyntaxError]:
+    """Every query of ``spec`` that is not PromQL, each knowing its part, when its sources'
+    ``kinds`` all read PromQL (a query that is missing or no text is the convention's to
+    refuse). VictoriaMetrics reads MetricsQL, a language of its own: not checked."""
+    if not all(checked(k) for k in kinds):
+        return []
+    found = []
+    for part, metric in metrics_of(spec):
+        try:
+            bad = syntax_error(_query_text(metric))
+        except QueryFormError:
+            continue
+        if bad is not None:
+            bad.part = part
+            found.append(bad)
+    return found
 
 
 def _counted(texts: dict[str, str], part: str, *, counter: bool | None) -> str:

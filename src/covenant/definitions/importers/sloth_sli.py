@@ -21,6 +21,7 @@ from typing import Any
 
 from covenant.core.promql import QueryFormError, count_query, without_comments
 from covenant.core.promql import shown as quoted_query
+from covenant.core.promql_syntax import syntax_error
 from covenant.definitions.importers import groups, placeholders, promql, promql_scale, sloth_plugins
 from covenant.definitions.importers.base import (
     INVALID,
@@ -386,6 +387,9 @@ def _counts(
     for key, query in queries.items():  # Sloth refuses a query Prometheus cannot parse
         try:
             count_query(query, counter=False)
+            bad = syntax_error(query)  # what the convention's forms let through
+            if bad is not None:
+                raise bad
         except QueryFormError as exc:
             message = exc.message.removeprefix(f"cannot count {quoted_query(query)}: ")
             record.problem(fields[key], INVALID, message, exc.hint)
