@@ -61,12 +61,15 @@ def prometheus(
     partial or answers garbage stops that SLI (what was read stays) and its SLOs show "no data
     (stale)" with the reason.
     """
+    from covenant.cli.console import now
     from covenant.cli.when import instant_option
 
     as_json = output_format is ReadFormat.JSON
 
-    lo = instant_option(start, option="--from")
-    hi = instant_option(end, option="--to")
+    # one now for the command: --from/--to count from it and the read stops at it
+    current = now()
+    lo = instant_option(start, option="--from", reference=current)
+    hi = instant_option(end, option="--to", reference=current)
     from covenant.services.prometheus import ingest_prometheus
     from covenant.services.prometheus_range import select_reads
     from covenant.services.read_report import nothing_to_read, report_json
@@ -98,7 +101,7 @@ def prometheus(
 
                 try:
                     reports = ingest_prometheus(
-                        engine, reads=reads, start=lo, end=hi, progress=advance
+                        engine, reads=reads, start=lo, end=hi, progress=advance, now=current
                     )
                 except KeyboardInterrupt:
                     from covenant.cli.interrupt import interrupted

@@ -44,11 +44,10 @@ def register(app: typer.Typer) -> None:
 def _report(plan: RulePlan) -> None:
     """List every objective without rules (with the reason) and what the rules need; none at
     all is an error."""
-    from datetime import UTC, datetime
-
+    from covenant.cli.console import now
     from covenant.services.prom_rules import none_with_rules, rule_notes
 
-    for note in rule_notes(plan, at=datetime.now(UTC)):
+    for note in rule_notes(plan, at=now()):
         err_console.print(
             note.line(),
             style="" if note.level == "note" else "yellow",

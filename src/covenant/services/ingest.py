@@ -254,6 +254,7 @@ def ingest_one_file(
                     chunks=chunks,
                     step=step,
                     audited=(actor, batch_key or path.name),
+                    at=clock,
                 )
                 break
             except IntegrityError as exc:
@@ -320,6 +321,7 @@ def _write(
     | None,
     step: int,
     audited: tuple[str, str],
+    at: datetime,
 ) -> tuple[str, ...]:
     """One transaction: the counts (as day chunks, or as bucket entries), the batch record,
     and one audit row for the batch (``audited``: who, and the batch's key or file name)."""
@@ -354,7 +356,7 @@ def _write(
             rows_rejected=events.rows_rejected,
             events_min=events.events_min,
             events_max=events.events_max,
-            ingested_at=datetime.now(UTC),
+            ingested_at=at,
             outcome=_outcome(events),
         )
         buckets.record_batch(conn, batch=batch)

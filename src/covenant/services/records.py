@@ -315,6 +315,7 @@ def _ingest_file(
                     staged=staged,
                     account=account,
                     audited=(actor, sha256),
+                    now=clock,
                 )
             except IntegrityError:
                 # the same bytes were ingested concurrently, after our check: nothing was written
@@ -366,8 +367,8 @@ def _write(
     staged: StagedRecords[R],
     account: RecordAccount,
     audited: tuple[str, str],
+    now: datetime,
 ) -> records.SaveCounts:
-    now = datetime.now(UTC)
     low: int | None = None
     high: int | None = None
 

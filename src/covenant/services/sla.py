@@ -417,7 +417,9 @@ def report_statement(
 ) -> Statement:
     """Check the agreements against the store (a signed version must be unchanged; nothing is
     written), then build the statement (measured up to ``now`` when ``at`` is after it)."""
-    sync_agreements(engine, workspace=workspace, at=datetime.now(UTC), dry_run=True)
+    sync_agreements(
+        engine, workspace=workspace, at=datetime.now(UTC) if now is None else now, dry_run=True
+    )
     workspace = with_recorded_agreements(engine, workspace)
     workspace = with_recorded_definitions(engine, workspace)  # maintenance over the API
     return sla_statement(
