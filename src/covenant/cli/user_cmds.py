@@ -105,11 +105,19 @@ def list_command(
     ),
 ) -> None:
     """Every web UI user (never a password hash): name, role, customer, state."""
-    from covenant.services.store import open_store
+    from covenant.services.store import open_existing, store_missing
     from covenant.services.users import list_users, user_json
 
-    try:
-        users = list_users(open_store(settings_for(workspace).database_url))
+    url = settings_for(workspace).database_url
+    try:  # it only reads: no store is created, an older shared one is refused, not migrated
+        if store_missing(url):
+            users = []
+        else:
+            engine = open_existing(url)
+            try:
+                users = list_users(engine)
+            finally:
+                engine.dispose()
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:
