@@ -39,6 +39,13 @@ class GracefulServer(uvicorn.Server):
 
     stop_signal: int | None = None
     parent: int | None = None
+    on_listening: Callable[[int], None] | None = None  # called with the port once it listens
+
+    async def startup(self, sockets: list[Any] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.on_listening is not None:
+            # after the app's start-up and the bind: the port accepts connections now
+            self.on_listening(self.servers[0].sockets[0].getsockname()[1])
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.should_exit and sig == signal.SIGINT:
@@ -263,11 +270,14 @@ def serve(
     workers: int = 1,
     proxies: list[str] | None = None,
     proxy_header: str = X_FORWARDED_FOR,
+    on_listening: Callable[[int], None] | None = None,
 ) -> bool:
     """Serve the app ``make_app()`` makes until a stop signal; False when the server could not
     listen (port taken); ``ServeStartError`` when the app's start-up failed (with ``workers`` > 1:
     when the server processes keep failing at start). With ``workers`` > 1, that many processes
-    (``covenant.api.workers``). ``proxies``: the trusted reverse proxies (:func:`server_config`)."""
+    (``covenant.api.workers``). ``proxies``: the trusted reverse proxies (:func:`server_config`).
+    ``on_listening(port)`` is called once the port accepts connections (the port bound: the
+    free one ``port`` 0 was given)."""
     config = server_config(
         host=host,
         port=port,
@@ -279,10 +289,11 @@ def serve(
     if workers > 1:
         from covenant.api.workers import supervise
 
-        return supervise(make_app, config, workers=workers)
+        return supervise(make_app, config, workers=workers, on_listening=on_listening)
     app = CancelledAnswer(make_app())
     config.app = app
     server = GracefulServer(config)
+    server.on_listening = on_listening
     failure = run_server(server, app)
     if failure is not None:
         raise ServeStartError(

@@ -68,10 +68,17 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     return made
 
 
-def supervise(make_app: Callable[[], Any], config: uvicorn.Config, *, workers: int) -> bool:
+def supervise(
+    make_app: Callable[[], Any],
+    config: uvicorn.Config,
+    *,
+    workers: int,
+    on_listening: Callable[[int], None] | None = None,
+) -> bool:
     """Run ``workers`` processes serving ``make_app()`` on ``config``'s host and port until a
     stop signal; False when the port could not be bound; ``ServeStartError`` when the
-    processes keep failing at start (the others stopped first)."""
+    processes keep failing at start (the others stopped first). ``on_listening(port)``: once
+    the sockets listen (connections wait in their queue for the processes' start)."""
     try:
         sockets = listening_sockets(config.host, config.port, workers)
     except OSError as error:
@@ -81,6 +88,7 @@ def supervise(make_app: Callable[[], Any], config: uvicorn.Config, *, workers: i
     log.info("serving on %s:%s with %d worker processes", config.host, port, workers)
     try:
         supervisor = _Supervisor(make_app, config, sockets)
+        supervisor.on_listening = on_listening
         supervisor.run()
     finally:
         for sock in sockets:
@@ -104,6 +112,7 @@ class _Supervisor:
         self.reasons: dict[int, int] = {}  # pid → the read end of its failure pipe
         self.stopping = 0  # stop signals received
         self.gave_up: str | None = None  # why, when the processes kept failing at start
+        self.on_listening: Callable[[int], None] | None = None
 
     def run(self) -> None:
         previous = {
@@ -113,6 +122,8 @@ class _Supervisor:
         try:
             for slot in range(len(self.sockets)):
                 self._start(slot)
+            if self.on_listening is not None:  # a stop signal from here on stops them all
+                self.on_listening(self.sockets[0].getsockname()[1])
             while self.children:
                 try:
                     pid, status = os.wait()

@@ -241,15 +241,18 @@ def _serve_held(
     if refused is not None:
         problem, fix = refused
         raise fail(ServeStartError(f"cannot listen on {shown}:{port}: {problem}", hint=fix))
-    console.print(
-        f"Covenant API for {workspace.resolve()} at http://{shown}:{port}/api/v1 "
-        f"(docs: /api/v1/docs; worker {'on' if worker else 'off'}"
-        + (f"; {workers} processes" if workers > 1 else "")
-        + (f"; trusted proxies {', '.join(proxies)})" if proxies else ")"),
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+
+    def listening(bound: int) -> None:  # only once the port accepts connections
+        console.print(
+            f"Covenant API for {workspace.resolve()} at http://{shown}:{bound}/api/v1 "
+            f"(docs: /api/v1/docs; worker {'on' if worker else 'off'}"
+            + (f"; {workers} processes" if workers > 1 else "")
+            + (f"; trusted proxies {', '.join(proxies)})" if proxies else ")"),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
     try:
         return serve(
             make_app,
@@ -259,6 +262,7 @@ def _serve_held(
             workers=workers,
             proxies=proxies,
             proxy_header=proxy_header,
+            on_listening=listening,
         )
     except CovenantError as error:  # the app did not start (serve-start-failed)
         raise fail(error) from None
