@@ -64,4 +64,5 @@ def test_overflowing_counts_in_json_lines_are_named_as_written(tmp_path: Path) -
     ((where, field, message),) = messages(path)
     assert (where, field) == ("c.jsonl:1", "good")
     assert "Infinity" not in message
-    assert message == "good='1e400' total='1e400' are not both whole numbers from 0 to 10^12"
+    # as the file wrote them: numbers, not text (they were quoted, good='1e400')
+    assert message == "good=1e400 total=1e400 are not both whole numbers from 0 to 10^12"

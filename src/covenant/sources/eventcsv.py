@@ -221,15 +221,25 @@ def _csv_block(
         return "skip"
 
     def parse(timestamps: pa.DataType) -> pa.Table:
+        table = parse_sized(timestamps)
+        if "status" in names and pa.types.is_floating(table.column("status").type):
+            # a status written 2e2 or 200.0 among 200s: read as text, each judged as written
+            table = parse_sized(timestamps, status=True)
+        return table
+
+    def parse_sized(timestamps: pa.DataType, *, status: bool = False) -> pa.Table:
         try:
             # PARSERS blocks at once (csv_batches), each in 1 MiB pieces on its own thread
-            return parse_in(timestamps, 1 << 20)
+            return parse_in(timestamps, 1 << 20, status)
         except pa.ArrowInvalid as exc:
             if not record_straddles(exc):
                 raise
-        return parse_in(timestamps, min(len(body) + 1, (1 << 31) - 1))  # a record over 2 MiB
+        return parse_in(timestamps, min(len(body) + 1, (1 << 31) - 1), status)  # over 2 MiB
 
-    def parse_in(timestamps: pa.DataType, piece: int) -> pa.Table:
+    def parse_in(timestamps: pa.DataType, piece: int, status: bool) -> pa.Table:
+        types = {"timestamp": timestamps, **dict.fromkeys(DICTIONARY_COLUMNS, _DICT)}
+        if status:
+            types["status"] = _DICT
         bad_texts.clear()
         return pa_csv.read_csv(
             pa.BufferReader(body),
@@ -240,7 +250,7 @@ def _csv_block(
                 newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={"timestamp": timestamps, **dict.fromkeys(DICTIONARY_COLUMNS, _DICT)},
+                column_types=types,
                 strings_can_be_null=True,
                 null_values=[""],  # only an empty cell is empty: "NaN", "NA", "null" are values
             ),

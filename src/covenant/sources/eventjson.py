@@ -32,6 +32,7 @@ from covenant.sources.eventblocks import (
     utf8_problems,
 )
 from covenant.sources.jsonkeys import BlockKeys, repeated_keys
+from covenant.sources.rowvalues import Written
 
 MAX_JSON_DEPTH = 64
 _SLOW_LINES = 2048  # a JSON segment this short that pyarrow refuses is read line by line
@@ -150,7 +151,8 @@ def _written_lines(data: bytes, first_line: int, lines: npt.NDArray[np.int64]) -
             index = int(lines[row]) - first_line if row < lines.size else -1
             try:
                 text = data[starts[index] : ends[index]] if 0 <= index < starts.size else b""
-                record = json.loads(text, parse_int=str, parse_float=str)
+                # numbers as Written: shown bare, as the file wrote them (good=5, not '5')
+                record = json.loads(text, parse_int=Written, parse_float=Written)
             except ValueError:
                 record = None
             found.append(
@@ -218,6 +220,11 @@ def _parse_json(data: bytes) -> pa.Table | None:
     return None
 
 
+def _fractional_status(table: pa.Table) -> bool:
+    """pyarrow read the status as floats: some line wrote one as no whole number of digits."""
+    return "status" in table.column_names and pa.types.is_floating(table["status"].type)
+
+
 def _json_segments(
     name: str, data: bytes, first_line: int
 ) -> Iterator[tuple[pa.Table, npt.NDArray[np.int64], list[InvalidRow], int]]:
@@ -229,8 +236,11 @@ def _json_segments(
     if not has_text(data):
         return
     table = _parse_json(data)
-    if table is not None:
+    if table is not None and not _fractional_status(table):
         yield table, _json_lines(data) + (first_line - 1), [], 0
+        return
+    if table is not None:  # a status written 2e2 or 200.0 among 200s: each as written
+        yield _read_jsonl_slowly(name, data, first_line)
         return
     newlines = data.count(b"\n")
     if newlines <= _SLOW_LINES:

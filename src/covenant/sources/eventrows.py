@@ -8,6 +8,7 @@ from it, a ``Problem`` with the file line, the column, the message and the fix.
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 from covenant.errors import IngestError, Problem
 from covenant.sources.epoch import EPOCH_FIX, EPOCH_WORDS, epoch_seconds_of
 from covenant.sources.eventfiles import SourceTable
-from covenant.sources.rowvalues import shown, spreadsheet_words
+from covenant.sources.rowvalues import Written, shown, spreadsheet_words
 
 MAX_PROBLEMS = 100
 
@@ -34,6 +35,7 @@ OUTCOMES = {
 }  # fmt: skip
 NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 INTEGER = r"^[+-]?\d+$"
+DIGITS = r"^\d+$"
 ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
 MAX_COUNT = 10**12  # good/total of one pre-counted row: sums of a batch stay far below 2**63
@@ -187,6 +189,22 @@ def numbers(column: pa.ChunkedArray | None, n: int) -> tuple[F64, Mask, Mask]:
     invalid |= good & ~finite
     good &= finite
     return np.where(good, values, 0.0), good, invalid
+
+
+def not_digits(column: pa.ChunkedArray | None, n: int) -> Mask:
+    """Rows whose value is not a whole number written as digits (an HTTP status): text other
+    than digits (``2e2``, ``200.0``), a value of a floating-point column (Parquet)."""
+    if column is None or pa.types.is_integer(column.type):
+        return np.zeros(n, dtype=bool)
+    present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if pa.types.is_floating(column.type) or pa.types.is_boolean(column.type):
+        return present
+    text = pc.utf8_trim_whitespace(as_text(column))
+    empty = np.asarray(
+        pc.equal(text, "").fill_null(True).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    digits: Mask = text_mask(text, DIGITS)
+    return np.asarray(present & ~empty & ~digits, dtype=bool)
 
 
 def integers(column: pa.ChunkedArray | None, n: int) -> tuple[I64, Mask, Mask]:
@@ -375,7 +393,7 @@ MESSAGES: dict[int, tuple[str, str, str, str]] = {
         "bad-value",
         "status",
         "{value!r} is not an HTTP status code",
-        "use a code from 100 to 599",
+        "use a code from 100 to 599, written as digits (200, not 2e2 or 200.0)",
     ),
     R_LATENCY_BAD: (
         "bad-value",
@@ -457,6 +475,9 @@ def problems(
             key: shown(record.get(name), (text or {}).get(name))
             for key, name in (("value", column), ("good", "good"), ("total", "total"))
         }
+        status = values["value"]
+        if column == "status" and isinstance(status, str) and re.match(NUMBER, status.strip()):
+            values["value"] = Written(status.strip())  # read as text (2e2): a number, bare
         said, fix = spreadsheet_words(column, values, message.format(**values), fix)
         problems.append(Problem(code=kind, message=said, where=place, field=column, fix=fix))
     return problems

@@ -279,8 +279,9 @@ def classify_events(
         _first(reason, matched & counts_bad, er.R_COUNTS_BAD)
         _first(reason, matched & (good_n > total_n), er.R_GOOD_GT_TOTAL)
     else:
-        status, has_status, status_bad = er.numbers(er.column(table, "status"), n)
-        status_bad |= _bad_status(status, has_status)
+        status_column = er.column(table, "status")
+        status, has_status, status_bad = er.numbers(status_column, n)
+        status_bad |= _bad_status(status, has_status) | er.not_digits(status_column, n)
         latency, has_latency, latency_bad = er.numbers(er.column(table, "latency_ms"), n)
         latency_bad |= has_latency & ~(latency >= 0)
         outcome, outcome_bad = er.outcomes(er.column(table, "outcome"), n)

@@ -24,7 +24,11 @@ def shown(value: Any, written: str | None = None) -> Any:
     """A number column's value as the file wrote it where a float can say so: a whole number
     without ``.0`` (``-200``, ``good=5``; exact up to 2^53), NaN and infinities as words; past
     2^53 a float no longer holds every whole number, and a number too large for one
-    (``2e308``) is no infinity, so the text ``written`` is shown."""
+    (``2e308``) is no infinity, so the text ``written`` is shown. A JSON number's text
+    (``written`` a :class:`Written`) is shown as written, also when its column was read as
+    text (a column of mixed types: ``good=5``, not ``good='5'``)."""
+    if isinstance(written, Written) and value is not None:
+        return Written(written.strip())
     if not isinstance(value, float):
         return value
     if not math.isfinite(value):

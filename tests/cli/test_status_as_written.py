@@ -1,0 +1,97 @@
+"""An event's HTTP status is a whole number written as digits (docs/ingest.md): `2e2` and
+`200.0` are rejected rows naming the file:line, the status field, the value as written and the
+fix — in a CSV file, and in a JSON Lines file whose other rows write 200 (which are stored).
+
+Before, the status was read as any number: `2e2` and `200.0` were taken for 200. And a JSON
+Lines file of mixed value types quoted its numbers in a problem as text (`good='5'`): they
+are shown as the file wrote them (`good=5`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+T = "2026-11-01T10:00:00Z"
+SLI = "checkout-availability"
+
+
+def covenant(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVENANT_")}
+    env |= {"PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}", "COLUMNS": "300"}
+    env["COVENANT_NOW"] = "2026-11-02T00:00:00Z"
+    return subprocess.run(
+        [sys.executable, "-m", "covenant", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+CASES = {
+    "csv 2e2": ("events.csv", f"timestamp,sli,status\n{T},{SLI},200\n{T},{SLI},2e2\n", "2e2"),
+    "csv 200.0": (
+        "events.csv",
+        f"timestamp,sli,status\n{T},{SLI},200\n{T},{SLI},200.0\n",
+        "200.0",
+    ),
+    "json 2e2": (
+        "events.jsonl",
+        f'{{"timestamp": "{T}", "sli": "{SLI}", "status": 200}}\n'
+        f'{{"timestamp": "{T}", "sli": "{SLI}", "status": 2e2}}\n',
+        "2e2",
+    ),
+    "json 200.0": (
+        "events.jsonl",
+        f'{{"timestamp": "{T}", "sli": "{SLI}", "status": 200}}\n'
+        f'{{"timestamp": "{T}", "sli": "{SLI}", "status": 200.0}}\n',
+        "200.0",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_status_not_written_as_digits_is_refused(tmp_path: Path, case: str) -> None:
+    name, text, value = CASES[case]
+    assert covenant("init", "ws", cwd=tmp_path).returncode == 0
+    (tmp_path / name).write_text(text)
+    line = text.count("\n")  # the last line is the bad row
+    done = covenant("ingest", "events", name, "-w", "ws", "-f", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    assert (report["rows_read"], report["rows_ingested"], report["rows_rejected"]) == (2, 1, 1)
+    (problem,) = report["problems"]
+    assert problem["where"] == f"{name}:{line}"
+    assert problem["field"] == "status"
+    assert problem["message"] == f"{value} is not an HTTP status code"
+    assert "written as digits (200, not 2e2 or 200.0)" in problem["fix"]
+
+
+def test_a_json_number_in_a_column_of_mixed_types_is_shown_as_written(tmp_path: Path) -> None:
+    assert covenant("init", "ws", cwd=tmp_path).returncode == 0
+    (tmp_path / "mixed.jsonl").write_text(
+        f'{{"timestamp": "{T}", "sli": "{SLI}", "good": 5, "total": 4}}\n'
+        f'{{"timestamp": "{T}", "sli": "{SLI}", "good": "3", "total": 4}}\n'
+    )
+    done = covenant("ingest", "events", "mixed.jsonl", "-w", "ws", "-f", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    (problem,) = report["problems"]
+    assert problem["where"] == "mixed.jsonl:1"
+    assert problem["message"] == "good=5 is more than total=4"
+
+
+def test_a_status_written_as_digits_is_read(tmp_path: Path) -> None:
+    assert covenant("init", "ws", cwd=tmp_path).returncode == 0
+    (tmp_path / "ok.csv").write_text(f"timestamp,sli,status\n{T},{SLI},200\n{T},{SLI}, 503 \n")
+    done = covenant("ingest", "events", "ok.csv", "-w", "ws", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
