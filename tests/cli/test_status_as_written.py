@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +97,26 @@ def test_a_status_written_as_digits_is_read(tmp_path: Path) -> None:
     (tmp_path / "ok.csv").write_text(f"timestamp,sli,status\n{T},{SLI},200\n{T},{SLI}, 503 \n")
     done = covenant("ingest", "events", "ok.csv", "-w", "ws", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_parquet_column_of_floats_holds_whole_statuses(tmp_path: Path) -> None:
+    """pandas writes integers with a missing value as floats: 200.0 and 503.0 are the
+    statuses 200 and 503 (one good, one bad under the init workspace's `status < 500`), the
+    missing one has no status, and 200.5 is refused as no status code."""
+    assert covenant("init", "ws", cwd=tmp_path).returncode == 0
+    at = pa.array([1_793_527_200] * 4, pa.timestamp("s", tz="UTC"))  # 2026-11-01T10:00Z
+    table = pa.table(
+        {
+            "timestamp": at,
+            "sli": [SLI] * 4,
+            "status": pa.array([200.0, 503.0, None, 200.5], pa.float64()),
+        }
+    )
+    pq.write_table(table, tmp_path / "events.parquet")
+    done = covenant("ingest", "events", "events.parquet", "-w", "ws", "-f", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    assert report["rows_read"] == 4
+    messages = [p["message"] for p in report["problems"]]
+    assert "200.5 is not an HTTP status code" in messages
+    assert not any(m.startswith(("200 ", "503 ", "200.0", "503.0")) for m in messages)

@@ -193,11 +193,13 @@ def numbers(column: pa.ChunkedArray | None, n: int) -> tuple[F64, Mask, Mask]:
 
 def not_digits(column: pa.ChunkedArray | None, n: int) -> Mask:
     """Rows whose value is not a whole number written as digits (an HTTP status): text other
-    than digits (``2e2``, ``200.0``), a value of a floating-point column (Parquet)."""
-    if column is None or pa.types.is_integer(column.type):
+    than digits (``2e2``, ``200.0``), a boolean. A typed floating-point column (Parquet: what
+    pandas writes for integers with a missing value) holds no text: its whole numbers are
+    statuses, a fraction is refused by the status's own check."""
+    if column is None or pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
         return np.zeros(n, dtype=bool)
     present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    if pa.types.is_floating(column.type) or pa.types.is_boolean(column.type):
+    if pa.types.is_boolean(column.type):
         return present
     text = pc.utf8_trim_whitespace(as_text(column))
     empty = np.asarray(
