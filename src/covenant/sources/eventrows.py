@@ -193,9 +193,8 @@ def numbers(column: pa.ChunkedArray | None, n: int) -> tuple[F64, Mask, Mask]:
 
 def not_digits(column: pa.ChunkedArray | None, n: int) -> Mask:
     """Rows whose value is not a whole number written as digits (an HTTP status): text other
-    than digits (``2e2``, ``200.0``), a boolean. A typed floating-point column (Parquet: what
-    pandas writes for integers with a missing value) holds no text: its whole numbers are
-    statuses, a fraction is refused by the status's own check."""
+    than digits (``2e2``, ``200.0``), a boolean. A typed float column (Parquet: pandas' integers
+    with a missing value) holds no text: a fraction there is refused by the status check."""
     if column is None or pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
         return np.zeros(n, dtype=bool)
     present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
