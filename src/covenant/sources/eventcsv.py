@@ -223,7 +223,7 @@ def _csv_block(
     def parse(timestamps: pa.DataType) -> pa.Table:
         table = parse_sized(timestamps)
         if "status" in names and pa.types.is_floating(table.column("status").type):
-            # a status written 2e2 or 200.0 among 200s: read as text, each judged as written
+            # a status written 2e2 or 200.5 among 200s: read as text, each judged as written
             table = parse_sized(timestamps, status=True)
         return table
 

@@ -239,7 +239,7 @@ def _json_segments(
     if table is not None and not _fractional_status(table):
         yield table, _json_lines(data) + (first_line - 1), [], 0
         return
-    if table is not None:  # a status written 2e2 or 200.0 among 200s: each as written
+    if table is not None:  # a status written 2e2 or 200.5 among 200s: each as written
         yield _read_jsonl_slowly(name, data, first_line)
         return
     newlines = data.count(b"\n")

@@ -35,7 +35,7 @@ OUTCOMES = {
 }  # fmt: skip
 NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 INTEGER = r"^[+-]?\d+$"
-DIGITS = r"^\d+$"
+DIGITS = r"^\d+(\.0+)?$"  # 200, or 200.0 as pandas writes integers with a missing value
 ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?)?$"
 MAX_COUNT = 10**12  # good/total of one pre-counted row: sums of a batch stay far below 2**63
@@ -192,8 +192,8 @@ def numbers(column: pa.ChunkedArray | None, n: int) -> tuple[F64, Mask, Mask]:
 
 
 def not_digits(column: pa.ChunkedArray | None, n: int) -> Mask:
-    """Rows whose value is not a whole number written as digits (an HTTP status): text other
-    than digits (``2e2``, ``200.0``), a boolean. A typed float column (Parquet: pandas' integers
+    """Rows whose value is not a whole number written as digits (an HTTP status; ``200.0``
+    too, as pandas writes one): text such as ``2e2`` or ``200.5``, a boolean. A typed float column (Parquet: pandas' integers
     with a missing value) holds no text: a fraction there is refused by the status check."""
     if column is None or pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
         return np.zeros(n, dtype=bool)
@@ -394,7 +394,7 @@ MESSAGES: dict[int, tuple[str, str, str, str]] = {
         "bad-value",
         "status",
         "{value!r} is not an HTTP status code",
-        "use a code from 100 to 599, written as digits (200, not 2e2 or 200.0)",
+        "use a code from 100 to 599, written as digits (200, not 2e2)",
     ),
     R_LATENCY_BAD: (
         "bad-value",
