@@ -56,7 +56,6 @@ class Context:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loading: threading.Lock = field(default_factory=threading.Lock)  # one reads the files
     _unrecorded: Workspace | None = None  # read, its SLO changes not recorded yet (refused)
-    _recording: threading.Lock = field(default_factory=threading.Lock)  # one records again
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
     dispatcher: Dispatcher | None = None  # delivery's, started with the worker
     metrics: SharedMetrics | None = None  # /metrics: the published page, made on first scrape
@@ -296,18 +295,21 @@ class Context:
 
     def _record_again(self) -> None:
         """Record the SLO changes of definitions read but not recorded yet (the store refused):
-        tried by one request at a time, the others answered without waiting for it."""
-        if self._unrecorded is None or not self._recording.acquire(blocking=False):
+        tried by one request at a time, the others answered without waiting for it. It holds
+        the lock of reading the files, so a newer reading is never recorded before it; one read
+        meanwhile replaced it (and recorded itself, or is pending in its place)."""
+        if self._unrecorded is None or not self._loading.acquire(blocking=False):
             return
         try:
             with self._lock:
                 pending = self._unrecorded
-            if pending is not None and self._record_slos(pending):
+                current = self._files[1] if self._files is not None else None
+            if pending is not None and pending is current and self._record_slos(pending):
                 with self._lock:
                     if self._unrecorded is pending:
                         self._unrecorded = None
         finally:
-            self._recording.release()
+            self._loading.release()
 
     def close(self) -> None:
         with self._lock:
