@@ -193,8 +193,8 @@ def numbers(column: pa.ChunkedArray | None, n: int) -> tuple[F64, Mask, Mask]:
 
 def not_digits(column: pa.ChunkedArray | None, n: int) -> Mask:
     """Rows whose value is not a whole number written as digits (an HTTP status; ``200.0``
-    too, as pandas writes one): text such as ``2e2`` or ``200.5``, a boolean. A typed float column (Parquet: pandas' integers
-    with a missing value) holds no text: a fraction there is refused by the status check."""
+    too, as pandas writes one): text such as ``2e2`` or ``200.5``, a boolean. A typed float
+    column (Parquet) holds no text: a fraction there is refused by the status check."""
     if column is None or pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
         return np.zeros(n, dtype=bool)
     present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)

@@ -153,7 +153,10 @@ def create_engine_for(url: str) -> Engine:
     """An engine for ``url``; for a SQLite file its folder is created and pragmas set on connect.
 
     PostgreSQL URLs need the ``postgres`` extra (``psycopg``): ``postgresql+psycopg://…``.
+    A bad ``COVENANT_LOCK_TIMEOUT`` is refused here, when the store is opened (``serve`` at
+    its start), not at the first write or connection.
     """
+    lock_timeout_s_of_env()
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
