@@ -124,6 +124,7 @@ def test_an_inline_prometheus_sli_is_checked_too() -> None:
         "sum(rate(x_total[{{.window}}])) * 60",
         'sum(increase(x_total{a="b"}[5m] offset 1h @ end()))',
         "sum(last_over_time(x[{{.window}}:30s]))",
+        "sum(holt_winters(x_total[{{.window}}], 0.5, 0.5))",  # Prometheus 2's name, runs there
     ],
 )
 def test_a_promql_query_is_no_syntax_error(query: str) -> None:

@@ -20,6 +20,10 @@ TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 """A template action still in the query once ``{{.window}}`` is put in place (Helm's, Sloth's
 with a typo): the query convention refuses it with its own reason, so no grammar is asked."""
 
+HOLT_WINTERS = re.compile(r"\bholt_winters\s*\(")
+"""Prometheus 2's name of the function Prometheus 3 calls ``double_exponential_smoothing``
+(which the grammar knows): a Prometheus 2 server, Thanos, Mimir or Cortex runs it."""
+
 FUNCTIONS = "https://prometheus.io/docs/prometheus/latest/querying/functions/"
 
 FIXES: tuple[tuple[str, str], ...] = (
@@ -72,7 +76,7 @@ class QuerySyntaxError(QueryFormError):
 def syntax_error(query: str) -> QuerySyntaxError | None:
     """Why ``query`` (a template: ``{{.window}}`` stands for the step) is not PromQL, or None.
     None too for a query holding another template action, which the convention refuses."""
-    filled = WINDOW.sub("1m", query)
+    filled = HOLT_WINTERS.sub("double_exponential_smoothing(", WINDOW.sub("1m", query))
     if TEMPLATE.search(filled):
         return None
     import promql_parser  # noqa: PLC0415 - lazily: only a command that checks queries loads it
