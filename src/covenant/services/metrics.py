@@ -28,7 +28,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from covenant.errors import TamperedError
 from covenant.render.metrics import (
@@ -183,19 +183,8 @@ def publish_tick(
     """Render the tick's page and store it as the latest (every process serves it)."""
     with engine.connect() as conn:
         sources = source_reads(conn, workspace=workspace)
-    timers = _unless_tampered(
-        lambda: ticket_timer_groups(engine, workspace=workspace, at=result.at), _NO_TIMERS
-    )
-    unissued = _unless_tampered(
-        lambda: unissued_statements(engine, workspace=workspace, now=result.at), _NO_UNISSUED
-    )
     snapshot = tick_snapshot(
-        result,
-        sources=sources,
-        timers=timers,
-        unissued=unissued,
-        lint=lint_findings(workspace),
-        agreements=agreement_states(engine, at=result.at),
+        result, sources=sources, **_agreement_parts(engine, workspace=workspace, at=result.at)
     )
     body = exposition(snapshot)
     with write_transaction(engine) as conn:
@@ -215,22 +204,30 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
         found = _unless_tampered(
             lambda: exposure(engine, workspace=workspace, at=now, now=now), None
         )
-    timers = _unless_tampered(
-        lambda: ticket_timer_groups(engine, workspace=workspace, at=now), _NO_TIMERS
-    )
     return Snapshot(
         at=now,
         evaluations=report.effective,
         exposure=found,
         alerts=alerts,
         sources=sources,
-        timers=timers,
-        unissued=_unless_tampered(
-            lambda: unissued_statements(engine, workspace=workspace, now=now), _NO_UNISSUED
-        ),
-        lint=lint_findings(workspace),
-        agreements=agreement_states(engine, at=now),
+        **_agreement_parts(engine, workspace=workspace, at=now),
     )
+
+
+def _agreement_parts(engine: Engine, *, workspace: Workspace, at: datetime) -> dict[str, Any]:
+    """The families read off the agreements at ``at`` — ticket timers, statements not issued,
+    lint findings, agreements per status — that a tick's page and a scrape's share; a
+    tampered agreement leaves the timers and statements out, not the page."""
+    return {
+        "timers": _unless_tampered(
+            lambda: ticket_timer_groups(engine, workspace=workspace, at=at), _NO_TIMERS
+        ),
+        "unissued": _unless_tampered(
+            lambda: unissued_statements(engine, workspace=workspace, now=at), _NO_UNISSUED
+        ),
+        "lint": lint_findings(workspace),
+        "agreements": agreement_states(engine, at=at),
+    }
 
 
 def outbox_page(conn: Connection, *, now: datetime) -> bytes:
