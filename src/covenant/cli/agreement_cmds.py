@@ -158,6 +158,9 @@ def list_command(
     )
     if output is Format.JSON:
         typer.echo(json.dumps(list_json(summaries, at=instant), indent=2))
+        from covenant.cli import jsonmode
+
+        jsonmode.shown()  # the list says which are tampered: no second document on stdout
         _refuse_tampered(tampered)
         return
     render_agreement_list(console, instant, summaries)

@@ -315,7 +315,6 @@ def _ingest_file(
                     staged=staged,
                     account=account,
                     audited=(actor, sha256),
-                    now=clock,
                 )
             except IntegrityError:
                 # the same bytes were ingested concurrently, after our check: nothing was written
@@ -367,8 +366,8 @@ def _write(
     staged: StagedRecords[R],
     account: RecordAccount,
     audited: tuple[str, str],
-    now: datetime,
 ) -> records.SaveCounts:
+    now = datetime.now(UTC)  # when the rows were written: a write's own time, as the API's
     low: int | None = None
     high: int | None = None
 
