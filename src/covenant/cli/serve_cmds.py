@@ -349,20 +349,13 @@ def list_command(
     ),
 ) -> None:
     """Every API token (never its secret): id, role, customer, expiry, state."""
-    from covenant.services.store import open_existing, store_missing
+    from covenant.services.store import listed
     from covenant.services.tokens import list_tokens
 
     at = now()
     url = settings_for(workspace).database_url
-    try:  # it only reads: no store is created, an older shared one is refused, not migrated
-        if store_missing(url):
-            tokens = []
-        else:
-            engine = open_existing(url)
-            try:
-                tokens = list_tokens(engine)
-            finally:
-                engine.dispose()
+    try:
+        tokens = listed(url, list_tokens)
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:

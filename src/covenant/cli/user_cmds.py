@@ -105,19 +105,12 @@ def list_command(
     ),
 ) -> None:
     """Every web UI user (never a password hash): name, role, customer, state."""
-    from covenant.services.store import open_existing, store_missing
+    from covenant.services.store import listed
     from covenant.services.users import list_users, user_json
 
     url = settings_for(workspace).database_url
-    try:  # it only reads: no store is created, an older shared one is refused, not migrated
-        if store_missing(url):
-            users = []
-        else:
-            engine = open_existing(url)
-            try:
-                users = list_users(engine)
-            finally:
-                engine.dispose()
+    try:
+        users = listed(url, list_users)
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:

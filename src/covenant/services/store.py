@@ -12,7 +12,7 @@ store that cannot be written (a read-only file system) is opened read-only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from covenant.errors import NoStoreError, ReadOnlyStoreError, StoreError
 from covenant.store.sqlite_reader import (
@@ -23,6 +23,8 @@ from covenant.store.sqlite_reader import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.engine import Engine
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -57,6 +59,22 @@ def store_missing(database_url: str) -> bool:
     """True when ``database_url`` names a SQLite store file that does not exist (yet)."""
     path = sqlite_file(database_url)
     return path is not None and not path.exists()
+
+
+T = TypeVar("T")
+
+
+def listed(database_url: str, read: Callable[[Engine], list[T]]) -> list[T]:
+    """What ``read`` lists from the store of ``database_url`` for a command that only reads:
+    nothing when there is no store (none is created); an older shared store is refused, not
+    migrated (:func:`open_existing`)."""
+    if store_missing(database_url):
+        return []
+    engine = open_existing(database_url)
+    try:
+        return read(engine)
+    finally:
+        engine.dispose()
 
 
 def empty_store() -> Engine:
