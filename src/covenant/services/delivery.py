@@ -48,6 +48,7 @@ from covenant.services.senders import (
 )
 from covenant.store import audit, outbox
 from covenant.store.db import write_transaction
+from covenant.store.lock_wait import StoreLockedError
 from covenant.store.outbox_tables import FAILED, PENDING
 
 if TYPE_CHECKING:
@@ -401,6 +402,13 @@ class Dispatcher:
                 if time.monotonic() >= self._next_prune:
                     self._next_prune = time.monotonic() + PRUNE_EVERY_S
                     self.prune()
+            except StoreLockedError as exc:  # another writer held it past the wait: no fault
+                log.warning(
+                    "delivery: the outbox was not read or marked (tried again at the next "
+                    "round): %s",
+                    exc.message,
+                )
+                claimed = 0
             except Exception:  # the store is unreachable: keep the thread, try again later
                 log.exception("delivery: cannot read or mark the outbox")
                 claimed = 0

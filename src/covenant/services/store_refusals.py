@@ -17,6 +17,7 @@ from covenant.errors import ReadOnlyStoreError, StoreError, StoreUnreachableErro
 from covenant.store.lock_wait import (
     StoreLockedError,
     is_lock_wait,
+    reason_of,
     refusal,
     refusal_without_store,
 )
@@ -155,12 +156,9 @@ def failure(doing: str, exc: SQLAlchemyError, *, hint: str) -> StoreError:
 
 
 def _reason(exc: SQLAlchemyError) -> tuple[str, _Cause]:
-    """The database's reason (its first line) and the cause it tells."""
+    """The database's reason (its first line: ``lock_wait.reason_of``) and the cause it tells."""
+    reason = reason_of(exc)
     orig = getattr(exc, "orig", None)
-    diag = getattr(orig, "diag", None)
-    text = getattr(diag, "message_primary", None) or str(orig if orig is not None else exc)
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    reason = lines[0] if lines else type(exc).__name__
     state = getattr(orig, "sqlstate", None)
     if isinstance(state, str):
         cause = _BY_STATE.get(state) or _BY_STATE.get(state[:2])
