@@ -4,13 +4,15 @@ request waited SQLite's 60 s ``busy_timeout`` (on PostgreSQL, the audit log's lo
 bound). Now the recording waits at most ``COVENANT_LOCK_TIMEOUT`` (0.3 s here); when the lock is
 not had by then the request is answered from the definitions read, the server logs why
 (naming the lock) and that a later request records them, and the next request records the
-change: the audit log loses no entry. The holder is another process (tests/lock_holder.py)."""
+change: the audit log loses no entry. That entry is stamped when the server saw the change (it
+was stamped when it was recorded, a later request's time). The holder is another process
+(tests/lock_holder.py)."""
 
 from __future__ import annotations
 
 import logging
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,12 @@ from tests.lock_holder import held
 
 AT = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
 AUDIT_LOCK = f"SELECT pg_advisory_xact_lock({audit.LOCK_KEY})"
+
+
+def slo_times(engine: Engine) -> dict[tuple[str, str], datetime]:
+    with engine.connect() as conn:
+        latest = audit.latest(conn, entity_kind="slo")
+        return {(name, e.action): e.at for name, e in latest.items()}
 
 
 def slo_entries(engine: Engine) -> list[tuple[str, str]]:
@@ -49,7 +57,8 @@ def test_a_held_store_delays_the_audit_entry_not_the_answer(
     shutil.copytree(ROOT / "examples" / "shop", folder, ignore=shutil.ignore_patterns(".covenant"))
     tokens = role_tokens(engine, customers=("globex", "initech"))
     url = engine.url.render_as_string(hide_password=False)
-    app = create_app(Settings(workspace=folder, database_url=url), clock=lambda: AT)
+    times = [AT]
+    app = create_app(Settings(workspace=folder, database_url=url), clock=lambda: times[-1])
     client = Client(app)
     try:
         assert client.request("GET", "/api/v1/slos", tokens["viewer"]).status_code == 200
@@ -60,6 +69,8 @@ def test_a_held_store_delays_the_audit_entry_not_the_answer(
             slos.read_text(encoding="utf-8").replace("target: 0.999", "target: 0.998", 1),
             encoding="utf-8",
         )
+        seen = AT + timedelta(minutes=5)
+        times.append(seen)  # the change is seen at this request
         with caplog.at_level(logging.ERROR), held(engine, AUDIT_LOCK):
             answer = client.request("GET", "/api/v1/slos", tokens["viewer"])
         assert answer.status_code == 200, answer.text  # answered, from the definitions read
@@ -79,9 +90,11 @@ def test_a_held_store_delays_the_audit_entry_not_the_answer(
             f"recorded: {lock}"
         ) in caplog.text
         assert "COVENANT_LOCK_TIMEOUT" in caplog.text
-        # the lock let go: the next request records the change, once
+        # the lock let go: the next request, later, records the change, once, as of when seen
+        times.append(seen + timedelta(minutes=7))
         assert client.request("GET", "/api/v1/slos", tokens["viewer"]).status_code == 200
         assert slo_entries(engine) == [*first, ("checkout-availability", "changed")]
+        assert slo_times(engine)[("checkout-availability", "changed")] == seen
         assert client.request("GET", "/api/v1/slos", tokens["viewer"]).status_code == 200
         assert slo_entries(engine) == [*first, ("checkout-availability", "changed")]
     finally:

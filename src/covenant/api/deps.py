@@ -55,7 +55,7 @@ class Context:
     _answers: Any = None  # answers.Answers
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loading: threading.Lock = field(default_factory=threading.Lock)  # one reads the files
-    _unrecorded: Workspace | None = None  # read, its SLO changes not recorded yet (refused)
+    _unrecorded: tuple[Workspace, datetime] | None = None  # read then, not recorded (refused)
     worker: WorkerLoop | None = None  # set while the app's lifespan runs the worker
     dispatcher: Dispatcher | None = None  # delivery's, started with the worker
     metrics: SharedMetrics | None = None  # /metrics: the published page, made on first scrape
@@ -90,12 +90,12 @@ class Context:
                 with self._lock:
                     files = self._files
                 if files is None or files[0] != mark:
-                    loaded = load_workspace(self.settings.workspace)
-                    recorded = self._record_slos(loaded)
+                    loaded, seen = load_workspace(self.settings.workspace), self.clock()
+                    recorded = self._record_slos(loaded, seen)
                     files = (tuple(mark), loaded)
                     with self._lock:
                         self._files = files
-                        self._unrecorded = None if recorded else loaded
+                        self._unrecorded = None if recorded else (loaded, seen)
         else:
             self._record_again()
         if files is None:  # pragma: no cover - read above, or by the one that read them
@@ -274,16 +274,17 @@ class Context:
                 self._version, self._answers = StoreVersion(engine), Answers()
             return self._version, self._answers
 
-    def _record_slos(self, loaded: Workspace) -> bool:
+    def _record_slos(self, loaded: Workspace, seen: datetime) -> bool:
         """Record the SLOs changed since the last recording (``serve``: this server loaded
-        them) in the audit log; False (and a log line) when the store refused — another
-        writer held its lock past ``COVENANT_LOCK_TIMEOUT``, say: the request is answered
-        from the definitions read, and a later one records them (:meth:`_record_again`)."""
+        them at ``seen``, the entries' time even when recorded later) in the audit log; False
+        (and a log line) when the store refused — another writer held its lock past
+        ``COVENANT_LOCK_TIMEOUT``, say: the request is answered from the definitions read, and
+        a later one records them (:meth:`_record_again`)."""
         from covenant.errors import CovenantError
         from covenant.services.slo_history import record_slo_changes
 
         try:
-            record_slo_changes(self.engine(), workspace=loaded, actor="serve", at=self.clock())
+            record_slo_changes(self.engine(), workspace=loaded, actor="serve", at=seen)
         except CovenantError as error:
             logging.getLogger(__name__).error(
                 "SLO changes not recorded (a later request records them): %s (%s)",
@@ -304,7 +305,7 @@ class Context:
             with self._lock:
                 pending = self._unrecorded
                 current = self._files[1] if self._files is not None else None
-            if pending is not None and pending is current and self._record_slos(pending):
+            if pending is not None and pending[0] is current and self._record_slos(*pending):
                 with self._lock:
                     if self._unrecorded is pending:
                         self._unrecorded = None

@@ -211,12 +211,21 @@ def _serve_held(
     from covenant.services.slo_history import record_slo_changes
     from covenant.services.store import open_store
     from covenant.services.workspace import load_workspace
+    from covenant.store.lock_wait import StoreLockedError
 
     try:
         loaded = load_workspace(workspace)  # refuse to start on an invalid workspace
         engine = open_store(settings.database_url)  # migrated before the first request
         try:  # the SLOs changed since the last recording, in the audit log
             record_slo_changes(engine, workspace=loaded, actor="serve", at=now())
+        except StoreLockedError as error:  # another writer holds the store: start all the same
+            err_console.print(  # each process's start-up, then its requests, record them
+                "SLO changes not recorded at start (the server records them at a later "
+                f"request): {error.message}",
+                style="yellow",
+                markup=False,
+                highlight=False,
+            )
         finally:
             engine.dispose()
     except CovenantError as error:
