@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from covenant.config import lock_timeout_s as lock_timeout_s_of_env
 from covenant.errors import ReadOnlyStoreError, StoreError
 from covenant.store import schema_snapshot
-from covenant.store.lock_wait import MIGRATION_LOCK_KEY, MIGRATION_WAIT_S, is_lock_wait, refusal
+from covenant.store.lock_wait import MIGRATION_LOCK_KEY, is_lock_wait, migration_wait_s, refusal
 from covenant.store.schema_status import describe, refuse_newer, schema_state
 from covenant.store.schema_version import MIGRATIONS, head_revisions
 from covenant.store.sqlite_reader import (
@@ -336,7 +336,7 @@ def _created(engine: Engine) -> bool:
         # The same lock as Alembic's migration below: of several processes creating one new
         # store, the first creates it, the later ones wait and then find it stamped.
         with write_transaction(
-            engine, lock_timeout_s=MIGRATION_WAIT_S, subject="the store was not created"
+            engine, lock_timeout_s=migration_wait_s(), subject="the store was not created"
         ) as connection:
             cursor = connection.connection.cursor()
             try:
@@ -365,7 +365,7 @@ def upgrade_with_alembic(engine: Engine) -> None:
         # PostgreSQL: a transaction-scoped advisory lock), so the later ones wait, then find
         # the stamp at head and change nothing.
         with write_transaction(
-            engine, lock_timeout_s=MIGRATION_WAIT_S, subject="the store's schema was not upgraded"
+            engine, lock_timeout_s=migration_wait_s(), subject="the store's schema was not upgraded"
         ) as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from covenant.config import DEFAULT_LOCK_TIMEOUT_S, LOCK_TIMEOUT_ENV
+from covenant.config import DEFAULT_LOCK_TIMEOUT_S, LOCK_TIMEOUT_ENV, lock_timeout_s
 from covenant.errors import StoreError
 
 MIGRATION_LOCK_KEY = 0x636F76656E616E74  # "covenant": a PostgreSQL migration's advisory lock
 MIGRATION_WAIT_S = 60.0
-"""A migration waits longer: a first migration on a loaded machine holds the lock for seconds,
-and the others queue behind it (then find the schema at head)."""
+"""A migration waits at least this long (:func:`migration_wait_s`): a first migration on a
+loaded machine holds the lock for seconds, and the others queue behind it (then find the
+schema at head); a shorter ``COVENANT_LOCK_TIMEOUT`` would refuse every process but one."""
 
 WRITE_LOCK = "the store's write lock (one for the whole SQLite file)"
 AUDIT_LOG = "the audit log (every audited change takes it: another issue, an agreements sync)"
@@ -134,9 +135,14 @@ def refusal(
     )
 
 
+def migration_wait_s() -> float:
+    """How long a migration waits for the store's lock: ``COVENANT_LOCK_TIMEOUT`` when it is
+    longer than :data:`MIGRATION_WAIT_S` (a raised setting reaches migrations too, as the
+    refusal's fix says), else that floor."""
+    return max(MIGRATION_WAIT_S, lock_timeout_s())
+
+
 def refusal_without_store(exc: BaseException, *, doing: str) -> StoreLockedError:
     """:func:`refusal` for ``exc`` met while ``doing`` something in the store (``read the audit
     log``) where the store is not known: it waited ``COVENANT_LOCK_TIMEOUT`` as set now."""
-    from covenant.config import lock_timeout_s  # noqa: PLC0415 - a bad value was refused before
-
     return refusal(None, exc, waited_s=lock_timeout_s(), subject=f"cannot {doing}")

@@ -29,7 +29,7 @@ from covenant.core.timeutil import to_epoch
 from covenant.errors import CovenantError
 from covenant.store import schema_snapshot
 from covenant.store.chunk_reads import batched, buckets_per_day, check_step, series_rows
-from covenant.store.lock_wait import MIGRATION_WAIT_S, StoreLockedError, is_lock_wait, refusal
+from covenant.store.lock_wait import StoreLockedError, is_lock_wait, migration_wait_s, refusal
 from covenant.store.schema_version import head_revisions
 from covenant.store.sqlite_reader import (
     AUTOCHECKPOINT_PAGES,
@@ -149,7 +149,7 @@ def create_sqlite_store(path: Path) -> SqliteWriter | None:
     except sqlite3.Error:
         return None
     try:
-        with writer.write(wait_s=MIGRATION_WAIT_S) as conn:
+        with writer.write(wait_s=migration_wait_s()) as conn:
             created = schema_snapshot.create_if_empty(conn.cursor(), snapshot)
     except (sqlite3.Error, StoreLockedError):
         created = False
