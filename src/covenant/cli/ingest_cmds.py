@@ -448,6 +448,7 @@ def _ingest_files(
     """Ingest ``files`` one by one with a progress bar, then report (table or JSON)."""
     from rich.markup import escape
 
+    from covenant.config import batch_lock_wait
     from covenant.services.ingest import open_store
 
     reports: list[R] = []
@@ -455,10 +456,11 @@ def _ingest_files(
     kept: set[Path] = set()  # committed (each file is one transaction), or in the store already
     current: Path | None = None
     try:
-        engine = open_store(settings_for(workspace).database_url)
+        with batch_lock_wait("covenant ingest"):  # a batch: waits longer for another writer
+            engine = open_store(settings_for(workspace).database_url)
         try:
             show = output_format is OutputFormat.TABLE and err_console.is_terminal
-            with _progress(err_console, enabled=show) as bar:
+            with batch_lock_wait("covenant ingest"), _progress(err_console, enabled=show) as bar:
                 for path in files:
                     current = path
                     task = bar.add_task(escape(path.name), total=1.0, stage="read")

@@ -70,6 +70,7 @@ def prometheus(
     current = now()
     lo = instant_option(start, option="--from", reference=current)
     hi = instant_option(end, option="--to", reference=current)
+    from covenant.config import batch_lock_wait
     from covenant.services.prometheus import ingest_prometheus
     from covenant.services.prometheus_range import select_reads
     from covenant.services.read_report import nothing_to_read, report_json
@@ -89,9 +90,13 @@ def prometheus(
         if not reads:
             found = load_workspace(workspace, applying=True).prometheus
             raise nothing_to_read(dict(found.unreadable) if found else {})
-        engine = open_store(settings_for(workspace).database_url)
+        with batch_lock_wait("covenant ingest"):  # a batch: waits longer for another writer
+            engine = open_store(settings_for(workspace).database_url)
         try:
-            with _bar(err_console, enabled=not as_json and err_console.is_terminal) as bar:
+            with (
+                batch_lock_wait("covenant ingest"),  # waits for another writer as a batch does
+                _bar(err_console, enabled=not as_json and err_console.is_terminal) as bar,
+            ):
                 tasks: dict[str, Any] = {}
 
                 def advance(series: str, done: int, size: int) -> None:

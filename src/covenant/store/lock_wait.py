@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from covenant.config import DEFAULT_LOCK_TIMEOUT_S, LOCK_TIMEOUT_ENV, lock_timeout_s
+from covenant.config import LOCK_TIMEOUT_ENV, default_lock_timeout_said, lock_timeout_s
 from covenant.errors import StoreError
 
 MIGRATION_LOCK_KEY = 0x636F76656E616E74  # "covenant": a PostgreSQL migration's advisory lock
@@ -128,8 +128,7 @@ def refusal(
         hint=f"nothing of it was written; wait for the other {'writer' if sqlite else 'session'}"
         " to end its transaction (an ingest, an issue, an agreements sync, a migration"
         f"{'' if sqlite else '; pg_stat_activity names the session'}), then {again or 'retry'}"
-        f"; or raise {LOCK_TIMEOUT_ENV} to wait longer (seconds, default "
-        f"{DEFAULT_LOCK_TIMEOUT_S:g})",
+        f"; or raise {LOCK_TIMEOUT_ENV} to wait longer (seconds, {default_lock_timeout_said()})",
         locked=locked,
         waited_s=waited_s,
     )
