@@ -4,8 +4,11 @@ is said at the query's own line rather than by the server at read time.
 
 The grammar is GreptimeDB's Rust parser (``promql-parser``, Prometheus 3's functions), imported
 on the first query checked: a command that loads no Prometheus SLI never pays for it. It names
-no position in the query, so the message quotes the query and the parser's words, and the fix
-says what that kind of mistake usually is.
+no position in the query, so :mod:`covenant.core.promql_position` finds where the mistake is,
+and the message quotes the query, the parser's words and that place; the fix says what that
+kind of mistake usually is. Before the parser is asked, a query is refused that holds a Grafana
+dashboard variable (``$__rate_interval``, ``${job}``: only a dashboard fills them in) or that
+nests deeper than :data:`MOST_OPERATORS` allows (the parser's time and stack grow with it).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import re
 
 from covenant.core.promql import QueryFormError, is_compatible, shown
+from covenant.core.promql_position import Place, place
 
 WINDOW = re.compile(r"\{\{-?\s*\.[Ww]indow\s*-?\}\}")
 """Sloth's placeholder as Go templates space it, and opensloctl's ``{{.Window}}``: a range."""
@@ -23,6 +27,18 @@ with a typo): the query convention refuses it with its own reason, so no grammar
 HOLT_WINTERS = re.compile(r"\bholt_winters\s*\(")
 """Prometheus 2's name of the function Prometheus 3 calls ``double_exponential_smoothing``
 (which the grammar knows): a Prometheus 2 server, Thanos, Mimir or Cortex runs it."""
+
+STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
+OPERATORS = re.compile(r"[-+*/%^<>(]|==|!=|\b(?:and|or|unless|atan2)\b")
+QUOTED = 400
+"""The longest query a message quotes whole."""
+MOST_OPERATORS = 1000
+"""The most operators and parentheses a checked query may hold: a real SLI's hold a few
+dozen; the parser takes seconds past a few thousand and overflows its stack near 10,000."""
+
+VARIABLE = re.compile(r"\$(?:\{[^}\s]*\}|[A-Za-z_]\w*)|\[\[\s*[A-Za-z_]\w*\s*\]\]")
+"""A Grafana variable as a dashboard's query writes it: ``$__rate_interval``, ``$job``,
+``${job}``, ``${job:regex}``, and the old ``[[job]]``."""
 
 FUNCTIONS = "https://prometheus.io/docs/prometheus/latest/querying/functions/"
 
@@ -59,11 +75,22 @@ FIXES: tuple[tuple[str, str], ...] = (
     ("non-empty matcher", 'name a metric or give one matcher with a value: {job="api"}'),
     ("trailing comma", "remove the comma after the last argument"),
     ("escape sequence", r"write a backslash in a label value as \\ (or quote it with `…`)"),
+    (
+        "unexpected character",
+        "remove that character: PromQL has no use for it outside a quoted value",
+    ),
+    ("no expression", 'write the query, e.g. sum(rate(http_requests_total{job="api"}[5m]))'),
 )
 GENERIC_FIX = (
     "look for a missing comma between labels or arguments, an operator without its right-hand "
     "side, or two expressions side by side; promtool check rules or Prometheus's query page "
     "names the position"
+)
+
+
+GENERIC_FIX_AT = (
+    "look at {token!r} and just before it: a missing comma between labels or arguments, an "
+    "operator without its right-hand side, or two expressions side by side"
 )
 
 
@@ -73,20 +100,80 @@ class QuerySyntaxError(QueryFormError):
     code = "promql-syntax"
 
 
-def syntax_error(query: str) -> QuerySyntaxError | None:
-    """Why ``query`` (a template: ``{{.window}}`` stands for the step) is not PromQL, or None.
-    None too for a query holding another template action, which the convention refuses."""
-    filled = HOLT_WINTERS.sub("double_exponential_smoothing(", WINDOW.sub("1m", query))
+SLO_GENERATOR_WINDOW = re.compile(r"(?<=\[)window\b")
+"""slo-generator's placeholder: a filter's ``[window`` is the range its backend puts in."""
+
+
+def syntax_error(query: str, *, placeholder: re.Pattern[str] = WINDOW) -> QuerySyntaxError | None:
+    """Why ``query`` (a template: ``placeholder``, Sloth's ``{{.window}}`` unless another is
+    given, stands for the step) is not PromQL, or None. None too for a query holding another
+    template action, which the convention refuses."""
+    filled = _filled(query, placeholder)
     if TEMPLATE.search(filled):
         return None
+    refused = dashboard_variable(query) or _unchecked(query)
+    if refused is not None:
+        return refused
+    said = _said(filled)
+    if said is None:
+        return None
+    at = place(query, said, lambda text: _said(_filled(text, placeholder)))
+    readable = _readable(said, at, query)
+    return QuerySyntaxError(f"{_quoted(query)} is not PromQL: {readable}", hint=fix(said, at))
+
+
+def _quoted(query: str) -> str:
+    """``query`` quoted, its first :data:`QUOTED` characters when it is longer."""
+    text = shown(query)
+    return text if len(text) <= QUOTED else f"{text[: QUOTED - 1]}…'"
+
+
+def _filled(query: str, placeholder: re.Pattern[str]) -> str:
+    return HOLT_WINTERS.sub("double_exponential_smoothing(", placeholder.sub("1m", query))
+
+
+def _said(text: str) -> str | None:
+    """The parser's complaint about ``text``, None if it is PromQL."""
     import promql_parser  # noqa: PLC0415 - lazily: only a command that checks queries loads it
 
     try:
-        promql_parser.parse(filled)
-    except ValueError as exc:
-        said = str(exc).strip() or "invalid promql query"
-        return QuerySyntaxError(f"{shown(query)} is not PromQL: {_readable(said)}", hint=fix(said))
+        promql_parser.parse(text)
+    except ValueError as exc:  # UnicodeEncodeError too: a lone surrogate
+        return str(exc).strip() or "invalid promql query"
     return None
+
+
+def dashboard_variable(query: str) -> QuerySyntaxError | None:
+    """A Grafana variable outside any string, where PromQL has no ``$``. (In a label value,
+    ``job=~"$job"``, it is PromQL, matching only its own text: not refused here.)"""
+    bare = STRINGS.sub(lambda m: " " * len(m.group()), query)
+    found = VARIABLE.search(bare)
+    if found is None:
+        return None
+    in_range = bare[: found.start()].rstrip().endswith(("[", ":"))
+    hint = (
+        "write a fixed duration instead, e.g. [5m], or [{{.window}}] for the count per window"
+        if in_range or found.group().startswith(("$__", "${__"))
+        else "write what the variable stands for instead: a number, a metric or label name"
+    )
+    return QuerySyntaxError(
+        f"{_quoted(query)} holds the variable {found.group()!r}, which a Grafana dashboard "
+        "or a templating tool fills in and Prometheus does not: Covenant sends the query as "
+        "it is written",
+        hint=hint,
+    )
+
+
+def _unchecked(query: str) -> QuerySyntaxError | None:
+    """A query too deep for the parser to be asked."""
+    operators = len(OPERATORS.findall(STRINGS.sub('""', query)))
+    if operators <= MOST_OPERATORS:
+        return None
+    return QuerySyntaxError(
+        f"{_quoted(query)} holds {operators} operators and parentheses; Covenant checks "
+        f"queries of at most {MOST_OPERATORS}",
+        hint="record parts of it as Prometheus recording rules and query the recorded series",
+    )
 
 
 def checked(kind: str | None) -> bool:
@@ -96,13 +183,23 @@ def checked(kind: str | None) -> bool:
     return is_compatible(kind) and (kind or "").lower() != "victoriametrics"
 
 
-def fix(said: str) -> str:
-    """What usually fixes the mistake the parser ``said``."""
+def fix(said: str, at: Place | None = None) -> str:
+    """What usually fixes the mistake the parser ``said`` (found ``at``)."""
     lowered = said.lower()
+    if lowered == "invalid promql query" and at is not None:
+        return GENERIC_FIX_AT.format(token=at.token)
+    if "surrogates not allowed" in lowered:
+        return "save the file as UTF-8 text"
     return next((f for key, f in FIXES if key in lowered), GENERIC_FIX)
 
 
-def _readable(said: str) -> str:
+def _readable(said: str, at: Place | None, query: str) -> str:
+    lines = query.count("\n") + 1
     if said.lower() == "invalid promql query":
-        return "the parser could not read it (it names no cause)"
-    return said.replace("promql", "PromQL")
+        if at is None:
+            return "the parser could not read it (it names no cause)"
+        return f"it cannot be read on from {at.said(lines)[3:]}"
+    if "surrogates not allowed" in said:
+        said = "it holds a byte that is not UTF-8 text"
+    readable = said.replace("promql", "PromQL")
+    return readable if at is None else f"{readable}, {at.said(lines)}"
