@@ -328,10 +328,26 @@ def prometheus_reads(
             continue
         reads[o.series] = built
         problems += _unit_doubt(doc, path, built, by_series.get(o.series), reported)
+    problems += _unread_slis(parsed, types, reported)
     found = PrometheusReads(
         reads=tuple(reads.values()), unreadable=unreadable, inline=tuple(inline.values())
     )
     return found, problems
+
+
+def _unread_slis(
+    parsed: Sequence[Parsed], types: Mapping[str, str], reported: set[tuple[str, str]]
+) -> list[Problem]:
+    """Each SLI document's queries that are not PromQL, read by an objective or not (once)."""
+    found: list[Problem] = []
+    for item in parsed:
+        if isinstance(item.model, SLIDocument):
+            metrics = metrics_of(spec := item.model.spec)
+            refs = [(m.metric_source.metric_source_ref, m.metric_source.type) for _, m in metrics]
+            kinds = [kind if ref is None else types.get(ref) for ref, kind in refs]
+            for exc in syntax_errors(spec, kinds):
+                found += _unusable(item.source, ("spec",), spec, exc, reported)
+    return found
 
 
 def _unusable(

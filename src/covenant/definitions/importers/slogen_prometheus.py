@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from covenant.core.promql import QueryFormError, count_query, shown
+from covenant.core.promql_syntax import SLO_GENERATOR_WINDOW, syntax_error
 from covenant.definitions.endpoints import SECRET_HEADERS
 from covenant.definitions.importers import promql
 from covenant.definitions.importers.base import INVALID, MISSING, Options, Recorder, mapping, metric
@@ -26,6 +27,7 @@ from covenant.definitions.importers.count_ratio import (
     split_counts,
 )
 
+_FILTERS = {"good": "filter_good", "bad": "filter_bad", "total": "filter_valid"}
 OPERATORS = ("increase", "sum")  # slo-generator's default, innermost first
 _OPERATOR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -140,6 +142,11 @@ def _good_bad_ratio(here: Recorder, sli: Mapping[str, Any], ds: str) -> dict[str
         )
         if isinstance(v, str) and v.strip()
     }
+    for key, text in filters.items():  # as written: a position in it is the file's
+        refused = syntax_error(text, placeholder=SLO_GENERATOR_WINDOW)
+        if refused is not None:
+            here.problem((_FILTERS[key],), INVALID, refused.message, refused.hint)
+            return None
     operators = _operators(here, sli, filters)
     if operators is None:
         return None

@@ -21,7 +21,7 @@ from typing import Any
 
 from covenant.core.promql import QueryFormError, count_query, without_comments
 from covenant.core.promql import shown as quoted_query
-from covenant.core.promql_syntax import syntax_error
+from covenant.core.promql_syntax import dashboard_variable, syntax_error
 from covenant.definitions.importers import groups, placeholders, promql, promql_scale, sloth_plugins
 from covenant.definitions.importers.base import (
     INVALID,
@@ -114,6 +114,10 @@ def _query(record: Recorder, field: PathKey, key: str, value: Any) -> str | None
         return None
     query = promql.normalise_window(without_comments(value).strip())
     if placeholders.unrendered(record, field, key, query):
+        return None
+    refused = dashboard_variable(query)  # said before "no {{.window}}": $__rate_interval
+    if refused is not None:
+        record.problem(field, INVALID, refused.message, refused.hint)
         return None
     if promql.WINDOW not in query:
         record.problem(
