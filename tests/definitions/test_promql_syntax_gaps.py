@@ -216,3 +216,29 @@ def test_an_empty_query_text_is_a_syntax_error_with_a_fix() -> None:
     assert error is not None
     assert error.message == "'' is not PromQL: no expression found in input"
     assert error.hint == 'write the query, e.g. sum(rate(http_requests_total{job="api"}[5m]))'
+
+
+@pytest.mark.parametrize(
+    ("query", "place"),
+    [
+        # a `(` in a comment opens nothing: sum's own `(` (line 2, column 4) is left open
+        ("# errors (5xx)\nsum(rate(x_total[5m])", "at line 2, column 4 of the query ('(')"),
+        # a `(` in a label value opens nothing: the `{` at column 2 is left open
+        ('x{a="b(", c="d"', "at column 2 of the query ('{')"),
+        # the quote that starts the value at column 9 is never closed
+        ('sum(x{a="b})', "at column 9 of the query ('\"')"),
+        # x_total (1-7), ` + ` (8-10), x_total (11-17), ` / ` (18-20), bad (21-23), space, bad
+        ("x_total + x_total / bad bad", "from column 25 of the query ('bad')"),
+    ],
+)
+def test_the_place_is_found_past_comments_and_strings(query: str, place: str) -> None:
+    error = syntax_error(query)
+    assert error is not None
+    assert error.message.endswith(place)
+
+
+def test_an_unreadable_query_past_the_scanned_length_is_said_without_a_place() -> None:
+    query = "x_total" + ' + x_total{a="b"}' * 150 + " y"  # 2,559 characters, 150 operators
+    error = syntax_error(query)
+    assert error is not None
+    assert error.message.endswith("is not PromQL: the parser could not read it (it names no cause)")

@@ -22,6 +22,9 @@ SCANNED = 2000
 """The longest query whose unreadable token is searched for (each start is parsed a few
 times): a longer one is named without a place."""
 
+LOOKAHEAD = 8
+"""How many token ends past a boundary found are tried before it is believed."""
+
 OPENERS = {"(": ")", "{": "}", "[": "]"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
 QUOTES = "\"'`"
@@ -124,13 +127,27 @@ def _first_refused(query: str, said: str, parse: Parse) -> int | None:
 
 def _unreadable(query: str, parse: Parse) -> int | None:
     """The start of the token after the longest start of ``query`` that some ending makes
-    PromQL: the token from which no ending can."""
+    PromQL: the token from which no ending can. Every start of a start that can go on can go
+    on, so the boundary is searched by halving; as the endings tried are few, a start they do
+    not complete may be taken for one no ending completes, so the :data:`LOOKAHEAD` token
+    ends after the boundary found are tried before it is believed."""
     ends = [k for k in range(1, len(query)) if _token_end(query, k)]
-    for k in reversed(ends):
-        if _viable(query[:k], parse):
-            token = k + len(query[k:]) - len(query[k:].lstrip())
-            return token if token < len(query) else None
-    return None
+    low, high = -1, len(ends)  # ends[low] goes on (-1: the empty start), ends[high] does not
+    while True:
+        while high - low > 1:
+            middle = (low + high) // 2
+            if _viable(query[: ends[middle]], parse):
+                low = middle
+            else:
+                high = middle
+        ahead = range(high + 1, min(high + 1 + LOOKAHEAD, len(ends)))
+        later = next((j for j in ahead if _viable(query[: ends[j]], parse)), None)
+        if later is None:
+            break
+        low, high = later, len(ends)
+    k = ends[low] if low >= 0 else 0
+    token = k + len(query[k:]) - len(query[k:].lstrip())
+    return token if token < len(query) else None
 
 
 def _token_end(text: str, k: int) -> bool:

@@ -32,7 +32,7 @@ STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 OPERATORS = re.compile(r"[-+*/%^<>(]|==|!=|\b(?:and|or|unless|atan2)\b")
 QUOTED = 400
 """The longest query a message quotes whole."""
-MOST_OPERATORS = 1000
+MOST_OPERATORS = 500
 """The most operators and parentheses a checked query may hold: a real SLI's hold a few
 dozen; the parser takes seconds past a few thousand and overflows its stack near 10,000."""
 
