@@ -242,3 +242,34 @@ def test_an_unreadable_query_past_the_scanned_length_is_said_without_a_place() -
     error = syntax_error(query)
     assert error is not None
     assert error.message.endswith("is not PromQL: the parser could not read it (it names no cause)")
+
+
+@pytest.mark.parametrize(
+    ("query", "variable"),
+    [
+        ('sum(increase(http_requests_total{job=~"$job"}[{{.window}}]))', "$job"),
+        ("sum(increase(http_requests_total{env='${env:regex}'}[{{.window}}]))", "${env:regex}"),
+        ('sum(increase(http_requests_total{job!="[[job]]"}[{{.window}}]))', "[[job]]"),
+    ],
+)
+def test_a_grafana_variable_in_a_label_value_is_a_warning_at_its_line(
+    query: str, variable: str
+) -> None:
+    ws, problems = load_text(workspace(URL, good=query))
+    assert errors(problems) == []
+    (warning,) = [p for p in problems if p.code == "dashboard-variable"]
+    assert (warning.severity, warning.where) == ("warning", f"ws.yaml:{GOOD_LINE}")
+    assert warning.message == (
+        f"'{query}' holds the variable '{variable}' in a label value: Prometheus matches it as "
+        f"the text {variable}, which no series has, so it reads no data"
+    )
+    assert warning.fix.startswith('write the value the variable stands for, e.g. job="api"')
+    assert ws is not None  # a warning: the workspace loads
+
+
+def test_a_grafana_variable_in_an_sli_no_slo_reads_is_a_warning_too() -> None:
+    text = source_text(URL) + ORPHAN.replace('job="api" code="500"', 'job="$job", code="500"')
+    _, problems = load_text(text)
+    assert errors(problems) == []
+    (warning,) = [p for p in problems if p.code == "dashboard-variable"]
+    assert warning.where == f"ws.yaml:{ORPHAN_LINE}"

@@ -40,6 +40,9 @@ VARIABLE = re.compile(r"\$(?:\{[^}\s]*\}|[A-Za-z_]\w*)|\[\[\s*[A-Za-z_]\w*\s*\]\
 """A Grafana variable as a dashboard's query writes it: ``$__rate_interval``, ``$job``,
 ``${job}``, ``${job:regex}``, and the old ``[[job]]``."""
 
+IN_VALUE = re.compile(r"(?:=~|!~|!=|=)\s*(?P<q>[\"'`])(?P<value>(?:\\.|(?!(?P=q)).)*?)(?P=q)", re.S)
+"""A label matcher's value: a variable there is PromQL, matching only its own text."""
+
 FUNCTIONS = "https://prometheus.io/docs/prometheus/latest/querying/functions/"
 
 FIXES: tuple[tuple[str, str], ...] = (
@@ -162,6 +165,13 @@ def dashboard_variable(query: str) -> QuerySyntaxError | None:
         "it is written",
         hint=hint,
     )
+
+
+def value_variable(query: str) -> str | None:
+    """The first Grafana variable in a label matcher's value of ``query`` (``job=~"$job"``),
+    which Prometheus matches as its own text: a query that reads no data."""
+    values = (VARIABLE.search(m.group("value")) for m in IN_VALUE.finditer(query))
+    return next((v.group() for v in values if v is not None), None)
 
 
 def _unchecked(query: str) -> QuerySyntaxError | None:

@@ -36,7 +36,6 @@ from covenant.core.promql import (
 from covenant.core.promql_histograms import (
     unit_doubt,
 )
-from covenant.core.promql_syntax import QuerySyntaxError
 from covenant.definitions import endpoints
 from covenant.definitions.diagnostics import WARNING, at, one_key_items, problems_from
 from covenant.definitions.fields import Spec, problem
@@ -49,10 +48,10 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Parsed
+from covenant.definitions.prometheus_checks import unread_slis, unusable, variable_warnings
 from covenant.definitions.prometheus_counts import (
     count_queries,
     metrics_of,
-    query_path,
     syntax_errors,
 )
 from covenant.definitions.secrets import foreign_secrets
@@ -303,10 +302,11 @@ def prometheus_reads(
         typed = [m.metric_source.type for _, m in metrics] if refs == {None} else kinds
         not_promql = syntax_errors(spec, typed)  # errors: no server would run them
         for exc in not_promql:
-            problems += _unusable(doc, path, spec, exc, reported)
+            problems += unusable(doc, path, spec, exc, reported)
         if not_promql:
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {not_promql[0].message}")
             continue
+        problems += variable_warnings(doc, path, spec, typed, reported)
         if not any(is_compatible(k) for k in kinds):
             reason = "its metricSources name no Prometheus DataSource (metricSourceRef)"
             if refs == {None} and all(is_compatible(m.metric_source.type) for _, m in metrics):
@@ -314,7 +314,7 @@ def prometheus_reads(
                     inline[o.series] = count_queries(o, spec, by_series.get(o.series))
                 except QueryFormError as exc:
                     reason = f"{exc.message} — {exc.hint}"
-                    problems += _unusable(doc, path, spec, exc, reported)
+                    problems += unusable(doc, path, spec, exc, reported)
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {reason}")
             problems += _unnamed_source(doc, path, metrics, sorted(sources), reported)
             continue
@@ -324,56 +324,15 @@ def prometheus_reads(
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {exc.message} — {exc.hint}")
             if len(refs) == 1 and refs <= set(types) - set(sources):
                 continue  # its DataSource is invalid: that error says it, once
-            problems += _unusable(doc, path, spec, exc, reported)
+            problems += unusable(doc, path, spec, exc, reported)
             continue
         reads[o.series] = built
         problems += _unit_doubt(doc, path, built, by_series.get(o.series), reported)
-    problems += _unread_slis(parsed, types, reported)
+    problems += unread_slis(parsed, types, reported)
     found = PrometheusReads(
         reads=tuple(reads.values()), unreadable=unreadable, inline=tuple(inline.values())
     )
     return found, problems
-
-
-def _unread_slis(
-    parsed: Sequence[Parsed], types: Mapping[str, str], reported: set[tuple[str, str]]
-) -> list[Problem]:
-    """Each SLI document's queries that are not PromQL, read by an objective or not (once)."""
-    found: list[Problem] = []
-    for item in parsed:
-        if isinstance(item.model, SLIDocument):
-            metrics = metrics_of(spec := item.model.spec)
-            refs = [(m.metric_source.metric_source_ref, m.metric_source.type) for _, m in metrics]
-            kinds = [kind if ref is None else types.get(ref) for ref, kind in refs]
-            for exc in syntax_errors(spec, kinds):
-                found += _unusable(item.source, ("spec",), spec, exc, reported)
-    return found
-
-
-def _unusable(
-    doc: SourceDocument,
-    path: PathKey,
-    spec: SLISpec,
-    exc: QueryFormError,
-    reported: set[tuple[str, str]],
-) -> list[Problem]:
-    """A warning at the query's own line that Prometheus cannot count it (once per line)."""
-    written = (*path, *query_path(spec, exc.part))
-    if (doc.where(written), exc.message) in reported:
-        return []
-    reported.add((doc.where(written), exc.message))
-    if isinstance(exc, QuerySyntaxError):  # no server would run it: an error
-        return [at(doc, written, code=exc.code, message=exc.message, fix=exc.hint)]
-    return [
-        at(
-            doc,
-            written,
-            code=exc.code,
-            message=f"cannot be read from Prometheus: {exc.message}",
-            fix=exc.hint,
-            severity=WARNING,
-        )
-    ]
 
 
 Q = TypeVar("Q", bound=CountQueries)

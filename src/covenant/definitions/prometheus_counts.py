@@ -17,10 +17,11 @@ from covenant.core.promql import (
     QueryFormError,
     count_query,
     counter_selector,
+    is_compatible,
 )
 from covenant.core.promql_fingerprint import query_fingerprint
 from covenant.core.promql_histograms import histogram_queries, le_values, legacy_bucket_query
-from covenant.core.promql_syntax import QuerySyntaxError, checked, syntax_error
+from covenant.core.promql_syntax import QuerySyntaxError, checked, syntax_error, value_variable
 from covenant.definitions.diagnostics import did_you_mean, not_a_query, query_expected, query_fix
 from covenant.definitions.openslo import MetricSpec, SLISpec
 from covenant.definitions.yamlsource import PathKey
@@ -95,6 +96,23 @@ def syntax_errors(spec: SLISpec, kinds: Sequence[str | None]) -> list[QuerySynta
         if bad is not None:
             bad.part = part
             found.append(bad)
+    return found
+
+
+def value_variables(spec: SLISpec, kinds: Sequence[str | None]) -> list[tuple[str, str, str]]:
+    """``(part, query, variable)`` for each query of ``spec`` holding a Grafana variable in a
+    label value, when its sources' ``kinds`` are all Prometheus-compatible."""
+    if not all(is_compatible(k) for k in kinds):
+        return []
+    found = []
+    for part, metric in metrics_of(spec):
+        try:
+            query = _query_text(metric)
+        except QueryFormError:
+            continue
+        variable = value_variable(query)
+        if variable is not None:
+            found.append((part, query, variable))
     return found
 
 
