@@ -128,8 +128,11 @@ class CovenantGroup(typer.core.TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, *more: Any, **options: Any) -> Any:
         from covenant.cli import jsonmode
+        from covenant.cli.jsonmode_click import asks_for_json_in
 
-        jsonmode.start(sys.argv[1:] if args is None else list(args))
+        words = sys.argv[1:] if args is None else list(args)
+        jsonmode.start(words)
+        jsonmode.decide(asks_for_json_in(self, words))
         return super().main(args, *more, **options)
 
     def make_context(self, *args: Any, **options: Any) -> Any:

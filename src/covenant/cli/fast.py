@@ -118,7 +118,10 @@ def run(args: Sequence[str]) -> None:
     line = read_evaluate(args, os.environ)
     if line is None:
         return
+    from covenant.cli import jsonmode
     from covenant.cli.evaluate_run import Format, run_evaluate
+
+    jsonmode.decide(line.output == "json")  # as read here: ``--slo -fjson`` is an SLO's name
 
     try:
         code = run_evaluate(
@@ -137,8 +140,6 @@ def run(args: Sequence[str]) -> None:
             from covenant.cli.interrupt import interrupted
 
             interrupted("what was read so far is kept; nothing was evaluated")
-        from covenant.cli import jsonmode
-
         jsonmode.interrupted("")
         sys.exit(130)
     except Exception as error:

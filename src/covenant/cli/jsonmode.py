@@ -10,6 +10,11 @@ Ctrl-C (exit 130) — prints one JSON document on standard output, ``{"error": {
 value that is not exactly ``json`` (``-f jsn``, ``-f JSON``) is no request for JSON: that usage
 error is words on standard error only, as in a command line without ``--format``.
 
+The ``--format`` is the one the command reads: a value of another option that looks like one
+(``--slo -fjson``, ``report sla -o -f``) is no request. ``asks_for_json`` guesses from the words
+alone, for what happens before typer is imported; the group decides again with each command's
+own options once it is built (``cli.jsonmode_click``), and so does the fast ``evaluate``.
+
 Typer-free and light: ``main`` and the fast ``evaluate`` read it before typer is imported.
 """
 
@@ -52,6 +57,12 @@ def start(args: Sequence[str]) -> None:
     """Read the command line about to run: whether its refusals are JSON too."""
     _State.asked = asks_for_json(args)
     _State.shown = False
+
+
+def decide(asks: bool) -> None:
+    """What the command line asks, as the command's own options read it (``cli.jsonmode_click``,
+    the fast ``evaluate``): ``start`` only guessed from its words."""
+    _State.asked = asks
 
 
 def asked() -> bool:
