@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from covenant.core import wallclock
+from covenant.core import wallclock, windows
 from covenant.core.wallclock import ZoneData
 from covenant.errors import InputError
 
@@ -70,3 +70,42 @@ def test_zone_data_that_zoneinfo_contradicts_is_not_used(data: ZoneData) -> None
 def test_zone_data_needs_an_offset_per_transition() -> None:
     with pytest.raises(InputError, match="2 transitions and 1 offsets"):
         ZoneData(zone="Europe/Berlin", instants=[1, 2], offsets=[3600], rule=BERLIN_RULE)
+
+
+def test_one_rule_for_one_wall_time_and_for_many() -> None:
+    """``windows.wall_to_utc`` (one wall time) is ``wallclock.first_instant``: the rule of
+    business time, implemented once (``first_instants`` for one reading)."""
+    assert windows.wall_to_utc is wallclock.first_instant
+
+
+@pytest.mark.parametrize(
+    ("zone", "wall", "expected"),
+    [
+        # Berlin, spring forward 2026-03-29 02:00 CET → 03:00 CEST (01:00 UTC): the gap's end
+        ("Europe/Berlin", datetime(2026, 3, 29, 2, 30), datetime(2026, 3, 29, 1, 0, tzinfo=UTC)),
+        (
+            "Europe/Berlin",
+            datetime(2026, 3, 29, 1, 59, 59, 500000),
+            datetime(2026, 3, 29, 0, 59, 59, 500000, tzinfo=UTC),
+        ),
+        (
+            "Europe/Berlin",
+            datetime(2026, 3, 29, 2, 0, 0, 1),
+            datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+        ),
+        ("Europe/Berlin", datetime(2026, 3, 29, 3, 0), datetime(2026, 3, 29, 1, 0, tzinfo=UTC)),
+        # fall back 2026-10-25 03:00 CEST → 02:00 CET: 02:30 is read twice, the first counts
+        ("Europe/Berlin", datetime(2026, 10, 25, 2, 30), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        # Samoa skipped 2011-12-30 (UTC-10 → UTC+14 at 2011-12-30 10:00 UTC)
+        ("Pacific/Apia", datetime(2011, 12, 30, 12, 0), datetime(2011, 12, 30, 10, 0, tzinfo=UTC)),
+        # Lord Howe: a 30-minute change, 2026-10-04 02:00 +10:30 → 02:30 +11
+        (
+            "Australia/Lord_Howe",
+            datetime(2026, 10, 4, 2, 15),
+            datetime(2026, 10, 3, 15, 30, tzinfo=UTC),
+        ),
+        ("UTC", datetime(2026, 3, 29, 2, 30), datetime(2026, 3, 29, 2, 30, tzinfo=UTC)),
+    ],
+)
+def test_the_first_instant_of_a_wall_time(zone: str, wall: datetime, expected: datetime) -> None:
+    assert wallclock.first_instant(wall, ZoneInfo(zone)) == expected

@@ -27,7 +27,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -230,6 +230,33 @@ def first_instants(
     return found
 
 
+_DAY_S = 86400
+_BLOCK_S = 7 * _DAY_S  # one wall time's segments: the week around it, cached per zone and week
+
+
+def first_instant(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The first UTC instant at which ``zone``'s clock reads ``wall`` (a naive wall time, or
+    one whose ``tzinfo`` is ignored) or later: :func:`first_instants` for one reading. A time
+    in a fold is its first occurrence (Python's ``fold=0``); a time in a gap is the gap's end —
+    02:30 on Berlin's spring-forward night is 03:00 CEST, where ``fold=0`` would give 03:30.
+    """
+    naive = wall.replace(tzinfo=None, fold=0)
+    seconds = calendar.timegm(naive.timetuple())
+    block = seconds - seconds % _BLOCK_S
+    found = int(
+        first_instants(
+            str(zone.key or zone),
+            block - 2 * _DAY_S,
+            block + _BLOCK_S + 2 * _DAY_S,
+            np.array([seconds], dtype=np.int64),
+        )[0]
+    )
+    instant = datetime.fromtimestamp(found, ZONE_UTC).replace(tzinfo=UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == naive.replace(microsecond=0):
+        return instant + timedelta(microseconds=naive.microsecond)
+    return instant  # the end of a gap: the first instant after it, to the second
+
+
 def wall_readings(
     zone: str, lo: int, hi: int, instants: Int64Array, data: ZoneData | None = None
 ) -> Int64Array:
@@ -240,4 +267,12 @@ def wall_readings(
     return result
 
 
-__all__ = ["NO_ZONES", "ZoneData", "Zones", "first_instants", "segments", "wall_readings"]
+__all__ = [
+    "NO_ZONES",
+    "ZoneData",
+    "Zones",
+    "first_instant",
+    "first_instants",
+    "segments",
+    "wall_readings",
+]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from covenant.core.model import CalendarUnit, CalendarWindow, RollingWindow, Window
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
+from covenant.core.wallclock import first_instant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,28 +37,9 @@ class WindowBounds:
         return self.full_end - self.full_start
 
 
-def wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime:
-    """The first UTC instant at which ``zone``'s clock reads ``wall`` or later (the rule of
-    docs/business-time.md): the earlier of a repeated time (``fold=0``); a time in a gap is the
-    end of the gap, e.g. a skipped midnight becomes the day's first instant, and 02:30 on
-    Berlin's spring-forward night 03:00 CEST (Python's ``fold=0`` would give 03:30).
-    """
-    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    if first.astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None):
-        return first
-    # In a gap: read with the offset after the change (fold=1) the instant lies before the
-    # change, with the one before it (fold=0) after it; the clock first reads ``wall`` or
-    # later at the change itself, found to the second.
-    lo = to_epoch(wall.replace(tzinfo=zone, fold=1).astimezone(UTC))
-    hi = to_epoch(first)
-    target = wall.replace(tzinfo=None)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if from_epoch(mid).astimezone(zone).replace(tzinfo=None) >= target:
-            hi = mid
-        else:
-            lo = mid
-    return from_epoch(hi)
+wall_to_utc = first_instant
+"""The first UTC instant at which a zone's clock reads a wall time or later (the rule of
+docs/business-time.md, implemented once: :func:`covenant.core.wallclock.first_instant`)."""
 
 
 def _add_months(wall: datetime, months: int) -> datetime:
