@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from covenant.definitions.agreements import (
     AgreementDocument,
     TargetSpec,
     VersionSpec,
     parse_instant,
+    wall_readings_of,
+    written_wall,
 )
 from covenant.definitions.availability_checks import amount_problems, availability_problems
 from covenant.definitions.diagnostics import at
@@ -64,6 +67,7 @@ def check_agreement(doc: SourceDocument, model: AgreementDocument) -> list[Probl
         problems += _version_fields(doc, version, here)
         if doc.broken_at(*((*here, key) for key in ("effectiveFrom", "effectiveTo", "status"))):
             continue
+        problems += _read_twice(doc, version, here)
         start, end = effective_range(version)
         if end is not None and end <= start:
             problems.append(
@@ -81,6 +85,48 @@ def check_agreement(doc: SourceDocument, model: AgreementDocument) -> list[Probl
     problems += _signed_order(doc, dated)
     problems += _lifecycle(doc, dated)
     return problems
+
+
+def _read_twice(doc: SourceDocument, version: VersionSpec, here: PathKey) -> list[Problem]:
+    """A warning for an ``effectiveFrom``/``effectiveTo`` without an offset that the zone's
+    clock reads twice (clocks went back): it is read as the first, the earlier instant."""
+    zone = version.period.time_zone
+    problems: list[Problem] = []
+    for key, text in (
+        ("effectiveFrom", version.effective_from),
+        ("effectiveTo", version.effective_to),
+    ):
+        wall = written_wall(text) if text else None
+        readings = None if wall is None else wall_readings_of(wall, zone)
+        if wall is None or readings is None:
+            continue
+        first, second = (_utc_text(r) for r in readings)
+        offsets = [_offset_text(r.astimezone(ZoneInfo(zone)).utcoffset()) for r in readings]
+        written = wall.isoformat()
+        problems.append(
+            at(
+                doc,
+                (*here, key),
+                code="ambiguous-local-time",
+                message=f"v{version.version}: {key} {written} happened twice in {zone} (clocks "
+                f"went back): read as the first, {first}; the second is {second}",
+                fix=f"write the offset meant: {written}{offsets[0]} (the first) or "
+                f"{written}{offsets[1]} (the second)",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _offset_text(offset: timedelta | None) -> str:
+    seconds = int((offset or timedelta()).total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"{sign}{hours:02d}:{rest // 60:02d}"
 
 
 def _numbering(doc: SourceDocument, versions: Sequence[VersionSpec]) -> list[Problem]:

@@ -178,15 +178,52 @@ def _instant_text(value: Any) -> str:
 
 
 def parse_instant(text: str, *, zone: str) -> datetime:
-    """A date (midnight in ``zone``) or date-time (naive: in ``zone``) → aware UTC datetime."""
+    """A date (midnight in ``zone``) or date-time (naive: in ``zone``) → aware UTC datetime.
+
+    A wall time of ``zone`` is its first instant, as windows and business time read one
+    (``core.wallclock.first_instant``): inside a DST gap the gap's end (02:30 on Berlin's
+    spring-forward night is 03:00 CEST, not Python's 03:30), inside a fold the first reading.
+    """
+    wall = written_wall(text)
+    if wall is None:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00")).astimezone(UTC)
+    return local_instant(wall, zone)
+
+
+def written_wall(text: str) -> datetime | None:
+    """The wall time a date or date-time without an offset states (a date: its midnight);
+    None when an offset is written."""
     value = text.strip()
     if len(value) == 10:
         day = date.fromisoformat(value)
-        return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        return datetime(day.year, day.month, day.day)  # noqa: DTZ001 - a wall time
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
-    return parsed.astimezone(UTC)
+    return parsed if parsed.tzinfo is None else None
+
+
+def local_instant(wall: datetime, zone: str) -> datetime:
+    """The first UTC instant ``zone``'s clock reads the naive ``wall``."""
+    if zone == "UTC":
+        return wall.replace(tzinfo=UTC)
+    from covenant.core.wallclock import first_instant  # noqa: PLC0415 - numpy, when needed
+
+    return first_instant(wall, ZoneInfo(zone))
+
+
+def wall_readings_of(wall: datetime, zone: str) -> tuple[datetime, datetime] | None:
+    """The two UTC instants of a ``wall`` time ``zone``'s clock reads twice (a fold: clocks went
+    back), earlier first; None when it reads it once or never."""
+    tz = ZoneInfo(zone)
+    early = wall.replace(tzinfo=tz, fold=0)
+    late = wall.replace(tzinfo=tz, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return None
+    readings = sorted(
+        moment.astimezone(UTC)
+        for moment in (early, late)
+        if moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
+    )
+    return (readings[0], readings[1]) if len(readings) == 2 else None
 
 
 Percent = Annotated[

@@ -38,7 +38,13 @@ from dateutil.rrule import rrule, rrulestr
 from pydantic import Field
 
 from covenant.core.corrections import CorrectionWindow
-from covenant.definitions.agreements import FixedDuration, InstantText, parse_instant
+from covenant.definitions.agreements import (
+    FixedDuration,
+    InstantText,
+    local_instant,
+    parse_instant,
+    written_wall,
+)
 from covenant.definitions.diagnostics import at
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.fields import Spec, TimeZoneText
@@ -105,6 +111,9 @@ class CorrectionRule:
     reason: str = ""
     created_at: datetime | None = None
     origin: str = ""  # file:line of the document
+    # the start's wall time as written when the zone's clock skipped it (a DST gap): ``start``
+    # is the gap's end, the repeats keep the time written (None: the wall reading of start)
+    wall_start: datetime | None = None
 
     def content(self) -> str:
         """The canonical JSON of what the correction says (audited; hashed by ``sha256``)."""
@@ -121,6 +130,8 @@ class CorrectionRule:
             "reason": self.reason,
             "created_at": None if self.created_at is None else _iso(self.created_at),
         }
+        if self.wall_start is not None:  # only then: every other correction's hash stays
+            data["wall_start"] = self.wall_start.isoformat()
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @property
@@ -150,10 +161,12 @@ class CorrectionRule:
             margin = timedelta(days=2)  # covers any UTC offset between wall clock and UTC
             lo = (start - self.duration - margin).astimezone(zone).replace(tzinfo=None)
             hi = (end + margin).astimezone(zone).replace(tzinfo=None)
-            first = [
-                local.replace(tzinfo=zone).astimezone(UTC) for local in self._occurrences(lo, hi)
-            ]
+            first = [local_instant(local, self.zone) for local in self._occurrences(lo, hi)]
         return [window(f) for f in first if f < end and f + self.duration > start]
+
+    def local_start(self) -> datetime:
+        """The first occurrence on the zone's wall clock (naive), as written."""
+        return self.wall_start if self.wall_start is not None else _local(self.start, self.zone)
 
     def _occurrences(self, lo: datetime, hi: datetime) -> list[datetime]:
         """The rule's wall-clock occurrences in ``[lo, hi]``, expanding at most MAX_EXPANSION.
@@ -164,7 +177,7 @@ class CorrectionRule:
         sequence, so a rule started years ago costs no more than one started last week.
         """
         assert self.rrule is not None
-        dtstart = _local(self.start, self.zone)
+        dtstart = self.local_start()
         parts = rule_parts(self.rrule)
         period = _STEP_OF.get(parts.get("FREQ", ""))
         if period is not None and self.count is None and lo > dtstart:
@@ -184,6 +197,13 @@ class CorrectionRule:
             if local >= lo:
                 found.append(local)
         return found
+
+
+def _skipped(text: str, start: datetime, zone: str) -> datetime | None:
+    """The wall time ``text`` states when ``zone``'s clock never read it (``start``, its first
+    instant, reads later), else None."""
+    wall = written_wall(text)
+    return wall if wall is not None and _local(start, zone) != wall else None
 
 
 def _iso(value: datetime) -> str:
@@ -206,7 +226,7 @@ def rule_parts(text: str) -> dict[str, str]:
 def build_rrule(rule: CorrectionRule, *, dtstart: datetime | None = None) -> rrule:
     """The dateutil rule, on naive wall-clock times of the rule's zone."""
     assert rule.rrule is not None
-    first = _local(rule.start, rule.zone) if dtstart is None else dtstart
+    first = rule.local_start() if dtstart is None else dtstart
     parsed = rrulestr(rule.rrule, dtstart=first)
     if not isinstance(parsed, rrule):  # pragma: no cover - rrulestr without set options
         raise ValueError("expected a single RRULE")
@@ -399,6 +419,7 @@ def _correction(
         reason=spec.reason.strip(),
         created_at=parse_instant(spec.created_at, zone=zone) if spec.created_at else None,
         origin=doc.where(),
+        wall_start=_skipped(spec.start, start, zone),
     )
     if rule.rrule is not None:
         try:
