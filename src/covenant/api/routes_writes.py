@@ -273,10 +273,19 @@ def batch_rows(raw: bytes) -> list[dict[str, Any]]:
             "rest in another batch",
             "too_long",
         )
+    from covenant.sources.jsonkeys import batch_events, body_as_written, holds_float
+
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        refuse((exc.pos,), "JSON decode error", "json_invalid")
+        # NaN, Infinity, 1e400: no JSON orjson reads, but a row's bad value in a JSON Lines
+        # file; read as written, the row is refused as it is there, not the whole batch
+        body = body_as_written(raw)
+        if body is None:
+            refuse((exc.pos,), "JSON decode error", "json_invalid")
+    else:
+        again = body_as_written(raw) if holds_float(body) else None  # 2e2 is 200.0 here
+        body = body if again is None else again
     if not isinstance(body, dict):
         refuse((), "Input should be a valid dictionary or object", "model_attributes_type")
     if "events" not in body:
@@ -293,9 +302,7 @@ def batch_rows(raw: bytes) -> list[dict[str, Any]]:
     for i, row in enumerate(events):
         if not isinstance(row, dict):
             refuse(("events", i), "Input should be a valid dictionary", "dict_type")
-    from covenant.sources.jsonkeys import batch_events  # a row that writes a key twice
-
-    rows: list[dict[str, Any]] = batch_events(raw, body)
+    rows: list[dict[str, Any]] = batch_events(raw, body)  # a row that writes a key twice
     return rows
 
 

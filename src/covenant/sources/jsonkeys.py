@@ -149,6 +149,38 @@ class RepeatedKeyRow(dict[str, Any]):
     pairs: list[tuple[str, Any]]
 
 
+class WrittenNumber(str):
+    """A number of a batch body that is no plain integer (``2e2``, ``200.0``, ``1e400``) or a
+    ``NaN``/``Infinity``, kept as the text the body writes: :func:`row_line` writes it back as
+    it is, so the JSON Lines reader reads it as it reads that line in a file (a status ``2e2``
+    refused, ``200.0`` accepted) — parsed to a float and written again, ``2e2`` was ``200.0``."""
+
+    __slots__ = ()
+
+
+_AS_WRITTEN: dict[str, Any] = {"parse_float": WrittenNumber, "parse_constant": WrittenNumber}
+
+
+def body_as_written(raw: bytes) -> Any:
+    """The body parsed with its numbers as written (:class:`WrittenNumber`; ``json.loads``
+    reads ``NaN``, ``Infinity`` and ``1e400``, which orjson refuses); None when it is no JSON."""
+    try:
+        return json.loads(raw, **_AS_WRITTEN)
+    except (ValueError, RecursionError):
+        return None
+
+
+def holds_float(value: Any) -> bool:
+    """Whether ``value`` (a parsed body) holds a float anywhere: its numbers' text matters."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(holds_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(holds_float(v) for v in value)
+    return False
+
+
 def batch_events(raw: bytes, body: dict[str, Any]) -> Any:
     """``body["events"]`` (``body``: ``raw`` parsed by orjson, which keeps a repeated key's last
     value), every row that writes a key twice as a :class:`RepeatedKeyRow`. Only a body with
@@ -169,7 +201,7 @@ def batch_events(raw: bytes, body: dict[str, Any]) -> Any:
         return repeated
 
     try:
-        again = json.loads(raw, object_pairs_hook=hook)
+        again = json.loads(raw, object_pairs_hook=hook, **_AS_WRITTEN)
         rows = again["events"]
     except (ValueError, RecursionError, TypeError, KeyError):
         return events
@@ -192,7 +224,24 @@ def row_line(row: Any) -> bytes:
 
 
 def _value(value: Any) -> bytes:
+    if _written(value):
+        if isinstance(value, WrittenNumber):
+            return value.encode("utf-8")
+        if isinstance(value, dict):
+            return b"{" + b",".join(_value(k) + b":" + _value(v) for k, v in value.items()) + b"}"
+        return b"[" + b",".join(_value(v) for v in value) + b"]"
     try:
         return orjson.dumps(value)
     except TypeError:
         return json.dumps(value, default=str).encode("ascii")
+
+
+def _written(value: Any) -> bool:
+    """Whether ``value`` is or holds a :class:`WrittenNumber` (to be written as it is)."""
+    if isinstance(value, WrittenNumber):
+        return True
+    if isinstance(value, dict):
+        return any(_written(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_written(v) for v in value)
+    return False
