@@ -285,3 +285,31 @@ def test_atlassians_worked_example_of_60_downtime_minutes() -> None:
     assert round(r.level * 100, 2) == Fraction("99.86")
     assert r.met is False
     assert credited(r) == (Decimal(10), Decimal("250.00"))
+
+
+def test_google_filestore_enterprise_downtime_minutes() -> None:
+    """Google Cloud Filestore SLA (cloud.google.com/filestore/sla): "Downtime" means all
+    requests to the instance fail; a "Downtime Period" is, for Filestore Enterprise or
+    Regional, "one or more consecutive minutes of Downtime" ">= 99.99%", on a calendar month.
+    That is `bad-intervals` of `1m` at 100 % errors: 3 minutes with every request failing are
+    down, a minute with 99 of 100 failing is not. (Filestore Basic's "five or more consecutive
+    minutes" is not expressible: docs/sla.md.)"""
+    total = np.full(28 * 1440, 100, dtype=np.int64)
+    bad = np.zeros_like(total)
+    bad[600:603] = 100
+    bad[900] = 99
+    data = BucketMatrix(
+        keys=("nfs",),
+        start=int(FEB.timestamp()),
+        step=60,
+        good=(total - bad).reshape(1, -1),
+        total=total.reshape(1, -1),
+    )
+    measurement = Measurement(
+        source=DowntimeSource.BAD_INTERVALS, series="nfs", interval_s=60, threshold=Fraction(1)
+    )
+    tiers = (CreditTier(credit=Decimal(10), below=pct("99.99")),)
+    r = measure("99.99", tiers, FEB, measurement=measurement, data=data)
+    assert r.downtime_s == 3 * 60
+    assert r.level == Fraction(40320 - 3, 40320)  # 99.9926 %: meets 99.99 %
+    assert r.met is True
