@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from covenant.definitions.kinds import READ_VERSIONS, kind_names, nearest_api_version
+
 READS = "Covenant reads openslo/v1, openslo/v1alpha and covenant/v1"
 
 
@@ -134,6 +136,8 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
         kind = data.get("kind")
         if KUBERNETES_API.fullmatch(api) and isinstance(kind, str) and kind:
             return f"a Kubernetes {kind} ({api})", ELSEWHERE
+        if _another_tools(api, kind):
+            return f"a {kind} of another tool ({api})", ELSEWHERE
         return None
     if api is not None:
         return None
@@ -161,6 +165,12 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
         )
     if _compose(data):
         return "a Docker Compose file", ELSEWHERE
+    if _keptn(data):
+        return (
+            "a Keptn SLO file (quality-gate objectives: an sli each with pass and warning "
+            "criteria, weights and a total_score, grading one evaluation)",
+            KEPTN_FIX,
+        )
     if isinstance(data.get("groups"), list):
         return (
             "a Prometheus rules file",
@@ -187,6 +197,35 @@ def _helm_values(data: Mapping[str, Any]) -> str:
         f"{HELM_VALUES} ({keys}{escapes}), which the chart renders into a Sloth "
         "PrometheusServiceLevel"
     )
+
+
+KEPTN_FIX = (
+    "no importer reads it: Keptn grades an evaluation against criteria (<600, <=+10%), "
+    "Covenant keeps an error budget over a window; write an openslo/v1 SLO for each objective "
+    "whose SLI counts good and total events (its target and window), and keep this file "
+    "outside the workspace folder; " + READS
+)
+
+
+def _keptn(data: Mapping[str, Any]) -> bool:
+    """Keptn's ``slo.yaml``: ``objectives`` naming an ``sli`` each, beside its
+    ``total_score``, ``comparison`` or ``spec_version``."""
+    objectives = data.get("objectives")
+    return (
+        isinstance(objectives, list)
+        and bool(objectives)
+        and all(isinstance(o, Mapping) and "sli" in o for o in objectives)
+        and bool(data.keys() & {"total_score", "comparison", "spec_version"})
+    )
+
+
+def _another_tools(api: str, kind: object) -> bool:
+    """An apiVersion of a group that is not near Covenant's or OpenSLO's (``margin/v1``), on
+    a kind neither has (``ServiceSLO``): another tool's document, which ``apiVersion:
+    openslo/v1`` would not make one of ours."""
+    if not isinstance(kind, str) or not kind or "/" not in api or nearest_api_version(api):
+        return False
+    return not any(kind in kind_names(version) for version in READ_VERSIONS)
 
 
 def _compose(data: Mapping[str, Any]) -> bool:

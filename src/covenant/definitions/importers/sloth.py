@@ -46,6 +46,7 @@ from covenant.definitions.importers.bundles import kind_of, skipped_in_bundle, u
 from covenant.definitions.importers.flags import quoted_flag_fix, yaml11_bool
 from covenant.definitions.importers.sloth_k8s import (
     camel_case_fields,
+    missing_objective,
     other_kind,
     other_version,
     snake_case_fields,
@@ -281,7 +282,7 @@ def _slo(
     if not isinstance(name, str) or not name.strip():
         record.problem(("name",), MISSING, "the SLO has no name", "add name: requests-availability")
         return None
-    if quoted_number(record, "objective", slo):
+    if quoted_number(record, "objective", slo) or missing_objective(record, slo):
         return None
     objective = decimal(slo.get("objective"))
     if objective is None or not 0 < objective <= 100:

@@ -10,11 +10,20 @@ A ``sloth.slok.dev`` kind or apiVersion Sloth does not serve is answered with th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from covenant.definitions.diagnostics import did_you_mean
-from covenant.definitions.importers.base import INVALID, UNRECOGNISED, Recorder, mapping
+from covenant.definitions.diagnostics import did_you_mean, number_text
+from covenant.definitions.importers.base import (
+    INVALID,
+    MISSING,
+    UNRECOGNISED,
+    Recorder,
+    decimal,
+    mapping,
+    shown,
+)
 from covenant.definitions.yamlsource import PathKey
 
 
@@ -124,3 +133,39 @@ def other_version(record: Recorder, api: str, data: Mapping[str, Any]) -> None:
         if {"service", "slos"} <= spec.keys()
         else "write apiVersion: sloth.slok.dev/v1",
     )
+
+
+# keys other tools write an SLO's level under (a latency bound, target_ms, is not one)
+LEVEL_KEYS = re.compile(r"(slo_)?target(_percent(age)?)?|goal")
+
+
+def missing_objective(record: Recorder, slo: Mapping[str, Any]) -> bool:
+    """Refuse an SLO without ``objective`` (True when it has none), telling it as missing —
+    not as ``objective None`` — and naming a level written under another key (``target:
+    99.95``, ``slo_target``, ``goal``) as Sloth's objective, in percent."""
+    if slo.get("objective") is not None:
+        return False
+    other = next(
+        (
+            (key, value)
+            for key, value in slo.items()
+            if isinstance(key, str)
+            and LEVEL_KEYS.fullmatch(key.lower())
+            and (level := decimal(value)) is not None
+            and 0 < level <= 100
+        ),
+        None,
+    )
+    if other is None:
+        fix = "add the level in percent, e.g. objective: 99.9"
+    else:
+        key, value = other
+        level = decimal(value)
+        assert level is not None
+        percent = level.scaleb(2).normalize() if level < 1 else level
+        fix = (
+            f"Sloth reads the level from objective, in percent: this SLO writes {key}: "
+            f"{shown(value)}; write objective: {number_text(percent)}"
+        )
+    record.problem(("objective",), MISSING, "the SLO has no objective", fix)
+    return True

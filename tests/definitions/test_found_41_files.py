@@ -1,0 +1,219 @@
+"""Real files of other projects found in the stop 41 hunt, kept in fixtures/found_41/ with
+their sources in SOURCES.md there: Sloth specs (a Kubernetes CRD of two resources whose
+latency errorQuery takes the +Inf bucket away from the fast one; a plain prometheus/v1 spec),
+Nobl9 exports (n9/v1alpha lists, a str.format template), and SLO files of tools Covenant does
+not read (a Keptn quality gate, home-grown SLO lists, margin's ServiceSLO, dive's SLO CRD).
+
+Every verdict was read off the file by hand: what each SLO is (target, window, queries) or
+the reason it is left out, and for files that are not definitions the code, line and the
+tool named.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from covenant.definitions.workspace import analyse
+from covenant.services.importing import ImportPlan, plan_import
+
+FOUND = Path(__file__).parent / "fixtures" / "found_41"
+
+
+def imported(tmp_path: Path, tool: str, name: str) -> ImportPlan:
+    return plan_import(tool, [FOUND / tool / name], into=tmp_path / "ws")
+
+
+def slos(plan: ImportPlan) -> dict[str, dict[str, Any]]:
+    out = {}
+    for file in plan.files:
+        for doc in file.imported.documents:
+            if doc["kind"] != "SLO":
+                continue
+            spec = doc["spec"]
+            ratio = spec["indicator"]["spec"]["ratioMetric"]
+            out[doc["metadata"]["name"]] = {
+                "service": spec["service"],
+                "target": str(spec["objectives"][0]["target"]),
+                "window": spec["timeWindow"][0]["duration"],
+                "queries": {
+                    part: ratio[part]["metricSource"]["spec"]["query"]
+                    for part in ("good", "bad", "total")
+                    if part in ratio
+                },
+            }
+    return out
+
+
+def notes(plan: ImportPlan) -> dict[str, tuple[int, str]]:
+    """Each note by its field: (line, reason)."""
+    return {
+        n.field: (int(n.where.rsplit(":", 1)[1]), n.reason)
+        for f in plan.files
+        for n in f.imported.notes
+    }
+
+
+def problems(plan: ImportPlan) -> list[tuple[str, str, int, str]]:
+    return [(p.code, p.field, int(p.where.rsplit(":", 1)[1]), p.message) for p in plan.problems]
+
+
+# --- Sloth ----------------------------------------------------------------------------------
+
+
+def _rate(selector: str) -> str:
+    return f"sum(increase({selector}[{{{{.window}}}}]))"
+
+
+def test_banka3_crd_two_resources_latency_left_out(tmp_path: Path) -> None:
+    """RAF-SI-2025/Banka-3-Infrastructure: two PrometheusServiceLevels in one file, queries
+    in literal blocks (a trailing newline each). Objectives 99.5 and 99.9 (the descriptions
+    say "over 28d" but a Sloth spec has no window: Sloth's 30d). The latency SLO's errorQuery
+    is bucket{le="0.5"} - bucket{le="+Inf"} + 0 (and a # comment): the fast requests minus
+    all of them, never above 0 — left out at its line, 53."""
+    plan = imported(tmp_path, "sloth", "banka3-monitoring-slo.yaml")
+    assert plan.problems == []
+    gateway = 'http_server_request_duration_seconds_count{job="gateway"'
+    rpc = 'rpc_server_duration_milliseconds_count{job=~"user|bank|trading|exchange|notification"'
+    assert slos(plan) == {
+        "requests-availability": {
+            "service": "gateway",
+            "target": "0.995",
+            "window": "30d",
+            "queries": {
+                "bad": _rate(f'{gateway},http_response_status_code=~"5.."}}'),
+                "total": _rate(f"{gateway}}}"),
+            },
+        },
+        "grpc-availability": {
+            "service": "banka-internal",
+            "target": "0.999",
+            "window": "30d",
+            "queries": {
+                "bad": _rate(f'{rpc},rpc_grpc_status_code!="0"}}'),
+                "total": _rate(f"{rpc}}}"),
+            },
+        },
+    }
+    line, reason = notes(plan)["spec.slos[1].sli.events.errorQuery"]
+    assert line == 53
+    assert "it is never above 0" in reason
+
+
+def test_talk_sloth_getting_started(tmp_path: Path) -> None:
+    """nicholascapo/talk-sloth: Sloth's getting-started shape, 99.9 over Sloth's 30d; the
+    (5..|429) errors of apiserver_request_total over all of them."""
+    plan = imported(tmp_path, "sloth", "talk-sloth-slo.yaml")
+    assert plan.problems == []
+    assert slos(plan) == {
+        "requests-availability": {
+            "service": "k8s-apiserver",
+            "target": "0.999",
+            "window": "30d",
+            "queries": {
+                "bad": _rate('apiserver_request_total{code=~"(5..|429)"}'),
+                "total": _rate("apiserver_request_total"),
+            },
+        }
+    }
+
+
+def test_sloth_like_list_with_target_is_told_objective(tmp_path: Path) -> None:
+    """ajoanes98/production-example: service and slos (Sloth's keys) but no version, and
+    each SLO's level as target: 99.95 (or target_ms: 300), no objective. The objective is
+    told missing — not "objective None is not a percentage" — and the first one's fix names
+    the target it wrote."""
+    plan = plan_import(
+        "sloth", [FOUND / "other" / "production-example-slo.yaml"], into=tmp_path / "ws"
+    )
+    found = problems(plan)
+    assert found[0][:3] == ("import-missing-field", "", 1)
+    objective = [p for p in found if p[1].endswith(".objective")]
+    assert [(c, f, line) for c, f, line, _ in objective] == [
+        ("import-missing-field", "slos[0].objective", 3),
+        ("import-missing-field", "slos[1].objective", 7),
+    ]
+    assert all("None" not in message for *_, message in objective)
+    first, second = (p.fix for p in plan.problems if p.field.endswith(".objective"))
+    assert first == (
+        "Sloth reads the level from objective, in percent: this SLO writes target: 99.95; "
+        "write objective: 99.95"
+    )
+    # target_ms: 300 is a latency bound, not a level: not offered as objective: 300
+    assert second == "add the level in percent, e.g. objective: 99.9"
+
+
+# --- files that are not OpenSLO -------------------------------------------------------------
+
+
+def _verdict(path: Path) -> list[tuple[str, str, int]]:
+    _, found = analyse([path])
+    return [(p.code, p.field, int(p.where.rsplit(":", 1)[1])) for p in found]
+
+
+NOBL9 = ("other-tool-format", "apiVersion")
+
+NOT_OPENSLO: dict[str, list[tuple[str, str, int]]] = {
+    # two n9/v1alpha SLOs as one YAML list (sloctl get output), each told at its own line
+    "n9-circleci-demo-slo.yml": [(*NOBL9, 1), (*NOBL9, 33)],
+    # nobl9/slo-exporter's str.format template: {name} is YAML for a mapping; still Nobl9's
+    "nobl9-slo-exporter-template.yaml": [(*NOBL9, 1)],
+    # a Kubernetes CRD of kind SLO under another group: not read as OpenSLO's SLO
+    "dive-crds-slo.yaml": [(*NOBL9, 1)],
+    # the lists below are home-grown: told at their first key (after the comments)
+    "crew-ai-sre-slos.yaml": [("not-a-definition", "", 5)],
+    "slo-guard-slo.yaml": [("not-a-definition", "", 4)],
+    "thunder-db-slo.yaml": [("not-a-definition", "", 2)],
+    "production-example-slo.yaml": [("not-a-definition", "", 1)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_OPENSLO))
+def test_not_openslo_verdict(name: str) -> None:
+    folder = "openslo" if name.startswith("n") else "other"
+    assert _verdict(FOUND / folder / name) == NOT_OPENSLO[name]
+
+
+def _told(path: Path) -> tuple[str, str, str, int, str]:
+    _, found = analyse([path])
+    (problem,) = found
+    line = int(problem.where.rsplit(":", 1)[1])
+    return problem.code, problem.field, problem.message, line, problem.fix
+
+
+def test_keptn_quality_gate_is_named() -> None:
+    """keyari79/cloudautomation's slo/slo.yaml is Keptn's SLO file: spec_version,
+    comparison, objectives of sli with pass/warning criteria (<600, <=25), total_score. It
+    is named as Keptn's, not only "maybe another tool's file"."""
+    code, field, message, line, fix = _told(FOUND / "other" / "keptn-cloudautomation-slo.yaml")
+    assert (code, field, line) == ("other-tool-format", "", 1)
+    assert message.startswith("a Keptn SLO file (quality-gate objectives")
+    assert message.endswith(", not OpenSLO")
+    assert "no importer reads it" in fix
+
+
+def test_another_tools_kind_under_its_own_api_is_not_told_to_use_openslo() -> None:
+    """bayneri/margin's apiVersion margin/v1, kind ServiceSLO: writing apiVersion: openslo/v1
+    (the old fix) would leave a kind OpenSLO has not, and every field another tool's. Told
+    as another tool's document, its kind and apiVersion named."""
+    code, field, message, line, fix = _told(FOUND / "other" / "margin-slo.yaml")
+    assert (code, field, line) == ("other-tool-format", "apiVersion", 1)
+    assert message == "a ServiceSLO of another tool (margin/v1), not OpenSLO"
+    assert "openslo/v1 or covenant/v1" not in fix
+
+
+def test_every_file_is_pinned_and_cited() -> None:
+    here = Path(__file__).read_text(encoding="utf-8")
+    sources = (FOUND / "SOURCES.md").read_text(encoding="utf-8")
+    files = sorted(p for p in FOUND.glob("*/*") if p.suffix in (".yaml", ".yml"))
+    assert len(files) >= 11
+    for path in files:
+        assert f'"{path.name}"' in here, path
+        (row,) = [
+            line
+            for line in sources.splitlines()
+            if line.startswith(f"| `{path.parent.name}/{path.name}`")
+        ]
+        assert "@" in row  # owner/repo path@commit
