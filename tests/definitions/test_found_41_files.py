@@ -217,3 +217,44 @@ def test_every_file_is_pinned_and_cited() -> None:
             if line.startswith(f"| `{path.parent.name}/{path.name}`")
         ]
         assert "@" in row  # owner/repo path@commit
+
+
+def test_slom_spec_is_named_by_validate_and_import(tmp_path: Path) -> None:
+    """ajalab/slom's getting-started spec: name, labels and slos whose objective is
+    {ratio: 0.99, windowRef: window-4w} and whose indicator.prometheus.errorRatio divides
+    with slom's $window. Named as slom's by validate and by covenant import sloth (which
+    said only "a mapping without apiVersion")."""
+    path = FOUND / "other" / "slom-getting-started.yaml"
+    code, field, message, line, fix = _told(path)
+    assert (code, field, line) == ("other-tool-format", "", 1)
+    assert message.startswith("a slom spec (")
+    assert "objective.ratio is the target" in fix
+    plan = plan_import("sloth", [path], into=tmp_path / "ws")
+    ((code, field, line, message),) = problems(plan)
+    assert (code, field, line) == ("import-unrecognised", "", 1)
+    assert message.startswith("not a Sloth spec: a slom spec (")
+
+
+@pytest.mark.parametrize("name", ["summit-availability.yaml", "summit-latency.yaml"])
+def test_v1_slo_with_alpha_objective_fields(name: str) -> None:
+    """BrianCLong/summit: apiVersion openslo/v1, but each objective holds v1alpha's
+    ratioMetrics (source, queryType, query) and its own timeWindow. Three errors at their
+    lines: no indicator in spec (6), ratioMetrics told as v1alpha's (11), timeWindow told to
+    move to the spec (21); the window's absence and the Service not in the file warned."""
+    _, found = analyse([FOUND / "openslo" / name])
+    errors = {
+        (p.code, p.field, int(p.where.rsplit(":", 1)[1])) for p in found if p.severity == "error"
+    }
+    assert errors == {
+        ("missing-field", "spec", 6),
+        ("unknown-field", "spec.objectives[0].ratioMetrics", 11),
+        ("unknown-field", "spec.objectives[0].timeWindow", 21),
+    }
+    assert {p.code for p in found if p.severity != "error"} == {
+        "missing-time-window",
+        "unresolved-reference",
+    }
+    (alpha,) = [p for p in found if p.field.endswith("ratioMetrics")]
+    assert "openslo/v1alpha's objective field" in alpha.fix
+    (window,) = [p for p in found if p.field.endswith("objectives[0].timeWindow")]
+    assert "spec.timeWindow" in window.fix

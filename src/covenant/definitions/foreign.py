@@ -165,6 +165,12 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
         )
     if _compose(data):
         return "a Docker Compose file", ELSEWHERE
+    if _slom(data):
+        return (
+            "a slom spec (SLOs whose objective is a ratio over a windowRef and whose "
+            "indicator.prometheus.errorRatio divides over slom's $window)",
+            SLOM_FIX,
+        )
     if _keptn(data):
         return (
             "a Keptn SLO file (quality-gate objectives: an sli each with pass and warning "
@@ -196,6 +202,30 @@ def _helm_values(data: Mapping[str, Any]) -> str:
     return (
         f"{HELM_VALUES} ({keys}{escapes}), which the chart renders into a Sloth "
         "PrometheusServiceLevel"
+    )
+
+
+SLOM_FIX = (
+    "no importer reads it: write each SLO as an openslo/v1 SLO: objective.ratio is the target, "
+    "the window its windowRef names the timeWindow, and an SLI whose ratioMetric counts bad and "
+    "total events (the two sides of errorRatio's division, with increase(…[{{.window}}]) for "
+    "rate(…[$window])); its alerts are covenant/v1 alert tiers; " + READS
+)
+
+
+def _slom(data: Mapping[str, Any]) -> bool:
+    """ajalab/slom's spec: ``slos`` whose objective is a mapping of ``ratio`` and
+    ``windowRef`` (its windows named in each SLO's ``windows``)."""
+    items = data.get("slos")
+    return (
+        isinstance(items, list)
+        and bool(items)
+        and all(
+            isinstance(item, Mapping)
+            and isinstance(item.get("objective"), Mapping)
+            and {"ratio", "windowRef"} <= item["objective"].keys()
+            for item in items
+        )
     )
 
 
