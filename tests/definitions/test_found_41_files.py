@@ -258,3 +258,62 @@ def test_v1_slo_with_alpha_objective_fields(name: str) -> None:
     assert "openslo/v1alpha's objective field" in alpha.fix
     (window,) = [p for p in found if p.field.endswith("objectives[0].timeWindow")]
     assert "spec.timeWindow" in window.fix
+
+
+# --- Pyrra ----------------------------------------------------------------------------------
+
+
+def test_pyrra_openshift_bundle_with_a_route(tmp_path: Path) -> None:
+    """vrutkovs/pyrra-openshift's root slo.yaml (reduced to six objects and one of its two
+    Routes): a bundle of Pyrra objects with an OpenShift Route, which is skipped with a note
+    at its kind's line (120). Targets "99" and "99.99" over 7d, the service the namespace;
+    a selector folded over two lines read as one; an empty {} and no selector at all kept;
+    le="1" and le="200" matched in both spellings Prometheus 3 may write, le="1.024" as is."""
+    plan = imported(tmp_path, "pyrra", "pyrra-openshift-bundle-reduced.yaml")
+    assert plan.problems == []
+
+    def one(target: str, **queries: str) -> dict[str, Any]:
+        return {
+            "service": "openshift-monitoring",
+            "target": target,
+            "window": "7d",
+            "queries": {part: f"sum({query})" for part, query in queries.items()},
+        }
+
+    auth = 'authentication_duration_seconds_{}{{apiserver="kube-apiserver"{}}}'
+    assert slos(plan) == {
+        "cco-reconcile-latency": one(
+            "0.99",
+            good='cco_controller_reconcile_seconds_bucket{le=~"1|1\\\\.0"}',
+            total="cco_controller_reconcile_seconds_count{}",
+        ),
+        "cni-receive-dropped-packets": one(
+            "0.99",
+            bad="container_network_receive_packets_dropped_total",
+            total="container_network_receive_packets_total",
+        ),
+        "coredns-response-errors": one(
+            "0.9999",
+            bad='coredns_dns_responses_total{job="dns-default",rcode="SERVFAIL"}',
+            total='coredns_dns_responses_total{job="dns-default"}',
+        ),
+        "ingress-canary-latency": one(
+            "0.99",
+            good='ingress_canary_check_duration_bucket{le=~"200|200\\\\.0"}',
+            total="ingress_canary_check_duration_count",
+        ),
+        "kube-apiserver-auth-request-latency": one(
+            "0.99",
+            good=auth.format("bucket", ',le="1.024"'),
+            total=auth.format("count", ""),
+        ),
+        "prometheus-rule-evaluations-errors": one(
+            "0.9999",
+            bad='prometheus_rule_evaluation_failures_total{job="prometheus-k8s"}',
+            total='prometheus_rule_evaluations_total{job="prometheus-k8s"}',
+        ),
+    }
+    line, reason = notes(plan)["kind"]
+    assert line == 120
+    assert reason.startswith("a Kubernetes Route (route.openshift.io/v1) in a bundle")
+    assert reason.endswith("skipped")
