@@ -317,3 +317,84 @@ def test_pyrra_openshift_bundle_with_a_route(tmp_path: Path) -> None:
     assert line == 120
     assert reason.startswith("a Kubernetes Route (route.openshift.io/v1) in a bundle")
     assert reason.endswith("skipped")
+
+
+# --- slo-generator --------------------------------------------------------------------------
+
+
+def test_slo_generator_v1_query_sli_ratio_is_split(tmp_path: Path) -> None:
+    """professional-services' v1 Prometheus query_sli: one expression, good / valid over
+    slo-generator's [window]: imported as its two counts (rate as increase over Covenant's
+    window), slo_target 0.999 over 28d (no shared config), told at the expression's line."""
+    plan = imported(
+        tmp_path, "slo-generator", "gcp-ps-slo_prom_metrics_availability_query_sli.yaml"
+    )
+    assert plan.problems == []
+    requests = 'prometheus_http_requests_total{{{}handler="/metrics"}}'
+    assert slos(plan) == {
+        "prom-metrics-availability": {
+            "service": "prom",
+            "target": "0.999",
+            "window": "28d",
+            "queries": {
+                "good": _rate(requests.format('code=~"2..", ')),
+                "total": _rate(requests.format("")),
+            },
+        }
+    }
+    line, reason = notes(plan)["spec.service_level_indicator.expression"]
+    assert line == 16
+    assert reason.startswith("a ratio of two counts: imported as its numerator (good)")
+
+
+def test_slo_generator_v1_datadog_query_slo_keeps_the_slo_id(tmp_path: Path) -> None:
+    """query_slo reads an SLI Datadog computes for the SLO slo_id (${DATADOG_SLO_ID}, at
+    the top of the v1 file): a raw success ratio whose source keeps slo_id, 0.15 as written
+    over 28d; the singular exporter told as one slo-generator never read (line 26)."""
+    plan = imported(tmp_path, "slo-generator", "gcp-ps-slo_dd_disk_utilization_query_slo.yaml")
+    assert plan.problems == []
+    (file,) = plan.files
+    (slo,) = [d for d in file.imported.documents if d["kind"] == "SLO"]
+    ratio = slo["spec"]["indicator"]["spec"]["ratioMetric"]
+    assert ratio["rawType"] == "success"
+    assert ratio["raw"]["metricSource"]["spec"] == {"slo_id": "${DATADOG_SLO_ID}"}
+    assert [str(o["target"]) for o in slo["spec"]["objectives"]] == ["0.15"]
+    assert slo["spec"]["timeWindow"] == [{"duration": "28d", "isRolling": True}]
+    assert notes(plan)["exporter"][0] == 26
+
+
+EARLY_CRD = [
+    # name, line of apiVersion, the camelCase → snake_case renames the fix lists
+    (
+        "ocervell-v2-slo_elk_test_errors.yaml",
+        15,
+        ["queryGood → query_good", "queryBad → query_bad"],
+    ),
+    (
+        "ocervell-v2-slo_csm_gke_availability.yaml",
+        15,
+        ["clusterIstio → cluster_istio", "serviceNamespace → service_namespace"],
+    ),
+    ("ocervell-slo_template.yaml", 15, ["serviceLevelIndicator → service_level_indicator"]),
+    (
+        "ocervell-v2-slo_pubsub_coverage.yaml",
+        2,
+        ["serviceLevelIndicator → service_level_indicator"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "renames"), EARLY_CRD)
+def test_early_slo_generator_crds_told_the_v2_form(
+    tmp_path: Path, name: str, line: int, renames: list[str]
+) -> None:
+    """ocervell/slo-generator-gke's cloud.google.com/v1 ServiceLevelObjectives (camelCase
+    spec, backends named in its own ConfigMap: cm, csm, elk): refused at apiVersion's line
+    (after the licence header) with the v2 form and each rename the file needs."""
+    plan = imported(tmp_path, "slo-generator", name)
+    ((code, field, at, message),) = problems(plan)
+    assert (code, field, at) == ("import-unrecognised", "apiVersion", line)
+    assert message.startswith("apiVersion cloud.google.com/v1 is an early CRD form")
+    (problem,) = plan.problems
+    for rename in renames:
+        assert rename in problem.fix
