@@ -167,12 +167,16 @@ NOT_OPENSLO: dict[str, list[tuple[str, str, int]]] = {
     "slo-guard-slo.yaml": [("not-a-definition", "", 4)],
     "thunder-db-slo.yaml": [("not-a-definition", "", 2)],
     "production-example-slo.yaml": [("not-a-definition", "", 1)],
+    # hakonph/sloth-action: a PrometheusRule with an empty spec, and the action's own
+    # metadata (name, description, inputs, runs) under a name that says sloth
+    "sloth-action-start.yml": [("other-tool-format", "apiVersion", 1)],
+    "sloth-action-sloth.yml": [("not-a-definition", "", 1)],
 }
 
 
 @pytest.mark.parametrize("name", sorted(NOT_OPENSLO))
 def test_not_openslo_verdict(name: str) -> None:
-    folder = "openslo" if name.startswith("n") else "other"
+    folder = "openslo" if name.startswith(("n9-", "nobl9-")) else "other"
     assert _verdict(FOUND / folder / name) == NOT_OPENSLO[name]
 
 
@@ -398,3 +402,37 @@ def test_early_slo_generator_crds_told_the_v2_form(
     (problem,) = plan.problems
     for rename in renames:
         assert rename in problem.fix
+
+
+def test_sloth_action_openslo_alpha_read_both_ways(tmp_path: Path) -> None:
+    """hakonph/sloth-action's openslo.yml: Sloth's OpenSLO example (openslo/v1alpha, an
+    objective of ratioMetrics without value, timeWindows {count: 30, unit: Day} without
+    isRolling, queries with {{.window}}). Validate: the two missing fields at their lines
+    (11, 22). Through Sloth: SLO sloth-slo-my-service-0, 0.999 over 30d, no alerts."""
+    path = FOUND / "openslo" / "sloth-action-openslo.yml"
+    _, found = analyse([path])
+    errors = {
+        (p.code, p.field, int(p.where.rsplit(":", 1)[1])) for p in found if p.severity == "error"
+    }
+    assert errors == {
+        ("missing-field", "spec.objectives[0].value", 11),
+        ("missing-field", "spec.timeWindows[0].isRolling", 22),
+    }
+    assert {p.code for p in found if p.severity != "error"} == {
+        "unresolved-reference",
+        "converted-api-version",
+    }
+    plan = plan_import("sloth", [path], into=tmp_path / "ws")
+    assert plan.problems == []
+    count = 'http_request_duration_seconds_count{{job="myservice"{}}}'
+    assert slos(plan) == {
+        "sloth-slo-my-service-0": {
+            "service": "my-service",
+            "target": "0.999",
+            "window": "30d",
+            "queries": {
+                "good": _rate(count.format(',code!~"(5..|429)"')),
+                "total": _rate(count.format("")),
+            },
+        }
+    }
