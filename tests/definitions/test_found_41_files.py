@@ -171,6 +171,8 @@ NOT_OPENSLO: dict[str, list[tuple[str, str, int]]] = {
     # metadata (name, description, inputs, runs) under a name that says sloth
     "sloth-action-start.yml": [("other-tool-format", "apiVersion", 1)],
     "sloth-action-sloth.yml": [("not-a-definition", "", 1)],
+    # a Cloud Monitoring alert policy (displayName, combiner, conditions), no final newline
+    "gcp-node-api-alert-policy.yaml": [("not-a-definition", "", 1)],
 }
 
 
@@ -196,6 +198,18 @@ def test_keptn_quality_gate_is_named() -> None:
     assert message.startswith("a Keptn SLO file (quality-gate objectives")
     assert message.endswith(", not OpenSLO")
     assert "no importer reads it" in fix
+
+
+def test_keptn_sli_file_and_a_second_quality_gate_are_named() -> None:
+    """dt-demos/keptn-k3s-demo: Keptn's sli.yaml (spec_version and indicators, a Dynatrace
+    metric selector per name) and its slo.yaml (objectives some of which have no criteria
+    at all, "<=+10%" relative ones): both named as Keptn's, after the leading ---."""
+    code, field, message, line, _ = _told(FOUND / "other" / "keptn-k3s-demo-sli.yaml")
+    assert (code, field, line) == ("other-tool-format", "", 2)
+    assert message.startswith("a Keptn SLI file (indicators: ")
+    code, field, message, line, _ = _told(FOUND / "other" / "keptn-k3s-demo-slo.yaml")
+    assert (code, field, line) == ("other-tool-format", "", 2)
+    assert message.startswith("a Keptn SLO file (quality-gate objectives")
 
 
 def test_another_tools_kind_under_its_own_api_is_not_told_to_use_openslo() -> None:

@@ -177,6 +177,12 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
             "criteria, weights and a total_score, grading one evaluation)",
             KEPTN_FIX,
         )
+    if "spec_version" in data and isinstance(data.get("indicators"), Mapping):
+        return (
+            "a Keptn SLI file (indicators: a query per SLI name, which Keptn's SLI provider "
+            "runs for its quality gate)",
+            KEPTN_FIX,
+        )
     if isinstance(data.get("groups"), list):
         return (
             "a Prometheus rules file",
