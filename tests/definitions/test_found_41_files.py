@@ -450,3 +450,38 @@ def test_sloth_action_openslo_alpha_read_both_ways(tmp_path: Path) -> None:
             },
         }
     }
+
+
+def test_roller_successes_counted_as_errors_are_told(tmp_path: Path) -> None:
+    """mdbdba/roller's slo/sloth.yaml (no newline at its end): three SLOs imported as Sloth
+    reads them (0.999, 0.9999, 0.9999 over 30d). The second counts
+    roller_1_happy_path_success_total as its errors over success + failure: the successes
+    are the bad events, an SLO that burns while all goes well — told at its line (38), with
+    the failure counter of its total as the errors meant. The third counts the bucket
+    le="1" alone as errors (the fast runs), told so at its line (62)."""
+    plan = imported(tmp_path, "sloth", "roller-slo-sloth.yaml")
+    assert plan.problems == []
+    happy = "roller_1_happy_path_{}_total"
+    found = slos(plan)
+    assert {name: (s["target"], s["window"]) for name, s in found.items()} == {
+        "roller-requests-availability": ("0.999", "30d"),
+        "roller-1-happy-path-success": ("0.9999", "30d"),
+        "roller-1-happy-path-duration": ("0.9999", "30d"),
+    }
+    assert found["roller-1-happy-path-success"]["queries"] == {
+        "bad": _rate(happy.format("success")),
+        "total": f"{_rate(happy.format('success'))} + {_rate(happy.format('failure'))}",
+    }
+    told = notes(plan)
+    line, reason = told["slos[1].sli.events.error_query"]
+    assert line == 38
+    assert reason.startswith(
+        "error_query counts roller_1_happy_path_success_total, whose name says success: the "
+        "successes as the bad events"
+    )
+    assert "sum(rate(roller_1_happy_path_failure_total[{{.window}}]))" in reason
+    line, reason = told["slos[2].sli.events.error_query"]
+    assert line == 62
+    assert reason.startswith('error_query counts the histogram bucket le="1" alone')
+    # the first SLO's error_query counts 5xx and 429 responses: nothing said of it
+    assert "slos[0].sli.events.error_query" not in told

@@ -156,6 +156,7 @@ def _events(record: Recorder, events: Any) -> Queries | None:
             return None
         queries[key] = query
     _fast_requests(record, fields["error_query"], queries["error_query"], queries["total_query"])
+    _successes(record, fields["error_query"], queries["error_query"], queries["total_query"])
     if re.fullmatch(r"\s*vector\s*\(\s*1\s*\)\s*(\[[^\]]*\])?\s*", queries["total_query"]):
         record.note(
             ("sli", "events"),
@@ -250,6 +251,33 @@ def _fast_requests(record: Recorder, field: PathKey, query: str, total: str) -> 
         "= fast). If the slow requests are the errors, write the count minus the bucket: "
         f"sum(rate({count}[{{{{.window}}}}])) - sum(rate({found[0][0]}{{le={le},...}}"
         "[{{.window}}]))",
+    )
+
+
+_METRIC = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?=[{\[])")
+_SUCCESS = {"success", "successes", "successful", "succeeded", "ok", "good"}
+_FAILURE = {"error", "errors", "fail", "failed", "failure", "failures", "bad"}
+
+
+def _words(name: str) -> set[str]:
+    return set(name.lower().split("_"))
+
+
+def _successes(record: Recorder, field: PathKey, query: str, total: str) -> None:
+    """Note an ``error_query`` whose every series is named a success (``…_success_total``):
+    it counts the successes as the bad events, so the SLO burns while all goes well.
+    Imported as written, as Sloth reads it; a failure counter of ``total_query`` is named
+    as the errors meant."""
+    names = list(dict.fromkeys(_METRIC.findall(query)))
+    if not names or any(not _words(n) & _SUCCESS or _words(n) & _FAILURE for n in names):
+        return
+    failures = [n for n in dict.fromkeys(_METRIC.findall(total)) if _words(n) & _FAILURE]
+    meant = f" (e.g. sum(rate({failures[0]}[{{{{.window}}}}])))" if failures else ""
+    record.note(
+        field,
+        f"error_query counts {', '.join(names)}, whose name says success: the successes as "
+        "the bad events (imported as written, as Sloth reads it: the SLO burns while all goes "
+        f"well). If the failures are the errors, count them in error_query{meant}",
     )
 
 
