@@ -485,3 +485,53 @@ def test_roller_successes_counted_as_errors_are_told(tmp_path: Path) -> None:
     assert reason.startswith('error_query counts the histogram bucket le="1" alone')
     # the first SLO's error_query counts 5xx and 429 responses: nothing said of it
     assert "slos[0].sli.events.error_query" not in told
+
+
+def test_sloth_example_per_endpoint_tiers(tmp_path: Path) -> None:
+    """skyapps-id/sloth-example (reduced to three of its fourteen SLOs): per-endpoint SLOs
+    over traefik's counters, block-scalar queries; the latency SLO's raw error ratio is
+    1 - bucket{le="0.5"} / count, imported as the bucket's good events over the count (told
+    at its line, 32); each SLO's labels (tier, endpoint) kept; 99.9, 99.9 and 99.0 %."""
+    plan = imported(tmp_path, "sloth", "sloth-example-slo-reduced.yaml")
+    assert plan.problems == []
+    requests = 'traefik_service_requests_total{{service="{}-svc@file"{}}}'
+    duration = 'traefik_service_request_duration_seconds_{}{{service="login-svc@file"{}}}'
+    assert slos(plan) == {
+        "tier1-login-availability": {
+            "service": "sloth-example",
+            "target": "0.999",
+            "window": "30d",
+            "queries": {
+                "bad": _rate(requests.format("login", ',code=~"5.."')),
+                "total": _rate(requests.format("login", "")),
+            },
+        },
+        "tier1-login-latency": {
+            "service": "sloth-example",
+            "target": "0.999",
+            "window": "30d",
+            "queries": {
+                "good": _rate(duration.format("bucket", ',le="0.5"')),
+                "total": _rate(duration.format("count", "")),
+            },
+        },
+        "tier3-reports-availability": {
+            "service": "sloth-example",
+            "target": "0.99",
+            "window": "30d",
+            "queries": {
+                "bad": _rate(requests.format("reports", ',code=~"5.."')),
+                "total": _rate(requests.format("reports", "")),
+            },
+        },
+    }
+    line, reason = notes(plan)["slos[1].sli.raw.error_ratio_query"]
+    assert line == 32
+    assert reason.startswith("1 minus a ratio of counts: the numerator is the good events")
+    (file,) = plan.files
+    labels = {
+        d["metadata"]["name"]: d["metadata"]["labels"]
+        for d in file.imported.documents
+        if d["kind"] == "SLO"
+    }
+    assert labels["tier3-reports-availability"] == {"tier": "background", "endpoint": "reports"}
