@@ -418,6 +418,24 @@ def test_early_slo_generator_crds_told_the_v2_form(
         assert rename in problem.fix
 
 
+@pytest.mark.parametrize(
+    ("name", "short", "meant"),
+    [
+        ("ocervell-v2-slo_elk_test_errors.yaml", "elk", "elasticsearch"),
+        ("ocervell-v2-slo_csm_gke_availability.yaml", "csm", "cloud_service_monitoring"),
+    ],
+)
+def test_early_crd_short_backend_names_are_told_their_v2_name(
+    tmp_path: Path, name: str, short: str, meant: str
+) -> None:
+    """The early CRDs name a backend of their own ConfigMap (v2/config.yaml there: name: elk,
+    class: Elasticsearch; name: csm, class: CloudServiceMonitoring). The fix names the v2
+    backend that class is, not only the list of every backend v2 ships."""
+    (problem,) = imported(tmp_path, "slo-generator", name).problems
+    assert f"backend {short} is not one slo-generator v2 ships" in problem.fix
+    assert f"write backend: {meant} if {short} is its" in problem.fix
+
+
 def test_sloth_action_openslo_alpha_read_both_ways(tmp_path: Path) -> None:
     """hakonph/sloth-action's openslo.yml: Sloth's OpenSLO example (openslo/v1alpha, an
     objective of ratioMetrics without value, timeWindows {count: 30, unit: Day} without

@@ -224,6 +224,18 @@ def snake_cases(spec: Any) -> str:
     return ", ".join(pairs) or "serviceLevelIndicator → service_level_indicator"
 
 
+EARLY_BACKENDS = {
+    "cm": "cloud_monitoring",
+    "csm": "cloud_service_monitoring",
+    "elk": "elasticsearch",
+    "stackdriver": "cloud_monitoring",
+    "stackdriver_service_monitoring": "cloud_service_monitoring",
+}
+"""Short names the early CRD configs gave their backends (their ConfigMap's ``backends:``,
+each a ``name`` and a ``class``: cm CloudMonitoring, csm CloudServiceMonitoring, elk
+Elasticsearch), and v1's class names, → the v2 backend."""
+
+
 def early_crd_fix(data: Mapping[str, Any]) -> str:
     """The fix of an early ``cloud.google.com/v1`` CRD form: the v2 form to write (the file's
     own renames), and what Covenant does with the file's backend once it is written so."""
@@ -244,8 +256,15 @@ def early_crd_fix(data: Mapping[str, Any]) -> str:
         )
     else:
         known = ", ".join(["prometheus", *sorted(BACKEND_TYPES)])
+        meant = EARLY_BACKENDS.get(name.lower())
+        also = (
+            f" (the early configs named their backends; write backend: {meant} if {name} is its "
+            f"{meant} backend)"
+            if meant
+            else ""
+        )
         reads = (
-            f"backend {name or '(none)'} is not one slo-generator v2 ships: name one of "
+            f"backend {name or '(none)'} is not one slo-generator v2 ships{also}: name one of "
             f"{known} (Covenant queries prometheus; the others are fed with covenant ingest "
             "events)"
         )
