@@ -553,3 +553,17 @@ def test_sloth_example_per_endpoint_tiers(tmp_path: Path) -> None:
         if d["kind"] == "SLO"
     }
     assert labels["tier3-reports-availability"] == {"tier": "background", "endpoint": "reports"}
+
+
+def test_crd_queries_without_window_told_in_the_files_spelling(tmp_path: Path) -> None:
+    """mahiverma0229/genai-eks-infra's slo/slos.yaml (no newline at its end): a
+    PrometheusServiceLevel whose errorQuery and totalQuery are bare series, no rate and no
+    {{.window}}, and no alerting at all. Refused at errorQuery's line (12), the message
+    naming the key as the resource writes it (errorQuery, not error_query); and at the
+    SLO's line (8) for the alert name Sloth requires while both alerts are on."""
+    plan = imported(tmp_path, "sloth", "genai-eks-infra-slos.yaml")
+    assert [(c, f, line) for c, f, line, _ in problems(plan)] == [
+        ("import-invalid-value", "spec.slos[0].sli.events.errorQuery", 12),
+        ("import-missing-field", "spec.slos[0].alerting.name", 8),
+    ]
+    assert problems(plan)[0][3] == "errorQuery has no {{.window}} range"

@@ -123,7 +123,7 @@ def _query(record: Recorder, field: PathKey, key: str, value: Any) -> str | None
         record.problem(
             field,
             INVALID,
-            f"{key} has no {{{{.window}}}} range",
+            f"{field[-1]} has no {{{{.window}}}} range",  # the key as the file spells it
             "Sloth queries use [{{.window}}] as the range of rate()",
         )
         return None
