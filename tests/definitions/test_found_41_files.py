@@ -567,3 +567,26 @@ def test_crd_queries_without_window_told_in_the_files_spelling(tmp_path: Path) -
         ("import-missing-field", "spec.slos[0].alerting.name", 8),
     ]
     assert problems(plan)[0][3] == "errorQuery has no {{.window}} range"
+
+
+def test_openslo_inspired_good_total_list_told_sloths_keys(tmp_path: Path) -> None:
+    """aLuizab/llm-slo-lab's slo/slos.yaml (reduced to two of its four SLOs): service and
+    slos as Sloth writes them, but its own format — objective a fraction (0.99), sli
+    {good, total} over {window}, burn_rates. Through covenant import sloth: the version
+    missing (line 9, its first key after the comments), and each SLI told that good and
+    total are not Sloth's keys (lines 23 and 33, their sli keys), with the events form that counts them."""
+    plan = imported(tmp_path, "sloth", "llm-slo-lab-slos-reduced.yaml")
+    found = [(c, f, line) for c, f, line, _ in problems(plan)]
+    assert found[0] == ("import-missing-field", "", 9)
+    sli = [p for p in plan.problems if p.field.endswith(".sli")]
+    assert [(p.code, p.field, p.where.rsplit(":", 1)[1]) for p in sli] == [
+        ("import-invalid-value", "slos[0].sli", "23"),
+        ("import-invalid-value", "slos[1].sli", "33"),
+    ]
+    assert (
+        sli[0].message == "sli has good and total (another tool's keys), not events, raw or plugin"
+    )
+    assert sli[0].fix.startswith(
+        "write them as sli: events: {error_query: <total> - <good> (the bad events), "
+        "total_query: <total>}"
+    )

@@ -88,6 +88,15 @@ def indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | 
             "add sli.events with error_query and total_query",
         )
         return None
+    if not sli.keys() & {"events", "raw", "plugin"} and {"good", "total"} <= sli.keys():
+        record.problem(
+            ("sli",),
+            INVALID,
+            "sli has good and total (another tool's keys), not events, raw or plugin",
+            "write them as sli: events: {error_query: <total> - <good> (the bad events), "
+            "total_query: <total>}, each over [{{.window}}]",
+        )
+        return None
     if "plugin" in sli:
         found = _plugin(record, sli["plugin"])
     elif "raw" in sli:
