@@ -574,7 +574,8 @@ def test_openslo_inspired_good_total_list_told_sloths_keys(tmp_path: Path) -> No
     slos as Sloth writes them, but its own format — objective a fraction (0.99), sli
     {good, total} over {window}, burn_rates. Through covenant import sloth: the version
     missing (line 9, its first key after the comments), and each SLI told that good and
-    total are not Sloth's keys (lines 23 and 33, their sli keys), with the events form that counts them."""
+    total are not Sloth's keys (lines 23 and 33, their sli keys), with the events form that
+    counts them."""
     plan = imported(tmp_path, "sloth", "llm-slo-lab-slos-reduced.yaml")
     found = [(c, f, line) for c, f, line, _ in problems(plan)]
     assert found[0] == ("import-missing-field", "", 9)
