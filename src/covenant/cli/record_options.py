@@ -42,7 +42,8 @@ ColumnOption = Annotated[
     typer.Option(
         "--column",
         metavar="FIELD=HEADER",
-        help='Read the file\'s column HEADER as FIELD (repeatable), e.g. --column id="Issue key".',
+        help='Read the file\'s column HEADER as FIELD (repeatable), e.g. --column id="Issue key"; '
+        "a.b reads key b inside JSON key a (services=service.summary).",
     ),
 ]
 TimeZoneOption = Annotated[

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from covenant.errors import IngestError, InputError
 from covenant.sources.record_instants import ISO_NAIVE, is_epoch_number
+from covenant.sources.record_paths import MISSING, found_paths, path_value
 from covenant.sources.recordrows import RecordSource
 
 __all__ = [
@@ -172,9 +173,12 @@ def mapped(batches: Iterator[RecordSource], how: RecordReading) -> Iterator[Reco
     seen: set[str] = set()
     first = True
     path: Path | None = None
+    nested = [header for header in how.columns.values() if "." in header]
     for source in batches:
         path = source.path
         seen.update(source.columns)
+        if nested and not source.header:
+            seen.update(found_paths(source.rows, [h for h in nested if h not in seen]))
         if source.header:
             _check_headers(source.path, source.columns, how.columns)
         if first and source.rows and how.time_format is not None:
@@ -235,6 +239,10 @@ def _renamed(row: dict[str, Any], columns: Mapping[str, str]) -> dict[str, Any]:
     for name, header in columns.items():
         if header in row:
             out[name] = row[header]
+        elif "." in header:  # a key inside an object or list (record_paths)
+            value = path_value(row, header)
+            if value is not MISSING:
+                out[name] = value
     return out
 
 

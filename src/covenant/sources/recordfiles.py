@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import itertools
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from covenant.sources.eventfiles import (
     missing_file,
 )
 from covenant.sources.eventrows import MAX_PROBLEMS
+from covenant.sources.record_paths import Repeated, distinct_columns
 from covenant.sources.recordarray import json_array_batches
 from covenant.sources.recordrows import (
     BLOCK_ROWS,
@@ -43,7 +45,7 @@ from covenant.sources.recordrows import (
     json_columns,
     loads,
 )
-from covenant.sources.recordtext import first_byte, unreadable
+from covenant.sources.recordtext import first_byte, one_object_document, unreadable
 
 __all__ = [
     "MAX_DEPTH",
@@ -92,6 +94,8 @@ def record_batches(path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES) -> Iter
         if kind == "csv":
             yield from _csv_batches(path, gz=gz, block_bytes=block_bytes)
         elif kind == "jsonl" or first_byte(path, gz=gz) == b"{":  # a .json file of lines too
+            if kind == "json":
+                one_object_document(path, gz=gz)  # an API's answer holding the array: refused
             yield from _jsonl_batches(path, gz=gz, block_bytes=block_bytes)
         else:
             yield from json_array_batches(path, gz=gz, block_bytes=block_bytes)
@@ -139,6 +143,7 @@ def read_record_source(path: Path) -> RecordSource:
         invalid=invalid[:MAX_PROBLEMS],
         invalid_count=sum(batch.invalid_count for batch in batches),
         header=batches[0].header,
+        repeated=batches[0].repeated,
     )
 
 
@@ -152,15 +157,9 @@ def _record_head(name: str, head: bytes, gz: bool) -> bytes:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _normalise_columns(path: Path, names: Sequence[str]) -> list[str]:
-    columns = [name.strip().lower() for name in name_blank_columns(names)]
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
-    if repeated:
-        raise IngestError(
-            f"{path.name}: column(s) {', '.join(repeated)} appear more than once",
-            hint="give every column a distinct name (names are not case-sensitive)",
-        )
-    return columns
+def _normalise_columns(names: Sequence[str]) -> tuple[list[str], Repeated]:
+    """The header lower-cased, a repeated name once per place (``record_paths``)."""
+    return distinct_columns([name.strip().lower() for name in name_blank_columns(names)])
 
 
 _HEADER_FIRST = (
@@ -172,6 +171,7 @@ _HEADER_FIRST = (
 def _csv_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSource]:
     names: list[str] | None = None  # the header as the parser read it from the first block
     columns: tuple[str, ...] = ()
+    repeated: Repeated = ()
     head = b""
     offset = 0  # of the block in the text after a byte-order mark
     for block, first_line, done in text_blocks(path, gz, block_bytes, csv_cut, _record_head):
@@ -183,8 +183,10 @@ def _csv_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSo
         header = names is None  # the block starts with the header
         if names is None:
             names = table.column_names
-            columns = tuple(_normalise_columns(path, names))
+            named, repeated = _normalise_columns(names)
+            columns = tuple(named)
         batches = _csv_block(path, block, first_line, table, skipped_texts, columns, done, header)
+        batches = (replace(batch, repeated=repeated) for batch in batches) if repeated else batches
         for batch in batches:
             yield batch
             del batch

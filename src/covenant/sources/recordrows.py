@@ -55,6 +55,8 @@ class RecordSource:
     # per row of a JSON array: its element number when it shares a line with another (a
     # one-line export), else 0; empty for the other formats
     elements: tuple[int, ...] = ()
+    # CSV column names written more than once, with their places (``record_paths``)
+    repeated: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def where(self, row: int) -> str:
         return element_where(

@@ -44,6 +44,7 @@ from covenant.sources.record_fields import (
 from covenant.sources.record_instants import (
     parse_instants,
 )
+from covenant.sources.record_paths import check_repeated
 from covenant.sources.recordfiles import (
     RECORD_BLOCK_BYTES,
     RecordSource,
@@ -262,14 +263,14 @@ def ticket_batches(
 ) -> Iterator[RecordBatch[Ticket]]:
     """The file's tickets, batch by batch (bounded memory); repeated ids not yet resolved.
     ``reading``: other column names, a zone or a format (``record_columns``)."""
-    return _batches(path, parse_tickets, block_bytes, reading)
+    return _batches(path, parse_tickets, block_bytes, reading, TICKET_COLUMNS)
 
 
 def incident_batches(
     path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES, reading: RecordReading | None = None
 ) -> Iterator[RecordBatch[Incident]]:
     """The file's incidents, batch by batch (see ``ticket_batches``)."""
-    return _batches(path, parse_incidents, block_bytes, reading)
+    return _batches(path, parse_incidents, block_bytes, reading, INCIDENT_COLUMNS)
 
 
 def _batches(
@@ -277,13 +278,24 @@ def _batches(
     parse: Callable[[RecordSource], RecordBatch[R]],
     block_bytes: int,
     reading: RecordReading | None = None,
+    fields: Sequence[str] = (),
 ) -> Iterator[RecordBatch[R]]:
-    sources = record_batches(path, block_bytes=block_bytes)
+    sources = _checked(record_batches(path, block_bytes=block_bytes), fields, reading)
     for source in sources if reading is None else mapped(sources, reading):
         batch = parse(source)
         del source  # the rows are let go before the next block is read: one batch at a time
         yield batch
         del batch
+
+
+def _checked(
+    sources: Iterator[RecordSource], fields: Sequence[str], how: RecordReading | None
+) -> Iterator[RecordSource]:
+    """``sources``, once a CSV header's repeated names are known not to be read as a field."""
+    for source in sources:
+        if source.repeated:
+            check_repeated(source.path, source.repeated, fields, how.columns if how else {})
+        yield source
 
 
 def read_tickets(

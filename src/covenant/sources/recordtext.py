@@ -11,6 +11,8 @@ refused at the hole's first piece, not after it was read and decompressed whole.
 from __future__ import annotations
 
 import gzip
+import json
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 from covenant.errors import IngestError
 from covenant.sources.eventblocks import PADDED, count_newlines, nul_bytes
 
-__all__ = ["BOM", "PIECE", "first_byte", "json_pieces", "starts_with_bom"]
+__all__ = ["BOM", "PIECE", "first_byte", "json_pieces", "one_object_document", "starts_with_bom"]
 
 PIECE = 1 << 16
 BOM = b"\xef\xbb\xbf"
@@ -85,4 +87,38 @@ def unreadable(path: Path, exc: BaseException, *, gz: bool) -> IngestError:
     return IngestError(
         f"{path}: cannot read the file ({getattr(exc, 'strerror', None) or exc})",
         hint="check the path and that you may read it",
+    )
+
+
+_ARRAY_KEY = re.compile(rb'"([^"\\]{1,64})"\s*:\s*\[\s*\{')
+
+
+def one_object_document(path: Path, *, gz: bool) -> None:
+    """Refuse a ``.json`` file that is one object written over several lines (an API's answer
+    such as PagerDuty's ``{"incidents": [...], "more": false}``): it is neither an array of
+    records nor JSON Lines, and read as lines each line would be a bad row. The hint names
+    the first key holding an array of objects and how to take it out."""
+    head = b""
+    for piece in _pieces(path, gz=gz):
+        head += piece
+        if b"\n" in head.lstrip(BOM + b" \t\r\n") or len(head) >= PIECE:
+            break
+    text = head.lstrip(BOM).lstrip(b" \t\r\n")
+    line = text.split(b"\n", 1)[0].strip()
+    if line != b"{" and not line.endswith((b"{", b"[")):
+        return
+    try:
+        json.loads(line)
+    except ValueError:
+        pass
+    else:
+        return
+    found = _ARRAY_KEY.search(text)
+    key = found.group(1).decode("utf-8", "replace") if found else "KEY"
+    raise IngestError(
+        f"{path.name}: the file is one JSON object written over several lines, not an array "
+        "of records or one record per line (an API's answer holding the array, such as "
+        '{"incidents": [...]})',
+        hint=f"take the array of records out of it, e.g. jq '.{key}' {path.name} > "
+        f"records.json, and ingest that (docs/records.md)",
     )
