@@ -17,7 +17,6 @@ from pydantic_core import ErrorDetails
 from covenant.definitions import alert_fixes
 from covenant.definitions.field_rules import is_name
 from covenant.definitions.fields import dns_label
-from covenant.definitions.foreign import SLOGEN_KEYS, SLOGEN_WHOSE
 from covenant.definitions.misplaced_fields import (
     INLINE_HEADER,
     MISPLACED,
@@ -26,6 +25,7 @@ from covenant.definitions.misplaced_fields import (
     written_ref,
 )
 from covenant.definitions.missing_fixes import missing_fix
+from covenant.definitions.slogen_keys import SLOGEN_KEYS, SLOGEN_WHOSE
 from covenant.definitions.v2alpha_names import one_per_metric, v2alpha_name
 from covenant.definitions.yamlsource import PathKey, SourceDocument, field_path
 from covenant.errors import Problem
