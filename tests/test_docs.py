@@ -148,3 +148,17 @@ def test_the_self_alert_rules_in_worker_md_pass_promtool(promtool: str, tmp_path
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "SUCCESS: 16 rules found" in done.stdout
+
+
+def test_urls_with_a_query_are_quoted_in_shell_examples() -> None:
+    """A `?` is a glob character: zsh (macOS's shell) answers an unquoted
+    `http://…/statements/2026-11?format=html` with "no matches found" and runs nothing."""
+    unquoted = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        blocks = re.findall(r"^```(?:sh|console|bash)?\n(.*?)^```", doc.read_text(), re.M | re.S)
+        for block in blocks:
+            for line in block.splitlines():
+                code = line.split(" # ")[0]
+                urls = re.findall(r"(?<=[\s=])https?://\S*[?&*]\S*", f" {code}")
+                unquoted.extend(f"{doc.relative_to(ROOT)}: {url}" for url in urls)
+    assert unquoted == []

@@ -61,3 +61,20 @@ def test_an_empty_file_is_never_recorded(ws: Path) -> None:
 def test_an_events_file_of_0_bytes_is_refused_in_every_format(ws: Path, suffix: str) -> None:
     err = refused_ingest(ws, "events", f"none{suffix}", b"")
     assert "the file is empty" in err or "the file holds no events" in err, err
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "other"),
+    [
+        ("tickets", "id,customer,priority,created", "id,services,start"),
+        ("incidents", "id,services,start", "id,customer,priority,created"),
+    ],
+)
+def test_an_empty_csv_is_answered_with_its_own_kinds_header(
+    ws: Path, kind: str, header: str, other: str
+) -> None:
+    """An empty incidents CSV used to be told to start with the tickets' header."""
+    for data in (b"", b"\n\n"):
+        err = refused_ingest(ws, kind, "none.csv", data)
+        assert header in err, err
+        assert other not in err, err

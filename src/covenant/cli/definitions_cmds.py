@@ -16,7 +16,7 @@ from covenant.cli.common import (
     err_console,
     fail,
 )
-from covenant.errors import CovenantError, Problem
+from covenant.errors import CovenantError, InputError, Problem
 
 
 class OutputFormat(StrEnum):
@@ -104,9 +104,13 @@ def export_openslo(
         return
     try:
         output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        err_console.print(f"error: cannot write {output}: {exc}", style="bold red", markup=False)
-        raise typer.Exit(code=1) from exc
+    except OSError as exc:  # as `report sla -o` says it: a code and the fix
+        raise fail(
+            InputError(
+                f"cannot write {output}: {exc.strerror or exc}",
+                hint="check that the folder exists and is writable",
+            )
+        ) from None
     err_console.print(f"wrote {output}", markup=False, highlight=False)
 
 

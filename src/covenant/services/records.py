@@ -262,7 +262,9 @@ def _ingest_file(
     record_format(path)  # a name we cannot read is refused before any work
     if not path.is_file():
         raise missing_file(path)
-    refuse_empty(path)  # before the hash: an empty file is never "already ingested"
+    refuse_empty(
+        path, header=kind.required
+    )  # before the hash: an empty file is never "already ingested"
     sha256 = file_sha256(path)
     plain = reading is None or reading.plain
     # read with other columns, a zone or a format, the same bytes are other records

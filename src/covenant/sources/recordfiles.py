@@ -103,10 +103,16 @@ def record_batches(path: Path, *, block_bytes: int = RECORD_BLOCK_BYTES) -> Iter
         raise unreadable(path, exc, gz=gz) from exc
 
 
+_EXAMPLE_HEADERS = "id,customer,priority,created for tickets, id,services,start for incidents"
+
+
+def _csv_header_hint(header: Sequence[str]) -> str:
+    example = ",".join(header) if header else _EXAMPLE_HEADERS
+    return f"start the file with a header line of the export's column names, e.g. {example}"
+
+
 _EMPTY_HINTS = {
-    "csv": "start the file with a header line of the export's column names, e.g. "
-    "id,customer,priority,created; an export without records is that line alone "
-    "(docs/records.md)",
+    "csv": "; an export without records is that line alone (docs/records.md)",
     "jsonl": "write one JSON object per line, or leave the file out; an export without "
     "records is a .json file holding [] (docs/records.md)",
     "json": "write the records as one JSON array of objects; an export without records "
@@ -114,11 +120,12 @@ _EMPTY_HINTS = {
 }
 
 
-def refuse_empty(path: Path) -> None:
+def refuse_empty(path: Path, *, header: Sequence[str] = ()) -> None:
     """Refuse a record file without any text (0 bytes, or nothing but white space; a .gz one
     once decompressed), whatever its format, as event files are refused: nothing in it says
     "no records" (a header alone or ``[]`` does), and a failed export often leaves such a
-    file. Checked before the file's hash is looked up: such a file is never recorded."""
+    file. Checked before the file's hash is looked up: such a file is never recorded.
+    ``header``: the kind's required columns, named in a CSV's hint (both kinds' without)."""
     kind, gz = record_format(path)
     try:
         if path.stat().st_size and first_byte(path, gz=gz):
@@ -126,7 +133,10 @@ def refuse_empty(path: Path) -> None:
     except OSError as exc:
         raise unreadable(path, exc, gz=gz) from exc
     what = "0 bytes" if not path.stat().st_size else "nothing but white space"
-    raise IngestError(f"{path.name}: the file is empty ({what})", hint=_EMPTY_HINTS[kind])
+    hint = _EMPTY_HINTS[kind]
+    if kind == "csv":
+        hint = _csv_header_hint(header) + hint
+    raise IngestError(f"{path.name}: the file is empty ({what})", hint=hint)
 
 
 def read_record_source(path: Path) -> RecordSource:
@@ -162,10 +172,7 @@ def _normalise_columns(names: Sequence[str]) -> tuple[list[str], Repeated]:
     return distinct_columns([name.strip().lower() for name in name_blank_columns(names)])
 
 
-_HEADER_FIRST = (
-    "start the file with a header line of the export's column names, e.g. "
-    "id,customer,priority,created (docs/records.md)"
-)
+_HEADER_FIRST = _csv_header_hint(()) + " (docs/records.md)"
 
 
 def _csv_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSource]:
