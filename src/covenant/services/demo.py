@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -313,7 +314,31 @@ def run_demo(
             raise refusal(db_file, f"process {leader}", pid=leader)
         if write_into is not None:
             copy_demo(write_into)
+            start = align_down(to_epoch(at), STEP) - days * DAY  # as _rebuild generates
+            date_incident_records(write_into / WORKSPACE, start=from_epoch(start))
         return _rebuild(settings, db_file, at=at, days=days)
+
+
+_RECORDS_FROM = re.compile(r"(recordsFrom: )\d{4}-[^,}\s]+")  # its value, not a comment
+
+
+def date_incident_records(workspace: Path, *, start: datetime) -> None:
+    """State in the written ``contracts.yaml`` (``recordsFrom``) that the incident records are
+    complete from ``start``, where the generated ones begin: the shipped value (the agreement's
+    first day) would make every month before them a whole month without an incident, 100 %.
+    The package's own copy (``--force`` onto a checkout's examples) is left as it is."""
+    contracts = workspace / "contracts.yaml"
+    if contracts.resolve() == (demo_shop() / "contracts.yaml").resolve():
+        return
+    try:
+        text = contracts.read_text(encoding="utf-8")
+        stamp = start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        contracts.write_text(_RECORDS_FROM.sub(rf'\g<1>"{stamp}"', text), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the demo into {workspace}: {exc.strerror or exc}",
+            hint="choose a folder you can write to",
+        ) from None
 
 
 PAUSE_ENV = "COVENANT_TEST_DEMO_PAUSE"
