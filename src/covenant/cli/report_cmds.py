@@ -183,11 +183,12 @@ def sla_command(
         render_statement_table(console, shown, wide=wide, selected=selected)
         issued_note(engine, statement, live=live, revision=revision, at=instant)
         return
+    missing = ""  # characters no installed font draws in the PDF
     if output_format is StatementFormat.PDF:
-        from covenant.render.sla import statement_pdf
-        from covenant.render.statement_doc import html_to_pdf
+        from covenant.render.statement_doc import pdf_and_missing_glyphs
 
-        content = statement_pdf(statement) if statement else html_to_pdf(found.issued_html())
+        page = statement_html(statement) if statement else found.issued_html()
+        content, missing = pdf_and_missing_glyphs(page)
     else:
         text = (
             (statement_html(statement) if statement else found.issued_html())
@@ -210,6 +211,10 @@ def sla_command(
         ) from None
     # on stderr, as export openslo says it: stdout is for the documents
     err_console.print(f"wrote {output}", markup=False, highlight=False, soft_wrap=True)
+    if missing:
+        from covenant.render.statement_doc import missing_glyphs_warning
+
+        err_console.print(missing_glyphs_warning(missing), markup=False, highlight=False)
 
 
 def issued_note(

@@ -47,10 +47,30 @@ def statement_pdf(st: Statement, issued: IssueMark | None = None) -> bytes:
 
 
 def html_to_pdf(html: str) -> bytes:
+    return pdf_and_missing_glyphs(html)[0]
+
+
+def pdf_and_missing_glyphs(html: str) -> tuple[bytes, str]:
+    """The PDF, and the characters of its text that no installed font could draw (each once,
+    in code-point order; they print as empty boxes): WeasyPrint takes its fonts from the
+    system (fontconfig), so a Japanese statement on a machine without a CJK font lacks them."""
     from weasyprint import HTML  # noqa: PLC0415 - heavy (Pango, fontTools): only for a PDF
 
     # WeasyPrint logs every CSS property it ignores (e.g. screen-only ones) as a warning.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    document = HTML(string=html).render()
+    pdf: bytes = document.write_pdf()
+    missing = {cp for font in document.fonts.values() for cp in getattr(font, "missing", {})}
+    return pdf, "".join(chr(cp) for cp in sorted(missing))
+
+
+def missing_glyphs_warning(missing: str) -> str:
+    """The warning for a PDF written with ``missing`` characters drawn as empty boxes."""
+    shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:8])
+    more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+    return (
+        f"warning: no installed font has {shown}{more}: the PDF shows empty boxes in their "
+        "place — install a font that has them (Japanese and Chinese: Noto Sans CJK, e.g. "
+        "Debian's fonts-noto-cjk, or fonts-wqy-microhei) and write the PDF again (docs/sla.md)"
+    )
