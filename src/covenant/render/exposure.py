@@ -24,7 +24,7 @@ from covenant.core.forecast import (
 from covenant.core.forecast_model import TOO_EARLY
 from covenant.render.evaluation import exact, iso
 from covenant.render.sla import level_text, money_text
-from covenant.render.tables import Cell, Col, line, print_table, text
+from covenant.render.tables import Cell, Col, line, print_notes, print_table, text
 
 SCHEMA = "covenant.exposure/v1"
 _SHOWN = 0.005  # tier probabilities below half a percent are left out of the table
@@ -216,8 +216,8 @@ def render_exposure_table(
             rows.append([*names, so_far, *figures])
             sentences.extend(alerts(cu.customer_name, c))
     print_table(console, cols, rows, lines_between=True, wide=wide)
-    for sentence in sentences:
-        console.print(line(("  alert: ", "bold yellow"), sentence))
+    # wrapped under themselves, as every table's notes are
+    print_notes(console, [line(("alert: ", "bold yellow"), s) for s in sentences])
     if selected:
         console.print(
             text("totals left out: the rows above are a selection (filters given)", "dim")
@@ -240,8 +240,7 @@ def render_exposure_table(
                 + _unforecast_text([c for cu in e.customers for c in cu.commitments]),
             )
         )
-    for n in notes:
-        console.print(text(f"  note — {n}", "dim"))
+    print_notes(console, [f"note — {n}" for n in notes])
 
 
 def _unforecast_text(commitments: Sequence[CommitmentExposure]) -> str:
