@@ -13,7 +13,14 @@ from typing import Annotated
 
 import typer
 
-from covenant.cli.common import WhenNoPathsOption, console, definition_sources, fail, usage
+from covenant.cli.common import (
+    WhenNoPathsOption,
+    console,
+    definition_sources,
+    err_console,
+    fail,
+    usage,
+)
 from covenant.cli.table_options import AgreementFilter, WideOption
 from covenant.errors import CovenantError, OptionValueError
 
@@ -74,9 +81,19 @@ def lint_command(
             OptionValueError(f"--margin {exc}", hint="write percentage points, e.g. --margin 0.05")
         ) from None
     try:
-        findings, required = lint_paths(sources, required_margin=given)
+        findings, required, checked = lint_paths(sources, required_margin=given)
     except CovenantError as exc:
         raise fail(exc) from exc
+    if not checked:  # "ok" alone would read as every commitment backed
+        where = ", ".join(str(s) for s in sources)
+        err_console.print(
+            f"warning: no agreement is defined in {where}: nothing to check — give -w the "
+            "folder with your covenant/v1 Agreement definitions (docs/agreements.md)",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     findings = [f for f in findings if matches((f.agreement,), agreement or ())]
     if output is Format.JSON:
         typer.echo(json.dumps(lint_json(findings, margin=required, strict=strict), indent=2))

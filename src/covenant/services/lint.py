@@ -47,12 +47,14 @@ def lint_workspace(
 
 def lint_paths(
     paths: Sequence[Path], *, required_margin: Fraction | None = None
-) -> tuple[list[Finding], Fraction]:
+) -> tuple[list[Finding], Fraction, int]:
     """Load the workspace under ``paths`` (DefinitionError if invalid) and lint it; also the
-    workspace-wide margin that was used."""
+    workspace-wide margin that was used and how many agreement versions were checked (none:
+    nothing to check, which is not the same as all backed)."""
     workspace = definitions.load_workspace(*paths)
     margin = workspace_margin(workspace, required_margin)
-    return lint_workspace(workspace, required_margin=margin), margin
+    findings = lint_workspace(workspace, required_margin=margin)
+    return findings, margin, len(workspace.agreements)
 
 
 def parse_margin(text: str) -> Fraction:
