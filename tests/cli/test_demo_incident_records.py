@@ -8,12 +8,15 @@ data", the month they start in is partial, the last month is whole."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from covenant.cli.main import app
+from covenant.resources import demo_shop
+from covenant.services.demo import date_incident_records
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -59,3 +62,11 @@ def test_a_month_before_the_records_is_no_data_not_100_percent(demo: Path) -> No
     assert partial["coverage"] == "partial", partial
     (whole,) = statement(demo, "2027-06")["availability"]
     assert whole["coverage"] == "full", whole
+
+
+def test_the_shipped_file_itself_is_never_rewritten() -> None:
+    """`covenant demo examples --force` in a checkout writes onto the source: left as it is."""
+    shipped = demo_shop() / "contracts.yaml"
+    before = shipped.read_bytes()
+    date_incident_records(demo_shop(), start=datetime(2027, 4, 16, 10, tzinfo=UTC))
+    assert shipped.read_bytes() == before
