@@ -17,6 +17,7 @@ from covenant.errors import (
     CovenantError,
     InputError,
 )
+from covenant.render.statement_doc import PdfUnavailableError
 from covenant.services.tokens import parse_expiry
 
 AT = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -51,6 +52,7 @@ def test_an_error_that_names_no_input_is_worded_as_raised() -> None:
         CommandUsageError("No such option: --bogus", hint="run: covenant evaluate --help"),
         CommandInterruptedError("interrupted: a.csv is ingested and kept"),
         InputError("--at 'x' is not an instant", hint="write an instant"),
+        PdfUnavailableError("cannot write a PDF on this machine", hint="install Pango"),
     ],
 )
 def test_the_cli_json_refusal_is_the_api_error_body(error: CovenantError) -> None:
@@ -58,7 +60,7 @@ def test_the_cli_json_refusal_is_the_api_error_body(error: CovenantError) -> Non
     (an error without a hint names the command that explains it, in both)."""
     answered = json.loads(bytes(error_response(error).body))
     assert error_json(error) == answered
-    assert answered["code"] in {"invalid-usage", "interrupted", "invalid-input"}
+    assert answered["code"] in {"invalid-usage", "interrupted", "invalid-input", "pdf-unavailable"}
     assert (
         answered["hint"] == error.hint or answered["hint"] == f"run: covenant explain {error.code}"
     )

@@ -78,3 +78,13 @@ def test_the_cli_only_codes_are_in_the_reference(shop: Shop) -> None:
         printed = CliRunner().invoke(cli, ["explain", code], env=WIDE)
         assert printed.exit_code == 0, printed.output
         assert printed.stdout == f"{code}\n({found['group']})\n{found['text']}\n"
+
+
+def test_pdf_unavailable_is_explained(shop: Shop) -> None:
+    """A server or command without Pango answers `pdf-unavailable`: both explain it."""
+    answer = shop.client.get(f"{V1}/errors/pdf-unavailable", shop.tokens["viewer"])
+    assert answer.status_code == 200, answer.text
+    assert "Pango" in answer.json()["text"]
+    printed = CliRunner().invoke(cli, ["explain", "pdf-unavailable"], env=WIDE)
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout.endswith(f"{answer.json()['text']}\n")

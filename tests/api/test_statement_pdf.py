@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,16 @@ def test_the_html_statement_is_served_for_an_html_accept_header(shop: Shop) -> N
     assert "Storefront service availability" in answer.text
     plain = shop.client.get(url, token, headers={"Accept": "*/*"})
     assert plain.json()["schema"] == "covenant.statement/v1"
+
+
+def test_a_pdf_on_a_server_without_pango_is_503_pdf_unavailable(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint's import raises OSError without Pango: a coded 503, not an internal error."""
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    token = shop.tokens["customer:globex"]
+    answer = shop.client.get(f"{V1}/customers/globex/statements/2026-11?format=pdf", token)
+    assert answer.status_code == 503, answer.text
+    body = answer.json()
+    assert body["code"] == "pdf-unavailable"
+    assert "format html" in body["hint"], body

@@ -5,6 +5,8 @@ a warning on stderr naming the characters and the fonts to install (docs/sla.md)
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,25 @@ def test_a_pdf_every_character_of_which_is_drawn_says_nothing_more(shop: Path) -
     code, err = report_pdf(shop, "globex.pdf")
     assert code == 0, err
     assert "warning" not in err, err
+
+
+class _NoPango(types.ModuleType):
+    """WeasyPrint as it fails on a machine without Pango: cffi cannot open the library."""
+
+    def __getattr__(self, name: str) -> object:
+        raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: No such file")
+
+
+@pytest.mark.parametrize("broken", [None, _NoPango("weasyprint")])
+def test_a_pdf_without_weasyprints_libraries_is_a_coded_error_and_no_file(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, broken: object
+) -> None:
+    """It used to end in a traceback (WeasyPrint's import raises OSError without Pango)."""
+    monkeypatch.setitem(sys.modules, "weasyprint", broken)
+    code, err = report_pdf(shop, "globex.pdf")
+    assert code == 1, err
+    assert "Traceback" not in err, err
+    assert "error: cannot write a PDF" in err, err
+    assert "--format html" in err, err
+    assert "run: covenant explain pdf-unavailable" in err, err
+    assert not (shop.parent.parent / "globex.pdf").exists()

@@ -36,6 +36,7 @@ from covenant.errors import (
     StoreError,
     TamperedError,
 )
+from covenant.render.statement_doc import PdfUnavailableError
 from covenant.services.report_json import definition_problems
 
 log = logging.getLogger("covenant.api")
@@ -66,6 +67,7 @@ _STATUS: tuple[tuple[type[CovenantError], int], ...] = (  # the first that match
     (IngestError, 400),
     (SourceError, 502),
     (StoreError, 503),
+    (PdfUnavailableError, 503),
 )
 
 RESPONSES: dict[int | str, dict[str, Any]] = {

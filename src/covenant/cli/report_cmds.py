@@ -188,7 +188,10 @@ def sla_command(
         from covenant.render.statement_doc import pdf_and_missing_glyphs
 
         page = statement_html(statement) if statement else found.issued_html()
-        content, missing = pdf_and_missing_glyphs(page)
+        try:
+            content, missing = pdf_and_missing_glyphs(page)
+        except CovenantError as error:  # pdf-unavailable: no Pango; nothing written
+            raise fail(error) from None
     else:
         text = (
             (statement_html(statement) if statement else found.issued_html())

@@ -13,7 +13,17 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from covenant.core.statement import IssueMark, Statement
+from covenant.errors import CovenantError
 from covenant.render.statement_view import statement_view
+
+
+class PdfUnavailableError(CovenantError):
+    """A PDF cannot be made on this machine: WeasyPrint, or the system libraries it loads
+    (Pango, HarfBuzz, fontconfig), are missing (CLI exit 1; HTTP 503). Nothing is written.
+    Here rather than in ``covenant.errors``: only a PDF meets it."""
+
+    code = "pdf-unavailable"
+
 
 TEMPLATE = "statement.html"  # the whole document (browser, PDF)
 FRAGMENT = "statement_body.html"  # the statement alone, to embed in another page
@@ -54,7 +64,15 @@ def pdf_and_missing_glyphs(html: str) -> tuple[bytes, str]:
     """The PDF, and the characters of its text that no installed font could draw (each once,
     in code-point order; they print as empty boxes): WeasyPrint takes its fonts from the
     system (fontconfig), so a Japanese statement on a machine without a CJK font lacks them."""
-    from weasyprint import HTML  # noqa: PLC0415 - heavy (Pango, fontTools): only for a PDF
+    try:
+        from weasyprint import HTML  # noqa: PLC0415 - heavy (Pango, fontTools): only for a PDF
+    except (ImportError, OSError) as exc:  # cffi raises OSError when Pango is not installed
+        raise PdfUnavailableError(
+            f"cannot write a PDF on this machine: WeasyPrint cannot load ({exc})",
+            hint="install Pango, which WeasyPrint draws with (Debian/Ubuntu: apt install "
+            "libpango-1.0-0 libpangoft2-1.0-0; macOS: brew install pango), or ask for "
+            "--format html and print that",
+        ) from None
 
     # WeasyPrint logs every CSS property it ignores (e.g. screen-only ones) as a warning.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
