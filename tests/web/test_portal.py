@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,3 +157,15 @@ def test_the_overview_names_commitments_as_the_contract_does(shop: Shop) -> None
         assert internal not in page
     assert re.search(r">\d+ support timers<", page)
     assert not re.search(r">\d+ timers<", page)  # the old "30 timers", "1 timers"
+
+
+def test_a_statement_pdf_without_pango_is_a_503_page_naming_the_fix(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint cannot load without Pango: `pdf-unavailable`, 503, not an internal error."""
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    browser = Browser(shop.client.app)
+    browser.sign_in(USER["globex"])
+    answer = browser.get("/ui/portal/statements/2026-11?format=pdf")
+    assert answer.status_code == 503, answer.text[:500]
+    assert "pdf-unavailable" in answer.text

@@ -43,6 +43,7 @@ from covenant.errors import (
     SourceError,
     StoreError,
 )
+from covenant.render.statement_doc import PdfUnavailableError
 from covenant.services.users import Session
 
 if TYPE_CHECKING:
@@ -289,6 +290,7 @@ _STATUS: tuple[tuple[type[CovenantError], int], ...] = (
     (InputError, 400),
     (SourceError, 502),
     (StoreError, 503),
+    (PdfUnavailableError, 503),
 )
 
 
