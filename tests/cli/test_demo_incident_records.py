@@ -21,6 +21,7 @@ from tests.conftest import ROOT
 
 runner = CliRunner()
 AT = "2027-07-15T10:00:00Z"  # 90 days of records start at 2027-04-16T10:00:00Z
+WIDE = {"COLUMNS": "300"}
 
 
 @pytest.fixture
@@ -70,3 +71,19 @@ def test_the_shipped_file_itself_is_never_rewritten() -> None:
     before = shipped.read_bytes()
     date_incident_records(demo_shop(), start=datetime(2027, 4, 16, 10, tzinfo=UTC))
     assert shipped.read_bytes() == before
+
+
+def test_the_header_of_a_month_without_records_says_none_not_partial(demo: Path) -> None:
+    """The table's header said "partial coverage: … do not cover all of it" of a month the
+    records cover none of, above a row that says so."""
+    result = runner.invoke(
+        app, ["report", "sla", "-w", str(demo), "-c", "initech", "-p", "2027-03"], env=WIDE
+    )
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    header = result.stdout.splitlines()[0]
+    assert "no coverage: the stored records cover none of it" in header, header
+    assert "partial" not in header, header
+    partial = runner.invoke(
+        app, ["report", "sla", "-w", str(demo), "-c", "initech", "-p", "2027-04"], env=WIDE
+    )
+    assert "partial coverage: the stored records do not cover all of it" in partial.stdout

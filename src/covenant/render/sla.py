@@ -281,7 +281,9 @@ def render_statement_table(
     state = "final" if st.complete else f"provisional, as of {iso(st.generated_at)}"
     if st.not_yet_note:  # an --at after now: measured up to now only
         state = f"provisional, measured up to {iso(st.until)}: {iso(st.generated_at)} is after now"
-    if st.partial:
+    if st.partial and all(a.coverage == "none" for a in st.availability):
+        state += "; no coverage: the stored records cover none of it"
+    elif st.partial:
         state += "; partial coverage: the stored records do not cover all of it"
     elif not st.complete and st.until >= st.period_end and st.running_timers:
         timers = "timer is" if st.running_timers == 1 else "timers are"
