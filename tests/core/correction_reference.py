@@ -26,6 +26,7 @@ The rules, as the documents state them:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from fractions import Fraction
@@ -71,6 +72,9 @@ class Data:
     start: int
     step: int
     corrections: list[tuple[int, int]]  # [s, e) epoch seconds, those that apply to the SLO
+    # A composite's slices: (t, size) → (bad units or None when not counted, events); plain
+    # objectives judge a slice from its own sums (``_count_slice``).
+    composite: Callable[[int, int], tuple[Fraction | None, int]] | None = None
 
     def removed(self, b: int) -> bool:
         return any(s < b + self.step and e > b for s, e in self.corrections)
@@ -143,7 +147,15 @@ def window(o: Objective, d: Data, start: int, end: int, *, alert: bool) -> Windo
                 w.events += d.total[i]
     events = w.events
     while t + size <= last_end:
-        if not d.hit(t, size):
+        if d.hit(t, size):
+            pass
+        elif d.composite is not None:
+            bad, n = d.composite(t, size)
+            w.events += n
+            if bad is not None:
+                w.counted += 1
+                w.bad += bad
+        else:
             g, n = d.slice_sums(t, size)
             _count_slice(o, w, g, n)
         t += size
@@ -152,14 +164,16 @@ def window(o: Objective, d: Data, start: int, end: int, *, alert: bool) -> Windo
     return w
 
 
-def _no_value(o: Objective, w: Window) -> bool:
+def _no_value(o: Objective, w: Window, composite: bool = False) -> bool:
+    if composite and o.method is not BudgetingMethod.OCCURRENCES:
+        return w.counted == 0  # minimumEvents does not apply to a Timeslices composite
     if o.method is not BudgetingMethod.OCCURRENCES and o.no_data is not NoDataPolicy.SKIP:
         return w.counted == 0
     return w.events == 0 or w.events < o.minimum_events or w.counted == 0
 
 
-def _rate(o: Objective, w: Window) -> Fraction | None:
-    return None if _no_value(o, w) else w.bad / w.counted / (1 - o.target)
+def _rate(o: Objective, w: Window, composite: bool = False) -> Fraction | None:
+    return None if _no_value(o, w, composite) else w.bad / w.counted / (1 - o.target)
 
 
 def _budget_units(o: Objective, d: Data, at: int, events: int) -> int:
@@ -178,7 +192,11 @@ def _budget_units(o: Objective, d: Data, at: int, events: int) -> int:
             if d.hit(t, size):
                 t += size
                 continue
-            if o.no_data is NoDataPolicy.SKIP and d.slice_sums(t, size)[1] == 0:
+            if d.composite is not None:
+                if d.composite(t, size)[0] is None:
+                    t += size
+                    continue
+            elif o.no_data is NoDataPolicy.SKIP and d.slice_sums(t, size)[1] == 0:
                 t += size
                 continue
         units += 1
@@ -197,18 +215,19 @@ def figures(o: Objective, d: Data, at: int) -> Figures:
     length = full_end - full_start
     slo = window(o, d, start, end, alert=False)
     current = window(o, d, end - HOUR, end, alert=True)
-    burn = _rate(o, current)
+    comp = d.composite is not None
+    burn = _rate(o, current, comp)
     tiers = []
     for i, tier in enumerate(o.alert_tiers):
-        long_rate = _rate(o, window(o, d, end - tier.long_window_s, end, alert=True))
-        short_rate = _rate(o, window(o, d, end - tier.short_window_s, end, alert=True))
+        long_rate = _rate(o, window(o, d, end - tier.long_window_s, end, alert=True), comp)
+        short_rate = _rate(o, window(o, d, end - tier.short_window_s, end, alert=True), comp)
         limit = threshold(o, i, length)
         fires = all(
             r is not None and (r >= limit if tier.inclusive else r > limit)
             for r in (long_rate, short_rate)
         )
         tiers.append((limit, long_rate, short_rate, fires))
-    if _no_value(o, slo):
+    if _no_value(o, slo, comp):
         return Figures(no_data=True, burn=burn, burn_events=current.events, tiers=tiers)
     allowed = (1 - o.target) * _budget_units(o, d, end, slo.events)
     remaining = allowed - slo.bad
