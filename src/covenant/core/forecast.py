@@ -173,7 +173,7 @@ def crossings(
             if bound is None:
                 continue
             allowance = e_t * (1 - bound) - d0  # level == bound once m(t) == allowance
-            if allowance <= 0 or expected_by(remaining_s) < allowance:
+            if allowance < 0 or expected_by(remaining_s) < allowance:
                 continue
             lo, hi = 0, remaining_s  # the least t with m(t) ≥ allowance (m is non-decreasing)
             while lo < hi:
