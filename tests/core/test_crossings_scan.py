@@ -52,6 +52,13 @@ def percent_of(
     return Decimal(0)
 
 
+def money(percent: Decimal) -> Decimal:
+    """The credit on the 3,000.00 EUR fee, rounded half up to the cent."""
+    cents = Fraction(300000) * Fraction(percent) / 100
+    whole, rest = divmod(cents, 1)
+    return Decimal(int(whole) + (rest >= Fraction(1, 2))) / 100
+
+
 def level(eligible: int, down: Fraction) -> Fraction:
     return max(Fraction(0), eligible - down) / eligible
 
@@ -136,6 +143,8 @@ def test_projected_crossings_equal_a_scan_of_seconds(tiers, eligible_down, remai
             st.sampled_from(BOUNDS).map(lambda b: int(eligible * (1 - b)) - down),
         ).filter(lambda p: p > 0)
     )
+    # stale data: t counts from where the data ends, an instant before ``at`` reads as ``at``
+    origin = AT - timedelta(seconds=data.draw(st.sampled_from([0, 0, 1, 30, 600])))
     v, c = version_of(tiers)
     got = crossings(
         v,
@@ -145,6 +154,7 @@ def test_projected_crossings_equal_a_scan_of_seconds(tiers, eligible_down, remai
         downtime_so_far_s=down,
         remaining_s=remaining,
         projected_remaining_s=projected,
+        origin=origin,
     )
     rate = Fraction(projected, remaining)
     current = percent_of(tiers, level(eligible, Fraction(down)))
@@ -152,9 +162,9 @@ def test_projected_crossings_equal_a_scan_of_seconds(tiers, eligible_down, remai
     for t in range(1, remaining + 1):
         p = percent_of(tiers, level(eligible, down + rate * t))
         if p > current:
-            want.append((AT + timedelta(seconds=t), p))
+            want.append((max(AT, origin + timedelta(seconds=t)), p, money(p)))
             current = p
-    assert [(x.at, x.percent) for x in got] == want
+    assert [(x.at, x.percent, x.credit.amount) for x in got] == want
     assert all(x.projected for x in got)
 
 
@@ -175,9 +185,9 @@ def test_past_crossings_equal_a_scan_of_the_down_seconds(tiers, eligible_down, d
     for d, s in enumerate(seconds, start=1):
         p = percent_of(tiers, level(eligible, Fraction(d)))
         if p > current:
-            want.append((datetime.fromtimestamp(s + 1, tz=UTC), p))
+            want.append((datetime.fromtimestamp(s + 1, tz=UTC), p, money(p)))
             current = p
-    assert [(x.at, x.percent) for x in got] == want
+    assert [(x.at, x.percent, x.credit.amount) for x in got] == want
     assert not any(x.projected for x in got)
 
 
