@@ -231,6 +231,10 @@ class Measurement:
     down when ``bad / total`` ≥ ``threshold`` (``>`` when ``threshold_inclusive`` is False);
     an interval without requests is never down and, for MEAN_ERROR_RATE, counts as 0 % errors.
     For INCIDENTS, ``severities`` (if given) limits which incidents count.
+
+    ``minimum_run_s`` (BAD_INTERVALS, whole intervals): only maximal runs of consecutive down
+    intervals this long or longer count, each whole, judged across the period's bounds
+    (``core.downtime``; Google Cloud's "five or more consecutive minutes of Downtime").
     """
 
     source: DowntimeSource
@@ -242,6 +246,7 @@ class Measurement:
     records_from: datetime | None = None  # INCIDENTS: the incident records are complete since
     components: tuple[str, ...] = ()  # INCIDENTS: down only while ≥ components_down of these are
     components_down: int = 0
+    minimum_run_s: int | None = None  # BAD_INTERVALS: shorter runs of down intervals don't count
 
     def __post_init__(self) -> None:
         if self.source is not DowntimeSource.INCIDENTS and not self.series:
@@ -250,6 +255,19 @@ class Measurement:
             raise InputError("bad-interval downtime needs an error-ratio threshold")
         if self.interval_s <= 0:
             raise InputError("the measurement interval must be positive")
+        if self.minimum_run_s is not None:
+            if self.source is not DowntimeSource.BAD_INTERVALS:
+                raise InputError(
+                    f"a minimum run of down intervals has no meaning with {self.source} downtime",
+                    hint="write minimumRun only with source: bad-intervals",
+                )
+            if self.minimum_run_s <= 0 or self.minimum_run_s % self.interval_s:
+                raise InputError(
+                    f"minimum run {self.minimum_run_s}s is not a positive whole multiple of the "
+                    f"{self.interval_s}s interval",
+                    hint="write minimumRun as a whole number of intervals (interval: 1m with "
+                    "minimumRun: 5m)",
+                )
         if self.components and not (
             self.source is DowntimeSource.INCIDENTS
             and len(self.components) >= 2

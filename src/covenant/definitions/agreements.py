@@ -344,6 +344,7 @@ class MeasurementSpec(Spec):
     records_from: InstantText | None = None  # incidents: the records are complete from here
     components: list[str] = Field(default_factory=list)  # k-of-n: down while k of these are
     at_least_down: int | None = None
+    minimum_run: FixedDuration | None = None  # bad-intervals: shorter runs of down intervals
 
 
 class ExclusionsSpec(Spec):

@@ -15,6 +15,7 @@ from covenant.definitions.agreements import (
 )
 from covenant.definitions.credit_tier_checks import committed_level, tier_problems
 from covenant.definitions.diagnostics import WARNING, at, conflict
+from covenant.definitions.durations import format_seconds, parse_duration
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
@@ -149,7 +150,42 @@ def _by_source(doc: SourceDocument, m: MeasurementSpec, where: PathKey) -> list[
             )
         )
     problems += _components(doc, m, where)
+    problems += _minimum_run(doc, m, where)
     return problems
+
+
+def _minimum_run(doc: SourceDocument, m: MeasurementSpec, where: PathKey) -> list[Problem]:
+    """``minimumRun``: only runs of consecutive bad intervals at least this long are down."""
+    if m.minimum_run is None or doc.broken_at((*where, "minimumRun")):
+        return []
+    here = (*where, "minimumRun")
+    if m.source != "bad-intervals":
+        return [
+            at(
+                doc,
+                here,
+                code="invalid-minimum-run",
+                message=f"minimumRun counts runs of bad intervals; source {m.source} has none",
+                fix="use source: bad-intervals with interval: 1m and minimumRun: 5m, or remove "
+                "minimumRun",
+            )
+        ]
+    if m.interval is None or doc.broken_at((*where, "interval")):
+        return []  # the missing interval is reported on its own
+    run, size = parse_duration(m.minimum_run).seconds, parse_duration(m.interval).seconds
+    if run <= 0 or run % size:
+        return [
+            at(
+                doc,
+                here,
+                code="invalid-minimum-run",
+                message=f"minimumRun {m.minimum_run} is not a whole number of "
+                f"{m.interval} intervals",
+                fix=f"write a multiple of interval {m.interval} (e.g. minimumRun: "
+                f"{format_seconds(-(-run // size) * size)}), or an interval that divides it",
+            )
+        ]
+    return []
 
 
 def _components(doc: SourceDocument, m: MeasurementSpec, where: PathKey) -> list[Problem]:

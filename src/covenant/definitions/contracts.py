@@ -392,6 +392,9 @@ def _availability(
                 else parse_instant(m.records_from, zone=zone),
                 components=tuple(m.components),
                 components_down=m.at_least_down or 0,
+                minimum_run_s=None
+                if m.minimum_run is None or m.source != "bad-intervals"
+                else parse_duration(m.minimum_run).seconds,
             ),
             exclusions=Exclusions(
                 maintenance_notice_s=parse_duration(notice).seconds if notice else None,

@@ -35,9 +35,10 @@ from covenant.core.agreements import (
 )
 from covenant.core.timeutil import require_utc
 
-_OMITTED_WHEN_EMPTY = frozenset({"display_name", "terms"})
-"""Fields added after versions were first stored: left out while empty, so a version written
-before them keeps its content hash (a commitment's display name and wording, issue 10)."""
+_OMITTED_WHEN_EMPTY: dict[str, object] = {"display_name": "", "terms": "", "minimum_run_s": None}
+"""Fields added after versions were first stored, with their empty value: left out while empty,
+so a version written before them keeps its content hash (a commitment's display name and
+wording, issue 10; a bad-intervals measurement's minimum run, stop 41)."""
 
 
 def _stored(moment: datetime) -> str:
@@ -69,7 +70,9 @@ def _plain(value: Any, stamp: Callable[[datetime], str] = _stored) -> Any:
         return {
             name: _plain(getattr(value, name), stamp)
             for name in slots
-            if not (name in _OMITTED_WHEN_EMPTY and getattr(value, name) == "")
+            if not (
+                name in _OMITTED_WHEN_EMPTY and getattr(value, name) == _OMITTED_WHEN_EMPTY[name]
+            )
         }
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
@@ -157,6 +160,7 @@ def _availability(data: dict[str, Any]) -> AvailabilityCommitment:
             records_from=instant(m.get("records_from")),
             components=tuple(m.get("components", ())),
             components_down=m.get("components_down", 0),
+            minimum_run_s=m.get("minimum_run_s"),
         ),
         exclusions=Exclusions(
             maintenance_notice_s=e["maintenance_notice_s"],
