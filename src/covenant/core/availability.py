@@ -34,7 +34,7 @@ from covenant.core.agreements import (
     quantum,
 )
 from covenant.core.credits import CreditLimit, CreditResult, credit_for, pro_rated_bound
-from covenant.core.downtime import bucket_downtime, k_of_n_down
+from covenant.core.downtime import bucket_downtime, k_of_n_down, run_margin
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
@@ -183,16 +183,19 @@ def availability(
     # the services it reads: its own and its k-of-n components, whose maintenance and flagged
     # incidents are excluded alike
     watched = (*commitment.services, *m.components)
+    margin = run_margin(m)  # a run of down intervals is judged whole, across the period's bounds
     for w in maintenance:
         if not (_covers(w.services, watched) and _for_customer(w.customers, customer)):
             continue
         ahead = int((w.start - w.announced_at).total_seconds())
         span = (to_epoch(w.start), to_epoch(w.end))
-        if span[1] <= lo or span[0] >= hi:
-            continue  # outside what this statement measures
+        if span[1] <= lo - margin or span[0] >= hi + margin:
+            continue  # outside what this statement measures (and the runs it follows)
         if notice is not None and ahead >= notice:
             reason = f"announced {span_text(ahead)} ahead (notice {span_text(notice)})"
             excluded.append((*span, f"{w.label}: {reason}"))
+        elif span[1] <= lo or span[0] >= hi:
+            continue
         else:
             why = (
                 "maintenance is not excluded by this agreement"
@@ -233,7 +236,14 @@ def availability(
             down.append((*span, f"incident {i.id}" + (f" ({i.severity})" if i.severity else "")))
     else:
         down, mean_error, no_data = bucket_downtime(
-            commitment, data, lo=lo, hi=hi, excluded=excluded_spans
+            commitment,
+            data,
+            lo=lo,
+            hi=hi,
+            excluded=intervals.clip(((s, e) for s, e, _ in excluded), lo - margin, hi + margin)
+            if margin
+            else excluded_spans,
+            until=to_epoch(at),
         )
     down_spans = intervals.subtract(
         intervals.clip(((s, e) for s, e, _ in down), lo, hi), excluded_spans

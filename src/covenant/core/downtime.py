@@ -4,7 +4,9 @@
   named components have an incident at once (:func:`k_of_n_down`);
 - ``bad-intervals``: whole measurement intervals whose error ratio meets the threshold, decided
   by an exact integer cross product; ``mean-error-rate``: the exact mean of the per-interval
-  error ratios (:func:`bucket_downtime`).
+  error ratios (:func:`bucket_downtime`); with ``minimumRun`` only maximal runs of
+  consecutive down intervals at least that long count, each whole, judged on the data around
+  the measured span too (:func:`run_margin`).
 
 Each down span comes as ``(start, end, reason)`` in epoch seconds.
 """
@@ -17,7 +19,12 @@ from fractions import Fraction
 import numpy as np
 
 from covenant.core import intervals
-from covenant.core.agreements import AvailabilityCommitment, DowntimeSource, Incident
+from covenant.core.agreements import (
+    AvailabilityCommitment,
+    DowntimeSource,
+    Incident,
+    Measurement,
+)
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import to_epoch
 from covenant.errors import InputError
@@ -68,8 +75,15 @@ def bucket_downtime(
     lo: int,
     hi: int,
     excluded: Sequence[intervals.Span],
+    until: int | None = None,
 ) -> tuple[list[tuple[int, int, str]], Fraction, str | None]:
-    """Down intervals (bad-interval source) or the mean interval error ratio (mean source)."""
+    """Down intervals (bad-interval source) or the mean interval error ratio (mean source).
+
+    With a minimum run, a run is followed up to :func:`run_margin` outside ``[lo, hi)``, as far
+    as ``data`` reaches and, after ``hi``, up to ``until`` (what has happened; default ``hi``):
+    a run that starts before the period counts in it when the whole run is long enough.
+    ``excluded`` must then hold the exclusions of that wider span too (an excluded interval
+    ends a run)."""
     m = commitment.measurement
     size = m.interval_s
     if data is None or m.series not in data.keys:
@@ -85,16 +99,23 @@ def bucket_downtime(
     if first < data.start or last > data.end:
         raise InputError(f"{commitment.name}: bucket data does not cover the period")
     row = data.row(m.series)
-    a = (first - data.start) // data.step
-    b = (last - data.start) // data.step
+    margin = run_margin(m)
+    ahead = min(data.end, hi if until is None else max(until, hi))
+    before = min(margin, max(first - data.start, 0) // size * size)
+    after = min(margin, max(ahead - last, 0) // size * size)
+    a = (first - before - data.start) // data.step
+    b = (last + after - data.start) // data.step
     per = size // data.step
     good = data.good[row, a:b].reshape(-1, per).sum(axis=1)
     total = data.total[row, a:b].reshape(-1, per).sum(axis=1)
     bad = total - good
-    starts = first + np.arange(good.size, dtype=np.int64) * size
+    starts = first - before + np.arange(good.size, dtype=np.int64) * size
     keep = np.ones(good.size, dtype=bool)
     for s, e in excluded:  # an interval touched by an exclusion is left out entirely
         keep &= ~((starts < e) & (starts + size > s))
+    inside = slice(before // size, good.size - after // size)  # the intervals in [lo, hi)
+    in_runs = None if m.minimum_run_s is None else _in_long_runs(m, total, bad, keep)[inside]
+    good, total, bad, starts, keep = (x[inside] for x in (good, total, bad, starts, keep))
     if m.source is DowntimeSource.MEAN_ERROR_RATE:
         if not keep.any():
             return [], Fraction(0), "every measurement interval is excluded"
@@ -109,6 +130,8 @@ def bucket_downtime(
     lhs = bad.astype(object) * den
     rhs = total.astype(object) * num
     is_down = (total > 0) & ((lhs >= rhs) if m.threshold_inclusive else (lhs > rhs)).astype(bool)
+    if in_runs is not None:
+        is_down = in_runs
     down = []
     pct = 100 * m.threshold
     for i in np.flatnonzero(is_down & keep).tolist():
@@ -122,6 +145,37 @@ def bucket_downtime(
             )
         )
     return down, Fraction(0), None
+
+
+def run_margin(m: Measurement) -> int:
+    """How far before and after the measured span a run of down intervals is followed: one
+    interval short of the minimum run (0 without one). Readers of bucket data and exclusions
+    widen what they read by it, so a run that crosses a period's bound is judged whole."""
+    return 0 if m.minimum_run_s is None else m.minimum_run_s - m.interval_s
+
+
+def _in_long_runs(
+    m: Measurement, total: np.ndarray, bad: np.ndarray, keep: np.ndarray
+) -> np.ndarray:
+    """Which intervals are down and lie in a maximal run of consecutive down intervals lasting
+    at least ``minimum_run_s``. An interval without requests or touched by an exclusion is not
+    down, so it ends a run."""
+    assert m.threshold is not None
+    assert m.minimum_run_s is not None
+    num, den = m.threshold.numerator, m.threshold.denominator
+    lhs = bad.astype(object) * den
+    rhs = total.astype(object) * num
+    hit = (lhs >= rhs) if m.threshold_inclusive else (lhs > rhs)
+    down = (total > 0) & hit.astype(bool) & keep
+    edges = np.diff(np.concatenate(([0], down.astype(np.int8), [0])))
+    run_starts = np.flatnonzero(edges == 1)
+    run_ends = np.flatnonzero(edges == -1)
+    counted = np.zeros(down.size, dtype=bool)
+    need = m.minimum_run_s // m.interval_s
+    for s, e in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
+        if e - s >= need:
+            counted[s:e] = True
+    return counted
 
 
 def _exact_mean(bad: np.ndarray, total: np.ndarray) -> Fraction:
