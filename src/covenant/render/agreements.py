@@ -185,6 +185,8 @@ def render_version(console: Console, v: AgreementVersion, *, wide: bool = False)
         measured = a.measurement.source.value
         if a.measurement.series:
             measured += f" on {a.measurement.series}"
+        if a.measurement.minimum_run_s is not None:  # only runs this long are down
+            measured += f", runs ≥ {shorthand(a.measurement.minimum_run_s)}"
         tiers = [str(t) for t in a.remedies.tiers]
         row: list[Cell] = [a.name]
         if wide:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from covenant.core.agreements import AgreementVersion, PeriodUnit, is_binding
 from covenant.core.backtest import AgreementBacktest, backtest_version, periods_between
+from covenant.core.downtime import run_margin
 from covenant.core.elapsed import up_to_now
 from covenant.core.evaluate import align_down, align_up
 from covenant.core.suggest import (
@@ -251,10 +252,21 @@ def backtest_agreement(
             start = max(start, align_down(to_epoch(min(s[0] for s in covered)), DAY))
             end = min(end, align_up(to_epoch(max(s[1] for s in covered)), DAY))
         end = max(end, start)
+        # a run of bad intervals that crosses a period's bound is judged whole (minimumRun)
+        pad = align_up(
+            max((run_margin(c.measurement) for v, _ in plans for c in v.availability), default=0),
+            DAY,
+        )
+        start, end = start - pad, end + pad
         data = read_matrix(conn, keys=series, start=start, end=end, step=STEP) if series else None
         results = []
         for (v, periods), history in zip(plans, histories, strict=True):
-            incidents = load_incidents(conn, start=lo, end=hi, customer=v.customer)
+            incidents = load_incidents(
+                conn,
+                start=from_epoch(to_epoch(lo) - pad),
+                end=from_epoch(to_epoch(hi) + pad),
+                customer=v.customer,
+            )
             results.append(
                 backtest_version(
                     v,

@@ -42,7 +42,7 @@ _VERSION_FIELDS = (
 _AVAILABILITY_FIELDS = ("name", "services", "level", "eligible", "exclusions", "remedies")
 _MEASUREMENT_FIELDS = (
     "source", "interval_s", "threshold", "threshold_inclusive", "severities", "components",
-    "components_down", "records_from",
+    "components_down", "records_from", "minimum_run_s",
 )  # fmt: skip
 _SUPPORT_FIELDS = (
     "name", "calendar", "targets", "pause_states", "attainment", "penalty_amount",

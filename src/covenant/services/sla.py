@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from covenant.core.availability import (
     period_containing,
 )
 from covenant.core.backtest import period_label
+from covenant.core.downtime import run_margin
 from covenant.core.elapsed import up_to_now
 from covenant.core.evaluate import align_down, align_up
 from covenant.core.parties import Addressee
@@ -295,19 +296,8 @@ def _availability(
     results = []
     _, end = period_containing(version, start)
     for commitment in version.availability:
-        data = None
-        series = commitment.measurement.series
-        if series:
-            size = commitment.measurement.interval_s
-            lo = align_down(to_epoch(start), size)
-            hi = align_up(to_epoch(end), size)
-            data = read_matrix(conn, keys=[series], start=lo, end=hi, step=STEP)
-        incidents = load_incidents(
-            conn,
-            services=watched(commitment),
-            start=start,
-            end=end,
-            customer=version.customer,
+        incidents, maintenance, data = availability_inputs(
+            conn, workspace=workspace, version=version, commitment=commitment, start=start, end=end
         )
         covered, why = record_coverage(conn, version=version, commitment=commitment, at=at)
         results.append(
@@ -317,7 +307,7 @@ def _availability(
                 period_start=start,
                 at=at,
                 incidents=incidents,
-                maintenance=workspace.maintenance,
+                maintenance=maintenance,
                 data=data,
                 in_force=in_force,
                 covered=covered,
@@ -447,12 +437,17 @@ def availability_inputs(
     for interval-measured commitments, the bucket data of its series."""
     data = None
     series = commitment.measurement.series
+    margin = timedelta(seconds=run_margin(commitment.measurement))  # runs crossing the bounds
     if series:
         size = commitment.measurement.interval_s
-        lo = align_down(to_epoch(start), size)
-        hi = align_up(to_epoch(end), size)
+        lo = align_down(to_epoch(start - margin), size)
+        hi = align_up(to_epoch(end + margin), size)
         data = read_matrix(conn, keys=[series], start=lo, end=hi, step=STEP)
     incidents = load_incidents(
-        conn, services=watched(commitment), start=start, end=end, customer=version.customer
+        conn,
+        services=watched(commitment),
+        start=start - margin,
+        end=end + margin,
+        customer=version.customer,
     )
     return incidents, workspace.maintenance, data
