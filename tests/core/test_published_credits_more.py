@@ -293,7 +293,7 @@ def test_google_filestore_enterprise_downtime_minutes() -> None:
     Regional, "one or more consecutive minutes of Downtime" ">= 99.99%", on a calendar month.
     That is `bad-intervals` of `1m` at 100 % errors: 3 minutes with every request failing are
     down, a minute with 99 of 100 failing is not. (Filestore Basic's "five or more consecutive
-    minutes" is not expressible: docs/sla.md.)"""
+    minutes" adds `minimumRun: 5m`: tests/core/test_downtime_runs.py.)"""
     total = np.full(28 * 1440, 100, dtype=np.int64)
     bad = np.zeros_like(total)
     bad[600:603] = 100
