@@ -2,7 +2,8 @@
 
 Incident-measured contracts want an Occurrences SLO; interval-measured ones (bad-intervals,
 mean-error-rate) want time slices of the contract's interval, of the matching kind, on the same
-series, with a slice target above the contract's down threshold.
+series, with a slice target above the contract's down threshold — also with a ``minimumRun``,
+where slices of the interval count every bad one and so stay stricter than the contract.
 """
 
 from __future__ import annotations
@@ -77,10 +78,16 @@ def measurement_findings(
         return
     if objective.time_slice_window_s != m.interval_s:
         slice_s = objective.time_slice_window_s or 0
+        runs = m.minimum_run_s is not None and slice_s == m.minimum_run_s
         yield finding(
             f"backing SLO {slo} uses {length_text(slice_s)} "
-            f"time slices, but {commitment.name} counts {interval} intervals",
-            "a slice of another length averages a failure differently: a short outage can "
+            f"time slices, but {commitment.name} counts {interval} intervals"
+            + (f" in runs of {length_text(slice_s)} or more (minimumRun)" if runs else ""),
+            "slices as long as the minimum run, aligned to the clock, cut a run that straddles "
+            "two of them, so the SLO misses downtime the contract counts; slices of the "
+            "interval count every bad one and stay stricter than the contract"
+            if runs
+            else "a slice of another length averages a failure differently: a short outage can "
             "fail a contract interval and leave a longer slice good (or the reverse)",
             f"set timeSliceWindow: {interval} on {objective.slo}",
         )
