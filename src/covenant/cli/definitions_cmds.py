@@ -102,8 +102,10 @@ def export_openslo(
     if output is None:
         typer.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
+    from covenant.services.generated_files import write_replacing
+
+    try:  # whole or not at all: a kill halfway leaves the file that was there
+        write_replacing(output, [text])
     except OSError as exc:  # as `report sla -o` says it: a code and the fix
         raise fail(
             InputError(

@@ -203,8 +203,10 @@ def sla_command(
             return
         content = text.encode("utf-8")
     assert output is not None
-    try:
-        output.write_bytes(content)
+    from covenant.services.generated_files import write_replacing
+
+    try:  # whole or not at all: a kill halfway never leaves half a statement to send
+        write_replacing(output, [content])
     except OSError as exc:
         raise fail(
             InputError(

@@ -12,7 +12,11 @@ from typing import Any
 from covenant.definitions.workspace import load_workspace
 from covenant.errors import InputError
 from covenant.render.grafana import dashboards
-from covenant.services.generated_files import dashboard_ours, refuse_others
+from covenant.services.generated_files import (
+    dashboard_ours,
+    refuse_others,
+    write_all_replacing,
+)
 from covenant.services.prom_rules import RulePlan, plan_rules
 
 
@@ -40,12 +44,17 @@ def write_grafana_dashboards(
         raise InputError(
             f"cannot create {out}: {exc.strerror}", hint="choose another --out"
         ) from exc
-    written = []
-    for board in boards:
-        path = out / f"{board.file}.json"
-        path.write_text(dashboard_json(board.model), encoding="utf-8")
-        written.append(path)
-    return written, plan
+    # every dashboard made before any file is touched, then all renamed into place at once:
+    # a kill or a failure halfway leaves the folder's old dashboards, not some of each
+    files = [(out / f"{board.file}.json", [dashboard_json(board.model)]) for board in boards]
+    try:
+        write_all_replacing(files)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write {exc.filename or out}: {exc.strerror or exc}; no dashboard was replaced",
+            hint="give an --out folder you can write to",
+        ) from None
+    return [path for path, _ in files], plan
 
 
 @dataclass(frozen=True, slots=True)
