@@ -184,7 +184,7 @@ def _csv_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[RecordSo
     for block, first_line, done in text_blocks(path, gz, block_bytes, csv_cut, _record_head):
         if names is None:
             head = block[:4096]
-        check_utf8(path.name, block, offset=offset, head=head)
+        check_utf8(path.name, block, offset=offset, head=head, first_line=first_line)
         offset += len(block)
         table, skipped_texts = _parse_csv(path, block, names)
         header = names is None  # the block starts with the header
@@ -323,7 +323,7 @@ def _jsonl_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Record
     for block, first_line, done in blocks:
         if not offset:
             head = block[:4096]
-        check_utf8(path.name, block, offset=offset, head=head)
+        check_utf8(path.name, block, offset=offset, head=head, first_line=first_line)
         offset += len(block)
         text = block.decode("utf-8")
         del block

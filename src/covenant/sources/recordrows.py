@@ -113,25 +113,39 @@ def json_columns(rows: Sequence[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(columns)
 
 
-def not_utf8(name: str, head: bytes, offset: int) -> IngestError:
+def not_utf8(
+    name: str, head: bytes, offset: int, *, where: tuple[int, int, int] | None = None
+) -> IngestError:
     """The error for text that is not UTF-8 at byte ``offset`` (of the text after a byte-order
     mark) of a file that starts with ``head``: named for what it is when its first bytes show
-    it is no text at all (a gzip file without .gz, a workbook)."""
+    it is no text at all (a gzip file without .gz, a workbook). ``where``: the line, the
+    column on it and the byte, when known — a byte offset alone cannot be found in an editor."""
     kind = not_text(head[:4096], name=name, text="CSV or JSON", tabular=True, gzip_ok=True)
     if kind is not None:
         return IngestError(kind.sentence(name, instead="text"), hint=kind.fix)
+    if where is not None:
+        line, column, byte = where
+        return IngestError(
+            f"{name}:{line}: not UTF-8 text (byte 0x{byte:02x} at column {column}); nothing "
+            "of the file was stored",
+            hint="export the file as UTF-8",
+        )
     return IngestError(f"{name}: not UTF-8 text (byte {offset})", hint="export the file as UTF-8")
 
 
-def check_utf8(name: str, block: bytes, *, offset: int, head: bytes) -> None:
-    """Raise ``not_utf8`` at the first byte of ``block`` (at ``offset`` in the text) that is
-    not UTF-8."""
+def check_utf8(name: str, block: bytes, *, offset: int, head: bytes, first_line: int) -> None:
+    """Raise ``not_utf8`` at the first byte of ``block`` (at ``offset`` in the text, its first
+    line the file's line ``first_line``) that is not UTF-8, naming its line and column."""
     if block.isascii():
         return
     try:
         block.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise not_utf8(name, head, offset + exc.start) from None
+        start = exc.start
+        line = first_line + block.count(b"\n", 0, start)
+        column = start - (block.rfind(b"\n", 0, start) + 1) + 1
+        where = (line, column, block[start])
+        raise not_utf8(name, head, offset + start, where=where) from None
 
 
 class JsonRows:
