@@ -360,3 +360,21 @@ def line_locator(name: str, lines: npt.NDArray[np.int64]) -> LineMap:
         return [f"{name}:{int(lines[r])}" if r < lines.size else f"{name}:?" for r in rows]
 
     return locate
+
+
+def gzip_unreadable(path: Path, exc: BaseException) -> IngestError:
+    """The error for a file named .gz that cannot be decompressed: one cut short (its copy,
+    download or compression killed before the end: Python's ``EOFError``, Arrow's "Truncated
+    compressed stream") is told to be made again, not re-compressed."""
+    said = str(exc)
+    if isinstance(exc, EOFError) or "truncated" in said.lower() or "ended before" in said:
+        return IngestError(
+            f"{path.name}: the file is cut short: its gzip data ends before the end of the "
+            "compressed stream (a copy, download or compression that did not finish); nothing "
+            "of it was stored",
+            hint=f"make or copy the file again whole (`gzip -t {path.name}` says when it is)",
+        )
+    return IngestError(
+        f"{path.name}: cannot decompress it as gzip ({exc})",
+        hint="re-compress it with gzip, or drop .gz from the name if it is plain",
+    )

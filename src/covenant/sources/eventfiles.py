@@ -25,6 +25,7 @@ from covenant.sources.eventblocks import (  # re-exported: the readers' shared n
     InvalidRow,
     LineMap,
     SourceTable,
+    gzip_unreadable,
 )
 from covenant.sources.eventcsv import csv_batches, csv_records, exposition_file, find_records
 from covenant.sources.eventjson import MAX_JSON_DEPTH, jsonl_batches
@@ -131,10 +132,7 @@ def read_batches(path: Path, *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Itera
             yield from parquet_batches(path, block_bytes)
     except OSError as exc:
         if gz:
-            raise IngestError(
-                f"{path.name}: cannot decompress it as gzip ({exc})",
-                hint="re-compress it with gzip, or drop .gz from the name if it is plain",
-            ) from exc
+            raise gzip_unreadable(path, exc) from exc
         raise IngestError(
             f"{path}: cannot read the file ({exc.strerror or exc})",
             hint="check the path, that you may read it, and that a .gz file is complete",

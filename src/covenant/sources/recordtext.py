@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from covenant.errors import IngestError
-from covenant.sources.eventblocks import PADDED, count_newlines, nul_bytes
+from covenant.sources.eventblocks import PADDED, count_newlines, gzip_unreadable, nul_bytes
 
 __all__ = ["BOM", "PIECE", "first_byte", "json_pieces", "one_object_document", "starts_with_bom"]
 
@@ -80,10 +80,7 @@ def _pieces(path: Path, *, gz: bool) -> Iterator[bytes]:
 def unreadable(path: Path, exc: BaseException, *, gz: bool) -> IngestError:
     """The error for a record file that cannot be read (or, named .gz, decompressed)."""
     if gz and not isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
-        return IngestError(
-            f"{path.name}: cannot decompress it as gzip ({exc})",
-            hint="re-compress it with gzip, or drop .gz from the name if it is plain",
-        )
+        return gzip_unreadable(path, exc)
     return IngestError(
         f"{path}: cannot read the file ({getattr(exc, 'strerror', None) or exc})",
         hint="check the path and that you may read it",
