@@ -122,3 +122,20 @@ def test_statement_killed_while_written_keeps_the_old_file(
 
     _run(*command)
     assert out.read_bytes() == fresh.read_bytes()
+
+
+def test_init_killed_while_writing_can_be_run_again(tmp_path: Path) -> None:
+    """`init` killed between its files left some of them, and then refused to run again
+    ("already exist; nothing was written"): now it writes all or none."""
+    fresh = tmp_path / "fresh"
+    _run("init", str(fresh))
+    ws = tmp_path / "ws"
+    killed_while_writing(["init", str(ws)], "slos.yaml", cwd=tmp_path)
+    assert not [p for p in ws.rglob("*") if p.is_file() and not p.name.startswith(".")]
+
+    _run("init", str(ws))
+    made = {p.relative_to(ws): p.read_bytes() for p in ws.rglob("*") if p.is_file()}
+    visible = {path: data for path, data in made.items() if not path.name.startswith(".")}
+    assert visible == {
+        p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()
+    }

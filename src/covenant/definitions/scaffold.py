@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from covenant.errors import InputError
+from covenant.files_replaced import write_all_replacing
 
 README = """\
 # Covenant workspace
@@ -123,11 +124,10 @@ def write_scaffold(directory: Path) -> list[Path]:
         )
     if directory.exists() and not directory.is_dir():
         raise InputError(f"{directory} is not a directory", hint="give a directory path")
-    try:
-        for relative, text in FILES.items():
-            path = directory / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+    try:  # all or none (a kill halfway leaves none, so init can be run again)
+        for relative in FILES:
+            (directory / relative).parent.mkdir(parents=True, exist_ok=True)
+        write_all_replacing([(directory / relative, [text]) for relative, text in FILES.items()])
     except OSError as exc:
         raise InputError(
             f"cannot create the workspace in {directory}: {exc.strerror or exc}",

@@ -1,0 +1,116 @@
+"""Files written whole or not at all: beside the target, then renamed over it.
+
+A command killed halfway (SIGKILL, the OOM killer, a power cut) leaves the old file, never one
+cut short; a pipe or a device given as the path is written into instead (nothing to keep).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+
+def write_replacing(path: Path, chunks: Iterable[str | bytes]) -> None:
+    """Write ``chunks`` (text as UTF-8, or bytes) to ``path`` as they come, replacing the
+    file whole or not at all: see :func:`write_all_replacing`."""
+    write_all_replacing([(path, chunks)])
+
+
+def write_all_replacing(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> None:
+    """Write each file's chunks (text as UTF-8, or bytes) as they come, replacing the files
+    whole or not at all: they go to temporary files beside them (beside the real file, when a
+    path is a symbolic link), renamed over them once the last chunk of the last file is
+    written — a kill (SIGKILL, a power cut) or a failure on the way (an error making a chunk,
+    a full disk) leaves every old file as it was, never one cut short; a failure removes the
+    temporary files. A file keeps the old one's permissions (a new one gets those the umask
+    gives); a file made read-only is not replaced (PermissionError). A path naming a pipe or
+    a device (``-o /dev/stdout``, a named pipe) is written into, never replaced: there is no
+    old file to keep. An OSError names the path given."""
+    written: list[tuple[str, Path, Path]] = []  # temporary file, target, path given
+    try:
+        for path, chunks in files:
+            if stream(path):
+                _fill(os.fspath(path), chunks, path, durable=False)
+                continue
+            target, temporary = _temporary_beside(path)
+            written.append((temporary, target, path))
+            _fill(temporary, chunks, path)
+        for temporary, target, path in written:
+            _renamed(temporary, target, path)
+    except BaseException:
+        for temporary, _, _ in written:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def stream(path: Path) -> bool:
+    """Whether ``path`` (or what its link points to) is there and neither a regular file nor a
+    folder: a pipe, a socket or a device — written into rather than replaced, and never read
+    (reading ``/dev/stdout`` on a terminal waits for the keyboard)."""
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        return False  # not there (or unreadable): the rename makes or refuses it
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _temporary_beside(path: Path) -> tuple[Path, str]:
+    """The real file ``path`` names, and a new empty temporary file beside it with the real
+    file's permissions (checked writable first)."""
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode & 0o7777
+        if not os.access(target, os.W_OK):  # a file made read-only is not renamed over
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    try:
+        os.fchmod(handle, mode)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    finally:
+        os.close(handle)
+    return target, temporary
+
+
+def _fill(
+    temporary: str, chunks: Iterable[str | bytes], path: Path, *, durable: bool = True
+) -> None:
+    """Write ``chunks`` to ``temporary`` and, ``durable``, put them on the disk (fsync) before
+    it is renamed: a power cut after the rename finds the whole file, not an empty one (a
+    pipe or a device has no disk to put them on)."""
+    try:
+        with Path(temporary).open("wb") as out:
+            for chunk in chunks:
+                out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+            out.flush()
+            if durable:
+                os.fsync(out.fileno())
+    except OSError as exc:  # named by the path given, not the temporary file
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+
+
+def _renamed(temporary: str, target: Path, path: Path) -> None:
+    try:
+        Path(temporary).replace(target)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # read it by setting it, then set it back at once
+    os.umask(mask)
+    return mask
