@@ -33,6 +33,7 @@ from covenant.definitions.openslo import (
 )
 from covenant.definitions.parsed import Definition, Parsed
 from covenant.definitions.partial import Check, partial_checks, stand_in
+from covenant.definitions.vendor_formats import fragment
 from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import Problem
 
@@ -62,7 +63,7 @@ def _parse_document(doc: SourceDocument) -> tuple[Parsed | None, list[Problem]]:
         what, fix = other
         code, path = "other-tool-format", ("apiVersion",) if "apiVersion" in data else ()
         return None, [at(doc, path, code=code, message=f"{what}, not OpenSLO", fix=fix)]
-    if (none := not_a_definition(data)) is not None:
+    if (none := not_a_definition(data) or fragment(data)) is not None:
         message, fix = none
         return None, [at(doc, (), code="not-a-definition", message=message, fix=fix)]
     problems: list[Problem] = []

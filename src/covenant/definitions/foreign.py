@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from covenant.definitions.kinds import READ_VERSIONS, kind_names, nearest_api_version
+from covenant.definitions.vendor_formats import vendor_slo
 
 READS = "Covenant reads openslo/v1, openslo/v1alpha and covenant/v1"
 
@@ -116,6 +117,8 @@ KUBERNETES_API = re.compile(
 
 def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(what the document is, the fix)`` when another tool wrote it, else ``None``."""
+    if (vendor := vendor_slo(data)) is not None:
+        return vendor
     api = data.get("apiVersion")
     if isinstance(api, str):
         if api.startswith("sloth.slok.dev/") and data.get("kind") == "AlertWindows":

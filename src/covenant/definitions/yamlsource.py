@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from covenant.definitions.vendor_formats import terraform_file
 from covenant.errors import Problem
 from covenant.filekinds import not_text
 
@@ -227,6 +228,9 @@ def read_file(path: Path) -> FileRead:
             fix="check the file exists and is readable",
         )
         return [], [problem]
+    terraform = terraform_file(text, str(path))
+    if terraform is not None:  # HCL read as YAML is one long string: say what it is
+        return [], [terraform]
     return read_text(text, file=str(path))
 
 
