@@ -126,7 +126,7 @@ def op_problems(
                         code="threshold-needs-op-value",
                         message=f"SLI {chosen[0]!r} is a thresholdMetric: the objective needs "
                         f"{' and '.join(missing)}",
-                        fix="add op (lt, lte, gt, gte) and value, e.g. op: lte, value: 300",
+                        fix=_threshold_fix(chosen[1]),
                     )
                 )
             continue
@@ -144,6 +144,26 @@ def op_problems(
                 )
                 break
     return problems
+
+
+SPELT_OPS = {"lessthan": "lt", "lessthanorequal": "lte", "greaterthan": "gt"}
+SPELT_OPS |= {"greaterthanorequal": "gte", **{op: op for op in ("lt", "lte", "gt", "gte")}}
+"""An operator as slogen (LessThanOrEqual) or OpenSLO (lte) spells it → OpenSLO's."""
+
+
+def _threshold_fix(spec: SLISpec) -> str:
+    """Add op and value; with the ones the SLI's metricSource.spec holds when it writes them
+    there (slogen: ``op: LessThanOrEqual``, ``threshold: 1``), not an example's."""
+    source = spec.threshold_metric.metric_source.spec if spec.threshold_metric else {}
+    op = SPELT_OPS.get(str(source.get("op", "")).lower())
+    bound = source.get("threshold")
+    if op and isinstance(bound, int | float | Decimal) and not isinstance(bound, bool):
+        return (
+            f"add op: {op}, value: {bound} to the objective: the SLI's metricSource.spec says "
+            f"op: {source['op']}, threshold: {bound} (slogen's place for them), which OpenSLO "
+            "reads from the objective"
+        )
+    return "add op (lt, lte, gt, gte) and value, e.g. op: lte, value: 300"
 
 
 def _alpha_said(doc: SourceDocument, i: int) -> bool:
