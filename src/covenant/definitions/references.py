@@ -22,6 +22,7 @@ from pathlib import Path
 
 from covenant.config import STATE_DIR
 from covenant.core.model import AlertTier
+from covenant.core.promql import is_compatible
 from covenant.definitions.alerting import tier_from_condition
 from covenant.definitions.articles import with_article
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean
@@ -256,10 +257,15 @@ def source_refs(doc: SourceDocument, spec: SLISpec, path: PathKey, index: Index)
                 problems.append(wrong)
             continue
         guess = did_you_mean(ref, list(index.by_kind.get("DataSource", {})))
+        kind = metric.metric_source.type
         fix = (
             f"did you mean {guess!r}? As written, Covenant reads this SLI from ingested "
             "events, not from a DataSource"
             if guess
+            else f"add a DataSource named {ref!r} (spec.type: {kind}, "
+            "spec.connectionDetails.url: the server's URL) for Covenant to read these queries "
+            "from it; as written it reads this SLI from ingested events"
+            if is_compatible(kind)
             else "add the DataSource if other tools need it; Covenant reads this SLI "
             "from ingested events"
         )
