@@ -80,6 +80,18 @@ NOBL9_KINDS = frozenset({"SLO", "Service", "AlertPolicy"})
 DataExport, RoleBinding, Annotation, BudgetAdjustment…) have none."""
 
 
+def _operator_api(api: str) -> bool:
+    """An OpenSLO operator's group: ``openslo.com/v1``, ``openslo.openslo/v1`` or another
+    naming openslo among its labels (osko's first ``slo-kubernetes-operator.openslo``), not
+    OpenSLO's own ``openslo/…`` nor the ``openslo.com/v2alpha`` draft."""
+    group, _, version = api.partition("/")
+    if api in OPERATOR_APIS:
+        return True
+    return (
+        bool(version) and "openslo" in group.split(".") and group not in ("openslo", "openslo.com")
+    )
+
+
 def _nobl9(api: str, kind: object) -> tuple[str, str]:
     name = kind if isinstance(kind, str) and kind else "document"
     fix = NOBL9_REWRITE if kind in NOBL9_KINDS else ELSEWHERE
@@ -130,7 +142,7 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
             name = kind if isinstance(kind, str) and kind else "document"
             fix = BLAMELESS_REWRITE if kind in BLAMELESS_KINDS else ELSEWHERE
             return f"a Blameless {name} ({api})", fix
-        if api in OPERATOR_APIS:
+        if _operator_api(api):
             kind = data.get("kind") if isinstance(data.get("kind"), str) else "resource"
             return f"an OpenSLO Kubernetes operator's {kind} ({api}: osko, Dash0)", OPERATOR_REWRITE
         for prefix, what, fix in BY_API_PREFIX:
