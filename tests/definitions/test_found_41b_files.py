@@ -123,6 +123,10 @@ EXPECTED: dict[str, Verdict] = {
         {("invalid-name", "metadata.name", "slogen-notification-target-webhook.yaml", 7)},
         {"target-not-delivered"},
     ),
+    # nobl9-openslo's converter input as a YAML list, labels of lists: a policy with an
+    # inline condition (threshold 2) beside a top-level one of the same name (threshold 4), an
+    # inline target with Nobl9 annotations; its first targetRef names none in the file
+    "nobl9-openslo-v1_alert_policy.yaml": (set(), {UNRESOLVED}),
     # Nobl9's metadata.project on an openslo/v1 SLO, its Service beside it
     "build-on-aws": ({("unknown-field", "metadata.project", "slos.yaml", 7)}, set()),
     # the OpenSLO operators' dialects: osko's openslo.com/v1 (a target written "0.99"),
@@ -173,6 +177,39 @@ def test_multiline_threshold_slo_reads_its_bound() -> None:
     assert objective.series == "test-sli:lte500"
     assert objective.target == Fraction(999, 1000)
     assert objective.window == RollingWindow(seconds=30 * 86400)
+
+
+def test_a_prometheus_sli_naming_an_absent_data_source_is_told_to_add_one() -> None:
+    """nobl9-openslo's v1_slos.yaml (kept in openslo_found/): the SLIs' metricSources are
+    type: prometheus with PromQL under promql:, named my-agent and my-prometheus, DataSources
+    the file does not hold. "add the DataSource if other tools need it" said it was for other
+    tools; it is what Covenant needs to read those queries from Prometheus."""
+    problems = _problems(FOUND.parent / "openslo_found" / "nobl9-v1_slos.yaml")
+    refs = [p for p in problems if p.field.endswith("metricSourceRef")]
+    # two of the SLO's inline SLI (my-agent), one of the threshold SLI after it (my-prometheus)
+    named = [(_at(p)[1], p.fix.split(" (", 1)[0]) for p in refs]
+    assert named == [
+        (28, "add a DataSource named 'my-agent'"),
+        (34, "add a DataSource named 'my-agent'"),
+        (84, "add a DataSource named 'my-prometheus'"),
+    ]
+    for problem in refs:
+        assert "(spec.type: prometheus, spec.connectionDetails.url: the server's URL)" in (
+            problem.fix
+        )
+        assert "if other tools need it" not in problem.fix
+
+
+def test_every_openslo_operator_group_is_named_as_one() -> None:
+    """osko's first scaffold wrote its SLO under slo-kubernetes-operator.openslo/v1alpha1 (an
+    empty spec): an OpenSLO operator's resource like openslo.com/v1's, not "a Kubernetes SLO"
+    to keep elsewhere."""
+    (problem,) = _problems(OPENSLO / "osko-slo-kubernetes-operator-sample.yaml")
+    assert problem.message == (
+        "an OpenSLO Kubernetes operator's SLO (slo-kubernetes-operator.openslo/v1alpha1: osko, "
+        "Dash0), not OpenSLO"
+    )
+    assert problem.fix.startswith("write it as an OpenSLO file: apiVersion: openslo/v1")
 
 
 def test_nobl9_project_is_told_to_become_a_label() -> None:
