@@ -70,6 +70,13 @@ EXPECTED: dict[str, Verdict] = {
         _refs("opensloctl-payment-unreachable.yaml", 36),
         {UNRESOLVED},
     ),
+    # a whole example workspace in nine files: a threshold SLO by indicatorRef, two policies
+    # of one burnrate condition each, PagerDuty and Slack targets (neither delivered), the SLI's
+    # DataSource (prometheus) not among them
+    "opensloctl-api-latency": (
+        set(),
+        {"target-not-delivered", "delivery-not-configured", UNRESOLVED},
+    ),
     # 16 conditions and policies in one file, the SLO in another: condition kind
     # multi-window-multi-burn-rate is opensloctl's, at each condition's kind line
     "opensloctl-tiered": (
@@ -210,6 +217,28 @@ def test_every_openslo_operator_group_is_named_as_one() -> None:
         "Dash0), not OpenSLO"
     )
     assert problem.fix.startswith("write it as an OpenSLO file: apiVersion: openslo/v1")
+
+
+def test_a_whole_example_workspace_reads_its_alert_tiers() -> None:
+    """opensloctl's api-latency example: 99.9 % of p99 samples at or under 500 over a rolling
+    30d; page at burn rate 14.4 over 5m (short window 5m / 12 = 25 s, rounded to Covenant's
+    one-minute floor) after 2m; ticket at 3 over 2h (short 10m) after 15m; both op gte."""
+    (objective,) = _loaded(OPENSLO / "opensloctl-api-latency").objectives  # type: ignore[attr-defined]
+    assert (objective.slo, objective.service, objective.series) == (
+        "api-latency-slo",
+        "api-gateway",
+        "api-latency-p99:lte500",
+    )
+    assert objective.target == Fraction(999, 1000)
+    assert objective.window == RollingWindow(seconds=30 * 86400)
+    tiers = {
+        t.name: (t.severity, t.burn_rate, t.long_window_s, t.short_window_s, t.for_s, t.inclusive)
+        for t in objective.alert_tiers
+    }
+    assert tiers == {
+        "api-latency-page": ("page", Fraction(144, 10), 300, 60, 120, True),
+        "api-latency-ticket": ("ticket", Fraction(3), 7200, 600, 900, True),
+    }
 
 
 def test_nobl9_project_is_told_to_become_a_label() -> None:
