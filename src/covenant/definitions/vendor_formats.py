@@ -74,7 +74,11 @@ def terraform_file(text: str, file: str) -> Problem | None:
     resource's line (else its first block's); ``None`` if ``text`` is not HCL."""
     lines = text.splitlines()
     first = next(
-        (i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")),
+        (
+            i
+            for i, line in enumerate(lines)
+            if line.strip() and not line.lstrip().startswith(("#", "//"))
+        ),
         None,
     )
     if first is None or not _HCL_BLOCK.fullmatch(lines[first].strip()):
@@ -130,6 +134,8 @@ def vendor_slo(data: Mapping[str, Any]) -> tuple[str, str] | None:
     api, kind = data.get("apiVersion"), data.get("kind")
     if isinstance(api, str) and api.startswith("datadoghq.com/") and kind == "DatadogSLO":
         return _datadog_operator(api, data.get("spec"))
+    if api is None and (terraform := _terraform_json(data)) is not None:
+        return terraform
     if api is None and _dynatrace_slo(data):
         return _dynatrace(data)
     if api is None and _monaco(data):
@@ -143,6 +149,20 @@ def vendor_slo(data: Mapping[str, Any]) -> tuple[str, str] | None:
             "to keep one in Covenant, write it as an openslo/v1 SLO with "
             + REWRITE.format(vendor="Dynatrace"),
         )
+    return None
+
+
+def _terraform_json(data: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Terraform's JSON syntax: ``resource`` → type → name → attributes, an SLO's type."""
+    resources = data.get("resource")
+    if not isinstance(resources, Mapping):
+        return None
+    for kind, named in resources.items():
+        if kind in TERRAFORM_SLOS and isinstance(named, Mapping) and named:
+            what = TERRAFORM_SLOS[kind]
+            name = next(iter(named))
+            message = f'a Terraform JSON file: resource "{kind}" "{name}" is {what}'
+            return message, _terraform_fix(kind, "", what)
     return None
 
 
