@@ -62,3 +62,26 @@ def test_a_yaml_document_is_not_taken_for_terraform(tmp_path: Path) -> None:
     path = tmp_path / "slo.yaml"
     path.write_text("resource: {}\n")
     assert _one(path).code == "not-a-definition"
+
+
+def test_a_terraform_fix_reads_only_its_own_resource(tmp_path: Path) -> None:
+    """A monitor SLO without a target of its own, then a metric one at 99.5 over 7d: the
+    first is named, and 99.5 (the second's) is not offered as its target."""
+    path = tmp_path / "slos.tf"
+    path.write_text(
+        'resource "datadog_service_level_objective" "monitor" {\n'
+        '  type = "monitor"\n'
+        "}\n"
+        "\n"
+        'resource "datadog_service_level_objective" "metric" {\n'
+        '  type = "metric"\n'
+        "  thresholds {\n"
+        "    target = 99.5\n"
+        '    timeframe = "7d"\n'
+        "  }\n"
+        "}\n"
+    )
+    problem = _one(path)
+    assert problem.where == f"{path}:1"
+    assert "99.5" not in problem.fix
+    assert "7d" not in problem.fix

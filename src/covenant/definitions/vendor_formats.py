@@ -92,7 +92,7 @@ def terraform_file(text: str, file: str) -> Problem | None:
                 code="other-tool-format",
                 message=f'a Terraform file, not YAML: resource "{kind}" "{name}" is {what}',
                 where=f"{file}:{number}",
-                fix=_terraform_fix(kind, "\n".join(lines[number:]), what),
+                fix=_terraform_fix(kind, _block(lines[number:]), what),
             )
     return Problem(
         code="other-tool-format",
@@ -100,6 +100,12 @@ def terraform_file(text: str, file: str) -> Problem | None:
         where=f"{file}:{first + 1}",
         fix=TERRAFORM_ELSEWHERE,
     )
+
+
+def _block(rest: list[str]) -> str:
+    """The lines of a block up to the next top-level block (its numbers, not the next one's)."""
+    end = next((i for i, line in enumerate(rest) if _HCL_BLOCK.fullmatch(line.rstrip())), None)
+    return "\n".join(rest[:end])
 
 
 def _terraform_fix(kind: str, rest: str, what: str) -> str:
