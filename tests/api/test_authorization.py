@@ -113,6 +113,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/errors"): "staff",
     ("GET", "/errors/{code}"): "staff",
     ("GET", "/export/openslo"): "staff",
+    ("GET", "/validation"): "staff",
     ("GET", "/users"): "admin",
     ("POST", "/users"): "admin",
     ("POST", "/users/{name}/disable"): "admin",

@@ -268,6 +268,18 @@ def get_customer(ctx: Ctx, who: Who, name: str) -> dict[str, Any]:
         raise missing from None  # the message of definition_of names the other customers
 
 
+@router.get("/validation", dependencies=Staff, tags=["definitions"])
+def validation(ctx: Ctx) -> dict[str, Any]:
+    """The served workspace's files checked as `covenant validate --format json` checks them
+    (``items``: every error and warning with its file:line, field and fix), with ``valid``
+    and the ``errors`` and ``warnings`` counted. Answered also when the files do not validate
+    (the other routes then answer ``invalid-definition``); the corrections and maintenance
+    windows recorded in the store are not the files' and are not checked here."""
+    from covenant.services.workspace import validate_paths, validation_json
+
+    return validation_json(validate_paths([ctx.settings.workspace]))
+
+
 @router.get(
     "/export/openslo",
     tags=["definitions"],

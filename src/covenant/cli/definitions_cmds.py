@@ -16,7 +16,7 @@ from covenant.cli.common import (
     err_console,
     fail,
 )
-from covenant.errors import CovenantError, InputError, Problem
+from covenant.errors import CovenantError, InputError
 
 
 class OutputFormat(StrEnum):
@@ -41,7 +41,7 @@ def validate(
     problems = service.validate_paths(definition_sources(ctx, paths, workspace))
     errors = [p for p in problems if p.severity == "error"]
     if output_format is OutputFormat.JSON:
-        typer.echo(json.dumps([_problem_json(p) for p in problems], indent=2))
+        typer.echo(json.dumps([service.problem_json(p) for p in problems], indent=2))
     else:
         from covenant.render.tables import tally
 
@@ -68,17 +68,6 @@ def validate(
             )
     if errors:
         raise typer.Exit(code=1)
-
-
-def _problem_json(problem: Problem) -> dict[str, str]:
-    return {
-        "code": problem.code,
-        "severity": problem.severity,
-        "message": problem.message,
-        "where": problem.where,
-        "field": problem.field,
-        "fix": problem.fix,
-    }
 
 
 def export_openslo(

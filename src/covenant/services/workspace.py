@@ -56,6 +56,31 @@ def validate_paths(paths: Sequence[Path]) -> list[Problem]:
     return problems
 
 
+def problem_json(problem: Problem) -> dict[str, str]:
+    """One problem as ``covenant validate --format json`` prints it (``GET /validation``'s
+    items): its code, severity, message, file:line, field and fix."""
+    return {
+        "code": problem.code,
+        "severity": problem.severity,
+        "message": problem.message,
+        "where": problem.where,
+        "field": problem.field,
+        "fix": problem.fix,
+    }
+
+
+def validation_json(problems: Sequence[Problem]) -> dict[str, object]:
+    """``GET /validation``'s answer: the verdict, the errors and warnings counted, and every
+    problem (``items``, what ``covenant validate --format json`` prints)."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    return {
+        "valid": errors == 0,
+        "errors": errors,
+        "warnings": len(problems) - errors,
+        "items": [problem_json(p) for p in problems],
+    }
+
+
 def load_workspace(path: Path, *, applying: bool = False) -> Workspace:
     """The resolved workspace at ``path``; raises DefinitionError listing every problem.
     ``applying``: loaded to apply a change (sync, ingest…): the error says nothing was."""
