@@ -147,7 +147,7 @@ def test_the_self_alert_rules_in_worker_md_pass_promtool(promtool: str, tmp_path
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 16 rules found" in done.stdout
+    assert "SUCCESS: 17 rules found" in done.stdout
 
 
 def test_urls_with_a_query_are_quoted_in_shell_examples() -> None:

@@ -45,6 +45,7 @@ from covenant.render.metrics_agreements import agreement_counts
 from covenant.render.metrics_lint import LintCount, lint_counts
 from covenant.render.metrics_statements import UnissuedStatements
 from covenant.render.metrics_timers import TimerGroup
+from covenant.render.metrics_tokens import token_exposition
 from covenant.services.evaluate import evaluate_workspace
 from covenant.services.lint import lint_workspace
 from covenant.services.metrics_timers import ticket_timer_groups
@@ -55,6 +56,7 @@ from covenant.store.db import write_transaction
 from covenant.store.ingest_totals import batch_totals
 from covenant.store.source_health import READ_ERROR_CODES, last_successes, read_errors
 from covenant.store.source_state import every_state
+from covenant.store.tokens import load_tokens
 from covenant.store.worker_health import tick_totals
 
 if TYPE_CHECKING:
@@ -260,6 +262,22 @@ def ingest_page(conn: Connection) -> bytes:
     return ingest_exposition(totals)
 
 
+def token_page(conn: Connection, *, now: datetime) -> bytes:
+    """The token families at ``now``: every API token counted per role and state (as ``covenant
+    token list`` shows its state), and per role the nearest expiry of its active ones."""
+    counts: Counter[tuple[str, str]] = Counter()
+    nearest: dict[str, datetime] = {}
+    for token in load_tokens(conn):
+        state = token.state(now)
+        counts[(token.role.value, state)] += 1
+        if state == "active":
+            kept = nearest.get(token.role.value)
+            nearest[token.role.value] = (
+                token.expires_at if kept is None else min(kept, token.expires_at)
+            )
+    return token_exposition(counts, next_expiry=nearest)
+
+
 class SharedMetrics:
     """The latest published page, kept in memory while the stored one is the same (one small
     query per scrape, and two for the outbox; the body is read again only when a new tick was
@@ -272,7 +290,12 @@ class SharedMetrics:
     def page(self, engine: Engine, *, workspace: Callable[[], Workspace], now: datetime) -> bytes:
         """The text ``/metrics`` answers at ``now`` (see the module docstring)."""
         with engine.connect() as conn:
-            pipeline = outbox_page(conn, now=now) + ingest_page(conn) + worker_page(conn)
+            pipeline = (
+                outbox_page(conn, now=now)
+                + ingest_page(conn)
+                + worker_page(conn)
+                + token_page(conn, now=now)
+            )
             stamp = metrics_snapshots.stamp(conn)
             if stamp is not None and now - stamp.at <= STALE_AFTER:
                 with self._lock:
