@@ -23,12 +23,9 @@ Steps = Annotated[
 
 
 def _history_json(found: Any) -> dict[str, Any]:
-    from covenant.services.slo_pages import alert_record_json, alert_step_json
+    from covenant.services.slo_pages import alert_history_json
 
-    return {
-        "alerts": [alert_record_json(r) for r in found.alerts],
-        "items": [alert_step_json(s) for s in found.steps],
-    }
+    return alert_history_json(found)
 
 
 @router.get("/slos/{name}/alerts", dependencies=Staff, tags=["slos"])

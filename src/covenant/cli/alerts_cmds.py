@@ -1,11 +1,12 @@
-"""``covenant alerts outbox``: the alert notices waiting, sent and failed; retry the failed."""
+"""``covenant alerts outbox``: the alert notices waiting, sent and failed; retry the failed.
+``covenant alerts history``: an SLO's or an agreement's alerts and their transitions."""
 
 from __future__ import annotations
 
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -33,8 +34,11 @@ class Status(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
-    alerts = typer.Typer(help="Alert delivery: the outbox of notices.", no_args_is_help=True)
+    alerts = typer.Typer(
+        help="Alerts: their history, and the outbox of notices.", no_args_is_help=True
+    )
     alerts.command("outbox")(outbox_command)
+    alerts.command("history")(history_command)
     app.add_typer(alerts, name="alerts")
 
 
@@ -101,3 +105,67 @@ def outbox_command(
             highlight=False,
             soft_wrap=True,
         )
+
+
+def history_command(
+    workspace: WorkspaceOption = Path(),
+    slo: Annotated[
+        str | None, typer.Option("--slo", help="The burn-rate alerts of this SLO.", metavar="NAME")
+    ] = None,
+    agreement: Annotated[
+        str | None,
+        typer.Option("--agreement", help="The alerts of this stored agreement.", metavar="NAME"),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=1000, help="The newest transitions shown.")
+    ] = 50,
+    output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.TABLE
+    ),
+) -> None:
+    """An SLO's or an agreement's alerts: each one's state now, and its transitions on
+    record, newest first (as their web pages and GET /api/v1/.../alerts list them)."""
+    from covenant.services.slo_pages import (
+        alert_history_json,
+        slo_alert_history,
+        stored_agreement_alert_history,
+    )
+    from covenant.services.store import open_existing
+    from covenant.services.workspace import load_workspace
+
+    if (slo is None) == (agreement is None):
+        raise typer.BadParameter("give one of --slo NAME and --agreement NAME", param_hint="--slo")
+    try:
+        engine = open_existing(settings_for(workspace).database_url)
+        if slo is not None:
+            defined = load_workspace(workspace).documents
+            known = any(d.kind == "SLO" and d.name == slo for d in defined)
+            found = slo_alert_history(
+                engine, slo=slo, known=known, limit=limit, listed_by="`covenant evaluate`"
+            )
+            answer: dict[str, Any] = {"slo": slo, **alert_history_json(found)}
+        else:
+            assert agreement is not None
+            found = stored_agreement_alert_history(
+                engine, agreement=agreement, at=now(), limit=limit
+            )
+            answer = {"agreement": agreement, **alert_history_json(found)}
+    except CovenantError as error:
+        raise fail(error) from None
+    if output is Format.JSON:
+        typer.echo(json.dumps(answer, indent=2))
+        return
+    what = f"SLO {slo}" if slo is not None else f"agreement {agreement}"
+    alerts: list[dict[str, Any]] = answer["alerts"]
+    items: list[dict[str, Any]] = answer["items"]
+    _print(f"alerts of {what}: {len(alerts)} on record")
+    for a in alerts:
+        since = a["ends_at"] or a["starts_at"] or a["pending_since"]
+        _print(f"  {a['key']}  {a['state']}  {a['severity']}  since {since}")
+    _print(f"transitions, newest first ({len(items)}):")
+    for i in items:
+        _print(f"{i['at']}  {i['state']}  {i['key']}  ({i['source']})")
+
+
+def _print(line: str) -> None:
+    console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -137,15 +137,23 @@ def alert_history(engine: Engine, *, prefixes: Sequence[str], limit: int = STEPS
     return AlertHistory(alerts=mine, steps=alert_steps(mine, sent, logged, limit=limit))
 
 
-def slo_alert_history(engine: Engine, *, slo: str, known: bool, limit: int = STEPS) -> AlertHistory:
+def slo_alert_history(
+    engine: Engine,
+    *,
+    slo: str,
+    known: bool,
+    limit: int = STEPS,
+    listed_by: str = "GET /api/v1/slos",
+) -> AlertHistory:
     """The burn-rate alerts of every objective of SLO ``slo`` (keys ``burn-rate/<slo>/…``);
     NotFoundError when it has none on record and is not defined (``known`` says whether the
-    workspace defines it), as :func:`services.slo_history.slo_history`."""
+    workspace defines it), as :func:`services.slo_history.slo_history`; its hint names
+    ``listed_by``, what lists the SLOs to the caller (a route, or a command)."""
     found = alert_history(engine, prefixes=(f"burn-rate/{slo}/",), limit=limit)
     if not known and not found.alerts and not found.steps:
         raise NotFoundError(
             f"no SLO named {slo!r} is defined or has alerts on record",
-            hint="GET /api/v1/slos lists the SLOs",
+            hint=f"{listed_by} lists the SLOs",
         )
     return found
 
@@ -156,9 +164,33 @@ def agreement_alert_history(engine: Engine, *, agreement: str, limit: int = STEP
     return alert_history(engine, prefixes=prefixes, limit=limit)
 
 
+def stored_agreement_alert_history(
+    engine: Engine, *, agreement: str, at: datetime, limit: int = STEPS
+) -> AlertHistory:
+    """:func:`agreement_alert_history` of an agreement stored at ``at`` (NotFoundError naming
+    ``covenant agreements list`` otherwise: the command line's, a staff member's view)."""
+    from covenant.services.agreements import list_agreements  # noqa: PLC0415
+
+    if all(s.name != agreement for s in list_agreements(engine, at=at)):
+        raise NotFoundError(
+            f"no agreement named {agreement!r} is stored",
+            hint="`covenant agreements list` lists the stored agreements",
+        )
+    return agreement_alert_history(engine, agreement=agreement, limit=limit)
+
+
 def agreement_alert_steps(engine: Engine, *, agreement: str) -> tuple[AlertStep, ...]:
     """The alert history of an agreement's alerts, as its page lists it."""
     return agreement_alert_history(engine, agreement=agreement).steps
+
+
+def alert_history_json(found: AlertHistory) -> dict[str, object]:
+    """An alert history as ``GET /slos/{name}/alerts`` (and the agreements') and ``covenant
+    alerts history --format json`` answer it: each alert's state now, then its transitions."""
+    return {
+        "alerts": [alert_record_json(r) for r in found.alerts],
+        "items": [alert_step_json(s) for s in found.steps],
+    }
 
 
 def alert_step_json(step: AlertStep) -> dict[str, str]:
