@@ -17,6 +17,7 @@ from covenant.web import (
     exposure,
     imports,
     lint,
+    maintenance,
     outbox,
     portal,
     prometheus_read,
@@ -66,6 +67,10 @@ EXPECTED = {
     ("POST", "/ui/sources/series-aside/prune"): "admin",  # nothing set aside: 303 back
     ("POST", "/ui/sources/prometheus-read"): "writers",  # no from given: 400 for a writer
     ("POST", "/ui/sources/records"): "writers",  # not multipart: 400 for a writer
+    ("GET", "/ui/maintenance"): "staff",
+    ("POST", "/ui/maintenance"): "writers",  # no name given: 400 for a writer
+    ("POST", "/ui/maintenance/{name}/cancel"): "writers",  # no such window: 404 for a writer
+    ("POST", "/ui/maintenance/{name}/end"): "writers",  # the same
     ("GET", "/ui/import"): "staff",
     ("POST", "/ui/import"): "staff",  # not multipart: 400 for staff
     ("POST", "/ui/import/write"): "writers",  # the same for a writer
@@ -118,6 +123,8 @@ ANSWERS = {
     ("GET", "/ui/tokens/{token_id}/revoke"): {404},
     ("POST", "/ui/tokens/{token_id}/revoke"): {404},
     ("GET", "/ui/users/{name}/disable"): {404},
+    ("POST", "/ui/maintenance/{name}/cancel"): {404},
+    ("POST", "/ui/maintenance/{name}/end"): {404},
     ("POST", "/ui/users/{name}/disable"): {404},
 }
 
@@ -149,6 +156,7 @@ def test_every_page_is_in_the_table() -> None:
             exposure,
             imports,
             lint,
+            maintenance,
             prometheus_read,
             record_upload,
             series_aside,

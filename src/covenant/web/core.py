@@ -68,6 +68,8 @@ class Backend(Protocol):
 
     def engine(self) -> Engine: ...
     def workspace(self) -> Workspace: ...
+    def files_workspace(self) -> Workspace: ...
+    def forget_definitions(self) -> None: ...
     def remembered(self, question: Hashable, compute: Callable[[Workspace], T]) -> T: ...
     def minutes_reader(self) -> MinutesReader: ...
 
@@ -294,6 +296,11 @@ _STATUS: tuple[tuple[type[CovenantError], int], ...] = (
 )
 
 
+def error_status(error: CovenantError) -> int:
+    """The HTTP status of a page answering ``error`` (400 unless its kind says otherwise)."""
+    return next((s for kind, s in _STATUS if isinstance(error, kind)), 400)
+
+
 def minutes_answer(request: Request, refused: DaySumsOnlyError) -> CovenantError:
     """What a page that needs the minutes of days stored as sums answers: they are being read
     (``minutes-pending``) or could not be (``minutes-unread``), ``services.day_minutes_serve``;
@@ -311,7 +318,7 @@ def error_page(request: Request, error: Exception) -> Response:
         target = error.path if error.path.startswith(BASE) else BASE + "/"
         return RedirectResponse(f"{BASE}/sign-in?next={target}", status_code=303)
     assert isinstance(error, CovenantError)
-    status = next((s for kind, s in _STATUS if isinstance(error, kind)), 400)
+    status = error_status(error)
     try:
         session = current_session(request)
     except CovenantError:

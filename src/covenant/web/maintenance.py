@@ -1,0 +1,190 @@
+"""The maintenance page (staff): every maintenance window — the workspace files' and those
+recorded over HTTP (docs/adr/0006) — with its state now; for editors and admins the forms that
+announce one, cancel one not started and end one in progress, as ``POST
+/api/v1/maintenance-windows``, ``DELETE`` and ``.../end`` do: the same service
+(``services.definition_writes``), recorded in the audit log under the signed-in user. A form
+answers with a redirect (Post/Redirect/Get) and a note (docs/ui.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from covenant.core.access import WRITERS
+from covenant.errors import CovenantError, DefinitionError
+from covenant.services.users import Session
+from covenant.web.core import (
+    BASE,
+    PAGE_NAMES,
+    backend,
+    check_csrf,
+    error_status,
+    form,
+    page,
+    staff,
+    writer,
+)
+from covenant.web.routes import pages_router
+
+router = pages_router()
+NOTES = {"created": "Announced", "cancelled": "Cancelled", "ended": "Ended"}
+
+
+def _listed(request: Request) -> list[dict[str, Any]]:
+    """Every window, latest start first, with its state at the page's instant."""
+    from covenant.services.workspace import definitions_of
+
+    ctx = backend(request)
+    workspace, now = ctx.workspace(), ctx.clock()
+    raw = {d.name: d.raw for d in definitions_of(workspace, "MaintenanceWindow")}
+    rows = []
+    for m in sorted(workspace.maintenance, key=lambda m: (m.start, m.name), reverse=True):
+        state = "upcoming" if now < m.start else "in progress" if now < m.end else "ended"
+        spec = raw.get(m.name, {}).get("spec", {})
+        rows.append(
+            {
+                "window": m,
+                "state": state,
+                "description": spec.get("description", "") if isinstance(spec, dict) else "",
+            }
+        )
+    return rows
+
+
+@router.get("/maintenance")
+def maintenance_page(request: Request) -> Response:
+    session = staff(request)
+    notes = [
+        f"{word} {request.query_params[key][:63]}."
+        for key, word in NOTES.items()
+        if request.query_params.get(key)
+    ]
+    return _page(request, session, note=" ".join(notes))
+
+
+def _page(
+    request: Request,
+    session: Session,
+    *,
+    note: str = "",
+    refused: CovenantError | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """The page; after a refused announcement: the error above the form, the form as typed."""
+    shown: dict[str, Any] = {}
+    if refused is not None:
+        message, hint = refused.worded(PAGE_NAMES)
+        problems = refused.problems if isinstance(refused, DefinitionError) else ()
+        shown = {
+            "code": refused.code,
+            "message": message,
+            "hint": hint,
+            "problems": [p for p in problems if p.severity == "error"],
+        }
+    return page(
+        "maintenance.html",
+        session=session,
+        status=200 if refused is None else error_status(refused),
+        title="Maintenance",
+        windows=_listed(request),
+        writes=session.principal.role in WRITERS,
+        note=note,
+        refused=shown,
+        typed=typed or {},
+    )
+
+
+def _items(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@router.post("/maintenance")
+async def announce(request: Request) -> Response:
+    """A new window, as ``POST /api/v1/maintenance-windows``: announced now; it must start
+    after now and overlap no other window on its services for the same customers."""
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    spec: dict[str, Any] = {
+        "services": _items(fields.get("services", "")),
+        "start": fields.get("start", "").strip(),
+        "end": fields.get("end", "").strip(),
+    }
+    customers = _items(fields.get("customers", ""))
+    if customers:
+        spec["customers"] = customers
+    description = fields.get("description", "").strip()
+    if description:
+        spec["description"] = description
+    name = fields.get("name", "").strip()
+    try:
+        _write(
+            request,
+            session.actor,
+            name=name,
+            spec=spec,
+            creating=True,
+            display_name=fields.get("display_name", "").strip() or None,
+        )
+    except CovenantError as error:  # nothing written: the form again, as typed
+        return _page(request, session, refused=error, typed=fields)
+    return _back(created=name)
+
+
+@router.post("/maintenance/{name}/cancel")
+async def cancel(request: Request, name: str) -> Response:
+    """Cancel a window not started, as ``DELETE /api/v1/maintenance-windows/{name}``."""
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    reason = fields.get("reason", "").strip()[:1000] or None
+    _write(request, session.actor, name=name, spec=None, reason=reason)
+    return _back(cancelled=name)
+
+
+@router.post("/maintenance/{name}/end")
+async def end(request: Request, name: str) -> Response:
+    """End a window in progress now, as ``POST /api/v1/maintenance-windows/{name}/end``."""
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    reason = fields.get("reason", "").strip()[:1000] or None
+    _write(request, session.actor, name=name, spec={}, reason=reason, ending=True)
+    return _back(ended=name)
+
+
+def _write(
+    request: Request,
+    actor: str,
+    *,
+    name: str,
+    spec: dict[str, Any] | None,
+    creating: bool = False,
+    reason: str | None = None,
+    ending: bool = False,
+    display_name: str | None = None,
+) -> None:
+    from covenant.services.definition_writes import write_definition
+
+    ctx = backend(request)
+    write_definition(
+        ctx.engine(),
+        workspace=ctx.files_workspace(),
+        kind="MaintenanceWindow",
+        name=name,
+        spec=spec,
+        creating=creating,
+        at=ctx.clock(),
+        actor=actor,
+        reason=reason,
+        ending=ending,
+        display_name=display_name,
+    )
+    ctx.forget_definitions()  # the next page applies it, on this server at once
+
+
+def _back(**note: str) -> RedirectResponse:
+    return RedirectResponse(f"{BASE}/maintenance?" + urlencode(note), status_code=303)
