@@ -1,7 +1,7 @@
-"""The maintenance page in Chromium: reached from the navigation, a window announced with the
-form and cancelled with its button (an editor), axe-core finding nothing serious, and nothing
-making the page scroll sideways at 390 px. The server's clock is pinned at the demo's instant
-(2026-11-20T12:00Z)."""
+"""The maintenance and corrections pages in Chromium: reached from the navigation, a window
+announced with the form and cancelled with its button (an editor), axe-core finding nothing
+serious, and nothing making either page scroll sideways at 390 px. The server's clock is pinned
+at the demo's instant (2026-11-20T12:00Z)."""
 
 from __future__ import annotations
 
@@ -41,10 +41,22 @@ def test_a_window_is_announced_and_cancelled_with_the_mouse(served: Served, brow
     assert page.locator("table.maintenance tbody tr", has_text="search-reindex").count() == 0
 
 
-def test_phone_width(served: Served, browser: Any) -> None:
+def test_the_corrections_page_from_the_navigation(served: Served, browser: Any) -> None:
+    page = new_page(browser)
+    sign_in(page, served.url, "eve")
+    page.get_by_role("link", name="Corrections", exact=True).click()  # the main navigation
+    page.wait_for_url("**/ui/corrections")
+    row = page.locator("table.corrections tbody tr", has_text="payments-weekly-failover")
+    assert row.count() == 1
+    shot(page, "corrections")
+    assert serious_violations(page, "corrections") == []
+
+
+@pytest.mark.parametrize("path", ["/ui/maintenance", "/ui/corrections"])
+def test_phone_width(served: Served, browser: Any, path: str) -> None:
     page = new_page(browser, PHONE)
     sign_in(page, served.url, "eve")
-    page.goto(f"{served.url}/ui/maintenance")
+    page.goto(f"{served.url}{path}")
     width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= PHONE["width"]
-    shot(page, "maintenance-390px")
+    assert width <= PHONE["width"], path
+    shot(page, path.strip("/").replace("/", "-") + "-390px")

@@ -13,6 +13,7 @@ from covenant.web import (
     agreements,
     audit,
     composites,
+    corrections,
     errors_reference,
     exposure,
     imports,
@@ -67,6 +68,9 @@ EXPECTED = {
     ("POST", "/ui/sources/series-aside/prune"): "admin",  # nothing set aside: 303 back
     ("POST", "/ui/sources/prometheus-read"): "writers",  # no from given: 400 for a writer
     ("POST", "/ui/sources/records"): "writers",  # not multipart: 400 for a writer
+    ("GET", "/ui/corrections"): "staff",
+    ("POST", "/ui/corrections"): "writers",  # no name given: 400 for a writer
+    ("POST", "/ui/corrections/{name}/delete"): "writers",  # no such correction: 404
     ("GET", "/ui/maintenance"): "staff",
     ("POST", "/ui/maintenance"): "writers",  # no name given: 400 for a writer
     ("POST", "/ui/maintenance/{name}/cancel"): "writers",  # no such window: 404 for a writer
@@ -123,6 +127,7 @@ ANSWERS = {
     ("GET", "/ui/tokens/{token_id}/revoke"): {404},
     ("POST", "/ui/tokens/{token_id}/revoke"): {404},
     ("GET", "/ui/users/{name}/disable"): {404},
+    ("POST", "/ui/corrections/{name}/delete"): {404},
     ("POST", "/ui/maintenance/{name}/cancel"): {404},
     ("POST", "/ui/maintenance/{name}/end"): {404},
     ("POST", "/ui/users/{name}/disable"): {404},
@@ -150,6 +155,7 @@ def test_every_page_is_in_the_table() -> None:
             agreement_history,
             team,
             composites,
+            corrections,
             errors_reference,
             portal,
             agreements,

@@ -27,6 +27,7 @@ from covenant.web.core import (
     staff,
     writer,
 )
+from covenant.web.definition_forms import items, write_definition_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -97,10 +98,6 @@ def _page(
     )
 
 
-def _items(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 @router.post("/maintenance")
 async def announce(request: Request) -> Response:
     """A new window, as ``POST /api/v1/maintenance-windows``: announced now; it must start
@@ -109,11 +106,11 @@ async def announce(request: Request) -> Response:
     fields = await form(request)
     check_csrf(request, fields, session.csrf)
     spec: dict[str, Any] = {
-        "services": _items(fields.get("services", "")),
+        "services": items(fields.get("services", "")),
         "start": fields.get("start", "").strip(),
         "end": fields.get("end", "").strip(),
     }
-    customers = _items(fields.get("customers", ""))
+    customers = items(fields.get("customers", ""))
     if customers:
         spec["customers"] = customers
     description = fields.get("description", "").strip()
@@ -121,9 +118,10 @@ async def announce(request: Request) -> Response:
         spec["description"] = description
     name = fields.get("name", "").strip()
     try:
-        _write(
+        write_definition_form(
             request,
             session.actor,
+            "MaintenanceWindow",
             name=name,
             spec=spec,
             creating=True,
@@ -141,7 +139,9 @@ async def cancel(request: Request, name: str) -> Response:
     fields = await form(request)
     check_csrf(request, fields, session.csrf)
     reason = fields.get("reason", "").strip()[:1000] or None
-    _write(request, session.actor, name=name, spec=None, reason=reason)
+    write_definition_form(
+        request, session.actor, "MaintenanceWindow", name=name, spec=None, reason=reason
+    )
     return _back(cancelled=name)
 
 
@@ -152,38 +152,10 @@ async def end(request: Request, name: str) -> Response:
     fields = await form(request)
     check_csrf(request, fields, session.csrf)
     reason = fields.get("reason", "").strip()[:1000] or None
-    _write(request, session.actor, name=name, spec={}, reason=reason, ending=True)
-    return _back(ended=name)
-
-
-def _write(
-    request: Request,
-    actor: str,
-    *,
-    name: str,
-    spec: dict[str, Any] | None,
-    creating: bool = False,
-    reason: str | None = None,
-    ending: bool = False,
-    display_name: str | None = None,
-) -> None:
-    from covenant.services.definition_writes import write_definition
-
-    ctx = backend(request)
-    write_definition(
-        ctx.engine(),
-        workspace=ctx.files_workspace(),
-        kind="MaintenanceWindow",
-        name=name,
-        spec=spec,
-        creating=creating,
-        at=ctx.clock(),
-        actor=actor,
-        reason=reason,
-        ending=ending,
-        display_name=display_name,
+    write_definition_form(
+        request, session.actor, "MaintenanceWindow", name=name, spec={}, reason=reason, ending=True
     )
-    ctx.forget_definitions()  # the next page applies it, on this server at once
+    return _back(ended=name)
 
 
 def _back(**note: str) -> RedirectResponse:

@@ -69,6 +69,7 @@ def install(app: FastAPI) -> None:
         agreements,
         audit,
         composites,
+        corrections,
         error_pages,
         errors_reference,
         exposure,
@@ -93,6 +94,7 @@ def install(app: FastAPI) -> None:
     for module in (
         *pages,
         agreement_history,
+        corrections,
         errors_reference,
         imports,
         lint,

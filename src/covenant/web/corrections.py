@@ -1,0 +1,138 @@
+"""The corrections page (staff): every SLO correction — the workspace files' and those recorded
+over HTTP (docs/adr/0006) — as written; for editors and admins the forms that create one and
+delete one, as ``POST /api/v1/corrections`` and ``DELETE /api/v1/corrections/{name}`` do: the
+same service (``services.definition_writes``), recorded in the audit log under the signed-in
+user (its ``author`` unless one is given). A form answers with a redirect (Post/Redirect/Get)
+and a note; a refused one is the page again, the form as typed (docs/ui.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from covenant.core.access import WRITERS
+from covenant.errors import CovenantError, DefinitionError
+from covenant.services.users import Session
+from covenant.web.core import (
+    BASE,
+    PAGE_NAMES,
+    backend,
+    check_csrf,
+    error_status,
+    form,
+    page,
+    staff,
+    writer,
+)
+from covenant.web.definition_forms import items, write_definition_form
+from covenant.web.routes import pages_router
+
+router = pages_router()
+NOTES = {"created": "Created", "deleted": "Deleted"}
+FIELDS = ("start", "end", "duration", "rrule", "until", "count", "timeZone", "author")
+
+
+def _listed(request: Request) -> list[dict[str, Any]]:
+    """Every correction as written: its spec's fields, the SLOs (none: every SLO)."""
+    from covenant.services.workspace import definitions_of
+
+    rows = []
+    for d in definitions_of(backend(request).workspace(), "Correction"):
+        spec = d.raw.get("spec", {})
+        spec = spec if isinstance(spec, dict) else {}
+        rows.append(
+            {
+                "name": d.name,
+                "slos": spec.get("slos") or [],
+                "when": [(k, spec[k]) for k in FIELDS if spec.get(k) not in (None, "")],
+                "reason": spec.get("reason", ""),
+            }
+        )
+    return sorted(rows, key=lambda r: r["name"])
+
+
+@router.get("/corrections")
+def corrections_page(request: Request) -> Response:
+    session = staff(request)
+    notes = [
+        f"{word} {request.query_params[key][:63]}."
+        for key, word in NOTES.items()
+        if request.query_params.get(key)
+    ]
+    return _page(request, session, note=" ".join(notes))
+
+
+def _page(
+    request: Request,
+    session: Session,
+    *,
+    note: str = "",
+    refused: CovenantError | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """The page; after a refused correction: the error above the form, the form as typed."""
+    shown: dict[str, Any] = {}
+    if refused is not None:
+        message, hint = refused.worded(PAGE_NAMES)
+        problems = refused.problems if isinstance(refused, DefinitionError) else ()
+        shown = {
+            "code": refused.code,
+            "message": message,
+            "hint": hint,
+            "problems": [p for p in problems if p.severity == "error"],
+        }
+    return page(
+        "corrections.html",
+        session=session,
+        status=200 if refused is None else error_status(refused),
+        title="Corrections",
+        corrections=_listed(request),
+        writes=session.principal.role in WRITERS,
+        note=note,
+        refused=shown,
+        typed=typed or {},
+    )
+
+
+@router.post("/corrections")
+async def create(request: Request) -> Response:
+    """A new correction, as ``POST /api/v1/corrections``: the SLOs (none: every SLO), the
+    start, an end or a duration, an optional recurrence, and the reason (required)."""
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    spec: dict[str, Any] = {"reason": fields.get("reason", "").strip()}
+    slos = items(fields.get("slos", ""))
+    if slos:
+        spec["slos"] = slos
+    for key in ("start", "end", "duration", "rrule", "timeZone"):
+        value = fields.get(key, "").strip()
+        if value:
+            spec[key] = value
+    name = fields.get("name", "").strip()
+    try:
+        write_definition_form(
+            request, session.actor, "Correction", name=name, spec=spec, creating=True
+        )
+    except CovenantError as error:  # nothing written: the form again, as typed
+        return _page(request, session, refused=error, typed=fields)
+    return _back(created=name)
+
+
+@router.post("/corrections/{name}/delete")
+async def delete(request: Request, name: str) -> Response:
+    """Delete a correction, as ``DELETE /api/v1/corrections/{name}``: the time it left out
+    counts again, in every evaluation."""
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    reason = fields.get("reason", "").strip()[:1000] or None
+    write_definition_form(request, session.actor, "Correction", name=name, spec=None, reason=reason)
+    return _back(deleted=name)
+
+
+def _back(**note: str) -> RedirectResponse:
+    return RedirectResponse(f"{BASE}/corrections?" + urlencode(note), status_code=303)
