@@ -23,7 +23,7 @@ V1 = "/api/v1"
         (f"{V1}/evaluations/no-such-slo", 404, "not-found"),
         (f"{V1}/slos/no-such-slo", 404, "not-found"),
         (f"{V1}/agreements/no-such/versions/0", 422, "invalid-input"),
-        (f"{V1}/customers/globex/statements/2026-13", 400, "invalid-input"),
+        (f"{V1}/customers/globex/statements/2026-13", 400, "invalid-period-option"),
         (f"{V1}/customers/globex/credits", 422, "invalid-input"),
         (f"{V1}/suggestions/slo/checkout-monthly?windows=0", 422, "invalid-input"),
         (f"{V1}/backtests/alerts/checkout-monthly?step=fast", 400, "invalid-input"),

@@ -122,8 +122,22 @@ class StatementFormat(StrEnum):
 
 Period = Annotated[
     str,
-    Query(max_length=16, description="A month (2026-11) or a quarter (2026-Q4)."),
+    Query(
+        max_length=16,
+        description="A month (2026-11) or a quarter (2026-Q4), or as the CLI's --period: "
+        "this-month, last-month, this-quarter, last-quarter, -3M, -1Q (from `at`).",
+    ),
 ]
+
+
+def period_label(ctx: Ctx, customer: str, period: str, reference: datetime) -> str:
+    """``period`` as a label (``2026-11``, ``2026-Q4``): a relative one (``last-month``,
+    ``-3M``) counted from ``reference`` in the customer's agreements' time zone, as
+    ``covenant report sla --period`` counts it; ``invalid-period-option`` naming the forms."""
+    from covenant.core.when import parse_period, zone_of
+
+    zones = [v.zone for v in ctx.workspace().agreements if v.customer == customer]
+    return parse_period(period, reference=reference, zone=zone_of(zones), option="period")
 
 
 def _statement(
@@ -139,6 +153,7 @@ def _statement(
             "live=true is for staff: a customer gets the statement as issued",
             hint="drop live=true",
         )
+    period = period_label(ctx, customer, period, at)
     try:
         return read_statement(
             ctx.engine(),

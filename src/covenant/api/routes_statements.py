@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from covenant.api.deps import Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES
+from covenant.api.routes_agreements import period_label
 from covenant.core.access import ADMINS
 from covenant.errors import NotFoundError
 
@@ -50,6 +51,7 @@ def issue(
     from covenant.services.issued_statements import issue_statement
 
     wanted = body or IssueIn()
+    period = period_label(ctx, customer, period, ctx.clock())
     made = issue_statement(
         ctx.engine(),
         workspace=ctx.workspace(),
@@ -78,6 +80,7 @@ def revisions(
 
     if not who.sees_customer(customer):
         raise NotFoundError(f"no customer named {customer!r} has agreements")
+    period = period_label(ctx, customer, period, ctx.clock())
     found = issued_revisions(ctx.engine(), customer=customer, period=period)
     known = sorted(c.name for c in ctx.workspace().customers)
     if not found and customer not in known:  # a misspelt name is no "not issued"

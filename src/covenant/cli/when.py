@@ -6,7 +6,7 @@ exit 2 (a usage error); ``zone_of`` picks the zone relative periods are read in.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 from covenant.cli.console import now, usage
 from covenant.core import when
@@ -16,6 +16,7 @@ from covenant.core.when import (  # re-exported: the CLI's names
     LATEST,
     PERIOD_FORMS,
     add_months,
+    zone_of,
 )
 from covenant.errors import InstantOptionError, PeriodOptionError
 
@@ -75,16 +76,3 @@ def period_option(
         return parse_period(value, reference=reference, zone=zone, option=option)
     except PeriodOptionError as error:
         raise usage(error) from None
-
-
-def zone_of(zones: list[str]) -> tzinfo:
-    """The zone relative periods are read in: the agreements' (the first, sorted, if they
-    differ), else UTC."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    for name in sorted(set(zones)):
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            continue
-    return UTC

@@ -28,6 +28,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from covenant.errors import InstantOptionError, PeriodOptionError
 
@@ -176,3 +177,14 @@ def _calendar_slip(text: str) -> str:
         name = calendar.month_name[month]
         return f"{name} {year} has days 01 to {last}, not {day:02d}"
     return ""
+
+
+def zone_of(zones: list[str]) -> tzinfo:
+    """The zone relative periods are read in: the agreements' (the first, sorted, if they
+    differ), else UTC."""
+    for name in sorted(set(zones)):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+    return UTC
