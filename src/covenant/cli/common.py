@@ -19,6 +19,7 @@ from covenant.cli.console import (
     fail,
     now,
     settings_for,
+    store_to_write,
     usage,
     workspace_error,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "fail",
     "now",
     "settings_for",
+    "store_to_write",
     "usage",
     "workspace_folder",
 ]

@@ -165,6 +165,29 @@ def settings_for(workspace: Path) -> Settings:
     return Settings.from_env(workspace)
 
 
+def store_to_write(workspace: Path, what: str) -> str:
+    """The store a command that makes ``what`` (a token, a user) writes to. A folder that is
+    no workspace — no definition file, no store — is refused (``invalid-workspace-option``)
+    rather than given a new store there that no server reads; ``COVENANT_DATABASE_URL`` (a
+    shared store) is written whatever the folder."""
+    from covenant.config import DATABASE_ENV, STATE_DIR
+    from covenant.services.workspace import holds_definitions
+
+    url = settings_for(workspace).database_url
+    if os.environ.get(DATABASE_ENV) or (workspace / STATE_DIR / "covenant.db").exists():
+        return url
+    if holds_definitions(workspace):
+        return url
+    raise WorkspaceOptionError(
+        f"{workspace.resolve()} is not a Covenant workspace: it holds no definition file "
+        f"(*.yaml) and no store ({STATE_DIR}/covenant.db), so {what} made here would be kept "
+        "in a new store that no server reads",
+        hint="give the workspace `covenant serve` serves: -w DIR (or COVENANT_WORKSPACE=DIR); "
+        "`covenant init DIR` starts a new one; several servers on one store: set "
+        f"{DATABASE_ENV}",
+    )
+
+
 def fail(error: CovenantError) -> typer.Exit:
     """Print a domain error for a person and return the exit to raise (code 1); a command line
     that asked for JSON gets it on standard output too (``cli.jsonmode``)."""

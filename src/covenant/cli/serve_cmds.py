@@ -17,6 +17,7 @@ from covenant.cli.common import (
     fail,
     now,
     settings_for,
+    store_to_write,
 )
 from covenant.cli.console import err_console, usage
 from covenant.config import DEFAULT_MAX_BODY_BYTES, MAX_BODY_ENV
@@ -303,11 +304,12 @@ def create_command(
 
     at = now()
     try:
+        url = store_to_write(workspace, "a token")
         customers = (
             [c.name for c in load_workspace(workspace, applying=True).customers] if customer else []
         )
         made = create_token(
-            open_store(settings_for(workspace).database_url),
+            open_store(url),
             role=role,
             customer=customer,
             expires_at=parse_expiry(expires, at=at),

@@ -18,6 +18,7 @@ from covenant.cli.common import (
     fail,
     now,
     settings_for,
+    store_to_write,
 )
 from covenant.errors import CovenantError, InputError
 
@@ -79,11 +80,12 @@ def create_command(
 
     try:
         password = _password(password_stdin)
+        url = store_to_write(workspace, "a user")
         customers = (
             [c.name for c in load_workspace(workspace, applying=True).customers] if customer else []
         )
         user = create_user(
-            open_store(settings_for(workspace).database_url),
+            open_store(url),
             name=name,
             password=password,
             role=role,

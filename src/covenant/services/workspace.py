@@ -148,6 +148,14 @@ def openslo_text(workspace: Workspace) -> str:
     return export.export_openslo(workspace.documents)
 
 
+def holds_definitions(path: Path) -> bool:
+    """Whether the folder ``path`` holds a definition file (``*.yaml``/``*.yml`` outside
+    hidden folders): a workspace, rather than a folder a command was run in by mistake."""
+    from covenant.definitions.yamlsource import discover_files  # noqa: PLC0415
+
+    return path.is_dir() and bool(discover_files([path])[0])
+
+
 def init_workspace(directory: Path) -> list[Path]:
     """Scaffold a new workspace in ``directory``; returns the files written."""
     from covenant.definitions import scaffold  # noqa: PLC0415
