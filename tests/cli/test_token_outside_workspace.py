@@ -33,7 +33,7 @@ def covenant(
 
 def test_token_create_in_a_folder_that_is_no_workspace_refuses(tmp_path: Path) -> None:
     done = covenant("token", "create", "--role", "admin", cwd=tmp_path)
-    assert done.returncode == 1, done
+    assert done.returncode == 2, done
     assert done.stdout == ""  # no token printed
     err = " ".join(done.stderr.split())
     assert "is not a Covenant workspace" in err, err
@@ -49,7 +49,7 @@ def test_user_create_in_a_folder_that_is_no_workspace_refuses(tmp_path: Path) ->
         "user", "create", "ann", "--role", "editor", "--password-stdin",
         cwd=tmp_path, stdin="a-long-enough-password\n",
     )  # fmt: skip
-    assert done.returncode == 1, done
+    assert done.returncode == 2, done
     assert "is not a Covenant workspace" in " ".join(done.stderr.split())
     assert not (tmp_path / ".covenant").exists()
 

@@ -168,8 +168,8 @@ def settings_for(workspace: Path) -> Settings:
 def store_to_write(workspace: Path, what: str) -> str:
     """The store a command that makes ``what`` (a token, a user) writes to. A folder that is
     no workspace — no definition file, no store — is refused (``invalid-workspace-option``)
-    rather than given a new store there that no server reads; ``COVENANT_DATABASE_URL`` (a
-    shared store) is written whatever the folder."""
+    rather than given a new store there that no server reads (a usage error, exit 2);
+    ``COVENANT_DATABASE_URL`` (a shared store) is written whatever the folder."""
     from covenant.config import DATABASE_ENV, STATE_DIR
     from covenant.services.workspace import holds_definitions
 
@@ -178,13 +178,15 @@ def store_to_write(workspace: Path, what: str) -> str:
         return url
     if holds_definitions(workspace):
         return url
-    raise WorkspaceOptionError(
-        f"{workspace.resolve()} is not a Covenant workspace: it holds no definition file "
-        f"(*.yaml) and no store ({STATE_DIR}/covenant.db), so {what} made here would be kept "
-        "in a new store that no server reads",
-        hint="give the workspace `covenant serve` serves: -w DIR (or COVENANT_WORKSPACE=DIR); "
-        "`covenant init DIR` starts a new one; several servers on one store: set "
-        f"{DATABASE_ENV}",
+    raise usage(
+        WorkspaceOptionError(
+            f"{workspace.resolve()} is not a Covenant workspace: it holds no definition file "
+            f"(*.yaml) and no store ({STATE_DIR}/covenant.db), so {what} made here would be kept "
+            "in a new store that no server reads",
+            hint="give the workspace `covenant serve` serves: -w DIR (or COVENANT_WORKSPACE=DIR); "
+            "`covenant init DIR` starts a new one; several servers on one store: set "
+            f"{DATABASE_ENV}",
+        )
     )
 
 
