@@ -204,8 +204,8 @@ def get_statement(
     differs). ``revision=N``: that revision (issued at or before ``at``; a customer may read
     each of its own), ``not-found`` naming the revisions there are. ``live=true`` (staff
     only): the statement computed now."""
-    from covenant.render.sla import statement_html, statement_pdf
-    from covenant.render.statement_doc import html_to_pdf
+    from covenant.render.sla import statement_html
+    from covenant.render.statement_doc import missing_glyphs_header, pdf_and_missing_glyphs
 
     wanted = format or _accepted(accept)
     found = _statement(ctx, who, customer, period, at, live=live, revision=revision)
@@ -215,10 +215,15 @@ def get_statement(
     if wanted is StatementFormat.PDF:
         number = statement.presentation.number if statement else found.json()["number"]
         name = f"statement-{number}.pdf"
+        page = statement_html(statement) if statement else found.issued_html()
+        content, missing = pdf_and_missing_glyphs(page)
         return Response(
-            statement_pdf(statement) if statement else html_to_pdf(found.issued_html()),
+            content,
             media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{name}"'},
+            headers={
+                "Content-Disposition": f'inline; filename="{name}"',
+                **missing_glyphs_header(missing),
+            },
         )
     return JSONResponse(found.json())
 

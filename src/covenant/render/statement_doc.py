@@ -92,3 +92,21 @@ def missing_glyphs_warning(missing: str) -> str:
         "place — install a font that has them (Japanese and Chinese: Noto Sans CJK, e.g. "
         "Debian's fonts-noto-cjk, or fonts-wqy-microhei) and write the PDF again (docs/sla.md)"
     )
+
+
+WARNING_HEADER = "Covenant-Warning"
+
+
+def missing_glyphs_header(missing: str) -> dict[str, str]:
+    """The header the API and the web UI answer a PDF with when ``missing`` characters are
+    drawn as empty boxes (``{}`` when none is): the CLI's warning, in ASCII (a header value
+    is not UTF-8), the characters named by code point."""
+    if not missing:
+        return {}
+    shown = ", ".join(f"U+{ord(c):04X}" for c in missing[:8])
+    more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+    return {
+        WARNING_HEADER: f"no installed font has {shown}{more}: the PDF shows empty boxes in "
+        "their place; install a font that has them (Japanese and Chinese: Noto Sans CJK, e.g. "
+        "Debian's fonts-noto-cjk, or fonts-wqy-microhei) and ask again (docs/sla.md)"
+    }

@@ -115,16 +115,17 @@ def statement_answer(request: Request, statement: Any, *, note: str = "") -> Res
     ``?format=pdf`` the PDF (a download named by the statement's number). ``statement``: a
     ``Statement``, or a ``services.issued_statements.StatementAnswer`` (an issued period's
     stored page, as issued); ``note``: HTML put at the top of the page (staff only)."""
-    from covenant.render.sla import statement_html, statement_pdf
-    from covenant.render.statement_doc import html_to_pdf
+    from covenant.render.sla import statement_html
+    from covenant.render.statement_doc import missing_glyphs_header, pdf_and_missing_glyphs
 
     computed = getattr(statement, "live", statement)
     wanted = request.query_params.get("format", "html")
     if wanted == "pdf":
         if computed is None:
-            number, content = statement.json()["number"], html_to_pdf(statement.issued_html())
+            number, page = statement.json()["number"], statement.issued_html()
         else:
-            number, content = computed.presentation.number, statement_pdf(computed)
+            number, page = computed.presentation.number, statement_html(computed)
+        content, missing = pdf_and_missing_glyphs(page)
         name = f"statement-{number}.pdf"
         return Response(
             content,
@@ -132,6 +133,7 @@ def statement_answer(request: Request, statement: Any, *, note: str = "") -> Res
             headers={
                 **SECURITY_HEADERS,
                 "Content-Disposition": f'attachment; filename="{name}"',
+                **missing_glyphs_header(missing),
             },
         )
     if wanted != "html":
