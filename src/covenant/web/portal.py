@@ -25,6 +25,7 @@ from covenant.core.timeutil import utc_iso
 from covenant.errors import InputError, NotFoundError
 from covenant.store.ticket_pages import Cursor
 from covenant.web.core import (
+    BASE,
     Backend,
     backend,
     page,
@@ -314,13 +315,18 @@ def portal_statement(request: Request, period: str) -> Response:
     issued), or with ``?revision=N`` that revision issued to it; above an issued page with
     several revisions, a link to each (``web.portal_revisions``)."""
     from covenant.web.portal_revisions import customer_revision, revisions_list
-    from covenant.web.statements import revision_asked
+    from covenant.web.statements import period_page, revision_asked
 
     session = require(request, CUSTOMERS)
     ctx = backend(request)
-    period = period[:16]
-    revision = revision_asked(request)
     who = session.principal
+    assert who.customer is not None
+    base = f"{BASE}/portal/statements"
+    label = period_page(request, ctx, who.customer, period[:16], base=base)
+    if isinstance(label, Response):
+        return label
+    period = label
+    revision = revision_asked(request)
     if revision is None:
         found = issued_or_computed(ctx, who, period)
     else:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from covenant.errors import InputError, NotFoundError
 from covenant.web.core import BASE, backend, page, staff, statement_answer
@@ -20,6 +21,23 @@ from covenant.web.routes import pages_router
 
 router = pages_router()
 LONGEST_REVISION = 1_000_000  # as the API's ``revision`` parameter
+
+
+def period_page(
+    request: Request, ctx: Any, customer: str, period: str, *, base: str
+) -> str | Response:
+    """``period`` as its label (``2026-11``), or for a relative one (``last-month``, ``-1M``:
+    as the CLI's ``--period``, from now in the customer's agreements' zone) a redirect to the
+    page of the period it names (``base`` + the label), the query kept; a bad one is
+    ``invalid-period-option``."""
+    from covenant.core.when import parse_period, zone_of
+
+    zones = [v.zone for v in ctx.workspace().agreements if v.customer == customer]
+    label = parse_period(period, reference=ctx.clock(), zone=zone_of(zones), option="period")
+    if label == period:
+        return label
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"{base}/{label}{query}", status_code=303)
 
 
 def revision_asked(request: Request) -> int | None:
@@ -46,7 +64,11 @@ def statement(request: Request, customer: str, period: str) -> Response:
 
     session = staff(request)
     ctx = backend(request)
-    period = period[:16]
+    path = f"{BASE}/customers/{quote(customer, safe='')}/statements"
+    label = period_page(request, ctx, customer, period[:16], base=path)
+    if isinstance(label, Response):
+        return label
+    period = label
     revision = revision_asked(request)
     try:
         found = read_statement(
