@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from covenant.core.alert_state import AlertCondition
@@ -80,7 +81,11 @@ def _percent(value: Fraction) -> str:
 
 
 def _rate(burn: Burn) -> str:
-    return "no data" if burn.rate is None else f"{float(burn.rate):.3g}"
+    """The burn rate to three significant digits, written out (``1000``, ``0.00001``): never
+    ``1e+03``, which is what ``:.3g`` makes of a rate of 1000 or more."""
+    if burn.rate is None:
+        return "no data"
+    return format(Decimal(f"{float(burn.rate):.3g}"), "f")
 
 
 def held(e: Evaluation) -> bool:
