@@ -130,6 +130,16 @@ Period = Annotated[
 ]
 
 
+PeriodPath = Annotated[
+    str,
+    PathParam(
+        max_length=16,
+        description="A month (2026-11) or a quarter (2026-Q4), or as the CLI's --period: "
+        "this-month, last-month, this-quarter, last-quarter, -3M, -1Q.",
+    ),
+]
+
+
 def period_label(ctx: Ctx, customer: str, period: str, reference: datetime) -> str:
     """``period`` as a label (``2026-11``, ``2026-Q4``): a relative one (``last-month``,
     ``-3M``) counted from ``reference`` in the customer's agreements' time zone, as
@@ -182,7 +192,7 @@ def get_statement(
     who: Who,
     at: At,
     customer: str,
-    period: Annotated[str, PathParam(max_length=16)],
+    period: PeriodPath,
     format: StatementFormat | None = None,
     accept: Annotated[str, Header(max_length=1000)] = "",
     live: Annotated[

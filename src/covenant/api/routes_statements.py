@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from covenant.api.deps import Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES
-from covenant.api.routes_agreements import period_label
+from covenant.api.routes_agreements import PeriodPath, period_label
 from covenant.core.access import ADMINS
 from covenant.errors import NotFoundError
 
@@ -40,7 +40,7 @@ def issue(
     ctx: Ctx,
     who: Who,
     customer: Annotated[str, PathParam(max_length=255)],
-    period: Annotated[str, PathParam(max_length=16)],
+    period: PeriodPath,
     body: Annotated[IssueIn | None, Body()] = None,
 ) -> dict[str, Any]:
     """Issue the customer's statement for an ended month or quarter as it is now (as
@@ -71,7 +71,7 @@ def revisions(
     ctx: Ctx,
     who: Who,
     customer: Annotated[str, PathParam(max_length=255)],
-    period: Annotated[str, PathParam(max_length=16)],
+    period: PeriodPath,
 ) -> dict[str, Any]:
     """The revisions issued of the customer's statement for a period, oldest first (empty: not
     issued): when, why, complete or not, the SHA-256 of each one's JSON; for staff also who
