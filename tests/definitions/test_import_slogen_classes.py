@@ -1,9 +1,11 @@
 """A slo-generator backend that is none of slo-generator's own is named for what it is.
 
-slo-generator reads a backend name without a dot as one of its own classes: ``class: Ssm``
-(v1) or ``backend: ssm`` (v2) is loaded as ``slo_generator.backends.ssm.SsmBackend``
-(utils.import_cls), which slo-generator does not ship; only a dotted ``module.Class`` is a
-custom class. ``slo-generator migrate`` writes a v1 class as its v2 name in snake_case,
+slo-generator reads a backend name without a dot as one of its own classes: ``class:
+NewRelic`` (v1) is loaded as ``slo_generator.backends.new_relic.NewRelicBackend``, ``backend:
+ssm`` (v2) as ``slo_generator.backends.ssm.SsmBackend`` (utils.import_cls), which v2 does not
+ship; only a dotted ``module.Class`` is a custom class. (The early slo-generator did ship a
+v1 ``Ssm``: its Service Monitoring backend, read as cloud_service_monitoring.)
+``slo-generator migrate`` writes a v1 class as its v2 name in snake_case,
 ``Stackdriver`` renamed ``cloud_monitoring``. Covenant called ``Ssm`` "a custom Python
 class" and left the SLO out; ``CloudMonitoringMql`` (v1 spelling of a v2 backend) too.
 """
@@ -45,14 +47,24 @@ def _plan(tmp_path: Path, text: str) -> ImportPlan:
 
 
 def test_a_v1_class_slo_generator_does_not_ship_is_refused_by_its_name(tmp_path: Path) -> None:
-    (problem,) = _plan(tmp_path, V1.format(klass="Ssm")).problems
+    (problem,) = _plan(tmp_path, V1.format(klass="NewRelic")).problems
     assert problem.field == "spec.backend"
     assert problem.message == (
-        "v1 backend class 'Ssm' is not a slo-generator backend: slo-generator would load "
-        "slo_generator.backends.ssm.SsmBackend, which it does not ship"
+        "v1 backend class 'NewRelic' is not a slo-generator backend: slo-generator would load "
+        "slo_generator.backends.new_relic.NewRelicBackend, which it does not ship"
     )
     assert "e.g. Prometheus" in problem.fix
     assert "module.Class" in problem.fix
+
+
+def test_the_early_v1_ssm_class_is_cloud_service_monitoring(tmp_path: Path) -> None:
+    """professional-services' early slo-generator shipped backends/ssm.py (SsmBackend, Service
+    Monitoring), later StackdriverServiceMonitoring: imported as that backend, and told."""
+    plan = _plan(tmp_path, V1.format(klass="Ssm"))
+    assert plan.problems == []
+    assert "type: GoogleCloudServiceMonitoring" in "".join(text for _, text in plan.writes)
+    (note,) = [n for f in plan.files for n in f.imported.notes if n.field == "spec.backend"][:1]
+    assert note.reason.startswith("class Ssm: the Service Monitoring backend of the early")
 
 
 def test_a_v2_backend_name_slo_generator_does_not_ship_is_refused(tmp_path: Path) -> None:

@@ -59,6 +59,7 @@ from covenant.definitions.importers.slogen_prometheus import (
 )
 from covenant.definitions.importers.slogen_v1 import (
     LONE_EXPORTER,
+    early_class_note,
     early_crd_fix,
     inline_backend,
     is_v1,
@@ -102,11 +103,14 @@ def import_slo_generator(
                     "spec.service_level_indicator.slo_id; slo-generator migrate makes it a label "
                     "instead, which v2 does not read)",
                 )
+            v2 = Recorder(result, v2_lines(doc))  # notes named by their v2 field
+            if early := early_class_note(data):
+                v2.note(("spec", "backend"), early)
             if lone_exporter(data, "exporter"):
                 klass = data["exporter"]["class"]
                 record.note(("exporter",), LONE_EXPORTER.format(klass=klass))
             mine = replace(options, inline_backend=inline_backend(data))
-            _slo(result, Recorder(result, v2_lines(doc)), v2_from_v1(data), mine)
+            _slo(result, v2, v2_from_v1(data), mine)
         elif isinstance(data, Mapping) and data.keys() & {
             "error_budget_burn_rate",
             "sli_measurement",
@@ -210,8 +214,9 @@ def _backend_kind(here: Recorder, backend: str, options: Options) -> tuple[str, 
 
 def _unknown_backend(here: Recorder, backend: str, *, v1: bool) -> None:
     """A backend name without a dot is one of slo-generator's own: it loads the class
-    ``<Name>Backend`` from ``slo_generator.backends.<name>`` (a v1 ``class: Ssm`` too, read
-    as ``ssm``) and stops when there is none; a custom class is written as ``module.Class``."""
+    ``<Name>Backend`` from ``slo_generator.backends.<name>`` (a v1 ``class: NewRelic`` too,
+    read as ``new_relic``) and stops when there is none; a custom class is written as
+    ``module.Class``."""
     base = backend.partition("/")[0]
     known = ", ".join(["prometheus", *sorted(BACKEND_TYPES)])
     name = "".join(part.capitalize() for part in base.split("_"))

@@ -22,7 +22,24 @@ from covenant.definitions.yamlsource import PathKey, SourceDocument
 RENAMED = {  # v1 backend classes renamed in v2 (slo-generator's PROVIDERS_COMPAT)
     "Stackdriver": "CloudMonitoring",
     "StackdriverServiceMonitoring": "CloudServiceMonitoring",
+    # the first name of Service Monitoring's backend (slo_generator/backends/ssm.py, SsmBackend,
+    # in GoogleCloudPlatform/professional-services' early slo-generator), before it became
+    # StackdriverServiceMonitoring
+    "Ssm": "CloudServiceMonitoring",
 }
+EARLY_CLASSES = {"Ssm"}  # v1 classes of the early slo-generator only: told when read
+
+
+def early_class_note(data: Mapping[str, Any]) -> str:
+    """What a v1 ``class`` of the early slo-generator is read as ("" for any other class)."""
+    klass = str(mapping(data.get("backend")).get("class") or "")
+    if klass not in EARLY_CLASSES:
+        return ""
+    return (
+        f"class {klass}: the Service Monitoring backend of the early slo-generator "
+        f"(slo_generator/backends/ssm.py, later StackdriverServiceMonitoring): read as "
+        f"{v2_backend(klass)}, its v2 name"
+    )
 
 
 def v2_backend(klass: str) -> str:
@@ -241,9 +258,13 @@ def early_crd_fix(data: Mapping[str, Any]) -> str:
     own renames), and what Covenant does with the file's backend once it is written so."""
     from covenant.definitions.importers.slogen_backends import BACKEND_TYPES  # noqa: PLC0415
 
-    backend = mapping(data.get("spec")).get("backend")
+    spec = mapping(data.get("spec"))
+    backend = spec.get("backend")
     name = str(backend).partition("/")[0] if backend else ""
-    if name == "prometheus":
+    bucket = _threshold_bucket(spec)
+    if bucket is not None and (name in BACKEND_TYPES or name == "prometheus"):
+        reads = _BUCKET.format(bucket=bucket)
+    elif name == "prometheus":
         reads = (
             "backend prometheus: Covenant queries it for the SLI's counts (its url from "
             "--prometheus-url or the shared config's backends.prometheus)"
@@ -268,9 +289,30 @@ def early_crd_fix(data: Mapping[str, Any]) -> str:
             f"{known} (Covenant queries prometheus; the others are fed with covenant ingest "
             "events)"
         )
+        if bucket is not None:
+            reads += "; " + _BUCKET.format(bucket=bucket)
     return (
         "rewrite it as slo-generator's v2 config: apiVersion: sre.google.com/v2, kind: "
         "ServiceLevelObjective, the same metadata, and spec with snake_case keys "
         f"({snake_cases(data.get('spec'))}), then covenant import slo-generator FILE again; "
         f"{reads}"
     )
+
+
+_BUCKET = (
+    "threshold bucket {bucket} is a bucket index of the backend's latency distribution, not "
+    "a latency: written so, the SLO is still left out (the bound in ms is only in the metric's "
+    "bucket layout) — to keep it, write it as OpenSLO with the bound in its SLI's "
+    'covenant.dev/events annotation, \'{{"latencyMs": {{"op": "lt", "value": <ms>}}}}\' '
+    "(<ms>: the upper bound of bucket {bucket}), and feed it with covenant ingest events"
+)
+
+
+def _threshold_bucket(spec: Mapping[str, Any]) -> Any:
+    """The bucket index of an early CRD's distribution_cut SLI (either spelling), or None."""
+    for key in ("serviceLevelIndicator", "service_level_indicator"):
+        sli = mapping(spec.get(key))
+        for field in ("thresholdBucket", "threshold_bucket"):
+            if sli.get(field) is not None:
+                return sli[field]
+    return None
