@@ -1,7 +1,8 @@
 """Real files of other projects (stop 41, third hunt), kept in fixtures/found_41c/ with their
 sources in SOURCES.md there: a Pyrra fork's development SLOs (yairst/pyrra: ratio, latency,
 latencyNative and bool_gauge indicators, the fork's ``burnRateType``, 1d / 2w / 30d windows,
-an alert name Prometheus refuses), and slo-generator configs from Google's
+an alert name Prometheus refuses), rhobs' generated Pyrra objects (``apiVersion: v1alpha1``, no
+namespace, ``service`` without Pyrra's prefix), and slo-generator configs from Google's
 professional-services samples and ocervell/slo-generator-gke (v1 configs read with the
 ``error_budget_policy.yaml`` beside them, Datadog ``query_sli``, Elasticsearch with a goal of
 1, the early ``Ssm`` Service Monitoring backend, and the early ``cloud.google.com/v1`` CRD
@@ -238,6 +239,95 @@ def test_pyrra_one_day_window_leaves_out_the_tier_of_a_zero_minute_window(
     said = notes(imported(tmp_path, "pyrra", "yairst-synthetic-alert-test-dynamic.yaml"))
     (window,) = [r for f, _, r, _ in said if f == "spec.window"]
     assert "left out page-1 (burn rate 14: 2m/0m)" in window
+
+
+# Pyrra's tiers for 28d: /672 = 1h, /8064 = 5m; /112 = 6h, /1344 = 30m; /28 = 1d, /336 = 2h;
+# /7 = 4d, /112 = 6h
+FOUR_WEEKS = [
+    ("page-1", "1h", "5m", "14"),
+    ("page-2", "6h", "30m", "7"),
+    ("ticket-1", "1d", "2h", "2"),
+    ("ticket-2", "4d", "6h", "1"),
+]
+MST = 'job="observatorium-observatorium-mst-api"'
+RHOBS: dict[str, tuple[str, str, str, dict[str, dict[str, str]]]] = {
+    # rhobs' generator: apiVersion v1alpha1 (no group), no namespace, grouping: null
+    "rhobs-rhelemeter-production-metrics-receive-latency-slo.yaml": (
+        "rhobs-rhelemeter-server-metrics-receive-latency-slo",
+        "telemeter",  # its pyrra.dev/service label
+        "0.9",
+        {
+            "good": _q(
+                'sum(http_request_duration_seconds_bucket{job="rhelemeter-server",'
+                'handler="receive",code=~"^2..$",le=~"5|5\\\\.0"})'
+            ),
+            "total": _q(
+                'sum(http_request_duration_seconds_count{job="rhelemeter-server", '
+                'handler="receive", code=~"^2..$"})'
+            ),
+        },
+    ),
+    # service: observatorium-api without the pyrra.dev/ prefix: a Kubernetes label Pyrra does
+    # not put on its rules; no namespace: kubectl's default
+    "rhobs-mst-production-api-logs-write-latency-slo.yaml": (
+        "api-logs-write-latency-slo",
+        "default",
+        "0.9",
+        {
+            "good": _q(
+                f"sum(http_request_duration_seconds_bucket{{{MST},"
+                'handler="push",group="logsv1",code=~"^2..$",le=~"5|5\\\\.0"})'
+            ),
+            "total": _q(
+                f"sum(http_request_duration_seconds_count{{{MST}, "
+                'handler="push", group="logsv1", code=~"^2..$"})'
+            ),
+        },
+    ),
+    "rhobs-mst-stage-api-logs-tail-availability-slo.yaml": (  # total leaves 4xx out
+        "api-logs-tail-availability-slo",
+        "default",
+        "0.95",
+        {
+            "bad": _q(
+                f'sum(http_requests_total{{{MST}, handler="tail", group="logsv1", code=~"^5..$"}})'
+            ),
+            "total": _q(
+                f'sum(http_requests_total{{{MST}, handler="tail", group="logsv1", code!~"^4..$"}})'
+            ),
+        },
+    ),
+    "rhobs-telemeter-production-api-rules-raw-write-availability-slo.yaml": (
+        "api-rules-raw-write-availability-slo",
+        "observatorium-api",
+        "0.99",
+        {
+            "bad": _q(
+                'sum(http_requests_total{job="observatorium-observatorium-api", '
+                'handler="rules-raw", method="PUT", group="metricsv1", code=~"^5..$"})'
+            ),
+            "total": _q(
+                'sum(http_requests_total{job="observatorium-observatorium-api", '
+                'handler="rules-raw", method="PUT", group="metricsv1"})'
+            ),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RHOBS))
+def test_rhobs_generated_pyrra(tmp_path: Path, name: str) -> None:
+    slo, service, target, queries = RHOBS[name]
+    plan = imported(tmp_path, "pyrra", name)
+    assert plan.problems == []
+    found = slos(plan)[slo]
+    assert (found["service"], found["target"], found["window"]) == (service, target, "28d")
+    assert found["queries"] == queries
+    assert found["tiers"] == FOUR_WEEKS
+    said = notes(plan)
+    assert any(f == "apiVersion" and line == 1 for f, line, _, _ in said)
+    if target == "0.9":  # a 0.9 objective burns at most 10: Pyrra's 14 never fires
+        assert any("threshold 14 is above 10" in r for _, _, r, _ in said)
 
 
 # --- slo-generator ---------------------------------------------------------------------------
