@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from covenant.definitions.importers.base import Options
+from covenant.services.import_sources import read_slo_generator_config
 from covenant.services.importing import ImportPlan, plan_import
 
 FOUND = Path(__file__).parent / "fixtures" / "found_41c"
@@ -484,3 +486,37 @@ def test_early_crd_form_of_a_bucket_index_does_not_promise_an_import(
     assert "the SLO is imported with a DataSource" not in problem.fix
     assert "bucket 19" in problem.fix
     assert "left out" in problem.fix
+
+
+# ocervell's v2/config.yaml: a Kubernetes ConfigMap whose data: holds the early CRD form of
+# the shared config (backends, exporters and error_budget_policies as lists of named
+# entries), which slo-generator v2 reads as mappings keyed by name
+CONFIGMAP = FOUND / "slo-generator" / "ocervell-v2-config.yaml"
+EARLY_LISTS = (
+    "its data: writes backends, exporters and error_budget_policies as lists of named "
+    "entries (the early CRD form)"
+)
+
+
+def test_configmap_config_alone_is_told_its_lists_are_not_v2(tmp_path: Path) -> None:
+    plan = plan_import("slo-generator", [CONFIGMAP], into=tmp_path / "ws")
+    assert plan.problems == []
+    (file,) = plan.files
+    reason = file.imported.reason
+    assert reason.startswith("a Kubernetes ConfigMap holding slo-generator's shared config")
+    assert EARLY_LISTS in reason
+    assert "error_budget_policies: {error-budget-policy-ssm: {steps: [...]}}" in reason
+
+
+def test_configmap_given_as_config_is_told_its_lists_are_not_v2(tmp_path: Path) -> None:
+    options = Options(
+        slo_generator_config=read_slo_generator_config(CONFIGMAP),
+        slo_generator_config_file=str(CONFIGMAP),
+    )
+    source = FOUND / "slo-generator" / "gcp-ps-slo_custom_app_availability.yaml"
+    plan = plan_import(
+        "slo-generator", [source], into=tmp_path / "ws", options=options, config_given=True
+    )
+    (problem,) = plan.problems
+    assert problem.message.startswith("ocervell-v2-config.yaml is a Kubernetes ConfigMap")
+    assert EARLY_LISTS in problem.fix

@@ -60,6 +60,7 @@ from covenant.definitions.importers.slogen_prometheus import (
 from covenant.definitions.importers.slogen_v1 import (
     LONE_EXPORTER,
     early_class_note,
+    early_config_lists,
     early_crd_fix,
     inline_backend,
     is_v1,
@@ -123,6 +124,7 @@ def import_slo_generator(
             result.reason = (
                 "a Kubernetes ConfigMap holding slo-generator's shared config holds no SLO: "
                 "nothing to import; save its data: as a config.yaml and give it with --config"
+                + early_config_lists(data)
             )
         elif (
             isinstance(data, Mapping)
@@ -250,7 +252,8 @@ def _no_policy(config: Mapping[str, Any], file: str, name: str) -> tuple[str, st
         return (
             f"{name_in} is a Kubernetes ConfigMap: slo-generator's shared config is its data:, "
             "not the resource",
-            "save its data: as a config.yaml and give it with --config",
+            "save its data: as a config.yaml and give it with --config"
+            + early_config_lists(config),
         )
     policies = config.get("error_budget_policies")
     if isinstance(policies, list):

@@ -316,3 +316,35 @@ def _threshold_bucket(spec: Mapping[str, Any]) -> Any:
             if sli.get(field) is not None:
                 return sli[field]
     return None
+
+
+CONFIG_LISTS = ("backends", "exporters", "error_budget_policies")
+
+
+def early_config_lists(config: Any) -> str:
+    """What else to rewrite when a ConfigMap's ``data:`` holds the early CRD form of the shared
+    config, its backends, exporters or policies as lists of named entries (``- name: cm``,
+    ``class: CloudMonitoring``), which slo-generator v2 reads as mappings keyed by name; ""
+    when none is a list."""
+    inner = mapping(mapping(config).get("data"))
+    listed = [key for key in CONFIG_LISTS if isinstance(inner.get(key), list)]
+    if not listed:
+        return ""
+    names = " and ".join([", ".join(listed[:-1]), listed[-1]] if len(listed) > 1 else listed)
+    examples = []
+    backends = inner.get("backends")
+    if isinstance(backends, list) and backends:
+        klass = str(mapping(backends[0]).get("class") or "")
+        if klass:
+            examples.append(
+                f"backends: {{{v2_backend(klass)}: {{project_id: …}}}} for class {klass}"
+            )
+    policies = inner.get("error_budget_policies")
+    if isinstance(policies, list) and policies:
+        name = str(mapping(policies[0]).get("name") or "<name>")
+        examples.append(f"error_budget_policies: {{{name}: {{steps: [...]}}}}")
+    return (
+        f"; its data: writes {names} as lists of named entries (the early CRD form), which "
+        "slo-generator v2 reads as mappings keyed by name (camelCase keys in snake_case)"
+        + (f": write {'; '.join(examples)}" if examples else "")
+    )
