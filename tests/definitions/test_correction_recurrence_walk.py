@@ -2,17 +2,18 @@
 
 docs/corrections.md ("What a correction does", recurrence): occurrences follow the wall clock
 of ``timeZone`` and each lasts ``duration`` of real time; a local time that does not exist
-(spring forward) is read with ``fold=0`` — the offset in force before the change, so 02:15 in
-a gap from 02:00 to 02:30 is 02:45 on the new clock — and a repeated one is its first reading.
+(spring forward) is the end of the gap — 02:15 in a gap from 02:00 to 02:30 is 02:30 on the new
+clock, the instant the clock jumps — and a repeated one is its first reading.
 
 The reference never uses dateutil nor the code under test: it steps over every local date from
 the rule's first day, keeps the dates a ``DAILY`` (every ``INTERVAL``-th day) or ``WEEKLY``
 (every ``INTERVAL``-th week from the first day's week, Monday first, on the ``BYDAY`` days, else
 the first day's weekday) rule selects, puts the first occurrence's wall time on each, and finds
 the instant by trying every offset the zone uses around it (the earliest whose reading is that
-wall time; in a gap, the wall time less the smaller offset). Rules start years before the range
-asked for (so the code's walk that skips whole periods ahead is exercised), in zones whose
-clocks change by half an hour or at odd offsets, around their changes.
+wall time; in a gap, the first second that reads past it; see recurrence_reference.py).
+Rules start years before the range asked for (so the code's walk that skips whole periods
+ahead is exercised), in zones whose clocks change by half an hour or at odd offsets, around
+their changes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from covenant.definitions.corrections import CorrectionRule
+from tests.definitions.recurrence_reference import instant, reading
 
 # A zone, a day its clock changes, and wall times in (or at the edge of) that change.
 ZONES = {
@@ -37,23 +39,6 @@ ZONES = {
     "Europe/Berlin": (date(2026, 3, 29), ["02:00", "02:30", "03:00"]),  # gap
 }
 DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-
-
-def reading(t: int, zone: ZoneInfo) -> datetime:
-    return datetime.fromtimestamp(t, tz=zone).replace(tzinfo=None)
-
-
-def instant(wall: datetime, zone: ZoneInfo) -> int:
-    """The instant of a wall time: its first reading, else (a gap) wall − the smaller offset."""
-    naive = int(wall.replace(tzinfo=UTC).timestamp())
-    offsets = set()
-    for h in range(-48, 49):
-        t = naive + h * 3600
-        offsets.add(int((reading(t, zone) - reading(t, ZoneInfo("UTC"))).total_seconds()))
-    valid = [naive - o for o in offsets if reading(naive - o, zone) == wall]
-    if valid:
-        return min(valid)
-    return naive - min(offsets)
 
 
 def walk(
@@ -146,12 +131,12 @@ def test_occurrences_equal_a_walk_of_local_days(
     assert all(w.end - w.start == rule.duration for w in got)
 
 
-def test_the_walk_reads_a_gap_with_the_offset_before_it() -> None:
+def test_the_walk_reads_a_gap_as_its_end() -> None:
     # Lord Howe springs from 02:00 (+10:30) to 02:30 (+11) on 4 October 2026
     zone = ZoneInfo("Australia/Lord_Howe")
     gap = instant(datetime(2026, 10, 4, 2, 15), zone)
-    assert gap == int(datetime(2026, 10, 3, 15, 45, tzinfo=UTC).timestamp())
-    assert reading(gap, zone) == datetime(2026, 10, 4, 2, 45)
+    assert gap == int(datetime(2026, 10, 3, 15, 30, tzinfo=UTC).timestamp())
+    assert reading(gap, zone) == datetime(2026, 10, 4, 2, 30)
     # it falls back from 02:00 (+11) to 01:30 (+10:30) on 5 April 2026: the first 01:45
     fold = instant(datetime(2026, 4, 5, 1, 45), zone)
     assert fold == int(datetime(2026, 4, 4, 14, 45, tzinfo=UTC).timestamp())
