@@ -115,11 +115,11 @@ def cases(draw: st.DrawFn) -> tuple[str, CorrectionRule, int, int, list[int]]:
     lo += draw(st.integers(-2 * 86400, 2 * 86400))
     hi = lo + draw(st.integers(1, 5 * 86400))
     # COUNT or UNTIL around an occurrence near the range
-    walked = [
-        ref.instant(w, zone)
-        for w in ref.walls(rule, first, (ref.reading(hi, zone) + timedelta(days=2)).date())
-    ]
-    near = [i for i, s in enumerate(walked) if s > lo - 4 * 86400] or [len(walked) - 1]
+    last = (ref.reading(hi, zone) + timedelta(days=2)).date()
+    walls = ref.walls(rule, first, last)
+    soon = (ref.reading(lo, zone) - timedelta(days=4)).date()
+    near = [i for i, w in enumerate(walls) if w.date() >= soon] or [len(walls) - 1]
+    walked = {i: ref.instant(walls[i], zone) for i in near if i >= 0}
     pick = draw(st.sampled_from(near)) if walked else None
     bound = draw(st.sampled_from(["none", "count", "rule-count", "until"]))
     until: int | None = None

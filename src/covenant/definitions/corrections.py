@@ -30,7 +30,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -59,6 +59,7 @@ RRULE_HELP = (
     "write an RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=SU or "
     "FREQ=MONTHLY;BYMONTHDAY=1;COUNT=12 (the first occurrence is spec.start)"
 )
+_LAST_SECOND = time(23, 59, 59)
 _UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
 
 FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")
@@ -206,6 +207,15 @@ def _skipped(text: str, start: datetime, zone: str) -> datetime | None:
     return wall if wall is not None and _local(start, zone) != wall else None
 
 
+def _until_instant(text: str, *, zone: str) -> datetime:
+    """``spec.until`` as an instant: a date bounds inclusively (RFC 5545), so it is the last
+    second of that local day, as ``UNTIL=YYYYMMDD`` in the rule; a date-time is itself."""
+    if len(text.strip()) == 10:
+        day = date.fromisoformat(text.strip())
+        return local_instant(datetime.combine(day, _LAST_SECOND), zone)
+    return parse_instant(text, zone=zone)
+
+
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -257,11 +267,9 @@ def split_rrule(text: str, *, zone: str) -> tuple[str, datetime | None, int | No
             match = _UNTIL.match(value.strip())
             if match is None:
                 raise ValueError(f"UNTIL={value} is not YYYYMMDD or YYYYMMDDTHHMMSS[Z]")
-            day, time, utc = match.groups()
-            local = datetime.strptime(day + (time or "235959"), "%Y%m%d%H%M%S")  # noqa: DTZ007
-            until = (
-                local.replace(tzinfo=UTC) if utc else local.replace(tzinfo=ZoneInfo(zone))
-            ).astimezone(UTC)
+            day, clock, utc = match.groups()
+            local = datetime.strptime(day + (clock or "235959"), "%Y%m%d%H%M%S")  # noqa: DTZ007
+            until = local.replace(tzinfo=UTC) if utc else local_instant(local, zone)
         elif name == "COUNT":
             if not value.strip().isdigit() or int(value) < 1:
                 raise ValueError(f"COUNT={value} is not a positive whole number")
@@ -388,7 +396,7 @@ def _correction(
                     f"keep one: spec.{key} or {key.upper()}= in the rrule",
                 )
         if spec.until is not None:
-            until = parse_instant(spec.until, zone=zone)
+            until = _until_instant(spec.until, zone=zone)
         count = spec.count if spec.count is not None else count
         if until is not None and count is not None:
             problem(
