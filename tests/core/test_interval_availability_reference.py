@@ -8,7 +8,8 @@ exactly; an interval without requests is never down; a period without requests i
 without requests counting 0. Exclusions (maintenance announced at least the notice ahead):
 an interval touched by one is left out entirely; with ``period-less-exclusions`` the excluded
 time leaves the eligible time too. Only whole intervals inside the eligible time are measured
-(the code's rule, ``core.downtime.bucket_downtime``; the docs say nothing of partial ones).
+(docs/sla.md, "Intervals and period bounds": a straddling interval is never measured;
+``covenant validate`` warns, ``interval-straddles-period``).
 
 The reference walks every interval of the eligible time with plain integers and fractions;
 the period in progress is a month of Kathmandu (+5:45), Chatham (+13:45/+12:45), St John's

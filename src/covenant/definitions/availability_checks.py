@@ -16,6 +16,7 @@ from covenant.definitions.agreements import (
 from covenant.definitions.credit_tier_checks import committed_level, tier_problems
 from covenant.definitions.diagnostics import WARNING, at, conflict
 from covenant.definitions.durations import format_seconds, parse_duration
+from covenant.definitions.interval_alignment import interval_alignment
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
 
@@ -28,6 +29,8 @@ def availability_problems(
     m, where = item.measurement, (*here, "measurement")
     # what the source needs and ignores: not said of a source refused (stood in for: partial)
     problems = [] if doc.broken_at((*where, "source")) else _by_source(doc, m, where)
+    if not doc.broken_at((*where, "source")):
+        problems += interval_alignment(doc, version, m, where)
     level, found = committed_level(doc, item, here)
     problems += found
     if level is not None:
