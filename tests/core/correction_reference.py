@@ -119,12 +119,17 @@ def _count_slice(o: Objective, w: Window, g: int, n: int) -> None:
         w.bad += 1 - Fraction(g, n)
 
 
-def window(o: Objective, d: Data, start: int, end: int, *, alert: bool) -> Window:
+def window(
+    o: Objective, d: Data, start: int, end: int, *, alert: bool, until: int | None = None
+) -> Window:
+    """The window ``[start, end)``; only what lies wholly before ``until`` (now, when the
+    window reaches past it; default ``end``) is counted: a minute after now is nothing."""
     w = Window()
+    until = end if until is None else until
     if o.method is BudgetingMethod.OCCURRENCES:
         for i in range(len(d.total)):
             b = d.start + i * d.step
-            if start <= b and b + d.step <= end and not d.removed(b):
+            if start <= b and b + d.step <= min(end, until) and not d.removed(b):
                 w.events += d.total[i]
                 w.counted += d.total[i]
                 w.bad += d.total[i] - d.good[i]
@@ -143,11 +148,16 @@ def window(o: Objective, d: Data, start: int, end: int, *, alert: bool) -> Windo
         for i in range(len(d.total)):
             b = d.start + i * d.step
             slice_start = b - (b - ph) % size
-            if start <= b and b + d.step <= end and not d.hit(slice_start, size):
+            if (
+                start <= b
+                and b + d.step <= end
+                and slice_start + size <= until
+                and not d.hit(slice_start, size)
+            ):
                 w.events += d.total[i]
     events = w.events
     while t + size <= last_end:
-        if d.hit(t, size):
+        if t + size > until or d.hit(t, size):  # after now, or corrected: not counted
             pass
         elif d.composite is not None:
             bad, n = d.composite(t, size)
@@ -176,19 +186,19 @@ def _rate(o: Objective, w: Window, composite: bool = False) -> Fraction | None:
     return None if _no_value(o, w, composite) else w.bad / w.counted / (1 - o.target)
 
 
-def _budget_units(o: Objective, d: Data, at: int, events: int) -> int:
+def _budget_units(o: Objective, d: Data, at: int, events: int, until: int) -> int:
     if o.method is BudgetingMethod.OCCURRENCES:
         return events
     size = o.time_slice_window_s
     assert size
-    _, end, full_start, full_end = reference.bounds(o, at)
+    _, _, full_start, full_end = reference.bounds(o, at)
     ph = _phase(o, at)
     t = full_start
     while (t - ph) % size:
         t += 1
     units = 0
     while t + size <= full_end:
-        if t + size <= end:  # a past slice
+        if t + size <= until:  # a past slice (one before now)
             if d.hit(t, size):
                 t += size
                 continue
@@ -208,19 +218,23 @@ def threshold(o: Objective, index: int, length: int) -> Fraction:
     return reference.threshold(o, index, window_length=length)
 
 
-def figures(o: Objective, d: Data, at: int) -> Figures:
-    """Every figure of ``o`` at ``at`` (aligned down to the step) over ``d``."""
+def figures(o: Objective, d: Data, at: int, now: int | None = None) -> Figures:
+    """Every figure of ``o`` at ``at`` (aligned down to the step) over ``d``; with ``now``
+    before ``at``, the windows stay where ``at`` puts them but count only up to now (aligned
+    down to the step: the minute in progress has not happened either)."""
     end = at - at % d.step
+    until = end if now is None else min(end, now - now % d.step)
     start, _, full_start, full_end = reference.bounds(o, end)
     length = full_end - full_start
-    slo = window(o, d, start, end, alert=False)
-    current = window(o, d, end - HOUR, end, alert=True)
+    slo = window(o, d, start, end, alert=False, until=until)
+    current = window(o, d, end - HOUR, end, alert=True, until=until)
     comp = d.composite is not None
     burn = _rate(o, current, comp)
     tiers = []
     for i, tier in enumerate(o.alert_tiers):
-        long_rate = _rate(o, window(o, d, end - tier.long_window_s, end, alert=True), comp)
-        short_rate = _rate(o, window(o, d, end - tier.short_window_s, end, alert=True), comp)
+        long_w = window(o, d, end - tier.long_window_s, end, alert=True, until=until)
+        short_w = window(o, d, end - tier.short_window_s, end, alert=True, until=until)
+        long_rate, short_rate = _rate(o, long_w, comp), _rate(o, short_w, comp)
         limit = threshold(o, i, length)
         fires = all(
             r is not None and (r >= limit if tier.inclusive else r > limit)
@@ -229,7 +243,7 @@ def figures(o: Objective, d: Data, at: int) -> Figures:
         tiers.append((limit, long_rate, short_rate, fires))
     if _no_value(o, slo, comp):
         return Figures(no_data=True, burn=burn, burn_events=current.events, tiers=tiers)
-    allowed = (1 - o.target) * _budget_units(o, d, end, slo.events)
+    allowed = (1 - o.target) * _budget_units(o, d, end, slo.events, until)
     remaining = allowed - slo.bad
     tte: timedelta | None
     if remaining <= 0:
