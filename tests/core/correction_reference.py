@@ -123,7 +123,8 @@ def window(
     o: Objective, d: Data, start: int, end: int, *, alert: bool, until: int | None = None
 ) -> Window:
     """The window ``[start, end)``; only what lies wholly before ``until`` (now, when the
-    window reaches past it; default ``end``) is counted: a minute after now is nothing."""
+    window reaches past it; default ``end``) is counted: a minute after now is nothing. An
+    alert window is then ``[start, until)``, laid out as any alert window."""
     w = Window()
     until = end if until is None else until
     if o.method is BudgetingMethod.OCCURRENCES:
@@ -139,7 +140,12 @@ def window(
     ph = _phase(o, end)
     last_end = end - (end - ph) % size
     if alert:
-        t = last_end - max(1, (end - start) // size) * size
+        if start >= until:  # a window that starts after now: nothing has happened
+            return w
+        # counted up to now, an alert window is [start, now) read as any alert window is: its
+        # last max(1, length // slice) complete slices (as evaluating at now would)
+        last_end = min(last_end, until - (until - ph) % size)
+        t = last_end - max(1, (min(end, until) - start) // size) * size
     else:
         t = start
         while (t - ph) % size:

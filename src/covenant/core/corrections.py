@@ -284,14 +284,18 @@ def _silent_in_window(item: Derived, result: Evaluation, *, start: int, step: in
 
 
 def _burn_slices(item: Derived, burn: Burn) -> tuple[datetime, datetime]:
-    """The span of the slices a burn window counts: as the engine lays out an alert window,
-    the last ``max(1, window // slice)`` complete slices before its end."""
+    """The span of the slices a burn window counts, as the engine lays out an alert window
+    counted up to ``burn.end`` (``at``, or now when the window reaches past it): the last
+    ``max(1, (end − start) // slice)`` complete slices before that end; none for a window that
+    starts at or after now (it has not begun)."""
     assert item.engine.time_slice_window_s
     size = item.engine.time_slice_window_s
-    end = to_epoch(burn.end)
-    phase = slice_phase(item.engine, end=end)
+    start, end = to_epoch(burn.start), to_epoch(burn.end)
+    phase = slice_phase(item.engine, end=start + burn.window_s)  # as laid at ``at``
     last = phase + (end - phase) // size * size  # the end of the last complete slice
-    first = last - max(1, burn.window_s // size) * size
+    if end <= start:
+        return from_epoch(last), from_epoch(last)
+    first = last - max(1, (end - start) // size) * size
     return from_epoch(first), from_epoch(last)
 
 
