@@ -45,7 +45,7 @@ from covenant.definitions.agreements import (
     parse_instant,
     written_wall,
 )
-from covenant.definitions.diagnostics import at
+from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.fields import Spec, TimeZoneText
 from covenant.definitions.openslo import Document
@@ -305,7 +305,7 @@ def resolve_corrections(
         if isinstance(item.model, CorrectionDocument):
             rule, found = _correction(item.source, item.model, slos)
             problems += found
-            if rule is not None and build and not found:
+            if rule is not None and build and not [p for p in found if p.severity != WARNING]:
                 rules.append(rule)
     return tuple(rules), problems
 
@@ -440,6 +440,22 @@ def _correction(
                 RRULE_HELP,
             )
             return None, problems
+        first = next(iter(build_rrule(rule)), None)
+        if first is not None and first != rule.local_start():
+            problems.append(
+                at(
+                    doc,
+                    ("spec", "start"),
+                    code="start-not-an-occurrence",
+                    message=f"start {spec.start} is not an occurrence of {spec.rrule}, so "
+                    f"nothing is corrected then: the first occurrence is "
+                    f"{first:%Y-%m-%dT%H:%M:%S} (RFC 5545 leaves a start its rule does not "
+                    "select undefined)",
+                    fix=f"start on the first occurrence (start: {first:%Y-%m-%dT%H:%M:%S}), "
+                    "or write a rule that selects the start's day and time",
+                    severity=WARNING,
+                )
+            )
     return rule, problems
 
 

@@ -152,7 +152,7 @@ def build_recorded(
 
         slos = set(document.get("spec", {}).get("slos") or ())
         rules, found = resolve_corrections([parsed], slos=slos, build=True)
-        return (rules[0] if rules and not found else None), found
+        return (rules[0] if rules else None), found  # a rule only without errors
     from covenant.definitions.agreements import MaintenanceDocument  # noqa: PLC0415
     from covenant.definitions.contracts import maintenance_window  # noqa: PLC0415
 
