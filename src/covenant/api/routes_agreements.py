@@ -141,13 +141,10 @@ PeriodPath = Annotated[
 
 
 def period_label(ctx: Ctx, customer: str, period: str, reference: datetime) -> str:
-    """``period`` as a label (``2026-11``, ``2026-Q4``): a relative one (``last-month``,
-    ``-3M``) counted from ``reference`` in the customer's agreements' time zone, as
-    ``covenant report sla --period`` counts it; ``invalid-period-option`` naming the forms."""
-    from covenant.core.when import parse_period, zone_of
+    """``period`` as a label: ``services.sla.customer_period`` over the served workspace."""
+    from covenant.services.sla import customer_period
 
-    zones = [v.zone for v in ctx.workspace().agreements if v.customer == customer]
-    return parse_period(period, reference=reference, zone=zone_of(zones), option="period")
+    return customer_period(ctx.workspace(), customer, period, reference)
 
 
 def _statement(

@@ -42,6 +42,8 @@ from covenant.core.support import (
     support_compliance,
 )
 from covenant.core.timeutil import EPOCH, from_epoch, require_utc, to_epoch, utc_text
+from covenant.core.when import parse_period as parse_relative
+from covenant.core.when import zone_of
 from covenant.definitions.contract_model import Customer
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError, NotFoundError
@@ -57,6 +59,15 @@ STEP = 60
 DEFAULT_LOCALE = "en_GB"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def customer_period(workspace: Workspace, customer: str, period: str, reference: datetime) -> str:
+    """``period`` as a label (``2026-11``, ``2026-Q4``): a relative one (``last-month``,
+    ``-3M``) counted from ``reference`` in the customer's agreements' time zone, as ``covenant
+    report sla --period`` counts it; ``invalid-period-option`` naming the forms. The API's and
+    the pages' statement routes read their period through it."""
+    zones = [v.zone for v in workspace.agreements if v.customer == customer]
+    return parse_relative(period, reference=reference, zone=zone_of(zones), option="period")
 
 
 def parse_period(text: str) -> tuple[int, int, PeriodUnit]:

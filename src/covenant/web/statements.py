@@ -30,10 +30,9 @@ def period_page(
     as the CLI's ``--period``, from now in the customer's agreements' zone) a redirect to the
     page of the period it names (``base`` + the label), the query kept; a bad one is
     ``invalid-period-option``."""
-    from covenant.core.when import parse_period, zone_of
+    from covenant.services.sla import customer_period
 
-    zones = [v.zone for v in ctx.workspace().agreements if v.customer == customer]
-    label = parse_period(period, reference=ctx.clock(), zone=zone_of(zones), option="period")
+    label = customer_period(ctx.workspace(), customer, period, ctx.clock())
     if label == period:
         return label
     query = f"?{request.url.query}" if request.url.query else ""
