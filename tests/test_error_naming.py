@@ -64,3 +64,16 @@ def test_the_cli_json_refusal_is_the_api_error_body(error: CovenantError) -> Non
     assert (
         answered["hint"] == error.hint or answered["hint"] == f"run: covenant explain {error.code}"
     )
+
+
+def test_the_latency_bound_warning_names_the_query_not_an_input() -> None:
+    """implausible-latency-bound (a definition warning) says the metric and the bound as the
+    file writes them, not a command-line option or HTTP field: the same for every caller."""
+    from covenant.core.promql_bounds import bound_doubt, bounds  # noqa: PLC0415
+
+    (bound,) = bounds('x_nanoseconds_bucket{le="1"}')
+    doubt = bound_doubt(bound)
+    assert doubt is not None
+    message, fix = doubt
+    assert message.startswith('x_nanoseconds_bucket: le="1" on a _nanoseconds metric is 1 ns')
+    assert InputError(message, hint=fix).worded(HTTP_NAMES) == (message, fix)

@@ -88,3 +88,16 @@ def test_pdf_unavailable_is_explained(shop: Shop) -> None:
     printed = CliRunner().invoke(cli, ["explain", "pdf-unavailable"], env=WIDE)
     assert printed.exit_code == 0, printed.output
     assert printed.stdout.endswith(f"{answer.json()['text']}\n")
+
+
+def test_the_latency_bound_warning_is_in_the_reference(shop: Shop) -> None:
+    """implausible-latency-bound (stop 41): a definition warning, answered as explain prints."""
+    code = "implausible-latency-bound"
+    answer = shop.client.get(f"{V1}/errors/{code}", shop.tokens["viewer"])
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["code"] == code
+    assert found["text"].startswith("(Warning.) A histogram bucket bound")
+    printed = CliRunner().invoke(cli, ["explain", code], env=WIDE)
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout == f"{code}\n({found['group']})\n{found['text']}\n"

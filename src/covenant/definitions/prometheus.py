@@ -33,6 +33,7 @@ from covenant.core.promql import (
     counter_selector,
     is_compatible,
 )
+from covenant.core.promql_bounds import value_doubt
 from covenant.core.promql_histograms import (
     unit_doubt,
 )
@@ -48,7 +49,13 @@ from covenant.definitions.openslo import (
     SLODocument,
 )
 from covenant.definitions.parsed import Parsed
-from covenant.definitions.prometheus_checks import unread_slis, unusable, variable_warnings
+from covenant.definitions.prometheus_checks import (
+    LATENCY_BOUND,
+    bound_warnings,
+    unread_slis,
+    unusable,
+    variable_warnings,
+)
 from covenant.definitions.prometheus_counts import (
     count_queries,
     metrics_of,
@@ -307,6 +314,7 @@ def prometheus_reads(
             unreadable.setdefault(o.slo, f"SLI {o.sli!r}: {not_promql[0].message}")
             continue
         problems += variable_warnings(doc, path, spec, typed, reported)
+        problems += bound_warnings(doc, path, spec, typed, reported)
         if not any(is_compatible(k) for k in kinds):
             reason = "its metricSources name no Prometheus DataSource (metricSourceRef)"
             if refs == {None} and all(is_compatible(m.metric_source.type) for _, m in metrics):
@@ -357,12 +365,16 @@ def _unit_doubt(
     if built.bucket is None or rule is None or rule.latency_ms is None:
         return []
     selector = counter_selector(built.bucket[0])
-    doubt = unit_doubt(selector.name if selector else "", rule.latency_ms.threshold)
+    name = selector.name if selector else ""
+    doubt = unit_doubt(name, rule.latency_ms.threshold)
+    code = "histogram-unit"
+    if doubt is None:  # in the histogram's unit, and still no plausible request latency?
+        doubt, code = value_doubt(name, rule.latency_ms.threshold), LATENCY_BOUND
     if doubt is None or (doc.where(path), doubt[0]) in reported:
         return []
     reported.add((doc.where(path), doubt[0]))
     message, fix = doubt
-    return [at(doc, path, code="histogram-unit", message=message, fix=fix, severity=WARNING)]
+    return [at(doc, path, code=code, message=message, fix=fix, severity=WARNING)]
 
 
 def _unnamed_source(

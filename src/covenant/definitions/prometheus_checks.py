@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from covenant.core.promql import QueryFormError, shown
+from covenant.core.promql_bounds import bound_doubt
 from covenant.core.promql_syntax import QuerySyntaxError
 from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.openslo import SLIDocument, SLISpec
 from covenant.definitions.parsed import Parsed
 from covenant.definitions.prometheus_counts import (
+    latency_bounds,
     metrics_of,
     query_path,
     syntax_errors,
@@ -40,6 +42,7 @@ def unread_slis(
             for exc in syntax_errors(spec, kinds):
                 found += unusable(item.source, ("spec",), spec, exc, reported)
             found += variable_warnings(item.source, ("spec",), spec, kinds, reported)
+            found += bound_warnings(item.source, ("spec",), spec, kinds, reported)
     return found
 
 
@@ -95,5 +98,32 @@ def variable_warnings(
                     fix=VARIABLE_FIX,
                     severity=WARNING,
                 )
+            )
+    return found
+
+
+LATENCY_BOUND = "implausible-latency-bound"
+
+
+def bound_warnings(
+    doc: SourceDocument,
+    path: PathKey,
+    spec: SLISpec,
+    kinds: Sequence[str | None],
+    reported: set[tuple[str, str]],
+) -> list[Problem]:
+    """A warning at each query whose histogram bucket bound, read in the unit its metric's
+    name gives, is no plausible request latency (once per line and bound)."""
+    found: list[Problem] = []
+    for part, bound in latency_bounds(spec, kinds):
+        doubt = bound_doubt(bound)
+        if doubt is None:
+            continue
+        written = (*path, *query_path(spec, part))
+        message, fix = doubt
+        if (doc.where(written), message) not in reported:
+            reported.add((doc.where(written), message))
+            found.append(
+                at(doc, written, code=LATENCY_BOUND, message=message, fix=fix, severity=WARNING)
             )
     return found

@@ -19,6 +19,7 @@ from covenant.core.promql import (
     counter_selector,
     is_compatible,
 )
+from covenant.core.promql_bounds import Bound, bounds
 from covenant.core.promql_fingerprint import query_fingerprint
 from covenant.core.promql_histograms import histogram_queries, le_values, legacy_bucket_query
 from covenant.core.promql_syntax import QuerySyntaxError, checked, syntax_error, value_variable
@@ -113,6 +114,21 @@ def value_variables(spec: SLISpec, kinds: Sequence[str | None]) -> list[tuple[st
         variable = value_variable(query)
         if variable is not None:
             found.append((part, query, variable))
+    return found
+
+
+def latency_bounds(spec: SLISpec, kinds: Sequence[str | None]) -> list[tuple[str, Bound]]:
+    """``(part, bound)`` for each ``le`` matcher on a metric with a time unit in the queries
+    of ``spec``, when its sources' ``kinds`` all read PromQL."""
+    if not all(checked(k) for k in kinds):
+        return []
+    found = []
+    for part, metric in metrics_of(spec):
+        try:
+            query = _query_text(metric)
+        except QueryFormError:
+            continue
+        found += [(part, bound) for bound in bounds(query)]
     return found
 
 
