@@ -100,6 +100,13 @@ def test_banka3_crd_two_resources_latency_left_out(tmp_path: Path) -> None:
     line, reason = notes(plan)["spec.slos[1].sli.events.errorQuery"]
     assert line == 53
     assert "it is never above 0" in reason
+    # the resource writes errorQuery and totalQuery: its notes say them so, never the
+    # prometheus/v1 spec's error_query / total_query
+    assert reason.startswith("errorQuery must count a share of totalQuery's events")
+    assert "it takes every event of totalQuery away" in reason
+    for text in [n.reason for f in plan.files for n in f.imported.notes]:
+        assert "error_query" not in text, text
+        assert "total_query" not in text, text
 
 
 def test_talk_sloth_getting_started(tmp_path: Path) -> None:
@@ -567,6 +574,9 @@ def test_crd_queries_without_window_told_in_the_files_spelling(tmp_path: Path) -
         ("import-missing-field", "spec.slos[0].alerting.name", 8),
     ]
     assert problems(plan)[0][3] == "errorQuery has no {{.window}} range"
+    # the alert name's fix names the resource's pageAlert, not prometheus/v1's page_alert
+    assert "(pageAlert: {disable: true})" in plan.problems[1].fix
+    assert "page_alert" not in plan.problems[1].fix
 
 
 def test_openslo_inspired_good_total_list_told_sloths_keys(tmp_path: Path) -> None:

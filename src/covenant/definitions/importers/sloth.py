@@ -14,6 +14,7 @@ defaults: 2 % in 1 h / 5 m and 5 % in 6 h / 30 m page, 10 % in 1 d / 2 h and 10 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from covenant.definitions.covenant_v1 import SLOTH_SERVICE_KEY, SLOTH_SLO_KEY
@@ -46,6 +47,7 @@ from covenant.definitions.importers.bundles import kind_of, skipped_in_bundle, u
 from covenant.definitions.importers.flags import quoted_flag_fix, yaml11_bool
 from covenant.definitions.importers.sloth_k8s import (
     camel_case_fields,
+    in_resource_spelling,
     missing_objective,
     other_kind,
     other_version,
@@ -102,7 +104,9 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                     "over — spec.labels are the SLOs' labels",
                 )
             snake_case_fields(record.child(("spec",)), spec, SPELLINGS)
-            _service_level(result, record.child(("spec",)), spec, options)
+            here = record.child(("spec",))
+            read = partial(_service_level, result, here, spec, options)
+            in_resource_spelling(result, SPELLINGS, read)
         elif api == "sloth.slok.dev/v1" and kind == "AlertWindows":
             result.reason = (
                 "a Sloth AlertWindows catalog holds no SLO: give it to the import of the specs "

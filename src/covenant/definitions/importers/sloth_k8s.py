@@ -11,7 +11,8 @@ A ``sloth.slok.dev`` kind or apiVersion Sloth does not serve is answered with th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from covenant.definitions.diagnostics import did_you_mean, number_text
@@ -19,6 +20,7 @@ from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
     UNRECOGNISED,
+    ImportedFile,
     Recorder,
     decimal,
     mapping,
@@ -31,6 +33,26 @@ def snake_case_fields(record: Recorder, spec: Any, spellings: Mapping[str, str])
     """Note each prometheus/v1 spelling under a resource's ``spec`` (``record`` is at spec),
     and refuse a field written both ways."""
     other_spelling_fields(record, spec, spellings, resource=True)
+
+
+def in_resource_spelling(
+    result: ImportedFile, spellings: Mapping[str, str], read: Callable[[], None]
+) -> None:
+    """Run ``read`` (the reading of a resource's spec) and word its notes and problems in the
+    resource's camelCase (``errorQuery must count a share of totalQuery's events``, ``pageAlert:
+    {disable: true}``): the checks are shared with prometheus/v1 specs, which write
+    ``error_query``. Only whole keys are rewritten (``x_error_query_total`` is kept)."""
+    notes, problems = len(result.notes), len(result.problems)
+    read()
+    words = re.compile(r"\b(" + "|".join(map(re.escape, spellings)) + r")\b")
+
+    def worded(text: str) -> str:
+        return words.sub(lambda m: spellings[m.group()], text)
+
+    result.notes[notes:] = [replace(n, reason=worded(n.reason)) for n in result.notes[notes:]]
+    result.problems[problems:] = [
+        replace(p, message=worded(p.message), fix=worded(p.fix)) for p in result.problems[problems:]
+    ]
 
 
 def camel_case_fields(record: Recorder, spec: Any, spellings: Mapping[str, str]) -> None:
