@@ -461,6 +461,10 @@ def test_sloth_action_openslo_alpha_read_both_ways(tmp_path: Path) -> None:
         "unresolved-reference",
         "converted-api-version",
     }
+    # the window is told once, by its error: no "read as 30d — nothing to do" beside it
+    assert [p.field for p in found if p.field.startswith("spec.timeWindows")] == [
+        "spec.timeWindows[0].isRolling"
+    ]
     plan = plan_import("sloth", [path], into=tmp_path / "ws")
     assert plan.problems == []
     count = 'http_request_duration_seconds_count{{job="myservice"{}}}'
@@ -601,3 +605,19 @@ def test_openslo_inspired_good_total_list_told_sloths_keys(tmp_path: Path) -> No
         "write them as sli: events: {error_query: <total> - <good> (the bad events), "
         "total_query: <total>}"
     )
+
+
+def test_an_alpha_window_with_is_rolling_is_still_told_its_v1_form(tmp_path: Path) -> None:
+    """The same file with isRolling: true written in its window: no error there, and the
+    conversion of {count: 30, unit: Day} to duration 30d is told (a warning, line 23)."""
+    text = (FOUND / "openslo" / "sloth-action-openslo.yml").read_text(encoding="utf-8")
+    assert "      unit: Day\n" in text
+    path = tmp_path / "openslo.yml"
+    path.write_text(text.replace("      unit: Day\n", "      unit: Day\n      isRolling: true\n"))
+    _, found = analyse([path])
+    told = [p for p in found if p.field.startswith("spec.timeWindows")]
+    assert [(p.code, p.field, p.severity) for p in told] == [
+        ("converted-api-version", "spec.timeWindows[0].unit", "warning")
+    ]
+    assert told[0].where.endswith(":23")
+    assert "read as timeWindow duration 30d" in told[0].message

@@ -161,10 +161,12 @@ def _v1alpha_window(rw: Rewrite, i: int, window: Any) -> Any:
         )
         return window
     rw.place(("spec", "timeWindow", i, "duration"), (*here, "unit"))
-    rw.note(
-        (*here, "unit"),
-        f"timeWindows {{unit: {unit}, count: {count}}} read as timeWindow duration {duration}",
-    )
+    if window.get("isRolling") is not None or window.get("calendar") is not None:
+        # else the window's missing isRolling is an error: no "nothing to do" beside it
+        rw.note(
+            (*here, "unit"),
+            f"timeWindows {{unit: {unit}, count: {count}}} read as timeWindow duration {duration}",
+        )
     return {"duration": duration, **window}
 
 
