@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from covenant.core.promql_bounds import bounds, go_float
+from covenant.definitions.workspace import analyse
 from covenant.services.importing import plan_import
 from tests.definitions.helpers import errors, load_text
 from tests.definitions.test_histogram_unit import _latency
-from tests.definitions.test_prometheus_sources import workspace
+from tests.definitions.test_prometheus_sources import source_text, workspace
+from tests.definitions.test_promql_syntax_gaps import ORPHAN
 
 URL = "url: http://prom:9090"
 GOOD_LINE = 16  # as in test_promql_syntax
@@ -136,3 +138,46 @@ def test_roller_sloth_file_warns_at_its_duration_slo(tmp_path: Path) -> None:
     assert len(warned) == 1
     assert 'le="1" on a _nanoseconds metric is 1 ns' in warned[0].message
     assert warned[0].severity == "warning"
+
+
+def test_a_covenant_v1_sli_query_is_read_too(tmp_path: Path) -> None:
+    """examples/shop's checkout availability SLI (covenant/v1), its good query turned into a
+    _microseconds bucket at le="5000000" (5 s, plausible) and its total at le="0.5" (0.5 µs):
+    the total's line (25) alone is warned of; read in seconds, the base unit tried first, 0.5 s
+    is le="500000"."""
+    shop = Path(__file__).parents[2] / "examples" / "shop"
+    for source in shop.glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    slis = tmp_path / "slis.yaml"
+    text = slis.read_text(encoding="utf-8")
+    good = 'sum(http_requests_total{service="checkout",code!~"5.."})'
+    total = 'sum(http_requests_total{service="checkout"})'
+    assert text.splitlines()[19].endswith(good)
+    assert text.splitlines()[24].endswith(total)
+    bucket = 'sum(rpc_duration_microseconds_bucket{{service="checkout",le="{}"}})'
+    slis.write_text(
+        text.replace(good, bucket.format("5000000")).replace(total, bucket.format("0.5")),
+        encoding="utf-8",
+    )
+    _, problems = analyse([tmp_path])
+    (warning,) = [p for p in problems if p.code == CODE]
+    assert warning.where == f"{slis}:25"
+    assert 'le="0.5" on a _microseconds metric is 0.5 µs (500 ns), below the 100 µs' in (
+        warning.message
+    )
+    assert warning.fix.startswith('if 0.5 s is meant, write le="500000" (0.5 s in microseconds)')
+
+
+def test_an_sli_no_slo_reads_is_read_too() -> None:
+    """An SLI document no SLO names (test_promql_syntax_gaps' orphan, its queries replaced):
+    its total's bucket le="7200" on a _seconds histogram (2 h) is warned of at its line."""
+    sli = ORPHAN.replace('job="api" code="500"', 'job="api", code="500"').replace(
+        "spec: {query: 'x_total'}", "spec: {query: 'x_seconds_bucket{le=\"7200\"}'}"
+    )
+    assert 'le="7200"' in sli
+    text = source_text(URL) + sli
+    ((severity, where, message, fix),) = _warned(text)
+    assert severity == "warning"
+    assert where == f"ws.yaml:{len(text.splitlines())}"  # total's query: the last line
+    assert 'le="7200" on a _seconds metric is 7200 s (2 h), above the 1 h' in message
+    assert fix.startswith('if 7200 ms is meant, write le="7.2" (7200 ms in seconds)')
