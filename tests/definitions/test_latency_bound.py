@@ -181,3 +181,22 @@ def test_an_sli_no_slo_reads_is_read_too() -> None:
     assert where == f"ws.yaml:{len(text.splitlines())}"  # total's query: the last line
     assert 'le="7200" on a _seconds metric is 7200 s (2 h), above the 1 h' in message
     assert fix.startswith('if 7200 ms is meant, write le="7.2" (7200 ms in seconds)')
+
+
+def test_a_pyrra_latency_bound_in_milliseconds_on_a_seconds_histogram(tmp_path: Path) -> None:
+    """vrutkovs/pyrra-openshift's cco-reconcile-latency (found_41) with its success bucket
+    written le="5000" (5000 s, 1.39 h): Covenant's import matches the bound in both spellings
+    (le=~"5000|5000\\.0"), read as the one number 5000; warned of as 5 s meant."""
+    text = (FOUND / "pyrra" / "pyrra-openshift-bundle-reduced.yaml").read_text(encoding="utf-8")
+    bucket = 'cco_controller_reconcile_seconds_bucket{le="1"}'
+    assert bucket in text
+    path = tmp_path / "slo.yaml"
+    path.write_text(text.replace(bucket, bucket.replace('"1"', '"5000"')), encoding="utf-8")
+    plan = plan_import("pyrra", [path], into=tmp_path / "ws")
+    assert plan.problems == []
+    (warned,) = [p for p in plan.warnings if p.code == CODE]
+    assert warned.message.startswith(
+        'cco_controller_reconcile_seconds_bucket: le=~"5000|5000\\.0" on a _seconds metric is '
+        "5000 s (1.39 h), above the 1 h"
+    )
+    assert warned.fix.startswith('if 5000 ms is meant, write le="5" (5000 ms in seconds)')

@@ -58,6 +58,7 @@ class Bound:
     unit: str  # ``nanoseconds``
     symbol: str  # ``ns``
     per_unit: Fraction  # seconds per unit
+    regex: bool = False  # written le=~"…" (spellings of one number)
 
     @property
     def seconds(self) -> Fraction:
@@ -115,7 +116,8 @@ def _of_selector(node: VectorSelector) -> Iterator[Bound]:
         value = _number(m.value, regex=m.op == MatchOp.Re)
         if value is not None:
             suffix, unit_name, symbol, per_unit = unit
-            yield Bound(name, m.value, value, suffix, unit_name, symbol, per_unit)
+            regex = m.op == MatchOp.Re
+            yield Bound(name, m.value, value, suffix, unit_name, symbol, per_unit, regex)
 
 
 def _number(text: str, *, regex: bool) -> Fraction | None:
@@ -201,7 +203,7 @@ def _said(what: str, value: Fraction, metric: str) -> tuple[str, str, Fraction] 
 
 def bound_doubt(bound: Bound) -> tuple[str, str] | None:
     """``(message, fix)`` when ``bound``'s ``le`` read in its metric's unit is implausible."""
-    said = _said(f'le="{bound.written}"', bound.value, bound.metric)
+    said = _said(f'le{"=~" if bound.regex else "="}"{bound.written}"', bound.value, bound.metric)
     if said is None:
         return None
     message, unit, per_unit = said
