@@ -125,14 +125,9 @@ def bucket_downtime(
         return [], ratios, None
     if int(total[keep].sum()) == 0:
         return [], Fraction(0), "no requests in the eligible time"
-    assert m.threshold is not None
-    num, den = m.threshold.numerator, m.threshold.denominator
-    lhs = bad.astype(object) * den
-    rhs = total.astype(object) * num
-    is_down = (total > 0) & ((lhs >= rhs) if m.threshold_inclusive else (lhs > rhs)).astype(bool)
-    if in_runs is not None:
-        is_down = in_runs
+    is_down = _over_threshold(m, total, bad) if in_runs is None else in_runs
     down = []
+    assert m.threshold is not None
     pct = 100 * m.threshold
     for i in np.flatnonzero(is_down & keep).tolist():
         ratio = Fraction(int(bad[i]), int(total[i]))
@@ -154,19 +149,26 @@ def run_margin(m: Measurement) -> int:
     return 0 if m.minimum_run_s is None else m.minimum_run_s - m.interval_s
 
 
+def _over_threshold(m: Measurement, total: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """Which intervals had requests and an error ratio at (``threshold_inclusive``) or over the
+    threshold, compared exactly as integers (``bad × den`` against ``total × num``)."""
+    assert m.threshold is not None
+    num, den = m.threshold.numerator, m.threshold.denominator
+    lhs = bad.astype(object) * den
+    rhs = total.astype(object) * num
+    hit = (lhs >= rhs) if m.threshold_inclusive else (lhs > rhs)
+    over: np.ndarray = (total > 0) & hit.astype(bool)
+    return over
+
+
 def _in_long_runs(
     m: Measurement, total: np.ndarray, bad: np.ndarray, keep: np.ndarray
 ) -> np.ndarray:
     """Which intervals are down and lie in a maximal run of consecutive down intervals lasting
     at least ``minimum_run_s``. An interval without requests or touched by an exclusion is not
     down, so it ends a run."""
-    assert m.threshold is not None
     assert m.minimum_run_s is not None
-    num, den = m.threshold.numerator, m.threshold.denominator
-    lhs = bad.astype(object) * den
-    rhs = total.astype(object) * num
-    hit = (lhs >= rhs) if m.threshold_inclusive else (lhs > rhs)
-    down = (total > 0) & hit.astype(bool) & keep
+    down = _over_threshold(m, total, bad) & keep
     edges = np.diff(np.concatenate(([0], down.astype(np.int8), [0])))
     run_starts = np.flatnonzero(edges == 1)
     run_ends = np.flatnonzero(edges == -1)
