@@ -47,3 +47,14 @@ def test_the_error_names_the_line_and_column(tmp_path: Path, block_bytes: int, s
     message = info.value.message
     assert message.startswith(f"tickets.{suffix}:{line}: not UTF-8 text"), message
     assert f"byte 0xff at column {column}" in message, message
+
+
+def test_the_column_counts_characters_not_bytes(tmp_path: Path) -> None:
+    """An editor counts "é" as one column: the bad byte after "Zürich é" is at column 17
+    of ``T-1,Zürich é,P1,\\xff…`` (T - 1 , Z ü r i c h space é , P 1 , → 16 characters)."""
+    bad = "T-1,Zürich é,P1,".encode() + b"\xff,,\n"
+    path = tmp_path / "tickets.csv"
+    path.write_bytes(HEADER + bad)
+    with pytest.raises(IngestError) as info:
+        _read_all(path, 1 << 20)
+    assert "byte 0xff at column 17" in info.value.message, info.value.message

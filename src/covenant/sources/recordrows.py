@@ -143,7 +143,8 @@ def check_utf8(name: str, block: bytes, *, offset: int, head: bytes, first_line:
     except UnicodeDecodeError as exc:
         start = exc.start
         line = first_line + block.count(b"\n", 0, start)
-        column = start - (block.rfind(b"\n", 0, start) + 1) + 1
+        begins = block.rfind(b"\n", 0, start) + 1  # the line's text before it is UTF-8
+        column = len(block[begins:start].decode("utf-8")) + 1  # in characters, as editors count
         where = (line, column, block[start])
         raise not_utf8(name, head, offset + start, where=where) from None
 
