@@ -27,6 +27,11 @@ kind: Service
 metadata: {name: checkout}
 spec: {}
 ---
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: search}
+spec: {}
+---
 apiVersion: covenant/v1
 kind: Agreement
 metadata: {name: globex-checkout}
@@ -156,6 +161,14 @@ def test_the_domain_rules(served: Served) -> None:
     answer = post("unknown", unknown)
     refused(answer, 422, "invalid-definition")
     assert answer.json()["problems"][0]["code"] == "missing-reference"
+    typo = {**FAILOVER, "services": ["checkout", "chekout"]}
+    answer = post("typo", typo)  # nothing, in the files or the store, names the service
+    refused(answer, 422, "invalid-definition")
+    (problem,) = answer.json()["problems"]
+    assert (problem["code"], problem["field"]) == ("unresolved-reference", "spec.services[1]")
+    assert "'chekout'" in problem["message"]
+    assert problem["fix"].startswith("did you mean 'checkout'?")
+    assert served.call("GET", "/maintenance-windows/typo", "viewer").status_code == 404
     assert post("db-failover", FAILOVER).status_code == 201
     overlapping = {**FAILOVER, "start": "2026-11-25T03:30:00Z", "end": "2026-11-25T05:00:00Z"}
     answer = post("overlap", overlapping)

@@ -3,7 +3,8 @@
 References (errors, ``missing-reference``): an Agreement's ``customer`` names a Customer; a
 support commitment's ``calendar`` names a Calendar; ``measurement.slo`` and every ``backedBy``
 name an SLO (``measurement.slo`` may be ``slo/objective`` when the SLO has several objectives);
-a MaintenanceWindow's ``customers`` name Customers. The interval measurements read the bucket
+a MaintenanceWindow's ``customers`` name Customers. A window's ``services`` that nothing else
+names are warnings (``service_names``). The interval measurements read the bucket
 series of the referenced SLO's objective.
 """
 
@@ -54,6 +55,7 @@ from covenant.definitions.credit_tier_checks import committed_level, tier_of
 from covenant.definitions.diagnostics import at
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.parsed import Parsed
+from covenant.definitions.service_names import known_services, unknown_service
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
 
@@ -65,6 +67,7 @@ class _Context:
     slos: set[str]
     objectives: Sequence[Objective]
     build: bool
+    services: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
 
     def missing(self, doc: SourceDocument, path: PathKey, kind: str, name: str) -> None:
@@ -89,6 +92,7 @@ def resolve_contracts(
         slos={p.definition.name for p in parsed if p.definition.kind == "SLO"},
         objectives=objectives,
         build=build,
+        services=known_services(p.definition for p in parsed),
     )
     calendars: list[CalendarSpec] = []
     for item in parsed:
@@ -163,6 +167,11 @@ def _maintenance(
     for i, customer in enumerate(model.spec.customers):
         if customer not in ctx.customers:
             ctx.missing(doc, ("spec", "customers", i), "Customer", customer)
+    for i, service in enumerate(model.spec.services):
+        if service not in ctx.services:
+            ctx.problems.append(
+                unknown_service(doc, ("spec", "services", i), service, ctx.services)
+            )
     window, problems = maintenance_window(doc, model)
     ctx.problems += problems
     return window

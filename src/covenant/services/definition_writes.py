@@ -25,6 +25,7 @@ from covenant.core.agreements import MaintenanceWindow
 from covenant.core.timeutil import require_utc, utc_text
 from covenant.definitions.articles import with_article
 from covenant.definitions.kinds import COVENANT_V1
+from covenant.definitions.service_names import known_services, unknown_service
 from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument
 from covenant.errors import ConflictError, DefinitionError, InputError, NotFoundError, Problem
@@ -37,6 +38,7 @@ from covenant.services.recorded_definitions import (
     maintenance_sha,
     workspace_overlay,
 )
+from covenant.store import agreements as agreements_repo
 from covenant.store import audit
 from covenant.store import corrections as revisions
 from covenant.store import definition_changes as repo
@@ -139,6 +141,7 @@ def write_definition(
                 after["spec"]["announcedAt"] = at.isoformat().replace("+00:00", "Z")
                 built = _validated(effective, kind, name, after)
             if kind == MAINTENANCE:
+                _known_services(conn, effective, after)
                 _maintenance_rules(effective, name, was_window, built, at=at)
             sha = "" if built is None else _sha(kind, built, after)
             was = _was(effective, kind, name)
@@ -186,6 +189,38 @@ def write_definition(
 
         raise store_failure(f"cannot write the {kind}", exc) from exc
     return Written(change=event, document=after, before=old)
+
+
+def _known_services(conn: Connection, workspace: Workspace, document: Document | None) -> None:
+    """Refuse a window naming a service neither the workspace nor the store's agreements (one
+    created over the API is only there) name: it would exclude nothing (``service_names``)."""
+    if document is None:
+        return
+    known = known_services(workspace.documents)
+    services = document["spec"].get("services") or []
+    if all(service in known for service in services):
+        return
+    for stored in agreements_repo.load_agreements(conn, verify=False):
+        for version in stored.versions:
+            model = version.model()
+            known |= {fee for fee, _ in model.fees}
+            for commitment in model.availability:
+                known |= {*commitment.services, *commitment.measurement.components}
+    source = SourceDocument(file="<request>", index=0, line=1, data=document)
+    problems = [
+        unknown_service(
+            source,
+            ("spec", "services", i),
+            service,
+            known,
+            severity="error",
+            place="the workspace or the store",
+        )
+        for i, service in enumerate(services)
+        if service not in known
+    ]
+    if problems:
+        raise DefinitionError(problems=problems, applying=True)
 
 
 def old_window(workspace: Workspace, name: str) -> MaintenanceWindow | None:
