@@ -325,3 +325,31 @@ def test_a_customer_sees_the_windows_display_name_never_its_name(served: Served)
     assert served.call("POST", "/maintenance-windows", json=unnamed).status_code == 201
     listed = served.call("GET", "/maintenance-windows/search-window", "viewer").json()
     assert "displayName" not in listed["document"]["metadata"]
+
+
+def test_a_service_only_a_stored_agreement_names_is_accepted(
+    served: Served, tmp_path: Path
+) -> None:
+    """An agreement recorded from elsewhere (as one created over the API is) names `payments`;
+    the served files do not: a window on it is planned, one on `paymnets` is refused."""
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    for path in served.workspace.glob("*.yaml"):
+        (other / path.name).write_text(path.read_text())
+    payments = AGREEMENT.split("---\n", 2)[2]  # the Agreement alone
+    payments = payments.replace("globex-checkout", "globex-payments")
+    payments = payments.replace("[checkout]", "[payments]").replace("{checkout:", "{payments:")
+    (other / "payments.yaml").write_text(payments)
+    sync_agreements(served.engine, workspace=load_workspace(other), at=AT, actor="t")
+    assert "payments" not in "".join(p.read_text() for p in served.workspace.glob("*.yaml"))
+    spec = {**FAILOVER, "services": ["payments"]}
+    made = served.call("POST", "/maintenance-windows", json={"name": "pay", "spec": spec})
+    assert made.status_code == 201, made.text
+    typo = {**FAILOVER, "services": ["paymnets"]}
+    answer = served.call("POST", "/maintenance-windows", json={"name": "typo", "spec": typo})
+    assert answer.status_code == 422, answer.text
+    (problem,) = answer.json()["problems"]
+    assert problem["message"].startswith(
+        "no service named 'paymnets' in the workspace or the store"
+    )
+    assert problem["fix"].startswith("did you mean 'payments'?")

@@ -109,3 +109,18 @@ def test_ending_a_window_that_ended_is_refused(shop: Shop) -> None:
     answer = browser.post(f"{PAGE}/checkout-db-upgrade/end", {"csrf": csrf})
     assert answer.status_code == 409
     assert "maintenance-ended" in answer.text
+
+
+def test_a_misspelt_service_is_refused_with_the_name_meant(shop: Shop) -> None:
+    browser, csrf = _signed_in(shop, "eve")
+    typo = {**FAILOVER, "name": "typo", "services": "chekout", "csrf": csrf}
+    answer = browser.post(PAGE, typo)
+    assert answer.status_code == 400
+    text = html.unescape(answer.text)
+    refused = text.split('id="refused">', 1)[1].split("</div>", 1)[0]
+    assert "spec.services[0]" in refused
+    assert "no service named 'chekout'" in refused
+    assert "did you mean 'checkout'?" in refused
+    assert 'value="chekout"' in text  # the form as typed
+    read = shop.client.get(f"{V1}/maintenance-windows/typo", shop.tokens["viewer"])
+    assert read.status_code == 404
