@@ -13,21 +13,17 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from covenant.core.access import WRITERS
-from covenant.errors import CovenantError, DefinitionError
+from covenant.errors import CovenantError
 from covenant.services.users import Session
 from covenant.web.core import (
     BASE,
-    PAGE_NAMES,
     backend,
     check_csrf,
-    error_status,
     form,
-    page,
     staff,
     writer,
 )
-from covenant.web.definition_forms import items, write_definition_form
+from covenant.web.definition_forms import form_page, items, notes_asked, write_definition_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -58,12 +54,7 @@ def _listed(request: Request) -> list[dict[str, Any]]:
 @router.get("/maintenance")
 def maintenance_page(request: Request) -> Response:
     session = staff(request)
-    notes = [
-        f"{word} {request.query_params[key][:63]}."
-        for key, word in NOTES.items()
-        if request.query_params.get(key)
-    ]
-    return _page(request, session, note=" ".join(notes))
+    return _page(request, session, note=notes_asked(request, NOTES))
 
 
 def _page(
@@ -75,26 +66,14 @@ def _page(
     typed: dict[str, str] | None = None,
 ) -> Response:
     """The page; after a refused announcement: the error above the form, the form as typed."""
-    shown: dict[str, Any] = {}
-    if refused is not None:
-        message, hint = refused.worded(PAGE_NAMES)
-        problems = refused.problems if isinstance(refused, DefinitionError) else ()
-        shown = {
-            "code": refused.code,
-            "message": message,
-            "hint": hint,
-            "problems": [p for p in problems if p.severity == "error"],
-        }
-    return page(
+    return form_page(
+        session,
         "maintenance.html",
-        session=session,
-        status=200 if refused is None else error_status(refused),
         title="Maintenance",
-        windows=_listed(request),
-        writes=session.principal.role in WRITERS,
         note=note,
-        refused=shown,
-        typed=typed or {},
+        refused=refused,
+        typed=typed,
+        windows=_listed(request),
     )
 
 
