@@ -189,6 +189,7 @@ class Context:
                 engine,
                 notify=notify or log_notices,
                 enqueue=dispatcher.enqueue,
+                unheard=dispatcher.enqueue_unheard,  # a target added while alerts fire
                 catch_up=catch_up,
             ),
             workspace=dispatcher.following(self.workspace),  # targets follow the files

@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -36,6 +37,7 @@ import httpx
 from covenant.core.notices import AlertNotice, NoticeState
 from covenant.core.timeutil import utc_iso
 from covenant.definitions.delivery import DEFAULT_MAX_ATTEMPTS, DeliveryTarget
+from covenant.services.delivery_unheard import unheard_rows
 from covenant.services.senders import (
     SendResult,
     alertmanager_started,
@@ -175,15 +177,15 @@ class Dispatcher:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def routes(self, notice: AlertNotice) -> list[DeliveryTarget]:
+    def routes(self, notice: AlertNotice, *, quiet: bool = False) -> list[DeliveryTarget]:
         """The targets ``notice`` goes to: those it names (the worker routes every notice,
         ``definitions.routing``), or every internal target when it is not routed
         (``targets is None``); a target that does not take its kind (or customer) is left
-        out."""
+        out. A name that is no deliverable target is logged (not when ``quiet``)."""
         if notice.targets is not None:
             named = [self.targets[n] for n in notice.targets if n in self.targets]
             unknown = [n for n in notice.targets if n not in self.targets]
-            if unknown:
+            if unknown and not quiet:
                 log.warning("notice %s: no deliverable target %s", notice.key, unknown)
         else:
             named = [t for t in self.targets.values() if t.audience == "internal"]
@@ -214,18 +216,17 @@ class Dispatcher:
                 known = reach.get(name) or self._target(name, n.state.value, spec)
                 if known is not None and (name not in n.unresolved or known.kind == "alertmanager"):
                     reach[name] = known
-            rows += [
-                outbox.NewRow(
-                    notice_key=n.key,
-                    state=n.state.value,
-                    starts_at=n.starts_at,
-                    target=name,
-                    kind=n.kind.value,
-                    notice=encode_notice(n),
-                    target_spec=encode_target(target),
-                )
-                for name, target in reach.items()
-            ]
+            rows += [_row(n, target) for target in reach.values()]
+        return self._add(connection, rows)
+
+    def enqueue_unheard(self, connection: Connection, firing: Sequence[AlertNotice]) -> int:
+        """Write each alert of ``firing`` (firing now, routed as at this tick) for every target
+        that takes it but was never written its episode — one added while it fires — with its
+        own ``startsAt``, in the caller's transaction (``services.delivery_unheard``)."""
+        routes = partial(self.routes, quiet=True)  # a name not deliverable was logged before
+        return self._add(connection, unheard_rows(connection, firing, routes=routes, row=_row))
+
+    def _add(self, connection: Connection, rows: Sequence[outbox.NewRow]) -> int:
         added = outbox.add(connection, rows, now=self.clock())
         if added:
             self._wake.set()
@@ -415,6 +416,19 @@ class Dispatcher:
             if claimed == 0 and not self._stopping.is_set():
                 self._wake.wait(self.poll_s)
                 self._wake.clear()
+
+
+def _row(notice: AlertNotice, target: DeliveryTarget) -> outbox.NewRow:
+    """The outbox row of ``notice`` to ``target`` (with how the target is reached now)."""
+    return outbox.NewRow(
+        notice_key=notice.key,
+        state=notice.state.value,
+        starts_at=notice.starts_at,
+        target=target.name,
+        kind=notice.kind.value,
+        notice=encode_notice(notice),
+        target_spec=encode_target(target),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

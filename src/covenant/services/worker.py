@@ -17,8 +17,9 @@
    transaction, with each transition appended to the alert history
    (``store.alert_transitions``, pruned past its retention once an hour) and the notices of
    their transitions written into delivery's outbox in the same transaction (``enqueue``:
-   ``Dispatcher.enqueue`` in ``covenant serve``), then handed to ``notify`` — before
-   anything the agreements read, whose alerts keep their state here;
+   ``Dispatcher.enqueue`` in ``covenant serve``; and, with ``unheard``, the alerts that fire
+   on for the targets never told of them: ``Dispatcher.enqueue_unheard``), then handed to
+   ``notify`` — before anything the agreements read, whose alerts keep their state here;
 4. the agreements' alerts (forecast credit tiers, ticket timers, claim deadlines,
    ``services.worker_agreements``), the minutes of days stored as sums read first where their
    statements need them (``services.day_minutes``), advanced and written the same way in a
@@ -44,6 +45,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from covenant.core.alert_state import (
     AlertCondition,
+    AlertPhase,
     AlertRecord,
     Transition,
     advance,
@@ -88,7 +90,9 @@ first, then (with agreements) its agreement alerts' in a second call."""
 
 Enqueue = Callable[["Connection", Sequence[AlertNotice]], int]
 """Writes notices into delivery's outbox in the worker's alert-state transaction
-(``services.delivery.Dispatcher.enqueue``): a state change and its notice commit together."""
+(``services.delivery.Dispatcher.enqueue``): a state change and its notice commit together.
+The same shape writes, for the alerts firing now, the targets never told of them
+(``Dispatcher.enqueue_unheard``: a target added while they fire)."""
 
 CATCH_UP_INITIAL_S = 3 * 3600
 """A series never read from Prometheus is read from this long before now on the first tick."""
@@ -155,11 +159,13 @@ class Worker:
         catch_up_initial_s: int = CATCH_UP_INITIAL_S,
         enqueue: Enqueue | None = None,
         catch_up: bool = True,
+        unheard: Enqueue | None = None,
     ) -> None:
         self.engine = engine
         self.catch_up = catch_up
         self.notify = notify
         self.enqueue = enqueue
+        self.unheard = unheard  # given every firing alert each tick: tells new targets of it
         self.step = step
         self.client_for = client_for
         self.cache = EdgeCache(step=step)
@@ -368,6 +374,15 @@ class Worker:
                 transition = replace(transition, notices=notices)
             if self.enqueue is not None and transition.notices:
                 self.enqueue(conn, transition.notices)
+            if self.unheard is not None:  # what fires on, for a target not told of it yet
+                fresh = {n.key for n in transition.notices}
+                firing = [
+                    r.notice()
+                    for r in transition.records
+                    if r.phase is AlertPhase.FIRING and r.kind not in unknown and r.key not in fresh
+                ]
+                if firing:
+                    self.unheard(conn, firing)
         return transition
 
     def _minutes(
