@@ -210,6 +210,20 @@ def local_instant(wall: datetime, zone: str) -> datetime:
     return first_instant(wall, ZoneInfo(zone))
 
 
+def fold0_gap_instant(text: str, zone: str) -> datetime | None:
+    """The instant Python's ``fold=0`` gives a date or date-time written without an offset that
+    ``zone``'s clock skips (a DST gap: 02:30 on Berlin's spring-forward night is 01:30 UTC), the
+    reading before stop 41; None for any other text (read the same by both rules)."""
+    try:
+        wall = written_wall(text)
+    except ValueError:
+        return None
+    if wall is None or zone == "UTC":
+        return None
+    old = wall.replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(UTC)
+    return None if old == local_instant(wall, zone) else old
+
+
 def wall_readings_of(wall: datetime, zone: str) -> tuple[datetime, datetime] | None:
     """The two UTC instants of a ``wall`` time ``zone``'s clock reads twice (a fold: clocks went
     back), earlier first; None when it reads it once or never."""

@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection
 
 from covenant.core.agreements import BINDING, TRANSITIONS, AgreementVersion, VersionStatus, can_move
 from covenant.errors import Problem
+from covenant.services.agreement_gaps import gap_reading
 from covenant.store import agreements as repo
 from covenant.store import audit
 from covenant.store.agreement_content import content_hash, version_content
@@ -137,19 +138,30 @@ def plan_changes(
     *,
     origins: Mapping[str, str],
     held: set[Key],
+    specs: Mapping[Key, Mapping[str, Any]] | None = None,
 ) -> Plan:
-    """What recording ``defined`` changes in the store, and every problem (module docstring)."""
+    """What recording ``defined`` changes in the store, and every problem (module docstring).
+
+    ``specs`` (each version as written): a stored version whose hash differs only because a
+    time written in a DST gap is now read as the gap's end is the same version, kept as stored
+    (``services.agreement_gaps``; a ``time-in-dst-gap`` warning names the fields)."""
     plan = Plan()
     for name, versions in sorted(defined.items()):
         before = stored.get(name)
         known = {v.version: v for v in before.versions} if before else {}
-        for version in sorted(versions, key=lambda v: v.version):
+        for written in sorted(versions, key=lambda v: v.version):
+            version = written  # the stored version instead when only a DST-gap reading differs
             where = origins.get(version.key, name)
             old = known.get(version.version)
             if old is None:
                 plan.steps.append((name, version, "created", None))
                 continue
             same = old.content_sha256 == content_hash(version)
+            if not same and specs is not None and (name, version.version) in specs:
+                legacy = gap_reading(version, specs[(name, version.version)])
+                if legacy is not None and content_hash(legacy.version) == old.content_sha256:
+                    version, same = legacy.version, True
+                    plan.problems.append(_gap_kept(version, legacy.fields, where))
             moved = old.status is not version.status
             if (name, version.version) in held:
                 if same and not moved:
@@ -309,6 +321,20 @@ def _audited(
     if old is not None:
         before = {**json.loads(old.content), "status": old.status.value}
     return before, _version_json(version)
+
+
+def _gap_kept(version: AgreementVersion, fields: Sequence[str], where: str) -> Problem:
+    return Problem(
+        code="time-in-dst-gap",
+        message=f"{version.agreement} v{version.version}: {', '.join(fields)} is a time "
+        f"{version.zone} skips (a DST gap); it is read as stored when the version was "
+        "recorded (the old reading), so the stored version is kept unchanged",
+        where=where,
+        field=f"v{version.version}",
+        fix="write the offset of the instant stored, the zone's offset before the gap (e.g. "
+        "2026-03-29T02:30:00+01:00 in Europe/Berlin): it reads and hashes the same",
+        severity=WARNING,
+    )
 
 
 def _changed_over_api(version: AgreementVersion, status: VersionStatus, where: str) -> Problem:

@@ -342,7 +342,7 @@ def _change(
             number = edit(doc, before)
             versions, specs = _validate(workspace, name, doc)
             stored = {} if before is None else {name: before}
-            plan = plan_changes({name: versions}, stored, origins={}, held=set())
+            plan = plan_changes({name: versions}, stored, origins={}, held=set(), specs=specs)
             _refuse(plan.errors)
             changes = apply_plan(
                 conn,

@@ -101,7 +101,11 @@ def _sync(
     stored = {a.name: a for a in repo.load_agreements(conn)}
     history = history_of(conn, stored.values())
     held = held_versions(history)
-    plan = plan_changes(defined, stored, origins=workspace.origins, held=held)
+    specs: dict[tuple[str, int], Any] = {}
+    for document in workspace.documents:
+        if document.kind == "Agreement":
+            specs.update(document_specs(document.name, document.raw))
+    plan = plan_changes(defined, stored, origins=workspace.origins, held=held, specs=specs)
     ahead = {name for name, _ in held}
     plan.problems.extend(
         Problem(
@@ -121,10 +125,6 @@ def _sync(
     warnings = tuple(plan.problems)
     if not apply:
         return SyncReport(at=at, changes=(), unchanged=plan.unchanged, warnings=warnings)
-    specs: dict[tuple[str, int], Any] = {}
-    for document in workspace.documents:
-        if document.kind == "Agreement":
-            specs.update(document_specs(document.name, document.raw))
     changes = apply_plan(
         conn, plan, stored=stored, defined=defined, specs=specs, at=at, actor=actor
     )
