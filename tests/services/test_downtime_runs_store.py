@@ -138,3 +138,23 @@ def test_the_customer_and_the_terms_table_show_the_minimum_run(ws: Path) -> None
     console = Console(width=200, record=True)
     render_version(console, version)
     assert "bad-intervals on checkout-availability, runs ≥ 5m" in console.export_text()
+
+
+def test_a_period_is_complete_only_once_a_run_across_its_end_is_judged(ws: Path) -> None:
+    """September's figure depends on the minutes up to its end plus one minimum run less one
+    interval (5m - 1m = 4m: Oct 1 00:04): before then a run crossing the end may still count."""
+    engine = open_store(sqlite_url(ws))
+
+    def september(at: datetime) -> tuple[bool, int]:
+        found = report_statement(
+            engine, workspace=load_workspace(ws), customer="acme", period="2026-09", at=at, now=at
+        )
+        (a,) = found.availability
+        return a.complete, a.downtime_s
+
+    try:
+        assert september(datetime(2026, 10, 1, 0, 1, tzinfo=UTC))[0] is False
+        assert september(datetime(2026, 10, 1, 0, 3, 59, tzinfo=UTC))[0] is False
+        assert september(datetime(2026, 10, 1, 0, 4, tzinfo=UTC)) == (True, 3 * 60)
+    finally:
+        engine.dispose()
