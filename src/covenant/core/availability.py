@@ -260,7 +260,9 @@ def availability(
     else:
         level = Fraction(eligible_s - downtime_s, eligible_s)
     credit = credit_for(version, commitment, level, share=share) if level is not None else None
-    complete = to_epoch(at) >= to_epoch(end_dt)
+    # final once nothing can change it: with a minimum run, a run across the end is judged by
+    # the intervals up to ``margin`` after it
+    complete = to_epoch(at) >= to_epoch(end_dt) + margin
     return AvailabilityResult(
         agreement=version.agreement,
         version=version.version,
