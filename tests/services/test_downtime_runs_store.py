@@ -15,10 +15,10 @@ from rich.console import Console
 from covenant.config import sqlite_url
 from covenant.render.agreements import render_version
 from covenant.services.backtest import backtest_agreement
-from covenant.services.exposure import exposure
+from covenant.services.exposure import exposure, past_periods
 from covenant.services.ingest import ingest_counts, open_store
 from covenant.services.portal import customer_version_document
-from covenant.services.sla import report_statement
+from covenant.services.sla import availability_inputs, report_statement
 from covenant.services.workspace import load_workspace
 from tests.conftest import ROOT
 
@@ -158,3 +158,47 @@ def test_a_period_is_complete_only_once_a_run_across_its_end_is_judged(ws: Path)
         assert september(datetime(2026, 10, 1, 0, 4, tzinfo=UTC)) == (True, 3 * 60)
     finally:
         engine.dispose()
+
+
+def test_the_exposure_history_judges_a_run_across_a_past_period_end_whole(ws: Path) -> None:
+    """A past period in the exposure's history counts a run crossing its end as a statement
+    does: September holds 3 minutes of the 6-minute run from Sep 30 23:57 (hand count)."""
+    workspace = load_workspace(ws)
+    (series,) = {o.series for o in workspace.objectives if o.slo == "checkout-monthly"}
+    (version,) = workspace.agreements
+    (commitment,) = version.availability
+    september = (datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
+    first = int(september[0].timestamp())
+    engine = open_store(sqlite_url(ws))
+    try:
+        starts = list(range(first, int(START.timestamp()), 60))  # the clean rest of September
+        ingest_counts(
+            engine,
+            keys=[series] * len(starts),
+            bucket_starts=starts,
+            good=[100] * len(starts),
+            total=[100] * len(starts),
+        )
+        with engine.connect() as conn:
+            incidents, maintenance, data = availability_inputs(
+                conn,
+                workspace=workspace,
+                version=version,
+                commitment=commitment,
+                start=september[0],
+                end=NOW,
+            )
+    finally:
+        engine.dispose()
+    history, _ = past_periods(
+        version,
+        commitment,
+        periods=[september],
+        incidents=incidents,
+        maintenance=maintenance,
+        data=data,
+        until=NOW,
+    )
+    ((start, episodes),) = [(p.start, p.episodes) for p in history]
+    assert start == september[0]
+    assert episodes == (3 * 60,)
