@@ -27,6 +27,7 @@ from covenant.core.agreements import (
     version_spans,
 )
 from covenant.core.availability import availability, period_containing
+from covenant.core.downtime import run_margin
 from covenant.core.elapsed import up_to_now
 from covenant.core.forecast import CommitmentExposure, Exposure, commitment_exposure, portfolio
 from covenant.core.forecast_cap import cap_exposures, in_force_share
@@ -156,6 +157,7 @@ def _version_exposure(
             incidents=incidents,
             maintenance=maintenance,
             data=data,
+            until=until,
             first_incident=first_incident,
         )
         known = None
@@ -223,10 +225,12 @@ def past_periods(
     incidents: Sequence[Incident],
     maintenance: Sequence[MaintenanceWindow],
     data: BucketMatrix | None,
+    until: datetime,
     first_incident: datetime | None = None,
 ) -> tuple[list[PastPeriod], tuple[str, ...]]:
     """``commitment`` measured on each of ``periods`` that the records cover, with a note on
-    the periods left out.
+    the periods left out; each as known at ``until`` (now), up to ``minimumRun − interval``
+    after its end, so a run across the end counts as in a statement.
 
     The records cover a period when it starts at or after the first record: the first bucket
     with requests of the commitment's series (interval-measured), or ``first_incident``, the
@@ -247,6 +251,7 @@ def past_periods(
             return [], ("no history on record: no bucket data for the series",)
         horizon = from_epoch(data.start + int(busy[0]) * data.step)
     history = []
+    margin = timedelta(seconds=run_margin(commitment.measurement))
     for start, end in periods:
         if start < horizon:
             continue
@@ -254,7 +259,7 @@ def past_periods(
             version,
             commitment,
             period_start=start,
-            at=end,
+            at=min(until, end + margin),  # a run across the end judged whole, as a statement
             incidents=incidents,
             maintenance=maintenance,
             data=data,
