@@ -157,3 +157,23 @@ def test_a_colon_inside_a_value_is_no_repeated_key(shop: Shop) -> None:
 )
 def test_rows_are_counted_by_the_body_tokens(content: bytes, expected: int | None) -> None:
     assert first_over(content, 2) == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "utf-8-sig"])
+def test_a_batch_not_written_in_utf8_is_refused(shop: Shop, encoding: str) -> None:
+    """JSON over HTTP is UTF-8 without a byte order mark (RFC 8259, 8.1): a batch in UTF-16 or
+    UTF-32, or with a BOM, is refused as invalid JSON, as orjson refuses it, and nothing is
+    written — never read by the fallback for NaN/Infinity (``json`` reads every encoding)."""
+    before = stored_total(shop, "checkout-availability")
+    text = orjson.dumps({"events": [ROW]}).decode()
+    answer = shop.client.request(
+        "PUT",
+        f"{V1}/event-batches/utf16-{encoding}",
+        shop.tokens["editor"],
+        content=text.encode(encoding),
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "invalid-input"
+    assert "the request body is not valid JSON at line 1" in answer.json()["message"]
+    assert stored_total(shop, "checkout-availability") == before
