@@ -163,9 +163,15 @@ _AS_WRITTEN: dict[str, Any] = {"parse_float": WrittenNumber, "parse_constant": W
 
 def body_as_written(raw: bytes) -> Any:
     """The body parsed with its numbers as written (:class:`WrittenNumber`; ``json.loads``
-    reads ``NaN``, ``Infinity`` and ``1e400``, which orjson refuses); None when it is no JSON."""
+    reads ``NaN``, ``Infinity`` and ``1e400``, which orjson refuses); None when it is no JSON.
+    Only UTF-8 without a byte order mark is JSON here (RFC 8259, 8.1), as for orjson:
+    ``json.loads`` would read bytes in UTF-16 or UTF-32 too."""
     try:
-        return json.loads(raw, **_AS_WRITTEN)
+        text = raw.decode("utf-8")  # a str: json reads no BOM in it, and guesses no encoding
+    except UnicodeDecodeError:
+        return None
+    try:
+        return json.loads(text, **_AS_WRITTEN)
     except (ValueError, RecursionError):
         return None
 
