@@ -18,6 +18,7 @@ from typing import Any
 
 from covenant.core.agreements import AgreementVersion, Party
 from covenant.definitions.agreements import fold0_gap_instant
+from covenant.store.agreement_content import content_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +82,16 @@ def gap_reading(version: AgreementVersion, spec: Mapping[str, Any]) -> GapReadin
     if not fields:
         return None
     return GapReading(version=replace(version, **changes), fields=tuple(fields))
+
+
+def stored_reading(
+    version: AgreementVersion, spec: Mapping[str, Any] | None, stored_sha256: str
+) -> GapReading | None:
+    """The version as stored when ``version`` (defined by ``spec``) differs from the stored one
+    (hash ``stored_sha256``) only by the old reading of times written in a DST gap; else None."""
+    if spec is None:
+        return None
+    legacy = gap_reading(version, spec)
+    if legacy is None or content_hash(legacy.version) != stored_sha256:
+        return None
+    return legacy

@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection
 
 from covenant.core.agreements import BINDING, TRANSITIONS, AgreementVersion, VersionStatus, can_move
 from covenant.errors import Problem
-from covenant.services.agreement_gaps import gap_reading
+from covenant.services.agreement_gaps import stored_reading
 from covenant.store import agreements as repo
 from covenant.store import audit
 from covenant.store.agreement_content import content_hash, version_content
@@ -157,11 +157,14 @@ def plan_changes(
                 plan.steps.append((name, version, "created", None))
                 continue
             same = old.content_sha256 == content_hash(version)
-            if not same and specs is not None and (name, version.version) in specs:
-                legacy = gap_reading(version, specs[(name, version.version)])
-                if legacy is not None and content_hash(legacy.version) == old.content_sha256:
-                    version, same = legacy.version, True
-                    plan.problems.append(_gap_kept(version, legacy.fields, where))
+            legacy = None
+            if not same and specs is not None:
+                legacy = stored_reading(
+                    version, specs.get((name, version.version)), old.content_sha256
+                )
+            if legacy is not None:
+                version, same = legacy.version, True
+                plan.problems.append(_gap_kept(version, legacy.fields, where))
             moved = old.status is not version.status
             if (name, version.version) in held:
                 if same and not moved:

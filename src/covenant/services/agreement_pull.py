@@ -24,7 +24,8 @@ from ruamel.yaml import YAML
 from sqlalchemy.engine import Engine
 
 from covenant.definitions.yamlsource import read_text
-from covenant.services.agreement_plan import history_of, recorded_specs
+from covenant.services.agreement_gaps import stored_reading
+from covenant.services.agreement_plan import document_specs, history_of, recorded_specs
 from covenant.services.agreement_presentation import recorded_presentation
 from covenant.services.agreement_writes import Document, recorded_document
 from covenant.services.workspace import load_workspace
@@ -57,6 +58,10 @@ def pull_agreements(
         history = history_of(conn, stored)
         specs = recorded_specs(history)
         shown = recorded_presentation(history)
+    written_specs: dict[tuple[str, int], Any] = {}
+    for document in workspace.documents:
+        if document.kind == "Agreement":
+            written_specs.update(document_specs(document.name, document.raw))
     pulled: list[Pulled] = []
     for agreement in stored:
         mine = {v.version: v for v in workspace.agreements if v.agreement == agreement.name}
@@ -64,7 +69,15 @@ def pull_agreements(
             v.version
             for v in agreement.versions
             if v.version not in mine
-            or content_hash(mine[v.version]) != v.content_sha256
+            or (
+                content_hash(mine[v.version]) != v.content_sha256
+                and stored_reading(
+                    mine[v.version],
+                    written_specs.get((agreement.name, v.version)),
+                    v.content_sha256,
+                )
+                is None  # the same signed version when only a DST-gap time reads anew
+            )
             or mine[v.version].status is not v.status
         )
         if not differ:

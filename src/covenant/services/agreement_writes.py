@@ -34,6 +34,7 @@ from covenant.errors import (
     NotFoundError,
     Problem,
 )
+from covenant.services.agreement_gaps import stored_reading
 from covenant.services.agreement_plan import (
     API,
     SyncChange,
@@ -411,7 +412,10 @@ def recorded_document(
         spec = specs.get(key)
         if spec is None:  # recorded before definitions were kept: the workspace's, if the same
             same = defined.get(stored.version)
-            if same is None or content_hash(same) != stored.content_sha256:
+            if same is None or (
+                content_hash(same) != stored.content_sha256
+                and stored_reading(same, in_workspace.get(key), stored.content_sha256) is None
+            ):
                 raise ConflictError(
                     f"{name} v{stored.version} was recorded without its definition and the "
                     "workspace's copy differs from it, so it cannot be changed here",

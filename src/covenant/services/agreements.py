@@ -8,6 +8,7 @@ and applies nothing. The rules are ``services.agreement_plan``'s, shared with th
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from covenant.core.agreements import AgreementVersion
 from covenant.core.timeutil import require_utc, utc_iso
 from covenant.definitions.workspace import Workspace
 from covenant.errors import DefinitionError, NotFoundError, Problem, StoreError, TamperedError
+from covenant.services.agreement_gaps import stored_reading
 from covenant.services.agreement_plan import (
     PULL_HINT,
     WARNING,
@@ -139,15 +141,41 @@ def with_recorded_agreements(engine: Engine, workspace: Workspace) -> Workspace:
         stored = repo.load_agreements(conn)
         history = history_of(conn, stored)
         ahead = {name for name, _ in held_versions(history)}
-    if not ahead:
+    signed = _as_signed(workspace, stored)
+    if not ahead and not signed:
         return workspace
-    kept = [v for v in workspace.agreements if v.agreement not in ahead]
+    kept = [
+        signed.get((v.agreement, v.version), v)
+        for v in workspace.agreements
+        if v.agreement not in ahead
+    ]
     recorded = [v.model() for a in stored if a.name in ahead for v in a.versions]
     labelled = {label.name for label in workspace.labels}
     labels = labels_for(sorted(ahead - labelled), recorded_presentation(history))
     return replace(
         workspace, agreements=tuple(kept + recorded), labels=(*workspace.labels, *labels)
     )
+
+
+def _as_signed(
+    workspace: Workspace, stored: Sequence[repo.StoredAgreement]
+) -> dict[tuple[str, int], AgreementVersion]:
+    """The stored reading of each workspace version that differs from its stored one only by
+    the old reading of times written in a DST gap (``services.agreement_gaps``): the instants
+    signed, which statements keep."""
+    hashes = {(a.name, v.version): v.content_sha256 for a in stored for v in a.versions}
+    specs: dict[tuple[str, int], Any] = {}
+    for document in workspace.documents:
+        if document.kind == "Agreement":
+            specs.update(document_specs(document.name, document.raw))
+    found = {}
+    for version in workspace.agreements:
+        key = (version.agreement, version.version)
+        sha = hashes.get(key)
+        legacy = None if sha is None else stored_reading(version, specs.get(key), sha)
+        if legacy is not None:
+            found[key] = legacy.version
+    return found
 
 
 # --- reads -----------------------------------------------------------------------------------
