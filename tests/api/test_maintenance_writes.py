@@ -353,3 +353,29 @@ def test_a_service_only_a_stored_agreement_names_is_accepted(
         "no service named 'paymnets' in the workspace or the store"
     )
     assert problem["fix"].startswith("did you mean 'payments'?")
+
+
+TYPO_WINDOW = """\
+---
+apiVersion: covenant/v1
+kind: MaintenanceWindow
+metadata: {name: typo-window}
+spec:
+  services: [checkuot]
+  start: 2026-11-20T10:00:00Z
+  end: 2026-11-20T14:00:00Z
+  announcedAt: 2026-11-10T09:00:00Z
+"""
+
+
+def test_a_started_window_on_a_service_nothing_names_can_still_end(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A window in the files on `checkuot` (validate only warns of it; one written over the
+    API before the check could name one too) is in progress at 12:00: ending it names no new
+    service, so it is not refused — only a service a change adds is checked."""
+    with served_on(tmp_path / "ws", store_url, extra=AGREEMENT + TYPO_WINDOW) as made:
+        ended = made.call("POST", "/maintenance-windows/typo-window/end")
+        assert ended.status_code == 200, ended.text
+        assert ended.json()["document"]["spec"]["end"] == "2026-11-20T12:00:00Z"  # AT
+        assert ended.json()["document"]["spec"]["services"] == ["checkuot"]

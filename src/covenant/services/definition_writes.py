@@ -141,7 +141,7 @@ def write_definition(
                 after["spec"]["announcedAt"] = at.isoformat().replace("+00:00", "Z")
                 built = _validated(effective, kind, name, after)
             if kind == MAINTENANCE:
-                _known_services(conn, effective, after)
+                _known_services(conn, effective, after, was_window)
                 _maintenance_rules(effective, name, was_window, built, at=at)
             sha = "" if built is None else _sha(kind, built, after)
             was = _was(effective, kind, name)
@@ -191,12 +191,19 @@ def write_definition(
     return Written(change=event, document=after, before=old)
 
 
-def _known_services(conn: Connection, workspace: Workspace, document: Document | None) -> None:
+def _known_services(
+    conn: Connection,
+    workspace: Workspace,
+    document: Document | None,
+    before: MaintenanceWindow | None,
+) -> None:
     """Refuse a window naming a service neither the workspace nor the store's agreements (one
-    created over the API is only there) name: it would exclude nothing (``service_names``)."""
+    created over the API is only there) name: it would exclude nothing (``service_names``).
+    Only a service the write adds is checked: a window that already names one (in the files,
+    where validate only warns, or written before this check) can still be ended or cut short."""
     if document is None:
         return
-    known = known_services(workspace.documents)
+    known = known_services(workspace.documents) | set(() if before is None else before.services)
     services = document["spec"].get("services") or []
     if all(service in known for service in services):
         return
