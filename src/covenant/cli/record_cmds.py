@@ -14,7 +14,7 @@ import typer
 
 from covenant.cli.common import AtOption, WorkspaceOption, console, fail, now, settings_for
 from covenant.cli.when import instant_option
-from covenant.errors import CovenantError
+from covenant.errors import CovenantError, InputError
 
 
 class Format(StrEnum):
@@ -94,6 +94,7 @@ def tickets_command(
     instant = instant_option(at)
     lo = None if created_from is None else instant_option(created_from, option="--from")
     hi = None if created_to is None else instant_option(created_to, option="--to")
+    _in_order(lo, hi)
     try:
         engine = open_existing(settings_for(workspace).database_url)
         found = ticket_listing(
@@ -152,6 +153,7 @@ def incidents_command(
 
     lo = None if start is None else instant_option(start, option="--from")
     hi = None if end is None else instant_option(end, option="--to")
+    _in_order(lo, hi)
     try:
         engine = open_existing(settings_for(workspace).database_url)
         found = incident_listing(engine, principal=OPERATOR, now=now(), start=lo, end=hi)
@@ -190,3 +192,14 @@ def incidents_command(
         Col("caused by"),
     ]
     print_table(console, cols, rows, title=f"{len(rows)} incident(s)")
+
+
+def _in_order(lo: datetime | None, hi: datetime | None) -> None:
+    """--to before --from selects nothing: refused, naming both, rather than an empty list."""
+    if lo is not None and hi is not None and hi < lo:
+        raise fail(
+            InputError(
+                f"--to {hi.isoformat()} is before --from {lo.isoformat()}",
+                hint="give --from at or before --to (or leave one out)",
+            )
+        )

@@ -186,7 +186,7 @@ def _why_provisional(st: Statement) -> str:
                 f"{a.commitment} ({minutes_text(a.uncovered_s)} uncovered: {a.uncovered[0].reason})"
             )
         elif not a.complete:
-            reasons.append(f"{a.agreement} v{a.version} {a.commitment} is not measured to its end")
+            reasons.append(f"{a.agreement} v{a.version} {a.commitment} is not judged to its end")
     running = sorted({t.ticket for s in st.support for t in s.timers if t.stopped is None})
     if running:
         reasons.append(

@@ -34,7 +34,7 @@ def data_sources_json(
     if name is not None and name not in sources:
         raise NotFoundError(
             f"no DataSource {name!r} that an SLI reads from",
-            hint="GET /api/v1/data-sources lists them",
+            hint="`covenant sources list` (GET /api/v1/data-sources) lists them",
         )
     with engine.connect() as conn:
         states = every_state(conn)
