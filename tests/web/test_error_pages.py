@@ -103,7 +103,7 @@ def test_a_customers_error_pages_name_nothing_internal(
         "/ui/agreements/initech-standard/versions/x/backtest": (422, "invalid-input"),
         # (a bad period is named back in its message: the customer's own words, so not one of
         # the workspace's names here)
-        "/ui/portal/statements/2026-99": (400, "invalid-input"),
+        "/ui/portal/statements/2026-99": (400, "invalid-period-option"),
         "/ui/portal?q=checkout-monthly%00": (400, "invalid-input"),
         "/ui/sign-out": (405, "method-not-allowed"),
     }
