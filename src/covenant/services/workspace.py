@@ -37,11 +37,10 @@ def validate_paths(paths: Sequence[Path]) -> list[Problem]:
     a folder with no definition file at all (the wrong folder, most often: "valid" alone would
     say it is fine)."""
     from covenant.definitions import workspace as definitions  # noqa: PLC0415
-    from covenant.definitions.yamlsource import discover_files  # noqa: PLC0415
 
     _, problems = definitions.analyse(paths)
     for path in paths:
-        if path.is_dir() and not discover_files([path])[0]:
+        if path.is_dir() and not holds_definitions(path):
             problems.append(
                 Problem(
                     code="no-definition-files",

@@ -176,15 +176,20 @@ def body_as_written(raw: bytes) -> Any:
         return None
 
 
-def holds_float(value: Any) -> bool:
-    """Whether ``value`` (a parsed body) holds a float anywhere: its numbers' text matters."""
-    if isinstance(value, float):
+def holds(value: Any, kind: type) -> bool:
+    """Whether ``value`` (a parsed body) is or holds, at any depth, an instance of ``kind``."""
+    if isinstance(value, kind):
         return True
     if isinstance(value, dict):
-        return any(holds_float(v) for v in value.values())
+        return any(holds(v, kind) for v in value.values())
     if isinstance(value, list):
-        return any(holds_float(v) for v in value)
+        return any(holds(v, kind) for v in value)
     return False
+
+
+def holds_float(value: Any) -> bool:
+    """Whether ``value`` (a parsed body) holds a float anywhere: its numbers' text matters."""
+    return holds(value, float)
 
 
 def batch_events(raw: bytes, body: dict[str, Any]) -> Any:
@@ -244,10 +249,4 @@ def _value(value: Any) -> bytes:
 
 def _written(value: Any) -> bool:
     """Whether ``value`` is or holds a :class:`WrittenNumber` (to be written as it is)."""
-    if isinstance(value, WrittenNumber):
-        return True
-    if isinstance(value, dict):
-        return any(_written(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_written(v) for v in value)
-    return False
+    return holds(value, WrittenNumber)
