@@ -341,6 +341,20 @@ def agreement_cap(version: AgreementVersion, *, share: Fraction = Fraction(1)) -
     return min(caps) if caps else None
 
 
+def kept_in_order(cap: Decimal, amounts: Sequence[Decimal]) -> list[Decimal]:
+    """``amounts`` (credits, in the order the commitments are written) as an agreement-wide
+    ``cap`` keeps them: each whole until the cap is reached, the one that reaches it cut to
+    what the cap leaves, every one after it 0. Each prefix of the result sums to
+    min(cap, that prefix of ``amounts``)."""
+    left = cap
+    out = []
+    for amount in amounts:
+        kept = min(amount, left)
+        out.append(kept)
+        left -= kept
+    return out
+
+
 def _pro_rated_cap(version: AgreementVersion, share: Fraction, cap: Decimal) -> Decimal | None:
     """The agreement cap ``cap`` before it was rounded, when it is the percent of a pro-rated
     fee (``share`` < 1) and that percent is the lower bound; else None."""
@@ -364,15 +378,25 @@ def cap_across(
     if cap is None:
         return list(results)
     unit = quantum(version.currency)
-    left = cap
+
+    def ours(r: AvailabilityResult) -> bool:
+        return (
+            r.credit is not None
+            and r.version == version.version
+            and r.agreement == version.agreement
+        )
+
+    kept = iter(
+        kept_in_order(cap, [r.credit.amount.amount for r in results if r.credit and ours(r)])
+    )
     out = []
     for r in results:
         credit = r.credit
-        if credit is None or r.version != version.version or r.agreement != version.agreement:
+        if credit is None or not ours(r):
             out.append(r)
             continue
-        amount = credit.amount.amount
-        if amount > left:
+        amount, left = credit.amount.amount, next(kept)
+        if left < amount:
             note = (
                 f"the agreement caps all credits of the period at {cap} "
                 f"{version.currency}: {amount} {version.currency} becomes {left}"
@@ -388,8 +412,6 @@ def cap_across(
             credit = replace(
                 credit, amount=cut, notes=(*credit.notes, note), limits=(*credit.limits, limit)
             )
-            amount = left
-        left -= amount
         out.append(replace(r, credit=credit))
     return out
 
