@@ -192,3 +192,70 @@ def test_a_credit_so_far_past_the_cap_is_cut_to_it() -> None:
         "the agreement caps all credits of the period at 50.00 EUR: the credit owed so far "
         "80.00 EUR becomes 50.00",
     )
+
+
+def test_a_later_commitment_is_shown_only_what_the_credits_locked_in_before_it_leave() -> None:
+    # cap 150.00. api (first) has 100.00 locked in, certain. web (after it) has 80.00 locked
+    # in: 80.00 or 200.00, half and half (worst 200.00). A statement pays api 100.00 and web
+    # at most 150 − 100 = 50.00 whatever happens, so every figure of web is at most 50.00:
+    # owed min(80, 50) = 50.00 (cut, with a note as the statement's), expected
+    # ½ × min(80, 50) + ½ × min(200, 50) = 50.00, worst 50.00, and its tier rows and its
+    # alert show min(credit, 50) — 50.00, never the 80.00 / 150.00 the cap alone would allow.
+    locked = exposure("api", [(1.0, "100.00")], owed="100.00", worst="100.00")
+    more = exposure("web", [(0.5, "80.00"), (0.5, "200.00")], owed="80.00", worst="200.00")
+    api, web = cap_exposures(version(cap_amount="150.00"), [locked, more])
+    assert figures([api, web]) == [
+        (Decimal("100.00"), Decimal("100.00"), Decimal("100.00")),
+        (Decimal("50.00"), Decimal("50.00"), Decimal("50.00")),
+    ]
+    assert api == locked
+    assert [t.credit.amount for t in web.tiers] == [Decimal("50.00"), Decimal("50.00")]
+    assert [c.credit.amount for c in web.crossings] == [Decimal("50.00")]
+    assert (
+        "the agreement caps all credits of the period at 150.00 EUR: the credit owed so far "
+        "80.00 EUR becomes 50.00"
+    ) in web.notes
+
+
+def test_what_a_later_commitment_is_shown_never_exceeds_what_a_statement_could_pay() -> None:
+    # cap 12 % of the 2000.00 fee = 240.00, lower than the amount 300.00. Three commitments in
+    # the order written, with credits locked in 90.00, 0.00 and 120.00: a statement pays at
+    # least 90 to the first, so the second can be paid at most 240 − 90 = 150.00 in any tier;
+    # the third at most 240 − 90 − 0 = 150.00, its locked-in 120.00 is kept whole.
+    first = exposure("api", [(0.5, "90.00"), (0.5, "180.00")], owed="90.00", worst="180.00")
+    second = exposure("web", [(0.5, "0.00"), (0.5, "200.00")], worst="200.00")
+    third = exposure("cdn", [(1.0, "120.00")], owed="120.00", worst="120.00")
+    v = version(cap_percent="12", cap_amount="300.00")
+    a, b, c = cap_exposures(v, [first, second, third])
+    assert [t.credit.amount for t in a.tiers] == [Decimal("90.00"), Decimal("180.00")]
+    assert [t.credit.amount for t in b.tiers] == [Decimal("0.00"), Decimal("150.00")]
+    assert [t.credit.amount for t in c.tiers] == [Decimal("120.00")]
+    # owed: 90 + 0 + 120 = 210 ≤ 240, none cut; worst in order: 180, then 240 − 180 = 60, then 0
+    assert [e.owed_now.amount for e in (a, b, c) if e.owed_now is not None] == [
+        Decimal("90.00"),
+        Decimal("0.00"),
+        Decimal("120.00"),
+    ]
+    assert [e.worst_case_credit.amount for e in (a, b, c) if e.worst_case_credit] == [
+        Decimal("180.00"),
+        Decimal("60.00"),
+        Decimal("0.00"),
+    ]
+
+
+def test_what_is_left_is_of_the_pro_rated_cap() -> None:
+    # in force for the last 10 of November's 30 days: the fee is 2000.00 × 1/3, its 12 % is
+    # 80.00, below the amount 120.00. api has 60.00 locked in (certain); web, after it, is
+    # shown at most 80 − 60 = 20.00: its 50.00 tier at 20.00, expected ½ × 20 = 10.00.
+    share = in_force_share((NOV, DEC), (NOV + timedelta(days=20), DEC))
+    assert share == Fraction(1, 3)
+    locked = exposure("api", [(1.0, "60.00")], owed="60.00", worst="60.00")
+    web = exposure("web", [(0.5, "0.00"), (0.5, "50.00")], worst="50.00")
+    api, later = cap_exposures(
+        version(cap_percent="12", cap_amount="120.00"), [locked, web], share=share
+    )
+    assert figures([api, later]) == [
+        (Decimal("60.00"), Decimal("60.00"), Decimal("60.00")),
+        (Decimal("0.00"), Decimal("10.00"), Decimal("20.00")),
+    ]
+    assert [t.credit.amount for t in later.tiers] == [Decimal("0.00"), Decimal("20.00")]

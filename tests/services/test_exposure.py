@@ -401,3 +401,78 @@ def test_a_mean_error_rate_commitment_owes_its_locked_in_credit_cut_by_the_cap(
             "the agreement caps all credits of the period at 900.00 EUR: the credit owed so far "
             f"{owed:.2f} EUR becomes 900.00"
         )
+
+
+STRICT = """        - name: storefront-strict
+          services: [storefront]
+          level: 99.95
+          measurement: {source: incidents, severities: [sev1, sev2], recordsFrom: 2026-01-01}
+          exclusions: {maintenanceNotice: 3d}
+          credits:
+            - {below: 99.95, credit: 20}
+"""
+
+
+def test_the_agreement_cap_leaves_a_later_commitment_only_what_a_statement_could_pay(
+    tmp_path: Path, result: Exposure
+) -> None:
+    """Initech's agreement with a second, stricter commitment written first (99.95 %, 20 %)
+    and a cap of 30 % of the fee or 500.00, the lower winning: 30 % of 1500.00 = 450.00.
+    November's 50 minutes down (INC-1010, test_initech_incident_forecast_by_hand) of 30 days
+    and 1 hour (2,595,600 s) leave 99.884 %: below 99.95, so the strict commitment has 20 % of
+    1500.00 = 300.00 locked in, and below 99.9, so storefront-uptime has 10 % = 150.00. Paid
+    in order: 300.00, then 450 − 300 = 150.00 at most for storefront-uptime in any tier (its
+    25 % tier, 375.00, and 100 % tier, 1500.00, are shown at 150.00). Its locked-in 150.00
+    fits whole, so its expected and worst-case credits are exactly 150.00 and the statement
+    pays 450.00. Globex's agreement, without a cap, is not touched."""
+    target = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", target, ignore=shutil.ignore_patterns(".covenant"))
+    contracts = target / "contracts.yaml"
+    text = contracts.read_text(encoding="utf-8")
+    fee = '      fees: {storefront: "1500.00"}\n'
+    first = "      availability:\n        - name: storefront-uptime\n"
+    assert text.count(fee) == 1
+    assert text.count(first) == 1
+    text = text.replace(fee, fee + '      cap: {percent: 30, amount: "500.00"}\n').replace(
+        first, "      availability:\n" + STRICT + "        - name: storefront-uptime\n"
+    )
+    contracts.write_text(text, encoding="utf-8")
+    run_demo(Settings(workspace=target, database_url=sqlite_url(target)), at=AT, days=60)
+    engine = open_store(sqlite_url(target))
+    try:
+        capped = exposure(engine, workspace=load_workspace(target), at=AT)
+    finally:
+        engine.dispose()
+    (cu,) = [c for c in capped.customers if c.customer == "initech"]
+    strict, uptime = cu.commitments
+    assert (strict.commitment, uptime.commitment) == ("storefront-strict", "storefront-uptime")
+    assert strict.owed_now is not None
+    assert strict.owed_now.amount == Decimal("300.00")
+    assert uptime.owed_now is not None
+    assert uptime.expected_credit is not None
+    assert uptime.worst_case_credit is not None
+    hundred_fifty = Decimal("150.00")
+    assert (
+        uptime.owed_now.amount,
+        uptime.expected_credit.amount,
+        uptime.worst_case_credit.amount,
+    ) == (hundred_fifty, hundred_fifty, hundred_fifty)
+    shown = {t.percent: t.credit.amount for t in uptime.tiers if t.tier is not None}
+    assert shown == {
+        Decimal(10): hundred_fifty,
+        Decimal(25): hundred_fifty,
+        Decimal(100): hundred_fifty,
+    }
+    assert all(c.credit.amount <= hundred_fifty for c in uptime.crossings)
+    assert [m.amount for m in cu.owed_now] == [Decimal("450.00")]
+    assert [m.amount for m in cu.worst_case] == [Decimal("450.00")]
+    assert only(capped, "globex") == only(result, "globex")
+    statement = CliRunner().invoke(
+        app,
+        [
+            *("report", "sla", "-c", "initech", "-p", "2026-11"),
+            *("--at", "2026-11-27T09:30:00Z", "-w", str(target), "-f", "json"),
+        ],
+    )
+    assert statement.exit_code == 0, statement.output
+    assert json.loads(statement.stdout)["credits"] == [{"amount": "450.00", "currency": "USD"}]

@@ -1,10 +1,12 @@
 """An agreement-wide credit cap applied to the forecasts of one version's commitments, exactly
 as ``report sla`` applies it to their credits (``core.availability.cap_across``): the cap is
 the lower of ``cap_percent`` of the version's whole period fee (pro rata the part of the
-period it is in force) and ``cap_amount``; credits are kept in the order the commitments are
-written until the cap is reached, the rest cut.
+period it is in force) and ``cap_amount`` (``agreement_cap``); credits are kept in the order
+the commitments are written until the cap is reached, the rest cut (``kept_in_order``, the
+statement's rule).
 
-- Owed now: each commitment's credit so far, in order, cut to what the cap leaves.
+- Owed now: each commitment's credit so far, in order, cut to what the cap leaves (with a
+  note, as the statement's).
 - Worst case: the scenario where every commitment reaches its worst case, paid in order until
   the cap is reached (each commitment's share of it).
 - Expected credit: E[the commitment's credit after the cap], from its tier chances and those
@@ -14,8 +16,9 @@ written until the cap is reached, the rest cut.
   exact for up to three commitments of a version, within 10^-150 beyond). For a single
   commitment this is E[min(credit, cap)], no assumption needed; for several, the expected
   credits add up to at most the cap whatever the dependence.
-- Tier rows and crossing alerts: a tier's credit is shown at most the cap (the most one
-  commitment can be paid).
+- Tier rows and crossing alerts: a tier's credit is shown at most what the cap leaves after
+  the credits owed now of the commitments written before it (they are paid at least those),
+  so no row promises more than a statement could pay.
 
 - A commitment without a forecast (mean-error-rate; too early in the period) takes the part of
   the cap its credit owed now uses (cut to what is left), in its place in the order; the
@@ -32,7 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 from covenant.core.agreements import AgreementVersion, Money, quantum
-from covenant.core.availability import agreement_cap
+from covenant.core.availability import agreement_cap, kept_in_order
 from covenant.core.forecast import CommitmentExposure
 from covenant.core.timeutil import to_epoch
 
@@ -63,40 +66,51 @@ def cap_exposures(
     def money(amount: Decimal) -> Money:
         return Money(amount=amount.quantize(unit), currency=currency)
 
-    owed_left = worst_left = cap
+    def cut_note(what: str, before: Decimal, after: Decimal) -> tuple[str, ...]:
+        if after >= before:
+            return ()
+        return (
+            f"the agreement caps all credits of the period at {cap} {currency}: {what} "
+            f"{before} {currency} becomes {after.quantize(unit)}",
+        )
+
+    # owed now and worst case: each a scenario paid in order, cut as a statement cuts credits
+    priced = [e for e in exposures if e.owed_now is not None]
+    owed_kept = kept_in_order(cap, [e.owed_now.amount for e in priced if e.owed_now])
+    worst_kept = iter(
+        kept_in_order(
+            cap,
+            [
+                owed
+                if e.no_forecast is not None  # only its credit so far: that part of the cap
+                else (Decimal(0) if e.worst_case_credit is None else e.worst_case_credit.amount)
+                for e, owed in zip(priced, owed_kept, strict=True)
+            ],
+        )
+    )
+    kept = iter(owed_kept)
+    room = cap  # what the credits locked in before a commitment leave it in any case
     paid: dict[Decimal, Decimal] = {Decimal(0): Decimal(1)}  # credits so far → probability
     out = []
     for e in exposures:
         if e.owed_now is None:
             out.append(e)
             continue
-        if e.no_forecast is not None:  # only its credit so far: it takes that part of the cap
-            owed = min(e.owed_now.amount, owed_left)
-            owed_left, worst_left = owed_left - owed, max(Decimal(0), worst_left - owed)
+        owed, worst_cut = next(kept), next(worst_kept)
+        notes = list(cut_note("the credit owed so far", e.owed_now.amount, owed))
+        if e.no_forecast is not None:  # the commitments after it see this credit as certain
             shifted: dict[Decimal, Decimal] = {}
             for before, p_before in paid.items():
                 key = before + min(owed, cap - before)
                 shifted[key] = shifted.get(key, Decimal(0)) + p_before
             paid = shifted
-            cut_note = () if owed == e.owed_now.amount else (
-                f"the agreement caps all credits of the period at {cap} {currency}: the credit "
-                f"owed so far {e.owed_now.amount} {currency} becomes {owed.quantize(unit)}",
-            )  # fmt: skip
-            out.append(replace(e, owed_now=money(owed), notes=(*e.notes, *cut_note)))
+            out.append(replace(e, owed_now=money(owed), notes=(*e.notes, *notes)))
+            room -= owed
             continue
-        notes: list[str] = []
-        owed = min(e.owed_now.amount, owed_left)
-        owed_left -= owed
         worst = e.worst_case_credit
         if worst is not None:
-            cut = min(worst.amount, worst_left)
-            worst_left -= cut
-            if cut < worst.amount:
-                notes.append(
-                    f"the agreement caps all credits of the period at {cap} {currency}: the "
-                    f"worst case {worst.amount} {currency} becomes {cut.quantize(unit)}"
-                )
-            worst = money(cut)
+            notes.extend(cut_note("the worst case", worst.amount, worst_cut))
+            worst = money(worst_cut)
         with localcontext() as ctx:
             ctx.prec = 200  # every product and sum exact, as in expected_credit
             mean = Decimal(0)
@@ -109,22 +123,20 @@ def cap_exposures(
                     after[before + pay] = after.get(before + pay, Decimal(0)) + p
             paid = after
             expected = mean.quantize(unit, rounding=ROUND_HALF_UP)
-        if e.expected_credit is not None and expected < e.expected_credit.amount:
-            notes.append(
-                f"the agreement caps all credits of the period at {cap} {currency}: the "
-                f"expected credit {e.expected_credit.amount} {currency} becomes {expected}"
-            )
+        if e.expected_credit is not None:
+            notes.extend(cut_note("the expected credit", e.expected_credit.amount, expected))
         out.append(
             replace(
                 e,
                 owed_now=money(owed),
                 expected_credit=money(expected),
                 worst_case_credit=worst,
-                tiers=tuple(replace(t, credit=money(min(t.credit.amount, cap))) for t in e.tiers),
+                tiers=tuple(replace(t, credit=money(min(t.credit.amount, room))) for t in e.tiers),
                 crossings=tuple(
-                    replace(c, credit=money(min(c.credit.amount, cap))) for c in e.crossings
+                    replace(c, credit=money(min(c.credit.amount, room))) for c in e.crossings
                 ),
                 notes=(*e.notes, *notes),
             )
         )
+        room -= owed
     return out
