@@ -73,9 +73,11 @@ def test_zone_data_needs_an_offset_per_transition() -> None:
 
 
 def test_one_rule_for_one_wall_time_and_for_many() -> None:
-    """``windows.wall_to_utc`` (one wall time) is ``wallclock.first_instant``: the rule of
-    business time, implemented once (``first_instants`` for one reading)."""
-    assert windows.wall_to_utc is wallclock.first_instant
+    """Windows read one wall time with ``wallclock.first_instant`` itself (``first_instants``
+    for one reading): the rule of business time, implemented once and named once (no
+    ``windows.wall_to_utc`` alias beside it)."""
+    assert windows.first_instant is wallclock.first_instant
+    assert not hasattr(windows, "wall_to_utc")
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,8 @@ from covenant.core.downtime import bucket_downtime, k_of_n_down, run_margin
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
-from covenant.core.windows import calendar_period, wall_to_utc
+from covenant.core.wallclock import first_instant
+from covenant.core.windows import calendar_period
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,7 +117,7 @@ def claim_deadline(
         return end
     zone = ZoneInfo(version.zone)
     local = period_end.astimezone(zone).replace(tzinfo=None)
-    return wall_to_utc(local + timedelta(days=remedies.claim.count), zone)
+    return first_instant(local + timedelta(days=remedies.claim.count), zone)
 
 
 def _covers(services: Sequence[str], wanted: Sequence[str]) -> bool:

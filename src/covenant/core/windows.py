@@ -37,11 +37,6 @@ class WindowBounds:
         return self.full_end - self.full_start
 
 
-wall_to_utc = first_instant
-"""The first UTC instant at which a zone's clock reads a wall time or later (the rule of
-docs/business-time.md, implemented once: :func:`covenant.core.wallclock.first_instant`)."""
-
-
 def _add_months(wall: datetime, months: int) -> datetime:
     """``wall`` plus whole months, the day clamped to the month's length (Jan 31 → Feb 28)."""
     index = wall.year * 12 + wall.month - 1 + months
@@ -75,7 +70,7 @@ def calendar_period(window: CalendarWindow, at: datetime) -> tuple[datetime, dat
         days = window.count * (7 if window.unit is CalendarUnit.WEEK else 1)
 
         def boundary(k: int) -> datetime:
-            return wall_to_utc(origin + timedelta(days=k * days), zone)
+            return first_instant(origin + timedelta(days=k * days), zone)
 
         k = (local - origin) // timedelta(days=days)
     else:
@@ -84,7 +79,7 @@ def calendar_period(window: CalendarWindow, at: datetime) -> tuple[datetime, dat
         )
 
         def boundary(k: int) -> datetime:
-            return wall_to_utc(_add_months(origin, k * months), zone)
+            return first_instant(_add_months(origin, k * months), zone)
 
         k = ((local.year - origin.year) * 12 + local.month - origin.month) // months
     while boundary(k) > at:

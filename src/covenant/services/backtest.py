@@ -24,7 +24,7 @@ from covenant.core.suggest import (
     Span,
 )
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
-from covenant.core.windows import wall_to_utc
+from covenant.core.wallclock import first_instant
 from covenant.definitions.workspace import Workspace, analyse_sources
 from covenant.definitions.yamlsource import SourceDocument, discover_files, read_file, read_text
 from covenant.errors import DefinitionError, InputError, NotFoundError, RangeLimitError
@@ -122,8 +122,8 @@ def _range(version: AgreementVersion, first: str, last: str) -> list[Span]:
     y1, m1, unit = parse_period(last)
     if unit is PeriodUnit.QUARTER:
         m1 += 2
-    lo = wall_to_utc(datetime(y0, m0, 1), zone)  # noqa: DTZ001 - wall time in ``zone``
-    hi = wall_to_utc(datetime(y1, m1, 1), zone)  # noqa: DTZ001
+    lo = first_instant(datetime(y0, m0, 1), zone)  # noqa: DTZ001 - wall time in ``zone``
+    hi = first_instant(datetime(y1, m1, 1), zone)  # noqa: DTZ001
     return periods_between(version, lo, hi)
 
 

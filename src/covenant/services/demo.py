@@ -22,7 +22,7 @@ from covenant.core.model import DAY, HOUR, MINUTE
 from covenant.core.statement import Statement
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.core.timeutil import from_epoch, to_epoch
-from covenant.core.windows import wall_to_utc
+from covenant.core.wallclock import first_instant
 from covenant.errors import InputError
 from covenant.resources import demo_proposals, demo_shop
 from covenant.services.backtest import backtest_agreement, load_proposal
@@ -180,7 +180,7 @@ def weekly_failovers(*, end: int, weeks: int = 14) -> list[Incident]:
     for week in range(weeks):
         day = sunday - timedelta(weeks=week)
         wall = datetime(day.year, day.month, day.day, 2)  # noqa: DTZ001 - Berlin wall clock
-        start = to_epoch(wall_to_utc(wall, berlin))
+        start = to_epoch(first_instant(wall, berlin))
         if start + 20 * MINUTE <= end:
             out.append(Incident(start=start, end=start + 20 * MINUTE, error_ratio=0.5))
     return out

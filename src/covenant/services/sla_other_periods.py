@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from covenant.core.agreements import AgreementVersion, PeriodUnit, version_spans
 from covenant.core.availability import period_containing
 from covenant.core.statement import NotIncluded
-from covenant.core.windows import wall_to_utc
+from covenant.core.wallclock import first_instant
 from covenant.definitions.workspace import Workspace
 from covenant.store.agreements import termination_times
 
@@ -35,7 +35,7 @@ def version_periods(
     out = []
     for version in versions:
         local_start = datetime(year, month, 1)  # noqa: DTZ001 - wall-clock time in the zone
-        period = period_containing(version, wall_to_utc(local_start, ZoneInfo(version.zone)))
+        period = period_containing(version, first_instant(local_start, ZoneInfo(version.zone)))
         siblings = [v for v in versions if v.agreement == version.agreement]
         for v, lo, hi in version_spans(
             siblings, start=period[0], end=period[1], terminated=terminated
@@ -50,8 +50,8 @@ def _month_span(version: AgreementVersion, year: int, month: int) -> tuple[datet
     zone = ZoneInfo(version.zone)
     after = (year + month // 12, month % 12 + 1)
     return (
-        wall_to_utc(datetime(year, month, 1), zone),  # noqa: DTZ001 - wall-clock time in zone
-        wall_to_utc(datetime(*after, 1), zone),  # noqa: DTZ001 - wall-clock time in zone
+        first_instant(datetime(year, month, 1), zone),  # noqa: DTZ001 - wall-clock time in zone
+        first_instant(datetime(*after, 1), zone),  # noqa: DTZ001 - wall-clock time in zone
     )
 
 
