@@ -64,7 +64,8 @@ def _temporary_beside(path: Path) -> tuple[Path, str]:
     target = Path(os.path.realpath(path))
     try:
         mode = target.stat().st_mode & 0o7777
-        if not os.access(target, os.W_OK):  # a file made read-only is not renamed over
+        # a file made read-only is not renamed over: by root neither (whom access allows)
+        if not mode & 0o222 or not os.access(target, os.W_OK):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     except FileNotFoundError:
         mode = 0o666 & ~_umask()

@@ -6,15 +6,14 @@ Agreement document, built from the definitions the store recorded with each vers
 document the API's writes validated), into the file that defines it — only that document of the
 file is replaced, every other document and line stays as written — or into
 ``agreements/NAME.yaml`` when no file does. A version only the workspace has (not synced yet) is
-kept. Each file is written whole to a temporary file and renamed over the old one.
+kept. Each file is replaced whole or not at all (``covenant.files_replaced``: its permissions
+kept, a read-only one refused).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,8 @@ from ruamel.yaml import YAML
 from sqlalchemy.engine import Engine
 
 from covenant.definitions.yamlsource import read_text
+from covenant.errors import InputError
+from covenant.files_replaced import write_replacing
 from covenant.services.agreement_gaps import stored_reading
 from covenant.services.agreement_plan import document_specs, history_of, recorded_specs
 from covenant.services.agreement_presentation import recorded_presentation
@@ -135,7 +136,8 @@ def _write_document(path: Path, name: str, doc: Document) -> None:
 
 def write_document(path: Path, kind: str, name: str, fresh: str | None) -> None:
     """Replace the ``kind`` named ``name`` in ``path`` by the YAML text ``fresh`` (or add it;
-    None: remove it), every other document and line kept; the file is replaced atomically."""
+    None: remove it), every other document and line kept; the file is replaced whole or not at
+    all (its permissions kept; a read-only file is refused: InputError naming it)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     chunks = _split(text)
     for i, chunk in enumerate(chunks):
@@ -150,7 +152,14 @@ def write_document(path: Path, kind: str, name: str, fresh: str | None) -> None:
             return
         chunks.append(fresh)
     joined = "---\n".join(c if c.endswith("\n") or not c else c + "\n" for c in chunks)
-    _atomic_write(path, joined)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_replacing(path, [joined])
+    except OSError as exc:
+        raise InputError(
+            f"cannot write {path}: {exc.strerror or exc}; it was left as it was",
+            hint="make the file writable (chmod u+w) and its folder, then pull again",
+        ) from None
 
 
 def _split(text: str) -> list[str]:
@@ -174,17 +183,3 @@ def _is_document(chunk: str, kind: str, name: str) -> bool:
             if isinstance(metadata, dict) and metadata.get("name") == name:
                 return True
     return False
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
