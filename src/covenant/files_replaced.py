@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+_ATTEMPTS = 100  # names tried for a second name before giving up (as tempfile does)
+_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
 
 def write_replacing(path: Path, chunks: Iterable[str | bytes]) -> None:
@@ -26,11 +30,15 @@ def write_all_replacing(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> 
     path is a symbolic link), renamed over them once the last chunk of the last file is
     written — a kill (SIGKILL, a power cut) or a failure on the way (an error making a chunk,
     a full disk) leaves every old file as it was, never one cut short; a failure removes the
-    temporary files. A file keeps the old one's permissions (a new one gets those the umask
-    gives); a file made read-only is not replaced (PermissionError). A path naming a pipe or
-    a device (``-o /dev/stdout``, a named pipe) is written into, never replaced: there is no
-    old file to keep. An OSError names the path given."""
+    temporary files, and a rename refused after others were made puts those back (the old
+    files, kept under a second name until then; a new file is removed). A file keeps the old
+    one's permissions (a new one gets those the umask gives); a file made read-only is not
+    replaced (PermissionError). A path naming a pipe or a device (``-o /dev/stdout``, a named
+    pipe) is written into, never replaced: there is no old file to keep. An OSError names the
+    path given."""
     written: list[tuple[str, Path, Path]] = []  # temporary file, target, path given
+    kept: list[str] = []  # second names of the old files, until every rename is made
+    renamed: list[tuple[Path, str | None]] = []  # target, its old file's second name
     try:
         for path, chunks in files:
             if stream(path):
@@ -40,11 +48,55 @@ def write_all_replacing(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> 
             written.append((temporary, target, path))
             _fill(temporary, chunks, path)
         for temporary, target, path in written:
+            old = _kept(target, path) if len(written) > 1 else None
+            if old:
+                kept.append(old)
             _renamed(temporary, target, path)
+            renamed.append((target, old))
     except BaseException:
         for temporary, _, _ in written:
             Path(temporary).unlink(missing_ok=True)
+        _undo(renamed)
         raise
+    finally:
+        for old in kept:
+            Path(old).unlink(missing_ok=True)
+
+
+def _kept(target: Path, path: Path) -> str | None:
+    """A second name beside ``target`` for the file it names now (a hard link, named as a
+    temporary file is), so that renaming over it can be undone; None for a new file, "" when
+    none can be made (the rename then cannot be undone)."""
+    for _ in range(_ATTEMPTS):
+        name = str(target.parent / f".{target.name}.{_random_part()}.tmp")
+        try:
+            os.link(target, name, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            return None
+        except OSError:  # no hard links here (a FAT disk …), or a folder: nothing to undo by
+            return ""
+        return name
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
+
+
+def _undo(renamed: Sequence[tuple[Path, str | None]]) -> None:
+    """Put back the old files of the renames made (a new file removed), last first; what
+    cannot be put back is left as it is (the error being raised says what failed)."""
+    for target, old in reversed(renamed):
+        try:
+            if old is None:
+                target.unlink(missing_ok=True)
+            elif old:
+                Path(old).replace(target)
+        except OSError:
+            continue
+
+
+def _random_part() -> str:
+    """Eight characters as ``tempfile.mkstemp`` puts in its names."""
+    return "".join(secrets.choice(_CHARACTERS) for _ in range(8))
 
 
 def stream(path: Path) -> bool:

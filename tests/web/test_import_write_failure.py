@@ -3,15 +3,14 @@ workspace knows it and what went wrong, never the server's folder (the browser's
 business with where the server keeps its workspace; the server's log names it in full), and
 nothing is written, audit entry included.
 
-The write is made to fail for real, as root too: a folder stands where the import writes the
-file's text first (``.NAME.PID.tmp`` beside it, then renamed), so writing it is refused with
-"Is a directory"."""
+The write is made to fail for real, as root too: the file's name is a link into a path under a
+plain file, so the file's text cannot be written beside the file it names (a temporary file,
+then renamed over it): "Not a directory"."""
 
 from __future__ import annotations
 
 import html
 import logging
-import os
 import re
 from pathlib import Path
 
@@ -37,8 +36,9 @@ def shop(tmp_path: Path) -> Shop:
 def test_a_file_that_cannot_be_written_is_named_without_the_server_folder(
     shop: Shop, caplog: pytest.LogCaptureFixture
 ) -> None:
-    blocker = shop.workspace / f".{TARGET}.{os.getpid()}.tmp"  # the server runs in this process
-    blocker.mkdir()
+    plain = shop.workspace / "plain.txt"
+    plain.write_text("not a folder\n", encoding="utf-8")
+    (shop.workspace / TARGET).symlink_to(plain / TARGET)
     editor = Browser(shop.client.app)
     editor.sign_in("eve")
     csrf = CSRF.search(editor.get("/ui/import").text)
@@ -52,11 +52,12 @@ def test_a_file_that_cannot_be_written_is_named_without_the_server_folder(
     text = html.unescape(re.sub(r"<[^>]+>", "", answer.text))
     assert str(shop.workspace) not in text
     assert str(shop.workspace.parent) not in answer.text  # not even part of the path
-    assert f"cannot write {TARGET} into the workspace: Is a directory; nothing was written" in (
+    assert f"cannot write {TARGET} into the workspace: Not a directory; nothing was written" in (
         text
     )
     assert "the server's log names the folder" in text  # the fix: whom to ask, with what
-    assert not (shop.workspace / TARGET).exists()
+    assert not (shop.workspace / TARGET).exists()  # the link still leads nowhere
+    assert plain.read_text(encoding="utf-8") == "not a folder\n"
     audit = shop.client.get("/api/v1/audit?action=imported", shop.tokens["admin"]).json()
     assert (audit["entries"] if "entries" in audit else audit["items"]) == []
     logged = [r.getMessage() for r in caplog.records if r.name == "covenant.web"]

@@ -3,9 +3,9 @@
 :func:`plan_import` reads every source file, converts it (``covenant.definitions.importers``),
 leaves out Services and DataSources the workspace (or an earlier file) already has, and checks
 the workspace *with* the new files exactly as ``covenant validate`` would. :func:`write_import`
-writes the files all or nothing: each to a temporary file beside its target, then renamed into
-place; a failure part-way removes what was written. An existing file is never replaced unless
-``force`` is given.
+writes the files all or nothing (``covenant.files_replaced``): each to a temporary file beside
+its target, then renamed into place; a failure part-way removes what was written. An existing
+file is never replaced unless ``force`` is given.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from covenant.definitions.importers.base import (
 from covenant.definitions.importers.sloth import refuse_duplicate_ids
 from covenant.definitions.yamlsource import SourceDocument, discover_files
 from covenant.errors import InputError, Problem
+from covenant.files_replaced import write_all_replacing
 from covenant.services.import_check import check_with_workspace
 from covenant.services.import_check import existing as workspace_documents
 from covenant.services.import_clash import Defined, defined_sources, source_clash
@@ -441,30 +442,12 @@ def write_import(plan: ImportPlan) -> list[Path]:
     writes = plan.writes
     if not writes:  # nothing imported: not even the folder is created
         return []
-    temporaries: list[tuple[Path, Path]] = []
-    done: list[tuple[Path, str | None]] = []  # target, its previous text (None: new file)
-    current: Path | None = None  # the file being written when a write fails
     try:
         plan.into.mkdir(parents=True, exist_ok=True)
-        for target, text in writes:
-            current = target
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temporary.write_text(text, encoding="utf-8")
-            temporaries.append((temporary, target))
-        for temporary, target in temporaries:
-            current = target
-            previous = target.read_text(encoding="utf-8") if target.exists() else None
-            temporary.replace(target)
-            done.append((target, previous))
+        write_all_replacing([(target, [text]) for target, text in writes])
     except OSError as exc:
-        for target, previous in done:
-            if previous is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_text(previous, encoding="utf-8")
-        for temporary, _ in temporaries:
-            temporary.unlink(missing_ok=True)
-        name = "" if current is None else _relative(current, plan.into)
+        failed = {str(target): target for target, _ in writes}.get(exc.filename)
+        name = "" if failed is None else _relative(failed, plan.into)
         raise ImportWriteError(plan.into, name, exc.strerror or type(exc).__name__) from exc
     return [target for target, _ in writes]
 
