@@ -1,7 +1,9 @@
 """Files written whole or not at all: beside the target, then renamed over it.
 
 A command killed halfway (SIGKILL, the OOM killer, a power cut) leaves the old file, never one
-cut short; a pipe or a device given as the path is written into instead (nothing to keep).
+cut short; a pipe or a device given as the path is written into instead (nothing to keep). The
+temporary file such a kill leaves is removed by the next write of the same file, never one
+another process is writing (:mod:`covenant.files_left`).
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import errno
 import os
 import secrets
 import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
-_ATTEMPTS = 100  # names tried for a second name before giving up (as tempfile does)
+from covenant.files_left import ATTEMPTS, held_temporary, remove_left
+
 _CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
 
@@ -37,16 +40,25 @@ def write_all_replacing(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> 
     pipe) is written into, never replaced: there is no old file to keep. An OSError names the
     path given."""
     written: list[tuple[str, Path, Path]] = []  # temporary file, target, path given
+    held: list[int] = []  # the temporary files' descriptors: held until renamed or removed
     kept: list[str] = []  # second names of the old files, until every rename is made
     renamed: list[tuple[Path, str | None]] = []  # target, its old file's second name
+    planned = [
+        (path, chunks, None if stream(path) else Path(os.path.realpath(path)))
+        for path, chunks in files
+    ]
+    remove_left(target for _, _, target in planned if target is not None)
     try:
-        for path, chunks in files:
-            if stream(path):
-                _fill(os.fspath(path), chunks, path, durable=False)
+        for path, chunks, target in planned:
+            if target is None:
+                with Path(path).open("wb") as out:
+                    _fill(out, chunks, path, durable=False)
                 continue
-            target, temporary = _temporary_beside(path)
+            handle, temporary = _temporary_beside(path, target)
+            held.append(handle)
             written.append((temporary, target, path))
-            _fill(temporary, chunks, path)
+            with os.fdopen(handle, "wb", closefd=False) as out:
+                _fill(out, chunks, path)
         for temporary, target, path in written:
             old = _kept(target, path) if len(written) > 1 else None
             if old:
@@ -61,13 +73,15 @@ def write_all_replacing(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> 
     finally:
         for old in kept:
             Path(old).unlink(missing_ok=True)
+        for handle in held:
+            os.close(handle)
 
 
 def _kept(target: Path, path: Path) -> str | None:
     """A second name beside ``target`` for the file it names now (a hard link, named as a
     temporary file is), so that renaming over it can be undone; None for a new file, "" when
     none can be made (the rename then cannot be undone)."""
-    for _ in range(_ATTEMPTS):
+    for _ in range(ATTEMPTS):
         name = str(target.parent / f".{target.name}.{_random_part()}.tmp")
         try:
             os.link(target, name, follow_symlinks=False)
@@ -110,10 +124,10 @@ def stream(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def _temporary_beside(path: Path) -> tuple[Path, str]:
-    """The real file ``path`` names, and a new empty temporary file beside it with the real
-    file's permissions (checked writable first)."""
-    target = Path(os.path.realpath(path))
+def _temporary_beside(path: Path, target: Path) -> tuple[int, str]:
+    """A new empty temporary file beside ``target`` (the real file ``path`` names), held
+    (:mod:`covenant.files_left`), with the real file's permissions (checked writable first):
+    its descriptor and name."""
     try:
         mode = target.stat().st_mode & 0o7777
         # a file made read-only is not renamed over: by root neither (whom access allows)
@@ -123,35 +137,28 @@ def _temporary_beside(path: Path) -> tuple[Path, str]:
         mode = 0o666 & ~_umask()
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    handle, temporary = held_temporary(target, path)
     try:
         os.fchmod(handle, mode)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
-    finally:
         os.close(handle)
-    return target, temporary
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    return handle, temporary
 
 
 def _fill(
-    temporary: str, chunks: Iterable[str | bytes], path: Path, *, durable: bool = True
+    out: BinaryIO, chunks: Iterable[str | bytes], path: Path, *, durable: bool = True
 ) -> None:
-    """Write ``chunks`` to ``temporary`` and, ``durable``, put them on the disk (fsync) before
-    it is renamed: a power cut after the rename finds the whole file, not an empty one (a
-    pipe or a device has no disk to put them on)."""
+    """Write ``chunks`` to ``out`` and, ``durable``, put them on the disk (fsync) before the
+    temporary file is renamed: a power cut after the rename finds the whole file, not an empty
+    one (a pipe or a device has no disk to put them on)."""
     try:
-        with Path(temporary).open("wb") as out:
-            for chunk in chunks:
-                out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-            out.flush()
-            if durable:
-                os.fsync(out.fileno())
+        for chunk in chunks:
+            out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        out.flush()
+        if durable:
+            os.fsync(out.fileno())
     except OSError as exc:  # named by the path given, not the temporary file
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
 

@@ -11,6 +11,7 @@ alongside. The kill is real (see tests/stalled_write.py).
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -133,9 +134,21 @@ def test_init_killed_while_writing_can_be_run_again(tmp_path: Path) -> None:
     killed_while_writing(["init", str(ws)], "slos.yaml", cwd=tmp_path)
     assert not [p for p in ws.rglob("*") if p.is_file() and not p.name.startswith(".")]
 
-    _run("init", str(ws))
+    left = [p.name for p in ws.rglob("*") if p.is_file()]
+    assert any(re.fullmatch(r"\.slos\.yaml\.[a-z0-9_]{8}\.tmp", name) for name in left), left
+
+    _run("init", str(ws))  # removes the temporary files the killed run left (its lock is gone)
     made = {p.relative_to(ws): p.read_bytes() for p in ws.rglob("*") if p.is_file()}
-    visible = {path: data for path, data in made.items() if not path.name.startswith(".")}
-    assert visible == {
-        p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()
-    }
+    assert made == {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()}
+
+
+def test_the_next_write_removes_the_temporary_file_a_killed_one_left(
+    shop: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "openslo.yaml"
+    command = ["export", "openslo", "-w", str(shop), "-o", str(out)]
+    killed_while_writing(command, out.name, cwd=tmp_path)
+    (left,) = [p.name for p in tmp_path.iterdir() if p.name.startswith(".openslo.yaml.")]
+    assert left.endswith(".tmp")
+    _run(*command)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["openslo.yaml", "shop"]
