@@ -143,6 +143,17 @@ def _templated(source: Source) -> bool:
     return _TEMPLATE_ACTION.search(text) is not None
 
 
+def source_text(source: Source) -> str:
+    """The text of ``source`` ("" when the file cannot be read again: its warnings keep the
+    written file's place)."""
+    if isinstance(source, Pasted):
+        return source.text
+    try:
+        return source.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def read_source(source: Source) -> tuple[str, list[SourceDocument], list[Problem]]:
     """How ``source`` is named in the report, and its documents (empty ones skipped)."""
     if isinstance(source, Pasted):

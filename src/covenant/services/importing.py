@@ -30,6 +30,7 @@ from covenant.definitions.importers.sloth import refuse_duplicate_ids
 from covenant.definitions.yamlsource import SourceDocument, discover_files
 from covenant.errors import InputError, Problem
 from covenant.files_replaced import write_all_replacing
+from covenant.services.import_bounds import at_sources
 from covenant.services.import_check import check_with_workspace
 from covenant.services.import_check import existing as workspace_documents
 from covenant.services.import_clash import Defined, defined_sources, source_clash
@@ -40,6 +41,7 @@ from covenant.services.import_sources import (
     read_source,
     slo_generator_config,
     source_name,
+    source_text,
 )
 
 TOOLS = ("sloth", "pyrra", "slo-generator")
@@ -339,6 +341,7 @@ def plan_import(
         )
     planned: list[Planned] = []
     taken: set[Path] = set()
+    texts: dict[str, tuple[str, str]] = {}  # a target → its source's name and text
     for source in sources:
         name, docs, problems = read_source(source)
         if not problems and not docs:
@@ -364,6 +367,7 @@ def plan_import(
         if imported.slos:
             target = _target(into, tool, source, taken)
             planned.append(Planned(imported=imported, target=target, origin=origin(source, into)))
+            texts[str(target)] = (name, source_text(source))
         else:
             planned.append(Planned(imported=imported))
     if tool == "sloth":
@@ -413,7 +417,7 @@ def plan_import(
     plan = ImportPlan(tool=tool, into=into, files=planned)
     if plan.problems:
         return plan
-    plan.warnings += check_with_workspace(plan.writes, existing, into=into)
+    plan.warnings += at_sources(check_with_workspace(plan.writes, existing, into=into), texts)
     return plan
 
 
