@@ -40,6 +40,7 @@ from covenant.definitions.importers.count_ratio import (
 )
 from covenant.definitions.importers.sloth_plugin_sli import plugin_query
 from covenant.definitions.importers.sloth_plugin_sli import what as what_it_is
+from covenant.definitions.missing_fixes import value_at
 from covenant.definitions.yamlsource import PathKey
 
 SPELLINGS = {  # prometheus/v1 (snake_case) and the Kubernetes resource (camelCase)
@@ -417,6 +418,15 @@ def _unsplit(query: str) -> str:
     )
 
 
+def _as_written(record: Recorder, field: PathKey, bad: QueryFormError) -> QueryFormError:
+    """The syntax error of the query as the source file writes it, when that is no PromQL
+    either: its position counts in the user's text, not in the query Covenant rewrote
+    (``rate`` read as ``increase``, a latency SLI's ``count - bucket`` as the bucket)."""
+    written = value_at(record.doc.data, (*record.prefix, *field))
+    again = syntax_error(written) if isinstance(written, str) else None
+    return bad if again is None else again
+
+
 def _counts(
     record: Recorder,
     queries: dict[str, str],
@@ -430,7 +440,7 @@ def _counts(
             count_query(query, counter=False)
             bad = syntax_error(query)  # what the convention's forms let through
             if bad is not None:
-                raise bad
+                raise _as_written(record, fields[key], bad)
         except QueryFormError as exc:
             message = exc.message.removeprefix(f"cannot count {quoted_query(query)}: ")
             record.problem(fields[key], INVALID, message, exc.hint)
