@@ -75,9 +75,24 @@ def unrecognised(record: Recorder, data: Any, *, expected: str, fix: str) -> Non
     elif data.get("apiVersion") or data.get("kind"):
         what = f"apiVersion {data.get('apiVersion')!r}, kind {data.get('kind')!r}"
     else:
-        what = "a mapping without apiVersion"
+        what = _keys_told(data)
     path: PathKey = ("apiVersion",) if isinstance(data, Mapping) and "apiVersion" in data else ()
     record.problem(path, UNRECOGNISED, f"not {expected}: {what}", fix)
+
+
+def _keys_told(data: Mapping[Any, Any]) -> str:
+    """A mapping of none of the importer's forms, told by its keys (and a ``version`` that is
+    not Sloth's): "without apiVersion" alone misled, as Sloth's own specs and slo-generator's
+    v1 configs have none."""
+    keys = ", ".join(str(key) for key in list(data)[:6]) + (", …" if len(data) > 6 else "")
+    if "version" in data:
+        version = _shown(data["version"])
+        return f"a mapping with version {version}, no apiVersion or kind (its keys: {keys})"
+    return f"a mapping with no apiVersion, kind or version (its keys: {keys})"
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _value(data: Any) -> str:
