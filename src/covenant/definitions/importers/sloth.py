@@ -287,6 +287,7 @@ def _slo(
         record.problem(("name",), MISSING, "the SLO has no name", "add name: requests-availability")
         return None
     if quoted_number(record, "objective", slo) or missing_objective(record, slo):
+        sloth_sli.indicator(record, slo.get("sli"), options)  # its problems too, at once
         return None
     objective = decimal(slo.get("objective"))
     if objective is None or not 0 < objective <= 100:
@@ -296,6 +297,7 @@ def _slo(
             f"objective {shown(slo.get('objective'))} is not a percentage above 0 and at most 100",
             "write the objective in percent, e.g. objective: 99.9",
         )
+        sloth_sli.indicator(record, slo.get("sli"), options)
         return None
     below_one_percent(record, ("objective",), objective, "Sloth")
     _unknown(record, (), slo, tuple(sorted(SLO_KEYS | {"interval"})), what="SLO")

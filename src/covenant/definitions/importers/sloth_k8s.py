@@ -158,7 +158,7 @@ def other_version(record: Recorder, api: str, data: Mapping[str, Any]) -> None:
 
 
 # keys other tools write an SLO's level under (a latency bound, target_ms, is not one)
-LEVEL_KEYS = re.compile(r"(slo_)?target(_percent(age)?)?|goal")
+LEVEL_KEYS = re.compile(r"((slo|compliance)_)?target(_pct|_percent(age)?)?|goal")
 
 
 def missing_objective(record: Recorder, slo: Mapping[str, Any]) -> bool:
