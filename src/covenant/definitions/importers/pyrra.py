@@ -39,6 +39,7 @@ from covenant.definitions.importers.base import (
     tier,
 )
 from covenant.definitions.importers.bundles import skipped_in_bundle, unrecognised
+from covenant.definitions.importers.failure_names import total_of_failures
 from covenant.definitions.importers.pyrra_fields import (
     MATCHERS_FIX,
     alert_switches,
@@ -311,6 +312,7 @@ def _indicator(record: Recorder, indicator: Any, options: Options) -> dict[str, 
         )
         if errors is None or total is None:
             return None
+        total_of_failures(here, ("total", "metric"), total, tool="Pyrra", key="total")
         _grouping(here, block)
         return {
             "ratioMetric": {

@@ -38,6 +38,10 @@ from covenant.definitions.importers.count_ratio import (
     split_counts,
     uncounted_part,
 )
+from covenant.definitions.importers.failure_names import FAILURE as _FAILURE
+from covenant.definitions.importers.failure_names import SUCCESS as _SUCCESS
+from covenant.definitions.importers.failure_names import total_of_failures
+from covenant.definitions.importers.failure_names import words as _words
 from covenant.definitions.importers.sloth_plugin_sli import plugin_query
 from covenant.definitions.importers.sloth_plugin_sli import what as what_it_is
 from covenant.definitions.missing_fixes import value_at
@@ -167,6 +171,9 @@ def _events(record: Recorder, events: Any) -> Queries | None:
         queries[key] = query
     _fast_requests(record, fields["error_query"], queries["error_query"], queries["total_query"])
     _successes(record, fields["error_query"], queries["error_query"], queries["total_query"])
+    total_of_failures(
+        record, fields["total_query"], queries["total_query"], tool="Sloth", key="total_query"
+    )
     if re.fullmatch(r"\s*vector\s*\(\s*1\s*\)\s*(\[[^\]]*\])?\s*", queries["total_query"]):
         record.note(
             ("sli", "events"),
@@ -265,12 +272,6 @@ def _fast_requests(record: Recorder, field: PathKey, query: str, total: str) -> 
 
 
 _METRIC = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?=[{\[])")
-_SUCCESS = {"success", "successes", "successful", "succeeded", "ok", "good"}
-_FAILURE = {"error", "errors", "fail", "failed", "failure", "failures", "bad"}
-
-
-def _words(name: str) -> set[str]:
-    return set(name.lower().split("_"))
 
 
 def _successes(record: Recorder, field: PathKey, query: str, total: str) -> None:
