@@ -87,6 +87,8 @@ def _walk(text: str) -> tuple[str, str | None]:
     if name in _BOUNDED and kinds[:1] == [COUNT] and any(k == OTHER for k in kinds[1:]):
         bound = next(a for a, k in zip(arguments[1:], kinds[1:], strict=False) if k == OTHER)
         return COUNT, f"{name}() bounds a count per window by {' '.join(bound.split())}"
+    if COUNT not in kinds:  # an aggregation of values per window (avg(quantile_over_time …))
+        return OTHER, None
     return COUNT, None
 
 
@@ -167,4 +169,29 @@ def reason(part: str) -> str:
         "the rates but not that part, so the SLI would change; write every part as a count "
         "or rate over {{.window}} (to drop series, filter: … unless on() (maintenance > 0)) "
         "and import again"
+    )
+
+
+def filtered_total(error: str, total: str) -> str | None:
+    """The reason to leave out an SLO whose error query is its total query compared with a
+    number, without ``bool`` (``X > 0.001`` over ``X``, X a value per window such as a
+    quantile): the comparison keeps X itself where it holds, so Sloth's ratio is 1 in a
+    window over the bound and nothing under it, while sums of X over Covenant's buckets would
+    weigh each window by X. None for any other pair."""
+    text = strip_parens(error)
+    cuts = _operators(text, _LEVELS[2])
+    if len(cuts) != 1:
+        return None
+    left, right = text[: cuts[0].start()], text[cuts[0].end() :]
+    if re.match(r"(?i)\s*bool\b", right) or WINDOW in right:
+        return None
+    if " ".join(strip_parens(left).split()) != " ".join(strip_parens(total).split()):
+        return None
+    bound = " ".join(right.split())
+    return (
+        f"error_query is total_query compared with {bound} ({cuts[0].group(0)}, without "
+        "bool): it keeps total_query's value where that holds, so each window's ratio is 1 "
+        "over the bound and nothing under it, and Covenant's sums would weigh the windows by "
+        "that value; count the series instead — error_query: count(<total_query> "
+        f"{cuts[0].group(0)} {bound}), total_query: count(<total_query>) — and import again"
     )

@@ -457,6 +457,10 @@ def _counts(
     grouped = dict(queries)  # as written (rate read as increase): --split-groups splits them
     notes: list[Note] = []
     noted: set[PathKey] = set()
+    filtered = promql_scale.filtered_total(queries["error_query"], queries["total_query"])
+    if role == "bad" and filtered is not None:
+        record.note(fields["error_query"], filtered, skipped=True)
+        return None
     for key, query in queries.items():
         if re.search(r"\[\{\{\.window\}\}\s*:", query) and re.search(
             r"(?<![A-Za-z0-9_:])i?rate\s*\(", query
