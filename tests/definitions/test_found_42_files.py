@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from covenant.definitions.importers.promql_scale import unscaled_part
 from covenant.definitions.workspace import analyse
 from covenant.services.importing import ImportPlan, plan_import
 
@@ -134,6 +135,46 @@ RENDERED: dict[str, tuple[str, str, str, dict[str, str]]] = {
             + " by (cluster_id))",
         },
     ),
+    # clamp_min(count − bucket, 0) stays the bad events (a clamped difference is no bucket
+    # alone); le="1.25" is 1.25 s, the apiserver histogram's unit
+    "giantswarm-rendered-kaas-phoenix-apiserver-latency-readonly-resource.yaml": (
+        "latency-readonly-resource",
+        "apiserver",
+        "0.99",
+        {
+            "bad": "sum(clamp_min("
+            + _increase(
+                'apiserver_request_duration_seconds_count{verb=~"GET|LIST",scope="resource"}'
+            )
+            + f" by ({CONTEXT}) - "
+            + _increase(
+                'apiserver_request_duration_seconds_bucket{le="1.25", verb=~"GET|LIST",'
+                'scope="resource"}'
+            )
+            + f" by ({CONTEXT}), 0))",
+            "total": "sum("
+            + _increase(
+                'apiserver_request_duration_seconds_count{ verb=~"GET|LIST",scope="resource" }'
+            )
+            + f" by ({CONTEXT}))",
+        },
+    ),
+    # avg_over_time of a 0/1 gauge on both sides: a share of time, read as written (noted:
+    # no count over the window)
+    "giantswarm-rendered-kaas-turtles-vertical-pod-autoscaler-availability.yaml": (
+        "availability",
+        "vertical-pod-autoscaler",
+        "0.95",
+        {
+            "bad": "sum(sum(label_replace(avg_over_time(kube_pod_status_ready{condition="
+            '"false",pod=~"vertical-pod-autoscaler-app-.*",cluster_id=~"^.*"}[{{.window}}]), '
+            f'"pod", "$1", "cluster_id", "$2")) by (pod, {CONTEXT}))',
+            "total": "sum(sum(label_replace(avg_over_time(kube_pod_container_info{container=~"
+            '"recommender|admission-controller|updater|vertical-pod-autoscaler-app",'
+            'cluster_id=~"^.*"}[{{.window}}]), "pod", "$1", "cluster_id", "$2")) by (pod, '
+            f"{CONTEXT}))",
+        },
+    ),
     "giantswarm-rendered-platform-shield-starboard-exporter-errors.yaml": (
         "starboard-exporter-errors",
         "starboard-exporter",
@@ -176,6 +217,38 @@ def test_giant_swarm_unclosed_bracket_is_refused_at_its_line(tmp_path: Path) -> 
     ((code, field, line, message),) = problems(imported(tmp_path, "sloth", "sloth", name))
     assert (code, field, line) == ("import-invalid-value", "spec.slos[0].sli.events.totalQuery", 23)
     assert message.endswith("is not PromQL: the '(' at character 4 is never closed")
+
+
+def test_giant_swarm_error_query_that_filters_its_total_is_left_out(tmp_path: Path) -> None:
+    """kaas-phoenix-cni-latency-intranode: errorQuery is totalQuery (a p99 of
+    quantile_over_time, averaged by cluster) ``> 0.001``, without bool: it keeps the latency
+    itself over the bound, so Sloth's ratio is 1 in a window over 1 ms and nothing under it,
+    while sums over Covenant's buckets would weigh each window by its latency. Left out with
+    that reason and the count() form to write; it was left out as "it compares a count per
+    window with 0.001 … Covenant reads rate(…) as increase(…)", wrong of a query with no rate
+    and no count (avg() of values per window was taken for a count)."""
+    name = "giantswarm-rendered-kaas-phoenix-cni-latency-intranode.yaml"
+    plan = imported(tmp_path, "sloth", "sloth", name)
+    assert plan.problems == []
+    (file,) = plan.files
+    assert file.imported.slos == []
+    (left,) = [n for n in file.imported.notes if n.skipped]
+    assert (left.field, int(left.where.rsplit(":", 1)[1])) == (
+        "spec.slos[0].sli.events.errorQuery",
+        20,
+    )
+    assert left.reason == (
+        "errorQuery is totalQuery compared with 0.001 (>, without bool): it keeps totalQuery's "
+        "value where that holds, so each window's ratio is 1 over the bound and nothing under "
+        "it, and Covenant's sums would weigh the windows by that value; count the series "
+        "instead — errorQuery: count(<totalQuery> > 0.001), totalQuery: count(<totalQuery>) — "
+        "and import again"
+    )
+    quantile = "avg(quantile_over_time(0.99, x[{{.window}}])) by (cluster_id)"
+    assert unscaled_part(f"{quantile} > 0.001") is None  # values compared: no rate to scale
+    assert unscaled_part("sum(increase(x[{{.window}}])) > 0.5") == (
+        "it compares a count per window with 0.5"
+    )
 
 
 @pytest.mark.parametrize(
