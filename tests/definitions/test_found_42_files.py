@@ -7,8 +7,8 @@ twice), rhobs' Pyrra objects of older and newer generators (a ``service`` label 
 OpenSLO v1alpha example without ``value`` on its ratio objective, and files a user may give an
 importer by mistake: a Prometheus rules file Sloth generated, Sloth look-alikes of other
 projects (``version: "1.0"`` with ``service`` and ``slos``, ``objectives`` with
-``error_query``, a CI gate file), globocom's slo-generator, a Terraform template of an
-slo-generator config and a chart's ``slo:`` values.
+``error_query``, a CI gate file, a home-grown ``ServiceLevelObjective`` kind), globocom's
+slo-generator, a Terraform template of an slo-generator config and a chart's ``slo:`` values.
 
 Every expected value was read off the file by hand: Sloth's objective in percent (99 is
 0.99), its default 30d period and alert windows (1h/5m, 6h/30m, 1d/2h, 3d/6h); Pyrra's target
@@ -534,6 +534,11 @@ def test_sloth_generated_rules_are_named(tmp_path: Path) -> None:
             8,
             "a mapping with no apiVersion, kind or version (its keys: slo)",
         ),
+        (
+            "mlaiops-lab4-slo.yaml",
+            11,
+            "a mapping with no apiVersion, kind or version (its keys: service, objectives)",
+        ),
     ],
 )
 def test_other_mappings_are_told_by_their_keys(
@@ -551,6 +556,32 @@ def test_other_mappings_are_told_by_their_keys(
         ((code, field, at, message),) = problems(imported(tmp_path / tool, tool, "other", name))
         assert (code, field, at) == ("import-unrecognised", "", line)
         assert message == f"not {expected}: {what}"
+
+
+@pytest.mark.parametrize(
+    ("tool", "expected"),
+    [
+        ("pyrra", "a Pyrra ServiceLevelObjective"),
+        ("sloth", "a Sloth spec"),
+        ("slo-generator", "a slo-generator SLO config"),
+    ],
+)
+def test_home_grown_service_level_objective_kind_is_named(
+    tmp_path: Path, tool: str, expected: str
+) -> None:
+    """ohanyere/checkout-api: kind ServiceLevelObjective (Pyrra's and slo-generator's kind)
+    under its own API, with objective 99.9 and goodEvents / totalEvents: named by its API at
+    line 1 by every importer, not read as a Pyrra object missing its group."""
+    plan = imported(tmp_path, tool, "other", "ohanyere-checkout-api-slo.yaml")
+    assert problems(plan) == [
+        (
+            "import-unrecognised",
+            "apiVersion",
+            1,
+            f"not {expected}: a Kubernetes ServiceLevelObjective "
+            "(sre.platform.ohanyere.io/v1alpha1)",
+        )
+    ]
 
 
 NO_OBJECTIVE = "the SLO has no objective"
