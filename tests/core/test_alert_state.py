@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -85,6 +86,25 @@ def test_unknown_kinds_keep_their_state() -> None:
     )
     assert kept.notices == ()
     assert kept.records == first.records
+
+
+def test_a_held_alert_takes_the_targets_reroute_gives_without_a_notice() -> None:
+    """A held alert (``keep``) keeps its phase and start, but its targets are the routing of
+    now: the record is written again (``changed``) and no notice is sent for it."""
+    first = advance({}, [replace(cond(True), targets=("old",))], now=T0)
+    held = advance(
+        {r.key: r for r in first.records},
+        [],
+        now=T0 + MINUTE,
+        keep={"k"},
+        reroute=lambda record: ("new",),
+    )
+    assert held.notices == ()
+    (record,) = held.records
+    assert (record.phase, record.starts_at, record.targets) == (AlertPhase.FIRING, T0, ("new",))
+    assert held.changed == held.records
+    again = advance({"k": record}, [], now=T0 + 2 * MINUTE, keep={"k"}, reroute=lambda r: ("new",))
+    assert again.changed == ()  # the same targets: nothing to write
 
 
 def test_duplicate_keys_are_refused() -> None:

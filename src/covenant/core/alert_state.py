@@ -14,12 +14,14 @@ ones and says which notices to send:
 Keys of kinds in ``unknown`` (their inputs could not be evaluated this tick), and ``keep`` keys
 (an SLO whose source read failed: its numbers are stale), keep their state: an alert never
 resolves, nor fires, because its data went missing. Labels never change while an alert
-fires (receivers group by them); the text (annotations) follows the latest evaluation.
+fires (receivers group by them); the text (annotations) follows the latest evaluation, and
+so do its targets — a held alert's from ``reroute`` (the routing of now, as Alertmanager
+routes each notification against its current configuration), not its last evaluation's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -150,10 +152,13 @@ def advance(
     now: datetime,
     unknown: Collection[NoticeKind] = (),
     keep: Collection[str] = (),
+    reroute: Callable[[AlertRecord], tuple[str, ...] | None] | None = None,
 ) -> Transition:
     """The records after a tick at ``now`` given the conditions evaluated in it.
 
-    Records of ``unknown`` kinds and ``keep`` keys without a condition stay as they are."""
+    Records of ``unknown`` kinds and ``keep`` keys without a condition keep their phase and
+    text; with ``reroute``, their targets become ``reroute(record)`` (where the alert's
+    notices go now: a held alert follows the routing like an evaluated one)."""
     kept = set(keep)
     now = require_utc(now, what="now")
     seen: dict[str, AlertCondition] = {}
@@ -169,7 +174,10 @@ def advance(
         before = previous.get(key)
         cond = seen.get(key)
         if cond is None and before is not None and (before.kind in unknown or key in kept):
-            records.append(before)
+            held = before if reroute is None else replace(before, targets=reroute(before))
+            records.append(held)
+            if held != before:
+                changed.append(held)
             continue
         after = _next(before, cond, now)
         if after is None:

@@ -67,6 +67,7 @@ from covenant.services.incremental import EdgeCache, ReadStats
 from covenant.services.no_series import Unmatched, unmatched_series
 from covenant.services.worker_eval import EdgeResults, Plan, TickEvaluation
 from covenant.services.worker_reads import TickReads
+from covenant.services.worker_routes import Reroute, held_routes
 from covenant.store import alert_transitions as history
 from covenant.store.alert_states import load_alert_states, save_transition
 from covenant.store.bucket_journal import forget_writes
@@ -287,8 +288,15 @@ class Worker:
         # the SLO alerts first: committed and handed over before the agreements read anything
         # (a slow source never delays them); the agreement alerts keep their state meanwhile
         later = set(NoticeKind) - set(_SLO_KINDS) if workspace.agreements else set()
+        reroute = held_routes(workspace)  # a held alert's targets: the routing of now
         transition = self._advance(
-            conditions, now=now, unknown=later, keep=evaluated.keep(), routing=routing
+            conditions,
+            now=now,
+            unknown=later,
+            keep=evaluated.keep(),
+            routing=routing,
+            reroute=reroute,
+            elsewhere=later,
         )
         self._notify(transition.notices)
         notices = transition.notices
@@ -310,6 +318,8 @@ class Worker:
                 unknown=set(_SLO_KINDS) | found.unknown,
                 keep=(),
                 routing=routing,
+                reroute=reroute,
+                elsewhere=set(_SLO_KINDS),
             )
             self._notify(transition.notices)
             notices += transition.notices
@@ -363,10 +373,18 @@ class Worker:
         unknown: set[NoticeKind],
         keep: Sequence[str],
         routing: NoticeRouting | None = None,
+        reroute: Reroute | None = None,
+        elsewhere: set[NoticeKind] | None = None,
     ) -> Transition:
+        """Advance, record and enqueue the alerts of ``conditions``; ``elsewhere``: the kinds
+        another call of the tick advances (default ``unknown``) — the others that fire,
+        evaluated or held, are handed to ``unheard`` routed as ``reroute`` says now."""
+        elsewhere = unknown if elsewhere is None else elsewhere
         with write_transaction(self.engine) as conn:
             previous = load_alert_states(conn)
-            transition = advance(previous, conditions, now=now, unknown=unknown, keep=keep)
+            transition = advance(
+                previous, conditions, now=now, unknown=unknown, keep=keep, reroute=reroute
+            )
             save_transition(conn, transition=transition, stored=list(previous), now=now)
             history.record(conn, phase_changes(previous, transition, now=now))
             if routing is not None:
@@ -379,7 +397,9 @@ class Worker:
                 firing = [
                     r.notice()
                     for r in transition.records
-                    if r.phase is AlertPhase.FIRING and r.kind not in unknown and r.key not in fresh
+                    if r.phase is AlertPhase.FIRING
+                    and r.kind not in elsewhere
+                    and r.key not in fresh
                 ]
                 if firing:
                     self.unheard(conn, firing)
