@@ -116,7 +116,8 @@ spec:
 
 
 def test_notices_are_written_to_the_outbox_with_the_state(engine: Engine) -> None:
-    from covenant.services.delivery import Dispatcher, outbox_view  # noqa: PLC0415
+    from covenant.services.delivery import Dispatcher  # noqa: PLC0415
+    from covenant.services.delivery_outbox import outbox_view  # noqa: PLC0415
 
     ws, problems = analyse_text(WORKSPACE + TARGET)
     assert ws is not None, problems

@@ -68,7 +68,7 @@ def list_outbox(
 ) -> dict[str, Any]:
     """The notice outbox: rows per status and the newest rows (of ``status``), newest first
     (``counts`` and ``rows`` of `covenant alerts outbox --format json`)."""
-    from covenant.services.delivery import outbox_row_json, outbox_view
+    from covenant.services.delivery_outbox import outbox_row_json, outbox_view
 
     view = outbox_view(ctx.engine(), status=None if status is None else status.value, limit=limit)
     return {"counts": view.counts, "rows": [outbox_row_json(r) for r in view.rows]}

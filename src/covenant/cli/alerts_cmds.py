@@ -68,7 +68,8 @@ def outbox_command(
 
     The delivery dispatcher sends them; a failed one stays here until --retry. A retry and a
     prune that changed rows are recorded in the audit log."""
-    from covenant.services.delivery import outbox_row_json, outbox_view, retry_failed
+    from covenant.services.delivery import retry_failed
+    from covenant.services.delivery_outbox import outbox_row_json, outbox_view
     from covenant.services.outbox_pruning import OutboxPruning, prune_outbox
     from covenant.services.store import open_existing
     from covenant.services.workspace import load_workspace

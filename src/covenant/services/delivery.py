@@ -35,9 +35,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from covenant.core.notices import AlertNotice, NoticeState
-from covenant.core.timeutil import utc_iso
 from covenant.definitions.delivery import DEFAULT_MAX_ATTEMPTS, DeliveryTarget
-from covenant.services.delivery_unheard import unheard_rows
+from covenant.services.delivery_unheard import retry_unheard, unheard_rows
 from covenant.services.senders import (
     SendResult,
     alertmanager_started,
@@ -206,12 +205,16 @@ class Dispatcher:
         target its firing notice went to, even if the routing changed since or the target was
         removed (a receiver hears the end of an alert it was told about; an alert that fired
         before routing existed has no targets of its own), except those whose policies say
-        ``alertWhenResolved: false`` — but always to Alertmanager, which must hear the end."""
+        ``alertWhenResolved: false`` — but always to Alertmanager, which must hear the end.
+        A target whose firing row *failed* was never told: it gets no resolution (Alertmanager
+        sends none of an alert a receiver was never notified of)."""
         resolved = [(n.key, n.starts_at) for n in notices if n.state is NoticeState.RESOLVED]
         fired = outbox.firing_targets(connection, resolved) if resolved else {}
+        failed = outbox.firing_targets(connection, resolved, statuses=(FAILED,)) if resolved else {}
         rows: list[outbox.NewRow] = []
         for n in notices:
-            reach = {t.name: t for t in self.routes(n)}
+            refused = failed.get((n.key, n.starts_at), {})  # never told: no end to hear
+            reach = {t.name: t for t in self.routes(n) if t.name not in refused}
             for name, spec in fired.get((n.key, n.starts_at), {}).items():
                 known = reach.get(name) or self._target(name, n.state.value, spec)
                 if known is not None and (name not in n.unresolved or known.kind == "alertmanager"):
@@ -222,9 +225,15 @@ class Dispatcher:
     def enqueue_unheard(self, connection: Connection, firing: Sequence[AlertNotice]) -> int:
         """Write each alert of ``firing`` (firing now, routed as at this tick) for every target
         that takes it but was never written its episode — one added while it fires — with its
-        own ``startsAt``, in the caller's transaction (``services.delivery_unheard``)."""
+        own ``startsAt``, and put back to pending a failed firing row of one given up at least
+        ``resend`` ago (it was never told), in the caller's transaction
+        (``services.delivery_unheard``). Rows written or put back."""
         routes = partial(self.routes, quiet=True)  # a name not deliverable was logged before
-        return self._add(connection, unheard_rows(connection, firing, routes=routes, row=_row))
+        found = unheard_rows(connection, firing, routes=routes, row=_row)
+        again = retry_unheard(connection, found.failed, now=self.clock(), wait=self.resend)
+        if again:
+            self._wake.set()
+        return self._add(connection, found.rows) + again
 
     def _add(self, connection: Connection, rows: Sequence[outbox.NewRow]) -> int:
         added = outbox.add(connection, rows, now=self.clock())
@@ -429,39 +438,6 @@ def _row(notice: AlertNotice, target: DeliveryTarget) -> outbox.NewRow:
         notice=encode_notice(notice),
         target_spec=encode_target(target),
     )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OutboxView:
-    """What ``covenant alerts outbox`` shows: rows per status and the newest rows."""
-
-    counts: dict[str, int]
-    rows: list[outbox.OutboxRow]
-
-
-def outbox_view(engine: Engine, *, status: str | None = None, limit: int = 20) -> OutboxView:
-    with engine.connect() as conn:
-        return OutboxView(
-            counts=outbox.counts(conn), rows=outbox.rows(conn, status=status, limit=limit)
-        )
-
-
-def outbox_row_json(row: outbox.OutboxRow) -> dict[str, Any]:
-    """One outbox row as ``covenant alerts outbox --format json`` and ``GET
-    /api/v1/alerts/outbox`` print it (never the notice's text or how its target is reached)."""
-    return {
-        "id": row.id,
-        "status": row.status,
-        "state": row.state,
-        "notice_key": row.notice_key,
-        "target": row.target,
-        "kind": row.kind,
-        "attempts": row.attempts,
-        "next_attempt_at": utc_iso(row.next_attempt_at),
-        "created_at": utc_iso(row.created_at),
-        "sent_at": utc_iso(row.sent_at) if row.sent_at else None,
-        "last_error": row.last_error,
-    }
 
 
 def configured_retention(workspace: Workspace) -> timedelta | None:

@@ -83,22 +83,61 @@ def add(conn: Connection, rows: Sequence[NewRow], *, now: datetime) -> int:
     return sum(len(conn.execute(stmt.values(**v)).all()) for v in values)
 
 
+TOLD = (SENT, PENDING)
+"""The statuses of a firing row whose target was told of its alert, or is being told (still
+tried); a ``failed`` row's target was not: its receiver never took the notice."""
+
+
 def firing_targets(
-    conn: Connection, episodes: Sequence[tuple[str, datetime]]
+    conn: Connection,
+    episodes: Sequence[tuple[str, datetime]],
+    *,
+    statuses: Collection[str] = TOLD,
 ) -> dict[tuple[str, datetime], dict[str, str | None]]:
-    """The targets each (notice key, episode start) was written to as firing, each with how it
-    was reached then (``target_spec``; None on a row written before it was kept)."""
+    """The targets each (notice key, episode start) was written to as firing with a row of
+    ``statuses`` (default: told, :data:`TOLD`), each with how it was reached then
+    (``target_spec``; None on a row written before it was kept)."""
     found: dict[tuple[str, datetime], dict[str, str | None]] = {}
     wanted = set(episodes)
     keys = sorted({key for key, _ in episodes})
     for start in range(0, len(keys), 500):
         query = select(T.notice_key, T.starts_at, T.target, T.target_spec).where(
-            T.state == "firing", T.notice_key.in_(keys[start : start + 500])
+            T.state == "firing",
+            T.status.in_(list(statuses)),
+            T.notice_key.in_(keys[start : start + 500]),
         )
         for key, starts_at, target, spec in conn.execute(query.order_by(T.id)):
             if (key, starts_at) in wanted:
                 found.setdefault((key, starts_at), {})[target] = spec
     return found
+
+
+def retry_firing(
+    conn: Connection,
+    rows: Iterable[tuple[str, datetime, str]],
+    *,
+    now: datetime,
+    given_up_before: datetime,
+) -> int:
+    """Put back to pending the failed firing rows of ``rows`` (notice key, episode start,
+    target) whose last attempt was due before ``given_up_before`` (a row given up lately
+    waits); how many. Their attempts start again from 0."""
+    retried = 0
+    for key, starts_at, target in rows:
+        done = conn.execute(
+            update(notice_outbox)
+            .where(
+                T.notice_key == key,
+                T.starts_at == starts_at,
+                T.target == target,
+                T.state == "firing",
+                T.status == FAILED,
+                T.next_attempt_at <= given_up_before,
+            )
+            .values(status=PENDING, next_attempt_at=now, attempts=0, claimed_until=None)
+        )
+        retried += done.rowcount
+    return retried
 
 
 def claim(

@@ -27,7 +27,7 @@ NOTICES = "a count of notices"
 def _outbox_page(
     request: Request, session: Session, *, status: str | None, limit: int, done: str | None
 ) -> Response:
-    from covenant.services.delivery import outbox_row_json, outbox_view
+    from covenant.services.delivery_outbox import outbox_row_json, outbox_view
 
     view = outbox_view(backend(request).engine(), status=status, limit=limit)
     return page(
