@@ -344,7 +344,7 @@ def test_runs_match_a_minute_by_minute_reference(case: dict[str, object]) -> Non
         good=np.array([good], dtype=np.int64),
         total=np.array([total], dtype=np.int64),
     )
-    down, _, no_data = bucket_downtime(
+    down, _, no_data, *_ = bucket_downtime(
         commitment,
         data,
         lo=BASE + lo_min * 60,

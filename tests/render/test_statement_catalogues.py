@@ -169,16 +169,39 @@ def test_a_run_of_bad_intervals_in_its_plural_form() -> None:
     one = "5-minute interval with 12.50 % errors (1/8; threshold 5 %)"
     two = f"{one}; 5-minute interval with 25.00 % errors (2/8; threshold 5 %)"
     london = Formats("en_GB", "Europe/London", EN)
-    assert _reason(one, london, EN) == (
+    assert _reason(one, london, EN, seconds=300) == (
         "1 × 5-minute interval at or above the error threshold of 5% (12.5% to 12.5% errors)"
     )
-    assert _reason(two, london, EN).startswith("2 × 5-minute intervals at or above")
+    assert _reason(two, london, EN, seconds=600).startswith("2 × 5-minute intervals at or above")
     paris = Formats("fr_FR", "Europe/Paris", labels("fr"))
-    assert _reason(one, paris, labels("fr")).startswith("1 intervalle de 5 minutes dont")
-    assert _reason(two, paris, labels("fr")).startswith("2 intervalles de 5 minutes dont")
+    assert _reason(one, paris, labels("fr"), seconds=300).startswith(
+        "1 intervalle de 5 minutes dont"
+    )
+    assert _reason(two, paris, labels("fr"), seconds=600).startswith(
+        "2 intervalles de 5 minutes dont"
+    )
     tokyo = Formats("ja_JP", "Asia/Tokyo", JA)
-    assert _reason(two, tokyo, JA) == (
+    assert _reason(two, tokyo, JA, seconds=600) == (
         "エラー率がしきい値 5% 以上の 5 分間隔 2 件（エラー率 12.5%～25%）"
+    )
+
+
+def test_a_run_of_bad_intervals_names_its_minimum_run_in_the_language() -> None:
+    """With ``minimumRun``: the row counts its intervals from its length (equal error rates
+    share one reason), then says which run it is part of, in the statement's language."""
+    one = "1-minute interval with 100.00 % errors (100/100; threshold 100 %)"
+    run = "part of a 4-minute run of bad intervals, shorter than the 5-minute minimumRun: "
+    paris = Formats("fr_FR", "Europe/Paris", labels("fr"))
+    shown = _reason(f"{one}; {run}not downtime", paris, labels("fr"), seconds=240)
+    assert shown.startswith("4 intervalles de 1 minute")
+    assert shown.endswith(
+        "; partie d’une série de 4 minutes d’intervalles en défaut, plus courte que le "
+        "minimumRun de 5 minutes\u00a0: pas une indisponibilité"
+    )
+    tokyo = Formats("ja_JP", "Asia/Tokyo", JA)
+    counted = "part of a 6-minute run of bad intervals, at least the 5-minute minimumRun: downtime"
+    assert _reason(f"{one}; {counted}", tokyo, JA, seconds=180).endswith(
+        "6分連続した不良インターバルの一部（minimumRun 5分以上）：ダウンタイム"
     )
 
 

@@ -34,7 +34,7 @@ from covenant.core.agreements import (
     quantum,
 )
 from covenant.core.credits import CreditLimit, CreditResult, credit_for, pro_rated_bound
-from covenant.core.downtime import bucket_downtime, k_of_n_down, run_margin
+from covenant.core.downtime import bucket_downtime, k_of_n_down, run_margin, run_reason
 from covenant.core.model import CalendarUnit, CalendarWindow
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
@@ -79,6 +79,10 @@ class AvailabilityResult:
     exclusions: tuple[Evidence, ...]
     not_excluded: tuple[Evidence, ...]  # e.g. maintenance announced too late
     uncovered: tuple[Evidence, ...] = ()  # eligible time the stored records do not cover
+    # bad intervals whose run was shorter than the minimum run (not downtime), and that minimum
+    # (None: the commitment has none, and every bad interval is down)
+    short_runs: tuple[Evidence, ...] = ()
+    minimum_run_s: int | None = None
 
     @property
     def uncovered_s(self) -> int:
@@ -219,6 +223,8 @@ def availability(
 
     # Down intervals from the measurement source.
     down: list[tuple[int, int, str]] = []
+    short: list[tuple[int, int, str]] = []  # bad intervals of runs shorter than minimumRun
+    runs: tuple[tuple[int, int, bool], ...] = ()
     level: Fraction | None
     no_data: str | None = None
     eligible_spans = (
@@ -236,7 +242,7 @@ def availability(
             span = (to_epoch(i.start), to_epoch(i.end) if i.end else hi)
             down.append((*span, f"incident {i.id}" + (f" ({i.severity})" if i.severity else "")))
     else:
-        down, mean_error, no_data = bucket_downtime(
+        down, mean_error, no_data, short, runs = bucket_downtime(
             commitment,
             data,
             lo=lo,
@@ -283,7 +289,13 @@ def availability(
         met=None if level is None else level >= commitment.level,
         credit=credit,
         claim_deadline=claim_deadline(version, commitment.remedies, end_dt),
-        down=_evidence(down, down_spans),
+        down=_with_runs(_evidence(down, down_spans), runs, m.minimum_run_s),
+        short_runs=_with_runs(
+            _evidence(short, intervals.clip(((s, e) for s, e, _ in short), lo, hi)),
+            runs,
+            m.minimum_run_s,
+        ),
+        minimum_run_s=m.minimum_run_s if m.source is DowntimeSource.BAD_INTERVALS else None,
         exclusions=_evidence(excluded, excluded_spans),
         not_excluded=tuple(
             Evidence(start=from_epoch(s), end=from_epoch(e), reason=r)
@@ -426,6 +438,21 @@ def _evidence(
     for ks, ke in intervals.merge(kept):
         reasons = list(dict.fromkeys(r for s, e, r in sorted(labelled) if s < ke and e > ks))
         out.append(Evidence(start=from_epoch(ks), end=from_epoch(ke), reason="; ".join(reasons)))
+    return tuple(out)
+
+
+def _with_runs(
+    rows: tuple[Evidence, ...], runs: Sequence[tuple[int, int, bool]], minimum_s: int | None
+) -> tuple[Evidence, ...]:
+    """``rows`` of bad intervals, each saying which run it is part of: its whole length (across
+    the period's bounds) and whether it reached ``minimum_s`` (``run_reason``)."""
+    if minimum_s is None or not runs:
+        return rows
+    out = []
+    for row in rows:
+        lo, hi = to_epoch(row.start), to_epoch(row.end)
+        told = [run_reason(e - s, minimum_s, counted=c) for s, e, c in runs if s < hi and e > lo]
+        out.append(replace(row, reason="; ".join([row.reason, *told])))
     return tuple(out)
 
 

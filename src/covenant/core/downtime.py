@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 
@@ -68,6 +69,30 @@ def k_of_n_down(
     return out
 
 
+class BucketDowntime(NamedTuple):
+    """What :func:`bucket_downtime` found: the down intervals (each ``(start, end, reason)``),
+    the mean interval error ratio (mean source), why there is no figure; and, with a minimum
+    run, the bad intervals in ``[lo, hi)`` whose run was too short to count (``short``) and
+    every maximal run of bad intervals with one in ``[lo, hi)`` — whole, as far as it was
+    followed — with whether it counted (``runs``: ``(start, end, counted)``)."""
+
+    down: list[tuple[int, int, str]]
+    mean: Fraction
+    no_data: str | None
+    short: list[tuple[int, int, str]] = []  # noqa: RUF012 - never mutated
+    runs: tuple[tuple[int, int, bool], ...] = ()
+
+
+def run_reason(run_s: int, minimum_s: int, *, counted: bool) -> str:
+    """What the evidence says of a run of bad intervals ``run_s`` long (the whole run)."""
+    judged = (
+        f"at least the {minimum_s // 60}-minute minimumRun: downtime"
+        if counted
+        else f"shorter than the {minimum_s // 60}-minute minimumRun: not downtime"
+    )
+    return f"part of a {run_s // 60}-minute run of bad intervals, {judged}"
+
+
 def bucket_downtime(
     commitment: AvailabilityCommitment,
     data: BucketMatrix | None,
@@ -76,7 +101,7 @@ def bucket_downtime(
     hi: int,
     excluded: Sequence[intervals.Span],
     until: int | None = None,
-) -> tuple[list[tuple[int, int, str]], Fraction, str | None]:
+) -> BucketDowntime:
     """Down intervals (bad-interval source) or the mean interval error ratio (mean source).
 
     With a minimum run, a run is followed up to :func:`run_margin` outside ``[lo, hi)``, as far
@@ -95,7 +120,7 @@ def bucket_downtime(
     first = -(-lo // size) * size  # whole intervals inside the eligible range
     last = hi // size * size
     if last <= first:
-        return [], Fraction(0), "no whole measurement interval in the eligible time"
+        return BucketDowntime([], Fraction(0), "no whole measurement interval in the eligible time")
     if first < data.start or last > data.end:
         raise InputError(f"{commitment.name}: bucket data does not cover the period")
     row = data.row(m.series)
@@ -114,32 +139,43 @@ def bucket_downtime(
     for s, e in excluded:  # an interval touched by an exclusion is left out entirely
         keep &= ~((starts < e) & (starts + size > s))
     inside = slice(before // size, good.size - after // size)  # the intervals in [lo, hi)
-    in_runs = None if m.minimum_run_s is None else _in_long_runs(m, total, bad, keep)[inside]
+    lengths = None if m.minimum_run_s is None else _run_lengths(m, total, bad, keep)
+    runs: tuple[tuple[int, int, bool], ...] = ()
+    if lengths is not None:
+        need = (m.minimum_run_s or 0) // size
+        runs = _runs_inside(lengths, starts, size, need, inside)
+    in_runs = None if lengths is None else (lengths >= need)[inside]
+    short_runs = None if lengths is None else ((lengths > 0) & (lengths < need))[inside]
     good, total, bad, starts, keep = (x[inside] for x in (good, total, bad, starts, keep))
     if m.source is DowntimeSource.MEAN_ERROR_RATE:
         if not keep.any():
-            return [], Fraction(0), "every measurement interval is excluded"
+            return BucketDowntime([], Fraction(0), "every measurement interval is excluded")
         if int(total[keep].sum()) == 0:
-            return [], Fraction(0), "no requests in the period"
+            return BucketDowntime([], Fraction(0), "no requests in the period")
         ratios = _exact_mean(bad[keep], total[keep])
-        return [], ratios, None
+        return BucketDowntime([], ratios, None)
     if int(total[keep].sum()) == 0:
-        return [], Fraction(0), "no requests in the eligible time"
+        return BucketDowntime([], Fraction(0), "no requests in the eligible time")
     is_down = _over_threshold(m, total, bad) if in_runs is None else in_runs
-    down = []
     assert m.threshold is not None
     pct = 100 * m.threshold
-    for i in np.flatnonzero(is_down & keep).tolist():
-        ratio = Fraction(int(bad[i]), int(total[i]))
-        down.append(
-            (
-                int(starts[i]),
-                int(starts[i]) + size,
-                f"{size // 60}-minute interval with {float(ratio) * 100:.2f} % errors "
-                f"({int(bad[i])}/{int(total[i])}; threshold {float(pct):g} %)",
+
+    def labelled(which: np.ndarray) -> list[tuple[int, int, str]]:
+        out = []
+        for i in np.flatnonzero(which & keep).tolist():
+            ratio = Fraction(int(bad[i]), int(total[i]))
+            out.append(
+                (
+                    int(starts[i]),
+                    int(starts[i]) + size,
+                    f"{size // 60}-minute interval with {float(ratio) * 100:.2f} % errors "
+                    f"({int(bad[i])}/{int(total[i])}; threshold {float(pct):g} %)",
+                )
             )
-        )
-    return down, Fraction(0), None
+        return out
+
+    short = [] if short_runs is None else labelled(short_runs)
+    return BucketDowntime(labelled(is_down), Fraction(0), None, short, runs)
 
 
 def run_margin(m: Measurement) -> int:
@@ -161,23 +197,41 @@ def _over_threshold(m: Measurement, total: np.ndarray, bad: np.ndarray) -> np.nd
     return over
 
 
-def _in_long_runs(
+def _run_lengths(
     m: Measurement, total: np.ndarray, bad: np.ndarray, keep: np.ndarray
 ) -> np.ndarray:
-    """Which intervals are down and lie in a maximal run of consecutive down intervals lasting
-    at least ``minimum_run_s``. An interval without requests or touched by an exclusion is not
-    down, so it ends a run."""
-    assert m.minimum_run_s is not None
+    """Per interval, how many intervals long the maximal run of consecutive down intervals it
+    lies in is (0: the interval is not down). An interval without requests or touched by an
+    exclusion is not down, so it ends a run."""
     down = _over_threshold(m, total, bad) & keep
     edges = np.diff(np.concatenate(([0], down.astype(np.int8), [0])))
     run_starts = np.flatnonzero(edges == 1)
     run_ends = np.flatnonzero(edges == -1)
-    counted = np.zeros(down.size, dtype=bool)
-    need = m.minimum_run_s // m.interval_s
+    lengths = np.zeros(down.size, dtype=np.int64)
     for s, e in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
-        if e - s >= need:
-            counted[s:e] = True
-    return counted
+        lengths[s:e] = e - s
+    return lengths
+
+
+def _runs_inside(
+    lengths: np.ndarray, starts: np.ndarray, size: int, need: int, inside: slice
+) -> tuple[tuple[int, int, bool], ...]:
+    """Each maximal run of down intervals with an interval in ``inside``: its whole span (as
+    far as it was followed) and whether it is at least ``need`` intervals long."""
+    found = []
+    i, stop = inside.start, inside.stop
+    while i < stop:
+        if lengths[i] == 0:
+            i += 1
+            continue
+        first = i  # a run that began before ``inside``: back to its first interval
+        while first > 0 and lengths[first - 1] > 0:
+            first -= 1
+        n = int(lengths[i])
+        start = int(starts[first])
+        found.append((start, start + n * size, n >= need))
+        i = first + n
+    return tuple(found)
 
 
 def _exact_mean(bad: np.ndarray, total: np.ndarray) -> Fraction:

@@ -115,6 +115,21 @@ def _evidence(items: tuple[Evidence, ...]) -> list[dict[str, Any]]:
     ]
 
 
+def _runs_note(a: AvailabilityResult, minimum_s: int) -> str:
+    """What a minimum run did to the bad intervals: the runs counted (each a row of ``down``)
+    and the shorter ones not counted (``short_runs``); the evidence names each."""
+
+    def runs(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
+    short_s = sum(e.seconds for e in a.short_runs)
+    return (
+        f"minimumRun {minutes_text(minimum_s)}: {runs(len(a.down), 'run')} of bad intervals "
+        f"counted ({minutes_text(a.downtime_s)} in the period), "
+        f"{runs(len(a.short_runs), 'shorter run')} not counted ({minutes_text(short_s)})"
+    )
+
+
 def availability_json(a: AvailabilityResult) -> dict[str, Any]:
     credit = a.credit
     return {
@@ -155,6 +170,9 @@ def availability_json(a: AvailabilityResult) -> dict[str, Any]:
         "downtime": _evidence(a.down),
         "exclusions": _evidence(a.exclusions),
         "not_excluded": _evidence(a.not_excluded),
+        # with a minimum run: the bad intervals whose run was too short to be downtime (other
+        # statements' JSON, and digests, stay the same)
+        **({"short_runs": _evidence(a.short_runs)} if a.minimum_run_s is not None else {}),
     }
 
 
@@ -328,6 +346,8 @@ def render_statement_table(
         elif a.uncovered:
             measured += "\npartial" if not wide else " (partial coverage)"
             notes.append(f"{key}: partial coverage: {coverage_text(a)}")
+        if a.minimum_run_s is not None and (a.down or a.short_runs):
+            notes.append(f"{key}: {_runs_note(a, a.minimum_run_s)}")
         row: list[Cell] = (
             [f"{a.agreement} v{a.version}", a.commitment, ", ".join(a.services)]
             if wide

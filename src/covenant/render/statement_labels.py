@@ -95,6 +95,8 @@ _GROUP = {  # what each placeholder of a reason template matches in the English 
     "id": r"\S+",
     "k": r"\d+",
     "n": r"\d+",
+    "run": r"\d+",
+    "minimum": r"\d+",
     "at": r"\S+",
     "window": r"planned maintenance|maintenance “[^”]*”",
     "name": r"[^”]*",

@@ -26,6 +26,7 @@ from covenant.render.statement_format import Formats
 from covenant.render.statement_labels import catalogue, html_lang, plural, translate_reason
 
 _RUN = re.compile(r"; (?=\d+-minute interval with )")
+_RUN_PART = re.compile(r"(?P<intervals>.+); (?P<run>part of a \d+-minute run of bad intervals, .+)")
 _INTERVAL = re.compile(
     r"^(\d+)-minute interval with ([0-9.]+) % errors \(\d+/\d+; threshold ([0-9.]+) %\)$"
 )
@@ -200,9 +201,11 @@ def _availability(
         *((e, "excluded") for e in a.exclusions),
         *((e, "not-excluded") for e in a.not_excluded),
         *((e, "uncovered") for e in a.uncovered),
+        *((e, "short-run") for e in a.short_runs),  # bad, but its run was too short
     ]
     treatment = {
         "counted": words["counted"],
+        "short-run": words["short_run_row"],
         "excluded": words["excluded_row"],
         "not-excluded": words["not_excluded_row"],
         "uncovered": words["uncovered_row"],
@@ -215,7 +218,7 @@ def _availability(
                     fmt.when(e.end, end=True),
                     fmt.duration(e.seconds),
                     treatment[kind],
-                    _reason(e.reason, fmt, words),
+                    _reason(e.reason, fmt, words, seconds=e.seconds),
                 ),
                 utc=(fmt.utc(e.start), fmt.utc(e.end)),
                 kind=kind,
@@ -227,21 +230,28 @@ def _availability(
     return section
 
 
-def _reason(reason: str, fmt: Formats, words: Mapping[str, str]) -> str:
-    """A record's reason for a customer: a run of bad measurement intervals as one line (how
-    many, their error rates), anything else as recorded (phrases in the statement's language)."""
-    parts = _RUN.split(reason)
+def _reason(reason: str, fmt: Formats, words: Mapping[str, str], *, seconds: int) -> str:
+    """A record's reason for a customer: a row of ``seconds`` of bad measurement intervals as
+    one line (how many, their error rates; then, with a minimum run, the run they are part of
+    and whether it counted), anything else as recorded (phrases in the statement's language)."""
+    bad, run = reason, ""
+    if (split := _RUN_PART.fullmatch(reason)) is not None:
+        bad, run = split["intervals"], split["run"]
+    parts = _RUN.split(bad)
     found = [_INTERVAL.match(p) for p in parts]
     if parts and all(found):
         matches = [m for m in found if m is not None]
         rates = [Decimal(m[2]) / 100 for m in matches]
-        return plural(words, "intervals", len(matches), fmt.locale).format(
-            count=fmt.number(len(matches)),
-            size=fmt.number(int(matches[0][1])),
+        size = int(matches[0][1])
+        count = seconds // (size * 60)  # intervals of equal error rates share one reason
+        text = plural(words, "intervals", count, fmt.locale).format(
+            count=fmt.number(count),
+            size=fmt.number(size),
             threshold=fmt.exact_percent(Decimal(matches[0][3]), of_one=False),
             low=fmt.exact_percent(min(rates)),
             high=fmt.exact_percent(max(rates)),
         )
+        return words["reason_join"].join([text, translate_reason(run, words)]) if run else text
     return translate_reason(reason, words)
 
 

@@ -78,6 +78,7 @@ LABELS: dict[str, str] = {
     "counted": "als Ausfall gezählt",
     "excluded_row": "ausgenommen",
     "not_excluded_row": "nicht ausgenommen",
+    "short_run_row": "nicht gezählt",
     "uncovered_row": "nicht gedeckt",
     "no_evidence": "In der berücksichtigten Zeit wurde kein Ausfall verzeichnet.",
     "intervals_one": "{count} × {size}-Minuten-Intervall mit Fehlerquote ab der Schwelle von "
@@ -169,6 +170,10 @@ LABELS: dict[str, str] = {
     "reason_all_excluded": "jedes Messintervall ist ausgenommen",
     "reason_no_requests_period": "keine Anfragen im Zeitraum",
     "reason_no_requests_eligible": "keine Anfragen in der berücksichtigten Zeit",
+    "reason_run_counted": "Teil einer Folge fehlerhafter Intervalle von {run} Minuten, "
+    "mindestens der minimumRun von {minimum} Minuten: Ausfallzeit",
+    "reason_run_short": "Teil einer Folge fehlerhafter Intervalle von {run} Minuten, "
+    "kürzer als der minimumRun von {minimum} Minuten: keine Ausfallzeit",
     # das Kundenportal (web.portal): seine Seiten in der Sprache der Abrechnungen
     "portal_skip": "Zum Inhalt springen",
     "portal_sign_out": "Abmelden",

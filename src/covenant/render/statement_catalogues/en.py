@@ -77,6 +77,7 @@ LABELS: dict[str, str] = {
     "counted": "counted as downtime",
     "excluded_row": "excluded",
     "not_excluded_row": "not excluded",
+    "short_run_row": "not counted",
     "uncovered_row": "not covered",
     "no_evidence": "No downtime was recorded in the eligible time.",
     "intervals_one": "{count} × {size}-minute interval at or above the error threshold of "
@@ -166,6 +167,10 @@ LABELS: dict[str, str] = {
     "reason_all_excluded": "every measurement interval is excluded",
     "reason_no_requests_period": "no requests in the period",
     "reason_no_requests_eligible": "no requests in the eligible time",
+    "reason_run_counted": "part of a {run}-minute run of bad intervals, at least the "
+    "{minimum}-minute minimumRun: downtime",
+    "reason_run_short": "part of a {run}-minute run of bad intervals, shorter than the "
+    "{minimum}-minute minimumRun: not downtime",
     # the customer portal (web.portal): its pages in the statements' language
     "portal_skip": "Skip to content",
     "portal_sign_out": "Sign out",

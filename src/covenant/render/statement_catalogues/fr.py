@@ -96,6 +96,7 @@ _WRITTEN: dict[str, str] = {
     "counted": "comptée comme indisponibilité",
     "excluded_row": "exclue",
     "not_excluded_row": "non exclue",
+    "short_run_row": "non comptée",
     "uncovered_row": "non couverte",
     "no_evidence": "Aucune indisponibilité n’a été enregistrée pendant le temps pris en compte.",
     "intervals_one": "{count} intervalle de {size} minutes dont le taux d’erreur atteint ou "
@@ -188,6 +189,10 @@ _WRITTEN: dict[str, str] = {
     "reason_all_excluded": "tous les intervalles de mesure sont exclus",
     "reason_no_requests_period": "aucune requête pendant la période",
     "reason_no_requests_eligible": "aucune requête pendant le temps pris en compte",
+    "reason_run_counted": "partie d’une série de {run} minutes d’intervalles en défaut, "
+    "au moins le minimumRun de {minimum} minutes : indisponibilité",
+    "reason_run_short": "partie d’une série de {run} minutes d’intervalles en défaut, "
+    "plus courte que le minimumRun de {minimum} minutes : pas une indisponibilité",
     # le portail client (web.portal) : ses pages dans la langue des relevés
     "portal_skip": "Aller au contenu",
     "portal_sign_out": "Se déconnecter",

@@ -81,6 +81,7 @@ LABELS: dict[str, str] = {
     "counted": "ダウンタイムとして計上",
     "excluded_row": "除外",
     "not_excluded_row": "除外対象外",
+    "short_run_row": "計上しない",
     "uncovered_row": "記録なし",
     "no_evidence": "対象時間内にダウンタイムは記録されていません。",
     "intervals_one": "エラー率がしきい値 {threshold} 以上の {size} 分間隔 {count} 件（エラー率 "
@@ -169,6 +170,10 @@ LABELS: dict[str, str] = {
     "reason_all_excluded": "すべての計測間隔が除外されている",
     "reason_no_requests_period": "対象期間内にリクエストがない",
     "reason_no_requests_eligible": "対象時間内にリクエストがない",
+    "reason_run_counted": "{run}分連続した不良インターバルの一部"
+    "（minimumRun {minimum}分以上）：ダウンタイム",
+    "reason_run_short": "{run}分連続した不良インターバルの一部"
+    "（minimumRun {minimum}分未満）：ダウンタイムではない",
     # お客様ポータル（web.portal）：明細書と同じ言語で表示するページ
     "portal_skip": "本文へ移動",
     "portal_sign_out": "ログアウト",

@@ -73,6 +73,7 @@ LABELS: dict[str, str] = {
     "counted": "计为停机",
     "excluded_row": "已排除",
     "not_excluded_row": "不予排除",
+    "short_run_row": "不计入",
     "uncovered_row": "无记录",
     "no_evidence": "计入时间内未记录任何停机。",
     "intervals_one": "{count} 个 {size} 分钟区间的错误率达到或超过阈值 {threshold}（错误率 {low} "
@@ -154,6 +155,10 @@ LABELS: dict[str, str] = {
     "reason_all_excluded": "所有测量区间均已排除",
     "reason_no_requests_period": "本期间内无请求",
     "reason_no_requests_eligible": "计入时间内无请求",
+    "reason_run_counted": "属于连续 {run} 分钟的不良区间"
+    "（不短于 minimumRun {minimum} 分钟）：计为停机",
+    "reason_run_short": "属于连续 {run} 分钟的不良区间"
+    "（短于 minimumRun {minimum} 分钟）：不计为停机",
     # 客户门户（web.portal）：以结算单的语言显示的页面
     "portal_skip": "跳到正文",
     "portal_sign_out": "退出登录",
