@@ -169,9 +169,10 @@ slos:
 @pytest.mark.parametrize(
     ("query", "said"),
     [
-        (  # the column is that of the query quoted: sum(increase(…, rate read as increase
+        (  # the column counts in the query as written (rate, not the increase it is read as):
+            # 29 characters to the '{', 'job="api",' 10 more, 'code=' 5: the second '=' is 45
             'sum(rate(http_requests_total{job="api",code=="500"}[{{.window}}]))',
-            "unexpected '=' in label matching, expected string, at column 49 of the query ('=')",
+            "unexpected '=' in label matching, expected string, at column 45 of the query ('=')",
         ),
         (
             "sum(rte(http_requests_total[{{.window}}]))",

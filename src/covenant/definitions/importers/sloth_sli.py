@@ -22,7 +22,14 @@ from typing import Any
 from covenant.core.promql import QueryFormError, count_query, without_comments
 from covenant.core.promql import shown as quoted_query
 from covenant.core.promql_syntax import dashboard_variable, syntax_error
-from covenant.definitions.importers import groups, placeholders, promql, promql_scale, sloth_plugins
+from covenant.definitions.importers import (
+    groups,
+    placeholders,
+    promql,
+    promql_scale,
+    sloth_notes,
+    sloth_plugins,
+)
 from covenant.definitions.importers.base import (
     INVALID,
     MISSING,
@@ -38,10 +45,7 @@ from covenant.definitions.importers.count_ratio import (
     split_counts,
     uncounted_part,
 )
-from covenant.definitions.importers.failure_names import FAILURE as _FAILURE
-from covenant.definitions.importers.failure_names import SUCCESS as _SUCCESS
 from covenant.definitions.importers.failure_names import total_of_failures
-from covenant.definitions.importers.failure_names import words as _words
 from covenant.definitions.importers.sloth_plugin_sli import plugin_query
 from covenant.definitions.importers.sloth_plugin_sli import what as what_it_is
 from covenant.definitions.missing_fixes import value_at
@@ -169,8 +173,12 @@ def _events(record: Recorder, events: Any) -> Queries | None:
         if query is None:
             return None
         queries[key] = query
-    _fast_requests(record, fields["error_query"], queries["error_query"], queries["total_query"])
-    _successes(record, fields["error_query"], queries["error_query"], queries["total_query"])
+    sloth_notes.fast_requests(
+        record, fields["error_query"], queries["error_query"], queries["total_query"]
+    )
+    sloth_notes.successes(
+        record, fields["error_query"], queries["error_query"], queries["total_query"]
+    )
     total_of_failures(
         record, fields["total_query"], queries["total_query"], tool="Sloth", key="total_query"
     )
@@ -228,67 +236,6 @@ def _no_share(error: str, total: str) -> str | None:
         f"labels are the same, and only one side keeps {', '.join(apart)}, so no error series "
         "has a total series to be divided by (Sloth's SLI has no value); group both queries "
         "by the same labels"
-    )
-
-
-_SELECTOR = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*(\{[^}]*\})")
-
-
-def _fast_requests(record: Recorder, field: PathKey, query: str, total: str) -> None:
-    """Note an ``error_query`` that is one histogram bucket alone (``x_bucket{le="0.25"}``, no
-    arithmetic): it counts the requests at most that slow — usually the good ones, which
-    makes the SLO burn on fast requests. Imported as written, as Sloth reads it. The form
-    suggested counts all requests as ``total`` does: its ``le="+Inf"`` bucket, else the
-    histogram's ``_count``."""
-    found = _SELECTOR.findall(query)
-    les = {promql.matchers(selector).get("le", "") for _, selector in found}
-    if (
-        not found
-        or promql.is_arithmetic(query)
-        or any(not name.endswith("_bucket") for name, _ in found)
-        or len(les) != 1
-        or not re.fullmatch(r'="[^"]+"', next(iter(les)))
-        or "inf" in next(iter(les)).lower()
-    ):
-        return
-    le = next(iter(les))[1:]
-    count = found[0][0].removesuffix("_bucket") + "_count{...}"
-    every = _SELECTOR.findall(total)
-    if every and all(
-        name == found[0][0]
-        and re.fullmatch(r'="\+?inf"', promql.matchers(selector).get("le", ""), re.IGNORECASE)
-        for name, selector in every
-    ):
-        inf = promql.matchers(every[0][1])["le"]
-        count = f"{found[0][0]}{{le{inf},...}}"
-    record.note(
-        field,
-        f"error_query counts the histogram bucket le={le} alone: the requests at most that "
-        "slow, which are usually the good ones (imported as written, as Sloth reads it: bad "
-        "= fast). If the slow requests are the errors, write the count minus the bucket: "
-        f"sum(rate({count}[{{{{.window}}}}])) - sum(rate({found[0][0]}{{le={le},...}}"
-        "[{{.window}}]))",
-    )
-
-
-_METRIC = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?=[{\[])")
-
-
-def _successes(record: Recorder, field: PathKey, query: str, total: str) -> None:
-    """Note an ``error_query`` whose every series is named a success (``…_success_total``):
-    it counts the successes as the bad events, so the SLO burns while all goes well.
-    Imported as written, as Sloth reads it; a failure counter of ``total_query`` is named
-    as the errors meant."""
-    names = list(dict.fromkeys(_METRIC.findall(query)))
-    if not names or any(not _words(n) & _SUCCESS or _words(n) & _FAILURE for n in names):
-        return
-    failures = [n for n in dict.fromkeys(_METRIC.findall(total)) if _words(n) & _FAILURE]
-    meant = f" (e.g. sum(rate({failures[0]}[{{{{.window}}}}])))" if failures else ""
-    record.note(
-        field,
-        f"error_query counts {', '.join(names)}, whose name says success: the successes as "
-        "the bad events (imported as written, as Sloth reads it: the SLO burns while all goes "
-        f"well). If the failures are the errors, count them in error_query{meant}",
     )
 
 
