@@ -12,26 +12,35 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
 from covenant.core.agreements import AgreementVersion, Incident
 from covenant.core.tickets import RESOLVED_STATES, StatusChange, Ticket
 from covenant.core.timeutil import EPOCH, require_utc, utc_iso
-from covenant.errors import ConflictError, InputError, NotFoundError
+from covenant.errors import ConflictError, CovenantError, InputError, NotFoundError
 from covenant.store import audit, records
 from covenant.store.audit import UNKNOWN_ACTOR
 from covenant.store.db import write_transaction
 
 LATEST = datetime(9000, 1, 1, tzinfo=EPOCH.tzinfo)
+_E = TypeVar("_E", bound=CovenantError)
 
 
-def _known_customer(customer: str, customers: Collection[str]) -> None:
+def _about(error: _E, field: str) -> _E:
+    """``error`` naming the request's field it is about (a form shows it beside that field)."""
+    error.field = field
+    return error
+
+
+def _known_customer(customer: str, customers: Collection[str], field: str = "customer") -> None:
     if customer not in customers:
-        raise NotFoundError(
+        error = NotFoundError(
             f"customer {customer!r} is not defined in the workspace",
             hint="give the metadata.name of one of the workspace's Customer definitions",
         )
+        raise _about(error, field)
 
 
 def _missing_ticket(ticket_id: str) -> NotFoundError:
@@ -55,10 +64,11 @@ def create_ticket(
         ticket = replace(ticket, history=(StatusChange(at=ticket.created, status="open"),))
     with write_transaction(engine) as conn:
         if records.load_tickets(conn, ids=[ticket.id]):
-            raise ConflictError(
+            error = ConflictError(
                 f"a ticket with the id {ticket.id!r} exists already",
                 hint=f"change it with PATCH /api/v1/tickets/{ticket.id}",
             )
+            raise _about(error, "id")
         records.save_tickets(conn, tickets=[ticket], at=require_utc(at))
         audit.append(
             conn,
@@ -122,20 +132,22 @@ def _not_before_created(ticket: Ticket) -> None:
     ticket as on a changed one (as a ticket file's row is: ``sources.records``)."""
     for moment, what in ((ticket.first_response, "first_response"), (ticket.resolved, "resolved")):
         if moment is not None and moment < ticket.created:
-            raise InputError(
+            error = InputError(
                 f"ticket {ticket.id}: {what} {utc_iso(moment)} is before its creation",
                 hint=f"give a {what} after {utc_iso(ticket.created)}",
             )
+            raise _about(error, what)
 
 
 def _after_last(ticket: Ticket, moment: datetime) -> None:
     last = ticket.history[-1].at if ticket.history else ticket.created
     if require_utc(moment) < last:
-        raise InputError(
+        error = InputError(
             f"ticket {ticket.id}: a status change at {utc_iso(moment)} is before its last one "
             f"({utc_iso(last)})",
             hint="status changes are appended in time order; give a later instant",
         )
+        raise _about(error, "at")
 
 
 def pause_states(versions: Sequence[AgreementVersion], customer: str) -> tuple[str, ...]:
@@ -175,10 +187,11 @@ def pause_ticket(
         )
     chosen = status or states[0]
     if chosen not in states:
-        raise InputError(
+        error = InputError(
             f"{chosen!r} is not a pause state of the customer's agreements",
             hint="give one of: " + ", ".join(states),
         )
+        raise _about(error, "status")
     current = _current(ticket)
     if current in RESOLVED_STATES or current in states:
         raise ConflictError(
@@ -217,7 +230,8 @@ def resume_ticket(
             f"ticket {ticket_id} is {current}, not paused", hint="only a paused ticket resumes"
         )
     if status in states:
-        raise InputError(f"{status!r} is a pause state", hint="resume to open or another state")
+        error = InputError(f"{status!r} is a pause state", hint="resume to open or another state")
+        raise _about(error, "status")
     return update_ticket(
         engine,
         ticket_id=ticket_id,
@@ -245,14 +259,15 @@ def create_incident(
 ) -> Incident:
     """Store a new incident (``already-exists`` if its id is taken)."""
     for customer in incident.customers:
-        _known_customer(customer, customers)
+        _known_customer(customer, customers, "customers")
     _ordered(incident)
     with write_transaction(engine) as conn:
         if _find_incident(conn, incident.id) is not None:
-            raise ConflictError(
+            error = ConflictError(
                 f"an incident with the id {incident.id!r} exists already",
                 hint=f"change it with PATCH /api/v1/incidents/{incident.id}",
             )
+            raise _about(error, "id")
         records.save_incidents(conn, incidents=[incident], at=require_utc(at))
         audit.append(
             conn,
@@ -279,7 +294,7 @@ def update_incident(
     """Change a stored incident (its end, severity, services, customers or flags; a change
     given as None is no change)."""
     for customer in changes.get("customers") or ():  # type: ignore[attr-defined]
-        _known_customer(str(customer), customers_known)
+        _known_customer(str(customer), customers_known, "customers")
     with write_transaction(engine) as conn:
         found = _find_incident(conn, incident_id)
         if found is None:
@@ -306,9 +321,11 @@ def update_incident(
 def _ordered(incident: Incident) -> None:
     require_utc(incident.start)
     if incident.end is not None and require_utc(incident.end) <= incident.start:
-        raise InputError(
+        error = InputError(
             f"incident {incident.id}: its end {utc_iso(incident.end)} is not after its start",
             hint="give an end after the start, or none while it is open",
         )
+        raise _about(error, "end")
     if not incident.services:
-        raise InputError(f"incident {incident.id}: no service", hint="name the services it hit")
+        error = InputError(f"incident {incident.id}: no service", hint="name the services it hit")
+        raise _about(error, "services")

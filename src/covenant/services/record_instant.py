@@ -32,7 +32,16 @@ NO_UNIT = "is an epoch number whose digits tell no unit"
 
 def record_instant(value: str | float, *, now: datetime, name: str) -> datetime:
     """``value`` of the field ``name`` as an aware UTC instant (see the module), or
-    ``InstantOptionError`` naming the field, the value, the problem and the fix."""
+    ``InstantOptionError`` naming the field (its message, and ``field`` for a form), the
+    value, the problem and the fix."""
+    try:
+        return _instant(value, now=now, name=name)
+    except InstantOptionError as error:
+        error.field = error.field or name
+        raise
+
+
+def _instant(value: str | float, *, now: datetime, name: str) -> datetime:
     if is_epoch_number(value):
         (seconds,), (status,) = parse_instants([value])
         if status == OK:
