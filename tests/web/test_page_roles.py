@@ -17,6 +17,7 @@ from covenant.web import (
     errors_reference,
     exposure,
     imports,
+    incidents,
     lint,
     maintenance,
     outbox,
@@ -28,6 +29,7 @@ from covenant.web import (
     sources,
     statements,
     team,
+    tickets,
     tokens,
     tuning,
     users,
@@ -75,6 +77,12 @@ EXPECTED = {
     ("POST", "/ui/maintenance"): "writers",  # no name given: 400 for a writer
     ("POST", "/ui/maintenance/{name}/cancel"): "writers",  # no such window: 404 for a writer
     ("POST", "/ui/maintenance/{name}/end"): "writers",  # the same
+    ("GET", "/ui/tickets"): "staff",
+    ("POST", "/ui/tickets"): "writers",  # no id given: 400 for a writer
+    ("POST", "/ui/tickets/{ticket_id}/pause"): "writers",  # no such ticket: 404 for a writer
+    ("POST", "/ui/tickets/{ticket_id}/resume"): "writers",  # the same
+    ("GET", "/ui/incidents"): "staff",
+    ("POST", "/ui/incidents"): "writers",  # no id given: 400 for a writer
     ("GET", "/ui/import"): "staff",
     ("POST", "/ui/import"): "staff",  # not multipart: 400 for staff
     ("POST", "/ui/import/write"): "writers",  # the same for a writer
@@ -118,6 +126,7 @@ FILLED = {
     "{slo}": "checkout-availability",
     "{agreement}": "globex-enterprise",
     "{code}": "not-found",
+    "{ticket_id}": "no-such-ticket",
 }
 # what a role allowed gets, where not a page (GET: 200 or 303) or a refused form (POST: 400)
 ANSWERS = {
@@ -131,6 +140,8 @@ ANSWERS = {
     ("POST", "/ui/maintenance/{name}/cancel"): {404},
     ("POST", "/ui/maintenance/{name}/end"): {404},
     ("POST", "/ui/users/{name}/disable"): {404},
+    ("POST", "/ui/tickets/{ticket_id}/pause"): {404},
+    ("POST", "/ui/tickets/{ticket_id}/resume"): {404},
 }
 
 
@@ -157,6 +168,7 @@ def test_every_page_is_in_the_table() -> None:
             composites,
             corrections,
             errors_reference,
+            incidents,
             portal,
             agreements,
             exposure,
@@ -170,6 +182,7 @@ def test_every_page_is_in_the_table() -> None:
             statements,
             audit,
             outbox,
+            tickets,
             tokens,
             tuning,
             users,

@@ -1,0 +1,126 @@
+"""The incidents page (staff): the incidents of the last 30 days (open ones included), latest
+start first; for editors and admins the form that records one incident, as ``POST
+/api/v1/incidents`` does: the same service (``services.record_changes``), recorded in the
+audit log under the signed-in user. Answered with a redirect (Post/Redirect/Get) and a note; a
+refused form is the page again, each problem beside its field and the form as typed
+(docs/ui.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from covenant.core.access import WRITERS
+from covenant.errors import CovenantError
+from covenant.services.users import Session
+from covenant.web.core import BASE, backend, check_csrf, form, page, staff, writer
+from covenant.web.definition_forms import notes_asked
+from covenant.web.record_forms import LABEL_MAX, NAME_MAX, FieldProblems, instant, names, text
+from covenant.web.routes import pages_router
+
+router = pages_router()
+NOTES = {"created": "Recorded"}
+LISTED_DAYS = 30
+FLAGS = (  # the API's booleans, as the form's boxes
+    ("customer_caused", "Customer-caused"),
+    ("force_majeure", "Force majeure"),
+    ("planned_maintenance", "Planned maintenance"),
+)
+
+
+def _listed(request: Request) -> list[Any]:
+    """The incidents overlapping the last ``LISTED_DAYS`` days, latest start first."""
+    from covenant.core.access import Principal, Role
+    from covenant.services.portal import visible_incidents
+
+    ctx = backend(request)
+    now = ctx.clock()
+    found = visible_incidents(
+        ctx.engine(),
+        principal=Principal(token_id="ui", role=Role.VIEWER),
+        start=now - timedelta(days=LISTED_DAYS),
+        end=None,
+        at=now,
+    )
+    return sorted(found, key=lambda i: (i.start, i.id), reverse=True)
+
+
+@router.get("/incidents")
+def incidents_page(request: Request) -> Response:
+    session = staff(request)
+    return _page(request, session, note=notes_asked(request, NOTES))
+
+
+def _page(
+    request: Request,
+    session: Session,
+    *,
+    note: str = "",
+    problems: FieldProblems | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    from covenant.services.workspace import definitions_of
+
+    ctx = backend(request)
+    return page(
+        "incidents.html",
+        session=session,
+        status=200 if problems is None else problems.status,
+        title="Incidents",
+        writes=session.principal.role in WRITERS,
+        note=note,
+        typed=typed or {},
+        incidents=_listed(request),
+        customers=sorted(c.name for c in ctx.workspace().customers),
+        services=sorted(d.name for d in definitions_of(ctx.workspace(), "Service")),
+        flags=FLAGS,
+        days=LISTED_DAYS,
+        errors={} if problems is None else problems.by_field,
+        row="",
+    )
+
+
+@router.post("/incidents")
+async def create(request: Request) -> Response:
+    """One incident, as ``POST /api/v1/incidents`` (open while it has no end)."""
+    from covenant.core.agreements import Incident
+    from covenant.services.record_changes import create_incident
+
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    ctx = backend(request)
+    now = ctx.clock()
+    problems = FieldProblems()
+    incident_id = text(fields, "id", problems, most=NAME_MAX)
+    services = names(fields, "services", problems, most=100, required=True)
+    start = instant(fields, "start", problems, now=now)
+    end = instant(fields, "end", problems, now=now, required=False)
+    severity = text(fields, "severity", problems, most=LABEL_MAX, required=False) or "sev1"
+    customers = names(fields, "customers", problems, most=1000)
+    if not problems and start is not None:
+        try:
+            incident = Incident(
+                id=incident_id,
+                services=tuple(services),
+                start=start,
+                end=end,
+                severity=severity,
+                customers=tuple(customers),
+                **{flag: bool(fields.get(flag)) for flag, _ in FLAGS},
+            )
+            known = [c.name for c in ctx.workspace().customers]
+            create_incident(
+                ctx.engine(), incident=incident, customers=known, at=now, actor=session.actor
+            )
+        except CovenantError as error:  # nothing written
+            problems.add(error.field, error)
+    if problems:
+        return _page(request, session, problems=problems, typed=fields)
+    return RedirectResponse(
+        f"{BASE}/incidents?" + urlencode({"created": incident_id}), status_code=303
+    )

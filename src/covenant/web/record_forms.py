@@ -1,0 +1,107 @@
+"""What the tickets and incidents pages' forms share: a field read as the API's write routes
+read it (``POST /api/v1/tickets``, ``/incidents``, a ticket's ``pause`` and ``resume``), and a
+refused submit's problems by the field they are about, worded as the API words them — the
+length rules of its schema in pydantic's words, an instant as ``services.record_instant``
+reads it, and the service's own errors, which name their field (``CovenantError.field``).
+A refused form is the page again with every field as typed (docs/ui.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from covenant.errors import CovenantError, InputError
+from covenant.web.core import PAGE_NAMES, error_status
+
+NAME_MAX = 255  # the API's ``Name``
+LABEL_MAX = 64  # the API's ``Label``
+INSTANT_MAX = 64
+
+
+@dataclass(slots=True)
+class FieldProblems:
+    """A refused submit's problems by field (``general``: those no field holds)."""
+
+    by_field: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    statuses: set[int] = field(default_factory=set)
+
+    def add(self, name: str, error: CovenantError) -> None:
+        self.statuses.add(error_status(error))
+        message, hint = error.worded(PAGE_NAMES)
+        found = {"code": error.code, "message": message, "hint": hint}
+        self.by_field.setdefault(name or "general", []).append(found)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    @property
+    def status(self) -> int:
+        """The page's status: the errors' (``not-found`` 404, ``conflict`` 409…) when they
+        agree, else 400; 200 when there is none."""
+        if not self.statuses:
+            return 200
+        return next(iter(self.statuses)) if len(self.statuses) == 1 else 400
+
+
+def text(
+    fields: dict[str, str],
+    name: str,
+    problems: FieldProblems,
+    *,
+    most: int,
+    required: bool = True,
+) -> str:
+    """The field ``name``, stripped; blank (when required) or too long is a problem worded as
+    the API's schema words it (pydantic's ``string_too_short`` / ``string_too_long``)."""
+    value = fields.get(name, "").strip()
+    if required and not value:
+        problems.add(name, InputError(f"{name}: String should have at least 1 character"))
+    elif len(value) > most:
+        problems.add(name, InputError(f"{name}: String should have at most {most} characters"))
+    return value
+
+
+def names(
+    fields: dict[str, str],
+    name: str,
+    problems: FieldProblems,
+    *,
+    most: int,
+    required: bool = False,
+) -> list[str]:
+    """A comma-separated field read as the API's list of names (each 1–255 characters)."""
+    found = [part.strip() for part in fields.get(name, "").split(",") if part.strip()]
+    if required and not found:
+        problems.add(
+            name, InputError(f"{name}: List should have at least 1 item after validation, not 0")
+        )
+    elif len(found) > most:
+        problems.add(name, InputError(f"{name}: List should have at most {most} items"))
+    for i, value in enumerate(found):
+        if len(value) > NAME_MAX:
+            problems.add(
+                name, InputError(f"{name}.{i}: String should have at most {NAME_MAX} characters")
+            )
+    return found
+
+
+def instant(
+    fields: dict[str, str],
+    name: str,
+    problems: FieldProblems,
+    *,
+    now: datetime,
+    required: bool = True,
+) -> datetime | None:
+    """The field ``name`` read as the API reads a record's instant (``record_instant``): ISO-8601
+    with Z or an offset, an epoch number, ``now`` or ``-7d``; blank is None unless required."""
+    from covenant.services.record_instant import record_instant
+
+    value = text(fields, name, problems, most=INSTANT_MAX, required=required)
+    if not value or len(value) > INSTANT_MAX:
+        return None
+    try:
+        return record_instant(value, now=now, name=name)
+    except CovenantError as error:
+        problems.add(error.field or name, error)
+        return None

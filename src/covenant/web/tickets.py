@@ -1,0 +1,190 @@
+"""The tickets page (staff): the tickets created in the last 30 days, newest first, each with
+its status now; for editors and admins the forms that record one ticket and move one into or
+out of a pause state (its clock stops while it waits on the customer), as ``POST
+/api/v1/tickets`` and ``.../pause`` / ``.../resume`` do: the same services
+(``services.record_changes``), recorded in the audit log under the signed-in user. A form
+answers with a redirect (Post/Redirect/Get) and a note; a refused one is the page again, each
+problem beside its field and the form as typed (docs/ui.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from covenant.core.access import WRITERS
+from covenant.errors import CovenantError
+from covenant.services.users import Session
+from covenant.web.core import BASE, backend, check_csrf, form, page, staff, writer
+from covenant.web.definition_forms import notes_asked
+from covenant.web.record_forms import LABEL_MAX, NAME_MAX, FieldProblems, instant, text
+from covenant.web.routes import pages_router
+
+router = pages_router()
+NOTES = {"created": "Recorded", "paused": "Paused", "resumed": "Resumed"}
+LISTED_DAYS = 30
+MOST_LISTED = 200
+
+
+def _versions(request: Request) -> Any:
+    """The agreement versions whose pause states count (as the API's pause route reads them)."""
+    from covenant.services.agreements import with_recorded_agreements
+
+    ctx = backend(request)
+    return with_recorded_agreements(ctx.engine(), ctx.workspace()).agreements
+
+
+def _listed(request: Request) -> list[dict[str, Any]]:
+    """The tickets created in the last ``LISTED_DAYS`` days, newest first, with their status
+    now and the pause states of their customer's agreements."""
+    from covenant.core.access import Principal, Role
+    from covenant.core.tickets import RESOLVED_STATES
+    from covenant.services.portal import visible_tickets
+    from covenant.services.record_changes import pause_states
+
+    ctx = backend(request)
+    now = ctx.clock()
+    staff_view = Principal(token_id="ui", role=Role.VIEWER)
+    found = visible_tickets(
+        ctx.engine(), principal=staff_view, created_from=now - timedelta(days=LISTED_DAYS)
+    )
+    versions = _versions(request)
+    rows = []
+    for t in sorted(found, key=lambda t: (t.created, t.id), reverse=True)[:MOST_LISTED]:
+        status = t.history[-1].status if t.history else "open"
+        states = pause_states(versions, t.customer)
+        rows.append(
+            {
+                "ticket": t,
+                "status": status,
+                "pause_states": states,
+                "paused": status in states,
+                "resolved": status in RESOLVED_STATES,
+            }
+        )
+    return rows
+
+
+@router.get("/tickets")
+def tickets_page(request: Request) -> Response:
+    session = staff(request)
+    return _page(request, session, note=notes_asked(request, NOTES))
+
+
+def _page(
+    request: Request,
+    session: Session,
+    *,
+    note: str = "",
+    problems: FieldProblems | None = None,
+    typed: dict[str, str] | None = None,
+    row: str = "",
+) -> Response:
+    """The page; after a refused form: its problems beside their fields, the form as typed
+    (``row``: the ticket whose pause or resume form was refused)."""
+    ctx = backend(request)
+    return page(
+        "tickets.html",
+        session=session,
+        status=200 if problems is None else problems.status,
+        title="Tickets",
+        writes=session.principal.role in WRITERS,
+        note=note,
+        typed=typed or {},
+        tickets=_listed(request),
+        customers=sorted(c.name for c in ctx.workspace().customers),
+        days=LISTED_DAYS,
+        most=MOST_LISTED,
+        errors={} if problems is None else problems.by_field,
+        row=row,
+    )
+
+
+@router.post("/tickets")
+async def create(request: Request) -> Response:
+    """One ticket, as ``POST /api/v1/tickets``: its history starts ``open`` at creation."""
+    from covenant.core.tickets import Ticket
+    from covenant.services.record_changes import create_ticket
+
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    ctx = backend(request)
+    now = ctx.clock()
+    problems = FieldProblems()
+    ticket_id = text(fields, "id", problems, most=NAME_MAX)
+    customer = text(fields, "customer", problems, most=NAME_MAX)
+    priority = text(fields, "priority", problems, most=LABEL_MAX)
+    created = instant(fields, "created", problems, now=now)
+    first_response = instant(fields, "first_response", problems, now=now, required=False)
+    resolved = instant(fields, "resolved", problems, now=now, required=False)
+    if not problems and created is not None:
+        try:
+            ticket = Ticket(
+                id=ticket_id,
+                customer=customer,
+                priority=priority,
+                created=created,
+                first_response=first_response,
+                resolved=resolved,
+            )
+            customers = [c.name for c in ctx.workspace().customers]
+            create_ticket(
+                ctx.engine(), ticket=ticket, customers=customers, at=now, actor=session.actor
+            )
+        except CovenantError as error:  # nothing written
+            problems.add(error.field, error)
+    if problems:
+        return _page(request, session, problems=problems, typed=fields)
+    return _back(created=ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/pause")
+async def pause(request: Request, ticket_id: str) -> Response:
+    """Pause a ticket's timers, as ``POST /api/v1/tickets/{id}/pause``: into a pause state of
+    its customer's agreements (the first unless one is chosen), at ``at`` (blank: now)."""
+    from covenant.services.record_changes import pause_ticket
+
+    return await _move(request, ticket_id, pause_ticket, "paused", "")
+
+
+@router.post("/tickets/{ticket_id}/resume")
+async def resume(request: Request, ticket_id: str) -> Response:
+    """Resume a paused ticket, as ``POST /api/v1/tickets/{id}/resume`` (to ``open``)."""
+    from covenant.services.record_changes import resume_ticket
+
+    return await _move(request, ticket_id, resume_ticket, "resumed", "open")
+
+
+async def _move(request: Request, ticket_id: str, move: Any, done: str, status: str) -> Response:
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    ctx = backend(request)
+    problems = FieldProblems()
+    moment = instant(fields, "at", problems, now=ctx.clock(), required=False)
+    chosen = text(fields, "status", problems, most=LABEL_MAX, required=False) or status or None
+    if not problems:
+        try:
+            move(
+                ctx.engine(),
+                ticket_id=ticket_id,
+                at=moment or ctx.clock(),
+                versions=_versions(request),
+                status=chosen,
+                actor=session.actor,
+            )
+        except CovenantError as error:  # nothing written
+            if error.code == "not-found":
+                raise  # no such ticket: the error page, as for any page of a missing thing
+            problems.add(error.field, error)
+    if problems:
+        return _page(request, session, problems=problems, typed=fields, row=ticket_id)
+    return _back(**{done: ticket_id})
+
+
+def _back(**note: str) -> RedirectResponse:
+    return RedirectResponse(f"{BASE}/tickets?" + urlencode(note), status_code=303)
