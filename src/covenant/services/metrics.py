@@ -17,9 +17,10 @@ scrape, when evaluated then), over the series the workspace reads from it — a 
 reads any more is not counted, its frozen frontier would alarm for ever. The notice outbox is
 read at every scrape, whichever page is served, so the age of its oldest pending notice is of
 the scrape's clock (two small queries: the counts ``covenant alerts outbox`` shows, and the
-oldest pending row's instant), and so are the batches of events pushed into the store (files
-of ``covenant ingest events``, ``PUT /event-batches``): their running totals, one row
-(``store.ingest_totals``).
+oldest pending row's instant), and so are the audit log's hash chain (``services.audit_watch``:
+the rows appended since the last check, the whole log once an hour) and the batches of
+events pushed into the store (files of ``covenant ingest events``, ``PUT /event-batches``):
+their running totals, one row (``store.ingest_totals``).
 """
 
 from __future__ import annotations
@@ -42,10 +43,12 @@ from covenant.render.metrics import (
     worker_exposition,
 )
 from covenant.render.metrics_agreements import agreement_counts
+from covenant.render.metrics_audit import audit_exposition
 from covenant.render.metrics_lint import LintCount, lint_counts
 from covenant.render.metrics_statements import UnissuedStatements
 from covenant.render.metrics_timers import TimerGroup
 from covenant.render.metrics_tokens import token_exposition
+from covenant.services.audit_watch import AuditWatch
 from covenant.services.evaluate import evaluate_workspace
 from covenant.services.lint import lint_workspace
 from covenant.services.metrics_timers import ticket_timer_groups
@@ -286,11 +289,13 @@ class SharedMetrics:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept: metrics_snapshots.StoredSnapshot | None = None
+        self._audit = AuditWatch()
 
     def page(self, engine: Engine, *, workspace: Callable[[], Workspace], now: datetime) -> bytes:
         """The text ``/metrics`` answers at ``now`` (see the module docstring)."""
+        audit = audit_exposition(self._audit.chain(engine, now=now))
         with engine.connect() as conn:
-            pipeline = (
+            pipeline = audit + (
                 outbox_page(conn, now=now)
                 + ingest_page(conn)
                 + worker_page(conn)

@@ -301,3 +301,42 @@ def latest(conn: Connection, *, entity_kind: str) -> dict[str, AuditEntry]:
         sa.select(audit_log).join(newest, newest.c.seq == audit_log.c.seq)
     ).mappings()
     return {r["entity_id"]: _entry(r) for r in rows}
+
+
+def verify_after(conn: Connection, *, anchor: tuple[int, str]) -> Verification:
+    """Check only what was appended since a whole-log ``verify`` whose head was ``anchor``
+    ``(seq, hash)``: that row still there, unedited and with that hash, and every row after it
+    chained to it (``rows`` counts the rows read, the anchor's included). Rows before the anchor
+    are not read: an edit there is found by the next whole ``verify``."""
+    seq, digest = anchor
+    previous: AuditEntry | None = None
+    rows = 0
+    broken: Break | None = None
+    for entry in _pages(conn, sa.select(audit_log), after_seq=seq - 1):
+        rows += 1
+        if previous is None:
+            if (
+                entry.seq != seq
+                or entry.hash != digest
+                or entry.hash != row_hash(entry.prev_hash, entry)
+            ):
+                broken = Break(
+                    seq=seq,
+                    reason=f"row #{seq}, the head of the last whole verification, is missing or "
+                    "was rewritten since",
+                )
+        elif broken is None:
+            broken = _check(entry, expected_seq=previous.seq + 1, prev_hash=previous.hash)
+        previous = entry
+    if previous is None:
+        broken = Break(
+            seq=seq,
+            reason=f"row #{seq}, the head of the last whole verification, is missing: rows were "
+            "deleted from the log's end",
+        )
+    return Verification(
+        rows=rows,
+        head_seq=None if previous is None else previous.seq,
+        head_hash=None if previous is None else previous.hash,
+        broken=broken,
+    )
