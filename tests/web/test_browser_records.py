@@ -62,7 +62,7 @@ def test_an_incident_is_recorded_with_the_mouse(served: Served, browser: Any) ->
     page.get_by_label("ID", exact=True).fill("INC-BROWSER-1")
     page.get_by_label("Services").fill("checkout")
     page.get_by_label("Start").fill("2026-11-20T10:00:00Z")
-    page.get_by_label("End").fill("2026-11-20T10:20:00Z")
+    page.get_by_label("End", exact=True).fill("2026-11-20T10:20:00Z")
     page.get_by_label("Customer-caused").check()
     page.get_by_role("button", name="Record").click()
     page.wait_for_url("**/ui/incidents?created=INC-BROWSER-1")

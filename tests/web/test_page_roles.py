@@ -83,6 +83,7 @@ EXPECTED = {
     ("POST", "/ui/tickets/{ticket_id}/resume"): "writers",  # the same
     ("GET", "/ui/incidents"): "staff",
     ("POST", "/ui/incidents"): "writers",  # no id given: 400 for a writer
+    ("POST", "/ui/incidents/{incident_id}/end"): "writers",  # no such incident: 404
     ("GET", "/ui/import"): "staff",
     ("POST", "/ui/import"): "staff",  # not multipart: 400 for staff
     ("POST", "/ui/import/write"): "writers",  # the same for a writer
@@ -127,6 +128,7 @@ FILLED = {
     "{agreement}": "globex-enterprise",
     "{code}": "not-found",
     "{ticket_id}": "no-such-ticket",
+    "{incident_id}": "no-such-incident",
 }
 # what a role allowed gets, where not a page (GET: 200 or 303) or a refused form (POST: 400)
 ANSWERS = {
@@ -142,6 +144,7 @@ ANSWERS = {
     ("POST", "/ui/users/{name}/disable"): {404},
     ("POST", "/ui/tickets/{ticket_id}/pause"): {404},
     ("POST", "/ui/tickets/{ticket_id}/resume"): {404},
+    ("POST", "/ui/incidents/{incident_id}/end"): {404},
 }
 
 

@@ -225,3 +225,25 @@ def test_a_refused_incident_keeps_the_form(shop: Shop) -> None:
     assert "is not after its start" in _beside(ordered.text, "incident", "end")
     gone = shop.client.get(f"{V1}/incidents/INC-WEB-2", shop.tokens["viewer"])
     assert gone.status_code == 404
+
+
+def test_an_open_incident_is_ended_from_its_row(shop: Shop) -> None:
+    browser, csrf = _signed_in(shop, "eve", "/ui/incidents")
+    opened = {**INCIDENT, "id": "INC-WEB-3", "end": "", "start": "2026-11-20T11:00:00Z"}
+    assert browser.post("/ui/incidents", {**opened, "csrf": csrf}).status_code == 303
+    assert 'action="/ui/incidents/INC-WEB-3/end"' in browser.get("/ui/incidents").text
+    early = browser.post("/ui/incidents/INC-WEB-3/end", {"csrf": csrf, "end": "-2h"})
+    assert early.status_code == 400, early.text  # 10:00, before its start
+    beside = re.search(r'id="(i-\d+)-end-problems"', early.text)
+    assert beside is not None
+    assert "is not after its start" in _beside(early.text, beside.group(1), "end")
+    assert _value(early.text, f"{beside.group(1)}-end") == "-2h"  # as typed
+    assert shop.client.get(f"{V1}/incidents/INC-WEB-3", shop.tokens["viewer"]).json()["end"] is None
+
+    ended = browser.post("/ui/incidents/INC-WEB-3/end", {"csrf": csrf, "end": ""})
+    assert ended.status_code == 303, ended.text
+    assert ended.headers["location"] == "/ui/incidents?ended=INC-WEB-3"
+    read = shop.client.get(f"{V1}/incidents/INC-WEB-3", shop.tokens["viewer"]).json()
+    assert read["end"] == "2026-11-20T12:00:00Z"  # blank: the page's clock
+    assert 'action="/ui/incidents/INC-WEB-3/end"' not in browser.get("/ui/incidents").text
+    assert browser.post("/ui/incidents/NO-SUCH/end", {"csrf": csrf}).status_code == 404

@@ -1,6 +1,7 @@
 """The incidents page (staff): the incidents of the last 30 days (open ones included), latest
-start first; for editors and admins the form that records one incident, as ``POST
-/api/v1/incidents`` does: the same service (``services.record_changes``), recorded in the
+start first; for editors and admins the forms that record one incident and end an open one, as
+``POST /api/v1/incidents`` and ``PATCH /api/v1/incidents/{id}`` with its ``end`` do: the same
+services (``services.record_changes``), recorded in the
 audit log under the signed-in user. Answered with a redirect (Post/Redirect/Get) and a note; a
 refused form is the page again, each problem beside its field and the form as typed
 (docs/ui.md)."""
@@ -23,7 +24,7 @@ from covenant.web.record_forms import LABEL_MAX, NAME_MAX, FieldProblems, instan
 from covenant.web.routes import pages_router
 
 router = pages_router()
-NOTES = {"created": "Recorded"}
+NOTES = {"created": "Recorded", "ended": "Ended"}
 LISTED_DAYS = 30
 FLAGS = (  # the API's booleans, as the form's boxes
     ("customer_caused", "Customer-caused"),
@@ -62,6 +63,7 @@ def _page(
     note: str = "",
     problems: FieldProblems | None = None,
     typed: dict[str, str] | None = None,
+    row: str = "",
 ) -> Response:
     from covenant.services.workspace import definitions_of
 
@@ -80,7 +82,7 @@ def _page(
         flags=FLAGS,
         days=LISTED_DAYS,
         errors={} if problems is None else problems.by_field,
-        row="",
+        row=row,
     )
 
 
@@ -123,4 +125,37 @@ async def create(request: Request) -> Response:
         return _page(request, session, problems=problems, typed=fields)
     return RedirectResponse(
         f"{BASE}/incidents?" + urlencode({"created": incident_id}), status_code=303
+    )
+
+
+@router.post("/incidents/{incident_id}/end")
+async def end(request: Request, incident_id: str) -> Response:
+    """End an open incident at ``end`` (blank: now), as ``PATCH /api/v1/incidents/{id}`` with
+    its ``end``; an unknown incident is the error page (``not-found``)."""
+    from covenant.services.record_changes import update_incident
+
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    ctx = backend(request)
+    problems = FieldProblems()
+    moment = instant(fields, "end", problems, now=ctx.clock(), required=False)
+    if not problems:
+        try:
+            update_incident(
+                ctx.engine(),
+                incident_id=incident_id,
+                at=ctx.clock(),
+                customers_known=(),
+                actor=session.actor,
+                end=moment or ctx.clock(),
+            )
+        except CovenantError as error:  # nothing written
+            if error.code == "not-found":
+                raise
+            problems.add(error.field, error)
+    if problems:
+        return _page(request, session, problems=problems, typed=fields, row=incident_id)
+    return RedirectResponse(
+        f"{BASE}/incidents?" + urlencode({"ended": incident_id}), status_code=303
     )
