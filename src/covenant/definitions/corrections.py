@@ -49,6 +49,7 @@ from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.fields import Spec, TimeZoneText
 from covenant.definitions.openslo import Document
+from covenant.definitions.rrule_parts import check_parts
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
 
@@ -285,6 +286,7 @@ def split_rrule(text: str, *, zone: str) -> tuple[str, datetime | None, int | No
             f"FREQ={parts['FREQ']} is not allowed: a correction recurs at most hourly "
             f"({', '.join(FREQUENCIES)})"
         )
+    check_parts(kept, parts["FREQ"])
     interval = parts.get("INTERVAL", "1")
     if not interval.isdigit() or not 1 <= int(interval) <= MAX_INTERVAL:
         raise ValueError(f"INTERVAL={interval} is not a whole number from 1 to {MAX_INTERVAL:,}")
