@@ -61,6 +61,7 @@ RRULE_HELP = (
     "FREQ=MONTHLY;BYMONTHDAY=1;COUNT=12 (the first occurrence is spec.start)"
 )
 _LAST_SECOND = time(23, 59, 59)
+_FOLD_MARGIN = timedelta(hours=3)
 _UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
 
 FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")
@@ -164,6 +165,8 @@ class CorrectionRule:
             lo = (start - self.duration - margin).astimezone(zone).replace(tzinfo=None)
             hi = (end + margin).astimezone(zone).replace(tzinfo=None)
             first = [local_instant(local, self.zone) for local in self._occurrences(lo, hi)]
+            if self.until is not None:  # by the instant (the rule's bound is a wall time)
+                first = [f for f in first if f <= self.until]
         return [window(f) for f in first if f < end and f + self.duration > start]
 
     def local_start(self) -> datetime:
@@ -242,7 +245,10 @@ def build_rrule(rule: CorrectionRule, *, dtstart: datetime | None = None) -> rru
     if not isinstance(parsed, rrule):  # pragma: no cover - rrulestr without set options
         raise ValueError("expected a single RRULE")
     if rule.until is not None:
-        parsed = parsed.replace(until=_local(rule.until, rule.zone))
+        # the wall time of until, plus the most a clock goes back: an occurrence in a repeated
+        # hour can start before until though its wall time reads later (windows() then keeps
+        # those that start at or before the instant)
+        parsed = parsed.replace(until=_local(rule.until, rule.zone) + _FOLD_MARGIN)
     if rule.count is not None:
         parsed = parsed.replace(count=rule.count)
     return parsed
