@@ -308,7 +308,8 @@ def run_demo(
             hint="unset COVENANT_DATABASE_URL to run the demo",
         )
     db_file = Path(settings.database_url.removeprefix("sqlite:///"))
-    with rebuilding(db_file):  # every `covenant serve`, with a worker or not
+    into = settings.workspace if write_into is None else write_into
+    with rebuilding(db_file, into=into):  # every `covenant serve`, with a worker or not
         leader = sqlite_leader(db_file)  # a worker of a server that took no serving lock
         if leader is not None:  # a server would go on answering from the deleted files
             raise refusal(db_file, f"process {leader}", pid=leader)

@@ -157,17 +157,24 @@ def serving_processes(db_file: Path) -> list[Holder] | None:
 
 
 @contextmanager
-def rebuilding(db_file: Path) -> Iterator[None]:
+def rebuilding(db_file: Path, *, into: Path) -> Iterator[None]:
     """Hold the serving lock of the SQLite store ``db_file`` exclusively inside (a demo's
-    rebuild): no ``covenant serve`` starts on it meanwhile. ``InputError`` naming the servers
-    (or the other rebuild) when a process holds it now; nothing is taken then."""
+    rebuild into the folder ``into``): no ``covenant serve`` starts on it meanwhile.
+    ``InputError`` naming the servers (or the other rebuild) when a process holds it now, or
+    the reason when the store's folder cannot be written; nothing is taken then."""
     try:
         import fcntl  # noqa: PLC0415 - POSIX only
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    db_file.parent.mkdir(parents=True, exist_ok=True)
-    handle = lock_file(db_file).open("a+b")
+    try:
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_file(db_file).open("a+b")
+    except OSError as exc:  # a file on the path, or a folder this user may not write
+        raise InputError(
+            f"cannot write the demo into {into}: {exc.strerror or exc}",
+            hint="choose a folder you can write to",
+        ) from None
     with handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
