@@ -26,13 +26,20 @@ from pathlib import Path
 from covenant.errors import IngestError
 from covenant.sources import eventblocks, recordtext
 from covenant.sources.eventblocks import size_text
-from covenant.sources.recordrows import TOO_DEEP, JsonRows, RecordSource, depth_ok, not_utf8
+from covenant.sources.recordrows import (
+    TOO_DEEP,
+    JsonRows,
+    RecordSource,
+    decode_object,
+    depth_ok,
+    not_utf8,
+    repeated,
+)
 from covenant.sources.recordtext import json_pieces
 
 __all__ = ["json_array_batches"]
 
 _SPACE = " \t\r\n"
-_DECODER = json.JSONDecoder()
 _CUT_MARGIN = 8  # an error this close to the text's end may be the text's end: read more
 
 
@@ -112,14 +119,14 @@ class _Window:
                 return position
             self.more(position, recordtext.PIECE)
 
-    def decode(self, position: int, number: int) -> tuple[object, int]:
-        """``(value, end)`` of element ``number`` (from 1), at ``position``; text before it
-        may be dropped. An element longer than a line may be (``MAX_LINE_BYTES`` of UTF-8) is
-        refused once that much of it is read."""
+    def decode(self, position: int, number: int) -> tuple[object, int, str]:
+        """``(value, end, repeat)`` (``recordrows.decode_object``) of element ``number`` (from
+        1), at ``position``; text before it may be dropped. An element longer than a line may
+        be (``MAX_LINE_BYTES`` of UTF-8) is refused once that much of it is read."""
         limit = eventblocks.MAX_LINE_BYTES
         while True:
             try:
-                value, end = _DECODER.raw_decode(self.text, position - self.base)
+                value, end, repeat = decode_object(self.text, position - self.base)
             except json.JSONDecodeError as exc:
                 cut = _maybe_cut(exc, len(self.text))
                 if self.eof or not cut:  # cut: the element runs on to the end of the file
@@ -130,7 +137,7 @@ class _Window:
             else:
                 if end < len(self.text) or self.eof:
                     self.check_size(position, self.base + end, number)
-                    return value, self.base + end
+                    return value, self.base + end, repeat
             self.check_size(position, self.end, number)
             self.more(position, min(max(2 * (self.end - position), recordtext.PIECE), limit + 1))
 
@@ -201,12 +208,14 @@ def json_array_batches(path: Path, *, gz: bool, block_bytes: int) -> Iterator[Re
     else:
         while True:
             number += 1
-            value, end = window.decode(position, number)
+            value, end, repeat = window.decode(position, number)
             line = window.line_of(position)
             if line == last_line:  # on the line the element before ends on: both named
                 found.shared.update((number - 1, number))
-            if isinstance(value, dict) and depth_ok(value):
+            if isinstance(value, dict) and depth_ok(value) and not repeat:
                 found.add(value, line, number)
+            elif repeat:
+                found.bad(line, f"array element is {repeated(repeat)}", number)
             else:
                 what = TOO_DEEP if isinstance(value, dict) else "not a JSON object"
                 found.bad(line, f"array element is {what}", number)

@@ -8,6 +8,7 @@ that are not records at all.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = [
     "TOO_DEEP",
     "JsonRows",
     "RecordSource",
+    "decode_object",
     "depth_ok",
     "loads",
     "lower_keys",
@@ -86,10 +88,61 @@ def depth_ok(value: object) -> bool:
     return True
 
 
+_REPEATS = threading.local()  # the first key a decode found written twice in an object
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) < len(pairs) and not getattr(_REPEATS, "key", ""):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                _REPEATS.key = key
+                break
+            seen.add(key)
+    return value
+
+
+_PAIRS = json.JSONDecoder(object_pairs_hook=_object)
+
+
+def decode_object(text: str, position: int) -> tuple[object, int, str]:
+    """``(value, end, repeat)`` of the JSON value at ``position`` of ``text``: ``repeat`` says
+    which key an object of it writes twice ("" when none does). A JSON reader keeps only the
+    last value of such a key, so a record that does is refused, never read as one of them. At
+    the top level, keys are compared as the readers read them: trimmed, without case."""
+    _REPEATS.key = ""
+    try:
+        value, end = _PAIRS.raw_decode(text, position)
+        repeat: str = _REPEATS.key
+    finally:
+        _REPEATS.key = ""
+    if repeat:
+        return value, end, f"key {repeat!r} twice"
+    if isinstance(value, dict):
+        named: dict[str, str] = {}
+        for key in value:
+            first = named.setdefault(str(key).strip().lower(), key)
+            if first != key:
+                return value, end, f"keys {first!r} and {key!r}, which name the same column"
+    return value, end, ""
+
+
+def repeated(what: str) -> str:
+    """What a record that writes a key twice (``decode_object``) is, and the fix."""
+    return (
+        f"an object that writes {what} (a JSON reader would keep only the last) — write "
+        "each key once"
+    )
+
+
 def loads(raw: str) -> tuple[object, str]:
     """A JSONL line's value and what is wrong with it ("" when it is a usable object)."""
     try:
-        value = json.loads(raw)
+        text = raw.strip(" \t\r")
+        value, end, repeat = decode_object(text, 0)
+        if end != len(text):
+            raise ValueError(text)
     except ValueError:
         return None, "not valid JSON"
     except RecursionError:
@@ -98,6 +151,8 @@ def loads(raw: str) -> tuple[object, str]:
         return None, "not a JSON object"
     if not depth_ok(value):
         return None, TOO_DEEP
+    if repeat:
+        return None, repeated(repeat)
     return value, ""
 
 
