@@ -69,3 +69,16 @@ def test_tickets_separated_by_semicolons(ws: Path) -> None:
 def test_a_header_with_a_semicolon_in_one_of_several_columns_is_not_misread(ws: Path) -> None:
     err = ingest(ws, "events", "odd.csv", "time;zone,sli,status\n2026-10-01,checkout,200\n")
     assert "no 'timestamp' column (found: sli, status, time;zone)" in err, err
+
+
+def test_a_quoted_semicolon_header_is_told_with_its_names_unquoted(ws: Path) -> None:
+    """Excel quotes every name of a `;` export (`"id";"customer";…`): the comma reader drops
+    the first name's quotes only, and the fix used to give `(id,"customer","priority",…)`."""
+    err = ingest(
+        ws,
+        "tickets",
+        "excel.csv",
+        '\ufeff"id";"customer";"priority";"created"\r\n"T-1";"acme";"P1";"2026-10-01T09:00:00Z"\r\n',
+    )
+    assert "its 4 columns are separated by ';'" in err, err
+    assert "save the file as comma-separated CSV (id,customer,priority,created)" in err, err

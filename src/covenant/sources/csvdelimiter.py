@@ -8,6 +8,7 @@ error about a missing column would show the semicolons without saying what they 
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 
 from covenant.errors import IngestError
@@ -25,7 +26,9 @@ def refuse_other_delimiter(name: str, header: Sequence[str]) -> None:
         return
     (only,) = header
     for delimiter, said in _OTHERS.items():
-        parts = [part.strip() for part in only.split(delimiter)]
+        # read as that delimiter's CSV: a spreadsheet quotes every name ("id";"customer"), and
+        # the comma reader took the quotes off the first one only
+        parts = [part.strip() for part in next(csv.reader([only], delimiter=delimiter))]
         while parts and not parts[-1]:
             parts.pop()
         if len(parts) > 1 and all(parts):
