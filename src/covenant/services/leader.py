@@ -159,7 +159,13 @@ class Leadership:
             self._lock_path.parent.mkdir(parents=True, exist_ok=True)
             handle = self._lock_path.open("a+b")
         except OSError as exc:
-            log.warning("cannot open the leader lock %s: %s", self._lock_path, exc)
+            log.warning(
+                "cannot open the leader lock %s: %s — no worker runs in this process until it "
+                "can (no catch-up, no alerts): let this user write that folder, or serve with "
+                "--no-worker",
+                self._lock_path,
+                exc.strerror or exc,
+            )
             return False
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
