@@ -32,6 +32,30 @@ from covenant.definitions.yamlsource import (
 )
 from covenant.errors import Problem
 
+_UNDEFINED_ALIAS = re.compile(r"found undefined alias '(.+)'")
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def _syntax_fix(reason: str, text: str, at: int) -> str:
+    """The fix for the composer's ``reason`` at character ``at`` of ``text``: an undefined
+    alias (often an anchor of an earlier document: anchors end with their document) and a tab
+    in the indentation are named; anything else gets the general advice."""
+    if reason.startswith("found character '\\t'"):
+        return "indent with spaces: YAML does not allow tabs in indentation"
+    alias = _UNDEFINED_ALIAS.match(reason)
+    if alias is None:
+        return "fix the YAML syntax (indentation, quoting, a missing ':')"
+    name = alias.group(1)
+    starts = [m.start() for m in _DOCUMENT_START.finditer(text, 0, at)]
+    earlier = text[: starts[-1]] if starts else ""
+    if re.search(rf"&{re.escape(name)}(?![^\s,\]}}])", earlier):
+        return (
+            f"&{name} is in an earlier document, and an anchor reaches only to the end of its "
+            f"document ('---'): write the part out again here, or define &{name} in this "
+            "document"
+        )
+    return f"define the anchor (&{name}) before the alias (*{name}), or fix the alias's name"
+
 
 def read_pure(text: str, *, file: str) -> tuple[list[SourceDocument], list[Problem]]:
     """``yamlsource.read_text`` for a text the fast path declined (the size was checked)."""
@@ -68,7 +92,7 @@ def read_pure(text: str, *, file: str) -> tuple[list[SourceDocument], list[Probl
                 code="yaml-syntax",
                 message=f"invalid YAML: {reason}",
                 where=f"{file}:{line}",
-                fix="fix the YAML syntax (indentation, quoting, a missing ':')",
+                fix=_syntax_fix(reason, text, mark.index if mark is not None else 0),
             )
         ]
     except ReaderError as exc:
