@@ -70,7 +70,12 @@ def _json_shape_problems(data: bytes) -> list[tuple[int, str]]:
     odd = np.flatnonzero(has & (first != 123))  # not "{"
     for i in odd.tolist():
         text = data[starts[i] : ends[i]].strip()
-        if text and not text.startswith(b"{"):
+        if text.startswith(BOM):
+            found[i] = (
+                "line starts with a byte-order mark (U+FEFF), as a file another tool saved "
+                "does (files joined into one?) — remove it"
+            )
+        elif text and not text.startswith(b"{"):
             found[i] = "line is not a JSON object"
     opens = data.count(b"{") + data.count(b"[")
     spans = np.flatnonzero(has)
@@ -86,11 +91,27 @@ def _json_shape_problems(data: bytes) -> list[tuple[int, str]]:
     return sorted(found.items())
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def _json_array(name: str) -> IngestError:
+    """The error for an events file that is one JSON array, not JSON Lines: read as lines, only
+    the elements that happen to stand alone on a line (the last) were counted."""
+    return IngestError(
+        f"{name}:1: the file is one JSON array ('[' … ']'), and events are JSON Lines: one "
+        "object per line, nothing around them; nothing of the file was stored",
+        hint=f"write each event on a line of its own (jq -c '.[]' {name} > events.jsonl), "
+        "then ingest that file",
+    )
+
+
 def jsonl_batches(path: Path, gz: bool, block_bytes: int) -> Iterator[SourceTable]:
     name = path.name
     seen: dict[str, None] = {}
     yielded = False
     for block, first_line, done in text_blocks(path, gz, block_bytes, lambda d: d.rfind(b"\n") + 1):
+        if first_line == 1 and block[:65536].removeprefix(BOM).lstrip()[:1] == b"[":
+            raise _json_array(name)
         problems = utf8_problems(block)
         bad = {i for i, _ in problems}
         problems += [(i, m) for i, m in _json_shape_problems(block) if i not in bad]
