@@ -135,7 +135,9 @@ def history_command(
     from covenant.services.workspace import load_workspace
 
     if (slo is None) == (agreement is None):
-        raise typer.BadParameter("give one of --slo NAME and --agreement NAME", param_hint="--slo")
+        raise typer.BadParameter(
+            "give --slo NAME or --agreement NAME, not both", param_hint="--slo"
+        )
     try:
         engine = open_existing(settings_for(workspace).database_url)
         if slo is not None:
