@@ -175,3 +175,16 @@ def test_a_new_ticket_answered_before_it_was_created_is_refused(shop: Shop, fiel
     )
     assert refused.json()["hint"] == f"give a {field} after 2026-11-20T09:00:00Z"
     assert shop.client.get(f"{V1}/tickets/GLX-9002", editor).status_code == 404
+
+
+def test_an_incident_posted_without_a_severity_has_none_as_a_file_row_has(shop: Shop) -> None:
+    """`POST /incidents` without `severity` stored `sev1`, while the same incident in a file
+    (severity optional, docs/records.md) has none: an agreement that counts `severities:
+    [sev1]` counted the posted one as downtime and not the ingested one."""
+    editor = shop.tokens["editor"]
+    body = {"id": "INC-9101", "services": ["checkout"], "start": "2026-11-20T10:00:00Z"}
+    made = shop.client.request("POST", f"{V1}/incidents", editor, json=body)
+    assert made.status_code == 201, made.text
+    assert made.json()["severity"] == ""
+    seen = shop.client.get(f"{V1}/incidents/INC-9101", editor)
+    assert seen.json()["severity"] == ""
