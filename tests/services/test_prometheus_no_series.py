@@ -259,3 +259,28 @@ def test_evaluate_json_and_table_name_the_query_that_matched_nothing(
     assert f'<p class="muted">No data: {html(TYPO_3H)}</p>' in page.text
     page = browser.get("/ui/slos/quiet")
     assert f'<p class="muted">No data: {html(QUIET)}</p>' in page.text
+
+
+def test_ingest_names_a_total_query_that_matched_nothing_not_a_retention_gap(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    """`covenant ingest prometheus` of a misspelt total query said only "prom has no data for
+    60 of the minutes read (before its retention, or a gap in its data)" and "ok": the fix
+    (the metric name) is what `covenant evaluate` says, so the read says it too."""
+    server = prometheus(openmetrics=_openmetrics())
+    ws = _workspace(tmp_path / "ws", server.url)
+    read = ["ingest", "prometheus", "-w", str(ws), "--from", "2026-09-21T00:00:00Z"]
+    read += ["--to", "2026-09-21T01:00:00Z"]
+    done = CliRunner().invoke(app, read, env={"COVENANT_DATABASE_URL": "", "COLUMNS": "400"})
+    assert done.exit_code == 0, done.output
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    first_hour = "from 2026-09-21T00:00:00Z to 2026-09-21T01:00:00Z"
+    fix = "— check the metric name and labels (try it in the Prometheus UI)"
+    assert sorted(warnings) == [
+        f'warning: late: `http_requests_total{{job="late"}}` matched no series in Prometheus '
+        f"`prom` {first_hour} {fix}",
+        f'warning: typo: `http_requets_total{{job="api"}}` matched no series in Prometheus '
+        f"`prom` {first_hour} {fix}",
+        f'warning: typos: `http_requets_total{{job="api"}}` matched no series in Prometheus '
+        f"`prom` {first_hour} {fix}",
+    ]

@@ -125,9 +125,10 @@ def prometheus(
         write_json({"series": [report_json(r) for r in reports]})
     else:
         render(reports, console)
-    from covenant.services.read_warnings import nothing_good, requeried, unanswered
+    from covenant.services.read_warnings import no_series, nothing_good, requeried, unanswered
 
-    for line in requeried(reports) + nothing_good(reports, reads) + unanswered(reports):
+    warnings = requeried(reports) + no_series(reports, reads) + nothing_good(reports, reads)
+    for line in warnings + unanswered(reports):
         err_console.print(
             f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True
         )

@@ -108,6 +108,9 @@ class ReadReport:
     (the old query's counts set aside; ``store.source_queries``); None: it had not."""
     unanswered: Unanswered | None = None
     """The minutes the server had no data for (``services.prometheus_gaps``); None: none."""
+    total_unmatched: bool = False
+    """The total query matched no series over all of this read (a misspelt metric or label):
+    its minutes without data are no retention gap (``read_warnings.no_series``)."""
 
     @property
     def complete(self) -> bool:
@@ -128,6 +131,7 @@ class ReadReport:
             error=later.error,
             replaced=self.replaced + later.replaced,
             unanswered=gaps,
+            total_unmatched=self.total_unmatched and later.total_unmatched,
         )
 
     def kept(self) -> str:
@@ -359,11 +363,13 @@ def _write(
                 from covenant.services.kept_sums import kept_error  # noqa: PLC0415
 
                 error = kept_error(r.source.name, r.series, kept)
+        report = _report(r, start, end, done, n, good, total, error)
         if parts:
             until = done if settled is None else min(done, max(settled, start))
             frontiers.setdefault(r.source.name, []).append((ids[r.series], until))
-            matches.append((ids[r.series], until, *unmatched(parts)))
-        report = _report(r, start, end, done, n, good, total, error)
+            first_match, total_match = unmatched(parts)
+            matches.append((ids[r.series], until, first_match, total_match))
+            report = replace(report, total_unmatched=total_match[2])
         if mine and not kept:
             report = replace(report, replaced=tuple(mine))
         if r.series in unanswered:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from covenant.core.timeutil import from_epoch, utc_text
+from covenant.core.timeutil import from_epoch, to_epoch, utc_text
+from covenant.services.no_series import no_series_reason, query_text
 
 if TYPE_CHECKING:
     from covenant.core.promql import SeriesQueries
@@ -33,13 +34,32 @@ def nothing_good(reports: Sequence[ReadReport], reads: Sequence[SeriesQueries]) 
     ]
 
 
+def no_series(reports: Sequence[ReadReport], reads: Sequence[SeriesQueries]) -> list[str]:
+    """A warning for each read whose total query matched no series over all of it: what
+    ``covenant evaluate`` says of its SLOs (a misspelt metric or label, most often), rather
+    than "no data … before its retention, or a gap" (``unanswered`` leaves such reads out)."""
+    totals = {r.series: r.total for r in reads}
+    return [
+        f"{r.series}: "
+        + no_series_reason(
+            query_text(totals[r.series]),
+            source=r.source,
+            since=to_epoch(r.start),
+            until=to_epoch(r.read_until),
+        )
+        for r in reports
+        if r.total_unmatched and r.error is None and r.series in totals
+    ]
+
+
 def unanswered(reports: Sequence[ReadReport]) -> list[str]:
     """A line for each read that got no data from the server for some of its minutes (before
-    its retention, or a gap): counted as no events, or, where the store held events, kept."""
+    its retention, or a gap): counted as no events, or, where the store held events, kept.
+    A read whose total query matched no series at all is ``no_series``'s."""
     lines = []
     for r in reports:
         gap = r.unanswered
-        if gap is None:
+        if gap is None or (r.total_unmatched and r.error is None):
             continue
         said = (
             f"{r.series}: {r.source} has no data for {gap.minutes:,} of the minutes read, "
