@@ -139,6 +139,23 @@ def test_garbage_is_refused(body: bytes, message: str) -> None:
         read(client(fake.url), fake.url)
 
 
+@pytest.mark.parametrize("cut", [0.3, 0.5, 0.9])
+def test_an_answer_cut_short_is_said_so_not_called_a_proxys_page(cut: float) -> None:
+    """A matrix answer that ends early (a proxy's size limit, a server killed mid-answer)
+    was "something that is not JSON … check that url is the query API … (not a UI or a
+    proxy's error page)": the url was right, the answer was cut."""
+
+    def respond(form: dict[str, str], _: dict[str, str]) -> Answer:
+        whole = matrix(dict.fromkeys(instants(form), "1")).body
+        return Answer(body=whole[: int(len(whole) * cut)])
+
+    with fake_prometheus(respond) as fake, pytest.raises(SourceAnswerError) as caught:
+        read(client(fake.url), fake.url, minutes=30)
+    assert "not JSON" not in caught.value.message
+    assert "answered JSON cut short after " in caught.value.message
+    assert caught.value.hint.startswith("the answer stopped part-way: ")
+
+
 def test_a_garbage_answer_names_the_query_as_written_and_its_range_as_utc_times() -> None:
     good = r'sum(sum_over_time(good_count{code=~"5\d\d"}[{{.window}}]))'  # PromQL's own \\
     bad = b'{"status": "success", "data": {"resultType": "matrix", "result": [{"values": [[1]]}]}}'

@@ -231,6 +231,14 @@ class PrometheusClient:
                 )
             try:
                 return decode.loads(answer.content)
+            except decode.CutShortError as exc:
+                raise SourceAnswerError(
+                    f"{what} answered JSON cut short after {len(answer.content):,} bytes "
+                    f"(…{self._hide(answer.text)[-60:]!r})",
+                    hint="the answer stopped part-way: a proxy's limit on answer size, or "
+                    "the server stopped while answering; run the command again, and check the "
+                    "proxy's limits and the server's log if it keeps happening",
+                ) from exc
             except decode.UndecodableError as exc:
                 raise SourceAnswerError(
                     f"{what} answered something that is not JSON "

@@ -31,6 +31,11 @@ class UndecodableError(ValueError):
     """The answer is not JSON, or a values array is not a list of ``[time, "value"]``."""
 
 
+class CutShortError(UndecodableError):
+    """The answer is the start of a JSON object that ends early (a proxy's size limit, a
+    server stopped mid-answer): not garbage, a cut answer."""
+
+
 def loads(body: bytes) -> tuple[Any, list[bytes]]:
     """The answer parsed with every series' ``values`` emptied, and those arrays' texts in
     the order the series come (raises :class:`UndecodableError`)."""
@@ -46,7 +51,7 @@ def loads(body: bytes) -> tuple[Any, list[bytes]]:
         else:
             close = _END.search(body, start)
             if close is None:
-                raise UndecodableError("a values array does not end")
+                raise CutShortError("a values array does not end")
             end = close.end() - 1
         pieces.append(body[at:start])
         arrays.append(body[start:end])
@@ -55,6 +60,8 @@ def loads(body: bytes) -> tuple[Any, list[bytes]]:
     try:
         return orjson.loads(b"".join(pieces)), arrays
     except orjson.JSONDecodeError as exc:
+        if str(exc).startswith("unexpected end of data") and body.lstrip().startswith(b"{"):
+            raise CutShortError(str(exc)) from exc
         raise UndecodableError(str(exc)) from exc
 
 
