@@ -2,7 +2,8 @@
 
 - **auto** (the default): every SLI that has been read from its Prometheus DataSource before
   (``covenant ingest prometheus``, the worker, an earlier ``evaluate --read``) is caught up from
-  where its last read ended to the evaluation instant; nothing else is read. A workspace whose
+  where its last read ended to the evaluation instant, and one whose only reads failed before
+  reading a minute (the server down) is read as new; nothing else is read. A workspace whose
   store holds no Prometheus read (event files only, the demo) reads nothing, opens no
   connection and imports no HTTP client.
 - **every** (``--read``): the same, and an SLI never read is read from the start of what the
@@ -70,6 +71,7 @@ def read_before_evaluating(
     keys = [r.series for r in reads]
     known: set[str] = set()
     changed: set[str] = set()  # read with another query: set aside first (read_claims)
+    tried: set[str] = set()
     states: dict[str, SourceState] = {}
     if not store_missing(database_url):
         reader = open_reader(database_url)
@@ -80,7 +82,10 @@ def read_before_evaluating(
             reader.dispose()
         changed = {r.series for r in reads if query_changed(states.get(r.series), r)}
         known = {k for k, state in states.items() if state.read_until is not None}
-    chosen = [r for r in reads if every or r.series in known or r.series in changed]
+        # a first read that failed before it read a minute (the server down): read as new
+        # once the server answers, not left stale with that old error
+        tried = {k for k, state in states.items() if state.read_until is None and state.error}
+    chosen = [r for r in reads if every or r.series in known | changed | tried]
     if not chosen:
         return []
     from covenant.services.prometheus import budgeted, catch_up  # noqa: PLC0415
