@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from covenant.core.evaluate import NO_EVENTS
-from covenant.core.promql import raw_selector, without_comments
+from covenant.core.promql import WINDOW, raw_selector, without_comments
 from covenant.core.results import Evaluation, Stale, Status
 from covenant.core.timeutil import from_epoch, utc_text
 from covenant.store.source_state import SourceState, read_states, unmatched_states
@@ -51,6 +51,15 @@ def no_series_reason(query: str, *, source: str, since: int, until: int | None) 
     over = f"from {utc_text(from_epoch(since))}"
     if until is not None and until > since:
         over += f" to {utc_text(from_epoch(until))}"
+    if WINDOW in query:  # the server evaluated it: no point, whatever the cause
+        return (
+            f"`{query}` returned no point in Prometheus `{source}` {over} — check the metric "
+            f"name and labels (try it in the Prometheus UI, [1m] for [{WINDOW}]); or, if they "
+            "are right: on Prometheus 3 a range of one scrape interval holds one sample, and "
+            "increase, delta or changes of one sample is nothing — write a counter as its "
+            f"selector (or sum(increase(<selector>[{WINDOW}])) alone), which is counted from "
+            "its samples"
+        )
     return (
         f"`{query}` matched no series in Prometheus `{source}` {over} — check the metric "
         "name and labels (try it in the Prometheus UI)"
