@@ -148,3 +148,18 @@ def test_an_slo_label_severity_is_said_to_be_the_tiers_on_its_alerts() -> None:
     target = RuleTarget(objective=o, counts=())
     for tier in o.alert_tiers:  # the tier's, as the warning says
         assert alert_labels(target, tier)["severity"] == tier.severity != "low"
+
+
+def test_an_accented_slo_label_is_suggested_without_its_accents_not_its_letters() -> None:
+    # {équipe: shop, Größe: l}: the suggested label name dropped each accented letter
+    # ('quipe', 'Gr__e'); it keeps the letter, as written without its accent (ß has none:
+    # an underscore, as any other character a label name cannot hold)
+    text = CHECKOUT_SLO.replace(
+        "metadata: {name: checkout-availability}\n",
+        "metadata:\n  name: checkout-availability\n  labels: {équipe: shop, Größe: l}\n",
+    )
+    workspace, problems = analyse_text(text)
+    assert workspace is not None, problems
+    fixes = {p.field: p.fix for p in problems if p.code == "label-not-carried"}
+    assert "e.g. 'equipe'" in fixes["metadata.labels.équipe"]
+    assert "e.g. 'Gro_e'" in fixes["metadata.labels.Größe"]

@@ -21,6 +21,7 @@ warning (``invalid-annotation`` from the annotation, ``label-not-carried`` for a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -212,9 +213,14 @@ def _slo_labels(
     return tuple(kept), left_out
 
 
+def _unaccented(name: str) -> str:
+    """``name`` with each accented letter as its letter (``équipe`` → ``equipe``)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+
+
 def _label_name(name: str) -> str:
     """A label name like ``name``: what Prometheus's Kubernetes discovery makes of one."""
-    clean = re.sub(r"[^a-zA-Z0-9_]", "_", name).lstrip("_") or "label"
+    clean = re.sub(r"[^a-zA-Z0-9_]", "_", _unaccented(name)).lstrip("_") or "label"
     return "slo_" + clean if clean[0].isdigit() or clean in IDENTITY else clean
 
 
@@ -250,7 +256,7 @@ def _pairs(
 
 def _label_like(name: str) -> str:
     """``name`` as a label an alert may set (``routing.key`` → ``routing_key``)."""
-    text = re.sub(r"[^A-Za-z0-9_]", "_", name).lstrip("_") or "label"
+    text = re.sub(r"[^A-Za-z0-9_]", "_", _unaccented(name)).lstrip("_") or "label"
     return f"slo_{text}" if text[0].isdigit() or why_not_carried(text) is not None else text
 
 
