@@ -284,3 +284,16 @@ def test_ingest_names_a_total_query_that_matched_nothing_not_a_retention_gap(
         f'warning: typos: `http_requets_total{{job="api"}}` matched no series in Prometheus '
         f"`prom` {first_hour} {fix}",
     ]
+    # the machine form says it too: `no_series`, the total query as to try it, else null
+    as_json = CliRunner().invoke(
+        app, [*read, "--format", "json"], env={"COVENANT_DATABASE_URL": ""}
+    )
+    assert as_json.exit_code == 0, as_json.output
+    rows = {row["series"]: row["no_series"] for row in json.loads(as_json.stdout)["series"]}
+    assert rows == {
+        "api": None,
+        "typo": 'http_requets_total{job="api"}',
+        "typos": 'http_requets_total{job="api"}',
+        "quiet": None,
+        "late": 'http_requests_total{job="late"}',
+    }

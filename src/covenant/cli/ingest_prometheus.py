@@ -127,7 +127,7 @@ def prometheus(
         render(reports, console)
     from covenant.services.read_warnings import no_series, nothing_good, requeried, unanswered
 
-    warnings = requeried(reports) + no_series(reports, reads) + nothing_good(reports, reads)
+    warnings = requeried(reports) + no_series(reports) + nothing_good(reports, reads)
     for line in warnings + unanswered(reports):
         err_console.print(
             f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from covenant.core.promql import Match, PrometheusSource, SeriesQueries
 from covenant.core.timeutil import from_epoch, to_epoch, utc_text
 from covenant.errors import QueryChangedError, SourceError
+from covenant.services.no_series import query_text
 from covenant.services.prometheus_gaps import Unanswered, keep_stored, left_error
 from covenant.services.prometheus_range import aligned, future_frontier, read_range
 from covenant.services.prometheus_units import Clients, Done, stream, units
@@ -108,9 +109,10 @@ class ReadReport:
     (the old query's counts set aside; ``store.source_queries``); None: it had not."""
     unanswered: Unanswered | None = None
     """The minutes the server had no data for (``services.prometheus_gaps``); None: none."""
-    total_unmatched: bool = False
-    """The total query matched no series over all of this read (a misspelt metric or label):
-    its minutes without data are no retention gap (``read_warnings.no_series``)."""
+    no_series: str | None = None
+    """The total query as to try it (``no_series.query_text``) when it matched no series over
+    all of this read (a misspelt metric or label): its minutes without data are no retention
+    gap (``read_warnings.no_series``); None: it matched some."""
 
     @property
     def complete(self) -> bool:
@@ -131,7 +133,7 @@ class ReadReport:
             error=later.error,
             replaced=self.replaced + later.replaced,
             unanswered=gaps,
-            total_unmatched=self.total_unmatched and later.total_unmatched,
+            no_series=later.no_series if self.no_series else None,
         )
 
     def kept(self) -> str:
@@ -369,7 +371,8 @@ def _write(
             frontiers.setdefault(r.source.name, []).append((ids[r.series], until))
             first_match, total_match = unmatched(parts)
             matches.append((ids[r.series], until, first_match, total_match))
-            report = replace(report, total_unmatched=total_match[2])
+            if total_match[2]:
+                report = replace(report, no_series=query_text(r.total))
         if mine and not kept:
             report = replace(report, replaced=tuple(mine))
         if r.series in unanswered:

@@ -87,6 +87,8 @@ def report_json(r: ReadReport) -> dict[str, Any]:
             "to": _iso_epoch(r.unanswered.last),
             "kept": {"good": r.unanswered.kept_good, "total": r.unanswered.kept_total},
         },
+        # the total query (as to try it) when it matched no series over the whole read
+        "no_series": r.no_series,
         # the SLI's query had changed since it was read: the old query's counts set aside
         "query_changed": None
         if r.query_changed is None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from covenant.core.timeutil import from_epoch, to_epoch, utc_text
-from covenant.services.no_series import no_series_reason, query_text
+from covenant.services.no_series import no_series_reason
 
 if TYPE_CHECKING:
     from covenant.core.promql import SeriesQueries
@@ -34,21 +34,17 @@ def nothing_good(reports: Sequence[ReadReport], reads: Sequence[SeriesQueries]) 
     ]
 
 
-def no_series(reports: Sequence[ReadReport], reads: Sequence[SeriesQueries]) -> list[str]:
+def no_series(reports: Sequence[ReadReport]) -> list[str]:
     """A warning for each read whose total query matched no series over all of it: what
     ``covenant evaluate`` says of its SLOs (a misspelt metric or label, most often), rather
     than "no data … before its retention, or a gap" (``unanswered`` leaves such reads out)."""
-    totals = {r.series: r.total for r in reads}
     return [
         f"{r.series}: "
         + no_series_reason(
-            query_text(totals[r.series]),
-            source=r.source,
-            since=to_epoch(r.start),
-            until=to_epoch(r.read_until),
+            r.no_series, source=r.source, since=to_epoch(r.start), until=to_epoch(r.read_until)
         )
         for r in reports
-        if r.total_unmatched and r.error is None and r.series in totals
+        if r.no_series is not None and r.error is None
     ]
 
 
@@ -59,7 +55,7 @@ def unanswered(reports: Sequence[ReadReport]) -> list[str]:
     lines = []
     for r in reports:
         gap = r.unanswered
-        if gap is None or (r.total_unmatched and r.error is None):
+        if gap is None or (r.no_series is not None and r.error is None):
             continue
         said = (
             f"{r.series}: {r.source} has no data for {gap.minutes:,} of the minutes read, "
