@@ -12,6 +12,7 @@ from covenant.core.promql import (
     count_query,
     parse_selector,
     query_fingerprint,
+    raw_selector,
     step_text,
     window,
 )
@@ -353,3 +354,34 @@ def test_a_position_counts_in_the_query_as_shown_across_lines() -> None:
     assert caught.value.message == (
         f"'{quoted}code=\"5\"' is not PromQL: the '{{' at character {len(quoted)} is never closed"
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '# good: all but 5xx\nsum(\n  http_requests_total{job="api", # the job\n'
+        '    code!~"5.."}\n)',
+        'http_requests_total{job="api",code!~"5.."}  # a counter',
+        'sum(http_requests_total{job="api",code!~"5.."}) # summed',
+    ],
+)
+def test_a_counter_query_with_comments_is_the_counter_it_names(query: str) -> None:
+    # a counter written over lines with `#` comments (valid PromQL, and the query's SHA-256
+    # already takes comments as space) was refused: "must be a selector or a sum of one"
+    assert count_query(query, counter=True) == (
+        'sum(increase(http_requests_total{job="api",code!~"5.."}[{{.window}}]))'
+    )
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'sum(increase(\n  http_requests_total{job="api"}[{{.window}}]  # per window\n))',
+        'sum (increase( http_requests_total{job="api"} [{{.window}}] ) )',
+    ],
+)
+def test_a_counter_template_spread_over_lines_is_read_from_its_samples(template: str) -> None:
+    # `sum(increase(S[{{.window}}]))` with spaces or line breaks between its parts was not
+    # known as the counter form: asked with query_range, it returned no point on Prometheus 3
+    # for a counter scraped once a minute (increase of one sample), so no event was counted
+    assert raw_selector(template) == 'http_requests_total{job="api"}'

@@ -274,6 +274,9 @@ def closing(query: str, mask: list[bool], start: int) -> int:
 
 
 _COUNTER_TEMPLATE = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]\)\)$", re.S)
+_COUNTER_TEMPLATE_SPACED = re.compile(
+    r"^sum\s*\(\s*increase\s*\((?P<sel>.+)\[\s*\{\{\.window\}\}\s*\]\s*\)\s*\)$", re.S
+)
 
 
 def raw_selector(template: str) -> str | None:
@@ -281,16 +284,20 @@ def raw_selector(template: str) -> str | None:
     convention writes for counters and histograms), or None: another form (a sum of two, a
     function, a subquery, an offset), read with ``query_range`` and recorded as written;
     ``#`` comments aside."""
-    found = _COUNTER_TEMPLATE.match(without_comments(template).strip())
-    if found is None:
-        return None
+    text = without_comments(template).strip()
+    found = _COUNTER_TEMPLATE.match(text)
+    if found is None:  # spaced or over lines: the same form, its selector as written
+        found = _COUNTER_TEMPLATE_SPACED.match(text)
+        if found is None:
+            return None
     selector = found.group("sel").strip()
     return selector if parse_selector(selector) is not None else None
 
 
 def counter_selector(query: str) -> Selector | None:
-    """The selector of a counter query: the selector itself or the one a ``sum`` wraps."""
-    text = query.strip()
+    """The selector of a counter query: the selector itself or the one a ``sum`` wraps
+    (``#`` comments aside)."""
+    text = without_comments(query).strip()
     wrapped = _SUM.match(text)
     return parse_selector(wrapped.group("inner") if wrapped else text)
 
