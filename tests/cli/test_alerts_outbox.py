@@ -102,10 +102,11 @@ def test_prune_deletes_sent_notices_older_than_the_retention(
         # a: fired and resolved 8 days ago (both go); b: resolved 6 days ago (both stay);
         # c: fired 8 days ago, no resolution (stays); d: pending (stays)
         outbox.add(conn, [new("a"), resolved("a"), new("b"), resolved("b"), new("c")], now=old)
-        claimed = outbox.claim(conn, now=old, limit=10, lease=timedelta(minutes=2), owner="t")
-        for row in claimed:
-            sent_at = recent if row.notice_key == "b" else old
-            outbox.mark_sent(conn, row.id, owner="t", now=sent_at)
+        lease = timedelta(minutes=2)  # a resolution is claimed once its firing is sent
+        while claimed := outbox.claim(conn, now=old, limit=10, lease=lease, owner="t"):
+            for row in claimed:
+                sent_at = recent if row.notice_key == "b" else old
+                outbox.mark_sent(conn, row.id, owner="t", now=sent_at)
         outbox.add(conn, [new("d")], now=NOW)
     engine.dispose()
     (tmp_path / "shop.yaml").write_text(

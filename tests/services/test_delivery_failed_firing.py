@@ -1,9 +1,10 @@
 """A target whose firing notice ended ``failed`` was never told of the alert (docs/delivery.md,
 "A target added while alerts fire"): like Alertmanager, whose notification log records only
 the notifications a receiver accepted, Covenant does not send it the alert's resolution as if
-it had heard the firing, and, while the alert fires on and is routed to it, tells it again —
-its failed firing row is put back to pending once it has been given up for the dispatcher's
-re-send interval (how often Alertmanager hears a firing alert again), not every tick.
+it had heard the firing (the resolution is held, failed, beside it), and, while the alert
+fires on and is routed to it, tells it again — its failed firing row is put back to pending
+once it has been given up for the dispatcher's re-send interval (how often Alertmanager hears
+a firing alert again), not every tick.
 
 Real sends to a real receiver: ``/broken`` refuses the firing notice (400, a permanent
 refusal: the row fails at once); ``/ok`` takes everything."""
@@ -72,6 +73,7 @@ def test_a_failed_firing_row_is_not_told_its_resolution_nor_counted_as_told(
         ("ok", "firing"): ("sent", 1),
         ("ok", "resolved"): ("sent", 1),
         ("broken", "firing"): ("failed", 1),
+        ("broken", "resolved"): ("failed", 0),  # held with its firing, never tried
     }
     assert [b["state"] for b in hooks.bodies("/ok")] == ["firing", "resolved"]
     assert hooks.bodies("/broken") == []  # every request it had was refused (400)
@@ -79,7 +81,8 @@ def test_a_failed_firing_row_is_not_told_its_resolution_nor_counted_as_told(
 
 def test_a_failed_firing_row_gets_no_resolution_after_its_route_changed(engine: Engine) -> None:
     """A resolution goes to the targets told of the firing even when the routing dropped them
-    since — but a target whose firing row failed was not told: it gets none."""
+    since — but a target whose firing row failed was not told: it is sent none (its row is
+    held, failed, for a retry to send after the firing: tests/services/test_delivery_order.py)."""
     dispatcher = Dispatcher(
         engine,
         [webhook("http://127.0.0.1:9/a", name="a"), webhook("http://127.0.0.1:9/b", name="b")],
@@ -98,4 +101,5 @@ def test_a_failed_firing_row_gets_no_resolution_after_its_route_changed(engine: 
         ("a", "firing", "sent"),
         ("a", "resolved", "pending"),
         ("b", "firing", "failed"),
+        ("b", "resolved", "failed"),  # held: sent only after its firing, by a retry
     }

@@ -156,7 +156,8 @@ def test_sent_rows_older_than_the_retention_are_pruned(sqlite_engine: Engine) ->
         assert left() == [
             (ended, "firing", "hook", "sent"),
             (ended, "firing", "refuses", "failed"),
-            (ended, "resolved", "hook", "sent"),  # "refuses" was never told: no resolution
+            (ended, "resolved", "hook", "sent"),
+            (ended, "resolved", "refuses", "failed"),  # never told it fired: held, not sent
             (firing, "firing", "hook", "sent"),
         ]
         now[0] = STARTS + timedelta(days=7, minutes=30)  # the firing rows are 7 days old
@@ -165,6 +166,7 @@ def test_sent_rows_older_than_the_retention_are_pruned(sqlite_engine: Engine) ->
         assert dispatcher.prune() == 1
     assert left() == [
         (ended, "firing", "refuses", "failed"),  # failed rows stay (alerts outbox --retry)
+        (ended, "resolved", "refuses", "failed"),
         (firing, "firing", "hook", "sent"),  # still firing: kept however old
     ]
 
@@ -176,7 +178,8 @@ def test_the_sending_thread_prunes(sqlite_engine: Engine) -> None:
         dispatcher = Dispatcher(sqlite_engine, [target], backoff=FAST, clock=lambda: now[0])
         key = "burn-rate/ended/page-fast"
         dispatcher.submit([notice(key), notice(key, NoticeState.RESOLVED)])
-        dispatcher.send_due()
+        assert dispatcher.send_due() == 1  # the firing; its resolution waits for it
+        assert dispatcher.send_due() == 1
         now[0] = STARTS + timedelta(days=8)  # older than the default retention (7 days)
         dispatcher.start()
         try:

@@ -206,20 +206,25 @@ class Dispatcher:
         removed (a receiver hears the end of an alert it was told about; an alert that fired
         before routing existed has no targets of its own), except those whose policies say
         ``alertWhenResolved: false`` — but always to Alertmanager, which must hear the end.
-        A target whose firing row *failed* was never told: it gets no resolution (Alertmanager
-        sends none of an alert a receiver was never notified of)."""
+        A target whose firing row *failed* was never told: it is sent no resolution (Alertmanager
+        sends none of an alert a receiver was never notified of) — its resolution row is written
+        held (failed, ``outbox.HELD``), for a retry to send after the firing. Rows written to
+        be sent (a held one is not counted)."""
         resolved = [(n.key, n.starts_at) for n in notices if n.state is NoticeState.RESOLVED]
         fired = outbox.firing_targets(connection, resolved) if resolved else {}
         failed = outbox.firing_targets(connection, resolved, statuses=(FAILED,)) if resolved else {}
         rows: list[outbox.NewRow] = []
+        held: list[outbox.NewRow] = []
         for n in notices:
             refused = failed.get((n.key, n.starts_at), {})  # never told: no end to hear
             reach = {t.name: t for t in self.routes(n) if t.name not in refused}
-            for name, spec in fired.get((n.key, n.starts_at), {}).items():
+            for name, spec in {**fired.get((n.key, n.starts_at), {}), **refused}.items():
                 known = reach.get(name) or self._target(name, n.state.value, spec)
                 if known is not None and (name not in n.unresolved or known.kind == "alertmanager"):
                     reach[name] = known
-            rows += [_row(n, target) for target in reach.values()]
+            rows += [_row(n, t) for t in reach.values() if t.name not in refused]
+            held += [_row(n, t) for t in reach.values() if t.name in refused]
+        outbox.add(connection, held, now=self.clock(), held=True)
         return self._add(connection, rows)
 
     def enqueue_unheard(self, connection: Connection, firing: Sequence[AlertNotice]) -> int:
@@ -372,7 +377,7 @@ class Dispatcher:
             limit = target.max_attempts if target else DEFAULT_MAX_ATTEMPTS
             give_up = result.permanent or row.attempts + 1 >= limit
             delay = self.backoff.delay_s(row.attempts, self._rng)
-            outbox.mark_failed(
+            marked = outbox.mark_failed(
                 conn,
                 row.id,
                 owner=self.owner,
@@ -380,6 +385,8 @@ class Dispatcher:
                 next_attempt_at=now + timedelta(seconds=delay),
                 give_up=give_up,
             )
+            if marked and give_up and row.state == NoticeState.FIRING.value:
+                outbox.hold_resolution(conn, row)  # never told it fired: not told it ended
         log.warning(
             "%s %s to %s: %s (%s)",
             row.state,

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -52,9 +52,17 @@ class OutboxRow:
     target_spec: str | None = None
 
 
-def add(conn: Connection, rows: Sequence[NewRow], *, now: datetime) -> int:
-    """Insert ``rows`` as pending, skipping any already there (same notice, state, episode and
-    target); the number inserted. Runs in the caller's transaction."""
+HELD = (
+    "not sent: its firing notice to this target was never delivered (the target was not told "
+    "the alert fired); `covenant alerts outbox --retry` sends both, the firing first"
+)
+"""The ``last_error`` of a resolution held back with its firing row, which failed."""
+
+
+def add(conn: Connection, rows: Sequence[NewRow], *, now: datetime, held: bool = False) -> int:
+    """Insert ``rows`` as pending — or, ``held``, as failed (:data:`HELD`: resolutions whose
+    firing row failed) — skipping any already there (same notice, state, episode and target);
+    the number inserted. Runs in the caller's transaction."""
     if not rows:
         return 0
     values = [
@@ -66,10 +74,11 @@ def add(conn: Connection, rows: Sequence[NewRow], *, now: datetime) -> int:
             "kind": r.kind,
             "notice": r.notice,
             "target_spec": r.target_spec,
-            "status": PENDING,
+            "status": FAILED if held else PENDING,
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
+            "last_error": HELD if held else None,
         }
         for r in rows
     ]
@@ -140,16 +149,36 @@ def retry_firing(
     return retried
 
 
+def _firing_not_sent() -> ColumnElement[bool]:
+    """A resolution row whose target's firing row of the same episode is not sent (pending:
+    in backoff or being sent; failed: the target was never told)."""
+    firing = notice_outbox.alias("firing")
+    F = firing.c  # noqa: N806 - a table's columns
+    return and_(
+        T.state == "resolved",
+        exists().where(
+            F.notice_key == T.notice_key,
+            F.starts_at == T.starts_at,
+            F.target == T.target,
+            F.state == "firing",
+            F.status != SENT,
+        ),
+    )
+
+
 def claim(
     conn: Connection, *, now: datetime, limit: int, lease: timedelta, owner: str
 ) -> list[OutboxRow]:
-    """Lease up to ``limit`` due pending rows to ``owner`` (oldest first)."""
+    """Lease up to ``limit`` due pending rows to ``owner`` (oldest first). A resolution waits
+    while its target's firing row of the same episode is not sent: a receiver hears an alert
+    fire before it hears it end."""
     due = (
         select(T.id)
         .where(
             T.status == PENDING,
             T.next_attempt_at <= now,
             or_(T.claimed_until.is_(None), T.claimed_until < now),
+            ~_firing_not_sent(),
         )
         .order_by(T.id)
         .limit(limit)
@@ -245,9 +274,10 @@ def mark_failed(
     error: str,
     next_attempt_at: datetime,
     give_up: bool,
-) -> None:
-    """A send failed: try again at ``next_attempt_at``, or (``give_up``) mark it failed."""
-    conn.execute(
+) -> bool:
+    """A send failed: try again at ``next_attempt_at``, or (``give_up``) mark it failed; False
+    when ``owner`` no longer held its lease (nothing changed)."""
+    done = conn.execute(
         update(notice_outbox)
         .where(T.id == row_id, T.claimed_by == owner, T.status == PENDING)
         .values(
@@ -259,6 +289,25 @@ def mark_failed(
             last_error=error[:2000],
         )
     )
+    return done.rowcount == 1
+
+
+def hold_resolution(conn: Connection, row: OutboxRow) -> int:
+    """``row``, a firing row, was given up: mark the pending resolution of its episode to its
+    target failed with it (:data:`HELD`: a target never told an alert fired is not told it
+    ended); how many (0 or 1)."""
+    done = conn.execute(
+        update(notice_outbox)
+        .where(
+            T.notice_key == row.notice_key,
+            T.starts_at == row.starts_at,
+            T.target == row.target,
+            T.state == "resolved",
+            T.status == PENDING,
+        )
+        .values(status=FAILED, last_error=HELD, claimed_until=None, claimed_by=None)
+    )
+    return done.rowcount
 
 
 def release(conn: Connection, ids: Iterable[int], *, owner: str) -> None:
@@ -321,10 +370,13 @@ def retry(conn: Connection, *, now: datetime, ids: Sequence[int] = ()) -> int:
 
 
 def retry_rows(conn: Connection, *, now: datetime, ids: Sequence[int] = ()) -> list[int]:
-    """:func:`retry`, answering the ids of the rows it put back (ascending)."""
+    """:func:`retry`, answering the ids of the rows it put back (ascending). A row of ``ids``
+    brings its failed pair with it (the firing and the resolution of one episode to one
+    target): the firing goes first (:func:`claim`), then the end the receiver must hear."""
     where = [T.status == FAILED]
     if ids:
-        where.append(T.id.in_(list(ids)))
+        chosen = select(T.notice_key, T.starts_at, T.target).where(T.id.in_(list(ids)))
+        where.append(tuple_(T.notice_key, T.starts_at, T.target).in_(chosen))
     done = conn.execute(
         update(notice_outbox)
         .where(*where)
