@@ -175,10 +175,10 @@ def test_a_run_of_bad_intervals_in_its_plural_form() -> None:
     assert _reason(two, london, EN, seconds=600).startswith("2 × 5-minute intervals at or above")
     paris = Formats("fr_FR", "Europe/Paris", labels("fr"))
     assert _reason(one, paris, labels("fr"), seconds=300).startswith(
-        "1 intervalle de 5 minutes dont"
+        "1 intervalle de 5\u00a0min dont"
     )
     assert _reason(two, paris, labels("fr"), seconds=600).startswith(
-        "2 intervalles de 5 minutes dont"
+        "2 intervalles de 5\u00a0min dont"
     )
     tokyo = Formats("ja_JP", "Asia/Tokyo", JA)
     assert _reason(two, tokyo, JA, seconds=600) == (
@@ -193,10 +193,10 @@ def test_a_run_of_bad_intervals_names_its_minimum_run_in_the_language() -> None:
     run = "part of a 4-minute run of bad intervals, shorter than the 5-minute minimumRun: "
     paris = Formats("fr_FR", "Europe/Paris", labels("fr"))
     shown = _reason(f"{one}; {run}not downtime", paris, labels("fr"), seconds=240)
-    assert shown.startswith("4 intervalles de 1 minute")
+    assert shown.startswith("4 intervalles de 1\u00a0min dont")
     assert shown.endswith(
-        "; partie d’une série de 4 minutes d’intervalles en défaut, plus courte que le "
-        "minimumRun de 5 minutes\u00a0: pas une indisponibilité"
+        "; partie d’une série de 4\u00a0min d’intervalles en défaut, plus courte que le "
+        "minimumRun de 5\u00a0min\u00a0: pas une indisponibilité"
     )
     tokyo = Formats("ja_JP", "Asia/Tokyo", JA)
     counted = "part of a 6-minute run of bad intervals, at least the 5-minute minimumRun: downtime"
@@ -278,3 +278,27 @@ def test_placeholders_are_plain_names_in_every_language() -> None:
             stripped = re.sub(r"{[a-z_]+}", "", text)
             assert "{" not in stripped, (language, key, text)
             assert "}" not in stripped, (language, key, text)
+
+
+_ONE_PLURAL = re.compile(r"\b1[ \u00a0](?:minutes|minutos|Minuten|composants|componentes)\b")
+"""A count of 1 followed by a plural noun: "intervalles de 1 minutes" and the like."""
+
+
+@pytest.mark.parametrize(
+    ("language", "locale"), [("fr", "fr_FR"), ("es", "es_ES"), ("de", "de_DE")]
+)
+def test_a_count_of_one_takes_no_plural_noun(language: str, locale: str) -> None:
+    """Sizes, runs and minimums of 1 minute, and one component of several: no "1 minutes"
+    (the count of intervals takes its own plural form: ``plural``)."""
+    words = labels(language)
+    fmt = Formats(locale, "Europe/Paris", words)
+    one = "1-minute interval with 100.00 % errors (100/100; threshold 100 %)"
+    run = "part of a 1-minute run of bad intervals, at least the 1-minute minimumRun: downtime"
+    shown = [
+        _reason(one, fmt, words, seconds=60),
+        _reason(f"{one}; {run}", fmt, words, seconds=60),
+        _reason(one, fmt, words, seconds=120),
+        translate_reason("1 or more of 3 components down: incident A", words),
+    ]
+    assert "1" in shown[1].split(words["reason_join"])[1]  # the run was translated
+    assert [s for s in shown if _ONE_PLURAL.search(s)] == []

@@ -170,10 +170,10 @@ LABELS: dict[str, str] = {
     "reason_all_excluded": "jedes Messintervall ist ausgenommen",
     "reason_no_requests_period": "keine Anfragen im Zeitraum",
     "reason_no_requests_eligible": "keine Anfragen in der berücksichtigten Zeit",
-    "reason_run_counted": "Teil einer Folge fehlerhafter Intervalle von {run} Minuten, "
-    "mindestens der minimumRun von {minimum} Minuten: Ausfallzeit",
-    "reason_run_short": "Teil einer Folge fehlerhafter Intervalle von {run} Minuten, "
-    "kürzer als der minimumRun von {minimum} Minuten: keine Ausfallzeit",
+    "reason_run_counted": "Teil einer Folge fehlerhafter Intervalle von {run}\u00a0Min., "
+    "mindestens der minimumRun von {minimum}\u00a0Min.: Ausfallzeit",
+    "reason_run_short": "Teil einer Folge fehlerhafter Intervalle von {run}\u00a0Min., "
+    "kürzer als der minimumRun von {minimum}\u00a0Min.: keine Ausfallzeit",
     # das Kundenportal (web.portal): seine Seiten in der Sprache der Abrechnungen
     "portal_skip": "Zum Inhalt springen",
     "portal_sign_out": "Abmelden",

@@ -81,9 +81,9 @@ LABELS: dict[str, str] = {
     "short_run_row": "no computado",
     "uncovered_row": "sin cobertura",
     "no_evidence": "No se registró inactividad en el tiempo computable.",
-    "intervals_one": "{count} intervalo de {size} minutos con una tasa de errores igual o "
+    "intervals_one": "{count} intervalo de {size}\u00a0min con una tasa de errores igual o "
     "superior al umbral de {threshold} (del {low} al {high} de errores)",
-    "intervals_other": "{count} intervalos de {size} minutos con una tasa de errores igual o "
+    "intervals_other": "{count} intervalos de {size}\u00a0min con una tasa de errores igual o "
     "superior al umbral de {threshold} (del {low} al {high} de errores)",
     "credit": "Crédito de servicio",
     "step_level": "Nivel medido",
@@ -170,10 +170,10 @@ LABELS: dict[str, str] = {
     "reason_all_excluded": "todos los intervalos de medición están excluidos",
     "reason_no_requests_period": "ninguna solicitud en el periodo",
     "reason_no_requests_eligible": "ninguna solicitud en el tiempo computable",
-    "reason_run_counted": "parte de una racha de {run} minutos de intervalos con errores, "
-    "al menos el minimumRun de {minimum} minutos: inactividad",
-    "reason_run_short": "parte de una racha de {run} minutos de intervalos con errores, "
-    "más corta que el minimumRun de {minimum} minutos: no es inactividad",
+    "reason_run_counted": "parte de una racha de {run}\u00a0min de intervalos con errores, "
+    "al menos el minimumRun de {minimum}\u00a0min: inactividad",
+    "reason_run_short": "parte de una racha de {run}\u00a0min de intervalos con errores, "
+    "más corta que el minimumRun de {minimum}\u00a0min: no es inactividad",
     # el portal del cliente (web.portal): sus páginas en el idioma de los informes
     "portal_skip": "Ir al contenido",
     "portal_sign_out": "Cerrar sesión",

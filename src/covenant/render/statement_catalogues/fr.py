@@ -99,9 +99,9 @@ _WRITTEN: dict[str, str] = {
     "short_run_row": "non comptée",
     "uncovered_row": "non couverte",
     "no_evidence": "Aucune indisponibilité n’a été enregistrée pendant le temps pris en compte.",
-    "intervals_one": "{count} intervalle de {size} minutes dont le taux d’erreur atteint ou "
+    "intervals_one": "{count} intervalle de {size}\u00a0min dont le taux d’erreur atteint ou "
     "dépasse le seuil de {threshold} (de {low} à {high} d’erreurs)",
-    "intervals_other": "{count} intervalles de {size} minutes dont le taux d’erreur atteint ou "
+    "intervals_other": "{count} intervalles de {size}\u00a0min dont le taux d’erreur atteint ou "
     "dépasse le seuil de {threshold} (de {low} à {high} d’erreurs)",
     "credit": "Avoir de service",
     "step_level": "Niveau mesuré",
@@ -169,7 +169,7 @@ _WRITTEN: dict[str, str] = {
     "reason_force_majeure": "incident {id} : force majeure",
     "reason_incident": "incident {id}",
     "reason_incident_detail": "incident {id} ({detail})",
-    "reason_components": "{k} composants ou plus sur {n} indisponibles : {incidents}",
+    "reason_components": "au moins {k} des {n} composants indisponibles : {incidents}",
     "reason_records_end": "{why} : les enregistrements conservés s’arrêtent à {at}",
     "reason_records_start": "{why} : les enregistrements conservés commencent à {at}",
     "reason_cover_none": "les enregistrements conservés n’en couvrent aucune partie ({why})",
@@ -189,10 +189,10 @@ _WRITTEN: dict[str, str] = {
     "reason_all_excluded": "tous les intervalles de mesure sont exclus",
     "reason_no_requests_period": "aucune requête pendant la période",
     "reason_no_requests_eligible": "aucune requête pendant le temps pris en compte",
-    "reason_run_counted": "partie d’une série de {run} minutes d’intervalles en défaut, "
-    "au moins le minimumRun de {minimum} minutes : indisponibilité",
-    "reason_run_short": "partie d’une série de {run} minutes d’intervalles en défaut, "
-    "plus courte que le minimumRun de {minimum} minutes : pas une indisponibilité",
+    "reason_run_counted": "partie d’une série de {run}\u00a0min d’intervalles en défaut, "
+    "au moins le minimumRun de {minimum}\u00a0min : indisponibilité",
+    "reason_run_short": "partie d’une série de {run}\u00a0min d’intervalles en défaut, "
+    "plus courte que le minimumRun de {minimum}\u00a0min : pas une indisponibilité",
     # le portail client (web.portal) : ses pages dans la langue des relevés
     "portal_skip": "Aller au contenu",
     "portal_sign_out": "Se déconnecter",
