@@ -153,3 +153,22 @@ def test_options_before_help_are_served_from_the_cache(tmp_path: Path) -> None:
     assert served == typer_page
     assert (off, miss) == ({"code": 0, "heavy": ["rich", "typer"]},) * 2
     assert hit == {"code": 0, "heavy": []}
+
+
+def test_a_temporary_file_a_killed_writer_left_is_removed_by_the_next_write(
+    cache: Path,
+) -> None:
+    """A process killed while storing a page leaves its temporary file, held by nobody (its
+    lock went with it): storing that page next removes it (``covenant.files_left``)."""
+    args = ["--help"]
+    path = page_path(args)
+    path.parent.mkdir(parents=True, mode=0o700)
+    path.parent.parent.chmod(0o700)
+    left = path.parent / f".{path.name}.abcd1234.tmp"
+    left.write_text("0\nUsage: cut sh", encoding="utf-8")
+    recording = help_cache.serve(args)
+    assert recording is not None  # no page stored: typer renders it
+    run_typer(recording)
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert path.read_text(encoding="utf-8") == "0\n" + PAGE
+    assert mode(path) == 0o600  # private, as a page this user wrote

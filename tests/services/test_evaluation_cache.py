@@ -233,6 +233,41 @@ def test_a_cache_that_cannot_be_replaced_is_left_and_nothing_strays(tmp_path: Pa
     assert cache_file(ws).is_dir()
 
 
+def test_a_temporary_file_a_killed_writer_left_is_removed_by_the_next_write(
+    tmp_path: Path,
+) -> None:
+    """A writer killed between making its temporary file and renaming it leaves the file, held
+    by nobody (its lock went with the process): the next write removes it
+    (``covenant.files_left``), and a temporary file another writer holds is left alone."""
+    ws = one_slo(tmp_path)
+    state = ws / ".covenant"
+    left = state / f".{cache.FILE_NAME}.abcd1234.tmp"
+    left.write_text("{half a cache", encoding="utf-8")
+    held = state / f".{cache.FILE_NAME}.held5678.tmp"
+    held.write_text("{being written", encoding="utf-8")
+    holder = subprocess.Popen(  # another process writing the cache: it holds its file
+        [sys.executable, "-c", HOLD, str(held)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        assert service.load_for_evaluation(ws).objectives[0].target == Fraction(999, 1000)
+        names = sorted(p.name for p in state.iterdir())
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert names == [held.name, cache.FILE_NAME]  # the left one removed, the held one kept
+
+
+HOLD = """\
+import fcntl, os, sys, time
+handle = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(handle, fcntl.LOCK_SH)
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
 def test_a_read_only_folder(tmp_path: Path) -> None:
     ws = one_slo(tmp_path)
     state = ws / ".covenant"

@@ -231,7 +231,9 @@ def _store(path: str, text: str) -> None:
     """Write ``text`` to ``path`` atomically; drop other fingerprints' folders. Best effort;
     nothing is written in a folder another user owns or may write (see the module's notes)."""
     import shutil
-    import tempfile
+    from pathlib import Path
+
+    from covenant.files_left import held_temporary, remove_left
 
     folder = os.path.dirname(path)
     root = os.path.dirname(folder)
@@ -253,10 +255,20 @@ def _store(path: str, text: str) -> None:
             return
         if len(os.listdir(folder)) >= MAX_ENTRIES:
             return
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
-        with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as file:
-            file.write(text)
-        os.replace(temporary, path)
+        page = Path(path)
+        remove_left([page])  # the temporary files a killed process left (covenant.files_left)
+        handle, temporary = held_temporary(page, page)  # private (0600), held until renamed
+        try:
+            with os.fdopen(
+                handle, "w", encoding="utf-8", errors="surrogateescape", closefd=False
+            ) as file:
+                file.write(text)
+            os.replace(temporary, path)
+        except OSError:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        finally:
+            os.close(handle)
     except OSError:
         return
 

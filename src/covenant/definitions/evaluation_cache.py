@@ -19,7 +19,8 @@ pickle: reading the cache runs no code it names.
 ignored and replaced; a state folder that cannot be written is left alone. It is written only
 for a workspace that loaded without errors and has no corrections (they are audited in the
 store on every evaluation), to a temporary file then renamed over the old one, so a reader in
-another process sees the old cache, the new one or none, never half of one.
+another process sees the old cache, the new one or none, never half of one. The temporary
+file a writer killed halfway leaves is removed by the next write (``covenant.files_left``).
 """
 
 from __future__ import annotations
@@ -150,21 +151,25 @@ def write_cache(state: Path, *, key: str, cached: Cached) -> bool:
         text = encode(cached, key=key)
     except UnsupportedValueError:
         return False
-    import tempfile  # noqa: PLC0415 - only a cold run writes
+    from covenant.files_left import held_temporary, remove_left  # noqa: PLC0415 - cold runs
 
+    target = state / FILE_NAME
     try:
-        handle, temporary = tempfile.mkstemp(dir=state, prefix=f".{FILE_NAME}.", suffix=".tmp")
+        remove_left([Path(os.path.realpath(target))])  # what a killed writer left
+        handle, temporary = held_temporary(target, target)  # held: never removed as left
     except OSError:
         return False
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        with os.fdopen(handle, "w", encoding="utf-8", closefd=False) as out:
             # as readable as its folder (a temporary file is made private): 0755 gives 0644
             os.fchmod(out.fileno(), state.stat().st_mode & 0o666)
             out.write(text)
-        Path(temporary).replace(state / FILE_NAME)
+        Path(temporary).replace(target)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
         return False
+    finally:
+        os.close(handle)  # let go only once renamed (or removed)
     return True
 
 
