@@ -17,10 +17,23 @@ from sqlalchemy.engine import Engine
 
 from covenant.core.notices import AlertNotice, NoticeState
 from covenant.services.delivery import Backoff, Dispatcher, retry_failed
+from covenant.store import outbox
+from covenant.store.db import write_transaction
 from tests.receiver import receiver
 from tests.services.test_delivery import ENDS, STARTS, all_rows, notice, webhook
 
 WAIT = Backoff(base_s=60.0, cap_s=60.0)  # the second attempt is due 30 to 60 s after the first
+
+
+def row(n: AlertNotice) -> outbox.NewRow:
+    return outbox.NewRow(
+        notice_key=n.key,
+        state=n.state.value,
+        starts_at=n.starts_at,
+        target="hook",
+        kind=n.kind.value,
+        notice="{}",
+    )
 
 
 def statuses(engine: Engine) -> dict[str, tuple[str, int]]:
@@ -109,3 +122,22 @@ def test_a_retry_after_the_alert_resolved_sends_the_firing_and_then_its_end(
             pass
     assert [b["state"] for b in hooks.bodies("/hook")] == ["firing", "resolved"]
     assert statuses(engine) == {"firing": ("sent", 1), "resolved": ("sent", 1)}  # tried anew
+
+
+def test_a_resolution_written_as_its_firing_was_given_up_is_held_not_left_pending(
+    engine: Engine,
+) -> None:
+    """On PostgreSQL a tick may write a resolution (its firing row read as pending) while a
+    sender gives that firing up: the next claim holds it (failed), rather than leave it
+    pending for good behind a firing that will not be sent."""
+    lease = timedelta(minutes=2)
+    with write_transaction(engine) as conn:
+        outbox.add(conn, [row(notice())], now=STARTS)
+        (firing,) = outbox.claim(conn, now=STARTS, limit=10, lease=lease, owner="me")
+        outbox.mark_failed(
+            conn, firing.id, owner="me", error="x", next_attempt_at=STARTS, give_up=True
+        )  # no resolution to hold yet: the tick's is not committed
+        outbox.add(conn, [row(resolved_notice())], now=STARTS)
+        assert outbox.claim(conn, now=STARTS, limit=10, lease=lease, owner="me") == []
+    rows = {r.state: r for r in all_rows(engine)}
+    assert (rows["resolved"].status, rows["resolved"].last_error) == ("failed", outbox.HELD)

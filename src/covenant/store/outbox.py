@@ -149,9 +149,9 @@ def retry_firing(
     return retried
 
 
-def _firing_not_sent() -> ColumnElement[bool]:
-    """A resolution row whose target's firing row of the same episode is not sent (pending:
-    in backoff or being sent; failed: the target was never told)."""
+def _firing_not_sent(*, statuses: Collection[str] = (PENDING, FAILED)) -> ColumnElement[bool]:
+    """A resolution row whose target's firing row of the same episode is of ``statuses`` (not
+    sent: pending, in backoff or being sent; failed, the target was never told)."""
     firing = notice_outbox.alias("firing")
     F = firing.c  # noqa: N806 - a table's columns
     return and_(
@@ -161,7 +161,7 @@ def _firing_not_sent() -> ColumnElement[bool]:
             F.starts_at == T.starts_at,
             F.target == T.target,
             F.state == "firing",
-            F.status != SENT,
+            F.status.in_(list(statuses)),
         ),
     )
 
@@ -171,7 +171,13 @@ def claim(
 ) -> list[OutboxRow]:
     """Lease up to ``limit`` due pending rows to ``owner`` (oldest first). A resolution waits
     while its target's firing row of the same episode is not sent: a receiver hears an alert
-    fire before it hears it end."""
+    fire before it hears it end; one whose firing row failed is held with it (:data:`HELD`:
+    written by a tick that read the firing as pending while a sender gave it up)."""
+    conn.execute(
+        update(notice_outbox)
+        .where(T.status == PENDING, _firing_not_sent(statuses=(FAILED,)))
+        .values(status=FAILED, last_error=HELD)
+    )
     due = (
         select(T.id)
         .where(
