@@ -208,3 +208,46 @@ def expand(rule: Rule, start: datetime, last: datetime) -> list[datetime]:
         if datetime.combine(days[-1], datetime.min.time()) > last:
             return out
         k += rule.interval
+
+
+def _period_of(rule: Rule, d: date, start: datetime) -> list[int]:
+    """The indexes of the periods from DTSTART's that hold day ``d`` and that the rule walks
+    (every ``INTERVAL``-th); HOURLY: the day's hours."""
+    s = start.date()
+    if rule.freq == "YEARLY":
+        ks = [d.year - s.year]
+    elif rule.freq == "MONTHLY":
+        ks = [(d.year - s.year) * 12 + d.month - s.month]
+    elif rule.freq == "WEEKLY":
+        ks = [(week_start(d, rule.wkst) - week_start(s, rule.wkst)).days // 7]
+    elif rule.freq == "DAILY":
+        ks = [(d - s).days]
+    else:
+        first = (d - s).days * 24 - start.hour
+        ks = list(range(first, first + 24))
+    return [k for k in ks if k >= 0 and k % rule.interval == 0]
+
+
+def occurs_within(rule: Rule, start: datetime, years: int) -> bool:
+    """Whether the rule has an occurrence from DTSTART ``start`` to ``years`` years later.
+
+    Only days that meet the day conditions can hold one, so only their periods are expanded.
+    A DAILY or HOURLY period (whose INTERVAL divides 24) is the same on every such day, so two
+    days decide (the first may lie before DTSTART)."""
+    day = start.date()
+    leap_day = (day.month, day.day) == (2, 29) and not calendar.isleap(day.year + years)
+    last = date(day.year + years, day.month, 28 if leap_day else day.day)
+    seen: set[int] = set()
+    tried = 0
+    while day <= last:
+        periods = _period_of(rule, day, start)
+        if periods and day_selected(rule, day, start.date()):
+            for k in (k for k in periods if k not in seen):
+                seen.add(k)
+                if any(o >= start for o in period_occurrences(rule, k, start)):
+                    return True
+            tried += 1
+            if rule.freq in ("DAILY", "HOURLY") and 24 % rule.interval == 0 and tried == 2:
+                return False
+        day += timedelta(days=1)
+    return False

@@ -42,6 +42,9 @@ REFUSED = {
     # never (RFC 5545 allows the mix; dateutil finds no day for it)
     "FREQ=MONTHLY;BYDAY=1MO,FR": "mixes numbered and plain weekdays",
     "FREQ=YEARLY;BYMONTH=3;BYDAY=-1FR,SU": "mixes numbered and plain weekdays",
+    # no day (a month has at most 5 Mondays), or an IndexError in dateutil (a late month)
+    "FREQ=MONTHLY;BYDAY=6MO": "a month has at most 5 of each weekday",
+    "FREQ=YEARLY;BYMONTH=12;BYDAY=1MO,-20FR": "BYDAY=-20FR: a month has at most 5",
     # the last one wins
     "FREQ=DAILY;INTERVAL=2;INTERVAL=3": "INTERVAL is given twice",
     "FREQ=WEEKLY;BYDAY=MO;BYDAY=TU": "BYDAY is given twice",

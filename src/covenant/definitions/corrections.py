@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -49,7 +48,8 @@ from covenant.definitions.diagnostics import WARNING, at
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.fields import Spec, TimeZoneText
 from covenant.definitions.openslo import Document
-from covenant.definitions.rrule_parts import check_parts
+from covenant.definitions.rrule_bounds import HORIZON_YEARS, never_reason, plus_years, walk
+from covenant.definitions.rrule_parts import rule_parts, split_rrule
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
 
@@ -62,11 +62,7 @@ RRULE_HELP = (
 )
 _LAST_SECOND = time(23, 59, 59)
 _FOLD_MARGIN = timedelta(hours=3)
-_UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
 
-FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")
-"""RRULE frequencies a correction may use: it recurs at most hourly."""
-MAX_INTERVAL = 100_000
 MAX_EXPANSION = 200_000
 """The most occurrences one correction may expand to, from its start to the end of the range
 evaluated (after skipping whole periods ahead where the rule allows it)."""
@@ -173,6 +169,16 @@ class CorrectionRule:
         """The first occurrence on the zone's wall clock (naive), as written."""
         return self.wall_start if self.wall_start is not None else _local(self.start, self.zone)
 
+    def expand(self, *, stop: datetime, dtstart: datetime | None = None) -> Iterator[datetime]:
+        """The rule's wall-clock occurrences up to ``stop`` and its until, walked from
+        ``dtstart`` (default: the first occurrence) without stepping far past them (dateutil
+        would walk to the year 9999 for a rule that occurs no more; rrule_bounds.walk)."""
+        first = self.local_start() if dtstart is None else dtstart
+        if self.until is not None:
+            stop = min(stop, _local(self.until, self.zone) + _FOLD_MARGIN)
+        parsed = build_rrule(self, dtstart=first)
+        return walk(parsed, start=first, stop=stop, counted=self.count is not None)
+
     def _occurrences(self, lo: datetime, hi: datetime) -> list[datetime]:
         """The rule's wall-clock occurrences in ``[lo, hi]``, expanding at most MAX_EXPANSION.
 
@@ -189,9 +195,7 @@ class CorrectionRule:
             period *= int(parts.get("INTERVAL", "1"))
             dtstart += period * max((lo - dtstart) // period - 1, 0)
         found: list[datetime] = []
-        for expanded, local in enumerate(build_rrule(self, dtstart=dtstart), start=1):
-            if local > hi:
-                break
+        for expanded, local in enumerate(self.expand(dtstart=dtstart, stop=hi), start=1):
             if expanded > MAX_EXPANSION:
                 raise CorrectionRangeError(
                     f"correction {self.name!r} ({self.origin or 'workspace'}) expands to more "
@@ -228,15 +232,6 @@ def _local(value: datetime, zone: str) -> datetime:
     return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
-def rule_parts(text: str) -> dict[str, str]:
-    """``FREQ=WEEKLY;BYDAY=SU`` → ``{"FREQ": "WEEKLY", "BYDAY": "SU"}`` (names upper-cased)."""
-    parts: dict[str, str] = {}
-    for part in (p for p in text.split(";") if p.strip()):
-        key, _, value = part.partition("=")
-        parts[key.strip().upper()] = value.strip().upper()
-    return parts
-
-
 def build_rrule(rule: CorrectionRule, *, dtstart: datetime | None = None) -> rrule:
     """The dateutil rule, on naive wall-clock times of the rule's zone."""
     assert rule.rrule is not None
@@ -252,55 +247,6 @@ def build_rrule(rule: CorrectionRule, *, dtstart: datetime | None = None) -> rru
     if rule.count is not None:
         parsed = parsed.replace(count=rule.count)
     return parsed
-
-
-def split_rrule(text: str, *, zone: str) -> tuple[str, datetime | None, int | None]:
-    """``text`` without its UNTIL and COUNT parts, and those parts (UNTIL as a UTC instant).
-
-    Raises ValueError with a readable message for a malformed rule.
-    """
-    body = text.strip()
-    if body.upper().startswith("RRULE:"):
-        body = body[len("RRULE:") :]
-    if "\n" in body or "DTSTART" in body.upper():
-        raise ValueError("the rule must be a single RRULE line without DTSTART")
-    kept: list[str] = []
-    until: datetime | None = None
-    count: int | None = None
-    for part in (p for p in body.split(";") if p):
-        key, _, value = part.partition("=")
-        name = key.strip().upper()
-        if name == "UNTIL":
-            match = _UNTIL.match(value.strip())
-            if match is None:
-                raise ValueError(f"UNTIL={value} is not YYYYMMDD or YYYYMMDDTHHMMSS[Z]")
-            day, clock, utc = match.groups()
-            local = datetime.strptime(day + (clock or "235959"), "%Y%m%d%H%M%S")  # noqa: DTZ007
-            until = local.replace(tzinfo=UTC) if utc else local_instant(local, zone)
-        elif name == "COUNT":
-            if not value.strip().isdigit() or int(value) < 1:
-                raise ValueError(f"COUNT={value} is not a positive whole number")
-            count = int(value)
-        else:
-            kept.append(part.strip())
-    rest = ";".join(kept)
-    if "FREQ=" not in rest.upper():
-        raise ValueError("the rule has no FREQ (e.g. FREQ=WEEKLY)")
-    parts = rule_parts(rest)
-    if parts["FREQ"] not in FREQUENCIES:
-        raise ValueError(
-            f"FREQ={parts['FREQ']} is not allowed: a correction recurs at most hourly "
-            f"({', '.join(FREQUENCIES)})"
-        )
-    check_parts(kept, parts["FREQ"])
-    interval = parts.get("INTERVAL", "1")
-    if not interval.isdigit() or not 1 <= int(interval) <= MAX_INTERVAL:
-        raise ValueError(f"INTERVAL={interval} is not a whole number from 1 to {MAX_INTERVAL:,}")
-    try:
-        rrulestr(rest, dtstart=datetime(2000, 1, 1))  # noqa: DTZ001 - syntax check only
-    except (TypeError, KeyError, OverflowError) as exc:
-        raise ValueError(str(exc)) from exc
-    return rest, until, count
 
 
 def resolve_corrections(
@@ -384,7 +330,8 @@ def _correction(
                 )
     else:
         try:
-            rule_text, until, count = split_rrule(spec.rrule, zone=zone)
+            wall = _skipped(spec.start, start, zone) or _local(start, zone)
+            rule_text, until, count = split_rrule(spec.rrule, zone=zone, dtstart=wall)
         except ValueError as exc:
             problem(
                 ("rrule",),
@@ -448,8 +395,27 @@ def _correction(
                 RRULE_HELP,
             )
             return None, problems
-        first = next(iter(build_rrule(rule)), None)
-        if first is not None and first != rule.local_start():
+        reason = never_reason(rule_parts(rule.rrule), start=rule.local_start())
+        horizon = plus_years(rule.local_start(), HORIZON_YEARS)
+        first = None if reason else next(rule.expand(stop=horizon), None)
+        if first is None:
+            bound = (
+                "its until"
+                if rule.until and _local(rule.until, zone) < horizon
+                else (f"{HORIZON_YEARS} years after the start")
+            )
+            problem(
+                ("rrule",),
+                "invalid-rrule",
+                f"rrule {spec.rrule!r} never occurs: {reason}"
+                if reason
+                else f"rrule {spec.rrule!r} has no occurrence from start {spec.start} to "
+                f"{bound}, so the correction would never apply",
+                "fix the rule's parts (every BYxxx part must agree on some day), or start on "
+                "the first occurrence",
+            )
+            return None, problems
+        if first != rule.local_start():
             problems.append(
                 at(
                     doc,

@@ -7,11 +7,19 @@ accepts its own ``BYEASTER``. RFC 5545 forbids each of these, so a correction re
 (``invalid-rrule``) rather than recur on days its author did not write. dateutil also finds no
 day at all for a ``BYDAY`` mixing numbered and plain weekdays (``1MO,FR``), which RFC 5545
 allows: refused too, with the fix (number every weekday, or write two corrections).
+
+:func:`split_rrule` reads a correction's rule text: UNTIL and COUNT apart, the frequencies and
+``INTERVAL`` a correction may use, these constraints, and dateutil's own checks.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+
+from dateutil.rrule import rrulestr
+
+from covenant.definitions.agreements import local_instant
 
 PARTS = (
     "FREQ",
@@ -28,6 +36,10 @@ PARTS = (
     "WKST",
 )
 """The rule parts RFC 5545 defines (UNTIL and COUNT are read apart)."""
+FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")
+"""RRULE frequencies a correction may use: it recurs at most hourly."""
+MAX_INTERVAL = 100_000
+_UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
 
 # part → (lowest, highest, negative values allowed)
 _RANGES = {
@@ -83,11 +95,24 @@ def check_parts(kept: list[str], freq: str) -> None:
     _check_combinations(seen, freq, ordinal=ordinal)
 
 
+def _month_ordinal(item: str) -> int:
+    match = _WEEKDAY.match(item)
+    return abs(int(match.group(2))) if match is not None and match.group(2) else 0
+
+
 def _check_combinations(seen: dict[str, str], freq: str, *, ordinal: bool) -> None:
     if ordinal and freq not in ("MONTHLY", "YEARLY"):
         raise ValueError(
             f"BYDAY={seen['BYDAY']}: a numbered weekday (2MO, -1FR) needs FREQ=MONTHLY or "
             f"YEARLY, not {freq}"
+        )
+    in_month = freq == "MONTHLY" or (freq == "YEARLY" and "BYMONTH" in seen)
+    beyond = [d for d in seen.get("BYDAY", "").split(",") if in_month and _month_ordinal(d) > 5]
+    if beyond:
+        raise ValueError(
+            f"BYDAY={','.join(beyond)}: a month has at most 5 of each weekday, so it selects "
+            "no day (and dateutil can fail on it): number within -5 to 5, or drop BYMONTH to "
+            "number within the year"
         )
     if ordinal and "BYWEEKNO" in seen:
         raise ValueError("BYDAY with a numbered weekday cannot be used with BYWEEKNO")
@@ -99,3 +124,72 @@ def _check_combinations(seen: dict[str, str], freq: str, *, ordinal: bool) -> No
         raise ValueError(f"BYWEEKNO needs FREQ=YEARLY, not {freq}")
     if "BYSETPOS" in seen and not [n for n in seen if n.startswith("BY") and n != "BYSETPOS"]:
         raise ValueError("BYSETPOS needs another BYxxx part to pick from (e.g. BYDAY)")
+
+
+def rule_parts(text: str) -> dict[str, str]:
+    """``FREQ=WEEKLY;BYDAY=SU`` → ``{"FREQ": "WEEKLY", "BYDAY": "SU"}`` (names upper-cased)."""
+    parts: dict[str, str] = {}
+    for part in (p for p in text.split(";") if p.strip()):
+        key, _, value = part.partition("=")
+        parts[key.strip().upper()] = value.strip().upper()
+    return parts
+
+
+def split_rrule(
+    text: str, *, zone: str, dtstart: datetime | None = None
+) -> tuple[str, datetime | None, int | None]:
+    """``text`` without its UNTIL and COUNT parts, and those parts (UNTIL as a UTC instant);
+    ``dtstart`` (the first occurrence's wall time) is the start the rule is checked from.
+
+    Raises ValueError with a readable message for a malformed rule.
+    """
+    body = text.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[len("RRULE:") :]
+    if "\n" in body or "DTSTART" in body.upper():
+        raise ValueError("the rule must be a single RRULE line without DTSTART")
+    kept: list[str] = []
+    until: datetime | None = None
+    count: int | None = None
+    for part in (p for p in body.split(";") if p):
+        key, _, value = part.partition("=")
+        name = key.strip().upper()
+        if name == "UNTIL":
+            match = _UNTIL.match(value.strip())
+            if match is None:
+                raise ValueError(f"UNTIL={value} is not YYYYMMDD or YYYYMMDDTHHMMSS[Z]")
+            day, clock, utc = match.groups()
+            local = datetime.strptime(day + (clock or "235959"), "%Y%m%d%H%M%S")  # noqa: DTZ007
+            until = local.replace(tzinfo=UTC) if utc else local_instant(local, zone)
+        elif name == "COUNT":
+            if not value.strip().isdigit() or int(value) < 1:
+                raise ValueError(f"COUNT={value} is not a positive whole number")
+            count = int(value)
+        else:
+            kept.append(part.strip())
+    rest = ";".join(kept)
+    if "FREQ=" not in rest.upper():
+        raise ValueError("the rule has no FREQ (e.g. FREQ=WEEKLY)")
+    parts = rule_parts(rest)
+    if parts["FREQ"] not in FREQUENCIES:
+        raise ValueError(
+            f"FREQ={parts['FREQ']} is not allowed: a correction recurs at most hourly "
+            f"({', '.join(FREQUENCIES)})"
+        )
+    check_parts(kept, parts["FREQ"])
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or not 1 <= int(interval) <= MAX_INTERVAL:
+        raise ValueError(f"INTERVAL={interval} is not a whole number from 1 to {MAX_INTERVAL:,}")
+    first = dtstart or datetime(2000, 1, 1)  # noqa: DTZ001 - a wall time
+    try:
+        rrulestr(rest, dtstart=first)
+    except (TypeError, KeyError, OverflowError) as exc:
+        raise ValueError(str(exc)) from exc
+    except ValueError as exc:
+        if "empty set" not in str(exc) or "BYHOUR" not in parts:
+            raise
+        raise ValueError(
+            f"it never occurs: BYHOUR={parts['BYHOUR']} is never reached every {interval} "
+            f"hour(s) from the start's {first:%H}:00"
+        ) from exc
+    return rest, until, count
