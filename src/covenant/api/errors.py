@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from inspect import isawaitable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -16,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from covenant.errors import (
@@ -38,6 +40,7 @@ from covenant.errors import (
 )
 from covenant.render.statement_doc import PdfUnavailableError
 from covenant.services.report_json import definition_problems
+from covenant.services.store_refusals import outage
 
 log = logging.getLogger("covenant.api")
 
@@ -224,6 +227,20 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _store(request: Request, exc: Exception) -> Any:
+    """A driver error no route turned into a ``StoreError``: the store's outage (the connection
+    lost mid-request, the disk full, …) is ``503`` with the database's reason and "retry", as the
+    routes' own store errors are (an HTML page under ``/ui``); any other is unexpected."""
+    error = outage(f"answer {request.method} {request.url.path}", exc)
+    if error is None:
+        handle = request.app.exception_handlers[Exception]
+    else:
+        log.warning("%s %s: %s", request.method, request.url.path, error.message)
+        handle, exc = request.app.exception_handlers[CovenantError], error
+    found = handle(request, exc)
+    return await found if isawaitable(found) else found
+
+
 class RefuseNul:
     """ASGI middleware: a NUL character (U+0000) in the path or the query string is answered
     400 ``invalid-input`` naming the parameter. PostgreSQL text cannot hold one: a NUL that
@@ -267,4 +284,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(CovenantError, _covenant)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(SQLAlchemyError, _store)
     app.add_exception_handler(Exception, _unexpected)

@@ -22,7 +22,7 @@ from covenant.store.lock_wait import (
     refusal_without_store,
 )
 
-__all__ = ["failure", "lock_wait_refused", "store_errors", "write_refused"]
+__all__ = ["failure", "lock_wait_refused", "outage", "store_errors", "write_refused"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,9 @@ _BY_SQLITE = {
     ),
 }
 
+# the causes that are the store's state at the moment (retrying may succeed), not a bug
+_OUTAGES = (_UNREACHABLE, _FULL, _READ_ONLY, _BUSY, _SQLITE_BUSY)
+
 
 def write_refused(
     engine: Engine,
@@ -153,6 +156,16 @@ def failure(doing: str, exc: SQLAlchemyError, *, hint: str) -> StoreError:
     reason, cause = _reason(exc)
     fix = hint if cause is _OTHER else f"{cause.fix}, then retry"
     return cause.error(f"cannot {doing}: {reason} ({cause.what})", hint=fix)
+
+
+def outage(doing: str, exc: BaseException) -> StoreError | None:
+    """:func:`failure` for a driver error that is the store's state, not a bug — the connection
+    lost (a restart, a failover, ``pg_terminate_backend``), the disk full, the store read-only
+    or held by another writer: the request may succeed when retried. None for any other error
+    (a constraint, a rule, an unknown reason), which stays the caller's unexpected error."""
+    if not isinstance(exc, SQLAlchemyError) or _reason(exc)[1] not in _OUTAGES:
+        return None
+    return failure(doing, exc, hint="")
 
 
 def _reason(exc: SQLAlchemyError) -> tuple[str, _Cause]:
