@@ -47,6 +47,7 @@ from covenant.services.senders import (
     encode_target,
     send,
 )
+from covenant.services.store_refusals import outage
 from covenant.store import audit, outbox
 from covenant.store.db import write_transaction
 from covenant.store.lock_wait import StoreLockedError
@@ -426,8 +427,16 @@ class Dispatcher:
                     exc.message,
                 )
                 claimed = 0
-            except Exception:  # the store is unreachable: keep the thread, try again later
-                log.exception("delivery: cannot read or mark the outbox")
+            except Exception as exc:  # the store is unreachable: keep the thread, try again later
+                lost = outage("read or mark the outbox", exc)
+                if lost is None:
+                    log.exception("delivery: cannot read or mark the outbox")
+                else:  # the connection lost: said, no traceback; the notices stay in the outbox
+                    log.warning(
+                        "delivery: the outbox was not read or marked (tried again at the next "
+                        "round): %s",
+                        lost.message,
+                    )
                 claimed = 0
             if claimed == 0 and not self._stopping.is_set():
                 self._wake.wait(self.poll_s)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 from covenant.core.timeutil import utc_text
 from covenant.errors import DefinitionError
 from covenant.services.metrics import publish_tick
+from covenant.services.store_refusals import outage
 from covenant.store.db import write_transaction
 from covenant.store.lock_wait import StoreLockedError
 from covenant.store.worker_health import Outcome, record_tick
@@ -151,8 +152,13 @@ class WorkerLoop:
         except Exception as exc:  # the loop survives any failure; the log keeps it
             self._record("failed", started, max(self.timer() - began, 0.0))
             self.failures += 1
-            self.last_error = f"{type(exc).__name__}: {exc}"
             self.last_failure_at = started
+            lost = outage("run the tick", exc)
+            if lost is not None:  # the connection lost, the disk full: said, no traceback
+                self.last_error = f"{lost.message}; the tick is run again at the next one"
+                log.warning("worker: tick not run: %s (%s)", self.last_error, lost.hint)
+                return None
+            self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("worker tick failed")
             return None
         took = max(self.timer() - began, 0.0)
@@ -174,8 +180,12 @@ class WorkerLoop:
             )
         except StoreLockedError as exc:  # published again by the next tick
             log.warning("worker: the tick's metrics could not be published: %s", exc)
-        except Exception:
-            log.exception("worker: the tick's metrics could not be published")
+        except Exception as exc:
+            lost = outage("publish the tick's metrics", exc)
+            if lost is None:
+                log.exception("worker: the tick's metrics could not be published")
+            else:  # published again by the next tick
+                log.warning("worker: the tick's metrics could not be published: %s", lost.message)
         self.ticks += 1
         return result
 
