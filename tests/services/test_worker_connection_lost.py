@@ -25,7 +25,9 @@ from covenant.services.store import open_store
 from covenant.services.worker import TickResult, Worker
 from covenant.services.worker_loop import WorkerLoop
 from covenant.store.alert_states import load_alert_states
+from covenant.store.db import create_engine_for
 from tests.checkout import put, wait
+from tests.ports import free_port
 from tests.receiver import receiver
 from tests.services.test_delivery import FAST, notice, webhook
 from tests.services.test_worker_alerts import T0, workspace
@@ -125,3 +127,20 @@ def test_the_delivery_thread_whose_connection_is_terminated_logs_a_line_and_send
         assert record.exc_info is None, "a lost connection is logged without traceback"
         assert "the connection to the database was lost" in record.getMessage()
     assert [b["key"] for b in hooks.bodies("/hook")] == [notice().key]  # once
+
+
+def test_a_tick_on_a_database_that_is_down_is_a_warning(
+    workspace: Workspace, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing listens on the port: libpq's "connection refused" has no SQLSTATE; it is the
+    store unreachable, said in one line each tick, not a traceback each minute."""
+    engine = create_engine_for(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x")
+    loop = WorkerLoop(Worker(engine), workspace=lambda: workspace, clock=lambda: T0)
+    with caplog.at_level(logging.WARNING):
+        assert loop.run_once() is None
+    engine.dispose()
+    assert loop.last_error is not None
+    assert "the connection to the database was lost" in loop.last_error
+    ours = [r for r in caplog.records if r.name.startswith("covenant")]
+    assert any("tick not run" in r.getMessage() for r in ours)
+    assert not [r for r in ours if r.exc_info]

@@ -392,9 +392,11 @@ async def token_gate(request: Request, route: Any) -> Response | None:
     with the answer the route's dependencies give (401 ``unauthenticated``, 403
     ``forbidden``); let through, the principal is left in ``request.state`` for them."""
     from fastapi.routing import APIRoute
+    from sqlalchemy.exc import SQLAlchemyError
 
     from covenant.api.errors import error_response
     from covenant.errors import CovenantError
+    from covenant.services.store_refusals import outage
 
     route = getattr(route, "route", route)  # the APIRoute the app's router found
     if not isinstance(route, APIRoute):
@@ -414,6 +416,11 @@ async def token_gate(request: Request, route: Any) -> Response | None:
             await check(who)
     except CovenantError as error:
         return error_response(error)
+    except SQLAlchemyError as exc:  # the store's outage (the connection lost): 503, as a route's
+        lost = outage("check the API token", exc)
+        if lost is None:
+            raise
+        return error_response(lost)
     request.state.principal = who
     return None
 

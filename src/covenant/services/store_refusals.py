@@ -184,9 +184,20 @@ def _reason(exc: SQLAlchemyError) -> tuple[str, _Cause]:
                 return reason, cause
     if isinstance(exc, IntegrityError):
         return reason, _CONSTRAINT
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or _client_side(orig)):
         return reason, _UNREACHABLE
     return reason, _OTHER
+
+
+def _client_side(orig: object) -> bool:
+    """A psycopg ``OperationalError`` without a SQLSTATE: libpq's own — the server refused the
+    connection, is down, or closed it — not an error the server answered."""
+    kind = type(orig)
+    return (
+        kind.__module__.startswith("psycopg")
+        and kind.__name__ == "OperationalError"
+        and getattr(orig, "sqlstate", None) is None
+    )
 
 
 @contextmanager

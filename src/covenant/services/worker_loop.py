@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from covenant.core.timeutil import utc_text
-from covenant.errors import DefinitionError
+from covenant.errors import DefinitionError, StoreError
 from covenant.services.metrics import publish_tick
 from covenant.services.store_refusals import outage
 from covenant.store.db import write_transaction
@@ -153,7 +153,7 @@ class WorkerLoop:
             self._record("failed", started, max(self.timer() - began, 0.0))
             self.failures += 1
             self.last_failure_at = started
-            lost = outage("run the tick", exc)
+            lost = exc if isinstance(exc, StoreError) else outage("run the tick", exc)
             if lost is not None:  # the connection lost, the disk full: said, no traceback
                 self.last_error = f"{lost.message}; the tick is run again at the next one"
                 log.warning("worker: tick not run: %s (%s)", self.last_error, lost.hint)
@@ -214,8 +214,16 @@ class WorkerLoop:
                 record_tick(conn, outcome=outcome, at=at, took_s=took_s)
         except StoreLockedError as exc:
             log.warning("worker: the tick (%s) could not be counted in the store: %s", outcome, exc)
-        except Exception:
-            log.exception("worker: the tick (%s) could not be counted in the store", outcome)
+        except Exception as exc:
+            lost = outage("count the tick", exc)
+            if lost is None:
+                log.exception("worker: the tick (%s) could not be counted in the store", outcome)
+            else:
+                log.warning(
+                    "worker: the tick (%s) could not be counted in the store: %s",
+                    outcome,
+                    lost.message,
+                )
 
     def _report_unmatched(self, result: TickResult) -> None:
         """Log each series whose total query matches no series once, when it starts to (a
