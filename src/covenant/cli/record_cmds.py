@@ -32,11 +32,20 @@ def _instant(flag: str, what: str) -> object:
 
 
 def register(app: typer.Typer) -> None:
-    tickets = typer.Typer(help="Support tickets in the store: list them.", no_args_is_help=True)
+    from covenant.cli import record_writes
+
+    tickets = typer.Typer(
+        help="Support tickets in the store: list them, record, change, pause or resume one.",
+        no_args_is_help=True,
+    )
     tickets.command("list")(tickets_command)
-    app.add_typer(tickets, name="tickets")
-    incidents = typer.Typer(help="Incidents in the store: list them.", no_args_is_help=True)
+    incidents = typer.Typer(
+        help="Incidents in the store: list them, record or change (end) one.",
+        no_args_is_help=True,
+    )
     incidents.command("list")(incidents_command)
+    record_writes.register(tickets, incidents)
+    app.add_typer(tickets, name="tickets")
     app.add_typer(incidents, name="incidents")
 
 
