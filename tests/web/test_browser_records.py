@@ -26,7 +26,7 @@ def test_a_ticket_is_recorded_paused_and_resumed_with_the_mouse(
     assert serious_violations(page, "tickets") == []
     page.get_by_label("ID", exact=True).fill("GLX-BROWSER-1")
     page.get_by_label("Customer").fill("globex")
-    page.get_by_label("Priority").fill("P2")
+    page.get_by_label("Priority", exact=True).fill("P2")  # each row's Change has its own
     page.get_by_label("Created").fill("2026-11-20T13:00")  # no offset: refused, kept
     page.get_by_role("button", name="Record").click()
     beside = page.locator("#ticket-created-problems")
@@ -51,6 +51,35 @@ def test_a_ticket_is_recorded_paused_and_resumed_with_the_mouse(
     page.wait_for_url("**/ui/tickets?resumed=GLX-BROWSER-1")
     row = page.locator("table.tickets tbody tr", has_text="GLX-BROWSER-1")
     assert row.locator("td").nth(6).inner_text() == "open"
+
+
+def test_a_ticket_is_changed_from_its_row(served: Served, browser: Any) -> None:
+    page = new_page(browser)
+    sign_in(page, served.url, "eve")
+    page.goto(f"{served.url}/ui/tickets")
+    page.get_by_label("ID", exact=True).fill("GLX-BROWSER-2")
+    page.get_by_label("Customer").fill("globex")
+    page.get_by_label("Priority", exact=True).fill("P3")
+    page.get_by_label("Created").fill("2026-11-20T10:00:00Z")
+    page.get_by_role("button", name="Record").click()
+    page.wait_for_url("**/ui/tickets?created=GLX-BROWSER-2")
+    row = page.locator("table.tickets tbody tr", has_text="GLX-BROWSER-2")
+    row.get_by_text("Change").first.click()  # the disclosure opens
+    row.get_by_label("First response of GLX-BROWSER-2").fill("2026-11-20T09:00:00Z")
+    row.get_by_role("button", name="Change GLX-BROWSER-2").click()  # before its creation
+    row = page.locator("table.tickets tbody tr", has_text="GLX-BROWSER-2")
+    beside = row.locator("[id$='-first_response-problems']")
+    assert "is before its creation" in beside.inner_text()  # shown, the disclosure open
+    assert serious_violations(page, "tickets-change-refused") == []
+    row.get_by_label("First response of GLX-BROWSER-2").fill("2026-11-20T10:30:00Z")
+    row.get_by_label("Priority of GLX-BROWSER-2").fill("P1")
+    row.get_by_role("button", name="Change GLX-BROWSER-2").click()
+    page.wait_for_url("**/ui/tickets?changed=GLX-BROWSER-2")
+    assert page.locator("#done").inner_text() == "Changed GLX-BROWSER-2."
+    row = page.locator("table.tickets tbody tr", has_text="GLX-BROWSER-2")
+    assert row.locator("td").nth(2).inner_text() == "P1"
+    assert row.locator("td").nth(4).inner_text() == "2026-11-20 10:30"
+    shot(page, "tickets-changed")
 
 
 def test_an_incident_is_recorded_with_the_mouse(served: Served, browser: Any) -> None:

@@ -81,6 +81,7 @@ EXPECTED = {
     ("POST", "/ui/tickets"): "writers",  # no id given: 400 for a writer
     ("POST", "/ui/tickets/{ticket_id}/pause"): "writers",  # no such ticket: 404 for a writer
     ("POST", "/ui/tickets/{ticket_id}/resume"): "writers",  # the same
+    ("POST", "/ui/tickets/{ticket_id}/change"): "writers",  # nothing to change: 400
     ("GET", "/ui/incidents"): "staff",
     ("POST", "/ui/incidents"): "writers",  # no id given: 400 for a writer
     ("POST", "/ui/incidents/{incident_id}/end"): "writers",  # no such incident: 404

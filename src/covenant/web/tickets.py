@@ -24,7 +24,7 @@ from covenant.web.record_forms import LABEL_MAX, NAME_MAX, FieldProblems, instan
 from covenant.web.routes import pages_router
 
 router = pages_router()
-NOTES = {"created": "Recorded", "paused": "Paused", "resumed": "Resumed"}
+NOTES = {"created": "Recorded", "changed": "Changed", "paused": "Paused", "resumed": "Resumed"}
 LISTED_DAYS = 30
 MOST_LISTED = 200
 
@@ -82,9 +82,11 @@ def _page(
     problems: FieldProblems | None = None,
     typed: dict[str, str] | None = None,
     row: str = "",
+    changing: bool = False,
 ) -> Response:
     """The page; after a refused form: its problems beside their fields, the form as typed
-    (``row``: the ticket whose pause or resume form was refused)."""
+    (``row``: the ticket whose form was refused; ``changing``: its change form, else its
+    pause or resume form)."""
     ctx = backend(request)
     return page(
         "tickets.html",
@@ -100,6 +102,7 @@ def _page(
         most=MOST_LISTED,
         errors={} if problems is None else problems.by_field,
         row=row,
+        changing=changing,
     )
 
 
@@ -184,6 +187,55 @@ async def _move(request: Request, ticket_id: str, move: Any, done: str, status: 
     if problems:
         return _page(request, session, problems=problems, typed=fields, row=ticket_id)
     return _back(**{done: ticket_id})
+
+
+@router.post("/tickets/{ticket_id}/change")
+async def change(request: Request, ticket_id: str) -> Response:
+    """Change a ticket, as ``PATCH /api/v1/tickets/{id}``: its priority, first response,
+    resolution, or a status appended (at ``status_at``, blank: now); a blank field is no
+    change. An unknown ticket is the error page (``not-found``)."""
+    from covenant.core.tickets import StatusChange
+    from covenant.errors import InputError
+    from covenant.services.record_changes import update_ticket
+
+    session = writer(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    ctx = backend(request)
+    now = ctx.clock()
+    problems = FieldProblems()
+    priority = text(fields, "priority", problems, most=LABEL_MAX, required=False)
+    first_response = instant(fields, "first_response", problems, now=now, required=False)
+    resolved = instant(fields, "resolved", problems, now=now, required=False)
+    status = text(fields, "status", problems, most=LABEL_MAX, required=False)
+    status_at = instant(fields, "status_at", problems, now=now, required=False)
+    if fields.get("status_at", "").strip() and not status:
+        problems.add("status", InputError("status_at without a status", hint="give the status"))
+    given = (priority, fields.get("first_response", "").strip(), fields.get("resolved", "").strip())
+    if not problems and not status and not any(given):
+        hint = "give a priority, a first response, a resolution or a status"
+        problems.add("general", InputError("nothing to change", hint=hint))
+    if not problems:
+        try:
+            update_ticket(
+                ctx.engine(),
+                ticket_id=ticket_id,
+                at=now,
+                priority=priority or None,
+                first_response=first_response,
+                resolved=resolved,
+                status=StatusChange(at=status_at or now, status=status) if status else None,
+                actor=session.actor,
+            )
+        except CovenantError as error:  # nothing written
+            if error.code == "not-found":
+                raise  # no such ticket: the error page, as for any page of a missing thing
+            problems.add("status_at" if error.field == "at" else error.field, error)
+    if problems:
+        return _page(
+            request, session, problems=problems, typed=fields, row=ticket_id, changing=True
+        )
+    return _back(changed=ticket_id)
 
 
 def _back(**note: str) -> RedirectResponse:
