@@ -184,6 +184,12 @@ def test_an_incident_created_then_ended(shop: Shop) -> None:
     assert stored.customers == ("globex",)
 
 
+def test_an_incident_without_a_severity_has_none(shop: Shop) -> None:
+    made = run(shop, "incidents", "create", "INC-CLI-2", "--service", "search", "--start", "-1h")
+    assert made.exit_code == 0, made.output
+    assert incident(shop, "INC-CLI-2").severity == ""  # as a file row without one
+
+
 def test_the_new_commands_help_fits_80_columns(shop: Shop) -> None:
     for words in (
         ("tickets", "create"),

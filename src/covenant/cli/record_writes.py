@@ -303,7 +303,15 @@ def incident_create(
     service: Services = None,
     start: Annotated[str | None, _inst("--start", "Began")] = None,
     end: Annotated[str | None, _inst("--end", "Ended (none: still open)")] = None,
-    severity: Annotated[str, typer.Option("--severity", metavar="LABEL")] = "sev1",
+    severity: Annotated[
+        str,
+        typer.Option(
+            "--severity",
+            metavar="LABEL",
+            help="sev1, sev2… (none unless given, as a file row).",
+            show_default=False,
+        ),
+    ] = "",
     customer_caused: Annotated[bool, _flag("customer-caused", "The customer caused it.")] = False,
     force_majeure: Annotated[bool, _flag("force-majeure", "Force majeure.")] = False,
     planned: Annotated[bool, _flag("planned-maintenance", "Planned maintenance.")] = False,
