@@ -58,6 +58,8 @@ EXPECTED = {
     ("POST", "/ui/agreements/{name}/amend"): "writers",  # no base given: 400 for a writer
     ("POST", "/ui/agreements/{name}/amend-terms"): "writers",  # the same
     ("GET", "/ui/customers/{customer}/statements/{period}"): "staff",
+    ("GET", "/ui/customers/{customer}/statements/{period}/issue"): "admin",
+    ("POST", "/ui/customers/{customer}/statements/{period}/issue"): "admin",  # see ANSWERS
     ("GET", "/ui/exposure"): "staff",
     ("GET", "/ui/lint"): "staff",
     ("GET", "/ui/errors"): "staff",
@@ -146,6 +148,8 @@ ANSWERS = {
     ("POST", "/ui/tickets/{ticket_id}/pause"): {404},
     ("POST", "/ui/tickets/{ticket_id}/resume"): {404},
     ("POST", "/ui/incidents/{incident_id}/end"): {404},
+    # issues globex's October (ended): 303 to the revision issued
+    ("POST", "/ui/customers/{customer}/statements/{period}/issue"): {303},
 }
 
 

@@ -15,8 +15,19 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from covenant.errors import InputError, NotFoundError
-from covenant.web.core import BASE, backend, page, staff, statement_answer
+from covenant.core.access import ADMINS
+from covenant.errors import CovenantError, InputError, NotFoundError
+from covenant.web.core import (
+    BASE,
+    admin,
+    backend,
+    check_csrf,
+    error_status,
+    form,
+    page,
+    staff,
+    statement_answer,
+)
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -96,7 +107,85 @@ def statement(request: Request, customer: str, period: str) -> Response:
     every = issued_revisions(ctx.engine(), customer=customer, period=period, at=ctx.clock())
     shown = None if found.issued is None else found.issued.revision
     note = revisions_nav(customer, every, shown=shown) + restated_note(found, every)
+    if session.principal.role in ADMINS:  # as the API's issue route: admins only
+        note += (
+            '<p class="issue-link" style="margin:.5rem 1rem;font:10pt sans-serif">'
+            f'<a href="{path}/{quote(period)}/issue">Issue or reissue this statement…</a></p>\n'
+        )
     return statement_answer(request, found, note=note)
+
+
+@router.get("/customers/{customer}/statements/{period}/issue")
+def issue_page(request: Request, customer: str, period: str) -> Response:
+    """The confirmation before issuing (admins): what issuing does, the revisions issued."""
+    return _issue_page(request, admin(request), customer, period[:16])
+
+
+@router.post("/customers/{customer}/statements/{period}/issue")
+async def issue(request: Request, customer: str, period: str) -> Response:
+    """Issue the statement as it is now, as ``POST /api/v1/customers/{customer}/statements/
+    {period}/issue`` (``force``, ``reissue`` with a ``reason``): the same service, audited
+    under the signed-in admin; answered with a redirect to the revision issued. Refused: the
+    confirmation page again with the service's words and what was typed (nothing stored)."""
+    from covenant.services.issued_statements import issue_statement
+
+    session = admin(request)
+    fields = await form(request)
+    check_csrf(request, fields, session.csrf)
+    ctx = backend(request)
+    try:
+        made = issue_statement(
+            ctx.engine(),
+            workspace=ctx.workspace(),
+            customer=customer,
+            period=period[:16],
+            now=ctx.clock(),
+            actor=session.actor,
+            force=fields.get("force") == "1",
+            reissue=fields.get("reissue") == "1",
+            reason=fields.get("reason", "")[:2000] or None,
+        )
+    except CovenantError as error:  # nothing stored
+        if error.code == "not-found":
+            raise
+        return _issue_page(request, session, customer, period[:16], error=error, typed=fields)
+    path = f"{BASE}/customers/{quote(customer, safe='')}/statements/{quote(made.issued.period)}"
+    return RedirectResponse(f"{path}?revision={made.issued.revision}", status_code=303)
+
+
+def _issue_page(
+    request: Request,
+    session: Any,
+    customer: str,
+    period: str,
+    *,
+    error: CovenantError | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    from covenant.services.issued_statements import issued_revisions
+
+    ctx = backend(request)
+    if customer not in {c.name for c in ctx.workspace().customers}:
+        raise NotFoundError(
+            f"customer {customer!r} is not defined in the workspace",
+            hint="open a statement from its agreement's page",
+        )
+    every = issued_revisions(ctx.engine(), customer=customer, period=period, at=ctx.clock())
+    problem = None
+    if error is not None:
+        message, hint = error.worded({})
+        problem = {"code": error.code, "message": message, "hint": hint}
+    return page(
+        "statement_issue.html",
+        session=session,
+        status=200 if error is None else error_status(error),
+        title=f"Issue {customer} {period}",
+        customer=customer,
+        period=period,
+        revisions=every,
+        problem=problem,
+        typed=typed or {},
+    )
 
 
 def no_such_revision(
