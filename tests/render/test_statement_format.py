@@ -67,7 +67,7 @@ def test_every_cap_and_minimum_is_worded_with_its_figures() -> None:
         "JP¥50 does not exceed the minimum payable credit of JP¥50: no credit is paid (JP¥0)"
     )
     assert _limit_text(exclusive, "EUR", BERLIN, DE) == (
-        "50,00\u00a0€ übersteigt die Mindestgutschrift von 50,00\u00a0€ nicht: es wird keine "
+        "50,00\u00a0€ übersteigt die Mindestgutschrift von 50,00\u00a0€ nicht: Es wird keine "
         "Gutschrift gezahlt (0,00\u00a0€)"
     )
     shared = CreditLimit(

@@ -94,7 +94,7 @@ def test_in_german_in_full(tmp_path: Path) -> None:
     steps = _steps(_statement(tmp_path, "de_DE"))
     assert (
         f"83,33{NB}€ übersteigt die Obergrenze der Zusage von 20{NB}% des Entgelts "
-        f"(33,333{NB}€): die Gutschrift wird auf 33,33{NB}€ begrenzt",
+        f"(33,333{NB}€): Die Gutschrift wird auf 33,33{NB}€ begrenzt",
         f"33,33{NB}€",
     ) in steps
 

@@ -275,15 +275,15 @@ def test_caps_and_minimums_are_worded_in_german(workspace: Path, tmp_path: Path)
     assert "30 % von 2.000,00 € 600,00 €" in flat
     assert (
         "600,00 € übersteigt die Obergrenze der Zusage von 15 % des Entgelts (300,00 €): "
-        "die Gutschrift wird auf 300,00 € begrenzt 300,00 €"
+        "Die Gutschrift wird auf 300,00 € begrenzt 300,00 €"
     ) in flat
     assert (
         "Der Vertrag begrenzt alle Gutschriften des Zeitraums zusammen auf 250,00 €: "
-        "aus 300,00 € werden 250,00 € 250,00 €"
+        "Aus 300,00 € werden 250,00 € 250,00 €"
     ) in flat
     assert "5 % von 500,00 € 25,00 €" in flat
     assert (
-        "25,00 € liegt unter der Mindestgutschrift von 50,00 €: es wird keine Gutschrift "
+        "25,00 € liegt unter der Mindestgutschrift von 50,00 €: Es wird keine Gutschrift "
         "gezahlt (0,00 €)"
     ) in flat
     assert "capped" not in flat  # no English left in a German statement

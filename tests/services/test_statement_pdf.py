@@ -257,7 +257,7 @@ def test_a_german_statement_in_pdf(workspace: Path, tmp_path: Path) -> None:
     assert lines_with(text, "Geschuldete Support-Vertragsstrafe")[0].endswith("1.000,00 €")
     # one total owed, and the claim deadline in Berlin time and UTC
     assert lines_with(text, "Gesamtbetrag zugunsten des Kunden")[0].endswith("2.000,00 €")
-    assert "bis 31. Dez. 2026, 24:00 (2026-12-31 23:00 UTC) geltend zu machen" in text
+    assert "bis zum 31. Dez. 2026, 24:00 (2026-12-31 23:00 UTC) geltend zu machen" in text
     assert "abgeschnitten, nicht gerundet" in text
 
 

@@ -15,7 +15,12 @@ statement needs it) are English, German, French, Spanish, Japanese and Simplifie
 
 Each entry is a ``str.format`` template; every catalogue has exactly the English keys with the
 same placeholders per key. A text about a number of things has a ``_one`` and an ``_other``
-key, chosen by the locale's plural rules (:func:`plural`), rather than ``timer(s)``.
+key, chosen by the locale's plural rules (:func:`plural`), rather than ``timer(s)``. A
+second number in one text (the minutes of an interval, of a run) takes its words from a plural
+choice in the template, ``[[size|one:minute|other:minutes]]``: the word of the CLDR plural
+category of that number in the language (``one``, ``two``, ``few``, ``many``, ``other``:
+``other`` when the choice has none for it), resolved by :func:`fill` before ``str.format``.
+Each catalogue names its language (``language``) for the reasons' choices.
 
 The evaluation writes its reasons (an incident, a maintenance window, missing records) in
 English; :func:`translate_reason` reads each with the English ``reason_*`` templates and writes
@@ -75,6 +80,43 @@ def _labels(language: str) -> Mapping[str, str]:
 def catalogue(locale: str) -> Mapping[str, str]:
     """The labels for ``locale``'s language (English when there is no catalogue for it)."""
     return _labels(language_of(locale))
+
+
+CHOICE = re.compile(r"\[\[(\w+)((?:\|[a-z]+:[^|\[\]]*)+)\]\]")
+"""A plural choice in a template: ``[[name|one:minute|other:minutes]]``."""
+
+
+def choices(template: str) -> list[tuple[str, dict[str, str]]]:
+    """The plural choices of ``template``: each one's placeholder and its word per category."""
+    return [
+        (match[1], dict(part.split(":", 1) for part in match[2][1:].split("|")))
+        for match in CHOICE.finditer(template)
+    ]
+
+
+def count_of(value: object) -> int:
+    """The whole number a placeholder's value is: an ``int``, or its digits as a locale writes
+    it (``1 234``, ``1.234``: a count has no decimals)."""
+    if isinstance(value, int):
+        return value
+    digits = "".join(c for c in str(value) if c.isdigit())
+    if not digits:
+        raise ValueError(f"a plural choice needs a number, not {value!r}")
+    return int(digits)
+
+
+def fill(template: str, locale: str, **values: object) -> str:
+    """``template`` written with ``values``: each plural choice first replaced by its word for
+    the CLDR plural category (through Babel) of its number in ``locale`` (a language or a
+    locale: ``fr``, ``fr_CA``), then ``str.format``."""
+    rule = Locale.parse(locale).plural_form
+
+    def word(match: re.Match[str]) -> str:
+        forms = dict(part.split(":", 1) for part in match[2][1:].split("|"))
+        category = rule(count_of(values[match[1]]))
+        return forms.get(category, forms["other"])
+
+    return CHOICE.sub(word, template).format(**values)
 
 
 def plural(words: Mapping[str, str], key: str, count: int, locale: str) -> str:
@@ -161,5 +203,5 @@ def _translated(text: str, words: Mapping[str, str]) -> str | None:
                 values[name] = translate_reason(value, words)
             else:
                 values[name] = value
-        return words[key].format(**values)
+        return fill(words[key], words["language"], **values)
     return None

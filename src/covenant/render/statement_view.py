@@ -23,7 +23,13 @@ from covenant.core.credits import CreditLimit, ProRata
 from covenant.core.statement import IssueMark, Statement
 from covenant.core.support import SupportResult
 from covenant.render.statement_format import Formats
-from covenant.render.statement_labels import catalogue, html_lang, plural, translate_reason
+from covenant.render.statement_labels import (
+    catalogue,
+    fill,
+    html_lang,
+    plural,
+    translate_reason,
+)
 
 _RUN = re.compile(r"; (?=\d+-minute interval with )")
 _RUN_PART = re.compile(r"(?P<intervals>.+); (?P<run>part of a \d+-minute run of bad intervals, .+)")
@@ -244,7 +250,9 @@ def _reason(reason: str, fmt: Formats, words: Mapping[str, str], *, seconds: int
         rates = [Decimal(m[2]) / 100 for m in matches]
         size = int(matches[0][1])
         count = seconds // (size * 60)  # intervals of equal error rates share one reason
-        text = plural(words, "intervals", count, fmt.locale).format(
+        text = fill(
+            plural(words, "intervals", count, fmt.locale),
+            fmt.locale,
             count=fmt.number(count),
             size=fmt.number(size),
             threshold=fmt.exact_percent(Decimal(matches[0][3]), of_one=False),

@@ -41,7 +41,14 @@ from fastapi.responses import Response
 from covenant.core.agreements import Money
 from covenant.errors import InputError
 from covenant.render.statement_format import Formats
-from covenant.render.statement_labels import LANGUAGES, catalogue, html_lang, language_of, plural
+from covenant.render.statement_labels import (
+    LANGUAGES,
+    catalogue,
+    fill,
+    html_lang,
+    language_of,
+    plural,
+)
 from covenant.web.core import set_cookie
 
 LANG_COOKIE = "covenant_lang"
@@ -116,7 +123,7 @@ class PortalText:
         object.__setattr__(self, "fmt", Formats(self.locale, self.zone, words))
 
     def __call__(self, key: str, **values: object) -> str:
-        return self.words[key].format(**values)
+        return fill(self.words[key], self.locale, **values)
 
     @property
     def lang(self) -> str:
@@ -124,7 +131,8 @@ class PortalText:
 
     def count(self, key: str, count: int) -> str:
         """``key_one`` or ``key_other`` as the locale's plural rules choose, with its number."""
-        return plural(self.words, key, count, self.locale).format(count=self.fmt.number(count))
+        template = plural(self.words, key, count, self.locale)
+        return fill(template, self.locale, count=self.fmt.number(count))
 
     def timers(self, count: int) -> str:
         """``1 support timer``, ``2 Support-Fristen``, ``サポート期限 2 件``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 LABELS: dict[str, str] = {
+    "language": "de",  # the plural rules (CLDR) of the choices ``[[n|one:…|other:…]]``
     "title": "Service-Level-Abrechnung",
     "number": "Abrechnungsnummer",
     "issuer": "Aussteller",
@@ -18,7 +19,7 @@ LABELS: dict[str, str] = {
     "separator": "; ",
     "with_utc": "{local} ({utc})",
     "zone": "Zeitangaben in {zone}; UTC in Klammern, wo es hilft.",
-    "convention": "Ein Zeitraum umfasst seinen ersten und seinen letzten Tag: er reicht von "
+    "convention": "Ein Zeitraum umfasst seinen ersten und seinen letzten Tag: Er reicht von "
     "00:00 Uhr am ersten bis 24:00 Uhr (dem Ende) des letzten Tages. Eine Zeile von 09:00 bis "
     "11:30 dauerte 2 Std. 30 Min.; 24:00 ist das Ende des Tages.",
     "generated": "Ausgestellt",
@@ -37,24 +38,24 @@ LABELS: dict[str, str] = {
     "Abrechnung, sondern in denen für {periods}.",
     "final": "Endgültige Abrechnung.",
     "final_draft": "Der Zeitraum ist abgelaufen; dieser Entwurf ist keine ausgestellte Abrechnung.",
-    "in_progress": "Vorläufig: der Zeitraum läuft noch (Stand {at}).",
-    "partial": "Vorläufig: die gespeicherten Aufzeichnungen decken nicht den ganzen Zeitraum ab "
+    "in_progress": "Vorläufig: Der Zeitraum läuft noch (Stand {at}).",
+    "partial": "Vorläufig: Die gespeicherten Aufzeichnungen decken nicht den ganzen Zeitraum ab "
     "(Stand {at}).",
-    "timers_one": "Vorläufig: der Zeitraum ist vorbei, aber {count} Support-Frist seiner "
+    "timers_one": "Vorläufig: Der Zeitraum ist vorbei, aber {count} Support-Frist seiner "
     "Tickets läuft noch (Stand {at}).",
-    "timers_other": "Vorläufig: der Zeitraum ist vorbei, aber {count} Support-Fristen seiner "
+    "timers_other": "Vorläufig: Der Zeitraum ist vorbei, aber {count} Support-Fristen seiner "
     "Tickets laufen noch (Stand {at}).",
     "support_timers_one": "{count} Support-Frist",
     "support_timers_other": "{count} Support-Fristen",
     "summary": "Übersicht",
     "item": "Position",
     "amount": "Betrag",
-    "credit_item": "Service-Gutschrift: {name}",
+    "credit_item": "Servicegutschrift: {name}",
     "penalty_item": "Support-Vertragsstrafe: {name}",
     "total": "Gesamtbetrag zugunsten des Kunden",
     "nothing_owed": "Für diesen Zeitraum ist nichts geschuldet.",
     "claim_by": "Geltend zu machen bis",
-    "claim_note": "Gutschriften sind bis {deadline} geltend zu machen.",
+    "claim_note": "Gutschriften sind bis zum {deadline} geltend zu machen.",
     "availability": "Verfügbarkeit",
     "terms": "Die Zusage",
     "services": "Dienste",
@@ -85,24 +86,24 @@ LABELS: dict[str, str] = {
     "{threshold} ({low} bis {high} Fehler)",
     "intervals_other": "{count} × {size}-Minuten-Intervalle mit Fehlerquote ab der Schwelle von "
     "{threshold} ({low} bis {high} Fehler)",
-    "credit": "Service-Gutschrift",
+    "credit": "Servicegutschrift",
     "step_level": "Gemessene Verfügbarkeit",
     "step_tier": "Gutschriftstufe",
-    "no_tier": "keine: die Zusage wurde eingehalten",
+    "no_tier": "keine: Die Zusage wurde eingehalten",
     "step_fee": "Entgelt für den Zeitraum",
     "step_pro_rata": "{fee} für den ganzen Zeitraum, anteilig für {part} von {whole}",
     "step_percent": "{percent} von {fee}",
     "step_limits": "Nach Obergrenze und Mindestbetrag",
-    "limit_cap": "{before} übersteigt die Obergrenze der Zusage von {bound}: die Gutschrift "
+    "limit_cap": "{before} übersteigt die Obergrenze der Zusage von {bound}: Die Gutschrift "
     "wird auf {after} begrenzt",
     "limit_cap_percent": "{before} übersteigt die Obergrenze der Zusage von {percent} des "
-    "Entgelts ({bound}): die Gutschrift wird auf {after} begrenzt",
-    "limit_minimum": "{before} liegt unter der Mindestgutschrift von {bound}: es wird keine "
+    "Entgelts ({bound}): Die Gutschrift wird auf {after} begrenzt",
+    "limit_minimum": "{before} liegt unter der Mindestgutschrift von {bound}: Es wird keine "
     "Gutschrift gezahlt ({after})",
-    "limit_minimum_exclusive": "{before} übersteigt die Mindestgutschrift von {bound} nicht: es "
+    "limit_minimum_exclusive": "{before} übersteigt die Mindestgutschrift von {bound} nicht: Es "
     "wird keine Gutschrift gezahlt ({after})",
     "limit_agreement_cap": "Der Vertrag begrenzt alle Gutschriften des Zeitraums zusammen auf "
-    "{bound}: aus {before} werden {after}",
+    "{bound}: Aus {before} werden {after}",
     "step_owed": "Geschuldete Gutschrift",
     "support": "Support",
     "priority": "Priorität",
@@ -114,7 +115,8 @@ LABELS: dict[str, str] = {
     "decided_missed": "Verfehlt",
     "attained": "Erreicht",
     "required": "Gefordert",
-    "clock_calendar": "Fristen laufen in Geschäftszeit ({calendar}); solange auf eine Antwort "
+    "clock_calendar": "Fristen laufen nur in der Geschäftszeit ({calendar}); solange auf eine "
+    "Antwort "
     "des Kunden gewartet wird, ruhen sie.",
     "clock_wall": "Fristen laufen rund um die Uhr (24×7); solange auf eine Antwort des Kunden "
     "gewartet wird, ruhen sie.",
@@ -170,10 +172,14 @@ LABELS: dict[str, str] = {
     "reason_all_excluded": "jedes Messintervall ist ausgenommen",
     "reason_no_requests_period": "keine Anfragen im Zeitraum",
     "reason_no_requests_eligible": "keine Anfragen in der berücksichtigten Zeit",
-    "reason_run_counted": "Teil einer Folge fehlerhafter Intervalle von {run}\u00a0Min., "
-    "mindestens der minimumRun von {minimum}\u00a0Min.: Ausfallzeit",
-    "reason_run_short": "Teil einer Folge fehlerhafter Intervalle von {run}\u00a0Min., "
-    "kürzer als der minimumRun von {minimum}\u00a0Min.: keine Ausfallzeit",
+    "reason_run_counted": "Teil einer Folge fehlerhafter Intervalle von {run} "
+    "[[run|one:Minute|other:Minuten]], "
+    "mindestens so lang wie der minimumRun von {minimum} [[minimum|one:Minute|other:Minuten]]: "
+    "Ausfallzeit",
+    "reason_run_short": "Teil einer Folge fehlerhafter Intervalle von {run} "
+    "[[run|one:Minute|other:Minuten]], "
+    "kürzer als der minimumRun von {minimum} [[minimum|one:Minute|other:Minuten]]: "
+    "keine Ausfallzeit",
     # das Kundenportal (web.portal): seine Seiten in der Sprache der Abrechnungen
     "portal_skip": "Zum Inhalt springen",
     "portal_sign_out": "Abmelden",
@@ -232,8 +238,8 @@ LABELS: dict[str, str] = {
     "eine Frist.",
     "portal_earlier": "Frühere Tickets ({count})",
     "portal_earlier_shown": "{shown} von {total} angezeigt, die neuesten zuerst: eröffnet "
-    "{first} bis {last}.",
-    "portal_earlier_ticket": "{ticket} ({priority}), eröffnet {at}",
+    "zwischen {first} und {last}.",
+    "portal_earlier_ticket": "{ticket} ({priority}), eröffnet am {at}",
     "portal_no_earlier": "Hier gibt es kein früheres Ticket.",
     "portal_newest": "Die neuesten anzeigen",
     "portal_pages": "Seiten der früheren Tickets",

@@ -6,6 +6,7 @@ reason with them and writes it again with the statement language's template."""
 from __future__ import annotations
 
 LABELS: dict[str, str] = {
+    "language": "en",  # the plural rules (CLDR) of the choices ``[[n|one:…|other:…]]``
     "title": "Service level statement",
     "number": "Statement number",
     "issuer": "Issued by",

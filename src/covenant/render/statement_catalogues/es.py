@@ -4,6 +4,7 @@ placeholders, in the register of a provider's statement (« informe », « créd
 from __future__ import annotations
 
 LABELS: dict[str, str] = {
+    "language": "es",  # the plural rules (CLDR) of the choices ``[[n|one:…|other:…]]``
     "title": "Informe de nivel de servicio",
     "number": "Número de informe",
     "issuer": "Emisor",
@@ -61,36 +62,38 @@ LABELS: dict[str, str] = {
     "committed": "Nivel comprometido",
     "measured": "Nivel medido",
     "eligible": "Tiempo computable",
-    "downtime": "Inactividad computada",
+    "downtime": "Tiempo de inactividad computado",
     "excluded": "Tiempo excluido",
     "uncovered": "Sin cobertura de registros",
     "met": "cumplido",
     "missed": "incumplido",
-    "open": "Abiertos",
+    "open": "En curso",
     "no_data": "sin datos ({why})",
     "level_state": "{level} ({state})",
-    "evidence": "Inactividad y exclusiones",
+    "evidence": "Tiempo de inactividad y exclusiones",
     "from": "Desde",
     "to": "Hasta",
     "duration": "Duración",
     "treatment": "¿Computado?",
     "details": "Detalles",
-    "counted": "computado como inactividad",
+    "counted": "computado como tiempo de inactividad",
     "excluded_row": "excluido",
     "not_excluded_row": "no excluido",
     "short_run_row": "no computado",
     "uncovered_row": "sin cobertura",
-    "no_evidence": "No se registró inactividad en el tiempo computable.",
-    "intervals_one": "{count} intervalo de {size}\u00a0min con una tasa de errores igual o "
+    "no_evidence": "No se registró tiempo de inactividad en el tiempo computable.",
+    "intervals_one": "{count} intervalo de {size} [[size|one:minuto|other:minutos]] con una "
+    "tasa de errores igual o "
     "superior al umbral de {threshold} (del {low} al {high} de errores)",
-    "intervals_other": "{count} intervalos de {size}\u00a0min con una tasa de errores igual o "
+    "intervals_other": "{count} intervalos de {size} [[size|one:minuto|other:minutos]] con una "
+    "tasa de errores igual o "
     "superior al umbral de {threshold} (del {low} al {high} de errores)",
     "credit": "Crédito de servicio",
     "step_level": "Nivel medido",
     "step_tier": "Tramo de crédito",
     "no_tier": "ninguno: se cumplió el compromiso",
     "step_fee": "Cuota del periodo",
-    "step_pro_rata": "{fee} por todo el periodo, prorrateado por {part} de {whole}",
+    "step_pro_rata": "{fee} por todo el periodo, prorrateada a {part} de {whole}",
     "step_percent": "{percent} de {fee}",
     "step_limits": "Tras el límite máximo y el mínimo",
     "limit_cap": "{before} supera el límite máximo del compromiso de {bound}: el crédito se "
@@ -170,10 +173,14 @@ LABELS: dict[str, str] = {
     "reason_all_excluded": "todos los intervalos de medición están excluidos",
     "reason_no_requests_period": "ninguna solicitud en el periodo",
     "reason_no_requests_eligible": "ninguna solicitud en el tiempo computable",
-    "reason_run_counted": "parte de una racha de {run}\u00a0min de intervalos con errores, "
-    "al menos el minimumRun de {minimum}\u00a0min: inactividad",
-    "reason_run_short": "parte de una racha de {run}\u00a0min de intervalos con errores, "
-    "más corta que el minimumRun de {minimum}\u00a0min: no es inactividad",
+    "reason_run_counted": "parte de una racha de {run} [[run|one:minuto|other:minutos]] de "
+    "intervalos con "
+    "errores, que alcanza el minimumRun de {minimum} [[minimum|one:minuto|other:minutos]]: "
+    "tiempo de inactividad",
+    "reason_run_short": "parte de una racha de {run} [[run|one:minuto|other:minutos]] de "
+    "intervalos con "
+    "errores, más corta que el minimumRun de {minimum} [[minimum|one:minuto|other:minutos]]: "
+    "no es tiempo de inactividad",
     # el portal del cliente (web.portal): sus páginas en el idioma de los informes
     "portal_skip": "Ir al contenido",
     "portal_sign_out": "Cerrar sesión",
@@ -230,7 +237,7 @@ LABELS: dict[str, str] = {
     "proveedor también lo ve).",
     "portal_no_live_tickets": "Ningún ticket abierto en este periodo o aún abierto tiene un plazo.",
     "portal_earlier": "Tickets anteriores ({count})",
-    "portal_earlier_shown": "{shown} de {total} mostrados, primero los más recientes: "
+    "portal_earlier_shown": "Se muestran {shown} de {total}, primero los más recientes: "
     "abiertos del {first} al {last}.",
     "portal_earlier_ticket": "{ticket} ({priority}), abierto el {at}",
     "portal_no_earlier": "No hay ningún ticket anterior aquí.",

@@ -1,5 +1,5 @@
 """French (``fr_FR``, ``fr_CA``, ``fr_BE``, ``fr_CH``, …): the English catalogue's keys and
-placeholders, in the register of a provider's statement (« relevé », « avoir de service »).
+placeholders, in the register of a provider's statement (« relevé », « crédit de service »).
 
 Written with plain spaces before ``:`` ``;`` ``?`` and inside « »; :func:`_typeset` makes them
 the no-break spaces French typography asks for, so a line never starts with a colon."""
@@ -22,6 +22,7 @@ def _typeset(text: str) -> str:
 
 
 _WRITTEN: dict[str, str] = {
+    "language": "fr",  # the plural rules (CLDR) of the choices ``[[n|one:…|other:…]]``
     "title": "Relevé de niveau de service",
     "number": "Numéro de relevé",
     "issuer": "Émetteur",
@@ -67,12 +68,12 @@ _WRITTEN: dict[str, str] = {
     "summary": "Récapitulatif",
     "item": "Poste",
     "amount": "Montant",
-    "credit_item": "Avoir de service : {name}",
+    "credit_item": "Crédit de service : {name}",
     "penalty_item": "Pénalité de support : {name}",
     "total": "Total dû au client",
     "nothing_owed": "Aucun montant n’est dû au titre de cette période.",
     "claim_by": "Date limite de réclamation",
-    "claim_note": "Les avoirs doivent être réclamés au plus tard le {deadline}.",
+    "claim_note": "Les crédits de service doivent être demandés au plus tard le {deadline}.",
     "availability": "Disponibilité",
     "terms": "L’engagement",
     "services": "Services",
@@ -99,29 +100,31 @@ _WRITTEN: dict[str, str] = {
     "short_run_row": "non comptée",
     "uncovered_row": "non couverte",
     "no_evidence": "Aucune indisponibilité n’a été enregistrée pendant le temps pris en compte.",
-    "intervals_one": "{count} intervalle de {size}\u00a0min dont le taux d’erreur atteint ou "
+    "intervals_one": "{count} intervalle de {size} [[size|one:minute|other:minutes]] dont le "
+    "taux d’erreur atteint ou "
     "dépasse le seuil de {threshold} (de {low} à {high} d’erreurs)",
-    "intervals_other": "{count} intervalles de {size}\u00a0min dont le taux d’erreur atteint ou "
+    "intervals_other": "{count} intervalles de {size} [[size|one:minute|other:minutes]] dont le "
+    "taux d’erreur atteint ou "
     "dépasse le seuil de {threshold} (de {low} à {high} d’erreurs)",
-    "credit": "Avoir de service",
+    "credit": "Crédit de service",
     "step_level": "Niveau mesuré",
-    "step_tier": "Palier d’avoir",
+    "step_tier": "Palier de crédit",
     "no_tier": "aucun : l’engagement a été respecté",
     "step_fee": "Redevance de la période",
     "step_pro_rata": "{fee} pour toute la période, au prorata de {part} sur {whole}",
     "step_percent": "{percent} de {fee}",
     "step_limits": "Après plafond et minimum",
-    "limit_cap": "{before} dépasse le plafond de l’engagement de {bound} : l’avoir est "
+    "limit_cap": "{before} dépasse le plafond de l’engagement de {bound} : le crédit est "
     "plafonné à {after}",
     "limit_cap_percent": "{before} dépasse le plafond de l’engagement de {percent} de la "
-    "redevance ({bound}) : l’avoir est plafonné à {after}",
-    "limit_minimum": "{before} est inférieur à l’avoir minimum payable de {bound} : aucun "
-    "avoir n’est versé ({after})",
-    "limit_minimum_exclusive": "{before} ne dépasse pas l’avoir minimum payable de {bound} : "
-    "aucun avoir n’est versé ({after})",
-    "limit_agreement_cap": "Le contrat plafonne l’ensemble des avoirs de la période à "
+    "redevance ({bound}) : le crédit est plafonné à {after}",
+    "limit_minimum": "{before} est inférieur au crédit minimum versé de {bound} : aucun "
+    "crédit n’est accordé ({after})",
+    "limit_minimum_exclusive": "{before} ne dépasse pas le crédit minimum versé de {bound} : "
+    "aucun crédit n’est accordé ({after})",
+    "limit_agreement_cap": "Le contrat plafonne l’ensemble des crédits de la période à "
     "{bound} : {before} est ramené à {after}",
-    "step_owed": "Avoir dû",
+    "step_owed": "Crédit dû",
     "support": "Support",
     "priority": "Priorité",
     "timer": "Délai",
@@ -132,10 +135,10 @@ _WRITTEN: dict[str, str] = {
     "decided_missed": "Non respectés",
     "attained": "Taux atteint",
     "required": "Taux exigé",
-    "clock_calendar": "Les délais sont décomptés en heures ouvrées ({calendar}) ; le temps "
-    "d’attente d’une réponse du client est suspendu.",
-    "clock_wall": "Les délais sont décomptés en temps calendaire (24 h/24, 7 j/7) ; le temps "
-    "d’attente d’une réponse du client est suspendu.",
+    "clock_calendar": "Les délais sont décomptés en heures ouvrées ({calendar}) ; le décompte "
+    "est suspendu pendant l’attente d’une réponse du client.",
+    "clock_wall": "Les délais sont décomptés en temps calendaire (24 h/24, 7 j/7) ; le décompte "
+    "est suspendu pendant l’attente d’une réponse du client.",
     "late": "Tickets en retard",
     "ticket": "Ticket",
     "started": "Début",
@@ -169,7 +172,9 @@ _WRITTEN: dict[str, str] = {
     "reason_force_majeure": "incident {id} : force majeure",
     "reason_incident": "incident {id}",
     "reason_incident_detail": "incident {id} ({detail})",
-    "reason_components": "au moins {k} des {n} composants indisponibles : {incidents}",
+    "reason_components": "au moins {k} [[k|one:composant indisponible|other:composants "
+    "indisponibles]] "
+    "sur {n} : {incidents}",
     "reason_records_end": "{why} : les enregistrements conservés s’arrêtent à {at}",
     "reason_records_start": "{why} : les enregistrements conservés commencent à {at}",
     "reason_cover_none": "les enregistrements conservés n’en couvrent aucune partie ({why})",
@@ -189,10 +194,14 @@ _WRITTEN: dict[str, str] = {
     "reason_all_excluded": "tous les intervalles de mesure sont exclus",
     "reason_no_requests_period": "aucune requête pendant la période",
     "reason_no_requests_eligible": "aucune requête pendant le temps pris en compte",
-    "reason_run_counted": "partie d’une série de {run}\u00a0min d’intervalles en défaut, "
-    "au moins le minimumRun de {minimum}\u00a0min : indisponibilité",
-    "reason_run_short": "partie d’une série de {run}\u00a0min d’intervalles en défaut, "
-    "plus courte que le minimumRun de {minimum}\u00a0min : pas une indisponibilité",
+    "reason_run_counted": "partie d’une série de {run} [[run|one:minute|other:minutes]] "
+    "d’intervalles en défaut, "
+    "atteignant le minimumRun de {minimum} [[minimum|one:minute|other:minutes]] : "
+    "indisponibilité",
+    "reason_run_short": "partie d’une série de {run} [[run|one:minute|other:minutes]] "
+    "d’intervalles en défaut, "
+    "plus courte que le minimumRun de {minimum} [[minimum|one:minute|other:minutes]] : "
+    "pas une indisponibilité",
     # le portail client (web.portal) : ses pages dans la langue des relevés
     "portal_skip": "Aller au contenu",
     "portal_sign_out": "Se déconnecter",
@@ -219,15 +228,15 @@ _WRITTEN: dict[str, str] = {
     "portal_committed": "Niveau garanti",
     "portal_level": "Niveau à ce jour",
     "portal_against": "Par rapport à l’engagement",
-    "portal_credit": "Avoir",
-    "portal_meter": "niveau {level} pour {committed} garantis",
+    "portal_credit": "Crédit",
+    "portal_meter": "niveau {level} pour un niveau garanti de {committed}",
     "portal_met": "respecté",
     "portal_missed": "non respecté",
     "portal_open": "en cours",
     "portal_no_data": "aucune donnée",
     "portal_support": "support",
     "portal_no_availability": "Aucun engagement de disponibilité pour cette période.",
-    "portal_credits_owed": "Avoirs dus : {amounts}.",
+    "portal_credits_owed": "Crédits dus : {amounts}.",
     "portal_penalties_owed": "Pénalités dues : {amounts}.",
     "portal_terms": "Le texte de vos engagements",
     "portal_tickets": "Tickets",
@@ -250,7 +259,8 @@ _WRITTEN: dict[str, str] = {
     "portal_no_live_tickets": "Aucun ticket ouvert pendant cette période ou encore ouvert n’a "
     "de délai.",
     "portal_earlier": "Tickets précédents ({count})",
-    "portal_earlier_shown": "{shown} sur {total} affichés, du plus récent au plus ancien : "
+    "portal_earlier_shown": "{shown} [[shown|one:affiché|other:affichés]] sur {total}, du plus "
+    "récent au plus ancien : "
     "ouverts du {first} au {last}.",
     "portal_earlier_ticket": "{ticket} ({priority}), ouvert le {at}",
     "portal_no_earlier": "Aucun ticket précédent ici.",

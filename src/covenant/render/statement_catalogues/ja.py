@@ -5,6 +5,7 @@ labels are noun phrases (「サービスレベル明細書」「お支払総額�
 from __future__ import annotations
 
 LABELS: dict[str, str] = {
+    "language": "ja",  # the plural rules (CLDR) of the choices ``[[n|one:…|other:…]]``
     "title": "サービスレベル明細書",
     "number": "明細書番号",
     "issuer": "発行者",

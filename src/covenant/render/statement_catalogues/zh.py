@@ -7,6 +7,7 @@ English (``statement_labels.language_of``)."""
 from __future__ import annotations
 
 LABELS: dict[str, str] = {
+    "language": "zh",  # the plural rules (CLDR) of the choices ``[[n|one:…|other:…]]``
     "title": "服务等级结算单",
     "number": "结算单编号",
     "issuer": "出具方",
