@@ -325,7 +325,22 @@ def error_page(request: Request, error: Exception) -> Response:
         session = current_session(request)
     except CovenantError:
         session = None
+    retry = (
+        {"Retry-After": str(error.retry_after_s)} if isinstance(error, MinutesPendingError) else {}
+    )
     message, hint = error.worded(PAGE_NAMES)  # the page's fields, not the CLI's --at
+    from covenant.web.portal_errors import customer_error_page, for_customer
+
+    if for_customer(request, session):  # in the portal's language
+        return customer_error_page(
+            request,
+            session=session,
+            status=status,
+            code=error.code,
+            error=error,
+            english=(message, hint),
+            headers=retry,
+        )
     answer = page(
         "error.html",
         session=session,

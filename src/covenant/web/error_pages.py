@@ -67,9 +67,21 @@ def html_error(
     headers: Mapping[str, str] | None = None,
     signed_in: bool = True,
 ) -> Response:
+    from covenant.web.portal_errors import customer_error_page, for_customer
+
+    session = _session(request) if signed_in else None
+    if for_customer(request, session):  # in the portal's language
+        return customer_error_page(
+            request,
+            session=session,
+            status=status,
+            code=code,
+            english=(message, hint),
+            headers=headers,
+        )
     answer = page(
         "error.html",
-        session=_session(request) if signed_in else None,
+        session=session,
         status=status,
         code=code,
         message=message,

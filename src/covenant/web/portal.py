@@ -38,6 +38,7 @@ from covenant.web.portal_text import (
     asked_language,
     keep_language,
     page_locale,
+    worded,
 )
 from covenant.web.routes import pages_router
 
@@ -68,8 +69,12 @@ def statement(ctx: Backend, who: Principal, period: str, at: datetime) -> Statem
             now=ctx.clock(),
         )
     except NotFoundError:  # the customer's words only, as the API answers a customer
-        raise NotFoundError(
-            f"there is no statement for {period}", hint="choose one of the periods listed"
+        raise worded(
+            NotFoundError(
+                f"there is no statement for {period}", hint="choose one of the periods listed"
+            ),
+            "no_statement",
+            period=period,
         ) from None
 
 
@@ -200,9 +205,13 @@ def cursor_of(request: Request, name: str) -> Cursor | None:
     except ValueError:
         at = None
     if at is None or at.utcoffset() != timedelta(0):
-        raise InputError(
-            f"?{name}= is not a ticket's place: {text[:80]!r}",
-            hint="follow the page's Older and Newer links (an instant in UTC, ~, a ticket id)",
+        raise worded(
+            InputError(
+                f"?{name}= is not a ticket's place: {text[:80]!r}",
+                hint="follow the page's Older and Newer links (an instant in UTC, ~, a ticket id)",
+            ),
+            "cursor",
+            name=name,
         )
     return (at.astimezone(UTC), ticket)
 
@@ -353,6 +362,10 @@ def issued_or_computed(ctx: Backend, who: Principal, period: str) -> Any:
             staff=False,
         )
     except NotFoundError:  # the customer's words only, as the API answers a customer
-        raise NotFoundError(
-            f"there is no statement for {period}", hint="choose one of the periods listed"
+        raise worded(
+            NotFoundError(
+                f"there is no statement for {period}", hint="choose one of the periods listed"
+            ),
+            "no_statement",
+            period=period,
         ) from None

@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
+from typing import TypeVar
 
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
@@ -51,9 +52,26 @@ from covenant.render.statement_labels import (
 )
 from covenant.web.core import set_cookie
 
+E = TypeVar("E", bound=Exception)
 LANG_COOKIE = "covenant_lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
 DEFAULT_LOCALE = "en_GB"  # as services.sla's: a statement with no locale stated
+
+
+WORDS = "portal_words"  # the attribute of an error worded for the customer's error page
+
+
+def worded(error: E, key: str, **values: str) -> E:
+    """``error``, with the words of its page in the portal (``web.portal_errors``): the
+    catalogue's ``portal_error_{key}`` and ``portal_error_{key}_hint``, with ``values``."""
+    setattr(error, WORDS, (key, values))
+    return error
+
+
+def words_of(error: Exception) -> tuple[str, dict[str, str]] | None:
+    """The portal's words of ``error`` (:func:`worded`), None when it has none."""
+    found: tuple[str, dict[str, str]] | None = getattr(error, WORDS, None)
+    return found
 
 
 def chosen_locale(text: str) -> str:
@@ -64,10 +82,14 @@ def chosen_locale(text: str) -> str:
     except (ValueError, TypeError, UnknownLocaleError):
         found = None
     if found is None or language_of(str(found)) != found.language:
-        raise InputError(
-            f"?lang={text[:20]!r} is not a language the portal is written in",
-            hint="lang= one of " + ", ".join(LANGUAGES) + " (or a locale of one: de-AT, fr-CA)"
-            ", or lang= with nothing for the language of your statements",
+        raise worded(
+            InputError(
+                f"?lang={text[:20]!r} is not a language the portal is written in",
+                hint="lang= one of " + ", ".join(LANGUAGES) + " (or a locale of one: de-AT, "
+                "fr-CA), or lang= with nothing for the language of your statements",
+            ),
+            "lang",
+            languages=", ".join(LANGUAGES),
         )
     return str(found)
 

@@ -28,6 +28,7 @@ from covenant.web.core import (
     staff,
     statement_answer,
 )
+from covenant.web.portal_text import worded
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -57,10 +58,13 @@ def revision_asked(request: Request) -> int | None:
         return None
     number = int(text) if text.isascii() and text.isdigit() and len(text) <= 7 else 0
     if not 1 <= number <= LONGEST_REVISION:
-        raise InputError(
-            f"revision={text[:20]!r} is not a revision number: a whole number from 1",
-            hint="open a revision with its link on the statement's page, or leave out "
-            "revision for the statement as the customer is given it",
+        raise worded(
+            InputError(
+                f"revision={text[:20]!r} is not a revision number: a whole number from 1",
+                hint="open a revision with its link on the statement's page, or leave out "
+                "revision for the statement as the customer is given it",
+            ),
+            "revision",
         )
     return number
 
@@ -201,9 +205,23 @@ def no_such_revision(
     """The 404 page of a revision that is not there: the message names those there are, a
     link to each and to ``path`` itself (``whole`` its words), for staff and portal alike."""
     from covenant.services.issued_statements import issued_revisions
+    from covenant.web.portal_errors import customer_error_page, for_customer
 
     ctx = backend(request)
     every = issued_revisions(ctx.engine(), customer=customer, period=period, at=ctx.clock())
+    if for_customer(request, session):
+        return customer_error_page(
+            request,
+            session=session,
+            status=404,
+            code=error.code,
+            error=worded(error, "no_revision"),
+            english=(
+                error.message,
+                "Open one of the revisions linked below." if every else error.hint,
+            ),
+            revisions=(path, [r.revision for r in every]),
+        )
     links = [(f"{path}?revision={r.revision}", f"Revision {r.revision}") for r in every]
     links.append((path, whole))
     return page(

@@ -250,4 +250,51 @@ LABELS: dict[str, str] = {
     "portal_pdf": "PDF",
     "portal_pdf_of": " der Abrechnung für {period}",
     "portal_not_issued": "nicht ausgestellt: jetzt berechnet",
+    # the portal's error pages (web.portal_errors)
+    "portal_error_code": "Fehlercode: {code}",
+    "portal_error_back": "Zurück zur Startseite",
+    "portal_error_sign_in": "Anmelden",
+    "portal_error_not_found": "Unter dieser Adresse gibt es keine Seite.",
+    "portal_error_not_found_hint": (
+        "Prüfen Sie die Adresse, oder kehren Sie zu Ihren Verträgen zurück und folgen Sie dort "
+        "einem Link."
+    ),
+    "portal_error_forbidden": "Diese Seite ist für Kundenkonten nicht freigegeben.",
+    "portal_error_forbidden_hint": (
+        "Kehren Sie zu Ihren Verträgen zurück: Dort ist jede Seite verlinkt, die Ihnen offensteht."
+    ),
+    "portal_error_no_statement": "Für {period} gibt es keine Abrechnung.",
+    "portal_error_no_statement_hint": (
+        "Wählen Sie eine der Abrechnungen, die auf der Seite Ihrer Verträge aufgeführt sind."
+    ),
+    "portal_error_period": "Die Adresse nennt keinen Zeitraum.",
+    "portal_error_period_hint": (
+        "Geben Sie nach /statements/ einen Monat (2026-11) oder ein Quartal (2026-Q4) an, oder "
+        "folgen Sie dem Link einer Abrechnung."
+    ),
+    "portal_error_lang": "?lang= nennt keine Sprache, in der das Portal verfügbar ist.",
+    "portal_error_lang_hint": (
+        "Wählen Sie eine Sprache über ihren Link oben auf der Seite (lang= eine von "
+        "{languages}), oder lang= ohne Wert für die Sprache Ihrer Abrechnungen."
+    ),
+    "portal_error_cursor": "?{name}= nennt keine Position eines Tickets.",
+    "portal_error_cursor_hint": "Folgen Sie den Links der Liste früherer Tickets.",
+    "portal_error_revision": "revision= ist keine Revisionsnummer: eine ganze Zahl ab 1.",
+    "portal_error_revision_hint": (
+        "Öffnen Sie eine Revision über ihren Link auf der Seite der Abrechnung, oder lassen Sie"
+        " revision weg, um die Abrechnung zu sehen, wie sie Ihnen vorliegt."
+    ),
+    "portal_error_no_revision": "Diese Abrechnung hat keine solche Revision.",
+    "portal_error_no_revision_hint": "Öffnen Sie eine der unten verlinkten Revisionen.",
+    "portal_error_revision_link": "Revision {revision}",
+    "portal_error_whole": "Die Abrechnung dieses Zeitraums",
+    "portal_error_pending": "Die Werte dieser Seite werden noch aufbereitet.",
+    "portal_error_pending_hint": "Laden Sie die Seite in einer Minute neu.",
+    "portal_error_input": "Die Adresse konnte nicht gelesen werden.",
+    "portal_error_input_hint": "Folgen Sie den Links des Portals, statt die Adresse zu ändern.",
+    "portal_error_internal": "Bei uns ist ein Fehler aufgetreten; er wurde protokolliert.",
+    "portal_error_internal_hint": (
+        "Versuchen Sie es später erneut. Tritt der Fehler weiter auf, nennen Sie Ihrem Anbieter"
+        " den Zeitpunkt der Anfrage."
+    ),
 }

@@ -239,4 +239,49 @@ LABELS: dict[str, str] = {
     "portal_pdf": "PDF",
     "portal_pdf_of": " of the statement for {period}",
     "portal_not_issued": "not issued: computed now",
+    # the portal's error pages (web.portal_errors)
+    "portal_error_code": "Error code: {code}",
+    "portal_error_back": "Back to the start page",
+    "portal_error_sign_in": "Sign in",
+    "portal_error_not_found": "There is no page at this address.",
+    "portal_error_not_found_hint": (
+        "Check the address, or go back to your agreements and follow a link from there."
+    ),
+    "portal_error_forbidden": "This page is not open to customer accounts.",
+    "portal_error_forbidden_hint": (
+        "Go back to your agreements: every page open to you is linked from there."
+    ),
+    "portal_error_no_statement": "There is no statement for {period}.",
+    "portal_error_no_statement_hint": (
+        "Choose one of the statements listed on your agreements page."
+    ),
+    "portal_error_period": "The address does not name a period.",
+    "portal_error_period_hint": (
+        "Write a month (2026-11) or a quarter (2026-Q4) after /statements/, or follow a "
+        "statement's link."
+    ),
+    "portal_error_lang": "?lang= does not name a language this portal is written in.",
+    "portal_error_lang_hint": (
+        "Choose a language with its link at the top of the page (lang= one of {languages}), or "
+        "lang= with nothing for the language of your statements."
+    ),
+    "portal_error_cursor": "?{name}= does not name a ticket's place.",
+    "portal_error_cursor_hint": "Follow the links of the list of earlier tickets.",
+    "portal_error_revision": "revision= is not a revision number: a whole number from 1.",
+    "portal_error_revision_hint": (
+        "Open a revision with its link on the statement's page, or leave out revision for the "
+        "statement as you are given it."
+    ),
+    "portal_error_no_revision": "This statement has no such revision.",
+    "portal_error_no_revision_hint": "Open one of the revisions linked below.",
+    "portal_error_revision_link": "Revision {revision}",
+    "portal_error_whole": "The statement of this period",
+    "portal_error_pending": "The figures of this page are still being prepared.",
+    "portal_error_pending_hint": "Reload the page in a minute.",
+    "portal_error_input": "The address could not be read.",
+    "portal_error_input_hint": "Follow the portal's links instead of changing the address.",
+    "portal_error_internal": "Something went wrong on our side; it was logged.",
+    "portal_error_internal_hint": (
+        "Try again later. If it keeps happening, tell your provider the time of the request."
+    ),
 }

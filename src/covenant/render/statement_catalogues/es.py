@@ -250,4 +250,52 @@ LABELS: dict[str, str] = {
     "portal_pdf": "PDF",
     "portal_pdf_of": " del informe de {period}",
     "portal_not_issued": "no emitido: calculado ahora",
+    # the portal's error pages (web.portal_errors)
+    "portal_error_code": "Código de error: {code}",
+    "portal_error_back": "Volver a la página de inicio",
+    "portal_error_sign_in": "Iniciar sesión",
+    "portal_error_not_found": "No hay ninguna página en esta dirección.",
+    "portal_error_not_found_hint": (
+        "Compruebe la dirección, o vuelva a sus contratos y siga un enlace desde allí."
+    ),
+    "portal_error_forbidden": "Esta página no está disponible para cuentas de cliente.",
+    "portal_error_forbidden_hint": (
+        "Vuelva a sus contratos: desde allí se enlazan todas las páginas a las que tiene acceso."
+    ),
+    "portal_error_no_statement": "No hay ningún informe de {period}.",
+    "portal_error_no_statement_hint": (
+        "Elija uno de los informes que figuran en la página de sus contratos."
+    ),
+    "portal_error_period": "La dirección no indica un periodo.",
+    "portal_error_period_hint": (
+        "Escriba un mes (2026-11) o un trimestre (2026-Q4) después de /statements/, o siga el "
+        "enlace de un informe."
+    ),
+    "portal_error_lang": "?lang= no indica un idioma en el que esté disponible el portal.",
+    "portal_error_lang_hint": (
+        "Elija un idioma con su enlace en la parte superior de la página (lang= uno de "
+        "{languages}), o lang= vacío para el idioma de sus informes."
+    ),
+    "portal_error_cursor": "?{name}= no indica la posición de un ticket.",
+    "portal_error_cursor_hint": "Siga los enlaces de la lista de tickets anteriores.",
+    "portal_error_revision": (
+        "revision= no es un número de revisión: un número entero a partir de 1."
+    ),
+    "portal_error_revision_hint": (
+        "Abra una revisión con su enlace en la página del informe, u omita revision para ver el"
+        " informe tal como se le entrega."
+    ),
+    "portal_error_no_revision": "Este informe no tiene esa revisión.",
+    "portal_error_no_revision_hint": "Abra una de las revisiones enlazadas abajo.",
+    "portal_error_revision_link": "Revisión {revision}",
+    "portal_error_whole": "El informe de este periodo",
+    "portal_error_pending": "Las cifras de esta página aún se están preparando.",
+    "portal_error_pending_hint": "Vuelva a cargar la página dentro de un minuto.",
+    "portal_error_input": "No se pudo leer la dirección.",
+    "portal_error_input_hint": "Siga los enlaces del portal en lugar de modificar la dirección.",
+    "portal_error_internal": "Se ha producido un error por nuestra parte; ha quedado registrado.",
+    "portal_error_internal_hint": (
+        "Inténtelo de nuevo más tarde. Si el problema persiste, indique a su proveedor la hora "
+        "de la solicitud."
+    ),
 }

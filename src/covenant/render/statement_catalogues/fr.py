@@ -273,6 +273,54 @@ _WRITTEN: dict[str, str] = {
     "portal_pdf": "PDF",
     "portal_pdf_of": " du relevé de {period}",
     "portal_not_issued": "non émis : calculé à l’instant",
+    # the portal's error pages (web.portal_errors)
+    "portal_error_code": "Code d’erreur : {code}",
+    "portal_error_back": "Retour à la page d’accueil",
+    "portal_error_sign_in": "Se connecter",
+    "portal_error_not_found": "Il n’y a aucune page à cette adresse.",
+    "portal_error_not_found_hint": (
+        "Vérifiez l’adresse, ou revenez à vos contrats et suivez un lien depuis cette page."
+    ),
+    "portal_error_forbidden": "Cette page n’est pas accessible aux comptes client.",
+    "portal_error_forbidden_hint": (
+        "Revenez à vos contrats : toutes les pages qui vous sont ouvertes y sont liées."
+    ),
+    "portal_error_no_statement": "Il n’y a aucun relevé pour {period}.",
+    "portal_error_no_statement_hint": (
+        "Choisissez l’un des relevés proposés sur la page de vos contrats."
+    ),
+    "portal_error_period": "L’adresse ne désigne pas une période.",
+    "portal_error_period_hint": (
+        "Indiquez un mois (2026-11) ou un trimestre (2026-Q4) après /statements/, ou suivez le "
+        "lien d’un relevé."
+    ),
+    "portal_error_lang": "?lang= ne désigne pas une langue dans laquelle le portail est rédigé.",
+    "portal_error_lang_hint": (
+        "Choisissez une langue par son lien en haut de la page (lang= parmi {languages}), ou "
+        "lang= sans valeur pour la langue de vos relevés."
+    ),
+    "portal_error_cursor": "?{name}= ne désigne pas la position d’un ticket.",
+    "portal_error_cursor_hint": "Suivez les liens de la liste des tickets précédents.",
+    "portal_error_revision": (
+        "revision= n’est pas un numéro de révision : un nombre entier à partir de 1."
+    ),
+    "portal_error_revision_hint": (
+        "Ouvrez une révision par son lien sur la page du relevé, ou retirez revision pour le "
+        "relevé tel qu’il vous est remis."
+    ),
+    "portal_error_no_revision": "Ce relevé n’a pas cette révision.",
+    "portal_error_no_revision_hint": "Ouvrez l’une des révisions liées ci-dessous.",
+    "portal_error_revision_link": "Révision {revision}",
+    "portal_error_whole": "Le relevé de cette période",
+    "portal_error_pending": "Les chiffres de cette page sont encore en préparation.",
+    "portal_error_pending_hint": "Rechargez la page dans une minute.",
+    "portal_error_input": "L’adresse n’a pas pu être lue.",
+    "portal_error_input_hint": "Suivez les liens du portail au lieu de modifier l’adresse.",
+    "portal_error_internal": "Une erreur s’est produite de notre côté ; elle a été consignée.",
+    "portal_error_internal_hint": (
+        "Réessayez plus tard. Si le problème persiste, indiquez à votre prestataire l’heure de "
+        "la demande."
+    ),
 }
 
 LABELS: dict[str, str] = {key: _typeset(text) for key, text in _WRITTEN.items()}

@@ -243,4 +243,48 @@ LABELS: dict[str, str] = {
     "portal_pdf": "PDF",
     "portal_pdf_of": "（{period}の明細書）",
     "portal_not_issued": "未発行：現時点の計算値",
+    # the portal's error pages (web.portal_errors)
+    "portal_error_code": "エラーコード：{code}",
+    "portal_error_back": "トップページへ戻る",
+    "portal_error_sign_in": "ログイン",
+    "portal_error_not_found": "このアドレスにページはありません。",
+    "portal_error_not_found_hint": (
+        "アドレスをご確認いただくか、ご契約のページに戻ってリンクからお進みください。"
+    ),
+    "portal_error_forbidden": "このページはお客様アカウントではご利用いただけません。",
+    "portal_error_forbidden_hint": (
+        "ご契約のページにお戻りください。ご利用いただけるページはすべてそこからリンクされています。"
+    ),
+    "portal_error_no_statement": "{period}の明細書はありません。",
+    "portal_error_no_statement_hint": "ご契約のページに掲載されている明細書からお選びください。",
+    "portal_error_period": "アドレスが対象期間を示していません。",
+    "portal_error_period_hint": (
+        "/statements/ の後に月（2026-11）または四半期（2026-Q4）を指定するか、明細書のリンクか"
+        "らお進みください。"
+    ),
+    "portal_error_lang": "?lang= はポータルが対応している言語ではありません。",
+    "portal_error_lang_hint": (
+        "ページ上部のリンクから言語を選択してください（lang= に {language"
+        "s} のいずれか）。明細書の言語に戻すには lang= を空にしてください。"
+    ),
+    "portal_error_cursor": "?{name}= はチケットの位置を示していません。",
+    "portal_error_cursor_hint": "以前のチケット一覧のリンクからお進みください。",
+    "portal_error_revision": "revision= は版番号ではありません（1 以上の整数）。",
+    "portal_error_revision_hint": (
+        "明細書のページにある各版のリンクから開くか、revision を指定せずにお客様に交付された明"
+        "細書をご覧ください。"
+    ),
+    "portal_error_no_revision": "この明細書にその版はありません。",
+    "portal_error_no_revision_hint": "下記のリンクからいずれかの版を開いてください。",
+    "portal_error_revision_link": "第{revision}版",
+    "portal_error_whole": "この対象期間の明細書",
+    "portal_error_pending": "このページの数値はまだ準備中です。",
+    "portal_error_pending_hint": "1分ほどしてからページを再読み込みしてください。",
+    "portal_error_input": "アドレスを読み取れませんでした。",
+    "portal_error_input_hint": "アドレスを変更せず、ポータル内のリンクからお進みください。",
+    "portal_error_internal": "当社側でエラーが発生しました。エラーは記録されています。",
+    "portal_error_internal_hint": (
+        "しばらくしてから再度お試しください。問題が続く場合は、リクエストの日時をサービス提供者"
+        "にお知らせください。"
+    ),
 }

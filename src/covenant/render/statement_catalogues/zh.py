@@ -227,4 +227,39 @@ LABELS: dict[str, str] = {
     "portal_pdf": "PDF",
     "portal_pdf_of": "（{period}结算单）",
     "portal_not_issued": "未出具：当前计算结果",
+    # the portal's error pages (web.portal_errors)
+    "portal_error_code": "错误代码：{code}",
+    "portal_error_back": "返回首页",
+    "portal_error_sign_in": "登录",
+    "portal_error_not_found": "此地址没有页面。",
+    "portal_error_not_found_hint": "请检查地址，或返回您的协议页面并从那里的链接进入。",
+    "portal_error_forbidden": "客户账户无权访问此页面。",
+    "portal_error_forbidden_hint": "请返回您的协议页面：您可访问的所有页面均从那里链接。",
+    "portal_error_no_statement": "没有{period}的结算单。",
+    "portal_error_no_statement_hint": "请从您的协议页面列出的结算单中选择。",
+    "portal_error_period": "该地址未指明结算期间。",
+    "portal_error_period_hint": (
+        "请在 /statements/ 之后填写月份（2026-11）或季度（2026-Q4），或点击结算单的链接。"
+    ),
+    "portal_error_lang": "?lang= 不是门户支持的语言。",
+    "portal_error_lang_hint": (
+        "请通过页面顶部的链接选择语言（lang= 取 {languages} 之一），或将 lang= 留空以使用结算单"
+        "的语言。"
+    ),
+    "portal_error_cursor": "?{name}= 未指明工单的位置。",
+    "portal_error_cursor_hint": "请使用较早工单列表中的链接。",
+    "portal_error_revision": "revision= 不是版本号：应为从 1 起的整数。",
+    "portal_error_revision_hint": (
+        "请通过结算单页面上的链接打开某一版本，或省略 revision 以查看向您出具的结算单。"
+    ),
+    "portal_error_no_revision": "此结算单没有该版本。",
+    "portal_error_no_revision_hint": "请打开下方链接中的某一版本。",
+    "portal_error_revision_link": "第 {revision} 版",
+    "portal_error_whole": "本期间的结算单",
+    "portal_error_pending": "此页面的数据仍在准备中。",
+    "portal_error_pending_hint": "请在一分钟后重新加载页面。",
+    "portal_error_input": "无法读取该地址。",
+    "portal_error_input_hint": "请使用门户中的链接，而不要修改地址。",
+    "portal_error_internal": "我方出现错误，已记录在案。",
+    "portal_error_internal_hint": "请稍后重试。如果问题持续，请将请求时间告知您的服务提供方。",
 }
