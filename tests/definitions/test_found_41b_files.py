@@ -123,7 +123,7 @@ EXPECTED: dict[str, Verdict] = {
             ("invalid-start-time", "spec.timeWindow[0].calendar.startTime", SLOGEN_TH, 35),
             ("threshold-needs-op-value", "spec.objectives[0].op", SLOGEN_TH, 39),
         },
-        set(),
+        {UNRESOLVED},  # no Service in the file: said with the errors, not after them
     ),
     # spec before metadata; name DevOpsSlack; target "connection" (Sumo Logic's)
     "slogen-notification-target-webhook.yaml": (

@@ -150,6 +150,8 @@ def resolve_contracts(
             window = _maintenance(item.source, model, ctx)
             if window is not None:
                 maintenance.append(window)
+        elif item.stand_in is not None and isinstance(item.stand_in.model, AgreementDocument):
+            _stood_in_customer(item.stand_in.source, item.stand_in.model, ctx)
     return Contracts(
         customers=tuple(c for c in ctx.customers.values() if c.currency),
         calendars=tuple(calendars),
@@ -159,6 +161,14 @@ def resolve_contracts(
         origins=origins,
         problems=ctx.problems,
     )
+
+
+def _stood_in_customer(doc: SourceDocument, model: AgreementDocument, ctx: _Context) -> None:
+    """An Agreement with a schema error (its own checks ran on its stand-in: ``partial``):
+    its customer is looked up all the same, unless the schema refused it, so that a missing
+    one is said with the error, not on the next run."""
+    if not doc.broken_at(("spec", "customer")) and model.spec.customer not in ctx.customers:
+        ctx.missing(doc, ("spec", "customer"), "Customer", model.spec.customer)
 
 
 def _maintenance(

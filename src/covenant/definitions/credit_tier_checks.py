@@ -107,8 +107,9 @@ def tier_problems(
         problems += found
         if tier is not None:
             tiers.append((k, tier))
-    if problems or not tiers or doc.broken_at((*here, "credits")):
-        return problems  # a tier in error (or stood in for: partial) is not compared
+    if problems or not tiers or doc.broken_at((*here, "credits"), (*here, "level")):
+        # a tier in error, or a tier or level stood in for (partial): none is compared
+        return problems
     return coverage_problems(doc, (*here, "credits"), tiers, level)
 
 

@@ -46,9 +46,11 @@ STAND_INS: tuple[Any, ...] = (
     {},
     [],
     [{}],
+    Decimal("50"),
 )
 """Values tried in turn for a broken field: the first its type takes is kept (a name or text,
-a ratio or number, a flag, a duration, a time zone, a start time, a mapping, a list). A
+a ratio or number, a flag, a duration, a time zone, a start time, a mapping, a list, a
+percentage — a level of 199.9 takes no ratio: without it the document's checks waited). A
 ``Literal`` field takes the first value pydantic lists as expected."""
 MAX_TRIALS = 64
 """Validations tried at most per document (each broken field takes a few)."""

@@ -35,7 +35,7 @@ from covenant.definitions.openslo import (
     SLISpec,
     SLODocument,
 )
-from covenant.definitions.parsed import Parsed
+from covenant.definitions.parsed import Parsed, StandIn
 from covenant.definitions.source_fit import misfit
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import InputError, Problem
@@ -157,6 +157,32 @@ def missing_reference(doc: SourceDocument, path: PathKey, kind: str, name: str) 
         message=f"no {kind} named {name!r} in the workspace",
         fix=f"add {with_article(kind)} document named {name!r}, or fix the name",
     )
+
+
+def service_warning(doc: SourceDocument, service: str, index: Index) -> list[Problem]:
+    """The warning for an SLO whose ``spec.service`` names no Service document."""
+    if index.get("Service", service) is not None:
+        return []
+    return [
+        at(
+            doc,
+            ("spec", "service"),
+            code="unresolved-reference",
+            message=f"no Service named {service!r} in the workspace",
+            fix=f"add a Service document named {service!r}",
+            severity=WARNING,
+        )
+    ]
+
+
+def stood_in_service(stand: StandIn | None, index: Index) -> list[Problem]:
+    """The same for an SLO with a schema error (its stand-in, ``partial``), unless the schema
+    refused its ``spec.service``: said with the error, not on the next run."""
+    if stand is None or not isinstance(stand.model, SLODocument):
+        return []
+    if stand.source.broken_at(("spec", "service")):
+        return []
+    return service_warning(stand.source, stand.model.spec.service, index)
 
 
 def raw_slo_refs(item: Parsed, index: Index) -> list[Problem]:

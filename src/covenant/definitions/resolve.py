@@ -55,7 +55,9 @@ from covenant.definitions.references import (
     policy_refs,
     policy_tiers,
     raw_slo_refs,
+    service_warning,
     source_refs,
+    stood_in_service,
 )
 from covenant.definitions.settings import WorkspaceSettings, resolve_settings
 from covenant.definitions.timewindows import window_of
@@ -101,6 +103,7 @@ def resolve(
         if model is None and item.definition.kind == "SLO":
             problems += raw_slo_refs(item, index)
             problems += stand_in_op_problems(item.stand_in, index.sli_spec)
+            problems += stood_in_service(item.stand_in, index)
         elif isinstance(model, AlertPolicyDocument):
             problems += policy_refs(
                 item.source,
@@ -257,18 +260,7 @@ def _resolve_slo(
     with the other components as the composite (key ``slo``), see docs/semantics.md.
     """
     doc, spec, slo = item.source, model.spec, model.metadata.name
-    problems: list[Problem] = []
-    if index.get("Service", spec.service) is None:
-        problems.append(
-            at(
-                doc,
-                ("spec", "service"),
-                code="unresolved-reference",
-                message=f"no Service named {spec.service!r} in the workspace",
-                fix=f"add a Service document named {spec.service!r}",
-                severity=WARNING,
-            )
-        )
+    problems = service_warning(doc, spec.service, index)
     sli: SLIRef | None = None
     if spec.indicator_ref is not None:
         target = index.get("SLI", spec.indicator_ref)
