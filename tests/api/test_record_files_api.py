@@ -427,3 +427,40 @@ def test_the_answer_is_what_the_command_prints(tmp_path: Path) -> None:
     (report,) = answer["files"]
     assert (report["inserted"], report["rows_rejected"]) == (3, 1)
     assert {w["code"] for w in report["warnings"]} >= {"unknown-ticket-customer"}
+
+
+@pytest.mark.parametrize(
+    ("content_type", "text", "where"),
+    [
+        (
+            "application/x-ndjson",
+            '{"id": "R-1", "customer": "globex", "priority": "P1", '
+            '"created": "2026-11-02T08:00:00Z"}\n'
+            '{"id": "R-2", "customer": "globex", "priority": "P1", '
+            '"created": "2026-11-02T08:00:00Z", "priority": "P4"}\n',
+            "tickets.jsonl:2",
+        ),
+        (
+            "application/json",
+            '[{"id": "R-1", "customer": "globex", "priority": "P1", '
+            '"created": "2026-11-02T08:00:00Z"},\n'
+            '{"id": "R-2", "customer": "globex", "priority": "P1", '
+            '"created": "2026-11-02T08:00:00Z", "priority": "P4"}]\n',
+            "tickets.json:2",
+        ),
+    ],
+)
+def test_a_row_with_a_key_twice_is_a_bad_row_not_a_refused_upload(
+    store: Shop, content_type: str, text: str, where: str
+) -> None:
+    """The API's refusal of a JSON body that writes a key twice (``api.body_keys``) leaves a
+    record export alone: such a row is that row's refusal, as the command has it."""
+    status, answer = post(store, "tickets", text, content_type=content_type)
+
+    assert status == 201, answer
+    (report,) = answer["files"]
+    assert (report["rows_read"], report["inserted"], report["rows_rejected"]) == (2, 1, 1)
+    (problem,) = report["problems"]
+    assert problem["where"] == where
+    assert "'priority' twice" in problem["message"], problem
+    assert ticket(store, "R-2")[0] == 404

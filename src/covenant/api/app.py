@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from covenant.api import errors
+from covenant.api.body_keys import single_keys
 from covenant.api.body_text import unicode_body
 from covenant.api.deps import Clock, Context
 from covenant.config import DEFAULT_MAX_BODY_BYTES, Settings
@@ -142,7 +143,7 @@ def create_app(
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(unicode_body)],
+        dependencies=[Depends(unicode_body), Depends(single_keys)],
     )
     app.state.covenant = context
     errors.install(app)

@@ -14,6 +14,7 @@ from covenant.api.deps import Context, Ctx, Who, actor, allow
 from covenant.api.errors import RESPONSES, refused_rows
 from covenant.api.routes_records import incident_json, tickets_json
 from covenant.core.access import WRITERS, Principal
+from covenant.services.request_marks import rows_as_lines
 
 router = APIRouter(responses=RESPONSES, dependencies=[Depends(allow(WRITERS))])
 
@@ -274,7 +275,9 @@ def batch_rows(raw: bytes) -> list[dict[str, Any]]:
             "rest in another batch",
             "too_long",
         )
+    from covenant.api.body_keys import refuse_repeat
     from covenant.sources.jsonkeys import batch_events, body_as_written, holds_float
+    from covenant.sources.repeated_keys import first_repeat
 
     try:
         body = orjson.loads(raw)
@@ -303,6 +306,8 @@ def batch_rows(raw: bytes) -> list[dict[str, Any]]:
     for i, row in enumerate(events):
         if not isinstance(row, dict):
             refuse(("events", i), "Input should be a valid dictionary", "dict_type")
+    # the body's own keys, as every body's (``api.body_keys``); its rows' as a file's lines
+    refuse_repeat(first_repeat(raw, parsed=body, rows="events"))
     rows: list[dict[str, Any]] = batch_events(raw, body)  # a row that writes a key twice
     return rows
 
@@ -317,6 +322,7 @@ def batch_rows(raw: bytes) -> list[dict[str, Any]]:
         }
     },
 )
+@rows_as_lines  # its rows are a file's lines; its own keys: ``batch_rows``
 async def ingest_batch(
     ctx: Ctx, who: Who, key: BatchKey, request: Request, response: Response, strict: Strict = False
 ) -> dict[str, Any]:
