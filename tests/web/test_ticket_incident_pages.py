@@ -247,3 +247,18 @@ def test_an_open_incident_is_ended_from_its_row(shop: Shop) -> None:
     assert read["end"] == "2026-11-20T12:00:00Z"  # blank: the page's clock
     assert 'action="/ui/incidents/INC-WEB-3/end"' not in browser.get("/ui/incidents").text
     assert browser.post("/ui/incidents/NO-SUCH/end", {"csrf": csrf}).status_code == 404
+
+
+def test_end_refuses_an_incident_that_has_ended_already(shop: Shop) -> None:
+    """A second "End" (a stale tab, a double click) must not move an end already recorded."""
+    browser, csrf = _signed_in(shop, "eve", "/ui/incidents")
+    ended = {**INCIDENT, "id": "INC-WEB-4", "start": "2026-11-20T10:00:00Z"}
+    ended["end"] = "2026-11-20T10:40:00Z"
+    assert browser.post("/ui/incidents", {**ended, "csrf": csrf}).status_code == 303
+    again = browser.post("/ui/incidents/INC-WEB-4/end", {"csrf": csrf, "end": ""})
+    assert again.status_code == 409, again.text
+    shown = html.unescape(re.sub(r"<[^>]+>", "", again.text))
+    assert "INC-WEB-4 ended already at 2026-11-20T10:40:00Z" in shown  # on the page: no row form
+    assert 'role="alert"' in again.text
+    read = shop.client.get(f"{V1}/incidents/INC-WEB-4", shop.tokens["viewer"]).json()
+    assert read["end"] == "2026-11-20T10:40:00Z"  # nothing changed

@@ -289,10 +289,12 @@ def update_incident(
     at: datetime,
     customers_known: Collection[str],
     actor: str = UNKNOWN_ACTOR,
+    open_only: bool = False,
     **changes: object,
 ) -> Incident:
     """Change a stored incident (its end, severity, services, customers or flags; a change
-    given as None is no change)."""
+    given as None is no change). ``open_only``: the change ends an open incident (the web's
+    "End"), so one that has an end already is ``conflict`` and kept as it is."""
     for customer in changes.get("customers") or ():  # type: ignore[attr-defined]
         _known_customer(str(customer), customers_known, "customers")
     with write_transaction(engine) as conn:
@@ -302,6 +304,12 @@ def update_incident(
                 f"no incident has the id {incident_id!r}",
                 hint="GET /api/v1/incidents lists the incidents",
             )
+        if open_only and found.end is not None:
+            error = ConflictError(
+                f"incident {incident_id} ended already at {utc_iso(found.end)}",
+                hint=f"to move its end, change it with PATCH /api/v1/incidents/{incident_id}",
+            )
+            raise _about(error, "end")
         changed = replace(found, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
         _ordered(changed)
         records.save_incidents(conn, incidents=[changed], at=require_utc(at))

@@ -68,6 +68,7 @@ def _page(
     from covenant.services.workspace import definitions_of
 
     ctx = backend(request)
+    listed = _listed(request)
     return page(
         "incidents.html",
         session=session,
@@ -76,13 +77,15 @@ def _page(
         writes=session.principal.role in WRITERS,
         note=note,
         typed=typed or {},
-        incidents=_listed(request),
+        incidents=listed,
         customers=sorted(c.name for c in ctx.workspace().customers),
         services=sorted(d.name for d in definitions_of(ctx.workspace(), "Service")),
         flags=FLAGS,
         days=LISTED_DAYS,
         errors={} if problems is None else problems.by_field,
         row=row,
+        # a refused row without its form (ended, or not listed): its problems atop the page
+        row_form=any(i.id == row and i.end is None for i in listed),
     )
 
 
@@ -148,6 +151,7 @@ async def end(request: Request, incident_id: str) -> Response:
                 at=ctx.clock(),
                 customers_known=(),
                 actor=session.actor,
+                open_only=True,  # "End" ends an open incident, never moves an end
                 end=moment or ctx.clock(),
             )
         except CovenantError as error:  # nothing written
