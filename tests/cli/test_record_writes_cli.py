@@ -202,3 +202,45 @@ def test_the_new_commands_help_fits_80_columns(shop: Shop) -> None:
         shown = run(shop, *words, "--help")
         assert shown.exit_code == 0, shown.output
         assert max(len(line) for line in shown.stdout.splitlines()) <= 80
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("tickets", "update", "INI-0001", "--priority", ""), "--priority"),
+        (("tickets", "update", "INI-0001", "--status", ""), "--status"),
+        (("tickets", "pause", "INI-0001", "--status", ""), "--status"),
+        (("tickets", "resume", "INI-0001", "--status", ""), "--status"),
+        (("incidents", "update", "INC-CLI-3", "--severity", ""), "--severity"),
+        (("tickets", "update", "INI-0001", "--priority", "P" * 65), "--priority"),
+    ],
+)
+def test_an_empty_or_long_label_is_refused_as_the_api_refuses_it(
+    shop: Shop, args: tuple[str, ...], option: str
+) -> None:
+    """The API's ``Label`` is 1-64 characters; an empty priority would drop the ticket out of
+    support-SLA measurement (no timer matches it)."""
+    if incident(shop, "INC-CLI-3") is None:
+        made = run(
+            shop, "incidents", "create", "INC-CLI-3", "--service", "search", "--start", "-1h"
+        )
+        assert made.exit_code == 0, made.output
+    before = (ticket(shop, "INI-0001"), incident(shop, "INC-CLI-3"))
+    refused = run(shop, *args, "-f", "json")
+    assert refused.exit_code == 1, refused.output
+    error = json.loads(refused.stdout)["error"]
+    assert error["code"] == "invalid-input"
+    assert error["message"].startswith(f"{option}: ")
+    assert "character" in error["message"]
+    assert (ticket(shop, "INI-0001"), incident(shop, "INC-CLI-3")) == before  # nothing written
+
+
+def test_an_empty_priority_is_refused_on_create(shop: Shop) -> None:
+    refused = run(
+        shop,
+        *("tickets", "create", "EMPTY-1", "--customer", "initech", "--priority", ""),
+        "--created=2026-11-20T08:00:00Z",
+    )
+    assert refused.exit_code == 1, refused.output
+    assert "--priority: " in refused.stderr
+    assert ticket(shop, "EMPTY-1") is None

@@ -32,6 +32,7 @@ OPTIONS = {  # a service's field (``CovenantError.field``) → the option that g
     "customers": "--customer",
     "start": "--start",
     "end": "--end",
+    "severity": "--severity",
 }
 _API_WORDS = (  # the API's wording in a service's hint → the command that does the same
     (re.compile(r"PATCH /api/v1/(tickets|incidents)/(\S+)"), r"covenant \1 update \2"),

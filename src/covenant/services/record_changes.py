@@ -25,6 +25,7 @@ from covenant.store.audit import UNKNOWN_ACTOR
 from covenant.store.db import write_transaction
 
 LATEST = datetime(9000, 1, 1, tzinfo=EPOCH.tzinfo)
+LABEL_MOST = 64  # the API's ``Label``: a priority, status or severity of 1-64 characters
 _E = TypeVar("_E", bound=CovenantError)
 
 
@@ -32,6 +33,26 @@ def _about(error: _E, field: str) -> _E:
     """``error`` naming the request's field it is about (a form shows it beside that field)."""
     error.field = field
     return error
+
+
+def _label(value: str | None, field: str, example: str) -> None:
+    """A label given (not None) as the API's ``Label`` takes it, worded as its schema words it:
+    an empty one would match no agreement's priority or status (a ticket with priority ""
+    has no timer, so it drops out of support measurement)."""
+    if value is None or 1 <= len(value) <= LABEL_MOST:
+        return
+    if not value:
+        error = InputError(f"{field}: String should have at least 1 character", hint=example)
+    else:
+        error = InputError(
+            f"{field}: String should have at most {LABEL_MOST} characters",
+            hint=f"shorten it to {LABEL_MOST} characters or fewer",
+        )
+    raise _about(error, field)
+
+
+_PRIORITY = "give a priority such as P1, as the agreements' support commitments name it"
+_STATUS = "give a status such as open or pending"
 
 
 def _known_customer(customer: str, customers: Collection[str], field: str = "customer") -> None:
@@ -58,6 +79,9 @@ def create_ticket(
     actor: str = UNKNOWN_ACTOR,
 ) -> Ticket:
     """Store a new ticket (``already-exists`` if its id is taken)."""
+    _label(ticket.priority, "priority", _PRIORITY)
+    for change in ticket.history:
+        _label(change.status, "status", _STATUS)
     _known_customer(ticket.customer, customers)
     _not_before_created(ticket)
     if not ticket.history:
@@ -96,6 +120,8 @@ def update_ticket(
     action: str = "changed",
 ) -> Ticket:
     """Change a stored ticket: its priority, first response, resolution, or a new status."""
+    _label(priority, "priority", _PRIORITY)
+    _label(None if status is None else status.status, "status", _STATUS)
     with write_transaction(engine) as conn:
         found = records.load_tickets(conn, ids=[ticket_id])
         if not found:
@@ -174,6 +200,7 @@ def pause_ticket(
     actor: str = UNKNOWN_ACTOR,
 ) -> Ticket:
     """Move a ticket into a pause state of its customer's agreements (default: the first)."""
+    _label(status, "status", "give a pause state of the customer's agreements, or none")
     with engine.connect() as conn:
         found = records.load_tickets(conn, ids=[ticket_id])
     if not found:
@@ -218,6 +245,7 @@ def resume_ticket(
     actor: str = UNKNOWN_ACTOR,
 ) -> Ticket:
     """Move a paused ticket back to ``status`` (default ``open``): its timers run again."""
+    _label(status, "status", "give the status it moves to, such as open")
     with engine.connect() as conn:
         found = records.load_tickets(conn, ids=[ticket_id])
     if not found:
@@ -257,7 +285,10 @@ def create_incident(
     at: datetime,
     actor: str = UNKNOWN_ACTOR,
 ) -> Incident:
-    """Store a new incident (``already-exists`` if its id is taken)."""
+    """Store a new incident (``already-exists`` if its id is taken); its severity may be
+    empty (none, as a file row without one)."""
+    if incident.severity:
+        _label(incident.severity, "severity", "")
     for customer in incident.customers:
         _known_customer(customer, customers, "customers")
     _ordered(incident)
@@ -294,7 +325,10 @@ def update_incident(
 ) -> Incident:
     """Change a stored incident (its end, severity, services, customers or flags; a change
     given as None is no change). ``open_only``: the change ends an open incident (the web's
-    "End"), so one that has an end already is ``conflict`` and kept as it is."""
+    "End"), so one that has an end already is ``conflict`` and kept as it is. A severity
+    given is 1-64 characters, as the API's ``Label``."""
+    severity = changes.get("severity")
+    _label(None if severity is None else str(severity), "severity", "give one such as sev2")
     for customer in changes.get("customers") or ():  # type: ignore[attr-defined]
         _known_customer(str(customer), customers_known, "customers")
     with write_transaction(engine) as conn:
