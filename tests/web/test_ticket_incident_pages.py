@@ -262,3 +262,13 @@ def test_end_refuses_an_incident_that_has_ended_already(shop: Shop) -> None:
     assert 'role="alert"' in again.text
     read = shop.client.get(f"{V1}/incidents/INC-WEB-4", shop.tokens["viewer"]).json()
     assert read["end"] == "2026-11-20T10:40:00Z"  # nothing changed
+
+
+def test_an_incident_without_a_severity_has_none_as_over_the_api(shop: Shop) -> None:
+    browser, csrf = _signed_in(shop, "eve", "/ui/incidents")
+    page = browser.get("/ui/incidents").text
+    assert 'placeholder="sev1"' not in page  # no severity suggested as if it were the default
+    sent = {**INCIDENT, "id": "INC-WEB-5", "severity": ""}
+    assert browser.post("/ui/incidents", {**sent, "csrf": csrf}).status_code == 303
+    read = shop.client.get(f"{V1}/incidents/INC-WEB-5", shop.tokens["viewer"]).json()
+    assert read["severity"] == ""  # as POST /api/v1/incidents and a file row without one

@@ -105,7 +105,8 @@ async def create(request: Request) -> Response:
     services = names(fields, "services", problems, most=100, required=True)
     start = instant(fields, "start", problems, now=now)
     end = instant(fields, "end", problems, now=now, required=False)
-    severity = text(fields, "severity", problems, most=LABEL_MAX, required=False) or "sev1"
+    # blank: none, as the API and a file row without one (never a severity nobody gave)
+    severity = text(fields, "severity", problems, most=LABEL_MAX, required=False)
     customers = names(fields, "customers", problems, most=1000)
     if not problems and start is not None:
         try:
