@@ -272,3 +272,26 @@ def test_an_incident_without_a_severity_has_none_as_over_the_api(shop: Shop) -> 
     assert browser.post("/ui/incidents", {**sent, "csrf": csrf}).status_code == 303
     read = shop.client.get(f"{V1}/incidents/INC-WEB-5", shop.tokens["viewer"]).json()
     assert read["severity"] == ""  # as POST /api/v1/incidents and a file row without one
+
+
+def test_a_refused_move_on_a_row_without_its_form_is_shown_atop_the_page(shop: Shop) -> None:
+    browser, csrf = _signed_in(shop, "eve", "/ui/tickets")
+    made = browser.post("/ui/tickets", {**TICKET, "id": "GLX-WEB-9", "csrf": csrf})
+    assert made.status_code == 303, made.text
+    done = {"status": {"at": "2026-11-20T10:00:00Z", "status": "resolved"}}
+    closed = shop.client.request(
+        "PATCH", f"{V1}/tickets/GLX-WEB-9", shop.tokens["admin"], json=done
+    )
+    assert closed.status_code == 200, closed.text
+    assert 'action="/ui/tickets/GLX-WEB-9/pause"' not in browser.get("/ui/tickets").text
+    answer = browser.post("/ui/tickets/GLX-WEB-9/pause", {"csrf": csrf, "at": ""})
+    assert answer.status_code == 409, answer.text  # a stale tab's form
+    assert 'role="alert"' in answer.text
+    shown = html.unescape(re.sub(r"<[^>]+>", "", answer.text))
+    assert "ticket GLX-WEB-9 is resolved: only an open ticket can be paused" in shown
+    old = {**TICKET, "id": "GLX-WEB-OLD", "created": "2026-09-01T09:00:00Z", "csrf": csrf}
+    assert browser.post("/ui/tickets", old).status_code == 303  # not listed: 80 days old
+    resumed = browser.post("/ui/tickets/GLX-WEB-OLD/resume", {"csrf": csrf})
+    assert resumed.status_code == 409, resumed.text
+    shown = html.unescape(re.sub(r"<[^>]+>", "", resumed.text))
+    assert "ticket GLX-WEB-OLD is open, not paused" in shown

@@ -56,13 +56,15 @@ def _listed(request: Request) -> list[dict[str, Any]]:
     for t in sorted(found, key=lambda t: (t.created, t.id), reverse=True)[:MOST_LISTED]:
         status = t.history[-1].status if t.history else "open"
         states = pause_states(versions, t.customer)
+        paused, resolved = status in states, status in RESOLVED_STATES
         rows.append(
             {
                 "ticket": t,
                 "status": status,
                 "pause_states": states,
-                "paused": status in states,
-                "resolved": status in RESOLVED_STATES,
+                "paused": paused,
+                "resolved": resolved,
+                "moves": paused or (not resolved and bool(states)),  # a pause or resume form
             }
         )
     return rows
@@ -88,6 +90,7 @@ def _page(
     (``row``: the ticket whose form was refused; ``changing``: its change form, else its
     pause or resume form)."""
     ctx = backend(request)
+    listed = _listed(request)
     return page(
         "tickets.html",
         session=session,
@@ -96,13 +99,15 @@ def _page(
         writes=session.principal.role in WRITERS,
         note=note,
         typed=typed or {},
-        tickets=_listed(request),
+        tickets=listed,
         customers=sorted(c.name for c in ctx.workspace().customers),
         days=LISTED_DAYS,
         most=MOST_LISTED,
         errors={} if problems is None else problems.by_field,
         row=row,
         changing=changing,
+        # a refused row without that form (resolved, or not listed): its problems atop the page
+        row_form=any(r["ticket"].id == row and (changing or r["moves"]) for r in listed),
     )
 
 
