@@ -79,3 +79,18 @@ def test_an_admin_reissues_a_changed_statement_after_confirming(tmp_path: Path) 
     shown = browser.get(PAGE).text
     assert "$375.00" in shown
     assert "$150.00" not in shown
+
+
+def test_an_over_long_reason_is_refused_not_cut(tmp_path: Path) -> None:
+    """The service keeps reasons of 1000 characters at most; the page must not cut what was
+    typed to fit (a reason padded past the cut kept only its start)."""
+    app, _ = _served(tmp_path)
+    _admin(tmp_path)
+    browser = Browser(app)
+    browser.sign_in("ada")
+    csrf = browser.csrf(ISSUE)
+    padded = "late incident" + " " * 2100 + "and a credit the customer asked for"
+    refused = browser.post(ISSUE, {"csrf": csrf, "reissue": "1", "reason": padded})
+    assert refused.status_code == 400, refused.text
+    assert "longer than 1000 characters" in html.unescape(refused.text)
+    assert len(_revisions(tmp_path)) == 1  # nothing stored

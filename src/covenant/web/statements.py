@@ -147,7 +147,7 @@ async def issue(request: Request, customer: str, period: str) -> Response:
             actor=session.actor,
             force=fields.get("force") == "1",
             reissue=fields.get("reissue") == "1",
-            reason=fields.get("reason", "")[:2000] or None,
+            reason=fields.get("reason", "") or None,  # over-long: refused by the service
         )
     except CovenantError as error:  # nothing stored
         if error.code == "not-found":
