@@ -244,3 +244,9 @@ def test_an_empty_priority_is_refused_on_create(shop: Shop) -> None:
     assert refused.exit_code == 1, refused.output
     assert "--priority: " in refused.stderr
     assert ticket(shop, "EMPTY-1") is None
+
+
+def test_incidents_update_says_what_severity_is(shop: Shop) -> None:
+    shown = run(shop, "incidents", "update", "--help").output
+    line = next(x for x in shown.splitlines() if "--severity" in x)
+    assert "sev1" in line  # its help, not the bare option

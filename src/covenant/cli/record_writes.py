@@ -356,7 +356,9 @@ def incident_create(
 def incident_update(
     incident_id: IdArg,
     end: Annotated[str | None, _inst("--end", "Ended")] = None,
-    severity: Annotated[str | None, typer.Option("--severity", metavar="LABEL")] = None,
+    severity: Annotated[
+        str | None, typer.Option("--severity", metavar="LABEL", help="Re-rate it: sev1, sev2…")
+    ] = None,
     service: Annotated[
         list[str] | None,
         typer.Option("--service", metavar="NAME", help="Its services, all (repeatable)."),
