@@ -156,6 +156,26 @@ def test_incident_open_then_ended(shop: Shop) -> None:
     )
 
 
+def test_records_whose_id_holds_a_slash_are_read_and_changed(shop: Shop) -> None:
+    """A file of a tool's export may hold ids with ``/`` (file ingest takes them); the routes
+    of one record reach it, the slash as written or as ``%2F``."""
+    editor = shop.tokens["editor"]
+    ticket = {"id": "GLX/9002", "customer": "globex", "priority": "P1", "created": "-1h"}
+    assert shop.client.request("POST", f"{V1}/tickets", editor, json=ticket).status_code == 201
+    changed = shop.client.request(
+        "PATCH", f"{V1}/tickets/GLX/9002", editor, json={"priority": "P2"}
+    )
+    assert (changed.status_code, changed.json()["priority"]) == (200, "P2")
+    paused = shop.client.request("POST", f"{V1}/tickets/GLX%2F9002/pause", editor, json={})
+    assert paused.status_code == 200, paused.text
+    assert shop.client.get(f"{V1}/tickets/GLX/9002", editor).json()["id"] == "GLX/9002"
+    incident = {"id": "OPS/2026/8", "services": ["checkout"], "start": "-2h"}
+    assert shop.client.request("POST", f"{V1}/incidents", editor, json=incident).status_code == 201
+    ended = shop.client.request("PATCH", f"{V1}/incidents/OPS/2026/8", editor, json={"end": "-1h"})
+    assert ended.status_code == 200, ended.text
+    assert shop.client.get(f"{V1}/incidents/OPS%2F2026%2F8", editor).json()["end"] is not None
+
+
 @pytest.mark.parametrize("field", ["first_response", "resolved"])
 def test_a_new_ticket_answered_before_it_was_created_is_refused(shop: Shop, field: str) -> None:
     # regression: POST /tickets stored a first response or a resolution an hour before the

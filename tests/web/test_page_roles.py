@@ -81,12 +81,12 @@ EXPECTED = {
     ("POST", "/ui/maintenance/{name}/end"): "writers",  # the same
     ("GET", "/ui/tickets"): "staff",
     ("POST", "/ui/tickets"): "writers",  # no id given: 400 for a writer
-    ("POST", "/ui/tickets/{ticket_id}/pause"): "writers",  # no such ticket: 404 for a writer
-    ("POST", "/ui/tickets/{ticket_id}/resume"): "writers",  # the same
-    ("POST", "/ui/tickets/{ticket_id}/change"): "writers",  # nothing to change: 400
+    ("POST", "/ui/tickets/{ticket_id:path}/pause"): "writers",  # no such ticket: 404 for a writer
+    ("POST", "/ui/tickets/{ticket_id:path}/resume"): "writers",  # the same
+    ("POST", "/ui/tickets/{ticket_id:path}/change"): "writers",  # nothing to change: 400
     ("GET", "/ui/incidents"): "staff",
     ("POST", "/ui/incidents"): "writers",  # no id given: 400 for a writer
-    ("POST", "/ui/incidents/{incident_id}/end"): "writers",  # no such incident: 404
+    ("POST", "/ui/incidents/{incident_id:path}/end"): "writers",  # no such incident: 404
     ("GET", "/ui/import"): "staff",
     ("POST", "/ui/import"): "staff",  # not multipart: 400 for staff
     ("POST", "/ui/import/write"): "writers",  # the same for a writer
@@ -145,9 +145,9 @@ ANSWERS = {
     ("POST", "/ui/maintenance/{name}/cancel"): {404},
     ("POST", "/ui/maintenance/{name}/end"): {404},
     ("POST", "/ui/users/{name}/disable"): {404},
-    ("POST", "/ui/tickets/{ticket_id}/pause"): {404},
-    ("POST", "/ui/tickets/{ticket_id}/resume"): {404},
-    ("POST", "/ui/incidents/{incident_id}/end"): {404},
+    ("POST", "/ui/tickets/{ticket_id:path}/pause"): {404},
+    ("POST", "/ui/tickets/{ticket_id:path}/resume"): {404},
+    ("POST", "/ui/incidents/{incident_id:path}/end"): {404},
     # issues globex's October (ended): 303 to the revision issued
     ("POST", "/ui/customers/{customer}/statements/{period}/issue"): {303},
 }

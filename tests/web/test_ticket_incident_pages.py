@@ -295,3 +295,21 @@ def test_a_refused_move_on_a_row_without_its_form_is_shown_atop_the_page(shop: S
     assert resumed.status_code == 409, resumed.text
     shown = html.unescape(re.sub(r"<[^>]+>", "", resumed.text))
     assert "ticket GLX-WEB-OLD is open, not paused" in shown
+
+
+def test_a_record_whose_id_holds_a_slash_is_moved_from_its_row(shop: Shop) -> None:
+    """A file of a tool's export may hold ids with ``/`` (file ingest takes them): the row's
+    forms reach that record."""
+    browser, csrf = _signed_in(shop, "eve", "/ui/incidents")
+    opened = {**INCIDENT, "id": "OPS/2026/7", "end": "", "start": "2026-11-20T11:00:00Z"}
+    assert browser.post("/ui/incidents", {**opened, "csrf": csrf}).status_code == 303
+    ended = browser.post("/ui/incidents/OPS/2026/7/end", {"csrf": csrf, "end": ""})
+    assert ended.status_code == 303, ended.text
+    made = browser.post("/ui/tickets", {**TICKET, "id": "GLX/WEB/10", "csrf": csrf})
+    assert made.status_code == 303, made.text
+    changed = browser.post("/ui/tickets/GLX/WEB/10/change", {"csrf": csrf, "priority": "P2"})
+    assert changed.status_code == 303, changed.text
+    paused = browser.post("/ui/tickets/GLX/WEB/10/pause", {"csrf": csrf})
+    assert paused.status_code == 303, paused.text
+    resumed = browser.post("/ui/tickets/GLX/WEB/10/resume", {"csrf": csrf})
+    assert resumed.status_code == 303, resumed.text

@@ -61,7 +61,7 @@ def list_tickets(
     )
 
 
-@router.get("/tickets/{ticket_id}")
+@router.get("/tickets/{ticket_id:path}")
 def get_ticket(ctx: Ctx, who: Who, at: At, ticket_id: str) -> dict[str, Any]:
     """One ticket with its status history and its live support timers as of ``at``."""
     from covenant.services.portal import visible_ticket
@@ -81,7 +81,7 @@ def list_incidents(
     return record_listing.incident_listing(ctx.engine(), principal=who, now=now, start=lo, end=hi)
 
 
-@router.get("/incidents/{incident_id}")
+@router.get("/incidents/{incident_id:path}")
 def get_incident(ctx: Ctx, who: Who, incident_id: str) -> dict[str, Any]:
     """One incident."""
     from covenant.services.portal import visible_incident

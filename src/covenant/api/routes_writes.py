@@ -129,7 +129,7 @@ def create_ticket(ctx: Ctx, who: Who, body: TicketCreate) -> dict[str, Any]:
     return tickets_json(ctx, [made], now)[0]
 
 
-@router.patch("/tickets/{ticket_id}", tags=["records"])
+@router.patch("/tickets/{ticket_id:path}", tags=["records"])
 def update_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketUpdate) -> dict[str, Any]:
     """Change a ticket: priority, first response, resolution, or append a status change."""
     from covenant.core.tickets import StatusChange
@@ -154,7 +154,7 @@ def update_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketUpdate) -> dic
     return tickets_json(ctx, [changed], now)[0]
 
 
-@router.post("/tickets/{ticket_id}/pause", tags=["records"])
+@router.post("/tickets/{ticket_id:path}/pause", tags=["records"])
 def pause_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketPause) -> dict[str, Any]:
     """Pause a ticket's timers: move it into a pause state of its customer's agreements."""
     from covenant.services.record_changes import pause_ticket as move
@@ -162,7 +162,7 @@ def pause_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketPause) -> dict[
     return _moved(ctx, who, ticket_id, body.at, body.status, move)
 
 
-@router.post("/tickets/{ticket_id}/resume", tags=["records"])
+@router.post("/tickets/{ticket_id:path}/resume", tags=["records"])
 def resume_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketResume) -> dict[str, Any]:
     """Resume a paused ticket: its timers run again."""
     from covenant.services.record_changes import resume_ticket as move
@@ -213,7 +213,7 @@ def create_incident(ctx: Ctx, who: Who, body: IncidentCreate) -> dict[str, Any]:
     return incident_json(made)
 
 
-@router.patch("/incidents/{incident_id}", tags=["records"])
+@router.patch("/incidents/{incident_id:path}", tags=["records"])
 def update_incident(ctx: Ctx, who: Who, incident_id: str, body: IncidentUpdate) -> dict[str, Any]:
     """Change an incident: end it, re-rate it, name its services or customers."""
     from covenant.services.record_changes import update_incident as compute

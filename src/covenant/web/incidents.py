@@ -132,7 +132,7 @@ async def create(request: Request) -> Response:
     )
 
 
-@router.post("/incidents/{incident_id}/end")
+@router.post("/incidents/{incident_id:path}/end")
 async def end(request: Request, incident_id: str) -> Response:
     """End an open incident at ``end`` (blank: now), as ``PATCH /api/v1/incidents/{id}`` with
     its ``end``; an unknown incident is the error page (``not-found``)."""

@@ -150,7 +150,7 @@ async def create(request: Request) -> Response:
     return _back(created=ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/pause")
+@router.post("/tickets/{ticket_id:path}/pause")
 async def pause(request: Request, ticket_id: str) -> Response:
     """Pause a ticket's timers, as ``POST /api/v1/tickets/{id}/pause``: into a pause state of
     its customer's agreements (the first unless one is chosen), at ``at`` (blank: now)."""
@@ -159,7 +159,7 @@ async def pause(request: Request, ticket_id: str) -> Response:
     return await _move(request, ticket_id, pause_ticket, "paused", "")
 
 
-@router.post("/tickets/{ticket_id}/resume")
+@router.post("/tickets/{ticket_id:path}/resume")
 async def resume(request: Request, ticket_id: str) -> Response:
     """Resume a paused ticket, as ``POST /api/v1/tickets/{id}/resume`` (to ``open``)."""
     from covenant.services.record_changes import resume_ticket
@@ -194,7 +194,7 @@ async def _move(request: Request, ticket_id: str, move: Any, done: str, status: 
     return _back(**{done: ticket_id})
 
 
-@router.post("/tickets/{ticket_id}/change")
+@router.post("/tickets/{ticket_id:path}/change")
 async def change(request: Request, ticket_id: str) -> Response:
     """Change a ticket, as ``PATCH /api/v1/tickets/{id}``: its priority, first response,
     resolution, or a status appended (at ``status_at``, blank: now); a blank field is no
