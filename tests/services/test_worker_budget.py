@@ -54,7 +54,7 @@ def test_a_hanging_prometheus_is_asked_one_round_per_tick(tmp_path: Path) -> Non
         with fake_prometheus(lambda form, _: Answer(body=b"{}", delay_s=5.0)) as fake:
             workspace = _workspace(fake.url)
             assert len(workspace.prometheus.reads) == SLIS  # type: ignore[union-attr]
-            worker = Worker(engine)
+            worker = Worker(engine, first_reads=SLIS)  # every first read in this tick
             result = worker.tick(workspace, NOW)
             # without the tick's budget: every SLI's first query, three attempts each (30);
             # with it: at most the queries in flight when the first gave up, 3 attempts each

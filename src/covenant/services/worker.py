@@ -66,7 +66,7 @@ from covenant.services.evaluate import (
 from covenant.services.incremental import EdgeCache, ReadStats
 from covenant.services.no_series import Unmatched, unmatched_series
 from covenant.services.worker_eval import EdgeResults, Plan, TickEvaluation
-from covenant.services.worker_reads import TickReads
+from covenant.services.worker_reads import FIRST_READS_PER_TICK, TickReads
 from covenant.services.worker_routes import Reroute, held_routes
 from covenant.store import alert_transitions as history
 from covenant.store.alert_states import load_alert_states, save_transition
@@ -94,9 +94,6 @@ Enqueue = Callable[["Connection", Sequence[AlertNotice]], int]
 (``services.delivery.Dispatcher.enqueue``): a state change and its notice commit together.
 The same shape writes, for the alerts firing now, the targets never told of them
 (``Dispatcher.enqueue_unheard``: a target added while they fire)."""
-
-CATCH_UP_INITIAL_S = 3 * 3600
-"""A series never read from Prometheus is read from this long before now on the first tick."""
 
 
 def log_notices(notices: Sequence[AlertNotice]) -> None:
@@ -157,7 +154,8 @@ class Worker:
         notify: Notify = log_notices,
         step: int = DEFAULT_STEP,
         client_for: ClientFactory | None = None,
-        catch_up_initial_s: int = CATCH_UP_INITIAL_S,
+        catch_up_initial_s: int | None = None,
+        first_reads: int = FIRST_READS_PER_TICK,
         enqueue: Enqueue | None = None,
         catch_up: bool = True,
         unheard: Enqueue | None = None,
@@ -170,7 +168,9 @@ class Worker:
         self.step = step
         self.client_for = client_for
         self.cache = EdgeCache(step=step)
-        self.reads = TickReads(engine=engine, step=step, initial_s=catch_up_initial_s)
+        self.reads = TickReads(
+            engine=engine, step=step, initial_s=catch_up_initial_s, first_reads=first_reads
+        )
         self.retries = self.reads.days  # days whose minutes failed to read, and their backoff
         self.latest: TickResult | None = None
         self._plan_key: tuple[object, object] | None = None

@@ -1,6 +1,7 @@
-"""The worker's reads of its sources each tick: catch-up, then the days the windows now cut.
+"""The worker's reads of its sources each tick: catch-up, first reads, then the days cut.
 
-1. ``services.prometheus.catch_up`` reads every series from its read frontier up to now.
+1. ``services.prometheus.catch_up`` reads every series read before from its read frontier
+   up to now.
    A series whose catch-up stopped at a day (hour) of exact sums that the server's minutes no
    longer add up to (``source-sums-differ``: the sums are kept, the frontier stays at that
    day) would read the same minutes again on every tick, and fail the same way; so it waits
@@ -8,14 +9,24 @@
    catch-up of it that gets past that point forgets the wait. Any other failure (a server
    down, slow or refusing) is asked again on the next tick: live minutes are due every
    minute, and the client's budget bounds what each tick waits.
-2. ``services.prometheus_recorded.refine_days`` reads the minutes of the days stored as sums
+2. A series never read (or whose only reads failed before reading a minute, or whose query
+   changed and has no counts of its own) is read over everything its SLOs' windows and alert
+   windows need, as ``covenant evaluate --read`` reads it (``services.first_reads``: whole
+   days from the recording rules where they check, else every sample) — at most
+   ``first_reads`` series per DataSource a tick (:data:`FIRST_READS_PER_TICK`), those never
+   tried first, then those tried longest ago, after the catch-up of the others, so a
+   workspace of many new SLIs never holds up the minutes of those already read. One waiting
+   its turn is not read at all meanwhile: its SLOs are "no data", never a figure over a few
+   hours. A first read the tick's budget cuts short keeps what it read, and the next tick's
+   catch-up goes on from there.
+3. ``services.prometheus_recorded.refine_days`` reads the minutes of the days stored as sums
    that an evaluation's edges come to cut, each failed day waiting its turn the same way.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -28,6 +39,12 @@ if TYPE_CHECKING:
     from covenant.core.promql import SeriesQueries
     from covenant.definitions.workspace import Workspace
     from covenant.services.prometheus import ClientFactory, ReadReport, Store
+    from covenant.store.source_queries import Replaced
+
+
+FIRST_READS_PER_TICK = 4
+"""Never-read series whose windows one tick reads (module docstring, 2): as many as the
+catch-up fetches at once (``services.prometheus.WORKERS``)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -36,7 +53,10 @@ class TickReads:
 
     engine: Store
     step: int
-    initial_s: int
+    initial_s: int | None = None
+    """None: a never-read series is read over its windows (module docstring, 2); else from
+    this long before now, every one on the first tick (a test's shortcut)."""
+    first_reads: int = FIRST_READS_PER_TICK
     days: DayRetries = field(default_factory=DayRetries)  # failed day (hour) minute reads
     kept: DayRetries = field(default_factory=DayRetries)  # catch-ups stopped by kept sums
 
@@ -57,17 +77,27 @@ class TickReads:
         if not reads:
             return 0
         from covenant.services.prometheus import catch_up  # noqa: PLC0415
+        from covenant.services.read_claims import with_replaced  # noqa: PLC0415
+
+        def due(series: str, since: int) -> bool:
+            return self.kept.due(series, since, now=now)
 
         try:
+            never, replaced = self._never_read(reads, now) if self.initial_s is None else ({}, {})
+            first = self._turn(
+                sorted((r for r in reads if r.series in never), key=lambda r: never[r.series])
+            )
             reports = catch_up(
                 self.engine,
-                reads=reads,
+                reads=[r for r in reads if r.series not in never],
                 now=now,
-                initial=self.initial_s,
+                initial=self.initial_s or self.step,
                 step=self.step,
                 client_for=clients,
-                due=lambda series, since: self.kept.due(series, since, now=now),
+                due=due,
             )
+            reports += self._first(workspace, first, now, clients, due)
+            reports = with_replaced(reports, replaced, reads)
         except CovenantError as exc:  # recorded per series by catch_up; evaluation goes on
             problems.append(f"Prometheus catch-up: {exc}")
             return 0
@@ -83,6 +113,71 @@ class TickReads:
             if wait.retry_at > now:
                 problems.append(f"{series}: not caught up before its next try: {wait.reason()}")
         return len(reports)
+
+    def _never_read(
+        self, reads: Sequence[SeriesQueries], now: datetime
+    ) -> tuple[dict[str, float], dict[str, Replaced]]:
+        """The series of ``reads`` no read has reached (never read, only failed before a
+        minute, or claimed anew for a changed query), after claiming them for their queries,
+        each with when it was last tried (0: never; the untried first, so one that always
+        fails never keeps the others waiting); and what the claims did
+        (``services.read_claims``)."""
+        from covenant.services.read_claims import claim_reads  # noqa: PLC0415
+        from covenant.store.source_state import read_states  # noqa: PLC0415
+
+        keys = [r.series for r in reads]
+        with self.engine.connect() as conn:
+            states = read_states(conn, keys=keys)
+        replaced = claim_reads(self.engine, reads, step=self.step, at=now, states=states)
+        if replaced:  # their keys name other series now: a new one, or one restored
+            with self.engine.connect() as conn:
+                for key in replaced:
+                    states.pop(key, None)
+                states.update(read_states(conn, keys=list(replaced)))
+        never: dict[str, float] = {}
+        for k in keys:
+            state = states.get(k)
+            if state is None or state.read_until is None:
+                tried = state.updated_at or state.error_at if state is not None else None
+                never[k] = tried.timestamp() if tried is not None else 0.0
+        return never, replaced
+
+    def _turn(self, never: Sequence[SeriesQueries]) -> list[SeriesQueries]:
+        """The never-read series whose windows this tick reads: the first ``first_reads`` of
+        each DataSource (each source's reads have a budget of their own)."""
+        taken: dict[str, int] = {}
+        turn = []
+        for r in never:
+            if taken.get(r.source.name, 0) < self.first_reads:
+                taken[r.source.name] = taken.get(r.source.name, 0) + 1
+                turn.append(r)
+        return turn
+
+    def _first(
+        self,
+        workspace: Workspace,
+        first: Sequence[SeriesQueries],
+        now: datetime,
+        clients: ClientFactory | None,
+        due: Callable[[str, int], bool],
+    ) -> list[ReadReport]:
+        """The first reads of ``first`` over their windows (module docstring, 2)."""
+        if not first:
+            return []
+        from covenant.services.first_reads import read_first  # noqa: PLC0415
+        from covenant.services.prometheus import DEFAULT_LAG_S  # noqa: PLC0415
+
+        return read_first(
+            self.engine,
+            reads=first,
+            objectives=workspace.objectives,
+            now=now,
+            step=self.step,
+            lag_s=DEFAULT_LAG_S,
+            client_for=clients,
+            by_days=not (workspace.corrections or workspace.composites),
+            due=due,
+        )
 
     def _remember_kept(self, reports: Sequence[ReadReport], now: datetime) -> None:
         """A catch-up stopped by kept sums waits, keyed by where the next one starts (its
