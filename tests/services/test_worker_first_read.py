@@ -10,18 +10,30 @@ a figure over a few hours). The expected counts are summed here from the generat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from covenant.api.app import create_app
+from covenant.cli.main import app
+from covenant.config import Settings, sqlite_url
 from covenant.core.results import Status
-from covenant.core.timeutil import from_epoch
+from covenant.core.timeutil import from_epoch, to_epoch
 from covenant.definitions.workspace import load_workspace
+from covenant.render.evaluation import evaluation_json
+from covenant.services.coverage import apply_coverage
+from covenant.services.evaluate import evaluate_workspace
 from covenant.services.store import open_store
+from covenant.services.tokens import create_token
 from covenant.services.worker import Worker
 from covenant.store.source_state import read_states
+from tests.api.support import EXPIRES, Client
 from tests.promserver import Server, openmetrics_text, request_counters
 from tests.services.test_prometheus_no_series import SLO
+from tests.web.pages import Browser
 
 START = 1_789_948_800  # 2026-09-21T00:00:00Z
 MINUTES = 8 * 60
@@ -99,3 +111,83 @@ def test_a_tick_reads_a_bounded_number_of_never_read_slis(
     by_slo = {e.objective.slo: e for e in second.report.evaluations}
     assert (by_slo["late"].good, by_slo["late"].total) == _expected(_late)
     assert (by_slo["api"].good, by_slo["api"].total) == _expected(_api)  # caught up, as before
+
+
+def test_a_window_that_starts_before_the_stored_data_says_from_when(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server = _server(prometheus)
+    ws = _workspace(tmp_path / "ws", server.url)
+    workspace = load_workspace(ws)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = open_store(url)
+    result = Worker(engine).tick(workspace, NOW)
+    # the server holds 8 hours; the 1-day window ends at now (two minutes after the last
+    # scrape): 8 × 60 + 2 of its 24 × 60 minutes, from the first scrape's minute on
+    note = (
+        f"data from 2026-09-21T00:00:00Z only ({8 * 60 + 2:,} of the window's {24 * 60:,} minutes)"
+    )
+    worker_notes = {e.objective.slo: e.coverage_note for e in result.report.evaluations}
+    assert worker_notes == {"api": note, "late": note}
+    report = evaluate_workspace(
+        engine, workspace=workspace, at=NOW, now=NOW
+    )  # what the CLI, the API and the web pages evaluate
+    assert [e.data_from for e in report.evaluations] == [from_epoch(START)] * 2
+    assert [e.coverage_note for e in report.evaluations] == [note, note]
+    shown = evaluation_json(report.evaluations[0])
+    assert (shown["data_from"], shown["coverage_note"]) == ("2026-09-21T00:00:00Z", note)
+    # data stored from the window's start on: no note
+    assert apply_coverage(report, {"api": to_epoch(NOW) - 86400}).evaluations[0].data_from is None
+
+
+def test_the_api_and_the_pages_say_from_when_the_window_holds_data(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server = _server(prometheus)
+    ws = _workspace(tmp_path / "ws", server.url)
+    settings = Settings(workspace=ws, database_url=sqlite_url(ws))
+    engine = open_store(settings.database_url)
+    Worker(engine).tick(load_workspace(ws), NOW)  # reads both SLIs' windows
+    plain = f"data from 2026-09-21T00:00:00Z only ({482:,} of the window's {1440:,} minutes)"
+    note = plain.replace("'", "&#39;")  # as the pages escape it
+    token = create_token(
+        engine, role="viewer", customer=None, expires_at=EXPIRES, at=NOW, customers=()
+    ).text
+    client = Client(create_app(settings, clock=lambda: NOW))
+    answer = client.get("/api/v1/evaluations/api", token)
+    assert answer.status_code == 200, answer.text
+    assert [e["coverage_note"] for e in answer.json()["results"]] == [plain]
+    browser = Browser(client.app)
+    assert browser.sign_in_token(token).status_code == 303
+    assert f"Part of the window: {note}" in browser.get("/ui/slos/api").text
+    assert (
+        f'part of the window<span class="visually-hidden">: {note}'
+        in browser.get("/ui/overview").text
+    )
+
+
+def test_evaluate_says_from_when_the_window_holds_data(
+    tmp_path: Path, prometheus: Callable[..., Server]
+) -> None:
+    server = _server(prometheus)
+    ws = _workspace(tmp_path / "ws", server.url)
+    at = "2026-09-21T08:02:00Z"  # NOW
+    env = {"COVENANT_DATABASE_URL": ""}
+    plain = f"data from 2026-09-21T00:00:00Z only ({482:,} of the window's {1440:,} minutes)"
+    done = CliRunner().invoke(
+        app, ["evaluate", "-w", str(ws), "--at", at, "--read", "--format", "json"], env=env
+    )
+    assert done.exit_code == 0, done.output
+    results = {r["slo"]: r for r in json.loads(done.stdout)["results"]}
+    assert {k: (r["data_from"], r["coverage_note"]) for k, r in results.items()} == {
+        "api": ("2026-09-21T00:00:00Z", plain),
+        "late": ("2026-09-21T00:00:00Z", plain),
+    }
+    table = CliRunner().invoke(
+        app,
+        ["evaluate", "-w", str(ws), "--at", at, "--no-read", "--wide"],
+        env={**env, "COLUMNS": "400"},
+    )
+    assert table.exit_code == 0, table.output
+    rows = {line.split()[0]: line.rstrip() for line in table.stdout.splitlines() if line.strip()}
+    assert rows["api"].endswith(f"ok ({plain})")

@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Literal
 
 from covenant.core.model import Objective
+from covenant.core.timeutil import utc_text
 
 
 class Status(StrEnum):
@@ -128,6 +129,21 @@ class Evaluation:
     stale: Stale | None = None
     """Set with ``no_data`` when the objective is read from a source that has not answered
     for ``at``: the figures are those of the data read so far."""
+    data_from: datetime | None = None
+    """Set when the window starts before the first stored minute with events of its SLI
+    (never read that far back, before the source's retention, a new SLO): the figures cover
+    the window from there only (:attr:`coverage_note`)."""
+
+    @property
+    def coverage_note(self) -> str | None:
+        """``data from <instant> only (N of the window's M minutes)``, or None when the stored
+        data covers the whole window (or is not known not to)."""
+        if self.data_from is None:
+            return None
+        whole = int((self.window_end - self.window_start).total_seconds()) // 60
+        held = int((self.window_end - self.data_from).total_seconds()) // 60
+        since = utc_text(self.data_from)
+        return f"data from {since} only ({held:,} of the window's {whole:,} minutes)"
 
     @property
     def firing(self) -> tuple[TierResult, ...]:

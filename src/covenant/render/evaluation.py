@@ -147,6 +147,8 @@ def evaluation_json(e: Evaluation) -> dict[str, Any]:
         "no_data_policy_note": e.policy_note,
         "no_data_policy_slices": e.policy_filled,
         "stale": stale_json(e.stale),
+        "data_from": None if e.data_from is None else iso(e.data_from),
+        "coverage_note": e.coverage_note,
         "unit": e.unit,
         "good": e.good,
         "total": e.total,

@@ -124,6 +124,8 @@ def _notes(rows: Sequence[Shown]) -> list[str]:
             shown = e.stale is not None and e.sli is not None
             figures = "; its figures are the data's read so far" if shown else ""
             notes.append(f"{r.name}: no data: {e.no_data}{figures}")
+        if e.coverage_note:
+            notes.append(f"{r.name}: {e.coverage_note}")
         if e.policy_note:
             notes.append(f"{r.name}: {e.policy_note}")
         notes.extend(f"{r.name}: {line}" for line in burn_policy_notes(e))
@@ -216,6 +218,8 @@ def _render_wide(console: Console, title: str, rows: Sequence[Shown]) -> None:
         status = status_text(e)
         if e.no_data:
             status.append(f": {e.no_data}")
+        if e.coverage_note:
+            status.append(f" ({e.coverage_note})")
         if e.policy_note:
             status.append(f" ({e.policy_note})")
         for line in burn_policy_notes(e):

@@ -166,6 +166,10 @@ def evaluate_objectives(
         now=datetime.now(UTC) if now is None else require_utc(now, what="now"),
     )
     report = mark_stale(engine, report, unread=unread, waits=waits)
+    from covenant.services.coverage import apply_coverage, first_stored  # noqa: PLC0415
+
+    first = first_stored(engine, (e.objective.series for e in report.evaluations))
+    report = apply_coverage(report, first)
     return explain_new_thresholds(engine, report)
 
 

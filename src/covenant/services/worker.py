@@ -55,6 +55,7 @@ from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.core.results import Stale
 from covenant.core.timeutil import require_utc
 from covenant.core.window_answers import needs_buckets
+from covenant.services.coverage import first_stored
 from covenant.services.evaluate import (
     DEFAULT_STEP,
     EvaluationReport,
@@ -231,6 +232,7 @@ class Worker:
             full=full,
             corrections=bool(workspace.corrections),
             stale=stale,
+            first=lambda: first_stored(self.engine, (o.series for o in objectives)),
         )
         return found, stats
 

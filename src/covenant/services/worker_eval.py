@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,6 +138,7 @@ class TickEvaluation:
         full: EvaluationReport | None,
         corrections: bool,
         stale: dict[str, Stale],
+        first: Callable[[], Mapping[str, int]] | None = None,
     ) -> None:
         self.at = at
         self.count = count
@@ -147,6 +148,7 @@ class TickEvaluation:
         self.full = full
         self.corrections = corrections
         self.stale = stale
+        self.first = first  # per series, its first stored minute with events (read lazily)
         self._report: EvaluationReport | None = None
         self._lock = threading.Lock()
 
@@ -184,7 +186,12 @@ class TickEvaluation:
             composites=full.composites if full else (),
             audit=full.audit if full else {},
         )
-        return apply_stale(report, self.stale)
+        report = apply_stale(report, self.stale)
+        if self.first is None:
+            return report
+        from covenant.services.coverage import apply_coverage  # noqa: PLC0415
+
+        return apply_coverage(report, self.first())
 
     def _others(self) -> list[Evaluation]:
         """The effective evaluations of the full path (objectives, then composites), stale

@@ -40,6 +40,7 @@ class Row:
     composite: bool  # a composite SLO (its page: /ui/composites/KEY)
     policy_note: str | None = None  # slices of the SLO window a good/bad noDataPolicy counted
     burn_policy_note: str | None = None  # likewise, of the burn rate's window
+    coverage_note: str | None = None  # the window starts before the stored data (from when)
     no_data: str | None = None  # why the status is no data
     stale: bool = False  # its source has not answered for now: the figures are the data's so far
 
@@ -89,6 +90,7 @@ def rows_of(evaluations: Sequence[Evaluation], workspace: Workspace) -> list[Row
                 firing=tuple(t.name for t in e.firing),
                 composite=o.key in composites,
                 policy_note=e.policy_note,
+                coverage_note=e.coverage_note,
                 burn_policy_note=None if e.burn is None else e.burn.policy_note,
                 no_data=e.no_data,
                 stale=e.stale is not None and e.stale.behind,
