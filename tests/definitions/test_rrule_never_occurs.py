@@ -59,6 +59,9 @@ def test_a_rule_whose_parts_exclude_each_other_is_refused(rule: str, reason: str
         ("FREQ=DAILY;INTERVAL=7;BYDAY=TU", "2026-01-05T09:00:00"),
         # the first occurrence (29 February 2028) after the until
         ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;UNTIL=20271231", "2026-01-05T09:00:00"),
+        # the only candidate (12:00 UTC) is an hour after the until (11:00 UTC): within the
+        # margin kept for a clock going back, yet after the until's instant
+        ("FREQ=DAILY;BYHOUR=12;UNTIL=20260601T110000Z", "2026-06-01T10:00:00"),
     ],
 )
 def test_a_rule_with_no_occurrence_in_the_horizon_is_refused(rule: str, start: str) -> None:
@@ -76,10 +79,29 @@ def test_a_rule_with_no_occurrence_in_the_horizon_is_refused(rule: str, start: s
         ("FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2,4,5", "2026-01-05T09:00:00"),
         # every other hour from 09:00: 11, 13, …, 07, 09 (was refused: checked from 00:00)
         ("FREQ=HOURLY;INTERVAL=2;BYHOUR=9,13", "2026-01-05T09:00:00"),
+        # 12:00 UTC is the until itself: bounded inclusively (RFC 5545)
+        ("FREQ=DAILY;BYHOUR=12;UNTIL=20260601T120000Z", "2026-06-01T10:00:00"),
     ],
 )
 def test_a_rare_rule_is_kept(rule: str, start: str) -> None:
     assert [p for p in problems_of(rule, start) if p[0] != "start-not-an-occurrence"] == []
+
+
+def test_expand_stops_at_the_until_instant() -> None:
+    # every hour from 10:00 UTC until 11:30 UTC: 10:00 and 11:00, never 12:00 or 13:00 (within
+    # the three hours the walk goes past the until's wall time, for a clock going back)
+    rule = CorrectionRule(
+        name="r",
+        slos=(),
+        start=datetime(2026, 6, 1, 10, tzinfo=UTC),
+        duration=timedelta(minutes=10),
+        rrule="FREQ=HOURLY",
+        until=datetime(2026, 6, 1, 11, 30, tzinfo=UTC),
+    )
+    assert list(rule.expand(stop=datetime(2026, 6, 2))) == [
+        datetime(2026, 6, 1, 10),
+        datetime(2026, 6, 1, 11),
+    ]
 
 
 def periods_walked(monkeypatch: pytest.MonkeyPatch) -> list[int]:

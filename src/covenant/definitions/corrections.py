@@ -161,8 +161,6 @@ class CorrectionRule:
             lo = (start - self.duration - margin).astimezone(zone).replace(tzinfo=None)
             hi = (end + margin).astimezone(zone).replace(tzinfo=None)
             first = [local_instant(local, self.zone) for local in self._occurrences(lo, hi)]
-            if self.until is not None:  # by the instant (the rule's bound is a wall time)
-                first = [f for f in first if f <= self.until]
         return [window(f) for f in first if f < end and f + self.duration > start]
 
     def local_start(self) -> datetime:
@@ -172,12 +170,21 @@ class CorrectionRule:
     def expand(self, *, stop: datetime, dtstart: datetime | None = None) -> Iterator[datetime]:
         """The rule's wall-clock occurrences up to ``stop`` and its until, walked from
         ``dtstart`` (default: the first occurrence) without stepping far past them (dateutil
-        would walk to the year 9999 for a rule that occurs no more; rrule_bounds.walk)."""
+        would walk to the year 9999 for a rule that occurs no more; rrule_bounds.walk).
+
+        The walk goes up to three hours past the until's wall time (an occurrence in an hour a
+        clock repeats can start before the until though its wall time reads later); those
+        starting after the until's instant are dropped here, the one place every reader
+        (validation, its warnings, windows) takes occurrences from."""
         first = self.local_start() if dtstart is None else dtstart
-        if self.until is not None:
-            stop = min(stop, _local(self.until, self.zone) + _FOLD_MARGIN)
+        until = self.until
+        if until is not None:
+            stop = min(stop, _local(until, self.zone) + _FOLD_MARGIN)
         parsed = build_rrule(self, dtstart=first)
-        return walk(parsed, start=first, stop=stop, counted=self.count is not None)
+        walked = walk(parsed, start=first, stop=stop, counted=self.count is not None)
+        if until is None:
+            return walked
+        return (local for local in walked if local_instant(local, self.zone) <= until)
 
     def _occurrences(self, lo: datetime, hi: datetime) -> list[datetime]:
         """The rule's wall-clock occurrences in ``[lo, hi]``, expanding at most MAX_EXPANSION.
@@ -241,7 +248,7 @@ def build_rrule(rule: CorrectionRule, *, dtstart: datetime | None = None) -> rru
         raise ValueError("expected a single RRULE")
     if rule.until is not None:
         # the wall time of until, plus the most a clock goes back: an occurrence in a repeated
-        # hour can start before until though its wall time reads later (windows() then keeps
+        # hour can start before until though its wall time reads later (expand() then keeps
         # those that start at or before the instant)
         parsed = parsed.replace(until=_local(rule.until, rule.zone) + _FOLD_MARGIN)
     if rule.count is not None:
