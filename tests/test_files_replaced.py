@@ -101,7 +101,7 @@ def test_a_write_removes_the_temporary_file_of_a_killed_writer(tmp_path: Path) -
     proc.communicate(timeout=120)
     assert len(_temporary(tmp_path, "out.yaml")) == 1  # what the kill left
     other = tmp_path / "out.yaml.bak"  # another file's name starting alike: not touched
-    other_left = tmp_path / ".out.yaml.bak.abcdefgh.tmp"
+    other_left = tmp_path / ".out.yaml.bak.covenant-abcdefgh.tmp"
     other_left.write_text("kept\n", encoding="utf-8")
     write_replacing(target, ["mine\n"])
     assert target.read_text(encoding="utf-8") == "mine\n"
@@ -112,8 +112,8 @@ def test_a_write_removes_the_temporary_file_of_a_killed_writer(tmp_path: Path) -
 def test_a_workspace_never_reads_a_temporary_file(tmp_path: Path) -> None:
     """What a killed write leaves (hidden, ``.tmp``) is not a definition file of the folder."""
     (tmp_path / "slos.yaml").write_text("", encoding="utf-8")
-    (tmp_path / ".slos.yaml.abcdefgh.tmp").write_text("kind: [cut short", encoding="utf-8")
+    (tmp_path / ".slos.yaml.covenant-abcdefgh.tmp").write_text("kind: [cut short", encoding="utf-8")
     (tmp_path / "nested").mkdir()
-    (tmp_path / "nested" / ".x.yaml.12345678.tmp").write_text("{", encoding="utf-8")
+    (tmp_path / "nested" / ".x.yaml.covenant-12345678.tmp").write_text("{", encoding="utf-8")
     files, problems = discover_files([tmp_path])
     assert (files, problems) == ([tmp_path / "slos.yaml"], [])

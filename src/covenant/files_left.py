@@ -1,4 +1,4 @@
-"""Temporary files beside a target (``.NAME.XXXXXXXX.tmp``): made held, and removed once left.
+"""Temporary files beside a target (``.NAME.covenant-XXXXXXXX.tmp``): made held, removed once left.
 
 :mod:`covenant.files_replaced` writes a file's text to a temporary file beside it, then renames
 it over the file. A writer killed on the way (SIGKILL, the OOM killer) leaves that temporary
@@ -8,8 +8,13 @@ makes (a shared ``flock`` on it, for as long as the file is its own) and, before
 target, removes the temporary files of that target which nobody holds: the lock of a process
 that ended, however it ended, is gone with it. Another process writing the same file at the
 same time holds its own, which is never removed; a file system without locks never loses one
-(it cannot be locked by the remover either). A temporary file made by an older Covenant
-(unheld) is taken as left.
+(it cannot be locked by the remover either).
+
+Only names Covenant makes are removed: ``covenant-`` between the target's name and the eight
+random characters. A file named ``.NAME.XXXXXXXX.tmp`` without it (as Covenant named its
+temporary files before stop 42, or a user's own copy such as ``.report.pdf.20261205.tmp``) is
+never removed: it cannot be told apart from a user's file, and left, it is only a hidden file
+nothing reads.
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ATTEMPTS = 100  # names tried before giving up (as tempfile does)
+MARK = "covenant-"  # between the target's name and the random part: Covenant's own
+
+
+def temporary_prefix(target: Path) -> str:
+    """The start of the name of every temporary file of ``target`` (a random part and
+    ``.tmp`` follow)."""
+    return f".{target.name}.{MARK}"
 
 
 def held_temporary(target: Path, path: Path) -> tuple[int, str]:
@@ -32,17 +44,17 @@ def held_temporary(target: Path, path: Path) -> tuple[int, str]:
     for _ in range(ATTEMPTS):
         try:
             handle, name = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+                dir=target.parent, prefix=temporary_prefix(target), suffix=".tmp"
             )
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
-        if _hold(handle, name):
+        if hold(handle, name):
             return handle, name
         os.close(handle)  # removed as left in the instant before it was held: another one
     raise OSError(errno.EEXIST, "no temporary file could be held", str(path))
 
 
-def _hold(handle: int, name: str) -> bool:
+def hold(handle: int, name: str) -> bool:
     """Hold the file open as ``handle`` (named ``name``): False when it was removed before."""
     try:
         fcntl.flock(handle, fcntl.LOCK_SH)  # waits while a remover looks at it
@@ -72,7 +84,7 @@ def remove_left(targets: Iterable[Path]) -> None:
 
 
 # what tempfile.mkstemp names it: eight of [a-z0-9_] between the prefix and the suffix
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+_TEMPORARY = re.compile(rf"\.(?P<name>.+)\.{re.escape(MARK)}[a-z0-9_]{{8}}\.tmp")
 
 
 def _remove_if_left(entry: Path) -> None:

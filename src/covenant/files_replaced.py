@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from covenant.files_left import ATTEMPTS, held_temporary, remove_left
+from covenant.files_left import ATTEMPTS, held_temporary, hold, remove_left, temporary_prefix
 
 _CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
@@ -42,6 +42,7 @@ def write_all_replacing(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> 
     written: list[tuple[str, Path, Path]] = []  # temporary file, target, path given
     held: list[int] = []  # the temporary files' descriptors: held until renamed or removed
     kept: list[str] = []  # second names of the old files, until every rename is made
+    kept_held: list[int] = []  # their descriptors: held (never removed as left) until then
     renamed: list[tuple[Path, str | None]] = []  # target, its old file's second name
     planned = [
         (path, chunks, None if stream(path) else Path(os.path.realpath(path)))
@@ -60,7 +61,9 @@ def write_all_replacing(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> 
             with os.fdopen(handle, "wb", closefd=False) as out:
                 _fill(out, chunks, path)
         for temporary, target, path in written:
-            old = _kept(target, path) if len(written) > 1 else None
+            old, old_handle = _kept(target, path) if len(written) > 1 else (None, None)
+            if old_handle is not None:
+                kept_held.append(old_handle)
             if old:
                 kept.append(old)
             _renamed(temporary, target, path)
@@ -73,25 +76,35 @@ def write_all_replacing(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> 
     finally:
         for old in kept:
             Path(old).unlink(missing_ok=True)
-        for handle in held:
+        for handle in held + kept_held:
             os.close(handle)
 
 
-def _kept(target: Path, path: Path) -> str | None:
+def _kept(target: Path, path: Path) -> tuple[str | None, int | None]:
     """A second name beside ``target`` for the file it names now (a hard link, named as a
-    temporary file is), so that renaming over it can be undone; None for a new file, "" when
-    none can be made (the rename then cannot be undone)."""
+    temporary file is), so that renaming over it can be undone, and its descriptor: held like a
+    temporary file (:mod:`covenant.files_left`), or another writer of ``target`` would remove
+    it as left; None for a new file, "" when none can be made (the rename then cannot be
+    undone). An old file this process cannot read is kept unheld (no descriptor)."""
     for _ in range(ATTEMPTS):
-        name = str(target.parent / f".{target.name}.{_random_part()}.tmp")
+        name = str(target.parent / f"{temporary_prefix(target)}{_random_part()}.tmp")
         try:
             os.link(target, name, follow_symlinks=False)
         except FileExistsError:
             continue
         except FileNotFoundError:
-            return None
+            return None, None
         except OSError:  # no hard links here (a FAT disk …), or a folder: nothing to undo by
-            return ""
-        return name
+            return "", None
+        try:
+            handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            continue  # removed as left in the instant after it was made: another one
+        except OSError:
+            return name, None
+        if hold(handle, name):
+            return name, handle
+        os.close(handle)  # removed as left before it was held: another one
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
 
 

@@ -164,7 +164,7 @@ def test_a_temporary_file_a_killed_writer_left_is_removed_by_the_next_write(
     path = page_path(args)
     path.parent.mkdir(parents=True, mode=0o700)
     path.parent.parent.chmod(0o700)
-    left = path.parent / f".{path.name}.abcd1234.tmp"
+    left = path.parent / f".{path.name}.covenant-abcd1234.tmp"
     left.write_text("0\nUsage: cut sh", encoding="utf-8")
     recording = help_cache.serve(args)
     assert recording is not None  # no page stored: typer renders it

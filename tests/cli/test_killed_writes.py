@@ -135,7 +135,8 @@ def test_init_killed_while_writing_can_be_run_again(tmp_path: Path) -> None:
     assert not [p for p in ws.rglob("*") if p.is_file() and not p.name.startswith(".")]
 
     left = [p.name for p in ws.rglob("*") if p.is_file()]
-    assert any(re.fullmatch(r"\.slos\.yaml\.[a-z0-9_]{8}\.tmp", name) for name in left), left
+    made = r"\.slos\.yaml\.covenant-[a-z0-9_]{8}\.tmp"
+    assert any(re.fullmatch(made, name) for name in left), left
 
     _run("init", str(ws))  # removes the temporary files the killed run left (its lock is gone)
     made = {p.relative_to(ws): p.read_bytes() for p in ws.rglob("*") if p.is_file()}

@@ -241,9 +241,9 @@ def test_a_temporary_file_a_killed_writer_left_is_removed_by_the_next_write(
     (``covenant.files_left``), and a temporary file another writer holds is left alone."""
     ws = one_slo(tmp_path)
     state = ws / ".covenant"
-    left = state / f".{cache.FILE_NAME}.abcd1234.tmp"
+    left = state / f".{cache.FILE_NAME}.covenant-abcd1234.tmp"
     left.write_text("{half a cache", encoding="utf-8")
-    held = state / f".{cache.FILE_NAME}.held5678.tmp"
+    held = state / f".{cache.FILE_NAME}.covenant-held5678.tmp"
     held.write_text("{being written", encoding="utf-8")
     holder = subprocess.Popen(  # another process writing the cache: it holds its file
         [sys.executable, "-c", HOLD, str(held)], stdout=subprocess.PIPE, text=True
