@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from covenant.core.notices import NoticeState
-from covenant.services.delivery import Dispatcher
+from covenant.services.delivery import Backoff, Dispatcher
 from covenant.store import outbox
 from covenant.store.db import write_transaction
 from tests.receiver import receiver
@@ -103,3 +103,32 @@ def test_a_failed_firing_row_gets_no_resolution_after_its_route_changed(engine: 
         ("b", "firing", "failed"),
         ("b", "resolved", "failed"),  # held: sent only after its firing, by a retry
     }
+
+
+def test_a_failed_firing_row_is_told_again_a_re_send_interval_after_it_was_given_up(
+    engine: Engine,
+) -> None:
+    """The wait is measured from the give-up (the last attempt), not from the next attempt
+    the backoff would have made (here half an hour to an hour later, never made)."""
+    now = [STARTS]
+    with receiver() as hooks:
+        hooks.statuses["/broken"] = [400]  # refused: given up at its first attempt, at STARTS
+        dispatcher = Dispatcher(
+            engine,
+            [webhook(f"{hooks.url}/broken", name="broken")],
+            backoff=Backoff(base_s=3600, cap_s=3600),  # 30 to 60 minutes
+            clock=lambda: now[0],
+            resend=RESEND,
+        )
+        firing = notice(targets=("broken",))
+        assert dispatcher.submit([firing]) == 1
+        assert dispatcher.send_due() == 1
+        assert statuses(engine) == {("broken", "firing"): ("failed", 1)}
+
+        now[0] = STARTS + RESEND - timedelta(minutes=1)  # given up 59 minutes ago
+        with write_transaction(engine) as conn:
+            assert dispatcher.enqueue_unheard(conn, [firing]) == 0
+        now[0] = STARTS + RESEND + timedelta(minutes=1)  # given up 61 minutes ago
+        with write_transaction(engine) as conn:
+            assert dispatcher.enqueue_unheard(conn, [firing]) == 1
+    assert statuses(engine) == {("broken", "firing"): ("pending", 0)}

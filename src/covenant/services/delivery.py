@@ -383,7 +383,8 @@ class Dispatcher:
                 row.id,
                 owner=self.owner,
                 error=result.error,
-                next_attempt_at=now + timedelta(seconds=delay),
+                # a row given up keeps the instant it was (outbox.retry_firing waits from it)
+                next_attempt_at=now if give_up else now + timedelta(seconds=delay),
                 give_up=give_up,
             )
             if marked and give_up and row.state == NoticeState.FIRING.value:

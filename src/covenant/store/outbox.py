@@ -129,8 +129,8 @@ def retry_firing(
     given_up_before: datetime,
 ) -> int:
     """Put back to pending the failed firing rows of ``rows`` (notice key, episode start,
-    target) whose last attempt was due before ``given_up_before`` (a row given up lately
-    waits); how many. Their attempts start again from 0."""
+    target) given up before ``given_up_before`` (their ``next_attempt_at``: ``mark_failed``;
+    a row given up lately waits); how many. Their attempts start again from 0."""
     retried = 0
     for key, starts_at, target in rows:
         done = conn.execute(
@@ -281,8 +281,9 @@ def mark_failed(
     next_attempt_at: datetime,
     give_up: bool,
 ) -> bool:
-    """A send failed: try again at ``next_attempt_at``, or (``give_up``) mark it failed; False
-    when ``owner`` no longer held its lease (nothing changed)."""
+    """A send failed: try again at ``next_attempt_at``, or (``give_up``) mark it failed, its
+    ``next_attempt_at`` then the instant it was given up; False when ``owner`` no longer held
+    its lease (nothing changed)."""
     done = conn.execute(
         update(notice_outbox)
         .where(T.id == row_id, T.claimed_by == owner, T.status == PENDING)
