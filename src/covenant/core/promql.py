@@ -273,8 +273,8 @@ def closing(query: str, mask: list[bool], start: int) -> int:
     return -1
 
 
-_COUNTER_TEMPLATE = re.compile(r"^sum\(increase\((?P<sel>.+)\[\{\{\.window\}\}\]\)\)$", re.S)
-_COUNTER_TEMPLATE_SPACED = re.compile(
+# spaced or over lines, or not: the same form, its selector as written
+_COUNTER_TEMPLATE = re.compile(
     r"^sum\s*\(\s*increase\s*\((?P<sel>.+)\[\s*\{\{\.window\}\}\s*\]\s*\)\s*\)$", re.S
 )
 
@@ -286,10 +286,8 @@ def raw_selector(template: str) -> str | None:
     ``#`` comments aside."""
     text = without_comments(template).strip()
     found = _COUNTER_TEMPLATE.match(text)
-    if found is None:  # spaced or over lines: the same form, its selector as written
-        found = _COUNTER_TEMPLATE_SPACED.match(text)
-        if found is None:
-            return None
+    if found is None:
+        return None
     selector = found.group("sel").strip()
     return selector if parse_selector(selector) is not None else None
 
