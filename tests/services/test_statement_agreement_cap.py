@@ -49,6 +49,6 @@ def test_in_german(tmp_path: Path) -> None:
     steps = _steps(tmp_path, "de_DE")
     assert (
         f"Der Vertrag begrenzt alle Gutschriften des Zeitraums zusammen auf 41,66625{nb}€: "
-        f"aus 83,33{nb}€ werden 41,67{nb}€",
+        f"Aus 83,33{nb}€ werden 41,67{nb}€",
         f"41,67{nb}€",
     ) in steps

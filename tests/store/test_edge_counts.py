@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -184,6 +185,12 @@ def test_the_service_reads_edges_for_events_and_buckets_for_slices(
             edges=required_edges(objs, at=at, step=60),
         )
     assert len(got) == len(expected)
+    for o, mine in zip(objs, got, strict=True):
+        # the service says from when a window's figures are: the series' first stored minute
+        # (every entry written has requests), when the window starts before it (else none)
+        firsts = [from_epoch(s) for key, s, _, _ in written if key == o.series]
+        assert mine.data_from in (None, min(firsts) if firsts else None)
+    got = [replace(mine, data_from=None) for mine in got]
     for o, mine, full in zip(objs, got, expected, strict=True):
         if o.method is BudgetingMethod.RATIO_TIMESLICES:
             # The service reads time slices from where the stored data starts; silent slices
