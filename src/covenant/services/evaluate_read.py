@@ -24,7 +24,6 @@ too: only the SLOs of that series, the others evaluate (``services.day_minutes``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -61,7 +60,7 @@ def read_before_evaluating(
     if not reads:
         return []
     from covenant.services.read_claims import (  # noqa: PLC0415
-        claim_reads,
+        claimed,
         query_changed,
         with_replaced,
     )
@@ -69,9 +68,6 @@ def read_before_evaluating(
     from covenant.store.source_state import read_states  # noqa: PLC0415
 
     keys = [r.series for r in reads]
-    known: set[str] = set()
-    changed: set[str] = set()  # read with another query: set aside first (read_claims)
-    tried: set[str] = set()
     states: dict[str, SourceState] = {}
     if not store_missing(database_url):
         reader = open_reader(database_url)
@@ -80,12 +76,16 @@ def read_before_evaluating(
                 states = read_states(conn, keys=keys)
         finally:
             reader.dispose()
-        changed = {r.series for r in reads if query_changed(states.get(r.series), r)}
-        known = {k for k, state in states.items() if state.read_until is not None}
-        # a first read that failed before it read a minute (the server down): read as new
-        # once the server answers, not left stale with that old error
-        tried = {k for k, state in states.items() if state.read_until is None and state.error}
-    chosen = [r for r in reads if every or r.series in known | changed | tried]
+    # read before, read with another query (set aside first: read_claims), or whose only
+    # reads failed before a minute (the server down: read as new once it answers, not left
+    # stale with that old error)
+    asked = {
+        r.series
+        for r in reads
+        if (state := states.get(r.series)) is not None
+        and (state.read_until is not None or state.error or query_changed(state, r))
+    }
+    chosen = [r for r in reads if every or r.series in asked]
     if not chosen:
         return []
     from covenant.services.prometheus import budgeted, catch_up  # noqa: PLC0415
@@ -103,45 +103,32 @@ def read_before_evaluating(
     client_for = budgeted(tick=False)
     try:
         moment = now or datetime.now(UTC)
-        replaced = claim_reads(engine, chosen, step=STEP, at=moment, states=states)
-        if replaced:  # a new series (a first read) or one restored, read up to where it was
-            with engine.connect() as conn:
-                again = read_states(conn, keys=list(replaced))
-            known -= set(replaced)
-            known |= {k for k, state in again.items() if state.read_until is not None}
-        never = {r.series for r in chosen if r.series not in known}
-        initial = STEP
-        if never:
-            from covenant.core.evaluate import required_range  # noqa: PLC0415
-
-            needing = [o for o in objectives if o.series in never]
-            if needing:
-                start, end = required_range(needing, at=at, step=STEP)
-                initial = max(STEP, end - start)
+        states, replaced = claimed(engine, chosen, step=STEP, at=moment, states=states)
+        never = [r for r in chosen if (s := states.get(r.series)) is None or s.read_until is None]
+        first = {r.series for r in never}
         reports: list[ReadReport] = []
-        unchecked: dict[str, str] = {}  # series read from every sample, and why
-        if never and by_days:
-            from covenant.services.prometheus_recorded import first_read_by_days  # noqa: PLC0415
+        if never:
+            from covenant.services.first_reads import read_first  # noqa: PLC0415
 
-            end = min(_minute(at), _minute(moment))
-            reports, rest = first_read_by_days(
+            reports = read_first(
                 engine,
-                reads=[r for r in chosen if r.series in never],
+                reads=never,
                 objectives=objectives,
-                at=end,
                 now=moment,
-                settled=_minute(moment) - LAG_S,
+                step=STEP,
+                lag_s=LAG_S,
                 client_for=client_for,
-                unchecked=unchecked,
+                by_days=by_days,
+                until=at,
             )
-            left = {r.series for r in rest}
-            chosen = [r for r in chosen if r.series not in never or r.series in left]
-        reports += [
-            replace(r, note=unchecked.get(r.series, ""))
-            for r in catch_up(
-                engine, reads=chosen, now=moment, initial=initial, until=at, client_for=client_for
-            )
-        ]
+        reports += catch_up(
+            engine,
+            reads=[r for r in chosen if r.series not in first],
+            now=moment,
+            initial=STEP,
+            until=at,
+            client_for=client_for,
+        )
         # the day-sum days the evaluation needs the minutes of: those its edges cut, and with
         # corrections or composites (``by_days`` False) every one of their range
         from covenant.services.prometheus_recorded import refine_days  # noqa: PLC0415

@@ -35,10 +35,13 @@ def read_first(
     client_for: ClientFactory | None = None,
     by_days: bool = True,
     due: Callable[[str, int], bool] | None = None,
+    until: datetime | None = None,
 ) -> list[ReadReport]:
     """Read ``reads`` (never read: claimed already) over what their objectives need at
     ``now``, up to ``now − lag_s`` (the catch-up's end); the reports of the reads. ``by_days``
-    False (corrections or composites, which read every bucket) reads every sample."""
+    False (corrections or composites, which read every bucket) reads every sample. ``until``
+    (``covenant evaluate --read``'s instant): what an evaluation at it needs, read up to it
+    (at most up to now: ``catch_up``'s ``until``)."""
     if not reads:
         return []
     from covenant.services.prometheus import catch_up  # noqa: PLC0415
@@ -48,10 +51,11 @@ def read_first(
     current = int(now.timestamp()) // step * step
     settled = current - lag_s
     settled -= settled % step
+    evaluated = current if until is None else int(until.timestamp()) // step * step
     initial = step
     if needing:
-        start, _ = required_range(needing, at=from_epoch(current), step=step)
-        initial = max(step, settled - start)
+        start, stop = required_range(needing, at=from_epoch(evaluated), step=step)
+        initial = max(step, (settled if until is None else stop) - start)
     reports: list[ReadReport] = []
     rest = list(reads)
     unchecked: dict[str, str] = {}  # series read from every sample, and why
@@ -62,7 +66,7 @@ def read_first(
             engine,
             reads=rest,
             objectives=objectives,
-            at=current,
+            at=min(evaluated, current),
             now=now,
             settled=settled,
             client_for=client_for,
@@ -81,6 +85,7 @@ def read_first(
             lag_s=lag_s,
             client_for=client_for,
             due=due,
+            until=until,
         )
     ]
     return reports

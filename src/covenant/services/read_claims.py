@@ -83,6 +83,29 @@ def claim_reads(
         return claim_queries(conn, claims, at=at)
 
 
+def claimed(
+    store: Store,
+    reads: Sequence[SeriesQueries],
+    *,
+    step: int,
+    at: datetime,
+    states: Mapping[str, SourceState],
+) -> tuple[dict[str, SourceState], dict[str, Replaced]]:
+    """:func:`claim_reads` given the ``states`` read just before; those states with the ones of
+    the keys it replaced read again (their keys name other series now: a new one, or one
+    restored), and what it did."""
+    replaced = claim_reads(store, reads, step=step, at=at, states=states)
+    fresh = dict(states)
+    if replaced:
+        from covenant.store.source_state import read_states  # noqa: PLC0415
+
+        for key in replaced:
+            fresh.pop(key, None)
+        with store.connect() as conn:
+            fresh.update(read_states(conn, keys=list(replaced)))
+    return fresh, replaced
+
+
 def claimed_by_others(
     conn: Connection | sqlite3.Connection, reads: Sequence[SeriesQueries], ids: Mapping[str, int]
 ) -> set[str]:

@@ -122,18 +122,13 @@ class TickReads:
         each with when it was last tried (0: never; the untried first, so one that always
         fails never keeps the others waiting); and what the claims did
         (``services.read_claims``)."""
-        from covenant.services.read_claims import claim_reads  # noqa: PLC0415
+        from covenant.services.read_claims import claimed  # noqa: PLC0415
         from covenant.store.source_state import read_states  # noqa: PLC0415
 
         keys = [r.series for r in reads]
         with self.engine.connect() as conn:
             states = read_states(conn, keys=keys)
-        replaced = claim_reads(self.engine, reads, step=self.step, at=now, states=states)
-        if replaced:  # their keys name other series now: a new one, or one restored
-            with self.engine.connect() as conn:
-                for key in replaced:
-                    states.pop(key, None)
-                states.update(read_states(conn, keys=list(replaced)))
+        states, replaced = claimed(self.engine, reads, step=self.step, at=now, states=states)
         never: dict[str, float] = {}
         for k in keys:
             state = states.get(k)
