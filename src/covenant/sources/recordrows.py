@@ -18,6 +18,7 @@ from covenant.errors import IngestError
 from covenant.filekinds import not_text
 from covenant.sources.eventblocks import InvalidRow
 from covenant.sources.eventrows import MAX_PROBLEMS
+from covenant.sources.repeated_keys import same_name
 
 __all__ = [
     "BLOCK_ROWS",
@@ -119,12 +120,9 @@ def decode_object(text: str, position: int) -> tuple[object, int, str]:
         _REPEATS.key = ""
     if repeat:
         return value, end, f"key {repeat!r} twice"
-    if isinstance(value, dict):
-        named: dict[str, str] = {}
-        for key in value:
-            first = named.setdefault(str(key).strip().lower(), key)
-            if first != key:
-                return value, end, f"keys {first!r} and {key!r}, which name the same column"
+    same = same_name(value)
+    if same is not None:
+        return value, end, f"keys {same.first!r} and {same.second!r}, which name the same column"
     return value, end, ""
 
 

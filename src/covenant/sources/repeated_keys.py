@@ -13,18 +13,14 @@ spellings of one name (``end`` and ``End ``) are a repeat too, as the records re
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from covenant.sources.jsonkeys import body_as_written
+from covenant.sources.jsonkeys import body_as_written, key_marks
 
-__all__ = ["Repeat", "first_repeat"]
-
-_KEY_MARK = re.compile(rb'"[ \t\r\n]*:')
-"""A colon after a closing quote: at least one per key a JSON text writes."""
+__all__ = ["Repeat", "first_repeat", "same_name"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,15 +67,6 @@ def _parsed(raw: bytes) -> Any:
 _NONE = object()
 
 
-def _key_marks(raw: bytes) -> int:
-    """The colons after a closing quote (``":``, ``" :``; other whitespace between, rare, by
-    the regular expression): counted with ``bytes.count`` when there is none of the rare kind,
-    which builds no list of matches."""
-    if any(mark in raw for mark in (b'"\t', b'"\n', b'"\r', b'"  ')):
-        return len(_KEY_MARK.findall(raw))
-    return raw.count(b'":') + raw.count(b'" :')
-
-
 def _key_count(value: Any) -> int:
     count, stack = 0, [value]
     while stack:
@@ -117,7 +104,7 @@ def _first_twice(value: Any, rows: str | None) -> Repeat | None:
     return None
 
 
-def _spellings(value: Any) -> Repeat | None:
+def same_name(value: Any) -> Repeat | None:
     """Two top-level keys that are one name trimmed and without case (``end``, ``End ``)."""
     if not isinstance(value, dict):
         return None
@@ -138,7 +125,7 @@ def first_repeat(raw: bytes, *, parsed: Any = _NONE, rows: str | None = None) ->
         parsed = _parsed(raw)
         if parsed is _NONE:
             return None
-    if _key_marks(raw) > _key_count(parsed):
+    if key_marks(raw) > _key_count(parsed):
         try:
             again = json.loads(raw.decode("utf-8"), object_pairs_hook=_pairs)
         except (ValueError, RecursionError):
@@ -146,4 +133,4 @@ def first_repeat(raw: bytes, *, parsed: Any = _NONE, rows: str | None = None) ->
         found = _first_twice(again, rows)
         if found is not None:
             return found
-    return _spellings(parsed)
+    return same_name(parsed)
