@@ -26,6 +26,7 @@ from covenant.store.db import write_transaction
 
 LATEST = datetime(9000, 1, 1, tzinfo=EPOCH.tzinfo)
 LABEL_MOST = 64  # the API's ``Label``: a priority, status or severity of 1-64 characters
+NAME_MOST = 255  # the API's ``Name``: an id, a customer, a service
 _E = TypeVar("_E", bound=CovenantError)
 
 
@@ -35,20 +36,27 @@ def _about(error: _E, field: str) -> _E:
     return error
 
 
-def _label(value: str | None, field: str, example: str) -> None:
-    """A label given (not None) as the API's ``Label`` takes it, worded as its schema words it:
-    an empty one would match no agreement's priority or status (a ticket with priority ""
-    has no timer, so it drops out of support measurement)."""
-    if value is None or 1 <= len(value) <= LABEL_MOST:
-        return
+def length_problem(value: str, field: str, most: int, *, hint: str = "") -> InputError | None:
+    """A text the API's schema would refuse (``Name``: 1-255 characters, ``Label``: 1-64),
+    worded as pydantic words it (``string_too_short`` / ``string_too_long``), so that every
+    surface refuses it alike; None when it fits."""
     if not value:
-        error = InputError(f"{field}: String should have at least 1 character", hint=example)
-    else:
-        error = InputError(
-            f"{field}: String should have at most {LABEL_MOST} characters",
-            hint=f"shorten it to {LABEL_MOST} characters or fewer",
+        return InputError(f"{field}: String should have at least 1 character", hint=hint)
+    if len(value) > most:
+        return InputError(
+            f"{field}: String should have at most {most} characters",
+            hint=f"shorten it to {most} characters or fewer",
         )
-    raise _about(error, field)
+    return None
+
+
+def _label(value: str | None, field: str, example: str) -> None:
+    """A label given (not None) as the API's ``Label`` takes it: an empty one would match no
+    agreement's priority or status (a ticket with priority "" has no timer, so it drops out
+    of support measurement)."""
+    error = None if value is None else length_problem(value, field, LABEL_MOST, hint=example)
+    if error is not None:
+        raise _about(error, field)
 
 
 _PRIORITY = "give a priority such as P1, as the agreements' support commitments name it"

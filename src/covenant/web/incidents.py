@@ -17,10 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from covenant.core.access import WRITERS
 from covenant.errors import CovenantError
+from covenant.services.record_changes import LABEL_MOST, NAME_MOST
 from covenant.services.users import Session
 from covenant.web.core import BASE, backend, check_csrf, form, page, staff, writer
 from covenant.web.definition_forms import notes_asked
-from covenant.web.record_forms import LABEL_MAX, NAME_MAX, FieldProblems, instant, names, text
+from covenant.web.record_forms import FieldProblems, instant, names, text
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -101,12 +102,12 @@ async def create(request: Request) -> Response:
     ctx = backend(request)
     now = ctx.clock()
     problems = FieldProblems()
-    incident_id = text(fields, "id", problems, most=NAME_MAX)
+    incident_id = text(fields, "id", problems, most=NAME_MOST)
     services = names(fields, "services", problems, most=100, required=True)
     start = instant(fields, "start", problems, now=now)
     end = instant(fields, "end", problems, now=now, required=False)
     # blank: none, as the API and a file row without one (never a severity nobody gave)
-    severity = text(fields, "severity", problems, most=LABEL_MAX, required=False)
+    severity = text(fields, "severity", problems, most=LABEL_MOST, required=False)
     customers = names(fields, "customers", problems, most=1000)
     if not problems and start is not None:
         try:

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from covenant.errors import CovenantError, InputError
+from covenant.services.record_changes import NAME_MOST, length_problem
 from covenant.web.core import PAGE_NAMES, error_status
 
-NAME_MAX = 255  # the API's ``Name``
-LABEL_MAX = 64  # the API's ``Label``
 INSTANT_MAX = 64
 
 
@@ -54,10 +53,9 @@ def text(
     """The field ``name``, stripped; blank (when required) or too long is a problem worded as
     the API's schema words it (pydantic's ``string_too_short`` / ``string_too_long``)."""
     value = fields.get(name, "").strip()
-    if required and not value:
-        problems.add(name, InputError(f"{name}: String should have at least 1 character"))
-    elif len(value) > most:
-        problems.add(name, InputError(f"{name}: String should have at most {most} characters"))
+    error = length_problem(value, name, most) if required or value else None
+    if error is not None:
+        problems.add(name, error)
     return value
 
 
@@ -78,10 +76,9 @@ def names(
     elif len(found) > most:
         problems.add(name, InputError(f"{name}: List should have at most {most} items"))
     for i, value in enumerate(found):
-        if len(value) > NAME_MAX:
-            problems.add(
-                name, InputError(f"{name}.{i}: String should have at most {NAME_MAX} characters")
-            )
+        error = length_problem(value, f"{name}.{i}", NAME_MOST)
+        if error is not None:
+            problems.add(name, error)
     return found
 
 

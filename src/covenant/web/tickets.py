@@ -17,10 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from covenant.core.access import WRITERS
 from covenant.errors import CovenantError
+from covenant.services.record_changes import LABEL_MOST, NAME_MOST
 from covenant.services.users import Session
 from covenant.web.core import BASE, backend, check_csrf, form, page, staff, writer
 from covenant.web.definition_forms import notes_asked
-from covenant.web.record_forms import LABEL_MAX, NAME_MAX, FieldProblems, instant, text
+from covenant.web.record_forms import FieldProblems, instant, text
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -123,9 +124,9 @@ async def create(request: Request) -> Response:
     ctx = backend(request)
     now = ctx.clock()
     problems = FieldProblems()
-    ticket_id = text(fields, "id", problems, most=NAME_MAX)
-    customer = text(fields, "customer", problems, most=NAME_MAX)
-    priority = text(fields, "priority", problems, most=LABEL_MAX)
+    ticket_id = text(fields, "id", problems, most=NAME_MOST)
+    customer = text(fields, "customer", problems, most=NAME_MOST)
+    priority = text(fields, "priority", problems, most=LABEL_MOST)
     created = instant(fields, "created", problems, now=now)
     first_response = instant(fields, "first_response", problems, now=now, required=False)
     resolved = instant(fields, "resolved", problems, now=now, required=False)
@@ -174,7 +175,7 @@ async def _move(request: Request, ticket_id: str, move: Any, done: str, status: 
     ctx = backend(request)
     problems = FieldProblems()
     moment = instant(fields, "at", problems, now=ctx.clock(), required=False)
-    chosen = text(fields, "status", problems, most=LABEL_MAX, required=False) or status or None
+    chosen = text(fields, "status", problems, most=LABEL_MOST, required=False) or status or None
     if not problems:
         try:
             move(
@@ -209,10 +210,10 @@ async def change(request: Request, ticket_id: str) -> Response:
     ctx = backend(request)
     now = ctx.clock()
     problems = FieldProblems()
-    priority = text(fields, "priority", problems, most=LABEL_MAX, required=False)
+    priority = text(fields, "priority", problems, most=LABEL_MOST, required=False)
     first_response = instant(fields, "first_response", problems, now=now, required=False)
     resolved = instant(fields, "resolved", problems, now=now, required=False)
-    status = text(fields, "status", problems, most=LABEL_MAX, required=False)
+    status = text(fields, "status", problems, most=LABEL_MOST, required=False)
     status_at = instant(fields, "status_at", problems, now=now, required=False)
     if fields.get("status_at", "").strip() and not status:
         problems.add("status", InputError("status_at without a status", hint="give the status"))
