@@ -33,11 +33,11 @@ from covenant.web.core import (
     statement_answer,
 )
 from covenant.web.portal_text import (
-    DEFAULT_LOCALE,
     PortalText,
     asked_language,
     keep_language,
     page_locale,
+    stated_language,
     worded,
 )
 from covenant.web.routes import pages_router
@@ -186,10 +186,7 @@ def portal_text(
     if current is not None:
         locale, zone = current.presentation.locale, current.zone
     else:
-        names = {a.name for a in agreements}
-        stated = [x.locale for x in ctx.workspace().labels if x.name in names and x.locale]
-        zones = [a.in_force.zone for a in agreements if a.in_force is not None]
-        locale, zone = (stated or [DEFAULT_LOCALE])[0], (zones or ["UTC"])[0]
+        locale, zone = stated_language(ctx.workspace().labels, agreements)
     return PortalText(page_locale(locale, asked_language(request)), zone)
 
 

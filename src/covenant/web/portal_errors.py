@@ -22,15 +22,14 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from covenant.core.access import Role
-from covenant.errors import InputError
 from covenant.render.statement_labels import language_of
 from covenant.web.core import BASE, backend, page
 from covenant.web.portal_text import (
     DEFAULT_LOCALE,
-    LANG_COOKIE,
     PortalText,
-    chosen_locale,
+    asked_language,
     page_locale,
+    stated_language,
     words_of,
 )
 
@@ -54,21 +53,6 @@ def for_customer(request: Request, session: Any) -> bool:
     return session is not None and session.principal.role is Role.CUSTOMER
 
 
-def _asked(request: Request) -> str | None:
-    """The language asked (``?lang=``, else the cookie), None when none valid is: the page
-    that failed may be the one refusing ``?lang=``."""
-    asked = request.query_params.get("lang")
-    if asked is not None and not asked.strip():
-        return None
-    for tag in (asked, request.cookies.get(LANG_COOKIE)):
-        if tag:
-            try:
-                return chosen_locale(tag)
-            except InputError:
-                continue
-    return None
-
-
 def _statements(request: Request, session: Any) -> tuple[str, str]:
     """The locale and zone of the customer's statements (``web.portal.portal_text``'s way with
     no statement at hand), else ``en_GB`` in UTC: an error page always answers, even when the
@@ -80,18 +64,15 @@ def _statements(request: Request, session: Any) -> tuple[str, str]:
     try:
         ctx = backend(request)
         agreements = visible_agreements(ctx.engine(), principal=session.principal, at=ctx.clock())
-        names = {a.name for a in agreements}
-        stated = [x.locale for x in ctx.workspace().labels if x.name in names and x.locale]
-        zones = [a.in_force.zone for a in agreements if a.in_force is not None]
+        return stated_language(ctx.workspace().labels, agreements)
     except Exception:
         return DEFAULT_LOCALE, "UTC"
-    return (stated or [DEFAULT_LOCALE])[0], (zones or ["UTC"])[0]
 
 
 def error_text(request: Request, session: Any) -> PortalText:
     """The words and formats of a customer's error page."""
     locale, zone = _statements(request, session)
-    return PortalText(page_locale(locale, _asked(request)), zone)
+    return PortalText(page_locale(locale, asked_language(request, refuse=False)), zone)
 
 
 def _words(status: int, code: str, error: Exception | None) -> tuple[str, dict[str, str]]:

@@ -28,11 +28,11 @@ locale chosen (``de`` alone: Babel's German).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
@@ -94,12 +94,20 @@ def chosen_locale(text: str) -> str:
     return str(found)
 
 
-def asked_language(request: Request) -> str | None:
+def asked_language(request: Request, *, refuse: bool = True) -> str | None:
     """The language chosen (``?lang=``, else the cookie), or None: the statements'. A cookie
-    no longer valid is ignored; ``?lang=`` not valid is refused (``chosen_locale``)."""
+    no longer valid is ignored; ``?lang=`` not valid is refused (``chosen_locale``), or with
+    ``refuse`` False passed over for the cookie (an error page: the page that failed may be
+    the one refusing ``?lang=``)."""
     asked = request.query_params.get("lang")
     if asked is not None:
-        return chosen_locale(asked) if asked.strip() else None
+        if not asked.strip():
+            return None
+        try:
+            return chosen_locale(asked)
+        except InputError:
+            if refuse:
+                raise
     kept = request.cookies.get(LANG_COOKIE)
     if not kept:
         return None
@@ -107,6 +115,17 @@ def asked_language(request: Request) -> str | None:
         return chosen_locale(kept)
     except InputError:
         return None
+
+
+def stated_language(labels: Iterable[Any], agreements: Iterable[Any]) -> tuple[str, str]:
+    """The locale and zone of a customer's statements with no statement at hand: the first of
+    its ``agreements`` whose presentation (``labels``) states a locale, the zone of the first
+    in force; else ``en_GB`` in UTC."""
+    agreements = list(agreements)
+    names = {a.name for a in agreements}
+    stated = [x.locale for x in labels if x.name in names and x.locale]
+    zones = [a.in_force.zone for a in agreements if a.in_force is not None]
+    return (stated or [DEFAULT_LOCALE])[0], (zones or ["UTC"])[0]
 
 
 def keep_language(request: Request, response: Response) -> Response:
