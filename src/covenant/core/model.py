@@ -137,6 +137,19 @@ class AlertRouting:
         merged.update(self.page_annotations if pages else self.ticket_annotations)
         return merged
 
+    def template_labels(self, *, pages: bool, tier: str = "") -> frozenset[str]:
+        """The labels whose values on a tier's alert are the alerting's own (``labels_over``):
+        Go templates as a Sloth file means them (``{{ $labels.x }}``); every other value is
+        text to carry as written."""
+        given = (*self.labels, *(self.page_labels if pages else self.ticket_labels))
+        names = {k for k, _ in given} | {k for k, _ in dict(self.tier_labels).get(tier, ())}
+        return frozenset(names - set(IDENTITY))
+
+    def template_annotations(self, *, pages: bool) -> frozenset[str]:
+        """The annotations whose values are the alerting's own (``annotations_over``)."""
+        given = (*self.annotations, *(self.page_annotations if pages else self.ticket_annotations))
+        return frozenset(k for k, _ in given)
+
 
 IDENTITY = (
     "alertname",

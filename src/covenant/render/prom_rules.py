@@ -306,13 +306,15 @@ def _horizon_alert(t: RuleTarget, zone: str) -> dict[str, Any]:
     return {
         "alert": "CovenantZoneTableEnding",
         "expr": f"vector(time()) >= {HORIZON[1] - WARN_BEFORE_S}",
-        "labels": {**t.labels, **t.ids, "severity": "ticket", "sloth_severity": "ticket"},
-        "annotations": {
-            "title": f"{t.service} {t.slo}: regenerate the Covenant rules.",
-            "summary": f"The UTC offsets of {zone} written into these rules cover "
-            f"{horizon_text()}; calendar periods after that would be wrong. Run "
-            "`covenant rules prometheus` again with a newer Covenant.",
-        },
+        "labels": _quoted({**t.labels, **t.ids, "severity": "ticket", "sloth_severity": "ticket"}),
+        "annotations": _quoted(
+            {
+                "title": f"{t.service} {t.slo}: regenerate the Covenant rules.",
+                "summary": f"The UTC offsets of {zone} written into these rules cover "
+                f"{horizon_text()}; calendar periods after that would be wrong. Run "
+                "`covenant rules prometheus` again with a newer Covenant.",
+            }
+        ),
     }
 
 
@@ -418,16 +420,45 @@ def no_data_annotations(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
     return _resolved_hint(t, tier, out)
 
 
-def _no_data_alert(t: RuleTarget, tier: AlertTier) -> dict[str, Any]:
-    """OpenSLO ``alertWhenNoData: true``: the worker's no-data alert of the tier."""
-    rule: dict[str, Any] = {"alert": t.no_data_alert_name, "expr": no_data_expr(t, tier)}
-    if tier.for_s:  # the worker waits the tier's alertAfter for it too
+def go_literal(text: str) -> str:
+    """``text`` as a Go template that renders it as written: each ``{{`` and ``}}`` becomes an
+    action printing it (``{{ "{{" }}``). Prometheus renders an alerting rule's label and
+    annotation values as templates (a recording rule's labels it does not)."""
+    return _BRACES.sub(lambda m: '{{ "' + m.group() + '" }}', text)
+
+
+_BRACES = re.compile(r"\{\{|\}\}")
+
+
+def _quoted(values: Mapping[str, str], templates: frozenset[str] = frozenset()) -> dict[str, str]:
+    """An alerting rule's labels or annotations: every value as written (:func:`go_literal`)
+    but a Sloth file's alerting ones, ``templates``, which are templates by design."""
+    return {k: v if k in templates else go_literal(v) for k, v in values.items()}
+
+
+def _alert_rule(
+    t: RuleTarget, tier: AlertTier, rule: dict[str, Any], annotations: dict[str, str]
+) -> dict[str, Any]:
+    if tier.for_s:  # OpenSLO alertAfter: pending that long before it fires, as the worker does
         rule["for"] = prom_duration(tier.for_s)
-    return {**rule, "labels": alert_labels(t, tier), "annotations": no_data_annotations(t, tier)}
+    routing, labels, notes = t.objective.routing, frozenset[str](), frozenset[str]()
+    if routing is not None:
+        labels = routing.template_labels(pages=tier.pages, tier=tier.name)
+        notes = routing.template_annotations(pages=tier.pages)
+    return {
+        **rule,
+        "labels": _quoted(alert_labels(t, tier), labels),
+        "annotations": _quoted(annotations, notes),
+    }
+
+
+def _no_data_alert(t: RuleTarget, tier: AlertTier) -> dict[str, Any]:
+    """OpenSLO ``alertWhenNoData: true``: the worker's no-data alert of the tier (it waits the
+    tier's alertAfter too; its annotations are Covenant's only)."""
+    rule = {"alert": t.no_data_alert_name, "expr": no_data_expr(t, tier)}
+    return _alert_rule(t, tier, rule, no_data_annotations(t, tier))
 
 
 def _alert(t: RuleTarget, tier: AlertTier) -> dict[str, Any]:
-    rule: dict[str, Any] = {"alert": t.alert_name, "expr": alert_expr(t, tier)}
-    if tier.for_s:  # OpenSLO alertAfter: pending that long before it fires, as the worker does
-        rule["for"] = prom_duration(tier.for_s)
-    return {**rule, "labels": alert_labels(t, tier), "annotations": alert_annotations(t, tier)}
+    rule = {"alert": t.alert_name, "expr": alert_expr(t, tier)}
+    return _alert_rule(t, tier, rule, alert_annotations(t, tier))
