@@ -53,8 +53,11 @@ def length_problem(value: str, field: str, most: int, *, hint: str = "") -> Inpu
 def _label(value: str | None, field: str, example: str) -> None:
     """A label given (not None) as the API's ``Label`` takes it: an empty one would match no
     agreement's priority or status (a ticket with priority "" has no timer, so it drops out
-    of support measurement)."""
+    of support measurement), nor a blank one, which a record file's row cannot give either
+    (``record_fields.scalar`` strips it to nothing)."""
     error = None if value is None else length_problem(value, field, LABEL_MOST, hint=example)
+    if error is None and value is not None and not value.strip():  # as a record file's row
+        error = InputError(f"{field}: blank (spaces only)", hint=example or f"fill in {field}")
     if error is not None:
         raise _about(error, field)
 
@@ -296,7 +299,7 @@ def create_incident(
     """Store a new incident (``already-exists`` if its id is taken); its severity may be
     empty (none, as a file row without one)."""
     if incident.severity:
-        _label(incident.severity, "severity", "")
+        _label(incident.severity, "severity", "give one such as sev2, or leave it out")
     for customer in incident.customers:
         _known_customer(customer, customers, "customers")
     _ordered(incident)
