@@ -53,8 +53,24 @@ def read_week(
     written: list[list[Interval]] = [[] for _ in WEEKDAYS]
     origin: list[list[str]] = [[] for _ in WEEKDAYS]
     ok = True
+    seen: dict[str, str] = {}
     for key, text in weekly.items():
         name = key.lower()
+        first = seen.setdefault(name, key)
+        if first != key:  # Mon and mon: one day written twice; both would be merged silently
+            problems.append(
+                at(
+                    doc,
+                    (*here, key),
+                    code="invalid-calendar",
+                    message=f"{first!r} and {key!r} are the same weekday (weekdays are read "
+                    "without case)",
+                    fix=f"write the day's hours once, under {name!r} (e.g. "
+                    f'{name}: "08:00-12:00, 13:00-18:00")',
+                )
+            )
+            ok = False
+            continue
         if name not in WEEKDAYS:
             guess = did_you_mean(name, list(WEEKDAYS))
             problems.append(

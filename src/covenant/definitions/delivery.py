@@ -308,7 +308,11 @@ def _read_spec(
 
 
 def _rules(doc: SourceDocument, spec: DeliverySpec, path: PathKey, kind: str) -> list[Problem]:
-    """What the model alone cannot check: url xor urlEnv, Slack's secret URL, the audience."""
+    """What the model alone cannot check: url xor urlEnv, Slack's secret URL, the audience,
+    one header named twice."""
+    twice = _header_twice(doc, spec, path)
+    if twice is not None:
+        return [twice]
     if (spec.url is None) == (spec.url_env is None):
         return [
             at(
@@ -370,3 +374,23 @@ def _example(kind: str) -> str:
     if kind == "webhook":
         return '{"url": "https://hooks.example.com/covenant", "bearerTokenEnv": "HOOK_TOKEN"}'
     return '{"url": "http://alertmanager:9093"}'
+
+
+def _header_twice(doc: SourceDocument, spec: DeliverySpec, path: PathKey) -> Problem | None:
+    """Two of ``headers`` and ``headersEnv`` that name one HTTP header: header names are
+    without case (RFC 9110), so ``X-Team`` and ``x-team`` would go out as one header twice,
+    and which value the receiver takes cannot be told."""
+    seen: dict[str, tuple[str, str]] = {}
+    for where, names in (("headers", spec.headers), ("headersEnv", spec.headers_env)):
+        for name in names:
+            first = seen.setdefault(name.strip().lower(), (where, name))
+            if first != (where, name):
+                return at(
+                    doc,
+                    (*path, where, name),
+                    code="invalid-delivery",
+                    message=f"{where}.{name} and {first[0]}.{first[1]} name the same header "
+                    "(header names are without case)",
+                    fix=f"give the header once: remove {where}.{name} or {first[0]}.{first[1]}",
+                )
+    return None

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from covenant.errors import IngestError, InputError
 from covenant.sources.record_instants import ISO_NAIVE, is_epoch_number
-from covenant.sources.record_paths import MISSING, found_paths, path_value
+from covenant.sources.record_paths import MISSING, TwoSpellingsError, found_paths, path_value
 from covenant.sources.recordrows import RecordSource
 
 __all__ = [
@@ -240,7 +240,16 @@ def _renamed(row: dict[str, Any], columns: Mapping[str, str]) -> dict[str, Any]:
         if header in row:
             out[name] = row[header]
         elif "." in header:  # a key inside an object or list (record_paths)
-            value = path_value(row, header)
+            try:
+                value = path_value(row, header)
+            except TwoSpellingsError as two:
+                value = LocalProblem(
+                    name,
+                    f"{header}: keys {two.first!r} and {two.second!r} are both {two.path!r} "
+                    "(keys are read without case): which one is the "
+                    f"{name} cannot be told",
+                    f"keep one of {two.first!r} and {two.second!r} in the export",
+                )
             if value is not MISSING:
                 out[name] = value
     return out
@@ -253,7 +262,7 @@ def _apply(source: RecordSource, how: RecordReading) -> RecordSource:
         if how.zone is not None or how.time_format is not None:
             for name in INSTANT_FIELDS:
                 value = out.get(name)
-                if value is not None:
+                if value is not None and not isinstance(value, LocalProblem):
                     out[name] = (
                         _history(value, how) if name == "history" else _cell(name, value, how)
                     )

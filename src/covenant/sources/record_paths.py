@@ -9,7 +9,10 @@ own ``id`` written twice) is refused: nothing says which of the columns is meant
 
 ``--column FIELD=a.b`` reads key ``b`` of the object under key ``a`` (keys after the first
 are matched without regard to case, as the first is); through a list it reads the key of
-each element (``components.name``: every component's name, a list).
+each element (``components.name``: every component's name, a list). An object on the path
+with two keys that are one name so matched (``Priority`` and ``priority``) makes the row a bad
+row (``TwoSpellingsError``): which of them is meant cannot be told, and taking either would lose the
+other without a word — as two such keys at a record's top level are refused.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from typing import Any
 
 from covenant.errors import IngestError
 
-__all__ = ["MISSING", "Repeated", "check_repeated", "distinct_columns", "found_paths", "path_value"]
+__all__ = [
+    "MISSING",
+    "Repeated",
+    "TwoSpellingsError",
+    "check_repeated",
+    "distinct_columns",
+    "found_paths",
+    "path_value",
+]
 
 Repeated = tuple[tuple[str, tuple[int, ...]], ...]
 """Column names written more than once in a CSV header, each with its places (from 1)."""
@@ -77,8 +88,18 @@ def check_repeated(
         )
 
 
+class TwoSpellingsError(Exception):
+    """An object on a ``--column`` path holds two keys that are one name without case or
+    surrounding blanks: ``first`` and ``second`` as written, ``path`` the keys up to them."""
+
+    def __init__(self, first: str, second: str, path: str) -> None:
+        super().__init__(first, second, path)
+        self.first, self.second, self.path = first, second, path
+
+
 def path_value(row: Mapping[str, Any], header: str) -> Any:
-    """The value at ``header`` (``a.b.c``) in ``row``, or ``MISSING``."""
+    """The value at ``header`` (``a.b.c``) in ``row``, or ``MISSING`` (``TwoSpellingsError``: an
+    object on the way names the key twice, in two spellings)."""
     first, *rest = header.split(".")
     if first not in row or not rest:
         return MISSING
@@ -102,18 +123,21 @@ def _walk(value: Any, keys: Sequence[str]) -> Any:
 
 
 def _key(value: Mapping[str, Any], wanted: str) -> str | None:
-    if wanted in value:
-        return wanted
-    for key in value:
-        if isinstance(key, str) and key.strip().lower() == wanted:
-            return key
-    return None
+    found = [k for k in value if isinstance(k, str) and k.strip().lower() == wanted]
+    if len(found) > 1:
+        raise TwoSpellingsError(found[0], found[1], wanted)
+    return found[0] if found else None
 
 
 def found_paths(rows: Sequence[Mapping[str, Any]], headers: Sequence[str]) -> set[str]:
     """The dotted ``headers`` that lead to something in at least one of ``rows``."""
     return {
-        header
-        for header in headers
-        if "." in header and any(path_value(row, header) is not MISSING for row in rows)
+        header for header in headers if "." in header and any(_found(row, header) for row in rows)
     }
+
+
+def _found(row: Mapping[str, Any], header: str) -> bool:
+    try:
+        return path_value(row, header) is not MISSING
+    except TwoSpellingsError:  # there, twice: the row is refused for it (``record_columns``)
+        return True
