@@ -9,6 +9,10 @@ stores in different schemas of one database each have their own leader.
 On SQLite the processes share one file: a process leads while it holds an exclusive
 ``flock`` on ``<database>.leader`` beside it (released by the kernel when the process dies).
 A store in memory is private to its process, which always leads.
+
+What stops a process from leading for a reason worth saying (the lock file cannot be opened,
+the store cannot be reached) is warned of once, and again only when the reason changes — the
+worker's loop asks every 5 s — and its clearing is said once too.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class Leadership:
         self._file: IO[bytes] | None = None
         self._memory = False
         self._held = False
+        self._trouble: str | None = None  # the last reason warned of, until it clears
         self.terms = 0  # leaderships taken so far: another process may have led between two
         parsed = make_url(database_url)
         self.backend = parsed.get_backend_name()
@@ -110,7 +115,7 @@ class Leadership:
                 self._engine = create_engine(self._url, poolclass=NullPool, connect_args=KEEPALIVE)
             connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         except SQLAlchemyError as exc:
-            log.warning("cannot reach the store to lead (%s): %s", self.name, exc)
+            self._troubled(f"cannot reach the store to lead ({self.name}): {exc}")
             return False
         try:
             schema = connection.execute(text("SELECT current_schema()")).scalar_one()
@@ -120,9 +125,12 @@ class Leadership:
                 {"a": key[0], "b": key[1]},
             ).scalar_one()
         except SQLAlchemyError as exc:
-            log.warning("cannot take the leader lock (%s): %s", self.name, exc)
+            self._troubled(f"cannot take the leader lock ({self.name}): {exc}")
             connection.close()
             return False
+        self._cleared(
+            f"the store answers again: the {self.name} runs in this process while it leads"
+        )
         if not got:
             connection.close()
             return False
@@ -159,14 +167,16 @@ class Leadership:
             self._lock_path.parent.mkdir(parents=True, exist_ok=True)
             handle = self._lock_path.open("a+b")
         except OSError as exc:
-            log.warning(
-                "cannot open the leader lock %s: %s — no worker runs in this process until it "
-                "can (no catch-up, no alerts): let this user write that folder, or serve with "
-                "--no-worker",
-                self._lock_path,
-                exc.strerror or exc,
+            self._troubled(
+                f"cannot open the leader lock {self._lock_path}: {exc.strerror or exc} — no "
+                "worker runs in this process until it can (no catch-up, no alerts): let this "
+                "user write that folder, or serve with --no-worker"
             )
             return False
+        self._cleared(
+            f"the leader lock {self._lock_path} opens again: the {self.name} runs in this "
+            "process while it leads"
+        )
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -177,6 +187,18 @@ class Leadership:
         handle.flush()
         self._file = handle
         return True
+
+    def _troubled(self, reason: str) -> None:
+        """Warn of ``reason`` unless it is the one warned of last (asked every round)."""
+        if reason != self._trouble:
+            log.warning("%s", reason)
+            self._trouble = reason
+
+    def _cleared(self, words: str) -> None:
+        """Say once that the reason warned of is gone (a warning too: the only level shown)."""
+        if self._trouble is not None:
+            log.warning("%s", words)
+            self._trouble = None
 
     def _drop(self) -> None:
         self._held = False
