@@ -28,6 +28,7 @@ from covenant.core.agreements import (
     CreditTier,
     DowntimeSource,
     Exclusions,
+    Incident,
     MaintenanceWindow,
     Measurement,
     Remedies,
@@ -87,6 +88,7 @@ def measure(
     at: datetime = AFTER,
     measurement: Measurement | None = None,
     maintenance: tuple[MaintenanceWindow, ...] = (),
+    incidents: tuple[Incident, ...] = (),
 ) -> AvailabilityResult:
     commitment = AvailabilityCommitment(
         name="filestore-basic",
@@ -108,7 +110,13 @@ def measure(
         availability=(commitment,),
     )
     return availability(
-        version, commitment, period_start=month, at=at, data=data, maintenance=maintenance
+        version,
+        commitment,
+        period_start=month,
+        at=at,
+        data=data,
+        maintenance=maintenance,
+        incidents=incidents,
     )
 
 
@@ -204,6 +212,26 @@ def test_a_run_in_progress_counts_once_it_is_long_enough() -> None:
     data = runs((-2, 4))
     assert measure(data, at=FEB + timedelta(minutes=2)).downtime_s == 0
     assert measure(data, at=FEB + timedelta(minutes=3)).downtime_s == 3 * 60
+
+
+def test_an_open_excluded_incident_after_the_end_ends_a_run_across_it() -> None:
+    """An open incident runs until the instant read (docs/sla.md, "Downtime"), also past the
+    period's end. A customer-caused one from Feb 1 00:00, still open at 00:10, makes February's
+    bad minutes excluded time, not Downtime: the run from Jan 31 23:57 is 23:57–23:59, 3
+    minutes, no Downtime Period, and January has no downtime — as with the same incident
+    closed at 00:10. (It was cut at January's end, so the run went on to 6 minutes and
+    January counted 3.)"""
+    at = FEB + timedelta(minutes=10)
+
+    def caused(end: datetime | None) -> Incident:
+        return Incident(id="c1", services=("nfs",), start=FEB, end=end, customer_caused=True)
+
+    data = runs((-3, 3))
+    assert measure(data, month=JAN, at=at).downtime_s == 3 * 60  # without it: 3 minutes
+    closed = measure(data, month=JAN, at=at, incidents=(caused(at),))
+    assert (closed.downtime_s, closed.level) == (0, 1)
+    still_open = measure(data, month=JAN, at=at, incidents=(caused(None),))
+    assert (still_open.downtime_s, still_open.level) == (0, 1)
 
 
 def test_a_minimum_run_only_with_bad_intervals_and_whole_intervals() -> None:

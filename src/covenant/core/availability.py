@@ -214,7 +214,9 @@ def availability(
         if _covers(i.services, watched) and _for_customer(i.customers, customer)
     ]
     for i in relevant:
-        span = (to_epoch(i.start), to_epoch(i.end) if i.end else hi)
+        # an open incident runs until ``at``, past ``hi`` too: a run of down intervals across
+        # the period's end (or the version's) stops where the excluded time begins
+        span = (to_epoch(i.start), to_epoch(i.end) if i.end else to_epoch(at))
         if i.customer_caused and commitment.exclusions.customer_caused:
             excluded.append((*span, f"incident {i.id}: caused by the customer"))
         elif i.force_majeure and commitment.exclusions.force_majeure:
