@@ -1,6 +1,6 @@
-"""``bad-intervals`` availability — with and without ``minimumRun`` — end to end through
-``core.availability.availability`` against an interval-by-interval walk of docs/sla.md
-("Availability": Downtime, ``minimumRun``, Intervals and period bounds, Exclusions, Level;
+"""``bad-intervals`` availability — with and without ``minimumRun`` — and ``mean-error-rate``
+end to end through ``core.availability.availability`` against an interval-by-interval walk of
+docs/sla.md ("Availability": Downtime, ``minimumRun``, Intervals and period bounds, Exclusions, Level;
 "Credits"), in zones whose months start off the UTC hour, across an amendment's effective date
 and with the period read in progress or after its end.
 
@@ -20,6 +20,8 @@ The rules, as the docs write them (nothing below calls ``covenant`` but to build
   amendment's effective date; without one every down interval is downtime;
 * only whole intervals inside the eligible time are measured; none of them with requests (and
   untouched by an exclusion): no data; no eligible second: no data;
+* ``mean-error-rate``: the level is 1 − the mean error rate of the measured intervals (one
+  without requests counts 0 %);
 * level = (eligible − downtime) / eligible, exact; met when ≥ the committed level; the credit
   is the first tier containing the level × the monthly fee × the in-force share of the
   period, rounded half up to the cent.
@@ -85,22 +87,26 @@ def utc(t: int) -> datetime:
 
 @st.composite
 def cases(draw: st.DrawFn, *, across_end: bool = False) -> dict[str, object]:
-    """A case; ``across_end``: read within 40 minutes after the period's end, with an open
-    flagged incident and traffic around the end (what a run across the end depends on)."""
+    """A case; ``across_end``: read within 40 minutes after the period's end (or the end of
+    the version before an amendment), with an open flagged incident and traffic around that
+    end (what a run across it depends on)."""
     zone, year, month = draw(st.sampled_from(MONTHS))
     p0 = local_midnight(zone, year, month)
     p1 = local_midnight(zone, year + month // 12, month % 12 + 1)
-    size = draw(st.sampled_from([60, 120, 300]))
-    run = draw(st.sampled_from([None, 1, 2, 3, 5]))
+    mean = not across_end and draw(st.integers(0, 3)) == 0  # mean-error-rate of 5m
+    size = 300 if mean else draw(st.sampled_from([60, 120, 300]))
+    run = None if mean else draw(st.sampled_from([None, 1, 2, 3, 5]))
     amendment = None
     side = "whole"
-    if not across_end and draw(st.booleans()):
+    end = p1  # the end of the version's time in the period
+    if draw(st.booleans()):
         amendment = p0 + draw(st.integers(1, (p1 - p0) // 300 - 1)) * 300
-        side = draw(st.sampled_from(["before", "after"]))
+        side = "before" if across_end else draw(st.sampled_from(["before", "after"]))
+        end = amendment if across_end else p1
     anchors = [p0, p1] + ([amendment] if amendment else [])
     at_kind = draw(st.sampled_from(["near", "near", "long-after", "inside"]))
     if across_end:
-        at = p1 + draw(st.integers(1, 40)) * MINUTE
+        at = end + draw(st.integers(1, 40)) * MINUTE
     elif at_kind == "near":
         at = draw(st.sampled_from(anchors)) + draw(st.integers(-40, 40)) * MINUTE
         at += draw(st.sampled_from([0, 0, 0, 17]))
@@ -110,7 +116,7 @@ def cases(draw: st.DrawFn, *, across_end: bool = False) -> dict[str, object]:
         at = draw(st.integers(p0 + 1, p1 - 1))
     anchors.append(at)
     if across_end:
-        anchors = [p1, p1, at]
+        anchors = [end, end, at]
     start = (p0 - MARGIN) // 3600 * 3600
     n = (p1 + MARGIN - start) // MINUTE
     total = [0] * n
@@ -150,7 +156,7 @@ def cases(draw: st.DrawFn, *, across_end: bool = False) -> dict[str, object]:
         )
     incidents = []
     for k in range(draw(st.integers(1 if across_end else 0, 3))):
-        s = draw(st.integers(p1, p1 + 600) if across_end and k == 0 else near)
+        s = draw(st.integers(end, end + 600) if across_end and k == 0 else near)
         incidents.append(
             {
                 "id": f"i{k}",
@@ -172,6 +178,7 @@ def cases(draw: st.DrawFn, *, across_end: bool = False) -> dict[str, object]:
         "p1": p1,
         "size": size,
         "run": run,
+        "mean": mean,
         "amendment": amendment,
         "side": side,
         "at": at,
@@ -262,11 +269,33 @@ def reference(c: dict) -> dict[str, object]:  # type: ignore[type-arg]
         if j > k and (run is None or j - k >= run):
             counted.update(states[x][0] for x in range(k, j))
         k = j if j > k else k + 1
+    # final once a run across the end can no longer reach the minimum
+    complete = at >= p1 + (0 if run is None else (run - 1) * size)
     downtime = sum(size for t, _, measured, _ in states if measured and t in counted)
     with_requests = any(measured and requests for _, _, measured, requests in states)
     if eligible == 0 or not with_requests:
-        return {"eligible_s": eligible, "level": None, "credit": None, "downtime_s": downtime}
+        return {
+            "eligible_s": eligible,
+            "level": None,
+            "credit": None,
+            "downtime_s": downtime,
+            "complete": complete,
+        }
     level = Fraction(eligible - downtime, eligible)
+    if c["mean"]:
+        # every whole interval inside the eligible time no exclusion touches, one by one (one
+        # without requests: 0 % errors); the level is 1 − their mean error rate
+        rates = []
+        t = lo + (-lo) % size
+        while t + size <= hi:
+            if not any(s < t + size and e > t for s, e in spans):
+                minutes = range((t - c["start"]) // MINUTE, (t + size - c["start"]) // MINUTE)
+                tot = sum(c["total"][m] for m in minutes)
+                bad = sum(c["bad"][m] for m in minutes)
+                rates.append(Fraction(bad, tot) if tot else Fraction(0))
+            t += size
+        level = 1 - sum(rates, Fraction(0)) / len(rates)
+        downtime = 0  # not a count of down time: not compared
     percent = next((p for below, p in TIERS if level < below), Decimal(0))
     exact = Fraction(FEE) * Fraction(percent) / 100 * share
     cents = (exact * 100).numerator * 2 + (exact * 100).denominator  # round half up
@@ -277,6 +306,7 @@ def reference(c: dict) -> dict[str, object]:  # type: ignore[type-arg]
         "level": level,
         "met": level >= LEVEL,
         "credit": Decimal(cents).scaleb(-2),
+        "complete": complete,
     }
 
 
@@ -286,7 +316,7 @@ def engine(c: dict) -> dict[str, object]:  # type: ignore[type-arg]
         services=("api",),
         level=LEVEL,
         measurement=Measurement(
-            source=DowntimeSource.BAD_INTERVALS,
+            source=DowntimeSource.MEAN_ERROR_RATE if c["mean"] else DowntimeSource.BAD_INTERVALS,
             series="api:ok",
             interval_s=c["size"],
             threshold=c["threshold"],
@@ -358,14 +388,21 @@ def engine(c: dict) -> dict[str, object]:  # type: ignore[type-arg]
         data=data,
     )
     if got.level is None:
-        return {"eligible_s": got.eligible_s, "level": None, "credit": None, "downtime_s": 0}
+        return {
+            "eligible_s": got.eligible_s,
+            "level": None,
+            "credit": None,
+            "downtime_s": 0,
+            "complete": got.complete,
+        }
     assert got.credit is not None
     return {
         "eligible_s": got.eligible_s,
-        "downtime_s": got.downtime_s,
+        "downtime_s": 0 if c["mean"] else got.downtime_s,
         "level": got.level,
         "met": got.met,
         "credit": got.credit.amount.amount,
+        "complete": got.complete,
     }
 
 
