@@ -1,8 +1,8 @@
 """``bad-intervals`` availability — with and without ``minimumRun`` — and ``mean-error-rate``
 end to end through ``core.availability.availability`` against an interval-by-interval walk of
-docs/sla.md ("Availability": Downtime, ``minimumRun``, Intervals and period bounds, Exclusions, Level;
-"Credits"), in zones whose months start off the UTC hour, across an amendment's effective date
-and with the period read in progress or after its end.
+docs/sla.md ("Availability": Downtime, ``minimumRun``, Intervals and period bounds,
+Exclusions, Level; "Credits"), in zones whose months start off the UTC hour, across an
+amendment's effective date and with the period read in progress or after its end.
 
 The rules, as the docs write them (nothing below calls ``covenant`` but to build its inputs):
 
