@@ -50,7 +50,8 @@ class QueryFormError(InputError):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PrometheusSource:
     """How to reach one Prometheus-compatible query API. Secrets are named, never held:
-    ``bearer_token_env`` and the basic-auth fields are environment-variable names."""
+    ``bearer_token_env``, the basic-auth fields and ``headers_env``'s values (header →
+    variable) are environment-variable names."""
 
     name: str
     url: str
@@ -58,6 +59,7 @@ class PrometheusSource:
     username_env: str | None = None
     password_env: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    headers_env: tuple[tuple[str, str], ...] = ()
     tenant: str | None = None
     timeout_s: float = 30.0
     tls_verify: bool = True

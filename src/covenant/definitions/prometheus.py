@@ -3,7 +3,8 @@
 A ``DataSource`` whose ``spec.type`` is Prometheus-compatible (Prometheus, VictoriaMetrics,
 Thanos, Mimir, Cortex; any case) has its ``connectionDetails`` checked here: ``url``,
 ``bearerTokenEnv`` or ``basicAuth: {usernameEnv, passwordEnv}`` (secrets only by
-environment-variable name), ``headers``, ``tenant`` (sent as ``X-Scope-OrgID``), ``timeout``,
+environment-variable name), ``headers``, ``headersEnv`` (header → variable: a secret header,
+never written in ``headers``), ``tenant`` (sent as ``X-Scope-OrgID``), ``timeout``,
 ``tlsVerify``, ``caFile``. The OpenSLO Go SDK writes connectionDetails as a list of one-key
 mappings; that form is read too.
 
@@ -123,6 +124,7 @@ class Connection(Spec):
     bearer_token_env: EnvName | None = None
     basic_auth: BasicAuth | None = None
     headers: dict[str, str] | None = None
+    headers_env: dict[str, EnvName] | None = None
     tenant: str | None = None
     timeout: Annotated[float, BeforeValidator(timeout_seconds)] = 30.0
     tls_verify: bool = True
@@ -191,8 +193,7 @@ def _details(
             (*here, *secret),
             code="inline-secret",
             message=f"{'.'.join(secret)} puts a secret in the workspace",
-            fix="put it in an environment variable and name it: bearerTokenEnv: "
-            "PROMETHEUS_TOKEN, or basicAuth: {usernameEnv: …, passwordEnv: …}",
+            fix=_secret_fix(secret),
         )
         for secret in secrets
     ]
@@ -202,16 +203,9 @@ def _details(
         return None, inline + problems_from(exc, doc, Connection, prefix=here)
     if inline:
         return None, inline
-    if details.bearer_token_env and details.basic_auth:
-        return None, [
-            at(
-                doc,
-                here,
-                code="conflicting-fields",
-                message="give bearerTokenEnv or basicAuth, not both",
-                fix="remove one of bearerTokenEnv and basicAuth",
-            )
-        ]
+    conflicts = _conflicts(doc, here, details)
+    if conflicts:
+        return None, conflicts
     auth = details.basic_auth
     ca_file = _beside(doc.file, details.ca_file)
     warned = []
@@ -234,11 +228,43 @@ def _details(
         username_env=auth.username_env if auth else None,
         password_env=auth.password_env if auth else None,
         headers=tuple(sorted((details.headers or {}).items())),
+        headers_env=tuple(sorted((details.headers_env or {}).items())),
         tenant=details.tenant,
         timeout_s=details.timeout,
         tls_verify=details.tls_verify,
         ca_file=ca_file,
     ), warned
+
+
+def _secret_fix(path: Sequence[str]) -> str:
+    if path[0] != "headers":
+        return (
+            "put it in an environment variable and name it: bearerTokenEnv: "
+            "PROMETHEUS_TOKEN, or basicAuth: {usernameEnv: …, passwordEnv: …}"
+        )
+    variable = "PROMETHEUS_" + re.sub(r"[^A-Z0-9]+", "_", path[1].upper()).strip("_")
+    return f"put its value in an environment variable and name it: headersEnv: {{{path[1]}: " + (
+        f"{variable}}}" + (", or bearerTokenEnv" if path[1].lower() == "authorization" else "")
+    )
+
+
+def _conflicts(doc: SourceDocument, here: PathKey, details: Connection) -> list[Problem]:
+    """Two fields that set one header: bearerTokenEnv and basicAuth, or a headersEnv header
+    that headers, tenant (X-Scope-OrgID) or the authentication sets too."""
+    if details.bearer_token_env and details.basic_auth:
+        message, fix, path = "give bearerTokenEnv or basicAuth, not both", "one of them", here
+    else:
+        taken = {h.lower(): "headers" for h in details.headers or {}}
+        taken |= {"x-scope-orgid": "tenant"} if details.tenant else {}
+        auth = "bearerTokenEnv" if details.bearer_token_env else "basicAuth"
+        taken |= {"authorization": auth} if details.bearer_token_env or details.basic_auth else {}
+        both = [(h, taken[h.lower()]) for h in details.headers_env or {} if h.lower() in taken]
+        if not both:
+            return []
+        header, other = both[0]
+        message = f"header {header!r} is set by both {other} and headersEnv"
+        fix, path = f"it from {other} or from headersEnv", (*here, "headersEnv", header)
+    return [at(doc, path, code="conflicting-fields", message=message, fix=f"remove {fix}")]
 
 
 def _beside(file: str, path: str | None) -> str | None:
