@@ -51,6 +51,7 @@ def data_sources_json(
                 "url": source.url,
                 "auth": _auth(source),
                 "headers": sorted(h for h, _ in source.headers),  # names: values may be secret
+                "headers_env": dict(source.headers_env),  # header → variable, never its value
                 "tenant": source.tenant,
                 "timeout_seconds": source.timeout_s,
                 "tls_verify": source.tls_verify,

@@ -5,8 +5,9 @@ third-party exceptions): a server that is down, refuses the connection or is too
 the retries is ``source-unreachable``; an HTTP error answer (a bad query, auth, an overloaded
 server after the retries) is ``source-refused`` with the server's own message; an answer that
 is not a complete matrix (``warnings``, ``isPartial``, not JSON, the wrong shape) is
-``source-bad-answer``. A credential's environment variable that is not set is
-``source-credentials``. Nothing here returns a partial result.
+``source-bad-answer``. A credential's environment variable that is not set or empty
+(``bearerTokenEnv``, ``basicAuth``, a ``headersEnv`` header's) is ``source-credentials``:
+nothing is asked then. Nothing here returns a partial result.
 """
 
 from __future__ import annotations
@@ -98,6 +99,9 @@ class PrometheusClient:
         if source.tenant:
             headers["X-Scope-OrgID"] = source.tenant
         secrets: list[str] = []
+        for header, variable in source.headers_env:  # never sent empty: unset is an error
+            headers[header] = _secret(environ, variable)
+            secrets.append(headers[header])
         if source.bearer_token_env:
             token = _secret(environ, source.bearer_token_env)
             headers["Authorization"] = f"Bearer {token}"
@@ -373,7 +377,7 @@ CREDENTIALS = re.compile(r"auth|token|credential|password|forbidden", re.IGNOREC
 
 def _refused_hint(status: int, said: str = "") -> str:
     if status in (401, 403) or (status == 400 and CREDENTIALS.search(said)):
-        return "check the credentials (bearerTokenEnv or basicAuth) and the tenant"
+        return "check the credentials (bearerTokenEnv or basicAuth, headersEnv) and the tenant"
     if status in (400, 422):
         return "fix the SLI's query (docs/prometheus.md explains the query forms)"
     if status == 404:
