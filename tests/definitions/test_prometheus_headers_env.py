@@ -48,6 +48,26 @@ def test_a_secret_header_written_literally_is_refused_naming_headers_env(header:
             "spec.connectionDetails.headersEnv.X-API-Key",
         ),
         (
+            "url: http://prom:9090\nheadersEnv: {X API Key: KEY}",
+            "invalid-data-source",
+            "spec.connectionDetails.headersEnv[X API Key]",
+        ),
+        (
+            "url: http://prom:9090\nheaders: {'X-Team:': sre}",
+            "invalid-data-source",
+            "spec.connectionDetails.headers.X-Team:",
+        ),
+        (
+            'url: http://prom:9090\nheaders: {X-Team: "sre\\nX-Other: 1"}',
+            "invalid-data-source",
+            "spec.connectionDetails.headers.X-Team",
+        ),
+        (
+            "url: http://prom:9090\nheaders: {X-Team: équipe}",
+            "invalid-data-source",
+            "spec.connectionDetails.headers.X-Team",
+        ),
+        (
             "url: http://prom:9090\nheaders: {X-Team: a}\nheadersEnv: {x-team: TEAM}",
             "conflicting-fields",
             "spec.connectionDetails.headersEnv.x-team",

@@ -62,6 +62,7 @@ from covenant.definitions.prometheus_counts import (
     metrics_of,
     syntax_errors,
 )
+from covenant.definitions.prometheus_headers import conflicts, secret_fix
 from covenant.definitions.secrets import foreign_secrets
 from covenant.definitions.yamlsource import PathKey, SourceDocument
 from covenant.errors import Problem
@@ -193,7 +194,7 @@ def _details(
             (*here, *secret),
             code="inline-secret",
             message=f"{'.'.join(secret)} puts a secret in the workspace",
-            fix=_secret_fix(secret),
+            fix=secret_fix(secret),
         )
         for secret in secrets
     ]
@@ -203,9 +204,9 @@ def _details(
         return None, inline + problems_from(exc, doc, Connection, prefix=here)
     if inline:
         return None, inline
-    conflicts = _conflicts(doc, here, details)
-    if conflicts:
-        return None, conflicts
+    refused = conflicts(doc, here, details)
+    if refused:
+        return None, refused
     auth = details.basic_auth
     ca_file = _beside(doc.file, details.ca_file)
     warned = []
@@ -234,37 +235,6 @@ def _details(
         tls_verify=details.tls_verify,
         ca_file=ca_file,
     ), warned
-
-
-def _secret_fix(path: Sequence[str]) -> str:
-    if path[0] != "headers":
-        return (
-            "put it in an environment variable and name it: bearerTokenEnv: "
-            "PROMETHEUS_TOKEN, or basicAuth: {usernameEnv: …, passwordEnv: …}"
-        )
-    variable = "PROMETHEUS_" + re.sub(r"[^A-Z0-9]+", "_", path[1].upper()).strip("_")
-    return f"put its value in an environment variable and name it: headersEnv: {{{path[1]}: " + (
-        f"{variable}}}" + (", or bearerTokenEnv" if path[1].lower() == "authorization" else "")
-    )
-
-
-def _conflicts(doc: SourceDocument, here: PathKey, details: Connection) -> list[Problem]:
-    """Two fields that set one header: bearerTokenEnv and basicAuth, or a headersEnv header
-    that headers, tenant (X-Scope-OrgID) or the authentication sets too."""
-    if details.bearer_token_env and details.basic_auth:
-        message, fix, path = "give bearerTokenEnv or basicAuth, not both", "one of them", here
-    else:
-        taken = {h.lower(): "headers" for h in details.headers or {}}
-        taken |= {"x-scope-orgid": "tenant"} if details.tenant else {}
-        auth = "bearerTokenEnv" if details.bearer_token_env else "basicAuth"
-        taken |= {"authorization": auth} if details.bearer_token_env or details.basic_auth else {}
-        both = [(h, taken[h.lower()]) for h in details.headers_env or {} if h.lower() in taken]
-        if not both:
-            return []
-        header, other = both[0]
-        message = f"header {header!r} is set by both {other} and headersEnv"
-        fix, path = f"it from {other} or from headersEnv", (*here, "headersEnv", header)
-    return [at(doc, path, code="conflicting-fields", message=message, fix=f"remove {fix}")]
 
 
 def _beside(file: str, path: str | None) -> str | None:
