@@ -24,12 +24,15 @@ from typer.testing import CliRunner
 from covenant.api.app import create_app
 from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
+from covenant.core.promql import PrometheusSource
 from covenant.core.results import Status
 from covenant.core.timeutil import from_epoch
 from covenant.definitions.workspace import load_workspace
+from covenant.errors import SourceCredentialsError
 from covenant.services.store import open_store
 from covenant.services.tokens import create_token
 from covenant.services.worker import Worker
+from covenant.sources.prometheus.client import PrometheusClient
 from tests import promdata
 from tests.api.support import EXPIRES, Client
 from tests.ports import free_port
@@ -249,3 +252,29 @@ def _store_text(ws: Path) -> str:
             repr(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"').fetchall()
         ]
     return "\n".join(rows)
+
+
+@pytest.mark.parametrize("value", ["s3cr3t\nInjected: 1", "s3cr3t\r", "s3cr3t\x00", "s3cr3té"])
+def test_a_value_that_cannot_be_a_header_is_a_credentials_error_that_hides_it(
+    value: str,
+) -> None:
+    """A line break would end the header (and h11's refusal repeats the value, escaped, past
+    the hiding of secrets); a character outside ASCII cannot be sent at all."""
+    source = PrometheusSource(
+        name="metrics", url="http://127.0.0.1:1", headers_env=(("X-API-Key", "PROM_API_KEY"),)
+    )
+    with pytest.raises(SourceCredentialsError) as caught:
+        PrometheusClient(source, env={"PROM_API_KEY": value})
+    said = f"{caught.value.message} {caught.value.hint}"
+    assert "PROM_API_KEY" in said
+    assert "X-API-Key" in said
+    assert "s3cr3t" not in said
+
+
+def test_a_bearer_token_with_a_line_break_is_refused_the_same_way() -> None:
+    source = PrometheusSource(name="metrics", url="http://127.0.0.1:1", bearer_token_env="TOK")
+    with pytest.raises(SourceCredentialsError) as caught:
+        PrometheusClient(source, env={"TOK": "s3cr3t-token\n"})
+    said = f"{caught.value.message} {caught.value.hint}"
+    assert "TOK (bearerTokenEnv)" in said
+    assert "s3cr3t" not in said

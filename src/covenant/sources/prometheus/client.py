@@ -100,10 +100,10 @@ class PrometheusClient:
             headers["X-Scope-OrgID"] = source.tenant
         secrets: list[str] = []
         for header, variable in source.headers_env:  # never sent empty: unset is an error
-            headers[header] = _secret(environ, variable)
+            headers[header] = _header_value(environ, variable, f"headersEnv {header}")
             secrets.append(headers[header])
         if source.bearer_token_env:
-            token = _secret(environ, source.bearer_token_env)
+            token = _header_value(environ, source.bearer_token_env, "bearerTokenEnv")
             headers["Authorization"] = f"Bearer {token}"
             secrets.append(token)
         auth = None
@@ -344,6 +344,21 @@ def _secret(environ: Mapping[str, str], name: str) -> str:
             unset_variable(name, value),
             hint=f"export {name}=… (the secret itself) before running (the DataSource names "
             "it; the secret is never written in the workspace)",
+        )
+    return value
+
+
+def _header_value(environ: Mapping[str, str], name: str, field: str) -> str:
+    """The variable ``name``'s value, sent in a header (``field`` names it): one that HTTP
+    cannot carry is refused here, never shown (h11's own refusal repeats it, escaped, where
+    hiding it would miss it)."""
+    value = _secret(environ, name)
+    if not re.fullmatch(r"[\t\x20-\x7e]*", value):
+        raise SourceCredentialsError(
+            f"the environment variable {name} ({field}) holds a line break, a control "
+            "character or a character outside ASCII, which no HTTP header can carry",
+            hint=f"export {name}=… with the value alone, on one line (a secret read from a "
+            "file often ends with a line break)",
         )
     return value
 
