@@ -103,6 +103,7 @@ def test_the_tenant_and_plain_headers_are_carried_and_the_reader_sends_them(
         "url": "https://mimir.example.com/prometheus",
         "tenant": TENANT,
         "headers": {"X-Team": "sre"},
+        "headersEnv": {"X-Env": "ENVIRONMENT"},
     }
     # the DataSource as Covenant's Prometheus reader reads it: the tenant goes as X-Scope-OrgID
     (text,) = [text for _, text in plan.writes]
@@ -122,7 +123,9 @@ def test_what_a_datasource_cannot_hold_is_left_out_with_a_note(tmp_path: Path) -
     assert "header 'Authorization': a credential written in the file: not carried over" in said
     assert "bearerTokenEnv" in said  # the fix
     assert "header 'Content-Type': not carried over" in said
-    assert "header 'X-Env': not carried over: slo-generator substitutes ${VAR}" in said
+    assert (
+        "header 'X-Env': carried as the DataSource's headersEnv (the value of ENVIRONMENT)" in said
+    )
     assert "header 'X-Scope-OrgID': carried as the DataSource's tenant" in said
     text = plan.writes[0][1]
     assert "b2s6cGFzcW==" not in text  # the inline credential is nowhere in the workspace
@@ -174,3 +177,31 @@ spec:
     _, problems = data_sources(parsed)
     flagged = {p.field for p in problems if p.code == "inline-secret"}
     assert flagged == {f"spec.connectionDetails.headers.{k}" for k in secrets}
+
+
+def test_a_header_given_by_a_variable_is_carried_as_headers_env_or_bearer_token_env(
+    tmp_path: Path,
+) -> None:
+    """slo-generator substitutes ``${VAR}`` from the environment; so does Covenant for a value
+    that is one variable alone (``headersEnv``) or ``Bearer ${VAR}`` (``bearerTokenEnv``). A
+    value that mixes text and a variable is still left out."""
+    config = CONFIG.replace("      Authorization: Basic b2s6cGFzcW==\n", "").replace(
+        "      X-Team: sre\n",
+        "      X-Team: sre\n      Authorization: Bearer ${PROM_TOKEN}\n"
+        "      X-API-Key: ${PROM_KEY}\n      X-Mixed: team-${TEAM}\n",
+    )
+    plan = _plan(tmp_path, SLO, config)
+    assert plan.problems == []
+    details = _datasource(plan)
+    assert details["bearerTokenEnv"] == "PROM_TOKEN"
+    assert details["headersEnv"] == {"X-API-Key": "PROM_KEY", "X-Env": "ENVIRONMENT"}
+    assert details["headers"] == {"X-Team": "sre"}
+    (text,) = [text for _, text in plan.writes]
+    sources, problems = read_text(text, file="ws.yaml")
+    parsed = [p for p in (parse_document(s)[0] for s in sources) if p is not None]
+    found, problems = data_sources(parsed)
+    assert problems == []
+    assert found["prometheus"].bearer_token_env == "PROM_TOKEN"
+    assert found["prometheus"].headers_env == (("X-API-Key", "PROM_KEY"), ("X-Env", "ENVIRONMENT"))
+    notes = "\n".join(n.reason for f in plan.files for n in f.imported.notes)
+    assert "header 'X-Mixed': not carried over: slo-generator substitutes ${VAR}" in notes

@@ -428,7 +428,9 @@ def prometheus_headers(
     record: Recorder, options: Options, config_key: str = "prometheus"
 ) -> dict[str, Any]:
     """The backend's ``headers`` (slo-generator sends them with every query) as the DataSource's
-    ``tenant`` (``X-Scope-OrgID``) and ``headers``; what a DataSource cannot hold is noted."""
+    ``tenant`` (``X-Scope-OrgID``), ``headers``, and ``headersEnv`` or ``bearerTokenEnv`` for a
+    value that is a ``${VAR}`` alone (``Bearer ${VAR}``); what a DataSource cannot hold is
+    noted."""
     settings = options.inline_backend
     if settings is None:
         config = options.slo_generator_config or {}
@@ -445,21 +447,32 @@ def prometheus_headers(
         return {}
     details: dict[str, Any] = {}
     kept: dict[str, str] = {}
+    named: dict[str, str] = {}
     for key, value in given.items():
         name, text = str(key), "" if value is None else str(value)
         lower = name.lower()
-        if lower in SECRET_HEADERS:
+        variable = _ENV_ONLY.fullmatch(text)
+        bearer = _BEARER_ENV.fullmatch(text) if lower == "authorization" else None
+        if lower == "content-type":
+            why = "not carried over: Covenant sets the content type of its own queries"
+        elif bearer is not None:
+            details["bearerTokenEnv"] = bearer.group(1)
+            why = f"carried as the DataSource's bearerTokenEnv: {bearer.group(1)}"
+        elif variable is not None:
+            named[name] = variable.group(1)
+            why = f"carried as the DataSource's headersEnv (the value of {variable.group(1)})"
+        elif lower in SECRET_HEADERS:
             why = (
                 "a credential written in the file: not carried over (a DataSource never holds "
-                "one) — give it as bearerTokenEnv: VAR or basicAuth: {usernameEnv: VAR, "
-                "passwordEnv: VAR} in the DataSource's connectionDetails"
+                "one) — put it in an environment variable and name it in the DataSource's "
+                f"connectionDetails: headersEnv: {{{name}: VAR}}, bearerTokenEnv: VAR or "
+                "basicAuth: {usernameEnv: VAR, passwordEnv: VAR}"
             )
-        elif lower == "content-type":
-            why = "not carried over: Covenant sets the content type of its own queries"
         elif "${" in text:
             why = (
                 "not carried over: slo-generator substitutes ${VAR} from the environment, and "
-                "a DataSource sends its headers as written — write the value in the DataSource"
+                "a DataSource sends its headers as written, or one variable's value alone "
+                "(headersEnv) — write the value in the DataSource"
             )
         elif lower == "x-scope-orgid":
             details["tenant"] = text
@@ -470,4 +483,11 @@ def prometheus_headers(
         record.note_once(("backend",), f"the backend's header {name!r}: {why}")
     if kept:
         details["headers"] = kept
+    if named:
+        details["headersEnv"] = named
     return details
+
+
+_ENV_ONLY = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""A header value that is one variable alone, as slo-generator substitutes it."""
+_BEARER_ENV = re.compile(r"Bearer \$\{([A-Za-z_][A-Za-z0-9_]*)\}")
