@@ -62,3 +62,20 @@ def test_an_unset_and_an_empty_variable_are_told_apart(
     assert result.error.startswith(f"the environment variable COV_TEST_VAR {said}")
     assert "export COV_TEST_VAR=" in result.error
     assert not result.permanent  # a variable exported later lets the retry through
+
+
+@pytest.mark.parametrize("field", ["bearerTokenEnv", "headersEnv"])
+@pytest.mark.parametrize("value", ["s3cr3t-val\n", "s3cr3t\r\nX-Injected: 1", "s3cr3té"])
+def test_a_header_value_http_cannot_carry_is_refused_unsent_and_unshown(
+    monkeypatch: pytest.MonkeyPatch, field: str, value: str
+) -> None:
+    """A secret read from a file often ends with a line break: h11 refused it with the value
+    repeated, escaped, past the hiding of secrets, and a character outside ASCII raised out of
+    ``send``. Now nothing is sent and the error names the variable, never its value."""
+    monkeypatch.setenv("COV_TEST_VAR", value)
+    with httpx.Client(transport=httpx.MockTransport(never_sent)) as client:
+        result = send(client, TARGETS[field], NOTICE, now=NOW)
+    assert not result.ok
+    assert result.error.startswith("the environment variable COV_TEST_VAR holds a line break")
+    assert "export COV_TEST_VAR=" in result.error
+    assert "s3cr3t" not in result.error

@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -267,9 +268,9 @@ def _reach(target: DeliveryTarget) -> tuple[str, dict[str, str]]:
     """The target's URL and the headers every request to it carries (``MissingVariable``)."""
     base = target.url or _env(target.url_env or "")
     headers = {"User-Agent": USER_AGENT, **dict(target.headers)}
-    headers.update({name: _env(var) for name, var in target.headers_env})
+    headers.update({name: _env(var, header=True) for name, var in target.headers_env})
     if target.bearer_token_env:
-        headers["Authorization"] = f"Bearer {_env(target.bearer_token_env)}"
+        headers["Authorization"] = f"Bearer {_env(target.bearer_token_env, header=True)}"
     return base, headers
 
 
@@ -350,17 +351,26 @@ def signature(secret: str, content: bytes, *, at: int) -> str:
 
 
 class MissingVariable(Exception):  # noqa: N818 - a send's outcome, not an error raised out
-    """An environment variable a target names gives no value: not set, or set but empty."""
+    """An environment variable a target names gives no value: not set, or set but empty (or,
+    ``unsendable``, a header's value that HTTP cannot carry)."""
 
-    def __init__(self, name: str, value: str | None) -> None:
-        super().__init__(unset_variable(name, value))
+    def __init__(self, name: str, value: str | None, *, unsendable: bool = False) -> None:
+        said = (
+            f"the environment variable {name} holds a line break, a control character or a "
+            "character outside ASCII, which no HTTP header can carry"
+        )
+        super().__init__(said if unsendable else unset_variable(name, value))
         self.name = name
 
 
-def _env(name: str) -> str:
+def _env(name: str, *, header: bool = False) -> str:
+    """The variable's value; for a ``header`` one that HTTP can send (h11 refuses a line break
+    repeating the value, escaped, where hiding the secret would miss it)."""
     value = os.environ.get(name)
     if not value:
         raise MissingVariable(name, value)
+    if header and not re.fullmatch(r"[\t\x20-\x7e]*", value):
+        raise MissingVariable(name, value, unsendable=True)
     return value
 
 
