@@ -598,8 +598,9 @@ def test_openslo_inspired_good_total_list_told_sloths_keys(tmp_path: Path) -> No
         ("import-invalid-value", "slos[0].sli", "23"),
         ("import-invalid-value", "slos[1].sli", "33"),
     ]
-    assert (
-        sli[0].message == "sli has good and total (another tool's keys), not events, raw or plugin"
+    assert sli[0].message == (
+        "sli has good and total (another tool's keys: the good events and all of them), not "
+        "events, raw or plugin"
     )
     assert sli[0].fix.startswith(
         "write them as sli: events: {error_query: <total> - <good> (the bad events), "

@@ -625,13 +625,14 @@ def test_sloth_look_alike_with_target_pct(tmp_path: Path) -> None:
     """AgenticAI-2's slo.yaml: version "1.0.0", service, slos with target_pct (99.5, 99.0,
     99.9) and an sli of prose (type, good_events …): the version, each objective with
     target_pct named as its level, and each sli told it needs events, raw or plugin (at
-    the line of ``sli:``)."""
+    the line of ``sli:``) — the first (good_events, total_events) as another tool's good and
+    total, with the events form that counts them (stop 43)."""
     plan = imported(tmp_path, "sloth", "other", "agenticai-incident-response-slo.yaml")
     found = [(code, field, line) for code, field, line, _ in problems(plan)]
     assert found == [
         ("import-invalid-value", "version", 8),
         ("import-missing-field", "slos[0].objective", 14),
-        ("import-missing-field", "slos[0].sli", 17),
+        ("import-invalid-value", "slos[0].sli", 17),
         ("import-missing-field", "slos[1].objective", 37),
         ("import-missing-field", "slos[1].sli", 40),
         ("import-missing-field", "slos[2].objective", 59),

@@ -201,9 +201,15 @@ slos:
 def test_a_slos_list_without_version_and_service_is_told_what_to_add(tmp_path: Path) -> None:
     """A guide's ``slos:`` list on its own (no ``version``, no ``service``), a fragment of a
     prometheus/v1 spec: refused as "not a Sloth spec: a mapping without apiVersion", which
-    names a field Sloth's spec does not have."""
+    names a field Sloth's spec does not have. The SLOs' own problems are said with it (stop
+    43: adding version and service brought them only then): a raw query over [5m] and no
+    alerting.name."""
     plan = planned(tmp_path, "sloth", {"f.yaml": FRAGMENT})
-    (problem,) = plan.problems
+    problem, *others = plan.problems
+    assert [(p.field, p.where.rsplit(":", 1)[1]) for p in others] == [
+        ("slos[0].sli.raw.errorRatioQuery", "6"),
+        ("slos[0].alerting.name", "2"),
+    ]
     assert problem.code == "import-missing-field"
     assert problem.message == (
         "a Sloth slos: list without the spec's version and service (Sloth reads a "

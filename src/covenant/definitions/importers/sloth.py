@@ -133,6 +133,7 @@ def import_sloth(docs: list[SourceDocument], *, file: str, options: Options) -> 
                 "prometheus/v1 spec: version, service, slos)",
                 'write version: "prometheus/v1" and service: NAME at the top',
             )
+            _service_level(result, record, {**data, "service": "NAME"}, options)  # all at once
         elif api is None and kind is None and {"name", "objective", "sli"} <= data.keys():
             record.problem(
                 (),
@@ -287,7 +288,7 @@ def _slo(
         record.problem(("name",), MISSING, "the SLO has no name", "add name: requests-availability")
         return None
     if quoted_number(record, "objective", slo) or missing_objective(record, slo):
-        sloth_sli.indicator(record, slo.get("sli"), options)  # its problems too, at once
+        sloth_sli.indicator(record, slo.get("sli"), options, slo=slo)  # its problems too, at once
         return None
     objective = decimal(slo.get("objective"))
     if objective is None or not 0 < objective <= 100:
@@ -297,13 +298,13 @@ def _slo(
             f"objective {shown(slo.get('objective'))} is not a percentage above 0 and at most 100",
             "write the objective in percent, e.g. objective: 99.9",
         )
-        sloth_sli.indicator(record, slo.get("sli"), options)
+        sloth_sli.indicator(record, slo.get("sli"), options, slo=slo)
         return None
     below_one_percent(record, ("objective",), objective, "Sloth")
     _unknown(record, (), slo, tuple(sorted(SLO_KEYS | {"interval"})), what="SLO")
     if "interval" in slo:
         record.note(("interval",), INTERVAL_NOTE)
-    indicator = sloth_sli.indicator(record, slo.get("sli"), options)
+    indicator = sloth_sli.indicator(record, slo.get("sli"), options, slo=slo)
     tiers = _tiers(record, slo.get("alerting"), catalog)
     if indicator is None or tiers is None:
         return None

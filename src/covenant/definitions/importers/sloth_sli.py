@@ -78,7 +78,29 @@ def spelled(data: Mapping[str, Any], key: str) -> tuple[str, Any]:
     return key, None
 
 
-def indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | None:
+GOOD_TOTAL_FIX = (
+    "write them as sli: events: {error_query: <total> - <good> (the bad events), "
+    "total_query: <total>}, each over [{{.window}}]"
+)
+
+
+def good_and_total(data: Any) -> tuple[str, str] | None:
+    """The keys of another tool's pair of good and all events (``good``, ``good_query``,
+    ``success_metric``, ``fast_metric`` … beside ``total``, ``total_query``, ``valid`` …):
+    Sloth counts the bad ones, so the good query is no ``error_query``."""
+    if not isinstance(data, Mapping) or data.keys() & {"events", "raw", "plugin"}:
+        return None
+    keys = [k for k in data if isinstance(k, str)]
+    good = [k for k in keys if k.lower().startswith(("good", "success", "fast"))]
+    total = [k for k in keys if k.lower().startswith(("total", "valid"))]
+    return (good[0], total[0]) if good and total else None
+
+
+def indicator(
+    record: Recorder, sli: Any, options: Options, *, slo: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The SLO's SLI (``slo``: the SLO, for another tool's ``indicator`` when there is no
+    ``sli``)."""
     if isinstance(sli, str) and sli.strip():
         record.problem(
             ("sli",),
@@ -89,6 +111,16 @@ def indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | 
             "{error_ratio_query}",
         )
         return None
+    pair = good_and_total(slo.get("indicator")) if slo is not None and sli is None else None
+    if pair is not None:
+        record.problem(
+            ("indicator",),
+            INVALID,
+            f"the SLO has no sli: its indicator has {pair[0]} and {pair[1]} (another tool's "
+            "keys: the good events and all of them), not Sloth's sli",
+            GOOD_TOTAL_FIX,
+        )
+        return None
     if not isinstance(sli, Mapping) or not sli:
         record.problem(
             ("sli",),
@@ -97,13 +129,14 @@ def indicator(record: Recorder, sli: Any, options: Options) -> dict[str, Any] | 
             "add sli.events with error_query and total_query",
         )
         return None
-    if not sli.keys() & {"events", "raw", "plugin"} and {"good", "total"} <= sli.keys():
+    pair = good_and_total(sli)
+    if pair is not None:
         record.problem(
             ("sli",),
             INVALID,
-            "sli has good and total (another tool's keys), not events, raw or plugin",
-            "write them as sli: events: {error_query: <total> - <good> (the bad events), "
-            "total_query: <total>}, each over [{{.window}}]",
+            f"sli has {pair[0]} and {pair[1]} (another tool's keys: the good events and all of "
+            "them), not events, raw or plugin",
+            GOOD_TOTAL_FIX,
         )
         return None
     if "plugin" in sli:
