@@ -320,3 +320,22 @@ def test_sloth_like_spec_inside_a_config_map_is_refused(tmp_path: Path) -> None:
         ("import-unrecognised", "apiVersion", line, "not a Sloth spec: a Kubernetes ConfigMap (v1)")
         for line in (12, 181)
     ]
+
+
+def test_another_tools_api_version_without_kind_is_told_without_none(tmp_path: Path) -> None:
+    """Fractal-Techware/slo-as-code: ``apiVersion: ftw-slo/v1`` over a Sloth-shaped spec
+    (service, slos with objective and an sli of that tool's templates), no kind. It was told
+    "apiVersion 'ftw-slo/v1', kind None" — Python's None in a user's message; now the missing
+    kind is said so and the keys are shown, as for a mapping without apiVersion."""
+    for tool, expected in (
+        ("sloth", "a Sloth spec"),
+        ("pyrra", "a Pyrra ServiceLevelObjective"),
+        ("slo-generator", "a slo-generator SLO config"),
+    ):
+        plan = imported(tmp_path, tool, "other", "ftw-slo-checkout.yaml")
+        ((code, field, line, message, _),) = problems(plan)
+        assert (code, field, line) == ("import-unrecognised", "apiVersion", 3)
+        assert message == (
+            f"not {expected}: apiVersion 'ftw-slo/v1' and no kind (its keys: apiVersion, "
+            "service, description, labels, slos)"
+        )

@@ -72,8 +72,11 @@ def unrecognised(record: Recorder, data: Any, *, expected: str, fix: str) -> Non
         what = found[0]
     elif isinstance(data.get("apiVersion"), str) and data["apiVersion"].startswith("openslo"):
         what = f"OpenSLO ({data['apiVersion']}), which Covenant reads as it is, without import"
-    elif data.get("apiVersion") or data.get("kind"):
+    elif data.get("apiVersion") and data.get("kind"):
         what = f"apiVersion {data.get('apiVersion')!r}, kind {data.get('kind')!r}"
+    elif data.get("apiVersion") or data.get("kind"):  # one of them: no None in the message
+        one, other = ("apiVersion", "kind") if data.get("apiVersion") else ("kind", "apiVersion")
+        what = f"{one} {_shown(data[one])} and no {other} (its keys: {_keys(data)})"
     else:
         what = _keys_told(data)
     path: PathKey = ("apiVersion",) if isinstance(data, Mapping) and "apiVersion" in data else ()
@@ -84,11 +87,15 @@ def _keys_told(data: Mapping[Any, Any]) -> str:
     """A mapping of none of the importer's forms, told by its keys (and a ``version`` that is
     not Sloth's): "without apiVersion" alone misled, as Sloth's own specs and slo-generator's
     v1 configs have none."""
-    keys = ", ".join(str(key) for key in list(data)[:6]) + (", …" if len(data) > 6 else "")
+    keys = _keys(data)
     if "version" in data:
         version = _shown(data["version"])
         return f"a mapping with version {version}, no apiVersion or kind (its keys: {keys})"
     return f"a mapping with no apiVersion, kind or version (its keys: {keys})"
+
+
+def _keys(data: Mapping[Any, Any]) -> str:
+    return ", ".join(str(key) for key in list(data)[:6]) + (", …" if len(data) > 6 else "")
 
 
 def _shown(value: Any) -> str:
