@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from covenant.definitions.workspace import analyse, analyse_text
 from covenant.services.importing import ImportPlan, plan_import
 
 FOUND = Path(__file__).parent / "fixtures" / "found_43"
@@ -339,3 +340,62 @@ def test_another_tools_api_version_without_kind_is_told_without_none(tmp_path: P
             f"not {expected}: apiVersion 'ftw-slo/v1' and no kind (its keys: apiVersion, "
             "service, description, labels, slos)"
         )
+
+
+# --- OpenSLO as osko's Kubernetes resources -----------------------------------------------------
+
+
+OSKO_FIX = (
+    "write it as an OpenSLO file: apiVersion: openslo/v1, without metadata.namespace, each "
+    "metricSource's query as spec: {query: …} with its DataSource named by metricSourceRef "
+    "(osko names it in the osko.dev/datasourceRef annotation); Covenant reads openslo/v1, "
+    "openslo/v1alpha and covenant/v1"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "api", "kind"),
+    [
+        ("osko-openslo-v1-slo.yaml", 3, "openslo.com/v1", "SLO"),  # after two comment lines
+        ("osko-gatekeeper-webhook-response-time.yaml", 1, "openslo.com/v1", "SLO"),
+        ("osko-openslo-v1-sli.yaml", 1, "openslo.com/v1", "SLI"),
+        ("osko-openslo-v1-alertpolicy.yaml", 1, "openslo.openslo/v1", "AlertPolicy"),
+        ("osko-openslo-v1-datasource.yaml", 1, "openslo.openslo/v1", "Datasource"),
+    ],
+)
+def test_osko_resources_are_told_as_the_operators(
+    name: str, line: int, api: str, kind: str
+) -> None:
+    """oskoperator/osko's samples: OpenSLO objects as the operator's Kubernetes resources
+    (openslo.com/v1 and the older openslo.openslo/v1 group; a query as metricSource.spec's
+    text; a Datasource kind; empty conditions). Each is one error at its apiVersion naming the
+    operator, with what an OpenSLO file needs instead."""
+    _, found = analyse([FOUND / "openslo" / name])
+    assert [(p.code, p.field, p.where.rsplit(":", 1)[1], p.message, p.fix) for p in found] == [
+        (
+            "other-tool-format",
+            "apiVersion",
+            str(line),
+            f"an OpenSLO Kubernetes operator's {kind} ({api}: osko, Dash0), not OpenSLO",
+            OSKO_FIX,
+        )
+    ]
+
+
+def test_osko_query_as_metric_source_spec_text_is_told_where_it_goes() -> None:
+    """The osko SLO with its apiVersion written openslo/v1, as the fix above says: each
+    metricSource.spec is still the query's text (lines 21 and 26). It was told "expected a
+    mapping here … write a mapping: one 'key: value' per line", which does not say which key;
+    now the fix names spec: {query: …}."""
+    text = (FOUND / "openslo" / "osko-openslo-v1-slo.yaml").read_text(encoding="utf-8")
+    _, found = analyse_text(text.replace("openslo.com/v1", "openslo/v1"), file="slo.yaml")
+    told = [(p.field, p.where, p.fix) for p in found if p.code == "invalid-type"]
+    assert told == [
+        (
+            f"spec.indicator.spec.ratioMetric.{part}.metricSource.spec",
+            f"slo.yaml:{line}",
+            "write the query under query: spec: {query: …} (a metricSource's spec is a "
+            "mapping of what its data source runs)",
+        )
+        for part, line in (("good", 21), ("total", 26))
+    ]

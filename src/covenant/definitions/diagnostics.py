@@ -284,7 +284,12 @@ def _not_a_mapping(
     if allowed:
         fix += f" ({', '.join(allowed)})"
     refs = [k for k in allowed if k.endswith("Ref")]
-    if isinstance(given, str) and len(refs) == 1:
+    if isinstance(given, str) and loc[-2:] == ("metricSource", "spec"):  # a query's text
+        fix = (
+            "write the query under query: spec: {query: …} (a metricSource's spec is a mapping "
+            "of what its data source runs)"
+        )
+    elif isinstance(given, str) and len(refs) == 1:
         item = "- " if loc and isinstance(loc[-1], int) else ""
         name, why = given, "a reference is a mapping"
         if not is_name(given):  # written as is, it would name nothing: no document can have it
