@@ -266,6 +266,34 @@ def test_other_files_are_refused_at_their_first_key(
     assert fix
 
 
+def test_home_grown_slo_resource_is_named_by_its_kind(tmp_path: Path) -> None:
+    """kanzifucius/promethues-operator-slos: a CRD ``Slo`` of
+    monitoring.kanzifucius.com/v1alpha1 (objectives in percent as text, ``$window``
+    templates): each importer names it a Kubernetes Slo at its apiVersion, and validate as
+    another tool's format to keep outside the workspace."""
+    name = "kanzifucius-slo-sample.yaml"
+    for tool, expected in (
+        ("sloth", "a Sloth spec"),
+        ("pyrra", "a Pyrra ServiceLevelObjective"),
+        ("slo-generator", "a slo-generator SLO config"),
+    ):
+        ((code, field, line, message, _),) = problems(imported(tmp_path, tool, "other", name))
+        assert (code, field, line, message) == (
+            "import-unrecognised",
+            "apiVersion",
+            1,
+            f"not {expected}: a Kubernetes Slo (monitoring.kanzifucius.com/v1alpha1)",
+        )
+    _, found = analyse([FOUND / "other" / name])
+    assert [(p.code, p.where.rsplit(":", 1)[1], p.message) for p in found] == [
+        (
+            "other-tool-format",
+            "1",
+            "a Kubernetes Slo (monitoring.kanzifucius.com/v1alpha1), not OpenSLO",
+        )
+    ]
+
+
 def test_hand_written_prometheus_rule_is_refused(tmp_path: Path) -> None:
     """zveasy/quant-research-app: a PrometheusRule of recording rules and one alert, written
     by hand: refused at its apiVersion (line 1) by each importer."""
