@@ -343,11 +343,20 @@ def test_ratio_targets_are_told_in_percent(tmp_path: Path) -> None:
 def test_sloth_like_spec_inside_a_config_map_is_refused(tmp_path: Path) -> None:
     """Mizar-107/chaoslab: two ConfigMaps, the first holding a Sloth-like spec as the text of
     data.slos.yaml (version "1.0", good_query/total_query), the second Prometheus rules as
-    text: each refused at its apiVersion (lines 12 and 181) as a ConfigMap."""
+    text: each refused at its apiVersion (lines 12 and 181) as a ConfigMap, the first naming
+    the data key whose text holds the SLOs (it was told only "a Kubernetes ConfigMap (v1)",
+    which does not say the SLOs are in it, nor where)."""
     plan = imported(tmp_path, "sloth", "other", "chaoslab-microshop-slos.yaml")
+    configmap = "not a Sloth spec: a Kubernetes ConfigMap (v1)"
     assert [(p[0], p[1], p[2], p[3]) for p in problems(plan)] == [
-        ("import-unrecognised", "apiVersion", line, "not a Sloth spec: a Kubernetes ConfigMap (v1)")
-        for line in (12, 181)
+        (
+            "import-unrecognised",
+            "apiVersion",
+            12,
+            f"{configmap} whose data slos.yaml holds SLOs as text (give that text as a file of "
+            "its own)",
+        ),
+        ("import-unrecognised", "apiVersion", 181, configmap),
     ]
 
 

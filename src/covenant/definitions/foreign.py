@@ -127,6 +127,22 @@ KUBERNETES_API = re.compile(
 ``networking.k8s.io/v1``), not OpenSLO's (``openslo/v1``, ``openslo.com/v2alpha``)."""
 
 
+SLOS_TEXT = re.compile(r"^\s*(slos|objectives)\s*:", re.MULTILINE)
+
+
+def _slos_held(data: Mapping[str, Any]) -> str:
+    """For a ConfigMap whose ``data`` holds SLOs as the text of a file, which key holds it."""
+    held = data.get("data") if data.get("kind") == "ConfigMap" else None
+    keys = [
+        str(key)
+        for key, text in (held.items() if isinstance(held, Mapping) else ())
+        if isinstance(text, str) and SLOS_TEXT.search(text)
+    ]
+    if not keys:
+        return ""
+    return f" whose data {', '.join(keys)} holds SLOs as text (give that text as a file of its own)"
+
+
 def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(what the document is, the fix)`` when another tool wrote it, else ``None``."""
     if (vendor := vendor_slo(data)) is not None:
@@ -150,7 +166,7 @@ def foreign_format(data: Mapping[str, Any]) -> tuple[str, str] | None:
                 return f"{what} ({api})", fix
         kind = data.get("kind")
         if KUBERNETES_API.fullmatch(api) and isinstance(kind, str) and kind:
-            return f"a Kubernetes {kind} ({api})", ELSEWHERE
+            return f"a Kubernetes {kind} ({api}){_slos_held(data)}", ELSEWHERE
         if _another_tools(api, kind):
             return f"a {kind} of another tool ({api})", ELSEWHERE
         return None
