@@ -398,6 +398,13 @@ OSKO_FIX = (
         ("osko-openslo-v1-sli.yaml", 1, "openslo.com/v1", "SLI"),
         ("osko-openslo-v1-alertpolicy.yaml", 1, "openslo.openslo/v1", "AlertPolicy"),
         ("osko-openslo-v1-datasource.yaml", 1, "openslo.openslo/v1", "Datasource"),
+        ("osko-openslo-v1-datasource-thanos.yaml", 1, "openslo.com/v1", "Datasource"),
+        (
+            "osko-openslo-v1-alertnotificationtarget.yaml",
+            1,
+            "openslo.openslo/v1",
+            "AlertNotificationTarget",
+        ),
     ],
 )
 def test_osko_resources_are_told_as_the_operators(
