@@ -243,6 +243,11 @@ def test_slos_alone_with_success_and_total_metrics_are_told_at_once(tmp_path: Pa
             "a mapping with no apiVersion, kind or version (its keys: slos)",
         ),
         (
+            "sre-playbook-agent-slos.yaml",
+            4,
+            "a mapping with no apiVersion, kind or version (its keys: slos)",
+        ),
+        (
             "keptn-arog-slo.yaml",
             2,
             "a Keptn SLO file (quality-gate objectives: an sli each with pass and warning "
@@ -294,11 +299,15 @@ def test_home_grown_slo_resource_is_named_by_its_kind(tmp_path: Path) -> None:
     ]
 
 
-def test_hand_written_prometheus_rule_is_refused(tmp_path: Path) -> None:
-    """zveasy/quant-research-app: a PrometheusRule of recording rules and one alert, written
-    by hand: refused at its apiVersion (line 1) by each importer."""
+@pytest.mark.parametrize(
+    "name", ["quant-research-prometheusrule-slo.yaml", "deployhub-prometheusrule-slos.yaml"]
+)
+def test_hand_written_prometheus_rule_is_refused(tmp_path: Path, name: str) -> None:
+    """zveasy/quant-research-app: a PrometheusRule of recording rules and one alert;
+    jeneeldumasia/DeployHub: recording rules of success ratios and p95s (lines ending in
+    spaces): written by hand, each refused at its apiVersion (line 1) by each importer."""
     for tool in ("sloth", "pyrra", "slo-generator"):
-        plan = imported(tmp_path, tool, "other", "quant-research-prometheusrule-slo.yaml")
+        plan = imported(tmp_path, tool, "other", name)
         ((code, field, line, message, _),) = problems(plan)
         assert (code, field, line) == ("import-unrecognised", "apiVersion", 1)
         assert "a Prometheus Operator resource" in message
