@@ -247,6 +247,17 @@ def test_slos_alone_with_success_and_total_metrics_are_told_at_once(tmp_path: Pa
             4,
             "a mapping with no apiVersion, kind or version (its keys: slos)",
         ),
+        (  # Spanish, em dashes in the values
+            "mercado-bodega-slo-es.yaml",
+            5,
+            "a mapping with no apiVersion, kind or version (its keys: slos)",
+        ),
+        (  # Russian, a Go template's {{ .Service }} in quoted values
+            "sre-templates-slo-ru.yaml",
+            1,
+            "a mapping with version 1, no apiVersion or kind (its keys: version, frontmatter, "
+            "title, meta_bullets, sections)",
+        ),
         (
             "keptn-arog-slo.yaml",
             2,
