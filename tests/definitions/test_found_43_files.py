@@ -419,6 +419,7 @@ OSKO_FIX = (
         ("osko-openslo-v1-alertpolicy.yaml", 1, "openslo.openslo/v1", "AlertPolicy"),
         ("osko-openslo-v1-datasource.yaml", 1, "openslo.openslo/v1", "Datasource"),
         ("osko-openslo-v1-datasource-thanos.yaml", 1, "openslo.com/v1", "Datasource"),
+        ("osko-openslo-v1-service.yaml", 1, "openslo.openslo/v1", "Service"),
         (
             "osko-openslo-v1-alertnotificationtarget.yaml",
             1,
