@@ -8,22 +8,21 @@ and a note; a refused one is the page again, the form as typed (docs/ui.md)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from covenant.errors import CovenantError
 from covenant.services.users import Session
-from covenant.web.core import (
-    BASE,
-    backend,
-    check_csrf,
-    form,
-    staff,
-    writer,
+from covenant.web.core import backend, staff
+from covenant.web.definition_forms import items, write_definition_form
+from covenant.web.form_pages import (
+    audit_reason,
+    form_page,
+    notes_asked,
+    posted_form,
+    redirect_noted,
 )
-from covenant.web.definition_forms import form_page, items, notes_asked, write_definition_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -80,9 +79,7 @@ def _page(
 async def create(request: Request) -> Response:
     """A new correction, as ``POST /api/v1/corrections``: the SLOs (none: every SLO), the
     start, an end or a duration, an optional recurrence, and the reason (required)."""
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request)
     spec: dict[str, Any] = {"reason": fields.get("reason", "").strip()}
     slos = items(fields.get("slos", ""))
     if slos:
@@ -98,20 +95,14 @@ async def create(request: Request) -> Response:
         )
     except CovenantError as error:  # nothing written: the form again, as typed
         return _page(request, session, refused=error, typed=fields)
-    return _back(created=name)
+    return redirect_noted("corrections", created=name)
 
 
 @router.post("/corrections/{name}/delete")
 async def delete(request: Request, name: str) -> Response:
     """Delete a correction, as ``DELETE /api/v1/corrections/{name}``: the time it left out
     counts again, in every evaluation."""
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
-    reason = fields.get("reason", "").strip()[:1000] or None
+    session, fields = await posted_form(request)
+    reason = audit_reason(fields)
     write_definition_form(request, session.actor, "Correction", name=name, spec=None, reason=reason)
-    return _back(deleted=name)
-
-
-def _back(**note: str) -> RedirectResponse:
-    return RedirectResponse(f"{BASE}/corrections?" + urlencode(note), status_code=303)
+    return redirect_noted("corrections", deleted=name)

@@ -8,12 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
 
-from covenant.core.access import WRITERS
-from covenant.errors import CovenantError, DefinitionError
-from covenant.services.users import Session
-from covenant.web.core import PAGE_NAMES, backend, error_status, page
+from covenant.web.core import backend
 
 
 def items(text: str) -> list[str]:
@@ -51,47 +47,3 @@ def write_definition_form(
         display_name=display_name,
     )
     ctx.forget_definitions()  # the next page applies it, on this server at once
-
-
-def notes_asked(request: Request, notes: dict[str, str]) -> str:
-    """The note after a redirect (``?created=NAME`` → "Created NAME."), each name cut short."""
-    return " ".join(
-        f"{word} {request.query_params[key][:63]}."
-        for key, word in notes.items()
-        if request.query_params.get(key)
-    )
-
-
-def form_page(
-    session: Session,
-    template: str,
-    *,
-    title: str,
-    note: str = "",
-    refused: CovenantError | None = None,
-    typed: dict[str, str] | None = None,
-    **listed: Any,
-) -> Response:
-    """A definitions page; after a refused form: the error (and its problems) above the form,
-    the form as typed, with the error's status."""
-    shown: dict[str, Any] = {}
-    if refused is not None:
-        message, hint = refused.worded(PAGE_NAMES)
-        problems = refused.problems if isinstance(refused, DefinitionError) else ()
-        shown = {
-            "code": refused.code,
-            "message": message,
-            "hint": hint,
-            "problems": [p for p in problems if p.severity == "error"],
-        }
-    return page(
-        template,
-        session=session,
-        status=200 if refused is None else error_status(refused),
-        title=title,
-        writes=session.principal.role in WRITERS,
-        note=note,
-        refused=shown,
-        typed=typed or {},
-        **listed,
-    )

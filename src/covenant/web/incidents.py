@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from covenant.core.access import WRITERS
-from covenant.errors import CovenantError
 from covenant.services.record_changes import LABEL_MOST, NAME_MOST
 from covenant.services.users import Session
-from covenant.web.core import BASE, backend, check_csrf, form, page, staff, writer
-from covenant.web.definition_forms import notes_asked
-from covenant.web.record_forms import FieldProblems, instant, names, text
+from covenant.web.core import backend, staff
+from covenant.web.form_pages import (
+    FieldProblems,
+    form_page,
+    notes_asked,
+    posted_form,
+    redirect_noted,
+)
+from covenant.web.record_forms import instant, names, text
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -70,20 +73,18 @@ def _page(
 
     ctx = backend(request)
     listed = _listed(request)
-    return page(
+    return form_page(
+        session,
         "incidents.html",
-        session=session,
-        status=200 if problems is None else problems.status,
         title="Incidents",
-        writes=session.principal.role in WRITERS,
         note=note,
-        typed=typed or {},
+        problems=problems,
+        typed=typed,
         incidents=listed,
         customers=sorted(c.name for c in ctx.workspace().customers),
         services=sorted(d.name for d in definitions_of(ctx.workspace(), "Service")),
         flags=FLAGS,
         days=LISTED_DAYS,
-        errors={} if problems is None else problems.by_field,
         row=row,
         # a refused row without its form (ended, or not listed): its problems atop the page
         row_form=any(i.id == row and i.end is None for i in listed),
@@ -96,9 +97,7 @@ async def create(request: Request) -> Response:
     from covenant.core.agreements import Incident
     from covenant.services.record_changes import create_incident
 
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request)
     ctx = backend(request)
     now = ctx.clock()
     problems = FieldProblems()
@@ -110,7 +109,7 @@ async def create(request: Request) -> Response:
     severity = text(fields, "severity", problems, most=LABEL_MOST, required=False)
     customers = names(fields, "customers", problems, most=1000)
     if not problems and start is not None:
-        try:
+        with problems.caught():  # nothing written
             incident = Incident(
                 id=incident_id,
                 services=tuple(services),
@@ -124,13 +123,9 @@ async def create(request: Request) -> Response:
             create_incident(
                 ctx.engine(), incident=incident, customers=known, at=now, actor=session.actor
             )
-        except CovenantError as error:  # nothing written
-            problems.add(error.field, error)
     if problems:
         return _page(request, session, problems=problems, typed=fields)
-    return RedirectResponse(
-        f"{BASE}/incidents?" + urlencode({"created": incident_id}), status_code=303
-    )
+    return redirect_noted("incidents", created=incident_id)
 
 
 @router.post("/incidents/{incident_id:path}/end")
@@ -139,14 +134,12 @@ async def end(request: Request, incident_id: str) -> Response:
     its ``end``; an unknown incident is the error page (``not-found``)."""
     from covenant.services.record_changes import update_incident
 
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request)
     ctx = backend(request)
     problems = FieldProblems()
     moment = instant(fields, "end", problems, now=ctx.clock(), required=False)
     if not problems:
-        try:
+        with problems.caught(missing_is_page=True):  # nothing written
             update_incident(
                 ctx.engine(),
                 incident_id=incident_id,
@@ -156,12 +149,6 @@ async def end(request: Request, incident_id: str) -> Response:
                 open_only=True,  # "End" ends an open incident, never moves an end
                 end=moment or ctx.clock(),
             )
-        except CovenantError as error:  # nothing written
-            if error.code == "not-found":
-                raise
-            problems.add(error.field, error)
     if problems:
         return _page(request, session, problems=problems, typed=fields, row=incident_id)
-    return RedirectResponse(
-        f"{BASE}/incidents?" + urlencode({"ended": incident_id}), status_code=303
-    )
+    return redirect_noted("incidents", ended=incident_id)

@@ -8,22 +8,21 @@ answers with a redirect (Post/Redirect/Get) and a note (docs/ui.md)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from covenant.errors import CovenantError
 from covenant.services.users import Session
-from covenant.web.core import (
-    BASE,
-    backend,
-    check_csrf,
-    form,
-    staff,
-    writer,
+from covenant.web.core import backend, staff
+from covenant.web.definition_forms import items, write_definition_form
+from covenant.web.form_pages import (
+    audit_reason,
+    form_page,
+    notes_asked,
+    posted_form,
+    redirect_noted,
 )
-from covenant.web.definition_forms import form_page, items, notes_asked, write_definition_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -81,9 +80,7 @@ def _page(
 async def announce(request: Request) -> Response:
     """A new window, as ``POST /api/v1/maintenance-windows``: announced now; it must start
     after now and overlap no other window on its services for the same customers."""
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request)
     spec: dict[str, Any] = {
         "services": items(fields.get("services", "")),
         "start": fields.get("start", "").strip(),
@@ -108,34 +105,26 @@ async def announce(request: Request) -> Response:
         )
     except CovenantError as error:  # nothing written: the form again, as typed
         return _page(request, session, refused=error, typed=fields)
-    return _back(created=name)
+    return redirect_noted("maintenance", created=name)
 
 
 @router.post("/maintenance/{name}/cancel")
 async def cancel(request: Request, name: str) -> Response:
     """Cancel a window not started, as ``DELETE /api/v1/maintenance-windows/{name}``."""
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
-    reason = fields.get("reason", "").strip()[:1000] or None
+    session, fields = await posted_form(request)
+    reason = audit_reason(fields)
     write_definition_form(
         request, session.actor, "MaintenanceWindow", name=name, spec=None, reason=reason
     )
-    return _back(cancelled=name)
+    return redirect_noted("maintenance", cancelled=name)
 
 
 @router.post("/maintenance/{name}/end")
 async def end(request: Request, name: str) -> Response:
     """End a window in progress now, as ``POST /api/v1/maintenance-windows/{name}/end``."""
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
-    reason = fields.get("reason", "").strip()[:1000] or None
+    session, fields = await posted_form(request)
+    reason = audit_reason(fields)
     write_definition_form(
         request, session.actor, "MaintenanceWindow", name=name, spec={}, reason=reason, ending=True
     )
-    return _back(ended=name)
-
-
-def _back(**note: str) -> RedirectResponse:
-    return RedirectResponse(f"{BASE}/maintenance?" + urlencode(note), status_code=303)
+    return redirect_noted("maintenance", ended=name)

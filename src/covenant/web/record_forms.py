@@ -1,45 +1,18 @@
 """What the tickets and incidents pages' forms share: a field read as the API's write routes
-read it (``POST /api/v1/tickets``, ``/incidents``, a ticket's ``pause`` and ``resume``), and a
-refused submit's problems by the field they are about, worded as the API words them — the
+read it (``POST /api/v1/tickets``, ``/incidents``, a ticket's ``pause`` and ``resume``), its
+problems kept by field (``form_pages.FieldProblems``) worded as the API words them — the
 length rules of its schema in pydantic's words, an instant as ``services.record_instant``
-reads it, and the service's own errors, which name their field (``CovenantError.field``).
-A refused form is the page again with every field as typed (docs/ui.md)."""
+reads it. A refused form is the page again with every field as typed (docs/ui.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from covenant.errors import CovenantError, InputError
 from covenant.services.record_changes import NAME_MOST, length_problem
-from covenant.web.core import PAGE_NAMES, error_status
+from covenant.web.form_pages import FieldProblems
 
 INSTANT_MAX = 64
-
-
-@dataclass(slots=True)
-class FieldProblems:
-    """A refused submit's problems by field (``general``: those no field holds)."""
-
-    by_field: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-    statuses: set[int] = field(default_factory=set)
-
-    def add(self, name: str, error: CovenantError) -> None:
-        self.statuses.add(error_status(error))
-        message, hint = error.worded(PAGE_NAMES)
-        found = {"code": error.code, "message": message, "hint": hint}
-        self.by_field.setdefault(name or "general", []).append(found)
-
-    def __bool__(self) -> bool:
-        return bool(self.by_field)
-
-    @property
-    def status(self) -> int:
-        """The page's status: the errors' (``not-found`` 404, ``conflict`` 409…) when they
-        agree, else 400; 200 when there is none."""
-        if not self.statuses:
-            return 200
-        return next(iter(self.statuses)) if len(self.statuses) == 1 else 400
 
 
 def text(

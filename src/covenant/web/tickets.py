@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from covenant.core.access import WRITERS
-from covenant.errors import CovenantError
 from covenant.services.record_changes import LABEL_MOST, NAME_MOST
 from covenant.services.users import Session
-from covenant.web.core import BASE, backend, check_csrf, form, page, staff, writer
-from covenant.web.definition_forms import notes_asked
-from covenant.web.record_forms import FieldProblems, instant, text
+from covenant.web.core import backend, staff
+from covenant.web.form_pages import (
+    FieldProblems,
+    form_page,
+    notes_asked,
+    posted_form,
+    redirect_noted,
+)
+from covenant.web.record_forms import instant, text
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -92,19 +95,17 @@ def _page(
     pause or resume form)."""
     ctx = backend(request)
     listed = _listed(request)
-    return page(
+    return form_page(
+        session,
         "tickets.html",
-        session=session,
-        status=200 if problems is None else problems.status,
         title="Tickets",
-        writes=session.principal.role in WRITERS,
         note=note,
-        typed=typed or {},
+        problems=problems,
+        typed=typed,
         tickets=listed,
         customers=sorted(c.name for c in ctx.workspace().customers),
         days=LISTED_DAYS,
         most=MOST_LISTED,
-        errors={} if problems is None else problems.by_field,
         row=row,
         changing=changing,
         # a refused row without that form (resolved, or not listed): its problems atop the page
@@ -118,9 +119,7 @@ async def create(request: Request) -> Response:
     from covenant.core.tickets import Ticket
     from covenant.services.record_changes import create_ticket
 
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request)
     ctx = backend(request)
     now = ctx.clock()
     problems = FieldProblems()
@@ -131,7 +130,7 @@ async def create(request: Request) -> Response:
     first_response = instant(fields, "first_response", problems, now=now, required=False)
     resolved = instant(fields, "resolved", problems, now=now, required=False)
     if not problems and created is not None:
-        try:
+        with problems.caught():  # nothing written
             ticket = Ticket(
                 id=ticket_id,
                 customer=customer,
@@ -144,11 +143,9 @@ async def create(request: Request) -> Response:
             create_ticket(
                 ctx.engine(), ticket=ticket, customers=customers, at=now, actor=session.actor
             )
-        except CovenantError as error:  # nothing written
-            problems.add(error.field, error)
     if problems:
         return _page(request, session, problems=problems, typed=fields)
-    return _back(created=ticket_id)
+    return redirect_noted("tickets", created=ticket_id)
 
 
 @router.post("/tickets/{ticket_id:path}/pause")
@@ -169,15 +166,13 @@ async def resume(request: Request, ticket_id: str) -> Response:
 
 
 async def _move(request: Request, ticket_id: str, move: Any, done: str, status: str) -> Response:
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request)
     ctx = backend(request)
     problems = FieldProblems()
     moment = instant(fields, "at", problems, now=ctx.clock(), required=False)
     chosen = text(fields, "status", problems, most=LABEL_MOST, required=False) or status or None
     if not problems:
-        try:
+        with problems.caught(missing_is_page=True):  # nothing written
             move(
                 ctx.engine(),
                 ticket_id=ticket_id,
@@ -186,13 +181,9 @@ async def _move(request: Request, ticket_id: str, move: Any, done: str, status: 
                 status=chosen,
                 actor=session.actor,
             )
-        except CovenantError as error:  # nothing written
-            if error.code == "not-found":
-                raise  # no such ticket: the error page, as for any page of a missing thing
-            problems.add(error.field, error)
     if problems:
         return _page(request, session, problems=problems, typed=fields, row=ticket_id)
-    return _back(**{done: ticket_id})
+    return redirect_noted("tickets", **{done: ticket_id})
 
 
 @router.post("/tickets/{ticket_id:path}/change")
@@ -204,9 +195,7 @@ async def change(request: Request, ticket_id: str) -> Response:
     from covenant.errors import InputError
     from covenant.services.record_changes import update_ticket
 
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request)
     ctx = backend(request)
     now = ctx.clock()
     problems = FieldProblems()
@@ -221,8 +210,8 @@ async def change(request: Request, ticket_id: str) -> Response:
     if not problems and not status and not any(given):
         hint = "give a priority, a first response, a resolution or a status"
         problems.add("general", InputError("nothing to change", hint=hint))
-    if not problems:
-        try:
+    if not problems:  # the service's "at" is the form's status_at
+        with problems.caught(missing_is_page=True, renamed={"at": "status_at"}):
             update_ticket(
                 ctx.engine(),
                 ticket_id=ticket_id,
@@ -233,16 +222,8 @@ async def change(request: Request, ticket_id: str) -> Response:
                 status=StatusChange(at=status_at or now, status=status) if status else None,
                 actor=session.actor,
             )
-        except CovenantError as error:  # nothing written
-            if error.code == "not-found":
-                raise  # no such ticket: the error page, as for any page of a missing thing
-            problems.add("status_at" if error.field == "at" else error.field, error)
     if problems:
         return _page(
             request, session, problems=problems, typed=fields, row=ticket_id, changing=True
         )
-    return _back(changed=ticket_id)
-
-
-def _back(**note: str) -> RedirectResponse:
-    return RedirectResponse(f"{BASE}/tickets?" + urlencode(note), status_code=303)
+    return redirect_noted("tickets", changed=ticket_id)
