@@ -124,3 +124,21 @@ def test_a_misspelt_service_is_refused_with_the_name_meant(shop: Shop) -> None:
     assert 'value="chekout"' in text  # the form as typed
     read = shop.client.get(f"{V1}/maintenance-windows/typo", shop.tokens["viewer"])
     assert read.status_code == 404
+
+
+def test_a_cancelled_window_is_audited_with_the_reason_typed_and_its_user(shop: Shop) -> None:
+    from covenant.store import audit
+    from covenant.services.store import open_store
+
+    browser, csrf = _signed_in(shop, "eve")
+    made = browser.post(PAGE, {**FAILOVER, "name": "audited-window", "csrf": csrf})
+    assert made.status_code == 303, made.text
+    gone = browser.post(
+        f"{PAGE}/audited-window/cancel", {"csrf": csrf, "reason": "  moved to January  "}
+    )
+    assert gone.status_code == 303, gone.text
+    with open_store(shop.settings.database_url).connect() as conn:
+        rows = [e for e in audit.entries(conn) if e.entity_id == "audited-window"]
+    assert [e.action for e in rows] == ["created", "deleted"]
+    assert rows[1].reason == "moved to January"  # as typed, its blanks trimmed
+    assert "eve" in rows[1].actor
