@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from covenant.services.store import open_store
+from covenant.store import audit
 from tests.api.support import Shop, make_shop
 from tests.web.pages import Browser
 from tests.web.served import add_users
@@ -127,9 +129,6 @@ def test_a_misspelt_service_is_refused_with_the_name_meant(shop: Shop) -> None:
 
 
 def test_a_cancelled_window_is_audited_with_the_reason_typed_and_its_user(shop: Shop) -> None:
-    from covenant.store import audit
-    from covenant.services.store import open_store
-
     browser, csrf = _signed_in(shop, "eve")
     made = browser.post(PAGE, {**FAILOVER, "name": "audited-window", "csrf": csrf})
     assert made.status_code == 303, made.text

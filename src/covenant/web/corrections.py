@@ -13,16 +13,9 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from covenant.errors import CovenantError
-from covenant.services.users import Session
-from covenant.web.core import backend, staff
+from covenant.web.core import backend
 from covenant.web.definition_forms import items, write_definition_form
-from covenant.web.form_pages import (
-    audit_reason,
-    form_page,
-    notes_asked,
-    posted_form,
-    redirect_noted,
-)
+from covenant.web.form_pages import FormPage, audit_reason, posted_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -49,30 +42,18 @@ def _listed(request: Request) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: r["name"])
 
 
+PAGE = FormPage(
+    "corrections",
+    "corrections.html",
+    "Corrections",
+    NOTES,
+    lambda request: {"corrections": _listed(request)},
+)
+
+
 @router.get("/corrections")
 def corrections_page(request: Request) -> Response:
-    session = staff(request)
-    return _page(request, session, note=notes_asked(request, NOTES))
-
-
-def _page(
-    request: Request,
-    session: Session,
-    *,
-    note: str = "",
-    refused: CovenantError | None = None,
-    typed: dict[str, str] | None = None,
-) -> Response:
-    """The page; after a refused correction: the error above the form, the form as typed."""
-    return form_page(
-        session,
-        "corrections.html",
-        title="Corrections",
-        note=note,
-        refused=refused,
-        typed=typed,
-        corrections=_listed(request),
-    )
+    return PAGE.asked(request)
 
 
 @router.post("/corrections")
@@ -94,8 +75,8 @@ async def create(request: Request) -> Response:
             request, session.actor, "Correction", name=name, spec=spec, creating=True
         )
     except CovenantError as error:  # nothing written: the form again, as typed
-        return _page(request, session, refused=error, typed=fields)
-    return redirect_noted("corrections", created=name)
+        return PAGE.shown(request, session, refused=error, typed=fields)
+    return PAGE.done(created=name)
 
 
 @router.post("/corrections/{name}/delete")
@@ -105,4 +86,4 @@ async def delete(request: Request, name: str) -> Response:
     session, fields = await posted_form(request)
     reason = audit_reason(fields)
     write_definition_form(request, session.actor, "Correction", name=name, spec=None, reason=reason)
-    return redirect_noted("corrections", deleted=name)
+    return PAGE.done(deleted=name)

@@ -1,9 +1,10 @@
 """The plumbing of a page's form post (the tickets, incidents, maintenance and corrections
-pages): the form read once the session's role allows it and its CSRF token checked, a
-refused submit's problems by the field they are about (worded as the API words them), the
-page again with the form as typed and the refusal's status, and the redirect with a note
-after a post that wrote (Post/Redirect/Get, docs/ui.md). What a page reads from its fields,
-which service it calls and what it lists stay in the page's module."""
+pages): the page itself (``FormPage``: staff only, with the note of the redirect that led to
+it), the form read once the session's role allows it and its CSRF token checked, a refused
+submit's problems by the field they are about (worded as the API words them), the page again
+with the form as typed and the refusal's status, and the redirect with a note after a post
+that wrote (Post/Redirect/Get, docs/ui.md). What a page reads from its fields, which service
+it calls and what it lists stay in the page's module."""
 
 from __future__ import annotations
 
@@ -18,7 +19,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from covenant.core.access import WRITERS
 from covenant.errors import CovenantError, DefinitionError
 from covenant.services.users import Session
-from covenant.web.core import BASE, PAGE_NAMES, check_csrf, error_status, form, page, writer
+from covenant.web.core import (
+    BASE,
+    PAGE_NAMES,
+    check_csrf,
+    error_status,
+    form,
+    page,
+    staff,
+    writer,
+)
 
 REASON_MOST = 1000  # a reason for the audit log, as the API's DELETE routes cut it
 
@@ -37,12 +47,6 @@ async def posted_form(
 def audit_reason(fields: dict[str, str]) -> str | None:
     """The form's ``reason`` for the audit log (blank: none), cut to ``REASON_MOST``."""
     return fields.get("reason", "").strip()[:REASON_MOST] or None
-
-
-def redirect_noted(path: str, **note: str) -> RedirectResponse:
-    """The answer to a post that wrote: the page ``path`` again, with the note of what was
-    done (``created=NAME``, read back by ``notes_asked``)."""
-    return RedirectResponse(f"{BASE}/{path}?" + urlencode(note), status_code=303)
 
 
 def notes_asked(request: Request, notes: dict[str, str]) -> str:
@@ -151,3 +155,49 @@ def form_page(
         refused=shown,
         **listed,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FormPage:
+    """One staff page with forms: its ``path`` under /ui, template and title, the ``notes``
+    its redirects carry (``?created=NAME`` → "Created NAME.") and ``values(request,
+    **context)``: what it lists, as the template's values (``context``: which row's form was
+    refused, for a page whose rows have forms)."""
+
+    path: str
+    template: str
+    title: str
+    notes: dict[str, str]
+    values: Callable[..., dict[str, object]]
+
+    def asked(self, request: Request) -> HTMLResponse:
+        """The page as asked (GET): staff only, with the note of the redirect that led here."""
+        return self.shown(request, staff(request), note=notes_asked(request, self.notes))
+
+    def shown(
+        self,
+        request: Request,
+        session: Session,
+        *,
+        note: str = "",
+        typed: dict[str, str] | None = None,
+        problems: FieldProblems | None = None,
+        refused: CovenantError | None = None,
+        **context: object,
+    ) -> HTMLResponse:
+        """The page; after a refused form: its problems or its error, the form as typed."""
+        return form_page(
+            session,
+            self.template,
+            title=self.title,
+            note=note,
+            typed=typed,
+            problems=problems,
+            refused=refused,
+            **self.values(request, **context),
+        )
+
+    def done(self, **note: str) -> RedirectResponse:
+        """The answer to a post that wrote: the page again, with the note of what was done
+        (``created=NAME``, read back by ``notes_asked``)."""
+        return RedirectResponse(f"{BASE}/{self.path}?" + urlencode(note), status_code=303)

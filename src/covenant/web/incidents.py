@@ -15,15 +15,8 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from covenant.services.record_changes import LABEL_MOST, NAME_MOST
-from covenant.services.users import Session
-from covenant.web.core import backend, staff
-from covenant.web.form_pages import (
-    FieldProblems,
-    form_page,
-    notes_asked,
-    posted_form,
-    redirect_noted,
-)
+from covenant.web.core import backend
+from covenant.web.form_pages import FieldProblems, FormPage, posted_form
 from covenant.web.record_forms import instant, names, text
 from covenant.web.routes import pages_router
 
@@ -54,41 +47,30 @@ def _listed(request: Request) -> list[Any]:
     return sorted(found, key=lambda i: (i.start, i.id), reverse=True)
 
 
-@router.get("/incidents")
-def incidents_page(request: Request) -> Response:
-    session = staff(request)
-    return _page(request, session, note=notes_asked(request, NOTES))
-
-
-def _page(
-    request: Request,
-    session: Session,
-    *,
-    note: str = "",
-    problems: FieldProblems | None = None,
-    typed: dict[str, str] | None = None,
-    row: str = "",
-) -> Response:
+def _values(request: Request, *, row: str = "") -> dict[str, object]:
+    """What the page lists; after a refused row form, that row (``row``: its incident)."""
     from covenant.services.workspace import definitions_of
 
     ctx = backend(request)
     listed = _listed(request)
-    return form_page(
-        session,
-        "incidents.html",
-        title="Incidents",
-        note=note,
-        problems=problems,
-        typed=typed,
-        incidents=listed,
-        customers=sorted(c.name for c in ctx.workspace().customers),
-        services=sorted(d.name for d in definitions_of(ctx.workspace(), "Service")),
-        flags=FLAGS,
-        days=LISTED_DAYS,
-        row=row,
+    return {
+        "incidents": listed,
+        "customers": sorted(c.name for c in ctx.workspace().customers),
+        "services": sorted(d.name for d in definitions_of(ctx.workspace(), "Service")),
+        "flags": FLAGS,
+        "days": LISTED_DAYS,
+        "row": row,
         # a refused row without its form (ended, or not listed): its problems atop the page
-        row_form=any(i.id == row and i.end is None for i in listed),
-    )
+        "row_form": any(i.id == row and i.end is None for i in listed),
+    }
+
+
+PAGE = FormPage("incidents", "incidents.html", "Incidents", NOTES, _values)
+
+
+@router.get("/incidents")
+def incidents_page(request: Request) -> Response:
+    return PAGE.asked(request)
 
 
 @router.post("/incidents")
@@ -124,8 +106,8 @@ async def create(request: Request) -> Response:
                 ctx.engine(), incident=incident, customers=known, at=now, actor=session.actor
             )
     if problems:
-        return _page(request, session, problems=problems, typed=fields)
-    return redirect_noted("incidents", created=incident_id)
+        return PAGE.shown(request, session, problems=problems, typed=fields)
+    return PAGE.done(created=incident_id)
 
 
 @router.post("/incidents/{incident_id:path}/end")
@@ -150,5 +132,5 @@ async def end(request: Request, incident_id: str) -> Response:
                 end=moment or ctx.clock(),
             )
     if problems:
-        return _page(request, session, problems=problems, typed=fields, row=incident_id)
-    return redirect_noted("incidents", ended=incident_id)
+        return PAGE.shown(request, session, problems=problems, typed=fields, row=incident_id)
+    return PAGE.done(ended=incident_id)

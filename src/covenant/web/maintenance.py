@@ -13,16 +13,9 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from covenant.errors import CovenantError
-from covenant.services.users import Session
-from covenant.web.core import backend, staff
+from covenant.web.core import backend
 from covenant.web.definition_forms import items, write_definition_form
-from covenant.web.form_pages import (
-    audit_reason,
-    form_page,
-    notes_asked,
-    posted_form,
-    redirect_noted,
-)
+from covenant.web.form_pages import FormPage, audit_reason, posted_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -50,30 +43,18 @@ def _listed(request: Request) -> list[dict[str, Any]]:
     return rows
 
 
+PAGE = FormPage(
+    "maintenance",
+    "maintenance.html",
+    "Maintenance",
+    NOTES,
+    lambda request: {"windows": _listed(request)},
+)
+
+
 @router.get("/maintenance")
 def maintenance_page(request: Request) -> Response:
-    session = staff(request)
-    return _page(request, session, note=notes_asked(request, NOTES))
-
-
-def _page(
-    request: Request,
-    session: Session,
-    *,
-    note: str = "",
-    refused: CovenantError | None = None,
-    typed: dict[str, str] | None = None,
-) -> Response:
-    """The page; after a refused announcement: the error above the form, the form as typed."""
-    return form_page(
-        session,
-        "maintenance.html",
-        title="Maintenance",
-        note=note,
-        refused=refused,
-        typed=typed,
-        windows=_listed(request),
-    )
+    return PAGE.asked(request)
 
 
 @router.post("/maintenance")
@@ -104,8 +85,8 @@ async def announce(request: Request) -> Response:
             display_name=fields.get("display_name", "").strip() or None,
         )
     except CovenantError as error:  # nothing written: the form again, as typed
-        return _page(request, session, refused=error, typed=fields)
-    return redirect_noted("maintenance", created=name)
+        return PAGE.shown(request, session, refused=error, typed=fields)
+    return PAGE.done(created=name)
 
 
 @router.post("/maintenance/{name}/cancel")
@@ -116,7 +97,7 @@ async def cancel(request: Request, name: str) -> Response:
     write_definition_form(
         request, session.actor, "MaintenanceWindow", name=name, spec=None, reason=reason
     )
-    return redirect_noted("maintenance", cancelled=name)
+    return PAGE.done(cancelled=name)
 
 
 @router.post("/maintenance/{name}/end")
@@ -127,4 +108,4 @@ async def end(request: Request, name: str) -> Response:
     write_definition_form(
         request, session.actor, "MaintenanceWindow", name=name, spec={}, reason=reason, ending=True
     )
-    return redirect_noted("maintenance", ended=name)
+    return PAGE.done(ended=name)

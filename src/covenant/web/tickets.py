@@ -15,15 +15,8 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from covenant.services.record_changes import LABEL_MOST, NAME_MOST
-from covenant.services.users import Session
-from covenant.web.core import backend, staff
-from covenant.web.form_pages import (
-    FieldProblems,
-    form_page,
-    notes_asked,
-    posted_form,
-    redirect_noted,
-)
+from covenant.web.core import backend
+from covenant.web.form_pages import FieldProblems, FormPage, posted_form
 from covenant.web.record_forms import instant, text
 from covenant.web.routes import pages_router
 
@@ -74,43 +67,29 @@ def _listed(request: Request) -> list[dict[str, Any]]:
     return rows
 
 
-@router.get("/tickets")
-def tickets_page(request: Request) -> Response:
-    session = staff(request)
-    return _page(request, session, note=notes_asked(request, NOTES))
-
-
-def _page(
-    request: Request,
-    session: Session,
-    *,
-    note: str = "",
-    problems: FieldProblems | None = None,
-    typed: dict[str, str] | None = None,
-    row: str = "",
-    changing: bool = False,
-) -> Response:
-    """The page; after a refused form: its problems beside their fields, the form as typed
-    (``row``: the ticket whose form was refused; ``changing``: its change form, else its
-    pause or resume form)."""
+def _values(request: Request, *, row: str = "", changing: bool = False) -> dict[str, object]:
+    """What the page lists; after a refused row form, that row (``row``: the ticket whose form
+    was refused; ``changing``: its change form, else its pause or resume form)."""
     ctx = backend(request)
     listed = _listed(request)
-    return form_page(
-        session,
-        "tickets.html",
-        title="Tickets",
-        note=note,
-        problems=problems,
-        typed=typed,
-        tickets=listed,
-        customers=sorted(c.name for c in ctx.workspace().customers),
-        days=LISTED_DAYS,
-        most=MOST_LISTED,
-        row=row,
-        changing=changing,
+    return {
+        "tickets": listed,
+        "customers": sorted(c.name for c in ctx.workspace().customers),
+        "days": LISTED_DAYS,
+        "most": MOST_LISTED,
+        "row": row,
+        "changing": changing,
         # a refused row without that form (resolved, or not listed): its problems atop the page
-        row_form=any(r["ticket"].id == row and (changing or r["moves"]) for r in listed),
-    )
+        "row_form": any(r["ticket"].id == row and (changing or r["moves"]) for r in listed),
+    }
+
+
+PAGE = FormPage("tickets", "tickets.html", "Tickets", NOTES, _values)
+
+
+@router.get("/tickets")
+def tickets_page(request: Request) -> Response:
+    return PAGE.asked(request)
 
 
 @router.post("/tickets")
@@ -144,8 +123,8 @@ async def create(request: Request) -> Response:
                 ctx.engine(), ticket=ticket, customers=customers, at=now, actor=session.actor
             )
     if problems:
-        return _page(request, session, problems=problems, typed=fields)
-    return redirect_noted("tickets", created=ticket_id)
+        return PAGE.shown(request, session, problems=problems, typed=fields)
+    return PAGE.done(created=ticket_id)
 
 
 @router.post("/tickets/{ticket_id:path}/pause")
@@ -182,8 +161,8 @@ async def _move(request: Request, ticket_id: str, move: Any, done: str, status: 
                 actor=session.actor,
             )
     if problems:
-        return _page(request, session, problems=problems, typed=fields, row=ticket_id)
-    return redirect_noted("tickets", **{done: ticket_id})
+        return PAGE.shown(request, session, problems=problems, typed=fields, row=ticket_id)
+    return PAGE.done(**{done: ticket_id})
 
 
 @router.post("/tickets/{ticket_id:path}/change")
@@ -223,7 +202,7 @@ async def change(request: Request, ticket_id: str) -> Response:
                 actor=session.actor,
             )
     if problems:
-        return _page(
+        return PAGE.shown(
             request, session, problems=problems, typed=fields, row=ticket_id, changing=True
         )
-    return redirect_noted("tickets", changed=ticket_id)
+    return PAGE.done(changed=ticket_id)
