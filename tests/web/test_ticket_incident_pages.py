@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 
@@ -313,3 +314,13 @@ def test_a_record_whose_id_holds_a_slash_is_moved_from_its_row(shop: Shop) -> No
     assert paused.status_code == 303, paused.text
     resumed = browser.post("/ui/tickets/GLX/WEB/10/resume", {"csrf": csrf})
     assert resumed.status_code == 303, resumed.text
+
+
+def test_the_note_after_a_redirect_is_escaped_and_each_name_cut_short(shop: Shop) -> None:
+    browser, _ = _signed_in(shop, "eve", "/ui/incidents")
+    long_name = "<b>" + "x" * 100  # 103 characters: the note keeps the first 63
+    shown = browser.get("/ui/incidents?" + urlencode({"created": long_name, "ended": "INC-9"}))
+    assert shown.status_code == 200
+    found = re.search(r'<p class="status-note" role="status" id="done">(.*?)</p>', shown.text)
+    assert found is not None
+    assert found.group(1) == "Recorded &lt;b&gt;" + "x" * 60 + ". Ended INC-9."
