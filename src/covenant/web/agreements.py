@@ -40,12 +40,10 @@ from covenant.web.amendment_yaml import TermsForm, add_terms_problems, prefilled
 from covenant.web.core import (
     BASE,
     backend,
-    check_csrf,
-    form,
     page,
     staff,
-    writer,
 )
+from covenant.web.form_pages import posted_form
 from covenant.web.portal import issued_of, periods_of
 from covenant.web.routes import pages_router
 
@@ -359,9 +357,7 @@ async def _amending(request: Request, name: str) -> tuple[Any, dict[str, str], A
     the fields, the backend, now, the agreement's versions and the number of the one amended."""
     from covenant.services.portal import agreement_versions
 
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request)
     ctx = backend(request)
     at = ctx.clock()
     versions = agreement_versions(ctx.engine(), principal=session.principal, name=name, at=at)
@@ -422,9 +418,7 @@ _MOVES = {"propose": VersionStatus.PROPOSED, "sign": VersionStatus.SIGNED}
 async def move(request: Request, name: str, number: int, move: str) -> Response:
     from covenant.services.agreement_writes import move_version
 
-    session = writer(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request)
     if move not in _MOVES:
         raise InputError(f"{move!r} is not a move the UI makes", hint="propose or sign")
     people: list[dict[str, str]] = []

@@ -1,10 +1,11 @@
-"""The plumbing of a page's form post (the tickets, incidents, maintenance and corrections
-pages): the page itself (``FormPage``: staff only, with the note of the redirect that led to
-it), the form read once the session's role allows it and its CSRF token checked, a refused
-submit's problems by the field they are about (worded as the API words them), the page again
-with the form as typed and the refusal's status, and the redirect with a note after a post
-that wrote (Post/Redirect/Get, docs/ui.md). What a page reads from its fields, which service
-it calls and what it lists stay in the page's module."""
+"""The plumbing of a page's form post: the form read once the session's role allows it and
+its CSRF token checked (``posted_form``, every page that writes); for the tickets, incidents,
+maintenance and corrections pages also the page itself (``FormPage``: staff only, with the
+note of the redirect that led to it), a refused submit's problems by the field they are
+about (worded as the API words them), the page again with the form as typed and the
+refusal's status, and the redirect with a note after a post that wrote (Post/Redirect/Get,
+docs/ui.md). What a page reads from its fields, which service it calls and what it lists
+stay in the page's module."""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from covenant.errors import CovenantError, InputError
 from covenant.services.users import Session
-from covenant.web.core import BASE, admin, backend, check_csrf, form, page
+from covenant.web.core import BASE, admin, backend, page
+from covenant.web.form_pages import posted_form
 from covenant.web.routes import pages_router, query_count
 
 router = pages_router()
@@ -127,7 +128,5 @@ def _back(**note: str) -> RedirectResponse:
 
 
 async def _checked(request: Request) -> tuple[Session, Any]:
-    session = admin(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, _ = await posted_form(request, admin)  # the form: its CSRF token only
     return session, backend(request)

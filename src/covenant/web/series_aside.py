@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from covenant.core.access import ADMINS
 from covenant.errors import InputError
-from covenant.web.core import BASE, admin, backend, check_csrf, form, page, staff
+from covenant.web.core import BASE, admin, backend, page, staff
+from covenant.web.form_pages import posted_form
 from covenant.web.routes import pages_router, query_count
 
 router = pages_router()
@@ -58,9 +59,7 @@ async def prune_series_aside(request: Request) -> Response:
     from covenant.definitions.durations import age_option
     from covenant.services.aside_pruning import prune_aside
 
-    session = admin(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request, admin)
     ctx = backend(request)
     older_than = _age_text(fields.get("older_than"))
     found = prune_aside(

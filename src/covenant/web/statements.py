@@ -21,13 +21,12 @@ from covenant.web.core import (
     BASE,
     admin,
     backend,
-    check_csrf,
     error_status,
-    form,
     page,
     staff,
     statement_answer,
 )
+from covenant.web.form_pages import posted_form
 from covenant.web.portal_text import worded
 from covenant.web.routes import pages_router
 
@@ -133,9 +132,7 @@ async def issue(request: Request, customer: str, period: str) -> Response:
     confirmation page again with the service's words and what was typed (nothing stored)."""
     from covenant.services.issued_statements import issue_statement
 
-    session = admin(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request, admin)
     ctx = backend(request)
     try:
         made = issue_statement(

@@ -15,7 +15,8 @@ from covenant.core.access import Role
 from covenant.services.tokens import CreatedToken
 from covenant.services.users import Session
 from covenant.store.tokens import StoredToken
-from covenant.web.core import BASE, admin, backend, check_csrf, form, page
+from covenant.web.core import BASE, admin, backend, page
+from covenant.web.form_pages import posted_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -64,9 +65,7 @@ async def create_token(request: Request) -> Response:
     from covenant.services.tokens import create_token as make
     from covenant.services.tokens import parse_expiry
 
-    session = admin(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request, admin)
     ctx = backend(request)
     now = ctx.clock()
     customer = fields.get("customer", "").strip() or None
@@ -97,9 +96,7 @@ async def revoke_token(request: Request, token_id: str) -> Response:
     (303, Post/Redirect/Get: a reload revokes nothing again) with a note."""
     from covenant.services.tokens import revoke_token as revoke
 
-    session = admin(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, _ = await posted_form(request, admin)  # the form: its CSRF token only
     ctx = backend(request)
     done = revoke(ctx.engine(), token_id=token_id, at=ctx.clock(), actor=session.actor)
     return RedirectResponse(f"{BASE}/tokens?" + urlencode({"revoked": done.id}), status_code=303)

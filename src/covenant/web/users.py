@@ -15,7 +15,8 @@ from covenant.core.access import Role
 from covenant.errors import InputError, NotFoundError
 from covenant.services.users import Session
 from covenant.store.users import StoredUser
-from covenant.web.core import BASE, admin, backend, check_csrf, form, page
+from covenant.web.core import BASE, admin, backend, page
+from covenant.web.form_pages import posted_form
 from covenant.web.routes import pages_router
 
 router = pages_router()
@@ -69,9 +70,7 @@ async def create_user(request: Request) -> Response:
     from covenant.services.users import create_user as make
     from covenant.services.users import new_password
 
-    session = admin(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, fields = await posted_form(request, admin)
     ctx = backend(request)
     chosen = fields.get("password", "")
     if chosen != fields.get("password2", ""):
@@ -109,9 +108,7 @@ async def disable_user(request: Request, name: str) -> Response:
     to the list (303) with a note."""
     from covenant.services.users import disable_user as disable
 
-    session = admin(request)
-    fields = await form(request)
-    check_csrf(request, fields, session.csrf)
+    session, _ = await posted_form(request, admin)  # the form: its CSRF token only
     ctx = backend(request)
     done = disable(ctx.engine(), name=name, at=ctx.clock(), actor=session.actor)
     return _back(disabled=done.name)
