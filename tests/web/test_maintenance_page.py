@@ -141,3 +141,17 @@ def test_a_cancelled_window_is_audited_with_the_reason_typed_and_its_user(shop: 
     assert [e.action for e in rows] == ["created", "deleted"]
     assert rows[1].reason == "moved to January"  # as typed, its blanks trimmed
     assert "eve" in rows[1].actor
+
+
+def test_a_display_name_the_api_refuses_is_refused_and_nothing_is_written(shop: Shop) -> None:
+    browser, csrf = _signed_in(shop, "eve")
+    too_long = "D" * 256  # the API's displayName: 1 to 255 characters
+    answer = browser.post(
+        PAGE, {**FAILOVER, "name": "long-display", "display_name": too_long, "csrf": csrf}
+    )
+    assert answer.status_code == 400, answer.text
+    refused = html.unescape(answer.text).split('id="refused">', 1)[1].split("</div>", 1)[0]
+    assert "must be a text of 1 to 255 characters" in refused
+    assert f'value="{too_long}"' in answer.text  # the form as typed
+    read = shop.client.get(f"{V1}/maintenance-windows/long-display", shop.tokens["viewer"])
+    assert read.status_code == 404

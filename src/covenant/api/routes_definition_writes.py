@@ -107,17 +107,14 @@ def _read(text: str, *, creating: bool) -> Body:
     reason = body.get("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
         raise InputError("`reason` must be a text of at most 1,000 characters")
-    shown = body.get("displayName")
-    if shown is not None and (not isinstance(shown, str) or not 1 <= len(shown.strip()) <= 255):
-        raise InputError(
-            "`displayName` must be a text of 1 to 255 characters",
-            hint="what a customer's statement calls it; leave it out to keep the one it has",
-        )
+    from covenant.services.definition_writes import checked_display_name
+
+    display_name = checked_display_name(body.get("displayName"))
     return Body(
         name=name if isinstance(name, str) else "",
         spec=spec,
         reason=reason,
-        display_name=None if shown is None else shown.strip(),
+        display_name=display_name,
     )
 
 

@@ -73,6 +73,23 @@ class Written:
     before: Mapping[str, Any] | None
 
 
+DISPLAY_NAME_MOST = 255
+
+
+def checked_display_name(shown: object) -> str | None:
+    """A definition's ``metadata.displayName`` as every surface takes it (the API's write
+    routes, the maintenance page): None when not given, else a text of 1 to
+    ``DISPLAY_NAME_MOST`` characters once trimmed, trimmed; anything else ``invalid-input``."""
+    if shown is None:
+        return None
+    if not isinstance(shown, str) or not 1 <= len(shown.strip()) <= DISPLAY_NAME_MOST:
+        raise InputError(
+            f"`displayName` must be a text of 1 to {DISPLAY_NAME_MOST} characters",
+            hint="what a customer's statement calls it; leave it out to keep the one it has",
+        )
+    return shown.strip()
+
+
 def document_of(
     kind: str, name: str, spec: Mapping[str, Any], display_name: str | None = None
 ) -> Document:

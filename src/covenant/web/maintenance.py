@@ -73,6 +73,8 @@ async def announce(request: Request) -> Response:
     description = fields.get("description", "").strip()
     if description:
         spec["description"] = description
+    from covenant.services.definition_writes import checked_display_name
+
     name = fields.get("name", "").strip()
     try:
         write_definition_form(
@@ -82,7 +84,7 @@ async def announce(request: Request) -> Response:
             name=name,
             spec=spec,
             creating=True,
-            display_name=fields.get("display_name", "").strip() or None,
+            display_name=checked_display_name(fields.get("display_name", "").strip() or None),
         )
     except CovenantError as error:  # nothing written: the form again, as typed
         return PAGE.shown(request, session, refused=error, typed=fields)
