@@ -11,7 +11,7 @@ from pathlib import Path
 
 from covenant.store.db import create_engine_for
 from covenant.store.records import load_tickets
-from tests.store.test_db_commands import db
+from tests.store.test_db_commands import db, heads
 from tests.stores import migrate_to
 
 # (created, resolved, history, settled_at as the older code stored it, as it must be now)
@@ -104,7 +104,7 @@ def test_upgrade_reopens_a_ticket_resolved_at_its_reopening(store_url: str, tmp_
     code, out, err = db(["upgrade"], store_url, tmp_path)
 
     assert code == 0, err
-    assert "0024_ticket_settled_instant" in out
+    assert f"upgraded from 0023_issued_statements to {', '.join(heads())}" in out
     assert _settled(store_url) == {id_: row[4] for id_, row in ROWS.items()}
     assert _open(store_url, noon) == ["OPEN", "SAME"]
     code, out, err = db(["upgrade"], store_url, tmp_path)

@@ -1,9 +1,13 @@
 """How much of each SLO window the stored data covers: a figure never passes for a whole window.
 
-An evaluation whose window starts before the first stored minute with events of its SLI —
+An evaluation whose window starts before the first minute its SLI's stored data covers —
 never read that far back, before the source's retention, a new SLO — says so
 (``Evaluation.data_from``, ``coverage_note``: "data from <instant> only (N of the window's M
 minutes)") on every surface that shows it; a window with nothing stored is "no data" already.
+That first minute is the first stored minute with events, or, when earlier, the first minute a
+read of its metrics source found the source answering (``source_reads.answered_from``): a quiet
+service's first hours without requests were read, and are covered, not missing. Events from
+files have no reads: their data starts at their first event.
 ``covenant evaluate``, the API and the web pages (``services.evaluate.evaluate_workspace``)
 and the worker's report (``services.worker_eval``) mark it alike.
 """
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from covenant.core.timeutil import from_epoch
 from covenant.store.chunk_reads import series_extent
+from covenant.store.source_state import answered_from
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -26,13 +31,18 @@ if TYPE_CHECKING:
 
 
 def first_stored(engine: Engine | SqliteReader, series: Iterable[str]) -> dict[str, int]:
-    """Per one of ``series``, its first stored minute with events (epoch s); a series with
-    none is left out."""
+    """Per one of ``series``, the first minute its stored data covers (epoch s): its first
+    stored minute with events, or the first minute a read of its metrics source found the
+    source answering for it when earlier (``source_reads.answered_from``: a quiet service's
+    minutes without requests were read, not missing); a series with neither is left out."""
     keys = sorted(set(series))
     if not keys:
         return {}
     with engine.connect() as conn:
-        return {k: e[0] for k, e in series_extent(conn, keys=keys).items() if e is not None}
+        first = {k: e[0] for k, e in series_extent(conn, keys=keys).items() if e is not None}
+        for key, answered in answered_from(conn, keys=keys).items():
+            first[key] = min(first.get(key, answered), answered)
+    return first
 
 
 def apply_coverage(report: EvaluationReport, first: Mapping[str, int]) -> EvaluationReport:

@@ -337,6 +337,11 @@ def _write(
     ]
     ready = [item for item in ready if item[0].series not in others]
     read = {r.series: _counted(start, parts) for r, start, (parts, _) in ready}  # as fetched
+    answered = [
+        (ids[r.series], min(heard))
+        for r, _, (parts, _) in ready
+        if (heard := [c.answered_from for c in parts if c.answered_from is not None])
+    ]
     ready, unanswered = keep_stored(conn, ready, step=step)
     ranges = [
         Range(ids[r.series], c.start, c.good, c.total) for r, _, (parts, _) in ready for c in parts
@@ -383,6 +388,7 @@ def _write(
     for source, reads in frontiers.items():
         sqlite_writer.record_frontiers(conn, reads, source=source, at=at)
     sqlite_writer.record_matches(conn, matches)  # after: a first read's row is made there
+    sqlite_writer.record_answered(conn, answered)  # where the source answered (data_from)
     for r, error in failed:
         sqlite_writer.record_failure(conn, ids[r.series], source=r.source.name, error=error, at=at)
     errors = Counter((r.source.name, error.code) for r, error in failed)

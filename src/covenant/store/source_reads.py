@@ -72,6 +72,10 @@ source_reads = Table(
     Column("first_unmatched_from", BigInteger, nullable=True),
     Column("total_found", Boolean, nullable=True),
     Column("total_unmatched_from", BigInteger, nullable=True),
+    # the first minute (epoch s) a read of the series found the source answering for it (its
+    # counters there, even counting nothing: Counts.answered_from), the earliest of every
+    # read; None: not known (never answered, or read before migration 0025)
+    Column("answered_from", BigInteger, nullable=True),
 )
 
 

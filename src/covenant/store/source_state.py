@@ -50,6 +50,22 @@ def read_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
     return found
 
 
+def answered_from(conn: Any, *, keys: Sequence[str]) -> dict[str, int]:
+    """Per one of ``keys`` read from a metrics source, the first minute (epoch s) a read found
+    the source answering for it (``source_reads.answered_from``); a key without one is left
+    out (never answered, events from files, or read before migration 0025)."""
+    run = query_of(conn)
+    ids = {id_: key for key, (id_, _) in series_rows(conn, list(dict.fromkeys(keys))).items()}
+    found: dict[str, int] = {}
+    for part in batched(sorted(ids)):
+        sql = (
+            "SELECT series_id, answered_from FROM source_reads WHERE answered_from IS NOT NULL "
+            f"AND series_id IN ({', '.join('?' * len(part))})"
+        )
+        found.update({ids[int(series_id)]: int(first) for series_id, first in run(sql, part)})
+    return found
+
+
 def failed_states(conn: Any, *, keys: Sequence[str]) -> dict[str, SourceState]:
     """The source state of each of ``keys`` whose last read failed: ``read_states`` of the
     few failing rows, found without looking every key up (the worker asks for 10,000)."""

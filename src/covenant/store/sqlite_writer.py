@@ -28,7 +28,13 @@ from covenant.core.promql import Match
 from covenant.core.timeutil import to_epoch
 from covenant.errors import CovenantError
 from covenant.store import schema_snapshot
-from covenant.store.chunk_reads import batched, buckets_per_day, check_step, series_rows
+from covenant.store.chunk_reads import (
+    batched,
+    buckets_per_day,
+    check_step,
+    run_many,
+    series_rows,
+)
 from covenant.store.lock_wait import StoreLockedError, is_lock_wait, migration_wait_s, refusal
 from covenant.store.schema_version import head_revisions
 from covenant.store.sqlite_reader import (
@@ -251,6 +257,18 @@ def record_frontiers(
         from covenant.store.source_reads import record_reads as recorded  # noqa: PLC0415
 
         recorded(conn, reads=reads, source=source, at=at)
+
+
+def record_answered(conn: Any, answered: Sequence[tuple[int, int]]) -> None:
+    """Lower each ``(series id, first answered minute)``'s ``source_reads.answered_from`` to
+    that minute (the earliest of every read is kept), on any connection ``run_many`` takes; a
+    series without a row (never claimed) is left alone."""
+    run_many(
+        conn,
+        "UPDATE source_reads SET answered_from = ? "
+        "WHERE series_id = ? AND (answered_from IS NULL OR answered_from > ?)",
+        [(first, series_id, first) for series_id, first in answered],
+    )
 
 
 def record_failure(

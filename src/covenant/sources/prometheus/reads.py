@@ -72,6 +72,11 @@ class Counts:
     samples' lookback included): False is "matched no series", not "counted 0 events"."""
     total_found: bool = True
     """The same for the total query (a misspelt metric or label matches nothing)."""
+    answered_from: int | None = None
+    """The start (epoch s) of the first bucket the server answered for: a sample of the total's
+    counters at its start or within the lookback before (not a gap), or a point of a
+    ``{{.window}}`` total query — a quiet service's minute without requests is answered, a
+    minute before the counters existed (or the server's retention) is not. None: none was."""
 
     @property
     def end(self) -> int:
@@ -140,7 +145,9 @@ def read_counts(
         if queries.bucket is not None and np.nansum(f) == 0 and np.nansum(t) > 0:
             _check_bound(client, queries.bucket, lo=lo, hi=hi, where=where)
         counts = combine(f, t, lo=lo, step=step, is_bad=is_bad, where=where, gaps=gaps)
-        yield replace(counts, first_found=f_found, total_found=t_found)
+        heard = np.flatnonzero(~gaps & ~np.isnan(t) & t_found)
+        answered = lo + int(heard[0]) * step if heard.size else None
+        yield replace(counts, first_found=f_found, total_found=t_found, answered_from=answered)
 
 
 def _check_bound(
