@@ -61,17 +61,20 @@ def served(tmp_path: Path) -> Iterator[tuple[Served, str]]:
         server.close()
 
 
-def events(rng: random.Random, now: int) -> tuple[list[dict[str, Any]], int, int]:
-    """Two hours of events ending ten minutes ago, and how many are good (status < 500)."""
+def events(rng: random.Random, now: int) -> tuple[list[dict[str, Any]], int, int, int]:
+    """Two hours of events ending ten minutes ago, how many are good (status < 500), and the
+    first one's epoch second."""
     rows: list[dict[str, Any]] = []
     good = 0
+    first = now
     for _ in range(3000):
         at = now - 600 - rng.randrange(7200)
+        first = min(first, at)
         status = rng.choice((200, 200, 200, 201, 204, 404, 429, 500, 503))
         good += status < 500
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
         rows.append({"timestamp": stamp, "service": "api", "status": status})
-    return rows, good, len(rows)
+    return rows, good, len(rows), first
 
 
 def sample(prom: Server, expr: str) -> list[dict[str, Any]]:
@@ -90,7 +93,7 @@ def test_prometheus_scrapes_the_sli_counted_from_the_events(
     served: tuple[Served, str], prometheus: Callable[..., Server]
 ) -> None:
     server, token = served
-    rows, good, total = events(random.Random(9), int(time.time()))
+    rows, good, total, first = events(random.Random(9), int(time.time()))
     answer = httpx.put(
         f"{server.base}/api/v1/event-batches/scrape-1",
         json={"events": rows},
@@ -132,6 +135,13 @@ def test_prometheus_scrapes_the_sli_counted_from_the_events(
     assert int(events_in_window["value"][1]) == total
     (good_in_window,) = sample(prom, f"covenant_slo_window_good_events{{{SLO}}}")
     assert int(good_in_window["value"][1]) == good
+    # the 30-day window starts weeks before the first event: its data is from that minute on
+    (data_from,) = sample(prom, f"covenant_slo_window_data_from_timestamp_seconds{{{SLO}}}")
+    assert float(data_from["value"][1]) == first // 60 * 60
+    (window,) = sample(prom, f"covenant_slo_window_minutes{{{SLO}}}")
+    assert float(window["value"][1]) == 30 * 24 * 60
+    (share,) = sample(prom, f"covenant_slo_window_coverage_ratio{{{SLO}}}")
+    assert 0 < float(share["value"][1]) < 3 * 60 / (30 * 24 * 60)  # about two hours of 30 days
     (breached,) = wait_for(
         lambda: sample(prom, f'{TIMERS},timer="first-response",state="breached"}} == 1'),
         "the breached first-response timer",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
@@ -133,6 +133,25 @@ class Evaluation:
     """Set when the window starts before the first stored minute with events of its SLI
     (never read that far back, before the source's retention, a new SLO): the figures cover
     the window from there only (:attr:`coverage_note`)."""
+    coverage_checked: bool = field(default=False, compare=False)
+    """Whether :attr:`data_from` was looked up (``services.coverage``: an objective's series);
+    False for a composite, whose coverage is not known (None then does not mean "all"). Not
+    compared: the figures are the same whether or not it was looked up."""
+
+    @property
+    def window_minutes(self) -> int:
+        """The SLO window's length in whole minutes."""
+        return int((self.window_end - self.window_start).total_seconds()) // 60
+
+    @property
+    def covered_minutes(self) -> int | None:
+        """The minutes of the window the stored data covers (from :attr:`data_from`, else all
+        of them); None when not known: not looked up, or no events in the window (no data)."""
+        if not self.coverage_checked or self.total - self.policy_filled <= 0:
+            return None
+        if self.data_from is None:
+            return self.window_minutes
+        return int((self.window_end - self.data_from).total_seconds()) // 60
 
     @property
     def coverage_note(self) -> str | None:
@@ -140,7 +159,7 @@ class Evaluation:
         data covers the whole window (or is not known not to)."""
         if self.data_from is None:
             return None
-        whole = int((self.window_end - self.window_start).total_seconds()) // 60
+        whole = self.window_minutes
         held = int((self.window_end - self.data_from).total_seconds()) // 60
         since = utc_text(self.data_from)
         return f"data from {since} only ({held:,} of the window's {whole:,} minutes)"

@@ -11,7 +11,10 @@ states are counted per kind and state, never labelled per alert. Money is a floa
 number that cannot be computed (no data) has no sample; ``covenant_slo_no_data`` says so (with
 ``covenant_slo_stale`` when the figures there stop where its source stopped answering), and for
 time-slice objectives the ``*_no_data_policy_slices`` families say how many slices a good/bad
-no-data policy counted for want of events. Customers never reach this page (internal roles
+no-data policy counted for want of events. How much of each window the stored data covers
+(``covenant_slo_window_data_from_timestamp_seconds``, ``…_covered_minutes``,
+``…_coverage_ratio``: ``Evaluation.data_from``) has no sample for a window without events, nor
+for a composite (its coverage is not looked up). Customers never reach this page (internal roles
 only).
 
 Covenant's own pipeline is on the page too, so an operator can alert on what would stop it
@@ -131,6 +134,23 @@ class _Page:
             "Slices of a trailing burn-rate window without events that a good/bad noDataPolicy "
             "counted (time-slice objectives only).",
         )
+        data_from = gauge(
+            "covenant_slo_window_data_from_timestamp_seconds",
+            "The first instant of the SLO window the stored data covers (epoch seconds): the "
+            "window's start when it covers all of it, later when the window starts before the "
+            "data (no sample when the window holds no events).",
+        )
+        covered = gauge(
+            "covenant_slo_window_covered_minutes",
+            "Minutes of the SLO window the stored data covers, from its data_from on (no sample "
+            "when the window holds no events).",
+        )
+        whole = gauge("covenant_slo_window_minutes", "The SLO window's length in minutes.")
+        share = gauge(
+            "covenant_slo_window_coverage_ratio",
+            "The share of the SLO window the stored data covers (covered / window minutes; 1: "
+            "all of it; no sample when the window holds no events).",
+        )
         status = gauge("covenant_slo_status", "1 for the objective's status, 0 for the others.")
         no_data = gauge(
             "covenant_slo_no_data",
@@ -174,6 +194,14 @@ class _Page:
             slices = e.unit == "slices"
             if slices:
                 filled.add(ids, float(e.policy_filled))
+            whole.add(ids, float(e.window_minutes))
+            held = e.covered_minutes
+            if held is not None:
+                start = e.window_start if e.data_from is None else e.data_from
+                data_from.add(ids, start.timestamp())
+                covered.add(ids, float(held))
+                if e.window_minutes:
+                    share.add(ids, held / e.window_minutes)
             for s, pair in statuses:
                 status.add(ids + pair, 1.0 if e.status is s else 0.0)
             seen: set[int] = set()
@@ -191,6 +219,7 @@ class _Page:
                 firing.add(labels, 1.0 if phase is AlertPhase.FIRING else 0.0)
                 pending.add(labels, 1.0 if phase is AlertPhase.PENDING else 0.0)
         yield from (sli, target, left, events, good, filled, burn, burn_filled, status, no_data)
+        yield from (data_from, covered, whole, share)
         yield from (stale, firing, pending)
 
     def _agreements(self) -> Iterator[_Family]:

@@ -55,6 +55,8 @@ def apply_coverage(report: EvaluationReport, first: Mapping[str, int]) -> Evalua
         start = None if lo is None or e.total == 0 else from_epoch(lo)
         if start is not None and not e.window_start < start < e.window_end:
             start = None  # the data covers the window (or none is in it: "no data")
-        return e if start == e.data_from else replace(e, data_from=start)
+        if start == e.data_from and e.coverage_checked:
+            return e
+        return replace(e, data_from=start, coverage_checked=True)
 
     return report.with_objectives(covered)
