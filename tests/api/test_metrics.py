@@ -384,3 +384,36 @@ def test_the_pending_state_per_tier_is_the_stored_alert_state(
         seen += 1
     assert seen == len(tiers) >= 2
     assert samples[series("covenant_alerts", kind="burn-rate", state="pending")] == 1
+
+
+def test_coverage_is_sampled_for_objectives_with_events_never_for_composites(
+    shop: Shop, engine_numbers: tuple[Any, Any]
+) -> None:
+    """The demo's composites have their window length but no coverage sample (their coverage
+    is not looked up, and absent is not 1); every objective with events in its window has
+    one, from the engine's ``data_from`` (the window's start when none: all of it covered)."""
+    samples = scrape(shop)
+    workspace = load_workspace(shop.workspace)
+    composites = {c.objective.key for c in workspace.composites}
+    assert composites
+    report, _ = engine_numbers
+    coverage = (
+        "covenant_slo_window_data_from_timestamp_seconds",
+        "covenant_slo_window_covered_minutes",
+        "covenant_slo_window_coverage_ratio",
+    )
+    sampled = 0
+    for e in report.effective:
+        ids = {**sloth_ids(e.objective), "objective": e.objective.key}
+        whole = (e.window_end - e.window_start).total_seconds() / 60
+        assert samples[series("covenant_slo_window_minutes", **ids)] == whole
+        if e.objective.key in composites or e.total - e.policy_filled == 0:  # no events
+            assert not [n for n in coverage if series(n, **ids) in samples], e.objective.key
+            continue
+        sampled += 1
+        start = e.data_from or e.window_start
+        held = (e.window_end - start).total_seconds() // 60
+        assert samples[series(coverage[0], **ids)] == start.timestamp()
+        assert samples[series(coverage[1], **ids)] == held
+        assert samples[series(coverage[2], **ids)] == held / whole
+    assert sampled >= 3
