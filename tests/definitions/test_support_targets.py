@@ -57,3 +57,48 @@ def test_resolution_shorter_than_first_response_is_a_warning(tmp_path: Path) -> 
 def test_sensible_targets_say_nothing(tmp_path: Path, targets: str) -> None:
     _, problems = analyse([contracts_with(tmp_path, targets)])
     assert not [p for p in problems if p.code == "resolution-before-response"]
+
+
+# A `d` of a support target is 24 hours of business time, never a business day: on a desk open
+# 10 hours a day `resolution: 3d` is 72 business hours, more than 7 business days. The shop's own
+# contract said "resolved within 3 business days" beside `3d`, and nothing warned (stop 43).
+BUSINESS = "P3: {firstResponse: 4h, resolution: 30h}"
+
+
+def business_targets(tmp_path: Path, targets: str) -> Path:
+    shop = tmp_path / "shop"
+    shutil.copytree(SHOP, shop, ignore=shutil.ignore_patterns(".covenant"))
+    text = (shop / "contracts.yaml").read_text()
+    assert BUSINESS in text
+    (shop / "contracts.yaml").write_text(text.replace(BUSINESS, f"P3: {targets}"))
+    return shop
+
+
+def test_days_of_business_time_are_a_warning_naming_the_hours(tmp_path: Path) -> None:
+    shop = business_targets(tmp_path, "{firstResponse: 4h, resolution: 3d}")
+    path = shop / "contracts.yaml"
+    workspace, problems = analyse([shop])
+    assert workspace is not None  # a warning, not an error
+    (found,) = [p for p in problems if p.code == "days-of-business-time"]
+    assert found.severity == "warning"
+    assert found.where == f"{path}:{line_of(path, 'P3: {firstResponse: 4h, resolution: 3d}')}"
+    assert found.field == "spec.versions[0].support[1].targets.P3.resolution"
+    # 3 × 24 = 72 business hours
+    assert "resolution 3d counts 72 business hours on calendar 'berlin-support'" in found.message
+    assert "not 3 business days" in found.message
+    assert "resolution: 72h" in found.fix
+
+
+def test_weeks_of_business_time_warn_too(tmp_path: Path) -> None:
+    shop = business_targets(tmp_path, "{firstResponse: 1w, resolution: 2w}")
+    _, problems = analyse([shop])
+    found = [p for p in problems if p.code == "days-of-business-time"]
+    assert [p.field.rsplit(".", 1)[1] for p in found] == ["firstResponse", "resolution"]
+    assert "counts 168 business hours" in found[0].message  # 7 × 24
+
+
+def test_days_of_calendar_time_and_business_hours_say_nothing(tmp_path: Path) -> None:
+    # without a calendar a day is a day (globex's 24×7 P2 `resolution: 1d`); hours are hours
+    _, problems = analyse([SHOP])
+    assert not [p for p in problems if p.code == "days-of-business-time"]
+    assert "P2: {firstResponse: 2h, resolution: 1d}" in (SHOP / "contracts.yaml").read_text()

@@ -36,7 +36,7 @@ from covenant.definitions.availability_checks import amount_problems, availabili
 from covenant.definitions.diagnostics import at
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.yamlsource import PathKey, SourceDocument
-from covenant.errors import Problem
+from covenant.errors import InputError, Problem
 
 SIGNED_STATUSES = frozenset({"signed", "active", "superseded", "expired"})
 
@@ -220,6 +220,10 @@ def _version_fields(doc: SourceDocument, version: VersionSpec, here: PathKey) ->
                 )
             elif target.first_response is not None and target.resolution is not None:
                 problems += _resolution_first(doc, (*path, "targets", priority), priority, target)
+            if support.calendar is not None:
+                problems += _business_days(
+                    doc, (*path, "targets", priority), target, support.calendar
+                )
         if support.penalty is not None:
             problems += amount_problems(doc, support.penalty, (*path, "penalty"))
     return problems
@@ -250,6 +254,44 @@ def _resolution_first(
             severity="warning",
         )
     ]
+
+
+def _business_days(
+    doc: SourceDocument, path: PathKey, target: TargetSpec, calendar: str
+) -> list[Problem]:
+    """A target in ``d`` or ``w`` on a business calendar counts 24 (168) hours of business
+    time per unit, never business days: ``3d`` on a desk open 8 hours a day is 9 business
+    days. Contracts say "3 business days" and mean the desk's days, so it is warned about."""
+    problems: list[Problem] = []
+    for key, text in (("firstResponse", target.first_response), ("resolution", target.resolution)):
+        if text is None:
+            continue
+        try:
+            duration = parse_duration(text)
+        except InputError:
+            continue  # an invalid duration is reported where the targets are read
+        if duration.unit not in {"d", "w"}:
+            continue
+        hours = duration.seconds // 3600
+        word = "business days" if duration.unit == "d" else "business weeks"
+        problems.append(
+            at(
+                doc,
+                (*path, key),
+                code="days-of-business-time",
+                message=f"{key} {text} counts {hours} business hours on calendar "
+                f"{calendar!r} (a {duration.unit} of a target is {FIXED_HOURS[duration.unit]} "
+                f"hours of business time), not {duration.count} {word}",
+                fix=f"write the business hours the contract means ({duration.count} {word} "
+                f"of an 8-hour desk: {key}: {duration.count * (8 if duration.unit == 'd' else 40)}h)"
+                f"; keep {key}: {hours}h to state the {hours} business hours",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+FIXED_HOURS = {"d": 24, "w": 168}
 
 
 def _signed_order(
