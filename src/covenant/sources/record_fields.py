@@ -5,7 +5,8 @@ problem raised as :class:`Reject` (the parsers turn it into a ``Problem``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from covenant.core.timeutil import from_epoch
@@ -34,6 +35,29 @@ NAIVE_FIX = (
     "write UTC times with Z (2026-10-01T09:00:00Z) or an offset (+02:00), or pass "
     "--time-zone with the zone the export is written in"
 )
+
+
+SERIAL_FIX = (
+    "format the column as ISO-8601 before saving the CSV (a custom format such as "
+    "yyyy-mm-ddThh:mm:ss, then --time-zone with the spreadsheet's zone), or write UTC times "
+    "with Z (2026-10-01T09:00:00Z)"
+)
+SERIAL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's, LibreOffice's and Sheets' dates
+SERIAL_DAYS = (25569, 109575)  # 1970-01-01 to 2200-01-01, the instants a record may have
+
+
+def serial_date(value: object) -> str | None:
+    """``'46300.5'`` → ``'2026-10-05 12:00'``: the wall time a spreadsheet's serial date
+    (days since 1899-12-30, the fraction the time of day) stands for; None for another value."""
+    text = str(value).strip()
+    whole, _, fraction = text.partition(".")
+    if not (whole.isdigit() and len(whole) == 5 and (fraction == "" or fraction.isdigit())):
+        return None
+    days = Fraction(text)
+    if not SERIAL_DAYS[0] <= days < SERIAL_DAYS[1]:
+        return None
+    minutes = round(days * 1440)  # spreadsheets keep times to the minute in a float
+    return (SERIAL_EPOCH + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M")
 
 
 class Reject(Exception):  # noqa: N818 - a control-flow signal of the record parsers, not an error
@@ -83,6 +107,14 @@ class Instants:
                 field,
                 f"{prefix}{value!r} lies outside 1970-01-01 to 2200-01-01",
                 EPOCH_FIX if is_epoch_number(value) else "check the year",
+            )
+        if status == UNIT_UNCLEAR and (day := serial_date(value)) is not None:
+            raise Reject(
+                "bad-value",
+                field,
+                f"{prefix}{value!r} is a spreadsheet's serial date ({day} in the spreadsheet's "
+                "own time zone), not an instant",
+                SERIAL_FIX,
             )
         if status == UNIT_UNCLEAR:
             raise Reject(
