@@ -424,7 +424,7 @@ def render_statement_table(
             if s.pro_rata is not None:
                 fee = pro_rata_text(s.pro_rata, s.penalty.currency, s.period_start, s.period_end)
                 of = f" (a percentage of {fee})"
-            console.print(text(f"  support penalty owed: {money_text(s.penalty)}{of}"))
+            print_notes(console, [f"support penalty owed: {money_text(s.penalty)}{of}"], style="")
     whole = " (whole statement)" if selected else ""
     console.print(
         text(f"credits owed{whole}: " + (", ".join(money_text(m) for m in st.credits) or "none"))
