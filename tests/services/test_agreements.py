@@ -125,6 +125,28 @@ def test_edited_signed_version_is_an_error_that_asks_for_an_amendment(store: Eng
     assert snapshot(store) == before  # the new draft v2 was not inserted either
 
 
+def test_the_amendment_asked_for_is_the_next_free_version(store: Engine) -> None:
+    """With v2 signed already, "write an amendment: a new version v2" pointed at a version that
+    exists and may not change either (stop 43): the amendment to write is v3."""
+    sync_agreements(store, workspace=workspace(V1 + V2), at=T1)
+    edited = V1.replace('"1200.00"', '"1100.00"')
+    with pytest.raises(DefinitionError) as caught:
+        sync_agreements(store, workspace=workspace(edited + V2), at=T2)
+    (problem,) = caught.value.problems
+    assert problem.code == "signed-version-changed"
+    assert "a new version v3 with its own effectiveFrom and reason" in problem.fix
+    assert "v2" not in problem.fix
+
+
+def test_an_open_draft_is_where_the_change_goes(store: Engine) -> None:
+    sync_agreements(store, workspace=workspace(V1 + V2_DRAFT), at=T1)
+    edited = V1.replace('"1200.00"', '"1100.00"')
+    with pytest.raises(DefinitionError) as caught:
+        sync_agreements(store, workspace=workspace(edited + V2_DRAFT), at=T2)
+    (problem,) = caught.value.problems
+    assert "put the change in v2 (draft) with its own effectiveFrom and reason" in problem.fix
+
+
 def test_an_amendment_is_accepted_and_takes_over(store: Engine) -> None:
     sync_agreements(store, workspace=workspace(V1), at=T1)
     report = sync_agreements(store, workspace=workspace(V1 + V2), at=T2)

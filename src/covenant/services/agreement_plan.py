@@ -174,7 +174,7 @@ def plan_changes(
                     plan.problems.append(_changed_over_api(version, old.status, where))
                 continue
             if not same and old.status in BINDING:
-                plan.problems.append(_immutable(version, old.status, where))
+                plan.problems.append(_immutable(version, old.status, where, versions, known))
             if moved and not can_move(old.status, version.status):
                 plan.problems.append(_illegal_move(version, old.status, where))
             if not same and old.status not in BINDING:
@@ -352,15 +352,34 @@ def _changed_over_api(version: AgreementVersion, status: VersionStatus, where: s
     )
 
 
-def _immutable(version: AgreementVersion, status: VersionStatus, where: str) -> Problem:
+def _immutable(
+    version: AgreementVersion,
+    status: VersionStatus,
+    where: str,
+    written: Sequence[AgreementVersion],
+    known: Mapping[int, object],
+) -> Problem:
+    """The fix names where the change goes: a later draft or proposal of the workspace, or the
+    next free number (never a later version that is signed already)."""
+    open_later = sorted(
+        (v.version, v.status.value)
+        for v in written
+        if v.version > version.version and v.status.value in {"draft", "proposed"}
+    )
+    if open_later:
+        number, state = open_later[0]
+        where_to = f"put the change in v{number} ({state})"
+    else:
+        number = max([version.version, *known, *(v.version for v in written)]) + 1
+        where_to = f"a new version v{number}"
     return Problem(
         code="signed-version-changed",
         message=f"{version.agreement} v{version.version} is {status.value}: the version is signed "
         "and immutable, but its terms differ from the stored ones",
         where=where,
         field=f"v{version.version}",
-        fix=f"restore v{version.version} as signed and write an amendment: a new version "
-        f"v{version.version + 1} with its own effectiveFrom and reason",
+        fix=f"restore v{version.version} as signed and write an amendment: {where_to} with its "
+        "own effectiveFrom and reason",
     )
 
 
