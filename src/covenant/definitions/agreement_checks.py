@@ -283,7 +283,7 @@ def _business_days(
                 f"{calendar!r} (a {duration.unit} of a target is {FIXED_HOURS[duration.unit]} "
                 f"hours of business time), not {duration.count} {word}",
                 fix=f"write the business hours the contract means ({duration.count} {word} "
-                f"of an 8-hour desk: {key}: {duration.count * (8 if duration.unit == 'd' else 40)}h)"
+                f"of an 8-hour desk: {key}: {duration.count * DESK_HOURS[duration.unit]}h)"
                 f"; keep {key}: {hours}h to state the {hours} business hours",
                 severity="warning",
             )
@@ -292,6 +292,7 @@ def _business_days(
 
 
 FIXED_HOURS = {"d": 24, "w": 168}
+DESK_HOURS = {"d": 8, "w": 40}  # the fix's example: an 8-hour day, a 5-day week
 
 
 def _signed_order(

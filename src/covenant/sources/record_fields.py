@@ -5,7 +5,7 @@ problem raised as :class:`Reject` (the parsers turn it into a ``Problem``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -42,7 +42,8 @@ SERIAL_FIX = (
     "yyyy-mm-ddThh:mm:ss, then --time-zone with the spreadsheet's zone), or write UTC times "
     "with Z (2026-10-01T09:00:00Z)"
 )
-SERIAL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's, LibreOffice's and Sheets' dates
+# day 0 of Excel's, LibreOffice's and Sheets' dates (only its wall time is shown)
+SERIAL_EPOCH = datetime(1899, 12, 30, tzinfo=UTC)
 SERIAL_DAYS = (25569, 109575)  # 1970-01-01 to 2200-01-01, the instants a record may have
 
 
