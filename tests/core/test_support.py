@@ -403,3 +403,24 @@ def test_a_ticket_reopened_the_instant_it_was_resolved_is_open() -> None:
     bare = Ticket(id="Z2", customer="globex", priority="P2", created=h(0), resolved=h(0))
     (only,) = ticket_timers([bare], COMMITMENT, clock=WallClock(), at=h(1))
     assert (only.stopped, only.elapsed_s, only.state) == (h(0), 0, TimerState.MET)
+
+
+def test_a_penalty_of_a_percent_and_an_amount_owes_their_sum_the_amount_not_pro_rata() -> None:
+    """docs/sla.md "Support": `penalty: {percent: 5, amount: "30.00"}` owes 5 % of the fee pro
+    rata plus 30.00 — the amount in full for each version in force whose commitment is missed.
+    By hand: the version is in force for the first 15 of 30 days, so 5 % of 1000.00 (half of
+    2000.00) = 50.00, plus 30.00 = 80.00 EUR."""
+    both = replace(COMMITMENT, penalty_amount=Decimal("30.00"))
+    late = [ticket(f"L{i}", (i, "open"), (i + 5, "resolved"), response=i + 0.1) for i in range(3)]
+    result = support_compliance(
+        replace(VERSION, support=(both,)),
+        both,
+        late,
+        clock=WallClock(),
+        period=(DAY0, DAY0 + timedelta(days=30)),
+        at=h(48),
+        in_force=(DAY0, DAY0 + timedelta(days=15)),
+    )
+    assert result.met is False
+    assert result.penalty is not None
+    assert result.penalty.amount == Decimal("80.00")

@@ -369,7 +369,7 @@ class SupportCommitment:
 
     Time in a ``pause_states`` status does not count. ``attainment`` is the share of tickets
     created in the period that must meet their targets; below it, ``penalty_percent`` of the
-    period's fee (and/or ``penalty_amount``) is owed.
+    period's fee plus ``penalty_amount`` is owed (docs/sla.md "Support").
     """
 
     name: str

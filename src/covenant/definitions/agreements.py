@@ -378,7 +378,8 @@ class TierSpec(Spec):
 
 
 class AmountSpec(Spec):
-    """``{percent: 50}`` of the period's fee and/or ``{amount: "5000.00"}``."""
+    """``{percent: 50}`` of the period's fee and/or ``{amount: "5000.00"}``: as a cap the lower
+    of the two wins; as a support penalty their sum is owed (docs/sla.md "Support")."""
 
     percent: PositivePercent | None = None
     amount: Money | None = None
