@@ -8,7 +8,8 @@ quarter; one version or an amendment that starts at an instant inside the period
 targets, attainment and penalty terms), sometimes a first version that starts mid-period; fees
 in EUR, JPY or KWD; targets per priority (first response and/or resolution, some priorities
 without one); an attainment with decimals; a penalty as a percent, an amount, both, or none;
-24×7 or a Monday–Friday 09:00–17:00 desk. Tickets are created before, in and after the
+24×7 or a Monday–Friday 09:00–17:00 desk; sometimes a second agreement of the customer in
+another zone and currency. Tickets are created before, in and after the
 period, for the customer or another, answered or not, paused, resolved, reopened; the
 statement is read after the period or inside it. Each version's met and penalty, the counts
 per priority and timer, and the statement's penalty totals must equal the reference's.
@@ -48,11 +49,14 @@ def _duration(seconds: int) -> str:
 
 
 class Case:
-    def __init__(self, n: int, rng: random.Random) -> None:
+    def __init__(
+        self, n: int, rng: random.Random, *, second: tuple[bool, int] | None = None
+    ) -> None:
         self.customer = f"c{n}"
+        self.name = f"sla-{n}" if second is None else f"sla-{n}-b"
         self.zone = rng.choice(ZONES)
-        self.quarterly = rng.random() < 0.2
-        month = 10 if self.quarterly else rng.choice((10, 11))
+        self.quarterly = rng.random() < 0.2 if second is None else second[0]
+        month = (10 if self.quarterly else rng.choice((10, 11))) if second is None else second[1]
         self.period = "2026-Q4" if self.quarterly else f"2026-{month:02d}"
         self.p0 = ref.local_midnight(date(2026, month, 1), self.zone)
         self.p1 = ref.local_midnight(
@@ -142,7 +146,7 @@ class Case:
                 lines.append(f"          penalty: {{{', '.join(penalty)}}}")
             texts.append("\n".join(lines))
         self.document = (
-            f"apiVersion: covenant/v1\nkind: Agreement\nmetadata: {{name: sla-{n}}}\nspec:\n"
+            f"apiVersion: covenant/v1\nkind: Agreement\nmetadata: {{name: {self.name}}}\nspec:\n"
             f"  customer: {self.customer}\n  versions:\n" + "\n".join(texts)
         )
         self.tickets = [self._ticket(n, k, rng) for k in range(rng.randrange(0, 14))]
@@ -152,6 +156,14 @@ class Case:
         self.now = self.at
         if rng.random() < 0.15:  # read at an instant after now: measured up to now only
             self.now = self.p0 + rng.randrange(1, (self.at - self.p0) // minute + 1) * minute
+        self.agreements = [(self.name, self.versions, self.p0, self.p1)]
+        self.documents = [self.document]
+        if second is None and rng.random() < 0.15:  # another agreement, its own zone, currency
+            other = Case(n, rng, second=(self.quarterly, month))
+            self.agreements.append((other.name, other.versions, other.p0, other.p1))
+            self.documents.append(other.document)
+            if other.p0 > self.now:  # its period has not begun at now: read at the later start
+                self.now = self.at = max(self.at, other.p0 + 60)
 
     def _ticket(self, n: int, k: int, rng: random.Random) -> ref.RefTicket:
         minute = 60
@@ -232,7 +244,7 @@ def test_support_penalties_equal_the_reference(tmp_path: Path) -> None:
         "apiVersion: covenant/v1\nkind: Customer\nmetadata: {name: nobody}\nspec: {currency: EUR}"
     )
     docs += [_calendar(z) for z in ZONES]
-    docs += [c.document for c in cases]
+    docs += [d for c in cases for d in c.documents]
     (tmp_path / "contracts.yaml").write_text("\n---\n".join(docs) + "\n")
     engine = open_store(sqlite_url(tmp_path))
     latest = max(c.at for c in cases)
@@ -249,7 +261,7 @@ def test_support_penalties_equal_the_reference(tmp_path: Path) -> None:
         # (done once here: it reads every agreement, 240 of them)
         recorded = with_recorded_definitions(engine, with_recorded_agreements(engine, workspace))
         clocks = calendar_clocks(recorded)
-        penalised = both = split = 0
+        penalised = both = split = agreements = 0
         for c in cases:
             statement = sla_statement(
                 engine,
@@ -260,9 +272,14 @@ def test_support_penalties_equal_the_reference(tmp_path: Path) -> None:
                 clock_for=clocks,
                 now=_when(c.now),
             )
-            want = ref.outcomes(c.versions, c.tickets, c.customer, c.p0, c.p1, c.now)
-            got = [
+            want = [
+                (name, o)
+                for name, versions, p0, p1 in c.agreements
+                for o in ref.outcomes(versions, c.tickets, c.customer, p0, p1, c.now)
+            ]
+            got = sorted(
                 (
+                    s.agreement,
                     s.version,
                     s.met,
                     None if s.penalty is None else s.penalty.amount,
@@ -273,27 +290,34 @@ def test_support_penalties_equal_the_reference(tmp_path: Path) -> None:
                     },
                 )
                 for s in statement.support
-            ]
-            expected = [
-                (o.version, o.met, o.penalty, {k: v for k, v in o.counts.items() if sum(v)})
-                for o in want
-            ]
-            assert got == expected, (c.customer, c.period, ref.iso(c.at), c.document)
-            owed = [o.penalty for o in want if o.penalty is not None]
+            )
+            expected = sorted(
+                (name, o.version, o.met, o.penalty, {k: v for k, v in o.counts.items() if sum(v)})
+                for name, o in want
+            )
+            assert got == expected, (c.customer, c.period, ref.iso(c.at), c.documents)
+            terms = {(name, v.number): v for name, versions, *_ in c.agreements for v in versions}
+            owed: dict[str, Decimal] = {}
+            for name, o in want:
+                if o.penalty is not None:
+                    currency = terms[(name, o.version)].currency
+                    owed[currency] = owed.get(currency, Decimal(0)) + o.penalty
             totals = [(m.amount, m.currency) for m in statement.penalties]
-            assert totals == ([(sum(owed, Decimal(0)), c.currency)] if owed else []), c.customer
+            assert totals == [(v, k) for k, v in sorted(owed.items())], c.customer
             penalised += bool(owed)
             both += any(
-                o.penalty is not None and v.percent is not None and v.amount is not None
-                for o in want
-                for v in c.versions
-                if v.number == o.version
+                o.penalty is not None
+                and terms[(name, o.version)].percent is not None
+                and terms[(name, o.version)].amount is not None
+                for name, o in want
             )
-            split += len(want) > 1 and any(o.penalty for o in want)
+            split += len(want) > 1 and any(o.penalty for _, o in want)
+            agreements += len(c.agreements) > 1 and len(owed) > 1
         # the cases reach what they are meant to: penalties, both terms, amended periods
         assert penalised > CASES // 5, penalised
         assert both > 10, both
         assert split > 10, split
+        assert agreements > 1, agreements  # two currencies owed in one statement
     finally:
         engine.dispose()
 
