@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -66,6 +66,7 @@ from covenant.services.evaluate import (
 )
 from covenant.services.incremental import EdgeCache, ReadStats
 from covenant.services.no_series import Unmatched, unmatched_series
+from covenant.services.source_silence import Hearing
 from covenant.services.worker_eval import EdgeResults, Plan, TickEvaluation
 from covenant.services.worker_reads import FIRST_READS_PER_TICK, TickReads
 from covenant.services.worker_routes import Reroute, held_routes
@@ -118,6 +119,7 @@ class TickResult:
     problems: tuple[str, ...] = ()  # what could not be evaluated (its alerts keep their state)
     agreements: Exposure | None = None  # the agreements' forecast, when there are any
     unmatched: tuple[Unmatched, ...] = ()  # series whose total query matched no series
+    heard: Hearing = field(default_factory=Hearing)  # DataSources that did not answer
 
     @property
     def report(self) -> EvaluationReport:
@@ -338,6 +340,7 @@ class Worker:
             problems=tuple(problems),
             agreements=agreements,
             unmatched=unmatched_series(self.engine, reads),
+            heard=self.reads.heard if self.catch_up else Hearing(),
         )
         self.latest = result
         return result

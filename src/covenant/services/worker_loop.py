@@ -8,7 +8,8 @@ is logged and the next one runs on time; ``stop`` lets a running tick finish. Af
 the loop publishes the tick's ``/metrics`` page into the store (``services.metrics``), which
 every server process serves, and counts the tick in the store by outcome (``ok``,
 ``problems``, ``failed``: ``store.worker_health``, what ``/metrics`` shows of the worker).
-A series whose query matches no series is logged once, when it starts to.
+A series whose query matches no series is logged once, when it starts to; a DataSource that
+does not answer, once per reason until it answers again (``services.source_silence``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from covenant.core.timeutil import utc_text
 from covenant.errors import DefinitionError, StoreError
 from covenant.services.metrics import publish_tick
+from covenant.services.source_silence import SilenceLog
 from covenant.services.store_refusals import outage
 from covenant.store.db import write_transaction
 from covenant.store.lock_wait import StoreLockedError
@@ -90,6 +92,7 @@ class WorkerLoop:
         self.last_tick_at: datetime | None = None  # the instant of the latest tick that ran
         self.last_failure_at: datetime | None = None
         self._unmatched: set[tuple[str, str, int]] = set()  # series matching no series, logged
+        self._silences = SilenceLog()  # DataSources that do not answer, logged once per reason
         # the definitions of the latest tick that read them whole, and when: while the files
         # do not validate (a file being edited, a bad push) the ticks go on with these
         self._good: tuple[Workspace, datetime] | None = None
@@ -167,8 +170,12 @@ class WorkerLoop:
         self._record("problems" if result.problems else "ok", started, took)
         self.last_error = broken
         self.last_tick_at = started
+        for line in self._silences.lines(result.heard, at=started):  # once per reason
+            log.warning("worker: %s", line)
+        covered = result.heard.lines  # said by the lines above
         for problem in result.problems:
-            log.warning("worker: %s", problem)
+            if problem not in covered:
+                log.warning("worker: %s", problem)
         self._report_unmatched(result)
         try:  # the full report readers see (/metrics): assembled here, after the alerts moved,
             # and published for every server process (services.metrics)

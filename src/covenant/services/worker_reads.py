@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from covenant.core.timeutil import to_epoch
 from covenant.errors import CovenantError, SumsDifferError
 from covenant.services.day_retries import DayRetries
+from covenant.services.source_silence import Hearing, hearing
 
 if TYPE_CHECKING:
     from covenant.core.promql import SeriesQueries
@@ -59,6 +60,7 @@ class TickReads:
     first_reads: int = FIRST_READS_PER_TICK
     days: DayRetries = field(default_factory=DayRetries)  # failed day (hour) minute reads
     kept: DayRetries = field(default_factory=DayRetries)  # catch-ups stopped by kept sums
+    heard: Hearing = field(default_factory=Hearing)  # the latest tick's sources' answers
 
     def prune(self, now: datetime) -> None:
         self.days.prune(now=now)
@@ -73,6 +75,7 @@ class TickReads:
     ) -> int:
         """Catch up and refine (module docstring); each problem appended to ``problems``;
         the number of series reads reported."""
+        self.heard = Hearing()
         reads = workspace.prometheus.reads if workspace.prometheus else ()
         if not reads:
             return 0
@@ -108,6 +111,7 @@ class TickReads:
             logging.getLogger("covenant.worker").warning("%s", line)
         reports += self._refine(workspace, reads, now, problems, clients)
         problems.extend(f"{r.series}: {r.error}" for r in reports if r.error is not None)
+        self.heard = hearing(reports)
         late = self.kept.of_series(r.series for r in reads)
         for series, wait in sorted(late.items()):
             if wait.retry_at > now:

@@ -102,7 +102,7 @@ class Budget:
                 f"({tripped.message})",
                 hint="check that the server is up and answers within the DataSource's "
                 f"timeout; {again}",
-            )
+            ) from tripped  # the query that got no answer (services.source_silence)
         left = self.left()
         if left <= 0:
             raise SourceUnreachableError(

@@ -1,0 +1,104 @@
+"""The DataSources a worker's tick got no answer from, and the worker's log of them.
+
+A Prometheus that is down fails every read of every tick (one a minute), each series with a
+line of its own in the tick's problems: those stay as they are (the worker's status, and the
+series' reads, whose SLOs show "no data (stale)" with the reason). The log says it once per
+DataSource and reason — one line naming its series — and again only for a reason not said
+since it last answered (its queries' paths differ, a refused connection becomes a timeout);
+and once, when it answers again, that it does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from covenant.core.timeutil import utc_text
+from covenant.errors import SourceUnreachableError
+
+if TYPE_CHECKING:
+    from covenant.services.prometheus import ReadReport
+
+
+@dataclass(frozen=True, slots=True)
+class Unheard:
+    """A DataSource that did not answer a tick's queries for one reason."""
+
+    source: str
+    reason: str  # the first unanswered query's words (its error's message)
+    hint: str
+    series: tuple[str, ...]  # its series not read for that reason, sorted
+    lines: frozenset[str]  # the tick's problem lines (``series: error``) it stands for
+
+
+@dataclass(frozen=True, slots=True)
+class Hearing:
+    """Which DataSources a tick's reads got no answer from, and which answered every query."""
+
+    unheard: tuple[Unheard, ...] = ()
+    answered: tuple[str, ...] = ()
+
+    @property
+    def lines(self) -> frozenset[str]:
+        """The problem lines said by the DataSources' lines instead."""
+        return frozenset().union(*(u.lines for u in self.unheard))
+
+
+def _root(error: SourceUnreachableError) -> SourceUnreachableError:
+    """The query that got no answer: a later one not asked says why through its cause."""
+    cause = error.__cause__
+    return cause if isinstance(cause, SourceUnreachableError) else error
+
+
+def hearing(reports: Sequence[ReadReport]) -> Hearing:
+    """What ``reports`` (one tick's reads) say of their DataSources' answers."""
+    found: dict[tuple[str, str], tuple[str, list[str], set[str]]] = {}
+    silent: set[str] = set()
+    sources: set[str] = set()
+    for r in reports:
+        sources.add(r.source)
+        if not isinstance(r.error, SourceUnreachableError):
+            continue
+        silent.add(r.source)
+        root = _root(r.error)
+        _, series, lines = found.setdefault((r.source, root.message), (root.hint, [], set()))
+        series.append(r.series)
+        lines.add(f"{r.series}: {r.error}")
+    unheard = tuple(
+        Unheard(source, reason, hint, tuple(sorted(set(series))), frozenset(lines))
+        for (source, reason), (hint, series, lines) in sorted(found.items())
+    )
+    return Hearing(unheard, tuple(sorted(sources - silent)))
+
+
+class SilenceLog:
+    """The worker's lines of its DataSources' silences: each reason once while it lasts."""
+
+    def __init__(self) -> None:
+        self._said: dict[str, tuple[datetime, set[str]]] = {}  # since when, reasons said
+
+    def lines(self, heard: Hearing, *, at: datetime) -> list[str]:
+        """The lines to log for the tick at ``at`` (none when nothing changed)."""
+        said: list[str] = []
+        for source in heard.answered:
+            if source in self._said:
+                since, _ = self._said.pop(source)
+                said.append(
+                    f"DataSource {source} answers again (it had not since {utc_text(since)}): "
+                    "its series are read again"
+                )
+        for u in heard.unheard:
+            _, reasons = self._said.setdefault(u.source, (at, set()))
+            if u.reason in reasons:
+                continue
+            reasons.add(u.reason)
+            count = len(u.series)
+            said.append(
+                f"{u.reason} — {count} series of DataSource {u.source} not read "
+                f"({', '.join(u.series)}): their SLOs show no data (stale) with this reason "
+                "until it answers; said once until it answers again — "
+                f"{u.hint}"
+            )
+        return said

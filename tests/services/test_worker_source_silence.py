@@ -1,0 +1,117 @@
+"""A Prometheus DataSource that does not answer is warned of in the worker's log once per
+reason — one line naming its series — not once per series every tick, and its answering again
+is said once; the tick's problems and the SLOs' "no data (stale)" with the reason stay.
+
+Against a closed port, and against a real Prometheus stopped mid-run and started again. The
+workspace and data are ``test_prometheus_no_series``'s (five series: api, late, quiet, typo,
+typos); the expected texts are written out by hand."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from covenant.config import sqlite_url
+from covenant.core.timeutil import from_epoch
+from covenant.definitions.workspace import Workspace, load_workspace
+from covenant.services.store import open_store
+from covenant.services.worker import TickResult, Worker
+from covenant.services.worker_loop import WorkerLoop
+from tests.ports import free_port
+from tests.promserver import Server, restart
+from tests.services.test_prometheus_no_series import END, _openmetrics, _workspace
+
+SERIES = ("api", "late", "quiet", "typo", "typos")
+
+
+def unheard(url: str) -> str:
+    return (
+        f"worker: prom ({url}/api/v1/query) did not answer after 3 attempts: ConnectError: "
+        "[Errno 111] Connection refused — 5 series of DataSource prom not read (api, late, "
+        "quiet, typo, typos): their SLOs show no data (stale) with this reason until it "
+        "answers; said once until it answers again — check that the server is up and "
+        "reachable from here, and the url and timeout of the DataSource"
+    )
+
+
+class Ticks:
+    def __init__(self, folder: Path, url: str) -> None:
+        self.folder = folder
+        self.workspace: Workspace = load_workspace(_workspace(folder, url))
+        self.now = [from_epoch(END + 120)]
+        worker = Worker(open_store(sqlite_url(folder)), catch_up_initial_s=3 * 3600)
+        self.loop = WorkerLoop(worker, workspace=lambda: self.workspace, clock=self.clock)
+
+    def clock(self) -> datetime:
+        return self.now[0]
+
+    def tick(self, caplog: pytest.LogCaptureFixture) -> tuple[TickResult, list[str]]:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="covenant.worker"):
+            result = self.loop.run_once()
+        self.now[0] += timedelta(minutes=1)
+        assert result is not None
+        return result, [r.getMessage() for r in caplog.records if r.name == "covenant.worker"]
+
+
+def _unanswered(result: TickResult) -> None:
+    """Each series still a problem of the tick, and each SLO stale with the reason."""
+    assert sorted(p.split(":")[0] for p in result.problems) == list(SERIES)
+    assert all("did not answer after 3 attempts" in p for p in result.problems)
+    for e in result.report.evaluations:
+        assert e.stale is not None, e.objective.slo
+        assert e.stale.kind in ("read-failed", "never-read")
+        assert "did not answer after 3 attempts" in e.stale.reason
+
+
+def test_a_closed_port_is_warned_of_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nobody listens
+    ticks = Ticks(tmp_path / "ws", url)
+    first, logged = ticks.tick(caplog)
+    assert logged == [unheard(url)]  # five series, one line
+    _unanswered(first)
+    for _ in range(2):
+        later, logged = ticks.tick(caplog)
+        assert logged == []  # said once
+        _unanswered(later)
+
+
+def test_a_prometheus_stopped_mid_run_is_warned_of_once_and_its_return_said(
+    tmp_path: Path, prometheus: Callable[..., Server], caplog: pytest.LogCaptureFixture
+) -> None:
+    server = prometheus(openmetrics=_openmetrics())
+    ticks = Ticks(tmp_path / "ws", server.url)
+    result, logged = ticks.tick(caplog)
+    assert result.problems == ()
+    assert not [line for line in logged if "answer" in line]
+    server.stop()
+    result, logged = ticks.tick(caplog)
+    assert logged == [unheard(server.url)]
+    assert sorted(p.split(":")[0] for p in result.problems) == list(SERIES)
+    stale = {e.objective.slo: e.stale for e in result.report.evaluations}
+    assert stale["api"] is not None
+    assert stale["api"].kind == "read-failed"
+    assert "did not answer after 3 attempts" in stale["api"].reason
+    result, logged = ticks.tick(caplog)
+    assert logged == []
+    assert len(result.problems) == 5
+    # started again on its data (a new port: the DataSource's url changes with it)
+    again = restart(server, tmp_path / "prometheus-again")
+    try:
+        ticks.workspace = load_workspace(_workspace(ticks.folder, again.url))
+        result, logged = ticks.tick(caplog)
+        assert result.problems == ()
+        stopped_at = "2026-09-21T03:03:00Z"  # the tick after the first (END + 120 s + 1 min)
+        # (its data ends at 03:00: the minutes since match no series, logged as such)
+        assert [line for line in logged if "answer" in line] == [
+            f"worker: DataSource prom answers again (it had not since {stopped_at}): its "
+            "series are read again"
+        ]
+        result, logged = ticks.tick(caplog)
+        assert [line for line in logged if "answer" in line] == []
+    finally:
+        again.stop()
