@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from sqlalchemy.engine import Engine
 
@@ -50,16 +50,29 @@ def length_problem(value: str, field: str, most: int, *, hint: str = "") -> Inpu
     return None
 
 
-def _label(value: str | None, field: str, example: str) -> None:
-    """A label given (not None) as the API's ``Label`` takes it: an empty one would match no
-    agreement's priority or status (a ticket with priority "" has no timer, so it drops out
-    of support measurement), nor a blank one, which a record file's row cannot give either
-    (``record_fields.scalar`` strips it to nothing)."""
-    error = None if value is None else length_problem(value, field, LABEL_MOST, hint=example)
-    if error is None and value is not None and not value.strip():  # as a record file's row
+@overload
+def _label(value: str, field: str, example: str) -> str: ...
+
+
+@overload
+def _label(value: None, field: str, example: str) -> None: ...
+
+
+def _label(value: str | None, field: str, example: str) -> str | None:
+    """A label given (not None) as the API's ``Label`` takes it, stripped as a record file's
+    row strips it (``record_fields.scalar``), so ``"P1 "`` is the ``P1`` a support commitment
+    names whichever way it came. An empty one would match no agreement's priority or status
+    (a ticket with priority "" has no timer, so it drops out of support measurement), nor a
+    blank one, which a record file's row cannot give either (it strips to nothing)."""
+    if value is None:
+        return None
+    stripped = value.strip()
+    error = length_problem(stripped, field, LABEL_MOST, hint=example)
+    if value and not stripped:  # as a record file's row
         error = InputError(f"{field}: blank (spaces only)", hint=example or f"fill in {field}")
     if error is not None:
         raise _about(error, field)
+    return stripped
 
 
 _PRIORITY = "give a priority such as P1, as the agreements' support commitments name it"
@@ -90,9 +103,14 @@ def create_ticket(
     actor: str = UNKNOWN_ACTOR,
 ) -> Ticket:
     """Store a new ticket (``already-exists`` if its id is taken)."""
-    _label(ticket.priority, "priority", _PRIORITY)
-    for change in ticket.history:
-        _label(change.status, "status", _STATUS)
+    ticket = replace(
+        ticket,
+        priority=_label(ticket.priority, "priority", _PRIORITY),
+        history=tuple(
+            replace(change, status=_label(change.status, "status", _STATUS))
+            for change in ticket.history
+        ),
+    )
     _known_customer(ticket.customer, customers)
     _not_before_created(ticket)
     if not ticket.history:
@@ -131,8 +149,9 @@ def update_ticket(
     action: str = "changed",
 ) -> Ticket:
     """Change a stored ticket: its priority, first response, resolution, or a new status."""
-    _label(priority, "priority", _PRIORITY)
-    _label(None if status is None else status.status, "status", _STATUS)
+    priority = _label(priority, "priority", _PRIORITY)
+    if status is not None:
+        status = replace(status, status=_label(status.status, "status", _STATUS))
     with write_transaction(engine) as conn:
         found = records.load_tickets(conn, ids=[ticket_id])
         if not found:
@@ -211,7 +230,7 @@ def pause_ticket(
     actor: str = UNKNOWN_ACTOR,
 ) -> Ticket:
     """Move a ticket into a pause state of its customer's agreements (default: the first)."""
-    _label(status, "status", "give a pause state of the customer's agreements, or none")
+    status = _label(status, "status", "give a pause state of the customer's agreements, or none")
     with engine.connect() as conn:
         found = records.load_tickets(conn, ids=[ticket_id])
     if not found:
@@ -256,7 +275,7 @@ def resume_ticket(
     actor: str = UNKNOWN_ACTOR,
 ) -> Ticket:
     """Move a paused ticket back to ``status`` (default ``open``): its timers run again."""
-    _label(status, "status", "give the status it moves to, such as open")
+    status = _label(status, "status", "give the status it moves to, such as open")
     with engine.connect() as conn:
         found = records.load_tickets(conn, ids=[ticket_id])
     if not found:
@@ -299,7 +318,8 @@ def create_incident(
     """Store a new incident (``already-exists`` if its id is taken); its severity may be
     empty (none, as a file row without one)."""
     if incident.severity:
-        _label(incident.severity, "severity", "give one such as sev2, or leave it out")
+        severity = _label(incident.severity, "severity", "give one such as sev2, or leave it out")
+        incident = replace(incident, severity=severity)
     for customer in incident.customers:
         _known_customer(customer, customers, "customers")
     _ordered(incident)
@@ -339,7 +359,8 @@ def update_incident(
     "End"), so one that has an end already is ``conflict`` and kept as it is. A severity
     given is 1-64 characters, as the API's ``Label``."""
     severity = changes.get("severity")
-    _label(None if severity is None else str(severity), "severity", "give one such as sev2")
+    if severity is not None:
+        changes["severity"] = _label(str(severity), "severity", "give one such as sev2")
     for customer in changes.get("customers") or ():  # type: ignore[attr-defined]
         _known_customer(str(customer), customers_known, "customers")
     with write_transaction(engine) as conn:
