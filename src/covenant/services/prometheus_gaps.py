@@ -43,10 +43,16 @@ class Unanswered:
     kept_total: int
     left: int = 0  # minutes of days (hours) stored as sums, not written: the sums stay
     left_from: int | None = None  # the first of them (epoch s)
+    spans: tuple[tuple[int, int], ...] = ()  # each gap: its runs of minutes, [start, end)
 
     def then(self, later: Unanswered) -> Unanswered:
-        """These minutes and a later part's."""
+        """These minutes and a later part's (a gap across the parts' edge is one)."""
+        spans = self.spans + later.spans
+        if self.spans and later.spans and self.spans[-1][1] == later.spans[0][0]:
+            joined = (self.spans[-1][0], later.spans[0][1])
+            spans = (*self.spans[:-1], joined, *later.spans[1:])
         return Unanswered(
+            spans=spans,
             minutes=self.minutes + later.minutes,
             first=self.first,
             last=later.last,
@@ -102,11 +108,21 @@ def keep_stored(
                 kept_total=int(total[keep].sum()),
                 left=int(unwritten.size),
                 left_from=c.start + int(unwritten[0]) * step if unwritten.size else None,
+                spans=_spans(gaps, c.start, step),
             )
             before = found.get(r.series)
             found[r.series] = part if before is None else before.then(part)
         out.append((r, start, (pieces, error)))
     return out, found
+
+
+def _spans(gaps: Any, start: int, step: int) -> tuple[tuple[int, int], ...]:
+    """The runs of minutes ``gaps`` marks, as [start, end) instants (epoch s)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], gaps.astype(np.int8), [0]))))
+    return tuple(
+        (start + int(a) * step, start + int(b) * step)
+        for a, b in zip(edges[::2], edges[1::2], strict=True)
+    )
 
 
 def _runs(c: Counts, good: Any, total: Any, write: Any) -> list[Counts]:

@@ -86,6 +86,10 @@ def report_json(r: ReadReport) -> dict[str, Any]:
             "from": _iso_epoch(r.unanswered.first),
             "to": _iso_epoch(r.unanswered.last),
             "kept": {"good": r.unanswered.kept_good, "total": r.unanswered.kept_total},
+            "gaps": [  # each run of such minutes
+                {"from": _iso_epoch(a), "to": _iso_epoch(b), "minutes": (b - a) // 60}
+                for a, b in r.unanswered.spans
+            ],
         },
         # the total query (as to try it) when it matched no series over the whole read
         "no_series": r.no_series,

@@ -11,6 +11,7 @@ from covenant.services.no_series import no_series_reason
 if TYPE_CHECKING:
     from covenant.core.promql import SeriesQueries
     from covenant.services.prometheus import ReadReport
+    from covenant.services.prometheus_gaps import Unanswered
 
 NOTHING_GOOD_S = 3600
 """A read this long (or longer) whose good query counted nothing while its total counted
@@ -59,8 +60,7 @@ def unanswered(reports: Sequence[ReadReport]) -> list[str]:
             continue
         said = (
             f"{r.series}: {r.source} has no data for {gap.minutes:,} of the minutes read, "
-            f"from {utc_text(from_epoch(gap.first))} to {utc_text(from_epoch(gap.last))} "
-            "(before its retention, or a gap in its data): "
+            f"{gaps_text(gap)} (before its retention, or a gap in its data): "
         )
         kept = []
         if gap.kept_total:
@@ -76,6 +76,29 @@ def unanswered(reports: Sequence[ReadReport]) -> list[str]:
             said += "they count only the events the server had"
         lines.append(said)
     return lines
+
+
+GAPS_SHOWN = 3  # the gaps a line names; the others are counted
+
+
+def gaps_text(gap: Unanswered) -> str:
+    """Each gap of ``gap`` with its instants and length, the first :data:`GAPS_SHOWN` of them
+    and how many more; one gap as from … to … (its length is the minutes counted)."""
+    spans = gap.spans or ((gap.first, gap.last),)
+
+    def one(span: tuple[int, int]) -> str:
+        a, b = span
+        length = (b - a) // 60
+        return (
+            f"{utc_text(from_epoch(a))} to {utc_text(from_epoch(b))} "
+            f"({length:,} minute{'' if length == 1 else 's'})"
+        )
+
+    if len(spans) == 1:  # its length is the minutes'
+        return f"from {utc_text(from_epoch(spans[0][0]))} to {utc_text(from_epoch(spans[0][1]))}"
+    shown = ", ".join(one(span) for span in spans[:GAPS_SHOWN])
+    more = len(spans) - GAPS_SHOWN
+    return f"in {len(spans)} gaps: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def requeried(reports: Sequence[ReadReport]) -> list[str]:
