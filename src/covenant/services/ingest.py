@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -152,6 +152,21 @@ def _duplicate_report(path: Path, sha256: str, batch: buckets.BatchRecord) -> In
     )
 
 
+def _store_errors(
+    engine: Engine, path: Path, batch_key: str | None
+) -> AbstractContextManager[None]:
+    """The store's refusals of one file's write named by the file, or a keyed batch's by its
+    key (its file is a temporary one the client does not know), with how to send it again."""
+    if batch_key is None:
+        return store_errors(engine, file=path.name)
+    return store_errors(
+        engine,
+        subject=f"batch {batch_key!r}",
+        nothing="none of the batch's events was stored",
+        again=f"send the batch again under the same key {batch_key!r}: it is stored once",
+    )
+
+
 def ingest_one_file(
     engine: Engine,
     *,
@@ -179,7 +194,7 @@ def ingest_one_file(
     stop = Event()
     with (
         ThreadPoolExecutor(max_workers=1) as pool,
-        store_errors(engine, file=path.name),
+        _store_errors(engine, path, batch_key),
         _stopping(stop),
     ):
         # a batch named by its sender is known by its name, not its bytes (no thread for it)

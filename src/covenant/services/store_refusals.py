@@ -111,17 +111,20 @@ def write_refused(
     file: str | None = None,
     subject: str | None = None,
     again: str | None = None,
+    nothing: str | None = None,
 ) -> StoreError:
     """The error to raise for ``exc``, raised by the write of ``file`` (a file's name) — or of
-    something else, ``subject`` said first (``initech 2026-11 was not issued``) and ``again``
-    the way to do it again (``issue it again``; default: retry)."""
+    something else, ``subject`` said first (``initech 2026-11 was not issued``), ``nothing``
+    what was not written (default: nothing of this file, or of it) and ``again`` the way to do
+    it again (``issue it again``; default: retry)."""
     reason, cause = _reason(exc)
     url = engine.url.render_as_string(hide_password=True)
     prefix = f"{file}: " if file else f"{subject}: " if subject else ""
     again = again or (f"ingest {file} again" if file else "retry")
+    nothing = nothing or f"nothing of {'this file' if file else 'it'} was written"
     return cause.error(
         f"{prefix}the store at {url} refused the write: {reason} ({cause.what})",
-        hint=f"nothing of {'this file' if file else 'it'} was written; {cause.fix}, then {again}",
+        hint=f"{nothing}; {cause.fix}, then {again}",
     )
 
 
@@ -201,9 +204,17 @@ def _client_side(orig: object) -> bool:
 
 
 @contextmanager
-def store_errors(engine: Engine, *, file: str | None = None) -> Iterator[None]:
-    """Driver errors (SQLAlchemy's) raised inside as :func:`write_refused`'s ``StoreError``.
-    A duplicate batch's ``IntegrityError`` is told apart by the callers, inside."""
+def store_errors(
+    engine: Engine,
+    *,
+    file: str | None = None,
+    subject: str | None = None,
+    nothing: str | None = None,
+    again: str | None = None,
+) -> Iterator[None]:
+    """Driver errors (SQLAlchemy's) raised inside as :func:`write_refused`'s ``StoreError``
+    (``subject``, ``nothing`` and ``again``: its words for what is not a file, such as a keyed
+    batch). A duplicate batch's ``IntegrityError`` is told apart by the callers, inside."""
     try:
         yield
     except StoreLockedError as exc:  # the lock wait of its write_transaction: named with the file
@@ -219,4 +230,6 @@ def store_errors(engine: Engine, *, file: str | None = None) -> Iterator[None]:
             again=f"ingest {file} again",
         ) from exc.__cause__
     except SQLAlchemyError as exc:
-        raise write_refused(engine, exc, file=file) from exc
+        raise write_refused(
+            engine, exc, file=file, subject=subject, nothing=nothing, again=again
+        ) from exc
