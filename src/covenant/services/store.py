@@ -97,6 +97,12 @@ def open_existing(database_url: str) -> Engine:
     path = sqlite_path(database_url)
     if path is None:
         return _server_store(database_url)
+    if path.is_dir():
+        from covenant.errors import StoreUnreachableError  # noqa: PLC0415
+        from covenant.store.sqlite_cause import sqlite_cause  # noqa: PLC0415
+
+        cause, fix = sqlite_cause(path) or (f"{path} is a folder", "")
+        raise StoreUnreachableError(f"cannot open the store: {cause}", hint=fix)
     if not path.is_file():
         raise NoStoreError(
             f"no store at {path}: nothing has been ingested or synced into this workspace "

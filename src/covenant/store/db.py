@@ -18,6 +18,7 @@ from covenant.store import schema_snapshot
 from covenant.store.lock_wait import MIGRATION_LOCK_KEY, is_lock_wait, migration_wait_s, refusal
 from covenant.store.schema_status import describe, refuse_newer, schema_state
 from covenant.store.schema_version import MIGRATIONS, head_revisions
+from covenant.store.sqlite_cause import sqlite_cause
 from covenant.store.sqlite_reader import (
     AUTOCHECKPOINT_PAGES,
     BUSY_TIMEOUT_MS,
@@ -387,6 +388,13 @@ def upgrade_with_alembic(engine: Engine) -> None:
 def _migration_failed(engine: Engine, exc: SQLAlchemyError) -> StoreError:
     if _refused_as_read_only(exc):
         return _read_only_behind(engine)
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    found = None if path is None else sqlite_cause(path)
+    if found is not None:  # SQLite's "disk I/O error" names neither the file nor the cause
+        return StoreError(
+            f"cannot migrate the store at {path}: {found[0]}",
+            hint=f"{found[1]}, then run the command again",
+        )
     return StoreError(
         f"cannot migrate the store at {describe(engine)}: "
         f"{exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -63,6 +64,11 @@ def _unreachable_hint(engine: Engine, reason: str) -> str:
             f"{path} is not a Covenant store or is damaged: restore it from a backup, or move "
             "it away and ingest again into a new one (a command that writes creates it)"
         )
+    from covenant.store.sqlite_cause import sqlite_cause  # noqa: PLC0415
+
+    found = sqlite_cause(Path(path)) if path else None
+    if found is not None:
+        return f"{found[0]}: {found[1]}"
     return f"check that {path} can be read and written here (its folder and permissions)"
 
 
