@@ -47,7 +47,7 @@ section in the error reference (``docs/errors.md``, shipped in the package): ``c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -93,15 +93,6 @@ class Problem:
         if self.fix:
             text += f" — {self.fix}"
         return f"{text} [{self.code}]"
-
-
-def hide_secrets(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every non-empty string of ``secrets`` replaced by ``***`` (the longest
-    first): what a server answered may repeat a credential it was sent (a proxy that refuses
-    a token), and a message is shown, stored and served."""
-    for secret in sorted(filter(None, secrets), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
 
 
 def unset_variable(name: str, value: str | None) -> str:

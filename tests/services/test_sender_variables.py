@@ -7,6 +7,9 @@ that is there. The Prometheus client already told the two apart; both now word i
 
 from __future__ import annotations
 
+import dataclasses
+import socket
+import threading
 from datetime import UTC, datetime
 
 import httpx
@@ -79,3 +82,58 @@ def test_a_header_value_http_cannot_carry_is_refused_unsent_and_unshown(
     assert result.error.startswith("the environment variable COV_TEST_VAR holds a line break")
     assert "export COV_TEST_VAR=" in result.error
     assert "s3cr3t" not in result.error
+
+
+@pytest.mark.parametrize("field", ["bearerTokenEnv", "headersEnv"])
+@pytest.mark.parametrize("value", ["s3cr3t-val ", " s3cr3t-val", "s3cr3t\\val\t"])
+def test_a_header_value_padded_with_a_space_or_tab_is_refused_unsent(
+    monkeypatch: pytest.MonkeyPatch, field: str, value: str
+) -> None:
+    """h11 refuses a value that starts or ends with a space or tab, repeating it escaped (a
+    backslash doubled) where hiding the secret as written missed it."""
+    monkeypatch.setenv("COV_TEST_VAR", value)
+    with httpx.Client(transport=httpx.MockTransport(never_sent)) as client:
+        result = send(client, TARGETS[field], NOTICE, now=NOW)
+    assert not result.ok
+    assert result.error.startswith(
+        "the environment variable COV_TEST_VAR starts or ends with a space or tab"
+    )
+    assert "s3cr3t" not in result.error
+
+
+@pytest.mark.parametrize("field", ["bearerTokenEnv", "headersEnv"])
+@pytest.mark.parametrize("value", ["tok\\en-abc", "tok\\en-'\"abc"])
+def test_a_transport_error_repeating_the_secret_escaped_hides_it(
+    monkeypatch: pytest.MonkeyPatch, field: str, value: str
+) -> None:
+    """A real server on loopback answers a malformed status line repeating the header it got:
+    h11's error repeats it as a bytes repr (the backslash doubled), hidden all the same."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            lines = conn.recv(65536).split(b"\r\n")
+            key = [ln.split(b": ", 1)[1] for ln in lines if ln.lower().startswith(b"x-key")]
+            auth = [ln.split(b": ", 1)[1] for ln in lines if ln.startswith(b"Authorization")]
+            conn.sendall(b"HTTP/1.1 4x1 unknown key " + (key + auth)[0] + b"\r\n\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+    monkeypatch.setenv("COV_TEST_VAR", value)
+    target = dataclasses.replace(TARGETS[field], url=url)
+    try:
+        with httpx.Client() as client:
+            result = send(client, target, NOTICE, now=NOW)
+    finally:
+        thread.join(10)
+        server.close()
+    assert not result.ok
+    assert "illegal status line" in result.error
+    assert "unknown key" in result.error
+    assert "tok" not in result.error, result.error
+    assert "abc" not in result.error, result.error
+    assert "***" in result.error

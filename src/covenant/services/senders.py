@@ -25,7 +25,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -33,9 +32,11 @@ from typing import Any
 
 import httpx
 
+from covenant.core.hiding import hide_secrets
+from covenant.core.http_headers import value_fault
 from covenant.core.notices import AlertNotice, NoticeKind, NoticeState
 from covenant.definitions.delivery import DeliveryTarget
-from covenant.errors import hide_secrets, unset_variable
+from covenant.errors import unset_variable
 
 ALERTMANAGER_HOLD = timedelta(hours=4)
 """How long Alertmanager keeps a firing alert without hearing from Covenant again (default)."""
@@ -354,11 +355,8 @@ class MissingVariable(Exception):  # noqa: N818 - a send's outcome, not an error
     """An environment variable a target names gives no value: not set, or set but empty (or,
     ``unsendable``, a header's value that HTTP cannot carry)."""
 
-    def __init__(self, name: str, value: str | None, *, unsendable: bool = False) -> None:
-        said = (
-            f"the environment variable {name} holds a line break, a control character or a "
-            "character outside ASCII, which no HTTP header can carry"
-        )
+    def __init__(self, name: str, value: str | None, *, unsendable: str = "") -> None:
+        said = f"the environment variable {name} {unsendable}"
         super().__init__(said if unsendable else unset_variable(name, value))
         self.name = name
 
@@ -369,8 +367,9 @@ def _env(name: str, *, header: bool = False) -> str:
     value = os.environ.get(name)
     if not value:
         raise MissingVariable(name, value)
-    if header and not re.fullmatch(r"[\t\x20-\x7e]*", value):
-        raise MissingVariable(name, value, unsendable=True)
+    fault = value_fault(value) if header else None
+    if fault is not None:  # refused, not trimmed: a secret is never altered unseen
+        raise MissingVariable(name, value, unsendable=fault)
     return value
 
 

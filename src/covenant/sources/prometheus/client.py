@@ -27,6 +27,8 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 
+from covenant.core.hiding import hide_secrets
+from covenant.core.http_headers import value_fault
 from covenant.core.promql import PrometheusSource
 from covenant.core.promql import shown as query_text
 from covenant.core.timeutil import from_epoch, utc_text
@@ -36,7 +38,6 @@ from covenant.errors import (
     SourceRefusedError,
     SourceTLSError,
     SourceUnreachableError,
-    hide_secrets,
     unset_variable,
 )
 from covenant.sources.prometheus import decode
@@ -216,7 +217,7 @@ class PrometheusClient:
                 tls = _tls_failure(exc)
                 if tls is not None:  # asking again cannot help: it is this side's settings
                     raise _tls_error(what, tls) from exc
-                last = f"{exc.__class__.__name__}: {exc}"
+                last = self._hide(f"{exc.__class__.__name__}: {exc}")
                 continue
             said = _error_text(answer, self._hide) if answer.status_code >= 400 else ""
             if answer.status_code in RETRIED_STATUS:
@@ -353,12 +354,12 @@ def _header_value(environ: Mapping[str, str], name: str, field: str) -> str:
     cannot carry is refused here, never shown (h11's own refusal repeats it, escaped, where
     hiding it would miss it)."""
     value = _secret(environ, name)
-    if not re.fullmatch(r"[\t\x20-\x7e]*", value):
+    fault = value_fault(value)
+    if fault is not None:  # refused, not trimmed: a secret is never altered unseen
         raise SourceCredentialsError(
-            f"the environment variable {name} ({field}) holds a line break, a control "
-            "character or a character outside ASCII, which no HTTP header can carry",
-            hint=f"export {name}=… with the value alone, on one line (a secret read from a "
-            "file often ends with a line break)",
+            f"the environment variable {name} ({field}) {fault}",
+            hint=f"export {name}=… with the value alone, on one line, without spaces around "
+            "it (a secret read from a file often ends with a line break)",
         )
     return value
 
