@@ -134,10 +134,37 @@ def test_each_rule_of_the_settings() -> None:
         "customer internal": ({"url": "http://a", "customer": "globex"}, "invalid-delivery"),
         "kind": ({"url": "http://a", "kinds": ["paging"]}, "invalid-value"),
         "not a mapping": ("[1, 2]", "invalid-annotation"),
+        "header name": ({"url": "http://a", "headers": {"X Team": "a"}}, "invalid-delivery"),
+        "env header name": ({"url": "http://a", "headersEnv": {"X-T:": "T"}}, "invalid-delivery"),
+        "line break": ({"url": "http://a", "headers": {"X-T": "a\nB: 1"}}, "invalid-delivery"),
+        "padded": ({"url": "http://a", "headers": {"X-T": " a "}}, "invalid-delivery"),
+        "tab": ({"url": "http://a", "headers": {"X-T": "a\t"}}, "invalid-delivery"),
+        "not ASCII": ({"url": "http://a", "headers": {"X-T": "équipe"}}, "invalid-delivery"),
+        "bearer twice": (
+            {"url": "http://a", "bearerTokenEnv": "T", "headersEnv": {"authorization": "A"}},
+            "invalid-delivery",
+        ),
     }
     for label, (settings, code) in cases.items():
         found = codes(target("hook", "webhook", settings))
         assert [c for c, _, _ in found] == [code], label
+
+
+def test_a_header_is_refused_at_its_field_naming_what_to_do() -> None:
+    for settings, field, said in (
+        ({"headers": {"X-T": " a "}}, "headers.X-T", "starts or ends with a space or tab"),
+        ({"headersEnv": {"X T": "T"}}, "headersEnv[X T]", "is not an HTTP header name"),
+        (
+            {"bearerTokenEnv": "T", "headersEnv": {"authorization": "A"}},
+            "headersEnv.authorization",
+            "headersEnv.authorization and bearerTokenEnv (Authorization) name the same header",
+        ),
+    ):
+        _, problems = read(target("hook", "webhook", {"url": "http://a", **settings}))
+        (problem,) = problems
+        assert problem.field == f"metadata.annotations[covenant.dev/delivery].{field}"
+        assert said in problem.message
+        assert problem.fix
 
 
 def test_a_slack_url_is_a_secret() -> None:

@@ -82,6 +82,26 @@ def test_a_secret_header_written_literally_is_refused_naming_headers_env(header:
             "conflicting-fields",
             "spec.connectionDetails.headersEnv.X-Scope-OrgID",
         ),
+        (
+            'url: http://prom:9090\nheaders: {X-Team: " padded "}',
+            "invalid-data-source",
+            "spec.connectionDetails.headers.X-Team",
+        ),
+        (
+            'url: http://prom:9090\nheaders: {X-Team: "sre\t"}',
+            "invalid-data-source",
+            "spec.connectionDetails.headers.X-Team",
+        ),
+        (
+            "url: http://prom:9090\nheaders: {X-Team: a, x-team: b}",
+            "conflicting-fields",
+            "spec.connectionDetails.headers.x-team",
+        ),
+        (
+            "url: http://prom:9090\ntenant: a\nheaders: {x-scope-orgid: b}",
+            "conflicting-fields",
+            "spec.connectionDetails.headers.x-scope-orgid",
+        ),
     ],
 )
 def test_a_bad_headers_env_is_a_coded_problem_at_its_field(

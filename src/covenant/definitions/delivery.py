@@ -34,11 +34,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
+from covenant.core.http_headers import first_twice, first_unsendable
 from covenant.core.notices import NoticeKind
 from covenant.definitions import endpoints
 from covenant.definitions.articles import with_article
 from covenant.definitions.diagnostics import WARNING, at, did_you_mean, problems_from
 from covenant.definitions.fields import Spec
+from covenant.definitions.headers import header_twice
 from covenant.definitions.openslo import (
     AlertNotificationTargetDocument,
     AlertNotificationTargetSpec,
@@ -309,10 +311,10 @@ def _read_spec(
 
 def _rules(doc: SourceDocument, spec: DeliverySpec, path: PathKey, kind: str) -> list[Problem]:
     """What the model alone cannot check: url xor urlEnv, Slack's secret URL, the audience,
-    one header named twice."""
-    twice = _header_twice(doc, spec, path)
-    if twice is not None:
-        return [twice]
+    a header HTTP cannot send or set twice."""
+    header = _header_problem(doc, spec, path)
+    if header is not None:
+        return [header]
     if (spec.url is None) == (spec.url_env is None):
         return [
             at(
@@ -376,21 +378,19 @@ def _example(kind: str) -> str:
     return '{"url": "http://alertmanager:9093"}'
 
 
-def _header_twice(doc: SourceDocument, spec: DeliverySpec, path: PathKey) -> Problem | None:
-    """Two of ``headers`` and ``headersEnv`` that name one HTTP header: header names are
-    without case (RFC 9110), so ``X-Team`` and ``x-team`` would go out as one header twice,
-    and which value the receiver takes cannot be told."""
-    seen: dict[str, tuple[str, str]] = {}
-    for where, names in (("headers", spec.headers), ("headersEnv", spec.headers_env)):
-        for name in names:
-            first = seen.setdefault(name.strip().lower(), (where, name))
-            if first != (where, name):
-                return at(
-                    doc,
-                    (*path, where, name),
-                    code="invalid-delivery",
-                    message=f"{where}.{name} and {first[0]}.{first[1]} name the same header "
-                    "(header names are without case)",
-                    fix=f"give the header once: remove {where}.{name} or {first[0]}.{first[1]}",
-                )
-    return None
+def _header_problem(doc: SourceDocument, spec: DeliverySpec, path: PathKey) -> Problem | None:
+    """A header HTTP cannot send as written (as a DataSource's), or one that headers,
+    headersEnv and bearerTokenEnv set twice (names are without case, RFC 9110: which value
+    the receiver takes cannot be told)."""
+    unsendable = first_unsendable(spec.headers, spec.headers_env)
+    if unsendable is not None:
+        field, name, said, how = unsendable
+        return at(doc, (*path, field, name), code="invalid-delivery", message=said, fix=how)
+    twice = first_twice(
+        (
+            ("bearerTokenEnv", ["Authorization"] if spec.bearer_token_env else []),
+            ("headers", spec.headers),
+            ("headersEnv", spec.headers_env),
+        )
+    )
+    return None if twice is None else header_twice(doc, path, twice, code="invalid-delivery")
