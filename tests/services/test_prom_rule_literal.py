@@ -9,6 +9,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from covenant.definitions.workspace import load_workspace
@@ -63,6 +64,31 @@ def test_fired_alerts_carry_the_definitions_text_as_written(promtool: str, tmp_p
         assert alert["exp_annotations"]["summary"].startswith(f"{NAME}: the error budget")
         assert alert["exp_annotations"]["runbook"] == RUNBOOK
         # the template is Prometheus's to render: its expected value is the rendered one
+        alert["exp_annotations"]["runbook"] = "https://runbooks.example/checkout"
+    (tmp_path / "t.yml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    done = _promtool(promtool, "test", "rules", "t.yml", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
+    assert "SUCCESS" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Checkout {}}", "{{{ x", "x }}}", "a {{}} b", 'Checkout {"ok":{}}', "{{$labels.x}}", "{ } {"],
+)
+def test_a_run_of_braces_is_quoted_whole(promtool: str, tmp_path: Path, name: str) -> None:
+    """``{}}`` quoted as ``{`` and ``{{ "}}" }}`` left ``{{{ "}}" }}``, an action that does not
+    parse (promtool: unexpected "{" in command): a run of braces is quoted as one."""
+    (tmp_path / "ws").mkdir()
+    slo = SLO.replace(json.dumps(NAME), json.dumps(name))
+    (tmp_path / "ws" / "slo.yaml").write_text(slo, encoding="utf-8")
+    write_rule_tests(plan_rules(load_workspace(tmp_path / "ws")), tmp_path / "t.yml")
+    checked = _promtool(promtool, "check", "rules", "t.rules.yml", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    doc = yaml.safe_load((tmp_path / "t.yml").read_text(encoding="utf-8"))
+    fired = [a for g in doc["tests"] for c in g["alert_rule_test"] for a in c["exp_alerts"]]
+    assert len(fired) > 0
+    for alert in fired:
+        assert alert["exp_annotations"]["summary"].startswith(f"{name}: the error budget")
         alert["exp_annotations"]["runbook"] = "https://runbooks.example/checkout"
     (tmp_path / "t.yml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     done = _promtool(promtool, "test", "rules", "t.yml", cwd=tmp_path)

@@ -421,13 +421,15 @@ def no_data_annotations(t: RuleTarget, tier: AlertTier) -> dict[str, str]:
 
 
 def go_literal(text: str) -> str:
-    """``text`` as a Go template that renders it as written: each ``{{`` and ``}}`` becomes an
-    action printing it (``{{ "{{" }}``). Prometheus renders an alerting rule's label and
-    annotation values as templates (a recording rule's labels it does not)."""
+    """``text`` as a Go template that renders it as written: each run of two or more braces
+    becomes one action printing it (``{{ "{}}" }}``); quoting only its ``}}`` would leave the
+    ``{`` in front to open the action (``{{{ "}}" }}``, which does not parse). Prometheus
+    renders an alerting rule's label and annotation values as templates (a recording rule's
+    labels it does not)."""
     return _BRACES.sub(lambda m: '{{ "' + m.group() + '" }}', text)
 
 
-_BRACES = re.compile(r"\{\{|\}\}")
+_BRACES = re.compile(r"[{}]{2,}")
 
 
 def _quoted(values: Mapping[str, str], templates: frozenset[str] = frozenset()) -> dict[str, str]:
