@@ -9,7 +9,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from covenant.definitions.workspace import load_workspace
@@ -71,25 +70,40 @@ def test_fired_alerts_carry_the_definitions_text_as_written(promtool: str, tmp_p
     assert "SUCCESS" in done.stdout
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["Checkout {}}", "{{{ x", "x }}}", "a {{}} b", 'Checkout {"ok":{}}', "{{$labels.x}}", "{ } {"],
-)
-def test_a_run_of_braces_is_quoted_whole(promtool: str, tmp_path: Path, name: str) -> None:
+NAMES = [
+    "Checkout {}}",
+    "{{{ x",
+    "x }}}",
+    "a {{}} b",
+    'Checkout {"ok":{}}',
+    "{{$labels.x}}",
+    "{ } {",
+]
+
+
+def test_a_run_of_braces_is_quoted_whole(promtool: str, tmp_path: Path) -> None:
     """``{}}`` quoted as ``{`` and ``{{ "}}" }}`` left ``{{{ "}}" }}``, an action that does not
-    parse (promtool: unexpected "{" in command): a run of braces is quoted as one."""
+    parse (promtool: unexpected "{" in command): a run of braces is quoted as one. One SLO per
+    display name, all in one rule file, so promtool runs once per release."""
     (tmp_path / "ws").mkdir()
-    slo = SLO.replace(json.dumps(NAME), json.dumps(name))
-    (tmp_path / "ws" / "slo.yaml").write_text(slo, encoding="utf-8")
+    for n, name in enumerate(NAMES):
+        slo = SLO.replace(json.dumps(NAME), json.dumps(name)).replace(
+            "name: checkout\n", f"name: checkout{n}\n", 1
+        )
+        (tmp_path / "ws" / f"slo{n}.yaml").write_text(slo, encoding="utf-8")
     write_rule_tests(plan_rules(load_workspace(tmp_path / "ws")), tmp_path / "t.yml")
     checked = _promtool(promtool, "check", "rules", "t.rules.yml", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     doc = yaml.safe_load((tmp_path / "t.yml").read_text(encoding="utf-8"))
     fired = [a for g in doc["tests"] for c in g["alert_rule_test"] for a in c["exp_alerts"]]
-    assert len(fired) > 0
+    seen = set()
     for alert in fired:
+        slo = alert["exp_labels"]["sloth_slo"]
+        name = NAMES[int(slo.removeprefix("checkout"))]
+        seen.add(name)
         assert alert["exp_annotations"]["summary"].startswith(f"{name}: the error budget")
-        alert["exp_annotations"]["runbook"] = "https://runbooks.example/checkout"
+        alert["exp_annotations"]["runbook"] = f"https://runbooks.example/{slo}"
+    assert seen == set(NAMES)
     (tmp_path / "t.yml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     done = _promtool(promtool, "test", "rules", "t.yml", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
