@@ -172,3 +172,31 @@ def test_the_composite_page_says_it_for_its_burn_windows(shop: Shop, app: FastAP
     for span, count in uncorrected.items():
         cell = f'over {span}<div class="muted small policy-note">No-data policy: '
         assert f"{cell}{said.format(count)}</div>" in page.text, span
+
+
+def test_the_alert_backtest_page_says_the_policy_filled_its_windows(
+    shop: Shop, app: FastAPI
+) -> None:
+    """The alert backtest's page says, per tier, at how many steps the policy filled a window,
+    as `covenant backtest alerts` prints it: over the last 2 hours at LATER every slice is
+    silent, so every tier's windows are filled at all 25 steps (2 h of 5-minute steps, both
+    ends counted)."""
+    params = {"from": "-2h", "step": "5m"}
+    api = Client(app).get(
+        "/api/v1/backtests/alerts/payments-availability", shop.tokens["viewer"], params=params
+    )
+    assert api.status_code == 200, api.text
+    (replay,) = api.json()["objectives"]
+    assert replay["steps"] == 2 * 60 // 5 + 1
+    assert replay["tiers"]  # the shop's default tiers
+    for tier in replay["tiers"]:
+        assert tier["steps_no_data_policy"] == replay["steps"], tier["tier"]
+    browser = Browser(app)
+    browser.sign_in("vic")
+    page = browser.get("/ui/backtests/alerts/payments-availability", params=params)
+    assert page.status_code == 200, page.text
+    said = (
+        '<div class="muted small policy-note">No-data policy: noDataPolicy: good counted '
+        "silent slices in a window at 25 of 25 steps (not measurements)</div>"
+    )
+    assert page.text.count(said) == len(replay["tiers"])

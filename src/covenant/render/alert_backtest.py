@@ -83,8 +83,9 @@ def _coverage(r: AlertReplay, t: TierReplay) -> str | None:
     return None
 
 
-def _policy(r: AlertReplay, t: TierReplay) -> str | None:
-    """A note when the no-data policy filled slices of a window at some steps, else None."""
+def policy_note(r: AlertReplay, t: TierReplay) -> str | None:
+    """A note when the no-data policy filled slices of a window at some steps, else None (the
+    table's and the alert backtest page's)."""
     if not t.steps_policy_filled:
         return None
     return (
@@ -94,7 +95,7 @@ def _policy(r: AlertReplay, t: TierReplay) -> str | None:
 
 
 def _coverage_notes(console: Console, r: AlertReplay) -> None:
-    for note_of in (_coverage, _policy):
+    for note_of in (_coverage, policy_note):
         notes = {t.name: note for t in r.tiers if (note := note_of(r, t)) is not None}
         if len(notes) == len(r.tiers) > 1 and len(set(notes.values())) == 1:
             notes = {"all tiers": next(iter(notes.values()))}

@@ -62,6 +62,7 @@ def _history(request: Request, now: datetime) -> tuple[datetime, int, int]:
 @router.get("/backtests/alerts/{slo}")
 def alert_backtest_page(request: Request, slo: str) -> Response:
     """When each alert tier of ``slo`` would have fired over ``[from, to]``."""
+    from covenant.render.alert_backtest import policy_note
     from covenant.services.alert_backtest import backtest_alerts, parse_step, parse_tier
 
     session = staff(request)
@@ -95,6 +96,7 @@ def alert_backtest_page(request: Request, slo: str) -> Response:
             "tier": tiers,
         },
         minute_text=minute_text,
+        policy_note=policy_note,
         **SHOWN,
     )
 
