@@ -20,6 +20,7 @@ from covenant.services.store import open_store
 from covenant.services.tokens import create_token
 from tests.api.support import EXPIRES, Client
 from tests.ports import free_port
+from tests.web.pages import Browser
 from tests.sources.test_prometheus_errors import _cli_workspace
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -99,3 +100,47 @@ def test_the_tables_fit_80_columns(pipeline: tuple[Path, str, Client, str]) -> N
     assert printed.exit_code == 0, printed.output
     assert max(len(line) for line in printed.stdout.splitlines()) <= 80
     assert "no tick counted" in printed.stdout
+
+
+def test_the_table_says_how_a_source_is_reached(tmp_path: Path) -> None:
+    """The table names what `-f json` and /ui/sources name of how a source is reached: the
+    variables its token and headers are read from (never a value), the literal headers' names,
+    the tenant and whether TLS is verified; nothing is read, so no variable need be set."""
+    ws = _cli_workspace(tmp_path, "https://prom.example.com")
+    text = (ws / "slos.yaml").read_text()
+    reached = (
+        '{url: "https://prom.example.com", timeout: 5s, bearerTokenEnv: PROM_TOKEN, '
+        "headers: {X-Team: sre}, headersEnv: {X-API-Key: PROM_KEY}, tenant: team-a, "
+        "tlsVerify: false}"
+    )
+    (ws / "slos.yaml").write_text(
+        text.replace('{url: "https://prom.example.com", timeout: 5s}', reached)
+    )
+    open_store(sqlite_url(ws)).dispose()  # an empty store: no series read
+    printed = run(ws, "list", "-f", "json")
+    assert printed.exit_code == 0, printed.output
+    (source,) = json.loads(printed.stdout)["items"]
+    assert source["auth"] == {"kind": "bearer", "env": "PROM_TOKEN"}
+    assert (source["headers"], source["headers_env"]) == (["X-Team"], {"X-API-Key": "PROM_KEY"})
+    printed = run(ws, "list")
+    assert printed.exit_code == 0, printed.output
+    assert (
+        "bearer token from $PROM_TOKEN; header X-API-Key from $PROM_KEY; header X-Team as "
+        "written; tenant team-a; TLS not verified"
+    ) in " ".join(printed.stdout.split())  # folded at 80 columns
+    assert max(len(line) for line in printed.stdout.splitlines()) <= 80
+    settings = Settings(workspace=ws, database_url=sqlite_url(ws))
+    engine = open_store(settings.database_url)
+    token = create_token(
+        engine, role="viewer", customer=None, expires_at=EXPIRES, at=AT, customers=()
+    ).text
+    engine.dispose()
+    browser = Browser(create_app(settings, clock=lambda: AT))
+    assert browser.sign_in_token(token).status_code == 303
+    page = browser.get("/ui/sources")
+    assert page.status_code == 200, page.text
+    shown = (
+        "bearer auth from <code>PROM_TOKEN</code> · X-API-Key from <code>PROM_KEY</code> · "
+        "X-Team as written · tenant team-a · timeout 5.0 s · TLS not verified"
+    )
+    assert shown in page.text

@@ -66,6 +66,8 @@ def list_command(
     for source in items:
         states = source["states"]
         _print(f"{source['name']}  {source['url']}")
+        if reached := _reached(source):
+            _print(f"  {reached}")
         _print(
             f"  {source['series_count']} series: {states['read']} read, "
             f"{states['failing']} failing, {states['never-read']} never read; "
@@ -82,6 +84,24 @@ def list_command(
             ],
             rows,
         )
+
+
+def _reached(source: dict[str, Any]) -> str:
+    """How the source is reached, as /ui/sources says it: the variables its secrets are read
+    from (never a value), the literal headers' names, the tenant, an unverified TLS."""
+    parts = []
+    auth = source["auth"]
+    if auth is not None and auth["kind"] == "bearer":
+        parts.append(f"bearer token from ${auth['env']}")
+    elif auth is not None:
+        parts.append(f"basic auth from ${auth['username_env']}")
+    parts += [f"header {h} from ${v}" for h, v in sorted(source["headers_env"].items())]
+    parts += [f"header {h} as written" for h in source["headers"]]
+    if source["tenant"]:
+        parts.append(f"tenant {source['tenant']}")
+    if not source["tls_verify"]:
+        parts.append("TLS not verified")
+    return "; ".join(parts)
 
 
 def _series_row(series: dict[str, Any]) -> list[str]:
