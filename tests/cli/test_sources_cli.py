@@ -20,8 +20,8 @@ from covenant.services.store import open_store
 from covenant.services.tokens import create_token
 from tests.api.support import EXPIRES, Client
 from tests.ports import free_port
-from tests.web.pages import Browser
 from tests.sources.test_prometheus_errors import _cli_workspace
+from tests.web.pages import Browser
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 
