@@ -324,3 +324,33 @@ def test_the_note_after_a_redirect_is_escaped_and_each_name_cut_short(shop: Shop
     found = re.search(r'<p class="status-note" role="status" id="done">(.*?)</p>', shown.text)
     assert found is not None
     assert found.group(1) == "Recorded &lt;b&gt;" + "x" * 60 + ". Ended INC-9."
+
+
+def test_each_ticket_row_shows_its_timers_as_the_api_answers_them(shop: Shop) -> None:
+    """Each row of /ui/tickets says its support timers' states now (the latest cycle's
+    first-response and resolution timer), as `covenant tickets list` does and as
+    ``GET /api/v1/tickets`` answers them."""
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    page = browser.get("/ui/tickets")
+    assert page.status_code == 200, page.text
+    answer = shop.client.get(f"{V1}/tickets", shop.tokens["viewer"])
+    assert answer.status_code == 200, answer.text
+    checked = 0
+    for ticket in answer.json()["items"]:
+        row = re.search(rf"<tr>\s*<td>{re.escape(ticket['id'])}</td>(.*?)</tr>", page.text, re.S)
+        if row is None:  # created more than the page's 30 days ago
+            continue
+        live = [t for t in ticket["timers"] if not t["superseded"]]
+        states = {t["kind"]: t["state"] for t in live}  # the latest cycle's last
+        if not states:
+            assert "timers-now" not in row.group(1), ticket["id"]
+            continue
+        said = ", ".join(
+            f"{label} {states[kind]}"
+            for kind, label in (("first-response", "response"), ("resolution", "resolution"))
+            if kind in states
+        )
+        assert f'<div class="muted small timers-now">Timers: {said}</div>' in row.group(1)
+        checked += 1
+    assert checked  # the demo's Globex tickets have timers

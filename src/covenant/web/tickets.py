@@ -49,8 +49,10 @@ def _listed(request: Request) -> list[dict[str, Any]]:
         ctx.engine(), principal=staff_view, created_from=now - timedelta(days=LISTED_DAYS)
     )
     versions = _versions(request)
+    listed = sorted(found, key=lambda t: (t.created, t.id), reverse=True)[:MOST_LISTED]
+    timers = _timers_now(request, listed)
     rows = []
-    for t in sorted(found, key=lambda t: (t.created, t.id), reverse=True)[:MOST_LISTED]:
+    for t in listed:
         status = t.history[-1].status if t.history else "open"
         states = pause_states(versions, t.customer)
         paused, resolved = status in states, status in RESOLVED_STATES
@@ -62,9 +64,30 @@ def _listed(request: Request) -> list[dict[str, Any]]:
                 "paused": paused,
                 "resolved": resolved,
                 "moves": paused or (not resolved and bool(states)),  # a pause or resume form
+                "timers": timers[t.id],
             }
         )
     return rows
+
+
+def _timers_now(request: Request, tickets: list[Any]) -> dict[str, str]:
+    """Per ticket, its support timers' states now as `covenant tickets list` shows them (the
+    latest cycle's first-response and resolution timer: ``response met, resolution
+    at-risk-75``), from the timers ``GET /api/v1/tickets`` answers; "" without one."""
+    from covenant.services.record_listing import tickets_json
+
+    ctx = backend(request)
+    now = ctx.clock()
+    found = tickets_json(ctx.engine(), workspace=ctx.workspace(), tickets=tickets, at=now, now=now)
+    said = {}
+    for t in found:
+        states = {x["kind"]: x["state"] for x in t["timers"] if not x["superseded"]}
+        said[t["id"]] = ", ".join(
+            f"{label} {states[kind]}"
+            for kind, label in (("first-response", "response"), ("resolution", "resolution"))
+            if kind in states
+        )
+    return said
 
 
 def _values(request: Request, *, row: str = "", changing: bool = False) -> dict[str, object]:
