@@ -123,3 +123,18 @@ def test_the_agreement_list_answers_what_the_cli_prints(
     found = answer.json()
     assert found["items"] == found["agreements"]
     assert {k: v for k, v in found.items() if k != "items"} == expected
+
+
+def test_the_token_list_answers_what_the_cli_prints(shop: Shop) -> None:
+    """GET /tokens answers, under ``items``, the rows `covenant token list --format json`
+    prints under ``tokens``: every field, who made each token (``created_by``) too."""
+    answer = shop.client.get(f"{V1}/tokens", shop.tokens["admin"])
+    assert answer.status_code == 200, answer.text
+    env = {"COVENANT_DATABASE_URL": shop.settings.database_url, "COLUMNS": "200"}
+    printed = CliRunner().invoke(
+        cli, ["token", "list", "-w", str(shop.workspace), "--format", "json"], env=env
+    )
+    assert printed.exit_code == 0, printed.output
+    rows = json.loads(printed.stdout)["tokens"]
+    assert len(rows) == 5  # a token per role of the shop
+    assert answer.json()["items"] == rows

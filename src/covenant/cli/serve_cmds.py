@@ -347,6 +347,7 @@ def _row(t: Any, at: Any) -> dict[str, Any]:
         "customer": t.customer,
         "label": t.label,
         "created_at": utc_iso(t.created_at),
+        "created_by": t.created_by,
         "expires_at": utc_iso(t.expires_at),
         "revoked_at": None if t.revoked_at is None else utc_iso(t.revoked_at),
         "state": t.state(at),
