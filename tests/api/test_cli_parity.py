@@ -1,6 +1,6 @@
 """The API's reads answer what the CLI's ``--format json`` prints for the same workspace, store,
 instant and filters: lint, exposure, evaluations, an SLO target suggestion, the backing
-suggestion, an alert backtest, the audit log's check and the notice outbox. The CLI is run as
+suggestion, an alert backtest, the audit log's rows and check, the notice outbox and the tokens. The CLI is run as
 a user runs it (typer's runner on the real commands)."""
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ CASES = [
     ),
     ("/lint?agreement=initech-*", ["lint", "--agreement", "initech-*"]),
     ("/audit/verify", ["audit", "verify"]),
+    ("/audit?limit=5", ["audit", "list", "--limit", "5"]),  # a page, with next_after
+    ("/audit?after=5&limit=1000", ["audit", "list", "--after", "5", "--limit", "1000"]),
     ("/evaluations", ["evaluate", "--at", WHEN]),
     ("/suggestions/slo/checkout-monthly", ["suggest", "slo", "checkout-monthly", "--at", WHEN]),
     (

@@ -137,7 +137,10 @@ def list_command(
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:
-        typer.echo(json.dumps({"items": [entry_json(e) for e in found]}, indent=2))
+        last = found[-1].seq if len(found) == limit else None  # --after of the next page
+        typer.echo(
+            json.dumps({"items": [entry_json(e) for e in found], "next_after": last}, indent=2)
+        )
         return
     if not found:
         console.print("no audit row matches", markup=False, highlight=False)
