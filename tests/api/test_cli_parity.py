@@ -1,7 +1,7 @@
 """The API's reads answer what the CLI's ``--format json`` prints for the same workspace, store,
 instant and filters: lint, exposure, evaluations, an SLO target suggestion, the backing
-suggestion, an alert backtest, the audit log's rows and check, the notice outbox and the tokens. The CLI is run as
-a user runs it (typer's runner on the real commands)."""
+suggestion, an alert backtest, the audit log's rows and check, the notice outbox and the
+tokens. The CLI is run as a user runs it (typer's runner on the real commands)."""
 
 from __future__ import annotations
 
