@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from covenant.core.alert_state import AlertPhase, AlertRecord, Transition
 from covenant.core.notices import NoticeKind
@@ -74,14 +74,24 @@ def save_transition(
     """Write a tick's changed records (insert or update) and delete the dropped keys.
     ``stored`` are the keys that had a row before the tick."""
     had = set(stored)
+    updated: list[dict[str, Any]] = []
+    inserted: list[dict[str, Any]] = []
     for record in transition.changed:
         values = _values(record, now)
         if record.key in had:
-            conn.execute(
-                update(alert_states).where(alert_states.c.key == record.key).values(**values)
-            )
+            updated.append({"b_key": record.key, **values})
         else:
-            conn.execute(insert(alert_states), {"key": record.key, **values})
+            inserted.append({"key": record.key, **values})
+    # each an executemany: one statement per changed alert held the store's write lock for
+    # most of a minute on a first tick over 100,000 tickets
+    if updated:
+        columns: dict[str, Any] = {n: bindparam(n) for n in updated[0] if n != "b_key"}
+        conn.execute(
+            update(alert_states).where(alert_states.c.key == bindparam("b_key")).values(columns),
+            updated,
+        )
+    if inserted:
+        conn.execute(insert(alert_states), inserted)
     for part in batched(list(transition.dropped)):
         conn.execute(delete(alert_states).where(alert_states.c.key.in_(part)))
 
