@@ -177,7 +177,8 @@ class Context:
         dispatcher for the workspace's notification targets (the worker writes its notices
         into the dispatcher's outbox in its own alert-state transaction)."""
         from covenant.services.delivery import Dispatcher
-        from covenant.services.worker import Worker, log_notices
+        from covenant.services.notice_log import log_notices
+        from covenant.services.worker import Worker
         from covenant.services.worker_loop import WorkerLoop
 
         engine = self.engine()

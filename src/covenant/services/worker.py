@@ -66,7 +66,9 @@ from covenant.services.evaluate import (
 )
 from covenant.services.incremental import EdgeCache, ReadStats
 from covenant.services.no_series import Unmatched, unmatched_series
+from covenant.services.notice_log import log_notices
 from covenant.services.source_silence import Hearing
+from covenant.services.tick_stop import check_stop
 from covenant.services.worker_eval import EdgeResults, Plan, TickEvaluation
 from covenant.services.worker_reads import FIRST_READS_PER_TICK, TickReads
 from covenant.services.worker_routes import Reroute, held_routes
@@ -96,12 +98,6 @@ Enqueue = Callable[["Connection", Sequence[AlertNotice]], int]
 (``services.delivery.Dispatcher.enqueue``): a state change and its notice commit together.
 The same shape writes, for the alerts firing now, the targets never told of them
 (``Dispatcher.enqueue_unheard``: a target added while they fire)."""
-
-
-def log_notices(notices: Sequence[AlertNotice]) -> None:
-    """The default ``notify``: one log line per notice."""
-    for n in notices:
-        log.warning("alert %s %s (%s): %s", n.state.value, n.key, n.severity, dict(n.labels))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,6 +175,9 @@ class Worker:
         self._plan_key: tuple[object, object] | None = None
         self._plan: tuple[list[int], list[int], Plan | None] = ([], [], None)
         self._history_pruned: datetime | None = None  # the tick that last pruned the history
+        # asked between a tick's units of work: True when the process is stopping (the loop
+        # sets it; services.tick_stop)
+        self.stopped: Callable[[], bool] | None = None
 
     def evaluate(
         self, workspace: Workspace, *, at: datetime, seen_at: datetime | None = None
@@ -280,6 +279,7 @@ class Worker:
         self._prune_history(now)
         clients = self._clients(workspace)
         caught = self.reads.read(workspace, now, problems, clients) if self.catch_up else 0
+        check_stop(self.stopped, before="the objectives were evaluated")
         evaluated, stats = self.decide(workspace, at=now, seen_at=now)
         routing = workspace.routing
         route = (lambda o, tier: routing.for_tier(o.slo, tier)) if routing else None
@@ -313,6 +313,7 @@ class Worker:
                 workspace=workspace,
                 now=now,
                 minutes=self._minutes(workspace, now, clients),
+                stopped=self.stopped,
             )
             problems.extend(found.problems)
             agreements = found.exposure
@@ -390,6 +391,8 @@ class Worker:
             transition = advance(
                 previous, conditions, now=now, unknown=unknown, keep=keep, reroute=reroute
             )
+            # raised here, the transaction is rolled back: the alerts are written whole or not
+            check_stop(self.stopped, before="the alerts were written")
             save_transition(conn, transition=transition, stored=list(previous), now=now)
             history.record(conn, phase_changes(previous, transition, now=now))
             if routing is not None:

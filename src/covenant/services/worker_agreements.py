@@ -34,6 +34,7 @@ from covenant.core.availability import AvailabilityResult, period_containing
 from covenant.core.backtest import period_label
 from covenant.core.notices import NoticeKind
 from covenant.errors import CovenantError, NotFoundError
+from covenant.services.tick_stop import check_stop
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -61,10 +62,12 @@ def agreement_conditions(
     workspace: Workspace,
     now: datetime,
     minutes: Callable[[Callable[[], Any]], Any] | None = None,
+    stopped: Callable[[], bool] | None = None,
 ) -> AgreementAlerts:
     """The agreement-side conditions of ``workspace`` at ``now``. ``minutes(read)`` runs a
     reader so that the minutes of days stored as sums it needs are read first (the worker's
-    ``services.day_minutes.with_day_minutes``); without it such a day is a problem."""
+    ``services.day_minutes.with_day_minutes``); without it such a day is a problem.
+    ``stopped()`` is asked between the readers (``services.tick_stop``: ``TickAbandonedError``)."""
     from covenant.services.exposure import exposure  # noqa: PLC0415
     from covenant.services.ticket_timers import watched_timers  # noqa: PLC0415
 
@@ -77,6 +80,7 @@ def agreement_conditions(
         found.unknown.add(NoticeKind.FORECAST_CREDIT)
         found.problems.append(f"forecast: {exc}")
     customer_of = alert_customers(workspace)
+    check_stop(stopped, before="the ticket timers were read")
     try:
         watched = watched_timers(engine, workspace=workspace, at=now)
         found.conditions.extend(
@@ -91,8 +95,11 @@ def agreement_conditions(
     except CovenantError as exc:
         found.unknown.update((NoticeKind.TICKET_AT_RISK, NoticeKind.TICKET_BREACHED))
         found.problems.append(f"ticket timers: {exc}")
+    check_stop(stopped, before="the statements were read")
     try:
-        availability = run(lambda: _statements(engine, workspace=workspace, now=now))
+        availability = run(
+            lambda: _statements(engine, workspace=workspace, now=now, stopped=stopped)
+        )
     except CovenantError as exc:
         found.unknown.add(NoticeKind.CLAIM_DEADLINE)
         found.problems.append(f"statements: {exc}")
@@ -111,7 +118,13 @@ def alert_customers(workspace: Workspace) -> dict[str, AlertCustomer]:
     }
 
 
-def _statements(engine: Engine, *, workspace: Workspace, now: datetime) -> list[AvailabilityResult]:
+def _statements(
+    engine: Engine,
+    *,
+    workspace: Workspace,
+    now: datetime,
+    stopped: Callable[[], bool] | None = None,
+) -> list[AvailabilityResult]:
     """Availability results of the last ``CLAIM_PERIODS`` periods, per customer with a binding
     agreement, as known at ``now``."""
     from covenant.services.sla import sla_statement  # noqa: PLC0415
@@ -131,6 +144,7 @@ def _statements(engine: Engine, *, workspace: Workspace, now: datetime) -> list[
             if (version.customer, label) in seen:
                 continue
             seen.add((version.customer, label))
+            check_stop(stopped, before=f"the statement of {version.customer} {label} was read")
             try:
                 statement = sla_statement(
                     engine,

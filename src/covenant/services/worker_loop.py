@@ -27,6 +27,7 @@ from covenant.errors import DefinitionError, StoreError
 from covenant.services.metrics import publish_tick
 from covenant.services.source_silence import SilenceLog
 from covenant.services.store_refusals import outage
+from covenant.services.tick_stop import TickAbandonedError
 from covenant.store.db import write_transaction
 from covenant.store.lock_wait import StoreLockedError
 from covenant.store.worker_health import Outcome, record_tick
@@ -97,6 +98,8 @@ class WorkerLoop:
         # do not validate (a file being edited, a bad push) the ticks go on with these
         self._good: tuple[Workspace, datetime] | None = None
         self._stop = threading.Event()
+        # a tick asks between its units of work, and is abandoned at a stop (services.tick_stop)
+        self.worker.stopped = self._stop.is_set
         self._thread: threading.Thread | None = None
 
     @property
@@ -119,7 +122,9 @@ class WorkerLoop:
         self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the running tick (if any) finishes; release the leadership."""
+        """Stop: the running tick (if any) ends at its next unit of work — the transaction
+        under way is finished, the rest abandoned (``services.tick_stop``); release the
+        leadership."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -138,6 +143,9 @@ class WorkerLoop:
         try:
             workspace, broken = self._definitions(started)
             result = self.worker.tick(workspace, started)
+        except TickAbandonedError as exc:  # stopping: the transaction under way was rolled back
+            log.info("worker: %s; the next tick starts from the store as it is", exc)
+            return None
         except DefinitionError as exc:  # no good reading to go on with: said, not a traceback
             self._record("failed", started, max(self.timer() - began, 0.0))
             self.failures += 1
