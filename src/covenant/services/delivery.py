@@ -287,6 +287,11 @@ class Dispatcher:
     def send_due(self) -> int:
         """Claim the due rows once and send them; how many were claimed."""
         now = self.clock()
+        # a read first: an idle poll (every second) takes no write lock, so it never waits
+        # behind a long tick's transaction nor logs "database is locked" while it runs
+        with self.engine.connect() as conn:
+            if not outbox.any_due(conn, now=now):
+                return 0
         with write_transaction(self.engine) as conn:
             rows = outbox.claim(conn, now=now, limit=self.batch, lease=LEASE, owner=self.owner)
         if not rows:

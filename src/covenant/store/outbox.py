@@ -166,6 +166,17 @@ def _firing_not_sent(*, statuses: Collection[str] = (PENDING, FAILED)) -> Column
     )
 
 
+def any_due(conn: Connection, *, now: datetime) -> bool:
+    """True when a pending row is due and not leased at ``now`` (what :func:`claim` would
+    consider): a read, so that an idle poll asks for no write lock."""
+    due = select(T.id).where(
+        T.status == PENDING,
+        T.next_attempt_at <= now,
+        or_(T.claimed_until.is_(None), T.claimed_until < now),
+    )
+    return conn.execute(due.limit(1)).first() is not None
+
+
 def claim(
     conn: Connection, *, now: datetime, limit: int, lease: timedelta, owner: str
 ) -> list[OutboxRow]:
