@@ -47,7 +47,7 @@ def test_a_batch_waits_the_bound_then_is_refused_503(
     json = {"Content-Type": "application/json"}
     try:
         assert client.request("GET", "/api/v1/slos", tokens["viewer"]).status_code == 200
-        with held(engine, f"SELECT pg_advisory_xact_lock({audit.LOCK_KEY})"):
+        with held(engine, audit.LOCK):
             answer = client.request(
                 "PUT", "/api/v1/event-batches/b1", tokens["editor"], content=body, headers=json
             )

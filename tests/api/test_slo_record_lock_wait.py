@@ -27,7 +27,7 @@ from tests.conftest import ROOT
 from tests.lock_holder import held
 
 AT = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
-AUDIT_LOCK = f"SELECT pg_advisory_xact_lock({audit.LOCK_KEY})"
+AUDIT_LOCK = audit.LOCK
 
 
 def slo_times(engine: Engine) -> dict[tuple[str, str], datetime]:

@@ -26,7 +26,7 @@ from tests.lock_holder import held
 
 ROOT = Path(__file__).resolve().parents[2]
 BANNER = re.compile(r"^Covenant API for .* at (http://127\.0\.0\.1:\d+/api/v1) ")
-AUDIT_LOCK = f"SELECT pg_advisory_xact_lock({audit.LOCK_KEY})"
+AUDIT_LOCK = audit.LOCK
 
 
 def slo_entries(engine: Engine) -> list[tuple[str, str]]:

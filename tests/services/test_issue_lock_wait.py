@@ -33,7 +33,7 @@ from covenant.store.records import save_incidents
 from tests.conftest import ROOT
 from tests.services.test_issued_statements import HOUR, ISSUED_AT
 
-AUDIT_LOCK = f"SELECT pg_advisory_xact_lock({audit.LOCK_KEY})"  # what every audited writer takes
+AUDIT_LOCK = audit.LOCK  # what every audited writer takes
 TABLE_LOCK = "LOCK TABLE issued_statements IN SHARE MODE"  # a psql session's, say
 READS_LOCK = "LOCK TABLE {} IN ACCESS EXCLUSIVE MODE"  # what ALTER TABLE takes
 READS = "a table the statement is computed from (agreements, records, counts)"

@@ -34,7 +34,7 @@ from tests.lock_holder import held
 from tests.services.test_alert_after import KEY, T0, WORKSPACE, put
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-AUDIT_LOCK = f"SELECT pg_advisory_xact_lock({audit.LOCK_KEY})"  # every audited writer takes it
+AUDIT_LOCK = audit.LOCK  # every audited writer takes it
 AUDIT_LOG = "the audit log (every audited change takes it: another issue, an agreements sync)"
 WRITE_LOCK = "the store's write lock (one for the whole SQLite file)"
 TICKETS = (

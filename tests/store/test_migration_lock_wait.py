@@ -16,7 +16,7 @@ from covenant.store import lock_wait
 from covenant.store.db import upgrade_with_alembic
 from tests.lock_holder import held
 
-MIGRATION_LOCK = f"SELECT pg_advisory_xact_lock({lock_wait.MIGRATION_LOCK_KEY})"
+MIGRATION_LOCK = lock_wait.MIGRATION_LOCK
 
 
 @pytest.mark.parametrize(("setting", "waited"), [("0.5", "0.5"), ("0.1", "0.3")])

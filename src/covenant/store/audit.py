@@ -9,7 +9,8 @@ edited, deleted or inserted row breaks the chain at that row (:func:`verify`).
 
 :func:`append` writes inside the caller's transaction and serializes appenders so the chain
 never forks: on PostgreSQL it first takes a transaction-scoped advisory lock (held to the
-commit); on SQLite the database's single write lock does it (callers use
+commit; its key names the store's schema, so stores in other schemas of the
+database never wait for it); on SQLite the database's single write lock does it (callers use
 ``db.write_transaction``). Append last in a transaction: the lock is held until it ends.
 ``seq`` is the primary key, so two appenders that somehow read the same head cannot both
 commit.
@@ -35,9 +36,11 @@ from covenant.core.timeutil import require_utc
 from covenant.errors import InputError
 from covenant.store.agreement_content import canonical_json, sha256
 from covenant.store.audit_tables import audit_log
+from covenant.store.lock_wait import schema_lock
 
 UNKNOWN_ACTOR = "unknown"  # a caller that did not say who (library use); entry points always do
-LOCK_KEY = 0x636F7661756469  # "covaudi": the advisory lock PostgreSQL appenders take
+LOCK_KEY = 0x636F7661  # "cova": the advisory lock PostgreSQL appenders take (per schema)
+LOCK = schema_lock(LOCK_KEY)
 PAGE = 1000
 _LIMITS = {"actor": 255, "action": 64, "entity_kind": 32, "entity_id": 255}
 
@@ -98,7 +101,7 @@ def lock(conn: Connection) -> None:
     transaction lock; SQLite: nothing to do, a write transaction holds the only write lock).
     Take it before reading what a change is compared with, as :func:`append` does."""
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        conn.execute(sa.text(LOCK))
 
 
 def _checked(name: str, value: str) -> str:

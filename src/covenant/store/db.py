@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from covenant.config import lock_timeout_s as lock_timeout_s_of_env
 from covenant.errors import ReadOnlyStoreError, StoreError
 from covenant.store import schema_snapshot
-from covenant.store.lock_wait import MIGRATION_LOCK_KEY, is_lock_wait, migration_wait_s, refusal
+from covenant.store.lock_wait import MIGRATION_LOCK, is_lock_wait, migration_wait_s, refusal
 from covenant.store.schema_status import describe, refuse_newer, schema_state
 from covenant.store.schema_version import MIGRATIONS, head_revisions
 from covenant.store.sqlite_cause import sqlite_cause
@@ -353,6 +353,13 @@ def _created(engine: Engine) -> bool:
         ) from exc
 
 
+def migration_lock(connection: Connection) -> None:
+    """Serialize migrations until ``connection``'s transaction ends (PostgreSQL: an advisory
+    transaction lock; SQLite: nothing to do, the write transaction holds the only lock)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(MIGRATION_LOCK))
+
+
 def upgrade_with_alembic(engine: Engine) -> None:
     """Run the packaged migrations up to the heads (what :func:`migrate` does for a store
     that is not a new SQLite one; ``schema_snapshot`` runs it to write the snapshot)."""
@@ -368,10 +375,7 @@ def upgrade_with_alembic(engine: Engine) -> None:
         with write_transaction(
             engine, lock_timeout_s=migration_wait_s(), subject="the store's schema was not upgraded"
         ) as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
-                )
+            migration_lock(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
     except CommandError as exc:  # a newer Covenant migrated it since the check above

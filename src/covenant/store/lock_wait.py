@@ -17,7 +17,19 @@ import sqlite3
 from covenant.config import LOCK_TIMEOUT_ENV, default_lock_timeout_said, lock_timeout_s
 from covenant.errors import StoreError
 
-MIGRATION_LOCK_KEY = 0x636F76656E616E74  # "covenant": a PostgreSQL migration's advisory lock
+SCHEMA_KEY = "('x' || substr(md5(coalesce(current_schema(), '')), 1, 8))::bit(32)::integer"
+"""The store's schema as an int4 (SQL): the second half of its advisory locks' keys, so stores
+in different schemas of one database (two workspaces, two tests) never wait for each other."""
+
+
+def schema_lock(key: int) -> str:
+    """The statement taking the transaction-scoped advisory lock ``key`` (an int4: what is
+    locked) of the session's store (its schema, :data:`SCHEMA_KEY`)."""
+    return f"SELECT pg_advisory_xact_lock(CAST({key} AS integer), {SCHEMA_KEY})"
+
+
+MIGRATION_LOCK_KEY = 0x636F766D  # "covm": a PostgreSQL migration's advisory lock (per schema)
+MIGRATION_LOCK = schema_lock(MIGRATION_LOCK_KEY)
 MIGRATION_WAIT_S = 60.0
 """A migration waits at least this long (:func:`migration_wait_s`): a first migration on a
 loaded machine holds the lock for seconds, and the others queue behind it (then find the
