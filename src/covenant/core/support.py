@@ -169,6 +169,17 @@ class Attainment:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NotMeasured:
+    """A ticket created while the version was in force whose priority has no target in any of
+    the version's support commitments: it has no timer and counts neither as met nor missed."""
+
+    ticket: str
+    priority: str
+    created: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SupportResult:
     agreement: str
     version: int
@@ -181,6 +192,7 @@ class SupportResult:
     penalty: Money | None
     penalty_fee: Money | None = None  # the fee a percentage penalty was taken of (pro rata)
     pro_rata: ProRata | None = None  # how penalty_fee is pro rata, when it is
+    not_measured: tuple[NotMeasured, ...] = ()  # on the version's first support commitment
 
 
 @dataclass
@@ -419,6 +431,7 @@ def support_compliance(
     share = Fraction(max(to_epoch(span_hi) - to_epoch(span_lo), 0), to_epoch(hi) - to_epoch(lo))
     mine = [t for t in tickets if t.customer == version.customer and span_lo <= t.created < span_hi]
     timers = ticket_timers(mine, commitment, clock=clock, at=at)
+    not_measured = _not_measured(version, commitment, mine, at)
     shares = attainment(timers, commitment)
     verdicts = [a.ok for a in shares if a.ok is not None]
     met = None if not verdicts else all(verdicts)
@@ -448,4 +461,28 @@ def support_compliance(
         penalty=penalty,
         penalty_fee=penalty_fee,
         pro_rata=pro_rata(version, (), share) if penalty_fee is not None else None,
+        not_measured=not_measured,
+    )
+
+
+def _not_measured(
+    version: AgreementVersion,
+    commitment: SupportCommitment,
+    tickets: Sequence[Ticket],
+    at: datetime,
+) -> tuple[NotMeasured, ...]:
+    """The ``tickets`` (created by ``at``) whose priority no support commitment of ``version``
+    has a target for — said once, on the version's first support commitment."""
+    if not version.support or commitment is not version.support[0]:
+        return ()
+    priorities = {t.priority for c in version.support for t in c.targets}
+    return tuple(
+        NotMeasured(
+            ticket=t.id,
+            priority=t.priority,
+            created=t.created,
+            reason=f"no target for priority {t.priority} in {version.agreement} v{version.version}",
+        )
+        for t in sorted(tickets, key=lambda t: (t.created, t.id))
+        if t.priority not in priorities and t.created <= at
     )

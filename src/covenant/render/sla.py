@@ -221,6 +221,22 @@ def support_json(s: SupportResult) -> dict[str, Any]:
             }
             for t in s.timers
         ],
+        # absent when every ticket was measured: issued statements of others stay the same
+        **(
+            {
+                "not_measured": [
+                    {
+                        "ticket": n.ticket,
+                        "priority": n.priority,
+                        "created": iso(n.created),
+                        "reason": n.reason,
+                    }
+                    for n in s.not_measured
+                ]
+            }
+            if s.not_measured
+            else {}
+        ),
     }
 
 
@@ -418,6 +434,16 @@ def render_statement_table(
         if not rows:  # a table of headings alone reads as if something failed to print
             console.print(
                 text("  no ticket under these targets was created while this version was in force")
+            )
+        if s.not_measured:
+            tickets = ", ".join(f"{n.ticket} ({n.priority})" for n in s.not_measured)
+            print_notes(
+                console,
+                [
+                    f"not measured (no target in v{s.version} for their priority; neither met "
+                    f"nor missed): {tickets}"
+                ],
+                style="",
             )
         if s.penalty is not None:
             of = ""

@@ -353,6 +353,9 @@ def _support(st: Statement, s: SupportResult, fmt: Formats, words: Mapping[str, 
         if text.calendar
         else words["clock_wall"]
     )
+    if s.not_measured:
+        tickets = ", ".join(f"{n.ticket} ({n.priority})" for n in s.not_measured)
+        section.notes.append(words["not_measured"].format(tickets=tickets))
     for share in s.attainment:
         ok = share.ok
         section.facts.append(

@@ -115,6 +115,8 @@ LABELS: dict[str, str] = {
     "decided_missed": "Verfehlt",
     "attained": "Erreicht",
     "required": "Gefordert",
+    "not_measured": "Nicht gemessen: Für ihre Priorität enthält diese Fassung kein Ziel; sie "
+    "zählen weder als eingehalten noch als verfehlt — {tickets}.",
     "clock_calendar": "Fristen laufen nur in der Geschäftszeit ({calendar}); solange auf eine "
     "Antwort "
     "des Kunden gewartet wird, ruhen sie.",

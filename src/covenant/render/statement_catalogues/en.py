@@ -114,6 +114,8 @@ LABELS: dict[str, str] = {
     "decided_missed": "Missed",
     "attained": "Attained",
     "required": "Required",
+    "not_measured": "Not measured: no target in this version covers their priority, so they "
+    "count neither as met nor as missed — {tickets}.",
     "clock_calendar": "Timers count business time ({calendar}); time waiting on the customer "
     "is paused.",
     "clock_wall": "Timers count calendar time (24×7); time waiting on the customer is paused.",

@@ -117,6 +117,8 @@ LABELS: dict[str, str] = {
     "decided_missed": "Incumplidos",
     "attained": "Alcanzado",
     "required": "Exigido",
+    "not_measured": "No medidos: esta versión no fija ningún objetivo para su prioridad, por "
+    "lo que no cuentan como cumplidos ni como incumplidos — {tickets}.",
     "clock_calendar": "Los plazos se computan en horario laborable ({calendar}); el tiempo de "
     "espera de respuesta del cliente queda en pausa.",
     "clock_wall": "Los plazos se computan en tiempo natural (24×7); el tiempo de espera de "

@@ -135,6 +135,8 @@ _WRITTEN: dict[str, str] = {
     "decided_missed": "Non respectés",
     "attained": "Taux atteint",
     "required": "Taux exigé",
+    "not_measured": "Non mesurés : cette version ne fixe aucun objectif pour leur priorité ; "
+    "ils ne comptent ni comme respectés ni comme manqués — {tickets}.",
     "clock_calendar": "Les délais sont décomptés en heures ouvrées ({calendar}) ; le décompte "
     "est suspendu pendant l’attente d’une réponse du client.",
     "clock_wall": "Les délais sont décomptés en temps calendaire (24 h/24, 7 j/7) ; le décompte "

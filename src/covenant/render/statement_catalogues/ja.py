@@ -118,6 +118,8 @@ LABELS: dict[str, str] = {
     "decided_missed": "未達",
     "attained": "達成率",
     "required": "必要達成率",
+    "not_measured": "計測対象外：この版には次のチケットの優先度に対する目標がないため、達成にも"
+    "未達にも数えていません — {tickets}。",
     "clock_calendar": "期限は営業時間（{calendar}）で計測し、お客様からのご回答待ちの時間は計測を"
     "停止します。",
     "clock_wall": "期限は暦時間（24時間365日）で計測し、お客様からのご回答待ちの時間は計測を停止"

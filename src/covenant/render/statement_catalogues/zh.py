@@ -106,6 +106,8 @@ LABELS: dict[str, str] = {
     "decided_missed": "未达标",
     "attained": "达成率",
     "required": "要求达成率",
+    "not_measured": "未计量：本版本未为以下工单的优先级设定目标，既不计为达成，也不计为未达成"
+    " — {tickets}。",
     "clock_calendar": "时限按工作时间（{calendar}）计算；等待客户答复的时间暂停计时。",
     "clock_wall": "时限按自然时间（7×24 小时）计算；等待客户答复的时间暂停计时。",
     "late": "超时工单",
