@@ -19,7 +19,7 @@ from rich.console import Console
 
 from covenant.render.sla import render_statement_table, statement_json
 from covenant.render.statement_view import statement_view
-from covenant.services.issued_statements import restatement
+from covenant.services.restatement import restatement
 from tests.services.test_sla_edges import incident, only, statement, write
 
 HALF = "            - {below: 99.9, credit: 50}"

@@ -229,12 +229,8 @@ def issued_note(
     one), if any, as the JSON gives it, and how the figures above (as computed) differ from
     it; nothing for a period not issued by then or with --live."""
     from covenant.core.timeutil import utc_text
-    from covenant.services.issued_statements import (
-        change_text,
-        issued_revisions,
-        numbered,
-        restatement_of,
-    )
+    from covenant.services.issued_statements import issued_revisions, numbered, restatement_of
+    from covenant.services.restatement import change_text
 
     if live:
         return

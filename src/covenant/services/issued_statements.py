@@ -16,7 +16,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Engine
@@ -28,8 +27,8 @@ from covenant.core.statement import IssueMark, Statement
 from covenant.core.timeutil import require_utc, utc_iso, utc_text
 from covenant.definitions.workspace import Workspace
 from covenant.errors import ConflictError, InputError, NotFoundError, StoreError
-from covenant.render import sla as rendered
-from covenant.render.sla import level_text, minutes_text, statement_html, statement_json
+from covenant.render.sla import minutes_text, statement_html, statement_json
+from covenant.services.restatement import canonical, change_text, restatement
 from covenant.services.sla import parse_period, report_statement
 from covenant.services.store import store_failure
 from covenant.services.store_refusals import lock_wait_refused, write_refused
@@ -39,21 +38,15 @@ from covenant.store.db import lock_bounded, write_transaction
 from covenant.store.issued_statements import IssuedStatement
 from covenant.store.lock_wait import AUDIT_LOG, WRITE_LOCK, StoreLockedError
 
-VOLATILE = ("generated_at", "measured_until", "not_yet_note")
-"""What differs between two computations of one closed period's statement though nothing in
-it changed: the instant it was computed at. Left out when comparing contents."""
-AVAILABILITY_FIELDS = ("level", "met", "credit", "downtime_seconds", "excluded_seconds")
-SUPPORT_FIELDS = ("met", "penalty")
-TOTAL_FIELDS = ("complete", "credits", "penalties", "owed")
 MAX_REASON = 1000
 _AUDIT_LOG = AUDIT_LOG
 _WRITE_LOCK = WRITE_LOCK
 _READS = "a table the statement is computed from (agreements, records, counts)"
 
 
-def canonical(document: Any) -> str:
-    """The one text of a JSON document: sorted keys, no spaces, non-ASCII as it is."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def restatement_of(issued: IssuedStatement, statement: Statement) -> dict[str, Any]:
+    """:func:`restatement` of ``statement`` (computed now) against the ``issued`` revision."""
+    return restatement(json.loads(issued.document), statement_json(statement))
 
 
 def digest_of(text: str) -> str:
@@ -67,96 +60,6 @@ def period_key(period: str) -> str:
     if unit is PeriodUnit.QUARTER:
         return f"{year}-Q{(month - 1) // 3 + 1}"
     return f"{year}-{month:02d}"
-
-
-def _content(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in rendered.without_pro_rata(document).items() if k not in VOLATILE}
-
-
-def _credit(value: Any) -> Any:
-    return value.get("amount") if isinstance(value, dict) else value
-
-
-def restatement(issued: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
-    """How ``live`` (the statement computed now) differs from ``issued``: ``differs``, and
-    ``changes``, one per changed figure — per commitment its level, met, credit amount, downtime
-    and excluded seconds (availability) or met and penalty (support); then the totals. A
-    commitment in one and not the other is a change of its ``commitment`` field; a difference
-    elsewhere (evidence, wording) alone is one change of field ``details``."""
-    differs = canonical(_content(issued)) != canonical(_content(live))
-    changes: list[dict[str, Any]] = []
-    for kind, fields in (("availability", AVAILABILITY_FIELDS), ("support", SUPPORT_FIELDS)):
-        old = {_key(c): c for c in issued.get(kind, [])}
-        new = {_key(c): c for c in live.get(kind, [])}
-        for key in dict.fromkeys([*old, *new]):
-            where = {"agreement": key[0], "version": key[1], "commitment": key[2]}
-            if key not in old or key not in new:
-                changes.append(
-                    {**where, "field": "commitment", "issued": key in old, "restated": key in new}
-                )
-                continue
-            for name in fields:
-                before, after = old[key].get(name), new[key].get(name)
-                if name == "credit":
-                    before, after = _credit(before), _credit(after)
-                if before != after:
-                    changes.append({**where, "field": name, "issued": before, "restated": after})
-    changes.extend(
-        {
-            "agreement": None,
-            "version": None,
-            "commitment": None,
-            "field": name,
-            "issued": issued.get(name),
-            "restated": live.get(name),
-        }
-        for name in TOTAL_FIELDS
-        if issued.get(name) != live.get(name)
-    )
-    if differs and not changes:
-        changes.append(
-            {
-                "agreement": None,
-                "version": None,
-                "commitment": None,
-                "field": "details",
-                "issued": None,
-                "restated": None,
-            }
-        )
-    return {"differs": differs, "changes": changes}
-
-
-def restatement_of(issued: IssuedStatement, statement: Statement) -> dict[str, Any]:
-    """:func:`restatement` of ``statement`` (computed now) against the ``issued`` revision."""
-    return restatement(json.loads(issued.document), statement_json(statement))
-
-
-def _key(commitment: dict[str, Any]) -> tuple[str, int, str]:
-    return (commitment["agreement"], commitment["version"], commitment["commitment"])
-
-
-def change_text(change: dict[str, Any]) -> str:
-    """One change as a message names it: ``initech-standard v1 storefront-uptime: credit
-    150.00 → 375.00``."""
-    where = (
-        f"{change['agreement']} v{change['version']} {change['commitment']}: "
-        if change["commitment"]
-        else ""
-    )
-    if change["field"] == "details":
-        return "the evidence or wording (no figure) changed"
-    return f"{where}{change['field']} {_short(change['issued'])} → {_short(change['restated'])}"
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_short(v) for v in value) or "none"
-    if isinstance(value, dict) and "exact" in value:
-        return level_text(Fraction(value["exact"]))
-    if isinstance(value, dict) and "amount" in value:
-        return f"{value['amount']} {value.get('currency', '')}".strip()
-    return "none" if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 
 from covenant.definitions.workspace import Workspace
 from covenant.errors import CovenantError
-from covenant.services.issued_statements import change_text, issued_marks, read_statement
+from covenant.services.issued_statements import issued_marks, read_statement
+from covenant.services.restatement import change_text
 
 FLAGGED = ("level", "met", "credit", "penalty", "commitment")
 """The figures a statement link's flag names (the statement page lists every change)."""

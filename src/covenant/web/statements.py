@@ -263,7 +263,7 @@ def restated_note(found: Any, every: list[Any] | None = None) -> str:
     change and a link to the statement computed now ('' when it is the same or not issued).
     ``every``: the period's revisions (to say when the one shown is not the latest)."""
     from covenant.core.timeutil import utc_text
-    from covenant.services.issued_statements import change_text
+    from covenant.services.restatement import change_text
 
     restated = getattr(found, "restated", None)
     if found.issued is None or not restated or not restated["differs"]:
