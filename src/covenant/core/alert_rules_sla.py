@@ -31,8 +31,10 @@ from zoneinfo import ZoneInfo
 
 from covenant.core.agreements import Money
 from covenant.core.alert_state import AlertCondition
-from covenant.core.availability import AvailabilityResult
+from covenant.core.availability import AvailabilityResult, span_text
 from covenant.core.forecast import CommitmentExposure, Exposure, TierCrossing
+from covenant.core.forecast_lengths import PRIOR_MEDIAN_S
+from covenant.core.forecast_model import MIN_HISTORY
 from covenant.core.notices import NoticeKind
 from covenant.core.support import TicketTimer, TimerState
 
@@ -88,9 +90,37 @@ def crossing_text(customer_name: str, c: CommitmentExposure, x: TierCrossing) ->
     if local.month != c.period_start.astimezone(ZoneInfo(c.zone)).month:
         when = f"on {local.strftime('%B')} {_ordinal(local.day)}"
     head = f"{customer_name}'s {period_name(c)} credit"
-    if x.projected:
+    if not x.projected:
+        return f"{head} became {x.percent} % {when}"
+    if c.downtime_so_far_s > 0:
         return f"at this rate, {head} becomes {x.percent} % {when}"
-    return f"{head} became {x.percent} % {when}"
+    return f"{assumed_rate(c)}, under which {head} would become {x.percent} % {when}"
+
+
+def assumed_rate(c: CommitmentExposure) -> str:
+    """What a projection rests on when nothing has gone down this period (its rate so far is
+    zero, so not "at this rate"): the past periods' rate, or — with fewer than
+    ``MIN_HISTORY`` of them — the Jeffreys prior's half an outage over the time with data
+    (``core.forecast_model.rate_model``), and the outages that expects by the period's end."""
+    if c.history_periods >= MIN_HISTORY:
+        periods = c.history_periods
+        return f"no downtime so far: the forecast assumes the rate of the {periods} past periods"
+    on_record = (
+        "no past period" if not c.history_periods else f"only {c.history_periods} past period(s)"
+    )
+    seen = max(c.eligible_so_far_s, 1)
+    median = PRIOR_MEDIAN_S // 60
+    lengths = (
+        f"lengths around {median} minutes"
+        if not c.history_periods
+        else f"lengths from those on record and a {median}-minute prior median"
+    )
+    more = 0.5 * max(c.eligible_total_s - c.eligible_so_far_s, 0) / seen
+    return (
+        f"no downtime so far and {on_record} on record: the forecast assumes half an outage "
+        f"per {span_text(c.eligible_so_far_s)} of data ({more:.1f} more by the period's end, "
+        f"{lengths})"
+    )
 
 
 def _period_key(start: datetime, zone: str) -> str:
