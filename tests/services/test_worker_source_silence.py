@@ -9,7 +9,10 @@ typos); the expected texts are written out by hand."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -115,3 +118,68 @@ def test_a_prometheus_stopped_mid_run_is_warned_of_once_and_its_return_said(
         assert [line for line in logged if "answer" in line] == []
     finally:
         again.stop()
+
+
+@pytest.fixture
+def never_answers() -> Iterator[str]:
+    """A server that takes connections and never answers them: each read times out."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(100)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:  # closed at the end of the test
+                return
+            held.append(conn)
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+def test_a_hanging_prometheus_is_warned_of_once(
+    tmp_path: Path, never_answers: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each tick's timeout is cut to the tick's time left (a number different every tick):
+    the warning is said once all the same, and the log keeps one reason for it."""
+    ticks = Ticks(tmp_path / "ws", never_answers)
+    slos = ticks.folder / "slos.yaml"
+    written = f'{{url: "{never_answers}"}}'
+    assert written in slos.read_text()
+    slos.write_text(
+        slos.read_text().replace(written, f'{{url: "{never_answers}", timeout: 300ms}}')
+    )
+    ticks.workspace = load_workspace(ticks.folder)
+    warned: list[str] = []
+    for _ in range(4):
+        result, logged = ticks.tick(caplog)
+        assert sorted(p.split(":")[0] for p in result.problems) == list(SERIES)
+        warned += logged
+    assert len(warned) == 1, warned
+    assert "no answer within" in warned[0]
+    assert "5 series of DataSource prom not read" in warned[0], warned[0]
+    said = ticks.loop._silences._said
+    assert list(said) == ["prom"]
+    assert len(said["prom"][1]) == 1  # one reason kept, not one per tick
+
+
+def test_a_source_gone_from_the_workspace_is_forgotten(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nobody listens
+    ticks = Ticks(tmp_path / "ws", url)
+    _, logged = ticks.tick(caplog)
+    assert logged == [unheard(url)]
+    assert list(ticks.loop._silences._said) == ["prom"]
+    ticks.workspace = replace(ticks.workspace, prometheus=None)  # no DataSource any more
+    _, logged = ticks.tick(caplog)
+    assert not [line for line in logged if "prom" in line]
+    assert ticks.loop._silences._said == {}  # its state dropped, not kept for ever

@@ -5,12 +5,15 @@ line of its own in the tick's problems: those stay as they are (the worker's sta
 series' reads, whose SLOs show "no data (stale)" with the reason). The log says it once per
 DataSource and reason — one line naming its series — and again only for a reason not said
 since it last answered (its queries' paths differ, a refused connection becomes a timeout);
-and once, when it answers again, that it does.
+and once, when it answers again, that it does. A reason is told apart by its words without
+their numbers: a timeout cut to the tick's time left ("no answer within 0.275088s") is the
+same reason every tick. A DataSource no longer in the workspace is forgotten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -46,6 +49,14 @@ class Hearing:
         return frozenset().union(*(u.lines for u in self.unheard))
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _kind(reason: str) -> str:
+    """``reason`` without its numbers: the same failure whatever the timeout, port or tries."""
+    return _NUMBER.sub("#", reason)
+
+
 def _root(error: SourceUnreachableError) -> SourceUnreachableError:
     """The query that got no answer: a later one not asked says why through its cause."""
     cause = error.__cause__
@@ -54,7 +65,7 @@ def _root(error: SourceUnreachableError) -> SourceUnreachableError:
 
 def hearing(reports: Sequence[ReadReport]) -> Hearing:
     """What ``reports`` (one tick's reads) say of their DataSources' answers."""
-    found: dict[tuple[str, str], tuple[str, list[str], set[str]]] = {}
+    found: dict[tuple[str, str], tuple[str, str, list[str], set[str]]] = {}
     silent: set[str] = set()
     sources: set[str] = set()
     for r in reports:
@@ -63,12 +74,13 @@ def hearing(reports: Sequence[ReadReport]) -> Hearing:
             continue
         silent.add(r.source)
         root = _root(r.error)
-        _, series, lines = found.setdefault((r.source, root.message), (root.hint, [], set()))
+        key = (r.source, _kind(root.message))  # one reason whatever its numbers
+        _, _, series, lines = found.setdefault(key, (root.message, root.hint, [], set()))
         series.append(r.series)
         lines.add(f"{r.series}: {r.error}")
     unheard = tuple(
         Unheard(source, reason, hint, tuple(sorted(set(series))), frozenset(lines))
-        for (source, reason), (hint, series, lines) in sorted(found.items())
+        for (source, _), (reason, hint, series, lines) in sorted(found.items())
     )
     return Hearing(unheard, tuple(sorted(sources - silent)))
 
@@ -79,9 +91,15 @@ class SilenceLog:
     def __init__(self) -> None:
         self._said: dict[str, tuple[datetime, set[str]]] = {}  # since when, reasons said
 
-    def lines(self, heard: Hearing, *, at: datetime) -> list[str]:
-        """The lines to log for the tick at ``at`` (none when nothing changed)."""
+    def lines(
+        self, heard: Hearing, *, at: datetime, sources: Collection[str] | None = None
+    ) -> list[str]:
+        """The lines to log for the tick at ``at`` (none when nothing changed); ``sources``
+        (the workspace's DataSources) drops what was said of the others."""
         said: list[str] = []
+        if sources is not None:
+            for gone in set(self._said) - set(sources):
+                del self._said[gone]
         for source in heard.answered:
             if source in self._said:
                 since, _ = self._said.pop(source)
@@ -91,9 +109,10 @@ class SilenceLog:
                 )
         for u in heard.unheard:
             _, reasons = self._said.setdefault(u.source, (at, set()))
-            if u.reason in reasons:
+            kind = _kind(u.reason)
+            if kind in reasons:
                 continue
-            reasons.add(u.reason)
+            reasons.add(kind)
             count = len(u.series)
             said.append(
                 f"{u.reason} — {count} series of DataSource {u.source} not read "

@@ -178,7 +178,10 @@ class WorkerLoop:
         self._record("problems" if result.problems else "ok", started, took)
         self.last_error = broken
         self.last_tick_at = started
-        for line in self._silences.lines(result.heard, at=started):  # once per reason
+        sources = (
+            {r.source.name for r in workspace.prometheus.reads} if workspace.prometheus else ()
+        )
+        for line in self._silences.lines(result.heard, at=started, sources=sources):
             log.warning("worker: %s", line)
         covered = result.heard.lines  # said by the lines above
         for problem in result.problems:
