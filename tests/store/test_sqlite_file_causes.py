@@ -9,9 +9,15 @@ from __future__ import annotations
 import resource
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
+
+from covenant.store.db import _migration_failed
+from covenant.store.sqlite_cause import sqlite_cause
 
 LIMIT = 8192  # bytes: less than a new store's schema
 
@@ -63,3 +69,32 @@ def test_a_full_disk_names_the_file_the_limit_and_the_fix(tmp_path: Path) -> Non
     assert f"this process may write files of at most {LIMIT:,} bytes (ulimit -f)" in out
     assert "raise the limit (ulimit -f unlimited)" in out
     assert "Traceback" not in out
+
+
+@pytest.fixture
+def a_large_file_limit() -> Iterator[int]:
+    """A finite but roomy ``ulimit -f`` (1 TiB, as a service's LimitFSIZE may set)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 40, hard))
+    try:
+        yield 1 << 40
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def test_a_roomy_file_limit_is_not_named_the_cause(tmp_path: Path, a_large_file_limit: int) -> None:
+    store = tmp_path / "store.db"
+    store.write_bytes(b"")
+    assert sqlite_cause(store) is None  # 0 bytes are far from 1 TiB
+
+
+@pytest.mark.parametrize("said", ["database is locked", "disk I/O error"])
+def test_a_migration_failure_keeps_sqlite_s_words(
+    tmp_path: Path, a_large_file_limit: int, said: str
+) -> None:
+    store = tmp_path / "store.db"
+    store.write_bytes(b"")
+    engine = create_engine(f"sqlite:///{store}")
+    error = _migration_failed(engine, OperationalError("UPDATE x", {}, Exception(said)))
+    assert said in error.message
+    assert "ulimit" not in f"{error.message} {error.hint}"

@@ -389,19 +389,24 @@ def upgrade_with_alembic(engine: Engine) -> None:
         raise _migration_failed(engine, exc) from exc
 
 
+# SQLite's words for a file it could not open or write: only then is a cause looked for
+_FILE_FAILURES = ("i/o error", "unable to open", "is full", "readonly", "read-only")
+
+
 def _migration_failed(engine: Engine, exc: SQLAlchemyError) -> StoreError:
     if _refused_as_read_only(exc):
         return _read_only_behind(engine)
+    said = f"{exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}"
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
-    found = None if path is None else sqlite_cause(path)
+    of_file = any(w in said.lower() for w in _FILE_FAILURES)  # not "database is locked"
+    found = None if path is None or not of_file else sqlite_cause(path)
     if found is not None:  # SQLite's "disk I/O error" names neither the file nor the cause
         return StoreError(
-            f"cannot migrate the store at {path}: {found[0]}",
+            f"cannot migrate the store at {path}: {found[0]} ({said})",
             hint=f"{found[1]}, then run the command again",
         )
     return StoreError(
-        f"cannot migrate the store at {describe(engine)}: "
-        f"{exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}",
+        f"cannot migrate the store at {describe(engine)}: {said}",
         hint="check that the database is reachable and writable",
     )
 

@@ -4,17 +4,30 @@ the cause. Each cause comes with its fix."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
 from pathlib import Path
 
 LOW_FREE_BYTES = 1 << 20  # less free space than this on the store's disk: full for a write
+MAX_PAGE_BYTES = 1 << 16  # SQLite's largest page: what a write may add to the file at once
+
+
+def _size(path: Path) -> int:
+    """The bytes of the store's file and its write-ahead log (0 for what is not there)."""
+    total = 0
+    for part in (path, path.with_name(path.name + "-wal")):
+        with contextlib.suppress(OSError):  # gone meanwhile: nothing of it
+            total += part.stat().st_size if part.is_file() else 0
+    return total
 
 
 def sqlite_cause(path: Path) -> tuple[str, str] | None:
     """``(cause, fix)`` for the store's file ``path`` that could not be opened or written, or
-    None when none of the known causes is found (a failing disk, a file system's own error)."""
+    None when none of the known causes is found (a failing disk, a file system's own error).
+    The file size limit (``ulimit -f``) is named only when the file, its log and a page more
+    reach it: a roomy limit is no cause."""
     if path.is_dir():
         return (
             f"{path} is a folder, not a file",
@@ -25,7 +38,7 @@ def sqlite_cause(path: Path) -> tuple[str, str] | None:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
-    if soft != resource.RLIM_INFINITY:
+    if soft != resource.RLIM_INFINITY and _size(path) + MAX_PAGE_BYTES >= soft:
         return (
             f"this process may write files of at most {soft:,} bytes (ulimit -f), too few for "
             f"{path}",
